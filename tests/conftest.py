@@ -1,0 +1,18 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+# `../shared` beside the clone (CI), or VIVIT_FIXTURES pointing at another copy.
+FIXTURES = Path(os.environ.get("VIVIT_FIXTURES", REPO.parent / "shared" / "fixtures"))
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    if not FIXTURES.is_dir():
+        pytest.fail(f"scenic fixtures not found at {FIXTURES}; set VIVIT_FIXTURES")
+    return FIXTURES

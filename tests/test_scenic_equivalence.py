@@ -1,0 +1,91 @@
+"""Every forward case of scenic's own outputs (shared/fixtures/scenic) reproduced by the PyTorch models."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from vivit_hf.convert import ScenicConversionError, load_scenic, to_scenic
+
+CASES_ROOT = Path(os.environ.get("VIVIT_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"))
+CASES = sorted(p.name for p in (CASES_ROOT / "scenic").iterdir() if (p / "config.json").exists()) if (
+    CASES_ROOT / "scenic").is_dir() else []
+
+
+def load_case(name):
+    case = CASES_ROOT / "scenic" / name
+    config = json.loads((case / "config.json").read_text())
+    with np.load(case / "params.npz", allow_pickle=False) as archive:
+        params = {key: archive[key] for key in archive.files}
+    return case, config, params
+
+
+def run(model, case, **kwargs):
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)  # (b, t, h, w, c) -> (b, t, c, h, w)
+    with torch.no_grad():
+        return model(pixel_values=video, output_hidden_states=True, **kwargs)
+
+
+def test_fixture_cases_exist():
+    assert len(CASES) >= 7, f"expected scenic forward cases under {CASES_ROOT / 'scenic'}"
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_logits_match_scenic(name):
+    case, config, params = load_case(name)
+    model = load_scenic(params, config["scenic_config"])
+    out = run(model, case)
+    np.testing.assert_allclose(out.logits.numpy(), np.load(case / "logits.npy"), atol=1e-4, rtol=0)
+    for head_file in case.glob("logits_*.npy"):
+        head = head_file.stem.removeprefix("logits_")
+        np.testing.assert_allclose(out.head_logits[head].numpy(), np.load(head_file), atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_intermediates_match_scenic(name):
+    """Encoder output and pre-logits to 2e-5: tight enough to catch exact-vs-tanh GELU or a wrong LayerNorm eps."""
+    case, config, params = load_case(name)
+    model = load_scenic(params, config["scenic_config"])
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
+    with torch.no_grad():
+        backbone = model.vivit(pixel_values=video)
+        features = backbone.pooler_output
+        if model.pre_logits is not None:
+            features = model.pre_logits(features)
+    encoded_file = next(case.glob("encoded*.npy"))
+    np.testing.assert_allclose(backbone.last_hidden_state.numpy(), np.load(encoded_file), atol=2e-5, rtol=0)
+    np.testing.assert_allclose(features.numpy(), np.load(case / "pre_logits.npy"), atol=2e-5, rtol=0)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_to_scenic_gives_back_the_tree(name):
+    _, config, params = load_case(name)
+    tree = to_scenic(load_scenic(params, config["scenic_config"]))
+    assert tree.keys() == params.keys()
+    for key, value in params.items():
+        np.testing.assert_array_equal(tree[key], value, err_msg=key)
+
+
+def test_checkpoint_prefixes_are_accepted():
+    name = CASES[0]
+    case, config, params = load_case(name)
+    reference = run(load_scenic(params, config["scenic_config"]), case).logits
+    for prefix in ("params/", "optimizer/target/"):
+        model = load_scenic({prefix + k: v for k, v in params.items()}, config["scenic_config"])
+        torch.testing.assert_close(run(model, case).logits, reference, rtol=0, atol=0)
+
+
+def test_tree_that_does_not_fit_names_the_keys():
+    case, config, params = load_case("spacetime_3dconv_token")
+    broken = dict(params)
+    broken.pop("Transformer/encoder_norm/scale")
+    broken["Transformer/extra/kernel"] = np.zeros((2, 2), np.float32)
+    with pytest.raises(ScenicConversionError, match="encoder_norm/scale.*Transformer/extra/kernel"):
+        load_scenic(broken, config["scenic_config"])
+    wrong_shape = dict(params)
+    wrong_shape["Transformer/posembed_input/pos_embedding"] = np.zeros((1, 5, 32), np.float32)
+    with pytest.raises(ScenicConversionError, match="pos_embedding"):
+        load_scenic(wrong_shape, config["scenic_config"])

@@ -1,0 +1,389 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Building blocks shared by the four ViViT models: written once, composed in `modeling_vivit.py`.
+
+Tensors are named by the paper's axes: `t` temporal tokens, `h x w = s` spatial tokens per temporal index, `d`
+hidden size. Where space or time is folded into the batch it is folded sample-major (`(b t) s d`, `(b s) t d`).
+This module imports only torch and transformers: it travels with `trust_remote_code` checkpoints.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import PreTrainedModel
+from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
+from transformers.activations import ACT2FN
+from transformers.modeling_layers import GradientCheckpointingLayer
+from transformers.modeling_outputs import ModelOutput
+from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+
+from .configuration_vivit import ViViTConfig
+from .frame_sampling import uniform_frame_indices
+
+
+
+# ----------------------------------------------------------------------------------------------- tokenisation (§3.2)
+class TubeletEmbedding(nn.Module):
+    """Non-overlapping 3D convolution, kernel = stride = `tubelet_size` (t, h, w); trailing frames or pixels that do
+    not fill a tubelet are dropped, as in scenic (VALID padding)."""
+
+    def __init__(self, config: ViViTConfig):
+        super().__init__()
+        self.tubelet_size = tuple(config.tubelet_size)
+        self.projection = nn.Conv3d(
+            config.num_channels, config.hidden_size, kernel_size=self.tubelet_size, stride=self.tubelet_size
+        )
+
+    def token_grid(self, num_frames: int, height: int, width: int) -> tuple[int, int, int]:
+        t, h, w = self.tubelet_size
+        return num_frames // t, height // h, width // w
+
+    def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        """(b, T, c, H, W) -> (b, t, h, w, d)."""
+        embeddings = self.projection(pixel_values.transpose(1, 2))  # Conv3d wants (b, c, T, H, W)
+        return embeddings.permute(0, 2, 3, 4, 1)
+
+
+class FrameSamplingEmbedding(nn.Module):
+    """Uniform frame sampling: keep `num_sampled_frames` frames by scenic's rule, patch each like ViT."""
+
+    def __init__(self, config: ViViTConfig):
+        super().__init__()
+        self.num_sampled_frames = config.num_sampled_frames
+        self.patch_size = tuple(config.tubelet_size[1:])
+        self.projection = nn.Conv2d(
+            config.num_channels, config.hidden_size, kernel_size=self.patch_size, stride=self.patch_size
+        )
+
+    def frame_indices(self, num_frames: int) -> list[int]:
+        return uniform_frame_indices(num_frames, self.num_sampled_frames)
+
+    def token_grid(self, num_frames: int, height: int, width: int) -> tuple[int, int, int]:
+        return len(self.frame_indices(num_frames)), height // self.patch_size[0], width // self.patch_size[1]
+
+    def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        """(b, T, c, H, W) -> (b, t, h, w, d) with t sampled frames."""
+        batch = pixel_values.shape[0]
+        frames = pixel_values[:, self.frame_indices(pixel_values.shape[1])]
+        embeddings = self.projection(frames.flatten(0, 1))  # ((b t), d, h, w)
+        return embeddings.unflatten(0, (batch, -1)).permute(0, 1, 3, 4, 2)
+
+
+def build_token_embedding(config: ViViTConfig) -> nn.Module:
+    return FrameSamplingEmbedding(config) if config.embedding_type == "frame_sampling" else TubeletEmbedding(config)
+
+
+# ----------------------------------------------------------------------------------------------------- attention
+def eager_attention_forward(
+    module: nn.Module,
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    attention_mask: torch.Tensor | None,
+    scaling: float,
+    dropout: float = 0.0,
+    **kwargs,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Plain softmax attention on (batch, heads, tokens, head_dim); returns (batch, tokens, heads, head_dim)."""
+    weights = torch.matmul(query, key.transpose(-1, -2)) * scaling
+    if attention_mask is not None:
+        weights = weights + attention_mask
+    weights = F.softmax(weights, dim=-1, dtype=torch.float32).to(query.dtype)
+    weights = F.dropout(weights, p=dropout, training=module.training)
+    return torch.matmul(weights, value).transpose(1, 2), weights
+
+
+class ViViTSelfAttention(nn.Module):
+    """Multi-head self-attention over the token axis of `(batch, tokens, d)`.
+
+    q, k and v come from one fused projection (one GEMM instead of three); the kernel itself is picked through
+    transformers' attention interface (`config._attn_implementation`: eager, sdpa, flash, flex).
+    """
+
+    def __init__(self, config: ViViTConfig):
+        super().__init__()
+        self.config = config
+        self.num_heads = config.num_attention_heads
+        self.head_dim = config.hidden_size // config.num_attention_heads
+        self.scaling = self.head_dim**-0.5
+        self.attention_dropout = config.attention_probs_dropout_prob
+        self.is_causal = False
+        self.qkv = nn.Linear(config.hidden_size, 3 * config.hidden_size, bias=config.qkv_bias)
+        self.proj = nn.Linear(config.hidden_size, config.hidden_size)
+
+    def project_qkv(self, hidden_states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(b, n, d) -> q, k, v each (b, heads, n, head_dim)."""
+        qkv = self.qkv(hidden_states).unflatten(-1, (3, self.num_heads, self.head_dim))
+        return qkv.permute(2, 0, 3, 1, 4).unbind(0)
+
+    def attend(self, query, key, value, output_attentions: bool = False, **kwargs):
+        """(b', heads', n', head_dim) -> (b', n', heads', head_dim) and the attention map (or None)."""
+        implementation = self.config._attn_implementation
+        # Only the eager kernel materialises the attention map, so asking for it selects eager for this call.
+        if output_attentions or implementation in (None, "eager"):
+            attention_interface: Callable = eager_attention_forward
+        else:
+            attention_interface = ALL_ATTENTION_FUNCTIONS.get_interface(implementation, eager_attention_forward)
+        output, weights = attention_interface(
+            self,
+            query,
+            key,
+            value,
+            None,  # nothing is padded: every token of a clip is real
+            dropout=self.attention_dropout if self.training else 0.0,
+            scaling=self.scaling,
+            is_causal=False,
+            **kwargs,
+        )
+        return output, (weights if output_attentions else None)
+
+    def forward(self, hidden_states: torch.Tensor, output_attentions: bool = False, **kwargs):
+        query, key, value = self.project_qkv(hidden_states)
+        output, weights = self.attend(query, key, value, output_attentions, **kwargs)
+        return self.proj(output.flatten(2)), (weights,)
+
+
+class FactorisedDotProductAttention(ViViTSelfAttention):
+    """Model 4 (§3.3): the same projections as Model 1, but the first half of the heads attend over time (tokens
+    at one spatial position) and the second half over space (tokens of one temporal index); their outputs are
+    concatenated head-wise, time heads first, before the output projection (scenic's order)."""
+
+    def forward(self, hidden_states: torch.Tensor, grid: tuple[int, int, int], output_attentions: bool = False,
+                **kwargs):
+        batch = hidden_states.shape[0]
+        t, s = grid[0], grid[1] * grid[2]
+        half = self.num_heads // 2
+        query, key, value = self.project_qkv(hidden_states)  # (b, heads, t*s, head_dim)
+
+        def over_time(x):  # (b, half, t*s, e) -> ((b s), half, t, e)
+            return x.unflatten(2, (t, s)).permute(0, 3, 1, 2, 4).flatten(0, 1)
+
+        def over_space(x):  # (b, half, t*s, e) -> ((b t), half, s, e)
+            return x.unflatten(2, (t, s)).transpose(1, 2).flatten(0, 1)
+
+        time_out, time_weights = self.attend(*(over_time(x[:, :half]) for x in (query, key, value)),
+                                             output_attentions, **kwargs)
+        space_out, space_weights = self.attend(*(over_space(x[:, half:]) for x in (query, key, value)),
+                                               output_attentions, **kwargs)
+        # back to (b, t, s, heads/2, e) before the head-wise concatenation
+        time_out = time_out.unflatten(0, (batch, s)).transpose(1, 2)
+        space_out = space_out.unflatten(0, (batch, t))
+        output = torch.cat((time_out, space_out), dim=3).reshape(batch, t * s, -1)
+        return self.proj(output), (space_weights, time_weights)
+
+
+# ------------------------------------------------------------------------------------------------------ the blocks
+class ViViTMLP(nn.Module):
+    """scenic's `MlpBlock`: Dense -> GELU -> dropout -> Dense -> dropout."""
+
+    def __init__(self, config: ViViTConfig):
+        super().__init__()
+        self.fc1 = nn.Linear(config.hidden_size, config.intermediate_size)
+        self.activation = ACT2FN[config.hidden_act]
+        self.fc2 = nn.Linear(config.intermediate_size, config.hidden_size)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+
+    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
+        return self.dropout(self.fc2(self.dropout(self.activation(self.fc1(hidden_states)))))
+
+
+class StochasticDepth(nn.Module):
+    """scenic's stochastic depth: drop a residual branch per example with probability `rate`, keeping kept
+    branches as they are (no 1/(1-p) rescaling, unlike timm's DropPath)."""
+
+    def __init__(self, rate: float):
+        super().__init__()
+        self.rate = rate
+
+    def forward(self, branch: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.rate == 0.0:
+            return branch
+        keep = torch.rand((branch.shape[0],) + (1,) * (branch.ndim - 1), device=branch.device) >= self.rate
+        return branch * keep.to(branch.dtype)
+
+    def extra_repr(self) -> str:
+        return f"rate={self.rate}"
+
+
+def drop_path_schedule(rate: float, num_layers: int) -> list[float]:
+    """scenic's linear schedule: block `l` of `L` drops with probability `l / max(L - 1, 1) * rate`."""
+    return [layer / max(num_layers - 1, 1) * rate for layer in range(num_layers)]
+
+
+class ViViTLayer(GradientCheckpointingLayer):
+    """Pre-norm transformer block, `x + MSA(LN(x))` then `x + MLP(LN(x))` (Models 1, 2 and, with factorised
+    dot-product attention, 4)."""
+
+    attention_class = ViViTSelfAttention
+
+    def __init__(self, config: ViViTConfig, drop_path_rate: float = 0.0):
+        super().__init__()
+        self.layernorm_before = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.attention = self.attention_class(config)
+        self.layernorm_after = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.mlp = ViViTMLP(config)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.drop_path = StochasticDepth(drop_path_rate)
+
+    def run_attention(self, hidden_states, grid, output_attentions, **kwargs):
+        return self.attention(hidden_states, output_attentions=output_attentions, **kwargs)
+
+    def forward(self, hidden_states: torch.Tensor, grid=None, output_attentions: bool = False, **kwargs):
+        attended, weights = self.run_attention(self.layernorm_before(hidden_states), grid, output_attentions, **kwargs)
+        hidden_states = hidden_states + self.drop_path(self.dropout(attended))
+        hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_after(hidden_states)))
+        return hidden_states, weights
+
+
+class FactorisedDotProductLayer(ViViTLayer):
+    """Model 4's block: Model 1's block with the heads split between time and space."""
+
+    attention_class = FactorisedDotProductAttention
+
+    def run_attention(self, hidden_states, grid, output_attentions, **kwargs):
+        return self.attention(hidden_states, grid, output_attentions=output_attentions, **kwargs)
+
+
+class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
+    """Model 3's block (§3.3): self-attention over space (the tokens of one temporal index), then over time (the
+    tokens at one spatial position), each with its own pre-norm and residual, then the MLP. `attention_order`
+    `time_space` swaps the two attentions."""
+
+    def __init__(self, config: ViViTConfig, drop_path_rate: float = 0.0):
+        super().__init__()
+        self.order = config.attention_order.split("_")
+        self.layernorm_space = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.attention_space = ViViTSelfAttention(config)
+        self.layernorm_time = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.attention_time = ViViTSelfAttention(config)
+        self.layernorm_mlp = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.mlp = ViViTMLP(config)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.drop_path = StochasticDepth(drop_path_rate)
+
+    def forward(self, hidden_states: torch.Tensor, grid=None, output_attentions: bool = False, **kwargs):
+        batch = hidden_states.shape[0]
+        t, s = grid[0], grid[1] * grid[2]
+        maps = {}
+        for axis in self.order:
+            if axis == "space":  # (b, t*s, d) -> ((b t), s, d)
+                tokens = hidden_states.reshape(batch * t, s, -1)
+                attended, (maps[axis],) = self.attention_space(self.layernorm_space(tokens), output_attentions, **kwargs)
+                attended = attended.reshape(batch, t * s, -1)
+            else:  # (b, t*s, d) -> ((b s), t, d)
+                tokens = hidden_states.unflatten(1, (t, s)).transpose(1, 2).flatten(0, 1)
+                attended, (maps[axis],) = self.attention_time(self.layernorm_time(tokens), output_attentions, **kwargs)
+                attended = attended.unflatten(0, (batch, s)).transpose(1, 2).flatten(1, 2)
+            hidden_states = hidden_states + self.drop_path(self.dropout(attended))
+        hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_mlp(hidden_states)))
+        return hidden_states, tuple(maps[axis] for axis in self.order)
+
+
+# ----------------------------------------------------------------------------------------------------- the encoder
+def resize_position_table(table: torch.Tensor, old_grid: tuple[int, ...], new_grid: tuple[int, ...]) -> torch.Tensor:
+    """Resize a (1, prod(old_grid), d) table of learned embeddings laid out row-major over `old_grid` (1, 2 or 3
+    axes) to `new_grid`: linear interpolation per axis with corners aligned (scenic's `resize` rule, generalised)."""
+    if tuple(old_grid) == tuple(new_grid):
+        return table
+    dim = table.shape[-1]
+    grid = table.reshape(1, *old_grid, dim).movedim(-1, 1).float()
+    mode = {1: "linear", 2: "bilinear", 3: "trilinear"}[len(old_grid)]
+    resized = F.interpolate(grid, size=tuple(new_grid), mode=mode, align_corners=True)
+    return resized.movedim(1, -1).reshape(1, math.prod(new_grid), dim).to(table.dtype)
+
+
+class ViViTEncoder(nn.Module):
+    """scenic's `Encoder`: optional CLS token, learned position embeddings over a token grid, dropout, the blocks,
+    a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one."""
+
+    def __init__(self, config: ViViTConfig, grid: tuple[int, ...], num_layers: int, layer_class, use_cls_token: bool):
+        super().__init__()
+        self.grid = tuple(grid)
+        self.num_prefix_tokens = int(use_cls_token)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, config.hidden_size)) if use_cls_token else None
+        self.position_embeddings = nn.Parameter(
+            torch.zeros(1, self.num_prefix_tokens + math.prod(self.grid), config.hidden_size)
+        )
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.layers = nn.ModuleList(
+            layer_class(config, rate) for rate in drop_path_schedule(config.drop_path_rate, num_layers)
+        )
+        self.layernorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+
+    def position_table(self, grid: tuple[int, ...]) -> torch.Tensor:
+        """The position embeddings for a token grid, resized when it differs from the trained one."""
+        if tuple(grid) == self.grid:
+            return self.position_embeddings
+        prefix = self.position_embeddings[:, : self.num_prefix_tokens]
+        table = self.position_embeddings[:, self.num_prefix_tokens :]
+        return torch.cat((prefix, resize_position_table(table, self.grid, grid)), dim=1)
+
+    def forward(self, tokens: torch.Tensor, grid: tuple[int, ...], layer_grid=None, output_attentions=False,
+                output_hidden_states=False, **kwargs):
+        """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked."""
+        if self.cls_token is not None:
+            tokens = torch.cat((self.cls_token.expand(tokens.shape[0], -1, -1), tokens), dim=1)
+        hidden_states = self.dropout(tokens + self.position_table(grid))
+        all_hidden_states = (hidden_states,) if output_hidden_states else ()
+        all_attentions = ()
+        for layer in self.layers:
+            hidden_states, weights = layer(hidden_states, grid=layer_grid, output_attentions=output_attentions,
+                                           **kwargs)
+            if output_attentions:
+                all_attentions += weights
+            if output_hidden_states:
+                all_hidden_states += (hidden_states,)
+        return self.layernorm(hidden_states), all_hidden_states, all_attentions
+
+
+def pool(hidden_states: torch.Tensor, classifier: str) -> torch.Tensor:
+    """`token`: the CLS token's output; `gap`: the mean over every token (scenic's two classifiers)."""
+    return hidden_states[:, 0] if classifier == "token" else hidden_states.mean(dim=1)
+
+
+# ------------------------------------------------------------------------------------------- transformers plumbing
+@dataclass
+class ViViTVideoClassifierOutput(ModelOutput):
+    """`logits` (b, num_labels); with named label spaces, also `head_logits`, the per-head column blocks."""
+
+    loss: torch.FloatTensor | None = None
+    logits: torch.FloatTensor | None = None
+    head_logits: dict[str, torch.FloatTensor] | None = None
+    hidden_states: tuple[torch.FloatTensor, ...] | None = None
+    attentions: tuple[torch.FloatTensor, ...] | None = None
+
+
+class ViViTPreTrainedModel(PreTrainedModel):
+    config_class = ViViTConfig
+    base_model_prefix = "vivit"
+    main_input_name = "pixel_values"
+    input_modalities = ("video",)
+    supports_gradient_checkpointing = True
+    _no_split_modules = ["ViViTLayer", "FactorisedDotProductLayer", "FactorisedSelfAttentionLayer"]
+    _supports_sdpa = True
+    _supports_flash_attn = True
+    _supports_flex_attn = True
+    _supports_attention_backend = True
+
+    @torch.no_grad()
+    def _init_weights(self, module: nn.Module):
+        """ViT's initialisation: truncated-normal kernels, zero biases, unit LayerNorms, zero CLS tokens and
+        truncated-normal position embeddings. It is the only initialiser, so a load with missing keys equals a
+        fresh model."""
+        std = self.config.initializer_range
+        if isinstance(module, (nn.Linear, nn.Conv2d, nn.Conv3d)):
+            init.trunc_normal_(module.weight, mean=0.0, std=std)
+            if module.bias is not None:
+                init.zeros_(module.bias)
+        elif isinstance(module, nn.LayerNorm):
+            init.ones_(module.weight)
+            init.zeros_(module.bias)
+        elif isinstance(module, ViViTEncoder):
+            init.trunc_normal_(module.position_embeddings, mean=0.0, std=std)
+            if module.cls_token is not None:
+                init.zeros_(module.cls_token)
+
+
