@@ -1,0 +1,138 @@
+"""Small test videos written with PyAV, each frame carrying its own index.
+
+Frame ``i`` is drawn as ``INDEX_BITS`` vertical stripes, black for a 0 bit and white for a 1 bit
+(least significant bit on the left), so ``frame_index(decoded)`` recovers ``i`` after lossy coding
+and tells whether the decoder returned the frames that were asked for. A red square marks the
+top-left corner, so rotation and channel order can be checked too.
+"""
+
+from __future__ import annotations
+
+import io
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+
+INDEX_BITS = 10
+CODECS = {  # name -> (encoder, container format, file suffix, encoder options)
+    "h264": ("libx264", "mp4", ".mp4", {"crf": "12", "preset": "ultrafast"}),
+    "vp9": ("libvpx-vp9", "webm", ".webm", {"crf": "10", "b": "0", "deadline": "realtime", "cpu-used": "8"}),
+    "av1": ("libsvtav1", "matroska", ".mkv", {"crf": "10", "preset": "12", "svtav1-params": "lp=1"}),
+}
+
+
+def pattern_frame(index: int, height: int, width: int) -> np.ndarray:
+    """An RGB frame whose stripes spell ``index`` in binary; red marker top-left."""
+    frame = np.zeros((height, width, 3), np.uint8)
+    edges = np.linspace(0, width, INDEX_BITS + 1).astype(int)
+    for bit in range(INDEX_BITS):
+        if (index >> bit) & 1:
+            frame[:, edges[bit] : edges[bit + 1]] = 255
+    marker = max(1, min(height, width) // 6)
+    frame[:marker, :marker] = (255, 0, 0)
+    return frame
+
+
+def frame_index(frame: np.ndarray) -> int:
+    """Recover the index drawn by ``pattern_frame`` (frame is (H, W, 3) or (3, H, W))."""
+    frame = np.asarray(frame)
+    if frame.shape[0] == 3 and frame.shape[-1] != 3:
+        frame = frame.transpose(1, 2, 0)
+    h, w = frame.shape[:2]
+    gray = frame.astype(np.float32).mean(-1)
+    rows = gray[h // 3 :]  # below the marker
+    edges = np.linspace(0, w, INDEX_BITS + 1).astype(int)
+    value = 0
+    for bit in range(INDEX_BITS):
+        lo, hi = edges[bit], edges[bit + 1]
+        pad = (hi - lo) // 4
+        if rows[:, lo + pad : hi - pad].mean() > 127:
+            value |= 1 << bit
+    return value
+
+
+def frame_indices(video: np.ndarray) -> list[int]:
+    return [frame_index(f) for f in video]
+
+
+def write_video(
+    path: str | Path | io.BytesIO,
+    num_frames: int = 24,
+    height: int = 48,
+    width: int = 64,
+    codec: str = "h264",
+    fps: int = 25,
+    gop: int | None = 8,
+    rotation: int = 0,
+    frame_durations: list[int] | None = None,
+    pix_fmt: str = "yuv420p",
+    frames: np.ndarray | None = None,
+) -> str | io.BytesIO:
+    """Encode ``num_frames`` pattern frames. ``frame_durations`` (ticks of 1/fps/4) makes it variable rate."""
+    encoder, fmt, _suffix, options = CODECS[codec]
+    container = av.open(path if isinstance(path, io.BytesIO) else str(path), "w", format=fmt)
+    stream = container.add_stream(encoder, rate=fps)
+    stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+    options = dict(options)
+    if gop is not None:
+        options["g"] = str(gop)
+        if codec == "h264":
+            options["x264-params"] = f"keyint={gop}:min-keyint={gop}:scenecut=0"
+    stream.options = options
+    if rotation:
+        stream.set_display_rotation(rotation)
+    time_base = Fraction(1, fps * 4)
+    if frame_durations is not None:
+        stream.codec_context.time_base = time_base
+    t = 0
+    for i in range(num_frames):
+        array = pattern_frame(i, height, width) if frames is None else frames[i]
+        frame = av.VideoFrame.from_ndarray(array, format="rgb24")
+        if frame_durations is not None:
+            frame.pts, frame.time_base = t, time_base
+            t += frame_durations[i % len(frame_durations)]
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    return path if isinstance(path, io.BytesIO) else str(path)
+
+
+def video_bytes(**kwargs) -> bytes:
+    buffer = io.BytesIO()
+    write_video(buffer, **kwargs)
+    return buffer.getvalue()
+
+
+def suffix(codec: str) -> str:
+    return CODECS[codec][2]
+
+
+def write_audio_only(path: str | Path, seconds: float = 0.5) -> str:
+    container = av.open(str(path), "w", format="mp4")
+    stream = container.add_stream("aac", rate=16000)
+    samples = int(16000 * seconds)
+    chunk = 1024
+    for start in range(0, samples, chunk):
+        data = np.zeros((1, chunk), np.float32)
+        frame = av.AudioFrame.from_ndarray(data, format="fltp", layout="mono")
+        frame.sample_rate, frame.pts = 16000, start
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    return str(path)
+
+
+def write_empty_video(path: str | Path) -> str:
+    """A container with a video stream and no frames."""
+    container = av.open(str(path), "w", format="matroska")
+    stream = container.add_stream("libx264", rate=25)
+    stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+    container.close()
+    return str(path)

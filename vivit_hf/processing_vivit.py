@@ -1,0 +1,479 @@
+"""``ViViTVideoProcessor``: decode only the sampled frames, transform each clip, stack the views.
+
+A call takes one video or a list of them: paths, URLs, bytes, file objects, PyAV containers,
+torchcodec decoders (what a decoded ``datasets.Video`` column holds), ``datasets.Video(decode=False)``
+dicts ``{"path", "bytes"}``, numpy arrays or torch tensors (``THWC`` or ``TCHW``, uint8 or float),
+and lists of PIL images. It returns ``pixel_values`` of shape
+``(videos * num_clips * num_crops, num_frames, 3, H, W)`` float32, views of one video adjacent
+(clip-major, then crop).
+
+Defaults are the paper's test setting for Kinetics: 32 frames at stride 2, shorter side 256,
+centre crop 224, pixels zero-centred to [-1, 1] as scenic does. Training augmentation is off
+unless ``do_train_augment=True`` (random clip start, scale jitter + random crop, flip, and the
+opt-in colour jitter and RandAugment).
+
+This module imports only numpy, torch, torchvision, PyAV, transformers and its sibling modules
+``video_io``, ``sampling`` and ``video_transforms``, so it travels with ``trust_remote_code``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+from transformers import BatchFeature
+from transformers.image_utils import PILImageResampling
+from transformers.pipelines.video_classification import VideoClassificationPipeline
+from transformers.processing_utils import VideosKwargs
+from transformers.video_processing_utils import BaseVideoProcessor
+
+from . import video_transforms as vt
+from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, sample_clips
+from .video_io import VideoDecodeError, VideoReader, describe_source, open_video
+
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ViViTVideoProcessor", "ViViTVideosKwargs", "ViViTVideoClassificationPipeline"]
+
+
+class ViViTVideosKwargs(VideosKwargs, total=False):
+    """The processor's own options, on top of transformers' ``VideosKwargs``.
+
+    normalization: ``"scenic"`` ([-1, 1]), ``"imagenet"`` or ``"transformers_vivit"`` ([-3, 1]); sets
+        the rescale/normalise fields below unless they are given explicitly.
+    rescale_offset: subtract 1 after rescaling (scenic's zero-centring with ``rescale_factor=1/127.5``).
+    sampling_mode: ``"stride"`` (clips of ``num_frames`` at ``frame_stride``) or ``"uniform"`` (scenic's
+        uniform rule over the whole video).
+    frame_stride: temporal stride between kept frames (Kinetics 2, SSv2 / Epic Kitchens 1).
+    num_clips: temporal views per video (evenly spaced at test, independent random draws in training).
+    num_crops: spatial views per clip: 1 (centre) or 3 (start, centre, end along the longer side).
+    short_video: ``"loop"``, ``"pad"``, ``"error"`` or None (loop, but refuse a one-frame video).
+    seed: seeds this call's random draws (clip starts, crops, flips, colour, RandAugment).
+    do_train_augment: random clip start, scale jitter and random crop, plus the flags below.
+    scale_jitter: ``[min, max]`` resize factor range after the shorter-side resize (scenic 0.9-1.33),
+        or None for none.
+    do_flip: random horizontal flip in training (turn off for Something-Something v2).
+    do_color_jitter: scenic's colour augmentation in training, applied with ``color_jitter_prob``.
+    rand_augment: ``[num_ops, magnitude]`` (torchvision's 0-30 magnitude scale) or None.
+    decode_backend: ``"auto"`` (torchcodec if it imports, else PyAV), ``"pyav"`` or ``"torchcodec"``.
+    skip_broken: drop videos that fail to decode instead of raising; the output then has
+        ``kept_indices`` and the processor counts drops in ``num_skipped``.
+    """
+
+    normalization: str | None
+    rescale_offset: bool | None
+    sampling_mode: str | None
+    frame_stride: int | None
+    num_clips: int | None
+    num_crops: int | None
+    short_video: str | None
+    seed: int | None
+    do_train_augment: bool | None
+    scale_jitter: list[float] | tuple[float, float] | None
+    do_flip: bool | None
+    do_color_jitter: bool | None
+    color_jitter_prob: float | None
+    rand_augment: list[int] | tuple[int, int] | None
+    decode_backend: str | None
+    skip_broken: bool | None
+
+
+_RUNTIME_STATE = ("num_skipped", "_rng")
+_NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
+_RESAMPLE_NAMES = {
+    PILImageResampling.BILINEAR: "bilinear",
+    PILImageResampling.BICUBIC: "bicubic",
+    PILImageResampling.NEAREST: "nearest",
+}
+
+
+class ViViTVideoProcessor(BaseVideoProcessor):
+    r"""Video processor for the four ViViT models (see ``ViViTVideosKwargs`` for its own options).
+
+    Example:
+        ```python
+        proc = ViViTVideoProcessor()                                  # 32 frames, stride 2, 224, [-1, 1]
+        batch = proc(["a.mp4", "b.webm"], return_tensors="pt")        # pixel_values (2, 32, 3, 224, 224)
+        views = proc("a.mp4", num_clips=4, num_crops=3, return_tensors="pt")  # (12, 32, 3, 224, 224)
+        train = proc(videos, do_train_augment=True, do_color_jitter=True, seed=0)
+        ```
+    """
+
+    valid_kwargs = ViViTVideosKwargs
+    model_input_names = ["pixel_values"]
+
+    resample = PILImageResampling.BILINEAR
+    size = {"shortest_edge": 256}
+    default_to_square = False
+    crop_size = {"height": 224, "width": 224}
+    do_resize = True
+    do_center_crop = True
+    do_rescale = True
+    do_convert_rgb = True
+    do_sample_frames = True
+    num_frames = 32
+    normalization = "scenic"
+    rescale_factor = vt.NORMALIZATION_PRESETS["scenic"]["rescale_factor"]
+    rescale_offset = True
+    do_normalize = False
+    image_mean = [0.5, 0.5, 0.5]
+    image_std = [0.5, 0.5, 0.5]
+    sampling_mode = "stride"
+    frame_stride = 2
+    num_clips = 1
+    num_crops = 1
+    short_video = None
+    seed = None
+    do_train_augment = False
+    scale_jitter = [0.9, 1.33]
+    do_flip = True
+    do_color_jitter = False
+    color_jitter_prob = 0.8
+    rand_augment = None
+    decode_backend = "auto"
+    skip_broken = False
+
+    def __init__(self, **kwargs):
+        preset = kwargs.get("normalization") or type(self).normalization
+        if preset not in vt.NORMALIZATION_PRESETS:
+            raise ValueError(f"normalization must be one of {sorted(vt.NORMALIZATION_PRESETS)}, got {preset!r}.")
+        for field, value in vt.NORMALIZATION_PRESETS[preset].items():
+            kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
+        kwargs["normalization"] = preset
+        super().__init__(**kwargs)
+        self.num_skipped = 0
+        self._rng = None
+
+    def to_dict(self) -> dict[str, Any]:
+        output = super().to_dict()
+        for key in _RUNTIME_STATE:
+            output.pop(key, None)
+        return output
+
+    # -- options ---------------------------------------------------------------------------------
+    def _options(self, kwargs: dict) -> dict:
+        allowed = set(self.valid_kwargs.__annotations__) | {"return_tensors"}
+        unknown = sorted(set(kwargs) - allowed)
+        if unknown:
+            raise ValueError(f"ViViTVideoProcessor got unknown options {unknown}; valid ones: {sorted(allowed)}.")
+        if kwargs.get("normalization") is not None:
+            preset = kwargs["normalization"]
+            if preset not in vt.NORMALIZATION_PRESETS:
+                raise ValueError(f"normalization must be one of {sorted(vt.NORMALIZATION_PRESETS)}, got {preset!r}.")
+            for field, value in vt.NORMALIZATION_PRESETS[preset].items():
+                kwargs.setdefault(field, value)
+        opts = {k: kwargs[k] if kwargs.get(k) is not None else getattr(self, k, None) for k in allowed}
+        if "short_video" in kwargs:  # None is a real choice here, not "use the default"
+            opts["short_video"] = kwargs["short_video"]
+        if "seed" in kwargs:
+            opts["seed"] = kwargs["seed"]
+        opts.update(self._standardize_kwargs(
+            size=opts["size"], crop_size=opts["crop_size"], default_to_square=False,
+            image_mean=opts["image_mean"], image_std=opts["image_std"],
+        ))
+        if opts.get("fps") is not None:
+            raise ValueError("ViViTVideoProcessor samples by frame count and stride; `fps` sampling is not supported.")
+        if opts["sampling_mode"] not in SAMPLING_MODES:
+            raise ValueError(f"sampling_mode must be one of {SAMPLING_MODES}, got {opts['sampling_mode']!r}.")
+        if opts["short_video"] not in SHORT_VIDEO_POLICIES:
+            raise ValueError(f"short_video must be one of {SHORT_VIDEO_POLICIES}, got {opts['short_video']!r}.")
+        if opts["num_crops"] not in (1, 3):
+            raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']}.")
+        for name in ("num_clips", "num_frames", "frame_stride"):
+            if not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
+                raise ValueError(f"{name} must be a positive integer, got {opts[name]!r}.")
+        if not opts["do_sample_frames"] and opts["num_clips"] != 1:
+            raise ValueError("num_clips > 1 needs do_sample_frames=True (clips are sampled from the video).")
+        return opts
+
+    def _generator(self, seed) -> np.random.Generator:
+        if seed is not None:
+            return np.random.default_rng(seed)
+        if self._rng is None:  # fresh OS entropy per process, so DataLoader workers differ
+            self._rng = np.random.default_rng()
+        return self._rng
+
+    # -- entry points ----------------------------------------------------------------------------
+    def __call__(self, videos, **kwargs) -> BatchFeature:
+        return self.preprocess(videos, **kwargs)
+
+    def preprocess(self, videos, **kwargs) -> BatchFeature:
+        """Decode, sample, transform and stack; see the class docstring and ``ViViTVideosKwargs``."""
+        kwargs.pop("video_metadata", None)  # sampling needs our own frame table, not caller metadata
+        device = kwargs.pop("device", None)
+        return_metadata = bool(kwargs.pop("return_metadata", False))
+        input_data_format = kwargs.pop("input_data_format", None)
+        kwargs.pop("data_format", None)
+        opts = self._options(kwargs)
+        rng = self._generator(opts["seed"])
+
+        views, kept, metadata = [], [], []
+        for position, video in enumerate(_as_video_list(videos)):
+            try:
+                clips, meta = self._process_one(video, opts, rng, input_data_format, device)
+            except (VideoDecodeError, ValueError) as error:
+                if not opts["skip_broken"] or not _is_broken_input_error(error):
+                    raise
+                self.num_skipped += 1
+                logger.warning("Skipping video %s: %s", describe_source(video), error)
+                continue
+            views.extend(clips)
+            kept.append(position)
+            metadata.append(meta)
+
+        data: dict[str, Any] = {"pixel_values": _stack(views, opts["return_tensors"])}
+        if opts["skip_broken"]:
+            data["kept_indices"] = kept
+        if return_metadata:
+            data["video_metadata"] = metadata
+        return BatchFeature(data=data, tensor_type=opts["return_tensors"] if views else None)
+
+    # -- one video -------------------------------------------------------------------------------
+    def _process_one(self, video, opts: dict, rng, input_data_format, device):
+        source = _FrameSource(video, input_data_format, opts["decode_backend"])
+        try:
+            if opts["do_sample_frames"]:
+                clips = sample_clips(
+                    source.num_frames, int(opts["num_frames"]), mode=opts["sampling_mode"],
+                    stride=int(opts["frame_stride"]), num_clips=int(opts["num_clips"]),
+                    train=bool(opts["do_train_augment"]), rng=rng, short_video=opts["short_video"], name=source.name,
+                )
+            else:
+                clips = np.arange(source.num_frames)[None]
+            frames = source.get(np.unique(clips))
+        finally:
+            source.close()
+        lookup = {int(i): k for k, i in enumerate(np.unique(clips).tolist())}
+        views = []
+        for clip in clips:
+            clip_frames = frames[[lookup[int(i)] for i in clip]]
+            if device is not None:
+                clip_frames = clip_frames.to(device)
+            views.extend(self.transform_clip(clip_frames, opts, rng))
+        meta = {"name": source.name, "total_num_frames": source.num_frames, "frames_indices": clips.tolist()}
+        return views, meta
+
+    def transform_clip(self, clip: torch.Tensor, opts: dict, rng: np.random.Generator) -> list[torch.Tensor]:
+        """One ``(T, 3, H, W)`` clip -> ``num_crops`` normalised views; random draws shared by all frames."""
+        interpolation = _RESAMPLE_NAMES.get(PILImageResampling(opts["resample"]), "bilinear")
+        size, crop = opts["size"], opts["crop_size"]
+        if opts["do_resize"]:
+            if size.shortest_edge:
+                clip = vt.resize_shortest_side(clip, size.shortest_edge, interpolation)
+            elif size.height and size.width:
+                clip = vt.resize(clip, size.height, size.width, interpolation)
+            else:
+                raise ValueError(f"size must give 'shortest_edge' or 'height' and 'width', got {dict(size)}.")
+        if opts["do_train_augment"]:
+            views = []
+            for _ in range(opts["num_crops"]):
+                view = clip
+                if opts["scale_jitter"]:
+                    view = vt.scale_jitter(view, rng, *opts["scale_jitter"], interpolation=interpolation)
+                view = vt.random_crop(view, crop.height, crop.width, rng)
+                views.append(self._augment(view, opts, rng))
+        elif opts["num_crops"] == 3:
+            views = vt.three_crops(clip, crop.height, crop.width)
+        elif opts["do_center_crop"]:
+            views = [vt.center_crop(clip, crop.height, crop.width)]
+        else:
+            views = [clip]
+        return [
+            vt.rescale_and_normalize(
+                v, opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
+                opts["do_normalize"], opts["image_mean"], opts["image_std"],
+            )
+            for v in views
+        ]
+
+    @staticmethod
+    def _augment(view: torch.Tensor, opts: dict, rng: np.random.Generator) -> torch.Tensor:
+        if opts["do_flip"] and rng.random() < 0.5:
+            view = vt.horizontal_flip(view)
+        if opts["do_color_jitter"] and rng.random() < opts["color_jitter_prob"]:
+            view = vt.color_jitter(_as_uint8(view), rng)
+        if opts["rand_augment"]:
+            num_ops, magnitude = opts["rand_augment"]
+            view = vt.rand_augment(_as_uint8(view), rng, int(num_ops), int(magnitude))
+        return view
+
+
+# -- inputs ------------------------------------------------------------------------------------------
+def _is_broken_input_error(error: Exception) -> bool:
+    """Errors that mean this sample is unusable (as opposed to a wrong option, which must still raise)."""
+    if isinstance(error, VideoDecodeError):
+        return True
+    message = str(error)
+    return "frames but the clip needs" in message or "single frame" in message or "layout" in message
+
+
+def _is_frame(x) -> bool:
+    from PIL import Image
+
+    return isinstance(x, Image.Image) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim in (2, 3))
+
+
+def _as_video_list(videos) -> list:
+    """One video or a batch of them -> a list of single videos."""
+    if isinstance(videos, (np.ndarray, torch.Tensor)):
+        if videos.ndim == 5:
+            return list(videos)
+        if videos.ndim in (3, 4):
+            return [videos]
+        raise ValueError(f"A video array must have 4 dimensions (T, H, W, C) or (T, C, H, W), or 5 for a batch; got shape {tuple(videos.shape)}.")
+    if isinstance(videos, (list, tuple)):
+        if len(videos) == 0:
+            raise ValueError("Got an empty list of videos.")
+        if all(_is_frame(x) for x in videos) and not all(isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 4 for x in videos):
+            return [list(videos)]  # one video given as frames
+        return list(videos)
+    return [videos]
+
+
+def _channel_layout(shape: Sequence[int], input_data_format) -> str:
+    fmt = getattr(input_data_format, "value", input_data_format)
+    if fmt in ("channels_last", "last"):
+        return "last"
+    if fmt in ("channels_first", "first"):
+        return "first"
+    if shape[-1] in (1, 3, 4):
+        return "last"
+    if shape[1] in (1, 3, 4):
+        return "first"
+    raise ValueError(
+        f"Cannot tell the channel axis of a video array of shape {tuple(shape)}: expected (T, H, W, C) or "
+        "(T, C, H, W) with C in 1, 3, 4 (a 5D batch must be (B, T, H, W, C) or (B, T, C, H, W)); check the layout."
+    )
+
+
+def _array_to_clip_tensor(array, input_data_format) -> torch.Tensor:
+    """(T, H, W[, C]) or (T, C, H, W) array -> (T, 3, H, W) torch tensor, uint8 or float in [0, 255]."""
+    tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
+    if tensor.ndim == 3:  # (T, H, W) grayscale
+        tensor = tensor[:, None]
+    elif tensor.ndim != 4:
+        raise ValueError(f"A video array must have 4 dimensions, got shape {tuple(tensor.shape)}.")
+    else:
+        if _channel_layout(tensor.shape, input_data_format) == "last":
+            tensor = tensor.permute(0, 3, 1, 2)
+    channels = tensor.shape[1]
+    if channels == 1:
+        tensor = tensor.expand(-1, 3, -1, -1)
+    elif channels == 4:
+        tensor = tensor[:, :3]  # drop alpha
+    if tensor.dtype == torch.bool:
+        tensor = tensor.to(torch.uint8) * 255
+    elif tensor.is_floating_point():
+        tensor = tensor.float()
+        if tensor.numel() and float(tensor.max()) <= 1.0:  # [0, 1] pixels: bring to the uint8 range
+            tensor = tensor * 255.0
+    elif tensor.dtype != torch.uint8:
+        tensor = tensor.clamp(0, 255).to(torch.uint8)
+    return tensor
+
+
+def _as_uint8(view: torch.Tensor) -> torch.Tensor:
+    if view.dtype == torch.uint8:
+        return view
+    return view.round().clamp(0, 255).to(torch.uint8)
+
+
+def _pil_frames_to_array(frames) -> np.ndarray:
+    from PIL import Image
+
+    arrays = [np.asarray(f.convert("RGB")) if isinstance(f, Image.Image) else np.asarray(f) for f in frames]
+    shapes = {a.shape for a in arrays}
+    if len(shapes) > 1:
+        raise ValueError(f"The frames of one video must share a size, got {sorted(shapes)}.")
+    return np.stack(arrays)
+
+
+class _FrameSource:
+    """A decoded-on-demand file or an in-memory array, read by frame index."""
+
+    def __init__(self, video, input_data_format, backend: str):
+        self.reader: VideoReader | None = None
+        self.tensor: torch.Tensor | None = None
+        if isinstance(video, (list, tuple)):
+            video = _pil_frames_to_array(video) if not all(isinstance(f, torch.Tensor) for f in video) else torch.stack(list(video))
+        if isinstance(video, (np.ndarray, torch.Tensor)):
+            self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
+            self.tensor = _array_to_clip_tensor(video, input_data_format)
+            self.num_frames = int(self.tensor.shape[0])
+            if self.num_frames == 0:
+                raise ValueError(f"Video {self.name} has no frames.")
+        else:
+            self.reader = open_video(video, backend=backend)
+            self.name = self.reader.name
+            self.num_frames = self.reader.num_frames
+
+    def get(self, indices: np.ndarray) -> torch.Tensor:
+        if self.tensor is not None:
+            return self.tensor[torch.as_tensor(indices, dtype=torch.long)]
+        frames = self.reader.read(indices)  # (N, H, W, 3) uint8
+        return torch.from_numpy(frames).permute(0, 3, 1, 2)
+
+    def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+
+
+def _stack(views: list[torch.Tensor], return_tensors):
+    if not views:
+        return torch.empty(0) if return_tensors in ("pt", None) else np.empty(0, np.float32)
+    shapes = {tuple(v.shape) for v in views}
+    if len(shapes) > 1:
+        if return_tensors is None:
+            return views
+        raise ValueError(
+            f"Views have different shapes {sorted(shapes)} and cannot be stacked; keep do_center_crop=True "
+            "(or resize to a fixed height and width), or pass return_tensors=None for a list."
+        )
+    return torch.stack(views)
+
+
+# -- pipeline ----------------------------------------------------------------------------------------
+class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
+    """``video-classification`` with multi-view test: ``pipe(video, num_clips=4, num_crops=3)``.
+
+    The processor returns every view of the video as one batch; the logits of the views are
+    averaged before softmax (the paper's multi-view test). transformers' own pipeline would score
+    only the first view. With a non-ViViT processor it behaves as the parent class.
+    """
+
+    def _sanitize_parameters(self, top_k=None, num_frames=None, frame_sampling_rate=None, function_to_apply=None, num_clips=None, num_crops=None):
+        preprocess, forward, postprocess = super()._sanitize_parameters(
+            top_k=top_k, num_frames=num_frames, frame_sampling_rate=frame_sampling_rate, function_to_apply=function_to_apply
+        )
+        if num_clips is not None:
+            preprocess["num_clips"] = num_clips
+        if num_crops is not None:
+            preprocess["num_crops"] = num_crops
+        return preprocess, forward, postprocess
+
+    def preprocess(self, video, num_frames=None, frame_sampling_rate=None, num_clips=None, num_crops=None):
+        if not isinstance(self.video_processor, ViViTVideoProcessor):
+            if num_clips is not None or num_crops is not None:
+                raise ValueError("num_clips / num_crops need a ViViTVideoProcessor.")
+            return super().preprocess(video, num_frames=num_frames, frame_sampling_rate=frame_sampling_rate or 1)
+        options = {"do_sample_frames": True}
+        num_frames = num_frames if num_frames is not None else getattr(self.model.config, "num_frames", None)
+        for key, value in (("num_frames", num_frames), ("frame_stride", frame_sampling_rate),
+                           ("num_clips", num_clips), ("num_crops", num_crops)):
+            if value is not None:
+                options[key] = value
+        inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
+        inputs["num_views"] = inputs["pixel_values"].shape[0]
+        return inputs
+
+    def _forward(self, model_inputs):
+        num_views = int(model_inputs.pop("num_views", 1))
+        outputs = self.model(**model_inputs)
+        if num_views > 1:  # the views of one video: average their logits (paper's multi-view test)
+            logits = outputs.logits
+            outputs["logits"] = logits.reshape(-1, num_views, *logits.shape[1:]).mean(dim=1)
+        return outputs

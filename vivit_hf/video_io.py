@@ -1,0 +1,475 @@
+"""Video decoding that decodes only what a clip needs.
+
+A clip of 32 frames at stride 2 spans 64 frames; decoding a whole 60 s video to keep them wastes
+almost all the work. ``VideoReader`` therefore builds a table of every frame's presentation
+timestamp from the demuxed packets (no decoding), seeks to the keyframe at or before the first
+wanted frame, and decodes forward only to the last wanted one, seeking again when a later keyframe
+lets it skip a gap. Frame ``i`` is the ``i``-th frame in presentation order, which is what variable
+frame rate files need (a timestamp times a nominal rate is not an index there).
+
+PyAV is the default decoder: its wheels bundle FFmpeg, so nothing has to be installed on the
+system. torchcodec is used when it imports (``backend="auto"``), and a torchcodec ``VideoDecoder``
+(what ``datasets.Video`` decodes to) is read through torchcodec.
+
+This module imports only numpy, PyAV and the standard library (torchcodec lazily), so it travels
+with the video processor under ``trust_remote_code``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+
+__all__ = [
+    "VideoDecodeError",
+    "VideoInfo",
+    "VideoReader",
+    "open_video",
+    "probe",
+    "read_frames",
+    "torchcodec_available",
+    "describe_source",
+]
+
+
+class VideoDecodeError(ValueError):
+    """A video could not be opened or decoded; the message names the input."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a reader knows about a video. ``height`` and ``width`` are as displayed (after rotation)."""
+
+    num_frames: int
+    fps: float
+    height: int
+    width: int
+    duration: float
+    rotation: int = 0
+    backend: str = "pyav"
+
+
+_TORCHCODEC_OK: bool | None = None
+_TORCHCODEC_LOCK = threading.Lock()
+
+
+def torchcodec_available() -> bool:
+    """Whether torchcodec imports and can load its FFmpeg libraries (checked once)."""
+    global _TORCHCODEC_OK
+    with _TORCHCODEC_LOCK:
+        if _TORCHCODEC_OK is None:
+            try:
+                from torchcodec.decoders import VideoDecoder  # noqa: F401
+
+                _TORCHCODEC_OK = True
+            except Exception:  # ImportError, or RuntimeError when FFmpeg's shared libraries are missing
+                _TORCHCODEC_OK = False
+        return _TORCHCODEC_OK
+
+
+def describe_source(source: Any) -> str:
+    """A short human name for an input, for error messages."""
+    if isinstance(source, (str, os.PathLike)):
+        return repr(os.fspath(source))
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return f"<{len(source)} bytes>"
+    if isinstance(source, dict):
+        if source.get("path"):
+            return repr(source["path"])
+        if source.get("bytes") is not None:
+            return f"<{len(source['bytes'])} bytes>"
+        return f"<dict with keys {sorted(source)}>"
+    name = getattr(source, "name", None)
+    if isinstance(name, str):
+        return repr(name)
+    return f"<{type(source).__name__}>"
+
+
+def _is_torchcodec_decoder(source: Any) -> bool:
+    return hasattr(source, "get_frames_at") and hasattr(source, "metadata")
+
+
+def _is_av_container(source: Any) -> bool:
+    import av
+
+    return isinstance(source, av.container.InputContainer)
+
+
+def _resolve_source(source: Any) -> Any:
+    """Turn the accepted input kinds into something ``av.open`` takes (a path or a seekable file)."""
+    name = describe_source(source)
+    if isinstance(source, dict):  # datasets.Video(decode=False): {"path": ..., "bytes": ...}
+        if source.get("bytes") is not None:
+            return _resolve_source(source["bytes"])
+        if source.get("path"):
+            return _resolve_source(source["path"])
+        raise VideoDecodeError(f"Video {name} has neither 'path' nor 'bytes'.")
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if len(source) == 0:
+            raise VideoDecodeError("Cannot decode video <0 bytes>: the input is empty.")
+        return io.BytesIO(bytes(source))
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if path.startswith(("http://", "https://")):
+            import urllib.request
+
+            try:
+                with urllib.request.urlopen(path, timeout=60) as response:
+                    return io.BytesIO(response.read())
+            except OSError as e:
+                raise VideoDecodeError(f"Cannot download video {name}: {e}") from e
+        if not os.path.exists(path):
+            raise VideoDecodeError(f"Video file {name} does not exist.")
+        if os.path.isdir(path):
+            raise VideoDecodeError(f"Video path {name} is a directory, not a file.")
+        if os.path.getsize(path) == 0:
+            raise VideoDecodeError(f"Video file {name} is empty (0 bytes).")
+        return path
+    if hasattr(source, "read"):
+        seekable = getattr(source, "seekable", lambda: False)
+        if not seekable():  # FFmpeg needs to seek in most containers (mp4's index may sit at the end)
+            return io.BytesIO(source.read())
+        return source
+    raise VideoDecodeError(
+        f"Unsupported video input {name}: expected a path, bytes, a file object, a PyAV container, "
+        "a torchcodec VideoDecoder or a datasets.Video dict with 'path'/'bytes'."
+    )
+
+
+class VideoReader:
+    """An open video; ``read(indices)`` returns those frames as ``(N, H, W, 3)`` uint8 RGB.
+
+    ``frames_decoded`` counts every frame the decoder produced, wanted or not (the benchmark
+    compares it with the minimum a clip needs).
+    """
+
+    backend = "base"
+
+    def __init__(self, name: str):
+        self.name = name
+        self.frames_decoded = 0
+
+    @property
+    def num_frames(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def info(self) -> VideoInfo:
+        raise NotImplementedError
+
+    def read(self, indices: Sequence[int]) -> np.ndarray:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "VideoReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _check_indices(self, indices: Sequence[int]) -> np.ndarray:
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if idx.size == 0:
+            raise ValueError(f"No frame indices asked of video {self.name}.")
+        n = self.num_frames
+        bad = idx[(idx < 0) | (idx >= n)]
+        if bad.size:
+            raise ValueError(f"Frame indices {bad[:8].tolist()} are out of range for video {self.name} with {n} frames.")
+        return idx
+
+
+class PyAVReader(VideoReader):
+    """PyAV decoding: demux once for the timestamp table, then seek + decode only the needed span."""
+
+    backend = "pyav"
+
+    def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
+        import av
+
+        super().__init__(name or describe_source(source))
+        self._owns_container = not _is_av_container(source)
+        try:
+            self.container = av.open(_resolve_source(source), "r") if self._owns_container else source
+        except VideoDecodeError:
+            raise
+        except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
+            raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
+        if not self.container.streams.video:
+            kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
+            self.close()
+            raise VideoDecodeError(f"Input {self.name} has no video stream (found: {', '.join(kinds)}).")
+        self.stream = self.container.streams.video[0]
+        if self.stream.codec_context is None:
+            self.close()
+            raise VideoDecodeError(f"Video {self.name}: no decoder for its codec.")
+        # Frame threading decodes several frames at once; slice threading helps intra-heavy streams.
+        self.stream.thread_type = thread_type
+        self.stream.thread_count = thread_count
+        self._pts, self._keyframe = self._frame_table()
+        if self._num_frames == 0:
+            self.close()
+            raise VideoDecodeError(f"Video {self.name} has no frames.")
+        self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
+        self._rotation: int | None = None
+
+    # -- the frame table -------------------------------------------------------------------------
+    def _frame_table(self):
+        """Presentation timestamps (sorted) and keyframe flags of every frame, from packets only."""
+        import av
+
+        pts, key = [], []
+        missing_pts = 0
+        try:
+            for packet in self.container.demux(self.stream):
+                if packet.size == 0 or packet.is_discard:  # flush packet / edit-list-trimmed frames
+                    continue
+                if packet.pts is None:
+                    missing_pts += 1
+                    continue
+                pts.append(packet.pts)
+                key.append(packet.is_keyframe)
+        except av.FFmpegError as e:
+            if not pts:
+                raise VideoDecodeError(f"Video {self.name} is corrupt or truncated: {e}") from e
+            # A damaged tail: the frames before it are still usable.
+        if missing_pts:
+            # Without timestamps (e.g. raw elementary streams) frames are counted while decoding from the start.
+            self._num_frames = missing_pts + len(pts)
+            return None, None
+        order = np.argsort(np.asarray(pts, dtype=np.int64), kind="stable")
+        pts_sorted = np.asarray(pts, dtype=np.int64)[order]
+        keep = np.ones(pts_sorted.size, dtype=bool)
+        keep[1:] = pts_sorted[1:] != pts_sorted[:-1]  # duplicate timestamps can only be one shown frame
+        key_arr = np.asarray(key, dtype=bool)[order][keep]
+        pts_sorted = pts_sorted[keep]
+        if key_arr.size:
+            key_arr[0] = True  # decoding always may start at the first frame
+        self._num_frames = int(pts_sorted.size)
+        return pts_sorted, key_arr
+
+    @property
+    def num_frames(self) -> int:
+        return self._num_frames
+
+    def _fps(self) -> float:
+        rate = self.stream.average_rate or self.stream.guessed_rate or self.stream.base_rate
+        if self._pts is not None and self._pts.size > 1 and self.stream.time_base:
+            span = float((self._pts[-1] - self._pts[0]) * self.stream.time_base)
+            if span > 0:
+                return (self._pts.size - 1) / span
+        return float(rate) if rate else 0.0
+
+    @property
+    def info(self) -> VideoInfo:
+        fps = self._fps()
+        rotation = self.rotation
+        h, w = self.stream.height, self.stream.width
+        if rotation % 180:
+            h, w = w, h
+        duration = self.num_frames / fps if fps else 0.0
+        return VideoInfo(self.num_frames, fps, h, w, duration, rotation, self.backend)
+
+    @property
+    def rotation(self) -> int:
+        """Counter-clockwise display rotation in degrees (phone videos), read from the first frame."""
+        if self._rotation is None:
+            self._rotation = 0
+            try:
+                self.container.seek(0, stream=self.stream) if self._pts is not None else None
+                for frame in self.container.decode(self.stream):
+                    self._rotation = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+                    break
+            except Exception:  # rotation is best effort; read() reports real decode failures
+                pass
+        return self._rotation
+
+    # -- decoding --------------------------------------------------------------------------------
+    def _to_rgb(self, frame) -> np.ndarray:
+        array = frame.to_ndarray(format="rgb24")
+        rotation = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+        if self._rotation is None:
+            self._rotation = rotation
+        if rotation % 90 == 0 and rotation:
+            array = np.ascontiguousarray(np.rot90(array, k=rotation // 90))
+        return array
+
+    def _segments(self, wanted: np.ndarray) -> list[tuple[int, int]]:
+        """Split sorted wanted indices into (keyframe, last) spans, one seek each."""
+        key_idx = np.flatnonzero(self._keyframe)
+        kf_before = key_idx[np.searchsorted(key_idx, wanted, side="right") - 1]
+        segments = []
+        for i, kf in zip(wanted.tolist(), kf_before.tolist()):
+            if segments and kf <= segments[-1][1]:
+                segments[-1][1] = i  # no keyframe to jump to before i: keep decoding
+            else:
+                segments.append([kf, i])
+        return [tuple(s) for s in segments]
+
+    def read(self, indices: Sequence[int]) -> np.ndarray:
+        import av
+
+        idx = self._check_indices(indices)
+        wanted = np.unique(idx)
+        try:
+            frames = self._read_sequential(wanted) if self._pts is None else self._read_seeking(wanted)
+        except av.FFmpegError as e:
+            raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
+        missing = [i for i in wanted.tolist() if i not in frames]
+        if missing:
+            raise VideoDecodeError(
+                f"Video {self.name}: frames {missing[:8]} could not be decoded (the file may be truncated or corrupt)."
+            )
+        shapes = {frames[i].shape for i in wanted.tolist()}
+        if len(shapes) > 1:  # resolution changes mid-stream: bring every frame to the first one's size
+            frames = _unify_sizes(frames, wanted)
+        return np.stack([frames[i] for i in idx.tolist()])
+
+    def _read_seeking(self, wanted: np.ndarray) -> dict[int, np.ndarray]:
+        out: dict[int, np.ndarray] = {}
+        wanted_set = set(wanted.tolist())
+        for start, last in self._segments(wanted):
+            self._decode_span(start, last, wanted_set, out)
+            if not all(i in out for i in wanted_set if start <= i <= last) and start > 0:
+                # The seek landed after the frames we need (a bad index in the file): start over from 0.
+                self._decode_span(0, last, wanted_set, out)
+        return out
+
+    def _decode_span(self, start: int, last: int, wanted: set[int], out: dict[int, np.ndarray]) -> None:
+        self.container.seek(int(self._pts[start]), stream=self.stream, backward=True, any_frame=False)
+        lookup = self._pts_to_index
+        for frame in self.container.decode(self.stream):
+            self.frames_decoded += 1
+            pts = frame.pts if frame.pts is not None else frame.dts
+            i = lookup.get(pts) if pts is not None else None
+            if i is None:
+                continue
+            if i in wanted and i not in out:
+                out[i] = self._to_rgb(frame)
+            if i >= last:
+                break
+
+    def _read_sequential(self, wanted: np.ndarray) -> dict[int, np.ndarray]:
+        out: dict[int, np.ndarray] = {}
+        wanted_set, last = set(wanted.tolist()), int(wanted[-1])
+        self.container.seek(0)
+        for i, frame in enumerate(self.container.decode(self.stream)):
+            self.frames_decoded += 1
+            if i in wanted_set:
+                out[i] = self._to_rgb(frame)
+            if i >= last:
+                break
+        return out
+
+    def close(self) -> None:
+        if self._owns_container and getattr(self, "container", None) is not None:
+            self.container.close()
+            self.container = None
+
+
+def _unify_sizes(frames: dict[int, np.ndarray], wanted: np.ndarray) -> dict[int, np.ndarray]:
+    from PIL import Image
+
+    h, w = frames[int(wanted[0])].shape[:2]
+    return {
+        i: a if a.shape[:2] == (h, w) else np.asarray(Image.fromarray(a).resize((w, h), Image.BILINEAR))
+        for i, a in frames.items()
+    }
+
+
+class TorchcodecReader(VideoReader):
+    """torchcodec decoding (``seek_mode="exact"`` indexes frames in presentation order, as PyAVReader)."""
+
+    backend = "torchcodec"
+
+    def __init__(self, source: Any, name: str | None = None):
+        super().__init__(name or describe_source(source))
+        if _is_torchcodec_decoder(source):
+            self.decoder = source
+        else:
+            from torchcodec.decoders import VideoDecoder
+
+            resolved = _resolve_source(source)
+            if isinstance(resolved, io.BytesIO):
+                resolved = resolved.getvalue()
+            try:
+                self.decoder = VideoDecoder(resolved, seek_mode="exact", num_ffmpeg_threads=0, dimension_order="NHWC")
+            except Exception as e:  # torchcodec raises ValueError/RuntimeError for unreadable input
+                raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
+        meta = self.decoder.metadata
+        self._num_frames = int(meta.num_frames or 0)
+        if self._num_frames == 0:
+            raise VideoDecodeError(f"Video {self.name} has no frames.")
+
+    @property
+    def num_frames(self) -> int:
+        return self._num_frames
+
+    @property
+    def info(self) -> VideoInfo:
+        meta = self.decoder.metadata
+        fps = float(meta.average_fps or 0.0)
+        rotation = int(round(getattr(meta, "rotation", 0) or 0)) % 360
+        return VideoInfo(
+            self.num_frames, fps, int(meta.height), int(meta.width), float(meta.duration_seconds or 0.0),
+            rotation, self.backend,
+        )
+
+    def read(self, indices: Sequence[int]) -> np.ndarray:
+        idx = self._check_indices(indices)
+        try:
+            batch = self.decoder.get_frames_at(indices=idx.tolist()).data
+        except Exception as e:
+            raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
+        array = batch.numpy()
+        if array.ndim == 4 and array.shape[1] in (1, 3) and array.shape[-1] not in (1, 3):
+            array = array.transpose(0, 2, 3, 1)  # a decoder made by someone else may be NCHW
+        if array.shape[-1] == 1:
+            array = np.repeat(array, 3, axis=-1)
+        self.frames_decoded += int(idx.size)
+        return np.ascontiguousarray(array)
+
+
+def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
+    """Open any supported input. ``backend``: ``"auto"`` (torchcodec if it imports, else PyAV),
+    ``"pyav"`` or ``"torchcodec"``. A torchcodec decoder or a PyAV container picks its own."""
+    if isinstance(source, VideoReader):
+        return source
+    if _is_torchcodec_decoder(source):
+        return TorchcodecReader(source)
+    if _is_av_container(source):
+        return PyAVReader(source, **kwargs)
+    if backend not in ("auto", "pyav", "torchcodec"):
+        raise ValueError(f"Unknown video backend {backend!r}; expected 'auto', 'pyav' or 'torchcodec'.")
+    if backend == "torchcodec" or (backend == "auto" and torchcodec_available()):
+        if not torchcodec_available():
+            raise ImportError("backend='torchcodec' was asked but torchcodec does not import here.")
+        return TorchcodecReader(source)
+    return PyAVReader(source, **kwargs)
+
+
+def probe(source: Any, backend: str = "auto") -> VideoInfo:
+    """Frame count, rate, displayed size and duration of a video, without decoding it (but one frame)."""
+    reader = open_video(source, backend=backend)
+    try:
+        return reader.info
+    finally:
+        if reader is not source:
+            reader.close()
+
+
+def read_frames(source: Any, indices: Sequence[int], backend: str = "auto") -> np.ndarray:
+    """Decode just the frames at ``indices`` (presentation order), as ``(len(indices), H, W, 3)`` uint8."""
+    reader = open_video(source, backend=backend)
+    try:
+        return reader.read(indices)
+    finally:
+        if reader is not source:
+            reader.close()
