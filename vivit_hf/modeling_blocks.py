@@ -368,6 +368,19 @@ class ViViTPreTrainedModel(PreTrainedModel):
     _supports_flex_attn = True
     _supports_attention_backend = True
 
+    # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set in modeling_vivit.py
+    _auto_map_classes: dict = {}
+
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        # transformers writes only the saved class into `auto_map`; name both of the variant's classes so the folder
+        # loads with AutoModel and AutoModelForVideoClassification alike under `trust_remote_code=True`.
+        if self._auto_class is not None and self._auto_map_classes:
+            auto_map = dict(getattr(self.config, "auto_map", None) or {})
+            for auto_name, model_class in self._auto_map_classes.items():
+                auto_map[auto_name] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
+            self.config.auto_map = auto_map
+        return super().save_pretrained(save_directory, *args, **kwargs)
+
     @torch.no_grad()
     def _init_weights(self, module: nn.Module):
         """ViT's initialisation: truncated-normal kernels, zero biases, unit LayerNorms, zero CLS tokens and

@@ -268,3 +268,9 @@ VIVIT_MODELS = {
         ViViTFactorisedDotProductConfig, ViViTFactorisedDotProductModel, ViViTFactorisedDotProductForVideoClassification
     ),
 }
+
+for _config_class, _model_class, _classifier_class in VIVIT_MODELS.values():
+    _model_class._auto_map_classes = _classifier_class._auto_map_classes = {
+        "AutoModel": _model_class,
+        "AutoModelForVideoClassification": _classifier_class,
+    }

@@ -1,0 +1,302 @@
+"""The four variants as transformers models: forward/backward, save/load, attention kernels, checkpointing,
+resized inputs, the paper's sizes, and what each factorisation means."""
+
+import copy
+
+import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification
+
+import vivit_hf
+from vivit_hf import VIVIT_MODELS
+from vivit_hf.modeling_blocks import StochasticDepth, ViViTSelfAttention, drop_path_schedule
+
+TINY = dict(image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32, num_hidden_layers=2,
+            num_attention_heads=4, intermediate_size=64, num_labels=5)
+VARIANTS = list(VIVIT_MODELS)
+
+
+def tiny(name, **overrides):
+    config_class, model_class, classifier_class = VIVIT_MODELS[name]
+    config = config_class(**{**TINY, **overrides})
+    torch.manual_seed(0)
+    return classifier_class(config).eval()
+
+
+def clip(batch=2, frames=4, size=32, seed=1):
+    return torch.randn(batch, frames, 3, size, size, generator=torch.Generator().manual_seed(seed))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_forward_and_backward(name):
+    model = tiny(name).train()
+    out = model(pixel_values=clip(), labels=torch.tensor([3, 1]))
+    assert out.logits.shape == (2, 5)
+    out.loss.backward()
+    missing = [n for n, p in model.named_parameters() if p.grad is None]
+    assert not missing, f"parameters without gradient: {missing}"
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_auto_classes_and_save_load_round_trip(name, tmp_path):
+    model = tiny(name)
+    model.save_pretrained(tmp_path)
+    assert type(AutoConfig.from_pretrained(tmp_path)) is VIVIT_MODELS[name][0]
+    loaded = AutoModelForVideoClassification.from_pretrained(tmp_path).eval()
+    assert type(loaded) is type(model)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(pixel_values=clip()).logits, model(pixel_values=clip()).logits, rtol=0, atol=0)
+    backbone = AutoModel.from_pretrained(tmp_path)
+    assert type(backbone) is VIVIT_MODELS[name][1]
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_eager_and_sdpa_agree(name):
+    model = tiny(name)
+    outputs = {}
+    for implementation in ("eager", "sdpa"):
+        model.set_attn_implementation(implementation)
+        with torch.no_grad():
+            outputs[implementation] = model(pixel_values=clip()).logits
+    torch.testing.assert_close(outputs["eager"], outputs["sdpa"], rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_gradient_checkpointing_gives_the_same_gradients(name):
+    model = tiny(name, drop_path_rate=0.1, hidden_dropout_prob=0.1).train()
+    reference = copy.deepcopy(model)
+    model.gradient_checkpointing_enable()
+    grads = []
+    for m in (reference, model):
+        torch.manual_seed(7)  # same dropout / stochastic-depth draws in both runs
+        m(pixel_values=clip(), labels=torch.tensor([0, 4])).loss.backward()
+        grads.append({n: p.grad for n, p in m.named_parameters()})
+    assert any(layer.gradient_checkpointing for layer in model.modules() if hasattr(layer, "gradient_checkpointing"))
+    for n, g in grads[0].items():
+        torch.testing.assert_close(grads[1][n], g, rtol=1e-5, atol=1e-6, msg=n)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_interpolate_pos_encoding_resizes_space_and_time(name):
+    model = tiny(name)
+    with torch.no_grad():
+        plain = model(pixel_values=clip()).logits
+        same = model(pixel_values=clip(), interpolate_pos_encoding=True).logits
+        bigger = model(pixel_values=clip(frames=8, size=48), interpolate_pos_encoding=True).logits
+        wide = model(pixel_values=torch.randn(1, 6, 3, 24, 40), interpolate_pos_encoding=True).logits
+    torch.testing.assert_close(same, plain, rtol=0, atol=0)
+    assert bigger.shape == (2, 5) and wide.shape == (1, 5)
+    assert torch.isfinite(bigger).all() and torch.isfinite(wide).all()
+
+
+def test_resized_position_table_keeps_corners():
+    """Corner-aligned resizing keeps the learned embeddings of the grid corners in space and time."""
+    model = tiny("spatio_temporal").vivit
+    encoder = model.encoder
+    table = encoder.position_table((3, 6, 5))[:, 1:].reshape(3, 6, 5, -1)
+    original = encoder.position_embeddings[:, 1:].reshape(2, 4, 4, -1)
+    for new, old in (((0, 0, 0), (0, 0, 0)), ((2, 5, 4), (1, 3, 3)), ((0, 5, 0), (0, 3, 0))):
+        torch.testing.assert_close(table[new], original[old])
+    torch.testing.assert_close(encoder.position_table((3, 6, 5))[:, 0], encoder.position_embeddings[:, 0])
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_wrong_input_shape_states_the_expected_shape(name):
+    model = tiny(name)
+    with pytest.raises(ValueError, match=r"\(batch, 4, 3, 32, 32\)"):
+        model(pixel_values=torch.randn(2, 4, 32, 32, 3))  # channels last
+    with pytest.raises(ValueError, match=r"\(batch, 4, 3, 32, 32\).*interpolate_pos_encoding"):
+        model(pixel_values=torch.randn(2, 6, 3, 32, 32))
+    with pytest.raises(ValueError, match="pixel_values"):
+        model(pixel_values=torch.randn(4, 3, 32, 32))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_output_hidden_states_and_attentions(name):
+    model = tiny(name)
+    with torch.no_grad():
+        out = model(pixel_values=clip(), output_hidden_states=True, output_attentions=True)
+    per_layer = 2 if name in ("factorised_self_attention", "factorised_dot_product") else 1
+    layers = TINY["num_hidden_layers"] + (4 if name == "factorised_encoder" else 0)
+    encoders = 2 if name == "factorised_encoder" else 1
+    assert len(out.attentions) == layers * per_layer
+    assert len(out.hidden_states) == layers + encoders
+    assert all(isinstance(h, torch.Tensor) for h in out.hidden_states + out.attentions)
+    # attention rows are distributions over keys
+    for weights in out.attentions:
+        torch.testing.assert_close(weights.sum(-1), torch.ones_like(weights.sum(-1)))
+
+
+# ----------------------------------------------------------------------------------------- the paper's numbers
+PAPER_TABLE_2 = {  # name: (params in M, GFLOPs = multiply-accumulates in G)
+    "spatio_temporal": (88.9, 455.2),
+    "factorised_encoder": (115.1, 284.4),
+    "factorised_self_attention": (117.3, 372.3),
+    "factorised_dot_product": (88.9, 277.1),
+}
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_parameters_and_macs_match_paper_table_2(name):
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    with torch.device("meta"):  # no 400 MB allocation: shapes only
+        model = classifier_class(config_class(num_labels=400))
+        video = torch.empty(1, 32, 3, 224, 224)
+    params = sum(p.numel() for p in model.parameters()) / 1e6
+    with FlopCounterMode(display=False) as counter:
+        model(pixel_values=video)
+    macs = counter.get_total_flops() / 2 / 1e9
+    paper_params, paper_macs = PAPER_TABLE_2[name]
+    assert abs(params - paper_params) <= 0.1, params
+    assert abs(macs / paper_macs - 1) <= 0.03, macs
+
+
+# ------------------------------------------------------------------------------ what the factorisations mean
+def test_model_4_differs_from_model_1_only_in_attention():
+    model_1 = tiny("spatio_temporal", classifier="gap")
+    model_4 = tiny("factorised_dot_product")
+    assert model_1.state_dict().keys() == model_4.state_dict().keys()
+    model_4.load_state_dict(model_1.state_dict())  # exactly the same parameters
+    with torch.no_grad():
+        assert not torch.allclose(model_4(pixel_values=clip()).logits, model_1(pixel_values=clip()).logits)
+        for layer in model_4.vivit.encoder.layers:  # give Model 4's blocks Model 1's attention rule
+            layer.attention.__class__ = ViViTSelfAttention
+            layer.run_attention = lambda h, grid, output_attentions, layer=layer: layer.attention(h, output_attentions)
+        torch.testing.assert_close(model_4(pixel_values=clip()).logits, model_1(pixel_values=clip()).logits)
+
+
+def test_model_4_time_heads_see_only_their_spatial_position():
+    """With only time heads active (space half of the output projection zeroed), a change at one spatial position
+    cannot reach another position through the attention of the first block."""
+    model = tiny("factorised_dot_product", num_hidden_layers=1)
+    attention = model.vivit.encoder.layers[0].attention
+    half = attention.proj.in_features // 2
+    with torch.no_grad():
+        attention.proj.weight[:, half:] = 0  # the space heads' contribution
+        tokens = torch.randn(1, 2 * 16, 32)
+        moved = tokens.clone()
+        moved[0, 16 + 5] += 1.0  # time index 1, spatial position 5
+        delta = (attention(moved, (2, 4, 4))[0] - attention(tokens, (2, 4, 4))[0]).abs().sum(-1)[0]
+    changed = sorted(int(i) for i in torch.nonzero(delta > 1e-6))
+    assert changed == [5, 16 + 5]
+
+
+def test_model_3_without_temporal_attention_treats_frames_independently():
+    model = tiny("factorised_self_attention")
+    with torch.no_grad():
+        for layer in model.vivit.encoder.layers:
+            layer.attention_time.proj.weight.zero_()
+            layer.attention_time.proj.bias.zero_()
+        video = clip(batch=1)
+        edited = video.clone()
+        edited[:, 2:] = torch.randn_like(edited[:, 2:])  # frames of the second tubelet (temporal index 1)
+        first = model.vivit(pixel_values=video).last_hidden_state.unflatten(1, (2, 16))
+        second = model.vivit(pixel_values=edited).last_hidden_state.unflatten(1, (2, 16))
+    torch.testing.assert_close(first[:, 0], second[:, 0], rtol=0, atol=0)  # temporal index 0 untouched
+    assert not torch.allclose(first[:, 1], second[:, 1])
+
+
+def test_model_2_spatial_encoder_sees_one_temporal_index_at_a_time():
+    model = tiny("factorised_encoder")
+    with torch.no_grad():
+        video = clip(batch=1)
+        out = model.vivit(pixel_values=video, output_hidden_states=True)
+        edited = video.clone()
+        edited[:, 2:] += 1.0
+        out_edited = model.vivit(pixel_values=edited, output_hidden_states=True)
+    spatial_last = TINY["num_hidden_layers"]  # hidden_states: spatial (L + 1), then temporal
+    before, after = out.hidden_states[spatial_last], out_edited.hidden_states[spatial_last]
+    torch.testing.assert_close(before[0], after[0], rtol=0, atol=0)  # (b t) folded sample-major: frame 0
+    assert not torch.allclose(before[1], after[1])
+
+
+# ----------------------------------------------------------------------------------------- heads and options
+def test_named_label_spaces_split_logits_and_sum_losses():
+    model = tiny("factorised_encoder", label_spaces={"noun": 3, "verb": 2})
+    assert model.config.num_labels == 5
+    labels = torch.tensor([[2, 1], [0, 0]])
+    out = model(pixel_values=clip(), labels=labels)
+    assert list(out.head_logits) == ["noun", "verb"]
+    torch.testing.assert_close(torch.cat(list(out.head_logits.values()), -1), out.logits)
+    expected = sum(torch.nn.functional.cross_entropy(out.head_logits[h], labels[:, i]) for i, h in enumerate(["noun", "verb"]))
+    torch.testing.assert_close(out.loss, expected)
+    with pytest.raises(ValueError, match=r"\(batch, 2\)"):
+        model(pixel_values=clip(), labels=torch.tensor([1, 2]))
+
+
+def test_problem_type_is_honoured():
+    model = tiny("spatio_temporal", problem_type="multi_label_classification")
+    labels = torch.tensor([[1.0, 0, 0, 1, 0], [0, 0, 1, 0, 0]])
+    out = model(pixel_values=clip(), labels=labels)
+    torch.testing.assert_close(out.loss, torch.nn.functional.binary_cross_entropy_with_logits(out.logits, labels))
+
+
+def test_representation_layer_and_frame_sampling():
+    model = tiny("spatio_temporal", representation_size=24, embedding_type="frame_sampling", num_frames=6,
+                 num_sampled_frames=3)
+    assert model.pre_logits[0].out_features == 24 and model.classifier.in_features == 24
+    assert model.config.token_grid == (3, 4, 4)
+    with torch.no_grad():
+        video = clip(frames=6)
+        edited = video.clone()
+        edited[:, [0, 1, 5]] = 0  # frames scenic's rule does not keep (it keeps 2, 3, 4)
+        torch.testing.assert_close(model(pixel_values=edited).logits, model(pixel_values=video).logits)
+
+
+@pytest.mark.parametrize(("frames", "samples", "expected"), [(6, 3, [2, 3, 4]), (5, 3, [1, 2, 4]), (4, 8, [0, 1, 2, 3]),
+                                                             (32, 16, [2, 4, 6, 8, 9, 11, 13, 15, 17, 19, 21, 23, 24, 26, 28, 30])])
+def test_uniform_frame_sampling_rounds_half_to_even(frames, samples, expected):
+    assert vivit_hf.uniform_frame_indices(frames, samples) == expected
+
+
+def test_stochastic_depth_follows_scenic():
+    assert drop_path_schedule(0.3, 4) == pytest.approx([0.0, 0.1, 0.2, 0.3])
+    assert drop_path_schedule(0.3, 1) == [0.0]
+    layer = StochasticDepth(0.5).train()
+    branch = torch.randn(4000, 3, 2) + 5
+    dropped = layer(branch)
+    kept = (dropped != 0).all(-1).all(-1)
+    assert ((dropped == 0).all(-1).all(-1) | kept).all()  # whole examples dropped or kept
+    torch.testing.assert_close(dropped[kept], branch[kept])  # kept branches are not rescaled
+    assert 0.45 < kept.float().mean() < 0.55
+    assert torch.equal(layer.eval()(branch), branch)
+    model = tiny("spatio_temporal", num_hidden_layers=3, drop_path_rate=0.2)
+    assert [layer.drop_path.rate for layer in model.vivit.encoder.layers] == pytest.approx([0.0, 0.1, 0.2])
+
+
+# ---------------------------------------------------------------------------------------------- bad configs
+BAD_CONFIGS = [
+    ("spatio_temporal", dict(num_frames=5), "num_frames"),
+    ("spatio_temporal", dict(image_size=30), "image_size"),
+    ("spatio_temporal", dict(image_size=[32, 20]), "image_size"),
+    ("factorised_dot_product", dict(num_attention_heads=3, hidden_size=33), "num_attention_heads"),
+    ("spatio_temporal", dict(hidden_size=30), "hidden_size"),
+    ("factorised_self_attention", dict(classifier="token"), "classifier"),
+    ("factorised_dot_product", dict(classifier="token"), "classifier"),
+    ("spatio_temporal", dict(hidden_size=0), "hidden_size"),
+    ("spatio_temporal", dict(num_hidden_layers=-1), "num_hidden_layers"),
+    ("spatio_temporal", dict(tubelet_size=[2, 0, 8]), "tubelet_size"),
+    ("spatio_temporal", dict(intermediate_size=0), "intermediate_size"),
+    ("spatio_temporal", dict(classifier="cls"), "classifier"),
+    ("spatio_temporal", dict(embedding_type="conv"), "embedding_type"),
+    ("factorised_self_attention", dict(attention_order="spacetime"), "attention_order"),
+    ("factorised_encoder", dict(num_temporal_layers=-2), "num_temporal_layers"),
+    ("spatio_temporal", dict(drop_path_rate=1.5), "drop_path_rate"),
+    ("spatio_temporal", dict(label_spaces={"noun": 0}), "label_spaces"),
+]
+
+
+@pytest.mark.parametrize(("name", "overrides", "field"), BAD_CONFIGS)
+def test_invalid_config_names_the_field(name, overrides, field):
+    with pytest.raises(ValueError, match=field):
+        VIVIT_MODELS[name][0](**{**TINY, **overrides})
+
+
+def test_defaults_are_vivit_b_16x2():
+    config = vivit_hf.ViViTFactorisedEncoderConfig()
+    assert (config.image_size, config.num_frames, config.tubelet_size) == (224, 32, [2, 16, 16])
+    assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads) == (768, 12, 12)
+    assert (config.num_temporal_layers, config.hidden_act, config.layer_norm_eps) == (4, "gelu_pytorch_tanh", 1e-6)
+    assert vivit_hf.ViViTFactorisedSelfAttentionConfig().classifier == "gap"
+    assert vivit_hf.ViViTSpatioTemporalConfig(image_size=(224, 320)).token_grid == (16, 14, 20)
