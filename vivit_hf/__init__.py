@@ -6,7 +6,7 @@ Importing the package registers every config and model with transformers' Auto c
 where vivit_hf is not installed).
 """
 
-from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification
+from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, AutoVideoProcessor
 
 from .configuration_vivit import (
     ViViTConfig,
@@ -16,6 +16,7 @@ from .configuration_vivit import (
     ViViTSpatioTemporalConfig,
 )
 from .frame_sampling import uniform_frame_indices
+from .processing_vivit import ViViTVideoProcessor
 from .modeling_blocks import ViViTPreTrainedModel
 from .modeling_vivit import (
     VIVIT_MODELS,
@@ -40,6 +41,7 @@ def _register():
         config_class.register_for_auto_class()
         model_class.register_for_auto_class("AutoModel")
         classifier_class.register_for_auto_class("AutoModelForVideoClassification")
+        AutoVideoProcessor.register(config_class, video_processor_class=ViViTVideoProcessor, exist_ok=True)
 
 
 _register()
@@ -49,5 +51,6 @@ __all__ = [
     "ViViTPreTrainedModel",
     "VIVIT_MODELS",
     "uniform_frame_indices",
+    "ViViTVideoProcessor",
     *(cls.__name__ for classes in VIVIT_MODELS.values() for cls in classes),
 ]
