@@ -134,5 +134,6 @@ def write_empty_video(path: str | Path) -> str:
     container = av.open(str(path), "w", format="matroska")
     stream = container.add_stream("libx264", rate=25)
     stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+    container.start_encoding()  # writes the header; no frame follows
     container.close()
     return str(path)

@@ -55,7 +55,7 @@ class ViViTVideosKwargs(VideosKwargs, total=False):
     seed: seeds this call's random draws (clip starts, crops, flips, colour, RandAugment).
     do_train_augment: random clip start, scale jitter and random crop, plus the flags below.
     scale_jitter: ``[min, max]`` resize factor range after the shorter-side resize (scenic 0.9-1.33),
-        or None for none.
+        or False for none (None means "the processor's setting", as for every option).
     do_flip: random horizontal flip in training (turn off for Something-Something v2).
     do_color_jitter: scenic's colour augmentation in training, applied with ``color_jitter_prob``.
     rand_augment: ``[num_ops, magnitude]`` (torchvision's 0-30 magnitude scale) or None.
@@ -73,7 +73,7 @@ class ViViTVideosKwargs(VideosKwargs, total=False):
     short_video: str | None
     seed: int | None
     do_train_augment: bool | None
-    scale_jitter: list[float] | tuple[float, float] | None
+    scale_jitter: list[float] | tuple[float, float] | bool | None
     do_flip: bool | None
     do_color_jitter: bool | None
     color_jitter_prob: float | None

@@ -1,0 +1,215 @@
+"""ViViTVideoProcessor: inputs, shapes, sampling through decoding, presets, augmentation, save/load."""
+
+import io
+
+import av
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from video_factory import frame_indices, suffix, write_video
+from vivit_hf.processing_vivit import ViViTVideoProcessor
+from vivit_hf.video_io import VideoDecodeError
+
+SMALL = dict(num_frames=4, frame_stride=2, size={"shortest_edge": 32}, crop_size={"height": 28, "width": 28}, decode_backend="pyav")
+RAW = dict(do_resize=False, do_center_crop=False, do_rescale=False)  # pixels as decoded, to read the frame pattern
+
+
+@pytest.fixture(scope="module")
+def videos(tmp_path_factory):
+    root = tmp_path_factory.mktemp("proc")
+    return {codec: write_video(root / f"v{suffix(codec)}", num_frames=30, codec=codec, gop=8) for codec in ("h264", "vp9", "av1")}
+
+
+@pytest.fixture(scope="module")
+def proc():
+    return ViViTVideoProcessor(**SMALL)
+
+
+def decoded_indices(pixel_values):
+    """Frame indices of every view: (views, T) list."""
+    return [frame_indices(view.numpy().astype(np.uint8)) for view in pixel_values]
+
+
+def test_batch_of_files_gives_stacked_pixel_values(proc, videos):
+    out = proc([videos["h264"], videos["vp9"], videos["av1"]], return_tensors="pt")
+    assert out.pixel_values.shape == (3, 4, 3, 28, 28) and out.pixel_values.dtype == torch.float32
+
+
+def test_default_preset_is_zero_centred_to_minus_one_one(proc, videos):
+    pixels = proc(videos["h264"], return_tensors="pt").pixel_values
+    assert pixels.min() >= -1.0 and pixels.max() <= 1.0
+    assert pixels.min() < -0.95 and pixels.max() > 0.95  # black and white stripes reach both ends
+
+
+def test_multi_view_shape_and_order(proc, videos):
+    out = proc([videos["h264"], videos["vp9"]], num_clips=4, num_crops=3, return_tensors="pt", return_metadata=True)
+    assert out.pixel_values.shape == (2 * 4 * 3, 4, 3, 28, 28)
+    raw = proc(videos["h264"], num_clips=4, num_crops=3, crop_size={"height": 48, "width": 64}, return_tensors="pt", **RAW)
+    starts = [indices[0] for indices in decoded_indices(raw.pixel_values)]
+    assert starts == [0, 0, 0, 7, 7, 7, 15, 15, 15, 23, 23, 23]  # clip-major; linspace(0, 23, 4) truncated
+
+
+def test_decoded_frames_are_the_sampled_ones(proc, videos):
+    out = proc(videos["vp9"], return_tensors="pt", return_metadata=True, **RAW)
+    expected = out["video_metadata"][0]["frames_indices"][0]
+    assert expected == [11, 13, 15, 17]  # centred clip of span 7 in 30 frames
+    assert decoded_indices(out.pixel_values) == [expected]
+
+
+def test_uniform_sampling_mode(proc, videos):
+    out = proc(videos["h264"], sampling_mode="uniform", num_frames=5, return_tensors="pt", **RAW)
+    assert decoded_indices(out.pixel_values) == [[5, 10, 15, 20, 25]]  # round(30 / 6 * (i + 1))
+
+
+def test_every_input_kind_gives_the_same_pixels(proc, videos):
+    path = videos["h264"]
+    data = open(path, "rb").read()
+    frames = av.open(path)
+    array = np.stack([f.to_ndarray(format="rgb24") for f in frames.decode(video=0)])
+    reference = proc(path, return_tensors="pt").pixel_values
+    inputs = {
+        "bytes": data,
+        "file object": io.BytesIO(data),
+        "datasets decode=False": {"path": None, "bytes": data},
+        "datasets path": {"path": path, "bytes": None},
+        "PyAV container": av.open(path),
+        "numpy THWC uint8": array,
+        "torch TCHW uint8": torch.from_numpy(array).permute(0, 3, 1, 2),
+        "float in [0, 1]": array.astype(np.float32) / 255.0,
+        "PIL frames": [Image.fromarray(f) for f in array],
+    }
+    for name, video in inputs.items():
+        out = proc(video, return_tensors="pt").pixel_values
+        # float pixels are resized as floats, uint8 ones are rounded after resizing: one grey level apart at most
+        tolerance = 2 / 127.5 if "float" in name else 1e-6
+        assert torch.allclose(out, reference, atol=tolerance), name
+
+
+def test_batch_of_arrays_as_5d(proc):
+    batch = np.random.default_rng(0).integers(0, 255, (2, 10, 40, 50, 3), dtype=np.uint8)
+    assert proc(batch, return_tensors="pt").pixel_values.shape == (2, 4, 3, 28, 28)
+
+
+def test_grayscale_array_becomes_rgb(proc):
+    gray = np.random.default_rng(0).integers(0, 255, (10, 40, 50), dtype=np.uint8)
+    pixels = proc(gray, return_tensors="pt").pixel_values
+    assert pixels.shape == (1, 4, 3, 28, 28)
+    assert torch.equal(pixels[:, :, 0], pixels[:, :, 1])
+
+
+def test_tiny_odd_sized_video_is_upscaled_and_cropped(proc):
+    tiny = np.random.default_rng(0).integers(0, 255, (6, 5, 7, 3), dtype=np.uint8)
+    assert proc(tiny, return_tensors="pt").pixel_values.shape == (1, 4, 3, 28, 28)
+
+
+def test_matches_transformers_vivit_processor_with_compat_preset():
+    from transformers import VivitVideoProcessor
+
+    video = np.random.default_rng(1).integers(0, 256, (6, 90, 120, 3), dtype=np.uint8)
+    ours = ViViTVideoProcessor(normalization="transformers_vivit", do_sample_frames=False)
+    theirs = VivitVideoProcessor()
+    a = ours(video, return_tensors="pt").pixel_values
+    b = theirs(video, return_tensors="pt").pixel_values
+    assert a.shape == b.shape == (1, 6, 3, 224, 224)
+    torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
+    assert a.min() < -2.5  # the [-3, 1] range of transformers' double normalisation
+
+
+def test_training_augmentation_is_seedable_and_off_by_default(proc, videos):
+    a = proc(videos["h264"], do_train_augment=True, do_color_jitter=True, rand_augment=[2, 10], seed=3, return_tensors="pt")
+    b = proc(videos["h264"], do_train_augment=True, do_color_jitter=True, rand_augment=[2, 10], seed=3, return_tensors="pt")
+    c = proc(videos["h264"], do_train_augment=True, seed=4, return_tensors="pt")
+    assert torch.equal(a.pixel_values, b.pixel_values)
+    assert not torch.equal(a.pixel_values, c.pixel_values)
+    assert torch.equal(proc(videos["h264"], return_tensors="pt").pixel_values, proc(videos["h264"], return_tensors="pt").pixel_values)
+
+
+def test_training_augmentation_is_identical_across_frames_of_a_clip(proc):
+    frame = np.random.default_rng(0).integers(0, 255, (1, 40, 60, 3), dtype=np.uint8)
+    still = np.repeat(frame, 12, axis=0)
+    for seed in range(5):
+        pixels = proc(still, do_train_augment=True, do_color_jitter=True, color_jitter_prob=1.0, rand_augment=[2, 15], seed=seed, return_tensors="pt").pixel_values[0]
+        for t in range(1, pixels.shape[0]):
+            assert torch.equal(pixels[t], pixels[0])
+
+
+def test_flip_can_be_turned_off_for_ssv2(proc):
+    video = np.random.default_rng(0).integers(0, 255, (8, 28, 28, 3), dtype=np.uint8)
+    options = dict(do_train_augment=True, scale_jitter=False, do_resize=False, frame_stride=1, return_tensors="pt")
+    unflipped = proc(video, do_sample_frames=False, **{**options, "do_flip": False}, seed=0).pixel_values
+    flips = [proc(video, do_sample_frames=False, **options, seed=s).pixel_values for s in range(8)]
+    assert any(torch.equal(f, unflipped.flip(-1)) for f in flips) and any(torch.equal(f, unflipped) for f in flips)
+
+
+def test_pipeline_style_call(proc, videos):
+    out = proc(videos["h264"], num_frames=6, do_sample_frames=True, return_tensors="pt")
+    assert out.pixel_values.shape == (1, 6, 3, 28, 28)
+
+
+def test_single_frame_video_refused_unless_padding(proc):
+    one = np.zeros((1, 32, 32, 3), np.uint8)
+    with pytest.raises(ValueError, match="single frame"):
+        proc(one)
+    assert proc(one, short_video="pad", return_tensors="pt").pixel_values.shape == (1, 4, 3, 28, 28)
+
+
+def test_short_video_refused_when_asked(proc):
+    with pytest.raises(ValueError, match="has 5 frames but the clip needs 7"):
+        proc(np.zeros((5, 32, 32, 3), np.uint8), short_video="error")
+
+
+def test_five_d_array_in_wrong_layout_is_refused(proc):
+    with pytest.raises(ValueError, match=r"layout"):
+        proc(np.zeros((2, 5, 32, 32, 7), np.uint8))
+
+
+def test_missing_file_raises_naming_it(proc, tmp_path):
+    with pytest.raises(VideoDecodeError, match="gone.mp4"):
+        proc(str(tmp_path / "gone.mp4"))
+
+
+def test_skip_broken_drops_and_counts(videos, tmp_path):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00" * 100)
+    proc = ViViTVideoProcessor(**SMALL, skip_broken=True)
+    out = proc([videos["h264"], str(broken), videos["vp9"]], return_tensors="pt")
+    assert out.pixel_values.shape[0] == 2
+    assert out["kept_indices"].tolist() == [0, 2]
+    assert proc.num_skipped == 1
+
+
+def test_unknown_option_is_an_error(proc, videos):
+    with pytest.raises(ValueError, match="unknown options.*num_frame"):
+        proc(videos["h264"], num_frame=8)
+
+
+def test_save_load_round_trip_through_auto_video_processor(tmp_path):
+    from transformers import AutoVideoProcessor
+
+    from vivit_hf.configuration_vivit import ViViTSpatioTemporalConfig
+
+    AutoVideoProcessor.register(ViViTSpatioTemporalConfig, ViViTVideoProcessor, exist_ok=True)
+    original = ViViTVideoProcessor(**SMALL, normalization="imagenet", num_clips=2, rand_augment=[2, 9])
+    ViViTSpatioTemporalConfig().save_pretrained(tmp_path)
+    original.save_pretrained(tmp_path)
+    assert (tmp_path / "video_preprocessor_config.json").is_file()
+    loaded = AutoVideoProcessor.from_pretrained(tmp_path)
+    assert type(loaded) is ViViTVideoProcessor
+    assert loaded.to_dict() == original.to_dict()
+    assert loaded.image_mean == original.image_mean and loaded.do_normalize and not loaded.rescale_offset
+
+
+def test_works_in_datasets_with_transform(videos):
+    from datasets import Dataset, Video
+
+    dataset = Dataset.from_dict({"video": [videos["h264"], videos["vp9"]], "label": [0, 1]})
+    dataset = dataset.cast_column("video", Video(decode=False))
+    proc = ViViTVideoProcessor(**SMALL)
+
+    def transform(batch):
+        return {"pixel_values": proc(batch["video"], return_tensors="pt").pixel_values, "label": batch["label"]}
+
+    rows = dataset.with_transform(transform)[:2]
+    assert rows["pixel_values"].shape == (2, 4, 3, 28, 28)

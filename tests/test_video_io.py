@@ -1,0 +1,142 @@
+"""Decoding: the right frames, only the needed span, every input kind, clean errors."""
+
+import io
+
+import av
+import numpy as np
+import pytest
+
+from video_factory import frame_indices, suffix, video_bytes, write_audio_only, write_empty_video, write_video
+from vivit_hf.video_io import VideoDecodeError, open_video, probe, read_frames
+
+GOP = 8
+
+
+@pytest.fixture(scope="module")
+def videos(tmp_path_factory):
+    root = tmp_path_factory.mktemp("videos")
+    return {codec: write_video(root / f"clip{suffix(codec)}", num_frames=40, codec=codec, gop=GOP) for codec in ("h264", "vp9", "av1")}
+
+
+@pytest.mark.parametrize("codec", ["h264", "vp9", "av1"])
+def test_decoded_frames_are_the_asked_ones(videos, codec):
+    indices = [3, 9, 10, 25, 39, 0]
+    frames = read_frames(videos[codec], indices, backend="pyav")
+    assert frames.shape == (6, 48, 64, 3) and frames.dtype == np.uint8
+    assert frame_indices(frames) == indices
+
+
+@pytest.mark.parametrize("codec", ["h264", "vp9", "av1"])
+def test_probe_reports_frames_rate_and_size(videos, codec):
+    info = probe(videos[codec], backend="pyav")
+    assert (info.num_frames, info.height, info.width) == (40, 48, 64)
+    assert info.fps == pytest.approx(25.0) and info.duration == pytest.approx(1.6)
+
+
+@pytest.mark.parametrize("codec", ["h264", "vp9"])
+def test_decoding_starts_at_keyframe_before_first_needed_frame(videos, codec):
+    with open_video(videos[codec], backend="pyav") as reader:
+        reader.read([27, 29, 31])
+        assert reader.frames_decoded == 31 - 24 + 1  # keyframe 24 .. last kept frame 31
+
+
+def test_decoding_skips_gaps_between_keyframes(videos):
+    with open_video(videos["h264"], backend="pyav") as reader:
+        frames = reader.read([1, 33])
+        assert frame_indices(frames) == [1, 33]
+        assert reader.frames_decoded == (1 - 0 + 1) + (33 - 32 + 1)
+
+
+def test_repeated_and_unsorted_indices_keep_their_order(videos):
+    assert frame_indices(read_frames(videos["h264"], [5, 5, 2, 30, 2], backend="pyav")) == [5, 5, 2, 30, 2]
+
+
+def test_bytes_file_object_dict_and_container_inputs(videos):
+    data = open(videos["vp9"], "rb").read()
+    expected = [4, 20]
+    assert frame_indices(read_frames(data, expected, backend="pyav")) == expected
+    assert frame_indices(read_frames(io.BytesIO(data), expected, backend="pyav")) == expected
+    assert frame_indices(read_frames({"path": None, "bytes": data}, expected, backend="pyav")) == expected
+    assert frame_indices(read_frames({"path": videos["vp9"], "bytes": None}, expected, backend="pyav")) == expected
+    with av.open(videos["vp9"]) as container:
+        assert frame_indices(read_frames(container, expected)) == expected
+
+
+def test_rotation_metadata_is_applied(tmp_path):
+    path = write_video(tmp_path / "rot.mp4", num_frames=4, height=32, width=64, rotation=90)
+    info = probe(path, backend="pyav")
+    assert (info.height, info.width, info.rotation) == (64, 32, 90)
+    frame = read_frames(path, [0], backend="pyav")[0]
+    assert frame.shape == (64, 32, 3)
+    # the red top-left marker turns with the picture: 90 degrees counter-clockwise puts it bottom-left
+    assert frame[-2, 1, 0] > 200 and frame[-2, 1, 1] < 60 and frame[1, 1, 0] < 60
+
+
+@pytest.mark.parametrize("codec", ["h264", "vp9"])
+def test_variable_frame_rate_indexes_frames_in_presentation_order(tmp_path, codec):
+    path = write_video(tmp_path / f"vfr{suffix(codec)}", num_frames=30, codec=codec, frame_durations=[1, 5, 2])
+    assert probe(path, backend="pyav").num_frames == 30
+    assert frame_indices(read_frames(path, [0, 1, 2, 13, 29], backend="pyav")) == [0, 1, 2, 13, 29]
+
+
+def test_odd_and_tiny_sizes_decode(tmp_path):
+    path = write_video(tmp_path / "odd.mkv", num_frames=5, height=17, width=23, codec="vp9", pix_fmt="yuv444p", gop=None)
+    assert read_frames(path, [0, 4], backend="pyav").shape == (2, 17, 23, 3)
+
+
+def test_grayscale_video_decodes_to_rgb(tmp_path):
+    path = write_video(tmp_path / "gray.mp4", num_frames=6, pix_fmt="gray", gop=None)
+    frames = read_frames(path, [1, 5], backend="pyav")
+    assert frames.shape == (2, 48, 64, 3)
+    assert frame_indices(frames) == [1, 5]
+
+
+def test_missing_file_error_names_it(tmp_path):
+    with pytest.raises(VideoDecodeError, match="nope.mp4.*does not exist"):
+        probe(tmp_path / "nope.mp4", backend="pyav")
+
+
+def test_truncated_file_error_names_it(tmp_path, videos):
+    data = open(videos["h264"], "rb").read()
+    path = tmp_path / "truncated.mp4"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(VideoDecodeError, match="truncated.mp4"):
+        read_frames(path, [0, 39], backend="pyav")
+
+
+def test_non_video_file_error_names_it(tmp_path):
+    path = tmp_path / "notes.mp4"
+    path.write_text("this is not a video\n" * 20)
+    with pytest.raises(VideoDecodeError, match="notes.mp4"):
+        probe(path, backend="pyav")
+
+
+def test_zero_frame_video_error(tmp_path):
+    path = write_empty_video(tmp_path / "empty.mkv")
+    with pytest.raises(VideoDecodeError, match="empty.mkv.*(no frames|no video stream)|Cannot open video .*empty.mkv"):
+        probe(path, backend="pyav")
+
+
+def test_audio_only_file_error(tmp_path):
+    path = write_audio_only(tmp_path / "sound.m4a")
+    with pytest.raises(VideoDecodeError, match="sound.m4a.*no video stream.*audio"):
+        probe(path, backend="pyav")
+
+
+def test_out_of_range_index_error(videos):
+    with pytest.raises(ValueError, match=r"\[40\] are out of range .* 40 frames"):
+        read_frames(videos["h264"], [1, 40], backend="pyav")
+
+
+def test_auto_backend_falls_back_to_pyav_without_torchcodec(videos, monkeypatch):
+    import vivit_hf.video_io as video_io
+
+    monkeypatch.setattr(video_io, "torchcodec_available", lambda: False)
+    with open_video(videos["h264"]) as reader:
+        assert reader.backend == "pyav"
+
+
+def test_bytes_of_every_codec_decode():
+    for codec in ("h264", "vp9", "av1"):
+        data = video_bytes(num_frames=6, codec=codec, gop=None)
+        assert frame_indices(read_frames(data, [5], backend="pyav")) == [5]

@@ -1,0 +1,130 @@
+"""Mixup and CutMix for video batches, as a collator (paper Table 4: mixup 0.1-0.3 on EK / SSv2).
+
+Videos are ``(B, T, C, H, W)``. Mixup blends each video with another of the batch (its partner in
+the reversed batch, as timm and scenic pair them); CutMix pastes one box, the same for every frame,
+so the pasted region is a tube through time. Labels become soft: label smoothing first, then the
+two label vectors mixed with the same weight as the pixels (for CutMix, the exact box area).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+
+__all__ = ["smooth_one_hot", "VideoMixup", "MixupCollator"]
+
+
+def smooth_one_hot(labels: torch.Tensor, num_classes: int, smoothing: float = 0.0) -> torch.Tensor:
+    """Class indices ``(B,)`` (or already soft ``(B, K)``) -> smoothed targets ``(B, K)`` float32."""
+    if not 0.0 <= smoothing < 1.0:
+        raise ValueError(f"label smoothing must be in [0, 1), got {smoothing}.")
+    labels = torch.as_tensor(labels)
+    if labels.ndim == 2:
+        if labels.shape[1] != num_classes:
+            raise ValueError(f"soft labels have {labels.shape[1]} classes, expected {num_classes}.")
+        targets = labels.float()
+    elif labels.ndim == 1:
+        if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+            raise ValueError(f"labels must be in [0, {num_classes}), got {labels.tolist()}.")
+        targets = torch.nn.functional.one_hot(labels.long(), num_classes).float()
+    else:
+        raise ValueError(f"labels must be (batch,) indices or (batch, classes) soft labels, got shape {tuple(labels.shape)}.")
+    return targets * (1.0 - smoothing) + smoothing / num_classes
+
+
+class VideoMixup:
+    """Mix a batch: ``pixel_values (B, T, C, H, W)``, integer ``labels (B,)`` -> mixed pixels, soft labels.
+
+    Args:
+        num_classes: width of the soft labels.
+        mixup_alpha: Beta(alpha, alpha) for Mixup; 0 turns Mixup off.
+        cutmix_alpha: Beta(alpha, alpha) for CutMix's kept area; 0 turns CutMix off.
+        prob: probability that a batch is mixed at all (labels are still smoothed).
+        switch_prob: when both are on, the probability of CutMix instead of Mixup.
+        label_smoothing: applied to the one-hot labels before mixing.
+        seed: seeds the generator (numpy), for reproducible batches.
+    """
+
+    def __init__(
+        self,
+        num_classes: int,
+        mixup_alpha: float = 0.0,
+        cutmix_alpha: float = 0.0,
+        prob: float = 1.0,
+        switch_prob: float = 0.5,
+        label_smoothing: float = 0.0,
+        seed: int | None = None,
+    ):
+        if num_classes < 1:
+            raise ValueError(f"num_classes must be positive, got {num_classes}.")
+        if mixup_alpha < 0 or cutmix_alpha < 0:
+            raise ValueError(f"mixup_alpha and cutmix_alpha must be >= 0, got {mixup_alpha}, {cutmix_alpha}.")
+        if not 0.0 <= prob <= 1.0 or not 0.0 <= switch_prob <= 1.0:
+            raise ValueError(f"prob and switch_prob must be in [0, 1], got {prob}, {switch_prob}.")
+        self.num_classes = num_classes
+        self.mixup_alpha = mixup_alpha
+        self.cutmix_alpha = cutmix_alpha
+        self.prob = prob
+        self.switch_prob = switch_prob
+        self.label_smoothing = label_smoothing
+        self.rng = np.random.default_rng(seed)
+
+    def _box(self, height: int, width: int, lam: float) -> tuple[int, int, int, int]:
+        """A box covering about ``1 - lam`` of the frame, centre uniform, clipped to the frame."""
+        cut = np.sqrt(1.0 - lam)
+        ch, cw = int(height * cut), int(width * cut)
+        cy, cx = int(self.rng.integers(0, height)), int(self.rng.integers(0, width))
+        top, bottom = np.clip([cy - ch // 2, cy + ch // 2], 0, height)
+        left, right = np.clip([cx - cw // 2, cx + cw // 2], 0, width)
+        return int(top), int(bottom), int(left), int(right)
+
+    def __call__(self, pixel_values: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if pixel_values.ndim != 5:
+            raise ValueError(f"pixel_values must be (batch, frames, channels, height, width), got shape {tuple(pixel_values.shape)}.")
+        if len(labels) != pixel_values.shape[0]:
+            raise ValueError(f"{len(labels)} labels for a batch of {pixel_values.shape[0]} videos.")
+        targets = smooth_one_hot(labels, self.num_classes, self.label_smoothing)
+        use_mixup, use_cutmix = self.mixup_alpha > 0, self.cutmix_alpha > 0
+        if not (use_mixup or use_cutmix) or self.rng.random() >= self.prob:
+            return pixel_values, targets
+        cutmix = use_cutmix and (not use_mixup or self.rng.random() < self.switch_prob)
+        alpha = self.cutmix_alpha if cutmix else self.mixup_alpha
+        lam = float(self.rng.beta(alpha, alpha))
+        flipped = pixel_values.flip(0)
+        if cutmix:
+            height, width = pixel_values.shape[-2:]
+            top, bottom, left, right = self._box(height, width, lam)
+            mixed = pixel_values.clone()
+            mixed[..., top:bottom, left:right] = flipped[..., top:bottom, left:right]
+            lam = 1.0 - (bottom - top) * (right - left) / (height * width)  # the area really kept
+        else:
+            mixed = pixel_values * lam + flipped * (1.0 - lam)
+        return mixed, targets * lam + targets.flip(0) * (1.0 - lam)
+
+
+class MixupCollator:
+    """A ``DataLoader`` / ``Trainer`` collator: stacks examples, then applies ``VideoMixup``.
+
+    Examples are mappings with ``pixel_values`` ``(T, C, H, W)`` or ``(V, T, C, H, W)`` and an
+    integer label under ``label_key``. The batch's ``labels`` are soft ``(B, num_classes)``, which
+    transformers' classification loss accepts when ``problem_type`` is ``"multi_label_classification"``
+    or which a soft cross-entropy takes directly.
+    """
+
+    def __init__(self, mixup: VideoMixup, label_key: str = "labels"):
+        self.mixup = mixup
+        self.label_key = label_key
+
+    def __call__(self, examples: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        if not examples:
+            raise ValueError("Cannot collate an empty list of examples.")
+        pixel_values = torch.cat([torch.as_tensor(e["pixel_values"]).reshape(-1, *torch.as_tensor(e["pixel_values"]).shape[-4:]) for e in examples])
+        labels = []
+        for e in examples:
+            views = torch.as_tensor(e["pixel_values"]).reshape(-1, *torch.as_tensor(e["pixel_values"]).shape[-4:]).shape[0]
+            labels.extend([int(e[self.label_key])] * views)
+        mixed, targets = self.mixup(pixel_values, torch.tensor(labels))
+        return {"pixel_values": mixed, "labels": targets}
