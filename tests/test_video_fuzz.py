@@ -1,0 +1,71 @@
+"""Mutated bytes of real small videos give a clean error or valid frames: never a crash or a hang.
+
+The mutations run in a child process, so a crash in FFmpeg fails this test instead of killing
+pytest, and a wall-clock limit catches a hang.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+CASES_PER_CODEC = 40
+TIME_LIMIT_S = 120
+
+
+def mutate(data: bytes, rng: np.random.Generator) -> bytes:
+    buf = bytearray(data)
+    kind = rng.integers(0, 4)
+    if kind == 0:  # flip a few bytes
+        for pos in rng.integers(0, len(buf), rng.integers(1, 20)):
+            buf[pos] ^= int(rng.integers(1, 256))
+    elif kind == 1:  # truncate
+        buf = buf[: int(rng.integers(1, len(buf)))]
+    elif kind == 2:  # zero a range
+        start = int(rng.integers(0, len(buf)))
+        end = min(len(buf), start + int(rng.integers(1, 200)))
+        buf[start:end] = bytes(end - start)
+    else:  # duplicate a chunk in place of another
+        a, b = sorted(int(x) for x in rng.integers(0, len(buf), 2))
+        chunk = buf[a : a + 64]
+        buf[b : b + len(chunk)] = chunk
+    return bytes(buf)
+
+
+def run_worker(seed: int) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from video_factory import video_bytes
+
+    from vivit_hf.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.video_io import VideoDecodeError, probe, read_frames
+
+    proc = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}, decode_backend="pyav")
+    rng = np.random.default_rng(seed)
+    outcomes = {"ok": 0, "error": 0}
+    for codec in ("h264", "vp9"):
+        original = video_bytes(num_frames=20, height=32, width=48, codec=codec, gop=5)
+        for _ in range(CASES_PER_CODEC):
+            data = mutate(original, rng)
+            try:
+                info = probe(data, backend="pyav")
+                frames = read_frames(data, [0, info.num_frames - 1], backend="pyav")
+                assert frames.dtype == np.uint8 and frames.ndim == 4 and frames.shape[-1] == 3
+                pixels = proc(data, return_tensors="pt").pixel_values
+                assert pixels.shape == (1, 4, 3, 16, 16)
+                outcomes["ok"] += 1
+            except (VideoDecodeError, ValueError):
+                outcomes["error"] += 1
+    print(outcomes)
+
+
+def test_mutated_videos_give_clean_errors_only():
+    result = subprocess.run(
+        [sys.executable, __file__, "42"], capture_output=True, text=True, timeout=TIME_LIMIT_S
+    )
+    assert result.returncode == 0, f"worker crashed (rc={result.returncode}):\n{result.stderr[-3000:]}"
+    assert "'ok'" in result.stdout, result.stdout + result.stderr[-2000:]
+
+
+if __name__ == "__main__":
+    run_worker(int(sys.argv[1]))
