@@ -1,0 +1,277 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""transformers' own ViViT checkpoints (`model_type: "vivit"`) loaded into `ViViTSpatioTemporal*`.
+
+transformers' `VivitModel` is the paper's Model 1 with a CLS token, so its weights map one to one onto
+`ViViTSpatioTemporalModel`; the only layout change is that our attention has one fused `qkv` projection
+(q, k and v rows concatenated in that order, heads slower-varying, as transformers' own rows are).
+
+Key names come in two spellings, both read:
+
+* the Hub's, which transformers 5 still writes on `save_pretrained`:
+  `vivit.encoder.layer.N.attention.attention.query.weight`, `...attention.output.dense`, `...intermediate.dense`,
+  `...output.dense` (google/vivit-b-16x2-kinetics400 uses these);
+* transformers 5's module names: `vivit.layers.N.attention.q_proj.weight`, `...o_proj`, `...mlp.fc1`, `...mlp.fc2`.
+
+`VivitModel`'s pooler (dense + tanh over the CLS output) has no counterpart: transformers'
+`VivitForVideoClassification` does not use it either (its classifier reads the CLS output directly, as ours does),
+so a `VivitModel` checkpoint loads with the pooler reported as unused and dropped. `last_hidden_state` is equal;
+our `pooler_output` is the final CLS hidden state, which is what transformers' classifier sees.
+
+The checkpoint's own numerics are kept: transformers' `VivitConfig` defaults to `hidden_act="gelu_fast"` (a tanh
+GELU approximation, numerically within 1e-4 of scenic's), and whatever the checkpoint says is what we use.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+
+import torch
+
+logger = logging.getLogger(__name__)
+
+# Hub (transformers 4.x) spelling -> transformers 5 module names; order matters (`attention.output.dense` before
+# the MLP's `output.dense`). Shared with `vit_init`, since transformers' ViT uses the same names.
+_OLD_TO_NEW = (
+    (re.compile(r"(^|\.)encoder\.layer\.(\d+)\."), r"\1layers.\2."),
+    (re.compile(r"\.attention\.attention\.query\."), ".attention.q_proj."),
+    (re.compile(r"\.attention\.attention\.key\."), ".attention.k_proj."),
+    (re.compile(r"\.attention\.attention\.value\."), ".attention.v_proj."),
+    (re.compile(r"\.attention\.output\.dense\."), ".attention.o_proj."),
+    (re.compile(r"\.intermediate\.dense\."), ".mlp.fc1."),
+    (re.compile(r"(layers\.\d+)\.output\.dense\."), r"\1.mlp.fc2."),
+)
+
+# transformers' VivitConfig fields that carry over unchanged to ours.
+_SHARED_FIELDS = (
+    "image_size", "num_frames", "tubelet_size", "num_channels", "hidden_size", "num_hidden_layers",
+    "num_attention_heads", "intermediate_size", "hidden_act", "hidden_dropout_prob", "attention_probs_dropout_prob",
+    "initializer_range", "layer_norm_eps", "qkv_bias", "id2label", "label2id", "problem_type",
+)
+_HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
+
+
+class TransformersCheckpointError(ValueError):
+    """A transformers checkpoint that cannot be read or does not fit; the message names the problem."""
+
+
+def normalise_key(name: str) -> str:
+    """A transformers ViT/ViViT parameter name in the Hub's spelling -> transformers 5's module name."""
+    for pattern, replacement in _OLD_TO_NEW:
+        name = pattern.sub(replacement, name)
+    return name
+
+
+# ---------------------------------------------------------------------------------------------- reading files
+def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
+    subfolder = hub_kwargs.get("subfolder") or ""
+    if os.path.isdir(source):
+        path = os.path.join(source, subfolder, filename)
+        return path if os.path.isfile(path) else None
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import EntryNotFoundError
+
+    kwargs = {k: v for k, v in hub_kwargs.items() if k in _HUB_KWARGS and k != "subfolder" and v is not None}
+    try:
+        return hf_hub_download(source, filename, subfolder=subfolder or None, **kwargs)
+    except EntryNotFoundError:
+        return None
+
+
+def read_state_dict_file(path: str) -> dict[str, torch.Tensor]:
+    """A safetensors file, or a PyTorch pickle loaded with `weights_only=True` (nothing else is unpickled)."""
+    if path.endswith(".safetensors"):
+        from safetensors.torch import load_file
+
+        return load_file(path)
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    for key in ("state_dict", "model", "module"):  # training checkpoints wrap the weights
+        if isinstance(state, dict) and isinstance(state.get(key), dict):
+            state = state[key]
+    if not isinstance(state, dict):
+        raise TransformersCheckpointError(f"{path} holds a {type(state).__name__}, not a state dict")
+    return state
+
+
+def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, torch.Tensor]]:
+    """(config dict, state dict) of a transformers checkpoint: a folder or a Hub id; `model.safetensors`, a sharded
+    safetensors index, or `pytorch_model.bin` (read with `weights_only=True`)."""
+    source = os.fspath(source)
+    config_path = _resolve(source, "config.json", hub_kwargs)
+    if config_path is None:
+        raise TransformersCheckpointError(f"{source!r} has no config.json: not a transformers checkpoint")
+    with open(config_path) as handle:
+        config = json.load(handle)
+    for name in ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                 "pytorch_model.bin.index.json"):
+        path = _resolve(source, name, hub_kwargs)
+        if path is None:
+            continue
+        if not name.endswith(".index.json"):
+            return config, read_state_dict_file(path)
+        with open(path) as handle:
+            shards = sorted(set(json.load(handle)["weight_map"].values()))
+        state = {}
+        for shard in shards:
+            state.update(read_state_dict_file(_resolve(source, shard, hub_kwargs)))
+        return config, state
+    raise TransformersCheckpointError(
+        f"{source!r} has no model.safetensors, sharded safetensors or pytorch_model.bin weights"
+    )
+
+
+# ---------------------------------------------------------------------------------------------- the mapping
+def config_from_transformers_vivit(config: dict, **overrides):
+    """Our Model 1 config for a transformers `VivitConfig` dict: same sizes, same activation and eps."""
+    from .configuration_vivit import ViViTSpatioTemporalConfig
+
+    if config.get("model_type") != "vivit":
+        raise TransformersCheckpointError(
+            f"expected a transformers ViViT config (model_type 'vivit'), got model_type {config.get('model_type')!r}"
+        )
+    kwargs = {name: config[name] for name in _SHARED_FIELDS if config.get(name) is not None}
+    kwargs.setdefault("hidden_act", "gelu_fast")  # transformers' VivitConfig default, absent from a diff-only json
+    kwargs.setdefault("layer_norm_eps", 1e-6)
+    if "id2label" in kwargs:
+        kwargs["id2label"] = {int(k): v for k, v in kwargs["id2label"].items()}
+    kwargs.update(embedding_type="tubelet", classifier="token")
+    kwargs.update(overrides)
+    return ViViTSpatioTemporalConfig(**kwargs)
+
+
+def map_transformers_vivit_state(state: dict[str, torch.Tensor], *, with_head: bool):
+    """transformers ViViT state dict (either spelling) -> (our state dict, {unused name: reason}).
+
+    with_head: the target is `ViViTSpatioTemporalForVideoClassification` (names prefixed `vivit.`, a classifier).
+    """
+    normalised = {normalise_key(name): value for name, value in state.items()}
+    prefix = "vivit." if any(name.startswith("vivit.") for name in normalised) else ""
+    ours = "vivit." if with_head else ""
+    out, unused = {}, {}
+    qkv: dict[str, dict[str, torch.Tensor]] = {}
+    for name, value in normalised.items():
+        if name.startswith("classifier."):
+            if with_head:
+                out[name] = value
+            else:
+                unused[name] = "video classifier head; load into ViViTSpatioTemporalForVideoClassification to keep it"
+            continue
+        if not name.startswith(prefix):
+            unused[name] = "not part of a transformers ViViT"
+            continue
+        rest = name[len(prefix):]
+        match = re.fullmatch(r"layers\.(\d+)\.attention\.([qkv])_proj\.(weight|bias)", rest)
+        if match:
+            layer, part, kind = match.groups()
+            qkv.setdefault(f"{ours}encoder.layers.{layer}.attention.qkv.{kind}", {})[part] = value
+            continue
+        target = _rename_backbone(rest)
+        if target is None:
+            unused[name] = (
+                "transformers VivitModel's pooler (dense + tanh); VivitForVideoClassification does not use it and "
+                "neither do we" if rest.startswith("pooler.") else "no counterpart in ViViTSpatioTemporalModel"
+            )
+            continue
+        out[ours + target] = value
+    for target, parts in qkv.items():
+        if set(parts) != {"q", "k", "v"}:
+            raise TransformersCheckpointError(f"{target}: the checkpoint lacks the {sorted({'q', 'k', 'v'} - set(parts))} projection(s)")
+        out[target] = torch.cat([parts["q"], parts["k"], parts["v"]], dim=0)
+    return out, unused
+
+
+def _rename_backbone(rest: str) -> str | None:
+    simple = {
+        "embeddings.cls_token": "encoder.cls_token",
+        "embeddings.position_embeddings": "encoder.position_embeddings",
+        "embeddings.patch_embeddings.projection.weight": "token_embedding.projection.weight",
+        "embeddings.patch_embeddings.projection.bias": "token_embedding.projection.bias",
+        "layernorm.weight": "encoder.layernorm.weight",
+        "layernorm.bias": "encoder.layernorm.bias",
+    }
+    if rest in simple:
+        return simple[rest]
+    match = re.fullmatch(r"layers\.(\d+)\.(.+)", rest)
+    if match is None:
+        return None
+    layer, tail = match.groups()
+    tail = {"attention.o_proj.weight": "attention.proj.weight", "attention.o_proj.bias": "attention.proj.bias"}.get(
+        tail, tail
+    )
+    if tail.split(".")[0] not in ("layernorm_before", "layernorm_after", "attention", "mlp"):
+        return None
+    return f"encoder.layers.{layer}.{tail}"
+
+
+def load_transformers_vivit_into(model, state: dict[str, torch.Tensor]) -> dict[str, str]:
+    """Copy a transformers ViViT state dict into an existing `ViViTSpatioTemporal*`; returns the unused names."""
+    with_head = hasattr(model, "vivit")
+    mapped, unused = map_transformers_vivit_state(state, with_head=with_head)
+    own = model.state_dict()
+    wrong = {name: (tuple(value.shape), tuple(own[name].shape)) for name, value in mapped.items()
+             if name in own and tuple(value.shape) != tuple(own[name].shape)}
+    if wrong:
+        raise TransformersCheckpointError(f"shapes do not fit (checkpoint, model): {wrong}")
+    extra = sorted(set(mapped) - set(own))
+    if extra:
+        raise TransformersCheckpointError(f"checkpoint parameters with no place in {type(model).__name__}: {extra}")
+    missing = sorted(set(own) - set(mapped))
+    if [name for name in missing if not name.startswith("classifier.")]:
+        raise TransformersCheckpointError(f"the checkpoint lacks {missing}")
+    model.load_state_dict(mapped, strict=False)
+    if missing:  # only the classifier: a VivitModel checkpoint loaded into the classification model
+        logger.warning("%s: %s not in the checkpoint and left at their fresh initialisation", type(model).__name__,
+                       missing)
+    if unused:
+        logger.warning("transformers ViViT parameters not used: %s", unused)
+    return unused
+
+
+def from_transformers_vivit(model_class, source, *model_args, **kwargs):
+    """`ViViTSpatioTemporal{Model,ForVideoClassification}.from_pretrained` on a transformers ViViT folder or Hub id.
+
+    kwargs: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, ...), `dtype`/`torch_dtype`,
+    `attn_implementation`, `output_loading_info`, and config overrides (e.g. `num_labels` for a fresh head).
+    """
+    from .modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
+
+    if model_args:
+        raise TypeError("positional model arguments are not supported when loading a transformers ViViT checkpoint")
+    if model_class.__name__ not in (ViViTSpatioTemporalModel.__name__, ViViTSpatioTemporalForVideoClassification.__name__):
+        raise TransformersCheckpointError(
+            f"transformers' ViViT is the paper's Model 1 (spatio-temporal attention); load it with "
+            f"ViViTSpatioTemporalModel or ViViTSpatioTemporalForVideoClassification, not {model_class.__name__}"
+        )
+    hub_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _HUB_KWARGS}
+    dtype = kwargs.pop("dtype", None) or kwargs.pop("torch_dtype", None)
+    attn_implementation = kwargs.pop("attn_implementation", None)
+    output_loading_info = kwargs.pop("output_loading_info", False)
+    for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage", "device_map"):
+        kwargs.pop(ignored, None)
+    if kwargs.get("config") is not None:
+        raise TypeError("`config=` cannot be combined with a transformers ViViT checkpoint; pass overrides instead")
+    kwargs.pop("config", None)
+    config_dict, state = read_transformers_checkpoint(source, **hub_kwargs)
+    config = config_from_transformers_vivit(config_dict, **kwargs)
+    if attn_implementation is not None:
+        config._attn_implementation = attn_implementation
+    model = model_class(config)
+    unused = load_transformers_vivit_into(model, state)
+    if dtype not in (None, "auto"):
+        model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
+    model.eval()
+    return (model, {"unused": unused}) if output_loading_info else model
+
+
+def is_transformers_vivit(source, **hub_kwargs) -> bool:
+    """Whether `source` (folder or Hub id) is a transformers ViViT checkpoint (config.json `model_type: vivit`)."""
+    try:
+        path = _resolve(os.fspath(source), "config.json", hub_kwargs)
+        if path is None:
+            return False
+        with open(path) as handle:
+            return json.load(handle).get("model_type") == "vivit"
+    except Exception:  # noqa: BLE001 - anything unreadable is left to transformers' own loader and its errors
+        return False

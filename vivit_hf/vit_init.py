@@ -1,0 +1,661 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Start any ViViT variant from an image ViT (paper §3.4; scenic `model_utils.initialise_from_train_state`).
+
+Video data sets are small, so every ViViT in the paper starts from an image ViT. Two steps:
+
+1. `load_image_vit(source)` reads a ViT from wherever it lives (transformers `ViTModel` /
+   `ViTForImageClassification`: Hub id, folder or in-memory model; a timm state dict, model or checkpoint file;
+   a big_vision / scenic `.npz` or parameter tree) into one neutral `ImageViT`, in our own block layout.
+2. `initialise_from_vit(model, vit, ...)` does the surgery on an existing video model, scenic's rules but correct
+   for every grid shape and frame count:
+
+   * position embeddings: the 2D grid resized if needed (bilinear, corners aligned, per axis, so non-square grids
+     work) and tiled over the `n_t` temporal indices, time-major; the CLS row is the ViT's if both have a CLS token;
+   * tubelet kernel from the 2D patch kernel `E`: `central_frame` (E at index t // 2, zeros elsewhere),
+     `filter_inflation` (E / t at every index), `arp` (E * a_i / t) or `random` (the video model's own init);
+     frame sampling copies E;
+   * Model 2: spatial encoder (blocks, final norm, position embeddings and CLS token) from the ViT, temporal
+     encoder fresh; Model 3: spatial attention and MLP from the ViT, temporal attention `zero` (output projection
+     zeroed, so each block starts as the ViT block and the temporal MSA still learns) or `copy` (scenic's default);
+     Model 4 as Model 1; the classifier stays fresh.
+
+   Parameters not named above keep their values; everything of the ViT that finds no place is reported by name.
+
+One deliberate difference from scenic: Model 2's spatial CLS token is taken from the ViT. scenic copies the ViT's
+`cls` only into a key literally named `cls`, so its `cls_SpatialTransformer` stays random next to a position
+embedding whose CLS row *is* the ViT's; taking both makes the spatial encoder exactly the ViT on every frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from .modeling_blocks import FactorisedSelfAttentionLayer, resize_position_table
+
+logger = logging.getLogger(__name__)
+
+TUBELET_INITS = ("central_frame", "filter_inflation", "arp", "random")
+POSITIONAL_EMBEDDINGS = ("tile", "resize_tile", "resize")
+TEMPORAL_ATTENTION_INITS = ("zero", "copy")
+
+# timm does not store the head count; these are its ViT widths (Ti, S, B, L, H, g, G) and their heads.
+_TIMM_HEADS_BY_WIDTH = {192: 3, 384: 6, 768: 12, 1024: 16, 1280: 16, 1408: 16, 1664: 16}
+# The original google-research/vision_transformer npz numbers the block children by creation order.
+_ORIGINAL_VIT_BLOCK = {"MultiHeadDotProductAttention_1": "MultiHeadDotProductAttention_0", "LayerNorm_2": "LayerNorm_1",
+                       "MlpBlock_3": "MlpBlock_0"}
+_LAYER_KEYS = (
+    "layernorm_before.weight", "layernorm_before.bias", "attention.qkv.weight", "attention.qkv.bias",
+    "attention.proj.weight", "attention.proj.bias", "layernorm_after.weight", "layernorm_after.bias",
+    "mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight", "mlp.fc2.bias",
+)
+
+
+class ViTInitError(ValueError):
+    """An image ViT that cannot start this video model; the message names the parameter or size at fault."""
+
+
+# ------------------------------------------------------------------------------------------------ the image ViT
+@dataclass
+class ImageViT:
+    """An image ViT in our own layout (PyTorch tensors, `ViViTLayer` parameter names), whatever its origin.
+
+    `position_grid` is the grid part of the position embeddings, (1, gh * gw, d) row-major over `grid`;
+    `cls_position` its CLS row (zeros for a timm model that gives the CLS token no position). `unused` maps every
+    source parameter that has no place in a ViViT to the reason.
+    """
+
+    patch_kernel: torch.Tensor  # (d, c, h, w)
+    patch_bias: torch.Tensor | None
+    position_grid: torch.Tensor
+    grid: tuple[int, int]
+    cls_token: torch.Tensor | None
+    cls_position: torch.Tensor | None
+    layers: list[dict[str, torch.Tensor]]
+    final_norm: dict[str, torch.Tensor] | None
+    hidden_act: str
+    layer_norm_eps: float
+    num_attention_heads: int
+    pre_logits: dict[str, torch.Tensor] | None = None  # representation layer (dense before tanh), if any
+    pre_logits_name: str = ""
+    unused: dict[str, str] = field(default_factory=dict)
+    initializer_range: float | None = None
+    origin: str = ""
+    cls_token_name: str = "cls_token"
+
+    @property
+    def hidden_size(self) -> int:
+        return self.patch_kernel.shape[0]
+
+    @property
+    def patch_size(self) -> tuple[int, int]:
+        return tuple(self.patch_kernel.shape[2:])
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        return self.grid[0] * self.patch_size[0], self.grid[1] * self.patch_size[1]
+
+    def config_kwargs(self) -> dict:
+        """The video config fields the ViT determines (sizes, activation, eps, qkv bias)."""
+        height, width = self.image_size
+        kwargs = dict(
+            image_size=height if height == width else [height, width],
+            num_channels=self.patch_kernel.shape[1],
+            hidden_size=self.hidden_size,
+            num_hidden_layers=len(self.layers),
+            num_attention_heads=self.num_attention_heads,
+            intermediate_size=self.layers[0]["mlp.fc1.weight"].shape[0],
+            hidden_act=self.hidden_act,
+            layer_norm_eps=self.layer_norm_eps,
+            qkv_bias="attention.qkv.bias" in self.layers[0],
+        )
+        if self.initializer_range is not None:
+            kwargs["initializer_range"] = self.initializer_range
+        return kwargs
+
+
+def _tensor(value) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value.detach().to("cpu", torch.float32)
+    array = np.asarray(value)
+    return torch.from_numpy(np.ascontiguousarray(array.astype(np.float32)))
+
+
+def _square_grid(num_tokens: int, where: str) -> tuple[int, int]:
+    side = math.isqrt(num_tokens)
+    if side * side != num_tokens:
+        raise ViTInitError(
+            f"{where}: {num_tokens} position embeddings do not form a square grid; pass the ViT's grid with "
+            f"load_image_vit(source, grid=(rows, cols))"
+        )
+    return side, side
+
+
+def _split_positions(table: torch.Tensor, has_cls: bool, grid, where: str):
+    """(1, [1 +] n, d) -> (cls row or None, grid rows, grid)."""
+    n = table.shape[1]
+    if grid is None:
+        grid = _square_grid(n - int(has_cls), where)
+    grid = tuple(int(g) for g in grid)
+    if math.prod(grid) + int(has_cls) != n:
+        raise ViTInitError(f"{where}: {n} position embeddings do not fit grid {grid}{' + CLS' if has_cls else ''}")
+    return (table[:, :1] if has_cls else None), table[:, int(has_cls):], grid
+
+
+# -------------------------------------------------------------------------------------------- transformers ViT
+def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
+    from .transformers_vivit import normalise_key
+
+    if config.get("model_type") not in (None, "vit"):
+        raise ViTInitError(f"{origin}: expected a transformers ViT (model_type 'vit'), got {config.get('model_type')!r}")
+    state = {normalise_key(k): _tensor(v) for k, v in state.items()}
+    prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
+    used = set()
+
+    def take(name):
+        used.add(prefix + name)
+        return state[prefix + name]
+
+    heads = int(config.get("num_attention_heads", 12))
+    image = config.get("image_size", 224)
+    patch = config.get("patch_size", 16)
+    image = (image, image) if isinstance(image, int) else tuple(image)
+    patch = (patch, patch) if isinstance(patch, int) else tuple(patch)
+    grid = (image[0] // patch[0], image[1] // patch[1])
+    cls_position, position_grid, grid = _split_positions(take("embeddings.position_embeddings"), True, grid, origin)
+    layers = []
+    for i in range(int(config.get("num_hidden_layers", 12))):
+        p = f"layers.{i}."
+        layer = {
+            "layernorm_before.weight": take(p + "layernorm_before.weight"),
+            "layernorm_before.bias": take(p + "layernorm_before.bias"),
+            "attention.qkv.weight": torch.cat([take(p + f"attention.{x}_proj.weight") for x in "qkv"]),
+            "attention.proj.weight": take(p + "attention.o_proj.weight"),
+            "attention.proj.bias": take(p + "attention.o_proj.bias"),
+            "layernorm_after.weight": take(p + "layernorm_after.weight"),
+            "layernorm_after.bias": take(p + "layernorm_after.bias"),
+            "mlp.fc1.weight": take(p + "mlp.fc1.weight"), "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
+            "mlp.fc2.weight": take(p + "mlp.fc2.weight"), "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
+        }
+        if prefix + p + "attention.q_proj.bias" in state:
+            layer["attention.qkv.bias"] = torch.cat([take(p + f"attention.{x}_proj.bias") for x in "qkv"])
+        layers.append(layer)
+    pooler = None
+    if prefix + "pooler.dense.weight" in state:
+        pooler = {"weight": take("pooler.dense.weight"), "bias": take("pooler.dense.bias")}
+    vit = ImageViT(
+        patch_kernel=take("embeddings.patch_embeddings.projection.weight"),
+        patch_bias=take("embeddings.patch_embeddings.projection.bias"),
+        position_grid=position_grid, grid=grid, cls_token=take("embeddings.cls_token"), cls_position=cls_position,
+        layers=layers, final_norm={"weight": take("layernorm.weight"), "bias": take("layernorm.bias")},
+        hidden_act=config.get("hidden_act", "gelu"), layer_norm_eps=float(config.get("layer_norm_eps", 1e-12)),
+        num_attention_heads=heads, pre_logits=pooler, pre_logits_name=f"{prefix}pooler.dense",
+        initializer_range=config.get("initializer_range"), origin=origin, cls_token_name=f"{prefix}embeddings.cls_token",
+    )
+    for name in sorted(set(state) - used):
+        vit.unused[name] = _reason(name)
+    return vit
+
+
+def _reason(name: str) -> str:
+    if re.search(r"(^|\.|/)(classifier|head|output_projection)([./]|$)", name):
+        return "image classifier head: the video classifier starts fresh"
+    if "mask_token" in name:
+        return "masked-image-modelling token: unused by a classifier"
+    if re.search(r"(^|\.)layers\.\d+\.|encoderblock_\d+|blocks\.\d+\.", name):
+        return "ViT layer beyond the video model's depth"
+    return "no counterpart in a ViViT"
+
+
+# --------------------------------------------------------------------------------------------------------- timm
+def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None) -> ImageViT:
+    state = {k.removeprefix("module."): _tensor(v) for k, v in state.items()}
+    used = set()
+
+    def take(name):
+        used.add(name)
+        return state[name]
+
+    width = state["patch_embed.proj.weight"].shape[0]
+    heads = num_attention_heads or _TIMM_HEADS_BY_WIDTH.get(width)
+    if heads is None:
+        raise ViTInitError(f"{origin}: timm stores no head count and width {width} is not a standard ViT width; "
+                           f"pass load_image_vit(source, num_attention_heads=...)")
+    has_cls = "cls_token" in state
+    table = take("pos_embed")
+    num_blocks = 1 + max(int(m.group(1)) for k in state if (m := re.match(r"blocks\.(\d+)\.", k)))
+    # timm's `no_embed_class` models give the CLS token no position: its row is then zero.
+    embed_class = has_cls and (grid is None and math.isqrt(table.shape[1] - 1) ** 2 == table.shape[1] - 1
+                               or grid is not None and math.prod(grid) + 1 == table.shape[1])
+    cls_position, position_grid, grid = _split_positions(table, embed_class, grid, origin)
+    if has_cls and not embed_class:
+        cls_position = torch.zeros(1, 1, width)
+    layers = []
+    for i in range(num_blocks):
+        p = f"blocks.{i}."
+        layer = {
+            "layernorm_before.weight": take(p + "norm1.weight"), "layernorm_before.bias": take(p + "norm1.bias"),
+            "attention.qkv.weight": take(p + "attn.qkv.weight"),
+            "attention.proj.weight": take(p + "attn.proj.weight"), "attention.proj.bias": take(p + "attn.proj.bias"),
+            "layernorm_after.weight": take(p + "norm2.weight"), "layernorm_after.bias": take(p + "norm2.bias"),
+            "mlp.fc1.weight": take(p + "mlp.fc1.weight"), "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
+            "mlp.fc2.weight": take(p + "mlp.fc2.weight"), "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
+        }
+        if p + "attn.qkv.bias" in state:
+            layer["attention.qkv.bias"] = take(p + "attn.qkv.bias")
+        # LayerScale (`ls1`, `ls2`) scales a branch output per channel: fold it into that branch's last projection.
+        for scale, target in (("ls1.gamma", "attention.proj"), ("ls2.gamma", "mlp.fc2")):
+            if p + scale in state:
+                gamma = take(p + scale)
+                layer[f"{target}.weight"] = layer[f"{target}.weight"] * gamma[:, None]
+                layer[f"{target}.bias"] = layer[f"{target}.bias"] * gamma
+        layers.append(layer)
+    final_norm = {"weight": take("norm.weight"), "bias": take("norm.bias")} if "norm.weight" in state else None
+    pre_logits = None
+    if "pre_logits.fc.weight" in state:  # timm's `representation_size` layer of the original in21k ViTs
+        pre_logits = {"weight": take("pre_logits.fc.weight"), "bias": take("pre_logits.fc.bias")}
+    vit = ImageViT(
+        patch_kernel=take("patch_embed.proj.weight"), patch_bias=take("patch_embed.proj.bias"),
+        position_grid=position_grid, grid=grid, cls_token=take("cls_token") if has_cls else None,
+        cls_position=cls_position, layers=layers, final_norm=final_norm, hidden_act="gelu", layer_norm_eps=1e-6,
+        num_attention_heads=heads, pre_logits=pre_logits, pre_logits_name="pre_logits.fc", origin=origin,
+    )
+    for name in sorted(set(state) - used):
+        vit.unused[name] = (
+            "timm's fc_norm normalises after pooling, a ViViT normalises before: no exact place for it"
+            if name.startswith("fc_norm.") else _reason(name)
+        )
+    return vit
+
+
+# ----------------------------------------------------------------------------------------- scenic / big_vision
+def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
+    from .convert import block_entries, flatten_tree, strip_checkpoint_prefix, to_torch_array
+    from .configuration_vivit import ViViTSpatioTemporalConfig
+    from .modeling_blocks import ViViTLayer
+
+    flat = strip_checkpoint_prefix(flatten_tree(tree))
+    if any(name.startswith("img/") for name in flat):  # big_vision two-tower checkpoints keep the ViT under img/
+        flat = {name[4:]: value for name, value in flat.items() if name.startswith("img/")}
+    renamed = {}
+    for name, value in flat.items():
+        for old, new in _ORIGINAL_VIT_BLOCK.items():
+            name = name.replace(f"/{old}/", f"/{new}/")
+        renamed[name] = np.asarray(value)
+    flat, used = renamed, set()
+
+    def take(name):
+        used.add(name)
+        return flat[name]
+
+    kernel = take("embedding/kernel")
+    if kernel.ndim != 4:
+        raise ViTInitError(f"{origin}: `embedding/kernel` has shape {kernel.shape}; an image ViT's is (h, w, c, d)")
+    width = kernel.shape[-1]
+    query = flat.get("Transformer/encoderblock_0/MultiHeadDotProductAttention_0/query/kernel")
+    if query is None:
+        raise ViTInitError(f"{origin}: no `Transformer/encoderblock_0/MultiHeadDotProductAttention_0` found")
+    heads, mlp = query.shape[1], flat["Transformer/encoderblock_0/MlpBlock_0/Dense_0/kernel"].shape[1]
+    has_cls = "cls" in flat
+    position_name = next(n for n in ("Transformer/posembed_input/pos_embedding", "pos_embedding") if n in flat)
+    cls_position, position_grid, grid = _split_positions(_tensor(take(position_name)), has_cls, grid, origin)
+    num_blocks = 1 + max(int(m.group(1)) for k in flat if (m := re.match(r"Transformer/encoderblock_(\d+)/", k)))
+    # One ViViTLayer on the meta device only to reuse convert.block_entries, the single scenic block layout.
+    config = ViViTSpatioTemporalConfig(hidden_size=width, num_attention_heads=heads, intermediate_size=mlp,
+                                       num_hidden_layers=1)
+    with torch.device("meta"):
+        reference = ViViTLayer(config)
+    layers = []
+    for i in range(num_blocks):
+        layer = {}
+        for entry in block_entries("", f"Transformer/encoderblock_{i}", reference):
+            layer[entry.torch_name.lstrip(".")] = _tensor(to_torch_array(entry, [take(n) for n in entry.scenic_names]))
+        layers.append(layer)
+    pre_logits = None
+    if "pre_logits/kernel" in flat:
+        pre_logits = {"weight": _tensor(take("pre_logits/kernel").T), "bias": _tensor(take("pre_logits/bias"))}
+    vit = ImageViT(
+        patch_kernel=_tensor(kernel.transpose(3, 2, 0, 1)), patch_bias=_tensor(take("embedding/bias")),
+        position_grid=position_grid, grid=grid, cls_token=_tensor(take("cls")) if has_cls else None,
+        cls_position=cls_position, layers=layers,
+        final_norm={"weight": _tensor(take("Transformer/encoder_norm/scale")),
+                    "bias": _tensor(take("Transformer/encoder_norm/bias"))},
+        hidden_act="gelu_pytorch_tanh", layer_norm_eps=1e-6,  # flax: tanh GELU, eps 1e-6
+        num_attention_heads=heads, pre_logits=pre_logits, pre_logits_name="pre_logits", origin=origin,
+        cls_token_name="cls",
+    )
+    for name in sorted(set(flat) - used):
+        vit.unused[name] = _reason(name)
+    return vit
+
+
+# -------------------------------------------------------------------------------------------------- dispatching
+def _state_format(keys) -> str:
+    keys = list(keys)
+    if any("/" in k for k in keys):
+        return "scenic"
+    if any(k.removeprefix("module.").startswith(("patch_embed.", "blocks.")) for k in keys):
+        return "timm"
+    if any("embeddings.patch_embeddings" in k for k in keys):
+        return "transformers"
+    raise ViTInitError(f"unrecognised ViT parameter names (first: {keys[:3]}); expected transformers, timm or "
+                       f"big_vision/scenic names")
+
+
+def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None, config=None) -> ImageViT:
+    kind = "scenic" if any(isinstance(v, Mapping) for v in state.values()) else _state_format(state.keys())
+    if kind == "scenic":
+        return _from_scenic(state, origin, grid=grid)
+    if kind == "timm":
+        return _from_timm(state, origin, num_attention_heads=num_attention_heads, grid=grid)
+    config = dict(config or {})
+    if num_attention_heads:
+        config["num_attention_heads"] = num_attention_heads
+    if "num_attention_heads" not in config:
+        width = next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[0]
+        config["num_attention_heads"] = _TIMM_HEADS_BY_WIDTH.get(width, max(width // 64, 1))
+    if "num_hidden_layers" not in config:
+        config["num_hidden_layers"] = 1 + max(
+            int(m.group(1)) for k in state if (m := re.search(r"(?:layers|encoder\.layer)\.(\d+)\.", k)))
+    if grid is not None:
+        patch = tuple(next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[2:])
+        config["image_size"], config["patch_size"] = [grid[0] * patch[0], grid[1] * patch[1]], list(patch)
+    elif "image_size" not in config:
+        table = next(v for k, v in state.items() if k.endswith("embeddings.position_embeddings"))
+        patch = tuple(next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[2:])
+        rows, cols = _square_grid(table.shape[1] - 1, origin)
+        config["image_size"], config["patch_size"] = [rows * patch[0], cols * patch[1]], list(patch)
+    return _from_transformers(state, config, origin)
+
+
+def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs) -> ImageViT:
+    """Read an image ViT from any supported source into an `ImageViT`.
+
+    source: an `ImageViT`; a transformers `ViTModel` / `ViTForImageClassification` (in memory, a folder or a Hub
+    id); a timm `VisionTransformer` or its state dict, or a timm checkpoint file (`.safetensors`, or `.pth`/`.bin`
+    read with `weights_only=True`) or Hub folder; a big_vision / scenic / original-ViT `.npz` or parameter tree
+    (nested or '/'-joined, with or without a `params/`, `optimizer/target/` or `img/` prefix).
+    grid: the ViT's patch grid (rows, cols) where it cannot be read from a config (a non-square timm or npz ViT).
+    num_attention_heads: for timm ViTs of a non-standard width (timm does not store the head count).
+    """
+    if isinstance(source, ImageViT):
+        return source
+    if isinstance(source, nn.Module):
+        config = getattr(source, "config", None)
+        if config is not None and getattr(config, "model_type", None) == "vit":
+            return _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
+        if hasattr(source, "blocks") and hasattr(source, "patch_embed"):  # timm VisionTransformer
+            heads = num_attention_heads or getattr(source.blocks[0].attn, "num_heads", None)
+            grid = grid or tuple(getattr(source.patch_embed, "grid_size", ()) or ()) or None
+            return _from_timm(source.state_dict(), type(source).__name__, num_attention_heads=heads, grid=grid)
+        raise ViTInitError(f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer")
+    if isinstance(source, Mapping):
+        return _from_state(source, "state dict", grid=grid, num_attention_heads=num_attention_heads)
+    if not isinstance(source, (str, os.PathLike)):
+        raise ViTInitError(f"cannot read an image ViT from a {type(source).__name__}")
+    path = os.fspath(source)
+    if os.path.isfile(path):
+        if path.endswith(".npz"):
+            with np.load(path, allow_pickle=False) as archive:
+                tree = {name: archive[name] for name in archive.files}
+            return _from_scenic(tree, path, grid=grid)
+        from .transformers_vivit import read_state_dict_file
+
+        return _from_state(read_state_dict_file(path), path, grid=grid, num_attention_heads=num_attention_heads)
+    from .transformers_vivit import read_transformers_checkpoint
+
+    config, state = read_transformers_checkpoint(path, **hub_kwargs)
+    if "architecture" in config and "model_type" not in config:  # a timm Hub folder: config names the architecture
+        arch = config["architecture"]
+        if num_attention_heads is None:
+            size = re.search(r"_(tiny|small|base|large|huge|giant|gigantic)_", arch + "_")
+            num_attention_heads = {"tiny": 3, "small": 6, "base": 12, "large": 16, "huge": 16, "giant": 16,
+                                   "gigantic": 16}.get(size.group(1)) if size else None
+        return _from_timm(state, path, num_attention_heads=num_attention_heads, grid=grid)
+    if grid is not None:
+        config = dict(config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)])
+    return _from_transformers(state, config, path)
+
+
+# ------------------------------------------------------------------------------------------------ the surgery
+@dataclass
+class ViTInitReport:
+    """What `initialise_from_vit` did: video parameters set from the ViT, video parameters left as they were, and
+    ViT parameters with no place in the video model (each with the reason)."""
+
+    initialised: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    unused: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        lines = [f"{len(self.initialised)} video-model parameters initialised from the ViT",
+                 f"{len(self.kept)} kept their own initialisation: {self.kept}"]
+        lines += [f"ViT parameter not used: {name} ({reason})" for name, reason in self.unused.items()]
+        return "\n".join(lines)
+
+
+def arp_weights(t: int) -> list[float]:
+    """scenic's `average_arp_frame_initializer`: slice i (1-based) gets a_i / t, with
+    a_i = 2 (t - i + 1) - (t + 1) (H_t - H_{i-1}) and H_k the k-th harmonic number."""
+    harmonic = [0.0]
+    for k in range(1, t + 1):
+        harmonic.append(harmonic[-1] + 1.0 / k)
+    return [(2 * (t - i + 1) - (t + 1) * (harmonic[t] - harmonic[i - 1])) / t for i in range(1, t + 1)]
+
+
+def inflate_patch_kernel(kernel: torch.Tensor, t: int, method: str) -> torch.Tensor:
+    """2D patch kernel (d, c, h, w) -> tubelet kernel (d, c, t, h, w) by `central_frame`, `filter_inflation` or
+    `arp` (paper §3.4)."""
+    if method == "central_frame":  # index t // 2: the later of two frames for t = 2, as scenic
+        tubelet = kernel.new_zeros(*kernel.shape[:2], t, *kernel.shape[2:])
+        tubelet[:, :, t // 2] = kernel
+        return tubelet
+    if method == "filter_inflation":
+        weights = [1.0 / t] * t
+    elif method == "arp":
+        weights = arp_weights(t)
+    else:
+        raise ValueError(f"`tubelet_init` must be one of {TUBELET_INITS}, got {method!r}")
+    return torch.stack([kernel * w for w in weights], dim=2)
+
+
+def video_position_embeddings(position_grid: torch.Tensor, vit_grid, spatial_grid, num_temporal: int,
+                              method: str) -> torch.Tensor:
+    """The ViT's (1, gh * gw, d) grid embeddings -> (1, num_temporal * h * w, d), time-major.
+
+    `tile` needs the ViT's grid to equal the video model's spatial grid; `resize_tile` first resizes the 2D grid
+    (bilinear, corners aligned, each axis on its own, so any grid shape works) and then tiles it over time.
+    """
+    vit_grid, spatial_grid = tuple(vit_grid), tuple(spatial_grid)
+    if vit_grid != spatial_grid:
+        if method == "tile":
+            raise ViTInitError(
+                f"the ViT's patch grid {vit_grid} differs from the video model's spatial grid {spatial_grid}; "
+                f"use positional_embedding='resize_tile' to resize it"
+            )
+        position_grid = resize_position_table(position_grid, vit_grid, spatial_grid)
+    return position_grid.repeat(1, num_temporal, 1)
+
+
+def _check_sizes(model, vit: ImageViT, needed_layers: int):
+    config = model.config
+    problems = []
+    for name, ours, theirs in (
+        ("hidden_size", config.hidden_size, vit.hidden_size),
+        ("num_channels", config.num_channels, vit.patch_kernel.shape[1]),
+        ("num_attention_heads", config.num_attention_heads, vit.num_attention_heads),
+        ("intermediate_size", config.intermediate_size, vit.layers[0]["mlp.fc1.weight"].shape[0]),
+        ("tubelet_size[1:] (patch size)", tuple(config.tubelet_size[1:]), vit.patch_size),
+        ("qkv_bias", config.qkv_bias, "attention.qkv.bias" in vit.layers[0]),
+    ):
+        if ours != theirs:
+            problems.append(f"{name}: video model {ours}, ViT {theirs}")
+    if needed_layers > len(vit.layers):
+        problems.append(f"num_hidden_layers: video model {needed_layers}, ViT only {len(vit.layers)}")
+    if problems:
+        raise ViTInitError("the ViT does not fit this video model (these sizes cannot be resized): "
+                           + "; ".join(problems))
+    if (config.hidden_act, config.layer_norm_eps) != (vit.hidden_act, vit.layer_norm_eps):
+        logger.warning(
+            "the video model uses hidden_act=%r, layer_norm_eps=%g but the ViT was trained with %r, %g; "
+            "from_vit_pretrained derives them from the ViT", config.hidden_act, config.layer_norm_eps,
+            vit.hidden_act, vit.layer_norm_eps)
+
+
+def _encoder_updates(encoder, prefix: str, vit: ImageViT, grid_spatial, num_temporal: int, positional: str,
+                     temporal_attention: str, unused: dict) -> dict[str, torch.Tensor]:
+    updates = {}
+    for i, layer in enumerate(encoder.layers):
+        source = vit.layers[i]
+        if isinstance(layer, FactorisedSelfAttentionLayer):
+            renames = {"layernorm_before": "layernorm_space", "attention": "attention_space",
+                       "layernorm_after": "layernorm_mlp", "mlp": "mlp"}
+            for name, value in source.items():
+                head, tail = name.split(".", 1)
+                updates[f"{prefix}layers.{i}.{renames[head]}.{tail}"] = value
+                if head == "attention" and temporal_attention == "copy":
+                    updates[f"{prefix}layers.{i}.attention_time.{tail}"] = value
+            if temporal_attention == "zero":
+                # Only the output projection: zeroing q, k, v too would give v and the projection zero gradients
+                # forever (each one's gradient is multiplied by the other), see docs/init_and_convert.md.
+                proj = layer.attention_time.proj
+                updates[f"{prefix}layers.{i}.attention_time.proj.weight"] = torch.zeros_like(proj.weight)
+                updates[f"{prefix}layers.{i}.attention_time.proj.bias"] = torch.zeros_like(proj.bias)
+        else:
+            updates.update({f"{prefix}layers.{i}.{name}": value for name, value in source.items()})
+    for i in range(len(encoder.layers), len(vit.layers)):
+        for name in _LAYER_KEYS:
+            if name in vit.layers[i]:
+                unused[f"layers.{i}.{name}"] = "ViT layer beyond the video model's depth"
+    if vit.final_norm is not None:
+        updates[f"{prefix}layernorm.weight"] = vit.final_norm["weight"]
+        updates[f"{prefix}layernorm.bias"] = vit.final_norm["bias"]
+
+    table = video_position_embeddings(vit.position_grid, vit.grid, grid_spatial, num_temporal, positional)
+    if encoder.cls_token is not None:
+        if vit.cls_token is not None:
+            updates[f"{prefix}cls_token"] = vit.cls_token
+            cls_row = vit.cls_position
+        else:  # a CLS-less (gap) ViT: the video model's own CLS token and its position row stay
+            cls_row = encoder.position_embeddings[:, :1].detach().float().cpu()
+        table = torch.cat((cls_row, table), dim=1)
+    elif vit.cls_token is not None:
+        unused[vit.cls_token_name] = "the video model pools by global average (classifier='gap'): no CLS token"
+    updates[f"{prefix}position_embeddings"] = table
+    return updates
+
+
+def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "central_frame",
+                        positional_embedding: str = "tile", temporal_attention_init: str = "zero",
+                        **load_options) -> ViTInitReport:
+    """Initialise an existing ViViT (any variant, `*Model` or `*ForVideoClassification`) from an image ViT, in place.
+
+    Parameters the rules do not touch keep their values (the temporal encoder of Model 2, Model 3's temporal
+    LayerNorm, the classifier, ...). Returns a `ViTInitReport`; unused ViT parameters are also logged by name.
+
+    tubelet_init: `central_frame` (default; the paper's best, Table 1), `filter_inflation`, `arp` or `random`
+        (keep the video model's own tubelet kernel and bias). Frame sampling copies the 2D kernel whatever this says.
+    positional_embedding: `tile` (the grids must match) or `resize_tile` (resize the 2D grid first); scenic's
+        `resize` is accepted for Model 2, where it means the same as `resize_tile`.
+    temporal_attention_init (Model 3): `zero` (output projection zeroed: identity at start, still trainable) or
+        `copy` (the ViT's attention, scenic's default).
+    load_options: passed to `load_image_vit` (`grid`, `num_attention_heads`, hub options).
+    """
+    for name, value, allowed in (("tubelet_init", tubelet_init, TUBELET_INITS),
+                                 ("positional_embedding", positional_embedding, POSITIONAL_EMBEDDINGS),
+                                 ("temporal_attention_init", temporal_attention_init, TEMPORAL_ATTENTION_INITS)):
+        if value not in allowed:
+            raise ValueError(f"`{name}` must be one of {allowed}, got {value!r}")
+    vit = load_image_vit(source, **load_options)
+    backbone, prefix = (model.vivit, "vivit.") if hasattr(model, "vivit") else (model, "")
+    factorised_encoder = hasattr(backbone, "spatial_encoder")
+    if positional_embedding == "resize":
+        if not factorised_encoder:
+            raise ValueError("positional_embedding='resize' (scenic's Model 2 option) resizes without tiling, which "
+                             "only fits Model 2's spatial encoder; use 'resize_tile'")
+        positional_embedding = "resize_tile"
+    n_t, n_h, n_w = model.config.token_grid
+    encoder = backbone.spatial_encoder if factorised_encoder else backbone.encoder
+    _check_sizes(model, vit, len(encoder.layers))
+    unused = dict(vit.unused)
+
+    embedding = backbone.token_embedding.projection
+    updates = {}
+    if isinstance(embedding, nn.Conv3d):
+        if tubelet_init != "random":
+            updates["token_embedding.projection.weight"] = inflate_patch_kernel(
+                vit.patch_kernel, embedding.kernel_size[0], tubelet_init)
+    else:
+        updates["token_embedding.projection.weight"] = vit.patch_kernel
+    if tubelet_init != "random" or isinstance(embedding, nn.Conv2d):
+        if vit.patch_bias is not None:
+            updates["token_embedding.projection.bias"] = vit.patch_bias
+    elif vit.patch_bias is not None:
+        unused["patch bias"] = "tubelet_init='random' keeps the video model's own tubelet embedding"
+    if isinstance(embedding, nn.Conv3d) and tubelet_init == "random":
+        unused["patch kernel"] = "tubelet_init='random' keeps the video model's own tubelet embedding"
+
+    if factorised_encoder:
+        updates.update(_encoder_updates(encoder, "spatial_encoder.", vit, (n_h, n_w), 1, positional_embedding,
+                                        temporal_attention_init, unused))
+    else:
+        updates.update(_encoder_updates(encoder, "encoder.", vit, (n_h, n_w), n_t, positional_embedding,
+                                        temporal_attention_init, unused))
+    updates = {prefix + name: value for name, value in updates.items()}
+
+    if vit.pre_logits is not None:
+        pre_logits = getattr(model, "pre_logits", None)
+        if pre_logits is not None and tuple(pre_logits[0].weight.shape) == tuple(vit.pre_logits["weight"].shape):
+            updates["pre_logits.0.weight"] = vit.pre_logits["weight"]
+            updates["pre_logits.0.bias"] = vit.pre_logits["bias"]
+        else:
+            width = vit.pre_logits["weight"].shape[0]
+            unused[vit.pre_logits_name] = (
+                f"representation layer (dense + tanh, width {width}); pass representation_size={width} to a "
+                f"*ForVideoClassification to use it")
+
+    parameters = dict(model.named_parameters())
+    with torch.no_grad():
+        for name, value in updates.items():
+            target = parameters[name]
+            if tuple(target.shape) != tuple(value.shape):
+                raise ViTInitError(f"{name}: the ViT gives shape {tuple(value.shape)}, the video model needs "
+                                   f"{tuple(target.shape)}")
+            target.copy_(value.to(device=target.device, dtype=target.dtype))
+    report = ViTInitReport(initialised=sorted(updates), kept=sorted(set(parameters) - set(updates)), unused=unused)
+    if unused:
+        logger.warning("image ViT parameters not used by %s: %s", type(model).__name__,
+                       "; ".join(f"{n} ({r})" for n, r in unused.items()))
+    return report
+
+
+def from_vit_pretrained(model_class, source, *, tubelet_init: str = "central_frame", positional_embedding: str = "tile",
+                        temporal_attention_init: str = "zero", output_loading_info: bool = False,
+                        vit_grid=None, vit_num_attention_heads=None, **config_overrides):
+    """A new `model_class` (any variant) whose config is derived from the ViT (sizes, activation, eps, qkv bias,
+    image and patch size; classifier `token` when the ViT has a CLS token and the variant allows it) with
+    `config_overrides` on top, initialised by `initialise_from_vit`. Returns the model in eval mode, or
+    `(model, report)` with `output_loading_info=True`."""
+    vit = load_image_vit(source, grid=vit_grid, num_attention_heads=vit_num_attention_heads)
+    config_class = model_class.config_class
+    kwargs = vit.config_kwargs()
+    kwargs["tubelet_size"] = [config_class.tubelet_size[0], *vit.patch_size]
+    if "classifier" not in config_overrides:
+        kwargs["classifier"] = "token" if vit.cls_token is not None and "token" in config_class.allowed_classifiers \
+            else "gap"
+    kwargs.update(config_overrides)
+    if config_class.__name__ == "ViViTFactorisedEncoderConfig":
+        kwargs.setdefault("num_hidden_layers", len(vit.layers))
+    model = model_class(config_class(**kwargs))
+    report = initialise_from_vit(model, vit, tubelet_init=tubelet_init, positional_embedding=positional_embedding,
+                                 temporal_attention_init=temporal_attention_init)
+    model.eval()
+    return (model, report) if output_loading_info else model
