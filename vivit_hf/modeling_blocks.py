@@ -381,6 +381,33 @@ class ViViTPreTrainedModel(PreTrainedModel):
             self.config.auto_map = auto_map
         return super().save_pretrained(save_directory, *args, **kwargs)
 
+    # The two entry points below live in vivit_hf (vit_init, transformers_vivit), imported absolutely inside try so
+    # that this module, which travels with `trust_remote_code` checkpoints, still imports only torch and transformers.
+    @classmethod
+    def from_vit_pretrained(cls, source, *, tubelet_init="central_frame", positional_embedding="tile",
+                            temporal_attention_init="zero", **config_overrides):
+        """This variant started from an image ViT (paper §3.4): the config from the ViT plus `config_overrides`,
+        the weights by `vivit_hf.initialise_from_vit` (see there for the options and for the accepted sources)."""
+        try:
+            from vivit_hf.vit_init import from_vit_pretrained
+        except ImportError as error:
+            raise ImportError("`from_vit_pretrained` needs the vivit_hf package: pip install vivit_hf") from error
+        return from_vit_pretrained(cls, source, tubelet_init=tubelet_init, positional_embedding=positional_embedding,
+                                   temporal_attention_init=temporal_attention_init, **config_overrides)
+
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path, *model_args, **kwargs):
+        """transformers' `from_pretrained`; a transformers ViViT checkpoint (config `model_type: "vivit"`, old Hub or
+        transformers 5 key names) is converted on the fly into `ViViTSpatioTemporal*`."""
+        if kwargs.get("config") is None and pretrained_model_name_or_path is not None:
+            try:
+                from vivit_hf.transformers_vivit import from_transformers_vivit, is_transformers_vivit
+            except ImportError:
+                is_transformers_vivit = None
+            if is_transformers_vivit is not None and is_transformers_vivit(pretrained_model_name_or_path, **kwargs):
+                return from_transformers_vivit(cls, pretrained_model_name_or_path, *model_args, **kwargs)
+        return super().from_pretrained(pretrained_model_name_or_path, *model_args, **kwargs)
+
     @torch.no_grad()
     def _init_weights(self, module: nn.Module):
         """ViT's initialisation: truncated-normal kernels, zero biases, unit LayerNorms, zero CLS tokens and
