@@ -44,7 +44,7 @@ from .modeling_blocks import FactorisedSelfAttentionLayer, resize_position_table
 logger = logging.getLogger(__name__)
 
 TUBELET_INITS = ("central_frame", "filter_inflation", "arp", "random")
-POSITIONAL_EMBEDDINGS = ("tile", "resize_tile", "resize")
+POSITIONAL_EMBEDDINGS = ("tile", "resize_tile", "resize", "random")
 TEMPORAL_ATTENTION_INITS = ("zero", "copy")
 
 # timm does not store the head count; these are its ViT widths (Ti, S, B, L, H, g, G) and their heads.
@@ -85,7 +85,7 @@ class ImageViT:
     layer_norm_eps: float
     num_attention_heads: int
     pre_logits: dict[str, torch.Tensor] | None = None  # representation layer (dense before tanh), if any
-    pre_logits_name: str = ""
+    pre_logits_names: tuple[str, ...] = ()
     unused: dict[str, str] = field(default_factory=dict)
     initializer_range: float | None = None
     origin: str = ""
@@ -197,7 +197,7 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
         position_grid=position_grid, grid=grid, cls_token=take("embeddings.cls_token"), cls_position=cls_position,
         layers=layers, final_norm={"weight": take("layernorm.weight"), "bias": take("layernorm.bias")},
         hidden_act=config.get("hidden_act", "gelu"), layer_norm_eps=float(config.get("layer_norm_eps", 1e-12)),
-        num_attention_heads=heads, pre_logits=pooler, pre_logits_name=f"{prefix}pooler.dense",
+        num_attention_heads=heads, pre_logits=pooler, pre_logits_names=(f"{prefix}pooler.dense.weight", f"{prefix}pooler.dense.bias"),
         initializer_range=config.get("initializer_range"), origin=origin, cls_token_name=f"{prefix}embeddings.cls_token",
     )
     for name in sorted(set(state) - used):
@@ -266,7 +266,7 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
         patch_kernel=take("patch_embed.proj.weight"), patch_bias=take("patch_embed.proj.bias"),
         position_grid=position_grid, grid=grid, cls_token=take("cls_token") if has_cls else None,
         cls_position=cls_position, layers=layers, final_norm=final_norm, hidden_act="gelu", layer_norm_eps=1e-6,
-        num_attention_heads=heads, pre_logits=pre_logits, pre_logits_name="pre_logits.fc", origin=origin,
+        num_attention_heads=heads, pre_logits=pre_logits, pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"), origin=origin,
     )
     for name in sorted(set(state) - used):
         vit.unused[name] = (
@@ -329,7 +329,7 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
         final_norm={"weight": _tensor(take("Transformer/encoder_norm/scale")),
                     "bias": _tensor(take("Transformer/encoder_norm/bias"))},
         hidden_act="gelu_pytorch_tanh", layer_norm_eps=1e-6,  # flax: tanh GELU, eps 1e-6
-        num_attention_heads=heads, pre_logits=pre_logits, pre_logits_name="pre_logits", origin=origin,
+        num_attention_heads=heads, pre_logits=pre_logits, pre_logits_names=("pre_logits/kernel", "pre_logits/bias"), origin=origin,
         cls_token_name="cls",
     )
     for name in sorted(set(flat) - used):
@@ -539,16 +539,19 @@ def _encoder_updates(encoder, prefix: str, vit: ImageViT, grid_spatial, num_temp
         updates[f"{prefix}layernorm.weight"] = vit.final_norm["weight"]
         updates[f"{prefix}layernorm.bias"] = vit.final_norm["bias"]
 
-    table = video_position_embeddings(vit.position_grid, vit.grid, grid_spatial, num_temporal, positional)
-    if encoder.cls_token is not None:
-        if vit.cls_token is not None:
-            updates[f"{prefix}cls_token"] = vit.cls_token
-            cls_row = vit.cls_position
-        else:  # a CLS-less (gap) ViT: the video model's own CLS token and its position row stay
-            cls_row = encoder.position_embeddings[:, :1].detach().float().cpu()
-        table = torch.cat((cls_row, table), dim=1)
+    if encoder.cls_token is not None and vit.cls_token is not None:
+        updates[f"{prefix}cls_token"] = vit.cls_token
     elif vit.cls_token is not None:
         unused[vit.cls_token_name] = "the video model pools by global average (classifier='gap'): no CLS token"
+    if positional == "random":  # scenic's restore_positional_embedding=False
+        unused["position embeddings"] = "positional_embedding='random' keeps the video model's own"
+        return updates
+    table = video_position_embeddings(vit.position_grid, vit.grid, grid_spatial, num_temporal, positional)
+    if encoder.cls_token is not None:
+        # the ViT's CLS row goes with its CLS token; a CLS-less (gap) ViT leaves the video model's own row
+        cls_row = vit.cls_position if vit.cls_token is not None else (
+            encoder.position_embeddings[:, :1].detach().float().cpu())
+        table = torch.cat((cls_row, table), dim=1)
     updates[f"{prefix}position_embeddings"] = table
     return updates
 
@@ -562,9 +565,11 @@ def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "centra
     LayerNorm, the classifier, ...). Returns a `ViTInitReport`; unused ViT parameters are also logged by name.
 
     tubelet_init: `central_frame` (default; the paper's best, Table 1), `filter_inflation`, `arp` or `random`
-        (keep the video model's own tubelet kernel and bias). Frame sampling copies the 2D kernel whatever this says.
+        (keep the video model's own embedding: scenic's `restore_input_embedding=False`). Frame sampling copies the
+        2D kernel unless `random`.
     positional_embedding: `tile` (the grids must match) or `resize_tile` (resize the 2D grid first); scenic's
-        `resize` is accepted for Model 2, where it means the same as `resize_tile`.
+        `resize` is accepted for Model 2, where it means the same as `resize_tile`; `random` keeps the video
+        model's own (scenic's `restore_positional_embedding=False`).
     temporal_attention_init (Model 3): `zero` (output projection zeroed: identity at start, still trainable) or
         `copy` (the ViT's attention, scenic's default).
     load_options: passed to `load_image_vit` (`grid`, `num_attention_heads`, hub options).
@@ -589,19 +594,15 @@ def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "centra
 
     embedding = backbone.token_embedding.projection
     updates = {}
-    if isinstance(embedding, nn.Conv3d):
-        if tubelet_init != "random":
-            updates["token_embedding.projection.weight"] = inflate_patch_kernel(
-                vit.patch_kernel, embedding.kernel_size[0], tubelet_init)
+    if tubelet_init == "random":  # scenic's restore_input_embedding=False: the video model's own embedding stays
+        unused["patch embedding"] = "tubelet_init='random' keeps the video model's own token embedding"
     else:
-        updates["token_embedding.projection.weight"] = vit.patch_kernel
-    if tubelet_init != "random" or isinstance(embedding, nn.Conv2d):
+        kernel = vit.patch_kernel
+        if isinstance(embedding, nn.Conv3d):
+            kernel = inflate_patch_kernel(kernel, embedding.kernel_size[0], tubelet_init)
+        updates["token_embedding.projection.weight"] = kernel
         if vit.patch_bias is not None:
             updates["token_embedding.projection.bias"] = vit.patch_bias
-    elif vit.patch_bias is not None:
-        unused["patch bias"] = "tubelet_init='random' keeps the video model's own tubelet embedding"
-    if isinstance(embedding, nn.Conv3d) and tubelet_init == "random":
-        unused["patch kernel"] = "tubelet_init='random' keeps the video model's own tubelet embedding"
 
     if factorised_encoder:
         updates.update(_encoder_updates(encoder, "spatial_encoder.", vit, (n_h, n_w), 1, positional_embedding,
@@ -618,9 +619,9 @@ def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "centra
             updates["pre_logits.0.bias"] = vit.pre_logits["bias"]
         else:
             width = vit.pre_logits["weight"].shape[0]
-            unused[vit.pre_logits_name] = (
-                f"representation layer (dense + tanh, width {width}); pass representation_size={width} to a "
-                f"*ForVideoClassification to use it")
+            for name in vit.pre_logits_names:
+                unused[name] = (f"representation layer (dense + tanh, width {width}); pass "
+                                f"representation_size={width} to a *ForVideoClassification to use it")
 
     parameters = dict(model.named_parameters())
     with torch.no_grad():

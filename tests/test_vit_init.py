@@ -1,0 +1,389 @@
+"""Starting the four ViViT variants from an image ViT (paper §3.4), with ViTs built here from transformers' classes."""
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import save_file
+from transformers import ViTConfig, ViTForImageClassification, ViTModel
+
+from vivit_hf.modeling_vivit import (
+    ViViTFactorisedDotProductForVideoClassification,
+    ViViTFactorisedEncoderForVideoClassification,
+    ViViTFactorisedEncoderModel,
+    ViViTFactorisedSelfAttentionForVideoClassification,
+    ViViTFactorisedSelfAttentionModel,
+    ViViTSpatioTemporalForVideoClassification,
+    ViViTSpatioTemporalModel,
+)
+from vivit_hf.vit_init import ViTInitError, arp_weights, initialise_from_vit, load_image_vit
+
+D, HEADS, LAYERS, MLP, IMAGE, PATCH = 16, 2, 2, 32, 32, 8
+
+
+def tiny_vit(cls=ViTModel, seed=0, **overrides):
+    """A tiny transformers ViT whose every parameter is random (no zero biases, no unit LayerNorms)."""
+    torch.manual_seed(seed)
+    sizes = dict(hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS, intermediate_size=MLP,
+                 image_size=IMAGE, patch_size=PATCH)
+    config = ViTConfig(**{**sizes, **overrides})
+    vit = cls(config).eval()
+    with torch.no_grad():
+        for parameter in vit.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    return vit
+
+
+def video(batch=2, frames=4, height=IMAGE, width=IMAGE, seed=1):
+    return torch.randn(batch, frames, 3, height, width, generator=torch.Generator().manual_seed(seed))
+
+
+def vit_stack_without_cls(vit: ViTModel, frames: torch.Tensor) -> torch.Tensor:
+    """The ViT's own layers and final norm on one frame's patch tokens, without its CLS token (a GAP-style ViT)."""
+    tokens = vit.embeddings.patch_embeddings(frames) + vit.embeddings.position_embeddings[:, 1:]
+    for layer in vit.layers:
+        tokens = layer(tokens)
+    return vit.layernorm(tokens)
+
+
+# ----------------------------------------------------------------------------------------------- Model 2
+def test_factorised_encoder_spatial_encoder_is_the_vit_on_every_frame():
+    vit = tiny_vit()
+    model = ViViTFactorisedEncoderModel.from_vit_pretrained(
+        vit, embedding_type="frame_sampling", num_frames=4, num_sampled_frames=4, num_temporal_layers=1)
+    clip = video()
+    with torch.no_grad():
+        ours = model(pixel_values=clip, output_hidden_states=True).hidden_states[: LAYERS + 1]
+        theirs = vit(pixel_values=clip.flatten(0, 1), output_hidden_states=True)
+    assert len(theirs.hidden_states) == LAYERS + 1
+    for mine, reference in zip(ours, theirs.hidden_states):
+        torch.testing.assert_close(mine, reference, atol=1e-5, rtol=0)
+    final = model.spatial_encoder.layernorm(ours[-1])
+    torch.testing.assert_close(final, theirs.last_hidden_state, atol=1e-5, rtol=0)
+
+
+def test_factorised_encoder_keeps_its_temporal_encoder_and_classifier():
+    torch.manual_seed(0)
+    model = ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4, num_labels=3,
+                                                                             num_temporal_layers=1)
+    fresh = {k: v.clone() for k, v in model.state_dict().items() if k.startswith(("vivit.temporal_encoder", "classifier"))}
+    report = initialise_from_vit(model, tiny_vit(seed=5))
+    for name, value in fresh.items():
+        torch.testing.assert_close(model.state_dict()[name], value, rtol=0, atol=0)
+        assert name in report.kept
+
+
+# ----------------------------------------------------------------------------------------------- tubelets
+@pytest.mark.parametrize("t", [2, 3])
+def test_central_frame_tubelet_embeds_the_central_frames(t):
+    vit = tiny_vit()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=2 * t, tubelet_size=[t, PATCH, PATCH])
+    clip = video(frames=2 * t)
+    central = [t // 2, t + t // 2]  # index t // 2 of each tubelet
+    with torch.no_grad():
+        ours = model.token_embedding(clip)  # (b, 2, h, w, d)
+        theirs = vit.embeddings.patch_embeddings(clip[:, central].flatten(0, 1))  # ((b 2), h*w, d)
+    torch.testing.assert_close(ours.flatten(2, 3).flatten(0, 1), theirs, atol=1e-5, rtol=0)
+
+
+def test_filter_inflation_on_a_repeated_frame_gives_the_vit_patch_embedding():
+    vit = tiny_vit()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4, tubelet_init="filter_inflation")
+    frame = video(frames=1)
+    with torch.no_grad():
+        ours = model.token_embedding(frame.expand(-1, 4, -1, -1, -1))
+        theirs = vit.embeddings.patch_embeddings(frame[:, 0])
+    for ti in range(2):
+        torch.testing.assert_close(ours[:, ti].flatten(1, 2), theirs, atol=1e-5, rtol=0)
+
+
+def test_arp_weights_follow_the_harmonic_formula_and_ignore_static_content():
+    # t = 2: a_1 = 2*2 - 3*(H_2 - H_0) = -0.5, a_2 = 2*1 - 3*(H_2 - H_1) = 0.5, each divided by t
+    assert arp_weights(2) == pytest.approx([-0.25, 0.25])
+    vit = tiny_vit()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=8, tubelet_size=[4, PATCH, PATCH],
+                                                         tubelet_init="arp")
+    frame = video(frames=1)
+    with torch.no_grad():  # the a_i sum to zero: a static clip leaves only the bias
+        tokens = model.token_embedding(frame.expand(-1, 8, -1, -1, -1))
+    torch.testing.assert_close(tokens, vit.embeddings.patch_embeddings.projection.bias.expand_as(tokens),
+                               atol=1e-5, rtol=0)
+
+
+def test_random_tubelet_init_keeps_the_video_models_own_embedding():
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(tiny_vit(), num_frames=4)
+    before = model.token_embedding.projection.weight.clone()
+    initialise_from_vit(model, tiny_vit(seed=3), tubelet_init="random")
+    torch.testing.assert_close(model.token_embedding.projection.weight, before, rtol=0, atol=0)
+
+
+def test_central_frame_zero_slices_are_non_zero_after_one_step():
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4, num_labels=3)
+    kernel = model.vivit.token_embedding.projection.weight  # (d, c, t, h, w); slice 1 holds the ViT kernel
+    assert kernel[:, :, 0].abs().max() == 0
+    model.train()
+    optimiser = torch.optim.SGD(model.parameters(), lr=0.1)
+    model(pixel_values=video(), labels=torch.tensor([0, 2])).loss.backward()
+    optimiser.step()
+    assert kernel[:, :, 0].abs().min() > 0  # every element moved: the gradient is input frame x upstream gradient
+
+
+# ----------------------------------------------------------------------------------------------- Model 3
+def test_factorised_self_attention_with_zero_temporal_attention_starts_as_the_vit_per_frame():
+    vit = tiny_vit()
+    model = ViViTFactorisedSelfAttentionModel.from_vit_pretrained(
+        vit, embedding_type="frame_sampling", num_frames=3, num_sampled_frames=3)
+    clip = video(frames=3)
+    with torch.no_grad():
+        ours = model(pixel_values=clip).last_hidden_state  # (b, t*s, d)
+        theirs = vit_stack_without_cls(vit, clip.flatten(0, 1))  # ((b t), s, d)
+    torch.testing.assert_close(ours.reshape(theirs.shape), theirs, atol=1e-5, rtol=0)
+
+
+def _train(model, steps, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    optimiser = torch.optim.SGD(model.parameters(), lr=0.5)
+    model.train()
+    for _ in range(steps):
+        clip = torch.randn(2, 4, 3, IMAGE, IMAGE, generator=generator)
+        labels = torch.randint(0, 3, (2,), generator=generator)
+        optimiser.zero_grad()
+        model(pixel_values=clip, labels=labels).loss.backward()
+        optimiser.step()
+
+
+def test_zero_initialised_temporal_attention_learns():
+    model = ViViTFactorisedSelfAttentionForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4,
+                                                                                   num_labels=3)
+    attention = model.vivit.encoder.layers[0].attention_time
+    assert attention.proj.weight.abs().max() == 0
+    qkv_before = attention.qkv.weight.detach().clone()
+    _train(model, steps=3)
+    assert attention.proj.weight.abs().max() > 0
+    assert not torch.equal(attention.qkv.weight, qkv_before)  # moved once the projection was non-zero
+
+
+def test_temporal_attention_with_every_weight_zero_never_learns():
+    """Why `zero` zeroes only the output projection: with v and the projection both zero, each one's gradient is
+    multiplied by the other, so both stay zero forever; only the output bias moves, a constant that mixes nothing."""
+    model = ViViTFactorisedSelfAttentionForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4,
+                                                                                   num_labels=3)
+    attention = model.vivit.encoder.layers[0].attention_time
+    with torch.no_grad():
+        for parameter in attention.parameters():
+            parameter.zero_()
+    _train(model, steps=3)
+    for parameter in (attention.qkv.weight, attention.qkv.bias, attention.proj.weight):
+        assert parameter.abs().max() == 0
+    assert attention.proj.bias.abs().max() > 0  # the training did reach this layer
+
+
+def test_copy_temporal_attention_takes_the_vit_attention():
+    vit = tiny_vit()
+    model = ViViTFactorisedSelfAttentionModel.from_vit_pretrained(vit, num_frames=4, temporal_attention_init="copy")
+    layer = model.encoder.layers[1]
+    torch.testing.assert_close(layer.attention_time.qkv.weight, layer.attention_space.qkv.weight, rtol=0, atol=0)
+    torch.testing.assert_close(layer.attention_time.proj.weight, vit.layers[1].attention.o_proj.weight, rtol=0, atol=0)
+
+
+# ----------------------------------------------------------------------------------------------- Model 4
+def test_factorised_dot_product_gets_model_1_weights():
+    vit = tiny_vit()
+    model_1 = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=4, classifier="gap")
+    model_4 = ViViTFactorisedDotProductForVideoClassification.from_vit_pretrained(vit, num_frames=4)
+    state_1, state_4 = model_1.state_dict(), model_4.state_dict()
+    assert state_1.keys() == state_4.keys()
+    for name in state_1:
+        if not name.startswith("classifier"):
+            torch.testing.assert_close(state_4[name], state_1[name], rtol=0, atol=0, msg=name)
+
+
+# ----------------------------------------------------------------------------------------------- position tables
+def test_position_embeddings_for_a_non_square_grid():
+    vit = tiny_vit()  # 4 x 4 grid
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4, image_size=[24, 48],
+                                                         positional_embedding="resize_tile")
+    table = model.encoder.position_embeddings[0]
+    assert table.shape == (1 + 2 * 3 * 6, D)
+    source = vit.embeddings.position_embeddings[0]
+    grid = source[1:].reshape(4, 4, D)
+
+    def at(ti, row, col):
+        return table[1 + (ti * 3 + row) * 6 + col]
+
+    torch.testing.assert_close(table[0], source[0])  # the ViT's CLS row
+    for ti in range(2):  # corners stay corners (align_corners), on every temporal index
+        torch.testing.assert_close(at(ti, 0, 0), grid[0, 0])
+        torch.testing.assert_close(at(ti, 0, 5), grid[0, 3])
+        torch.testing.assert_close(at(ti, 2, 0), grid[3, 0])
+        torch.testing.assert_close(at(ti, 2, 5), grid[3, 3])
+    # row 1 of 3 samples ViT row 1.5; column 0 is ViT column 0
+    torch.testing.assert_close(at(1, 1, 0), (grid[1, 0] + grid[2, 0]) / 2)
+    # column 1 of 6 samples ViT column 0.6 on row 0
+    torch.testing.assert_close(at(0, 0, 1), 0.4 * grid[0, 0] + 0.6 * grid[0, 1])
+
+
+def test_factorised_encoder_position_embeddings_for_a_changed_grid():
+    vit = tiny_vit()
+    model = ViViTFactorisedEncoderModel.from_vit_pretrained(vit, num_frames=6, image_size=[48, 24],
+                                                            positional_embedding="resize_tile", num_temporal_layers=1)
+    spatial = model.spatial_encoder.position_embeddings[0]
+    assert spatial.shape == (1 + 6 * 3, D)  # scenic's `tile` would give 1 + 3 * 16 here
+    assert model.temporal_encoder.position_embeddings.shape == (1, 1 + 3, D)
+    grid = vit.embeddings.position_embeddings[0, 1:].reshape(4, 4, D)
+    torch.testing.assert_close(spatial[0], vit.embeddings.position_embeddings[0, 0])
+    torch.testing.assert_close(spatial[1 + 5 * 3 + 2], grid[3, 3])
+    # row 3 of 6 samples ViT row 1.8, column 1 of 3 samples ViT column 1.5
+    expected = 0.2 * (grid[1, 1] + grid[1, 2]) / 2 + 0.8 * (grid[2, 1] + grid[2, 2]) / 2
+    torch.testing.assert_close(spatial[1 + 3 * 3 + 1], expected)
+
+
+def test_tile_refuses_a_changed_grid_naming_both():
+    with pytest.raises(ViTInitError, match=r"\(4, 4\).*\(6, 6\).*resize_tile"):
+        ViViTSpatioTemporalModel.from_vit_pretrained(tiny_vit(), num_frames=4, image_size=48)
+
+
+def test_tiling_works_for_any_frame_count():
+    vit = tiny_vit()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=7, tubelet_size=[1, PATCH, PATCH])
+    table = model.encoder.position_embeddings[0, 1:].reshape(7, 16, D)
+    for ti in range(7):
+        torch.testing.assert_close(table[ti], vit.embeddings.position_embeddings[0, 1:], rtol=0, atol=0)
+
+
+# ----------------------------------------------------------------------------------------------- sources
+def timm_state(vit: ViTModel) -> dict:
+    s = vit.state_dict()
+    out = {"cls_token": s["embeddings.cls_token"], "pos_embed": s["embeddings.position_embeddings"],
+           "patch_embed.proj.weight": s["embeddings.patch_embeddings.projection.weight"],
+           "patch_embed.proj.bias": s["embeddings.patch_embeddings.projection.bias"],
+           "norm.weight": s["layernorm.weight"], "norm.bias": s["layernorm.bias"],
+           "head.weight": torch.randn(10, D), "head.bias": torch.randn(10)}
+    for i in range(LAYERS):
+        p = f"layers.{i}."
+        out.update({
+            f"blocks.{i}.norm1.weight": s[p + "layernorm_before.weight"], f"blocks.{i}.norm1.bias": s[p + "layernorm_before.bias"],
+            f"blocks.{i}.attn.qkv.weight": torch.cat([s[p + f"attention.{x}_proj.weight"] for x in "qkv"]),
+            f"blocks.{i}.attn.qkv.bias": torch.cat([s[p + f"attention.{x}_proj.bias"] for x in "qkv"]),
+            f"blocks.{i}.attn.proj.weight": s[p + "attention.o_proj.weight"], f"blocks.{i}.attn.proj.bias": s[p + "attention.o_proj.bias"],
+            f"blocks.{i}.norm2.weight": s[p + "layernorm_after.weight"], f"blocks.{i}.norm2.bias": s[p + "layernorm_after.bias"],
+            f"blocks.{i}.mlp.fc1.weight": s[p + "mlp.fc1.weight"], f"blocks.{i}.mlp.fc1.bias": s[p + "mlp.fc1.bias"],
+            f"blocks.{i}.mlp.fc2.weight": s[p + "mlp.fc2.weight"], f"blocks.{i}.mlp.fc2.bias": s[p + "mlp.fc2.bias"],
+        })
+    return {k: v.detach().clone().contiguous() for k, v in out.items()}
+
+
+def npz_tree(vit: ViTModel, original_names: bool) -> dict:
+    """The ViT in flax's layout: scenic's block names, or the original vision_transformer numbering."""
+    s = {k: v.detach().numpy() for k, v in vit.state_dict().items()}
+    attention, ln2, mlp = ("MultiHeadDotProductAttention_1", "LayerNorm_2", "MlpBlock_3") if original_names else (
+        "MultiHeadDotProductAttention_0", "LayerNorm_1", "MlpBlock_0")
+    hd = D // HEADS
+    tree = {"embedding/kernel": s["embeddings.patch_embeddings.projection.weight"].transpose(2, 3, 1, 0),
+            "embedding/bias": s["embeddings.patch_embeddings.projection.bias"], "cls": s["embeddings.cls_token"],
+            "Transformer/posembed_input/pos_embedding": s["embeddings.position_embeddings"],
+            "Transformer/encoder_norm/scale": s["layernorm.weight"], "Transformer/encoder_norm/bias": s["layernorm.bias"],
+            "head/kernel": np.zeros((D, 10), np.float32), "head/bias": np.zeros(10, np.float32)}
+    for i in range(LAYERS):
+        p, b = f"layers.{i}.", f"Transformer/encoderblock_{i}/"
+        tree[b + "LayerNorm_0/scale"], tree[b + "LayerNorm_0/bias"] = s[p + "layernorm_before.weight"], s[p + "layernorm_before.bias"]
+        tree[b + f"{ln2}/scale"], tree[b + f"{ln2}/bias"] = s[p + "layernorm_after.weight"], s[p + "layernorm_after.bias"]
+        for x, name in zip("qkv", ("query", "key", "value")):
+            tree[b + f"{attention}/{name}/kernel"] = s[p + f"attention.{x}_proj.weight"].T.reshape(D, HEADS, hd)
+            tree[b + f"{attention}/{name}/bias"] = s[p + f"attention.{x}_proj.bias"].reshape(HEADS, hd)
+        tree[b + f"{attention}/out/kernel"] = s[p + "attention.o_proj.weight"].T.reshape(HEADS, hd, D)
+        tree[b + f"{attention}/out/bias"] = s[p + "attention.o_proj.bias"]
+        for j, fc in enumerate(("fc1", "fc2")):
+            tree[b + f"{mlp}/Dense_{j}/kernel"] = s[p + f"mlp.{fc}.weight"].T
+            tree[b + f"{mlp}/Dense_{j}/bias"] = s[p + f"mlp.{fc}.bias"]
+    return tree
+
+
+def test_timm_and_npz_vits_load_to_the_same_model_as_the_transformers_vit(tmp_path):
+    vit = tiny_vit(layer_norm_eps=1e-6)  # timm's eps, so the timm-derived model is numerically the same too
+    save_file(timm_state(vit), tmp_path / "timm_vit.safetensors")
+    np.savez(tmp_path / "scenic_vit.npz", **npz_tree(vit, original_names=False))
+    np.savez(tmp_path / "original_vit.npz", **npz_tree(vit, original_names=True))
+    torch.save(timm_state(vit), tmp_path / "timm_vit.pth")
+
+    reference = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=4, num_labels=3)
+    sources = {"timm safetensors": (tmp_path / "timm_vit.safetensors", {"vit_num_attention_heads": HEADS}),
+               "timm pth": (tmp_path / "timm_vit.pth", {"vit_num_attention_heads": HEADS}),
+               "scenic npz": (tmp_path / "scenic_vit.npz", {}),
+               "original ViT npz": (tmp_path / "original_vit.npz", {})}
+    clip = video()
+    for label, (path, options) in sources.items():
+        model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(path, num_frames=4, num_labels=3,
+                                                                              **options)
+        model.classifier.load_state_dict(reference.classifier.state_dict())
+        for name, value in reference.state_dict().items():
+            torch.testing.assert_close(model.state_dict()[name], value, rtol=0, atol=1e-7, msg=f"{label}: {name}")
+        if label.startswith("timm"):  # same activation (exact GELU) and eps: the same function
+            assert (model.config.hidden_act, model.config.layer_norm_eps) == ("gelu", 1e-6)
+            with torch.no_grad():
+                torch.testing.assert_close(model(pixel_values=clip).logits, reference(pixel_values=clip).logits)
+        else:  # a flax ViT was trained with the tanh GELU
+            assert model.config.hidden_act == "gelu_pytorch_tanh"
+
+
+def test_transformers_vit_folder_and_in_memory_model_agree(tmp_path):
+    vit = tiny_vit(ViTForImageClassification, num_labels=10)
+    vit.save_pretrained(tmp_path / "vit")
+    from_memory = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4)
+    from_folder, report = ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path / "vit", num_frames=4,
+                                                                       output_loading_info=True)
+    for name, value in from_memory.state_dict().items():
+        torch.testing.assert_close(from_folder.state_dict()[name], value, rtol=0, atol=0)
+    assert {"classifier.weight", "classifier.bias"} <= set(report.unused)
+
+
+def test_config_is_derived_from_the_vit_unless_overridden():
+    vit = tiny_vit(hidden_act="gelu", layer_norm_eps=1e-12, qkv_bias=False)
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=8, num_labels=7)
+    config = model.config
+    assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads, config.intermediate_size) == (
+        D, LAYERS, HEADS, MLP)
+    assert (config.hidden_act, config.layer_norm_eps, config.qkv_bias) == ("gelu", 1e-12, False)
+    assert (config.image_size, config.tubelet_size, config.num_frames, config.num_labels) == (IMAGE, [2, PATCH, PATCH],
+                                                                                           8, 7)
+    assert config.classifier == "token"
+    assert model.vivit.encoder.layers[0].layernorm_before.eps == 1e-12
+    overridden = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4, hidden_act="gelu_pytorch_tanh")
+    assert overridden.config.hidden_act == "gelu_pytorch_tanh"
+
+
+def test_unmappable_parameters_are_reported_by_name():
+    vit = tiny_vit(ViTModel)  # with its pooler (dense + tanh)
+    _, report = ViViTFactorisedSelfAttentionForVideoClassification.from_vit_pretrained(
+        vit, num_frames=4, num_labels=3, output_loading_info=True)
+    assert set(report.unused) == {"pooler.dense.weight", "pooler.dense.bias", "embeddings.cls_token"}
+    assert "representation_size=16" in report.unused["pooler.dense.weight"]
+    with_representation, report = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        vit, num_frames=4, num_labels=3, representation_size=D, output_loading_info=True)
+    assert report.unused == {}
+    torch.testing.assert_close(with_representation.pre_logits[0].weight, vit.pooler.dense.weight, rtol=0, atol=0)
+
+
+def test_a_vit_of_another_size_is_refused_naming_the_size():
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(tiny_vit(), num_frames=4)
+    wider = ViTModel(ViTConfig(hidden_size=24, num_hidden_layers=LAYERS, num_attention_heads=HEADS,
+                               intermediate_size=MLP, image_size=IMAGE, patch_size=PATCH))
+    with pytest.raises(ViTInitError, match="hidden_size: video model 16, ViT 24"):
+        initialise_from_vit(model, wider)
+    other_patch = ViTModel(ViTConfig(hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS,
+                                     intermediate_size=MLP, image_size=IMAGE, patch_size=4))
+    with pytest.raises(ViTInitError, match=r"patch size.*\(8, 8\).*\(4, 4\)"):
+        initialise_from_vit(model, other_patch)
+
+
+def test_unknown_option_is_refused():
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(tiny_vit(), num_frames=4)
+    with pytest.raises(ValueError, match="tubelet_init"):
+        initialise_from_vit(model, tiny_vit(), tubelet_init="inflate")
+
+
+def test_non_square_npz_vit_needs_its_grid(tmp_path):
+    vit = tiny_vit(image_size=[32, 16])  # 4 x 2 grid: 8 positions, not a square
+    tree = npz_tree(vit, original_names=False)
+    with pytest.raises(ViTInitError, match="grid"):
+        load_image_vit(tree)
+    assert load_image_vit(tree, grid=(4, 2)).grid == (4, 2)
