@@ -1,0 +1,531 @@
+#!/usr/bin/env python
+"""Fine-tune a ViViT model for video classification with 🤗 Accelerate.
+
+    accelerate launch recipes/finetune.py              # bundled synthetic data set, tiny model, CPU, minutes
+    accelerate launch recipes/finetune.py --model factorised_encoder --init_from google/vit-base-patch16-224-in21k \
+        --dataset path/or/hub-id --dataset_format ssv2 --preset ssv2_vivit_b_fe --output_dir out --push_to_hub
+    accelerate launch recipes/finetune.py --resume_from_checkpoint latest --output_dir out
+
+Flags follow transformers' ``*_no_trainer`` examples; ``--preset`` fills in a paper recipe (``presets.py``) and
+any flag given explicitly wins. Runs on 1..N processes (``accelerate config``: DDP, FSDP, multi-node).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from accelerate import Accelerator, PartialState
+from accelerate.logging import get_logger
+from accelerate.utils import set_seed
+from tqdm.auto import tqdm
+from transformers import AutoConfig, AutoModelForVideoClassification, get_scheduler
+
+import vivit_hf
+from vivit_hf.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
+from vivit_hf.data.formats import DATASET_FORMATS, hold_out, load_video_dataset
+from vivit_hf.data.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
+from vivit_hf.data.synthetic import synthetic_motion_dataset
+from vivit_hf.mixup import VideoMixup, smooth_one_hot
+from vivit_hf.processing_vivit import ViViTVideoProcessor
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from presets import MODEL_SIZES, PRESETS, get_preset  # noqa: E402
+
+logger = get_logger(__name__)
+
+MODELS = tuple(vivit_hf.VIVIT_MODELS)
+SYNTHETIC = "synthetic_motion"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    g = p.add_argument_group("data")
+    g.add_argument("--dataset", default=SYNTHETIC,
+                   help=f"local folder or Hub data set id; '{SYNTHETIC}' (default) is the bundled data set")
+    g.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
+    g.add_argument("--dataset_revision", default=None)
+    g.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
+    g.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
+    g.add_argument("--train_split", default="train")
+    g.add_argument("--eval_split", default=None, help="default: validation, else test, else a held-out share")
+    g.add_argument("--validation_split_percentage", type=float, default=10.0,
+                   help="held out of train when the data set has no validation or test split")
+    g.add_argument("--max_train_samples", type=int, default=None)
+    g.add_argument("--max_eval_samples", type=int, default=None)
+    g.add_argument("--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go")
+    g.add_argument("--num_workers", type=int, default=2, help="DataLoader worker processes (decoding)")
+
+    g = p.add_argument_group("model")
+    g.add_argument("--preset", default=SYNTHETIC, help=f"training recipe: {', '.join(PRESETS)}")
+    g.add_argument("--model", choices=MODELS, help="paper's Model 1-4")
+    g.add_argument("--model_size", choices=tuple(MODEL_SIZES), help="used when not initialising from a checkpoint")
+    g.add_argument("--init_from", default=None,
+                   help="an image ViT (Hub id, folder, timm/.npz; see from_vit_pretrained) or a ViViT checkpoint")
+    g.add_argument("--tubelet_init", default="central_frame", help="from an image ViT: central_frame|filter_inflation")
+    g.add_argument("--config_overrides", default=None,
+                   help='model config fields, e.g. "num_frames=1,tubelet_size=[1,8,8]" (JSON values)')
+    g.add_argument("--drop_path_rate", type=float, help="stochastic depth")
+    g.add_argument("--hidden_dropout_prob", type=float, default=None)
+    g.add_argument("--freeze", nargs="*", default=[],
+                   help="parameter-name prefixes to freeze, e.g. vivit.embeddings vivit.encoder.layers.0.")
+
+    g = p.add_argument_group("video processing")
+    g.add_argument("--num_frames", type=int, default=None, help="frames per clip (default: the model's)")
+    g.add_argument("--frame_stride", type=int)
+    g.add_argument("--resize_shortest_edge", type=int)
+    g.add_argument("--crop_size", type=int)
+    g.add_argument("--scale_jitter", type=float, nargs=2)
+    g.add_argument("--do_flip", type=_bool)
+    g.add_argument("--color_jitter", type=_bool)
+    g.add_argument("--rand_augment", type=int, nargs=2, help="RandAugment num_ops magnitude, e.g. 2 15")
+    g.add_argument("--eval_num_clips", type=int, help="temporal views when evaluating each epoch")
+    g.add_argument("--eval_num_crops", type=int, help="spatial views when evaluating each epoch")
+
+    g = p.add_argument_group("optimisation")
+    g.add_argument("--optimizer", choices=("sgd", "adamw"))
+    g.add_argument("--learning_rate", type=float)
+    g.add_argument("--momentum", type=float, default=0.9)
+    g.add_argument("--weight_decay", type=float)
+    g.add_argument("--lr_scheduler_type", default="cosine")
+    g.add_argument("--warmup_epochs", type=float)
+    g.add_argument("--num_warmup_steps", type=int, default=None, help="overrides --warmup_epochs")
+    g.add_argument("--num_train_epochs", type=int)
+    g.add_argument("--max_train_steps", type=int, default=None, help="overrides --num_train_epochs")
+    g.add_argument("--per_device_train_batch_size", type=int, default=8)
+    g.add_argument("--per_device_eval_batch_size", type=int, default=8)
+    g.add_argument("--total_batch_size", type=int, default=None,
+                   help="reach this batch size with gradient accumulation (paper: 64)")
+    g.add_argument("--gradient_accumulation_steps", type=int, default=None)
+    g.add_argument("--max_grad_norm", type=float)
+    g.add_argument("--label_smoothing", type=float)
+    g.add_argument("--mixup_alpha", type=float)
+    g.add_argument("--cutmix_alpha", type=float, default=0.0)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
+
+    g = p.add_argument_group("outputs")
+    g.add_argument("--output_dir", default="outputs")
+    g.add_argument("--checkpointing_steps", default=None, help="save_state every N steps, or 'epoch'")
+    g.add_argument("--checkpoints_total_limit", type=int, default=2)
+    g.add_argument("--resume_from_checkpoint", default=None, help="a checkpoint folder, or 'latest'")
+    g.add_argument("--with_tracking", type=_bool, default=True)
+    g.add_argument("--report_to", default="tensorboard")
+    g.add_argument("--logging_steps", type=int, default=10)
+    g.add_argument("--push_to_hub", action="store_true")
+    g.add_argument("--hub_model_id", default=None)
+    g.add_argument("--hub_token", default=None)
+    g.add_argument("--hub_private_repo", action="store_true")
+    g.add_argument("--upload_retries", type=int, default=5)
+    return p
+
+
+def _bool(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = build_parser()
+    known, _ = parser.parse_known_args(argv)
+    # Preset values become defaults, so anything typed on the command line still wins.
+    parser.set_defaults(**get_preset(known.preset))
+    args = parser.parse_args(argv)
+    missing = [name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None]
+    if missing:
+        parser.error(f"no value for {missing}: give them or a --preset that sets them")
+    return args
+
+
+def _parse_overrides(text: str | None) -> dict:
+    overrides = {}
+    for item in filter(None, (text or "").split(",") if "[" not in (text or "") else _split_top_level(text)):
+        key, _, value = item.partition("=")
+        try:
+            overrides[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key.strip()] = value
+    return overrides
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char in "[{"
+        depth -= char in "]}"
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return parts + [current]
+
+
+# ------------------------------------------------------------------------------------------------ data
+def load_data(args, accelerator):
+    if args.dataset == SYNTHETIC:
+        # Made once, by one process, into the cache; the others wait and reuse it.
+        with accelerator.main_process_first():
+            root = synthetic_motion_dataset(cache_dir=args.cache_dir)
+        data = load_video_dataset(root, "videofolder")
+    else:
+        with accelerator.main_process_first():
+            data = load_video_dataset(args.dataset, args.dataset_format, revision=args.dataset_revision,
+                                      cache_dir=args.cache_dir, video_column=args.video_column,
+                                      label_column=args.label_column)
+    for split, count in data.missing.items():
+        logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
+    train = data.split(args.train_split)
+    eval_split = args.eval_split or next((s for s in ("validation", "test") if s in data.splits), None)
+    if eval_split is None:
+        train, evaluation = hold_out(train, args.validation_split_percentage / 100, seed=args.seed)
+        eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
+    else:
+        evaluation = data.split(eval_split)
+    if args.max_train_samples:
+        train = train[: args.max_train_samples]
+    if args.max_eval_samples:
+        evaluation = evaluation[: args.max_eval_samples]
+    return data, train, evaluation, eval_split
+
+
+def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
+    processor = init_processor or ViViTVideoProcessor()
+    updates = dict(num_frames=args.num_frames or config.num_frames)
+    if args.frame_stride is not None:
+        updates["frame_stride"] = args.frame_stride
+    if args.resize_shortest_edge is not None:
+        updates["size"] = {"shortest_edge": args.resize_shortest_edge}
+    if args.crop_size is not None:
+        updates["crop_size"] = {"height": args.crop_size, "width": args.crop_size}
+    if args.scale_jitter is not None:
+        updates["scale_jitter"] = list(args.scale_jitter)
+    if args.do_flip is not None:
+        updates["do_flip"] = args.do_flip
+    if args.color_jitter is not None:
+        updates["do_color_jitter"] = args.color_jitter
+    updates["rand_augment"] = list(args.rand_augment) if args.rand_augment else None
+    for key, value in updates.items():
+        setattr(processor, key, value)
+    return processor
+
+
+# ----------------------------------------------------------------------------------------------- model
+def _is_vivit_checkpoint(source: str) -> bool:
+    try:
+        config = AutoConfig.from_pretrained(source)
+    except Exception:  # noqa: BLE001 - not a transformers checkpoint with a known config: an image ViT source
+        return False
+    return config.model_type.startswith("vivit")
+
+
+def build_model(args, data):
+    label_kwargs = dict(id2label=data.id2label, label2id=data.label2id)
+    if data.is_multi_head:
+        label_kwargs["label_spaces"] = data.head_sizes
+    else:
+        label_kwargs["num_labels"] = len(data.label_names)
+    overrides = _parse_overrides(args.config_overrides)
+    for name in ("drop_path_rate", "hidden_dropout_prob"):
+        if getattr(args, name) is not None:
+            overrides.setdefault(name, getattr(args, name))
+    if args.num_frames:
+        overrides.setdefault("num_frames", args.num_frames)
+    config_class, _, model_class = vivit_hf.VIVIT_MODELS[args.model]
+    init_processor = None
+    if args.init_from and _is_vivit_checkpoint(args.init_from):
+        model = AutoModelForVideoClassification.from_pretrained(
+            args.init_from, ignore_mismatched_sizes=True, **label_kwargs, **overrides)
+        try:
+            init_processor = ViViTVideoProcessor.from_pretrained(args.init_from)
+        except OSError:
+            pass
+    elif args.init_from:
+        model = model_class.from_vit_pretrained(args.init_from, tubelet_init=args.tubelet_init,
+                                                **label_kwargs, **overrides)
+    else:
+        model = model_class(config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **overrides, **label_kwargs}))
+    frozen = 0
+    for name, parameter in model.named_parameters():
+        if any(name.startswith(prefix) for prefix in args.freeze):
+            parameter.requires_grad_(False)
+            frozen += parameter.numel()
+    if args.freeze and not frozen:
+        raise ValueError(f"--freeze {args.freeze} matched no parameter; names look like "
+                         f"{[n for n, _ in list(model.named_parameters())[:3]]}")
+    return model.train(), init_processor
+
+
+def classification_loss(logits, targets, valid, head_sizes):
+    """Soft-target cross-entropy summed over heads (the model's multi-head loss), averaged over valid clips."""
+    per_sample = torch.zeros(len(logits), device=logits.device)
+    for head_logits, head_targets in zip(logits.float().split(head_sizes, dim=-1), targets.split(head_sizes, dim=-1)):
+        per_sample = per_sample + torch.sum(-head_targets * F.log_softmax(head_logits, dim=-1), dim=-1)
+    weights = valid.float()
+    return (per_sample * weights).sum() / weights.sum().clamp(min=1)
+
+
+def soft_targets(labels, head_sizes, smoothing):
+    labels = labels.view(len(labels), -1)
+    return torch.cat([smooth_one_hot(labels[:, i], size, smoothing) for i, size in enumerate(head_sizes)], dim=-1)
+
+
+# ---------------------------------------------------------------------------------------- checkpoints
+CHECKPOINTS = "checkpoints"
+STATE_FILE = "trainer_state.json"
+
+
+def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:
+    """``save_state`` into a temporary folder renamed into place, so a kill never leaves a half checkpoint."""
+    root = output_dir / CHECKPOINTS
+    final, tmp = root / name, root / f".tmp-{name}"
+    if accelerator.is_main_process:
+        shutil.rmtree(tmp, ignore_errors=True)
+        root.mkdir(parents=True, exist_ok=True)
+    accelerator.wait_for_everyone()
+    accelerator.save_state(str(tmp))
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        (tmp / STATE_FILE).write_text(json.dumps(state, indent=2))
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+        for old in list_checkpoints(output_dir)[:-total_limit] if total_limit else []:
+            shutil.rmtree(old, ignore_errors=True)
+    accelerator.wait_for_everyone()
+    return final
+
+
+def list_checkpoints(output_dir: Path) -> list[Path]:
+    """Finished checkpoints, oldest first (temporary folders of an interrupted save are ignored)."""
+    root = Path(output_dir) / CHECKPOINTS
+    done = [p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".") and (p / STATE_FILE).exists()]
+    return sorted(done, key=lambda p: json.loads((p / STATE_FILE).read_text())["completed_steps"])
+
+
+# ------------------------------------------------------------------------------------------------ main
+def main(argv=None):
+    args = parse_args(argv)
+    output_dir = Path(args.output_dir)
+    if args.gradient_accumulation_steps is None:
+        # The paper's batch of 64 on however many processes this launch has.
+        global_batch = args.per_device_train_batch_size * PartialState().num_processes
+        args.gradient_accumulation_steps = max(1, round((args.total_batch_size or global_batch) / global_batch))
+    accelerator_kwargs = dict(gradient_accumulation_steps=args.gradient_accumulation_steps)
+    if args.mixed_precision:
+        accelerator_kwargs["mixed_precision"] = args.mixed_precision
+    if args.with_tracking:
+        accelerator_kwargs.update(log_with=args.report_to, project_dir=str(output_dir))
+    accelerator = Accelerator(**accelerator_kwargs)
+    logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
+    logger.info(accelerator.state, main_process_only=False)
+    set_seed(args.seed)
+    if accelerator.is_main_process:
+        output_dir.mkdir(parents=True, exist_ok=True)
+
+    data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
+    model, init_processor = build_model(args, data)
+    processor = build_processor(args, model.config, init_processor)
+    head_sizes = list(data.head_sizes.values())
+    num_views = args.eval_num_clips * args.eval_num_crops
+
+    train_dataset = VideoClassificationDataset(
+        train_examples, processor, seed=args.seed,
+        processor_kwargs=dict(do_train_augment=True))
+    eval_dataset = VideoClassificationDataset(
+        eval_examples, processor, num_clips=args.eval_num_clips, num_crops=args.eval_num_crops)
+    sampler = EpochShuffleSampler(len(train_dataset), seed=args.seed)
+    loader_kwargs = dict(collate_fn=collate_videos, num_workers=args.num_workers,
+                         generator=torch.Generator().manual_seed(args.seed))
+    train_dataloader = torch.utils.data.DataLoader(
+        train_dataset, sampler=sampler, batch_size=args.per_device_train_batch_size, **loader_kwargs)
+    eval_dataloader = torch.utils.data.DataLoader(
+        eval_dataset, batch_size=args.per_device_eval_batch_size, **loader_kwargs)
+
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    if args.optimizer == "sgd":
+        optimizer = torch.optim.SGD(parameters, lr=args.learning_rate, momentum=args.momentum,
+                                    weight_decay=args.weight_decay or 0.0)
+    else:
+        optimizer = torch.optim.AdamW(parameters, lr=args.learning_rate, weight_decay=args.weight_decay or 0.0)
+
+    # Steps per epoch as seen after sharding across processes.
+    batches_per_epoch = math.ceil(len(train_dataset) / (args.per_device_train_batch_size * accelerator.num_processes))
+    steps_per_epoch = math.ceil(batches_per_epoch / args.gradient_accumulation_steps)
+    if args.max_train_steps is None:
+        args.max_train_steps = args.num_train_epochs * steps_per_epoch
+    num_epochs = math.ceil(args.max_train_steps / steps_per_epoch)
+    warmup = args.num_warmup_steps if args.num_warmup_steps is not None else round(args.warmup_epochs * steps_per_epoch)
+    lr_scheduler = get_scheduler(args.lr_scheduler_type, optimizer=optimizer,
+                                 num_warmup_steps=warmup * accelerator.num_processes,
+                                 num_training_steps=args.max_train_steps * accelerator.num_processes)
+
+    model, optimizer, train_dataloader, eval_dataloader, lr_scheduler = accelerator.prepare(
+        model, optimizer, train_dataloader, eval_dataloader, lr_scheduler)
+
+    if args.with_tracking:
+        hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
+        accelerator.init_trackers("finetune", hparams)
+
+    uploader = None
+    if args.push_to_hub and accelerator.is_main_process:
+        from vivit_hf.hub_push import BackgroundUploader
+
+        uploader = BackgroundUploader(args.hub_model_id or output_dir.name, token=args.hub_token,
+                                      private=args.hub_private_repo, max_retries=args.upload_retries)
+
+    # ------------------------------------------------------------------ resume
+    completed_steps, starting_epoch, resume_batches = 0, 0, 0
+    history: list[dict] = []
+    skipped_total = 0
+    if args.resume_from_checkpoint:
+        if args.resume_from_checkpoint == "latest":
+            found = list_checkpoints(output_dir)
+            checkpoint = found[-1] if found else None
+            if checkpoint is None:
+                logger.warning(f"no checkpoint under {output_dir / CHECKPOINTS}: starting from scratch")
+        else:
+            checkpoint = Path(args.resume_from_checkpoint)
+        if checkpoint is not None:
+            accelerator.load_state(str(checkpoint))
+            state = json.loads((checkpoint / STATE_FILE).read_text())
+            completed_steps, starting_epoch = state["completed_steps"], state["epoch"]
+            resume_batches, history, skipped_total = state["batches_in_epoch"], state["history"], state["skipped"]
+            logger.info(f"resumed from {checkpoint}: step {completed_steps}, epoch {starting_epoch}, "
+                        f"{resume_batches} batches into it")
+
+    logger.info(f"{len(train_dataset)} training clips, {len(eval_dataset)} evaluation clips ({eval_split}); "
+                f"{args.max_train_steps} steps, {num_epochs} epochs, accumulation {args.gradient_accumulation_steps}")
+    progress = tqdm(range(args.max_train_steps), initial=completed_steps,
+                    disable=not accelerator.is_local_main_process, desc="training")
+    mixup = VideoMixup(sum(head_sizes), mixup_alpha=args.mixup_alpha or 0.0, cutmix_alpha=args.cutmix_alpha or 0.0)
+    unwrapped = accelerator.unwrap_model(model)
+    start_time = time.time()
+    results: dict = {}
+
+    def trainer_state(epoch, batches_in_epoch):
+        return dict(completed_steps=completed_steps, epoch=epoch, batches_in_epoch=batches_in_epoch,
+                    history=history, skipped=skipped_total)
+
+    for epoch in range(starting_epoch, num_epochs):
+        model.train()
+        train_dataset.set_epoch(epoch)
+        train_dataloader.set_epoch(epoch)
+        batches = train_dataloader
+        batch_index = 0
+        if epoch == starting_epoch and resume_batches:
+            batches = accelerator.skip_first_batches(train_dataloader, resume_batches)
+            batch_index = resume_batches
+        running_loss, running_count = torch.zeros((), device=accelerator.device), 0
+        for batch in batches:
+            batch_index += 1
+            # Randomness (dropout, stochastic depth, mixup) depends only on the step, not on history, so a resumed
+            # run draws the same numbers as an uninterrupted one.
+            micro_step = epoch * batches_per_epoch + batch_index
+            torch.manual_seed(args.seed * 1_000_003 + micro_step * 97 + accelerator.process_index)
+            mixup.rng = np.random.default_rng([args.seed, micro_step])
+            with accelerator.accumulate(model):
+                targets = soft_targets(batch["labels"], head_sizes, args.label_smoothing or 0.0)
+                pixel_values = batch["pixel_values"]
+                if args.mixup_alpha or args.cutmix_alpha:
+                    pixel_values, targets = mixup(pixel_values, targets)
+                logits = model(pixel_values=pixel_values).logits
+                loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
+                accelerator.backward(loss)
+                if accelerator.sync_gradients and args.max_grad_norm:
+                    accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
+                optimizer.step()
+                lr_scheduler.step()
+                optimizer.zero_grad()
+            running_loss += loss.detach()
+            running_count += 1
+            skipped_total += int(accelerator.reduce((~batch["valid"]).sum(), reduction="sum"))
+            if not accelerator.sync_gradients:
+                continue
+            completed_steps += 1
+            progress.update(1)
+            if completed_steps % args.logging_steps == 0 or completed_steps == args.max_train_steps:
+                mean_loss = accelerator.reduce(running_loss / max(running_count, 1), reduction="mean").item()
+                running_loss, running_count = torch.zeros((), device=accelerator.device), 0
+                progress.set_postfix(loss=f"{mean_loss:.4f}")
+                if args.with_tracking:
+                    accelerator.log({"train/loss": mean_loss, "train/lr": lr_scheduler.get_last_lr()[0],
+                                     "train/skipped_clips": skipped_total, "train/epoch": epoch}, step=completed_steps)
+            if args.checkpointing_steps and args.checkpointing_steps.isdigit() \
+                    and completed_steps % int(args.checkpointing_steps) == 0:
+                path = save_checkpoint(accelerator, output_dir, f"step_{completed_steps}",
+                                       trainer_state(epoch, batch_index), args.checkpoints_total_limit)
+                logger.info(f"saved checkpoint {path}")
+                if uploader is not None:
+                    uploader.push_model(unwrapped, processor, output_dir / ".push" / f"step_{completed_steps}",
+                                        f"Training in progress, step {completed_steps}")
+            if completed_steps >= args.max_train_steps:
+                break
+        resume_batches = 0
+
+        logits, labels, valid = predict(model, eval_dataloader, accelerator, num_views)
+        results = evaluation_metrics(logits, labels, valid, data.label_spaces)
+        summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
+        summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped_total})
+        history.append(summary)
+        top1 = results.get("top1", results.get("action_top1"))
+        logger.info(f"epoch {epoch}: eval top-1 {top1:.4f} on {results['num_samples']} clips "
+                    f"({results['num_skipped']} broken skipped; {skipped_total} skipped in training)")
+        if args.with_tracking:
+            accelerator.log(summary, step=completed_steps)
+        if args.checkpointing_steps == "epoch":
+            save_checkpoint(accelerator, output_dir, f"epoch_{epoch}", trainer_state(epoch + 1, 0),
+                            args.checkpoints_total_limit)
+        if completed_steps >= args.max_train_steps:
+            break
+
+    # ------------------------------------------------------------------ final outputs
+    train_seconds = time.time() - start_time
+    accelerator.wait_for_everyone()
+    if args.with_tracking:
+        accelerator.end_training()
+    if accelerator.is_main_process:
+        from vivit_hf.cards import build_model_card, plot_training_curves
+
+        unwrapped.save_pretrained(output_dir, save_function=accelerator.save)
+        processor.save_pretrained(output_dir)
+        plots = save_evaluation_plots(results, data.label_spaces, output_dir)
+        if history:
+            plots.append(plot_training_curves(history, output_dir / "training_curves.png"))
+        all_results = {**scalar_metrics(results), "eval_split": eval_split, "train_runtime_seconds": train_seconds,
+                       "train_skipped_clips": skipped_total, "completed_steps": completed_steps,
+                       "per_class_accuracy": {k: v for k, v in results.items() if k.endswith("per_class_accuracy")},
+                       "history": history}
+        (output_dir / "all_results.json").write_text(json.dumps(all_results, indent=2))
+        dataset_name = "vivit_hf synthetic motion (bundled)" if args.dataset == SYNTHETIC else args.dataset
+        card = build_model_card(
+            unwrapped.config, results=results, dataset_name=dataset_name,
+            dataset_id=None if args.dataset == SYNTHETIC or Path(args.dataset).exists() else args.dataset,
+            eval_split=eval_split, base_model=args.init_from, processor=processor, training_args=vars(args),
+            num_views=(args.eval_num_clips, args.eval_num_crops), plots=plots, model_name=args.hub_model_id)
+        card.save(output_dir / "README.md")
+        if uploader is not None:
+            uploader.push_folder(output_dir, "End of training",
+                                 ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*"])
+            uploader.close()
+            logger.info(f"uploads: {uploader.report()}")
+        logger.info(f"done in {train_seconds:.0f}s: {json.dumps(scalar_metrics(results))}")
+    accelerator.wait_for_everyone()
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Classification metrics computed locally (``evaluate.load`` fetches metric code from the Hub) and their plots.
+
+Multi-view testing (paper §4.1: 4 temporal clips x 3 spatial crops) averages the logits of a video's views
+before any metric; :func:`predict` does that and gathers the results of every process exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import torch
+
+
+@torch.no_grad()
+def predict(model, dataloader, accelerator=None, num_views: int = 1):
+    """Logits averaged over each video's ``num_views`` views, labels and validity, over the whole data set.
+
+    Batches come from :func:`vivit_hf.data.dataset.collate_videos` (views of one video adjacent). With an
+    ``accelerator``, results of all processes are gathered with ``gather_for_metrics``, which drops the
+    samples repeated to even out the last batch, so 1..N processes give the same counts.
+    """
+    model.eval()
+    all_logits, all_labels, all_valid = [], [], []
+    for batch in dataloader:
+        logits = model(pixel_values=batch["pixel_values"]).logits.float()
+        logits = logits.view(-1, num_views, logits.shape[-1]).mean(dim=1)
+        labels, valid = batch["labels"], batch["valid"]
+        if accelerator is not None:
+            logits, labels, valid = accelerator.gather_for_metrics((logits, labels, valid))
+        all_logits.append(logits.cpu())
+        all_labels.append(labels.cpu())
+        all_valid.append(valid.cpu())
+    return torch.cat(all_logits), torch.cat(all_labels), torch.cat(all_valid)
+
+
+def topk_correct(logits: torch.Tensor, labels: torch.Tensor, k: int) -> torch.Tensor:
+    k = min(k, logits.shape[-1])
+    return (logits.topk(k, dim=-1).indices == labels[:, None]).any(dim=-1)
+
+
+def classification_metrics(logits: torch.Tensor, labels: torch.Tensor, label_names: Sequence[str] | None = None,
+                           prefix: str = "") -> dict:
+    """Top-1, top-5, per-class accuracy (classes with samples) and the confusion matrix (rows: true class)."""
+    num_classes = logits.shape[-1]
+    names = list(label_names) if label_names is not None else [str(i) for i in range(num_classes)]
+    predictions = logits.argmax(dim=-1)
+    confusion = torch.zeros(num_classes, num_classes, dtype=torch.long)
+    confusion.index_put_((labels.long(), predictions), torch.ones_like(labels, dtype=torch.long), accumulate=True)
+    support = confusion.sum(dim=1)
+    per_class = {names[c]: float(confusion[c, c] / support[c]) for c in range(num_classes) if support[c] > 0}
+    n = max(len(labels), 1)
+    return {
+        f"{prefix}top1": float(topk_correct(logits, labels, 1).sum()) / n,
+        f"{prefix}top5": float(topk_correct(logits, labels, 5).sum()) / n,
+        f"{prefix}num_samples": len(labels),
+        f"{prefix}per_class_accuracy": per_class,
+        f"{prefix}confusion_matrix": confusion.tolist(),
+    }
+
+
+def evaluation_metrics(logits: torch.Tensor, labels: torch.Tensor, valid: torch.Tensor,
+                       label_spaces: Mapping[str, Sequence[str]]) -> dict:
+    """Metrics of the valid samples; with several heads, per head (``noun_top1``...) plus ``action_top1``,
+    the share of videos where every head's top-1 is right (Epic Kitchens' action accuracy)."""
+    valid = valid.bool()
+    logits, labels = logits[valid], labels[valid]
+    results: dict = {"num_skipped": int((~valid).sum())}
+    if len(label_spaces) == 1:
+        names = next(iter(label_spaces.values()))
+        results.update(classification_metrics(logits, labels, names))
+        return results
+    sizes = [len(names) for names in label_spaces.values()]
+    all_right = torch.ones(len(labels), dtype=torch.bool)
+    for i, (head, head_logits) in enumerate(zip(label_spaces, logits.split(sizes, dim=-1))):
+        results.update(classification_metrics(head_logits, labels[:, i], label_spaces[head], prefix=f"{head}_"))
+        all_right &= head_logits.argmax(dim=-1) == labels[:, i]
+    results["action_top1"] = float(all_right.sum()) / max(len(labels), 1)
+    results["num_samples"] = len(labels)
+    return results
+
+
+def scalar_metrics(results: Mapping) -> dict:
+    """The numbers of ``results`` fit for a tracker or a results table."""
+    return {k: v for k, v in results.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def plot_confusion_matrix(confusion: Sequence[Sequence[int]], label_names: Sequence[str], path, title: str = ""):
+    """Row-normalised confusion matrix as a PNG (class names on the axes up to 40 classes)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matrix = np.asarray(confusion, dtype=np.float64)
+    matrix = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    n = len(label_names)
+    side = min(max(4.0, 0.35 * n + 2), 20.0)
+    fig, ax = plt.subplots(figsize=(side, side))
+    image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
+    if n <= 40:
+        ax.set_xticks(range(n), label_names, rotation=90)
+        ax.set_yticks(range(n), label_names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title or "Confusion matrix")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_per_class_accuracy(per_class: Mapping[str, float], path, title: str = ""):
+    """Per-class top-1 accuracy as a horizontal bar chart PNG (worst classes first)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    items = sorted(per_class.items(), key=lambda item: item[1])
+    fig, ax = plt.subplots(figsize=(7, min(max(2.5, 0.25 * len(items) + 1), 60)))
+    ax.barh(range(len(items)), [value for _, value in items], color="tab:blue")
+    ax.set_yticks(range(len(items)), [name for name, _ in items], fontsize=8 if len(items) > 30 else 10)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("top-1 accuracy")
+    ax.set_title(title or "Per-class accuracy")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def save_evaluation_plots(results: Mapping, label_spaces: Mapping[str, Sequence[str]], output_dir, tag: str = "eval"):
+    """Confusion matrix and per-class bar chart for each head; returns the written file names."""
+    from pathlib import Path
+
+    output_dir = Path(output_dir)
+    written = []
+    heads = [("", next(iter(label_spaces.values())))] if len(label_spaces) == 1 else [
+        (f"{head}_", names) for head, names in label_spaces.items()]
+    for prefix, names in heads:
+        confusion_path = output_dir / f"{tag}_{prefix}confusion_matrix.png"
+        per_class_path = output_dir / f"{tag}_{prefix}per_class_accuracy.png"
+        head = prefix.rstrip("_")
+        plot_confusion_matrix(results[f"{prefix}confusion_matrix"], names, confusion_path,
+                              title=f"Confusion matrix {head}".strip())
+        plot_per_class_accuracy(results[f"{prefix}per_class_accuracy"], per_class_path,
+                                title=f"Per-class accuracy {head}".strip())
+        written += [confusion_path.name, per_class_path.name]
+    return written

@@ -1,0 +1,199 @@
+"""The bundled data set: procedurally generated clips whose class is told apart only by motion.
+
+Every clip shows a few shapes (Ls, triangles, bars or arrows, in random colours, sizes and orientations) on a
+plain random background. The class is how the shapes move: they all slide left, right, up or down on a
+torus (leaving one edge, it re-enters from the opposite one), or each spins clockwise or
+counter-clockwise in place. Position, orientation, shape and colours are drawn independently of the class and every frame
+has the same distribution of positions (uniform, thanks to the wrap-around) and orientations (uniform), so
+a single frame says nothing about the label: only a model that relates frames to each other beats chance
+(1/6). That makes it a quick test of what ViViT adds over an image model, on a CPU, offline.
+
+Clips are written once as real H.264 files (PyAV) in a video folder, ``<root>/{train,test}/<class>/*.mp4``,
+under a cache directory, so the same decoding path as for real data sets is exercised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+MOTION_CLASSES = (
+    "moving_left",
+    "moving_right",
+    "moving_up",
+    "moving_down",
+    "rotating_clockwise",
+    "rotating_counterclockwise",
+)
+
+# Each shape is a union of convex polygons in unit coordinates around the shape's centre. None has a
+# rotational symmetry below 120 degrees, and the per-frame rotation stays well under half of that, so the
+# direction of spin is unambiguous from consecutive frames.
+_SHAPES = {
+    "L": [[(-1, -1), (-0.4, -1), (-0.4, 1), (-1, 1)], [(-0.4, 0.4), (1, 0.4), (1, 1), (-0.4, 1)]],
+    "triangle": [[(-1, 0.8), (1, 0.8), (0, -1)]],
+    "bar": [[(-1, -0.3), (1, -0.3), (1, 0.3), (-1, 0.3)]],
+    "arrow": [[(-1, -0.25), (0.2, -0.25), (0.2, 0.25), (-1, 0.25)], [(0.2, -0.7), (1, 0), (0.2, 0.7)]],
+}
+
+
+@dataclass(frozen=True)
+class SyntheticMotionConfig:
+    """Everything that determines the generated files; its hash names the cache folder."""
+
+    num_train_per_class: int = 80
+    num_test_per_class: int = 20
+    num_frames: int = 16
+    image_size: int = 32
+    fps: int = 8
+    seed: int = 0
+    # Pixels per frame for sliding, degrees per frame for spinning.
+    speed_range: tuple[float, float] = (1.5, 2.5)
+    spin_range: tuple[float, float] = (12.0, 20.0)
+    shape_scale_range: tuple[float, float] = (0.12, 0.2)
+    num_shapes: int = 3
+    classes: tuple[str, ...] = field(default=MOTION_CLASSES)
+    version: int = 1
+
+    def fingerprint(self) -> str:
+        payload = json.dumps(asdict(self), sort_keys=True).encode()
+        return hashlib.sha256(payload).hexdigest()[:12]
+
+
+def _rasterise(centres, angles, scale, shape, size, supersample=2) -> np.ndarray:
+    """Coverage in [0, 1] of ``shape`` drawn on a ``size`` x ``size`` torus (anti-aliased by supersampling),
+    for every frame at once: ``centres`` (T, 2) and ``angles`` (T,) give (T, size, size)."""
+    n = size * supersample
+    coords = (np.arange(n) + 0.5) / supersample
+    centres, angles = np.asarray(centres, dtype=np.float64), np.asarray(angles, dtype=np.float64)
+    # Offsets measured the short way round the torus, so a shape crossing an edge shows on both sides.
+    dx = (coords[None, None, :] - centres[:, 0, None, None] + size / 2) % size - size / 2
+    dy = (coords[None, :, None] - centres[:, 1, None, None] + size / 2) % size - size / 2
+    cos, sin = np.cos(angles)[:, None, None], np.sin(angles)[:, None, None]
+    # Into the shape's own frame: rotate by -angle, then undo the scale.
+    u = (cos * dx + sin * dy) / scale
+    v = (-sin * dx + cos * dy) / scale
+    inside = np.zeros(u.shape, dtype=bool)
+    for polygon in _SHAPES[shape]:
+        pts = np.asarray(polygon, dtype=np.float64)
+        # Orient counter-clockwise so "inside" is the left of every edge.
+        area = np.sum(pts[:, 0] * np.roll(pts[:, 1], -1) - np.roll(pts[:, 0], -1) * pts[:, 1])
+        if area < 0:
+            pts = pts[::-1]
+        in_poly = np.ones_like(inside)
+        for (x0, y0), (x1, y1) in zip(pts, np.roll(pts, -1, axis=0)):
+            in_poly &= (x1 - x0) * (v - y0) - (y1 - y0) * (u - x0) >= 0
+        inside |= in_poly
+    return inside.reshape(len(angles), size, supersample, size, supersample).mean(axis=(2, 4))
+
+
+def render_clip(label: str, rng: np.random.Generator, config: SyntheticMotionConfig) -> np.ndarray:
+    """One clip of class ``label`` as uint8 RGB frames, shaped (frames, height, width, 3)."""
+    size = config.image_size
+    background = rng.uniform(0, 255, size=3)
+    # Image coordinates: y grows downwards, so "up" is -y and a growing angle turns the shape clockwise as seen.
+    direction = {"moving_left": (-1.0, 0.0), "moving_right": (1.0, 0.0), "moving_up": (0.0, -1.0),
+                 "moving_down": (0.0, 1.0)}.get(label, (0.0, 0.0))
+    turn = {"rotating_clockwise": 1.0, "rotating_counterclockwise": -1.0}.get(label, 0.0)
+    layers = []
+    # Several shapes, all moving the same way: more evidence of the motion in every clip.
+    for _ in range(config.num_shapes):
+        foreground = rng.uniform(0, 255, size=3)
+        # Keep each shape visible against the background whatever the colours drawn.
+        while np.abs(foreground - background).max() < 100:
+            foreground = rng.uniform(0, 255, size=3)
+        layers.append(dict(
+            shape=rng.choice(sorted(_SHAPES)), scale=rng.uniform(*config.shape_scale_range) * size,
+            colour=foreground, centre=rng.uniform(0, size, size=2), angle=rng.uniform(0, 2 * math.pi),
+            velocity=np.asarray(direction) * rng.uniform(*config.speed_range),
+            spin=turn * math.radians(rng.uniform(*config.spin_range)),
+        ))
+    steps = np.arange(config.num_frames, dtype=np.float64)
+    image = np.broadcast_to(background, (config.num_frames, size, size, 3)).astype(np.float64)
+    for layer in layers:
+        positions = (layer["centre"] + steps[:, None] * layer["velocity"]) % size
+        alpha = _rasterise(positions, layer["angle"] + steps * layer["spin"], layer["scale"], layer["shape"], size)
+        image = alpha[..., None] * layer["colour"] + (1 - alpha[..., None]) * image
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def write_video(frames: np.ndarray, path: str | os.PathLike, fps: int = 8) -> None:
+    """Encode uint8 RGB frames (T, H, W, 3) as H.264 in an mp4 file with PyAV (even H and W required)."""
+    import av
+
+    height, width = frames.shape[1:3]
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height = width, height
+        stream.pix_fmt = "yuv420p"
+        # Near-lossless: the motion, not compression noise, should be what the model sees.
+        stream.options = {"crf": "12", "preset": "veryfast"}
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def default_cache_dir() -> Path:
+    """``$VIVIT_HF_CACHE``, else ``$HF_HOME/vivit_hf`` (``~/.cache/huggingface/vivit_hf``)."""
+    if os.environ.get("VIVIT_HF_CACHE"):
+        return Path(os.environ["VIVIT_HF_CACHE"])
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HOME) / "vivit_hf"
+
+
+def generate_synthetic_motion(root: str | os.PathLike, config: SyntheticMotionConfig) -> None:
+    """Write the clips of ``config`` into ``root`` (which must not exist yet)."""
+    root = Path(root)
+    for split, per_class in (("train", config.num_train_per_class), ("test", config.num_test_per_class)):
+        for class_index, label in enumerate(config.classes):
+            folder = root / split / label
+            folder.mkdir(parents=True, exist_ok=True)
+            # One generator per (split, class): adding classes or clips never changes existing ones.
+            rng = np.random.default_rng([config.seed, class_index, split == "test"])
+            for i in range(per_class):
+                write_video(render_clip(label, rng, config), folder / f"{label}_{i:04d}.mp4", fps=config.fps)
+    (root / "synthetic_motion.json").write_text(json.dumps(asdict(config), indent=2))
+
+
+def synthetic_motion_dataset(
+    config: SyntheticMotionConfig | None = None, cache_dir: str | os.PathLike | None = None
+) -> Path:
+    """Path to the video folder of the bundled data set, generating it on first use.
+
+    Generation writes into a temporary sibling folder and renames it into place, so an interrupted run or
+    several processes starting at once never leave (or read) a half-written data set.
+    """
+    config = config or SyntheticMotionConfig()
+    unknown = set(config.classes) - set(MOTION_CLASSES)
+    if unknown:
+        raise ValueError(f"unknown synthetic motion classes {sorted(unknown)}; choose from {MOTION_CLASSES}")
+    if config.image_size % 2:
+        raise ValueError(f"image_size must be even for H.264 (yuv420p), got {config.image_size}")
+    base = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "datasets"
+    root = base / f"synthetic_motion-{config.fingerprint()}"
+    if (root / "synthetic_motion.json").exists():
+        return root
+    base.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=base))
+    try:
+        generate_synthetic_motion(tmp, config)
+        try:
+            os.replace(tmp, root)
+        except OSError:
+            # Another process finished first; its copy is identical.
+            if not (root / "synthetic_motion.json").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return root

@@ -1,0 +1,124 @@
+"""Upload to the Hub in the background while training goes on, retrying failed uploads.
+
+Each push is a snapshot: the files are written (or copied) into a staging folder on the caller's thread, then
+a worker thread commits them with ``HfApi.create_commit``. A failed commit is retried with exponential
+back-off; the staging folder is removed only after a successful commit, and the training checkpoints are
+never touched, so a flaky connection costs an upload, never local work.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import queue
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from huggingface_hub import CommitOperationAdd, HfApi
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class UploadRecord:
+    message: str
+    folder: str
+    attempts: int = 0
+    success: bool = False
+    errors: list[str] = field(default_factory=list)
+    commit: str | None = None
+
+
+def folder_operations(folder: Path, ignore_patterns=()) -> list[CommitOperationAdd]:
+    operations = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        if any(fnmatch.fnmatch(relative, pattern) for pattern in ignore_patterns):
+            continue
+        operations.append(CommitOperationAdd(path_in_repo=relative, path_or_fileobj=str(path)))
+    return operations
+
+
+class BackgroundUploader:
+    """Commits folders to ``repo_id`` on a worker thread, in submission order, with retries.
+
+    ``endpoint`` defaults to huggingface_hub's (``HF_ENDPOINT``); ``retry_delay`` is the first back-off in
+    seconds, doubled after each failure.
+    """
+
+    def __init__(self, repo_id: str, *, token: str | None = None, private: bool = False, endpoint: str | None = None,
+                 max_retries: int = 5, retry_delay: float = 2.0, repo_type: str = "model"):
+        self.api = HfApi(endpoint=endpoint, token=token)
+        self.repo_type = repo_type
+        self.repo_id = self.api.create_repo(repo_id, private=private, repo_type=repo_type, exist_ok=True).repo_id
+        self.max_retries, self.retry_delay = max_retries, retry_delay
+        self.records: list[UploadRecord] = []
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="hub-upload", daemon=True)
+        self._thread.start()
+
+    def push_folder(self, folder, message: str, ignore_patterns=(), delete_after: bool = False) -> UploadRecord:
+        """Queue a commit of every file of ``folder`` (as it is when the commit runs)."""
+        record = UploadRecord(message=message, folder=str(folder))
+        self.records.append(record)
+        self._queue.put((Path(folder), tuple(ignore_patterns), delete_after, record))
+        return record
+
+    def push_model(self, model, processor, staging_dir, message: str) -> UploadRecord:
+        """Snapshot ``model`` (and ``processor``) into ``staging_dir`` now, upload it in the background."""
+        staging_dir = Path(staging_dir)
+        shutil.rmtree(staging_dir, ignore_errors=True)
+        model.save_pretrained(staging_dir)
+        if processor is not None:
+            processor.save_pretrained(staging_dir)
+        return self.push_folder(staging_dir, message, delete_after=True)
+
+    def _commit(self, folder: Path, ignore_patterns, message: str) -> str:
+        operations = folder_operations(folder, ignore_patterns)
+        info = self.api.create_commit(self.repo_id, operations, commit_message=message, repo_type=self.repo_type)
+        return info.oid
+
+    def _work(self):
+        while True:
+            item = self._queue.get()
+            if item is None:
+                self._queue.task_done()
+                return
+            folder, ignore_patterns, delete_after, record = item
+            delay = self.retry_delay
+            while record.attempts <= self.max_retries:
+                record.attempts += 1
+                try:
+                    record.commit = self._commit(folder, ignore_patterns, record.message)
+                    record.success = True
+                    break
+                except Exception as error:  # noqa: BLE001 - any failure is retried, then reported
+                    record.errors.append(f"{type(error).__name__}: {error}")
+                    logger.warning("upload %r to %s failed (attempt %d): %s", record.message, self.repo_id,
+                                   record.attempts, error)
+                    if record.attempts <= self.max_retries:
+                        time.sleep(delay)
+                        delay *= 2
+            if record.success:
+                logger.info("uploaded %r to %s (%s)", record.message, self.repo_id, record.commit)
+                if delete_after:
+                    shutil.rmtree(folder, ignore_errors=True)
+            else:
+                logger.error("gave up uploading %r after %d attempts; the files stay in %s", record.message,
+                             record.attempts, folder)
+            self._queue.task_done()
+
+    def wait(self) -> None:
+        self._queue.join()
+
+    def close(self) -> None:
+        """Wait for every queued upload, then stop the worker."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def report(self) -> list[dict]:
+        return [dict(message=r.message, attempts=r.attempts, success=r.success, errors=r.errors, commit=r.commit)
+                for r in self.records]
