@@ -233,16 +233,18 @@ def rescale_and_normalize(
     do_normalize: bool = False,
     image_mean: Sequence[float] = (0.5, 0.5, 0.5),
     image_std: Sequence[float] = (0.5, 0.5, 0.5),
+    inplace: bool = False,
 ) -> torch.Tensor:
     """``x * rescale_factor`` (``- 1`` with ``rescale_offset``), then ``(x - mean) / std``; float32 out.
 
     The operation order matches transformers' ``VivitVideoProcessor`` so its preset agrees to float
-    rounding."""
-    video = video.float()
+    rounding. ``inplace`` reuses a float32 input's memory."""
+    if video.dtype != torch.float32:
+        video, inplace = video.float(), True  # a fresh copy: safe to overwrite
     if do_rescale:
-        video = video * rescale_factor
+        video = video.mul_(rescale_factor) if inplace else video * rescale_factor
         if rescale_offset:
-            video = video - 1
+            video = video.sub_(1) if inplace else video - 1
     if do_normalize:
-        video = tvF.normalize(video, list(image_mean), list(image_std))
+        video = tvF.normalize(video, list(image_mean), list(image_std), inplace=inplace)
     return video
