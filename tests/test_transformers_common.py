@@ -1,0 +1,371 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""transformers' own common model tests (`ModelTesterMixin`, `ConfigTester`) run on the four ViViT variants.
+
+The tests are transformers' own, from the source distribution of the installed transformers version: its `tests/`
+folder is found through `TRANSFORMERS_TESTS_DIR` or, failing that, downloaded and unpacked by
+`.ci/fetch_transformers_tests.sh` (PyPI only, no Hub). When neither gives them, this module fails to import: the
+run errors out rather than passing with the tests silently gone.
+
+What cannot apply to a video model is skipped with the reason next to it, as transformers' own ViViT test does.
+"""
+
+import copy
+import dataclasses
+import importlib
+import os
+import subprocess
+import sys
+import types
+import unittest
+from pathlib import Path
+from unittest import mock
+
+import torch
+import transformers
+from transformers import PreTrainedConfig
+from transformers.models.auto import modeling_auto
+
+from vivit_hf.modeling_vivit import VIVIT_MODELS
+
+REPO = Path(__file__).resolve().parents[1]
+FETCH_SCRIPT = REPO / ".ci" / "fetch_transformers_tests.sh"
+
+
+# ------------------------------------------------------------------------------ transformers' tests, as shipped
+def transformers_tests_dir() -> Path:
+    """`TRANSFORMERS_TESTS_DIR`, else the sdist's `tests/` unpacked by the CI script (downloading it once)."""
+    given = os.environ.get("TRANSFORMERS_TESTS_DIR")
+    if given:
+        path = Path(given)
+        if not (path / "test_modeling_common.py").is_file():
+            raise RuntimeError(
+                f"TRANSFORMERS_TESTS_DIR={given!r} holds no test_modeling_common.py; point it at the `tests/` folder "
+                f"of the transformers {transformers.__version__} sdist (`.ci/fetch_transformers_tests.sh` prints one)."
+            )
+        return path
+    fetched = subprocess.run(
+        ["bash", str(FETCH_SCRIPT)], env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True
+    )
+    lines = fetched.stdout.strip().splitlines()
+    if fetched.returncode or not lines or not (Path(lines[-1]) / "test_modeling_common.py").is_file():
+        raise RuntimeError(
+            f"transformers' common tests are unavailable: set TRANSFORMERS_TESTS_DIR, or let {FETCH_SCRIPT} download "
+            f"the transformers {transformers.__version__} sdist from PyPI (exit {fetched.returncode}):\n"
+            f"{fetched.stdout}{fetched.stderr}"
+        )
+    return Path(lines[-1])
+
+
+# The sdist ships only the top level of transformers' `tests/` package: `test_modeling_common.py` imports three
+# modules it leaves out. These stand in for them (a full transformers checkout brings the real ones, used instead).
+class ExportTesterMixin:
+    """Stand-in for `tests/exporters/test_export.py`: with it, transformers' export-backend tests (dynamo, ONNX,
+    ExecuTorch, ...) do not run here."""
+
+
+class GenerationTesterMixin:
+    """Stand-in for `tests/generation/test_utils.py`: the ViViT models do not generate, so their testers must not
+    inherit it (`test_generation_tester_mixin_inheritance` checks exactly that)."""
+
+
+# For `ConfigTester.check_config_arguments_init`: every common `PreTrainedConfig` field with a value other than its
+# default, which a config must accept and keep (stands in for `tests/utils/test_configuration_utils.py`).
+CONFIG_COMMON_KWARGS = {
+    "architectures": ["ViViTSpatioTemporalModel"],
+    "output_hidden_states": True,
+    "output_attentions": True,
+    "return_dict": False,
+    "dtype": "float16",
+    "chunk_size_feed_forward": 5,
+    "id2label": {0: "label"},
+    "label2id": {"label": "0"},
+    "problem_type": "regression",
+}
+# Fields the common kwargs leave alone: written by transformers itself, or not a model's choice.
+CONFIG_FIELDS_NOT_COMMON_KWARGS = {"transformers_version", "is_encoder_decoder"}
+
+STAND_INS = {
+    "exporters.test_export": {"ExportTesterMixin": ExportTesterMixin},
+    "generation.test_utils": {"GenerationTesterMixin": GenerationTesterMixin},
+    "utils.test_configuration_utils": {"config_common_kwargs": CONFIG_COMMON_KWARGS},
+}
+PACKAGE = "transformers_common_tests"
+
+
+def import_transformers_tests(tests_dir: Path):
+    """Import `test_modeling_common` and `test_configuration_common` from `tests_dir` as one package."""
+    package = types.ModuleType(PACKAGE)
+    package.__path__ = [str(tests_dir)]
+    sys.modules[PACKAGE] = package
+    for dotted, attributes in STAND_INS.items():
+        if (tests_dir / (dotted.replace(".", "/") + ".py")).is_file():
+            continue
+        parent, _ = dotted.split(".")
+        if f"{PACKAGE}.{parent}" not in sys.modules:
+            subpackage = types.ModuleType(f"{PACKAGE}.{parent}")
+            subpackage.__path__ = [str(tests_dir / parent)]
+            sys.modules[f"{PACKAGE}.{parent}"] = subpackage
+        module = types.ModuleType(f"{PACKAGE}.{dotted}")
+        module.__dict__.update(attributes)
+        sys.modules[f"{PACKAGE}.{dotted}"] = module
+    modeling = importlib.import_module(f"{PACKAGE}.test_modeling_common")
+    if (tests_dir / "__init__.py").is_file():
+        configuration = importlib.import_module(f"{PACKAGE}.test_configuration_common")
+    else:
+        # `test_configuration_common` loads the package's `__init__.py` (an empty file the sdist leaves out) through
+        # `direct_transformers_import`, for a module it then never uses.
+        with mock.patch("transformers.utils.direct_transformers_import", lambda path: types.ModuleType(PACKAGE)):
+            configuration = importlib.import_module(f"{PACKAGE}.test_configuration_common")
+    return modeling, configuration
+
+
+test_modeling_common, test_configuration_common = import_transformers_tests(transformers_tests_dir())
+ModelTesterMixin = test_modeling_common.ModelTesterMixin
+ConfigTester = test_configuration_common.ConfigTester
+floats_tensor = test_modeling_common.floats_tensor
+torch_device = test_modeling_common.torch_device
+
+
+# ------------------------------------------------------------------------------------------------ the testers
+class ViViTModelTester:
+    """Tiny configs and inputs of one variant: 4 frames of 32x32 in tubelets [2, 8, 8] give a (2, 4, 4) token grid.
+
+    What transformers' common tests read: `batch_size`, `seq_length` (tokens of the first hidden state),
+    `expected_num_hidden_layers`, `num_hidden_layers`, `num_attention_heads`, `hidden_size`; plus, for the
+    attention tests rewritten below, `attention_map_shapes` (every map, in call order)."""
+
+    batch_size = 2
+    num_frames = 4
+    image_size = 32
+    num_channels = 3
+    tubelet_size = [2, 8, 8]
+    hidden_size = 32
+    num_hidden_layers = 2
+    num_attention_heads = 4
+    intermediate_size = 37
+    num_labels = 3
+    is_training = True
+
+    def __init__(self, parent, variant: str, **config_overrides):
+        self.parent = parent
+        self.config_class, self.base_model_class, self.classification_class = VIVIT_MODELS[variant]
+        self.config_overrides = config_overrides
+        config = self.get_config()
+        self.grid = config.token_grid  # (n_t, n_h, n_w)
+        self.num_prefix_tokens = int(config.classifier == "token")
+
+    def get_config(self):
+        return self.config_class(
+            image_size=self.image_size,
+            num_frames=self.num_frames,
+            num_channels=self.num_channels,
+            tubelet_size=self.tubelet_size,
+            hidden_size=self.hidden_size,
+            num_hidden_layers=self.num_hidden_layers,
+            num_attention_heads=self.num_attention_heads,
+            intermediate_size=self.intermediate_size,
+            hidden_act="gelu_pytorch_tanh",
+            num_labels=self.num_labels,
+            **self.config_overrides,
+        )
+
+    def prepare_config_and_inputs_for_common(self):
+        pixel_values = floats_tensor(
+            [self.batch_size, self.num_frames, self.num_channels, self.image_size, self.image_size]
+        )
+        return self.get_config(), {"pixel_values": pixel_values}
+
+    @property
+    def num_spatial_tokens(self) -> int:
+        return self.grid[1] * self.grid[2]
+
+    @property
+    def seq_length(self) -> int:
+        n_t, _, _ = self.grid
+        return self.num_prefix_tokens + n_t * self.num_spatial_tokens
+
+    @property
+    def expected_num_hidden_layers(self) -> int:
+        return self.num_hidden_layers + 1
+
+    def attention_map_shapes(self, batch_size: int) -> list[tuple[int, ...]]:
+        n = self.seq_length
+        return [(batch_size, self.num_attention_heads, n, n)] * self.num_hidden_layers
+
+
+class FactorisedEncoderModelTester(ViViTModelTester):
+    """Model 2: hidden states and attention maps of the spatial encoder (one frame's tokens, `(b t)` folded), then
+    of the temporal encoder (one summary per temporal index)."""
+
+    num_temporal_layers = 1
+
+    def __init__(self, parent):
+        super().__init__(parent, "factorised_encoder", num_temporal_layers=self.num_temporal_layers)
+
+    @property
+    def seq_length(self) -> int:  # of the first hidden state: the spatial encoder's input
+        return self.num_prefix_tokens + self.num_spatial_tokens
+
+    @property
+    def expected_num_hidden_layers(self) -> int:
+        return (self.num_hidden_layers + 1) + (self.num_temporal_layers + 1)
+
+    def attention_map_shapes(self, batch_size):
+        n_t = self.grid[0]
+        spatial, temporal = self.num_prefix_tokens + self.num_spatial_tokens, self.num_prefix_tokens + n_t
+        heads = self.num_attention_heads
+        return [(batch_size * n_t, heads, spatial, spatial)] * self.num_hidden_layers + [
+            (batch_size, heads, temporal, temporal)
+        ] * self.num_temporal_layers
+
+
+class FactorisedSelfAttentionModelTester(ViViTModelTester):
+    """Model 3: per layer, a map over space (`(b t)` folded), then one over time (`(b s)` folded)."""
+
+    def __init__(self, parent):
+        super().__init__(parent, "factorised_self_attention")
+
+    def attention_map_shapes(self, batch_size):
+        (n_t, _, _), s, heads = self.grid, self.num_spatial_tokens, self.num_attention_heads
+        per_layer = [(batch_size * n_t, heads, s, s), (batch_size * s, heads, n_t, n_t)]
+        return per_layer * self.num_hidden_layers
+
+
+class FactorisedDotProductModelTester(ViViTModelTester):
+    """Model 4: per layer, the space head group's map (`(b t)` folded), then the time head group's (`(b s)`)."""
+
+    def __init__(self, parent):
+        super().__init__(parent, "factorised_dot_product")
+
+    def attention_map_shapes(self, batch_size):
+        (n_t, _, _), s, half = self.grid, self.num_spatial_tokens, self.num_attention_heads // 2
+        per_layer = [(batch_size * n_t, half, s, s), (batch_size * s, half, n_t, n_t)]
+        return per_layer * self.num_hidden_layers
+
+
+# ------------------------------------------------------------------------------------------------ the test classes
+class ViViTCommonTests(ModelTesterMixin):
+    """transformers' `ModelTesterMixin` for one variant; subclasses name the tester and the config kwargs."""
+
+    model_tester_class = None
+    model_tester_kwargs = {}
+    config_tester_kwargs = {}
+
+    # Nothing here has token embeddings to resize (the input is pixels), nor a position table to resize by API:
+    # positions are resized on the fly with `interpolate_pos_encoding`.
+    test_resize_embeddings = False
+    test_resize_position_embeddings = False
+
+    def setUp(self):
+        self.model_tester = self.model_tester_class(self, **self.model_tester_kwargs)
+        self.all_model_classes = (self.model_tester.base_model_class, self.model_tester.classification_class)
+        self.config_tester = ConfigTester(
+            self, config_class=self.model_tester.config_class, has_text_modality=False, **self.config_tester_kwargs
+        )
+        # The common tests pick what to feed a class (labels, ...) by looking its name up in transformers' task
+        # tables, which list in-library models only: list this variant there, as a video classifier, while a test runs.
+        model_type = self.model_tester.config_class.model_type
+        for table, model_class in (
+            (modeling_auto.MODEL_MAPPING_NAMES, self.model_tester.base_model_class),
+            (modeling_auto.MODEL_FOR_VIDEO_CLASSIFICATION_MAPPING_NAMES, self.model_tester.classification_class),
+        ):
+            patcher = mock.patch.dict(table, {model_type: model_class.__name__})
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
+    def test_config(self):
+        self.config_tester.run_common_tests()
+
+    def test_config_common_kwargs_cover_every_base_field(self):
+        """The stand-in common kwargs must set every field of a bare `PreTrainedConfig` to a non-default value, or
+        `check_config_arguments_init` would silently test less than transformers' own list does."""
+        base = PreTrainedConfig()
+        public_fields = {field.name for field in dataclasses.fields(PreTrainedConfig) if not field.name.startswith("_")}
+        self.assertSetEqual(public_fields - CONFIG_FIELDS_NOT_COMMON_KWARGS - set(CONFIG_COMMON_KWARGS), set())
+        unchanged = [key for key, value in CONFIG_COMMON_KWARGS.items() if getattr(base, key) == value]
+        self.assertListEqual(unchanged, [])
+
+    def test_model_get_set_embeddings(self):
+        """transformers' version expects token embeddings (`nn.Embedding`); a video model's input embedding is its
+        tubelet (or frame) embedding, which must be reachable and replaceable the same way. As in transformers' ViViT
+        test, the output embeddings are absent or a plain `nn.Linear` (nothing is tied to the input)."""
+        config, _ = self.model_tester.prepare_config_and_inputs_for_common()
+        for model_class in self.all_model_classes:
+            model = model_class(copy.deepcopy(config))
+            embedding = model.get_input_embeddings()
+            self.assertIs(embedding, model.base_model.token_embedding)
+            replacement = copy.deepcopy(embedding)
+            model.set_input_embeddings(replacement)
+            self.assertIs(model.get_input_embeddings(), replacement)
+            output_embeddings = model.get_output_embeddings()
+            self.assertTrue(output_embeddings is None or isinstance(output_embeddings, torch.nn.Linear))
+
+    def test_problem_types(self):
+        """transformers' version runs on sequence and image classifiers only; a video classifier's loss follows the
+        same `problem_type` rules, so it runs on this variant's classifier listed as an image classifier."""
+        classifier = self.model_tester.classification_class
+        with mock.patch.dict(
+            modeling_auto.MODEL_FOR_IMAGE_CLASSIFICATION_MAPPING_NAMES,
+            {self.model_tester.config_class.model_type: classifier.__name__},
+        ):
+            super().test_problem_types()
+
+    @unittest.skip(reason="ViViT takes pixels: there are no token ids to embed, so no `inputs_embeds`")
+    def test_inputs_embeds(self):
+        pass
+
+    @unittest.skip(reason="ViViT takes pixels: there are no token ids to embed, so no `inputs_embeds`")
+    def test_inputs_embeds_matches_input_ids(self):
+        pass
+
+
+class ViViTAttentionLayoutTests:
+    """transformers' `test_attention_outputs` expects one `(heads, n, n)` map per configured layer. Models 2-4 return
+    more maps than `num_hidden_layers` (DESIGN.md: Model 2 adds its temporal encoder's, Models 3 and 4 give two per
+    layer) and maps over different token sets, so the same three checks run against the layout each variant declares:
+    maps come on request by argument or by config, and come last in the output, after the hidden states."""
+
+    def _attention_outputs(self, model_class, config, **kwargs):
+        model = model_class._from_config(config, attn_implementation="eager").to(torch_device)
+        model.eval()
+        with torch.no_grad():
+            return model(**self._prepare_for_class(self.inputs_dict, model_class), **kwargs)
+
+    def test_attention_outputs(self):
+        config, self.inputs_dict = self.model_tester.prepare_config_and_inputs_for_common()
+        expected = self.model_tester.attention_map_shapes(self.model_tester.batch_size)
+        for model_class in self.all_model_classes:
+            by_argument = self._attention_outputs(model_class, config, output_attentions=True)
+            self.assertListEqual([tuple(a.shape) for a in by_argument.attentions], expected)
+
+            by_config = copy.deepcopy(config)
+            by_config.output_attentions = True
+            outputs = self._attention_outputs(model_class, by_config)
+            self.assertListEqual([tuple(a.shape) for a in outputs.attentions], expected)
+
+            both = self._attention_outputs(model_class, by_config, output_hidden_states=True)
+            self.assertEqual(len(both), len(outputs) + 1)
+            self.assertIs(both[-1], both.attentions)
+
+
+class ViViTSpatioTemporalCommonTest(ViViTCommonTests, unittest.TestCase):
+    """Model 1: one encoder over all tokens, the layout transformers' common attention test expects as is."""
+
+    model_tester_class = ViViTModelTester
+    model_tester_kwargs = {"variant": "spatio_temporal"}
+    config_tester_kwargs = {"hidden_size": 36, "num_frames": 8, "tubelet_size": [2, 8, 8], "classifier": "gap"}
+
+
+class ViViTFactorisedEncoderCommonTest(ViViTAttentionLayoutTests, ViViTCommonTests, unittest.TestCase):
+    model_tester_class = FactorisedEncoderModelTester
+    config_tester_kwargs = {"hidden_size": 36, "num_temporal_layers": 2}
+
+
+class ViViTFactorisedSelfAttentionCommonTest(ViViTAttentionLayoutTests, ViViTCommonTests, unittest.TestCase):
+    model_tester_class = FactorisedSelfAttentionModelTester
+    config_tester_kwargs = {"hidden_size": 36, "attention_order": "time_space"}
+
+
+class ViViTFactorisedDotProductCommonTest(ViViTAttentionLayoutTests, ViViTCommonTests, unittest.TestCase):
+    model_tester_class = FactorisedDotProductModelTester
+    config_tester_kwargs = {"hidden_size": 36, "image_size": [32, 48]}
