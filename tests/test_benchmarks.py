@@ -1,0 +1,99 @@
+"""`benchmarks/models.py` end to end at the tiny size: what it writes and the figures it derives."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_models", REPO / "benchmarks" / "models.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_models"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def tiny_run(bench, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    threads = torch.get_num_threads()
+    try:
+        result = bench.main(["--size", "tiny", "--repeats", "1", "--train-repeats", "1", "--warmup", "0",
+                             "--out-dir", str(out), "--silent"])
+    finally:
+        torch.set_num_threads(threads)
+    return result, out
+
+
+def test_writes_json_markdown_and_plot(tiny_run):
+    _, out = tiny_run
+    for suffix in ("json", "md", "png"):
+        assert (out / f"models-cpu-tiny.{suffix}").stat().st_size > 0
+    assert (out / "models-cpu-tiny.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_json_has_every_measurement_for_every_model(tiny_run, bench):
+    result = json.loads((tiny_run[1] / "models-cpu-tiny.json").read_text())
+    expected = {f"vivit_hf/{variant}" for variant in bench.VIVIT_MODELS} | {"transformers/VivitModel"}
+    assert expected <= set(result["models"])
+    for dtype in ("fp32", "bf16"):
+        assert result["peak_matmul"][dtype]["gflops_per_s"] > 0
+    for name, entry in result["models"].items():
+        assert entry["params"] > 0 and entry["macs"] > 0, name
+        for dtype in ("fp32", "bf16"):
+            timing = entry["forward"]["sdpa"][dtype]
+            assert timing["median_s"] > 0 and timing["clips_per_s"] > 0 and timing["fraction_of_matmul_peak"] > 0
+            assert entry["forward"]["eager"][dtype]["median_s"] > 0
+            assert entry["train"][dtype]["median_s"] > 0
+        assert entry["memory"]["no_checkpointing"] > 0
+        if entry["family"] != "vit-pytorch":
+            assert entry["memory"]["checkpointing_reduction"] > 0
+
+
+def test_macs_are_counted_at_the_papers_size(tiny_run, bench):
+    """The paper comparison is counted on the meta device at ViViT-B/16x2, not copied from Table 2."""
+    rows = tiny_run[0]["paper_comparison"]
+    assert set(rows) == set(bench.PAPER)
+    for variant, row in rows.items():
+        assert row["gmacs"] != row["paper_gmacs"]
+        assert abs(row["gmacs_relative_difference"]) < 0.03, variant
+        assert row["gmacs_relative_difference"] == pytest.approx(row["gmacs"] / row["paper_gmacs"] - 1)
+    # attention is quadratic in tokens: Model 1 costs more than Model 4 at the same parameters
+    assert rows["spatio_temporal"]["gmacs"] > rows["factorised_dot_product"]["gmacs"]
+    assert rows["spatio_temporal"]["params_m"] == pytest.approx(rows["factorised_dot_product"]["params_m"], rel=1e-4)
+
+
+def test_transformers_vivit_gets_the_same_weights(tiny_run):
+    assert tiny_run[0]["same_weights"]["max_abs_logit_difference_fp32"] < 1e-5
+
+
+def test_goals_are_judged_from_the_measurements(tiny_run):
+    goals = tiny_run[0]["goals"]
+    assert any("transformers' VivitModel" in g["goal"] for g in goals)
+    assert any("checkpointing" in g["goal"] for g in goals)
+    assert all(isinstance(g["met"], bool) and g["measured"] for g in goals)
+
+
+def test_peak_memory_counter_sees_activations_freed(bench):
+    counter = bench.PeakLiveTensorBytes()
+    with counter:
+        a = torch.ones(1024)  # 4 KiB
+        b = a * 2  # 4 KiB more, live together with a
+        del a, b
+        c = torch.ones(256)
+    assert counter.peak == 2 * 4096
+    assert counter.current == c.untyped_storage().nbytes()
+
+
+def test_refuses_cuda_without_a_gpu(bench):
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--device", "cuda"])
