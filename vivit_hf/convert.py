@@ -382,3 +382,201 @@ def to_scenic(model: nn.Module) -> dict[str, np.ndarray]:
         array = state[entry.torch_name].detach().float().cpu().numpy()
         tree.update(zip(entry.scenic_names, to_scenic_arrays(entry, array)))
     return tree
+
+
+# --------------------------------------------------------------------------------------------- command line
+# `python -m vivit_hf.convert scenic|transformers ...`: a released checkpoint -> a Hub-ready folder (safetensors
+# weights, config with auto_map and the model code, the video processor, a model card), optionally uploaded.
+_VARIANT_NAMES = {
+    "ViViTSpatioTemporalConfig": "Model 1, spatio-temporal attention",
+    "ViViTFactorisedEncoderConfig": "Model 2, factorised encoder",
+    "ViViTFactorisedSelfAttentionConfig": "Model 3, factorised self-attention",
+    "ViViTFactorisedDotProductConfig": "Model 4, factorised dot-product attention",
+}
+
+
+def scenic_processor_kwargs(scenic_config) -> dict:
+    """The video processor settings of a scenic config's evaluation pipeline: frames and stride, shorter side
+    `min_resize`, centre crop `crop_size`, and zero-centred ([-1, 1]) pixels when `zero_centering` is on."""
+    data = read_scenic_config(scenic_config).get("dataset_configs", {}) or {}
+    crop = data.get("crop_size", 224)
+    height, width = (crop, crop) if isinstance(crop, int) else tuple(crop)
+    kwargs = dict(num_frames=int(data.get("num_frames", 32)), frame_stride=int(data.get("stride", 2)),
+                  size={"shortest_edge": int(data.get("min_resize", 256))},
+                  crop_size={"height": int(height), "width": int(width)})
+    if data.get("zero_centering", True):
+        kwargs["normalization"] = "scenic"
+    else:  # scenic then feeds [0, 1]
+        kwargs.update(rescale_factor=1 / 255, rescale_offset=False, do_normalize=False)
+    return kwargs
+
+
+def _transformers_processor_kwargs(source: str, config) -> dict:
+    """Frame count and crop from the checkpoint; sizes from its preprocessor config when it has one. Pixels are
+    scenic's [-1, 1]: the released weights were trained by scenic on that range (transformers' Vivit processors
+    normalise twice and feed [-3, 1])."""
+    height, width = config.image_size_hw
+    kwargs = dict(num_frames=config.num_frames, frame_stride=2, size={"shortest_edge": 256},
+                  crop_size={"height": height, "width": width}, normalization="scenic")
+    for name in ("video_preprocessor_config.json", "preprocessor_config.json"):
+        path = os.path.join(source, name)
+        if os.path.isfile(path):
+            with open(path) as handle:
+                saved = json.load(handle)
+            if isinstance(saved.get("size"), dict) and "shortest_edge" in saved["size"]:
+                kwargs["size"] = {"shortest_edge": int(saved["size"]["shortest_edge"])}
+            break
+    return kwargs
+
+
+def model_card(model, *, source: str, command: str, processor_kwargs: dict, notes: str = "") -> str:
+    """A README.md for a converted checkpoint (written as a file: `ModelCard.push_to_hub` would call the Hub)."""
+    config = model.config
+    variant = _VARIANT_NAMES.get(type(config).__name__, type(config).__name__)
+    t, h, w = config.tubelet_size
+    heads = f"label spaces {config.label_spaces}" if config.label_spaces else f"{config.num_labels} classes"
+    return f"""---
+library_name: transformers
+license: apache-2.0
+pipeline_tag: video-classification
+tags:
+- video-classification
+- vivit
+- vivit_hf
+---
+
+# ViViT ({variant}), converted
+
+Converted from `{source}` with
+
+```bash
+{command}
+```
+
+ViViT (Arnab et al., "ViViT: A Video Vision Transformer", ICCV 2021), {variant}: hidden size {config.hidden_size},
+{config.num_hidden_layers} layers, {config.num_attention_heads} heads, tubelet {t}x{h}x{w}
+({config.embedding_type}), {config.num_frames} frames at {config.image_size_hw[0]}x{config.image_size_hw[1]},
+classifier `{config.classifier}`, {heads}. Activation `{config.hidden_act}`, LayerNorm eps {config.layer_norm_eps}.
+
+## Use
+
+```python
+from transformers import AutoModelForVideoClassification, AutoVideoProcessor
+model = AutoModelForVideoClassification.from_pretrained(REPO, trust_remote_code=True)  # or `import vivit_hf` first
+processor = AutoVideoProcessor.from_pretrained(REPO, trust_remote_code=True)
+inputs = processor("video.mp4", return_tensors="pt")  # (1, {config.num_frames}, {config.num_channels}, {config.image_size_hw[0]}, {config.image_size_hw[1]})
+logits = model(**inputs).logits
+```
+
+## Preprocessing
+
+The video processor reproduces the checkpoint's evaluation pipeline: {processor_kwargs.get('num_frames')} frames at
+stride {processor_kwargs.get('frame_stride')}, shorter side resized to {processor_kwargs['size']['shortest_edge']},
+centre crop {processor_kwargs['crop_size']['height']}x{processor_kwargs['crop_size']['width']}, pixels
+{'scaled to [-1, 1] (scenic zero-centring)' if processor_kwargs.get('normalization') == 'scenic' else 'as configured'}.
+The paper's test protocol averages the logits of 4 temporal clips x 3 spatial crops
+(`processor(video, num_clips=4, num_crops=3)`).
+{notes}
+"""
+
+
+def save_hub_folder(model, out, *, processor_kwargs: dict, card: str) -> str:
+    """Weights (safetensors) + config + model code, the video processor and README.md into `out`."""
+    os.makedirs(out, exist_ok=True)
+    model.save_pretrained(out)
+    try:
+        from .processing_vivit import ViViTVideoProcessor
+    except ImportError as error:  # the processor module needs torchvision and PyAV
+        card += f"\n> Note: no video processor was written ({error}).\n"
+    else:
+        ViViTVideoProcessor(**processor_kwargs).save_pretrained(out)
+    with open(os.path.join(out, "README.md"), "w") as handle:
+        handle.write(card)
+    return os.fspath(out)
+
+
+def push_folder(folder, repo_id: str, *, token: str | None = None, private: bool = False) -> str:
+    """Upload a converted folder to the Hub (`HF_ENDPOINT` is honoured); returns the repo id."""
+    from huggingface_hub import HfApi
+
+    api = HfApi(token=token)
+    repo_id = api.create_repo(repo_id, private=private, exist_ok=True).repo_id
+    api.upload_folder(folder_path=os.fspath(folder), repo_id=repo_id, commit_message="Convert ViViT checkpoint")
+    return repo_id
+
+
+def convert_scenic_checkpoint(checkpoint, scenic_config, out, *, command: str = "") -> nn.Module:
+    """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
+    (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model."""
+    if os.path.isfile(os.fspath(checkpoint)) and not os.fspath(checkpoint).endswith(".npz"):
+        from .scenic_checkpoint import read_scenic_checkpoint  # one `checkpoint_<step>` file
+
+        model = load_scenic(read_scenic_checkpoint(checkpoint), scenic_config)
+    else:
+        model = load_scenic(checkpoint, scenic_config)
+    kwargs = scenic_processor_kwargs(scenic_config)
+    card = model_card(model, source=os.fspath(checkpoint), command=command or "vivit_hf.convert scenic",
+                      processor_kwargs=kwargs)
+    save_hub_folder(model, out, processor_kwargs=kwargs, card=card)
+    return model
+
+
+def convert_transformers_checkpoint(source, out, *, command: str = "", **hub_kwargs) -> nn.Module:
+    """A transformers ViViT folder or Hub id (old or transformers 5 key names) -> a Hub-ready folder."""
+    from .transformers_vivit import (
+        config_from_transformers_vivit,
+        load_transformers_vivit_into,
+        read_transformers_checkpoint,
+    )
+    from .modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
+
+    config_dict, state = read_transformers_checkpoint(source, **hub_kwargs)
+    config = config_from_transformers_vivit(config_dict)
+    has_head = any(name.startswith("classifier.") for name in state)
+    model = (ViViTSpatioTemporalForVideoClassification if has_head else ViViTSpatioTemporalModel)(config)
+    unused = load_transformers_vivit_into(model, state)
+    model.eval()
+    local = os.fspath(source) if os.path.isdir(os.fspath(source)) else ""
+    kwargs = _transformers_processor_kwargs(local, config) if local else _transformers_processor_kwargs("", config)
+    notes = ""
+    if unused:
+        notes = "\nNot converted (no counterpart): " + ", ".join(f"`{name}`" for name in unused) + ".\n"
+    card = model_card(model, source=os.fspath(source), command=command or "vivit_hf.convert transformers",
+                      processor_kwargs=kwargs, notes=notes)
+    save_hub_folder(model, out, processor_kwargs=kwargs, card=card)
+    return model
+
+
+def main(argv=None) -> int:
+    import argparse
+    import shlex
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m vivit_hf.convert",
+                                     description="Convert released ViViT checkpoints into Hub-ready folders.")
+    commands = parser.add_subparsers(dest="source", required=True)
+    scenic = commands.add_parser("scenic", help="a scenic (Flax) checkpoint and its config file")
+    scenic.add_argument("--checkpoint", required=True,
+                        help="checkpoint directory (checkpoint_<step> files), one checkpoint file, or an .npz")
+    scenic.add_argument("--config", required=True, help="the scenic config (.py as scenic ships it, or .json)")
+    transformers_parser = commands.add_parser("transformers", help="a transformers ViViT folder or Hub id")
+    transformers_parser.add_argument("--model", required=True, help="folder or Hub id (model_type 'vivit')")
+    for sub in (scenic, transformers_parser):
+        sub.add_argument("--out", required=True, help="output folder")
+        sub.add_argument("--push-to-hub", metavar="REPO", help="also upload the folder to this Hub repo")
+        sub.add_argument("--private", action="store_true", help="create the Hub repo as private")
+    args = parser.parse_args(argv)
+    command = "python -m vivit_hf.convert " + shlex.join(sys.argv[1:] if argv is None else list(argv))
+    if args.source == "scenic":
+        model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, command=command)
+    else:
+        model = convert_transformers_checkpoint(args.model, args.out, command=command)
+    print(f"wrote {type(model).__name__} to {args.out}")
+    if args.push_to_hub:
+        repo = push_folder(args.out, args.push_to_hub, private=args.private)
+        print(f"uploaded {args.out} to {repo}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""transformers' own ViViT checkpoints (old Hub key names and transformers 5 names) load into ViViTSpatioTemporal*."""
+
+import pytest
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+from transformers import VivitConfig, VivitForVideoClassification, VivitModel
+
+from vivit_hf.modeling_vivit import (
+    ViViTFactorisedEncoderForVideoClassification,
+    ViViTSpatioTemporalForVideoClassification,
+    ViViTSpatioTemporalModel,
+)
+from vivit_hf.transformers_vivit import TransformersCheckpointError, normalise_key
+
+
+def tiny_config(**overrides):
+    sizes = dict(hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32, image_size=32,
+                 num_frames=4, tubelet_size=[2, 8, 8], num_labels=5)
+    return VivitConfig(**{**sizes, **overrides})
+
+
+def randomised(model):
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    return model.eval()
+
+
+def save(model, folder, names: str):
+    """`old`: what save_pretrained writes (the Hub's names); `new`: transformers 5's module names."""
+    model.save_pretrained(folder)
+    if names == "new":
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, folder / "model.safetensors")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def clip():
+    return torch.randn(2, 4, 3, 32, 32, generator=torch.Generator().manual_seed(3))
+
+
+def test_old_names_become_transformers_5_names():
+    assert normalise_key("vivit.encoder.layer.3.attention.attention.query.weight") == "vivit.layers.3.attention.q_proj.weight"
+    assert normalise_key("vivit.encoder.layer.0.attention.output.dense.bias") == "vivit.layers.0.attention.o_proj.bias"
+    assert normalise_key("vivit.encoder.layer.1.intermediate.dense.weight") == "vivit.layers.1.mlp.fc1.weight"
+    assert normalise_key("vivit.encoder.layer.1.output.dense.weight") == "vivit.layers.1.mlp.fc2.weight"
+    assert normalise_key("vivit.layers.1.mlp.fc2.weight") == "vivit.layers.1.mlp.fc2.weight"
+
+
+@pytest.mark.parametrize("names", ["old", "new"])
+def test_classification_checkpoint_gives_the_same_logits(tmp_path, clip, names):
+    reference = randomised(VivitForVideoClassification(tiny_config(hidden_act="gelu_fast")))
+    folder = save(reference, tmp_path / names, names)
+    with safe_open(folder / "model.safetensors", "pt") as weights:
+        spelling = {"old": "vivit.encoder.layer.0.attention.attention.query.weight",
+                    "new": "vivit.layers.0.attention.q_proj.weight"}[names]
+        assert spelling in weights.keys()
+    model = ViViTSpatioTemporalForVideoClassification.from_pretrained(folder)
+    assert model.config.hidden_act == "gelu_fast"  # the checkpoint's own activation is kept
+    assert model.config.id2label == reference.config.id2label
+    with torch.no_grad():
+        torch.testing.assert_close(model(pixel_values=clip).logits, reference(pixel_values=clip).logits,
+                                   atol=1e-5, rtol=0)
+
+
+def test_base_model_checkpoint_gives_the_same_hidden_states_and_drops_the_pooler(tmp_path, clip):
+    reference = randomised(VivitModel(tiny_config()))
+    folder = save(reference, tmp_path / "base", "old")
+    model, info = ViViTSpatioTemporalModel.from_pretrained(folder, output_loading_info=True)
+    assert set(info["unused"]) == {"pooler.dense.weight", "pooler.dense.bias"}
+    with torch.no_grad():
+        ours, theirs = model(pixel_values=clip), reference(pixel_values=clip)
+    torch.testing.assert_close(ours.last_hidden_state, theirs.last_hidden_state, atol=1e-5, rtol=0)
+    torch.testing.assert_close(ours.pooler_output, theirs.last_hidden_state[:, 0], atol=1e-5, rtol=0)
+
+
+def test_classification_checkpoint_into_the_base_model(tmp_path, clip):
+    reference = randomised(VivitForVideoClassification(tiny_config()))
+    folder = save(reference, tmp_path / "cls", "new")
+    model, info = ViViTSpatioTemporalModel.from_pretrained(folder, output_loading_info=True)
+    assert set(info["unused"]) == {"classifier.weight", "classifier.bias"}
+    with torch.no_grad():
+        torch.testing.assert_close(model(pixel_values=clip).last_hidden_state,
+                                   reference.vivit(pixel_values=clip).last_hidden_state, atol=1e-5, rtol=0)
+
+
+def test_other_variants_refuse_a_transformers_vivit_checkpoint(tmp_path):
+    folder = save(randomised(VivitForVideoClassification(tiny_config())), tmp_path / "m", "old")
+    with pytest.raises(TransformersCheckpointError, match="Model 1"):
+        ViViTFactorisedEncoderForVideoClassification.from_pretrained(folder)
+
+
+def test_our_own_folders_still_load_the_usual_way(tmp_path, clip):
+    model = randomised(ViViTSpatioTemporalForVideoClassification.from_pretrained(
+        save(randomised(VivitForVideoClassification(tiny_config())), tmp_path / "a", "old")))
+    model.save_pretrained(tmp_path / "ours")
+    again = ViViTSpatioTemporalForVideoClassification.from_pretrained(tmp_path / "ours")
+    with torch.no_grad():
+        torch.testing.assert_close(again(pixel_values=clip).logits, model(pixel_values=clip).logits, rtol=0, atol=0)
