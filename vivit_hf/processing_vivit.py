@@ -30,7 +30,19 @@ from transformers.pipelines.video_classification import VideoClassificationPipel
 from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
 
-from . import video_transforms as vt
+from .video_transforms import (
+    NORMALIZATION_PRESETS,
+    center_crop,
+    color_jitter,
+    horizontal_flip,
+    rand_augment,
+    random_crop,
+    rescale_and_normalize,
+    resize,
+    resize_shortest_side,
+    scale_jitter,
+    three_crops,
+)
 from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, sample_clips
 from .video_io import VideoDecodeError, VideoReader, describe_source, open_video
 
@@ -117,7 +129,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     do_sample_frames = True
     num_frames = 32
     normalization = "scenic"
-    rescale_factor = vt.NORMALIZATION_PRESETS["scenic"]["rescale_factor"]
+    rescale_factor = NORMALIZATION_PRESETS["scenic"]["rescale_factor"]
     rescale_offset = True
     do_normalize = False
     image_mean = [0.5, 0.5, 0.5]
@@ -139,9 +151,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     def __init__(self, **kwargs):
         preset = kwargs.get("normalization") or type(self).normalization
-        if preset not in vt.NORMALIZATION_PRESETS:
-            raise ValueError(f"normalization must be one of {sorted(vt.NORMALIZATION_PRESETS)}, got {preset!r}.")
-        for field, value in vt.NORMALIZATION_PRESETS[preset].items():
+        if preset not in NORMALIZATION_PRESETS:
+            raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
+        for field, value in NORMALIZATION_PRESETS[preset].items():
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
         super().__init__(**kwargs)
@@ -162,9 +174,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             raise ValueError(f"ViViTVideoProcessor got unknown options {unknown}; valid ones: {sorted(allowed)}.")
         if kwargs.get("normalization") is not None:
             preset = kwargs["normalization"]
-            if preset not in vt.NORMALIZATION_PRESETS:
-                raise ValueError(f"normalization must be one of {sorted(vt.NORMALIZATION_PRESETS)}, got {preset!r}.")
-            for field, value in vt.NORMALIZATION_PRESETS[preset].items():
+            if preset not in NORMALIZATION_PRESETS:
+                raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
+            for field, value in NORMALIZATION_PRESETS[preset].items():
                 kwargs.setdefault(field, value)
         opts = {k: kwargs[k] if kwargs.get(k) is not None else getattr(self, k, None) for k in allowed}
         if "short_video" in kwargs:  # None is a real choice here, not "use the default"
@@ -263,9 +275,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         size, crop = opts["size"], opts["crop_size"]
         if opts["do_resize"]:
             if size.shortest_edge:
-                clip = vt.resize_shortest_side(clip, size.shortest_edge, interpolation)
+                clip = resize_shortest_side(clip, size.shortest_edge, interpolation)
             elif size.height and size.width:
-                clip = vt.resize(clip, size.height, size.width, interpolation)
+                clip = resize(clip, size.height, size.width, interpolation)
             else:
                 raise ValueError(f"size must give 'shortest_edge' or 'height' and 'width', got {dict(size)}.")
         if opts["do_train_augment"]:
@@ -273,13 +285,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             for _ in range(opts["num_crops"]):
                 view = clip
                 if opts["scale_jitter"]:
-                    view = vt.scale_jitter(view, rng, *opts["scale_jitter"], interpolation=interpolation)
-                view = vt.random_crop(view, crop.height, crop.width, rng)
+                    view = scale_jitter(view, rng, *opts["scale_jitter"], interpolation=interpolation)
+                view = random_crop(view, crop.height, crop.width, rng)
                 views.append(self._augment(view, opts, rng))
         elif opts["num_crops"] == 3:
-            views = vt.three_crops(clip, crop.height, crop.width)
+            views = three_crops(clip, crop.height, crop.width)
         elif opts["do_center_crop"]:
-            views = [vt.center_crop(clip, crop.height, crop.width)]
+            views = [center_crop(clip, crop.height, crop.width)]
         else:
             views = [clip]
         return views
@@ -297,14 +309,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                     f"Views have different shapes {sorted(shapes)} and cannot be stacked; keep do_center_crop=True "
                     "(or resize to a fixed height and width), or pass return_tensors=None for a list."
                 )
-            return [vt.rescale_and_normalize(v[None], opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
+            return [rescale_and_normalize(v[None], opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
                                              opts["do_normalize"], opts["image_mean"], opts["image_std"])[0] for v in views]
         if not views:
             return torch.empty(0)
         out = torch.empty((len(views), *views[0].shape), dtype=torch.float32, device=views[0].device)
         for slot, view in zip(out, views):
             slot.copy_(view)
-        return vt.rescale_and_normalize(
+        return rescale_and_normalize(
             out, opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
             opts["do_normalize"], opts["image_mean"], opts["image_std"], inplace=True,
         )
@@ -312,12 +324,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     @staticmethod
     def _augment(view: torch.Tensor, opts: dict, rng: np.random.Generator) -> torch.Tensor:
         if opts["do_flip"] and rng.random() < 0.5:
-            view = vt.horizontal_flip(view)
+            view = horizontal_flip(view)
         if opts["do_color_jitter"] and rng.random() < opts["color_jitter_prob"]:
-            view = vt.color_jitter(_as_uint8(view), rng)
+            view = color_jitter(_as_uint8(view), rng)
         if opts["rand_augment"]:
             num_ops, magnitude = opts["rand_augment"]
-            view = vt.rand_augment(_as_uint8(view), rng, int(num_ops), int(magnitude))
+            view = rand_augment(_as_uint8(view), rng, int(num_ops), int(magnitude))
         return view
 
 
