@@ -1,0 +1,154 @@
+"""`python -m vivit_hf.convert`: released checkpoints -> Hub-ready folders that load with the right logits."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification
+
+import vivit_hf  # noqa: F401 - registers the Auto classes
+from vivit_hf.convert import main
+from vivit_hf.processing_vivit import ViViTVideoProcessor
+from vivit_hf.scenic_checkpoint import read_python_config, write_scenic_checkpoint
+
+ROOT = Path(os.environ.get("VIVIT_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"))
+CASES = sorted(p.name for p in (ROOT / "scenic").iterdir() if (p / "config.json").exists()) if (
+    ROOT / "scenic").is_dir() else []
+REPO = Path(__file__).resolve().parents[1]
+
+
+def scenic_python_config(config: dict, prose_line: bool = False) -> str:
+    """A config file in scenic's style: `get_config()` filling an `ml_collections.ConfigDict` field by field."""
+    lines = ["from absl import logging", "import ml_collections", "", "", "def get_config():",
+             '  """Returns the experiment configuration."""', "  config = ml_collections.ConfigDict()"]
+
+    def emit(prefix, node):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                lines.append(f"  {prefix}.{key} = ml_collections.ConfigDict()")
+                emit(f"{prefix}.{key}", value)
+            else:
+                lines.append(f"  {prefix}.{key} = {value!r}")
+
+    emit("config", config)
+    if prose_line:  # scenic's Epic Kitchens config ships a comment line that lost its '#'
+        lines.append("  Use a pretrained Kinetics checkpoint, or ImageNet checkpoint")
+    lines.append("  return config")
+    return "\n".join(lines) + "\n"
+
+
+def scenic_case(name, tmp_path, layout="params"):
+    case = ROOT / "scenic" / name
+    config = json.loads((case / "config.json").read_text())
+    with np.load(case / "params.npz", allow_pickle=False) as archive:
+        params = {key: archive[key] for key in archive.files}
+    checkpoint = tmp_path / "ckpt"
+    write_scenic_checkpoint(params, checkpoint, step=1, layout=layout)
+    write_scenic_checkpoint(params, checkpoint, step=250, layout=layout)  # the latest step is the one read
+    config_file = tmp_path / "config.py"
+    config_file.write_text(scenic_python_config(config["scenic_config"]))
+    return case, checkpoint, config_file
+
+
+def fixture_logits(model, case):
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
+    with torch.no_grad():
+        return model(pixel_values=video)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_scenic_checkpoint_converts_to_a_folder_with_the_fixture_logits(name, tmp_path):
+    case, checkpoint, config_file = scenic_case(name, tmp_path, layout="optimizer" if "token" in name else "params")
+    out = tmp_path / "out"
+    main(["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out", str(out)])
+    model = AutoModelForVideoClassification.from_pretrained(out)
+    output = fixture_logits(model, case)
+    np.testing.assert_allclose(output.logits.numpy(), np.load(case / "logits.npy"), atol=1e-4, rtol=0)
+    for head_file in case.glob("logits_*.npy"):
+        head = head_file.stem.removeprefix("logits_")
+        np.testing.assert_allclose(output.head_logits[head].numpy(), np.load(head_file), atol=1e-4, rtol=0)
+
+
+def test_converted_folder_is_hub_ready(tmp_path):
+    case, checkpoint, config_file = scenic_case("spacetime_3dconv_token", tmp_path)
+    out = tmp_path / "out"
+    main(["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out", str(out)])
+    assert (out / "model.safetensors").is_file()
+    config = json.loads((out / "config.json").read_text())
+    assert config["model_type"] == "vivit_spatio_temporal" and "AutoModelForVideoClassification" in config["auto_map"]
+    processor = ViViTVideoProcessor.from_pretrained(out)
+    assert processor.num_frames == 4 and processor.crop_size["height"] == 32 and processor.normalization == "scenic"
+    card = (out / "README.md").read_text()
+    assert card.startswith("---\n") and "pipeline_tag: video-classification" in card and "vivit_hf.convert scenic" in card
+
+
+def test_module_entry_point_runs(tmp_path):
+    case, checkpoint, config_file = scenic_case("factorized_self_attention_space_time_gap", tmp_path)
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run([sys.executable, "-m", "vivit_hf.convert", "scenic", "--checkpoint", str(checkpoint),
+                             "--config", str(config_file), "--out", str(out)], capture_output=True, text=True, env=env,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    model = AutoModelForVideoClassification.from_pretrained(out)
+    np.testing.assert_allclose(fixture_logits(model, case).logits.numpy(), np.load(case / "logits.npy"), atol=1e-4,
+                               rtol=0)
+
+
+def test_shipped_config_with_a_stray_prose_line_still_reads(tmp_path):
+    config = json.loads((ROOT / "scenic" / "multihead_factorized_encoder_token" / "config.json").read_text())
+    path = tmp_path / "epic_kitchens.py"
+    path.write_text(scenic_python_config(config["scenic_config"], prose_line=True))
+    read = read_python_config(path)
+    assert read["dataset_configs"]["split_names"] == ["noun", "verb"]
+    assert read["model"]["patches"]["size"] == [8, 8, 2]
+    assert "ml_collections" not in sys.modules  # the stand-in does not leak
+
+
+def test_transformers_vivit_folder_converts_with_the_same_logits(tmp_path):
+    torch.manual_seed(0)
+    reference = VivitForVideoClassification(VivitConfig(
+        hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32, image_size=32, num_frames=4,
+        tubelet_size=[2, 8, 8], num_labels=5)).eval()
+    with torch.no_grad():
+        for parameter in reference.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    reference.save_pretrained(tmp_path / "vivit")
+    out = tmp_path / "out"
+    main(["transformers", "--model", str(tmp_path / "vivit"), "--out", str(out)])
+    model = AutoModelForVideoClassification.from_pretrained(out)
+    assert type(model).__name__ == "ViViTSpatioTemporalForVideoClassification"
+    clip = torch.randn(2, 4, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(model(pixel_values=clip).logits, reference(pixel_values=clip).logits,
+                                   atol=1e-5, rtol=0)
+
+
+def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch):
+    calls = []
+
+    class RecordingApi:  # stands in for huggingface_hub.HfApi: records what would be sent
+        def __init__(self, token=None):
+            pass
+
+        def create_repo(self, repo_id, private=False, exist_ok=False):
+            calls.append(("create_repo", repo_id, exist_ok))
+            return type("RepoUrl", (), {"repo_id": repo_id})()
+
+        def upload_folder(self, folder_path, repo_id, commit_message):
+            calls.append(("upload_folder", repo_id, sorted(os.listdir(folder_path))))
+
+    import huggingface_hub
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingApi)
+    case, checkpoint, config_file = scenic_case("spacetime_3dconv_token", tmp_path)
+    main(["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out", str(tmp_path / "out"),
+          "--push-to-hub", "me/vivit-tiny"])
+    assert calls[0] == ("create_repo", "me/vivit-tiny", True)
+    assert calls[1][:2] == ("upload_folder", "me/vivit-tiny")
+    assert {"model.safetensors", "config.json", "README.md", "video_preprocessor_config.json"} <= set(calls[1][2])
