@@ -4,7 +4,7 @@ import pytest
 import torch
 from transformers import AutoVideoProcessor, pipeline
 
-import vivit_hf
+import vivit_hf  # noqa: F401  (registers the four configs and models with the Auto classes)
 from video_factory import write_video
 from vivit_hf import VIVIT_MODELS
 from vivit_hf.processing_vivit import ViViTVideoClassificationPipeline, ViViTVideoProcessor

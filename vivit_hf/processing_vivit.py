@@ -19,7 +19,6 @@ This module imports only numpy, torch, torchvision, PyAV, transformers and its s
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Sequence
 
 import numpy as np
