@@ -44,7 +44,9 @@ class TubeletEmbedding(nn.Module):
     def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
         """(b, T, c, H, W) -> (b, t, h, w, d)."""
         embeddings = self.projection(pixel_values.transpose(1, 2))  # Conv3d wants (b, c, T, H, W)
-        return embeddings.permute(0, 2, 3, 4, 1)
+        # Copied once here so the residual stream is token-major: a channel-major stream would make every LayerNorm
+        # and projection downstream copy it again (Models 2-4 have no CLS concatenation to do it for them).
+        return embeddings.permute(0, 2, 3, 4, 1).contiguous()
 
 
 class FrameSamplingEmbedding(nn.Module):
@@ -69,7 +71,7 @@ class FrameSamplingEmbedding(nn.Module):
         batch = pixel_values.shape[0]
         frames = pixel_values[:, self.frame_indices(pixel_values.shape[1])]
         embeddings = self.projection(frames.flatten(0, 1))  # ((b t), d, h, w)
-        return embeddings.unflatten(0, (batch, -1)).permute(0, 1, 3, 4, 2)
+        return embeddings.unflatten(0, (batch, -1)).permute(0, 1, 3, 4, 2).contiguous()  # token-major, as above
 
 
 def build_token_embedding(config: ViViTConfig) -> nn.Module:
