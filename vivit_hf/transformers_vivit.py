@@ -101,7 +101,8 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
     source = os.fspath(source)
     config_path = _resolve(source, "config.json", hub_kwargs)
     if config_path is None:
-        raise TransformersCheckpointError(f"{source!r} has no config.json: not a transformers checkpoint")
+        where = "the folder" if os.path.isdir(source) else "the Hub repo (or the local cache, when offline)"
+        raise TransformersCheckpointError(f"{source!r}: no config.json in {where}; not a transformers checkpoint")
     with open(config_path) as handle:
         config = json.load(handle)
     for name in ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",

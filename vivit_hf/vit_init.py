@@ -361,7 +361,10 @@ def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None
         config["num_attention_heads"] = num_attention_heads
     if "num_attention_heads" not in config:
         width = next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[0]
-        config["num_attention_heads"] = _TIMM_HEADS_BY_WIDTH.get(width, max(width // 64, 1))
+        if width not in _TIMM_HEADS_BY_WIDTH:
+            raise ViTInitError(f"{origin}: a bare state dict does not say its head count and width {width} is not a "
+                               f"standard ViT width; pass load_image_vit(source, num_attention_heads=...)")
+        config["num_attention_heads"] = _TIMM_HEADS_BY_WIDTH[width]
     if "num_hidden_layers" not in config:
         config["num_hidden_layers"] = 1 + max(
             int(m.group(1)) for k in state if (m := re.search(r"(?:layers|encoder\.layer)\.(\d+)\.", k)))
