@@ -120,21 +120,21 @@ def _read_csv(path: Path, header: bool = True) -> list:
 
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """``<root>/[<split>/]<class>/<clip>``; ``.webm`` included (``datasets``' videofolder skips it)."""
-    root = roots[0]
-    split_dirs = {_SPLIT_ALIASES[p.name]: p for p in sorted(root.iterdir()) if p.is_dir() and p.name in _SPLIT_ALIASES}
-    if not split_dirs:
-        split_dirs = {"train": root}
-    per_split = {}
-    for split, folder in split_dirs.items():
-        per_split[split] = [
-            (class_dir.name, str(clip))
-            for class_dir in sorted(p for p in folder.iterdir() if p.is_dir())
-            for clip in sorted(class_dir.rglob("*"))
-            if clip.suffix.lower() in VIDEO_EXTENSIONS
-        ]
+    per_split: dict[str, list] = {}
+    for root in roots:
+        split_dirs = {_SPLIT_ALIASES[p.name]: p for p in sorted(root.iterdir())
+                      if p.is_dir() and p.name in _SPLIT_ALIASES}
+        for split, folder in (split_dirs or {"train": root}).items():
+            per_split.setdefault(split, []).extend(
+                (class_dir.name, str(clip))
+                for class_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+                for clip in sorted(class_dir.rglob("*"))
+                if clip.suffix.lower() in VIDEO_EXTENSIONS
+            )
+    per_split = {split: items for split, items in per_split.items() if items}
     names = sorted({name for items in per_split.values() for name, _ in items})
     if not names:
-        raise DatasetFormatError(f"--dataset_format videofolder: no <class>/<video> files under {root}")
+        raise DatasetFormatError(f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}")
     label2id = {name: i for i, name in enumerate(names)}
     splits = {s: [{"video": clip, "label": label2id[name]} for name, clip in items] for s, items in per_split.items()}
     return VideoClassificationData(splits=splits, label_spaces={"label": names})

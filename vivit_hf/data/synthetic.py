@@ -49,8 +49,8 @@ _SHAPES = {
 class SyntheticMotionConfig:
     """Everything that determines the generated files; its hash names the cache folder."""
 
-    num_train_per_class: int = 80
-    num_test_per_class: int = 20
+    num_train_per_class: int = 120
+    num_test_per_class: int = 30
     num_frames: int = 16
     image_size: int = 32
     fps: int = 8

@@ -1,0 +1,113 @@
+"""A small local stand-in of the Hub HTTP API, so tests run the real ``huggingface_hub`` client offline.
+
+It serves what ``HfApi.create_repo`` and ``HfApi.create_commit`` call (read from huggingface_hub 2.x's
+``hf_api.py`` / ``_commit_api.py``): ``POST /api/repos/create``, ``POST /api/validate-yaml`` (run on a
+``README.md`` before every commit), ``POST /api/{type}s/{repo}/preupload/{rev}`` (answered "regular" for every
+file, so contents travel base64-encoded inside the commit) and ``POST /api/{type}s/{repo}/commit/{rev}``
+(NDJSON: a header line, then one line per file). Commits are kept in memory; ``fail_commits`` makes that
+many commit requests answer HTTP 500 first, to exercise retries.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlparse
+
+
+class HubStandIn:
+    def __init__(self, fail_commits: int = 0):
+        self.repos: dict[str, dict[str, bytes]] = {}
+        self.commits: list[dict] = []
+        self.requests: list[tuple[str, str]] = []
+        self.fail_commits = fail_commits
+        self.failed_commits = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self):
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def _reply(self, status: int, payload: dict):
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                path = urlparse(self.path).path
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                hub.requests.append(("POST", path))
+                if path == "/api/repos/create":
+                    payload = json.loads(body)
+                    repo_id = f"{payload['organization']}/{payload['name']}" if payload.get("organization") \
+                        else payload["name"]
+                    if "/" not in repo_id:
+                        repo_id = f"standin-user/{repo_id}"
+                    prefix = "" if payload.get("type", "model") == "model" else f"{payload['type']}s/"
+                    key = f"{prefix}{repo_id}"
+                    if key in hub.repos:
+                        return self._reply(409, {"error": "You already created this repo", "url": ""})
+                    hub.repos[key] = {}
+                    return self._reply(200, {"url": f"{hub.endpoint}/{key}", "name": repo_id})
+                if path == "/api/validate-yaml":
+                    return self._reply(200, {"errors": [], "warnings": []})
+                parts = path.split("/")
+                # /api/{type}s/{owner}/{name}/{preupload|commit}/{revision}
+                if len(parts) >= 7 and parts[1] == "api" and parts[5] in ("preupload", "commit"):
+                    repo_type, repo_id = parts[2][:-1], f"{parts[3]}/{parts[4]}"
+                    key = repo_id if repo_type == "model" else f"{repo_type}s/{repo_id}"
+                    if key not in hub.repos:
+                        return self._reply(404, {"error": f"Repository {repo_id} not found"})
+                    if parts[5] == "preupload":
+                        files = json.loads(body)["files"]
+                        return self._reply(200, {"files": [
+                            {"path": f["path"], "uploadMode": "regular", "shouldIgnore": False, "oid": None}
+                            for f in files]})
+                    if hub.failed_commits < hub.fail_commits:
+                        hub.failed_commits += 1
+                        return self._reply(500, {"error": "stand-in: simulated server error"})
+                    return self._commit(key, unquote(parts[6]), body)
+                return self._reply(404, {"error": f"stand-in has no POST {path}"})
+
+            def _commit(self, key: str, revision: str, body: bytes):
+                lines = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
+                header = next(line["value"] for line in lines if line["key"] == "header")
+                files = {}
+                for line in lines:
+                    if line["key"] == "file":
+                        files[line["value"]["path"]] = base64.b64decode(line["value"]["content"])
+                    elif line["key"] == "deletedFile":
+                        hub.repos[key].pop(line["value"]["path"], None)
+                    elif line["key"] != "header":
+                        return self._reply(400, {"error": f"stand-in does not handle {line['key']}"})
+                hub.repos[key].update(files)
+                oid = hashlib.sha1(body).hexdigest()
+                hub.commits.append({"repo": key, "revision": revision, "summary": header.get("summary"),
+                                    "files": sorted(files), "oid": oid})
+                return self._reply(200, {"commitUrl": f"{hub.endpoint}/{key}/commit/{oid}", "commitOid": oid,
+                                         "success": True, "pullRequestUrl": None})
+
+        return Handler

@@ -1,0 +1,189 @@
+"""Each ``--dataset_format`` on a small fake data set in that format's own layout, built here."""
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vivit_hf.data.formats import DatasetFormatError, hold_out, load_video_dataset
+from vivit_hf.data.hub import extract_archives
+from vivit_hf.data.synthetic import write_video
+
+
+def clip(path: Path, seed: int = 0, codec_suffix: str = ".mp4") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = np.random.default_rng(seed).integers(0, 255, size=(4, 16, 16, 3), dtype=np.uint8)
+    if codec_suffix == ".webm":
+        import av
+
+        with av.open(str(path), mode="w") as container:
+            stream = container.add_stream("libvpx-vp9", rate=8)
+            stream.width = stream.height = 16
+            stream.pix_fmt = "yuv420p"
+            for frame in frames:
+                for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                    container.mux(packet)
+            for packet in stream.encode():
+                container.mux(packet)
+    else:
+        write_video(frames, path)
+    return path
+
+
+def write_csv(path: Path, rows, header=None):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        if header:
+            writer.writerow(header)
+        writer.writerows(rows)
+
+
+def test_videofolder_reads_class_subfolders_per_split_including_webm(tmp_path):
+    clip(tmp_path / "train" / "jump" / "a.mp4")
+    clip(tmp_path / "train" / "run" / "b.webm", codec_suffix=".webm")
+    clip(tmp_path / "test" / "run" / "c.mp4")
+    data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == ["jump", "run"]
+    assert sorted((Path(e["video"]).name, e["label"]) for e in data.split("train")) == [("a.mp4", 0), ("b.webm", 1)]
+    assert [e["label"] for e in data.split("test")] == [1]
+    assert data.id2label == {0: "jump", 1: "run"}
+
+
+def test_kinetics_matches_cvdf_clip_names_and_counts_missing_clips(tmp_path):
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(tmp_path / "annotations" / "train.csv", [["abseiling", "aaa", 10, 20, "train"],
+                                                        ["zumba", "bbb", 0, 10, "train"],
+                                                        ["zumba", "gone", 5, 15, "train"]], header)
+    write_csv(tmp_path / "annotations" / "val.csv", [["zumba", "ccc", 3, 13, "val"]], header)
+    clip(tmp_path / "train" / "aaa_000010_000020.mp4")
+    clip(tmp_path / "train" / "bbb_000000_000010.mp4")
+    clip(tmp_path / "val" / "ccc_000003_000013.mp4")
+    data = load_video_dataset(tmp_path, "kinetics")
+    assert data.label_names == ["abseiling", "zumba"]
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [
+        ("aaa_000010_000020.mp4", 0), ("bbb_000000_000010.mp4", 1)]
+    assert [e["label"] for e in data.split("validation")] == [1]
+    assert data.missing == {"train": 1}
+
+
+def test_ssv2_maps_templates_to_labels_json_indices(tmp_path):
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "labels.json").write_text(json.dumps(
+        {"Pushing something from left to right": "1", "Approaching something with your camera": "0"}))
+    (tmp_path / "labels" / "train.json").write_text(json.dumps([
+        {"id": "11", "label": "pushing a cup from left to right",
+         "template": "Pushing [something] from left to right", "placeholders": ["a cup"]}]))
+    (tmp_path / "labels" / "validation.json").write_text(json.dumps([
+        {"id": "12", "label": "approaching a door with your camera",
+         "template": "Approaching [something] with your camera", "placeholders": ["a door"]}]))
+    clip(tmp_path / "20bn-something-something-v2" / "11.webm", codec_suffix=".webm")
+    clip(tmp_path / "20bn-something-something-v2" / "12.webm", codec_suffix=".webm")
+    data = load_video_dataset(tmp_path, "ssv2")
+    assert data.label_names == ["Approaching something with your camera", "Pushing something from left to right"]
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [("11.webm", 1)]
+    assert [e["label"] for e in data.split("validation")] == [0]
+
+
+def test_epic_kitchens_gives_noun_then_verb_labels_with_300_and_97_classes(tmp_path):
+    header = ["narration_id", "participant_id", "video_id", "start_timestamp", "stop_timestamp", "narration",
+              "verb", "verb_class", "noun", "noun_class"]
+    write_csv(tmp_path / "EPIC_100_train.csv",
+              [["P01_01_0", "P01", "P01_01", "00:00:01", "00:00:02", "open door", "open", 3, "door", 8]], header)
+    write_csv(tmp_path / "EPIC_100_validation.csv",
+              [["P02_01_5", "P02", "P02_01", "00:00:01", "00:00:02", "take cup", "take", 0, "cup", 12]], header)
+    clip(tmp_path / "clips" / "P01_01_0.mp4")
+    clip(tmp_path / "clips" / "P02_01_5.mp4")
+    data = load_video_dataset(tmp_path, "epic_kitchens")
+    assert data.head_sizes == {"noun": 300, "verb": 97}
+    assert data.split("train")[0]["label"] == [8, 3]
+    assert data.split("validation")[0]["label"] == [12, 0]
+    assert len(data.id2label) == 397 and data.id2label[300] == "verb:0"
+
+
+def test_moments_reads_headerless_csvs_and_categories(tmp_path):
+    (tmp_path / "moments_categories.txt").write_text("clapping,1\nbarking,0\n")
+    write_csv(tmp_path / "trainingSet.csv", [["clapping/x.mp4", "clapping", 3, 0], ["barking/y.mp4", "barking", 3, 1]])
+    write_csv(tmp_path / "validationSet.csv", [["clapping/z.mp4", "clapping", 3, 0]])
+    clip(tmp_path / "training" / "clapping" / "x.mp4")
+    clip(tmp_path / "training" / "barking" / "y.mp4")
+    clip(tmp_path / "validation" / "clapping" / "z.mp4")
+    data = load_video_dataset(tmp_path, "moments")
+    assert data.label_names == ["barking", "clapping"]
+    assert [e["label"] for e in data.split("train")] == [1, 0]
+    assert [e["label"] for e in data.split("validation")] == [1]
+
+
+def test_hub_format_reads_a_datasets_repo_with_undecoded_video_column(tmp_path):
+    datasets = pytest.importorskip("datasets")
+    videos = [clip(tmp_path / "src" / f"{i}.mp4", seed=i) for i in range(3)]
+    features = datasets.Features({"clip": datasets.Video(), "action": datasets.ClassLabel(names=["sit", "stand"])})
+    table = datasets.Dataset.from_dict(
+        {"clip": [{"path": None, "bytes": v.read_bytes()} for v in videos], "action": [1, 0, 1]},
+        features=features)
+    (tmp_path / "repo" / "data").mkdir(parents=True)
+    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
+    data = load_video_dataset(str(tmp_path / "repo"), "hub", cache_dir=str(tmp_path / "cache"))
+    assert data.label_names == ["sit", "stand"]
+    train = data.split("train")
+    assert len(train) == 3 and [e["label"] for e in train] == [1, 0, 1]
+    assert train[0]["video"]["bytes"] == videos[0].read_bytes()
+
+
+def test_a_layout_that_does_not_match_the_format_names_the_missing_file(tmp_path):
+    clip(tmp_path / "train" / "a" / "x.mp4")
+    with pytest.raises(DatasetFormatError, match="labels.json"):
+        load_video_dataset(tmp_path, "ssv2")
+    with pytest.raises(ValueError, match="unknown --dataset_format"):
+        load_video_dataset(tmp_path, "ucf101")
+
+
+def test_hold_out_is_deterministic_and_disjoint():
+    examples = [{"video": str(i), "label": i % 2} for i in range(20)]
+    rest, held = hold_out(examples, 0.25, seed=3)
+    assert len(held) == 5 and len(rest) == 15
+    assert not {e["video"] for e in rest} & {e["video"] for e in held}
+    assert hold_out(examples, 0.25, seed=3) == (rest, held)
+
+
+def test_archives_are_extracted_once_into_a_folder_that_appears_complete(tmp_path):
+    import tarfile
+
+    snapshot = tmp_path / "snapshot"
+    clip(tmp_path / "payload" / "train" / "run" / "a.mp4")
+    snapshot.mkdir()
+    with tarfile.open(snapshot / "videos.tar.gz", "w:gz") as tar:
+        tar.add(tmp_path / "payload" / "train", arcname="train")
+    destination = extract_archives(snapshot, tmp_path / "extracted")
+    extracted = destination / "videos" / "train" / "run" / "a.mp4"
+    assert extracted.is_file()
+    stamp = extracted.stat().st_mtime_ns
+    (snapshot / "videos.tar.gz").unlink()  # a second call must not need (or re-read) the archive
+    assert extract_archives(snapshot, tmp_path / "extracted") == destination
+    assert extracted.stat().st_mtime_ns == stamp
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".extracted")]
+
+
+def test_a_hub_id_is_downloaded_then_read_from_snapshot_and_extraction(tmp_path, monkeypatch):
+    import tarfile
+
+    import huggingface_hub
+
+    snapshot = tmp_path / "hub" / "snapshots" / "abc123"
+    clip(tmp_path / "payload" / "jump" / "a.mp4")
+    snapshot.mkdir(parents=True)
+    with tarfile.open(snapshot / "train.tar", "w") as tar:
+        tar.add(tmp_path / "payload" / "jump", arcname="jump")
+    calls = []
+
+    def fake_snapshot_download(repo_id, **kwargs):
+        calls.append((repo_id, kwargs["repo_type"]))
+        return str(snapshot)
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
+    data = load_video_dataset("someone/tiny-videos", "videofolder", cache_dir=str(tmp_path / "cache"))
+    assert calls == [("someone/tiny-videos", "dataset")]
+    assert data.label_names == ["jump"]
+    assert Path(data.split("train")[0]["video"]).is_file()

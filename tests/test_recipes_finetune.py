@@ -1,0 +1,188 @@
+"""recipes/finetune.py and recipes/evaluate.py end to end on tiny data sets and a tiny model, offline, on CPU."""
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from vivit_hf.data.synthetic import write_video
+
+REPO = Path(__file__).resolve().parents[1]
+FINETUNE = REPO / "recipes" / "finetune.py"
+EVALUATE = REPO / "recipes" / "evaluate.py"
+
+TINY_MODEL = [
+    "--model", "spatio_temporal", "--model_size", "tiny", "--num_frames", "4", "--frame_stride", "1",
+    "--config_overrides", "image_size=16,tubelet_size=[2,8,8],hidden_size=16,num_hidden_layers=1,"
+                          "num_attention_heads=2,intermediate_size=32",
+    "--resize_shortest_edge", "16", "--crop_size", "16", "--num_workers", "0", "--with_tracking", "false",
+    "--per_device_train_batch_size", "2", "--per_device_eval_batch_size", "2", "--logging_steps", "1",
+]
+
+
+def env():
+    environment = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", OMP_NUM_THREADS="1",
+                       TOKENIZERS_PARALLELISM="false")
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), environment.get("PYTHONPATH")]))
+    return environment
+
+
+def run(script, *args, launcher=(), check=True):
+    command = [*launcher, *( [] if launcher else [sys.executable]), str(script), *map(str, args)]
+    result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=240)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
+    return result
+
+
+def tiny_clip(path: Path, label: int, seed: int, width: int = 16):
+    """A clip whose brightness ramps up (label 0) or down (label 1) over time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    ramp = np.linspace(40, 200, 6)[:: 1 if label == 0 else -1]
+    frames = np.clip(ramp[:, None, None, None] + rng.normal(0, 10, (6, 16, width, 3)), 0, 255).astype(np.uint8)
+    write_video(frames, path)
+
+
+@pytest.fixture(scope="module")
+def videofolder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("videofolder")
+    for split, count in (("train", 6), ("test", 3)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000,
+                          width=24)
+    return root
+
+
+def weights(folder):
+    return load_file(str(Path(folder) / "model.safetensors"))
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(videofolder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("uninterrupted")
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, "--num_train_epochs", "2",
+        "--checkpointing_steps", "2", *TINY_MODEL)
+    return out
+
+
+def test_a_run_writes_model_processor_card_plots_and_results(uninterrupted):
+    for name in ("model.safetensors", "config.json", "video_preprocessor_config.json", "README.md",
+                 "all_results.json", "eval_confusion_matrix.png", "eval_per_class_accuracy.png"):
+        assert (uninterrupted / name).is_file(), name
+    results = json.loads((uninterrupted / "all_results.json").read_text())
+    assert results["num_samples"] == 6 and 0.0 <= results["top1"] <= 1.0
+    assert results["completed_steps"] == 12
+
+
+def test_checkpoints_respect_the_total_limit_and_leave_no_temporary_folder(uninterrupted):
+    names = sorted(p.name for p in (uninterrupted / "checkpoints").iterdir())
+    assert names == ["step_10", "step_12"]
+
+
+def test_a_run_killed_mid_epoch_and_resumed_ends_with_the_same_weights(videofolder, uninterrupted, tmp_path):
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, "--num_train_epochs", "2",
+            "--checkpointing_steps", "2", *TINY_MODEL]
+    command = [sys.executable, str(FINETUNE), *map(str, args)]
+    process = subprocess.Popen(command, cwd=REPO, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    # Kill (no clean-up possible) as soon as the first mid-epoch checkpoint (step 4 of 6 per epoch) is done.
+    for line in process.stdout:
+        if "saved checkpoint" in line and "step_4" in line:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=120)
+    assert process.returncode == -signal.SIGKILL
+    assert not (tmp_path / "model.safetensors").exists()
+    run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
+    resumed, reference = weights(tmp_path), weights(uninterrupted)
+    assert resumed.keys() == reference.keys()
+    for name in reference:
+        torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
+
+
+def test_evaluate_multi_view_equals_the_average_of_single_views_by_hand(videofolder, uninterrupted, tmp_path):
+    import vivit_hf  # noqa: F401
+    from transformers import AutoModelForVideoClassification
+
+    from vivit_hf.processing_vivit import ViViTVideoProcessor
+
+    run(EVALUATE, "--model", uninterrupted, "--dataset", videofolder, "--num_clips", 2, "--num_crops", 3,
+        "--output_dir", tmp_path, "--num_workers", 0, "--per_device_eval_batch_size", 2)
+    predictions = load_file(str(tmp_path / "predictions.safetensors"))
+    results = json.loads((tmp_path / "eval_results.json").read_text())
+    assert (tmp_path / "eval_confusion_matrix.png").is_file() and (tmp_path / "eval_per_class_accuracy.png").is_file()
+    assert set(results["per_class_accuracy"]) == {"down", "up"}
+
+    model = AutoModelForVideoClassification.from_pretrained(uninterrupted).eval()
+    processor = ViViTVideoProcessor.from_pretrained(uninterrupted)
+    clips = sorted((videofolder / "test").rglob("*.mp4"), key=lambda p: (p.parent.name, p.name))
+    by_hand = []
+    for clip in clips:
+        views = processor(str(clip), num_clips=2, num_crops=3, return_tensors="pt")["pixel_values"]
+        assert views.shape[0] == 6
+        assert not torch.equal(views[0], views[1])  # the crops really differ (24-pixel-wide clips)
+        with torch.no_grad():
+            single = [model(pixel_values=view[None]).logits[0] for view in views]
+        by_hand.append(torch.stack(single).mean(dim=0))
+    torch.testing.assert_close(predictions["logits"], torch.stack(by_hand), rtol=1e-4, atol=1e-5)
+    top1 = (torch.stack(by_hand).argmax(-1) == predictions["labels"]).float().mean().item()
+    assert results["top1"] == pytest.approx(top1)
+
+
+def test_two_processes_count_every_clip_once(videofolder, uninterrupted, tmp_path):
+    # 6 test clips, batch 4 per process on 2 processes: the last batch is padded and must not be counted twice.
+    common = ["--model", uninterrupted, "--dataset", videofolder, "--num_workers", 0,
+              "--per_device_eval_batch_size", 4]
+    run(EVALUATE, *common, "--output_dir", tmp_path / "one")
+    run(EVALUATE, *common, "--output_dir", tmp_path / "two",
+        launcher=[sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"])
+    one = json.loads((tmp_path / "one" / "eval_results.json").read_text())
+    two = json.loads((tmp_path / "two" / "eval_results.json").read_text())
+    assert one["num_samples"] == two["num_samples"] == 6
+    assert one["confusion_matrix"] == two["confusion_matrix"]
+    torch.testing.assert_close(load_file(str(tmp_path / "two" / "predictions.safetensors"))["logits"],
+                               load_file(str(tmp_path / "one" / "predictions.safetensors"))["logits"])
+
+
+def test_broken_clips_are_skipped_and_counted(videofolder, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(videofolder, data)
+    (data / "train" / "up" / "broken.mp4").write_bytes(b"not a video at all")
+    (data / "test" / "down" / "broken.mp4").write_bytes(b"\x00" * 64)
+    out = tmp_path / "out"
+    run(FINETUNE, "--dataset", data, "--output_dir", out, "--num_train_epochs", "1", *TINY_MODEL)
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["train_skipped_clips"] == 1
+    assert results["num_skipped"] == 1 and results["num_samples"] == 6
+
+
+def test_epic_kitchens_two_heads_report_noun_verb_and_action_accuracy(tmp_path):
+    header = ["narration_id", "participant_id", "video_id", "narration", "verb", "verb_class", "noun", "noun_class"]
+    for split, count in (("train", 4), ("validation", 2)):
+        rows = []
+        for i in range(count):
+            narration_id = f"P0{i}_{split}_{i}"
+            tiny_clip(tmp_path / "clips" / f"{narration_id}.mp4", i % 2, seed=i)
+            rows.append([narration_id, f"P0{i}", f"P0{i}_{split}", "take cup", "take", i % 2, "cup", 10 + i % 2])
+        with open(tmp_path / f"EPIC_100_{split}.csv", "w", newline="") as f:
+            csv.writer(f).writerows([header, *rows])
+    out = tmp_path / "out"
+    run(FINETUNE, "--dataset", tmp_path, "--dataset_format", "epic_kitchens", "--output_dir", out,
+        "--max_train_steps", "2", *TINY_MODEL)
+    results = json.loads((out / "all_results.json").read_text())
+    for key in ("noun_top1", "verb_top1", "action_top1", "noun_top5", "verb_top5"):
+        assert 0.0 <= results[key] <= 1.0, key
+    assert results["num_samples"] == 2
+    config = json.loads((out / "config.json").read_text())
+    assert config["label_spaces"] == {"noun": 300, "verb": 97}
