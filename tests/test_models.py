@@ -246,6 +246,7 @@ def test_representation_layer_and_frame_sampling():
 
 
 @pytest.mark.parametrize(("frames", "samples", "expected"), [(6, 3, [2, 3, 4]), (5, 3, [1, 2, 4]), (4, 8, [0, 1, 2, 3]),
+                                                             (4, 2, [1, 3, 3]),  # scenic's float32 arange: 3 picks
                                                              (32, 16, [2, 4, 6, 8, 9, 11, 13, 15, 17, 19, 21, 23, 24, 26, 28, 30])])
 def test_uniform_frame_sampling_rounds_half_to_even(frames, samples, expected):
     assert vivit_hf.uniform_frame_indices(frames, samples) == expected

@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from transformers import AutoVideoProcessor, pipeline
+from transformers import pipeline
 
 import vivit_hf  # noqa: F401  (registers the four configs and models with the Auto classes)
 from video_factory import write_video
@@ -23,7 +23,6 @@ def video(tmp_path_factory):
 @pytest.fixture(scope="module", params=list(VIVIT_MODELS))
 def model_dir(request, tmp_path_factory):
     config_class, _, classifier_class = VIVIT_MODELS[request.param]
-    AutoVideoProcessor.register(config_class, ViViTVideoProcessor, exist_ok=True)  # what `import vivit_hf` should do
     torch.manual_seed(0)
     model = classifier_class(config_class(**TINY)).eval()
     path = tmp_path_factory.mktemp(request.param)
@@ -41,7 +40,8 @@ def test_pipeline_classifies_a_video_file(model_dir, video):
 
 
 def test_pipeline_multi_view_averages_logits_of_all_views(model_dir, video):
-    classifier = pipeline("video-classification", model=str(model_dir), pipeline_class=ViViTVideoClassificationPipeline)
+    classifier = pipeline("video-classification", model=str(model_dir))  # `import vivit_hf` registered multi-view
+    assert isinstance(classifier, ViViTVideoClassificationPipeline)
     results = classifier(video, num_clips=2, num_crops=3, top_k=3)
     inputs = classifier.video_processor(video, num_clips=2, num_crops=3, return_tensors="pt")
     assert inputs.pixel_values.shape == (6, 4, 3, 32, 32)

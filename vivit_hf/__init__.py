@@ -16,7 +16,7 @@ from .configuration_vivit import (
     ViViTSpatioTemporalConfig,
 )
 from .frame_sampling import uniform_frame_indices
-from .processing_vivit import ViViTVideoProcessor
+from .processing_vivit import ViViTVideoClassificationPipeline, ViViTVideoProcessor
 from .modeling_blocks import ViViTPreTrainedModel
 from .modeling_vivit import (
     VIVIT_MODELS,
@@ -34,6 +34,8 @@ __version__ = "0.1.0"
 
 
 def _register():
+    from transformers.pipelines import PIPELINE_REGISTRY
+
     for config_class, model_class, classifier_class in VIVIT_MODELS.values():
         AutoConfig.register(config_class.model_type, config_class, exist_ok=True)
         AutoModel.register(config_class, model_class, exist_ok=True)
@@ -42,15 +44,37 @@ def _register():
         model_class.register_for_auto_class("AutoModel")
         classifier_class.register_for_auto_class("AutoModelForVideoClassification")
         AutoVideoProcessor.register(config_class, video_processor_class=ViViTVideoProcessor, exist_ok=True)
+    # Saved processors carry their code too, like the models.
+    ViViTVideoProcessor.register_for_auto_class("AutoVideoProcessor")
+    # pipeline("video-classification") gains multi-view test (num_clips / num_crops, logits averaged); with any other
+    # processor it behaves as transformers' own pipeline.
+    PIPELINE_REGISTRY.register_pipeline(
+        "video-classification",
+        pipeline_class=ViViTVideoClassificationPipeline,
+        pt_model=AutoModelForVideoClassification,
+        type="video",
+    )
 
 
 _register()
 
 __all__ = [
+    "VIVIT_MODELS",
     "ViViTConfig",
     "ViViTPreTrainedModel",
-    "VIVIT_MODELS",
-    "uniform_frame_indices",
+    "ViViTSpatioTemporalConfig",
+    "ViViTSpatioTemporalModel",
+    "ViViTSpatioTemporalForVideoClassification",
+    "ViViTFactorisedEncoderConfig",
+    "ViViTFactorisedEncoderModel",
+    "ViViTFactorisedEncoderForVideoClassification",
+    "ViViTFactorisedSelfAttentionConfig",
+    "ViViTFactorisedSelfAttentionModel",
+    "ViViTFactorisedSelfAttentionForVideoClassification",
+    "ViViTFactorisedDotProductConfig",
+    "ViViTFactorisedDotProductModel",
+    "ViViTFactorisedDotProductForVideoClassification",
     "ViViTVideoProcessor",
-    *(cls.__name__ for classes in VIVIT_MODELS.values() for cls in classes),
+    "ViViTVideoClassificationPipeline",
+    "uniform_frame_indices",
 ]

@@ -12,7 +12,10 @@ def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
 
     With `num_samples < num_frames`, start = step = `num_frames / (num_samples + 1)` and the picks are
     `round(start + i * step)` (round half to even, as numpy/jax) below `num_frames`; e.g. 6 frames, 3 samples
-    give [2, 3, 4]. Otherwise every frame is kept. The float32 arange reproduces scenic's arithmetic exactly.
+    give [2, 3, 4]. Otherwise every frame is kept. The float32 arange reproduces scenic's arithmetic exactly, quirks
+    included: where round-off puts one more value below `num_frames`, scenic keeps `num_samples + 1` frames (4 frames,
+    2 samples give [1, 3, 3]); the model does the same, so converted checkpoints keep their position-embedding size
+    (checked against jax 0.10.2 for every `num_frames < 150`). The video processor samples exactly `n` frames.
     """
     if num_frames <= 0 or num_samples <= 0:
         raise ValueError(f"uniform frame sampling needs positive counts, got {num_frames} frames, {num_samples} samples")
