@@ -1,0 +1,80 @@
+"""Pushing to the Hub, against a local stand-in of its HTTP API (the real huggingface_hub client runs)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import huggingface_hub
+import pytest
+from huggingface_hub import ModelCard
+
+from hub_standin import HubStandIn
+from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip
+from vivit_hf.hub_push import BackgroundUploader
+
+
+@pytest.fixture
+def online(monkeypatch):
+    # The suite runs offline; these tests only ever talk to 127.0.0.1.
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+
+
+def test_a_failed_upload_is_retried_and_the_local_files_stay(tmp_path, online):
+    folder = tmp_path / "checkpoint"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    with HubStandIn(fail_commits=1) as hub:
+        uploader = BackgroundUploader("me/retry", endpoint=hub.endpoint, token="hf_standin", retry_delay=0.01)
+        record = uploader.push_folder(folder, "step 1")
+        uploader.close()
+        assert hub.failed_commits == 1
+        assert record.success and record.attempts == 2 and "500" in record.errors[0]
+        assert hub.repos["me/retry"]["config.json"] == b"{}"
+    assert (folder / "config.json").read_text() == "{}"
+
+
+def test_an_upload_that_keeps_failing_gives_up_and_keeps_the_files(tmp_path, online):
+    folder = tmp_path / "staging"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"weights")
+    with HubStandIn(fail_commits=10) as hub:
+        uploader = BackgroundUploader("me/down", endpoint=hub.endpoint, token="hf_standin", max_retries=2,
+                                      retry_delay=0.01)
+        record = uploader.push_folder(folder, "step 2", delete_after=True)
+        uploader.close()
+        assert not record.success and record.attempts == 3
+    assert (folder / "model.safetensors").read_bytes() == b"weights"
+
+
+def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path):
+    for split, count in (("train", 4), ("test", 2)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
+    out = tmp_path / "out"
+    with HubStandIn(fail_commits=1) as hub:
+        environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
+        environment.pop("HF_HUB_OFFLINE")
+        environment.pop("TRANSFORMERS_OFFLINE")
+        command = [sys.executable, str(FINETUNE), "--dataset", str(tmp_path / "data"), "--output_dir", str(out),
+                   "--max_train_steps", "4", "--checkpointing_steps", "2", "--push_to_hub", "--hub_model_id",
+                   "me/vivit-tiny", "--upload_retries", "3", *TINY_MODEL]
+        result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
+        assert result.returncode == 0, result.stderr[-5000:]
+        files = hub.repos["me/vivit-tiny"]
+        summaries = [commit["summary"] for commit in hub.commits]
+    # The first commit (step 2) failed once and was retried; the local checkpoints are intact.
+    assert hub.failed_commits == 1 and "failed (attempt 1)" in result.stderr
+    assert summaries == ["Training in progress, step 2", "Training in progress, step 4", "End of training"]
+    assert (out / "checkpoints" / "step_2" / "model.safetensors").is_file()
+    for name in ("model.safetensors", "config.json", "video_preprocessor_config.json", "README.md",
+                 "eval_confusion_matrix.png", "all_results.json"):
+        assert name in files, name
+    assert not any(name.startswith(("checkpoints/", ".push/")) for name in files)
+    card = ModelCard(files["README.md"].decode())
+    assert card.data.pipeline_tag == "video-classification"
+    results = {result.metric_name: result.metric_value for result in card.data.eval_results}
+    local = json.loads((out / "all_results.json").read_text())
+    assert results["top-1 accuracy (1 clip x 1 crop)"] == pytest.approx(100 * local["top1"], abs=0.01)
+    assert json.loads(files["config.json"])["model_type"] == "vivit_spatio_temporal"
