@@ -89,3 +89,28 @@ def test_tree_that_does_not_fit_names_the_keys():
     wrong_shape["Transformer/posembed_input/pos_embedding"] = np.zeros((1, 5, 32), np.float32)
     with pytest.raises(ScenicConversionError, match="pos_embedding"):
         load_scenic(wrong_shape, config["scenic_config"])
+
+
+def test_factorised_encoder_with_its_own_temporal_sizes_round_trips():
+    """scenic configures the spatial and temporal transformers separately; heads and MLP size may differ."""
+    _, config, _ = load_case("factorized_encoder_3dconv_token")
+    scenic_config = json.loads(json.dumps(config["scenic_config"]))
+    scenic_config["model"]["temporal_transformer"].update(num_heads=2, mlp_dim=48, num_layers=3)
+    model = load_scenic(to_scenic(load_scenic_random(scenic_config)), scenic_config)
+    temporal_layer = model.vivit.temporal_encoder.layers[0]
+    assert (temporal_layer.attention.num_heads, temporal_layer.mlp.fc1.out_features) == (2, 48)
+    assert len(model.vivit.temporal_encoder.layers) == 3
+    tree = to_scenic(model)
+    assert tree["TemporalTransformer/encoderblock_0/MultiHeadDotProductAttention_0/query/kernel"].shape == (32, 2, 16)
+    again = load_scenic(tree, scenic_config)
+    video = torch.randn(1, 6, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(again(pixel_values=video).logits, model(pixel_values=video).logits, rtol=0, atol=0)
+
+
+def load_scenic_random(scenic_config):
+    from vivit_hf.convert import config_from_scenic
+    from vivit_hf.modeling_vivit import ViViTFactorisedEncoderForVideoClassification
+
+    torch.manual_seed(0)
+    return ViViTFactorisedEncoderForVideoClassification(config_from_scenic(scenic_config))

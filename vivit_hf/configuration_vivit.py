@@ -194,12 +194,16 @@ class ViViTSpatioTemporalConfig(ViViTConfig):
 class ViViTFactorisedEncoderConfig(ViViTConfig):
     r"""
     Model 2, factorised encoder: a spatial encoder (`num_hidden_layers` layers, shared across time) summarises
-    each temporal index; a temporal encoder of `num_temporal_layers` layers runs over those summaries.
+    each temporal index; a temporal encoder of `num_temporal_layers` layers runs over those summaries. Its heads and
+    MLP size are the spatial encoder's unless `temporal_num_attention_heads` / `temporal_intermediate_size` say
+    otherwise (scenic configures the two encoders separately).
     """
 
     model_type = "vivit_factorised_encoder"
 
     num_temporal_layers: int = 4
+    temporal_num_attention_heads: int | None = None
+    temporal_intermediate_size: int | None = None
 
     def validate_vivit(self):
         super().validate_vivit()
@@ -207,6 +211,15 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
             self.num_temporal_layers < 0
         ):
             raise ValueError(f"`num_temporal_layers` must be a non-negative integer, got {self.num_temporal_layers!r}.")
+        for name in ("temporal_num_attention_heads", "temporal_intermediate_size"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
+                raise ValueError(f"`{name}` must be a positive integer or None, got {value!r}.")
+        if self.temporal_num_attention_heads and self.hidden_size % self.temporal_num_attention_heads:
+            raise ValueError(
+                f"`hidden_size` ({self.hidden_size}) is not divisible by `temporal_num_attention_heads` "
+                f"({self.temporal_num_attention_heads}); pick a head count that divides it."
+            )
 
 
 class ViViTFactorisedSelfAttentionConfig(ViViTConfig):

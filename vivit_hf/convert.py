@@ -288,14 +288,12 @@ def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
 
     if attention_type == "factorized_encoder":
         spatial, temporal = model["spatial_transformer"], model["temporal_transformer"]
-        for field in ("num_heads", "mlp_dim"):
-            if temporal.get(field, spatial[field]) != spatial[field]:
-                raise ScenicConversionError(
-                    f"`temporal_transformer.{field}` ({temporal[field]}) differs from `spatial_transformer.{field}` "
-                    f"({spatial[field]}): vivit_hf's factorised encoder shares them between the two encoders"
-                )
         kwargs.update(num_hidden_layers=spatial["num_layers"], num_temporal_layers=temporal["num_layers"],
                       num_attention_heads=spatial["num_heads"], intermediate_size=spatial["mlp_dim"])
+        if temporal.get("num_heads", spatial["num_heads"]) != spatial["num_heads"]:
+            kwargs["temporal_num_attention_heads"] = temporal["num_heads"]
+        if temporal.get("mlp_dim", spatial["mlp_dim"]) != spatial["mlp_dim"]:
+            kwargs["temporal_intermediate_size"] = temporal["mlp_dim"]
     else:
         kwargs.update(num_hidden_layers=model["num_layers"], num_attention_heads=model["num_heads"],
                       intermediate_size=model["mlp_dim"])

@@ -105,11 +105,11 @@ class ViViTSelfAttention(nn.Module):
     transformers' attention interface (`config._attn_implementation`: eager, sdpa, flash, flex).
     """
 
-    def __init__(self, config: ViViTConfig):
+    def __init__(self, config: ViViTConfig, num_heads: int | None = None):
         super().__init__()
         self.config = config
-        self.num_heads = config.num_attention_heads
-        self.head_dim = config.hidden_size // config.num_attention_heads
+        self.num_heads = num_heads or config.num_attention_heads
+        self.head_dim = config.hidden_size // self.num_heads
         self.scaling = self.head_dim**-0.5
         self.attention_dropout = config.attention_probs_dropout_prob
         self.is_causal = False
@@ -181,11 +181,11 @@ class FactorisedDotProductAttention(ViViTSelfAttention):
 class ViViTMLP(nn.Module):
     """scenic's `MlpBlock`: Dense -> GELU -> dropout -> Dense -> dropout."""
 
-    def __init__(self, config: ViViTConfig):
+    def __init__(self, config: ViViTConfig, intermediate_size: int | None = None):
         super().__init__()
-        self.fc1 = nn.Linear(config.hidden_size, config.intermediate_size)
+        self.fc1 = nn.Linear(config.hidden_size, intermediate_size or config.intermediate_size)
         self.activation = ACT2FN[config.hidden_act]
-        self.fc2 = nn.Linear(config.intermediate_size, config.hidden_size)
+        self.fc2 = nn.Linear(intermediate_size or config.intermediate_size, config.hidden_size)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
     def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
@@ -221,12 +221,13 @@ class ViViTLayer(GradientCheckpointingLayer):
 
     attention_class = ViViTSelfAttention
 
-    def __init__(self, config: ViViTConfig, drop_path_rate: float = 0.0):
+    def __init__(self, config: ViViTConfig, drop_path_rate: float = 0.0, num_heads: int | None = None,
+                 intermediate_size: int | None = None):
         super().__init__()
         self.layernorm_before = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.attention = self.attention_class(config)
+        self.attention = self.attention_class(config, num_heads)
         self.layernorm_after = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.mlp = ViViTMLP(config)
+        self.mlp = ViViTMLP(config, intermediate_size)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
         self.drop_path = StochasticDepth(drop_path_rate)
 
@@ -254,15 +255,16 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
     tokens at one spatial position), each with its own pre-norm and residual, then the MLP. `attention_order`
     `time_space` swaps the two attentions."""
 
-    def __init__(self, config: ViViTConfig, drop_path_rate: float = 0.0):
+    def __init__(self, config: ViViTConfig, drop_path_rate: float = 0.0, num_heads: int | None = None,
+                 intermediate_size: int | None = None):
         super().__init__()
         self.order = config.attention_order.split("_")
         self.layernorm_space = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.attention_space = ViViTSelfAttention(config)
+        self.attention_space = ViViTSelfAttention(config, num_heads)
         self.layernorm_time = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.attention_time = ViViTSelfAttention(config)
+        self.attention_time = ViViTSelfAttention(config, num_heads)
         self.layernorm_mlp = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.mlp = ViViTMLP(config)
+        self.mlp = ViViTMLP(config, intermediate_size)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
         self.drop_path = StochasticDepth(drop_path_rate)
 
@@ -301,7 +303,8 @@ class ViViTEncoder(nn.Module):
     """scenic's `Encoder`: optional CLS token, learned position embeddings over a token grid, dropout, the blocks,
     a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one."""
 
-    def __init__(self, config: ViViTConfig, grid: tuple[int, ...], num_layers: int, layer_class, use_cls_token: bool):
+    def __init__(self, config: ViViTConfig, grid: tuple[int, ...], num_layers: int, layer_class, use_cls_token: bool,
+                 **layer_sizes):
         super().__init__()
         self.grid = tuple(grid)
         self.num_prefix_tokens = int(use_cls_token)
@@ -311,7 +314,7 @@ class ViViTEncoder(nn.Module):
         )
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
         self.layers = nn.ModuleList(
-            layer_class(config, rate) for rate in drop_path_schedule(config.drop_path_rate, num_layers)
+            layer_class(config, rate, **layer_sizes) for rate in drop_path_schedule(config.drop_path_rate, num_layers)
         )
         self.layernorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
 

@@ -136,7 +136,10 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         use_cls_token = config.classifier == "token"
         self.token_embedding = build_token_embedding(config)
         self.spatial_encoder = ViViTEncoder(config, (n_h, n_w), config.num_hidden_layers, ViViTLayer, use_cls_token)
-        self.temporal_encoder = ViViTEncoder(config, (n_t,), config.num_temporal_layers, ViViTLayer, use_cls_token)
+        self.temporal_encoder = ViViTEncoder(
+            config, (n_t,), config.num_temporal_layers, ViViTLayer, use_cls_token,
+            num_heads=config.temporal_num_attention_heads, intermediate_size=config.temporal_intermediate_size,
+        )
         self.post_init()
 
     def encode(self, tokens, grid, output_attentions, output_hidden_states, **kwargs):
