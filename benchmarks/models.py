@@ -341,7 +341,7 @@ def _with_weights(model: nn.Module, source: Callable[[], nn.Module]) -> nn.Modul
     return model
 
 
-def run(args) -> dict:
+def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
     device = args.device
     torch.set_num_threads(args.threads)
     size = SIZES[args.size]
@@ -409,6 +409,7 @@ def run(args) -> dict:
                                                             checkpointing)
                 log(f"{contender.name:40s} peak training memory {key}: {entry['memory'][key] / 2**20:.0f} MiB")
             del model
+        progress(result)  # a full-size CPU run takes long: keep what is measured so far
 
     for dtype in dtypes:
         result["peak_matmul"][dtype]["after"] = peak(dtype)
@@ -639,9 +640,11 @@ def parse_args(argv: list[str] | None = None):
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
-    result = run(args)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     stem = args.out_dir / f"models-{args.device}{'' if args.size == 'b16x2' else '-' + args.size}"
+    partial = stem.with_suffix(".partial.json")
+    result = run(args, progress=lambda raw: partial.write_text(json.dumps(raw, indent=1)))
+    partial.unlink(missing_ok=True)
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
     stem.with_suffix(".md").write_text(markdown(result))
     plot(result, stem.with_suffix(".png"))

@@ -97,3 +97,18 @@ def test_refuses_cuda_without_a_gpu(bench):
         pytest.skip("a CUDA device is present")
     with pytest.raises(SystemExit):
         bench.parse_args(["--device", "cuda"])
+
+
+@pytest.mark.parametrize("variant", ["spatio_temporal", "factorised_encoder", "factorised_self_attention",
+                                     "factorised_dot_product"])
+def test_model_compiles_as_one_graph(bench, variant):
+    """`torch.compile` sees each model whole: no graph break in the blocks, in training mode with stochastic depth."""
+    import torch._dynamo
+
+    config = bench.vivit_config(variant, bench.SIZES["tiny"], "sdpa")
+    config.drop_path_rate = 0.1
+    model = bench.VIVIT_MODELS[variant][1](config).train()
+    torch._dynamo.reset()
+    explanation = torch._dynamo.explain(model)(pixel_values=torch.randn(1, 4, 3, 32, 32))
+    assert explanation.graph_break_count == 0, explanation.break_reasons
+    assert explanation.graph_count == 1
