@@ -469,9 +469,12 @@ def main(argv=None):
                 path = save_checkpoint(accelerator, output_dir, f"step_{completed_steps}",
                                        trainer_state(epoch, batch_index), args.checkpoints_total_limit)
                 logger.info(f"saved checkpoint {path}")
-                if uploader is not None:
-                    uploader.push_model(unwrapped, processor, output_dir / ".push" / f"step_{completed_steps}",
-                                        f"Training in progress, step {completed_steps}")
+                if args.push_to_hub:
+                    # Every rank takes part in gathering the weights (FSDP shards them); rank 0 uploads.
+                    state_dict = accelerator.get_state_dict(model)
+                    if uploader is not None:
+                        uploader.push_model(unwrapped, processor, output_dir / ".push" / f"step_{completed_steps}",
+                                            f"Training in progress, step {completed_steps}", state_dict=state_dict)
             if completed_steps >= args.max_train_steps:
                 break
         resume_batches = 0
@@ -497,10 +500,11 @@ def main(argv=None):
     accelerator.wait_for_everyone()
     if args.with_tracking:
         accelerator.end_training()
+    state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
     if accelerator.is_main_process:
         from vivit_hf.cards import build_model_card, plot_training_curves
 
-        unwrapped.save_pretrained(output_dir, save_function=accelerator.save)
+        unwrapped.save_pretrained(output_dir, state_dict=state_dict, save_function=accelerator.save)
         processor.save_pretrained(output_dir)
         plots = save_evaluation_plots(results, data.label_spaces, output_dir)
         if history:

@@ -67,11 +67,13 @@ class BackgroundUploader:
         self._queue.put((Path(folder), tuple(ignore_patterns), delete_after, record))
         return record
 
-    def push_model(self, model, processor, staging_dir, message: str) -> UploadRecord:
-        """Snapshot ``model`` (and ``processor``) into ``staging_dir`` now, upload it in the background."""
+    def push_model(self, model, processor, staging_dir, message: str, state_dict=None) -> UploadRecord:
+        """Snapshot ``model`` (and ``processor``) into ``staging_dir`` now, upload it in the background.
+
+        ``state_dict`` is the full one when the model is sharded (``accelerator.get_state_dict(model)``)."""
         staging_dir = Path(staging_dir)
         shutil.rmtree(staging_dir, ignore_errors=True)
-        model.save_pretrained(staging_dir)
+        model.save_pretrained(staging_dir, state_dict=state_dict)
         if processor is not None:
             processor.save_pretrained(staging_dir)
         return self.push_folder(staging_dir, message, delete_after=True)

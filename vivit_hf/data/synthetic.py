@@ -49,7 +49,7 @@ _SHAPES = {
 class SyntheticMotionConfig:
     """Everything that determines the generated files; its hash names the cache folder."""
 
-    num_train_per_class: int = 120
+    num_train_per_class: int = 150
     num_test_per_class: int = 30
     num_frames: int = 16
     image_size: int = 32
@@ -57,8 +57,8 @@ class SyntheticMotionConfig:
     seed: int = 0
     # Pixels per frame for sliding, degrees per frame for spinning.
     speed_range: tuple[float, float] = (1.5, 2.5)
-    spin_range: tuple[float, float] = (12.0, 20.0)
-    shape_scale_range: tuple[float, float] = (0.12, 0.2)
+    spin_range: tuple[float, float] = (15.0, 25.0)
+    shape_scale_range: tuple[float, float] = (0.15, 0.24)
     num_shapes: int = 3
     classes: tuple[str, ...] = field(default=MOTION_CLASSES)
     version: int = 1
