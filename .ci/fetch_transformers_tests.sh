@@ -21,10 +21,10 @@ if [ ! -f "$tests/test_modeling_common.py" ]; then
         echo "pip downloaded no transformers-$version sdist into $download" >&2
         exit 1
     fi
-    # Unpack beside the final place, then move it there in one step, so a cut-off run leaves nothing half-written.
+    # Unpack beside the final place, then rename it there in one step: a cut-off run leaves nothing half-written,
+    # and of two runs at once (pytest-xdist workers) the second finds the first's copy and keeps it.
     tar -xzf "$archive" -C "$download" "transformers-$version/tests"
-    rm -rf "$cache/transformers-$version"
-    mv "$download/transformers-$version" "$cache/transformers-$version"
+    mv -T "$download/transformers-$version" "$cache/transformers-$version" 2>/dev/null || true
 fi
 
 if [ ! -f "$tests/test_modeling_common.py" ]; then
