@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import huggingface_hub.constants
 import torch
 from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification
 
@@ -15,6 +16,9 @@ import vivit_hf  # noqa: F401 - registers the Auto classes
 from vivit_hf.convert import main
 from vivit_hf.processing_vivit import ViViTVideoProcessor
 from vivit_hf.scenic_checkpoint import read_python_config, write_scenic_checkpoint
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hub_standin import HubStandIn  # noqa: E402
 
 ROOT = Path(os.environ.get("VIVIT_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"))
 CASES = sorted(p.name for p in (ROOT / "scenic").iterdir() if (p / "config.json").exists()) if (
@@ -130,25 +134,13 @@ def test_transformers_vivit_folder_converts_with_the_same_logits(tmp_path):
 
 
 def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch):
-    calls = []
-
-    class RecordingApi:  # stands in for huggingface_hub.HfApi: records what would be sent
-        def __init__(self, token=None):
-            pass
-
-        def create_repo(self, repo_id, private=False, exist_ok=False):
-            calls.append(("create_repo", repo_id, exist_ok))
-            return type("RepoUrl", (), {"repo_id": repo_id})()
-
-        def upload_folder(self, folder_path, repo_id, commit_message):
-            calls.append(("upload_folder", repo_id, sorted(os.listdir(folder_path))))
-
-    import huggingface_hub
-
-    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingApi)
     case, checkpoint, config_file = scenic_case("spacetime_3dconv_token", tmp_path)
-    main(["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out", str(tmp_path / "out"),
-          "--push-to-hub", "me/vivit-tiny"])
-    assert calls[0] == ("create_repo", "me/vivit-tiny", True)
-    assert calls[1][:2] == ("upload_folder", "me/vivit-tiny")
-    assert {"model.safetensors", "config.json", "README.md", "video_preprocessor_config.json"} <= set(calls[1][2])
+    with HubStandIn() as hub:  # the real huggingface_hub client against a local stand-in of the Hub API
+        monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+        monkeypatch.setenv("HF_TOKEN", "hf_standin")
+        monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # 127.0.0.1 only
+        main(["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out", str(tmp_path / "out"),
+              "--push-to-hub", "me/vivit-tiny"])
+    files = hub.repos["me/vivit-tiny"] if "me/vivit-tiny" in hub.repos else next(iter(hub.repos.values()))
+    assert {"model.safetensors", "config.json", "README.md", "video_preprocessor_config.json"} <= set(files)
+    assert files["config.json"] == (tmp_path / "out" / "config.json").read_bytes()

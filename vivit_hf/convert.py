@@ -493,11 +493,12 @@ def save_hub_folder(model, out, *, processor_kwargs: dict, card: str) -> str:
     return os.fspath(out)
 
 
-def push_folder(folder, repo_id: str, *, token: str | None = None, private: bool = False) -> str:
-    """Upload a converted folder to the Hub (`HF_ENDPOINT` is honoured); returns the repo id."""
+def push_folder(folder, repo_id: str, *, token: str | None = None, private: bool = False,
+                endpoint: str | None = None) -> str:
+    """Upload a converted folder to the Hub; `HF_ENDPOINT` / `HF_TOKEN` are read at call time. Returns the repo id."""
     from huggingface_hub import HfApi
 
-    api = HfApi(token=token)
+    api = HfApi(endpoint=endpoint or os.environ.get("HF_ENDPOINT"), token=token or os.environ.get("HF_TOKEN"))
     repo_id = api.create_repo(repo_id, private=private, exist_ok=True).repo_id
     api.upload_folder(folder_path=os.fspath(folder), repo_id=repo_id, commit_message="Convert ViViT checkpoint")
     return repo_id
