@@ -6,7 +6,12 @@ Importing the package registers every config and model with transformers' Auto c
 where vivit_hf is not installed).
 """
 
-from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, AutoVideoProcessor
+from transformers import (
+    AutoConfig,
+    AutoModel,
+    AutoModelForVideoClassification,
+    AutoVideoProcessor,
+)
 
 from .configuration_vivit import (
     ViViTConfig,
@@ -16,7 +21,6 @@ from .configuration_vivit import (
     ViViTSpatioTemporalConfig,
 )
 from .frame_sampling import uniform_frame_indices
-from .processing_vivit import ViViTVideoClassificationPipeline, ViViTVideoProcessor
 from .modeling_blocks import ViViTPreTrainedModel
 from .modeling_vivit import (
     VIVIT_MODELS,
@@ -28,6 +32,14 @@ from .modeling_vivit import (
     ViViTFactorisedSelfAttentionModel,
     ViViTSpatioTemporalForVideoClassification,
     ViViTSpatioTemporalModel,
+)
+from .processing_vivit import ViViTVideoClassificationPipeline, ViViTVideoProcessor
+from .vit_init import (
+    ImageViT,
+    ViTInitError,
+    ViTInitReport,
+    initialise_from_vit,
+    load_image_vit,
 )
 
 __version__ = "0.1.0"
@@ -77,4 +89,9 @@ __all__ = [
     "ViViTVideoProcessor",
     "ViViTVideoClassificationPipeline",
     "uniform_frame_indices",
+    "initialise_from_vit",
+    "load_image_vit",
+    "ImageViT",
+    "ViTInitReport",
+    "ViTInitError",
 ]
