@@ -60,12 +60,8 @@ def _register():
     ViViTVideoProcessor.register_for_auto_class("AutoVideoProcessor")
     # pipeline("video-classification") gains multi-view test (num_clips / num_crops, logits averaged); with any other
     # processor it behaves as transformers' own pipeline.
-    PIPELINE_REGISTRY.register_pipeline(
-        "video-classification",
-        pipeline_class=ViViTVideoClassificationPipeline,
-        pt_model=AutoModelForVideoClassification,
-        type="video",
-    )
+    # (Set in place: `register_pipeline` would log an "overwriting" warning on every import.)
+    PIPELINE_REGISTRY.supported_tasks["video-classification"]["impl"] = ViViTVideoClassificationPipeline
 
 
 _register()
