@@ -68,7 +68,8 @@ def test_every_input_kind_gives_the_same_pixels(proc, videos):
     data = open(path, "rb").read()
     frames = av.open(path)
     array = np.stack([f.to_ndarray(format="rgb24") for f in frames.decode(video=0)])
-    reference = proc(path, return_tensors="pt").pixel_values
+    exact = dict(resize_in_decoder=False)  # files resized in torch too, as arrays are
+    reference = proc(path, return_tensors="pt", **exact).pixel_values
     inputs = {
         "bytes": data,
         "file object": io.BytesIO(data),
@@ -81,10 +82,42 @@ def test_every_input_kind_gives_the_same_pixels(proc, videos):
         "PIL frames": [Image.fromarray(f) for f in array],
     }
     for name, video in inputs.items():
-        out = proc(video, return_tensors="pt").pixel_values
+        out = proc(video, return_tensors="pt", **exact).pixel_values
         # float pixels are resized as floats, uint8 ones are rounded after resizing: one grey level apart at most
         tolerance = 2 / 127.5 if "float" in name else 1e-6
         assert torch.allclose(out, reference, atol=tolerance), name
+
+
+def test_resize_in_decoder_is_the_default_and_close_to_torch_resize(proc, videos):
+    path = videos["h264"]
+    fast = proc(path, return_tensors="pt").pixel_values
+    exact = proc(path, resize_in_decoder=False, return_tensors="pt").pixel_values
+    assert fast.shape == exact.shape and not torch.equal(fast, exact)
+    assert (fast - exact).abs().mean() * 127.5 < 2.0  # grey levels: libswscale's filter vs torch's
+    data = open(path, "rb").read()
+    for video in (data, {"path": None, "bytes": data}, av.open(path)):  # every file kind: the same pixels
+        assert torch.equal(proc(video, return_tensors="pt").pixel_values, fast)
+
+
+def test_transformers_preset_keeps_the_exact_path_on_files(videos):
+    from transformers import VivitVideoProcessor
+
+    from vivit_hf.video_io import read_frames
+
+    ours = ViViTVideoProcessor(normalization="transformers_vivit", num_frames=4, frame_stride=2, decode_backend="pyav")
+    out = ours(videos["h264"], return_tensors="pt", return_metadata=True)
+    frames = read_frames(videos["h264"], out["video_metadata"][0]["frames_indices"][0], backend="pyav")
+    theirs = VivitVideoProcessor()(frames, return_tensors="pt").pixel_values
+    torch.testing.assert_close(out.pixel_values, theirs, atol=1e-5, rtol=0)
+
+
+def test_sample_indices_can_be_overridden(videos):
+    class FixedFrames(ViViTVideoProcessor):
+        def sample_indices(self, num_video_frames, opts, rng, name):
+            return np.array([[2, 9, 9, 1]])
+
+    out = FixedFrames(**SMALL)(videos["vp9"], return_tensors="pt", **RAW)
+    assert decoded_indices(out.pixel_values) == [[2, 9, 9, 1]]
 
 
 def test_batch_of_arrays_as_5d(proc):

@@ -6,8 +6,10 @@ import av
 import numpy as np
 import pytest
 
-from video_factory import frame_indices, suffix, video_bytes, write_audio_only, write_empty_video, write_video
-from vivit_hf.video_io import VideoDecodeError, open_video, probe, read_frames
+from video_factory import (
+    frame_indices, pattern_frame, suffix, video_bytes, write_audio_only, write_empty_video, write_video,
+)
+from vivit_hf.video_io import VideoDecodeError, open_video, output_size, probe, read_frames, resize_frames
 
 GOP = 8
 
@@ -140,3 +142,73 @@ def test_bytes_of_every_codec_decode():
     for codec in ("h264", "vp9", "av1"):
         data = video_bytes(num_frames=6, codec=codec, gop=None)
         assert frame_indices(read_frames(data, [5], backend="pyav")) == [5]
+
+
+def write_h264_with_b_frames(path, num_frames=48, gop=24, height=48, width=64):
+    """x264 with B-frames in a pyramid: some frames are references for others, some for none."""
+    container = av.open(str(path), "w")
+    stream = container.add_stream("libx264", rate=25)
+    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+    stream.options = {"crf": "12", "preset": "medium", "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=3:b-pyramid=normal:b-adapt=0"}
+    for i in range(num_frames):
+        for packet in stream.encode(av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    return str(path)
+
+
+def test_non_reference_frames_before_the_first_wanted_one_are_not_decoded(tmp_path):
+    path = write_h264_with_b_frames(tmp_path / "bframes.mp4")
+    wanted = [37, 39, 41, 43]
+    with open_video(path, backend="pyav") as reader:
+        frames = reader.read(wanted)
+        assert reader.frames_decoded < 43 - 24 + 1  # keyframe 24 .. 43, less the skipped B-frames
+    assert frame_indices(frames) == wanted
+    with av.open(path) as container:  # every frame decoded, no skipping: the same pixels
+        everything = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert all(np.array_equal(frame, everything[i]) for frame, i in zip(frames, wanted))
+
+
+@pytest.mark.parametrize("codec", ["vp9", "av1"])
+def test_frames_after_a_lead_in_decode_for_every_codec(videos, codec):
+    # libdav1d reads skip_frame once, when it opens: a first read with a lead-in must not latch it
+    with open_video(videos[codec], backend="pyav") as reader:
+        assert frame_indices(reader.read([11, 13, 15, 17])) == [11, 13, 15, 17]
+        assert frame_indices(reader.read([1, 2, 3])) == [1, 2, 3]
+
+
+def test_read_resizes_while_decoding_to_the_shorter_side(videos):
+    small = read_frames(videos["h264"], [3, 30], backend="pyav", size=24)
+    assert small.shape == (2, 24, 32, 3) and small.dtype == np.uint8
+    assert frame_indices(small) == [3, 30]
+    fixed = read_frames(videos["h264"], [3], backend="pyav", size=(20, 30))
+    assert fixed.shape == (1, 20, 30, 3)
+
+
+def test_resize_while_decoding_is_close_to_torch_resize(videos):
+    full = read_frames(videos["h264"], [5, 6, 7], backend="pyav")
+    in_decoder = read_frames(videos["h264"], [5, 6, 7], backend="pyav", size=24).astype(np.float32)
+    in_torch = resize_frames(full, 24).astype(np.float32)
+    assert np.abs(in_decoder - in_torch).mean() < 2.0  # grey levels of 255; libswscale and torch filters differ slightly
+
+
+def test_resize_while_decoding_follows_rotation(tmp_path):
+    path = write_video(tmp_path / "rot.mp4", num_frames=4, height=32, width=64, rotation=90)
+    frame = read_frames(path, [0], backend="pyav", size=16)[0]
+    assert frame.shape == (32, 16, 3)  # displayed 64 x 32 (portrait): shorter side 16
+    assert frame[-2, 1, 0] > 150 and frame[1, 1, 0] < 100  # the marker still lands bottom-left
+
+
+def test_output_size_rule_and_bad_sizes():
+    assert output_size(48, 64, 24) == (24, 32) and output_size(64, 48, 24) == (32, 24)
+    assert output_size(48, 64, (10, 20)) == (10, 20) and output_size(48, 64, None) == (48, 64)
+    for bad in (0, -3, (10,), (10, 0), "24", 2.5):
+        with pytest.raises(ValueError, match="size"):
+            output_size(48, 64, bad)
+
+
+def test_unknown_interpolation_is_an_error(videos):
+    with pytest.raises(ValueError, match="interpolation 'lanczos'"):
+        read_frames(videos["h264"], [0], backend="pyav", size=24, interpolation="lanczos")

@@ -120,3 +120,12 @@ def test_normalization_presets_map_black_and_white(preset, low, high):
     out = vt.rescale_and_normalize(clip, do_rescale=True, **vt.NORMALIZATION_PRESETS[preset])
     assert out.dtype == torch.float32
     assert out.min().item() == pytest.approx(low, abs=1e-5) and out.max().item() == pytest.approx(high, abs=1e-5)
+
+
+@pytest.mark.parametrize("preset", sorted(vt.NORMALIZATION_PRESETS))
+def test_affine_normalization_equals_step_by_step(preset):
+    clip = textured_clip()
+    scale, bias = vt.affine_normalization(do_rescale=True, **vt.NORMALIZATION_PRESETS[preset])
+    fused = torch.addcmul(bias, clip, scale)
+    stepwise = vt.rescale_and_normalize(clip, do_rescale=True, **vt.NORMALIZATION_PRESETS[preset])
+    torch.testing.assert_close(fused, stepwise, atol=1e-6, rtol=0)

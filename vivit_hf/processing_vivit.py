@@ -31,6 +31,7 @@ from transformers.video_processing_utils import BaseVideoProcessor
 
 from .video_transforms import (
     NORMALIZATION_PRESETS,
+    affine_normalization,
     center_crop,
     color_jitter,
     horizontal_flip,
@@ -71,6 +72,10 @@ class ViViTVideosKwargs(VideosKwargs, total=False):
     do_color_jitter: scenic's colour augmentation in training, applied with ``color_jitter_prob``.
     rand_augment: ``[num_ops, magnitude]`` (torchvision's 0-30 magnitude scale) or None.
     decode_backend: ``"auto"`` (torchcodec if it imports, else PyAV), ``"pyav"`` or ``"torchcodec"``.
+    resize_in_decoder: resize decoded files to ``size`` while converting them to RGB (libswscale, one
+        pass over the kept frames only: faster, within a few grey levels of converting first and
+        resizing in torch). None (default) means on, except with ``normalization="transformers_vivit"``,
+        which keeps transformers' exact path (convert, then resize in torch) to match its output.
     skip_broken: drop videos that fail to decode instead of raising; the output then has
         ``kept_indices`` and the processor counts drops in ``num_skipped``.
     """
@@ -90,6 +95,7 @@ class ViViTVideosKwargs(VideosKwargs, total=False):
     color_jitter_prob: float | None
     rand_augment: list[int] | tuple[int, int] | None
     decode_backend: str | None
+    resize_in_decoder: bool | None
     skip_broken: bool | None
 
 
@@ -146,6 +152,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     color_jitter_prob = 0.8
     rand_augment = None
     decode_backend = "auto"
+    resize_in_decoder = None
     skip_broken = False
 
     def __init__(self, **kwargs):
@@ -244,24 +251,29 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         return BatchFeature(data=data, tensor_type=opts["return_tensors"] if views else None)
 
     # -- one video -------------------------------------------------------------------------------
+    def sample_indices(self, num_video_frames: int, opts: dict, rng: np.random.Generator, name: str) -> np.ndarray:
+        """Frame indices of every clip, ``(num_clips, num_frames)``; override to pick frames another way."""
+        if not opts["do_sample_frames"]:
+            return np.arange(num_video_frames)[None]
+        return sample_clips(
+            num_video_frames, int(opts["num_frames"]), mode=opts["sampling_mode"],
+            stride=int(opts["frame_stride"]), num_clips=int(opts["num_clips"]),
+            train=bool(opts["do_train_augment"]), rng=rng, short_video=opts["short_video"], name=name,
+        )
+
     def _process_one(self, video, opts: dict, rng, input_data_format, device):
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
         try:
-            if opts["do_sample_frames"]:
-                clips = sample_clips(
-                    source.num_frames, int(opts["num_frames"]), mode=opts["sampling_mode"],
-                    stride=int(opts["frame_stride"]), num_clips=int(opts["num_clips"]),
-                    train=bool(opts["do_train_augment"]), rng=rng, short_video=opts["short_video"], name=source.name,
-                )
-            else:
-                clips = np.arange(source.num_frames)[None]
-            frames = source.get(np.unique(clips))
+            clips = np.asarray(self.sample_indices(source.num_frames, opts, rng, source.name), dtype=np.int64)
+            unique = np.unique(clips)
+            frames = source.get(unique, *_decoder_resize(opts))
         finally:
             source.close()
-        lookup = {int(i): k for k, i in enumerate(np.unique(clips).tolist())}
         views = []
         for clip in clips:
-            clip_frames = frames[[lookup[int(i)] for i in clip]]
+            # one clip of distinct increasing frames (the common case) is the decoded batch itself
+            same = clip.size == unique.size and bool(np.array_equal(clip, unique))
+            clip_frames = frames if same else _take_frames(frames, np.searchsorted(unique, clip))
             if device is not None:
                 clip_frames = clip_frames.to(device)
             views.extend(self.transform_clip(clip_frames, opts, rng))
@@ -299,8 +311,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _normalize_views(views: list[torch.Tensor], opts: dict):
         """Stack, rescale and normalise every view in one float32 buffer.
 
-        One allocation and in-place arithmetic: on a busy CPU the fresh pages of each temporary
-        (19 MB per 32-frame 224 clip) cost more than the arithmetic itself."""
+        One allocation and one pass per view: ``x * scale + bias`` per channel (the rescale, offset
+        and mean/std folded together) reads the uint8 view and writes its slot directly; on a busy
+        CPU the fresh pages of each temporary (19 MB per 32-frame 224 clip) cost more than the
+        arithmetic itself."""
         shapes = {tuple(v.shape) for v in views}
         if len(shapes) > 1:
             if opts["return_tensors"] is not None:
@@ -313,12 +327,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if not views:
             return torch.empty(0)
         out = torch.empty((len(views), *views[0].shape), dtype=torch.float32, device=views[0].device)
-        for slot, view in zip(out, views):
-            slot.copy_(view)
-        return rescale_and_normalize(
-            out, opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
-            opts["do_normalize"], opts["image_mean"], opts["image_std"], inplace=True,
+        scale, bias = affine_normalization(
+            opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
+            opts["do_normalize"], opts["image_mean"], opts["image_std"], device=out.device,
         )
+        for slot, view in zip(out, views):
+            torch.addcmul(bias, view, scale, out=slot)
+        return out
 
     @staticmethod
     def _augment(view: torch.Tensor, opts: dict, rng: np.random.Generator) -> torch.Tensor:
@@ -406,6 +421,32 @@ def _array_to_clip_tensor(array, input_data_format) -> torch.Tensor:
     return tensor
 
 
+def _decoder_resize(opts: dict) -> tuple:
+    """``(size, interpolation)`` for a reader to resize while decoding, or ``(None, "bilinear")``."""
+    interpolation = _RESAMPLE_NAMES.get(PILImageResampling(opts["resample"]), "bilinear")
+    wanted = opts["resize_in_decoder"]
+    if wanted is None:  # transformers' preset keeps its exact path: convert full frames, resize in torch
+        wanted = opts["normalization"] != "transformers_vivit"
+    size = opts["size"]
+    if not (wanted and opts["do_resize"]):
+        return None, interpolation
+    if size.shortest_edge:
+        return int(size.shortest_edge), interpolation
+    if size.height and size.width:
+        return (int(size.height), int(size.width)), interpolation
+    return None, interpolation
+
+
+def _take_frames(frames: torch.Tensor, positions) -> torch.Tensor:
+    """``frames[positions]`` along time, copying whole frames of the channels-last memory decoders give
+    (indexing the permuted view would gather byte by byte)."""
+    index = torch.as_tensor(np.asarray(positions), dtype=torch.long, device=frames.device)
+    channels_last = frames.permute(0, 2, 3, 1)
+    if channels_last.is_contiguous():
+        return channels_last.index_select(0, index).permute(0, 3, 1, 2)
+    return frames.index_select(0, index)
+
+
 def _as_uint8(view: torch.Tensor) -> torch.Tensor:
     if view.dtype == torch.uint8:
         return view
@@ -441,10 +482,14 @@ class _FrameSource:
             self.name = self.reader.name
             self.num_frames = self.reader.num_frames
 
-    def get(self, indices: np.ndarray) -> torch.Tensor:
+    def get(self, indices: np.ndarray, size=None, interpolation: str = "bilinear") -> torch.Tensor:
+        """Frames at sorted distinct ``indices`` as ``(N, 3, H, W)``; a file is resized to ``size``
+        while decoding when one is given (arrays are resized later, by the transforms)."""
         if self.tensor is not None:
-            return self.tensor[torch.as_tensor(indices, dtype=torch.long)]
-        frames = self.reader.read(indices)  # (N, H, W, 3) uint8
+            if indices.size == self.num_frames:  # every frame, in order
+                return self.tensor
+            return _take_frames(self.tensor, indices)
+        frames = self.reader.read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
         return torch.from_numpy(frames).permute(0, 3, 1, 2)
 
     def close(self) -> None:

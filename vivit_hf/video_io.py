@@ -7,6 +7,13 @@ wanted frame, and decodes forward only to the last wanted one, seeking again whe
 lets it skip a gap. Frame ``i`` is the ``i``-th frame in presentation order, which is what variable
 frame rate files need (a timestamp times a nominal rate is not an index there).
 
+Two more savings, both exact: frames between the keyframe and the first wanted frame that no
+other frame references (non-reference B-frames) are not decoded at all, and a reader asked for a
+``size`` lets libswscale convert to RGB and resize in one pass, on the wanted frames only, instead
+of converting full-size frames that a later resize throws most of away. The second is not
+bit-exact with converting first and resizing in torch (see ``docs/processor.md``), so it is
+opt-in per call.
+
 PyAV is the default decoder: its wheels bundle FFmpeg, so nothing has to be installed on the
 system. torchcodec is used when it imports (``backend="auto"``), and a torchcodec ``VideoDecoder``
 (what ``datasets.Video`` decodes to) is read through torchcodec.
@@ -35,6 +42,8 @@ __all__ = [
     "read_frames",
     "torchcodec_available",
     "describe_source",
+    "output_size",
+    "resize_frames",
 ]
 
 
@@ -89,6 +98,41 @@ def describe_source(source: Any) -> str:
     if isinstance(name, str):
         return repr(name)
     return f"<{type(source).__name__}>"
+
+
+# Decoders that read ``skip_frame`` afresh for every packet and skip only frames no other frame
+# references (H.264 / HEVC: nal_ref_idc / sub-layer non-reference NAL types). Others may latch the
+# setting when they open (libdav1d would then drop non-reference frames for good), so they decode all.
+_SKIP_NONREF_PER_PACKET = frozenset({"h264", "hevc"})
+
+_INTERPOLATIONS = {"bilinear": "BILINEAR", "bicubic": "BICUBIC", "nearest": "POINT"}  # -> libswscale's names
+
+
+def output_size(height: int, width: int, size) -> tuple[int, int]:
+    """(H, W) a frame of ``height`` x ``width`` is resized to: ``size`` None (unchanged), an int (the
+    shorter side to ``size``, the longer scaled and truncated, as transformers and torchvision) or
+    ``(height, width)``."""
+    if size is None:
+        return height, width
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+        if size < 1:
+            raise ValueError(f"size must be a positive shorter side, got {size}.")
+        short, long = (height, width) if height <= width else (width, height)
+        new_short, new_long = int(size), int(size * long / short)
+        return (new_short, new_long) if height <= width else (new_long, new_short)
+    if (
+        isinstance(size, (tuple, list))
+        and len(size) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in size)
+    ):
+        return int(size[0]), int(size[1])
+    raise ValueError(f"size must be None, a positive int (shorter side) or (height, width), got {size!r}.")
+
+
+def _check_interpolation(interpolation: str) -> str:
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"Unknown interpolation {interpolation!r}; expected one of {sorted(_INTERPOLATIONS)}.")
+    return interpolation
 
 
 def _is_torchcodec_decoder(source: Any) -> bool:
@@ -163,7 +207,13 @@ class VideoReader:
     def info(self) -> VideoInfo:
         raise NotImplementedError
 
-    def read(self, indices: Sequence[int]) -> np.ndarray:
+    def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
+        """Frames at ``indices`` (presentation order, repeats allowed) as ``(N, H, W, 3)`` uint8 RGB.
+
+        ``size``: None (as decoded), an int (shorter side to this, longer side scaled and truncated,
+        transformers' rule) or ``(height, width)``; sizes are as displayed. ``interpolation``:
+        ``"bilinear"``, ``"bicubic"`` or ``"nearest"``.
+        """
         raise NotImplementedError
 
     def close(self) -> None:
@@ -292,34 +342,50 @@ class PyAVReader(VideoReader):
         return self._rotation
 
     # -- decoding --------------------------------------------------------------------------------
-    def _to_rgb(self, frame) -> np.ndarray:
-        array = frame.to_ndarray(format="rgb24")
+    def _to_rgb(self, frame, size=None, interpolation: str = "bilinear") -> np.ndarray:
+        """One decoded frame -> (H, W, 3) uint8 RGB as displayed, resized to ``size`` if given.
+
+        With a size, libswscale converts and resizes in one pass (its bilinear filter widens with
+        the downscale factor, so it antialiases like torch's), on the frame as stored; rotation
+        comes after, so the target is turned into the stored orientation first."""
         rotation = int(round(getattr(frame, "rotation", 0) or 0)) % 360
         if self._rotation is None:
             self._rotation = rotation
+        height, width = frame.height, frame.width
+        turned = rotation % 180 != 0
+        target = output_size(*((width, height) if turned else (height, width)), size)
+        target = (target[1], target[0]) if turned else target
+        if target == (height, width):
+            array = frame.to_ndarray(format="rgb24")
+        else:
+            array = frame.reformat(
+                width=target[1], height=target[0], format="rgb24", interpolation=_INTERPOLATIONS[interpolation]
+            ).to_ndarray()
         if rotation % 90 == 0 and rotation:
             array = np.ascontiguousarray(np.rot90(array, k=rotation // 90))
         return array
 
-    def _segments(self, wanted: np.ndarray) -> list[tuple[int, int]]:
-        """Split sorted wanted indices into (keyframe, last) spans, one seek each."""
+    def _segments(self, wanted: np.ndarray) -> list[tuple[int, int, int]]:
+        """Split sorted wanted indices into (keyframe, first wanted, last wanted) spans, one seek each."""
         key_idx = np.flatnonzero(self._keyframe)
         kf_before = key_idx[np.searchsorted(key_idx, wanted, side="right") - 1]
         segments = []
         for i, kf in zip(wanted.tolist(), kf_before.tolist()):
-            if segments and kf <= segments[-1][1]:
-                segments[-1][1] = i  # no keyframe to jump to before i: keep decoding
+            if segments and kf <= segments[-1][2]:
+                segments[-1][2] = i  # no keyframe to jump to before i: keep decoding
             else:
-                segments.append([kf, i])
+                segments.append([kf, i, i])
         return [tuple(s) for s in segments]
 
-    def read(self, indices: Sequence[int]) -> np.ndarray:
+    def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
         import av
 
         idx = self._check_indices(indices)
+        output_size(1, 1, size)  # validate before decoding anything
+        convert = (size, _check_interpolation(interpolation))
         wanted = np.unique(idx)
         try:
-            frames = self._read_sequential(wanted) if self._pts is None else self._read_seeking(wanted)
+            frames = self._read_sequential(wanted, convert) if self._pts is None else self._read_seeking(wanted, convert)
         except av.FFmpegError as e:
             raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
         missing = [i for i in wanted.tolist() if i not in frames]
@@ -332,38 +398,62 @@ class PyAVReader(VideoReader):
             frames = _unify_sizes(frames, wanted)
         return np.stack([frames[i] for i in idx.tolist()])
 
-    def _read_seeking(self, wanted: np.ndarray) -> dict[int, np.ndarray]:
+    def _read_seeking(self, wanted: np.ndarray, convert) -> dict[int, np.ndarray]:
         out: dict[int, np.ndarray] = {}
         wanted_set = set(wanted.tolist())
-        for start, last in self._segments(wanted):
-            self._decode_span(start, last, wanted_set, out)
-            if not all(i in out for i in wanted_set if start <= i <= last) and start > 0:
+        for start, first, last in self._segments(wanted):
+            span = [i for i in wanted_set if first <= i <= last]
+            self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=True)
+            if not all(i in out for i in span):
+                # A decoder that flags frames wrongly, or a damaged file: again without skipping.
+                self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=False)
+            if not all(i in out for i in span) and start > 0:
                 # The seek landed after the frames we need (a bad index in the file): start over from 0.
-                self._decode_span(0, last, wanted_set, out)
+                self._decode_span(0, first, last, wanted_set, out, convert, skip_nonref=False)
         return out
 
-    def _decode_span(self, start: int, last: int, wanted: set[int], out: dict[int, np.ndarray]) -> None:
+    def _decode_span(self, start: int, first: int, last: int, wanted: set[int], out: dict[int, np.ndarray],
+                     convert, skip_nonref: bool) -> None:
+        """Decode from the keyframe ``start`` to ``last``, keeping the wanted frames.
+
+        Before ``first`` the frames are needed only as references for later ones, so the decoder
+        drops the non-reference ones unseen (``skip_frame="NONREF"``: the B-frames nothing predicts
+        from, about a third of an x264 stream). The switch is made per packet by its presentation
+        time, as the decoder reads the setting when it takes a packet; a frame nothing references
+        cannot change any other frame, so the wanted ones come out bit-identical."""
         self.container.seek(int(self._pts[start]), stream=self.stream, backward=True, any_frame=False)
         lookup = self._pts_to_index
-        for frame in self.container.decode(self.stream):
-            self.frames_decoded += 1
-            pts = frame.pts if frame.pts is not None else frame.dts
-            i = lookup.get(pts) if pts is not None else None
-            if i is None:
-                continue
-            if i in wanted and i not in out:
-                out[i] = self._to_rgb(frame)
-            if i >= last:
-                break
+        context = self.stream.codec_context
+        restore = context.skip_frame
+        skip_nonref = skip_nonref and first > start and context.name in _SKIP_NONREF_PER_PACKET and restore == "DEFAULT"
+        lead_in_end = int(self._pts[first]) if skip_nonref else None
+        try:
+            for packet in self.container.demux(self.stream):
+                if lead_in_end is not None:  # no frame shown before ``first`` is wanted in this span
+                    skip = packet.pts is not None and packet.pts < lead_in_end
+                    context.skip_frame = "NONREF" if skip else "DEFAULT"
+                for frame in packet.decode():
+                    self.frames_decoded += 1
+                    pts = frame.pts if frame.pts is not None else frame.dts
+                    i = lookup.get(pts) if pts is not None else None
+                    if i is None:
+                        continue
+                    if i in wanted and i not in out:
+                        out[i] = self._to_rgb(frame, *convert)
+                    if i >= last:
+                        return
+        finally:
+            if skip_nonref:
+                context.skip_frame = restore
 
-    def _read_sequential(self, wanted: np.ndarray) -> dict[int, np.ndarray]:
+    def _read_sequential(self, wanted: np.ndarray, convert) -> dict[int, np.ndarray]:
         out: dict[int, np.ndarray] = {}
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
         self.container.seek(0)
         for i, frame in enumerate(self.container.decode(self.stream)):
             self.frames_decoded += 1
             if i in wanted_set:
-                out[i] = self._to_rgb(frame)
+                out[i] = self._to_rgb(frame, *convert)
             if i >= last:
                 break
         return out
@@ -422,8 +512,10 @@ class TorchcodecReader(VideoReader):
             rotation, self.backend,
         )
 
-    def read(self, indices: Sequence[int]) -> np.ndarray:
+    def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
         idx = self._check_indices(indices)
+        output_size(1, 1, size)
+        _check_interpolation(interpolation)
         try:
             batch = self.decoder.get_frames_at(indices=idx.tolist()).data
         except Exception as e:
@@ -434,7 +526,22 @@ class TorchcodecReader(VideoReader):
         if array.shape[-1] == 1:
             array = np.repeat(array, 3, axis=-1)
         self.frames_decoded += int(idx.size)
-        return np.ascontiguousarray(array)
+        return resize_frames(np.ascontiguousarray(array), size, interpolation)
+
+
+def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear") -> np.ndarray:
+    """``(N, H, W, 3)`` uint8 frames resized to ``size`` (see ``output_size``) with torch's antialiased
+    filters, for decoders that cannot resize while converting (torchcodec)."""
+    height, width = output_size(frames.shape[1], frames.shape[2], size)
+    if (height, width) == frames.shape[1:3]:
+        return frames
+    import torch
+
+    mode = _check_interpolation(interpolation)
+    tensor = torch.from_numpy(frames).permute(0, 3, 1, 2)  # channels-last memory: torch's fast uint8 kernels
+    kwargs = {} if mode == "nearest" else {"antialias": True, "align_corners": False}
+    resized = torch.nn.functional.interpolate(tensor, size=(height, width), mode=mode, **kwargs)
+    return np.ascontiguousarray(resized.permute(0, 2, 3, 1).numpy())
 
 
 def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
@@ -465,11 +572,14 @@ def probe(source: Any, backend: str = "auto") -> VideoInfo:
             reader.close()
 
 
-def read_frames(source: Any, indices: Sequence[int], backend: str = "auto") -> np.ndarray:
-    """Decode just the frames at ``indices`` (presentation order), as ``(len(indices), H, W, 3)`` uint8."""
+def read_frames(
+    source: Any, indices: Sequence[int], backend: str = "auto", size=None, interpolation: str = "bilinear"
+) -> np.ndarray:
+    """Decode just the frames at ``indices`` (presentation order), as ``(len(indices), H, W, 3)`` uint8,
+    optionally resized while converting (``size``: shorter side or ``(height, width)``)."""
     reader = open_video(source, backend=backend)
     try:
-        return reader.read(indices)
+        return reader.read(indices, size=size, interpolation=interpolation)
     finally:
         if reader is not source:
             reader.close()

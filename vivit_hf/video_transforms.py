@@ -22,6 +22,8 @@ import torch
 import torchvision.transforms.v2 as T
 import torchvision.transforms.v2.functional as tvF
 
+from .video_io import output_size
+
 
 __all__ = [
     "NORMALIZATION_PRESETS",
@@ -40,6 +42,7 @@ __all__ = [
     "color_jitter",
     "rand_augment",
     "rescale_and_normalize",
+    "affine_normalization",
 ]
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -75,10 +78,9 @@ def _seed_from(rng: np.random.Generator) -> int:
 
 
 def shortest_side_size(height: int, width: int, size: int) -> tuple[int, int]:
-    """(H, W) with the shorter side at ``size`` and the longer truncated, as torchvision and transformers."""
-    short, long = (height, width) if height <= width else (width, height)
-    new_short, new_long = size, int(size * long / short)
-    return (new_short, new_long) if height <= width else (new_long, new_short)
+    """(H, W) with the shorter side at ``size`` and the longer truncated, as torchvision and transformers
+    (the rule the decoders resize by too)."""
+    return output_size(height, width, int(size))
 
 
 def resize(video: torch.Tensor, height: int, width: int, interpolation="bilinear", antialias: bool = True) -> torch.Tensor:
@@ -248,3 +250,27 @@ def rescale_and_normalize(
     if do_normalize:
         video = tvF.normalize(video, list(image_mean), list(image_std), inplace=inplace)
     return video
+
+
+def affine_normalization(
+    do_rescale: bool = True,
+    rescale_factor: float = 1 / 127.5,
+    rescale_offset: bool = True,
+    do_normalize: bool = False,
+    image_mean: Sequence[float] = (0.5, 0.5, 0.5),
+    image_std: Sequence[float] = (0.5, 0.5, 0.5),
+    device=None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``rescale_and_normalize`` folded into one per-channel ``x * scale + bias``: ``(3, 1, 1)`` float32
+    ``scale`` and ``bias``, so a uint8 clip becomes normalised float32 in a single pass
+    (``torch.addcmul(bias, clip, scale)``). Computed in float64, so it differs from the step-by-step
+    float32 arithmetic by float32 rounding only (below 1e-6 on [-3, 1])."""
+    factor = float(rescale_factor) if do_rescale else 1.0
+    offset = -1.0 if do_rescale and rescale_offset else 0.0
+    scale = torch.full((3,), factor, dtype=torch.float64)
+    bias = torch.full((3,), offset, dtype=torch.float64)
+    if do_normalize:
+        mean = torch.as_tensor(list(image_mean), dtype=torch.float64).expand(3)
+        std = torch.as_tensor(list(image_std), dtype=torch.float64).expand(3)
+        scale, bias = scale / std, (bias - mean) / std
+    return (scale.to(torch.float32).reshape(3, 1, 1).to(device), bias.to(torch.float32).reshape(3, 1, 1).to(device))
