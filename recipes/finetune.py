@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--max_eval_samples", type=int, default=None)
     g.add_argument("--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go")
     g.add_argument("--num_workers", type=int, default=2, help="DataLoader worker processes (decoding)")
+    g.add_argument("--torch_threads", type=int, default=None,
+                   help="intra-op threads of each training process (default: torch's choice)")
 
     g = p.add_argument_group("model")
     g.add_argument("--preset", default=SYNTHETIC, help=f"training recipe: {', '.join(PRESETS)}")
@@ -333,6 +335,8 @@ def main(argv=None):
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
     logger.info(accelerator.state, main_process_only=False)
     set_seed(args.seed)
+    if args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
     if accelerator.is_main_process:
         output_dir.mkdir(parents=True, exist_ok=True)
 

@@ -31,6 +31,9 @@ PRESETS = {
         mixup_alpha=0.0, drop_path_rate=0.0, hidden_dropout_prob=0.1, resize_shortest_edge=32, crop_size=32,
         frame_stride=2, scale_jitter=[1.0, 1.25], do_flip=False, rand_augment=None, color_jitter=False,
         eval_num_clips=1, eval_num_crops=1,
+        # A model this small gains nothing from a second intra-op thread, and with decoding workers on the same
+        # two cores, OpenMP threads spinning against each other made steps ten times slower.
+        torch_threads=1,
     ),
     # Kinetics-400/600, ViViT-B/16x2 (Model 1) and the factorised encoder: lr 0.1, 30 epochs, stride 2,
     # colour jitter; 4x3 views at test.

@@ -6,7 +6,7 @@ import torch
 
 from vivit_hf.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
 from vivit_hf.data.formats import load_video_dataset
-from vivit_hf.data.synthetic import MOTION_CLASSES, SyntheticMotionConfig, render_clip, synthetic_motion_dataset
+from vivit_hf.data.synthetic import DEFAULT_CLASSES, SyntheticMotionConfig, render_clip, synthetic_motion_dataset
 
 SMALL = SyntheticMotionConfig(num_train_per_class=2, num_test_per_class=1, num_frames=6, image_size=16)
 
@@ -19,7 +19,8 @@ def shift_between(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("label, direction", [("moving_left", (0, -1)), ("moving_right", (0, 1)),
-                                              ("moving_up", (-1, 0)), ("moving_down", (1, 0))])
+                                              ("moving_up", (-1, 0)), ("moving_down", (1, 0)),
+                                              ("moving_up_left", (-1, -1)), ("moving_down_right", (1, 1))])
 def test_sliding_classes_move_the_picture_their_way(label, direction):
     config = SyntheticMotionConfig(speed_range=(2.0, 2.0))
     frames = render_clip(label, np.random.default_rng(0), config).astype(np.float64)
@@ -40,8 +41,8 @@ def test_spinning_classes_stay_in_place_and_turn_opposite_ways():
 def test_generation_is_seeded_cached_and_leaves_no_temporary_folder(tmp_path):
     root = synthetic_motion_dataset(SMALL, cache_dir=tmp_path)
     data = load_video_dataset(root, "videofolder")
-    assert data.label_names == sorted(MOTION_CLASSES)
-    assert len(data.split("train")) == 12 and len(data.split("test")) == 6
+    assert data.label_names == sorted(DEFAULT_CLASSES) and len(DEFAULT_CLASSES) == 8
+    assert len(data.split("train")) == 16 and len(data.split("test")) == 8
     first = (root / "train" / "moving_up" / "moving_up_0000.mp4").read_bytes()
     stamp = (root / "synthetic_motion.json").stat().st_mtime_ns
     assert synthetic_motion_dataset(SMALL, cache_dir=tmp_path) == root

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from pathlib import Path
+
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+from .data.hub import looks_like_repo_id
 
 PAPER = "https://arxiv.org/abs/2103.15691"
 
@@ -59,7 +63,9 @@ def build_model_card(config, *, results: Mapping, dataset_name: str, dataset_id:
         library_name="transformers",
         pipeline_tag="video-classification",
         tags=["vivit", "vivit_hf", "video-classification", config.model_type],
-        base_model=base_model if base_model and "/" in base_model and not base_model.startswith((".", "/")) else None,
+        # Only a Hub id makes sense as `base_model` metadata; a local path is named in the text only.
+        base_model=base_model if base_model and looks_like_repo_id(base_model) and not Path(base_model).exists()
+        else None,
         datasets=[dataset_id] if dataset_id else None,
         metrics=["accuracy"],
         eval_results=_eval_results(results, dataset_name, dataset_id, eval_split, views) or None,
@@ -130,7 +136,6 @@ def plot_training_curves(history: Sequence[Mapping], path) -> str:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from pathlib import Path
 
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for key in sorted({k for entry in history for k in entry if k.endswith("top1")}):
