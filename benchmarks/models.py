@@ -378,7 +378,8 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
 
     for contender in contenders:
         entry = result["models"][contender.name]
-        impls = [a for a in contender.attn_implementations if a != "flash_attention_2" or flash_available(device)]
+        impls = [a for a in contender.attn_implementations if (a != "flash_attention_2" or flash_available(device))
+                 and (not args.attn or a in args.attn)]
         for attn in impls:
             model = contender.build(attn).to(device).eval()
             for dtype in dtypes:
@@ -624,6 +625,8 @@ def parse_args(argv: list[str] | None = None):
                         help="default fp32 and bf16 (autocast) on CPU, bf16 on CUDA")
     parser.add_argument("--models", nargs="+", default=None,
                         help="keep only contenders whose name contains one of these, e.g. spatio_temporal VivitModel")
+    parser.add_argument("--attn", nargs="+", choices=["eager", "sdpa", "flash_attention_2"], default=None,
+                        help="attention implementations to time (default: every one available)")
     parser.add_argument("--repeats", type=int, default=3, help="timed forward runs per measurement (median)")
     parser.add_argument("--train-repeats", type=int, default=2, help="timed training steps per measurement (median)")
     parser.add_argument("--warmup", type=int, default=1)
