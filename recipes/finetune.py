@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--drop_path_rate", type=float, help="stochastic depth")
     g.add_argument("--hidden_dropout_prob", type=float, default=None)
     g.add_argument("--freeze", nargs="*", default=[],
-                   help="parameter-name prefixes to freeze, e.g. vivit.embeddings vivit.encoder.layers.0.")
+                   help="parameter-name prefixes to freeze, e.g. vivit.token_embedding vivit.encoder.layers.0.")
 
     g = p.add_argument_group("video processing")
     g.add_argument("--num_frames", type=int, default=None, help="frames per clip (default: the model's)")
@@ -144,7 +144,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = build_parser()
     known, _ = parser.parse_known_args(argv)
     # Preset values become defaults, so anything typed on the command line still wins.
-    parser.set_defaults(**get_preset(known.preset))
+    try:
+        parser.set_defaults(**get_preset(known.preset))
+    except ValueError as error:
+        parser.error(str(error))
     args = parser.parse_args(argv)
     missing = [name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None]
     if missing:
@@ -153,27 +156,21 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def _parse_overrides(text: str | None) -> dict:
-    overrides = {}
-    for item in filter(None, (text or "").split(",") if "[" not in (text or "") else _split_top_level(text)):
-        key, _, value = item.partition("=")
-        try:
-            overrides[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            overrides[key.strip()] = value
-    return overrides
-
-
-def _split_top_level(text: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in text:
-        depth += char in "[{"
-        depth -= char in "]}"
+    """``"a=1,b=[2,8,8],c=gap"`` -> ``{"a": 1, "b": [2, 8, 8], "c": "gap"}`` (JSON values, else strings)."""
+    overrides, depth, item = {}, 0, ""
+    for char in (text or "") + ",":
+        depth += (char in "[{") - (char in "]}")
         if char == "," and depth == 0:
-            parts.append(current)
-            current = ""
+            if item.strip():
+                key, _, value = item.partition("=")
+                try:
+                    overrides[key.strip()] = json.loads(value)
+                except json.JSONDecodeError:
+                    overrides[key.strip()] = value.strip()
+            item = ""
         else:
-            current += char
-    return parts + [current]
+            item += char
+    return overrides
 
 
 # ------------------------------------------------------------------------------------------------ data

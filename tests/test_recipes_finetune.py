@@ -186,3 +186,34 @@ def test_epic_kitchens_two_heads_report_noun_verb_and_action_accuracy(tmp_path):
     assert results["num_samples"] == 2
     config = json.loads((out / "config.json").read_text())
     assert config["label_spaces"] == {"noun": 300, "verb": 97}
+
+
+@pytest.fixture(scope="module")
+def finetune_module():
+    sys.path.insert(0, str(REPO / "recipes"))
+    import finetune
+
+    return finetune
+
+
+def test_flags_typed_on_the_command_line_win_over_the_preset(finetune_module):
+    args = finetune_module.parse_args(["--preset", "ssv2_vivit_l_fe", "--learning_rate", "0.01"])
+    assert args.learning_rate == 0.01
+    assert (args.mixup_alpha, args.label_smoothing, args.drop_path_rate) == (0.3, 0.3, 0.3)
+    assert args.rand_augment == [2, 20] and args.do_flip is False
+    with pytest.raises(SystemExit):
+        finetune_module.parse_args(["--preset", "imagenet"])
+
+
+def test_freeze_turns_off_gradients_of_the_named_parameters_only(finetune_module):
+    from vivit_hf.data.formats import VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    args = finetune_module.parse_args([*TINY_MODEL, "--freeze", "vivit.token_embedding"])
+    model, _ = finetune_module.build_model(args, data)
+    frozen = {name for name, p in model.named_parameters() if not p.requires_grad}
+    assert frozen and all(name.startswith("vivit.token_embedding") for name in frozen)
+    assert model.classifier.weight.requires_grad and model.config.id2label == {0: "a", 1: "b"}
+    args = finetune_module.parse_args([*TINY_MODEL, "--freeze", "no_such_module"])
+    with pytest.raises(ValueError, match="matched no parameter"):
+        finetune_module.build_model(args, data)
