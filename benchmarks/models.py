@@ -196,15 +196,6 @@ def autocast(device: str, dtype: str):
     return torch.autocast(device, dtype=torch.bfloat16, enabled=dtype == "bf16")
 
 
-def matmul_peak(rows: int, width: int, dtype: str, device: str, repeats: int) -> dict:
-    """The attainable dense-matmul rate at the models' own shape: (tokens, d) @ (d, 4d), the MLP's first layer."""
-    a = torch.randn(rows, width, dtype=DTYPES[dtype], device=device)
-    b = torch.randn(width, 4 * width, dtype=DTYPES[dtype], device=device)
-    timing = time_runs(lambda: a @ b, device, repeats=max(repeats, 5) * 3, warmup=3)
-    flops = 2 * rows * width * 4 * width
-    return {"shape": [rows, width, 4 * width], "gflops_per_s": flops / timing["median_s"] / 1e9, **timing}
-
-
 def count_macs(contender: Contender, batch: int, size: dict) -> tuple[int, int]:
     """(multiply-accumulates of one forward at `batch`, parameters), counted on the meta device: nothing is
     allocated or computed. `torch.utils.flop_counter` reports 2 FLOPs per multiply-accumulate."""
@@ -369,30 +360,10 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
     x = torch.randn(batch, size["num_frames"], 3, size["image_size"], size["image_size"], device=device)
     labels = torch.randint(0, NUM_LABELS, (batch,), device=device)
 
-    def peak(dtype):
-        return matmul_peak(batch * tokens, size["hidden_size"], dtype, device, args.repeats)
-
-    for dtype in dtypes:
-        result["peak_matmul"][dtype] = {"before": peak(dtype)}
-        log(f"matmul peak {dtype}: {result['peak_matmul'][dtype]['before']['gflops_per_s']:.0f} GFLOP/s")
-
+    forward_rounds(contenders, result, x, size, batch, tokens, args, log)
+    progress(result)
     for contender in contenders:
         entry = result["models"][contender.name]
-        impls = [a for a in contender.attn_implementations if (a != "flash_attention_2" or flash_available(device))
-                 and (not args.attn or a in args.attn)]
-        for attn in impls:
-            model = contender.build(attn).to(device).eval()
-            for dtype in dtypes:
-                def forward():
-                    with torch.no_grad(), autocast(device, dtype):
-                        return contender.logits(model, x)
-
-                timing = time_runs(forward, device, args.repeats, args.warmup)
-                entry["forward"].setdefault(attn, {})[dtype] = timing
-                log(f"{contender.name:40s} forward {attn:18s} {dtype}: {timing['median_s']:.3f} s")
-            if attn == "sdpa" and contender.name == "vivit_hf/spatio_temporal":
-                result["same_weights"] = same_weights_check(contender, model, x, size, device)
-            del model
         if not args.no_train:
             model = contender.build("sdpa").to(device)
             model.train()
@@ -412,12 +383,51 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
             del model
         progress(result)  # a full-size CPU run takes long: keep what is measured so far
 
-    for dtype in dtypes:
-        result["peak_matmul"][dtype]["after"] = peak(dtype)
-        rates = [result["peak_matmul"][dtype][k]["gflops_per_s"] for k in ("before", "after")]
-        result["peak_matmul"][dtype]["gflops_per_s"] = max(rates)  # the attainable rate: the quieter of the two
     derive(result)
     return result
+
+
+def forward_rounds(contenders, result, x, size, batch, tokens, args, log):
+    """Forward latency of every contender and the dense-matmul peak, measured round-robin: each round times every
+    model once and the matmul, so a machine whose load changes during the run slows them all alike and the ratios
+    between them hold. Each figure is the median over `--repeats` rounds, after `--warmup` unmeasured ones."""
+    device, dtypes = args.device, result["dtypes"]
+    rows, width = batch * tokens, size["hidden_size"]
+    operands = {d: (torch.randn(rows, width, dtype=DTYPES[d], device=device),
+                    torch.randn(width, 4 * width, dtype=DTYPES[d], device=device)) for d in dtypes}
+    impls = sorted({a for c in contenders for a in c.attn_implementations
+                    if (a != "flash_attention_2" or flash_available(device)) and (not args.attn or a in args.attn)},
+                   key=["sdpa", "eager", "flash_attention_2"].index)
+    peak_times = {d: [] for d in dtypes}
+    for attn in impls:
+        models = {c.name: (c, c.build(attn).to(device).eval()) for c in contenders if attn in c.attn_implementations}
+        if attn == "sdpa" and "vivit_hf/spatio_temporal" in models:
+            contender, model = models["vivit_hf/spatio_temporal"]
+            result["same_weights"] = same_weights_check(contender, model, x, size, device)
+        times = {(name, d): [] for name in models for d in dtypes}
+        for round_index in range(args.warmup + args.repeats):
+            for dtype in dtypes:
+                a, b = operands[dtype]
+                peak = time_runs(lambda: a @ b, device, repeats=5, warmup=1)["median_s"]
+                for name, (contender, model) in models.items():
+                    with torch.no_grad(), autocast(device, dtype):
+                        elapsed = time_runs(lambda: contender.logits(model, x), device, repeats=1, warmup=0)["median_s"]
+                    if round_index >= args.warmup:
+                        times[name, dtype].append(elapsed)
+                        log(f"round {round_index - args.warmup + 1}: {name:40s} forward {attn:18s} {dtype}: "
+                            f"{elapsed:.3f} s")
+                if round_index >= args.warmup:
+                    peak_times[dtype].append(peak)
+        for (name, dtype), values in times.items():
+            result["models"][name]["forward"].setdefault(attn, {})[dtype] = {
+                "median_s": statistics.median(values), "min_s": min(values), "times_s": values}
+        del models
+    flops = 2 * rows * width * 4 * width
+    for dtype, values in peak_times.items():
+        result["peak_matmul"][dtype] = {
+            "shape": [rows, width, 4 * width], "gflops_per_s": flops / statistics.median(values) / 1e9,
+            "best_gflops_per_s": flops / min(values) / 1e9, "times_s": values}
+        log(f"matmul peak {dtype}: {result['peak_matmul'][dtype]['gflops_per_s']:.0f} GFLOP/s")
 
 
 def same_weights_check(ours_contender: Contender, ours_model, x, size, device) -> dict:
