@@ -642,9 +642,9 @@ def parse_args(argv: list[str] | None = None):
                         help="keep only contenders whose name contains one of these, e.g. spatio_temporal VivitModel")
     parser.add_argument("--attn", nargs="+", choices=["eager", "sdpa", "flash_attention_2"], default=None,
                         help="attention implementations to time (default: every one available)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed forward runs per measurement (median)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed rounds of forwards (each round times every model once)")
     parser.add_argument("--train-repeats", type=int, default=2, help="timed training steps per measurement (median)")
-    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds (and training steps) first")
     parser.add_argument("--no-train", action="store_true", help="skip the training-step timings")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-training-memory measurements")
     parser.add_argument("--out-dir", type=Path, default=RESULTS_DIR)
