@@ -4,17 +4,22 @@ For each test file (10 s at 25 fps in 340x256 and 1280x720, and 60 s at both siz
 x264's default keyframe interval of 250 frames) the same 32-frame stride-2 clips (random starts,
 fixed seed) go through:
 
-- ours: ``vivit_hf.video_io.open_video(...).read(indices)`` then ``ViViTVideoProcessor`` on the frames
-  (exactly the processor's own path: one seek + decode from the keyframe, then the transforms);
+- ours: ``ViViTVideoProcessor()(path)``, the processor's own file path, with its sampling replaced by
+  the benchmark's clip (``sample_indices``): seek + decode from the keyframe, skipping the
+  non-reference frames before the first kept one, RGB conversion and resize in one libswscale pass
+  on the kept frames, crop, one fused rescale pass;
+- ours, exact: the same with ``resize_in_decoder=False`` (full-size RGB, resize in torch: the path
+  the ``transformers_vivit`` preset takes to match transformers to 1e-5);
 - transformers + PyAV: ``transformers.video_utils.load_video(path, backend="pyav",
   sample_indices_fn=...)`` then ``VivitVideoProcessor``;
 - transformers + torchcodec: the same with ``backend="torchcodec"``, when torchcodec imports.
 
-It reports clips per second (from the median time per clip; the methods alternate clip by clip
-so that other load on the machine hits them alike) and frames decoded per clip against the minimum (the keyframe at or
-before the first kept frame to the last kept frame).
+Methods alternate clip by clip, so other load on the machine hits them alike; the whole set of
+clips runs ``--runs`` times and each figure is the median over runs of the per-run clips per second
+(from the median time per clip). It also counts frames decoded per clip against the minimum (the
+keyframe at or before the first kept frame to the last kept frame) and prints the load average.
 
-    python benchmarks/processor.py [--clips 10] [--threads 2] [--out results.json]
+    python benchmarks/processor.py [--clips 10] [--runs 3] [--threads 2] [--out results.json]
 """
 
 from __future__ import annotations
@@ -71,16 +76,28 @@ def clip_starts(num_video_frames: int, count: int, seed: int = 0) -> list[np.nda
     return [s + np.arange(NUM_FRAMES) * STRIDE for s in rng.integers(0, num_video_frames - span + 1, count)]
 
 
-def ours_one(path: str, indices: np.ndarray, processor) -> tuple[int, int]:
-    """One clip through our path; returns (frames decoded, minimum frames for this clip)."""
+class ClipProcessor(ViViTVideoProcessor):
+    """The processor with its sampling replaced by a given clip, so every method sees the same frames."""
+
+    clip: np.ndarray = np.arange(NUM_FRAMES) * STRIDE
+
+    def sample_indices(self, num_video_frames, opts, rng, name):
+        return self.clip[None]
+
+
+def ours_one(path: str, indices: np.ndarray, processor: ClipProcessor, **options) -> None:
+    processor.clip = indices
+    out = processor(path, return_tensors="pt", **options)
+    assert out.pixel_values.shape == (1, NUM_FRAMES, 3, 224, 224)
+
+
+def frames_decoded(path: str, indices: np.ndarray, size: int) -> tuple[int, int]:
+    """(frames our reader decodes for this clip, the minimum: keyframe before the first kept frame to the last)."""
     with open_video(path, backend="pyav") as reader:
-        frames = reader.read(indices)
+        reader.read(indices, size=size)
         keyframes = np.flatnonzero(reader._keyframe)
         first_key = keyframes[np.searchsorted(keyframes, indices[0], side="right") - 1]
-        decoded, minimum = reader.frames_decoded, int(indices[-1] - first_key + 1)
-    out = processor(frames, do_sample_frames=False, return_tensors="pt")
-    assert out.pixel_values.shape == (1, NUM_FRAMES, 3, 224, 224)
-    return decoded, minimum
+        return reader.frames_decoded, int(indices[-1] - first_key + 1)
 
 
 def transformers_one(path: str, indices: np.ndarray, processor, backend: str) -> None:
@@ -91,39 +108,49 @@ def transformers_one(path: str, indices: np.ndarray, processor, backend: str) ->
     assert out.pixel_values.shape == (1, NUM_FRAMES, 3, 224, 224)
 
 
-def timed(fn, *args):
+def timed(fn, *args, **kwargs) -> float:
     start = time.perf_counter()
-    result = fn(*args)
-    return time.perf_counter() - start, result
+    fn(*args, **kwargs)
+    return time.perf_counter() - start
 
 
-def summarise(seconds: list[float]) -> dict:
-    median = float(np.median(seconds))
-    return {"clips_per_s": 1.0 / median, "ms_per_clip_median": 1000 * median, "ms_per_clip_mean": 1000 * float(np.mean(seconds))}
-
-
-def bench_file(path: str, clips, ours, theirs, backends) -> dict:
-    """Methods alternate clip by clip, so a busy machine slows them alike."""
-    times = {"ours": [], **{f"transformers_{b}": [] for b in backends}}
-    decoded, minimum = [], []
-    for indices in clips:
-        seconds, (d, m) = timed(ours_one, path, indices, ours)
-        times["ours"].append(seconds)
-        decoded.append(d)
-        minimum.append(m)
-        for backend in backends:
-            times[f"transformers_{backend}"].append(timed(transformers_one, path, indices, theirs, backend)[0])
-    row = {name: summarise(values) for name, values in times.items()}
-    row["ours"].update(frames_decoded_per_clip=float(np.mean(decoded)), minimum_frames_per_clip=float(np.mean(minimum)))
+def bench_file(path: str, clips, ours, theirs, backends, runs: int) -> dict:
+    """Per method: clips/s and ms per clip, medians over runs of each run's median time per clip."""
+    methods = {
+        "ours": lambda c: ours_one(path, c, ours),
+        "ours_exact": lambda c: ours_one(path, c, ours, resize_in_decoder=False),
+        **{f"transformers_{b}": (lambda c, b=b: transformers_one(path, c, theirs, b)) for b in backends},
+    }
+    per_run = {name: [] for name in methods}
+    loads = []
+    for _ in range(runs):
+        times = {name: [] for name in methods}
+        for indices in clips:
+            for name, fn in methods.items():
+                times[name].append(timed(fn, indices))
+        for name, values in times.items():
+            per_run[name].append(float(np.median(values)))
+        loads.append(os.getloadavg()[0])
+    row = {}
+    for name, medians in per_run.items():
+        median = float(np.median(medians))
+        row[name] = {"clips_per_s": 1.0 / median, "ms_per_clip_median": 1000 * median,
+                     "ms_per_clip_runs": [round(1000 * m, 1) for m in medians]}
+    counts = [frames_decoded(path, c, ours.size["shortest_edge"]) for c in clips]
+    row["ours"].update(frames_decoded_per_clip=float(np.mean([d for d, _ in counts])),
+                       minimum_frames_per_clip=float(np.mean([m for _, m in counts])))
     # transformers' PyAV reader decodes from frame 0 up to the last kept frame
     row["transformers_pyav"]["frames_decoded_per_clip"] = float(np.mean([c[-1] + 1 for c in clips]))
+    row["load_average_1min"] = loads
     return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clips", type=int, default=10, help="clips per file")
+    parser.add_argument("--runs", type=int, default=3, help="times the whole set of clips runs; figures are medians over runs")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
+    parser.add_argument("--files", nargs="*", default=list(FILES), choices=list(FILES), help="which test files")
     parser.add_argument("--video_dir", default=os.environ.get("VIVIT_BENCH_VIDEOS", "/tmp/vivit_bench_videos"))
     parser.add_argument("--out", default=None, help="write the results as JSON here")
     args = parser.parse_args()
@@ -133,11 +160,14 @@ def main() -> None:
 
     video_dir = Path(args.video_dir)
     video_dir.mkdir(parents=True, exist_ok=True)
-    ours = ViViTVideoProcessor()
+    ours = ClipProcessor(decode_backend="pyav")
     theirs = VivitVideoProcessor()
     have_torchcodec = torchcodec_available()
-    results = {"cpu_count": os.cpu_count(), "torch_threads": args.threads, "torchcodec": have_torchcodec, "files": {}}
-    for name, (seconds, width, height) in FILES.items():
+    backends = ["pyav"] + (["torchcodec"] if have_torchcodec else [])
+    results = {"cpu_count": os.cpu_count(), "torch_threads": args.threads, "torchcodec": have_torchcodec,
+               "runs": args.runs, "clips": args.clips, "files": {}}
+    for name in args.files:
+        seconds, width, height = FILES[name]
         path = video_dir / f"{name}.mp4"
         if not path.exists():
             print(f"encoding {path} ...", flush=True)
@@ -146,24 +176,35 @@ def main() -> None:
         with open_video(path, backend="pyav") as reader:
             num_video_frames, keyframes = reader.num_frames, int(reader._keyframe.sum())
         clips = clip_starts(num_video_frames, args.clips)
-        backends = ["pyav"] + (["torchcodec"] if have_torchcodec else [])
-        bench_file(path, clips[:1], ours, theirs, backends)  # warm-up (imports, allocator)
-        row = {"frames": num_video_frames, "keyframes": keyframes, **bench_file(path, clips, ours, theirs, backends)}
+        bench_file(path, clips[:1], ours, theirs, backends, runs=1)  # warm-up (imports, allocator)
+        row = {"frames": num_video_frames, "keyframes": keyframes, **bench_file(path, clips, ours, theirs, backends, args.runs)}
         results["files"][name] = row
         fastest = max(v["clips_per_s"] for k, v in row.items() if k.startswith("transformers"))
-        print(f"{name}: ours {row['ours']['clips_per_s']:.2f} clips/s ({row['ours']['frames_decoded_per_clip']:.0f} frames decoded, "
-              f"min {row['ours']['minimum_frames_per_clip']:.0f}); transformers pyav {row['transformers_pyav']['clips_per_s']:.2f} clips/s "
-              f"({row['transformers_pyav']['frames_decoded_per_clip']:.0f} frames); speed-up {row['ours']['clips_per_s'] / fastest:.2f}x", flush=True)
+        row["speed_up_vs_fastest_transformers"] = row["ours"]["clips_per_s"] / fastest
+        print(f"{name}: ours {row['ours']['clips_per_s']:.2f} clips/s (exact path {row['ours_exact']['clips_per_s']:.2f}; "
+              f"{row['ours']['frames_decoded_per_clip']:.0f} frames decoded, min {row['ours']['minimum_frames_per_clip']:.0f}); "
+              f"transformers pyav {row['transformers_pyav']['clips_per_s']:.2f} clips/s "
+              f"({row['transformers_pyav']['frames_decoded_per_clip']:.0f} frames); speed-up {row['speed_up_vs_fastest_transformers']:.2f}x; "
+              f"load {', '.join(f'{x:.1f}' for x in row['load_average_1min'])}", flush=True)
     if not have_torchcodec:
         print("transformers + torchcodec: unavailable (torchcodec does not import here)")
 
-    lines = ["| file | frames (keyframes) | ours clips/s | transformers+PyAV clips/s | speed-up | frames decoded/clip: ours (minimum) | transformers+PyAV |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| file | frames (keyframes) | ours clips/s | ours, exact path | transformers+PyAV clips/s | speed-up | "
+             "frames decoded/clip: ours (minimum) | transformers+PyAV | load avg |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for name, row in results["files"].items():
-        o, t = row["ours"], row["transformers_pyav"]
-        lines.append(f"| {name} | {row['frames']} ({row['keyframes']}) | {o['clips_per_s']:.2f} | {t['clips_per_s']:.2f} | "
-                     f"{o['clips_per_s'] / t['clips_per_s']:.2f}x | {o['frames_decoded_per_clip']:.0f} ({o['minimum_frames_per_clip']:.0f}) | {t['frames_decoded_per_clip']:.0f} |")
+        o, e, t = row["ours"], row["ours_exact"], row["transformers_pyav"]
+        lines.append(f"| {name} | {row['frames']} ({row['keyframes']}) | {o['clips_per_s']:.2f} | {e['clips_per_s']:.2f} | "
+                     f"{t['clips_per_s']:.2f} | {row['speed_up_vs_fastest_transformers']:.2f}x | "
+                     f"{o['frames_decoded_per_clip']:.0f} ({o['minimum_frames_per_clip']:.0f}) | {t['frames_decoded_per_clip']:.0f} | "
+                     f"{min(row['load_average_1min']):.0f}-{max(row['load_average_1min']):.0f} |")
     print("\n".join(lines))
+    for size in ("340x256", "1280x720"):
+        short, long = results["files"].get(f"10s_{size}"), results["files"].get(f"60s_{size}")
+        if short and long:
+            ratio = long["ours"]["ms_per_clip_median"] / short["ours"]["ms_per_clip_median"]
+            print(f"ours, cost per clip 60 s / 10 s at {size}: {ratio:.2f}x")
+            results[f"cost_ratio_60s_10s_{size}"] = ratio
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=2))
 

@@ -159,16 +159,26 @@ def write_h264_with_b_frames(path, num_frames=48, gop=24, height=48, width=64):
     return str(path)
 
 
-def test_non_reference_frames_before_the_first_wanted_one_are_not_decoded(tmp_path):
+@pytest.mark.parametrize("wanted, most", [
+    ([37, 39, 41, 43], 43 - 24),  # lead-in from keyframe 24: its non-reference B-frames are skipped
+    (list(range(26, 47, 2)), 46 - 24 - 5),  # and those between frames kept at stride 2
+])
+def test_unwanted_non_reference_frames_are_not_decoded(tmp_path, wanted, most):
     path = write_h264_with_b_frames(tmp_path / "bframes.mp4")
-    wanted = [37, 39, 41, 43]
     with open_video(path, backend="pyav") as reader:
         frames = reader.read(wanted)
-        assert reader.frames_decoded < 43 - 24 + 1  # keyframe 24 .. 43, less the skipped B-frames
+        assert reader.frames_decoded <= most
     assert frame_indices(frames) == wanted
     with av.open(path) as container:  # every frame decoded, no skipping: the same pixels
         everything = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     assert all(np.array_equal(frame, everything[i]) for frame, i in zip(frames, wanted))
+
+
+def test_consecutive_frames_are_all_decoded(tmp_path):
+    path = write_h264_with_b_frames(tmp_path / "bframes.mp4")
+    with open_video(path, backend="pyav") as reader:
+        assert frame_indices(reader.read(range(25, 48))) == list(range(25, 48))
+        assert reader.frames_decoded == 48 - 24
 
 
 @pytest.mark.parametrize("codec", ["vp9", "av1"])

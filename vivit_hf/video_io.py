@@ -416,22 +416,26 @@ class PyAVReader(VideoReader):
                      convert, skip_nonref: bool) -> None:
         """Decode from the keyframe ``start`` to ``last``, keeping the wanted frames.
 
-        Before ``first`` the frames are needed only as references for later ones, so the decoder
-        drops the non-reference ones unseen (``skip_frame="NONREF"``: the B-frames nothing predicts
-        from, about a third of an x264 stream). The switch is made per packet by its presentation
-        time, as the decoder reads the setting when it takes a packet; a frame nothing references
-        cannot change any other frame, so the wanted ones come out bit-identical."""
+        Frames that are not wanted (all of them before ``first``, and those between wanted frames
+        at a stride) are needed only as references for later ones, so the decoder drops the
+        non-reference ones unseen (``skip_frame="NONREF"``: the B-frames nothing predicts from,
+        about a third of an x264 stream). The switch is made per packet by its presentation time,
+        as the decoder reads the setting when it takes a packet; a frame nothing references cannot
+        change any other frame, so the wanted ones come out bit-identical."""
         self.container.seek(int(self._pts[start]), stream=self.stream, backward=True, any_frame=False)
         lookup = self._pts_to_index
         context = self.stream.codec_context
         restore = context.skip_frame
-        skip_nonref = skip_nonref and first > start and context.name in _SKIP_NONREF_PER_PACKET and restore == "DEFAULT"
-        lead_in_end = int(self._pts[first]) if skip_nonref else None
+        skip_nonref = skip_nonref and context.name in _SKIP_NONREF_PER_PACKET and restore == "DEFAULT"
+        keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
+        skipping = False
         try:
             for packet in self.container.demux(self.stream):
-                if lead_in_end is not None:  # no frame shown before ``first`` is wanted in this span
-                    skip = packet.pts is not None and packet.pts < lead_in_end
-                    context.skip_frame = "NONREF" if skip else "DEFAULT"
+                if keep_pts is not None:
+                    skip = packet.pts is not None and packet.pts not in keep_pts
+                    if skip != skipping:
+                        context.skip_frame = "NONREF" if skip else "DEFAULT"
+                        skipping = skip
                 for frame in packet.decode():
                     self.frames_decoded += 1
                     pts = frame.pts if frame.pts is not None else frame.dts
