@@ -26,7 +26,7 @@ _PAPER_COMMON = dict(
 PRESETS = {
     "synthetic_motion": dict(
         model="spatio_temporal", model_size="tiny", optimizer="adamw", learning_rate=1e-3, weight_decay=0.05,
-        lr_scheduler_type="cosine", warmup_epochs=1.0, num_train_epochs=30, per_device_train_batch_size=16,
+        lr_scheduler_type="cosine", warmup_epochs=1.0, num_train_epochs=40, per_device_train_batch_size=16,
         per_device_eval_batch_size=32, total_batch_size=None, max_grad_norm=1.0, label_smoothing=0.0,
         mixup_alpha=0.0, drop_path_rate=0.0, hidden_dropout_prob=0.1, resize_shortest_edge=32, crop_size=32,
         frame_stride=2, scale_jitter=[1.0, 1.25], do_flip=False, rand_augment=None, color_jitter=False,
