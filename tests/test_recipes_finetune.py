@@ -217,3 +217,29 @@ def test_freeze_turns_off_gradients_of_the_named_parameters_only(finetune_module
     args = finetune_module.parse_args([*TINY_MODEL, "--freeze", "no_such_module"])
     with pytest.raises(ValueError, match="matched no parameter"):
         finetune_module.build_model(args, data)
+
+
+def test_init_from_an_image_vit_or_a_vivit_checkpoint(finetune_module, uninterrupted, tmp_path):
+    from transformers import ViTConfig, ViTModel
+
+    from vivit_hf.data.formats import VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b", "c"]})
+    vit = ViTModel(ViTConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
+                             image_size=16, patch_size=8))
+    vit.save_pretrained(tmp_path / "vit")
+    args = finetune_module.parse_args(["--model", "factorised_encoder", "--init_from", str(tmp_path / "vit"),
+                                       "--num_frames", "4", "--config_overrides", "num_temporal_layers=1"])
+    model, _ = finetune_module.build_model(args, data)
+    assert type(model).__name__ == "ViViTFactorisedEncoderForVideoClassification"
+    assert model.config.num_labels == 3 and model.config.hidden_size == 16
+    # The ViT's patch kernel lands in the central frame of the tubelet (the default --tubelet_init).
+    kernel = model.vivit.token_embedding.projection.weight
+    torch.testing.assert_close(kernel[:, :, 1], vit.embeddings.patch_embeddings.projection.weight)
+
+    args = finetune_module.parse_args(["--model", "spatio_temporal", "--init_from", str(uninterrupted)])
+    model, processor = finetune_module.build_model(args, data)
+    trained = weights(uninterrupted)
+    torch.testing.assert_close(model.vivit.token_embedding.projection.weight,
+                               trained["vivit.token_embedding.projection.weight"])
+    assert model.classifier.out_features == 3 and processor is not None and processor.num_frames == 4

@@ -95,7 +95,7 @@ def plot_confusion_matrix(confusion: Sequence[Sequence[int]], label_names: Seque
     matrix = np.asarray(confusion, dtype=np.float64)
     matrix = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     n = len(label_names)
-    side = min(max(4.0, 0.35 * n + 2), 20.0)
+    side = min(max(6.0, 0.35 * n + 3), 20.0)
     fig, ax = plt.subplots(figsize=(side, side))
     image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
