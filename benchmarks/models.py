@@ -555,14 +555,14 @@ def markdown(result: dict) -> str:
         for name, entry in result["models"].items():
             def cell(attn):
                 timing = entry["forward"].get(attn, {}).get(dtype)
-                return f"{timing['min_s']:.2f} ({timing['median_s']:.2f})" if timing else "-"
+                return f"{timing['min_s']:.3g} ({timing['median_s']:.3g})" if timing else "-"
 
             best = best_forward(entry, dtype)
             train = entry["train"].get(dtype)
             lines.append(
                 f"| {name} | {entry['params'] / 1e6:.1f} | {entry['macs'] / 1e9:.1f} | {cell('eager')} | {cell('sdpa')}"
                 f" | {cell('flash_attention_2')} | {best[1]['clips_per_s']:.2f} | "
-                f"{best[1]['fraction_of_matmul_peak']:.0%} | {format(train['median_s'], '.2f') if train else '-'} |"
+                f"{best[1]['fraction_of_matmul_peak']:.0%} | {format(train['median_s'], '.3g') if train else '-'} |"
                 if best else f"| {name} | - | - | - | - | - | - | - | - |"
             )
         lines.append("")
