@@ -96,7 +96,7 @@ def build_model_card(config, *, results: Mapping, dataset_name: str, dataset_id:
 # {name}
 
 A ViViT video classifier ([Arnab et al., ICCV 2021]({PAPER}), {variant}) fine-tuned on {dataset_name}
-with [vivit_hf](https://github.com/) (`accelerate launch recipes/finetune.py`).
+with vivit_hf (`accelerate launch recipes/finetune.py`).
 
 ## Model
 - Variant: {variant} (`{config.model_type}`), {size}
