@@ -14,9 +14,11 @@ fixed seed) go through:
   sample_indices_fn=...)`` then ``VivitVideoProcessor``;
 - transformers + torchcodec: the same with ``backend="torchcodec"``, when torchcodec imports.
 
-Methods alternate clip by clip, so other load on the machine hits them alike; the whole set of
-clips runs ``--runs`` times and each figure is the median over runs of the per-run clips per second
-(from the median time per clip). It also counts frames decoded per clip against the minimum (the
+Methods alternate clip by clip, in a rotating order, so other load on the machine hits them alike
+and none always runs first; the whole set of clips runs ``--runs`` times and each figure is the
+median over runs of the per-run clips per second (from the median wall time per clip). The CPU time
+per clip (this process, decoder threads included) is reported too: it depends much less on other
+jobs than the wall time. It also counts frames decoded per clip against the minimum (the
 keyframe at or before the first kept frame to the last kept frame) and prints the load average.
 
     python benchmarks/processor.py [--clips 10] [--runs 3] [--threads 2] [--out results.json]
@@ -108,10 +110,11 @@ def transformers_one(path: str, indices: np.ndarray, processor, backend: str) ->
     assert out.pixel_values.shape == (1, NUM_FRAMES, 3, 224, 224)
 
 
-def timed(fn, *args, **kwargs) -> float:
-    start = time.perf_counter()
+def timed(fn, *args, **kwargs) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process, decoder threads included)."""
+    wall, cpu = time.perf_counter(), time.process_time()
     fn(*args, **kwargs)
-    return time.perf_counter() - start
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def bench_file(path: str, clips, ours, theirs, backends, runs: int) -> dict:
@@ -121,21 +124,28 @@ def bench_file(path: str, clips, ours, theirs, backends, runs: int) -> dict:
         "ours_exact": lambda c: ours_one(path, c, ours, resize_in_decoder=False),
         **{f"transformers_{b}": (lambda c, b=b: transformers_one(path, c, theirs, b)) for b in backends},
     }
+    names = list(methods)
     per_run = {name: [] for name in methods}
+    cpu_per_run = {name: [] for name in methods}
     loads = []
     for _ in range(runs):
         times = {name: [] for name in methods}
-        for indices in clips:
-            for name, fn in methods.items():
-                times[name].append(timed(fn, indices))
-        for name, values in times.items():
-            per_run[name].append(float(np.median(values)))
+        cpu = {name: [] for name in methods}
+        for k, indices in enumerate(clips):
+            for name in names[k % len(names):] + names[: k % len(names)]:  # no method always runs first
+                wall, used = timed(methods[name], indices)
+                times[name].append(wall)
+                cpu[name].append(used)
+        for name in methods:
+            per_run[name].append(float(np.median(times[name])))
+            cpu_per_run[name].append(float(np.median(cpu[name])))
         loads.append(os.getloadavg()[0])
     row = {}
     for name, medians in per_run.items():
         median = float(np.median(medians))
         row[name] = {"clips_per_s": 1.0 / median, "ms_per_clip_median": 1000 * median,
-                     "ms_per_clip_runs": [round(1000 * m, 1) for m in medians]}
+                     "ms_per_clip_runs": [round(1000 * m, 1) for m in medians],
+                     "cpu_ms_per_clip_median": 1000 * float(np.median(cpu_per_run[name]))}
     counts = [frames_decoded(path, c, ours.size["shortest_edge"]) for c in clips]
     row["ours"].update(frames_decoded_per_clip=float(np.mean([d for d, _ in counts])),
                        minimum_frames_per_clip=float(np.mean([m for _, m in counts])))
@@ -190,12 +200,13 @@ def main() -> None:
         print("transformers + torchcodec: unavailable (torchcodec does not import here)")
 
     lines = ["| file | frames (keyframes) | ours clips/s | ours, exact path | transformers+PyAV clips/s | speed-up | "
-             "frames decoded/clip: ours (minimum) | transformers+PyAV | load avg |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "CPU ms/clip: ours, exact, transformers | frames decoded/clip: ours (minimum) | transformers+PyAV | load avg |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, row in results["files"].items():
         o, e, t = row["ours"], row["ours_exact"], row["transformers_pyav"]
         lines.append(f"| {name} | {row['frames']} ({row['keyframes']}) | {o['clips_per_s']:.2f} | {e['clips_per_s']:.2f} | "
                      f"{t['clips_per_s']:.2f} | {row['speed_up_vs_fastest_transformers']:.2f}x | "
+                     f"{o['cpu_ms_per_clip_median']:.0f}, {e['cpu_ms_per_clip_median']:.0f}, {t['cpu_ms_per_clip_median']:.0f} | "
                      f"{o['frames_decoded_per_clip']:.0f} ({o['minimum_frames_per_clip']:.0f}) | {t['frames_decoded_per_clip']:.0f} | "
                      f"{min(row['load_average_1min']):.0f}-{max(row['load_average_1min']):.0f} |")
     print("\n".join(lines))

@@ -88,12 +88,16 @@ def test_every_input_kind_gives_the_same_pixels(proc, videos):
         assert torch.allclose(out, reference, atol=tolerance), name
 
 
-def test_resize_in_decoder_is_the_default_and_close_to_torch_resize(proc, videos):
-    path = videos["h264"]
+def test_resize_in_decoder_is_the_default_and_close_to_torch_resize(proc, tmp_path):
+    # random coloured 8x8 blocks (the benchmark's texture), downscaled 3x: sharp colour edges, where
+    # libswscale's and torch's filters differ most
+    blocks = np.random.default_rng(0).integers(0, 256, (12, 12, 16, 3), dtype=np.uint8)
+    path = write_video(tmp_path / "blocks.mp4", num_frames=12, height=96, width=128,
+                       frames=np.kron(blocks, np.ones((1, 8, 8, 1), np.uint8)))
     fast = proc(path, return_tensors="pt").pixel_values
     exact = proc(path, resize_in_decoder=False, return_tensors="pt").pixel_values
     assert fast.shape == exact.shape and not torch.equal(fast, exact)
-    assert (fast - exact).abs().mean() * 127.5 < 2.0  # grey levels: libswscale's filter vs torch's
+    assert (fast - exact).abs().mean() * 127.5 < 8.0  # grey levels, on this worst case
     data = open(path, "rb").read()
     for video in (data, {"path": None, "bytes": data}, av.open(path)):  # every file kind: the same pixels
         assert torch.equal(proc(video, return_tensors="pt").pixel_values, fast)

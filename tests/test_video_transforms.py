@@ -123,9 +123,13 @@ def test_normalization_presets_map_black_and_white(preset, low, high):
 
 
 @pytest.mark.parametrize("preset", sorted(vt.NORMALIZATION_PRESETS))
-def test_affine_normalization_equals_step_by_step(preset):
-    clip = textured_clip()
-    scale, bias = vt.affine_normalization(do_rescale=True, **vt.NORMALIZATION_PRESETS[preset])
-    fused = torch.addcmul(bias, clip, scale)
-    stepwise = vt.rescale_and_normalize(clip, do_rescale=True, **vt.NORMALIZATION_PRESETS[preset])
-    torch.testing.assert_close(fused, stepwise, atol=1e-6, rtol=0)
+def test_one_pass_normalization_equals_step_by_step(preset):
+    every_value = torch.arange(256, dtype=torch.uint8).reshape(1, 1, 16, 16).expand(2, 3, 16, 16)
+    for clip in (every_value, every_value.float(), textured_clip()):
+        scale, bias = vt.affine_normalization(do_rescale=True, **vt.NORMALIZATION_PRESETS[preset])
+        fused = vt.apply_affine(clip, scale, bias)
+        stepwise = vt.rescale_and_normalize(clip, do_rescale=True, **vt.NORMALIZATION_PRESETS[preset])
+        assert fused.dtype == torch.float32
+        torch.testing.assert_close(fused, stepwise, atol=1e-6, rtol=0)
+        if preset != "imagenet":  # one scale for all channels: the very same floats, endpoints exact
+            assert torch.equal(fused, stepwise)

@@ -32,6 +32,7 @@ from transformers.video_processing_utils import BaseVideoProcessor
 from .video_transforms import (
     NORMALIZATION_PRESETS,
     affine_normalization,
+    apply_affine,
     center_crop,
     color_jitter,
     horizontal_flip,
@@ -332,7 +333,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             opts["do_normalize"], opts["image_mean"], opts["image_std"], device=out.device,
         )
         for slot, view in zip(out, views):
-            torch.addcmul(bias, view, scale, out=slot)
+            apply_affine(view, scale, bias, out=slot)
         return out
 
     @staticmethod

@@ -43,6 +43,7 @@ __all__ = [
     "rand_augment",
     "rescale_and_normalize",
     "affine_normalization",
+    "apply_affine",
 ]
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -262,9 +263,8 @@ def affine_normalization(
     device=None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``rescale_and_normalize`` folded into one per-channel ``x * scale + bias``: ``(3, 1, 1)`` float32
-    ``scale`` and ``bias``, so a uint8 clip becomes normalised float32 in a single pass
-    (``torch.addcmul(bias, clip, scale)``). Computed in float64, so it differs from the step-by-step
-    float32 arithmetic by float32 rounding only (below 1e-6 on [-3, 1])."""
+    ``scale`` and ``bias`` for ``apply_affine``, which turns a uint8 clip into normalised float32 in a
+    single pass. Computed in float64; see ``apply_affine`` for how close that is to the steps."""
     factor = float(rescale_factor) if do_rescale else 1.0
     offset = -1.0 if do_rescale and rescale_offset else 0.0
     scale = torch.full((3,), factor, dtype=torch.float64)
@@ -274,3 +274,15 @@ def affine_normalization(
         std = torch.as_tensor(list(image_std), dtype=torch.float64).expand(3)
         scale, bias = scale / std, (bias - mean) / std
     return (scale.to(torch.float32).reshape(3, 1, 1).to(device), bias.to(torch.float32).reshape(3, 1, 1).to(device))
+
+
+def apply_affine(clip: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+    """``clip * scale + bias`` (per channel, ``(3, 1, 1)`` from ``affine_normalization``) in one pass,
+    reading uint8 (or float) and writing float32, into ``out`` when given.
+
+    The first channel's scale goes in as ``addcmul``'s scalar ``value``: torch then rounds
+    ``x * scale`` before adding the bias, as the step-by-step ``x * factor - 1`` does, so presets whose
+    channels share one scale (scenic, transformers') give the very same floats, -1 and 1 exactly at
+    0 and 255 (with the scale as a tensor, a fused multiply-add lands one float step above 1)."""
+    value = float(scale.flatten()[0])
+    return torch.addcmul(bias, clip, scale / value, value=value, out=out)
