@@ -7,12 +7,12 @@ wanted frame, and decodes forward only to the last wanted one, seeking again whe
 lets it skip a gap. Frame ``i`` is the ``i``-th frame in presentation order, which is what variable
 frame rate files need (a timestamp times a nominal rate is not an index there).
 
-Two more savings, both exact: frames between the keyframe and the first wanted frame that no
-other frame references (non-reference B-frames) are not decoded at all, and a reader asked for a
-``size`` lets libswscale convert to RGB and resize in one pass, on the wanted frames only, instead
-of converting full-size frames that a later resize throws most of away. The second is not
-bit-exact with converting first and resizing in torch (see ``docs/processor.md``), so it is
-opt-in per call.
+Two more savings: in H.264 streams, unwanted frames that no other frame references (non-reference
+B-frames, before the first wanted frame or between frames kept at a stride) are not decoded at all,
+which leaves the wanted frames bit-identical; and a reader asked for a ``size`` lets libswscale
+convert to RGB and resize in one pass, on the wanted frames only, instead of converting full-size
+frames that a later resize throws most of away. The second is not bit-exact with converting first
+and resizing in torch (see ``docs/processor.md``), so it is asked for per call.
 
 PyAV is the default decoder: its wheels bundle FFmpeg, so nothing has to be installed on the
 system. torchcodec is used when it imports (``backend="auto"``), and a torchcodec ``VideoDecoder``
@@ -100,10 +100,11 @@ def describe_source(source: Any) -> str:
     return f"<{type(source).__name__}>"
 
 
-# Decoders that read ``skip_frame`` afresh for every packet and skip only frames no other frame
-# references (H.264 / HEVC: nal_ref_idc / sub-layer non-reference NAL types). Others may latch the
-# setting when they open (libdav1d would then drop non-reference frames for good), so they decode all.
-_SKIP_NONREF_PER_PACKET = frozenset({"h264", "hevc"})
+# Decoders that read ``skip_frame`` afresh for every packet and skip only frames that no other frame
+# references: H.264 (``nal_ref_idc == 0`` guarantees it). Not HEVC: its "sub-layer non-reference"
+# pictures may still be referenced from higher temporal layers. Others may latch the setting when
+# they open (libdav1d would then drop non-reference frames for good), so they decode every frame.
+_SKIP_NONREF_PER_PACKET = frozenset({"h264"})
 
 _INTERPOLATIONS = {"bilinear": "BILINEAR", "bicubic": "BICUBIC", "nearest": "POINT"}  # -> libswscale's names
 
