@@ -12,7 +12,7 @@ B-frames, before the first wanted frame or between frames kept at a stride) are 
 which leaves the wanted frames bit-identical; and a reader asked for a ``size`` lets libswscale
 convert to RGB and resize in one pass, on the wanted frames only, instead of converting full-size
 frames that a later resize throws most of away. The second is not bit-exact with converting first
-and resizing in torch (see ``docs/processor.md``), so it is asked for per call.
+and resizing in torch (see README, "Video processor"), so it is asked for per call.
 
 PyAV is the default decoder: its wheels bundle FFmpeg, so nothing has to be installed on the
 system. torchcodec is used when it imports (``backend="auto"``), and a torchcodec ``VideoDecoder``

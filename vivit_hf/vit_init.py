@@ -528,7 +528,7 @@ def _encoder_updates(encoder, prefix: str, vit: ImageViT, grid_spatial, num_temp
                     updates[f"{prefix}layers.{i}.attention_time.{tail}"] = value
             if temporal_attention == "zero":
                 # Only the output projection: zeroing q, k, v too would give v and the projection zero gradients
-                # forever (each one's gradient is multiplied by the other), see docs/init_and_convert.md.
+                # forever (each one's gradient is multiplied by the other), see README, "Two questions readers of the paper ask".
                 proj = layer.attention_time.proj
                 updates[f"{prefix}layers.{i}.attention_time.proj.weight"] = torch.zeros_like(proj.weight)
                 updates[f"{prefix}layers.{i}.attention_time.proj.bias"] = torch.zeros_like(proj.bias)
