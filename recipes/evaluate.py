@@ -25,14 +25,13 @@ from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
+from vivit_hf.data import SYNTHETIC, open_video_dataset
 from vivit_hf.data.dataset import VideoClassificationDataset, collate_videos
-from vivit_hf.data.formats import DATASET_FORMATS, VideoClassificationData, load_video_dataset
+from vivit_hf.data.formats import DATASET_FORMATS, VideoClassificationData
 from vivit_hf.data.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
-from vivit_hf.data.synthetic import synthetic_motion_dataset
 from vivit_hf.processing_vivit import ViViTVideoProcessor
 
 logger = get_logger(__name__)
-SYNTHETIC = "synthetic_motion"
 
 
 def parse_args(argv=None):
@@ -73,15 +72,9 @@ def main(argv=None):
     accelerator = Accelerator(**({"mixed_precision": args.mixed_precision} if args.mixed_precision else {}))
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
 
-    if args.dataset == SYNTHETIC:
-        with accelerator.main_process_first():
-            source = synthetic_motion_dataset(cache_dir=args.cache_dir)
-        data = load_video_dataset(source, "videofolder")
-    else:
-        with accelerator.main_process_first():
-            data = load_video_dataset(args.dataset, args.dataset_format, revision=args.dataset_revision,
-                                      cache_dir=args.cache_dir, video_column=args.video_column,
-                                      label_column=args.label_column)
+    data = open_video_dataset(args.dataset, args.dataset_format, once=accelerator.main_process_first,
+                              cache_dir=args.cache_dir, revision=args.dataset_revision,
+                              video_column=args.video_column, label_column=args.label_column)
     split = args.split or next((s for s in ("validation", "test") if s in data.splits), None)
     if split is None:
         raise ValueError(f"no validation or test split in {args.dataset}; name one with --split ({sorted(data.splits)})")

@@ -32,10 +32,10 @@ from tqdm.auto import tqdm
 from transformers import AutoConfig, AutoModelForVideoClassification, get_scheduler
 
 import vivit_hf
+from vivit_hf.data import SYNTHETIC, open_video_dataset
 from vivit_hf.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
-from vivit_hf.data.formats import DATASET_FORMATS, hold_out, load_video_dataset
+from vivit_hf.data.formats import DATASET_FORMATS, hold_out
 from vivit_hf.data.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
-from vivit_hf.data.synthetic import synthetic_motion_dataset
 from vivit_hf.mixup import VideoMixup, smooth_one_hot
 from vivit_hf.processing_vivit import ViViTVideoProcessor
 
@@ -45,7 +45,6 @@ from presets import MODEL_SIZES, PRESETS, get_preset  # noqa: E402
 logger = get_logger(__name__)
 
 MODELS = tuple(vivit_hf.VIVIT_MODELS)
-SYNTHETIC = "synthetic_motion"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,16 +174,10 @@ def _parse_overrides(text: str | None) -> dict:
 
 # ------------------------------------------------------------------------------------------------ data
 def load_data(args, accelerator):
-    if args.dataset == SYNTHETIC:
-        # Made once, by one process, into the cache; the others wait and reuse it.
-        with accelerator.main_process_first():
-            root = synthetic_motion_dataset(cache_dir=args.cache_dir)
-        data = load_video_dataset(root, "videofolder")
-    else:
-        with accelerator.main_process_first():
-            data = load_video_dataset(args.dataset, args.dataset_format, revision=args.dataset_revision,
-                                      cache_dir=args.cache_dir, video_column=args.video_column,
-                                      label_column=args.label_column)
+    # The bundled set is made, and a Hub data set downloaded, by one process; the others wait and reuse it.
+    data = open_video_dataset(args.dataset, args.dataset_format, once=accelerator.main_process_first,
+                              cache_dir=args.cache_dir, revision=args.dataset_revision,
+                              video_column=args.video_column, label_column=args.label_column)
     for split, count in data.missing.items():
         logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
     train = data.split(args.train_split)

@@ -1,13 +1,42 @@
 """Video classification data: the bundled synthetic motion set, ``--dataset_format`` adapters, Hub fetching,
 a torch Dataset that skips and counts broken clips, and locally computed metrics."""
 
+import contextlib
+
 from .dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
-from .formats import DATASET_FORMATS, DatasetFormatError, VideoClassificationData, hold_out, load_video_dataset
+from .formats import (
+    DATASET_FORMATS,
+    DatasetFormatError,
+    VideoClassificationData,
+    hold_out,
+    load_video_dataset,
+)
 from .hub import extract_archives, fetch_dataset_repo
 from .metrics import evaluation_metrics, predict
-from .synthetic import DEFAULT_CLASSES, MOTION_CLASSES, SyntheticMotionConfig, synthetic_motion_dataset
+from .synthetic import (
+    DEFAULT_CLASSES,
+    MOTION_CLASSES,
+    SyntheticMotionConfig,
+    synthetic_motion_dataset,
+)
+
+SYNTHETIC = "synthetic_motion"
+
+
+def open_video_dataset(dataset: str, dataset_format: str = "videofolder", *, once=contextlib.nullcontext,
+                       cache_dir=None, revision=None, video_column=None, label_column=None) -> VideoClassificationData:
+    """`--dataset` as the recipes take it: `"synthetic_motion"` (the bundled set, made on first use), a local folder or
+    a Hub data set id, read by the `dataset_format` adapter. `once` is a context in which one process makes or
+    downloads the data while the others wait (accelerate's `main_process_first`)."""
+    with once():
+        if dataset == SYNTHETIC:
+            return load_video_dataset(synthetic_motion_dataset(cache_dir=cache_dir), "videofolder")
+        return load_video_dataset(dataset, dataset_format, revision=revision, cache_dir=cache_dir,
+                                  video_column=video_column, label_column=label_column)
+
 
 __all__ = [
+    "SYNTHETIC", "open_video_dataset",
     "DATASET_FORMATS", "DEFAULT_CLASSES", "MOTION_CLASSES", "DatasetFormatError", "EpochShuffleSampler",
     "SyntheticMotionConfig", "VideoClassificationData", "VideoClassificationDataset", "collate_videos",
     "evaluation_metrics", "extract_archives", "fetch_dataset_repo", "hold_out", "load_video_dataset", "predict",
