@@ -15,9 +15,7 @@ the lucidrains comparison; without `vit-pytorch` those rows are left out and say
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import math
 import platform
 import statistics
 import subprocess

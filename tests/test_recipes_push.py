@@ -1,7 +1,6 @@
 """Pushing to the Hub, against a local stand-in of its HTTP API (the real huggingface_hub client runs)."""
 
 import json
-import os
 import subprocess
 import sys
 
