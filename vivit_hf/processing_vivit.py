@@ -38,7 +38,6 @@ from .video_transforms import (
     horizontal_flip,
     rand_augment,
     random_crop,
-    rescale_and_normalize,
     resize,
     resize_shortest_side,
     scale_jitter,
@@ -316,22 +315,22 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         and mean/std folded together) reads the uint8 view and writes its slot directly; on a busy
         CPU the fresh pages of each temporary (19 MB per 32-frame 224 clip) cost more than the
         arithmetic itself."""
+        if not views:
+            return torch.empty(0)
+        scale, bias = affine_normalization(
+            opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
+            opts["do_normalize"], opts["image_mean"], opts["image_std"], device=views[0].device,
+        )
         shapes = {tuple(v.shape) for v in views}
         if len(shapes) > 1:
             if opts["return_tensors"] is not None:
                 raise ValueError(
-                    f"Views have different shapes {sorted(shapes)} and cannot be stacked; keep do_center_crop=True "
-                    "(or resize to a fixed height and width), or pass return_tensors=None for a list."
+                    f"Views have different shapes {sorted(shapes)} and cannot be stacked; "
+                    "keep do_center_crop=True (or resize to a fixed height and width), or pass return_tensors=None "
+                    "for a list."
                 )
-            return [rescale_and_normalize(v[None], opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
-                                             opts["do_normalize"], opts["image_mean"], opts["image_std"])[0] for v in views]
-        if not views:
-            return torch.empty(0)
+            return [apply_affine(view, scale, bias) for view in views]
         out = torch.empty((len(views), *views[0].shape), dtype=torch.float32, device=views[0].device)
-        scale, bias = affine_normalization(
-            opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
-            opts["do_normalize"], opts["image_mean"], opts["image_std"], device=out.device,
-        )
         for slot, view in zip(out, views):
             apply_affine(view, scale, bias, out=slot)
         return out
