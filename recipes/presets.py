@@ -23,6 +23,16 @@ _PAPER_COMMON = dict(
     max_grad_norm=1.0, total_batch_size=64, resize_shortest_edge=256, crop_size=224, scale_jitter=[0.9, 1.33],
 )
 
+_KINETICS = dict(
+    _PAPER_COMMON, learning_rate=0.1, num_train_epochs=30, frame_stride=2, color_jitter=True, do_flip=True,
+    label_smoothing=0.0, mixup_alpha=0.0, drop_path_rate=0.0, rand_augment=None, eval_num_clips=4, eval_num_crops=3,
+)
+_SSV2 = dict(
+    _PAPER_COMMON, model="factorised_encoder", learning_rate=0.5, num_train_epochs=35, frame_stride=1,
+    resize_shortest_edge=288, crop_size=256, rand_augment=[2, 20], mixup_alpha=0.3, label_smoothing=0.3,
+    drop_path_rate=0.3, do_flip=False, color_jitter=False, eval_num_clips=4, eval_num_crops=3,
+)
+
 PRESETS = {
     "synthetic_motion": dict(
         model="spatio_temporal", model_size="tiny", optimizer="adamw", learning_rate=1e-3, weight_decay=0.05,
@@ -37,35 +47,13 @@ PRESETS = {
     ),
     # Kinetics-400/600, ViViT-B/16x2 (Model 1) and the factorised encoder: lr 0.1, 30 epochs, stride 2,
     # colour jitter; 4x3 views at test.
-    "kinetics400_vivit_b": dict(
-        _PAPER_COMMON, model="spatio_temporal", model_size="base", learning_rate=0.1, num_train_epochs=30,
-        frame_stride=2, color_jitter=True, do_flip=True, label_smoothing=0.0, mixup_alpha=0.0,
-        drop_path_rate=0.0, rand_augment=None, eval_num_clips=4, eval_num_crops=3,
-    ),
-    "kinetics400_vivit_b_fe": dict(
-        _PAPER_COMMON, model="factorised_encoder", model_size="base", learning_rate=0.1, num_train_epochs=30,
-        frame_stride=2, color_jitter=True, do_flip=True, label_smoothing=0.0, mixup_alpha=0.0,
-        drop_path_rate=0.0, rand_augment=None, eval_num_clips=4, eval_num_crops=3,
-    ),
-    "kinetics400_vivit_l_fe": dict(
-        _PAPER_COMMON, model="factorised_encoder", model_size="large", learning_rate=0.1, num_train_epochs=30,
-        frame_stride=2, color_jitter=True, do_flip=True, label_smoothing=0.0, mixup_alpha=0.0,
-        drop_path_rate=0.0, rand_augment=None, eval_num_clips=4, eval_num_crops=3,
-    ),
+    "kinetics400_vivit_b": dict(_KINETICS, model="spatio_temporal", model_size="base"),
+    "kinetics400_vivit_b_fe": dict(_KINETICS, model="factorised_encoder", model_size="base"),
+    "kinetics400_vivit_l_fe": dict(_KINETICS, model="factorised_encoder", model_size="large"),
     # Something-Something v2, L-FE: lr 0.4-0.5, 35 epochs, RandAugment (2, 20), mixup 0.3, label smoothing 0.3,
     # stochastic depth 0.3, stride 1, resize 288 crop 256 (scenic), no flip (left/right are labels here).
-    "ssv2_vivit_l_fe": dict(
-        _PAPER_COMMON, model="factorised_encoder", model_size="large", learning_rate=0.5, num_train_epochs=35,
-        frame_stride=1, resize_shortest_edge=288, crop_size=256, rand_augment=[2, 20], mixup_alpha=0.3,
-        label_smoothing=0.3, drop_path_rate=0.3, do_flip=False, color_jitter=False, eval_num_clips=4,
-        eval_num_crops=3,
-    ),
-    "ssv2_vivit_b_fe": dict(
-        _PAPER_COMMON, model="factorised_encoder", model_size="base", learning_rate=0.5, num_train_epochs=35,
-        frame_stride=1, resize_shortest_edge=288, crop_size=256, rand_augment=[2, 20], mixup_alpha=0.3,
-        label_smoothing=0.3, drop_path_rate=0.3, do_flip=False, color_jitter=False, eval_num_clips=4,
-        eval_num_crops=3,
-    ),
+    "ssv2_vivit_l_fe": dict(_SSV2, model_size="large"),
+    "ssv2_vivit_b_fe": dict(_SSV2, model_size="base"),
     # Epic Kitchens-100, L-FE: lr 0.5, 50 epochs, RandAugment (2, 15), mixup 0.1, label smoothing 0.2,
     # stochastic depth 0.2, stride 1, two heads (noun 300, verb 97).
     "epic_kitchens_vivit_l_fe": dict(
@@ -74,11 +62,8 @@ PRESETS = {
         do_flip=True, color_jitter=False, eval_num_clips=4, eval_num_crops=3, dataset_format="epic_kitchens",
     ),
     # Moments in Time: the paper reports ViViT-L FE (38.5 top-1) without a separate recipe; Kinetics' settings.
-    "moments_vivit_l_fe": dict(
-        _PAPER_COMMON, model="factorised_encoder", model_size="large", learning_rate=0.1, num_train_epochs=10,
-        frame_stride=2, color_jitter=True, do_flip=True, label_smoothing=0.0, mixup_alpha=0.0,
-        drop_path_rate=0.0, rand_augment=None, eval_num_clips=4, eval_num_crops=3, dataset_format="moments",
-    ),
+    "moments_vivit_l_fe": dict(_KINETICS, model="factorised_encoder", model_size="large", num_train_epochs=10,
+                               dataset_format="moments"),
 }
 
 
