@@ -4,7 +4,8 @@
 
     python benchmarks/models.py                   # ViViT-B/16x2, 32x224x224, CPU, batch 1, 2 threads, fp32 + bf16
     python benchmarks/models.py --quick           # a smaller config: the same tables in a few minutes
-    python benchmarks/models.py --device cuda     # GPU: bf16, batch 8, eager / sdpa / flash_attention_2 if installed
+    python benchmarks/models.py --device cuda     # GPU: bf16, batch 8, eager / sdpa / sdpa held to its flash kernel /
+                                                  # flash_attention_2 if installed
 
 Writes `models-<device>[-<size>].json`, `.md` and `.png` into `--out-dir` (default `benchmarks/results/`).
 Ratios measured side by side in one run are the figures to compare; absolute times are context (a shared machine
@@ -15,6 +16,7 @@ the lucidrains comparison; without `vit-pytorch` those rows are left out and say
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import statistics
@@ -58,6 +60,9 @@ PAPER = {
     "factorised_dot_product": {"model": 4, "gmacs": 277.1, "params_m": 88.9, "runtime_ms": 22.9},
 }
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
+# Timed attention columns, in table order: transformers' eager and sdpa, sdpa held to PyTorch's FlashAttention-2
+# kernel (CUDA), and the flash-attn package's kernel where installed.
+ATTENTION_COLUMNS = ["eager", "sdpa", "sdpa_flash", "flash_attention_2"]
 
 
 # --------------------------------------------------------------------------------------------------- contenders
@@ -70,7 +75,7 @@ class Contender:
     variant: str  # the paper's variant it implements
     build: Callable[[str], nn.Module]
     inputs: Callable[[torch.Tensor], dict] = lambda x: {"pixel_values": x}
-    attn_implementations: tuple[str, ...] = ("eager", "sdpa", "flash_attention_2")
+    attn_implementations: tuple[str, ...] = ("eager", "sdpa", "sdpa_flash", "flash_attention_2")
     checkpointing: bool = True
 
     def logits(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -152,7 +157,7 @@ def lucidrains(variant: str, size: dict) -> Contender:
     return Contender(
         f"vit-pytorch/{variant}", "vit-pytorch", variant, build,
         inputs=lambda x: {"video": x.transpose(1, 2)},  # it wants (b, c, T, H, W)
-        attn_implementations=("eager", "sdpa"), checkpointing=False,
+        attn_implementations=("eager", "sdpa", "sdpa_flash"), checkpointing=False,
     )
 
 
@@ -170,23 +175,65 @@ def flash_available(device: str) -> bool:
     return device == "cuda" and is_flash_attn_2_available()
 
 
+def attention_available(attn: str, device: str) -> bool:
+    """eager and sdpa run anywhere; `sdpa_flash` (sdpa held to PyTorch's own FlashAttention-2 kernel, which needs
+    no extra package) on CUDA; `flash_attention_2` (the flash-attn package) where it is installed."""
+    if attn == "flash_attention_2":
+        return flash_available(device)
+    if attn == "sdpa_flash":
+        return device == "cuda"
+    return True
+
+
+def attention_context(attn: str):
+    """What a forward runs under: `sdpa_flash` is the sdpa model with every backend but flash switched off, so a
+    size flash cannot take fails loudly instead of falling back to another kernel."""
+    if attn == "sdpa_flash":
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        return sdpa_kernel([SDPBackend.FLASH_ATTENTION])
+    return contextlib.nullcontext()
+
+
+def maybe_compile(model: nn.Module, args) -> nn.Module:
+    """`--compile`: every contender through `torch.compile` (default inductor settings), as a user would."""
+    return torch.compile(model) if args.compile else model
+
+
+def model_attention(attn: str) -> str:
+    """The attention implementation a model is built with for a timed column."""
+    return "sdpa" if attn == "sdpa_flash" else attn
+
+
 # ------------------------------------------------------------------------------------------------ measurements
 def synchronize(device: str):
     if device == "cuda":
         torch.cuda.synchronize()
 
 
-def time_runs(fn: Callable[[], object], device: str, repeats: int, warmup: int) -> dict:
-    """Median wall time of `repeats` calls after `warmup` unmeasured ones."""
+def time_runs(fn: Callable[[], object], device: str, repeats: int, warmup: int, inner: int = 1) -> dict:
+    """Median wall time of `repeats` calls after `warmup` unmeasured ones. On CUDA the time is read off device
+    events around `inner` back-to-back calls (divided back), so short kernels are not drowned by launch and
+    synchronisation overhead."""
     for _ in range(warmup):
         fn()
     synchronize(device)
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        synchronize(device)
-        times.append(time.perf_counter() - start)
+        if device == "cuda":
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            for _ in range(inner):
+                fn()
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end) / 1e3 / inner)
+        else:
+            start = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            synchronize(device)
+            times.append((time.perf_counter() - start) / inner)
     return {"median_s": statistics.median(times), "min_s": min(times), "times_s": times}
 
 
@@ -339,7 +386,7 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
     contenders, notes = build_contenders(size, args.models)
     tokens = (size["num_frames"] // size["tubelet_size"][0]) * (size["image_size"] // size["tubelet_size"][1]) ** 2
     result = {
-        "command": " ".join(["python", "benchmarks/models.py", *args.argv]),
+        "command": " ".join(["python", "benchmarks/models.py", *args.argv]), "compiled": args.compile,
         "machine": machine_description(device, args.threads),
         "size_name": args.size, "size": size, "batch": batch, "dtypes": dtypes, "repeats": args.repeats,
         "notes": notes, "peak_matmul": {}, "models": {},
@@ -363,7 +410,7 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
     for contender in contenders:
         entry = result["models"][contender.name]
         if not args.no_train:
-            model = contender.build("sdpa").to(device)
+            model = maybe_compile(contender.build("sdpa").to(device), args)
             model.train()
             for dtype in dtypes:
                 step = make_train_step(contender, model, x, labels, device, dtype)
@@ -394,11 +441,12 @@ def forward_rounds(contenders, result, x, size, batch, tokens, args, log):
     operands = {d: (torch.randn(rows, width, dtype=DTYPES[d], device=device),
                     torch.randn(width, 4 * width, dtype=DTYPES[d], device=device)) for d in dtypes}
     impls = sorted({a for c in contenders for a in c.attn_implementations
-                    if (a != "flash_attention_2" or flash_available(device)) and (not args.attn or a in args.attn)},
-                   key=["sdpa", "eager", "flash_attention_2"].index)
+                    if attention_available(a, device) and (not args.attn or a in args.attn)},
+                   key=ATTENTION_COLUMNS.index)
     peak_times = {d: [] for d in dtypes}
     for attn in impls:
-        models = {c.name: (c, c.build(attn).to(device).eval()) for c in contenders if attn in c.attn_implementations}
+        models = {c.name: (c, maybe_compile(c.build(model_attention(attn)).to(device).eval(), args))
+                  for c in contenders if attn in c.attn_implementations}
         if attn == "sdpa" and "vivit_hf/spatio_temporal" in models:
             contender, model = models["vivit_hf/spatio_temporal"]
             result["same_weights"] = same_weights_check(contender, model, x, size, device)
@@ -406,9 +454,10 @@ def forward_rounds(contenders, result, x, size, batch, tokens, args, log):
         for round_index in range(args.warmup + args.repeats):
             for dtype in dtypes:
                 a, b = operands[dtype]
-                peak = time_runs(lambda: a @ b, device, repeats=5, warmup=1)["median_s"]
+                peak = time_runs(lambda: a @ b, device, repeats=5, warmup=1,
+                                 inner=20 if device == "cuda" else 1)["median_s"]
                 for name, (contender, model) in models.items():
-                    with torch.no_grad(), autocast(device, dtype):
+                    with torch.no_grad(), autocast(device, dtype), attention_context(attn):
                         elapsed = time_runs(lambda: contender.logits(model, x), device, repeats=1, warmup=0)["median_s"]
                     if round_index >= args.warmup:
                         times[name, dtype].append(elapsed)
@@ -430,6 +479,7 @@ def forward_rounds(contenders, result, x, size, batch, tokens, args, log):
 
 def same_weights_check(ours_contender: Contender, ours_model, x, size, device) -> dict:
     """transformers' `VivitForVideoClassification` fed our Model 1's weights gives our logits (fp32)."""
+    ours_model = getattr(ours_model, "_orig_mod", ours_model)  # under --compile, the module torch.compile wraps
     theirs = transformers_vivit(size, lambda: ours_model).build("sdpa").to(device).eval()
     with torch.no_grad():
         difference = (ours_contender.logits(ours_model, x) - theirs(pixel_values=x).logits).abs().max().item()
@@ -513,6 +563,13 @@ def goals(result: dict) -> list[dict]:
                 ratio = best_forward(other, dtype)[1]["min_s"] / best_forward(mine, dtype)[1]["min_s"]
                 rows.append({"goal": f"{variant} forward at least as fast as vit-pytorch's ({dtype})",
                              "measured": f"{ratio:.2f}x", "met": ratio >= 1.0})
+    if result["machine"].get("gpu"):  # the paper's TPU speed ratios are the GPU goal
+        for variant, row in result["paper_comparison"].items():
+            for dtype, ratio in row.get("speedup_over_model1", {}).items():
+                if variant != "spatio_temporal":
+                    rows.append({"goal": f"{variant} speed-up over Model 1 >= the paper's "
+                                         f"{row['paper_speedup_over_model1']:.2f}x ({dtype}, sdpa, GPU)",
+                                 "measured": f"{ratio:.2f}x", "met": ratio >= row["paper_speedup_over_model1"]})
     for name, entry in models.items():
         reduction = entry["memory"].get("checkpointing_reduction")
         if reduction is not None and entry["family"] == "vivit_hf":
@@ -527,7 +584,8 @@ def goals(result: dict) -> list[dict]:
 
 # --------------------------------------------------------------------------------------------------- reporting
 def title(result: dict) -> str:
-    return "ViViT-B/16x2, 32x224x224" if result["size_name"] == "b16x2" else f"{result['size_name']} config"
+    name = "ViViT-B/16x2, 32x224x224" if result["size_name"] == "b16x2" else f"{result['size_name']} config"
+    return name + (", torch.compile" if result.get("compiled") else "")
 
 
 def markdown(result: dict) -> str:
@@ -536,7 +594,8 @@ def markdown(result: dict) -> str:
     lines = [
         f"# Model benchmarks ({title(result)})", "",
         f"`{result['command']}`", "",
-        f"Machine: {machine['gpu'] or machine['cpu']}, {machine['threads']} threads; torch {machine['torch']}, "
+        f"Machine: {machine['gpu'] or machine['cpu']}"
+        f"{'' if machine['gpu'] else ', ' + str(machine['threads']) + ' threads'}; torch {machine['torch']}, "
         f"transformers {machine['transformers']}. Input {batch} x {size['num_frames']} x 3 x {size['image_size']} x "
         f"{size['image_size']}, hidden {size['hidden_size']}, {size['num_hidden_layers']} layers. Times are medians "
         f"of {result['repeats']} rounds, each round timing every model and the matmul once (round-robin). Forward "
@@ -555,11 +614,15 @@ def markdown(result: dict) -> str:
                 timing = entry["forward"].get(attn, {}).get(dtype)
                 return f"{timing['min_s']:.3g} ({timing['median_s']:.3g})" if timing else "-"
 
+            def flash_cell():  # the flash-attn package where it ran, else sdpa held to PyTorch's flash kernel
+                package = cell("flash_attention_2")
+                return package if package != "-" else cell("sdpa_flash")
+
             best = best_forward(entry, dtype)
             train = entry["train"].get(dtype)
             lines.append(
                 f"| {name} | {entry['params'] / 1e6:.1f} | {entry['macs'] / 1e9:.1f} | {cell('eager')} | {cell('sdpa')}"
-                f" | {cell('flash_attention_2')} | {best[1]['clips_per_s']:.2f} | "
+                f" | {flash_cell()} | {best[1]['clips_per_s']:.2f} | "
                 f"{best[1]['fraction_of_matmul_peak']:.0%} | {format(train['median_s'], '.3g') if train else '-'} |"
                 if best else f"| {name} | - | - | - | - | - | - | - | - |"
             )
@@ -619,7 +682,7 @@ def plot(result: dict, path: Path):
         ax.legend()
     machine = result["machine"]
     fig.suptitle(f"{title(result)} on "
-                 f"{machine['gpu'] or machine['cpu']} ({machine['threads']} threads)")
+                 f"{machine['gpu'] or machine['cpu'] + ' (' + str(machine['threads']) + ' threads)'}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -638,11 +701,13 @@ def parse_args(argv: list[str] | None = None):
                         help="default fp32 and bf16 (autocast) on CPU, bf16 on CUDA")
     parser.add_argument("--models", nargs="+", default=None,
                         help="keep only contenders whose name contains one of these, e.g. spatio_temporal VivitModel")
-    parser.add_argument("--attn", nargs="+", choices=["eager", "sdpa", "flash_attention_2"], default=None,
+    parser.add_argument("--attn", nargs="+", choices=ATTENTION_COLUMNS, default=None,
                         help="attention implementations to time (default: every one available)")
     parser.add_argument("--repeats", type=int, default=3, help="timed rounds of forwards (each round times every model once)")
     parser.add_argument("--train-repeats", type=int, default=2, help="timed training steps per measurement (median)")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds (and training steps) first")
+    parser.add_argument("--compile", action="store_true",
+                        help="time every contender through torch.compile (results saved as ...-compiled.*)")
     parser.add_argument("--no-train", action="store_true", help="skip the training-step timings")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-training-memory measurements")
     parser.add_argument("--out-dir", type=Path, default=RESULTS_DIR)
@@ -659,13 +724,17 @@ def parse_args(argv: list[str] | None = None):
 
 def merge_results(paths: list[Path]) -> dict:
     """The first result, with the training and memory figures of later runs at the same size filled in (a long CPU
-    run can be split: forward timings in one, `--models ... --no-train` memory in another)."""
+    run can be split: forward timings in one, `--models ... --no-train` memory in another), and the contenders only
+    a later run measured added whole."""
     result = json.loads(paths[0].read_text())
     for path in paths[1:]:
         other = json.loads(path.read_text())
         if other["size"] != result["size"]:
             raise ValueError(f"{path} was measured at another size than {paths[0]}: {other['size']}")
         for name, entry in other["models"].items():
+            if name not in result["models"]:  # a contender only the later run measured: taken whole
+                result["models"][name] = entry
+                continue
             for key in ("train", "memory"):
                 if entry[key] and name in result["models"]:
                     result["models"][name][key].update(entry[key])
@@ -677,7 +746,8 @@ def merge_results(paths: list[Path]) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    stem = args.out_dir / f"models-{args.device}{'' if args.size == 'b16x2' else '-' + args.size}"
+    stem = args.out_dir / (f"models-{args.device}{'' if args.size == 'b16x2' else '-' + args.size}"
+                           f"{'-compiled' if args.compile else ''}")
     if args.from_json:
         result = merge_results(args.from_json)
     else:
