@@ -81,6 +81,37 @@ def test_goals_are_judged_from_the_measurements(tiny_run):
     assert all(isinstance(g["met"], bool) and g["measured"] for g in goals)
 
 
+def test_merging_runs_adds_contenders_and_training_figures(tiny_run, bench, tmp_path):
+    """`--from-json`: a later run's memory figures fill in, and a contender only it measured is added whole."""
+    first = json.loads((tiny_run[1] / "models-cpu-tiny.json").read_text())
+    second = json.loads(json.dumps(first))
+    moved = next(name for name in first["models"] if name.startswith("vit-pytorch")) if any(
+        name.startswith("vit-pytorch") for name in first["models"]) else "transformers/VivitModel"
+    del first["models"][moved]
+    for entry in first["models"].values():
+        entry["memory"] = {}
+    (tmp_path / "a.json").write_text(json.dumps(first))
+    (tmp_path / "b.json").write_text(json.dumps(second))
+    merged = bench.merge_results([tmp_path / "a.json", tmp_path / "b.json"])
+    assert merged["models"][moved] == second["models"][moved]
+    for name, entry in merged["models"].items():
+        assert entry["memory"]["no_checkpointing"] == second["models"][name]["memory"]["no_checkpointing"]
+    assert merged["goals"]
+
+
+def test_paper_speed_ratios_are_reported_for_both_attention_kernels(tiny_run):
+    for variant, row in tiny_run[0]["paper_comparison"].items():
+        for key in ("speedup_over_model1", "speedup_over_model1_eager"):
+            assert set(row[key]) == {"fp32", "bf16"}, (variant, key)
+        if variant == "spatio_temporal":
+            assert row["speedup_over_model1"]["fp32"] == 1.0
+
+
+def test_sdpa_flash_is_offered_on_cuda_only(bench):
+    assert bench.attention_available("sdpa_flash", "cuda") and not bench.attention_available("sdpa_flash", "cpu")
+    assert bench.model_attention("sdpa_flash") == "sdpa"
+
+
 def test_peak_memory_counter_sees_activations_freed(bench):
     counter = bench.PeakLiveTensorBytes()
     with counter:
