@@ -62,6 +62,25 @@ def test_eager_and_sdpa_agree(name):
     torch.testing.assert_close(outputs["eager"], outputs["sdpa"], rtol=0, atol=1e-5)
 
 
+@pytest.mark.parametrize("patch, shape", [((2, 8, 8), (2, 7, 3, 35, 42)), ((1, 4, 4), (1, 3, 3, 9, 13)),
+                                          ((3, 5, 2), (2, 6, 1, 10, 7))])
+def test_tubelet_gemm_equals_the_convolution(patch, shape):
+    """`embed_patches` is the VALID convolution with kernel = stride, leftovers dropped, tokens out channel-last."""
+    from vivit_hf.modeling_blocks import embed_patches
+
+    torch.manual_seed(0)
+    channels = shape[2]
+    conv = torch.nn.Conv3d(channels, 6, patch, stride=patch)
+    x = torch.randn(shape)
+    expected = conv(x.transpose(1, 2)).permute(0, 2, 3, 4, 1)
+    torch.testing.assert_close(embed_patches(x, conv, patch), expected, rtol=1e-5, atol=1e-5)
+    if patch[0] == 1:  # frame sampling's Conv2d kernel, same weights
+        conv2d = torch.nn.Conv2d(channels, 6, patch[1:], stride=patch[1:])
+        conv2d.weight.data.copy_(conv.weight.data[:, :, 0])
+        conv2d.bias.data.copy_(conv.bias.data)
+        torch.testing.assert_close(embed_patches(x, conv2d, patch), expected, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_gradient_checkpointing_gives_the_same_gradients(name):
     model = tiny(name, drop_path_rate=0.1, hidden_dropout_prob=0.1).train()
