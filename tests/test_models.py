@@ -82,6 +82,48 @@ def test_tubelet_gemm_equals_the_convolution(patch, shape):
 
 
 @pytest.mark.parametrize("name", VARIANTS)
+@pytest.mark.parametrize("hidden_act", ["gelu_pytorch_tanh", "gelu"])
+def test_cpu_fused_linear_gelu_matches_the_separate_ops(name, hidden_act, monkeypatch):
+    """Inference on the CPU runs fc1 + GELU as one oneDNN call; it must give what fc1 then GELU give."""
+    from vivit_hf import modeling_blocks
+
+    if not modeling_blocks._CPU_LINEAR_GELU:
+        pytest.skip("this torch build has no oneDNN linear with post-ops")
+    model, x = tiny(name, hidden_act=hidden_act), clip()
+    calls = []
+    real = modeling_blocks.fused_linear_gelu
+    monkeypatch.setattr(modeling_blocks, "fused_linear_gelu", lambda *a: calls.append(1) or real(*a))
+    with torch.no_grad():
+        fused = model(pixel_values=x).logits
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            fused_bf16 = model(pixel_values=x).logits
+    assert calls and all(c is not None for c in calls)
+    monkeypatch.setattr(modeling_blocks, "_CPU_LINEAR_GELU", False)
+    with torch.no_grad():
+        separate = model(pixel_values=x).logits
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            separate_bf16 = model(pixel_values=x).logits
+    torch.testing.assert_close(fused, separate, rtol=1e-5, atol=1e-5)
+    assert ((fused_bf16.float() - separate.float()).norm() / separate.norm()) < 3e-2
+    assert ((separate_bf16.float() - separate.float()).norm() / separate.norm()) < 3e-2
+
+
+def test_fused_linear_gelu_stays_out_of_training():
+    """The fused op has no backward: with gradients to track, the MLP takes the separate ops."""
+    from vivit_hf.modeling_blocks import fused_linear_gelu
+
+    linear = torch.nn.Linear(8, 16)
+    x = torch.randn(3, 8)
+    assert fused_linear_gelu(x, linear, "tanh") is None  # weight requires grad
+    with torch.no_grad():
+        out = fused_linear_gelu(x, linear, "tanh")
+        if out is not None:
+            torch.testing.assert_close(out, torch.nn.functional.gelu(linear(x), approximate="tanh"), rtol=1e-5,
+                                       atol=1e-6)
+        assert fused_linear_gelu(x.half(), linear.half(), "tanh") is None  # fp16: not a fused dtype
+
+
+@pytest.mark.parametrize("name", VARIANTS)
 def test_gradient_checkpointing_gives_the_same_gradients(name):
     model = tiny(name, drop_path_rate=0.1, hidden_dropout_prob=0.1).train()
     reference = copy.deepcopy(model)
