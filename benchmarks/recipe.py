@@ -1,18 +1,23 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """How long the fine-tuning recipe waits for data: the same training steps fed by the recipe's own data loader
-(real decoding and augmentation in worker processes) and fed the same batches decoded beforehand.
+(decoded clips kept in memory when ``--cache_decoded_videos`` says so, augmentation in worker processes), by the
+same loader decoding every clip each time, and by the same batches decoded beforehand.
 
     python benchmarks/recipe.py                      # the bundled synthetic_motion run (recipes/finetune.py defaults)
     python benchmarks/recipe.py --steps 40 -- --num_workers 1 --per_device_train_batch_size 8
 
 Arguments after `--` go to `recipes/finetune.py`'s parser, so the data, model, processor and loader are built
-exactly as the recipe builds them. Writes `recipe-<preset>.json` and `.md` into `--out-dir`.
+exactly as the recipe builds them. It also times one clip in one process (decoding vs from memory). Writes
+`recipe-<preset>.json` and `.md` into `--out-dir`.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import gc
 import json
+import os
 import statistics
 import sys
 import time
@@ -20,12 +25,11 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from accelerate import PartialState
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "recipes"))
 import finetune  # noqa: E402  (recipes/ is not a package: the recipe stays a script a user can copy)
-
-from vivit_hf.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos  # noqa: E402
 
 
 class _NoAccelerator:
@@ -39,22 +43,41 @@ class _NoAccelerator:
 
 
 def build(recipe_argv: list[str]):
-    """The recipe's training data loader, model and optimiser, built by the recipe's own functions."""
+    """The recipe's training data set (as the recipe builds it, cache included), model and optimiser."""
+    PartialState()  # the recipe logs through accelerate
     args = finetune.parse_args(recipe_argv)
     torch.manual_seed(args.seed)
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
-    data, train_examples, _, _ = finetune.load_data(args, _NoAccelerator())
+    data, train_examples, eval_examples, _ = finetune.load_data(args, _NoAccelerator())
     model, init_processor = finetune.build_model(args, data)
     processor = finetune.build_processor(args, model.config, init_processor)
-    dataset = VideoClassificationDataset(train_examples, processor, seed=args.seed,
-                                         processor_kwargs=dict(do_train_augment=True))
-    loader = torch.utils.data.DataLoader(
-        dataset, sampler=EpochShuffleSampler(len(dataset), seed=args.seed), batch_size=args.per_device_train_batch_size,
-        collate_fn=collate_videos, num_workers=args.num_workers, generator=torch.Generator().manual_seed(args.seed),
-    )
+    start = time.perf_counter()
+    dataset, _ = finetune.build_datasets(args, train_examples, eval_examples, processor)
+    setup_s = time.perf_counter() - start
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    return args, model, optimizer, loader
+    return args, model, optimizer, dataset, setup_s
+
+
+def loader_for(args, dataset):
+    """The recipe's training loader over ``dataset``."""
+    return finetune.build_dataloaders(args, dataset, dataset)[0]
+
+
+def per_clip_ms(dataset, count: int, rounds: int = 10) -> float:
+    """Milliseconds per ``dataset[i]`` in this process (one clip: decode or read from memory, sample, augment):
+    the median over ``rounds`` rounds of ``count / rounds`` clips, so a burst of other work on the machine
+    does not skew it."""
+    for index in range(min(3, len(dataset))):
+        dataset[index]
+    per_round = max(1, count // rounds)
+    times = []
+    for first in range(0, per_round * rounds, per_round):
+        start = time.perf_counter()
+        for index in range(first, first + per_round):
+            dataset[(0, index % len(dataset))]
+        times.append((time.perf_counter() - start) / per_round * 1e3)
+    return statistics.median(times)
 
 
 def batches(loader, count: int):
@@ -99,52 +122,88 @@ def summarise(records: list[dict], skip: int) -> dict:
     }
 
 
+def run_loader(model, optimizer, state, args, dataset, steps: int, mixed_precision: str) -> list[dict]:
+    """Timed training steps from the weights ``state``, fed by the recipe's loader over ``dataset``."""
+    model.load_state_dict(state)
+    optimizer.state.clear()
+    loader = loader_for(args, dataset)
+    records = timed_steps(model, optimizer, batches(loader, steps), mixed_precision)
+    del loader  # persistent workers: shut them down before the next run
+    gc.collect()
+    return records
+
+
 def main(argv: list[str] | None = None) -> dict:
     argv = list(sys.argv[1:] if argv is None else argv)
     own, recipe_argv = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", type=int, default=30, help="training steps per run")
-    parser.add_argument("--skip", type=int, default=3, help="first steps left out of the figures (warm-up)")
+    parser.add_argument("--steps", type=int, default=90, help="training steps per run (the bundled set: 60 an epoch)")
+    parser.add_argument("--skip", type=int, default=5, help="first steps left out of the figures (warm-up)")
+    parser.add_argument("--clips", type=int, default=200, help="clips timed one by one in this process")
     parser.add_argument("--out-dir", type=Path, default=REPO / "benchmarks" / "results")
     options = parser.parse_args(own)
     if options.steps <= options.skip:
         parser.error(f"--steps ({options.steps}) must exceed --skip ({options.skip})")
 
-    args, model, optimizer, loader = build(recipe_argv)
+    load_before = os.getloadavg()
+    args, model, optimizer, dataset, setup_s = build(recipe_argv)
+    uncached = copy.copy(dataset)
+    uncached.cache = None
     mixed_precision = args.mixed_precision or "no"
     model.train()
     state = {k: v.clone() for k, v in model.state_dict().items()}
-    decoding = timed_steps(model, optimizer, batches(loader, options.steps), mixed_precision)
 
-    # The same batches, decoded beforehand, from the same starting weights.
-    predecoded = list(batches(loader, options.steps))
+    runs = {}
+    if dataset.cache is not None:
+        runs["recipe"] = run_loader(model, optimizer, state, args, dataset, options.steps, mixed_precision)
+    runs["decoding"] = run_loader(model, optimizer, state, args, uncached, options.steps, mixed_precision)
+    # The same batches, made beforehand, from the same starting weights.
+    predecoded = list(batches(loader_for(args, dataset), options.steps))
+    gc.collect()
     model.load_state_dict(state)
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    in_memory = timed_steps(model, optimizer, predecoded, mixed_precision)
+    optimizer.state.clear()
+    runs["pre_decoded"] = timed_steps(model, optimizer, predecoded, mixed_precision)
 
+    clip_ms = {"decoding": per_clip_ms(uncached, options.clips)}
+    if dataset.cache is not None:
+        clip_ms["from_memory"] = per_clip_ms(dataset, options.clips)
+
+    cache = dataset.cache
     result = {
         "command": " ".join(["python", "benchmarks/recipe.py", *argv]),
         "preset": args.preset, "model": args.model, "batch": args.per_device_train_batch_size,
         "num_workers": args.num_workers, "threads": torch.get_num_threads(), "mixed_precision": mixed_precision,
-        "real_decoding": summarise(decoding, options.skip), "pre_decoded": summarise(in_memory, options.skip),
+        "cache_decoded_videos": args.cache_decoded_videos,
+        "cache": None if cache is None else {"clips": cache.num_cached, "of": len(cache), "mib": cache.nbytes / 2**20,
+                                             "setup_s": setup_s},
+        "per_clip_ms_one_process": clip_ms,
+        "load_average": {"before": load_before, "after": os.getloadavg()},
+        **{name: summarise(records, options.skip) for name, records in runs.items()},
     }
-    share = result["real_decoding"]["data_wait_share"]
+    share = result["recipe" if "recipe" in result else "decoding"]["data_wait_share"]
     result["goal"] = {"goal": "data waiting under 10% of step time", "measured": f"{share:.1%}", "met": share < 0.10}
     options.out_dir.mkdir(parents=True, exist_ok=True)
     stem = options.out_dir / f"recipe-{args.preset}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
-    real, pre = result["real_decoding"], result["pre_decoded"]
+    labels = {"recipe": "recipe loader (decoded clips in memory)", "decoding": "decoding every clip each time",
+              "pre_decoded": "pre-decoded tensors"}
+    rows = "".join(
+        f"| {labels[name]} | {r['steps']} | {r['step_s_median']:.3f} | {r['wait_s']:.2f} | {r['compute_s']:.2f} "
+        f"| {r['data_wait_share']:.1%} |\n" for name, r in ((n, result[n]) for n in labels if n in result))
+    cache_line = ("no decoded-frame cache (--cache_decoded_videos " + args.cache_decoded_videos + ")" if cache is None
+                  else f"{cache.num_cached} of {len(cache)} clips decoded into memory ({cache.nbytes / 2**20:.1f} MiB) "
+                       f"in {setup_s:.1f} s before training")
+    clips = ", ".join(f"{name.replace('_', ' ')} {ms:.2f} ms" for name, ms in clip_ms.items())
     stem.with_suffix(".md").write_text(
         f"`{result['command']}` (preset {args.preset}, model {args.model}, batch {result['batch']}, "
-        f"{result['num_workers']} workers, {result['threads']} threads)\n\n"
+        f"{result['num_workers']} workers, {result['threads']} threads; load average before "
+        f"{' '.join(f'{x:.2f}' for x in load_before)}, after {' '.join(f'{x:.2f}' for x in os.getloadavg())})\n\n"
         "| run | steps | median step (s) | waiting for data (s) | compute (s) | share waiting |\n|---|---|---|---|---|---|\n"
-        f"| real decoding | {real['steps']} | {real['step_s_median']:.3f} | {real['wait_s']:.2f} | {real['compute_s']:.2f}"
-        f" | {real['data_wait_share']:.1%} |\n"
-        f"| pre-decoded tensors | {pre['steps']} | {pre['step_s_median']:.3f} | {pre['wait_s']:.2f} | "
-        f"{pre['compute_s']:.2f} | {pre['data_wait_share']:.1%} |\n\n"
+        f"{rows}\n"
+        f"{cache_line}; one clip in one process: {clips}.\n\n"
         f"Goal: {result['goal']['goal']}: {result['goal']['measured']} ({'met' if share < 0.10 else 'not met'}).\n"
     )
-    print(stem.with_suffix(".json"), stem.with_suffix(".md"), sep="\n")
+    print(stem.with_suffix(".md").read_text())
     return result
 
 

@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--max_eval_samples", type=int, default=None)
     g.add_argument("--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go")
     g.add_argument("--num_workers", type=int, default=2, help="DataLoader worker processes (decoding)")
+    g.add_argument("--cache_decoded_videos", choices=("auto", "yes", "no"), default="auto",
+                   help="decode every clip once and keep its frames in memory for all epochs (same batches, "
+                        "less CPU); auto: when the training and evaluation sets fit in --cache_budget_mib")
+    g.add_argument("--cache_budget_mib", type=float, default=1024,
+                   help="memory per training process that --cache_decoded_videos auto may fill")
     g.add_argument("--torch_threads", type=int, default=None,
                    help="intra-op threads of each training process (default: torch's choice)")
 
@@ -215,6 +220,43 @@ def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
     return processor
 
 
+def build_datasets(args, train_examples, eval_examples, processor):
+    """Training (augmented, seeded per epoch and clip) and evaluation data sets, decoded once into memory when
+    ``--cache_decoded_videos`` says so."""
+    train = VideoClassificationDataset(train_examples, processor, seed=args.seed,
+                                       processor_kwargs=dict(do_train_augment=True))
+    evaluation = VideoClassificationDataset(eval_examples, processor, num_clips=args.eval_num_clips,
+                                            num_crops=args.eval_num_crops)
+    if _cache_decoded_videos(args, (train, evaluation)):
+        for dataset in (train, evaluation):
+            dataset.cache_decoded_videos(num_workers=args.num_workers)
+    return train, evaluation
+
+
+def _cache_decoded_videos(args, datasets) -> bool:
+    if args.cache_decoded_videos != "auto":
+        return args.cache_decoded_videos == "yes"
+    size = sum(dataset.estimate_decoded_bytes() or 0 for dataset in datasets)
+    fits = size <= args.cache_budget_mib * 2**20
+    logger.info(f"the decoded clips would take about {size / 2**20:.1f} MiB: "
+                f"{'decoding them once into memory' if fits else 'decoding them every epoch'} "
+                f"(--cache_decoded_videos auto, --cache_budget_mib {args.cache_budget_mib:g})")
+    return fits
+
+
+def build_dataloaders(args, train_dataset, eval_dataset):
+    # Persistent workers keep their copy of the data set across epochs (no restart per epoch); the sampler hands
+    # them the epoch with each index, for the augmentation seeds.
+    sampler = EpochShuffleSampler(len(train_dataset), seed=args.seed, with_epoch=True)
+    loader_kwargs = dict(collate_fn=collate_videos, num_workers=args.num_workers,
+                         persistent_workers=args.num_workers > 0, generator=torch.Generator().manual_seed(args.seed))
+    train_dataloader = torch.utils.data.DataLoader(
+        train_dataset, sampler=sampler, batch_size=args.per_device_train_batch_size, **loader_kwargs)
+    eval_dataloader = torch.utils.data.DataLoader(
+        eval_dataset, batch_size=args.per_device_eval_batch_size, **loader_kwargs)
+    return train_dataloader, eval_dataloader
+
+
 # ----------------------------------------------------------------------------------------------- model
 def _is_vivit_checkpoint(source: str) -> bool:
     try:
@@ -336,18 +378,8 @@ def main(argv=None):
     head_sizes = list(data.head_sizes.values())
     num_views = args.eval_num_clips * args.eval_num_crops
 
-    train_dataset = VideoClassificationDataset(
-        train_examples, processor, seed=args.seed,
-        processor_kwargs=dict(do_train_augment=True))
-    eval_dataset = VideoClassificationDataset(
-        eval_examples, processor, num_clips=args.eval_num_clips, num_crops=args.eval_num_crops)
-    sampler = EpochShuffleSampler(len(train_dataset), seed=args.seed)
-    loader_kwargs = dict(collate_fn=collate_videos, num_workers=args.num_workers,
-                         generator=torch.Generator().manual_seed(args.seed))
-    train_dataloader = torch.utils.data.DataLoader(
-        train_dataset, sampler=sampler, batch_size=args.per_device_train_batch_size, **loader_kwargs)
-    eval_dataloader = torch.utils.data.DataLoader(
-        eval_dataset, batch_size=args.per_device_eval_batch_size, **loader_kwargs)
+    train_dataset, eval_dataset = build_datasets(args, train_examples, eval_examples, processor)
+    train_dataloader, eval_dataloader = build_dataloaders(args, train_dataset, eval_dataset)
 
     parameters = [p for p in model.parameters() if p.requires_grad]
     if args.optimizer == "sgd":

@@ -112,3 +112,14 @@ def test_epoch_shuffle_is_a_function_of_seed_and_epoch():
     assert list(other) == order
     other.set_epoch(3)
     assert list(other) != order
+
+
+def test_collated_batch_is_one_block_of_memory_with_the_stacked_values():
+    # One block: a worker hands the batch over with one shared-memory descriptor instead of one per tensor.
+    items = [{"pixel_values": torch.randn(2, 4, 3, 5, 5), "labels": torch.tensor([i, 10 + i]),
+              "valid": torch.tensor(i != 1)} for i in range(3)]
+    batch = collate_videos(items)
+    assert torch.equal(batch["pixel_values"], torch.cat([item["pixel_values"] for item in items]))
+    assert batch["labels"].tolist() == [[0, 10], [1, 11], [2, 12]] and batch["valid"].tolist() == [True, False, True]
+    storages = {batch[name].untyped_storage().data_ptr() for name in batch}
+    assert len(storages) == 1 and all(batch[name].is_contiguous() for name in batch)

@@ -250,3 +250,20 @@ def test_works_in_datasets_with_transform(videos):
 
     rows = dataset.with_transform(transform)[:2]
     assert rows["pixel_values"].shape == (2, 4, 3, 28, 28)
+
+
+@pytest.mark.parametrize("resize_in_decoder", [True, False])
+def test_decoded_frames_given_back_give_the_same_pixels_as_the_file(videos, resize_in_decoder):
+    # A data set may decode each clip once (decode_video_frames) and feed the frames afterwards: every sampling
+    # and augmentation must come out the same as from the file, resized while decoding or not.
+    proc = ViViTVideoProcessor(**SMALL, resize_in_decoder=resize_in_decoder)
+    frames = proc.decode_video_frames(videos["h264"])
+    assert frames.dtype == torch.uint8 and frames.shape[0] == 30 and frames.shape[-1] == 3
+    assert frames.shape[1:3] == ((32, 42) if resize_in_decoder else (48, 64))
+    for options in (dict(), dict(num_clips=2, num_crops=3),
+                    dict(do_train_augment=True, seed=3, do_color_jitter=True, rand_augment=[2, 9])):
+        from_file = proc(videos["h264"], return_tensors="pt", **options).pixel_values
+        from_frames = proc(frames, input_data_format="channels_last", return_tensors="pt", **options).pixel_values
+        assert torch.equal(from_file, from_frames), options
+    first = proc.decode_video_frames(videos["h264"], indices=[0])
+    assert torch.equal(first, frames[:1])

@@ -111,6 +111,36 @@ def test_a_run_killed_mid_epoch_and_resumed_ends_with_the_same_weights(videofold
         torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
 
 
+def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofolder, uninterrupted, tmp_path):
+    # The reference decoded the tiny set once into memory (--cache_decoded_videos auto) and read it in the
+    # training process; here every clip is decoded each time, in two persistent worker processes.
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, "--num_train_epochs", "2", *TINY_MODEL,
+        "--cache_decoded_videos", "no", "--num_workers", "2")
+    trained, reference = weights(tmp_path), weights(uninterrupted)
+    for name in reference:
+        torch.testing.assert_close(trained[name], reference[name], rtol=0, atol=0, msg=name)
+
+
+def test_auto_caches_decoded_clips_only_within_the_budget(finetune_module, videofolder):
+    from accelerate import PartialState
+
+    from vivit_hf.data.formats import load_video_dataset
+    from vivit_hf.processing_vivit import ViViTVideoProcessor
+
+    PartialState()  # the recipe logs its choice through accelerate
+    data = load_video_dataset(videofolder, "videofolder")
+    processor = ViViTVideoProcessor(num_frames=4, frame_stride=1, size={"shortest_edge": 16},
+                                    crop_size={"height": 16, "width": 16})
+    decoded = 12 * 6 * 16 * 24 * 3 + 6 * 6 * 16 * 24 * 3  # clips x frames x 16 x 24 pixels x RGB
+    for budget, cached in ((decoded / 2**20, True), (decoded / 2**20 * 0.9, False)):
+        args = finetune_module.parse_args([*TINY_MODEL, "--cache_budget_mib", str(budget)])
+        train, evaluation = finetune_module.build_datasets(args, data.split("train"), data.split("test"), processor)
+        assert (train.cache is not None, evaluation.cache is not None) == (cached, cached), budget
+    args = finetune_module.parse_args([*TINY_MODEL, "--cache_decoded_videos", "no"])
+    train, _ = finetune_module.build_datasets(args, data.split("train"), data.split("test"), processor)
+    assert train.cache is None
+
+
 def test_evaluate_multi_view_equals_the_average_of_single_views_by_hand(videofolder, uninterrupted, tmp_path):
     import vivit_hf  # noqa: F401
     from transformers import AutoModelForVideoClassification

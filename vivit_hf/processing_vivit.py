@@ -261,6 +261,25 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             train=bool(opts["do_train_augment"]), rng=rng, short_video=opts["short_video"], name=name,
         )
 
+    def decode_video_frames(self, video, indices=None, **kwargs) -> torch.Tensor:
+        """Frames of one video (every frame, or those at sorted distinct ``indices``) as ``(T, H, W, 3)``,
+        decoded exactly as a call with the same options decodes them (same backend; a file is resized while
+        decoding when ``resize_in_decoder`` applies).
+
+        Given back as the video (``input_data_format="channels_last"``), all the frames produce the same
+        ``pixel_values`` as the original, for any sampling and augmentation: a data set can decode each clip
+        once and keep it in memory (``vivit_hf.data.DecodedVideoCache``). Arrays come back unresized, as the
+        processor resizes them later anyway."""
+        input_data_format = kwargs.pop("input_data_format", None)
+        opts = self._options(kwargs)
+        source = _FrameSource(video, input_data_format, opts["decode_backend"])
+        try:
+            wanted = np.arange(source.num_frames) if indices is None else np.asarray(indices, dtype=np.int64)
+            frames = source.get(wanted, *_decoder_resize(opts))
+        finally:
+            source.close()
+        return frames.permute(0, 2, 3, 1)
+
     def _process_one(self, video, opts: dict, rng, input_data_format, device):
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
         try:

@@ -1,8 +1,10 @@
 """Video classification data: the bundled synthetic motion set, ``--dataset_format`` adapters, Hub fetching,
-a torch Dataset that skips and counts broken clips, and locally computed metrics."""
+a torch Dataset that skips and counts broken clips (and can keep the decoded frames of a small set in memory),
+and locally computed metrics."""
 
 import contextlib
 
+from .cache import DecodedVideoCache, estimate_decoded_bytes
 from .dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
 from .formats import (
     DATASET_FORMATS,
@@ -37,7 +39,8 @@ def open_video_dataset(dataset: str, dataset_format: str = "videofolder", *, onc
 
 __all__ = [
     "SYNTHETIC", "open_video_dataset",
-    "DATASET_FORMATS", "DEFAULT_CLASSES", "MOTION_CLASSES", "DatasetFormatError", "EpochShuffleSampler",
+    "DATASET_FORMATS", "DEFAULT_CLASSES", "MOTION_CLASSES", "DatasetFormatError", "DecodedVideoCache",
+    "EpochShuffleSampler", "estimate_decoded_bytes",
     "SyntheticMotionConfig", "VideoClassificationData", "VideoClassificationDataset", "collate_videos",
     "evaluation_metrics", "extract_archives", "fetch_dataset_repo", "hold_out", "load_video_dataset", "predict",
     "synthetic_motion_dataset",

@@ -9,10 +9,13 @@ out of the metrics, and both count it.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 
 import torch
 from torch.utils.data import Dataset
+
+from .cache import DecodedVideoCache, estimate_decoded_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +33,12 @@ class VideoClassificationDataset(Dataset):
     ``pixel_values`` is (views, frames, channels, height, width) with ``views = num_clips * num_crops``.
     Random training augmentation is seeded from ``(seed, epoch, index)``: the same sample in the same epoch
     always gets the same augmentation, whichever worker or process reads it, so a resumed run sees exactly
-    the data an uninterrupted one would.
+    the data an uninterrupted one would. A key is an index (the epoch is the last ``set_epoch``'s) or an
+    ``(epoch, index)`` pair (``EpochShuffleSampler(with_epoch=True)``): persistent DataLoader workers keep
+    their own copy of the data set, which ``set_epoch`` in the main process does not reach.
+
+    ``cache_decoded_videos()`` decodes every clip once and keeps the frames in memory
+    (``DecodedVideoCache``); the samples stay the same, only cheaper.
     """
 
     def __init__(self, examples: Sequence[dict], processor, *, num_clips: int = 1, num_crops: int = 1,
@@ -41,6 +49,7 @@ class VideoClassificationDataset(Dataset):
         self.seed = seed
         self.processor_kwargs = dict(processor_kwargs or {})
         self.epoch = 0
+        self.cache: DecodedVideoCache | None = None
         self._sample_shape: tuple[int, ...] | None = None
 
     def __len__(self) -> int:
@@ -49,15 +58,32 @@ class VideoClassificationDataset(Dataset):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
-    def _sample_seed(self, index: int) -> int | None:
+    def estimate_decoded_bytes(self) -> int | None:
+        """Memory ``cache_decoded_videos`` would take (from a few clips; None if none of them decodes)."""
+        return estimate_decoded_bytes(self._videos(), self.processor, **self.processor_kwargs)
+
+    def cache_decoded_videos(self, num_workers: int = 0) -> DecodedVideoCache:
+        """Decode every clip once (in ``num_workers`` processes), as the processor with this data set's options
+        would, and read the frames from memory from now on. Build it after the processor's last change."""
+        self.cache = DecodedVideoCache.build(self._videos(), self.processor, num_workers=num_workers,
+                                             **self.processor_kwargs)
+        return self.cache
+
+    def _videos(self) -> list:
+        return [example["video"] for example in self.examples]
+
+    def _sample_seed(self, epoch: int, index: int) -> int | None:
         if self.seed is None:
             return None
-        return (self.seed * 1_000_003 + self.epoch * 100_003 + index) % (2**31)
+        return (self.seed * 1_000_003 + epoch * 100_003 + index) % (2**31)
 
-    def _process(self, index: int) -> torch.Tensor:
+    def _process(self, epoch: int, index: int) -> torch.Tensor:
+        frames = self.cache[index] if self.cache is not None else None
+        video = self.examples[index]["video"] if frames is None else frames
         output = self.processor(
-            videos=[self.examples[index]["video"]], return_tensors="pt", num_clips=self.num_clips,
-            num_crops=self.num_crops, seed=self._sample_seed(index), **self.processor_kwargs,
+            videos=[video], return_tensors="pt", num_clips=self.num_clips, num_crops=self.num_crops,
+            seed=self._sample_seed(epoch, index), input_data_format=None if frames is None else "channels_last",
+            **self.processor_kwargs,
         )
         return output["pixel_values"]
 
@@ -67,7 +93,7 @@ class VideoClassificationDataset(Dataset):
             errors = _decode_errors()
             for index in range(len(self)):
                 try:
-                    self._sample_shape = tuple(self._process(index).shape)
+                    self._sample_shape = tuple(self._process(self.epoch, index).shape)
                     break
                 except errors:
                     continue
@@ -75,11 +101,12 @@ class VideoClassificationDataset(Dataset):
                 raise ValueError(f"none of the {len(self)} clips of this data set could be decoded")
         return self._sample_shape
 
-    def __getitem__(self, index: int) -> dict:
+    def __getitem__(self, key: int | tuple[int, int]) -> dict:
+        epoch, index = key if isinstance(key, tuple) else (self.epoch, key)
         example = self.examples[index]
         labels = torch.as_tensor(example["label"], dtype=torch.long)
         try:
-            pixel_values = self._process(index)
+            pixel_values = self._process(epoch, index)
             self._sample_shape = tuple(pixel_values.shape)
             valid = True
         except _decode_errors() as error:
@@ -98,19 +125,43 @@ def _describe(video) -> str:
 
 
 def collate_videos(items: list[dict]) -> dict:
-    """Stack samples: ``pixel_values`` (batch * views, frames, C, H, W), ``labels`` (batch[, heads]), ``valid``."""
-    return {
-        "pixel_values": torch.cat([item["pixel_values"] for item in items]),
-        "labels": torch.stack([item["labels"] for item in items]),
-        "valid": torch.stack([item["valid"] for item in items]),
+    """Stack samples: ``pixel_values`` (batch * views, frames, C, H, W), ``labels`` (batch[, heads]), ``valid``.
+
+    The three tensors are views of one block of memory, so a DataLoader worker hands the batch over with one
+    shared-memory file descriptor instead of three: each costs the training process a socket handshake with
+    the worker (about 0.4 ms; with decoded clips in memory, the bundled set's whole wait for data is ~1.5 ms a step)."""
+    parts = {
+        "pixel_values": ([item["pixel_values"] for item in items], torch.cat),
+        "labels": ([torch.as_tensor(item["labels"]) for item in items], torch.stack),
+        "valid": ([torch.as_tensor(item["valid"]) for item in items], torch.stack),
     }
+    layout, size = {}, 0
+    for name, (tensors, join) in parts.items():
+        first = tensors[0]
+        shape = (sum(len(t) for t in tensors), *first.shape[1:]) if join is torch.cat else (len(tensors), *first.shape)
+        layout[name] = (size, first.dtype, shape)
+        size += -(-math.prod(shape) * first.element_size() // 64) * 64  # each part 64-byte aligned
+    # In a worker, straight into shared memory (as torch's default_collate does): no copy when it is sent.
+    in_worker = torch.utils.data.get_worker_info() is not None
+    storage = torch.UntypedStorage._new_shared(size) if in_worker else torch.UntypedStorage(size)
+    batch = {}
+    for name, (offset, dtype, shape) in layout.items():
+        element = torch.empty((), dtype=dtype).element_size()
+        out = torch.empty(0, dtype=dtype).set_(storage, offset // element, shape)
+        tensors, join = parts[name]
+        batch[name] = join(tensors, out=out)
+    return batch
 
 
 class EpochShuffleSampler(torch.utils.data.Sampler):
-    """A permutation that depends only on ``(seed, epoch)``, so resuming mid-epoch replays the same order."""
+    """A permutation that depends only on ``(seed, epoch)``, so resuming mid-epoch replays the same order.
 
-    def __init__(self, num_samples: int, seed: int = 0, shuffle: bool = True):
-        self.num_samples, self.seed, self.shuffle = num_samples, seed, shuffle
+    ``with_epoch=True`` yields ``(epoch, index)`` pairs, which carry the epoch to ``VideoClassificationDataset``
+    in persistent DataLoader workers (``set_epoch`` on the data set in the main process does not reach them).
+    """
+
+    def __init__(self, num_samples: int, seed: int = 0, shuffle: bool = True, with_epoch: bool = False):
+        self.num_samples, self.seed, self.shuffle, self.with_epoch = num_samples, seed, shuffle, with_epoch
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
@@ -121,6 +172,10 @@ class EpochShuffleSampler(torch.utils.data.Sampler):
 
     def __iter__(self):
         if not self.shuffle:
-            return iter(range(self.num_samples))
-        generator = torch.Generator().manual_seed(self.seed * 7919 + self.epoch)
-        return iter(torch.randperm(self.num_samples, generator=generator).tolist())
+            order = list(range(self.num_samples))
+        else:
+            generator = torch.Generator().manual_seed(self.seed * 7919 + self.epoch)
+            order = torch.randperm(self.num_samples, generator=generator).tolist()
+        if self.with_epoch:
+            return iter([(self.epoch, index) for index in order])
+        return iter(order)

@@ -1,0 +1,102 @@
+"""Decoded clips kept in memory (DecodedVideoCache): the same samples, the epoch through persistent workers,
+broken clips still skipped and counted."""
+
+import pytest
+import torch
+
+from vivit_hf.data.cache import DecodedVideoCache, estimate_decoded_bytes
+from vivit_hf.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
+from vivit_hf.data.formats import load_video_dataset
+from vivit_hf.data.synthetic import SyntheticMotionConfig, synthetic_motion_dataset
+
+SMALL = SyntheticMotionConfig(num_train_per_class=2, num_test_per_class=1, num_frames=8, image_size=16)
+TRAIN = dict(do_train_augment=True, scale_jitter=[0.9, 1.4])
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory):
+    root = synthetic_motion_dataset(SMALL, cache_dir=tmp_path_factory.mktemp("cache"))
+    return load_video_dataset(root, "videofolder").split("train")
+
+
+@pytest.fixture(scope="module")
+def processor():
+    from vivit_hf.processing_vivit import ViViTVideoProcessor
+
+    # 16-pixel clips resized to 12 while decoding: the cache must keep the decoder's resize, not redo it in torch.
+    return ViViTVideoProcessor(num_frames=4, frame_stride=1, size={"shortest_edge": 12},
+                               crop_size={"height": 10, "width": 10}, do_flip=True, decode_backend="pyav")
+
+
+def datasets(examples, processor, **kwargs):
+    plain = VideoClassificationDataset(examples, processor, seed=5, processor_kwargs=TRAIN, **kwargs)
+    cached = VideoClassificationDataset(examples, processor, seed=5, processor_kwargs=TRAIN, **kwargs)
+    cached.cache_decoded_videos()
+    return plain, cached
+
+
+def epoch_batches(loader, epochs):
+    out = []
+    for epoch in epochs:
+        loader.sampler.set_epoch(epoch)
+        out.extend(loader)
+    return out
+
+
+def test_cached_frames_are_the_decoders_and_the_estimate_matches(examples, processor):
+    cache = DecodedVideoCache.build([e["video"] for e in examples], processor)
+    assert len(cache) == cache.num_cached == len(examples)
+    assert cache[0].shape == (8, 12, 12, 3) and cache[0].dtype == torch.uint8
+    assert torch.equal(cache[3], processor.decode_video_frames(examples[3]["video"]))
+    assert estimate_decoded_bytes([e["video"] for e in examples], processor) == cache.nbytes
+
+
+def test_cache_on_and_off_give_identical_samples_for_the_same_seed_and_epoch(examples, processor):
+    plain, cached = datasets(examples, processor)
+    for key in [(0, 0), (0, 5), (1, 5), (3, 11)]:
+        assert torch.equal(plain[key]["pixel_values"], cached[key]["pixel_values"]), key
+    assert not torch.equal(cached[(0, 5)]["pixel_values"], cached[(1, 5)]["pixel_values"])  # augmentation per epoch
+    plain_views, cached_views = datasets(examples, processor, num_clips=2, num_crops=3)
+    plain_views.processor_kwargs = cached_views.processor_kwargs = {}  # test-time views
+    assert torch.equal(plain_views[2]["pixel_values"], cached_views[2]["pixel_values"])
+
+
+def test_cache_on_and_off_give_identical_batches_through_worker_processes(examples, processor):
+    plain, cached = datasets(examples, processor)
+
+    def loader(dataset, workers):
+        return torch.utils.data.DataLoader(
+            dataset, sampler=EpochShuffleSampler(len(dataset), seed=2, with_epoch=True), batch_size=4,
+            collate_fn=collate_videos, num_workers=workers, persistent_workers=workers > 0)
+
+    reference = epoch_batches(loader(plain, 0), [0, 1])
+    for batch, expected in zip(epoch_batches(loader(cached, 2), [0, 1]), reference, strict=True):
+        for name in expected:
+            assert torch.equal(batch[name], expected[name]), name
+
+
+def test_the_epoch_reaches_persistent_workers_through_the_sampler(examples, processor):
+    _, cached = datasets(examples, processor)
+    sampler = EpochShuffleSampler(len(cached), seed=2, shuffle=False, with_epoch=True)
+    loader = torch.utils.data.DataLoader(cached, sampler=sampler, batch_size=len(cached), collate_fn=collate_videos,
+                                         num_workers=1, persistent_workers=True)
+    for epoch in (0, 1, 2):
+        cached.set_epoch(epoch)  # what the recipe does in the main process: the worker's copy never sees it
+        sampler.set_epoch(epoch)
+        (batch,) = list(loader)
+        expected = collate_videos([cached[(epoch, index)] for index in range(len(cached))])
+        assert torch.equal(batch["pixel_values"], expected["pixel_values"]), epoch
+    assert sampler.epoch == 2 and list(sampler)[:2] == [(2, 0), (2, 1)]
+
+
+def test_a_broken_clip_with_the_cache_on_is_still_skipped_and_counted(examples, processor, tmp_path):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video")
+    items = [examples[0], {"video": str(broken), "label": 3}, examples[1]]
+    dataset = VideoClassificationDataset(items, processor, seed=0, processor_kwargs=TRAIN)
+    cache = dataset.cache_decoded_videos(num_workers=1)
+    assert cache.num_cached == 2 and cache[1] is None  # left to its file, which fails there as without a cache
+    batch = collate_videos([dataset[index] for index in range(3)])
+    assert batch["valid"].tolist() == [True, False, True]
+    assert not batch["pixel_values"][1].any() and batch["labels"].tolist() == [examples[0]["label"], 3,
+                                                                                examples[1]["label"]]
