@@ -123,6 +123,8 @@ def bench_file(path: str, clips, ours, theirs, backends, runs: int) -> dict:
     methods = {
         "ours": lambda c: ours_one(path, c, ours),
         "ours_exact": lambda c: ours_one(path, c, ours, resize_in_decoder=False),
+        **({"ours_torchcodec": lambda c: ours_one(path, c, ours, decode_backend="torchcodec")}
+           if "torchcodec" in backends else {}),
         **{f"transformers_{b}": (lambda c, b=b: transformers_one(path, c, theirs, b)) for b in backends},
     }
     names = list(methods)
@@ -204,13 +206,16 @@ def main() -> None:
     if not have_torchcodec:
         print("transformers + torchcodec: unavailable (torchcodec does not import here)")
 
-    lines = ["| file | frames (keyframes) | ours clips/s | ours, exact path | transformers+PyAV clips/s | speed-up | "
+    lines = ["| file | frames (keyframes) | ours clips/s | ours, exact path | ours, torchcodec | transformers+PyAV clips/s "
+             "| transformers+torchcodec | speed-up | "
              "CPU ms/clip: ours, exact, transformers | frames decoded/clip: ours (minimum) | transformers+PyAV | load avg |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, row in results["files"].items():
         o, e, t = row["ours"], row["ours_exact"], row["transformers_pyav"]
+        otc, ttc = (format(row[k]["clips_per_s"], ".2f") if k in row else "-"
+                    for k in ("ours_torchcodec", "transformers_torchcodec"))
         lines.append(f"| {name} | {row['frames']} ({row['keyframes']}) | {o['clips_per_s']:.2f} | {e['clips_per_s']:.2f} | "
-                     f"{t['clips_per_s']:.2f} | {row['speed_up_vs_fastest_transformers']:.2f}x | "
+                     f"{otc} | {t['clips_per_s']:.2f} | {ttc} | {row['speed_up_vs_fastest_transformers']:.2f}x | "
                      f"{o['cpu_ms_per_clip_median']:.0f}, {e['cpu_ms_per_clip_median']:.0f}, {t['cpu_ms_per_clip_median']:.0f} | "
                      f"{o['frames_decoded_per_clip']:.0f} ({o['minimum_frames_per_clip']:.0f}) | {t['frames_decoded_per_clip']:.0f} | "
                      f"{min(row['load_average_1min']):.0f}-{max(row['load_average_1min']):.0f} |")

@@ -9,9 +9,18 @@ import pytest
 from video_factory import (
     frame_indices, pattern_frame, suffix, video_bytes, write_audio_only, write_empty_video, write_video,
 )
-from vivit_hf.video_io import VideoDecodeError, open_video, output_size, probe, read_frames, resize_frames
+from vivit_hf.video_io import (
+    VideoDecodeError, open_video, output_size, probe, read_frames, resize_frames, torchcodec_available,
+)
 
 GOP = 8
+
+
+@pytest.fixture(params=["pyav", pytest.param("torchcodec", marks=pytest.mark.skipif(
+    not torchcodec_available(), reason="torchcodec does not import here (it needs the system FFmpeg libraries)"))])
+def backend(request):
+    """Both decoders, where the test is about what is decoded rather than how (PyAV's decode counts)."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
@@ -21,16 +30,16 @@ def videos(tmp_path_factory):
 
 
 @pytest.mark.parametrize("codec", ["h264", "vp9", "av1"])
-def test_decoded_frames_are_the_asked_ones(videos, codec):
+def test_decoded_frames_are_the_asked_ones(videos, codec, backend):
     indices = [3, 9, 10, 25, 39, 0]
-    frames = read_frames(videos[codec], indices, backend="pyav")
+    frames = read_frames(videos[codec], indices, backend=backend)
     assert frames.shape == (6, 48, 64, 3) and frames.dtype == np.uint8
     assert frame_indices(frames) == indices
 
 
 @pytest.mark.parametrize("codec", ["h264", "vp9", "av1"])
-def test_probe_reports_frames_rate_and_size(videos, codec):
-    info = probe(videos[codec], backend="pyav")
+def test_probe_reports_frames_rate_and_size(videos, codec, backend):
+    info = probe(videos[codec], backend=backend)
     assert (info.num_frames, info.height, info.width) == (40, 48, 64)
     assert info.fps == pytest.approx(25.0) and info.duration == pytest.approx(1.6)
 
@@ -49,85 +58,97 @@ def test_decoding_skips_gaps_between_keyframes(videos):
         assert reader.frames_decoded == (1 - 0 + 1) + (33 - 32 + 1)
 
 
-def test_repeated_and_unsorted_indices_keep_their_order(videos):
-    assert frame_indices(read_frames(videos["h264"], [5, 5, 2, 30, 2], backend="pyav")) == [5, 5, 2, 30, 2]
+def test_repeated_and_unsorted_indices_keep_their_order(videos, backend):
+    assert frame_indices(read_frames(videos["h264"], [5, 5, 2, 30, 2], backend=backend)) == [5, 5, 2, 30, 2]
 
 
-def test_bytes_file_object_dict_and_container_inputs(videos):
+def test_bytes_file_object_dict_and_container_inputs(videos, backend):
     data = open(videos["vp9"], "rb").read()
     expected = [4, 20]
-    assert frame_indices(read_frames(data, expected, backend="pyav")) == expected
-    assert frame_indices(read_frames(io.BytesIO(data), expected, backend="pyav")) == expected
-    assert frame_indices(read_frames({"path": None, "bytes": data}, expected, backend="pyav")) == expected
-    assert frame_indices(read_frames({"path": videos["vp9"], "bytes": None}, expected, backend="pyav")) == expected
+    assert frame_indices(read_frames(data, expected, backend=backend)) == expected
+    assert frame_indices(read_frames(io.BytesIO(data), expected, backend=backend)) == expected
+    assert frame_indices(read_frames({"path": None, "bytes": data}, expected, backend=backend)) == expected
+    assert frame_indices(read_frames({"path": videos["vp9"], "bytes": None}, expected, backend=backend)) == expected
     with av.open(videos["vp9"]) as container:
         assert frame_indices(read_frames(container, expected)) == expected
 
 
-def test_rotation_metadata_is_applied(tmp_path):
+def test_rotation_metadata_is_applied(tmp_path, backend):
     path = write_video(tmp_path / "rot.mp4", num_frames=4, height=32, width=64, rotation=90)
-    info = probe(path, backend="pyav")
+    info = probe(path, backend=backend)
     assert (info.height, info.width, info.rotation) == (64, 32, 90)
-    frame = read_frames(path, [0], backend="pyav")[0]
+    frame = read_frames(path, [0], backend=backend)[0]
     assert frame.shape == (64, 32, 3)
     # the red top-left marker turns with the picture: 90 degrees counter-clockwise puts it bottom-left
     assert frame[-2, 1, 0] > 200 and frame[-2, 1, 1] < 60 and frame[1, 1, 0] < 60
 
 
 @pytest.mark.parametrize("codec", ["h264", "vp9"])
-def test_variable_frame_rate_indexes_frames_in_presentation_order(tmp_path, codec):
+def test_variable_frame_rate_indexes_frames_in_presentation_order(tmp_path, codec, backend):
     path = write_video(tmp_path / f"vfr{suffix(codec)}", num_frames=30, codec=codec, frame_durations=[1, 5, 2])
-    assert probe(path, backend="pyav").num_frames == 30
-    assert frame_indices(read_frames(path, [0, 1, 2, 13, 29], backend="pyav")) == [0, 1, 2, 13, 29]
+    assert probe(path, backend=backend).num_frames == 30
+    assert frame_indices(read_frames(path, [0, 1, 2, 13, 29], backend=backend)) == [0, 1, 2, 13, 29]
 
 
-def test_odd_and_tiny_sizes_decode(tmp_path):
+def test_odd_and_tiny_sizes_decode(tmp_path, backend):
     path = write_video(tmp_path / "odd.mkv", num_frames=5, height=17, width=23, codec="vp9", pix_fmt="yuv444p", gop=None)
-    assert read_frames(path, [0, 4], backend="pyav").shape == (2, 17, 23, 3)
+    assert read_frames(path, [0, 4], backend=backend).shape == (2, 17, 23, 3)
 
 
-def test_grayscale_video_decodes_to_rgb(tmp_path):
+def test_grayscale_video_decodes_to_rgb(tmp_path, backend):
     path = write_video(tmp_path / "gray.mp4", num_frames=6, pix_fmt="gray", gop=None)
-    frames = read_frames(path, [1, 5], backend="pyav")
+    frames = read_frames(path, [1, 5], backend=backend)
     assert frames.shape == (2, 48, 64, 3)
     assert frame_indices(frames) == [1, 5]
 
 
-def test_missing_file_error_names_it(tmp_path):
+def test_missing_file_error_names_it(tmp_path, backend):
     with pytest.raises(VideoDecodeError, match="nope.mp4.*does not exist"):
-        probe(tmp_path / "nope.mp4", backend="pyav")
+        probe(tmp_path / "nope.mp4", backend=backend)
 
 
-def test_truncated_file_error_names_it(tmp_path, videos):
+def test_truncated_file_error_names_it(tmp_path, videos, backend):
     data = open(videos["h264"], "rb").read()
     path = tmp_path / "truncated.mp4"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(VideoDecodeError, match="truncated.mp4"):
-        read_frames(path, [0, 39], backend="pyav")
+        read_frames(path, [0, 39], backend=backend)
 
 
-def test_non_video_file_error_names_it(tmp_path):
+def test_non_video_file_error_names_it(tmp_path, backend):
     path = tmp_path / "notes.mp4"
     path.write_text("this is not a video\n" * 20)
     with pytest.raises(VideoDecodeError, match="notes.mp4"):
-        probe(path, backend="pyav")
+        probe(path, backend=backend)
 
 
-def test_zero_frame_video_error(tmp_path):
+def test_zero_frame_video_error(tmp_path, backend):
     path = write_empty_video(tmp_path / "empty.mkv")
     with pytest.raises(VideoDecodeError, match="empty.mkv.*(no frames|no video stream)|Cannot open video .*empty.mkv"):
-        probe(path, backend="pyav")
+        probe(path, backend=backend)
 
 
-def test_audio_only_file_error(tmp_path):
+def test_audio_only_file_error(tmp_path, backend):
     path = write_audio_only(tmp_path / "sound.m4a")
     with pytest.raises(VideoDecodeError, match="sound.m4a.*no video stream.*audio"):
-        probe(path, backend="pyav")
+        probe(path, backend=backend)
 
 
-def test_out_of_range_index_error(videos):
+def test_out_of_range_index_error(videos, backend):
     with pytest.raises(ValueError, match=r"\[40\] are out of range .* 40 frames"):
-        read_frames(videos["h264"], [1, 40], backend="pyav")
+        read_frames(videos["h264"], [1, 40], backend=backend)
+
+
+def test_auto_backend_reads_files_with_pyav_and_torchcodec_decoders_with_torchcodec(videos):
+    with open_video(videos["h264"]) as reader:
+        assert reader.backend == "pyav"  # the faster path, whether torchcodec imports or not
+    if torchcodec_available():
+        from torchcodec.decoders import VideoDecoder
+
+        decoder = VideoDecoder(videos["h264"], seek_mode="exact")
+        with open_video(decoder) as reader:
+            assert reader.backend == "torchcodec"
+            assert frame_indices(reader.read([3, 17])) == [3, 17]
 
 
 def test_auto_backend_falls_back_to_pyav_without_torchcodec(videos, monkeypatch):
@@ -138,10 +159,10 @@ def test_auto_backend_falls_back_to_pyav_without_torchcodec(videos, monkeypatch)
         assert reader.backend == "pyav"
 
 
-def test_bytes_of_every_codec_decode():
+def test_bytes_of_every_codec_decode(backend):
     for codec in ("h264", "vp9", "av1"):
         data = video_bytes(num_frames=6, codec=codec, gop=None)
-        assert frame_indices(read_frames(data, [5], backend="pyav")) == [5]
+        assert frame_indices(read_frames(data, [5], backend=backend)) == [5]
 
 
 def write_h264_with_b_frames(path, num_frames=48, gop=24, height=48, width=64):
@@ -189,11 +210,11 @@ def test_frames_after_a_lead_in_decode_for_every_codec(videos, codec):
         assert frame_indices(reader.read([1, 2, 3])) == [1, 2, 3]
 
 
-def test_read_resizes_while_decoding_to_the_shorter_side(videos):
-    small = read_frames(videos["h264"], [3, 30], backend="pyav", size=24)
+def test_read_resizes_while_decoding_to_the_shorter_side(videos, backend):
+    small = read_frames(videos["h264"], [3, 30], backend=backend, size=24)
     assert small.shape == (2, 24, 32, 3) and small.dtype == np.uint8
     assert frame_indices(small) == [3, 30]
-    fixed = read_frames(videos["h264"], [3], backend="pyav", size=(20, 30))
+    fixed = read_frames(videos["h264"], [3], backend=backend, size=(20, 30))
     assert fixed.shape == (1, 20, 30, 3)
 
 

@@ -71,7 +71,8 @@ class ViViTVideosKwargs(VideosKwargs, total=False):
     do_flip: random horizontal flip in training (turn off for Something-Something v2).
     do_color_jitter: scenic's colour augmentation in training, applied with ``color_jitter_prob``.
     rand_augment: ``[num_ops, magnitude]`` (torchvision's 0-30 magnitude scale) or None.
-    decode_backend: ``"auto"`` (torchcodec if it imports, else PyAV), ``"pyav"`` or ``"torchcodec"``.
+    decode_backend: ``"auto"`` (PyAV for files and bytes, torchcodec for torchcodec decoders), ``"pyav"`` or
+        ``"torchcodec"`` (files through torchcodec, which needs the system FFmpeg libraries).
     resize_in_decoder: resize decoded files to ``size`` while converting them to RGB (libswscale, one
         pass over the kept frames only: faster, within a few grey levels of converting first and
         resizing in torch). None (default) means on, except with ``normalization="transformers_vivit"``,
