@@ -524,8 +524,6 @@ def main(argv=None):
     # ------------------------------------------------------------------ final outputs
     train_seconds = time.time() - start_time
     accelerator.wait_for_everyone()
-    if args.with_tracking:
-        accelerator.end_training()
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
     if accelerator.is_main_process:
         from vivit_hf.cards import build_model_card, plot_training_curves
@@ -554,6 +552,8 @@ def main(argv=None):
             logger.info(f"uploads: {uploader.report()}")
         logger.info(f"done in {train_seconds:.0f}s: {json.dumps(scalar_metrics(results))}")
     accelerator.wait_for_everyone()
+    if args.with_tracking:  # last: it also destroys the process group, which the collectives above need
+        accelerator.end_training()
     return results
 
 

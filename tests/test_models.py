@@ -124,6 +124,16 @@ def test_fused_linear_gelu_stays_out_of_training():
 
 
 @pytest.mark.parametrize("name", VARIANTS)
+def test_no_split_modules_name_blocks_the_model_has(name):
+    """accelerate's FSDP wrap policy (and device_map) look each listed class up by exact name and refuse a
+    missing one: every variant must list its own block, and only blocks it contains."""
+    model = tiny(name)
+    present = {module.__class__.__name__ for module in model.modules()}
+    for module in (model, model.vivit):
+        assert module._no_split_modules and set(module._no_split_modules) <= present, module._no_split_modules
+
+
+@pytest.mark.parametrize("name", VARIANTS)
 def test_gradient_checkpointing_gives_the_same_gradients(name):
     model = tiny(name, drop_path_rate=0.1, hidden_dropout_prob=0.1).train()
     reference = copy.deepcopy(model)

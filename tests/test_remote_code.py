@@ -56,3 +56,56 @@ def test_trust_remote_code_without_vivit_hf(name, tmp_path):
     with torch.no_grad():
         torch.testing.assert_close(remote["logits"], model(pixel_values=video).logits, rtol=0, atol=0)
         torch.testing.assert_close(remote["pooled"], model.vivit(pixel_values=video).pooler_output, rtol=0, atol=0)
+
+
+SHARD_AND_SAVE = textwrap.dedent(
+    """
+    import os, sys
+    import torch
+    import torch.distributed as dist
+    from torch.distributed.fsdp import fully_shard
+    from vivit_hf import VIVIT_MODELS
+
+    folder, name, port = sys.argv[1], sys.argv[2], sys.argv[3]
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=port, RANK="0", WORLD_SIZE="1")
+    dist.init_process_group("gloo")
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    config = config_class(image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32, num_hidden_layers=2,
+                          num_attention_heads=4, intermediate_size=64, num_labels=3)
+    torch.manual_seed(0)
+    model = classifier_class(config).eval()
+    video = torch.randn(2, 4, 3, 32, 32)
+    with torch.no_grad():
+        expected = model(pixel_values=video).logits
+    fully_shard(model)  # FSDP2 swaps in a subclass defined in torch's own module
+    assert type(model) is not classifier_class
+    state = {k: (v.full_tensor() if hasattr(v, "full_tensor") else v) for k, v in model.state_dict().items()}
+    model.save_pretrained(folder, state_dict=state)
+    torch.save(video, folder + "/video.pt")
+    torch.save(expected, folder + "/expected.pt")
+    dist.destroy_process_group()
+    """
+)
+
+
+@pytest.mark.parametrize("name", ["spatio_temporal", "factorised_dot_product"])
+def test_fsdp2_sharded_model_saves_our_code_not_torchs(name, tmp_path):
+    """A model under FSDP2 (what `accelerate launch --config_file fsdp.yaml` trains) saves a folder that loads with
+    `trust_remote_code`: our modules and class names, none of torch's FSDP files."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])
+    env = dict(os.environ, HF_MODULES_CACHE=str(tmp_path / "modules"), HF_HUB_OFFLINE="1")
+    subprocess.run([sys.executable, "-c", SHARD_AND_SAVE, str(tmp_path), name, port], check=True, env=env,
+                   cwd=tmp_path, timeout=300)
+    saved = sorted(p.name for p in tmp_path.glob("*.py"))
+    assert saved == ["configuration_vivit.py", "frame_sampling.py", "modeling_blocks.py", "modeling_vivit.py"], saved
+    import json
+
+    auto_map = json.loads((tmp_path / "config.json").read_text())["auto_map"]
+    assert all(value.startswith(("modeling_vivit.ViViT", "configuration_vivit.ViViT")) for value in auto_map.values())
+    subprocess.run([sys.executable, "-c", LOADER, str(tmp_path)], check=True, env=env, cwd=tmp_path, timeout=300)
+    torch.testing.assert_close(torch.load(tmp_path / "remote.pt")["logits"], torch.load(tmp_path / "expected.pt"),
+                               rtol=1e-6, atol=1e-6)

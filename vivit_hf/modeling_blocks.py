@@ -7,6 +7,7 @@ This module imports only torch and transformers: it travels with `trust_remote_c
 """
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 from transformers import PreTrainedModel
 from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
+from transformers.dynamic_module_utils import custom_object_save
 from transformers.activations import ACT2FN
 from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.modeling_outputs import ModelOutput
@@ -425,7 +427,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
     main_input_name = "pixel_values"
     input_modalities = ("video",)
     supports_gradient_checkpointing = True
-    _no_split_modules = ["ViViTLayer", "FactorisedDotProductLayer", "FactorisedSelfAttentionLayer"]
+    # Each variant lists the one block class it is built of (modeling_vivit.py): accelerate's FSDP wrap policy
+    # refuses a listed class the model does not contain, and matches names exactly, not subclasses.
+    _no_split_modules = None
     _supports_sdpa = True
     _supports_flash_attn = True
     _supports_flex_attn = True
@@ -442,7 +446,26 @@ class ViViTPreTrainedModel(PreTrainedModel):
             for auto_name, model_class in self._auto_map_classes.items():
                 auto_map[auto_name] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
             self.config.auto_map = auto_map
-        return super().save_pretrained(save_directory, *args, **kwargs)
+        own_class = self._own_class()
+        if self._auto_class is None or own_class is type(self):
+            return super().save_pretrained(save_directory, *args, **kwargs)
+        # A wrapper has swapped in a subclass defined elsewhere (FSDP2's `fully_shard` makes `FSDP<ours>` in torch's
+        # module): transformers would copy that module's files and name that class in `auto_map`. Save our code and
+        # auto_map entry from our class instead, and keep transformers from adding the wrapper's.
+        os.makedirs(save_directory, exist_ok=True)
+        stand_in = type(own_class.__name__, (), {"__module__": own_class.__module__, "_auto_class": self._auto_class})
+        custom_object_save(stand_in(), save_directory, config=self.config)
+        wrapper_class = type(self)  # transformers asks the class (`is_remote_code`); ours is left untouched
+        wrapper_class._auto_class = None
+        try:
+            return super().save_pretrained(save_directory, *args, **kwargs)
+        finally:
+            del wrapper_class._auto_class
+
+    def _own_class(self) -> type:
+        """The nearest class of this package in the instance's MRO (itself, unless a wrapper subclassed it)."""
+        package = ViViTPreTrainedModel.__module__.rpartition(".")[0]
+        return next(c for c in type(self).__mro__ if c.__module__.rpartition(".")[0] == package)
 
     # The two entry points below live in vivit_hf (vit_init, transformers_vivit), imported absolutely inside try so
     # that this module, which travels with `trust_remote_code` checkpoints, still imports only torch and transformers.

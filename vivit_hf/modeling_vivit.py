@@ -129,15 +129,17 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
     by its CLS token (or the mean with `gap`); a temporal encoder with its own CLS runs over the summaries."""
 
     config_class = ViViTFactorisedEncoderConfig
+    layer_class = ViViTLayer
 
     def __init__(self, config: ViViTFactorisedEncoderConfig):
         super().__init__(config)
         n_t, n_h, n_w = config.token_grid
         use_cls_token = config.classifier == "token"
         self.token_embedding = build_token_embedding(config)
-        self.spatial_encoder = ViViTEncoder(config, (n_h, n_w), config.num_hidden_layers, ViViTLayer, use_cls_token)
+        self.spatial_encoder = ViViTEncoder(config, (n_h, n_w), config.num_hidden_layers, self.layer_class,
+                                            use_cls_token)
         self.temporal_encoder = ViViTEncoder(
-            config, (n_t,), config.num_temporal_layers, ViViTLayer, use_cls_token,
+            config, (n_t,), config.num_temporal_layers, self.layer_class, use_cls_token,
             num_heads=config.temporal_num_attention_heads, intermediate_size=config.temporal_intermediate_size,
         )
         self.post_init()
@@ -277,3 +279,6 @@ for _config_class, _model_class, _classifier_class in VIVIT_MODELS.values():
         "AutoModel": _model_class,
         "AutoModelForVideoClassification": _classifier_class,
     }
+    # FSDP wraps, and device_map never splits, the variant's own block (what accelerate's FSDP plugin reads when
+    # no layer class is configured, as in recipes/accelerate_configs/fsdp.yaml).
+    _model_class._no_split_modules = _classifier_class._no_split_modules = [_model_class.layer_class.__name__]
