@@ -108,6 +108,15 @@ def test_cpu_fused_linear_gelu_matches_the_separate_ops(name, hidden_act, monkey
     assert ((separate_bf16.float() - separate.float()).norm() / separate.norm()) < 3e-2
 
 
+def test_traced_graph_keeps_portable_ops():
+    """torch.jit.trace (and the TorchScript ONNX exporter behind it) records the separate Linear and GELU."""
+    model = tiny("spatio_temporal", return_dict=False)
+    with torch.no_grad():
+        traced = torch.jit.trace(model, (clip(),), strict=False)
+        torch.testing.assert_close(traced(clip())[0], model(clip())[0], rtol=1e-5, atol=1e-5)
+    assert "mkldnn" not in str(traced.inlined_graph)
+
+
 def test_fused_linear_gelu_stays_out_of_training():
     """The fused op has no backward: with gradients to track, the MLP takes the separate ops."""
     from vivit_hf.modeling_blocks import fused_linear_gelu

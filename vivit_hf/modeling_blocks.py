@@ -214,10 +214,12 @@ _CPU_LINEAR_GELU = _cpu_linear_gelu_available()
 
 def fused_linear_gelu(hidden_states: torch.Tensor, linear: nn.Linear, algorithm: str) -> torch.Tensor | None:
     """GELU(linear(x)) in one oneDNN call on the CPU, or None where it does not apply: off the CPU, with
-    gradients to track (the fused op has no backward), under torch.compile (inductor fuses by itself), or in a
-    dtype other than fp32 / bf16. Under CPU autocast the operands are cast to its dtype, as autocast does for
-    `F.linear`."""
+    gradients to track (the fused op has no backward), under torch.compile (inductor fuses by itself), while
+    tracing or exporting to ONNX, or in a dtype other than fp32 / bf16. Under CPU autocast the operands are cast
+    to its dtype, as autocast does for `F.linear`."""
     if not _CPU_LINEAR_GELU or hidden_states.device.type != "cpu" or torch.compiler.is_compiling():
+        return None
+    if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():  # exported graphs keep portable ops
         return None
     if torch.is_grad_enabled() and (hidden_states.requires_grad or linear.weight.requires_grad):
         return None
