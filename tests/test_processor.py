@@ -252,6 +252,25 @@ def test_works_in_datasets_with_transform(videos):
     assert rows["pixel_values"].shape == (2, 4, 3, 28, 28)
 
 
+def test_decoded_datasets_video_values_go_through_torchcodec(videos):
+    """A decoded `datasets.Video` column holds torchcodec decoders: read through torchcodec, the same frames as the
+    file read with PyAV (colour conversion may differ by a grey level or two between the two FFmpeg front ends)."""
+    from vivit_hf.video_io import torchcodec_available
+
+    if not torchcodec_available():
+        pytest.skip("torchcodec does not import here (it needs the system FFmpeg libraries)")
+    from datasets import Dataset, Video
+
+    dataset = Dataset.from_dict({"video": [videos["h264"], videos["vp9"]]}).cast_column("video", Video())
+    decoders = [row["video"] for row in dataset]
+    assert type(decoders[0]).__module__.startswith("torchcodec")
+    proc = ViViTVideoProcessor(**SMALL, resize_in_decoder=False)
+    from_decoders = proc(decoders, return_tensors="pt").pixel_values
+    from_files = proc([videos["h264"], videos["vp9"]], return_tensors="pt").pixel_values
+    assert from_decoders.shape == from_files.shape
+    assert (from_decoders - from_files).abs().mean() < 0.02  # [-1, 1] scale: under 3 grey levels on average
+
+
 @pytest.mark.parametrize("resize_in_decoder", [True, False])
 def test_decoded_frames_given_back_give_the_same_pixels_as_the_file(videos, resize_in_decoder):
     # A data set may decode each clip once (decode_video_frames) and feed the frames afterwards: every sampling

@@ -15,9 +15,9 @@ frames that a later resize throws most of away. The second is not bit-exact with
 and resizing in torch (see README, "Video processor"), so it is asked for per call.
 
 PyAV is the default decoder (``backend="auto"``): its wheels bundle FFmpeg, so nothing has to be
-installed on the system, and it is the faster path here: it was ahead of the torchcodec path on every
-file of ``benchmarks/processor.py`` (1.1-1.4x), torchcodec decoding every frame of the span and
-converting full-size frames. ``backend="torchcodec"`` asks for torchcodec (it needs the system
+installed on the system, and it is the faster path here: against the torchcodec path on the files of
+``benchmarks/processor.py`` it was 1.1-1.3x faster at 340x256 and level at 1280x720 (0.97-1.15x), as
+torchcodec decodes every frame of the span and converts full-size frames. ``backend="torchcodec"`` asks for torchcodec (it needs the system
 FFmpeg libraries), and a torchcodec ``VideoDecoder`` (what ``datasets.Video`` decodes to) is always
 read through torchcodec.
 
