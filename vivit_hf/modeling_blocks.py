@@ -448,26 +448,22 @@ class ViViTPreTrainedModel(PreTrainedModel):
             for auto_name, model_class in self._auto_map_classes.items():
                 auto_map[auto_name] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
             self.config.auto_map = auto_map
-        own_class = self._own_class()
-        if self._auto_class is None or own_class is type(self):
+        wrapper_class = type(self)
+        if self._auto_class is None or not wrapper_class.__module__.startswith("torch."):
             return super().save_pretrained(save_directory, *args, **kwargs)
-        # A wrapper has swapped in a subclass defined elsewhere (FSDP2's `fully_shard` makes `FSDP<ours>` in torch's
-        # module): transformers would copy that module's files and name that class in `auto_map`. Save our code and
-        # auto_map entry from our class instead, and keep transformers from adding the wrapper's.
+        # torch has swapped in a subclass of its own (FSDP2's `fully_shard` makes `FSDP<Model>` in a torch module):
+        # transformers would copy that module's files and name that class in `auto_map`. Save the code and auto_map
+        # entry of the model's own class (ours, or a user's subclass) instead, and keep transformers from adding
+        # the wrapper's.
+        own_class = next(c for c in wrapper_class.__mro__ if not c.__module__.startswith("torch."))
         os.makedirs(save_directory, exist_ok=True)
         stand_in = type(own_class.__name__, (), {"__module__": own_class.__module__, "_auto_class": self._auto_class})
         custom_object_save(stand_in(), save_directory, config=self.config)
-        wrapper_class = type(self)  # transformers asks the class (`is_remote_code`); ours is left untouched
-        wrapper_class._auto_class = None
+        wrapper_class._auto_class = None  # transformers asks the class (`is_remote_code`); the own class is untouched
         try:
             return super().save_pretrained(save_directory, *args, **kwargs)
         finally:
             del wrapper_class._auto_class
-
-    def _own_class(self) -> type:
-        """The nearest class of this package in the instance's MRO (itself, unless a wrapper subclassed it)."""
-        package = ViViTPreTrainedModel.__module__.rpartition(".")[0]
-        return next(c for c in type(self).__mro__ if c.__module__.rpartition(".")[0] == package)
 
     # The two entry points below live in vivit_hf (vit_init, transformers_vivit), imported absolutely inside try so
     # that this module, which travels with `trust_remote_code` checkpoints, still imports only torch and transformers.
