@@ -17,9 +17,9 @@ and resizing in torch (see README, "Video processor"), so it is asked for per ca
 PyAV is the default decoder (``backend="auto"``): its wheels bundle FFmpeg, so nothing has to be
 installed on the system, and it is the faster path here: against the torchcodec path on the files of
 ``benchmarks/processor.py`` it was 1.1-1.3x faster at 340x256 and level at 1280x720 (0.97-1.15x), as
-torchcodec decodes every frame of the span and converts full-size frames. ``backend="torchcodec"`` asks for torchcodec (it needs the system
-FFmpeg libraries), and a torchcodec ``VideoDecoder`` (what ``datasets.Video`` decodes to) is always
-read through torchcodec.
+torchcodec decodes every frame of the span and converts full-size frames. ``backend="torchcodec"``
+asks for torchcodec (it needs the system FFmpeg libraries), and a torchcodec ``VideoDecoder`` (what
+``datasets.Video`` decodes to) is always read through torchcodec.
 
 This module imports only numpy, PyAV and the standard library (torchcodec lazily), so it travels
 with the video processor under ``trust_remote_code``.
@@ -483,17 +483,6 @@ def _unify_sizes(frames: dict[int, np.ndarray], wanted: np.ndarray) -> dict[int,
     }
 
 
-def _stream_kinds(source: Any) -> list[str] | None:
-    """The kinds of stream PyAV finds in a container (["audio"], ...), or None if it cannot open it either."""
-    import av
-
-    try:
-        with av.open(io.BytesIO(source) if isinstance(source, bytes) else source, "r") as container:
-            return sorted({stream.type for stream in container.streams})
-    except Exception:  # noqa: BLE001 - only asked to explain another decoder's failure
-        return None
-
-
 class TorchcodecReader(VideoReader):
     """torchcodec decoding (``seek_mode="exact"`` indexes frames in presentation order, as PyAVReader)."""
 
@@ -512,10 +501,12 @@ class TorchcodecReader(VideoReader):
             try:
                 self.decoder = VideoDecoder(resolved, seek_mode="exact", num_ffmpeg_threads=0, dimension_order="NHWC")
             except Exception as e:  # torchcodec raises ValueError/RuntimeError for unreadable input
-                kinds = _stream_kinds(resolved)
-                if kinds is not None and "video" not in kinds:  # torchcodec's own message does not say so
-                    raise VideoDecodeError(
-                        f"Input {self.name} has no video stream (found: {', '.join(kinds) or 'no streams'}).") from e
+                # torchcodec's messages do not say what is wrong with the input (an audio-only file reads "the
+                # best video stream is unknown"): where PyAV's checks find the fault too, they name it.
+                try:
+                    PyAVReader(resolved, name=self.name).close()
+                except VideoDecodeError as named:
+                    raise named from e
                 raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
         meta = self.decoder.metadata
         self._num_frames = int(meta.num_frames or 0)
