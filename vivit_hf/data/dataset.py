@@ -139,14 +139,13 @@ def collate_videos(items: list[dict]) -> dict:
     for name, (tensors, join) in parts.items():
         first = tensors[0]
         shape = (sum(len(t) for t in tensors), *first.shape[1:]) if join is torch.cat else (len(tensors), *first.shape)
-        layout[name] = (size, first.dtype, shape)
+        layout[name] = (size, first.dtype, first.element_size(), shape)
         size += -(-math.prod(shape) * first.element_size() // 64) * 64  # each part 64-byte aligned
     # In a worker, straight into shared memory (as torch's default_collate does): no copy when it is sent.
     in_worker = torch.utils.data.get_worker_info() is not None
     storage = torch.UntypedStorage._new_shared(size) if in_worker else torch.UntypedStorage(size)
     batch = {}
-    for name, (offset, dtype, shape) in layout.items():
-        element = torch.empty((), dtype=dtype).element_size()
+    for name, (offset, dtype, element, shape) in layout.items():
         out = torch.empty(0, dtype=dtype).set_(storage, offset // element, shape)
         tensors, join = parts[name]
         batch[name] = join(tensors, out=out)
