@@ -134,6 +134,40 @@ def test_audio_only_file_error(tmp_path, backend):
         probe(path, backend=backend)
 
 
+def test_music_file_with_cover_art_is_not_a_video(tmp_path, backend):
+    # An .m4a with album art: its one "video" stream is a still image flagged attached_pic.
+    path = write_audio_only(tmp_path / "song.m4a", cover_image=True)
+    with pytest.raises(VideoDecodeError, match="song.m4a.*no video stream"):
+        probe(path, backend=backend)
+
+
+def test_cover_art_beside_a_video_is_ignored(tmp_path, backend):
+    path = write_video(tmp_path / "tagged.mp4", num_frames=24, gop=GOP, cover_image=True)
+    assert probe(path, backend=backend).num_frames == 24
+    assert frame_indices(read_frames(path, [0, 13, 23], backend=backend)) == [0, 13, 23]
+
+
+# MPEG transport / program streams have no index: FFmpeg seeks them by a timestamp search that can
+# land after the keyframe; raw elementary streams have no timestamps and cannot seek at all.
+# (PyAV only: torchcodec refuses these, see README "Video decoding".)
+@pytest.mark.parametrize("container_format", ["mpegts", "mpeg", "h264"])
+def test_streams_without_an_index_give_the_asked_frames(tmp_path, container_format):
+    path = write_video(tmp_path / f"clip.{container_format}", num_frames=60, gop=GOP, container_format=container_format)
+    with open_video(path, backend="pyav") as reader:
+        assert reader.num_frames == 60
+        for wanted in ([0, 1], [33, 35, 37], [59], [5, 47, 20], list(range(60))):
+            assert frame_indices(reader.read(wanted)) == wanted
+
+
+def test_stream_cut_before_a_keyframe_starts_at_that_keyframe(tmp_path):
+    # A capture that starts mid-GOP: the frames before the first keyframe cannot be decoded, so
+    # they are not frames of the video (FFmpeg's own decoder drops them too).
+    path = write_video(tmp_path / "cut.ts", num_frames=40, gop=GOP, container_format="mpegts", drop_first_packets=3)
+    with open_video(path, backend="pyav") as reader:
+        assert reader.num_frames == 40 - GOP
+        assert frame_indices(reader.read([0, 1, 20, 31])) == [GOP, GOP + 1, GOP + 20, GOP + 31]
+
+
 def test_out_of_range_index_error(videos, backend):
     with pytest.raises(ValueError, match=r"\[40\] are out of range .* 40 frames"):
         read_frames(videos["h264"], [1, 40], backend=backend)

@@ -70,24 +70,34 @@ def write_video(
     frame_durations: list[int] | None = None,
     pix_fmt: str = "yuv420p",
     frames: np.ndarray | None = None,
+    container_format: str | None = None,
+    drop_first_packets: int = 0,
+    cover_image: bool = False,
 ) -> str | io.BytesIO:
-    """Encode ``num_frames`` pattern frames. ``frame_durations`` (ticks of 1/fps/4) makes it variable rate."""
+    """Encode ``num_frames`` pattern frames. ``frame_durations`` (ticks of 1/fps/4) makes it variable rate.
+
+    ``container_format`` overrides the codec's usual one ("mpegts", raw "h264", ...);
+    ``drop_first_packets`` leaves the first packets out (a stream cut mid-GOP); ``cover_image`` adds
+    a one-frame PNG stream flagged as a cover image (``attached_pic``, as taggers write into mp4)."""
     encoder, fmt, _suffix, options = CODECS[codec]
-    container = av.open(path if isinstance(path, io.BytesIO) else str(path), "w", format=fmt)
+    container = av.open(path if isinstance(path, io.BytesIO) else str(path), "w", format=container_format or fmt)
     stream = container.add_stream(encoder, rate=fps)
     stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
     options = dict(options)
     if gop is not None:
         options["g"] = str(gop)
         if codec == "h264":
-            options["x264-params"] = f"keyint={gop}:min-keyint={gop}:scenecut=0"
+            # repeat-headers: every keyframe carries SPS/PPS, so a stream cut before one still decodes from it
+            options["x264-params"] = f"keyint={gop}:min-keyint={gop}:scenecut=0:repeat-headers=1"
     stream.options = options
+    cover = _add_cover_stream(container) if cover_image else None
     if rotation:
         stream.set_display_rotation(rotation)
     time_base = Fraction(1, fps * 4)
     if frame_durations is not None:
         stream.codec_context.time_base = time_base
     t = 0
+    packets = 0
     for i in range(num_frames):
         array = pattern_frame(i, height, width) if frames is None else frames[i]
         frame = av.VideoFrame.from_ndarray(array, format="rgb24")
@@ -95,11 +105,29 @@ def write_video(
             frame.pts, frame.time_base = t, time_base
             t += frame_durations[i % len(frame_durations)]
         for packet in stream.encode(frame):
-            container.mux(packet)
+            packets += 1
+            if packets > drop_first_packets:
+                container.mux(packet)
     for packet in stream.encode():
         container.mux(packet)
+    _write_cover(container, cover)
     container.close()
     return path if isinstance(path, io.BytesIO) else str(path)
+
+
+def _add_cover_stream(container):
+    cover = container.add_stream("png", rate=1)
+    cover.width, cover.height, cover.pix_fmt = 16, 16, "rgb24"
+    cover.disposition = av.stream.Disposition.attached_pic
+    return cover
+
+
+def _write_cover(container, cover) -> None:
+    if cover is None:
+        return
+    image = av.VideoFrame.from_ndarray(np.full((16, 16, 3), 200, np.uint8), format="rgb24")
+    for packet in [*cover.encode(image), *cover.encode()]:
+        container.mux(packet)
 
 
 def video_bytes(**kwargs) -> bytes:
@@ -112,9 +140,11 @@ def suffix(codec: str) -> str:
     return CODECS[codec][2]
 
 
-def write_audio_only(path: str | Path, seconds: float = 0.5) -> str:
+def write_audio_only(path: str | Path, seconds: float = 0.5, cover_image: bool = False) -> str:
+    """An audio file; with ``cover_image``, album art beside it (a music file's only "video" stream)."""
     container = av.open(str(path), "w", format="mp4")
     stream = container.add_stream("aac", rate=16000)
+    cover = _add_cover_stream(container) if cover_image else None
     samples = int(16000 * seconds)
     chunk = 1024
     for start in range(0, samples, chunk):
@@ -125,6 +155,7 @@ def write_audio_only(path: str | Path, seconds: float = 0.5) -> str:
             container.mux(packet)
     for packet in stream.encode():
         container.mux(packet)
+    _write_cover(container, cover)
     container.close()
     return str(path)
 

@@ -246,27 +246,12 @@ class PyAVReader(VideoReader):
     backend = "pyav"
 
     def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
-        import av
-
         super().__init__(name or describe_source(source))
         self._owns_container = not _is_av_container(source)
-        try:
-            self.container = av.open(_resolve_source(source), "r") if self._owns_container else source
-        except VideoDecodeError:
-            raise
-        except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
-            raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
-        if not self.container.streams.video:
-            kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
-            self.close()
-            raise VideoDecodeError(f"Input {self.name} has no video stream (found: {', '.join(kinds)}).")
-        self.stream = self.container.streams.video[0]
-        if self.stream.codec_context is None:
-            self.close()
-            raise VideoDecodeError(f"Video {self.name}: no decoder for its codec.")
-        # Frame threading decodes several frames at once; slice threading helps intra-heavy streams.
-        self.stream.thread_type = thread_type
-        self.stream.thread_count = thread_count
+        self._source = _resolve_source(source) if self._owns_container else None
+        self._threading = (thread_type, thread_count)
+        self.container = source if not self._owns_container else None
+        self._open()
         self._pts, self._keyframe = self._frame_table()
         if self._num_frames == 0:
             self.close()
@@ -274,19 +259,69 @@ class PyAVReader(VideoReader):
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
         self._rotation: int | None = None
 
+    def _open(self) -> None:
+        """(Re)open the container and pick the video stream; a second call starts the file over."""
+        import av
+
+        if self._owns_container:
+            if self.container is not None:  # reopening: back to the first byte of a file object
+                self.container.close()
+                self.container = None
+                if hasattr(self._source, "seek"):
+                    self._source.seek(0)
+            try:
+                self.container = av.open(self._source, "r")
+            except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
+                raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
+        self.stream = self._video_stream()
+        if self.stream.codec_context is None:
+            self.close()
+            raise VideoDecodeError(f"Video {self.name}: no decoder for its codec.")
+        # Frame threading decodes several frames at once; slice threading helps intra-heavy streams.
+        self.stream.thread_type, self.stream.thread_count = self._threading
+
+    def _video_stream(self):
+        """FFmpeg's best video stream, never a cover image (an ``attached_pic``: one still frame
+        that mp4 / mkv files may carry beside the video, sometimes as the first stream)."""
+        import av
+
+        streams = [s for s in self.container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+        if not streams:
+            kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
+            detail = "only a cover image" if self.container.streams.video else ", ".join(kinds)
+            self.close()
+            raise VideoDecodeError(f"Input {self.name} has no video stream (found: {detail}).")
+        best = self.container.streams.best("video")
+        return best if best in streams else streams[0]
+
+    def _rewind(self) -> None:
+        """Back to the first packet. Raw elementary streams (``.h264``) cannot seek at all: reopen."""
+        import av
+
+        try:
+            self.container.seek(0)
+            return
+        except (av.FFmpegError, OSError):
+            if not self._owns_container:
+                raise VideoDecodeError(
+                    f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open container."
+                ) from None
+        self._open()
+
     # -- the frame table -------------------------------------------------------------------------
     def _frame_table(self):
         """Presentation timestamps (sorted) and keyframe flags of every frame, from packets only."""
         import av
 
         pts, key = [], []
-        missing_pts = 0
+        leading = None  # frames shown before the first keyframe
         try:
             for packet in self.container.demux(self.stream):
-                if packet.size == 0 or packet.is_discard:  # flush packet / edit-list-trimmed frames
+                if packet.size == 0:  # flush packet
                     continue
-                if packet.pts is None:
-                    missing_pts += 1
+                if leading is None and packet.is_keyframe:
+                    leading = len(pts)
+                if packet.is_discard:  # edit-list-trimmed frames are never shown
                     continue
                 pts.append(packet.pts)
                 key.append(packet.is_keyframe)
@@ -294,9 +329,13 @@ class PyAVReader(VideoReader):
             if not pts:
                 raise VideoDecodeError(f"Video {self.name} is corrupt or truncated: {e}") from e
             # A damaged tail: the frames before it are still usable.
-        if missing_pts:
+        if leading:
+            # A transport stream cut mid-GOP: its first frames have no reference to decode from (a
+            # container that flags no keyframe at all keeps every frame).
+            del pts[:leading], key[:leading]
+        if any(p is None for p in pts):
             # Without timestamps (e.g. raw elementary streams) frames are counted while decoding from the start.
-            self._num_frames = missing_pts + len(pts)
+            self._num_frames = len(pts)
             return None, None
         order = np.argsort(np.asarray(pts, dtype=np.int64), kind="stable")
         pts_sorted = np.asarray(pts, dtype=np.int64)[order]
@@ -417,6 +456,32 @@ class PyAVReader(VideoReader):
                 self._decode_span(0, first, last, wanted_set, out, convert, skip_nonref=False)
         return out
 
+    def _packets_from(self, start: int):
+        """Packets in decode order from the keyframe ``start`` on.
+
+        Demuxers without an index (MPEG-TS / PS) seek by a timestamp search that lands near the
+        target, often after its keyframe: then seek again further back (1 s, 2 s, 4 s, ..., the
+        start) until the first keyframe read is at or before the target. Packets before that
+        keyframe are dropped: nothing decodes from them."""
+        target = int(self._pts[start])
+        step = max(1, round(1 / self.stream.time_base)) if self.stream.time_base else 1  # one second
+        back = 0
+        while True:
+            final = back > 0 and target - back < int(self._pts[0])
+            if final:
+                self._rewind()
+            else:
+                self.container.seek(target - back, stream=self.stream, backward=True, any_frame=False)
+            packets = self.container.demux(self.stream)
+            key = next((p for p in packets if p.is_keyframe and p.pts is not None), None)
+            if key is not None and (key.pts <= target or final):
+                yield key
+                yield from packets
+                return
+            if final:
+                return
+            back = 2 * back or step
+
     def _decode_span(self, start: int, first: int, last: int, wanted: set[int], out: dict[int, np.ndarray],
                      convert, skip_nonref: bool) -> None:
         """Decode from the keyframe ``start`` to ``last``, keeping the wanted frames.
@@ -427,7 +492,6 @@ class PyAVReader(VideoReader):
         about a third of an x264 stream). The switch is made per packet by its presentation time,
         as the decoder reads the setting when it takes a packet; a frame nothing references cannot
         change any other frame, so the wanted ones come out bit-identical."""
-        self.container.seek(int(self._pts[start]), stream=self.stream, backward=True, any_frame=False)
         lookup = self._pts_to_index
         context = self.stream.codec_context
         restore = context.skip_frame
@@ -435,7 +499,7 @@ class PyAVReader(VideoReader):
         keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
         skipping = False
         try:
-            for packet in self.container.demux(self.stream):
+            for packet in self._packets_from(start):
                 if keep_pts is not None:
                     skip = packet.pts is not None and packet.pts not in keep_pts
                     if skip != skipping:
@@ -458,7 +522,7 @@ class PyAVReader(VideoReader):
     def _read_sequential(self, wanted: np.ndarray, convert) -> dict[int, np.ndarray]:
         out: dict[int, np.ndarray] = {}
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
-        self.container.seek(0)
+        self._rewind()
         for i, frame in enumerate(self.container.decode(self.stream)):
             self.frames_decoded += 1
             if i in wanted_set:
@@ -512,6 +576,10 @@ class TorchcodecReader(VideoReader):
         self._num_frames = int(meta.num_frames or 0)
         if self._num_frames == 0:
             raise VideoDecodeError(f"Video {self.name} has no frames.")
+        if self._num_frames == 1 and not _is_torchcodec_decoder(source):
+            # torchcodec takes FFmpeg's "best" video stream, which can be a cover image (a music file's
+            # album art); PyAV's stream choice skips those and names the file that has nothing else.
+            PyAVReader(resolved, name=self.name).close()
 
     @property
     def num_frames(self) -> int:
