@@ -463,15 +463,20 @@ class PyAVReader(VideoReader):
         target, often after its keyframe: then seek again further back (1 s, 2 s, 4 s, ..., the
         start) until the first keyframe read is at or before the target. Packets before that
         keyframe are dropped: nothing decodes from them."""
+        import av
+
         target = int(self._pts[start])
         step = max(1, round(1 / self.stream.time_base)) if self.stream.time_base else 1  # one second
         back = 0
         while True:
             final = back > 0 and target - back < int(self._pts[0])
+            if not final:
+                try:
+                    self.container.seek(target - back, stream=self.stream, backward=True, any_frame=False)
+                except av.FFmpegError:  # a damaged file can fail the timestamp search: read from the start
+                    final = True
             if final:
                 self._rewind()
-            else:
-                self.container.seek(target - back, stream=self.stream, backward=True, any_frame=False)
             packets = self.container.demux(self.stream)
             key = next((p for p in packets if p.is_keyframe and p.pts is not None), None)
             if key is not None and (key.pts <= target or final):
