@@ -356,6 +356,8 @@ BAD_CONFIGS = [
     ("spatio_temporal", dict(hidden_size=30), "hidden_size"),
     ("factorised_self_attention", dict(classifier="token"), "classifier"),
     ("factorised_dot_product", dict(classifier="token"), "classifier"),
+    ("factorised_self_attention", dict(classifier="0"), "classifier"),
+    ("factorised_dot_product", dict(classifier="0"), "classifier"),
     ("spatio_temporal", dict(hidden_size=0), "hidden_size"),
     ("spatio_temporal", dict(num_hidden_layers=-1), "num_hidden_layers"),
     ("spatio_temporal", dict(tubelet_size=[2, 0, 8]), "tubelet_size"),
@@ -373,6 +375,28 @@ BAD_CONFIGS = [
 def test_invalid_config_names_the_field(name, overrides, field):
     with pytest.raises(ValueError, match=field):
         VIVIT_MODELS[name][0](**{**TINY, **overrides})
+
+
+@pytest.mark.parametrize("classifier", ["0", "gap", "gmp", "gsp"])
+@pytest.mark.parametrize("name", VARIANTS)
+def test_poolings_without_a_cls_token(name, classifier):
+    """scenic's CLS-free classifiers: '0' takes the first patch token; gap / gmp / gsp mean / max / sum."""
+    if classifier == "0" and name in ("factorised_self_attention", "factorised_dot_product"):
+        return  # refused (BAD_CONFIGS)
+    model = tiny(name, classifier=classifier)
+    assert not any("cls_token" in key for key in model.state_dict())
+    with torch.no_grad():
+        out = model.vivit(pixel_values=clip(), output_hidden_states=True)
+    reduce = {"0": lambda x: x[:, 0], "gap": lambda x: x.mean(1), "gmp": lambda x: x.amax(1), "gsp": lambda x: x.sum(1)}
+    torch.testing.assert_close(out.pooler_output, reduce[classifier](out.last_hidden_state))
+    if name == "factorised_encoder":  # the frame summaries fed to the temporal encoder are pooled the same way
+        encoder = model.vivit.temporal_encoder
+        spatial_last = model.vivit.spatial_encoder.layernorm(out.hidden_states[model.config.num_hidden_layers])
+        summaries = reduce[classifier](spatial_last).unflatten(0, (clip().shape[0], -1))
+        assert summaries.shape[1] == model.config.token_grid[0]
+        with torch.no_grad():
+            expected, _, _ = encoder(summaries, model.config.token_grid[:1])
+        torch.testing.assert_close(out.last_hidden_state, expected)
 
 
 def test_defaults_are_vivit_b_16x2():

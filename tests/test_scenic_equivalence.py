@@ -91,6 +91,19 @@ def test_tree_that_does_not_fit_names_the_keys():
         load_scenic(wrong_shape, config["scenic_config"])
 
 
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda m: m.update(classifier="map"), "classifier 'map'"),
+    (lambda m: m["attention_config"].update(spatial_only_baseline=True), "spatial_only_baseline"),
+    (lambda m: m.update(temporal_encoding_config={"method": "2d_conv"}), "2d_conv"),
+])
+def test_scenic_options_we_lack_are_refused_by_name(change, message):
+    case, config, params = load_case("factorized_encoder_3dconv_token")
+    scenic_config = json.loads(json.dumps(config["scenic_config"]))
+    change(scenic_config["model"])
+    with pytest.raises(ScenicConversionError, match=message):
+        load_scenic(params, scenic_config)
+
+
 def test_factorised_encoder_with_its_own_temporal_sizes_round_trips():
     """scenic configures the spatial and temporal transformers separately; heads and MLP size may differ."""
     _, config, _ = load_case("factorized_encoder_3dconv_token")
@@ -114,3 +127,32 @@ def load_scenic_random(scenic_config):
 
     torch.manual_seed(0)
     return ViViTFactorisedEncoderForVideoClassification(config_from_scenic(scenic_config))
+
+
+# scenic's other classifiers ('0': the first patch token, 'gmp' / 'gsp': max / sum over tokens) change only the
+# pooling. Without a CLS token the encoder output does not depend on the classifier, so scenic's own encoder
+# output from the 'gap' cases, pooled as scenic's code pools it, gives the expected logits. (Model 2 pools inside,
+# between its encoders, so its gap case cannot be reused this way.)
+SCENIC_POOLING = {"0": lambda x: x[:, 0], "gmp": lambda x: x.max(axis=1), "gsp": lambda x: x.sum(axis=1)}
+GAP_CASES = [name for name in CASES if load_case(name)[1]["scenic_config"]["model"]["classifier"] == "gap"
+             and load_case(name)[1]["scenic_config"]["model"]["attention_config"]["type"] != "factorized_encoder"]
+
+
+@pytest.mark.parametrize("classifier", sorted(SCENIC_POOLING))
+@pytest.mark.parametrize("name", GAP_CASES)
+def test_other_scenic_classifiers_pool_as_scenic(name, classifier):
+    case, config, params = load_case(name)
+    scenic_config = json.loads(json.dumps(config["scenic_config"]))
+    scenic_config["model"]["classifier"] = classifier
+    if classifier == "0" and scenic_config["model"]["attention_config"]["type"] != "spacetime":
+        with pytest.raises(ValueError, match="classifier"):  # scenic asserts: no token pooling for Models 3 / 4
+            load_scenic(params, scenic_config)
+        return
+    model = load_scenic(params, scenic_config)
+    assert model.config.classifier == classifier
+    pooled = SCENIC_POOLING[classifier](np.load(case / "encoded.npy").astype(np.float64))
+    if "pre_logits/kernel" in params:
+        pooled = np.tanh(pooled @ params["pre_logits/kernel"] + params["pre_logits/bias"])
+    expected = pooled @ params["output_projection/kernel"] + params["output_projection/bias"]
+    np.testing.assert_allclose(run(model, case).logits.numpy(), expected, atol=1e-4 * max(1, np.abs(expected).max()),
+                               rtol=0)

@@ -11,7 +11,10 @@ from transformers import PreTrainedConfig
 from .frame_sampling import uniform_frame_indices
 
 EMBEDDING_TYPES = ("tubelet", "frame_sampling")
-CLASSIFIERS = ("token", "gap")
+# scenic's classifiers: `token` pools a prepended CLS token, `0` the first patch token (no CLS), and
+# `gap` / `gmp` / `gsp` the mean / max / sum over every token.
+CLASSIFIERS = ("token", "0", "gap", "gmp", "gsp")
+POOLING_CLASSIFIERS = ("gap", "gmp", "gsp")
 ATTENTION_ORDERS = ("space_time", "time_space")
 
 
@@ -41,7 +44,8 @@ class ViViTConfig(PreTrainedConfig):
             per example with probability `l / max(L - 1, 1) * drop_path_rate`, without rescaling kept branches.
         initializer_range (`float`): std of the truncated normal used for linear and conv kernels.
         layer_norm_eps (`float`, defaults to 1e-6), qkv_bias (`bool`).
-        classifier (`"token"` or `"gap"`): pool with a CLS token or by global average pooling.
+        classifier (`"token"`, `"0"`, `"gap"`, `"gmp"` or `"gsp"`): scenic's poolings: a prepended CLS token's
+            output, the first patch token's output (no CLS), or the mean / max / sum over every token.
         representation_size (`int`, *optional*): scenic's `pre_logits` layer (dense + tanh) before the classifier.
         label_spaces (`dict[str, int]`, *optional*): named label spaces sharing one output projection, e.g. Epic
             Kitchens `{"noun": 300, "verb": 97}`; `num_labels` becomes their sum.
@@ -138,8 +142,8 @@ class ViViTConfig(PreTrainedConfig):
             raise ValueError(f"`classifier` must be one of {CLASSIFIERS}, got {self.classifier!r}.")
         if self.classifier not in self.allowed_classifiers:
             raise ValueError(
-                f"`classifier={self.classifier!r}` is not available for {type(self).__name__}: this model has no CLS "
-                f"token (as in scenic); use classifier='gap'."
+                f"`classifier={self.classifier!r}` is not available for {type(self).__name__}: as in scenic, this "
+                f"model pools over every token (no CLS token); use one of {self.allowed_classifiers}."
             )
         for name in ("hidden_dropout_prob", "attention_probs_dropout_prob", "drop_path_rate"):
             value = getattr(self, name)
@@ -229,7 +233,7 @@ class ViViTFactorisedSelfAttentionConfig(ViViTConfig):
     """
 
     model_type = "vivit_factorised_self_attention"
-    allowed_classifiers = ("gap",)
+    allowed_classifiers = POOLING_CLASSIFIERS
 
     classifier: str = "gap"
     attention_order: str = "space_time"
@@ -246,7 +250,7 @@ class ViViTFactorisedDotProductConfig(ViViTConfig):
     """
 
     model_type = "vivit_factorised_dot_product"
-    allowed_classifiers = ("gap",)
+    allowed_classifiers = POOLING_CLASSIFIERS
 
     classifier: str = "gap"
 

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from .configuration_vivit import (
+    CLASSIFIERS,
     ViViTConfig,
     ViViTFactorisedDotProductConfig,
     ViViTFactorisedEncoderConfig,
@@ -287,6 +288,11 @@ def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
         raise ScenicConversionError(f"unsupported `temporal_encoding_config.method` {encoding['method']!r}")
 
     if attention_type == "factorized_encoder":
+        if (model.get("attention_config") or {}).get("spatial_only_baseline", False):
+            raise ScenicConversionError(
+                "`attention_config.spatial_only_baseline` (scenic's ablation that averages frame summaries instead of "
+                "running the temporal encoder) is not one of the four ViViT models and is not supported"
+            )
         spatial, temporal = model["spatial_transformer"], model["temporal_transformer"]
         kwargs.update(num_hidden_layers=spatial["num_layers"], num_temporal_layers=temporal["num_layers"],
                       num_attention_heads=spatial["num_heads"], intermediate_size=spatial["mlp_dim"])
@@ -302,8 +308,8 @@ def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
 
     crop = data.get("crop_size", 224)
     classifier = model.get("classifier", "token")
-    if classifier not in ("token", "gap"):
-        raise ScenicConversionError(f"scenic classifier {classifier!r} is not supported (only 'token' and 'gap')")
+    if classifier not in CLASSIFIERS:
+        raise ScenicConversionError(f"scenic classifier {classifier!r} is not supported (scenic's are {CLASSIFIERS})")
     kwargs.update(
         image_size=list(crop) if isinstance(crop, (list, tuple)) else int(crop),
         num_frames=int(data.get("num_frames", 32)),

@@ -407,8 +407,15 @@ class ViViTEncoder(nn.Module):
 
 
 def pool(hidden_states: torch.Tensor, classifier: str) -> torch.Tensor:
-    """`token`: the CLS token's output; `gap`: the mean over every token (scenic's two classifiers)."""
-    return hidden_states[:, 0] if classifier == "token" else hidden_states.mean(dim=1)
+    """scenic's classifiers: `token` / `0` take the first token's output (the CLS token, or with `0` the
+    first patch token); `gap` / `gmp` / `gsp` the mean / max / sum over every token."""
+    if classifier in ("token", "0"):
+        return hidden_states[:, 0]
+    if classifier == "gmp":
+        return hidden_states.amax(dim=1)
+    if classifier == "gsp":
+        return hidden_states.sum(dim=1)
+    return hidden_states.mean(dim=1)
 
 
 # ------------------------------------------------------------------------------------------- transformers plumbing

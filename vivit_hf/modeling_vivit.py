@@ -126,7 +126,7 @@ class ViViTSpatioTemporalModel(_ViViTBackbone):
 # ------------------------------------------------------------------------------------------------ Model 2
 class ViViTFactorisedEncoderModel(_ViViTBackbone):
     """Model 2: a spatial encoder (one set of weights for every temporal index) summarises each temporal index
-    by its CLS token (or the mean with `gap`); a temporal encoder with its own CLS runs over the summaries."""
+    by its CLS token (or its classifier's pooling); a temporal encoder pools the summaries the same way."""
 
     config_class = ViViTFactorisedEncoderConfig
     layer_class = ViViTLayer

@@ -545,7 +545,7 @@ def _encoder_updates(encoder, prefix: str, vit: ImageViT, grid_spatial, num_temp
     if encoder.cls_token is not None and vit.cls_token is not None:
         updates[f"{prefix}cls_token"] = vit.cls_token
     elif vit.cls_token is not None:
-        unused[vit.cls_token_name] = "the video model pools by global average (classifier='gap'): no CLS token"
+        unused[vit.cls_token_name] = "the video model has no CLS token (its classifier pools patch tokens)"
     if positional == "random":  # scenic's restore_positional_embedding=False
         unused["position embeddings"] = "positional_embedding='random' keeps the video model's own"
         return updates
