@@ -108,6 +108,32 @@ def test_cpu_fused_linear_gelu_matches_the_separate_ops(name, hidden_act, monkey
     assert ((separate_bf16.float() - separate.float()).norm() / separate.norm()) < 3e-2
 
 
+def test_bf16_cpu_inference_computes_the_tanh_gelu_as_erf(monkeypatch):
+    """The bf16 tanh-GELU kernel is the slow one, and in bf16 the two GELUs differ far less than bf16 rounds."""
+    from vivit_hf import modeling_blocks
+
+    if not modeling_blocks._CPU_LINEAR_GELU:
+        pytest.skip("this torch build has no oneDNN linear with post-ops")
+    torch.manual_seed(0)
+    linear, x = torch.nn.Linear(64, 256), torch.randn(512, 64) * 3  # GELU inputs reach both tails
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        fast = modeling_blocks.fused_linear_gelu(x, linear, "tanh")
+        erf = modeling_blocks.fused_linear_gelu(x, linear, "none")
+        monkeypatch.setattr(modeling_blocks, "BF16_CPU_GELU_AS_ERF", False)
+        tanh = modeling_blocks.fused_linear_gelu(x, linear, "tanh")
+    with torch.no_grad():
+        reference = torch.nn.functional.gelu(linear(x), approximate="tanh")  # fp32, scenic's GELU
+        erf_fp32 = torch.nn.functional.gelu(linear(x))
+    torch.testing.assert_close(fast, erf, rtol=0, atol=0)
+    assert not torch.equal(fast, tanh)
+
+    def error(y):
+        return ((y.float() - reference).norm() / reference.norm()).item()
+
+    assert error(erf_fp32) < 0.25 * error(tanh)  # the GELUs' own difference: well under bf16 rounding
+    assert error(fast) < 1.1 * error(tanh)  # so the swap leaves the bf16 result as far from fp32 as it was
+
+
 def test_traced_graph_keeps_portable_ops():
     """torch.jit.trace (and the TorchScript ONNX exporter behind it) records the separate Linear and GELU."""
     model = tiny("spatio_temporal", return_dict=False)
