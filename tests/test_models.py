@@ -134,6 +134,37 @@ def test_bf16_cpu_inference_computes_the_tanh_gelu_as_erf(monkeypatch):
     assert error(fast) < 1.1 * error(tanh)  # so the swap leaves the bf16 result as far from fp32 as it was
 
 
+def test_bf16_cpu_projections_add_the_bias_inside_the_gemm():
+    """bf16 CPU inference runs each projection as one oneDNN call (no separate bias copy); same result."""
+    from vivit_hf import modeling_blocks
+
+    if not modeling_blocks._CPU_LINEAR_GELU:
+        pytest.skip("this torch build has no oneDNN linear")
+    torch.manual_seed(0)
+    linear, x = torch.nn.Linear(64, 96), torch.randn(2, 50, 64)
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        expected = linear(x)
+        assert modeling_blocks._onednn_dtype(x, linear) == torch.bfloat16
+        torch.testing.assert_close(modeling_blocks.project(linear, x), expected)
+    with torch.no_grad():
+        assert modeling_blocks.project(linear, x).dtype == torch.float32  # fp32 keeps F.linear
+    assert modeling_blocks._onednn_dtype(x, linear) is None  # gradients to track
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_module_hooks_still_fire_on_the_cpu_fast_paths(name):
+    """Hooks on the linears (accelerate's offloading, feature extraction) see every call: a hooked linear takes
+    the module call, not the fused oneDNN op."""
+    model = tiny(name)
+    calls = []
+    layer = model.vivit.encoder.layers[0] if hasattr(model.vivit, "encoder") else model.vivit.spatial_encoder.layers[0]
+    for linear in (layer.mlp.fc1, layer.mlp.fc2):
+        linear.register_forward_hook(lambda module, args, out: calls.append(module))
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        model(pixel_values=clip())
+    assert calls == [layer.mlp.fc1, layer.mlp.fc2]
+
+
 def test_traced_graph_keeps_portable_ops():
     """torch.jit.trace (and the TorchScript ONNX exporter behind it) records the separate Linear and GELU."""
     model = tiny("spatio_temporal", return_dict=False)
