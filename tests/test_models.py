@@ -87,7 +87,7 @@ def test_cpu_fused_linear_gelu_matches_the_separate_ops(name, hidden_act, monkey
     """Inference on the CPU runs fc1 + GELU as one oneDNN call; it must give what fc1 then GELU give."""
     from vivit_hf import modeling_blocks
 
-    if not modeling_blocks._CPU_LINEAR_GELU:
+    if not modeling_blocks._ONEDNN_LINEAR:
         pytest.skip("this torch build has no oneDNN linear with post-ops")
     model, x = tiny(name, hidden_act=hidden_act), clip()
     calls = []
@@ -98,7 +98,7 @@ def test_cpu_fused_linear_gelu_matches_the_separate_ops(name, hidden_act, monkey
         with torch.autocast("cpu", dtype=torch.bfloat16):
             fused_bf16 = model(pixel_values=x).logits
     assert calls and all(c is not None for c in calls)
-    monkeypatch.setattr(modeling_blocks, "_CPU_LINEAR_GELU", False)
+    monkeypatch.setattr(modeling_blocks, "_ONEDNN_LINEAR", False)
     with torch.no_grad():
         separate = model(pixel_values=x).logits
         with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -112,7 +112,7 @@ def test_bf16_cpu_inference_computes_the_tanh_gelu_as_erf(monkeypatch):
     """The bf16 tanh-GELU kernel is the slow one, and in bf16 the two GELUs differ far less than bf16 rounds."""
     from vivit_hf import modeling_blocks
 
-    if not modeling_blocks._CPU_LINEAR_GELU:
+    if not modeling_blocks._ONEDNN_LINEAR:
         pytest.skip("this torch build has no oneDNN linear with post-ops")
     torch.manual_seed(0)
     linear, x = torch.nn.Linear(64, 256), torch.randn(512, 64) * 3  # GELU inputs reach both tails
@@ -138,7 +138,7 @@ def test_bf16_cpu_projections_add_the_bias_inside_the_gemm():
     """bf16 CPU inference runs each projection as one oneDNN call (no separate bias copy); same result."""
     from vivit_hf import modeling_blocks
 
-    if not modeling_blocks._CPU_LINEAR_GELU:
+    if not modeling_blocks._ONEDNN_LINEAR:
         pytest.skip("this torch build has no oneDNN linear")
     torch.manual_seed(0)
     linear, x = torch.nn.Linear(64, 96), torch.randn(2, 50, 64)

@@ -10,7 +10,6 @@ and uploaded like any other file.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-
 from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData

@@ -209,14 +209,14 @@ _FUSED_GELU = {"gelu_pytorch_tanh": "tanh", "gelu": "none"}  # hidden_act -> one
 BF16_CPU_GELU_AS_ERF = True
 
 
-def _cpu_linear_gelu_available() -> bool:
+def _onednn_linear_available() -> bool:
     try:
         return torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")
     except (AttributeError, RuntimeError):
         return False
 
 
-_CPU_LINEAR_GELU = _cpu_linear_gelu_available()
+_ONEDNN_LINEAR = _onednn_linear_available()
 
 
 def _onednn_dtype(hidden_states: torch.Tensor, linear: nn.Module) -> torch.dtype | None:
@@ -225,7 +225,7 @@ def _onednn_dtype(hidden_states: torch.Tensor, linear: nn.Module) -> torch.dtype
     exporting to ONNX, for a module that is not a plain `nn.Linear` (PEFT, quantisers) or that carries hooks
     (accelerate's offloading hooks bring its weights in), or in a dtype other than fp32 / bf16. Under CPU autocast
     the operands are cast to its dtype, as autocast does for `F.linear`."""
-    if not _CPU_LINEAR_GELU or hidden_states.device.type != "cpu" or torch.compiler.is_compiling():
+    if not _ONEDNN_LINEAR or hidden_states.device.type != "cpu" or torch.compiler.is_compiling():
         return None
     if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():  # exported graphs keep portable ops
         return None

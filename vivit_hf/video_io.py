@@ -16,8 +16,8 @@ and resizing in torch (see README, "Video processor"), so it is asked for per ca
 
 PyAV is the default decoder (``backend="auto"``): its wheels bundle FFmpeg, so nothing has to be
 installed on the system, and it is the faster path here: against the torchcodec path on the files of
-``benchmarks/processor.py`` it was 1.1-1.3x faster at 340x256 and level at 1280x720 (0.97-1.15x), as
-torchcodec decodes every frame of the span and converts full-size frames. ``backend="torchcodec"``
+``benchmarks/processor.py`` it was 1.0-1.4x faster, as torchcodec decodes every frame of the span and
+converts full-size frames. ``backend="torchcodec"``
 asks for torchcodec (it needs the system FFmpeg libraries), and a torchcodec ``VideoDecoder`` (what
 ``datasets.Video`` decodes to) is always read through torchcodec.
 

@@ -113,9 +113,9 @@ def estimate_decoded_bytes(videos: Sequence, processor, *, probes: int = 4, **pr
     sizes = []
     for index in picks:
         try:
-            with open_video(videos[index], backend=backend) as reader:
+            with open_video(videos[index], backend=backend) as reader:  # one open for the count and the frame
                 num_frames = reader.num_frames
-            first = processor.decode_video_frames(videos[index], indices=[0], **processor_kwargs)
+                first = processor.decode_video_frames(reader, indices=[0], **processor_kwargs)
         except Exception:  # noqa: BLE001 - a broken clip or an in-memory video: no estimate from this one
             continue
         sizes.append(num_frames * first.numel())
