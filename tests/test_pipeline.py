@@ -1,5 +1,7 @@
 """pipeline("video-classification") with each of the four models and ViViTVideoProcessor, single and multi view."""
 
+import math
+
 import pytest
 import torch
 from transformers import pipeline
@@ -50,3 +52,79 @@ def test_pipeline_multi_view_averages_logits_of_all_views(model_dir, video):
     expected = {classifier.model.config.id2label[i]: p.item() for i, p in enumerate(probabilities)}
     for result in results:
         assert result["score"] == pytest.approx(expected[result["label"]], abs=1e-5)
+
+
+# -- named label spaces (Epic Kitchens): each head scored on its own, actions as verb x noun ------------------
+HEADS = dict(label_spaces={"noun": 3, "verb": 2},
+             id2label={0: "noun:tap", 1: "noun:pan", 2: "noun:cup", 3: "verb:open", 4: "verb:wash"})
+
+
+@pytest.fixture(scope="module")
+def heads_dir(tmp_path_factory):
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_encoder"]
+    torch.manual_seed(0)
+    tiny = {k: v for k, v in TINY.items() if k not in ("num_labels", "id2label", "label2id")}
+    model = classifier_class(config_class(**tiny, **HEADS)).eval()
+    with torch.no_grad():  # spread the logits so the probabilities differ clearly from a uniform 1/5
+        model.classifier.weight.mul_(40.0)
+    path = tmp_path_factory.mktemp("heads")
+    model.save_pretrained(path)
+    ViViTVideoProcessor(**PROCESSOR).save_pretrained(path)
+    return path
+
+
+def _softmax_by_hand(values):
+    exps = [math.exp(v - max(values)) for v in values]
+    return [e / sum(exps) for e in exps]
+
+
+@pytest.mark.parametrize("views", [dict(), dict(num_clips=2, num_crops=3)])
+def test_pipeline_scores_each_label_space_on_its_own_and_actions_as_products(heads_dir, video, views):
+    classifier = pipeline("video-classification", model=str(heads_dir))
+    inputs = classifier.video_processor(video, return_tensors="pt", **views)
+    with torch.no_grad():
+        logits = classifier.model(**inputs).logits.mean(0).tolist()  # views averaged before any softmax
+    noun = dict(zip(["tap", "pan", "cup"], _softmax_by_hand(logits[:3])))  # config order: noun (3), then verb (2)
+    verb = dict(zip(["open", "wash"], _softmax_by_hand(logits[3:])))
+    result = classifier(video, top_k=10, **views)
+    assert set(result) == {"noun", "verb", "action"}
+    # each head: its own softmax over its own classes, labels without the "head:" prefix, best first
+    for head, expected in (("noun", noun), ("verb", verb)):
+        assert [r["label"] for r in result[head]] == sorted(expected, key=expected.get, reverse=True)
+        for r in result[head]:
+            assert r["score"] == pytest.approx(expected[r["label"]], abs=1e-5)
+        assert sum(r["score"] for r in result[head]) == pytest.approx(1.0, abs=1e-5)
+    # actions: every (verb, noun) pair, scored p(verb) * p(noun)
+    pairs = {(v, n): verb[v] * noun[n] for v in verb for n in noun}
+    assert len(result["action"]) == 6
+    assert [(a["verb"], a["noun"]) for a in result["action"]] == sorted(pairs, key=pairs.get, reverse=True)
+    for a in result["action"]:
+        assert a["label"] == f"{a['verb']} {a['noun']}"
+        assert a["score"] == pytest.approx(pairs[(a["verb"], a["noun"])], abs=1e-5)
+    top2 = classifier(video, top_k=2, **views)  # top_k applies per head and to actions
+    assert [len(top2[k]) for k in ("noun", "verb", "action")] == [2, 2, 2]
+    assert top2["action"] == result["action"][:2]
+
+
+def test_pipeline_label_spaces_with_raw_logits_has_no_actions(heads_dir, video):
+    # "none" gives each head's logits as scores; a product of logits is no score, so no actions
+    classifier = pipeline("video-classification", model=str(heads_dir))
+    inputs = classifier.video_processor(video, return_tensors="pt")
+    with torch.no_grad():
+        logits = classifier.model(**inputs).logits[0].tolist()
+    result = classifier(video, function_to_apply="none", top_k=3)
+    assert set(result) == {"noun", "verb"}
+    assert {r["label"]: r["score"] for r in result["verb"]} == pytest.approx({"open": logits[3], "wash": logits[4]}, abs=1e-5)
+
+
+# -- options the pipeline's messages suggest must be accepted ---------------------------------------------------
+def test_pipeline_accepts_the_short_video_option_its_error_suggests(model_dir, tmp_path):
+    one_frame = write_video(tmp_path / "one.mp4", num_frames=1, height=48, width=64)
+    classifier = pipeline("video-classification", model=str(model_dir))
+    with pytest.raises(ValueError, match="pass short_video='loop' or 'pad'"):
+        classifier(one_frame)
+    for policy in ("loop", "pad"):  # each suggestion works on the pipeline, as the message spells it
+        results = classifier(one_frame, short_video=policy, top_k=3)
+        assert sorted(r["label"] for r in results) == ["jump", "run", "swim"]
+    with pytest.raises(ValueError, match="short_video must be one of"):
+        classifier(one_frame, short_video="wrap")

@@ -519,14 +519,32 @@ class _FrameSource:
 
 # -- pipeline ----------------------------------------------------------------------------------------
 class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
-    """``video-classification`` with multi-view test: ``pipe(video, num_clips=4, num_crops=3)``.
+    """``video-classification`` with multi-view test and named label spaces.
 
-    The processor returns every view of the video as one batch; the logits of the views are
-    averaged before softmax (the paper's multi-view test). transformers' own pipeline would score
-    only the first view. With a non-ViViT processor it behaves as the parent class.
+    Multi-view test: ``pipe(video, num_clips=4, num_crops=3)``. The processor returns every view of the video
+    as one batch; the logits of the views are averaged before the softmax (the paper's multi-view test).
+    transformers' own pipeline would score only the first view. ``short_video`` (``"loop"``, ``"pad"``,
+    ``"error"``) is passed to the processor, as its messages about short videos suggest.
+
+    Named label spaces (``config.label_spaces``, two or more heads, e.g. Epic Kitchens ``{"noun": 300,
+    "verb": 97}``): one softmax over the concatenated logits would make the heads compete for one unit of
+    probability, so each head is scored on its own and the result for a video is a dict::
+
+        {"noun": [{"label": "tap", "score": p_noun}, ...],      # softmax over the noun logits, top_k best
+         "verb": [{"label": "open", "score": p_verb}, ...],     # softmax over the verb logits, top_k best
+         "action": [{"label": "open tap", "verb": "open", "noun": "tap", "score": p_verb * p_noun}, ...]}
+
+    one key per head in the config's order, then ``"action"`` (the top_k verb-noun pairs, scored by the
+    product of the two heads' probabilities, as Epic Kitchens scores actions) when heads named ``"verb"`` and
+    ``"noun"`` both exist. Labels drop a ``"<head>:"`` prefix of ``id2label`` (the recipes name classes
+    ``"noun:tap"``). ``top_k`` applies to each list. ``function_to_apply="sigmoid"`` scores each head's
+    classes independently (actions still the product); ``"none"`` gives each head's raw logits and no
+    ``"action"`` (a product of logits is no score). A single head, or no label spaces, gives transformers'
+    flat list. With any other video processor the preprocessing is the parent class's.
     """
 
-    def _sanitize_parameters(self, top_k=None, num_frames=None, frame_sampling_rate=None, function_to_apply=None, num_clips=None, num_crops=None):
+    def _sanitize_parameters(self, top_k=None, num_frames=None, frame_sampling_rate=None, function_to_apply=None,
+                             num_clips=None, num_crops=None, short_video=None):
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k, num_frames=num_frames, frame_sampling_rate=frame_sampling_rate, function_to_apply=function_to_apply
         )
@@ -534,17 +552,20 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             preprocess["num_clips"] = num_clips
         if num_crops is not None:
             preprocess["num_crops"] = num_crops
+        if short_video is not None:  # the sampler's error for short videos tells the user to pass it
+            preprocess["short_video"] = short_video
         return preprocess, forward, postprocess
 
-    def preprocess(self, video, num_frames=None, frame_sampling_rate=None, num_clips=None, num_crops=None):
+    def preprocess(self, video, num_frames=None, frame_sampling_rate=None, num_clips=None, num_crops=None,
+                   short_video=None):
         if not isinstance(self.video_processor, ViViTVideoProcessor):
-            if num_clips is not None or num_crops is not None:
-                raise ValueError("num_clips / num_crops need a ViViTVideoProcessor.")
+            if num_clips is not None or num_crops is not None or short_video is not None:
+                raise ValueError("num_clips / num_crops / short_video need a ViViTVideoProcessor.")
             return super().preprocess(video, num_frames=num_frames, frame_sampling_rate=frame_sampling_rate or 1)
         options = {"do_sample_frames": True}
         num_frames = num_frames if num_frames is not None else getattr(self.model.config, "num_frames", None)
         for key, value in (("num_frames", num_frames), ("frame_stride", frame_sampling_rate),
-                           ("num_clips", num_clips), ("num_crops", num_crops)):
+                           ("num_clips", num_clips), ("num_crops", num_crops), ("short_video", short_video)):
             if value is not None:
                 options[key] = value
         inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
@@ -557,4 +578,46 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if num_views > 1:  # the views of one video: average their logits (paper's multi-view test)
             logits = outputs.logits
             outputs["logits"] = logits.reshape(-1, num_views, *logits.shape[1:]).mean(dim=1)
+            if outputs.get("head_logits") is not None:  # keep the per-head view consistent with the average
+                spaces = self.model.config.label_spaces
+                outputs["head_logits"] = dict(zip(spaces, outputs["logits"].split(list(spaces.values()), dim=-1)))
         return outputs
+
+    def postprocess(self, model_outputs, top_k=5, function_to_apply=None):
+        spaces = getattr(self.model.config, "label_spaces", None) or {}
+        if len(spaces) < 2:
+            return super().postprocess(model_outputs, top_k=top_k, function_to_apply=function_to_apply)
+        if function_to_apply is None:
+            function_to_apply = (
+                "sigmoid" if self.model.config.problem_type == "multi_label_classification" else "softmax"
+            )
+        # split the (view-averaged) concatenated logits by the config's sizes, in its order
+        logits = model_outputs.logits[0].float()
+        id2label = self.model.config.id2label
+        result, scores, names, offset = {}, {}, {}, 0
+        for head, size in spaces.items():
+            head_logits = logits[offset : offset + size]
+            if function_to_apply == "softmax":
+                head_scores = head_logits.softmax(-1)
+            elif function_to_apply == "sigmoid":
+                head_scores = head_logits.sigmoid()
+            else:
+                head_scores = head_logits
+            labels = [_head_label(id2label.get(offset + i, f"LABEL_{offset + i}"), head) for i in range(size)]
+            values, ids = head_scores.topk(min(top_k, size))
+            result[head] = [{"label": labels[i], "score": v} for v, i in zip(values.tolist(), ids.tolist())]
+            scores[head], names[head], offset = head_scores, labels, offset + size
+        if "verb" in spaces and "noun" in spaces and function_to_apply != "none":
+            pairs = scores["verb"][:, None] * scores["noun"][None, :]  # (verbs, nouns)
+            values, flat = pairs.flatten().topk(min(top_k, pairs.numel()))
+            result["action"] = []
+            for value, index in zip(values.tolist(), flat.tolist()):
+                verb, noun = names["verb"][index // pairs.shape[1]], names["noun"][index % pairs.shape[1]]
+                result["action"].append({"label": f"{verb} {noun}", "verb": verb, "noun": noun, "score": value})
+        return result
+
+
+def _head_label(label: str, head: str) -> str:
+    """``"noun:tap"`` -> ``"tap"`` for head ``noun`` (the recipes' naming); other labels as they are."""
+    prefix = f"{head}:"
+    return label[len(prefix):] if label.startswith(prefix) else label
