@@ -28,7 +28,7 @@ TUBELET_INIT = {
 FROM_VIT_INSTEAD_OF_UNCHANGED = {"cls_SpatialTransformer": "cls"}
 
 
-def scenic_options(case_config):
+def scenic_options(case_config, model):
     """initialise_from_vit options for the case, with scenic's defaults where the case leaves one out."""
     options = case_config["options"]
     init_from = options.get("init_from", {})
@@ -37,8 +37,11 @@ def scenic_options(case_config):
     positional = init_from.get("positional_embed_size_change", "tile")
     if not init_from.get("restore_positional_embedding", True):
         positional = "random"
-    # scenic copies the ViT attention into Model 3's temporal attention ("copy"), unlike our default "zero".
-    return dict(tubelet_init=tubelet_init, positional_embedding=positional, temporal_attention_init="copy")
+    options = dict(tubelet_init=tubelet_init, positional_embedding=positional)
+    if model.config.model_type == "vivit_factorised_self_attention":
+        # scenic copies the ViT attention into Model 3's temporal attention ("copy"), unlike our default "zero".
+        options["temporal_attention_init"] = "copy"
+    return options
 
 
 def load(case_name):
@@ -60,7 +63,7 @@ def test_initialisation_matches_scenic(name):
     config, arrays = load(name)
     before, after, vit = arrays["vivit_params_before"], arrays["vivit_params_after"], arrays["vit_params"]
     model = load_scenic(before, config["vivit_model_config"])
-    initialise_from_vit(model, vit, **scenic_options(config))
+    initialise_from_vit(model, vit, **scenic_options(config, model))
     result = to_scenic(model)
     assert result.keys() == after.keys()
     for key, provenance in config["after_key_provenance"].items():
@@ -76,7 +79,7 @@ def test_initialisation_matches_scenic(name):
 def test_every_unused_vit_parameter_is_named(name):
     config, arrays = load(name)
     model = load_scenic(arrays["vivit_params_before"], config["vivit_model_config"])
-    report = initialise_from_vit(model, arrays["vit_params"], **scenic_options(config))
+    report = initialise_from_vit(model, arrays["vit_params"], **scenic_options(config, model))
     assert {"output_projection/kernel", "output_projection/bias"} <= set(report.unused)
     if config["options"]["vit_classifier"] == "token" and config["options"]["vivit_classifier"] == "gap":
         assert "cls" in report.unused

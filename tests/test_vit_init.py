@@ -7,6 +7,7 @@ from safetensors.torch import save_file
 from transformers import ViTConfig, ViTForImageClassification, ViTModel
 
 from vivit_hf.modeling_vivit import (
+    ViViTFactorisedDotProductModel,
     ViViTFactorisedDotProductForVideoClassification,
     ViViTFactorisedEncoderForVideoClassification,
     ViViTFactorisedEncoderModel,
@@ -387,3 +388,54 @@ def test_non_square_npz_vit_needs_its_grid(tmp_path):
     with pytest.raises(ViTInitError, match="grid"):
         load_image_vit(tree)
     assert load_image_vit(tree, grid=(4, 2)).grid == (4, 2)
+
+
+# -- the user's input named, not the library's guess (issue 12, items 8 and 13) ---------------------------------
+@pytest.mark.parametrize("source", ["./vit-missing", "/no/such/folder/vit", "runs/a/b"])
+def test_a_missing_local_path_is_reported_as_missing(source):
+    with pytest.raises(FileNotFoundError, match="no such file or folder") as error:
+        ViViTSpatioTemporalModel.from_vit_pretrained(source)
+    assert repr(source) in str(error.value) and "Repo id" not in str(error.value)
+
+
+def test_an_unreachable_hub_is_not_reported_as_a_missing_config(monkeypatch):
+    import huggingface_hub
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    def no_connection(*args, **kwargs):
+        try:
+            raise ConnectionError("Name or service not known")
+        except ConnectionError as cause:
+            raise LocalEntryNotFoundError("cannot find the requested files in the local cache") from cause
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", no_connection)
+    with pytest.raises(FileNotFoundError, match="could not be reached") as error:
+        ViViTSpatioTemporalModel.from_vit_pretrained("someone/vit-base")
+    assert "Name or service not known" in str(error.value) and "no config.json" not in str(error.value)
+
+
+@pytest.mark.parametrize("name, content", [("notes.txt", b"some notes\n"), ("config.json", b'{"model_type": "vit"}'),
+                                           ("vit.pth", b"not a pickle"), ("vit.safetensors", b"hello")])
+def test_a_file_that_is_no_checkpoint_is_named_as_such(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="not a (PyTorch checkpoint|readable safetensors)") as error:
+        ViViTSpatioTemporalModel.from_vit_pretrained(str(path))
+    assert str(path) in str(error.value)
+
+
+def test_timm_head_count_error_names_from_vit_pretrained_argument():
+    state = timm_state(tiny_vit())  # width 16: not a standard ViT width, so timm's state says no head count
+    with pytest.raises(ViTInitError, match="vit_num_attention_heads="):
+        ViViTSpatioTemporalModel.from_vit_pretrained(state, num_frames=4)
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(state, num_frames=4, vit_num_attention_heads=HEADS)
+    assert model.config.num_attention_heads == HEADS
+
+
+@pytest.mark.parametrize("model_class", [ViViTSpatioTemporalModel, ViViTFactorisedEncoderModel,
+                                         ViViTFactorisedDotProductModel])
+def test_temporal_attention_init_is_refused_where_there_is_no_temporal_attention(model_class):
+    with pytest.raises(ValueError, match="temporal_attention_init='copy'.*Model 3"):
+        model_class.from_vit_pretrained(tiny_vit(), num_frames=4, temporal_attention_init="copy")
+    model_class.from_vit_pretrained(tiny_vit(), num_frames=4)  # unset: fine for every variant

@@ -3,10 +3,11 @@
 
 Field names follow transformers' `VivitConfig` where they overlap, so people and transformers' own test
 tooling find them; defaults are ViViT-B/16x2 at 32x224x224 with scenic's numerics (tanh GELU, eps 1e-6).
-This module imports only transformers: it travels with `trust_remote_code` checkpoints.
+This module imports only transformers (and, through it, torch): it travels with `trust_remote_code` checkpoints.
 """
 
 from transformers import PreTrainedConfig
+from transformers.activations import ACT2FN
 
 from .frame_sampling import uniform_frame_indices
 
@@ -84,9 +85,10 @@ class ViViTConfig(PreTrainedConfig):
             if self.id2label is not None and len(self.id2label) != kwargs["num_labels"]:
                 self.id2label = None
                 self.label2id = None
-        if self.image_size is not None and not isinstance(self.image_size, int):
+        # Only sequences become lists; anything else (32.0, "224") is left for validate_vivit to name.
+        if isinstance(self.image_size, (list, tuple)):
             self.image_size = list(self.image_size)
-        if self.tubelet_size is not None:
+        if isinstance(self.tubelet_size, (list, tuple)):
             self.tubelet_size = list(self.tubelet_size)
         if self.embedding_type == "frame_sampling" and self.num_sampled_frames is None and self._valid_tubelet():
             self.num_sampled_frames = self.num_frames // self.tubelet_size[0]
@@ -149,7 +151,12 @@ class ViViTConfig(PreTrainedConfig):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 <= value < 1:
                 raise ValueError(f"`{name}` must be a rate in [0, 1), got {value!r}.")
-        if self.layer_norm_eps <= 0:
+        if not isinstance(self.hidden_act, str) or self.hidden_act not in ACT2FN:
+            raise ValueError(
+                f"`hidden_act` must name one of transformers' activations ({', '.join(sorted(ACT2FN))}), "
+                f"got {self.hidden_act!r}."
+            )
+        if not isinstance(self.layer_norm_eps, (int, float)) or self.layer_norm_eps <= 0:
             raise ValueError(f"`layer_norm_eps` must be positive, got {self.layer_norm_eps!r}.")
         if self.label_spaces is not None:
             if not isinstance(self.label_spaces, dict) or not self.label_spaces or any(

@@ -521,7 +521,7 @@ class ViViTPreTrainedModel(PreTrainedModel):
     # that this module, which travels with `trust_remote_code` checkpoints, still imports only torch and transformers.
     @classmethod
     def from_vit_pretrained(cls, source, *, tubelet_init="central_frame", positional_embedding="tile",
-                            temporal_attention_init="zero", **config_overrides):
+                            temporal_attention_init=None, **config_overrides):
         """This variant started from an image ViT (paper §3.4): the config from the ViT plus `config_overrides`,
         the weights by `vivit_hf.initialise_from_vit` (see there for the options and for the accepted sources)."""
         try:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pickle
 import re
 
 import torch
@@ -57,6 +58,10 @@ class TransformersCheckpointError(ValueError):
     """A transformers checkpoint that cannot be read or does not fit; the message names the problem."""
 
 
+class CheckpointSourceError(TransformersCheckpointError, FileNotFoundError):
+    """A source that is neither a local file or folder nor a Hub repo that could be reached."""
+
+
 def normalise_key(name: str) -> str:
     """A transformers ViT/ViViT parameter name in the Hub's spelling -> transformers 5's module name."""
     for pattern, replacement in _OLD_TO_NEW:
@@ -66,27 +71,92 @@ def normalise_key(name: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- reading files
 def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
+    """The local path of `filename` in a folder or Hub repo `source`; None when the folder or repo lacks it.
+
+    A source that is neither an existing folder nor a reachable Hub repo raises `CheckpointSourceError` saying
+    which of the two the user's string could have meant and why neither worked: huggingface_hub alone would report
+    a missing folder as an invalid repo id, and an unreachable Hub as a missing file.
+    """
     subfolder = hub_kwargs.get("subfolder") or ""
     if os.path.isdir(source):
         path = os.path.join(source, subfolder, filename)
         return path if os.path.isfile(path) else None
     from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        HFValidationError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
 
     kwargs = {k: v for k, v in hub_kwargs.items() if k in _HUB_KWARGS and k != "subfolder" and v is not None}
     try:
         return hf_hub_download(source, filename, subfolder=subfolder or None, **kwargs)
+    except HFValidationError:
+        raise CheckpointSourceError(f"{source!r}: no such file or folder") from None
+    except LocalEntryNotFoundError as error:  # before EntryNotFoundError: it is a subclass
+        offline = os.environ.get("HF_HUB_OFFLINE", "").upper() in ("1", "ON", "YES", "TRUE") or kwargs.get(
+            "local_files_only")
+        why = ("offline mode is on (HF_HUB_OFFLINE or local_files_only)" if offline
+               else f"the Hub could not be reached ({error.__cause__ or error})")
+        raise CheckpointSourceError(
+            f"{source!r}: no such local file or folder; read as a Hub repo id, {why} and its {filename} is not in "
+            f"the local cache"
+        ) from None
+    except RevisionNotFoundError:
+        raise CheckpointSourceError(f"{source!r}: the Hub repo has no revision {kwargs.get('revision')!r}") from None
+    except RepositoryNotFoundError:
+        raise CheckpointSourceError(
+            f"{source!r}: no such local file or folder, and no Hub repo of that name (or it is private or gated: "
+            f"log in with `hf auth login`)"
+        ) from None
     except EntryNotFoundError:
         return None
 
 
+def _sniff(path: str) -> str:
+    """What a file that is not a checkpoint looks like, for the error message."""
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    if not head:
+        return "an empty file"
+    if head.lstrip()[:1] in (b"{", b"["):
+        return "a JSON file"
+    try:
+        return f"a text file starting {head.decode('utf-8').splitlines()[0][:40]!r}"
+    except UnicodeDecodeError:
+        return f"a binary file starting {head[:8]!r}"
+
+
 def read_state_dict_file(path: str) -> dict[str, torch.Tensor]:
     """A safetensors file, or a PyTorch pickle loaded with `weights_only=True` (nothing else is unpickled)."""
+    if not os.path.isfile(path):
+        raise CheckpointSourceError(f"{path!r}: no such file")
     if path.endswith(".safetensors"):
+        from safetensors import SafetensorError
         from safetensors.torch import load_file
 
-        return load_file(path)
-    state = torch.load(path, map_location="cpu", weights_only=True)
+        try:
+            return load_file(path)
+        except SafetensorError as error:
+            raise TransformersCheckpointError(f"{path}: not a readable safetensors file ({error})") from None
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    # torch.save writes a zip archive (PK..) since torch 1.6, a bare pickle (protocol byte 0x80) before
+    if magic[:2] != b"PK" and magic[:1] != b"\x80":
+        raise TransformersCheckpointError(
+            f"{path}: not a PyTorch checkpoint or safetensors file (it is {_sniff(path)}); expected weights saved "
+            f"with torch.save or safetensors, or a .npz of big_vision / scenic parameters"
+        )
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:  # weights_only refuses code objects: say so rather than unpickle them
+        raise TransformersCheckpointError(
+            f"{path}: holds objects other than tensors, which are not unpickled (weights_only=True): {error}"
+        ) from None
+    except (RuntimeError, EOFError) as error:
+        raise TransformersCheckpointError(f"{path}: a damaged or truncated PyTorch checkpoint ({error})") from None
     for key in ("state_dict", "model", "module"):  # training checkpoints wrap the weights
         if isinstance(state, dict) and isinstance(state.get(key), dict):
             state = state[key]
@@ -101,7 +171,7 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
     source = os.fspath(source)
     config_path = _resolve(source, "config.json", hub_kwargs)
     if config_path is None:
-        where = "the folder" if os.path.isdir(source) else "the Hub repo (or the local cache, when offline)"
+        where = "the folder" if os.path.isdir(source) else "the Hub repo"
         raise TransformersCheckpointError(f"{source!r}: no config.json in {where}; not a transformers checkpoint")
     with open(config_path) as handle:
         config = json.load(handle)

@@ -46,6 +46,10 @@ logger = logging.getLogger(__name__)
 TUBELET_INITS = ("central_frame", "filter_inflation", "arp", "random")
 POSITIONAL_EMBEDDINGS = ("tile", "resize_tile", "resize", "random")
 TEMPORAL_ATTENTION_INITS = ("zero", "copy")
+# The same ViT facts are keyword arguments of three functions under two names: errors name all three spellings.
+_HEADS_ARGUMENT = ("`vit_num_attention_heads=` to from_vit_pretrained (`num_attention_heads=` to load_image_vit or "
+                   "initialise_from_vit)")
+_GRID_ARGUMENT = "`vit_grid=` to from_vit_pretrained (`grid=` to load_image_vit or initialise_from_vit)"
 
 # timm does not store the head count; these are its ViT widths (Ti, S, B, L, H, g, G) and their heads.
 _TIMM_HEADS_BY_WIDTH = {192: 3, 384: 6, 768: 12, 1024: 16, 1280: 16, 1408: 16, 1664: 16}
@@ -133,8 +137,8 @@ def _square_grid(num_tokens: int, where: str) -> tuple[int, int]:
     side = math.isqrt(num_tokens)
     if side * side != num_tokens:
         raise ViTInitError(
-            f"{where}: {num_tokens} position embeddings do not form a square grid; pass the ViT's grid with "
-            f"load_image_vit(source, grid=(rows, cols))"
+            f"{where}: {num_tokens} position embeddings do not form a square grid; pass the ViT's grid (rows, cols) "
+            f"as {_GRID_ARGUMENT}"
         )
     return side, side
 
@@ -228,7 +232,7 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
     heads = num_attention_heads or _TIMM_HEADS_BY_WIDTH.get(width)
     if heads is None:
         raise ViTInitError(f"{origin}: timm stores no head count and width {width} is not a standard ViT width; "
-                           f"pass load_image_vit(source, num_attention_heads=...)")
+                           f"pass the head count as {_HEADS_ARGUMENT}")
     has_cls = "cls_token" in state
     table = take("pos_embed")
     num_blocks = 1 + max(int(m.group(1)) for k in state if (m := re.match(r"blocks\.(\d+)\.", k)))
@@ -363,7 +367,7 @@ def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None
         width = next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[0]
         if width not in _TIMM_HEADS_BY_WIDTH:
             raise ViTInitError(f"{origin}: a bare state dict does not say its head count and width {width} is not a "
-                               f"standard ViT width; pass load_image_vit(source, num_attention_heads=...)")
+                               f"standard ViT width; pass the head count as {_HEADS_ARGUMENT}")
         config["num_attention_heads"] = _TIMM_HEADS_BY_WIDTH[width]
     if "num_hidden_layers" not in config:
         config["num_hidden_layers"] = 1 + max(
@@ -560,7 +564,7 @@ def _encoder_updates(encoder, prefix: str, vit: ImageViT, grid_spatial, num_temp
 
 
 def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "central_frame",
-                        positional_embedding: str = "tile", temporal_attention_init: str = "zero",
+                        positional_embedding: str = "tile", temporal_attention_init: str | None = None,
                         **load_options) -> ViTInitReport:
     """Initialise an existing ViViT (any variant, `*Model` or `*ForVideoClassification`) from an image ViT, in place.
 
@@ -573,15 +577,23 @@ def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "centra
     positional_embedding: `tile` (the grids must match) or `resize_tile` (resize the 2D grid first); scenic's
         `resize` is accepted for Model 2, where it means the same as `resize_tile`; `random` keeps the video
         model's own (scenic's `restore_positional_embedding=False`).
-    temporal_attention_init (Model 3): `zero` (output projection zeroed: identity at start, still trainable) or
-        `copy` (the ViT's attention, scenic's default).
+    temporal_attention_init (Model 3 only): `zero` (the default: output projection zeroed, identity at start, still
+        trainable) or `copy` (the ViT's attention, scenic's default). Refused for the other variants, which have no
+        separate temporal attention to initialise.
     load_options: passed to `load_image_vit` (`grid`, `num_attention_heads`, hub options).
     """
     for name, value, allowed in (("tubelet_init", tubelet_init, TUBELET_INITS),
                                  ("positional_embedding", positional_embedding, POSITIONAL_EMBEDDINGS),
-                                 ("temporal_attention_init", temporal_attention_init, TEMPORAL_ATTENTION_INITS)):
+                                 ("temporal_attention_init", temporal_attention_init, (None, *TEMPORAL_ATTENTION_INITS))):
         if value not in allowed:
             raise ValueError(f"`{name}` must be one of {allowed}, got {value!r}")
+    has_temporal_attention = any(isinstance(m, FactorisedSelfAttentionLayer) for m in model.modules())
+    if temporal_attention_init is not None and not has_temporal_attention:
+        raise ValueError(
+            f"`temporal_attention_init={temporal_attention_init!r}` applies to Model 3 (factorised self-attention) "
+            f"only: {type(model).__name__} has no separate temporal attention; leave it unset"
+        )
+    temporal_attention_init = temporal_attention_init or "zero"
     vit = load_image_vit(source, **load_options)
     backbone, prefix = (model.vivit, "vivit.") if hasattr(model, "vivit") else (model, "")
     factorised_encoder = hasattr(backbone, "spatial_encoder")
@@ -642,7 +654,7 @@ def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "centra
 
 
 def from_vit_pretrained(model_class, source, *, tubelet_init: str = "central_frame", positional_embedding: str = "tile",
-                        temporal_attention_init: str = "zero", output_loading_info: bool = False,
+                        temporal_attention_init: str | None = None, output_loading_info: bool = False,
                         vit_grid=None, vit_num_attention_heads=None, **config_overrides):
     """A new `model_class` (any variant) whose config is derived from the ViT (sizes, activation, eps, qkv bias,
     image and patch size; classifier `token` when the ViT has a CLS token and the variant allows it) with

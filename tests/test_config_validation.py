@@ -1,0 +1,36 @@
+"""Config values of the wrong kind are refused by the config, naming the field (issue 12, item 13)."""
+
+import pytest
+
+from vivit_hf import (
+    ViViTFactorisedDotProductConfig,
+    ViViTFactorisedEncoderConfig,
+    ViViTFactorisedSelfAttentionConfig,
+    ViViTSpatioTemporalConfig,
+)
+
+CONFIGS = [ViViTSpatioTemporalConfig, ViViTFactorisedEncoderConfig, ViViTFactorisedSelfAttentionConfig,
+           ViViTFactorisedDotProductConfig]
+TINY = dict(num_frames=4, image_size=32, tubelet_size=[2, 8, 8], hidden_size=16, num_hidden_layers=1,
+            num_attention_heads=2, intermediate_size=32)
+
+
+@pytest.mark.parametrize("config_class", CONFIGS)
+@pytest.mark.parametrize("field, value", [
+    ("hidden_act", "nope"), ("hidden_act", None), ("image_size", 32.0), ("image_size", "32"), ("image_size", [32.0, 32]),
+    ("tubelet_size", 2), ("tubelet_size", [2, 8]), ("layer_norm_eps", "1e-6"), ("layer_norm_eps", 0.0),
+])
+def test_a_wrong_value_is_a_value_error_naming_the_field(config_class, field, value):
+    with pytest.raises(ValueError, match=f"`{field}`") as error:
+        config_class(**{**TINY, field: value})
+    assert repr(value) in str(error.value)
+
+
+@pytest.mark.parametrize("act", ["gelu", "gelu_pytorch_tanh", "relu", "silu", "quick_gelu"])
+def test_transformers_activations_are_accepted(act):
+    assert ViViTSpatioTemporalConfig(**TINY, hidden_act=act).hidden_act == act
+
+
+def test_tuples_still_become_lists():
+    config = ViViTSpatioTemporalConfig(**{**TINY, "image_size": (32, 48), "tubelet_size": (2, 8, 8)})
+    assert config.image_size == [32, 48] and config.tubelet_size == [2, 8, 8]
