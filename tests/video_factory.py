@@ -168,3 +168,109 @@ def write_empty_video(path: str | Path) -> str:
     container.start_encoding()  # writes the header; no frame follows
     container.close()
     return str(path)
+
+
+# -- every container / codec pair PyAV writes here (tests/test_video_containers.py) ---------------------
+ENCODERS = {  # short name -> (PyAV encoder, pixel format)
+    "h264": ("libx264", "yuv420p"), "hevc": ("libx265", "yuv420p"), "mpeg4": ("mpeg4", "yuv420p"),
+    "mpeg2": ("mpeg2video", "yuv420p"), "mjpeg": ("mjpeg", "yuvj420p"), "vp8": ("libvpx", "yuv420p"),
+    "vp9": ("libvpx-vp9", "yuv420p"), "av1": ("libsvtav1", "yuv420p"), "flv1": ("flv", "yuv420p"),
+    "h263": ("h263", "yuv420p"), "wmv2": ("wmv2", "yuv420p"), "msmpeg4": ("msmpeg4", "yuv420p"),
+}
+
+
+def _encoder_options(codec: str, gop: int, bframes: int, open_gop: bool) -> dict:
+    if codec == "h264":  # b-adapt=0: B-frames where asked, in a pyramid (some referenced, some not)
+        params = f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}:b-adapt=0:b-pyramid=normal"
+        return {"preset": "ultrafast", "crf": "12", "x264-params": params + f":open-gop={int(open_gop)}"}
+    if codec == "hevc":
+        params = f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}:open-gop={int(open_gop)}:log-level=error"
+        return {"preset": "ultrafast", "x265-params": params}
+    if codec in ("mpeg4", "mpeg2"):  # their GOPs are open unless cgop is asked
+        return {"bf": str(bframes), "g": str(gop), "qscale": "2", **({} if open_gop else {"flags": "+cgop"})}
+    if codec == "vp8":
+        return {"deadline": "realtime", "cpu-used": "8", "g": str(gop), "b": "2M", "crf": "4"}
+    if codec == "vp9":
+        return {**CODECS["vp9"][3], "g": str(gop)}
+    if codec == "av1":
+        return {**CODECS["av1"][3], "g": str(gop)}
+    return {"g": str(gop)}
+
+
+def write_encoded(
+    path: str | Path | io.BytesIO,
+    container_format: str,
+    codec: str,
+    num_frames: int = 48,
+    bframes: int = 0,
+    gop: int = 12,
+    open_gop: bool = False,
+    frame_durations: list[int] | None = None,
+) -> str | io.BytesIO:
+    """Pattern frames in any container/codec pair (``ENCODERS`` names). ``bframes``: the most B-frames
+    in a row; ``open_gop``: B-frames after a keyframe may reference the GOP before it;
+    ``frame_durations`` (ticks of 1/100 s, cycled) makes it variable rate. H.263 takes 128x96 only."""
+    encoder, pix_fmt = ENCODERS[codec]
+    height, width = (96, 128) if codec == "h263" else (48, 64)
+    container = av.open(path if isinstance(path, io.BytesIO) else str(path), "w", format=container_format)
+    try:
+        stream = container.add_stream(encoder, rate=25)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        stream.options = _encoder_options(codec, gop, bframes, open_gop)
+        time_base = Fraction(1, 100)
+        if frame_durations is not None:
+            stream.codec_context.time_base = time_base
+        t = 0
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")
+            if frame_durations is not None:
+                frame.pts, frame.time_base = t, time_base
+                t += frame_durations[i % len(frame_durations)]
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    finally:
+        container.close()
+    return path if isinstance(path, io.BytesIO) else str(path)
+
+
+def write_divx_packed_avi(path: str | Path, num_frames: int = 36, gop: int = 12, height: int = 48, width: int = 64) -> str:
+    """An AVI as DivX 5 / Xvid write it with "packed bitstream" (UCF101 and HMDB51 are such files): each
+    B-VOP travels in the chunk of the P-VOP decoded just before it, and its own slot holds a 6-byte
+    N-VOP. The stream says so in its user data ("DivX503b1393p"), which is how FFmpeg's decoder knows."""
+    encoder = av.CodecContext.create("mpeg4", "w")
+    encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+    encoder.time_base, encoder.framerate = Fraction(1, 25), Fraction(25)
+    encoder.options = {"bf": "1", "g": str(gop), "qscale": "2"}
+    packets = []
+    for i in range(num_frames + 1):
+        frame = None
+        if i < num_frames:
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24").reformat(format="yuv420p")
+            frame.pts = i
+        packets += [(bytes(p), p.is_keyframe, p.pts) for p in encoder.encode(frame)]
+    first, key, pts = packets[0]
+    vop = first.find(b"\x00\x00\x01\xb6")
+    packets[0] = (first[:vop] + b"\x00\x00\x01\xb2DivX503b1393p" + first[vop:], key, pts)
+    # N-VOP: type P (01), modulo_time_base 0, marker, time increment 0 (5 bits at 25 fps), marker,
+    # vop_coded 0, then stuffing (0 and 1s) to the byte
+    nvop = b"\x00\x00\x01\xb6" + bytes([0b01010000, 0b01001111])
+    chunks, k = [], 0
+    while k < len(packets):
+        data, key, pts = packets[k]
+        if k + 1 < len(packets) and packets[k + 1][2] < pts:  # a B-VOP follows in decode order: pack it
+            chunks += [(data + packets[k + 1][0], key), (nvop, False)]
+            k += 2
+        else:
+            chunks.append((data, key))
+            k += 1
+    container = av.open(str(path), "w", format="avi")
+    stream = container.add_stream("mpeg4", rate=25)
+    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+    for i, (data, key) in enumerate(chunks):
+        packet = av.Packet(data)
+        packet.stream, packet.pts, packet.dts, packet.time_base, packet.is_keyframe = stream, i, i, Fraction(1, 25), key
+        container.mux(packet)
+    container.close()
+    return str(path)

@@ -1,0 +1,199 @@
+"""Frame ``i`` is the ``i``-th frame a sequential decode gives, in every container and codec PyAV
+writes here, with and without B-frames, open GOPs and variable frame rate.
+
+The reference is plain PyAV (``for frame in container.decode(video=0)``), never the code under
+test; every frame read by index, random subsets and the processor's clips must equal it exactly.
+Frames are the factory's pattern frames, so a wrong frame also shows which frame came instead.
+"""
+
+import av
+import numpy as np
+import pytest
+
+from video_factory import frame_indices, write_divx_packed_avi, write_encoded
+from vivit_hf import ViViTVideoProcessor
+from vivit_hf.video_io import open_video, read_frames
+
+NUM_FRAMES = 48
+VFR = [4, 12, 8]  # frame durations in 1/100 s, cycled
+
+# (container format, codec, B-frames in a row, open GOP, variable frame rate)
+CASES = [
+    ("avi", "h264", 0, False, False), ("avi", "h264", 3, False, False), ("avi", "h264", 3, True, False),
+    ("avi", "h264", 2, False, True), ("avi", "mpeg4", 0, False, False), ("avi", "mpeg4", 2, True, False),
+    ("avi", "mpeg4", 2, False, False), ("avi", "mpeg2", 2, True, False), ("avi", "mjpeg", 0, False, False),
+    ("avi", "msmpeg4", 0, False, False),
+    ("matroska", "h264", 0, False, False), ("matroska", "h264", 3, False, False), ("matroska", "h264", 3, True, True),
+    ("matroska", "mpeg4", 2, True, False), ("matroska", "hevc", 3, True, False), ("matroska", "vp9", 0, False, False),
+    ("matroska", "av1", 0, False, False),
+    ("mov", "h264", 3, False, False), ("mov", "mpeg4", 2, True, False), ("mov", "mjpeg", 0, False, False),
+    ("mp4", "h264", 0, False, False), ("mp4", "h264", 3, False, False), ("mp4", "h264", 3, True, False),
+    ("mp4", "h264", 3, False, True), ("mp4", "mpeg4", 2, True, False), ("mp4", "hevc", 3, False, False),
+    ("webm", "vp9", 0, False, False), ("webm", "vp9", 0, False, True), ("webm", "vp8", 0, False, False),
+    ("webm", "av1", 0, False, False),
+    ("flv", "h264", 3, False, False), ("flv", "h264", 2, False, True), ("flv", "flv1", 0, False, False),
+    ("3gp", "h264", 3, False, False), ("3gp", "mpeg4", 2, True, False), ("3gp", "h263", 0, False, False),
+    ("asf", "h264", 0, False, False), ("asf", "h264", 3, False, False), ("asf", "mpeg4", 2, True, False),
+    ("asf", "wmv2", 0, False, False), ("asf", "msmpeg4", 0, False, False),
+    ("mpegts", "h264", 3, False, False), ("mpegts", "mpeg2", 2, True, False), ("mpeg", "mpeg2", 2, True, False),
+    ("mxf", "mpeg2", 2, True, False), ("nut", "h264", 3, False, False),
+    ("h264", "h264", 3, False, False), ("m4v", "mpeg4", 2, True, False),  # raw streams: no timestamps stored
+]
+
+
+def case_id(case):
+    fmt, codec, bframes, open_gop, vfr = case
+    return f"{fmt}-{codec}" + (f"-bf{bframes}" if bframes else "") + ("-opengop" if open_gop else "") + ("-vfr" if vfr else "")
+
+
+def sequential_decode(path) -> np.ndarray:
+    """Every frame, in the order plain PyAV decodes them: the definition of frame ``i``."""
+    with av.open(str(path)) as container:
+        return np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    root = tmp_path_factory.mktemp("containers")
+    cache = {}
+
+    def get(case):
+        if case not in cache:
+            fmt, codec, bframes, open_gop, vfr = case
+            path = root / f"{case_id(case)}.{fmt}"
+            try:
+                write_encoded(path, fmt, codec, NUM_FRAMES, bframes=bframes, open_gop=open_gop,
+                              frame_durations=VFR if vfr else None)
+            except (av.FFmpegError, ValueError) as e:  # an encoder or muxer this PyAV build lacks
+                cache[case] = e
+            else:
+                cache[case] = (str(path), sequential_decode(path))
+        if isinstance(cache[case], Exception):
+            pytest.skip(f"PyAV cannot write {case_id(case)} here: {cache[case]}")
+        return cache[case]
+
+    return get
+
+
+def assert_frames_equal(got: np.ndarray, truth: np.ndarray, indices) -> None:
+    indices = list(indices)
+    bad = [k for k, i in enumerate(indices) if not np.array_equal(got[k], truth[i])]
+    assert not bad, (
+        f"frames {[indices[k] for k in bad][:10]} differ from a sequential decode "
+        f"(they show frames {[frame_indices(got[k:k + 1])[0] for k in bad][:10]})"
+    )
+
+
+def check_every_access_path(path: str, truth: np.ndarray) -> None:
+    n = len(truth)
+    with open_video(path, backend="pyav") as reader:
+        assert reader.num_frames == n
+        singles = np.stack([reader.read([i])[0] for i in range(n)])  # one seek each
+    assert_frames_equal(singles, truth, range(n))
+    assert_frames_equal(read_frames(path, range(n - 1, -1, -1)), truth, range(n - 1, -1, -1))
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        subset = rng.choice(n, size=int(rng.integers(1, 12))).tolist()
+        assert_frames_equal(read_frames(path, subset, backend="pyav"), truth, subset)
+    processor = ViViTVideoProcessor(
+        num_frames=8, frame_stride=2, num_clips=3, do_resize=False, do_center_crop=False, do_rescale=False,
+        do_normalize=False, decode_backend="pyav",
+    )
+    out = processor(path, return_tensors="pt", return_metadata=True)
+    clips = out["video_metadata"][0]["frames_indices"]
+    for clip, pixels in zip(clips, out["pixel_values"]):
+        assert_frames_equal(pixels.permute(0, 2, 3, 1).round().to(dtype=__import__("torch").uint8).numpy(), truth, clip)
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_frames_by_index_equal_a_sequential_decode(written, case):
+    path, truth = written(case)
+    assert frame_indices(truth) == list(range(NUM_FRAMES))  # the file holds every frame that was encoded
+    check_every_access_path(path, truth)
+
+
+def test_divx_packed_bitstream_avi_equals_a_sequential_decode(tmp_path):
+    # UCF101 / HMDB51 style: B-VOPs packed into the P-VOP's chunk, N-VOPs in their slots; the
+    # demuxer's guessed timestamps put every frame after a packed pair one slot off.
+    path = write_divx_packed_avi(tmp_path / "xvid.avi", num_frames=36)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(36))
+    check_every_access_path(path, truth)
+
+
+def test_issue_reproduction_avi_with_b_frames(tmp_path):
+    """The issue's file: 60 frames of grey level 4*i, x264 with 3 B-frames, in AVI."""
+    path = str(tmp_path / "bf.avi")
+    container = av.open(path, "w")
+    stream = container.add_stream("libx264", rate=25, options={"bf": "3"})
+    stream.width = stream.height = 64
+    stream.pix_fmt = "yuv420p"
+    for i in range(60):
+        frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 4 * i, np.uint8), format="rgb24")
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    truth = sequential_decode(path)
+    assert len(truth) == 60
+    assert_frames_equal(read_frames(path, [1, 3]), truth, [1, 3])
+    processor = ViViTVideoProcessor(num_frames=8, frame_stride=2, do_resize=False, do_center_crop=False,
+                                    do_rescale=False, do_normalize=False)
+    out = processor(path, return_tensors="pt", return_metadata=True)
+    clip = out["video_metadata"][0]["frames_indices"][0]
+    assert clip == list(range(22, 37, 2))
+    grey = out["pixel_values"][0, :, 0, 32, 32].numpy()
+    assert np.array_equal(grey, truth[clip][:, 32, 32, 0])
+
+
+def test_h264_avi_reads_decode_from_a_keyframe_not_the_start(tmp_path):
+    # AVI timestamps cannot be trusted, but reads still seek: after the one pass that orders the
+    # frames, a read decodes from the keyframe before the first wanted frame only.
+    path = write_encoded(tmp_path / "long.avi", "avi", "h264", num_frames=96, bframes=3, gop=12)
+    truth = sequential_decode(path)
+    with open_video(path, backend="pyav") as reader:
+        indexing = reader.frames_decoded
+        assert frame_indices(reader.read([85, 87, 89])) == [85, 87, 89]
+        assert reader.frames_decoded - indexing <= 89 - 84 + 1
+        assert_frames_equal(reader.read([85, 87, 89]), truth, [85, 87, 89])
+
+
+def test_mp4_reads_decode_no_indexing_pass(tmp_path):
+    # Where the container's timestamps are presentation timestamps, opening decodes nothing.
+    path = write_encoded(tmp_path / "clip.mp4", "mp4", "h264", num_frames=96, bframes=3, gop=12)
+    with open_video(path, backend="pyav") as reader:
+        assert reader.frames_decoded == 0
+        reader.read([85, 87, 89])
+        assert reader.frames_decoded <= 89 - 84 + 1
+
+
+# -- a PyAV container from the caller (issue 12, item 7) ---------------------------------------------
+@pytest.mark.parametrize("fmt, bframes", [("mp4", 3), ("avi", 3), ("webm", 0)])
+def test_a_container_read_twice_gives_the_same_right_frames(tmp_path, fmt, bframes):
+    codec = "vp9" if fmt == "webm" else "h264"
+    path = write_encoded(tmp_path / f"clip.{fmt}", fmt, codec, num_frames=30, bframes=bframes)
+    truth = sequential_decode(path)
+    with av.open(path) as container:
+        assert_frames_equal(read_frames(container, [3, 17, 29]), truth, [3, 17, 29])
+        assert_frames_equal(read_frames(container, [20, 1]), truth, [20, 1])
+        with open_video(container) as reader:
+            assert reader.num_frames == 30
+            assert_frames_equal(reader.read([5, 6]), truth, [5, 6])
+
+
+@pytest.mark.parametrize("fmt, bframes", [("mp4", 3), ("avi", 3)])
+def test_a_container_the_caller_decoded_from_gives_the_right_frames(tmp_path, fmt, bframes):
+    path = write_encoded(tmp_path / f"clip.{fmt}", fmt, "h264", num_frames=30, bframes=bframes)
+    truth = sequential_decode(path)
+    with av.open(path) as container:
+        for _, _frame in zip(range(7), container.decode(video=0)):  # the caller was part way through
+            pass
+        assert_frames_equal(read_frames(container, [0, 12, 29]), truth, [0, 12, 29])
+        processor = ViViTVideoProcessor(num_frames=4, frame_stride=2, do_resize=False, do_center_crop=False,
+                                        do_rescale=False, do_normalize=False)
+        for _ in range(2):  # the processor twice on the same container
+            out = processor(container, return_tensors="pt", return_metadata=True)
+            clip = out["video_metadata"][0]["frames_indices"][0]
+            got = out["pixel_values"][0].permute(0, 2, 3, 1).round().to(dtype=__import__("torch").uint8).numpy()
+            assert_frames_equal(got, truth, clip)
