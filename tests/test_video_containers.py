@@ -21,7 +21,7 @@ VFR = [4, 12, 8]  # frame durations in 1/100 s, cycled
 CASES = [
     ("avi", "h264", 0, False, False), ("avi", "h264", 3, False, False), ("avi", "h264", 3, True, False),
     ("avi", "h264", 2, False, True), ("avi", "mpeg4", 0, False, False), ("avi", "mpeg4", 2, True, False),
-    ("avi", "mpeg4", 2, False, False), ("avi", "mpeg2", 2, True, False), ("avi", "mjpeg", 0, False, False),
+    ("avi", "mpeg4", 2, False, False), ("avi", "mpeg2", 2, False, False), ("avi", "mpeg2", 2, True, False), ("avi", "mjpeg", 0, False, False),
     ("avi", "msmpeg4", 0, False, False),
     ("matroska", "h264", 0, False, False), ("matroska", "h264", 3, False, False), ("matroska", "h264", 3, True, True),
     ("matroska", "mpeg4", 2, True, False), ("matroska", "hevc", 3, True, False), ("matroska", "vp9", 0, False, False),

@@ -186,8 +186,9 @@ def _encoder_options(codec: str, gop: int, bframes: int, open_gop: bool) -> dict
     if codec == "hevc":
         params = f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}:open-gop={int(open_gop)}:log-level=error"
         return {"preset": "ultrafast", "x265-params": params}
-    if codec in ("mpeg4", "mpeg2"):  # their GOPs are open unless cgop is asked
-        return {"bf": str(bframes), "g": str(gop), "qscale": "2", **({} if open_gop else {"flags": "+cgop"})}
+    if codec in ("mpeg4", "mpeg2"):  # GOPs with B-frames are open unless cgop (which needs scene cuts off)
+        closed = {"flags": "+cgop", "sc_threshold": "1000000000"}
+        return {"bf": str(bframes), "g": str(gop), "qscale": "2", **({} if open_gop else closed)}
     if codec == "vp8":
         return {"deadline": "realtime", "cpu-used": "8", "g": str(gop), "b": "2M", "crf": "4"}
     if codec == "vp9":
