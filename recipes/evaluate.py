@@ -8,7 +8,13 @@
 Each video is cut into ``num_clips`` temporal clips x ``num_crops`` spatial crops; the model's logits are
 averaged over those views. Writes top-1/top-5 (per head and action accuracy for Epic Kitchens), per-class
 accuracy, a confusion matrix and a per-class bar chart (PNG), ``eval_results.json`` and the per-video logits
-(``predictions.safetensors``). Metrics are computed locally; any number of processes counts every video once.
+(``predictions.safetensors``: ``logits``, ``labels``, ``valid``, one row per video, with the videos' ids in row order
+as the JSON list ``video_ids`` in its metadata), and ``predictions.jsonl`` (one line per video: ``index``,
+``video_id``, ``label``, ``prediction``, ``valid``). A video id is the clip's path relative to the data set folder,
+or the data set's own key (Kinetics clip name, SSv2 id, Epic Kitchens narration id; a Hub row's path, else its
+index). Metrics are computed locally; any number of processes counts every video once.
+
+``--max_eval_samples N`` evaluates a seeded subset drawn across the classes (``--seed``), not the first N.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 from pathlib import Path
 
 import torch
@@ -27,15 +34,32 @@ from transformers import AutoModelForVideoClassification
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.data import SYNTHETIC, open_video_dataset
 from vivit_hf.data.dataset import VideoClassificationDataset, collate_videos
-from vivit_hf.data.formats import DATASET_FORMATS, VideoClassificationData
+from vivit_hf.data.formats import DATASET_FORMATS, VideoClassificationData, example_ids, sample_subset
+from vivit_hf.data.hub import looks_like_repo_id
 from vivit_hf.data.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 from vivit_hf.processing_vivit import ViViTVideoProcessor
 
 logger = get_logger(__name__)
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def _int_at_least(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # No abbreviations: a shortened or misspelt flag is an error, never silently another flag.
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                allow_abbrev=False)
     p.add_argument("--model", required=True, help="a fine-tuned model folder or Hub id (with its video processor)")
     p.add_argument("--dataset", default=SYNTHETIC)
     p.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
@@ -43,15 +67,37 @@ def parse_args(argv=None):
     p.add_argument("--video_column", default=None)
     p.add_argument("--label_column", default=None)
     p.add_argument("--split", default=None, help="default: validation, else test")
-    p.add_argument("--max_eval_samples", type=int, default=None)
+    p.add_argument("--max_eval_samples", type=_int_at_least(1), default=None,
+                   help="evaluate a seeded subset of this many videos, drawn across the classes")
+    p.add_argument("--seed", type=int, default=0, help="draws the --max_eval_samples subset")
     p.add_argument("--cache_dir", default=None)
-    p.add_argument("--num_clips", type=int, default=1, help="temporal views (paper: 4)")
-    p.add_argument("--num_crops", type=int, default=1, help="spatial views, 1 or 3 (paper: 3)")
-    p.add_argument("--per_device_eval_batch_size", type=int, default=8)
-    p.add_argument("--num_workers", type=int, default=2)
+    p.add_argument("--num_clips", type=_int_at_least(1), default=1, help="temporal views (paper: 4)")
+    p.add_argument("--num_crops", type=int, choices=(1, 3), default=1, help="spatial views, 1 or 3 (paper: 3)")
+    p.add_argument("--per_device_eval_batch_size", type=_int_at_least(1), default=8)
+    p.add_argument("--num_workers", type=_int_at_least(0), default=2)
     p.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
     p.add_argument("--output_dir", default=None, help="default: <model>/eval_<split>_<clips>x<crops>")
-    return p.parse_args(argv)
+    return p
+
+
+def _is_local_path(source: str) -> bool:
+    return source.startswith((".", "/", "~")) or os.sep in source.rstrip(os.sep) and not looks_like_repo_id(source)
+
+
+def parse_args(argv=None):
+    """Flags, checked before anything is loaded: a wrong value fails in a second, not after the data set is read."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    model = Path(args.model).expanduser()
+    if model.exists():
+        if not (model / "config.json").is_file():
+            parser.error(f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)")
+    elif _is_local_path(args.model) or not looks_like_repo_id(args.model):
+        parser.error(f"--model {args.model}: no such folder, and not a Hub model id (owner/name)")
+    if args.dataset != SYNTHETIC and not Path(args.dataset).expanduser().exists() \
+            and (_is_local_path(args.dataset) or not looks_like_repo_id(args.dataset)):
+        parser.error(f"--dataset {args.dataset}: no such folder, and not a Hub data set id (owner/name)")
+    return args
 
 
 def check_labels(model_config, data: VideoClassificationData):
@@ -67,6 +113,19 @@ def check_labels(model_config, data: VideoClassificationData):
                          f"(first ones: {names[:5]} vs {data.label_names[:5]})")
 
 
+def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_sizes) -> None:
+    """One JSON line per video: its id, label and top-1 prediction (per head, as lists, with several heads)."""
+    if len(video_ids) != len(logits):
+        raise RuntimeError(f"{len(logits)} prediction rows for {len(video_ids)} videos")
+    predictions = torch.stack([head.argmax(dim=-1) for head in logits.split(head_sizes, dim=-1)], dim=-1)
+    with open(path, "w", encoding="utf-8") as f:
+        for index, (video_id, label, prediction, ok) in enumerate(
+                zip(video_ids, labels.tolist(), predictions.tolist(), valid.tolist())):
+            row = {"index": index, "video_id": video_id, "label": label,
+                   "prediction": prediction if len(head_sizes) > 1 else prediction[0], "valid": bool(ok)}
+            f.write(json.dumps(row) + "\n")
+
+
 def main(argv=None):
     args = parse_args(argv)
     accelerator = Accelerator(**({"mixed_precision": args.mixed_precision} if args.mixed_precision else {}))
@@ -80,7 +139,8 @@ def main(argv=None):
         raise ValueError(f"no validation or test split in {args.dataset}; name one with --split ({sorted(data.splits)})")
     examples = data.split(split)
     if args.max_eval_samples:
-        examples = examples[: args.max_eval_samples]
+        # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.
+        examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)
 
     model = AutoModelForVideoClassification.from_pretrained(args.model)
     check_labels(model.config, data)
@@ -100,8 +160,12 @@ def main(argv=None):
         output_dir.mkdir(parents=True, exist_ok=True)
         results["plots"] = save_evaluation_plots(results, data.label_spaces, output_dir)
         (output_dir / "eval_results.json").write_text(json.dumps(results, indent=2))
+        # Rows are in the examples' order (`gather_for_metrics` restores it), so ids join predictions to videos.
+        video_ids = example_ids(examples)
         save_file({"logits": logits.contiguous(), "labels": labels.contiguous(), "valid": valid.contiguous()},
-                  str(output_dir / "predictions.safetensors"))
+                  str(output_dir / "predictions.safetensors"), metadata={"video_ids": json.dumps(video_ids)})
+        write_prediction_rows(output_dir / "predictions.jsonl", video_ids, logits, labels, valid,
+                              list(data.head_sizes.values()))
         logger.info(f"{split}, {args.num_clips}x{args.num_crops} views: {json.dumps(scalar_metrics(results))}")
         logger.info(f"results in {output_dir}")
     accelerator.wait_for_everyone()

@@ -77,3 +77,31 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path)
     local = json.loads((out / "all_results.json").read_text())
     assert results["top-1 accuracy (1 clip x 1 crop)"] == pytest.approx(100 * local["top1"], abs=0.01)
     assert json.loads(files["config.json"])["model_type"] == "vivit_spatio_temporal"
+
+
+def test_a_run_whose_uploads_all_fail_exits_non_zero_and_keeps_its_outputs(tmp_path):
+    # A scheduler only sees the exit status: a run that trained but could not put the model on the Hub must say so.
+    for split, count in (("train", 4), ("test", 2)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
+    out = tmp_path / "out"
+    with HubStandIn(fail_commits=1000) as hub:
+        environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
+        environment.pop("HF_HUB_OFFLINE")
+        environment.pop("TRANSFORMERS_OFFLINE")
+        command = [sys.executable, str(FINETUNE), "--dataset", str(tmp_path / "data"), "--output_dir", str(out),
+                   "--max_train_steps", "2", "--checkpointing_steps", "2", "--push_to_hub", "--hub_model_id",
+                   "me/vivit-down", "--upload_retries", "0", *TINY_MODEL]
+        result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
+        # One attempt each (no retries): the step-2 snapshot and the end of training.
+        assert hub.failed_commits == 2 and hub.repos["me/vivit-down"] == {}
+    assert result.returncode != 0, result.stderr[-5000:]
+    assert "Traceback" not in result.stderr, result.stderr[-5000:]
+    assert "End of training" in result.stderr and str(out) in result.stderr
+    # Everything local is there: the model, its card and results, the checkpoint and the staging folder kept.
+    for name in ("model.safetensors", "config.json", "video_preprocessor_config.json", "README.md",
+                 "all_results.json"):
+        assert (out / name).is_file(), name
+    assert (out / "checkpoints" / "step_2" / "model.safetensors").is_file()
+    assert (out / ".push" / "step_2" / "model.safetensors").is_file()

@@ -9,6 +9,8 @@ and uploaded like any other file.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -33,10 +35,28 @@ _RECIPE_KEYS = (
 )
 
 
-def _eval_results(results: Mapping, dataset_name: str, dataset_id: str | None, split: str | None,
+def _is_hub_id(source: str | None) -> bool:
+    """Only an ``owner/name`` (or ``name``) that is not a path on this machine is a Hub id."""
+    return bool(source) and looks_like_repo_id(str(source)) and not Path(str(source)).exists()
+
+
+def _dataset_names(dataset_name: str, dataset_id: str | None) -> tuple[str, str | None, str]:
+    """(name, Hub id or None, ``dataset.type``) for the card. ``model-index``'s ``dataset.type`` is a Hub data set
+    id; local data has none, so it gets a name made from the data set's name (a local path is cut to its folder
+    name everywhere: the trainer's file system means nothing to a reader, and it may say more than intended)."""
+    if dataset_name and (Path(dataset_name).exists() or os.path.isabs(dataset_name)
+                         or os.sep in dataset_name.rstrip(os.sep) and not looks_like_repo_id(dataset_name)):
+        dataset_name = Path(dataset_name.rstrip(os.sep)).name or dataset_name
+    if not _is_hub_id(dataset_id):
+        dataset_id = None
+    slug = re.sub(r"[^a-z0-9._-]+", "-", dataset_name.lower()).strip("-._") or "local-data"
+    return dataset_name, dataset_id, dataset_id or slug
+
+
+def _eval_results(results: Mapping, dataset_name: str, dataset_type: str, split: str | None,
                   views: str) -> list[EvalResult]:
     common = dict(task_type="video-classification", task_name="Video Classification",
-                  dataset_type=dataset_id or dataset_name, dataset_name=dataset_name, dataset_split=split)
+                  dataset_type=dataset_type, dataset_name=dataset_name, dataset_split=split)
     metrics = []
     for key, value in results.items():
         if not isinstance(value, float) or not key.endswith(("top1", "top5")):
@@ -52,7 +72,11 @@ def build_model_card(config, *, results: Mapping, dataset_name: str, dataset_id:
                      eval_split: str | None = None, base_model: str | None = None, processor=None,
                      training_args: Mapping | None = None, num_views: Sequence[int] = (1, 1),
                      plots: Sequence[str] = (), model_name: str | None = None, license: str = "apache-2.0") -> ModelCard:
-    """A ``ModelCard`` for a fine-tuned model; ``card.save(folder / "README.md")`` writes it."""
+    """A ``ModelCard`` for a fine-tuned model; ``card.save(folder / "README.md")`` writes it.
+
+    ``dataset_id`` is written as the data set's Hub id only when it is one (not a local path); local data is named
+    by ``dataset_name`` (a path is cut to its folder name)."""
+    dataset_name, dataset_id, dataset_type = _dataset_names(dataset_name, dataset_id)
     views = f"{num_views[0]} clip{'s' if num_views[0] > 1 else ''} x {num_views[1]} crop{'s' if num_views[1] > 1 else ''}"
     variant = _VARIANTS.get(config.model_type, config.model_type)
     name = model_name or f"{config.model_type.replace('_', '-')}-finetuned"
@@ -63,11 +87,10 @@ def build_model_card(config, *, results: Mapping, dataset_name: str, dataset_id:
         pipeline_tag="video-classification",
         tags=["vivit", "vivit_hf", "video-classification", config.model_type],
         # Only a Hub id makes sense as `base_model` metadata; a local path is named in the text only.
-        base_model=base_model if base_model and looks_like_repo_id(base_model) and not Path(base_model).exists()
-        else None,
+        base_model=base_model if _is_hub_id(base_model) else None,
         datasets=[dataset_id] if dataset_id else None,
         metrics=["accuracy"],
-        eval_results=_eval_results(results, dataset_name, dataset_id, eval_split, views) or None,
+        eval_results=_eval_results(results, dataset_name, dataset_type, eval_split, views) or None,
     )
     sampling = "-"
     if processor is not None:

@@ -121,6 +121,17 @@ class BackgroundUploader:
         self._queue.put(None)
         self._thread.join()
 
+    def failed(self) -> list[UploadRecord]:
+        """The uploads that gave up (call after ``wait`` or ``close``)."""
+        return [record for record in self.records if record.attempts and not record.success]
+
+    def failure_message(self, record: UploadRecord) -> str:
+        """What a failed upload left behind and how to finish it by hand."""
+        last = record.errors[-1] if record.errors else "unknown error"
+        return (f"the upload {record.message!r} to {self.repo_id} failed after {record.attempts} attempt"
+                f"{'s' if record.attempts > 1 else ''} (last error: {last}); the files are kept in {record.folder}: "
+                f"upload them with `huggingface-cli upload {self.repo_id} {record.folder}`")
+
     def report(self) -> list[dict]:
         return [dict(message=r.message, attempts=r.attempts, success=r.success, errors=r.errors, commit=r.commit)
                 for r in self.records]

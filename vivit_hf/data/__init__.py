@@ -10,8 +10,10 @@ from .formats import (
     DATASET_FORMATS,
     DatasetFormatError,
     VideoClassificationData,
+    example_ids,
     hold_out,
     load_video_dataset,
+    sample_subset,
 )
 from .hub import extract_archives, fetch_dataset_repo
 from .metrics import evaluation_metrics, predict
@@ -42,6 +44,6 @@ __all__ = [
     "DATASET_FORMATS", "DEFAULT_CLASSES", "MOTION_CLASSES", "DatasetFormatError", "DecodedVideoCache",
     "EpochShuffleSampler", "estimate_decoded_bytes",
     "SyntheticMotionConfig", "VideoClassificationData", "VideoClassificationDataset", "collate_videos",
-    "evaluation_metrics", "extract_archives", "fetch_dataset_repo", "hold_out", "load_video_dataset", "predict",
-    "synthetic_motion_dataset",
+    "evaluation_metrics", "example_ids", "extract_archives", "fetch_dataset_repo", "hold_out", "load_video_dataset",
+    "predict", "sample_subset", "synthetic_motion_dataset",
 ]

@@ -1,21 +1,33 @@
 """Adapters from a data set's files and annotations to examples, one per ``--dataset_format``.
 
 An example is a plain dict ``{"video": <path, or {"path", "bytes"}>, "label": <int, or list of ints in
-label-space order>}``; that is what the video processor reads. The big video data sets ship as raw clips plus
+label-space order>, "id": <str>}``; the processor reads the video, and ``id`` names the clip the way its data set
+does (a path relative to the data set folder, a Kinetics clip key, an SSv2 id, an Epic Kitchens narration id, a
+Hub row's path or index), so predictions can be joined back to videos. The big video data sets ship as raw clips plus
 annotation files in their own layouts, not as something ``datasets.load_dataset`` reads, so each gets a small
 adapter here. Clips named by an annotation but absent from disk (Kinetics loses YouTube videos every year) are
 left out and counted in ``VideoClassificationData.missing``.
+
+Label ids: a data set whose labels are all integers (class folders ``0/``, ``1/``...; a numeric annotation column)
+keeps each integer as its id, so the model's output ``i`` is the data set's label ``i`` (sorting them as strings
+would put 10 before 2). Named labels are sorted by name; annotation files that give each name an index (SSv2's
+``labels.json``, Moments' categories, Epic Kitchens' class files) put each name at its index. Hidden files and
+folders (``.*``, which includes macOS' ``._*`` resource forks) and ``__MACOSX`` folders are never taken for clips.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".gif")
 
@@ -69,13 +81,85 @@ class VideoClassificationData:
         return self.splits[name]
 
 
+def _is_hidden(name: str) -> bool:
+    """Hidden files and folders, macOS resource forks (``._clip.mp4``, "AppleDouble") and zip's ``__MACOSX``."""
+    return name.startswith(".") or name == "__MACOSX"
+
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def _as_integer(value) -> int | None:
+    """The integer a label stands for (``3``, ``"3"``, ``3.0``), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INTEGER.match(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
+    """Class names (index = id) and a map from each raw label value to its id.
+
+    All-integer labels keep their integer as id (names ``str(i)``, or the value as written, e.g. ``"007"``); ids
+    no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names, sorted.
+    """
+    distinct = sorted(set(values), key=str)
+    integers = {value: _as_integer(value) for value in distinct}
+    if distinct and all(i is not None for i in integers.values()):
+        negative = sorted(str(v) for v, i in integers.items() if i < 0)
+        if negative:
+            raise DatasetFormatError(f"--dataset_format {fmt}: integer labels are class ids and must be >= 0; "
+                                     f"found {negative[:5]}")
+        by_id: dict[int, object] = {}
+        for value, i in integers.items():
+            if i in by_id and str(by_id[i]) != str(value):
+                raise DatasetFormatError(f"--dataset_format {fmt}: labels {str(by_id[i])!r} and {str(value)!r} are "
+                                         f"both class {i}; rename one of them")
+            by_id[i] = value
+        size = max(by_id) + 1
+        if size > len(by_id):
+            logger.warning("--dataset_format %s: the labels are integers, kept as class ids; %d of the ids 0..%d "
+                           "have no example (their outputs stay untrained)", fmt, size - len(by_id), size - 1)
+        names = [str(by_id[i]) if i in by_id else str(i) for i in range(size)]
+        return names, {value: integers[value] for value in distinct}
+    names = sorted({str(value) for value in distinct})
+    index = {name: i for i, name in enumerate(names)}
+    return names, {value: index[str(value)] for value in distinct}
+
+
+def _names_by_index(pairs, fmt: str, source: str) -> list[str]:
+    """``(name, index)`` pairs of an annotation file -> names listed by index (an unused index keeps its number)."""
+    by_id: dict[int, str] = {}
+    for name, index in pairs:
+        i = _as_integer(index)
+        if i is None or i < 0:
+            raise DatasetFormatError(f"--dataset_format {fmt}: {source} gives {name!r} the index {index!r}, "
+                                     "not a class id >= 0")
+        if i in by_id and by_id[i] != name:
+            raise DatasetFormatError(f"--dataset_format {fmt}: {source} gives index {i} to both {by_id[i]!r} and "
+                                     f"{name!r}")
+        by_id[i] = name
+    return [by_id.get(i, str(i)) for i in range(max(by_id) + 1 if by_id else 0)]
+
+
+def _unknown_class(fmt: str, name, split: str, source: str) -> DatasetFormatError:
+    return DatasetFormatError(f"--dataset_format {fmt}: split {split!r} has a clip of class {name!r}, which "
+                              f"{source} does not list")
+
+
 def _find_file(roots: Sequence[Path], name: str) -> Path | None:
     """First file called ``name`` at the top of a root, else anywhere below one."""
     for root in roots:
         if (root / name).is_file():
             return root / name
     for root in roots:
-        for dirpath, _, filenames in os.walk(root, followlinks=True):
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
             if name in filenames:
                 return Path(dirpath) / name
     return None
@@ -92,9 +176,10 @@ def _index_videos(roots: Sequence[Path]) -> dict[str, Path]:
     """Every video file below the roots, by file name and by stem (first one wins)."""
     index: dict[str, Path] = {}
     for root in roots:
-        for dirpath, _, filenames in os.walk(root, followlinks=True):
-            for filename in filenames:
-                if filename.lower().endswith(VIDEO_EXTENSIONS):
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
+            for filename in sorted(filenames):
+                if filename.lower().endswith(VIDEO_EXTENSIONS) and not _is_hidden(filename):
                     path = Path(dirpath) / filename
                     index.setdefault(filename, path)
                     index.setdefault(Path(filename).stem, path)
@@ -109,7 +194,7 @@ def _resolve(examples, index, missing, split):
         if path is None:
             missing[split] = missing.get(split, 0) + 1
         else:
-            kept.append({"video": str(path), "label": label})
+            kept.append({"video": str(path), "label": label, "id": key})
     return kept
 
 
@@ -126,17 +211,18 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
                       if p.is_dir() and p.name in _SPLIT_ALIASES}
         for split, folder in (split_dirs or {"train": root}).items():
             per_split.setdefault(split, []).extend(
-                (class_dir.name, str(clip))
-                for class_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+                (class_dir.name, clip, clip.relative_to(root).as_posix())
+                for class_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not _is_hidden(p.name))
                 for clip in sorted(class_dir.rglob("*"))
-                if clip.suffix.lower() in VIDEO_EXTENSIONS
+                if clip.suffix.lower() in VIDEO_EXTENSIONS and clip.is_file()
+                and not any(_is_hidden(part) for part in clip.relative_to(class_dir).parts)
             )
     per_split = {split: items for split, items in per_split.items() if items}
-    names = sorted({name for items in per_split.values() for name, _ in items})
-    if not names:
+    if not per_split:
         raise DatasetFormatError(f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}")
-    label2id = {name: i for i, name in enumerate(names)}
-    splits = {s: [{"video": clip, "label": label2id[name]} for name, clip in items] for s, items in per_split.items()}
+    names, label2id = label_vocabulary([name for items in per_split.values() for name, _, _ in items], "videofolder")
+    splits = {s: [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items]
+              for s, items in per_split.items()}
     return VideoClassificationData(splits=splits, label_spaces={"label": names})
 
 
@@ -152,8 +238,7 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
                 annotations[_SPLIT_ALIASES.get(Path(split_file).stem, "validation")] = rows
     if "train" not in annotations and "validation" not in annotations:
         raise DatasetFormatError(f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}")
-    names = sorted({row["label"] for rows in annotations.values() for row in rows})
-    label2id = {name: i for i, name in enumerate(names)}
+    names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
     index = _index_videos(roots)
     missing: dict[str, int] = {}
     splits = {}
@@ -171,7 +256,7 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
     """Something-Something v2: ``{id}.webm`` clips, ``labels.json`` (template -> index) and
     ``train.json`` / ``validation.json`` (lists of ``{"id", "template", ...}``)."""
     labels = json.loads(_require_file(roots, "labels.json", "ssv2").read_text())
-    names = [name for name, _ in sorted(labels.items(), key=lambda item: int(item[1]))]
+    names = _names_by_index(labels.items(), "ssv2", "labels.json")
     index = _index_videos(roots)
     missing: dict[str, int] = {}
     splits = {}
@@ -179,9 +264,13 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         path = _find_file(roots, filename)
         if path is None:
             continue
-        # The annotation templates write placeholders as "[something]"; labels.json drops the brackets.
-        keys = [(str(item["id"]), int(labels[item["template"].replace("[", "").replace("]", "")]))
-                for item in json.loads(path.read_text())]
+        keys = []
+        for item in json.loads(path.read_text()):
+            # The annotation templates write placeholders as "[something]"; labels.json drops the brackets.
+            template = item["template"].replace("[", "").replace("]", "")
+            if template not in labels:
+                raise _unknown_class("ssv2", template, split, "labels.json")
+            keys.append((str(item["id"]), int(labels[template])))
         splits[split] = _resolve(keys, index, missing, split)
     if not splits:
         raise DatasetFormatError(f"--dataset_format ssv2: no train.json or validation.json under {roots[0]}")
@@ -201,8 +290,8 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
     for head, size in EPIC_KITCHENS_HEADS.items():
         path = _find_file(roots, f"EPIC_100_{head}_classes.csv")
         if path is not None:
-            rows = sorted(_read_csv(path), key=lambda row: int(row["id"]))
-            label_spaces[head] = [row["key"] for row in rows]
+            label_spaces[head] = _names_by_index([(row["key"], row["id"]) for row in _read_csv(path)],
+                                                 "epic_kitchens", path.name)
         else:
             label_spaces[head] = [str(i) for i in range(size)]
     index = _index_videos(roots)
@@ -212,7 +301,12 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
         path = _find_file(roots, f"EPIC_100_{split}.csv")
         if path is None:
             continue
-        keys = [(row["narration_id"], [int(row["noun_class"]), int(row["verb_class"])]) for row in _read_csv(path)]
+        keys = [(row["narration_id"], [int(row[f"{head}_class"]) for head in label_spaces]) for row in _read_csv(path)]
+        for _, label in keys:
+            for (head, names), i in zip(label_spaces.items(), label):
+                if not 0 <= i < len(names):
+                    raise _unknown_class("epic_kitchens", f"{head} {i}", split,
+                                         f"EPIC_100_{head}_classes.csv ({len(names)} classes)")
         splits[split] = _resolve(keys, index, missing, split)
     if not splits:
         raise DatasetFormatError(f"--dataset_format epic_kitchens: no EPIC_100_train.csv or "
@@ -234,20 +328,22 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
         raise DatasetFormatError(f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}")
     if categories is not None:
         pairs = [line.rsplit(",", 1) for line in categories.read_text().splitlines() if line.strip()]
-        names = [name for name, _ in sorted(pairs, key=lambda pair: int(pair[1]))]
+        names = _names_by_index(pairs, "moments", categories.name)
+        label2id = {name: i for i, name in enumerate(names)}
     else:
-        names = sorted({row[1] for rows, _ in annotations.values() for row in rows})
-    label2id = {name: i for i, name in enumerate(names)}
+        names, label2id = label_vocabulary([row[1] for rows, _ in annotations.values() for row in rows], "moments")
     missing: dict[str, int] = {}
     splits = {}
     for split, (rows, folder) in annotations.items():
         kept = []
         for row in rows:
+            if row[1] not in label2id:
+                raise _unknown_class("moments", row[1], split, categories.name)
             path = next((r / folder / row[0] for r in roots if (r / folder / row[0]).is_file()), None)
             if path is None:
                 missing[split] = missing.get(split, 0) + 1
             else:
-                kept.append({"video": str(path), "label": label2id[row[1]]})
+                kept.append({"video": str(path), "label": label2id[row[1]], "id": row[0]})
         splits[split] = kept
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
@@ -261,15 +357,39 @@ class _HubSplit(Sequence):
     def __len__(self):
         return len(self.dataset)
 
+    def _label(self, label):
+        return self.label_map[label] if self.label_map is not None else int(label)
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        row = self.dataset[int(i)]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i = int(i) % len(self)
+        row = self.dataset[i]
         video = row[self.video_column]
+        path = None
         if isinstance(video, dict):
             video = {k: v for k, v in video.items() if v is not None}
-        label = row[self.label_column]
-        return {"video": video, "label": self.label_map[label] if self.label_map is not None else int(label)}
+            path = video.get("path")
+        elif isinstance(video, str):
+            path = video
+        return {"video": video, "label": self._label(row[self.label_column]), "id": path or str(i)}
+
+    def labels(self) -> list:
+        """Every row's label id, read from the label column alone (no clip bytes)."""
+        return [self._label(v) for v in self.dataset.with_format("arrow")[self.label_column].to_pylist()]
+
+    def ids(self) -> list[str]:
+        """Every row's video id: the clip's path where the row has one, else the row's index in its split."""
+        column = self.dataset.with_format("arrow")[self.video_column]
+        if hasattr(column.type, "get_field_index") and column.type.get_field_index("path") >= 0:
+            import pyarrow.compute as pc
+
+            paths = pc.struct_field(column, "path").to_pylist()
+        else:
+            paths = [v if isinstance(v, str) else None for v in column.to_pylist()]
+        return [path or str(i) for i, path in enumerate(paths)]
 
 
 def load_hub(source: str, *, revision: str | None = None, cache_dir: str | None = None,
@@ -299,8 +419,8 @@ def load_hub(source: str, *, revision: str | None = None, cache_dir: str | None 
     if isinstance(label_feature, datasets.ClassLabel):
         names, label_map = list(label_feature.names), None
     else:
-        names = sorted({str(v) for split in loaded.values() for v in split[label_column]})
-        label_map = {v: names.index(str(v)) for split in loaded.values() for v in set(split[label_column])}
+        values = [v for split in loaded.values() for v in split.with_format("arrow")[label_column].to_pylist()]
+        names, label_map = label_vocabulary(values, "hub")
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column], datasets.Video):
@@ -330,8 +450,10 @@ def load_video_dataset(source: str | os.PathLike, dataset_format: str = "videofo
     if dataset_format not in DATASET_FORMATS:
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
     if dataset_format == "hub":
-        return load_hub(str(source), revision=revision, cache_dir=cache_dir,
+        data = load_hub(str(source), revision=revision, cache_dir=cache_dir,
                         video_column=video_column, label_column=label_column)
+        warn_classes_missing_from_training(data)
+        return data
     if Path(source).is_dir():
         roots = [Path(source)]
     else:
@@ -340,7 +462,9 @@ def load_video_dataset(source: str | os.PathLike, dataset_format: str = "videofo
         if not looks_like_repo_id(str(source)):
             raise FileNotFoundError(f"--dataset {source!r} is neither a local folder nor a Hub id (owner/name)")
         roots = fetch_dataset_repo(str(source), revision=revision, cache_dir=cache_dir)
-    return FORMATS[dataset_format](roots)
+    data = FORMATS[dataset_format](roots)
+    warn_classes_missing_from_training(data)
+    return data
 
 
 def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:
@@ -351,3 +475,107 @@ def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[
     random.Random(seed).shuffle(order)
     cut = max(1, round(len(order) * fraction))
     return [examples[i] for i in sorted(order[cut:])], [examples[i] for i in sorted(order[:cut])]
+
+
+def example_labels(examples: Sequence[dict]) -> list:
+    """The label of every example, without reading clips where the examples know how (``labels()``)."""
+    if hasattr(examples, "labels"):
+        return list(examples.labels())
+    return [example["label"] for example in examples]
+
+
+def example_ids(examples: Sequence[dict]) -> list[str]:
+    """The id of every example (``"id"``, else its video's path or position), in order."""
+    if hasattr(examples, "ids"):
+        return list(examples.ids())
+    ids = []
+    for i, example in enumerate(examples):
+        video = example["video"]
+        fallback = video if isinstance(video, str) else (video.get("path") if isinstance(video, dict) else None)
+        ids.append(str(example.get("id") or fallback or i))
+    return ids
+
+
+def warn_classes_missing_from_training(data: VideoClassificationData, train_split: str = "train") -> dict:
+    """Warn, naming them, about classes that have clips in another split but none in ``train_split``: a model
+    cannot learn them, and evaluation on them is always wrong. Returns ``{split: [class names]}``."""
+    if train_split not in data.splits:
+        return {}
+    heads = list(data.label_spaces.items())
+
+    def seen(examples):
+        found = [set() for _ in heads]
+        for label in example_labels(examples):
+            for h, i in enumerate(label if isinstance(label, (list, tuple)) else [label]):
+                found[h].add(int(i))
+        return found
+
+    trained = seen(data.splits[train_split])
+    report = {}
+    for split, examples in data.splits.items():
+        if split == train_split:
+            continue
+        unseen = [f"{head}:{names[i]}" if len(heads) > 1 else names[i]
+                  for h, ((head, names), found) in enumerate(zip(heads, seen(examples)))
+                  for i in sorted(found - trained[h])]
+        if unseen:
+            report[split] = unseen
+            shown = ", ".join(repr(name) for name in unseen[:10]) + (f" and {len(unseen) - 10} more"
+                                                                      if len(unseen) > 10 else "")
+            logger.warning("%d class%s of split %r ha%s no clip in split %r: %s. A model trained on %r cannot learn "
+                           "them; evaluation counts every such clip as wrong", len(unseen),
+                           "es" if len(unseen) > 1 else "", split, "ve" if len(unseen) > 1 else "s", train_split,
+                           shown, train_split)
+    return report
+
+
+class ExampleSubset(Sequence):
+    """Some of a sequence of examples, by index, read lazily (Hub rows stay in their Arrow file)."""
+
+    def __init__(self, examples: Sequence[dict], indices: Sequence[int]):
+        self.examples, self.indices = examples, list(indices)
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return ExampleSubset(self.examples, self.indices[i])
+        return self.examples[self.indices[i]]
+
+    def labels(self) -> list:
+        labels = example_labels(self.examples)
+        return [labels[i] for i in self.indices]
+
+    def ids(self) -> list[str]:
+        ids = example_ids(self.examples)
+        return [ids[i] for i in self.indices]
+
+
+def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> Sequence[dict]:
+    """``num_samples`` examples drawn across the classes (``--max_train_samples`` / ``--max_eval_samples``).
+
+    Stratified and proportional: each class's examples are shuffled with ``seed`` and the ``k``-th of a class of
+    ``n`` gets the priority ``k / n``; the ``num_samples`` smallest priorities are kept (ties between classes in
+    a seeded order). So every class gets its share of the subset within one example, and when ``num_samples`` is
+    at least the number of classes every class is in it (everyone's first pick has priority 0). The draw
+    depends only on the examples and ``seed`` (its own generator), so every process gets the same subset. The
+    subset keeps the examples' order. Two-head labels (Epic Kitchens) are stratified by their pair.
+    """
+    if num_samples < 1:
+        raise ValueError(f"a subset needs at least 1 example, got {num_samples}")
+    if num_samples >= len(examples):
+        return examples
+    groups: dict = {}
+    for index, label in enumerate(example_labels(examples)):
+        groups.setdefault(tuple(label) if isinstance(label, (list, tuple)) else label, []).append(index)
+    rng = random.Random(seed)
+    keys = list(groups)
+    rng.shuffle(keys)
+    priorities = []
+    for rank, key in enumerate(keys):
+        members = groups[key]
+        rng.shuffle(members)
+        priorities.extend((k / len(members), rank, index) for k, index in enumerate(members))
+    priorities.sort()
+    return ExampleSubset(examples, sorted(index for _, _, index in priorities[:num_samples]))

@@ -1,0 +1,45 @@
+"""The model card's data set metadata: ``dataset.type`` is a Hub id, never a path on the machine that trained."""
+
+import yaml
+
+from vivit_hf import ViViTSpatioTemporalConfig
+from vivit_hf.cards import build_model_card
+
+CONFIG = ViViTSpatioTemporalConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
+                                   image_size=16, num_frames=4, tubelet_size=[2, 8, 8], num_labels=2)
+
+
+def card_metadata(card):
+    return yaml.safe_load(card.content.split("---")[1])
+
+
+def test_a_local_folder_is_named_by_its_folder_name_not_its_path(tmp_path):
+    folder = tmp_path / "home" / "me" / "my_clips"
+    folder.mkdir(parents=True)
+    card = build_model_card(CONFIG, results={"top1": 0.5, "top5": 1.0}, dataset_name=str(folder),
+                            eval_split="test")
+    metadata = card_metadata(card)
+    dataset = metadata["model-index"][0]["results"][0]["dataset"]
+    assert dataset == {"type": "my_clips", "name": "my_clips", "split": "test"}
+    assert "datasets" not in metadata
+    # Nowhere in the card, text included: a path says nothing to a reader and leaks the trainer's file system.
+    assert str(tmp_path) not in card.content
+
+
+def test_a_local_path_given_as_the_hub_id_is_not_written_as_one(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="my data", dataset_id=str(folder))
+    metadata = card_metadata(card)
+    assert "datasets" not in metadata
+    assert metadata["model-index"][0]["results"][0]["dataset"]["type"] == "my-data"
+    assert str(tmp_path) not in card.content
+
+
+def test_a_hub_dataset_is_its_id():
+    card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="Kinetics-400",
+                            dataset_id="someone/kinetics400", eval_split="validation")
+    metadata = card_metadata(card)
+    assert metadata["datasets"] == ["someone/kinetics400"]
+    assert metadata["model-index"][0]["results"][0]["dataset"] == {
+        "type": "someone/kinetics400", "name": "Kinetics-400", "split": "validation"}

@@ -1,0 +1,158 @@
+"""Label vocabularies of every ``--dataset_format`` adapter, hidden files, classes missing from training.
+
+Integer labels are ids already: a folder or annotation column holding 2, 10 and 11 must give ids 2, 10 and 11
+(string sorting gave '10' -> 0, '11' -> 1, '2' -> 2, so a model's prediction 2 meant class 11).
+"""
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from test_data_formats import clip, write_csv
+from vivit_hf.data.formats import DatasetFormatError, _index_videos, load_video_dataset
+
+
+def labels_by_name(examples):
+    return sorted((Path(e["video"]).name, e["label"]) for e in examples)
+
+
+def test_videofolder_integer_class_folders_keep_their_numbers_as_ids(tmp_path):
+    for name in ("2", "10", "11"):
+        clip(tmp_path / "train" / name / f"c{name}.mp4")
+    data = load_video_dataset(tmp_path, "videofolder")
+    assert labels_by_name(data.split("train")) == [("c10.mp4", 10), ("c11.mp4", 11), ("c2.mp4", 2)]
+    # Ids 0..11; the ones no folder names keep their number as name, so id2label[i] == str(i) throughout.
+    assert data.id2label == {i: str(i) for i in range(12)}
+    assert data.label2id["11"] == 11
+
+
+def test_named_class_folders_are_still_sorted_by_name(tmp_path):
+    for name in ("walk", "2run", "jump"):
+        clip(tmp_path / "train" / name / f"{name}.mp4")
+    data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == ["2run", "jump", "walk"]
+
+
+def test_integer_labels_that_collide_as_numbers_are_refused(tmp_path):
+    clip(tmp_path / "train" / "7" / "a.mp4")
+    clip(tmp_path / "train" / "07" / "b.mp4")
+    with pytest.raises(DatasetFormatError, match="'07'.*'7'|'7'.*'07'"):
+        load_video_dataset(tmp_path, "videofolder")
+
+
+def test_kinetics_integer_labels_keep_their_numbers(tmp_path):
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(tmp_path / "annotations" / "train.csv", [[10, "aaa", 0, 10, "train"], [2, "bbb", 0, 10, "train"]],
+              header)
+    clip(tmp_path / "aaa_000000_000010.mp4")
+    clip(tmp_path / "bbb_000000_000010.mp4")
+    data = load_video_dataset(tmp_path, "kinetics")
+    assert labels_by_name(data.split("train")) == [("aaa_000000_000010.mp4", 10), ("bbb_000000_000010.mp4", 2)]
+    assert data.id2label[10] == "10" and len(data.label_names) == 11
+
+
+def test_moments_integer_labels_without_a_category_file_keep_their_numbers(tmp_path):
+    write_csv(tmp_path / "trainingSet.csv", [["x.mp4", "11", 3, 0], ["y.mp4", "2", 3, 1]])
+    clip(tmp_path / "training" / "x.mp4")
+    clip(tmp_path / "training" / "y.mp4")
+    data = load_video_dataset(tmp_path, "moments")
+    assert labels_by_name(data.split("train")) == [("x.mp4", 11), ("y.mp4", 2)]
+
+
+def test_index_files_with_gaps_put_each_name_at_its_index(tmp_path):
+    # ssv2's labels.json, Moments' categories and Epic's class files give each name its index; the list of names
+    # must be indexed by it, not by rank (a gap shifted every later name by one).
+    (tmp_path / "labels.json").write_text(json.dumps({"Pushing something": "2", "Holding something": "0"}))
+    (tmp_path / "train.json").write_text(json.dumps([{"id": "1", "template": "Pushing [something]"}]))
+    clip(tmp_path / "1.webm", codec_suffix=".webm")
+    data = load_video_dataset(tmp_path, "ssv2")
+    assert data.split("train")[0]["label"] == 2
+    assert data.id2label[2] == "Pushing something" and data.id2label[0] == "Holding something"
+
+    moments = tmp_path / "moments"
+    (moments / "moments_categories.txt").parent.mkdir()
+    (moments / "moments_categories.txt").write_text("clapping,3\nbarking,0\n")
+    write_csv(moments / "trainingSet.csv", [["x.mp4", "clapping", 3, 0]])
+    clip(moments / "training" / "x.mp4")
+    data = load_video_dataset(moments, "moments")
+    assert data.split("train")[0]["label"] == 3 and data.id2label[3] == "clapping"
+
+    epic = tmp_path / "epic"
+    header = ["narration_id", "verb", "verb_class", "noun", "noun_class"]
+    write_csv(epic / "EPIC_100_train.csv", [["P01_0", "open", 2, "door", 1]], header)
+    write_csv(epic / "EPIC_100_verb_classes.csv", [[0, "take"], [2, "open"]], ["id", "key"])
+    clip(epic / "P01_0.mp4")
+    data = load_video_dataset(epic, "epic_kitchens")
+    assert data.split("train")[0]["label"] == [1, 2]
+    assert data.label_spaces["verb"][2] == "open"
+
+
+def test_an_annotation_naming_a_class_the_label_file_lacks_is_a_clear_error(tmp_path):
+    (tmp_path / "labels.json").write_text(json.dumps({"Holding something": "0"}))
+    (tmp_path / "train.json").write_text(json.dumps([{"id": "1", "template": "Throwing [something]"}]))
+    clip(tmp_path / "1.webm", codec_suffix=".webm")
+    with pytest.raises(DatasetFormatError, match="Throwing something"):
+        load_video_dataset(tmp_path, "ssv2")
+
+
+def test_hub_integer_values_keep_their_numbers_and_class_label_names_are_id2label(tmp_path):
+    datasets = pytest.importorskip("datasets")
+    videos = [clip(tmp_path / "src" / f"{i}.mp4", seed=i) for i in range(3)]
+    rows = {"clip": [{"path": None, "bytes": v.read_bytes()} for v in videos], "action": [2, 10, 11]}
+    table = datasets.Dataset.from_dict(rows, features=datasets.Features({"clip": datasets.Video(),
+                                                                         "action": datasets.Value("int64")}))
+    (tmp_path / "ints" / "data").mkdir(parents=True)
+    table.to_parquet(str(tmp_path / "ints" / "data" / "train-00000-of-00001.parquet"))
+    data = load_video_dataset(str(tmp_path / "ints"), "hub", cache_dir=str(tmp_path / "cache"), label_column="action")
+    assert [e["label"] for e in data.split("train")] == [2, 10, 11]
+    assert data.id2label[11] == "11" and len(data.label_names) == 12
+
+    names = ["sit", "stand", "wave"]
+    table = datasets.Dataset.from_dict({"clip": rows["clip"], "action": [2, 0, 1]}, features=datasets.Features(
+        {"clip": datasets.Video(), "action": datasets.ClassLabel(names=names)}))
+    (tmp_path / "named" / "data").mkdir(parents=True)
+    table.to_parquet(str(tmp_path / "named" / "data" / "train-00000-of-00001.parquet"))
+    data = load_video_dataset(str(tmp_path / "named"), "hub", cache_dir=str(tmp_path / "cache"))
+    assert data.id2label == {0: "sit", 1: "stand", 2: "wave"}
+    assert [e["label"] for e in data.split("train")] == [2, 0, 1]
+
+
+def test_macos_apple_double_and_hidden_files_are_not_videos(tmp_path):
+    clip(tmp_path / "train" / "run" / "a.mp4")
+    # What a macOS copy or zip leaves next to every file: resource forks named ._<file>, and __MACOSX folders.
+    (tmp_path / "train" / "run" / "._a.mp4").write_bytes(b"\x00\x05\x16\x07" + b"\x00" * 60)
+    (tmp_path / "train" / "run" / ".b.mp4").write_bytes(b"hidden")
+    (tmp_path / "train" / "run" / ".cache").mkdir()
+    (tmp_path / "train" / "run" / ".cache" / "c.mp4").write_bytes(b"hidden folder")
+    (tmp_path / "__MACOSX" / "train" / "run").mkdir(parents=True)
+    (tmp_path / "__MACOSX" / "train" / "run" / "._a.mp4").write_bytes(b"\x00\x05\x16\x07")
+    (tmp_path / "train" / "__MACOSX" / "run").mkdir(parents=True)
+    (tmp_path / "train" / "__MACOSX" / "run" / "._a.mp4").write_bytes(b"\x00\x05\x16\x07")
+    data = load_video_dataset(tmp_path, "videofolder")
+    assert [Path(e["video"]).name for e in data.split("train")] == ["a.mp4"]
+    assert data.label_names == ["run"]
+
+    index = _index_videos([tmp_path])
+    assert sorted({path.name for path in index.values()}) == ["a.mp4"]
+
+
+def test_a_class_with_no_training_clip_is_named_in_a_warning(tmp_path, caplog):
+    clip(tmp_path / "train" / "run" / "a.mp4")
+    clip(tmp_path / "validation" / "run" / "b.mp4")
+    clip(tmp_path / "validation" / "swim" / "c.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.data.formats"):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == ["run", "swim"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("'swim'" in m and "validation" in m and "train" in m for m in warnings), warnings
+
+
+def test_every_class_in_training_gives_no_warning(tmp_path, caplog):
+    clip(tmp_path / "train" / "run" / "a.mp4")
+    clip(tmp_path / "train" / "swim" / "b.mp4")
+    clip(tmp_path / "validation" / "run" / "c.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.data.formats"):
+        load_video_dataset(tmp_path, "videofolder")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

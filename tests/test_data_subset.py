@@ -1,0 +1,96 @@
+"""`--max_train_samples` / `--max_eval_samples`: a seeded subset drawn across the classes, not the first N.
+
+The adapters list examples class by class, so the first N of the bundled set (120 training clips per class) are the
+first one or two classes only; a subset must cover every class, be the same for a seed (on every process: it may
+depend on nothing but the seed and the examples) and change with the seed.
+"""
+
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import torch
+
+from vivit_hf.data.formats import sample_subset
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def class_ordered(sizes):
+    """Examples as the adapters list them: every clip of class 0, then class 1, ..."""
+    return [{"video": f"c{label}_{i}.mp4", "label": label} for label, size in enumerate(sizes) for i in range(size)]
+
+
+def test_a_subset_of_the_bundled_sets_size_covers_every_class_in_proportion():
+    examples = class_ordered([120] * 8)
+    subset = sample_subset(examples, 160, seed=0)
+    # 160 of 960 balanced clips: 160 / 8 = 20 of each class (the first 160 would be 120 + 40 of two classes).
+    assert len(subset) == 160
+    assert Counter(e["label"] for e in subset) == {label: 20 for label in range(8)}
+    assert len({e["video"] for e in subset}) == 160
+
+
+def test_a_subset_is_reproducible_for_a_seed_whatever_the_global_random_state():
+    examples = class_ordered([120] * 8)
+    first = [e["video"] for e in sample_subset(examples, 160, seed=0)]
+    # Another process has drawn other numbers from the global generators: the subset must not change.
+    random.seed(123)
+    torch.manual_seed(123)
+    random.random()
+    assert [e["video"] for e in sample_subset(examples, 160, seed=0)] == first
+    other = [e["video"] for e in sample_subset(examples, 160, seed=1)]
+    assert set(other) != set(first)
+    assert Counter(int(v[1]) for v in other) == {label: 20 for label in range(8)}
+
+
+def test_unbalanced_classes_keep_their_share_and_a_rare_class_is_not_lost():
+    # 60 / 30 / 10 examples, 10 drawn: shares 6 / 3 / 1.
+    assert Counter(e["label"] for e in sample_subset(class_ordered([60, 30, 10]), 10, seed=5)) == {0: 6, 1: 3, 2: 1}
+    # 98 / 1 / 1 examples, 3 drawn: each class once (proportional shares would give class 0 all three).
+    assert Counter(e["label"] for e in sample_subset(class_ordered([98, 1, 1]), 3, seed=0)) == {0: 1, 1: 1, 2: 1}
+
+
+def test_asking_for_as_many_or_more_examples_than_there_are_keeps_them_all_in_order():
+    examples = class_ordered([3, 2])
+    assert list(sample_subset(examples, 5, seed=0)) == examples
+    assert list(sample_subset(examples, 50, seed=0)) == examples
+    with pytest.raises(ValueError, match="at least 1"):
+        sample_subset(examples, 0, seed=0)
+
+
+def test_two_head_labels_are_stratified_by_their_pair():
+    # Epic Kitchens labels are [noun, verb] lists: strata are the (noun, verb) pairs.
+    examples = [{"video": f"{i}", "label": [i % 2, i % 3]} for i in range(60)]
+    subset = sample_subset(examples, 6, seed=0)
+    assert {tuple(e["label"]) for e in subset} == {(a, b) for a in range(2) for b in range(3)}
+
+
+def test_finetune_draws_both_subsets_across_classes(tmp_path):
+    sys.path.insert(0, str(REPO / "recipes"))
+    import contextlib
+
+    import finetune
+
+    from vivit_hf.data.synthetic import write_video
+
+    import numpy as np
+
+    frames = np.zeros((2, 16, 16, 3), np.uint8)
+    for split, count in (("train", 10), ("test", 5)):
+        for name in ("a", "b", "c", "d"):
+            for i in range(count):
+                path = tmp_path / split / name / f"{i}.mp4"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_video(frames, path)
+
+    class OneProcess:
+        main_process_first = contextlib.nullcontext
+
+    args = finetune.parse_args(["--model", "spatio_temporal", "--dataset", str(tmp_path), "--max_train_samples", "8",
+                                "--max_eval_samples", "4"])
+    data, train, evaluation, _ = finetune.load_data(args, OneProcess())
+    # 8 of 40 training clips: 2 per class; 4 of 20 test clips: 1 per class (the first N were all class "a").
+    assert Counter(data.label_names[e["label"]] for e in train) == {"a": 2, "b": 2, "c": 2, "d": 2}
+    assert Counter(data.label_names[e["label"]] for e in evaluation) == {"a": 1, "b": 1, "c": 1, "d": 1}

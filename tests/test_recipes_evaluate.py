@@ -1,0 +1,115 @@
+"""recipes/evaluate.py: predictions that can be joined to their videos, seeded subsets, flags checked at start.
+
+The model is a tiny random one saved here (no training run needed): these tests are about which videos are
+evaluated and how the rows are labelled, not about accuracy.
+"""
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from safetensors import safe_open
+from safetensors.torch import load_file
+
+from test_recipes_finetune import EVALUATE, REPO, env, tiny_clip
+
+CLASSES = ("down", "up")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("evaluate")
+    for label, name in enumerate(CLASSES):
+        for i in range(4):
+            tiny_clip(root / "data" / "test" / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
+    from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+
+    config = ViViTSpatioTemporalConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                       intermediate_size=32, image_size=16, num_frames=4, tubelet_size=[2, 8, 8],
+                                       id2label=dict(enumerate(CLASSES)),
+                                       label2id={n: i for i, n in enumerate(CLASSES)})
+    ViViTSpatioTemporalForVideoClassification(config).save_pretrained(root / "model")
+    ViViTVideoProcessor(num_frames=4, frame_stride=1, size={"shortest_edge": 16},
+                        crop_size={"height": 16, "width": 16}).save_pretrained(root / "model")
+    return root
+
+
+def evaluate(*args):
+    command = [sys.executable, str(EVALUATE), *map(str, args)]
+    return subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=240)
+
+
+def test_predictions_carry_the_video_of_every_row(folder, tmp_path):
+    result = evaluate("--model", folder / "model", "--dataset", folder / "data", "--output_dir", tmp_path,
+                      "--num_workers", 0, "--per_device_eval_batch_size", 3)
+    assert result.returncode == 0, result.stderr[-4000:]
+    predictions = load_file(str(tmp_path / "predictions.safetensors"))
+    with safe_open(str(tmp_path / "predictions.safetensors"), "pt") as f:
+        ids = json.loads(f.metadata()["video_ids"])
+    rows = [json.loads(line) for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
+    # Ids are paths relative to the data set folder; each row's label is its video's class folder.
+    expected = [f"test/{name}/{name}_{i}.mp4" for name in CLASSES for i in range(4)]
+    assert sorted(ids) == expected and len(ids) == len(predictions["labels"]) == 8
+    for video_id, label in zip(ids, predictions["labels"].tolist()):
+        assert CLASSES[label] == video_id.split("/")[1]
+    assert [row["video_id"] for row in rows] == ids
+    assert [row["label"] for row in rows] == predictions["labels"].tolist()
+    assert [row["prediction"] for row in rows] == predictions["logits"].argmax(-1).tolist()
+    assert all(row["valid"] for row in rows)
+
+
+def test_max_eval_samples_draws_from_every_class(folder, tmp_path):
+    result = evaluate("--model", folder / "model", "--dataset", folder / "data", "--output_dir", tmp_path,
+                      "--num_workers", 0, "--max_eval_samples", 4)
+    assert result.returncode == 0, result.stderr[-4000:]
+    labels = load_file(str(tmp_path / "predictions.safetensors"))["labels"].tolist()
+    # 4 of 8 clips, 4 per class: 2 of each (the first 4 were all "down").
+    assert Counter(labels) == {0: 2, 1: 2}
+
+
+@pytest.fixture(scope="module")
+def evaluate_module():
+    # Loaded under its own name: `import evaluate` could be (or later shadow) the `evaluate` library.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("vivit_recipes_evaluate", EVALUATE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--num_clip", "2"], "unrecognized arguments: --num_clip"),  # no abbreviations: --num_clip is not --num_clips
+    (["--num_clips", "0"], "--num_clips"),
+    (["--num_crops", "2"], "--num_crops"),
+    (["--per_device_eval_batch_size", "0"], "--per_device_eval_batch_size"),
+    (["--num_workers", "-1"], "--num_workers"),
+    (["--max_eval_samples", "0"], "--max_eval_samples"),
+    (["--max_eval_samples", "1.5"], "--max_eval_samples"),
+])
+def test_bad_flags_are_refused_by_the_parser(evaluate_module, folder, flags, message, capsys):
+    # parse_args runs before the data set or the model is touched: a wrong value costs a second, not a load.
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate_module.parse_args(["--model", str(folder / "model"), "--dataset", str(folder / "data"), *flags])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_good_flags_pass(evaluate_module, folder):
+    args = evaluate_module.parse_args(["--model", str(folder / "model"), "--dataset", str(folder / "data"),
+                                       "--num_clips", "4", "--num_crops", "3", "--max_eval_samples", "3"])
+    assert (args.num_clips, args.num_crops, args.max_eval_samples) == (4, 3, 3)
+    # A Hub id is not checked here (that needs the network): only paths that do not exist are refused.
+    assert evaluate_module.parse_args(["--model", "someone/vivit", "--dataset", "someone/clips"]).model == "someone/vivit"
+
+
+def test_a_model_or_dataset_path_that_does_not_exist_is_named_without_a_traceback(folder, tmp_path):
+    result = evaluate("--model", tmp_path / "no_such_model", "--dataset", folder / "data")
+    assert result.returncode == 2 and "no_such_model" in result.stderr and "Traceback" not in result.stderr
+    result = evaluate("--model", folder / "model", "--dataset", tmp_path / "no_such_data")
+    assert result.returncode == 2 and "no_such_data" in result.stderr and "Traceback" not in result.stderr
+    result = evaluate("--model", folder / "data", "--dataset", folder / "data")
+    assert result.returncode == 2 and "no config.json" in result.stderr
