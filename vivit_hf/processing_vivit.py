@@ -77,8 +77,16 @@ class ViViTVideosKwargs(VideosKwargs, total=False):
         pass over the kept frames only: faster, within a few grey levels of converting first and
         resizing in torch). None (default) means on, except with ``normalization="transformers_vivit"``,
         which keeps transformers' exact path (convert, then resize in torch) to match its output.
-    skip_broken: drop videos that fail to decode instead of raising; the output then has
-        ``kept_indices`` and the processor counts drops in ``num_skipped``.
+    skip_broken: drop videos that fail to decode (or hold NaN / infinite values) instead of raising; the
+        output then has ``kept_indices`` and the processor counts drops in ``num_skipped``. When every video
+        of a call is dropped, ``pixel_values`` is an empty batch of the clip's shape, ``(0, num_frames, 3,
+        crop_height, crop_width)``, so a loop can skip it by its length (an error when the options fix no
+        shape: ``do_sample_frames=False``, or no crop).
+    float_max: the value of white in float videos (arrays / tensors): ``1.0`` for pixels on [0, 1], ``255.0``
+        for [0, 255] (as uint8, and as transformers reads floats), or any other positive scale. None (default):
+        a float video with a value above 1 is read on [0, 255]; one whose values all lie within [0, 1] is
+        refused (it may be [0, 1] pixels or a very dark [0, 255] video: the values cannot tell), unless it is
+        all zeros. Integer videos go by dtype: uint16 on [0, 65535], other integers on [0, 255].
     """
 
     normalization: str | None
@@ -98,6 +106,7 @@ class ViViTVideosKwargs(VideosKwargs, total=False):
     decode_backend: str | None
     resize_in_decoder: bool | None
     skip_broken: bool | None
+    float_max: float | None
 
 
 _RUNTIME_STATE = ("num_skipped", "_rng")
@@ -155,6 +164,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     decode_backend = "auto"
     resize_in_decoder = None
     skip_broken = False
+    float_max = None
 
     def __init__(self, **kwargs):
         preset = kwargs.get("normalization") or type(self).normalization
@@ -207,6 +217,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 raise ValueError(f"{name} must be a positive integer, got {opts[name]!r}.")
         if not opts["do_sample_frames"] and opts["num_clips"] != 1:
             raise ValueError("num_clips > 1 needs do_sample_frames=True (clips are sampled from the video).")
+        float_max = opts["float_max"]
+        number = isinstance(float_max, (int, float, np.integer, np.floating)) and not isinstance(float_max, bool)
+        if float_max is not None and not (number and 0 < float_max < float("inf")):
+            raise ValueError(f"float_max must be a positive number (1.0 for [0, 1] pixels, 255.0 for [0, 255]), "
+                             f"got {float_max!r}.")
         return opts
 
     def _generator(self, seed) -> np.random.Generator:
@@ -231,11 +246,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         rng = self._generator(opts["seed"])
 
         views, kept, metadata = [], [], []
-        for position, video in enumerate(_as_video_list(videos)):
+        video_list = _as_video_list(videos)
+        for position, video in enumerate(video_list):
             try:
                 clips, meta = self._process_one(video, opts, rng, input_data_format, device)
             except (VideoDecodeError, ValueError) as error:
                 if not opts["skip_broken"] or not _is_broken_input_error(error):
+                    if len(video_list) > 1:  # which one of the batch (in-memory videos have no file name)
+                        error.add_note(f"(video {position} of the {len(video_list)} in this call)")
                     raise
                 self.num_skipped += 1
                 logger.warning("Skipping video %s: %s", describe_source(video), error)
@@ -244,12 +262,15 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             kept.append(position)
             metadata.append(meta)
 
-        data: dict[str, Any] = {"pixel_values": self._normalize_views(views, opts)}
+        # every video skipped: an empty batch of the clip's shape, which stacks and has len() 0 (a bare (0,)
+        # tensor would fail later, far from here); a loop skips it by len(kept_indices) == 0
+        pixel_values = self._normalize_views(views, opts) if views else _empty_batch(opts)
+        data: dict[str, Any] = {"pixel_values": pixel_values}
         if opts["skip_broken"]:
             data["kept_indices"] = kept
         if return_metadata:
             data["video_metadata"] = metadata
-        return BatchFeature(data=data, tensor_type=opts["return_tensors"] if views else None)
+        return BatchFeature(data=data, tensor_type=opts["return_tensors"])
 
     # -- one video -------------------------------------------------------------------------------
     def sample_indices(self, num_video_frames: int, opts: dict, rng: np.random.Generator, name: str) -> np.ndarray:
@@ -261,6 +282,35 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             stride=int(opts["frame_stride"]), num_clips=int(opts["num_clips"]),
             train=bool(opts["do_train_augment"]), rng=rng, short_video=opts["short_video"], name=name,
         )
+
+    def _checked_indices(self, result, num_video_frames: int, opts: dict, name: str) -> np.ndarray:
+        """``sample_indices``'s result as ``(num_clips, num_frames)`` int64, or an error naming the method.
+
+        An override picking too few frames would otherwise reach the model as a shorter clip (or be looped by
+        position-embedding interpolation), and a negative index would wrap around an in-memory video."""
+        method = f"{type(self).__name__}.sample_indices"
+        indices = np.asarray(result)
+        num_clips = int(opts["num_clips"])
+        num_frames = int(opts["num_frames"]) if opts["do_sample_frames"] else None
+        wanted = f"({num_clips}, {num_frames if num_frames is not None else 'frames'})"
+        if (indices.ndim != 2 or indices.shape[0] != num_clips or indices.shape[1] == 0
+                or (num_frames is not None and indices.shape[1] != num_frames)):
+            raise ValueError(
+                f"{method} returned indices of shape {indices.shape} where {wanted} = (num_clips={num_clips}, "
+                f"num_frames={num_frames if num_frames is not None else 'any'}) are asked, for {name} "
+                f"({num_video_frames} frames): it must return one row of frame indices per clip."
+            )
+        if indices.dtype == bool or not (np.issubdtype(indices.dtype, np.integer) or (
+                np.issubdtype(indices.dtype, np.floating) and np.array_equal(indices, np.round(indices)))):
+            raise ValueError(f"{method} must return integer frame indices, got {indices.dtype} values such as "
+                             f"{indices.flatten()[:4].tolist()} for {name}.")
+        indices = indices.astype(np.int64)
+        if indices.min() < 0 or indices.max() >= num_video_frames:
+            raise ValueError(
+                f"{method} returned frame indices from {indices.min()} to {indices.max()} for {name}; each must be "
+                f"in [0, {num_video_frames}) (the video has {num_video_frames} frames)."
+            )
+        return indices
 
     def decode_video_frames(self, video, indices=None, **kwargs) -> torch.Tensor:
         """Frames of one video (every frame, or those at sorted distinct ``indices``) as ``(T, H, W, 3)``,
@@ -284,11 +334,19 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _process_one(self, video, opts: dict, rng, input_data_format, device):
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
         try:
-            clips = np.asarray(self.sample_indices(source.num_frames, opts, rng, source.name), dtype=np.int64)
+            scale = 1.0
+            if source.tensor is not None:
+                _check_array_video(source.tensor, opts, source.name)
+                scale = _float_scale(source.tensor, opts["float_max"], source.name)
+            clips = self._checked_indices(
+                self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
+            )
             unique = np.unique(clips)
             frames = source.get(unique, *_decoder_resize(opts))
         finally:
             source.close()
+        if scale != 1.0:  # a new tensor: the caller's array is never written
+            frames = frames * scale
         views = []
         for clip in clips:
             # one clip of distinct increasing frames (the common case) is the decoded batch itself
@@ -350,6 +408,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                     "for a list."
                 )
             return [apply_affine(view, scale, bias) for view in views]
+        if any(view.requires_grad for view in views):  # autograd takes no out=: stack the differentiable results
+            return torch.stack([apply_affine(view, scale, bias) for view in views])
         out = torch.empty((len(views), *views[0].shape), dtype=torch.float32, device=views[0].device)
         for slot, view in zip(out, views):
             apply_affine(view, scale, bias, out=slot)
@@ -373,7 +433,8 @@ def _is_broken_input_error(error: Exception) -> bool:
     if isinstance(error, VideoDecodeError):
         return True
     message = str(error)
-    return "frames but the clip needs" in message or "single frame" in message or "layout" in message
+    return ("frames but the clip needs" in message or "single frame" in message or "layout" in message
+            or "NaN or infinite" in message)
 
 
 def _is_frame(x) -> bool:
@@ -394,7 +455,9 @@ def _as_video_list(videos) -> list:
         if len(videos) == 0:
             raise ValueError("Got an empty list of videos.")
         if all(_is_frame(x) for x in videos) and not all(isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 4 for x in videos):
-            return [list(videos)]  # one video given as frames
+            # one video given as frames; (H, W) grey frames get their channel axis, so 3 or 4 of them stack to an
+            # unambiguous (T, H, W, 1), not a (3, H, W) that could be one image
+            return [[x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in videos]]
         return list(videos)
     return [videos]
 
@@ -415,11 +478,59 @@ def _channel_layout(shape: Sequence[int], input_data_format) -> str:
     )
 
 
+def _three_d_layout(shape: tuple, input_data_format, name: str) -> str:
+    """How to read a 3-D array: ``"grey"`` (a (T, H, W) grey video), or one image frame ``"last"`` (H, W, C) or
+    ``"first"`` (C, H, W). transformers reads a 3-D array as one image; this processor also takes (T, H, W) grey
+    videos, so a shape that fits both an image and a grey video is refused rather than guessed."""
+    fmt = getattr(input_data_format, "value", input_data_format)
+    if fmt in ("channels_last", "last"):
+        return "last" if shape[-1] in (1, 3, 4) else "grey"
+    if fmt in ("channels_first", "first"):
+        return "first" if shape[0] in (1, 3, 4) else "grey"
+    image_last, image_first = shape[-1] in (1, 3, 4), shape[0] in (1, 3, 4)
+    if image_last and not image_first:  # no grey video is 1, 3 or 4 pixels wide: one (H, W, C) image
+        return "last"
+    if image_first and not image_last and shape[0] == 1:  # one grey frame, whichever way it is read
+        return "grey"
+    if image_first or image_last:
+        raise ValueError(
+            f"A 3-D array {name} is ambiguous: one image ({'C, H, W' if image_first else 'H, W, C'}) or a grey "
+            f"video of {shape[0]} frames of {shape[1]} x {shape[2]}. Pass input_data_format='channels_first' or "
+            "'channels_last' for one image (a one-frame video), or a grey video as (T, H, W, 1)."
+        )
+    return "grey"
+
+
+def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
+    """An integer video on the 8-bit scale, by dtype: uint16 is scaled from [0, 65535] (16-bit PNG / TIFF
+    frames), other integers must hold 8-bit values (clamping 1023 to 255 would whiten 10-bit frames silently)."""
+    if tensor.dtype == torch.uint16:  # round(x * 255 / 65535), exactly, in integers
+        return ((tensor.to(torch.int32) * 255 + 32767) // 65535).to(torch.uint8)
+    wide = tensor.to(torch.int64)
+    low, high = (int(wide.min()), int(wide.max())) if wide.numel() else (0, 0)
+    if low < 0 or high > 255:
+        raise ValueError(
+            f"{dtype} video {name} has values from {low} to {high}, outside [0, 255]: integer videos other than "
+            "uint16 are read on the 8-bit scale [0, 255]. Convert it to uint8 (or uint16 for 16-bit pixels), or "
+            "to floats with float_max set to its white level."
+        )
+    return wide.to(torch.uint8)
+
+
 def _array_to_clip_tensor(array, input_data_format) -> torch.Tensor:
-    """(T, H, W[, C]) or (T, C, H, W) array -> (T, 3, H, W) torch tensor, uint8 or float in [0, 255]."""
+    """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3, H, W) torch tensor:
+    uint8, or float on the caller's own scale (``_float_scale`` reads it)."""
+    name = f"<{type(array).__name__} of shape {tuple(array.shape)}>"
+    dtype = array.dtype
     tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
-    if tensor.ndim == 3:  # (T, H, W) grayscale
-        tensor = tensor[:, None]
+    if tensor.ndim == 3:
+        layout = _three_d_layout(tuple(tensor.shape), input_data_format, name)
+        if layout == "grey":  # (T, H, W)
+            tensor = tensor[:, None]
+        elif layout == "last":  # one (H, W, C) image: a one-frame video (transformers' convention)
+            tensor = tensor.permute(2, 0, 1)[None]
+        else:
+            tensor = tensor[None]
     elif tensor.ndim != 4:
         raise ValueError(f"A video array must have 4 dimensions, got shape {tuple(tensor.shape)}.")
     else:
@@ -433,12 +544,70 @@ def _array_to_clip_tensor(array, input_data_format) -> torch.Tensor:
     if tensor.dtype == torch.bool:
         tensor = tensor.to(torch.uint8) * 255
     elif tensor.is_floating_point():
-        tensor = tensor.float()
-        if tensor.numel() and float(tensor.max()) <= 1.0:  # [0, 1] pixels: bring to the uint8 range
-            tensor = tensor * 255.0
+        tensor = tensor.float()  # the scale is read from float_max in _float_scale, never guessed here
     elif tensor.dtype != torch.uint8:
-        tensor = tensor.clamp(0, 255).to(torch.uint8)
+        tensor = _to_uint8(tensor, name, dtype)
     return tensor
+
+
+def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
+    """Gradients flow through resizing, crops, flips and the rescale / normalisation of a float video; colour
+    jitter and RandAugment work on uint8 pixels, which would cut the graph without a word: refuse that."""
+    if tensor.requires_grad and opts["do_train_augment"] and (opts["do_color_jitter"] or opts["rand_augment"]):
+        raise ValueError(
+            f"{name} requires_grad, but do_color_jitter / rand_augment work on uint8 pixels, which carry no "
+            "gradient. Turn them off (gradients flow through resizing, crops, flips and normalisation) or pass "
+            "video.detach()."
+        )
+
+
+def _float_scale(tensor: torch.Tensor, float_max, name: str) -> float:
+    """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from ``float_max``.
+
+    Without ``float_max`` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
+    within [0, 1] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either way would be a guess,
+    wrong by 255 times in brightness for the other case, so that is refused. Non-finite values are a broken array."""
+    if not tensor.is_floating_point():
+        return 1.0
+    values = tensor.detach()
+    finite = torch.isfinite(values)
+    if not bool(finite.all()):
+        bad = (~finite).flatten(1).any(1).nonzero().flatten().tolist()
+        shown = f"{bad[:10]}{' and more' if len(bad) > 10 else ''}"
+        raise ValueError(f"{name} has NaN or infinite values in frames {shown} (of {tensor.shape[0]}): a broken "
+                         "video array; check what produced it.")
+    if values.numel() == 0:
+        return 1.0
+    low, high = float(values.min()), float(values.max())
+    if float_max is None:
+        if high > 1.0 or low == high == 0.0:  # [0, 255] for certain, or black on either scale
+            return 1.0
+        raise ValueError(
+            f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels, or a very dark "
+            "[0, 255] video? The values cannot tell. Pass float_max=1.0 for [0, 1] pixels or float_max=255.0 for "
+            "[0, 255] (to the call, or to the processor for every call), or give uint8 frames."
+        )
+    if high > 2 * float(float_max):
+        raise ValueError(f"float_max={float(float_max):g} says white is {float(float_max):g}, but {name} has values "
+                         f"up to {high:g}: another scale (pass the right float_max, e.g. 255.0).")
+    return 255.0 / float(float_max)
+
+
+def _empty_batch(opts: dict) -> torch.Tensor:
+    """``pixel_values`` when every video was skipped: ``(0, frames, 3, height, width)`` as a kept video's views."""
+    crop, size = opts["crop_size"], opts["size"]
+    height_width = None
+    if opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"]:
+        height_width = (crop.height, crop.width)
+    elif opts["do_resize"] and not size.shortest_edge and size.height and size.width:
+        height_width = (size.height, size.width)
+    if not opts["do_sample_frames"] or height_width is None:
+        raise ValueError(
+            "skip_broken: every video of this call was broken and skipped, and these options give clips no fixed "
+            "shape to make an empty batch of (do_sample_frames=False, or do_center_crop=False without a fixed "
+            "size); check `kept_indices` is non-empty, or keep do_sample_frames and do_center_crop on."
+        )
+    return torch.empty((0, int(opts["num_frames"]), 3, *height_width), dtype=torch.float32)
 
 
 def _decoder_resize(opts: dict) -> tuple:

@@ -1,0 +1,216 @@
+"""ViViTVideoProcessor on awkward in-memory inputs: each gives the right pixels or a clear error naming the input.
+
+Expected pixels are computed here by hand from the input values (slices, 255 / 65535 scaling, x / 127.5 - 1),
+never by running the processor on another input.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from vivit_hf.processing_vivit import ViViTVideoProcessor
+
+SMALL = dict(num_frames=4, frame_stride=2, size={"shortest_edge": 32}, crop_size={"height": 28, "width": 28},
+             decode_backend="pyav")
+RAW = dict(do_resize=False, do_center_crop=False, do_rescale=False)  # pixels as read, on the 0-255 scale
+
+
+@pytest.fixture()
+def proc():
+    return ViViTVideoProcessor(**SMALL)
+
+
+def _pixels(proc, video, **options):
+    return proc(video, return_tensors="pt", **options).pixel_values
+
+
+# -- a 3-D array: one (H, W, C) image is one frame (transformers' convention), never H grey frames ------------
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_single_hwc_image_is_one_frame(proc, kind):
+    image = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    video = image if kind == "numpy" else torch.from_numpy(image)
+    # one frame is a still image: refused by default like any one-frame video, with the fix in the message
+    with pytest.raises(ValueError, match=r"single frame.*short_video='loop' or 'pad'"):
+        proc(video)
+    pixels = _pixels(proc, video, short_video="pad", **RAW)
+    assert pixels.shape == (1, 4, 3, 40, 50)  # 4 copies of the frame, not 40 grey frames of 50 x 3
+    expected = torch.from_numpy(image).permute(2, 0, 1).float()
+    for t in range(4):
+        assert torch.equal(pixels[0, t], expected)
+
+
+def test_3d_array_that_may_be_a_chw_image_or_a_grey_video_is_refused(proc):
+    chw = np.random.default_rng(0).integers(0, 256, (3, 40, 50), dtype=np.uint8)
+    # (3, 40, 50) is an RGB image channels-first or 3 grey frames: no guess
+    with pytest.raises(ValueError, match=r"\(3, 40, 50\).*ambiguous"):
+        proc(chw, short_video="pad")
+    # saying which resolves it
+    pixels = _pixels(proc, chw, short_video="pad", input_data_format="channels_first", **RAW)
+    assert pixels.shape == (1, 4, 3, 40, 50)
+    assert torch.equal(pixels[0, 0], torch.from_numpy(chw).float())
+    grey = _pixels(proc, chw[:, :, :, None], short_video="loop", do_sample_frames=False, **RAW)  # (T, H, W, 1)
+    assert grey.shape == (1, 3, 3, 40, 50) and torch.equal(grey[0, 2, 1], torch.from_numpy(chw[2]).float())
+
+
+def test_three_grey_frames_given_as_a_list_are_a_video(proc):
+    frames = [np.full((40, 50), 10 * i, np.uint8) for i in range(3)]  # stacked: (3, 40, 50), but surely frames
+    pixels = _pixels(proc, frames, do_sample_frames=False, **RAW)
+    assert pixels.shape == (1, 3, 3, 40, 50)
+    assert [pixels[0, t].unique().tolist() for t in range(3)] == [[0.0], [10.0], [20.0]]
+
+
+def test_3d_grey_video_still_reads_as_frames(proc):
+    grey = np.arange(10 * 40 * 50, dtype=np.int64).reshape(10, 40, 50) % 256
+    pixels = _pixels(proc, grey.astype(np.uint8), **RAW)
+    assert pixels.shape == (1, 4, 3, 40, 50)
+    # centred clip of span 7 in 10 frames: 1, 3, 5, 7; grey copied into each of R, G, B
+    for t, frame in enumerate((1, 3, 5, 7)):
+        for c in range(3):
+            assert torch.equal(pixels[0, t, c], torch.from_numpy(grey[frame]).float())
+
+
+# -- integer dtypes ------------------------------------------------------------------------------------------
+def test_uint16_video_is_scaled_from_the_16_bit_range(proc):
+    levels = np.array([0, 257 * 100, 65535, 30000, 128], dtype=np.uint16)  # -> 0, 100, 255, 116.7, 0.5
+    video = np.broadcast_to(levels[None, None, :, None], (8, 6, 5, 3)).copy()
+    pixels = _pixels(proc, video, do_sample_frames=False, **RAW)
+    # round(x * 255 / 65535): 30000 -> 116.73 -> 117; 128 -> 0.498 -> 0
+    assert pixels[0, 0, 0, 0].tolist() == [0.0, 100.0, 255.0, 117.0, 0.0]
+
+
+def test_wide_integer_video_on_the_8_bit_scale_is_read_as_uint8(proc):
+    video = np.random.default_rng(0).integers(0, 256, (8, 30, 30, 3)).astype(np.int64)
+    pixels = _pixels(proc, video, do_sample_frames=False, **RAW)
+    assert torch.equal(pixels[0], torch.from_numpy(video).permute(0, 3, 1, 2).float())
+
+
+@pytest.mark.parametrize("dtype,high", [(np.int32, 1023), (np.int16, -5), (np.int64, 256)])
+def test_integer_video_outside_the_8_bit_range_is_refused(proc, dtype, high):
+    video = np.zeros((8, 30, 30, 3), dtype)
+    video[2, 0, 0, 0] = high
+    with pytest.raises(ValueError, match=rf"{np.dtype(dtype).name}.*\(8, 30, 30, 3\).*\[0, 255\]"):
+        proc(video)
+
+
+# -- float range: by an explicit float_max, never guessed from the values -------------------------------------
+def test_dark_float_video_on_0_255_is_not_mistaken_for_0_1(proc):
+    dark = np.full((8, 30, 30, 3), 0.9, np.float32)  # a very dark [0, 255] video
+    # all values <= 1 could be [0, 1] pixels or a dark [0, 255] video: refused without float_max
+    with pytest.raises(ValueError, match=r"\(8, 30, 30, 3\).*float_max"):
+        proc(dark)
+    scenic = _pixels(proc, dark, float_max=255, do_sample_frames=False, do_resize=False, do_center_crop=False)
+    assert torch.allclose(scenic, torch.full_like(scenic, 0.9 / 127.5 - 1), atol=1e-6)  # near black: -0.99294
+    as_unit = _pixels(proc, dark, float_max=1.0, do_sample_frames=False, do_resize=False, do_center_crop=False)
+    assert torch.allclose(as_unit, torch.full_like(as_unit, 0.9 * 255 / 127.5 - 1), atol=1e-6)  # 0.8
+
+
+def test_float_max_from_the_processor_config_and_unambiguous_floats(tmp_path):
+    unit = np.random.default_rng(0).random((8, 30, 30, 3), dtype=np.float32)
+    proc = ViViTVideoProcessor(**SMALL, float_max=1.0)
+    proc.save_pretrained(tmp_path)
+    loaded = ViViTVideoProcessor.from_pretrained(tmp_path)
+    assert loaded.float_max == 1.0
+    pixels = _pixels(loaded, unit, do_sample_frames=False, **RAW)
+    assert torch.allclose(pixels[0], torch.from_numpy(unit).permute(0, 3, 1, 2) * 255, atol=1e-4)
+    # float values above 1 can only be on [0, 255]: read so without float_max
+    bright = unit * 200 + 10
+    pixels = _pixels(ViViTVideoProcessor(**SMALL), bright, do_sample_frames=False, **RAW)
+    assert torch.allclose(pixels[0], torch.from_numpy(bright).permute(0, 3, 1, 2), atol=1e-4)
+    # an all-black float video is black on either scale
+    black = _pixels(ViViTVideoProcessor(**SMALL), np.zeros((8, 30, 30, 3), np.float32), do_sample_frames=False, **RAW)
+    assert torch.equal(black, torch.zeros_like(black))
+
+
+def test_float_max_1_with_0_255_values_is_refused(proc):
+    video = np.full((8, 30, 30, 3), 200.0, np.float32)
+    with pytest.raises(ValueError, match=r"float_max=1.*200"):
+        proc(video, float_max=1.0)
+    with pytest.raises(ValueError, match="float_max must be a positive number"):
+        proc(video, float_max=0)
+
+
+# -- NaN / inf -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_frames_are_an_error_naming_the_video_and_frames(proc, bad):
+    video = np.full((10, 30, 30, 3), 100.0, np.float32)
+    video[8, 3, 4, 1] = bad  # frame 8 is outside the sampled clip (1, 3, 5, 7): still a broken array
+    with pytest.raises(ValueError, match=r"\(10, 30, 30, 3\).*NaN or infinite.*\[8\]"):
+        proc(video)  # values above 1: on [0, 255] without float_max
+
+
+def test_skip_broken_drops_a_non_finite_video(proc):
+    good = np.full((10, 30, 30, 3), 100.0, np.float32)
+    bad = good.copy()
+    bad[0] = np.nan
+    out = proc([good, bad, good], skip_broken=True, return_tensors="pt")
+    assert out["kept_indices"].tolist() == [0, 2] and out.pixel_values.shape[0] == 2
+    assert proc.num_skipped == 1
+
+
+# -- tensors that require grad -----------------------------------------------------------------------------------
+def test_requires_grad_video_works_and_gradients_flow():
+    proc = ViViTVideoProcessor(num_frames=4, frame_stride=2, size={"shortest_edge": 32},
+                               crop_size={"height": 28, "width": 28}, do_resize=False)
+    source = torch.rand(10, 32, 32, 3) * 255
+    video = source.clone().requires_grad_(True)
+    pixels = proc(video, return_tensors="pt").pixel_values
+    assert pixels.requires_grad and pixels.shape == (1, 4, 3, 28, 28)
+    # forward: x / 127.5 - 1 of frames 1, 3, 5, 7, centre crop rows / columns 2..29
+    expected = source[[1, 3, 5, 7], 2:30, 2:30].permute(0, 3, 1, 2) / 127.5 - 1
+    assert torch.allclose(pixels[0].detach(), expected, atol=1e-6)
+    pixels.sum().backward()
+    # d(sum)/dx: 1 / 127.5 where a sampled frame's pixel lies in the crop, 0 elsewhere
+    grad = torch.zeros(10, 32, 32, 3)
+    grad[[1, 3, 5, 7], 2:30, 2:30] = 1 / 127.5
+    assert torch.allclose(video.grad, grad, atol=1e-7)
+    assert torch.equal(video.detach(), source)  # the caller's tensor is never written
+
+
+def test_requires_grad_video_with_uint8_augmentations_is_refused(proc):
+    video = (torch.rand(10, 32, 32, 3) * 255).requires_grad_(True)
+    with pytest.raises(ValueError, match="requires_grad.*do_color_jitter"):
+        proc(video, do_train_augment=True, do_color_jitter=True, color_jitter_prob=1.0, seed=0)
+
+
+# -- skip_broken with every video broken ---------------------------------------------------------------------------
+def test_skip_broken_with_every_video_broken_gives_an_empty_batch_of_the_clip_shape(tmp_path):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00" * 100)
+    proc = ViViTVideoProcessor(**SMALL, skip_broken=True)
+    out = proc([str(broken), str(broken)], return_tensors="pt")
+    assert isinstance(out.pixel_values, torch.Tensor) and out.pixel_values.dtype == torch.float32
+    assert out.pixel_values.shape == (0, 4, 3, 28, 28)  # stacks with other batches, len() == 0
+    assert out["kept_indices"].tolist() == [] and proc.num_skipped == 2
+    assert proc(str(broken), num_crops=3, num_clips=2, return_tensors="pt").pixel_values.shape == (0, 4, 3, 28, 28)
+    # no fixed clip shape (no crop): a clear error rather than a shapeless (0,)
+    with pytest.raises(ValueError, match=r"every video.*skipped.*do_center_crop"):
+        proc(str(broken), do_center_crop=False)
+
+
+# -- a sample_indices override is checked --------------------------------------------------------------------------
+class EveryFourth(ViViTVideoProcessor):  # README's example, as it was: 15 frames from a 60-frame video
+    def sample_indices(self, num_video_frames, opts, rng, name):
+        return np.arange(0, num_video_frames, 4)[None, : opts["num_frames"]]
+
+
+def test_sample_indices_override_with_the_wrong_count_is_refused():
+    video = np.zeros((60, 30, 30, 3), np.uint8)
+    with pytest.raises(ValueError, match=r"EveryFourth\.sample_indices.*\(1, 15\).*\(1, 32\).*60"):
+        EveryFourth(**{**SMALL, "num_frames": 32})(video)
+    assert _pixels(EveryFourth(**{**SMALL, "num_frames": 8}), video).shape == (1, 8, 3, 28, 28)
+
+
+@pytest.mark.parametrize("indices,problem", [
+    ([[0, 5, 60, 2]], r"in \[0, 60\)"),  # past the last frame
+    ([[0, -1, 3, 2]], r"in \[0, 60\)"),  # negative: would silently wrap on an array
+    ([[0.5, 1, 2, 3]], "integer"),
+    ([0, 1, 2, 3], r"\(num_clips=1, num_frames=4\)"),  # 1-D
+    ([[0, 1, 2, 3], [4, 5, 6, 7]], r"\(num_clips=1, num_frames=4\)"),
+])
+def test_sample_indices_override_result_is_checked(indices, problem):
+    class Fixed(ViViTVideoProcessor):
+        def sample_indices(self, num_video_frames, opts, rng, name):
+            return np.array(indices)
+
+    with pytest.raises(ValueError, match=rf"Fixed\.sample_indices.*{problem}"):
+        Fixed(**SMALL)(np.zeros((60, 30, 30, 3), np.uint8))
