@@ -94,3 +94,24 @@ def test_finetune_draws_both_subsets_across_classes(tmp_path):
     # 8 of 40 training clips: 2 per class; 4 of 20 test clips: 1 per class (the first N were all class "a").
     assert Counter(data.label_names[e["label"]] for e in train) == {"a": 2, "b": 2, "c": 2, "d": 2}
     assert Counter(data.label_names[e["label"]] for e in evaluation) == {"a": 1, "b": 1, "c": 1, "d": 1}
+
+
+def test_a_hub_split_subset_stays_lazy_and_keeps_row_ids(tmp_path):
+    datasets = pytest.importorskip("datasets")
+    from test_data_formats import clip
+    from vivit_hf.data.formats import ExampleSubset, example_ids, load_video_dataset
+
+    video = clip(tmp_path / "src" / "a.mp4").read_bytes()
+    labels = [0, 0, 0, 1, 1, 1]
+    table = datasets.Dataset.from_dict(
+        {"clip": [{"path": None, "bytes": video}] * 6, "label": labels},
+        features=datasets.Features({"clip": datasets.Video(), "label": datasets.ClassLabel(names=["a", "b"])}))
+    (tmp_path / "repo" / "data").mkdir(parents=True)
+    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
+    train = load_video_dataset(str(tmp_path / "repo"), "hub", cache_dir=str(tmp_path / "cache")).split("train")
+    subset = sample_subset(train, 2, seed=0)
+    # Rows are read only when indexed; the rows have no path, so a row's id is its index in the split.
+    assert isinstance(subset, ExampleSubset)
+    ids = example_ids(subset)
+    assert sorted(labels[int(i)] for i in ids) == [0, 1]
+    assert [e["id"] for e in subset] == ids and [e["label"] for e in subset] == [labels[int(i)] for i in ids]

@@ -560,7 +560,8 @@ def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> 
     a seeded order). So every class gets its share of the subset within one example, and when ``num_samples`` is
     at least the number of classes every class is in it (everyone's first pick has priority 0). The draw
     depends only on the examples and ``seed`` (its own generator), so every process gets the same subset. The
-    subset keeps the examples' order. Two-head labels (Epic Kitchens) are stratified by their pair.
+    subset keeps the examples' order; lazy examples (Hub rows) stay lazy (an ``ExampleSubset``). Two-head labels
+    (Epic Kitchens) are stratified by their pair.
     """
     if num_samples < 1:
         raise ValueError(f"a subset needs at least 1 example, got {num_samples}")
@@ -578,4 +579,7 @@ def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> 
         rng.shuffle(members)
         priorities.extend((k / len(members), rank, index) for k, index in enumerate(members))
     priorities.sort()
-    return ExampleSubset(examples, sorted(index for _, _, index in priorities[:num_samples]))
+    chosen = sorted(index for _, _, index in priorities[:num_samples])
+    if isinstance(examples, list):  # plain examples: a plain list, which holds only what it keeps
+        return [examples[i] for i in chosen]
+    return ExampleSubset(examples, chosen)
