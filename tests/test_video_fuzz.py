@@ -4,6 +4,7 @@ The mutations run in a child process, so a crash in FFmpeg fails this test inste
 pytest, and a wall-clock limit catches a hang.
 """
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,7 @@ def mutate(data: bytes, rng: np.random.Generator) -> bytes:
 
 def run_worker(seed: int) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
-    from video_factory import video_bytes
+    from video_factory import video_bytes, write_encoded
 
     from vivit_hf.processing_vivit import ViViTVideoProcessor
     from vivit_hf.video_io import VideoDecodeError, probe, read_frames
@@ -43,8 +44,10 @@ def run_worker(seed: int) -> None:
     proc = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}, decode_backend="pyav")
     rng = np.random.default_rng(seed)
     outcomes = {"ok": 0, "error": 0}
-    for codec in ("h264", "vp9"):
-        original = video_bytes(num_frames=20, height=32, width=48, codec=codec, gop=5)
+    avi = io.BytesIO()  # AVI with B-frames: its frame order comes from a full decode, of damaged data too
+    write_encoded(avi, "avi", "h264", num_frames=20, bframes=2, gop=5)
+    originals = [video_bytes(num_frames=20, height=32, width=48, codec=codec, gop=5) for codec in ("h264", "vp9")]
+    for original in [*originals, avi.getvalue()]:
         for _ in range(CASES_PER_CODEC):
             data = mutate(original, rng)
             try:

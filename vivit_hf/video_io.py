@@ -4,8 +4,10 @@ A clip of 32 frames at stride 2 spans 64 frames; decoding a whole 60 s video to 
 almost all the work. ``VideoReader`` therefore builds a table of every frame's presentation
 timestamp from the demuxed packets (no decoding), seeks to the keyframe at or before the first
 wanted frame, and decodes forward only to the last wanted one, seeking again when a later keyframe
-lets it skip a gap. Frame ``i`` is the ``i``-th frame in presentation order, which is what variable
-frame rate files need (a timestamp times a nominal rate is not an index there).
+lets it skip a gap. Frame ``i`` is the ``i``-th frame in presentation order (the order a sequential
+decode gives), which is what variable frame rate files need (a timestamp times a nominal rate is not
+an index there). AVI and ASF store no presentation timestamps: there one full decode at open puts
+the frames in order, and reads then seek as in any other file (see ``PyAVReader._frame_table``).
 
 Two more savings: in H.264 streams, unwanted frames that no other frame references (non-reference
 B-frames, before the first wanted frame or between frames kept at a stride) are not decoded at all,
@@ -110,6 +112,11 @@ def describe_source(source: Any) -> str:
 # pictures may still be referenced from higher temporal layers. Others may latch the setting when
 # they open (libdav1d would then drop non-reference frames for good), so they decode every frame.
 _SKIP_NONREF_PER_PACKET = frozenset({"h264"})
+
+# Demuxers whose packets carry no presentation timestamps (see PyAVReader._frame_table), and
+# FFmpeg's flag for formats that store no timestamps at all (raw elementary streams).
+_UNTIMED_FORMATS = frozenset({"avi", "asf"})
+_AVFMT_NOTIMESTAMPS = 0x0080
 
 _INTERPOLATIONS = {"bilinear": "BILINEAR", "bicubic": "BICUBIC", "nearest": "POINT"}  # -> libswscale's names
 
@@ -243,7 +250,8 @@ class VideoReader:
 
 
 class PyAVReader(VideoReader):
-    """PyAV decoding: demux once for the timestamp table, then seek + decode only the needed span."""
+    """PyAV decoding: demux once for the frame table (AVI / ASF: decode once), then seek + decode only
+    the needed span."""
 
     backend = "pyav"
 
@@ -254,11 +262,13 @@ class PyAVReader(VideoReader):
         self._threading = (thread_type, thread_count)
         self.container = source if not self._owns_container else None
         self._open()
-        self._pts, self._keyframe = self._frame_table()
+        self._stamp = "pts"  # the packet field that names a frame: see _frame_table
+        self._pts, self._start = self._frame_table()
         if self._num_frames == 0:
             self.close()
             raise VideoDecodeError(f"Video {self.name} has no frames.")
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
+        self._first_stamp = None if self._pts is None else int(self._pts.min())
         self._rotation: int | None = None
 
     def _open(self) -> None:
@@ -280,7 +290,10 @@ class PyAVReader(VideoReader):
             self.close()
             raise VideoDecodeError(f"Video {self.name}: no decoder for its codec.")
         # Frame threading decodes several frames at once; slice threading helps intra-heavy streams.
-        self.stream.thread_type, self.stream.thread_count = self._threading
+        # A decoder is configured once, when it opens: a caller's container that was decoded from
+        # (or read by an earlier reader) keeps the settings it has.
+        if not self.stream.codec_context.is_open:
+            self.stream.thread_type, self.stream.thread_count = self._threading
 
     def _video_stream(self):
         """FFmpeg's best video stream, never a cover image (an ``attached_pic``: one still frame
@@ -312,10 +325,28 @@ class PyAVReader(VideoReader):
 
     # -- the frame table -------------------------------------------------------------------------
     def _frame_table(self):
-        """Presentation timestamps (sorted) and keyframe flags of every frame, from packets only."""
+        """Per frame, in presentation order: the stamp that names its packet, and the frame to start
+        decoding from to get it (a keyframe at or before it).
+
+        Where the container stores presentation timestamps (mp4, mov, mkv, webm, flv, MPEG-TS/PS,
+        nut, mxf ...), sorting the packets' pts gives presentation order without decoding anything.
+        AVI and ASF store none: AVI's index is in decode order and FFmpeg makes up a pts from it that
+        is wrong once frames are reordered (B-frames, DivX packed B-frames), and raw elementary
+        streams have none at all. There the dts only names a packet (it follows decode order), and
+        the order of the frames is taken from the decoder itself, in one full decode: presentation
+        order is, by definition, the order a sequential decode gives them, whatever the codec does
+        (pyramids, open GOPs, packed B-frames, N-VOPs that give no frame). Parsing each codec's
+        picture order instead would be codec by codec and still miss the decoder's own choices.
+        Codecs that never reorder (MJPEG, VP8/VP9, H.263, ...) show their packets in decode order
+        and need no decode."""
         import av
 
-        pts, key = [], []
+        if not self._owns_container:
+            try:  # a caller's container may have been read from already: the table starts at its first packet
+                self.container.seek(0)
+            except av.FFmpegError:
+                pass
+        pts, dts, key = [], [], []
         leading = None  # frames shown before the first keyframe
         try:
             for packet in self.container.demux(self.stream):
@@ -326,6 +357,7 @@ class PyAVReader(VideoReader):
                 if packet.is_discard:  # edit-list-trimmed frames are never shown
                     continue
                 pts.append(packet.pts)
+                dts.append(packet.dts)
                 key.append(packet.is_keyframe)
         except av.FFmpegError as e:
             if not pts:
@@ -334,13 +366,20 @@ class PyAVReader(VideoReader):
         if leading:
             # A transport stream cut mid-GOP: its first frames have no reference to decode from (a
             # container that flags no keyframe at all keeps every frame).
-            del pts[:leading], key[:leading]
-        if any(p is None for p in pts):
-            # Without timestamps (e.g. raw elementary streams) frames are counted while decoding from the start.
-            self._num_frames = len(pts)
-            return None, None
-        order = np.argsort(np.asarray(pts, dtype=np.int64), kind="stable")
-        pts_sorted = np.asarray(pts, dtype=np.int64)[order]
+            del pts[:leading], dts[:leading], key[:leading]
+        fmt = self.container.format
+        timed = not (fmt.name in _UNTIMED_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS or None in pts)
+        if not timed:
+            if None in dts or any(b <= a for a, b in zip(dts, dts[1:])):
+                # Nothing names a packet (raw elementary streams): frames are counted while decoding from the start.
+                self._num_frames = len(pts)
+                return None, None
+            self._stamp = "dts"
+            if self.stream.codec_context.codec.reorder:
+                return self._decoded_table(dts, key)
+        stamps = np.asarray(pts if timed else dts, dtype=np.int64)
+        order = np.argsort(stamps, kind="stable")
+        pts_sorted = stamps[order]
         keep = np.ones(pts_sorted.size, dtype=bool)
         keep[1:] = pts_sorted[1:] != pts_sorted[:-1]  # duplicate timestamps can only be one shown frame
         key_arr = np.asarray(key, dtype=bool)[order][keep]
@@ -348,7 +387,40 @@ class PyAVReader(VideoReader):
         if key_arr.size:
             key_arr[0] = True  # decoding always may start at the first frame
         self._num_frames = int(pts_sorted.size)
-        return pts_sorted, key_arr
+        return pts_sorted, np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+
+    def _decoded_table(self, dts: list, key: list):
+        """The frame table of an untimed, reordering stream from one full decode (see _frame_table).
+
+        Each packet's dts is put in its pts, which the decoder hands on to the frame it makes: the
+        frames come out named by their packet, in presentation order. A frame is decoded from the
+        last keyframe shown at or before it whose packet also comes first in decode order; the
+        B-frames an open GOP shows before its keyframe thus start from the keyframe before, which
+        holds their references."""
+        import av
+
+        self._rewind()
+        stamps = []
+        try:
+            for packet in self.container.demux(self.stream):
+                if packet.dts is not None:
+                    packet.pts = packet.dts
+                for frame in packet.decode():
+                    self.frames_decoded += 1
+                    stamps.append(frame.pts)
+        except av.FFmpegError:
+            pass  # a damaged tail: the frames before it are still usable
+        if None in stamps or len(set(stamps)) != len(stamps):  # a decoder that loses the names: count frames
+            self._num_frames = len(stamps)
+            return None, None
+        keys = {d for d, k in zip(dts, key) if k}
+        start, key_frames = np.zeros(len(stamps), dtype=np.int64), [0]  # decoding always may start at the first frame
+        for i, stamp in enumerate(stamps):
+            if i and stamp in keys:
+                key_frames.append(i)
+            start[i] = next((j for j in reversed(key_frames) if stamps[j] <= stamp), 0)
+        self._num_frames = len(stamps)
+        return np.asarray(stamps, dtype=np.int64), start
 
     @property
     def num_frames(self) -> int:
@@ -357,7 +429,7 @@ class PyAVReader(VideoReader):
     def _fps(self) -> float:
         rate = self.stream.average_rate or self.stream.guessed_rate or self.stream.base_rate
         if self._pts is not None and self._pts.size > 1 and self.stream.time_base:
-            span = float((self._pts[-1] - self._pts[0]) * self.stream.time_base)
+            span = float((self._pts.max() - self._first_stamp) * self.stream.time_base)
             if span > 0:
                 return (self._pts.size - 1) / span
         return float(rate) if rate else 0.0
@@ -413,10 +485,8 @@ class PyAVReader(VideoReader):
 
     def _segments(self, wanted: np.ndarray) -> list[tuple[int, int, int]]:
         """Split sorted wanted indices into (keyframe, first wanted, last wanted) spans, one seek each."""
-        key_idx = np.flatnonzero(self._keyframe)
-        kf_before = key_idx[np.searchsorted(key_idx, wanted, side="right") - 1]
         segments = []
-        for i, kf in zip(wanted.tolist(), kf_before.tolist()):
+        for i, kf in zip(wanted.tolist(), self._start[wanted].tolist()):
             if segments and kf <= segments[-1][2]:
                 segments[-1][2] = i  # no keyframe to jump to before i: keep decoding
             else:
@@ -479,7 +549,7 @@ class PyAVReader(VideoReader):
         step = max(1, round(1 / self.stream.time_base)) if self.stream.time_base else 1  # one second
         back = 0
         while True:
-            final = back > 0 and target - back < int(self._pts[0])
+            final = back > 0 and target - back < self._first_stamp
             if not final:
                 try:
                     self.container.seek(target - back, stream=self.stream, backward=True, any_frame=False)
@@ -488,8 +558,8 @@ class PyAVReader(VideoReader):
             if final:
                 self._rewind()
             packets = self.container.demux(self.stream)
-            key = next((p for p in packets if p.is_keyframe and p.pts is not None), None)
-            if key is not None and (key.pts <= target or final):
+            key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
+            if key is not None and (getattr(key, self._stamp) <= target or final):
                 yield key
                 yield from packets
                 return
@@ -507,7 +577,7 @@ class PyAVReader(VideoReader):
         about a third of an x264 stream). The switch is made per packet by its presentation time,
         as the decoder reads the setting when it takes a packet; a frame nothing references cannot
         change any other frame, so the wanted ones come out bit-identical."""
-        lookup = self._pts_to_index
+        lookup, name = self._pts_to_index, self._stamp
         context = self.stream.codec_context
         restore = context.skip_frame
         skip_nonref = skip_nonref and context.name in _SKIP_NONREF_PER_PACKET and restore == "DEFAULT"
@@ -515,8 +585,11 @@ class PyAVReader(VideoReader):
         skipping = False
         try:
             for packet in self._packets_from(start):
+                stamp = getattr(packet, name)
+                if name == "dts" and stamp is not None:
+                    packet.pts = stamp  # the decoder hands it on to the frame: it names the frame (see _decoded_table)
                 if keep_pts is not None:
-                    skip = packet.pts is not None and packet.pts not in keep_pts
+                    skip = stamp is not None and stamp not in keep_pts
                     if skip != skipping:
                         context.skip_frame = "NONREF" if skip else "DEFAULT"
                         skipping = skip
@@ -526,7 +599,8 @@ class PyAVReader(VideoReader):
                     i = lookup.get(pts) if pts is not None else None
                     if i is None:
                         continue
-                    if i in wanted and i not in out:
+                    # (frames shown before this span may be an open GOP's, decoded without their references)
+                    if first <= i and i in wanted and i not in out:
                         out[i] = convert(frame)
                     if i >= last:
                         return
