@@ -15,7 +15,7 @@ from transformers import AutoModelForVideoClassification, VivitConfig, VivitForV
 import vivit_hf  # noqa: F401 - registers the Auto classes
 from vivit_hf.convert import main
 from vivit_hf.processing_vivit import ViViTVideoProcessor
-from vivit_hf.scenic_checkpoint import read_python_config, write_scenic_checkpoint
+from vivit_hf.scenic_checkpoint import read_python_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hub_standin import HubStandIn  # noqa: E402
@@ -24,6 +24,7 @@ ROOT = Path(os.environ.get("VIVIT_FIXTURES", Path(__file__).resolve().parents[2]
 CASES = sorted(p.name for p in (ROOT / "scenic").iterdir() if (p / "config.json").exists()) if (
     ROOT / "scenic").is_dir() else []
 REPO = Path(__file__).resolve().parents[1]
+FLAX_DATA = REPO / "tests" / "data" / "flax"  # checkpoints written by flax itself (see the script there)
 
 
 def scenic_python_config(config: dict, prose_line: bool = False) -> str:
@@ -46,17 +47,23 @@ def scenic_python_config(config: dict, prose_line: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def scenic_case(name, tmp_path, layout="params"):
+def scenic_case(name, tmp_path):
+    """A fixture case's params as an .npz and its config as a scenic .py file. Checkpoints as flax writes them:
+    FLAX_DATA (test_scenic_checkpoint.py reads every layout; `flax_case` below converts one with the CLI)."""
     case = ROOT / "scenic" / name
     config = json.loads((case / "config.json").read_text())
-    with np.load(case / "params.npz", allow_pickle=False) as archive:
-        params = {key: archive[key] for key in archive.files}
-    checkpoint = tmp_path / "ckpt"
-    write_scenic_checkpoint(params, checkpoint, step=1, layout=layout)
-    write_scenic_checkpoint(params, checkpoint, step=250, layout=layout)  # the latest step is the one read
     config_file = tmp_path / "config.py"
     config_file.write_text(scenic_python_config(config["scenic_config"]))
-    return case, checkpoint, config_file
+    return case, case / "params.npz", config_file
+
+
+def flax_case(tmp_path):
+    """scenic's params of `spacetime_3dconv_token` in scenic's pre-optax TrainState, written by flax's
+    `save_checkpoint` (a directory of checkpoint_<step> files; `optimizer.state.step` an np.int32)."""
+    config_file = tmp_path / "config.py"
+    config_file.write_text(scenic_python_config(json.loads((FLAX_DATA / "spacetime_3dconv_token_config.json")
+                                                           .read_text())))
+    return ROOT / "scenic" / "spacetime_3dconv_token", FLAX_DATA / "old_train_state", config_file
 
 
 def fixture_logits(model, case):
@@ -67,7 +74,7 @@ def fixture_logits(model, case):
 
 @pytest.mark.parametrize("name", CASES)
 def test_scenic_checkpoint_converts_to_a_folder_with_the_fixture_logits(name, tmp_path):
-    case, checkpoint, config_file = scenic_case(name, tmp_path, layout="optimizer" if "token" in name else "params")
+    case, checkpoint, config_file = scenic_case(name, tmp_path)
     out = tmp_path / "out"
     main(["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out", str(out)])
     model = AutoModelForVideoClassification.from_pretrained(out)
@@ -79,7 +86,7 @@ def test_scenic_checkpoint_converts_to_a_folder_with_the_fixture_logits(name, tm
 
 
 def test_converted_folder_is_hub_ready(tmp_path):
-    case, checkpoint, config_file = scenic_case("spacetime_3dconv_token", tmp_path)
+    case, checkpoint, config_file = flax_case(tmp_path)
     out = tmp_path / "out"
     main(["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out", str(out)])
     assert (out / "model.safetensors").is_file()
@@ -91,8 +98,8 @@ def test_converted_folder_is_hub_ready(tmp_path):
     assert card.startswith("---\n") and "pipeline_tag: video-classification" in card and "vivit_hf.convert scenic" in card
 
 
-def test_module_entry_point_runs(tmp_path):
-    case, checkpoint, config_file = scenic_case("factorized_self_attention_space_time_gap", tmp_path)
+def test_module_entry_point_converts_a_checkpoint_flax_wrote(tmp_path):
+    case, checkpoint, config_file = flax_case(tmp_path)
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     result = subprocess.run([sys.executable, "-m", "vivit_hf.convert", "scenic", "--checkpoint", str(checkpoint),
@@ -144,3 +151,83 @@ def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch):
     files = hub.repos["me/vivit-tiny"] if "me/vivit-tiny" in hub.repos else next(iter(hub.repos.values()))
     assert {"model.safetensors", "config.json", "README.md", "video_preprocessor_config.json"} <= set(files)
     assert files["config.json"] == (tmp_path / "out" / "config.json").read_bytes()
+
+
+# ---------------------------------------------------------------------------------------------- user errors
+def run_cli(argv, capsys):
+    """main()'s exit code and its stderr lines but progress bars (a user error is one line, no traceback)."""
+    code = main(argv)
+    return code, [line for line in capsys.readouterr().err.strip().splitlines() if "it/s]" not in line]
+
+
+def test_missing_model_folder_is_named(tmp_path, capsys):
+    missing = tmp_path / "no" / "such" / "vivit"
+    code, err = run_cli(["transformers", "--model", str(missing), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and len(err) == 1, err
+    assert str(missing) in err[0] and "no such file or folder" in err[0] and "Repo id" not in err[0]
+
+
+def test_hub_id_without_network_says_the_hub_was_not_reached(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))  # an empty cache
+    code, err = run_cli(["transformers", "--model", "someone/vivit-b-k400", "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and len(err) == 1, err
+    assert "someone/vivit-b-k400" in err[0] and "offline" in err[0] and "no config.json" not in err[0]
+
+
+def test_scenic_checkpoint_that_is_a_config_file_is_named(tmp_path, capsys):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"model": {"hidden_size": 8}}))
+    code, err = run_cli(["scenic", "--checkpoint", str(config), "--config", str(FLAX_DATA / "micro_config.json"),
+                         "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and len(err) == 1, err
+    assert f"{config} is not a flax/scenic checkpoint: it is JSON text" in err[0] and "trailing" not in err[0]
+
+
+@pytest.mark.parametrize("which", ["checkpoint", "config", "config_is_a_checkpoint", "config_without_model"])
+def test_scenic_inputs_that_do_not_fit_are_one_line(which, tmp_path, capsys):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"model": {"hidden_size": 8}} if which == "config_without_model" else {"x": 1}))
+    checkpoint, config_arg = FLAX_DATA / "params_top_level.msgpack", FLAX_DATA / "micro_config.json"
+    if which == "checkpoint":
+        checkpoint = tmp_path / "missing_ckpt"
+    elif which == "config":
+        config_arg = tmp_path / "missing.py"
+    elif which == "config_is_a_checkpoint":
+        config_arg = checkpoint
+    else:
+        config_arg = config
+    code, err = run_cli(["scenic", "--checkpoint", str(checkpoint), "--config", str(config_arg), "--out",
+                         str(tmp_path / "out")], capsys)
+    assert code == 2 and len(err) == 1, err
+    expected = {"checkpoint": f"{checkpoint} does not exist", "config": f"{config_arg} does not exist",
+                "config_is_a_checkpoint": "neither JSON nor a .py config", "config_without_model": "lacks 'patches'"}
+    assert expected[which] in err[0], err
+
+
+def test_command_line_prints_errors_not_tracebacks(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run([sys.executable, "-m", "vivit_hf.convert", "scenic", "--checkpoint",
+                             str(FLAX_DATA / "micro_config.json"), "--config", str(FLAX_DATA / "micro_config.json"),
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith("python -m vivit_hf.convert: error: ") and "is not a flax/scenic" in result.stderr
+
+
+def test_bugs_keep_their_traceback(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("vivit_hf.convert.load_scenic", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        main(["scenic", "--checkpoint", str(FLAX_DATA / "params_top_level.msgpack"), "--config",
+              str(FLAX_DATA / "micro_config.json"), "--out", str(tmp_path / "out")])
+
+
+def test_failed_upload_exits_1_and_keeps_the_folder(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    code, err = run_cli(["scenic", "--checkpoint", str(FLAX_DATA / "params_top_level.msgpack"), "--config",
+                         str(FLAX_DATA / "micro_config.json"), "--out", str(out), "--push-to-hub", "not/a/repo id"],
+                        capsys)
+    assert code == 1 and len(err) == 1 and "not/a/repo id" in err[0] and str(out) in err[0], err
+    assert (out / "model.safetensors").is_file()

@@ -28,6 +28,8 @@ from .configuration_vivit import (
 )
 from .modeling_blocks import FactorisedSelfAttentionLayer, ViViTEncoder, ViViTMLP, ViViTSelfAttention
 from .modeling_vivit import VIVIT_MODELS
+from .scenic_checkpoint import ScenicCheckpointError, read_python_config, read_scenic_checkpoint
+from .transformers_vivit import TransformersCheckpointError
 
 # scenic `model.attention_config.type` -> our config class
 SCENIC_ATTENTION_TYPES = {
@@ -213,18 +215,18 @@ def strip_checkpoint_prefix(flat: dict[str, np.ndarray]) -> dict[str, np.ndarray
 
 
 def read_scenic_params(params) -> dict[str, np.ndarray]:
-    """A mapping, an `.npz` file, or a scenic checkpoint directory -> flat '/'-joined names to arrays."""
+    """A mapping, an `.npz` file, or a flax checkpoint (a `checkpoint_<step>` file or their directory) -> flat
+    '/'-joined names to arrays."""
     if isinstance(params, (str, os.PathLike)):
         path = os.fspath(params)
-        if os.path.isdir(path):
-            from .scenic_checkpoint import read_scenic_checkpoint  # flax msgpack reader, only for directories
-
-            flat = flatten_tree(read_scenic_checkpoint(path))
-        elif path.endswith(".npz"):
-            with np.load(path, allow_pickle=False) as archive:
-                flat = {name: archive[name] for name in archive.files}
+        if path.endswith(".npz") and os.path.isfile(path):
+            try:
+                with np.load(path, allow_pickle=False) as archive:
+                    flat = {name: archive[name] for name in archive.files}
+            except (OSError, ValueError) as error:  # not a zip, or pickled arrays
+                raise ScenicConversionError(f"{path} is not a readable .npz of arrays: {error}") from error
         else:
-            raise ScenicConversionError(f"cannot read scenic parameters from {path!r}: expected an .npz or a directory")
+            flat = flatten_tree(read_scenic_checkpoint(path))
     elif isinstance(params, Mapping):
         flat = flatten_tree(params)
     else:
@@ -237,13 +239,18 @@ def read_scenic_config(scenic_config) -> dict:
     (`get_config()` with ml_collections) are read by `vivit_hf.scenic_checkpoint.read_python_config`."""
     if isinstance(scenic_config, (str, os.PathLike)):
         path = os.fspath(scenic_config)
+        if not os.path.isfile(path):
+            raise ScenicConversionError(f"scenic config {path} does not exist" if not os.path.exists(path) else
+                                        f"scenic config {path} is not a file")
         if path.endswith(".py"):
-            from .scenic_checkpoint import read_python_config
-
             scenic_config = read_python_config(path)
         else:
-            with open(path) as handle:
-                scenic_config = json.load(handle)
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    scenic_config = json.load(handle)
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise ScenicConversionError(
+                    f"scenic config {path} is neither JSON nor a .py config file (get_config()): {error}") from error
     scenic_config = _to_plain(scenic_config)
     if "scenic_config" in scenic_config:
         scenic_config = scenic_config["scenic_config"]
@@ -264,6 +271,18 @@ def _to_plain(value):
 def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
     """Our config for a scenic ViViT config (`model`, `dataset_configs`, `model_name`), refusing what we lack."""
     scenic_config = read_scenic_config(scenic_config)
+    try:
+        config_class, kwargs = _config_kwargs(scenic_config)
+    except KeyError as error:  # a field every scenic ViViT config has
+        raise ScenicConversionError(f"scenic config lacks {error.args[0]!r}, which every ViViT config has") from None
+    kwargs.update(overrides)
+    try:
+        return config_class(**kwargs)
+    except ValueError as error:  # the config's own checks (sizes, heads, ...): the scenic config's values
+        raise ScenicConversionError(f"scenic config gives an invalid {config_class.__name__}: {error}") from error
+
+
+def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
     model = scenic_config.get("model")
     data = scenic_config.get("dataset_configs", {}) or {}
     if not isinstance(model, Mapping):
@@ -327,8 +346,7 @@ def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
         kwargs["label_spaces"] = dict(zip(names, (int(n) for n in data["class_splits"])))
     else:
         kwargs["num_labels"] = int(data.get("num_classes") or scenic_config.get("num_classes") or 0)
-    kwargs.update(overrides)
-    return config_class(**kwargs)
+    return config_class, kwargs
 
 
 # ------------------------------------------------------------------------------------------------ load / export
@@ -513,12 +531,7 @@ def push_folder(folder, repo_id: str, *, token: str | None = None, private: bool
 def convert_scenic_checkpoint(checkpoint, scenic_config, out, *, command: str = "") -> nn.Module:
     """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
     (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model."""
-    if os.path.isfile(os.fspath(checkpoint)) and not os.fspath(checkpoint).endswith(".npz"):
-        from .scenic_checkpoint import read_scenic_checkpoint  # one `checkpoint_<step>` file
-
-        model = load_scenic(read_scenic_checkpoint(checkpoint), scenic_config)
-    else:
-        model = load_scenic(checkpoint, scenic_config)
+    model = load_scenic(checkpoint, scenic_config)
     kwargs = scenic_processor_kwargs(scenic_config)
     card = model_card(model, source=os.fspath(checkpoint), command=command or "vivit_hf.convert scenic",
                       processor_kwargs=kwargs)
@@ -572,13 +585,26 @@ def main(argv=None) -> int:
         sub.add_argument("--private", action="store_true", help="create the Hub repo as private")
     args = parser.parse_args(argv)
     command = "python -m vivit_hf.convert " + shlex.join(sys.argv[1:] if argv is None else list(argv))
-    if args.source == "scenic":
-        model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, command=command)
-    else:
-        model = convert_transformers_checkpoint(args.model, args.out, command=command)
+    # What the user gave does not fit: one line, argparse's exit code. Anything else is a bug and keeps its traceback.
+    try:
+        if args.source == "scenic":
+            model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, command=command)
+        else:
+            model = convert_transformers_checkpoint(args.model, args.out, command=command)
+    except (ScenicCheckpointError, ScenicConversionError, TransformersCheckpointError) as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 2
     print(f"wrote {type(model).__name__} to {args.out}")
     if args.push_to_hub:
-        repo = push_folder(args.out, args.push_to_hub, private=args.private)
+        from huggingface_hub.errors import HFValidationError
+
+        try:
+            repo = push_folder(args.out, args.push_to_hub, private=args.private)
+        except (HFValidationError, OSError) as error:  # a bad repo id, auth, HTTP or network errors
+            message = " ".join(str(error).split())
+            print(f"{parser.prog}: error: upload to {args.push_to_hub} failed ({message}); the converted folder is "
+                  f"kept at {args.out}", file=sys.stderr)
+            return 1
         print(f"uploaded {args.out} to {repo}")
     return 0
 

@@ -4,8 +4,8 @@
 * Checkpoints: `flax.training.checkpoints.save_checkpoint` writes one msgpack file, `<dir>/checkpoint_<step>`,
   holding the train state as a nested dict (`params/...`, or `optimizer/target/...` in older scenic). Arrays are
   msgpack extension type 1 holding `(shape, dtype name, raw bytes)`, scalars type 3, complex numbers type 2, and
-  arrays over 1 GB are split into `__msgpack_chunked_array__` dicts. A small msgpack codec here reads (and, for
-  tests and round trips, writes) that, so no msgpack package is needed.
+  arrays over 2**30 bytes are split into `__msgpack_chunked_array__` dicts. A small msgpack decoder here reads that,
+  so no msgpack package is needed; tests read files written by flax itself (tests/data/flax).
 * Configs: scenic's `.py` config files build an `ml_collections.ConfigDict` in `get_config()`. They are executed
   with a tiny stand-in `ml_collections` (and `absl.logging`) injected for the duration of the call, so neither
   package is needed; the result is a plain dict. A line of prose left uncommented in a shipped config (scenic's
@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 _EXT_NDARRAY, _EXT_COMPLEX, _EXT_NPSCALAR = 1, 2, 3
 _CHUNKED = "__msgpack_chunked_array__"
+_ORBAX_FILES = ("_CHECKPOINT_METADATA", "_METADATA", "manifest.ocdbt", "commit_success.txt")
 
 
 class ScenicCheckpointError(ValueError):
@@ -41,7 +42,7 @@ class _Reader:
 
     def take(self, n: int) -> bytes:
         if self.pos + n > len(self.data):
-            raise ScenicCheckpointError("truncated msgpack data")
+            raise ScenicCheckpointError("the msgpack data ends early (truncated: an incomplete copy or download?)")
         chunk = self.data[self.pos:self.pos + n]
         self.pos += n
         return bytes(chunk)
@@ -110,74 +111,28 @@ def _ext(code, payload, ext_hook):
     return ext_hook(code, payload)
 
 
-def msgpack_encode(value, ext_hook=None) -> bytes:
-    """Encode one object (dict, list/tuple, str, bytes, int, float, bool, None; others through `ext_hook(value)`
-    returning `(code, payload)`)."""
-    out = bytearray()
-    _encode(value, out, ext_hook)
-    return bytes(out)
-
-
-def _encode(v, out: bytearray, ext_hook):  # noqa: C901
-    if v is None:
-        out.append(0xC0)
-    elif isinstance(v, bool):
-        out.append(0xC3 if v else 0xC2)
-    elif isinstance(v, int):
-        if 0 <= v <= 0x7F:
-            out.append(v)
-        elif -32 <= v < 0:
-            out.append(v & 0xFF)
-        elif v >= 0:
-            out += b"\xcf" + struct.pack(">Q", v)
-        else:
-            out += b"\xd3" + struct.pack(">q", v)
-    elif isinstance(v, float):
-        out += b"\xcb" + struct.pack(">d", v)
-    elif isinstance(v, str):
-        data = v.encode("utf-8")
-        out += b"\xdb" + struct.pack(">I", len(data)) + data
-    elif isinstance(v, (bytes, bytearray, memoryview)):
-        data = bytes(v)
-        out += b"\xc6" + struct.pack(">I", len(data)) + data
-    elif isinstance(v, Mapping):
-        out += b"\xdf" + struct.pack(">I", len(v))
-        for key, item in v.items():
-            _encode(key, out, ext_hook)
-            _encode(item, out, ext_hook)
-    elif isinstance(v, (list, tuple)):
-        out += b"\xdd" + struct.pack(">I", len(v))
-        for item in v:
-            _encode(item, out, ext_hook)
-    else:
-        if ext_hook is None:
-            raise TypeError(f"cannot msgpack-encode {type(v).__name__}")
-        code, payload = ext_hook(v)
-        out += b"\xc9" + struct.pack(">Ib", len(payload), code) + payload
-
-
 # ------------------------------------------------------------------------------------- flax's array extension
-def _dtype(name: str):
-    if name == "bfloat16":
-        return "bfloat16"
-    return np.dtype(name)
-
-
-def _array_from(buffer: bytes, dtype_name: str, shape) -> np.ndarray:
-    dtype = _dtype(dtype_name)
-    if dtype == "bfloat16":  # numpy has no bfloat16: widen to float32 (bfloat16 is float32's upper half)
+# What `flax.serialization` writes (checked against files flax 0.12.8 wrote, tests/data/flax): ext 1 an ndarray as
+# msgpack (shape, dtype name, C-order bytes); ext 3 a numpy scalar, packed as a 0-d ndarray the same way; ext 2 a
+# Python complex as (real, imag).
+def _ndarray(payload: bytes) -> np.ndarray:
+    shape, dtype_name, buffer = msgpack_decode(payload)
+    dtype_name = _as_str(dtype_name)
+    if dtype_name == "bfloat16":  # numpy has no bfloat16: widen to float32 (bfloat16 is float32's upper half: exact)
         bits = np.frombuffer(buffer, dtype="<u2").astype(np.uint32) << 16
         return bits.view(np.float32).reshape(shape)
+    try:
+        dtype = np.dtype(dtype_name)
+    except TypeError as error:  # flax itself reads only numpy's dtypes and bfloat16
+        raise ScenicCheckpointError(f"array of dtype {dtype_name!r}, which numpy cannot read") from error
     return np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()
 
 
 def _flax_ext_decode(code: int, payload: bytes):
     if code == _EXT_NDARRAY:
-        shape, dtype_name, buffer = msgpack_decode(payload)
-        return _array_from(buffer, _as_str(dtype_name), tuple(shape))
+        return _ndarray(payload)
     if code == _EXT_NPSCALAR:
-        dtype_name, buffer = msgpack_decode(payload)
-        return _array_from(buffer, _as_str(dtype_name), ())[()]
+        return _ndarray(payload)[()]
     if code == _EXT_COMPLEX:
         real, imag = msgpack_decode(payload)
         return complex(real, imag)
@@ -188,23 +143,13 @@ def _as_str(value) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
-def _flax_ext_encode(value):
-    if isinstance(value, np.generic):
-        return _EXT_NPSCALAR, msgpack_encode((value.dtype.name, value.tobytes()))
-    if isinstance(value, np.ndarray):
-        return _EXT_NDARRAY, msgpack_encode((list(value.shape), value.dtype.name, np.ascontiguousarray(value).tobytes()))
-    if isinstance(value, complex):
-        return _EXT_COMPLEX, msgpack_encode((value.real, value.imag))
-    raise TypeError(f"cannot store a {type(value).__name__} in a flax checkpoint")
-
-
 def _unchunk(tree):
-    """flax splits arrays over 1 GB into `{__msgpack_chunked_array__, shape, chunks}`; join them back."""
+    """flax splits arrays over 2**30 bytes into `{__msgpack_chunked_array__: True, shape: {'0': d0, ..}, chunks:
+    {'0': flat part, ..}}` (tuples stored as dicts); join them back."""
     if isinstance(tree, dict):
         if _CHUNKED in tree:
-            chunks = tree["chunks"]
-            parts = [chunks[str(i)] for i in range(len(chunks))]
-            return np.concatenate([np.ravel(p) for p in parts]).reshape(tuple(np.asarray(tree["shape"]).tolist()))
+            shape, chunks = (tuple(part[str(i)] for i in range(len(part))) for part in (tree["shape"], tree["chunks"]))
+            return np.concatenate(chunks).reshape(shape)
         return {key: _unchunk(value) for key, value in tree.items()}
     return tree
 
@@ -214,9 +159,29 @@ def flax_msgpack_restore(data: bytes) -> dict:
     return _unchunk(msgpack_decode(data, _flax_ext_decode))
 
 
-def flax_msgpack_serialize(tree: Mapping) -> bytes:
-    """`flax.serialization.msgpack_serialize` without flax (no chunking: for trees of arrays under 1 GB each)."""
-    return msgpack_encode(tree, _flax_ext_encode)
+def _looks_like(data: bytes) -> str:
+    """What a file that is not a flax checkpoint seems to be, for the error message."""
+    if not data:
+        return "it is empty"
+    if data.startswith(b"PK\x03\x04"):
+        return "it is a zip archive (an .npz, or a torch.save file?)"
+    if len(data) > 9 and data[8:10] == b'{"':  # safetensors: u64 header length, then a JSON header
+        return "it looks like a safetensors file"
+    if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return "it looks like a Python pickle"
+    if data.startswith(b"\x89HDF"):
+        return "it is an HDF5 file (a Keras .h5?)"
+    try:
+        text = data[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return f"it starts with bytes {data[:8].hex(' ')}"
+    if text.lstrip().startswith(("{", "[")):
+        return "it is JSON text (a config?)"
+    return f"it is a text file starting {text[:40]!r}"
+
+
+def _is_orbax(directory: str) -> bool:
+    return any(os.path.exists(os.path.join(directory, name)) for name in _ORBAX_FILES)
 
 
 # ------------------------------------------------------------------------------------------------ checkpoints
@@ -237,7 +202,9 @@ def read_scenic_checkpoint(path) -> dict:
     """A scenic/flax checkpoint (a `checkpoint_<step>` file, or the directory holding them: the latest step is
     read) -> the train state as a nested dict of numpy arrays (parameters under `params/` or `optimizer/target/`)."""
     path = os.fspath(path)
-    if os.path.isdir(path):
+    if not os.path.exists(path):
+        raise ScenicCheckpointError(f"{path} does not exist")
+    if os.path.isdir(path) and not _is_orbax(path):
         path = _latest_checkpoint(path)
     if os.path.isdir(path):  # orbax writes a directory per step
         inner = os.path.join(path, "checkpoint")
@@ -247,9 +214,15 @@ def read_scenic_checkpoint(path) -> dict:
                 f"orbax and save the params as .npz (flat '/'-joined names), then convert that")
         path = inner
     with open(path, "rb") as handle:
-        state = flax_msgpack_restore(handle.read())
-    if not isinstance(state, dict):
-        raise ScenicCheckpointError(f"{path} does not hold a flax state dict")
+        data = handle.read()
+    # flax writes the train state as one msgpack map (0x80 alone is an empty one; 0x80 then more starts a pickle).
+    if not (data == b"\x80" or data[:1] and (0x81 <= data[0] <= 0x8F or data[0] in (0xDE, 0xDF))):
+        raise ScenicCheckpointError(f"{path} is not a flax/scenic checkpoint: {_looks_like(data)}")
+    try:
+        state = flax_msgpack_restore(data)
+    except ScenicCheckpointError as error:
+        raise ScenicCheckpointError(f"{path} ({len(data)} bytes) is not a readable flax/scenic checkpoint: {error}") \
+            from error
     if any(isinstance(v, str) and v.startswith("PLACEHOLDER://") for v in _leaves(state)):
         raise ScenicCheckpointError(f"{path} is an orbax aggregate file whose arrays live in tensorstore; not supported")
     return state
@@ -261,31 +234,6 @@ def _leaves(tree):
             yield from _leaves(value)
     else:
         yield tree
-
-
-def write_scenic_checkpoint(params: Mapping, directory, step: int = 0, layout: str = "params") -> str:
-    """Write `params` (nested, or flat '/'-joined) as a flax `checkpoint_<step>` file, laid out as scenic's
-    TrainState (`layout="params"`) or its older optimizer-based state (`"optimizer"`). Returns the file path."""
-    from .convert import flatten_tree
-
-    nested: dict = {}
-    for name, value in flatten_tree(params).items():
-        node = nested
-        *parents, leaf = name.split("/")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = np.asarray(value)
-    if layout == "params":
-        state = {"global_step": step, "opt_state": {}, "params": nested, "model_state": {}, "rng": np.zeros(2, np.uint32)}
-    elif layout == "optimizer":
-        state = {"global_step": step, "optimizer": {"target": nested, "state": {"step": step}}, "model_state": {}}
-    else:
-        raise ValueError(f"layout must be 'params' or 'optimizer', got {layout!r}")
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(os.fspath(directory), f"checkpoint_{step}")
-    with open(path, "wb") as handle:
-        handle.write(flax_msgpack_serialize(state))
-    return path
 
 
 # ---------------------------------------------------------------------------------------------- Python configs
