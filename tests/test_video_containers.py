@@ -9,6 +9,7 @@ Frames are the factory's pattern frames, so a wrong frame also shows which frame
 import av
 import numpy as np
 import pytest
+import torch
 
 from video_factory import frame_indices, write_divx_packed_avi, write_encoded
 from vivit_hf import ViViTVideoProcessor
@@ -102,7 +103,7 @@ def check_every_access_path(path: str, truth: np.ndarray) -> None:
     out = processor(path, return_tensors="pt", return_metadata=True)
     clips = out["video_metadata"][0]["frames_indices"]
     for clip, pixels in zip(clips, out["pixel_values"]):
-        assert_frames_equal(pixels.permute(0, 2, 3, 1).round().to(dtype=__import__("torch").uint8).numpy(), truth, clip)
+        assert_frames_equal(pixels.permute(0, 2, 3, 1).round().to(torch.uint8).numpy(), truth, clip)
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
@@ -153,6 +154,7 @@ def test_h264_avi_reads_decode_from_a_keyframe_not_the_start(tmp_path):
     path = write_encoded(tmp_path / "long.avi", "avi", "h264", num_frames=96, bframes=3, gop=12)
     truth = sequential_decode(path)
     with open_video(path, backend="pyav") as reader:
+        assert reader._keyframe.sum() == 96 // 12  # where reads may start (benchmarks/processor.py counts them)
         indexing = reader.frames_decoded
         assert frame_indices(reader.read([85, 87, 89])) == [85, 87, 89]
         assert reader.frames_decoded - indexing <= 89 - 84 + 1
@@ -163,7 +165,7 @@ def test_mp4_reads_decode_no_indexing_pass(tmp_path):
     # Where the container's timestamps are presentation timestamps, opening decodes nothing.
     path = write_encoded(tmp_path / "clip.mp4", "mp4", "h264", num_frames=96, bframes=3, gop=12)
     with open_video(path, backend="pyav") as reader:
-        assert reader.frames_decoded == 0
+        assert reader.frames_decoded == 0 and reader._keyframe.sum() == 96 // 12
         reader.read([85, 87, 89])
         assert reader.frames_decoded <= 89 - 84 + 1
 
@@ -195,5 +197,5 @@ def test_a_container_the_caller_decoded_from_gives_the_right_frames(tmp_path, fm
         for _ in range(2):  # the processor twice on the same container
             out = processor(container, return_tensors="pt", return_metadata=True)
             clip = out["video_metadata"][0]["frames_indices"][0]
-            got = out["pixel_values"][0].permute(0, 2, 3, 1).round().to(dtype=__import__("torch").uint8).numpy()
+            got = out["pixel_values"][0].permute(0, 2, 3, 1).round().to(torch.uint8).numpy()
             assert_frames_equal(got, truth, clip)

@@ -426,6 +426,15 @@ class PyAVReader(VideoReader):
     def num_frames(self) -> int:
         return self._num_frames
 
+    @property
+    def _keyframe(self) -> np.ndarray | None:
+        """Per frame, whether a read may start decoding there (benchmarks/processor.py counts them)."""
+        if self._start is None:
+            return None
+        flags = np.zeros(self._num_frames, dtype=bool)
+        flags[self._start] = True
+        return flags
+
     def _fps(self) -> float:
         rate = self.stream.average_rate or self.stream.guessed_rate or self.stream.base_rate
         if self._pts is not None and self._pts.size > 1 and self.stream.time_base:
