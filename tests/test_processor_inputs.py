@@ -214,3 +214,21 @@ def test_sample_indices_override_result_is_checked(indices, problem):
 
     with pytest.raises(ValueError, match=rf"Fixed\.sample_indices.*{problem}"):
         Fixed(**SMALL)(np.zeros((60, 30, 30, 3), np.uint8))
+
+
+@pytest.mark.parametrize("return_tensors", ["pt", "np", None])
+def test_every_video_broken_for_every_return_type(tmp_path, return_tensors):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00" * 100)
+    out = ViViTVideoProcessor(**SMALL, skip_broken=True)([str(broken)], return_tensors=return_tensors)
+    assert tuple(out["pixel_values"].shape) == (0, 4, 3, 28, 28)
+    assert len(out["kept_indices"]) == 0
+
+
+def test_single_pil_image_is_one_frame(proc):
+    from PIL import Image
+
+    image = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    pixels = _pixels(proc, Image.fromarray(image), short_video="pad", **RAW)  # as transformers: one frame
+    assert pixels.shape == (1, 4, 3, 40, 50)
+    assert torch.equal(pixels[0, 3], torch.from_numpy(image).permute(2, 0, 1).float())

@@ -266,8 +266,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # tensor would fail later, far from here); a loop skips it by len(kept_indices) == 0
         pixel_values = self._normalize_views(views, opts) if views else _empty_batch(opts)
         data: dict[str, Any] = {"pixel_values": pixel_values}
-        if opts["skip_broken"]:
-            data["kept_indices"] = kept
+        if opts["skip_broken"]:  # an int64 array converts to every tensor type even when empty (a [] list fails)
+            data["kept_indices"] = kept if opts["return_tensors"] is None else np.asarray(kept, dtype=np.int64)
         if return_metadata:
             data["video_metadata"] = metadata
         return BatchFeature(data=data, tensor_type=opts["return_tensors"])
@@ -320,7 +320,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         Given back as the video (``input_data_format="channels_last"``), all the frames produce the same
         ``pixel_values`` as the original, for any sampling and augmentation: a data set can decode each clip
         once and keep it in memory (``vivit_hf.data.DecodedVideoCache``). Arrays come back unresized, as the
-        processor resizes them later anyway."""
+        processor resizes them later anyway, and float arrays on their own scale (the same ``float_max`` reads
+        them back)."""
         input_data_format = kwargs.pop("input_data_format", None)
         opts = self._options(kwargs)
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
@@ -445,6 +446,10 @@ def _is_frame(x) -> bool:
 
 def _as_video_list(videos) -> list:
     """One video or a batch of them -> a list of single videos."""
+    from PIL import Image
+
+    if isinstance(videos, Image.Image):  # one image: a one-frame video, as transformers reads it
+        return [[videos]]
     if isinstance(videos, (np.ndarray, torch.Tensor)):
         if videos.ndim == 5:
             return list(videos)
