@@ -105,3 +105,17 @@ def test_a_run_whose_uploads_all_fail_exits_non_zero_and_keeps_its_outputs(tmp_p
         assert (out / name).is_file(), name
     assert (out / "checkpoints" / "step_2" / "model.safetensors").is_file()
     assert (out / ".push" / "step_2" / "model.safetensors").is_file()
+
+
+def test_a_failed_upload_names_the_kept_folder_and_the_command_that_finishes_it(tmp_path, online):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"weights")
+    with HubStandIn(fail_commits=10) as hub:
+        uploader = BackgroundUploader("me/later", endpoint=hub.endpoint, token="hf_standin", max_retries=0)
+        record = uploader.push_folder(folder, "End of training", ignore_patterns=["checkpoints/*"])
+        uploader.close()
+    assert uploader.failed() == [record]
+    message = uploader.failure_message(record)
+    assert str(folder) in message and "500" in message
+    assert f"hf upload me/later {folder} . --exclude 'checkpoints/*'" in message

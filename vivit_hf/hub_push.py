@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import queue
+import shlex
 import shutil
 import threading
 import time
@@ -30,6 +31,7 @@ class UploadRecord:
     success: bool = False
     errors: list[str] = field(default_factory=list)
     commit: str | None = None
+    ignore_patterns: tuple[str, ...] = ()
 
 
 def folder_operations(folder: Path, ignore_patterns=()) -> list[CommitOperationAdd]:
@@ -62,7 +64,7 @@ class BackgroundUploader:
 
     def push_folder(self, folder, message: str, ignore_patterns=(), delete_after: bool = False) -> UploadRecord:
         """Queue a commit of every file of ``folder`` (as it is when the commit runs)."""
-        record = UploadRecord(message=message, folder=str(folder))
+        record = UploadRecord(message=message, folder=str(folder), ignore_patterns=tuple(ignore_patterns))
         self.records.append(record)
         self._queue.put((Path(folder), tuple(ignore_patterns), delete_after, record))
         return record
@@ -126,11 +128,13 @@ class BackgroundUploader:
         return [record for record in self.records if record.attempts and not record.success]
 
     def failure_message(self, record: UploadRecord) -> str:
-        """What a failed upload left behind and how to finish it by hand."""
+        """What a failed upload left behind and the command that finishes it by hand."""
         last = record.errors[-1] if record.errors else "unknown error"
+        command = " ".join(["hf upload", self.repo_id, shlex.quote(record.folder), ".",
+                            *(f"--exclude {shlex.quote(pattern)}" for pattern in record.ignore_patterns)])
         return (f"the upload {record.message!r} to {self.repo_id} failed after {record.attempts} attempt"
-                f"{'s' if record.attempts > 1 else ''} (last error: {last}); the files are kept in {record.folder}: "
-                f"upload them with `huggingface-cli upload {self.repo_id} {record.folder}`")
+                f"{'s' if record.attempts > 1 else ''} (last error: {last}); the files are kept in {record.folder}; "
+                f"upload them with `{command}`")
 
     def report(self) -> list[dict]:
         return [dict(message=r.message, attempts=r.attempts, success=r.success, errors=r.errors, commit=r.commit)
