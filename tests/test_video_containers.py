@@ -22,8 +22,8 @@ VFR = [4, 12, 8]  # frame durations in 1/100 s, cycled
 CASES = [
     ("avi", "h264", 0, False, False), ("avi", "h264", 3, False, False), ("avi", "h264", 3, True, False),
     ("avi", "h264", 2, False, True), ("avi", "mpeg4", 0, False, False), ("avi", "mpeg4", 2, True, False),
-    ("avi", "mpeg4", 2, False, False), ("avi", "mpeg2", 2, False, False), ("avi", "mpeg2", 2, True, False), ("avi", "mjpeg", 0, False, False),
-    ("avi", "msmpeg4", 0, False, False),
+    ("avi", "mpeg4", 2, False, False), ("avi", "mpeg2", 2, False, False), ("avi", "mpeg2", 2, True, False),
+    ("avi", "mjpeg", 0, False, False), ("avi", "msmpeg4", 0, False, False),
     ("matroska", "h264", 0, False, False), ("matroska", "h264", 3, False, False), ("matroska", "h264", 3, True, True),
     ("matroska", "mpeg4", 2, True, False), ("matroska", "hevc", 3, True, False), ("matroska", "vp9", 0, False, False),
     ("matroska", "av1", 0, False, False),
@@ -44,7 +44,8 @@ CASES = [
 
 def case_id(case):
     fmt, codec, bframes, open_gop, vfr = case
-    return f"{fmt}-{codec}" + (f"-bf{bframes}" if bframes else "") + ("-opengop" if open_gop else "") + ("-vfr" if vfr else "")
+    flags = (f"-bf{bframes}" if bframes else "") + ("-opengop" if open_gop else "") + ("-vfr" if vfr else "")
+    return f"{fmt}-{codec}{flags}"
 
 
 def sequential_decode(path) -> np.ndarray:

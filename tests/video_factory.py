@@ -236,7 +236,9 @@ def write_encoded(
     return path if isinstance(path, io.BytesIO) else str(path)
 
 
-def write_divx_packed_avi(path: str | Path, num_frames: int = 36, gop: int = 12, height: int = 48, width: int = 64) -> str:
+def write_divx_packed_avi(
+    path: str | Path, num_frames: int = 36, gop: int = 12, height: int = 48, width: int = 64
+) -> str:
     """An AVI as DivX 5 / Xvid write it with "packed bitstream" (UCF101 and HMDB51 are such files): each
     B-VOP travels in the chunk of the P-VOP decoded just before it, and its own slot holds a 6-byte
     N-VOP. The stream says so in its user data ("DivX503b1393p"), which is how FFmpeg's decoder knows."""
@@ -248,7 +250,8 @@ def write_divx_packed_avi(path: str | Path, num_frames: int = 36, gop: int = 12,
     for i in range(num_frames + 1):
         frame = None
         if i < num_frames:
-            frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24").reformat(format="yuv420p")
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")
+            frame = frame.reformat(format="yuv420p")
             frame.pts = i
         packets += [(bytes(p), p.is_keyframe, p.pts) for p in encoder.encode(frame)]
     first, key, pts = packets[0]
