@@ -135,8 +135,9 @@ def main(argv=None):
                               cache_dir=args.cache_dir, revision=args.dataset_revision,
                               video_column=args.video_column, label_column=args.label_column)
     split = args.split or next((s for s in ("validation", "test") if s in data.splits), None)
-    if split is None:
-        raise ValueError(f"no validation or test split in {args.dataset}; name one with --split ({sorted(data.splits)})")
+    if split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback
+        wanted = f"no split {split!r}" if split else "no validation or test split"
+        raise SystemExit(f"error: {wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
     examples = data.split(split)
     if args.max_eval_samples:
         # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.

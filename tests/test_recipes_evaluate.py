@@ -103,7 +103,8 @@ def test_good_flags_pass(evaluate_module, folder):
                                        "--num_clips", "4", "--num_crops", "3", "--max_eval_samples", "3"])
     assert (args.num_clips, args.num_crops, args.max_eval_samples) == (4, 3, 3)
     # A Hub id is not checked here (that needs the network): only paths that do not exist are refused.
-    assert evaluate_module.parse_args(["--model", "someone/vivit", "--dataset", "someone/clips"]).model == "someone/vivit"
+    args = evaluate_module.parse_args(["--model", "someone/vivit", "--dataset", "someone/clips"])
+    assert (args.model, args.dataset) == ("someone/vivit", "someone/clips")
 
 
 def test_a_model_or_dataset_path_that_does_not_exist_is_named_without_a_traceback(folder, tmp_path):
@@ -113,3 +114,9 @@ def test_a_model_or_dataset_path_that_does_not_exist_is_named_without_a_tracebac
     assert result.returncode == 2 and "no_such_data" in result.stderr and "Traceback" not in result.stderr
     result = evaluate("--model", folder / "data", "--dataset", folder / "data")
     assert result.returncode == 2 and "no config.json" in result.stderr
+
+
+def test_a_split_the_data_set_lacks_names_the_ones_it_has(folder):
+    result = evaluate("--model", folder / "model", "--dataset", folder / "data", "--split", "validaton")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "no split 'validaton'" in result.stderr and "--split: test" in result.stderr
