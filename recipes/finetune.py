@@ -29,15 +29,16 @@ from accelerate import Accelerator, PartialState
 from accelerate.logging import get_logger
 from accelerate.utils import set_seed
 from tqdm.auto import tqdm
-from transformers import AutoConfig, AutoModelForVideoClassification, get_scheduler
+from transformers import AutoConfig, get_scheduler
 
 import vivit_hf
 from vivit_hf.data import SYNTHETIC, open_video_dataset
 from vivit_hf.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
-from vivit_hf.data.formats import DATASET_FORMATS, hold_out
+from vivit_hf.data.formats import DATASET_FORMATS, hold_out, sample_subset
 from vivit_hf.data.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 from vivit_hf.mixup import VideoMixup, smooth_one_hot
 from vivit_hf.processing_vivit import ViViTVideoProcessor
+from vivit_hf.vit_init import from_vivit_checkpoint
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from presets import MODEL_SIZES, PRESETS, get_preset  # noqa: E402
@@ -48,7 +49,9 @@ MODELS = tuple(vivit_hf.VIVIT_MODELS)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    # No abbreviations: `--lr 0.1` used to be taken as `--lr_scheduler_type 0.1`.
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                allow_abbrev=False)
     g = p.add_argument_group("data")
     g.add_argument("--dataset", default=SYNTHETIC,
                    help=f"local folder or Hub data set id; '{SYNTHETIC}' (default) is the bundled data set")
@@ -60,16 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--eval_split", default=None, help="default: validation, else test, else a held-out share")
     g.add_argument("--validation_split_percentage", type=float, default=10.0,
                    help="held out of train when the data set has no validation or test split")
-    g.add_argument("--max_train_samples", type=int, default=None)
-    g.add_argument("--max_eval_samples", type=int, default=None)
+    g.add_argument("--max_train_samples", type=_at_least(1), default=None)
+    g.add_argument("--max_eval_samples", type=_at_least(1), default=None)
     g.add_argument("--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go")
-    g.add_argument("--num_workers", type=int, default=2, help="DataLoader worker processes (decoding)")
+    g.add_argument("--num_workers", type=_at_least(0), default=2, help="DataLoader worker processes (decoding)")
     g.add_argument("--cache_decoded_videos", choices=("auto", "yes", "no"), default="auto",
                    help="decode every clip once and keep its frames in memory for all epochs (same batches, "
                         "less CPU); auto: when the training and evaluation sets fit in --cache_budget_mib")
     g.add_argument("--cache_budget_mib", type=float, default=1024,
                    help="memory per training process that --cache_decoded_videos auto may fill")
-    g.add_argument("--torch_threads", type=int, default=None,
+    g.add_argument("--torch_threads", type=_at_least(1), default=None,
                    help="intra-op threads of each training process (default: torch's choice)")
 
     g = p.add_argument_group("model")
@@ -79,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--init_from", default=None,
                    help="an image ViT (Hub id, folder, timm/.npz; see from_vit_pretrained) or a ViViT checkpoint")
     g.add_argument("--tubelet_init", default="central_frame", help="from an image ViT: central_frame|filter_inflation")
+    g.add_argument("--positional_embedding", choices=("resize_tile", "tile", "random"), default="resize_tile",
+                   help="from an image ViT: its position grid resized to the crop's (the same table when the sizes "
+                        "agree), tiled over time; tile refuses another crop size; random keeps a fresh table")
     g.add_argument("--config_overrides", default=None,
                    help='model config fields, e.g. "num_frames=1,tubelet_size=[1,8,8]" (JSON values)')
     g.add_argument("--drop_path_rate", type=float, help="stochastic depth")
@@ -87,16 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parameter-name prefixes to freeze, e.g. vivit.token_embedding vivit.encoder.layers.0.")
 
     g = p.add_argument_group("video processing")
-    g.add_argument("--num_frames", type=int, default=None, help="frames per clip (default: the model's)")
-    g.add_argument("--frame_stride", type=int)
-    g.add_argument("--resize_shortest_edge", type=int)
-    g.add_argument("--crop_size", type=int)
+    g.add_argument("--num_frames", type=_at_least(1), default=None, help="frames per clip (default: the model's)")
+    g.add_argument("--frame_stride", type=_at_least(1))
+    g.add_argument("--resize_shortest_edge", type=_at_least(1))
+    g.add_argument("--crop_size", type=_at_least(1), help="also the model's image_size (position embeddings resized)")
     g.add_argument("--scale_jitter", type=float, nargs=2)
     g.add_argument("--do_flip", type=_bool)
     g.add_argument("--color_jitter", type=_bool)
     g.add_argument("--rand_augment", type=int, nargs=2, help="RandAugment num_ops magnitude, e.g. 2 15")
-    g.add_argument("--eval_num_clips", type=int, help="temporal views when evaluating each epoch")
-    g.add_argument("--eval_num_crops", type=int, help="spatial views when evaluating each epoch")
+    g.add_argument("--eval_num_clips", type=_at_least(1), help="temporal views when evaluating each epoch")
+    g.add_argument("--eval_num_crops", type=int, choices=(1, 3),
+                   help="spatial views when evaluating each epoch: 1 (centre) or 3")
 
     g = p.add_argument_group("optimisation")
     g.add_argument("--optimizer", choices=("sgd", "adamw"))
@@ -105,14 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--weight_decay", type=float)
     g.add_argument("--lr_scheduler_type", default="cosine")
     g.add_argument("--warmup_epochs", type=float)
-    g.add_argument("--num_warmup_steps", type=int, default=None, help="overrides --warmup_epochs")
-    g.add_argument("--num_train_epochs", type=int)
-    g.add_argument("--max_train_steps", type=int, default=None, help="overrides --num_train_epochs")
-    g.add_argument("--per_device_train_batch_size", type=int, default=8)
-    g.add_argument("--per_device_eval_batch_size", type=int, default=8)
-    g.add_argument("--total_batch_size", type=int, default=None,
+    g.add_argument("--num_warmup_steps", type=_at_least(0), default=None, help="overrides --warmup_epochs")
+    g.add_argument("--num_train_epochs", type=_at_least(1))
+    g.add_argument("--max_train_steps", type=_at_least(1), default=None, help="overrides --num_train_epochs")
+    g.add_argument("--per_device_train_batch_size", type=_at_least(1), default=8)
+    g.add_argument("--per_device_eval_batch_size", type=_at_least(1), default=8)
+    g.add_argument("--total_batch_size", type=_at_least(1), default=None,
                    help="reach this batch size with gradient accumulation (paper: 64)")
-    g.add_argument("--gradient_accumulation_steps", type=int, default=None)
+    g.add_argument("--gradient_accumulation_steps", type=_at_least(1), default=None)
     g.add_argument("--max_grad_norm", type=float)
     g.add_argument("--label_smoothing", type=float)
     g.add_argument("--mixup_alpha", type=float)
@@ -122,17 +129,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = p.add_argument_group("outputs")
     g.add_argument("--output_dir", default="outputs")
-    g.add_argument("--checkpointing_steps", default=None, help="save_state every N steps, or 'epoch'")
-    g.add_argument("--checkpoints_total_limit", type=int, default=2)
+    g.add_argument("--checkpointing_steps", type=_checkpointing_steps, default=None,
+                   help="save_state every N steps, or 'epoch'")
+    g.add_argument("--checkpoints_total_limit", type=_at_least(0), default=2, help="0 keeps every checkpoint")
     g.add_argument("--resume_from_checkpoint", default=None, help="a checkpoint folder, or 'latest'")
     g.add_argument("--with_tracking", type=_bool, default=True)
     g.add_argument("--report_to", default="tensorboard")
-    g.add_argument("--logging_steps", type=int, default=10)
+    g.add_argument("--logging_steps", type=_at_least(1), default=10)
     g.add_argument("--push_to_hub", action="store_true")
     g.add_argument("--hub_model_id", default=None)
     g.add_argument("--hub_token", default=None)
     g.add_argument("--hub_private_repo", action="store_true")
-    g.add_argument("--upload_retries", type=int, default=5)
+    g.add_argument("--upload_retries", type=_at_least(0), default=5)
     return p
 
 
@@ -144,7 +152,27 @@ def _bool(value: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
 
 
+def _at_least(minimum: int):
+    """An argparse type: a whole number >= minimum (a batch of 0 or -1 workers used to fail mid-run, if at all)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+        return value
+    return parse
+
+
+def _checkpointing_steps(text: str) -> str:
+    if text == "epoch" or (text.isdigit() and int(text) > 0):
+        return text
+    raise argparse.ArgumentTypeError(f"expected a number of steps >= 1 or 'epoch', got {text!r}")
+
+
 def parse_args(argv=None) -> argparse.Namespace:
+    """The flags, with the preset's values as defaults, checked as a whole before anything is loaded."""
     parser = build_parser()
     known, _ = parser.parse_known_args(argv)
     # Preset values become defaults, so anything typed on the command line still wins.
@@ -156,6 +184,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     missing = [name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None]
     if missing:
         parser.error(f"no value for {missing}: give them or a --preset that sets them")
+    try:
+        overrides = _parse_overrides(args.config_overrides)
+        check_config_overrides(overrides, args.crop_size)
+    except ValueError as error:
+        parser.error(f"argument --config_overrides: {error}")
+    if args.init_from and _looks_like_a_local_path(args.init_from) and not os.path.exists(args.init_from):
+        parser.error(f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
+                     f"a Hub id reads 'org/name')")
     return args
 
 
@@ -166,7 +202,9 @@ def _parse_overrides(text: str | None) -> dict:
         depth += (char in "[{") - (char in "]}")
         if char == "," and depth == 0:
             if item.strip():
-                key, _, value = item.partition("=")
+                key, equals, value = item.partition("=")
+                if not equals or not key.strip():
+                    raise ValueError(f"{item.strip()!r} is not key=value")
                 try:
                     overrides[key.strip()] = json.loads(value)
                 except json.JSONDecodeError:
@@ -175,6 +213,46 @@ def _parse_overrides(text: str | None) -> dict:
         else:
             item += char
     return overrides
+
+
+# Fields the data set decides (labels) or transformers writes (bookkeeping): not for --config_overrides.
+_NOT_OVERRIDABLE = {"id2label", "label2id", "label_spaces", "model_type", "transformers_version", "architectures",
+                    "_name_or_path"}
+
+
+def check_config_overrides(overrides: dict, crop_size: int | None = None, config_classes=None) -> None:
+    """Refuse a key no ViViT config (or none of ``config_classes``) has, naming the closest valid one (a misspelling
+    was silently ignored), and an ``image_size`` other than the crop the processor makes (the model's image size
+    follows ``--crop_size``)."""
+    import difflib
+
+    config_classes = config_classes or [config_class for config_class, _, _ in vivit_hf.VIVIT_MODELS.values()]
+    valid = set().union(*(config_class().to_dict() for config_class in config_classes)) - _NOT_OVERRIDABLE
+    for key in overrides:
+        if key not in valid:
+            close = difflib.get_close_matches(key, valid, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            models = "" if len(config_classes) > 1 else f" of {config_classes[0].__name__}"
+            raise ValueError(f"no config field {key!r}{models}; {hint}valid fields: {', '.join(sorted(valid))}")
+    if "image_size" in overrides and crop_size is not None:
+        size = overrides["image_size"]
+        if (list(size) if isinstance(size, (list, tuple)) else [size, size]) != [crop_size, crop_size]:
+            raise ValueError(f"image_size={json.dumps(size)} differs from --crop_size {crop_size}, the frames the "
+                             f"model is given; leave image_size out (it follows --crop_size) or give --crop_size")
+
+
+def _looks_like_a_local_path(source: str) -> bool:
+    """Not a Hub id ('name' or 'org/name'), or a file name: read as a path, so a missing one is reported as such
+    rather than as a malformed repo id."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    if Path(source).suffix in (".npz", ".safetensors", ".pth", ".pt", ".bin", ".json"):
+        return True
+    try:
+        validate_repo_id(source)
+    except HFValidationError:
+        return True
+    return False
 
 
 # ------------------------------------------------------------------------------------------------ data
@@ -192,10 +270,11 @@ def load_data(args, accelerator):
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
     else:
         evaluation = data.split(eval_split)
+    # Seeded and drawn across the classes (the adapters list clips class by class: the first N are one or two classes).
     if args.max_train_samples:
-        train = train[: args.max_train_samples]
+        train = sample_subset(train, args.max_train_samples, seed=args.seed)
     if args.max_eval_samples:
-        evaluation = evaluation[: args.max_eval_samples]
+        evaluation = sample_subset(evaluation, args.max_eval_samples, seed=args.seed)
     return data, train, evaluation, eval_split
 
 
@@ -259,11 +338,30 @@ def build_dataloaders(args, train_dataset, eval_dataset):
 
 # ----------------------------------------------------------------------------------------------- model
 def _is_vivit_checkpoint(source: str) -> bool:
+    """A ViViT checkpoint (ours or transformers'), as opposed to an image ViT source."""
+    if os.path.isfile(source):  # a .npz / .safetensors / .pth image ViT
+        return False
+    if os.path.isdir(source):  # read the folder's config ourselves: nothing to guess, no error to swallow
+        config = Path(source) / "config.json"
+        return config.is_file() and str(json.loads(config.read_text()).get("model_type", "")).startswith("vivit")
     try:
         config = AutoConfig.from_pretrained(source)
-    except Exception:  # noqa: BLE001 - not a transformers checkpoint with a known config: an image ViT source
-        return False
+    except (OSError, ValueError):  # no transformers config (a timm Hub folder) or none reachable: from_vit_pretrained
+        return False               # reads it as an image ViT and reports what is wrong with the source
     return config.model_type.startswith("vivit")
+
+
+def model_config_overrides(args) -> dict:
+    """``--config_overrides`` plus the flags that are config fields. The model's image size is the crop the processor
+    makes (a preset's 256-pixel crop on a 224-pixel ViT used to stop at the first step): the position embeddings are
+    resized to it, from the image ViT (``--positional_embedding resize_tile``) or from a ViViT checkpoint."""
+    overrides = _parse_overrides(args.config_overrides)
+    for name in ("drop_path_rate", "hidden_dropout_prob", "num_frames"):
+        if getattr(args, name) is not None:
+            overrides.setdefault(name, getattr(args, name))
+    if args.crop_size is not None:
+        overrides.setdefault("image_size", args.crop_size)
+    return overrides
 
 
 def build_model(args, data):
@@ -272,26 +370,30 @@ def build_model(args, data):
         label_kwargs["label_spaces"] = data.head_sizes
     else:
         label_kwargs["num_labels"] = len(data.label_names)
-    overrides = _parse_overrides(args.config_overrides)
-    for name in ("drop_path_rate", "hidden_dropout_prob"):
-        if getattr(args, name) is not None:
-            overrides.setdefault(name, getattr(args, name))
-    if args.num_frames:
-        overrides.setdefault("num_frames", args.num_frames)
+    overrides = model_config_overrides(args)
     config_class, _, model_class = vivit_hf.VIVIT_MODELS[args.model]
     init_processor = None
     if args.init_from and _is_vivit_checkpoint(args.init_from):
-        model = AutoModelForVideoClassification.from_pretrained(
-            args.init_from, ignore_mismatched_sizes=True, **label_kwargs, **overrides)
+        # The checkpoint's own variant; its position embeddings interpolated to a new frame count or crop, its head
+        # kept only for the same label names.
+        model, report = from_vivit_checkpoint(args.init_from, id2label=data.id2label,
+                                              label_spaces=data.head_sizes if data.is_multi_head else None,
+                                              **overrides)
+        logger.info(f"started from the {type(model).__name__} checkpoint {args.init_from}: resized "
+                    f"{report['resized'] or 'nothing'}; fresh {report['fresh'] or 'nothing'}")
         try:
             init_processor = ViViTVideoProcessor.from_pretrained(args.init_from)
         except OSError:
             pass
-    elif args.init_from:
-        model = model_class.from_vit_pretrained(args.init_from, tubelet_init=args.tubelet_init,
-                                                **label_kwargs, **overrides)
     else:
-        model = model_class(config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **overrides, **label_kwargs}))
+        check_config_overrides(overrides, config_classes=[config_class])
+        if args.init_from:
+            model = model_class.from_vit_pretrained(args.init_from, tubelet_init=args.tubelet_init,
+                                                    positional_embedding=args.positional_embedding,
+                                                    **label_kwargs, **overrides)
+        else:
+            model = model_class(config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **overrides,
+                                                **label_kwargs}))
     frozen = 0
     for name, parameter in model.named_parameters():
         if any(name.startswith(prefix) for prefix in args.freeze):
@@ -315,6 +417,12 @@ def classification_loss(logits, targets, valid, head_sizes):
 def soft_targets(labels, head_sizes, smoothing):
     labels = labels.view(len(labels), -1)
     return torch.cat([smooth_one_hot(labels[:, i], size, smoothing) for i, size in enumerate(head_sizes)], dim=-1)
+
+
+def evaluate(model, dataloader, accelerator, num_views, label_spaces) -> dict:
+    """Metrics over the evaluation set, every clip counted once whatever the number of processes."""
+    logits, labels, valid = predict(model, dataloader, accelerator, num_views)
+    return evaluation_metrics(logits, labels, valid, label_spaces)
 
 
 # ---------------------------------------------------------------------------------------- checkpoints
@@ -351,14 +459,34 @@ def list_checkpoints(output_dir: Path) -> list[Path]:
 
 
 # ------------------------------------------------------------------------------------------------ main
+def cpu_process_group() -> bool:
+    """True for one of several processes (torchrun, ``accelerate launch``) on a machine without a GPU, or when
+    ACCELERATE_USE_CPU asks for the CPU. accelerate 1.x joins CPU processes (gloo) only when told to use the CPU;
+    otherwise each runs alone as rank 0 on all the data, every one writing the same output folder."""
+    if os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes"):
+        return True
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.accelerator.is_available()
+
+
+def check_processor_fits_model(processor, config) -> None:
+    """The clips the processor makes must be the model's input: stop before training, not at its first step."""
+    crop = (processor.crop_size["height"], processor.crop_size["width"])
+    if crop != tuple(config.image_size_hw) or processor.num_frames != config.num_frames:
+        raise ValueError(f"the processor makes clips of {processor.num_frames} frames of {crop[0]}x{crop[1]} but the "
+                         f"model takes {config.num_frames} frames of {config.image_size_hw[0]}x"
+                         f"{config.image_size_hw[1]}: give --crop_size / --num_frames")
+
+
 def main(argv=None):
     args = parse_args(argv)
     output_dir = Path(args.output_dir)
+    use_cpu = cpu_process_group()
+    processes = PartialState(cpu=use_cpu)
     if args.gradient_accumulation_steps is None:
         # The paper's batch of 64 on however many processes this launch has.
-        global_batch = args.per_device_train_batch_size * PartialState().num_processes
+        global_batch = args.per_device_train_batch_size * processes.num_processes
         args.gradient_accumulation_steps = max(1, round((args.total_batch_size or global_batch) / global_batch))
-    accelerator_kwargs = dict(gradient_accumulation_steps=args.gradient_accumulation_steps)
+    accelerator_kwargs = dict(gradient_accumulation_steps=args.gradient_accumulation_steps, cpu=use_cpu)
     if args.mixed_precision:
         accelerator_kwargs["mixed_precision"] = args.mixed_precision
     if args.with_tracking:
@@ -375,6 +503,7 @@ def main(argv=None):
     data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
     model, init_processor = build_model(args, data)
     processor = build_processor(args, model.config, init_processor)
+    check_processor_fits_model(processor, model.config)
     head_sizes = list(data.head_sizes.values())
     num_views = args.eval_num_clips * args.eval_num_crops
 
@@ -406,7 +535,7 @@ def main(argv=None):
         hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
         accelerator.init_trackers("finetune", hparams)
 
-    uploader = None
+    uploader, upload_failure = None, None
     if args.push_to_hub and accelerator.is_main_process:
         from vivit_hf.hub_push import BackgroundUploader
 
@@ -432,6 +561,9 @@ def main(argv=None):
             resume_batches, history, skipped_total = state["batches_in_epoch"], state["history"], state["skipped"]
             logger.info(f"resumed from {checkpoint}: step {completed_steps}, epoch {starting_epoch}, "
                         f"{resume_batches} batches into it")
+            if completed_steps >= args.max_train_steps:
+                logger.info(f"{checkpoint} already reached --max_train_steps {args.max_train_steps}: nothing left to "
+                            f"train; evaluating it and writing the outputs")
 
     logger.info(f"{len(train_dataset)} training clips, {len(eval_dataset)} evaluation clips ({eval_split}); "
                 f"{args.max_train_steps} steps, {num_epochs} epochs, accumulation {args.gradient_accumulation_steps}")
@@ -441,6 +573,7 @@ def main(argv=None):
     unwrapped = accelerator.unwrap_model(model)
     start_time = time.time()
     results: dict = {}
+    trained_clips = 0  # by this process: the test of a multi-process launch that really shards the data
 
     def trainer_state(epoch, batches_in_epoch):
         return dict(completed_steps=completed_steps, epoch=epoch, batches_in_epoch=batches_in_epoch,
@@ -457,6 +590,8 @@ def main(argv=None):
             batch_index = resume_batches
         running_loss, running_count = torch.zeros((), device=accelerator.device), 0
         for batch in batches:
+            if completed_steps >= args.max_train_steps:  # resumed from the last step's checkpoint: not one more step
+                break
             batch_index += 1
             # Randomness (dropout, stochastic depth, mixup) depends only on the step, not on history, so a resumed
             # run draws the same numbers as an uninterrupted one.
@@ -478,6 +613,7 @@ def main(argv=None):
                 optimizer.zero_grad()
             running_loss += loss.detach()
             running_count += 1
+            trained_clips += len(batch["labels"])
             skipped_total += int(accelerator.reduce((~batch["valid"]).sum(), reduction="sum"))
             if not accelerator.sync_gradients:
                 continue
@@ -505,8 +641,7 @@ def main(argv=None):
                 break
         resume_batches = 0
 
-        logits, labels, valid = predict(model, eval_dataloader, accelerator, num_views)
-        results = evaluation_metrics(logits, labels, valid, data.label_spaces)
+        results = evaluate(model, eval_dataloader, accelerator, num_views, data.label_spaces)
         summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
         summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped_total})
         history.append(summary)
@@ -523,6 +658,9 @@ def main(argv=None):
 
     # ------------------------------------------------------------------ final outputs
     train_seconds = time.time() - start_time
+    if not results:  # nothing was left to train: the outputs still need the checkpoint's metrics
+        results = evaluate(model, eval_dataloader, accelerator, num_views, data.label_spaces)
+    clips_per_process = accelerator.gather(torch.tensor([trained_clips], device=accelerator.device)).tolist()
     accelerator.wait_for_everyone()
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
     if accelerator.is_main_process:
@@ -535,6 +673,7 @@ def main(argv=None):
             plots.append(plot_training_curves(history, output_dir / "training_curves.png"))
         all_results = {**scalar_metrics(results), "eval_split": eval_split, "train_runtime_seconds": train_seconds,
                        "train_skipped_clips": skipped_total, "completed_steps": completed_steps,
+                       "num_processes": accelerator.num_processes, "train_clips_per_process": clips_per_process,
                        "per_class_accuracy": {k: v for k, v in results.items() if k.endswith("per_class_accuracy")},
                        "history": history}
         (output_dir / "all_results.json").write_text(json.dumps(all_results, indent=2))
@@ -546,14 +685,18 @@ def main(argv=None):
             num_views=(args.eval_num_clips, args.eval_num_crops), plots=plots, model_name=args.hub_model_id)
         card.save(output_dir / "README.md")
         if uploader is not None:
-            uploader.push_folder(output_dir, "End of training",
-                                 ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*"])
+            final_upload = uploader.push_folder(output_dir, "End of training",
+                                                ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*"])
             uploader.close()
             logger.info(f"uploads: {uploader.report()}")
+            if not final_upload.success:  # the Hub lacks the final model: the exit status must say so
+                upload_failure = uploader.failure_message(final_upload)
         logger.info(f"done in {train_seconds:.0f}s: {json.dumps(scalar_metrics(results))}")
     accelerator.wait_for_everyone()
     if args.with_tracking:  # last: it also destroys the process group, which the collectives above need
         accelerator.end_training()
+    if upload_failure:
+        raise SystemExit(f"error: training finished but {upload_failure}")
     return results
 
 

@@ -273,3 +273,128 @@ def test_init_from_an_image_vit_or_a_vivit_checkpoint(finetune_module, uninterru
     torch.testing.assert_close(model.vivit.token_embedding.projection.weight,
                                trained["vivit.token_embedding.projection.weight"])
     assert model.classifier.out_features == 3 and processor is not None and processor.num_frames == 4
+
+
+# ------------------------------------------------------------------ a preset's crop reaches an image-ViT model
+@pytest.fixture(scope="module")
+def tiny_vit(tmp_path_factory):
+    """A 16-pixel image ViT (2x2 patches of 8), saved as a transformers folder: no network."""
+    from transformers import ViTConfig, ViTModel
+
+    torch.manual_seed(0)
+    vit = ViTModel(ViTConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
+                             image_size=16, patch_size=8))
+    folder = tmp_path_factory.mktemp("tiny_vit")
+    vit.save_pretrained(folder)
+    return vit, folder
+
+
+def test_the_presets_crop_reaches_a_model_started_from_a_smaller_vit(finetune_module, tiny_vit):
+    from vivit_hf.data.formats import VideoClassificationData
+    from vivit_hf.modeling_blocks import resize_position_table
+
+    vit, folder = tiny_vit
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    # ssv2_vivit_b_fe crops 256 pixels; the ViT was trained on 16 (a 2x2 grid, as 224 is 14x14 for ViT-B/16).
+    args = finetune_module.parse_args(["--preset", "ssv2_vivit_b_fe", "--init_from", str(folder), "--num_frames", "4",
+                                       "--config_overrides", "num_temporal_layers=1"])
+    model, init_processor = finetune_module.build_model(args, data)
+    processor = finetune_module.build_processor(args, model.config, init_processor)
+    assert model.config.image_size == 256 and processor.crop_size == {"height": 256, "width": 256}
+    # The ViT's 2x2 position grid resized to 32x32 (bilinear, corners aligned), its CLS row kept.
+    table = vit.embeddings.position_embeddings.detach()
+    spatial = model.vivit.spatial_encoder.position_embeddings
+    torch.testing.assert_close(spatial[:, 1:], resize_position_table(table[:, 1:], (2, 2), (32, 32)))
+    torch.testing.assert_close(spatial[:, :1], table[:, :1])
+    model(pixel_values=torch.zeros(1, 4, 3, 256, 256))  # the processor's shape is the model's: no error
+
+
+def test_the_preset_runs_from_a_smaller_vit_end_to_end(videofolder, tiny_vit, tmp_path):
+    # Used to stop at the first step: pixel_values must have shape (batch, 4, 3, 16, 16), got (..., 256, 256).
+    run(FINETUNE, "--preset", "ssv2_vivit_b_fe", "--init_from", tiny_vit[1], "--dataset", videofolder,
+        "--output_dir", tmp_path, "--num_frames", "4", "--config_overrides", "num_temporal_layers=1",
+        "--max_train_steps", "1", "--gradient_accumulation_steps", "1", "--per_device_train_batch_size", "2",
+        "--per_device_eval_batch_size", "6", "--eval_num_clips", "1", "--eval_num_crops", "1",
+        "--num_workers", "0", "--with_tracking", "false")
+    assert json.loads((tmp_path / "config.json").read_text())["image_size"] == 256
+
+
+def test_an_image_size_that_contradicts_the_crop_stops_before_anything_is_loaded(finetune_module, capsys):
+    with pytest.raises(SystemExit):
+        finetune_module.parse_args(["--preset", "ssv2_vivit_b_fe", "--config_overrides", "image_size=224"])
+    error = capsys.readouterr().err
+    assert "image_size=224" in error and "--crop_size 256" in error
+
+
+# ------------------------------------------------------------------ a ViViT checkpoint at another frame count
+def test_a_vivit_checkpoint_at_more_frames_gets_its_position_embeddings_interpolated(finetune_module, uninterrupted):
+    from transformers import AutoModelForVideoClassification
+
+    from vivit_hf.data.formats import VideoClassificationData
+
+    trained = AutoModelForVideoClassification.from_pretrained(uninterrupted).eval()  # 4 frames of 16: grid 2x2x2
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["down", "up"]})  # the checkpoint's labels
+    args = finetune_module.parse_args(["--init_from", str(uninterrupted), "--num_frames", "8", "--crop_size", "32",
+                                       "--hidden_dropout_prob", "0"])
+    model, processor = finetune_module.build_model(args, data)
+    model.eval()
+    assert (model.config.num_frames, model.config.image_size) == (8, 32)
+    # Exactly what the checkpoint itself does with interpolate_pos_encoding=True on an 8x32x32 clip ...
+    with torch.no_grad():
+        expected = trained.vivit.encoder.position_table((4, 4, 4))
+    torch.testing.assert_close(model.vivit.encoder.position_embeddings, expected, rtol=0, atol=0)
+    # ... so, with the head kept (same label names), the new model gives the checkpoint's interpolated logits.
+    torch.testing.assert_close(model.classifier.weight, trained.classifier.weight, rtol=0, atol=0)
+    clip = torch.randn(2, 8, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(model(pixel_values=clip).logits,
+                                   trained(pixel_values=clip, interpolate_pos_encoding=True).logits)
+
+
+def test_a_vivit_checkpoint_gets_a_fresh_head_when_the_label_names_differ(finetune_module, uninterrupted):
+    from vivit_hf.data.formats import VideoClassificationData
+
+    trained = weights(uninterrupted)
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["left", "right"]})  # same count, other names
+    args = finetune_module.parse_args(["--init_from", str(uninterrupted), "--num_frames", "4", "--crop_size", "16",
+                                       "--resize_shortest_edge", "16"])
+    model, _ = finetune_module.build_model(args, data)
+    assert model.config.id2label == {0: "left", 1: "right"}
+    assert not torch.equal(model.classifier.weight, trained["classifier.weight"])
+    assert torch.count_nonzero(model.classifier.bias) == 0  # freshly initialised, not the old "down"/"up" rows
+    # The backbone (same grid: nothing to resize) is the checkpoint's, bit for bit.
+    for name, value in model.state_dict().items():
+        if not name.startswith("classifier."):
+            torch.testing.assert_close(value, trained[name], rtol=0, atol=0, msg=name)
+
+
+# ------------------------------------------------------------------ resuming a finished run
+def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder, tmp_path):
+    # --max_train_steps 5 ends mid-epoch (6 batches per epoch), where the resumed run used to train a sixth step.
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, "--max_train_steps", "5", "--checkpointing_steps", "5",
+            *TINY_MODEL]
+    run(FINETUNE, *args)
+    finished = weights(tmp_path)
+    history = json.loads((tmp_path / "all_results.json").read_text())["history"]
+    result = run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
+    assert "nothing left to train" in result.stdout + result.stderr
+    resumed = weights(tmp_path)
+    for name in finished:
+        torch.testing.assert_close(resumed[name], finished[name], rtol=0, atol=0, msg=name)
+    results = json.loads((tmp_path / "all_results.json").read_text())
+    assert results["completed_steps"] == 5 and results["history"] == history
+    assert results["train_clips_per_process"] == [0]
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_5"]
+
+
+def test_resuming_from_the_last_checkpoint_of_a_finished_run_changes_nothing(videofolder, uninterrupted, tmp_path):
+    shutil.copytree(uninterrupted, tmp_path / "out")
+    result = run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path / "out", "--num_train_epochs", "2",
+                 "--checkpointing_steps", "2", *TINY_MODEL, "--resume_from_checkpoint", "latest")
+    assert "nothing left to train" in result.stdout + result.stderr
+    resumed, reference = weights(tmp_path / "out"), weights(uninterrupted)
+    for name in reference:
+        torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
+    results = json.loads((tmp_path / "out" / "all_results.json").read_text())
+    reference_results = json.loads((uninterrupted / "all_results.json").read_text())
+    assert results["completed_steps"] == 12 and results["history"] == reference_results["history"]

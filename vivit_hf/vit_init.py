@@ -675,3 +675,56 @@ def from_vit_pretrained(model_class, source, *, tubelet_init: str = "central_fra
                                  temporal_attention_init=temporal_attention_init)
     model.eval()
     return (model, report) if output_loading_info else model
+
+
+# ------------------------------------------------------------------------------- a ViViT checkpoint, new shapes
+def from_vivit_checkpoint(source, *, id2label: Mapping | None = None, label_spaces: Mapping | None = None,
+                          **config_overrides):
+    """A ViViT checkpoint (folder or Hub id of any of the four variants; a transformers ViViT is read as Model 1)
+    restarted with `config_overrides` (another `num_frames` or `image_size`, dropout, ...) and, optionally, new labels.
+
+    Every parameter keeps the checkpoint's values where its shape allows. Each encoder's position embeddings are
+    resized to its new token grid by the model's own `interpolate_pos_encoding` rule (`ViViTEncoder.position_table`:
+    linear per axis, corners aligned), so the new model computes what the checkpoint computes with
+    `interpolate_pos_encoding=True`. The classifier is kept only when the labels are the checkpoint's, names and
+    order (and label spaces) alike: the same count under other names is other classes, and gets a fresh head.
+
+    Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized` and left `fresh`.
+    """
+    from transformers import AutoConfig, AutoModelForVideoClassification
+
+    from .modeling_blocks import ViViTEncoder
+    from .modeling_vivit import ViViTSpatioTemporalForVideoClassification
+
+    # transformers' own ViViT (model_type "vivit") is converted on the fly by our Model 1 class, not transformers'.
+    loader = ViViTSpatioTemporalForVideoClassification if AutoConfig.from_pretrained(source).model_type == "vivit" \
+        else AutoModelForVideoClassification
+    old = loader.from_pretrained(source).eval()
+    kwargs = {k: v for k, v in old.config.to_diff_dict().items()
+              if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")}
+    kwargs.update(config_overrides)
+    if id2label is not None:
+        id2label = {int(i): name for i, name in id2label.items()}
+        kwargs.update(id2label=id2label, label2id={name: i for i, name in id2label.items()},
+                      label_spaces=dict(label_spaces) if label_spaces else None)
+    model = type(old)(type(old.config)(**kwargs))
+    same_labels = (model.config.id2label == old.config.id2label
+                   and (model.config.label_spaces or None) == (old.config.label_spaces or None))
+
+    state, old_state = model.state_dict(), old.state_dict()
+    report = {"resized": [], "fresh": []}
+    with torch.no_grad():
+        for name, encoder in old.named_modules():
+            new_encoder = model.get_submodule(name) if isinstance(encoder, ViViTEncoder) else None
+            if new_encoder is not None and encoder.num_prefix_tokens == new_encoder.num_prefix_tokens:
+                old_state[f"{name}.position_embeddings"] = encoder.position_table(new_encoder.grid)
+                if new_encoder.grid != encoder.grid:
+                    report["resized"].append(f"{name}.position_embeddings")
+    for name, value in state.items():
+        if (name.startswith("classifier.") and not same_labels) or name not in old_state \
+                or old_state[name].shape != value.shape:
+            report["fresh"].append(name)
+        else:
+            state[name] = old_state[name]
+    model.load_state_dict(state)
+    return model.eval(), report
