@@ -37,6 +37,7 @@ from vivit_hf.data.dataset import VideoClassificationDataset, collate_videos
 from vivit_hf.data.formats import DATASET_FORMATS, VideoClassificationData, example_ids, sample_subset
 from vivit_hf.data.hub import looks_like_repo_id
 from vivit_hf.data.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
+from vivit_hf.launch import cpu_process_group
 from vivit_hf.processing_vivit import ViViTVideoProcessor
 
 logger = get_logger(__name__)
@@ -128,7 +129,8 @@ def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_siz
 
 def main(argv=None):
     args = parse_args(argv)
-    accelerator = Accelerator(**({"mixed_precision": args.mixed_precision} if args.mixed_precision else {}))
+    accelerator = Accelerator(cpu=cpu_process_group(),
+                              **({"mixed_precision": args.mixed_precision} if args.mixed_precision else {}))
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
 
     data = open_video_dataset(args.dataset, args.dataset_format, once=accelerator.main_process_first,
@@ -154,7 +156,7 @@ def main(argv=None):
     logits, labels, valid = predict(model, dataloader, accelerator, num_views=args.num_clips * args.num_crops)
     results = evaluation_metrics(logits, labels, valid, data.label_spaces)
     results.update(split=split, num_clips=args.num_clips, num_crops=args.num_crops, model=str(args.model),
-                   dataset=str(args.dataset))
+                   dataset=str(args.dataset), num_processes=accelerator.num_processes)
 
     if accelerator.is_main_process:
         output_dir = Path(args.output_dir or Path(args.model) / f"eval_{split}_{args.num_clips}x{args.num_crops}")

@@ -36,6 +36,7 @@ from vivit_hf.data import SYNTHETIC, open_video_dataset
 from vivit_hf.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
 from vivit_hf.data.formats import DATASET_FORMATS, hold_out, sample_subset
 from vivit_hf.data.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
+from vivit_hf.launch import cpu_process_group
 from vivit_hf.mixup import VideoMixup, smooth_one_hot
 from vivit_hf.processing_vivit import ViViTVideoProcessor
 from vivit_hf.vit_init import from_vivit_checkpoint
@@ -459,15 +460,6 @@ def list_checkpoints(output_dir: Path) -> list[Path]:
 
 
 # ------------------------------------------------------------------------------------------------ main
-def cpu_process_group() -> bool:
-    """True for one of several processes (torchrun, ``accelerate launch``) on a machine without a GPU, or when
-    ACCELERATE_USE_CPU asks for the CPU. accelerate 1.x joins CPU processes (gloo) only when told to use the CPU;
-    otherwise each runs alone as rank 0 on all the data, every one writing the same output folder."""
-    if os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes"):
-        return True
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.accelerator.is_available()
-
-
 def check_processor_fits_model(processor, config) -> None:
     """The clips the processor makes must be the model's input: stop before training, not at its first step."""
     crop = (processor.crop_size["height"], processor.crop_size["width"])

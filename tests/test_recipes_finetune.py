@@ -179,6 +179,8 @@ def test_two_processes_count_every_clip_once(videofolder, uninterrupted, tmp_pat
         launcher=[sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"])
     one = json.loads((tmp_path / "one" / "eval_results.json").read_text())
     two = json.loads((tmp_path / "two" / "eval_results.json").read_text())
+    # torchrun on a CPU machine must give one job of two processes, not two rank-0 jobs writing the same folder.
+    assert one["num_processes"] == 1 and two["num_processes"] == 2
     assert one["num_samples"] == two["num_samples"] == 6
     assert one["confusion_matrix"] == two["confusion_matrix"]
     torch.testing.assert_close(load_file(str(tmp_path / "two" / "predictions.safetensors"))["logits"],
