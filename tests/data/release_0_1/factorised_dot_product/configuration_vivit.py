@@ -1,0 +1,278 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Configurations of the four ViViT models (Arnab et al., ICCV 2021, §3.3).
+
+Field names follow transformers' `VivitConfig` where they overlap, so people and transformers' own test
+tooling find them; defaults are ViViT-B/16x2 at 32x224x224 with scenic's numerics (tanh GELU, eps 1e-6).
+This module imports only transformers (and, through it, torch): it travels with `trust_remote_code` checkpoints.
+"""
+
+from transformers import PreTrainedConfig
+from transformers.activations import ACT2FN
+
+from .frame_sampling import uniform_frame_indices
+
+EMBEDDING_TYPES = ("tubelet", "frame_sampling")
+# scenic's classifiers: `token` pools a prepended CLS token, `0` the first patch token (no CLS), and
+# `gap` / `gmp` / `gsp` the mean / max / sum over every token.
+CLASSIFIERS = ("token", "0", "gap", "gmp", "gsp")
+POOLING_CLASSIFIERS = ("gap", "gmp", "gsp")
+ATTENTION_ORDERS = ("space_time", "time_space")
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+class ViViTConfig(PreTrainedConfig):
+    r"""
+    Shared fields of every ViViT variant. Use one of the four subclasses.
+
+    Args:
+        image_size (`int` or `(height, width)`, defaults to 224): input frame size.
+        num_frames (`int`, defaults to 32): frames per clip given to the model.
+        num_channels (`int`, defaults to 3): channels per frame.
+        tubelet_size (`[t, h, w]`, defaults to `[2, 16, 16]`): tubelet embedding kernel (= stride, §3.2). With
+            `embedding_type="frame_sampling"` only the spatial part `h, w` is used.
+        embedding_type (`"tubelet"` or `"frame_sampling"`): tubelet embedding (a 3D convolution) or uniform frame
+            sampling (`num_sampled_frames` frames picked with scenic's rule, each patched like ViT).
+        num_sampled_frames (`int`, *optional*): frames kept by uniform frame sampling; defaults to
+            `num_frames // tubelet_size[0]`.
+        hidden_size, num_hidden_layers, num_attention_heads, intermediate_size: transformer sizes (for the
+            factorised encoder, `num_hidden_layers` is the spatial encoder's depth).
+        hidden_act (`str`, defaults to `"gelu_pytorch_tanh"`): scenic (flax) uses the tanh approximation.
+        hidden_dropout_prob, attention_probs_dropout_prob (`float`): dropout rates.
+        drop_path_rate (`float`): stochastic depth with scenic's semantics: block `l` of `L` drops each branch
+            per example with probability `l / max(L - 1, 1) * drop_path_rate`, without rescaling kept branches.
+        initializer_range (`float`): std of the truncated normal used for linear and conv kernels.
+        layer_norm_eps (`float`, defaults to 1e-6), qkv_bias (`bool`).
+        classifier (`"token"`, `"0"`, `"gap"`, `"gmp"` or `"gsp"`): scenic's poolings: a prepended CLS token's
+            output, the first patch token's output (no CLS), or the mean / max / sum over every token.
+        representation_size (`int`, *optional*): scenic's `pre_logits` layer (dense + tanh) before the classifier.
+        label_spaces (`dict[str, int]`, *optional*): named label spaces sharing one output projection, e.g. Epic
+            Kitchens `{"noun": 300, "verb": 97}`; `num_labels` becomes their sum.
+    """
+
+    model_type = "vivit_base"
+    # Models 3 and 4 have no CLS token: scenic refuses `token` for them.
+    allowed_classifiers = CLASSIFIERS
+
+    image_size: int | list[int] | tuple[int, int] = 224
+    num_frames: int = 32
+    num_channels: int = 3
+    tubelet_size: list[int] | tuple[int, ...] = (2, 16, 16)
+    embedding_type: str = "tubelet"
+    num_sampled_frames: int | None = None
+    hidden_size: int = 768
+    num_hidden_layers: int = 12
+    num_attention_heads: int = 12
+    intermediate_size: int = 3072
+    hidden_act: str = "gelu_pytorch_tanh"
+    hidden_dropout_prob: float | int = 0.0
+    attention_probs_dropout_prob: float | int = 0.0
+    drop_path_rate: float | int = 0.0
+    initializer_range: float = 0.02
+    layer_norm_eps: float = 1e-6
+    qkv_bias: bool = True
+    classifier: str = "token"
+    representation_size: int | None = None
+    label_spaces: dict[str, int] | None = None
+
+    def __post_init__(self, **kwargs):
+        if self.label_spaces:
+            self.label_spaces = {str(name): int(size) for name, size in self.label_spaces.items()}
+            kwargs["num_labels"] = sum(self.label_spaces.values())
+            # A stale id2label of another length would override num_labels in the base class.
+            if self.id2label is not None and len(self.id2label) != kwargs["num_labels"]:
+                self.id2label = None
+                self.label2id = None
+        # Only sequences become lists; anything else (32.0, "224") is left for validate_vivit to name.
+        if isinstance(self.image_size, (list, tuple)):
+            self.image_size = list(self.image_size)
+        if isinstance(self.tubelet_size, (list, tuple)):
+            self.tubelet_size = list(self.tubelet_size)
+        if self.embedding_type == "frame_sampling" and self.num_sampled_frames is None and self._valid_tubelet():
+            self.num_sampled_frames = self.num_frames // self.tubelet_size[0]
+        self.validate_vivit()
+        super().__post_init__(**kwargs)
+
+    # ------------------------------------------------------------------ validation
+    def _valid_tubelet(self):
+        return (
+            isinstance(self.tubelet_size, (list, tuple))
+            and len(self.tubelet_size) == 3
+            and all(isinstance(s, int) and s > 0 for s in self.tubelet_size)
+            and isinstance(self.num_frames, int)
+        )
+
+    def validate_vivit(self):
+        """Raise a `ValueError` naming the field and the fix for every invalid combination."""
+        for name in ("num_frames", "num_channels", "hidden_size", "num_hidden_layers", "num_attention_heads",
+                     "intermediate_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+        for name in ("representation_size", "num_sampled_frames"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
+                raise ValueError(f"`{name}` must be a positive integer or None, got {value!r}.")
+        image = self.image_size
+        if isinstance(image, int):
+            image = [image, image]
+        if not (isinstance(image, (list, tuple)) and len(image) == 2 and all(isinstance(s, int) and s > 0 for s in image)):
+            raise ValueError(f"`image_size` must be a positive int or a (height, width) pair, got {self.image_size!r}.")
+        if not self._valid_tubelet():
+            raise ValueError(f"`tubelet_size` must be three positive integers [t, h, w], got {self.tubelet_size!r}.")
+        t, h, w = self.tubelet_size
+        if image[0] % h or image[1] % w:
+            raise ValueError(
+                f"`image_size` {tuple(image)} is not divisible by the patch size ({h}, {w}) of `tubelet_size`; "
+                f"use an image size that is a multiple of the patch size."
+            )
+        if self.embedding_type not in EMBEDDING_TYPES:
+            raise ValueError(f"`embedding_type` must be one of {EMBEDDING_TYPES}, got {self.embedding_type!r}.")
+        if self.embedding_type == "tubelet" and self.num_frames % t:
+            raise ValueError(
+                f"`num_frames` ({self.num_frames}) is not divisible by the temporal tubelet size {t} "
+                f"(`tubelet_size[0]`); use a frame count that is a multiple of {t}."
+            )
+        if self.hidden_size % self.num_attention_heads:
+            raise ValueError(
+                f"`hidden_size` ({self.hidden_size}) is not divisible by `num_attention_heads` "
+                f"({self.num_attention_heads}); pick a head count that divides it."
+            )
+        if self.classifier not in CLASSIFIERS:
+            raise ValueError(f"`classifier` must be one of {CLASSIFIERS}, got {self.classifier!r}.")
+        if self.classifier not in self.allowed_classifiers:
+            raise ValueError(
+                f"`classifier={self.classifier!r}` is not available for {type(self).__name__}: as in scenic, this "
+                f"model pools over every token (no CLS token); use one of {self.allowed_classifiers}."
+            )
+        for name in ("hidden_dropout_prob", "attention_probs_dropout_prob", "drop_path_rate"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 <= value < 1:
+                raise ValueError(f"`{name}` must be a rate in [0, 1), got {value!r}.")
+        if not isinstance(self.hidden_act, str) or self.hidden_act not in ACT2FN:
+            raise ValueError(
+                f"`hidden_act` must name one of transformers' activations ({', '.join(sorted(ACT2FN))}), "
+                f"got {self.hidden_act!r}."
+            )
+        if not isinstance(self.layer_norm_eps, (int, float)) or self.layer_norm_eps <= 0:
+            raise ValueError(f"`layer_norm_eps` must be positive, got {self.layer_norm_eps!r}.")
+        if self.label_spaces is not None:
+            if not isinstance(self.label_spaces, dict) or not self.label_spaces or any(
+                not isinstance(v, int) or v <= 0 for v in self.label_spaces.values()
+            ):
+                raise ValueError(
+                    f"`label_spaces` must map head names to positive class counts, e.g. {{'noun': 300, 'verb': 97}}, "
+                    f"got {self.label_spaces!r}."
+                )
+
+    # ------------------------------------------------------------------ derived sizes
+    @property
+    def image_size_hw(self) -> tuple[int, int]:
+        return _pair(self.image_size)
+
+    @property
+    def patch_size_hw(self) -> tuple[int, int]:
+        return tuple(self.tubelet_size[1:])
+
+    @property
+    def token_grid(self) -> tuple[int, int, int]:
+        """(n_t, n_h, n_w): tokens along time, height and width at the configured input size."""
+        height, width = self.image_size_hw
+        return (
+            self.temporal_tokens(self.num_frames),
+            height // self.tubelet_size[1],
+            width // self.tubelet_size[2],
+        )
+
+    def temporal_tokens(self, num_frames: int) -> int:
+        if self.embedding_type == "frame_sampling":
+            return len(uniform_frame_indices(num_frames, self.num_sampled_frames))
+        return num_frames // self.tubelet_size[0]
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden_size // self.num_attention_heads
+
+
+class ViViTSpatioTemporalConfig(ViViTConfig):
+    r"""Model 1, spatio-temporal attention: every token attends to every other token (scenic `spacetime`)."""
+
+    model_type = "vivit_spatio_temporal"
+
+
+class ViViTFactorisedEncoderConfig(ViViTConfig):
+    r"""
+    Model 2, factorised encoder: a spatial encoder (`num_hidden_layers` layers, shared across time) summarises
+    each temporal index; a temporal encoder of `num_temporal_layers` layers runs over those summaries. Its heads and
+    MLP size are the spatial encoder's unless `temporal_num_attention_heads` / `temporal_intermediate_size` say
+    otherwise (scenic configures the two encoders separately).
+    """
+
+    model_type = "vivit_factorised_encoder"
+
+    num_temporal_layers: int = 4
+    temporal_num_attention_heads: int | None = None
+    temporal_intermediate_size: int | None = None
+
+    def validate_vivit(self):
+        super().validate_vivit()
+        if not isinstance(self.num_temporal_layers, int) or isinstance(self.num_temporal_layers, bool) or (
+            self.num_temporal_layers < 0
+        ):
+            raise ValueError(f"`num_temporal_layers` must be a non-negative integer, got {self.num_temporal_layers!r}.")
+        for name in ("temporal_num_attention_heads", "temporal_intermediate_size"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
+                raise ValueError(f"`{name}` must be a positive integer or None, got {value!r}.")
+        if self.temporal_num_attention_heads and self.hidden_size % self.temporal_num_attention_heads:
+            raise ValueError(
+                f"`hidden_size` ({self.hidden_size}) is not divisible by `temporal_num_attention_heads` "
+                f"({self.temporal_num_attention_heads}); pick a head count that divides it."
+            )
+
+
+class ViViTFactorisedSelfAttentionConfig(ViViTConfig):
+    r"""
+    Model 3, factorised self-attention: each block attends over space, then over time (`attention_order`
+    `"space_time"`, the paper's), or the reverse (`"time_space"`, the flax module's default).
+    """
+
+    model_type = "vivit_factorised_self_attention"
+    allowed_classifiers = POOLING_CLASSIFIERS
+
+    classifier: str = "gap"
+    attention_order: str = "space_time"
+
+    def validate_vivit(self):
+        super().validate_vivit()
+        if self.attention_order not in ATTENTION_ORDERS:
+            raise ValueError(f"`attention_order` must be one of {ATTENTION_ORDERS}, got {self.attention_order!r}.")
+
+
+class ViViTFactorisedDotProductConfig(ViViTConfig):
+    r"""
+    Model 4, factorised dot-product attention: half the heads attend over time, half over space, in one block.
+    """
+
+    model_type = "vivit_factorised_dot_product"
+    allowed_classifiers = POOLING_CLASSIFIERS
+
+    classifier: str = "gap"
+
+    def validate_vivit(self):
+        super().validate_vivit()
+        if self.num_attention_heads % 2:
+            raise ValueError(
+                f"`num_attention_heads` ({self.num_attention_heads}) must be even for factorised dot-product "
+                f"attention: half the heads attend over time and half over space."
+            )
+
+
+VIVIT_CONFIG_CLASSES = (
+    ViViTSpatioTemporalConfig,
+    ViViTFactorisedEncoderConfig,
+    ViViTFactorisedSelfAttentionConfig,
+    ViViTFactorisedDotProductConfig,
+)

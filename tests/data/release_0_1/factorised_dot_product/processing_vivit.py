@@ -1,0 +1,797 @@
+"""``ViViTVideoProcessor``: decode only the sampled frames, transform each clip, stack the views.
+
+A call takes one video or a list of them: paths, URLs, bytes, file objects, PyAV containers,
+torchcodec decoders (what a decoded ``datasets.Video`` column holds), ``datasets.Video(decode=False)``
+dicts ``{"path", "bytes"}``, numpy arrays or torch tensors (``THWC`` or ``TCHW``, uint8 or float),
+and lists of PIL images. It returns ``pixel_values`` of shape
+``(videos * num_clips * num_crops, num_frames, 3, H, W)`` float32, views of one video adjacent
+(clip-major, then crop).
+
+Defaults are the paper's test setting for Kinetics: 32 frames at stride 2, shorter side 256,
+centre crop 224, pixels zero-centred to [-1, 1] as scenic does. Training augmentation is off
+unless ``do_train_augment=True`` (random clip start, scale jitter + random crop, flip, and the
+opt-in colour jitter and RandAugment).
+
+This module imports only numpy, torch, torchvision, PyAV, transformers and its sibling modules
+``video_io``, ``sampling`` and ``video_transforms``, so it travels with ``trust_remote_code``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+from transformers import BatchFeature
+from transformers.image_utils import PILImageResampling
+from transformers.pipelines.video_classification import VideoClassificationPipeline
+from transformers.processing_utils import VideosKwargs
+from transformers.video_processing_utils import BaseVideoProcessor
+
+from .video_transforms import (
+    NORMALIZATION_PRESETS,
+    affine_normalization,
+    apply_affine,
+    center_crop,
+    color_jitter,
+    horizontal_flip,
+    rand_augment,
+    random_crop,
+    resize,
+    resize_shortest_side,
+    scale_jitter,
+    three_crops,
+)
+from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, sample_clips
+from .video_io import VideoDecodeError, VideoReader, describe_source, open_video
+
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ViViTVideoProcessor", "ViViTVideosKwargs", "ViViTVideoClassificationPipeline"]
+
+
+class ViViTVideosKwargs(VideosKwargs, total=False):
+    """The processor's own options, on top of transformers' ``VideosKwargs``.
+
+    normalization: ``"scenic"`` ([-1, 1]), ``"imagenet"`` or ``"transformers_vivit"`` ([-3, 1]); sets
+        the rescale/normalise fields below unless they are given explicitly.
+    rescale_offset: subtract 1 after rescaling (scenic's zero-centring with ``rescale_factor=1/127.5``).
+    sampling_mode: ``"stride"`` (clips of ``num_frames`` at ``frame_stride``) or ``"uniform"`` (scenic's
+        uniform rule over the whole video).
+    frame_stride: temporal stride between kept frames (Kinetics 2, SSv2 / Epic Kitchens 1).
+    num_clips: temporal views per video (evenly spaced at test, independent random draws in training).
+    num_crops: spatial views per clip: 1 (centre) or 3 (start, centre, end along the longer side).
+    short_video: ``"loop"``, ``"pad"``, ``"error"`` or None (loop, but refuse a one-frame video).
+    seed: seeds this call's random draws (clip starts, crops, flips, colour, RandAugment).
+    do_train_augment: random clip start, scale jitter and random crop, plus the flags below.
+    scale_jitter: ``[min, max]`` resize factor range after the shorter-side resize (scenic 0.9-1.33),
+        or False for none (None means "the processor's setting", as for every option).
+    do_flip: random horizontal flip in training (turn off for Something-Something v2).
+    do_color_jitter: scenic's colour augmentation in training, applied with ``color_jitter_prob``.
+    rand_augment: ``[num_ops, magnitude]`` (torchvision's 0-30 magnitude scale) or None.
+    decode_backend: ``"auto"`` (PyAV for files and bytes, torchcodec for torchcodec decoders), ``"pyav"`` or
+        ``"torchcodec"`` (files through torchcodec, which needs the system FFmpeg libraries).
+    resize_in_decoder: resize decoded files to ``size`` while converting them to RGB (libswscale, one
+        pass over the kept frames only: faster, within a few grey levels of converting first and
+        resizing in torch). None (default) means on, except with ``normalization="transformers_vivit"``,
+        which keeps transformers' exact path (convert, then resize in torch) to match its output.
+    skip_broken: drop videos that fail to decode (or hold NaN / infinite values) instead of raising; the
+        output then has ``kept_indices`` and the processor counts drops in ``num_skipped``. When every video
+        of a call is dropped, ``pixel_values`` is an empty batch of the clip's shape, ``(0, num_frames, 3,
+        crop_height, crop_width)``, so a loop can skip it by its length (an error when the options fix no
+        shape: ``do_sample_frames=False``, or no crop).
+    float_max: the value of white in float videos (arrays / tensors): ``1.0`` for pixels on [0, 1], ``255.0``
+        for [0, 255] (as uint8, and as transformers reads floats), or any other positive scale. None (default):
+        a float video with a value above 1 is read on [0, 255]; one whose values all lie within [0, 1] is
+        refused (it may be [0, 1] pixels or a very dark [0, 255] video: the values cannot tell), unless it is
+        all zeros. Integer videos go by dtype: uint16 on [0, 65535], other integers on [0, 255].
+    """
+
+    normalization: str | None
+    rescale_offset: bool | None
+    sampling_mode: str | None
+    frame_stride: int | None
+    num_clips: int | None
+    num_crops: int | None
+    short_video: str | None
+    seed: int | None
+    do_train_augment: bool | None
+    scale_jitter: list[float] | tuple[float, float] | bool | None
+    do_flip: bool | None
+    do_color_jitter: bool | None
+    color_jitter_prob: float | None
+    rand_augment: list[int] | tuple[int, int] | None
+    decode_backend: str | None
+    resize_in_decoder: bool | None
+    skip_broken: bool | None
+    float_max: float | None
+
+
+_RUNTIME_STATE = ("num_skipped", "_rng")
+_NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
+_RESAMPLE_NAMES = {
+    PILImageResampling.BILINEAR: "bilinear",
+    PILImageResampling.BICUBIC: "bicubic",
+    PILImageResampling.NEAREST: "nearest",
+}
+
+
+class ViViTVideoProcessor(BaseVideoProcessor):
+    r"""Video processor for the four ViViT models (see ``ViViTVideosKwargs`` for its own options).
+
+    Example:
+        ```python
+        proc = ViViTVideoProcessor()                                  # 32 frames, stride 2, 224, [-1, 1]
+        batch = proc(["a.mp4", "b.webm"], return_tensors="pt")        # pixel_values (2, 32, 3, 224, 224)
+        views = proc("a.mp4", num_clips=4, num_crops=3, return_tensors="pt")  # (12, 32, 3, 224, 224)
+        train = proc(videos, do_train_augment=True, do_color_jitter=True, seed=0)
+        ```
+    """
+
+    valid_kwargs = ViViTVideosKwargs
+    model_input_names = ["pixel_values"]
+
+    resample = PILImageResampling.BILINEAR
+    size = {"shortest_edge": 256}
+    default_to_square = False
+    crop_size = {"height": 224, "width": 224}
+    do_resize = True
+    do_center_crop = True
+    do_rescale = True
+    do_convert_rgb = True
+    do_sample_frames = True
+    num_frames = 32
+    normalization = "scenic"
+    rescale_factor = NORMALIZATION_PRESETS["scenic"]["rescale_factor"]
+    rescale_offset = True
+    do_normalize = False
+    image_mean = [0.5, 0.5, 0.5]
+    image_std = [0.5, 0.5, 0.5]
+    sampling_mode = "stride"
+    frame_stride = 2
+    num_clips = 1
+    num_crops = 1
+    short_video = None
+    seed = None
+    do_train_augment = False
+    scale_jitter = [0.9, 1.33]
+    do_flip = True
+    do_color_jitter = False
+    color_jitter_prob = 0.8
+    rand_augment = None
+    decode_backend = "auto"
+    resize_in_decoder = None
+    skip_broken = False
+    float_max = None
+
+    def __init__(self, **kwargs):
+        preset = kwargs.get("normalization") or type(self).normalization
+        if preset not in NORMALIZATION_PRESETS:
+            raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
+        for field, value in NORMALIZATION_PRESETS[preset].items():
+            kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
+        kwargs["normalization"] = preset
+        super().__init__(**kwargs)
+        self.num_skipped = 0
+        self._rng = None
+
+    def to_dict(self) -> dict[str, Any]:
+        output = super().to_dict()
+        for key in _RUNTIME_STATE:
+            output.pop(key, None)
+        return output
+
+    # -- options ---------------------------------------------------------------------------------
+    def _options(self, kwargs: dict) -> dict:
+        allowed = set(self.valid_kwargs.__annotations__) | {"return_tensors"}
+        unknown = sorted(set(kwargs) - allowed)
+        if unknown:
+            raise ValueError(f"ViViTVideoProcessor got unknown options {unknown}; valid ones: {sorted(allowed)}.")
+        if kwargs.get("normalization") is not None:
+            preset = kwargs["normalization"]
+            if preset not in NORMALIZATION_PRESETS:
+                raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
+            for field, value in NORMALIZATION_PRESETS[preset].items():
+                kwargs.setdefault(field, value)
+        opts = {k: kwargs[k] if kwargs.get(k) is not None else getattr(self, k, None) for k in allowed}
+        if "short_video" in kwargs:  # None is a real choice here, not "use the default"
+            opts["short_video"] = kwargs["short_video"]
+        if "seed" in kwargs:
+            opts["seed"] = kwargs["seed"]
+        opts.update(self._standardize_kwargs(
+            size=opts["size"], crop_size=opts["crop_size"], default_to_square=False,
+            image_mean=opts["image_mean"], image_std=opts["image_std"],
+        ))
+        if opts.get("fps") is not None:
+            raise ValueError("ViViTVideoProcessor samples by frame count and stride; `fps` sampling is not supported.")
+        if opts["sampling_mode"] not in SAMPLING_MODES:
+            raise ValueError(f"sampling_mode must be one of {SAMPLING_MODES}, got {opts['sampling_mode']!r}.")
+        if opts["short_video"] not in SHORT_VIDEO_POLICIES:
+            raise ValueError(f"short_video must be one of {SHORT_VIDEO_POLICIES}, got {opts['short_video']!r}.")
+        if opts["num_crops"] not in (1, 3):
+            raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']}.")
+        for name in ("num_clips", "num_frames", "frame_stride"):
+            if not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
+                raise ValueError(f"{name} must be a positive integer, got {opts[name]!r}.")
+        if not opts["do_sample_frames"] and opts["num_clips"] != 1:
+            raise ValueError("num_clips > 1 needs do_sample_frames=True (clips are sampled from the video).")
+        float_max = opts["float_max"]
+        number = isinstance(float_max, (int, float, np.integer, np.floating)) and not isinstance(float_max, bool)
+        if float_max is not None and not (number and 0 < float_max < float("inf")):
+            raise ValueError(f"float_max must be a positive number (1.0 for [0, 1] pixels, 255.0 for [0, 255]), "
+                             f"got {float_max!r}.")
+        return opts
+
+    def _generator(self, seed) -> np.random.Generator:
+        if seed is not None:
+            return np.random.default_rng(seed)
+        if self._rng is None:  # fresh OS entropy per process, so DataLoader workers differ
+            self._rng = np.random.default_rng()
+        return self._rng
+
+    # -- entry points ----------------------------------------------------------------------------
+    def __call__(self, videos, **kwargs) -> BatchFeature:
+        return self.preprocess(videos, **kwargs)
+
+    def preprocess(self, videos, **kwargs) -> BatchFeature:
+        """Decode, sample, transform and stack; see the class docstring and ``ViViTVideosKwargs``."""
+        kwargs.pop("video_metadata", None)  # sampling needs our own frame table, not caller metadata
+        device = kwargs.pop("device", None)
+        return_metadata = bool(kwargs.pop("return_metadata", False))
+        input_data_format = kwargs.pop("input_data_format", None)
+        kwargs.pop("data_format", None)
+        opts = self._options(kwargs)
+        rng = self._generator(opts["seed"])
+
+        views, kept, metadata = [], [], []
+        video_list = _as_video_list(videos)
+        for position, video in enumerate(video_list):
+            try:
+                clips, meta = self._process_one(video, opts, rng, input_data_format, device)
+            except (VideoDecodeError, ValueError) as error:
+                if not opts["skip_broken"] or not _is_broken_input_error(error):
+                    if len(video_list) > 1:  # which one of the batch (in-memory videos have no file name)
+                        error.add_note(f"(video {position} of the {len(video_list)} in this call)")
+                    raise
+                self.num_skipped += 1
+                logger.warning("Skipping video %s: %s", describe_source(video), error)
+                continue
+            views.extend(clips)
+            kept.append(position)
+            metadata.append(meta)
+
+        # every video skipped: an empty batch of the clip's shape, which stacks and has len() 0 (a bare (0,)
+        # tensor would fail later, far from here); a loop skips it by len(kept_indices) == 0
+        pixel_values = self._normalize_views(views, opts) if views else _empty_batch(opts)
+        data: dict[str, Any] = {"pixel_values": pixel_values}
+        if opts["skip_broken"]:  # an int64 array converts to every tensor type even when empty (a [] list fails)
+            data["kept_indices"] = kept if opts["return_tensors"] is None else np.asarray(kept, dtype=np.int64)
+        if return_metadata:
+            data["video_metadata"] = metadata
+        return BatchFeature(data=data, tensor_type=opts["return_tensors"])
+
+    # -- one video -------------------------------------------------------------------------------
+    def sample_indices(self, num_video_frames: int, opts: dict, rng: np.random.Generator, name: str) -> np.ndarray:
+        """Frame indices of every clip, ``(num_clips, num_frames)``; override to pick frames another way."""
+        if not opts["do_sample_frames"]:
+            return np.arange(num_video_frames)[None]
+        return sample_clips(
+            num_video_frames, int(opts["num_frames"]), mode=opts["sampling_mode"],
+            stride=int(opts["frame_stride"]), num_clips=int(opts["num_clips"]),
+            train=bool(opts["do_train_augment"]), rng=rng, short_video=opts["short_video"], name=name,
+        )
+
+    def _checked_indices(self, result, num_video_frames: int, opts: dict, name: str) -> np.ndarray:
+        """``sample_indices``'s result as ``(num_clips, num_frames)`` int64, or an error naming the method.
+
+        An override picking too few frames would otherwise reach the model as a shorter clip (or be looped by
+        position-embedding interpolation), and a negative index would wrap around an in-memory video."""
+        method = f"{type(self).__name__}.sample_indices"
+        indices = np.asarray(result)
+        num_clips = int(opts["num_clips"])
+        num_frames = int(opts["num_frames"]) if opts["do_sample_frames"] else None
+        wanted = f"({num_clips}, {num_frames if num_frames is not None else 'frames'})"
+        if (indices.ndim != 2 or indices.shape[0] != num_clips or indices.shape[1] == 0
+                or (num_frames is not None and indices.shape[1] != num_frames)):
+            raise ValueError(
+                f"{method} returned indices of shape {indices.shape} where {wanted} = (num_clips={num_clips}, "
+                f"num_frames={num_frames if num_frames is not None else 'any'}) are asked, for {name} "
+                f"({num_video_frames} frames): it must return one row of frame indices per clip."
+            )
+        if indices.dtype == bool or not (np.issubdtype(indices.dtype, np.integer) or (
+                np.issubdtype(indices.dtype, np.floating) and np.array_equal(indices, np.round(indices)))):
+            raise ValueError(f"{method} must return integer frame indices, got {indices.dtype} values such as "
+                             f"{indices.flatten()[:4].tolist()} for {name}.")
+        indices = indices.astype(np.int64)
+        if indices.min() < 0 or indices.max() >= num_video_frames:
+            raise ValueError(
+                f"{method} returned frame indices from {indices.min()} to {indices.max()} for {name}; each must be "
+                f"in [0, {num_video_frames}) (the video has {num_video_frames} frames)."
+            )
+        return indices
+
+    def decode_video_frames(self, video, indices=None, **kwargs) -> torch.Tensor:
+        """Frames of one video (every frame, or those at sorted distinct ``indices``) as ``(T, H, W, 3)``,
+        decoded exactly as a call with the same options decodes them (same backend; a file is resized while
+        decoding when ``resize_in_decoder`` applies).
+
+        Given back as the video (``input_data_format="channels_last"``), all the frames produce the same
+        ``pixel_values`` as the original, for any sampling and augmentation: a data set can decode each clip
+        once and keep it in memory (``vivit_hf.data.DecodedVideoCache``). Arrays come back unresized, as the
+        processor resizes them later anyway, and float arrays on their own scale (the same ``float_max`` reads
+        them back)."""
+        input_data_format = kwargs.pop("input_data_format", None)
+        opts = self._options(kwargs)
+        source = _FrameSource(video, input_data_format, opts["decode_backend"])
+        try:
+            wanted = np.arange(source.num_frames) if indices is None else np.asarray(indices, dtype=np.int64)
+            frames = source.get(wanted, *_decoder_resize(opts))
+        finally:
+            source.close()
+        return frames.permute(0, 2, 3, 1)
+
+    def _process_one(self, video, opts: dict, rng, input_data_format, device):
+        source = _FrameSource(video, input_data_format, opts["decode_backend"])
+        try:
+            scale = 1.0
+            if source.tensor is not None:
+                _check_array_video(source.tensor, opts, source.name)
+                scale = _float_scale(source.tensor, opts["float_max"], source.name)
+            clips = self._checked_indices(
+                self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
+            )
+            unique = np.unique(clips)
+            frames = source.get(unique, *_decoder_resize(opts))
+        finally:
+            source.close()
+        if scale != 1.0:  # a new tensor: the caller's array is never written
+            frames = frames * scale
+        views = []
+        for clip in clips:
+            # one clip of distinct increasing frames (the common case) is the decoded batch itself
+            same = clip.size == unique.size and bool(np.array_equal(clip, unique))
+            clip_frames = frames if same else _take_frames(frames, np.searchsorted(unique, clip))
+            if device is not None:
+                clip_frames = clip_frames.to(device)
+            views.extend(self.transform_clip(clip_frames, opts, rng))
+        meta = {"name": source.name, "total_num_frames": source.num_frames, "frames_indices": clips.tolist()}
+        return views, meta
+
+    def transform_clip(self, clip: torch.Tensor, opts: dict, rng: np.random.Generator) -> list[torch.Tensor]:
+        """One ``(T, 3, H, W)`` clip -> ``num_crops`` views (not yet rescaled); random draws shared by all frames."""
+        interpolation = _RESAMPLE_NAMES.get(PILImageResampling(opts["resample"]), "bilinear")
+        size, crop = opts["size"], opts["crop_size"]
+        if opts["do_resize"]:
+            if size.shortest_edge:
+                clip = resize_shortest_side(clip, size.shortest_edge, interpolation)
+            elif size.height and size.width:
+                clip = resize(clip, size.height, size.width, interpolation)
+            else:
+                raise ValueError(f"size must give 'shortest_edge' or 'height' and 'width', got {dict(size)}.")
+        if opts["do_train_augment"]:
+            views = []
+            for _ in range(opts["num_crops"]):
+                view = clip
+                if opts["scale_jitter"]:
+                    view = scale_jitter(view, rng, *opts["scale_jitter"], interpolation=interpolation)
+                view = random_crop(view, crop.height, crop.width, rng)
+                views.append(self._augment(view, opts, rng))
+        elif opts["num_crops"] == 3:
+            views = three_crops(clip, crop.height, crop.width)
+        elif opts["do_center_crop"]:
+            views = [center_crop(clip, crop.height, crop.width)]
+        else:
+            views = [clip]
+        return views
+
+    @staticmethod
+    def _normalize_views(views: list[torch.Tensor], opts: dict):
+        """Stack, rescale and normalise every view in one float32 buffer.
+
+        One allocation and one pass per view: ``x * scale + bias`` per channel (the rescale, offset
+        and mean/std folded together) reads the uint8 view and writes its slot directly; on a busy
+        CPU the fresh pages of each temporary (19 MB per 32-frame 224 clip) cost more than the
+        arithmetic itself."""
+        if not views:
+            return torch.empty(0)
+        scale, bias = affine_normalization(
+            opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
+            opts["do_normalize"], opts["image_mean"], opts["image_std"], device=views[0].device,
+        )
+        shapes = {tuple(v.shape) for v in views}
+        if len(shapes) > 1:
+            if opts["return_tensors"] is not None:
+                raise ValueError(
+                    f"Views have different shapes {sorted(shapes)} and cannot be stacked; "
+                    "keep do_center_crop=True (or resize to a fixed height and width), or pass return_tensors=None "
+                    "for a list."
+                )
+            return [apply_affine(view, scale, bias) for view in views]
+        if any(view.requires_grad for view in views):  # autograd takes no out=: stack the differentiable results
+            return torch.stack([apply_affine(view, scale, bias) for view in views])
+        out = torch.empty((len(views), *views[0].shape), dtype=torch.float32, device=views[0].device)
+        for slot, view in zip(out, views):
+            apply_affine(view, scale, bias, out=slot)
+        return out
+
+    @staticmethod
+    def _augment(view: torch.Tensor, opts: dict, rng: np.random.Generator) -> torch.Tensor:
+        if opts["do_flip"] and rng.random() < 0.5:
+            view = horizontal_flip(view)
+        if opts["do_color_jitter"] and rng.random() < opts["color_jitter_prob"]:
+            view = color_jitter(_as_uint8(view), rng)
+        if opts["rand_augment"]:
+            num_ops, magnitude = opts["rand_augment"]
+            view = rand_augment(_as_uint8(view), rng, int(num_ops), int(magnitude))
+        return view
+
+
+# -- inputs ------------------------------------------------------------------------------------------
+def _is_broken_input_error(error: Exception) -> bool:
+    """Errors that mean this sample is unusable (as opposed to a wrong option, which must still raise)."""
+    if isinstance(error, VideoDecodeError):
+        return True
+    message = str(error)
+    return ("frames but the clip needs" in message or "single frame" in message or "layout" in message
+            or "NaN or infinite" in message)
+
+
+def _is_frame(x) -> bool:
+    from PIL import Image
+
+    return isinstance(x, Image.Image) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim in (2, 3))
+
+
+def _as_video_list(videos) -> list:
+    """One video or a batch of them -> a list of single videos."""
+    from PIL import Image
+
+    if isinstance(videos, Image.Image):  # one image: a one-frame video, as transformers reads it
+        return [[videos]]
+    if isinstance(videos, (np.ndarray, torch.Tensor)):
+        if videos.ndim == 5:
+            return list(videos)
+        if videos.ndim in (3, 4):
+            return [videos]
+        raise ValueError(f"A video array must have 4 dimensions (T, H, W, C) or (T, C, H, W), or 5 for a batch; got shape {tuple(videos.shape)}.")
+    if isinstance(videos, (list, tuple)):
+        if len(videos) == 0:
+            raise ValueError("Got an empty list of videos.")
+        if all(_is_frame(x) for x in videos) and not all(isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 4 for x in videos):
+            # one video given as frames; (H, W) grey frames get their channel axis, so 3 or 4 of them stack to an
+            # unambiguous (T, H, W, 1), not a (3, H, W) that could be one image
+            return [[x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in videos]]
+        return list(videos)
+    return [videos]
+
+
+def _channel_layout(shape: Sequence[int], input_data_format) -> str:
+    fmt = getattr(input_data_format, "value", input_data_format)
+    if fmt in ("channels_last", "last"):
+        return "last"
+    if fmt in ("channels_first", "first"):
+        return "first"
+    if shape[-1] in (1, 3, 4):
+        return "last"
+    if shape[1] in (1, 3, 4):
+        return "first"
+    raise ValueError(
+        f"Cannot tell the channel axis of a video array of shape {tuple(shape)}: expected (T, H, W, C) or "
+        "(T, C, H, W) with C in 1, 3, 4 (a 5D batch must be (B, T, H, W, C) or (B, T, C, H, W)); check the layout."
+    )
+
+
+def _three_d_layout(shape: tuple, input_data_format, name: str) -> str:
+    """How to read a 3-D array: ``"grey"`` (a (T, H, W) grey video), or one image frame ``"last"`` (H, W, C) or
+    ``"first"`` (C, H, W). transformers reads a 3-D array as one image; this processor also takes (T, H, W) grey
+    videos, so a shape that fits both an image and a grey video is refused rather than guessed."""
+    fmt = getattr(input_data_format, "value", input_data_format)
+    if fmt in ("channels_last", "last"):
+        return "last" if shape[-1] in (1, 3, 4) else "grey"
+    if fmt in ("channels_first", "first"):
+        return "first" if shape[0] in (1, 3, 4) else "grey"
+    image_last, image_first = shape[-1] in (1, 3, 4), shape[0] in (1, 3, 4)
+    if image_last and not image_first:  # no grey video is 1, 3 or 4 pixels wide: one (H, W, C) image
+        return "last"
+    if image_first and not image_last and shape[0] == 1:  # one grey frame, whichever way it is read
+        return "grey"
+    if image_first or image_last:
+        raise ValueError(
+            f"A 3-D array {name} is ambiguous: one image ({'C, H, W' if image_first else 'H, W, C'}) or a grey "
+            f"video of {shape[0]} frames of {shape[1]} x {shape[2]}. Pass input_data_format='channels_first' or "
+            "'channels_last' for one image (a one-frame video), or a grey video as (T, H, W, 1)."
+        )
+    return "grey"
+
+
+def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
+    """An integer video on the 8-bit scale, by dtype: uint16 is scaled from [0, 65535] (16-bit PNG / TIFF
+    frames), other integers must hold 8-bit values (clamping 1023 to 255 would whiten 10-bit frames silently)."""
+    if tensor.dtype == torch.uint16:  # round(x * 255 / 65535), exactly, in integers
+        return ((tensor.to(torch.int32) * 255 + 32767) // 65535).to(torch.uint8)
+    wide = tensor.to(torch.int64)
+    low, high = (int(wide.min()), int(wide.max())) if wide.numel() else (0, 0)
+    if low < 0 or high > 255:
+        raise ValueError(
+            f"{dtype} video {name} has values from {low} to {high}, outside [0, 255]: integer videos other than "
+            "uint16 are read on the 8-bit scale [0, 255]. Convert it to uint8 (or uint16 for 16-bit pixels), or "
+            "to floats with float_max set to its white level."
+        )
+    return wide.to(torch.uint8)
+
+
+def _array_to_clip_tensor(array, input_data_format) -> torch.Tensor:
+    """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3, H, W) torch tensor:
+    uint8, or float on the caller's own scale (``_float_scale`` reads it)."""
+    name = f"<{type(array).__name__} of shape {tuple(array.shape)}>"
+    dtype = array.dtype
+    tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
+    if tensor.ndim == 3:
+        layout = _three_d_layout(tuple(tensor.shape), input_data_format, name)
+        if layout == "grey":  # (T, H, W)
+            tensor = tensor[:, None]
+        elif layout == "last":  # one (H, W, C) image: a one-frame video (transformers' convention)
+            tensor = tensor.permute(2, 0, 1)[None]
+        else:
+            tensor = tensor[None]
+    elif tensor.ndim != 4:
+        raise ValueError(f"A video array must have 4 dimensions, got shape {tuple(tensor.shape)}.")
+    else:
+        if _channel_layout(tensor.shape, input_data_format) == "last":
+            tensor = tensor.permute(0, 3, 1, 2)
+    channels = tensor.shape[1]
+    if channels == 1:
+        tensor = tensor.expand(-1, 3, -1, -1)
+    elif channels == 4:
+        tensor = tensor[:, :3]  # drop alpha
+    if tensor.dtype == torch.bool:
+        tensor = tensor.to(torch.uint8) * 255
+    elif tensor.is_floating_point():
+        tensor = tensor.float()  # the scale is read from float_max in _float_scale, never guessed here
+    elif tensor.dtype != torch.uint8:
+        tensor = _to_uint8(tensor, name, dtype)
+    return tensor
+
+
+def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
+    """Gradients flow through resizing, crops, flips and the rescale / normalisation of a float video; colour
+    jitter and RandAugment work on uint8 pixels, which would cut the graph without a word: refuse that."""
+    if tensor.requires_grad and opts["do_train_augment"] and (opts["do_color_jitter"] or opts["rand_augment"]):
+        raise ValueError(
+            f"{name} requires_grad, but do_color_jitter / rand_augment work on uint8 pixels, which carry no "
+            "gradient. Turn them off (gradients flow through resizing, crops, flips and normalisation) or pass "
+            "video.detach()."
+        )
+
+
+def _float_scale(tensor: torch.Tensor, float_max, name: str) -> float:
+    """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from ``float_max``.
+
+    Without ``float_max`` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
+    within [0, 1] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either way would be a guess,
+    wrong by 255 times in brightness for the other case, so that is refused. Non-finite values are a broken array."""
+    if not tensor.is_floating_point():
+        return 1.0
+    values = tensor.detach()
+    finite = torch.isfinite(values)
+    if not bool(finite.all()):
+        bad = (~finite).flatten(1).any(1).nonzero().flatten().tolist()
+        shown = f"{bad[:10]}{' and more' if len(bad) > 10 else ''}"
+        raise ValueError(f"{name} has NaN or infinite values in frames {shown} (of {tensor.shape[0]}): a broken "
+                         "video array; check what produced it.")
+    if values.numel() == 0:
+        return 1.0
+    low, high = float(values.min()), float(values.max())
+    if float_max is None:
+        if high > 1.0 or low == high == 0.0:  # [0, 255] for certain, or black on either scale
+            return 1.0
+        raise ValueError(
+            f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels, or a very dark "
+            "[0, 255] video? The values cannot tell. Pass float_max=1.0 for [0, 1] pixels or float_max=255.0 for "
+            "[0, 255] (to the call, or to the processor for every call), or give uint8 frames."
+        )
+    if high > 2 * float(float_max):
+        raise ValueError(f"float_max={float(float_max):g} says white is {float(float_max):g}, but {name} has values "
+                         f"up to {high:g}: another scale (pass the right float_max, e.g. 255.0).")
+    return 255.0 / float(float_max)
+
+
+def _empty_batch(opts: dict) -> torch.Tensor:
+    """``pixel_values`` when every video was skipped: ``(0, frames, 3, height, width)`` as a kept video's views."""
+    crop, size = opts["crop_size"], opts["size"]
+    height_width = None
+    if opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"]:
+        height_width = (crop.height, crop.width)
+    elif opts["do_resize"] and not size.shortest_edge and size.height and size.width:
+        height_width = (size.height, size.width)
+    if not opts["do_sample_frames"] or height_width is None:
+        raise ValueError(
+            "skip_broken: every video of this call was broken and skipped, and these options give clips no fixed "
+            "shape to make an empty batch of (do_sample_frames=False, or do_center_crop=False without a fixed "
+            "size); check `kept_indices` is non-empty, or keep do_sample_frames and do_center_crop on."
+        )
+    return torch.empty((0, int(opts["num_frames"]), 3, *height_width), dtype=torch.float32)
+
+
+def _decoder_resize(opts: dict) -> tuple:
+    """``(size, interpolation)`` for a reader to resize while decoding, or ``(None, "bilinear")``."""
+    interpolation = _RESAMPLE_NAMES.get(PILImageResampling(opts["resample"]), "bilinear")
+    wanted = opts["resize_in_decoder"]
+    if wanted is None:  # transformers' preset keeps its exact path: convert full frames, resize in torch
+        wanted = opts["normalization"] != "transformers_vivit"
+    size = opts["size"]
+    if not (wanted and opts["do_resize"]):
+        return None, interpolation
+    if size.shortest_edge:
+        return int(size.shortest_edge), interpolation
+    if size.height and size.width:
+        return (int(size.height), int(size.width)), interpolation
+    return None, interpolation
+
+
+def _take_frames(frames: torch.Tensor, positions) -> torch.Tensor:
+    """``frames[positions]`` along time, copying whole frames of the channels-last memory decoders give
+    (indexing the permuted view would gather byte by byte)."""
+    index = torch.as_tensor(np.asarray(positions), dtype=torch.long, device=frames.device)
+    channels_last = frames.permute(0, 2, 3, 1)
+    if channels_last.is_contiguous():
+        return channels_last.index_select(0, index).permute(0, 3, 1, 2)
+    return frames.index_select(0, index)
+
+
+def _as_uint8(view: torch.Tensor) -> torch.Tensor:
+    if view.dtype == torch.uint8:
+        return view
+    return view.round().clamp(0, 255).to(torch.uint8)
+
+
+def _pil_frames_to_array(frames) -> np.ndarray:
+    from PIL import Image
+
+    arrays = [np.asarray(f.convert("RGB")) if isinstance(f, Image.Image) else np.asarray(f) for f in frames]
+    shapes = {a.shape for a in arrays}
+    if len(shapes) > 1:
+        raise ValueError(f"The frames of one video must share a size, got {sorted(shapes)}.")
+    return np.stack(arrays)
+
+
+class _FrameSource:
+    """A decoded-on-demand file or an in-memory array, read by frame index."""
+
+    def __init__(self, video, input_data_format, backend: str):
+        self.reader: VideoReader | None = None
+        self.tensor: torch.Tensor | None = None
+        if isinstance(video, (list, tuple)):
+            video = _pil_frames_to_array(video) if not all(isinstance(f, torch.Tensor) for f in video) else torch.stack(list(video))
+        if isinstance(video, (np.ndarray, torch.Tensor)):
+            self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
+            self.tensor = _array_to_clip_tensor(video, input_data_format)
+            self.num_frames = int(self.tensor.shape[0])
+            if self.num_frames == 0:
+                raise ValueError(f"Video {self.name} has no frames.")
+        else:
+            self.reader = open_video(video, backend=backend)
+            self.name = self.reader.name
+            self.num_frames = self.reader.num_frames
+
+    def get(self, indices: np.ndarray, size=None, interpolation: str = "bilinear") -> torch.Tensor:
+        """Frames at sorted distinct ``indices`` as ``(N, 3, H, W)``; a file is resized to ``size``
+        while decoding when one is given (arrays are resized later, by the transforms)."""
+        if self.tensor is not None:
+            if indices.size == self.num_frames:  # every frame, in order
+                return self.tensor
+            return _take_frames(self.tensor, indices)
+        frames = self.reader.read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
+        return torch.from_numpy(frames).permute(0, 3, 1, 2)
+
+    def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+
+
+# -- pipeline ----------------------------------------------------------------------------------------
+class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
+    """``video-classification`` with multi-view test and named label spaces.
+
+    Multi-view test: ``pipe(video, num_clips=4, num_crops=3)``. The processor returns every view of the video
+    as one batch; the logits of the views are averaged before the softmax (the paper's multi-view test).
+    transformers' own pipeline would score only the first view. ``short_video`` (``"loop"``, ``"pad"``,
+    ``"error"``) is passed to the processor, as its messages about short videos suggest.
+
+    Named label spaces (``config.label_spaces``, two or more heads, e.g. Epic Kitchens ``{"noun": 300,
+    "verb": 97}``): one softmax over the concatenated logits would make the heads compete for one unit of
+    probability, so each head is scored on its own and the result for a video is a dict::
+
+        {"noun": [{"label": "tap", "score": p_noun}, ...],      # softmax over the noun logits, top_k best
+         "verb": [{"label": "open", "score": p_verb}, ...],     # softmax over the verb logits, top_k best
+         "action": [{"label": "open tap", "verb": "open", "noun": "tap", "score": p_verb * p_noun}, ...]}
+
+    one key per head in the config's order, then ``"action"`` (the top_k verb-noun pairs, scored by the
+    product of the two heads' probabilities, as Epic Kitchens scores actions) when heads named ``"verb"`` and
+    ``"noun"`` both exist. Labels drop a ``"<head>:"`` prefix of ``id2label`` (the recipes name classes
+    ``"noun:tap"``). ``top_k`` applies to each list. ``function_to_apply="sigmoid"`` scores each head's
+    classes independently (actions still the product); ``"none"`` gives each head's raw logits and no
+    ``"action"`` (a product of logits is no score). A single head, or no label spaces, gives transformers'
+    flat list. With any other video processor the preprocessing is the parent class's.
+    """
+
+    def _sanitize_parameters(self, top_k=None, num_frames=None, frame_sampling_rate=None, function_to_apply=None,
+                             num_clips=None, num_crops=None, short_video=None):
+        preprocess, forward, postprocess = super()._sanitize_parameters(
+            top_k=top_k, num_frames=num_frames, frame_sampling_rate=frame_sampling_rate, function_to_apply=function_to_apply
+        )
+        if num_clips is not None:
+            preprocess["num_clips"] = num_clips
+        if num_crops is not None:
+            preprocess["num_crops"] = num_crops
+        if short_video is not None:  # the sampler's error for short videos tells the user to pass it
+            preprocess["short_video"] = short_video
+        return preprocess, forward, postprocess
+
+    def preprocess(self, video, num_frames=None, frame_sampling_rate=None, num_clips=None, num_crops=None,
+                   short_video=None):
+        if not isinstance(self.video_processor, ViViTVideoProcessor):
+            if num_clips is not None or num_crops is not None or short_video is not None:
+                raise ValueError("num_clips / num_crops / short_video need a ViViTVideoProcessor.")
+            return super().preprocess(video, num_frames=num_frames, frame_sampling_rate=frame_sampling_rate or 1)
+        options = {"do_sample_frames": True}
+        num_frames = num_frames if num_frames is not None else getattr(self.model.config, "num_frames", None)
+        for key, value in (("num_frames", num_frames), ("frame_stride", frame_sampling_rate),
+                           ("num_clips", num_clips), ("num_crops", num_crops), ("short_video", short_video)):
+            if value is not None:
+                options[key] = value
+        inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
+        inputs["num_views"] = inputs["pixel_values"].shape[0]
+        return inputs
+
+    def _forward(self, model_inputs):
+        num_views = int(model_inputs.pop("num_views", 1))
+        outputs = self.model(**model_inputs)
+        if num_views > 1:  # the views of one video: average their logits (paper's multi-view test)
+            logits = outputs.logits
+            outputs["logits"] = logits.reshape(-1, num_views, *logits.shape[1:]).mean(dim=1)
+            if outputs.get("head_logits") is not None:  # keep the per-head view consistent with the average
+                spaces = self.model.config.label_spaces
+                outputs["head_logits"] = dict(zip(spaces, outputs["logits"].split(list(spaces.values()), dim=-1)))
+        return outputs
+
+    def postprocess(self, model_outputs, top_k=5, function_to_apply=None):
+        spaces = getattr(self.model.config, "label_spaces", None) or {}
+        if len(spaces) < 2:
+            return super().postprocess(model_outputs, top_k=top_k, function_to_apply=function_to_apply)
+        if function_to_apply is None:
+            function_to_apply = (
+                "sigmoid" if self.model.config.problem_type == "multi_label_classification" else "softmax"
+            )
+        # split the (view-averaged) concatenated logits by the config's sizes, in its order
+        logits = model_outputs.logits[0].float()
+        id2label = self.model.config.id2label
+        result, scores, names, offset = {}, {}, {}, 0
+        for head, size in spaces.items():
+            head_logits = logits[offset : offset + size]
+            if function_to_apply == "softmax":
+                head_scores = head_logits.softmax(-1)
+            elif function_to_apply == "sigmoid":
+                head_scores = head_logits.sigmoid()
+            else:
+                head_scores = head_logits
+            labels = [_head_label(id2label.get(offset + i, f"LABEL_{offset + i}"), head) for i in range(size)]
+            values, ids = head_scores.topk(min(top_k, size))
+            result[head] = [{"label": labels[i], "score": v} for v, i in zip(values.tolist(), ids.tolist())]
+            scores[head], names[head], offset = head_scores, labels, offset + size
+        if "verb" in spaces and "noun" in spaces and function_to_apply != "none":
+            pairs = scores["verb"][:, None] * scores["noun"][None, :]  # (verbs, nouns)
+            values, flat = pairs.flatten().topk(min(top_k, pairs.numel()))
+            result["action"] = []
+            for value, index in zip(values.tolist(), flat.tolist()):
+                verb, noun = names["verb"][index // pairs.shape[1]], names["noun"][index % pairs.shape[1]]
+                result["action"].append({"label": f"{verb} {noun}", "verb": verb, "noun": noun, "score": value})
+        return result
+
+
+def _head_label(label: str, head: str) -> str:
+    """``"noun:tap"`` -> ``"tap"`` for head ``noun`` (the recipes' naming); other labels as they are."""
+    prefix = f"{head}:"
+    return label[len(prefix):] if label.startswith(prefix) else label

@@ -1,0 +1,288 @@
+"""Clip-consistent spatial transforms on ``(T, C, H, W)`` tensors.
+
+Every function takes a whole clip and draws its random parameters once, so all frames of a clip
+get the same crop, flip, colour change or RandAugment op: a clip must stay a video of one scene,
+not a flicker of independent augmentations. Random draws come from a ``numpy.random.Generator``
+(torch ops that sample internally run under a forked torch RNG seeded from it), so a seed
+reproduces a batch exactly.
+
+Training augmentations follow scenic's ViViT configs: shorter side to ``min_resize`` (256),
+scale jitter by a factor in [0.9, 1.33], random crop 224, horizontal flip (not for
+Something-Something v2, whose labels name left and right), colour jitter with probability 0.8
+and RandAugment. Test uses a centre crop or three crops along the longer side.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import torch
+import torchvision.transforms.v2 as T
+import torchvision.transforms.v2.functional as tvF
+
+from .video_io import output_size
+
+
+__all__ = [
+    "NORMALIZATION_PRESETS",
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "shortest_side_size",
+    "resize_shortest_side",
+    "resize",
+    "center_crop",
+    "crop",
+    "three_crops",
+    "random_crop",
+    "scale_jitter",
+    "random_resized_crop",
+    "horizontal_flip",
+    "color_jitter",
+    "rand_augment",
+    "rescale_and_normalize",
+    "affine_normalization",
+    "apply_affine",
+]
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+# name -> (rescale_factor, rescale_offset, do_normalize, image_mean, image_std)
+NORMALIZATION_PRESETS = {
+    # scenic's zero-centring: x / 127.5 - 1, in [-1, 1]; what the released ViViT checkpoints saw.
+    "scenic": dict(rescale_factor=1 / 127.5, rescale_offset=True, do_normalize=False, image_mean=[0.5] * 3, image_std=[0.5] * 3),
+    # ImageNet statistics on [0, 1] pixels.
+    "imagenet": dict(rescale_factor=1 / 255, rescale_offset=False, do_normalize=True, image_mean=list(IMAGENET_MEAN), image_std=list(IMAGENET_STD)),
+    # transformers' VivitVideoProcessor: offset rescale to [-1, 1], then normalise by 0.5 / 0.5 again: [-3, 1].
+    "transformers_vivit": dict(rescale_factor=1 / 127.5, rescale_offset=True, do_normalize=True, image_mean=[0.5] * 3, image_std=[0.5] * 3),
+}
+
+_INTERPOLATION = {
+    "bilinear": tvF.InterpolationMode.BILINEAR,
+    "bicubic": tvF.InterpolationMode.BICUBIC,
+    "nearest": tvF.InterpolationMode.NEAREST,
+}
+
+
+def _interpolation(mode) -> tvF.InterpolationMode:
+    if isinstance(mode, tvF.InterpolationMode):
+        return mode
+    if isinstance(mode, str) and mode in _INTERPOLATION:
+        return _INTERPOLATION[mode]
+    raise ValueError(f"Unknown interpolation {mode!r}; expected one of {sorted(_INTERPOLATION)}.")
+
+
+def _seed_from(rng: np.random.Generator) -> int:
+    return int(rng.integers(0, 2**31 - 1))
+
+
+def shortest_side_size(height: int, width: int, size: int) -> tuple[int, int]:
+    """(H, W) with the shorter side at ``size`` and the longer truncated, as torchvision and transformers
+    (the rule the decoders resize by too)."""
+    return output_size(height, width, int(size))
+
+
+def resize(video: torch.Tensor, height: int, width: int, interpolation="bilinear", antialias: bool = True) -> torch.Tensor:
+    if tuple(video.shape[-2:]) == (height, width):
+        return video
+    return tvF.resize(video, [height, width], interpolation=_interpolation(interpolation), antialias=antialias)
+
+
+def resize_shortest_side(video: torch.Tensor, size: int, interpolation="bilinear", antialias: bool = True) -> torch.Tensor:
+    return resize(video, *shortest_side_size(*video.shape[-2:], size), interpolation=interpolation, antialias=antialias)
+
+
+def crop(video: torch.Tensor, top: int, left: int, height: int, width: int) -> torch.Tensor:
+    return video[..., top : top + height, left : left + width]
+
+
+def _pad_to(video: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Zero-pad symmetrically up to (height, width) when the frame is smaller (tiny videos)."""
+    h, w = video.shape[-2:]
+    if h >= height and w >= width:
+        return video
+    pad_w, pad_h = max(0, width - w), max(0, height - h)
+    return tvF.pad(video, [pad_w // 2, pad_h // 2, (pad_w + 1) // 2, (pad_h + 1) // 2], fill=0)
+
+
+def center_crop(video: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    video = _pad_to(video, height, width)
+    h, w = video.shape[-2:]
+    return crop(video, int((h - height) / 2.0), int((w - width) / 2.0), height, width)
+
+
+def three_crops(video: torch.Tensor, height: int, width: int) -> list[torch.Tensor]:
+    """Start, centre and end crops along the longer side, centred on the shorter (the paper's 3 views)."""
+    video = _pad_to(video, height, width)
+    h, w = video.shape[-2:]
+    if w - width >= h - height:  # landscape: left, centre, right
+        top = (h - height) // 2
+        return [crop(video, top, left, height, width) for left in (0, (w - width) // 2, w - width)]
+    left = (w - width) // 2
+    return [crop(video, top, left, height, width) for top in (0, (h - height) // 2, h - height)]
+
+
+def random_crop(video: torch.Tensor, height: int, width: int, rng: np.random.Generator) -> torch.Tensor:
+    video = _pad_to(video, height, width)
+    h, w = video.shape[-2:]
+    top = int(rng.integers(0, h - height + 1))
+    left = int(rng.integers(0, w - width + 1))
+    return crop(video, top, left, height, width)
+
+
+def scale_jitter(
+    video: torch.Tensor,
+    rng: np.random.Generator,
+    min_factor: float = 0.9,
+    max_factor: float = 1.33,
+    interpolation="bilinear",
+) -> torch.Tensor:
+    """Resize by one factor drawn uniformly from [min_factor, max_factor] (scenic's scale jitter)."""
+    if not 0 < min_factor <= max_factor:
+        raise ValueError(f"scale jitter needs 0 < min_factor <= max_factor, got ({min_factor}, {max_factor}).")
+    factor = float(rng.uniform(min_factor, max_factor))
+    h, w = video.shape[-2:]
+    return resize(video, max(1, round(h * factor)), max(1, round(w * factor)), interpolation)
+
+
+def random_resized_crop(
+    video: torch.Tensor,
+    height: int,
+    width: int,
+    rng: np.random.Generator,
+    scale: Sequence[float] = (0.08, 1.0),
+    ratio: Sequence[float] = (3 / 4, 4 / 3),
+    interpolation="bilinear",
+) -> torch.Tensor:
+    """Inception-style crop (area fraction in ``scale``, aspect in ``ratio``), resized to (height, width)."""
+    h, w = video.shape[-2:]
+    area = h * w
+    log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
+    for _ in range(10):
+        target_area = area * float(rng.uniform(scale[0], scale[1]))
+        aspect = math.exp(float(rng.uniform(*log_ratio)))
+        cw = int(round(math.sqrt(target_area * aspect)))
+        ch = int(round(math.sqrt(target_area / aspect)))
+        if 0 < cw <= w and 0 < ch <= h:
+            top = int(rng.integers(0, h - ch + 1))
+            left = int(rng.integers(0, w - cw + 1))
+            break
+    else:  # fall back to a centre crop at the nearest allowed aspect
+        in_ratio = w / h
+        if in_ratio < min(ratio):
+            cw, ch = w, int(round(w / min(ratio)))
+        elif in_ratio > max(ratio):
+            ch, cw = h, int(round(h * max(ratio)))
+        else:
+            cw, ch = w, h
+        top, left = (h - ch) // 2, (w - cw) // 2
+    return resize(crop(video, top, left, ch, cw), height, width, interpolation)
+
+
+def horizontal_flip(video: torch.Tensor) -> torch.Tensor:
+    return video.flip(-1)
+
+
+def color_jitter(
+    video: torch.Tensor,
+    rng: np.random.Generator,
+    brightness: float = 0.4,
+    contrast: float = 0.4,
+    saturation: float = 0.4,
+    hue: float = 0.1,
+    grayscale_prob: float = 0.1,
+) -> torch.Tensor:
+    """One brightness/contrast/saturation/hue change in a random order for the whole clip, then
+    a colour drop to grayscale with ``grayscale_prob`` (scenic's colour augmentation)."""
+    ops = []
+    if brightness:
+        ops.append((tvF.adjust_brightness, float(rng.uniform(max(0.0, 1 - brightness), 1 + brightness))))
+    if contrast:
+        ops.append((tvF.adjust_contrast, float(rng.uniform(max(0.0, 1 - contrast), 1 + contrast))))
+    if saturation:
+        ops.append((tvF.adjust_saturation, float(rng.uniform(max(0.0, 1 - saturation), 1 + saturation))))
+    if hue:
+        ops.append((tvF.adjust_hue, float(rng.uniform(-hue, hue))))
+    for k in rng.permutation(len(ops)).tolist():
+        fn, value = ops[k]
+        video = fn(video, value)
+    if grayscale_prob and rng.random() < grayscale_prob:
+        video = tvF.rgb_to_grayscale(video, num_output_channels=3)
+    return video
+
+
+def rand_augment(
+    video: torch.Tensor, rng: np.random.Generator, num_ops: int = 2, magnitude: int = 15, num_magnitude_bins: int = 31
+) -> torch.Tensor:
+    """torchvision's RandAugment on the clip as one batch: the same ops and magnitudes for every frame.
+
+    ``magnitude`` is on torchvision's scale (0 to ``num_magnitude_bins - 1``, default 0-30).
+    """
+    if not 0 <= magnitude < num_magnitude_bins:
+        raise ValueError(f"RandAugment magnitude must be in [0, {num_magnitude_bins - 1}], got {magnitude}.")
+    augment = T.RandAugment(num_ops=num_ops, magnitude=magnitude, num_magnitude_bins=num_magnitude_bins)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(_seed_from(rng))
+        return augment(video)
+
+
+def rescale_and_normalize(
+    video: torch.Tensor,
+    do_rescale: bool = True,
+    rescale_factor: float = 1 / 127.5,
+    rescale_offset: bool = True,
+    do_normalize: bool = False,
+    image_mean: Sequence[float] = (0.5, 0.5, 0.5),
+    image_std: Sequence[float] = (0.5, 0.5, 0.5),
+    inplace: bool = False,
+) -> torch.Tensor:
+    """``x * rescale_factor`` (``- 1`` with ``rescale_offset``), then ``(x - mean) / std``; float32 out.
+
+    The operation order matches transformers' ``VivitVideoProcessor`` so its preset agrees to float
+    rounding. ``inplace`` reuses a float32 input's memory."""
+    if video.dtype != torch.float32:
+        video, inplace = video.float(), True  # a fresh copy: safe to overwrite
+    if do_rescale:
+        video = video.mul_(rescale_factor) if inplace else video * rescale_factor
+        if rescale_offset:
+            video = video.sub_(1) if inplace else video - 1
+    if do_normalize:
+        video = tvF.normalize(video, list(image_mean), list(image_std), inplace=inplace)
+    return video
+
+
+def affine_normalization(
+    do_rescale: bool = True,
+    rescale_factor: float = 1 / 127.5,
+    rescale_offset: bool = True,
+    do_normalize: bool = False,
+    image_mean: Sequence[float] = (0.5, 0.5, 0.5),
+    image_std: Sequence[float] = (0.5, 0.5, 0.5),
+    device=None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``rescale_and_normalize`` folded into one per-channel ``x * scale + bias``: ``(3, 1, 1)`` float32
+    ``scale`` and ``bias`` for ``apply_affine``, which turns a uint8 clip into normalised float32 in a
+    single pass. Computed in float64; see ``apply_affine`` for how close that is to the steps."""
+    factor = float(rescale_factor) if do_rescale else 1.0
+    offset = -1.0 if do_rescale and rescale_offset else 0.0
+    scale = torch.full((3,), factor, dtype=torch.float64)
+    bias = torch.full((3,), offset, dtype=torch.float64)
+    if do_normalize:
+        mean = torch.as_tensor(list(image_mean), dtype=torch.float64).expand(3)
+        std = torch.as_tensor(list(image_std), dtype=torch.float64).expand(3)
+        scale, bias = scale / std, (bias - mean) / std
+    return (scale.to(torch.float32).reshape(3, 1, 1).to(device), bias.to(torch.float32).reshape(3, 1, 1).to(device))
+
+
+def apply_affine(clip: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+    """``clip * scale + bias`` (per channel, ``(3, 1, 1)`` from ``affine_normalization``) in one pass,
+    reading uint8 (or float) and writing float32, into ``out`` when given.
+
+    The first channel's scale goes in as ``addcmul``'s scalar ``value``: torch then rounds
+    ``x * scale`` before adding the bias, as the step-by-step ``x * factor - 1`` does, so presets whose
+    channels share one scale (scenic, transformers') give the very same floats, -1 and 1 exactly at
+    0 and 255 (with the scale as a tensor, a fused multiply-add lands one float step above 1)."""
+    value = float(scale.flatten()[0])
+    return torch.addcmul(bias, clip, scale / value, value=value, out=out)

@@ -1,0 +1,565 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Building blocks shared by the four ViViT models: written once, composed in `modeling_vivit.py`.
+
+Tensors are named by the paper's axes: `t` temporal tokens, `h x w = s` spatial tokens per temporal index, `d`
+hidden size. Where space or time is folded into the batch it is folded sample-major (`(b t) s d`, `(b s) t d`).
+This module imports only torch and transformers: it travels with `trust_remote_code` checkpoints.
+"""
+
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import PreTrainedModel
+from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
+from transformers.activations import ACT2FN
+from transformers.dynamic_module_utils import custom_object_save
+from transformers.modeling_layers import GradientCheckpointingLayer
+from transformers.modeling_outputs import ModelOutput
+from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+
+from .configuration_vivit import ViViTConfig
+from .frame_sampling import uniform_frame_indices
+
+
+
+# ----------------------------------------------------------------------------------------------- tokenisation (§3.2)
+def embed_patches(pixels: torch.Tensor, projection: nn.Module, patch: tuple[int, ...]) -> torch.Tensor:
+    """A convolution whose kernel equals its stride, as one matmul: (b, T, c, H, W) -> (b, t, h, w, d).
+
+    Each tubelet (`patch` = (kt, kh, kw)) is gathered into a row by one strided copy and multiplied with the
+    flattened kernel. Same weights and sums as `projection` (Conv3d, or Conv2d with kt = 1), but a plain GEMM: at
+    ViViT-B/16x2 the 3D convolution took 2.7 ms against 0.33 ms on an H100 (cuDNN, bf16, batch 8) and 21 against
+    6 ms on 2 CPU cores (oneDNN, bf16, batch 1), and the tokens come out token-major with no copy after the
+    projection. Trailing frames or pixels that fill no tubelet are dropped (VALID padding).
+    """
+    kt, kh, kw = patch
+    b, frames, c, height, width = pixels.shape
+    t, h, w = frames // kt, height // kh, width // kw
+    pixels = pixels[:, : t * kt, :, : h * kh, : w * kw]
+    rows = pixels.reshape(b, t, kt, c, h, kh, w, kw).permute(0, 1, 4, 6, 2, 3, 5, 7).reshape(b * t * h * w, -1)
+    # Kernel flattened in the rows' (kt, c, kh, kw) order; Conv2d's kernel has no kt axis.
+    kernel = projection.weight.reshape(projection.out_channels, c, kt, kh, kw).transpose(1, 2).reshape(
+        projection.out_channels, -1)
+    return F.linear(rows, kernel, projection.bias).view(b, t, h, w, -1)
+
+
+class TubeletEmbedding(nn.Module):
+    """Non-overlapping 3D convolution, kernel = stride = `tubelet_size` (t, h, w); trailing frames or pixels that do
+    not fill a tubelet are dropped, as in scenic (VALID padding). Kept as a Conv3d (checkpoints and ViT
+    inflation see its usual weight), run as a matmul (`embed_patches`)."""
+
+    def __init__(self, config: ViViTConfig):
+        super().__init__()
+        self.tubelet_size = tuple(config.tubelet_size)
+        self.projection = nn.Conv3d(
+            config.num_channels, config.hidden_size, kernel_size=self.tubelet_size, stride=self.tubelet_size
+        )
+
+    def token_grid(self, num_frames: int, height: int, width: int) -> tuple[int, int, int]:
+        t, h, w = self.tubelet_size
+        return num_frames // t, height // h, width // w
+
+    def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        """(b, T, c, H, W) -> (b, t, h, w, d)."""
+        return embed_patches(pixel_values, self.projection, self.tubelet_size)
+
+
+class FrameSamplingEmbedding(nn.Module):
+    """Uniform frame sampling: keep `num_sampled_frames` frames by scenic's rule, patch each like ViT."""
+
+    def __init__(self, config: ViViTConfig):
+        super().__init__()
+        self.num_sampled_frames = config.num_sampled_frames
+        self.patch_size = tuple(config.tubelet_size[1:])
+        self.projection = nn.Conv2d(
+            config.num_channels, config.hidden_size, kernel_size=self.patch_size, stride=self.patch_size
+        )
+
+    def frame_indices(self, num_frames: int) -> list[int]:
+        return uniform_frame_indices(num_frames, self.num_sampled_frames)
+
+    def token_grid(self, num_frames: int, height: int, width: int) -> tuple[int, int, int]:
+        return len(self.frame_indices(num_frames)), height // self.patch_size[0], width // self.patch_size[1]
+
+    def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        """(b, T, c, H, W) -> (b, t, h, w, d) with t sampled frames."""
+        frames = pixel_values[:, self.frame_indices(pixel_values.shape[1])]
+        return embed_patches(frames, self.projection, (1, *self.patch_size))
+
+
+def build_token_embedding(config: ViViTConfig) -> nn.Module:
+    return FrameSamplingEmbedding(config) if config.embedding_type == "frame_sampling" else TubeletEmbedding(config)
+
+
+# ----------------------------------------------------------------------------------------------------- attention
+def eager_attention_forward(
+    module: nn.Module,
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    attention_mask: torch.Tensor | None,
+    scaling: float,
+    dropout: float = 0.0,
+    **kwargs,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Plain softmax attention on (batch, heads, tokens, head_dim); returns (batch, tokens, heads, head_dim)."""
+    weights = torch.matmul(query, key.transpose(-1, -2)) * scaling
+    if attention_mask is not None:
+        weights = weights + attention_mask
+    weights = F.softmax(weights, dim=-1, dtype=torch.float32).to(query.dtype)
+    weights = F.dropout(weights, p=dropout, training=module.training)
+    return torch.matmul(weights, value).transpose(1, 2), weights
+
+
+class ViViTSelfAttention(nn.Module):
+    """Multi-head self-attention over the token axis of `(batch, tokens, d)`.
+
+    q, k and v come from one fused projection (one GEMM instead of three); the kernel itself is picked through
+    transformers' attention interface (`config._attn_implementation`: eager, sdpa, flash, flex).
+    """
+
+    def __init__(self, config: ViViTConfig, num_heads: int | None = None):
+        super().__init__()
+        self.config = config
+        self.num_heads = num_heads or config.num_attention_heads
+        self.head_dim = config.hidden_size // self.num_heads
+        self.scaling = self.head_dim**-0.5
+        self.attention_dropout = config.attention_probs_dropout_prob
+        self.is_causal = False
+        self.qkv = nn.Linear(config.hidden_size, 3 * config.hidden_size, bias=config.qkv_bias)
+        self.proj = nn.Linear(config.hidden_size, config.hidden_size)
+
+    def project_qkv(self, hidden_states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(b, n, d) -> q, k, v each (b, heads, n, head_dim)."""
+        qkv = project(self.qkv, hidden_states).unflatten(-1, (3, self.num_heads, self.head_dim))
+        return qkv.permute(2, 0, 3, 1, 4).unbind(0)
+
+    def attend(self, query, key, value, output_attentions: bool = False, **kwargs):
+        """(b', heads', n', head_dim) -> (b', n', heads', head_dim) and the attention map (or None)."""
+        implementation = self.config._attn_implementation
+        # Only the eager kernel materialises the attention map, so asking for it selects eager for this call.
+        if output_attentions or implementation in (None, "eager"):
+            attention_interface: Callable = eager_attention_forward
+        else:
+            attention_interface = ALL_ATTENTION_FUNCTIONS.get_interface(implementation, eager_attention_forward)
+        output, weights = attention_interface(
+            self,
+            query,
+            key,
+            value,
+            None,  # nothing is padded: every token of a clip is real
+            dropout=self.attention_dropout if self.training else 0.0,
+            scaling=self.scaling,
+            is_causal=False,
+            **kwargs,
+        )
+        return output, (weights if output_attentions else None)
+
+    def forward(self, hidden_states: torch.Tensor, output_attentions: bool = False, **kwargs):
+        query, key, value = self.project_qkv(hidden_states)
+        output, weights = self.attend(query, key, value, output_attentions, **kwargs)
+        return project(self.proj, output.flatten(2)), (weights,)
+
+
+class FactorisedDotProductAttention(ViViTSelfAttention):
+    """Model 4 (§3.3): the same projections as Model 1, but the first half of the heads attend over time (tokens
+    at one spatial position) and the second half over space (tokens of one temporal index); their outputs are
+    concatenated head-wise, time heads first, before the output projection (scenic's order)."""
+
+    def forward(self, hidden_states: torch.Tensor, grid: tuple[int, int, int], output_attentions: bool = False,
+                **kwargs):
+        batch = hidden_states.shape[0]
+        t, s = grid[0], grid[1] * grid[2]
+        half = self.num_heads // 2
+        query, key, value = self.project_qkv(hidden_states)  # (b, heads, t*s, head_dim)
+
+        def over_time(x):  # (b, half, t*s, e) -> ((b s), half, t, e)
+            return x.unflatten(2, (t, s)).permute(0, 3, 1, 2, 4).flatten(0, 1)
+
+        def over_space(x):  # (b, half, t*s, e) -> ((b t), half, s, e)
+            return x.unflatten(2, (t, s)).transpose(1, 2).flatten(0, 1)
+
+        time_out, time_weights = self.attend(*(over_time(x[:, :half]) for x in (query, key, value)),
+                                             output_attentions, **kwargs)
+        space_out, space_weights = self.attend(*(over_space(x[:, half:]) for x in (query, key, value)),
+                                               output_attentions, **kwargs)
+        # back to (b, t, s, heads/2, e) before the head-wise concatenation
+        time_out = time_out.unflatten(0, (batch, s)).transpose(1, 2)
+        space_out = space_out.unflatten(0, (batch, t))
+        output = torch.cat((time_out, space_out), dim=3).reshape(batch, t * s, -1)
+        return project(self.proj, output), (space_weights, time_weights)
+
+
+# ------------------------------------------------------------------------------------------------------ the blocks
+# oneDNN's Linear with a fused GELU post-op: the kernel torch.compile's CPU backend (inductor) emits for Linear + GELU.
+# The GELU then runs on the GEMM's output tile while it is in cache, instead of as a separate ATen pass whose
+# vectorised tanh alone cost 2-6x the erf GELU and up to twice the GEMM itself (bf16, 3152 x 3072, 2 cores).
+_FUSED_GELU = {"gelu_pytorch_tanh": "tanh", "gelu": "none"}  # hidden_act -> oneDNN's GELU algorithm
+
+# In bf16 the fused tanh GELU (scenic's) still costs 3x the erf one (bf16, 3152 x 3072: +3.9 ms over the
+# GEMM against +1.2 ms), and the two GELUs differ by far less than bf16 rounds: ViViT-B Model 2's pooled
+# output under bf16 autocast is 0.7281% (tanh) or 0.7285% (erf) away from the fp32 tanh model, while fp32
+# erf is 0.034% away. So bf16 CPU inference computes the tanh GELU as the erf GELU; set this to False for
+# the tanh kernel.
+BF16_CPU_GELU_AS_ERF = True
+
+
+def _onednn_linear_available() -> bool:
+    try:
+        return torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")
+    except (AttributeError, RuntimeError):
+        return False
+
+
+_ONEDNN_LINEAR = _onednn_linear_available()
+
+
+def _onednn_dtype(hidden_states: torch.Tensor, linear: nn.Module) -> torch.dtype | None:
+    """The dtype to run `linear` in as one oneDNN call, or None where that does not apply: off the CPU, with
+    gradients to track (the op has no backward), under torch.compile (inductor fuses by itself), while tracing or
+    exporting to ONNX, for a module that is not a plain `nn.Linear` (PEFT, quantisers) or that carries hooks
+    (accelerate's offloading hooks bring its weights in), or in a dtype other than fp32 / bf16. Under CPU autocast
+    the operands are cast to its dtype, as autocast does for `F.linear`."""
+    if not _ONEDNN_LINEAR or hidden_states.device.type != "cpu" or torch.compiler.is_compiling():
+        return None
+    if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():  # exported graphs keep portable ops
+        return None
+    if type(linear) is not nn.Linear or linear._forward_hooks or linear._forward_pre_hooks or _global_module_hooks():
+        return None
+    if linear.weight.device.type != "cpu":
+        return None
+    if torch.is_grad_enabled() and (hidden_states.requires_grad or linear.weight.requires_grad):
+        return None
+    dtype = hidden_states.dtype
+    if torch.is_autocast_enabled("cpu"):
+        dtype = torch.get_autocast_dtype("cpu")
+    if dtype not in (torch.float32, torch.bfloat16) or linear.weight.dtype not in (torch.float32, torch.bfloat16):
+        return None
+    return dtype
+
+
+def _global_module_hooks() -> bool:
+    from torch.nn.modules import module
+
+    return bool(module._global_forward_hooks or module._global_forward_pre_hooks)
+
+
+def _onednn_linear(hidden_states: torch.Tensor, linear: nn.Linear, dtype: torch.dtype, post_op: str,
+                   algorithm: str) -> torch.Tensor:
+    bias = linear.bias.to(dtype) if linear.bias is not None else None
+    return torch.ops.mkldnn._linear_pointwise(
+        hidden_states.to(dtype), linear.weight.to(dtype), bias, post_op, [], algorithm)
+
+
+def fused_linear_gelu(hidden_states: torch.Tensor, linear: nn.Linear, algorithm: str) -> torch.Tensor | None:
+    """GELU(linear(x)) in one oneDNN call on the CPU, or None where that does not apply (`_onednn_dtype`). In bf16
+    the tanh GELU is the erf one (`BF16_CPU_GELU_AS_ERF`)."""
+    dtype = _onednn_dtype(hidden_states, linear)
+    if dtype is None:
+        return None
+    if dtype == torch.bfloat16 and algorithm == "tanh" and BF16_CPU_GELU_AS_ERF:
+        algorithm = "none"
+    return _onednn_linear(hidden_states, linear, dtype, "gelu", algorithm)
+
+
+def project(linear: nn.Module, hidden_states: torch.Tensor) -> torch.Tensor:
+    """`linear(hidden_states)`. In bf16 CPU inference it is one oneDNN call with the bias added inside the GEMM:
+    aten's `addmm` first copies the bias into the output, a pass that costs 4-12% of a bf16 projection with AMX
+    (ViViT-B bf16 forward: Model 2 0.458 -> 0.411 s, Model 3 0.594 -> 0.545 s, Model 1 0.822 -> 0.800 s, logits
+    bit-identical). fp32 keeps `F.linear`, whose GEMM is 7x slower and hides the copy."""
+    dtype = _onednn_dtype(hidden_states, linear)
+    if dtype != torch.bfloat16:
+        return linear(hidden_states)
+    return _onednn_linear(hidden_states, linear, dtype, "none", "")
+
+
+class ViViTMLP(nn.Module):
+    """scenic's `MlpBlock`: Dense -> GELU -> dropout -> Dense -> dropout."""
+
+    def __init__(self, config: ViViTConfig, intermediate_size: int | None = None):
+        super().__init__()
+        self.fc1 = nn.Linear(config.hidden_size, intermediate_size or config.intermediate_size)
+        self.activation = ACT2FN[config.hidden_act]
+        self.fc2 = nn.Linear(intermediate_size or config.intermediate_size, config.hidden_size)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        # fc1 + GELU run as one oneDNN call where `_onednn_dtype` allows (a plain nn.Linear without hooks, CPU inference).
+        self.fused_gelu = _FUSED_GELU.get(config.hidden_act)
+
+    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
+        intermediate = None
+        if self.fused_gelu is not None:
+            intermediate = fused_linear_gelu(hidden_states, self.fc1, self.fused_gelu)
+        if intermediate is None:
+            intermediate = self.activation(self.fc1(hidden_states))
+        return self.dropout(project(self.fc2, self.dropout(intermediate)))
+
+
+class StochasticDepth(nn.Module):
+    """scenic's stochastic depth: drop a residual branch per example with probability `rate`, keeping kept
+    branches as they are (no 1/(1-p) rescaling, unlike timm's DropPath)."""
+
+    def __init__(self, rate: float):
+        super().__init__()
+        self.rate = rate
+
+    def forward(self, branch: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.rate == 0.0:
+            return branch
+        keep = torch.rand((branch.shape[0],) + (1,) * (branch.ndim - 1), device=branch.device) >= self.rate
+        return branch * keep.to(branch.dtype)
+
+    def extra_repr(self) -> str:
+        return f"rate={self.rate}"
+
+
+def drop_path_schedule(rate: float, num_layers: int) -> list[float]:
+    """scenic's linear schedule: block `l` of `L` drops with probability `l / max(L - 1, 1) * rate`."""
+    return [layer / max(num_layers - 1, 1) * rate for layer in range(num_layers)]
+
+
+class ViViTLayer(GradientCheckpointingLayer):
+    """Pre-norm transformer block, `x + MSA(LN(x))` then `x + MLP(LN(x))` (Models 1, 2 and, with factorised
+    dot-product attention, 4)."""
+
+    attention_class = ViViTSelfAttention
+
+    def __init__(self, config: ViViTConfig, drop_path_rate: float = 0.0, num_heads: int | None = None,
+                 intermediate_size: int | None = None):
+        super().__init__()
+        self.layernorm_before = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.attention = self.attention_class(config, num_heads)
+        self.layernorm_after = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.mlp = ViViTMLP(config, intermediate_size)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.drop_path = StochasticDepth(drop_path_rate)
+
+    def run_attention(self, hidden_states, grid, output_attentions, **kwargs):
+        return self.attention(hidden_states, output_attentions=output_attentions, **kwargs)
+
+    def forward(self, hidden_states: torch.Tensor, grid=None, output_attentions: bool = False, **kwargs):
+        attended, weights = self.run_attention(self.layernorm_before(hidden_states), grid, output_attentions, **kwargs)
+        hidden_states = hidden_states + self.drop_path(self.dropout(attended))
+        hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_after(hidden_states)))
+        return hidden_states, weights
+
+
+class FactorisedDotProductLayer(ViViTLayer):
+    """Model 4's block: Model 1's block with the heads split between time and space."""
+
+    attention_class = FactorisedDotProductAttention
+
+    def run_attention(self, hidden_states, grid, output_attentions, **kwargs):
+        return self.attention(hidden_states, grid, output_attentions=output_attentions, **kwargs)
+
+
+class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
+    """Model 3's block (§3.3): self-attention over space (the tokens of one temporal index), then over time (the
+    tokens at one spatial position), each with its own pre-norm and residual, then the MLP. `attention_order`
+    `time_space` swaps the two attentions."""
+
+    def __init__(self, config: ViViTConfig, drop_path_rate: float = 0.0, num_heads: int | None = None,
+                 intermediate_size: int | None = None):
+        super().__init__()
+        self.order = config.attention_order.split("_")
+        self.layernorm_space = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.attention_space = ViViTSelfAttention(config, num_heads)
+        self.layernorm_time = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.attention_time = ViViTSelfAttention(config, num_heads)
+        self.layernorm_mlp = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.mlp = ViViTMLP(config, intermediate_size)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.drop_path = StochasticDepth(drop_path_rate)
+
+    def forward(self, hidden_states: torch.Tensor, grid=None, output_attentions: bool = False, **kwargs):
+        batch = hidden_states.shape[0]
+        t, s = grid[0], grid[1] * grid[2]
+        maps = {}
+        for axis in self.order:
+            if axis == "space":  # (b, t*s, d) -> ((b t), s, d)
+                tokens = hidden_states.reshape(batch * t, s, -1)
+                attended, (maps[axis],) = self.attention_space(self.layernorm_space(tokens), output_attentions, **kwargs)
+                attended = attended.reshape(batch, t * s, -1)
+            else:  # (b, t*s, d) -> ((b s), t, d)
+                tokens = hidden_states.unflatten(1, (t, s)).transpose(1, 2).flatten(0, 1)
+                attended, (maps[axis],) = self.attention_time(self.layernorm_time(tokens), output_attentions, **kwargs)
+                attended = attended.unflatten(0, (batch, s)).transpose(1, 2).flatten(1, 2)
+            hidden_states = hidden_states + self.drop_path(self.dropout(attended))
+        hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_mlp(hidden_states)))
+        return hidden_states, tuple(maps[axis] for axis in self.order)
+
+
+# ----------------------------------------------------------------------------------------------------- the encoder
+def resize_position_table(table: torch.Tensor, old_grid: tuple[int, ...], new_grid: tuple[int, ...]) -> torch.Tensor:
+    """Resize a (1, prod(old_grid), d) table of learned embeddings laid out row-major over `old_grid` (1, 2 or 3
+    axes) to `new_grid`: linear interpolation per axis with corners aligned (scenic's `resize` rule, generalised)."""
+    if tuple(old_grid) == tuple(new_grid):
+        return table
+    dim = table.shape[-1]
+    grid = table.reshape(1, *old_grid, dim).movedim(-1, 1).float()
+    mode = {1: "linear", 2: "bilinear", 3: "trilinear"}[len(old_grid)]
+    resized = F.interpolate(grid, size=tuple(new_grid), mode=mode, align_corners=True)
+    return resized.movedim(1, -1).reshape(1, math.prod(new_grid), dim).to(table.dtype)
+
+
+class ViViTEncoder(nn.Module):
+    """scenic's `Encoder`: optional CLS token, learned position embeddings over a token grid, dropout, the blocks,
+    a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one."""
+
+    def __init__(self, config: ViViTConfig, grid: tuple[int, ...], num_layers: int, layer_class, use_cls_token: bool,
+                 **layer_sizes):
+        super().__init__()
+        self.grid = tuple(grid)
+        self.num_prefix_tokens = int(use_cls_token)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, config.hidden_size)) if use_cls_token else None
+        self.position_embeddings = nn.Parameter(
+            torch.zeros(1, self.num_prefix_tokens + math.prod(self.grid), config.hidden_size)
+        )
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.layers = nn.ModuleList(
+            layer_class(config, rate, **layer_sizes) for rate in drop_path_schedule(config.drop_path_rate, num_layers)
+        )
+        self.layernorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+
+    def position_table(self, grid: tuple[int, ...]) -> torch.Tensor:
+        """The position embeddings for a token grid, resized when it differs from the trained one."""
+        if tuple(grid) == self.grid:
+            return self.position_embeddings
+        prefix = self.position_embeddings[:, : self.num_prefix_tokens]
+        table = self.position_embeddings[:, self.num_prefix_tokens :]
+        return torch.cat((prefix, resize_position_table(table, self.grid, grid)), dim=1)
+
+    def forward(self, tokens: torch.Tensor, grid: tuple[int, ...], layer_grid=None, output_attentions=False,
+                output_hidden_states=False, **kwargs):
+        """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked."""
+        if self.cls_token is not None:
+            tokens = torch.cat((self.cls_token.expand(tokens.shape[0], -1, -1), tokens), dim=1)
+        hidden_states = self.dropout(tokens + self.position_table(grid))
+        all_hidden_states = (hidden_states,) if output_hidden_states else ()
+        all_attentions = ()
+        for layer in self.layers:
+            hidden_states, weights = layer(hidden_states, grid=layer_grid, output_attentions=output_attentions,
+                                           **kwargs)
+            if output_attentions:
+                all_attentions += weights
+            if output_hidden_states:
+                all_hidden_states += (hidden_states,)
+        return self.layernorm(hidden_states), all_hidden_states, all_attentions
+
+
+def pool(hidden_states: torch.Tensor, classifier: str) -> torch.Tensor:
+    """scenic's classifiers: `token` / `0` take the first token's output (the CLS token, or with `0` the
+    first patch token); `gap` / `gmp` / `gsp` the mean / max / sum over every token."""
+    if classifier in ("token", "0"):
+        return hidden_states[:, 0]
+    if classifier == "gmp":
+        return hidden_states.amax(dim=1)
+    if classifier == "gsp":
+        return hidden_states.sum(dim=1)
+    return hidden_states.mean(dim=1)
+
+
+# ------------------------------------------------------------------------------------------- transformers plumbing
+@dataclass
+class ViViTVideoClassifierOutput(ModelOutput):
+    """`logits` (b, num_labels); with named label spaces, also `head_logits`, the per-head column blocks."""
+
+    loss: torch.FloatTensor | None = None
+    logits: torch.FloatTensor | None = None
+    head_logits: dict[str, torch.FloatTensor] | None = None
+    hidden_states: tuple[torch.FloatTensor, ...] | None = None
+    attentions: tuple[torch.FloatTensor, ...] | None = None
+
+
+class ViViTPreTrainedModel(PreTrainedModel):
+    config_class = ViViTConfig
+    base_model_prefix = "vivit"
+    main_input_name = "pixel_values"
+    input_modalities = ("video",)
+    supports_gradient_checkpointing = True
+    # Each variant lists the one block class it is built of (modeling_vivit.py): accelerate's FSDP wrap policy
+    # refuses a listed class the model does not contain, and matches names exactly, not subclasses.
+    _no_split_modules = None
+    _supports_sdpa = True
+    _supports_flash_attn = True
+    _supports_flex_attn = True
+    _supports_attention_backend = True
+
+    # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set in modeling_vivit.py
+    _auto_map_classes: dict = {}
+
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        # transformers writes only the saved class into `auto_map`; name both of the variant's classes so the folder
+        # loads with AutoModel and AutoModelForVideoClassification alike under `trust_remote_code=True`.
+        if self._auto_class is not None and self._auto_map_classes:
+            auto_map = dict(getattr(self.config, "auto_map", None) or {})
+            for auto_name, model_class in self._auto_map_classes.items():
+                auto_map[auto_name] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
+            self.config.auto_map = auto_map
+        wrapper_class = type(self)
+        if self._auto_class is None or not wrapper_class.__module__.startswith("torch."):
+            return super().save_pretrained(save_directory, *args, **kwargs)
+        # torch has swapped in a subclass of its own (FSDP2's `fully_shard` makes `FSDP<Model>` in a torch module):
+        # transformers would copy that module's files and name that class in `auto_map`. Save the code and auto_map
+        # entry of the model's own class (ours, or a user's subclass) instead, and keep transformers from adding
+        # the wrapper's.
+        own_class = next(c for c in wrapper_class.__mro__ if not c.__module__.startswith("torch."))
+        os.makedirs(save_directory, exist_ok=True)
+        stand_in = type(own_class.__name__, (), {"__module__": own_class.__module__, "_auto_class": self._auto_class})
+        custom_object_save(stand_in(), save_directory, config=self.config)
+        wrapper_class._auto_class = None  # transformers asks the class (`is_remote_code`); the own class is untouched
+        try:
+            return super().save_pretrained(save_directory, *args, **kwargs)
+        finally:
+            del wrapper_class._auto_class
+
+    # The two entry points below live in vivit_hf (vit_init, transformers_vivit), imported absolutely inside try so
+    # that this module, which travels with `trust_remote_code` checkpoints, still imports only torch and transformers.
+    @classmethod
+    def from_vit_pretrained(cls, source, *, tubelet_init="central_frame", positional_embedding="tile",
+                            temporal_attention_init=None, **config_overrides):
+        """This variant started from an image ViT (paper §3.4): the config from the ViT plus `config_overrides`,
+        the weights by `vivit_hf.initialise_from_vit` (see there for the options and for the accepted sources)."""
+        try:
+            from vivit_hf.vit_init import from_vit_pretrained
+        except ImportError as error:
+            raise ImportError("`from_vit_pretrained` needs the vivit_hf package: pip install vivit_hf") from error
+        return from_vit_pretrained(cls, source, tubelet_init=tubelet_init, positional_embedding=positional_embedding,
+                                   temporal_attention_init=temporal_attention_init, **config_overrides)
+
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path, *model_args, **kwargs):
+        """transformers' `from_pretrained`; a transformers ViViT checkpoint (config `model_type: "vivit"`, old Hub or
+        transformers 5 key names) is converted on the fly into `ViViTSpatioTemporal*`."""
+        if kwargs.get("config") is None and pretrained_model_name_or_path is not None:
+            try:
+                from vivit_hf.transformers_vivit import from_transformers_vivit, is_transformers_vivit
+            except ImportError:
+                is_transformers_vivit = None
+            if is_transformers_vivit is not None and is_transformers_vivit(pretrained_model_name_or_path, **kwargs):
+                return from_transformers_vivit(cls, pretrained_model_name_or_path, *model_args, **kwargs)
+        return super().from_pretrained(pretrained_model_name_or_path, *model_args, **kwargs)
+
+    @torch.no_grad()
+    def _init_weights(self, module: nn.Module):
+        """ViT's initialisation: truncated-normal kernels, zero biases, unit LayerNorms, zero CLS tokens and
+        truncated-normal position embeddings. It is the only initialiser, so a load with missing keys equals a
+        fresh model."""
+        std = self.config.initializer_range
+        if isinstance(module, (nn.Linear, nn.Conv2d, nn.Conv3d)):
+            init.trunc_normal_(module.weight, mean=0.0, std=std)
+            if module.bias is not None:
+                init.zeros_(module.bias)
+        elif isinstance(module, nn.LayerNorm):
+            init.ones_(module.weight)
+            init.zeros_(module.bias)
+        elif isinstance(module, ViViTEncoder):
+            init.trunc_normal_(module.position_embeddings, mean=0.0, std=std)
+            if module.cls_token is not None:
+                init.zeros_(module.cls_token)
+
+

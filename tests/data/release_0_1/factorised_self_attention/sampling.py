@@ -1,0 +1,159 @@
+"""Which frames of a video make a clip (paper §4.1, scenic/DMVR's samplers).
+
+Three modes, all returning integer indices into the video's frames (presentation order):
+
+- ``"stride"``: ``num_frames`` frames ``stride`` apart. Training draws the clip start uniformly
+  (scenic's random crop in time); test takes ``num_clips`` evenly spaced clips (one centred clip
+  when ``num_clips == 1``), the paper's multi-view test.
+- ``"uniform"``: ``num_frames`` spread over the whole video by scenic's rule
+  ``round(T / (n + 1) * (i + 1))``, rounding half to even (T=6, n=3 gives 2, 3, 4).
+
+A video shorter than a clip's span follows ``short_video``: ``"loop"`` wraps around (DMVR's
+``floormod``), ``"pad"`` repeats the last frame, ``"error"`` refuses. The default, ``None``, loops
+but refuses a video of a single frame, which is almost always a broken file or a still image.
+Random draws come from a ``numpy.random.Generator`` the caller seeds, so sampling is reproducible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+__all__ = [
+    "SHORT_VIDEO_POLICIES",
+    "clip_span",
+    "stride_clip",
+    "random_clip",
+    "evenly_spaced_clips",
+    "uniform_indices",
+    "sample_clips",
+]
+
+SHORT_VIDEO_POLICIES = (None, "loop", "pad", "error")
+SAMPLING_MODES = ("stride", "uniform")
+
+
+def _check_counts(num_video_frames: int, num_frames: int, stride: int = 1) -> None:
+    if num_video_frames < 1:
+        raise ValueError(f"The video has {num_video_frames} frames; at least one is needed.")
+    if num_frames < 1:
+        raise ValueError(f"num_frames must be at least 1, got {num_frames}.")
+    if stride < 1:
+        raise ValueError(f"stride must be at least 1, got {stride}.")
+
+
+def _check_policy(short_video, num_video_frames: int, needed: int, name: str) -> None:
+    if short_video not in SHORT_VIDEO_POLICIES:
+        raise ValueError(f"short_video must be one of {SHORT_VIDEO_POLICIES}, got {short_video!r}.")
+    if num_video_frames >= needed:
+        return
+    if short_video == "error":
+        raise ValueError(
+            f"{name} has {num_video_frames} frames but the clip needs {needed}; pass short_video='loop' or 'pad' "
+            "to accept short videos."
+        )
+    if short_video is None and num_video_frames == 1:
+        raise ValueError(
+            f"{name} has a single frame; pass short_video='loop' or 'pad' to turn one frame into a clip."
+        )
+
+
+def clip_span(num_frames: int, stride: int = 1) -> int:
+    """Frames covered by one clip, first to last kept frame inclusive."""
+    return (num_frames - 1) * stride + 1
+
+
+def _fit(indices: np.ndarray, num_video_frames: int, short_video) -> np.ndarray:
+    if short_video == "pad":
+        return np.minimum(indices, num_video_frames - 1)
+    return np.mod(indices, num_video_frames)
+
+
+def stride_clip(
+    num_video_frames: int, num_frames: int, stride: int = 1, start: int = 0, short_video=None, name: str = "video"
+) -> np.ndarray:
+    """``num_frames`` indices from ``start`` at ``stride``."""
+    _check_counts(num_video_frames, num_frames, stride)
+    _check_policy(short_video, num_video_frames, clip_span(num_frames, stride), name)
+    return _fit(start + np.arange(num_frames, dtype=np.int64) * stride, num_video_frames, short_video)
+
+
+def random_clip(
+    num_video_frames: int,
+    num_frames: int,
+    stride: int = 1,
+    rng: np.random.Generator | None = None,
+    short_video=None,
+    name: str = "video",
+) -> np.ndarray:
+    """Training: a clip whose start is drawn uniformly from every start that keeps it inside the video."""
+    rng = rng if rng is not None else np.random.default_rng()
+    _check_counts(num_video_frames, num_frames, stride)
+    max_start = max(0, num_video_frames - clip_span(num_frames, stride))
+    start = int(rng.integers(0, max_start + 1))
+    return stride_clip(num_video_frames, num_frames, stride, start, short_video, name)
+
+
+def evenly_spaced_clips(
+    num_video_frames: int, num_frames: int, stride: int = 1, num_clips: int = 1, short_video=None, name: str = "video"
+) -> np.ndarray:
+    """Test: ``(num_clips, num_frames)`` indices; starts spread evenly from the first to the last
+    possible start (DMVR's ``sample_linspace_sequence``), or one centred clip."""
+    if num_clips < 1:
+        raise ValueError(f"num_clips must be at least 1, got {num_clips}.")
+    _check_counts(num_video_frames, num_frames, stride)
+    max_start = max(0, num_video_frames - clip_span(num_frames, stride))
+    if num_clips == 1:
+        starts = np.array([max_start // 2])
+    else:
+        starts = np.linspace(0, max_start, num_clips).astype(np.int64)  # truncation, as DMVR's int cast
+    return np.stack([stride_clip(num_video_frames, num_frames, stride, int(s), short_video, name) for s in starts])
+
+
+def uniform_indices(num_video_frames: int, num_frames: int, short_video=None, name: str = "video") -> np.ndarray:
+    """scenic's uniform rule ``round(T / (n + 1) * (i + 1))`` with round-half-to-even, in exact integers."""
+    _check_counts(num_video_frames, num_frames)
+    _check_policy(short_video, num_video_frames, num_frames, name)
+    numerators = num_video_frames * np.arange(1, num_frames + 1, dtype=np.int64)
+    denominator = num_frames + 1
+    quotient, remainder = np.divmod(numerators, denominator)
+    twice = 2 * remainder
+    round_up = (twice > denominator) | ((twice == denominator) & (quotient % 2 == 1))
+    # round(T * n / (n + 1)) reaches T only when n >= 2T - 1, i.e. for short videos
+    return np.minimum(quotient + round_up, num_video_frames - 1)
+
+
+def sample_clips(
+    num_video_frames: int,
+    num_frames: int,
+    *,
+    mode: str = "stride",
+    stride: int = 1,
+    num_clips: int = 1,
+    train: bool = False,
+    rng: np.random.Generator | None = None,
+    short_video=None,
+    name: str = "video",
+) -> np.ndarray:
+    """Indices for ``num_clips`` clips of one video, shape ``(num_clips, num_frames)``.
+
+    ``mode="stride"``: random clips when ``train`` (each drawn independently), else evenly spaced.
+    ``mode="uniform"``: the whole video spread over ``num_frames``; with several clips, clip ``c``
+    is shifted by ``c * T / (num_frames * num_clips)`` frames so the clips interleave.
+    """
+    if mode not in SAMPLING_MODES:
+        raise ValueError(f"sampling mode must be one of {SAMPLING_MODES}, got {mode!r}.")
+    if num_clips < 1:
+        raise ValueError(f"num_clips must be at least 1, got {num_clips}.")
+    if mode == "uniform":
+        base = uniform_indices(num_video_frames, num_frames, short_video, name)
+        if num_clips == 1:
+            return base[None]
+        step = num_video_frames / (num_frames * num_clips)
+        offsets = np.floor(np.arange(num_clips) * step).astype(np.int64)
+        return np.minimum(base[None] + offsets[:, None], num_video_frames - 1)
+    if train:
+        return np.stack(
+            [random_clip(num_video_frames, num_frames, stride, rng, short_video, name) for _ in range(num_clips)]
+        )
+    return evenly_spaced_clips(num_video_frames, num_frames, stride, num_clips, short_video, name)

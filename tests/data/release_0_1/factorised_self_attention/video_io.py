@@ -1,0 +1,766 @@
+"""Video decoding that decodes only what a clip needs.
+
+A clip of 32 frames at stride 2 spans 64 frames; decoding a whole 60 s video to keep them wastes
+almost all the work. ``VideoReader`` therefore builds a table of every frame's presentation
+timestamp from the demuxed packets (no decoding), seeks to the keyframe at or before the first
+wanted frame, and decodes forward only to the last wanted one, seeking again when a later keyframe
+lets it skip a gap. Frame ``i`` is the ``i``-th frame in presentation order (the order a sequential
+decode gives), which is what variable frame rate files need (a timestamp times a nominal rate is not
+an index there). AVI and ASF store no presentation timestamps: there one full decode at open puts
+the frames in order, and reads then seek as in any other file (see ``PyAVReader._frame_table``).
+
+Two more savings: in H.264 streams, unwanted frames that no other frame references (non-reference
+B-frames, before the first wanted frame or between frames kept at a stride) are not decoded at all,
+which leaves the wanted frames bit-identical; and a reader asked for a ``size`` lets libswscale
+convert to RGB and resize in one pass, on the wanted frames only, instead of converting full-size
+frames that a later resize throws most of away. The second is not bit-exact with converting first
+and resizing in torch (see README, "Video processor"), so it is asked for per call.
+
+PyAV is the default decoder (``backend="auto"``): its wheels bundle FFmpeg, so nothing has to be
+installed on the system, and it is the faster path here: against the torchcodec path on the files of
+``benchmarks/processor.py`` it was 1.0-1.4x faster, as torchcodec decodes every frame of the span and
+converts full-size frames. ``backend="torchcodec"``
+asks for torchcodec (it needs the system FFmpeg libraries), and a torchcodec ``VideoDecoder`` (what
+``datasets.Video`` decodes to) is always read through torchcodec.
+
+This module imports only numpy, PyAV and the standard library (torchcodec lazily), so it travels
+with the video processor under ``trust_remote_code``.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+
+__all__ = [
+    "VideoDecodeError",
+    "VideoInfo",
+    "VideoReader",
+    "open_video",
+    "probe",
+    "read_frames",
+    "torchcodec_available",
+    "describe_source",
+    "output_size",
+    "resize_frames",
+]
+
+
+class VideoDecodeError(ValueError):
+    """A video could not be opened or decoded; the message names the input."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a reader knows about a video. ``height`` and ``width`` are as displayed (after rotation)."""
+
+    num_frames: int
+    fps: float
+    height: int
+    width: int
+    duration: float
+    rotation: int = 0
+    backend: str = "pyav"
+
+
+_TORCHCODEC_OK: bool | None = None
+_TORCHCODEC_LOCK = threading.Lock()
+
+
+def torchcodec_available() -> bool:
+    """Whether torchcodec imports and can load its FFmpeg libraries (checked once)."""
+    global _TORCHCODEC_OK
+    with _TORCHCODEC_LOCK:
+        if _TORCHCODEC_OK is None:
+            try:
+                from torchcodec.decoders import VideoDecoder  # noqa: F401
+
+                _TORCHCODEC_OK = True
+            except Exception:  # ImportError, or RuntimeError when FFmpeg's shared libraries are missing
+                _TORCHCODEC_OK = False
+        return _TORCHCODEC_OK
+
+
+def describe_source(source: Any) -> str:
+    """A short human name for an input, for error messages."""
+    if isinstance(source, (str, os.PathLike)):
+        return repr(os.fspath(source))
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return f"<{len(source)} bytes>"
+    if isinstance(source, dict):
+        if source.get("path"):
+            return repr(source["path"])
+        if source.get("bytes") is not None:
+            return f"<{len(source['bytes'])} bytes>"
+        return f"<dict with keys {sorted(source)}>"
+    name = getattr(source, "name", None)
+    if isinstance(name, str):
+        return repr(name)
+    return f"<{type(source).__name__}>"
+
+
+# Decoders that read ``skip_frame`` afresh for every packet and skip only frames that no other frame
+# references: H.264 (``nal_ref_idc == 0`` guarantees it). Not HEVC: its "sub-layer non-reference"
+# pictures may still be referenced from higher temporal layers. Others may latch the setting when
+# they open (libdav1d would then drop non-reference frames for good), so they decode every frame.
+_SKIP_NONREF_PER_PACKET = frozenset({"h264"})
+
+# Demuxers whose packets carry no presentation timestamps (see PyAVReader._frame_table), and
+# FFmpeg's flag for formats that store no timestamps at all (raw elementary streams).
+_UNTIMED_FORMATS = frozenset({"avi", "asf"})
+_AVFMT_NOTIMESTAMPS = 0x0080
+
+_INTERPOLATIONS = {"bilinear": "BILINEAR", "bicubic": "BICUBIC", "nearest": "POINT"}  # -> libswscale's names
+
+
+def output_size(height: int, width: int, size) -> tuple[int, int]:
+    """(H, W) a frame of ``height`` x ``width`` is resized to: ``size`` None (unchanged), an int (the
+    shorter side to ``size``, the longer scaled and truncated, as transformers and torchvision) or
+    ``(height, width)``."""
+    if size is None:
+        return height, width
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+        if size < 1:
+            raise ValueError(f"size must be a positive shorter side, got {size}.")
+        short, long = (height, width) if height <= width else (width, height)
+        new_short, new_long = int(size), int(size * long / short)
+        return (new_short, new_long) if height <= width else (new_long, new_short)
+    if (
+        isinstance(size, (tuple, list))
+        and len(size) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in size)
+    ):
+        return int(size[0]), int(size[1])
+    raise ValueError(f"size must be None, a positive int (shorter side) or (height, width), got {size!r}.")
+
+
+def _check_interpolation(interpolation: str) -> str:
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"Unknown interpolation {interpolation!r}; expected one of {sorted(_INTERPOLATIONS)}.")
+    return interpolation
+
+
+def _is_torchcodec_decoder(source: Any) -> bool:
+    return hasattr(source, "get_frames_at") and hasattr(source, "metadata")
+
+
+def _is_av_container(source: Any) -> bool:
+    import av
+
+    return isinstance(source, av.container.InputContainer)
+
+
+def _resolve_source(source: Any) -> Any:
+    """Turn the accepted input kinds into something ``av.open`` takes (a path or a seekable file)."""
+    name = describe_source(source)
+    if isinstance(source, dict):  # datasets.Video(decode=False): {"path": ..., "bytes": ...}
+        if source.get("bytes") is not None:
+            return _resolve_source(source["bytes"])
+        if source.get("path"):
+            return _resolve_source(source["path"])
+        raise VideoDecodeError(f"Video {name} has neither 'path' nor 'bytes'.")
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if len(source) == 0:
+            raise VideoDecodeError("Cannot decode video <0 bytes>: the input is empty.")
+        return io.BytesIO(bytes(source))
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if path.startswith(("http://", "https://")):
+            import urllib.request
+
+            try:
+                with urllib.request.urlopen(path, timeout=60) as response:
+                    return io.BytesIO(response.read())
+            except OSError as e:
+                raise VideoDecodeError(f"Cannot download video {name}: {e}") from e
+        if not os.path.exists(path):
+            raise VideoDecodeError(f"Video file {name} does not exist.")
+        if os.path.isdir(path):
+            raise VideoDecodeError(f"Video path {name} is a directory, not a file.")
+        if os.path.getsize(path) == 0:
+            raise VideoDecodeError(f"Video file {name} is empty (0 bytes).")
+        return path
+    if hasattr(source, "read"):
+        seekable = getattr(source, "seekable", lambda: False)
+        if not seekable():  # FFmpeg needs to seek in most containers (mp4's index may sit at the end)
+            return io.BytesIO(source.read())
+        return source
+    raise VideoDecodeError(
+        f"Unsupported video input {name}: expected a path, bytes, a file object, a PyAV container, "
+        "a torchcodec VideoDecoder or a datasets.Video dict with 'path'/'bytes'."
+    )
+
+
+class VideoReader:
+    """An open video; ``read(indices)`` returns those frames as ``(N, H, W, 3)`` uint8 RGB.
+
+    ``frames_decoded`` counts every frame the decoder produced, wanted or not (the benchmark
+    compares it with the minimum a clip needs).
+    """
+
+    backend = "base"
+
+    def __init__(self, name: str):
+        self.name = name
+        self.frames_decoded = 0
+
+    @property
+    def num_frames(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def info(self) -> VideoInfo:
+        raise NotImplementedError
+
+    def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
+        """Frames at ``indices`` (presentation order, repeats allowed) as ``(N, H, W, 3)`` uint8 RGB.
+
+        ``size``: None (as decoded), an int (shorter side to this, longer side scaled and truncated,
+        transformers' rule) or ``(height, width)``; sizes are as displayed. ``interpolation``:
+        ``"bilinear"``, ``"bicubic"`` or ``"nearest"``.
+        """
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "VideoReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _check_indices(self, indices: Sequence[int]) -> np.ndarray:
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if idx.size == 0:
+            raise ValueError(f"No frame indices asked of video {self.name}.")
+        n = self.num_frames
+        bad = idx[(idx < 0) | (idx >= n)]
+        if bad.size:
+            raise ValueError(f"Frame indices {bad[:8].tolist()} are out of range for video {self.name} with {n} frames.")
+        return idx
+
+
+class PyAVReader(VideoReader):
+    """PyAV decoding: demux once for the frame table (AVI / ASF: decode once), then seek + decode only
+    the needed span."""
+
+    backend = "pyav"
+
+    def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
+        super().__init__(name or describe_source(source))
+        self._owns_container = not _is_av_container(source)
+        self._source = _resolve_source(source) if self._owns_container else None
+        self._threading = (thread_type, thread_count)
+        self.container = source if not self._owns_container else None
+        self._open()
+        self._stamp = "pts"  # the packet field that names a frame: see _frame_table
+        self._pts, self._start = self._frame_table()
+        if self._num_frames == 0:
+            self.close()
+            raise VideoDecodeError(f"Video {self.name} has no frames.")
+        self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
+        self._first_stamp = None if self._pts is None else int(self._pts.min())
+        self._rotation: int | None = None
+
+    def _open(self) -> None:
+        """(Re)open the container and pick the video stream; a second call starts the file over."""
+        import av
+
+        if self._owns_container:
+            if self.container is not None:  # reopening: back to the first byte of a file object
+                self.container.close()
+                self.container = None
+                if hasattr(self._source, "seek"):
+                    self._source.seek(0)
+            try:
+                self.container = av.open(self._source, "r")
+            except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
+                raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
+        self.stream = self._video_stream()
+        if self.stream.codec_context is None:
+            self.close()
+            raise VideoDecodeError(f"Video {self.name}: no decoder for its codec.")
+        # Frame threading decodes several frames at once; slice threading helps intra-heavy streams.
+        # A decoder is configured once, when it opens: a caller's container that was decoded from
+        # (or read by an earlier reader) keeps the settings it has.
+        if not self.stream.codec_context.is_open:
+            self.stream.thread_type, self.stream.thread_count = self._threading
+
+    def _video_stream(self):
+        """FFmpeg's best video stream, never a cover image (an ``attached_pic``: one still frame
+        that mp4 / mkv files may carry beside the video, sometimes as the first stream)."""
+        import av
+
+        streams = [s for s in self.container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+        if not streams:
+            kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
+            detail = "only a cover image" if self.container.streams.video else ", ".join(kinds)
+            self.close()
+            raise VideoDecodeError(f"Input {self.name} has no video stream (found: {detail}).")
+        best = self.container.streams.best("video")
+        return best if best in streams else streams[0]
+
+    def _rewind(self) -> None:
+        """Back to the first packet. Raw elementary streams (``.h264``) cannot seek at all: reopen."""
+        import av
+
+        try:
+            self.container.seek(0)
+            return
+        except (av.FFmpegError, OSError):
+            if not self._owns_container:
+                raise VideoDecodeError(
+                    f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open container."
+                ) from None
+        self._open()
+
+    # -- the frame table -------------------------------------------------------------------------
+    def _frame_table(self):
+        """Per frame, in presentation order: the stamp that names its packet, and the frame to start
+        decoding from to get it (a keyframe at or before it).
+
+        Where the container stores presentation timestamps (mp4, mov, mkv, webm, flv, MPEG-TS/PS,
+        nut, mxf ...), sorting the packets' pts gives presentation order without decoding anything.
+        AVI and ASF store none: AVI's index is in decode order and FFmpeg makes up a pts from it that
+        is wrong once frames are reordered (B-frames, DivX packed B-frames), and raw elementary
+        streams have none at all. There the dts only names a packet (it follows decode order), and
+        the order of the frames is taken from the decoder itself, in one full decode: presentation
+        order is, by definition, the order a sequential decode gives them, whatever the codec does
+        (pyramids, open GOPs, packed B-frames, N-VOPs that give no frame). Parsing each codec's
+        picture order instead would be codec by codec and still miss the decoder's own choices.
+        Codecs that never reorder (MJPEG, VP8/VP9, H.263, ...) show their packets in decode order
+        and need no decode."""
+        import av
+
+        if not self._owns_container:
+            try:  # a caller's container may have been read from already: the table starts at its first packet
+                self.container.seek(0)
+            except av.FFmpegError:
+                pass
+        pts, dts, key = [], [], []
+        leading = None  # frames shown before the first keyframe
+        try:
+            for packet in self.container.demux(self.stream):
+                if packet.size == 0:  # flush packet
+                    continue
+                if leading is None and packet.is_keyframe:
+                    leading = len(pts)
+                if packet.is_discard:  # edit-list-trimmed frames are never shown
+                    continue
+                pts.append(packet.pts)
+                dts.append(packet.dts)
+                key.append(packet.is_keyframe)
+        except av.FFmpegError as e:
+            if not pts:
+                raise VideoDecodeError(f"Video {self.name} is corrupt or truncated: {e}") from e
+            # A damaged tail: the frames before it are still usable.
+        if leading:
+            # A transport stream cut mid-GOP: its first frames have no reference to decode from (a
+            # container that flags no keyframe at all keeps every frame).
+            del pts[:leading], dts[:leading], key[:leading]
+        fmt = self.container.format
+        timed = not (fmt.name in _UNTIMED_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS or None in pts)
+        if not timed:
+            if None in dts or any(b <= a for a, b in zip(dts, dts[1:])):
+                # Nothing names a packet (raw elementary streams): frames are counted while decoding from the start.
+                self._num_frames = len(pts)
+                return None, None
+            self._stamp = "dts"
+            if self.stream.codec_context.codec.reorder:
+                return self._decoded_table(dts, key)
+        stamps = np.asarray(pts if timed else dts, dtype=np.int64)
+        order = np.argsort(stamps, kind="stable")
+        pts_sorted = stamps[order]
+        keep = np.ones(pts_sorted.size, dtype=bool)
+        keep[1:] = pts_sorted[1:] != pts_sorted[:-1]  # duplicate timestamps can only be one shown frame
+        key_arr = np.asarray(key, dtype=bool)[order][keep]
+        pts_sorted = pts_sorted[keep]
+        if key_arr.size:
+            key_arr[0] = True  # decoding always may start at the first frame
+        self._num_frames = int(pts_sorted.size)
+        return pts_sorted, np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+
+    def _decoded_table(self, dts: list, key: list):
+        """The frame table of an untimed, reordering stream from one full decode (see _frame_table).
+
+        Each packet's dts is put in its pts, which the decoder hands on to the frame it makes: the
+        frames come out named by their packet, in presentation order. A frame is decoded from the
+        last keyframe shown at or before it whose packet also comes first in decode order; the
+        B-frames an open GOP shows before its keyframe thus start from the keyframe before, which
+        holds their references."""
+        import av
+
+        self._rewind()
+        stamps = []
+        try:
+            for packet in self.container.demux(self.stream):
+                if packet.dts is not None:
+                    packet.pts = packet.dts
+                for frame in packet.decode():
+                    self.frames_decoded += 1
+                    stamps.append(frame.pts)
+        except av.FFmpegError:
+            pass  # a damaged tail: the frames before it are still usable
+        if None in stamps or len(set(stamps)) != len(stamps):  # a decoder that loses the names: count frames
+            self._num_frames = len(stamps)
+            return None, None
+        keys = {d for d, k in zip(dts, key) if k}
+        start, key_frames = np.zeros(len(stamps), dtype=np.int64), [0]  # decoding always may start at the first frame
+        for i, stamp in enumerate(stamps):
+            if i and stamp in keys:
+                key_frames.append(i)
+            start[i] = next((j for j in reversed(key_frames) if stamps[j] <= stamp), 0)
+        self._num_frames = len(stamps)
+        return np.asarray(stamps, dtype=np.int64), start
+
+    @property
+    def num_frames(self) -> int:
+        return self._num_frames
+
+    @property
+    def _keyframe(self) -> np.ndarray | None:
+        """Per frame, whether a read may start decoding there (benchmarks/processor.py counts them)."""
+        if self._start is None:
+            return None
+        flags = np.zeros(self._num_frames, dtype=bool)
+        flags[self._start] = True
+        return flags
+
+    def _fps(self) -> float:
+        rate = self.stream.average_rate or self.stream.guessed_rate or self.stream.base_rate
+        if self._pts is not None and self._pts.size > 1 and self.stream.time_base:
+            span = float((self._pts.max() - self._first_stamp) * self.stream.time_base)
+            if span > 0:
+                return (self._pts.size - 1) / span
+        return float(rate) if rate else 0.0
+
+    @property
+    def info(self) -> VideoInfo:
+        fps = self._fps()
+        rotation = self.rotation
+        h, w = self.stream.height, self.stream.width
+        if rotation % 180:
+            h, w = w, h
+        duration = self.num_frames / fps if fps else 0.0
+        return VideoInfo(self.num_frames, fps, h, w, duration, rotation, self.backend)
+
+    @property
+    def rotation(self) -> int:
+        """Counter-clockwise display rotation in degrees (phone videos), read from the first frame."""
+        if self._rotation is None:
+            self._rotation = 0
+            try:
+                self.container.seek(0, stream=self.stream) if self._pts is not None else None
+                for frame in self.container.decode(self.stream):
+                    self._rotation = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+                    break
+            except Exception:  # rotation is best effort; read() reports real decode failures
+                pass
+        return self._rotation
+
+    # -- decoding --------------------------------------------------------------------------------
+    def _to_rgb(self, frame, size=None, interpolation: str = "bilinear") -> np.ndarray:
+        """One decoded frame -> (H, W, 3) uint8 RGB as displayed, resized to ``size`` if given.
+
+        With a size, libswscale converts and resizes in one pass (its bilinear filter widens with
+        the downscale factor, so it antialiases like torch's), on the frame as stored; rotation
+        comes after, so the target is turned into the stored orientation first."""
+        rotation = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+        if self._rotation is None:
+            self._rotation = rotation
+        height, width = frame.height, frame.width
+        turned = rotation % 180 != 0
+        target = output_size(*((width, height) if turned else (height, width)), size)
+        target = (target[1], target[0]) if turned else target
+        if target == (height, width):
+            array = frame.to_ndarray(format="rgb24")
+        else:
+            # planar RGB: the same values as rgb24, but libswscale writes it a third faster when scaling
+            array = frame.reformat(
+                width=target[1], height=target[0], format="gbrp", interpolation=_INTERPOLATIONS[interpolation]
+            ).to_ndarray()
+        if rotation % 90 == 0 and rotation:
+            array = np.ascontiguousarray(np.rot90(array, k=rotation // 90))
+        return array
+
+    def _segments(self, wanted: np.ndarray) -> list[tuple[int, int, int]]:
+        """Split sorted wanted indices into (keyframe, first wanted, last wanted) spans, one seek each."""
+        segments = []
+        for i, kf in zip(wanted.tolist(), self._start[wanted].tolist()):
+            if segments and kf <= segments[-1][2]:
+                segments[-1][2] = i  # no keyframe to jump to before i: keep decoding
+            else:
+                segments.append([kf, i, i])
+        return [tuple(s) for s in segments]
+
+    def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
+        import av
+
+        idx = self._check_indices(indices)
+        output_size(1, 1, size)  # validate before decoding anything
+        interpolation = _check_interpolation(interpolation)
+        wanted = np.unique(idx)
+        # libswscale converts each kept frame in a second thread while the decoder goes on (PyAV lets go
+        # of the GIL in both): 15-20% off a clip on 2 cores. Each frame is converted once, by that thread
+        # alone (PyAV cannot convert one frame from two threads at once). A thread per read, so a
+        # DataLoader worker forked from a process that read videos never inherits a dead one.
+        with ThreadPoolExecutor(1, thread_name_prefix="vivit-rgb") as pool:
+            convert = functools.partial(pool.submit, self._to_rgb, size=size, interpolation=interpolation)
+            try:
+                pending = self._read_sequential(wanted, convert) if self._pts is None else self._read_seeking(
+                    wanted, convert)
+                frames = {i: future.result() for i, future in pending.items()}
+            except av.FFmpegError as e:
+                raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
+        missing = [i for i in wanted.tolist() if i not in frames]
+        if missing:
+            raise VideoDecodeError(
+                f"Video {self.name}: frames {missing[:8]} could not be decoded (the file may be truncated or corrupt)."
+            )
+        shapes = {frames[i].shape for i in wanted.tolist()}
+        if len(shapes) > 1:  # resolution changes mid-stream: bring every frame to the first one's size
+            frames = _unify_sizes(frames, wanted)
+        return np.stack([frames[i] for i in idx.tolist()])
+
+    def _read_seeking(self, wanted: np.ndarray, convert) -> dict[int, Future]:
+        out: dict[int, Future] = {}
+        wanted_set = set(wanted.tolist())
+        for start, first, last in self._segments(wanted):
+            span = [i for i in wanted_set if first <= i <= last]
+            self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=True)
+            if not all(i in out for i in span):
+                # A decoder that flags frames wrongly, or a damaged file: again without skipping.
+                self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=False)
+            if not all(i in out for i in span) and start > 0:
+                # The seek landed after the frames we need (a bad index in the file): start over from 0.
+                self._decode_span(0, first, last, wanted_set, out, convert, skip_nonref=False)
+        return out
+
+    def _packets_from(self, start: int):
+        """Packets in decode order from the keyframe ``start`` on.
+
+        Demuxers without an index (MPEG-TS / PS) seek by a timestamp search that lands near the
+        target, often after its keyframe: then seek again further back (1 s, 2 s, 4 s, ..., the
+        start) until the first keyframe read is at or before the target. Packets before that
+        keyframe are dropped: nothing decodes from them."""
+        import av
+
+        target = int(self._pts[start])
+        step = max(1, round(1 / self.stream.time_base)) if self.stream.time_base else 1  # one second
+        back = 0
+        while True:
+            final = back > 0 and target - back < self._first_stamp
+            if not final:
+                try:
+                    self.container.seek(target - back, stream=self.stream, backward=True, any_frame=False)
+                except av.FFmpegError:  # a damaged file can fail the timestamp search: read from the start
+                    final = True
+            if final:
+                self._rewind()
+            packets = self.container.demux(self.stream)
+            key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
+            if key is not None and (getattr(key, self._stamp) <= target or final):
+                yield key
+                yield from packets
+                return
+            if final:
+                return
+            back = 2 * back or step
+
+    def _decode_span(self, start: int, first: int, last: int, wanted: set[int], out: dict[int, Future],
+                     convert, skip_nonref: bool) -> None:
+        """Decode from the keyframe ``start`` to ``last``, keeping the wanted frames.
+
+        Frames that are not wanted (all of them before ``first``, and those between wanted frames
+        at a stride) are needed only as references for later ones, so the decoder drops the
+        non-reference ones unseen (``skip_frame="NONREF"``: the B-frames nothing predicts from,
+        about a third of an x264 stream). The switch is made per packet by its presentation time,
+        as the decoder reads the setting when it takes a packet; a frame nothing references cannot
+        change any other frame, so the wanted ones come out bit-identical."""
+        lookup, name = self._pts_to_index, self._stamp
+        context = self.stream.codec_context
+        restore = context.skip_frame
+        skip_nonref = skip_nonref and context.name in _SKIP_NONREF_PER_PACKET and restore == "DEFAULT"
+        keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
+        skipping = False
+        try:
+            for packet in self._packets_from(start):
+                stamp = getattr(packet, name)
+                if name == "dts" and stamp is not None:
+                    packet.pts = stamp  # the decoder hands it on to the frame: it names the frame (see _decoded_table)
+                if keep_pts is not None:
+                    skip = stamp is not None and stamp not in keep_pts
+                    if skip != skipping:
+                        context.skip_frame = "NONREF" if skip else "DEFAULT"
+                        skipping = skip
+                for frame in packet.decode():
+                    self.frames_decoded += 1
+                    pts = frame.pts if frame.pts is not None else frame.dts
+                    i = lookup.get(pts) if pts is not None else None
+                    if i is None:
+                        continue
+                    # (frames shown before this span may be an open GOP's, decoded without their references)
+                    if first <= i and i in wanted and i not in out:
+                        out[i] = convert(frame)
+                    if i >= last:
+                        return
+        finally:
+            if skip_nonref:
+                context.skip_frame = restore
+
+    def _read_sequential(self, wanted: np.ndarray, convert) -> dict[int, Future]:
+        out: dict[int, Future] = {}
+        wanted_set, last = set(wanted.tolist()), int(wanted[-1])
+        self._rewind()
+        for i, frame in enumerate(self.container.decode(self.stream)):
+            self.frames_decoded += 1
+            if i in wanted_set:
+                out[i] = convert(frame)
+            if i >= last:
+                break
+        return out
+
+    def close(self) -> None:
+        if self._owns_container and getattr(self, "container", None) is not None:
+            self.container.close()
+            self.container = None
+
+
+def _unify_sizes(frames: dict[int, np.ndarray], wanted: np.ndarray) -> dict[int, np.ndarray]:
+    from PIL import Image
+
+    h, w = frames[int(wanted[0])].shape[:2]
+    return {
+        i: a if a.shape[:2] == (h, w) else np.asarray(Image.fromarray(a).resize((w, h), Image.BILINEAR))
+        for i, a in frames.items()
+    }
+
+
+class TorchcodecReader(VideoReader):
+    """torchcodec decoding (``seek_mode="exact"`` indexes frames in presentation order, as PyAVReader)."""
+
+    backend = "torchcodec"
+
+    def __init__(self, source: Any, name: str | None = None):
+        super().__init__(name or describe_source(source))
+        if _is_torchcodec_decoder(source):
+            self.decoder = source
+        else:
+            from torchcodec.decoders import VideoDecoder
+
+            resolved = _resolve_source(source)
+            if isinstance(resolved, io.BytesIO):
+                resolved = resolved.getvalue()
+            try:
+                self.decoder = VideoDecoder(resolved, seek_mode="exact", num_ffmpeg_threads=0, dimension_order="NHWC")
+            except Exception as e:  # torchcodec raises ValueError/RuntimeError for unreadable input
+                # torchcodec's messages do not say what is wrong with the input (an audio-only file reads "the
+                # best video stream is unknown"): where PyAV's checks find the fault too, they name it.
+                try:
+                    PyAVReader(resolved, name=self.name).close()
+                except VideoDecodeError as named:
+                    raise named from e
+                raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
+        meta = self.decoder.metadata
+        self._num_frames = int(meta.num_frames or 0)
+        if self._num_frames == 0:
+            raise VideoDecodeError(f"Video {self.name} has no frames.")
+        if self._num_frames == 1 and not _is_torchcodec_decoder(source):
+            # torchcodec takes FFmpeg's "best" video stream, which can be a cover image (a music file's
+            # album art); PyAV's stream choice skips those and names the file that has nothing else.
+            PyAVReader(resolved, name=self.name).close()
+
+    @property
+    def num_frames(self) -> int:
+        return self._num_frames
+
+    @property
+    def info(self) -> VideoInfo:
+        meta = self.decoder.metadata
+        fps = float(meta.average_fps or 0.0)
+        rotation = int(round(getattr(meta, "rotation", 0) or 0)) % 360
+        return VideoInfo(
+            self.num_frames, fps, int(meta.height), int(meta.width), float(meta.duration_seconds or 0.0),
+            rotation, self.backend,
+        )
+
+    def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
+        idx = self._check_indices(indices)
+        output_size(1, 1, size)
+        _check_interpolation(interpolation)
+        try:
+            batch = self.decoder.get_frames_at(indices=idx.tolist()).data
+        except Exception as e:
+            raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
+        array = batch.numpy()
+        if array.ndim == 4 and array.shape[1] in (1, 3) and array.shape[-1] not in (1, 3):
+            array = array.transpose(0, 2, 3, 1)  # a decoder made by someone else may be NCHW
+        if array.shape[-1] == 1:
+            array = np.repeat(array, 3, axis=-1)
+        self.frames_decoded += int(idx.size)
+        return resize_frames(np.ascontiguousarray(array), size, interpolation)
+
+
+def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear") -> np.ndarray:
+    """``(N, H, W, 3)`` uint8 frames resized to ``size`` (see ``output_size``) with torch's antialiased
+    filters, for decoders that cannot resize while converting (torchcodec)."""
+    height, width = output_size(frames.shape[1], frames.shape[2], size)
+    if (height, width) == frames.shape[1:3]:
+        return frames
+    import torch
+
+    mode = _check_interpolation(interpolation)
+    tensor = torch.from_numpy(frames).permute(0, 3, 1, 2)  # channels-last memory: torch's fast uint8 kernels
+    kwargs = {} if mode == "nearest" else {"antialias": True, "align_corners": False}
+    resized = torch.nn.functional.interpolate(tensor, size=(height, width), mode=mode, **kwargs)
+    return np.ascontiguousarray(resized.permute(0, 2, 3, 1).numpy())
+
+
+def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
+    """Open any supported input. ``backend``: ``"auto"`` (PyAV, the faster path; see the module
+    docstring), ``"pyav"`` or ``"torchcodec"``. A torchcodec decoder or a PyAV container picks its own."""
+    if isinstance(source, VideoReader):
+        return source
+    if _is_torchcodec_decoder(source):
+        return TorchcodecReader(source)
+    if _is_av_container(source):
+        return PyAVReader(source, **kwargs)
+    if backend not in ("auto", "pyav", "torchcodec"):
+        raise ValueError(f"Unknown video backend {backend!r}; expected 'auto', 'pyav' or 'torchcodec'.")
+    if backend == "torchcodec":
+        if not torchcodec_available():
+            raise ImportError("backend='torchcodec' was asked but torchcodec does not import here.")
+        return TorchcodecReader(source)
+    return PyAVReader(source, **kwargs)
+
+
+def probe(source: Any, backend: str = "auto") -> VideoInfo:
+    """Frame count, rate, displayed size and duration of a video, without decoding it (but one frame)."""
+    reader = open_video(source, backend=backend)
+    try:
+        return reader.info
+    finally:
+        if reader is not source:
+            reader.close()
+
+
+def read_frames(
+    source: Any, indices: Sequence[int], backend: str = "auto", size=None, interpolation: str = "bilinear"
+) -> np.ndarray:
+    """Decode just the frames at ``indices`` (presentation order), as ``(len(indices), H, W, 3)`` uint8,
+    optionally resized while converting (``size``: shorter side or ``(height, width)``)."""
+    reader = open_video(source, backend=backend)
+    try:
+        return reader.read(indices, size=size, interpolation=interpolation)
+    finally:
+        if reader is not source:
+            reader.close()

@@ -1,0 +1,284 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The four ViViT models (Arnab et al., ICCV 2021, §3.3), side by side.
+
+Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampling, §3.2) and differs only in
+`encode`: how its transformer attends over the (t, h, w) token grid. Every block lives in `modeling_blocks.py`.
+
+    Model 1  spatio-temporal      one encoder over all t*h*w tokens
+    Model 2  factorised encoder   spatial encoder per temporal index -> temporal encoder over t summaries
+    Model 3  factorised self-attn each block: attention over space, then over time, then the MLP
+    Model 4  factorised dot-prod  each block: half the heads over time, half over space
+
+This module imports only torch, transformers and its siblings: it travels with `trust_remote_code` checkpoints.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers.modeling_outputs import BaseModelOutputWithPooling
+from transformers.utils.generic import can_return_tuple
+
+from .configuration_vivit import (
+    ViViTFactorisedDotProductConfig,
+    ViViTFactorisedEncoderConfig,
+    ViViTFactorisedSelfAttentionConfig,
+    ViViTSpatioTemporalConfig,
+)
+from .modeling_blocks import (
+    FactorisedDotProductLayer,
+    FactorisedSelfAttentionLayer,
+    ViViTEncoder,
+    ViViTLayer,
+    ViViTPreTrainedModel,
+    ViViTVideoClassifierOutput,
+    build_token_embedding,
+    pool,
+)
+
+
+class _ViViTBackbone(ViViTPreTrainedModel):
+    """Shared forward of the four `*Model`s: check the input, embed tokens, `encode`, return transformers' output."""
+
+    _input_embed_layer = "token_embedding"
+
+    def encode(self, tokens: torch.Tensor, grid, output_attentions: bool, output_hidden_states: bool, **kwargs):
+        """tokens (b, t, h, w, d) -> (last_hidden_state, pooled (b, d), hidden_states, attentions)."""
+        raise NotImplementedError
+
+    def check_pixel_values(self, pixel_values: torch.Tensor | None, interpolate_pos_encoding: bool):
+        """Refuse a wrongly shaped input, stating the shape the model expects."""
+        config = self.config
+        height, width = config.image_size_hw
+        expected = f"(batch, {config.num_frames}, {config.num_channels}, {height}, {width})"
+        if pixel_values is None:
+            raise ValueError(f"`pixel_values` is required: a float tensor of shape {expected}.")
+        if pixel_values.ndim != 5 or pixel_values.shape[2] != config.num_channels:
+            raise ValueError(
+                f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
+                f"got {tuple(pixel_values.shape)}."
+            )
+        _, frames, _, in_height, in_width = pixel_values.shape
+        if interpolate_pos_encoding:
+            if min(self.token_embedding.token_grid(frames, in_height, in_width)) < 1:
+                raise ValueError(
+                    f"`pixel_values` of shape {tuple(pixel_values.shape)} is smaller than one tubelet "
+                    f"{tuple(config.tubelet_size)} (t, h, w)."
+                )
+        elif (frames, in_height, in_width) != (config.num_frames, height, width):
+            raise ValueError(
+                f"`pixel_values` must have shape {expected}, got {tuple(pixel_values.shape)}; pass "
+                f"`interpolate_pos_encoding=True` to run at another frame count or image size."
+            )
+
+    @can_return_tuple
+    def forward(
+        self,
+        pixel_values: torch.Tensor | None = None,
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        interpolate_pos_encoding: bool = False,
+        **kwargs,
+    ) -> BaseModelOutputWithPooling:
+        r"""
+        pixel_values (`torch.FloatTensor` of shape `(batch, frames, channels, height, width)`): the clip.
+        interpolate_pos_encoding (`bool`): run at another frame count or image size than the configured one; the
+            learned position embeddings are resized (linearly per axis, corners aligned) over time and space.
+        """
+        output_attentions = self.config.output_attentions if output_attentions is None else output_attentions
+        output_hidden_states = self.config.output_hidden_states if output_hidden_states is None else output_hidden_states
+        self.check_pixel_values(pixel_values, interpolate_pos_encoding)
+        tokens = self.token_embedding(pixel_values.to(self.token_embedding.projection.weight.dtype))
+        grid = tuple(tokens.shape[1:4])
+        last, pooled, hidden_states, attentions = self.encode(
+            tokens, grid, output_attentions=output_attentions, output_hidden_states=output_hidden_states, **kwargs
+        )
+        return BaseModelOutputWithPooling(
+            last_hidden_state=last,
+            pooler_output=pooled,
+            hidden_states=hidden_states if output_hidden_states else None,
+            attentions=attentions if output_attentions else None,
+        )
+
+
+# ------------------------------------------------------------------------------------------------ Model 1
+class ViViTSpatioTemporalModel(_ViViTBackbone):
+    """Model 1: every token attends to every other token, `n_t * n_h * n_w` (+ CLS) of them."""
+
+    config_class = ViViTSpatioTemporalConfig
+    layer_class = ViViTLayer
+
+    def __init__(self, config: ViViTSpatioTemporalConfig):
+        super().__init__(config)
+        self.token_embedding = build_token_embedding(config)
+        self.encoder = ViViTEncoder(
+            config, config.token_grid, config.num_hidden_layers, self.layer_class, config.classifier == "token"
+        )
+        self.post_init()
+
+    def encode(self, tokens, grid, output_attentions, output_hidden_states, **kwargs):
+        hidden, hidden_states, attentions = self.encoder(
+            tokens.flatten(1, 3), grid, layer_grid=grid, output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states, **kwargs,
+        )
+        return hidden, pool(hidden, self.config.classifier), hidden_states, attentions
+
+
+# ------------------------------------------------------------------------------------------------ Model 2
+class ViViTFactorisedEncoderModel(_ViViTBackbone):
+    """Model 2: a spatial encoder (one set of weights for every temporal index) summarises each temporal index
+    by its CLS token (or its classifier's pooling); a temporal encoder pools the summaries the same way."""
+
+    config_class = ViViTFactorisedEncoderConfig
+    layer_class = ViViTLayer
+
+    def __init__(self, config: ViViTFactorisedEncoderConfig):
+        super().__init__(config)
+        n_t, n_h, n_w = config.token_grid
+        use_cls_token = config.classifier == "token"
+        self.token_embedding = build_token_embedding(config)
+        self.spatial_encoder = ViViTEncoder(config, (n_h, n_w), config.num_hidden_layers, self.layer_class,
+                                            use_cls_token)
+        self.temporal_encoder = ViViTEncoder(
+            config, (n_t,), config.num_temporal_layers, self.layer_class, use_cls_token,
+            num_heads=config.temporal_num_attention_heads, intermediate_size=config.temporal_intermediate_size,
+        )
+        self.post_init()
+
+    def encode(self, tokens, grid, output_attentions, output_hidden_states, **kwargs):
+        batch, t = tokens.shape[:2]
+        frames = tokens.flatten(0, 1).flatten(1, 2)  # ((b t), h*w, d): the spatial encoder sees one frame at a time
+        spatial, spatial_hidden, spatial_attentions = self.spatial_encoder(
+            frames, grid[1:], output_attentions=output_attentions, output_hidden_states=output_hidden_states, **kwargs
+        )
+        summaries = pool(spatial, self.config.classifier).unflatten(0, (batch, t))  # (b, t, d)
+        hidden, temporal_hidden, temporal_attentions = self.temporal_encoder(
+            summaries, grid[:1], output_attentions=output_attentions, output_hidden_states=output_hidden_states,
+            **kwargs,
+        )
+        return (hidden, pool(hidden, self.config.classifier), spatial_hidden + temporal_hidden,
+                spatial_attentions + temporal_attentions)
+
+
+# ------------------------------------------------------------------------------------------------ Model 3
+class ViViTFactorisedSelfAttentionModel(ViViTSpatioTemporalModel):
+    """Model 3: Model 1's token layout, but each block attends over space and over time separately (§3.3)."""
+
+    config_class = ViViTFactorisedSelfAttentionConfig
+    layer_class = FactorisedSelfAttentionLayer
+
+
+# ------------------------------------------------------------------------------------------------ Model 4
+class ViViTFactorisedDotProductModel(ViViTSpatioTemporalModel):
+    """Model 4: Model 1's parameters exactly, with half the heads of every block attending over time and half
+    over space (§3.3)."""
+
+    config_class = ViViTFactorisedDotProductConfig
+    layer_class = FactorisedDotProductLayer
+
+
+# ----------------------------------------------------------------------------------- classification heads
+class _ViViTForVideoClassification(ViViTPreTrainedModel):
+    """Pooled output -> optional `pre_logits` (dense + tanh, scenic's `representation_size`) -> `classifier`.
+    Named label spaces (Epic Kitchens: noun and verb) share the one classifier, split column-wise."""
+
+    backbone_class = None
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.vivit = self.backbone_class(config)
+        width = config.representation_size or config.hidden_size
+        self.pre_logits = (
+            nn.Sequential(nn.Linear(config.hidden_size, width), nn.Tanh()) if config.representation_size else None
+        )
+        self.classifier = nn.Linear(width, config.num_labels) if config.num_labels > 0 else nn.Identity()
+        self.post_init()
+
+    def split_heads(self, logits: torch.Tensor) -> dict[str, torch.Tensor] | None:
+        spaces = self.config.label_spaces
+        if not spaces:
+            return None
+        return dict(zip(spaces, logits.split(list(spaces.values()), dim=-1)))
+
+    def compute_loss(self, labels: torch.Tensor, logits: torch.Tensor, head_logits, **kwargs) -> torch.Tensor:
+        if head_logits is None:
+            return self.loss_function(labels, logits, self.config, **kwargs)
+        if labels.ndim != 2 or labels.shape[1] != len(head_logits):
+            raise ValueError(
+                f"with label spaces {list(head_logits)}, `labels` must have shape (batch, {len(head_logits)}), one "
+                f"class index per head, got {tuple(labels.shape)}."
+            )
+        # The sum of the per-head cross-entropies (scenic's multi-head loss).
+        return sum(F.cross_entropy(head.float(), labels[:, i]) for i, head in enumerate(head_logits.values()))
+
+    @can_return_tuple
+    def forward(
+        self,
+        pixel_values: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        interpolate_pos_encoding: bool = False,
+        **kwargs,
+    ) -> ViViTVideoClassifierOutput:
+        r"""
+        labels (`torch.LongTensor` of shape `(batch,)`, or `(batch, heads)` with named label spaces): classes for the
+            loss (cross-entropy; `config.problem_type` is honoured for a single head).
+        """
+        outputs = self.vivit(
+            pixel_values, output_attentions=output_attentions, output_hidden_states=output_hidden_states,
+            interpolate_pos_encoding=interpolate_pos_encoding, return_dict=True, **kwargs,
+        )
+        features = outputs.pooler_output
+        if self.pre_logits is not None:
+            features = self.pre_logits(features)
+        logits = self.classifier(features)
+        head_logits = self.split_heads(logits)
+        loss = self.compute_loss(labels, logits, head_logits) if labels is not None else None
+        return ViViTVideoClassifierOutput(
+            loss=loss, logits=logits, head_logits=head_logits, hidden_states=outputs.hidden_states,
+            attentions=outputs.attentions,
+        )
+
+
+class ViViTSpatioTemporalForVideoClassification(_ViViTForVideoClassification):
+    config_class = ViViTSpatioTemporalConfig
+    backbone_class = ViViTSpatioTemporalModel
+
+
+class ViViTFactorisedEncoderForVideoClassification(_ViViTForVideoClassification):
+    config_class = ViViTFactorisedEncoderConfig
+    backbone_class = ViViTFactorisedEncoderModel
+
+
+class ViViTFactorisedSelfAttentionForVideoClassification(_ViViTForVideoClassification):
+    config_class = ViViTFactorisedSelfAttentionConfig
+    backbone_class = ViViTFactorisedSelfAttentionModel
+
+
+class ViViTFactorisedDotProductForVideoClassification(_ViViTForVideoClassification):
+    config_class = ViViTFactorisedDotProductConfig
+    backbone_class = ViViTFactorisedDotProductModel
+
+
+VIVIT_MODELS = {
+    "spatio_temporal": (ViViTSpatioTemporalConfig, ViViTSpatioTemporalModel, ViViTSpatioTemporalForVideoClassification),
+    "factorised_encoder": (
+        ViViTFactorisedEncoderConfig, ViViTFactorisedEncoderModel, ViViTFactorisedEncoderForVideoClassification
+    ),
+    "factorised_self_attention": (
+        ViViTFactorisedSelfAttentionConfig, ViViTFactorisedSelfAttentionModel,
+        ViViTFactorisedSelfAttentionForVideoClassification,
+    ),
+    "factorised_dot_product": (
+        ViViTFactorisedDotProductConfig, ViViTFactorisedDotProductModel, ViViTFactorisedDotProductForVideoClassification
+    ),
+}
+
+for _config_class, _model_class, _classifier_class in VIVIT_MODELS.values():
+    _model_class._auto_map_classes = _classifier_class._auto_map_classes = {
+        "AutoModel": _model_class,
+        "AutoModelForVideoClassification": _classifier_class,
+    }
+    # FSDP wraps, and device_map never splits, the variant's own block (what accelerate's FSDP plugin reads when
+    # no layer class is configured, as in recipes/accelerate_configs/fsdp.yaml).
+    _model_class._no_split_modules = _classifier_class._no_split_modules = [_model_class.layer_class.__name__]
