@@ -1,0 +1,194 @@
+"""Every Python example in README.md and docs/*.md runs as written, each in a fresh interpreter; the two commands are
+where CI finds them; the docs build with mkdocs and their links resolve.
+
+Each ```python block is marked `<!-- runnable -->` (run in a new process, in a folder holding the files the examples
+name: `a.mp4`, `b.webm`, a saved `my-vivit`, scenic `params.npz` + `config.json`, a `clips/` video folder) or
+`<!-- needs-download: what -->` (weights from the Hub or the web, which tests never fetch); those are compiled and
+every name they use must be imported or defined in the block itself, so they too run as written once downloaded.
+A block that appears word for word on several pages (the README's tour repeats some) runs once.
+"""
+
+import builtins
+import json
+import re
+import shutil
+import subprocess
+import symtable
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from video_factory import write_video  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+PAGES = [README, *sorted(DOCS.glob("*.md"))]
+# The write-ups beside the benchmark results: their links are checked too.
+WRITE_UPS = sorted((ROOT / "benchmarks" / "results").glob("*.md"))
+BLOCK = re.compile(r"(?:<!-- ([\w-]+)(?::[^>]*)? -->\s*)?```python\n(.*?)```", flags=re.S)
+README_MAX_BYTES = 12 * 1024
+# Paths inside transformers' own tests/ package that docs/testing.md names (what its sdist leaves out).
+TRANSFORMERS_TESTS = ("tests/exporters/", "tests/generation/", "tests/utils/", "tests/__init__.py")
+
+
+@dataclass(frozen=True)
+class Block:
+    where: str  # "docs/models.md:25"
+    marker: str | None
+    code: str
+
+
+def _blocks() -> list[Block]:
+    found = []
+    for page in PAGES:
+        text = page.read_text()
+        for match in BLOCK.finditer(text):
+            line = text.count("\n", 0, match.start(2))
+            found.append(Block(f"{page.relative_to(ROOT)}:{line}", match.group(1), match.group(2)))
+    return found
+
+
+BLOCKS = _blocks()
+
+
+def _unique(marker: str) -> dict[str, str]:
+    """code -> where it first appears, for the blocks with `marker`."""
+    unique = {}
+    for block in BLOCKS:
+        if block.marker == marker:
+            unique.setdefault(block.code, block.where)
+    return unique
+
+
+RUNNABLE = _unique("runnable")
+NEEDS_DOWNLOAD = _unique("needs-download")
+
+
+def test_readme_has_the_two_commands():
+    text = README.read_text()
+    for marker in ("main-command", "test-command"):
+        block = re.search(rf"<!-- {marker} -->\s*```bash\n(.+?)\n```\s*<!-- /{marker} -->", text, flags=re.S)
+        assert block and "pip install -e" in block.group(1), marker
+
+
+def test_readme_stays_short():
+    size = len(README.read_bytes())
+    assert size <= README_MAX_BYTES, f"README.md is {size} bytes; move detail into docs/ (limit {README_MAX_BYTES})"
+
+
+def test_every_python_block_is_marked():
+    unmarked = [b.where for b in BLOCKS if b.marker not in ("runnable", "needs-download")]
+    assert not unmarked, f"python blocks with neither <!-- runnable --> nor <!-- needs-download: ... -->: {unmarked}"
+    assert len(RUNNABLE) >= 15, "fewer runnable examples than expected: is the block pattern still matching?"
+    pages_with_examples = {b.where.split(":")[0] for b in BLOCKS}
+    assert "README.md" in pages_with_examples
+
+
+def test_mkdocs_nav_lists_every_page():
+    import yaml
+
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    listed = [next(iter(entry.values())) if isinstance(entry, dict) else entry for entry in config["nav"]]
+    assert sorted(listed) == sorted(p.name for p in DOCS.glob("*.md")), "mkdocs.yml nav and docs/*.md differ"
+    assert listed[0] == "index.md"
+
+
+def _links(page: Path) -> list[str]:
+    text = re.sub(r"```.*?```", "", page.read_text(), flags=re.S)  # not inside code blocks
+    return re.findall(r"\]\(([^)\s]+)\)", text)
+
+
+@pytest.mark.parametrize("page", PAGES + WRITE_UPS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_relative_links_resolve(page):
+    broken = []
+    for link in _links(page):
+        if re.match(r"[a-z]+:", link) or link.startswith("#"):
+            continue
+        target = (page.parent / link.split("#")[0]).resolve()
+        if not target.exists():
+            broken.append(link)
+        elif page.parent == DOCS and DOCS.resolve() not in target.parents:
+            broken.append(f"{link} (leaves docs/: mkdocs --strict refuses it; name the path as code instead)")
+    assert not broken, f"{page.relative_to(ROOT)}: {broken}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_repository_paths_named_in_the_docs_exist(page):
+    """`benchmarks/...`, `tests/...`, `recipes/...` named as code point at real files (patterns like `<device>` aside)."""
+    named = re.findall(r"`((?:benchmarks|tests|recipes)/[^`\s]*)`", page.read_text())
+    missing = [path for path in named if not re.search(r"[<\[*{]", path) and not path.startswith(TRANSFORMERS_TESTS)
+               and not (ROOT / path).exists()]
+    assert not missing, f"{page.relative_to(ROOT)} names paths that do not exist: {missing}"
+
+
+def test_mkdocs_build_strict(tmp_path):
+    pytest.importorskip("mkdocs", reason="mkdocs is not installed: pip install mkdocs (CI runs mkdocs build --strict)")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def example_dir(tmp_path_factory, fixtures_dir):
+    """The files the examples name, tiny stand-ins of the real ones."""
+    import torch
+
+    import vivit_hf
+
+    root = tmp_path_factory.mktemp("examples")
+    write_video(root / "a.mp4", num_frames=80, height=48, width=64)
+    write_video(root / "b.webm", num_frames=40, height=48, width=64, codec="vp9")
+    for label, count in (("cat", 2), ("dog", 2)):
+        for i in range(count):
+            (root / "clips" / "train" / label).mkdir(parents=True, exist_ok=True)
+            write_video(root / "clips" / "train" / label / f"{i}.mp4", num_frames=20 + 8 * i, height=48, width=64)
+    torch.manual_seed(0)
+    config = vivit_hf.ViViTFactorisedEncoderConfig(  # the processor's defaults: 32 frames, 224 px crops
+        hidden_size=16, num_hidden_layers=1, num_temporal_layers=1, num_attention_heads=2, intermediate_size=32,
+        num_labels=3, id2label={0: "cat", 1: "dog", 2: "bird"}, label2id={"cat": 0, "dog": 1, "bird": 2})
+    vivit_hf.ViViTFactorisedEncoderForVideoClassification(config).save_pretrained(root / "my-vivit")
+    vivit_hf.ViViTVideoProcessor().save_pretrained(root / "my-vivit")
+    case = fixtures_dir / "scenic" / "factorized_encoder_3dconv_token"
+    shutil.copy(case / "params.npz", root / "params.npz")
+    (root / "config.json").write_text(json.dumps(json.loads((case / "config.json").read_text())["scenic_config"]))
+    return root
+
+
+@pytest.mark.parametrize("code", list(RUNNABLE), ids=list(RUNNABLE.values()))
+def test_example_runs_in_a_fresh_interpreter(code, example_dir, tmp_path):
+    workdir = tmp_path / "run"
+    shutil.copytree(example_dir, workdir)
+    result = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, (
+        f"example at {RUNNABLE[code]} failed:\n{code}\n--- stderr ---\n{result.stderr[-4000:]}")
+
+
+def _free_names(code: str) -> set[str]:
+    """Names a block reads as globals without importing or assigning them anywhere in the block."""
+    defined, used = set(), set()
+
+    def walk(table):
+        for sym in table.get_symbols():
+            if table.get_type() == "module" and (sym.is_assigned() or sym.is_imported()):
+                defined.add(sym.get_name())
+            elif sym.is_global() or (table.get_type() == "module" and sym.is_referenced()):
+                used.add(sym.get_name())
+        for child in table.get_children():
+            walk(child)
+
+    walk(symtable.symtable(code, "example", "exec"))
+    return used - defined - set(dir(builtins))
+
+
+@pytest.mark.parametrize("code", list(NEEDS_DOWNLOAD), ids=list(NEEDS_DOWNLOAD.values()))
+def test_example_that_needs_a_download_imports_everything_it_uses(code):
+    assert not _free_names(code), f"names used but never imported or defined: {_free_names(code)}\n{code}"
+
+
+def test_the_name_check_finds_a_missing_import():
+    assert _free_names("model = FE.from_vit_pretrained('x')\nprint(np.zeros(1))") == {"FE", "np"}
+    assert not _free_names("import numpy as np\ndef f(x):\n    return np.abs(x)\nprint(f(1))")
