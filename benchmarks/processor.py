@@ -37,11 +37,8 @@ import av
 import numpy as np
 import torch
 
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from vivit_hf.processing_vivit import ViViTVideoProcessor  # noqa: E402
-from vivit_hf.video_io import open_video, torchcodec_available  # noqa: E402
+from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.processing.video_io import open_video, torchcodec_available
 
 NUM_FRAMES, STRIDE = 32, 2
 FILES = {  # name -> (seconds, width, height)

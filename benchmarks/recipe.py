@@ -27,9 +27,9 @@ import torch
 import torch.nn.functional as F
 from accelerate import PartialState
 
+from vivit_hf.training import finetune  # what recipes/finetune.py builds its data, model and loader with
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "recipes"))
-import finetune  # noqa: E402  (recipes/ is not a package: the recipe stays a script a user can copy)
 
 
 class _NoAccelerator:

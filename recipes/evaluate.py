@@ -32,13 +32,13 @@ from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
-from vivit_hf.data import SYNTHETIC, open_video_dataset
-from vivit_hf.data.dataset import VideoClassificationDataset, collate_videos
-from vivit_hf.data.formats import DATASET_FORMATS, VideoClassificationData, example_ids, sample_subset
-from vivit_hf.data.hub import looks_like_repo_id
-from vivit_hf.data.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
-from vivit_hf.launch import cpu_process_group
-from vivit_hf.processing_vivit import ViViTVideoProcessor
+from vivit_hf.training.data import SYNTHETIC, open_video_dataset
+from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
+from vivit_hf.training.data.formats import DATASET_FORMATS, VideoClassificationData, example_ids, sample_subset
+from vivit_hf.hub.upload import looks_like_repo_id
+from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
+from vivit_hf.training.launch import cpu_process_group
+from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
 logger = get_logger(__name__)
 

@@ -16,3 +16,10 @@ def fixtures_dir() -> Path:
     if not FIXTURES.is_dir():
         pytest.fail(f"scenic fixtures not found at {FIXTURES}; set VIVIT_FIXTURES")
     return FIXTURES
+
+
+def fixture_cases(kind: str) -> list[str]:
+    """The case names under FIXTURES/<kind> (`scenic`, `scenic_init`), for parametrize; [] without the fixtures
+    (the tests that count them then fail, naming the folder)."""
+    root = FIXTURES / kind
+    return sorted(p.name for p in root.iterdir() if (p / "config.json").exists()) if root.is_dir() else []

@@ -3,7 +3,7 @@
 import yaml
 
 from vivit_hf import ViViTSpatioTemporalConfig
-from vivit_hf.cards import build_model_card
+from vivit_hf.hub.cards import build_model_card
 
 CONFIG = ViViTSpatioTemporalConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
                                    image_size=16, num_frames=4, tubelet_size=[2, 8, 8], num_labels=2)

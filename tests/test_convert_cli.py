@@ -14,15 +14,14 @@ from transformers import AutoModelForVideoClassification, VivitConfig, VivitForV
 
 import vivit_hf  # noqa: F401 - registers the Auto classes
 from vivit_hf.convert import main
-from vivit_hf.processing_vivit import ViViTVideoProcessor
-from vivit_hf.scenic_checkpoint import read_python_config
+from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.conversion.scenic_checkpoint import read_python_config
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hub_standin import HubStandIn  # noqa: E402
+from conftest import FIXTURES, fixture_cases
+from hub_standin import HubStandIn
 
-ROOT = Path(os.environ.get("VIVIT_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"))
-CASES = sorted(p.name for p in (ROOT / "scenic").iterdir() if (p / "config.json").exists()) if (
-    ROOT / "scenic").is_dir() else []
+ROOT = FIXTURES
+CASES = fixture_cases("scenic")
 REPO = Path(__file__).resolve().parents[1]
 FLAX_DATA = REPO / "tests" / "data" / "flax"  # checkpoints written by flax itself (see the script there)
 
@@ -217,7 +216,7 @@ def test_bugs_keep_their_traceback(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("vivit_hf.convert.load_scenic", broken)
+    monkeypatch.setattr("vivit_hf.conversion.cli.load_scenic", broken)
     with pytest.raises(RuntimeError, match="a bug"):
         main(["scenic", "--checkpoint", str(FLAX_DATA / "params_top_level.msgpack"), "--config",
               str(FLAX_DATA / "micro_config.json"), "--out", str(tmp_path / "out")])

@@ -4,10 +4,10 @@ broken clips still skipped and counted."""
 import pytest
 import torch
 
-from vivit_hf.data.cache import DecodedVideoCache, estimate_decoded_bytes
-from vivit_hf.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
-from vivit_hf.data.formats import load_video_dataset
-from vivit_hf.data.synthetic import SyntheticMotionConfig, synthetic_motion_dataset
+from vivit_hf.training.data.cache import DecodedVideoCache, estimate_decoded_bytes
+from vivit_hf.training.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
+from vivit_hf.training.data.formats import load_video_dataset
+from vivit_hf.training.data.synthetic import SyntheticMotionConfig, synthetic_motion_dataset
 
 SMALL = SyntheticMotionConfig(num_train_per_class=2, num_test_per_class=1, num_frames=8, image_size=16)
 TRAIN = dict(do_train_augment=True, scale_jitter=[0.9, 1.4])
@@ -21,7 +21,7 @@ def examples(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def processor():
-    from vivit_hf.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
     # 16-pixel clips resized to 12 while decoding: the cache must keep the decoder's resize, not redo it in torch.
     return ViViTVideoProcessor(num_frames=4, frame_stride=1, size={"shortest_edge": 12},

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vivit_hf.data.formats import DatasetFormatError, hold_out, load_video_dataset
-from vivit_hf.data.hub import extract_archives
-from vivit_hf.data.synthetic import write_video
+from vivit_hf.training.data.formats import DatasetFormatError, hold_out, load_video_dataset
+from vivit_hf.training.data.fetch import extract_archives
+from vivit_hf.training.data.synthetic import write_video
 
 
 def clip(path: Path, seed: int = 0, codec_suffix: str = ".mp4") -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from test_data_formats import clip, write_csv
-from vivit_hf.data.formats import DatasetFormatError, _index_videos, load_video_dataset
+from vivit_hf.training.data.formats import DatasetFormatError, _index_videos, load_video_dataset
 
 
 def labels_by_name(examples):
@@ -142,7 +142,7 @@ def test_a_class_with_no_training_clip_is_named_in_a_warning(tmp_path, caplog):
     clip(tmp_path / "train" / "run" / "a.mp4")
     clip(tmp_path / "validation" / "run" / "b.mp4")
     clip(tmp_path / "validation" / "swim" / "c.mp4")
-    with caplog.at_level(logging.WARNING, logger="vivit_hf.data.formats"):
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         data = load_video_dataset(tmp_path, "videofolder")
     assert data.label_names == ["run", "swim"]
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
@@ -153,6 +153,6 @@ def test_every_class_in_training_gives_no_warning(tmp_path, caplog):
     clip(tmp_path / "train" / "run" / "a.mp4")
     clip(tmp_path / "train" / "swim" / "b.mp4")
     clip(tmp_path / "validation" / "run" / "c.mp4")
-    with caplog.at_level(logging.WARNING, logger="vivit_hf.data.formats"):
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         load_video_dataset(tmp_path, "videofolder")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from vivit_hf.data.formats import sample_subset
+from vivit_hf.training.data.formats import sample_subset
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -68,14 +68,12 @@ def test_two_head_labels_are_stratified_by_their_pair():
 
 
 def test_finetune_draws_both_subsets_across_classes(tmp_path):
-    sys.path.insert(0, str(REPO / "recipes"))
     import contextlib
 
-    import finetune
-
-    from vivit_hf.data.synthetic import write_video
-
     import numpy as np
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.synthetic import write_video
 
     frames = np.zeros((2, 16, 16, 3), np.uint8)
     for split, count in (("train", 10), ("test", 5)):
@@ -99,7 +97,7 @@ def test_finetune_draws_both_subsets_across_classes(tmp_path):
 def test_a_hub_split_subset_stays_lazy_and_keeps_row_ids(tmp_path):
     datasets = pytest.importorskip("datasets")
     from test_data_formats import clip
-    from vivit_hf.data.formats import ExampleSubset, example_ids, load_video_dataset
+    from vivit_hf.training.data.formats import ExampleSubset, example_ids, load_video_dataset
 
     video = clip(tmp_path / "src" / "a.mp4").read_bytes()
     labels = [0, 0, 0, 1, 1, 1]

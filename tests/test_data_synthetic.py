@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from vivit_hf.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
-from vivit_hf.data.formats import load_video_dataset
-from vivit_hf.data.synthetic import DEFAULT_CLASSES, SyntheticMotionConfig, render_clip, synthetic_motion_dataset
+from vivit_hf.training.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
+from vivit_hf.training.data.formats import load_video_dataset
+from vivit_hf.training.data.synthetic import DEFAULT_CLASSES, SyntheticMotionConfig, render_clip, synthetic_motion_dataset
 
 SMALL = SyntheticMotionConfig(num_train_per_class=2, num_test_per_class=1, num_frames=6, image_size=16)
 
@@ -67,7 +67,7 @@ def small_examples(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def processor():
-    from vivit_hf.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
     return ViViTVideoProcessor(num_frames=4, frame_stride=1, size={"shortest_edge": 16},
                                crop_size={"height": 16, "width": 16}, do_flip=False)

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from vivit_hf.mixup import MixupCollator, VideoMixup, smooth_one_hot
+from vivit_hf.training.mixup import VideoMixup, smooth_one_hot
 
 
 def batch(b=4, t=3, h=16, w=20):
@@ -69,11 +69,3 @@ def test_four_d_input_is_refused():
 def test_label_out_of_range_is_refused():
     with pytest.raises(ValueError, match=r"labels must be in \[0, 5\)"):
         smooth_one_hot(torch.tensor([5]), 5)
-
-
-def test_collator_stacks_examples_and_returns_soft_labels():
-    examples = [{"pixel_values": torch.rand(3, 3, 8, 8), "labels": i} for i in range(3)]
-    out = MixupCollator(VideoMixup(4, mixup_alpha=0.5, label_smoothing=0.1, seed=0))(examples)
-    assert out["pixel_values"].shape == (3, 3, 3, 8, 8)
-    assert out["labels"].shape == (3, 4)
-    torch.testing.assert_close(out["labels"].sum(1), torch.ones(3))

@@ -10,7 +10,7 @@ from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification
 
 import vivit_hf
 from vivit_hf import VIVIT_MODELS
-from vivit_hf.modeling_blocks import StochasticDepth, ViViTSelfAttention, drop_path_schedule
+from vivit_hf.models.modeling_blocks import StochasticDepth, ViViTSelfAttention, drop_path_schedule
 
 TINY = dict(image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32, num_hidden_layers=2,
             num_attention_heads=4, intermediate_size=64, num_labels=5)
@@ -66,7 +66,7 @@ def test_eager_and_sdpa_agree(name):
                                           ((3, 5, 2), (2, 6, 1, 10, 7))])
 def test_tubelet_gemm_equals_the_convolution(patch, shape):
     """`embed_patches` is the VALID convolution with kernel = stride, leftovers dropped, tokens out channel-last."""
-    from vivit_hf.modeling_blocks import embed_patches
+    from vivit_hf.models.modeling_blocks import embed_patches
 
     torch.manual_seed(0)
     channels = shape[2]
@@ -79,114 +79,6 @@ def test_tubelet_gemm_equals_the_convolution(patch, shape):
         conv2d.weight.data.copy_(conv.weight.data[:, :, 0])
         conv2d.bias.data.copy_(conv.bias.data)
         torch.testing.assert_close(embed_patches(x, conv2d, patch), expected, rtol=1e-5, atol=1e-5)
-
-
-@pytest.mark.parametrize("name", VARIANTS)
-@pytest.mark.parametrize("hidden_act", ["gelu_pytorch_tanh", "gelu"])
-def test_cpu_fused_linear_gelu_matches_the_separate_ops(name, hidden_act, monkeypatch):
-    """Inference on the CPU runs fc1 + GELU as one oneDNN call; it must give what fc1 then GELU give."""
-    from vivit_hf import modeling_blocks
-
-    if not modeling_blocks._ONEDNN_LINEAR:
-        pytest.skip("this torch build has no oneDNN linear with post-ops")
-    model, x = tiny(name, hidden_act=hidden_act), clip()
-    calls = []
-    real = modeling_blocks.fused_linear_gelu
-    monkeypatch.setattr(modeling_blocks, "fused_linear_gelu", lambda *a: calls.append(1) or real(*a))
-    with torch.no_grad():
-        fused = model(pixel_values=x).logits
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            fused_bf16 = model(pixel_values=x).logits
-    assert calls and all(c is not None for c in calls)
-    monkeypatch.setattr(modeling_blocks, "_ONEDNN_LINEAR", False)
-    with torch.no_grad():
-        separate = model(pixel_values=x).logits
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            separate_bf16 = model(pixel_values=x).logits
-    torch.testing.assert_close(fused, separate, rtol=1e-5, atol=1e-5)
-    assert ((fused_bf16.float() - separate.float()).norm() / separate.norm()) < 3e-2
-    assert ((separate_bf16.float() - separate.float()).norm() / separate.norm()) < 3e-2
-
-
-def test_bf16_cpu_inference_computes_the_tanh_gelu_as_erf(monkeypatch):
-    """The bf16 tanh-GELU kernel is the slow one, and in bf16 the two GELUs differ far less than bf16 rounds."""
-    from vivit_hf import modeling_blocks
-
-    if not modeling_blocks._ONEDNN_LINEAR:
-        pytest.skip("this torch build has no oneDNN linear with post-ops")
-    torch.manual_seed(0)
-    linear, x = torch.nn.Linear(64, 256), torch.randn(512, 64) * 3  # GELU inputs reach both tails
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
-        fast = modeling_blocks.fused_linear_gelu(x, linear, "tanh")
-        erf = modeling_blocks.fused_linear_gelu(x, linear, "none")
-        monkeypatch.setattr(modeling_blocks, "BF16_CPU_GELU_AS_ERF", False)
-        tanh = modeling_blocks.fused_linear_gelu(x, linear, "tanh")
-    with torch.no_grad():
-        reference = torch.nn.functional.gelu(linear(x), approximate="tanh")  # fp32, scenic's GELU
-        erf_fp32 = torch.nn.functional.gelu(linear(x))
-    torch.testing.assert_close(fast, erf, rtol=0, atol=0)
-    assert not torch.equal(fast, tanh)
-
-    def error(y):
-        return ((y.float() - reference).norm() / reference.norm()).item()
-
-    assert error(erf_fp32) < 0.25 * error(tanh)  # the GELUs' own difference: well under bf16 rounding
-    assert error(fast) < 1.1 * error(tanh)  # so the swap leaves the bf16 result as far from fp32 as it was
-
-
-def test_bf16_cpu_projections_add_the_bias_inside_the_gemm():
-    """bf16 CPU inference runs each projection as one oneDNN call (no separate bias copy); same result."""
-    from vivit_hf import modeling_blocks
-
-    if not modeling_blocks._ONEDNN_LINEAR:
-        pytest.skip("this torch build has no oneDNN linear")
-    torch.manual_seed(0)
-    linear, x = torch.nn.Linear(64, 96), torch.randn(2, 50, 64)
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
-        expected = linear(x)
-        assert modeling_blocks._onednn_dtype(x, linear) == torch.bfloat16
-        torch.testing.assert_close(modeling_blocks.project(linear, x), expected)
-    with torch.no_grad():
-        assert modeling_blocks.project(linear, x).dtype == torch.float32  # fp32 keeps F.linear
-    assert modeling_blocks._onednn_dtype(x, linear) is None  # gradients to track
-
-
-@pytest.mark.parametrize("name", VARIANTS)
-def test_module_hooks_still_fire_on_the_cpu_fast_paths(name):
-    """Hooks on the linears (accelerate's offloading, feature extraction) see every call: a hooked linear takes
-    the module call, not the fused oneDNN op."""
-    model = tiny(name)
-    calls = []
-    layer = model.vivit.encoder.layers[0] if hasattr(model.vivit, "encoder") else model.vivit.spatial_encoder.layers[0]
-    for linear in (layer.mlp.fc1, layer.mlp.fc2):
-        linear.register_forward_hook(lambda module, args, out: calls.append(module))
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
-        model(pixel_values=clip())
-    assert calls == [layer.mlp.fc1, layer.mlp.fc2]
-
-
-def test_traced_graph_keeps_portable_ops():
-    """torch.jit.trace (and the TorchScript ONNX exporter behind it) records the separate Linear and GELU."""
-    model = tiny("spatio_temporal", return_dict=False)
-    with torch.no_grad():
-        traced = torch.jit.trace(model, (clip(),), strict=False)
-        torch.testing.assert_close(traced(clip())[0], model(clip())[0], rtol=1e-5, atol=1e-5)
-    assert "mkldnn" not in str(traced.inlined_graph)
-
-
-def test_fused_linear_gelu_stays_out_of_training():
-    """The fused op has no backward: with gradients to track, the MLP takes the separate ops."""
-    from vivit_hf.modeling_blocks import fused_linear_gelu
-
-    linear = torch.nn.Linear(8, 16)
-    x = torch.randn(3, 8)
-    assert fused_linear_gelu(x, linear, "tanh") is None  # weight requires grad
-    with torch.no_grad():
-        out = fused_linear_gelu(x, linear, "tanh")
-        if out is not None:
-            torch.testing.assert_close(out, torch.nn.functional.gelu(linear(x), approximate="tanh"), rtol=1e-5,
-                                       atol=1e-6)
-        assert fused_linear_gelu(x.half(), linear.half(), "tanh") is None  # fp16: not a fused dtype
 
 
 @pytest.mark.parametrize("name", VARIANTS)

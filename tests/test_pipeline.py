@@ -1,4 +1,5 @@
-"""pipeline("video-classification") with each of the four models and ViViTVideoProcessor, single and multi view."""
+"""pipeline("video-classification") with each of the four models and ViViTVideoProcessor: transformers' own pipeline
+(single view), and ours asked for by name with `pipeline_class=` (multi-view test, label spaces)."""
 
 import math
 
@@ -8,8 +9,7 @@ from transformers import pipeline
 
 import vivit_hf  # noqa: F401  (registers the four configs and models with the Auto classes)
 from video_factory import write_video
-from vivit_hf import VIVIT_MODELS
-from vivit_hf.processing_vivit import ViViTVideoClassificationPipeline, ViViTVideoProcessor
+from vivit_hf import VIVIT_MODELS, ViViTVideoClassificationPipeline, ViViTVideoProcessor
 
 TINY = dict(image_size=32, num_frames=4, tubelet_size=[2, 16, 16], hidden_size=32, num_hidden_layers=1,
             num_attention_heads=2, intermediate_size=64, num_labels=3,
@@ -33,16 +33,36 @@ def model_dir(request, tmp_path_factory):
     return path
 
 
-def test_pipeline_classifies_a_video_file(model_dir, video):
-    classifier = pipeline("video-classification", model=str(model_dir))
+def vivit_pipeline(model):
+    return pipeline("video-classification", model=str(model), pipeline_class=ViViTVideoClassificationPipeline)
+
+
+def test_import_leaves_transformers_pipeline_registry_alone():
+    from transformers.pipelines import PIPELINE_REGISTRY
+
+    impl = PIPELINE_REGISTRY.supported_tasks["video-classification"]["impl"]  # transformers 5 keeps a dotted path
+    assert getattr(impl, "__qualname__", impl).rsplit(".", 1)[-1] == "VideoClassificationPipeline", impl
+
+
+@pytest.mark.parametrize("make", [lambda model: pipeline("video-classification", model=str(model)), vivit_pipeline],
+                         ids=["transformers_pipeline", "vivit_pipeline"])
+def test_pipeline_classifies_a_video_file(model_dir, video, make):
+    classifier = make(model_dir)
     assert isinstance(classifier.video_processor, ViViTVideoProcessor)
     results = classifier(video, top_k=3)
     assert sorted(r["label"] for r in results) == ["jump", "run", "swim"]
     assert sum(r["score"] for r in results) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_transformers_pipeline_and_ours_agree_on_one_view(model_dir, video):
+    theirs = pipeline("video-classification", model=str(model_dir))(video, top_k=3)
+    ours = vivit_pipeline(model_dir)(video, top_k=3)
+    assert [r["label"] for r in theirs] == [r["label"] for r in ours]
+    assert [r["score"] for r in theirs] == pytest.approx([r["score"] for r in ours], abs=1e-6)
+
+
 def test_pipeline_multi_view_averages_logits_of_all_views(model_dir, video):
-    classifier = pipeline("video-classification", model=str(model_dir))  # `import vivit_hf` registered multi-view
+    classifier = vivit_pipeline(model_dir)
     assert isinstance(classifier, ViViTVideoClassificationPipeline)
     results = classifier(video, num_clips=2, num_crops=3, top_k=3)
     inputs = classifier.video_processor(video, num_clips=2, num_crops=3, return_tensors="pt")
@@ -80,7 +100,7 @@ def _softmax_by_hand(values):
 
 @pytest.mark.parametrize("views", [dict(), dict(num_clips=2, num_crops=3)])
 def test_pipeline_scores_each_label_space_on_its_own_and_actions_as_products(heads_dir, video, views):
-    classifier = pipeline("video-classification", model=str(heads_dir))
+    classifier = vivit_pipeline(heads_dir)
     inputs = classifier.video_processor(video, return_tensors="pt", **views)
     with torch.no_grad():
         logits = classifier.model(**inputs).logits.mean(0).tolist()  # views averaged before any softmax
@@ -108,7 +128,7 @@ def test_pipeline_scores_each_label_space_on_its_own_and_actions_as_products(hea
 
 def test_pipeline_label_spaces_with_raw_logits_has_no_actions(heads_dir, video):
     # "none" gives each head's logits as scores; a product of logits is no score, so no actions
-    classifier = pipeline("video-classification", model=str(heads_dir))
+    classifier = vivit_pipeline(heads_dir)
     inputs = classifier.video_processor(video, return_tensors="pt")
     with torch.no_grad():
         logits = classifier.model(**inputs).logits[0].tolist()
@@ -120,7 +140,7 @@ def test_pipeline_label_spaces_with_raw_logits_has_no_actions(heads_dir, video):
 # -- options the pipeline's messages suggest must be accepted ---------------------------------------------------
 def test_pipeline_accepts_the_short_video_option_its_error_suggests(model_dir, tmp_path):
     one_frame = write_video(tmp_path / "one.mp4", num_frames=1, height=48, width=64)
-    classifier = pipeline("video-classification", model=str(model_dir))
+    classifier = vivit_pipeline(model_dir)
     with pytest.raises(ValueError, match="pass short_video='loop' or 'pad'"):
         classifier(one_frame)
     for policy in ("loop", "pad"):  # each suggestion works on the pipeline, as the message spells it

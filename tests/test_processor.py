@@ -9,8 +9,8 @@ import torch
 from PIL import Image
 
 from video_factory import frame_indices, suffix, write_video
-from vivit_hf.processing_vivit import ViViTVideoProcessor
-from vivit_hf.video_io import VideoDecodeError
+from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.processing.video_io import VideoDecodeError
 
 SMALL = dict(num_frames=4, frame_stride=2, size={"shortest_edge": 32}, crop_size={"height": 28, "width": 28}, decode_backend="pyav")
 RAW = dict(do_resize=False, do_center_crop=False, do_rescale=False)  # pixels as decoded, to read the frame pattern
@@ -108,7 +108,7 @@ def test_resize_in_decoder_is_the_default_and_close_to_torch_resize(proc, tmp_pa
 def test_transformers_preset_keeps_the_exact_path_on_files(videos):
     from transformers import VivitVideoProcessor
 
-    from vivit_hf.video_io import read_frames
+    from vivit_hf.processing.video_io import read_frames
 
     ours = ViViTVideoProcessor(normalization="transformers_vivit", num_frames=4, frame_stride=2, decode_backend="pyav")
     out = ours(videos["h264"], return_tensors="pt", return_metadata=True)
@@ -227,7 +227,7 @@ def test_unknown_option_is_an_error(proc, videos):
 def test_save_load_round_trip_through_auto_video_processor(tmp_path):
     from transformers import AutoVideoProcessor
 
-    from vivit_hf.configuration_vivit import ViViTSpatioTemporalConfig
+    from vivit_hf.models.configuration_vivit import ViViTSpatioTemporalConfig
 
     AutoVideoProcessor.register(ViViTSpatioTemporalConfig, ViViTVideoProcessor, exist_ok=True)
     original = ViViTVideoProcessor(**SMALL, normalization="imagenet", num_clips=2, rand_augment=[2, 9])
@@ -257,7 +257,7 @@ def test_works_in_datasets_with_transform(videos):
 def test_decoded_datasets_video_values_go_through_torchcodec(videos):
     """A decoded `datasets.Video` column holds torchcodec decoders: read through torchcodec, the same frames as the
     file read with PyAV (colour conversion may differ by a grey level or two between the two FFmpeg front ends)."""
-    from vivit_hf.video_io import torchcodec_available
+    from vivit_hf.processing.video_io import torchcodec_available
 
     if not torchcodec_available():
         pytest.skip("torchcodec does not import here (it needs the system FFmpeg libraries)")

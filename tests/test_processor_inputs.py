@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from vivit_hf.processing_vivit import ViViTVideoProcessor
+from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
 SMALL = dict(num_frames=4, frame_stride=2, size={"shortest_edge": 32}, crop_size={"height": 28, "width": 28},
              decode_backend="pyav")

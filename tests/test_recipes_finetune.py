@@ -14,7 +14,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from vivit_hf.data.synthetic import write_video
+from vivit_hf.training.data.synthetic import write_video
 
 REPO = Path(__file__).resolve().parents[1]
 FINETUNE = REPO / "recipes" / "finetune.py"
@@ -124,8 +124,8 @@ def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofold
 def test_auto_caches_decoded_clips_only_within_the_budget(finetune_module, videofolder):
     from accelerate import PartialState
 
-    from vivit_hf.data.formats import load_video_dataset
-    from vivit_hf.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.formats import load_video_dataset
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
     PartialState()  # the recipe logs its choice through accelerate
     data = load_video_dataset(videofolder, "videofolder")
@@ -145,7 +145,7 @@ def test_evaluate_multi_view_equals_the_average_of_single_views_by_hand(videofol
     import vivit_hf  # noqa: F401
     from transformers import AutoModelForVideoClassification
 
-    from vivit_hf.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
     run(EVALUATE, "--model", uninterrupted, "--dataset", videofolder, "--num_clips", 2, "--num_crops", 3,
         "--output_dir", tmp_path, "--num_workers", 0, "--per_device_eval_batch_size", 2)
@@ -222,8 +222,7 @@ def test_epic_kitchens_two_heads_report_noun_verb_and_action_accuracy(tmp_path):
 
 @pytest.fixture(scope="module")
 def finetune_module():
-    sys.path.insert(0, str(REPO / "recipes"))
-    import finetune
+    from vivit_hf.training import finetune
 
     return finetune
 
@@ -238,7 +237,7 @@ def test_flags_typed_on_the_command_line_win_over_the_preset(finetune_module):
 
 
 def test_freeze_turns_off_gradients_of_the_named_parameters_only(finetune_module):
-    from vivit_hf.data.formats import VideoClassificationData
+    from vivit_hf.training.data.formats import VideoClassificationData
 
     data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
     args = finetune_module.parse_args([*TINY_MODEL, "--freeze", "vivit.token_embedding"])
@@ -254,7 +253,7 @@ def test_freeze_turns_off_gradients_of_the_named_parameters_only(finetune_module
 def test_init_from_an_image_vit_or_a_vivit_checkpoint(finetune_module, uninterrupted, tmp_path):
     from transformers import ViTConfig, ViTModel
 
-    from vivit_hf.data.formats import VideoClassificationData
+    from vivit_hf.training.data.formats import VideoClassificationData
 
     data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b", "c"]})
     vit = ViTModel(ViTConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
@@ -292,8 +291,8 @@ def tiny_vit(tmp_path_factory):
 
 
 def test_the_presets_crop_reaches_a_model_started_from_a_smaller_vit(finetune_module, tiny_vit):
-    from vivit_hf.data.formats import VideoClassificationData
-    from vivit_hf.modeling_blocks import resize_position_table
+    from vivit_hf.training.data.formats import VideoClassificationData
+    from vivit_hf.models.modeling_blocks import resize_position_table
 
     vit, folder = tiny_vit
     data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
@@ -332,7 +331,7 @@ def test_an_image_size_that_contradicts_the_crop_stops_before_anything_is_loaded
 def test_a_vivit_checkpoint_at_more_frames_gets_its_position_embeddings_interpolated(finetune_module, uninterrupted):
     from transformers import AutoModelForVideoClassification
 
-    from vivit_hf.data.formats import VideoClassificationData
+    from vivit_hf.training.data.formats import VideoClassificationData
 
     trained = AutoModelForVideoClassification.from_pretrained(uninterrupted).eval()  # 4 frames of 16: grid 2x2x2
     data = VideoClassificationData(splits={}, label_spaces={"label": ["down", "up"]})  # the checkpoint's labels
@@ -354,7 +353,7 @@ def test_a_vivit_checkpoint_at_more_frames_gets_its_position_embeddings_interpol
 
 
 def test_a_vivit_checkpoint_gets_a_fresh_head_when_the_label_names_differ(finetune_module, uninterrupted):
-    from vivit_hf.data.formats import VideoClassificationData
+    from vivit_hf.training.data.formats import VideoClassificationData
 
     trained = weights(uninterrupted)
     data = VideoClassificationData(splits={}, label_spaces={"label": ["left", "right"]})  # same count, other names

@@ -1,32 +1,20 @@
-"""recipes/finetune.py refuses bad flags at start, naming the flag and the value, before any data or model is loaded."""
+"""recipes/finetune.py refuses bad flags at start, naming the flag and the value, before any data or model is loaded:
+`parse_args` (vivit_hf.training.finetune) checks them as a whole, and it is the first thing the recipe's main does."""
 
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from vivit_hf.training import finetune as finetune_library
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def finetune():
-    sys.path.insert(0, str(REPO / "recipes"))
-    import finetune
-
-    return finetune
-
-
-@pytest.fixture
-def nothing_may_load(finetune, monkeypatch):
-    """main() must stop before it starts processes, reads data or builds a model."""
-
-    def reached(what):
-        def fail(*args, **kwargs):
-            raise AssertionError(f"{what} was reached with a bad flag")
-        return fail
-
-    for name in ("load_data", "build_model", "build_datasets", "Accelerator", "PartialState"):
-        monkeypatch.setattr(finetune, name, reached(name))
+    return finetune_library
 
 
 @pytest.mark.parametrize("flags, expected", [
@@ -50,9 +38,9 @@ def nothing_may_load(finetune, monkeypatch):
     (["--init_from", "/no/such/folder/vit-base"], ["--init_from", "/no/such/folder/vit-base", "does not exist"]),
     (["--init_from", "./vit.npz"], ["--init_from", "./vit.npz", "does not exist"]),
 ])
-def test_bad_flags_stop_before_anything_is_loaded(finetune, nothing_may_load, capsys, flags, expected):
+def test_bad_flags_stop_before_anything_is_loaded(finetune, capsys, flags, expected):
     with pytest.raises(SystemExit) as stopped:
-        finetune.main([*flags, "--with_tracking", "false"])
+        finetune.parse_args([*flags, "--with_tracking", "false"])
     assert stopped.value.code == 2
     error = capsys.readouterr().err.splitlines()[-1]
     for text in expected:
@@ -86,3 +74,13 @@ def test_a_missing_init_from_file_is_reported_as_a_path_not_a_hub_id(finetune, t
     assert str(missing) in error and "does not exist" in error and "Repo id" not in error
     missing.mkdir()  # an existing folder passes the check (what it holds is from_vit_pretrained's business)
     assert finetune.parse_args(["--init_from", str(missing)]).init_from == str(missing)
+
+
+def test_the_recipe_parses_its_flags_before_anything_else(tmp_path):
+    """The script itself: a bad flag exits with argparse's status 2 and one line naming it, and no output folder."""
+    result = subprocess.run([sys.executable, str(REPO / "recipes" / "finetune.py"), "--eval_num_crops", "2",
+                             "--output_dir", str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert "--eval_num_crops" in result.stderr.splitlines()[-1] and not (tmp_path / "out").exists()
+    source = (REPO / "recipes" / "finetune.py").read_text()
+    assert "def main(argv=None):\n    args = parse_args(argv" in source

@@ -10,7 +10,7 @@ from huggingface_hub import ModelCard
 
 from hub_standin import HubStandIn
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip
-from vivit_hf.hub_push import BackgroundUploader
+from vivit_hf.hub.upload import BackgroundUploader
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from vivit_hf.sampling import (
+from vivit_hf.processing.sampling import (
     clip_span,
     evenly_spaced_clips,
     random_clip,

@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from vivit_hf.convert import load_scenic
-from vivit_hf.scenic_checkpoint import ScenicCheckpointError, read_scenic_checkpoint
+from vivit_hf.conversion.scenic_checkpoint import ScenicCheckpointError, read_scenic_checkpoint
+from conftest import FIXTURES
 
 DATA = Path(__file__).resolve().parent / "data" / "flax"
-FIXTURES = Path(os.environ.get("VIVIT_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"))
 MICRO_CONFIG = json.loads((DATA / "micro_config.json").read_text())
 # Every file flax wrote, each with `<file>.npz`: what flax's own msgpack_restore reads from it.
 WRITTEN_BY_FLAX = sorted(str(p.relative_to(DATA))[:-len(".npz")] for p in DATA.rglob("*.npz")

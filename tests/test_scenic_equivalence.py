@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from vivit_hf.convert import ScenicConversionError, load_scenic, to_scenic
+from conftest import FIXTURES, fixture_cases
 
-CASES_ROOT = Path(os.environ.get("VIVIT_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"))
-CASES = sorted(p.name for p in (CASES_ROOT / "scenic").iterdir() if (p / "config.json").exists()) if (
-    CASES_ROOT / "scenic").is_dir() else []
+CASES_ROOT = FIXTURES
+CASES = fixture_cases("scenic")
 
 
 def load_case(name):
@@ -123,7 +123,7 @@ def test_factorised_encoder_with_its_own_temporal_sizes_round_trips():
 
 def load_scenic_random(scenic_config):
     from vivit_hf.convert import config_from_scenic
-    from vivit_hf.modeling_vivit import ViViTFactorisedEncoderForVideoClassification
+    from vivit_hf.models.modeling_vivit import ViViTFactorisedEncoderForVideoClassification
 
     torch.manual_seed(0)
     return ViViTFactorisedEncoderForVideoClassification(config_from_scenic(scenic_config))

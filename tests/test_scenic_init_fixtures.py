@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from vivit_hf.convert import load_scenic, to_scenic
-from vivit_hf.vit_init import initialise_from_vit
+from vivit_hf.conversion.vit_init import initialise_from_vit
+from conftest import FIXTURES, fixture_cases
 
-ROOT = Path(os.environ.get("VIVIT_FIXTURES", Path(__file__).resolve().parents[2] / "shared" / "fixtures"))
-CASES = sorted(p.name for p in (ROOT / "scenic_init").iterdir() if (p / "config.json").exists()) if (
-    ROOT / "scenic_init").is_dir() else []
+ROOT = FIXTURES
+CASES = fixture_cases("scenic_init")
 
 # scenic's option names -> ours
 TUBELET_INIT = {

@@ -26,7 +26,7 @@ import transformers
 from transformers import PreTrainedConfig
 from transformers.models.auto import modeling_auto
 
-from vivit_hf.modeling_vivit import VIVIT_MODELS
+from vivit_hf.models.modeling_vivit import VIVIT_MODELS
 
 REPO = Path(__file__).resolve().parents[1]
 FETCH_SCRIPT = REPO / ".ci" / "fetch_transformers_tests.sh"

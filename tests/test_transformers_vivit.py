@@ -4,14 +4,16 @@ import pytest
 import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
-from transformers import VivitConfig, VivitForVideoClassification, VivitModel
+from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification, VivitModel
 
-from vivit_hf.modeling_vivit import (
+import vivit_hf  # noqa: F401 - attaches from_transformers_vivit to the Model 1 classes
+
+from vivit_hf.models.modeling_vivit import (
     ViViTFactorisedEncoderForVideoClassification,
     ViViTSpatioTemporalForVideoClassification,
     ViViTSpatioTemporalModel,
 )
-from vivit_hf.transformers_vivit import TransformersCheckpointError, normalise_key
+from vivit_hf.conversion.transformers_vivit import TransformersCheckpointError, from_transformers_vivit, normalise_key
 
 
 def tiny_config(**overrides):
@@ -57,7 +59,7 @@ def test_classification_checkpoint_gives_the_same_logits(tmp_path, clip, names):
         spelling = {"old": "vivit.encoder.layer.0.attention.attention.query.weight",
                     "new": "vivit.layers.0.attention.q_proj.weight"}[names]
         assert spelling in weights.keys()
-    model = ViViTSpatioTemporalForVideoClassification.from_pretrained(folder)
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(folder)
     assert model.config.hidden_act == "gelu_fast"  # the checkpoint's own activation is kept
     assert model.config.id2label == reference.config.id2label
     with torch.no_grad():
@@ -68,7 +70,7 @@ def test_classification_checkpoint_gives_the_same_logits(tmp_path, clip, names):
 def test_base_model_checkpoint_gives_the_same_hidden_states_and_drops_the_pooler(tmp_path, clip):
     reference = randomised(VivitModel(tiny_config()))
     folder = save(reference, tmp_path / "base", "old")
-    model, info = ViViTSpatioTemporalModel.from_pretrained(folder, output_loading_info=True)
+    model, info = ViViTSpatioTemporalModel.from_transformers_vivit(folder, output_loading_info=True)
     assert set(info["unused"]) == {"pooler.dense.weight", "pooler.dense.bias"}
     with torch.no_grad():
         ours, theirs = model(pixel_values=clip), reference(pixel_values=clip)
@@ -79,7 +81,7 @@ def test_base_model_checkpoint_gives_the_same_hidden_states_and_drops_the_pooler
 def test_classification_checkpoint_into_the_base_model(tmp_path, clip):
     reference = randomised(VivitForVideoClassification(tiny_config()))
     folder = save(reference, tmp_path / "cls", "new")
-    model, info = ViViTSpatioTemporalModel.from_pretrained(folder, output_loading_info=True)
+    model, info = ViViTSpatioTemporalModel.from_transformers_vivit(folder, output_loading_info=True)
     assert set(info["unused"]) == {"classifier.weight", "classifier.bias"}
     with torch.no_grad():
         torch.testing.assert_close(model(pixel_values=clip).last_hidden_state,
@@ -88,12 +90,28 @@ def test_classification_checkpoint_into_the_base_model(tmp_path, clip):
 
 def test_other_variants_refuse_a_transformers_vivit_checkpoint(tmp_path):
     folder = save(randomised(VivitForVideoClassification(tiny_config())), tmp_path / "m", "old")
+    assert not hasattr(ViViTFactorisedEncoderForVideoClassification, "from_transformers_vivit")
     with pytest.raises(TransformersCheckpointError, match="Model 1"):
-        ViViTFactorisedEncoderForVideoClassification.from_pretrained(folder)
+        from_transformers_vivit(ViViTFactorisedEncoderForVideoClassification, folder)
+
+
+@pytest.mark.parametrize("model_class", [ViViTSpatioTemporalForVideoClassification, ViViTFactorisedEncoderForVideoClassification])
+def test_from_pretrained_refuses_a_transformers_vivit_checkpoint_and_names_the_conversion(tmp_path, model_class):
+    """Its weights have other names: a plain load would leave every one at random, so the config refuses it."""
+    folder = save(randomised(VivitForVideoClassification(tiny_config())), tmp_path / "m", "new")
+    with pytest.raises(ValueError, match="from_transformers_vivit"):
+        model_class.from_pretrained(folder)
+
+
+def test_auto_classes_give_transformers_own_vivit_for_its_checkpoint(tmp_path, clip):
+    reference = randomised(VivitForVideoClassification(tiny_config()))
+    folder = save(reference, tmp_path / "m", "new")
+    model = AutoModelForVideoClassification.from_pretrained(folder).eval()
+    assert type(model) is VivitForVideoClassification
 
 
 def test_our_own_folders_still_load_the_usual_way(tmp_path, clip):
-    model = randomised(ViViTSpatioTemporalForVideoClassification.from_pretrained(
+    model = randomised(ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(
         save(randomised(VivitForVideoClassification(tiny_config())), tmp_path / "a", "old")))
     model.save_pretrained(tmp_path / "ours")
     again = ViViTSpatioTemporalForVideoClassification.from_pretrained(tmp_path / "ours")

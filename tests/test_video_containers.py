@@ -13,7 +13,7 @@ import torch
 
 from video_factory import frame_indices, write_divx_packed_avi, write_encoded
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.video_io import open_video, read_frames
+from vivit_hf.processing.video_io import open_video, read_frames
 
 NUM_FRAMES = 48
 VFR = [4, 12, 8]  # frame durations in 1/100 s, cycled

@@ -35,11 +35,11 @@ def mutate(data: bytes, rng: np.random.Generator) -> bytes:
 
 
 def run_worker(seed: int) -> None:
-    sys.path.insert(0, str(Path(__file__).parent))
+    # run as a script: its own folder, tests/, is first on sys.path
     from video_factory import video_bytes, write_encoded
 
-    from vivit_hf.processing_vivit import ViViTVideoProcessor
-    from vivit_hf.video_io import VideoDecodeError, probe, read_frames
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.processing.video_io import VideoDecodeError, probe, read_frames
 
     proc = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}, decode_backend="pyav")
     rng = np.random.default_rng(seed)

@@ -9,7 +9,7 @@ import pytest
 from video_factory import (
     frame_indices, pattern_frame, suffix, video_bytes, write_audio_only, write_empty_video, write_video,
 )
-from vivit_hf.video_io import (
+from vivit_hf.processing.video_io import (
     VideoDecodeError, open_video, output_size, probe, read_frames, resize_frames, torchcodec_available,
 )
 
@@ -186,7 +186,7 @@ def test_auto_backend_reads_files_with_pyav_and_torchcodec_decoders_with_torchco
 
 
 def test_auto_backend_falls_back_to_pyav_without_torchcodec(videos, monkeypatch):
-    import vivit_hf.video_io as video_io
+    import vivit_hf.processing.video_io as video_io
 
     monkeypatch.setattr(video_io, "torchcodec_available", lambda: False)
     with open_video(videos["h264"]) as reader:

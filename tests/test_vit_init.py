@@ -6,7 +6,7 @@ import torch
 from safetensors.torch import save_file
 from transformers import ViTConfig, ViTForImageClassification, ViTModel
 
-from vivit_hf.modeling_vivit import (
+from vivit_hf.models.modeling_vivit import (
     ViViTFactorisedDotProductModel,
     ViViTFactorisedDotProductForVideoClassification,
     ViViTFactorisedEncoderForVideoClassification,
@@ -16,7 +16,7 @@ from vivit_hf.modeling_vivit import (
     ViViTSpatioTemporalForVideoClassification,
     ViViTSpatioTemporalModel,
 )
-from vivit_hf.vit_init import ViTInitError, arp_weights, initialise_from_vit, load_image_vit
+from vivit_hf.conversion.vit_init import ViTInitError, arp_weights, initialise_from_vit, load_image_vit
 
 D, HEADS, LAYERS, MLP, IMAGE, PATCH = 16, 2, 2, 32, 32, 8
 

@@ -1,67 +1,66 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """vivit_hf: the four ViViT models (Arnab et al., ICCV 2021) for PyTorch and Hugging Face transformers.
 
-Importing the package registers every config and model with transformers' Auto classes, and marks them so that
-`save_pretrained` writes `auto_map` plus the model code (a saved folder then loads with `trust_remote_code=True`
-where vivit_hf is not installed).
+Importing the package registers every config, model and the video processor with transformers' Auto classes, and
+marks them so that `save_pretrained` writes `auto_map` plus the code (a saved folder then loads with
+`trust_remote_code=True` where vivit_hf is not installed). Nothing else of transformers is changed: the multi-view
+pipeline is asked for by name, `pipeline("video-classification", model=..., pipeline_class=
+ViViTVideoClassificationPipeline)`.
+
+The model classes also get two constructors whose code lives in `vivit_hf.conversion` (the model modules, which
+travel with remote code, import nothing of it): `from_vit_pretrained` on every model class, and
+`from_transformers_vivit` on the two Model 1 classes.
 """
 
-from transformers import (
-    AutoConfig,
-    AutoModel,
-    AutoModelForVideoClassification,
-    AutoVideoProcessor,
-)
+from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, AutoVideoProcessor
 
-from .configuration_vivit import (
-    ViViTConfig,
-    ViViTFactorisedDotProductConfig,
-    ViViTFactorisedEncoderConfig,
-    ViViTFactorisedSelfAttentionConfig,
-    ViViTSpatioTemporalConfig,
-)
-from .frame_sampling import uniform_frame_indices
-from .modeling_blocks import ViViTPreTrainedModel
-from .modeling_vivit import (
-    VIVIT_MODELS,
-    ViViTFactorisedDotProductForVideoClassification,
-    ViViTFactorisedDotProductModel,
-    ViViTFactorisedEncoderForVideoClassification,
-    ViViTFactorisedEncoderModel,
-    ViViTFactorisedSelfAttentionForVideoClassification,
-    ViViTFactorisedSelfAttentionModel,
-    ViViTSpatioTemporalForVideoClassification,
-    ViViTSpatioTemporalModel,
-)
-from .processing_vivit import ViViTVideoClassificationPipeline, ViViTVideoProcessor
-from .vit_init import (
+from .conversion import (
     ImageViT,
     ViTInitError,
     ViTInitReport,
+    from_transformers_vivit,
+    from_vit_pretrained,
     initialise_from_vit,
     load_image_vit,
 )
+from .cpu_fast_path import disable_cpu_fast_path, enable_cpu_fast_path
+from .models import (
+    VIVIT_MODELS,
+    ViViTConfig,
+    ViViTFactorisedDotProductConfig,
+    ViViTFactorisedDotProductForVideoClassification,
+    ViViTFactorisedDotProductModel,
+    ViViTFactorisedEncoderConfig,
+    ViViTFactorisedEncoderForVideoClassification,
+    ViViTFactorisedEncoderModel,
+    ViViTFactorisedSelfAttentionConfig,
+    ViViTFactorisedSelfAttentionForVideoClassification,
+    ViViTFactorisedSelfAttentionModel,
+    ViViTPreTrainedModel,
+    ViViTSpatioTemporalConfig,
+    ViViTSpatioTemporalForVideoClassification,
+    ViViTSpatioTemporalModel,
+    uniform_frame_indices,
+)
+from .processing import ViViTVideoClassificationPipeline, ViViTVideoProcessor
 
 __version__ = "0.1.0"
 
 
-def _register():
-    from transformers.pipelines import PIPELINE_REGISTRY
-
+def _register() -> None:
     for config_class, model_class, classifier_class in VIVIT_MODELS.values():
         AutoConfig.register(config_class.model_type, config_class, exist_ok=True)
         AutoModel.register(config_class, model_class, exist_ok=True)
         AutoModelForVideoClassification.register(config_class, classifier_class, exist_ok=True)
+        AutoVideoProcessor.register(config_class, video_processor_class=ViViTVideoProcessor, exist_ok=True)
         config_class.register_for_auto_class()
         model_class.register_for_auto_class("AutoModel")
         classifier_class.register_for_auto_class("AutoModelForVideoClassification")
-        AutoVideoProcessor.register(config_class, video_processor_class=ViViTVideoProcessor, exist_ok=True)
-    # Saved processors carry their code too, like the models.
-    ViViTVideoProcessor.register_for_auto_class("AutoVideoProcessor")
-    # pipeline("video-classification") gains multi-view test (num_clips / num_crops, logits averaged); with any other
-    # processor it behaves as transformers' own pipeline.
-    # (Set in place: `register_pipeline` would log an "overwriting" warning on every import.)
-    PIPELINE_REGISTRY.supported_tasks["video-classification"]["impl"] = ViViTVideoClassificationPipeline
+    ViViTVideoProcessor.register_for_auto_class("AutoVideoProcessor")  # saved processors carry their code too
+    # Conversion constructors as classmethods of our own classes (see the module docstring).
+    ViViTPreTrainedModel.from_vit_pretrained = classmethod(from_vit_pretrained)
+    for model_class in (ViViTSpatioTemporalModel, ViViTSpatioTemporalForVideoClassification):
+        model_class.from_transformers_vivit = classmethod(from_transformers_vivit)
 
 
 _register()
@@ -85,9 +84,12 @@ __all__ = [
     "ViViTVideoProcessor",
     "ViViTVideoClassificationPipeline",
     "uniform_frame_indices",
+    "from_transformers_vivit",
     "initialise_from_vit",
     "load_image_vit",
     "ImageViT",
     "ViTInitReport",
     "ViTInitError",
+    "enable_cpu_fast_path",
+    "disable_cpu_fast_path",
 ]

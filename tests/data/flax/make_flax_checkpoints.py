@@ -47,7 +47,7 @@ def make_params():
     import torch
 
     from vivit_hf.convert import config_from_scenic, to_scenic
-    from vivit_hf.modeling_vivit import ViViTSpatioTemporalForVideoClassification
+    from vivit_hf.models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
 
     torch.manual_seed(0)
     model = ViViTSpatioTemporalForVideoClassification(config_from_scenic(MICRO_SCENIC_CONFIG))

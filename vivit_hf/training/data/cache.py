@@ -104,7 +104,7 @@ def estimate_decoded_bytes(videos: Sequence, processor, *, probes: int = 4, **pr
     """What ``DecodedVideoCache.build`` would hold, from the frame count and decoded frame size of ``probes``
     videos spread over the list (opening a file and decoding its first frame, not the whole clip); None when
     none of them decodes."""
-    from ..video_io import open_video
+    from ...processing.video_io import open_video
 
     if not len(videos):
         return 0

@@ -1,4 +1,5 @@
-"""Upload to the Hub in the background while training goes on, retrying failed uploads.
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Every upload vivit_hf makes: in the background while training goes on, or at once (`push_folder`), retried.
 
 Each push is a snapshot: the files are written (or copied) into a staging folder on the caller's thread, then
 a worker thread commits them with ``HfApi.create_commit``. A failed commit is retried with exponential
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import os
 import queue
+import re
 import shlex
 import shutil
 import threading
@@ -21,6 +24,13 @@ from pathlib import Path
 from huggingface_hub import CommitOperationAdd, HfApi
 
 logger = logging.getLogger(__name__)
+
+_REPO_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")
+
+
+def looks_like_repo_id(source: str) -> bool:
+    """Whether `source` is spelt like a Hub repo id (`name` or `owner/name`), not a relative or absolute path."""
+    return bool(_REPO_ID.match(source)) and not source.startswith((".", "/")) and ".." not in source
 
 
 @dataclass
@@ -68,17 +78,6 @@ class BackgroundUploader:
         self.records.append(record)
         self._queue.put((Path(folder), tuple(ignore_patterns), delete_after, record))
         return record
-
-    def push_model(self, model, processor, staging_dir, message: str, state_dict=None) -> UploadRecord:
-        """Snapshot ``model`` (and ``processor``) into ``staging_dir`` now, upload it in the background.
-
-        ``state_dict`` is the full one when the model is sharded (``accelerator.get_state_dict(model)``)."""
-        staging_dir = Path(staging_dir)
-        shutil.rmtree(staging_dir, ignore_errors=True)
-        model.save_pretrained(staging_dir, state_dict=state_dict)
-        if processor is not None:
-            processor.save_pretrained(staging_dir)
-        return self.push_folder(staging_dir, message, delete_after=True)
 
     def _commit(self, folder: Path, ignore_patterns, message: str) -> str:
         operations = folder_operations(folder, ignore_patterns)
@@ -139,3 +138,21 @@ class BackgroundUploader:
     def report(self) -> list[dict]:
         return [dict(message=r.message, attempts=r.attempts, success=r.success, errors=r.errors, commit=r.commit)
                 for r in self.records]
+
+
+def push_folder(folder, repo_id: str, *, message: str = "Upload ViViT checkpoint", token: str | None = None,
+                private: bool = False, endpoint: str | None = None, max_retries: int = 2,
+                retry_delay: float = 2.0) -> str:
+    """Upload every file of `folder` to `repo_id` now, retrying a failed commit; returns the repo id.
+
+    `HF_ENDPOINT` / `HF_TOKEN` are read at call time. A bad repo id raises huggingface_hub's `HFValidationError`;
+    an upload that still fails after the retries raises `OSError` saying how to finish it by hand.
+    """
+    uploader = BackgroundUploader(repo_id, token=token or os.environ.get("HF_TOKEN"), private=private,
+                                  endpoint=endpoint or os.environ.get("HF_ENDPOINT"), max_retries=max_retries,
+                                  retry_delay=retry_delay)
+    record = uploader.push_folder(folder, message)
+    uploader.close()
+    if not record.success:
+        raise OSError(uploader.failure_message(record))
+    return uploader.repo_id

@@ -177,6 +177,18 @@ class ViViTFactorisedDotProductModel(ViViTSpatioTemporalModel):
 
 
 # ----------------------------------------------------------------------------------- classification heads
+def multi_head_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, head_sizes: list[int],
+                             reduction: str = "mean") -> torch.Tensor:
+    """scenic's multi-head loss: the sum over label spaces of each head's cross-entropy (computed in fp32).
+
+    `logits` (b, sum(head_sizes)) are the heads' logits side by side; `labels` are class indices (b, heads), or
+    probabilities (b, sum(head_sizes)) laid out like the logits (soft targets: label smoothing, mixup).
+    """
+    heads = logits.float().split(head_sizes, dim=-1)
+    targets = labels.float().split(head_sizes, dim=-1) if labels.is_floating_point() else labels.unbind(-1)
+    return sum(F.cross_entropy(head, target, reduction=reduction) for head, target in zip(heads, targets))
+
+
 class _ViViTForVideoClassification(ViViTPreTrainedModel):
     """Pooled output -> optional `pre_logits` (dense + tanh, scenic's `representation_size`) -> `classifier`.
     Named label spaces (Epic Kitchens: noun and verb) share the one classifier, split column-wise."""
@@ -207,8 +219,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
                 f"with label spaces {list(head_logits)}, `labels` must have shape (batch, {len(head_logits)}), one "
                 f"class index per head, got {tuple(labels.shape)}."
             )
-        # The sum of the per-head cross-entropies (scenic's multi-head loss).
-        return sum(F.cross_entropy(head.float(), labels[:, i]) for i, head in enumerate(head_logits.values()))
+        return multi_head_cross_entropy(logits, labels, list(self.config.label_spaces.values()))
 
     @can_return_tuple
     def forward(

@@ -8,7 +8,6 @@ unpacked next to it, once per repo revision, into a folder that only appears whe
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tarfile
 import tempfile
@@ -18,12 +17,6 @@ from pathlib import Path
 from .synthetic import default_cache_dir
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
-
-_REPO_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")
-
-
-def looks_like_repo_id(source: str) -> bool:
-    return bool(_REPO_ID.match(source)) and not source.startswith((".", "/")) and ".." not in source
 
 
 def _is_archive(path: Path) -> bool:

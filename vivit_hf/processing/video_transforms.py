@@ -37,7 +37,6 @@ __all__ = [
     "three_crops",
     "random_crop",
     "scale_jitter",
-    "random_resized_crop",
     "horizontal_flip",
     "color_jitter",
     "rand_augment",
@@ -145,40 +144,6 @@ def scale_jitter(
     factor = float(rng.uniform(min_factor, max_factor))
     h, w = video.shape[-2:]
     return resize(video, max(1, round(h * factor)), max(1, round(w * factor)), interpolation)
-
-
-def random_resized_crop(
-    video: torch.Tensor,
-    height: int,
-    width: int,
-    rng: np.random.Generator,
-    scale: Sequence[float] = (0.08, 1.0),
-    ratio: Sequence[float] = (3 / 4, 4 / 3),
-    interpolation="bilinear",
-) -> torch.Tensor:
-    """Inception-style crop (area fraction in ``scale``, aspect in ``ratio``), resized to (height, width)."""
-    h, w = video.shape[-2:]
-    area = h * w
-    log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
-    for _ in range(10):
-        target_area = area * float(rng.uniform(scale[0], scale[1]))
-        aspect = math.exp(float(rng.uniform(*log_ratio)))
-        cw = int(round(math.sqrt(target_area * aspect)))
-        ch = int(round(math.sqrt(target_area / aspect)))
-        if 0 < cw <= w and 0 < ch <= h:
-            top = int(rng.integers(0, h - ch + 1))
-            left = int(rng.integers(0, w - cw + 1))
-            break
-    else:  # fall back to a centre crop at the nearest allowed aspect
-        in_ratio = w / h
-        if in_ratio < min(ratio):
-            cw, ch = w, int(round(w / min(ratio)))
-        elif in_ratio > max(ratio):
-            ch, cw = h, int(round(h * max(ratio)))
-        else:
-            cw, ch = w, h
-        top, left = (h - ch) // 2, (w - cw) // 2
-    return resize(crop(video, top, left, ch, cw), height, width, interpolation)
 
 
 def horizontal_flip(video: torch.Tensor) -> torch.Tensor:

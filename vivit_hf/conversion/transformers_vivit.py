@@ -31,6 +31,9 @@ import re
 
 import torch
 
+from ..models.configuration_vivit import ViViTSpatioTemporalConfig
+from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
+
 logger = logging.getLogger(__name__)
 
 # Hub (transformers 4.x) spelling -> transformers 5 module names; order matters (`attention.output.dense` before
@@ -196,8 +199,6 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
 # ---------------------------------------------------------------------------------------------- the mapping
 def config_from_transformers_vivit(config: dict, **overrides):
     """Our Model 1 config for a transformers `VivitConfig` dict: same sizes, same activation and eps."""
-    from .configuration_vivit import ViViTSpatioTemporalConfig
-
     if config.get("model_type") != "vivit":
         raise TransformersCheckpointError(
             f"expected a transformers ViViT config (model_type 'vivit'), got model_type {config.get('model_type')!r}"
@@ -301,13 +302,14 @@ def load_transformers_vivit_into(model, state: dict[str, torch.Tensor]) -> dict[
 
 
 def from_transformers_vivit(model_class, source, *model_args, **kwargs):
-    """`ViViTSpatioTemporal{Model,ForVideoClassification}.from_pretrained` on a transformers ViViT folder or Hub id.
+    """A transformers ViViT checkpoint (folder or Hub id, `model_type: "vivit"`) converted into `model_class`,
+    `ViViTSpatioTemporalModel` or `ViViTSpatioTemporalForVideoClassification`, in eval mode.
 
+    Reached as `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(source, ...)` (`import vivit_hf`
+    attaches it). `from_pretrained` on such a checkpoint refuses it and points here: the weights need converting.
     kwargs: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, ...), `dtype`/`torch_dtype`,
     `attn_implementation`, `output_loading_info`, and config overrides (e.g. `num_labels` for a fresh head).
     """
-    from .modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
-
     if model_args:
         raise TypeError("positional model arguments are not supported when loading a transformers ViViT checkpoint")
     if model_class.__name__ not in (ViViTSpatioTemporalModel.__name__, ViViTSpatioTemporalForVideoClassification.__name__):
@@ -334,15 +336,3 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
         model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
     model.eval()
     return (model, {"unused": unused}) if output_loading_info else model
-
-
-def is_transformers_vivit(source, **hub_kwargs) -> bool:
-    """Whether `source` (folder or Hub id) is a transformers ViViT checkpoint (config.json `model_type: vivit`)."""
-    try:
-        path = _resolve(os.fspath(source), "config.json", hub_kwargs)
-        if path is None:
-            return False
-        with open(path) as handle:
-            return json.load(handle).get("model_type") == "vivit"
-    except Exception:  # noqa: BLE001 - anything unreadable is left to transformers' own loader and its errors
-        return False

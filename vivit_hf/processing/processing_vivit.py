@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """``ViViTVideoProcessor``: decode only the sampled frames, transform each clip, stack the views.
 
 A call takes one video or a list of them: paths, URLs, bytes, file objects, PyAV containers,
@@ -13,7 +14,9 @@ unless ``do_train_augment=True`` (random clip start, scale jitter + random crop,
 opt-in colour jitter and RandAugment).
 
 This module imports only numpy, torch, torchvision, PyAV, transformers and its sibling modules
-``video_io``, ``sampling`` and ``video_transforms``, so it travels with ``trust_remote_code``.
+``video_io``, ``sampling`` and ``video_transforms``, so it travels with ``trust_remote_code``. The multi-view
+pipeline (``ViViTVideoClassificationPipeline``) is asked for by name:
+``pipeline("video-classification", model=..., pipeline_class=ViViTVideoClassificationPipeline)``.
 """
 
 from __future__ import annotations

@@ -445,7 +445,7 @@ def load_video_dataset(source: str | os.PathLike, dataset_format: str = "videofo
     """Examples and label names of a local folder or Hub data set repo, read with ``dataset_format``.
 
     A Hub id (``owner/name`` that is not a local folder) is downloaded once and its archives extracted once
-    into the cache (see :func:`vivit_hf.data.hub.fetch_dataset_repo`); ``hub`` hands the id to ``datasets``.
+    into the cache (see `vivit_hf.training.data.fetch.fetch_dataset_repo`); ``hub`` hands the id to ``datasets``.
     """
     if dataset_format not in DATASET_FORMATS:
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
@@ -457,7 +457,8 @@ def load_video_dataset(source: str | os.PathLike, dataset_format: str = "videofo
     if Path(source).is_dir():
         roots = [Path(source)]
     else:
-        from .hub import fetch_dataset_repo, looks_like_repo_id
+        from ...hub.upload import looks_like_repo_id
+        from .fetch import fetch_dataset_repo
 
         if not looks_like_repo_id(str(source)):
             raise FileNotFoundError(f"--dataset {source!r} is neither a local folder nor a Hub id (owner/name)")

@@ -7,6 +7,7 @@ before any metric; :func:`predict` does that and gathers the results of every pr
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -16,7 +17,7 @@ import torch
 def predict(model, dataloader, accelerator=None, num_views: int = 1):
     """Logits averaged over each video's ``num_views`` views, labels and validity, over the whole data set.
 
-    Batches come from :func:`vivit_hf.data.dataset.collate_videos` (views of one video adjacent). With an
+    Batches come from `vivit_hf.training.data.collate_videos` (views of one video adjacent). With an
     ``accelerator``, results of all processes are gathered with ``gather_for_metrics``, which drops the
     samples repeated to even out the last batch, so 1..N processes give the same counts.
     """
@@ -131,8 +132,6 @@ def plot_per_class_accuracy(per_class: Mapping[str, float], path, title: str = "
 
 def save_evaluation_plots(results: Mapping, label_spaces: Mapping[str, Sequence[str]], output_dir, tag: str = "eval"):
     """Confusion matrix and per-class bar chart for each head; returns the written file names."""
-    from pathlib import Path
-
     output_dir = Path(output_dir)
     written = []
     heads = [("", next(iter(label_spaces.values())))] if len(label_spaces) == 1 else [
@@ -147,3 +146,25 @@ def save_evaluation_plots(results: Mapping, label_spaces: Mapping[str, Sequence[
                                 title=f"Per-class accuracy {head}".strip())
         written += [confusion_path.name, per_class_path.name]
     return written
+
+
+def plot_training_curves(history: Sequence[Mapping], path) -> str:
+    """Evaluation top-1 per epoch as a PNG; returns the file name."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for key in sorted({k for entry in history for k in entry if k.endswith("top1")}):
+        ax.plot([entry["epoch"] for entry in history], [entry[key] for entry in history], marker="o",
+                label=key.removeprefix("eval/"))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("top-1 accuracy")
+    ax.set_ylim(0, 1)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path).name

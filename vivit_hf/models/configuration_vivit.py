@@ -3,13 +3,12 @@
 
 Field names follow transformers' `VivitConfig` where they overlap, so people and transformers' own test
 tooling find them; defaults are ViViT-B/16x2 at 32x224x224 with scenic's numerics (tanh GELU, eps 1e-6).
-This module imports only transformers (and, through it, torch): it travels with `trust_remote_code` checkpoints.
+This module imports only numpy and transformers: it travels with `trust_remote_code` checkpoints.
 """
 
+import numpy as np
 from transformers import PreTrainedConfig
 from transformers.activations import ACT2FN
-
-from .frame_sampling import uniform_frame_indices
 
 EMBEDDING_TYPES = ("tubelet", "frame_sampling")
 # scenic's classifiers: `token` pools a prepended CLS token, `0` the first patch token (no CLS), and
@@ -17,6 +16,27 @@ EMBEDDING_TYPES = ("tubelet", "frame_sampling")
 CLASSIFIERS = ("token", "0", "gap", "gmp", "gsp")
 POOLING_CLASSIFIERS = ("gap", "gmp", "gsp")
 ATTENTION_ORDERS = ("space_time", "time_space")
+
+
+def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
+    """Indices of the frames scenic's `sample_frames_uniformly` keeps: the `frame_sampling` embedding's rule (§3.2).
+
+    With `num_samples < num_frames`, start = step = `num_frames / (num_samples + 1)` and the picks are
+    `round(start + i * step)` (round half to even, as numpy/jax) below `num_frames`; e.g. 6 frames, 3 samples
+    give [2, 3, 4]. Otherwise every frame is kept. The float32 arange reproduces scenic's arithmetic exactly, quirks
+    included: where round-off puts one more value below `num_frames`, scenic keeps `num_samples + 1` frames (4 frames,
+    2 samples give [1, 3, 3]); the model does the same, so converted checkpoints keep their position-embedding size
+    (checked against jax 0.10.2 for every `num_frames < 150`). The video processor's `sampling_mode="uniform"`
+    samples exactly `n` frames of a whole video instead (`vivit_hf.processing.sampling.uniform_indices`).
+    """
+    if num_frames <= 0 or num_samples <= 0:
+        raise ValueError(f"uniform frame sampling needs positive counts, got {num_frames} frames, {num_samples} samples")
+    if num_samples < num_frames:
+        step = num_frames / (num_samples + 1)
+        positions = np.arange(step, num_frames, step, dtype=np.float32)
+    else:
+        positions = np.arange(0, num_frames, 1, dtype=np.float32)
+    return np.minimum(np.round(positions).astype(np.int64), num_frames - 1).tolist()
 
 
 def _pair(value):
@@ -76,6 +96,19 @@ class ViViTConfig(PreTrainedConfig):
     classifier: str = "token"
     representation_size: int | None = None
     label_spaces: dict[str, int] | None = None
+
+    @classmethod
+    def from_dict(cls, config_dict: dict, **kwargs):
+        # transformers' own ViViT names its weights differently: loaded into these classes, every weight would be
+        # reported missing and left at its random initialisation.
+        if config_dict.get("model_type") == "vivit":
+            raise ValueError(
+                "this is a checkpoint of transformers' own ViViT (model_type 'vivit'), whose weights have other "
+                "names: convert it with `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(path)` "
+                "(or `ViViTSpatioTemporalModel.from_transformers_vivit`), or with `python -m vivit_hf.convert "
+                "transformers`."
+            )
+        return super().from_dict(config_dict, **kwargs)
 
     def __post_init__(self, **kwargs):
         if self.label_spaces:
@@ -173,10 +206,6 @@ class ViViTConfig(PreTrainedConfig):
         return _pair(self.image_size)
 
     @property
-    def patch_size_hw(self) -> tuple[int, int]:
-        return tuple(self.tubelet_size[1:])
-
-    @property
     def token_grid(self) -> tuple[int, int, int]:
         """(n_t, n_h, n_w): tokens along time, height and width at the configured input size."""
         height, width = self.image_size_hw
@@ -269,10 +298,3 @@ class ViViTFactorisedDotProductConfig(ViViTConfig):
                 f"attention: half the heads attend over time and half over space."
             )
 
-
-VIVIT_CONFIG_CLASSES = (
-    ViViTSpatioTemporalConfig,
-    ViViTFactorisedEncoderConfig,
-    ViViTFactorisedSelfAttentionConfig,
-    ViViTFactorisedDotProductConfig,
-)

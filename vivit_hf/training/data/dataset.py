@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def _decode_errors() -> tuple[type[BaseException], ...]:
-    from ..video_io import VideoDecodeError
+    from ...processing.video_io import VideoDecodeError
 
     # A clip listed in the annotations but unreadable on disk counts as broken too.
     return (VideoDecodeError, OSError)

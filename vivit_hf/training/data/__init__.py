@@ -1,6 +1,6 @@
-"""Video classification data: the bundled synthetic motion set, ``--dataset_format`` adapters, Hub fetching,
-a torch Dataset that skips and counts broken clips (and can keep the decoded frames of a small set in memory),
-and locally computed metrics."""
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Video classification data: the bundled synthetic motion set, `--dataset_format` adapters, Hub fetching, and a
+torch Dataset that skips and counts broken clips (and can keep the decoded frames of a small set in memory)."""
 
 import contextlib
 
@@ -15,8 +15,7 @@ from .formats import (
     load_video_dataset,
     sample_subset,
 )
-from .hub import extract_archives, fetch_dataset_repo
-from .metrics import evaluation_metrics, predict
+from .fetch import extract_archives, fetch_dataset_repo
 from .synthetic import (
     DEFAULT_CLASSES,
     MOTION_CLASSES,
@@ -44,6 +43,6 @@ __all__ = [
     "DATASET_FORMATS", "DEFAULT_CLASSES", "MOTION_CLASSES", "DatasetFormatError", "DecodedVideoCache",
     "EpochShuffleSampler", "estimate_decoded_bytes",
     "SyntheticMotionConfig", "VideoClassificationData", "VideoClassificationDataset", "collate_videos",
-    "evaluation_metrics", "example_ids", "extract_archives", "fetch_dataset_repo", "hold_out", "load_video_dataset",
-    "predict", "sample_subset", "synthetic_motion_dataset",
+    "example_ids", "extract_archives", "fetch_dataset_repo", "hold_out", "load_video_dataset",
+    "sample_subset", "synthetic_motion_dataset",
 ]

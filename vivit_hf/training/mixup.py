@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 
-__all__ = ["smooth_one_hot", "VideoMixup", "MixupCollator"]
+__all__ = ["smooth_one_hot", "VideoMixup"]
 
 
 def smooth_one_hot(labels: torch.Tensor, num_classes: int, smoothing: float = 0.0) -> torch.Tensor:
@@ -103,28 +103,3 @@ class VideoMixup:
         else:
             mixed = pixel_values * lam + flipped * (1.0 - lam)
         return mixed, targets * lam + targets.flip(0) * (1.0 - lam)
-
-
-class MixupCollator:
-    """A ``DataLoader`` / ``Trainer`` collator: stacks examples, then applies ``VideoMixup``.
-
-    Examples are mappings with ``pixel_values`` ``(T, C, H, W)`` or ``(V, T, C, H, W)`` and an
-    integer label under ``label_key``. The batch's ``labels`` are soft ``(B, num_classes)``, which
-    transformers' classification loss accepts when ``problem_type`` is ``"multi_label_classification"``
-    or which a soft cross-entropy takes directly.
-    """
-
-    def __init__(self, mixup: VideoMixup, label_key: str = "labels"):
-        self.mixup = mixup
-        self.label_key = label_key
-
-    def __call__(self, examples: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        if not examples:
-            raise ValueError("Cannot collate an empty list of examples.")
-        pixel_values = torch.cat([torch.as_tensor(e["pixel_values"]).reshape(-1, *torch.as_tensor(e["pixel_values"]).shape[-4:]) for e in examples])
-        labels = []
-        for e in examples:
-            views = torch.as_tensor(e["pixel_values"]).reshape(-1, *torch.as_tensor(e["pixel_values"]).shape[-4:]).shape[0]
-            labels.extend([int(e[self.label_key])] * views)
-        mixed, targets = self.mixup(pixel_values, torch.tensor(labels))
-        return {"pixel_values": mixed, "labels": targets}

@@ -38,8 +38,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import nn
+from transformers import AutoConfig, AutoModelForVideoClassification
 
-from .modeling_blocks import FactorisedSelfAttentionLayer, resize_position_table
+from ..models.configuration_vivit import ViViTSpatioTemporalConfig
+from ..models.modeling_blocks import FactorisedSelfAttentionLayer, ViViTEncoder, ViViTLayer, resize_position_table
+from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
+from .scenic import block_entries, flatten_tree, strip_checkpoint_prefix, to_torch_array
+from .transformers_vivit import (
+    from_transformers_vivit,
+    normalise_key,
+    read_state_dict_file,
+    read_transformers_checkpoint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +61,11 @@ _HEADS_ARGUMENT = ("`vit_num_attention_heads=` to from_vit_pretrained (`num_atte
                    "initialise_from_vit)")
 _GRID_ARGUMENT = "`vit_grid=` to from_vit_pretrained (`grid=` to load_image_vit or initialise_from_vit)"
 
-# timm does not store the head count; these are its ViT widths (Ti, S, B, L, H, g, G) and their heads.
-_TIMM_HEADS_BY_WIDTH = {192: 3, 384: 6, 768: 12, 1024: 16, 1280: 16, 1408: 16, 1664: 16}
+# timm and bare state dicts do not store the head count: the standard ViT sizes, by the name timm's architectures carry and by width.
+_VIT_SIZES = {"tiny": (192, 3), "small": (384, 6), "base": (768, 12), "large": (1024, 16), "huge": (1280, 16),
+              "giant": (1408, 16), "gigantic": (1664, 16)}
+_HEADS_BY_NAME = {name: heads for name, (_, heads) in _VIT_SIZES.items()}
+_HEADS_BY_WIDTH = {width: heads for width, heads in _VIT_SIZES.values()}
 # The original google-research/vision_transformer npz numbers the block children by creation order.
 _ORIGINAL_VIT_BLOCK = {"MultiHeadDotProductAttention_1": "MultiHeadDotProductAttention_0", "LayerNorm_2": "LayerNorm_1",
                        "MlpBlock_3": "MlpBlock_0"}
@@ -156,7 +169,6 @@ def _split_positions(table: torch.Tensor, has_cls: bool, grid, where: str):
 
 # -------------------------------------------------------------------------------------------- transformers ViT
 def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
-    from .transformers_vivit import normalise_key
 
     if config.get("model_type") not in (None, "vit"):
         raise ViTInitError(f"{origin}: expected a transformers ViT (model_type 'vit'), got {config.get('model_type')!r}")
@@ -229,7 +241,7 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
         return state[name]
 
     width = state["patch_embed.proj.weight"].shape[0]
-    heads = num_attention_heads or _TIMM_HEADS_BY_WIDTH.get(width)
+    heads = num_attention_heads or _HEADS_BY_WIDTH.get(width)
     if heads is None:
         raise ViTInitError(f"{origin}: timm stores no head count and width {width} is not a standard ViT width; "
                            f"pass the head count as {_HEADS_ARGUMENT}")
@@ -282,9 +294,6 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
 
 # ----------------------------------------------------------------------------------------- scenic / big_vision
 def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
-    from .convert import block_entries, flatten_tree, strip_checkpoint_prefix, to_torch_array
-    from .configuration_vivit import ViViTSpatioTemporalConfig
-    from .modeling_blocks import ViViTLayer
 
     flat = strip_checkpoint_prefix(flatten_tree(tree))
     if any(name.startswith("img/") for name in flat):  # big_vision two-tower checkpoints keep the ViT under img/
@@ -365,10 +374,10 @@ def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None
         config["num_attention_heads"] = num_attention_heads
     if "num_attention_heads" not in config:
         width = next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[0]
-        if width not in _TIMM_HEADS_BY_WIDTH:
+        if width not in _HEADS_BY_WIDTH:
             raise ViTInitError(f"{origin}: a bare state dict does not say its head count and width {width} is not a "
                                f"standard ViT width; pass the head count as {_HEADS_ARGUMENT}")
-        config["num_attention_heads"] = _TIMM_HEADS_BY_WIDTH[width]
+        config["num_attention_heads"] = _HEADS_BY_WIDTH[width]
     if "num_hidden_layers" not in config:
         config["num_hidden_layers"] = 1 + max(
             int(m.group(1)) for k in state if (m := re.search(r"(?:layers|encoder\.layer)\.(\d+)\.", k)))
@@ -414,18 +423,13 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
             with np.load(path, allow_pickle=False) as archive:
                 tree = {name: archive[name] for name in archive.files}
             return _from_scenic(tree, path, grid=grid)
-        from .transformers_vivit import read_state_dict_file
-
         return _from_state(read_state_dict_file(path), path, grid=grid, num_attention_heads=num_attention_heads)
-    from .transformers_vivit import read_transformers_checkpoint
-
     config, state = read_transformers_checkpoint(path, **hub_kwargs)
     if "architecture" in config and "model_type" not in config:  # a timm Hub folder: config names the architecture
         arch = config["architecture"]
         if num_attention_heads is None:
             size = re.search(r"_(tiny|small|base|large|huge|giant|gigantic)_", arch + "_")
-            num_attention_heads = {"tiny": 3, "small": 6, "base": 12, "large": 16, "huge": 16, "giant": 16,
-                                   "gigantic": 16}.get(size.group(1)) if size else None
+            num_attention_heads = _HEADS_BY_NAME.get(size.group(1)) if size else None
         return _from_timm(state, path, num_attention_heads=num_attention_heads, grid=grid)
     if grid is not None:
         config = dict(config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)])
@@ -691,15 +695,11 @@ def from_vivit_checkpoint(source, *, id2label: Mapping | None = None, label_spac
 
     Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized` and left `fresh`.
     """
-    from transformers import AutoConfig, AutoModelForVideoClassification
-
-    from .modeling_blocks import ViViTEncoder
-    from .modeling_vivit import ViViTSpatioTemporalForVideoClassification
-
-    # transformers' own ViViT (model_type "vivit") is converted on the fly by our Model 1 class, not transformers'.
-    loader = ViViTSpatioTemporalForVideoClassification if AutoConfig.from_pretrained(source).model_type == "vivit" \
-        else AutoModelForVideoClassification
-    old = loader.from_pretrained(source).eval()
+    # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
+    if AutoConfig.from_pretrained(source).model_type == "vivit":
+        old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source)
+    else:
+        old = AutoModelForVideoClassification.from_pretrained(source).eval()
     kwargs = {k: v for k, v in old.config.to_diff_dict().items()
               if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")}
     kwargs.update(config_overrides)

@@ -7,7 +7,6 @@ This module imports only torch and transformers: it travels with `trust_remote_c
 """
 
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,14 +16,11 @@ from torch import nn
 from transformers import PreTrainedModel
 from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
 from transformers.activations import ACT2FN
-from transformers.dynamic_module_utils import custom_object_save
 from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.modeling_outputs import ModelOutput
 from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 
-from .configuration_vivit import ViViTConfig
-from .frame_sampling import uniform_frame_indices
-
+from .configuration_vivit import ViViTConfig, uniform_frame_indices
 
 
 # ----------------------------------------------------------------------------------------------- tokenisation (§3.2)
@@ -32,10 +28,10 @@ def embed_patches(pixels: torch.Tensor, projection: nn.Module, patch: tuple[int,
     """A convolution whose kernel equals its stride, as one matmul: (b, T, c, H, W) -> (b, t, h, w, d).
 
     Each tubelet (`patch` = (kt, kh, kw)) is gathered into a row by one strided copy and multiplied with the
-    flattened kernel. Same weights and sums as `projection` (Conv3d, or Conv2d with kt = 1), but a plain GEMM: at
-    ViViT-B/16x2 the 3D convolution took 2.7 ms against 0.33 ms on an H100 (cuDNN, bf16, batch 8) and 21 against
-    6 ms on 2 CPU cores (oneDNN, bf16, batch 1), and the tokens come out token-major with no copy after the
-    projection. Trailing frames or pixels that fill no tubelet are dropped (VALID padding).
+    flattened kernel. Same weights and sums as `projection` (Conv3d, or Conv2d with kt = 1), but a plain GEMM, which
+    cuDNN and oneDNN run several times faster than a strided 3D convolution (`benchmarks/models.py`), and the tokens
+    come out token-major with no copy after the projection. Trailing frames or pixels that fill no tubelet are
+    dropped (VALID padding).
     """
     kt, kh, kw = patch
     b, frames, c, height, width = pixels.shape
@@ -136,7 +132,7 @@ class ViViTSelfAttention(nn.Module):
 
     def project_qkv(self, hidden_states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(b, n, d) -> q, k, v each (b, heads, n, head_dim)."""
-        qkv = project(self.qkv, hidden_states).unflatten(-1, (3, self.num_heads, self.head_dim))
+        qkv = self.qkv(hidden_states).unflatten(-1, (3, self.num_heads, self.head_dim))
         return qkv.permute(2, 0, 3, 1, 4).unbind(0)
 
     def attend(self, query, key, value, output_attentions: bool = False, **kwargs):
@@ -163,7 +159,7 @@ class ViViTSelfAttention(nn.Module):
     def forward(self, hidden_states: torch.Tensor, output_attentions: bool = False, **kwargs):
         query, key, value = self.project_qkv(hidden_states)
         output, weights = self.attend(query, key, value, output_attentions, **kwargs)
-        return project(self.proj, output.flatten(2)), (weights,)
+        return self.proj(output.flatten(2)), (weights,)
 
 
 class FactorisedDotProductAttention(ViViTSelfAttention):
@@ -192,92 +188,10 @@ class FactorisedDotProductAttention(ViViTSelfAttention):
         time_out = time_out.unflatten(0, (batch, s)).transpose(1, 2)
         space_out = space_out.unflatten(0, (batch, t))
         output = torch.cat((time_out, space_out), dim=3).reshape(batch, t * s, -1)
-        return project(self.proj, output), (space_weights, time_weights)
+        return self.proj(output), (space_weights, time_weights)
 
 
 # ------------------------------------------------------------------------------------------------------ the blocks
-# oneDNN's Linear with a fused GELU post-op: the kernel torch.compile's CPU backend (inductor) emits for Linear + GELU.
-# The GELU then runs on the GEMM's output tile while it is in cache, instead of as a separate ATen pass whose
-# vectorised tanh alone cost 2-6x the erf GELU and up to twice the GEMM itself (bf16, 3152 x 3072, 2 cores).
-_FUSED_GELU = {"gelu_pytorch_tanh": "tanh", "gelu": "none"}  # hidden_act -> oneDNN's GELU algorithm
-
-# In bf16 the fused tanh GELU (scenic's) still costs 3x the erf one (bf16, 3152 x 3072: +3.9 ms over the
-# GEMM against +1.2 ms), and the two GELUs differ by far less than bf16 rounds: ViViT-B Model 2's pooled
-# output under bf16 autocast is 0.7281% (tanh) or 0.7285% (erf) away from the fp32 tanh model, while fp32
-# erf is 0.034% away. So bf16 CPU inference computes the tanh GELU as the erf GELU; set this to False for
-# the tanh kernel.
-BF16_CPU_GELU_AS_ERF = True
-
-
-def _onednn_linear_available() -> bool:
-    try:
-        return torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")
-    except (AttributeError, RuntimeError):
-        return False
-
-
-_ONEDNN_LINEAR = _onednn_linear_available()
-
-
-def _onednn_dtype(hidden_states: torch.Tensor, linear: nn.Module) -> torch.dtype | None:
-    """The dtype to run `linear` in as one oneDNN call, or None where that does not apply: off the CPU, with
-    gradients to track (the op has no backward), under torch.compile (inductor fuses by itself), while tracing or
-    exporting to ONNX, for a module that is not a plain `nn.Linear` (PEFT, quantisers) or that carries hooks
-    (accelerate's offloading hooks bring its weights in), or in a dtype other than fp32 / bf16. Under CPU autocast
-    the operands are cast to its dtype, as autocast does for `F.linear`."""
-    if not _ONEDNN_LINEAR or hidden_states.device.type != "cpu" or torch.compiler.is_compiling():
-        return None
-    if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():  # exported graphs keep portable ops
-        return None
-    if type(linear) is not nn.Linear or linear._forward_hooks or linear._forward_pre_hooks or _global_module_hooks():
-        return None
-    if linear.weight.device.type != "cpu":
-        return None
-    if torch.is_grad_enabled() and (hidden_states.requires_grad or linear.weight.requires_grad):
-        return None
-    dtype = hidden_states.dtype
-    if torch.is_autocast_enabled("cpu"):
-        dtype = torch.get_autocast_dtype("cpu")
-    if dtype not in (torch.float32, torch.bfloat16) or linear.weight.dtype not in (torch.float32, torch.bfloat16):
-        return None
-    return dtype
-
-
-def _global_module_hooks() -> bool:
-    from torch.nn.modules import module
-
-    return bool(module._global_forward_hooks or module._global_forward_pre_hooks)
-
-
-def _onednn_linear(hidden_states: torch.Tensor, linear: nn.Linear, dtype: torch.dtype, post_op: str,
-                   algorithm: str) -> torch.Tensor:
-    bias = linear.bias.to(dtype) if linear.bias is not None else None
-    return torch.ops.mkldnn._linear_pointwise(
-        hidden_states.to(dtype), linear.weight.to(dtype), bias, post_op, [], algorithm)
-
-
-def fused_linear_gelu(hidden_states: torch.Tensor, linear: nn.Linear, algorithm: str) -> torch.Tensor | None:
-    """GELU(linear(x)) in one oneDNN call on the CPU, or None where that does not apply (`_onednn_dtype`). In bf16
-    the tanh GELU is the erf one (`BF16_CPU_GELU_AS_ERF`)."""
-    dtype = _onednn_dtype(hidden_states, linear)
-    if dtype is None:
-        return None
-    if dtype == torch.bfloat16 and algorithm == "tanh" and BF16_CPU_GELU_AS_ERF:
-        algorithm = "none"
-    return _onednn_linear(hidden_states, linear, dtype, "gelu", algorithm)
-
-
-def project(linear: nn.Module, hidden_states: torch.Tensor) -> torch.Tensor:
-    """`linear(hidden_states)`. In bf16 CPU inference it is one oneDNN call with the bias added inside the GEMM:
-    aten's `addmm` first copies the bias into the output, a pass that costs 4-12% of a bf16 projection with AMX
-    (ViViT-B bf16 forward: Model 2 0.458 -> 0.411 s, Model 3 0.594 -> 0.545 s, Model 1 0.822 -> 0.800 s, logits
-    bit-identical). fp32 keeps `F.linear`, whose GEMM is 7x slower and hides the copy."""
-    dtype = _onednn_dtype(hidden_states, linear)
-    if dtype != torch.bfloat16:
-        return linear(hidden_states)
-    return _onednn_linear(hidden_states, linear, dtype, "none", "")
-
-
 class ViViTMLP(nn.Module):
     """scenic's `MlpBlock`: Dense -> GELU -> dropout -> Dense -> dropout."""
 
@@ -287,16 +201,10 @@ class ViViTMLP(nn.Module):
         self.activation = ACT2FN[config.hidden_act]
         self.fc2 = nn.Linear(intermediate_size or config.intermediate_size, config.hidden_size)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
-        # fc1 + GELU run as one oneDNN call where `_onednn_dtype` allows (a plain nn.Linear without hooks, CPU inference).
-        self.fused_gelu = _FUSED_GELU.get(config.hidden_act)
 
     def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
-        intermediate = None
-        if self.fused_gelu is not None:
-            intermediate = fused_linear_gelu(hidden_states, self.fc1, self.fused_gelu)
-        if intermediate is None:
-            intermediate = self.activation(self.fc1(hidden_states))
-        return self.dropout(project(self.fc2, self.dropout(intermediate)))
+        intermediate = self.dropout(self.activation(self.fc1(hidden_states)))
+        return self.dropout(self.fc2(intermediate))
 
 
 class StochasticDepth(nn.Module):
@@ -492,57 +400,16 @@ class ViViTPreTrainedModel(PreTrainedModel):
     # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set in modeling_vivit.py
     _auto_map_classes: dict = {}
 
-    def save_pretrained(self, save_directory, *args, **kwargs):
-        # transformers writes only the saved class into `auto_map`; name both of the variant's classes so the folder
-        # loads with AutoModel and AutoModelForVideoClassification alike under `trust_remote_code=True`.
+    def post_init(self):
+        """transformers' `post_init`; for a class registered for the Auto classes (`import vivit_hf` registers
+        ours), `config.auto_map` also names both classes of the variant: `save_pretrained` writes only the saved
+        class, and a folder should load with AutoModel and AutoModelForVideoClassification alike under
+        `trust_remote_code=True`."""
+        super().post_init()
         if self._auto_class is not None and self._auto_map_classes:
-            auto_map = dict(getattr(self.config, "auto_map", None) or {})
-            for auto_name, model_class in self._auto_map_classes.items():
-                auto_map[auto_name] = f"{model_class.__module__.rsplit('.', 1)[-1]}.{model_class.__name__}"
-            self.config.auto_map = auto_map
-        wrapper_class = type(self)
-        if self._auto_class is None or not wrapper_class.__module__.startswith("torch."):
-            return super().save_pretrained(save_directory, *args, **kwargs)
-        # torch has swapped in a subclass of its own (FSDP2's `fully_shard` makes `FSDP<Model>` in a torch module):
-        # transformers would copy that module's files and name that class in `auto_map`. Save the code and auto_map
-        # entry of the model's own class (ours, or a user's subclass) instead, and keep transformers from adding
-        # the wrapper's.
-        own_class = next(c for c in wrapper_class.__mro__ if not c.__module__.startswith("torch."))
-        os.makedirs(save_directory, exist_ok=True)
-        stand_in = type(own_class.__name__, (), {"__module__": own_class.__module__, "_auto_class": self._auto_class})
-        custom_object_save(stand_in(), save_directory, config=self.config)
-        wrapper_class._auto_class = None  # transformers asks the class (`is_remote_code`); the own class is untouched
-        try:
-            return super().save_pretrained(save_directory, *args, **kwargs)
-        finally:
-            del wrapper_class._auto_class
-
-    # The two entry points below live in vivit_hf (vit_init, transformers_vivit), imported absolutely inside try so
-    # that this module, which travels with `trust_remote_code` checkpoints, still imports only torch and transformers.
-    @classmethod
-    def from_vit_pretrained(cls, source, *, tubelet_init="central_frame", positional_embedding="tile",
-                            temporal_attention_init=None, **config_overrides):
-        """This variant started from an image ViT (paper §3.4): the config from the ViT plus `config_overrides`,
-        the weights by `vivit_hf.initialise_from_vit` (see there for the options and for the accepted sources)."""
-        try:
-            from vivit_hf.vit_init import from_vit_pretrained
-        except ImportError as error:
-            raise ImportError("`from_vit_pretrained` needs the vivit_hf package: pip install vivit_hf") from error
-        return from_vit_pretrained(cls, source, tubelet_init=tubelet_init, positional_embedding=positional_embedding,
-                                   temporal_attention_init=temporal_attention_init, **config_overrides)
-
-    @classmethod
-    def from_pretrained(cls, pretrained_model_name_or_path, *model_args, **kwargs):
-        """transformers' `from_pretrained`; a transformers ViViT checkpoint (config `model_type: "vivit"`, old Hub or
-        transformers 5 key names) is converted on the fly into `ViViTSpatioTemporal*`."""
-        if kwargs.get("config") is None and pretrained_model_name_or_path is not None:
-            try:
-                from vivit_hf.transformers_vivit import from_transformers_vivit, is_transformers_vivit
-            except ImportError:
-                is_transformers_vivit = None
-            if is_transformers_vivit is not None and is_transformers_vivit(pretrained_model_name_or_path, **kwargs):
-                return from_transformers_vivit(cls, pretrained_model_name_or_path, *model_args, **kwargs)
-        return super().from_pretrained(pretrained_model_name_or_path, *model_args, **kwargs)
+            names = {auto: f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}"
+                     for auto, cls in self._auto_map_classes.items()}
+            self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **names}
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module):

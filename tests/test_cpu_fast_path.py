@@ -1,0 +1,107 @@
+"""`vivit_hf.enable_cpu_fast_path`: fc1 + GELU as one oneDNN call in CPU inference, the same logits as the plain
+model code, and out of the way wherever it cannot compute the same thing."""
+
+import copy
+
+import pytest
+import torch
+
+import vivit_hf
+from vivit_hf import VIVIT_MODELS, cpu_fast_path
+
+TINY = dict(image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32, num_hidden_layers=2,
+            num_attention_heads=4, intermediate_size=64, num_labels=5)
+VARIANTS = list(VIVIT_MODELS)
+
+pytestmark = pytest.mark.skipif(not cpu_fast_path.onednn_linear_available(),
+                                reason="this torch build has no oneDNN linear with post-ops")
+
+
+def tiny(name, **overrides):
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    torch.manual_seed(0)
+    return classifier_class(config_class(**{**TINY, **overrides})).eval()
+
+
+def clip():
+    return torch.randn(2, 4, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+
+
+def relative_error(y, reference):
+    return ((y.float() - reference.float()).norm() / reference.float().norm()).item()
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+@pytest.mark.parametrize("hidden_act", ["gelu_pytorch_tanh", "gelu"])
+def test_both_paths_give_the_same_logits(name, hidden_act, monkeypatch):
+    plain = tiny(name, hidden_act=hidden_act)
+    fast = vivit_hf.enable_cpu_fast_path(copy.deepcopy(plain))
+    calls = []
+    real = cpu_fast_path.fused_linear_gelu
+    monkeypatch.setattr(cpu_fast_path, "fused_linear_gelu", lambda *a: calls.append(1) or real(*a))
+    with torch.no_grad():
+        expected, got = plain(pixel_values=clip()).logits, fast(pixel_values=clip()).logits
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            expected_bf16, got_bf16 = plain(pixel_values=clip()).logits, fast(pixel_values=clip()).logits
+    assert calls, "the fused op was never called"
+    torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+    # bf16: within bf16 rounding of the fp32 logits, as the plain bf16 model is
+    assert relative_error(got_bf16, expected) < 3e-2 and relative_error(expected_bf16, expected) < 3e-2
+    assert relative_error(got_bf16, expected_bf16) < 3e-2
+
+
+def test_state_dict_saved_code_and_disable_are_unchanged(tmp_path):
+    model = tiny("factorised_encoder")
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    vivit_hf.enable_cpu_fast_path(model)
+    vivit_hf.enable_cpu_fast_path(model)  # twice is once
+    mlp = model.vivit.spatial_encoder.layers[0].mlp
+    assert type(mlp).__mro__[1] is cpu_fast_path._FusedGELUMLP and type(mlp).__mro__[2].__name__ == "ViViTMLP"
+    assert model.state_dict().keys() == before.keys()
+    model.save_pretrained(tmp_path)
+    assert sorted(p.name for p in tmp_path.glob("*.py")) == ["configuration_vivit.py", "modeling_blocks.py",
+                                                             "modeling_vivit.py"]
+    vivit_hf.disable_cpu_fast_path(model)
+    assert type(mlp).__name__ == "ViViTMLP" and type(mlp).__module__ == "vivit_hf.models.modeling_blocks"
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_module_hooks_still_fire(name):
+    """Hooks on the linears (accelerate's offloading, feature extraction) see every call: a hooked linear takes the
+    module call, not the fused op."""
+    model = vivit_hf.enable_cpu_fast_path(tiny(name))
+    calls = []
+    layer = model.vivit.encoder.layers[0] if hasattr(model.vivit, "encoder") else model.vivit.spatial_encoder.layers[0]
+    for linear in (layer.mlp.fc1, layer.mlp.fc2):
+        linear.register_forward_hook(lambda module, args, out: calls.append(module))
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        model(pixel_values=clip())
+    assert calls == [layer.mlp.fc1, layer.mlp.fc2]
+
+
+def test_traced_graph_keeps_portable_ops():
+    """torch.jit.trace (and the TorchScript ONNX exporter behind it) records the separate Linear and GELU."""
+    model = vivit_hf.enable_cpu_fast_path(tiny("spatio_temporal", return_dict=False))
+    with torch.no_grad():
+        traced = torch.jit.trace(model, (clip(),), strict=False)
+        torch.testing.assert_close(traced(clip())[0], model(clip())[0], rtol=1e-5, atol=1e-5)
+    assert "mkldnn" not in str(traced.inlined_graph)
+
+
+def test_training_takes_the_plain_ops():
+    """The fused op has no backward: with gradients to track, the MLP runs its own forward."""
+    linear = torch.nn.Linear(8, 16)
+    x = torch.randn(3, 8)
+    assert cpu_fast_path.fused_linear_gelu(x, linear, "tanh") is None  # weight requires grad
+    with torch.no_grad():
+        out = cpu_fast_path.fused_linear_gelu(x, linear, "tanh")
+        torch.testing.assert_close(out, torch.nn.functional.gelu(linear(x), approximate="tanh"), rtol=1e-5, atol=1e-6)
+        assert cpu_fast_path.fused_linear_gelu(x.half(), linear.half(), "tanh") is None  # fp16: not a fused dtype
+    model = vivit_hf.enable_cpu_fast_path(tiny("spatio_temporal")).train()
+    model(pixel_values=clip(), labels=torch.tensor([0, 1])).loss.backward()
+    assert model.vivit.encoder.layers[0].mlp.fc1.weight.grad is not None
+
+
+def test_other_activations_are_left_alone():
+    model = vivit_hf.enable_cpu_fast_path(tiny("spatio_temporal", hidden_act="gelu_fast"))
+    assert not any(isinstance(m, cpu_fast_path._FusedGELUMLP) for m in model.modules())

@@ -1,0 +1,138 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`python -m vivit_hf.convert scenic|transformers ...`: a released checkpoint -> a Hub-ready folder (safetensors
+weights, config with `auto_map` and the model code, the video processor, a model card), optionally uploaded."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+
+from huggingface_hub.errors import HFValidationError
+from torch import nn
+
+from ..hub.cards import build_model_card
+from ..hub.upload import push_folder
+from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
+from ..processing.processing_vivit import ViViTVideoProcessor
+from .scenic import ScenicConversionError, load_scenic, read_scenic_config
+from .scenic_checkpoint import ScenicCheckpointError
+from .transformers_vivit import (
+    TransformersCheckpointError,
+    config_from_transformers_vivit,
+    load_transformers_vivit_into,
+    read_transformers_checkpoint,
+)
+
+
+def scenic_processor_kwargs(scenic_config) -> dict:
+    """The video processor settings of a scenic config's evaluation pipeline: frames and stride, shorter side
+    `min_resize`, centre crop `crop_size`, and zero-centred ([-1, 1]) pixels when `zero_centering` is on."""
+    data = read_scenic_config(scenic_config).get("dataset_configs", {}) or {}
+    crop = data.get("crop_size", 224)
+    height, width = (crop, crop) if isinstance(crop, int) else tuple(crop)
+    kwargs = dict(num_frames=int(data.get("num_frames", 32)), frame_stride=int(data.get("stride", 2)),
+                  size={"shortest_edge": int(data.get("min_resize", 256))},
+                  crop_size={"height": int(height), "width": int(width)})
+    if data.get("zero_centering", True):
+        kwargs["normalization"] = "scenic"
+    else:  # scenic then feeds [0, 1]
+        kwargs.update(rescale_factor=1 / 255, rescale_offset=False, do_normalize=False)
+    return kwargs
+
+
+def transformers_processor_kwargs(source: str, config) -> dict:
+    """Frame count and crop from the checkpoint; sizes from its preprocessor config when it has one. Pixels are
+    scenic's [-1, 1]: the released weights were trained by scenic on that range (transformers' Vivit processors
+    normalise twice and feed [-3, 1])."""
+    height, width = config.image_size_hw
+    kwargs = dict(num_frames=config.num_frames, frame_stride=2, size={"shortest_edge": 256},
+                  crop_size={"height": height, "width": width}, normalization="scenic")
+    for name in ("video_preprocessor_config.json", "preprocessor_config.json"):
+        path = os.path.join(source, name)
+        if os.path.isfile(path):
+            with open(path) as handle:
+                saved = json.load(handle)
+            if isinstance(saved.get("size"), dict) and "shortest_edge" in saved["size"]:
+                kwargs["size"] = {"shortest_edge": int(saved["size"]["shortest_edge"])}
+            break
+    return kwargs
+
+
+def save_hub_folder(model, out, *, processor_kwargs: dict, source: str, command: str, notes: str = "") -> str:
+    """Weights (safetensors) + config + model code, the video processor and the model card (README.md) into
+    `out`."""
+    os.makedirs(out, exist_ok=True)
+    model.save_pretrained(out)
+    processor = ViViTVideoProcessor(**processor_kwargs)
+    processor.save_pretrained(out)
+    card = build_model_card(model.config, processor=processor, converted_from=source, command=command, notes=notes)
+    card.save(os.path.join(out, "README.md"))
+    return os.fspath(out)
+
+
+def convert_scenic_checkpoint(checkpoint, scenic_config, out, *, command: str = "") -> nn.Module:
+    """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
+    (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model."""
+    model = load_scenic(checkpoint, scenic_config)
+    save_hub_folder(model, out, processor_kwargs=scenic_processor_kwargs(scenic_config),
+                    source=os.fspath(checkpoint), command=command or "python -m vivit_hf.convert scenic")
+    return model
+
+
+def convert_transformers_checkpoint(source, out, *, command: str = "", **hub_kwargs) -> nn.Module:
+    """A transformers ViViT folder or Hub id (old or transformers 5 key names) -> a Hub-ready folder."""
+    config_dict, state = read_transformers_checkpoint(source, **hub_kwargs)
+    config = config_from_transformers_vivit(config_dict)
+    has_head = any(name.startswith("classifier.") for name in state)
+    model = (ViViTSpatioTemporalForVideoClassification if has_head else ViViTSpatioTemporalModel)(config)
+    unused = load_transformers_vivit_into(model, state)
+    model.eval()
+    local = os.fspath(source) if os.path.isdir(os.fspath(source)) else ""
+    notes = ""
+    if unused:
+        notes = "Not converted (no counterpart): " + ", ".join(f"`{name}`" for name in unused) + "."
+    save_hub_folder(model, out, processor_kwargs=transformers_processor_kwargs(local, config),
+                    source=os.fspath(source), command=command or "python -m vivit_hf.convert transformers",
+                    notes=notes)
+    return model
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vivit_hf.convert",
+                                     description="Convert released ViViT checkpoints into Hub-ready folders.")
+    commands = parser.add_subparsers(dest="source", required=True)
+    scenic = commands.add_parser("scenic", help="a scenic (Flax) checkpoint and its config file")
+    scenic.add_argument("--checkpoint", required=True,
+                        help="checkpoint directory (checkpoint_<step> files), one checkpoint file, or an .npz")
+    scenic.add_argument("--config", required=True, help="the scenic config (.py as scenic ships it, or .json)")
+    transformers_parser = commands.add_parser("transformers", help="a transformers ViViT folder or Hub id")
+    transformers_parser.add_argument("--model", required=True, help="folder or Hub id (model_type 'vivit')")
+    for sub in (scenic, transformers_parser):
+        sub.add_argument("--out", required=True, help="output folder")
+        sub.add_argument("--push-to-hub", metavar="REPO", help="also upload the folder to this Hub repo")
+        sub.add_argument("--private", action="store_true", help="create the Hub repo as private")
+    args = parser.parse_args(argv)
+    command = "python -m vivit_hf.convert " + shlex.join(sys.argv[1:] if argv is None else list(argv))
+    # What the user gave does not fit: one line, argparse's exit code. Anything else is a bug and keeps its traceback.
+    try:
+        if args.source == "scenic":
+            model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, command=command)
+        else:
+            model = convert_transformers_checkpoint(args.model, args.out, command=command)
+    except (ScenicCheckpointError, ScenicConversionError, TransformersCheckpointError) as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {type(model).__name__} to {args.out}")
+    if args.push_to_hub:
+        try:
+            repo = push_folder(args.out, args.push_to_hub, message="Convert ViViT checkpoint", private=args.private)
+        except (HFValidationError, OSError) as error:  # a bad repo id, auth, HTTP or network errors
+            message = " ".join(str(error).split())
+            print(f"{parser.prog}: error: upload to {args.push_to_hub} failed ({message}); the converted folder is "
+                  f"kept at {args.out}", file=sys.stderr)
+            return 1
+        print(f"uploaded {args.out} to {repo}")
+    return 0

@@ -1,0 +1,405 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Conversion between scenic's (JAX/Flax) ViViT parameter trees and the four PyTorch models.
+
+`load_scenic(params, scenic_config)` builds the right `*ForVideoClassification` from a scenic config and loads a
+scenic parameter tree into it, every key used exactly once; `to_scenic(model)` gives the tree back. `scenic_layout`
+is the one table both directions read: each PyTorch parameter, the scenic array(s) it comes from and the layout rule
+between them (kernel transposes, head-major attention kernels, time-first tubelet kernels).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..models.configuration_vivit import (
+    CLASSIFIERS,
+    ViViTConfig,
+    ViViTFactorisedDotProductConfig,
+    ViViTFactorisedEncoderConfig,
+    ViViTFactorisedSelfAttentionConfig,
+    ViViTSpatioTemporalConfig,
+)
+from ..models.modeling_blocks import FactorisedSelfAttentionLayer, ViViTEncoder, ViViTMLP, ViViTSelfAttention
+from ..models.modeling_vivit import VIVIT_MODELS
+from .scenic_checkpoint import read_python_config, read_scenic_checkpoint
+
+# scenic `model.attention_config.type` -> our config class
+SCENIC_ATTENTION_TYPES = {
+    "spacetime": ViViTSpatioTemporalConfig,
+    "factorized_encoder": ViViTFactorisedEncoderConfig,
+    "factorized_self_attention_block": ViViTFactorisedSelfAttentionConfig,
+    "factorized_dot_product_attention": ViViTFactorisedDotProductConfig,
+}
+_CHECKPOINT_PREFIXES = ("params/", "optimizer/target/", "target/")
+
+
+class ScenicConversionError(ValueError):
+    """A scenic tree or config that does not fit the model; the message names the offending keys."""
+
+
+# --------------------------------------------------------------------------------------------------- the layout
+@dataclass(frozen=True)
+class Entry:
+    """One PyTorch parameter and the scenic array(s) it comes from. `kind` names the layout rule."""
+
+    torch_name: str
+    scenic_names: tuple[str, ...]
+    kind: str  # copy | dense | conv3d | conv2d | qkv_kernel | qkv_bias | out_kernel
+    num_heads: int = 0
+
+
+def _dense(torch_prefix: str, scenic_prefix: str, module: nn.Linear) -> list[Entry]:
+    entries = [Entry(f"{torch_prefix}.weight", (f"{scenic_prefix}/kernel",), "dense")]
+    if module.bias is not None:
+        entries.append(Entry(f"{torch_prefix}.bias", (f"{scenic_prefix}/bias",), "copy"))
+    return entries
+
+
+def _layernorm(torch_prefix: str, scenic_prefix: str) -> list[Entry]:
+    return [
+        Entry(f"{torch_prefix}.weight", (f"{scenic_prefix}/scale",), "copy"),
+        Entry(f"{torch_prefix}.bias", (f"{scenic_prefix}/bias",), "copy"),
+    ]
+
+
+def _attention(torch_prefix: str, scenic_prefix: str, module: ViViTSelfAttention) -> list[Entry]:
+    # scenic keeps query, key and value apart, each (d, heads, head_dim); ours is one fused projection.
+    parts = tuple(f"{scenic_prefix}/{name}" for name in ("query", "key", "value"))
+    entries = [Entry(f"{torch_prefix}.qkv.weight", tuple(f"{p}/kernel" for p in parts), "qkv_kernel", module.num_heads)]
+    if module.qkv.bias is not None:
+        entries.append(Entry(f"{torch_prefix}.qkv.bias", tuple(f"{p}/bias" for p in parts), "qkv_bias", module.num_heads))
+    entries.append(Entry(f"{torch_prefix}.proj.weight", (f"{scenic_prefix}/out/kernel",), "out_kernel", module.num_heads))
+    entries.append(Entry(f"{torch_prefix}.proj.bias", (f"{scenic_prefix}/out/bias",), "copy"))
+    return entries
+
+
+def _mlp(torch_prefix: str, scenic_prefix: str, module: ViViTMLP) -> list[Entry]:
+    return _dense(f"{torch_prefix}.fc1", f"{scenic_prefix}/Dense_0", module.fc1) + _dense(
+        f"{torch_prefix}.fc2", f"{scenic_prefix}/Dense_1", module.fc2
+    )
+
+
+# Block children in scenic's names: Models 1, 2 and 4 share one block; Model 3 names its parts by axis.
+BLOCK_NAMES = {
+    "layernorm_before": "LayerNorm_0",
+    "attention": "MultiHeadDotProductAttention_0",
+    "layernorm_after": "LayerNorm_1",
+    "mlp": "MlpBlock_0",
+}
+FACTORISED_BLOCK_NAMES = {
+    "layernorm_space": "LayerNorm_space",
+    "attention_space": "MultiHeadDotProductAttention_space",
+    "layernorm_time": "LayerNorm_time",
+    "attention_time": "MultiHeadDotProductAttention_time",
+    "layernorm_mlp": "LayerNorm_mlp",
+    "mlp": "MlpBlock",
+}
+
+
+def block_entries(torch_prefix: str, scenic_prefix: str, layer: nn.Module) -> list[Entry]:
+    names = FACTORISED_BLOCK_NAMES if isinstance(layer, FactorisedSelfAttentionLayer) else BLOCK_NAMES
+    entries = []
+    for child, scenic_child in names.items():
+        module = getattr(layer, child)
+        t, s = f"{torch_prefix}.{child}", f"{scenic_prefix}/{scenic_child}"
+        if isinstance(module, nn.LayerNorm):
+            entries += _layernorm(t, s)
+        elif isinstance(module, ViViTSelfAttention):
+            entries += _attention(t, s, module)
+        else:
+            entries += _mlp(t, s, module)
+    return entries
+
+
+def encoder_entries(torch_prefix: str, scenic_prefix: str, encoder: ViViTEncoder, cls_name: str) -> list[Entry]:
+    """scenic's `Encoder` (named `Transformer`, `SpatialTransformer` or `TemporalTransformer`) and its CLS token,
+    which scenic keeps outside the encoder (`cls`, `cls_SpatialTransformer`, ...)."""
+    entries = []
+    if encoder.cls_token is not None:
+        entries.append(Entry(f"{torch_prefix}.cls_token", (cls_name,), "copy"))
+    entries.append(Entry(f"{torch_prefix}.position_embeddings", (f"{scenic_prefix}/posembed_input/pos_embedding",), "copy"))
+    for i, layer in enumerate(encoder.layers):
+        entries += block_entries(f"{torch_prefix}.layers.{i}", f"{scenic_prefix}/encoderblock_{i}", layer)
+    return entries + _layernorm(f"{torch_prefix}.layernorm", f"{scenic_prefix}/encoder_norm")
+
+
+def scenic_layout(model: nn.Module) -> list[Entry]:
+    """Every parameter of a ViViT model (backbone or classifier) with the scenic names it corresponds to."""
+    backbone, prefix = (model.vivit, "vivit.") if hasattr(model, "vivit") else (model, "")
+    embedding = backbone.token_embedding.projection
+    kind = "conv3d" if isinstance(embedding, nn.Conv3d) else "conv2d"
+    entries = [
+        Entry(f"{prefix}token_embedding.projection.weight", ("embedding/kernel",), kind),
+        Entry(f"{prefix}token_embedding.projection.bias", ("embedding/bias",), "copy"),
+    ]
+    if hasattr(backbone, "spatial_encoder"):  # Model 2
+        entries += encoder_entries(f"{prefix}spatial_encoder", "SpatialTransformer", backbone.spatial_encoder,
+                                   "cls_SpatialTransformer")
+        entries += encoder_entries(f"{prefix}temporal_encoder", "TemporalTransformer", backbone.temporal_encoder,
+                                   "cls_TemporalTransformer")
+    else:
+        entries += encoder_entries(f"{prefix}encoder", "Transformer", backbone.encoder, "cls")
+    if getattr(model, "pre_logits", None) is not None:
+        entries += _dense("pre_logits.0", "pre_logits", model.pre_logits[0])
+    if isinstance(getattr(model, "classifier", None), nn.Linear):
+        entries += _dense("classifier", "output_projection", model.classifier)
+    return entries
+
+
+# ------------------------------------------------------------------------------------------ array conversions
+def to_torch_array(entry: Entry, arrays: list[np.ndarray]) -> np.ndarray:
+    kind = entry.kind
+    if kind == "copy":
+        return arrays[0]
+    if kind == "dense":  # (in, out) -> (out, in)
+        return arrays[0].T
+    if kind == "conv3d":  # (t, h, w, in, out) -> (out, in, t, h, w)
+        return arrays[0].transpose(4, 3, 0, 1, 2)
+    if kind == "conv2d":  # (h, w, in, out) -> (out, in, h, w)
+        return arrays[0].transpose(3, 2, 0, 1)
+    if kind == "qkv_kernel":  # 3 x (d, heads, head_dim) -> (3 * heads * head_dim, d)
+        return np.concatenate([a.reshape(a.shape[0], -1).T for a in arrays], axis=0)
+    if kind == "qkv_bias":  # 3 x (heads, head_dim) -> (3 * heads * head_dim,)
+        return np.concatenate([a.reshape(-1) for a in arrays])
+    if kind == "out_kernel":  # (heads, head_dim, d) -> (d, heads * head_dim)
+        return arrays[0].reshape(-1, arrays[0].shape[-1]).T
+    raise ValueError(f"unknown layout rule {kind!r}")
+
+
+def to_scenic_arrays(entry: Entry, array: np.ndarray) -> list[np.ndarray]:
+    kind, heads = entry.kind, entry.num_heads
+    if kind == "copy":
+        return [array]
+    if kind == "dense":
+        return [array.T]
+    if kind == "conv3d":
+        return [array.transpose(2, 3, 4, 1, 0)]
+    if kind == "conv2d":
+        return [array.transpose(2, 3, 1, 0)]
+    if kind == "qkv_kernel":
+        return [part.T.reshape(part.shape[1], heads, -1) for part in np.split(array, 3, axis=0)]
+    if kind == "qkv_bias":
+        return [part.reshape(heads, -1) for part in np.split(array, 3)]
+    if kind == "out_kernel":
+        return [array.T.reshape(heads, -1, array.shape[0])]
+    raise ValueError(f"unknown layout rule {kind!r}")
+
+
+# ------------------------------------------------------------------------------------------------ reading trees
+def flatten_tree(tree: Mapping, prefix: str = "") -> dict[str, np.ndarray]:
+    """A nested mapping (flax params) or a flat one with '/'-joined names -> flat '/'-joined names."""
+    flat = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten_tree(value, f"{name}/"))
+        else:
+            flat[name] = np.asarray(value)
+    return flat
+
+
+def strip_checkpoint_prefix(flat: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A scenic TrainState keeps the tree under `params/` (older ones: `optimizer/target/`); keep only that."""
+    for prefix in _CHECKPOINT_PREFIXES:
+        if any(name.startswith(prefix) for name in flat):
+            return {name[len(prefix):]: value for name, value in flat.items() if name.startswith(prefix)}
+    return flat
+
+
+def read_scenic_params(params) -> dict[str, np.ndarray]:
+    """A mapping, an `.npz` file, or a flax checkpoint (a `checkpoint_<step>` file or their directory) -> flat
+    '/'-joined names to arrays."""
+    if isinstance(params, (str, os.PathLike)):
+        path = os.fspath(params)
+        if path.endswith(".npz") and os.path.isfile(path):
+            try:
+                with np.load(path, allow_pickle=False) as archive:
+                    flat = {name: archive[name] for name in archive.files}
+            except (OSError, ValueError) as error:  # not a zip, or pickled arrays
+                raise ScenicConversionError(f"{path} is not a readable .npz of arrays: {error}") from error
+        else:
+            flat = flatten_tree(read_scenic_checkpoint(path))
+    elif isinstance(params, Mapping):
+        flat = flatten_tree(params)
+    else:
+        raise ScenicConversionError(f"scenic params must be a mapping, an .npz path or a directory, got {type(params)}")
+    return strip_checkpoint_prefix(flat)
+
+
+def read_scenic_config(scenic_config) -> dict:
+    """A mapping or a JSON file; a fixture-style wrapper `{"scenic_config": ...}` is unwrapped. Python config files
+    (`get_config()` with ml_collections) are read by `vivit_hf.conversion.scenic_checkpoint.read_python_config`."""
+    if isinstance(scenic_config, (str, os.PathLike)):
+        path = os.fspath(scenic_config)
+        if not os.path.isfile(path):
+            raise ScenicConversionError(f"scenic config {path} does not exist" if not os.path.exists(path) else
+                                        f"scenic config {path} is not a file")
+        if path.endswith(".py"):
+            scenic_config = read_python_config(path)
+        else:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    scenic_config = json.load(handle)
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise ScenicConversionError(
+                    f"scenic config {path} is neither JSON nor a .py config file (get_config()): {error}") from error
+    scenic_config = _to_plain(scenic_config)
+    if "scenic_config" in scenic_config:
+        scenic_config = scenic_config["scenic_config"]
+    return scenic_config
+
+
+def _to_plain(value):
+    if isinstance(value, Mapping):
+        return {key: _to_plain(item) for key, item in value.items()}
+    if hasattr(value, "to_dict"):  # an ml_collections ConfigDict
+        return _to_plain(value.to_dict())
+    if isinstance(value, (list, tuple)):
+        return [_to_plain(item) for item in value]
+    return value
+
+
+# --------------------------------------------------------------------------------------------- configs
+def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
+    """Our config for a scenic ViViT config (`model`, `dataset_configs`, `model_name`), refusing what we lack."""
+    scenic_config = read_scenic_config(scenic_config)
+    try:
+        config_class, kwargs = _config_kwargs(scenic_config)
+    except KeyError as error:  # a field every scenic ViViT config has
+        raise ScenicConversionError(f"scenic config lacks {error.args[0]!r}, which every ViViT config has") from None
+    kwargs.update(overrides)
+    try:
+        return config_class(**kwargs)
+    except ValueError as error:  # the config's own checks (sizes, heads, ...): the scenic config's values
+        raise ScenicConversionError(f"scenic config gives an invalid {config_class.__name__}: {error}") from error
+
+
+def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
+    model = scenic_config.get("model")
+    data = scenic_config.get("dataset_configs", {}) or {}
+    if not isinstance(model, Mapping):
+        raise ScenicConversionError("scenic config has no `model` section")
+    attention_type = (model.get("attention_config") or {}).get("type", "spacetime")
+    if attention_type not in SCENIC_ATTENTION_TYPES:
+        raise ScenicConversionError(
+            f"scenic `model.attention_config.type` {attention_type!r} is not one of {sorted(SCENIC_ATTENTION_TYPES)}"
+        )
+    config_class = SCENIC_ATTENTION_TYPES[attention_type]
+    encoding = model.get("temporal_encoding_config") or {"method": "3d_conv"}
+    patch = list(model["patches"]["size"])
+    kwargs = {}
+    if encoding.get("method", "3d_conv") == "3d_conv":
+        if len(patch) != 3:
+            raise ScenicConversionError(f"`model.patches.size` must be (h, w, t) for 3d_conv, got {patch}")
+        kwargs.update(embedding_type="tubelet", tubelet_size=[patch[2], patch[0], patch[1]])
+    elif encoding["method"] == "temporal_sampling":
+        kwargs.update(embedding_type="frame_sampling", tubelet_size=[1, patch[0], patch[1]],
+                      num_sampled_frames=int(encoding["n_sampled_frames"]))
+    else:
+        raise ScenicConversionError(f"unsupported `temporal_encoding_config.method` {encoding['method']!r}")
+
+    if attention_type == "factorized_encoder":
+        if (model.get("attention_config") or {}).get("spatial_only_baseline", False):
+            raise ScenicConversionError(
+                "`attention_config.spatial_only_baseline` (scenic's ablation that averages frame summaries instead of "
+                "running the temporal encoder) is not one of the four ViViT models and is not supported"
+            )
+        spatial, temporal = model["spatial_transformer"], model["temporal_transformer"]
+        kwargs.update(num_hidden_layers=spatial["num_layers"], num_temporal_layers=temporal["num_layers"],
+                      num_attention_heads=spatial["num_heads"], intermediate_size=spatial["mlp_dim"])
+        if temporal.get("num_heads", spatial["num_heads"]) != spatial["num_heads"]:
+            kwargs["temporal_num_attention_heads"] = temporal["num_heads"]
+        if temporal.get("mlp_dim", spatial["mlp_dim"]) != spatial["mlp_dim"]:
+            kwargs["temporal_intermediate_size"] = temporal["mlp_dim"]
+    else:
+        kwargs.update(num_hidden_layers=model["num_layers"], num_attention_heads=model["num_heads"],
+                      intermediate_size=model["mlp_dim"])
+    if attention_type == "factorized_self_attention_block":
+        kwargs["attention_order"] = model["attention_config"].get("attention_order", "time_space")
+
+    crop = data.get("crop_size", 224)
+    classifier = model.get("classifier", "token")
+    if classifier not in CLASSIFIERS:
+        raise ScenicConversionError(f"scenic classifier {classifier!r} is not supported (scenic's are {CLASSIFIERS})")
+    kwargs.update(
+        image_size=list(crop) if isinstance(crop, (list, tuple)) else int(crop),
+        num_frames=int(data.get("num_frames", 32)),
+        hidden_size=model["hidden_size"],
+        classifier=classifier,
+        representation_size=model.get("representation_size"),
+        hidden_dropout_prob=model.get("dropout_rate", 0.0) or 0.0,
+        attention_probs_dropout_prob=model.get("attention_dropout_rate", 0.0) or 0.0,
+        drop_path_rate=model.get("stochastic_droplayer_rate", 0.0) or 0.0,
+        hidden_act="gelu_pytorch_tanh",
+        layer_norm_eps=1e-6,
+    )
+    if data.get("class_splits"):
+        names = data.get("split_names") or [f"head_{i}" for i in range(len(data["class_splits"]))]
+        kwargs["label_spaces"] = dict(zip(names, (int(n) for n in data["class_splits"])))
+    else:
+        kwargs["num_labels"] = int(data.get("num_classes") or scenic_config.get("num_classes") or 0)
+    return config_class, kwargs
+
+
+# ------------------------------------------------------------------------------------------------ load / export
+def load_scenic_into(model: nn.Module, params) -> nn.Module:
+    """Copy a scenic tree into an existing model, every key used exactly once and every parameter set."""
+    flat = read_scenic_params(params)
+    state = model.state_dict()
+    entries = scenic_layout(model)
+    expected = {name for entry in entries for name in entry.scenic_names}
+    missing = sorted(expected - flat.keys())
+    unused = sorted(flat.keys() - expected)
+    if missing or unused:
+        raise ScenicConversionError(
+            "scenic parameters do not fit this model: "
+            + (f"missing {missing}" if missing else "")
+            + ("; " if missing and unused else "")
+            + (f"unexpected {unused}" if unused else "")
+        )
+    unmapped = sorted(set(dict(model.named_parameters())) - {entry.torch_name for entry in entries})
+    if unmapped:  # a programming error in the layout, never a user error
+        raise RuntimeError(f"model parameters without a scenic counterpart: {unmapped}")
+    new_state = {}
+    for entry in entries:
+        array = to_torch_array(entry, [flat[name] for name in entry.scenic_names])
+        target = state[entry.torch_name]
+        if tuple(array.shape) != tuple(target.shape):
+            shapes = {name: tuple(flat[name].shape) for name in entry.scenic_names}
+            raise ScenicConversionError(
+                f"scenic {shapes} gives shape {tuple(array.shape)} for {entry.torch_name}, which needs "
+                f"{tuple(target.shape)}"
+            )
+        new_state[entry.torch_name] = torch.from_numpy(np.ascontiguousarray(array)).to(target.dtype)
+    model.load_state_dict(new_state, strict=False)
+    return model
+
+
+def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
+    """The `*ForVideoClassification` for a scenic config, with a scenic parameter tree loaded, in eval mode.
+
+    params: a mapping of '/'-joined scenic names (or a nested flax tree) to arrays, an `.npz`, or a scenic checkpoint
+    directory, with or without a `params/` or `optimizer/target/` prefix. scenic_config: a mapping, a JSON file or a
+    scenic Python config file.
+    """
+    config = config_from_scenic(scenic_config, **config_overrides)
+    model_class = next(classes[2] for classes in VIVIT_MODELS.values() if classes[0] is type(config))
+    model = model_class(config)
+    return load_scenic_into(model, params).eval()
+
+
+def to_scenic(model: nn.Module) -> dict[str, np.ndarray]:
+    """The model's parameters as scenic's flat '/'-joined tree (float32 numpy arrays)."""
+    state = model.state_dict()
+    tree = {}
+    for entry in scenic_layout(model):
+        array = state[entry.torch_name].detach().float().cpu().numpy()
+        tree.update(zip(entry.scenic_names, to_scenic_arrays(entry, array)))
+    return tree

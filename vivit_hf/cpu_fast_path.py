@@ -1,0 +1,115 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""An opt-in CPU inference fast path: each MLP's `fc1` and GELU run as one oneDNN call.
+
+    model = vivit_hf.enable_cpu_fast_path(model)   # any of the four variants, ours or loaded with trust_remote_code
+
+oneDNN's Linear with a GELU post-op (the kernel torch.compile's CPU backend emits for Linear + GELU) applies the
+GELU to the GEMM's output tile while it is in cache, instead of in a separate pass over the (tokens, 4d) activation.
+`benchmarks/models.py` measures the gain. The model code itself stays plain torch: this module is the only place
+that knows about the kernel, and it does not travel with `trust_remote_code` checkpoints.
+
+The fused call is taken only where it computes what the separate ops compute: on the CPU, without gradients to track
+(the op has no backward), in fp32 or bf16 (under CPU autocast the operands are cast as autocast casts `F.linear`),
+outside torch.compile (inductor fuses by itself) and tracing or ONNX export (exported graphs keep portable ops), for a
+plain `nn.Linear` without hooks (accelerate's offloading hooks, PEFT layers and quantised linears keep the module
+call). Anywhere else the MLP runs its own forward. `disable_cpu_fast_path` undoes it; the state dict, `save_pretrained`
+and the saved code are the same either way.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+# hidden_act -> oneDNN's GELU algorithm ("tanh" approximation or exact erf)
+GELU_ALGORITHMS = {"gelu_pytorch_tanh": "tanh", "gelu": "none"}
+
+
+def onednn_linear_available() -> bool:
+    """Whether this torch build has oneDNN's Linear with post-ops."""
+    try:
+        return torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_linear_pointwise")
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def _global_module_hooks() -> bool:
+    from torch.nn.modules import module
+
+    return bool(module._global_forward_hooks or module._global_forward_pre_hooks)
+
+
+def fused_dtype(hidden_states: torch.Tensor, linear: nn.Module) -> torch.dtype | None:
+    """The dtype to run `linear` + GELU in as one oneDNN call, or None where the fused call does not apply."""
+    if hidden_states.device.type != "cpu" or torch.compiler.is_compiling():
+        return None
+    if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
+        return None
+    if type(linear) is not nn.Linear or linear._forward_hooks or linear._forward_pre_hooks or _global_module_hooks():
+        return None
+    if linear.weight.device.type != "cpu":
+        return None
+    if torch.is_grad_enabled() and (hidden_states.requires_grad or linear.weight.requires_grad):
+        return None
+    dtype = torch.get_autocast_dtype("cpu") if torch.is_autocast_enabled("cpu") else hidden_states.dtype
+    if dtype not in (torch.float32, torch.bfloat16) or linear.weight.dtype not in (torch.float32, torch.bfloat16):
+        return None
+    return dtype
+
+
+def fused_linear_gelu(hidden_states: torch.Tensor, linear: nn.Linear, algorithm: str) -> torch.Tensor | None:
+    """GELU(linear(x)) in one oneDNN call, or None where that does not apply (`fused_dtype`)."""
+    dtype = fused_dtype(hidden_states, linear)
+    if dtype is None:
+        return None
+    bias = linear.bias.to(dtype) if linear.bias is not None else None
+    return torch.ops.mkldnn._linear_pointwise(
+        hidden_states.to(dtype), linear.weight.to(dtype), bias, "gelu", [], algorithm
+    )
+
+
+class _FusedGELUMLP:
+    """Mixed into the class of a ViViT MLP (`fc1` -> `activation` -> `dropout` -> `fc2` -> `dropout`)."""
+
+    _fused_gelu: str
+
+    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
+        intermediate = fused_linear_gelu(hidden_states, self.fc1, self._fused_gelu)
+        if intermediate is None:
+            return super().forward(hidden_states)
+        return self.dropout(self.fc2(self.dropout(intermediate)))
+
+
+_FUSED_CLASSES: dict[type, type] = {}
+
+
+def _is_vivit_mlp(module: nn.Module) -> bool:
+    # By name, so that the classes of a model loaded with trust_remote_code (another module) qualify too.
+    return type(module).__name__ == "ViViTMLP" and all(hasattr(module, n) for n in ("fc1", "fc2", "dropout"))
+
+
+def enable_cpu_fast_path(model: nn.Module) -> nn.Module:
+    """Run every MLP's `fc1` + GELU of `model` as one oneDNN call in CPU inference; returns `model`.
+
+    A no-op where this torch build lacks the kernel, or for an activation other than the tanh or erf GELU.
+    """
+    algorithm = GELU_ALGORITHMS.get(getattr(getattr(model, "config", None), "hidden_act", None))
+    if algorithm is None or not onednn_linear_available():
+        return model
+    for module in model.modules():
+        if _is_vivit_mlp(module) and not isinstance(module, _FusedGELUMLP):
+            cls = type(module)
+            if cls not in _FUSED_CLASSES:
+                _FUSED_CLASSES[cls] = type(cls.__name__, (_FusedGELUMLP, cls), {"__module__": __name__})
+            module.__class__ = _FUSED_CLASSES[cls]
+            module._fused_gelu = algorithm
+    return model
+
+
+def disable_cpu_fast_path(model: nn.Module) -> nn.Module:
+    """Undo `enable_cpu_fast_path`; returns `model`."""
+    for module in model.modules():
+        if isinstance(module, _FusedGELUMLP):
+            module.__class__ = next(c for c in type(module).__mro__[1:] if c is not _FusedGELUMLP)
+            del module._fused_gelu
+    return model

@@ -1,0 +1,417 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""What `recipes/finetune.py` is built of: its flags (a paper preset's values as defaults), the data, processor,
+data sets and loaders, the model (fresh, from an image ViT or from a ViViT checkpoint), the loss and evaluation.
+The script keeps the training loop; everything here is importable and tested on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import torch
+from accelerate.logging import get_logger
+from transformers import AutoConfig
+
+from ..conversion.vit_init import from_vivit_checkpoint
+from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
+from ..processing.processing_vivit import ViViTVideoProcessor
+from .data import SYNTHETIC, open_video_dataset
+from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
+from .data.formats import DATASET_FORMATS, hold_out, sample_subset
+from .metrics import evaluation_metrics, predict
+from .mixup import smooth_one_hot
+from .presets import MODEL_SIZES, PRESETS, get_preset
+
+logger = get_logger(__name__)
+
+MODELS = tuple(VIVIT_MODELS)
+
+
+def build_parser(description: str | None = None) -> argparse.ArgumentParser:
+    # No abbreviations: `--lr 0.1` used to be taken as `--lr_scheduler_type 0.1`.
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                allow_abbrev=False)
+    g = p.add_argument_group("data")
+    g.add_argument("--dataset", default=SYNTHETIC,
+                   help=f"local folder or Hub data set id; '{SYNTHETIC}' (default) is the bundled data set")
+    g.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
+    g.add_argument("--dataset_revision", default=None)
+    g.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
+    g.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
+    g.add_argument("--train_split", default="train")
+    g.add_argument("--eval_split", default=None, help="default: validation, else test, else a held-out share")
+    g.add_argument("--validation_split_percentage", type=float, default=10.0,
+                   help="held out of train when the data set has no validation or test split")
+    g.add_argument("--max_train_samples", type=_at_least(1), default=None)
+    g.add_argument("--max_eval_samples", type=_at_least(1), default=None)
+    g.add_argument("--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go")
+    g.add_argument("--num_workers", type=_at_least(0), default=2, help="DataLoader worker processes (decoding)")
+    g.add_argument("--cache_decoded_videos", choices=("auto", "yes", "no"), default="auto",
+                   help="decode every clip once and keep its frames in memory for all epochs (same batches, "
+                        "less CPU); auto: when the training and evaluation sets fit in --cache_budget_mib")
+    g.add_argument("--cache_budget_mib", type=float, default=1024,
+                   help="memory per training process that --cache_decoded_videos auto may fill")
+    g.add_argument("--torch_threads", type=_at_least(1), default=None,
+                   help="intra-op threads of each training process (default: torch's choice)")
+
+    g = p.add_argument_group("model")
+    g.add_argument("--preset", default=SYNTHETIC, help=f"training recipe: {', '.join(PRESETS)}")
+    g.add_argument("--model", choices=MODELS, help="paper's Model 1-4")
+    g.add_argument("--model_size", choices=tuple(MODEL_SIZES), help="used when not initialising from a checkpoint")
+    g.add_argument("--init_from", default=None,
+                   help="an image ViT (Hub id, folder, timm/.npz; see from_vit_pretrained) or a ViViT checkpoint")
+    g.add_argument("--tubelet_init", default="central_frame", help="from an image ViT: central_frame|filter_inflation")
+    g.add_argument("--positional_embedding", choices=("resize_tile", "tile", "random"), default="resize_tile",
+                   help="from an image ViT: its position grid resized to the crop's (the same table when the sizes "
+                        "agree), tiled over time; tile refuses another crop size; random keeps a fresh table")
+    g.add_argument("--config_overrides", default=None,
+                   help='model config fields, e.g. "num_frames=1,tubelet_size=[1,8,8]" (JSON values)')
+    g.add_argument("--drop_path_rate", type=float, help="stochastic depth")
+    g.add_argument("--hidden_dropout_prob", type=float, default=None)
+    g.add_argument("--freeze", nargs="*", default=[],
+                   help="parameter-name prefixes to freeze, e.g. vivit.token_embedding vivit.encoder.layers.0.")
+
+    g = p.add_argument_group("video processing")
+    g.add_argument("--num_frames", type=_at_least(1), default=None, help="frames per clip (default: the model's)")
+    g.add_argument("--frame_stride", type=_at_least(1))
+    g.add_argument("--resize_shortest_edge", type=_at_least(1))
+    g.add_argument("--crop_size", type=_at_least(1), help="also the model's image_size (position embeddings resized)")
+    g.add_argument("--scale_jitter", type=float, nargs=2)
+    g.add_argument("--do_flip", type=_bool)
+    g.add_argument("--color_jitter", type=_bool)
+    g.add_argument("--rand_augment", type=int, nargs=2, help="RandAugment num_ops magnitude, e.g. 2 15")
+    g.add_argument("--eval_num_clips", type=_at_least(1), help="temporal views when evaluating each epoch")
+    g.add_argument("--eval_num_crops", type=int, choices=(1, 3),
+                   help="spatial views when evaluating each epoch: 1 (centre) or 3")
+
+    g = p.add_argument_group("optimisation")
+    g.add_argument("--optimizer", choices=("sgd", "adamw"))
+    g.add_argument("--learning_rate", type=float)
+    g.add_argument("--momentum", type=float, default=0.9)
+    g.add_argument("--weight_decay", type=float)
+    g.add_argument("--lr_scheduler_type", default="cosine")
+    g.add_argument("--warmup_epochs", type=float)
+    g.add_argument("--num_warmup_steps", type=_at_least(0), default=None, help="overrides --warmup_epochs")
+    g.add_argument("--num_train_epochs", type=_at_least(1))
+    g.add_argument("--max_train_steps", type=_at_least(1), default=None, help="overrides --num_train_epochs")
+    g.add_argument("--per_device_train_batch_size", type=_at_least(1), default=8)
+    g.add_argument("--per_device_eval_batch_size", type=_at_least(1), default=8)
+    g.add_argument("--total_batch_size", type=_at_least(1), default=None,
+                   help="reach this batch size with gradient accumulation (paper: 64)")
+    g.add_argument("--gradient_accumulation_steps", type=_at_least(1), default=None)
+    g.add_argument("--max_grad_norm", type=float)
+    g.add_argument("--label_smoothing", type=float)
+    g.add_argument("--mixup_alpha", type=float)
+    g.add_argument("--cutmix_alpha", type=float, default=0.0)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
+
+    g = p.add_argument_group("outputs")
+    g.add_argument("--output_dir", default="outputs")
+    g.add_argument("--checkpointing_steps", type=_checkpointing_steps, default=None,
+                   help="save_state every N steps, or 'epoch'")
+    g.add_argument("--checkpoints_total_limit", type=_at_least(0), default=2, help="0 keeps every checkpoint")
+    g.add_argument("--resume_from_checkpoint", default=None, help="a checkpoint folder, or 'latest'")
+    g.add_argument("--with_tracking", type=_bool, default=True)
+    g.add_argument("--report_to", default="tensorboard")
+    g.add_argument("--logging_steps", type=_at_least(1), default=10)
+    g.add_argument("--push_to_hub", action="store_true")
+    g.add_argument("--hub_model_id", default=None)
+    g.add_argument("--hub_token", default=None)
+    g.add_argument("--hub_private_repo", action="store_true")
+    g.add_argument("--upload_retries", type=_at_least(0), default=5)
+    return p
+
+
+def _bool(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+
+
+def _at_least(minimum: int):
+    """An argparse type: a whole number >= minimum (a batch of 0 or -1 workers used to fail mid-run, if at all)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+        return value
+    return parse
+
+
+def _checkpointing_steps(text: str) -> str:
+    if text == "epoch" or (text.isdigit() and int(text) > 0):
+        return text
+    raise argparse.ArgumentTypeError(f"expected a number of steps >= 1 or 'epoch', got {text!r}")
+
+
+def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
+    """The flags, with the preset's values as defaults, checked as a whole before anything is loaded."""
+    parser = build_parser(description)
+    known, _ = parser.parse_known_args(argv)
+    # Preset values become defaults, so anything typed on the command line still wins.
+    try:
+        parser.set_defaults(**get_preset(known.preset))
+    except ValueError as error:
+        parser.error(str(error))
+    args = parser.parse_args(argv)
+    missing = [name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None]
+    if missing:
+        parser.error(f"no value for {missing}: give them or a --preset that sets them")
+    try:
+        overrides = _parse_overrides(args.config_overrides)
+        check_config_overrides(overrides, args.crop_size)
+    except ValueError as error:
+        parser.error(f"argument --config_overrides: {error}")
+    if args.init_from and _looks_like_a_local_path(args.init_from) and not os.path.exists(args.init_from):
+        parser.error(f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
+                     f"a Hub id reads 'org/name')")
+    return args
+
+
+def _parse_overrides(text: str | None) -> dict:
+    """``"a=1,b=[2,8,8],c=gap"`` -> ``{"a": 1, "b": [2, 8, 8], "c": "gap"}`` (JSON values, else strings)."""
+    overrides, depth, item = {}, 0, ""
+    for char in (text or "") + ",":
+        depth += (char in "[{") - (char in "]}")
+        if char == "," and depth == 0:
+            if item.strip():
+                key, equals, value = item.partition("=")
+                if not equals or not key.strip():
+                    raise ValueError(f"{item.strip()!r} is not key=value")
+                try:
+                    overrides[key.strip()] = json.loads(value)
+                except json.JSONDecodeError:
+                    overrides[key.strip()] = value.strip()
+            item = ""
+        else:
+            item += char
+    return overrides
+
+
+# Fields the data set decides (labels) or transformers writes (bookkeeping): not for --config_overrides.
+_NOT_OVERRIDABLE = {"id2label", "label2id", "label_spaces", "model_type", "transformers_version", "architectures",
+                    "_name_or_path"}
+
+
+def check_config_overrides(overrides: dict, crop_size: int | None = None, config_classes=None) -> None:
+    """Refuse a key no ViViT config (or none of ``config_classes``) has, naming the closest valid one (a misspelling
+    was silently ignored), and an ``image_size`` other than the crop the processor makes (the model's image size
+    follows ``--crop_size``)."""
+    import difflib
+
+    config_classes = config_classes or [config_class for config_class, _, _ in VIVIT_MODELS.values()]
+    valid = set().union(*(config_class().to_dict() for config_class in config_classes)) - _NOT_OVERRIDABLE
+    for key in overrides:
+        if key not in valid:
+            close = difflib.get_close_matches(key, valid, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            models = "" if len(config_classes) > 1 else f" of {config_classes[0].__name__}"
+            raise ValueError(f"no config field {key!r}{models}; {hint}valid fields: {', '.join(sorted(valid))}")
+    if "image_size" in overrides and crop_size is not None:
+        size = overrides["image_size"]
+        if (list(size) if isinstance(size, (list, tuple)) else [size, size]) != [crop_size, crop_size]:
+            raise ValueError(f"image_size={json.dumps(size)} differs from --crop_size {crop_size}, the frames the "
+                             f"model is given; leave image_size out (it follows --crop_size) or give --crop_size")
+
+
+def _looks_like_a_local_path(source: str) -> bool:
+    """Not a Hub id ('name' or 'org/name'), or a file name: read as a path, so a missing one is reported as such
+    rather than as a malformed repo id."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    if Path(source).suffix in (".npz", ".safetensors", ".pth", ".pt", ".bin", ".json"):
+        return True
+    try:
+        validate_repo_id(source)
+    except HFValidationError:
+        return True
+    return False
+
+
+# ------------------------------------------------------------------------------------------------ data
+def load_data(args, accelerator):
+    # The bundled set is made, and a Hub data set downloaded, by one process; the others wait and reuse it.
+    data = open_video_dataset(args.dataset, args.dataset_format, once=accelerator.main_process_first,
+                              cache_dir=args.cache_dir, revision=args.dataset_revision,
+                              video_column=args.video_column, label_column=args.label_column)
+    for split, count in data.missing.items():
+        logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
+    train = data.split(args.train_split)
+    eval_split = args.eval_split or next((s for s in ("validation", "test") if s in data.splits), None)
+    if eval_split is None:
+        train, evaluation = hold_out(train, args.validation_split_percentage / 100, seed=args.seed)
+        eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
+    else:
+        evaluation = data.split(eval_split)
+    # Seeded and drawn across the classes (the adapters list clips class by class: the first N are one or two classes).
+    if args.max_train_samples:
+        train = sample_subset(train, args.max_train_samples, seed=args.seed)
+    if args.max_eval_samples:
+        evaluation = sample_subset(evaluation, args.max_eval_samples, seed=args.seed)
+    return data, train, evaluation, eval_split
+
+
+def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
+    processor = init_processor or ViViTVideoProcessor()
+    updates = dict(num_frames=args.num_frames or config.num_frames)
+    if args.frame_stride is not None:
+        updates["frame_stride"] = args.frame_stride
+    if args.resize_shortest_edge is not None:
+        updates["size"] = {"shortest_edge": args.resize_shortest_edge}
+    if args.crop_size is not None:
+        updates["crop_size"] = {"height": args.crop_size, "width": args.crop_size}
+    if args.scale_jitter is not None:
+        updates["scale_jitter"] = list(args.scale_jitter)
+    if args.do_flip is not None:
+        updates["do_flip"] = args.do_flip
+    if args.color_jitter is not None:
+        updates["do_color_jitter"] = args.color_jitter
+    updates["rand_augment"] = list(args.rand_augment) if args.rand_augment else None
+    for key, value in updates.items():
+        setattr(processor, key, value)
+    return processor
+
+
+def build_datasets(args, train_examples, eval_examples, processor):
+    """Training (augmented, seeded per epoch and clip) and evaluation data sets, decoded once into memory when
+    ``--cache_decoded_videos`` says so."""
+    train = VideoClassificationDataset(train_examples, processor, seed=args.seed,
+                                       processor_kwargs=dict(do_train_augment=True))
+    evaluation = VideoClassificationDataset(eval_examples, processor, num_clips=args.eval_num_clips,
+                                            num_crops=args.eval_num_crops)
+    if _cache_decoded_videos(args, (train, evaluation)):
+        for dataset in (train, evaluation):
+            dataset.cache_decoded_videos(num_workers=args.num_workers)
+    return train, evaluation
+
+
+def _cache_decoded_videos(args, datasets) -> bool:
+    if args.cache_decoded_videos != "auto":
+        return args.cache_decoded_videos == "yes"
+    size = sum(dataset.estimate_decoded_bytes() or 0 for dataset in datasets)
+    fits = size <= args.cache_budget_mib * 2**20
+    logger.info(f"the decoded clips would take about {size / 2**20:.1f} MiB: "
+                f"{'decoding them once into memory' if fits else 'decoding them every epoch'} "
+                f"(--cache_decoded_videos auto, --cache_budget_mib {args.cache_budget_mib:g})")
+    return fits
+
+
+def build_dataloaders(args, train_dataset, eval_dataset):
+    # Persistent workers keep their copy of the data set across epochs (no restart per epoch); the sampler hands
+    # them the epoch with each index, for the augmentation seeds.
+    sampler = EpochShuffleSampler(len(train_dataset), seed=args.seed, with_epoch=True)
+    loader_kwargs = dict(collate_fn=collate_videos, num_workers=args.num_workers,
+                         persistent_workers=args.num_workers > 0, generator=torch.Generator().manual_seed(args.seed))
+    train_dataloader = torch.utils.data.DataLoader(
+        train_dataset, sampler=sampler, batch_size=args.per_device_train_batch_size, **loader_kwargs)
+    eval_dataloader = torch.utils.data.DataLoader(
+        eval_dataset, batch_size=args.per_device_eval_batch_size, **loader_kwargs)
+    return train_dataloader, eval_dataloader
+
+
+# ----------------------------------------------------------------------------------------------- model
+def _is_vivit_checkpoint(source: str) -> bool:
+    """A ViViT checkpoint (ours or transformers'), as opposed to an image ViT source."""
+    if os.path.isfile(source):  # a .npz / .safetensors / .pth image ViT
+        return False
+    if os.path.isdir(source):  # read the folder's config ourselves: nothing to guess, no error to swallow
+        config = Path(source) / "config.json"
+        return config.is_file() and str(json.loads(config.read_text()).get("model_type", "")).startswith("vivit")
+    try:
+        config = AutoConfig.from_pretrained(source)
+    except (OSError, ValueError):  # no transformers config (a timm Hub folder) or none reachable: from_vit_pretrained
+        return False               # reads it as an image ViT and reports what is wrong with the source
+    return config.model_type.startswith("vivit")
+
+
+def model_config_overrides(args) -> dict:
+    """``--config_overrides`` plus the flags that are config fields. The model's image size is the crop the processor
+    makes (a preset's 256-pixel crop on a 224-pixel ViT used to stop at the first step): the position embeddings are
+    resized to it, from the image ViT (``--positional_embedding resize_tile``) or from a ViViT checkpoint."""
+    overrides = _parse_overrides(args.config_overrides)
+    for name in ("drop_path_rate", "hidden_dropout_prob", "num_frames"):
+        if getattr(args, name) is not None:
+            overrides.setdefault(name, getattr(args, name))
+    if args.crop_size is not None:
+        overrides.setdefault("image_size", args.crop_size)
+    return overrides
+
+
+def build_model(args, data):
+    label_kwargs = dict(id2label=data.id2label, label2id=data.label2id)
+    if data.is_multi_head:
+        label_kwargs["label_spaces"] = data.head_sizes
+    else:
+        label_kwargs["num_labels"] = len(data.label_names)
+    overrides = model_config_overrides(args)
+    config_class, _, model_class = VIVIT_MODELS[args.model]
+    init_processor = None
+    if args.init_from and _is_vivit_checkpoint(args.init_from):
+        # The checkpoint's own variant; its position embeddings interpolated to a new frame count or crop, its head
+        # kept only for the same label names.
+        model, report = from_vivit_checkpoint(args.init_from, id2label=data.id2label,
+                                              label_spaces=data.head_sizes if data.is_multi_head else None,
+                                              **overrides)
+        logger.info(f"started from the {type(model).__name__} checkpoint {args.init_from}: resized "
+                    f"{report['resized'] or 'nothing'}; fresh {report['fresh'] or 'nothing'}")
+        try:
+            init_processor = ViViTVideoProcessor.from_pretrained(args.init_from)
+        except OSError:
+            pass
+    else:
+        check_config_overrides(overrides, config_classes=[config_class])
+        if args.init_from:
+            model = model_class.from_vit_pretrained(args.init_from, tubelet_init=args.tubelet_init,
+                                                    positional_embedding=args.positional_embedding,
+                                                    **label_kwargs, **overrides)
+        else:
+            model = model_class(config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **overrides,
+                                                **label_kwargs}))
+    frozen = 0
+    for name, parameter in model.named_parameters():
+        if any(name.startswith(prefix) for prefix in args.freeze):
+            parameter.requires_grad_(False)
+            frozen += parameter.numel()
+    if args.freeze and not frozen:
+        raise ValueError(f"--freeze {args.freeze} matched no parameter; names look like "
+                         f"{[n for n, _ in list(model.named_parameters())[:3]]}")
+    return model.train(), init_processor
+
+
+def classification_loss(logits, targets, valid, head_sizes):
+    """The model's multi-head loss on soft targets (label smoothing, mixup), averaged over the valid clips."""
+    per_sample = multi_head_cross_entropy(logits, targets, head_sizes, reduction="none")
+    weights = valid.float()
+    return (per_sample * weights).sum() / weights.sum().clamp(min=1)
+
+
+def soft_targets(labels, head_sizes, smoothing):
+    labels = labels.view(len(labels), -1)
+    return torch.cat([smooth_one_hot(labels[:, i], size, smoothing) for i, size in enumerate(head_sizes)], dim=-1)
+
+
+def evaluate(model, dataloader, accelerator, num_views, label_spaces) -> dict:
+    """Metrics over the evaluation set, every clip counted once whatever the number of processes."""
+    logits, labels, valid = predict(model, dataloader, accelerator, num_views)
+    return evaluation_metrics(logits, labels, valid, label_spaces)
+
+
+# ------------------------------------------------------------------------------------------------ main
+def check_processor_fits_model(processor, config) -> None:
+    """The clips the processor makes must be the model's input: stop before training, not at its first step."""
+    crop = (processor.crop_size["height"], processor.crop_size["width"])
+    if crop != tuple(config.image_size_hw) or processor.num_frames != config.num_frames:
+        raise ValueError(f"the processor makes clips of {processor.num_frames} frames of {crop[0]}x{crop[1]} but the "
+                         f"model takes {config.num_frames} frames of {config.image_size_hw[0]}x"
+                         f"{config.image_size_hw[1]}: give --crop_size / --num_frames")
+
+
