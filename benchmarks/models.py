@@ -456,11 +456,11 @@ def forward_rounds(contenders, result, x, size, batch, tokens, args, log):
         for round_index in range(args.warmup + args.repeats):
             for dtype in dtypes:
                 a, b = operands[dtype]
-                peak = time_runs(lambda: a @ b, device, repeats=5, warmup=1,
+                peak = time_runs(lambda a=a, b=b: a @ b, device, repeats=5, warmup=1,
                                  inner=20 if device == "cuda" else 1)["median_s"]
                 for name, (contender, model) in models.items():
                     with torch.no_grad(), autocast(device, dtype), attention_context(attn):
-                        elapsed = time_runs(lambda: contender.logits(model, x), device, repeats=1, warmup=0)["median_s"]
+                        elapsed = time_runs(lambda c=contender, m=model: c.logits(m, x), device, repeats=1, warmup=0)["median_s"]
                     if round_index >= args.warmup:
                         times[name, dtype].append(elapsed)
                         log(f"round {round_index - args.warmup + 1}: {name:40s} forward {attn:18s} {dtype}: "
@@ -507,7 +507,7 @@ def derive(result: dict):
     """Rates, fractions of the matmul peak, ratios and the issue's goals, from the raw figures."""
     batch = result["batch"]
     for entry in result["models"].values():
-        for attn, per_dtype in entry["forward"].items():
+        for per_dtype in entry["forward"].values():
             for dtype, timing in per_dtype.items():
                 # Load from other processes only ever adds time, so the fastest run and the fastest matmul are
                 # the estimates of what the machine does when quiet; the medians are kept beside them.
@@ -515,7 +515,7 @@ def derive(result: dict):
                 timing["gflops_per_s"] = 2 * entry["macs"] / timing["min_s"] / 1e9
                 timing["fraction_of_matmul_peak"] = (
                     timing["gflops_per_s"] / result["peak_matmul"][dtype]["best_gflops_per_s"])
-        for dtype, timing in entry["train"].items():
+        for timing in entry["train"].values():
             timing["clips_per_s"] = batch / timing["median_s"]
         memory = entry["memory"]
         if "checkpointing" in memory:
@@ -617,7 +617,7 @@ def markdown(result: dict) -> str:
                   "| model | params (M) | GMACs | eager (s) | sdpa (s) | flash (s) | clips/s (median) | % of matmul peak |"
                   " train step (s) |", "|---|---|---|---|---|---|---|---|---|"]
         for name, entry in result["models"].items():
-            def cell(attn):
+            def cell(attn, entry=entry, dtype=dtype):
                 timing = entry["forward"].get(attn, {}).get(dtype)
                 return f"{timing['min_s']:.3g} ({timing['median_s']:.3g})" if timing else "-"
 

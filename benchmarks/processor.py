@@ -1,21 +1,22 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Decode + preprocess throughput: ViViTVideoProcessor against transformers' own video path.
 
 For each test file (10 s at 25 fps in 340x256 and 1280x720, and 60 s at both sizes, H.264 with
 x264's default keyframe interval of 250 frames) the same 32-frame stride-2 clips (random starts,
 fixed seed) go through:
 
-- ours: ``ViViTVideoProcessor()(path)``, the processor's own file path, with its sampling replaced by
-  the benchmark's clip (``sample_indices``): seek + decode from the keyframe, skipping the
+- ours: `ViViTVideoProcessor()(path)`, the processor's own file path, with its sampling replaced by
+  the benchmark's clip (`sample_indices`): seek + decode from the keyframe, skipping the
   non-reference frames before the first kept one, RGB conversion and resize in one libswscale pass
   on the kept frames, crop, one fused rescale pass;
-- ours, exact: the same with ``resize_in_decoder=False`` (full-size RGB, resize in torch: the path
-  the ``transformers_vivit`` preset takes to match transformers to 1e-5);
-- transformers + PyAV: ``transformers.video_utils.load_video(path, backend="pyav",
-  sample_indices_fn=...)`` then ``VivitVideoProcessor``;
-- transformers + torchcodec: the same with ``backend="torchcodec"``, when torchcodec imports.
+- ours, exact: the same with `resize_in_decoder=False` (full-size RGB, resize in torch: the path
+  the `transformers_vivit` preset takes to match transformers to 1e-5);
+- transformers + PyAV: `transformers.video_utils.load_video(path, backend="pyav",
+  sample_indices_fn=...)` then `VivitVideoProcessor`;
+- transformers + torchcodec: the same with `backend="torchcodec"`, when torchcodec imports.
 
 Methods alternate clip by clip, in a rotating order, so other load on the machine hits them alike
-and none always runs first; the whole set of clips runs ``--runs`` times and each figure is the
+and none always runs first; the whole set of clips runs `--runs` times and each figure is the
 median over runs of the per-run clips per second (from the median wall time per clip). The CPU time
 per clip (this process, decoder threads included) is reported too: it depends much less on other
 jobs than the wall time. It also counts frames decoded per clip against the minimum (the
@@ -29,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 

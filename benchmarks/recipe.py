@@ -1,6 +1,6 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """How long the fine-tuning recipe waits for data: the same training steps fed by the recipe's own data loader
-(decoded clips kept in memory when ``--cache_decoded_videos`` says so, augmentation in worker processes), by the
+(decoded clips kept in memory when `--cache_decoded_videos` says so, augmentation in worker processes), by the
 same loader decoding every clip each time, and by the same batches decoded beforehand.
 
     python benchmarks/recipe.py                      # the bundled synthetic_motion run (recipes/finetune.py defaults)
@@ -60,13 +60,13 @@ def build(recipe_argv: list[str]):
 
 
 def loader_for(args, dataset):
-    """The recipe's training loader over ``dataset``."""
+    """The recipe's training loader over `dataset`."""
     return finetune.build_dataloaders(args, dataset, dataset)[0]
 
 
 def per_clip_ms(dataset, count: int, rounds: int = 10) -> float:
-    """Milliseconds per ``dataset[i]`` in this process (one clip: decode or read from memory, sample, augment):
-    the median over ``rounds`` rounds of ``count / rounds`` clips, so a burst of other work on the machine
+    """Milliseconds per `dataset[i]` in this process (one clip: decode or read from memory, sample, augment):
+    the median over `rounds` rounds of `count / rounds` clips, so a burst of other work on the machine
     does not skew it."""
     for index in range(min(3, len(dataset))):
         dataset[index]
@@ -123,7 +123,7 @@ def summarise(records: list[dict], skip: int) -> dict:
 
 
 def run_loader(model, optimizer, state, args, dataset, steps: int, mixed_precision: str) -> list[dict]:
-    """Timed training steps from the weights ``state``, fed by the recipe's loader over ``dataset``."""
+    """Timed training steps from the weights `state`, fed by the recipe's loader over `dataset`."""
     model.load_state_dict(state)
     optimizer.state.clear()
     loader = loader_for(args, dataset)

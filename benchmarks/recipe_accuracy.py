@@ -1,9 +1,10 @@
 #!/usr/bin/env python
-"""The main job's promise, measured: the default ``accelerate launch recipes/finetune.py`` on the bundled data set.
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The main job's promise, measured: the default `accelerate launch recipes/finetune.py` on the bundled data set.
 
 Runs twice, on the CPU, from a fresh cache (so the wall time includes generating the data set):
 1. the default command as a user types it (the tiny Model 1 sees 8 frames per clip);
-2. the same recipe on one frame per clip (``--num_frames 1``, tubelets one frame deep), which can only guess.
+2. the same recipe on one frame per clip (`--num_frames 1`, tubelets one frame deep), which can only guess.
 
     python benchmarks/recipe_accuracy.py [--threads 2] [--output benchmarks/results/recipe_accuracy.json]
 

@@ -1,20 +1,21 @@
 #!/usr/bin/env python
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Evaluate a fine-tuned ViViT model with multi-view testing (paper §4.1), with 🤗 Accelerate.
 
     accelerate launch recipes/evaluate.py --model outputs                      # the bundled data set's test split
     accelerate launch recipes/evaluate.py --model out --dataset path/or/hub-id --dataset_format kinetics \
         --num_clips 4 --num_crops 3
 
-Each video is cut into ``num_clips`` temporal clips x ``num_crops`` spatial crops; the model's logits are
+Each video is cut into `num_clips` temporal clips x `num_crops` spatial crops; the model's logits are
 averaged over those views. Writes top-1/top-5 (per head and action accuracy for Epic Kitchens), per-class
-accuracy, a confusion matrix and a per-class bar chart (PNG), ``eval_results.json`` and the per-video logits
-(``predictions.safetensors``: ``logits``, ``labels``, ``valid``, one row per video, with the videos' ids in row order
-as the JSON list ``video_ids`` in its metadata), and ``predictions.jsonl`` (one line per video: ``index``,
-``video_id``, ``label``, ``prediction``, ``valid``). A video id is the clip's path relative to the data set folder,
+accuracy, a confusion matrix and a per-class bar chart (PNG), `eval_results.json` and the per-video logits
+(`predictions.safetensors`: `logits`, `labels`, `valid`, one row per video, with the videos' ids in row order
+as the JSON list `video_ids` in its metadata), and `predictions.jsonl` (one line per video: `index`,
+`video_id`, `label`, `prediction`, `valid`). A video id is the clip's path relative to the data set folder,
 or the data set's own key (Kinetics clip name, SSv2 id, Epic Kitchens narration id; a Hub row's path, else its
 index). Metrics are computed locally; any number of processes counts every video once.
 
-``--max_eval_samples N`` evaluates a seeded subset drawn across the classes (``--seed``), not the first N.
+`--max_eval_samples N` evaluates a seeded subset drawn across the classes (`--seed`), not the first N.
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
+from vivit_hf.hub.upload import looks_like_repo_id
+from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.training.data import SYNTHETIC, open_video_dataset
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
 from vivit_hf.training.data.formats import DATASET_FORMATS, VideoClassificationData, example_ids, sample_subset
-from vivit_hf.hub.upload import looks_like_repo_id
-from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 from vivit_hf.training.launch import cpu_process_group
-from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
 logger = get_logger(__name__)
 

@@ -7,9 +7,9 @@
         --dataset path/or/hub-id --dataset_format ssv2 --preset ssv2_vivit_b_fe --output_dir out --push_to_hub
     accelerate launch recipes/finetune.py --resume_from_checkpoint latest --output_dir out
 
-Flags follow transformers' ``*_no_trainer`` examples; ``--preset`` fills in a paper recipe
-(``vivit_hf/training/presets.py``) and any flag given explicitly wins. Runs on 1..N processes (``accelerate config``:
-DDP, FSDP, multi-node). The flags, data, model and loss are built by ``vivit_hf.training.finetune``; this script is
+Flags follow transformers' `*_no_trainer` examples; `--preset` fills in a paper recipe
+(`vivit_hf/training/presets.py`) and any flag given explicitly wins. Runs on 1..N processes (`accelerate config`:
+DDP, FSDP, multi-node). The flags, data, model and loss are built by `vivit_hf.training.finetune`; this script is
 the training loop.
 """
 

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """A small local stand-in of the Hub HTTP API, so tests run the real ``huggingface_hub`` client offline.
 
 It serves what ``HfApi.create_repo`` and ``HfApi.create_commit`` call (read from huggingface_hub 2.x's

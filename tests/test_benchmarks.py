@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """`benchmarks/models.py` end to end at the tiny size: what it writes and the figures it derives."""
 
 import importlib.util

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The model card's data set metadata: ``dataset.type`` is a Hub id, never a path on the machine that trained."""
 
 import yaml

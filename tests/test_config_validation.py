@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Config values of the wrong kind are refused by the config, naming the field (issue 12, item 13)."""
 
 import pytest

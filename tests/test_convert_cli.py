@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """`python -m vivit_hf.convert`: released checkpoints -> Hub-ready folders that load with the right logits."""
 
 import json
@@ -6,19 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import huggingface_hub.constants
 import numpy as np
 import pytest
-import huggingface_hub.constants
 import torch
+from conftest import FIXTURES, fixture_cases
+from hub_standin import HubStandIn
 from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the Auto classes
+from vivit_hf.conversion.scenic_checkpoint import read_python_config
 from vivit_hf.convert import main
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
-from vivit_hf.conversion.scenic_checkpoint import read_python_config
-
-from conftest import FIXTURES, fixture_cases
-from hub_standin import HubStandIn
 
 ROOT = FIXTURES
 CASES = fixture_cases("scenic")

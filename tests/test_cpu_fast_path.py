@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """`vivit_hf.enable_cpu_fast_path`: fc1 + GELU as one oneDNN call in CPU inference, the same logits as the plain
 model code, and out of the way wherever it cannot compute the same thing."""
 

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The models on a CUDA GPU: scenic's outputs in fp32, bf16 autocast through every attention kernel the GPU offers
 (eager, sdpa and sdpa held to PyTorch's FlashAttention-2 kernel, flex attention) against fp32 eager, gradient
 checkpointing and a mixed-precision training step. Skipped where no GPU is present (CI); run on a GPU machine with
@@ -6,11 +7,10 @@ checkpointing and a mixed-precision training step. Skipped where no GPU is prese
 import numpy as np
 import pytest
 import torch
+from test_scenic_equivalence import CASES, load_case, run
 
 from vivit_hf import VIVIT_MODELS
 from vivit_hf.convert import load_scenic
-
-from test_scenic_equivalence import CASES, load_case, run
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

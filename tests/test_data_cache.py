@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Decoded clips kept in memory (DecodedVideoCache): the same samples, the epoch through persistent workers,
 broken clips still skipped and counted."""
 

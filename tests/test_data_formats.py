@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Each ``--dataset_format`` on a small fake data set in that format's own layout, built here."""
 
 import csv
@@ -7,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vivit_hf.training.data.formats import DatasetFormatError, hold_out, load_video_dataset
 from vivit_hf.training.data.fetch import extract_archives
+from vivit_hf.training.data.formats import DatasetFormatError, hold_out, load_video_dataset
 from vivit_hf.training.data.synthetic import write_video
 
 

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Label vocabularies of every ``--dataset_format`` adapter, hidden files, classes missing from training.
 
 Integer labels are ids already: a folder or annotation column holding 2, 10 and 11 must give ids 2, 10 and 11
@@ -9,8 +10,8 @@ import logging
 from pathlib import Path
 
 import pytest
-
 from test_data_formats import clip, write_csv
+
 from vivit_hf.training.data.formats import DatasetFormatError, _index_videos, load_video_dataset
 
 

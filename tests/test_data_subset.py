@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """`--max_train_samples` / `--max_eval_samples`: a seeded subset drawn across the classes, not the first N.
 
 The adapters list examples class by class, so the first N of the bundled set (120 training clips per class) are the
@@ -6,7 +7,6 @@ depend on nothing but the seed and the examples) and change with the seed.
 """
 
 import random
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -97,6 +97,7 @@ def test_finetune_draws_both_subsets_across_classes(tmp_path):
 def test_a_hub_split_subset_stays_lazy_and_keeps_row_ids(tmp_path):
     datasets = pytest.importorskip("datasets")
     from test_data_formats import clip
+
     from vivit_hf.training.data.formats import ExampleSubset, example_ids, load_video_dataset
 
     video = clip(tmp_path / "src" / "a.mp4").read_bytes()

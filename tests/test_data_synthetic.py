@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The bundled synthetic motion data set and the torch Dataset over examples."""
 
 import numpy as np
@@ -6,7 +7,12 @@ import torch
 
 from vivit_hf.training.data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
 from vivit_hf.training.data.formats import load_video_dataset
-from vivit_hf.training.data.synthetic import DEFAULT_CLASSES, SyntheticMotionConfig, render_clip, synthetic_motion_dataset
+from vivit_hf.training.data.synthetic import (
+    DEFAULT_CLASSES,
+    SyntheticMotionConfig,
+    render_clip,
+    synthetic_motion_dataset,
+)
 
 SMALL = SyntheticMotionConfig(num_train_per_class=2, num_test_per_class=1, num_frames=6, image_size=16)
 

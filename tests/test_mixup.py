@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Mixup / CutMix on 5-D video batches with soft, smoothed labels."""
 
 import pytest

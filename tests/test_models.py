@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The four variants as transformers models: forward/backward, save/load, attention kernels, checkpointing,
 resized inputs, the paper's sizes, and what each factorisation means."""
 

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """pipeline("video-classification") with each of the four models and ViViTVideoProcessor: transformers' own pipeline
 (single view), and ours asked for by name with `pipeline_class=` (multi-view test, label spaces)."""
 
@@ -6,9 +7,9 @@ import math
 import pytest
 import torch
 from transformers import pipeline
+from video_factory import write_video
 
 import vivit_hf  # noqa: F401  (registers the four configs and models with the Auto classes)
-from video_factory import write_video
 from vivit_hf import VIVIT_MODELS, ViViTVideoClassificationPipeline, ViViTVideoProcessor
 
 TINY = dict(image_size=32, num_frames=4, tubelet_size=[2, 16, 16], hidden_size=32, num_hidden_layers=1,

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """ViViTVideoProcessor: inputs, shapes, sampling through decoding, presets, augmentation, save/load."""
 
 import io
@@ -7,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-
 from video_factory import frame_indices, suffix, write_video
+
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.processing.video_io import VideoDecodeError
 

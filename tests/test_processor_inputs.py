@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """ViViTVideoProcessor on awkward in-memory inputs: each gives the right pixels or a clear error naming the input.
 
 Expected pixels are computed here by hand from the input values (slices, 255 / 65535 scaling, x / 127.5 - 1),

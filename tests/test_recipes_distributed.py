@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """recipes/finetune.py on two CPU processes (gloo) under both launchers the README names: really one job of two
 processes, each training on its own half of every global batch, not two independent rank-0 runs."""
 
@@ -6,7 +7,6 @@ import sys
 
 import pytest
 import torch
-
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, run, videofolder, weights  # noqa: F401 (fixture)
 
 # One epoch of the 12 training clips in global batches of 4: one process of 4, or two processes of 2 each. No

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """recipes/evaluate.py: predictions that can be joined to their videos, seeded subsets, flags checked at start.
 
 The model is a tiny random one saved here (no training run needed): these tests are about which videos are
@@ -12,7 +13,6 @@ from collections import Counter
 import pytest
 from safetensors import safe_open
 from safetensors.torch import load_file
-
 from test_recipes_finetune import EVALUATE, REPO, env, tiny_clip
 
 CLASSES = ("down", "up")

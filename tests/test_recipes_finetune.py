@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """recipes/finetune.py and recipes/evaluate.py end to end on tiny data sets and a tiny model, offline, on CPU."""
 
 import csv
@@ -124,8 +125,8 @@ def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofold
 def test_auto_caches_decoded_clips_only_within_the_budget(finetune_module, videofolder):
     from accelerate import PartialState
 
-    from vivit_hf.training.data.formats import load_video_dataset
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.formats import load_video_dataset
 
     PartialState()  # the recipe logs its choice through accelerate
     data = load_video_dataset(videofolder, "videofolder")
@@ -142,9 +143,9 @@ def test_auto_caches_decoded_clips_only_within_the_budget(finetune_module, video
 
 
 def test_evaluate_multi_view_equals_the_average_of_single_views_by_hand(videofolder, uninterrupted, tmp_path):
-    import vivit_hf  # noqa: F401
     from transformers import AutoModelForVideoClassification
 
+    import vivit_hf  # noqa: F401
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
     run(EVALUATE, "--model", uninterrupted, "--dataset", videofolder, "--num_clips", 2, "--num_crops", 3,
@@ -291,8 +292,8 @@ def tiny_vit(tmp_path_factory):
 
 
 def test_the_presets_crop_reaches_a_model_started_from_a_smaller_vit(finetune_module, tiny_vit):
-    from vivit_hf.training.data.formats import VideoClassificationData
     from vivit_hf.models.modeling_blocks import resize_position_table
+    from vivit_hf.training.data.formats import VideoClassificationData
 
     vit, folder = tiny_vit
     data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})

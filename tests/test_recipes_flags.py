@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """recipes/finetune.py refuses bad flags at start, naming the flag and the value, before any data or model is loaded:
 `parse_args` (vivit_hf.training.finetune) checks them as a whole, and it is the first thing the recipe's main does."""
 

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Pushing to the Hub, against a local stand-in of its HTTP API (the real huggingface_hub client runs)."""
 
 import json
@@ -6,10 +7,10 @@ import sys
 
 import huggingface_hub
 import pytest
-from huggingface_hub import ModelCard
-
 from hub_standin import HubStandIn
+from huggingface_hub import ModelCard
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip
+
 from vivit_hf.hub.upload import BackgroundUploader
 
 

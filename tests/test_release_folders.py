@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Folders saved by vivit_hf 0.1.0 (tests/data/release_0_1, written before the package was split into subpackages)
 still load and give the logits and processor output stored beside them: with vivit_hf imported (today's registered
 classes read the old config and weights), and with `trust_remote_code=True` where vivit_hf cannot be imported (the
@@ -13,10 +14,10 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file
+from test_remote_code import LOADER
 from transformers import AutoModel, AutoModelForVideoClassification, AutoVideoProcessor
 
 import vivit_hf
-from test_remote_code import LOADER
 
 RELEASE = Path(__file__).resolve().parent / "data" / "release_0_1"
 VARIANTS = ["spatio_temporal", "factorised_encoder", "factorised_self_attention", "factorised_dot_product"]

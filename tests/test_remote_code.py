@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """A saved folder loads with `trust_remote_code=True` in a process where vivit_hf cannot be imported."""
 
 import os

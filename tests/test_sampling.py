@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Frame index rules: exact indices for every sampling mode and short-video policy."""
 
 import numpy as np

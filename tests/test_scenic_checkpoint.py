@@ -1,17 +1,17 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The flax checkpoint reader against bytes written by flax itself (tests/data/flax, made by the script there)."""
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-
-from vivit_hf.convert import load_scenic
-from vivit_hf.conversion.scenic_checkpoint import ScenicCheckpointError, read_scenic_checkpoint
 from conftest import FIXTURES
+
+from vivit_hf.conversion.scenic_checkpoint import ScenicCheckpointError, read_scenic_checkpoint
+from vivit_hf.convert import load_scenic
 
 DATA = Path(__file__).resolve().parent / "data" / "flax"
 MICRO_CONFIG = json.loads((DATA / "micro_config.json").read_text())

@@ -1,15 +1,14 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Every forward case of scenic's own outputs (shared/fixtures/scenic) reproduced by the PyTorch models."""
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from conftest import FIXTURES, fixture_cases
 
 from vivit_hf.convert import ScenicConversionError, load_scenic, to_scenic
-from conftest import FIXTURES, fixture_cases
 
 CASES_ROOT = FIXTURES
 CASES = fixture_cases("scenic")

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """scenic's own "initialise ViViT from an image ViT" surgery (shared/fixtures/scenic_init) reproduced exactly.
 
 Each case: start from `vivit_params_before.npz`, initialise from `vit_params.npz` with the options the case names,
@@ -5,15 +6,13 @@ and compare with `vivit_params_after.npz` key by key, as `after_key_provenance` 
 """
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
-
-from vivit_hf.convert import load_scenic, to_scenic
-from vivit_hf.conversion.vit_init import initialise_from_vit
 from conftest import FIXTURES, fixture_cases
+
+from vivit_hf.conversion.vit_init import initialise_from_vit
+from vivit_hf.convert import load_scenic, to_scenic
 
 ROOT = FIXTURES
 CASES = fixture_cases("scenic_init")

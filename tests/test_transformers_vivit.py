@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """transformers' own ViViT checkpoints (old Hub key names and transformers 5 names) load into ViViTSpatioTemporal*."""
 
 import pytest
@@ -7,13 +8,12 @@ from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification, VivitModel
 
 import vivit_hf  # noqa: F401 - attaches from_transformers_vivit to the Model 1 classes
-
+from vivit_hf.conversion.transformers_vivit import TransformersCheckpointError, from_transformers_vivit, normalise_key
 from vivit_hf.models.modeling_vivit import (
     ViViTFactorisedEncoderForVideoClassification,
     ViViTSpatioTemporalForVideoClassification,
     ViViTSpatioTemporalModel,
 )
-from vivit_hf.conversion.transformers_vivit import TransformersCheckpointError, from_transformers_vivit, normalise_key
 
 
 def tiny_config(**overrides):

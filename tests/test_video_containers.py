@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Frame ``i`` is the ``i``-th frame a sequential decode gives, in every container and codec PyAV
 writes here, with and without B-frames, open GOPs and variable frame rate.
 
@@ -10,8 +11,8 @@ import av
 import numpy as np
 import pytest
 import torch
-
 from video_factory import frame_indices, write_divx_packed_avi, write_encoded
+
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.processing.video_io import open_video, read_frames
 

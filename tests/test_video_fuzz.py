@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Mutated bytes of real small videos give a clean error or valid frames: never a crash or a hang.
 
 The mutations run in a child process, so a crash in FFmpeg fails this test instead of killing
@@ -7,7 +8,6 @@ pytest, and a wall-clock limit catches a hang.
 import io
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Decoding: the right frames, only the needed span, every input kind, clean errors."""
 
 import io
@@ -5,12 +6,24 @@ import io
 import av
 import numpy as np
 import pytest
-
 from video_factory import (
-    frame_indices, pattern_frame, suffix, video_bytes, write_audio_only, write_empty_video, write_video,
+    frame_indices,
+    pattern_frame,
+    suffix,
+    video_bytes,
+    write_audio_only,
+    write_empty_video,
+    write_video,
 )
+
 from vivit_hf.processing.video_io import (
-    VideoDecodeError, open_video, output_size, probe, read_frames, resize_frames, torchcodec_available,
+    VideoDecodeError,
+    open_video,
+    output_size,
+    probe,
+    read_frames,
+    resize_frames,
+    torchcodec_available,
 )
 
 GOP = 8

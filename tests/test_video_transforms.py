@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Spatial transforms: sizes, crop positions, and the same augmentation for every frame of a clip."""
 
 import numpy as np

@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Starting the four ViViT variants from an image ViT (paper §3.4), with ViTs built here from transformers' classes."""
 
 import numpy as np
@@ -6,9 +7,10 @@ import torch
 from safetensors.torch import save_file
 from transformers import ViTConfig, ViTForImageClassification, ViTModel
 
+from vivit_hf.conversion.vit_init import ViTInitError, arp_weights, initialise_from_vit, load_image_vit
 from vivit_hf.models.modeling_vivit import (
-    ViViTFactorisedDotProductModel,
     ViViTFactorisedDotProductForVideoClassification,
+    ViViTFactorisedDotProductModel,
     ViViTFactorisedEncoderForVideoClassification,
     ViViTFactorisedEncoderModel,
     ViViTFactorisedSelfAttentionForVideoClassification,
@@ -16,7 +18,6 @@ from vivit_hf.models.modeling_vivit import (
     ViViTSpatioTemporalForVideoClassification,
     ViViTSpatioTemporalModel,
 )
-from vivit_hf.conversion.vit_init import ViTInitError, arp_weights, initialise_from_vit, load_image_vit
 
 D, HEADS, LAYERS, MLP, IMAGE, PATCH = 16, 2, 2, 32, 32, 8
 

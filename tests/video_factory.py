@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Small test videos written with PyAV, each frame carrying its own index.
 
 Frame ``i`` is drawn as ``INDEX_BITS`` vertical stripes, black for a 0 bit and white for a 1 bit
@@ -14,7 +15,6 @@ from pathlib import Path
 
 import av
 import numpy as np
-
 
 INDEX_BITS = 10
 CODECS = {  # name -> (encoder, container format, file suffix, encoder options)

@@ -37,12 +37,12 @@ _RECIPE_KEYS = (
 
 
 def _is_hub_id(source: str | None) -> bool:
-    """Only an ``owner/name`` (or ``name``) that is not a path on this machine is a Hub id."""
+    """Only an `owner/name` (or `name`) that is not a path on this machine is a Hub id."""
     return bool(source) and looks_like_repo_id(str(source)) and not Path(str(source)).exists()
 
 
 def _dataset_names(dataset_name: str, dataset_id: str | None) -> tuple[str, str | None, str]:
-    """(name, Hub id or None, ``dataset.type``) for the card. ``model-index``'s ``dataset.type`` is a Hub data set
+    """(name, Hub id or None, `dataset.type`) for the card. `model-index`'s `dataset.type` is a Hub data set
     id; local data has none, so it gets a name made from the data set's name (a local path is cut to its folder
     name everywhere: the trainer's file system means nothing to a reader, and it may say more than intended)."""
     if dataset_name and (Path(dataset_name).exists() or os.path.isabs(dataset_name)

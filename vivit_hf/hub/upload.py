@@ -2,7 +2,7 @@
 """Every upload vivit_hf makes: in the background while training goes on, or at once (`push_folder`), retried.
 
 Each push is a snapshot: the files are written (or copied) into a staging folder on the caller's thread, then
-a worker thread commits them with ``HfApi.create_commit``. A failed commit is retried with exponential
+a worker thread commits them with `HfApi.create_commit`. A failed commit is retried with exponential
 back-off; the staging folder is removed only after a successful commit, and the training checkpoints are
 never touched, so a flaky connection costs an upload, never local work.
 """
@@ -55,9 +55,9 @@ def folder_operations(folder: Path, ignore_patterns=()) -> list[CommitOperationA
 
 
 class BackgroundUploader:
-    """Commits folders to ``repo_id`` on a worker thread, in submission order, with retries.
+    """Commits folders to `repo_id` on a worker thread, in submission order, with retries.
 
-    ``endpoint`` defaults to huggingface_hub's (``HF_ENDPOINT``); ``retry_delay`` is the first back-off in
+    `endpoint` defaults to huggingface_hub's (`HF_ENDPOINT`); `retry_delay` is the first back-off in
     seconds, doubled after each failure.
     """
 
@@ -73,7 +73,7 @@ class BackgroundUploader:
         self._thread.start()
 
     def push_folder(self, folder, message: str, ignore_patterns=(), delete_after: bool = False) -> UploadRecord:
-        """Queue a commit of every file of ``folder`` (as it is when the commit runs)."""
+        """Queue a commit of every file of `folder` (as it is when the commit runs)."""
         record = UploadRecord(message=message, folder=str(folder), ignore_patterns=tuple(ignore_patterns))
         self.records.append(record)
         self._queue.put((Path(folder), tuple(ignore_patterns), delete_after, record))
@@ -123,7 +123,7 @@ class BackgroundUploader:
         self._thread.join()
 
     def failed(self) -> list[UploadRecord]:
-        """The uploads that gave up (call after ``wait`` or ``close``)."""
+        """The uploads that gave up (call after `wait` or `close`)."""
         return [record for record in self.records if record.attempts and not record.success]
 
     def failure_message(self, record: UploadRecord) -> str:

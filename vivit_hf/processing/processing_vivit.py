@@ -1,28 +1,29 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""``ViViTVideoProcessor``: decode only the sampled frames, transform each clip, stack the views.
+"""`ViViTVideoProcessor`: decode only the sampled frames, transform each clip, stack the views.
 
 A call takes one video or a list of them: paths, URLs, bytes, file objects, PyAV containers,
-torchcodec decoders (what a decoded ``datasets.Video`` column holds), ``datasets.Video(decode=False)``
-dicts ``{"path", "bytes"}``, numpy arrays or torch tensors (``THWC`` or ``TCHW``, uint8 or float),
-and lists of PIL images. It returns ``pixel_values`` of shape
-``(videos * num_clips * num_crops, num_frames, 3, H, W)`` float32, views of one video adjacent
+torchcodec decoders (what a decoded `datasets.Video` column holds), `datasets.Video(decode=False)`
+dicts `{"path", "bytes"}`, numpy arrays or torch tensors (`THWC` or `TCHW`, uint8 or float),
+and lists of PIL images. It returns `pixel_values` of shape
+`(videos * num_clips * num_crops, num_frames, 3, H, W)` float32, views of one video adjacent
 (clip-major, then crop).
 
 Defaults are the paper's test setting for Kinetics: 32 frames at stride 2, shorter side 256,
 centre crop 224, pixels zero-centred to [-1, 1] as scenic does. Training augmentation is off
-unless ``do_train_augment=True`` (random clip start, scale jitter + random crop, flip, and the
+unless `do_train_augment=True` (random clip start, scale jitter + random crop, flip, and the
 opt-in colour jitter and RandAugment).
 
 This module imports only numpy, torch, torchvision, PyAV, transformers and its sibling modules
-``video_io``, ``sampling`` and ``video_transforms``, so it travels with ``trust_remote_code``. The multi-view
-pipeline (``ViViTVideoClassificationPipeline``) is asked for by name:
-``pipeline("video-classification", model=..., pipeline_class=ViViTVideoClassificationPipeline)``.
+`video_io`, `sampling` and `video_transforms`, so it travels with `trust_remote_code`. The multi-view
+pipeline (`ViViTVideoClassificationPipeline`) is asked for by name:
+`pipeline("video-classification", model=..., pipeline_class=ViViTVideoClassificationPipeline)`.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -32,6 +33,8 @@ from transformers.pipelines.video_classification import VideoClassificationPipel
 from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
 
+from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, sample_clips
+from .video_io import VideoDecodeError, VideoReader, describe_source, open_video
 from .video_transforms import (
     NORMALIZATION_PRESETS,
     affine_normalization,
@@ -46,9 +49,6 @@ from .video_transforms import (
     scale_jitter,
     three_crops,
 )
-from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, sample_clips
-from .video_io import VideoDecodeError, VideoReader, describe_source, open_video
-
 
 logger = logging.getLogger(__name__)
 
@@ -56,36 +56,36 @@ __all__ = ["ViViTVideoProcessor", "ViViTVideosKwargs", "ViViTVideoClassification
 
 
 class ViViTVideosKwargs(VideosKwargs, total=False):
-    """The processor's own options, on top of transformers' ``VideosKwargs``.
+    """The processor's own options, on top of transformers' `VideosKwargs`.
 
-    normalization: ``"scenic"`` ([-1, 1]), ``"imagenet"`` or ``"transformers_vivit"`` ([-3, 1]); sets
+    normalization: `"scenic"` ([-1, 1]), `"imagenet"` or `"transformers_vivit"` ([-3, 1]); sets
         the rescale/normalise fields below unless they are given explicitly.
-    rescale_offset: subtract 1 after rescaling (scenic's zero-centring with ``rescale_factor=1/127.5``).
-    sampling_mode: ``"stride"`` (clips of ``num_frames`` at ``frame_stride``) or ``"uniform"`` (scenic's
+    rescale_offset: subtract 1 after rescaling (scenic's zero-centring with `rescale_factor=1/127.5`).
+    sampling_mode: `"stride"` (clips of `num_frames` at `frame_stride`) or `"uniform"` (scenic's
         uniform rule over the whole video).
     frame_stride: temporal stride between kept frames (Kinetics 2, SSv2 / Epic Kitchens 1).
     num_clips: temporal views per video (evenly spaced at test, independent random draws in training).
     num_crops: spatial views per clip: 1 (centre) or 3 (start, centre, end along the longer side).
-    short_video: ``"loop"``, ``"pad"``, ``"error"`` or None (loop, but refuse a one-frame video).
+    short_video: `"loop"`, `"pad"`, `"error"` or None (loop, but refuse a one-frame video).
     seed: seeds this call's random draws (clip starts, crops, flips, colour, RandAugment).
     do_train_augment: random clip start, scale jitter and random crop, plus the flags below.
-    scale_jitter: ``[min, max]`` resize factor range after the shorter-side resize (scenic 0.9-1.33),
+    scale_jitter: `[min, max]` resize factor range after the shorter-side resize (scenic 0.9-1.33),
         or False for none (None means "the processor's setting", as for every option).
     do_flip: random horizontal flip in training (turn off for Something-Something v2).
-    do_color_jitter: scenic's colour augmentation in training, applied with ``color_jitter_prob``.
-    rand_augment: ``[num_ops, magnitude]`` (torchvision's 0-30 magnitude scale) or None.
-    decode_backend: ``"auto"`` (PyAV for files and bytes, torchcodec for torchcodec decoders), ``"pyav"`` or
-        ``"torchcodec"`` (files through torchcodec, which needs the system FFmpeg libraries).
-    resize_in_decoder: resize decoded files to ``size`` while converting them to RGB (libswscale, one
+    do_color_jitter: scenic's colour augmentation in training, applied with `color_jitter_prob`.
+    rand_augment: `[num_ops, magnitude]` (torchvision's 0-30 magnitude scale) or None.
+    decode_backend: `"auto"` (PyAV for files and bytes, torchcodec for torchcodec decoders), `"pyav"` or
+        `"torchcodec"` (files through torchcodec, which needs the system FFmpeg libraries).
+    resize_in_decoder: resize decoded files to `size` while converting them to RGB (libswscale, one
         pass over the kept frames only: faster, within a few grey levels of converting first and
-        resizing in torch). None (default) means on, except with ``normalization="transformers_vivit"``,
+        resizing in torch). None (default) means on, except with `normalization="transformers_vivit"`,
         which keeps transformers' exact path (convert, then resize in torch) to match its output.
     skip_broken: drop videos that fail to decode (or hold NaN / infinite values) instead of raising; the
-        output then has ``kept_indices`` and the processor counts drops in ``num_skipped``. When every video
-        of a call is dropped, ``pixel_values`` is an empty batch of the clip's shape, ``(0, num_frames, 3,
-        crop_height, crop_width)``, so a loop can skip it by its length (an error when the options fix no
-        shape: ``do_sample_frames=False``, or no crop).
-    float_max: the value of white in float videos (arrays / tensors): ``1.0`` for pixels on [0, 1], ``255.0``
+        output then has `kept_indices` and the processor counts drops in `num_skipped`. When every video
+        of a call is dropped, `pixel_values` is an empty batch of the clip's shape, `(0, num_frames, 3,
+        crop_height, crop_width)`, so a loop can skip it by its length (an error when the options fix no
+        shape: `do_sample_frames=False`, or no crop).
+    float_max: the value of white in float videos (arrays / tensors): `1.0` for pixels on [0, 1], `255.0`
         for [0, 255] (as uint8, and as transformers reads floats), or any other positive scale. None (default):
         a float video with a value above 1 is read on [0, 255]; one whose values all lie within [0, 1] is
         refused (it may be [0, 1] pixels or a very dark [0, 255] video: the values cannot tell), unless it is
@@ -122,7 +122,7 @@ _RESAMPLE_NAMES = {
 
 
 class ViViTVideoProcessor(BaseVideoProcessor):
-    r"""Video processor for the four ViViT models (see ``ViViTVideosKwargs`` for its own options).
+    r"""Video processor for the four ViViT models (see `ViViTVideosKwargs` for its own options).
 
     Example:
         ```python
@@ -239,7 +239,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         return self.preprocess(videos, **kwargs)
 
     def preprocess(self, videos, **kwargs) -> BatchFeature:
-        """Decode, sample, transform and stack; see the class docstring and ``ViViTVideosKwargs``."""
+        """Decode, sample, transform and stack; see the class docstring and `ViViTVideosKwargs`."""
         kwargs.pop("video_metadata", None)  # sampling needs our own frame table, not caller metadata
         device = kwargs.pop("device", None)
         return_metadata = bool(kwargs.pop("return_metadata", False))
@@ -277,7 +277,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     # -- one video -------------------------------------------------------------------------------
     def sample_indices(self, num_video_frames: int, opts: dict, rng: np.random.Generator, name: str) -> np.ndarray:
-        """Frame indices of every clip, ``(num_clips, num_frames)``; override to pick frames another way."""
+        """Frame indices of every clip, `(num_clips, num_frames)`; override to pick frames another way."""
         if not opts["do_sample_frames"]:
             return np.arange(num_video_frames)[None]
         return sample_clips(
@@ -287,7 +287,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         )
 
     def _checked_indices(self, result, num_video_frames: int, opts: dict, name: str) -> np.ndarray:
-        """``sample_indices``'s result as ``(num_clips, num_frames)`` int64, or an error naming the method.
+        """`sample_indices`'s result as `(num_clips, num_frames)` int64, or an error naming the method.
 
         An override picking too few frames would otherwise reach the model as a shorter clip (or be looped by
         position-embedding interpolation), and a negative index would wrap around an in-memory video."""
@@ -316,14 +316,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         return indices
 
     def decode_video_frames(self, video, indices=None, **kwargs) -> torch.Tensor:
-        """Frames of one video (every frame, or those at sorted distinct ``indices``) as ``(T, H, W, 3)``,
+        """Frames of one video (every frame, or those at sorted distinct `indices`) as `(T, H, W, 3)`,
         decoded exactly as a call with the same options decodes them (same backend; a file is resized while
-        decoding when ``resize_in_decoder`` applies).
+        decoding when `resize_in_decoder` applies).
 
-        Given back as the video (``input_data_format="channels_last"``), all the frames produce the same
-        ``pixel_values`` as the original, for any sampling and augmentation: a data set can decode each clip
-        once and keep it in memory (``vivit_hf.data.DecodedVideoCache``). Arrays come back unresized, as the
-        processor resizes them later anyway, and float arrays on their own scale (the same ``float_max`` reads
+        Given back as the video (`input_data_format="channels_last"`), all the frames produce the same
+        `pixel_values` as the original, for any sampling and augmentation: a data set can decode each clip
+        once and keep it in memory (`vivit_hf.data.DecodedVideoCache`). Arrays come back unresized, as the
+        processor resizes them later anyway, and float arrays on their own scale (the same `float_max` reads
         them back)."""
         input_data_format = kwargs.pop("input_data_format", None)
         opts = self._options(kwargs)
@@ -363,7 +363,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         return views, meta
 
     def transform_clip(self, clip: torch.Tensor, opts: dict, rng: np.random.Generator) -> list[torch.Tensor]:
-        """One ``(T, 3, H, W)`` clip -> ``num_crops`` views (not yet rescaled); random draws shared by all frames."""
+        """One `(T, 3, H, W)` clip -> `num_crops` views (not yet rescaled); random draws shared by all frames."""
         interpolation = _RESAMPLE_NAMES.get(PILImageResampling(opts["resample"]), "bilinear")
         size, crop = opts["size"], opts["crop_size"]
         if opts["do_resize"]:
@@ -393,7 +393,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _normalize_views(views: list[torch.Tensor], opts: dict):
         """Stack, rescale and normalise every view in one float32 buffer.
 
-        One allocation and one pass per view: ``x * scale + bias`` per channel (the rescale, offset
+        One allocation and one pass per view: `x * scale + bias` per channel (the rescale, offset
         and mean/std folded together) reads the uint8 view and writes its slot directly; on a busy
         CPU the fresh pages of each temporary (19 MB per 32-frame 224 clip) cost more than the
         arithmetic itself."""
@@ -487,8 +487,8 @@ def _channel_layout(shape: Sequence[int], input_data_format) -> str:
 
 
 def _three_d_layout(shape: tuple, input_data_format, name: str) -> str:
-    """How to read a 3-D array: ``"grey"`` (a (T, H, W) grey video), or one image frame ``"last"`` (H, W, C) or
-    ``"first"`` (C, H, W). transformers reads a 3-D array as one image; this processor also takes (T, H, W) grey
+    """How to read a 3-D array: `"grey"` (a (T, H, W) grey video), or one image frame `"last"` (H, W, C) or
+    `"first"` (C, H, W). transformers reads a 3-D array as one image; this processor also takes (T, H, W) grey
     videos, so a shape that fits both an image and a grey video is refused rather than guessed."""
     fmt = getattr(input_data_format, "value", input_data_format)
     if fmt in ("channels_last", "last"):
@@ -527,7 +527,7 @@ def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
 
 def _array_to_clip_tensor(array, input_data_format) -> torch.Tensor:
     """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3, H, W) torch tensor:
-    uint8, or float on the caller's own scale (``_float_scale`` reads it)."""
+    uint8, or float on the caller's own scale (`_float_scale` reads it)."""
     name = f"<{type(array).__name__} of shape {tuple(array.shape)}>"
     dtype = array.dtype
     tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
@@ -570,9 +570,9 @@ def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
 
 
 def _float_scale(tensor: torch.Tensor, float_max, name: str) -> float:
-    """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from ``float_max``.
+    """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from `float_max`.
 
-    Without ``float_max`` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
+    Without `float_max` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
     within [0, 1] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either way would be a guess,
     wrong by 255 times in brightness for the other case, so that is refused. Non-finite values are a broken array."""
     if not tensor.is_floating_point():
@@ -602,7 +602,7 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str) -> float:
 
 
 def _empty_batch(opts: dict) -> torch.Tensor:
-    """``pixel_values`` when every video was skipped: ``(0, frames, 3, height, width)`` as a kept video's views."""
+    """`pixel_values` when every video was skipped: `(0, frames, 3, height, width)` as a kept video's views."""
     crop, size = opts["crop_size"], opts["size"]
     height_width = None
     if opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"]:
@@ -619,7 +619,7 @@ def _empty_batch(opts: dict) -> torch.Tensor:
 
 
 def _decoder_resize(opts: dict) -> tuple:
-    """``(size, interpolation)`` for a reader to resize while decoding, or ``(None, "bilinear")``."""
+    """`(size, interpolation)` for a reader to resize while decoding, or `(None, "bilinear")`."""
     interpolation = _RESAMPLE_NAMES.get(PILImageResampling(opts["resample"]), "bilinear")
     wanted = opts["resize_in_decoder"]
     if wanted is None:  # transformers' preset keeps its exact path: convert full frames, resize in torch
@@ -635,7 +635,7 @@ def _decoder_resize(opts: dict) -> tuple:
 
 
 def _take_frames(frames: torch.Tensor, positions) -> torch.Tensor:
-    """``frames[positions]`` along time, copying whole frames of the channels-last memory decoders give
+    """`frames[positions]` along time, copying whole frames of the channels-last memory decoders give
     (indexing the permuted view would gather byte by byte)."""
     index = torch.as_tensor(np.asarray(positions), dtype=torch.long, device=frames.device)
     channels_last = frames.permute(0, 2, 3, 1)
@@ -680,7 +680,7 @@ class _FrameSource:
             self.num_frames = self.reader.num_frames
 
     def get(self, indices: np.ndarray, size=None, interpolation: str = "bilinear") -> torch.Tensor:
-        """Frames at sorted distinct ``indices`` as ``(N, 3, H, W)``; a file is resized to ``size``
+        """Frames at sorted distinct `indices` as `(N, 3, H, W)`; a file is resized to `size`
         while decoding when one is given (arrays are resized later, by the transforms)."""
         if self.tensor is not None:
             if indices.size == self.num_frames:  # every frame, in order
@@ -696,27 +696,27 @@ class _FrameSource:
 
 # -- pipeline ----------------------------------------------------------------------------------------
 class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
-    """``video-classification`` with multi-view test and named label spaces.
+    """`video-classification` with multi-view test and named label spaces.
 
-    Multi-view test: ``pipe(video, num_clips=4, num_crops=3)``. The processor returns every view of the video
+    Multi-view test: `pipe(video, num_clips=4, num_crops=3)`. The processor returns every view of the video
     as one batch; the logits of the views are averaged before the softmax (the paper's multi-view test).
-    transformers' own pipeline would score only the first view. ``short_video`` (``"loop"``, ``"pad"``,
-    ``"error"``) is passed to the processor, as its messages about short videos suggest.
+    transformers' own pipeline would score only the first view. `short_video` (`"loop"`, `"pad"`,
+    `"error"`) is passed to the processor, as its messages about short videos suggest.
 
-    Named label spaces (``config.label_spaces``, two or more heads, e.g. Epic Kitchens ``{"noun": 300,
-    "verb": 97}``): one softmax over the concatenated logits would make the heads compete for one unit of
+    Named label spaces (`config.label_spaces`, two or more heads, e.g. Epic Kitchens `{"noun": 300,
+    "verb": 97}`): one softmax over the concatenated logits would make the heads compete for one unit of
     probability, so each head is scored on its own and the result for a video is a dict::
 
         {"noun": [{"label": "tap", "score": p_noun}, ...],      # softmax over the noun logits, top_k best
          "verb": [{"label": "open", "score": p_verb}, ...],     # softmax over the verb logits, top_k best
          "action": [{"label": "open tap", "verb": "open", "noun": "tap", "score": p_verb * p_noun}, ...]}
 
-    one key per head in the config's order, then ``"action"`` (the top_k verb-noun pairs, scored by the
-    product of the two heads' probabilities, as Epic Kitchens scores actions) when heads named ``"verb"`` and
-    ``"noun"`` both exist. Labels drop a ``"<head>:"`` prefix of ``id2label`` (the recipes name classes
-    ``"noun:tap"``). ``top_k`` applies to each list. ``function_to_apply="sigmoid"`` scores each head's
-    classes independently (actions still the product); ``"none"`` gives each head's raw logits and no
-    ``"action"`` (a product of logits is no score). A single head, or no label spaces, gives transformers'
+    one key per head in the config's order, then `"action"` (the top_k verb-noun pairs, scored by the
+    product of the two heads' probabilities, as Epic Kitchens scores actions) when heads named `"verb"` and
+    `"noun"` both exist. Labels drop a `"<head>:"` prefix of `id2label` (the recipes name classes
+    `"noun:tap"`). `top_k` applies to each list. `function_to_apply="sigmoid"` scores each head's
+    classes independently (actions still the product); `"none"` gives each head's raw logits and no
+    `"action"` (a product of logits is no score). A single head, or no label spaces, gives transformers'
     flat list. With any other video processor the preprocessing is the parent class's.
     """
 
@@ -795,6 +795,6 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
 
 
 def _head_label(label: str, head: str) -> str:
-    """``"noun:tap"`` -> ``"tap"`` for head ``noun`` (the recipes' naming); other labels as they are."""
+    """`"noun:tap"` -> `"tap"` for head `noun` (the recipes' naming); other labels as they are."""
     prefix = f"{head}:"
     return label[len(prefix):] if label.startswith(prefix) else label

@@ -1,23 +1,23 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Which frames of a video make a clip (paper §4.1, scenic/DMVR's samplers).
 
 Three modes, all returning integer indices into the video's frames (presentation order):
 
-- ``"stride"``: ``num_frames`` frames ``stride`` apart. Training draws the clip start uniformly
-  (scenic's random crop in time); test takes ``num_clips`` evenly spaced clips (one centred clip
-  when ``num_clips == 1``), the paper's multi-view test.
-- ``"uniform"``: ``num_frames`` spread over the whole video by scenic's rule
-  ``round(T / (n + 1) * (i + 1))``, rounding half to even (T=6, n=3 gives 2, 3, 4).
+- `"stride"`: `num_frames` frames `stride` apart. Training draws the clip start uniformly
+  (scenic's random crop in time); test takes `num_clips` evenly spaced clips (one centred clip
+  when `num_clips == 1`), the paper's multi-view test.
+- `"uniform"`: `num_frames` spread over the whole video by scenic's rule
+  `round(T / (n + 1) * (i + 1))`, rounding half to even (T=6, n=3 gives 2, 3, 4).
 
-A video shorter than a clip's span follows ``short_video``: ``"loop"`` wraps around (DMVR's
-``floormod``), ``"pad"`` repeats the last frame, ``"error"`` refuses. The default, ``None``, loops
+A video shorter than a clip's span follows `short_video`: `"loop"` wraps around (DMVR's
+`floormod`), `"pad"` repeats the last frame, `"error"` refuses. The default, `None`, loops
 but refuses a video of a single frame, which is almost always a broken file or a still image.
-Random draws come from a ``numpy.random.Generator`` the caller seeds, so sampling is reproducible.
+Random draws come from a `numpy.random.Generator` the caller seeds, so sampling is reproducible.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
 
 __all__ = [
     "SHORT_VIDEO_POLICIES",
@@ -72,7 +72,7 @@ def _fit(indices: np.ndarray, num_video_frames: int, short_video) -> np.ndarray:
 def stride_clip(
     num_video_frames: int, num_frames: int, stride: int = 1, start: int = 0, short_video=None, name: str = "video"
 ) -> np.ndarray:
-    """``num_frames`` indices from ``start`` at ``stride``."""
+    """`num_frames` indices from `start` at `stride`."""
     _check_counts(num_video_frames, num_frames, stride)
     _check_policy(short_video, num_video_frames, clip_span(num_frames, stride), name)
     return _fit(start + np.arange(num_frames, dtype=np.int64) * stride, num_video_frames, short_video)
@@ -97,8 +97,8 @@ def random_clip(
 def evenly_spaced_clips(
     num_video_frames: int, num_frames: int, stride: int = 1, num_clips: int = 1, short_video=None, name: str = "video"
 ) -> np.ndarray:
-    """Test: ``(num_clips, num_frames)`` indices; starts spread evenly from the first to the last
-    possible start (DMVR's ``sample_linspace_sequence``), or one centred clip."""
+    """Test: `(num_clips, num_frames)` indices; starts spread evenly from the first to the last
+    possible start (DMVR's `sample_linspace_sequence`), or one centred clip."""
     if num_clips < 1:
         raise ValueError(f"num_clips must be at least 1, got {num_clips}.")
     _check_counts(num_video_frames, num_frames, stride)
@@ -111,7 +111,7 @@ def evenly_spaced_clips(
 
 
 def uniform_indices(num_video_frames: int, num_frames: int, short_video=None, name: str = "video") -> np.ndarray:
-    """scenic's uniform rule ``round(T / (n + 1) * (i + 1))`` with round-half-to-even, in exact integers."""
+    """scenic's uniform rule `round(T / (n + 1) * (i + 1))` with round-half-to-even, in exact integers."""
     _check_counts(num_video_frames, num_frames)
     _check_policy(short_video, num_video_frames, num_frames, name)
     numerators = num_video_frames * np.arange(1, num_frames + 1, dtype=np.int64)
@@ -135,11 +135,11 @@ def sample_clips(
     short_video=None,
     name: str = "video",
 ) -> np.ndarray:
-    """Indices for ``num_clips`` clips of one video, shape ``(num_clips, num_frames)``.
+    """Indices for `num_clips` clips of one video, shape `(num_clips, num_frames)`.
 
-    ``mode="stride"``: random clips when ``train`` (each drawn independently), else evenly spaced.
-    ``mode="uniform"``: the whole video spread over ``num_frames``; with several clips, clip ``c``
-    is shifted by ``c * T / (num_frames * num_clips)`` frames so the clips interleave.
+    `mode="stride"`: random clips when `train` (each drawn independently), else evenly spaced.
+    `mode="uniform"`: the whole video spread over `num_frames`; with several clips, clip `c`
+    is shifted by `c * T / (num_frames * num_clips)` frames so the clips interleave.
     """
     if mode not in SAMPLING_MODES:
         raise ValueError(f"sampling mode must be one of {SAMPLING_MODES}, got {mode!r}.")

@@ -1,30 +1,30 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Video decoding that decodes only what a clip needs.
 
 A clip of 32 frames at stride 2 spans 64 frames; decoding a whole 60 s video to keep them wastes
-almost all the work. ``VideoReader`` therefore builds a table of every frame's presentation
+almost all the work. `VideoReader` therefore builds a table of every frame's presentation
 timestamp from the demuxed packets (no decoding), seeks to the keyframe at or before the first
 wanted frame, and decodes forward only to the last wanted one, seeking again when a later keyframe
-lets it skip a gap. Frame ``i`` is the ``i``-th frame in presentation order (the order a sequential
+lets it skip a gap. Frame `i` is the `i`-th frame in presentation order (the order a sequential
 decode gives), which is what variable frame rate files need (a timestamp times a nominal rate is not
 an index there). AVI and ASF store no presentation timestamps: there one full decode at open puts
-the frames in order, and reads then seek as in any other file (see ``PyAVReader._frame_table``).
+the frames in order, and reads then seek as in any other file (see `PyAVReader._frame_table`).
 
 Two more savings: in H.264 streams, unwanted frames that no other frame references (non-reference
 B-frames, before the first wanted frame or between frames kept at a stride) are not decoded at all,
-which leaves the wanted frames bit-identical; and a reader asked for a ``size`` lets libswscale
+which leaves the wanted frames bit-identical; and a reader asked for a `size` lets libswscale
 convert to RGB and resize in one pass, on the wanted frames only, instead of converting full-size
 frames that a later resize throws most of away. The second is not bit-exact with converting first
-and resizing in torch (see README, "Video processor"), so it is asked for per call.
+and resizing in torch (see `ViViTVideoProcessor`'s `resize_in_decoder`), so it is asked for per call.
 
-PyAV is the default decoder (``backend="auto"``): its wheels bundle FFmpeg, so nothing has to be
-installed on the system, and it is the faster path here: against the torchcodec path on the files of
-``benchmarks/processor.py`` it was 1.0-1.4x faster, as torchcodec decodes every frame of the span and
-converts full-size frames. ``backend="torchcodec"``
-asks for torchcodec (it needs the system FFmpeg libraries), and a torchcodec ``VideoDecoder`` (what
-``datasets.Video`` decodes to) is always read through torchcodec.
+PyAV is the default decoder (`backend="auto"`): its wheels bundle FFmpeg, so nothing has to be
+installed on the system, and it is the faster path here (`benchmarks/processor.py` compares them): torchcodec
+decodes every frame of the span and converts full-size frames. `backend="torchcodec"`
+asks for torchcodec (it needs the system FFmpeg libraries), and a torchcodec `VideoDecoder` (what
+`datasets.Video` decodes to) is always read through torchcodec.
 
 This module imports only numpy, PyAV and the standard library (torchcodec lazily), so it travels
-with the video processor under ``trust_remote_code``.
+with the video processor under `trust_remote_code`.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ import functools
 import io
 import os
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
-
 
 __all__ = [
     "VideoDecodeError",
@@ -60,7 +60,7 @@ class VideoDecodeError(ValueError):
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """What a reader knows about a video. ``height`` and ``width`` are as displayed (after rotation)."""
+    """What a reader knows about a video. `height` and `width` are as displayed (after rotation)."""
 
     num_frames: int
     fps: float
@@ -107,8 +107,8 @@ def describe_source(source: Any) -> str:
     return f"<{type(source).__name__}>"
 
 
-# Decoders that read ``skip_frame`` afresh for every packet and skip only frames that no other frame
-# references: H.264 (``nal_ref_idc == 0`` guarantees it). Not HEVC: its "sub-layer non-reference"
+# Decoders that read `skip_frame` afresh for every packet and skip only frames that no other frame
+# references: H.264 (`nal_ref_idc == 0` guarantees it). Not HEVC: its "sub-layer non-reference"
 # pictures may still be referenced from higher temporal layers. Others may latch the setting when
 # they open (libdav1d would then drop non-reference frames for good), so they decode every frame.
 _SKIP_NONREF_PER_PACKET = frozenset({"h264"})
@@ -122,9 +122,9 @@ _INTERPOLATIONS = {"bilinear": "BILINEAR", "bicubic": "BICUBIC", "nearest": "POI
 
 
 def output_size(height: int, width: int, size) -> tuple[int, int]:
-    """(H, W) a frame of ``height`` x ``width`` is resized to: ``size`` None (unchanged), an int (the
-    shorter side to ``size``, the longer scaled and truncated, as transformers and torchvision) or
-    ``(height, width)``."""
+    """(H, W) a frame of `height` x `width` is resized to: `size` None (unchanged), an int (the
+    shorter side to `size`, the longer scaled and truncated, as transformers and torchvision) or
+    `(height, width)`."""
     if size is None:
         return height, width
     if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
@@ -159,7 +159,7 @@ def _is_av_container(source: Any) -> bool:
 
 
 def _resolve_source(source: Any) -> Any:
-    """Turn the accepted input kinds into something ``av.open`` takes (a path or a seekable file)."""
+    """Turn the accepted input kinds into something `av.open` takes (a path or a seekable file)."""
     name = describe_source(source)
     if isinstance(source, dict):  # datasets.Video(decode=False): {"path": ..., "bytes": ...}
         if source.get("bytes") is not None:
@@ -200,9 +200,9 @@ def _resolve_source(source: Any) -> Any:
 
 
 class VideoReader:
-    """An open video; ``read(indices)`` returns those frames as ``(N, H, W, 3)`` uint8 RGB.
+    """An open video; `read(indices)` returns those frames as `(N, H, W, 3)` uint8 RGB.
 
-    ``frames_decoded`` counts every frame the decoder produced, wanted or not (the benchmark
+    `frames_decoded` counts every frame the decoder produced, wanted or not (the benchmark
     compares it with the minimum a clip needs).
     """
 
@@ -221,18 +221,18 @@ class VideoReader:
         raise NotImplementedError
 
     def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
-        """Frames at ``indices`` (presentation order, repeats allowed) as ``(N, H, W, 3)`` uint8 RGB.
+        """Frames at `indices` (presentation order, repeats allowed) as `(N, H, W, 3)` uint8 RGB.
 
-        ``size``: None (as decoded), an int (shorter side to this, longer side scaled and truncated,
-        transformers' rule) or ``(height, width)``; sizes are as displayed. ``interpolation``:
-        ``"bilinear"``, ``"bicubic"`` or ``"nearest"``.
+        `size`: None (as decoded), an int (shorter side to this, longer side scaled and truncated,
+        transformers' rule) or `(height, width)`; sizes are as displayed. `interpolation`:
+        `"bilinear"`, `"bicubic"` or `"nearest"`.
         """
         raise NotImplementedError
 
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "VideoReader":
+    def __enter__(self) -> VideoReader:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -296,7 +296,7 @@ class PyAVReader(VideoReader):
             self.stream.thread_type, self.stream.thread_count = self._threading
 
     def _video_stream(self):
-        """FFmpeg's best video stream, never a cover image (an ``attached_pic``: one still frame
+        """FFmpeg's best video stream, never a cover image (an `attached_pic`: one still frame
         that mp4 / mkv files may carry beside the video, sometimes as the first stream)."""
         import av
 
@@ -310,7 +310,7 @@ class PyAVReader(VideoReader):
         return best if best in streams else streams[0]
 
     def _rewind(self) -> None:
-        """Back to the first packet. Raw elementary streams (``.h264``) cannot seek at all: reopen."""
+        """Back to the first packet. Raw elementary streams (`.h264`) cannot seek at all: reopen."""
         import av
 
         try:
@@ -469,7 +469,7 @@ class PyAVReader(VideoReader):
 
     # -- decoding --------------------------------------------------------------------------------
     def _to_rgb(self, frame, size=None, interpolation: str = "bilinear") -> np.ndarray:
-        """One decoded frame -> (H, W, 3) uint8 RGB as displayed, resized to ``size`` if given.
+        """One decoded frame -> (H, W, 3) uint8 RGB as displayed, resized to `size` if given.
 
         With a size, libswscale converts and resizes in one pass (its bilinear filter widens with
         the downscale factor, so it antialiases like torch's), on the frame as stored; rotation
@@ -546,7 +546,7 @@ class PyAVReader(VideoReader):
         return out
 
     def _packets_from(self, start: int):
-        """Packets in decode order from the keyframe ``start`` on.
+        """Packets in decode order from the keyframe `start` on.
 
         Demuxers without an index (MPEG-TS / PS) seek by a timestamp search that lands near the
         target, often after its keyframe: then seek again further back (1 s, 2 s, 4 s, ..., the
@@ -578,11 +578,11 @@ class PyAVReader(VideoReader):
 
     def _decode_span(self, start: int, first: int, last: int, wanted: set[int], out: dict[int, Future],
                      convert, skip_nonref: bool) -> None:
-        """Decode from the keyframe ``start`` to ``last``, keeping the wanted frames.
+        """Decode from the keyframe `start` to `last`, keeping the wanted frames.
 
-        Frames that are not wanted (all of them before ``first``, and those between wanted frames
+        Frames that are not wanted (all of them before `first`, and those between wanted frames
         at a stride) are needed only as references for later ones, so the decoder drops the
-        non-reference ones unseen (``skip_frame="NONREF"``: the B-frames nothing predicts from,
+        non-reference ones unseen (`skip_frame="NONREF"`: the B-frames nothing predicts from,
         about a third of an x264 stream). The switch is made per packet by its presentation time,
         as the decoder reads the setting when it takes a packet; a frame nothing references cannot
         change any other frame, so the wanted ones come out bit-identical."""
@@ -646,7 +646,7 @@ def _unify_sizes(frames: dict[int, np.ndarray], wanted: np.ndarray) -> dict[int,
 
 
 class TorchcodecReader(VideoReader):
-    """torchcodec decoding (``seek_mode="exact"`` indexes frames in presentation order, as PyAVReader)."""
+    """torchcodec decoding (`seek_mode="exact"` indexes frames in presentation order, as PyAVReader)."""
 
     backend = "torchcodec"
 
@@ -711,7 +711,7 @@ class TorchcodecReader(VideoReader):
 
 
 def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear") -> np.ndarray:
-    """``(N, H, W, 3)`` uint8 frames resized to ``size`` (see ``output_size``) with torch's antialiased
+    """`(N, H, W, 3)` uint8 frames resized to `size` (see `output_size`) with torch's antialiased
     filters, for decoders that cannot resize while converting (torchcodec)."""
     height, width = output_size(frames.shape[1], frames.shape[2], size)
     if (height, width) == frames.shape[1:3]:
@@ -726,8 +726,8 @@ def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear"
 
 
 def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
-    """Open any supported input. ``backend``: ``"auto"`` (PyAV, the faster path; see the module
-    docstring), ``"pyav"`` or ``"torchcodec"``. A torchcodec decoder or a PyAV container picks its own."""
+    """Open any supported input. `backend`: `"auto"` (PyAV, the faster path; see the module
+    docstring), `"pyav"` or `"torchcodec"`. A torchcodec decoder or a PyAV container picks its own."""
     if isinstance(source, VideoReader):
         return source
     if _is_torchcodec_decoder(source):
@@ -756,8 +756,8 @@ def probe(source: Any, backend: str = "auto") -> VideoInfo:
 def read_frames(
     source: Any, indices: Sequence[int], backend: str = "auto", size=None, interpolation: str = "bilinear"
 ) -> np.ndarray:
-    """Decode just the frames at ``indices`` (presentation order), as ``(len(indices), H, W, 3)`` uint8,
-    optionally resized while converting (``size``: shorter side or ``(height, width)``)."""
+    """Decode just the frames at `indices` (presentation order), as `(len(indices), H, W, 3)` uint8,
+    optionally resized while converting (`size`: shorter side or `(height, width)`)."""
     reader = open_video(source, backend=backend)
     try:
         return reader.read(indices, size=size, interpolation=interpolation)

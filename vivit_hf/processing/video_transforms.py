@@ -1,12 +1,13 @@
-"""Clip-consistent spatial transforms on ``(T, C, H, W)`` tensors.
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Clip-consistent spatial transforms on `(T, C, H, W)` tensors.
 
 Every function takes a whole clip and draws its random parameters once, so all frames of a clip
 get the same crop, flip, colour change or RandAugment op: a clip must stay a video of one scene,
-not a flicker of independent augmentations. Random draws come from a ``numpy.random.Generator``
+not a flicker of independent augmentations. Random draws come from a `numpy.random.Generator`
 (torch ops that sample internally run under a forked torch RNG seeded from it), so a seed
 reproduces a batch exactly.
 
-Training augmentations follow scenic's ViViT configs: shorter side to ``min_resize`` (256),
+Training augmentations follow scenic's ViViT configs: shorter side to `min_resize` (256),
 scale jitter by a factor in [0.9, 1.33], random crop 224, horizontal flip (not for
 Something-Something v2, whose labels name left and right), colour jitter with probability 0.8
 and RandAugment. Test uses a centre crop or three crops along the longer side.
@@ -14,8 +15,7 @@ and RandAugment. Test uses a centre crop or three crops along the longer side.
 
 from __future__ import annotations
 
-import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -23,7 +23,6 @@ import torchvision.transforms.v2 as T
 import torchvision.transforms.v2.functional as tvF
 
 from .video_io import output_size
-
 
 __all__ = [
     "NORMALIZATION_PRESETS",
@@ -78,7 +77,7 @@ def _seed_from(rng: np.random.Generator) -> int:
 
 
 def shortest_side_size(height: int, width: int, size: int) -> tuple[int, int]:
-    """(H, W) with the shorter side at ``size`` and the longer truncated, as torchvision and transformers
+    """(H, W) with the shorter side at `size` and the longer truncated, as torchvision and transformers
     (the rule the decoders resize by too)."""
     return output_size(height, width, int(size))
 
@@ -160,7 +159,7 @@ def color_jitter(
     grayscale_prob: float = 0.1,
 ) -> torch.Tensor:
     """One brightness/contrast/saturation/hue change in a random order for the whole clip, then
-    a colour drop to grayscale with ``grayscale_prob`` (scenic's colour augmentation)."""
+    a colour drop to grayscale with `grayscale_prob` (scenic's colour augmentation)."""
     ops = []
     if brightness:
         ops.append((tvF.adjust_brightness, float(rng.uniform(max(0.0, 1 - brightness), 1 + brightness))))
@@ -183,7 +182,7 @@ def rand_augment(
 ) -> torch.Tensor:
     """torchvision's RandAugment on the clip as one batch: the same ops and magnitudes for every frame.
 
-    ``magnitude`` is on torchvision's scale (0 to ``num_magnitude_bins - 1``, default 0-30).
+    `magnitude` is on torchvision's scale (0 to `num_magnitude_bins - 1`, default 0-30).
     """
     if not 0 <= magnitude < num_magnitude_bins:
         raise ValueError(f"RandAugment magnitude must be in [0, {num_magnitude_bins - 1}], got {magnitude}.")
@@ -203,10 +202,10 @@ def rescale_and_normalize(
     image_std: Sequence[float] = (0.5, 0.5, 0.5),
     inplace: bool = False,
 ) -> torch.Tensor:
-    """``x * rescale_factor`` (``- 1`` with ``rescale_offset``), then ``(x - mean) / std``; float32 out.
+    """`x * rescale_factor` (`- 1` with `rescale_offset`), then `(x - mean) / std`; float32 out.
 
-    The operation order matches transformers' ``VivitVideoProcessor`` so its preset agrees to float
-    rounding. ``inplace`` reuses a float32 input's memory."""
+    The operation order matches transformers' `VivitVideoProcessor` so its preset agrees to float
+    rounding. `inplace` reuses a float32 input's memory."""
     if video.dtype != torch.float32:
         video, inplace = video.float(), True  # a fresh copy: safe to overwrite
     if do_rescale:
@@ -227,9 +226,9 @@ def affine_normalization(
     image_std: Sequence[float] = (0.5, 0.5, 0.5),
     device=None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """``rescale_and_normalize`` folded into one per-channel ``x * scale + bias``: ``(3, 1, 1)`` float32
-    ``scale`` and ``bias`` for ``apply_affine``, which turns a uint8 clip into normalised float32 in a
-    single pass. Computed in float64; see ``apply_affine`` for how close that is to the steps."""
+    """`rescale_and_normalize` folded into one per-channel `x * scale + bias`: `(3, 1, 1)` float32
+    `scale` and `bias` for `apply_affine`, which turns a uint8 clip into normalised float32 in a
+    single pass. Computed in float64; see `apply_affine` for how close that is to the steps."""
     factor = float(rescale_factor) if do_rescale else 1.0
     offset = -1.0 if do_rescale and rescale_offset else 0.0
     scale = torch.full((3,), factor, dtype=torch.float64)
@@ -242,11 +241,11 @@ def affine_normalization(
 
 
 def apply_affine(clip: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
-    """``clip * scale + bias`` (per channel, ``(3, 1, 1)`` from ``affine_normalization``) in one pass,
-    reading uint8 (or float) and writing float32, into ``out`` when given.
+    """`clip * scale + bias` (per channel, `(3, 1, 1)` from `affine_normalization`) in one pass,
+    reading uint8 (or float) and writing float32, into `out` when given.
 
-    The first channel's scale goes in as ``addcmul``'s scalar ``value``: torch then rounds
-    ``x * scale`` before adding the bias, as the step-by-step ``x * factor - 1`` does, so presets whose
+    The first channel's scale goes in as `addcmul`'s scalar `value`: torch then rounds
+    `x * scale` before adding the bias, as the step-by-step `x * factor - 1` does, so presets whose
     channels share one scale (scenic, transformers') give the very same floats, -1 and 1 exactly at
     0 and 255 (with the scale as a tensor, a fused multiply-add lands one float step above 1)."""
     value = float(scale.flatten()[0])

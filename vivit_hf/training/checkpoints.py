@@ -15,7 +15,7 @@ STATE_FILE = "trainer_state.json"
 
 
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:
-    """``save_state`` into a temporary folder renamed into place, so a kill never leaves a half checkpoint."""
+    """`save_state` into a temporary folder renamed into place, so a kill never leaves a half checkpoint."""
     root = output_dir / CHECKPOINTS
     final, tmp = root / name, root / f".tmp-{name}"
     if accelerator.is_main_process:

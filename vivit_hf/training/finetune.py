@@ -178,7 +178,7 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
 
 
 def _parse_overrides(text: str | None) -> dict:
-    """``"a=1,b=[2,8,8],c=gap"`` -> ``{"a": 1, "b": [2, 8, 8], "c": "gap"}`` (JSON values, else strings)."""
+    """`"a=1,b=[2,8,8],c=gap"` -> `{"a": 1, "b": [2, 8, 8], "c": "gap"}` (JSON values, else strings)."""
     overrides, depth, item = {}, 0, ""
     for char in (text or "") + ",":
         depth += (char in "[{") - (char in "]}")
@@ -203,9 +203,9 @@ _NOT_OVERRIDABLE = {"id2label", "label2id", "label_spaces", "model_type", "trans
 
 
 def check_config_overrides(overrides: dict, crop_size: int | None = None, config_classes=None) -> None:
-    """Refuse a key no ViViT config (or none of ``config_classes``) has, naming the closest valid one (a misspelling
-    was silently ignored), and an ``image_size`` other than the crop the processor makes (the model's image size
-    follows ``--crop_size``)."""
+    """Refuse a key no ViViT config (or none of `config_classes`) has, naming the closest valid one (a misspelling
+    was silently ignored), and an `image_size` other than the crop the processor makes (the model's image size
+    follows `--crop_size`)."""
     import difflib
 
     config_classes = config_classes or [config_class for config_class, _, _ in VIVIT_MODELS.values()]
@@ -283,7 +283,7 @@ def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
 
 def build_datasets(args, train_examples, eval_examples, processor):
     """Training (augmented, seeded per epoch and clip) and evaluation data sets, decoded once into memory when
-    ``--cache_decoded_videos`` says so."""
+    `--cache_decoded_videos` says so."""
     train = VideoClassificationDataset(train_examples, processor, seed=args.seed,
                                        processor_kwargs=dict(do_train_augment=True))
     evaluation = VideoClassificationDataset(eval_examples, processor, num_clips=args.eval_num_clips,
@@ -334,9 +334,9 @@ def _is_vivit_checkpoint(source: str) -> bool:
 
 
 def model_config_overrides(args) -> dict:
-    """``--config_overrides`` plus the flags that are config fields. The model's image size is the crop the processor
+    """`--config_overrides` plus the flags that are config fields. The model's image size is the crop the processor
     makes (a preset's 256-pixel crop on a 224-pixel ViT used to stop at the first step): the position embeddings are
-    resized to it, from the image ViT (``--positional_embedding resize_tile``) or from a ViViT checkpoint."""
+    resized to it, from the image ViT (`--positional_embedding resize_tile`) or from a ViViT checkpoint."""
     overrides = _parse_overrides(args.config_overrides)
     for name in ("drop_path_rate", "hidden_dropout_prob", "num_frames"):
         if getattr(args, name) is not None:

@@ -9,8 +9,8 @@ import torch
 
 
 def cpu_process_group() -> bool:
-    """True for one of several processes (torchrun, ``accelerate launch``) on a machine without a GPU, or when
-    ACCELERATE_USE_CPU asks for the CPU: pass it as ``Accelerator(cpu=...)``.
+    """True for one of several processes (torchrun, `accelerate launch`) on a machine without a GPU, or when
+    ACCELERATE_USE_CPU asks for the CPU: pass it as `Accelerator(cpu=...)`.
 
     accelerate 1.x joins CPU processes (gloo) only when told to use the CPU; otherwise each process runs alone as
     rank 0 on all the data, every one writing the same output folder.

@@ -1,7 +1,8 @@
-"""Classification metrics computed locally (``evaluate.load`` fetches metric code from the Hub) and their plots.
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Classification metrics computed locally (`evaluate.load` fetches metric code from the Hub) and their plots.
 
 Multi-view testing (paper §4.1: 4 temporal clips x 3 spatial crops) averages the logits of a video's views
-before any metric; :func:`predict` does that and gathers the results of every process exactly once.
+before any metric; `predict` does that and gathers the results of every process exactly once.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import torch
 
 @torch.no_grad()
 def predict(model, dataloader, accelerator=None, num_views: int = 1):
-    """Logits averaged over each video's ``num_views`` views, labels and validity, over the whole data set.
+    """Logits averaged over each video's `num_views` views, labels and validity, over the whole data set.
 
     Batches come from `vivit_hf.training.data.collate_videos` (views of one video adjacent). With an
-    ``accelerator``, results of all processes are gathered with ``gather_for_metrics``, which drops the
+    `accelerator`, results of all processes are gathered with `gather_for_metrics`, which drops the
     samples repeated to even out the last batch, so 1..N processes give the same counts.
     """
     model.eval()
@@ -62,7 +63,7 @@ def classification_metrics(logits: torch.Tensor, labels: torch.Tensor, label_nam
 
 def evaluation_metrics(logits: torch.Tensor, labels: torch.Tensor, valid: torch.Tensor,
                        label_spaces: Mapping[str, Sequence[str]]) -> dict:
-    """Metrics of the valid samples; with several heads, per head (``noun_top1``...) plus ``action_top1``,
+    """Metrics of the valid samples; with several heads, per head (`noun_top1`...) plus `action_top1`,
     the share of videos where every head's top-1 is right (Epic Kitchens' action accuracy)."""
     valid = valid.bool()
     logits, labels = logits[valid], labels[valid]
@@ -82,7 +83,7 @@ def evaluation_metrics(logits: torch.Tensor, labels: torch.Tensor, valid: torch.
 
 
 def scalar_metrics(results: Mapping) -> dict:
-    """The numbers of ``results`` fit for a tracker or a results table."""
+    """The numbers of `results` fit for a tracker or a results table."""
     return {k: v for k, v in results.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 

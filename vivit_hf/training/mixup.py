@@ -1,6 +1,7 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Mixup and CutMix for video batches, as a collator (paper Table 4: mixup 0.1-0.3 on EK / SSv2).
 
-Videos are ``(B, T, C, H, W)``. Mixup blends each video with another of the batch (its partner in
+Videos are `(B, T, C, H, W)`. Mixup blends each video with another of the batch (its partner in
 the reversed batch, as timm and scenic pair them); CutMix pastes one box, the same for every frame,
 so the pasted region is a tube through time. Labels become soft: label smoothing first, then the
 two label vectors mixed with the same weight as the pixels (for CutMix, the exact box area).
@@ -8,17 +9,14 @@ two label vectors mixed with the same weight as the pixels (for CutMix, the exac
 
 from __future__ import annotations
 
-from typing import Any, Sequence
-
 import numpy as np
 import torch
-
 
 __all__ = ["smooth_one_hot", "VideoMixup"]
 
 
 def smooth_one_hot(labels: torch.Tensor, num_classes: int, smoothing: float = 0.0) -> torch.Tensor:
-    """Class indices ``(B,)`` (or already soft ``(B, K)``) -> smoothed targets ``(B, K)`` float32."""
+    """Class indices `(B,)` (or already soft `(B, K)`) -> smoothed targets `(B, K)` float32."""
     if not 0.0 <= smoothing < 1.0:
         raise ValueError(f"label smoothing must be in [0, 1), got {smoothing}.")
     labels = torch.as_tensor(labels)
@@ -36,16 +34,15 @@ def smooth_one_hot(labels: torch.Tensor, num_classes: int, smoothing: float = 0.
 
 
 class VideoMixup:
-    """Mix a batch: ``pixel_values (B, T, C, H, W)``, integer ``labels (B,)`` -> mixed pixels, soft labels.
+    """Mix a batch: `pixel_values (B, T, C, H, W)`, integer `labels (B,)` -> mixed pixels, soft labels.
 
-    Args:
-        num_classes: width of the soft labels.
-        mixup_alpha: Beta(alpha, alpha) for Mixup; 0 turns Mixup off.
-        cutmix_alpha: Beta(alpha, alpha) for CutMix's kept area; 0 turns CutMix off.
-        prob: probability that a batch is mixed at all (labels are still smoothed).
-        switch_prob: when both are on, the probability of CutMix instead of Mixup.
-        label_smoothing: applied to the one-hot labels before mixing.
-        seed: seeds the generator (numpy), for reproducible batches.
+    num_classes: width of the soft labels.
+    mixup_alpha: Beta(alpha, alpha) for Mixup; 0 turns Mixup off.
+    cutmix_alpha: Beta(alpha, alpha) for CutMix's kept area; 0 turns CutMix off.
+    prob: probability that a batch is mixed at all (labels are still smoothed).
+    switch_prob: when both are on, the probability of CutMix instead of Mixup.
+    label_smoothing: applied to the one-hot labels before mixing.
+    seed: seeds the generator (numpy), for reproducible batches.
     """
 
     def __init__(
@@ -73,7 +70,7 @@ class VideoMixup:
         self.rng = np.random.default_rng(seed)
 
     def _box(self, height: int, width: int, lam: float) -> tuple[int, int, int, int]:
-        """A box covering about ``1 - lam`` of the frame, centre uniform, clipped to the frame."""
+        """A box covering about `1 - lam` of the frame, centre uniform, clipped to the frame."""
         cut = np.sqrt(1.0 - lam)
         ch, cw = int(height * cut), int(width * cut)
         cy, cx = int(self.rng.integers(0, height)), int(self.rng.integers(0, width))

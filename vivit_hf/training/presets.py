@@ -1,8 +1,9 @@
-"""Training recipes as named presets: defaults for ``finetune.py``'s flags (flags given on the command line win).
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Training recipes as named presets: defaults for `finetune.py`'s flags (flags given on the command line win).
 
-The paper's recipes follow scenic's configs (``../shared/PAPER.md``, "Training recipes"): SGD with momentum
+The paper's recipes follow scenic's ViViT configs (Arnab et al. 2021, appendix): SGD with momentum
 0.9, cosine schedule with 2.5 warm-up epochs, batch 64, gradient-norm clip 1, no weight decay; per data set
-label smoothing, mixup, RandAugment and stochastic depth. ``synthetic_motion`` is the bundled CPU demo: a tiny
+label smoothing, mixup, RandAugment and stochastic depth. `synthetic_motion` is the bundled CPU demo: a tiny
 model trained from scratch, where AdamW converges in a few epochs and SGD would not.
 """
 

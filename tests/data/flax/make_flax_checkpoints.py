@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Writes the flax checkpoints in this folder with flax itself, so the reader is tested against flax's bytes.
 
 Run once, in two environments (flax and jax are not dependencies of vivit_hf):

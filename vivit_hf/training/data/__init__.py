@@ -6,6 +6,7 @@ import contextlib
 
 from .cache import DecodedVideoCache, estimate_decoded_bytes
 from .dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
+from .fetch import extract_archives, fetch_dataset_repo
 from .formats import (
     DATASET_FORMATS,
     DatasetFormatError,
@@ -15,7 +16,6 @@ from .formats import (
     load_video_dataset,
     sample_subset,
 )
-from .fetch import extract_archives, fetch_dataset_repo
 from .synthetic import (
     DEFAULT_CLASSES,
     MOTION_CLASSES,

@@ -1,10 +1,11 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Decode every clip of a small data set once, and keep the frames in memory for all the epochs.
 
-Decoding costs far more than what each epoch does with the decoded frames: on the bundled data set, opening,
-decoding and converting a clip takes 5-7 ms on one core, sampling, scale jitter, crop and normalisation of the
-frames 0.3 ms. A data set read for tens of epochs that fits in memory is therefore decoded once, before
+Decoding costs far more than what each epoch does with the decoded frames: opening, decoding and converting a
+clip takes over ten times as long as sampling, scale jitter, crop and normalisation of its frames
+(`benchmarks/recipe.py`). A data set read for tens of epochs that fits in memory is therefore decoded once, before
 training, and each epoch only samples and augments. The frames are those the processor itself decodes
-(``ViViTVideoProcessor.decode_video_frames``), so every batch is the same with and without the cache.
+(`ViViTVideoProcessor.decode_video_frames`), so every batch is the same with and without the cache.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ __all__ = ["DecodedVideoCache", "estimate_decoded_bytes"]
 
 
 class DecodedVideoCache:
-    """The decoded frames of a list of videos, ``cache[i]`` a ``(T, H, W, 3)`` uint8 view, or None for a video
+    """The decoded frames of a list of videos, `cache[i]` a `(T, H, W, 3)` uint8 view, or None for a video
     that did not decode whole (the data set then reads that one from its source, as without a cache).
 
     All frames live in one flat uint8 tensor, which DataLoader workers share instead of copying: forked ones
-    inherit its pages, which nothing writes; under ``spawn`` torch moves it to shared memory once.
+    inherit its pages, which nothing writes; under `spawn` torch moves it to shared memory once.
     """
 
     def __init__(self, frames: torch.Tensor, spans: Sequence[tuple[int, tuple[int, ...]] | None]):
@@ -54,8 +55,8 @@ class DecodedVideoCache:
 
     @classmethod
     def build(cls, videos: Sequence, processor, *, num_workers: int = 0, **processor_kwargs) -> DecodedVideoCache:
-        """Decode every video with ``processor.decode_video_frames(video, **processor_kwargs)``, in
-        ``num_workers`` processes. Peak memory is about twice the cache's size while the frames are gathered."""
+        """Decode every video with `processor.decode_video_frames(video, **processor_kwargs)`, in
+        `num_workers` processes. Peak memory is about twice the cache's size while the frames are gathered."""
         start = time.perf_counter()
         decoder = _DecodeAll(videos, processor, processor_kwargs)
         loader = torch.utils.data.DataLoader(decoder, batch_size=None, num_workers=num_workers,
@@ -101,7 +102,7 @@ def _unchanged(item):
 
 
 def estimate_decoded_bytes(videos: Sequence, processor, *, probes: int = 4, **processor_kwargs) -> int | None:
-    """What ``DecodedVideoCache.build`` would hold, from the frame count and decoded frame size of ``probes``
+    """What `DecodedVideoCache.build` would hold, from the frame count and decoded frame size of `probes`
     videos spread over the list (opening a file and decoding its first frame, not the whole clip); None when
     none of them decodes."""
     from ...processing.video_io import open_video

@@ -1,8 +1,9 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """A torch Dataset from examples to processor outputs, that survives broken clips.
 
 Large video sets always hold a few clips that will not decode. Such a clip is not dropped from the batch
-(that would change batch sizes between processes and let ``gather_for_metrics`` trim the wrong samples); it
-is replaced by zeros and marked ``valid=False``, so training leaves it out of the loss, evaluation leaves it
+(that would change batch sizes between processes and let `gather_for_metrics` trim the wrong samples); it
+is replaced by zeros and marked `valid=False`, so training leaves it out of the loss, evaluation leaves it
 out of the metrics, and both count it.
 """
 
@@ -28,17 +29,17 @@ def _decode_errors() -> tuple[type[BaseException], ...]:
 
 
 class VideoClassificationDataset(Dataset):
-    """Examples ``{"video", "label"}`` turned into ``{"pixel_values", "labels", "valid"}`` by a video processor.
+    """Examples `{"video", "label"}` turned into `{"pixel_values", "labels", "valid"}` by a video processor.
 
-    ``pixel_values`` is (views, frames, channels, height, width) with ``views = num_clips * num_crops``.
-    Random training augmentation is seeded from ``(seed, epoch, index)``: the same sample in the same epoch
+    `pixel_values` is (views, frames, channels, height, width) with `views = num_clips * num_crops`.
+    Random training augmentation is seeded from `(seed, epoch, index)`: the same sample in the same epoch
     always gets the same augmentation, whichever worker or process reads it, so a resumed run sees exactly
-    the data an uninterrupted one would. A key is an index (the epoch is the last ``set_epoch``'s) or an
-    ``(epoch, index)`` pair (``EpochShuffleSampler(with_epoch=True)``): persistent DataLoader workers keep
-    their own copy of the data set, which ``set_epoch`` in the main process does not reach.
+    the data an uninterrupted one would. A key is an index (the epoch is the last `set_epoch`'s) or an
+    `(epoch, index)` pair (`EpochShuffleSampler(with_epoch=True)`): persistent DataLoader workers keep
+    their own copy of the data set, which `set_epoch` in the main process does not reach.
 
-    ``cache_decoded_videos()`` decodes every clip once and keeps the frames in memory
-    (``DecodedVideoCache``); the samples stay the same, only cheaper.
+    `cache_decoded_videos()` decodes every clip once and keeps the frames in memory
+    (`DecodedVideoCache`); the samples stay the same, only cheaper.
     """
 
     def __init__(self, examples: Sequence[dict], processor, *, num_clips: int = 1, num_crops: int = 1,
@@ -59,11 +60,11 @@ class VideoClassificationDataset(Dataset):
         self.epoch = epoch
 
     def estimate_decoded_bytes(self) -> int | None:
-        """Memory ``cache_decoded_videos`` would take (from a few clips; None if none of them decodes)."""
+        """Memory `cache_decoded_videos` would take (from a few clips; None if none of them decodes)."""
         return estimate_decoded_bytes(self._videos(), self.processor, **self.processor_kwargs)
 
     def cache_decoded_videos(self, num_workers: int = 0) -> DecodedVideoCache:
-        """Decode every clip once (in ``num_workers`` processes), as the processor with this data set's options
+        """Decode every clip once (in `num_workers` processes), as the processor with this data set's options
         would, and read the frames from memory from now on. Build it after the processor's last change."""
         self.cache = DecodedVideoCache.build(self._videos(), self.processor, num_workers=num_workers,
                                              **self.processor_kwargs)
@@ -88,7 +89,7 @@ class VideoClassificationDataset(Dataset):
         return output["pixel_values"]
 
     def sample_shape(self) -> tuple[int, ...]:
-        """Shape of one sample's ``pixel_values``, from the first clip that decodes."""
+        """Shape of one sample's `pixel_values`, from the first clip that decodes."""
         if self._sample_shape is None:
             errors = _decode_errors()
             for index in range(len(self)):
@@ -125,11 +126,11 @@ def _describe(video) -> str:
 
 
 def collate_videos(items: list[dict]) -> dict:
-    """Stack samples: ``pixel_values`` (batch * views, frames, C, H, W), ``labels`` (batch[, heads]), ``valid``.
+    """Stack samples: `pixel_values` (batch * views, frames, C, H, W), `labels` (batch[, heads]), `valid`.
 
     The three tensors are views of one block of memory, so a DataLoader worker hands the batch over with one
     shared-memory file descriptor instead of three: each costs the training process a socket handshake with
-    the worker (about 0.4 ms; with decoded clips in memory, the bundled set's whole wait for data is ~1.5 ms a step)."""
+    the worker, a large share of the wait for data when the decoded clips are in memory (`benchmarks/recipe.py`)."""
     parts = {
         "pixel_values": ([item["pixel_values"] for item in items], torch.cat),
         "labels": ([torch.as_tensor(item["labels"]) for item in items], torch.stack),
@@ -153,10 +154,10 @@ def collate_videos(items: list[dict]) -> dict:
 
 
 class EpochShuffleSampler(torch.utils.data.Sampler):
-    """A permutation that depends only on ``(seed, epoch)``, so resuming mid-epoch replays the same order.
+    """A permutation that depends only on `(seed, epoch)`, so resuming mid-epoch replays the same order.
 
-    ``with_epoch=True`` yields ``(epoch, index)`` pairs, which carry the epoch to ``VideoClassificationDataset``
-    in persistent DataLoader workers (``set_epoch`` on the data set in the main process does not reach them).
+    `with_epoch=True` yields `(epoch, index)` pairs, which carry the epoch to `VideoClassificationDataset`
+    in persistent DataLoader workers (`set_epoch` on the data set in the main process does not reach them).
     """
 
     def __init__(self, num_samples: int, seed: int = 0, shuffle: bool = True, with_epoch: bool = False):

@@ -1,7 +1,8 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Hub data set repos holding raw archives: download once, extract once, into the cache.
 
 Kinetics, Something-Something v2, Epic Kitchens and Moments in Time live on the Hub as archives of clips plus
-annotation files. ``huggingface_hub.snapshot_download`` fetches (and caches) the repo; each archive is then
+annotation files. `huggingface_hub.snapshot_download` fetches (and caches) the repo; each archive is then
 unpacked next to it, once per repo revision, into a folder that only appears when extraction has finished.
 """
 
@@ -32,7 +33,7 @@ def _archive_stem(path: Path) -> str:
 
 
 def extract_archive(archive: Path, destination: Path) -> None:
-    """Unpack a zip or tar archive, refusing members that would land outside ``destination``."""
+    """Unpack a zip or tar archive, refusing members that would land outside `destination`."""
     destination.mkdir(parents=True, exist_ok=True)
     if archive.name.lower().endswith(".zip"):
         with zipfile.ZipFile(archive) as zf:
@@ -47,7 +48,7 @@ def extract_archive(archive: Path, destination: Path) -> None:
 
 
 def extract_archives(folder: str | os.PathLike, destination: str | os.PathLike) -> Path:
-    """Extract every archive below ``folder`` into ``destination/<relative path without suffix>``, once.
+    """Extract every archive below `folder` into `destination/<relative path without suffix>`, once.
 
     Extraction happens in a temporary sibling that is renamed into place at the end, so a killed run
     leaves nothing that looks finished; a later call starts over, and a finished one is reused as is.
@@ -76,7 +77,7 @@ def extract_archives(folder: str | os.PathLike, destination: str | os.PathLike) 
 
 def fetch_dataset_repo(repo_id: str, *, revision: str | None = None, cache_dir: str | os.PathLike | None = None,
                        allow_patterns: list[str] | None = None) -> list[Path]:
-    """Download a Hub data set repo (cached by ``huggingface_hub``) and extract its archives once.
+    """Download a Hub data set repo (cached by `huggingface_hub`) and extract its archives once.
 
     Returns the folders to search for clips and annotations: the repo snapshot and the extraction folder.
     """

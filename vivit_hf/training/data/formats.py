@@ -1,18 +1,19 @@
-"""Adapters from a data set's files and annotations to examples, one per ``--dataset_format``.
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Adapters from a data set's files and annotations to examples, one per `--dataset_format`.
 
-An example is a plain dict ``{"video": <path, or {"path", "bytes"}>, "label": <int, or list of ints in
-label-space order>, "id": <str>}``; the processor reads the video, and ``id`` names the clip the way its data set
+An example is a plain dict `{"video": <path, or {"path", "bytes"}>, "label": <int, or list of ints in
+label-space order>, "id": <str>}`; the processor reads the video, and `id` names the clip the way its data set
 does (a path relative to the data set folder, a Kinetics clip key, an SSv2 id, an Epic Kitchens narration id, a
 Hub row's path or index), so predictions can be joined back to videos. The big video data sets ship as raw clips plus
-annotation files in their own layouts, not as something ``datasets.load_dataset`` reads, so each gets a small
+annotation files in their own layouts, not as something `datasets.load_dataset` reads, so each gets a small
 adapter here. Clips named by an annotation but absent from disk (Kinetics loses YouTube videos every year) are
-left out and counted in ``VideoClassificationData.missing``.
+left out and counted in `VideoClassificationData.missing`.
 
-Label ids: a data set whose labels are all integers (class folders ``0/``, ``1/``...; a numeric annotation column)
-keeps each integer as its id, so the model's output ``i`` is the data set's label ``i`` (sorting them as strings
+Label ids: a data set whose labels are all integers (class folders `0/`, `1/`...; a numeric annotation column)
+keeps each integer as its id, so the model's output `i` is the data set's label `i` (sorting them as strings
 would put 10 before 2). Named labels are sorted by name; annotation files that give each name an index (SSv2's
-``labels.json``, Moments' categories, Epic Kitchens' class files) put each name at its index. Hidden files and
-folders (``.*``, which includes macOS' ``._*`` resource forks) and ``__MACOSX`` folders are never taken for clips.
+`labels.json`, Moments' categories, Epic Kitchens' class files) put each name at its index. Hidden files and
+folders (`.*`, which includes macOS' `._*` resource forks) and `__MACOSX` folders are never taken for clips.
 """
 
 from __future__ import annotations
@@ -37,15 +38,15 @@ _SPLIT_ALIASES = {"train": "train", "training": "train", "val": "validation", "v
 
 
 class DatasetFormatError(ValueError):
-    """The files do not match the layout the chosen ``--dataset_format`` expects."""
+    """The files do not match the layout the chosen `--dataset_format` expects."""
 
 
 @dataclass
 class VideoClassificationData:
     """Examples per split plus the label vocabulary.
 
-    ``label_spaces`` maps each head to its class names, in head order (``{"label": [...]}`` for the usual single
-    head; ``{"noun": [...], "verb": [...]}`` for Epic Kitchens).
+    `label_spaces` maps each head to its class names, in head order (`{"label": [...]}` for the usual single
+    head; `{"noun": [...], "verb": [...]}` for Epic Kitchens).
     """
 
     splits: dict[str, Sequence[dict]]
@@ -58,7 +59,7 @@ class VideoClassificationData:
 
     @property
     def label_names(self) -> list[str]:
-        """Class names of the single head (for several heads: each head's names prefixed ``head:``)."""
+        """Class names of the single head (for several heads: each head's names prefixed `head:`)."""
         if not self.is_multi_head:
             return list(next(iter(self.label_spaces.values())))
         return [f"{head}:{name}" for head, names in self.label_spaces.items() for name in names]
@@ -82,7 +83,7 @@ class VideoClassificationData:
 
 
 def _is_hidden(name: str) -> bool:
-    """Hidden files and folders, macOS resource forks (``._clip.mp4``, "AppleDouble") and zip's ``__MACOSX``."""
+    """Hidden files and folders, macOS resource forks (`._clip.mp4`, "AppleDouble") and zip's `__MACOSX`."""
     return name.startswith(".") or name == "__MACOSX"
 
 
@@ -90,7 +91,7 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 
 
 def _as_integer(value) -> int | None:
-    """The integer a label stands for (``3``, ``"3"``, ``3.0``), else None."""
+    """The integer a label stands for (`3`, `"3"`, `3.0`), else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
@@ -105,7 +106,7 @@ def _as_integer(value) -> int | None:
 def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
     """Class names (index = id) and a map from each raw label value to its id.
 
-    All-integer labels keep their integer as id (names ``str(i)``, or the value as written, e.g. ``"007"``); ids
+    All-integer labels keep their integer as id (names `str(i)`, or the value as written, e.g. `"007"`); ids
     no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names, sorted.
     """
     distinct = sorted(set(values), key=str)
@@ -133,7 +134,7 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
 
 
 def _names_by_index(pairs, fmt: str, source: str) -> list[str]:
-    """``(name, index)`` pairs of an annotation file -> names listed by index (an unused index keeps its number)."""
+    """`(name, index)` pairs of an annotation file -> names listed by index (an unused index keeps its number)."""
     by_id: dict[int, str] = {}
     for name, index in pairs:
         i = _as_integer(index)
@@ -153,7 +154,7 @@ def _unknown_class(fmt: str, name, split: str, source: str) -> DatasetFormatErro
 
 
 def _find_file(roots: Sequence[Path], name: str) -> Path | None:
-    """First file called ``name`` at the top of a root, else anywhere below one."""
+    """First file called `name` at the top of a root, else anywhere below one."""
     for root in roots:
         if (root / name).is_file():
             return root / name
@@ -204,7 +205,7 @@ def _read_csv(path: Path, header: bool = True) -> list:
 
 
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
-    """``<root>/[<split>/]<class>/<clip>``; ``.webm`` included (``datasets``' videofolder skips it)."""
+    """`<root>/[<split>/]<class>/<clip>`; `.webm` included (`datasets`' videofolder skips it)."""
     per_split: dict[str, list] = {}
     for root in roots:
         split_dirs = {_SPLIT_ALIASES[p.name]: p for p in sorted(root.iterdir())
@@ -227,8 +228,8 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
 
 
 def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
-    """CVDF layout: ``annotations/{train,val,test}.csv`` (``label,youtube_id,time_start,time_end,...``) and
-    clips named ``{youtube_id}_{time_start:06d}_{time_end:06d}.mp4`` anywhere below the root."""
+    """CVDF layout: `annotations/{train,val,test}.csv` (`label,youtube_id,time_start,time_end,...`) and
+    clips named `{youtube_id}_{time_start:06d}_{time_end:06d}.mp4` anywhere below the root."""
     annotations = {}
     for split_file in ("train.csv", "val.csv", "validate.csv", "validation.csv", "test.csv"):
         path = _find_file([r / "annotations" for r in roots if (r / "annotations").is_dir()] or roots, split_file)
@@ -253,8 +254,8 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
 
 
 def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
-    """Something-Something v2: ``{id}.webm`` clips, ``labels.json`` (template -> index) and
-    ``train.json`` / ``validation.json`` (lists of ``{"id", "template", ...}``)."""
+    """Something-Something v2: `{id}.webm` clips, `labels.json` (template -> index) and
+    `train.json` / `validation.json` (lists of `{"id", "template", ...}`)."""
     labels = json.loads(_require_file(roots, "labels.json", "ssv2").read_text())
     names = _names_by_index(labels.items(), "ssv2", "labels.json")
     index = _index_videos(roots)
@@ -281,10 +282,10 @@ EPIC_KITCHENS_HEADS = {"noun": 300, "verb": 97}
 
 
 def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
-    """Epic Kitchens-100 trimmed clips ``{narration_id}.<ext>`` with ``EPIC_100_{train,validation}.csv``.
+    """Epic Kitchens-100 trimmed clips `{narration_id}.<ext>` with `EPIC_100_{train,validation}.csv`.
 
-    Two heads in the paper's order, noun (300) then verb (97); an example's label is ``[noun_class,
-    verb_class]``. Class names come from ``EPIC_100_{noun,verb}_classes.csv`` when present.
+    Two heads in the paper's order, noun (300) then verb (97); an example's label is `[noun_class,
+    verb_class]`. Class names come from `EPIC_100_{noun,verb}_classes.csv` when present.
     """
     label_spaces = {}
     for head, size in EPIC_KITCHENS_HEADS.items():
@@ -315,8 +316,8 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
 
 
 def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
-    """Moments in Time: ``trainingSet.csv`` / ``validationSet.csv`` (no header: ``path,label,...``), clips under
-    ``training/`` and ``validation/``, class indices from ``moments_categories.txt`` (``name,index``) if any."""
+    """Moments in Time: `trainingSet.csv` / `validationSet.csv` (no header: `path,label,...`), clips under
+    `training/` and `validation/`, class indices from `moments_categories.txt` (`name,index`) if any."""
     categories = _find_file(roots, "moments_categories.txt")
     annotations = {}
     for split, filename, folder in (("train", "trainingSet.csv", "training"),
@@ -349,7 +350,7 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
 
 
 class _HubSplit(Sequence):
-    """A ``datasets.Dataset`` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
+    """A `datasets.Dataset` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
 
     def __init__(self, dataset, video_column: str, label_column: str, label_map: dict | None):
         self.dataset, self.video_column, self.label_column, self.label_map = dataset, video_column, label_column, label_map
@@ -394,9 +395,9 @@ class _HubSplit(Sequence):
 
 def load_hub(source: str, *, revision: str | None = None, cache_dir: str | None = None,
              video_column: str | None = None, label_column: str | None = None) -> VideoClassificationData:
-    """Any ``datasets`` repo (Hub id or local folder) with a video column and a label column.
+    """Any `datasets` repo (Hub id or local folder) with a video column and a label column.
 
-    The video column is cast to ``datasets.Video(decode=False)``: rows give the clip's path or bytes and the
+    The video column is cast to `datasets.Video(decode=False)`: rows give the clip's path or bytes and the
     video processor decodes it, so nothing needs a system FFmpeg or torchcodec.
     """
     import datasets
@@ -442,10 +443,10 @@ DATASET_FORMATS = (*FORMATS, "hub")
 def load_video_dataset(source: str | os.PathLike, dataset_format: str = "videofolder", *,
                        revision: str | None = None, cache_dir: str | None = None,
                        video_column: str | None = None, label_column: str | None = None) -> VideoClassificationData:
-    """Examples and label names of a local folder or Hub data set repo, read with ``dataset_format``.
+    """Examples and label names of a local folder or Hub data set repo, read with `dataset_format`.
 
-    A Hub id (``owner/name`` that is not a local folder) is downloaded once and its archives extracted once
-    into the cache (see `vivit_hf.training.data.fetch.fetch_dataset_repo`); ``hub`` hands the id to ``datasets``.
+    A Hub id (`owner/name` that is not a local folder) is downloaded once and its archives extracted once
+    into the cache (see `vivit_hf.training.data.fetch.fetch_dataset_repo`); `hub` hands the id to `datasets`.
     """
     if dataset_format not in DATASET_FORMATS:
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
@@ -469,7 +470,7 @@ def load_video_dataset(source: str | os.PathLike, dataset_format: str = "videofo
 
 
 def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:
-    """Split ``examples`` into (rest, held-out ``fraction``), the same way every time for a seed."""
+    """Split `examples` into (rest, held-out `fraction`), the same way every time for a seed."""
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must lie in (0, 1), got {fraction}")
     order = list(range(len(examples)))
@@ -479,14 +480,14 @@ def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[
 
 
 def example_labels(examples: Sequence[dict]) -> list:
-    """The label of every example, without reading clips where the examples know how (``labels()``)."""
+    """The label of every example, without reading clips where the examples know how (`labels()`)."""
     if hasattr(examples, "labels"):
         return list(examples.labels())
     return [example["label"] for example in examples]
 
 
 def example_ids(examples: Sequence[dict]) -> list[str]:
-    """The id of every example (``"id"``, else its video's path or position), in order."""
+    """The id of every example (`"id"`, else its video's path or position), in order."""
     if hasattr(examples, "ids"):
         return list(examples.ids())
     ids = []
@@ -498,8 +499,8 @@ def example_ids(examples: Sequence[dict]) -> list[str]:
 
 
 def warn_classes_missing_from_training(data: VideoClassificationData, train_split: str = "train") -> dict:
-    """Warn, naming them, about classes that have clips in another split but none in ``train_split``: a model
-    cannot learn them, and evaluation on them is always wrong. Returns ``{split: [class names]}``."""
+    """Warn, naming them, about classes that have clips in another split but none in `train_split`: a model
+    cannot learn them, and evaluation on them is always wrong. Returns `{split: [class names]}`."""
     if train_split not in data.splits:
         return {}
     heads = list(data.label_spaces.items())
@@ -554,14 +555,14 @@ class ExampleSubset(Sequence):
 
 
 def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> Sequence[dict]:
-    """``num_samples`` examples drawn across the classes (``--max_train_samples`` / ``--max_eval_samples``).
+    """`num_samples` examples drawn across the classes (`--max_train_samples` / `--max_eval_samples`).
 
-    Stratified and proportional: each class's examples are shuffled with ``seed`` and the ``k``-th of a class of
-    ``n`` gets the priority ``k / n``; the ``num_samples`` smallest priorities are kept (ties between classes in
-    a seeded order). So every class gets its share of the subset within one example, and when ``num_samples`` is
+    Stratified and proportional: each class's examples are shuffled with `seed` and the `k`-th of a class of
+    `n` gets the priority `k / n`; the `num_samples` smallest priorities are kept (ties between classes in
+    a seeded order). So every class gets its share of the subset within one example, and when `num_samples` is
     at least the number of classes every class is in it (everyone's first pick has priority 0). The draw
-    depends only on the examples and ``seed`` (its own generator), so every process gets the same subset. The
-    subset keeps the examples' order; lazy examples (Hub rows) stay lazy (an ``ExampleSubset``). Two-head labels
+    depends only on the examples and `seed` (its own generator), so every process gets the same subset. The
+    subset keeps the examples' order; lazy examples (Hub rows) stay lazy (an `ExampleSubset`). Two-head labels
     (Epic Kitchens) are stratified by their pair.
     """
     if num_samples < 1:

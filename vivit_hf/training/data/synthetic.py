@@ -1,3 +1,4 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The bundled data set: procedurally generated clips whose class is told apart only by motion.
 
 Every clip shows a few shapes (Ls, triangles, bars or arrows, in random colours, sizes and orientations) on a
@@ -9,7 +10,7 @@ distribution of positions (uniform, thanks to the wrap-around) and orientations 
 says nothing about the label: only a model that relates frames to each other beats chance (1/8). That makes
 it a quick test of what ViViT adds over an image model, on a CPU, offline.
 
-Clips are written once as real H.264 files (PyAV) in a video folder, ``<root>/{train,test}/<class>/*.mp4``,
+Clips are written once as real H.264 files (PyAV) in a video folder, `<root>/{train,test}/<class>/*.mp4`,
 under a cache directory, so the same decoding path as for real data sets is exercised.
 """
 
@@ -79,8 +80,8 @@ class SyntheticMotionConfig:
 
 
 def _rasterise(centres, angles, scale, shape, size, supersample=2) -> np.ndarray:
-    """Coverage in [0, 1] of ``shape`` drawn on a ``size`` x ``size`` torus (anti-aliased by supersampling),
-    for every frame at once: ``centres`` (T, 2) and ``angles`` (T,) give (T, size, size)."""
+    """Coverage in [0, 1] of `shape` drawn on a `size` x `size` torus (anti-aliased by supersampling),
+    for every frame at once: `centres` (T, 2) and `angles` (T,) give (T, size, size)."""
     n = size * supersample
     coords = (np.arange(n) + 0.5) / supersample
     centres, angles = np.asarray(centres, dtype=np.float64), np.asarray(angles, dtype=np.float64)
@@ -106,7 +107,7 @@ def _rasterise(centres, angles, scale, shape, size, supersample=2) -> np.ndarray
 
 
 def render_clip(label: str, rng: np.random.Generator, config: SyntheticMotionConfig) -> np.ndarray:
-    """One clip of class ``label`` as uint8 RGB frames, shaped (frames, height, width, 3)."""
+    """One clip of class `label` as uint8 RGB frames, shaped (frames, height, width, 3)."""
     size = config.image_size
     background = rng.uniform(0, 255, size=3)
     direction = DIRECTIONS.get(label, (0.0, 0.0))
@@ -153,7 +154,7 @@ def write_video(frames: np.ndarray, path: str | os.PathLike, fps: int = 8) -> No
 
 
 def default_cache_dir() -> Path:
-    """``$VIVIT_HF_CACHE``, else ``$HF_HOME/vivit_hf`` (``~/.cache/huggingface/vivit_hf``)."""
+    """`$VIVIT_HF_CACHE`, else `$HF_HOME/vivit_hf` (`~/.cache/huggingface/vivit_hf`)."""
     if os.environ.get("VIVIT_HF_CACHE"):
         return Path(os.environ["VIVIT_HF_CACHE"])
     from huggingface_hub import constants
@@ -162,7 +163,7 @@ def default_cache_dir() -> Path:
 
 
 def generate_synthetic_motion(root: str | os.PathLike, config: SyntheticMotionConfig) -> None:
-    """Write the clips of ``config`` into ``root`` (which must not exist yet)."""
+    """Write the clips of `config` into `root` (which must not exist yet)."""
     root = Path(root)
     for split, per_class in (("train", config.num_train_per_class), ("test", config.num_test_per_class)):
         for class_index, label in enumerate(config.classes):
