@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file
-from test_remote_code import LOADER
+from test_remote_code import HIDE_VIVIT_HF, LOADER
 from transformers import AutoModel, AutoModelForVideoClassification, AutoVideoProcessor
 
 import vivit_hf
@@ -41,17 +41,9 @@ def test_release_folder_loads_into_the_registered_classes(name):
     torch.testing.assert_close(pixel_values, INPUTS["pixel_values"], rtol=0, atol=1e-6)
 
 
-PROCESSOR_LOADER = textwrap.dedent(
+PROCESSOR_LOADER = HIDE_VIVIT_HF + textwrap.dedent(
     """
-    import sys
     from safetensors.torch import load_file, save_file
-
-    class NoVivitHf:  # as if vivit_hf were not installed
-        def find_spec(self, name, path=None, target=None):
-            if name == "vivit_hf" or name.startswith("vivit_hf."):
-                raise ModuleNotFoundError(f"No module named {name!r}")
-
-    sys.meta_path.insert(0, NoVivitHf())
     from transformers import AutoVideoProcessor
 
     folder, inputs = sys.argv[1], load_file(sys.argv[2])

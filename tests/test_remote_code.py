@@ -11,16 +11,22 @@ import torch
 
 from vivit_hf import VIVIT_MODELS
 
-LOADER = textwrap.dedent(
+# The start of a child process's script: from here on, vivit_hf cannot be imported, as if it were not installed.
+HIDE_VIVIT_HF = textwrap.dedent(
     """
     import sys
 
-    class NoVivitHf:  # as if vivit_hf were not installed
+    class NoVivitHf:
         def find_spec(self, name, path=None, target=None):
             if name == "vivit_hf" or name.startswith("vivit_hf."):
                 raise ModuleNotFoundError(f"No module named {name!r}")
 
     sys.meta_path.insert(0, NoVivitHf())
+    """
+)
+
+LOADER = HIDE_VIVIT_HF + textwrap.dedent(
+    """
     import torch
     from transformers import AutoModel, AutoModelForVideoClassification
 
