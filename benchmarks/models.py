@@ -41,15 +41,39 @@ from vivit_hf.models.modeling_vivit import VIVIT_MODELS
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 # ViViT-B/16x2 at 32x224x224 (paper Table 2) and a small stand-in with the same shape of computation.
-BASE = dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072, num_frames=32,
-            image_size=224, tubelet_size=[2, 16, 16], num_temporal_layers=4)
+BASE = dict(
+    hidden_size=768,
+    num_hidden_layers=12,
+    num_attention_heads=12,
+    intermediate_size=3072,
+    num_frames=32,
+    image_size=224,
+    tubelet_size=[2, 16, 16],
+    num_temporal_layers=4,
+)
 SIZES = {
     "b16x2": BASE,
-    "quick": dict(hidden_size=384, num_hidden_layers=4, num_attention_heads=6, intermediate_size=1536, num_frames=8,
-                  image_size=112, tubelet_size=[2, 16, 16], num_temporal_layers=2),
+    "quick": dict(
+        hidden_size=384,
+        num_hidden_layers=4,
+        num_attention_heads=6,
+        intermediate_size=1536,
+        num_frames=8,
+        image_size=112,
+        tubelet_size=[2, 16, 16],
+        num_temporal_layers=2,
+    ),
     # for the test suite: checks the plumbing, times nothing worth reading
-    "tiny": dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, num_frames=4,
-                 image_size=32, tubelet_size=[2, 16, 16], num_temporal_layers=1),
+    "tiny": dict(
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_frames=4,
+        image_size=32,
+        tubelet_size=[2, 16, 16],
+        num_temporal_layers=1,
+    ),
 }
 NUM_LABELS = 400  # Kinetics-400
 
@@ -103,8 +127,12 @@ def transformers_config(size: dict, attn: str):
 
     # scenic's (and our) GELU and LayerNorm eps, so the same weights give the same logits.
     return VivitConfig(
-        **{k: v for k, v in size.items() if k != "num_temporal_layers"}, hidden_act="gelu_pytorch_tanh",
-        layer_norm_eps=1e-6, qkv_bias=True, num_labels=NUM_LABELS, attn_implementation=attn,
+        **{k: v for k, v in size.items() if k != "num_temporal_layers"},
+        hidden_act="gelu_pytorch_tanh",
+        layer_norm_eps=1e-6,
+        qkv_bias=True,
+        num_labels=NUM_LABELS,
+        attn_implementation=attn,
     )
 
 
@@ -116,7 +144,9 @@ def to_transformers_state_dict(state: dict[str, torch.Tensor]) -> dict[str, torc
         key = key.replace("vivit.token_embedding.", "vivit.embeddings.patch_embeddings.")
         key = key.replace("vivit.encoder.cls_token", "vivit.embeddings.cls_token")
         key = key.replace("vivit.encoder.position_embeddings", "vivit.embeddings.position_embeddings")
-        key = key.replace("vivit.encoder.layernorm.", "vivit.layernorm.").replace("vivit.encoder.layers.", "vivit.layers.")
+        key = key.replace("vivit.encoder.layernorm.", "vivit.layernorm.").replace(
+            "vivit.encoder.layers.", "vivit.layers."
+        )
         key = key.replace(".attention.proj.", ".attention.o_proj.")
         if ".attention.qkv." in key:
             for name, part in zip(("q_proj", "k_proj", "v_proj"), value.chunk(3, dim=0)):
@@ -148,18 +178,30 @@ def lucidrains(variant: str, size: dict) -> Contender:
         t, h, _ = size["tubelet_size"]
         encoder = variant == "factorised_encoder"
         return ViViT(
-            image_size=size["image_size"], image_patch_size=h, frames=size["num_frames"], frame_patch_size=t,
-            num_classes=NUM_LABELS, dim=size["hidden_size"], spatial_depth=size["num_hidden_layers"],
+            image_size=size["image_size"],
+            image_patch_size=h,
+            frames=size["num_frames"],
+            frame_patch_size=t,
+            num_classes=NUM_LABELS,
+            dim=size["hidden_size"],
+            spatial_depth=size["num_hidden_layers"],
             temporal_depth=size["num_temporal_layers"] if encoder else size["num_hidden_layers"],
-            heads=size["num_attention_heads"], dim_head=size["hidden_size"] // size["num_attention_heads"],
-            mlp_dim=size["intermediate_size"], pool="cls" if encoder else "mean",
-            variant="factorized_encoder" if encoder else "factorized_self_attention", use_flash_attn=attn != "eager",
+            heads=size["num_attention_heads"],
+            dim_head=size["hidden_size"] // size["num_attention_heads"],
+            mlp_dim=size["intermediate_size"],
+            pool="cls" if encoder else "mean",
+            variant="factorized_encoder" if encoder else "factorized_self_attention",
+            use_flash_attn=attn != "eager",
         )
 
     return Contender(
-        f"vit-pytorch/{variant}", "vit-pytorch", variant, build,
+        f"vit-pytorch/{variant}",
+        "vit-pytorch",
+        variant,
+        build,
         inputs=lambda x: {"video": x.transpose(1, 2)},  # it wants (b, c, T, H, W)
-        attn_implementations=("eager", "sdpa", "sdpa_flash"), checkpointing=False,
+        attn_implementations=("eager", "sdpa", "sdpa_flash"),
+        checkpointing=False,
     )
 
 
@@ -287,8 +329,9 @@ class PeakLiveTensorBytes(TorchDispatchMode):
         return out
 
 
-def make_train_step(contender: Contender, model: nn.Module, x: torch.Tensor, labels: torch.Tensor, device: str,
-                    dtype: str):
+def make_train_step(
+    contender: Contender, model: nn.Module, x: torch.Tensor, labels: torch.Tensor, device: str, dtype: str
+):
     """One step as the recipes take it: forward (under autocast for bf16), cross-entropy, backward, SGD with
     momentum 0.9 (the paper's optimiser)."""
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
@@ -303,8 +346,9 @@ def make_train_step(contender: Contender, model: nn.Module, x: torch.Tensor, lab
     return step
 
 
-def peak_training_memory(contender: Contender, model: nn.Module, x, labels, device: str, dtype: str,
-                         checkpointing: bool) -> int:
+def peak_training_memory(
+    contender: Contender, model: nn.Module, x, labels, device: str, dtype: str, checkpointing: bool
+) -> int:
     """Peak bytes of one training step from a fresh optimiser (parameters, gradients, momentum, activations)."""
     if checkpointing:
         model.activation_checkpointing_enable()
@@ -340,9 +384,13 @@ def machine_description(device: str, threads: int) -> dict:
     import transformers
 
     return {
-        "cpu": cpu, "threads": threads, "device": device,
+        "cpu": cpu,
+        "threads": threads,
+        "device": device,
         "gpu": torch.cuda.get_device_name() if device == "cuda" else None,
-        "torch": torch.__version__, "transformers": transformers.__version__, "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "python": platform.python_version(),
     }
 
 
@@ -388,10 +436,17 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
     contenders, notes = build_contenders(size, args.models)
     tokens = (size["num_frames"] // size["tubelet_size"][0]) * (size["image_size"] // size["tubelet_size"][1]) ** 2
     result = {
-        "command": " ".join(["python", "benchmarks/models.py", *args.argv]), "compiled": args.compile,
+        "command": " ".join(["python", "benchmarks/models.py", *args.argv]),
+        "compiled": args.compile,
         "machine": machine_description(device, args.threads),
-        "size_name": args.size, "size": size, "batch": batch, "dtypes": dtypes, "repeats": args.repeats,
-        "notes": notes, "peak_matmul": {}, "models": {},
+        "size_name": args.size,
+        "size": size,
+        "batch": batch,
+        "dtypes": dtypes,
+        "repeats": args.repeats,
+        "notes": notes,
+        "peak_matmul": {},
+        "models": {},
     }
     log = print if not args.silent else (lambda *a, **k: None)
 
@@ -400,8 +455,13 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
     for contender in contenders:
         macs, params = count_macs(contender, batch, size)
         result["models"][contender.name] = {
-            "family": contender.family, "variant": contender.variant, "params": params, "macs": macs,
-            "forward": {}, "train": {}, "memory": {},
+            "family": contender.family,
+            "variant": contender.variant,
+            "params": params,
+            "macs": macs,
+            "forward": {},
+            "train": {},
+            "memory": {},
         }
     torch.manual_seed(0)
     x = torch.randn(batch, size["num_frames"], 3, size["image_size"], size["image_size"], device=device)
@@ -424,8 +484,9 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
             model = contender.build("sdpa").to(device)
             for checkpointing in (False, True) if contender.checkpointing else (False,):
                 key = "checkpointing" if checkpointing else "no_checkpointing"
-                entry["memory"][key] = peak_training_memory(contender, model, x, labels, device, dtypes[0],
-                                                            checkpointing)
+                entry["memory"][key] = peak_training_memory(
+                    contender, model, x, labels, device, dtypes[0], checkpointing
+                )
                 log(f"{contender.name:40s} peak training memory {key}: {entry['memory'][key] / 2**20:.0f} MiB")
             del model
         progress(result)  # a full-size CPU run takes long: keep what is measured so far
@@ -440,15 +501,29 @@ def forward_rounds(contenders, result, x, size, batch, tokens, args, log):
     between them hold. Each figure is the median over `--repeats` rounds, after `--warmup` unmeasured ones."""
     device, dtypes = args.device, result["dtypes"]
     rows, width = batch * tokens, size["hidden_size"]
-    operands = {d: (torch.randn(rows, width, dtype=DTYPES[d], device=device),
-                    torch.randn(width, 4 * width, dtype=DTYPES[d], device=device)) for d in dtypes}
-    impls = sorted({a for c in contenders for a in c.attn_implementations
-                    if attention_available(a, device) and (not args.attn or a in args.attn)},
-                   key=ATTENTION_COLUMNS.index)
+    operands = {
+        d: (
+            torch.randn(rows, width, dtype=DTYPES[d], device=device),
+            torch.randn(width, 4 * width, dtype=DTYPES[d], device=device),
+        )
+        for d in dtypes
+    }
+    impls = sorted(
+        {
+            a
+            for c in contenders
+            for a in c.attn_implementations
+            if attention_available(a, device) and (not args.attn or a in args.attn)
+        },
+        key=ATTENTION_COLUMNS.index,
+    )
     peak_times = {d: [] for d in dtypes}
     for attn in impls:
-        models = {c.name: (c, maybe_compile(c.build(model_attention(attn)).to(device).eval(), args))
-                  for c in contenders if attn in c.attn_implementations}
+        models = {
+            c.name: (c, maybe_compile(c.build(model_attention(attn)).to(device).eval(), args))
+            for c in contenders
+            if attn in c.attn_implementations
+        }
         if attn == "sdpa" and "vivit_hf/spatio_temporal" in models:
             contender, model = models["vivit_hf/spatio_temporal"]
             result["same_weights"] = same_weights_check(contender, model, x, size, device)
@@ -456,26 +531,37 @@ def forward_rounds(contenders, result, x, size, batch, tokens, args, log):
         for round_index in range(args.warmup + args.repeats):
             for dtype in dtypes:
                 a, b = operands[dtype]
-                peak = time_runs(lambda a=a, b=b: a @ b, device, repeats=5, warmup=1,
-                                 inner=20 if device == "cuda" else 1)["median_s"]
+                peak = time_runs(
+                    lambda a=a, b=b: a @ b, device, repeats=5, warmup=1, inner=20 if device == "cuda" else 1
+                )["median_s"]
                 for name, (contender, model) in models.items():
                     with torch.no_grad(), autocast(device, dtype), attention_context(attn):
-                        elapsed = time_runs(lambda c=contender, m=model: c.logits(m, x), device, repeats=1, warmup=0)["median_s"]
+                        elapsed = time_runs(lambda c=contender, m=model: c.logits(m, x), device, repeats=1, warmup=0)[
+                            "median_s"
+                        ]
                     if round_index >= args.warmup:
                         times[name, dtype].append(elapsed)
-                        log(f"round {round_index - args.warmup + 1}: {name:40s} forward {attn:18s} {dtype}: "
-                            f"{elapsed:.3f} s")
+                        log(
+                            f"round {round_index - args.warmup + 1}: {name:40s} forward {attn:18s} {dtype}: "
+                            f"{elapsed:.3f} s"
+                        )
                 if round_index >= args.warmup:
                     peak_times[dtype].append(peak)
         for (name, dtype), values in times.items():
             result["models"][name]["forward"].setdefault(attn, {})[dtype] = {
-                "median_s": statistics.median(values), "min_s": min(values), "times_s": values}
+                "median_s": statistics.median(values),
+                "min_s": min(values),
+                "times_s": values,
+            }
         del models
     flops = 2 * rows * width * 4 * width
     for dtype, values in peak_times.items():
         result["peak_matmul"][dtype] = {
-            "shape": [rows, width, 4 * width], "gflops_per_s": flops / statistics.median(values) / 1e9,
-            "best_gflops_per_s": flops / min(values) / 1e9, "times_s": values}
+            "shape": [rows, width, 4 * width],
+            "gflops_per_s": flops / statistics.median(values) / 1e9,
+            "best_gflops_per_s": flops / min(values) / 1e9,
+            "times_s": values,
+        }
         log(f"matmul peak {dtype}: {result['peak_matmul'][dtype]['gflops_per_s']:.0f} GFLOP/s")
 
 
@@ -495,9 +581,12 @@ def paper_comparison() -> dict:
     for variant, paper in PAPER.items():
         macs, params = count_macs(ours(variant, BASE), 1, BASE)
         rows[variant] = {
-            "paper_model": paper["model"], "paper_gmacs": paper["gmacs"], "gmacs": macs / 1e9,
+            "paper_model": paper["model"],
+            "paper_gmacs": paper["gmacs"],
+            "gmacs": macs / 1e9,
             "gmacs_relative_difference": macs / 1e9 / paper["gmacs"] - 1,
-            "paper_params_m": paper["params_m"], "params_m": params / 1e6,
+            "paper_params_m": paper["params_m"],
+            "params_m": params / 1e6,
             "paper_speedup_over_model1": PAPER["spatio_temporal"]["runtime_ms"] / paper["runtime_ms"],
         }
     return rows
@@ -514,7 +603,8 @@ def derive(result: dict):
                 timing["clips_per_s"] = batch / timing["median_s"]
                 timing["gflops_per_s"] = 2 * entry["macs"] / timing["min_s"] / 1e9
                 timing["fraction_of_matmul_peak"] = (
-                    timing["gflops_per_s"] / result["peak_matmul"][dtype]["best_gflops_per_s"])
+                    timing["gflops_per_s"] / result["peak_matmul"][dtype]["best_gflops_per_s"]
+                )
         for timing in entry["train"].values():
             timing["clips_per_s"] = batch / timing["median_s"]
         memory = entry["memory"]
@@ -553,39 +643,69 @@ def goals(result: dict) -> list[dict]:
             best = best_forward(entry, dtype)
             if best:
                 fraction = best[1]["fraction_of_matmul_peak"]
-                rows.append({"goal": f"{name} forward >= {thresholds[dtype]:.0%} of the {dtype} matmul peak",
-                             "measured": f"{fraction:.0%} ({best[0]})", "met": fraction >= thresholds[dtype]})
+                rows.append(
+                    {
+                        "goal": f"{name} forward >= {thresholds[dtype]:.0%} of the {dtype} matmul peak",
+                        "measured": f"{fraction:.0%} ({best[0]})",
+                        "met": fraction >= thresholds[dtype],
+                    }
+                )
     ours1, theirs = models.get("vivit_hf/spatio_temporal"), models.get("transformers/VivitModel")
     if ours1 and theirs:
         for dtype, wanted in (("fp32", 1.15), ("bf16", 2.0)):
             if dtype in dtypes:
                 ratio = best_forward(theirs, dtype)[1]["min_s"] / best_forward(ours1, dtype)[1]["min_s"]
-                rows.append({"goal": f"Model 1 forward >= {wanted}x transformers' VivitModel ({dtype}, best "
-                             "attention of each)", "measured": f"{ratio:.2f}x", "met": ratio >= wanted})
+                rows.append(
+                    {
+                        "goal": f"Model 1 forward >= {wanted}x transformers' VivitModel ({dtype}, best "
+                        "attention of each)",
+                        "measured": f"{ratio:.2f}x",
+                        "met": ratio >= wanted,
+                    }
+                )
     for variant in ("factorised_encoder", "factorised_self_attention"):
         mine, other = models.get(f"vivit_hf/{variant}"), models.get(f"vit-pytorch/{variant}")
         if mine and other:
             for dtype in dtypes:
                 ratio = best_forward(other, dtype)[1]["min_s"] / best_forward(mine, dtype)[1]["min_s"]
-                rows.append({"goal": f"{variant} forward at least as fast as vit-pytorch's ({dtype})",
-                             "measured": f"{ratio:.2f}x", "met": ratio >= 1.0})
+                rows.append(
+                    {
+                        "goal": f"{variant} forward at least as fast as vit-pytorch's ({dtype})",
+                        "measured": f"{ratio:.2f}x",
+                        "met": ratio >= 1.0,
+                    }
+                )
     if result["machine"].get("gpu"):  # the paper's TPU speed ratios are the GPU goal
         for variant, row in result["paper_comparison"].items():
             for attn, key in (("sdpa", "speedup_over_model1"), ("eager", "speedup_over_model1_eager")):
                 for dtype, ratio in row.get(key, {}).items():
                     if variant != "spatio_temporal":
-                        rows.append({"goal": f"{variant} speed-up over Model 1 >= the paper's "
-                                             f"{row['paper_speedup_over_model1']:.2f}x ({dtype}, {attn}, GPU)",
-                                     "measured": f"{ratio:.2f}x", "met": ratio >= row["paper_speedup_over_model1"]})
+                        rows.append(
+                            {
+                                "goal": f"{variant} speed-up over Model 1 >= the paper's "
+                                f"{row['paper_speedup_over_model1']:.2f}x ({dtype}, {attn}, GPU)",
+                                "measured": f"{ratio:.2f}x",
+                                "met": ratio >= row["paper_speedup_over_model1"],
+                            }
+                        )
     for name, entry in models.items():
         reduction = entry["memory"].get("checkpointing_reduction")
         if reduction is not None and entry["family"] == "vivit_hf":
-            rows.append({"goal": f"{name}: gradient checkpointing cuts peak training memory >= 3x",
-                         "measured": f"{reduction:.2f}x", "met": reduction >= 3.0})
+            rows.append(
+                {
+                    "goal": f"{name}: gradient checkpointing cuts peak training memory >= 3x",
+                    "measured": f"{reduction:.2f}x",
+                    "met": reduction >= 3.0,
+                }
+            )
     for variant, row in result["paper_comparison"].items():
-        rows.append({"goal": f"{variant} multiply-accumulates within 3% of the paper's {row['paper_gmacs']} G",
-                     "measured": f"{row['gmacs']:.1f} G ({row['gmacs_relative_difference']:+.1%})",
-                     "met": abs(row["gmacs_relative_difference"]) <= 0.03})
+        rows.append(
+            {
+                "goal": f"{variant} multiply-accumulates within 3% of the paper's {row['paper_gmacs']} G",
+                "measured": f"{row['gmacs']:.1f} G ({row['gmacs_relative_difference']:+.1%})",
+                "met": abs(row["gmacs_relative_difference"]) <= 0.03,
+            }
+        )
     return rows
 
 
@@ -599,24 +719,34 @@ def markdown(result: dict) -> str:
     size, batch = result["size"], result["batch"]
     machine = result["machine"]
     lines = [
-        f"# Model benchmarks ({title(result)})", "",
-        f"`{result['command']}`", "",
+        f"# Model benchmarks ({title(result)})",
+        "",
+        f"`{result['command']}`",
+        "",
         f"Machine: {machine['gpu'] or machine['cpu']}"
         f"{'' if machine['gpu'] else ', ' + str(machine['threads']) + ' threads'}; torch {machine['torch']}, "
         f"transformers {machine['transformers']}. Input {batch} x {size['num_frames']} x 3 x {size['image_size']} x "
         f"{size['image_size']}, hidden {size['hidden_size']}, {size['num_hidden_layers']} layers. Times are medians "
         f"of {result['repeats']} rounds, each round timing every model and the matmul once (round-robin). Forward "
         "cells read best (median) seconds; rates, % of peak and ratios use the best run and the best matmul, as "
-        "load from other processes only adds time.", "",
+        "load from other processes only adds time.",
+        "",
     ]
     lines += ["| dtype | dense matmul, best (GFLOP/s) | median |", "|---|---|---|"]
-    lines += [f"| {d} | {p['best_gflops_per_s']:.0f} | {p['gflops_per_s']:.0f} |" for d, p in result["peak_matmul"].items()]
+    lines += [
+        f"| {d} | {p['best_gflops_per_s']:.0f} | {p['gflops_per_s']:.0f} |" for d, p in result["peak_matmul"].items()
+    ]
     lines += [""]
     for dtype in result["dtypes"]:
-        lines += [f"## Forward, {dtype}{' (autocast)' if dtype == 'bf16' else ''}", "",
-                  "| model | params (M) | GMACs | eager (s) | sdpa (s) | flash (s) | clips/s (median) | % of matmul peak |"
-                  " train step (s) |", "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"## Forward, {dtype}{' (autocast)' if dtype == 'bf16' else ''}",
+            "",
+            "| model | params (M) | GMACs | eager (s) | sdpa (s) | flash (s) | clips/s (median) | % of matmul peak |"
+            " train step (s) |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for name, entry in result["models"].items():
+
             def cell(attn, entry=entry, dtype=dtype):
                 timing = entry["forward"].get(attn, {}).get(dtype)
                 return f"{timing['min_s']:.3g} ({timing['median_s']:.3g})" if timing else "-"
@@ -631,39 +761,60 @@ def markdown(result: dict) -> str:
                 f"| {name} | {entry['params'] / 1e6:.1f} | {entry['macs'] / 1e9:.1f} | {cell('eager')} | {cell('sdpa')}"
                 f" | {flash_cell()} | {best[1]['clips_per_s']:.2f} | "
                 f"{best[1]['fraction_of_matmul_peak']:.0%} | {format(train['median_s'], '.3g') if train else '-'} |"
-                if best else f"| {name} | - | - | - | - | - | - | - | - |"
+                if best
+                else f"| {name} | - | - | - | - | - | - | - | - |"
             )
         lines.append("")
     if any(entry["memory"] for entry in result["models"].values()):
-        lines += [f"## Peak training memory ({result['dtypes'][0]}, one SGD step)", "",
-                  "| model | no checkpointing (MiB) | gradient checkpointing (MiB) | reduction |", "|---|---|---|---|"]
+        lines += [
+            f"## Peak training memory ({result['dtypes'][0]}, one SGD step)",
+            "",
+            "| model | no checkpointing (MiB) | gradient checkpointing (MiB) | reduction |",
+            "|---|---|---|---|",
+        ]
         for name, entry in result["models"].items():
             memory = entry["memory"]
             if memory:
                 with_ckpt = memory.get("checkpointing")
-                lines.append(f"| {name} | {memory['no_checkpointing'] / 2**20:.0f} | "
-                             f"{format(with_ckpt / 2**20, '.0f') if with_ckpt else '-'} | "
-                             f"{format(memory.get('checkpointing_reduction', 0), '.2f') + 'x' if with_ckpt else '-'} |")
+                lines.append(
+                    f"| {name} | {memory['no_checkpointing'] / 2**20:.0f} | "
+                    f"{format(with_ckpt / 2**20, '.0f') if with_ckpt else '-'} | "
+                    f"{format(memory.get('checkpointing_reduction', 0), '.2f') + 'x' if with_ckpt else '-'} |"
+                )
         lines.append("")
-    lines += ["## Against the paper (ViViT-B/16x2, Table 2)", "",
-              "| model | paper GMACs | ours | difference | paper params (M) | ours | paper speed-up over Model 1 (TPUv3) | "
-              + " | ".join(f"ours ({d}, {a})" for a in ("sdpa", "eager") for d in result["dtypes"]) + " |",
-              "|---|---|---|---|---|---|---|" + "---|" * 2 * len(result["dtypes"])]
+    lines += [
+        "## Against the paper (ViViT-B/16x2, Table 2)",
+        "",
+        "| model | paper GMACs | ours | difference | paper params (M) | ours | paper speed-up over Model 1 (TPUv3) | "
+        + " | ".join(f"ours ({d}, {a})" for a in ("sdpa", "eager") for d in result["dtypes"])
+        + " |",
+        "|---|---|---|---|---|---|---|" + "---|" * 2 * len(result["dtypes"]),
+    ]
     for variant, row in result["paper_comparison"].items():
-        speedups = {(a, d): v for a, key in (("sdpa", "speedup_over_model1"), ("eager", "speedup_over_model1_eager"))
-                    for d, v in row.get(key, {}).items()}
+        speedups = {
+            (a, d): v
+            for a, key in (("sdpa", "speedup_over_model1"), ("eager", "speedup_over_model1_eager"))
+            for d, v in row.get(key, {}).items()
+        }
         lines.append(
             f"| {row['paper_model']} {variant} | {row['paper_gmacs']} | {row['gmacs']:.1f} | "
             f"{row['gmacs_relative_difference']:+.1%} | {row['paper_params_m']} | {row['params_m']:.1f} | "
             f"{row['paper_speedup_over_model1']:.2f}x | "
-            + " | ".join(f"{speedups[a, d]:.2f}x" if (a, d) in speedups else "-"
-                         for a in ("sdpa", "eager") for d in result["dtypes"]) + " |"
+            + " | ".join(
+                f"{speedups[a, d]:.2f}x" if (a, d) in speedups else "-"
+                for a in ("sdpa", "eager")
+                for d in result["dtypes"]
+            )
+            + " |"
         )
     lines += ["", "## Goals (issue 7)", "", "| goal | measured | met |", "|---|---|---|"]
     lines += [f"| {g['goal']} | {g['measured']} | {'yes' if g['met'] else 'no'} |" for g in result["goals"]]
     if "same_weights" in result:
-        lines += ["", "transformers' model fed our Model 1 weights: max |logit difference| "
-                  f"{result['same_weights']['max_abs_logit_difference_fp32']:.2e} (fp32)."]
+        lines += [
+            "",
+            "transformers' model fed our Model 1 weights: max |logit difference| "
+            f"{result['same_weights']['max_abs_logit_difference_fp32']:.2e} (fp32).",
+        ]
     lines += ["", *[f"Note: {n}" for n in result["notes"]]]
     return "\n".join(lines) + "\n"
 
@@ -690,40 +841,71 @@ def plot(result: dict, path: Path):
     for ax in axes:
         ax.legend()
     machine = result["machine"]
-    fig.suptitle(f"{title(result)} on "
-                 f"{machine['gpu'] or machine['cpu'] + ' (' + str(machine['threads']) + ' threads)'}")
+    fig.suptitle(
+        f"{title(result)} on {machine['gpu'] or machine['cpu'] + ' (' + str(machine['threads']) + ' threads)'}"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
 def parse_args(argv: list[str] | None = None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--size", choices=list(SIZES), default="b16x2",
-                        help="b16x2: ViViT-B/16x2 at 32x224x224 (default); quick: hidden 384, 4 layers, 8x112x112; "
-                        "tiny: the test suite's plumbing check")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument(
+        "--size",
+        choices=list(SIZES),
+        default="b16x2",
+        help="b16x2: ViViT-B/16x2 at 32x224x224 (default); quick: hidden 384, 4 layers, 8x112x112; "
+        "tiny: the test suite's plumbing check",
+    )
     parser.add_argument("--quick", action="store_const", dest="size", const="quick", help="same as --size quick")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
     parser.add_argument("--batch", type=int, default=None, help="default 1 on CPU, 8 on CUDA")
-    parser.add_argument("--dtypes", nargs="+", choices=list(DTYPES), default=None,
-                        help="default fp32 and bf16 (autocast) on CPU, bf16 on CUDA")
-    parser.add_argument("--models", nargs="+", default=None,
-                        help="keep only contenders whose name contains one of these, e.g. spatio_temporal VivitModel")
-    parser.add_argument("--attn", nargs="+", choices=ATTENTION_COLUMNS, default=None,
-                        help="attention implementations to time (default: every one available)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed rounds of forwards (each round times every model once)")
+    parser.add_argument(
+        "--dtypes",
+        nargs="+",
+        choices=list(DTYPES),
+        default=None,
+        help="default fp32 and bf16 (autocast) on CPU, bf16 on CUDA",
+    )
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=None,
+        help="keep only contenders whose name contains one of these, e.g. spatio_temporal VivitModel",
+    )
+    parser.add_argument(
+        "--attn",
+        nargs="+",
+        choices=ATTENTION_COLUMNS,
+        default=None,
+        help="attention implementations to time (default: every one available)",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="timed rounds of forwards (each round times every model once)"
+    )
     parser.add_argument("--train-repeats", type=int, default=2, help="timed training steps per measurement (median)")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds (and training steps) first")
-    parser.add_argument("--compile", action="store_true",
-                        help="time every contender through torch.compile (results saved as ...-compiled.*)")
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="time every contender through torch.compile (results saved as ...-compiled.*)",
+    )
     parser.add_argument("--no-train", action="store_true", help="skip the training-step timings")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-training-memory measurements")
     parser.add_argument("--out-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--silent", action="store_true", help="print nothing but the output paths")
-    parser.add_argument("--from-json", type=Path, nargs="+", default=None,
-                        help="measure nothing: rebuild the tables and plot from these results (the first one, with "
-                        "the training and memory figures of the others merged in)")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="measure nothing: rebuild the tables and plot from these results (the first one, with "
+        "the training and memory figures of the others merged in)",
+    )
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -755,8 +937,9 @@ def merge_results(paths: list[Path]) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    stem = args.out_dir / (f"models-{args.device}{'' if args.size == 'b16x2' else '-' + args.size}"
-                           f"{'-compiled' if args.compile else ''}")
+    stem = args.out_dir / (
+        f"models-{args.device}{'' if args.size == 'b16x2' else '-' + args.size}{'-compiled' if args.compile else ''}"
+    )
     if args.from_json:
         result = merge_results(args.from_json)
     else:

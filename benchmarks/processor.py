@@ -120,8 +120,11 @@ def bench_file(path: str, clips, ours, theirs, backends, runs: int) -> dict:
     methods = {
         "ours": lambda c: ours_one(path, c, ours),
         "ours_exact": lambda c: ours_one(path, c, ours, resize_in_decoder=False),
-        **({"ours_torchcodec": lambda c: ours_one(path, c, ours, decode_backend="torchcodec")}
-           if "torchcodec" in backends else {}),
+        **(
+            {"ours_torchcodec": lambda c: ours_one(path, c, ours, decode_backend="torchcodec")}
+            if "torchcodec" in backends
+            else {}
+        ),
         **{f"transformers_{b}": (lambda c, b=b: transformers_one(path, c, theirs, b)) for b in backends},
     }
     names = list(methods)
@@ -132,7 +135,7 @@ def bench_file(path: str, clips, ours, theirs, backends, runs: int) -> dict:
         times = {name: [] for name in methods}
         cpu = {name: [] for name in methods}
         for k, indices in enumerate(clips):
-            for name in names[k % len(names):] + names[: k % len(names)]:  # no method always runs first
+            for name in names[k % len(names) :] + names[: k % len(names)]:  # no method always runs first
                 wall, used = timed(methods[name], indices)
                 times[name].append(wall)
                 cpu[name].append(used)
@@ -143,12 +146,17 @@ def bench_file(path: str, clips, ours, theirs, backends, runs: int) -> dict:
     row = {}
     for name, medians in per_run.items():
         median = float(np.median(medians))
-        row[name] = {"clips_per_s": 1.0 / median, "ms_per_clip_median": 1000 * median,
-                     "ms_per_clip_runs": [round(1000 * m, 1) for m in medians],
-                     "cpu_ms_per_clip_median": 1000 * float(np.median(cpu_per_run[name]))}
+        row[name] = {
+            "clips_per_s": 1.0 / median,
+            "ms_per_clip_median": 1000 * median,
+            "ms_per_clip_runs": [round(1000 * m, 1) for m in medians],
+            "cpu_ms_per_clip_median": 1000 * float(np.median(cpu_per_run[name])),
+        }
     counts = [frames_decoded(path, c, ours.size["shortest_edge"]) for c in clips]
-    row["ours"].update(frames_decoded_per_clip=float(np.mean([d for d, _ in counts])),
-                       minimum_frames_per_clip=float(np.mean([m for _, m in counts])))
+    row["ours"].update(
+        frames_decoded_per_clip=float(np.mean([d for d, _ in counts])),
+        minimum_frames_per_clip=float(np.mean([m for _, m in counts])),
+    )
     # transformers' PyAV reader decodes from frame 0 up to the last kept frame
     row["transformers_pyav"]["frames_decoded_per_clip"] = float(np.mean([c[-1] + 1 for c in clips]))
     row["load_average_1min"] = loads
@@ -158,12 +166,18 @@ def bench_file(path: str, clips, ours, theirs, backends, runs: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clips", type=int, default=10, help="clips per file")
-    parser.add_argument("--runs", type=int, default=3, help="times the whole set of clips runs; figures are medians over runs")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="times the whole set of clips runs; figures are medians over runs"
+    )
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     parser.add_argument("--files", nargs="*", default=list(FILES), choices=list(FILES), help="which test files")
-    parser.add_argument("--keyint", type=int, default=None,
-                        help="maximum keyframe interval of the test files in frames (default: x264's 250, so a 10 s "
-                        "file is one GOP; 50 = 2 s, as in YouTube-style uploads)")
+    parser.add_argument(
+        "--keyint",
+        type=int,
+        default=None,
+        help="maximum keyframe interval of the test files in frames (default: x264's 250, so a 10 s "
+        "file is one GOP; 50 = 2 s, as in YouTube-style uploads)",
+    )
     parser.add_argument("--video_dir", default=os.environ.get("VIVIT_BENCH_VIDEOS", "/tmp/vivit_bench_videos"))
     parser.add_argument("--out", default=None, help="write the results as JSON here")
     args = parser.parse_args()
@@ -177,9 +191,15 @@ def main() -> None:
     theirs = VivitVideoProcessor()
     have_torchcodec = torchcodec_available()
     backends = ["pyav"] + (["torchcodec"] if have_torchcodec else [])
-    results = {"cpu_count": os.cpu_count(), "torch_threads": args.threads, "torchcodec": have_torchcodec,
-               "keyint": args.keyint or 250,
-               "runs": args.runs, "clips": args.clips, "files": {}}
+    results = {
+        "cpu_count": os.cpu_count(),
+        "torch_threads": args.threads,
+        "torchcodec": have_torchcodec,
+        "keyint": args.keyint or 250,
+        "runs": args.runs,
+        "clips": args.clips,
+        "files": {},
+    }
     for name in args.files:
         seconds, width, height = FILES[name]
         path = video_dir / f"{name}{f'_g{args.keyint}' if args.keyint else ''}.mp4"
@@ -191,31 +211,44 @@ def main() -> None:
             num_video_frames, keyframes = reader.num_frames, int(reader._keyframe.sum())
         clips = clip_starts(num_video_frames, args.clips)
         bench_file(path, clips[:1], ours, theirs, backends, runs=1)  # warm-up (imports, allocator)
-        row = {"frames": num_video_frames, "keyframes": keyframes, **bench_file(path, clips, ours, theirs, backends, args.runs)}
+        row = {
+            "frames": num_video_frames,
+            "keyframes": keyframes,
+            **bench_file(path, clips, ours, theirs, backends, args.runs),
+        }
         results["files"][name] = row
         fastest = max(v["clips_per_s"] for k, v in row.items() if k.startswith("transformers"))
         row["speed_up_vs_fastest_transformers"] = row["ours"]["clips_per_s"] / fastest
-        print(f"{name}: ours {row['ours']['clips_per_s']:.2f} clips/s (exact path {row['ours_exact']['clips_per_s']:.2f}; "
-              f"{row['ours']['frames_decoded_per_clip']:.0f} frames decoded, min {row['ours']['minimum_frames_per_clip']:.0f}); "
-              f"transformers pyav {row['transformers_pyav']['clips_per_s']:.2f} clips/s "
-              f"({row['transformers_pyav']['frames_decoded_per_clip']:.0f} frames); speed-up {row['speed_up_vs_fastest_transformers']:.2f}x; "
-              f"load {', '.join(f'{x:.1f}' for x in row['load_average_1min'])}", flush=True)
+        print(
+            f"{name}: ours {row['ours']['clips_per_s']:.2f} clips/s (exact path {row['ours_exact']['clips_per_s']:.2f}; "
+            f"{row['ours']['frames_decoded_per_clip']:.0f} frames decoded, min {row['ours']['minimum_frames_per_clip']:.0f}); "
+            f"transformers pyav {row['transformers_pyav']['clips_per_s']:.2f} clips/s "
+            f"({row['transformers_pyav']['frames_decoded_per_clip']:.0f} frames); speed-up {row['speed_up_vs_fastest_transformers']:.2f}x; "
+            f"load {', '.join(f'{x:.1f}' for x in row['load_average_1min'])}",
+            flush=True,
+        )
     if not have_torchcodec:
         print("transformers + torchcodec: unavailable (torchcodec does not import here)")
 
-    lines = ["| file | frames (keyframes) | ours clips/s | ours, exact path | ours, torchcodec | transformers+PyAV clips/s "
-             "| transformers+torchcodec | speed-up | "
-             "CPU ms/clip: ours, exact, transformers | frames decoded/clip: ours (minimum) | transformers+PyAV | load avg |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| file | frames (keyframes) | ours clips/s | ours, exact path | ours, torchcodec | transformers+PyAV clips/s "
+        "| transformers+torchcodec | speed-up | "
+        "CPU ms/clip: ours, exact, transformers | frames decoded/clip: ours (minimum) | transformers+PyAV | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, row in results["files"].items():
         o, e, t = row["ours"], row["ours_exact"], row["transformers_pyav"]
-        otc, ttc = (format(row[k]["clips_per_s"], ".2f") if k in row else "-"
-                    for k in ("ours_torchcodec", "transformers_torchcodec"))
-        lines.append(f"| {name} | {row['frames']} ({row['keyframes']}) | {o['clips_per_s']:.2f} | {e['clips_per_s']:.2f} | "
-                     f"{otc} | {t['clips_per_s']:.2f} | {ttc} | {row['speed_up_vs_fastest_transformers']:.2f}x | "
-                     f"{o['cpu_ms_per_clip_median']:.0f}, {e['cpu_ms_per_clip_median']:.0f}, {t['cpu_ms_per_clip_median']:.0f} | "
-                     f"{o['frames_decoded_per_clip']:.0f} ({o['minimum_frames_per_clip']:.0f}) | {t['frames_decoded_per_clip']:.0f} | "
-                     f"{min(row['load_average_1min']):.0f}-{max(row['load_average_1min']):.0f} |")
+        otc, ttc = (
+            format(row[k]["clips_per_s"], ".2f") if k in row else "-"
+            for k in ("ours_torchcodec", "transformers_torchcodec")
+        )
+        lines.append(
+            f"| {name} | {row['frames']} ({row['keyframes']}) | {o['clips_per_s']:.2f} | {e['clips_per_s']:.2f} | "
+            f"{otc} | {t['clips_per_s']:.2f} | {ttc} | {row['speed_up_vs_fastest_transformers']:.2f}x | "
+            f"{o['cpu_ms_per_clip_median']:.0f}, {e['cpu_ms_per_clip_median']:.0f}, {t['cpu_ms_per_clip_median']:.0f} | "
+            f"{o['frames_decoded_per_clip']:.0f} ({o['minimum_frames_per_clip']:.0f}) | {t['frames_decoded_per_clip']:.0f} | "
+            f"{min(row['load_average_1min']):.0f}-{max(row['load_average_1min']):.0f} |"
+        )
     print("\n".join(lines))
     for size in ("340x256", "1280x720"):
         short, long = results["files"].get(f"10s_{size}"), results["files"].get(f"60s_{size}")

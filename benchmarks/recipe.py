@@ -117,8 +117,11 @@ def summarise(records: list[dict], skip: int) -> dict:
     kept = records[skip:]  # the first steps start the workers and warm the kernels
     wait, compute = sum(r["wait_s"] for r in kept), sum(r["compute_s"] for r in kept)
     return {
-        "steps": len(kept), "wait_s": wait, "compute_s": compute, "step_s_median": statistics.median(
-            r["wait_s"] + r["compute_s"] for r in kept), "data_wait_share": wait / (wait + compute),
+        "steps": len(kept),
+        "wait_s": wait,
+        "compute_s": compute,
+        "step_s_median": statistics.median(r["wait_s"] + r["compute_s"] for r in kept),
+        "data_wait_share": wait / (wait + compute),
     }
 
 
@@ -135,7 +138,7 @@ def run_loader(model, optimizer, state, args, dataset, steps: int, mixed_precisi
 
 def main(argv: list[str] | None = None) -> dict:
     argv = list(sys.argv[1:] if argv is None else argv)
-    own, recipe_argv = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
+    own, recipe_argv = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=90, help="training steps per run (the bundled set: 60 an epoch)")
     parser.add_argument("--skip", type=int, default=5, help="first steps left out of the figures (warm-up)")
@@ -171,11 +174,16 @@ def main(argv: list[str] | None = None) -> dict:
     cache = dataset.cache
     result = {
         "command": " ".join(["python", "benchmarks/recipe.py", *argv]),
-        "preset": args.preset, "model": args.model, "batch": args.per_device_train_batch_size,
-        "num_workers": args.num_workers, "threads": torch.get_num_threads(), "mixed_precision": mixed_precision,
+        "preset": args.preset,
+        "model": args.model,
+        "batch": args.per_device_train_batch_size,
+        "num_workers": args.num_workers,
+        "threads": torch.get_num_threads(),
+        "mixed_precision": mixed_precision,
         "cache_decoded_videos": args.cache_decoded_videos,
-        "cache": None if cache is None else {"clips": cache.num_cached, "of": len(cache), "mib": cache.nbytes / 2**20,
-                                             "setup_s": setup_s},
+        "cache": None
+        if cache is None
+        else {"clips": cache.num_cached, "of": len(cache), "mib": cache.nbytes / 2**20, "setup_s": setup_s},
         "per_clip_ms_one_process": clip_ms,
         "load_average": {"before": load_before, "after": os.getloadavg()},
         **{name: summarise(records, options.skip) for name, records in runs.items()},
@@ -185,14 +193,22 @@ def main(argv: list[str] | None = None) -> dict:
     options.out_dir.mkdir(parents=True, exist_ok=True)
     stem = options.out_dir / f"recipe-{args.preset}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
-    labels = {"recipe": "recipe loader (decoded clips in memory)", "decoding": "decoding every clip each time",
-              "pre_decoded": "pre-decoded tensors"}
+    labels = {
+        "recipe": "recipe loader (decoded clips in memory)",
+        "decoding": "decoding every clip each time",
+        "pre_decoded": "pre-decoded tensors",
+    }
     rows = "".join(
         f"| {labels[name]} | {r['steps']} | {r['step_s_median']:.3f} | {r['wait_s']:.2f} | {r['compute_s']:.2f} "
-        f"| {r['data_wait_share']:.1%} |\n" for name, r in ((n, result[n]) for n in labels if n in result))
-    cache_line = ("no decoded-frame cache (--cache_decoded_videos " + args.cache_decoded_videos + ")" if cache is None
-                  else f"{cache.num_cached} of {len(cache)} clips decoded into memory ({cache.nbytes / 2**20:.1f} MiB) "
-                       f"in {setup_s:.1f} s before training")
+        f"| {r['data_wait_share']:.1%} |\n"
+        for name, r in ((n, result[n]) for n in labels if n in result)
+    )
+    cache_line = (
+        "no decoded-frame cache (--cache_decoded_videos " + args.cache_decoded_videos + ")"
+        if cache is None
+        else f"{cache.num_cached} of {len(cache)} clips decoded into memory ({cache.nbytes / 2**20:.1f} MiB) "
+        f"in {setup_s:.1f} s before training"
+    )
     clips = ", ".join(f"{name.replace('_', ' ')} {ms:.2f} ms" for name, ms in clip_ms.items())
     stem.with_suffix(".md").write_text(
         f"`{result['command']}` (preset {args.preset}, model {args.model}, batch {result['batch']}, "

@@ -28,16 +28,36 @@ def run(name, extra, workdir, cache, threads):
     out = workdir / name
     env = dict(os.environ, VIVIT_HF_CACHE=str(cache), HF_HUB_OFFLINE="1", OMP_NUM_THREADS=str(threads))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "1", "--num_machines", "1",
-               "--mixed_precision", "no", "--dynamo_backend", "no", str(REPO / "recipes" / "finetune.py"),
-               "--output_dir", str(out), *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--num_processes",
+        "1",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        str(REPO / "recipes" / "finetune.py"),
+        "--output_dir",
+        str(out),
+        *extra,
+    ]
     start = time.time()
     subprocess.run(command, cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.time() - start
     results = json.loads((out / "all_results.json").read_text())
-    return {"run": name, "wall_seconds": round(wall, 1), "top1": results["top1"], "top5": results["top5"],
-            "num_samples": results["num_samples"], "train_runtime_seconds": round(results["train_runtime_seconds"], 1),
-            "command": "accelerate launch recipes/finetune.py " + " ".join(extra)}
+    return {
+        "run": name,
+        "wall_seconds": round(wall, 1),
+        "top1": results["top1"],
+        "top5": results["top5"],
+        "num_samples": results["num_samples"],
+        "train_runtime_seconds": round(results["train_runtime_seconds"], 1),
+        "command": "accelerate launch recipes/finetune.py " + " ".join(extra),
+    }
 
 
 def main():
@@ -49,8 +69,13 @@ def main():
         workdir = Path(tmp)
         rows = [
             run("video", [], workdir, workdir / "cache", args.threads),
-            run("one_frame", ["--num_frames", "1", "--config_overrides", "tubelet_size=[1,8,8]"], workdir,
-                workdir / "cache", args.threads),
+            run(
+                "one_frame",
+                ["--num_frames", "1", "--config_overrides", "tubelet_size=[1,8,8]"],
+                workdir,
+                workdir / "cache",
+                args.threads,
+            ),
         ]
     rows[0]["note"] = "default command, fresh cache: wall time includes generating the data set"
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
@@ -58,8 +83,10 @@ def main():
     print("| run | top-1 | top-5 | clips | wall (s) | training (s) |")
     print("|---|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row['run']} | {100 * row['top1']:.1f}% | {100 * row['top5']:.1f}% | {row['num_samples']} | "
-              f"{row['wall_seconds']} | {row['train_runtime_seconds']} |")
+        print(
+            f"| {row['run']} | {100 * row['top1']:.1f}% | {100 * row['top5']:.1f}% | {row['num_samples']} | "
+            f"{row['wall_seconds']} | {row['train_runtime_seconds']} |"
+        )
 
 
 if __name__ == "__main__":

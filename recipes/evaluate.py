@@ -60,8 +60,9 @@ def _int_at_least(minimum: int):
 
 def build_parser() -> argparse.ArgumentParser:
     # No abbreviations: a shortened or misspelt flag is an error, never silently another flag.
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                allow_abbrev=False)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
+    )
     p.add_argument("--model", required=True, help="a fine-tuned model folder or Hub id (with its video processor)")
     p.add_argument("--dataset", default=SYNTHETIC)
     p.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
@@ -69,8 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--video_column", default=None)
     p.add_argument("--label_column", default=None)
     p.add_argument("--split", default=None, help="default: validation, else test")
-    p.add_argument("--max_eval_samples", type=_int_at_least(1), default=None,
-                   help="evaluate a seeded subset of this many videos, drawn across the classes")
+    p.add_argument(
+        "--max_eval_samples",
+        type=_int_at_least(1),
+        default=None,
+        help="evaluate a seeded subset of this many videos, drawn across the classes",
+    )
     p.add_argument("--seed", type=int, default=0, help="draws the --max_eval_samples subset")
     p.add_argument("--cache_dir", default=None)
     p.add_argument("--num_clips", type=_int_at_least(1), default=1, help="temporal views (paper: 4)")
@@ -96,8 +101,11 @@ def parse_args(argv=None):
             parser.error(f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)")
     elif _is_local_path(args.model) or not looks_like_repo_id(args.model):
         parser.error(f"--model {args.model}: no such folder, and not a Hub model id (owner/name)")
-    if args.dataset != SYNTHETIC and not Path(args.dataset).expanduser().exists() \
-            and (_is_local_path(args.dataset) or not looks_like_repo_id(args.dataset)):
+    if (
+        args.dataset != SYNTHETIC
+        and not Path(args.dataset).expanduser().exists()
+        and (_is_local_path(args.dataset) or not looks_like_repo_id(args.dataset))
+    ):
         parser.error(f"--dataset {args.dataset}: no such folder, and not a Hub data set id (owner/name)")
     return args
 
@@ -111,8 +119,10 @@ def check_labels(model_config, data: VideoClassificationData):
         return
     names = [model_config.id2label[i] for i in range(model_config.num_labels)]
     if names != data.label_names:
-        raise ValueError(f"the model's {len(names)} labels differ from the data set's {len(data.label_names)} "
-                         f"(first ones: {names[:5]} vs {data.label_names[:5]})")
+        raise ValueError(
+            f"the model's {len(names)} labels differ from the data set's {len(data.label_names)} "
+            f"(first ones: {names[:5]} vs {data.label_names[:5]})"
+        )
 
 
 def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_sizes) -> None:
@@ -122,21 +132,34 @@ def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_siz
     predictions = torch.stack([head.argmax(dim=-1) for head in logits.split(head_sizes, dim=-1)], dim=-1)
     with open(path, "w", encoding="utf-8") as f:
         for index, (video_id, label, prediction, ok) in enumerate(
-                zip(video_ids, labels.tolist(), predictions.tolist(), valid.tolist())):
-            row = {"index": index, "video_id": video_id, "label": label,
-                   "prediction": prediction if len(head_sizes) > 1 else prediction[0], "valid": bool(ok)}
+            zip(video_ids, labels.tolist(), predictions.tolist(), valid.tolist())
+        ):
+            row = {
+                "index": index,
+                "video_id": video_id,
+                "label": label,
+                "prediction": prediction if len(head_sizes) > 1 else prediction[0],
+                "valid": bool(ok),
+            }
             f.write(json.dumps(row) + "\n")
 
 
 def main(argv=None):
     args = parse_args(argv)
-    accelerator = Accelerator(cpu=cpu_process_group(),
-                              **({"mixed_precision": args.mixed_precision} if args.mixed_precision else {}))
+    accelerator = Accelerator(
+        cpu=cpu_process_group(), **({"mixed_precision": args.mixed_precision} if args.mixed_precision else {})
+    )
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
 
-    data = open_video_dataset(args.dataset, args.dataset_format, once=accelerator.main_process_first,
-                              cache_dir=args.cache_dir, revision=args.dataset_revision,
-                              video_column=args.video_column, label_column=args.label_column)
+    data = open_video_dataset(
+        args.dataset,
+        args.dataset_format,
+        once=accelerator.main_process_first,
+        cache_dir=args.cache_dir,
+        revision=args.dataset_revision,
+        video_column=args.video_column,
+        label_column=args.label_column,
+    )
     split = args.split or next((s for s in ("validation", "test") if s in data.splits), None)
     if split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback
         wanted = f"no split {split!r}" if split else "no validation or test split"
@@ -150,14 +173,21 @@ def main(argv=None):
     check_labels(model.config, data)
     processor = ViViTVideoProcessor.from_pretrained(args.model)
     dataset = VideoClassificationDataset(examples, processor, num_clips=args.num_clips, num_crops=args.num_crops)
-    dataloader = torch.utils.data.DataLoader(dataset, batch_size=args.per_device_eval_batch_size,
-                                             collate_fn=collate_videos, num_workers=args.num_workers)
+    dataloader = torch.utils.data.DataLoader(
+        dataset, batch_size=args.per_device_eval_batch_size, collate_fn=collate_videos, num_workers=args.num_workers
+    )
     model, dataloader = accelerator.prepare(model, dataloader)
 
     logits, labels, valid = predict(model, dataloader, accelerator, num_views=args.num_clips * args.num_crops)
     results = evaluation_metrics(logits, labels, valid, data.label_spaces)
-    results.update(split=split, num_clips=args.num_clips, num_crops=args.num_crops, model=str(args.model),
-                   dataset=str(args.dataset), num_processes=accelerator.num_processes)
+    results.update(
+        split=split,
+        num_clips=args.num_clips,
+        num_crops=args.num_crops,
+        model=str(args.model),
+        dataset=str(args.dataset),
+        num_processes=accelerator.num_processes,
+    )
 
     if accelerator.is_main_process:
         output_dir = Path(args.output_dir or Path(args.model) / f"eval_{split}_{args.num_clips}x{args.num_crops}")
@@ -166,10 +196,14 @@ def main(argv=None):
         (output_dir / "eval_results.json").write_text(json.dumps(results, indent=2))
         # Rows are in the examples' order (`gather_for_metrics` restores it), so ids join predictions to videos.
         video_ids = example_ids(examples)
-        save_file({"logits": logits.contiguous(), "labels": labels.contiguous(), "valid": valid.contiguous()},
-                  str(output_dir / "predictions.safetensors"), metadata={"video_ids": json.dumps(video_ids)})
-        write_prediction_rows(output_dir / "predictions.jsonl", video_ids, logits, labels, valid,
-                              list(data.head_sizes.values()))
+        save_file(
+            {"logits": logits.contiguous(), "labels": labels.contiguous(), "valid": valid.contiguous()},
+            str(output_dir / "predictions.safetensors"),
+            metadata={"video_ids": json.dumps(video_ids)},
+        )
+        write_prediction_rows(
+            output_dir / "predictions.jsonl", video_ids, logits, labels, valid, list(data.head_sizes.values())
+        )
         logger.info(f"{split}, {args.num_clips}x{args.num_crops} views: {json.dumps(scalar_metrics(results))}")
         logger.info(f"results in {output_dir}")
     accelerator.wait_for_everyone()

@@ -88,8 +88,9 @@ def main(argv=None):
 
     parameters = [p for p in model.parameters() if p.requires_grad]
     if args.optimizer == "sgd":
-        optimizer = torch.optim.SGD(parameters, lr=args.learning_rate, momentum=args.momentum,
-                                    weight_decay=args.weight_decay or 0.0)
+        optimizer = torch.optim.SGD(
+            parameters, lr=args.learning_rate, momentum=args.momentum, weight_decay=args.weight_decay or 0.0
+        )
     else:
         optimizer = torch.optim.AdamW(parameters, lr=args.learning_rate, weight_decay=args.weight_decay or 0.0)
 
@@ -100,12 +101,16 @@ def main(argv=None):
         args.max_train_steps = args.num_train_epochs * steps_per_epoch
     num_epochs = math.ceil(args.max_train_steps / steps_per_epoch)
     warmup = args.num_warmup_steps if args.num_warmup_steps is not None else round(args.warmup_epochs * steps_per_epoch)
-    lr_scheduler = get_scheduler(args.lr_scheduler_type, optimizer=optimizer,
-                                 num_warmup_steps=warmup * accelerator.num_processes,
-                                 num_training_steps=args.max_train_steps * accelerator.num_processes)
+    lr_scheduler = get_scheduler(
+        args.lr_scheduler_type,
+        optimizer=optimizer,
+        num_warmup_steps=warmup * accelerator.num_processes,
+        num_training_steps=args.max_train_steps * accelerator.num_processes,
+    )
 
     model, optimizer, train_dataloader, eval_dataloader, lr_scheduler = accelerator.prepare(
-        model, optimizer, train_dataloader, eval_dataloader, lr_scheduler)
+        model, optimizer, train_dataloader, eval_dataloader, lr_scheduler
+    )
 
     if args.with_tracking:
         hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
@@ -113,8 +118,12 @@ def main(argv=None):
 
     uploader, upload_failure = None, None
     if args.push_to_hub and accelerator.is_main_process:
-        uploader = BackgroundUploader(args.hub_model_id or output_dir.name, token=args.hub_token,
-                                      private=args.hub_private_repo, max_retries=args.upload_retries)
+        uploader = BackgroundUploader(
+            args.hub_model_id or output_dir.name,
+            token=args.hub_token,
+            private=args.hub_private_repo,
+            max_retries=args.upload_retries,
+        )
 
     # ------------------------------------------------------------------ resume
     completed_steps, starting_epoch, resume_batches = 0, 0, 0
@@ -133,16 +142,26 @@ def main(argv=None):
             state = json.loads((checkpoint / STATE_FILE).read_text())
             completed_steps, starting_epoch = state["completed_steps"], state["epoch"]
             resume_batches, history, skipped_total = state["batches_in_epoch"], state["history"], state["skipped"]
-            logger.info(f"resumed from {checkpoint}: step {completed_steps}, epoch {starting_epoch}, "
-                        f"{resume_batches} batches into it")
+            logger.info(
+                f"resumed from {checkpoint}: step {completed_steps}, epoch {starting_epoch}, "
+                f"{resume_batches} batches into it"
+            )
             if completed_steps >= args.max_train_steps:
-                logger.info(f"{checkpoint} already reached --max_train_steps {args.max_train_steps}: nothing left to "
-                            f"train; evaluating it and writing the outputs")
+                logger.info(
+                    f"{checkpoint} already reached --max_train_steps {args.max_train_steps}: nothing left to "
+                    f"train; evaluating it and writing the outputs"
+                )
 
-    logger.info(f"{len(train_dataset)} training clips, {len(eval_dataset)} evaluation clips ({eval_split}); "
-                f"{args.max_train_steps} steps, {num_epochs} epochs, accumulation {args.gradient_accumulation_steps}")
-    progress = tqdm(range(args.max_train_steps), initial=completed_steps,
-                    disable=not accelerator.is_local_main_process, desc="training")
+    logger.info(
+        f"{len(train_dataset)} training clips, {len(eval_dataset)} evaluation clips ({eval_split}); "
+        f"{args.max_train_steps} steps, {num_epochs} epochs, accumulation {args.gradient_accumulation_steps}"
+    )
+    progress = tqdm(
+        range(args.max_train_steps),
+        initial=completed_steps,
+        disable=not accelerator.is_local_main_process,
+        desc="training",
+    )
     mixup = VideoMixup(sum(head_sizes), mixup_alpha=args.mixup_alpha or 0.0, cutmix_alpha=args.cutmix_alpha or 0.0)
     unwrapped = accelerator.unwrap_model(model)
     start_time = time.time()
@@ -150,8 +169,13 @@ def main(argv=None):
     trained_clips = 0  # by this process: the test of a multi-process launch that really shards the data
 
     def trainer_state(epoch, batches_in_epoch):
-        return dict(completed_steps=completed_steps, epoch=epoch, batches_in_epoch=batches_in_epoch,
-                    history=history, skipped=skipped_total)
+        return dict(
+            completed_steps=completed_steps,
+            epoch=epoch,
+            batches_in_epoch=batches_in_epoch,
+            history=history,
+            skipped=skipped_total,
+        )
 
     for epoch in range(starting_epoch, num_epochs):
         model.train()
@@ -198,12 +222,27 @@ def main(argv=None):
                 running_loss, running_count = torch.zeros((), device=accelerator.device), 0
                 progress.set_postfix(loss=f"{mean_loss:.4f}")
                 if args.with_tracking:
-                    accelerator.log({"train/loss": mean_loss, "train/lr": lr_scheduler.get_last_lr()[0],
-                                     "train/skipped_clips": skipped_total, "train/epoch": epoch}, step=completed_steps)
-            if args.checkpointing_steps and args.checkpointing_steps.isdigit() \
-                    and completed_steps % int(args.checkpointing_steps) == 0:
-                path = save_checkpoint(accelerator, output_dir, f"step_{completed_steps}",
-                                       trainer_state(epoch, batch_index), args.checkpoints_total_limit)
+                    accelerator.log(
+                        {
+                            "train/loss": mean_loss,
+                            "train/lr": lr_scheduler.get_last_lr()[0],
+                            "train/skipped_clips": skipped_total,
+                            "train/epoch": epoch,
+                        },
+                        step=completed_steps,
+                    )
+            if (
+                args.checkpointing_steps
+                and args.checkpointing_steps.isdigit()
+                and completed_steps % int(args.checkpointing_steps) == 0
+            ):
+                path = save_checkpoint(
+                    accelerator,
+                    output_dir,
+                    f"step_{completed_steps}",
+                    trainer_state(epoch, batch_index),
+                    args.checkpoints_total_limit,
+                )
                 logger.info(f"saved checkpoint {path}")
                 if args.push_to_hub:
                     # Every rank takes part in gathering the weights (FSDP shards them); rank 0 uploads.
@@ -213,8 +252,9 @@ def main(argv=None):
                         shutil.rmtree(staging, ignore_errors=True)
                         save_pretrained(unwrapped, staging, state_dict=state_dict)
                         processor.save_pretrained(staging)
-                        uploader.push_folder(staging, f"Training in progress, step {completed_steps}",
-                                             delete_after=True)
+                        uploader.push_folder(
+                            staging, f"Training in progress, step {completed_steps}", delete_after=True
+                        )
             if completed_steps >= args.max_train_steps:
                 break
         resume_batches = 0
@@ -224,13 +264,16 @@ def main(argv=None):
         summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped_total})
         history.append(summary)
         top1 = results.get("top1", results.get("action_top1"))
-        logger.info(f"epoch {epoch}: eval top-1 {top1:.4f} on {results['num_samples']} clips "
-                    f"({results['num_skipped']} broken skipped; {skipped_total} skipped in training)")
+        logger.info(
+            f"epoch {epoch}: eval top-1 {top1:.4f} on {results['num_samples']} clips "
+            f"({results['num_skipped']} broken skipped; {skipped_total} skipped in training)"
+        )
         if args.with_tracking:
             accelerator.log(summary, step=completed_steps)
         if args.checkpointing_steps == "epoch":
-            save_checkpoint(accelerator, output_dir, f"epoch_{epoch}", trainer_state(epoch + 1, 0),
-                            args.checkpoints_total_limit)
+            save_checkpoint(
+                accelerator, output_dir, f"epoch_{epoch}", trainer_state(epoch + 1, 0), args.checkpoints_total_limit
+            )
         if completed_steps >= args.max_train_steps:
             break
 
@@ -247,22 +290,37 @@ def main(argv=None):
         plots = save_evaluation_plots(results, data.label_spaces, output_dir)
         if history:
             plots.append(plot_training_curves(history, output_dir / "training_curves.png"))
-        all_results = {**scalar_metrics(results), "eval_split": eval_split, "train_runtime_seconds": train_seconds,
-                       "train_skipped_clips": skipped_total, "completed_steps": completed_steps,
-                       "num_processes": accelerator.num_processes, "train_clips_per_process": clips_per_process,
-                       "per_class_accuracy": {k: v for k, v in results.items() if k.endswith("per_class_accuracy")},
-                       "history": history}
+        all_results = {
+            **scalar_metrics(results),
+            "eval_split": eval_split,
+            "train_runtime_seconds": train_seconds,
+            "train_skipped_clips": skipped_total,
+            "completed_steps": completed_steps,
+            "num_processes": accelerator.num_processes,
+            "train_clips_per_process": clips_per_process,
+            "per_class_accuracy": {k: v for k, v in results.items() if k.endswith("per_class_accuracy")},
+            "history": history,
+        }
         (output_dir / "all_results.json").write_text(json.dumps(all_results, indent=2))
         dataset_name = "vivit_hf synthetic motion (bundled)" if args.dataset == SYNTHETIC else args.dataset
         card = build_model_card(
-            unwrapped.config, results=results, dataset_name=dataset_name,
+            unwrapped.config,
+            results=results,
+            dataset_name=dataset_name,
             dataset_id=None if args.dataset == SYNTHETIC or Path(args.dataset).exists() else args.dataset,
-            eval_split=eval_split, base_model=args.init_from, processor=processor, training_args=vars(args),
-            num_views=(args.eval_num_clips, args.eval_num_crops), plots=plots, model_name=args.hub_model_id)
+            eval_split=eval_split,
+            base_model=args.init_from,
+            processor=processor,
+            training_args=vars(args),
+            num_views=(args.eval_num_clips, args.eval_num_crops),
+            plots=plots,
+            model_name=args.hub_model_id,
+        )
         card.save(output_dir / "README.md")
         if uploader is not None:
-            final_upload = uploader.push_folder(output_dir, "End of training",
-                                                ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*"])
+            final_upload = uploader.push_folder(
+                output_dir, "End of training", ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*"]
+            )
             uploader.close()
             logger.info(f"uploads: {uploader.report()}")
             if not final_upload.success:  # the Hub lacks the final model: the exit status must say so

@@ -63,8 +63,11 @@ class HubStandIn:
                 hub.requests.append(("POST", path))
                 if path == "/api/repos/create":
                     payload = json.loads(body)
-                    repo_id = f"{payload['organization']}/{payload['name']}" if payload.get("organization") \
+                    repo_id = (
+                        f"{payload['organization']}/{payload['name']}"
+                        if payload.get("organization")
                         else payload["name"]
+                    )
                     if "/" not in repo_id:
                         repo_id = f"standin-user/{repo_id}"
                     prefix = "" if payload.get("type", "model") == "model" else f"{payload['type']}s/"
@@ -84,9 +87,15 @@ class HubStandIn:
                         return self._reply(404, {"error": f"Repository {repo_id} not found"})
                     if parts[5] == "preupload":
                         files = json.loads(body)["files"]
-                        return self._reply(200, {"files": [
-                            {"path": f["path"], "uploadMode": "regular", "shouldIgnore": False, "oid": None}
-                            for f in files]})
+                        return self._reply(
+                            200,
+                            {
+                                "files": [
+                                    {"path": f["path"], "uploadMode": "regular", "shouldIgnore": False, "oid": None}
+                                    for f in files
+                                ]
+                            },
+                        )
                     if hub.failed_commits < hub.fail_commits:
                         hub.failed_commits += 1
                         return self._reply(500, {"error": "stand-in: simulated server error"})
@@ -106,9 +115,23 @@ class HubStandIn:
                         return self._reply(400, {"error": f"stand-in does not handle {line['key']}"})
                 hub.repos[key].update(files)
                 oid = hashlib.sha1(body).hexdigest()
-                hub.commits.append({"repo": key, "revision": revision, "summary": header.get("summary"),
-                                    "files": sorted(files), "oid": oid})
-                return self._reply(200, {"commitUrl": f"{hub.endpoint}/{key}/commit/{oid}", "commitOid": oid,
-                                         "success": True, "pullRequestUrl": None})
+                hub.commits.append(
+                    {
+                        "repo": key,
+                        "revision": revision,
+                        "summary": header.get("summary"),
+                        "files": sorted(files),
+                        "oid": oid,
+                    }
+                )
+                return self._reply(
+                    200,
+                    {
+                        "commitUrl": f"{hub.endpoint}/{key}/commit/{oid}",
+                        "commitOid": oid,
+                        "success": True,
+                        "pullRequestUrl": None,
+                    },
+                )
 
         return Handler

@@ -26,8 +26,21 @@ def tiny_run(bench, tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
     threads = torch.get_num_threads()
     try:
-        result = bench.main(["--size", "tiny", "--repeats", "1", "--train-repeats", "1", "--warmup", "0",
-                             "--out-dir", str(out), "--silent"])
+        result = bench.main(
+            [
+                "--size",
+                "tiny",
+                "--repeats",
+                "1",
+                "--train-repeats",
+                "1",
+                "--warmup",
+                "0",
+                "--out-dir",
+                str(out),
+                "--silent",
+            ]
+        )
     finally:
         torch.set_num_threads(threads)
     return result, out
@@ -86,8 +99,11 @@ def test_merging_runs_adds_contenders_and_training_figures(tiny_run, bench, tmp_
     """`--from-json`: a later run's memory figures fill in, and a contender only it measured is added whole."""
     first = json.loads((tiny_run[1] / "models-cpu-tiny.json").read_text())
     second = json.loads(json.dumps(first))
-    moved = next(name for name in first["models"] if name.startswith("vit-pytorch")) if any(
-        name.startswith("vit-pytorch") for name in first["models"]) else "transformers/VivitModel"
+    moved = (
+        next(name for name in first["models"] if name.startswith("vit-pytorch"))
+        if any(name.startswith("vit-pytorch") for name in first["models"])
+        else "transformers/VivitModel"
+    )
     del first["models"][moved]
     for entry in first["models"].values():
         entry["memory"] = {}
@@ -131,8 +147,9 @@ def test_refuses_cuda_without_a_gpu(bench):
         bench.parse_args(["--device", "cuda"])
 
 
-@pytest.mark.parametrize("variant", ["spatio_temporal", "factorised_encoder", "factorised_self_attention",
-                                     "factorised_dot_product"])
+@pytest.mark.parametrize(
+    "variant", ["spatio_temporal", "factorised_encoder", "factorised_self_attention", "factorised_dot_product"]
+)
 def test_model_compiles_as_one_graph(bench, variant):
     """`torch.compile` sees each model whole: no graph break in the blocks, in training mode with stochastic depth."""
     import torch._dynamo

@@ -6,8 +6,16 @@ import yaml
 from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.hub.cards import build_model_card
 
-CONFIG = ViViTSpatioTemporalConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
-                                   image_size=16, num_frames=4, tubelet_size=[2, 8, 8], num_labels=2)
+CONFIG = ViViTSpatioTemporalConfig(
+    hidden_size=16,
+    num_hidden_layers=1,
+    num_attention_heads=2,
+    intermediate_size=32,
+    image_size=16,
+    num_frames=4,
+    tubelet_size=[2, 8, 8],
+    num_labels=2,
+)
 
 
 def card_metadata(card):
@@ -17,8 +25,7 @@ def card_metadata(card):
 def test_a_local_folder_is_named_by_its_folder_name_not_its_path(tmp_path):
     folder = tmp_path / "home" / "me" / "my_clips"
     folder.mkdir(parents=True)
-    card = build_model_card(CONFIG, results={"top1": 0.5, "top5": 1.0}, dataset_name=str(folder),
-                            eval_split="test")
+    card = build_model_card(CONFIG, results={"top1": 0.5, "top5": 1.0}, dataset_name=str(folder), eval_split="test")
     metadata = card_metadata(card)
     dataset = metadata["model-index"][0]["results"][0]["dataset"]
     assert dataset == {"type": "my_clips", "name": "my_clips", "split": "test"}
@@ -38,9 +45,17 @@ def test_a_local_path_given_as_the_hub_id_is_not_written_as_one(tmp_path):
 
 
 def test_a_hub_dataset_is_its_id():
-    card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="Kinetics-400",
-                            dataset_id="someone/kinetics400", eval_split="validation")
+    card = build_model_card(
+        CONFIG,
+        results={"top1": 0.5},
+        dataset_name="Kinetics-400",
+        dataset_id="someone/kinetics400",
+        eval_split="validation",
+    )
     metadata = card_metadata(card)
     assert metadata["datasets"] == ["someone/kinetics400"]
     assert metadata["model-index"][0]["results"][0]["dataset"] == {
-        "type": "someone/kinetics400", "name": "Kinetics-400", "split": "validation"}
+        "type": "someone/kinetics400",
+        "name": "Kinetics-400",
+        "split": "validation",
+    }

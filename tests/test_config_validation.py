@@ -10,17 +10,38 @@ from vivit_hf import (
     ViViTSpatioTemporalConfig,
 )
 
-CONFIGS = [ViViTSpatioTemporalConfig, ViViTFactorisedEncoderConfig, ViViTFactorisedSelfAttentionConfig,
-           ViViTFactorisedDotProductConfig]
-TINY = dict(num_frames=4, image_size=32, tubelet_size=[2, 8, 8], hidden_size=16, num_hidden_layers=1,
-            num_attention_heads=2, intermediate_size=32)
+CONFIGS = [
+    ViViTSpatioTemporalConfig,
+    ViViTFactorisedEncoderConfig,
+    ViViTFactorisedSelfAttentionConfig,
+    ViViTFactorisedDotProductConfig,
+]
+TINY = dict(
+    num_frames=4,
+    image_size=32,
+    tubelet_size=[2, 8, 8],
+    hidden_size=16,
+    num_hidden_layers=1,
+    num_attention_heads=2,
+    intermediate_size=32,
+)
 
 
 @pytest.mark.parametrize("config_class", CONFIGS)
-@pytest.mark.parametrize("field, value", [
-    ("hidden_act", "nope"), ("hidden_act", None), ("image_size", 32.0), ("image_size", "32"), ("image_size", [32.0, 32]),
-    ("tubelet_size", 2), ("tubelet_size", [2, 8]), ("layer_norm_eps", "1e-6"), ("layer_norm_eps", 0.0),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("hidden_act", "nope"),
+        ("hidden_act", None),
+        ("image_size", 32.0),
+        ("image_size", "32"),
+        ("image_size", [32.0, 32]),
+        ("tubelet_size", 2),
+        ("tubelet_size", [2, 8]),
+        ("layer_norm_eps", "1e-6"),
+        ("layer_norm_eps", 0.0),
+    ],
+)
 def test_a_wrong_value_is_a_value_error_naming_the_field(config_class, field, value):
     with pytest.raises(ValueError, match=f"`{field}`") as error:
         config_class(**{**TINY, field: value})

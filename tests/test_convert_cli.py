@@ -28,8 +28,15 @@ FLAX_DATA = REPO / "tests" / "data" / "flax"  # checkpoints written by flax itse
 
 def scenic_python_config(config: dict, prose_line: bool = False) -> str:
     """A config file in scenic's style: `get_config()` filling an `ml_collections.ConfigDict` field by field."""
-    lines = ["from absl import logging", "import ml_collections", "", "", "def get_config():",
-             '  """Returns the experiment configuration."""', "  config = ml_collections.ConfigDict()"]
+    lines = [
+        "from absl import logging",
+        "import ml_collections",
+        "",
+        "",
+        "def get_config():",
+        '  """Returns the experiment configuration."""',
+        "  config = ml_collections.ConfigDict()",
+    ]
 
     def emit(prefix, node):
         for key, value in node.items():
@@ -60,8 +67,9 @@ def flax_case(tmp_path):
     """scenic's params of `spacetime_3dconv_token` in scenic's pre-optax TrainState, written by flax's
     `save_checkpoint` (a directory of checkpoint_<step> files; `optimizer.state.step` an np.int32)."""
     config_file = tmp_path / "config.py"
-    config_file.write_text(scenic_python_config(json.loads((FLAX_DATA / "spacetime_3dconv_token_config.json")
-                                                           .read_text())))
+    config_file.write_text(
+        scenic_python_config(json.loads((FLAX_DATA / "spacetime_3dconv_token_config.json").read_text()))
+    )
     return ROOT / "scenic" / "spacetime_3dconv_token", FLAX_DATA / "old_train_state", config_file
 
 
@@ -94,20 +102,38 @@ def test_converted_folder_is_hub_ready(tmp_path):
     processor = ViViTVideoProcessor.from_pretrained(out)
     assert processor.num_frames == 4 and processor.crop_size["height"] == 32 and processor.normalization == "scenic"
     card = (out / "README.md").read_text()
-    assert card.startswith("---\n") and "pipeline_tag: video-classification" in card and "vivit_hf.convert scenic" in card
+    assert (
+        card.startswith("---\n") and "pipeline_tag: video-classification" in card and "vivit_hf.convert scenic" in card
+    )
 
 
 def test_module_entry_point_converts_a_checkpoint_flax_wrote(tmp_path):
     case, checkpoint, config_file = flax_case(tmp_path)
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    result = subprocess.run([sys.executable, "-m", "vivit_hf.convert", "scenic", "--checkpoint", str(checkpoint),
-                             "--config", str(config_file), "--out", str(out)], capture_output=True, text=True, env=env,
-                            timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vivit_hf.convert",
+            "scenic",
+            "--checkpoint",
+            str(checkpoint),
+            "--config",
+            str(config_file),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     model = AutoModelForVideoClassification.from_pretrained(out)
-    np.testing.assert_allclose(fixture_logits(model, case).logits.numpy(), np.load(case / "logits.npy"), atol=1e-4,
-                               rtol=0)
+    np.testing.assert_allclose(
+        fixture_logits(model, case).logits.numpy(), np.load(case / "logits.npy"), atol=1e-4, rtol=0
+    )
 
 
 def test_shipped_config_with_a_stray_prose_line_still_reads(tmp_path):
@@ -122,9 +148,18 @@ def test_shipped_config_with_a_stray_prose_line_still_reads(tmp_path):
 
 def test_transformers_vivit_folder_converts_with_the_same_logits(tmp_path):
     torch.manual_seed(0)
-    reference = VivitForVideoClassification(VivitConfig(
-        hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32, image_size=32, num_frames=4,
-        tubelet_size=[2, 8, 8], num_labels=5)).eval()
+    reference = VivitForVideoClassification(
+        VivitConfig(
+            hidden_size=16,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=32,
+            image_size=32,
+            num_frames=4,
+            tubelet_size=[2, 8, 8],
+            num_labels=5,
+        )
+    ).eval()
     with torch.no_grad():
         for parameter in reference.parameters():
             parameter.add_(torch.randn_like(parameter) * 0.1)
@@ -135,8 +170,9 @@ def test_transformers_vivit_folder_converts_with_the_same_logits(tmp_path):
     assert type(model).__name__ == "ViViTSpatioTemporalForVideoClassification"
     clip = torch.randn(2, 4, 3, 32, 32)
     with torch.no_grad():
-        torch.testing.assert_close(model(pixel_values=clip).logits, reference(pixel_values=clip).logits,
-                                   atol=1e-5, rtol=0)
+        torch.testing.assert_close(
+            model(pixel_values=clip).logits, reference(pixel_values=clip).logits, atol=1e-5, rtol=0
+        )
 
 
 def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch):
@@ -145,8 +181,19 @@ def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch):
         monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
         monkeypatch.setenv("HF_TOKEN", "hf_standin")
         monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # 127.0.0.1 only
-        main(["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out", str(tmp_path / "out"),
-              "--push-to-hub", "me/vivit-tiny"])
+        main(
+            [
+                "scenic",
+                "--checkpoint",
+                str(checkpoint),
+                "--config",
+                str(config_file),
+                "--out",
+                str(tmp_path / "out"),
+                "--push-to-hub",
+                "me/vivit-tiny",
+            ]
+        )
     files = hub.repos["me/vivit-tiny"] if "me/vivit-tiny" in hub.repos else next(iter(hub.repos.values()))
     assert {"model.safetensors", "config.json", "README.md", "video_preprocessor_config.json"} <= set(files)
     assert files["config.json"] == (tmp_path / "out" / "config.json").read_bytes()
@@ -176,8 +223,18 @@ def test_hub_id_without_network_says_the_hub_was_not_reached(tmp_path, capsys, m
 def test_scenic_checkpoint_that_is_a_config_file_is_named(tmp_path, capsys):
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"model": {"hidden_size": 8}}))
-    code, err = run_cli(["scenic", "--checkpoint", str(config), "--config", str(FLAX_DATA / "micro_config.json"),
-                         "--out", str(tmp_path / "out")], capsys)
+    code, err = run_cli(
+        [
+            "scenic",
+            "--checkpoint",
+            str(config),
+            "--config",
+            str(FLAX_DATA / "micro_config.json"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capsys,
+    )
     assert code == 2 and len(err) == 1, err
     assert f"{config} is not a flax/scenic checkpoint: it is JSON text" in err[0] and "trailing" not in err[0]
 
@@ -195,19 +252,39 @@ def test_scenic_inputs_that_do_not_fit_are_one_line(which, tmp_path, capsys):
         config_arg = checkpoint
     else:
         config_arg = config
-    code, err = run_cli(["scenic", "--checkpoint", str(checkpoint), "--config", str(config_arg), "--out",
-                         str(tmp_path / "out")], capsys)
+    code, err = run_cli(
+        ["scenic", "--checkpoint", str(checkpoint), "--config", str(config_arg), "--out", str(tmp_path / "out")], capsys
+    )
     assert code == 2 and len(err) == 1, err
-    expected = {"checkpoint": f"{checkpoint} does not exist", "config": f"{config_arg} does not exist",
-                "config_is_a_checkpoint": "neither JSON nor a .py config", "config_without_model": "lacks 'patches'"}
+    expected = {
+        "checkpoint": f"{checkpoint} does not exist",
+        "config": f"{config_arg} does not exist",
+        "config_is_a_checkpoint": "neither JSON nor a .py config",
+        "config_without_model": "lacks 'patches'",
+    }
     assert expected[which] in err[0], err
 
 
 def test_command_line_prints_errors_not_tracebacks(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    result = subprocess.run([sys.executable, "-m", "vivit_hf.convert", "scenic", "--checkpoint",
-                             str(FLAX_DATA / "micro_config.json"), "--config", str(FLAX_DATA / "micro_config.json"),
-                             "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vivit_hf.convert",
+            "scenic",
+            "--checkpoint",
+            str(FLAX_DATA / "micro_config.json"),
+            "--config",
+            str(FLAX_DATA / "micro_config.json"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith("python -m vivit_hf.convert: error: ") and "is not a flax/scenic" in result.stderr
 
@@ -218,14 +295,34 @@ def test_bugs_keep_their_traceback(tmp_path, monkeypatch):
 
     monkeypatch.setattr("vivit_hf.conversion.cli.load_scenic", broken)
     with pytest.raises(RuntimeError, match="a bug"):
-        main(["scenic", "--checkpoint", str(FLAX_DATA / "params_top_level.msgpack"), "--config",
-              str(FLAX_DATA / "micro_config.json"), "--out", str(tmp_path / "out")])
+        main(
+            [
+                "scenic",
+                "--checkpoint",
+                str(FLAX_DATA / "params_top_level.msgpack"),
+                "--config",
+                str(FLAX_DATA / "micro_config.json"),
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
 
 
 def test_failed_upload_exits_1_and_keeps_the_folder(tmp_path, capsys, monkeypatch):
     out = tmp_path / "out"
-    code, err = run_cli(["scenic", "--checkpoint", str(FLAX_DATA / "params_top_level.msgpack"), "--config",
-                         str(FLAX_DATA / "micro_config.json"), "--out", str(out), "--push-to-hub", "not/a/repo id"],
-                        capsys)
+    code, err = run_cli(
+        [
+            "scenic",
+            "--checkpoint",
+            str(FLAX_DATA / "params_top_level.msgpack"),
+            "--config",
+            str(FLAX_DATA / "micro_config.json"),
+            "--out",
+            str(out),
+            "--push-to-hub",
+            "not/a/repo id",
+        ],
+        capsys,
+    )
     assert code == 1 and len(err) == 1 and "not/a/repo id" in err[0] and str(out) in err[0], err
     assert (out / "model.safetensors").is_file()

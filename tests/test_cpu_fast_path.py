@@ -10,12 +10,21 @@ import torch
 import vivit_hf
 from vivit_hf import VIVIT_MODELS, cpu_fast_path
 
-TINY = dict(image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32, num_hidden_layers=2,
-            num_attention_heads=4, intermediate_size=64, num_labels=5)
+TINY = dict(
+    image_size=32,
+    num_frames=4,
+    tubelet_size=[2, 8, 8],
+    hidden_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    intermediate_size=64,
+    num_labels=5,
+)
 VARIANTS = list(VIVIT_MODELS)
 
-pytestmark = pytest.mark.skipif(not cpu_fast_path.onednn_linear_available(),
-                                reason="this torch build has no oneDNN linear with post-ops")
+pytestmark = pytest.mark.skipif(
+    not cpu_fast_path.onednn_linear_available(), reason="this torch build has no oneDNN linear with post-ops"
+)
 
 
 def tiny(name, **overrides):
@@ -60,8 +69,11 @@ def test_state_dict_saved_code_and_disable_are_unchanged(tmp_path):
     assert type(mlp).__mro__[1] is cpu_fast_path._FusedGELUMLP and type(mlp).__mro__[2].__name__ == "ViViTMLP"
     assert model.state_dict().keys() == before.keys()
     model.save_pretrained(tmp_path)
-    assert sorted(p.name for p in tmp_path.glob("*.py")) == ["configuration_vivit.py", "modeling_blocks.py",
-                                                             "modeling_vivit.py"]
+    assert sorted(p.name for p in tmp_path.glob("*.py")) == [
+        "configuration_vivit.py",
+        "modeling_blocks.py",
+        "modeling_vivit.py",
+    ]
     vivit_hf.disable_cpu_fast_path(model)
     assert type(mlp).__name__ == "ViViTMLP" and type(mlp).__module__ == "vivit_hf.models.modeling_blocks"
 

@@ -15,8 +15,16 @@ from vivit_hf.convert import load_scenic
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 # Head width 64 (what the B, L and H models use), so every fused kernel takes it.
-SMALL = dict(image_size=64, num_frames=8, tubelet_size=[2, 16, 16], hidden_size=128, num_hidden_layers=2,
-             num_attention_heads=2, intermediate_size=256, num_labels=7)
+SMALL = dict(
+    image_size=64,
+    num_frames=8,
+    tubelet_size=[2, 16, 16],
+    hidden_size=128,
+    num_hidden_layers=2,
+    num_attention_heads=2,
+    intermediate_size=256,
+    num_labels=7,
+)
 VARIANTS = list(VIVIT_MODELS)
 
 
@@ -37,8 +45,9 @@ def small(name, **overrides):
 
 def clip(batch=2, seed=1):
     generator = torch.Generator().manual_seed(seed)
-    return torch.randn(batch, SMALL["num_frames"], 3, SMALL["image_size"], SMALL["image_size"],
-                       generator=generator).cuda()
+    return torch.randn(
+        batch, SMALL["num_frames"], 3, SMALL["image_size"], SMALL["image_size"], generator=generator
+    ).cuda()
 
 
 def relative_error(value, reference):

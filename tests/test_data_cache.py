@@ -25,8 +25,14 @@ def processor():
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
     # 16-pixel clips resized to 12 while decoding: the cache must keep the decoder's resize, not redo it in torch.
-    return ViViTVideoProcessor(num_frames=4, frame_stride=1, size={"shortest_edge": 12},
-                               crop_size={"height": 10, "width": 10}, do_flip=True, decode_backend="pyav")
+    return ViViTVideoProcessor(
+        num_frames=4,
+        frame_stride=1,
+        size={"shortest_edge": 12},
+        crop_size={"height": 10, "width": 10},
+        do_flip=True,
+        decode_backend="pyav",
+    )
 
 
 def datasets(examples, processor, **kwargs):
@@ -67,8 +73,13 @@ def test_cache_on_and_off_give_identical_batches_through_worker_processes(exampl
 
     def loader(dataset, workers):
         return torch.utils.data.DataLoader(
-            dataset, sampler=EpochShuffleSampler(len(dataset), seed=2, with_epoch=True), batch_size=4,
-            collate_fn=collate_videos, num_workers=workers, persistent_workers=workers > 0)
+            dataset,
+            sampler=EpochShuffleSampler(len(dataset), seed=2, with_epoch=True),
+            batch_size=4,
+            collate_fn=collate_videos,
+            num_workers=workers,
+            persistent_workers=workers > 0,
+        )
 
     reference = epoch_batches(loader(plain, 0), [0, 1])
     for batch, expected in zip(epoch_batches(loader(cached, 2), [0, 1]), reference, strict=True):
@@ -79,8 +90,14 @@ def test_cache_on_and_off_give_identical_batches_through_worker_processes(exampl
 def test_the_epoch_reaches_persistent_workers_through_the_sampler(examples, processor):
     _, cached = datasets(examples, processor)
     sampler = EpochShuffleSampler(len(cached), seed=2, shuffle=False, with_epoch=True)
-    loader = torch.utils.data.DataLoader(cached, sampler=sampler, batch_size=len(cached), collate_fn=collate_videos,
-                                         num_workers=1, persistent_workers=True)
+    loader = torch.utils.data.DataLoader(
+        cached,
+        sampler=sampler,
+        batch_size=len(cached),
+        collate_fn=collate_videos,
+        num_workers=1,
+        persistent_workers=True,
+    )
     for epoch in (0, 1, 2):
         cached.set_epoch(epoch)  # what the recipe does in the main process: the worker's copy never sees it
         sampler.set_epoch(epoch)
@@ -99,5 +116,8 @@ def test_a_broken_clip_with_the_cache_on_is_still_skipped_and_counted(examples, 
     assert cache.num_cached == 2 and cache[1] is None  # left to its file, which fails there as without a cache
     batch = collate_videos([dataset[index] for index in range(3)])
     assert batch["valid"].tolist() == [True, False, True]
-    assert not batch["pixel_values"][1].any() and batch["labels"].tolist() == [examples[0]["label"], 3,
-                                                                                examples[1]["label"]]
+    assert not batch["pixel_values"][1].any() and batch["labels"].tolist() == [
+        examples[0]["label"],
+        3,
+        examples[1]["label"],
+    ]

@@ -55,9 +55,11 @@ def test_videofolder_reads_class_subfolders_per_split_including_webm(tmp_path):
 
 def test_kinetics_matches_cvdf_clip_names_and_counts_missing_clips(tmp_path):
     header = ["label", "youtube_id", "time_start", "time_end", "split"]
-    write_csv(tmp_path / "annotations" / "train.csv", [["abseiling", "aaa", 10, 20, "train"],
-                                                        ["zumba", "bbb", 0, 10, "train"],
-                                                        ["zumba", "gone", 5, 15, "train"]], header)
+    write_csv(
+        tmp_path / "annotations" / "train.csv",
+        [["abseiling", "aaa", 10, 20, "train"], ["zumba", "bbb", 0, 10, "train"], ["zumba", "gone", 5, 15, "train"]],
+        header,
+    )
     write_csv(tmp_path / "annotations" / "val.csv", [["zumba", "ccc", 3, 13, "val"]], header)
     clip(tmp_path / "train" / "aaa_000010_000020.mp4")
     clip(tmp_path / "train" / "bbb_000000_000010.mp4")
@@ -65,21 +67,42 @@ def test_kinetics_matches_cvdf_clip_names_and_counts_missing_clips(tmp_path):
     data = load_video_dataset(tmp_path, "kinetics")
     assert data.label_names == ["abseiling", "zumba"]
     assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [
-        ("aaa_000010_000020.mp4", 0), ("bbb_000000_000010.mp4", 1)]
+        ("aaa_000010_000020.mp4", 0),
+        ("bbb_000000_000010.mp4", 1),
+    ]
     assert [e["label"] for e in data.split("validation")] == [1]
     assert data.missing == {"train": 1}
 
 
 def test_ssv2_maps_templates_to_labels_json_indices(tmp_path):
     (tmp_path / "labels").mkdir()
-    (tmp_path / "labels" / "labels.json").write_text(json.dumps(
-        {"Pushing something from left to right": "1", "Approaching something with your camera": "0"}))
-    (tmp_path / "labels" / "train.json").write_text(json.dumps([
-        {"id": "11", "label": "pushing a cup from left to right",
-         "template": "Pushing [something] from left to right", "placeholders": ["a cup"]}]))
-    (tmp_path / "labels" / "validation.json").write_text(json.dumps([
-        {"id": "12", "label": "approaching a door with your camera",
-         "template": "Approaching [something] with your camera", "placeholders": ["a door"]}]))
+    (tmp_path / "labels" / "labels.json").write_text(
+        json.dumps({"Pushing something from left to right": "1", "Approaching something with your camera": "0"})
+    )
+    (tmp_path / "labels" / "train.json").write_text(
+        json.dumps(
+            [
+                {
+                    "id": "11",
+                    "label": "pushing a cup from left to right",
+                    "template": "Pushing [something] from left to right",
+                    "placeholders": ["a cup"],
+                }
+            ]
+        )
+    )
+    (tmp_path / "labels" / "validation.json").write_text(
+        json.dumps(
+            [
+                {
+                    "id": "12",
+                    "label": "approaching a door with your camera",
+                    "template": "Approaching [something] with your camera",
+                    "placeholders": ["a door"],
+                }
+            ]
+        )
+    )
     clip(tmp_path / "20bn-something-something-v2" / "11.webm", codec_suffix=".webm")
     clip(tmp_path / "20bn-something-something-v2" / "12.webm", codec_suffix=".webm")
     data = load_video_dataset(tmp_path, "ssv2")
@@ -89,12 +112,28 @@ def test_ssv2_maps_templates_to_labels_json_indices(tmp_path):
 
 
 def test_epic_kitchens_gives_noun_then_verb_labels_with_300_and_97_classes(tmp_path):
-    header = ["narration_id", "participant_id", "video_id", "start_timestamp", "stop_timestamp", "narration",
-              "verb", "verb_class", "noun", "noun_class"]
-    write_csv(tmp_path / "EPIC_100_train.csv",
-              [["P01_01_0", "P01", "P01_01", "00:00:01", "00:00:02", "open door", "open", 3, "door", 8]], header)
-    write_csv(tmp_path / "EPIC_100_validation.csv",
-              [["P02_01_5", "P02", "P02_01", "00:00:01", "00:00:02", "take cup", "take", 0, "cup", 12]], header)
+    header = [
+        "narration_id",
+        "participant_id",
+        "video_id",
+        "start_timestamp",
+        "stop_timestamp",
+        "narration",
+        "verb",
+        "verb_class",
+        "noun",
+        "noun_class",
+    ]
+    write_csv(
+        tmp_path / "EPIC_100_train.csv",
+        [["P01_01_0", "P01", "P01_01", "00:00:01", "00:00:02", "open door", "open", 3, "door", 8]],
+        header,
+    )
+    write_csv(
+        tmp_path / "EPIC_100_validation.csv",
+        [["P02_01_5", "P02", "P02_01", "00:00:01", "00:00:02", "take cup", "take", 0, "cup", 12]],
+        header,
+    )
     clip(tmp_path / "clips" / "P01_01_0.mp4")
     clip(tmp_path / "clips" / "P02_01_5.mp4")
     data = load_video_dataset(tmp_path, "epic_kitchens")
@@ -122,8 +161,8 @@ def test_hub_format_reads_a_datasets_repo_with_undecoded_video_column(tmp_path):
     videos = [clip(tmp_path / "src" / f"{i}.mp4", seed=i) for i in range(3)]
     features = datasets.Features({"clip": datasets.Video(), "action": datasets.ClassLabel(names=["sit", "stand"])})
     table = datasets.Dataset.from_dict(
-        {"clip": [{"path": None, "bytes": v.read_bytes()} for v in videos], "action": [1, 0, 1]},
-        features=features)
+        {"clip": [{"path": None, "bytes": v.read_bytes()} for v in videos], "action": [1, 0, 1]}, features=features
+    )
     (tmp_path / "repo" / "data").mkdir(parents=True)
     table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
     data = load_video_dataset(str(tmp_path / "repo"), "hub", cache_dir=str(tmp_path / "cache"))

@@ -45,8 +45,7 @@ def test_integer_labels_that_collide_as_numbers_are_refused(tmp_path):
 
 def test_kinetics_integer_labels_keep_their_numbers(tmp_path):
     header = ["label", "youtube_id", "time_start", "time_end", "split"]
-    write_csv(tmp_path / "annotations" / "train.csv", [[10, "aaa", 0, 10, "train"], [2, "bbb", 0, 10, "train"]],
-              header)
+    write_csv(tmp_path / "annotations" / "train.csv", [[10, "aaa", 0, 10, "train"], [2, "bbb", 0, 10, "train"]], header)
     clip(tmp_path / "aaa_000000_000010.mp4")
     clip(tmp_path / "bbb_000000_000010.mp4")
     data = load_video_dataset(tmp_path, "kinetics")
@@ -102,8 +101,9 @@ def test_hub_integer_values_keep_their_numbers_and_class_label_names_are_id2labe
     datasets = pytest.importorskip("datasets")
     videos = [clip(tmp_path / "src" / f"{i}.mp4", seed=i) for i in range(3)]
     rows = {"clip": [{"path": None, "bytes": v.read_bytes()} for v in videos], "action": [2, 10, 11]}
-    table = datasets.Dataset.from_dict(rows, features=datasets.Features({"clip": datasets.Video(),
-                                                                         "action": datasets.Value("int64")}))
+    table = datasets.Dataset.from_dict(
+        rows, features=datasets.Features({"clip": datasets.Video(), "action": datasets.Value("int64")})
+    )
     (tmp_path / "ints" / "data").mkdir(parents=True)
     table.to_parquet(str(tmp_path / "ints" / "data" / "train-00000-of-00001.parquet"))
     data = load_video_dataset(str(tmp_path / "ints"), "hub", cache_dir=str(tmp_path / "cache"), label_column="action")
@@ -111,8 +111,10 @@ def test_hub_integer_values_keep_their_numbers_and_class_label_names_are_id2labe
     assert data.id2label[11] == "11" and len(data.label_names) == 12
 
     names = ["sit", "stand", "wave"]
-    table = datasets.Dataset.from_dict({"clip": rows["clip"], "action": [2, 0, 1]}, features=datasets.Features(
-        {"clip": datasets.Video(), "action": datasets.ClassLabel(names=names)}))
+    table = datasets.Dataset.from_dict(
+        {"clip": rows["clip"], "action": [2, 0, 1]},
+        features=datasets.Features({"clip": datasets.Video(), "action": datasets.ClassLabel(names=names)}),
+    )
     (tmp_path / "named" / "data").mkdir(parents=True)
     table.to_parquet(str(tmp_path / "named" / "data" / "train-00000-of-00001.parquet"))
     data = load_video_dataset(str(tmp_path / "named"), "hub", cache_dir=str(tmp_path / "cache"))

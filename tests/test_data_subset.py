@@ -86,8 +86,18 @@ def test_finetune_draws_both_subsets_across_classes(tmp_path):
     class OneProcess:
         main_process_first = contextlib.nullcontext
 
-    args = finetune.parse_args(["--model", "spatio_temporal", "--dataset", str(tmp_path), "--max_train_samples", "8",
-                                "--max_eval_samples", "4"])
+    args = finetune.parse_args(
+        [
+            "--model",
+            "spatio_temporal",
+            "--dataset",
+            str(tmp_path),
+            "--max_train_samples",
+            "8",
+            "--max_eval_samples",
+            "4",
+        ]
+    )
     data, train, evaluation, _ = finetune.load_data(args, OneProcess())
     # 8 of 40 training clips: 2 per class; 4 of 20 test clips: 1 per class (the first N were all class "a").
     assert Counter(data.label_names[e["label"]] for e in train) == {"a": 2, "b": 2, "c": 2, "d": 2}
@@ -104,7 +114,8 @@ def test_a_hub_split_subset_stays_lazy_and_keeps_row_ids(tmp_path):
     labels = [0, 0, 0, 1, 1, 1]
     table = datasets.Dataset.from_dict(
         {"clip": [{"path": None, "bytes": video}] * 6, "label": labels},
-        features=datasets.Features({"clip": datasets.Video(), "label": datasets.ClassLabel(names=["a", "b"])}))
+        features=datasets.Features({"clip": datasets.Video(), "label": datasets.ClassLabel(names=["a", "b"])}),
+    )
     (tmp_path / "repo" / "data").mkdir(parents=True)
     table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
     train = load_video_dataset(str(tmp_path / "repo"), "hub", cache_dir=str(tmp_path / "cache")).split("train")

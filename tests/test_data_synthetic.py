@@ -19,14 +19,23 @@ SMALL = SyntheticMotionConfig(num_train_per_class=2, num_test_per_class=1, num_f
 
 def shift_between(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
     """The torus shift (dy, dx) that best maps frame a onto frame b."""
-    scores = {(dy, dx): -np.abs(np.roll(a, (dy, dx), axis=(0, 1)) - b).sum()
-              for dy in range(-4, 5) for dx in range(-4, 5)}
+    scores = {
+        (dy, dx): -np.abs(np.roll(a, (dy, dx), axis=(0, 1)) - b).sum() for dy in range(-4, 5) for dx in range(-4, 5)
+    }
     return max(scores, key=scores.get)
 
 
-@pytest.mark.parametrize("label, direction", [("moving_left", (0, -1)), ("moving_right", (0, 1)),
-                                              ("moving_up", (-1, 0)), ("moving_down", (1, 0)),
-                                              ("moving_up_left", (-1, -1)), ("moving_down_right", (1, 1))])
+@pytest.mark.parametrize(
+    "label, direction",
+    [
+        ("moving_left", (0, -1)),
+        ("moving_right", (0, 1)),
+        ("moving_up", (-1, 0)),
+        ("moving_down", (1, 0)),
+        ("moving_up_left", (-1, -1)),
+        ("moving_down_right", (1, 1)),
+    ],
+)
 def test_sliding_classes_move_the_picture_their_way(label, direction):
     config = SyntheticMotionConfig(speed_range=(2.0, 2.0))
     frames = render_clip(label, np.random.default_rng(0), config).astype(np.float64)
@@ -75,8 +84,9 @@ def small_examples(tmp_path_factory):
 def processor():
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
-    return ViViTVideoProcessor(num_frames=4, frame_stride=1, size={"shortest_edge": 16},
-                               crop_size={"height": 16, "width": 16}, do_flip=False)
+    return ViViTVideoProcessor(
+        num_frames=4, frame_stride=1, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}, do_flip=False
+    )
 
 
 def test_a_broken_clip_becomes_a_flagged_zero_sample(small_examples, processor, tmp_path):
@@ -93,8 +103,9 @@ def test_a_broken_clip_becomes_a_flagged_zero_sample(small_examples, processor, 
 
 def test_training_augmentation_depends_only_on_seed_epoch_and_index(small_examples, processor):
     def sample(epoch, index):
-        dataset = VideoClassificationDataset(small_examples, processor, seed=7,
-                                             processor_kwargs=dict(do_train_augment=True, scale_jitter=[1.0, 1.5]))
+        dataset = VideoClassificationDataset(
+            small_examples, processor, seed=7, processor_kwargs=dict(do_train_augment=True, scale_jitter=[1.0, 1.5])
+        )
         dataset.set_epoch(epoch)
         return dataset[index]["pixel_values"]
 
@@ -122,8 +133,10 @@ def test_epoch_shuffle_is_a_function_of_seed_and_epoch():
 
 def test_collated_batch_is_one_block_of_memory_with_the_stacked_values():
     # One block: a worker hands the batch over with one shared-memory descriptor instead of one per tensor.
-    items = [{"pixel_values": torch.randn(2, 4, 3, 5, 5), "labels": torch.tensor([i, 10 + i]),
-              "valid": torch.tensor(i != 1)} for i in range(3)]
+    items = [
+        {"pixel_values": torch.randn(2, 4, 3, 5, 5), "labels": torch.tensor([i, 10 + i]), "valid": torch.tensor(i != 1)}
+        for i in range(3)
+    ]
     batch = collate_videos(items)
     assert torch.equal(batch["pixel_values"], torch.cat([item["pixel_values"] for item in items]))
     assert batch["labels"].tolist() == [[0, 10], [1, 11], [2, 12]] and batch["valid"].tolist() == [True, False, True]

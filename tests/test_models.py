@@ -13,8 +13,16 @@ import vivit_hf
 from vivit_hf import VIVIT_MODELS
 from vivit_hf.models.modeling_blocks import StochasticDepth, ViViTSelfAttention, drop_path_schedule
 
-TINY = dict(image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32, num_hidden_layers=2,
-            num_attention_heads=4, intermediate_size=64, num_labels=5)
+TINY = dict(
+    image_size=32,
+    num_frames=4,
+    tubelet_size=[2, 8, 8],
+    hidden_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    intermediate_size=64,
+    num_labels=5,
+)
 VARIANTS = list(VIVIT_MODELS)
 
 
@@ -47,7 +55,9 @@ def test_auto_classes_and_save_load_round_trip(name, tmp_path):
     loaded = AutoModelForVideoClassification.from_pretrained(tmp_path).eval()
     assert type(loaded) is type(model)
     with torch.no_grad():
-        torch.testing.assert_close(loaded(pixel_values=clip()).logits, model(pixel_values=clip()).logits, rtol=0, atol=0)
+        torch.testing.assert_close(
+            loaded(pixel_values=clip()).logits, model(pixel_values=clip()).logits, rtol=0, atol=0
+        )
     backbone = AutoModel.from_pretrained(tmp_path)
     assert type(backbone) is VIVIT_MODELS[name][1]
 
@@ -63,8 +73,9 @@ def test_eager_and_sdpa_agree(name):
     torch.testing.assert_close(outputs["eager"], outputs["sdpa"], rtol=0, atol=1e-5)
 
 
-@pytest.mark.parametrize("patch, shape", [((2, 8, 8), (2, 7, 3, 35, 42)), ((1, 4, 4), (1, 3, 3, 9, 13)),
-                                          ((3, 5, 2), (2, 6, 1, 10, 7))])
+@pytest.mark.parametrize(
+    "patch, shape", [((2, 8, 8), (2, 7, 3, 35, 42)), ((1, 4, 4), (1, 3, 3, 9, 13)), ((3, 5, 2), (2, 6, 1, 10, 7))]
+)
 def test_tubelet_gemm_equals_the_convolution(patch, shape):
     """`embed_patches` is the VALID convolution with kernel = stride, leftovers dropped, tokens out channel-last."""
     from vivit_hf.models.modeling_blocks import embed_patches
@@ -250,7 +261,9 @@ def test_named_label_spaces_split_logits_and_sum_losses():
     out = model(pixel_values=clip(), labels=labels)
     assert list(out.head_logits) == ["noun", "verb"]
     torch.testing.assert_close(torch.cat(list(out.head_logits.values()), -1), out.logits)
-    expected = sum(torch.nn.functional.cross_entropy(out.head_logits[h], labels[:, i]) for i, h in enumerate(["noun", "verb"]))
+    expected = sum(
+        torch.nn.functional.cross_entropy(out.head_logits[h], labels[:, i]) for i, h in enumerate(["noun", "verb"])
+    )
     torch.testing.assert_close(out.loss, expected)
     with pytest.raises(ValueError, match=r"\(batch, 2\)"):
         model(pixel_values=clip(), labels=torch.tensor([1, 2]))
@@ -264,8 +277,9 @@ def test_problem_type_is_honoured():
 
 
 def test_representation_layer_and_frame_sampling():
-    model = tiny("spatio_temporal", representation_size=24, embedding_type="frame_sampling", num_frames=6,
-                 num_sampled_frames=3)
+    model = tiny(
+        "spatio_temporal", representation_size=24, embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3
+    )
     assert model.pre_logits[0].out_features == 24 and model.classifier.in_features == 24
     assert model.config.token_grid == (3, 4, 4)
     with torch.no_grad():
@@ -275,9 +289,16 @@ def test_representation_layer_and_frame_sampling():
         torch.testing.assert_close(model(pixel_values=edited).logits, model(pixel_values=video).logits)
 
 
-@pytest.mark.parametrize(("frames", "samples", "expected"), [(6, 3, [2, 3, 4]), (5, 3, [1, 2, 4]), (4, 8, [0, 1, 2, 3]),
-                                                             (4, 2, [1, 3, 3]),  # scenic's float32 arange: 3 picks
-                                                             (32, 16, [2, 4, 6, 8, 9, 11, 13, 15, 17, 19, 21, 23, 24, 26, 28, 30])])
+@pytest.mark.parametrize(
+    ("frames", "samples", "expected"),
+    [
+        (6, 3, [2, 3, 4]),
+        (5, 3, [1, 2, 4]),
+        (4, 8, [0, 1, 2, 3]),
+        (4, 2, [1, 3, 3]),  # scenic's float32 arange: 3 picks
+        (32, 16, [2, 4, 6, 8, 9, 11, 13, 15, 17, 19, 21, 23, 24, 26, 28, 30]),
+    ],
+)
 def test_uniform_frame_sampling_rounds_half_to_even(frames, samples, expected):
     assert vivit_hf.uniform_frame_indices(frames, samples) == expected
 

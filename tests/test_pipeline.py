@@ -12,10 +12,25 @@ from video_factory import write_video
 import vivit_hf  # noqa: F401  (registers the four configs and models with the Auto classes)
 from vivit_hf import VIVIT_MODELS, ViViTVideoClassificationPipeline, ViViTVideoProcessor
 
-TINY = dict(image_size=32, num_frames=4, tubelet_size=[2, 16, 16], hidden_size=32, num_hidden_layers=1,
-            num_attention_heads=2, intermediate_size=64, num_labels=3,
-            id2label={0: "run", 1: "jump", 2: "swim"}, label2id={"run": 0, "jump": 1, "swim": 2})
-PROCESSOR = dict(num_frames=4, frame_stride=2, size={"shortest_edge": 36}, crop_size={"height": 32, "width": 32}, decode_backend="pyav")
+TINY = dict(
+    image_size=32,
+    num_frames=4,
+    tubelet_size=[2, 16, 16],
+    hidden_size=32,
+    num_hidden_layers=1,
+    num_attention_heads=2,
+    intermediate_size=64,
+    num_labels=3,
+    id2label={0: "run", 1: "jump", 2: "swim"},
+    label2id={"run": 0, "jump": 1, "swim": 2},
+)
+PROCESSOR = dict(
+    num_frames=4,
+    frame_stride=2,
+    size={"shortest_edge": 36},
+    crop_size={"height": 32, "width": 32},
+    decode_backend="pyav",
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +60,11 @@ def test_import_leaves_transformers_pipeline_registry_alone():
     assert getattr(impl, "__qualname__", impl).rsplit(".", 1)[-1] == "VideoClassificationPipeline", impl
 
 
-@pytest.mark.parametrize("make", [lambda model: pipeline("video-classification", model=str(model)), vivit_pipeline],
-                         ids=["transformers_pipeline", "vivit_pipeline"])
+@pytest.mark.parametrize(
+    "make",
+    [lambda model: pipeline("video-classification", model=str(model)), vivit_pipeline],
+    ids=["transformers_pipeline", "vivit_pipeline"],
+)
 def test_pipeline_classifies_a_video_file(model_dir, video, make):
     classifier = make(model_dir)
     assert isinstance(classifier.video_processor, ViViTVideoProcessor)
@@ -76,8 +94,10 @@ def test_pipeline_multi_view_averages_logits_of_all_views(model_dir, video):
 
 
 # -- named label spaces (Epic Kitchens): each head scored on its own, actions as verb x noun ------------------
-HEADS = dict(label_spaces={"noun": 3, "verb": 2},
-             id2label={0: "noun:tap", 1: "noun:pan", 2: "noun:cup", 3: "verb:open", 4: "verb:wash"})
+HEADS = dict(
+    label_spaces={"noun": 3, "verb": 2},
+    id2label={0: "noun:tap", 1: "noun:pan", 2: "noun:cup", 3: "verb:open", 4: "verb:wash"},
+)
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +155,9 @@ def test_pipeline_label_spaces_with_raw_logits_has_no_actions(heads_dir, video):
         logits = classifier.model(**inputs).logits[0].tolist()
     result = classifier(video, function_to_apply="none", top_k=3)
     assert set(result) == {"noun", "verb"}
-    assert {r["label"]: r["score"] for r in result["verb"]} == pytest.approx({"open": logits[3], "wash": logits[4]}, abs=1e-5)
+    assert {r["label"]: r["score"] for r in result["verb"]} == pytest.approx(
+        {"open": logits[3], "wash": logits[4]}, abs=1e-5
+    )
 
 
 # -- options the pipeline's messages suggest must be accepted ---------------------------------------------------

@@ -13,14 +13,23 @@ from video_factory import frame_indices, suffix, write_video
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.processing.video_io import VideoDecodeError
 
-SMALL = dict(num_frames=4, frame_stride=2, size={"shortest_edge": 32}, crop_size={"height": 28, "width": 28}, decode_backend="pyav")
+SMALL = dict(
+    num_frames=4,
+    frame_stride=2,
+    size={"shortest_edge": 32},
+    crop_size={"height": 28, "width": 28},
+    decode_backend="pyav",
+)
 RAW = dict(do_resize=False, do_center_crop=False, do_rescale=False)  # pixels as decoded, to read the frame pattern
 
 
 @pytest.fixture(scope="module")
 def videos(tmp_path_factory):
     root = tmp_path_factory.mktemp("proc")
-    return {codec: write_video(root / f"v{suffix(codec)}", num_frames=30, codec=codec, gop=8) for codec in ("h264", "vp9", "av1")}
+    return {
+        codec: write_video(root / f"v{suffix(codec)}", num_frames=30, codec=codec, gop=8)
+        for codec in ("h264", "vp9", "av1")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +56,9 @@ def test_default_preset_is_zero_centred_to_minus_one_one(proc, videos):
 def test_multi_view_shape_and_order(proc, videos):
     out = proc([videos["h264"], videos["vp9"]], num_clips=4, num_crops=3, return_tensors="pt", return_metadata=True)
     assert out.pixel_values.shape == (2 * 4 * 3, 4, 3, 28, 28)
-    raw = proc(videos["h264"], num_clips=4, num_crops=3, crop_size={"height": 48, "width": 64}, return_tensors="pt", **RAW)
+    raw = proc(
+        videos["h264"], num_clips=4, num_crops=3, crop_size={"height": 48, "width": 64}, return_tensors="pt", **RAW
+    )
     starts = [indices[0] for indices in decoded_indices(raw.pixel_values)]
     assert starts == [0, 0, 0, 7, 7, 7, 15, 15, 15, 23, 23, 23]  # clip-major; linspace(0, 23, 4) truncated
 
@@ -95,8 +106,13 @@ def test_resize_in_decoder_is_the_default_and_close_to_torch_resize(proc, tmp_pa
     # random coloured 8x8 blocks (the benchmark's texture), downscaled 3x: sharp colour edges, where
     # libswscale's and torch's filters differ most
     blocks = np.random.default_rng(0).integers(0, 256, (12, 12, 16, 3), dtype=np.uint8)
-    path = write_video(tmp_path / "blocks.mp4", num_frames=12, height=96, width=128,
-                       frames=np.kron(blocks, np.ones((1, 8, 8, 1), np.uint8)))
+    path = write_video(
+        tmp_path / "blocks.mp4",
+        num_frames=12,
+        height=96,
+        width=128,
+        frames=np.kron(blocks, np.ones((1, 8, 8, 1), np.uint8)),
+    )
     fast = proc(path, return_tensors="pt").pixel_values
     exact = proc(path, resize_in_decoder=False, return_tensors="pt").pixel_values
     assert fast.shape == exact.shape and not torch.equal(fast, exact)
@@ -158,19 +174,33 @@ def test_matches_transformers_vivit_processor_with_compat_preset():
 
 
 def test_training_augmentation_is_seedable_and_off_by_default(proc, videos):
-    a = proc(videos["h264"], do_train_augment=True, do_color_jitter=True, rand_augment=[2, 10], seed=3, return_tensors="pt")
-    b = proc(videos["h264"], do_train_augment=True, do_color_jitter=True, rand_augment=[2, 10], seed=3, return_tensors="pt")
+    a = proc(
+        videos["h264"], do_train_augment=True, do_color_jitter=True, rand_augment=[2, 10], seed=3, return_tensors="pt"
+    )
+    b = proc(
+        videos["h264"], do_train_augment=True, do_color_jitter=True, rand_augment=[2, 10], seed=3, return_tensors="pt"
+    )
     c = proc(videos["h264"], do_train_augment=True, seed=4, return_tensors="pt")
     assert torch.equal(a.pixel_values, b.pixel_values)
     assert not torch.equal(a.pixel_values, c.pixel_values)
-    assert torch.equal(proc(videos["h264"], return_tensors="pt").pixel_values, proc(videos["h264"], return_tensors="pt").pixel_values)
+    assert torch.equal(
+        proc(videos["h264"], return_tensors="pt").pixel_values, proc(videos["h264"], return_tensors="pt").pixel_values
+    )
 
 
 def test_training_augmentation_is_identical_across_frames_of_a_clip(proc):
     frame = np.random.default_rng(0).integers(0, 255, (1, 40, 60, 3), dtype=np.uint8)
     still = np.repeat(frame, 12, axis=0)
     for seed in range(5):
-        pixels = proc(still, do_train_augment=True, do_color_jitter=True, color_jitter_prob=1.0, rand_augment=[2, 15], seed=seed, return_tensors="pt").pixel_values[0]
+        pixels = proc(
+            still,
+            do_train_augment=True,
+            do_color_jitter=True,
+            color_jitter_prob=1.0,
+            rand_augment=[2, 15],
+            seed=seed,
+            return_tensors="pt",
+        ).pixel_values[0]
         for t in range(1, pixels.shape[0]):
             assert torch.equal(pixels[t], pixels[0])
 
@@ -282,8 +312,11 @@ def test_decoded_frames_given_back_give_the_same_pixels_as_the_file(videos, resi
     frames = proc.decode_video_frames(videos["h264"])
     assert frames.dtype == torch.uint8 and frames.shape[0] == 30 and frames.shape[-1] == 3
     assert frames.shape[1:3] == ((32, 42) if resize_in_decoder else (48, 64))
-    for options in (dict(), dict(num_clips=2, num_crops=3),
-                    dict(do_train_augment=True, seed=3, do_color_jitter=True, rand_augment=[2, 9])):
+    for options in (
+        dict(),
+        dict(num_clips=2, num_crops=3),
+        dict(do_train_augment=True, seed=3, do_color_jitter=True, rand_augment=[2, 9]),
+    ):
         from_file = proc(videos["h264"], return_tensors="pt", **options).pixel_values
         from_frames = proc(frames, input_data_format="channels_last", return_tensors="pt", **options).pixel_values
         assert torch.equal(from_file, from_frames), options

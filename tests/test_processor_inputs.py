@@ -11,8 +11,13 @@ import torch
 
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
-SMALL = dict(num_frames=4, frame_stride=2, size={"shortest_edge": 32}, crop_size={"height": 28, "width": 28},
-             decode_backend="pyav")
+SMALL = dict(
+    num_frames=4,
+    frame_stride=2,
+    size={"shortest_edge": 32},
+    crop_size={"height": 28, "width": 28},
+    decode_backend="pyav",
+)
 RAW = dict(do_resize=False, do_center_crop=False, do_rescale=False)  # pixels as read, on the 0-255 scale
 
 
@@ -150,8 +155,9 @@ def test_skip_broken_drops_a_non_finite_video(proc):
 
 # -- tensors that require grad -----------------------------------------------------------------------------------
 def test_requires_grad_video_works_and_gradients_flow():
-    proc = ViViTVideoProcessor(num_frames=4, frame_stride=2, size={"shortest_edge": 32},
-                               crop_size={"height": 28, "width": 28}, do_resize=False)
+    proc = ViViTVideoProcessor(
+        num_frames=4, frame_stride=2, size={"shortest_edge": 32}, crop_size={"height": 28, "width": 28}, do_resize=False
+    )
     source = torch.rand(10, 32, 32, 3) * 255
     video = source.clone().requires_grad_(True)
     pixels = proc(video, return_tensors="pt").pixel_values
@@ -201,13 +207,16 @@ def test_sample_indices_override_with_the_wrong_count_is_refused():
     assert _pixels(EveryFourth(**{**SMALL, "num_frames": 8}), video).shape == (1, 8, 3, 28, 28)
 
 
-@pytest.mark.parametrize("indices,problem", [
-    ([[0, 5, 60, 2]], r"in \[0, 60\)"),  # past the last frame
-    ([[0, -1, 3, 2]], r"in \[0, 60\)"),  # negative: would silently wrap on an array
-    ([[0.5, 1, 2, 3]], "integer"),
-    ([0, 1, 2, 3], r"\(num_clips=1, num_frames=4\)"),  # 1-D
-    ([[0, 1, 2, 3], [4, 5, 6, 7]], r"\(num_clips=1, num_frames=4\)"),
-])
+@pytest.mark.parametrize(
+    "indices,problem",
+    [
+        ([[0, 5, 60, 2]], r"in \[0, 60\)"),  # past the last frame
+        ([[0, -1, 3, 2]], r"in \[0, 60\)"),  # negative: would silently wrap on an array
+        ([[0.5, 1, 2, 3]], "integer"),
+        ([0, 1, 2, 3], r"\(num_clips=1, num_frames=4\)"),  # 1-D
+        ([[0, 1, 2, 3], [4, 5, 6, 7]], r"\(num_clips=1, num_frames=4\)"),
+    ],
+)
 def test_sample_indices_override_result_is_checked(indices, problem):
     class Fixed(ViViTVideoProcessor):
         def sample_indices(self, num_video_frames, opts, rng, name):

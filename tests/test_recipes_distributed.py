@@ -13,9 +13,15 @@ from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, run, videofolder, 
 # dropout, so the only difference between the two is how the batch is split and the gradients averaged.
 ONE_EPOCH = ["--num_train_epochs", "1", "--hidden_dropout_prob", "0", "--per_device_eval_batch_size", "2"]
 LAUNCHERS = {
-    "accelerate launch": [sys.executable, "-m", "accelerate.commands.launch", "--config_file",
-                          str(REPO / "recipes" / "accelerate_configs" / "cpu_two_processes.yaml"),
-                          "--main_process_port", "0"],
+    "accelerate launch": [
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--config_file",
+        str(REPO / "recipes" / "accelerate_configs" / "cpu_two_processes.yaml"),
+        "--main_process_port",
+        "0",
+    ],
     "torchrun": [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"],
 }
 
@@ -34,10 +40,19 @@ def one_process(videofolder, tmp_path_factory):
 
 
 @pytest.mark.parametrize("launcher", LAUNCHERS)
-def test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once(videofolder, one_process, tmp_path,
-                                                                                launcher):
-    result = run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *tiny_model(2), *ONE_EPOCH,
-                 launcher=LAUNCHERS[launcher])
+def test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once(
+    videofolder, one_process, tmp_path, launcher
+):
+    result = run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        *tiny_model(2),
+        *ONE_EPOCH,
+        launcher=LAUNCHERS[launcher],
+    )
     assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
     two, one = (json.loads((folder / "all_results.json").read_text()) for folder in (tmp_path, one_process))
     assert (one["num_processes"], two["num_processes"]) == (1, 2)

@@ -26,13 +26,21 @@ def folder(tmp_path_factory):
             tiny_clip(root / "data" / "test" / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
     from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
 
-    config = ViViTSpatioTemporalConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                                       intermediate_size=32, image_size=16, num_frames=4, tubelet_size=[2, 8, 8],
-                                       id2label=dict(enumerate(CLASSES)),
-                                       label2id={n: i for i, n in enumerate(CLASSES)})
+    config = ViViTSpatioTemporalConfig(
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        image_size=16,
+        num_frames=4,
+        tubelet_size=[2, 8, 8],
+        id2label=dict(enumerate(CLASSES)),
+        label2id={n: i for i, n in enumerate(CLASSES)},
+    )
     ViViTSpatioTemporalForVideoClassification(config).save_pretrained(root / "model")
-    ViViTVideoProcessor(num_frames=4, frame_stride=1, size={"shortest_edge": 16},
-                        crop_size={"height": 16, "width": 16}).save_pretrained(root / "model")
+    ViViTVideoProcessor(
+        num_frames=4, frame_stride=1, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}
+    ).save_pretrained(root / "model")
     return root
 
 
@@ -42,8 +50,18 @@ def evaluate(*args):
 
 
 def test_predictions_carry_the_video_of_every_row(folder, tmp_path):
-    result = evaluate("--model", folder / "model", "--dataset", folder / "data", "--output_dir", tmp_path,
-                      "--num_workers", 0, "--per_device_eval_batch_size", 3)
+    result = evaluate(
+        "--model",
+        folder / "model",
+        "--dataset",
+        folder / "data",
+        "--output_dir",
+        tmp_path,
+        "--num_workers",
+        0,
+        "--per_device_eval_batch_size",
+        3,
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     predictions = load_file(str(tmp_path / "predictions.safetensors"))
     with safe_open(str(tmp_path / "predictions.safetensors"), "pt") as f:
@@ -61,8 +79,18 @@ def test_predictions_carry_the_video_of_every_row(folder, tmp_path):
 
 
 def test_max_eval_samples_draws_from_every_class(folder, tmp_path):
-    result = evaluate("--model", folder / "model", "--dataset", folder / "data", "--output_dir", tmp_path,
-                      "--num_workers", 0, "--max_eval_samples", 4)
+    result = evaluate(
+        "--model",
+        folder / "model",
+        "--dataset",
+        folder / "data",
+        "--output_dir",
+        tmp_path,
+        "--num_workers",
+        0,
+        "--max_eval_samples",
+        4,
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     labels = load_file(str(tmp_path / "predictions.safetensors"))["labels"].tolist()
     # 4 of 8 clips, 4 per class: 2 of each (the first 4 were all "down").
@@ -80,15 +108,18 @@ def evaluate_module():
     return module
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--num_clip", "2"], "unrecognized arguments: --num_clip"),  # no abbreviations: --num_clip is not --num_clips
-    (["--num_clips", "0"], "--num_clips"),
-    (["--num_crops", "2"], "--num_crops"),
-    (["--per_device_eval_batch_size", "0"], "--per_device_eval_batch_size"),
-    (["--num_workers", "-1"], "--num_workers"),
-    (["--max_eval_samples", "0"], "--max_eval_samples"),
-    (["--max_eval_samples", "1.5"], "--max_eval_samples"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--num_clip", "2"], "unrecognized arguments: --num_clip"),  # no abbreviations: --num_clip is not --num_clips
+        (["--num_clips", "0"], "--num_clips"),
+        (["--num_crops", "2"], "--num_crops"),
+        (["--per_device_eval_batch_size", "0"], "--per_device_eval_batch_size"),
+        (["--num_workers", "-1"], "--num_workers"),
+        (["--max_eval_samples", "0"], "--max_eval_samples"),
+        (["--max_eval_samples", "1.5"], "--max_eval_samples"),
+    ],
+)
 def test_bad_flags_are_refused_by_the_parser(evaluate_module, folder, flags, message, capsys):
     # parse_args runs before the data set or the model is touched: a wrong value costs a second, not a load.
     with pytest.raises(SystemExit) as exit_info:
@@ -98,8 +129,20 @@ def test_bad_flags_are_refused_by_the_parser(evaluate_module, folder, flags, mes
 
 
 def test_good_flags_pass(evaluate_module, folder):
-    args = evaluate_module.parse_args(["--model", str(folder / "model"), "--dataset", str(folder / "data"),
-                                       "--num_clips", "4", "--num_crops", "3", "--max_eval_samples", "3"])
+    args = evaluate_module.parse_args(
+        [
+            "--model",
+            str(folder / "model"),
+            "--dataset",
+            str(folder / "data"),
+            "--num_clips",
+            "4",
+            "--num_crops",
+            "3",
+            "--max_eval_samples",
+            "3",
+        ]
+    )
     assert (args.num_clips, args.num_crops, args.max_eval_samples) == (4, 3, 3)
     # A Hub id is not checked here (that needs the network): only paths that do not exist are refused.
     args = evaluate_module.parse_args(["--model", "someone/vivit", "--dataset", "someone/clips"])

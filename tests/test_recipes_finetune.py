@@ -22,23 +22,43 @@ FINETUNE = REPO / "recipes" / "finetune.py"
 EVALUATE = REPO / "recipes" / "evaluate.py"
 
 TINY_MODEL = [
-    "--model", "spatio_temporal", "--model_size", "tiny", "--num_frames", "4", "--frame_stride", "1",
-    "--config_overrides", "image_size=16,tubelet_size=[2,8,8],hidden_size=16,num_hidden_layers=1,"
-                          "num_attention_heads=2,intermediate_size=32",
-    "--resize_shortest_edge", "16", "--crop_size", "16", "--num_workers", "0", "--with_tracking", "false",
-    "--per_device_train_batch_size", "2", "--per_device_eval_batch_size", "2", "--logging_steps", "1",
+    "--model",
+    "spatio_temporal",
+    "--model_size",
+    "tiny",
+    "--num_frames",
+    "4",
+    "--frame_stride",
+    "1",
+    "--config_overrides",
+    "image_size=16,tubelet_size=[2,8,8],hidden_size=16,num_hidden_layers=1,num_attention_heads=2,intermediate_size=32",
+    "--resize_shortest_edge",
+    "16",
+    "--crop_size",
+    "16",
+    "--num_workers",
+    "0",
+    "--with_tracking",
+    "false",
+    "--per_device_train_batch_size",
+    "2",
+    "--per_device_eval_batch_size",
+    "2",
+    "--logging_steps",
+    "1",
 ]
 
 
 def env():
-    environment = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", OMP_NUM_THREADS="1",
-                       TOKENIZERS_PARALLELISM="false")
+    environment = dict(
+        os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", OMP_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false"
+    )
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), environment.get("PYTHONPATH")]))
     return environment
 
 
 def run(script, *args, launcher=(), check=True):
-    command = [*launcher, *( [] if launcher else [sys.executable]), str(script), *map(str, args)]
+    command = [*launcher, *([] if launcher else [sys.executable]), str(script), *map(str, args)]
     result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=240)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
@@ -60,8 +80,7 @@ def videofolder(tmp_path_factory):
     for split, count in (("train", 6), ("test", 3)):
         for label, name in enumerate(("up", "down")):
             for i in range(count):
-                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000,
-                          width=24)
+                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000, width=24)
     return root
 
 
@@ -72,14 +91,31 @@ def weights(folder):
 @pytest.fixture(scope="module")
 def uninterrupted(videofolder, tmp_path_factory):
     out = tmp_path_factory.mktemp("uninterrupted")
-    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, "--num_train_epochs", "2",
-        "--checkpointing_steps", "2", *TINY_MODEL)
+    run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        out,
+        "--num_train_epochs",
+        "2",
+        "--checkpointing_steps",
+        "2",
+        *TINY_MODEL,
+    )
     return out
 
 
 def test_a_run_writes_model_processor_card_plots_and_results(uninterrupted):
-    for name in ("model.safetensors", "config.json", "video_preprocessor_config.json", "README.md",
-                 "all_results.json", "eval_confusion_matrix.png", "eval_per_class_accuracy.png"):
+    for name in (
+        "model.safetensors",
+        "config.json",
+        "video_preprocessor_config.json",
+        "README.md",
+        "all_results.json",
+        "eval_confusion_matrix.png",
+        "eval_per_class_accuracy.png",
+    ):
         assert (uninterrupted / name).is_file(), name
     results = json.loads((uninterrupted / "all_results.json").read_text())
     assert results["num_samples"] == 6 and 0.0 <= results["top1"] <= 1.0
@@ -92,11 +128,21 @@ def test_checkpoints_respect_the_total_limit_and_leave_no_temporary_folder(unint
 
 
 def test_a_run_killed_mid_epoch_and_resumed_ends_with_the_same_weights(videofolder, uninterrupted, tmp_path):
-    args = ["--dataset", videofolder, "--output_dir", tmp_path, "--num_train_epochs", "2",
-            "--checkpointing_steps", "2", *TINY_MODEL]
+    args = [
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        "--num_train_epochs",
+        "2",
+        "--checkpointing_steps",
+        "2",
+        *TINY_MODEL,
+    ]
     command = [sys.executable, str(FINETUNE), *map(str, args)]
-    process = subprocess.Popen(command, cwd=REPO, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     # Kill (no clean-up possible) as soon as the first mid-epoch checkpoint (step 4 of 6 per epoch) is done.
     for line in process.stdout:
         if "saved checkpoint" in line and "step_4" in line:
@@ -115,8 +161,20 @@ def test_a_run_killed_mid_epoch_and_resumed_ends_with_the_same_weights(videofold
 def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofolder, uninterrupted, tmp_path):
     # The reference decoded the tiny set once into memory (--cache_decoded_videos auto) and read it in the
     # training process; here every clip is decoded each time, in two persistent worker processes.
-    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, "--num_train_epochs", "2", *TINY_MODEL,
-        "--cache_decoded_videos", "no", "--num_workers", "2")
+    run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        "--num_train_epochs",
+        "2",
+        *TINY_MODEL,
+        "--cache_decoded_videos",
+        "no",
+        "--num_workers",
+        "2",
+    )
     trained, reference = weights(tmp_path), weights(uninterrupted)
     for name in reference:
         torch.testing.assert_close(trained[name], reference[name], rtol=0, atol=0, msg=name)
@@ -130,8 +188,9 @@ def test_auto_caches_decoded_clips_only_within_the_budget(finetune_module, video
 
     PartialState()  # the recipe logs its choice through accelerate
     data = load_video_dataset(videofolder, "videofolder")
-    processor = ViViTVideoProcessor(num_frames=4, frame_stride=1, size={"shortest_edge": 16},
-                                    crop_size={"height": 16, "width": 16})
+    processor = ViViTVideoProcessor(
+        num_frames=4, frame_stride=1, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}
+    )
     decoded = 12 * 6 * 16 * 24 * 3 + 6 * 6 * 16 * 24 * 3  # clips x frames x 16 x 24 pixels x RGB
     for budget, cached in ((decoded / 2**20, True), (decoded / 2**20 * 0.9, False)):
         args = finetune_module.parse_args([*TINY_MODEL, "--cache_budget_mib", str(budget)])
@@ -148,8 +207,23 @@ def test_evaluate_multi_view_equals_the_average_of_single_views_by_hand(videofol
     import vivit_hf  # noqa: F401
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
-    run(EVALUATE, "--model", uninterrupted, "--dataset", videofolder, "--num_clips", 2, "--num_crops", 3,
-        "--output_dir", tmp_path, "--num_workers", 0, "--per_device_eval_batch_size", 2)
+    run(
+        EVALUATE,
+        "--model",
+        uninterrupted,
+        "--dataset",
+        videofolder,
+        "--num_clips",
+        2,
+        "--num_crops",
+        3,
+        "--output_dir",
+        tmp_path,
+        "--num_workers",
+        0,
+        "--per_device_eval_batch_size",
+        2,
+    )
     predictions = load_file(str(tmp_path / "predictions.safetensors"))
     results = json.loads((tmp_path / "eval_results.json").read_text())
     assert (tmp_path / "eval_confusion_matrix.png").is_file() and (tmp_path / "eval_per_class_accuracy.png").is_file()
@@ -173,19 +247,25 @@ def test_evaluate_multi_view_equals_the_average_of_single_views_by_hand(videofol
 
 def test_two_processes_count_every_clip_once(videofolder, uninterrupted, tmp_path):
     # 6 test clips, batch 4 per process on 2 processes: the last batch is padded and must not be counted twice.
-    common = ["--model", uninterrupted, "--dataset", videofolder, "--num_workers", 0,
-              "--per_device_eval_batch_size", 4]
+    common = ["--model", uninterrupted, "--dataset", videofolder, "--num_workers", 0, "--per_device_eval_batch_size", 4]
     run(EVALUATE, *common, "--output_dir", tmp_path / "one")
-    run(EVALUATE, *common, "--output_dir", tmp_path / "two",
-        launcher=[sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"])
+    run(
+        EVALUATE,
+        *common,
+        "--output_dir",
+        tmp_path / "two",
+        launcher=[sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"],
+    )
     one = json.loads((tmp_path / "one" / "eval_results.json").read_text())
     two = json.loads((tmp_path / "two" / "eval_results.json").read_text())
     # torchrun on a CPU machine must give one job of two processes, not two rank-0 jobs writing the same folder.
     assert one["num_processes"] == 1 and two["num_processes"] == 2
     assert one["num_samples"] == two["num_samples"] == 6
     assert one["confusion_matrix"] == two["confusion_matrix"]
-    torch.testing.assert_close(load_file(str(tmp_path / "two" / "predictions.safetensors"))["logits"],
-                               load_file(str(tmp_path / "one" / "predictions.safetensors"))["logits"])
+    torch.testing.assert_close(
+        load_file(str(tmp_path / "two" / "predictions.safetensors"))["logits"],
+        load_file(str(tmp_path / "one" / "predictions.safetensors"))["logits"],
+    )
 
 
 def test_broken_clips_are_skipped_and_counted(videofolder, tmp_path):
@@ -211,8 +291,18 @@ def test_epic_kitchens_two_heads_report_noun_verb_and_action_accuracy(tmp_path):
         with open(tmp_path / f"EPIC_100_{split}.csv", "w", newline="") as f:
             csv.writer(f).writerows([header, *rows])
     out = tmp_path / "out"
-    run(FINETUNE, "--dataset", tmp_path, "--dataset_format", "epic_kitchens", "--output_dir", out,
-        "--max_train_steps", "2", *TINY_MODEL)
+    run(
+        FINETUNE,
+        "--dataset",
+        tmp_path,
+        "--dataset_format",
+        "epic_kitchens",
+        "--output_dir",
+        out,
+        "--max_train_steps",
+        "2",
+        *TINY_MODEL,
+    )
     results = json.loads((out / "all_results.json").read_text())
     for key in ("noun_top1", "verb_top1", "action_top1", "noun_top5", "verb_top5"):
         assert 0.0 <= results[key] <= 1.0, key
@@ -257,11 +347,29 @@ def test_init_from_an_image_vit_or_a_vivit_checkpoint(finetune_module, uninterru
     from vivit_hf.training.data.formats import VideoClassificationData
 
     data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b", "c"]})
-    vit = ViTModel(ViTConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
-                             image_size=16, patch_size=8))
+    vit = ViTModel(
+        ViTConfig(
+            hidden_size=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=32,
+            image_size=16,
+            patch_size=8,
+        )
+    )
     vit.save_pretrained(tmp_path / "vit")
-    args = finetune_module.parse_args(["--model", "factorised_encoder", "--init_from", str(tmp_path / "vit"),
-                                       "--num_frames", "4", "--config_overrides", "num_temporal_layers=1"])
+    args = finetune_module.parse_args(
+        [
+            "--model",
+            "factorised_encoder",
+            "--init_from",
+            str(tmp_path / "vit"),
+            "--num_frames",
+            "4",
+            "--config_overrides",
+            "num_temporal_layers=1",
+        ]
+    )
     model, _ = finetune_module.build_model(args, data)
     assert type(model).__name__ == "ViViTFactorisedEncoderForVideoClassification"
     assert model.config.num_labels == 3 and model.config.hidden_size == 16
@@ -272,8 +380,9 @@ def test_init_from_an_image_vit_or_a_vivit_checkpoint(finetune_module, uninterru
     args = finetune_module.parse_args(["--model", "spatio_temporal", "--init_from", str(uninterrupted)])
     model, processor = finetune_module.build_model(args, data)
     trained = weights(uninterrupted)
-    torch.testing.assert_close(model.vivit.token_embedding.projection.weight,
-                               trained["vivit.token_embedding.projection.weight"])
+    torch.testing.assert_close(
+        model.vivit.token_embedding.projection.weight, trained["vivit.token_embedding.projection.weight"]
+    )
     assert model.classifier.out_features == 3 and processor is not None and processor.num_frames == 4
 
 
@@ -284,8 +393,16 @@ def tiny_vit(tmp_path_factory):
     from transformers import ViTConfig, ViTModel
 
     torch.manual_seed(0)
-    vit = ViTModel(ViTConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
-                             image_size=16, patch_size=8))
+    vit = ViTModel(
+        ViTConfig(
+            hidden_size=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=32,
+            image_size=16,
+            patch_size=8,
+        )
+    )
     folder = tmp_path_factory.mktemp("tiny_vit")
     vit.save_pretrained(folder)
     return vit, folder
@@ -298,8 +415,18 @@ def test_the_presets_crop_reaches_a_model_started_from_a_smaller_vit(finetune_mo
     vit, folder = tiny_vit
     data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
     # ssv2_vivit_b_fe crops 256 pixels; the ViT was trained on 16 (a 2x2 grid, as 224 is 14x14 for ViT-B/16).
-    args = finetune_module.parse_args(["--preset", "ssv2_vivit_b_fe", "--init_from", str(folder), "--num_frames", "4",
-                                       "--config_overrides", "num_temporal_layers=1"])
+    args = finetune_module.parse_args(
+        [
+            "--preset",
+            "ssv2_vivit_b_fe",
+            "--init_from",
+            str(folder),
+            "--num_frames",
+            "4",
+            "--config_overrides",
+            "num_temporal_layers=1",
+        ]
+    )
     model, init_processor = finetune_module.build_model(args, data)
     processor = finetune_module.build_processor(args, model.config, init_processor)
     assert model.config.image_size == 256 and processor.crop_size == {"height": 256, "width": 256}
@@ -313,11 +440,37 @@ def test_the_presets_crop_reaches_a_model_started_from_a_smaller_vit(finetune_mo
 
 def test_the_preset_runs_from_a_smaller_vit_end_to_end(videofolder, tiny_vit, tmp_path):
     # Used to stop at the first step: pixel_values must have shape (batch, 4, 3, 16, 16), got (..., 256, 256).
-    run(FINETUNE, "--preset", "ssv2_vivit_b_fe", "--init_from", tiny_vit[1], "--dataset", videofolder,
-        "--output_dir", tmp_path, "--num_frames", "4", "--config_overrides", "num_temporal_layers=1",
-        "--max_train_steps", "1", "--gradient_accumulation_steps", "1", "--per_device_train_batch_size", "2",
-        "--per_device_eval_batch_size", "6", "--eval_num_clips", "1", "--eval_num_crops", "1",
-        "--num_workers", "0", "--with_tracking", "false")
+    run(
+        FINETUNE,
+        "--preset",
+        "ssv2_vivit_b_fe",
+        "--init_from",
+        tiny_vit[1],
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        "--num_frames",
+        "4",
+        "--config_overrides",
+        "num_temporal_layers=1",
+        "--max_train_steps",
+        "1",
+        "--gradient_accumulation_steps",
+        "1",
+        "--per_device_train_batch_size",
+        "2",
+        "--per_device_eval_batch_size",
+        "6",
+        "--eval_num_clips",
+        "1",
+        "--eval_num_crops",
+        "1",
+        "--num_workers",
+        "0",
+        "--with_tracking",
+        "false",
+    )
     assert json.loads((tmp_path / "config.json").read_text())["image_size"] == 256
 
 
@@ -336,8 +489,9 @@ def test_a_vivit_checkpoint_at_more_frames_gets_its_position_embeddings_interpol
 
     trained = AutoModelForVideoClassification.from_pretrained(uninterrupted).eval()  # 4 frames of 16: grid 2x2x2
     data = VideoClassificationData(splits={}, label_spaces={"label": ["down", "up"]})  # the checkpoint's labels
-    args = finetune_module.parse_args(["--init_from", str(uninterrupted), "--num_frames", "8", "--crop_size", "32",
-                                       "--hidden_dropout_prob", "0"])
+    args = finetune_module.parse_args(
+        ["--init_from", str(uninterrupted), "--num_frames", "8", "--crop_size", "32", "--hidden_dropout_prob", "0"]
+    )
     model, processor = finetune_module.build_model(args, data)
     model.eval()
     assert (model.config.num_frames, model.config.image_size) == (8, 32)
@@ -349,8 +503,9 @@ def test_a_vivit_checkpoint_at_more_frames_gets_its_position_embeddings_interpol
     torch.testing.assert_close(model.classifier.weight, trained.classifier.weight, rtol=0, atol=0)
     clip = torch.randn(2, 8, 3, 32, 32)
     with torch.no_grad():
-        torch.testing.assert_close(model(pixel_values=clip).logits,
-                                   trained(pixel_values=clip, interpolate_pos_encoding=True).logits)
+        torch.testing.assert_close(
+            model(pixel_values=clip).logits, trained(pixel_values=clip, interpolate_pos_encoding=True).logits
+        )
 
 
 def test_a_vivit_checkpoint_gets_a_fresh_head_when_the_label_names_differ(finetune_module, uninterrupted):
@@ -358,8 +513,9 @@ def test_a_vivit_checkpoint_gets_a_fresh_head_when_the_label_names_differ(finetu
 
     trained = weights(uninterrupted)
     data = VideoClassificationData(splits={}, label_spaces={"label": ["left", "right"]})  # same count, other names
-    args = finetune_module.parse_args(["--init_from", str(uninterrupted), "--num_frames", "4", "--crop_size", "16",
-                                       "--resize_shortest_edge", "16"])
+    args = finetune_module.parse_args(
+        ["--init_from", str(uninterrupted), "--num_frames", "4", "--crop_size", "16", "--resize_shortest_edge", "16"]
+    )
     model, _ = finetune_module.build_model(args, data)
     assert model.config.id2label == {0: "left", 1: "right"}
     assert not torch.equal(model.classifier.weight, trained["classifier.weight"])
@@ -373,8 +529,17 @@ def test_a_vivit_checkpoint_gets_a_fresh_head_when_the_label_names_differ(finetu
 # ------------------------------------------------------------------ resuming a finished run
 def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder, tmp_path):
     # --max_train_steps 5 ends mid-epoch (6 batches per epoch), where the resumed run used to train a sixth step.
-    args = ["--dataset", videofolder, "--output_dir", tmp_path, "--max_train_steps", "5", "--checkpointing_steps", "5",
-            *TINY_MODEL]
+    args = [
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        "--max_train_steps",
+        "5",
+        "--checkpointing_steps",
+        "5",
+        *TINY_MODEL,
+    ]
     run(FINETUNE, *args)
     finished = weights(tmp_path)
     history = json.loads((tmp_path / "all_results.json").read_text())["history"]
@@ -391,8 +556,20 @@ def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder
 
 def test_resuming_from_the_last_checkpoint_of_a_finished_run_changes_nothing(videofolder, uninterrupted, tmp_path):
     shutil.copytree(uninterrupted, tmp_path / "out")
-    result = run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path / "out", "--num_train_epochs", "2",
-                 "--checkpointing_steps", "2", *TINY_MODEL, "--resume_from_checkpoint", "latest")
+    result = run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path / "out",
+        "--num_train_epochs",
+        "2",
+        "--checkpointing_steps",
+        "2",
+        *TINY_MODEL,
+        "--resume_from_checkpoint",
+        "latest",
+    )
     assert "nothing left to train" in result.stdout + result.stderr
     resumed, reference = weights(tmp_path / "out"), weights(uninterrupted)
     for name in reference:

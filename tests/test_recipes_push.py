@@ -39,8 +39,9 @@ def test_an_upload_that_keeps_failing_gives_up_and_keeps_the_files(tmp_path, onl
     folder.mkdir()
     (folder / "model.safetensors").write_bytes(b"weights")
     with HubStandIn(fail_commits=10) as hub:
-        uploader = BackgroundUploader("me/down", endpoint=hub.endpoint, token="hf_standin", max_retries=2,
-                                      retry_delay=0.01)
+        uploader = BackgroundUploader(
+            "me/down", endpoint=hub.endpoint, token="hf_standin", max_retries=2, retry_delay=0.01
+        )
         record = uploader.push_folder(folder, "step 2", delete_after=True)
         uploader.close()
         assert not record.success and record.attempts == 3
@@ -57,9 +58,24 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path)
         environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
         environment.pop("HF_HUB_OFFLINE")
         environment.pop("TRANSFORMERS_OFFLINE")
-        command = [sys.executable, str(FINETUNE), "--dataset", str(tmp_path / "data"), "--output_dir", str(out),
-                   "--max_train_steps", "4", "--checkpointing_steps", "2", "--push_to_hub", "--hub_model_id",
-                   "me/vivit-tiny", "--upload_retries", "3", *TINY_MODEL]
+        command = [
+            sys.executable,
+            str(FINETUNE),
+            "--dataset",
+            str(tmp_path / "data"),
+            "--output_dir",
+            str(out),
+            "--max_train_steps",
+            "4",
+            "--checkpointing_steps",
+            "2",
+            "--push_to_hub",
+            "--hub_model_id",
+            "me/vivit-tiny",
+            "--upload_retries",
+            "3",
+            *TINY_MODEL,
+        ]
         result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
         assert result.returncode == 0, result.stderr[-5000:]
         files = hub.repos["me/vivit-tiny"]
@@ -68,8 +84,14 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path)
     assert hub.failed_commits == 1 and "failed (attempt 1)" in result.stderr
     assert summaries == ["Training in progress, step 2", "Training in progress, step 4", "End of training"]
     assert (out / "checkpoints" / "step_2" / "model.safetensors").is_file()
-    for name in ("model.safetensors", "config.json", "video_preprocessor_config.json", "README.md",
-                 "eval_confusion_matrix.png", "all_results.json"):
+    for name in (
+        "model.safetensors",
+        "config.json",
+        "video_preprocessor_config.json",
+        "README.md",
+        "eval_confusion_matrix.png",
+        "all_results.json",
+    ):
         assert name in files, name
     assert not any(name.startswith(("checkpoints/", ".push/")) for name in files)
     card = ModelCard(files["README.md"].decode())
@@ -91,9 +113,24 @@ def test_a_run_whose_uploads_all_fail_exits_non_zero_and_keeps_its_outputs(tmp_p
         environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
         environment.pop("HF_HUB_OFFLINE")
         environment.pop("TRANSFORMERS_OFFLINE")
-        command = [sys.executable, str(FINETUNE), "--dataset", str(tmp_path / "data"), "--output_dir", str(out),
-                   "--max_train_steps", "2", "--checkpointing_steps", "2", "--push_to_hub", "--hub_model_id",
-                   "me/vivit-down", "--upload_retries", "0", *TINY_MODEL]
+        command = [
+            sys.executable,
+            str(FINETUNE),
+            "--dataset",
+            str(tmp_path / "data"),
+            "--output_dir",
+            str(out),
+            "--max_train_steps",
+            "2",
+            "--checkpointing_steps",
+            "2",
+            "--push_to_hub",
+            "--hub_model_id",
+            "me/vivit-down",
+            "--upload_retries",
+            "0",
+            *TINY_MODEL,
+        ]
         result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
         # One attempt each (no retries): the step-2 snapshot and the end of training.
         assert hub.failed_commits == 2 and hub.repos["me/vivit-down"] == {}
@@ -101,8 +138,7 @@ def test_a_run_whose_uploads_all_fail_exits_non_zero_and_keeps_its_outputs(tmp_p
     assert "Traceback" not in result.stderr, result.stderr[-5000:]
     assert "End of training" in result.stderr and str(out) in result.stderr
     # Everything local is there: the model, its card and results, the checkpoint and the staging folder kept.
-    for name in ("model.safetensors", "config.json", "video_preprocessor_config.json", "README.md",
-                 "all_results.json"):
+    for name in ("model.safetensors", "config.json", "video_preprocessor_config.json", "README.md", "all_results.json"):
         assert (out / name).is_file(), name
     assert (out / "checkpoints" / "step_2" / "model.safetensors").is_file()
     assert (out / ".push" / "step_2" / "model.safetensors").is_file()

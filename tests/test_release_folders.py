@@ -33,8 +33,9 @@ def test_release_folder_loads_into_the_registered_classes(name):
     assert type(model) is vivit_hf.VIVIT_MODELS[name][2] and type(backbone) is vivit_hf.VIVIT_MODELS[name][1]
     with torch.no_grad():
         torch.testing.assert_close(model(pixel_values=INPUTS["clip"]).logits, expected["logits"], rtol=0, atol=1e-5)
-        torch.testing.assert_close(backbone(pixel_values=INPUTS["clip"]).pooler_output, expected["pooled"], rtol=0,
-                                   atol=1e-5)
+        torch.testing.assert_close(
+            backbone(pixel_values=INPUTS["clip"]).pooler_output, expected["pooled"], rtol=0, atol=1e-5
+        )
     processor = AutoVideoProcessor.from_pretrained(folder)
     assert type(processor) is vivit_hf.ViViTVideoProcessor
     pixel_values = processor(INPUTS["video"].numpy(), return_tensors="pt").pixel_values
@@ -62,8 +63,13 @@ def test_release_folder_loads_with_trust_remote_code_without_vivit_hf(name, tmp_
     torch.save(INPUTS["clip"], folder / "video.pt")
     env = dict(os.environ, HF_MODULES_CACHE=str(tmp_path / "modules"), HF_HUB_OFFLINE="1")
     subprocess.run([sys.executable, "-c", LOADER, str(folder)], check=True, env=env, cwd=tmp_path, timeout=300)
-    subprocess.run([sys.executable, "-c", PROCESSOR_LOADER, str(folder), str(RELEASE / "inputs.safetensors")],
-                   check=True, env=env, cwd=tmp_path, timeout=300)
+    subprocess.run(
+        [sys.executable, "-c", PROCESSOR_LOADER, str(folder), str(RELEASE / "inputs.safetensors")],
+        check=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
     expected = load_file(folder / "expected.safetensors")
     remote = torch.load(folder / "remote.pt")
     torch.testing.assert_close(remote["logits"], expected["logits"], rtol=0, atol=0)

@@ -50,8 +50,16 @@ LOADER = HIDE_VIVIT_HF + textwrap.dedent(
 @pytest.mark.parametrize("name", list(VIVIT_MODELS))
 def test_trust_remote_code_without_vivit_hf(name, tmp_path):
     config_class, _, classifier_class = VIVIT_MODELS[name]
-    config = config_class(image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32, num_hidden_layers=2,
-                          num_attention_heads=4, intermediate_size=64, num_labels=3)
+    config = config_class(
+        image_size=32,
+        num_frames=4,
+        tubelet_size=[2, 8, 8],
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        num_labels=3,
+    )
     torch.manual_seed(0)
     model = classifier_class(config).eval()
     model.save_pretrained(tmp_path)
@@ -107,8 +115,13 @@ def test_fsdp2_sharded_model_saves_our_code_not_torchs(name, tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = str(sock.getsockname()[1])
     env = dict(os.environ, HF_MODULES_CACHE=str(tmp_path / "modules"), HF_HUB_OFFLINE="1")
-    subprocess.run([sys.executable, "-c", SHARD_AND_SAVE, str(tmp_path), name, port], check=True, env=env,
-                   cwd=tmp_path, timeout=300)
+    subprocess.run(
+        [sys.executable, "-c", SHARD_AND_SAVE, str(tmp_path), name, port],
+        check=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
     saved = sorted(p.name for p in tmp_path.glob("*.py"))
     assert saved == ["configuration_vivit.py", "modeling_blocks.py", "modeling_vivit.py"], saved
     import json
@@ -116,5 +129,6 @@ def test_fsdp2_sharded_model_saves_our_code_not_torchs(name, tmp_path):
     auto_map = json.loads((tmp_path / "config.json").read_text())["auto_map"]
     assert all(value.startswith(("modeling_vivit.ViViT", "configuration_vivit.ViViT")) for value in auto_map.values())
     subprocess.run([sys.executable, "-c", LOADER, str(tmp_path)], check=True, env=env, cwd=tmp_path, timeout=300)
-    torch.testing.assert_close(torch.load(tmp_path / "remote.pt")["logits"], torch.load(tmp_path / "expected.pt"),
-                               rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(
+        torch.load(tmp_path / "remote.pt")["logits"], torch.load(tmp_path / "expected.pt"), rtol=1e-6, atol=1e-6
+    )

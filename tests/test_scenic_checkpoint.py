@@ -16,8 +16,9 @@ from vivit_hf.convert import load_scenic
 DATA = Path(__file__).resolve().parent / "data" / "flax"
 MICRO_CONFIG = json.loads((DATA / "micro_config.json").read_text())
 # Every file flax wrote, each with `<file>.npz`: what flax's own msgpack_restore reads from it.
-WRITTEN_BY_FLAX = sorted(str(p.relative_to(DATA))[:-len(".npz")] for p in DATA.rglob("*.npz")
-                         if p.name != "micro_params.npz")
+WRITTEN_BY_FLAX = sorted(
+    str(p.relative_to(DATA))[: -len(".npz")] for p in DATA.rglob("*.npz") if p.name != "micro_params.npz"
+)
 
 
 def expected(name):
@@ -46,9 +47,15 @@ def logits(model, video):
 
 
 def test_every_file_flax_wrote_is_here():
-    assert {"params_top_level.msgpack", "old_train_state/checkpoint_1000", "old_train_state_momentum.msgpack",
-            "new_train_state/checkpoint_100", "new_train_state/checkpoint_500", "bf16_chunked/checkpoint_7",
-            "extension_types.msgpack"} <= set(WRITTEN_BY_FLAX)
+    assert {
+        "params_top_level.msgpack",
+        "old_train_state/checkpoint_1000",
+        "old_train_state_momentum.msgpack",
+        "new_train_state/checkpoint_100",
+        "new_train_state/checkpoint_500",
+        "bf16_chunked/checkpoint_7",
+        "extension_types.msgpack",
+    } <= set(WRITTEN_BY_FLAX)
 
 
 @pytest.mark.parametrize("name", WRITTEN_BY_FLAX)
@@ -74,13 +81,17 @@ def test_every_extension_type_flax_writes_is_covered():
     assert arrays["chunked/float32_3d"].shape == (3, 4, 5)
 
 
-@pytest.mark.parametrize("name", ["params_top_level.msgpack", "old_train_state_momentum.msgpack", "new_train_state",
-                                  "bf16_chunked"])
+@pytest.mark.parametrize(
+    "name", ["params_top_level.msgpack", "old_train_state_momentum.msgpack", "new_train_state", "bf16_chunked"]
+)
 def test_flax_checkpoints_convert_with_the_logits_of_their_params(name):
     """Top-level params, flax.optim's optimizer/target (with momentum states), optax TrainState `params` (the latest
     of two steps in a directory), bf16 params split into chunks: each gives the logits of the params flax holds."""
-    file = "new_train_state/checkpoint_500" if name == "new_train_state" else (
-        "bf16_chunked/checkpoint_7" if name == "bf16_chunked" else name)
+    file = (
+        "new_train_state/checkpoint_500"
+        if name == "new_train_state"
+        else ("bf16_chunked/checkpoint_7" if name == "bf16_chunked" else name)
+    )
     _, arrays = expected(file)
     torch.manual_seed(0)
     video = torch.randn(2, 4, 3, 16, 16)

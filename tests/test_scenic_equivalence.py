@@ -90,11 +90,14 @@ def test_tree_that_does_not_fit_names_the_keys():
         load_scenic(wrong_shape, config["scenic_config"])
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda m: m.update(classifier="map"), "classifier 'map'"),
-    (lambda m: m["attention_config"].update(spatial_only_baseline=True), "spatial_only_baseline"),
-    (lambda m: m.update(temporal_encoding_config={"method": "2d_conv"}), "2d_conv"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: m.update(classifier="map"), "classifier 'map'"),
+        (lambda m: m["attention_config"].update(spatial_only_baseline=True), "spatial_only_baseline"),
+        (lambda m: m.update(temporal_encoding_config={"method": "2d_conv"}), "2d_conv"),
+    ],
+)
 def test_scenic_options_we_lack_are_refused_by_name(change, message):
     case, config, params = load_case("factorized_encoder_3dconv_token")
     scenic_config = json.loads(json.dumps(config["scenic_config"]))
@@ -133,8 +136,12 @@ def load_scenic_random(scenic_config):
 # output from the 'gap' cases, pooled as scenic's code pools it, gives the expected logits. (Model 2 pools inside,
 # between its encoders, so its gap case cannot be reused this way.)
 SCENIC_POOLING = {"0": lambda x: x[:, 0], "gmp": lambda x: x.max(axis=1), "gsp": lambda x: x.sum(axis=1)}
-GAP_CASES = [name for name in CASES if load_case(name)[1]["scenic_config"]["model"]["classifier"] == "gap"
-             and load_case(name)[1]["scenic_config"]["model"]["attention_config"]["type"] != "factorized_encoder"]
+GAP_CASES = [
+    name
+    for name in CASES
+    if load_case(name)[1]["scenic_config"]["model"]["classifier"] == "gap"
+    and load_case(name)[1]["scenic_config"]["model"]["attention_config"]["type"] != "factorized_encoder"
+]
 
 
 @pytest.mark.parametrize("classifier", sorted(SCENIC_POOLING))
@@ -153,5 +160,6 @@ def test_other_scenic_classifiers_pool_as_scenic(name, classifier):
     if "pre_logits/kernel" in params:
         pooled = np.tanh(pooled @ params["pre_logits/kernel"] + params["pre_logits/bias"])
     expected = pooled @ params["output_projection/kernel"] + params["output_projection/bias"]
-    np.testing.assert_allclose(run(model, case).logits.numpy(), expected, atol=1e-4 * max(1, np.abs(expected).max()),
-                               rtol=0)
+    np.testing.assert_allclose(
+        run(model, case).logits.numpy(), expected, atol=1e-4 * max(1, np.abs(expected).max()), rtol=0
+    )

@@ -294,7 +294,12 @@ class ViViTCommonTests(ModelTesterMixin):
             has_text_modality=False,
             # transformers' three, and the video sizes its ViViT config names the same way
             common_properties=[
-                "hidden_size", "num_attention_heads", "num_hidden_layers", "num_frames", "image_size", "num_channels"
+                "hidden_size",
+                "num_attention_heads",
+                "num_hidden_layers",
+                "num_frames",
+                "image_size",
+                "num_channels",
             ],
             **self.config_tester_kwargs,
         )
@@ -346,8 +351,11 @@ class ViViTCommonTests(ModelTesterMixin):
         for model_class in self.all_model_classes:
             model = model_class(copy.deepcopy(config)).to(torch_device).eval()
             exported = torch.export.export(
-                model, (), {"pixel_values": pixel_values},
-                dynamic_shapes={"pixel_values": {0: torch.export.Dim("batch")}}, strict=False,
+                model,
+                (),
+                {"pixel_values": pixel_values},
+                dynamic_shapes={"pixel_values": {0: torch.export.Dim("batch")}},
+                strict=False,
             )
             with torch.no_grad():
                 expected = model(pixel_values=other_batch).to_tuple()

@@ -17,8 +17,16 @@ from vivit_hf.models.modeling_vivit import (
 
 
 def tiny_config(**overrides):
-    sizes = dict(hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32, image_size=32,
-                 num_frames=4, tubelet_size=[2, 8, 8], num_labels=5)
+    sizes = dict(
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        image_size=32,
+        num_frames=4,
+        tubelet_size=[2, 8, 8],
+        num_labels=5,
+    )
     return VivitConfig(**{**sizes, **overrides})
 
 
@@ -44,7 +52,10 @@ def clip():
 
 
 def test_old_names_become_transformers_5_names():
-    assert normalise_key("vivit.encoder.layer.3.attention.attention.query.weight") == "vivit.layers.3.attention.q_proj.weight"
+    assert (
+        normalise_key("vivit.encoder.layer.3.attention.attention.query.weight")
+        == "vivit.layers.3.attention.q_proj.weight"
+    )
     assert normalise_key("vivit.encoder.layer.0.attention.output.dense.bias") == "vivit.layers.0.attention.o_proj.bias"
     assert normalise_key("vivit.encoder.layer.1.intermediate.dense.weight") == "vivit.layers.1.mlp.fc1.weight"
     assert normalise_key("vivit.encoder.layer.1.output.dense.weight") == "vivit.layers.1.mlp.fc2.weight"
@@ -56,15 +67,18 @@ def test_classification_checkpoint_gives_the_same_logits(tmp_path, clip, names):
     reference = randomised(VivitForVideoClassification(tiny_config(hidden_act="gelu_fast")))
     folder = save(reference, tmp_path / names, names)
     with safe_open(folder / "model.safetensors", "pt") as weights:
-        spelling = {"old": "vivit.encoder.layer.0.attention.attention.query.weight",
-                    "new": "vivit.layers.0.attention.q_proj.weight"}[names]
+        spelling = {
+            "old": "vivit.encoder.layer.0.attention.attention.query.weight",
+            "new": "vivit.layers.0.attention.q_proj.weight",
+        }[names]
         assert spelling in weights.keys()
     model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(folder)
     assert model.config.hidden_act == "gelu_fast"  # the checkpoint's own activation is kept
     assert model.config.id2label == reference.config.id2label
     with torch.no_grad():
-        torch.testing.assert_close(model(pixel_values=clip).logits, reference(pixel_values=clip).logits,
-                                   atol=1e-5, rtol=0)
+        torch.testing.assert_close(
+            model(pixel_values=clip).logits, reference(pixel_values=clip).logits, atol=1e-5, rtol=0
+        )
 
 
 def test_base_model_checkpoint_gives_the_same_hidden_states_and_drops_the_pooler(tmp_path, clip):
@@ -84,8 +98,12 @@ def test_classification_checkpoint_into_the_base_model(tmp_path, clip):
     model, info = ViViTSpatioTemporalModel.from_transformers_vivit(folder, output_loading_info=True)
     assert set(info["unused"]) == {"classifier.weight", "classifier.bias"}
     with torch.no_grad():
-        torch.testing.assert_close(model(pixel_values=clip).last_hidden_state,
-                                   reference.vivit(pixel_values=clip).last_hidden_state, atol=1e-5, rtol=0)
+        torch.testing.assert_close(
+            model(pixel_values=clip).last_hidden_state,
+            reference.vivit(pixel_values=clip).last_hidden_state,
+            atol=1e-5,
+            rtol=0,
+        )
 
 
 def test_other_variants_refuse_a_transformers_vivit_checkpoint(tmp_path):
@@ -95,7 +113,9 @@ def test_other_variants_refuse_a_transformers_vivit_checkpoint(tmp_path):
         from_transformers_vivit(ViViTFactorisedEncoderForVideoClassification, folder)
 
 
-@pytest.mark.parametrize("model_class", [ViViTSpatioTemporalForVideoClassification, ViViTFactorisedEncoderForVideoClassification])
+@pytest.mark.parametrize(
+    "model_class", [ViViTSpatioTemporalForVideoClassification, ViViTFactorisedEncoderForVideoClassification]
+)
 def test_from_pretrained_refuses_a_transformers_vivit_checkpoint_and_names_the_conversion(tmp_path, model_class):
     """Its weights have other names: a plain load would leave every one at random, so the config refuses it."""
     folder = save(randomised(VivitForVideoClassification(tiny_config())), tmp_path / "m", "new")
@@ -111,8 +131,11 @@ def test_auto_classes_give_transformers_own_vivit_for_its_checkpoint(tmp_path, c
 
 
 def test_our_own_folders_still_load_the_usual_way(tmp_path, clip):
-    model = randomised(ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(
-        save(randomised(VivitForVideoClassification(tiny_config())), tmp_path / "a", "old")))
+    model = randomised(
+        ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(
+            save(randomised(VivitForVideoClassification(tiny_config())), tmp_path / "a", "old")
+        )
+    )
     model.save_pretrained(tmp_path / "ours")
     again = ViViTSpatioTemporalForVideoClassification.from_pretrained(tmp_path / "ours")
     with torch.no_grad():

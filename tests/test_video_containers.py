@@ -21,25 +21,55 @@ VFR = [4, 12, 8]  # frame durations in 1/100 s, cycled
 
 # (container format, codec, B-frames in a row, open GOP, variable frame rate)
 CASES = [
-    ("avi", "h264", 0, False, False), ("avi", "h264", 3, False, False), ("avi", "h264", 3, True, False),
-    ("avi", "h264", 2, False, True), ("avi", "mpeg4", 0, False, False), ("avi", "mpeg4", 2, True, False),
-    ("avi", "mpeg4", 2, False, False), ("avi", "mpeg2", 2, False, False), ("avi", "mpeg2", 2, True, False),
-    ("avi", "mjpeg", 0, False, False), ("avi", "msmpeg4", 0, False, False),
-    ("matroska", "h264", 0, False, False), ("matroska", "h264", 3, False, False), ("matroska", "h264", 3, True, True),
-    ("matroska", "mpeg4", 2, True, False), ("matroska", "hevc", 3, True, False), ("matroska", "vp9", 0, False, False),
+    ("avi", "h264", 0, False, False),
+    ("avi", "h264", 3, False, False),
+    ("avi", "h264", 3, True, False),
+    ("avi", "h264", 2, False, True),
+    ("avi", "mpeg4", 0, False, False),
+    ("avi", "mpeg4", 2, True, False),
+    ("avi", "mpeg4", 2, False, False),
+    ("avi", "mpeg2", 2, False, False),
+    ("avi", "mpeg2", 2, True, False),
+    ("avi", "mjpeg", 0, False, False),
+    ("avi", "msmpeg4", 0, False, False),
+    ("matroska", "h264", 0, False, False),
+    ("matroska", "h264", 3, False, False),
+    ("matroska", "h264", 3, True, True),
+    ("matroska", "mpeg4", 2, True, False),
+    ("matroska", "hevc", 3, True, False),
+    ("matroska", "vp9", 0, False, False),
     ("matroska", "av1", 0, False, False),
-    ("mov", "h264", 3, False, False), ("mov", "mpeg4", 2, True, False), ("mov", "mjpeg", 0, False, False),
-    ("mp4", "h264", 0, False, False), ("mp4", "h264", 3, False, False), ("mp4", "h264", 3, True, False),
-    ("mp4", "h264", 3, False, True), ("mp4", "mpeg4", 2, True, False), ("mp4", "hevc", 3, False, False),
-    ("webm", "vp9", 0, False, False), ("webm", "vp9", 0, False, True), ("webm", "vp8", 0, False, False),
+    ("mov", "h264", 3, False, False),
+    ("mov", "mpeg4", 2, True, False),
+    ("mov", "mjpeg", 0, False, False),
+    ("mp4", "h264", 0, False, False),
+    ("mp4", "h264", 3, False, False),
+    ("mp4", "h264", 3, True, False),
+    ("mp4", "h264", 3, False, True),
+    ("mp4", "mpeg4", 2, True, False),
+    ("mp4", "hevc", 3, False, False),
+    ("webm", "vp9", 0, False, False),
+    ("webm", "vp9", 0, False, True),
+    ("webm", "vp8", 0, False, False),
     ("webm", "av1", 0, False, False),
-    ("flv", "h264", 3, False, False), ("flv", "h264", 2, False, True), ("flv", "flv1", 0, False, False),
-    ("3gp", "h264", 3, False, False), ("3gp", "mpeg4", 2, True, False), ("3gp", "h263", 0, False, False),
-    ("asf", "h264", 0, False, False), ("asf", "h264", 3, False, False), ("asf", "mpeg4", 2, True, False),
-    ("asf", "wmv2", 0, False, False), ("asf", "msmpeg4", 0, False, False),
-    ("mpegts", "h264", 3, False, False), ("mpegts", "mpeg2", 2, True, False), ("mpeg", "mpeg2", 2, True, False),
-    ("mxf", "mpeg2", 2, True, False), ("nut", "h264", 3, False, False),
-    ("h264", "h264", 3, False, False), ("m4v", "mpeg4", 2, True, False),  # raw streams: no timestamps stored
+    ("flv", "h264", 3, False, False),
+    ("flv", "h264", 2, False, True),
+    ("flv", "flv1", 0, False, False),
+    ("3gp", "h264", 3, False, False),
+    ("3gp", "mpeg4", 2, True, False),
+    ("3gp", "h263", 0, False, False),
+    ("asf", "h264", 0, False, False),
+    ("asf", "h264", 3, False, False),
+    ("asf", "mpeg4", 2, True, False),
+    ("asf", "wmv2", 0, False, False),
+    ("asf", "msmpeg4", 0, False, False),
+    ("mpegts", "h264", 3, False, False),
+    ("mpegts", "mpeg2", 2, True, False),
+    ("mpeg", "mpeg2", 2, True, False),
+    ("mxf", "mpeg2", 2, True, False),
+    ("nut", "h264", 3, False, False),
+    ("h264", "h264", 3, False, False),
+    ("m4v", "mpeg4", 2, True, False),  # raw streams: no timestamps stored
 ]
 
 
@@ -65,8 +95,15 @@ def written(tmp_path_factory):
             fmt, codec, bframes, open_gop, vfr = case
             path = root / f"{case_id(case)}.{fmt}"
             try:
-                write_encoded(path, fmt, codec, NUM_FRAMES, bframes=bframes, open_gop=open_gop,
-                              frame_durations=VFR if vfr else None)
+                write_encoded(
+                    path,
+                    fmt,
+                    codec,
+                    NUM_FRAMES,
+                    bframes=bframes,
+                    open_gop=open_gop,
+                    frame_durations=VFR if vfr else None,
+                )
             except (av.FFmpegError, ValueError) as e:  # an encoder or muxer this PyAV build lacks
                 cache[case] = e
             else:
@@ -83,7 +120,7 @@ def assert_frames_equal(got: np.ndarray, truth: np.ndarray, indices) -> None:
     bad = [k for k, i in enumerate(indices) if not np.array_equal(got[k], truth[i])]
     assert not bad, (
         f"frames {[indices[k] for k in bad][:10]} differ from a sequential decode "
-        f"(they show frames {[frame_indices(got[k:k + 1])[0] for k in bad][:10]})"
+        f"(they show frames {[frame_indices(got[k : k + 1])[0] for k in bad][:10]})"
     )
 
 
@@ -99,8 +136,14 @@ def check_every_access_path(path: str, truth: np.ndarray) -> None:
         subset = rng.choice(n, size=int(rng.integers(1, 12))).tolist()
         assert_frames_equal(read_frames(path, subset, backend="pyav"), truth, subset)
     processor = ViViTVideoProcessor(
-        num_frames=8, frame_stride=2, num_clips=3, do_resize=False, do_center_crop=False, do_rescale=False,
-        do_normalize=False, decode_backend="pyav",
+        num_frames=8,
+        frame_stride=2,
+        num_clips=3,
+        do_resize=False,
+        do_center_crop=False,
+        do_rescale=False,
+        do_normalize=False,
+        decode_backend="pyav",
     )
     out = processor(path, return_tensors="pt", return_metadata=True)
     clips = out["video_metadata"][0]["frames_indices"]
@@ -141,8 +184,9 @@ def test_issue_reproduction_avi_with_b_frames(tmp_path):
     truth = sequential_decode(path)
     assert len(truth) == 60
     assert_frames_equal(read_frames(path, [1, 3]), truth, [1, 3])
-    processor = ViViTVideoProcessor(num_frames=8, frame_stride=2, do_resize=False, do_center_crop=False,
-                                    do_rescale=False, do_normalize=False)
+    processor = ViViTVideoProcessor(
+        num_frames=8, frame_stride=2, do_resize=False, do_center_crop=False, do_rescale=False, do_normalize=False
+    )
     out = processor(path, return_tensors="pt", return_metadata=True)
     clip = out["video_metadata"][0]["frames_indices"][0]
     assert clip == list(range(22, 37, 2))
@@ -194,8 +238,9 @@ def test_a_container_the_caller_decoded_from_gives_the_right_frames(tmp_path, fm
         for _, _frame in zip(range(7), container.decode(video=0)):  # the caller was part way through
             pass
         assert_frames_equal(read_frames(container, [0, 12, 29]), truth, [0, 12, 29])
-        processor = ViViTVideoProcessor(num_frames=4, frame_stride=2, do_resize=False, do_center_crop=False,
-                                        do_rescale=False, do_normalize=False)
+        processor = ViViTVideoProcessor(
+            num_frames=4, frame_stride=2, do_resize=False, do_center_crop=False, do_rescale=False, do_normalize=False
+        )
         for _ in range(2):  # the processor twice on the same container
             out = processor(container, return_tensors="pt", return_metadata=True)
             clip = out["video_metadata"][0]["frames_indices"][0]

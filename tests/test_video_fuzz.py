@@ -41,7 +41,9 @@ def run_worker(seed: int) -> None:
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
     from vivit_hf.processing.video_io import VideoDecodeError, probe, read_frames
 
-    proc = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}, decode_backend="pyav")
+    proc = ViViTVideoProcessor(
+        num_frames=4, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}, decode_backend="pyav"
+    )
     rng = np.random.default_rng(seed)
     outcomes = {"ok": 0, "error": 0}
     avi = io.BytesIO()  # AVI with B-frames: its frame order comes from a full decode, of damaged data too
@@ -63,9 +65,7 @@ def run_worker(seed: int) -> None:
 
 
 def test_mutated_videos_give_clean_errors_only():
-    result = subprocess.run(
-        [sys.executable, __file__, "42"], capture_output=True, text=True, timeout=TIME_LIMIT_S
-    )
+    result = subprocess.run([sys.executable, __file__, "42"], capture_output=True, text=True, timeout=TIME_LIMIT_S)
     assert result.returncode == 0, f"worker crashed (rc={result.returncode}):\n{result.stderr[-3000:]}"
     assert "'ok'" in result.stdout, result.stdout + result.stderr[-2000:]
 

@@ -29,8 +29,18 @@ from vivit_hf.processing.video_io import (
 GOP = 8
 
 
-@pytest.fixture(params=["pyav", pytest.param("torchcodec", marks=pytest.mark.skipif(
-    not torchcodec_available(), reason="torchcodec does not import here (it needs the system FFmpeg libraries)"))])
+@pytest.fixture(
+    params=[
+        "pyav",
+        pytest.param(
+            "torchcodec",
+            marks=pytest.mark.skipif(
+                not torchcodec_available(),
+                reason="torchcodec does not import here (it needs the system FFmpeg libraries)",
+            ),
+        ),
+    ]
+)
 def backend(request):
     """Both decoders, where the test is about what is decoded rather than how (PyAV's decode counts)."""
     return request.param
@@ -39,7 +49,10 @@ def backend(request):
 @pytest.fixture(scope="module")
 def videos(tmp_path_factory):
     root = tmp_path_factory.mktemp("videos")
-    return {codec: write_video(root / f"clip{suffix(codec)}", num_frames=40, codec=codec, gop=GOP) for codec in ("h264", "vp9", "av1")}
+    return {
+        codec: write_video(root / f"clip{suffix(codec)}", num_frames=40, codec=codec, gop=GOP)
+        for codec in ("h264", "vp9", "av1")
+    }
 
 
 @pytest.mark.parametrize("codec", ["h264", "vp9", "av1"])
@@ -104,7 +117,9 @@ def test_variable_frame_rate_indexes_frames_in_presentation_order(tmp_path, code
 
 
 def test_odd_and_tiny_sizes_decode(tmp_path, backend):
-    path = write_video(tmp_path / "odd.mkv", num_frames=5, height=17, width=23, codec="vp9", pix_fmt="yuv444p", gop=None)
+    path = write_video(
+        tmp_path / "odd.mkv", num_frames=5, height=17, width=23, codec="vp9", pix_fmt="yuv444p", gop=None
+    )
     assert read_frames(path, [0, 4], backend=backend).shape == (2, 17, 23, 3)
 
 
@@ -217,7 +232,11 @@ def write_h264_with_b_frames(path, num_frames=48, gop=24, height=48, width=64):
     container = av.open(str(path), "w")
     stream = container.add_stream("libx264", rate=25)
     stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-    stream.options = {"crf": "12", "preset": "medium", "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=3:b-pyramid=normal:b-adapt=0"}
+    stream.options = {
+        "crf": "12",
+        "preset": "medium",
+        "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=3:b-pyramid=normal:b-adapt=0",
+    }
     for i in range(num_frames):
         for packet in stream.encode(av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")):
             container.mux(packet)
@@ -227,10 +246,13 @@ def write_h264_with_b_frames(path, num_frames=48, gop=24, height=48, width=64):
     return str(path)
 
 
-@pytest.mark.parametrize("wanted, most", [
-    ([37, 39, 41, 43], 43 - 24),  # lead-in from keyframe 24: its non-reference B-frames are skipped
-    (list(range(26, 47, 2)), 46 - 24 - 5),  # and those between frames kept at stride 2
-])
+@pytest.mark.parametrize(
+    "wanted, most",
+    [
+        ([37, 39, 41, 43], 43 - 24),  # lead-in from keyframe 24: its non-reference B-frames are skipped
+        (list(range(26, 47, 2)), 46 - 24 - 5),  # and those between frames kept at stride 2
+    ],
+)
 def test_unwanted_non_reference_frames_are_not_decoded(tmp_path, wanted, most):
     path = write_h264_with_b_frames(tmp_path / "bframes.mp4")
     with open_video(path, backend="pyav") as reader:
@@ -269,7 +291,9 @@ def test_resize_while_decoding_is_close_to_torch_resize(videos):
     full = read_frames(videos["h264"], [5, 6, 7], backend="pyav")
     in_decoder = read_frames(videos["h264"], [5, 6, 7], backend="pyav", size=24).astype(np.float32)
     in_torch = resize_frames(full, 24).astype(np.float32)
-    assert np.abs(in_decoder - in_torch).mean() < 2.0  # grey levels of 255; libswscale and torch filters differ slightly
+    assert (
+        np.abs(in_decoder - in_torch).mean() < 2.0
+    )  # grey levels of 255; libswscale and torch filters differ slightly
 
 
 def test_resize_while_decoding_follows_rotation(tmp_path):

@@ -28,7 +28,15 @@ def assert_frames_identical(clip):
         assert torch.equal(clip[t], clip[0])
 
 
-@pytest.mark.parametrize("hw, size, expected", [((480, 640), 256, (256, 341)), ((720, 1280), 256, (256, 455)), ((17, 23), 8, (8, 10)), ((640, 480), 224, (298, 224))])
+@pytest.mark.parametrize(
+    "hw, size, expected",
+    [
+        ((480, 640), 256, (256, 341)),
+        ((720, 1280), 256, (256, 455)),
+        ((17, 23), 8, (8, 10)),
+        ((640, 480), 224, (298, 224)),
+    ],
+)
 def test_shortest_side_size_follows_transformers_rule(hw, size, expected):
     from transformers.image_transforms import get_resize_output_image_size
 
@@ -109,7 +117,10 @@ def test_rand_augment_rejects_magnitude_off_scale():
         vt.rand_augment(textured_clip(), np.random.default_rng(0), 2, 31)
 
 
-@pytest.mark.parametrize("preset, low, high", [("scenic", -1.0, 1.0), ("transformers_vivit", -3.0, 1.0), ("imagenet", -0.485 / 0.229, (1 - 0.406) / 0.225)])
+@pytest.mark.parametrize(
+    "preset, low, high",
+    [("scenic", -1.0, 1.0), ("transformers_vivit", -3.0, 1.0), ("imagenet", -0.485 / 0.229, (1 - 0.406) / 0.225)],
+)
 def test_normalization_presets_map_black_and_white(preset, low, high):
     clip = torch.tensor([0, 255], dtype=torch.uint8).reshape(1, 1, 1, 2).expand(1, 3, 1, 2)
     out = vt.rescale_and_normalize(clip, do_rescale=True, **vt.NORMALIZATION_PRESETS[preset])

@@ -25,8 +25,14 @@ D, HEADS, LAYERS, MLP, IMAGE, PATCH = 16, 2, 2, 32, 32, 8
 def tiny_vit(cls=ViTModel, seed=0, **overrides):
     """A tiny transformers ViT whose every parameter is random (no zero biases, no unit LayerNorms)."""
     torch.manual_seed(seed)
-    sizes = dict(hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS, intermediate_size=MLP,
-                 image_size=IMAGE, patch_size=PATCH)
+    sizes = dict(
+        hidden_size=D,
+        num_hidden_layers=LAYERS,
+        num_attention_heads=HEADS,
+        intermediate_size=MLP,
+        image_size=IMAGE,
+        patch_size=PATCH,
+    )
     config = ViTConfig(**{**sizes, **overrides})
     vit = cls(config).eval()
     with torch.no_grad():
@@ -51,7 +57,8 @@ def vit_stack_without_cls(vit: ViTModel, frames: torch.Tensor) -> torch.Tensor:
 def test_factorised_encoder_spatial_encoder_is_the_vit_on_every_frame():
     vit = tiny_vit()
     model = ViViTFactorisedEncoderModel.from_vit_pretrained(
-        vit, embedding_type="frame_sampling", num_frames=4, num_sampled_frames=4, num_temporal_layers=1)
+        vit, embedding_type="frame_sampling", num_frames=4, num_sampled_frames=4, num_temporal_layers=1
+    )
     clip = video()
     with torch.no_grad():
         ours = model(pixel_values=clip, output_hidden_states=True).hidden_states[: LAYERS + 1]
@@ -65,9 +72,12 @@ def test_factorised_encoder_spatial_encoder_is_the_vit_on_every_frame():
 
 def test_factorised_encoder_keeps_its_temporal_encoder_and_classifier():
     torch.manual_seed(0)
-    model = ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4, num_labels=3,
-                                                                             num_temporal_layers=1)
-    fresh = {k: v.clone() for k, v in model.state_dict().items() if k.startswith(("vivit.temporal_encoder", "classifier"))}
+    model = ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=4, num_labels=3, num_temporal_layers=1
+    )
+    fresh = {
+        k: v.clone() for k, v in model.state_dict().items() if k.startswith(("vivit.temporal_encoder", "classifier"))
+    }
     report = initialise_from_vit(model, tiny_vit(seed=5))
     for name, value in fresh.items():
         torch.testing.assert_close(model.state_dict()[name], value, rtol=0, atol=0)
@@ -102,13 +112,15 @@ def test_arp_weights_follow_the_harmonic_formula_and_ignore_static_content():
     # t = 2: a_1 = 2*2 - 3*(H_2 - H_0) = -0.5, a_2 = 2*1 - 3*(H_2 - H_1) = 0.5, each divided by t
     assert arp_weights(2) == pytest.approx([-0.25, 0.25])
     vit = tiny_vit()
-    model = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=8, tubelet_size=[4, PATCH, PATCH],
-                                                         tubelet_init="arp")
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        vit, num_frames=8, tubelet_size=[4, PATCH, PATCH], tubelet_init="arp"
+    )
     frame = video(frames=1)
     with torch.no_grad():  # the a_i sum to zero: a static clip leaves only the bias
         tokens = model.token_embedding(frame.expand(-1, 8, -1, -1, -1))
-    torch.testing.assert_close(tokens, vit.embeddings.patch_embeddings.projection.bias.expand_as(tokens),
-                               atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        tokens, vit.embeddings.patch_embeddings.projection.bias.expand_as(tokens), atol=1e-5, rtol=0
+    )
 
 
 def test_random_tubelet_init_keeps_the_video_models_own_embedding():
@@ -133,7 +145,8 @@ def test_central_frame_zero_slices_are_non_zero_after_one_step():
 def test_factorised_self_attention_with_zero_temporal_attention_starts_as_the_vit_per_frame():
     vit = tiny_vit()
     model = ViViTFactorisedSelfAttentionModel.from_vit_pretrained(
-        vit, embedding_type="frame_sampling", num_frames=3, num_sampled_frames=3)
+        vit, embedding_type="frame_sampling", num_frames=3, num_sampled_frames=3
+    )
     clip = video(frames=3)
     with torch.no_grad():
         ours = model(pixel_values=clip).last_hidden_state  # (b, t*s, d)
@@ -154,8 +167,9 @@ def _train(model, steps, seed=0):
 
 
 def test_zero_initialised_temporal_attention_learns():
-    model = ViViTFactorisedSelfAttentionForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4,
-                                                                                   num_labels=3)
+    model = ViViTFactorisedSelfAttentionForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=4, num_labels=3
+    )
     attention = model.vivit.encoder.layers[0].attention_time
     assert attention.proj.weight.abs().max() == 0
     qkv_before = attention.qkv.weight.detach().clone()
@@ -167,8 +181,9 @@ def test_zero_initialised_temporal_attention_learns():
 def test_temporal_attention_with_every_weight_zero_never_learns():
     """Why `zero` zeroes only the output projection: with v and the projection both zero, each one's gradient is
     multiplied by the other, so both stay zero forever; only the output bias moves, a constant that mixes nothing."""
-    model = ViViTFactorisedSelfAttentionForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4,
-                                                                                   num_labels=3)
+    model = ViViTFactorisedSelfAttentionForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=4, num_labels=3
+    )
     attention = model.vivit.encoder.layers[0].attention_time
     with torch.no_grad():
         for parameter in attention.parameters():
@@ -202,8 +217,9 @@ def test_factorised_dot_product_gets_model_1_weights():
 # ----------------------------------------------------------------------------------------------- position tables
 def test_position_embeddings_for_a_non_square_grid():
     vit = tiny_vit()  # 4 x 4 grid
-    model = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4, image_size=[24, 48],
-                                                         positional_embedding="resize_tile")
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        vit, num_frames=4, image_size=[24, 48], positional_embedding="resize_tile"
+    )
     table = model.encoder.position_embeddings[0]
     assert table.shape == (1 + 2 * 3 * 6, D)
     source = vit.embeddings.position_embeddings[0]
@@ -226,8 +242,9 @@ def test_position_embeddings_for_a_non_square_grid():
 
 def test_factorised_encoder_position_embeddings_for_a_changed_grid():
     vit = tiny_vit()
-    model = ViViTFactorisedEncoderModel.from_vit_pretrained(vit, num_frames=6, image_size=[48, 24],
-                                                            positional_embedding="resize_tile", num_temporal_layers=1)
+    model = ViViTFactorisedEncoderModel.from_vit_pretrained(
+        vit, num_frames=6, image_size=[48, 24], positional_embedding="resize_tile", num_temporal_layers=1
+    )
     spatial = model.spatial_encoder.position_embeddings[0]
     assert spatial.shape == (1 + 6 * 3, D)  # scenic's `tile` would give 1 + 3 * 16 here
     assert model.temporal_encoder.position_embeddings.shape == (1, 1 + 3, D)
@@ -255,40 +272,66 @@ def test_tiling_works_for_any_frame_count():
 # ----------------------------------------------------------------------------------------------- sources
 def timm_state(vit: ViTModel) -> dict:
     s = vit.state_dict()
-    out = {"cls_token": s["embeddings.cls_token"], "pos_embed": s["embeddings.position_embeddings"],
-           "patch_embed.proj.weight": s["embeddings.patch_embeddings.projection.weight"],
-           "patch_embed.proj.bias": s["embeddings.patch_embeddings.projection.bias"],
-           "norm.weight": s["layernorm.weight"], "norm.bias": s["layernorm.bias"],
-           "head.weight": torch.randn(10, D), "head.bias": torch.randn(10)}
+    out = {
+        "cls_token": s["embeddings.cls_token"],
+        "pos_embed": s["embeddings.position_embeddings"],
+        "patch_embed.proj.weight": s["embeddings.patch_embeddings.projection.weight"],
+        "patch_embed.proj.bias": s["embeddings.patch_embeddings.projection.bias"],
+        "norm.weight": s["layernorm.weight"],
+        "norm.bias": s["layernorm.bias"],
+        "head.weight": torch.randn(10, D),
+        "head.bias": torch.randn(10),
+    }
     for i in range(LAYERS):
         p = f"layers.{i}."
-        out.update({
-            f"blocks.{i}.norm1.weight": s[p + "layernorm_before.weight"], f"blocks.{i}.norm1.bias": s[p + "layernorm_before.bias"],
-            f"blocks.{i}.attn.qkv.weight": torch.cat([s[p + f"attention.{x}_proj.weight"] for x in "qkv"]),
-            f"blocks.{i}.attn.qkv.bias": torch.cat([s[p + f"attention.{x}_proj.bias"] for x in "qkv"]),
-            f"blocks.{i}.attn.proj.weight": s[p + "attention.o_proj.weight"], f"blocks.{i}.attn.proj.bias": s[p + "attention.o_proj.bias"],
-            f"blocks.{i}.norm2.weight": s[p + "layernorm_after.weight"], f"blocks.{i}.norm2.bias": s[p + "layernorm_after.bias"],
-            f"blocks.{i}.mlp.fc1.weight": s[p + "mlp.fc1.weight"], f"blocks.{i}.mlp.fc1.bias": s[p + "mlp.fc1.bias"],
-            f"blocks.{i}.mlp.fc2.weight": s[p + "mlp.fc2.weight"], f"blocks.{i}.mlp.fc2.bias": s[p + "mlp.fc2.bias"],
-        })
+        out.update(
+            {
+                f"blocks.{i}.norm1.weight": s[p + "layernorm_before.weight"],
+                f"blocks.{i}.norm1.bias": s[p + "layernorm_before.bias"],
+                f"blocks.{i}.attn.qkv.weight": torch.cat([s[p + f"attention.{x}_proj.weight"] for x in "qkv"]),
+                f"blocks.{i}.attn.qkv.bias": torch.cat([s[p + f"attention.{x}_proj.bias"] for x in "qkv"]),
+                f"blocks.{i}.attn.proj.weight": s[p + "attention.o_proj.weight"],
+                f"blocks.{i}.attn.proj.bias": s[p + "attention.o_proj.bias"],
+                f"blocks.{i}.norm2.weight": s[p + "layernorm_after.weight"],
+                f"blocks.{i}.norm2.bias": s[p + "layernorm_after.bias"],
+                f"blocks.{i}.mlp.fc1.weight": s[p + "mlp.fc1.weight"],
+                f"blocks.{i}.mlp.fc1.bias": s[p + "mlp.fc1.bias"],
+                f"blocks.{i}.mlp.fc2.weight": s[p + "mlp.fc2.weight"],
+                f"blocks.{i}.mlp.fc2.bias": s[p + "mlp.fc2.bias"],
+            }
+        )
     return {k: v.detach().clone().contiguous() for k, v in out.items()}
 
 
 def npz_tree(vit: ViTModel, original_names: bool) -> dict:
     """The ViT in flax's layout: scenic's block names, or the original vision_transformer numbering."""
     s = {k: v.detach().numpy() for k, v in vit.state_dict().items()}
-    attention, ln2, mlp = ("MultiHeadDotProductAttention_1", "LayerNorm_2", "MlpBlock_3") if original_names else (
-        "MultiHeadDotProductAttention_0", "LayerNorm_1", "MlpBlock_0")
+    attention, ln2, mlp = (
+        ("MultiHeadDotProductAttention_1", "LayerNorm_2", "MlpBlock_3")
+        if original_names
+        else ("MultiHeadDotProductAttention_0", "LayerNorm_1", "MlpBlock_0")
+    )
     hd = D // HEADS
-    tree = {"embedding/kernel": s["embeddings.patch_embeddings.projection.weight"].transpose(2, 3, 1, 0),
-            "embedding/bias": s["embeddings.patch_embeddings.projection.bias"], "cls": s["embeddings.cls_token"],
-            "Transformer/posembed_input/pos_embedding": s["embeddings.position_embeddings"],
-            "Transformer/encoder_norm/scale": s["layernorm.weight"], "Transformer/encoder_norm/bias": s["layernorm.bias"],
-            "head/kernel": np.zeros((D, 10), np.float32), "head/bias": np.zeros(10, np.float32)}
+    tree = {
+        "embedding/kernel": s["embeddings.patch_embeddings.projection.weight"].transpose(2, 3, 1, 0),
+        "embedding/bias": s["embeddings.patch_embeddings.projection.bias"],
+        "cls": s["embeddings.cls_token"],
+        "Transformer/posembed_input/pos_embedding": s["embeddings.position_embeddings"],
+        "Transformer/encoder_norm/scale": s["layernorm.weight"],
+        "Transformer/encoder_norm/bias": s["layernorm.bias"],
+        "head/kernel": np.zeros((D, 10), np.float32),
+        "head/bias": np.zeros(10, np.float32),
+    }
     for i in range(LAYERS):
         p, b = f"layers.{i}.", f"Transformer/encoderblock_{i}/"
-        tree[b + "LayerNorm_0/scale"], tree[b + "LayerNorm_0/bias"] = s[p + "layernorm_before.weight"], s[p + "layernorm_before.bias"]
-        tree[b + f"{ln2}/scale"], tree[b + f"{ln2}/bias"] = s[p + "layernorm_after.weight"], s[p + "layernorm_after.bias"]
+        tree[b + "LayerNorm_0/scale"], tree[b + "LayerNorm_0/bias"] = (
+            s[p + "layernorm_before.weight"],
+            s[p + "layernorm_before.bias"],
+        )
+        tree[b + f"{ln2}/scale"], tree[b + f"{ln2}/bias"] = (
+            s[p + "layernorm_after.weight"],
+            s[p + "layernorm_after.bias"],
+        )
         for x, name in zip("qkv", ("query", "key", "value")):
             tree[b + f"{attention}/{name}/kernel"] = s[p + f"attention.{x}_proj.weight"].T.reshape(D, HEADS, hd)
             tree[b + f"{attention}/{name}/bias"] = s[p + f"attention.{x}_proj.bias"].reshape(HEADS, hd)
@@ -308,14 +351,17 @@ def test_timm_and_npz_vits_load_to_the_same_model_as_the_transformers_vit(tmp_pa
     torch.save(timm_state(vit), tmp_path / "timm_vit.pth")
 
     reference = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=4, num_labels=3)
-    sources = {"timm safetensors": (tmp_path / "timm_vit.safetensors", {"vit_num_attention_heads": HEADS}),
-               "timm pth": (tmp_path / "timm_vit.pth", {"vit_num_attention_heads": HEADS}),
-               "scenic npz": (tmp_path / "scenic_vit.npz", {}),
-               "original ViT npz": (tmp_path / "original_vit.npz", {})}
+    sources = {
+        "timm safetensors": (tmp_path / "timm_vit.safetensors", {"vit_num_attention_heads": HEADS}),
+        "timm pth": (tmp_path / "timm_vit.pth", {"vit_num_attention_heads": HEADS}),
+        "scenic npz": (tmp_path / "scenic_vit.npz", {}),
+        "original ViT npz": (tmp_path / "original_vit.npz", {}),
+    }
     clip = video()
     for label, (path, options) in sources.items():
-        model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(path, num_frames=4, num_labels=3,
-                                                                              **options)
+        model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+            path, num_frames=4, num_labels=3, **options
+        )
         model.classifier.load_state_dict(reference.classifier.state_dict())
         for name, value in reference.state_dict().items():
             torch.testing.assert_close(model.state_dict()[name], value, rtol=0, atol=1e-7, msg=f"{label}: {name}")
@@ -331,8 +377,9 @@ def test_transformers_vit_folder_and_in_memory_model_agree(tmp_path):
     vit = tiny_vit(ViTForImageClassification, num_labels=10)
     vit.save_pretrained(tmp_path / "vit")
     from_memory = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4)
-    from_folder, report = ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path / "vit", num_frames=4,
-                                                                       output_loading_info=True)
+    from_folder, report = ViViTSpatioTemporalModel.from_vit_pretrained(
+        tmp_path / "vit", num_frames=4, output_loading_info=True
+    )
     for name, value in from_memory.state_dict().items():
         torch.testing.assert_close(from_folder.state_dict()[name], value, rtol=0, atol=0)
     assert {"classifier.weight", "classifier.bias"} <= set(report.unused)
@@ -343,10 +390,18 @@ def test_config_is_derived_from_the_vit_unless_overridden():
     model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=8, num_labels=7)
     config = model.config
     assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads, config.intermediate_size) == (
-        D, LAYERS, HEADS, MLP)
+        D,
+        LAYERS,
+        HEADS,
+        MLP,
+    )
     assert (config.hidden_act, config.layer_norm_eps, config.qkv_bias) == ("gelu", 1e-12, False)
-    assert (config.image_size, config.tubelet_size, config.num_frames, config.num_labels) == (IMAGE, [2, PATCH, PATCH],
-                                                                                           8, 7)
+    assert (config.image_size, config.tubelet_size, config.num_frames, config.num_labels) == (
+        IMAGE,
+        [2, PATCH, PATCH],
+        8,
+        7,
+    )
     assert config.classifier == "token"
     assert model.vivit.encoder.layers[0].layernorm_before.eps == 1e-12
     overridden = ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=4, hidden_act="gelu_pytorch_tanh")
@@ -356,23 +411,41 @@ def test_config_is_derived_from_the_vit_unless_overridden():
 def test_unmappable_parameters_are_reported_by_name():
     vit = tiny_vit(ViTModel)  # with its pooler (dense + tanh)
     _, report = ViViTFactorisedSelfAttentionForVideoClassification.from_vit_pretrained(
-        vit, num_frames=4, num_labels=3, output_loading_info=True)
+        vit, num_frames=4, num_labels=3, output_loading_info=True
+    )
     assert set(report.unused) == {"pooler.dense.weight", "pooler.dense.bias", "embeddings.cls_token"}
     assert "representation_size=16" in report.unused["pooler.dense.weight"]
     with_representation, report = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
-        vit, num_frames=4, num_labels=3, representation_size=D, output_loading_info=True)
+        vit, num_frames=4, num_labels=3, representation_size=D, output_loading_info=True
+    )
     assert report.unused == {}
     torch.testing.assert_close(with_representation.pre_logits[0].weight, vit.pooler.dense.weight, rtol=0, atol=0)
 
 
 def test_a_vit_of_another_size_is_refused_naming_the_size():
     model = ViViTSpatioTemporalModel.from_vit_pretrained(tiny_vit(), num_frames=4)
-    wider = ViTModel(ViTConfig(hidden_size=24, num_hidden_layers=LAYERS, num_attention_heads=HEADS,
-                               intermediate_size=MLP, image_size=IMAGE, patch_size=PATCH))
+    wider = ViTModel(
+        ViTConfig(
+            hidden_size=24,
+            num_hidden_layers=LAYERS,
+            num_attention_heads=HEADS,
+            intermediate_size=MLP,
+            image_size=IMAGE,
+            patch_size=PATCH,
+        )
+    )
     with pytest.raises(ViTInitError, match="hidden_size: video model 16, ViT 24"):
         initialise_from_vit(model, wider)
-    other_patch = ViTModel(ViTConfig(hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS,
-                                     intermediate_size=MLP, image_size=IMAGE, patch_size=4))
+    other_patch = ViTModel(
+        ViTConfig(
+            hidden_size=D,
+            num_hidden_layers=LAYERS,
+            num_attention_heads=HEADS,
+            intermediate_size=MLP,
+            image_size=IMAGE,
+            patch_size=4,
+        )
+    )
     with pytest.raises(ViTInitError, match=r"patch size.*\(8, 8\).*\(4, 4\)"):
         initialise_from_vit(model, other_patch)
 
@@ -416,8 +489,15 @@ def test_an_unreachable_hub_is_not_reported_as_a_missing_config(monkeypatch):
     assert "Name or service not known" in str(error.value) and "no config.json" not in str(error.value)
 
 
-@pytest.mark.parametrize("name, content", [("notes.txt", b"some notes\n"), ("config.json", b'{"model_type": "vit"}'),
-                                           ("vit.pth", b"not a pickle"), ("vit.safetensors", b"hello")])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("notes.txt", b"some notes\n"),
+        ("config.json", b'{"model_type": "vit"}'),
+        ("vit.pth", b"not a pickle"),
+        ("vit.safetensors", b"hello"),
+    ],
+)
 def test_a_file_that_is_no_checkpoint_is_named_as_such(tmp_path, name, content):
     path = tmp_path / name
     path.write_bytes(content)
@@ -434,8 +514,9 @@ def test_timm_head_count_error_names_from_vit_pretrained_argument():
     assert model.config.num_attention_heads == HEADS
 
 
-@pytest.mark.parametrize("model_class", [ViViTSpatioTemporalModel, ViViTFactorisedEncoderModel,
-                                         ViViTFactorisedDotProductModel])
+@pytest.mark.parametrize(
+    "model_class", [ViViTSpatioTemporalModel, ViViTFactorisedEncoderModel, ViViTFactorisedDotProductModel]
+)
 def test_temporal_attention_init_is_refused_where_there_is_no_temporal_attention(model_class):
     with pytest.raises(ValueError, match="temporal_attention_init='copy'.*Model 3"):
         model_class.from_vit_pretrained(tiny_vit(), num_frames=4, temporal_attention_init="copy")

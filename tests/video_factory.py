@@ -172,10 +172,18 @@ def write_empty_video(path: str | Path) -> str:
 
 # -- every container / codec pair PyAV writes here (tests/test_video_containers.py) ---------------------
 ENCODERS = {  # short name -> (PyAV encoder, pixel format)
-    "h264": ("libx264", "yuv420p"), "hevc": ("libx265", "yuv420p"), "mpeg4": ("mpeg4", "yuv420p"),
-    "mpeg2": ("mpeg2video", "yuv420p"), "mjpeg": ("mjpeg", "yuvj420p"), "vp8": ("libvpx", "yuv420p"),
-    "vp9": ("libvpx-vp9", "yuv420p"), "av1": ("libsvtav1", "yuv420p"), "flv1": ("flv", "yuv420p"),
-    "h263": ("h263", "yuv420p"), "wmv2": ("wmv2", "yuv420p"), "msmpeg4": ("msmpeg4", "yuv420p"),
+    "h264": ("libx264", "yuv420p"),
+    "hevc": ("libx265", "yuv420p"),
+    "mpeg4": ("mpeg4", "yuv420p"),
+    "mpeg2": ("mpeg2video", "yuv420p"),
+    "mjpeg": ("mjpeg", "yuvj420p"),
+    "vp8": ("libvpx", "yuv420p"),
+    "vp9": ("libvpx-vp9", "yuv420p"),
+    "av1": ("libsvtav1", "yuv420p"),
+    "flv1": ("flv", "yuv420p"),
+    "h263": ("h263", "yuv420p"),
+    "wmv2": ("wmv2", "yuv420p"),
+    "msmpeg4": ("msmpeg4", "yuv420p"),
 }
 
 

@@ -33,9 +33,12 @@ def scenic_processor_kwargs(scenic_config) -> dict:
     data = read_scenic_config(scenic_config).get("dataset_configs", {}) or {}
     crop = data.get("crop_size", 224)
     height, width = (crop, crop) if isinstance(crop, int) else tuple(crop)
-    kwargs = dict(num_frames=int(data.get("num_frames", 32)), frame_stride=int(data.get("stride", 2)),
-                  size={"shortest_edge": int(data.get("min_resize", 256))},
-                  crop_size={"height": int(height), "width": int(width)})
+    kwargs = dict(
+        num_frames=int(data.get("num_frames", 32)),
+        frame_stride=int(data.get("stride", 2)),
+        size={"shortest_edge": int(data.get("min_resize", 256))},
+        crop_size={"height": int(height), "width": int(width)},
+    )
     if data.get("zero_centering", True):
         kwargs["normalization"] = "scenic"
     else:  # scenic then feeds [0, 1]
@@ -48,8 +51,13 @@ def transformers_processor_kwargs(source: str, config) -> dict:
     scenic's [-1, 1]: the released weights were trained by scenic on that range (transformers' Vivit processors
     normalise twice and feed [-3, 1])."""
     height, width = config.image_size_hw
-    kwargs = dict(num_frames=config.num_frames, frame_stride=2, size={"shortest_edge": 256},
-                  crop_size={"height": height, "width": width}, normalization="scenic")
+    kwargs = dict(
+        num_frames=config.num_frames,
+        frame_stride=2,
+        size={"shortest_edge": 256},
+        crop_size={"height": height, "width": width},
+        normalization="scenic",
+    )
     for name in ("video_preprocessor_config.json", "preprocessor_config.json"):
         path = os.path.join(source, name)
         if os.path.isfile(path):
@@ -77,8 +85,13 @@ def convert_scenic_checkpoint(checkpoint, scenic_config, out, *, command: str = 
     """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
     (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model."""
     model = load_scenic(checkpoint, scenic_config)
-    save_hub_folder(model, out, processor_kwargs=scenic_processor_kwargs(scenic_config),
-                    source=os.fspath(checkpoint), command=command or "python -m vivit_hf.convert scenic")
+    save_hub_folder(
+        model,
+        out,
+        processor_kwargs=scenic_processor_kwargs(scenic_config),
+        source=os.fspath(checkpoint),
+        command=command or "python -m vivit_hf.convert scenic",
+    )
     return model
 
 
@@ -94,19 +107,28 @@ def convert_transformers_checkpoint(source, out, *, command: str = "", **hub_kwa
     notes = ""
     if unused:
         notes = "Not converted (no counterpart): " + ", ".join(f"`{name}`" for name in unused) + "."
-    save_hub_folder(model, out, processor_kwargs=transformers_processor_kwargs(local, config),
-                    source=os.fspath(source), command=command or "python -m vivit_hf.convert transformers",
-                    notes=notes)
+    save_hub_folder(
+        model,
+        out,
+        processor_kwargs=transformers_processor_kwargs(local, config),
+        source=os.fspath(source),
+        command=command or "python -m vivit_hf.convert transformers",
+        notes=notes,
+    )
     return model
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vivit_hf.convert",
-                                     description="Convert released ViViT checkpoints into Hub-ready folders.")
+    parser = argparse.ArgumentParser(
+        prog="python -m vivit_hf.convert", description="Convert released ViViT checkpoints into Hub-ready folders."
+    )
     commands = parser.add_subparsers(dest="source", required=True)
     scenic = commands.add_parser("scenic", help="a scenic (Flax) checkpoint and its config file")
-    scenic.add_argument("--checkpoint", required=True,
-                        help="checkpoint directory (checkpoint_<step> files), one checkpoint file, or an .npz")
+    scenic.add_argument(
+        "--checkpoint",
+        required=True,
+        help="checkpoint directory (checkpoint_<step> files), one checkpoint file, or an .npz",
+    )
     scenic.add_argument("--config", required=True, help="the scenic config (.py as scenic ships it, or .json)")
     transformers_parser = commands.add_parser("transformers", help="a transformers ViViT folder or Hub id")
     transformers_parser.add_argument("--model", required=True, help="folder or Hub id (model_type 'vivit')")
@@ -131,8 +153,11 @@ def main(argv=None) -> int:
             repo = push_folder(args.out, args.push_to_hub, message="Convert ViViT checkpoint", private=args.private)
         except (HFValidationError, OSError) as error:  # a bad repo id, auth, HTTP or network errors
             message = " ".join(str(error).split())
-            print(f"{parser.prog}: error: upload to {args.push_to_hub} failed ({message}); the converted folder is "
-                  f"kept at {args.out}", file=sys.stderr)
+            print(
+                f"{parser.prog}: error: upload to {args.push_to_hub} failed ({message}); the converted folder is "
+                f"kept at {args.out}",
+                file=sys.stderr,
+            )
             return 1
         print(f"uploaded {args.out} to {repo}")
     return 0

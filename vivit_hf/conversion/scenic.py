@@ -74,8 +74,12 @@ def _attention(torch_prefix: str, scenic_prefix: str, module: ViViTSelfAttention
     parts = tuple(f"{scenic_prefix}/{name}" for name in ("query", "key", "value"))
     entries = [Entry(f"{torch_prefix}.qkv.weight", tuple(f"{p}/kernel" for p in parts), "qkv_kernel", module.num_heads)]
     if module.qkv.bias is not None:
-        entries.append(Entry(f"{torch_prefix}.qkv.bias", tuple(f"{p}/bias" for p in parts), "qkv_bias", module.num_heads))
-    entries.append(Entry(f"{torch_prefix}.proj.weight", (f"{scenic_prefix}/out/kernel",), "out_kernel", module.num_heads))
+        entries.append(
+            Entry(f"{torch_prefix}.qkv.bias", tuple(f"{p}/bias" for p in parts), "qkv_bias", module.num_heads)
+        )
+    entries.append(
+        Entry(f"{torch_prefix}.proj.weight", (f"{scenic_prefix}/out/kernel",), "out_kernel", module.num_heads)
+    )
     entries.append(Entry(f"{torch_prefix}.proj.bias", (f"{scenic_prefix}/out/bias",), "copy"))
     return entries
 
@@ -124,7 +128,9 @@ def encoder_entries(torch_prefix: str, scenic_prefix: str, encoder: ViViTEncoder
     entries = []
     if encoder.cls_token is not None:
         entries.append(Entry(f"{torch_prefix}.cls_token", (cls_name,), "copy"))
-    entries.append(Entry(f"{torch_prefix}.position_embeddings", (f"{scenic_prefix}/posembed_input/pos_embedding",), "copy"))
+    entries.append(
+        Entry(f"{torch_prefix}.position_embeddings", (f"{scenic_prefix}/posembed_input/pos_embedding",), "copy")
+    )
     for i, layer in enumerate(encoder.layers):
         entries += block_entries(f"{torch_prefix}.layers.{i}", f"{scenic_prefix}/encoderblock_{i}", layer)
     return entries + _layernorm(f"{torch_prefix}.layernorm", f"{scenic_prefix}/encoder_norm")
@@ -140,10 +146,12 @@ def scenic_layout(model: nn.Module) -> list[Entry]:
         Entry(f"{prefix}token_embedding.projection.bias", ("embedding/bias",), "copy"),
     ]
     if hasattr(backbone, "spatial_encoder"):  # Model 2
-        entries += encoder_entries(f"{prefix}spatial_encoder", "SpatialTransformer", backbone.spatial_encoder,
-                                   "cls_SpatialTransformer")
-        entries += encoder_entries(f"{prefix}temporal_encoder", "TemporalTransformer", backbone.temporal_encoder,
-                                   "cls_TemporalTransformer")
+        entries += encoder_entries(
+            f"{prefix}spatial_encoder", "SpatialTransformer", backbone.spatial_encoder, "cls_SpatialTransformer"
+        )
+        entries += encoder_entries(
+            f"{prefix}temporal_encoder", "TemporalTransformer", backbone.temporal_encoder, "cls_TemporalTransformer"
+        )
     else:
         entries += encoder_entries(f"{prefix}encoder", "Transformer", backbone.encoder, "cls")
     if getattr(model, "pre_logits", None) is not None:
@@ -209,7 +217,7 @@ def strip_checkpoint_prefix(flat: dict[str, np.ndarray]) -> dict[str, np.ndarray
     """A scenic TrainState keeps the tree under `params/` (older ones: `optimizer/target/`); keep only that."""
     for prefix in _CHECKPOINT_PREFIXES:
         if any(name.startswith(prefix) for name in flat):
-            return {name[len(prefix):]: value for name, value in flat.items() if name.startswith(prefix)}
+            return {name[len(prefix) :]: value for name, value in flat.items() if name.startswith(prefix)}
     return flat
 
 
@@ -239,8 +247,11 @@ def read_scenic_config(scenic_config) -> dict:
     if isinstance(scenic_config, (str, os.PathLike)):
         path = os.fspath(scenic_config)
         if not os.path.isfile(path):
-            raise ScenicConversionError(f"scenic config {path} does not exist" if not os.path.exists(path) else
-                                        f"scenic config {path} is not a file")
+            raise ScenicConversionError(
+                f"scenic config {path} does not exist"
+                if not os.path.exists(path)
+                else f"scenic config {path} is not a file"
+            )
         if path.endswith(".py"):
             scenic_config = read_python_config(path)
         else:
@@ -249,7 +260,8 @@ def read_scenic_config(scenic_config) -> dict:
                     scenic_config = json.load(handle)
             except (UnicodeDecodeError, json.JSONDecodeError) as error:
                 raise ScenicConversionError(
-                    f"scenic config {path} is neither JSON nor a .py config file (get_config()): {error}") from error
+                    f"scenic config {path} is neither JSON nor a .py config file (get_config()): {error}"
+                ) from error
     scenic_config = _to_plain(scenic_config)
     if "scenic_config" in scenic_config:
         scenic_config = scenic_config["scenic_config"]
@@ -300,8 +312,11 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
             raise ScenicConversionError(f"`model.patches.size` must be (h, w, t) for 3d_conv, got {patch}")
         kwargs.update(embedding_type="tubelet", tubelet_size=[patch[2], patch[0], patch[1]])
     elif encoding["method"] == "temporal_sampling":
-        kwargs.update(embedding_type="frame_sampling", tubelet_size=[1, patch[0], patch[1]],
-                      num_sampled_frames=int(encoding["n_sampled_frames"]))
+        kwargs.update(
+            embedding_type="frame_sampling",
+            tubelet_size=[1, patch[0], patch[1]],
+            num_sampled_frames=int(encoding["n_sampled_frames"]),
+        )
     else:
         raise ScenicConversionError(f"unsupported `temporal_encoding_config.method` {encoding['method']!r}")
 
@@ -312,15 +327,22 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
                 "running the temporal encoder) is not one of the four ViViT models and is not supported"
             )
         spatial, temporal = model["spatial_transformer"], model["temporal_transformer"]
-        kwargs.update(num_hidden_layers=spatial["num_layers"], num_temporal_layers=temporal["num_layers"],
-                      num_attention_heads=spatial["num_heads"], intermediate_size=spatial["mlp_dim"])
+        kwargs.update(
+            num_hidden_layers=spatial["num_layers"],
+            num_temporal_layers=temporal["num_layers"],
+            num_attention_heads=spatial["num_heads"],
+            intermediate_size=spatial["mlp_dim"],
+        )
         if temporal.get("num_heads", spatial["num_heads"]) != spatial["num_heads"]:
             kwargs["temporal_num_attention_heads"] = temporal["num_heads"]
         if temporal.get("mlp_dim", spatial["mlp_dim"]) != spatial["mlp_dim"]:
             kwargs["temporal_intermediate_size"] = temporal["mlp_dim"]
     else:
-        kwargs.update(num_hidden_layers=model["num_layers"], num_attention_heads=model["num_heads"],
-                      intermediate_size=model["mlp_dim"])
+        kwargs.update(
+            num_hidden_layers=model["num_layers"],
+            num_attention_heads=model["num_heads"],
+            intermediate_size=model["mlp_dim"],
+        )
     if attention_type == "factorized_self_attention_block":
         kwargs["attention_order"] = model["attention_config"].get("attention_order", "time_space")
 

@@ -43,7 +43,7 @@ class _Reader:
     def take(self, n: int) -> bytes:
         if self.pos + n > len(self.data):
             raise ScenicCheckpointError("the msgpack data ends early (truncated: an incomplete copy or download?)")
-        chunk = self.data[self.pos:self.pos + n]
+        chunk = self.data[self.pos : self.pos + n]
         self.pos += n
         return bytes(chunk)
 
@@ -81,8 +81,18 @@ def _decode(r: _Reader, ext_hook):  # noqa: C901 - one branch per msgpack type c
     if b in (0xC7, 0xC8, 0xC9):  # ext 8/16/32
         size = r.unpack({0xC7: "B", 0xC8: "H", 0xC9: "I"}[b])
         return _ext(r.unpack("b"), r.take(size), ext_hook)
-    numbers = {0xCA: "f", 0xCB: "d", 0xCC: "B", 0xCD: "H", 0xCE: "I", 0xCF: "Q", 0xD0: "b", 0xD1: "h", 0xD2: "i",
-               0xD3: "q"}
+    numbers = {
+        0xCA: "f",
+        0xCB: "d",
+        0xCC: "B",
+        0xCD: "H",
+        0xCE: "I",
+        0xCF: "Q",
+        0xD0: "b",
+        0xD1: "h",
+        0xD2: "i",
+        0xD3: "q",
+    }
     if b in numbers:
         return r.unpack(numbers[b])
     if 0xD4 <= b <= 0xD8:  # fixext 1/2/4/8/16
@@ -211,7 +221,8 @@ def read_scenic_checkpoint(path) -> dict:
         if not os.path.isfile(inner):
             raise ScenicCheckpointError(
                 f"{path} is an orbax/tensorstore checkpoint directory, which vivit_hf does not read; restore it with "
-                f"orbax and save the params as .npz (flat '/'-joined names), then convert that")
+                f"orbax and save the params as .npz (flat '/'-joined names), then convert that"
+            )
         path = inner
     with open(path, "rb") as handle:
         data = handle.read()
@@ -221,10 +232,13 @@ def read_scenic_checkpoint(path) -> dict:
     try:
         state = flax_msgpack_restore(data)
     except ScenicCheckpointError as error:
-        raise ScenicCheckpointError(f"{path} ({len(data)} bytes) is not a readable flax/scenic checkpoint: {error}") \
-            from error
+        raise ScenicCheckpointError(
+            f"{path} ({len(data)} bytes) is not a readable flax/scenic checkpoint: {error}"
+        ) from error
     if any(isinstance(v, str) and v.startswith("PLACEHOLDER://") for v in _leaves(state)):
-        raise ScenicCheckpointError(f"{path} is an orbax aggregate file whose arrays live in tensorstore; not supported")
+        raise ScenicCheckpointError(
+            f"{path} is an orbax aggregate file whose arrays live in tensorstore; not supported"
+        )
     return state
 
 
@@ -270,8 +284,10 @@ class _ConfigDict(dict):
     unlock = lock
 
     def to_dict(self):
-        return {key: value.to_dict() if isinstance(value, _ConfigDict) else _resolve_reference(value)
-                for key, value in self.items()}
+        return {
+            key: value.to_dict() if isinstance(value, _ConfigDict) else _resolve_reference(value)
+            for key, value in self.items()
+        }
 
     def copy_and_resolve_references(self):
         return _ConfigDict(self.to_dict())
@@ -307,8 +323,12 @@ def _stand_in_modules() -> dict[str, types.ModuleType]:
         setattr(absl_logging, level, lambda *args, **kwargs: None)
     absl = types.ModuleType("absl")
     absl.logging = absl_logging
-    return {"ml_collections": ml_collections, "ml_collections.config_dict": config_dict, "absl": absl,
-            "absl.logging": absl_logging}
+    return {
+        "ml_collections": ml_collections,
+        "ml_collections.config_dict": config_dict,
+        "absl": absl,
+        "absl.logging": absl_logging,
+    }
 
 
 def _compile_config(source: str, path: str):

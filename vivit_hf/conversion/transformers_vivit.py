@@ -50,9 +50,23 @@ _OLD_TO_NEW = (
 
 # transformers' VivitConfig fields that carry over unchanged to ours.
 _SHARED_FIELDS = (
-    "image_size", "num_frames", "tubelet_size", "num_channels", "hidden_size", "num_hidden_layers",
-    "num_attention_heads", "intermediate_size", "hidden_act", "hidden_dropout_prob", "attention_probs_dropout_prob",
-    "initializer_range", "layer_norm_eps", "qkv_bias", "id2label", "label2id", "problem_type",
+    "image_size",
+    "num_frames",
+    "tubelet_size",
+    "num_channels",
+    "hidden_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "intermediate_size",
+    "hidden_act",
+    "hidden_dropout_prob",
+    "attention_probs_dropout_prob",
+    "initializer_range",
+    "layer_norm_eps",
+    "qkv_bias",
+    "id2label",
+    "label2id",
+    "problem_type",
 )
 _HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
 
@@ -100,9 +114,13 @@ def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
         raise CheckpointSourceError(f"{source!r}: no such file or folder") from None
     except LocalEntryNotFoundError as error:  # before EntryNotFoundError: it is a subclass
         offline = os.environ.get("HF_HUB_OFFLINE", "").upper() in ("1", "ON", "YES", "TRUE") or kwargs.get(
-            "local_files_only")
-        why = ("offline mode is on (HF_HUB_OFFLINE or local_files_only)" if offline
-               else f"the Hub could not be reached ({error.__cause__ or error})")
+            "local_files_only"
+        )
+        why = (
+            "offline mode is on (HF_HUB_OFFLINE or local_files_only)"
+            if offline
+            else f"the Hub could not be reached ({error.__cause__ or error})"
+        )
         raise CheckpointSourceError(
             f"{source!r}: no such local file or folder; read as a Hub repo id, {why} and its {filename} is not in "
             f"the local cache"
@@ -178,8 +196,12 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
         raise TransformersCheckpointError(f"{source!r}: no config.json in {where}; not a transformers checkpoint")
     with open(config_path) as handle:
         config = json.load(handle)
-    for name in ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
-                 "pytorch_model.bin.index.json"):
+    for name in (
+        "model.safetensors",
+        "model.safetensors.index.json",
+        "pytorch_model.bin",
+        "pytorch_model.bin.index.json",
+    ):
         path = _resolve(source, name, hub_kwargs)
         if path is None:
             continue
@@ -233,7 +255,7 @@ def map_transformers_vivit_state(state: dict[str, torch.Tensor], *, with_head: b
         if not name.startswith(prefix):
             unused[name] = "not part of a transformers ViViT"
             continue
-        rest = name[len(prefix):]
+        rest = name[len(prefix) :]
         match = re.fullmatch(r"layers\.(\d+)\.attention\.([qkv])_proj\.(weight|bias)", rest)
         if match:
             layer, part, kind = match.groups()
@@ -243,13 +265,17 @@ def map_transformers_vivit_state(state: dict[str, torch.Tensor], *, with_head: b
         if target is None:
             unused[name] = (
                 "transformers VivitModel's pooler (dense + tanh); VivitForVideoClassification does not use it and "
-                "neither do we" if rest.startswith("pooler.") else "no counterpart in ViViTSpatioTemporalModel"
+                "neither do we"
+                if rest.startswith("pooler.")
+                else "no counterpart in ViViTSpatioTemporalModel"
             )
             continue
         out[ours + target] = value
     for target, parts in qkv.items():
         if set(parts) != {"q", "k", "v"}:
-            raise TransformersCheckpointError(f"{target}: the checkpoint lacks the {sorted({'q', 'k', 'v'} - set(parts))} projection(s)")
+            raise TransformersCheckpointError(
+                f"{target}: the checkpoint lacks the {sorted({'q', 'k', 'v'} - set(parts))} projection(s)"
+            )
         out[target] = torch.cat([parts["q"], parts["k"], parts["v"]], dim=0)
     return out, unused
 
@@ -282,8 +308,11 @@ def load_transformers_vivit_into(model, state: dict[str, torch.Tensor]) -> dict[
     with_head = hasattr(model, "vivit")
     mapped, unused = map_transformers_vivit_state(state, with_head=with_head)
     own = model.state_dict()
-    wrong = {name: (tuple(value.shape), tuple(own[name].shape)) for name, value in mapped.items()
-             if name in own and tuple(value.shape) != tuple(own[name].shape)}
+    wrong = {
+        name: (tuple(value.shape), tuple(own[name].shape))
+        for name, value in mapped.items()
+        if name in own and tuple(value.shape) != tuple(own[name].shape)
+    }
     if wrong:
         raise TransformersCheckpointError(f"shapes do not fit (checkpoint, model): {wrong}")
     extra = sorted(set(mapped) - set(own))
@@ -294,8 +323,9 @@ def load_transformers_vivit_into(model, state: dict[str, torch.Tensor]) -> dict[
         raise TransformersCheckpointError(f"the checkpoint lacks {missing}")
     model.load_state_dict(mapped, strict=False)
     if missing:  # only the classifier: a VivitModel checkpoint loaded into the classification model
-        logger.warning("%s: %s not in the checkpoint and left at their fresh initialisation", type(model).__name__,
-                       missing)
+        logger.warning(
+            "%s: %s not in the checkpoint and left at their fresh initialisation", type(model).__name__, missing
+        )
     if unused:
         logger.warning("transformers ViViT parameters not used: %s", unused)
     return unused
@@ -312,7 +342,10 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     """
     if model_args:
         raise TypeError("positional model arguments are not supported when loading a transformers ViViT checkpoint")
-    if model_class.__name__ not in (ViViTSpatioTemporalModel.__name__, ViViTSpatioTemporalForVideoClassification.__name__):
+    if model_class.__name__ not in (
+        ViViTSpatioTemporalModel.__name__,
+        ViViTSpatioTemporalForVideoClassification.__name__,
+    ):
         raise TransformersCheckpointError(
             f"transformers' ViViT is the paper's Model 1 (spatio-temporal attention); load it with "
             f"ViViTSpatioTemporalModel or ViViTSpatioTemporalForVideoClassification, not {model_class.__name__}"

@@ -57,22 +57,43 @@ TUBELET_INITS = ("central_frame", "filter_inflation", "arp", "random")
 POSITIONAL_EMBEDDINGS = ("tile", "resize_tile", "resize", "random")
 TEMPORAL_ATTENTION_INITS = ("zero", "copy")
 # The same ViT facts are keyword arguments of three functions under two names: errors name all three spellings.
-_HEADS_ARGUMENT = ("`vit_num_attention_heads=` to from_vit_pretrained (`num_attention_heads=` to load_image_vit or "
-                   "initialise_from_vit)")
+_HEADS_ARGUMENT = (
+    "`vit_num_attention_heads=` to from_vit_pretrained (`num_attention_heads=` to load_image_vit or "
+    "initialise_from_vit)"
+)
 _GRID_ARGUMENT = "`vit_grid=` to from_vit_pretrained (`grid=` to load_image_vit or initialise_from_vit)"
 
 # timm and bare state dicts do not store the head count: the standard ViT sizes, by the name timm's architectures carry and by width.
-_VIT_SIZES = {"tiny": (192, 3), "small": (384, 6), "base": (768, 12), "large": (1024, 16), "huge": (1280, 16),
-              "giant": (1408, 16), "gigantic": (1664, 16)}
+_VIT_SIZES = {
+    "tiny": (192, 3),
+    "small": (384, 6),
+    "base": (768, 12),
+    "large": (1024, 16),
+    "huge": (1280, 16),
+    "giant": (1408, 16),
+    "gigantic": (1664, 16),
+}
 _HEADS_BY_NAME = {name: heads for name, (_, heads) in _VIT_SIZES.items()}
 _HEADS_BY_WIDTH = {width: heads for width, heads in _VIT_SIZES.values()}
 # The original google-research/vision_transformer npz numbers the block children by creation order.
-_ORIGINAL_VIT_BLOCK = {"MultiHeadDotProductAttention_1": "MultiHeadDotProductAttention_0", "LayerNorm_2": "LayerNorm_1",
-                       "MlpBlock_3": "MlpBlock_0"}
+_ORIGINAL_VIT_BLOCK = {
+    "MultiHeadDotProductAttention_1": "MultiHeadDotProductAttention_0",
+    "LayerNorm_2": "LayerNorm_1",
+    "MlpBlock_3": "MlpBlock_0",
+}
 _LAYER_KEYS = (
-    "layernorm_before.weight", "layernorm_before.bias", "attention.qkv.weight", "attention.qkv.bias",
-    "attention.proj.weight", "attention.proj.bias", "layernorm_after.weight", "layernorm_after.bias",
-    "mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight", "mlp.fc2.bias",
+    "layernorm_before.weight",
+    "layernorm_before.bias",
+    "attention.qkv.weight",
+    "attention.qkv.bias",
+    "attention.proj.weight",
+    "attention.proj.bias",
+    "layernorm_after.weight",
+    "layernorm_after.bias",
+    "mlp.fc1.weight",
+    "mlp.fc1.bias",
+    "mlp.fc2.weight",
+    "mlp.fc2.bias",
 )
 
 
@@ -164,14 +185,16 @@ def _split_positions(table: torch.Tensor, has_cls: bool, grid, where: str):
     grid = tuple(int(g) for g in grid)
     if math.prod(grid) + int(has_cls) != n:
         raise ViTInitError(f"{where}: {n} position embeddings do not fit grid {grid}{' + CLS' if has_cls else ''}")
-    return (table[:, :1] if has_cls else None), table[:, int(has_cls):], grid
+    return (table[:, :1] if has_cls else None), table[:, int(has_cls) :], grid
 
 
 # -------------------------------------------------------------------------------------------- transformers ViT
 def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
 
     if config.get("model_type") not in (None, "vit"):
-        raise ViTInitError(f"{origin}: expected a transformers ViT (model_type 'vit'), got {config.get('model_type')!r}")
+        raise ViTInitError(
+            f"{origin}: expected a transformers ViT (model_type 'vit'), got {config.get('model_type')!r}"
+        )
     state = {normalise_key(k): _tensor(v) for k, v in state.items()}
     prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
     used = set()
@@ -198,8 +221,10 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
             "attention.proj.bias": take(p + "attention.o_proj.bias"),
             "layernorm_after.weight": take(p + "layernorm_after.weight"),
             "layernorm_after.bias": take(p + "layernorm_after.bias"),
-            "mlp.fc1.weight": take(p + "mlp.fc1.weight"), "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
-            "mlp.fc2.weight": take(p + "mlp.fc2.weight"), "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
+            "mlp.fc1.weight": take(p + "mlp.fc1.weight"),
+            "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
+            "mlp.fc2.weight": take(p + "mlp.fc2.weight"),
+            "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
         }
         if prefix + p + "attention.q_proj.bias" in state:
             layer["attention.qkv.bias"] = torch.cat([take(p + f"attention.{x}_proj.bias") for x in "qkv"])
@@ -210,11 +235,20 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
     vit = ImageViT(
         patch_kernel=take("embeddings.patch_embeddings.projection.weight"),
         patch_bias=take("embeddings.patch_embeddings.projection.bias"),
-        position_grid=position_grid, grid=grid, cls_token=take("embeddings.cls_token"), cls_position=cls_position,
-        layers=layers, final_norm={"weight": take("layernorm.weight"), "bias": take("layernorm.bias")},
-        hidden_act=config.get("hidden_act", "gelu"), layer_norm_eps=float(config.get("layer_norm_eps", 1e-12)),
-        num_attention_heads=heads, pre_logits=pooler, pre_logits_names=(f"{prefix}pooler.dense.weight", f"{prefix}pooler.dense.bias"),
-        initializer_range=config.get("initializer_range"), origin=origin, cls_token_name=f"{prefix}embeddings.cls_token",
+        position_grid=position_grid,
+        grid=grid,
+        cls_token=take("embeddings.cls_token"),
+        cls_position=cls_position,
+        layers=layers,
+        final_norm={"weight": take("layernorm.weight"), "bias": take("layernorm.bias")},
+        hidden_act=config.get("hidden_act", "gelu"),
+        layer_norm_eps=float(config.get("layer_norm_eps", 1e-12)),
+        num_attention_heads=heads,
+        pre_logits=pooler,
+        pre_logits_names=(f"{prefix}pooler.dense.weight", f"{prefix}pooler.dense.bias"),
+        initializer_range=config.get("initializer_range"),
+        origin=origin,
+        cls_token_name=f"{prefix}embeddings.cls_token",
     )
     for name in sorted(set(state) - used):
         vit.unused[name] = _reason(name)
@@ -243,14 +277,20 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
     width = state["patch_embed.proj.weight"].shape[0]
     heads = num_attention_heads or _HEADS_BY_WIDTH.get(width)
     if heads is None:
-        raise ViTInitError(f"{origin}: timm stores no head count and width {width} is not a standard ViT width; "
-                           f"pass the head count as {_HEADS_ARGUMENT}")
+        raise ViTInitError(
+            f"{origin}: timm stores no head count and width {width} is not a standard ViT width; "
+            f"pass the head count as {_HEADS_ARGUMENT}"
+        )
     has_cls = "cls_token" in state
     table = take("pos_embed")
     num_blocks = 1 + max(int(m.group(1)) for k in state if (m := re.match(r"blocks\.(\d+)\.", k)))
     # timm's `no_embed_class` models give the CLS token no position: its row is then zero.
-    embed_class = has_cls and (grid is None and math.isqrt(table.shape[1] - 1) ** 2 == table.shape[1] - 1
-                               or grid is not None and math.prod(grid) + 1 == table.shape[1])
+    embed_class = has_cls and (
+        grid is None
+        and math.isqrt(table.shape[1] - 1) ** 2 == table.shape[1] - 1
+        or grid is not None
+        and math.prod(grid) + 1 == table.shape[1]
+    )
     cls_position, position_grid, grid = _split_positions(table, embed_class, grid, origin)
     if has_cls and not embed_class:
         cls_position = torch.zeros(1, 1, width)
@@ -258,12 +298,17 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
     for i in range(num_blocks):
         p = f"blocks.{i}."
         layer = {
-            "layernorm_before.weight": take(p + "norm1.weight"), "layernorm_before.bias": take(p + "norm1.bias"),
+            "layernorm_before.weight": take(p + "norm1.weight"),
+            "layernorm_before.bias": take(p + "norm1.bias"),
             "attention.qkv.weight": take(p + "attn.qkv.weight"),
-            "attention.proj.weight": take(p + "attn.proj.weight"), "attention.proj.bias": take(p + "attn.proj.bias"),
-            "layernorm_after.weight": take(p + "norm2.weight"), "layernorm_after.bias": take(p + "norm2.bias"),
-            "mlp.fc1.weight": take(p + "mlp.fc1.weight"), "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
-            "mlp.fc2.weight": take(p + "mlp.fc2.weight"), "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
+            "attention.proj.weight": take(p + "attn.proj.weight"),
+            "attention.proj.bias": take(p + "attn.proj.bias"),
+            "layernorm_after.weight": take(p + "norm2.weight"),
+            "layernorm_after.bias": take(p + "norm2.bias"),
+            "mlp.fc1.weight": take(p + "mlp.fc1.weight"),
+            "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
+            "mlp.fc2.weight": take(p + "mlp.fc2.weight"),
+            "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
         }
         if p + "attn.qkv.bias" in state:
             layer["attention.qkv.bias"] = take(p + "attn.qkv.bias")
@@ -279,15 +324,26 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
     if "pre_logits.fc.weight" in state:  # timm's `representation_size` layer of the original in21k ViTs
         pre_logits = {"weight": take("pre_logits.fc.weight"), "bias": take("pre_logits.fc.bias")}
     vit = ImageViT(
-        patch_kernel=take("patch_embed.proj.weight"), patch_bias=take("patch_embed.proj.bias"),
-        position_grid=position_grid, grid=grid, cls_token=take("cls_token") if has_cls else None,
-        cls_position=cls_position, layers=layers, final_norm=final_norm, hidden_act="gelu", layer_norm_eps=1e-6,
-        num_attention_heads=heads, pre_logits=pre_logits, pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"), origin=origin,
+        patch_kernel=take("patch_embed.proj.weight"),
+        patch_bias=take("patch_embed.proj.bias"),
+        position_grid=position_grid,
+        grid=grid,
+        cls_token=take("cls_token") if has_cls else None,
+        cls_position=cls_position,
+        layers=layers,
+        final_norm=final_norm,
+        hidden_act="gelu",
+        layer_norm_eps=1e-6,
+        num_attention_heads=heads,
+        pre_logits=pre_logits,
+        pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"),
+        origin=origin,
     )
     for name in sorted(set(state) - used):
         vit.unused[name] = (
             "timm's fc_norm normalises after pooling, a ViViT normalises before: no exact place for it"
-            if name.startswith("fc_norm.") else _reason(name)
+            if name.startswith("fc_norm.")
+            else _reason(name)
         )
     return vit
 
@@ -322,8 +378,9 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     cls_position, position_grid, grid = _split_positions(_tensor(take(position_name)), has_cls, grid, origin)
     num_blocks = 1 + max(int(m.group(1)) for k in flat if (m := re.match(r"Transformer/encoderblock_(\d+)/", k)))
     # One ViViTLayer on the meta device only to reuse convert.block_entries, the single scenic block layout.
-    config = ViViTSpatioTemporalConfig(hidden_size=width, num_attention_heads=heads, intermediate_size=mlp,
-                                       num_hidden_layers=1)
+    config = ViViTSpatioTemporalConfig(
+        hidden_size=width, num_attention_heads=heads, intermediate_size=mlp, num_hidden_layers=1
+    )
     with torch.device("meta"):
         reference = ViViTLayer(config)
     layers = []
@@ -336,13 +393,23 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     if "pre_logits/kernel" in flat:
         pre_logits = {"weight": _tensor(take("pre_logits/kernel").T), "bias": _tensor(take("pre_logits/bias"))}
     vit = ImageViT(
-        patch_kernel=_tensor(kernel.transpose(3, 2, 0, 1)), patch_bias=_tensor(take("embedding/bias")),
-        position_grid=position_grid, grid=grid, cls_token=_tensor(take("cls")) if has_cls else None,
-        cls_position=cls_position, layers=layers,
-        final_norm={"weight": _tensor(take("Transformer/encoder_norm/scale")),
-                    "bias": _tensor(take("Transformer/encoder_norm/bias"))},
-        hidden_act="gelu_pytorch_tanh", layer_norm_eps=1e-6,  # flax: tanh GELU, eps 1e-6
-        num_attention_heads=heads, pre_logits=pre_logits, pre_logits_names=("pre_logits/kernel", "pre_logits/bias"), origin=origin,
+        patch_kernel=_tensor(kernel.transpose(3, 2, 0, 1)),
+        patch_bias=_tensor(take("embedding/bias")),
+        position_grid=position_grid,
+        grid=grid,
+        cls_token=_tensor(take("cls")) if has_cls else None,
+        cls_position=cls_position,
+        layers=layers,
+        final_norm={
+            "weight": _tensor(take("Transformer/encoder_norm/scale")),
+            "bias": _tensor(take("Transformer/encoder_norm/bias")),
+        },
+        hidden_act="gelu_pytorch_tanh",
+        layer_norm_eps=1e-6,  # flax: tanh GELU, eps 1e-6
+        num_attention_heads=heads,
+        pre_logits=pre_logits,
+        pre_logits_names=("pre_logits/kernel", "pre_logits/bias"),
+        origin=origin,
         cls_token_name="cls",
     )
     for name in sorted(set(flat) - used):
@@ -359,8 +426,9 @@ def _state_format(keys) -> str:
         return "timm"
     if any("embeddings.patch_embeddings" in k for k in keys):
         return "transformers"
-    raise ViTInitError(f"unrecognised ViT parameter names (first: {keys[:3]}); expected transformers, timm or "
-                       f"big_vision/scenic names")
+    raise ViTInitError(
+        f"unrecognised ViT parameter names (first: {keys[:3]}); expected transformers, timm or big_vision/scenic names"
+    )
 
 
 def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None, config=None) -> ImageViT:
@@ -375,12 +443,15 @@ def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None
     if "num_attention_heads" not in config:
         width = next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[0]
         if width not in _HEADS_BY_WIDTH:
-            raise ViTInitError(f"{origin}: a bare state dict does not say its head count and width {width} is not a "
-                               f"standard ViT width; pass the head count as {_HEADS_ARGUMENT}")
+            raise ViTInitError(
+                f"{origin}: a bare state dict does not say its head count and width {width} is not a "
+                f"standard ViT width; pass the head count as {_HEADS_ARGUMENT}"
+            )
         config["num_attention_heads"] = _HEADS_BY_WIDTH[width]
     if "num_hidden_layers" not in config:
         config["num_hidden_layers"] = 1 + max(
-            int(m.group(1)) for k in state if (m := re.search(r"(?:layers|encoder\.layer)\.(\d+)\.", k)))
+            int(m.group(1)) for k in state if (m := re.search(r"(?:layers|encoder\.layer)\.(\d+)\.", k))
+        )
     if grid is not None:
         patch = tuple(next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[2:])
         config["image_size"], config["patch_size"] = [grid[0] * patch[0], grid[1] * patch[1]], list(patch)
@@ -432,7 +503,9 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
             num_attention_heads = _HEADS_BY_NAME.get(size.group(1)) if size else None
         return _from_timm(state, path, num_attention_heads=num_attention_heads, grid=grid)
     if grid is not None:
-        config = dict(config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)])
+        config = dict(
+            config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
+        )
     return _from_transformers(state, config, path)
 
 
@@ -447,8 +520,10 @@ class ViTInitReport:
     unused: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        lines = [f"{len(self.initialised)} video-model parameters initialised from the ViT",
-                 f"{len(self.kept)} kept their own initialisation: {self.kept}"]
+        lines = [
+            f"{len(self.initialised)} video-model parameters initialised from the ViT",
+            f"{len(self.kept)} kept their own initialisation: {self.kept}",
+        ]
         lines += [f"ViT parameter not used: {name} ({reason})" for name, reason in self.unused.items()]
         return "\n".join(lines)
 
@@ -478,8 +553,9 @@ def inflate_patch_kernel(kernel: torch.Tensor, t: int, method: str) -> torch.Ten
     return torch.stack([kernel * w for w in weights], dim=2)
 
 
-def video_position_embeddings(position_grid: torch.Tensor, vit_grid, spatial_grid, num_temporal: int,
-                              method: str) -> torch.Tensor:
+def video_position_embeddings(
+    position_grid: torch.Tensor, vit_grid, spatial_grid, num_temporal: int, method: str
+) -> torch.Tensor:
     """The ViT's (1, gh * gw, d) grid embeddings -> (1, num_temporal * h * w, d), time-major.
 
     `tile` needs the ViT's grid to equal the video model's spatial grid; `resize_tile` first resizes the 2D grid
@@ -512,23 +588,40 @@ def _check_sizes(model, vit: ImageViT, needed_layers: int):
     if needed_layers > len(vit.layers):
         problems.append(f"num_hidden_layers: video model {needed_layers}, ViT only {len(vit.layers)}")
     if problems:
-        raise ViTInitError("the ViT does not fit this video model (these sizes cannot be resized): "
-                           + "; ".join(problems))
+        raise ViTInitError(
+            "the ViT does not fit this video model (these sizes cannot be resized): " + "; ".join(problems)
+        )
     if (config.hidden_act, config.layer_norm_eps) != (vit.hidden_act, vit.layer_norm_eps):
         logger.warning(
             "the video model uses hidden_act=%r, layer_norm_eps=%g but the ViT was trained with %r, %g; "
-            "from_vit_pretrained derives them from the ViT", config.hidden_act, config.layer_norm_eps,
-            vit.hidden_act, vit.layer_norm_eps)
+            "from_vit_pretrained derives them from the ViT",
+            config.hidden_act,
+            config.layer_norm_eps,
+            vit.hidden_act,
+            vit.layer_norm_eps,
+        )
 
 
-def _encoder_updates(encoder, prefix: str, vit: ImageViT, grid_spatial, num_temporal: int, positional: str,
-                     temporal_attention: str, unused: dict) -> dict[str, torch.Tensor]:
+def _encoder_updates(
+    encoder,
+    prefix: str,
+    vit: ImageViT,
+    grid_spatial,
+    num_temporal: int,
+    positional: str,
+    temporal_attention: str,
+    unused: dict,
+) -> dict[str, torch.Tensor]:
     updates = {}
     for i, layer in enumerate(encoder.layers):
         source = vit.layers[i]
         if isinstance(layer, FactorisedSelfAttentionLayer):
-            renames = {"layernorm_before": "layernorm_space", "attention": "attention_space",
-                       "layernorm_after": "layernorm_mlp", "mlp": "mlp"}
+            renames = {
+                "layernorm_before": "layernorm_space",
+                "attention": "attention_space",
+                "layernorm_after": "layernorm_mlp",
+                "mlp": "mlp",
+            }
             for name, value in source.items():
                 head, tail = name.split(".", 1)
                 updates[f"{prefix}layers.{i}.{renames[head]}.{tail}"] = value
@@ -560,16 +653,25 @@ def _encoder_updates(encoder, prefix: str, vit: ImageViT, grid_spatial, num_temp
     table = video_position_embeddings(vit.position_grid, vit.grid, grid_spatial, num_temporal, positional)
     if encoder.cls_token is not None:
         # the ViT's CLS row goes with its CLS token; a CLS-less (gap) ViT leaves the video model's own row
-        cls_row = vit.cls_position if vit.cls_token is not None else (
-            encoder.position_embeddings[:, :1].detach().float().cpu())
+        cls_row = (
+            vit.cls_position
+            if vit.cls_token is not None
+            else (encoder.position_embeddings[:, :1].detach().float().cpu())
+        )
         table = torch.cat((cls_row, table), dim=1)
     updates[f"{prefix}position_embeddings"] = table
     return updates
 
 
-def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "central_frame",
-                        positional_embedding: str = "tile", temporal_attention_init: str | None = None,
-                        **load_options) -> ViTInitReport:
+def initialise_from_vit(
+    model: nn.Module,
+    source,
+    *,
+    tubelet_init: str = "central_frame",
+    positional_embedding: str = "tile",
+    temporal_attention_init: str | None = None,
+    **load_options,
+) -> ViTInitReport:
     """Initialise an existing ViViT (any variant, `*Model` or `*ForVideoClassification`) from an image ViT, in place.
 
     Parameters the rules do not touch keep their values (the temporal encoder of Model 2, Model 3's temporal
@@ -586,9 +688,11 @@ def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "centra
         separate temporal attention to initialise.
     load_options: passed to `load_image_vit` (`grid`, `num_attention_heads`, hub options).
     """
-    for name, value, allowed in (("tubelet_init", tubelet_init, TUBELET_INITS),
-                                 ("positional_embedding", positional_embedding, POSITIONAL_EMBEDDINGS),
-                                 ("temporal_attention_init", temporal_attention_init, (None, *TEMPORAL_ATTENTION_INITS))):
+    for name, value, allowed in (
+        ("tubelet_init", tubelet_init, TUBELET_INITS),
+        ("positional_embedding", positional_embedding, POSITIONAL_EMBEDDINGS),
+        ("temporal_attention_init", temporal_attention_init, (None, *TEMPORAL_ATTENTION_INITS)),
+    ):
         if value not in allowed:
             raise ValueError(f"`{name}` must be one of {allowed}, got {value!r}")
     has_temporal_attention = any(isinstance(m, FactorisedSelfAttentionLayer) for m in model.modules())
@@ -603,8 +707,10 @@ def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "centra
     factorised_encoder = hasattr(backbone, "spatial_encoder")
     if positional_embedding == "resize":
         if not factorised_encoder:
-            raise ValueError("positional_embedding='resize' (scenic's Model 2 option) resizes without tiling, which "
-                             "only fits Model 2's spatial encoder; use 'resize_tile'")
+            raise ValueError(
+                "positional_embedding='resize' (scenic's Model 2 option) resizes without tiling, which "
+                "only fits Model 2's spatial encoder; use 'resize_tile'"
+            )
         positional_embedding = "resize_tile"
     n_t, n_h, n_w = model.config.token_grid
     encoder = backbone.spatial_encoder if factorised_encoder else backbone.encoder
@@ -624,11 +730,17 @@ def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "centra
             updates["token_embedding.projection.bias"] = vit.patch_bias
 
     if factorised_encoder:
-        updates.update(_encoder_updates(encoder, "spatial_encoder.", vit, (n_h, n_w), 1, positional_embedding,
-                                        temporal_attention_init, unused))
+        updates.update(
+            _encoder_updates(
+                encoder, "spatial_encoder.", vit, (n_h, n_w), 1, positional_embedding, temporal_attention_init, unused
+            )
+        )
     else:
-        updates.update(_encoder_updates(encoder, "encoder.", vit, (n_h, n_w), n_t, positional_embedding,
-                                        temporal_attention_init, unused))
+        updates.update(
+            _encoder_updates(
+                encoder, "encoder.", vit, (n_h, n_w), n_t, positional_embedding, temporal_attention_init, unused
+            )
+        )
     updates = {prefix + name: value for name, value in updates.items()}
 
     if vit.pre_logits is not None:
@@ -639,27 +751,42 @@ def initialise_from_vit(model: nn.Module, source, *, tubelet_init: str = "centra
         else:
             width = vit.pre_logits["weight"].shape[0]
             for name in vit.pre_logits_names:
-                unused[name] = (f"representation layer (dense + tanh, width {width}); pass "
-                                f"representation_size={width} to a *ForVideoClassification to use it")
+                unused[name] = (
+                    f"representation layer (dense + tanh, width {width}); pass "
+                    f"representation_size={width} to a *ForVideoClassification to use it"
+                )
 
     parameters = dict(model.named_parameters())
     with torch.no_grad():
         for name, value in updates.items():
             target = parameters[name]
             if tuple(target.shape) != tuple(value.shape):
-                raise ViTInitError(f"{name}: the ViT gives shape {tuple(value.shape)}, the video model needs "
-                                   f"{tuple(target.shape)}")
+                raise ViTInitError(
+                    f"{name}: the ViT gives shape {tuple(value.shape)}, the video model needs {tuple(target.shape)}"
+                )
             target.copy_(value.to(device=target.device, dtype=target.dtype))
     report = ViTInitReport(initialised=sorted(updates), kept=sorted(set(parameters) - set(updates)), unused=unused)
     if unused:
-        logger.warning("image ViT parameters not used by %s: %s", type(model).__name__,
-                       "; ".join(f"{n} ({r})" for n, r in unused.items()))
+        logger.warning(
+            "image ViT parameters not used by %s: %s",
+            type(model).__name__,
+            "; ".join(f"{n} ({r})" for n, r in unused.items()),
+        )
     return report
 
 
-def from_vit_pretrained(model_class, source, *, tubelet_init: str = "central_frame", positional_embedding: str = "tile",
-                        temporal_attention_init: str | None = None, output_loading_info: bool = False,
-                        vit_grid=None, vit_num_attention_heads=None, **config_overrides):
+def from_vit_pretrained(
+    model_class,
+    source,
+    *,
+    tubelet_init: str = "central_frame",
+    positional_embedding: str = "tile",
+    temporal_attention_init: str | None = None,
+    output_loading_info: bool = False,
+    vit_grid=None,
+    vit_num_attention_heads=None,
+    **config_overrides,
+):
     """A new `model_class` (any variant) whose config is derived from the ViT (sizes, activation, eps, qkv bias,
     image and patch size; classifier `token` when the ViT has a CLS token and the variant allows it) with
     `config_overrides` on top, initialised by `initialise_from_vit`. Returns the model in eval mode, or
@@ -669,21 +796,28 @@ def from_vit_pretrained(model_class, source, *, tubelet_init: str = "central_fra
     kwargs = vit.config_kwargs()
     kwargs["tubelet_size"] = [config_class.tubelet_size[0], *vit.patch_size]
     if "classifier" not in config_overrides:
-        kwargs["classifier"] = "token" if vit.cls_token is not None and "token" in config_class.allowed_classifiers \
-            else "gap"
+        kwargs["classifier"] = (
+            "token" if vit.cls_token is not None and "token" in config_class.allowed_classifiers else "gap"
+        )
     kwargs.update(config_overrides)
     if config_class.__name__ == "ViViTFactorisedEncoderConfig":
         kwargs.setdefault("num_hidden_layers", len(vit.layers))
     model = model_class(config_class(**kwargs))
-    report = initialise_from_vit(model, vit, tubelet_init=tubelet_init, positional_embedding=positional_embedding,
-                                 temporal_attention_init=temporal_attention_init)
+    report = initialise_from_vit(
+        model,
+        vit,
+        tubelet_init=tubelet_init,
+        positional_embedding=positional_embedding,
+        temporal_attention_init=temporal_attention_init,
+    )
     model.eval()
     return (model, report) if output_loading_info else model
 
 
 # ------------------------------------------------------------------------------- a ViViT checkpoint, new shapes
-def from_vivit_checkpoint(source, *, id2label: Mapping | None = None, label_spaces: Mapping | None = None,
-                          **config_overrides):
+def from_vivit_checkpoint(
+    source, *, id2label: Mapping | None = None, label_spaces: Mapping | None = None, **config_overrides
+):
     """A ViViT checkpoint (folder or Hub id of any of the four variants; a transformers ViViT is read as Model 1)
     restarted with `config_overrides` (another `num_frames` or `image_size`, dropout, ...) and, optionally, new labels.
 
@@ -700,16 +834,23 @@ def from_vivit_checkpoint(source, *, id2label: Mapping | None = None, label_spac
         old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source)
     else:
         old = AutoModelForVideoClassification.from_pretrained(source).eval()
-    kwargs = {k: v for k, v in old.config.to_diff_dict().items()
-              if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")}
+    kwargs = {
+        k: v
+        for k, v in old.config.to_diff_dict().items()
+        if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")
+    }
     kwargs.update(config_overrides)
     if id2label is not None:
         id2label = {int(i): name for i, name in id2label.items()}
-        kwargs.update(id2label=id2label, label2id={name: i for i, name in id2label.items()},
-                      label_spaces=dict(label_spaces) if label_spaces else None)
+        kwargs.update(
+            id2label=id2label,
+            label2id={name: i for i, name in id2label.items()},
+            label_spaces=dict(label_spaces) if label_spaces else None,
+        )
     model = type(old)(type(old.config)(**kwargs))
-    same_labels = (model.config.id2label == old.config.id2label
-                   and (model.config.label_spaces or None) == (old.config.label_spaces or None))
+    same_labels = model.config.id2label == old.config.id2label and (model.config.label_spaces or None) == (
+        old.config.label_spaces or None
+    )
 
     state, old_state = model.state_dict(), old.state_dict()
     report = {"resized": [], "fresh": []}
@@ -721,8 +862,11 @@ def from_vivit_checkpoint(source, *, id2label: Mapping | None = None, label_spac
                 if new_encoder.grid != encoder.grid:
                     report["resized"].append(f"{name}.position_embeddings")
     for name, value in state.items():
-        if (name.startswith("classifier.") and not same_labels) or name not in old_state \
-                or old_state[name].shape != value.shape:
+        if (
+            (name.startswith("classifier.") and not same_labels)
+            or name not in old_state
+            or old_state[name].shape != value.shape
+        ):
             report["fresh"].append(name)
         else:
             state[name] = old_state[name]

@@ -29,10 +29,29 @@ _VARIANTS = {
 }
 
 _RECIPE_KEYS = (
-    "preset", "optimizer", "learning_rate", "momentum", "weight_decay", "lr_scheduler_type", "warmup_epochs",
-    "num_train_epochs", "max_train_steps", "per_device_train_batch_size", "gradient_accumulation_steps",
-    "max_grad_norm", "label_smoothing", "mixup_alpha", "cutmix_alpha", "drop_path_rate", "rand_augment",
-    "color_jitter", "do_flip", "scale_jitter", "mixed_precision", "seed", "freeze",
+    "preset",
+    "optimizer",
+    "learning_rate",
+    "momentum",
+    "weight_decay",
+    "lr_scheduler_type",
+    "warmup_epochs",
+    "num_train_epochs",
+    "max_train_steps",
+    "per_device_train_batch_size",
+    "gradient_accumulation_steps",
+    "max_grad_norm",
+    "label_smoothing",
+    "mixup_alpha",
+    "cutmix_alpha",
+    "drop_path_rate",
+    "rand_augment",
+    "color_jitter",
+    "do_flip",
+    "scale_jitter",
+    "mixed_precision",
+    "seed",
+    "freeze",
 )
 
 
@@ -45,8 +64,12 @@ def _dataset_names(dataset_name: str, dataset_id: str | None) -> tuple[str, str 
     """(name, Hub id or None, `dataset.type`) for the card. `model-index`'s `dataset.type` is a Hub data set
     id; local data has none, so it gets a name made from the data set's name (a local path is cut to its folder
     name everywhere: the trainer's file system means nothing to a reader, and it may say more than intended)."""
-    if dataset_name and (Path(dataset_name).exists() or os.path.isabs(dataset_name)
-                         or os.sep in dataset_name.rstrip(os.sep) and not looks_like_repo_id(dataset_name)):
+    if dataset_name and (
+        Path(dataset_name).exists()
+        or os.path.isabs(dataset_name)
+        or os.sep in dataset_name.rstrip(os.sep)
+        and not looks_like_repo_id(dataset_name)
+    ):
         dataset_name = Path(dataset_name.rstrip(os.sep)).name or dataset_name
     if not _is_hub_id(dataset_id):
         dataset_id = None
@@ -54,36 +77,57 @@ def _dataset_names(dataset_name: str, dataset_id: str | None) -> tuple[str, str 
     return dataset_name, dataset_id, dataset_id or slug
 
 
-def _eval_results(results: Mapping, dataset_name: str, dataset_type: str, split: str | None,
-                  views: str) -> list[EvalResult]:
-    common = dict(task_type="video-classification", task_name="Video Classification",
-                  dataset_type=dataset_type, dataset_name=dataset_name, dataset_split=split)
+def _eval_results(
+    results: Mapping, dataset_name: str, dataset_type: str, split: str | None, views: str
+) -> list[EvalResult]:
+    common = dict(
+        task_type="video-classification",
+        task_name="Video Classification",
+        dataset_type=dataset_type,
+        dataset_name=dataset_name,
+        dataset_split=split,
+    )
     metrics = []
     for key, value in results.items():
         if not isinstance(value, float) or not key.endswith(("top1", "top5")):
             continue
         head, _, k = key.rpartition("_") if "_" in key else ("", "", key)
         label = f"{head + ' ' if head else ''}top-{k[3:]} accuracy ({views})"
-        metrics.append(EvalResult(metric_type="accuracy", metric_name=label, metric_value=round(100 * value, 2),
-                                  **common))
+        metrics.append(
+            EvalResult(metric_type="accuracy", metric_name=label, metric_value=round(100 * value, 2), **common)
+        )
     return metrics
 
 
 def _sampling(processor) -> str:
     crop = getattr(processor, "crop_size", None) or {}
     size = getattr(processor, "size", None) or {}
-    return (f"{processor.num_frames} frames, {getattr(processor, 'sampling_mode', 'stride')} sampling "
-            f"(stride {getattr(processor, 'frame_stride', '-')}), shorter side {size.get('shortest_edge', '-')}"
-            f", crop {crop.get('height', '-')}x{crop.get('width', '-')}, normalisation "
-            f"{getattr(processor, 'normalization', '-')}")
+    return (
+        f"{processor.num_frames} frames, {getattr(processor, 'sampling_mode', 'stride')} sampling "
+        f"(stride {getattr(processor, 'frame_stride', '-')}), shorter side {size.get('shortest_edge', '-')}"
+        f", crop {crop.get('height', '-')}x{crop.get('width', '-')}, normalisation "
+        f"{getattr(processor, 'normalization', '-')}"
+    )
 
 
-def build_model_card(config, *, model_name: str | None = None, processor=None, base_model: str | None = None,
-                     converted_from: str | None = None, command: str | None = None, notes: str = "",
-                     results: Mapping | None = None, dataset_name: str | None = None, dataset_id: str | None = None,
-                     eval_split: str | None = None, training_args: Mapping | None = None,
-                     num_views: Sequence[int] = (1, 1), plots: Sequence[str] = (),
-                     license: str = "apache-2.0") -> ModelCard:
+def build_model_card(
+    config,
+    *,
+    model_name: str | None = None,
+    processor=None,
+    base_model: str | None = None,
+    converted_from: str | None = None,
+    command: str | None = None,
+    notes: str = "",
+    results: Mapping | None = None,
+    dataset_name: str | None = None,
+    dataset_id: str | None = None,
+    eval_split: str | None = None,
+    training_args: Mapping | None = None,
+    num_views: Sequence[int] = (1, 1),
+    plots: Sequence[str] = (),
+    license: str = "apache-2.0",
+) -> ModelCard:
     """The model card of a ViViT checkpoint; `card.save(folder / "README.md")` writes it.
 
     `model_name` is the title, the `model-index` name and the repo id of the usage example; `processor` (the video
@@ -95,7 +139,9 @@ def build_model_card(config, *, model_name: str | None = None, processor=None, b
     and `plots` (image files in the folder). `notes` is appended as it is.
     """
     dataset_name, dataset_id, dataset_type = _dataset_names(dataset_name or "", dataset_id)
-    views = f"{num_views[0]} clip{'s' if num_views[0] > 1 else ''} x {num_views[1]} crop{'s' if num_views[1] > 1 else ''}"
+    views = (
+        f"{num_views[0]} clip{'s' if num_views[0] > 1 else ''} x {num_views[1]} crop{'s' if num_views[1] > 1 else ''}"
+    )
     variant = _VARIANTS.get(config.model_type, config.model_type)
     suffix = "converted" if converted_from else "finetuned"
     name = model_name or f"{config.model_type.replace('_', '-')}-{suffix}"
@@ -119,11 +165,20 @@ def build_model_card(config, *, model_name: str | None = None, processor=None, b
     if converted_from:
         origin = f"converted from `{converted_from}`" + (f" with\n\n```bash\n{command}\n```" if command else "")
     else:
-        origin = (f"fine-tuned on {dataset_name} with vivit_hf (`accelerate launch recipes/finetune.py`)"
-                  if dataset_name else "built with vivit_hf")
+        origin = (
+            f"fine-tuned on {dataset_name} with vivit_hf (`accelerate launch recipes/finetune.py`)"
+            if dataset_name
+            else "built with vivit_hf"
+        )
     lines = [
-        "---", data.to_yaml(), "---", "", f"# {name}", "",
-        f"A ViViT video classifier ([Arnab et al., ICCV 2021]({PAPER}), {variant}), {origin}.", "",
+        "---",
+        data.to_yaml(),
+        "---",
+        "",
+        f"# {name}",
+        "",
+        f"A ViViT video classifier ([Arnab et al., ICCV 2021]({PAPER}), {variant}), {origin}.",
+        "",
         "## Model",
         f"- Variant: {variant} (`{config.model_type}`): hidden size {config.hidden_size}, "
         f"{config.num_hidden_layers} layers, {config.num_attention_heads} heads, tubelet {t}x{h}x{w} "
@@ -134,24 +189,48 @@ def build_model_card(config, *, model_name: str | None = None, processor=None, b
     if not converted_from:
         lines.append(f"- Initialised from: {base_model or 'random initialisation'}")
     if processor is not None:
-        lines += ["", "## Preprocessing", f"- Sampling: {_sampling(processor)}",
-                  "- The paper's test protocol averages the logits of 4 temporal clips x 3 spatial crops "
-                  "(`processor(video, num_clips=4, num_crops=3)`)"]
-    if results is not None:
-        rows = [f"| {key} | {value:.2f} |" if isinstance(value, float) else f"| {key} | {value} |"
-                for key, value in results.items() if isinstance(value, (int, float)) and not isinstance(value, bool)]
-        recipe = [f"| {key} | {training_args[key]} |" for key in _RECIPE_KEYS
-                  if training_args and training_args.get(key) not in (None, [], "")]
         lines += [
-            "", "## Data", f"- Data set: {dataset_name}{f' (`{dataset_id}`)' if dataset_id else ''}; "
-            f"evaluated on split `{eval_split}`", f"- Test views: {views}, logits averaged (paper §4.1)",
-            "", "## Training recipe", "| setting | value |", "|---|---|", *(recipe or ["| - | - |"]),
-            "", f"## Results ({eval_split}, {views})", "| metric | value |", "|---|---|", *rows,
-            "", *(f"![{p}]({p})" for p in plots),
+            "",
+            "## Preprocessing",
+            f"- Sampling: {_sampling(processor)}",
+            "- The paper's test protocol averages the logits of 4 temporal clips x 3 spatial crops "
+            "(`processor(video, num_clips=4, num_crops=3)`)",
+        ]
+    if results is not None:
+        rows = [
+            f"| {key} | {value:.2f} |" if isinstance(value, float) else f"| {key} | {value} |"
+            for key, value in results.items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+        ]
+        recipe = [
+            f"| {key} | {training_args[key]} |"
+            for key in _RECIPE_KEYS
+            if training_args and training_args.get(key) not in (None, [], "")
+        ]
+        lines += [
+            "",
+            "## Data",
+            f"- Data set: {dataset_name}{f' (`{dataset_id}`)' if dataset_id else ''}; "
+            f"evaluated on split `{eval_split}`",
+            f"- Test views: {views}, logits averaged (paper §4.1)",
+            "",
+            "## Training recipe",
+            "| setting | value |",
+            "|---|---|",
+            *(recipe or ["| - | - |"]),
+            "",
+            f"## Results ({eval_split}, {views})",
+            "| metric | value |",
+            "|---|---|",
+            *rows,
+            "",
+            *(f"![{p}]({p})" for p in plots),
         ]
     repo = model_name or "path/or/repo-id"
     lines += [
-        "", "## Use", "```python",
+        "",
+        "## Use",
+        "```python",
         "from transformers import AutoModelForVideoClassification, AutoVideoProcessor",
         "",
         f'model = AutoModelForVideoClassification.from_pretrained("{repo}", trust_remote_code=True)  # or `import '

@@ -61,8 +61,17 @@ class BackgroundUploader:
     seconds, doubled after each failure.
     """
 
-    def __init__(self, repo_id: str, *, token: str | None = None, private: bool = False, endpoint: str | None = None,
-                 max_retries: int = 5, retry_delay: float = 2.0, repo_type: str = "model"):
+    def __init__(
+        self,
+        repo_id: str,
+        *,
+        token: str | None = None,
+        private: bool = False,
+        endpoint: str | None = None,
+        max_retries: int = 5,
+        retry_delay: float = 2.0,
+        repo_type: str = "model",
+    ):
         self.api = HfApi(endpoint=endpoint, token=token)
         self.repo_type = repo_type
         self.repo_id = self.api.create_repo(repo_id, private=private, repo_type=repo_type, exist_ok=True).repo_id
@@ -100,8 +109,9 @@ class BackgroundUploader:
                     break
                 except Exception as error:  # noqa: BLE001 - any failure is retried, then reported
                     record.errors.append(f"{type(error).__name__}: {error}")
-                    logger.warning("upload %r to %s failed (attempt %d): %s", record.message, self.repo_id,
-                                   record.attempts, error)
+                    logger.warning(
+                        "upload %r to %s failed (attempt %d): %s", record.message, self.repo_id, record.attempts, error
+                    )
                     if record.attempts <= self.max_retries:
                         time.sleep(delay)
                         delay *= 2
@@ -110,8 +120,12 @@ class BackgroundUploader:
                 if delete_after:
                     shutil.rmtree(folder, ignore_errors=True)
             else:
-                logger.error("gave up uploading %r after %d attempts; the files stay in %s", record.message,
-                             record.attempts, folder)
+                logger.error(
+                    "gave up uploading %r after %d attempts; the files stay in %s",
+                    record.message,
+                    record.attempts,
+                    folder,
+                )
             self._queue.task_done()
 
     def wait(self) -> None:
@@ -129,28 +143,52 @@ class BackgroundUploader:
     def failure_message(self, record: UploadRecord) -> str:
         """What a failed upload left behind and the command that finishes it by hand."""
         last = record.errors[-1] if record.errors else "unknown error"
-        command = " ".join(["hf upload", self.repo_id, shlex.quote(record.folder), ".",
-                            *(f"--exclude {shlex.quote(pattern)}" for pattern in record.ignore_patterns)])
-        return (f"the upload {record.message!r} to {self.repo_id} failed after {record.attempts} attempt"
-                f"{'s' if record.attempts > 1 else ''} (last error: {last}); the files are kept in {record.folder}; "
-                f"upload them with `{command}`")
+        command = " ".join(
+            [
+                "hf upload",
+                self.repo_id,
+                shlex.quote(record.folder),
+                ".",
+                *(f"--exclude {shlex.quote(pattern)}" for pattern in record.ignore_patterns),
+            ]
+        )
+        return (
+            f"the upload {record.message!r} to {self.repo_id} failed after {record.attempts} attempt"
+            f"{'s' if record.attempts > 1 else ''} (last error: {last}); the files are kept in {record.folder}; "
+            f"upload them with `{command}`"
+        )
 
     def report(self) -> list[dict]:
-        return [dict(message=r.message, attempts=r.attempts, success=r.success, errors=r.errors, commit=r.commit)
-                for r in self.records]
+        return [
+            dict(message=r.message, attempts=r.attempts, success=r.success, errors=r.errors, commit=r.commit)
+            for r in self.records
+        ]
 
 
-def push_folder(folder, repo_id: str, *, message: str = "Upload ViViT checkpoint", token: str | None = None,
-                private: bool = False, endpoint: str | None = None, max_retries: int = 2,
-                retry_delay: float = 2.0) -> str:
+def push_folder(
+    folder,
+    repo_id: str,
+    *,
+    message: str = "Upload ViViT checkpoint",
+    token: str | None = None,
+    private: bool = False,
+    endpoint: str | None = None,
+    max_retries: int = 2,
+    retry_delay: float = 2.0,
+) -> str:
     """Upload every file of `folder` to `repo_id` now, retrying a failed commit; returns the repo id.
 
     `HF_ENDPOINT` / `HF_TOKEN` are read at call time. A bad repo id raises huggingface_hub's `HFValidationError`;
     an upload that still fails after the retries raises `OSError` saying how to finish it by hand.
     """
-    uploader = BackgroundUploader(repo_id, token=token or os.environ.get("HF_TOKEN"), private=private,
-                                  endpoint=endpoint or os.environ.get("HF_ENDPOINT"), max_retries=max_retries,
-                                  retry_delay=retry_delay)
+    uploader = BackgroundUploader(
+        repo_id,
+        token=token or os.environ.get("HF_TOKEN"),
+        private=private,
+        endpoint=endpoint or os.environ.get("HF_ENDPOINT"),
+        max_retries=max_retries,
+        retry_delay=retry_delay,
+    )
     record = uploader.push_folder(folder, message)
     uploader.close()
     if not record.success:

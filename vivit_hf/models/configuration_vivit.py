@@ -30,7 +30,9 @@ def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
     samples exactly `n` frames of a whole video instead (`vivit_hf.processing.sampling.uniform_indices`).
     """
     if num_frames <= 0 or num_samples <= 0:
-        raise ValueError(f"uniform frame sampling needs positive counts, got {num_frames} frames, {num_samples} samples")
+        raise ValueError(
+            f"uniform frame sampling needs positive counts, got {num_frames} frames, {num_samples} samples"
+        )
     if num_samples < num_frames:
         step = num_frames / (num_samples + 1)
         positions = np.arange(step, num_frames, step, dtype=np.float32)
@@ -139,8 +141,14 @@ class ViViTConfig(PreTrainedConfig):
 
     def validate_vivit(self):
         """Raise a `ValueError` naming the field and the fix for every invalid combination."""
-        for name in ("num_frames", "num_channels", "hidden_size", "num_hidden_layers", "num_attention_heads",
-                     "intermediate_size"):
+        for name in (
+            "num_frames",
+            "num_channels",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "intermediate_size",
+        ):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
@@ -151,7 +159,9 @@ class ViViTConfig(PreTrainedConfig):
         image = self.image_size
         if isinstance(image, int):
             image = [image, image]
-        if not (isinstance(image, (list, tuple)) and len(image) == 2 and all(isinstance(s, int) and s > 0 for s in image)):
+        if not (
+            isinstance(image, (list, tuple)) and len(image) == 2 and all(isinstance(s, int) and s > 0 for s in image)
+        ):
             raise ValueError(f"`image_size` must be a positive int or a (height, width) pair, got {self.image_size!r}.")
         if not self._valid_tubelet():
             raise ValueError(f"`tubelet_size` must be three positive integers [t, h, w], got {self.tubelet_size!r}.")
@@ -192,8 +202,10 @@ class ViViTConfig(PreTrainedConfig):
         if not isinstance(self.layer_norm_eps, (int, float)) or self.layer_norm_eps <= 0:
             raise ValueError(f"`layer_norm_eps` must be positive, got {self.layer_norm_eps!r}.")
         if self.label_spaces is not None:
-            if not isinstance(self.label_spaces, dict) or not self.label_spaces or any(
-                not isinstance(v, int) or v <= 0 for v in self.label_spaces.values()
+            if (
+                not isinstance(self.label_spaces, dict)
+                or not self.label_spaces
+                or any(not isinstance(v, int) or v <= 0 for v in self.label_spaces.values())
             ):
                 raise ValueError(
                     f"`label_spaces` must map head names to positive class counts, e.g. {{'noun': 300, 'verb': 97}}, "
@@ -247,8 +259,10 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
 
     def validate_vivit(self):
         super().validate_vivit()
-        if not isinstance(self.num_temporal_layers, int) or isinstance(self.num_temporal_layers, bool) or (
-            self.num_temporal_layers < 0
+        if (
+            not isinstance(self.num_temporal_layers, int)
+            or isinstance(self.num_temporal_layers, bool)
+            or (self.num_temporal_layers < 0)
         ):
             raise ValueError(f"`num_temporal_layers` must be a non-negative integer, got {self.num_temporal_layers!r}.")
         for name in ("temporal_num_attention_heads", "temporal_intermediate_size"):
@@ -297,4 +311,3 @@ class ViViTFactorisedDotProductConfig(ViViTConfig):
                 f"`num_attention_heads` ({self.num_attention_heads}) must be even for factorised dot-product "
                 f"attention: half the heads attend over time and half over space."
             )
-

@@ -39,8 +39,11 @@ def embed_patches(pixels: torch.Tensor, projection: nn.Module, patch: tuple[int,
     pixels = pixels[:, : t * kt, :, : h * kh, : w * kw]
     rows = pixels.reshape(b, t, kt, c, h, kh, w, kw).permute(0, 1, 4, 6, 2, 3, 5, 7).reshape(b * t * h * w, -1)
     # Kernel flattened in the rows' (kt, c, kh, kw) order; Conv2d's kernel has no kt axis.
-    kernel = projection.weight.reshape(projection.out_channels, c, kt, kh, kw).transpose(1, 2).reshape(
-        projection.out_channels, -1)
+    kernel = (
+        projection.weight.reshape(projection.out_channels, c, kt, kh, kw)
+        .transpose(1, 2)
+        .reshape(projection.out_channels, -1)
+    )
     return F.linear(rows, kernel, projection.bias).view(b, t, h, w, -1)
 
 
@@ -167,8 +170,9 @@ class FactorisedDotProductAttention(ViViTSelfAttention):
     at one spatial position) and the second half over space (tokens of one temporal index); their outputs are
     concatenated head-wise, time heads first, before the output projection (scenic's order)."""
 
-    def forward(self, hidden_states: torch.Tensor, grid: tuple[int, int, int], output_attentions: bool = False,
-                **kwargs):
+    def forward(
+        self, hidden_states: torch.Tensor, grid: tuple[int, int, int], output_attentions: bool = False, **kwargs
+    ):
         batch = hidden_states.shape[0]
         t, s = grid[0], grid[1] * grid[2]
         half = self.num_heads // 2
@@ -180,10 +184,12 @@ class FactorisedDotProductAttention(ViViTSelfAttention):
         def over_space(x):  # (b, half, t*s, e) -> ((b t), half, s, e)
             return x.unflatten(2, (t, s)).transpose(1, 2).flatten(0, 1)
 
-        time_out, time_weights = self.attend(*(over_time(x[:, :half]) for x in (query, key, value)),
-                                             output_attentions, **kwargs)
-        space_out, space_weights = self.attend(*(over_space(x[:, half:]) for x in (query, key, value)),
-                                               output_attentions, **kwargs)
+        time_out, time_weights = self.attend(
+            *(over_time(x[:, :half]) for x in (query, key, value)), output_attentions, **kwargs
+        )
+        space_out, space_weights = self.attend(
+            *(over_space(x[:, half:]) for x in (query, key, value)), output_attentions, **kwargs
+        )
         # back to (b, t, s, heads/2, e) before the head-wise concatenation
         time_out = time_out.unflatten(0, (batch, s)).transpose(1, 2)
         space_out = space_out.unflatten(0, (batch, t))
@@ -236,8 +242,13 @@ class ViViTLayer(GradientCheckpointingLayer):
 
     attention_class = ViViTSelfAttention
 
-    def __init__(self, config: ViViTConfig, drop_path_rate: float = 0.0, num_heads: int | None = None,
-                 intermediate_size: int | None = None):
+    def __init__(
+        self,
+        config: ViViTConfig,
+        drop_path_rate: float = 0.0,
+        num_heads: int | None = None,
+        intermediate_size: int | None = None,
+    ):
         super().__init__()
         self.layernorm_before = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.attention = self.attention_class(config, num_heads)
@@ -270,8 +281,13 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
     tokens at one spatial position), each with its own pre-norm and residual, then the MLP. `attention_order`
     `time_space` swaps the two attentions."""
 
-    def __init__(self, config: ViViTConfig, drop_path_rate: float = 0.0, num_heads: int | None = None,
-                 intermediate_size: int | None = None):
+    def __init__(
+        self,
+        config: ViViTConfig,
+        drop_path_rate: float = 0.0,
+        num_heads: int | None = None,
+        intermediate_size: int | None = None,
+    ):
         super().__init__()
         self.order = config.attention_order.split("_")
         self.layernorm_space = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
@@ -290,7 +306,9 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
         for axis in self.order:
             if axis == "space":  # (b, t*s, d) -> ((b t), s, d)
                 tokens = hidden_states.reshape(batch * t, s, -1)
-                attended, (maps[axis],) = self.attention_space(self.layernorm_space(tokens), output_attentions, **kwargs)
+                attended, (maps[axis],) = self.attention_space(
+                    self.layernorm_space(tokens), output_attentions, **kwargs
+                )
                 attended = attended.reshape(batch, t * s, -1)
             else:  # (b, t*s, d) -> ((b s), t, d)
                 tokens = hidden_states.unflatten(1, (t, s)).transpose(1, 2).flatten(0, 1)
@@ -318,8 +336,15 @@ class ViViTEncoder(nn.Module):
     """scenic's `Encoder`: optional CLS token, learned position embeddings over a token grid, dropout, the blocks,
     a final LayerNorm. Models 1, 3 and 4 have one; Model 2 has a spatial and a temporal one."""
 
-    def __init__(self, config: ViViTConfig, grid: tuple[int, ...], num_layers: int, layer_class, use_cls_token: bool,
-                 **layer_sizes):
+    def __init__(
+        self,
+        config: ViViTConfig,
+        grid: tuple[int, ...],
+        num_layers: int,
+        layer_class,
+        use_cls_token: bool,
+        **layer_sizes,
+    ):
         super().__init__()
         self.grid = tuple(grid)
         self.num_prefix_tokens = int(use_cls_token)
@@ -341,8 +366,15 @@ class ViViTEncoder(nn.Module):
         table = self.position_embeddings[:, self.num_prefix_tokens :]
         return torch.cat((prefix, resize_position_table(table, self.grid, grid)), dim=1)
 
-    def forward(self, tokens: torch.Tensor, grid: tuple[int, ...], layer_grid=None, output_attentions=False,
-                output_hidden_states=False, **kwargs):
+    def forward(
+        self,
+        tokens: torch.Tensor,
+        grid: tuple[int, ...],
+        layer_grid=None,
+        output_attentions=False,
+        output_hidden_states=False,
+        **kwargs,
+    ):
         """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked."""
         if self.cls_token is not None:
             tokens = torch.cat((self.cls_token.expand(tokens.shape[0], -1, -1), tokens), dim=1)
@@ -350,8 +382,9 @@ class ViViTEncoder(nn.Module):
         all_hidden_states = (hidden_states,) if output_hidden_states else ()
         all_attentions = ()
         for layer in self.layers:
-            hidden_states, weights = layer(hidden_states, grid=layer_grid, output_attentions=output_attentions,
-                                           **kwargs)
+            hidden_states, weights = layer(
+                hidden_states, grid=layer_grid, output_attentions=output_attentions, **kwargs
+            )
             if output_attentions:
                 all_attentions += weights
             if output_hidden_states:
@@ -407,8 +440,10 @@ class ViViTPreTrainedModel(PreTrainedModel):
         `trust_remote_code=True`."""
         super().post_init()
         if self._auto_class is not None and self._auto_map_classes:
-            names = {auto: f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}"
-                     for auto, cls in self._auto_map_classes.items()}
+            names = {
+                auto: f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}"
+                for auto, cls in self._auto_map_classes.items()
+            }
             self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **names}
 
     @torch.no_grad()
@@ -428,5 +463,3 @@ class ViViTPreTrainedModel(PreTrainedModel):
             init.trunc_normal_(module.position_embeddings, mean=0.0, std=std)
             if module.cls_token is not None:
                 init.zeros_(module.cls_token)
-
-

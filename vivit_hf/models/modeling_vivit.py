@@ -85,7 +85,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             learned position embeddings are resized (linearly per axis, corners aligned) over time and space.
         """
         output_attentions = self.config.output_attentions if output_attentions is None else output_attentions
-        output_hidden_states = self.config.output_hidden_states if output_hidden_states is None else output_hidden_states
+        output_hidden_states = (
+            self.config.output_hidden_states if output_hidden_states is None else output_hidden_states
+        )
         self.check_pixel_values(pixel_values, interpolate_pos_encoding)
         tokens = self.token_embedding(pixel_values.to(self.token_embedding.projection.weight.dtype))
         grid = tuple(tokens.shape[1:4])
@@ -117,8 +119,12 @@ class ViViTSpatioTemporalModel(_ViViTBackbone):
 
     def encode(self, tokens, grid, output_attentions, output_hidden_states, **kwargs):
         hidden, hidden_states, attentions = self.encoder(
-            tokens.flatten(1, 3), grid, layer_grid=grid, output_attentions=output_attentions,
-            output_hidden_states=output_hidden_states, **kwargs,
+            tokens.flatten(1, 3),
+            grid,
+            layer_grid=grid,
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+            **kwargs,
         )
         return hidden, pool(hidden, self.config.classifier), hidden_states, attentions
 
@@ -136,11 +142,17 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         n_t, n_h, n_w = config.token_grid
         use_cls_token = config.classifier == "token"
         self.token_embedding = build_token_embedding(config)
-        self.spatial_encoder = ViViTEncoder(config, (n_h, n_w), config.num_hidden_layers, self.layer_class,
-                                            use_cls_token)
+        self.spatial_encoder = ViViTEncoder(
+            config, (n_h, n_w), config.num_hidden_layers, self.layer_class, use_cls_token
+        )
         self.temporal_encoder = ViViTEncoder(
-            config, (n_t,), config.num_temporal_layers, self.layer_class, use_cls_token,
-            num_heads=config.temporal_num_attention_heads, intermediate_size=config.temporal_intermediate_size,
+            config,
+            (n_t,),
+            config.num_temporal_layers,
+            self.layer_class,
+            use_cls_token,
+            num_heads=config.temporal_num_attention_heads,
+            intermediate_size=config.temporal_intermediate_size,
         )
         self.post_init()
 
@@ -152,11 +164,18 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         )
         summaries = pool(spatial, self.config.classifier).unflatten(0, (batch, t))  # (b, t, d)
         hidden, temporal_hidden, temporal_attentions = self.temporal_encoder(
-            summaries, grid[:1], output_attentions=output_attentions, output_hidden_states=output_hidden_states,
+            summaries,
+            grid[:1],
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
             **kwargs,
         )
-        return (hidden, pool(hidden, self.config.classifier), spatial_hidden + temporal_hidden,
-                spatial_attentions + temporal_attentions)
+        return (
+            hidden,
+            pool(hidden, self.config.classifier),
+            spatial_hidden + temporal_hidden,
+            spatial_attentions + temporal_attentions,
+        )
 
 
 # ------------------------------------------------------------------------------------------------ Model 3
@@ -177,8 +196,9 @@ class ViViTFactorisedDotProductModel(ViViTSpatioTemporalModel):
 
 
 # ----------------------------------------------------------------------------------- classification heads
-def multi_head_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, head_sizes: list[int],
-                             reduction: str = "mean") -> torch.Tensor:
+def multi_head_cross_entropy(
+    logits: torch.Tensor, labels: torch.Tensor, head_sizes: list[int], reduction: str = "mean"
+) -> torch.Tensor:
     """scenic's multi-head loss: the sum over label spaces of each head's cross-entropy (computed in fp32).
 
     `logits` (b, sum(head_sizes)) are the heads' logits side by side; `labels` are class indices (b, heads), or
@@ -236,8 +256,12 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
             loss (cross-entropy; `config.problem_type` is honoured for a single head).
         """
         outputs = self.vivit(
-            pixel_values, output_attentions=output_attentions, output_hidden_states=output_hidden_states,
-            interpolate_pos_encoding=interpolate_pos_encoding, return_dict=True, **kwargs,
+            pixel_values,
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+            interpolate_pos_encoding=interpolate_pos_encoding,
+            return_dict=True,
+            **kwargs,
         )
         features = outputs.pooler_output
         if self.pre_logits is not None:
@@ -246,7 +270,10 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         head_logits = self.split_heads(logits)
         loss = self.compute_loss(labels, logits, head_logits) if labels is not None else None
         return ViViTVideoClassifierOutput(
-            loss=loss, logits=logits, head_logits=head_logits, hidden_states=outputs.hidden_states,
+            loss=loss,
+            logits=logits,
+            head_logits=head_logits,
+            hidden_states=outputs.hidden_states,
             attentions=outputs.attentions,
         )
 
@@ -274,14 +301,19 @@ class ViViTFactorisedDotProductForVideoClassification(_ViViTForVideoClassificati
 VIVIT_MODELS = {
     "spatio_temporal": (ViViTSpatioTemporalConfig, ViViTSpatioTemporalModel, ViViTSpatioTemporalForVideoClassification),
     "factorised_encoder": (
-        ViViTFactorisedEncoderConfig, ViViTFactorisedEncoderModel, ViViTFactorisedEncoderForVideoClassification
+        ViViTFactorisedEncoderConfig,
+        ViViTFactorisedEncoderModel,
+        ViViTFactorisedEncoderForVideoClassification,
     ),
     "factorised_self_attention": (
-        ViViTFactorisedSelfAttentionConfig, ViViTFactorisedSelfAttentionModel,
+        ViViTFactorisedSelfAttentionConfig,
+        ViViTFactorisedSelfAttentionModel,
         ViViTFactorisedSelfAttentionForVideoClassification,
     ),
     "factorised_dot_product": (
-        ViViTFactorisedDotProductConfig, ViViTFactorisedDotProductModel, ViViTFactorisedDotProductForVideoClassification
+        ViViTFactorisedDotProductConfig,
+        ViViTFactorisedDotProductModel,
+        ViViTFactorisedDotProductForVideoClassification,
     ),
 }
 

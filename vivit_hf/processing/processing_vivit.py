@@ -203,10 +203,15 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             opts["short_video"] = kwargs["short_video"]
         if "seed" in kwargs:
             opts["seed"] = kwargs["seed"]
-        opts.update(self._standardize_kwargs(
-            size=opts["size"], crop_size=opts["crop_size"], default_to_square=False,
-            image_mean=opts["image_mean"], image_std=opts["image_std"],
-        ))
+        opts.update(
+            self._standardize_kwargs(
+                size=opts["size"],
+                crop_size=opts["crop_size"],
+                default_to_square=False,
+                image_mean=opts["image_mean"],
+                image_std=opts["image_std"],
+            )
+        )
         if opts.get("fps") is not None:
             raise ValueError("ViViTVideoProcessor samples by frame count and stride; `fps` sampling is not supported.")
         if opts["sampling_mode"] not in SAMPLING_MODES:
@@ -223,8 +228,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         float_max = opts["float_max"]
         number = isinstance(float_max, (int, float, np.integer, np.floating)) and not isinstance(float_max, bool)
         if float_max is not None and not (number and 0 < float_max < float("inf")):
-            raise ValueError(f"float_max must be a positive number (1.0 for [0, 1] pixels, 255.0 for [0, 255]), "
-                             f"got {float_max!r}.")
+            raise ValueError(
+                f"float_max must be a positive number (1.0 for [0, 1] pixels, 255.0 for [0, 255]), got {float_max!r}."
+            )
         return opts
 
     def _generator(self, seed) -> np.random.Generator:
@@ -281,9 +287,15 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if not opts["do_sample_frames"]:
             return np.arange(num_video_frames)[None]
         return sample_clips(
-            num_video_frames, int(opts["num_frames"]), mode=opts["sampling_mode"],
-            stride=int(opts["frame_stride"]), num_clips=int(opts["num_clips"]),
-            train=bool(opts["do_train_augment"]), rng=rng, short_video=opts["short_video"], name=name,
+            num_video_frames,
+            int(opts["num_frames"]),
+            mode=opts["sampling_mode"],
+            stride=int(opts["frame_stride"]),
+            num_clips=int(opts["num_clips"]),
+            train=bool(opts["do_train_augment"]),
+            rng=rng,
+            short_video=opts["short_video"],
+            name=name,
         )
 
     def _checked_indices(self, result, num_video_frames: int, opts: dict, name: str) -> np.ndarray:
@@ -296,17 +308,25 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         num_clips = int(opts["num_clips"])
         num_frames = int(opts["num_frames"]) if opts["do_sample_frames"] else None
         wanted = f"({num_clips}, {num_frames if num_frames is not None else 'frames'})"
-        if (indices.ndim != 2 or indices.shape[0] != num_clips or indices.shape[1] == 0
-                or (num_frames is not None and indices.shape[1] != num_frames)):
+        if (
+            indices.ndim != 2
+            or indices.shape[0] != num_clips
+            or indices.shape[1] == 0
+            or (num_frames is not None and indices.shape[1] != num_frames)
+        ):
             raise ValueError(
                 f"{method} returned indices of shape {indices.shape} where {wanted} = (num_clips={num_clips}, "
                 f"num_frames={num_frames if num_frames is not None else 'any'}) are asked, for {name} "
                 f"({num_video_frames} frames): it must return one row of frame indices per clip."
             )
-        if indices.dtype == bool or not (np.issubdtype(indices.dtype, np.integer) or (
-                np.issubdtype(indices.dtype, np.floating) and np.array_equal(indices, np.round(indices)))):
-            raise ValueError(f"{method} must return integer frame indices, got {indices.dtype} values such as "
-                             f"{indices.flatten()[:4].tolist()} for {name}.")
+        if indices.dtype == bool or not (
+            np.issubdtype(indices.dtype, np.integer)
+            or (np.issubdtype(indices.dtype, np.floating) and np.array_equal(indices, np.round(indices)))
+        ):
+            raise ValueError(
+                f"{method} must return integer frame indices, got {indices.dtype} values such as "
+                f"{indices.flatten()[:4].tolist()} for {name}."
+            )
         indices = indices.astype(np.int64)
         if indices.min() < 0 or indices.max() >= num_video_frames:
             raise ValueError(
@@ -400,8 +420,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if not views:
             return torch.empty(0)
         scale, bias = affine_normalization(
-            opts["do_rescale"], opts["rescale_factor"], opts["rescale_offset"],
-            opts["do_normalize"], opts["image_mean"], opts["image_std"], device=views[0].device,
+            opts["do_rescale"],
+            opts["rescale_factor"],
+            opts["rescale_offset"],
+            opts["do_normalize"],
+            opts["image_mean"],
+            opts["image_std"],
+            device=views[0].device,
         )
         shapes = {tuple(v.shape) for v in views}
         if len(shapes) > 1:
@@ -437,8 +462,12 @@ def _is_broken_input_error(error: Exception) -> bool:
     if isinstance(error, VideoDecodeError):
         return True
     message = str(error)
-    return ("frames but the clip needs" in message or "single frame" in message or "layout" in message
-            or "NaN or infinite" in message)
+    return (
+        "frames but the clip needs" in message
+        or "single frame" in message
+        or "layout" in message
+        or "NaN or infinite" in message
+    )
 
 
 def _is_frame(x) -> bool:
@@ -458,11 +487,15 @@ def _as_video_list(videos) -> list:
             return list(videos)
         if videos.ndim in (3, 4):
             return [videos]
-        raise ValueError(f"A video array must have 4 dimensions (T, H, W, C) or (T, C, H, W), or 5 for a batch; got shape {tuple(videos.shape)}.")
+        raise ValueError(
+            f"A video array must have 4 dimensions (T, H, W, C) or (T, C, H, W), or 5 for a batch; got shape {tuple(videos.shape)}."
+        )
     if isinstance(videos, (list, tuple)):
         if len(videos) == 0:
             raise ValueError("Got an empty list of videos.")
-        if all(_is_frame(x) for x in videos) and not all(isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 4 for x in videos):
+        if all(_is_frame(x) for x in videos) and not all(
+            isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 4 for x in videos
+        ):
             # one video given as frames; (H, W) grey frames get their channel axis, so 3 or 4 of them stack to an
             # unambiguous (T, H, W, 1), not a (3, H, W) that could be one image
             return [[x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in videos]]
@@ -582,8 +615,10 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str) -> float:
     if not bool(finite.all()):
         bad = (~finite).flatten(1).any(1).nonzero().flatten().tolist()
         shown = f"{bad[:10]}{' and more' if len(bad) > 10 else ''}"
-        raise ValueError(f"{name} has NaN or infinite values in frames {shown} (of {tensor.shape[0]}): a broken "
-                         "video array; check what produced it.")
+        raise ValueError(
+            f"{name} has NaN or infinite values in frames {shown} (of {tensor.shape[0]}): a broken "
+            "video array; check what produced it."
+        )
     if values.numel() == 0:
         return 1.0
     low, high = float(values.min()), float(values.max())
@@ -596,8 +631,10 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str) -> float:
             "[0, 255] (to the call, or to the processor for every call), or give uint8 frames."
         )
     if high > 2 * float(float_max):
-        raise ValueError(f"float_max={float(float_max):g} says white is {float(float_max):g}, but {name} has values "
-                         f"up to {high:g}: another scale (pass the right float_max, e.g. 255.0).")
+        raise ValueError(
+            f"float_max={float(float_max):g} says white is {float(float_max):g}, but {name} has values "
+            f"up to {high:g}: another scale (pass the right float_max, e.g. 255.0)."
+        )
     return 255.0 / float(float_max)
 
 
@@ -667,7 +704,11 @@ class _FrameSource:
         self.reader: VideoReader | None = None
         self.tensor: torch.Tensor | None = None
         if isinstance(video, (list, tuple)):
-            video = _pil_frames_to_array(video) if not all(isinstance(f, torch.Tensor) for f in video) else torch.stack(list(video))
+            video = (
+                _pil_frames_to_array(video)
+                if not all(isinstance(f, torch.Tensor) for f in video)
+                else torch.stack(list(video))
+            )
         if isinstance(video, (np.ndarray, torch.Tensor)):
             self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
             self.tensor = _array_to_clip_tensor(video, input_data_format)
@@ -720,10 +761,21 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     flat list. With any other video processor the preprocessing is the parent class's.
     """
 
-    def _sanitize_parameters(self, top_k=None, num_frames=None, frame_sampling_rate=None, function_to_apply=None,
-                             num_clips=None, num_crops=None, short_video=None):
+    def _sanitize_parameters(
+        self,
+        top_k=None,
+        num_frames=None,
+        frame_sampling_rate=None,
+        function_to_apply=None,
+        num_clips=None,
+        num_crops=None,
+        short_video=None,
+    ):
         preprocess, forward, postprocess = super()._sanitize_parameters(
-            top_k=top_k, num_frames=num_frames, frame_sampling_rate=frame_sampling_rate, function_to_apply=function_to_apply
+            top_k=top_k,
+            num_frames=num_frames,
+            frame_sampling_rate=frame_sampling_rate,
+            function_to_apply=function_to_apply,
         )
         if num_clips is not None:
             preprocess["num_clips"] = num_clips
@@ -733,16 +785,22 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             preprocess["short_video"] = short_video
         return preprocess, forward, postprocess
 
-    def preprocess(self, video, num_frames=None, frame_sampling_rate=None, num_clips=None, num_crops=None,
-                   short_video=None):
+    def preprocess(
+        self, video, num_frames=None, frame_sampling_rate=None, num_clips=None, num_crops=None, short_video=None
+    ):
         if not isinstance(self.video_processor, ViViTVideoProcessor):
             if num_clips is not None or num_crops is not None or short_video is not None:
                 raise ValueError("num_clips / num_crops / short_video need a ViViTVideoProcessor.")
             return super().preprocess(video, num_frames=num_frames, frame_sampling_rate=frame_sampling_rate or 1)
         options = {"do_sample_frames": True}
         num_frames = num_frames if num_frames is not None else getattr(self.model.config, "num_frames", None)
-        for key, value in (("num_frames", num_frames), ("frame_stride", frame_sampling_rate),
-                           ("num_clips", num_clips), ("num_crops", num_crops), ("short_video", short_video)):
+        for key, value in (
+            ("num_frames", num_frames),
+            ("frame_stride", frame_sampling_rate),
+            ("num_clips", num_clips),
+            ("num_crops", num_crops),
+            ("short_video", short_video),
+        ):
             if value is not None:
                 options[key] = value
         inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
@@ -797,4 +855,4 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
 def _head_label(label: str, head: str) -> str:
     """`"noun:tap"` -> `"tap"` for head `noun` (the recipes' naming); other labels as they are."""
     prefix = f"{head}:"
-    return label[len(prefix):] if label.startswith(prefix) else label
+    return label[len(prefix) :] if label.startswith(prefix) else label

@@ -53,9 +53,7 @@ def _check_policy(short_video, num_video_frames: int, needed: int, name: str) ->
             "to accept short videos."
         )
     if short_video is None and num_video_frames == 1:
-        raise ValueError(
-            f"{name} has a single frame; pass short_video='loop' or 'pad' to turn one frame into a clip."
-        )
+        raise ValueError(f"{name} has a single frame; pass short_video='loop' or 'pad' to turn one frame into a clip.")
 
 
 def clip_span(num_frames: int, stride: int = 1) -> int:

@@ -245,7 +245,9 @@ class VideoReader:
         n = self.num_frames
         bad = idx[(idx < 0) | (idx >= n)]
         if bad.size:
-            raise ValueError(f"Frame indices {bad[:8].tolist()} are out of range for video {self.name} with {n} frames.")
+            raise ValueError(
+                f"Frame indices {bad[:8].tolist()} are out of range for video {self.name} with {n} frames."
+            )
         return idx
 
 
@@ -516,8 +518,9 @@ class PyAVReader(VideoReader):
         with ThreadPoolExecutor(1, thread_name_prefix="vivit-rgb") as pool:
             convert = functools.partial(pool.submit, self._to_rgb, size=size, interpolation=interpolation)
             try:
-                pending = self._read_sequential(wanted, convert) if self._pts is None else self._read_seeking(
-                    wanted, convert)
+                pending = (
+                    self._read_sequential(wanted, convert) if self._pts is None else self._read_seeking(wanted, convert)
+                )
                 frames = {i: future.result() for i, future in pending.items()}
             except av.FFmpegError as e:
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
@@ -576,8 +579,9 @@ class PyAVReader(VideoReader):
                 return
             back = 2 * back or step
 
-    def _decode_span(self, start: int, first: int, last: int, wanted: set[int], out: dict[int, Future],
-                     convert, skip_nonref: bool) -> None:
+    def _decode_span(
+        self, start: int, first: int, last: int, wanted: set[int], out: dict[int, Future], convert, skip_nonref: bool
+    ) -> None:
         """Decode from the keyframe `start` to `last`, keeping the wanted frames.
 
         Frames that are not wanted (all of them before `first`, and those between wanted frames
@@ -689,8 +693,13 @@ class TorchcodecReader(VideoReader):
         fps = float(meta.average_fps or 0.0)
         rotation = int(round(getattr(meta, "rotation", 0) or 0)) % 360
         return VideoInfo(
-            self.num_frames, fps, int(meta.height), int(meta.width), float(meta.duration_seconds or 0.0),
-            rotation, self.backend,
+            self.num_frames,
+            fps,
+            int(meta.height),
+            int(meta.width),
+            float(meta.duration_seconds or 0.0),
+            rotation,
+            self.backend,
         )
 
     def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:

@@ -50,11 +50,21 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 # name -> (rescale_factor, rescale_offset, do_normalize, image_mean, image_std)
 NORMALIZATION_PRESETS = {
     # scenic's zero-centring: x / 127.5 - 1, in [-1, 1]; what the released ViViT checkpoints saw.
-    "scenic": dict(rescale_factor=1 / 127.5, rescale_offset=True, do_normalize=False, image_mean=[0.5] * 3, image_std=[0.5] * 3),
+    "scenic": dict(
+        rescale_factor=1 / 127.5, rescale_offset=True, do_normalize=False, image_mean=[0.5] * 3, image_std=[0.5] * 3
+    ),
     # ImageNet statistics on [0, 1] pixels.
-    "imagenet": dict(rescale_factor=1 / 255, rescale_offset=False, do_normalize=True, image_mean=list(IMAGENET_MEAN), image_std=list(IMAGENET_STD)),
+    "imagenet": dict(
+        rescale_factor=1 / 255,
+        rescale_offset=False,
+        do_normalize=True,
+        image_mean=list(IMAGENET_MEAN),
+        image_std=list(IMAGENET_STD),
+    ),
     # transformers' VivitVideoProcessor: offset rescale to [-1, 1], then normalise by 0.5 / 0.5 again: [-3, 1].
-    "transformers_vivit": dict(rescale_factor=1 / 127.5, rescale_offset=True, do_normalize=True, image_mean=[0.5] * 3, image_std=[0.5] * 3),
+    "transformers_vivit": dict(
+        rescale_factor=1 / 127.5, rescale_offset=True, do_normalize=True, image_mean=[0.5] * 3, image_std=[0.5] * 3
+    ),
 }
 
 _INTERPOLATION = {
@@ -82,13 +92,17 @@ def shortest_side_size(height: int, width: int, size: int) -> tuple[int, int]:
     return output_size(height, width, int(size))
 
 
-def resize(video: torch.Tensor, height: int, width: int, interpolation="bilinear", antialias: bool = True) -> torch.Tensor:
+def resize(
+    video: torch.Tensor, height: int, width: int, interpolation="bilinear", antialias: bool = True
+) -> torch.Tensor:
     if tuple(video.shape[-2:]) == (height, width):
         return video
     return tvF.resize(video, [height, width], interpolation=_interpolation(interpolation), antialias=antialias)
 
 
-def resize_shortest_side(video: torch.Tensor, size: int, interpolation="bilinear", antialias: bool = True) -> torch.Tensor:
+def resize_shortest_side(
+    video: torch.Tensor, size: int, interpolation="bilinear", antialias: bool = True
+) -> torch.Tensor:
     return resize(video, *shortest_side_size(*video.shape[-2:], size), interpolation=interpolation, antialias=antialias)
 
 
@@ -240,7 +254,9 @@ def affine_normalization(
     return (scale.to(torch.float32).reshape(3, 1, 1).to(device), bias.to(torch.float32).reshape(3, 1, 1).to(device))
 
 
-def apply_affine(clip: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+def apply_affine(
+    clip: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor, out: torch.Tensor | None = None
+) -> torch.Tensor:
     """`clip * scale + bias` (per channel, `(3, 1, 1)` from `affine_normalization`) in one pass,
     reading uint8 (or float) and writing float32, into `out` when given.
 

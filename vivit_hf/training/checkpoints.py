@@ -42,8 +42,6 @@ def list_checkpoints(output_dir: Path) -> list[Path]:
     return sorted(done, key=lambda p: json.loads((p / STATE_FILE).read_text())["completed_steps"])
 
 
-
-
 def save_pretrained(model, folder, **kwargs) -> None:
     """`model.save_pretrained(folder, **kwargs)`, also for a model sharded by FSDP2.
 

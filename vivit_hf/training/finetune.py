@@ -32,47 +32,81 @@ MODELS = tuple(VIVIT_MODELS)
 
 def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     # No abbreviations: `--lr 0.1` used to be taken as `--lr_scheduler_type 0.1`.
-    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                allow_abbrev=False)
+    p = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
+    )
     g = p.add_argument_group("data")
-    g.add_argument("--dataset", default=SYNTHETIC,
-                   help=f"local folder or Hub data set id; '{SYNTHETIC}' (default) is the bundled data set")
+    g.add_argument(
+        "--dataset",
+        default=SYNTHETIC,
+        help=f"local folder or Hub data set id; '{SYNTHETIC}' (default) is the bundled data set",
+    )
     g.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
     g.add_argument("--dataset_revision", default=None)
     g.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
     g.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
     g.add_argument("--train_split", default="train")
     g.add_argument("--eval_split", default=None, help="default: validation, else test, else a held-out share")
-    g.add_argument("--validation_split_percentage", type=float, default=10.0,
-                   help="held out of train when the data set has no validation or test split")
+    g.add_argument(
+        "--validation_split_percentage",
+        type=float,
+        default=10.0,
+        help="held out of train when the data set has no validation or test split",
+    )
     g.add_argument("--max_train_samples", type=_at_least(1), default=None)
     g.add_argument("--max_eval_samples", type=_at_least(1), default=None)
     g.add_argument("--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go")
     g.add_argument("--num_workers", type=_at_least(0), default=2, help="DataLoader worker processes (decoding)")
-    g.add_argument("--cache_decoded_videos", choices=("auto", "yes", "no"), default="auto",
-                   help="decode every clip once and keep its frames in memory for all epochs (same batches, "
-                        "less CPU); auto: when the training and evaluation sets fit in --cache_budget_mib")
-    g.add_argument("--cache_budget_mib", type=float, default=1024,
-                   help="memory per training process that --cache_decoded_videos auto may fill")
-    g.add_argument("--torch_threads", type=_at_least(1), default=None,
-                   help="intra-op threads of each training process (default: torch's choice)")
+    g.add_argument(
+        "--cache_decoded_videos",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="decode every clip once and keep its frames in memory for all epochs (same batches, "
+        "less CPU); auto: when the training and evaluation sets fit in --cache_budget_mib",
+    )
+    g.add_argument(
+        "--cache_budget_mib",
+        type=float,
+        default=1024,
+        help="memory per training process that --cache_decoded_videos auto may fill",
+    )
+    g.add_argument(
+        "--torch_threads",
+        type=_at_least(1),
+        default=None,
+        help="intra-op threads of each training process (default: torch's choice)",
+    )
 
     g = p.add_argument_group("model")
     g.add_argument("--preset", default=SYNTHETIC, help=f"training recipe: {', '.join(PRESETS)}")
     g.add_argument("--model", choices=MODELS, help="paper's Model 1-4")
     g.add_argument("--model_size", choices=tuple(MODEL_SIZES), help="used when not initialising from a checkpoint")
-    g.add_argument("--init_from", default=None,
-                   help="an image ViT (Hub id, folder, timm/.npz; see from_vit_pretrained) or a ViViT checkpoint")
+    g.add_argument(
+        "--init_from",
+        default=None,
+        help="an image ViT (Hub id, folder, timm/.npz; see from_vit_pretrained) or a ViViT checkpoint",
+    )
     g.add_argument("--tubelet_init", default="central_frame", help="from an image ViT: central_frame|filter_inflation")
-    g.add_argument("--positional_embedding", choices=("resize_tile", "tile", "random"), default="resize_tile",
-                   help="from an image ViT: its position grid resized to the crop's (the same table when the sizes "
-                        "agree), tiled over time; tile refuses another crop size; random keeps a fresh table")
-    g.add_argument("--config_overrides", default=None,
-                   help='model config fields, e.g. "num_frames=1,tubelet_size=[1,8,8]" (JSON values)')
+    g.add_argument(
+        "--positional_embedding",
+        choices=("resize_tile", "tile", "random"),
+        default="resize_tile",
+        help="from an image ViT: its position grid resized to the crop's (the same table when the sizes "
+        "agree), tiled over time; tile refuses another crop size; random keeps a fresh table",
+    )
+    g.add_argument(
+        "--config_overrides",
+        default=None,
+        help='model config fields, e.g. "num_frames=1,tubelet_size=[1,8,8]" (JSON values)',
+    )
     g.add_argument("--drop_path_rate", type=float, help="stochastic depth")
     g.add_argument("--hidden_dropout_prob", type=float, default=None)
-    g.add_argument("--freeze", nargs="*", default=[],
-                   help="parameter-name prefixes to freeze, e.g. vivit.token_embedding vivit.encoder.layers.0.")
+    g.add_argument(
+        "--freeze",
+        nargs="*",
+        default=[],
+        help="parameter-name prefixes to freeze, e.g. vivit.token_embedding vivit.encoder.layers.0.",
+    )
 
     g = p.add_argument_group("video processing")
     g.add_argument("--num_frames", type=_at_least(1), default=None, help="frames per clip (default: the model's)")
@@ -84,8 +118,9 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--color_jitter", type=_bool)
     g.add_argument("--rand_augment", type=int, nargs=2, help="RandAugment num_ops magnitude, e.g. 2 15")
     g.add_argument("--eval_num_clips", type=_at_least(1), help="temporal views when evaluating each epoch")
-    g.add_argument("--eval_num_crops", type=int, choices=(1, 3),
-                   help="spatial views when evaluating each epoch: 1 (centre) or 3")
+    g.add_argument(
+        "--eval_num_crops", type=int, choices=(1, 3), help="spatial views when evaluating each epoch: 1 (centre) or 3"
+    )
 
     g = p.add_argument_group("optimisation")
     g.add_argument("--optimizer", choices=("sgd", "adamw"))
@@ -99,8 +134,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--max_train_steps", type=_at_least(1), default=None, help="overrides --num_train_epochs")
     g.add_argument("--per_device_train_batch_size", type=_at_least(1), default=8)
     g.add_argument("--per_device_eval_batch_size", type=_at_least(1), default=8)
-    g.add_argument("--total_batch_size", type=_at_least(1), default=None,
-                   help="reach this batch size with gradient accumulation (paper: 64)")
+    g.add_argument(
+        "--total_batch_size",
+        type=_at_least(1),
+        default=None,
+        help="reach this batch size with gradient accumulation (paper: 64)",
+    )
     g.add_argument("--gradient_accumulation_steps", type=_at_least(1), default=None)
     g.add_argument("--max_grad_norm", type=float)
     g.add_argument("--label_smoothing", type=float)
@@ -111,8 +150,9 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
 
     g = p.add_argument_group("outputs")
     g.add_argument("--output_dir", default="outputs")
-    g.add_argument("--checkpointing_steps", type=_checkpointing_steps, default=None,
-                   help="save_state every N steps, or 'epoch'")
+    g.add_argument(
+        "--checkpointing_steps", type=_checkpointing_steps, default=None, help="save_state every N steps, or 'epoch'"
+    )
     g.add_argument("--checkpoints_total_limit", type=_at_least(0), default=2, help="0 keeps every checkpoint")
     g.add_argument("--resume_from_checkpoint", default=None, help="a checkpoint folder, or 'latest'")
     g.add_argument("--with_tracking", type=_bool, default=True)
@@ -136,6 +176,7 @@ def _bool(value: str) -> bool:
 
 def _at_least(minimum: int):
     """An argparse type: a whole number >= minimum (a batch of 0 or -1 workers used to fail mid-run, if at all)."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -144,6 +185,7 @@ def _at_least(minimum: int):
         if value is None or value < minimum:
             raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
         return value
+
     return parse
 
 
@@ -163,7 +205,9 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
     except ValueError as error:
         parser.error(str(error))
     args = parser.parse_args(argv)
-    missing = [name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None]
+    missing = [
+        name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None
+    ]
     if missing:
         parser.error(f"no value for {missing}: give them or a --preset that sets them")
     try:
@@ -172,8 +216,10 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
     except ValueError as error:
         parser.error(f"argument --config_overrides: {error}")
     if args.init_from and _looks_like_a_local_path(args.init_from) and not os.path.exists(args.init_from):
-        parser.error(f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
-                     f"a Hub id reads 'org/name')")
+        parser.error(
+            f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
+            f"a Hub id reads 'org/name')"
+        )
     return args
 
 
@@ -198,8 +244,15 @@ def _parse_overrides(text: str | None) -> dict:
 
 
 # Fields the data set decides (labels) or transformers writes (bookkeeping): not for --config_overrides.
-_NOT_OVERRIDABLE = {"id2label", "label2id", "label_spaces", "model_type", "transformers_version", "architectures",
-                    "_name_or_path"}
+_NOT_OVERRIDABLE = {
+    "id2label",
+    "label2id",
+    "label_spaces",
+    "model_type",
+    "transformers_version",
+    "architectures",
+    "_name_or_path",
+}
 
 
 def check_config_overrides(overrides: dict, crop_size: int | None = None, config_classes=None) -> None:
@@ -219,8 +272,10 @@ def check_config_overrides(overrides: dict, crop_size: int | None = None, config
     if "image_size" in overrides and crop_size is not None:
         size = overrides["image_size"]
         if (list(size) if isinstance(size, (list, tuple)) else [size, size]) != [crop_size, crop_size]:
-            raise ValueError(f"image_size={json.dumps(size)} differs from --crop_size {crop_size}, the frames the "
-                             f"model is given; leave image_size out (it follows --crop_size) or give --crop_size")
+            raise ValueError(
+                f"image_size={json.dumps(size)} differs from --crop_size {crop_size}, the frames the "
+                f"model is given; leave image_size out (it follows --crop_size) or give --crop_size"
+            )
 
 
 def _looks_like_a_local_path(source: str) -> bool:
@@ -240,9 +295,15 @@ def _looks_like_a_local_path(source: str) -> bool:
 # ------------------------------------------------------------------------------------------------ data
 def load_data(args, accelerator):
     # The bundled set is made, and a Hub data set downloaded, by one process; the others wait and reuse it.
-    data = open_video_dataset(args.dataset, args.dataset_format, once=accelerator.main_process_first,
-                              cache_dir=args.cache_dir, revision=args.dataset_revision,
-                              video_column=args.video_column, label_column=args.label_column)
+    data = open_video_dataset(
+        args.dataset,
+        args.dataset_format,
+        once=accelerator.main_process_first,
+        cache_dir=args.cache_dir,
+        revision=args.dataset_revision,
+        video_column=args.video_column,
+        label_column=args.label_column,
+    )
     for split, count in data.missing.items():
         logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
     train = data.split(args.train_split)
@@ -284,10 +345,12 @@ def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
 def build_datasets(args, train_examples, eval_examples, processor):
     """Training (augmented, seeded per epoch and clip) and evaluation data sets, decoded once into memory when
     `--cache_decoded_videos` says so."""
-    train = VideoClassificationDataset(train_examples, processor, seed=args.seed,
-                                       processor_kwargs=dict(do_train_augment=True))
-    evaluation = VideoClassificationDataset(eval_examples, processor, num_clips=args.eval_num_clips,
-                                            num_crops=args.eval_num_crops)
+    train = VideoClassificationDataset(
+        train_examples, processor, seed=args.seed, processor_kwargs=dict(do_train_augment=True)
+    )
+    evaluation = VideoClassificationDataset(
+        eval_examples, processor, num_clips=args.eval_num_clips, num_crops=args.eval_num_crops
+    )
     if _cache_decoded_videos(args, (train, evaluation)):
         for dataset in (train, evaluation):
             dataset.cache_decoded_videos(num_workers=args.num_workers)
@@ -299,9 +362,11 @@ def _cache_decoded_videos(args, datasets) -> bool:
         return args.cache_decoded_videos == "yes"
     size = sum(dataset.estimate_decoded_bytes() or 0 for dataset in datasets)
     fits = size <= args.cache_budget_mib * 2**20
-    logger.info(f"the decoded clips would take about {size / 2**20:.1f} MiB: "
-                f"{'decoding them once into memory' if fits else 'decoding them every epoch'} "
-                f"(--cache_decoded_videos auto, --cache_budget_mib {args.cache_budget_mib:g})")
+    logger.info(
+        f"the decoded clips would take about {size / 2**20:.1f} MiB: "
+        f"{'decoding them once into memory' if fits else 'decoding them every epoch'} "
+        f"(--cache_decoded_videos auto, --cache_budget_mib {args.cache_budget_mib:g})"
+    )
     return fits
 
 
@@ -309,12 +374,18 @@ def build_dataloaders(args, train_dataset, eval_dataset):
     # Persistent workers keep their copy of the data set across epochs (no restart per epoch); the sampler hands
     # them the epoch with each index, for the augmentation seeds.
     sampler = EpochShuffleSampler(len(train_dataset), seed=args.seed, with_epoch=True)
-    loader_kwargs = dict(collate_fn=collate_videos, num_workers=args.num_workers,
-                         persistent_workers=args.num_workers > 0, generator=torch.Generator().manual_seed(args.seed))
+    loader_kwargs = dict(
+        collate_fn=collate_videos,
+        num_workers=args.num_workers,
+        persistent_workers=args.num_workers > 0,
+        generator=torch.Generator().manual_seed(args.seed),
+    )
     train_dataloader = torch.utils.data.DataLoader(
-        train_dataset, sampler=sampler, batch_size=args.per_device_train_batch_size, **loader_kwargs)
+        train_dataset, sampler=sampler, batch_size=args.per_device_train_batch_size, **loader_kwargs
+    )
     eval_dataloader = torch.utils.data.DataLoader(
-        eval_dataset, batch_size=args.per_device_eval_batch_size, **loader_kwargs)
+        eval_dataset, batch_size=args.per_device_eval_batch_size, **loader_kwargs
+    )
     return train_dataloader, eval_dataloader
 
 
@@ -329,7 +400,7 @@ def _is_vivit_checkpoint(source: str) -> bool:
     try:
         config = AutoConfig.from_pretrained(source)
     except (OSError, ValueError):  # no transformers config (a timm Hub folder) or none reachable: from_vit_pretrained
-        return False               # reads it as an image ViT and reports what is wrong with the source
+        return False  # reads it as an image ViT and reports what is wrong with the source
     return config.model_type.startswith("vivit")
 
 
@@ -358,11 +429,16 @@ def build_model(args, data):
     if args.init_from and _is_vivit_checkpoint(args.init_from):
         # The checkpoint's own variant; its position embeddings interpolated to a new frame count or crop, its head
         # kept only for the same label names.
-        model, report = from_vivit_checkpoint(args.init_from, id2label=data.id2label,
-                                              label_spaces=data.head_sizes if data.is_multi_head else None,
-                                              **overrides)
-        logger.info(f"started from the {type(model).__name__} checkpoint {args.init_from}: resized "
-                    f"{report['resized'] or 'nothing'}; fresh {report['fresh'] or 'nothing'}")
+        model, report = from_vivit_checkpoint(
+            args.init_from,
+            id2label=data.id2label,
+            label_spaces=data.head_sizes if data.is_multi_head else None,
+            **overrides,
+        )
+        logger.info(
+            f"started from the {type(model).__name__} checkpoint {args.init_from}: resized "
+            f"{report['resized'] or 'nothing'}; fresh {report['fresh'] or 'nothing'}"
+        )
         try:
             init_processor = ViViTVideoProcessor.from_pretrained(args.init_from)
         except OSError:
@@ -370,20 +446,25 @@ def build_model(args, data):
     else:
         check_config_overrides(overrides, config_classes=[config_class])
         if args.init_from:
-            model = model_class.from_vit_pretrained(args.init_from, tubelet_init=args.tubelet_init,
-                                                    positional_embedding=args.positional_embedding,
-                                                    **label_kwargs, **overrides)
+            model = model_class.from_vit_pretrained(
+                args.init_from,
+                tubelet_init=args.tubelet_init,
+                positional_embedding=args.positional_embedding,
+                **label_kwargs,
+                **overrides,
+            )
         else:
-            model = model_class(config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **overrides,
-                                                **label_kwargs}))
+            model = model_class(config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **overrides, **label_kwargs}))
     frozen = 0
     for name, parameter in model.named_parameters():
         if any(name.startswith(prefix) for prefix in args.freeze):
             parameter.requires_grad_(False)
             frozen += parameter.numel()
     if args.freeze and not frozen:
-        raise ValueError(f"--freeze {args.freeze} matched no parameter; names look like "
-                         f"{[n for n, _ in list(model.named_parameters())[:3]]}")
+        raise ValueError(
+            f"--freeze {args.freeze} matched no parameter; names look like "
+            f"{[n for n, _ in list(model.named_parameters())[:3]]}"
+        )
     return model.train(), init_processor
 
 
@@ -410,8 +491,8 @@ def check_processor_fits_model(processor, config) -> None:
     """The clips the processor makes must be the model's input: stop before training, not at its first step."""
     crop = (processor.crop_size["height"], processor.crop_size["width"])
     if crop != tuple(config.image_size_hw) or processor.num_frames != config.num_frames:
-        raise ValueError(f"the processor makes clips of {processor.num_frames} frames of {crop[0]}x{crop[1]} but the "
-                         f"model takes {config.num_frames} frames of {config.image_size_hw[0]}x"
-                         f"{config.image_size_hw[1]}: give --crop_size / --num_frames")
-
-
+        raise ValueError(
+            f"the processor makes clips of {processor.num_frames} frames of {crop[0]}x{crop[1]} but the "
+            f"model takes {config.num_frames} frames of {config.image_size_hw[0]}x"
+            f"{config.image_size_hw[1]}: give --crop_size / --num_frames"
+        )

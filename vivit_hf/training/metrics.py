@@ -41,8 +41,9 @@ def topk_correct(logits: torch.Tensor, labels: torch.Tensor, k: int) -> torch.Te
     return (logits.topk(k, dim=-1).indices == labels[:, None]).any(dim=-1)
 
 
-def classification_metrics(logits: torch.Tensor, labels: torch.Tensor, label_names: Sequence[str] | None = None,
-                           prefix: str = "") -> dict:
+def classification_metrics(
+    logits: torch.Tensor, labels: torch.Tensor, label_names: Sequence[str] | None = None, prefix: str = ""
+) -> dict:
     """Top-1, top-5, per-class accuracy (classes with samples) and the confusion matrix (rows: true class)."""
     num_classes = logits.shape[-1]
     names = list(label_names) if label_names is not None else [str(i) for i in range(num_classes)]
@@ -61,8 +62,9 @@ def classification_metrics(logits: torch.Tensor, labels: torch.Tensor, label_nam
     }
 
 
-def evaluation_metrics(logits: torch.Tensor, labels: torch.Tensor, valid: torch.Tensor,
-                       label_spaces: Mapping[str, Sequence[str]]) -> dict:
+def evaluation_metrics(
+    logits: torch.Tensor, labels: torch.Tensor, valid: torch.Tensor, label_spaces: Mapping[str, Sequence[str]]
+) -> dict:
     """Metrics of the valid samples; with several heads, per head (`noun_top1`...) plus `action_top1`,
     the share of videos where every head's top-1 is right (Epic Kitchens' action accuracy)."""
     valid = valid.bool()
@@ -135,16 +137,21 @@ def save_evaluation_plots(results: Mapping, label_spaces: Mapping[str, Sequence[
     """Confusion matrix and per-class bar chart for each head; returns the written file names."""
     output_dir = Path(output_dir)
     written = []
-    heads = [("", next(iter(label_spaces.values())))] if len(label_spaces) == 1 else [
-        (f"{head}_", names) for head, names in label_spaces.items()]
+    heads = (
+        [("", next(iter(label_spaces.values())))]
+        if len(label_spaces) == 1
+        else [(f"{head}_", names) for head, names in label_spaces.items()]
+    )
     for prefix, names in heads:
         confusion_path = output_dir / f"{tag}_{prefix}confusion_matrix.png"
         per_class_path = output_dir / f"{tag}_{prefix}per_class_accuracy.png"
         head = prefix.rstrip("_")
-        plot_confusion_matrix(results[f"{prefix}confusion_matrix"], names, confusion_path,
-                              title=f"Confusion matrix {head}".strip())
-        plot_per_class_accuracy(results[f"{prefix}per_class_accuracy"], per_class_path,
-                                title=f"Per-class accuracy {head}".strip())
+        plot_confusion_matrix(
+            results[f"{prefix}confusion_matrix"], names, confusion_path, title=f"Confusion matrix {head}".strip()
+        )
+        plot_per_class_accuracy(
+            results[f"{prefix}per_class_accuracy"], per_class_path, title=f"Per-class accuracy {head}".strip()
+        )
         written += [confusion_path.name, per_class_path.name]
     return written
 
@@ -158,8 +165,12 @@ def plot_training_curves(history: Sequence[Mapping], path) -> str:
 
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for key in sorted({k for entry in history for k in entry if k.endswith("top1")}):
-        ax.plot([entry["epoch"] for entry in history], [entry[key] for entry in history], marker="o",
-                label=key.removeprefix("eval/"))
+        ax.plot(
+            [entry["epoch"] for entry in history],
+            [entry[key] for entry in history],
+            marker="o",
+            label=key.removeprefix("eval/"),
+        )
     ax.set_xlabel("epoch")
     ax.set_ylabel("top-1 accuracy")
     ax.set_ylim(0, 1)

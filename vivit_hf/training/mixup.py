@@ -29,7 +29,9 @@ def smooth_one_hot(labels: torch.Tensor, num_classes: int, smoothing: float = 0.
             raise ValueError(f"labels must be in [0, {num_classes}), got {labels.tolist()}.")
         targets = torch.nn.functional.one_hot(labels.long(), num_classes).float()
     else:
-        raise ValueError(f"labels must be (batch,) indices or (batch, classes) soft labels, got shape {tuple(labels.shape)}.")
+        raise ValueError(
+            f"labels must be (batch,) indices or (batch, classes) soft labels, got shape {tuple(labels.shape)}."
+        )
     return targets * (1.0 - smoothing) + smoothing / num_classes
 
 
@@ -80,7 +82,9 @@ class VideoMixup:
 
     def __call__(self, pixel_values: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if pixel_values.ndim != 5:
-            raise ValueError(f"pixel_values must be (batch, frames, channels, height, width), got shape {tuple(pixel_values.shape)}.")
+            raise ValueError(
+                f"pixel_values must be (batch, frames, channels, height, width), got shape {tuple(pixel_values.shape)}."
+            )
         if len(labels) != pixel_values.shape[0]:
             raise ValueError(f"{len(labels)} labels for a batch of {pixel_values.shape[0]} videos.")
         targets = smooth_one_hot(labels, self.num_classes, self.label_smoothing)

@@ -36,9 +36,17 @@ FIXTURE_CASE = "spacetime_3dconv_token"
 # A micro Model 1 (8 wide, 1 layer), so the TrainState variants below stay a few KB each.
 MICRO_SCENIC_CONFIG = {
     "model_name": "vivit_classification",
-    "model": {"attention_config": {"type": "spacetime"}, "hidden_size": 8, "num_heads": 2, "mlp_dim": 16,
-              "num_layers": 1, "patches": {"size": [4, 4, 2]}, "classifier": "token", "representation_size": None,
-              "temporal_encoding_config": {"method": "3d_conv"}},
+    "model": {
+        "attention_config": {"type": "spacetime"},
+        "hidden_size": 8,
+        "num_heads": 2,
+        "mlp_dim": 16,
+        "num_layers": 1,
+        "patches": {"size": [4, 4, 2]},
+        "classifier": "token",
+        "representation_size": None,
+        "temporal_encoding_config": {"method": "3d_conv"},
+    },
     "dataset_configs": {"crop_size": [16, 16], "num_frames": 4, "num_classes": 3},
 }
 
@@ -136,16 +144,26 @@ def make_checkpoints():  # noqa: C901 - one block per file
         rng: np.ndarray = None
         accum_train_time: float = 0
 
-    state = OldTrainState(global_step=1000, optimizer={"target": scenic_params, "state": {
-        "step": np.int32(1000), "param_states": {}}}, model_state={}, rng=rng, accum_train_time=12.5)
+    state = OldTrainState(
+        global_step=1000,
+        optimizer={"target": scenic_params, "state": {"step": np.int32(1000), "param_states": {}}},
+        model_state={},
+        rng=rng,
+        accum_train_time=12.5,
+    )
     directory = HERE / "old_train_state"
     written.append(Path(checkpoints.save_checkpoint(directory, state, 1000, keep=2)))
     record(directory / "checkpoint_1000")
 
     # 3. The same era with flax.optim's momentum state per parameter (param_states mirrors the params), micro model.
     momentum = jax.tree_util.tree_map(lambda p: {"momentum": np.full_like(p, 0.5)}, micro)
-    state = OldTrainState(global_step=20, optimizer={"target": micro, "state": {
-        "step": np.int32(20), "param_states": momentum}}, model_state={}, rng=rng, accum_train_time=1.0)
+    state = OldTrainState(
+        global_step=20,
+        optimizer={"target": micro, "state": {"step": np.int32(20), "param_states": momentum}},
+        model_state={},
+        rng=rng,
+        accum_train_time=1.0,
+    )
     path = HERE / "old_train_state_momentum.msgpack"
     path.write_bytes(serialization.to_bytes(state))
     record(path)
@@ -166,8 +184,15 @@ def make_checkpoints():  # noqa: C901 - one block per file
     directory = HERE / "new_train_state"
     for step, params in ((100, jax.tree_util.tree_map(np.zeros_like, micro)), (500, micro)):
         opt_state = jax.device_get(tx.init(params))  # (ScaleByAdamState(count, mu, nu), EmptyState())
-        state = TrainState(global_step=step, opt_state=opt_state, tx=tx, params=params, model_state={}, rng=rng,
-                           metadata={"chrono": {"accum_train_time": 3.5, "note": "x"}, "config": None})
+        state = TrainState(
+            global_step=step,
+            opt_state=opt_state,
+            tx=tx,
+            params=params,
+            model_state={},
+            rng=rng,
+            metadata={"chrono": {"accum_train_time": 3.5, "note": "x"}, "config": None},
+        )
         written.append(Path(checkpoints.save_checkpoint(directory, jax.device_get(state), step, keep=2)))
     record(directory / "checkpoint_100")
     record(directory / "checkpoint_500")
@@ -196,7 +221,7 @@ def make_checkpoints():  # noqa: C901 - one block per file
             "float16": generator.standard_normal((2, 3)).astype(np.float16),
             "bfloat16": generator.standard_normal((2, 5)).astype(jnp.bfloat16),
             "int8": np.arange(-4, 4, dtype=np.int8),
-            "int64": np.array([-(2 ** 40), 0, 2 ** 40]),
+            "int64": np.array([-(2**40), 0, 2**40]),
             "uint8": np.arange(6, dtype=np.uint8).reshape(2, 3),
             "uint32": rng,
             "bool": np.array([True, False, True]),
@@ -206,12 +231,26 @@ def make_checkpoints():  # noqa: C901 - one block per file
             "fortran": np.asfortranarray(np.arange(12, dtype=np.float32).reshape(3, 4)),
         },
         "scalars": {
-            "int32": np.int32(-7), "int64": np.int64(2 ** 40), "uint8": np.uint8(200), "float32": np.float32(0.1),
-            "float64": np.float64(1e-300), "bool": np.bool_(True), "complex64": np.complex64(1 - 2j),
+            "int32": np.int32(-7),
+            "int64": np.int64(2**40),
+            "uint8": np.uint8(200),
+            "float32": np.float32(0.1),
+            "float64": np.float64(1e-300),
+            "bool": np.bool_(True),
+            "complex64": np.complex64(1 - 2j),
             "bfloat16": ml_dtypes.bfloat16(1.5),  # a numpy scalar; jnp.bfloat16(1.5) would be a jax.Array (ext 1)
         },
-        "python": {"int": 1000, "negative": -3, "big": 2 ** 63 - 1, "float": 0.25, "true": True, "str": "vivit",
-                   "complex": complex(1.5, -2.0), "none": None, "empty": {}},
+        "python": {
+            "int": 1000,
+            "negative": -3,
+            "big": 2**63 - 1,
+            "float": 0.25,
+            "true": True,
+            "str": "vivit",
+            "complex": complex(1.5, -2.0),
+            "none": None,
+            "empty": {},
+        },
         "list": [np.ones(2, np.float32), 3],
         "tuple": (np.int32(1), {"a": np.zeros(1, np.float32)}),
         "chunked": {

@@ -26,23 +26,51 @@ from .synthetic import (
 SYNTHETIC = "synthetic_motion"
 
 
-def open_video_dataset(dataset: str, dataset_format: str = "videofolder", *, once=contextlib.nullcontext,
-                       cache_dir=None, revision=None, video_column=None, label_column=None) -> VideoClassificationData:
+def open_video_dataset(
+    dataset: str,
+    dataset_format: str = "videofolder",
+    *,
+    once=contextlib.nullcontext,
+    cache_dir=None,
+    revision=None,
+    video_column=None,
+    label_column=None,
+) -> VideoClassificationData:
     """`--dataset` as the recipes take it: `"synthetic_motion"` (the bundled set, made on first use), a local folder or
     a Hub data set id, read by the `dataset_format` adapter. `once` is a context in which one process makes or
     downloads the data while the others wait (accelerate's `main_process_first`)."""
     with once():
         if dataset == SYNTHETIC:
             return load_video_dataset(synthetic_motion_dataset(cache_dir=cache_dir), "videofolder")
-        return load_video_dataset(dataset, dataset_format, revision=revision, cache_dir=cache_dir,
-                                  video_column=video_column, label_column=label_column)
+        return load_video_dataset(
+            dataset,
+            dataset_format,
+            revision=revision,
+            cache_dir=cache_dir,
+            video_column=video_column,
+            label_column=label_column,
+        )
 
 
 __all__ = [
-    "SYNTHETIC", "open_video_dataset",
-    "DATASET_FORMATS", "DEFAULT_CLASSES", "MOTION_CLASSES", "DatasetFormatError", "DecodedVideoCache",
-    "EpochShuffleSampler", "estimate_decoded_bytes",
-    "SyntheticMotionConfig", "VideoClassificationData", "VideoClassificationDataset", "collate_videos",
-    "example_ids", "extract_archives", "fetch_dataset_repo", "hold_out", "load_video_dataset",
-    "sample_subset", "synthetic_motion_dataset",
+    "SYNTHETIC",
+    "open_video_dataset",
+    "DATASET_FORMATS",
+    "DEFAULT_CLASSES",
+    "MOTION_CLASSES",
+    "DatasetFormatError",
+    "DecodedVideoCache",
+    "EpochShuffleSampler",
+    "estimate_decoded_bytes",
+    "SyntheticMotionConfig",
+    "VideoClassificationData",
+    "VideoClassificationDataset",
+    "collate_videos",
+    "example_ids",
+    "extract_archives",
+    "fetch_dataset_repo",
+    "hold_out",
+    "load_video_dataset",
+    "sample_subset",
+    "synthetic_motion_dataset",
 ]

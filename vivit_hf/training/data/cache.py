@@ -59,8 +59,7 @@ class DecodedVideoCache:
         `num_workers` processes. Peak memory is about twice the cache's size while the frames are gathered."""
         start = time.perf_counter()
         decoder = _DecodeAll(videos, processor, processor_kwargs)
-        loader = torch.utils.data.DataLoader(decoder, batch_size=None, num_workers=num_workers,
-                                             collate_fn=_unchanged)
+        loader = torch.utils.data.DataLoader(decoder, batch_size=None, num_workers=num_workers, collate_fn=_unchanged)
         decoded = list(loader)
         total = sum(a.size for a in decoded if a is not None)
         frames = torch.empty(total, dtype=torch.uint8)
@@ -75,9 +74,13 @@ class DecodedVideoCache:
             decoded[position] = None  # free as we go
         cache = cls(frames, spans)
         failed = len(cache) - cache.num_cached
-        logger.info("decoded %d clips into memory (%.1f MiB) in %.1f s%s", cache.num_cached, total / 2**20,
-                    time.perf_counter() - start,
-                    f"; {failed} did not decode whole and are read from their source each time" if failed else "")
+        logger.info(
+            "decoded %d clips into memory (%.1f MiB) in %.1f s%s",
+            cache.num_cached,
+            total / 2**20,
+            time.perf_counter() - start,
+            f"; {failed} did not decode whole and are read from their source each time" if failed else "",
+        )
         return cache
 
 

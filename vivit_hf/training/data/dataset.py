@@ -42,8 +42,16 @@ class VideoClassificationDataset(Dataset):
     (`DecodedVideoCache`); the samples stay the same, only cheaper.
     """
 
-    def __init__(self, examples: Sequence[dict], processor, *, num_clips: int = 1, num_crops: int = 1,
-                 seed: int | None = None, processor_kwargs: dict | None = None):
+    def __init__(
+        self,
+        examples: Sequence[dict],
+        processor,
+        *,
+        num_clips: int = 1,
+        num_crops: int = 1,
+        seed: int | None = None,
+        processor_kwargs: dict | None = None,
+    ):
         self.examples = examples
         self.processor = processor
         self.num_clips, self.num_crops = num_clips, num_crops
@@ -66,8 +74,9 @@ class VideoClassificationDataset(Dataset):
     def cache_decoded_videos(self, num_workers: int = 0) -> DecodedVideoCache:
         """Decode every clip once (in `num_workers` processes), as the processor with this data set's options
         would, and read the frames from memory from now on. Build it after the processor's last change."""
-        self.cache = DecodedVideoCache.build(self._videos(), self.processor, num_workers=num_workers,
-                                             **self.processor_kwargs)
+        self.cache = DecodedVideoCache.build(
+            self._videos(), self.processor, num_workers=num_workers, **self.processor_kwargs
+        )
         return self.cache
 
     def _videos(self) -> list:
@@ -82,8 +91,12 @@ class VideoClassificationDataset(Dataset):
         frames = self.cache[index] if self.cache is not None else None
         video = self.examples[index]["video"] if frames is None else frames
         output = self.processor(
-            videos=[video], return_tensors="pt", num_clips=self.num_clips, num_crops=self.num_crops,
-            seed=self._sample_seed(epoch, index), input_data_format=None if frames is None else "channels_last",
+            videos=[video],
+            return_tensors="pt",
+            num_clips=self.num_clips,
+            num_crops=self.num_crops,
+            seed=self._sample_seed(epoch, index),
+            input_data_format=None if frames is None else "channels_last",
             **self.processor_kwargs,
         )
         return output["pixel_values"]

@@ -75,16 +75,24 @@ def extract_archives(folder: str | os.PathLike, destination: str | os.PathLike) 
     return destination
 
 
-def fetch_dataset_repo(repo_id: str, *, revision: str | None = None, cache_dir: str | os.PathLike | None = None,
-                       allow_patterns: list[str] | None = None) -> list[Path]:
+def fetch_dataset_repo(
+    repo_id: str,
+    *,
+    revision: str | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    allow_patterns: list[str] | None = None,
+) -> list[Path]:
     """Download a Hub data set repo (cached by `huggingface_hub`) and extract its archives once.
 
     Returns the folders to search for clips and annotations: the repo snapshot and the extraction folder.
     """
     from huggingface_hub import snapshot_download
 
-    snapshot = Path(snapshot_download(repo_id, repo_type="dataset", revision=revision, cache_dir=cache_dir,
-                                      allow_patterns=allow_patterns))
+    snapshot = Path(
+        snapshot_download(
+            repo_id, repo_type="dataset", revision=revision, cache_dir=cache_dir, allow_patterns=allow_patterns
+        )
+    )
     # The snapshot folder is named by commit hash, so a new revision gets its own extraction.
     base = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "extracted"
     extracted = extract_archives(snapshot, base / f"{repo_id.replace('/', '--')}--{snapshot.name}")

@@ -33,8 +33,14 @@ logger = logging.getLogger(__name__)
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".gif")
 
 # Split names as written by the data sets, mapped to the two names the recipes use.
-_SPLIT_ALIASES = {"train": "train", "training": "train", "val": "validation", "valid": "validation",
-                  "validation": "validation", "test": "test"}
+_SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "val": "validation",
+    "valid": "validation",
+    "validation": "validation",
+    "test": "test",
+}
 
 
 class DatasetFormatError(ValueError):
@@ -114,18 +120,26 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
     if distinct and all(i is not None for i in integers.values()):
         negative = sorted(str(v) for v, i in integers.items() if i < 0)
         if negative:
-            raise DatasetFormatError(f"--dataset_format {fmt}: integer labels are class ids and must be >= 0; "
-                                     f"found {negative[:5]}")
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: integer labels are class ids and must be >= 0; found {negative[:5]}"
+            )
         by_id: dict[int, object] = {}
         for value, i in integers.items():
             if i in by_id and str(by_id[i]) != str(value):
-                raise DatasetFormatError(f"--dataset_format {fmt}: labels {str(by_id[i])!r} and {str(value)!r} are "
-                                         f"both class {i}; rename one of them")
+                raise DatasetFormatError(
+                    f"--dataset_format {fmt}: labels {str(by_id[i])!r} and {str(value)!r} are "
+                    f"both class {i}; rename one of them"
+                )
             by_id[i] = value
         size = max(by_id) + 1
         if size > len(by_id):
-            logger.warning("--dataset_format %s: the labels are integers, kept as class ids; %d of the ids 0..%d "
-                           "have no example (their outputs stay untrained)", fmt, size - len(by_id), size - 1)
+            logger.warning(
+                "--dataset_format %s: the labels are integers, kept as class ids; %d of the ids 0..%d "
+                "have no example (their outputs stay untrained)",
+                fmt,
+                size - len(by_id),
+                size - 1,
+            )
         names = [str(by_id[i]) if i in by_id else str(i) for i in range(size)]
         return names, {value: integers[value] for value in distinct}
     names = sorted({str(value) for value in distinct})
@@ -139,18 +153,21 @@ def _names_by_index(pairs, fmt: str, source: str) -> list[str]:
     for name, index in pairs:
         i = _as_integer(index)
         if i is None or i < 0:
-            raise DatasetFormatError(f"--dataset_format {fmt}: {source} gives {name!r} the index {index!r}, "
-                                     "not a class id >= 0")
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: {source} gives {name!r} the index {index!r}, not a class id >= 0"
+            )
         if i in by_id and by_id[i] != name:
-            raise DatasetFormatError(f"--dataset_format {fmt}: {source} gives index {i} to both {by_id[i]!r} and "
-                                     f"{name!r}")
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: {source} gives index {i} to both {by_id[i]!r} and {name!r}"
+            )
         by_id[i] = name
     return [by_id.get(i, str(i)) for i in range(max(by_id) + 1 if by_id else 0)]
 
 
 def _unknown_class(fmt: str, name, split: str, source: str) -> DatasetFormatError:
-    return DatasetFormatError(f"--dataset_format {fmt}: split {split!r} has a clip of class {name!r}, which "
-                              f"{source} does not list")
+    return DatasetFormatError(
+        f"--dataset_format {fmt}: split {split!r} has a clip of class {name!r}, which {source} does not list"
+    )
 
 
 def _find_file(roots: Sequence[Path], name: str) -> Path | None:
@@ -208,22 +225,26 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """`<root>/[<split>/]<class>/<clip>`; `.webm` included (`datasets`' videofolder skips it)."""
     per_split: dict[str, list] = {}
     for root in roots:
-        split_dirs = {_SPLIT_ALIASES[p.name]: p for p in sorted(root.iterdir())
-                      if p.is_dir() and p.name in _SPLIT_ALIASES}
+        split_dirs = {
+            _SPLIT_ALIASES[p.name]: p for p in sorted(root.iterdir()) if p.is_dir() and p.name in _SPLIT_ALIASES
+        }
         for split, folder in (split_dirs or {"train": root}).items():
             per_split.setdefault(split, []).extend(
                 (class_dir.name, clip, clip.relative_to(root).as_posix())
                 for class_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not _is_hidden(p.name))
                 for clip in sorted(class_dir.rglob("*"))
-                if clip.suffix.lower() in VIDEO_EXTENSIONS and clip.is_file()
+                if clip.suffix.lower() in VIDEO_EXTENSIONS
+                and clip.is_file()
                 and not any(_is_hidden(part) for part in clip.relative_to(class_dir).parts)
             )
     per_split = {split: items for split, items in per_split.items() if items}
     if not per_split:
         raise DatasetFormatError(f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}")
     names, label2id = label_vocabulary([name for items in per_split.values() for name, _, _ in items], "videofolder")
-    splits = {s: [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items]
-              for s, items in per_split.items()}
+    splits = {
+        s: [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items]
+        for s, items in per_split.items()
+    }
     return VideoClassificationData(splits=splits, label_spaces={"label": names})
 
 
@@ -245,8 +266,10 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     splits = {}
     for split, rows in annotations.items():
         keys = [
-            (f"{row['youtube_id']}_{int(float(row['time_start'])):06d}_{int(float(row['time_end'])):06d}",
-             label2id[row["label"]])
+            (
+                f"{row['youtube_id']}_{int(float(row['time_start'])):06d}_{int(float(row['time_end'])):06d}",
+                label2id[row["label"]],
+            )
             for row in rows
         ]
         splits[split] = _resolve(keys, index, missing, split)
@@ -291,8 +314,9 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
     for head, size in EPIC_KITCHENS_HEADS.items():
         path = _find_file(roots, f"EPIC_100_{head}_classes.csv")
         if path is not None:
-            label_spaces[head] = _names_by_index([(row["key"], row["id"]) for row in _read_csv(path)],
-                                                 "epic_kitchens", path.name)
+            label_spaces[head] = _names_by_index(
+                [(row["key"], row["id"]) for row in _read_csv(path)], "epic_kitchens", path.name
+            )
         else:
             label_spaces[head] = [str(i) for i in range(size)]
     index = _index_videos(roots)
@@ -306,12 +330,14 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
         for _, label in keys:
             for (head, names), i in zip(label_spaces.items(), label):
                 if not 0 <= i < len(names):
-                    raise _unknown_class("epic_kitchens", f"{head} {i}", split,
-                                         f"EPIC_100_{head}_classes.csv ({len(names)} classes)")
+                    raise _unknown_class(
+                        "epic_kitchens", f"{head} {i}", split, f"EPIC_100_{head}_classes.csv ({len(names)} classes)"
+                    )
         splits[split] = _resolve(keys, index, missing, split)
     if not splits:
-        raise DatasetFormatError(f"--dataset_format epic_kitchens: no EPIC_100_train.csv or "
-                                 f"EPIC_100_validation.csv under {roots[0]}")
+        raise DatasetFormatError(
+            f"--dataset_format epic_kitchens: no EPIC_100_train.csv or EPIC_100_validation.csv under {roots[0]}"
+        )
     return VideoClassificationData(splits=splits, label_spaces=label_spaces, missing=missing)
 
 
@@ -320,8 +346,10 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
     `training/` and `validation/`, class indices from `moments_categories.txt` (`name,index`) if any."""
     categories = _find_file(roots, "moments_categories.txt")
     annotations = {}
-    for split, filename, folder in (("train", "trainingSet.csv", "training"),
-                                    ("validation", "validationSet.csv", "validation")):
+    for split, filename, folder in (
+        ("train", "trainingSet.csv", "training"),
+        ("validation", "validationSet.csv", "validation"),
+    ):
         path = _find_file(roots, filename)
         if path is not None:
             annotations[split] = (_read_csv(path, header=False), folder)
@@ -353,7 +381,12 @@ class _HubSplit(Sequence):
     """A `datasets.Dataset` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
 
     def __init__(self, dataset, video_column: str, label_column: str, label_map: dict | None):
-        self.dataset, self.video_column, self.label_column, self.label_map = dataset, video_column, label_column, label_map
+        self.dataset, self.video_column, self.label_column, self.label_map = (
+            dataset,
+            video_column,
+            label_column,
+            label_map,
+        )
 
     def __len__(self):
         return len(self.dataset)
@@ -393,8 +426,14 @@ class _HubSplit(Sequence):
         return [path or str(i) for i, path in enumerate(paths)]
 
 
-def load_hub(source: str, *, revision: str | None = None, cache_dir: str | None = None,
-             video_column: str | None = None, label_column: str | None = None) -> VideoClassificationData:
+def load_hub(
+    source: str,
+    *,
+    revision: str | None = None,
+    cache_dir: str | None = None,
+    video_column: str | None = None,
+    label_column: str | None = None,
+) -> VideoClassificationData:
     """Any `datasets` repo (Hub id or local folder) with a video column and a label column.
 
     The video column is cast to `datasets.Video(decode=False)`: rows give the clip's path or bytes and the
@@ -415,7 +454,8 @@ def load_hub(source: str, *, revision: str | None = None, cache_dir: str | None 
         raise DatasetFormatError(
             f"--dataset_format hub: need a video column and a label column in {source}; found columns "
             f"{list(features)} (video={video_column!r}, label={label_column!r}); name them with "
-            "--video_column / --label_column")
+            "--video_column / --label_column"
+        )
     label_feature = features[label_column]
     if isinstance(label_feature, datasets.ClassLabel):
         names, label_map = list(label_feature.names), None
@@ -440,9 +480,15 @@ FORMATS: dict[str, Callable[[Sequence[Path]], VideoClassificationData]] = {
 DATASET_FORMATS = (*FORMATS, "hub")
 
 
-def load_video_dataset(source: str | os.PathLike, dataset_format: str = "videofolder", *,
-                       revision: str | None = None, cache_dir: str | None = None,
-                       video_column: str | None = None, label_column: str | None = None) -> VideoClassificationData:
+def load_video_dataset(
+    source: str | os.PathLike,
+    dataset_format: str = "videofolder",
+    *,
+    revision: str | None = None,
+    cache_dir: str | None = None,
+    video_column: str | None = None,
+    label_column: str | None = None,
+) -> VideoClassificationData:
     """Examples and label names of a local folder or Hub data set repo, read with `dataset_format`.
 
     A Hub id (`owner/name` that is not a local folder) is downloaded once and its archives extracted once
@@ -451,8 +497,9 @@ def load_video_dataset(source: str | os.PathLike, dataset_format: str = "videofo
     if dataset_format not in DATASET_FORMATS:
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
     if dataset_format == "hub":
-        data = load_hub(str(source), revision=revision, cache_dir=cache_dir,
-                        video_column=video_column, label_column=label_column)
+        data = load_hub(
+            str(source), revision=revision, cache_dir=cache_dir, video_column=video_column, label_column=label_column
+        )
         warn_classes_missing_from_training(data)
         return data
     if Path(source).is_dir():
@@ -517,17 +564,27 @@ def warn_classes_missing_from_training(data: VideoClassificationData, train_spli
     for split, examples in data.splits.items():
         if split == train_split:
             continue
-        unseen = [f"{head}:{names[i]}" if len(heads) > 1 else names[i]
-                  for h, ((head, names), found) in enumerate(zip(heads, seen(examples)))
-                  for i in sorted(found - trained[h])]
+        unseen = [
+            f"{head}:{names[i]}" if len(heads) > 1 else names[i]
+            for h, ((head, names), found) in enumerate(zip(heads, seen(examples)))
+            for i in sorted(found - trained[h])
+        ]
         if unseen:
             report[split] = unseen
-            shown = ", ".join(repr(name) for name in unseen[:10]) + (f" and {len(unseen) - 10} more"
-                                                                      if len(unseen) > 10 else "")
-            logger.warning("%d class%s of split %r ha%s no clip in split %r: %s. A model trained on %r cannot learn "
-                           "them; evaluation counts every such clip as wrong", len(unseen),
-                           "es" if len(unseen) > 1 else "", split, "ve" if len(unseen) > 1 else "s", train_split,
-                           shown, train_split)
+            shown = ", ".join(repr(name) for name in unseen[:10]) + (
+                f" and {len(unseen) - 10} more" if len(unseen) > 10 else ""
+            )
+            logger.warning(
+                "%d class%s of split %r ha%s no clip in split %r: %s. A model trained on %r cannot learn "
+                "them; evaluation counts every such clip as wrong",
+                len(unseen),
+                "es" if len(unseen) > 1 else "",
+                split,
+                "ve" if len(unseen) > 1 else "s",
+                train_split,
+                shown,
+                train_split,
+            )
     return report
 
 

@@ -120,12 +120,17 @@ def render_clip(label: str, rng: np.random.Generator, config: SyntheticMotionCon
         # Keep each shape visible against the background whatever the colours drawn.
         while np.abs(foreground - background).max() < 100:
             foreground = rng.uniform(0, 255, size=3)
-        layers.append(dict(
-            shape=rng.choice(sorted(_SHAPES)), scale=rng.uniform(*config.shape_scale_range) * size,
-            colour=foreground, centre=rng.uniform(0, size, size=2), angle=rng.uniform(0, 2 * math.pi),
-            velocity=np.asarray(direction) * rng.uniform(*config.speed_range),
-            spin=turn * math.radians(rng.uniform(*config.spin_range)),
-        ))
+        layers.append(
+            dict(
+                shape=rng.choice(sorted(_SHAPES)),
+                scale=rng.uniform(*config.shape_scale_range) * size,
+                colour=foreground,
+                centre=rng.uniform(0, size, size=2),
+                angle=rng.uniform(0, 2 * math.pi),
+                velocity=np.asarray(direction) * rng.uniform(*config.speed_range),
+                spin=turn * math.radians(rng.uniform(*config.spin_range)),
+            )
+        )
     steps = np.arange(config.num_frames, dtype=np.float64)
     image = np.broadcast_to(background, (config.num_frames, size, size, 3)).astype(np.float64)
     for layer in layers:
