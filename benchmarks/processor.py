@@ -220,10 +220,13 @@ def main() -> None:
         fastest = max(v["clips_per_s"] for k, v in row.items() if k.startswith("transformers"))
         row["speed_up_vs_fastest_transformers"] = row["ours"]["clips_per_s"] / fastest
         print(
-            f"{name}: ours {row['ours']['clips_per_s']:.2f} clips/s (exact path {row['ours_exact']['clips_per_s']:.2f}; "
-            f"{row['ours']['frames_decoded_per_clip']:.0f} frames decoded, min {row['ours']['minimum_frames_per_clip']:.0f}); "
+            f"{name}: ours {row['ours']['clips_per_s']:.2f} clips/s "
+            f"(exact path {row['ours_exact']['clips_per_s']:.2f}; "
+            f"{row['ours']['frames_decoded_per_clip']:.0f} frames decoded, "
+            f"min {row['ours']['minimum_frames_per_clip']:.0f}); "
             f"transformers pyav {row['transformers_pyav']['clips_per_s']:.2f} clips/s "
-            f"({row['transformers_pyav']['frames_decoded_per_clip']:.0f} frames); speed-up {row['speed_up_vs_fastest_transformers']:.2f}x; "
+            f"({row['transformers_pyav']['frames_decoded_per_clip']:.0f} frames); "
+            f"speed-up {row['speed_up_vs_fastest_transformers']:.2f}x; "
             f"load {', '.join(f'{x:.1f}' for x in row['load_average_1min'])}",
             flush=True,
         )
@@ -245,8 +248,10 @@ def main() -> None:
         lines.append(
             f"| {name} | {row['frames']} ({row['keyframes']}) | {o['clips_per_s']:.2f} | {e['clips_per_s']:.2f} | "
             f"{otc} | {t['clips_per_s']:.2f} | {ttc} | {row['speed_up_vs_fastest_transformers']:.2f}x | "
-            f"{o['cpu_ms_per_clip_median']:.0f}, {e['cpu_ms_per_clip_median']:.0f}, {t['cpu_ms_per_clip_median']:.0f} | "
-            f"{o['frames_decoded_per_clip']:.0f} ({o['minimum_frames_per_clip']:.0f}) | {t['frames_decoded_per_clip']:.0f} | "
+            f"{o['cpu_ms_per_clip_median']:.0f}, {e['cpu_ms_per_clip_median']:.0f}, "
+            f"{t['cpu_ms_per_clip_median']:.0f} | "
+            f"{o['frames_decoded_per_clip']:.0f} ({o['minimum_frames_per_clip']:.0f}) | "
+            f"{t['frames_decoded_per_clip']:.0f} | "
             f"{min(row['load_average_1min']):.0f}-{max(row['load_average_1min']):.0f} |"
         )
     print("\n".join(lines))

@@ -63,7 +63,8 @@ _HEADS_ARGUMENT = (
 )
 _GRID_ARGUMENT = "`vit_grid=` to from_vit_pretrained (`grid=` to load_image_vit or initialise_from_vit)"
 
-# timm and bare state dicts do not store the head count: the standard ViT sizes, by the name timm's architectures carry and by width.
+# timm and bare state dicts do not store the head count: the standard ViT sizes, by the name timm's architectures
+# carry and by width.
 _VIT_SIZES = {
     "tiny": (192, 3),
     "small": (384, 6),
@@ -629,7 +630,7 @@ def _encoder_updates(
                     updates[f"{prefix}layers.{i}.attention_time.{tail}"] = value
             if temporal_attention == "zero":
                 # Only the output projection: zeroing q, k, v too would give v and the projection zero gradients
-                # forever (each one's gradient is multiplied by the other), see README, "Two questions readers of the paper ask".
+                # forever (each one's gradient is multiplied by the other).
                 proj = layer.attention_time.proj
                 updates[f"{prefix}layers.{i}.attention_time.proj.weight"] = torch.zeros_like(proj.weight)
                 updates[f"{prefix}layers.{i}.attention_time.proj.bias"] = torch.zeros_like(proj.bias)

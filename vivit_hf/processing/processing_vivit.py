@@ -488,7 +488,8 @@ def _as_video_list(videos) -> list:
         if videos.ndim in (3, 4):
             return [videos]
         raise ValueError(
-            f"A video array must have 4 dimensions (T, H, W, C) or (T, C, H, W), or 5 for a batch; got shape {tuple(videos.shape)}."
+            "A video array must have 4 dimensions (T, H, W, C) or (T, C, H, W), or 5 for a batch; "
+            f"got shape {tuple(videos.shape)}."
         )
     if isinstance(videos, (list, tuple)):
         if len(videos) == 0:

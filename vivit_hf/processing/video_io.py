@@ -321,7 +321,8 @@ class PyAVReader(VideoReader):
         except (av.FFmpegError, OSError):
             if not self._owns_container:
                 raise VideoDecodeError(
-                    f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open container."
+                    f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open "
+                    "container."
                 ) from None
         self._open()
 
