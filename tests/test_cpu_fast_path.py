@@ -6,35 +6,14 @@ import copy
 
 import pytest
 import torch
+from test_models import VARIANTS, clip, tiny
 
 import vivit_hf
-from vivit_hf import VIVIT_MODELS, cpu_fast_path
-
-TINY = dict(
-    image_size=32,
-    num_frames=4,
-    tubelet_size=[2, 8, 8],
-    hidden_size=32,
-    num_hidden_layers=2,
-    num_attention_heads=4,
-    intermediate_size=64,
-    num_labels=5,
-)
-VARIANTS = list(VIVIT_MODELS)
+from vivit_hf import cpu_fast_path
 
 pytestmark = pytest.mark.skipif(
     not cpu_fast_path.onednn_linear_available(), reason="this torch build has no oneDNN linear with post-ops"
 )
-
-
-def tiny(name, **overrides):
-    config_class, _, classifier_class = VIVIT_MODELS[name]
-    torch.manual_seed(0)
-    return classifier_class(config_class(**{**TINY, **overrides})).eval()
-
-
-def clip():
-    return torch.randn(2, 4, 3, 32, 32, generator=torch.Generator().manual_seed(1))
 
 
 def relative_error(y, reference):
