@@ -118,17 +118,25 @@ def test_relative_links_resolve(page):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_repository_paths_named_in_the_docs_exist(page):
-    """`benchmarks/...`, `tests/...`, `recipes/...` named as code point at real files (patterns like `<device>` aside)."""
+    """`benchmarks/...`, `tests/...`, `recipes/...` named as code point at real files (patterns aside)."""
     named = re.findall(r"`((?:benchmarks|tests|recipes)/[^`\s]*)`", page.read_text())
-    missing = [path for path in named if not re.search(r"[<\[*{]", path) and not path.startswith(TRANSFORMERS_TESTS)
-               and not (ROOT / path).exists()]
+    missing = [
+        path
+        for path in named
+        if not re.search(r"[<\[*{]", path) and not path.startswith(TRANSFORMERS_TESTS) and not (ROOT / path).exists()
+    ]
     assert not missing, f"{page.relative_to(ROOT)} names paths that do not exist: {missing}"
 
 
 def test_mkdocs_build_strict(tmp_path):
     pytest.importorskip("mkdocs", reason="mkdocs is not installed: pip install mkdocs (CI runs mkdocs build --strict)")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -148,8 +156,15 @@ def example_dir(tmp_path_factory, fixtures_dir):
             write_video(root / "clips" / "train" / label / f"{i}.mp4", num_frames=20 + 8 * i, height=48, width=64)
     torch.manual_seed(0)
     config = vivit_hf.ViViTFactorisedEncoderConfig(  # the processor's defaults: 32 frames, 224 px crops
-        hidden_size=16, num_hidden_layers=1, num_temporal_layers=1, num_attention_heads=2, intermediate_size=32,
-        num_labels=3, id2label={0: "cat", 1: "dog", 2: "bird"}, label2id={"cat": 0, "dog": 1, "bird": 2})
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_temporal_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        num_labels=3,
+        id2label={0: "cat", 1: "dog", 2: "bird"},
+        label2id={"cat": 0, "dog": 1, "bird": 2},
+    )
     vivit_hf.ViViTFactorisedEncoderForVideoClassification(config).save_pretrained(root / "my-vivit")
     vivit_hf.ViViTVideoProcessor().save_pretrained(root / "my-vivit")
     case = fixtures_dir / "scenic" / "factorized_encoder_3dconv_token"
@@ -164,7 +179,8 @@ def test_example_runs_in_a_fresh_interpreter(code, example_dir, tmp_path):
     shutil.copytree(example_dir, workdir)
     result = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, (
-        f"example at {RUNNABLE[code]} failed:\n{code}\n--- stderr ---\n{result.stderr[-4000:]}")
+        f"example at {RUNNABLE[code]} failed:\n{code}\n--- stderr ---\n{result.stderr[-4000:]}"
+    )
 
 
 def _free_names(code: str) -> set[str]:
