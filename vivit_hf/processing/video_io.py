@@ -29,11 +29,12 @@ with the video processor under `trust_remote_code`.
 
 from __future__ import annotations
 
+import collections
 import functools
 import io
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -228,6 +229,26 @@ class VideoReader:
         `"bilinear"`, `"bicubic"` or `"nearest"`.
         """
         raise NotImplementedError
+
+    @property
+    def fps(self) -> float:
+        """The average frame rate in frames per second (0.0 when the file gives none); decodes nothing."""
+        return float(self.info.fps)
+
+    def iter_read(
+        self, indices: Sequence[int], size=None, interpolation: str = "bilinear", chunk: int = 64
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """The frames at `indices` one at a time, `(index, (H, W, 3) uint8)` in increasing index order (each
+        index once), holding only a few decoded frames in memory: how a long video is read in one pass.
+
+        This base version reads `chunk` frames at a time with `read`; `PyAVReader` decodes the file once from
+        the first wanted frame to the last (seeking over gaps as `read` does), converting each wanted frame as
+        it comes."""
+        wanted = np.unique(self._check_indices(indices))
+        for begin in range(0, wanted.size, chunk):
+            part = wanted[begin : begin + chunk]
+            frames = self.read(part, size=size, interpolation=interpolation)
+            yield from zip(part.tolist(), frames)
 
     def close(self) -> None:
         pass
@@ -583,7 +604,13 @@ class PyAVReader(VideoReader):
     def _decode_span(
         self, start: int, first: int, last: int, wanted: set[int], out: dict[int, Future], convert, skip_nonref: bool
     ) -> None:
-        """Decode from the keyframe `start` to `last`, keeping the wanted frames.
+        """Decode from the keyframe `start` to `last`, keeping the wanted frames (see `_span_frames`)."""
+        for i, frame in self._span_frames(start, first, last, wanted, skip_nonref):
+            if i in wanted and i not in out:
+                out[i] = convert(frame)
+
+    def _span_frames(self, start: int, first: int, last: int, wanted: set[int], skip_nonref: bool):
+        """Decode from the keyframe `start` to `last`, yielding `(index, frame)` for every frame from `first` on.
 
         Frames that are not wanted (all of them before `first`, and those between wanted frames
         at a stride) are needed only as references for later ones, so the decoder drops the
@@ -614,8 +641,8 @@ class PyAVReader(VideoReader):
                     if i is None:
                         continue
                     # (frames shown before this span may be an open GOP's, decoded without their references)
-                    if first <= i and i in wanted and i not in out:
-                        out[i] = convert(frame)
+                    if first <= i:
+                        yield i, frame
                     if i >= last:
                         return
         finally:
@@ -634,10 +661,101 @@ class PyAVReader(VideoReader):
                 break
         return out
 
+    @property
+    def fps(self) -> float:
+        return self._fps()
+
+    def iter_read(
+        self, indices: Sequence[int], size=None, interpolation: str = "bilinear", chunk: int = 64
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """See `VideoReader.iter_read`: one pass over the file, a few frames converted ahead (`chunk` is unused)."""
+        import av
+
+        wanted = np.unique(self._check_indices(indices))
+        output_size(1, 1, size)
+        interpolation = _check_interpolation(interpolation)
+        decoded = self._iter_sequential(wanted) if self._pts is None else self._iter_seeking(wanted)
+        first_shape = None
+        with ThreadPoolExecutor(1, thread_name_prefix="vivit-rgb") as pool:
+            pending: collections.deque = collections.deque()
+            try:
+                for i, frame in decoded:
+                    pending.append((i, pool.submit(self._to_rgb, frame, size=size, interpolation=interpolation)))
+                    while pending and (len(pending) > _STREAM_AHEAD or pending[0][1].done()):
+                        index, future = pending.popleft()
+                        array = future.result()
+                        first_shape = first_shape or array.shape
+                        yield index, _fit_shape(array, first_shape)
+                while pending:
+                    index, future = pending.popleft()
+                    array = future.result()
+                    first_shape = first_shape or array.shape
+                    yield index, _fit_shape(array, first_shape)
+            except av.FFmpegError as e:
+                raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
+            finally:
+                decoded.close()
+
+    def _iter_seeking(self, wanted: np.ndarray):
+        """`(index, frame)` of each wanted frame in order, decoding each span once; a frame the decoder skipped
+        wrongly (or a seek that landed late) is decoded again as `_read_seeking` does, from the missed one on."""
+        wanted_set = set(wanted.tolist())
+        for start, first, last in self._segments(wanted):
+            need = wanted[(wanted >= first) & (wanted <= last)].tolist()
+            position = 0
+            for begin, skip_nonref in [(start, True), (start, False)] + ([(0, False)] if start > 0 else []):
+                if position == len(need):
+                    break
+                frames = self._span_frames(begin, need[position], last, wanted_set, skip_nonref)
+                try:
+                    for i, frame in frames:
+                        if i == need[position]:
+                            yield i, frame
+                            position += 1
+                            if position == len(need):
+                                break
+                        elif i > need[position]:
+                            break  # need[position] was not produced: decode again
+                finally:
+                    frames.close()
+            if position < len(need):
+                raise VideoDecodeError(
+                    f"Video {self.name}: frames {need[position : position + 8]} could not be decoded "
+                    "(the file may be truncated or corrupt)."
+                )
+
+    def _iter_sequential(self, wanted: np.ndarray):
+        wanted_set, last, found = set(wanted.tolist()), int(wanted[-1]), 0
+        self._rewind()
+        for i, frame in enumerate(self.container.decode(self.stream)):
+            self.frames_decoded += 1
+            if i in wanted_set:
+                found += 1
+                yield i, frame
+            if i >= last:
+                break
+        if found < len(wanted_set):
+            raise VideoDecodeError(
+                f"Video {self.name}: {len(wanted_set) - found} of the wanted frames could not be decoded "
+                "(the file may be truncated or corrupt)."
+            )
+
     def close(self) -> None:
         if self._owns_container and getattr(self, "container", None) is not None:
             self.container.close()
             self.container = None
+
+
+_STREAM_AHEAD = 4  # frames `iter_read` converts ahead of the one it hands out
+
+
+def _fit_shape(array: np.ndarray, shape: tuple) -> np.ndarray:
+    """A frame at the first frame's size, for streams whose resolution changes (as `read` unifies them)."""
+    if array.shape == shape:
+        return array
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(array).resize((shape[1], shape[0]), Image.BILINEAR))
 
 
 def _unify_sizes(frames: dict[int, np.ndarray], wanted: np.ndarray) -> dict[int, np.ndarray]:
