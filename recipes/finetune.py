@@ -34,11 +34,13 @@ from vivit_hf.hub.cards import build_model_card
 from vivit_hf.hub.upload import BackgroundUploader
 from vivit_hf.training.checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints, save_checkpoint, save_pretrained
 from vivit_hf.training.data import SYNTHETIC
+from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
     build_dataloaders,
     build_datasets,
     build_model,
     build_processor,
+    build_streaming_loaders,
     check_processor_fits_model,
     classification_loss,
     evaluate,
@@ -83,8 +85,16 @@ def main(argv=None):
     head_sizes = list(data.head_sizes.values())
     num_views = args.eval_num_clips * args.eval_num_crops
 
-    train_dataset, eval_dataset = build_datasets(args, train_examples, eval_examples, processor)
-    train_dataloader, eval_dataloader = build_dataloaders(args, train_dataset, eval_dataset)
+    if args.streaming:  # datasets' IterableDataset, split over the processes, decoded in the workers
+        train_dataloader, eval_dataloader = build_streaming_loaders(
+            args, train_examples, eval_examples, processor, accelerator
+        )
+        train_dataset, eval_dataset = train_dataloader.dataset, eval_dataloader.dataset
+        num_train, num_eval = len(train_examples), len(eval_examples)
+    else:
+        train_dataset, eval_dataset = build_datasets(args, train_examples, eval_examples, processor)
+        train_dataloader, eval_dataloader = build_dataloaders(args, train_dataset, eval_dataset)
+        num_train, num_eval = len(train_dataset), len(eval_dataset)
 
     parameters = [p for p in model.parameters() if p.requires_grad]
     if args.optimizer == "sgd":
@@ -95,7 +105,9 @@ def main(argv=None):
         optimizer = torch.optim.AdamW(parameters, lr=args.learning_rate, weight_decay=args.weight_decay or 0.0)
 
     # Steps per epoch as seen after sharding across processes.
-    batches_per_epoch = math.ceil(len(train_dataset) / (args.per_device_train_batch_size * accelerator.num_processes))
+    # (Streamed: each process gets every num_processes-th clip or whole shards; with shards the processes' shares
+    # can differ, and the longest one sets the epoch's length: see docs/training-and-data.md.)
+    batches_per_epoch = math.ceil(math.ceil(num_train / accelerator.num_processes) / args.per_device_train_batch_size)
     steps_per_epoch = math.ceil(batches_per_epoch / args.gradient_accumulation_steps)
     if args.max_train_steps is None:
         args.max_train_steps = args.num_train_epochs * steps_per_epoch
@@ -108,9 +120,12 @@ def main(argv=None):
         num_training_steps=args.max_train_steps * accelerator.num_processes,
     )
 
-    model, optimizer, train_dataloader, eval_dataloader, lr_scheduler = accelerator.prepare(
-        model, optimizer, train_dataloader, eval_dataloader, lr_scheduler
-    )
+    if args.streaming:  # the loaders already split the stream over the processes and put batches on the device
+        model, optimizer, lr_scheduler = accelerator.prepare(model, optimizer, lr_scheduler)
+    else:
+        model, optimizer, train_dataloader, eval_dataloader, lr_scheduler = accelerator.prepare(
+            model, optimizer, train_dataloader, eval_dataloader, lr_scheduler
+        )
 
     if args.with_tracking:
         hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
@@ -127,6 +142,7 @@ def main(argv=None):
 
     # ------------------------------------------------------------------ resume
     completed_steps, starting_epoch, resume_batches = 0, 0, 0
+    resume_stream: dict = {}
     history: list[dict] = []
     skipped_total = 0
     if args.resume_from_checkpoint:
@@ -142,6 +158,8 @@ def main(argv=None):
             state = json.loads((checkpoint / STATE_FILE).read_text())
             completed_steps, starting_epoch = state["completed_steps"], state["epoch"]
             resume_batches, history, skipped_total = state["batches_in_epoch"], state["history"], state["skipped"]
+            if args.streaming:  # batches each DataLoader worker of this process had delivered
+                resume_stream = state["stream_position"][accelerator.process_index]
             logger.info(
                 f"resumed from {checkpoint}: step {completed_steps}, epoch {starting_epoch}, "
                 f"{resume_batches} batches into it"
@@ -153,7 +171,7 @@ def main(argv=None):
                 )
 
     logger.info(
-        f"{len(train_dataset)} training clips, {len(eval_dataset)} evaluation clips ({eval_split}); "
+        f"{num_train} training clips, {num_eval} evaluation clips ({eval_split}); "
         f"{args.max_train_steps} steps, {num_epochs} epochs, accumulation {args.gradient_accumulation_steps}"
     )
     progress = tqdm(
@@ -169,13 +187,16 @@ def main(argv=None):
     trained_clips = 0  # by this process: the test of a multi-process launch that really shards the data
 
     def trainer_state(epoch, batches_in_epoch):
-        return dict(
+        state = dict(
             completed_steps=completed_steps,
             epoch=epoch,
             batches_in_epoch=batches_in_epoch,
             history=history,
             skipped=skipped_total,
         )
+        if args.streaming:  # a collective: every process calls trainer_state
+            state["stream_position"] = stream_position(train_dataloader, accelerator) if batches_in_epoch else []
+        return state
 
     for epoch in range(starting_epoch, num_epochs):
         model.train()
@@ -184,7 +205,10 @@ def main(argv=None):
         batches = train_dataloader
         batch_index = 0
         if epoch == starting_epoch and resume_batches:
-            batches = accelerator.skip_first_batches(train_dataloader, resume_batches)
+            if args.streaming:  # each worker replays its stream, dropping what it had delivered undecoded
+                train_dataloader.resume(resume_stream)
+            else:
+                batches = accelerator.skip_first_batches(train_dataloader, resume_batches)
             batch_index = resume_batches
         running_loss, running_count = torch.zeros((), device=accelerator.device), 0
         for batch in batches:
@@ -211,8 +235,9 @@ def main(argv=None):
                 optimizer.zero_grad()
             running_loss += loss.detach()
             running_count += 1
-            trained_clips += len(batch["labels"])
-            skipped_total += int(accelerator.reduce((~batch["valid"]).sum(), reduction="sum"))
+            real = batch.get("real", torch.ones_like(batch["valid"]))  # streamed: filler rows are no clips
+            trained_clips += int(real.sum())
+            skipped_total += int(accelerator.reduce((~batch["valid"] & real).sum(), reduction="sum"))
             if not accelerator.sync_gradients:
                 continue
             completed_steps += 1

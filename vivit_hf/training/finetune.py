@@ -21,6 +21,7 @@ from ..processing.processing_vivit import ViViTVideoProcessor
 from .data import SYNTHETIC, open_video_dataset
 from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
 from .data.formats import DATASET_FORMATS, hold_out, sample_subset
+from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .metrics import evaluation_metrics, predict
 from .mixup import smooth_one_hot
 from .presets import MODEL_SIZES, PRESETS, get_preset
@@ -45,6 +46,18 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--dataset_revision", default=None)
     g.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
     g.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
+    g.add_argument(
+        "--streaming",
+        action="store_true",
+        help="stream the data set (datasets' IterableDataset: --dataset_format hub layouts), split over the "
+        "processes, decoded in the DataLoader workers; nothing is downloaded whole",
+    )
+    g.add_argument(
+        "--shuffle_buffer_size",
+        type=_at_least(0),
+        default=1000,
+        help="--streaming: examples in datasets' shuffle buffer (reseeded every epoch); 0 keeps the stored order",
+    )
     g.add_argument("--train_split", default="train")
     g.add_argument("--eval_split", default=None, help="default: validation, else test, else a held-out share")
     g.add_argument(
@@ -294,6 +307,8 @@ def _looks_like_a_local_path(source: str) -> bool:
 
 # ------------------------------------------------------------------------------------------------ data
 def load_data(args, accelerator):
+    if getattr(args, "streaming", False):
+        return load_streaming_data(args)
     # The bundled set is made, and a Hub data set downloaded, by one process; the others wait and reuse it.
     data = open_video_dataset(
         args.dataset,
@@ -319,6 +334,64 @@ def load_data(args, accelerator):
     if args.max_eval_samples:
         evaluation = sample_subset(evaluation, args.max_eval_samples, seed=args.seed)
     return data, train, evaluation, eval_split
+
+
+def load_streaming_data(args):
+    """`--streaming`: the splits as `StreamingSplit`s (nothing downloaded whole); the evaluation split must exist
+    (a held-out share needs the whole set), and `--max_*_samples` take the first N of the stream."""
+    if args.dataset == SYNTHETIC or args.dataset_format != "hub":
+        raise ValueError("--streaming reads a Hub data set or a local folder with --dataset_format hub")
+    data = open_streaming_dataset(
+        args.dataset,
+        revision=args.dataset_revision,
+        cache_dir=args.cache_dir,
+        video_column=args.video_column,
+        label_column=args.label_column,
+    )
+    train = data.split(args.train_split)
+    eval_split = args.eval_split or next((s for s in ("validation", "test") if s in data.splits), None)
+    if eval_split is None:
+        raise ValueError(
+            f"--streaming needs an evaluation split (it cannot hold out a share of a stream); "
+            f"this data set has {sorted(data.splits)}: name one with --eval_split"
+        )
+    evaluation = data.split(eval_split)
+    for split, limit in ((train, args.max_train_samples), (evaluation, args.max_eval_samples)):
+        if limit and (split.num_examples is None or limit < split.num_examples):
+            split.dataset, split.num_examples = split.dataset.take(limit), limit
+    return data, train, evaluation, eval_split
+
+
+def build_streaming_loaders(args, train_split, eval_split, processor, accelerator):
+    """`--streaming`: training (shuffle buffer reseeded per epoch, augmented) and evaluation loaders, each process on
+    its own part of the stream (`split_dataset_by_node`), in lockstep; evaluation batches padded to one size for
+    `gather_for_metrics`."""
+    common = dict(rank=accelerator.process_index, world_size=accelerator.num_processes)
+    train = StreamingVideoDataset(
+        train_split,
+        processor,
+        batch_size=args.per_device_train_batch_size,
+        seed=args.seed,
+        shuffle_buffer_size=args.shuffle_buffer_size,
+        shuffle_seed=args.seed,
+        processor_kwargs=dict(do_train_augment=True),
+        **common,
+    )
+    evaluation = StreamingVideoDataset(
+        eval_split,
+        processor,
+        batch_size=args.per_device_eval_batch_size,
+        num_clips=args.eval_num_clips,
+        num_crops=args.eval_num_crops,
+        **common,
+    )
+    device = accelerator.device
+    return (
+        StreamingLoader(train, args.num_workers, device=device, accelerator=accelerator),
+        StreamingLoader(
+            evaluation, args.num_workers, device=device, accelerator=accelerator, pad_to=args.per_device_eval_batch_size
+        ),
+    )
 
 
 def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:

@@ -20,7 +20,9 @@ def predict(model, dataloader, accelerator=None, num_views: int = 1):
 
     Batches come from `vivit_hf.training.data.collate_videos` (views of one video adjacent). With an
     `accelerator`, results of all processes are gathered with `gather_for_metrics`, which drops the
-    samples repeated to even out the last batch, so 1..N processes give the same counts.
+    samples repeated to even out the last batch, so 1..N processes give the same counts. Batches of a streamed
+    split (`vivit_hf.training.data.streaming.StreamingLoader`) carry `real`, the rows that are clips: the others
+    (padding, and the filler batches of a process that has run out) are dropped after gathering.
     """
     model.eval()
     all_logits, all_labels, all_valid = [], [], []
@@ -28,8 +30,14 @@ def predict(model, dataloader, accelerator=None, num_views: int = 1):
         logits = model(pixel_values=batch["pixel_values"]).logits.float()
         logits = logits.view(-1, num_views, logits.shape[-1]).mean(dim=1)
         labels, valid = batch["labels"], batch["valid"]
+        real = batch.get("real")
         if accelerator is not None:
-            logits, labels, valid = accelerator.gather_for_metrics((logits, labels, valid))
+            if real is None:
+                logits, labels, valid = accelerator.gather_for_metrics((logits, labels, valid))
+            else:
+                logits, labels, valid, real = accelerator.gather_for_metrics((logits, labels, valid, real))
+        if real is not None:  # a streamed split: padding rows and a finished process's filler batches are not clips
+            logits, labels, valid = logits[real], labels[real], valid[real]
         all_logits.append(logits.cpu())
         all_labels.append(labels.cpu())
         all_valid.append(valid.cpu())

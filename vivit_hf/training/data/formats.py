@@ -377,6 +377,81 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
 
+# Label columns found without --label_column, in this order after a `ClassLabel` column: the usual names, then
+# WebDataset's per-extension columns (`<key>.cls` holds an integer, `<key>.txt` a name) and fields of its `.json`.
+_LABEL_COLUMNS = ("label", "labels", "cls", "class", "txt")
+_LABEL_FIELDS = ("label", "labels", "cls", "class", "category")
+
+
+def hub_columns(features, video_column: str | None, label_column: str | None, source: str) -> tuple[str, str]:
+    """The video column (a `datasets.Video` feature, else a path-like name) and the label column of a `datasets`
+    table. A label inside a struct (a WebDataset `<key>.json` with a `label` field) is named `json.label`."""
+    import datasets
+
+    if video_column is None:
+        video_column = next((c for c, f in features.items() if isinstance(f, datasets.Video)), None)
+        video_column = video_column or next((c for c in ("video", "video_path", "path", "file") if c in features), None)
+    if label_column is None:
+        label_column = next((c for c, f in features.items() if isinstance(f, datasets.ClassLabel)), None)
+        label_column = label_column or next((c for c in _LABEL_COLUMNS if c in features), None)
+    if label_column is None:
+        label_column = next(
+            (
+                f"{c}.{field}"
+                for c, f in features.items()
+                if isinstance(f, dict)
+                for field in _LABEL_FIELDS
+                if field in f
+            ),
+            None,
+        )
+    if video_column not in features or label_column is None or label_feature(features, label_column) is None:
+        raise DatasetFormatError(
+            f"--dataset_format hub: need a video column and a label column in {source}; found columns "
+            f"{list(features)} (video={video_column!r}, label={label_column!r}); name them with "
+            "--video_column / --label_column"
+        )
+    return video_column, label_column
+
+
+def label_feature(features, label_column: str):
+    """The feature of `label_column` (`json.label`: the field `label` of the struct column `json`), else None."""
+    if label_column in features:
+        return features[label_column]
+    column, _, field = label_column.partition(".")
+    if field and isinstance(features.get(column), dict):
+        return features[column].get(field)
+    return None
+
+
+def label_value(row: dict, label_column: str):
+    """A row's raw label (`json.label` reads the struct column `json`)."""
+    if label_column in row:
+        return row[label_column]
+    column, _, field = label_column.partition(".")
+    return row[column][field]
+
+
+def arrow_label_values(table, label_column: str) -> list:
+    """Every raw label of an Arrow table's label column (a struct's field too), without reading the videos."""
+    if label_column in table.column_names:
+        return table[label_column].to_pylist()
+    import pyarrow.compute as pc
+
+    column, _, field = label_column.partition(".")
+    return pc.struct_field(table[column], field).to_pylist()
+
+
+def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[list[str], dict | None]:
+    """Class names and the map raw value -> id: a `ClassLabel`'s names (its values are the ids already), else
+    `label_vocabulary` of the values (integers keep their ids)."""
+    import datasets
+
+    if isinstance(feature, datasets.ClassLabel):
+        return list(feature.names), None
+    return label_vocabulary(values_of_all_splits(), fmt)
+
+
 class _HubSplit(Sequence):
     """A `datasets.Dataset` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
 
@@ -400,19 +475,11 @@ class _HubSplit(Sequence):
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i = int(i) % len(self)
-        row = self.dataset[i]
-        video = row[self.video_column]
-        path = None
-        if isinstance(video, dict):
-            video = {k: v for k, v in video.items() if v is not None}
-            path = video.get("path")
-        elif isinstance(video, str):
-            path = video
-        return {"video": video, "label": self._label(row[self.label_column]), "id": path or str(i)}
+        return hub_example(self.dataset[i], self.video_column, self.label_column, self._label, str(i))
 
     def labels(self) -> list:
         """Every row's label id, read from the label column alone (no clip bytes)."""
-        return [self._label(v) for v in self.dataset.with_format("arrow")[self.label_column].to_pylist()]
+        return [self._label(v) for v in arrow_label_values(self.dataset.with_format("arrow"), self.label_column)]
 
     def ids(self) -> list[str]:
         """Every row's video id: the clip's path where the row has one, else the row's index in its split."""
@@ -426,6 +493,26 @@ class _HubSplit(Sequence):
         return [path or str(i) for i, path in enumerate(paths)]
 
 
+def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str) -> dict:
+    """A `datasets` row as an example: `{"video": path or {"path", "bytes"}, "label": id, "id": ...}`."""
+    video = row[video_column]
+    path = None
+    if isinstance(video, dict):
+        video = {k: v for k, v in video.items() if v is not None}
+        path = video.get("path")
+    elif isinstance(video, str):
+        path = video
+    meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
+    clip_id = meta.get("id") if isinstance(meta, dict) else None
+    return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
+
+
+def is_saved_to_disk(source: str) -> bool:
+    """A folder written by `Dataset.save_to_disk` / `DatasetDict.save_to_disk` (read with `load_from_disk`)."""
+    folder = Path(source)
+    return folder.is_dir() and ((folder / "state.json").is_file() or (folder / "dataset_dict.json").is_file())
+
+
 def load_hub(
     source: str,
     *,
@@ -434,34 +521,28 @@ def load_hub(
     video_column: str | None = None,
     label_column: str | None = None,
 ) -> VideoClassificationData:
-    """Any `datasets` repo (Hub id or local folder) with a video column and a label column.
+    """Any `datasets` repo (Hub id or local folder) with a video column and a label column: what `load_dataset`
+    reads (videofolder with `metadata.csv` / `metadata.jsonl`, parquet, WebDataset tar shards, Arrow files), or a
+    folder written by `save_to_disk`. The label column is found without a flag: a `ClassLabel`, else `label` /
+    `labels`, WebDataset's `cls` / `txt`, or a `label` field of its `json`.
 
     The video column is cast to `datasets.Video(decode=False)`: rows give the clip's path or bytes and the
     video processor decodes it, so nothing needs a system FFmpeg or torchcodec.
     """
     import datasets
 
-    loaded = datasets.load_dataset(source, revision=revision, cache_dir=cache_dir)
-    first = next(iter(loaded.values()))
-    features = first.features
-    if video_column is None:
-        video_column = next((c for c, f in features.items() if isinstance(f, datasets.Video)), None)
-        video_column = video_column or next((c for c in ("video", "video_path", "path", "file") if c in features), None)
-    if label_column is None:
-        label_column = next((c for c, f in features.items() if isinstance(f, datasets.ClassLabel)), None)
-        label_column = label_column or next((c for c in ("label", "labels") if c in features), None)
-    if video_column not in features or label_column not in features:
-        raise DatasetFormatError(
-            f"--dataset_format hub: need a video column and a label column in {source}; found columns "
-            f"{list(features)} (video={video_column!r}, label={label_column!r}); name them with "
-            "--video_column / --label_column"
-        )
-    label_feature = features[label_column]
-    if isinstance(label_feature, datasets.ClassLabel):
-        names, label_map = list(label_feature.names), None
+    if is_saved_to_disk(source):
+        loaded = datasets.load_from_disk(source)
+        if isinstance(loaded, datasets.Dataset):
+            loaded = datasets.DatasetDict({"train": loaded})
     else:
-        values = [v for split in loaded.values() for v in split.with_format("arrow")[label_column].to_pylist()]
-        names, label_map = label_vocabulary(values, "hub")
+        loaded = datasets.load_dataset(source, revision=revision, cache_dir=cache_dir)
+    features = next(iter(loaded.values())).features
+    video_column, label_column = hub_columns(features, video_column, label_column, source)
+    names, label_map = hub_label_names(
+        label_feature(features, label_column),
+        lambda: [v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)],
+    )
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column], datasets.Video):

@@ -1,0 +1,178 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`--streaming` (issue 15): WebDataset shards written by the shard tool, streamed by `datasets` into the recipe on 1
+and 2 real CPU processes (gloo), every clip once per epoch, broken clips skipped and counted, and a run killed with
+SIGKILL mid-epoch resumed to bit-identical weights."""
+
+import io
+import json
+import signal
+import subprocess
+import sys
+import tarfile
+
+import pytest
+import torch
+from test_recipes_distributed import LAUNCHERS
+from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, run, videofolder, weights  # noqa: F401 (fixture)
+
+from vivit_hf.training.data.shard import main as shard_main
+
+STREAMING = ["--dataset_format", "hub", "--streaming", "--shuffle_buffer_size", "4", "--hidden_dropout_prob", "0"]
+
+
+def tiny(workers: int):
+    flags = list(TINY_MODEL)
+    flags[flags.index("--num_workers") + 1] = str(workers)
+    return flags
+
+
+@pytest.fixture(scope="module")
+def shards(videofolder, tmp_path_factory):  # noqa: F811 (the imported fixture)
+    """The 12 + 6 tiny clips as shards of 3 clips (about 6 KB a sample with its tar headers): 4 training shards,
+    2 test shards."""
+    out = tmp_path_factory.mktemp("shards") / "shards"
+    shard_main(["--dataset", str(videofolder), "--out", str(out), "--shard_size", "20KB"])
+    assert len(list((out / "data").glob("train-*.tar"))) == 4 and len(list((out / "data").glob("test-*.tar"))) == 2
+    return out
+
+
+@pytest.fixture(scope="module")
+def one_shard(videofolder, tmp_path_factory):  # noqa: F811 (the imported fixture)
+    """The same clips, one shard per split: not divisible by 2 processes."""
+    out = tmp_path_factory.mktemp("one_shard") / "shards"
+    shard_main(["--dataset", str(videofolder), "--out", str(out), "--shard_size", "1MB"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def uninterrupted_stream(shards, tmp_path_factory):
+    out = tmp_path_factory.mktemp("stream_uninterrupted")
+    args = ["--dataset", shards, "--output_dir", out, "--num_train_epochs", "2", "--checkpointing_steps", "3"]
+    run(FINETUNE, *args, *STREAMING, *tiny(2))
+    return out
+
+
+def test_a_streamed_run_trains_and_evaluates_every_clip(uninterrupted_stream):
+    results = json.loads((uninterrupted_stream / "all_results.json").read_text())
+    assert results["train_clips_per_process"] == [24]  # 12 clips x 2 epochs
+    assert results["num_samples"] == 6 and results["completed_steps"] == 12
+    state = json.loads((uninterrupted_stream / "checkpoints" / "step_9" / "trainer_state.json").read_text())
+    # 3 of the epoch's 6 batches: two from DataLoader worker 0, one from worker 1.
+    assert state["batches_in_epoch"] == 3 and state["stream_position"] == [{"0": 2, "1": 1}]
+
+
+def test_a_streamed_run_killed_mid_epoch_resumes_to_the_same_weights(shards, uninterrupted_stream, tmp_path):
+    args = ["--dataset", shards, "--output_dir", tmp_path, "--num_train_epochs", "2", "--checkpointing_steps", "3"]
+    command = [sys.executable, str(FINETUNE), *map(str, [*args, *STREAMING, *tiny(2)])]
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    # Step 9 is mid-epoch (batch 3 of 6 of epoch 1) and after an odd number of batches: the workers stand at
+    # different batch counts, so the resumed loader must put their batches back in the uninterrupted run's order.
+    for line in process.stdout:
+        if "saved checkpoint" in line and "step_9" in line:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=120)
+    assert process.returncode == -signal.SIGKILL
+    result = run(FINETUNE, *args, *STREAMING, *tiny(2), "--resume_from_checkpoint", "latest")
+    assert "epoch 1, 3 batches into it" in result.stderr
+    resumed, reference = weights(tmp_path), weights(uninterrupted_stream)
+    for name in reference:
+        torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
+
+
+def test_two_cpu_processes_stream_disjoint_halves_and_gather_evaluation_once(shards, tmp_path):
+    flags = tiny(1)
+    result = run(
+        FINETUNE,
+        "--dataset",
+        shards,
+        "--output_dir",
+        tmp_path,
+        "--num_train_epochs",
+        "1",
+        *STREAMING,
+        *flags,
+        launcher=LAUNCHERS["torchrun"],
+    )
+    assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
+    results = json.loads((tmp_path / "all_results.json").read_text())
+    assert results["num_processes"] == 2
+    assert results["train_clips_per_process"] == [6, 6]  # 4 shards: 2 per process, 3 clips each
+    # The 2 test shards, one per process, in batches of 2 padded... gathered once: no padding row counted.
+    assert results["num_samples"] == 6
+
+
+LOADER_SCRIPT = """
+import json, sys, torch
+from accelerate import PartialState
+from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+
+state = PartialState(cpu=True)
+split = open_streaming_dataset(sys.argv[1]).split(sys.argv[2])
+processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+dataset = StreamingVideoDataset(split, processor, batch_size=2, shuffle_buffer_size=3, shuffle_seed=0,
+                                rank=state.process_index, world_size=state.num_processes)
+class Reducer:  # what StreamingLoader asks of an accelerator
+    num_processes, device = state.num_processes, torch.device("cpu")
+    def reduce(self, tensor, reduction):
+        torch.distributed.all_reduce(tensor)
+        return tensor
+loader = StreamingLoader(dataset, num_workers=2, accelerator=Reducer())
+epochs = []
+for epoch in range(2):
+    loader.set_epoch(epoch)
+    ids, steps = [], 0
+    for batch in loader:
+        ids += [i for i, real in zip(batch["ids"], batch["real"].tolist()) if real]
+        steps += 1
+    epochs.append({"ids": ids, "steps": steps})
+out = {"rank": state.process_index, "world_size": state.num_processes, "epochs": epochs}
+print("RESULT " + json.dumps(out), flush=True)
+"""
+
+
+@pytest.mark.parametrize("layout", ["four_shards", "one_shard"])
+def test_streaming_on_two_processes_covers_every_clip_exactly_once_per_epoch(shards, one_shard, tmp_path, layout):
+    """4 shards: 2 whole shards per process (2 DataLoader workers, one shard each); 1 shard: every second clip per
+    process (datasets' split_dataset_by_node when the shards do not divide)."""
+    script = tmp_path / "loader.py"
+    script.write_text(LOADER_SCRIPT)
+    clips = 12
+    command = [*LAUNCHERS["torchrun"], str(script), str(shards if layout == "four_shards" else one_shard), "train"]
+    result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-4000:]
+    ranks = [json.loads(line.split("RESULT ", 1)[1]) for line in result.stdout.splitlines() if "RESULT " in line]
+    assert sorted(r["rank"] for r in ranks) == [0, 1] and {r["world_size"] for r in ranks} == {2}
+    for epoch in range(2):
+        seen = [clip for r in ranks for clip in r["epochs"][epoch]["ids"]]
+        assert len(seen) == clips and len(set(seen)) == clips  # each clip once, by one process
+        assert len({r["epochs"][epoch]["steps"] for r in ranks}) == 1  # in lockstep
+    orders = [[clip for r in ranks for clip in r["epochs"][epoch]["ids"]] for epoch in range(2)]
+    assert sorted(orders[0]) == sorted(orders[1]) and orders[0] != orders[1]  # reshuffled per epoch
+
+
+def test_broken_clips_in_a_stream_are_skipped_and_counted(shards, tmp_path):
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+
+    broken = tmp_path / "broken"
+    (broken / "data").mkdir(parents=True)
+    (broken / "README.md").write_text((shards / "README.md").read_text())
+    for source in sorted((shards / "data").glob("*.tar")):
+        with tarfile.open(source) as tar_in, tarfile.open(broken / "data" / source.name, "w") as tar_out:
+            for member in tar_in.getmembers():
+                data = tar_in.extractfile(member).read()
+                if member.name.endswith(".mp4") and "00000000" in member.name:
+                    data = b"not a video" * 10
+                    member.size = len(data)
+                tar_out.addfile(member, io.BytesIO(data))
+    split = open_streaming_dataset(str(broken)).split("train")
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    loader = StreamingLoader(StreamingVideoDataset(split, processor, batch_size=4), num_workers=0)
+    batches = list(loader)
+    valid = torch.cat([b["valid"] for b in batches])
+    assert len(valid) == 12 and int((~valid).sum()) == 1
+    assert all(b["pixel_values"].shape[1:] == (2, 3, 8, 8) for b in batches)

@@ -1,0 +1,337 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Prepare once, stream everywhere: any `--dataset_format`'s clips as WebDataset tar shards with a data card.
+
+    python -m vivit_hf.training.data.shard --dataset_format kinetics --dataset DIR --out shards/ \\
+        [--shard_size 1GB] [--short_side 256 --keyframe_interval 16] [--push_to_hub me/kinetics400-shards]
+
+Each split becomes `data/<split>-NNNNN-of-MMMMM.tar` files of at most `--shard_size` bytes (a clip larger than that
+gets a shard of its own), written in a seeded random order (the adapters list clips class by class, and a stream's
+shuffle buffer only mixes what is near). A sample is `<key>.mp4` (or the clip's own container: `.webm`, `.mkv`...),
+`<key>.cls` (the class id, as text) and `<key>.json` (`{"id", "label"}`: the clip's id in its data set and its class
+name). `README.md` is the data card: YAML that `datasets` reads (the splits' files, the features with the `cls` column
+as a `ClassLabel` of the class names, the split sizes), then the source, classes and counts in prose. So
+`load_dataset(out, streaming=True)` and `--dataset_format hub --streaming` find the video and label columns and
+the label names without a flag.
+
+`--short_side 256` re-encodes every clip with PyAV (H.264, `yuv420p`) so its shorter side is 256 pixels (the
+training resolution: no clip is decoded at full size again), with a keyframe every `--keyframe_interval` frames, so
+seeking to a clip's first frame decodes at most that many frames. Without it the clips' bytes are copied unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import random
+import re
+import tarfile
+from fractions import Fraction
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """`"1GB"`, `"500MB"`, `"64KiB"`, `"1000"` -> bytes (powers of 1024)."""
+    match = _SIZE.match(str(text))
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected a size like 1GB, 500MB or 1000000, got {text!r}")
+    number, unit = match.groups()
+    size = int(float(number) * 1024 ** ("KMGT".index(unit.upper()) + 1 if unit else 0))
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"a shard size must be at least 1 byte, got {text!r}")
+    return size
+
+
+def _video_bytes(video) -> tuple[bytes, str]:
+    """The clip's bytes and its extension (`mp4` when unknown)."""
+    if isinstance(video, dict):
+        path = video.get("path")
+        data = video.get("bytes")
+        if data is None:
+            data = Path(path).read_bytes()
+    else:
+        path, data = str(video), Path(video).read_bytes()
+    extension = Path(path).suffix.lower().lstrip(".") if path else ""
+    return data, extension or "mp4"
+
+
+def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18) -> bytes:
+    """The clip decoded with PyAV and encoded again as H.264 in mp4, its shorter side `short_side` pixels (even
+    sizes, aspect kept; never enlarged), a keyframe every `keyframe_interval` frames, the source's frame rate."""
+    import av
+
+    source = av.open(io.BytesIO(data))
+    stream = source.streams.video[0]
+    rate = stream.average_rate or stream.guessed_rate or Fraction(25)
+    out_buffer = io.BytesIO()
+    with av.open(out_buffer, mode="w", format="mp4") as out:
+        encoder = None
+        for frame in source.decode(stream):
+            if encoder is None:
+                height, width = frame.height, frame.width
+                scale = min(1.0, short_side / min(height, width))
+                width, height = (max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2))
+                encoder = out.add_stream("libx264", rate=rate)
+                encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+                encoder.options = {
+                    "crf": str(crf),
+                    "preset": "veryfast",
+                    "g": str(keyframe_interval),
+                    "keyint_min": str(keyframe_interval),
+                    "sc_threshold": "0",  # keyframes exactly every N frames, not at scene cuts as well
+                }
+            image = frame.reformat(width=encoder.width, height=encoder.height, format="yuv420p")
+            image.pts = None
+            for packet in encoder.encode(image):
+                out.mux(packet)
+        if encoder is None:
+            raise ValueError("the clip has no video frame")
+        for packet in encoder.encode():
+            out.mux(packet)
+    source.close()
+    return out_buffer.getvalue()
+
+
+class _ShardWriter:
+    """Tar shards of at most `max_bytes` (a sample never split), named `<split>-NNNNN.tar` until `close` renames them
+    `<split>-NNNNN-of-MMMMM.tar`."""
+
+    def __init__(self, folder: Path, split: str, max_bytes: int):
+        self.folder, self.split, self.max_bytes = folder, split, max_bytes
+        self.paths: list[Path] = []
+        self.tar = None
+        self.size = 0
+
+    def _open(self):
+        path = self.folder / f"{self.split}-{len(self.paths):05d}.tar"
+        self.paths.append(path)
+        self.tar, self.size = tarfile.open(path, "w", format=tarfile.USTAR_FORMAT), 0
+
+    def add(self, members: list[tuple[str, bytes]]) -> None:
+        size = sum(512 + -(-len(data) // 512) * 512 for _, data in members)  # tar headers and padding
+        if self.tar is None or (self.size and self.size + size > self.max_bytes):
+            self.close_current()
+            self._open()
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), 0, 0o644
+            self.tar.addfile(info, io.BytesIO(data))
+        self.size += size
+
+    def close_current(self):
+        if self.tar is not None:
+            self.tar.close()
+            self.tar = None
+
+    def close(self) -> list[Path]:
+        self.close_current()
+        final = []
+        for i, path in enumerate(self.paths):
+            target = path.with_name(f"{self.split}-{i:05d}-of-{len(self.paths):05d}.tar")
+            os.replace(path, target)
+            final.append(target)
+        return final
+
+
+def write_shards(
+    data,
+    out: str | os.PathLike,
+    *,
+    shard_size: int = 1024**3,
+    short_side: int | None = None,
+    keyframe_interval: int = 16,
+    splits=None,
+    seed: int = 0,
+    source: str = "",
+    dataset_format: str = "",
+) -> dict:
+    """Write `data` (a `VideoClassificationData`) as WebDataset shards plus `README.md` into `out`; returns the
+    summary the card states (per split: clips, shards, bytes, broken clips left out)."""
+    if data.is_multi_head:
+        raise ValueError(
+            "shards hold one label per clip (`.cls`); a data set with several label spaces (Epic Kitchens' noun and "
+            "verb) is not supported yet"
+        )
+    out = Path(out)
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    names = data.label_names
+    summary = {}
+    for split in splits or list(data.splits):
+        examples = data.split(split)
+        order = list(range(len(examples)))
+        random.Random(seed).shuffle(order)
+        writer = _ShardWriter(out / "data", split, shard_size)
+        written, failed, total_bytes, per_class = 0, [], 0, [0] * len(names)
+        for position, index in enumerate(order):
+            example = examples[index]
+            try:
+                clip, extension = _video_bytes(example["video"])
+                if short_side:
+                    clip, extension = reencode(clip, short_side, keyframe_interval), "mp4"
+            except Exception as error:  # noqa: BLE001 - a clip that cannot be read or re-encoded is left out, named
+                logger.warning("leaving out clip %s: %s", example.get("id"), error)
+                failed.append(str(example.get("id")))
+                continue
+            key = f"{split}_{position:08d}"
+            label = int(example["label"])
+            meta = {"id": str(example.get("id", index)), "label": names[label]}
+            writer.add(
+                [
+                    (f"{key}.{extension}", clip),
+                    (f"{key}.cls", str(label).encode()),
+                    (f"{key}.json", json.dumps(meta).encode()),
+                ]
+            )
+            written += 1
+            total_bytes += len(clip)
+            per_class[label] += 1
+        paths = writer.close()
+        summary[split] = dict(
+            clips=written,
+            shards=[p.name for p in paths],
+            video_bytes=total_bytes,
+            left_out=failed,
+            missing=data.missing.get(split, 0),
+            per_class=per_class,
+            extension=extension if written else "mp4",
+        )
+    (out / "README.md").write_text(
+        data_card(summary, names, source, dataset_format, short_side, keyframe_interval, shard_size)
+    )
+    return summary
+
+
+def data_card(summary, names, source, dataset_format, short_side, keyframe_interval, shard_size) -> str:
+    """README.md: YAML `datasets` reads (files per split, features, split sizes), then source, classes, counts."""
+    extensions = sorted({info["extension"] for info in summary.values()})
+    lines = ["---", "configs:", "- config_name: default", "  data_files:"]
+    for split in summary:
+        lines += [f"  - split: {split}", f"    path: data/{split}-*.tar"]
+    lines += ["dataset_info:", "  features:"]
+    for extension in extensions:
+        lines += [f"  - name: {extension}", "    dtype: video"]
+    lines += ["  - name: cls", "    dtype:", "      class_label:", "        names:"]
+    lines += [f"          '{i}': {json.dumps(name)}" for i, name in enumerate(names)]
+    lines += [
+        "  - name: json",
+        "    struct:",
+        "    - name: id",
+        "      dtype: string",
+        "    - name: label",
+        "      dtype: string",
+        "  - name: __key__",
+        "    dtype: string",
+        "  - name: __url__",
+        "    dtype: string",
+        "  splits:",
+    ]
+    for split, info in summary.items():
+        lines += [f"  - name: {split}", f"    num_bytes: {info['video_bytes']}", f"    num_examples: {info['clips']}"]
+    lines += ["task_categories:", "- video-classification", "tags:", "- webdataset", "- vivit_hf", "---", ""]
+    encoding = (
+        f"re-encoded with PyAV to H.264 (`yuv420p`), shorter side {short_side} pixels, a keyframe every "
+        f"{keyframe_interval} frames"
+        if short_side
+        else "copied unchanged from the source"
+    )
+    lines += [
+        "# Video classification shards",
+        "",
+        f"WebDataset tar shards written by `python -m vivit_hf.training.data.shard` from `{source}` "
+        f"(`--dataset_format {dataset_format}`). Clips are {encoding}; shards hold at most {shard_size} bytes, "
+        "clips in a seeded random order.",
+        "",
+        "Each sample: `<key>.<video>` (the clip), `<key>.cls` (class id), `<key>.json` (`id`: the clip's id in the "
+        "source, `label`: class name). Stream it with `datasets.load_dataset(<this repo>, streaming=True)` or "
+        "`accelerate launch recipes/finetune.py --dataset <this repo> --dataset_format hub --streaming`.",
+        "",
+        "| split | clips | shards | video bytes | bytes per clip | missing in source | unreadable, left out |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for split, info in summary.items():
+        per_clip = info["video_bytes"] / info["clips"] if info["clips"] else 0
+        lines.append(
+            f"| {split} | {info['clips']} | {len(info['shards'])} | {info['video_bytes']} | {per_clip:.0f} | "
+            f"{info['missing']} | {len(info['left_out'])} |"
+        )
+    lines += ["", f"## Classes ({len(names)})", "", "| id | class | " + " | ".join(summary) + " |"]
+    lines.append("|---|---|" + "---|" * len(summary))
+    for i, name in enumerate(names):
+        lines.append(f"| {i} | {name} | " + " | ".join(str(info["per_class"][i]) for info in summary.values()) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> dict:
+    from . import DATASET_FORMATS, open_video_dataset
+
+    parser = argparse.ArgumentParser(
+        prog="python -m vivit_hf.training.data.shard",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    parser.add_argument("--dataset", required=True, help="local folder or Hub id (or synthetic_motion)")
+    parser.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
+    parser.add_argument("--dataset_revision", default=None)
+    parser.add_argument("--video_column", default=None)
+    parser.add_argument("--label_column", default=None)
+    parser.add_argument("--cache_dir", default=None)
+    parser.add_argument("--out", required=True, help="output folder (the data card and data/*.tar)")
+    parser.add_argument("--splits", nargs="*", default=None, help="default: every split")
+    parser.add_argument("--shard_size", type=parse_size, default=parse_size("1GB"), help="e.g. 1GB, 500MB")
+    parser.add_argument("--short_side", type=int, default=None, help="re-encode to this shorter side (e.g. 256)")
+    parser.add_argument("--keyframe_interval", type=int, default=16, help="with --short_side: frames per keyframe")
+    parser.add_argument("--seed", type=int, default=0, help="the order of the clips in the shards")
+    parser.add_argument("--push_to_hub", default=None, metavar="REPO", help="upload the folder to this data set repo")
+    parser.add_argument("--hub_token", default=None)
+    parser.add_argument("--private", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO)
+    if Path(args.out).exists() and any(Path(args.out).iterdir()):
+        parser.error(f"--out {args.out} is not empty")
+    data = open_video_dataset(
+        args.dataset,
+        args.dataset_format,
+        cache_dir=args.cache_dir,
+        revision=args.dataset_revision,
+        video_column=args.video_column,
+        label_column=args.label_column,
+    )
+    summary = write_shards(
+        data,
+        args.out,
+        shard_size=args.shard_size,
+        short_side=args.short_side,
+        keyframe_interval=args.keyframe_interval,
+        splits=args.splits,
+        seed=args.seed,
+        source=args.dataset,
+        dataset_format=args.dataset_format,
+    )
+    for split, info in summary.items():
+        logger.info(f"{split}: {info['clips']} clips in {len(info['shards'])} shards ({info['video_bytes']} bytes)")
+    if args.push_to_hub:
+        from ...hub.upload import BackgroundUploader
+
+        uploader = BackgroundUploader(
+            args.push_to_hub,
+            token=args.hub_token or os.environ.get("HF_TOKEN"),
+            private=args.private,
+            repo_type="dataset",
+        )
+        record = uploader.push_folder(args.out, "Add WebDataset shards (vivit_hf.training.data.shard)")
+        uploader.close()
+        if not record.success:
+            raise SystemExit(f"error: {uploader.failure_message(record)}")
+        logger.info(f"uploaded to https://huggingface.co/datasets/{uploader.repo_id}")
+    return summary
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,378 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`--streaming`: a `datasets.IterableDataset` from the Hub or a local folder into the training loop, end to end.
+
+Everything about streaming, shuffling and splitting is `datasets`': `load_dataset(..., streaming=True)` (or
+`Dataset.to_iterable_dataset` for a `save_to_disk` folder), `IterableDataset.shuffle(seed, buffer_size)` reseeded
+by `set_epoch`, `datasets.distributed.split_dataset_by_node` over the processes (whole shards per process when their
+number divides by the process count, else every `world_size`-th example), and the DataLoader workers of each process
+splitting that process's shards between them. What this module adds:
+
+- decoding in the DataLoader workers, from the clip's bytes (or path) with the video processor: the video column is
+  read as `datasets.Video(decode=False)`, so no torchcodec, no system FFmpeg, no temporary file;
+- each worker yields whole batches tagged `(worker, batch index)`, and the main process puts them back in the order
+  a fresh run would see them (`StreamingLoader`);
+- processes run in lockstep: one that has run out of data feeds batches marked not `real` (zeros, left out of the
+  loss and the metrics) until every process has, so every clip is seen by exactly one process per epoch and no
+  collective waits forever;
+- exact resuming mid-epoch. `IterableDataset.state_dict()` restores a shard position but not a shuffle buffer's
+  contents (datasets' docs: the buffer is refilled, so the order after a resume differs) and needs torchdata's
+  `StatefulDataLoader` with workers. So instead the checkpoint records how many batches each worker of each process
+  had delivered, and the resumed run replays the same stream (same seed, epoch and split) with each worker dropping
+  that many batches' rows *before decoding them*: the rows are read again, but no clip is decoded twice, and the
+  weights come out bit-identical to an uninterrupted run's.
+
+A clip that does not decode is replaced by zeros and marked `valid=False` (skipped and counted, as in
+`VideoClassificationDataset`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .dataset import _decode_errors, _describe, collate_videos
+from .formats import (
+    _SPLIT_ALIASES,
+    DatasetFormatError,
+    VideoClassificationData,
+    hub_columns,
+    hub_example,
+    hub_label_names,
+    is_saved_to_disk,
+    label_feature,
+    label_value,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class StreamingSplit:
+    """One split of a streamed data set: the `IterableDataset` (video column not decoded), its columns, the map
+    from raw label values to ids (None: the values are the ids) and its number of examples when known."""
+
+    dataset: object
+    video_column: str
+    label_column: str
+    label_map: dict | None
+    num_examples: int | None
+
+    def label_id(self, value) -> int:
+        return self.label_map[value] if self.label_map is not None else int(value)
+
+    def __len__(self) -> int:
+        if self.num_examples is None:
+            raise TypeError("this streamed split's size is unknown")
+        return self.num_examples
+
+
+def open_streaming_dataset(
+    source: str,
+    *,
+    revision: str | None = None,
+    cache_dir: str | None = None,
+    video_column: str | None = None,
+    label_column: str | None = None,
+    num_shards: int = 64,
+) -> VideoClassificationData:
+    """A local folder or Hub data set id read with `load_dataset(..., streaming=True)` (a `save_to_disk` folder with
+    `to_iterable_dataset(num_shards)`): `VideoClassificationData` whose splits are `StreamingSplit`s.
+
+    Label names come from a `ClassLabel` column (what `vivit_hf.training.data.shard` writes into its data card); other
+    label columns are read once, alone, to build the vocabulary and count the examples (integers keep their ids).
+    Split sizes come from the data card's `dataset_info` when it has them, else from that same pass."""
+    import datasets
+
+    if is_saved_to_disk(source):
+        loaded = datasets.load_from_disk(source)
+        if isinstance(loaded, datasets.Dataset):
+            loaded = datasets.DatasetDict({"train": loaded})
+        sizes = {split: len(d) for split, d in loaded.items()}
+        loaded = {
+            split: d.to_iterable_dataset(num_shards=max(1, min(num_shards, len(d)))) for split, d in loaded.items()
+        }
+    else:
+        loaded = datasets.load_dataset(source, revision=revision, cache_dir=cache_dir, streaming=True)
+        sizes = {}
+    first = next(iter(loaded.values()))
+    features = first.features
+    if features is None:
+        features = first._resolve_features().features
+    video_column, label_column = hub_columns(features, video_column, label_column, source)
+    for split, dataset in loaded.items():
+        info = getattr(dataset, "info", None)
+        recorded = info.splits.get(split) if info is not None and info.splits else None
+        if split not in sizes and recorded is not None and recorded.num_examples:
+            sizes[split] = recorded.num_examples
+    top_column = label_column if label_column in features else label_column.partition(".")[0]
+    scanned: dict[str, list] = {}
+
+    def scan(split):  # the label column alone: no clip bytes are decoded (WebDataset tars are still read)
+        if split not in scanned:
+            logger.info("reading the label column of split %r once (labels and size)", split)
+            rows = loaded[split].select_columns([top_column])
+            scanned[split] = [label_value(row, label_column) for row in rows]
+            sizes[split] = len(scanned[split])
+        return scanned[split]
+
+    names, label_map = hub_label_names(
+        label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
+    )
+    for split in loaded:
+        if split not in sizes:
+            scan(split)
+    splits = {}
+    for split, dataset in loaded.items():
+        if isinstance(dataset.features[video_column] if dataset.features else None, datasets.Video):
+            dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
+        splits[_SPLIT_ALIASES.get(split, split)] = StreamingSplit(
+            dataset, video_column, label_column, label_map, sizes.get(split)
+        )
+    if not splits:
+        raise DatasetFormatError(f"--streaming: no split in {source}")
+    return VideoClassificationData(splits=splits, label_spaces={"label": names})
+
+
+class StreamingVideoDataset(torch.utils.data.IterableDataset):
+    """A streamed split as batches `{"pixel_values", "labels", "valid", "ids", "worker", "batch"}`, decoded in
+    DataLoader workers (give the DataLoader `batch_size=None`; `StreamingLoader` does).
+
+    This process's share is `split_dataset_by_node(split, rank, world_size)`; with `shuffle_buffer_size`, the stream is
+    `shuffle(seed, buffer_size)` first, reseeded by `set_epoch`. Each worker (DataLoader worker `w`, or `0` without
+    workers) drops its first `skip[w]` batches undecoded (resuming), then ends with a batch `{"worker": w, "end":
+    True}`. A sample's augmentation is seeded from `(seed, epoch, rank, worker, its index in the worker's stream)`."""
+
+    def __init__(
+        self,
+        split: StreamingSplit,
+        processor,
+        *,
+        batch_size: int,
+        num_clips: int = 1,
+        num_crops: int = 1,
+        seed: int | None = None,
+        shuffle_buffer_size: int = 0,
+        shuffle_seed: int = 0,
+        rank: int = 0,
+        world_size: int = 1,
+        processor_kwargs: dict | None = None,
+    ):
+        self.split, self.processor, self.batch_size = split, processor, batch_size
+        self.num_clips, self.num_crops, self.seed = num_clips, num_crops, seed
+        self.shuffle_buffer_size, self.shuffle_seed = shuffle_buffer_size, shuffle_seed
+        self.rank, self.world_size = rank, world_size
+        self.processor_kwargs = dict(processor_kwargs or {})
+        self.epoch = 0
+        self.skip: dict[int, int] = {}
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def source(self):
+        """This process's stream for the current epoch, as `datasets` builds it."""
+        from datasets.distributed import split_dataset_by_node
+
+        dataset = self.split.dataset
+        if self.shuffle_buffer_size:
+            dataset = dataset.shuffle(seed=self.shuffle_seed, buffer_size=self.shuffle_buffer_size)
+        if self.world_size > 1:
+            dataset = split_dataset_by_node(dataset, rank=self.rank, world_size=self.world_size)
+        dataset.set_epoch(self.epoch)
+        return dataset
+
+    @property
+    def num_shards(self) -> int:
+        return self.source().n_shards
+
+    def sample_shape(self) -> tuple[int, ...]:
+        crop = self.processor.crop_size
+        return (self.num_clips * self.num_crops, self.processor.num_frames, 3, crop["height"], crop["width"])
+
+    def _sample_seed(self, worker: int, index: int) -> int | None:
+        if self.seed is None:
+            return None
+        entropy = [self.seed, self.epoch, self.rank, worker, index]
+        return int(np.random.SeedSequence(entropy).generate_state(1)[0] % 2**31)
+
+    def _decode(self, row: dict, worker: int, index: int) -> dict:
+        split = self.split
+        fallback_id = str(row.get("__key__") or f"{self.rank}:{worker}:{index}")
+        try:
+            example = hub_example(row, split.video_column, split.label_column, split.label_id, fallback_id)
+        except (KeyError, TypeError, ValueError) as error:  # no label, or one the vocabulary lacks
+            logger.warning("skipping a sample without a usable label (%s): %s", fallback_id, error)
+            return {"pixel_values": torch.zeros(self.sample_shape()), "labels": 0, "valid": False, "id": fallback_id}
+        try:
+            if example["video"] is None:
+                raise OSError("the row has no video")
+            pixel_values = self.processor(
+                videos=[example["video"]],
+                return_tensors="pt",
+                num_clips=self.num_clips,
+                num_crops=self.num_crops,
+                seed=self._sample_seed(worker, index),
+                **self.processor_kwargs,
+            )["pixel_values"]
+            valid = True
+        except (*_decode_errors(), ValueError, TypeError) as error:
+            logger.warning("skipping broken clip %s: %s", _describe(example["video"]), error)
+            pixel_values, valid = torch.zeros(self.sample_shape()), False
+        return {"pixel_values": pixel_values, "labels": example["label"], "valid": valid, "id": example["id"]}
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        worker = info.id if info is not None else 0
+        rows = enumerate(self.source())
+        skipped = self.skip.get(worker, 0)
+        # Resuming: the rows of the batches already trained on are read again but not decoded.
+        for _ in itertools.islice(rows, skipped * self.batch_size):
+            pass
+        for batch_index in itertools.count(skipped):
+            chunk = list(itertools.islice(rows, self.batch_size))
+            if not chunk:
+                break
+            items = [self._decode(row, worker, index) for index, row in chunk]
+            batch = collate_videos(items)
+            batch.update(ids=[item["id"] for item in items], worker=worker, batch=batch_index)
+            yield batch
+        yield {"worker": worker, "end": True}
+
+
+class StreamingLoader:
+    """Batches of a `StreamingVideoDataset` on `device`, in the order of a fresh run, in lockstep over processes.
+
+    The DataLoader's workers (at most as many as this process has shards) each yield their own batches; torch hands
+    them out round-robin, which is the order `(batch index, worker)`. After a resume the workers start at different
+    batch indices, so batches are held back until none that comes earlier in that order can still arrive. With an
+    `accelerator` of several processes, each step asks whether any process still has data; one that has not yields
+    `filler` batches (all rows `real=False`). `pad_to` pads every batch to that many rows (`real=False` rows: what
+    evaluation's `gather_for_metrics` needs, same shapes on every process).
+    """
+
+    def __init__(
+        self, dataset: StreamingVideoDataset, num_workers: int = 0, *, device=None, accelerator=None, pad_to=None
+    ):
+        self.dataset, self.device, self.accelerator, self.pad_to = dataset, device, accelerator, pad_to
+        self.requested_workers = num_workers
+        self.consumed: dict[int, int] = {}
+
+    def set_epoch(self, epoch: int) -> None:
+        self.dataset.set_epoch(epoch)
+        self.dataset.skip, self.consumed = {}, {}
+
+    def resume(self, consumed: dict) -> None:
+        """Continue the current epoch after the batches `consumed` (`{worker: batches}`) of a checkpoint."""
+        consumed = {int(worker): int(count) for worker, count in consumed.items()}
+        self.dataset.skip, self.consumed = dict(consumed), dict(consumed)
+
+    def position(self) -> dict[int, int]:
+        """Batches each worker has delivered to the training loop in this epoch (what `resume` takes)."""
+        return dict(self.consumed)
+
+    def num_workers(self) -> int:
+        shards = self.dataset.num_shards
+        if self.requested_workers > shards:
+            logger.info(
+                "this process has %d shard(s): %d DataLoader worker(s) instead of %d",
+                shards,
+                shards,
+                self.requested_workers,
+            )
+        return min(self.requested_workers, shards)
+
+    def _ordered(self):
+        workers = self.num_workers()
+        loader = torch.utils.data.DataLoader(self.dataset, batch_size=None, num_workers=workers)
+        pending = {w: deque() for w in range(max(workers, 1))}
+        next_index = {w: self.dataset.skip.get(w, 0) for w in pending}
+        ended: set[int] = set()
+
+        def ready():
+            while True:
+                heads = [(queue[0]["batch"], w) for w, queue in pending.items() if queue]
+                if not heads:
+                    return
+                first = min(heads)
+                # Safe once no other worker can still send a batch that comes before it.
+                if any(
+                    not pending[w] and w not in ended and (next_index[w], w) < first for w in pending if w != first[1]
+                ):
+                    return
+                yield pending[first[1]].popleft()
+
+        for batch in loader:
+            worker = batch["worker"]
+            if batch.get("end"):
+                ended.add(worker)
+            else:
+                pending[worker].append(batch)
+                next_index[worker] = batch["batch"] + 1
+            yield from ready()
+        yield from ready()
+
+    def _to_device(self, batch: dict) -> dict:
+        tensors = {
+            k: v.to(self.device) if self.device is not None else v for k, v in batch.items() if torch.is_tensor(v)
+        }
+        return {**batch, **tensors}
+
+    def _filler(self) -> dict:
+        rows = self.pad_to or self.dataset.batch_size
+        views = self.dataset.num_clips * self.dataset.num_crops
+        return {
+            "pixel_values": torch.zeros((rows * views, *self.dataset.sample_shape()[1:])),
+            "labels": torch.zeros(rows, dtype=torch.long),
+            "valid": torch.zeros(rows, dtype=torch.bool),
+            "real": torch.zeros(rows, dtype=torch.bool),
+            "ids": [],
+        }
+
+    def _pad(self, batch: dict) -> dict:
+        rows = len(batch["labels"])
+        if not self.pad_to or rows >= self.pad_to:
+            return batch
+        extra = self.pad_to - rows
+        views = len(batch["pixel_values"]) // rows
+        pixel_values = batch["pixel_values"]
+        return {
+            **batch,
+            "pixel_values": torch.cat([pixel_values, pixel_values.new_zeros((extra * views, *pixel_values.shape[1:]))]),
+            "labels": torch.cat([batch["labels"], batch["labels"].new_zeros((extra, *batch["labels"].shape[1:]))]),
+            "valid": torch.cat([batch["valid"], torch.zeros(extra, dtype=torch.bool)]),
+            "real": torch.cat([batch["real"], torch.zeros(extra, dtype=torch.bool)]),
+        }
+
+    def __iter__(self):
+        accelerator = self.accelerator
+        several = accelerator is not None and accelerator.num_processes > 1
+        batches = self._ordered()
+        while True:
+            batch = next(batches, None)
+            if several:
+                has_data = torch.tensor([float(batch is not None)], device=accelerator.device)
+                if accelerator.reduce(has_data, reduction="sum").item() == 0:
+                    return
+            elif batch is None:
+                return
+            if batch is None:
+                batch = self._filler()
+            else:
+                self.consumed[batch["worker"]] = batch["batch"] + 1
+                batch = {k: v for k, v in batch.items() if k not in ("worker", "batch")}
+                batch["real"] = torch.ones(len(batch["labels"]), dtype=torch.bool)
+            yield self._to_device(self._pad(batch))
+
+
+def stream_position(loader: StreamingLoader, accelerator) -> list[dict]:
+    """Every process's `loader.position()`, gathered (a collective: every process calls it), for the checkpoint."""
+    workers = max(loader.requested_workers, 1)
+    local = torch.zeros(workers, dtype=torch.long, device=accelerator.device)
+    for worker, count in loader.position().items():
+        local[worker] = count
+    gathered = accelerator.gather(local[None]).view(-1, workers).cpu().tolist()
+    return [{str(w): c for w, c in enumerate(row) if c} for row in gathered]
