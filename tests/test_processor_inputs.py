@@ -12,6 +12,7 @@ import torch
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
 SMALL = dict(
+    do_sample_frames=True,  # arrays too: these tests sample in-memory videos as files are (not the default)
     num_frames=4,
     frame_stride=2,
     size={"shortest_edge": 32},
@@ -160,7 +161,7 @@ def test_requires_grad_video_works_and_gradients_flow():
     )
     source = torch.rand(10, 32, 32, 3) * 255
     video = source.clone().requires_grad_(True)
-    pixels = proc(video, return_tensors="pt").pixel_values
+    pixels = proc(video, do_sample_frames=True, return_tensors="pt").pixel_values
     assert pixels.requires_grad and pixels.shape == (1, 4, 3, 28, 28)
     # forward: x / 127.5 - 1 of frames 1, 3, 5, 7, centre crop rows / columns 2..29
     expected = source[[1, 3, 5, 7], 2:30, 2:30].permute(0, 3, 1, 2) / 127.5 - 1

@@ -32,8 +32,9 @@ from transformers.image_utils import PILImageResampling
 from transformers.pipelines.video_classification import VideoClassificationPipeline
 from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
+from transformers.video_utils import VideoMetadata
 
-from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, sample_clips
+from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, fps_indices, sample_clips
 from .video_io import VideoDecodeError, VideoReader, describe_source, open_video
 from .video_transforms import (
     NORMALIZATION_PRESETS,
@@ -52,11 +53,17 @@ from .video_transforms import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ViViTVideoProcessor", "ViViTVideosKwargs", "ViViTVideoClassificationPipeline"]
+__all__ = [
+    "ViViTVideoProcessor",
+    "ViViTVideoProcessorKwargs",
+    "ViViTVideosKwargs",
+    "ViViTVideoClassificationPipeline",
+]
 
 
-class ViViTVideosKwargs(VideosKwargs, total=False):
-    """The processor's own options, on top of transformers' `VideosKwargs`.
+class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
+    """The processor's own options, on top of transformers' `VideosKwargs` (transformers looks a processor's options
+    up as `<ProcessorClass>Kwargs` in its module; `ViViTVideosKwargs` is the same class under its old name).
 
     normalization: `"scenic"` ([-1, 1]), `"imagenet"` or `"transformers_vivit"` ([-3, 1]); sets
         the rescale/normalise fields below unless they are given explicitly.
@@ -112,6 +119,8 @@ class ViViTVideosKwargs(VideosKwargs, total=False):
     float_max: float | None
 
 
+ViViTVideosKwargs = ViViTVideoProcessorKwargs  # the name before 0.2, kept for imports
+
 _RUNTIME_STATE = ("num_skipped", "_rng")
 _NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
 _RESAMPLE_NAMES = {
@@ -122,7 +131,7 @@ _RESAMPLE_NAMES = {
 
 
 class ViViTVideoProcessor(BaseVideoProcessor):
-    r"""Video processor for the four ViViT models (see `ViViTVideosKwargs` for its own options).
+    r"""Video processor for the four ViViT models (see `ViViTVideoProcessorKwargs` for its own options).
 
     Example:
         ```python
@@ -133,7 +142,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         ```
     """
 
-    valid_kwargs = ViViTVideosKwargs
+    valid_kwargs = ViViTVideoProcessorKwargs
     model_input_names = ["pixel_values"]
 
     resample = PILImageResampling.BILINEAR
@@ -144,8 +153,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     do_center_crop = True
     do_rescale = True
     do_convert_rgb = True
-    do_sample_frames = True
+    do_sample_frames = None  # by input kind: files are sampled, frames given in memory are kept (docs/processor.md)
     num_frames = 32
+    fps = None
     normalization = "scenic"
     rescale_factor = NORMALIZATION_PRESETS["scenic"]["rescale_factor"]
     rescale_offset = True
@@ -212,8 +222,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 image_std=opts["image_std"],
             )
         )
-        if opts.get("fps") is not None:
-            raise ValueError("ViViTVideoProcessor samples by frame count and stride; `fps` sampling is not supported.")
+        if kwargs.get("fps") is not None and kwargs.get("num_frames") is not None:
+            raise ValueError("`num_frames` and `fps` are mutually exclusive arguments, please use only one!")
+        if kwargs.get("num_frames") is not None:  # a call's num_frames wins over the processor's fps, and the reverse
+            opts["fps"] = None
+        if opts["fps"] is not None:
+            fps = opts["fps"]
+            if isinstance(fps, bool) or not isinstance(fps, (int, float, np.integer, np.floating)) or not fps > 0:
+                raise ValueError(f"fps must be a positive number of frames per second, got {fps!r}.")
+            if opts["num_clips"] != 1:
+                raise ValueError("fps sampling takes the whole video once: num_clips must be 1.")
         if opts["sampling_mode"] not in SAMPLING_MODES:
             raise ValueError(f"sampling_mode must be one of {SAMPLING_MODES}, got {opts['sampling_mode']!r}.")
         if opts["short_video"] not in SHORT_VIDEO_POLICIES:
@@ -223,7 +241,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         for name in ("num_clips", "num_frames", "frame_stride"):
             if not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
                 raise ValueError(f"{name} must be a positive integer, got {opts[name]!r}.")
-        if not opts["do_sample_frames"] and opts["num_clips"] != 1:
+        if opts["do_sample_frames"] is False and opts["num_clips"] != 1:
             raise ValueError("num_clips > 1 needs do_sample_frames=True (clips are sampled from the video).")
         float_max = opts["float_max"]
         number = isinstance(float_max, (int, float, np.integer, np.floating)) and not isinstance(float_max, bool)
@@ -245,8 +263,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         return self.preprocess(videos, **kwargs)
 
     def preprocess(self, videos, **kwargs) -> BatchFeature:
-        """Decode, sample, transform and stack; see the class docstring and `ViViTVideosKwargs`."""
-        kwargs.pop("video_metadata", None)  # sampling needs our own frame table, not caller metadata
+        """Decode, sample, transform and stack; see the class docstring and `ViViTVideoProcessorKwargs`."""
+        given_metadata = kwargs.pop("video_metadata", None)  # the frame rate for `fps` sampling
         device = kwargs.pop("device", None)
         return_metadata = bool(kwargs.pop("return_metadata", False))
         input_data_format = kwargs.pop("input_data_format", None)
@@ -256,9 +274,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
         views, kept, metadata = [], [], []
         video_list = _as_video_list(videos)
+        metadata_list = _metadata_list(given_metadata, len(video_list))
         for position, video in enumerate(video_list):
             try:
-                clips, meta = self._process_one(video, opts, rng, input_data_format, device)
+                clips, meta = self._process_one(video, opts, rng, input_data_format, device, metadata_list[position])
             except (VideoDecodeError, ValueError) as error:
                 if not opts["skip_broken"] or not _is_broken_input_error(error):
                     if len(video_list) > 1:  # which one of the batch (in-memory videos have no file name)
@@ -283,9 +302,15 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     # -- one video -------------------------------------------------------------------------------
     def sample_indices(self, num_video_frames: int, opts: dict, rng: np.random.Generator, name: str) -> np.ndarray:
-        """Frame indices of every clip, `(num_clips, num_frames)`; override to pick frames another way."""
+        """Frame indices of every clip, `(num_clips, num_frames)`; override to pick frames another way.
+
+        `opts` holds this call's options, resolved for this video: `do_sample_frames` True or False (never None),
+        `short_video` as the input kind gives it, and `video_fps` (the frame rate from `video_metadata` or the
+        file, None when unknown); with `fps` set the clip is `(1, any)` frames."""
         if not opts["do_sample_frames"]:
             return np.arange(num_video_frames)[None]
+        if opts.get("fps") is not None:
+            return fps_indices(num_video_frames, opts.get("video_fps"), opts["fps"], name)[None]
         return sample_clips(
             num_video_frames,
             int(opts["num_frames"]),
@@ -306,7 +331,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         method = f"{type(self).__name__}.sample_indices"
         indices = np.asarray(result)
         num_clips = int(opts["num_clips"])
-        num_frames = int(opts["num_frames"]) if opts["do_sample_frames"] else None
+        num_frames = int(opts["num_frames"]) if opts["do_sample_frames"] and opts.get("fps") is None else None
         wanted = f"({num_clips}, {num_frames if num_frames is not None else 'frames'})"
         if (
             indices.ndim != 2
@@ -355,9 +380,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             source.close()
         return frames.permute(0, 2, 3, 1)
 
-    def _process_one(self, video, opts: dict, rng, input_data_format, device):
+    def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
         try:
+            opts = _per_video_options(opts, source, given_metadata)
             scale = 1.0
             if source.tensor is not None:
                 _check_array_video(source.tensor, opts, source.name)
@@ -379,7 +405,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if device is not None:
                 clip_frames = clip_frames.to(device)
             views.extend(self.transform_clip(clip_frames, opts, rng))
-        meta = {"name": source.name, "total_num_frames": source.num_frames, "frames_indices": clips.tolist()}
+        meta = {
+            "name": source.name,
+            "total_num_frames": source.num_frames,
+            "fps": opts["video_fps"],
+            "frames_indices": clips.tolist(),
+        }
         return views, meta
 
     def transform_clip(self, clip: torch.Tensor, opts: dict, rng: np.random.Generator) -> list[torch.Tensor]:
@@ -457,6 +488,41 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
 
 # -- inputs ------------------------------------------------------------------------------------------
+def _per_video_options(opts: dict, source: _FrameSource, given_metadata) -> dict:
+    """The call's options for one video, by its kind (the table in docs/processor.md).
+
+    `do_sample_frames=None`: a file (path, URL, bytes, file object, container, decoder) is sampled, frames given
+    in memory (arrays, tensors, PIL images) are kept as given, as transformers keeps them. `short_video=None`: a
+    short file loops (one frame is refused), while sampling more frames than were given in memory is an error
+    (transformers' rule) unless `short_video` says `"loop"` or `"pad"`. `video_fps`: the caller's metadata, else
+    the file's own average frame rate."""
+    in_memory = source.tensor is not None
+    opts = dict(opts)
+    if opts["do_sample_frames"] is None:
+        opts["do_sample_frames"] = not in_memory or opts["fps"] is not None
+    if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
+        opts["short_video"] = "error"
+    video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
+    if video_fps is None and source.reader is not None:
+        video_fps = source.reader.fps or None
+    opts["video_fps"] = video_fps
+    return opts
+
+
+def _metadata_list(video_metadata, num_videos: int) -> list:
+    """`video_metadata` as one `VideoMetadata` (or None) per video: one dict / `VideoMetadata`, a list of them, or
+    transformers' nested list (one list per video)."""
+    if video_metadata is None:
+        return [None] * num_videos
+    entries = video_metadata if isinstance(video_metadata, (list, tuple)) else [video_metadata]
+    if entries and isinstance(entries[0], (list, tuple)):
+        entries = [entry for group in entries for entry in group]
+    entries = [entry if isinstance(entry, VideoMetadata) else VideoMetadata(**entry) for entry in entries]
+    if len(entries) != num_videos:
+        raise ValueError(f"Got {num_videos} videos but {len(entries)} `video_metadata` entries; pass one per video.")
+    return entries
+
+
 def _is_broken_input_error(error: Exception) -> bool:
     """Errors that mean this sample is unusable (as opposed to a wrong option, which must still raise)."""
     if isinstance(error, VideoDecodeError):
@@ -647,7 +713,7 @@ def _empty_batch(opts: dict) -> torch.Tensor:
         height_width = (crop.height, crop.width)
     elif opts["do_resize"] and not size.shortest_edge and size.height and size.width:
         height_width = (size.height, size.width)
-    if not opts["do_sample_frames"] or height_width is None:
+    if opts["do_sample_frames"] is False or opts["fps"] is not None or height_width is None:
         raise ValueError(
             "skip_broken: every video of this call was broken and skipped, and these options give clips no fixed "
             "shape to make an empty batch of (do_sample_frames=False, or do_center_crop=False without a fixed "

@@ -8,6 +8,7 @@ Three modes, all returning integer indices into the video's frames (presentation
   when `num_clips == 1`), the paper's multi-view test.
 - `"uniform"`: `num_frames` spread over the whole video by scenic's rule
   `round(T / (n + 1) * (i + 1))`, rounding half to even (T=6, n=3 gives 2, 3, 4).
+- `fps_indices`: `fps` frames per second over the whole video (transformers' `fps` sampling).
 
 A video shorter than a clip's span follows `short_video`: `"loop"` wraps around (DMVR's
 `floormod`), `"pad"` repeats the last frame, `"error"` refuses. The default, `None`, loops
@@ -26,6 +27,7 @@ __all__ = [
     "random_clip",
     "evenly_spaced_clips",
     "uniform_indices",
+    "fps_indices",
     "sample_clips",
 ]
 
@@ -119,6 +121,26 @@ def uniform_indices(num_video_frames: int, num_frames: int, short_video=None, na
     round_up = (twice > denominator) | ((twice == denominator) & (quotient % 2 == 1))
     # round(T * n / (n + 1)) reaches T only when n >= 2T - 1, i.e. for short videos
     return np.minimum(quotient + round_up, num_video_frames - 1)
+
+
+def fps_indices(num_video_frames: int, video_fps: float | None, fps: float, name: str = "video") -> np.ndarray:
+    """`fps` frames per second of a video at `video_fps`, over the whole video: transformers' rule
+    (`n = int(T / video_fps * fps)`, at least 1, frames `k * T // n`), so both pick the same frames."""
+    if not (isinstance(fps, (int, float, np.integer, np.floating)) and not isinstance(fps, bool) and 0 < fps < np.inf):
+        raise ValueError(f"fps must be a positive number of frames per second, got {fps!r}.")
+    if not video_fps or video_fps <= 0:
+        raise ValueError(
+            f"Asked for fps={fps} but {name} has no frame rate: pass `video_metadata` with its `fps` "
+            "(or sample by `num_frames`)."
+        )
+    _check_counts(num_video_frames, 1)
+    count = max(1, int(num_video_frames / float(video_fps) * float(fps)))
+    if count > num_video_frames:
+        raise ValueError(
+            f"fps={fps} asks for {count} frames of {name}, which has {num_video_frames} at {video_fps:g} frames per "
+            "second; ask for at most its own rate."
+        )
+    return np.arange(count, dtype=np.int64) * num_video_frames // count
 
 
 def sample_clips(

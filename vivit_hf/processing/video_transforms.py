@@ -248,10 +248,17 @@ def affine_normalization(
     scale = torch.full((3,), factor, dtype=torch.float64)
     bias = torch.full((3,), offset, dtype=torch.float64)
     if do_normalize:
-        mean = torch.as_tensor(list(image_mean), dtype=torch.float64).expand(3)
-        std = torch.as_tensor(list(image_std), dtype=torch.float64).expand(3)
+        mean, std = _per_channel(image_mean, "image_mean"), _per_channel(image_std, "image_std")
         scale, bias = scale / std, (bias - mean) / std
     return (scale.to(torch.float32).reshape(3, 1, 1).to(device), bias.to(torch.float32).reshape(3, 1, 1).to(device))
+
+
+def _per_channel(value, name: str) -> torch.Tensor:
+    """A scalar or one value per channel (transformers accepts both) as a float64 `(3,)` tensor."""
+    values = torch.as_tensor(np.asarray(value, dtype=np.float64).reshape(-1))
+    if values.numel() not in (1, 3):
+        raise ValueError(f"{name} must be one number or one per channel (3), got {value!r}.")
+    return values.expand(3)
 
 
 def apply_affine(
