@@ -1,0 +1,106 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Metric values against numbers worked out by hand (not against the code under test): top-1, top-5 (also with
+fewer than five classes), per-class accuracy, the confusion matrix's orientation, and Epic Kitchens' verb, noun
+and action accuracy."""
+
+import pytest
+import torch
+
+from vivit_hf.training.metrics import classification_metrics, evaluation_metrics, topk_correct
+
+
+def logits_ranking(*rankings, num_classes):
+    """Logits whose descending order of classes is each given ranking (first = predicted class)."""
+    rows = []
+    for ranking in rankings:
+        row = torch.zeros(num_classes)
+        for place, c in enumerate(ranking):
+            row[c] = float(num_classes - place)
+        rows.append(row)
+    return torch.stack(rows)
+
+
+# Six samples over 6 classes. Ranks of the true class (1 = top): 1, 2, 5, 6, 1, 3.
+SIX = logits_ranking(
+    [0, 1, 2, 3, 4, 5],  # true 0: rank 1
+    [2, 1, 0, 3, 4, 5],  # true 1: rank 2
+    [0, 1, 3, 4, 2, 5],  # true 2: rank 5
+    [5, 4, 2, 1, 0, 3],  # true 3: rank 6
+    [4, 0, 1, 2, 3, 5],  # true 4: rank 1
+    [0, 1, 5, 2, 3, 4],  # true 5: rank 3
+    num_classes=6,
+)
+SIX_LABELS = torch.tensor([0, 1, 2, 3, 4, 5])
+
+
+def test_top1_and_top5_are_the_shares_with_the_true_class_in_the_first_one_and_five():
+    results = classification_metrics(SIX, SIX_LABELS)
+    assert results["top1"] == pytest.approx(2 / 6)  # ranks 1 and 1
+    assert results["top5"] == pytest.approx(5 / 6)  # every rank but the 6
+    assert results["num_samples"] == 6
+
+
+def test_top5_with_fewer_than_five_classes_counts_every_sample_right():
+    logits = logits_ranking([0, 1, 2], [0, 1, 2], [2, 0, 1], num_classes=3)
+    labels = torch.tensor([2, 1, 0])
+    results = classification_metrics(logits, labels)
+    assert results["top1"] == pytest.approx(0.0)
+    assert results["top5"] == pytest.approx(1.0)  # all 3 classes are in the top 5
+    assert topk_correct(logits, labels, 2).tolist() == [False, True, True]
+
+
+def test_confusion_matrix_rows_are_the_true_class_and_columns_the_prediction():
+    # true, predicted: (0, 1), (0, 1), (0, 0), (1, 2), (2, 2)
+    logits = logits_ranking([1, 0, 2], [1, 0, 2], [0, 1, 2], [2, 0, 1], [2, 1, 0], num_classes=3)
+    labels = torch.tensor([0, 0, 0, 1, 2])
+    results = classification_metrics(logits, labels, ["a", "b", "c"])
+    assert results["confusion_matrix"] == [[1, 2, 0], [0, 0, 1], [0, 0, 1]]
+    # per-class accuracy is a row's diagonal over the row: a 1/3, b 0/1, c 1/1
+    assert results["per_class_accuracy"] == pytest.approx({"a": 1 / 3, "b": 0.0, "c": 1.0})
+    assert results["top1"] == pytest.approx(2 / 5)
+
+
+def test_per_class_accuracy_leaves_out_classes_without_samples():
+    logits = logits_ranking([0, 1, 2], [2, 1, 0], num_classes=3)
+    results = classification_metrics(logits, torch.tensor([0, 0]), ["a", "b", "c"])
+    assert results["per_class_accuracy"] == pytest.approx({"a": 0.5})
+
+
+EPIC = {"noun": ["n0", "n1", "n2"], "verb": ["v0", "v1"]}
+
+
+def epic_logits(noun_prediction, verb_prediction):
+    noun = torch.full((3,), -1.0)
+    noun[noun_prediction] = 1.0
+    verb = torch.full((2,), -1.0)
+    verb[verb_prediction] = 1.0
+    return torch.cat([noun, verb])  # concatenated in the label spaces' order
+
+
+def test_epic_kitchens_action_top1_needs_both_noun_and_verb_right():
+    # (noun right, verb right): (yes, yes), (yes, no), (no, yes), (no, no), (yes, yes)
+    predictions = [(0, 1), (1, 1), (0, 0), (1, 1), (2, 0)]
+    labels = torch.tensor([[0, 1], [1, 0], [2, 0], [0, 0], [2, 0]])
+    logits = torch.stack([epic_logits(n, v) for n, v in predictions])
+    results = evaluation_metrics(logits, labels, torch.ones(5, dtype=torch.bool), EPIC)
+    assert results["noun_top1"] == pytest.approx(3 / 5)
+    assert results["verb_top1"] == pytest.approx(3 / 5)
+    assert results["action_top1"] == pytest.approx(2 / 5)
+    assert results["noun_confusion_matrix"] == [[1, 1, 0], [0, 1, 0], [1, 0, 1]]
+    assert results["verb_per_class_accuracy"] == pytest.approx({"v0": 2 / 4, "v1": 1.0})
+    assert results["num_samples"] == 5 and results["num_skipped"] == 0
+
+
+def test_broken_clips_are_left_out_of_every_metric_and_counted():
+    # the invalid sample would be right on both heads: counted, it would lift every figure
+    predictions = [(0, 1), (1, 0), (2, 0)]
+    labels = torch.tensor([[0, 0], [1, 0], [2, 0]])
+    logits = torch.stack([epic_logits(n, v) for n, v in predictions])
+    valid = torch.tensor([True, True, False])
+    results = evaluation_metrics(logits, labels, valid, EPIC)
+    assert results["num_skipped"] == 1 and results["num_samples"] == 2
+    assert results["noun_top1"] == pytest.approx(1.0)
+    assert results["verb_top1"] == pytest.approx(0.5)
+    assert results["action_top1"] == pytest.approx(0.5)
+    single = evaluation_metrics(SIX, SIX_LABELS, torch.tensor([True] * 5 + [False]), {"x": list("abcdef")})
+    assert single["num_skipped"] == 1 and single["top1"] == pytest.approx(2 / 5)
