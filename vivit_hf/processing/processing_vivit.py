@@ -29,12 +29,14 @@ import numpy as np
 import torch
 from transformers import BatchFeature
 from transformers.image_utils import PILImageResampling
+from transformers.modeling_outputs import ImageClassifierOutput
 from transformers.pipelines.video_classification import VideoClassificationPipeline
 from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
 from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, fps_indices, sample_clips
+from .timeline import iter_window_clips, plan_windows
 from .video_io import VideoDecodeError, VideoReader, describe_source, open_video
 from .video_transforms import (
     NORMALIZATION_PRESETS,
@@ -837,6 +839,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         num_clips=None,
         num_crops=None,
         short_video=None,
+        window=None,
+        hop=None,
+        window_batch_size=None,
     ):
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k,
@@ -850,7 +855,88 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             preprocess["num_crops"] = num_crops
         if short_video is not None:  # the sampler's error for short videos tells the user to pass it
             preprocess["short_video"] = short_video
+        if window is not None:  # a timeline: run_single streams the windows (see _timeline)
+            preprocess.update(window=window, hop=hop, window_batch_size=window_batch_size)
+        elif hop is not None or window_batch_size is not None:
+            raise ValueError("hop / window_batch_size need window= (the length of each window of the timeline).")
         return preprocess, forward, postprocess
+
+    def __call__(self, inputs=None, **kwargs):
+        if kwargs.get("window") is not None and isinstance(inputs, (list, tuple)) and not _is_one_video(inputs):
+            results = []  # one timeline per video, each streamed on its own (not through a DataLoader)
+            for video in inputs:
+                results.append(super().__call__(video, **kwargs))
+            return results
+        return super().__call__(inputs, **kwargs)
+
+    def run_single(self, inputs, preprocess_params, forward_params, postprocess_params):
+        if preprocess_params.get("window") is None:
+            return super().run_single(inputs, preprocess_params, forward_params, postprocess_params)
+        return self._timeline(inputs, dict(preprocess_params), forward_params, postprocess_params)
+
+    def _timeline(self, video, params: dict, forward_params: dict, postprocess_params: dict) -> dict:
+        """One prediction per window, and their aggregate; see the class docstring."""
+        processor = self.video_processor
+        if not isinstance(processor, ViViTVideoProcessor):
+            raise ValueError("window / hop need a ViViTVideoProcessor.")
+        window, hop = params.pop("window"), params.pop("hop", None)
+        batch_size = int(params.pop("window_batch_size", None) or 8)
+        if params.get("num_clips") not in (None, 1) or params.get("frame_sampling_rate") is not None:
+            raise ValueError("With window= the windows are the clips: num_clips / frame_sampling_rate do not apply.")
+        num_frames = params.get("num_frames") or getattr(self.model.config, "num_frames", None) or processor.num_frames
+        num_crops = params.get("num_crops") or 1
+        opts = processor._options({})
+        source = _FrameSource(video, None, opts["decode_backend"])
+        try:
+            fps = source.reader.fps if source.reader is not None else None
+            windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames))
+            frames = source.reader if source.reader is not None else _channels_last_uint8(source, opts)
+            size, interpolation = _decoder_resize(opts) if source.reader is not None else (None, "bilinear")
+            rows: list[torch.Tensor] = []
+            batch: list[np.ndarray] = []
+            for _, clip in iter_window_clips(frames, windows, size=size, interpolation=interpolation):
+                batch.append(clip)
+                if len(batch) == batch_size:
+                    rows.append(self._window_logits(batch, num_crops, forward_params))
+                    batch = []
+            if batch:
+                rows.append(self._window_logits(batch, num_crops, forward_params))
+        finally:
+            source.close()
+        logits = torch.cat(rows)
+        predictions = [self.postprocess(_logits_output(row[None]), **postprocess_params) for row in logits]
+        return {
+            "windows": [
+                {
+                    "start": win.start,
+                    "end": win.end,
+                    "start_frame": win.start_frame,
+                    "end_frame": win.end_frame,
+                    "predictions": prediction,
+                }
+                for win, prediction in zip(windows, predictions)
+            ],
+            # the mean of the windows' logits, as the views of a multi-view test are averaged
+            "aggregate": self.postprocess(_logits_output(logits.mean(0, keepdim=True)), **postprocess_params),
+            "fps": fps,
+            "num_frames": source.num_frames,
+            "duration": source.num_frames / fps if fps else None,
+            "window_frames": windows[0].end_frame - windows[0].start_frame,
+            "hop_frames": windows[1].start_frame - windows[0].start_frame if len(windows) > 1 else None,
+        }
+
+    def _window_logits(self, clips: list[np.ndarray], num_crops: int, forward_params: dict) -> torch.Tensor:
+        """The (view-averaged) logits of a few window clips, `(len(clips), num_labels)` float32 on the CPU."""
+        inputs = self.video_processor(
+            [torch.from_numpy(np.ascontiguousarray(clip)) for clip in clips],
+            do_sample_frames=False,  # the window's frames, as picked
+            num_crops=num_crops,
+            input_data_format="channels_last",
+            return_tensors="pt",
+        ).to(self.dtype)
+        inputs["num_views"] = num_crops
+        outputs = self.forward(inputs, **forward_params)
+        return outputs["logits"].float().cpu()
 
     def preprocess(
         self, video, num_frames=None, frame_sampling_rate=None, num_clips=None, num_crops=None, short_video=None
@@ -923,3 +1009,21 @@ def _head_label(label: str, head: str) -> str:
     """`"noun:tap"` -> `"tap"` for head `noun` (the recipes' naming); other labels as they are."""
     prefix = f"{head}:"
     return label[len(prefix) :] if label.startswith(prefix) else label
+
+
+def _is_one_video(inputs) -> bool:
+    """A list that is one video (its frames), not a list of videos."""
+    return len(inputs) > 0 and all(_is_frame(x) for x in inputs)
+
+
+def _logits_output(logits: torch.Tensor) -> ImageClassifierOutput:
+    """What `postprocess` reads: `logits` of one video, `(1, num_labels)`."""
+    return ImageClassifierOutput(logits=logits)
+
+
+def _channels_last_uint8(source: _FrameSource, opts: dict) -> np.ndarray:
+    """An in-memory video as `(T, H, W, 3)` uint8, for the timeline (floats read with `float_max`)."""
+    tensor = source.tensor.detach()
+    if tensor.is_floating_point():
+        tensor = _as_uint8(tensor * _float_scale(tensor, opts["float_max"], source.name))
+    return tensor.permute(0, 2, 3, 1).contiguous().numpy()

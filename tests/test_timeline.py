@@ -1,0 +1,232 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Long videos as a timeline: window planning, one-pass streaming, and the pipeline's `window` / `hop` on a
+10-minute video whose colour (and so its label, for a model that classifies the mean colour) changes at known times."""
+
+import json
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+import torch
+from transformers import pipeline
+
+import vivit_hf  # noqa: F401  (registers the configs and models with the Auto classes)
+from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+from vivit_hf.processing import ViViTVideoClassificationPipeline
+from vivit_hf.processing.timeline import iter_window_clips, plan_windows, span_in_frames
+from vivit_hf.processing.video_io import open_video
+
+COLOURS = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255)}
+FPS = 2  # frames per second of the synthetic videos: 10 minutes are 1,200 frames of 32 x 32
+# (start second, colour): red until 200 s, green until 410 s, blue to the end (600 s)
+SCHEDULE = [(0, "red"), (200, "green"), (410, "blue")]
+
+
+def colour_at(second: float, schedule=SCHEDULE) -> str:
+    return [name for start, name in schedule if start <= second][-1]
+
+
+def write_colour_video(path, seconds: int, fps: int = FPS, schedule=SCHEDULE, size: int = 32) -> str:
+    """Frames of one colour each, by `schedule`, with a little noise; written frame by frame (nothing held)."""
+    rng = np.random.default_rng(0)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width = stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "18", "g": str(4 * fps)}
+        stream.codec_context.time_base = Fraction(1, fps)
+        for i in range(seconds * fps):
+            base = np.array(COLOURS[colour_at(i / fps, schedule)], np.int16)
+            frame = np.clip(base + rng.integers(-20, 21, (size, size, 3)), 0, 255).astype(np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
+def colour_model(label_spaces=None) -> ViViTSpatioTemporalForVideoClassification:
+    """A tiny ViViT whose logits are the clip's mean colour: the patch embedding averages each colour channel into
+    hidden units 0-2, every block adds nothing (zero output projections), `gap` pools, and the classifier reads the
+    three units. With label spaces, head `colour` is red / green / blue and head `warm` is warm / cold (red vs blue)."""
+    names = list(COLOURS)
+    if label_spaces:
+        id2label = {0: "colour:red", 1: "colour:green", 2: "colour:blue", 3: "warm:warm", 4: "warm:cold"}
+    else:
+        id2label = dict(enumerate(names))
+    config = ViViTSpatioTemporalConfig(
+        image_size=32,
+        num_frames=4,
+        tubelet_size=[2, 16, 16],
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        classifier="gap",
+        id2label=id2label,
+        label2id={v: k for k, v in id2label.items()},
+        label_spaces=label_spaces,
+    )
+    model = ViViTSpatioTemporalForVideoClassification(config).eval()
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.zero_()
+        for module in model.modules():
+            if isinstance(module, torch.nn.LayerNorm):
+                module.weight.fill_(1.0)
+            if isinstance(module, torch.nn.Conv3d):
+                for channel in range(3):
+                    module.weight[channel, channel] = 1.0 / module.weight[0, 0].numel()
+        weight = model.classifier.weight
+        for channel in range(3):
+            weight[channel, channel] = 10.0
+        if label_spaces:
+            weight[3, 0], weight[4, 2] = 10.0, 10.0
+    return model
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("colour-model")
+    colour_model().save_pretrained(path)
+    processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    processor.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def ten_minutes(tmp_path_factory):
+    return write_colour_video(tmp_path_factory.mktemp("long") / "ten-minutes.mp4", seconds=600)
+
+
+def timeline_pipeline(model):
+    return pipeline("video-classification", model=str(model), pipeline_class=ViViTVideoClassificationPipeline)
+
+
+# ---------------------------------------------------------------------------------------------------- planning
+def test_spans_in_seconds_or_frames():
+    assert span_in_frames(2, 25) == 50
+    assert span_in_frames("2.5s", 24) == 60
+    assert span_in_frames("64f", None) == 64
+    assert span_in_frames("64 frames", 25) == 64
+    with pytest.raises(ValueError, match="in seconds, but the video has no frame rate"):
+        span_in_frames(2, None)
+    for bad in ("2 minutes", 0, -1, True, "1.5f"):
+        with pytest.raises(ValueError):
+            span_in_frames(bad, 25)
+
+
+def test_windows_hop_cover_the_video_and_sample_window_centres():
+    windows = plan_windows(100, 10.0, window=2, hop=1, num_frames=4)  # 20-frame windows every 10 frames
+    assert [w.start_frame for w in windows] == [0, 10, 20, 30, 40, 50, 60, 70, 80]
+    assert windows[-1].end_frame == 100 and windows[0].start == 0.0 and windows[0].end == 2.0
+    assert windows[1].frames == (12, 17, 22, 27)  # centres of four 5-frame parts of [10, 30)
+    tail = plan_windows(105, 10.0, window="20f", hop="10f", num_frames=4)
+    assert tail[-1].end_frame == 105 and tail[-1].start_frame == 85  # a last window ends at the last frame
+    assert [len(plan_windows(n, 10.0, 2, num_frames=4)) for n in (5, 20, 21)] == [1, 1, 2]
+
+
+def test_each_frame_decoded_once_and_memory_bounded(tmp_path):
+    """Overlapping windows share frames: each is decoded once, in one pass, and the frames held at once do not grow
+    with the video's length."""
+    held = {}
+    for seconds in (60, 240):
+        path = write_colour_video(tmp_path / f"{seconds}.mp4", seconds=seconds)
+        with open_video(path) as reader:
+            windows = plan_windows(reader.num_frames, reader.fps, window=8, hop=2, num_frames=8)
+            wanted = {f for w in windows for f in w.frames}
+            stats, seen = {}, []
+            for window, clip in iter_window_clips(reader, windows, stats=stats):
+                assert clip.shape == (8, 32, 32, 3)
+                seen.append(window.index)
+            assert seen == list(range(len(windows)))
+            assert stats["frames_read"] == len(wanted)
+            assert reader.frames_decoded <= reader.num_frames  # one pass: no frame decoded twice
+        held[seconds] = stats["max_frames_held"]
+    assert held[60] == held[240] <= 8 * 4  # about window / hop clips' frames, whatever the length
+
+
+def test_in_memory_frames_give_the_same_clips_as_the_file(tmp_path):
+    path = write_colour_video(tmp_path / "short.mp4", seconds=20)
+    with open_video(path) as reader:
+        array = reader.read(range(reader.num_frames))
+        windows = plan_windows(reader.num_frames, reader.fps, window=4, hop=1, num_frames=4)
+        from_file = [clip for _, clip in iter_window_clips(reader, windows)]
+    from_array = [clip for _, clip in iter_window_clips(array, windows)]
+    assert all(np.array_equal(a, b) for a, b in zip(from_file, from_array))
+
+
+# ---------------------------------------------------------------------------------------------------- pipeline
+def test_ten_minute_video_labels_change_at_the_known_times_within_one_hop(model_dir, ten_minutes):
+    hop = 4.0
+    result = timeline_pipeline(model_dir)(ten_minutes, window=8, hop=hop, top_k=1)
+    windows = result["windows"]
+    assert result["duration"] == pytest.approx(600.0) and result["fps"] == pytest.approx(FPS)
+    assert len(windows) == (600 - 8) // 4 + 1 and windows[-1]["end"] == pytest.approx(600.0)
+    labels = [w["predictions"][0]["label"] for w in windows]
+    changes = [(i, label) for i, label in enumerate(labels) if i == 0 or label != labels[i - 1]]
+    assert [label for _, label in changes] == ["red", "green", "blue"]
+    for (i, _), (second, _) in zip(changes[1:], SCHEDULE[1:]):
+        middle = (windows[i]["start"] + windows[i]["end"]) / 2
+        assert abs(middle - second) <= hop, (middle, second)
+    # every window wholly inside one colour has that colour's label
+    for window, label in zip(windows, labels):
+        first, last = colour_at(window["start"]), colour_at(window["end"] - 1e-6)
+        if first == last:
+            assert label == first, window
+    # the aggregate: the mean of the windows' logits, the longest colour (blue: 190 s, red 200 s, green 210 s)
+    assert result["aggregate"][0]["label"] == "green"
+    json.dumps(result)  # plain numbers and strings
+
+
+def test_window_in_frames_and_several_videos(model_dir, tmp_path):
+    paths = [
+        write_colour_video(tmp_path / "a.mp4", seconds=30, schedule=[(0, "blue"), (15, "red")]),
+        write_colour_video(tmp_path / "b.mp4", seconds=20, schedule=[(0, "green")]),
+    ]
+    results = timeline_pipeline(model_dir)(paths, window="8f", hop="8f", top_k=2)
+    assert len(results) == 2
+    first, second = results
+    assert first["window_frames"] == 8 and first["hop_frames"] == 8 and len(first["windows"]) == 60 // 8 + 1
+    assert [w["predictions"][0]["label"] for w in first["windows"]][:3] == ["blue"] * 3
+    assert first["windows"][-1]["predictions"][0]["label"] == "red"
+    assert {w["predictions"][0]["label"] for w in second["windows"]} == {"green"}
+    assert len(second["aggregate"]) == 2
+
+
+def test_in_memory_video_needs_frames_or_metadata(model_dir):
+    frames = np.zeros((40, 32, 32, 3), np.uint8)
+    frames[:, ..., 2] = 255
+    pipe = timeline_pipeline(model_dir)
+    result = pipe(frames, window="8f", hop="4f", top_k=1)
+    assert {w["predictions"][0]["label"] for w in result["windows"]} == {"blue"}
+    assert result["fps"] is None and result["windows"][0]["start"] == 0.0
+    with pytest.raises(ValueError, match="no frame rate"):
+        pipe(frames, window=2)
+
+
+def test_multi_head_models_report_each_head_per_window(tmp_path):
+    path = tmp_path / "two-heads"
+    colour_model(label_spaces={"colour": 3, "warm": 2}).save_pretrained(path)
+    ViViTVideoProcessor(
+        num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
+    ).save_pretrained(path)
+    video = write_colour_video(tmp_path / "v.mp4", seconds=40, schedule=[(0, "red"), (20, "blue")])
+    result = timeline_pipeline(path)(video, window=4, hop=4, top_k=1)
+    first, last = result["windows"][0]["predictions"], result["windows"][-1]["predictions"]
+    assert set(first) == {"colour", "warm"}
+    assert (first["colour"][0]["label"], first["warm"][0]["label"]) == ("red", "warm")
+    assert (last["colour"][0]["label"], last["warm"][0]["label"]) == ("blue", "cold")
+    assert set(result["aggregate"]) == {"colour", "warm"}
+
+
+def test_window_options_are_checked(model_dir, tmp_path):
+    video = write_colour_video(tmp_path / "v.mp4", seconds=10)
+    pipe = timeline_pipeline(model_dir)
+    with pytest.raises(ValueError, match="need window="):
+        pipe(video, hop=2)
+    with pytest.raises(ValueError, match="the windows are the clips"):
+        pipe(video, window=2, num_clips=2)
+    three_crops = pipe(video, window=2, hop=2, num_crops=3, top_k=1)
+    assert three_crops["windows"][0]["predictions"][0]["label"] == "red"
