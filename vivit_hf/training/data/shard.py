@@ -323,6 +323,7 @@ def main(argv=None) -> dict:
             args.push_to_hub,
             token=args.hub_token or os.environ.get("HF_TOKEN"),
             private=args.private,
+            endpoint=os.environ.get("HF_ENDPOINT"),
             repo_type="dataset",
         )
         record = uploader.push_folder(args.out, "Add WebDataset shards (vivit_hf.training.data.shard)")

@@ -1,0 +1,139 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`--dataset_format hub` on each layout video data sets are published in, as a local Hub-style folder, read whole and
+streamed: videofolder with metadata.csv / metadata.jsonl, parquet with a Video column (bytes, paths), WebDataset shards
+(label in `.cls`, `.json` or `.txt`, found without a flag), Arrow files and a `save_to_disk` folder."""
+
+import csv
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+from test_data_formats import clip
+
+from vivit_hf.training.data.formats import hub_example, load_video_dataset
+from vivit_hf.training.data.streaming import open_streaming_dataset
+
+datasets = pytest.importorskip("datasets")
+
+NAMES = ["sit", "stand"]
+
+
+def sources(tmp_path: Path, count: int = 3) -> list[Path]:
+    return [clip(tmp_path / "src" / f"{i}.mp4", seed=i) for i in range(count)]
+
+
+def video_bytes(video) -> bytes:
+    return (
+        video["bytes"]
+        if isinstance(video, dict) and video.get("bytes")
+        else Path(video["path"] if isinstance(video, dict) else video).read_bytes()
+    )
+
+
+def write_tar(path: Path, samples: list[dict]):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w") as tar:
+        for key, members in samples:
+            for extension, data in members.items():
+                info = tarfile.TarInfo(f"{key}.{extension}")
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+
+
+def videofolder_csv(tmp_path):
+    root = tmp_path / "repo"
+    for i, source in enumerate(sources(tmp_path)):
+        (root / "train").mkdir(parents=True, exist_ok=True)
+        (root / "train" / f"c{i}.mp4").write_bytes(source.read_bytes())
+    with open(root / "train" / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows([("file_name", "label"), ("c0.mp4", "stand"), ("c1.mp4", "sit"), ("c2.mp4", "stand")])
+    return root, NAMES, [1, 0, 1]
+
+
+def videofolder_jsonl(tmp_path):
+    root = tmp_path / "repo"
+    rows = []
+    for i, (source, label) in enumerate(zip(sources(tmp_path), (2, 10, 11))):
+        (root / "train").mkdir(parents=True, exist_ok=True)
+        (root / "train" / f"c{i}.mp4").write_bytes(source.read_bytes())
+        rows.append(json.dumps({"file_name": f"c{i}.mp4", "label": label}))
+    (root / "train" / "metadata.jsonl").write_text("\n".join(rows) + "\n")
+    return root, [str(i) for i in range(12)], [2, 10, 11]  # integer labels keep their ids
+
+
+def parquet(tmp_path, with_bytes: bool):
+    root = tmp_path / "repo"
+    videos = [
+        {"path": None, "bytes": s.read_bytes()} if with_bytes else {"path": str(s), "bytes": None}
+        for s in sources(tmp_path)
+    ]
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    (root / "data").mkdir(parents=True)
+    datasets.Dataset.from_dict({"video": videos, "label": [1, 0, 1]}, features=features).to_parquet(
+        str(root / "data" / "train-00000-of-00001.parquet")
+    )
+    return root, NAMES, [1, 0, 1]
+
+
+def webdataset(tmp_path, label_member: str):
+    root = tmp_path / "repo"
+    labels = [1, 0, 1]
+    samples = []
+    for i, (source, label) in enumerate(zip(sources(tmp_path), labels)):
+        member = {
+            "cls": str(label).encode(),
+            "json": json.dumps({"label": NAMES[label], "id": f"clip{i}"}).encode(),
+            "txt": NAMES[label].encode(),
+        }[label_member]
+        samples.append((f"k{i:04d}", {"mp4": source.read_bytes(), label_member: member}))
+    write_tar(root / "train-00000.tar", samples)
+    return root, (["0", "1"] if label_member == "cls" else NAMES), labels
+
+
+def arrow(tmp_path, save_to_disk: bool):
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path)]
+    features = datasets.Features({"clip": datasets.Video(), "action": datasets.ClassLabel(names=NAMES)})
+    table = datasets.Dataset.from_dict({"clip": videos, "action": [1, 0, 1]}, features=features)
+    saved = tmp_path / "saved"
+    table.save_to_disk(str(saved))
+    if save_to_disk:
+        return saved, NAMES, [1, 0, 1]
+    root = tmp_path / "repo"
+    root.mkdir()
+    next(saved.glob("*.arrow")).rename(root / "train-00000-of-00001.arrow")
+    return root, NAMES, [1, 0, 1]
+
+
+LAYOUTS = {
+    "videofolder_metadata_csv": videofolder_csv,
+    "videofolder_metadata_jsonl": videofolder_jsonl,
+    "parquet_video_bytes": lambda tmp: parquet(tmp, with_bytes=True),
+    "parquet_video_paths": lambda tmp: parquet(tmp, with_bytes=False),
+    "webdataset_cls": lambda tmp: webdataset(tmp, "cls"),
+    "webdataset_json": lambda tmp: webdataset(tmp, "json"),
+    "webdataset_txt": lambda tmp: webdataset(tmp, "txt"),
+    "arrow_files": lambda tmp: arrow(tmp, save_to_disk=False),
+    "save_to_disk": lambda tmp: arrow(tmp, save_to_disk=True),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_each_layout_reads_whole_and_streamed_with_labels_found_without_a_flag(tmp_path, layout):
+    root, names, labels = LAYOUTS[layout](tmp_path)
+    expected = {source.read_bytes(): label for source, label in zip(sources(tmp_path), labels)}
+
+    data = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    assert data.label_names == names
+    train = data.split("train")
+    assert sorted((expected[video_bytes(e["video"])], e["label"]) for e in train) == sorted(zip(labels, labels))
+
+    streamed = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+    assert streamed.label_names == names
+    split = streamed.split("train")
+    assert split.num_examples == 3
+    rows = [hub_example(row, split.video_column, split.label_column, split.label_id, "?") for row in split.dataset]
+    assert sorted((expected[video_bytes(e["video"])], e["label"]) for e in rows) == sorted(zip(labels, labels))
+    if layout == "webdataset_json":
+        assert sorted(e["id"] for e in rows) == ["clip0", "clip1", "clip2"]  # the json's id names the clip

@@ -1,0 +1,111 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`python -m vivit_hf.training.data.shard` (issue 15): an adapter's clips as WebDataset shards with a data card, that
+stream back with the same labels and frames (checked against a plain PyAV decode of each source clip), re-encoded
+to a shorter side with a keyframe every N frames, and pushed to a (stand-in) Hub data set repo."""
+
+import io
+
+import av
+import huggingface_hub
+import numpy as np
+import pytest
+from hub_standin import HubStandIn
+from test_data_formats import write_csv
+from test_recipes_finetune import tiny_clip
+
+from vivit_hf.training.data.shard import main as shard_main
+from vivit_hf.training.data.shard import parse_size
+from vivit_hf.training.data.streaming import open_streaming_dataset
+
+CLASSES = ["abseiling", "bowling"]
+
+
+@pytest.fixture(scope="module")
+def kinetics(tmp_path_factory):
+    """A CVDF-layout Kinetics folder: 4 training and 2 validation clips (24x16, 6 frames), one training clip missing."""
+    root = tmp_path_factory.mktemp("kinetics")
+    rows = {"train": [], "val": []}
+    for split, count in (("train", 2), ("val", 1)):
+        for label, name in enumerate(CLASSES):
+            for i in range(count):
+                youtube_id = f"{split}{name[:3]}{i}"
+                rows[split].append((name, youtube_id, 10, 20, split))
+                tiny_clip(
+                    root / f"{split}_clips" / f"{youtube_id}_000010_000020.mp4", label, seed=len(rows[split]), width=24
+                )
+    rows["train"].append(("bowling", "gone", 0, 10, "train"))  # named by the annotations, absent on disk
+    for split, split_rows in rows.items():
+        write_csv(
+            root / "annotations" / f"{split}.csv",
+            split_rows,
+            ["label", "youtube_id", "time_start", "time_end", "split"],
+        )
+    return root
+
+
+def pyav_frames(data) -> np.ndarray:
+    """Every frame of a clip (path or bytes), RGB, with nothing but PyAV."""
+    with av.open(io.BytesIO(data) if isinstance(data, bytes) else str(data)) as container:
+        return np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+
+
+def streamed(out, split):
+    data = open_streaming_dataset(str(out))
+    rows = list(data.split(split).dataset)
+    return data, {row["json"]["id"]: row for row in rows}
+
+
+def test_size_parsing():
+    assert parse_size("1GB") == 1024**3 and parse_size("500MB") == 500 * 1024**2 and parse_size("1000") == 1000
+
+
+def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path):
+    out = tmp_path / "shards"
+    shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--shard_size", "15KB"])
+    assert len(list((out / "data").glob("train-*-of-*.tar"))) == 2  # 4 clips of ~6 KB with their tar headers
+    data, train = streamed(out, "train")
+    assert data.label_names == CLASSES and set(data.splits) == {"train", "validation"}
+    assert data.split("train").num_examples == 4 and data.split("validation").num_examples == 2  # from the card
+    assert sorted(train) == sorted(f"{s}{n[:3]}{i}_000010_000020" for s in ["train"] for n in CLASSES for i in range(2))
+    for clip_id, row in train.items():
+        assert data.label_names[row["cls"]] == row["json"]["label"] == ("abseiling" if "abs" in clip_id else "bowling")
+        source = kinetics / "train_clips" / f"{clip_id}.mp4"
+        np.testing.assert_array_equal(pyav_frames(row["mp4"]["bytes"]), pyav_frames(source))
+    card = (out / "README.md").read_text()
+    assert "`--dataset_format kinetics`" in card and "| train | 4 | 2 |" in card and "| 1 | bowling | 2 | 1 |" in card
+    assert "| train | 4 | 2 |" in card and "| 1 |" in card.split("| train | 4 | 2 |")[1].splitlines()[0]  # 1 missing
+
+
+def test_reencoded_shards_have_the_short_side_and_a_keyframe_every_n_frames(kinetics, tmp_path):
+    out = tmp_path / "shards"
+    shard_main(
+        ["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--splits", "validation"]
+        + ["--short_side", "8", "--keyframe_interval", "2"]
+    )
+    _, validation = streamed(out, "validation")
+    assert len(validation) == 2
+    for clip_id, row in validation.items():
+        data = row["mp4"]["bytes"]
+        with av.open(io.BytesIO(data)) as container:
+            keyframes = [frame.key_frame for frame in container.decode(video=0)]
+        assert keyframes == [True, False] * 3
+        frames = pyav_frames(data)
+        assert frames.shape == (6, 8, 12, 3)  # 16x24 -> shorter side 8, aspect kept
+        with av.open(str(kinetics / "val_clips" / f"{clip_id}.mp4")) as container:
+            reference = np.stack(
+                [f.reformat(width=12, height=8).to_ndarray(format="rgb24") for f in container.decode(video=0)]
+            )
+        assert np.abs(frames.astype(float) - reference).mean() < 8  # the same frames, through a lossy encoder
+
+
+def test_shards_are_pushed_to_a_hub_data_set_repo(kinetics, tmp_path, monkeypatch):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # only ever 127.0.0.1
+    with HubStandIn() as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+        monkeypatch.setenv("HF_TOKEN", "hf_standin")
+        out = tmp_path / "shards"
+        args = ["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out)]
+        shard_main([*args, "--push_to_hub", "me/kinetics-shards"])
+        files = hub.repos["datasets/me/kinetics-shards"]
+    assert files["README.md"] == (out / "README.md").read_bytes()
+    assert sorted(files) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
