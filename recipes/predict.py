@@ -1,0 +1,154 @@
+#!/usr/bin/env python
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Predict over time: a folder of (long) videos, one prediction per window, as JSON and a timeline plot.
+
+    python recipes/predict.py --model outputs --videos my_videos/ --window 4 --hop 2 --output_dir timelines
+    python recipes/predict.py --model outputs --videos a.mp4 b.webm --window 64f --hop 32f --top_k 3
+
+Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`; or frames, `64f`); each window is
+one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. The file is read in one
+pass (each frame decoded once, however the windows overlap), never held whole in memory. Writes, per video,
+`<name>.json` (every window's start and end in seconds and frames with its `top_k` predictions, and the aggregate:
+the mean of the windows' logits) and `<name>.png` (the scores over time of the classes with the best aggregate;
+one panel per head for models with label spaces; needs matplotlib, in the `recipes` extra), and `predictions.jsonl`
+(one line per video: its path and aggregate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import torch
+from transformers import pipeline
+
+import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
+from vivit_hf.processing import ViViTVideoClassificationPipeline
+
+logger = logging.getLogger("predict")
+
+VIDEO_SUFFIXES = {".mp4", ".webm", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".flv", ".wmv", ".gif"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
+    )
+    p.add_argument("--model", required=True, help="a model folder or Hub id, with its video processor")
+    p.add_argument("--videos", required=True, nargs="+", help="video files and/or folders (searched recursively)")
+    p.add_argument("--output_dir", default="timelines")
+    p.add_argument("--window", default="4", help="window length: seconds (4, 2.5s) or frames (64f)")
+    p.add_argument("--hop", default=None, help="between window starts, as --window (default: --window, no overlap)")
+    p.add_argument("--top_k", type=int, default=5, help="predictions kept per window (and per head)")
+    p.add_argument("--plot_classes", type=int, default=5, help="classes drawn in the timeline plot (per head)")
+    p.add_argument("--num_crops", type=int, default=1, choices=(1, 3), help="spatial views per window")
+    p.add_argument("--window_batch_size", type=int, default=8, help="windows per forward pass")
+    p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, ... (default: cuda when available)")
+    p.add_argument("--no_plot", action="store_true", help="JSON only")
+    return p
+
+
+def find_videos(paths: list[str]) -> list[Path]:
+    """The files given, and the video files under the folders given (sorted), in order; each once."""
+    found: list[Path] = []
+    for entry in map(Path, paths):
+        if entry.is_dir():
+            found.extend(sorted(p for p in entry.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES))
+        elif entry.is_file():
+            found.append(entry)
+        else:
+            raise FileNotFoundError(f"no such video file or folder: {entry}")
+    return list(dict.fromkeys(found))
+
+
+def output_name(video: Path, roots: list[str]) -> str:
+    """`<folder>/<sub>/clip.mp4` -> `sub__clip.mp4`: unique within the run, readable, flat."""
+    for root in map(Path, roots):
+        if root.is_dir() and video.is_relative_to(root):
+            return "__".join(video.relative_to(root).parts)
+    return video.name
+
+
+def trim(predictions, top_k: int):
+    """A window's predictions cut to `top_k` (a list, or a dict of lists per head)."""
+    if isinstance(predictions, dict):
+        return {head: entries[:top_k] for head, entries in predictions.items()}
+    return predictions[:top_k]
+
+
+def plot_timeline(result: dict, path: Path, title: str, num_classes: int = 5) -> bool:
+    """The scores over time of the `num_classes` classes with the best aggregate (one panel per head); False (and
+    nothing written) without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        logger.warning("matplotlib is not installed (pip install -e '.[recipes]'): no timeline plot for %s", title)
+        return False
+    windows = result["windows"]
+    seconds = result["fps"] is not None
+    centres = [(w["start"] + w["end"]) / 2 if seconds else (w["start_frame"] + w["end_frame"]) / 2 for w in windows]
+    aggregate = result["aggregate"]
+    heads = aggregate if isinstance(aggregate, dict) else {"": aggregate}
+    heads = {head: entries for head, entries in heads.items() if head != "action"}
+    figure, axes = plt.subplots(len(heads), 1, figsize=(10, 2.6 * len(heads) + 0.6), squeeze=False, sharex=True)
+    for axis, (head, entries) in zip(axes[:, 0], heads.items()):
+        for entry in entries[:num_classes]:
+            label = entry["label"]
+            scores = []
+            for window in windows:
+                predictions = window["predictions"][head] if head else window["predictions"]
+                scores.append(next((p["score"] for p in predictions if p["label"] == label), 0.0))
+            axis.plot(centres, scores, label=label, linewidth=1.4)
+        axis.set_ylabel(f"{head} score" if head else "score")
+        axis.legend(loc="upper right", fontsize=8, ncol=min(5, num_classes))
+        axis.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel("time (s, window centre)" if seconds else "frame (window centre)")
+    axes[0, 0].set_title(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return True
+
+
+def main(argv=None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    videos = find_videos(args.videos)
+    if not videos:
+        raise SystemExit(f"no videos found in {args.videos}")
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    classifier = pipeline(
+        "video-classification", model=args.model, pipeline_class=ViViTVideoClassificationPipeline, device=device
+    )
+    num_labels = classifier.model.config.num_labels  # every class's score per window, for the plot
+    output_dir = Path(args.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with open(output_dir / "predictions.jsonl", "w") as summary:
+        for video in videos:
+            result = classifier(
+                str(video),
+                window=args.window,
+                hop=args.hop,
+                top_k=num_labels,
+                num_crops=args.num_crops,
+                window_batch_size=args.window_batch_size,
+            )
+            name = output_name(video, args.videos)
+            if not args.no_plot:
+                plot_timeline(result, output_dir / f"{name}.png", name, args.plot_classes)
+            for window in result["windows"]:
+                window["predictions"] = trim(window["predictions"], args.top_k)
+            result["aggregate"] = trim(result["aggregate"], args.top_k)
+            result["video"] = str(video)
+            (output_dir / f"{name}.json").write_text(json.dumps(result, indent=1))
+            summary.write(json.dumps({"video": str(video), "aggregate": result["aggregate"]}) + "\n")
+            logger.info("%s: %d windows -> %s.json", video, len(result["windows"]), output_dir / name)
+
+
+if __name__ == "__main__":
+    main()

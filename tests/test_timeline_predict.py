@@ -1,0 +1,88 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""recipes/predict.py: a folder of videos -> per-window JSON, a timeline PNG each, and a summary line per video."""
+
+import builtins
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from test_timeline import colour_model, write_colour_video
+
+from vivit_hf import ViViTVideoProcessor
+
+PREDICT = Path(__file__).resolve().parents[1] / "recipes" / "predict.py"
+
+
+def load_predict():
+    spec = importlib.util.spec_from_file_location("vivit_recipes_predict", PREDICT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def model_and_videos(tmp_path_factory):
+    root = tmp_path_factory.mktemp("predict")
+    model = root / "model"
+    colour_model(label_spaces={"colour": 3, "warm": 2}).save_pretrained(model)
+    ViViTVideoProcessor(
+        num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
+    ).save_pretrained(model)
+    folder = root / "videos"
+    (folder / "sub").mkdir(parents=True)
+    write_colour_video(folder / "a.mp4", seconds=30, schedule=[(0, "red"), (16, "blue")])
+    write_colour_video(folder / "sub" / "b.mp4", seconds=12, schedule=[(0, "green")])
+    (folder / "notes.txt").write_text("not a video")
+    return model, folder
+
+
+def test_folder_of_videos_gives_json_and_timeline_plots(model_and_videos, tmp_path):
+    model, folder = model_and_videos
+    out = tmp_path / "out"
+    load_predict().main(
+        ["--model", str(model), "--videos", str(folder), "--window", "4", "--hop", "2s", "--top_k", "1"]
+        + ["--output_dir", str(out), "--device", "cpu"]
+    )
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a.mp4.json",
+        "a.mp4.png",
+        "predictions.jsonl",
+        "sub__b.mp4.json",
+        "sub__b.mp4.png",
+    ]
+    a = json.loads((out / "a.mp4.json").read_text())
+    assert len(a["windows"]) == (30 - 4) // 2 + 1 and a["windows"][1]["start"] == 2.0
+    first, last = a["windows"][0]["predictions"], a["windows"][-1]["predictions"]
+    assert first["colour"] == [{"label": "red", "score": pytest.approx(first["colour"][0]["score"])}]
+    assert (first["colour"][0]["label"], last["colour"][0]["label"], last["warm"][0]["label"]) == (
+        "red",
+        "blue",
+        "cold",
+    )
+    assert set(a["aggregate"]) == {"colour", "warm"} and len(a["aggregate"]["colour"]) == 1
+    lines = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert [Path(line["video"]).name for line in lines] == ["a.mp4", "b.mp4"]
+    assert lines[1]["aggregate"]["colour"][0]["label"] == "green"
+    assert (out / "a.mp4.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_without_matplotlib_json_only(model_and_videos, tmp_path, monkeypatch, caplog):
+    model, folder = model_and_videos
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError("no matplotlib here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    out = tmp_path / "out"
+    load_predict().main(["--model", str(model), "--videos", str(folder / "sub" / "b.mp4"), "--output_dir", str(out)])
+    assert sorted(p.name for p in out.iterdir()) == ["b.mp4.json", "predictions.jsonl"]
+    assert "matplotlib is not installed" in caplog.text
+
+
+def test_missing_input_is_an_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such video"):
+        load_predict().find_videos([str(tmp_path / "nothing")])
