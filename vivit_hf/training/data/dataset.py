@@ -97,6 +97,9 @@ class VideoClassificationDataset(Dataset):
             num_crops=self.num_crops,
             seed=self._sample_seed(epoch, index),
             input_data_format=None if frames is None else "channels_last",
+            # Decoded frames in memory are sampled like the file they came from (the processor keeps frames given
+            # in memory as they are unless asked).
+            **({} if frames is None else {"do_sample_frames": True}),
             **self.processor_kwargs,
         )
         return output["pixel_values"]
