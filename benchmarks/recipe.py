@@ -136,6 +136,47 @@ def run_loader(model, optimizer, state, args, dataset, steps: int, mixed_precisi
     return records
 
 
+def run_streaming(model, optimizer, state, args, dataset, steps: int, mixed_precision: str, shard_dir: Path):
+    """Timed training steps fed by `--streaming`: the recipe's training split written as WebDataset shards on local
+    disk by the shard tool, streamed back by `datasets` (shuffle buffer, DataLoader workers decoding from bytes)."""
+    from vivit_hf.training.data.shard import write_shards
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+
+    data, _, _, _ = finetune.load_data(args, _NoAccelerator())
+    clip_bytes = sum(os.path.getsize(e["video"]) for e in data.split(args.train_split))
+    # At least two shards per worker, so every worker has its own to read.
+    shard_size = max(1, clip_bytes // max(2, 2 * args.num_workers) + 4096)
+    write_shards(data, shard_dir, shard_size=shard_size, splits=[args.train_split], source=args.dataset)
+    split = open_streaming_dataset(str(shard_dir)).split(args.train_split)
+    stream = StreamingVideoDataset(
+        split,
+        dataset.processor,
+        batch_size=args.per_device_train_batch_size,
+        seed=args.seed,
+        shuffle_buffer_size=args.shuffle_buffer_size,
+        shuffle_seed=args.seed,
+        processor_kwargs=dict(do_train_augment=True),
+    )
+    loader = StreamingLoader(stream, args.num_workers)
+
+    def streamed_batches():
+        count, epoch = steps, 0
+        while True:
+            loader.set_epoch(epoch)
+            for batch in loader:
+                yield batch
+                count -= 1
+                if count == 0:
+                    return
+            epoch += 1
+
+    model.load_state_dict(state)
+    optimizer.state.clear()
+    records = timed_steps(model, optimizer, streamed_batches(), mixed_precision)
+    info = {"shards": stream.num_shards, "clip_bytes": clip_bytes, "clips": split.num_examples}
+    return records, info
+
+
 def main(argv: list[str] | None = None) -> dict:
     argv = list(sys.argv[1:] if argv is None else argv)
     own, recipe_argv = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
@@ -144,6 +185,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--skip", type=int, default=5, help="first steps left out of the figures (warm-up)")
     parser.add_argument("--clips", type=int, default=200, help="clips timed one by one in this process")
     parser.add_argument("--out-dir", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument(
+        "--runs",
+        nargs="*",
+        default=["recipe", "decoding", "pre_decoded", "streaming"],
+        help="which loaders to time (streaming: shards on local disk, --streaming's loader)",
+    )
     options = parser.parse_args(own)
     if options.steps <= options.skip:
         parser.error(f"--steps ({options.steps}) must exceed --skip ({options.skip})")
@@ -156,16 +203,25 @@ def main(argv: list[str] | None = None) -> dict:
     model.train()
     state = {k: v.clone() for k, v in model.state_dict().items()}
 
-    runs = {}
-    if dataset.cache is not None:
+    runs, streaming_info = {}, None
+    if dataset.cache is not None and "recipe" in options.runs:
         runs["recipe"] = run_loader(model, optimizer, state, args, dataset, options.steps, mixed_precision)
-    runs["decoding"] = run_loader(model, optimizer, state, args, uncached, options.steps, mixed_precision)
-    # The same batches, made beforehand, from the same starting weights.
-    predecoded = list(batches(loader_for(args, dataset), options.steps))
-    gc.collect()
-    model.load_state_dict(state)
-    optimizer.state.clear()
-    runs["pre_decoded"] = timed_steps(model, optimizer, predecoded, mixed_precision)
+    if "decoding" in options.runs:
+        runs["decoding"] = run_loader(model, optimizer, state, args, uncached, options.steps, mixed_precision)
+    if "pre_decoded" in options.runs:  # the same batches, made beforehand, from the same starting weights
+        predecoded = list(batches(loader_for(args, dataset), options.steps))
+        gc.collect()
+        model.load_state_dict(state)
+        optimizer.state.clear()
+        runs["pre_decoded"] = timed_steps(model, optimizer, predecoded, mixed_precision)
+        del predecoded
+    if "streaming" in options.runs:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="vivit_shards_") as shard_dir:
+            runs["streaming"], streaming_info = run_streaming(
+                model, optimizer, state, args, uncached, options.steps, mixed_precision, Path(shard_dir) / "shards"
+            )
 
     clip_ms = {"decoding": per_clip_ms(uncached, options.clips)}
     if dataset.cache is not None:
@@ -186,10 +242,15 @@ def main(argv: list[str] | None = None) -> dict:
         else {"clips": cache.num_cached, "of": len(cache), "mib": cache.nbytes / 2**20, "setup_s": setup_s},
         "per_clip_ms_one_process": clip_ms,
         "load_average": {"before": load_before, "after": os.getloadavg()},
+        "streaming_shards": streaming_info,
         **{name: summarise(records, options.skip) for name, records in runs.items()},
     }
-    share = result["recipe" if "recipe" in result else "decoding"]["data_wait_share"]
+    main_run = next(name for name in ("recipe", "decoding", "streaming", "pre_decoded") if name in result)
+    share = result[main_run]["data_wait_share"]
     result["goal"] = {"goal": "data waiting under 10% of step time", "measured": f"{share:.1%}", "met": share < 0.10}
+    if "streaming" in result:
+        streamed = result["streaming"]["data_wait_share"]
+        result["goal_streaming"] = {"measured": f"{streamed:.1%}", "met": streamed < 0.10}
     options.out_dir.mkdir(parents=True, exist_ok=True)
     stem = options.out_dir / f"recipe-{args.preset}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
@@ -197,6 +258,7 @@ def main(argv: list[str] | None = None) -> dict:
         "recipe": "recipe loader (decoded clips in memory)",
         "decoding": "decoding every clip each time",
         "pre_decoded": "pre-decoded tensors",
+        "streaming": "--streaming from WebDataset shards on local disk (decoding every clip)",
     }
     rows = "".join(
         f"| {labels[name]} | {r['steps']} | {r['step_s_median']:.3f} | {r['wait_s']:.2f} | {r['compute_s']:.2f} "
@@ -218,7 +280,14 @@ def main(argv: list[str] | None = None) -> dict:
         "|---|---|---|---|---|---|\n"
         f"{rows}\n"
         f"{cache_line}; one clip in one process: {clips}.\n\n"
-        f"Goal: {result['goal']['goal']}: {result['goal']['measured']} ({'met' if share < 0.10 else 'not met'}).\n"
+        f"Goal: {result['goal']['goal']}: {result['goal']['measured']} ({'met' if share < 0.10 else 'not met'})"
+        + (
+            f"; streaming: {result['goal_streaming']['measured']} "
+            f"({'met' if result['goal_streaming']['met'] else 'not met'}; {streaming_info['shards']} shards, "
+            f"{streaming_info['clip_bytes'] / streaming_info['clips']:.0f} bytes per clip).\n"
+            if "streaming" in result
+            else ".\n"
+        )
     )
     print(stem.with_suffix(".md").read_text())
     return result
