@@ -323,3 +323,84 @@ def test_decoded_frames_given_back_give_the_same_pixels_as_the_file(videos, resi
         assert torch.equal(from_file, from_frames), options
     first = proc.decode_video_frames(videos["h264"], indices=[0])
     assert torch.equal(first, frames[:1])
+
+
+# -- by input kind, fps, transformers' names (issue 14) ---------------------------------------------------------------
+BY_KIND = dict(num_frames=4, frame_stride=2, decode_backend="pyav", **RAW)
+
+
+def test_default_samples_files_and_keeps_frames_given_in_memory(videos):
+    proc = ViViTVideoProcessor(**BY_KIND)
+    assert proc.do_sample_frames is None
+    from_file = proc(videos["h264"], return_tensors="pt").pixel_values  # 30 frames: a centred clip of 4 at stride 2
+    assert decoded_indices(from_file) == [[12, 14, 16, 18]]
+    frames = proc.decode_video_frames(videos["h264"]).numpy()[[3, 1, 4, 1, 5, 9, 2, 6]]  # 8 picked frames, any order
+    for given in (frames, torch.from_numpy(frames), [Image.fromarray(f) for f in frames], list(frames)):
+        kept = proc(given, return_tensors="pt").pixel_values
+        assert decoded_indices(kept) == [[3, 1, 4, 1, 5, 9, 2, 6]]  # the same 8 frames, in order
+    sampled = proc(frames, do_sample_frames=True, return_tensors="pt").pixel_values
+    assert decoded_indices(sampled) == [[1, 1, 9, 6]]  # positions 1, 3, 5, 7 of the given frames
+    every = proc(videos["h264"], do_sample_frames=False, return_tensors="pt").pixel_values
+    assert decoded_indices(every) == [list(range(30))]
+
+
+def test_short_video_default_loops_files_but_refuses_to_invent_frames_in_memory(videos):
+    proc = ViViTVideoProcessor(**{**BY_KIND, "num_frames": 20})  # the clip spans 39 frames; the video has 30
+    assert proc(videos["h264"], return_tensors="pt").pixel_values.shape[1] == 20
+    frames = proc.decode_video_frames(videos["h264"]).numpy()
+    with pytest.raises(ValueError, match="has 30 frames but the clip needs 39; pass short_video='loop' or 'pad'"):
+        proc(frames, do_sample_frames=True)
+    looped = proc(frames, do_sample_frames=True, short_video="loop", return_tensors="pt").pixel_values
+    assert decoded_indices(looped)[0][-1] == 38 % 30
+
+
+def test_fps_sampling_from_a_files_own_frame_rate_and_from_metadata(videos):
+    proc = ViViTVideoProcessor(**BY_KIND)
+    out = proc(videos["h264"], fps=5, return_tensors="pt", return_metadata=True)  # 30 frames at 25 fps: 1.2 s
+    assert out["video_metadata"][0]["fps"] == pytest.approx(25.0)
+    assert decoded_indices(out.pixel_values) == [[0, 5, 10, 15, 20, 25]]  # transformers' k * T // n, n = 6
+    frames = proc.decode_video_frames(videos["h264"]).numpy()[:8]
+    meta = {"fps": 4, "total_num_frames": 8, "duration": 2.0}
+    assert decoded_indices(proc(frames, fps=3, video_metadata=meta, return_tensors="pt").pixel_values) == [
+        [0, 1, 2, 4, 5, 6]
+    ]
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        proc(videos["h264"], fps=5, num_frames=4)
+    with pytest.raises(ValueError, match="at most its own rate"):
+        proc(videos["h264"], fps=50)
+    with pytest.raises(ValueError, match="no frame rate: pass `video_metadata`"):
+        proc(frames, fps=3)
+    with pytest.raises(ValueError, match="2 videos but 1 `video_metadata`"):
+        proc([frames, frames], fps=3, video_metadata=[meta])
+    per_processor = ViViTVideoProcessor(**BY_KIND, fps=5)  # a call's num_frames still wins over the processor's fps
+    assert per_processor(videos["h264"], return_tensors="pt").pixel_values.shape[1] == 6
+    assert per_processor(videos["h264"], num_frames=2, return_tensors="pt").pixel_values.shape[1] == 2
+
+
+def test_mean_and_std_as_one_number_or_one_per_channel():
+    frames = np.random.default_rng(0).integers(0, 256, (4, 20, 20, 3), dtype=np.uint8)
+    proc = ViViTVideoProcessor(
+        normalization="imagenet", size={"shortest_edge": 20}, crop_size={"height": 20, "width": 20}
+    )
+    scalar = proc(frames, image_mean=0.5, image_std=0.25, return_tensors="pt").pixel_values
+    per_channel = proc(frames, image_mean=[0.5] * 3, image_std=(0.25,) * 3, return_tensors="pt").pixel_values
+    assert torch.equal(scalar, per_channel)
+    with pytest.raises(ValueError, match="one per channel"):
+        proc(frames, image_mean=[0.5, 0.5])
+
+
+def test_options_class_under_transformers_name():
+    from vivit_hf.processing import processing_vivit
+
+    assert ViViTVideoProcessor.valid_kwargs is processing_vivit.ViViTVideoProcessorKwargs
+    assert processing_vivit.ViViTVideosKwargs is processing_vivit.ViViTVideoProcessorKwargs  # the earlier name
+
+
+def test_instances_share_no_mutable_defaults():
+    """What transformers' `test_override_instance_attributes_does_not_affect_other_instances` checks (it skips
+    processors whose `size` is a SizeDict)."""
+    first, second = ViViTVideoProcessor(), ViViTVideoProcessor()
+    for name in ("size", "crop_size", "image_mean", "image_std", "scale_jitter"):
+        assert getattr(first, name) is not getattr(second, name) or isinstance(getattr(first, name), tuple), name
+    first.scale_jitter[0] = 0.1
+    assert second.scale_jitter[0] == 0.9
