@@ -158,9 +158,9 @@ def run(mutation: Mutation, workdir: Path) -> tuple[bool, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(copy), os.environ.get("PYTHONPATH")]))
     # the scenic fixtures sit beside the real checkout, not beside the copy
     env.setdefault("VIVIT_FIXTURES", str(REPO.parent / "shared" / "fixtures"))
-    command = [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *mutation.tests]
+    command = [sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", *mutation.tests]
     result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
-    failed = re.findall(r"^FAILED (\S+)", result.stdout, flags=re.M)
+    failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", result.stdout, flags=re.M)
     missing = [e for e in mutation.expect if not any(e in f for f in failed)]
     if result.returncode == 0:
         return False, "the tests passed: the mutation survived"
