@@ -204,7 +204,9 @@ def test_model_4_differs_from_model_1_only_in_attention():
         assert not torch.allclose(model_4(pixel_values=clip()).logits, model_1(pixel_values=clip()).logits)
         for layer in model_4.vivit.encoder.layers:  # give Model 4's blocks Model 1's attention rule
             layer.attention.__class__ = ViViTSelfAttention
-            layer.run_attention = lambda h, grid, output_attentions, layer=layer: layer.attention(h, output_attentions)
+            layer.run_attention = lambda h, grid, output_attentions, attention_mask, layer=layer: layer.attention(
+                h, output_attentions, attention_mask
+            )
         torch.testing.assert_close(model_4(pixel_values=clip()).logits, model_1(pixel_values=clip()).logits)
 
 

@@ -202,7 +202,10 @@ class ViViTModelTester:
         pixel_values = floats_tensor(
             [self.batch_size, self.num_frames, self.num_channels, self.image_size, self.image_size]
         )
-        return self.get_config(), {"pixel_values": pixel_values}
+        # `attention_mask` is over frames (1 = real): transformers' sdpa test pads it on the left, which masks the last
+        # clip's first tubelet; every other common test runs with a full mask (the unmasked path).
+        attention_mask = torch.ones(self.batch_size, self.num_frames, dtype=torch.long, device=torch_device)
+        return self.get_config(), {"pixel_values": pixel_values, "attention_mask": attention_mask}
 
     @property
     def num_spatial_tokens(self) -> int:
@@ -375,8 +378,11 @@ class ViViTCommonTests(ModelTesterMixin):
 
 def skip_repeated_sdpa_cases(test_class):
     """`test_eager_matches_sdpa_inference` runs each dtype with padding on either side, with and without an attention
-    mask. ViViT takes no `attention_mask` (every token of a clip is real), so those cases repeat the left-padded,
-    maskless one exactly: they are skipped, which keeps this module's run short."""
+    mask. Its padding is of a token sequence; ViViT's `attention_mask` is over frames, so the masked cases mask
+    frames (the tester's mask) and the right-padded ones shift token rows that mean nothing here. Only the
+    left-padded maskless case (and the one with attention maps, which masks the last clip's first tubelet) runs per
+    dtype, which keeps this module's run short; padded clips against their unpadded forwards, eager and sdpa, are
+    `tests/test_attention_mask.py`."""
     for index, (name, _, padding_side, use_attention_mask, output_attentions, kernels) in enumerate(
         test_modeling_common.TEST_EAGER_MATCHES_SDPA_INFERENCE_PARAMETERIZATION
     ):
@@ -387,7 +393,7 @@ def skip_repeated_sdpa_cases(test_class):
             raise RuntimeError(f"{test_class.__name__} has no {method}; update skip_repeated_sdpa_cases")
         dtype = name.split("_")[0]
         kept = f"{dtype}_pad_left_no_attn_mask{'_sdpa_kernels' if kernels else ''}"
-        reason = f"ViViT takes no attention_mask (nothing is padded): this case repeats `{kept}` exactly"
+        reason = f"token-sequence padding; ViViT masks frames (tests/test_attention_mask.py); `{kept}` runs"
         setattr(test_class, method, unittest.skip(reason)(lambda self: None))
     return test_class
 
@@ -399,7 +405,14 @@ class ViViTAttentionLayoutTests:
     """transformers' `test_attention_outputs` expects one `(heads, n, n)` map per configured layer. Models 2-4 return
     more maps than `num_hidden_layers` (DESIGN.md: Model 2 adds its temporal encoder's, Models 3 and 4 give two per
     layer) and maps over different token sets, so the same three checks run against the layout each variant declares:
-    maps come on request by argument or by config, and come last in the output, after the hidden states."""
+    maps come on request by argument or by config, and come last in the output, after the hidden states.
+    `get_video_features` returns the forward's maps and hidden states, so its common tests count by the same layout."""
+
+    def _video_features_get_expected_num_attentions(self, model_tester=None):
+        return len(self.model_tester.attention_map_shapes(self.model_tester.batch_size))
+
+    def _video_features_get_expected_num_hidden_states(self, model_tester=None):
+        return self.model_tester.expected_num_hidden_layers
 
     def test_attention_outputs(self):
         config, inputs_dict = self.model_tester.prepare_config_and_inputs_for_common()

@@ -115,6 +115,24 @@ def eager_attention_forward(
     return torch.matmul(weights, value).transpose(1, 2), weights
 
 
+def attention_bias(valid_keys: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """Key validity (b, n) -> the additive mask (b, 1, 1, n) of transformers' attention interface: 0 for a real
+    token, the dtype's minimum for a padded one, so no query attends to it. Padded queries still attend to the
+    real tokens (every row keeps at least one key, so nothing turns NaN); their outputs are never read."""
+    bias = torch.zeros(valid_keys.shape, dtype=dtype, device=valid_keys.device)
+    return bias.masked_fill(~valid_keys, torch.finfo(dtype).min)[:, None, None, :]
+
+
+def key_block_mask(bias: torch.Tensor, num_queries: int):
+    """The additive key mask (b, 1, 1, n) as flex attention's `BlockMask` (padded keys skipped block by block)."""
+    from torch.nn.attention.flex_attention import create_block_mask
+
+    valid = bias[:, 0, 0, :] == 0
+    return create_block_mask(
+        lambda b, h, q, kv: valid[b, kv], valid.shape[0], None, num_queries, valid.shape[1], device=bias.device
+    )
+
+
 class ViViTSelfAttention(nn.Module):
     """Multi-head self-attention over the token axis of `(batch, tokens, d)`.
 
@@ -138,20 +156,29 @@ class ViViTSelfAttention(nn.Module):
         qkv = self.qkv(hidden_states).unflatten(-1, (3, self.num_heads, self.head_dim))
         return qkv.permute(2, 0, 3, 1, 4).unbind(0)
 
-    def attend(self, query, key, value, output_attentions: bool = False, **kwargs):
-        """(b', heads', n', head_dim) -> (b', n', heads', head_dim) and the attention map (or None)."""
+    def attend(self, query, key, value, output_attentions: bool = False, attention_mask=None, **kwargs):
+        """(b', heads', n', head_dim) -> (b', n', heads', head_dim) and the attention map (or None).
+
+        `attention_mask`: None (every token real) or the additive key mask (b', 1, 1, n') of `attention_bias`."""
         implementation = self.config._attn_implementation
         # Only the eager kernel materialises the attention map, so asking for it selects eager for this call.
         if output_attentions or implementation in (None, "eager"):
             attention_interface: Callable = eager_attention_forward
         else:
             attention_interface = ALL_ATTENTION_FUNCTIONS.get_interface(implementation, eager_attention_forward)
+            if attention_mask is not None and "flex" in implementation:
+                attention_mask = key_block_mask(attention_mask, query.shape[2])
+            elif attention_mask is not None and "flash" in implementation:
+                raise ValueError(
+                    f"`attention_mask` over frames needs attn_implementation 'eager', 'sdpa' or 'flex_attention'; "
+                    f"{implementation!r} takes no additive mask."
+                )
         output, weights = attention_interface(
             self,
             query,
             key,
             value,
-            None,  # nothing is padded: every token of a clip is real
+            attention_mask,
             dropout=self.attention_dropout if self.training else 0.0,
             scaling=self.scaling,
             is_causal=False,
@@ -159,19 +186,25 @@ class ViViTSelfAttention(nn.Module):
         )
         return output, (weights if output_attentions else None)
 
-    def forward(self, hidden_states: torch.Tensor, output_attentions: bool = False, **kwargs):
+    def forward(self, hidden_states: torch.Tensor, output_attentions: bool = False, attention_mask=None, **kwargs):
         query, key, value = self.project_qkv(hidden_states)
-        output, weights = self.attend(query, key, value, output_attentions, **kwargs)
+        output, weights = self.attend(query, key, value, output_attentions, attention_mask, **kwargs)
         return self.proj(output.flatten(2)), (weights,)
 
 
 class FactorisedDotProductAttention(ViViTSelfAttention):
     """Model 4 (§3.3): the same projections as Model 1, but the first half of the heads attend over time (tokens
     at one spatial position) and the second half over space (tokens of one temporal index); their outputs are
-    concatenated head-wise, time heads first, before the output projection (scenic's order)."""
+    concatenated head-wise, time heads first, before the output projection (scenic's order). `attention_mask`
+    masks the time heads' keys, `((b s), 1, 1, t)`; a space head sees one temporal index, padded or not, alone."""
 
     def forward(
-        self, hidden_states: torch.Tensor, grid: tuple[int, int, int], output_attentions: bool = False, **kwargs
+        self,
+        hidden_states: torch.Tensor,
+        grid: tuple[int, int, int],
+        output_attentions: bool = False,
+        attention_mask=None,
+        **kwargs,
     ):
         batch = hidden_states.shape[0]
         t, s = grid[0], grid[1] * grid[2]
@@ -185,7 +218,7 @@ class FactorisedDotProductAttention(ViViTSelfAttention):
             return x.unflatten(2, (t, s)).transpose(1, 2).flatten(0, 1)
 
         time_out, time_weights = self.attend(
-            *(over_time(x[:, :half]) for x in (query, key, value)), output_attentions, **kwargs
+            *(over_time(x[:, :half]) for x in (query, key, value)), output_attentions, attention_mask, **kwargs
         )
         space_out, space_weights = self.attend(
             *(over_space(x[:, half:]) for x in (query, key, value)), output_attentions, **kwargs
@@ -257,11 +290,17 @@ class ViViTLayer(GradientCheckpointingLayer):
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
         self.drop_path = StochasticDepth(drop_path_rate)
 
-    def run_attention(self, hidden_states, grid, output_attentions, **kwargs):
-        return self.attention(hidden_states, output_attentions=output_attentions, **kwargs)
+    def run_attention(self, hidden_states, grid, output_attentions, attention_mask, **kwargs):
+        return self.attention(
+            hidden_states, output_attentions=output_attentions, attention_mask=attention_mask, **kwargs
+        )
 
-    def forward(self, hidden_states: torch.Tensor, grid=None, output_attentions: bool = False, **kwargs):
-        attended, weights = self.run_attention(self.layernorm_before(hidden_states), grid, output_attentions, **kwargs)
+    def forward(
+        self, hidden_states: torch.Tensor, grid=None, output_attentions: bool = False, attention_mask=None, **kwargs
+    ):
+        attended, weights = self.run_attention(
+            self.layernorm_before(hidden_states), grid, output_attentions, attention_mask, **kwargs
+        )
         hidden_states = hidden_states + self.drop_path(self.dropout(attended))
         hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_after(hidden_states)))
         return hidden_states, weights
@@ -272,14 +311,17 @@ class FactorisedDotProductLayer(ViViTLayer):
 
     attention_class = FactorisedDotProductAttention
 
-    def run_attention(self, hidden_states, grid, output_attentions, **kwargs):
-        return self.attention(hidden_states, grid, output_attentions=output_attentions, **kwargs)
+    def run_attention(self, hidden_states, grid, output_attentions, attention_mask, **kwargs):
+        return self.attention(
+            hidden_states, grid, output_attentions=output_attentions, attention_mask=attention_mask, **kwargs
+        )
 
 
 class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
     """Model 3's block (§3.3): self-attention over space (the tokens of one temporal index), then over time (the
     tokens at one spatial position), each with its own pre-norm and residual, then the MLP. `attention_order`
-    `time_space` swaps the two attentions."""
+    `time_space` swaps the two attentions. `attention_mask` masks the time attention's keys, `((b s), 1, 1, t)`;
+    the space attention sees one temporal index, padded or not, alone."""
 
     def __init__(
         self,
@@ -299,7 +341,9 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
         self.drop_path = StochasticDepth(drop_path_rate)
 
-    def forward(self, hidden_states: torch.Tensor, grid=None, output_attentions: bool = False, **kwargs):
+    def forward(
+        self, hidden_states: torch.Tensor, grid=None, output_attentions: bool = False, attention_mask=None, **kwargs
+    ):
         batch = hidden_states.shape[0]
         t, s = grid[0], grid[1] * grid[2]
         maps = {}
@@ -312,7 +356,9 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
                 attended = attended.reshape(batch, t * s, -1)
             else:  # (b, t*s, d) -> ((b s), t, d)
                 tokens = hidden_states.unflatten(1, (t, s)).transpose(1, 2).flatten(0, 1)
-                attended, (maps[axis],) = self.attention_time(self.layernorm_time(tokens), output_attentions, **kwargs)
+                attended, (maps[axis],) = self.attention_time(
+                    self.layernorm_time(tokens), output_attentions, attention_mask, **kwargs
+                )
                 attended = attended.unflatten(0, (batch, s)).transpose(1, 2).flatten(1, 2)
             hidden_states = hidden_states + self.drop_path(self.dropout(attended))
         hidden_states = hidden_states + self.drop_path(self.mlp(self.layernorm_mlp(hidden_states)))
@@ -358,13 +404,19 @@ class ViViTEncoder(nn.Module):
         )
         self.layernorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
 
-    def position_table(self, grid: tuple[int, ...]) -> torch.Tensor:
-        """The position embeddings for a token grid, resized when it differs from the trained one."""
+    def position_table(self, grid: tuple[int, ...], resize: bool = True) -> torch.Tensor:
+        """The position embeddings for a token grid: resized when it differs from the trained one, or with
+        `resize=False` (a clip of fewer temporal indices than trained, not interpolated) the first rows in time,
+        the positions its tubelets have in a padded batch."""
         if tuple(grid) == self.grid:
             return self.position_embeddings
         prefix = self.position_embeddings[:, : self.num_prefix_tokens]
         table = self.position_embeddings[:, self.num_prefix_tokens :]
-        return torch.cat((prefix, resize_position_table(table, self.grid, grid)), dim=1)
+        if resize:
+            table = resize_position_table(table, self.grid, grid)
+        else:
+            table = table.unflatten(1, (self.grid[0], -1))[:, : grid[0]].flatten(1, 2)
+        return torch.cat((prefix, table), dim=1)
 
     def forward(
         self,
@@ -373,17 +425,24 @@ class ViViTEncoder(nn.Module):
         layer_grid=None,
         output_attentions=False,
         output_hidden_states=False,
+        attention_mask=None,
+        resize_positions=True,
         **kwargs,
     ):
-        """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked."""
+        """tokens (b, prod(grid), d) -> (b, [1 +] prod(grid), d), with hidden states and attention maps if asked.
+        `attention_mask` (the layers' additive key mask, or None) goes to every layer as it is."""
         if self.cls_token is not None:
             tokens = torch.cat((self.cls_token.expand(tokens.shape[0], -1, -1), tokens), dim=1)
-        hidden_states = self.dropout(tokens + self.position_table(grid))
+        hidden_states = self.dropout(tokens + self.position_table(grid, resize_positions))
         all_hidden_states = (hidden_states,) if output_hidden_states else ()
         all_attentions = ()
         for layer in self.layers:
             hidden_states, weights = layer(
-                hidden_states, grid=layer_grid, output_attentions=output_attentions, **kwargs
+                hidden_states,
+                grid=layer_grid,
+                output_attentions=output_attentions,
+                attention_mask=attention_mask,
+                **kwargs,
             )
             if output_attentions:
                 all_attentions += weights
@@ -392,16 +451,86 @@ class ViViTEncoder(nn.Module):
         return self.layernorm(hidden_states), all_hidden_states, all_attentions
 
 
-def pool(hidden_states: torch.Tensor, classifier: str) -> torch.Tensor:
+def pool(hidden_states: torch.Tensor, classifier: str, valid: torch.Tensor | None = None) -> torch.Tensor:
     """scenic's classifiers: `token` / `0` take the first token's output (the CLS token, or with `0` the
-    first patch token); `gap` / `gmp` / `gsp` the mean / max / sum over every token."""
+    first patch token); `gap` / `gmp` / `gsp` the mean / max / sum over every token, or with `valid` (b, n) over
+    the real tokens only."""
     if classifier in ("token", "0"):
         return hidden_states[:, 0]
+    if valid is None:
+        if classifier == "gmp":
+            return hidden_states.amax(dim=1)
+        if classifier == "gsp":
+            return hidden_states.sum(dim=1)
+        return hidden_states.mean(dim=1)
+    valid = valid[..., None]
     if classifier == "gmp":
-        return hidden_states.amax(dim=1)
-    if classifier == "gsp":
-        return hidden_states.sum(dim=1)
-    return hidden_states.mean(dim=1)
+        return hidden_states.masked_fill(~valid, float("-inf")).amax(dim=1)
+    total = hidden_states.masked_fill(~valid, 0.0).sum(dim=1)
+    return total if classifier == "gsp" else total / valid.sum(dim=1).to(total.dtype)
+
+
+# ------------------------------------------------------------------------------------------- attention rollout
+# Attention rollout (Abnar & Zuidema, 2020) for the joint and the factorised attentions of the four models.
+#
+# Rollout multiplies, layer by layer, each block's head-averaged attention with the identity its residual adds,
+# `A' = (A + I) / 2`, and reads the row of the token the model pools (the CLS token, token 0, or for `gap` / `gmp` /
+# `gsp` the mean of the rows of every real token). Only that row is carried, as a vector `v <- v A'` from the last
+# layer down, so a factorised attention is never expanded to its full `(t*s) x (t*s)` matrix: a space map acts on
+# each temporal index, a time map on each spatial position (`(b t)` and `(b s)` folded, sample-major, as the model
+# returns them). Model 4's block mixes its space and time head groups, half the heads each. Model 2's saliency is the
+# temporal encoder's rollout over temporal indices times each temporal index's spatial rollout.
+
+
+def start_vector(valid: torch.Tensor, num_prefix_tokens: int, classifier: str) -> torch.Tensor:
+    """The pooled token's row to carry down, over `[prefix +] n` tokens: one-hot at the CLS token (`token`) or the
+    first patch token (`0`), else uniform over the real tokens. `valid` (b, n) bool."""
+    batch, n = valid.shape
+    v = torch.zeros(batch, num_prefix_tokens + n, dtype=torch.float32, device=valid.device)
+    if classifier in ("token", "0"):
+        v[:, 0] = 1.0
+    else:
+        v[:, num_prefix_tokens:] = valid.float() / valid.sum(dim=1, keepdim=True).float()
+    return v
+
+
+def _residual(mixed: torch.Tensor, v: torch.Tensor, add_residual: bool) -> torch.Tensor:
+    return 0.5 * (mixed + v) if add_residual else mixed
+
+
+def joint_step(v: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
+    """v (b, n) through a map over all tokens (b, heads, n, n), heads averaged."""
+    return torch.einsum("bn,bnm->bm", v, attention.float().mean(1))
+
+
+def space_step(v: torch.Tensor, attention: torch.Tensor, grid: tuple[int, int, int]) -> torch.Tensor:
+    """v (b, t*s) through a map over space ((b t), heads, s, s): each temporal index on its own."""
+    t, s = grid[0], grid[1] * grid[2]
+    mixed = torch.einsum("xs,xsr->xr", v.reshape(-1, s), attention.float().mean(1))
+    return mixed.reshape(-1, t * s)
+
+
+def time_step(v: torch.Tensor, attention: torch.Tensor, grid: tuple[int, int, int]) -> torch.Tensor:
+    """v (b, t*s) through a map over time ((b s), heads, t, t): each spatial position on its own."""
+    t, s = grid[0], grid[1] * grid[2]
+    per_position = v.reshape(-1, t, s).transpose(1, 2).reshape(-1, t)
+    mixed = torch.einsum("xt,xtu->xu", per_position, attention.float().mean(1))
+    return mixed.reshape(-1, s, t).transpose(1, 2).reshape(-1, t * s)
+
+
+def rollout_vector(v: torch.Tensor, steps, add_residual: bool = True) -> torch.Tensor:
+    """Carry v (b, n) through `steps` (callables v -> v A, in the model's call order), last layer first."""
+    for step in reversed(steps):
+        v = _residual(step(v), v, add_residual)
+    return v
+
+
+def normalise(saliency: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:
+    """Zero at padded positions, each clip summing to 1 (saliency (b, ...), valid broadcastable or None)."""
+    if valid is not None:
+        saliency = saliency * valid
+    total = saliency.flatten(1).sum(1).clamp_min(torch.finfo(saliency.dtype).tiny)
+    return saliency / total.reshape(-1, *([1] * (saliency.ndim - 1)))
 
 
 # ------------------------------------------------------------------------------------------- transformers plumbing

@@ -31,8 +31,15 @@ from .modeling_blocks import (
     ViViTLayer,
     ViViTPreTrainedModel,
     ViViTVideoClassifierOutput,
+    attention_bias,
     build_token_embedding,
+    joint_step,
+    normalise,
     pool,
+    rollout_vector,
+    space_step,
+    start_vector,
+    time_step,
 )
 
 
@@ -41,9 +48,107 @@ class _ViViTBackbone(ViViTPreTrainedModel):
 
     _input_embed_layer = "token_embedding"
 
-    def encode(self, tokens: torch.Tensor, grid, output_attentions: bool, output_hidden_states: bool, **kwargs):
-        """tokens (b, t, h, w, d) -> (last_hidden_state, pooled (b, d), hidden_states, attentions)."""
+    def encode(
+        self,
+        tokens: torch.Tensor,
+        grid,
+        token_mask: torch.Tensor | None,
+        resize_positions: bool,
+        output_attentions: bool,
+        output_hidden_states: bool,
+        **kwargs,
+    ):
+        """tokens (b, t, h, w, d) -> (last_hidden_state, pooled (b, d), hidden_states, attentions); `token_mask`
+        (b, t) marks the real temporal indices (None: all real)."""
         raise NotImplementedError
+
+    def rollout(self, attentions: tuple, grid, token_mask: torch.Tensor, add_residual: bool) -> torch.Tensor:
+        """The attention maps of a forward and the real temporal indices (b, t) -> saliency (b, t, h, w), see
+        `modeling_blocks.py` (attention rollout)."""
+        raise NotImplementedError
+
+    def tubelet_mask(
+        self, attention_mask: torch.Tensor | None, pixel_values: torch.Tensor, grid
+    ) -> torch.Tensor | None:
+        """Frame mask (b, T) -> tubelet mask (b, t): a tubelet is real iff all its frames are. None where nothing
+        is padded (outside tracing, where the check would be data-dependent), so a full batch runs unmasked."""
+        if attention_mask is None:
+            return None
+        if self.config.embedding_type == "frame_sampling":
+            raise ValueError(
+                "`attention_mask` needs tubelet embedding: uniform frame sampling spreads its frames over the padded "
+                "length. Sample each clip's frames before padding, or pass clips of equal length."
+            )
+        batch, frames = pixel_values.shape[:2]
+        if tuple(attention_mask.shape) != (batch, frames):
+            raise ValueError(
+                f"`attention_mask` marks the real frames of each clip: shape (batch, frames) = {(batch, frames)}, "
+                f"got {tuple(attention_mask.shape)}."
+            )
+        t, kt = grid[0], self.config.tubelet_size[0]
+        valid = attention_mask[:, : t * kt].bool().reshape(batch, t, kt).all(dim=-1)
+        if not torch.compiler.is_compiling():
+            if bool(valid.all()):
+                return None
+            if not bool(valid.any(dim=1).all()):
+                raise ValueError(
+                    f"every clip needs at least one real tubelet ({kt} real frames at the start of a tubelet)."
+                )
+        return valid
+
+    @can_return_tuple
+    def get_video_features(
+        self,
+        pixel_values: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        num_views: int = 1,
+        normalize: bool = False,
+        interpolate_pos_encoding: bool = False,
+        pixel_values_videos: torch.Tensor | None = None,
+        **kwargs,
+    ) -> BaseModelOutputWithPooling:
+        """Clip embeddings: the forward's output with `pooler_output` (b, hidden_size) the pooled representation
+        the classifier reads, averaged over each video's views and, with `normalize=True`, of unit L2 norm.
+
+        `pixel_values` (or transformers' name for it here, `pixel_values_videos`) is (b * num_views, frames,
+        channels, height, width), each video's views side by side, as the processor returns `num_clips` x
+        `num_crops` views; `last_hidden_state`, `hidden_states` and `attentions` stay per view.
+        """
+        outputs = self(
+            pixel_values if pixel_values is not None else pixel_values_videos,
+            attention_mask=attention_mask,
+            interpolate_pos_encoding=interpolate_pos_encoding,
+            return_dict=True,
+            **kwargs,
+        )
+        pooled = outputs.pooler_output
+        if num_views > 1:
+            pooled = pooled.unflatten(0, (-1, num_views)).mean(dim=1)
+        outputs.pooler_output = F.normalize(pooled, dim=-1) if normalize else pooled
+        return outputs
+
+    @torch.no_grad()
+    def attention_rollout(
+        self,
+        pixel_values: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        interpolate_pos_encoding: bool = False,
+        add_residual: bool = True,
+    ) -> torch.Tensor:
+        """Attention rollout as a saliency volume (b, t, h, w) over the token grid, each clip summing to 1 (padded
+        tubelets 0). Runs one forward with the eager kernel's attention maps; the rule is in `modeling_blocks.py`."""
+        outputs = self(
+            pixel_values,
+            attention_mask=attention_mask,
+            interpolate_pos_encoding=interpolate_pos_encoding,
+            output_attentions=True,
+            return_dict=True,
+        )
+        grid = self.token_embedding.token_grid(*pixel_values.shape[1:2], *pixel_values.shape[3:])
+        token_mask = self.tubelet_mask(attention_mask, pixel_values, grid)
+        if token_mask is None:
+            token_mask = torch.ones(pixel_values.shape[0], grid[0], dtype=torch.bool, device=pixel_values.device)
+        return self.rollout(outputs.attentions, grid, token_mask, add_residual)
 
     def check_pixel_values(self, pixel_values: torch.Tensor | None, interpolate_pos_encoding: bool):
         """Refuse a wrongly shaped input, stating the shape the model expects."""
@@ -52,7 +157,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         expected = f"(batch, {config.num_frames}, {config.num_channels}, {height}, {width})"
         if pixel_values is None:
             raise ValueError(f"`pixel_values` is required: a float tensor of shape {expected}.")
-        if pixel_values.ndim != 5 or pixel_values.shape[2] != config.num_channels:
+        if pixel_values.ndim != 5 or pixel_values.shape[2] != config.num_channels or pixel_values.shape[1] < 1:
             raise ValueError(
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
                 f"got {tuple(pixel_values.shape)}."
@@ -64,16 +169,20 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                     f"`pixel_values` of shape {tuple(pixel_values.shape)} is smaller than one tubelet "
                     f"{tuple(config.tubelet_size)} (t, h, w)."
                 )
-        elif (frames, in_height, in_width) != (config.num_frames, height, width):
+        elif frames > config.num_frames or (in_height, in_width) != (height, width):
+            # Fewer frames run as they do padded in a batch: their tubelets take the first positions in time.
             raise ValueError(
-                f"`pixel_values` must have shape {expected}, got {tuple(pixel_values.shape)}; pass "
-                f"`interpolate_pos_encoding=True` to run at another frame count or image size."
+                f"`pixel_values` must have shape {expected} (or fewer frames), got {tuple(pixel_values.shape)}; "
+                f"pass `interpolate_pos_encoding=True` to run at another frame count or image size."
             )
+        elif config.embedding_type == "tubelet" and frames < config.tubelet_size[0]:
+            raise ValueError(f"`pixel_values` of shape {tuple(pixel_values.shape)} is shorter than one tubelet.")
 
     @can_return_tuple
     def forward(
         self,
         pixel_values: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
         output_attentions: bool | None = None,
         output_hidden_states: bool | None = None,
         interpolate_pos_encoding: bool = False,
@@ -81,6 +190,9 @@ class _ViViTBackbone(ViViTPreTrainedModel):
     ) -> BaseModelOutputWithPooling:
         r"""
         pixel_values (`torch.FloatTensor` of shape `(batch, frames, channels, height, width)`): the clip.
+        attention_mask (`torch.Tensor` of shape `(batch, frames)`): 1 for a real frame, 0 for padding (clips of
+            different lengths padded at the end). A tubelet is real iff all its frames are; no real token attends
+            to a padded one and pooling skips them, so each clip's output is its own unpadded forward's.
         interpolate_pos_encoding (`bool`): run at another frame count or image size than the configured one; the
             learned position embeddings are resized (linearly per axis, corners aligned) over time and space.
         """
@@ -92,7 +204,13 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         tokens = self.token_embedding(pixel_values.to(self.token_embedding.projection.weight.dtype))
         grid = tuple(tokens.shape[1:4])
         last, pooled, hidden_states, attentions = self.encode(
-            tokens, grid, output_attentions=output_attentions, output_hidden_states=output_hidden_states, **kwargs
+            tokens,
+            grid,
+            self.tubelet_mask(attention_mask, pixel_values, grid),
+            resize_positions=interpolate_pos_encoding,
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+            **kwargs,
         )
         return BaseModelOutputWithPooling(
             last_hidden_state=last,
@@ -117,16 +235,44 @@ class ViViTSpatioTemporalModel(_ViViTBackbone):
         )
         self.post_init()
 
-    def encode(self, tokens, grid, output_attentions, output_hidden_states, **kwargs):
+    def layer_attention_mask(self, token_mask: torch.Tensor, grid, dtype: torch.dtype) -> torch.Tensor:
+        """(b, t) real temporal indices -> the blocks' additive key mask: over all `[1 +] t*s` tokens."""
+        valid = self.valid_tokens(token_mask, grid)
+        prefix = valid.new_ones(valid.shape[0], self.encoder.num_prefix_tokens)
+        return attention_bias(torch.cat((prefix, valid), dim=1), dtype)
+
+    @staticmethod
+    def valid_tokens(token_mask: torch.Tensor, grid) -> torch.Tensor:
+        """(b, t) -> (b, t*s), the patch tokens' validity in token order."""
+        return token_mask[:, :, None].expand(-1, -1, grid[1] * grid[2]).flatten(1)
+
+    def encode(self, tokens, grid, token_mask, resize_positions, output_attentions, output_hidden_states, **kwargs):
+        mask = valid = None
+        if token_mask is not None:
+            mask = self.layer_attention_mask(token_mask, grid, tokens.dtype)
+            valid = self.valid_tokens(token_mask, grid)
         hidden, hidden_states, attentions = self.encoder(
             tokens.flatten(1, 3),
             grid,
             layer_grid=grid,
             output_attentions=output_attentions,
             output_hidden_states=output_hidden_states,
+            attention_mask=mask,
+            resize_positions=resize_positions,
             **kwargs,
         )
-        return hidden, pool(hidden, self.config.classifier), hidden_states, attentions
+        return hidden, pool(hidden, self.config.classifier, valid), hidden_states, attentions
+
+    def rollout_steps(self, attentions, grid) -> list:
+        """The attention maps of a forward as rollout steps `v -> v A`, in call order: one joint map per block."""
+        return [lambda v, a=a: joint_step(v, a) for a in attentions]
+
+    def rollout(self, attentions, grid, token_mask, add_residual):
+        valid = self.valid_tokens(token_mask, grid)
+        prefix = self.encoder.num_prefix_tokens
+        v = start_vector(valid, prefix, self.config.classifier)
+        v = rollout_vector(v, self.rollout_steps(attentions, grid), add_residual)
+        return normalise(v[:, prefix:], valid).reshape(-1, *grid)
 
 
 # ------------------------------------------------------------------------------------------------ Model 2
@@ -156,26 +302,48 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         )
         self.post_init()
 
-    def encode(self, tokens, grid, output_attentions, output_hidden_states, **kwargs):
+    def encode(self, tokens, grid, token_mask, resize_positions, output_attentions, output_hidden_states, **kwargs):
         batch, t = tokens.shape[:2]
         frames = tokens.flatten(0, 1).flatten(1, 2)  # ((b t), h*w, d): the spatial encoder sees one frame at a time
         spatial, spatial_hidden, spatial_attentions = self.spatial_encoder(
             frames, grid[1:], output_attentions=output_attentions, output_hidden_states=output_hidden_states, **kwargs
         )
         summaries = pool(spatial, self.config.classifier).unflatten(0, (batch, t))  # (b, t, d)
+        # Padded temporal indices are summarised like any frame; the temporal encoder never attends to or pools them
+        mask = None
+        if token_mask is not None:
+            prefix = token_mask.new_ones(batch, self.temporal_encoder.num_prefix_tokens)
+            mask = attention_bias(torch.cat((prefix, token_mask), dim=1), summaries.dtype)
         hidden, temporal_hidden, temporal_attentions = self.temporal_encoder(
             summaries,
             grid[:1],
             output_attentions=output_attentions,
             output_hidden_states=output_hidden_states,
+            attention_mask=mask,
+            resize_positions=resize_positions,
             **kwargs,
         )
         return (
             hidden,
-            pool(hidden, self.config.classifier),
+            pool(hidden, self.config.classifier, token_mask),
             spatial_hidden + temporal_hidden,
             spatial_attentions + temporal_attentions,
         )
+
+    def rollout(self, attentions, grid, token_mask, add_residual):
+        """Each temporal index's spatial rollout, weighted by the temporal encoder's rollout over temporal indices."""
+        t, h, w = grid
+        spatial_maps = attentions[: self.config.num_hidden_layers]
+        temporal_maps = attentions[self.config.num_hidden_layers :]
+        classifier, prefix = self.config.classifier, self.spatial_encoder.num_prefix_tokens
+        every_patch = token_mask.new_ones(token_mask.shape[0] * t, h * w)
+        spatial = start_vector(every_patch, prefix, classifier)
+        spatial = rollout_vector(spatial, [lambda v, a=a: joint_step(v, a) for a in spatial_maps], add_residual)
+        spatial = normalise(spatial[:, prefix:], None).reshape(-1, t, h, w)
+        temporal = start_vector(token_mask, prefix, classifier)
+        temporal = rollout_vector(temporal, [lambda v, a=a: joint_step(v, a) for a in temporal_maps], add_residual)
+        temporal = normalise(temporal[:, prefix:], token_mask)
+        return spatial * temporal[:, :, None, None]
 
 
 # ------------------------------------------------------------------------------------------------ Model 3
@@ -185,6 +353,16 @@ class ViViTFactorisedSelfAttentionModel(ViViTSpatioTemporalModel):
     config_class = ViViTFactorisedSelfAttentionConfig
     layer_class = FactorisedSelfAttentionLayer
 
+    def layer_attention_mask(self, token_mask, grid, dtype):
+        """Only the time attention sees padding: its key mask is over the t tokens at each spatial position."""
+        return attention_bias(token_mask.repeat_interleave(grid[1] * grid[2], dim=0), dtype)
+
+    def rollout_steps(self, attentions, grid):
+        """Per block, a space map and a time map in the block's `attention_order`."""
+        steps = {"space": space_step, "time": time_step}
+        order = self.config.attention_order.split("_") * (len(attentions) // 2)
+        return [lambda v, a=a, step=steps[axis]: step(v, a, grid) for a, axis in zip(attentions, order)]
+
 
 # ------------------------------------------------------------------------------------------------ Model 4
 class ViViTFactorisedDotProductModel(ViViTSpatioTemporalModel):
@@ -193,6 +371,15 @@ class ViViTFactorisedDotProductModel(ViViTSpatioTemporalModel):
 
     config_class = ViViTFactorisedDotProductConfig
     layer_class = FactorisedDotProductLayer
+
+    layer_attention_mask = ViViTFactorisedSelfAttentionModel.layer_attention_mask
+
+    def rollout_steps(self, attentions, grid):
+        """Per block, the space and time head groups (half the heads each) mixed before the one projection."""
+        return [
+            lambda v, s=s, t=t: 0.5 * (space_step(v, s, grid) + time_step(v, t, grid))
+            for s, t in zip(attentions[0::2], attentions[1::2])
+        ]
 
 
 # ----------------------------------------------------------------------------------- classification heads
@@ -225,6 +412,16 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         self.classifier = nn.Linear(width, config.num_labels) if config.num_labels > 0 else nn.Identity()
         self.post_init()
 
+    @can_return_tuple
+    def get_video_features(self, pixel_values: torch.Tensor | None = None, **kwargs) -> BaseModelOutputWithPooling:
+        """The backbone's clip embeddings in `pooler_output` (before `pre_logits` and the classifier): see
+        `_ViViTBackbone.get_video_features` (`attention_mask`, `num_views`, `normalize`, `interpolate_pos_encoding`)."""
+        return self.vivit.get_video_features(pixel_values, return_dict=True, **kwargs)
+
+    def attention_rollout(self, pixel_values: torch.Tensor, **kwargs) -> torch.Tensor:
+        """Saliency (b, t, h, w) by attention rollout of the backbone: see `_ViViTBackbone.attention_rollout`."""
+        return self.vivit.attention_rollout(pixel_values, **kwargs)
+
     def split_heads(self, logits: torch.Tensor) -> dict[str, torch.Tensor] | None:
         spaces = self.config.label_spaces
         if not spaces:
@@ -249,6 +446,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         output_attentions: bool | None = None,
         output_hidden_states: bool | None = None,
         interpolate_pos_encoding: bool = False,
+        attention_mask: torch.Tensor | None = None,
         **kwargs,
     ) -> ViViTVideoClassifierOutput:
         r"""
@@ -257,6 +455,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         """
         outputs = self.vivit(
             pixel_values,
+            attention_mask=attention_mask,
             output_attentions=output_attentions,
             output_hidden_states=output_hidden_states,
             interpolate_pos_encoding=interpolate_pos_encoding,

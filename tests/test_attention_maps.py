@@ -1,0 +1,78 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Attention rollout: a (t, h, w) saliency volume per clip from the joint (Model 1) and factorised (2-4) attention."""
+
+import pytest
+import torch
+from test_attention_mask import padded_batch
+from test_models import VARIANTS, clip, tiny
+
+from vivit_hf.models import modeling_blocks
+
+GRID = (2, 4, 4)  # the tiny configs' token grid: t = 2, s = 16; with CLS, key sets of 2, 3, 16, 17, 32 and 33
+TARGET = (1, 2, 3)  # the tubelet the forced attention points at
+
+
+def forced_attention(choose_key):
+    """An eager kernel whose weights come from `choose_key(num_keys)`: None for uniform, else a key index."""
+
+    def attention(module, query, key, value, attention_mask, scaling, dropout=0.0, **kwargs):
+        n = key.shape[2]
+        index = choose_key(n)
+        weights = torch.full((*query.shape[:3], n), 1.0 / n) if index is None else torch.zeros(*query.shape[:3], n)
+        if index is not None:
+            weights[..., index] = 1.0
+        return torch.matmul(weights, value).transpose(1, 2), weights
+
+    return attention
+
+
+def target_key(n):
+    """The key of TARGET in every key set the models attend over (after the CLS token where there is one)."""
+    t, s = TARGET[0], TARGET[1] * GRID[2] + TARGET[2]
+    return {2: t, 3: 1 + t, 16: s, 17: 1 + s, 32: t * 16 + s, 33: 1 + t * 16 + s}[n]
+
+
+def classifiers(name):
+    return ["token", "gap"] if name in ("spatio_temporal", "factorised_encoder") else ["gap"]
+
+
+CASES = [(name, classifier) for name in VARIANTS for classifier in classifiers(name)]
+
+
+@pytest.mark.parametrize(("name", "classifier"), CASES)
+def test_uniform_attention_gives_a_uniform_map(name, classifier, monkeypatch):
+    model = tiny(name, classifier=classifier)
+    monkeypatch.setattr(modeling_blocks, "eager_attention_forward", forced_attention(lambda n: None))
+    saliency = model.attention_rollout(clip())
+    assert saliency.shape == (2, *GRID)
+    torch.testing.assert_close(saliency, torch.full_like(saliency, 1 / 32))
+
+
+@pytest.mark.parametrize(("name", "classifier"), CASES)
+def test_attention_forced_to_one_token_gives_that_token(name, classifier, monkeypatch):
+    model = tiny(name, classifier=classifier)
+    monkeypatch.setattr(modeling_blocks, "eager_attention_forward", forced_attention(target_key))
+    saliency = model.attention_rollout(clip())
+    for volume in saliency:
+        assert torch.unravel_index(volume.argmax(), GRID) == TARGET
+    if classifier == "token":  # from the CLS row every path leads to the target: all of the mass
+        torch.testing.assert_close(saliency[:, TARGET[0], TARGET[1], TARGET[2]], torch.ones(2))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_rollout_of_a_trained_shape_model_is_a_distribution(name):
+    model = tiny(name)
+    saliency = model.attention_rollout(clip(), add_residual=False)
+    assert (saliency >= 0).all()
+    torch.testing.assert_close(saliency.flatten(1).sum(1), torch.ones(2))
+    torch.testing.assert_close(model.vivit.attention_rollout(clip()), model.attention_rollout(clip()))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_padded_tubelets_have_no_saliency(name):
+    model = tiny(name, num_frames=8)
+    _, padded, mask = padded_batch([8, 5])
+    saliency = model.attention_rollout(padded, attention_mask=mask)
+    assert saliency.shape == (2, 4, 4, 4)
+    assert saliency[1, 2:].abs().max() == 0 and saliency[1, :2].min() > 0
+    torch.testing.assert_close(saliency.flatten(1).sum(1), torch.ones(2))

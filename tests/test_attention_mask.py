@@ -1,0 +1,135 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Clips of different lengths in one batch: `attention_mask` over frames, for all four variants and poolings."""
+
+import pytest
+import torch
+from test_models import VARIANTS, clip, tiny
+
+POOLINGS = {  # Models 3 and 4 have no CLS token and pool
+    "spatio_temporal": ["token", "0", "gap", "gmp", "gsp"],
+    "factorised_encoder": ["token", "0", "gap", "gmp", "gsp"],
+    "factorised_self_attention": ["gap", "gmp", "gsp"],
+    "factorised_dot_product": ["gap", "gmp", "gsp"],
+}
+CASES = [(name, classifier) for name in VARIANTS for classifier in POOLINGS[name]]
+LENGTHS = [8, 4, 3]  # 3 frames: the second tubelet holds a padded frame, so it is padding too
+
+
+def padded_batch(lengths=LENGTHS, frames=8, pad_value=7.0):
+    videos = clip(batch=len(lengths), frames=frames)
+    mask = (torch.arange(frames)[None] < torch.tensor(lengths)[:, None]).long()
+    padded = torch.where(mask[:, :, None, None, None].bool(), videos, torch.full_like(videos, pad_value))
+    return videos, padded, mask
+
+
+@pytest.mark.parametrize("implementation", ["eager", "sdpa"])
+@pytest.mark.parametrize(("name", "classifier"), CASES)
+def test_each_clip_of_a_padded_batch_equals_its_own_unpadded_forward(name, classifier, implementation):
+    model = tiny(name, classifier=classifier, num_frames=8)
+    model.set_attn_implementation(implementation)
+    videos, padded, mask = padded_batch()
+    with torch.no_grad():
+        batched = model(pixel_values=padded, attention_mask=mask).logits
+        alone = torch.cat([model(pixel_values=videos[i : i + 1, :n]).logits for i, n in enumerate(LENGTHS)])
+    torch.testing.assert_close(batched, alone, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_padded_frames_do_not_matter(name):
+    """Whatever the padding holds, the real clips' outputs are the same: padded tubelets are never attended to."""
+    model = tiny(name, num_frames=8)
+    _, padded, mask = padded_batch()
+    noise = torch.where(mask[:, :, None, None, None].bool(), padded, torch.randn_like(padded) * 100)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model(pixel_values=padded, attention_mask=mask).logits,
+            model(pixel_values=noise, attention_mask=mask).logits,
+            rtol=0,
+            atol=1e-5,
+        )
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_a_full_mask_is_the_unmasked_forward_exactly(name):
+    model = tiny(name)
+    with torch.no_grad():
+        plain = model(pixel_values=clip()).logits
+        masked = model(pixel_values=clip(), attention_mask=torch.ones(2, 4, dtype=torch.long)).logits
+    torch.testing.assert_close(masked, plain, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_a_short_clip_alone_takes_the_first_positions_in_time(name):
+    """Without `interpolate_pos_encoding`, a clip of fewer frames than configured runs as it does padded."""
+    model = tiny(name, num_frames=8)
+    videos, padded, mask = padded_batch([4, 8])
+    with torch.no_grad():
+        alone = model(pixel_values=videos[:1, :4]).logits
+        batched = model(pixel_values=padded, attention_mask=mask).logits[:1]
+        resized = model(pixel_values=videos[:1, :4], interpolate_pos_encoding=True).logits
+    torch.testing.assert_close(alone, batched, rtol=0, atol=1e-5)
+    assert not torch.allclose(alone, resized)  # interpolation stretches the positions instead
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_mask_with_interpolated_positions(name):
+    """At another size the table is resized to the padded grid, and short clips take its first rows in time."""
+    model = tiny(name, num_frames=4)
+    videos, padded, mask = padded_batch([8, 6], frames=8)
+    with torch.no_grad():
+        batched = model(pixel_values=padded, attention_mask=mask, interpolate_pos_encoding=True).logits
+        full = model(pixel_values=videos[:1], interpolate_pos_encoding=True).logits
+    torch.testing.assert_close(batched[:1], full, rtol=0, atol=1e-5)
+    assert torch.isfinite(batched).all()
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_masked_batch_trains(name):
+    model = tiny(name, num_frames=8).train()
+    _, padded, mask = padded_batch()
+    out = model(pixel_values=padded, attention_mask=mask, labels=torch.tensor([0, 1, 2]))
+    out.loss.backward()
+    assert torch.isfinite(out.loss)
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_padded_tubelets_get_no_attention(name):
+    """In every returned map, no query puts weight on a key that belongs to a padded tubelet (of the last clip)."""
+    model = tiny(name, num_frames=8, classifier="gap")
+    _, padded, mask = padded_batch([8, 8, 3])  # last clip: temporal index 0 real, 1-3 padded
+    with torch.no_grad():
+        out = model(pixel_values=padded, attention_mask=mask, output_attentions=True)
+    t, s = model.config.token_grid[0], model.config.token_grid[1] * model.config.token_grid[2]
+    for weights in out.attentions:
+        if weights.shape[-1] == t and weights.shape[0] == 3 * s:  # time maps, ((b s), heads, t, t)
+            assert weights[2 * s :, :, :, 1:].abs().max() == 0
+        elif weights.shape[-1] == t * s:  # joint map over all tokens (Model 1)
+            assert weights[2, :, :, s:].abs().max() == 0
+        elif weights.shape[-1] == t and weights.shape[0] == 3:  # Model 2's temporal encoder
+            assert weights[2, :, :, 1:].abs().max() == 0
+
+
+def test_flex_attention_takes_the_mask():
+    pytest.importorskip("torch.nn.attention.flex_attention")
+    model = tiny("spatio_temporal", num_frames=8)
+    videos, padded, mask = padded_batch()
+    with torch.no_grad():
+        reference = model(pixel_values=padded, attention_mask=mask).logits
+        try:
+            model.set_attn_implementation("flex_attention")
+            flex = model(pixel_values=padded, attention_mask=mask).logits
+        except Exception as error:  # flex_attention's CPU support varies with the torch build
+            pytest.skip(f"flex_attention does not run here: {type(error).__name__}: {str(error)[:200]}")
+    torch.testing.assert_close(flex, reference, rtol=0, atol=1e-4)
+
+
+def test_mask_errors_name_the_fix():
+    model = tiny("spatio_temporal")
+    with pytest.raises(ValueError, match=r"\(batch, frames\)"):
+        model(pixel_values=clip(), attention_mask=torch.ones(2, 5))
+    with pytest.raises(ValueError, match="at least one real tubelet"):
+        model(pixel_values=clip(), attention_mask=torch.tensor([[1, 1, 1, 1], [1, 0, 0, 0]]))
+    sampled = tiny("spatio_temporal", embedding_type="frame_sampling", num_sampled_frames=2, tubelet_size=[1, 8, 8])
+    with pytest.raises(ValueError, match="frame sampling"):
+        sampled(pixel_values=clip(), attention_mask=torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]]))
