@@ -24,6 +24,7 @@ import argparse
 import json
 import logging
 import os
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -38,6 +39,7 @@ from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.training.data import SYNTHETIC, open_video_dataset
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
 from vivit_hf.training.data.formats import DATASET_FORMATS, VideoClassificationData, example_ids, sample_subset
+from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
@@ -70,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--video_column", default=None)
     p.add_argument("--label_column", default=None)
     p.add_argument("--split", default=None, help="default: validation, else test")
+    p.add_argument(
+        "--streaming",
+        action="store_true",
+        help="--dataset_format hub: stream the split (datasets' IterableDataset), split over the processes",
+    )
     p.add_argument(
         "--max_eval_samples",
         type=_int_at_least(1),
@@ -151,10 +158,14 @@ def main(argv=None):
     )
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
 
-    data = open_video_dataset(
+    if args.streaming and args.dataset_format != "hub":
+        raise SystemExit("error: --streaming reads a Hub data set or a local folder with --dataset_format hub")
+    opener = (
+        open_streaming_dataset if args.streaming else partial(open_video_dataset, once=accelerator.main_process_first)
+    )
+    data = opener(
         args.dataset,
-        args.dataset_format,
-        once=accelerator.main_process_first,
+        **({} if args.streaming else {"dataset_format": args.dataset_format}),
         cache_dir=args.cache_dir,
         revision=args.dataset_revision,
         video_column=args.video_column,
@@ -165,20 +176,43 @@ def main(argv=None):
         wanted = f"no split {split!r}" if split else "no validation or test split"
         raise SystemExit(f"error: {wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
     examples = data.split(split)
-    if args.max_eval_samples:
+    if args.streaming and args.max_eval_samples:  # the first N clips of the stream
+        examples.dataset, examples.num_examples = examples.dataset.take(args.max_eval_samples), args.max_eval_samples
+    elif args.max_eval_samples:
         # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)
 
     model = AutoModelForVideoClassification.from_pretrained(args.model)
     check_labels(model.config, data)
     processor = ViViTVideoProcessor.from_pretrained(args.model)
-    dataset = VideoClassificationDataset(examples, processor, num_clips=args.num_clips, num_crops=args.num_crops)
-    dataloader = torch.utils.data.DataLoader(
-        dataset, batch_size=args.per_device_eval_batch_size, collate_fn=collate_videos, num_workers=args.num_workers
-    )
-    model, dataloader = accelerator.prepare(model, dataloader)
+    streamed_ids = [] if args.streaming else None
+    if args.streaming:  # each process streams its part; batches padded to one size, padding dropped after gathering
+        dataset = StreamingVideoDataset(
+            examples,
+            processor,
+            batch_size=args.per_device_eval_batch_size,
+            num_clips=args.num_clips,
+            num_crops=args.num_crops,
+            rank=accelerator.process_index,
+            world_size=accelerator.num_processes,
+        )
+        dataloader = StreamingLoader(
+            dataset,
+            args.num_workers,
+            device=accelerator.device,
+            accelerator=accelerator,
+            pad_to=args.per_device_eval_batch_size,
+        )
+        model = accelerator.prepare(model)
+    else:
+        dataset = VideoClassificationDataset(examples, processor, num_clips=args.num_clips, num_crops=args.num_crops)
+        dataloader = torch.utils.data.DataLoader(
+            dataset, batch_size=args.per_device_eval_batch_size, collate_fn=collate_videos, num_workers=args.num_workers
+        )
+        model, dataloader = accelerator.prepare(model, dataloader)
 
-    logits, labels, valid = predict(model, dataloader, accelerator, num_views=args.num_clips * args.num_crops)
+    views = args.num_clips * args.num_crops
+    logits, labels, valid = predict(model, dataloader, accelerator, num_views=views, video_ids=streamed_ids)
     results = evaluation_metrics(logits, labels, valid, data.label_spaces)
     results.update(
         split=split,
@@ -195,7 +229,7 @@ def main(argv=None):
         results["plots"] = save_evaluation_plots(results, data.label_spaces, output_dir)
         (output_dir / "eval_results.json").write_text(json.dumps(results, indent=2))
         # Rows are in the examples' order (`gather_for_metrics` restores it), so ids join predictions to videos.
-        video_ids = example_ids(examples)
+        video_ids = streamed_ids if args.streaming else example_ids(examples)
         save_file(
             {"logits": logits.contiguous(), "labels": labels.contiguous(), "valid": valid.contiguous()},
             str(output_dir / "predictions.safetensors"),

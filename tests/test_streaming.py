@@ -130,7 +130,7 @@ for epoch in range(2):
         steps += 1
     epochs.append({"ids": ids, "steps": steps})
 out = {"rank": state.process_index, "world_size": state.num_processes, "epochs": epochs}
-print("RESULT " + json.dumps(out), flush=True)
+open(f"{sys.argv[3]}/rank{state.process_index}.json", "w").write(json.dumps(out))
 """
 
 
@@ -141,10 +141,11 @@ def test_streaming_on_two_processes_covers_every_clip_exactly_once_per_epoch(sha
     script = tmp_path / "loader.py"
     script.write_text(LOADER_SCRIPT)
     clips = 12
-    command = [*LAUNCHERS["torchrun"], str(script), str(shards if layout == "four_shards" else one_shard), "train"]
+    source = shards if layout == "four_shards" else one_shard
+    command = [*LAUNCHERS["torchrun"], str(script), str(source), "train", str(tmp_path)]
     result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-4000:]
-    ranks = [json.loads(line.split("RESULT ", 1)[1]) for line in result.stdout.splitlines() if "RESULT " in line]
+    ranks = [json.loads(path.read_text()) for path in sorted(tmp_path.glob("rank*.json"))]
     assert sorted(r["rank"] for r in ranks) == [0, 1] and {r["world_size"] for r in ranks} == {2}
     for epoch in range(2):
         seen = [clip for r in ranks for clip in r["epochs"][epoch]["ids"]]
@@ -176,3 +177,24 @@ def test_broken_clips_in_a_stream_are_skipped_and_counted(shards, tmp_path):
     valid = torch.cat([b["valid"] for b in batches])
     assert len(valid) == 12 and int((~valid).sum()) == 1
     assert all(b["pixel_values"].shape[1:] == (2, 3, 8, 8) for b in batches)
+
+
+def test_evaluate_streamed_on_two_processes_equals_the_whole_split_on_one(shards, uninterrupted_stream, tmp_path):
+    from test_recipes_finetune import EVALUATE
+
+    common = ["--model", uninterrupted_stream, "--dataset", shards, "--dataset_format", "hub", "--num_workers", "1"]
+    run(EVALUATE, *common, "--streaming", "--output_dir", tmp_path / "streamed", launcher=LAUNCHERS["torchrun"])
+    run(EVALUATE, *common, "--output_dir", tmp_path / "whole")
+    streamed, whole = (json.loads((tmp_path / d / "eval_results.json").read_text()) for d in ("streamed", "whole"))
+    assert streamed["num_processes"] == 2 and streamed["num_samples"] == whole["num_samples"] == 6
+    assert streamed["confusion_matrix"] == whole["confusion_matrix"]
+    rows = {
+        d: {r["video_id"]: r for r in map(json.loads, (tmp_path / d / "predictions.jsonl").read_text().splitlines())}
+        for d in ("streamed", "whole")
+    }
+    assert sorted(rows["streamed"]) == sorted(rows["whole"])  # each clip once, named by its source id
+    for video_id, row in rows["whole"].items():
+        assert (rows["streamed"][video_id]["label"], rows["streamed"][video_id]["prediction"]) == (
+            row["label"],
+            row["prediction"],
+        )

@@ -15,14 +15,15 @@ import torch
 
 
 @torch.no_grad()
-def predict(model, dataloader, accelerator=None, num_views: int = 1):
+def predict(model, dataloader, accelerator=None, num_views: int = 1, video_ids: list | None = None):
     """Logits averaged over each video's `num_views` views, labels and validity, over the whole data set.
 
     Batches come from `vivit_hf.training.data.collate_videos` (views of one video adjacent). With an
     `accelerator`, results of all processes are gathered with `gather_for_metrics`, which drops the
     samples repeated to even out the last batch, so 1..N processes give the same counts. Batches of a streamed
     split (`vivit_hf.training.data.streaming.StreamingLoader`) carry `real`, the rows that are clips: the others
-    (padding, and the filler batches of a process that has run out) are dropped after gathering.
+    (padding, and the filler batches of a process that has run out) are dropped after gathering; their `ids` (the
+    real rows' clip ids) are appended to `video_ids` when given, in the gathered rows' order.
     """
     model.eval()
     all_logits, all_labels, all_valid = [], [], []
@@ -38,6 +39,13 @@ def predict(model, dataloader, accelerator=None, num_views: int = 1):
                 logits, labels, valid, real = accelerator.gather_for_metrics((logits, labels, valid, real))
         if real is not None:  # a streamed split: padding rows and a finished process's filler batches are not clips
             logits, labels, valid = logits[real], labels[real], valid[real]
+            if video_ids is not None:  # each process's real rows come first in its block, in process order
+                ids = list(batch["ids"])
+                if accelerator is not None and accelerator.num_processes > 1:
+                    from accelerate.utils import gather_object
+
+                    ids = gather_object(ids)
+                video_ids.extend(ids)
         all_logits.append(logits.cpu())
         all_labels.append(labels.cpu())
         all_valid.append(valid.cpu())

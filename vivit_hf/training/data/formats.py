@@ -482,15 +482,22 @@ class _HubSplit(Sequence):
         return [self._label(v) for v in arrow_label_values(self.dataset.with_format("arrow"), self.label_column)]
 
     def ids(self) -> list[str]:
-        """Every row's video id: the clip's path where the row has one, else the row's index in its split."""
-        column = self.dataset.with_format("arrow")[self.video_column]
+        """Every row's video id: the source id a shard's `json` keeps, else the clip's path where the row has one,
+        else the row's index in its split (as `hub_example` names it)."""
+        table = self.dataset.with_format("arrow")
+        meta = self.dataset.features.get("json")
+        if isinstance(meta, dict) and "id" in meta:
+            source_ids = arrow_label_values(table, "json.id")
+        else:
+            source_ids = [None] * len(self)
+        column = table[self.video_column]
         if hasattr(column.type, "get_field_index") and column.type.get_field_index("path") >= 0:
             import pyarrow.compute as pc
 
             paths = pc.struct_field(column, "path").to_pylist()
         else:
             paths = [v if isinstance(v, str) else None for v in column.to_pylist()]
-        return [path or str(i) for i, path in enumerate(paths)]
+        return [source_id or path or str(i) for i, (source_id, path) in enumerate(zip(source_ids, paths))]
 
 
 def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str) -> dict:
