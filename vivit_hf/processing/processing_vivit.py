@@ -828,6 +828,12 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     classes independently (actions still the product); `"none"` gives each head's raw logits and no
     `"action"` (a product of logits is no score). A single head, or no label spaces, gives transformers'
     flat list. With any other video processor the preprocessing is the parent class's.
+
+    Long videos: `pipe(video, window=4, hop=2)` (seconds, or frames as `"64f"`) gives a timeline, `{"windows": [{
+    "start", "end", "start_frame", "end_frame", "predictions"}, ...], "aggregate", "fps", "num_frames", "duration",
+    "window_frames", "hop_frames"}`: one clip of `num_frames` per window, the file read in one pass with each frame
+    decoded once and only the frames later windows need held (`timeline.iter_window_clips`); `aggregate` is scored
+    from the mean of the windows' logits. Predictions are per head as above.
     """
 
     def _sanitize_parameters(
