@@ -1,11 +1,14 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Attention rollout: a (t, h, w) saliency volume per clip from the joint (Model 1) and factorised (2-4) attention."""
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 from test_attention_mask import padded_batch
 from test_models import VARIANTS, clip, tiny
 
+from vivit_hf.interpret import saliency_overlay, upsample_saliency
 from vivit_hf.models import modeling_blocks
 
 GRID = (2, 4, 4)  # the tiny configs' token grid: t = 2, s = 16; with CLS, key sets of 2, 3, 16, 17, 32 and 33
@@ -76,3 +79,21 @@ def test_padded_tubelets_have_no_saliency(name):
     assert saliency.shape == (2, 4, 4, 4)
     assert saliency[1, 2:].abs().max() == 0 and saliency[1, :2].min() > 0
     torch.testing.assert_close(saliency.flatten(1).sum(1), torch.ones(2))
+
+
+def test_saliency_upsamples_tubelet_by_tubelet():
+    saliency = torch.zeros(2, 4, 4)
+    saliency[1, 2, 3] = 1.0
+    volume = upsample_saliency(saliency, (2, 8, 8), frames=5, height=33, width=32)
+    assert volume.shape == (5, 33, 32)
+    assert volume[2:4, 16:24, 24:32].min() == 1 and volume.sum() == 2 * 8 * 8  # leftovers (frame 4, row 32) are 0
+
+
+def test_overlay_png_of_a_clip(tmp_path):
+    model = tiny("spatio_temporal")
+    video = clip(batch=1)
+    saliency = model.attention_rollout(video)
+    image = saliency_overlay(video[0], saliency[0], model.config.tubelet_size, tmp_path / "saliency.png")
+    assert image.shape == (32, 4 * 32, 3) and image.dtype == np.uint8
+    with Image.open(tmp_path / "saliency.png") as png:
+        assert png.format == "PNG" and png.size == (4 * 32, 32)

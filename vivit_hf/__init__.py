@@ -24,6 +24,7 @@ from .conversion import (
     load_image_vit,
 )
 from .cpu_fast_path import disable_cpu_fast_path, enable_cpu_fast_path
+from .interpret import saliency_overlay
 from .models import (
     VIVIT_MODELS,
     ViViTConfig,
@@ -92,4 +93,5 @@ __all__ = [
     "ViTInitError",
     "enable_cpu_fast_path",
     "disable_cpu_fast_path",
+    "saliency_overlay",
 ]

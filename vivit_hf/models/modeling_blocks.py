@@ -369,8 +369,8 @@ class FactorisedSelfAttentionLayer(GradientCheckpointingLayer):
 def resize_position_table(table: torch.Tensor, old_grid: tuple[int, ...], new_grid: tuple[int, ...]) -> torch.Tensor:
     """Resize a (1, prod(old_grid), d) table of learned embeddings laid out row-major over `old_grid` (1, 2 or 3
     axes) to `new_grid`: linear interpolation per axis with corners aligned (scenic's `resize` rule, generalised)."""
-    if tuple(old_grid) == tuple(new_grid):
-        return table
+    if not torch.compiler.is_compiling() and tuple(old_grid) == tuple(new_grid):
+        return table  # (traced, the resize runs anyway, an identity here: no guard pins the size)
     dim = table.shape[-1]
     grid = table.reshape(1, *old_grid, dim).movedim(-1, 1).float()
     mode = {1: "linear", 2: "bilinear", 3: "trilinear"}[len(old_grid)]
@@ -408,7 +408,7 @@ class ViViTEncoder(nn.Module):
         """The position embeddings for a token grid: resized when it differs from the trained one, or with
         `resize=False` (a clip of fewer temporal indices than trained, not interpolated) the first rows in time,
         the positions its tubelets have in a padded batch."""
-        if tuple(grid) == self.grid:
+        if not (resize and torch.compiler.is_compiling()) and tuple(grid) == self.grid:
             return self.position_embeddings
         prefix = self.position_embeddings[:, : self.num_prefix_tokens]
         table = self.position_embeddings[:, self.num_prefix_tokens :]

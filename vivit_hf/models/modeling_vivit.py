@@ -355,7 +355,8 @@ class ViViTFactorisedSelfAttentionModel(ViViTSpatioTemporalModel):
 
     def layer_attention_mask(self, token_mask, grid, dtype):
         """Only the time attention sees padding: its key mask is over the t tokens at each spatial position."""
-        return attention_bias(token_mask.repeat_interleave(grid[1] * grid[2], dim=0), dtype)
+        per_position = token_mask[:, None, :].expand(-1, grid[1] * grid[2], -1).flatten(0, 1)  # ((b s), t)
+        return attention_bias(per_position, dtype)
 
     def rollout_steps(self, attentions, grid):
         """Per block, a space map and a time map in the block's `attention_order`."""

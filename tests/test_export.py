@@ -1,0 +1,62 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Export: `torch.export` with dynamic batch (and frames / size through `interpolate_pos_encoding`), ONNX through the
+dynamo exporter checked with onnxruntime, and `python -m vivit_hf.export`, for all four variants."""
+
+import pytest
+import torch
+from test_models import VARIANTS, clip, tiny
+
+from vivit_hf.export import ExportableViViT, check_onnx, example_inputs, export_onnx, export_program, main
+
+
+def eager(model, *inputs, interpolate=False, features=False):
+    with torch.no_grad():
+        return ExportableViViT(model, interpolate, features)(*inputs)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_torch_export_with_dynamic_batch_and_a_frame_mask(name):
+    model = tiny(name)
+    program = export_program(model, attention_mask=True)
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0], [1, 1, 1, 0]])
+    for inputs in ((clip(batch=3), mask), (clip(batch=1), torch.ones(1, 4, dtype=torch.long))):
+        torch.testing.assert_close(program.module()(*inputs), eager(model, *inputs), rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_torch_export_with_dynamic_frames_and_size(name):
+    model = tiny(name)
+    program = export_program(model, dynamic_size=True)
+    for video in (clip(batch=3, frames=8, size=48), torch.randn(1, 6, 3, 24, 40), clip(batch=2)):  # last: trained size
+        torch.testing.assert_close(program.module()(video), eager(model, video, interpolate=True), rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_torch_export_of_features(name):
+    model = tiny(name).vivit
+    program = export_program(model, features=True)
+    torch.testing.assert_close(program.module()(clip(batch=3)), eager(model, clip(batch=3), features=True))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_onnx_export_matches_eager_in_onnxruntime(name, tmp_path):
+    pytest.importorskip("onnxscript", reason="the dynamo ONNX exporter needs onnxscript (the `test` extra has it)")
+    pytest.importorskip("onnxruntime", reason="the check runs the graph in onnxruntime (the `test` extra has it)")
+    model = tiny(name)
+    path = tmp_path / f"{name}.onnx"
+    export_onnx(model, path, dynamic_size=True, attention_mask=True)
+    inputs = example_inputs(model, dynamic_size=True, attention_mask=True, batch=3)
+    assert check_onnx(model, path, inputs) < 1e-5
+    other = (clip(batch=1, frames=8, size=40), torch.tensor([[1, 1, 1, 1, 1, 0, 0, 0]]))
+    assert check_onnx(model, path, other) < 1e-5
+
+
+def test_export_command_writes_a_checked_onnx_file_and_a_program(tmp_path, capsys):
+    pytest.importorskip("onnxscript", reason="the dynamo ONNX exporter needs onnxscript (the `test` extra has it)")
+    pytest.importorskip("onnxruntime", reason="the check runs the graph in onnxruntime (the `test` extra has it)")
+    tiny("factorised_encoder").save_pretrained(tmp_path / "model")
+    assert main([str(tmp_path / "model"), str(tmp_path / "model.onnx"), "--attention_mask"]) == 0
+    assert "max abs difference" in capsys.readouterr().out
+    assert main([str(tmp_path / "model"), str(tmp_path / "model.pt2"), "--dynamic_size"]) == 0
+    program = torch.export.load(tmp_path / "model.pt2")
+    assert program.module()(clip(batch=1, frames=6, size=40)).shape == (1, 5)

@@ -1,0 +1,157 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Export any of the four models with `torch.export` (dynamic batch, and with `interpolate_pos_encoding` dynamic
+frames and size) or to ONNX through the dynamo exporter, checked against the eager model with onnxruntime.
+
+    python -m vivit_hf.export FOLDER_OR_HUB_ID model.onnx [--dynamic_size] [--attention_mask] [--features]
+
+The exported graph takes `pixel_values` (batch, frames, channels, height, width) and, with `--attention_mask`,
+`attention_mask` (batch, frames); it returns the classifier's `logits` (or with `--features` the backbone's pooled
+embeddings). What it traces: every kernel as eager/sdpa run it (attention maps and attention rollout are not part of
+the graph; the CPU fast path steps aside while exporting).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .models import ViViTPreTrainedModel
+
+
+class ExportableViViT(nn.Module):
+    """A ViViT model as a function of tensors only: `pixel_values` [, `attention_mask`] -> logits (or, with
+    `features=True`, the pooled clip embeddings), with `interpolate_pos_encoding` fixed at build time."""
+
+    def __init__(self, model: ViViTPreTrainedModel, interpolate_pos_encoding: bool = False, features: bool = False):
+        super().__init__()
+        self.model = model.eval()
+        self.interpolate_pos_encoding = interpolate_pos_encoding
+        self.features = features or not hasattr(model, "classifier")
+
+    def forward(self, pixel_values: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+        kwargs = {"attention_mask": attention_mask, "interpolate_pos_encoding": self.interpolate_pos_encoding}
+        if self.features:
+            return self.model.get_video_features(pixel_values, return_dict=True, **kwargs).pooler_output
+        return self.model(pixel_values=pixel_values, return_dict=True, **kwargs).logits
+
+
+def example_inputs(model: ViViTPreTrainedModel, dynamic_size: bool, attention_mask: bool, batch: int = 2):
+    """Inputs to trace with. For a dynamic size they are deliberately not the trained size: a trace at the trained
+    grid would take (and guard on) the path that skips resizing the position embeddings."""
+    config = model.config
+    frames, (height, width) = config.num_frames, config.image_size_hw
+    if dynamic_size:
+        kt, kh, kw = config.tubelet_size
+        frames, height, width = frames + kt, height + kh, width + kw
+    inputs = (torch.randn(batch, frames, config.num_channels, height, width),)
+    if attention_mask:
+        mask = torch.ones(batch, frames, dtype=torch.long)
+        mask[-1, frames // 2 :] = 0  # a padded clip, so the masked path is what gets traced
+        inputs += (mask,)
+    return inputs
+
+
+def dynamic_shapes(dynamic_size: bool, attention_mask: bool) -> tuple:
+    batch = torch.export.Dim("batch", min=1, max=1024)
+    pixels = {0: batch}
+    if dynamic_size:
+        pixels.update({1: torch.export.Dim.AUTO, 3: torch.export.Dim.AUTO, 4: torch.export.Dim.AUTO})
+    shapes = (pixels,)
+    if attention_mask:
+        shapes += ({0: batch, 1: torch.export.Dim.AUTO} if dynamic_size else {0: batch},)
+    return shapes
+
+
+def export_program(
+    model: ViViTPreTrainedModel, dynamic_size: bool = False, attention_mask: bool = False, features: bool = False
+) -> torch.export.ExportedProgram:
+    """`torch.export` of `ExportableViViT(model)`: dynamic batch, and with `dynamic_size` dynamic frames, height
+    and width (positions resized as `interpolate_pos_encoding=True`)."""
+    module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
+    inputs = example_inputs(model, dynamic_size, attention_mask)
+    return torch.export.export(
+        module, inputs, dynamic_shapes=dynamic_shapes(dynamic_size, attention_mask), strict=False
+    )
+
+
+def export_onnx(
+    model: ViViTPreTrainedModel,
+    path: str | Path,
+    dynamic_size: bool = False,
+    attention_mask: bool = False,
+    features: bool = False,
+    opset_version: int = 18,
+):
+    """ONNX through the dynamo exporter (`torch.onnx.export(..., dynamo=True)`, which needs `onnxscript`)."""
+    module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
+    inputs = example_inputs(model, dynamic_size, attention_mask)
+    names = ["pixel_values", "attention_mask"][: len(inputs)]
+    program = torch.onnx.export(
+        module,
+        inputs,
+        dynamo=True,
+        dynamic_shapes=dynamic_shapes(dynamic_size, attention_mask),
+        input_names=names,
+        output_names=["embeddings" if module.features else "logits"],
+        opset_version=opset_version,
+    )
+    program.save(str(path))
+    return program
+
+
+def check_onnx(model: ViViTPreTrainedModel, path: str | Path, inputs: tuple, features: bool = False) -> float:
+    """The largest absolute difference between onnxruntime's outputs for `inputs` and the eager model's."""
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    feeds = {arg.name: tensor.numpy() for arg, tensor in zip(session.get_inputs(), inputs)}
+    (got,) = session.run(None, feeds)
+    interpolate = tuple(inputs[0].shape[1:]) != (
+        model.config.num_frames,
+        model.config.num_channels,
+        *model.config.image_size_hw,
+    )
+    with torch.no_grad():
+        want = ExportableViViT(model, interpolate, features)(*inputs)
+    return float((torch.from_numpy(got) - want).abs().max())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vivit_hf.export", description=__doc__.split("\n\n")[0])
+    parser.add_argument("model", help="a saved folder or Hub id of any of the four models")
+    parser.add_argument("output", help="the .onnx file to write (or a .pt2 file: torch.export's program)")
+    parser.add_argument("--dynamic_size", action="store_true", help="dynamic frames, height and width too")
+    parser.add_argument("--attention_mask", action="store_true", help="take an attention_mask (batch, frames)")
+    parser.add_argument("--features", action="store_true", help="return pooled clip embeddings, not logits")
+    args = parser.parse_args(argv)
+
+    # The four models are registered with the Auto classes: importing this module imported the package.
+    from transformers import AutoModel, AutoModelForVideoClassification
+
+    try:
+        model = AutoModelForVideoClassification.from_pretrained(args.model)
+    except ValueError:
+        model = AutoModel.from_pretrained(args.model)
+    model = model.eval()
+    output = Path(args.output)
+    if output.suffix == ".pt2":
+        torch.export.save(export_program(model, args.dynamic_size, args.attention_mask, args.features), output)
+        print(f"wrote {output}")
+        return 0
+    export_onnx(model, output, args.dynamic_size, args.attention_mask, args.features)
+    inputs = example_inputs(model, args.dynamic_size, args.attention_mask, batch=3)
+    try:
+        error = check_onnx(model, output, inputs, args.features)
+    except ImportError:
+        print(f"wrote {output} (onnxruntime is not installed: not checked)")
+        return 0
+    print(f"wrote {output}; onnxruntime against eager, max abs difference {error:.2e}")
+    return 0 if error < 1e-3 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
