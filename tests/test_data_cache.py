@@ -121,3 +121,15 @@ def test_a_broken_clip_with_the_cache_on_is_still_skipped_and_counted(examples, 
         3,
         examples[1]["label"],
     ]
+
+
+def test_a_video_shorter_than_the_clip_loops_with_the_cache_as_without(examples):
+    """8-frame clips asked for 6 frames at stride 2 (12 frames): the file loops by default, so must its cached frames."""
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+
+    processor = ViViTVideoProcessor(
+        num_frames=6, frame_stride=2, size={"shortest_edge": 12}, crop_size={"height": 10, "width": 10}
+    )
+    plain, cached = datasets(examples, processor)
+    for key in [(0, 0), (2, 3)]:
+        assert torch.equal(plain[key]["pixel_values"], cached[key]["pixel_values"]), key

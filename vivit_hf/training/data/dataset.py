@@ -90,18 +90,15 @@ class VideoClassificationDataset(Dataset):
     def _process(self, epoch: int, index: int) -> torch.Tensor:
         frames = self.cache[index] if self.cache is not None else None
         video = self.examples[index]["video"] if frames is None else frames
-        output = self.processor(
-            videos=[video],
-            return_tensors="pt",
-            num_clips=self.num_clips,
-            num_crops=self.num_crops,
-            seed=self._sample_seed(epoch, index),
-            input_data_format=None if frames is None else "channels_last",
-            # Decoded frames in memory are sampled like the file they came from (the processor keeps frames given
-            # in memory as they are unless asked).
-            **({} if frames is None else {"do_sample_frames": True}),
-            **self.processor_kwargs,
-        )
+        options = dict(num_clips=self.num_clips, num_crops=self.num_crops, seed=self._sample_seed(epoch, index))
+        if frames is not None:
+            # The cached frames are the whole file, not a clip: sample them as the file would be. The processor keeps
+            # frames given in memory as they are unless asked, and refuses to loop them unless told; a file loops.
+            short_video = self.processor.short_video
+            if short_video is None and len(frames) > 1:
+                short_video = "loop"
+            options.update(input_data_format="channels_last", do_sample_frames=True, short_video=short_video)
+        output = self.processor(videos=[video], return_tensors="pt", **{**options, **self.processor_kwargs})
         return output["pixel_values"]
 
     def sample_shape(self) -> tuple[int, ...]:
