@@ -124,7 +124,7 @@ def test_a_broken_clip_with_the_cache_on_is_still_skipped_and_counted(examples, 
 
 
 def test_a_video_shorter_than_the_clip_loops_with_the_cache_as_without(examples):
-    """8-frame clips asked for 6 frames at stride 2 (12 frames): the file loops by default, so must its cached frames."""
+    """8-frame clips, 6 frames at stride 2 wanted: the file loops by default, so must its cached frames."""
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
     processor = ViViTVideoProcessor(
