@@ -99,6 +99,9 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
         a float video with a value above 1 is read on [0, 255]; one whose values all lie within [0, 1] is
         refused (it may be [0, 1] pixels or a very dark [0, 255] video: the values cannot tell), unless it is
         all zeros. Integer videos go by dtype: uint16 on [0, 65535], other integers on [0, 255].
+    pad_to_longest: pad the views of different frame counts (frames kept as given, `do_sample_frames=False`)
+        at the end to the longest, and return `attention_mask` (views, frames), 1 for a real frame: the models
+        skip the padding, so each clip's output is its unpadded forward's.
     """
 
     normalization: str | None
@@ -119,6 +122,7 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
     resize_in_decoder: bool | None
     skip_broken: bool | None
     float_max: float | None
+    pad_to_longest: bool | None
 
 
 ViViTVideosKwargs = ViViTVideoProcessorKwargs  # the name before 0.2, kept for imports
@@ -294,8 +298,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
         # every video skipped: an empty batch of the clip's shape, which stacks and has len() 0 (a bare (0,)
         # tensor would fail later, far from here); a loop skips it by len(kept_indices) == 0
+        frame_mask = None
+        if opts["pad_to_longest"] and views:
+            views, frame_mask = _pad_to_longest(views)
         pixel_values = self._normalize_views(views, opts) if views else _empty_batch(opts)
         data: dict[str, Any] = {"pixel_values": pixel_values}
+        if frame_mask is not None:
+            data["attention_mask"] = frame_mask
         if opts["skip_broken"]:  # an int64 array converts to every tensor type even when empty (a [] list fails)
             data["kept_indices"] = kept if opts["return_tensors"] is None else np.asarray(kept, dtype=np.int64)
         if return_metadata:
@@ -738,6 +747,18 @@ def _decoder_resize(opts: dict) -> tuple:
     if size.height and size.width:
         return (int(size.height), int(size.width)), interpolation
     return None, interpolation
+
+
+def _pad_to_longest(views: list[torch.Tensor]) -> tuple[list[torch.Tensor], torch.Tensor]:
+    """Views (frames, ...) padded with zeros at the end to the longest, and the frame mask (views, frames)."""
+    longest = max(view.shape[0] for view in views)
+    mask = torch.zeros(len(views), longest, dtype=torch.long)
+    padded = []
+    for row, view in zip(mask, views):
+        row[: view.shape[0]] = 1
+        padding = view.new_zeros((longest - view.shape[0], *view.shape[1:]))
+        padded.append(torch.cat((view, padding)) if len(padding) else view)
+    return padded, mask
 
 
 def _take_frames(frames: torch.Tensor, positions) -> torch.Tensor:
