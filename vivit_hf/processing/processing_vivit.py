@@ -855,6 +855,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     "window_frames", "hop_frames"}`: one clip of `num_frames` per window, the file read in one pass with each frame
     decoded once and only the frames later windows need held (`timeline.iter_window_clips`); `aggregate` is scored
     from the mean of the windows' logits. Predictions are per head as above.
+
+    Saliency: `pipe(video, return_saliency=True)` gives `{"predictions": ..., "saliency": (views, t, h, w)}`, the
+    model's `attention_rollout` of each view (one more forward, with attention maps), for `vivit_hf.saliency_overlay`.
     """
 
     def _sanitize_parameters(
@@ -869,6 +872,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         window=None,
         hop=None,
         window_batch_size=None,
+        return_saliency=None,
     ):
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k,
@@ -886,6 +890,10 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             preprocess.update(window=window, hop=hop, window_batch_size=window_batch_size)
         elif hop is not None or window_batch_size is not None:
             raise ValueError("hop / window_batch_size need window= (the length of each window of the timeline).")
+        if return_saliency:
+            if not hasattr(self.model, "attention_rollout"):
+                raise ValueError("return_saliency needs a model with `attention_rollout` (the four ViViT models).")
+            forward["return_saliency"] = postprocess["return_saliency"] = True
         return preprocess, forward, postprocess
 
     def __call__(self, inputs=None, **kwargs):
@@ -987,9 +995,12 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         inputs["num_views"] = inputs["pixel_values"].shape[0]
         return inputs
 
-    def _forward(self, model_inputs):
+    def _forward(self, model_inputs, return_saliency=False):
         num_views = int(model_inputs.pop("num_views", 1))
         outputs = self.model(**model_inputs)
+        if return_saliency:  # the model's own rollout (processing knows no model: reached through the model object)
+            mask = model_inputs.get("attention_mask")
+            outputs["saliency"] = self.model.attention_rollout(model_inputs["pixel_values"], attention_mask=mask)
         if num_views > 1:  # the views of one video: average their logits (paper's multi-view test)
             logits = outputs.logits
             outputs["logits"] = logits.reshape(-1, num_views, *logits.shape[1:]).mean(dim=1)
@@ -998,7 +1009,10 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 outputs["head_logits"] = dict(zip(spaces, outputs["logits"].split(list(spaces.values()), dim=-1)))
         return outputs
 
-    def postprocess(self, model_outputs, top_k=5, function_to_apply=None):
+    def postprocess(self, model_outputs, top_k=5, function_to_apply=None, return_saliency=False):
+        if return_saliency:
+            predictions = self.postprocess(model_outputs, top_k=top_k, function_to_apply=function_to_apply)
+            return {"predictions": predictions, "saliency": model_outputs["saliency"]}
         spaces = getattr(self.model.config, "label_spaces", None) or {}
         if len(spaces) < 2:
             return super().postprocess(model_outputs, top_k=top_k, function_to_apply=function_to_apply)
