@@ -97,3 +97,25 @@ def test_overlay_png_of_a_clip(tmp_path):
     assert image.shape == (32, 4 * 32, 3) and image.dtype == np.uint8
     with Image.open(tmp_path / "saliency.png") as png:
         assert png.format == "PNG" and png.size == (4 * 32, 32)
+
+
+def test_pipeline_returns_the_saliency_of_each_view(tmp_path):
+    from transformers import pipeline
+    from video_factory import write_video
+
+    from vivit_hf import ViViTVideoClassificationPipeline, ViViTVideoProcessor
+
+    model = tiny("factorised_self_attention")
+    model.save_pretrained(tmp_path / "model")
+    processor = ViViTVideoProcessor(
+        num_frames=4, frame_stride=2, size={"shortest_edge": 36}, crop_size={"height": 32, "width": 32}
+    )
+    processor.save_pretrained(tmp_path / "model")
+    video = write_video(tmp_path / "clip.mp4", num_frames=24, height=48, width=64)
+    pipe = pipeline(
+        "video-classification", model=str(tmp_path / "model"), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    result = pipe(str(video), num_crops=3, return_saliency=True, top_k=2)
+    assert len(result["predictions"]) == 2 and result["predictions"] == pipe(str(video), num_crops=3, top_k=2)
+    assert result["saliency"].shape == (3, *GRID)
+    torch.testing.assert_close(result["saliency"].flatten(1).sum(1), torch.ones(3))

@@ -133,3 +133,21 @@ def test_mask_errors_name_the_fix():
     sampled = tiny("spatio_temporal", embedding_type="frame_sampling", num_sampled_frames=2, tubelet_size=[1, 8, 8])
     with pytest.raises(ValueError, match="frame sampling"):
         sampled(pixel_values=clip(), attention_mask=torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]]))
+
+
+def test_processor_pads_to_the_longest_and_the_model_skips_the_padding():
+    """`pad_to_longest`: videos of 8, 5 and 3 frames in one batch; each clip's logits are its own forward's."""
+    np = pytest.importorskip("numpy")
+    from vivit_hf import ViViTVideoProcessor
+
+    processor = ViViTVideoProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    rng = np.random.default_rng(0)
+    videos = [rng.integers(0, 255, (n, 40, 40, 3), dtype=np.uint8) for n in (8, 5, 3)]
+    batch = processor(videos, do_sample_frames=False, pad_to_longest=True, return_tensors="pt")
+    assert batch["pixel_values"].shape == (3, 8, 3, 32, 32)
+    assert batch["attention_mask"].tolist() == [[1] * 8, [1] * 5 + [0] * 3, [1] * 3 + [0] * 5]
+    model = tiny("factorised_encoder", num_frames=8)
+    with torch.no_grad():
+        batched = model(**batch).logits
+        alone = [model(**processor(v, do_sample_frames=False, return_tensors="pt")).logits for v in videos]
+    torch.testing.assert_close(batched, torch.cat(alone), rtol=0, atol=1e-5)
