@@ -1,0 +1,67 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`get_video_features`: pooled clip embeddings, optionally L2-normalised, averaged over views; the processor path."""
+
+import numpy as np
+import pytest
+import torch
+from test_models import VARIANTS, clip, tiny
+
+from vivit_hf import ViViTVideoProcessor
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_features_are_the_pooled_output(name):
+    model = tiny(name)
+    with torch.no_grad():
+        features = model.get_video_features(clip()).pooler_output
+        pooled = model.vivit(pixel_values=clip()).pooler_output
+        normalised = model.get_video_features(clip(), normalize=True).pooler_output
+    assert features.shape == (2, model.config.hidden_size)
+    torch.testing.assert_close(features, pooled, rtol=0, atol=0)
+    torch.testing.assert_close(normalised.norm(dim=-1), torch.ones(2))
+    torch.testing.assert_close(normalised, features / features.norm(dim=-1, keepdim=True))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_views_of_a_video_are_averaged(name):
+    model = tiny(name).vivit
+    views = clip(batch=6)  # 2 videos x 3 views, each video's views side by side
+    with torch.no_grad():
+        per_view = model.get_video_features(views).pooler_output
+        per_video = model.get_video_features(views, num_views=3).pooler_output
+        unit = model.get_video_features(views, num_views=3, normalize=True).pooler_output
+    torch.testing.assert_close(per_video, per_view.reshape(2, 3, -1).mean(1))
+    torch.testing.assert_close(unit, torch.nn.functional.normalize(per_video, dim=-1))
+
+
+def test_features_of_padded_clips_equal_their_own():
+    model = tiny("factorised_self_attention", num_frames=8)
+    videos = clip(batch=2, frames=8)
+    mask = torch.tensor([[1] * 8, [1] * 4 + [0] * 4])
+    with torch.no_grad():
+        batched = model.get_video_features(videos, attention_mask=mask).pooler_output
+        short = model.get_video_features(videos[1:, :4]).pooler_output
+    torch.testing.assert_close(batched[1:], short, rtol=0, atol=1e-5)
+
+
+def test_features_through_the_processor_with_multi_view():
+    processor = ViViTVideoProcessor(
+        num_frames=4, size={"shortest_edge": 36}, crop_size={"height": 32, "width": 32}, frame_stride=1
+    )
+    video = np.random.default_rng(0).integers(0, 255, (12, 40, 48, 3), dtype=np.uint8)
+    inputs = processor(
+        [video, video[::-1].copy()], do_sample_frames=True, num_clips=2, num_crops=3, return_tensors="pt"
+    )
+    assert inputs["pixel_values"].shape == (12, 4, 3, 32, 32)
+    model = tiny("spatio_temporal")
+    with torch.no_grad():
+        embeddings = model.get_video_features(**inputs, num_views=6, normalize=True).pooler_output
+    assert embeddings.shape == (2, 32)
+    torch.testing.assert_close(embeddings.norm(dim=-1), torch.ones(2))
+
+
+def test_features_as_a_tuple_without_return_dict():
+    model = tiny("factorised_encoder")
+    with torch.no_grad():
+        outputs = model.get_video_features(clip(), return_dict=False)
+    assert isinstance(outputs, tuple) and outputs[1].shape == (2, 32)
