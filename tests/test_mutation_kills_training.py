@@ -1,0 +1,287 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The loss, the metrics, the recipe's step flags and checkpoints, and position-embedding resizing against values
+worked out by hand (issue 18 part 4: kills the mutants that survived the older suite in `training/metrics.py`,
+`models/modeling_vivit.py`'s `multi_head_cross_entropy`, `training/finetune.py`, `training/checkpoints.py` and
+`models/modeling_blocks.py`'s position tables; docs/testing.md, "mutmut")."""
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from vivit_hf.models.modeling_blocks import resize_position_table
+from vivit_hf.models.modeling_vivit import multi_head_cross_entropy
+from vivit_hf.training.checkpoints import STATE_FILE, list_checkpoints, save_checkpoint
+from vivit_hf.training.finetune import (
+    _at_least,
+    _bool,
+    _checkpointing_steps,
+    classification_loss,
+    soft_targets,
+)
+from vivit_hf.training.metrics import classification_metrics, evaluation_metrics, scalar_metrics, topk_correct
+
+
+def nll(row, target):
+    """-log softmax(row)[target], by the formula."""
+    return -(row[target] - math.log(sum(math.exp(v) for v in row)))
+
+
+# --------------------------------------------------------------------------------------------------------- the loss
+LOGITS = torch.tensor([[1.0, 2.0, 0.0, 0.0, 3.0], [0.0, 0.0, 1.0, 2.0, -1.0]])  # heads of 3 and 2 classes
+HARD = torch.tensor([[1, 1], [2, 0]])
+PER_SAMPLE = [
+    nll([1.0, 2.0, 0.0], 1) + nll([0.0, 3.0], 1),
+    nll([0.0, 0.0, 1.0], 2) + nll([2.0, -1.0], 0),
+]
+
+
+def test_multi_head_loss_is_the_sum_of_each_heads_cross_entropy():
+    got = multi_head_cross_entropy(LOGITS, HARD, [3, 2], reduction="none")
+    torch.testing.assert_close(got, torch.tensor(PER_SAMPLE))
+    torch.testing.assert_close(multi_head_cross_entropy(LOGITS, HARD, [3, 2]), torch.tensor(sum(PER_SAMPLE) / 2))
+    torch.testing.assert_close(
+        multi_head_cross_entropy(LOGITS, HARD, [3, 2], reduction="sum"), torch.tensor(sum(PER_SAMPLE))
+    )
+
+
+def test_multi_head_loss_on_soft_targets_and_in_fp32():
+    soft = torch.tensor([[0.0, 1.0, 0.0, 0.0, 1.0], [0.5, 0.0, 0.5, 0.25, 0.75]])
+    expected = [
+        PER_SAMPLE[0],
+        0.5 * nll([0.0, 0.0, 1.0], 0)
+        + 0.5 * nll([0.0, 0.0, 1.0], 2)
+        + 0.25 * nll([2.0, -1.0], 0)
+        + 0.75 * nll([2.0, -1.0], 1),
+    ]
+    got = multi_head_cross_entropy(LOGITS.bfloat16(), soft.bfloat16(), [3, 2], reduction="none")
+    assert got.dtype == torch.float32
+    torch.testing.assert_close(got, torch.tensor(expected), atol=2e-2, rtol=0)
+
+
+def test_recipe_loss_averages_over_valid_clips_only():
+    targets = soft_targets(HARD, [3, 2], 0.0)
+    valid = torch.tensor([True, False])
+    torch.testing.assert_close(classification_loss(LOGITS, targets, valid, [3, 2]), torch.tensor(PER_SAMPLE[0]))
+    both = classification_loss(LOGITS, targets, torch.tensor([1, 1]), [3, 2])
+    torch.testing.assert_close(both, torch.tensor(sum(PER_SAMPLE) / 2))
+    none = classification_loss(LOGITS, targets, torch.tensor([False, False]), [3, 2])
+    assert none.item() == 0.0  # a batch of broken clips: no loss, not 0 / 0
+
+
+def test_soft_targets_one_hot_per_head_with_smoothing():
+    got = soft_targets(HARD, [3, 2], 0.3)
+    expected = torch.tensor([[0.1, 0.8, 0.1, 0.15, 0.85], [0.1, 0.1, 0.8, 0.85, 0.15]])
+    torch.testing.assert_close(got, expected)
+    single = soft_targets(torch.tensor([2, 0]), [3], 0.0)  # one head: labels (batch,)
+    assert single.tolist() == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+
+
+# ---------------------------------------------------------------------------------------------------- the metrics
+def test_classification_metrics_by_hand_with_default_names_and_prefix():
+    logits = torch.tensor(
+        [
+            [0.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0],  # true 0: rank 7
+            [0.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0],  # true 1: rank 1
+            [6.0, 5.0, 4.0, 3.0, 2.0, 1.0, 0.0],  # true 4: rank 5
+        ]
+    )
+    labels = torch.tensor([0, 1, 4])
+    results = classification_metrics(logits, labels, prefix="verb_")
+    assert results["verb_top1"] == pytest.approx(1 / 3)
+    assert results["verb_top5"] == pytest.approx(2 / 3)
+    assert results["verb_num_samples"] == 3
+    assert results["verb_per_class_accuracy"] == {"0": 0.0, "1": 1.0, "4": 0.0}
+    confusion = [[0] * 7 for _ in range(7)]
+    confusion[0][1] = confusion[1][1] = confusion[4][0] = 1
+    assert results["verb_confusion_matrix"] == confusion
+    assert set(results) == {f"verb_{k}" for k in ("top1", "top5", "num_samples", "per_class_accuracy")} | {
+        "verb_confusion_matrix"
+    }
+    assert topk_correct(logits, labels, 5).tolist() == [False, True, True]
+
+
+def test_classification_metrics_count_repeated_pairs_and_an_empty_set():
+    logits = torch.tensor([[0.0, 1.0], [0.0, 1.0], [0.0, 1.0]])
+    results = classification_metrics(logits, torch.tensor([1, 1, 0]), ["a", "b"])
+    assert results["confusion_matrix"] == [[0, 1], [0, 2]]
+    assert results["per_class_accuracy"] == {"a": 0.0, "b": 1.0}
+    empty = classification_metrics(torch.zeros(0, 3), torch.zeros(0, dtype=torch.long))
+    assert (empty["top1"], empty["top5"], empty["num_samples"], empty["per_class_accuracy"]) == (0.0, 0.0, 0, {})
+    assert empty["confusion_matrix"] == [[0, 0, 0]] * 3
+
+
+def test_two_head_evaluation_by_hand():
+    # noun head 2 classes, verb head 3; clip 2 is broken
+    logits = torch.tensor(
+        [
+            [1.0, 0.0, 0.0, 1.0, 0.0],  # noun 0, verb 1
+            [1.0, 0.0, 0.0, 0.0, 1.0],  # noun 0, verb 2
+            [0.0, 1.0, 1.0, 0.0, 0.0],  # broken
+            [0.0, 1.0, 1.0, 0.0, 0.0],  # noun 1, verb 0
+        ]
+    )
+    labels = torch.tensor([[0, 1], [1, 2], [0, 0], [1, 1]])
+    valid = torch.tensor([1, 1, 0, 1])
+    results = evaluation_metrics(logits, labels, valid, {"noun": ["n0", "n1"], "verb": ["v0", "v1", "v2"]})
+    assert results["num_skipped"] == 1 and results["num_samples"] == 3
+    assert results["noun_top1"] == pytest.approx(2 / 3) and results["verb_top1"] == pytest.approx(2 / 3)
+    assert results["action_top1"] == pytest.approx(1 / 3)  # only clip 0 has both right
+    assert results["noun_per_class_accuracy"] == pytest.approx({"n0": 1.0, "n1": 0.5})
+    assert results["verb_confusion_matrix"] == [[0, 0, 0], [1, 1, 0], [0, 0, 1]]
+    empty = evaluation_metrics(logits, labels, torch.zeros(4), {"noun": ["n0", "n1"], "verb": ["v0", "v1", "v2"]})
+    assert empty["action_top1"] == 0.0 and empty["num_samples"] == 0 and empty["num_skipped"] == 4
+    single = evaluation_metrics(logits[:, :2], labels[:, 0], valid, {"noun": ["n0", "n1"]})
+    assert single["num_skipped"] == 1 and single["top1"] == pytest.approx(2 / 3) and single["num_samples"] == 3
+    assert scalar_metrics(single) == {"num_skipped": 1, "top1": single["top1"], "top5": 1.0, "num_samples": 3}
+
+
+# ------------------------------------------------------------------------------------------- the recipe's step flags
+def test_step_flags_parse_by_hand():
+    assert _at_least(1)("3") == 3 and _at_least(0)("0") == 0
+    for bad in ("0", "-2", "2.5", "x"):
+        with pytest.raises(argparse.ArgumentTypeError) as error:
+            _at_least(1)(bad)
+        assert str(error.value) == f"expected a whole number >= 1, got {bad!r}"
+    assert _checkpointing_steps("epoch") == "epoch" and _checkpointing_steps("1") == "1"
+    for bad in ("0", "-1", "Epoch", "1.5", ""):
+        with pytest.raises(argparse.ArgumentTypeError) as error:
+            _checkpointing_steps(bad)
+        assert str(error.value) == f"expected a number of steps >= 1 or 'epoch', got {bad!r}"
+    assert [_bool(t) for t in ("1", "True", "yes", "ON")] == [True] * 4
+    assert [_bool(t) for t in ("0", "FALSE", "no", "off")] == [False] * 4
+    with pytest.raises(argparse.ArgumentTypeError, match="^expected true or false, got 'maybe'$"):
+        _bool("maybe")
+
+
+# ------------------------------------------------------------------------------------------------- the checkpoints
+class FakeAccelerator:
+    """One process: `save_state` writes one file, and every call is recorded."""
+
+    def __init__(self, is_main_process=True):
+        self.is_main_process = is_main_process
+        self.calls = []
+
+    def wait_for_everyone(self):
+        self.calls.append("wait")
+
+    def save_state(self, folder):
+        self.calls.append(("save_state", Path(folder).name))
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / "model.bin").write_text(folder)
+
+
+def test_checkpoints_are_renamed_into_place_and_pruned_by_step_not_name(tmp_path):
+    accelerator = FakeAccelerator()
+    for step in (9, 10, 11):
+        final = save_checkpoint(accelerator, tmp_path, f"step_{step}", {"completed_steps": step}, total_limit=2)
+        assert final == tmp_path / "checkpoints" / f"step_{step}"
+        assert json.loads((final / STATE_FILE).read_text()) == {"completed_steps": step}
+    # step_9 sorts after step_10 and step_11 by name; the oldest by step is the one removed
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_10", "step_11"]
+    assert [p.name for p in list_checkpoints(tmp_path)] == ["step_10", "step_11"]
+    assert accelerator.calls[:3] == ["wait", ("save_state", ".tmp-step_9"), "wait"]
+    # the state file is indented JSON
+    assert (tmp_path / "checkpoints" / "step_11" / STATE_FILE).read_text() == '{\n  "completed_steps": 11\n}'
+
+
+def test_a_checkpoint_saved_again_replaces_the_old_one_and_no_limit_keeps_all(tmp_path):
+    accelerator = FakeAccelerator()
+    for step in (1, 2, 3):
+        save_checkpoint(accelerator, tmp_path, f"step_{step}", {"completed_steps": step}, total_limit=None)
+    save_checkpoint(accelerator, tmp_path, "epoch_0", {"completed_steps": 0}, total_limit=0)
+    save_checkpoint(accelerator, tmp_path, "step_2", {"completed_steps": 2, "again": True}, total_limit=None)
+    assert [p.name for p in list_checkpoints(tmp_path)] == ["epoch_0", "step_1", "step_2", "step_3"]
+    assert json.loads((tmp_path / "checkpoints" / "step_2" / STATE_FILE).read_text())["again"] is True
+
+
+def test_a_leftover_temporary_folder_is_replaced_and_never_listed(tmp_path):
+    tmp = tmp_path / "checkpoints" / ".tmp-step_4"
+    tmp.mkdir(parents=True)
+    (tmp / "stale").write_text("x")
+    (tmp / STATE_FILE).write_text(json.dumps({"completed_steps": 99}))
+    assert list_checkpoints(tmp_path) == []
+    half = tmp_path / "checkpoints" / "step_3"  # no state file: a save cut short
+    half.mkdir()
+    assert list_checkpoints(tmp_path) == []
+    save_checkpoint(FakeAccelerator(), tmp_path, "step_4", {"completed_steps": 4}, total_limit=3)
+    assert not (tmp_path / "checkpoints" / "step_4" / "stale").exists()
+    assert [p.name for p in list_checkpoints(str(tmp_path))] == ["step_4"]
+    assert not tmp.exists()
+
+
+def test_only_the_main_process_writes_the_state_and_renames(tmp_path):
+    accelerator = FakeAccelerator(is_main_process=False)
+    (tmp_path / "checkpoints").mkdir()
+    save_checkpoint(accelerator, tmp_path, "step_1", {"completed_steps": 1}, total_limit=1)
+    assert (tmp_path / "checkpoints" / ".tmp-step_1" / "model.bin").exists()  # its part of save_state only
+    assert not (tmp_path / "checkpoints" / "step_1").exists()
+    assert accelerator.calls == ["wait", ("save_state", ".tmp-step_1"), "wait", "wait"]
+
+
+# ------------------------------------------------------------------------------------------------ position tables
+def test_resize_of_one_axis_is_linear_with_corners_aligned():
+    table = torch.tensor([[[0.0, 10.0], [2.0, 20.0], [8.0, 30.0]]])  # (1, 3, 2)
+    got = resize_position_table(table, (3,), (5,))
+    expected = torch.tensor([[[0.0, 10.0], [1.0, 15.0], [2.0, 20.0], [5.0, 25.0], [8.0, 30.0]]])
+    torch.testing.assert_close(got, expected)
+
+
+def test_resize_of_a_grid_is_bilinear_row_major_and_keeps_the_dtype():
+    # 2 x 2 grid, value = 10 * row + col -> 3 x 3: rows 0, 5, 10; cols 0, 0.5, 1
+    table = torch.tensor([0.0, 1.0, 10.0, 11.0]).reshape(1, 4, 1)
+    got = resize_position_table(table, (2, 2), (3, 3))
+    expected = torch.tensor([0.0, 0.5, 1.0, 5.0, 5.5, 6.0, 10.0, 10.5, 11.0]).reshape(1, 9, 1)
+    torch.testing.assert_close(got, expected)
+    got = resize_position_table(table.bfloat16(), (2, 2), (2, 3))
+    assert got.dtype == torch.bfloat16
+    torch.testing.assert_close(got.float(), torch.tensor([0.0, 0.5, 1.0, 10.0, 10.5, 11.0]).reshape(1, 6, 1))
+    assert resize_position_table(table, (2, 2), (2, 2)) is table
+    # three axes: 2 x 1 x 2 (t, h, w), value = 100 t + w -> 3 x 1 x 2
+    cube = torch.tensor([0.0, 1.0, 100.0, 101.0]).reshape(1, 4, 1)
+    got = resize_position_table(cube, (2, 1, 2), (3, 1, 2))
+    torch.testing.assert_close(got, torch.tensor([0.0, 1.0, 50.0, 51.0, 100.0, 101.0]).reshape(1, 6, 1))
+
+
+def encoder_with_table(grid, use_cls_token):
+    from vivit_hf.models.modeling_blocks import ViViTEncoder
+
+    encoder = ViViTEncoder.__new__(ViViTEncoder)
+    torch.nn.Module.__init__(encoder)
+    encoder.grid = tuple(grid)
+    encoder.num_prefix_tokens = int(use_cls_token)
+    rows = torch.arange(int(use_cls_token) + math.prod(grid), dtype=torch.float32)
+    encoder.position_embeddings = torch.nn.Parameter(rows.reshape(1, -1, 1) * 2)
+    return encoder
+
+
+def test_position_table_keeps_the_cls_row_and_resizes_or_crops_the_grid():
+    encoder = encoder_with_table((2, 1, 2), use_cls_token=True)  # rows: cls 0, grid 2, 4, 6, 8
+    assert encoder.position_table((2, 1, 2)) is encoder.position_embeddings
+    assert encoder.position_table((2, 1, 2), resize=False) is encoder.position_embeddings
+    resized = encoder.position_table((3, 1, 2))
+    torch.testing.assert_close(resized.flatten(), torch.tensor([0.0, 2.0, 4.0, 4.0, 6.0, 6.0, 8.0]))
+    cropped = encoder.position_table((1, 1, 2), resize=False)  # the first temporal row, not interpolated
+    torch.testing.assert_close(cropped.flatten(), torch.tensor([0.0, 2.0, 4.0]))
+    no_cls = encoder_with_table((2, 2), use_cls_token=False)  # rows 0, 2, 4, 6
+    torch.testing.assert_close(no_cls.position_table((1, 2), resize=False).flatten(), torch.tensor([0.0, 2.0]))
+    torch.testing.assert_close(no_cls.position_table((2, 3)).flatten(), torch.tensor([0.0, 1.0, 2.0, 4.0, 5.0, 6.0]))
+
+
+def test_one_sample_metrics_and_int32_labels():
+    logits = torch.tensor([[0.0, 1.0, 2.0, 0.5, 0.0]])  # noun head (2), verb head (3)
+    labels = torch.tensor([[1, 0]], dtype=torch.int32)
+    results = evaluation_metrics(logits, labels, torch.ones(1), {"noun": ["a", "b"], "verb": ["x", "y", "z"]})
+    assert results["noun_top1"] == 1.0 and results["verb_top1"] == 1.0 and results["action_top1"] == 1.0
+    assert results["noun_confusion_matrix"] == [[0, 0], [0, 1]]
+    single = classification_metrics(torch.tensor([[0.0, 3.0]]), torch.tensor([1], dtype=torch.int32))
+    assert single["top1"] == 1.0 and single["top5"] == 1.0 and single["confusion_matrix"] == [[0, 0], [0, 1]]
+
+
+def test_the_first_checkpoint_creates_the_output_folders(tmp_path):
+    out = tmp_path / "new" / "run"
+    save_checkpoint(FakeAccelerator(), out, "step_1", {"completed_steps": 1}, total_limit=1)
+    assert [p.name for p in list_checkpoints(out)] == ["step_1"]
