@@ -1,0 +1,71 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Nearest-neighbour retrieval with `get_video_features` on the bundled synthetic motion set.
+
+    accelerate launch recipes/finetune.py                      # the main job: a checkpoint in outputs/
+    python benchmarks/retrieval.py --model outputs [--out benchmarks/results/retrieval.json]
+
+Embeds every test clip (the checkpoint's processor, one centred view), L2-normalised, and reports how often a clip's
+nearest other clip (cosine) has its class, against chance (the share of other clips of the same class), for the
+checkpoint and for the same architecture with fresh weights.
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForVideoClassification
+
+import vivit_hf
+from vivit_hf.training.data import SYNTHETIC, open_video_dataset
+
+
+def same_class_rate(embeddings: torch.Tensor, labels: torch.Tensor) -> float:
+    similarity = embeddings @ embeddings.T
+    similarity.fill_diagonal_(-2.0)  # a clip is not its own neighbour
+    return (labels[similarity.argmax(1)] == labels).float().mean().item()
+
+
+def embed(model, processor, videos, batch_size=16) -> torch.Tensor:
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(videos), batch_size):
+            inputs = processor(videos[start : start + batch_size], return_tensors="pt")
+            out.append(model.get_video_features(inputs["pixel_values"], normalize=True).pooler_output)
+    return torch.cat(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser.add_argument("--model", required=True, help="a checkpoint folder of recipes/finetune.py")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--out", default=None, help="write the figures as JSON here")
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    data = open_video_dataset(SYNTHETIC)
+    examples = data.split(args.split)
+    videos = [example["video"] for example in examples]
+    labels = torch.tensor([int(example["label"]) for example in examples])
+    processor = vivit_hf.ViViTVideoProcessor.from_pretrained(args.model)
+    trained = AutoModelForVideoClassification.from_pretrained(args.model).eval()
+    fresh = type(trained)(trained.config).eval()
+    counts = torch.bincount(labels)
+    chance = ((counts * (counts - 1)).sum() / (len(labels) * (len(labels) - 1))).item()
+    results = {
+        "model": str(args.model),
+        "split": args.split,
+        "clips": len(labels),
+        "classes": len(counts),
+        "same_class_nearest_neighbour": {
+            "checkpoint": same_class_rate(embed(trained, processor, videos), labels),
+            "fresh_weights": same_class_rate(embed(fresh, processor, videos), labels),
+            "chance": chance,
+        },
+    }
+    print(json.dumps(results, indent=2))
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
