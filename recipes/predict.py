@@ -8,10 +8,11 @@
 Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`; or frames, `64f`); each window is
 one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. The file is read in one
 pass (each frame decoded once, however the windows overlap), never held whole in memory. Writes, per video,
-`<name>.json` (every window's start and end in seconds and frames with its `top_k` predictions, and the aggregate:
+`<file name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its `top_k` predictions, and the aggregate:
 the mean of the windows' logits) and `<name>.png` (the scores over time of the classes with the best aggregate;
 one panel per head for models with label spaces; needs matplotlib, in the `recipes` extra), and `predictions.jsonl`
-(one line per video: its path and aggregate).
+(one line per video: its path and aggregate, or the error that kept it from being read). A video that cannot be
+read is skipped and the rest go on; the run then exits with status 1, naming the ones that failed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from transformers import pipeline
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.processing import ViViTVideoClassificationPipeline
+from vivit_hf.processing.video_io import VideoDecodeError
 
 logger = logging.getLogger("predict")
 
@@ -118,9 +120,12 @@ def plot_timeline(result: dict, path: Path, title: str, num_classes: int = 5) ->
 def main(argv=None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    videos = find_videos(args.videos)
+    try:
+        videos = find_videos(args.videos)
+    except FileNotFoundError as error:  # the user's input: a message, not a traceback
+        raise SystemExit(f"predict.py: error: {error}") from None
     if not videos:
-        raise SystemExit(f"no videos found in {args.videos}")
+        raise SystemExit(f"predict.py: error: no videos found in {args.videos}")
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     classifier = pipeline(
         "video-classification", model=args.model, pipeline_class=ViViTVideoClassificationPipeline, device=device
@@ -128,16 +133,23 @@ def main(argv=None) -> None:
     num_labels = classifier.model.config.num_labels  # every class's score per window, for the plot
     output_dir = Path(args.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
+    failed: dict[str, str] = {}
     with open(output_dir / "predictions.jsonl", "w") as summary:
         for video in videos:
-            result = classifier(
-                str(video),
-                window=args.window,
-                hop=args.hop,
-                top_k=num_labels,
-                num_crops=args.num_crops,
-                window_batch_size=args.window_batch_size,
-            )
+            try:
+                result = classifier(
+                    str(video),
+                    window=args.window,
+                    hop=args.hop,
+                    top_k=num_labels,
+                    num_crops=args.num_crops,
+                    window_batch_size=args.window_batch_size,
+                )
+            except VideoDecodeError as error:  # one broken file must not cost the rest of the folder
+                failed[str(video)] = str(error)
+                logger.warning("skipping %s: %s", video, error)
+                summary.write(json.dumps({"video": str(video), "error": str(error)}) + "\n")
+                continue
             name = output_name(video, args.videos)
             if not args.no_plot:
                 plot_timeline(result, output_dir / f"{name}.png", name, args.plot_classes)
@@ -148,6 +160,11 @@ def main(argv=None) -> None:
             (output_dir / f"{name}.json").write_text(json.dumps(result, indent=1))
             summary.write(json.dumps({"video": str(video), "aggregate": result["aggregate"]}) + "\n")
             logger.info("%s: %d windows -> %s.json", video, len(result["windows"]), output_dir / name)
+    if failed:  # the others' outputs are written; the exit status tells a scheduler that some were not
+        raise SystemExit(
+            f"predict.py: error: {len(failed)} of {len(videos)} videos could not be read (listed with their error "
+            f"in {output_dir / 'predictions.jsonl'}): {', '.join(failed)}"
+        )
 
 
 if __name__ == "__main__":

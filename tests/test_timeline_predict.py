@@ -86,3 +86,29 @@ def test_without_matplotlib_json_only(model_and_videos, tmp_path, monkeypatch, c
 def test_missing_input_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such video"):
         load_predict().find_videos([str(tmp_path / "nothing")])
+
+
+def test_a_broken_video_is_skipped_the_rest_written_and_the_run_fails(model_and_videos, tmp_path):
+    model, folder = model_and_videos
+    broken = tmp_path / "videos"
+    broken.mkdir()
+    (broken / "0_empty.mp4").write_bytes(b"")
+    (broken / "1_text.mp4").write_text("not a video at all")
+    good = broken / "2_good.mp4"
+    good.write_bytes((folder / "sub" / "b.mp4").read_bytes())
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit, match="2 of 3 videos could not be read") as error:
+        load_predict().main(["--model", str(model), "--videos", str(broken), "--output_dir", str(out), "--no_plot"])
+    assert "0_empty.mp4" in str(error.value) and "1_text.mp4" in str(error.value)
+    assert (out / "2_good.mp4.json").exists()
+    lines = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert [("error" in line, Path(line["video"]).name) for line in lines] == [
+        (True, "0_empty.mp4"),
+        (True, "1_text.mp4"),
+        (False, "2_good.mp4"),
+    ]
+
+
+def test_a_missing_input_is_a_message_not_a_traceback(tmp_path):
+    with pytest.raises(SystemExit, match="no such video file or folder"):
+        load_predict().main(["--model", str(tmp_path), "--videos", str(tmp_path / "nothing")])
