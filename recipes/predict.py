@@ -8,10 +8,11 @@
 Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`; or frames, `64f`); each window is
 one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. The file is read in one
 pass (each frame decoded once, however the windows overlap), never held whole in memory. Writes, per video,
-`<file name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its `top_k` predictions, and the aggregate:
-the mean of the windows' logits) and `<name>.png` (the scores over time of the classes with the best aggregate;
-one panel per head for models with label spaces; needs matplotlib, in the `recipes` extra), and `predictions.jsonl`
-(one line per video: its path and aggregate, or the error that kept it from being read). A video that cannot be
+`<file name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its `top_k`
+predictions, and the aggregate: the mean of the windows' logits) and `<file name>.png` (the scores over time of
+the classes with the best aggregate; one panel per head for models with label spaces; needs matplotlib, in the
+`recipes` extra), and `predictions.jsonl` (one line per video: its path and aggregate, or the error that kept it
+from being read). A video that cannot be
 read is skipped and the rest go on; the run then exits with status 1, naming the ones that failed.
 """
 
