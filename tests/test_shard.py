@@ -12,9 +12,11 @@ import pytest
 from hub_standin import HubStandIn
 from test_data_formats import write_csv
 from test_recipes_finetune import tiny_clip
+from video_factory import write_encoded
 
+from vivit_hf.processing.video_io import probe, read_frames
 from vivit_hf.training.data.shard import main as shard_main
-from vivit_hf.training.data.shard import parse_size
+from vivit_hf.training.data.shard import parse_size, reencode
 from vivit_hf.training.data.streaming import open_streaming_dataset
 
 CLASSES = ["abseiling", "bowling"]
@@ -109,3 +111,48 @@ def test_shards_are_pushed_to_a_hub_data_set_repo(kinetics, tmp_path, monkeypatc
         files = hub.repos["datasets/me/kinetics-shards"]
     assert files["README.md"] == (out / "README.md").read_bytes()
     assert sorted(files) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(
+    "container_format, codec, bframes",
+    [("mp4", "h264", 2), ("matroska", "h264", 0), ("webm", "vp9", 0), ("avi", "mjpeg", 0)],
+)
+def test_reencoded_clips_keep_every_frame_with_increasing_timestamps(container_format, codec, bframes):
+    """Re-encoding gives every frame a timestamp in the encoder's time base, whatever the source container/codec:
+    vivit_hf's own probe counts every frame, reading by index matches a sequential decode, and no clip is dropped."""
+    source = write_encoded(io.BytesIO(), container_format, codec, num_frames=20, bframes=bframes, gop=10).getvalue()
+    clip = reencode(source, short_side=32, keyframe_interval=8)
+    with av.open(io.BytesIO(clip)) as container:
+        packets = [p for p in container.demux(video=0) if p.size]
+    assert len(packets) == 20
+    dts = [p.dts for p in packets]
+    assert dts == sorted(dts) and len(set(dts)) == 20  # strictly increasing decode timestamps
+    assert sorted(p.pts for p in packets) == sorted(set(p.pts for p in packets))  # 20 distinct presentation times
+    info = probe(clip)
+    assert info.num_frames == 20 and info.height == 32
+    np.testing.assert_array_equal(read_frames(clip, list(range(20))), pyav_frames(clip))
+    np.testing.assert_array_equal(read_frames(clip, [13, 2, 19]), pyav_frames(clip)[[13, 2, 19]])
+
+
+def test_reencoding_shards_leaves_no_clip_out_whatever_the_container(tmp_path):
+    """A folder data set of mp4 (H.264 B-frames), mkv, webm (VP9) and avi (MJPEG) clips, re-encoded into shards:
+    every clip is written, and each probes with all its frames."""
+    formats = [("mp4", "h264", 2, "mp4"), ("matroska", "h264", 0, "mkv"), ("webm", "vp9", 0, "webm")]
+    formats += [("avi", "mjpeg", 0, "avi")]
+    for label, name in enumerate(CLASSES):
+        for container_format, codec, bframes, extension in formats:
+            path = tmp_path / "videos" / name / f"{codec}_{label}.{extension}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_encoded(path, container_format, codec, num_frames=12, bframes=bframes, gop=6)
+    out = tmp_path / "shards"
+    summary = shard_main(
+        ["--dataset_format", "videofolder", "--dataset", str(tmp_path / "videos"), "--out", str(out)]
+        + ["--short_side", "32", "--keyframe_interval", "8"]
+    )
+    assert all(not split["left_out"] for split in summary.values())
+    rows = [row for split in summary for row in streamed(out, split)[1].values()]
+    assert len(rows) == 8
+    for row in rows:
+        clip = row["mp4"]["bytes"]
+        assert probe(clip).num_frames == 12
+        np.testing.assert_array_equal(read_frames(clip, list(range(12))), pyav_frames(clip))

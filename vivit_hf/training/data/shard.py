@@ -68,16 +68,21 @@ def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18
 
     source = av.open(io.BytesIO(data))
     stream = source.streams.video[0]
-    rate = stream.average_rate or stream.guessed_rate or Fraction(25)
+    rate = Fraction(stream.average_rate or stream.guessed_rate or 25)
+    # Frames are stamped by their index at the source rate, in the encoder's own time base (1/rate): never by the
+    # source's timestamps, whose time base and order (B-frames, containers without pts) vary. Without a pts every
+    # packet is written at 0, and readers that seek and count by timestamps see a 1-frame video.
+    time_base = 1 / rate
     out_buffer = io.BytesIO()
     with av.open(out_buffer, mode="w", format="mp4") as out:
         encoder = None
-        for frame in source.decode(stream):
+        for index, frame in enumerate(source.decode(stream)):
             if encoder is None:
                 height, width = frame.height, frame.width
                 scale = min(1.0, short_side / min(height, width))
                 width, height = (max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2))
                 encoder = out.add_stream("libx264", rate=rate)
+                encoder.codec_context.time_base = time_base
                 encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
                 encoder.options = {
                     "crf": str(crf),
@@ -87,7 +92,7 @@ def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18
                     "sc_threshold": "0",  # keyframes exactly every N frames, not at scene cuts as well
                 }
             image = frame.reformat(width=encoder.width, height=encoder.height, format="yuv420p")
-            image.pts = None
+            image.pts, image.time_base = index, time_base
             for packet in encoder.encode(image):
                 out.mux(packet)
         if encoder is None:
