@@ -185,6 +185,23 @@ def main(argv=None):
     start_time = time.time()
     results: dict = {}
     trained_clips = 0  # by this process: the test of a multi-process launch that really shards the data
+    decoded_clips, steps_at_start = 0, completed_steps  # of them, those that decoded (a stream is checked as it goes)
+
+    def refuse_nothing_learned_or_measured(results=None):
+        """A run that trained on no decodable clip, or evaluated none, stops here: no model saved or pushed as trained,
+        no accuracy of 0.0 on 0 clips (a collective: every process calls it at the same point)."""
+        if results is None and steps_at_start == 0:  # resumed: the steps before may have trained on clips
+            decoded = accelerator.reduce(torch.tensor(decoded_clips, device=accelerator.device), reduction="sum")
+            if int(decoded) == 0:
+                raise SystemExit(
+                    f"error: none of the {skipped_total} training clips of this run could be decoded "
+                    "(every one was broken and skipped); no model is saved"
+                )
+        if results is not None and results["num_samples"] == 0:
+            raise SystemExit(
+                f"error: none of the {results['num_skipped']} evaluation clips ({eval_split}) could be decoded; "
+                "no model is saved"
+            )
 
     def trainer_state(epoch, batches_in_epoch):
         state = dict(
@@ -237,6 +254,7 @@ def main(argv=None):
             running_count += 1
             real = batch.get("real", torch.ones_like(batch["valid"]))  # streamed: filler rows are no clips
             trained_clips += int(real.sum())
+            decoded_clips += int((batch["valid"] & real.bool()).sum())
             skipped_total += int(accelerator.reduce((~batch["valid"] & real).sum(), reduction="sum"))
             if not accelerator.sync_gradients:
                 continue
@@ -283,8 +301,10 @@ def main(argv=None):
             if completed_steps >= args.max_train_steps:
                 break
         resume_batches = 0
+        refuse_nothing_learned_or_measured()
 
         results = evaluate(model, eval_dataloader, accelerator, num_views, data.label_spaces)
+        refuse_nothing_learned_or_measured(results)
         summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
         summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped_total})
         history.append(summary)
@@ -306,6 +326,7 @@ def main(argv=None):
     train_seconds = time.time() - start_time
     if not results:  # nothing was left to train: the outputs still need the checkpoint's metrics
         results = evaluate(model, eval_dataloader, accelerator, num_views, data.label_spaces)
+        refuse_nothing_learned_or_measured(results)
     clips_per_process = accelerator.gather(torch.tensor([trained_clips], device=accelerator.device)).tolist()
     accelerator.wait_for_everyone()
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it

@@ -110,7 +110,8 @@ def test_classification_metrics_count_repeated_pairs_and_an_empty_set():
     assert results["confusion_matrix"] == [[0, 1], [0, 2]]
     assert results["per_class_accuracy"] == {"a": 0.0, "b": 1.0}
     empty = classification_metrics(torch.zeros(0, 3), torch.zeros(0, dtype=torch.long))
-    assert (empty["top1"], empty["top5"], empty["num_samples"], empty["per_class_accuracy"]) == (0.0, 0.0, 0, {})
+    # No sample: no accuracy (None), not 0.0 that a model card would report as measured.
+    assert (empty["top1"], empty["top5"], empty["num_samples"], empty["per_class_accuracy"]) == (None, None, 0, {})
     assert empty["confusion_matrix"] == [[0, 0, 0]] * 3
 
 
@@ -133,7 +134,7 @@ def test_two_head_evaluation_by_hand():
     assert results["noun_per_class_accuracy"] == pytest.approx({"n0": 1.0, "n1": 0.5})
     assert results["verb_confusion_matrix"] == [[0, 0, 0], [1, 1, 0], [0, 0, 1]]
     empty = evaluation_metrics(logits, labels, torch.zeros(4), {"noun": ["n0", "n1"], "verb": ["v0", "v1", "v2"]})
-    assert empty["action_top1"] == 0.0 and empty["num_samples"] == 0 and empty["num_skipped"] == 4
+    assert empty["action_top1"] is None and empty["num_samples"] == 0 and empty["num_skipped"] == 4
     single = evaluation_metrics(logits[:, :2], labels[:, 0], valid, {"noun": ["n0", "n1"]})
     assert single["num_skipped"] == 1 and single["top1"] == pytest.approx(2 / 3) and single["num_samples"] == 3
     assert scalar_metrics(single) == {"num_skipped": 1, "top1": single["top1"], "top5": 1.0, "num_samples": 3}

@@ -155,21 +155,26 @@ def test_streaming_on_two_processes_covers_every_clip_exactly_once_per_epoch(sha
     assert sorted(orders[0]) == sorted(orders[1]) and orders[0] != orders[1]  # reshuffled per epoch
 
 
-def test_broken_clips_in_a_stream_are_skipped_and_counted(shards, tmp_path):
-    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
-    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-
-    broken = tmp_path / "broken"
+def break_clips(shards, broken, which=lambda name: "00000000" in name):
+    """A copy of `shards` whose clips named `which` are not videos."""
     (broken / "data").mkdir(parents=True)
     (broken / "README.md").write_text((shards / "README.md").read_text())
     for source in sorted((shards / "data").glob("*.tar")):
         with tarfile.open(source) as tar_in, tarfile.open(broken / "data" / source.name, "w") as tar_out:
             for member in tar_in.getmembers():
                 data = tar_in.extractfile(member).read()
-                if member.name.endswith(".mp4") and "00000000" in member.name:
+                if member.name.endswith(".mp4") and which(member.name):
                     data = b"not a video" * 10
                     member.size = len(data)
                 tar_out.addfile(member, io.BytesIO(data))
+    return broken
+
+
+def test_broken_clips_in_a_stream_are_skipped_and_counted(shards, tmp_path):
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+
+    broken = break_clips(shards, tmp_path / "broken")
     split = open_streaming_dataset(str(broken)).split("train")
     processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
     loader = StreamingLoader(StreamingVideoDataset(split, processor, batch_size=4), num_workers=0)
@@ -177,6 +182,27 @@ def test_broken_clips_in_a_stream_are_skipped_and_counted(shards, tmp_path):
     valid = torch.cat([b["valid"] for b in batches])
     assert len(valid) == 12 and int((~valid).sum()) == 1
     assert all(b["pixel_values"].shape[1:] == (2, 3, 8, 8) for b in batches)
+
+
+def test_a_streamed_run_of_only_broken_clips_fails_and_saves_no_model(shards, tmp_path):
+    """As the non-streaming path refuses an all-broken data set: exit non-zero with the reason, no model, no card
+    claiming an accuracy of 0.0 on 0 clips."""
+    broken = break_clips(shards, tmp_path / "broken", which=lambda name: True)
+    out = tmp_path / "run"
+    result = run(FINETUNE, "--dataset", broken, "--output_dir", out, *STREAMING, *tiny(0), check=False)
+    assert result.returncode != 0
+    assert "none of the 12 training clips of this run could be decoded" in result.stderr
+    assert "eval top-1" not in result.stderr
+    assert not (out / "model.safetensors").exists() and not (out / "README.md").exists()
+
+
+def test_a_streamed_run_whose_evaluation_clips_are_all_broken_fails(shards, tmp_path):
+    broken = break_clips(shards, tmp_path / "broken", which=lambda name: name.startswith("test"))
+    out = tmp_path / "run"
+    result = run(FINETUNE, "--dataset", broken, "--output_dir", out, *STREAMING, *tiny(0), check=False)
+    assert result.returncode != 0
+    assert "none of the 6 evaluation clips (test) could be decoded" in result.stderr
+    assert not (out / "model.safetensors").exists() and not (out / "README.md").exists()
 
 
 def test_evaluate_streamed_on_two_processes_equals_the_whole_split_on_one(shards, uninterrupted_stream, tmp_path):

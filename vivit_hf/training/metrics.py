@@ -68,10 +68,10 @@ def classification_metrics(
     confusion.index_put_((labels.long(), predictions), torch.ones_like(labels, dtype=torch.long), accumulate=True)
     support = confusion.sum(dim=1)
     per_class = {names[c]: float(confusion[c, c] / support[c]) for c in range(num_classes) if support[c] > 0}
-    n = max(len(labels), 1)
+    n = len(labels)  # no sample: no accuracy (None, left out by `scalar_metrics` and model cards), never 0.0
     return {
-        f"{prefix}top1": float(topk_correct(logits, labels, 1).sum()) / n,
-        f"{prefix}top5": float(topk_correct(logits, labels, 5).sum()) / n,
+        f"{prefix}top1": float(topk_correct(logits, labels, 1).sum()) / n if n else None,
+        f"{prefix}top5": float(topk_correct(logits, labels, 5).sum()) / n if n else None,
         f"{prefix}num_samples": len(labels),
         f"{prefix}per_class_accuracy": per_class,
         f"{prefix}confusion_matrix": confusion.tolist(),
@@ -95,7 +95,7 @@ def evaluation_metrics(
     for i, (head, head_logits) in enumerate(zip(label_spaces, logits.split(sizes, dim=-1))):
         results.update(classification_metrics(head_logits, labels[:, i], label_spaces[head], prefix=f"{head}_"))
         all_right &= head_logits.argmax(dim=-1) == labels[:, i]
-    results["action_top1"] = float(all_right.sum()) / max(len(labels), 1)
+    results["action_top1"] = float(all_right.sum()) / len(labels) if len(labels) else None
     results["num_samples"] = len(labels)
     return results
 
