@@ -42,10 +42,13 @@ from vivit_hf.training.finetune import (
     build_processor,
     build_streaming_loaders,
     check_processor_fits_model,
+    check_resume_settings,
     classification_loss,
     evaluate,
     load_data,
     parse_args,
+    resolve_batch_size,
+    run_settings,
     soft_targets,
 )
 from vivit_hf.training.launch import cpu_process_group
@@ -60,10 +63,13 @@ def main(argv=None):
     output_dir = Path(args.output_dir)
     use_cpu = cpu_process_group()
     processes = PartialState(cpu=use_cpu)
-    if args.gradient_accumulation_steps is None:
-        # The paper's batch of 64 on however many processes this launch has.
-        global_batch = args.per_device_train_batch_size * processes.num_processes
-        args.gradient_accumulation_steps = max(1, round((args.total_batch_size or global_batch) / global_batch))
+    # The paper's batch of 64 on however many processes this launch has: exactly, or refused (a preset's: warned).
+    try:
+        args.gradient_accumulation_steps, args.effective_total_batch_size, batch_warning = resolve_batch_size(
+            args, processes.num_processes
+        )
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
     accelerator_kwargs = dict(gradient_accumulation_steps=args.gradient_accumulation_steps, cpu=use_cpu)
     if args.mixed_precision:
         accelerator_kwargs["mixed_precision"] = args.mixed_precision
@@ -72,6 +78,8 @@ def main(argv=None):
     accelerator = Accelerator(**accelerator_kwargs)
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
     logger.info(accelerator.state, main_process_only=False)
+    if batch_warning:
+        logger.warning(f"WARNING: {batch_warning}")
     set_seed(args.seed)
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
@@ -145,6 +153,7 @@ def main(argv=None):
     resume_stream: dict = {}
     history: list[dict] = []
     skipped_total = 0
+    settings = run_settings(args, accelerator.num_processes)  # recorded in checkpoints, checked on resume
     if args.resume_from_checkpoint:
         if args.resume_from_checkpoint == "latest":
             found = list_checkpoints(output_dir)
@@ -154,8 +163,13 @@ def main(argv=None):
         else:
             checkpoint = Path(args.resume_from_checkpoint)
         if checkpoint is not None:
-            accelerator.load_state(str(checkpoint))
             state = json.loads((checkpoint / STATE_FILE).read_text())
+            try:  # before the state is loaded: other batches would silently skip other clips
+                for warning in check_resume_settings(state.get("settings"), settings):
+                    logger.warning(warning)
+            except ValueError as error:
+                raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
+            accelerator.load_state(str(checkpoint))
             completed_steps, starting_epoch = state["completed_steps"], state["epoch"]
             resume_batches, history, skipped_total = state["batches_in_epoch"], state["history"], state["skipped"]
             if args.streaming:  # batches each DataLoader worker of this process had delivered
@@ -172,7 +186,8 @@ def main(argv=None):
 
     logger.info(
         f"{num_train} training clips, {num_eval} evaluation clips ({eval_split}); "
-        f"{args.max_train_steps} steps, {num_epochs} epochs, accumulation {args.gradient_accumulation_steps}"
+        f"{args.max_train_steps} steps, {num_epochs} epochs, accumulation {args.gradient_accumulation_steps} "
+        f"(total batch {args.effective_total_batch_size})"
     )
     progress = tqdm(
         range(args.max_train_steps),
@@ -210,6 +225,7 @@ def main(argv=None):
             batches_in_epoch=batches_in_epoch,
             history=history,
             skipped=skipped_total,
+            settings=settings,
         )
         if args.streaming:  # a collective: every process calls trainer_state
             state["stream_position"] = stream_position(train_dataloader, accelerator) if batches_in_epoch else []
@@ -343,8 +359,11 @@ def main(argv=None):
             "train_skipped_clips": skipped_total,
             "completed_steps": completed_steps,
             "num_processes": accelerator.num_processes,
+            "effective_total_batch_size": args.effective_total_batch_size,
+            "gradient_accumulation_steps": args.gradient_accumulation_steps,
             "train_clips_per_process": clips_per_process,
-            "per_class_accuracy": {k: v for k, v in results.items() if k.endswith("per_class_accuracy")},
+            # Flat, as in evaluate.py's eval_results.json: per_class_accuracy (or noun_..., verb_...) and the matrices.
+            **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},
             "history": history,
         }
         (output_dir / "all_results.json").write_text(json.dumps(all_results, indent=2))

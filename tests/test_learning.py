@@ -103,6 +103,7 @@ def test_finetune_loss_falls_and_top1_clears_chance(ramps, tmp_path, run):
     assert results["num_samples"] == 16
     if run == "gradient_accumulation":
         assert results["completed_steps"] == 10 * 32 // (2 * 2)  # optimizer steps, not micro-batches
+        assert results["effective_total_batch_size"] == 4  # per-device 2 x 1 process x accumulation 2
     if run == "mixup_and_label_smoothing":
         # The loss saw mixed soft targets: rows with mass on both classes beyond what smoothing alone gives.
         targets = torch.cat([t for _, t in steps])

@@ -120,6 +120,11 @@ def test_a_run_writes_model_processor_card_plots_and_results(uninterrupted):
     results = json.loads((uninterrupted / "all_results.json").read_text())
     assert results["num_samples"] == 6 and 0.0 <= results["top1"] <= 1.0
     assert results["completed_steps"] == 12
+    assert results["effective_total_batch_size"] == 2 and results["gradient_accumulation_steps"] == 1
+    # Flat, as evaluate.py's eval_results.json (it used to read {"per_class_accuracy": {"per_class_accuracy": ...}}).
+    assert set(results["per_class_accuracy"]) == {"down", "up"}
+    assert all(isinstance(v, float) for v in results["per_class_accuracy"].values())
+    assert np.asarray(results["confusion_matrix"]).sum() == 6
 
 
 def test_checkpoints_respect_the_total_limit_and_leave_no_temporary_folder(uninterrupted):
@@ -156,6 +161,50 @@ def test_a_run_killed_mid_epoch_and_resumed_ends_with_the_same_weights(videofold
     assert resumed.keys() == reference.keys()
     for name in reference:
         torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
+
+
+def test_resume_refuses_other_batch_flags_naming_each(videofolder, uninterrupted, tmp_path):
+    """A per-device batch of 3 would skip 4 batches of 3 where the checkpoint had trained 4 x 2 clips."""
+    shutil.copytree(uninterrupted / "checkpoints", tmp_path / "checkpoints")
+    state = json.loads((tmp_path / "checkpoints" / "step_12" / "trainer_state.json").read_text())
+    assert state["settings"]["batches"]["per_device_train_batch_size"] == 2
+    assert state["settings"]["batches"]["effective_total_batch_size"] == 2
+    assert state["settings"]["batches"]["num_processes"] == 1
+    result = run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        "--num_train_epochs",
+        "2",
+        *TINY_MODEL,
+        "--per_device_train_batch_size",
+        "3",
+        "--seed",
+        "1",
+        "--resume_from_checkpoint",
+        "latest",
+        check=False,
+    )
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    for text in ("--per_device_train_batch_size 2 -> 3", "--seed 0 -> 1", "total batch 2 -> 3", "step_12"):
+        assert text in last, (text, result.stderr[-3000:])
+    assert "Traceback" not in result.stderr and not (tmp_path / "model.safetensors").exists()
+
+
+def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetune_module):
+    args = finetune_module.parse_args(["--learning_rate", "0.1"])
+    saved = finetune_module.run_settings(args, 1)
+    same = json.loads(json.dumps(saved))  # as read back from trainer_state.json
+    assert finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 1)) == []
+    args.learning_rate = 0.2
+    warnings = finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 1))
+    assert warnings == ["resuming with a different --learning_rate 0.1 -> 0.2"]
+    with pytest.raises(ValueError, match=r"processes \(accelerate launch\) 1 -> 2"):
+        finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 2))
+    assert "older version" in finetune_module.check_resume_settings(None, saved)[0]
 
 
 def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofolder, uninterrupted, tmp_path):

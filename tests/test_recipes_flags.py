@@ -33,6 +33,21 @@ def finetune():
         (["--max_train_steps", "0"], ["--max_train_steps", "'0'"]),
         (["--num_frames", "0"], ["--num_frames", "'0'"]),
         (["--num_workers", "-1"], ["--num_workers", "'-1'"]),
+        # Out-of-range numbers used to fail only after every clip was decoded, with torch's traceback.
+        (["--learning_rate", "-1"], ["--learning_rate", "'-1'", "> 0"]),
+        (["--learning_rate", "0"], ["--learning_rate", "'0'"]),
+        (["--learning_rate", "nan"], ["--learning_rate", "'nan'"]),
+        (["--mixup_alpha", "-1"], ["--mixup_alpha", "'-1'", ">= 0"]),
+        (["--cutmix_alpha", "-0.5"], ["--cutmix_alpha", "'-0.5'"]),
+        (["--weight_decay", "-0.1"], ["--weight_decay", "'-0.1'"]),
+        (["--momentum", "-0.9"], ["--momentum", "'-0.9'"]),
+        (["--label_smoothing", "1"], ["--label_smoothing", "'1'", "< 1"]),
+        (["--label_smoothing", "-0.1"], ["--label_smoothing", "'-0.1'"]),
+        (["--warmup_epochs", "-1"], ["--warmup_epochs", "'-1'"]),
+        (["--max_grad_norm", "-1"], ["--max_grad_norm", "'-1'"]),
+        (["--drop_path_rate", "1.5"], ["--drop_path_rate", "'1.5'"]),
+        (["--hidden_dropout_prob", "-0.1"], ["--hidden_dropout_prob", "'-0.1'"]),
+        (["--validation_split_percentage", "100"], ["--validation_split_percentage", "'100'"]),
         # A misspelt config field was silently ignored: now refused with the closest valid name.
         (["--config_overrides", "hiden_size=16"], ["--config_overrides", "'hiden_size'", "hidden_size"]),
         (["--config_overrides", "image_size"], ["--config_overrides", "'image_size'", "key=value"]),
@@ -65,6 +80,11 @@ def test_the_old_abbreviation_is_not_taken_as_the_scheduler(finetune):
         (["--eval_num_crops", "3"], "eval_num_crops", 3),
         (["--eval_num_clips", "4"], "eval_num_clips", 4),
         (["--num_workers", "0"], "num_workers", 0),
+        (["--learning_rate", "1e-4"], "learning_rate", 1e-4),
+        (["--mixup_alpha", "0"], "mixup_alpha", 0.0),
+        (["--label_smoothing", "0.99"], "label_smoothing", 0.99),
+        (["--weight_decay", "0"], "weight_decay", 0.0),
+        (["--warmup_epochs", "0"], "warmup_epochs", 0.0),
         (
             ["--config_overrides", "num_temporal_layers=2,tubelet_size=[2,8,8]"],
             "config_overrides",
@@ -105,3 +125,64 @@ def test_the_recipe_parses_its_flags_before_anything_else(tmp_path):
     assert "--eval_num_crops" in result.stderr.splitlines()[-1] and not (tmp_path / "out").exists()
     source = (REPO / "recipes" / "finetune.py").read_text()
     assert "def main(argv=None):\n    args = parse_args(argv" in source
+
+
+# ------------------------------------------------------------------ total batch size (it used to be rounded silently)
+
+
+def test_a_typed_total_batch_size_that_no_accumulation_reaches_is_refused(finetune):
+    args = finetune.parse_args(["--total_batch_size", "3", "--per_device_train_batch_size", "2"])
+    with pytest.raises(ValueError) as refused:
+        finetune.resolve_batch_size(args, num_processes=1)
+    message = str(refused.value)
+    # The nearest reachable totals, and the per-device batches that reach 3 exactly.
+    for text in ("--total_batch_size 3", "2 (accumulation 1)", "4 (accumulation 2)", "--per_device_train_batch_size"):
+        assert text in message, (text, message)
+    assert "3 (accumulation 1)" in message and "1 (accumulation 3)" in message
+    # Typed as --flag=value too; and the paper's 64 at per-device 8 on 3 processes (72 with the old rounding).
+    args = finetune.parse_args(["--total_batch_size=64", "--per_device_train_batch_size", "8"])
+    with pytest.raises(ValueError, match=r"48 \(accumulation 2\) or 72 \(accumulation 3\)"):
+        finetune.resolve_batch_size(args, num_processes=3)
+
+
+def test_a_reachable_total_batch_size_is_met_exactly(finetune):
+    args = finetune.parse_args(["--total_batch_size", "64", "--per_device_train_batch_size", "8"])
+    assert finetune.resolve_batch_size(args, num_processes=2) == (4, 64, None)
+    assert finetune.resolve_batch_size(finetune.parse_args([]), num_processes=3) == (1, 48, None)  # no total: 16 x 3
+    args = finetune.parse_args(["--gradient_accumulation_steps", "3", "--per_device_train_batch_size", "2"])
+    assert finetune.resolve_batch_size(args, num_processes=1) == (3, 6, None)
+    args = finetune.parse_args(["--gradient_accumulation_steps", "3", "--total_batch_size", "8"])
+    with pytest.raises(ValueError, match="contradicts"):
+        finetune.resolve_batch_size(args, num_processes=1)
+
+
+def test_a_presets_total_batch_size_is_approximated_with_a_warning(finetune):
+    args = finetune.parse_args(["--preset", "kinetics400_vivit_b", "--per_device_train_batch_size", "8"])
+    assert args.total_batch_size == 64 and not args.total_batch_size_typed
+    accumulation, effective, warning = finetune.resolve_batch_size(args, num_processes=3)
+    assert (accumulation, effective) == (3, 72)
+    assert "64" in warning and "72" in warning and "--per_device_train_batch_size" in warning
+
+
+def test_the_recipe_refuses_an_unreachable_total_batch_size_at_start(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "recipes" / "finetune.py"),
+            "--total_batch_size",
+            "3",
+            "--per_device_train_batch_size",
+            "2",
+            "--with_tracking",
+            "false",
+            "--output_dir",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "--total_batch_size 3" in last and "4 (accumulation 2)" in last, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()

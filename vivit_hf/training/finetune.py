@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import sys
 from pathlib import Path
 
 import torch
@@ -62,7 +64,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--eval_split", default=None, help="default: validation, else test, else a held-out share")
     g.add_argument(
         "--validation_split_percentage",
-        type=float,
+        type=_real(above=0, below=100),
         default=10.0,
         help="held out of train when the data set has no validation or test split",
     )
@@ -112,8 +114,8 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         default=None,
         help='model config fields, e.g. "num_frames=1,tubelet_size=[1,8,8]" (JSON values)',
     )
-    g.add_argument("--drop_path_rate", type=float, help="stochastic depth")
-    g.add_argument("--hidden_dropout_prob", type=float, default=None)
+    g.add_argument("--drop_path_rate", type=_real(at_least=0, below=1), help="stochastic depth")
+    g.add_argument("--hidden_dropout_prob", type=_real(at_least=0, below=1), default=None)
     g.add_argument(
         "--freeze",
         nargs="*",
@@ -137,11 +139,11 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
 
     g = p.add_argument_group("optimisation")
     g.add_argument("--optimizer", choices=("sgd", "adamw"))
-    g.add_argument("--learning_rate", type=float)
-    g.add_argument("--momentum", type=float, default=0.9)
-    g.add_argument("--weight_decay", type=float)
+    g.add_argument("--learning_rate", type=_real(above=0))
+    g.add_argument("--momentum", type=_real(at_least=0), default=0.9)
+    g.add_argument("--weight_decay", type=_real(at_least=0))
     g.add_argument("--lr_scheduler_type", default="cosine")
-    g.add_argument("--warmup_epochs", type=float)
+    g.add_argument("--warmup_epochs", type=_real(at_least=0))
     g.add_argument("--num_warmup_steps", type=_at_least(0), default=None, help="overrides --warmup_epochs")
     g.add_argument("--num_train_epochs", type=_at_least(1))
     g.add_argument("--max_train_steps", type=_at_least(1), default=None, help="overrides --num_train_epochs")
@@ -154,10 +156,10 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         help="reach this batch size with gradient accumulation (paper: 64)",
     )
     g.add_argument("--gradient_accumulation_steps", type=_at_least(1), default=None)
-    g.add_argument("--max_grad_norm", type=float)
-    g.add_argument("--label_smoothing", type=float)
-    g.add_argument("--mixup_alpha", type=float)
-    g.add_argument("--cutmix_alpha", type=float, default=0.0)
+    g.add_argument("--max_grad_norm", type=_real(at_least=0), help="0: no clipping")
+    g.add_argument("--label_smoothing", type=_real(at_least=0, below=1))
+    g.add_argument("--mixup_alpha", type=_real(at_least=0), help="0: no mixup")
+    g.add_argument("--cutmix_alpha", type=_real(at_least=0), default=0.0, help="0: no cutmix")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
 
@@ -202,6 +204,31 @@ def _at_least(minimum: int):
     return parse
 
 
+def _real(at_least: float | None = None, above: float | None = None, below: float | None = None):
+    """An argparse type: a finite number in range (a negative learning rate or mixup alpha used to fail only after
+    every clip was decoded, with torch's traceback)."""
+    bounds = [f">= {at_least:g}" if at_least is not None else "", f"> {above:g}" if above is not None else ""]
+    bounds.append(f"< {below:g}" if below is not None else "")
+    wanted = " and ".join(b for b in bounds if b)
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if (
+            value is None
+            or not math.isfinite(value)
+            or (at_least is not None and value < at_least)
+            or (above is not None and value <= above)
+            or (below is not None and value >= below)
+        ):
+            raise argparse.ArgumentTypeError(f"expected a number {wanted}, got {text!r}")
+        return value
+
+    return parse
+
+
 def _checkpointing_steps(text: str) -> str:
     if text == "epoch" or (text.isdigit() and int(text) > 0):
         return text
@@ -218,6 +245,9 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
     except ValueError as error:
         parser.error(str(error))
     args = parser.parse_args(argv)
+    # A total typed on the command line must be met exactly; a preset's default may be approximated (with a warning).
+    typed = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    args.total_batch_size_typed = any(a == "--total_batch_size" or a.startswith("--total_batch_size=") for a in typed)
     missing = [
         name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None
     ]
@@ -234,6 +264,119 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
             f"a Hub id reads 'org/name')"
         )
     return args
+
+
+def resolve_batch_size(args: argparse.Namespace, num_processes: int) -> tuple[int, int, str | None]:
+    """(gradient accumulation steps, effective total batch, warning or None) for this launch.
+
+    The total batch is per-device batch x processes x accumulation, so only multiples of per-device x processes are
+    reachable. A `--total_batch_size` typed on the command line that is not one is refused (ValueError naming the
+    nearest reachable totals and the per-device batches that reach it exactly); a preset's default is approximated by
+    the nearest reachable total, with a warning. `--gradient_accumulation_steps`, when given, decides alone (a typed
+    total it contradicts is refused)."""
+    per_device = args.per_device_train_batch_size
+    per_step = per_device * num_processes
+    total = args.total_batch_size
+    typed = getattr(args, "total_batch_size_typed", False)
+    setup = f"--per_device_train_batch_size {per_device} x {num_processes} process{'es' * (num_processes != 1)}"
+    if args.gradient_accumulation_steps is not None:
+        effective = per_step * args.gradient_accumulation_steps
+        if typed and total != effective:
+            raise ValueError(
+                f"--total_batch_size {total} contradicts --gradient_accumulation_steps "
+                f"{args.gradient_accumulation_steps}: {setup} x {args.gradient_accumulation_steps} = {effective}; "
+                f"give only one of them"
+            )
+        return args.gradient_accumulation_steps, effective, None
+    if total is None or total % per_step == 0:
+        accumulation = 1 if total is None else total // per_step
+        return accumulation, per_step * accumulation, None
+    lower, upper = (total // per_step) * per_step, (total // per_step + 1) * per_step
+    reachable = [t for t in (lower, upper) if t > 0]
+    nearest = " or ".join(f"{t} (accumulation {t // per_step})" for t in reachable)
+    exact = [d for d in range(1, total + 1) if total % (d * num_processes) == 0]
+    if exact:
+        # The largest per-device batches first: the fewest accumulation steps.
+        options = ", ".join(
+            f"{d} (accumulation {total // (d * num_processes)})" for d in sorted(exact, reverse=True)[:4]
+        )
+        how = f"to train with {total} exactly, change --per_device_train_batch_size to one of {options}"
+    else:
+        how = f"{total} is not a multiple of {num_processes} processes: no per-device batch reaches it on this launch"
+    message = f"{total} is not reachable with {setup} = {per_step} per step: nearest are {nearest}; {how}"
+    if typed:
+        raise ValueError(f"--total_batch_size {message}")
+    accumulation = max(1, round(total / per_step))
+    effective = per_step * accumulation
+    return (
+        accumulation,
+        effective,
+        f"the preset's total batch {message}. Training with a total batch of {effective} instead.",
+    )
+
+
+# What decides which clips make up each batch, in which order: a resumed run skips the batches its checkpoint had
+# trained, so any change here would silently train on other clips (a per-device batch of 4 instead of 16 skipped
+# 5 x 4 clips instead of 80).
+BATCH_SETTINGS = (
+    "per_device_train_batch_size",
+    "num_processes",
+    "gradient_accumulation_steps",
+    "effective_total_batch_size",
+    "seed",
+    "dataset",
+    "dataset_format",
+    "dataset_revision",
+    "train_split",
+    "validation_split_percentage",
+    "max_train_samples",
+    "streaming",
+    "shuffle_buffer_size",
+)
+# What may change on resume (with a warning): the optimisation, not the data order.
+OTHER_SETTINGS = (
+    "optimizer",
+    "learning_rate",
+    "weight_decay",
+    "momentum",
+    "lr_scheduler_type",
+    "warmup_epochs",
+    "num_warmup_steps",
+    "max_grad_norm",
+    "label_smoothing",
+    "mixup_alpha",
+    "cutmix_alpha",
+    "num_train_epochs",
+)
+
+
+def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
+    """The settings a checkpoint's trainer_state.json records: {"batches": {...}, "other": {...}}."""
+    values = dict(vars(args), num_processes=num_processes)
+    batches = {name: values.get(name) for name in BATCH_SETTINGS}
+    if not args.streaming:  # the shuffle buffer only orders a stream
+        batches.pop("shuffle_buffer_size")
+    return {"batches": batches, "other": {name: values.get(name) for name in OTHER_SETTINGS}}
+
+
+def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
+    """Refuse (ValueError naming each flag, old -> new) a resume whose batch-defining settings differ from the
+    checkpoint's; return warnings for the other settings that differ (or for a checkpoint that recorded none)."""
+    if not saved:
+        return ["the checkpoint records no batch settings (saved by an older version): they cannot be checked"]
+
+    def changes(old: dict, new: dict) -> list[str]:
+        differing = [name for name in new if name in old and old[name] != new[name]]
+        flag = {"num_processes": "processes (accelerate launch)", "effective_total_batch_size": "total batch"}
+        return [f"{flag.get(name, '--' + name)} {old[name]!r} -> {new[name]!r}" for name in differing]
+
+    refused = changes(saved.get("batches", {}), current["batches"])
+    if refused:
+        raise ValueError(
+            "the checkpoint was trained with other batches; resuming would skip the wrong clips and change the data "
+            "order. Give the checkpoint's values (old -> new): " + "; ".join(refused)
+        )
+    return [f"resuming with a different {change}" for change in changes(saved.get("other", {}), current["other"])]
 
 
 def _parse_overrides(text: str | None) -> dict:
