@@ -636,10 +636,9 @@ def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
     return wide.to(torch.uint8)
 
 
-def _array_to_clip_tensor(array, input_data_format) -> torch.Tensor:
+def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
     """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3, H, W) torch tensor:
-    uint8, or float on the caller's own scale (`_float_scale` reads it)."""
-    name = f"<{type(array).__name__} of shape {tuple(array.shape)}>"
+    uint8, or float on the caller's own scale (`_float_scale` reads it). `name` names the array in errors."""
     dtype = array.dtype
     tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
     if tensor.ndim == 3:
@@ -801,7 +800,7 @@ class _FrameSource:
             )
         if isinstance(video, (np.ndarray, torch.Tensor)):
             self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
-            self.tensor = _array_to_clip_tensor(video, input_data_format)
+            self.tensor = _array_to_clip_tensor(video, input_data_format, self.name)
             self.num_frames = int(self.tensor.shape[0])
             if self.num_frames == 0:
                 raise ValueError(f"Video {self.name} has no frames.")
