@@ -650,16 +650,18 @@ class PyAVReader(VideoReader):
                 context.skip_frame = restore
 
     def _read_sequential(self, wanted: np.ndarray, convert) -> dict[int, Future]:
-        out: dict[int, Future] = {}
+        return {i: convert(frame) for i, frame in self._sequential_frames(wanted)}
+
+    def _sequential_frames(self, wanted: np.ndarray):
+        """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
         self._rewind()
         for i, frame in enumerate(self.container.decode(self.stream)):
             self.frames_decoded += 1
             if i in wanted_set:
-                out[i] = convert(frame)
+                yield i, frame
             if i >= last:
                 break
-        return out
 
     @property
     def fps(self) -> float:
@@ -725,18 +727,13 @@ class PyAVReader(VideoReader):
                 )
 
     def _iter_sequential(self, wanted: np.ndarray):
-        wanted_set, last, found = set(wanted.tolist()), int(wanted[-1]), 0
-        self._rewind()
-        for i, frame in enumerate(self.container.decode(self.stream)):
-            self.frames_decoded += 1
-            if i in wanted_set:
-                found += 1
-                yield i, frame
-            if i >= last:
-                break
-        if found < len(wanted_set):
+        found = 0
+        for i, frame in self._sequential_frames(wanted):
+            found += 1
+            yield i, frame
+        if found < wanted.size:
             raise VideoDecodeError(
-                f"Video {self.name}: {len(wanted_set) - found} of the wanted frames could not be decoded "
+                f"Video {self.name}: {wanted.size - found} of the wanted frames could not be decoded "
                 "(the file may be truncated or corrupt)."
             )
 
