@@ -678,21 +678,23 @@ class PyAVReader(VideoReader):
         interpolation = _check_interpolation(interpolation)
         decoded = self._iter_sequential(wanted) if self._pts is None else self._iter_seeking(wanted)
         first_shape = None
+        pending: collections.deque = collections.deque()
+
+        def oldest() -> tuple[int, np.ndarray]:  # the first pending frame, at the first frame's size
+            nonlocal first_shape
+            index, future = pending.popleft()
+            array = future.result()
+            first_shape = first_shape or array.shape
+            return index, _fit_shape(array, first_shape)
+
         with ThreadPoolExecutor(1, thread_name_prefix="vivit-rgb") as pool:
-            pending: collections.deque = collections.deque()
             try:
                 for i, frame in decoded:
                     pending.append((i, pool.submit(self._to_rgb, frame, size=size, interpolation=interpolation)))
                     while pending and (len(pending) > _STREAM_AHEAD or pending[0][1].done()):
-                        index, future = pending.popleft()
-                        array = future.result()
-                        first_shape = first_shape or array.shape
-                        yield index, _fit_shape(array, first_shape)
+                        yield oldest()
                 while pending:
-                    index, future = pending.popleft()
-                    array = future.result()
-                    first_shape = first_shape or array.shape
-                    yield index, _fit_shape(array, first_shape)
+                    yield oldest()
             except av.FFmpegError as e:
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
             finally:
