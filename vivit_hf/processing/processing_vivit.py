@@ -571,9 +571,7 @@ def _as_video_list(videos) -> list:
     if isinstance(videos, (list, tuple)):
         if len(videos) == 0:
             raise ValueError("Got an empty list of videos.")
-        if all(_is_frame(x) for x in videos) and not all(
-            isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 4 for x in videos
-        ):
+        if _is_one_video(videos):
             # one video given as frames; (H, W) grey frames get their channel axis, so 3 or 4 of them stack to an
             # unambiguous (T, H, W, 1), not a (3, H, W) that could be one image
             return [[x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in videos]]
