@@ -84,6 +84,7 @@ def save_hub_folder(model, out, *, processor_kwargs: dict, source: str, command:
 def convert_scenic_checkpoint(checkpoint, scenic_config, out, *, command: str = "") -> nn.Module:
     """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
     (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model."""
+    scenic_config = read_scenic_config(scenic_config)  # once: a .py config is executed (and warns) on every read
     model = load_scenic(checkpoint, scenic_config)
     save_hub_folder(
         model,
