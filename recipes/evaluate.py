@@ -40,24 +40,11 @@ from vivit_hf.training.data import SYNTHETIC, open_video_dataset
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
 from vivit_hf.training.data.formats import DATASET_FORMATS, VideoClassificationData, example_ids, sample_subset
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+from vivit_hf.training.finetune import _at_least
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
 logger = get_logger(__name__)
-
-
-def _int_at_least(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    parse.__name__ = f"integer >= {minimum}"
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,16 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max_eval_samples",
-        type=_int_at_least(1),
+        type=_at_least(1),
         default=None,
         help="evaluate a seeded subset of this many videos, drawn across the classes",
     )
     p.add_argument("--seed", type=int, default=0, help="draws the --max_eval_samples subset")
     p.add_argument("--cache_dir", default=None)
-    p.add_argument("--num_clips", type=_int_at_least(1), default=1, help="temporal views (paper: 4)")
+    p.add_argument("--num_clips", type=_at_least(1), default=1, help="temporal views (paper: 4)")
     p.add_argument("--num_crops", type=int, choices=(1, 3), default=1, help="spatial views, 1 or 3 (paper: 3)")
-    p.add_argument("--per_device_eval_batch_size", type=_int_at_least(1), default=8)
-    p.add_argument("--num_workers", type=_int_at_least(0), default=2)
+    p.add_argument("--per_device_eval_batch_size", type=_at_least(1), default=8)
+    p.add_argument("--num_workers", type=_at_least(0), default=2)
     p.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
     p.add_argument("--output_dir", default=None, help="default: <model>/eval_<split>_<clips>x<crops>")
     return p
