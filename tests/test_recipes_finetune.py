@@ -362,8 +362,11 @@ def test_epic_kitchens_two_heads_report_noun_verb_and_action_accuracy(tmp_path):
 
 @pytest.fixture(scope="module")
 def finetune_module():
+    from accelerate import PartialState
+
     from vivit_hf.training import finetune
 
+    PartialState()  # build_model logs through accelerate, which needs its state (else the test depends on order)
     return finetune
 
 
