@@ -163,8 +163,8 @@ def main(argv=None):
         wanted = f"no split {split!r}" if split else "no validation or test split"
         raise SystemExit(f"error: {wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
     examples = data.split(split)
-    if args.streaming and args.max_eval_samples:  # the first N clips of the stream
-        examples.dataset, examples.num_examples = examples.dataset.take(args.max_eval_samples), args.max_eval_samples
+    if args.streaming:  # the first N clips of the stream
+        examples.keep_first(args.max_eval_samples)
     elif args.max_eval_samples:
         # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)

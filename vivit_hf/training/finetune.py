@@ -499,9 +499,8 @@ def load_streaming_data(args):
             f"this data set has {sorted(data.splits)}: name one with --eval_split"
         )
     evaluation = data.split(eval_split)
-    for split, limit in ((train, args.max_train_samples), (evaluation, args.max_eval_samples)):
-        if limit and (split.num_examples is None or limit < split.num_examples):
-            split.dataset, split.num_examples = split.dataset.take(limit), limit
+    train.keep_first(args.max_train_samples)
+    evaluation.keep_first(args.max_eval_samples)
     return data, train, evaluation, eval_split
 
 

@@ -70,6 +70,11 @@ class StreamingSplit:
             raise TypeError("this streamed split's size is unknown")
         return self.num_examples
 
+    def keep_first(self, limit: int | None) -> None:
+        """`--max_*_samples`: keep the first `limit` examples of the stream (nothing to cut if it has no more)."""
+        if limit and (self.num_examples is None or limit < self.num_examples):
+            self.dataset, self.num_examples = self.dataset.take(limit), limit
+
 
 def open_streaming_dataset(
     source: str,
