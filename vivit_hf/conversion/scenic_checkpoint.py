@@ -169,8 +169,9 @@ def flax_msgpack_restore(data: bytes) -> dict:
     return _unchunk(msgpack_decode(data, _flax_ext_decode))
 
 
-def _looks_like(data: bytes) -> str:
-    """What a file that is not a flax checkpoint seems to be, for the error message."""
+def describe_file_start(data: bytes) -> str:
+    """What a file that is not the checkpoint expected seems to be, from its first bytes (4096 are enough), for the
+    error message; the transformers checkpoint reader says it the same way."""
     if not data:
         return "it is empty"
     if data.startswith(b"PK\x03\x04"):
@@ -228,7 +229,7 @@ def read_scenic_checkpoint(path) -> dict:
         data = handle.read()
     # flax writes the train state as one msgpack map (0x80 alone is an empty one; 0x80 then more starts a pickle).
     if not (data == b"\x80" or data[:1] and (0x81 <= data[0] <= 0x8F or data[0] in (0xDE, 0xDF))):
-        raise ScenicCheckpointError(f"{path} is not a flax/scenic checkpoint: {_looks_like(data)}")
+        raise ScenicCheckpointError(f"{path} is not a flax/scenic checkpoint: {describe_file_start(data)}")
     try:
         state = flax_msgpack_restore(data)
     except ScenicCheckpointError as error:

@@ -33,6 +33,7 @@ import torch
 
 from ..models.configuration_vivit import ViViTSpatioTemporalConfig
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
+from .scenic_checkpoint import describe_file_start
 
 logger = logging.getLogger(__name__)
 
@@ -136,20 +137,6 @@ def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
         return None
 
 
-def _sniff(path: str) -> str:
-    """What a file that is not a checkpoint looks like, for the error message."""
-    with open(path, "rb") as handle:
-        head = handle.read(64)
-    if not head:
-        return "an empty file"
-    if head.lstrip()[:1] in (b"{", b"["):
-        return "a JSON file"
-    try:
-        return f"a text file starting {head.decode('utf-8').splitlines()[0][:40]!r}"
-    except UnicodeDecodeError:
-        return f"a binary file starting {head[:8]!r}"
-
-
 def read_state_dict_file(path: str) -> dict[str, torch.Tensor]:
     """A safetensors file, or a PyTorch pickle loaded with `weights_only=True` (nothing else is unpickled)."""
     if not os.path.isfile(path):
@@ -163,12 +150,12 @@ def read_state_dict_file(path: str) -> dict[str, torch.Tensor]:
         except SafetensorError as error:
             raise TransformersCheckpointError(f"{path}: not a readable safetensors file ({error})") from None
     with open(path, "rb") as handle:
-        magic = handle.read(4)
+        head = handle.read(4096)
     # torch.save writes a zip archive (PK..) since torch 1.6, a bare pickle (protocol byte 0x80) before
-    if magic[:2] != b"PK" and magic[:1] != b"\x80":
+    if head[:2] != b"PK" and head[:1] != b"\x80":
         raise TransformersCheckpointError(
-            f"{path}: not a PyTorch checkpoint or safetensors file (it is {_sniff(path)}); expected weights saved "
-            f"with torch.save or safetensors, or a .npz of big_vision / scenic parameters"
+            f"{path}: not a PyTorch checkpoint or safetensors file ({describe_file_start(head)}); expected weights "
+            f"saved with torch.save or safetensors, or a .npz of big_vision / scenic parameters"
         )
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
