@@ -378,7 +378,7 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     position_name = next(n for n in ("Transformer/posembed_input/pos_embedding", "pos_embedding") if n in flat)
     cls_position, position_grid, grid = _split_positions(_tensor(take(position_name)), has_cls, grid, origin)
     num_blocks = 1 + max(int(m.group(1)) for k in flat if (m := re.match(r"Transformer/encoderblock_(\d+)/", k)))
-    # One ViViTLayer on the meta device only to reuse convert.block_entries, the single scenic block layout.
+    # One ViViTLayer on the meta device only to reuse scenic.block_entries, the single scenic block layout.
     config = ViViTSpatioTemporalConfig(
         hidden_size=width, num_attention_heads=heads, intermediate_size=mlp, num_hidden_layers=1
     )
