@@ -518,11 +518,25 @@ def time_step(v: torch.Tensor, attention: torch.Tensor, grid: tuple[int, int, in
     return mixed.reshape(-1, s, t).transpose(1, 2).reshape(-1, t * s)
 
 
+def joint_steps(attentions) -> list:
+    """Joint maps over all tokens, one per block, as rollout steps `v -> v A`."""
+    return [lambda v, a=a: joint_step(v, a) for a in attentions]
+
+
 def rollout_vector(v: torch.Tensor, steps, add_residual: bool = True) -> torch.Tensor:
     """Carry v (b, n) through `steps` (callables v -> v A, in the model's call order), last layer first."""
     for step in reversed(steps):
         v = _residual(step(v), v, add_residual)
     return v
+
+
+def rollout_saliency(
+    valid: torch.Tensor, num_prefix_tokens: int, classifier: str, steps, add_residual: bool
+) -> torch.Tensor:
+    """One encoder's rollout: the pooled token's row (`start_vector`) carried through `steps`, read at the patch
+    tokens (b, n) and normalised over the real ones (`valid` (b, n) bool)."""
+    v = rollout_vector(start_vector(valid, num_prefix_tokens, classifier), steps, add_residual)
+    return normalise(v[:, num_prefix_tokens:], valid)
 
 
 def normalise(saliency: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:

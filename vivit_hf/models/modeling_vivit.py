@@ -33,12 +33,10 @@ from .modeling_blocks import (
     ViViTVideoClassifierOutput,
     attention_bias,
     build_token_embedding,
-    joint_step,
-    normalise,
+    joint_steps,
     pool,
-    rollout_vector,
+    rollout_saliency,
     space_step,
-    start_vector,
     time_step,
 )
 
@@ -265,14 +263,13 @@ class ViViTSpatioTemporalModel(_ViViTBackbone):
 
     def rollout_steps(self, attentions, grid) -> list:
         """The attention maps of a forward as rollout steps `v -> v A`, in call order: one joint map per block."""
-        return [lambda v, a=a: joint_step(v, a) for a in attentions]
+        return joint_steps(attentions)
 
     def rollout(self, attentions, grid, token_mask, add_residual):
         valid = self.valid_tokens(token_mask, grid)
-        prefix = self.encoder.num_prefix_tokens
-        v = start_vector(valid, prefix, self.config.classifier)
-        v = rollout_vector(v, self.rollout_steps(attentions, grid), add_residual)
-        return normalise(v[:, prefix:], valid).reshape(-1, *grid)
+        steps = self.rollout_steps(attentions, grid)
+        saliency = rollout_saliency(valid, self.encoder.num_prefix_tokens, self.config.classifier, steps, add_residual)
+        return saliency.reshape(-1, *grid)
 
 
 # ------------------------------------------------------------------------------------------------ Model 2
@@ -337,13 +334,9 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
         temporal_maps = attentions[self.config.num_hidden_layers :]
         classifier, prefix = self.config.classifier, self.spatial_encoder.num_prefix_tokens
         every_patch = token_mask.new_ones(token_mask.shape[0] * t, h * w)
-        spatial = start_vector(every_patch, prefix, classifier)
-        spatial = rollout_vector(spatial, [lambda v, a=a: joint_step(v, a) for a in spatial_maps], add_residual)
-        spatial = normalise(spatial[:, prefix:], None).reshape(-1, t, h, w)
-        temporal = start_vector(token_mask, prefix, classifier)
-        temporal = rollout_vector(temporal, [lambda v, a=a: joint_step(v, a) for a in temporal_maps], add_residual)
-        temporal = normalise(temporal[:, prefix:], token_mask)
-        return spatial * temporal[:, :, None, None]
+        spatial = rollout_saliency(every_patch, prefix, classifier, joint_steps(spatial_maps), add_residual)
+        temporal = rollout_saliency(token_mask, prefix, classifier, joint_steps(temporal_maps), add_residual)
+        return spatial.reshape(-1, t, h, w) * temporal[:, :, None, None]
 
 
 # ------------------------------------------------------------------------------------------------ Model 3
