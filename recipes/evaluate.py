@@ -158,7 +158,7 @@ def main(argv=None):
         video_column=args.video_column,
         label_column=args.label_column,
     )
-    split = args.split or next((s for s in ("validation", "test") if s in data.splits), None)
+    split = args.split or data.default_eval_split
     if split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback
         wanted = f"no split {split!r}" if split else "no validation or test split"
         raise SystemExit(f"error: {wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")

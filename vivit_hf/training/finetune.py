@@ -465,7 +465,7 @@ def load_data(args, accelerator):
     for split, count in data.missing.items():
         logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
     train = data.split(args.train_split)
-    eval_split = args.eval_split or next((s for s in ("validation", "test") if s in data.splits), None)
+    eval_split = args.eval_split or data.default_eval_split
     if eval_split is None:
         train, evaluation = hold_out(train, args.validation_split_percentage / 100, seed=args.seed)
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
@@ -492,7 +492,7 @@ def load_streaming_data(args):
         label_column=args.label_column,
     )
     train = data.split(args.train_split)
-    eval_split = args.eval_split or next((s for s in ("validation", "test") if s in data.splits), None)
+    eval_split = args.eval_split or data.default_eval_split
     if eval_split is None:
         raise ValueError(
             f"--streaming needs an evaluation split (it cannot hold out a share of a stream); "

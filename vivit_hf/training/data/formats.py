@@ -64,6 +64,11 @@ class VideoClassificationData:
         return len(self.label_spaces) > 1
 
     @property
+    def default_eval_split(self) -> str | None:
+        """The split the recipes evaluate on when none is named: `validation`, else `test`, else None."""
+        return next((s for s in ("validation", "test") if s in self.splits), None)
+
+    @property
     def label_names(self) -> list[str]:
         """Class names of the single head (for several heads: each head's names prefixed `head:`)."""
         if not self.is_multi_head:
