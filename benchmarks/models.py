@@ -114,12 +114,16 @@ def vivit_config(variant: str, size: dict, attn: str):
     return config_class(**fields, num_labels=NUM_LABELS, attn_implementation=attn)
 
 
-def ours(variant: str, size: dict) -> Contender:
+def ours(variant: str, size: dict, fast_path: bool = True) -> Contender:
     def build(attn):
+        model = VIVIT_MODELS[variant][2](vivit_config(variant, size, attn))
         # the opt-in CPU fast path (fc1 + GELU in one oneDNN call); off the CPU it takes the plain ops
-        return enable_cpu_fast_path(VIVIT_MODELS[variant][2](vivit_config(variant, size, attn)))
+        return enable_cpu_fast_path(model) if fast_path else model
 
-    return Contender(f"vivit_hf/{variant}", "vivit_hf", variant, build)
+    if fast_path:
+        return Contender(f"vivit_hf/{variant}", "vivit_hf", variant, build)
+    # its own family: the goals and the paper comparison read the "vivit_hf" rows only
+    return Contender(f"vivit_hf-plain/{variant}", "vivit_hf-plain", variant, build)
 
 
 def transformers_config(size: dict, attn: str):
@@ -394,7 +398,9 @@ def machine_description(device: str, threads: int) -> dict:
     }
 
 
-def build_contenders(size: dict, models: list[str] | None) -> tuple[list[Contender], list[str]]:
+def build_contenders(
+    size: dict, models: list[str] | None, plain_too: bool = False
+) -> tuple[list[Contender], list[str]]:
     contenders = [ours(variant, size) for variant in VIVIT_MODELS]
     model1 = contenders[0]
     build_model1, seeded = model1.build, {}
@@ -407,6 +413,8 @@ def build_contenders(size: dict, models: list[str] | None) -> tuple[list[Contend
 
     model1.build = lambda attn: _with_weights(build_model1(attn), model1_weights)
     contenders.append(transformers_vivit(size, model1_weights))
+    if plain_too:  # the same models without the CPU fast path, timed in the same rounds (an interleaved A/B)
+        contenders += [ours(variant, size, fast_path=False) for variant in VIVIT_MODELS]
     notes = []
     if vit_pytorch_available():
         contenders += [lucidrains("factorised_encoder", size), lucidrains("factorised_self_attention", size)]
@@ -433,7 +441,7 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
     size = SIZES[args.size]
     batch = args.batch or (8 if device == "cuda" else 1)
     dtypes = args.dtypes or (["bf16"] if device == "cuda" else ["fp32", "bf16"])
-    contenders, notes = build_contenders(size, args.models)
+    contenders, notes = build_contenders(size, args.models, args.plain_too)
     tokens = (size["num_frames"] // size["tubelet_size"][0]) * (size["image_size"] // size["tubelet_size"][1]) ** 2
     result = {
         "command": " ".join(["python", "benchmarks/models.py", *args.argv]),
@@ -896,7 +904,18 @@ def parse_args(argv: list[str] | None = None):
     )
     parser.add_argument("--no-train", action="store_true", help="skip the training-step timings")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-training-memory measurements")
+    parser.add_argument(
+        "--plain-too",
+        action="store_true",
+        help="also time our four models without the opt-in CPU fast path (rows vivit_hf-plain/...), same rounds",
+    )
     parser.add_argument("--out-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument(
+        "--name",
+        default=None,
+        help="file stem of the results (default models-<device>[-<size>][-compiled]); a rerun under another name "
+        "leaves the committed results as they are",
+    )
     parser.add_argument("--silent", action="store_true", help="print nothing but the output paths")
     parser.add_argument(
         "--from-json",
@@ -938,7 +957,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     stem = args.out_dir / (
-        f"models-{args.device}{'' if args.size == 'b16x2' else '-' + args.size}{'-compiled' if args.compile else ''}"
+        args.name
+        or f"models-{args.device}{'' if args.size == 'b16x2' else '-' + args.size}{'-compiled' if args.compile else ''}"
     )
     if args.from_json:
         result = merge_results(args.from_json)

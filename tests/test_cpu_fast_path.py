@@ -1,6 +1,6 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""`vivit_hf.enable_cpu_fast_path`: fc1 + GELU as one oneDNN call in CPU inference, the same logits as the plain
-model code, and out of the way wherever it cannot compute the same thing."""
+"""`vivit_hf.enable_cpu_fast_path`: every Linear as a oneDNN call and fc1 + GELU as one, in CPU inference; the same
+logits as the plain model code, and out of the way wherever it cannot compute the same thing."""
 
 import copy
 
@@ -53,8 +53,10 @@ def test_state_dict_saved_code_and_disable_are_unchanged(tmp_path):
         "modeling_blocks.py",
         "modeling_vivit.py",
     ]
+    assert all(type(m) is cpu_fast_path.OneDNNLinear for m in model.modules() if isinstance(m, torch.nn.Linear))
     vivit_hf.disable_cpu_fast_path(model)
     assert type(mlp).__name__ == "ViViTMLP" and type(mlp).__module__ == "vivit_hf.models.modeling_blocks"
+    assert all(type(m) is torch.nn.Linear for m in model.modules() if isinstance(m, torch.nn.Linear))
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -97,3 +99,63 @@ def test_training_takes_the_plain_ops():
 def test_other_activations_are_left_alone():
     model = vivit_hf.enable_cpu_fast_path(tiny("spatio_temporal", hidden_act="gelu_fast"))
     assert not any(isinstance(m, cpu_fast_path._FusedGELUMLP) for m in model.modules())
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_every_linear_runs_through_onednn_in_inference(name, monkeypatch):
+    """qkv, attention output, fc2 and the head as plain oneDNN Linears, fc1 with the GELU fused: every Linear of the
+    model is computed by oneDNN once per use, and the logits are those of the plain model."""
+    plain = tiny(name)
+    fast = vivit_hf.enable_cpu_fast_path(copy.deepcopy(plain))
+    seen = []
+    real = cpu_fast_path._onednn_linear
+    monkeypatch.setattr(
+        cpu_fast_path, "_onednn_linear", lambda x, linear, *a: seen.append(linear) or real(x, linear, *a)
+    )
+    with torch.no_grad():
+        torch.testing.assert_close(
+            fast(pixel_values=clip()).logits, plain(pixel_values=clip()).logits, rtol=1e-5, atol=1e-5
+        )
+    linears = [m for m in fast.modules() if isinstance(m, torch.nn.Linear)]
+    assert {id(m) for m in seen} == {id(m) for m in linears}
+
+
+def test_onednn_linear_equals_f_linear_and_steps_aside_for_gradients():
+    linear = torch.nn.Linear(24, 40)
+    reference = torch.nn.Linear(24, 40)
+    reference.load_state_dict(linear.state_dict())
+    linear.__class__ = cpu_fast_path.OneDNNLinear
+    x = torch.randn(5, 7, 24)
+    with torch.no_grad():
+        torch.testing.assert_close(linear(x), reference(x), rtol=1e-5, atol=1e-6)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            got, expected = linear(x), reference(x)
+        assert got.dtype == expected.dtype == torch.bfloat16
+        torch.testing.assert_close(got, expected, rtol=2e-2, atol=2e-2)
+    assert cpu_fast_path.onednn_dtype(x, linear) is None  # the weight requires grad: the plain op, which has a backward
+    linear(x).sum().backward()
+    reference(x).sum().backward()
+    torch.testing.assert_close(linear.weight.grad, reference.weight.grad)
+
+
+def test_gradients_are_those_of_the_plain_model():
+    plain = tiny("factorised_encoder").train()
+    fast = vivit_hf.enable_cpu_fast_path(copy.deepcopy(plain)).train()
+    labels = torch.tensor([0, 1])
+    plain(pixel_values=clip(), labels=labels).loss.backward()
+    fast(pixel_values=clip(), labels=labels).loss.backward()
+    for (name, p), q in zip(plain.named_parameters(), fast.parameters()):
+        torch.testing.assert_close(q.grad, p.grad, rtol=1e-5, atol=1e-6, msg=name)
+
+
+def test_linear_subclasses_keep_their_own_forward():
+    """PEFT's and quantisers' layers subclass nn.Linear with forwards of their own: they are not swapped."""
+
+    class Scaled(torch.nn.Linear):
+        def forward(self, x):
+            return 2 * super().forward(x)
+
+    model = tiny("spatio_temporal")
+    model.classifier = Scaled(model.classifier.in_features, model.classifier.out_features)
+    vivit_hf.enable_cpu_fast_path(model)
+    assert type(model.classifier) is Scaled

@@ -163,3 +163,16 @@ def test_other_scenic_classifiers_pool_as_scenic(name, classifier):
     np.testing.assert_allclose(
         run(model, case).logits.numpy(), expected, atol=1e-4 * max(1, np.abs(expected).max()), rtol=0
     )
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_logits_match_scenic_through_the_cpu_fast_path(name):
+    """The opt-in CPU fast path (every Linear through oneDNN, fc1 + GELU fused) gives scenic's logits too."""
+    from vivit_hf import cpu_fast_path
+
+    if not cpu_fast_path.onednn_linear_available():
+        pytest.skip("this torch build has no oneDNN linear")
+    case, config, params = load_case(name)
+    model = cpu_fast_path.enable_cpu_fast_path(load_scenic(params, config["scenic_config"]))
+    assert any(isinstance(m, cpu_fast_path.OneDNNLinear) for m in model.modules())
+    np.testing.assert_allclose(run(model, case).logits.numpy(), np.load(case / "logits.npy"), atol=1e-4, rtol=0)

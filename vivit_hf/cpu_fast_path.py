@@ -1,19 +1,24 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""An opt-in CPU inference fast path: each MLP's `fc1` and GELU run as one oneDNN call.
+"""An opt-in CPU inference fast path: every Linear runs as a oneDNN call, each MLP's `fc1` and GELU as one.
 
     model = vivit_hf.enable_cpu_fast_path(model)   # any of the four variants, ours or loaded with trust_remote_code
 
-oneDNN's Linear with a GELU post-op (the kernel torch.compile's CPU backend emits for Linear + GELU) applies the
-GELU to the GEMM's output tile while it is in cache, instead of in a separate pass over the (tokens, 4d) activation.
-`benchmarks/models.py` measures the gain. The model code itself stays plain torch: this module is the only place
-that knows about the kernel, and it does not travel with `trust_remote_code` checkpoints.
+Two kernels, both oneDNN's Linear (`torch.ops.mkldnn._linear_pointwise`, what torch.compile's CPU backend emits):
+- every plain `nn.Linear` of the model (qkv, attention output, fc2, head): PyTorch's `F.linear` calls MKL's GEMM,
+  which on AMD CPUs takes a slow generic path (fp32 (3136, 768) x (768, 3072), 2 threads, AMD EPYC, torch 2.14.1:
+  181 GFLOP/s through MKL, 351 through oneDNN); on Intel CPUs the two are level.
+- `fc1` + GELU as one call: oneDNN applies the GELU to the GEMM's output tile while it is in cache, instead of in a
+  separate pass over the (tokens, 4d) activation.
+`benchmarks/models.py --plain-too` measures the gain. The model code itself stays plain torch: this module is the only
+place that knows about the kernels, and it does not travel with `trust_remote_code` checkpoints.
 
-The fused call is taken only where it computes what the separate ops compute: on the CPU, without gradients to track
-(the op has no backward), in fp32 or bf16 (under CPU autocast the operands are cast as autocast casts `F.linear`),
-outside torch.compile (inductor fuses by itself) and tracing or ONNX export (exported graphs keep portable ops), for a
-plain `nn.Linear` without hooks (accelerate's offloading hooks, PEFT layers and quantised linears keep the module
-call). Anywhere else the MLP runs its own forward. `disable_cpu_fast_path` undoes it; the state dict, `save_pretrained`
-and the saved code are the same either way.
+A oneDNN call is taken only where it computes what the plain ops compute: on the CPU, without gradients to track (the
+op has no backward), in fp32 or bf16 (under CPU autocast the operands are cast as autocast casts `F.linear`), outside
+torch.compile (inductor chooses its own kernels) and tracing or ONNX export (exported graphs keep portable ops).
+A Linear keeps its module call, so its hooks fire; the fused `fc1` skips it, so it is fused only for a plain
+`nn.Linear` without hooks (accelerate's offloading hooks, PEFT layers and quantised linears keep the module call).
+Subclasses of `nn.Linear` (PEFT, quantisers) are left alone. Anywhere else the module runs its own forward.
+`disable_cpu_fast_path` undoes it; the state dict, `save_pretrained` and the saved code are the same either way.
 """
 
 from __future__ import annotations
@@ -39,13 +44,11 @@ def _global_module_hooks() -> bool:
     return bool(module._global_forward_hooks or module._global_forward_pre_hooks)
 
 
-def fused_dtype(hidden_states: torch.Tensor, linear: nn.Module) -> torch.dtype | None:
-    """The dtype to run `linear` + GELU in as one oneDNN call, or None where the fused call does not apply."""
+def onednn_dtype(hidden_states: torch.Tensor, linear: nn.Linear) -> torch.dtype | None:
+    """The dtype to run `linear` in as a oneDNN call, or None where the call would not compute what it computes."""
     if hidden_states.device.type != "cpu" or torch.compiler.is_compiling():
         return None
     if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
-        return None
-    if type(linear) is not nn.Linear or linear._forward_hooks or linear._forward_pre_hooks or _global_module_hooks():
         return None
     if linear.weight.device.type != "cpu":
         return None
@@ -57,15 +60,37 @@ def fused_dtype(hidden_states: torch.Tensor, linear: nn.Module) -> torch.dtype |
     return dtype
 
 
+def fused_dtype(hidden_states: torch.Tensor, linear: nn.Module) -> torch.dtype | None:
+    """The dtype to run `linear` + GELU in as one oneDNN call, or None where the fused call does not apply: also
+    where the Linear has hooks, since the fused call skips its module call."""
+    if type(linear) not in (nn.Linear, OneDNNLinear) or linear._forward_hooks or linear._forward_pre_hooks:
+        return None
+    if _global_module_hooks():
+        return None
+    return onednn_dtype(hidden_states, linear)
+
+
+def _onednn_linear(hidden_states, linear, dtype, post_op: str, algorithm: str) -> torch.Tensor:
+    bias = linear.bias.to(dtype) if linear.bias is not None else None
+    return torch.ops.mkldnn._linear_pointwise(
+        hidden_states.to(dtype), linear.weight.to(dtype), bias, post_op, [], algorithm
+    )
+
+
 def fused_linear_gelu(hidden_states: torch.Tensor, linear: nn.Linear, algorithm: str) -> torch.Tensor | None:
     """GELU(linear(x)) in one oneDNN call, or None where that does not apply (`fused_dtype`)."""
     dtype = fused_dtype(hidden_states, linear)
-    if dtype is None:
-        return None
-    bias = linear.bias.to(dtype) if linear.bias is not None else None
-    return torch.ops.mkldnn._linear_pointwise(
-        hidden_states.to(dtype), linear.weight.to(dtype), bias, "gelu", [], algorithm
-    )
+    return None if dtype is None else _onednn_linear(hidden_states, linear, dtype, "gelu", algorithm)
+
+
+class OneDNNLinear(nn.Linear):
+    """An `nn.Linear` whose CPU inference forward is oneDNN's Linear (`onednn_dtype` says where)."""
+
+    def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
+        dtype = onednn_dtype(hidden_states, self)
+        if dtype is None:
+            return super().forward(hidden_states)
+        return _onednn_linear(hidden_states, self, dtype, "none", "")
 
 
 class _FusedGELUMLP:
@@ -89,12 +114,19 @@ def _is_vivit_mlp(module: nn.Module) -> bool:
 
 
 def enable_cpu_fast_path(model: nn.Module) -> nn.Module:
-    """Run every MLP's `fc1` + GELU of `model` as one oneDNN call in CPU inference; returns `model`.
+    """Run every plain `nn.Linear` of `model` as a oneDNN call, and every MLP's `fc1` + GELU as one, in CPU
+    inference; returns `model`.
 
-    A no-op where this torch build lacks the kernel, or for an activation other than the tanh or erf GELU.
+    A no-op where this torch build lacks the kernel; the MLPs are left unfused for an activation other than the tanh
+    or erf GELU.
     """
+    if not onednn_linear_available():
+        return model
+    for module in model.modules():
+        if type(module) is nn.Linear:  # exactly: subclasses (PEFT, quantisers) have forwards of their own
+            module.__class__ = OneDNNLinear
     algorithm = GELU_ALGORITHMS.get(getattr(getattr(model, "config", None), "hidden_act", None))
-    if algorithm is None or not onednn_linear_available():
+    if algorithm is None:
         return model
     for module in model.modules():
         if _is_vivit_mlp(module) and not isinstance(module, _FusedGELUMLP):
@@ -109,6 +141,8 @@ def enable_cpu_fast_path(model: nn.Module) -> nn.Module:
 def disable_cpu_fast_path(model: nn.Module) -> nn.Module:
     """Undo `enable_cpu_fast_path`; returns `model`."""
     for module in model.modules():
+        if type(module) is OneDNNLinear:
+            module.__class__ = nn.Linear
         if isinstance(module, _FusedGELUMLP):
             module.__class__ = next(c for c in type(module).__mro__[1:] if c is not _FusedGELUMLP)
             del module._fused_gelu
