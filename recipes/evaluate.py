@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 from functools import partial
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
-from vivit_hf.hub.upload import looks_like_repo_id
+from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.training.data import SYNTHETIC, open_video_dataset
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
@@ -81,10 +80,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _is_local_path(source: str) -> bool:
-    return source.startswith((".", "/", "~")) or os.sep in source.rstrip(os.sep) and not looks_like_repo_id(source)
-
-
 def parse_args(argv=None):
     """Flags, checked before anything is loaded: a wrong value fails in a second, not after the data set is read."""
     parser = build_parser()
@@ -93,12 +88,12 @@ def parse_args(argv=None):
     if model.exists():
         if not (model / "config.json").is_file():
             parser.error(f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)")
-    elif _is_local_path(args.model) or not looks_like_repo_id(args.model):
+    elif looks_like_local_path(args.model):
         parser.error(f"--model {args.model}: no such folder, and not a Hub model id (owner/name)")
     if (
         args.dataset != SYNTHETIC
         and not Path(args.dataset).expanduser().exists()
-        and (_is_local_path(args.dataset) or not looks_like_repo_id(args.dataset))
+        and looks_like_local_path(args.dataset)
     ):
         parser.error(f"--dataset {args.dataset}: no such folder, and not a Hub data set id (owner/name)")
     return args

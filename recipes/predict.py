@@ -29,10 +29,9 @@ from transformers import pipeline
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.video_io import VideoDecodeError
+from vivit_hf.training.data.formats import video_files_below
 
 logger = logging.getLogger("predict")
-
-VIDEO_SUFFIXES = {".mp4", ".webm", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".flv", ".wmv", ".gif"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,11 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def find_videos(paths: list[str]) -> list[Path]:
-    """The files given, and the video files under the folders given (sorted), in order; each once."""
+    """The files given, and the video files under the folders given (sorted; hidden ones left out, as the data set
+    readers leave them out), in order; each once."""
     found: list[Path] = []
     for entry in map(Path, paths):
         if entry.is_dir():
-            found.extend(sorted(p for p in entry.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES))
+            found.extend(video_files_below(entry))  # the files fine-tuning would read of the same folder
         elif entry.is_file():
             found.append(entry)
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shlex
 import sys
@@ -20,11 +21,15 @@ from ..processing.processing_vivit import ViViTVideoProcessor
 from .scenic import ScenicConversionError, load_scenic, read_scenic_config
 from .scenic_checkpoint import ScenicCheckpointError
 from .transformers_vivit import (
+    CheckpointSourceError,
     TransformersCheckpointError,
+    _resolve,
     config_from_transformers_vivit,
     load_transformers_vivit_into,
     read_transformers_checkpoint,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def scenic_processor_kwargs(scenic_config) -> dict:
@@ -46,10 +51,10 @@ def scenic_processor_kwargs(scenic_config) -> dict:
     return kwargs
 
 
-def transformers_processor_kwargs(source: str, config) -> dict:
-    """Frame count and crop from the checkpoint; sizes from its preprocessor config when it has one. Pixels are
-    scenic's [-1, 1]: the released weights were trained by scenic on that range (transformers' Vivit processors
-    normalise twice and feed [-3, 1])."""
+def transformers_processor_kwargs(source: str, config, hub_kwargs: dict | None = None) -> dict:
+    """Frame count and crop from the checkpoint; sizes from its (video_)preprocessor_config.json when it has one, read
+    from the folder or Hub repo `source` as the weights were. Pixels are scenic's [-1, 1]: the released weights were
+    trained by scenic on that range (transformers' Vivit processors normalise twice and feed [-3, 1])."""
     height, width = config.image_size_hw
     kwargs = dict(
         num_frames=config.num_frames,
@@ -58,14 +63,21 @@ def transformers_processor_kwargs(source: str, config) -> dict:
         crop_size={"height": height, "width": width},
         normalization="scenic",
     )
+    out_of_reach = []
     for name in ("video_preprocessor_config.json", "preprocessor_config.json"):
-        path = os.path.join(source, name)
-        if os.path.isfile(path):
+        try:
+            path = _resolve(os.fspath(source), name, hub_kwargs or {})
+        except CheckpointSourceError as error:  # the weights were read; only this optional file is out of reach
+            out_of_reach.append(str(error))
+            continue
+        if path is not None:
             with open(path) as handle:
                 saved = json.load(handle)
             if isinstance(saved.get("size"), dict) and "shortest_edge" in saved["size"]:
                 kwargs["size"] = {"shortest_edge": int(saved["size"]["shortest_edge"])}
-            break
+            return kwargs
+    if out_of_reach:  # say so: a checkpoint trained at another size would otherwise be resized wrongly unnoticed
+        logger.warning("%s; the video processor keeps shortest_edge 256", "; ".join(out_of_reach))
     return kwargs
 
 
@@ -104,14 +116,13 @@ def convert_transformers_checkpoint(source, out, *, command: str = "", **hub_kwa
     model = (ViViTSpatioTemporalForVideoClassification if has_head else ViViTSpatioTemporalModel)(config)
     unused = load_transformers_vivit_into(model, state)
     model.eval()
-    local = os.fspath(source) if os.path.isdir(os.fspath(source)) else ""
     notes = ""
     if unused:
         notes = "Not converted (no counterpart): " + ", ".join(f"`{name}`" for name in unused) + "."
     save_hub_folder(
         model,
         out,
-        processor_kwargs=transformers_processor_kwargs(local, config),
+        processor_kwargs=transformers_processor_kwargs(source, config, hub_kwargs),
         source=os.fspath(source),
         command=command or "python -m vivit_hf.convert transformers",
         notes=notes,

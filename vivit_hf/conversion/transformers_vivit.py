@@ -31,6 +31,7 @@ import re
 
 import torch
 
+from ..hub.sources import looks_like_local_path
 from ..models.configuration_vivit import ViViTSpatioTemporalConfig
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from .scenic_checkpoint import describe_file_start
@@ -93,16 +94,22 @@ def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
 
     A source that is neither an existing folder nor a reachable Hub repo raises `CheckpointSourceError` saying
     which of the two the user's string could have meant and why neither worked: huggingface_hub alone would report
-    a missing folder as an invalid repo id, and an unreachable Hub as a missing file.
+    a missing folder as an invalid repo id, and an unreachable Hub as a missing file. Whether the string is a path
+    or a repo id is `vivit_hf.hub.sources`' rule, the one every other flag follows.
     """
     subfolder = hub_kwargs.get("subfolder") or ""
     if os.path.isdir(source):
         path = os.path.join(source, subfolder, filename)
         return path if os.path.isfile(path) else None
+    if os.path.exists(source):
+        raise CheckpointSourceError(
+            f"{source!r} is a file; give the folder that holds its config.json and weights, or a Hub repo id"
+        )
+    if looks_like_local_path(source):
+        raise CheckpointSourceError(f"{source!r}: no such file or folder")
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import (
         EntryNotFoundError,
-        HFValidationError,
         LocalEntryNotFoundError,
         RepositoryNotFoundError,
         RevisionNotFoundError,
@@ -111,20 +118,10 @@ def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
     kwargs = {k: v for k, v in hub_kwargs.items() if k in _HUB_KWARGS and k != "subfolder" and v is not None}
     try:
         return hf_hub_download(source, filename, subfolder=subfolder or None, **kwargs)
-    except HFValidationError:
-        raise CheckpointSourceError(f"{source!r}: no such file or folder") from None
     except LocalEntryNotFoundError as error:  # before EntryNotFoundError: it is a subclass
-        offline = os.environ.get("HF_HUB_OFFLINE", "").upper() in ("1", "ON", "YES", "TRUE") or kwargs.get(
-            "local_files_only"
-        )
-        why = (
-            "offline mode is on (HF_HUB_OFFLINE or local_files_only)"
-            if offline
-            else f"the Hub could not be reached ({error.__cause__ or error})"
-        )
         raise CheckpointSourceError(
-            f"{source!r}: no such local file or folder; read as a Hub repo id, {why} and its {filename} is not in "
-            f"the local cache"
+            f"{source!r}: no such local file or folder; read as a Hub repo id, {_why_not_reached(error, kwargs)} and "
+            f"its {filename} is not in the local cache"
         ) from None
     except RevisionNotFoundError:
         raise CheckpointSourceError(f"{source!r}: the Hub repo has no revision {kwargs.get('revision')!r}") from None
@@ -135,6 +132,18 @@ def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
         ) from None
     except EntryNotFoundError:
         return None
+
+
+def _why_not_reached(error: Exception, kwargs: dict) -> str:
+    """Why `hf_hub_download` found no copy of a file: huggingface_hub's own offline mode (HF_HUB_OFFLINE as it read
+    it, `local_files_only`, or a request it refused as offline), else the Hub could not be reached (the network
+    error it gives as the cause)."""
+    from huggingface_hub.constants import is_offline_mode
+    from huggingface_hub.errors import OfflineModeIsEnabled
+
+    if kwargs.get("local_files_only") or is_offline_mode() or isinstance(error.__cause__, OfflineModeIsEnabled):
+        return "offline mode is on (HF_HUB_OFFLINE or local_files_only)"
+    return f"the Hub could not be reached ({error.__cause__ or error})"
 
 
 def read_state_dict_file(path: str) -> dict[str, torch.Tensor]:

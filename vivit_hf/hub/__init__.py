@@ -1,7 +1,9 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""The Hub side of a checkpoint: its model card and its uploads. Nothing else of vivit_hf is imported."""
+"""The Hub side of a checkpoint: its model card, its uploads, and the one rule for whether a user's string is a Hub
+repo id or a local path. Nothing else of vivit_hf is imported."""
 
 from .cards import build_model_card
-from .upload import BackgroundUploader, looks_like_repo_id, push_folder
+from .sources import looks_like_local_path, looks_like_repo_id
+from .upload import BackgroundUploader, push_folder
 
-__all__ = ["BackgroundUploader", "build_model_card", "looks_like_repo_id", "push_folder"]
+__all__ = ["BackgroundUploader", "build_model_card", "looks_like_local_path", "looks_like_repo_id", "push_folder"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
-from .upload import looks_like_repo_id
+from .sources import looks_like_local_path, looks_like_repo_id
 
 PAPER = "https://arxiv.org/abs/2103.15691"
 
@@ -64,12 +64,7 @@ def _dataset_names(dataset_name: str, dataset_id: str | None) -> tuple[str, str 
     """(name, Hub id or None, `dataset.type`) for the card. `model-index`'s `dataset.type` is a Hub data set
     id; local data has none, so it gets a name made from the data set's name (a local path is cut to its folder
     name everywhere: the trainer's file system means nothing to a reader, and it may say more than intended)."""
-    if dataset_name and (
-        Path(dataset_name).exists()
-        or os.path.isabs(dataset_name)
-        or os.sep in dataset_name.rstrip(os.sep)
-        and not looks_like_repo_id(dataset_name)
-    ):
+    if dataset_name and (Path(dataset_name).exists() or looks_like_local_path(dataset_name)):
         dataset_name = Path(dataset_name.rstrip(os.sep)).name or dataset_name
     if not _is_hub_id(dataset_id):
         dataset_id = None

@@ -13,7 +13,6 @@ import fnmatch
 import logging
 import os
 import queue
-import re
 import shlex
 import shutil
 import threading
@@ -24,13 +23,6 @@ from pathlib import Path
 from huggingface_hub import CommitOperationAdd, HfApi
 
 logger = logging.getLogger(__name__)
-
-_REPO_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")
-
-
-def looks_like_repo_id(source: str) -> bool:
-    """Whether `source` is spelt like a Hub repo id (`name` or `owner/name`), not a relative or absolute path."""
-    return bool(_REPO_ID.match(source)) and not source.startswith((".", "/")) and ".." not in source
 
 
 @dataclass

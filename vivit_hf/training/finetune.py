@@ -18,6 +18,7 @@ from accelerate.logging import get_logger
 from transformers import AutoConfig
 
 from ..conversion.vit_init import from_vivit_checkpoint
+from ..hub.sources import looks_like_local_path
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .data import SYNTHETIC, open_video_dataset
@@ -258,7 +259,7 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
         check_config_overrides(overrides, args.crop_size)
     except ValueError as error:
         parser.error(f"argument --config_overrides: {error}")
-    if args.init_from and _looks_like_a_local_path(args.init_from) and not os.path.exists(args.init_from):
+    if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
         parser.error(
             f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
             f"a Hub id reads 'org/name')"
@@ -432,20 +433,6 @@ def check_config_overrides(overrides: dict, crop_size: int | None = None, config
                 f"image_size={json.dumps(size)} differs from --crop_size {crop_size}, the frames the "
                 f"model is given; leave image_size out (it follows --crop_size) or give --crop_size"
             )
-
-
-def _looks_like_a_local_path(source: str) -> bool:
-    """Not a Hub id ('name' or 'org/name'), or a file name: read as a path, so a missing one is reported as such
-    rather than as a malformed repo id."""
-    from huggingface_hub.utils import HFValidationError, validate_repo_id
-
-    if Path(source).suffix in (".npz", ".safetensors", ".pth", ".pt", ".bin", ".json"):
-        return True
-    try:
-        validate_repo_id(source)
-    except HFValidationError:
-        return True
-    return False
 
 
 # ------------------------------------------------------------------------------------------------ data

@@ -30,7 +30,8 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-VIDEO_EXTENSIONS = (".mp4", ".webm", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".gif")
+# The one list of video file types: the data set readers and `recipes/predict.py` pick the same files of a folder.
+VIDEO_EXTENSIONS = (".mp4", ".webm", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".flv", ".wmv", ".gif")
 
 # Split names as written by the data sets, mapped to the two names the recipes use.
 _SPLIT_ALIASES = {
@@ -96,6 +97,18 @@ class VideoClassificationData:
 def _is_hidden(name: str) -> bool:
     """Hidden files and folders, macOS resource forks (`._clip.mp4`, "AppleDouble") and zip's `__MACOSX`."""
     return name.startswith(".") or name == "__MACOSX"
+
+
+def video_files_below(folder: Path) -> list[Path]:
+    """Every video file below `folder`, sorted: a `VIDEO_EXTENSIONS` suffix (any case), and no hidden file or folder
+    on the way. What a videofolder class folder holds, and what `recipes/predict.py` reads of a folder."""
+    return sorted(
+        path
+        for path in Path(folder).rglob("*")
+        if path.suffix.lower() in VIDEO_EXTENSIONS
+        and path.is_file()
+        and not any(_is_hidden(part) for part in path.relative_to(folder).parts)
+    )
 
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -237,10 +250,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
             per_split.setdefault(split, []).extend(
                 (class_dir.name, clip, clip.relative_to(root).as_posix())
                 for class_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not _is_hidden(p.name))
-                for clip in sorted(class_dir.rglob("*"))
-                if clip.suffix.lower() in VIDEO_EXTENSIONS
-                and clip.is_file()
-                and not any(_is_hidden(part) for part in clip.relative_to(class_dir).parts)
+                for clip in video_files_below(class_dir)
             )
     per_split = {split: items for split, items in per_split.items() if items}
     if not per_split:
@@ -598,7 +608,7 @@ def load_video_dataset(
     if Path(source).is_dir():
         roots = [Path(source)]
     else:
-        from ...hub.upload import looks_like_repo_id
+        from ...hub.sources import looks_like_repo_id
         from .fetch import fetch_dataset_repo
 
         if not looks_like_repo_id(str(source)):

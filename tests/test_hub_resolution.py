@@ -1,0 +1,118 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""A transformers ViViT named by Hub id: why it could not be read (huggingface_hub's offline mode, or a Hub that did
+not answer) comes from huggingface_hub itself, and a converted Hub checkpoint keeps its own preprocessing size.
+
+No test touches the network: the Hub is a cache folder laid out as huggingface_hub lays it out (read offline through
+the real `hf_hub_download`), or a stand-in of `hf_hub_download` raising what huggingface_hub raises when a
+connection is refused."""
+
+import json
+import logging
+
+import huggingface_hub
+import huggingface_hub.constants
+import pytest
+from huggingface_hub.errors import LocalEntryNotFoundError
+from transformers import VivitConfig, VivitForVideoClassification
+
+from vivit_hf.conversion.transformers_vivit import CheckpointSourceError, read_transformers_checkpoint
+from vivit_hf.convert import convert_transformers_checkpoint
+
+REPO_ID = "someone/vivit-tiny"
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def hub_cache(root, files: dict):
+    """A huggingface_hub cache holding `REPO_ID` at `COMMIT` (`main` points to it) with `files` ({name: bytes} or
+    a saved folder's files): what `hf_hub_download` reads offline."""
+    repo = root / "models--someone--vivit-tiny"
+    snapshot = repo / "snapshots" / COMMIT
+    snapshot.mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(COMMIT)
+    for name, data in files.items():
+        (snapshot / name).write_bytes(data)
+    return root
+
+
+def tiny_vivit_files(tmp_path) -> dict:
+    config = VivitConfig(
+        num_frames=4,
+        image_size=32,
+        tubelet_size=[2, 8, 8],
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=3,
+    )
+    folder = tmp_path / "saved"
+    VivitForVideoClassification(config).save_pretrained(folder)
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+# -- why a Hub id could not be read -----------------------------------------------------------------------------
+def test_huggingface_hub_offline_mode_is_reported_as_offline_whatever_the_environment_says(tmp_path, monkeypatch):
+    # HF_HUB_OFFLINE is read by huggingface_hub once, at import: the variable set or unset later changes nothing
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with pytest.raises(CheckpointSourceError) as error:
+        read_transformers_checkpoint(REPO_ID, cache_dir=str(tmp_path / "empty-cache"))
+    message = str(error.value)
+    assert f"{REPO_ID!r}: no such local file or folder" in message
+    assert "offline mode is on" in message and "could not be reached" not in message
+
+
+def test_local_files_only_is_reported_as_offline(tmp_path, monkeypatch):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # local_files_only: no request is made
+    with pytest.raises(CheckpointSourceError, match="offline mode is on"):
+        read_transformers_checkpoint(REPO_ID, cache_dir=str(tmp_path / "empty-cache"), local_files_only=True)
+
+
+def test_a_hub_that_does_not_answer_is_reported_as_unreachable_not_offline(monkeypatch):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # set after huggingface_hub read it: not offline mode
+
+    def refused(repo_id, filename, **kwargs):
+        # what huggingface_hub raises when its HEAD request fails and the cache lacks the file
+        # (its own HTTP client's ConnectError; a built-in one stands in, as the message is all that is shown)
+        cause = ConnectionRefusedError(111, "Connection refused")
+        raise LocalEntryNotFoundError("cannot find the requested files in the local cache") from cause
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", refused)
+    with pytest.raises(CheckpointSourceError) as error:
+        read_transformers_checkpoint(REPO_ID)
+    message = str(error.value)
+    assert "the Hub could not be reached ([Errno 111] Connection refused)" in message
+    assert "offline" not in message
+
+
+def test_an_existing_file_is_named_as_a_file_not_a_missing_folder(tmp_path):
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"{}")
+    with pytest.raises(CheckpointSourceError, match="is a file; give the folder"):
+        read_transformers_checkpoint(str(weights))
+
+
+# -- a converted Hub checkpoint keeps its own size --------------------------------------------------------------
+def converted_size(tmp_path, cache) -> dict:
+    out = tmp_path / "out"
+    convert_transformers_checkpoint(REPO_ID, out, cache_dir=str(cache))
+    return json.loads((out / "video_preprocessor_config.json").read_text())["size"]
+
+
+def test_a_hub_checkpoint_keeps_the_size_of_its_preprocessor_config(tmp_path, monkeypatch):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # read from the cache only
+    files = tiny_vivit_files(tmp_path)
+    files["preprocessor_config.json"] = json.dumps({"size": {"shortest_edge": 96}}).encode()
+    cache = hub_cache(tmp_path / "cache", files)
+    assert converted_size(tmp_path, cache) == {"shortest_edge": 96}
+
+
+def test_a_hub_checkpoint_whose_preprocessor_config_is_out_of_reach_says_so(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    cache = hub_cache(tmp_path / "cache", tiny_vivit_files(tmp_path))  # weights cached, no preprocessor config
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.conversion.cli"):
+        assert converted_size(tmp_path, cache) == {"shortest_edge": 256}
+    warned = " ".join(record.getMessage() for record in caplog.records)
+    assert "preprocessor_config.json is not in the local cache" in warned and "offline mode is on" in warned

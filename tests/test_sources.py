@@ -1,0 +1,150 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""One rule for "a local path or a Hub repo id" (`vivit_hf.hub.sources`), and every flag that asks it agrees.
+
+The table is written by hand: what each string must be read as. Before this rule, four checks disagreed on rows of
+it (`vit.npz`, `owner--name`, `name.git` and a 97-character name were Hub ids to three of them and paths to the
+fourth; a config file name went to the Hub from the converter but not from `--init_from`)."""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import huggingface_hub
+import pytest
+import yaml
+
+from vivit_hf import ViViTSpatioTemporalConfig
+from vivit_hf.conversion import transformers_vivit
+from vivit_hf.hub import build_model_card, looks_like_local_path, looks_like_repo_id
+from vivit_hf.training import finetune
+from vivit_hf.training.data import fetch
+from vivit_hf.training.data.formats import load_video_dataset
+
+EVALUATE = Path(__file__).resolve().parents[1] / "recipes" / "evaluate.py"
+
+REPO_IDS = [
+    "google/vivit-b-16x2-kinetics400",
+    "vivit-b",
+    "owner/name.v2",  # a dot inside a name is allowed, and .v2 is no file type read here
+    "Owner_1/Name-2",
+    "a" * 96,  # the longest name huggingface_hub accepts
+]
+PATHS = [
+    "./run",
+    "/data/k400",
+    "~/ckpt",
+    "runs/../ckpt",
+    "a..b",
+    "C:\\ckpts\\vit",
+    "runs\\vit",
+    "vit.npz",
+    "owner/params.npz",
+    "model.safetensors",
+    "ckpt/model.pth",
+    "init.pt",
+    "pytorch_model.bin",
+    "config.json",
+    "owner/flax_model.msgpack",
+    "MODEL.SAFETENSORS",  # file types in any case
+    "vivit_base_k400.py",  # a scenic config
+    "runs/2024/vit",  # two slashes
+    "my model",  # a space
+    "owner/name/",
+    "owner--name",
+    "owner/name.git",
+    "-name",
+    "a" * 97,
+]
+
+
+@pytest.mark.parametrize("source", REPO_IDS)
+def test_strings_spelt_like_repo_ids_are_repo_ids(source):
+    assert looks_like_repo_id(source) and not looks_like_local_path(source)
+
+
+@pytest.mark.parametrize("source", PATHS)
+def test_strings_spelt_like_paths_are_paths(source):
+    assert looks_like_local_path(source) and not looks_like_repo_id(source)
+
+
+@pytest.mark.parametrize("source", [Path("owner/name"), "", None])
+def test_path_objects_and_empty_strings_are_never_repo_ids(source):
+    assert not looks_like_repo_id(source) and looks_like_local_path(source)
+
+
+# -- every caller agrees with the table (run where none of the strings exists: they name nothing on this disk) -----
+TABLE = [(source, True) for source in REPO_IDS] + [(source, False) for source in PATHS]
+
+
+@pytest.fixture(autouse=True)
+def nowhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+class WentToTheHub(Exception):
+    """Raised by the stand-ins of huggingface_hub's downloads: the caller read the string as a repo id."""
+
+
+@pytest.mark.parametrize("source, is_repo_id", TABLE)
+def test_the_transformers_converter_goes_to_the_hub_only_for_repo_ids(source, is_repo_id, monkeypatch):
+    def download(repo_id, filename, **kwargs):
+        raise WentToTheHub(repo_id)
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
+    expected = WentToTheHub if is_repo_id else transformers_vivit.CheckpointSourceError
+    with pytest.raises(expected) as error:
+        transformers_vivit.read_transformers_checkpoint(source)
+    if not is_repo_id:
+        assert str(error.value) == f"{source!r}: no such file or folder"
+
+
+@pytest.mark.parametrize("source, is_repo_id", TABLE)
+def test_finetune_init_from_refuses_a_missing_path_and_keeps_a_repo_id(source, is_repo_id, capsys):
+    if is_repo_id:
+        assert finetune.parse_args([f"--init_from={source}"]).init_from == source
+        return
+    with pytest.raises(SystemExit):
+        finetune.parse_args([f"--init_from={source}"])  # `=`: argparse reads a bare "-name" as a flag
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def evaluate_module():
+    # Loaded under its own name: `import evaluate` could be the `evaluate` library.
+    spec = importlib.util.spec_from_file_location("vivit_recipes_evaluate_sources", EVALUATE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("flag", ["--model", "--dataset"])
+@pytest.mark.parametrize("source, is_repo_id", TABLE)
+def test_evaluate_refuses_a_missing_path_and_keeps_a_repo_id(evaluate_module, flag, source, is_repo_id, capsys):
+    argv = ["--model=someone/vivit", f"{flag}={source}"]
+    if is_repo_id:
+        assert getattr(evaluate_module.parse_args(argv), flag[2:]) == source
+        return
+    with pytest.raises(SystemExit):
+        evaluate_module.parse_args(argv)
+    assert "no such folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("source, is_repo_id", TABLE)
+def test_a_dataset_is_fetched_from_the_hub_only_for_repo_ids(source, is_repo_id, monkeypatch):
+    def fetch_dataset_repo(repo_id, **kwargs):
+        raise WentToTheHub(repo_id)
+
+    monkeypatch.setattr(fetch, "fetch_dataset_repo", fetch_dataset_repo)
+    expected = WentToTheHub if is_repo_id else FileNotFoundError
+    with pytest.raises(expected, match=re.escape(source) if is_repo_id else "neither a local folder nor a Hub id"):
+        load_video_dataset(source, "videofolder")
+
+
+@pytest.mark.parametrize("source, is_repo_id", TABLE)
+def test_the_model_card_names_a_dataset_id_only_when_it_is_a_repo_id(source, is_repo_id):
+    config = ViViTSpatioTemporalConfig(
+        hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=16, num_frames=4
+    )
+    card = build_model_card(config, results={"top1": 0.5}, dataset_name="clips", dataset_id=source)
+    metadata = yaml.safe_load(card.content.split("---")[1])
+    assert metadata.get("datasets") == ([source] if is_repo_id else None)
