@@ -95,8 +95,8 @@ def shortest_side_size(height: int, width: int, size: int) -> tuple[int, int]:
 def resize(
     video: torch.Tensor, height: int, width: int, interpolation="bilinear", antialias: bool = True
 ) -> torch.Tensor:
-    if tuple(video.shape[-2:]) == (height, width):
-        return video
+    # No early return for a clip already at (height, width): torchvision hands back `video` itself then, after
+    # checking `interpolation`, so a misspelt mode fails on every clip, not only on those of another size.
     return tvF.resize(video, [height, width], interpolation=_interpolation(interpolation), antialias=antialias)
 
 

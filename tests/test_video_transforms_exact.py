@@ -1,0 +1,242 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The transforms' exact values, against references written here: hand-computed pixels, the documented random draws
+replayed on torchvision's functional ops, and float64 arithmetic (issue 18: the survivors of mutmut on
+`vivit_hf.processing.video_transforms` that `tests/test_video_transforms.py` checks only through statistics;
+docs/testing.md, "mutmut")."""
+
+import numpy as np
+import pytest
+import torch
+import torchvision.transforms.v2 as T
+import torchvision.transforms.v2.functional as tvF
+
+from vivit_hf.processing.video_transforms import (
+    NORMALIZATION_PRESETS,
+    _pad_to,
+    affine_normalization,
+    apply_affine,
+    center_crop,
+    color_jitter,
+    rand_augment,
+    random_crop,
+    resize,
+    resize_shortest_side,
+    scale_jitter,
+    three_crops,
+)
+
+
+def numbered(*shape):
+    """A float tensor whose every pixel holds its own index: a crop tells exactly where it came from."""
+    return torch.arange(float(np.prod(shape))).reshape(shape)
+
+
+def colourful_clip(seed=0, frames=2, size=8):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (frames, 3, size, size), generator=g, dtype=torch.uint8)
+
+
+# -- resizing ------------------------------------------------------------------------------------------------------
+# One row 0 0 0 24 shrunk to one pixel. Antialiased bilinear is a triangle filter as wide as the scale (4): the input
+# centres lie 1.5, 0.5, 0.5, 1.5 from the output centre, weights 1 - d / 4 = 5/8, 7/8, 7/8, 5/8 (sum 3), so the
+# pixel is 24 * (5/8) / 3 = 5. Plain bilinear samples between the two middle pixels: 0.
+STEP = torch.tensor([0.0, 0.0, 0.0, 24.0])
+
+
+def test_resize_defaults_to_antialiased_bilinear():
+    video = STEP.reshape(1, 1, 1, 4)
+    assert resize(video, 1, 1).item() == 5.0
+    assert resize(video, 1, 1, antialias=False).item() == 0.0
+    assert resize(video, 1, 1, interpolation="bilinear", antialias=True).item() == 5.0
+
+
+def test_resize_shortest_side_defaults_to_antialiased_bilinear_and_passes_the_mode_on():
+    video = STEP.expand(4, 4).reshape(1, 1, 4, 4)  # every row 0 0 0 24: the vertical filter changes nothing
+    assert resize_shortest_side(video, 1).item() == 5.0
+    assert resize_shortest_side(video, 1, antialias=False).item() == 0.0
+    small = torch.tensor([[0.0, 10.0], [20.0, 30.0]]).reshape(1, 1, 2, 2)
+    near = resize_shortest_side(small, 4, interpolation="nearest")
+    assert torch.equal(near[0, 0], small[0, 0].repeat_interleave(2, 0).repeat_interleave(2, 1))
+
+
+def test_resize_refuses_an_unknown_interpolation_even_when_no_resize_is_needed():
+    video = torch.zeros(1, 3, 4, 4)
+    assert resize(video, 4, 4) is video
+    with pytest.raises(ValueError, match=r"^Unknown interpolation 'bilnear'"):
+        resize(video, 4, 4, interpolation="bilnear")
+
+
+# -- any leading dimensions ----------------------------------------------------------------------------------------
+def test_spatial_transforms_take_a_single_frame_by_its_last_two_axes():
+    frame = numbered(2, 4, 6)  # (C, H, W)
+    assert torch.equal(center_crop(frame, 2, 2), frame[:, 1:3, 2:4])
+    assert [c.tolist() for c in three_crops(frame, 2, 2)] == [frame[:, 1:3, a : a + 2].tolist() for a in (0, 2, 4)]
+    padded = _pad_to(frame, 6, 6)
+    assert padded.shape == (2, 6, 6) and torch.equal(padded[:, 1:5], frame) and padded[:, 0].abs().sum() == 0
+    draw = np.random.default_rng(3)
+    top, left = int(draw.integers(0, 4 - 2 + 1)), int(draw.integers(0, 6 - 2 + 1))  # top first, both inclusive
+    assert torch.equal(random_crop(frame, 2, 2, np.random.default_rng(3)), frame[:, top : top + 2, left : left + 2])
+    assert resize_shortest_side(frame, 2).shape == (2, 2, 3)
+    assert scale_jitter(frame, np.random.default_rng(0), 0.5, 0.5).shape == (2, 2, 3)
+
+
+# -- three crops ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "height, width, corners",
+    [
+        (4, 8, [(1, 0), (1, 3), (1, 6)]),  # landscape, 2 rows to spare: centred vertically at row 1
+        (8, 4, [(0, 1), (3, 1), (6, 1)]),  # portrait, 2 columns to spare: centred horizontally at column 1
+        (4, 4, [(1, 0), (1, 1), (1, 2)]),  # square (as much to spare either way): left, centre, right
+    ],
+)
+def test_three_crops_take_start_centre_end_of_the_longer_side_centred_on_the_other(height, width, corners):
+    clip = numbered(1, 1, height, width)
+    crops = three_crops(clip, 2, 2)
+    assert [c.tolist() for c in crops] == [clip[..., t : t + 2, a : a + 2].tolist() for t, a in corners]
+
+
+# -- scale jitter --------------------------------------------------------------------------------------------------
+def test_scale_jitter_defaults_draw_one_factor_uniformly_from_scenic_0_9_to_1_33():
+    clip = torch.zeros(1, 1, 100, 200)
+    for seed in range(5):
+        factor = np.random.default_rng(seed).uniform(0.9, 1.33)
+        expected = (round(100 * factor), round(200 * factor))
+        assert scale_jitter(clip, np.random.default_rng(seed)).shape[-2:] == expected
+
+
+def test_scale_jitter_with_equal_bounds_resizes_by_that_factor_with_the_given_interpolation():
+    small = torch.tensor([[0.0, 10.0], [20.0, 30.0]]).reshape(1, 1, 2, 2)
+    got = scale_jitter(small, np.random.default_rng(0), 2.0, 2.0, interpolation="nearest")
+    assert torch.equal(got[0, 0], small[0, 0].repeat_interleave(2, 0).repeat_interleave(2, 1))
+
+
+def test_scale_jitter_keeps_at_least_one_pixel_per_side():
+    rng = np.random.default_rng(0)
+    assert scale_jitter(torch.zeros(1, 1, 1, 5), rng, 0.4, 0.4).shape[-2:] == (1, 2)  # round(0.4) = 0 -> 1
+    assert scale_jitter(torch.zeros(1, 1, 5, 1), rng, 0.4, 0.4).shape[-2:] == (2, 1)
+
+
+@pytest.mark.parametrize("bounds", [(0.0, 1.0), (-0.5, 1.0), (1.2, 1.1)])
+def test_scale_jitter_refuses_a_factor_range_that_is_not_positive_and_ordered(bounds):
+    message = rf"^scale jitter needs 0 < min_factor <= max_factor, got \({bounds[0]}, {bounds[1]}\)\.$"
+    with pytest.raises(ValueError, match=message):
+        scale_jitter(torch.zeros(1, 1, 4, 4), np.random.default_rng(0), *bounds)
+
+
+# -- colour jitter -------------------------------------------------------------------------------------------------
+def scenic_color_jitter(video, rng, grayscale_prob=0.1):
+    """The documented recipe with scenic's numbers: brightness, contrast, saturation in [0.6, 1.4], hue in
+    [-0.1, 0.1], drawn in that order, applied in a random order, then a colour drop with probability 0.1."""
+    ops = [
+        (tvF.adjust_brightness, rng.uniform(0.6, 1.4)),
+        (tvF.adjust_contrast, rng.uniform(0.6, 1.4)),
+        (tvF.adjust_saturation, rng.uniform(0.6, 1.4)),
+        (tvF.adjust_hue, rng.uniform(-0.1, 0.1)),
+    ]
+    for k in rng.permutation(4):
+        fn, value = ops[k]
+        video = fn(video, float(value))
+    drop = rng.random() < grayscale_prob
+    return (tvF.rgb_to_grayscale(video, num_output_channels=3) if drop else video), drop
+
+
+def test_color_jitter_defaults_are_scenics_ranges_in_a_random_order_then_a_colour_drop():
+    drops = []
+    for seed in range(12):  # seeds 7 and 11 draw the colour drop
+        video = colourful_clip(seed)
+        expected, drop = scenic_color_jitter(video, np.random.default_rng(seed))
+        assert torch.equal(color_jitter(video, np.random.default_rng(seed)), expected), seed
+        drops.append(drop)
+    assert any(drops) and not all(drops)  # both branches were compared
+
+
+def test_color_jitter_drops_colour_only_when_the_draw_is_below_grayscale_prob():
+    video = colourful_clip()
+    draw = np.random.default_rng(0)
+    for _ in range(4):  # brightness, contrast, saturation, hue
+        draw.uniform()
+    draw.permutation(4)
+    u = draw.random()  # the draw the colour drop compares with grayscale_prob
+    kept = color_jitter(video, np.random.default_rng(0), grayscale_prob=u)
+    dropped = color_jitter(video, np.random.default_rng(0), grayscale_prob=float(np.nextafter(u, 1.0)))
+    assert torch.equal(kept, scenic_color_jitter(video, np.random.default_rng(0), grayscale_prob=u)[0])
+    assert not torch.equal(kept[:, 0], kept[:, 1])
+    assert torch.equal(dropped[:, 0], dropped[:, 1]) and torch.equal(dropped[:, 1], dropped[:, 2])
+
+
+# -- RandAugment ---------------------------------------------------------------------------------------------------
+def torchvision_rand_augment(video, seed, **kwargs):
+    """torchvision's RandAugment with torch seeded by the generator's first draw in [0, 2**31 - 1)."""
+    torch_seed = int(np.random.default_rng(seed).integers(0, 2**31 - 1))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(torch_seed)
+        return T.RandAugment(**kwargs)(video)
+
+
+@pytest.mark.parametrize(
+    "kwargs, torchvision_kwargs",
+    [
+        ({}, dict(num_ops=2, magnitude=15, num_magnitude_bins=31)),  # the defaults
+        (dict(num_ops=3, magnitude=0), dict(num_ops=3, magnitude=0, num_magnitude_bins=31)),
+        (dict(num_ops=1, magnitude=7, num_magnitude_bins=11), dict(num_ops=1, magnitude=7, num_magnitude_bins=11)),
+    ],
+)
+def test_rand_augment_is_torchvisions_seeded_from_the_generator(kwargs, torchvision_kwargs):
+    for seed in range(8):
+        video = colourful_clip(seed, size=16)
+        expected = torchvision_rand_augment(video, seed, **torchvision_kwargs)
+        assert torch.equal(rand_augment(video, np.random.default_rng(seed), **kwargs), expected), seed
+
+
+def test_rand_augment_takes_magnitudes_0_to_bins_minus_1_and_names_the_range_otherwise():
+    video = colourful_clip(size=16)
+    rand_augment(video, np.random.default_rng(0), magnitude=0)
+    rand_augment(video, np.random.default_rng(0), magnitude=30)
+    with pytest.raises(ValueError, match=r"^RandAugment magnitude must be in \[0, 30\], got 31\.$"):
+        rand_augment(video, np.random.default_rng(0), magnitude=31)
+    with pytest.raises(ValueError, match=r"^RandAugment magnitude must be in \[0, 10\], got -1\.$"):
+        rand_augment(video, np.random.default_rng(0), magnitude=-1, num_magnitude_bins=11)
+
+
+# -- normalisation -------------------------------------------------------------------------------------------------
+def as_column(values):
+    return torch.tensor(values, dtype=torch.float32).reshape(3, 1, 1)
+
+
+def test_affine_normalization_defaults_are_scenics_x_over_127_5_minus_1():
+    scale, bias = affine_normalization()
+    assert torch.equal(scale, as_column([1 / 127.5] * 3)) and torch.equal(bias, as_column([-1.0] * 3))
+
+
+def test_affine_normalization_without_rescale_scales_by_one_and_drops_the_offset():
+    scale, bias = affine_normalization(do_rescale=False, rescale_factor=1 / 255, rescale_offset=True)
+    assert torch.equal(scale, as_column([1.0] * 3)) and torch.equal(bias, as_column([0.0] * 3))
+    scale, bias = affine_normalization(do_rescale=False, do_normalize=True, image_mean=0.5, image_std=0.25)
+    assert torch.equal(scale, as_column([4.0] * 3)) and torch.equal(bias, as_column([-2.0] * 3))
+
+
+def test_affine_normalization_folds_in_float64_and_rounds_once_to_float32():
+    # (1/255) / 0.229 rounded once differs from float32(1/255) / 0.229 rounded again in the last bit (channels 0, 2).
+    scale, bias = affine_normalization(**NORMALIZATION_PRESETS["imagenet"])
+    mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+    assert torch.equal(scale, as_column([(1 / 255) / s for s in std]))
+    assert torch.equal(bias, as_column([-m / s for m, s in zip(mean, std)]))
+
+
+def test_affine_normalization_takes_per_channel_values_shaped_for_broadcasting():
+    mean, std = torch.tensor([0.5, 0.25, 0.0]).reshape(3, 1, 1), torch.tensor([0.5, 0.25, 1.0]).reshape(3, 1, 1)
+    scale, bias = affine_normalization(rescale_factor=1.0, rescale_offset=False, do_normalize=True,
+                                       image_mean=mean, image_std=std)  # fmt: skip
+    assert torch.equal(scale, as_column([2.0, 4.0, 1.0])) and torch.equal(bias, as_column([-1.0, -1.0, 0.0]))
+
+
+def test_affine_normalization_puts_scale_and_bias_on_the_given_device():
+    scale, bias = affine_normalization(device="meta")  # a device other than the CPU that every machine has
+    assert scale.device.type == "meta" and bias.device.type == "meta"
+
+
+def test_apply_affine_rounds_the_first_channel_as_the_step_by_step_multiply_then_add():
+    scale, bias = affine_normalization(**NORMALIZATION_PRESETS["imagenet"])  # three different scales
+    clip = torch.arange(256, dtype=torch.uint8).reshape(1, 1, 16, 16).expand(1, 3, 16, 16)
+    steps = clip[:, 0].float() * scale[0] + bias[0]  # float32 product, rounded, then the bias added
+    assert torch.equal(apply_affine(clip, scale, bias)[:, 0], steps)
