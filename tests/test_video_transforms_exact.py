@@ -87,6 +87,10 @@ def test_spatial_transforms_take_a_single_frame_by_its_last_two_axes():
         (4, 8, [(1, 0), (1, 3), (1, 6)]),  # landscape, 2 rows to spare: centred vertically at row 1
         (8, 4, [(0, 1), (3, 1), (6, 1)]),  # portrait, 2 columns to spare: centred horizontally at column 1
         (4, 4, [(1, 0), (1, 1), (1, 2)]),  # square (as much to spare either way): left, centre, right
+        # an odd number of pixels to spare: scenic's deterministic_crop centres at ceil(room / 2)
+        (5, 9, [(2, 0), (2, 4), (2, 7)]),
+        (9, 5, [(0, 2), (4, 2), (7, 2)]),
+        (5, 5, [(2, 0), (2, 2), (2, 3)]),
     ],
 )
 def test_three_crops_take_start_centre_end_of_the_longer_side_centred_on_the_other(height, width, corners):

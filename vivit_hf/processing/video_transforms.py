@@ -126,14 +126,18 @@ def center_crop(video: torch.Tensor, height: int, width: int) -> torch.Tensor:
 
 
 def three_crops(video: torch.Tensor, height: int, width: int) -> list[torch.Tensor]:
-    """Start, centre and end crops along the longer side, centred on the shorter (the paper's 3 views)."""
+    """Start, centre and end crops along the longer side, centred on the shorter (the paper's 3 views).
+
+    As scenic's `deterministic_crop`: a centre offset rounds half a pixel up (ceil((h - height) / 2)), unlike the
+    single centre crop (TF's `resize_with_crop_or_pad`, which rounds down); a 256 x 341 Kinetics frame's centre
+    crop starts at column 59, not 58.
+    """
     video = _pad_to(video, height, width)
     h, w = video.shape[-2:]
-    if w - width >= h - height:  # landscape: left, centre, right
-        top = (h - height) // 2
-        return [crop(video, top, left, height, width) for left in (0, (w - width) // 2, w - width)]
-    left = (w - width) // 2
-    return [crop(video, top, left, height, width) for top in (0, (h - height) // 2, h - height)]
+    top, left = (h - height + 1) // 2, (w - width + 1) // 2  # ceil of half the room to spare
+    if w - width >= h - height:  # landscape (or square): left, centre, right
+        return [crop(video, top, x, height, width) for x in (0, left, w - width)]
+    return [crop(video, y, left, height, width) for y in (0, top, h - height)]
 
 
 def random_crop(video: torch.Tensor, height: int, width: int, rng: np.random.Generator) -> torch.Tensor:
