@@ -44,6 +44,8 @@ from .models import (
     uniform_frame_indices,
 )
 from .processing import ViViTVideoClassificationPipeline, ViViTVideoProcessor
+from .processing.errors import BrokenVideoError
+from .processing.video_io import VideoDecodeError
 
 __version__ = "0.1.0"
 
@@ -84,6 +86,8 @@ __all__ = [
     "ViViTFactorisedDotProductForVideoClassification",
     "ViViTVideoProcessor",
     "ViViTVideoClassificationPipeline",
+    "BrokenVideoError",
+    "VideoDecodeError",
     "uniform_frame_indices",
     "from_transformers_vivit",
     "initialise_from_vit",

@@ -14,8 +14,8 @@ unless `do_train_augment=True` (random clip start, scale jitter + random crop, f
 opt-in colour jitter and RandAugment).
 
 This module imports only numpy, torch, torchvision, PyAV, transformers and its sibling modules
-`video_io`, `sampling` and `video_transforms`, so it travels with `trust_remote_code`. The multi-view
-pipeline (`ViViTVideoClassificationPipeline`) is asked for by name:
+`video_io`, `sampling`, `video_transforms`, `timeline` and `errors`, so it travels with `trust_remote_code`.
+The multi-view pipeline (`ViViTVideoClassificationPipeline`) is asked for by name:
 `pipeline("video-classification", model=..., pipeline_class=ViViTVideoClassificationPipeline)`.
 """
 
@@ -35,6 +35,7 @@ from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
+from .errors import BrokenVideoError
 from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, fps_indices, sample_clips
 from .timeline import iter_window_clips, plan_windows
 from .video_io import VideoDecodeError, VideoReader, describe_source, open_video
@@ -56,6 +57,7 @@ from .video_transforms import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "BrokenVideoError",
     "ViViTVideoProcessor",
     "ViViTVideoProcessorKwargs",
     "ViViTVideosKwargs",
@@ -284,8 +286,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         for position, video in enumerate(video_list):
             try:
                 clips, meta = self._process_one(video, opts, rng, input_data_format, device, metadata_list[position])
-            except (VideoDecodeError, ValueError) as error:
-                if not opts["skip_broken"] or not _is_broken_input_error(error):
+            except ValueError as error:  # VideoDecodeError and BrokenVideoError are ValueErrors
+                if not (opts["skip_broken"] and isinstance(error, _BROKEN_INPUT)):
                     if len(video_list) > 1:  # which one of the batch (in-memory videos have no file name)
                         error.add_note(f"(video {position} of the {len(video_list)} in this call)")
                     raise
@@ -534,17 +536,9 @@ def _metadata_list(video_metadata, num_videos: int) -> list:
     return entries
 
 
-def _is_broken_input_error(error: Exception) -> bool:
-    """Errors that mean this sample is unusable (as opposed to a wrong option, which must still raise)."""
-    if isinstance(error, VideoDecodeError):
-        return True
-    message = str(error)
-    return (
-        "frames but the clip needs" in message
-        or "single frame" in message
-        or "layout" in message
-        or "NaN or infinite" in message
-    )
+# Errors that mean this sample is unusable, by class, never by message: a wrong option must still raise whatever its
+# text says, and a broken sample is skipped however its message is worded.
+_BROKEN_INPUT = (VideoDecodeError, BrokenVideoError)
 
 
 def _is_frame(x) -> bool:
@@ -589,7 +583,7 @@ def _channel_layout(shape: Sequence[int], input_data_format) -> str:
         return "last"
     if shape[1] in (1, 3, 4):
         return "first"
-    raise ValueError(
+    raise BrokenVideoError(
         f"Cannot tell the channel axis of a video array of shape {tuple(shape)}: expected (T, H, W, C) or "
         "(T, C, H, W) with C in 1, 3, 4 (a 5D batch must be (B, T, H, W, C) or (B, T, C, H, W)); check the layout."
     )
@@ -690,7 +684,7 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str) -> float:
     if not bool(finite.all()):
         bad = (~finite).flatten(1).any(1).nonzero().flatten().tolist()
         shown = f"{bad[:10]}{' and more' if len(bad) > 10 else ''}"
-        raise ValueError(
+        raise BrokenVideoError(
             f"{name} has NaN or infinite values in frames {shown} (of {tensor.shape[0]}): a broken "
             "video array; check what produced it."
         )
@@ -780,7 +774,7 @@ def _pil_frames_to_array(frames) -> np.ndarray:
     arrays = [np.asarray(f.convert("RGB")) if isinstance(f, Image.Image) else np.asarray(f) for f in frames]
     shapes = {a.shape for a in arrays}
     if len(shapes) > 1:
-        raise ValueError(f"The frames of one video must share a size, got {sorted(shapes)}.")
+        raise BrokenVideoError(f"The frames of one video must share a size, got {sorted(shapes)}.")
     return np.stack(arrays)
 
 
@@ -801,7 +795,7 @@ class _FrameSource:
             self.tensor = _array_to_clip_tensor(video, input_data_format, self.name)
             self.num_frames = int(self.tensor.shape[0])
             if self.num_frames == 0:
-                raise ValueError(f"Video {self.name} has no frames.")
+                raise BrokenVideoError(f"Video {self.name} has no frames.")
         else:
             self.reader = open_video(video, backend=backend)
             self.name = self.reader.name

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import BrokenVideoError
+
 __all__ = [
     "SHORT_VIDEO_POLICIES",
     "clip_span",
@@ -49,13 +51,16 @@ def _check_policy(short_video, num_video_frames: int, needed: int, name: str) ->
         raise ValueError(f"short_video must be one of {SHORT_VIDEO_POLICIES}, got {short_video!r}.")
     if num_video_frames >= needed:
         return
+    # the video's fault, not the options': BrokenVideoError, which skip_broken skips
     if short_video == "error":
-        raise ValueError(
+        raise BrokenVideoError(
             f"{name} has {num_video_frames} frames but the clip needs {needed}; pass short_video='loop' or 'pad' "
             "to accept short videos."
         )
     if short_video is None and num_video_frames == 1:
-        raise ValueError(f"{name} has a single frame; pass short_video='loop' or 'pad' to turn one frame into a clip.")
+        raise BrokenVideoError(
+            f"{name} has a single frame; pass short_video='loop' or 'pad' to turn one frame into a clip."
+        )
 
 
 def clip_span(num_frames: int, stride: int = 1) -> int:

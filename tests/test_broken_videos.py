@@ -1,0 +1,91 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`skip_broken=True` skips a sample by the class of its error (`BrokenVideoError`, `VideoDecodeError`), never by
+its message: every kind of broken sample is skipped and counted, and a wrong option is raised even when its message
+happens to hold the words of a broken sample's."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from video_factory import write_video
+
+from vivit_hf import BrokenVideoError, VideoDecodeError, ViViTVideoProcessor
+
+SMALL = dict(
+    do_sample_frames=True,  # arrays too, as files are: 4-frame clips from every input
+    num_frames=4,
+    frame_stride=1,
+    size={"shortest_edge": 32},
+    crop_size={"height": 28, "width": 28},
+)
+
+
+def good_array() -> np.ndarray:
+    return np.full((6, 30, 30, 3), 100, np.uint8)
+
+
+def nan_array() -> np.ndarray:
+    video = np.full((6, 30, 30, 3), 100.0, np.float32)
+    video[2] = np.nan
+    return video
+
+
+# Each broken sample, how it is made, and the error class it must raise when not skipped.
+BROKEN = {
+    "undecodable file": (lambda tmp: _bytes_file(tmp / "noise.mp4", b"\x00" * 100), {}, VideoDecodeError),
+    "file shorter than the clip": (
+        lambda tmp: write_video(tmp / "short.mp4", num_frames=3),
+        {"short_video": "error"},
+        BrokenVideoError,
+    ),
+    "one-frame file": (lambda tmp: write_video(tmp / "still.mp4", num_frames=1), {}, BrokenVideoError),
+    "array shorter than the clip": (lambda tmp: good_array()[:2], {}, BrokenVideoError),
+    "NaN frames": (lambda tmp: nan_array(), {}, BrokenVideoError),
+    "no channel axis": (lambda tmp: np.zeros((6, 5, 6, 7), np.uint8), {}, BrokenVideoError),
+    "no frames": (lambda tmp: np.zeros((0, 30, 30, 3), np.uint8), {}, BrokenVideoError),
+    "frames of two sizes": (
+        lambda tmp: [Image.new("RGB", (30, 30)), Image.new("RGB", (31, 30))] * 3,
+        {},
+        BrokenVideoError,
+    ),
+}
+
+
+def _bytes_file(path, data: bytes) -> str:
+    path.write_bytes(data)
+    return str(path)
+
+
+@pytest.mark.parametrize("kind", list(BROKEN))
+def test_each_broken_sample_is_skipped_and_counted(kind, tmp_path):
+    make, options, _ = BROKEN[kind]
+    proc = ViViTVideoProcessor(**SMALL, skip_broken=True)
+    out = proc([good_array(), make(tmp_path), good_array()], return_tensors="pt", **options)
+    assert out["kept_indices"].tolist() == [0, 2]
+    assert out.pixel_values.shape == (2, 4, 3, 28, 28)
+    assert proc.num_skipped == 1
+
+
+@pytest.mark.parametrize("kind", list(BROKEN))
+def test_each_broken_sample_raises_its_class_without_skip_broken(kind, tmp_path):
+    make, options, error_class = BROKEN[kind]
+    with pytest.raises(error_class) as error:
+        ViViTVideoProcessor(**SMALL)([good_array(), make(tmp_path)], **options)
+    assert isinstance(error.value, ValueError)  # callers' `except ValueError` still catches it
+    assert "(video 1 of the 2 in this call)" in error.value.__notes__
+
+
+# The phrases the old check looked for in a message; a file path may hold any of them.
+OLD_PHRASES = ["frames but the clip needs", "single frame", "layout", "NaN or infinite"]
+
+
+@pytest.mark.parametrize("phrase", OLD_PHRASES)
+def test_a_wrong_option_is_raised_under_skip_broken_whatever_its_message_says(phrase, tmp_path):
+    folder = tmp_path / phrase
+    folder.mkdir()
+    video = write_video(folder / "clip.mp4", num_frames=12, fps=25)
+    proc = ViViTVideoProcessor(**SMALL, skip_broken=True)
+    # fps=100 asks for more frames a second than the video has: the option is wrong, the video is fine
+    with pytest.raises(ValueError, match="ask for at most its own rate") as error:
+        proc([video], fps=100)
+    assert phrase in str(error.value) and not isinstance(error.value, (BrokenVideoError, VideoDecodeError))
+    assert proc.num_skipped == 0
