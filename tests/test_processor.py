@@ -61,7 +61,7 @@ def test_multi_view_shape_and_order(proc, videos):
         videos["h264"], num_clips=4, num_crops=3, crop_size={"height": 48, "width": 64}, return_tensors="pt", **RAW
     )
     starts = [indices[0] for indices in decoded_indices(raw.pixel_values)]
-    assert starts == [0, 0, 0, 7, 7, 7, 15, 15, 15, 23, 23, 23]  # clip-major; linspace(0, 23, 4) truncated
+    assert starts == [0, 0, 0, 7, 7, 7, 14, 14, 14, 22, 22, 22]  # clip-major; DMVR: linspace(0, 30 - 8, 4) truncated
 
 
 def test_decoded_frames_are_the_sampled_ones(proc, videos):

@@ -77,10 +77,28 @@ def test_single_test_clip_is_centred():
     assert evenly_spaced_clips(100, 4, 2, 1).tolist() == [[46, 48, 50, 52]]
 
 
-def test_test_clips_are_evenly_spaced_from_first_to_last_start():
+def dmvr_offsets(num_video_frames, num_frames, stride, num_clips):
+    """DMVR's test-clip starts as its TensorFlow code computes them (dmvr/processors.py): sample_sequence
+    (random=False) for one clip, `max(0, (T - n * stride) // 2)`; sample_linspace_sequence for several,
+    `int32(linspace(0.0, max(0, T - n * stride), num_clips))` in float32."""
+    room = num_video_frames - num_frames * stride
+    if num_clips == 1:
+        return [max(0, room // 2)]
+    return np.linspace(np.float32(0), np.float32(max(0, room)), num_clips, dtype=np.float32).astype(np.int32).tolist()
+
+
+def test_test_clips_are_dmvrs_evenly_spaced_starts():
     clips = evenly_spaced_clips(100, 4, 2, num_clips=4)
-    assert clips[:, 0].tolist() == [0, 31, 62, 93]  # linspace(0, 93, 4) truncated
-    assert clips[-1, -1] == 99
+    assert clips[:, 0].tolist() == [0, 30, 61, 92]  # linspace(0, 100 - 8, 4) truncated
+    assert clips[-1, -1] == 98  # DMVR leaves room for n * stride frames: the last one is not reached at stride 2
+
+
+@pytest.mark.parametrize("num_video_frames", [33, 64, 65, 250, 301, 302])
+@pytest.mark.parametrize("num_frames, stride, num_clips", [(32, 2, 1), (32, 2, 4), (8, 1, 3), (16, 4, 2), (4, 3, 1)])
+def test_test_clip_starts_equal_dmvrs(num_video_frames, num_frames, stride, num_clips):
+    clips = evenly_spaced_clips(num_video_frames, num_frames, stride, num_clips, short_video="loop")
+    assert clips[:, 0].tolist() == dmvr_offsets(num_video_frames, num_frames, stride, num_clips)
+    assert (np.diff(clips, axis=1) % num_video_frames == stride % num_video_frames).all()
 
 
 def test_sample_clips_train_draws_independent_clips():

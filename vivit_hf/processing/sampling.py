@@ -102,12 +102,16 @@ def random_clip(
 def evenly_spaced_clips(
     num_video_frames: int, num_frames: int, stride: int = 1, num_clips: int = 1, short_video=None, name: str = "video"
 ) -> np.ndarray:
-    """Test: `(num_clips, num_frames)` indices; starts spread evenly from the first to the last
-    possible start (DMVR's `sample_linspace_sequence`), or one centred clip."""
+    """Test: `(num_clips, num_frames)` indices, scenic's test clips (DMVR, which scenic's video data sets use):
+    `num_clips` starts spread evenly over `0 .. T - num_frames * stride` (`sample_linspace_sequence`), or one
+    centred clip starting at `(T - num_frames * stride) // 2` (`sample_sequence` without randomness).
+
+    DMVR leaves room for `num_frames * stride` frames, one stride more than the clip spans, so the last clip ends
+    `stride - 1` frames before the end of the video: 100 frames, 4 at stride 2 -> starts 0, 30, 61, 92."""
     if num_clips < 1:
         raise ValueError(f"num_clips must be at least 1, got {num_clips}.")
     _check_counts(num_video_frames, num_frames, stride)
-    max_start = max(0, num_video_frames - clip_span(num_frames, stride))
+    max_start = max(0, num_video_frames - num_frames * stride)
     if num_clips == 1:
         starts = np.array([max_start // 2])
     else:
