@@ -89,3 +89,23 @@ def test_a_wrong_option_is_raised_under_skip_broken_whatever_its_message_says(ph
         proc([video], fps=100)
     assert phrase in str(error.value) and not isinstance(error.value, (BrokenVideoError, VideoDecodeError))
     assert proc.num_skipped == 0
+
+
+def test_the_training_data_set_skips_and_counts_every_kind_of_broken_file(tmp_path):
+    """A long run skips a broken sample rather than dying: the training data set marks a one-frame, a too-short
+    (under short_video="error") and an undecodable file invalid, with zeros of the good clips' shape, and keeps the
+    good one."""
+    from vivit_hf.training.data.dataset import VideoClassificationDataset
+
+    good = write_video(tmp_path / "good.mp4", num_frames=8)
+    still = write_video(tmp_path / "still.mp4", num_frames=1)
+    short = write_video(tmp_path / "short.mp4", num_frames=3)
+    noise = _bytes_file(tmp_path / "noise.mp4", b"\x00" * 100)
+    processor = ViViTVideoProcessor(**SMALL, short_video="error")
+    examples = [{"video": str(path), "label": i} for i, path in enumerate([good, still, short, noise])]
+    data = VideoClassificationDataset(examples, processor)
+    samples = [data[i] for i in range(len(data))]
+    assert [bool(s["valid"]) for s in samples] == [True, False, False, False]
+    assert all(s["pixel_values"].shape == samples[0]["pixel_values"].shape for s in samples)
+    assert all(not s["pixel_values"].any() for s in samples[1:])
+    assert [int(s["labels"]) for s in samples] == [0, 1, 2, 3]

@@ -38,7 +38,7 @@ from transformers.video_utils import VideoMetadata
 from .errors import BrokenVideoError
 from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, fps_indices, sample_clips
 from .timeline import iter_window_clips, plan_windows
-from .video_io import VideoDecodeError, VideoReader, describe_source, open_video
+from .video_io import VideoReader, describe_source, open_video
 from .video_transforms import (
     NORMALIZATION_PRESETS,
     affine_normalization,
@@ -286,8 +286,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         for position, video in enumerate(video_list):
             try:
                 clips, meta = self._process_one(video, opts, rng, input_data_format, device, metadata_list[position])
-            except ValueError as error:  # VideoDecodeError and BrokenVideoError are ValueErrors
-                if not (opts["skip_broken"] and isinstance(error, _BROKEN_INPUT)):
+            except ValueError as error:  # BrokenVideoError (VideoDecodeError among them) is a ValueError
+                # By class, never by message: a wrong option must still raise whatever its text says, and a broken
+                # sample is skipped however its message is worded.
+                if not (opts["skip_broken"] and isinstance(error, BrokenVideoError)):
                     if len(video_list) > 1:  # which one of the batch (in-memory videos have no file name)
                         error.add_note(f"(video {position} of the {len(video_list)} in this call)")
                     raise
@@ -534,11 +536,6 @@ def _metadata_list(video_metadata, num_videos: int) -> list:
     if len(entries) != num_videos:
         raise ValueError(f"Got {num_videos} videos but {len(entries)} `video_metadata` entries; pass one per video.")
     return entries
-
-
-# Errors that mean this sample is unusable, by class, never by message: a wrong option must still raise whatever its
-# text says, and a broken sample is skipped however its message is worded.
-_BROKEN_INPUT = (VideoDecodeError, BrokenVideoError)
 
 
 def _is_frame(x) -> bool:

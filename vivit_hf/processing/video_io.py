@@ -41,6 +41,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import BrokenVideoError
+
 __all__ = [
     "VideoDecodeError",
     "VideoInfo",
@@ -55,8 +57,9 @@ __all__ = [
 ]
 
 
-class VideoDecodeError(ValueError):
-    """A video could not be opened or decoded; the message names the input."""
+class VideoDecodeError(BrokenVideoError):
+    """A video could not be opened or decoded; the message names the input. A `BrokenVideoError`: the sample's
+    fault, skipped and counted where broken samples are (`skip_broken`, the training data set)."""
 
 
 @dataclass(frozen=True)

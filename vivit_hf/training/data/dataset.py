@@ -22,10 +22,11 @@ logger = logging.getLogger(__name__)
 
 
 def _decode_errors() -> tuple[type[BaseException], ...]:
-    from ...processing.video_io import VideoDecodeError
+    from ...processing.errors import BrokenVideoError
 
-    # A clip listed in the annotations but unreadable on disk counts as broken too.
-    return (VideoDecodeError, OSError)
+    # Undecodable (VideoDecodeError), too short or NaN-filled (BrokenVideoError): the sample's fault, skipped and
+    # counted. A clip listed in the annotations but unreadable on disk counts as broken too.
+    return (BrokenVideoError, OSError)
 
 
 class VideoClassificationDataset(Dataset):
