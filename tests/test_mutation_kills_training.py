@@ -5,8 +5,10 @@ worked out by hand (issue 18 part 4: kills the mutants that survived the older s
 `models/modeling_blocks.py`'s position tables; docs/testing.md, "mutmut")."""
 
 import argparse
+import errno
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -221,6 +223,45 @@ def test_only_the_main_process_writes_the_state_and_renames(tmp_path):
     assert (tmp_path / "checkpoints" / ".tmp-step_1" / "model.bin").exists()  # its part of save_state only
     assert not (tmp_path / "checkpoints" / "step_1").exists()
     assert accelerator.calls == ["wait", ("save_state", ".tmp-step_1"), "wait", "wait"]
+
+
+def hold_a_file_in(folder: Path, monkeypatch) -> Path:
+    """A file in `folder` that cannot be deleted, as a read-only subfolder makes it; where chmod binds no one (root),
+    unlinking it fails as the kernel would refuse it (EACCES), which is what `shutil.rmtree` meets either way."""
+    locked = folder / "locked"
+    locked.mkdir()
+    held = locked / "held.bin"
+    held.write_text("x")
+    locked.chmod(0o500)
+    try:
+        (locked / "probe").touch()
+    except PermissionError:
+        return held  # chmod binds: rmtree cannot empty `locked`
+    (locked / "probe").unlink()
+    real_unlink = os.unlink
+
+    def refuse_held(path, *args, **kwargs):
+        if os.fspath(path).endswith(held.name):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", refuse_held)
+    return held
+
+
+def test_an_old_checkpoint_that_cannot_be_fully_removed_does_not_stop_the_save(tmp_path, monkeypatch):
+    accelerator = FakeAccelerator()
+    old = save_checkpoint(accelerator, tmp_path, "step_1", {"completed_steps": 1}, total_limit=1)
+    held = hold_a_file_in(old, monkeypatch)
+    try:
+        final = save_checkpoint(accelerator, tmp_path, "step_2", {"completed_steps": 2}, total_limit=1)
+    finally:
+        held.parent.chmod(0o700)
+    assert final == tmp_path / "checkpoints" / "step_2"
+    assert json.loads((final / STATE_FILE).read_text()) == {"completed_steps": 2}
+    # pruning removed what it could (the state file too, so step_1 is no longer a checkpoint) and left the rest
+    assert held.exists() and not (old / STATE_FILE).exists()
+    assert [p.name for p in list_checkpoints(tmp_path)] == ["step_2"]
 
 
 # ------------------------------------------------------------------------------------------------ position tables

@@ -5,7 +5,7 @@ of `VideoReader._check_indices` and `PyAVReader._segments`; docs/testing.md, "mu
 
 import numpy as np
 import pytest
-from video_factory import write_video
+from video_factory import frame_indices, write_video
 
 from vivit_hf.processing.video_io import PyAVReader, open_video
 
@@ -21,6 +21,15 @@ def test_every_index_from_zero_to_the_last_frame_is_accepted(clip):
         got = reader._check_indices([[9, 0], [5, 5]])
         assert got.dtype == np.int64 and got.tolist() == [9, 0, 5, 5]
         assert reader.read([9, 0]).shape[0] == 2
+
+
+def test_indices_of_any_integer_dtype_come_back_as_int64(clip):
+    # e.g. an int32 tensor's or a uint16 array's indices: the reader hands on int64 whatever it was given
+    with open_video(clip, backend="pyav") as reader:
+        for dtype in (np.int32, np.uint16, np.int8):
+            got = reader._check_indices(np.array([[9, 0], [5, 5]], dtype=dtype))
+            assert got.dtype == np.int64 and got.tolist() == [9, 0, 5, 5]
+        assert frame_indices(reader.read(np.array([9, 0], dtype=np.int32))) == [9, 0]
 
 
 @pytest.mark.parametrize(
