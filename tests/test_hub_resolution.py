@@ -116,3 +116,28 @@ def test_a_hub_checkpoint_whose_preprocessor_config_is_out_of_reach_says_so(tmp_
         assert converted_size(tmp_path, cache) == {"shortest_edge": 256}
     warned = " ".join(record.getMessage() for record in caplog.records)
     assert "preprocessor_config.json is not in the local cache" in warned and "offline mode is on" in warned
+
+
+def test_offline_a_cached_pytorch_model_bin_is_read_when_no_safetensors_is_cached(tmp_path, monkeypatch):
+    """Offline, each weights file the cache lacks is out of reach; the reader goes on to the next kind instead of
+    stopping at the first (model.safetensors), so an older checkpoint cached as pytorch_model.bin converts."""
+    import torch
+    from safetensors.torch import load_file
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    files = tiny_vivit_files(tmp_path)
+    weights = load_file(tmp_path / "saved" / "model.safetensors")
+    torch.save(weights, tmp_path / "pytorch_model.bin")
+    files = {name: data for name, data in files.items() if name != "model.safetensors"}
+    files["pytorch_model.bin"] = (tmp_path / "pytorch_model.bin").read_bytes()
+    _, state = read_transformers_checkpoint(REPO_ID, cache_dir=str(hub_cache(tmp_path / "cache", files)))
+    assert state.keys() == weights.keys()
+    assert all(torch.equal(state[k], weights[k]) for k in weights)
+
+
+def test_offline_with_no_weights_cached_the_error_says_offline(tmp_path, monkeypatch):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    files = {name: data for name, data in tiny_vivit_files(tmp_path).items() if name == "config.json"}
+    with pytest.raises(CheckpointSourceError, match="offline mode is on") as error:
+        read_transformers_checkpoint(REPO_ID, cache_dir=str(hub_cache(tmp_path / "cache", files)))
+    assert "model.safetensors" in str(error.value)

@@ -192,13 +192,18 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
         raise TransformersCheckpointError(f"{source!r}: no config.json in {where}; not a transformers checkpoint")
     with open(config_path) as handle:
         config = json.load(handle)
+    unreachable = None
     for name in (
         "model.safetensors",
         "model.safetensors.index.json",
         "pytorch_model.bin",
         "pytorch_model.bin.index.json",
     ):
-        path = _resolve(source, name, hub_kwargs)
+        try:
+            path = _resolve(source, name, hub_kwargs)
+        except CheckpointSourceError as error:  # offline or unreachable: a later kind of weights may be cached
+            unreachable = unreachable or error
+            continue
         if path is None:
             continue
         if not name.endswith(".index.json"):
@@ -209,6 +214,8 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
         for shard in shards:
             state.update(read_state_dict_file(_resolve(source, shard, hub_kwargs)))
         return config, state
+    if unreachable is not None:
+        raise unreachable
     raise TransformersCheckpointError(
         f"{source!r} has no model.safetensors, sharded safetensors or pytorch_model.bin weights"
     )
