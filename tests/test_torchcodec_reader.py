@@ -1,17 +1,26 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""The torchcodec reader against an independent decoder (PyAV): the same frames, in presentation order, for H.264
+"""The torchcodec backend against an independent decoder (PyAV): the same frames, in presentation order, for H.264
 and VP9; the last frame reads and one past it is refused.
+
+Files whose timestamps torchcodec cannot trust: AVI and ASF store none (FFmpeg makes them up in decode order, wrong
+once a codec reorders frames), MPEG-TS and MPEG-PS have no index to seek by. torchcodec 0.17 returned other frames
+than the ones asked for there, silently (a stride-2 clip read 1, 3, 5, ... for 3, 5, 7, ...). Those reads are
+checked here against a plain sequential PyAV decode of the same file (frame `i` is the `i`-th frame it gives):
+through `read_frames` / `probe`, the processor, datasets.Video values and a bare torchcodec `VideoDecoder`.
 
 torchcodec needs the system FFmpeg libraries. CI installs them (Debian's packages) and sets
 VIVIT_REQUIRE_TORCHCODEC=1, so there these tests fail rather than skip when torchcodec does not import."""
 
 import os
+import warnings
 
+import av
 import numpy as np
 import pytest
-from video_factory import frame_indices, video_bytes
+from video_factory import frame_indices, video_bytes, write_divx_packed_avi, write_encoded, write_video
 
-from vivit_hf.processing.video_io import probe, read_frames, torchcodec_available
+from vivit_hf import ViViTVideoProcessor
+from vivit_hf.processing.video_io import open_video, probe, read_frames, torchcodec_available
 
 if not torchcodec_available():
     if os.environ.get("VIVIT_REQUIRE_TORCHCODEC") == "1":
@@ -37,3 +46,212 @@ def test_torchcodec_reads_the_last_frame_and_refuses_one_past_it():
     assert frame_indices(read_frames(data, [7], backend="torchcodec")) == [7]
     with pytest.raises(ValueError, match="out of range"):
         read_frames(data, [8], backend="torchcodec")
+
+
+# -- files whose timestamps torchcodec cannot trust ----------------------------------------------------------------
+NUM_FRAMES = 48
+
+# (container format, codec, B-frames in a row, open GOP)
+UNTRUSTED = [
+    ("avi", "h264", 3, False),
+    ("avi", "h264", 3, True),
+    ("avi", "mpeg4", 2, False),
+    ("avi", "mpeg4", 2, True),
+    ("avi", "mpeg2", 2, False),
+    ("asf", "h264", 3, False),
+    ("asf", "mpeg4", 2, False),
+    ("asf", "h264", 0, False),  # no B-frames, yet torchcodec read frame 2 for frame 1: ASF's first stamp is 40 ms
+    ("avi", "h264", 0, False),  # control: no B-frames, torchcodec read these right
+    ("avi", "mjpeg", 0, False),  # control: a codec that never reorders
+    ("mpegts", "h264", 3, False),  # seeking by timestamp search landed a GOP late: frame 12 for frame 0
+    ("mpeg", "mpeg2", 2, True),  # MPEG-PS: off by one frame
+]
+
+
+def case_id(case) -> str:
+    fmt, codec, bframes, open_gop = case
+    return f"{fmt}-{codec}" + (f"-bf{bframes}" if bframes else "") + ("-opengop" if open_gop else "")
+
+
+def sequential_decode(source) -> np.ndarray:
+    """Every frame, in the order plain PyAV decodes them from the start: the definition of frame `i`."""
+    with av.open(source) as container:
+        return np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+
+
+@pytest.fixture(scope="module")
+def untrusted(tmp_path_factory):
+    """case -> (path, the sequential decode of the file)."""
+    root = tmp_path_factory.mktemp("untrusted")
+    written = {}
+    for case in UNTRUSTED:
+        fmt, codec, bframes, open_gop = case
+        path = str(root / f"{case_id(case)}.{fmt}")
+        write_encoded(path, fmt, codec, NUM_FRAMES, bframes=bframes, open_gop=open_gop)
+        written[case] = (path, sequential_decode(path))
+    return written
+
+
+def assert_same_pictures(got: np.ndarray, truth: np.ndarray, indices) -> None:
+    """Frame for frame the pictures of `truth` at `indices` (torchcodec's colour conversion may round differently)."""
+    indices = list(indices)
+    assert got.shape == (len(indices), *truth.shape[1:]) and got.dtype == np.uint8
+    assert frame_indices(got) == frame_indices(truth[indices])
+    assert np.abs(got.astype(int) - truth[indices].astype(int)).mean() < 2
+
+
+def index_sets(num_frames: int) -> list[list[int]]:
+    """What a reader is asked: a clip at stride 2 (as the processor reads one), a shuffled subset with repeats (as
+    multi-clip sampling asks), the first and the last frame alone, and every frame."""
+    rng = np.random.default_rng(0)
+    subset = rng.choice(num_frames, 12, replace=False).tolist()
+    return [
+        list(range(3, num_frames - 1, 2)),
+        subset + subset[:3],
+        [0],
+        [num_frames - 1],
+        list(range(num_frames)),
+    ]
+
+
+@pytest.mark.parametrize("case", UNTRUSTED, ids=case_id)
+def test_torchcodec_backend_reads_frames_as_a_sequential_pyav_decode_gives_them(untrusted, case):
+    path, truth = untrusted[case]
+    assert probe(path, backend="torchcodec").num_frames == len(truth) == NUM_FRAMES
+    for indices in index_sets(len(truth)):
+        assert_same_pictures(read_frames(path, indices, backend="torchcodec"), truth, indices)
+    with open(path, "rb") as f:  # bytes too (what datasets.Video(decode=False) and URLs give)
+        data = f.read()
+    clip = index_sets(NUM_FRAMES)[0]
+    assert probe(data, backend="torchcodec").num_frames == NUM_FRAMES
+    assert_same_pictures(read_frames(data, clip, backend="torchcodec"), truth, clip)
+
+
+def test_torchcodec_backend_reads_a_divx_packed_avi_as_a_sequential_pyav_decode_gives_it(tmp_path):
+    # UCF101 and HMDB51 are such files: B-frames packed into the chunk before, N-VOP placeholders in their slots
+    path = write_divx_packed_avi(tmp_path / "packed.avi")
+    truth = sequential_decode(path)
+    assert probe(path, backend="torchcodec").num_frames == len(truth) == 36
+    for indices in index_sets(len(truth)):
+        assert_same_pictures(read_frames(path, indices, backend="torchcodec"), truth, indices)
+
+
+RAW_CLIPS = dict(  # pixels as decoded (no resize, crop or rescale), two clips of 8 frames at stride 2
+    do_sample_frames=True,
+    num_frames=8,
+    frame_stride=2,
+    num_clips=2,
+    do_resize=False,
+    do_center_crop=False,
+    do_rescale=False,
+    do_normalize=False,
+)
+
+
+def clips_of(frames: np.ndarray) -> np.ndarray:
+    """The processor's two test clips of a sequential decode, sampled from the decoded frames themselves."""
+    return ViViTVideoProcessor(**RAW_CLIPS)(frames, return_tensors="np")["pixel_values"]
+
+
+def assert_same_clips(got: np.ndarray, truth: np.ndarray) -> None:
+    assert got.shape == truth.shape
+    for got_clip, true_clip in zip(got, truth):
+        assert frame_indices(got_clip) == frame_indices(true_clip)
+    assert np.abs(got.astype(float) - truth.astype(float)).mean() < 2
+
+
+@pytest.mark.parametrize("case", [c for c in UNTRUSTED if c[2]], ids=case_id)
+def test_the_processor_with_torchcodec_samples_clips_of_the_sequential_decode(untrusted, case):
+    path, truth = untrusted[case]
+    proc = ViViTVideoProcessor(**RAW_CLIPS, decode_backend="torchcodec")
+    assert_same_clips(proc(path, return_tensors="np")["pixel_values"], clips_of(truth))
+
+
+@pytest.mark.parametrize("case", [UNTRUSTED[0], UNTRUSTED[3], UNTRUSTED[5]], ids=case_id)
+@pytest.mark.parametrize("stored_as", ["path", "bytes"])
+def test_datasets_video_values_of_untrusted_files_give_the_sequential_decode(untrusted, case, stored_as):
+    # A decoded datasets.Video column holds torchcodec VideoDecoders; datasets keeps the file each one reads.
+    from datasets import Dataset, Video
+
+    path, truth = untrusted[case]
+    with open(path, "rb") as f:
+        value = path if stored_as == "path" else {"bytes": f.read(), "path": None}
+    decoder = Dataset.from_dict({"video": [value]}).cast_column("video", Video())[0]["video"]
+    assert type(decoder).__module__.startswith("torchcodec")
+    clip = index_sets(NUM_FRAMES)[0]
+    assert probe(decoder).num_frames == NUM_FRAMES
+    assert_same_pictures(read_frames(decoder, clip), truth, clip)
+    proc = ViViTVideoProcessor(**RAW_CLIPS)
+    assert_same_clips(proc(decoder, return_tensors="np")["pixel_values"], clips_of(truth))
+
+
+@pytest.mark.parametrize("case", [UNTRUSTED[0], UNTRUSTED[5]], ids=case_id)
+def test_a_bare_video_decoder_of_an_untrusted_file_warns_that_its_frames_may_be_wrong(untrusted, case):
+    # torchcodec does not say which file a VideoDecoder reads, so vivit_hf cannot tell an AVI from an mp4: the
+    # processor reads it through torchcodec, and says that frames of AVI/ASF/MPEG-TS/PS files can come out wrong.
+    from torchcodec.decoders import VideoDecoder
+
+    path, _ = untrusted[case]
+    proc = ViViTVideoProcessor(**RAW_CLIPS)
+    with pytest.warns(UserWarning, match="cannot see which file .* AVI, ASF, MPEG-TS"):
+        proc(VideoDecoder(path, seek_mode="exact"), return_tensors="np")
+
+
+def test_a_bare_video_decoder_of_a_codec_that_never_reorders_reads_without_a_warning(untrusted):
+    from torchcodec.decoders import VideoDecoder
+
+    path, truth = untrusted[("avi", "mjpeg", 0, False)]
+    clip = index_sets(NUM_FRAMES)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = read_frames(VideoDecoder(path, seek_mode="exact"), clip)
+    assert_same_pictures(got, truth, clip)
+
+
+def streamed_decoder(path: str, hub_name: str):
+    """A torchcodec decoder as datasets streams a Hub file: it keeps the file's remote path and no bytes."""
+    from torchcodec.decoders import VideoDecoder
+
+    decoder = VideoDecoder(path, seek_mode="exact")
+    decoder._hf_encoded = {"path": hub_name, "bytes": None}
+    return decoder
+
+
+def test_a_streamed_datasets_video_named_avi_is_refused_rather_than_misread(untrusted):
+    path, _ = untrusted[("avi", "h264", 3, False)]
+    decoder = streamed_decoder(path, "hf://datasets/someone/ucf101@main/train/v_ApplyEyeMakeup_g01_c01.avi")
+    with pytest.raises(ValueError, match=r"wrong frames .*v_ApplyEyeMakeup_g01_c01\.avi.*Video\(decode=False\)"):
+        read_frames(decoder, [0, 2])
+
+
+def test_a_streamed_datasets_video_named_mp4_reads_through_torchcodec_without_a_warning(tmp_path):
+    path = write_encoded(str(tmp_path / "b.mp4"), "mp4", "h264", NUM_FRAMES, bframes=3)
+    truth, clip = sequential_decode(path), index_sets(NUM_FRAMES)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with open_video(streamed_decoder(path, "hf://datasets/someone/clips@main/b.mp4")) as reader:
+            assert reader.backend == "torchcodec"
+            assert_same_pictures(reader.read(clip), truth, clip)
+
+
+def test_files_torchcodec_indexes_right_stay_with_torchcodec(tmp_path):
+    # mp4 stores presentation timestamps: torchcodec reads it itself, as asked (B-frames included)
+    path = write_encoded(str(tmp_path / "b.mp4"), "mp4", "h264", NUM_FRAMES, bframes=3)
+    truth = sequential_decode(path)
+    with open_video(path, backend="torchcodec") as reader:
+        assert reader.backend == "torchcodec"
+        indices = index_sets(NUM_FRAMES)[0]
+        assert_same_pictures(reader.read(indices), truth, indices)
+
+
+def test_untrusted_files_asked_of_torchcodec_are_read_by_pyav(untrusted):
+    path, _ = untrusted[("avi", "h264", 3, False)]
+    with open_video(path, backend="torchcodec") as reader:
+        assert reader.backend == "pyav" and reader.info.backend == "pyav"  # the info says who decoded
+
+
+def test_a_file_object_is_read_from_its_start_after_the_container_is_sniffed(tmp_path):
+    path = write_video(tmp_path / "v.mp4", num_frames=12, codec="h264", gop=4)
+    truth = sequential_decode(path)
+    with open(path, "rb") as f:
+        assert_same_pictures(read_frames(f, [0, 11], backend="torchcodec"), truth, [0, 11])

@@ -21,7 +21,9 @@ PyAV is the default decoder (`backend="auto"`): its wheels bundle FFmpeg, so not
 installed on the system, and it is the faster path here (`benchmarks/processor.py` compares them): torchcodec
 decodes every frame of the span and converts full-size frames. `backend="torchcodec"`
 asks for torchcodec (it needs the system FFmpeg libraries), and a torchcodec `VideoDecoder` (what
-`datasets.Video` decodes to) is always read through torchcodec.
+`datasets.Video` decodes to) is read through torchcodec. Except where torchcodec returns wrong frames: AVI,
+ASF, MPEG-TS, MPEG-PS and raw streams are read with PyAV in both cases, a decoder's file found where datasets
+keeps it (see `_TORCHCODEC_MISREAD_FORMATS`; a decoder built by hand hides its file, and is read with a warning).
 
 This module imports only numpy, PyAV and the standard library (torchcodec lazily), so it travels
 with the video processor under `trust_remote_code`.
@@ -34,6 +36,7 @@ import functools
 import io
 import os
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -121,6 +124,21 @@ _SKIP_NONREF_PER_PACKET = frozenset({"h264"})
 # FFmpeg's flag for formats that store no timestamps at all (raw elementary streams).
 _UNTIMED_FORMATS = frozenset({"avi", "asf"})
 _AVFMT_NOTIMESTAMPS = 0x0080
+
+# Containers whose frames torchcodec (0.17, on FFmpeg 5.1) indexes wrongly, returning other frames than the ones
+# asked for without an error (tests/test_torchcodec_reader.py): AVI and ASF, whose made-up timestamps follow decode
+# order (wrong once a codec reorders frames; ASF's shifted even without B-frames), and MPEG-TS / MPEG-PS, which have
+# no index to seek by (its seek landed a GOP late in TS, a frame off in PS). Raw streams store no timestamps at all.
+# PyAVReader reads them right (see its _frame_table), so `backend="torchcodec"` reads these with PyAV.
+_TORCHCODEC_MISREAD_FORMATS = _UNTIMED_FORMATS | {"mpegts", "mpeg"}
+# The same containers by file name, for a datasets.Video decoder whose file vivit_hf cannot reach to look inside
+_TORCHCODEC_MISREAD_SUFFIXES = (".avi", ".divx", ".asf", ".wmv", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob")
+_BARE_DECODER_WARNING = (
+    "vivit_hf cannot see which file a torchcodec VideoDecoder reads (torchcodec does not say), and torchcodec "
+    "returns wrong frames from AVI, ASF, MPEG-TS and MPEG-PS files whose codec reorders frames (H.264, HEVC, "
+    "MPEG-2, MPEG-4 part 2). Pass the file's path or bytes instead (or a decoded datasets.Video value, which keeps "
+    "them), and such files are read with PyAV."
+)
 
 _INTERPOLATIONS = {"bilinear": "BILINEAR", "bicubic": "BICUBIC", "nearest": "POINT"}  # -> libswscale's names
 
@@ -771,7 +789,8 @@ def _unify_sizes(frames: dict[int, np.ndarray], wanted: np.ndarray) -> dict[int,
 
 
 class TorchcodecReader(VideoReader):
-    """torchcodec decoding (`seek_mode="exact"` indexes frames in presentation order, as PyAVReader)."""
+    """torchcodec decoding (`seek_mode="exact"` indexes frames in presentation order, as PyAVReader, in containers
+    that store presentation timestamps; `open_video` reads the others with PyAV, see `_TORCHCODEC_MISREAD_FORMATS`)."""
 
     backend = "torchcodec"
 
@@ -855,13 +874,90 @@ def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear"
     return np.ascontiguousarray(resized.permute(0, 2, 3, 1).numpy())
 
 
+def _torchcodec_misreads(resolved: Any) -> bool:
+    """Whether `resolved` (a path or a seekable file) is in a container torchcodec indexes wrongly, by the format
+    PyAV finds in its header. A file PyAV cannot open is left to torchcodec, whose error names the fault."""
+    import av
+
+    position = resolved.tell() if hasattr(resolved, "tell") else None
+    try:
+        with av.open(resolved, "r") as container:
+            fmt = container.format
+            names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
+            return bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
+    except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
+        return False
+    finally:
+        if position is not None:  # the reader that follows reads the file from where the caller left it
+            resolved.seek(position)
+
+
+def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
+    """A file asked of torchcodec: read by torchcodec, unless torchcodec would return wrong frames from its
+    container; PyAV reads those (`reader.backend` then says "pyav")."""
+    name = describe_source(source)
+    resolved = _resolve_source(source)  # once: a URL is downloaded here, not again by the reader
+    if _torchcodec_misreads(resolved):
+        return PyAVReader(resolved, name=name, **kwargs)
+    return TorchcodecReader(resolved, name=name)
+
+
+def _decoder_file(decoder: Any) -> tuple[Any, str | None]:
+    """(a path or file vivit_hf can open, the file's name) of a torchcodec decoder; (None, name or None) when out of
+    reach. torchcodec keeps no trace of its input, but a decoded datasets.Video value does: `_hf_encoded`, the path
+    and bytes datasets decoded it from (a Hub file streamed by datasets has a remote path and no bytes)."""
+    encoded = getattr(decoder, "_hf_encoded", None)
+    if not isinstance(encoded, dict):
+        return None, None
+    path = encoded.get("path") if isinstance(encoded.get("path"), str) else None
+    if encoded.get("bytes") is not None:
+        return io.BytesIO(bytes(encoded["bytes"])), path
+    if path and os.path.isfile(path):
+        return path, path
+    return None, path
+
+
+def _codec_reorders(codec: str | None) -> bool:
+    """Whether frames of this codec (FFmpeg's name) can come out in another order than they are stored."""
+    import av
+
+    try:
+        return bool(av.Codec(codec, "r").reorder)
+    except (av.FFmpegError, ValueError, TypeError):  # a codec this PyAV does not know: it may reorder
+        return True
+
+
+def _open_torchcodec_decoder(decoder: Any, **kwargs) -> VideoReader:
+    """A torchcodec VideoDecoder (a decoded datasets.Video value): read through torchcodec, except a file in a
+    container torchcodec indexes wrongly, which PyAV reads from the decoder's file where vivit_hf can reach it."""
+    file, name = _decoder_file(decoder)
+    if file is not None:
+        if _torchcodec_misreads(file):
+            return PyAVReader(file, name=repr(name) if name else None, **kwargs)
+        return TorchcodecReader(decoder)
+    if name is not None:  # a Hub file datasets streams: its name is all there is to go by
+        if name.lower().endswith(_TORCHCODEC_MISREAD_SUFFIXES):
+            raise ValueError(
+                f"torchcodec returns wrong frames from video {name!r} (AVI, ASF, MPEG-TS and MPEG-PS files store no "
+                "timestamps torchcodec can index by), and vivit_hf cannot reach the file to read it with PyAV: cast "
+                "the column to datasets.Video(decode=False) and pass its {'path', 'bytes'} values instead."
+            )
+    elif _codec_reorders(getattr(decoder.metadata, "codec", None)):
+        warnings.warn(_BARE_DECODER_WARNING, UserWarning, stacklevel=3)
+    return TorchcodecReader(decoder)
+
+
 def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
     """Open any supported input. `backend`: `"auto"` (PyAV, the faster path; see the module
-    docstring), `"pyav"` or `"torchcodec"`. A torchcodec decoder or a PyAV container picks its own."""
+    docstring), `"pyav"` or `"torchcodec"`. A torchcodec decoder or a PyAV container picks its own.
+
+    torchcodec returns wrong frames from AVI, ASF, MPEG-TS, MPEG-PS and raw streams (see
+    `_TORCHCODEC_MISREAD_FORMATS`): those files are read with PyAV, also when torchcodec is asked for and when a
+    datasets.Video decoder holds them."""
     if isinstance(source, VideoReader):
         return source
     if _is_torchcodec_decoder(source):
-        return TorchcodecReader(source)
+        return _open_torchcodec_decoder(source, **kwargs)
     if _is_av_container(source):
         return PyAVReader(source, **kwargs)
     if backend not in ("auto", "pyav", "torchcodec"):
@@ -869,7 +965,7 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
     if backend == "torchcodec":
         if not torchcodec_available():
             raise ImportError("backend='torchcodec' was asked but torchcodec does not import here.")
-        return TorchcodecReader(source)
+        return _open_with_torchcodec(source, **kwargs)
     return PyAVReader(source, **kwargs)
 
 
