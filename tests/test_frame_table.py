@@ -10,6 +10,7 @@ ASF packet that loses its timestamp, two ASF frames in one millisecond, an mp4 e
 frames, a caller's container read part way, a file cut short, frames that share a timestamp and a damaged first
 packet (issue 18: kills the mutants of `_frame_table` and `_decoded_table`; docs/testing.md, "mutmut")."""
 
+import errno
 import io
 import struct
 from fractions import Fraction
@@ -19,6 +20,7 @@ import numpy as np
 import pytest
 from video_factory import frame_indices, pattern_frame, write_encoded
 
+from vivit_hf.processing import video_io
 from vivit_hf.processing.video_io import VideoDecodeError, open_video
 
 HEIGHT, WIDTH, FPS = 48, 64, 25
@@ -110,15 +112,22 @@ def test_an_avi_audio_track_adds_no_frames(tmp_path):
         assert_reads_like_a_sequential_decode(reader, truth)
 
 
-def test_an_asf_packet_without_a_timestamp_leaves_every_frame_readable(tmp_path):
-    # H.264 with B-frames in ASF: read again after a seek back to the start, FFmpeg's ASF demuxer gives the second
-    # packet no timestamp, so the full decode at open cannot name its frame. The frames are then counted, and read
-    # by decoding from the start.
-    path = write_encoded(tmp_path / "clip.asf", "asf", "h264", num_frames=20, bframes=2, gop=6)
-    truth, _ = sequential_decode(path)
-    assert frame_indices(truth) == list(range(20))
+def test_an_asf_packet_without_a_timestamp_leaves_every_frame_readable_by_seeking(tmp_path):
+    # H.264 with B-frames in ASF: read again after a seek, FFmpeg's ASF demuxer gives the packet after the one it
+    # lands on no timestamp. The reader names it by counting packets (the one after the packet before it), so the
+    # table holds every frame and reads seek. 3 s at a keyframe a second, as ASF's index (one entry a second).
+    path = write_encoded(tmp_path / "clip.asf", "asf", "h264", num_frames=75, bframes=2, gop=25)
+    with av.open(path) as container:
+        container.seek(0)
+        assert [p.dts for p in container.demux(video=0) if p.size][:3] == [0, None, 80]  # the packet of 40 ms
+    truth, keyframes = sequential_decode(path)
+    assert frame_indices(truth) == list(range(75))
     with open_video(path, backend="pyav") as reader:
-        assert reader.frames_decoded == 20
+        assert reader.frames_decoded == 75
+        assert reader._start.tolist() == last_keyframe_at_or_before(keyframes)
+        reader.read([74])
+        # from the keyframe at 50, or the one at 25 where the index lands a second early; from the start before
+        assert 75 + 25 <= reader.frames_decoded <= 75 + 74 - 25 + 1
         assert_reads_like_a_sequential_decode(reader, truth)
 
 
@@ -226,15 +235,178 @@ def write_mkv_with_a_shared_timestamp(path, num_frames: int, shared: int) -> str
     return str(path)
 
 
-def test_frames_that_share_a_timestamp_each_read_at_most_once_in_order(tmp_path):
+def test_mkv_frames_that_share_a_timestamp_are_each_a_frame(tmp_path):
     path = write_mkv_with_a_shared_timestamp(tmp_path / "shared.mkv", num_frames=8, shared=5)
+    with av.open(path) as container:
+        assert [p.dts for p in container.demux(video=0) if p.size] == [0, 40, 80, 120, 160, 160, 240, 280]
     truth, _ = sequential_decode(path)
-    assert frame_indices(truth) == list(range(8))
+    assert frame_indices(truth) == list(range(8))  # a sequential decode gives both frames of 160 ms
+    with open_video(path, backend="pyav") as reader:  # no stamp names a packet: frames are counted while decoding
+        assert reader.frames_decoded == 8
+        assert_reads_like_a_sequential_decode(reader, truth)
+
+
+def write_mp4_with_a_shared_timestamp(path, codec: str, num_frames: int, shared: int) -> str:
+    """H.264 (2 B-frames, a keyframe every 6) or Motion JPEG in mp4, frame `shared` shown at the time of the frame
+    before it. mp4 stores each frame's decode time apart (and needs it increasing), so only the presentation
+    times collide. Every frame is shown a frame later than the encoder says, so that none is shown before it
+    is decoded (mp4 refuses that)."""
+    container = av.open(str(path), "w", format="mp4")
+    if codec == "h264":
+        stream = container.add_stream("libx264", rate=FPS)
+        stream.options = {**X264_NO_B_FRAMES, "x264-params": "keyint=6:min-keyint=6:scenecut=0:bframes=2:b-adapt=0"}
+    else:
+        stream = container.add_stream("mjpeg", rate=FPS)
+    stream.width, stream.height = WIDTH, HEIGHT
+    stream.pix_fmt = "yuv420p" if codec == "h264" else "yuvj420p"
+    frames = [av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24") for i in range(num_frames)]
+    packets = [packet for frame in [*frames, None] for packet in stream.encode(frame)]
+    shown = sorted(packet.pts for packet in packets)
+    for packet in packets:
+        packet.pts = shown[shared - 1] if packet.pts == shown[shared] else packet.pts
+        packet.pts += shown[1] - shown[0]
+        container.mux(packet)
+    container.close()
+    return str(path)
+
+
+@pytest.mark.parametrize("codec, decoded_at_open", [("h264", 12), ("mjpeg", 0)])
+def test_mp4_frames_that_share_a_timestamp_are_each_a_frame(tmp_path, codec, decoded_at_open):
+    # The decode times name the packets: H.264 reorders, so its frames are put in order by a decode at open (and
+    # are named by their decode time); Motion JPEG's decode order is its presentation order.
+    path = write_mp4_with_a_shared_timestamp(tmp_path / f"shared_{codec}.mp4", codec, num_frames=12, shared=5)
+    with av.open(path) as container:
+        times = [(p.pts, p.dts) for p in container.demux(video=0) if p.size]
+    assert len({pts for pts, _ in times}) == 11 and len({dts for _, dts in times}) == 12
+    truth, keyframes = sequential_decode(path)
+    assert frame_indices(truth) == list(range(12))
     with open_video(path, backend="pyav") as reader:
-        assert reader.num_frames >= 7  # 7 distinct timestamps
-        shown = frame_indices(reader.read(range(reader.num_frames)))
-    # Every frame the reader counts reads, and they are frames of the sequential decode, in its order, none twice.
-    assert shown == sorted(set(shown)) and set(shown) <= set(range(8))
+        assert reader.frames_decoded == decoded_at_open
+        assert reader._start.tolist() == last_keyframe_at_or_before(keyframes)
+        reader.read([11])
+        assert reader.frames_decoded < decoded_at_open + 12  # it seeks
+        assert_reads_like_a_sequential_decode(reader, truth)
+
+
+def write_nut_with_an_empty_packet(path, codec: str, num_frames: int, empty_at: int) -> str:
+    """NUT (which keeps empty packets, where mkv, mp4 and AVI drop them) with an empty packet before packet
+    `empty_at`; H.264 (no B-frames) and MPEG-4 Part 2 with a keyframe every 4 frames, or Motion JPEG."""
+    encoder = av.CodecContext.create(codec, "w")
+    encoder.width, encoder.height, encoder.time_base = WIDTH, HEIGHT, Fraction(1, FPS)
+    encoder.pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
+    encoder.gop_size = 4
+    if codec == "libx264":
+        encoder.options = {**X264_NO_B_FRAMES, "x264-params": "keyint=4:min-keyint=4:scenecut=0:bframes=0"}
+    container = av.open(str(path), "w", format="nut")
+    stream = container.add_stream("h264" if codec == "libx264" else codec, rate=FPS)
+    stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, encoder.pix_fmt
+    packets = []
+    for i in range(num_frames):
+        frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
+        frame = frame.reformat(format=encoder.pix_fmt)
+        frame.pts = i
+        packets += encoder.encode(frame)
+    packets += encoder.encode(None)
+    packets.insert(empty_at, av.Packet(0))
+    for t, packet in enumerate(packets):
+        packet.stream, packet.time_base = stream, Fraction(1, FPS)
+        packet.pts = packet.dts = t
+        container.mux(packet)
+    container.close()
+    return str(path)
+
+
+def decode_past_empty_packets(path) -> tuple[np.ndarray, list[bool]]:
+    """The reference for a file holding an empty packet: plain PyAV's `container.decode` stops there (FFmpeg
+    refuses a demuxed empty packet: EINVAL), so the packets are demuxed and the empty one left out, by hand."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        packets = [packet for packet in container.demux(stream) if packet.size]
+        frames = [frame for packet in [*packets, None] for frame in stream.codec_context.decode(packet)]
+    return np.stack([f.to_ndarray(format="rgb24") for f in frames]), [bool(f.key_frame) for f in frames]
+
+
+# NUT stores presentation times; read as if it stored none (as AVI), it takes the other paths: MPEG-4 Part 2 by a
+# decode at open and by dts, Motion JPEG by dts alone, and H.264, whose first dts NUT leaves unset, by counting
+# frames while decoding from the start.
+EMPTY_PACKET_CASES = [("libx264", False), ("libx264", True), ("mpeg4", True), ("mjpeg", True)]
+
+
+@pytest.mark.parametrize("codec, as_untimed", EMPTY_PACKET_CASES, ids=lambda v: str(v))
+def test_an_empty_packet_inside_a_stream_ends_no_read(tmp_path, monkeypatch, codec, as_untimed):
+    path = write_nut_with_an_empty_packet(tmp_path / "empty.nut", codec, num_frames=12, empty_at=6)
+    with av.open(path) as container:
+        assert [p.size > 0 for p in container.demux(video=0)] == [True] * 6 + [False] + [True] * 6 + [False]
+    truth, keyframes = decode_past_empty_packets(path)
+    assert frame_indices(truth) == list(range(12))
+    if as_untimed:
+        monkeypatch.setattr(video_io, "_UNTIMED_FORMATS", video_io._UNTIMED_FORMATS | {"nut"})
+    with open_video(path, backend="pyav") as reader:
+        if reader._start is not None:
+            assert reader._start.tolist() == last_keyframe_at_or_before(keyframes)
+        assert_reads_like_a_sequential_decode(reader, truth)
+        assert [i for i, _ in reader.iter_read([11, 3, 7])] == [3, 7, 11]
+        assert frame_indices(np.stack([frame for _, frame in reader.iter_read(range(12))])) == list(range(12))
+
+
+def noisy_asf(num_frames: int) -> bytes:
+    """H.264 with B-frames in ASF, lossless noise: 5 MB of which FFmpeg reads the first 1.5 MB to open it."""
+    buffer = io.BytesIO()
+    container = av.open(buffer, "w", format="asf")
+    stream = container.add_stream("libx264", rate=FPS)
+    stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+    stream.options = {"preset": "ultrafast", "crf": "0", "x264-params": "keyint=10:scenecut=0:bframes=2:b-adapt=0"}
+    rng = np.random.default_rng(0)
+    for _ in range(num_frames):
+        noise = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+        for packet in stream.encode(av.VideoFrame.from_ndarray(noise, format="rgb24")):
+            container.mux(packet)
+    for packet in stream.encode(None):
+        container.mux(packet)
+    container.close()
+    return buffer.getvalue()
+
+
+class FailingDisk(io.BytesIO):
+    """A file object whose read fails (EIO) the `fail_on`-th time it covers byte `at`, as a disk or a network
+    file system does."""
+
+    name = "clip.asf"
+
+    def __init__(self, data: bytes, at: int, fail_on: int):
+        super().__init__(data)
+        self.at, self.fail_on, self.passes = at, fail_on, 0
+
+    def read(self, size=-1):
+        start = self.tell()
+        end = len(self.getbuffer()) if size is None or size < 0 else start + size
+        if start <= self.at < end:
+            self.passes += 1
+            if self.passes == self.fail_on:
+                raise OSError(errno.EIO, "Input/output error")
+        return super().read(size)
+
+
+@pytest.fixture(scope="module")
+def asf_data():
+    return noisy_asf(num_frames=150)
+
+
+# the read at open, the one full decode of the frame table, then a read of every frame (read, iter_read)
+@pytest.mark.parametrize(
+    "fail_on, how", [(1, "read"), (2, "read"), (3, "read"), (3, "iter_read")], ids=lambda v: str(v)
+)
+def test_an_io_error_is_a_decode_error_naming_the_input(asf_data, fail_on, how):
+    source = FailingDisk(asf_data, at=len(asf_data) * 4 // 5, fail_on=fail_on)
+    with pytest.raises(VideoDecodeError) as error:
+        with open_video(source, backend="pyav") as reader:
+            assert source.passes == 2  # the table was built from a read and a decode past the failing byte
+            if how == "read":
+                reader.read(range(reader.num_frames))
+            else:
+                list(reader.iter_read(range(reader.num_frames)))
+    assert str(error.value) == "Cannot read video 'clip.asf': [Errno 5] Input/output error"
+    assert isinstance(error.value.__cause__, OSError) and source.passes == fail_on
 
 
 def test_a_damaged_first_packet_is_an_error_naming_the_file(tmp_path):

@@ -221,6 +221,59 @@ def _resolve_source(source: Any) -> Any:
     )
 
 
+def _decodable(packets):
+    """The packets to send a decoder, then `None`: the flush that hands out the frames it still holds. An
+    empty packet inside a stream (a NUT file may hold one) is left out: FFmpeg refuses one that the demuxer
+    made (EINVAL), and one without data (PyAV's own, at the end of a demux) would end decoding there."""
+    for packet in packets:
+        if packet.size:
+            yield packet
+    yield None
+
+
+def _file_key(source: Any) -> tuple | None:
+    """What tells a file unchanged since it was indexed: its path, size and modification time; None for
+    anything but a path (bytes and file objects are not cached: nothing says two of them are the same)."""
+    if not isinstance(source, str):
+        return None
+    try:
+        status = os.stat(source)
+    except OSError:
+        return None
+    return os.path.realpath(source), status.st_size, status.st_mtime_ns
+
+
+class _TableCache:
+    """A small LRU of the frame tables that cost a full decode (`PyAVReader._decoded_table`), by `_file_key`."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._tables: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple | None):
+        with self._lock:
+            if key not in self._tables:
+                return None
+            self._tables.move_to_end(key)
+            return self._tables[key]
+
+    def put(self, key: tuple | None, table: tuple) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._tables[key] = table
+            while len(self._tables) > self.size:
+                self._tables.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tables.clear()
+
+
+_TABLE_CACHE = _TableCache(64)  # a table is 16 bytes a frame: 64 ten-minute videos at 30 fps hold 18 MB
+
+
 class VideoReader:
     """An open video; `read(indices)` returns those frames as `(N, H, W, 3)` uint8 RGB.
 
@@ -377,13 +430,14 @@ class PyAVReader(VideoReader):
         nut, mxf ...), sorting the packets' pts gives presentation order without decoding anything.
         AVI and ASF store none: AVI's index is in decode order and FFmpeg makes up a pts from it that
         is wrong once frames are reordered (B-frames, DivX packed B-frames), and raw elementary
-        streams have none at all. There the dts only names a packet (it follows decode order), and
-        the order of the frames is taken from the decoder itself, in one full decode: presentation
-        order is, by definition, the order a sequential decode gives them, whatever the codec does
-        (pyramids, open GOPs, packed B-frames, N-VOPs that give no frame). Parsing each codec's
-        picture order instead would be codec by codec and still miss the decoder's own choices.
-        Codecs that never reorder (MJPEG, VP8/VP9, H.263, ...) show their packets in decode order
-        and need no decode."""
+        streams have none at all. Nor do two packets that share a pts tell their order (a sequential
+        decode gives both frames, and sorting would keep one). There the dts only names a packet (it
+        follows decode order), and the order of the frames is taken from the decoder itself, in one
+        full decode: presentation order is, by definition, the order a sequential decode gives them,
+        whatever the codec does (pyramids, open GOPs, packed B-frames, N-VOPs that give no frame).
+        Parsing each codec's picture order instead would be codec by codec and still miss the
+        decoder's own choices. Codecs that never reorder (MJPEG, VP8/VP9, H.263, ...) show their
+        packets in decode order and need no decode, when their dts name them."""
         import av
 
         if not self._owns_container:
@@ -391,12 +445,15 @@ class PyAVReader(VideoReader):
                 self.container.seek(0)
             except av.FFmpegError:
                 pass
-        pts, dts, key = [], [], []
+        pts, dts, key = [], [], []  # per frame shown
+        names, keyframes = [], []  # per packet, as _decoded_table and _name_packet count them
         leading = None  # frames shown before the first keyframe
         try:
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
                     continue
+                names.append(packet.dts)
+                keyframes.append(packet.is_keyframe)
                 if leading is None and packet.is_keyframe:
                     leading = len(pts)
                 if packet.is_discard:  # edit-list-trimmed frames are never shown
@@ -408,64 +465,86 @@ class PyAVReader(VideoReader):
             if not pts:
                 raise VideoDecodeError(f"Video {self.name} is corrupt or truncated: {e}") from e
             # A damaged tail: the frames before it are still usable.
+        except OSError as e:  # the caller's file object failed: not a fault of the video to paper over
+            raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
         if leading:
             # A transport stream cut mid-GOP: its first frames have no reference to decode from (a
             # container that flags no keyframe at all keeps every frame).
             del pts[:leading], dts[:leading], key[:leading]
         fmt = self.container.format
-        timed = not (fmt.name in _UNTIMED_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS or None in pts)
-        if not timed:
-            if None in dts or any(b <= a for a, b in zip(dts, dts[1:])):
-                # Nothing names a packet (raw elementary streams): frames are counted while decoding from the start.
-                self._num_frames = len(pts)
-                return None, None
-            self._stamp = "dts"
-            if self.stream.codec_context.codec.reorder:
-                return self._decoded_table(dts, key)
-        stamps = np.asarray(pts if timed else dts, dtype=np.int64)
-        order = np.argsort(stamps, kind="stable")
-        pts_sorted = stamps[order]
-        keep = np.ones(pts_sorted.size, dtype=bool)
-        keep[1:] = pts_sorted[1:] != pts_sorted[:-1]  # duplicate timestamps can only be one shown frame
-        key_arr = np.asarray(key, dtype=bool)[order][keep]
-        pts_sorted = pts_sorted[keep]
-        if key_arr.size:
-            key_arr[0] = True  # decoding always may start at the first frame
-        self._num_frames = int(pts_sorted.size)
-        return pts_sorted, np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+        untimed = fmt.name in _UNTIMED_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS
+        if untimed or None in pts or len(set(pts)) < len(pts):
+            self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
+            named = None not in names and all(a < b for a, b in zip(names, names[1:]))
+            if not named or self.stream.codec_context.codec.reorder:
+                return self._cached_decoded_table(names if named else [], keyframes)
+            pts = dts  # never reordered: decode order is presentation order
+        stamps = np.asarray(pts, dtype=np.int64)
+        order = np.argsort(stamps)  # the stamps are distinct: any sort gives the same order
+        key_arr = np.asarray(key, dtype=bool)[order]
+        self._num_frames = int(stamps.size)
+        # decoding always may start at the first frame: np.where gives 0 there, keyframe or not
+        return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
 
-    def _decoded_table(self, dts: list, key: list):
-        """The frame table of an untimed, reordering stream from one full decode (see _frame_table).
+    def _cached_decoded_table(self, names: list, keyframes: list):
+        """`_decoded_table`, done once per unchanged file: `probe()`, the processor and the decoded-clip cache
+        each open the same file, and an AVI's table costs a full decode."""
+        file_key = _file_key(self._source)  # None for bytes, file objects and a caller's container
+        cached = _TABLE_CACHE.get(file_key)
+        if cached is None:
+            cached = (*self._decoded_table(names, keyframes), self._num_frames)
+            _TABLE_CACHE.put(file_key, cached)
+        stamps, start, self._num_frames = cached
+        return stamps, start
 
-        Each packet's dts is put in its pts, which the decoder hands on to the frame it makes: the
-        frames come out named by their packet, in presentation order. A frame is decoded from the
-        last keyframe shown at or before it whose packet also comes first in decode order; the
-        B-frames an open GOP shows before its keyframe thus start from the keyframe before, which
-        holds their references."""
+    def _decoded_table(self, names: list, keyframes: list):
+        """The frame table of an untimed stream from one full decode (see _frame_table).
+
+        `names` and `keyframes`: each packet's dts and keyframe flag, in the order the demuxer gave
+        them at open (`names` empty when the dts do not name packets). Each packet's place in that
+        order is put in its pts, which the decoder hands on to the frame it makes: the frames come
+        out in presentation order, each named by its packet (counting packets, not reading their
+        times: FFmpeg's ASF demuxer reads the second packet after a seek back to the start without
+        one). A frame is decoded from the last keyframe shown at or before it whose packet also
+        comes first in decode order; the B-frames an open GOP shows before its keyframe thus start
+        from the keyframe before, which holds their references. Where the names fail, frames are
+        counted and read by decoding from the start."""
         import av
 
         self._rewind()
-        stamps = []
+        places, context = [], self.stream.codec_context
         try:
-            for packet in self.container.demux(self.stream):
-                if packet.dts is not None:
-                    packet.pts = packet.dts
-                for frame in packet.decode():
+            for place, packet in enumerate(_decodable(self.container.demux(self.stream))):
+                if packet is not None:
+                    packet.pts = place
+                for frame in context.decode(packet):
                     self.frames_decoded += 1
-                    stamps.append(frame.pts)
+                    places.append(frame.pts)
         except av.FFmpegError:
             pass  # a damaged tail: the frames before it are still usable
-        if None in stamps or len(set(stamps)) != len(stamps):  # a decoder that loses the names: count frames
-            self._num_frames = len(stamps)
-            return None, None
-        keys = {d for d, k in zip(dts, key) if k}
-        start, key_frames = np.zeros(len(stamps), dtype=np.int64), [0]  # decoding always may start at the first frame
-        for i, stamp in enumerate(stamps):
-            if i and stamp in keys:
+        except OSError as e:
+            raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
+        self._num_frames = len(places)
+        if None in places or len(set(places)) < len(places) or not all(p < len(names) for p in places):
+            return None, None  # a decoder that loses the names, or packets the first read did not see: count frames
+        start, key_frames = np.zeros(len(places), dtype=np.int64), []
+        for i, place in enumerate(places):
+            if keyframes[place]:
                 key_frames.append(i)
-            start[i] = next((j for j in reversed(key_frames) if stamps[j] <= stamp), 0)
-        self._num_frames = len(stamps)
-        return np.asarray(stamps, dtype=np.int64), start
+            # with no such keyframe (frames a decoder shows before the first one), decode from the first frame
+            start[i] = next((j for j in reversed(key_frames) if places[j] <= place), 0)
+        return np.asarray([names[p] for p in places], dtype=np.int64), start
+
+    def _name_packet(self, packet, previous: int | None) -> int | None:
+        """Name a packet read after a seek as `_decoded_table` named it: put the dts it had at open in its
+        pts (the decoder hands that on to the frame), and return its place. A packet without a dts is the
+        one after the packet before it (FFmpeg's ASF demuxer reads the packet after a seek without one)."""
+        if packet.dts is not None:
+            place = self._place.get(packet.dts)
+        else:
+            place = None if previous is None else previous + 1
+        packet.pts = self._names[place] if place is not None and place < len(self._names) else None
+        return place
 
     @property
     def num_frames(self) -> int:
@@ -567,6 +646,8 @@ class PyAVReader(VideoReader):
                 frames = {i: future.result() for i, future in pending.items()}
             except av.FFmpegError as e:
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
+            except OSError as e:  # a file object's read failed (the file itself, FFmpeg's errors are caught above)
+                raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
         missing = [i for i in wanted.tolist() if i not in frames]
         if missing:
             raise VideoDecodeError(
@@ -644,18 +725,17 @@ class PyAVReader(VideoReader):
         restore = context.skip_frame
         skip_nonref = skip_nonref and context.name in _SKIP_NONREF_PER_PACKET and restore == "DEFAULT"
         keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
-        skipping = False
+        skipping, place = False, None
         try:
-            for packet in self._packets_from(start):
-                stamp = getattr(packet, name)
-                if name == "dts" and stamp is not None:
-                    packet.pts = stamp  # the decoder hands it on to the frame: it names the frame (see _decoded_table)
-                if keep_pts is not None:
-                    skip = stamp is not None and stamp not in keep_pts
+            for packet in _decodable(self._packets_from(start)):
+                if packet is not None and name == "dts":
+                    place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
+                if packet is not None and keep_pts is not None:
+                    skip = packet.pts is not None and packet.pts not in keep_pts
                     if skip != skipping:
                         context.skip_frame = "NONREF" if skip else "DEFAULT"
                         skipping = skip
-                for frame in packet.decode():
+                for frame in context.decode(packet):
                     self.frames_decoded += 1
                     pts = frame.pts if frame.pts is not None else frame.dts
                     i = lookup.get(pts) if pts is not None else None
@@ -677,7 +757,9 @@ class PyAVReader(VideoReader):
         """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
         self._rewind()
-        for i, frame in enumerate(self.container.decode(self.stream)):
+        context = self.stream.codec_context
+        frames = (frame for packet in _decodable(self.container.demux(self.stream)) for frame in context.decode(packet))
+        for i, frame in enumerate(frames):
             self.frames_decoded += 1
             if i in wanted_set:
                 yield i, frame
@@ -718,6 +800,8 @@ class PyAVReader(VideoReader):
                     yield oldest()
             except av.FFmpegError as e:
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
+            except OSError as e:
+                raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
             finally:
                 decoded.close()
 
