@@ -65,6 +65,7 @@ UNTRUSTED = [
     ("avi", "mjpeg", 0, False),  # control: a codec that never reorders
     ("mpegts", "h264", 3, False),  # seeking by timestamp search landed a GOP late: frame 12 for frame 0
     ("mpeg", "mpeg2", 2, True),  # MPEG-PS: off by one frame
+    ("h264", "h264", 3, False),  # a raw stream: no timestamps at all, and torchcodec could not open it
 ]
 
 
