@@ -86,7 +86,8 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
     do_color_jitter: scenic's colour augmentation in training, applied with `color_jitter_prob`.
     rand_augment: `[num_ops, magnitude]` (torchvision's 0-30 magnitude scale) or None.
     decode_backend: `"auto"` (PyAV for files and bytes, torchcodec for torchcodec decoders), `"pyav"` or
-        `"torchcodec"` (files through torchcodec, which needs the system FFmpeg libraries).
+        `"torchcodec"` (files through torchcodec, which needs the system FFmpeg libraries; AVI, ASF, MPEG-TS/PS
+        and raw streams still go through PyAV, since torchcodec indexes them by timestamps those formats lack).
     resize_in_decoder: resize decoded files to `size` while converting them to RGB (libswscale, one
         pass over the kept frames only: faster, within a few grey levels of converting first and
         resizing in torch). None (default) means on, except with `normalization="transformers_vivit"`,
