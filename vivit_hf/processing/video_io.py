@@ -264,7 +264,7 @@ class _TableCache:
         with self._lock:
             self._tables[key] = table
             while len(self._tables) > self.size:
-                self._tables.popitem(last=False)
+                del self._tables[next(iter(self._tables))]  # the first: the least recently used
 
     def clear(self) -> None:
         with self._lock:
