@@ -5,10 +5,12 @@ sequential PyAV decode gives, and a read of frame `i` starts decoding at the las
 AVI and ASF store no presentation timestamps, nor do raw elementary streams: with B-frames their order comes from
 one full decode at open (`PyAVReader._decoded_table`). The files here are a few dozen tiny frames written by PyAV
 in the test (each frame draws its own index, `video_factory.pattern_frame`); the reference is always plain PyAV
-(`container.decode(video=0)`), never the reader. Also the table's edge cases: an audio track beside the video, an
-ASF packet that loses its timestamp, two ASF frames in one millisecond, an mp4 edit list that hides the first
-frames, a caller's container read part way, a file cut short, frames that share a timestamp and a damaged first
-packet (issue 18: kills the mutants of `_frame_table` and `_decoded_table`; docs/testing.md, "mutmut")."""
+(`container.decode(video=0)`, or its packets decoded by hand where it stops at an empty one), never the reader.
+Also the table's edge cases: an audio track beside the video, an ASF packet that loses its timestamp (read again
+after a seek), two ASF frames in one millisecond, an mp4 edit list that hides the first frames, a caller's
+container read part way, a file cut short, an AVI cut mid-GOP, frames that share a timestamp (mkv, mp4), an empty
+packet inside a stream, an I/O error of a file object and a damaged first packet (issue 18: kills the mutants of
+`_frame_table` and `_decoded_table`; docs/testing.md, "mutmut")."""
 
 import errno
 import io
@@ -212,6 +214,32 @@ def test_a_file_cut_short_reads_the_frames_it_still_holds(tmp_path):
     truth, keyframes = sequential_decode(cut)
     assert 8 <= len(truth) < 24
     with open_video(cut, backend="pyav") as reader:
+        assert reader._start.tolist() == last_keyframe_at_or_before(keyframes)
+        assert_reads_like_a_sequential_decode(reader, truth)
+
+
+def avi_cut_mid_gop(path, codec: str, cut: int) -> bytes:
+    """An AVI of 24 frames (a keyframe every 12, no B-frames) without its first `cut` packets, as a capture that
+    starts mid-GOP: its first frames are P-frames with nothing before them to predict from."""
+    write_encoded(path, "avi", codec, num_frames=24, gop=12)
+    out = io.BytesIO()
+    with av.open(str(path)) as source, av.open(out, "w", format="avi") as cut_copy:
+        stream = cut_copy.add_stream_from_template(source.streams.video[0])
+        for packet in [p for p in source.demux(video=0) if p.size][cut:]:
+            packet.stream, packet.dts = stream, packet.dts - cut
+            packet.pts = packet.dts
+            cut_copy.mux(packet)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("codec, shown", [("mpeg4", 21), ("h264", 12)])
+def test_frames_a_decoder_shows_before_the_first_keyframe_read_as_a_sequential_decode(tmp_path, codec, shown):
+    # MPEG-4 Part 2 decodes the leading P-frames from grey (a sequential decode shows them); H.264 drops them.
+    # Their read starts from the first packet, and has to reopen the file (AVI cannot seek before a keyframe).
+    data = avi_cut_mid_gop(tmp_path / "full.avi", codec, cut=3)
+    truth, keyframes = sequential_decode(data)
+    assert len(truth) == shown and frame_indices(truth)[shown - 12 :] == list(range(12, 24))
+    with open_video(data, backend="pyav") as reader:
         assert reader._start.tolist() == last_keyframe_at_or_before(keyframes)
         assert_reads_like_a_sequential_decode(reader, truth)
 

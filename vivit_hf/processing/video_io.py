@@ -678,7 +678,9 @@ class PyAVReader(VideoReader):
         Demuxers without an index (MPEG-TS / PS) seek by a timestamp search that lands near the
         target, often after its keyframe: then seek again further back (1 s, 2 s, 4 s, ..., the
         start) until the first keyframe read is at or before the target. Packets before that
-        keyframe are dropped: nothing decodes from them."""
+        keyframe are dropped: nothing decodes from them. From the start, every packet is read, as
+        a sequential decode reads them: a decoder may show frames before the first keyframe
+        (MPEG-4 Part 2 and MPEG-2 decode P-frames of a file cut mid-GOP from grey)."""
         import av
 
         target = int(self._pts[start])
@@ -693,13 +695,13 @@ class PyAVReader(VideoReader):
                     final = True
             if final:
                 self._rewind()
+                yield from self.container.demux(self.stream)
+                return
             packets = self.container.demux(self.stream)
             key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
-            if key is not None and (getattr(key, self._stamp) <= target or final):
+            if key is not None and getattr(key, self._stamp) <= target:
                 yield key
                 yield from packets
-                return
-            if final:
                 return
             back = 2 * back or step
 
@@ -728,6 +730,7 @@ class PyAVReader(VideoReader):
         skipping, place = False, None
         try:
             for packet in _decodable(self._packets_from(start)):
+                context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
                 if packet is not None and name == "dts":
                     place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
                 if packet is not None and keep_pts is not None:
