@@ -975,13 +975,13 @@ def main(argv: list[str] | None = None) -> dict:
     if args.from_json:
         result = merge_results(args.from_json)
     else:
-        partial = stem.with_suffix(".partial.json")
+        partial = stem.with_name(stem.name + ".partial.json")
         result = run(args, progress=lambda raw: partial.write_text(json.dumps(raw, indent=1)))
         partial.unlink(missing_ok=True)
-    stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
-    stem.with_suffix(".md").write_text(markdown(result))
-    plot(result, stem.with_suffix(".png"))
-    print("\n".join(str(stem.with_suffix(s)) for s in (".json", ".md", ".png")))
+    stem.with_name(stem.name + ".json").write_text(json.dumps(result, indent=1))
+    stem.with_name(stem.name + ".md").write_text(markdown(result))
+    plot(result, stem.with_name(stem.name + ".png"))
+    print("\n".join(str(stem.with_name(stem.name + s)) for s in (".json", ".md", ".png")))
     return result
 
 
