@@ -113,9 +113,26 @@ def test_a_hub_checkpoint_whose_preprocessor_config_is_out_of_reach_says_so(tmp_
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     cache = hub_cache(tmp_path / "cache", tiny_vivit_files(tmp_path))  # weights cached, no preprocessor config
     with caplog.at_level(logging.WARNING, logger="vivit_hf.conversion.cli"):
-        assert converted_size(tmp_path, cache) == {"shortest_edge": 256}
+        # the paper's resize-then-crop ratio, 256 / 224, of this 32-pixel model's crop
+        assert converted_size(tmp_path, cache) == {"shortest_edge": 32 * 256 // 224}
     warned = " ".join(record.getMessage() for record in caplog.records)
     assert "preprocessor_config.json is not in the local cache" in warned and "offline mode is on" in warned
+
+
+def test_a_folder_without_a_preprocessor_config_gets_the_papers_ratio_of_its_crop_and_a_warning(tmp_path, caplog):
+    """A 64-pixel transformers ViViT saved without a preprocessor config: resized to 73 (256 / 224 of 64), not 256,
+    which would have shown the model the centre sixteenth of each frame."""
+    config = VivitConfig(
+        num_frames=4, image_size=64, tubelet_size=[2, 16, 16], hidden_size=32, num_hidden_layers=1,
+        num_attention_heads=2, intermediate_size=64, num_labels=3,
+    )  # fmt: skip
+    VivitForVideoClassification(config).save_pretrained(tmp_path / "small")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.conversion.cli"):
+        convert_transformers_checkpoint(tmp_path / "small", tmp_path / "out")
+    saved = json.loads((tmp_path / "out" / "video_preprocessor_config.json").read_text())
+    assert saved["size"] == {"shortest_edge": 73} and saved["crop_size"] == {"height": 64, "width": 64}
+    warned = " ".join(record.getMessage() for record in caplog.records)
+    assert "has no video_preprocessor_config.json or preprocessor_config.json" in warned and "73" in warned
 
 
 def test_offline_a_cached_pytorch_model_bin_is_read_when_no_safetensors_is_cached(tmp_path, monkeypatch):

@@ -56,10 +56,13 @@ def transformers_processor_kwargs(source: str, config, hub_kwargs: dict | None =
     from the folder or Hub repo `source` as the weights were. Pixels are scenic's [-1, 1]: the released weights were
     trained by scenic on that range (transformers' Vivit processors normalise twice and feed [-3, 1])."""
     height, width = config.image_size_hw
+    # Without the checkpoint's own size: the paper's resize-then-crop ratio (shorter side 256 for a 224 crop), scaled
+    # to this crop, so a 64-pixel model sees most of each frame rather than its centre sixteenth.
+    fallback = max(height, width) * 256 // 224
     kwargs = dict(
         num_frames=config.num_frames,
         frame_stride=2,
-        size={"shortest_edge": 256},
+        size={"shortest_edge": fallback},
         crop_size={"height": height, "width": width},
         normalization="scenic",
     )
@@ -76,8 +79,18 @@ def transformers_processor_kwargs(source: str, config, hub_kwargs: dict | None =
             if isinstance(saved.get("size"), dict) and "shortest_edge" in saved["size"]:
                 kwargs["size"] = {"shortest_edge": int(saved["size"]["shortest_edge"])}
             return kwargs
-    if out_of_reach:  # say so: a checkpoint trained at another size would otherwise be resized wrongly unnoticed
-        logger.warning("%s; the video processor keeps shortest_edge 256", "; ".join(out_of_reach))
+    # Say so: a checkpoint trained at another size would otherwise be resized wrongly unnoticed.
+    why = (
+        "; ".join(out_of_reach)
+        or f"{os.fspath(source)!r} has no video_preprocessor_config.json or preprocessor_config.json"
+    )
+    logger.warning(
+        "%s; the video processor resizes the shorter side to %d (256 / 224 of the %dx%d crop, as the paper)",
+        why,
+        fallback,
+        height,
+        width,
+    )
     return kwargs
 
 
