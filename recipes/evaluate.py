@@ -11,9 +11,10 @@ averaged over those views. Writes top-1/top-5 (per head and action accuracy for 
 accuracy, a confusion matrix and a per-class bar chart (PNG), `eval_results.json` and the per-video logits
 (`predictions.safetensors`: `logits`, `labels`, `valid`, one row per video, with the videos' ids in row order
 as the JSON list `video_ids` in its metadata), and `predictions.jsonl` (one line per video: `index`,
-`video_id`, `label`, `prediction`, `valid`). A video id is the clip's path relative to the data set folder,
-or the data set's own key (Kinetics clip name, SSv2 id, Epic Kitchens narration id; a Hub row's path, else its
-index). Metrics are computed locally; any number of processes counts every video once.
+`video_id`, `label`, `prediction`, `valid`; `prediction` is null for a video that could not be decoded, whose
+row in `predictions.safetensors` holds the logits of an all-zero clip). A video id is the clip's path relative to
+the data set folder, or the data set's own key (Kinetics clip name, SSv2 id, Epic Kitchens narration id; a Hub
+row's path, else its index). Metrics are computed locally; any number of processes counts every video once.
 
 `--max_eval_samples N` evaluates a seeded subset drawn across the classes (`--seed`), not the first N.
 """
@@ -127,7 +128,8 @@ def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_siz
                 "index": index,
                 "video_id": video_id,
                 "label": label,
-                "prediction": prediction if len(head_sizes) > 1 else prediction[0],
+                # A broken clip was never seen: its logits are the model's answer to zeros, not a prediction.
+                "prediction": (prediction if len(head_sizes) > 1 else prediction[0]) if ok else None,
                 "valid": bool(ok),
             }
             f.write(json.dumps(row) + "\n")
@@ -164,7 +166,13 @@ def main(argv=None):
         # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)
 
-    model = AutoModelForVideoClassification.from_pretrained(args.model)
+    try:
+        model = AutoModelForVideoClassification.from_pretrained(args.model)
+    except OSError as error:  # a name that is no folder here, read as a Hub id: say both in one line, not a traceback
+        raise SystemExit(
+            f"error: --model {args.model}: no such local folder, and as a Hub model id it could not be loaded: "
+            f"{str(error).splitlines()[0]}"
+        ) from None
     check_labels(model.config, data)
     processor = ViViTVideoProcessor.from_pretrained(args.model)
     streamed_ids = [] if args.streaming else None

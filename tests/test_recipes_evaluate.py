@@ -162,3 +162,33 @@ def test_a_split_the_data_set_lacks_names_the_ones_it_has(folder):
     result = evaluate("--model", folder / "model", "--dataset", folder / "data", "--split", "validaton")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "no split 'validaton'" in result.stderr and "--split: test" in result.stderr
+
+
+def test_a_broken_video_has_no_prediction_in_predictions_jsonl(evaluate_module, tmp_path):
+    """A clip that could not be decoded was fed zeros: its row keeps its label and says valid false, with prediction
+    null rather than the argmax of the zeros' logits; with two heads, the same."""
+    import torch
+
+    logits = torch.tensor([[0.1, 2.0, 0.3], [5.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    valid = torch.tensor([True, False, True])
+    path = tmp_path / "predictions.jsonl"
+    evaluate_module.write_prediction_rows(path, ["a", "b", "c"], logits, torch.tensor([1, 0, 2]), valid, [3])
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(r["video_id"], r["label"], r["prediction"], r["valid"]) for r in rows] == [
+        ("a", 1, 1, True),
+        ("b", 0, None, False),
+        ("c", 2, 2, True),
+    ]
+    two_heads = torch.tensor([[0.0, 1.0, 3.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0, 2.0]])
+    evaluate_module.write_prediction_rows(
+        path, ["x", "y"], two_heads, torch.tensor([[1, 0], [0, 2]]), torch.tensor([True, False]), [2, 3]
+    )
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["prediction"] for r in rows] == [[1, 0], None]
+
+
+def test_a_model_that_is_neither_a_folder_nor_a_reachable_hub_id_is_one_line(folder, tmp_path):
+    result = evaluate("--model", "no_such_model_dir", "--dataset", folder / "data", "--output_dir", tmp_path)
+    assert result.returncode != 0
+    assert "--model no_such_model_dir: no such local folder" in result.stderr
+    assert "Traceback" not in result.stderr
