@@ -193,7 +193,8 @@ def build_model_card(
         ]
     if results is not None:
         rows = [
-            f"| {key} | {value:.2f} |" if isinstance(value, float) else f"| {key} | {value} |"
+            # four digits: a rate of 0.9958 is not "1.00", and the model-index above reads 99.58
+            f"| {key} | {value:.4f} |" if isinstance(value, float) else f"| {key} | {value} |"
             for key, value in results.items()
             if isinstance(value, (int, float)) and not isinstance(value, bool)
         ]
