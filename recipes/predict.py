@@ -12,8 +12,10 @@ pass (each frame decoded once, however the windows overlap), never held whole in
 predictions, and the aggregate: the mean of the windows' logits) and `<file name>.png` (the scores over time of
 the classes with the best aggregate; one panel per head for models with label spaces; needs matplotlib, in the
 `recipes` extra), and `predictions.jsonl` (one line per video: its path and aggregate, or the error that kept it
-from being read). A video that cannot be
-read is skipped and the rest go on; the run then exits with status 1, naming the ones that failed.
+from being read). A video that cannot be read, or holds a single frame (a broken file or a still image;
+`--short_video loop` accepts it), is skipped and the rest go on; the run then exits with status 1, naming the ones
+that failed. Windows are cut and labelled by each frame's presentation time, so a variable-frame-rate file (phones)
+is timed as it plays.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from transformers import pipeline
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.processing import ViViTVideoClassificationPipeline
-from vivit_hf.processing.video_io import VideoDecodeError
+from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.training.data.formats import video_files_below
 
 logger = logging.getLogger("predict")
@@ -47,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot_classes", type=int, default=5, help="classes drawn in the timeline plot (per head)")
     p.add_argument("--num_crops", type=int, default=1, choices=(1, 3), help="spatial views per window")
     p.add_argument("--window_batch_size", type=int, default=8, help="windows per forward pass")
+    p.add_argument(
+        "--short_video",
+        default=None,
+        choices=("loop", "pad"),
+        help="a one-frame file is refused as broken (listed, exit 1) unless this turns its frame into a clip",
+    )
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, ... (default: cuda when available)")
     p.add_argument("--no_plot", action="store_true", help="JSON only")
     return p
@@ -145,8 +153,9 @@ def main(argv=None) -> None:
                     top_k=num_labels,
                     num_crops=args.num_crops,
                     window_batch_size=args.window_batch_size,
+                    short_video=args.short_video,
                 )
-            except VideoDecodeError as error:  # one broken file must not cost the rest of the folder
+            except BrokenVideoError as error:  # one broken file (undecodable, one frame) must not cost the rest
                 failed[str(video)] = str(error)
                 logger.warning("skipping %s: %s", video, error)
                 summary.write(json.dumps({"video": str(video), "error": str(error)}) + "\n")

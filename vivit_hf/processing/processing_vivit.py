@@ -21,6 +21,9 @@ The multi-view pipeline (`ViViTVideoClassificationPipeline`) is asked for by nam
 
 from __future__ import annotations
 
+import difflib
+import inspect
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -131,6 +134,20 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
 ViViTVideosKwargs = ViViTVideoProcessorKwargs  # the name before 0.2, kept for imports
 
 _RUNTIME_STATE = ("num_skipped", "_rng")
+# Keys transformers writes into (or wrote into, in earlier versions) a saved processor config beside the options:
+# bookkeeping, never a misspelt option, so a config carrying them loads silently.
+_BOOKKEEPING_KEYS = frozenset(
+    {
+        "video_processor_type",
+        "image_processor_type",
+        "feature_extractor_type",
+        "processor_class",
+        "_processor_class",
+        "auto_map",
+        "_valid_processor_keys",
+        "_valid_kwargs_names",
+    }
+)
 _NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
 _RESAMPLE_NAMES = {
     PILImageResampling.BILINEAR: "bilinear",
@@ -189,6 +206,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     float_max = None
 
     def __init__(self, **kwargs):
+        # An unknown option would otherwise become an attribute that nothing reads (and be saved with the config),
+        # so a typo such as `num_frame=8` silently gave the default 32 frames. Loading goes through `from_dict`,
+        # which warns instead and leaves only known keys for here.
+        unknown = set(kwargs) - set(self.valid_kwargs.__annotations__) - _BOOKKEEPING_KEYS
+        if unknown:
+            raise ValueError(
+                f"ViViTVideoProcessor got {_describe_unknown(unknown, self.valid_kwargs.__annotations__)}."
+            )
         preset = kwargs.get("normalization") or type(self).normalization
         if preset not in NORMALIZATION_PRESETS:
             raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
@@ -199,6 +224,40 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         self.num_skipped = 0
         self._rng = None
 
+    @classmethod
+    def from_dict(cls, video_processor_dict: dict[str, Any], **kwargs):
+        """As transformers' `from_dict`, but a saved key that is no option warns (naming the closest option) instead
+        of failing: a config written by another version may carry options this one lacks, and must still load. The
+        key is kept on the instance, as transformers keeps it, so saving again loses nothing."""
+        saved = dict(video_processor_dict)
+        valid = cls.valid_kwargs.__annotations__
+        unknown = {key: saved.pop(key) for key in list(saved) if key not in valid and key not in _BOOKKEEPING_KEYS}
+        if unknown:
+            logger.warning(
+                "The saved ViViTVideoProcessor config has %s; it is kept but not used (a config from another "
+                "version of vivit_hf, or a misspelt option).",
+                _describe_unknown(unknown, valid),
+            )
+        # transformers drops a loading option it does not know (`from_pretrained(path, num_frame=8)`) unless the caller
+        # asked for the unused ones back (one naming an attribute it sets, for backward compatibility). It also passes
+        # its own loading options here (the pipeline: `dtype`, `code_revision`), so only a near-miss of an option name
+        # is taken for a misspelt one.
+        ignored = [k for k in kwargs if k not in valid and not hasattr(cls, k) and k != "return_unused_kwargs"]
+        ignored = [k for k in ignored if difflib.get_close_matches(k, valid, n=1, cutoff=0.8)]
+        if ignored and not kwargs.get("return_unused_kwargs"):
+            logger.warning("ViViTVideoProcessor ignored the loading %s.", _describe_unknown(ignored, valid))
+        loaded = super().from_dict(saved, **kwargs)
+        processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
+        for key, value in unknown.items():
+            setattr(processor, key, value)
+        return loaded
+
+    @classmethod
+    def from_json_file(cls, json_file):
+        # transformers' version calls the constructor directly, which refuses unknown keys: a saved file is loaded
+        with open(json_file, encoding="utf-8") as reader:
+            return cls.from_dict(json.load(reader))
+
     def to_dict(self) -> dict[str, Any]:
         output = super().to_dict()
         for key in _RUNTIME_STATE:
@@ -208,9 +267,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     # -- options ---------------------------------------------------------------------------------
     def _options(self, kwargs: dict) -> dict:
         allowed = set(self.valid_kwargs.__annotations__) | {"return_tensors"}
-        unknown = sorted(set(kwargs) - allowed)
+        unknown = set(kwargs) - allowed
         if unknown:
-            raise ValueError(f"ViViTVideoProcessor got unknown options {unknown}; valid ones: {sorted(allowed)}.")
+            raise ValueError(f"ViViTVideoProcessor got {_describe_unknown(unknown, allowed)}.")
         if kwargs.get("normalization") is not None:
             preset = kwargs["normalization"]
             if preset not in NORMALIZATION_PRESETS:
@@ -862,7 +921,10 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         hop=None,
         window_batch_size=None,
         return_saliency=None,
+        **unknown,
     ):
+        if unknown:  # a clear message instead of Python's bare "unexpected keyword argument"
+            raise ValueError(_unknown_pipeline_options(unknown))
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k,
             num_frames=num_frames,
@@ -912,8 +974,10 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         opts = processor._options({})
         source = _FrameSource(video, None, opts["decode_backend"])
         try:
+            _refuse_single_frame(source, params.get("short_video", opts["short_video"]))
             fps = source.reader.fps if source.reader is not None else None
-            windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames))
+            times = source.reader.frame_times() if source.reader is not None else None  # cut VFR files by pts
+            windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times)
             frames = source.reader if source.reader is not None else _channels_last_uint8(source, opts)
             size, interpolation = _decoder_resize(opts) if source.reader is not None else (None, "bilinear")
             rows: list[torch.Tensor] = []
@@ -944,7 +1008,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             "aggregate": self.postprocess(_logits_output(logits.mean(0, keepdim=True)), **postprocess_params),
             "fps": fps,
             "num_frames": source.num_frames,
-            "duration": source.num_frames / fps if fps else None,
+            "duration": windows[-1].end if fps else None,  # the last window ends where the last frame does
             "window_frames": windows[0].end_frame - windows[0].start_frame,
             "hop_frames": windows[1].start_frame - windows[0].start_frame if len(windows) > 1 else None,
         }
@@ -1035,6 +1099,38 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         return result
 
 
+def _describe_unknown(unknown, valid, hints: dict[str, str] | None = None) -> str:
+    """`unknown options ['num_frame' (did you mean 'num_frames'?)]; valid ones: [...]`, for an error or a warning;
+    `hints` replaces the spelling guess for the names it holds."""
+    valid = sorted(valid)
+    named = []
+    for name in sorted(unknown):
+        close = difflib.get_close_matches(name, valid, n=1)
+        hint = (hints or {}).get(name) or (f"did you mean {close[0]!r}?" if close else None)
+        named.append(f"{name!r} ({hint})" if hint else repr(name))
+    return f"unknown options [{', '.join(named)}]; valid ones: {valid}"
+
+
+# Processor options the pipeline forwards under another name (transformers' pipeline's name)
+_PIPELINE_NAMES = {"frame_stride": "frame_sampling_rate"}
+
+
+def _unknown_pipeline_options(unknown) -> str:
+    """The error for options the pipeline does not take: the closest valid one, the valid list, and where a
+    processor option the pipeline does not forward is set instead."""
+    signature = inspect.signature(ViViTVideoClassificationPipeline._sanitize_parameters).parameters
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    valid = [name for name, p in signature.items() if name != "self" and p.kind in kinds]
+    valid += ["batch_size", "num_workers"]  # taken by transformers' Pipeline.__call__ before these
+    hints = {}
+    for name in unknown:  # a processor option's name says more than a spelling guess
+        if name in _PIPELINE_NAMES:
+            hints[name] = f"the pipeline calls it {_PIPELINE_NAMES[name]!r}"
+        elif name in ViViTVideoProcessorKwargs.__annotations__:
+            hints[name] = f"a processor option the pipeline does not forward: set `pipe.video_processor.{name}`"
+    return f"ViViTVideoClassificationPipeline got {_describe_unknown(unknown, valid, hints)}."
+
+
 def _head_label(label: str, head: str) -> str:
     """`"noun:tap"` -> `"tap"` for head `noun` (the recipes' naming); other labels as they are."""
     prefix = f"{head}:"
@@ -1049,6 +1145,17 @@ def _is_one_video(inputs) -> bool:
 def _logits_output(logits: torch.Tensor) -> ImageClassifierOutput:
     """What `postprocess` reads: `logits` of one video, `(1, num_labels)`."""
     return ImageClassifierOutput(logits=logits)
+
+
+def _refuse_single_frame(source: _FrameSource, short_video) -> None:
+    """The processor's one-frame rule on the window path: one frame is a broken file or a still image, not a
+    timeline (every window would be that frame), unless `short_video` asks to loop or pad it."""
+    if short_video not in SHORT_VIDEO_POLICIES:
+        raise ValueError(f"short_video must be one of {SHORT_VIDEO_POLICIES}, got {short_video!r}.")
+    if source.num_frames == 1 and short_video not in ("loop", "pad"):
+        raise BrokenVideoError(
+            f"{source.name} has a single frame; pass short_video='loop' or 'pad' to turn one frame into a clip."
+        )
 
 
 def _channels_last_uint8(source: _FrameSource, opts: dict) -> np.ndarray:

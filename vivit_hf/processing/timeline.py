@@ -39,9 +39,8 @@ class Window:
 _SPAN = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(s|sec|secs|seconds?|f|frames?)?\s*$")
 
 
-def span_in_frames(value, fps: float | None, name: str = "window") -> int:
-    """A `window` / `hop` in frames: a number is seconds (`2`, `2.5`, `"2s"`), a string ending in `f` or `frames` is
-    frames (`"64f"`, `"64 frames"`). Seconds need the video's frame rate; the result is at least one frame."""
+def _parse_span(value, name: str) -> tuple[float, str]:
+    """A `window` / `hop` as `(number, unit)`, unit `"s"` (a number, `"2s"`) or `"f"` (`"64f"`, `"64 frames"`)."""
     unit = "s"
     if isinstance(value, str):
         match = _SPAN.match(value.lower())
@@ -54,24 +53,49 @@ def span_in_frames(value, fps: float | None, name: str = "window") -> int:
         raise ValueError(f"{name} must be seconds (2, 2.5, '2s') or frames ('64f', '64 frames'), got {value!r}.")
     if not number > 0 or not np.isfinite(number):
         raise ValueError(f"{name} must be positive, got {value!r}.")
-    if unit == "f":
-        if number != int(number):
-            raise ValueError(f"{name} in frames must be a whole number, got {value!r}.")
-        return int(number)
+    if unit == "f" and number != int(number):
+        raise ValueError(f"{name} in frames must be a whole number, got {value!r}.")
+    return number, unit
+
+
+def _need_rate(value, fps: float | None, name: str) -> float:
     if not fps or fps <= 0:
         raise ValueError(f"{name}={value!r} is in seconds, but the video has no frame rate; give it in frames ('64f').")
-    return max(1, int(round(number * fps)))
+    return float(fps)
 
 
-def plan_windows(num_video_frames: int, fps: float | None, window, hop=None, num_frames: int = 32) -> list[Window]:
+def span_in_frames(value, fps: float | None, name: str = "window") -> int:
+    """A `window` / `hop` in frames: a number is seconds (`2`, `2.5`, `"2s"`), a string ending in `f` or `frames` is
+    frames (`"64f"`, `"64 frames"`). Seconds need the video's frame rate; the result is at least one frame."""
+    number, unit = _parse_span(value, name)
+    if unit == "f":
+        return int(number)
+    return max(1, int(round(number * _need_rate(value, fps, name))))
+
+
+def plan_windows(
+    num_video_frames: int, fps: float | None, window, hop=None, num_frames: int = 32, times=None
+) -> list[Window]:
     """Windows of `window` every `hop` (default: `window`, no overlap) from the first frame; when the last one ends
     before the video does, one more ends at the last frame, so every frame lies in a window. A video shorter than a
     window is one window. Each window samples `num_frames` frames: the centres of `num_frames` equal parts (a window
-    of fewer frames repeats some). Times are frame indices over `fps` (0 when it is unknown)."""
+    of fewer frames repeats some). Times are frame indices over `fps` (0 when it is unknown).
+
+    `times`: each frame's presentation time in seconds (`PyAVReader.frame_times()`). Where frames are not evenly
+    spaced (a variable-frame-rate file: phones, screen recordings), counting frames at the average rate puts
+    windows and their labels seconds away from what plays then; there windows are cut by presentation time
+    (`_plan_by_time`). Evenly spaced frames keep the frame-count rule above, which they agree with."""
     if num_video_frames < 1:
         raise ValueError(f"The video has {num_video_frames} frames; at least one is needed.")
     if num_frames < 1:
         raise ValueError(f"num_frames must be at least 1, got {num_frames}.")
+    if times is not None:
+        times = np.asarray(times, dtype=np.float64)
+        if times.shape != (num_video_frames,):
+            raise ValueError(f"times must give one time per frame ({num_video_frames}), got shape {times.shape}.")
+        times = times - times[0]  # seconds from the first frame shown, as frame 0 is second 0 below
+        if not _evenly_spaced(times, fps):
+            return _plan_by_time(times, fps, window, hop, num_frames)
     size = min(span_in_frames(window, fps, "window"), num_video_frames)
     step = span_in_frames(hop, fps, "hop") if hop is not None else size
     starts = list(range(0, num_video_frames - size + 1, step))
@@ -90,6 +114,70 @@ def plan_windows(num_video_frames: int, fps: float | None, window, hop=None, num
         )
         for position, start in enumerate(starts)
     ]
+
+
+# Presentation times are compared this much early: a pts of 2.0 s stored in ticks may come back as 1.9999999999
+_EPSILON = 1e-6
+
+
+def _evenly_spaced(times: np.ndarray, fps: float | None) -> bool:
+    """Whether every frame is shown within half a frame of `index / fps`: then frame `i` is the one playing at
+    `i / fps`, and counting frames cuts and labels windows as the presentation times would."""
+    if times.size < 2 or not fps or fps <= 0:
+        return True
+    return bool(np.abs(times - np.arange(times.size) / fps).max() < 0.5 / fps)
+
+
+def _plan_by_time(times: np.ndarray, fps: float | None, window, hop, num_frames: int) -> list[Window]:
+    """`plan_windows` by presentation time. Frame `i` is on screen from `times[i]` until the next frame (the last
+    one as long as the one before it), so the video lasts until the last frame ends. A window in seconds covers
+    `[start, start + window)` and holds every frame on screen during it; its `num_frames` frames are the frames
+    playing at the centres of `num_frames` equal parts of it. A window in frames (`"64f"`) counts frames as
+    `plan_windows` does, labelled with its frames' times. A `hop` in the other unit goes through the average
+    rate."""
+    count = times.size
+    edges = np.append(times, times[-1] + (times[-1] - times[-2]))  # frame i plays over [edges[i], edges[i + 1])
+    duration = float(edges[-1])
+    length, unit = _parse_span(window, "window")
+    if unit == "f":
+        size = min(int(length), count)
+        step = span_in_frames(hop, fps, "hop") if hop is not None else size
+        starts = list(range(0, count - size + 1, step))
+        if starts[-1] + size < count:
+            starts.append(count - size)
+        parts = (2 * np.arange(num_frames, dtype=np.int64) + 1) * size // (2 * num_frames)
+        return [
+            Window(
+                index=position,
+                start_frame=start,
+                end_frame=start + size,
+                start=round(float(edges[start]), 9),  # to the nanosecond, as below
+                end=round(float(edges[start + size]), 9),
+                frames=tuple((start + parts).tolist()),
+            )
+            for position, start in enumerate(starts)
+        ]
+    length = min(length, duration)
+    step = length if hop is None else _hop_seconds(hop, fps)
+    starts = [k * step for k in range(int((duration - length) / step + _EPSILON) + 1)]
+    if starts[-1] + length < duration - _EPSILON:
+        starts.append(duration - length)
+    centres = (2 * np.arange(num_frames) + 1) / (2 * num_frames)
+    windows = []
+    for position, start in enumerate(starts):
+        end = start + length
+        first = max(0, int(np.searchsorted(times, start + _EPSILON, side="right")) - 1)  # the frame playing at start
+        stop = max(first + 1, int(np.searchsorted(times, end - _EPSILON, side="left")))  # frames shown before end
+        playing = np.searchsorted(times, start + centres * length + _EPSILON, side="right") - 1
+        frames = np.clip(playing, first, stop - 1)
+        # rounded to the nanosecond, below any time base: 10.3 + 0.2 reads 10.5, not 10.500000000000002
+        windows.append(Window(position, first, stop, round(start, 9), round(end, 9), tuple(frames.tolist())))
+    return windows
+
+
+def _hop_seconds(hop, fps: float | None) -> float:
+    number, unit = _parse_span(hop, "hop")
+    return number / _need_rate(hop, fps, "hop") if unit == "f" else number
 
 
 def iter_window_clips(

@@ -309,6 +309,11 @@ class VideoReader:
         """The average frame rate in frames per second (0.0 when the file gives none); decodes nothing."""
         return float(self.info.fps)
 
+    def frame_times(self) -> np.ndarray | None:
+        """Each frame's presentation time in seconds, in presentation order; None when the reader does not know
+        them (a caller then counts frames at the average `fps`)."""
+        return None
+
     def iter_read(
         self, indices: Sequence[int], size=None, interpolation: str = "bilinear", chunk: int = 64
     ) -> Iterator[tuple[int, np.ndarray]]:
@@ -772,6 +777,14 @@ class PyAVReader(VideoReader):
     @property
     def fps(self) -> float:
         return self._fps()
+
+    def frame_times(self) -> np.ndarray | None:
+        """Each frame's presentation time in seconds (its pts times the stream's time base), in presentation
+        order; None where the table names frames by anything but their pts (AVI, ASF, raw streams: their dts
+        count frames at the nominal rate, or there are none), so a caller falls back on `fps`."""
+        if self._pts is None or self._stamp != "pts" or not self.stream.time_base:
+            return None
+        return self._pts.astype(np.float64) * float(self.stream.time_base)
 
     def iter_read(
         self, indices: Sequence[int], size=None, interpolation: str = "bilinear", chunk: int = 64
