@@ -171,3 +171,25 @@ def test_pipeline_accepts_the_short_video_option_its_error_suggests(model_dir, t
         assert sorted(r["label"] for r in results) == ["jump", "run", "swim"]
     with pytest.raises(ValueError, match="short_video must be one of"):
         classifier(one_frame, short_video="wrap")
+
+
+# -- a misspelt option is named, with the closest valid one ----------------------------------------------------
+def test_pipeline_names_a_misspelt_option_the_closest_valid_one_and_the_valid_list(model_dir, video):
+    classifier = vivit_pipeline(model_dir)
+    closest = r"'num_clip' \(did you mean 'num_clips'\?\)"
+    with pytest.raises(ValueError, match=closest + r".*valid ones: \[.*'batch_size'.*'num_crops'.*'short_video'"):
+        classifier(video, num_clip=4)
+    with pytest.raises(ValueError, match=closest):  # at construction too, where transformers passes its options
+        pipeline(
+            "video-classification", model=str(model_dir), pipeline_class=ViViTVideoClassificationPipeline, num_clip=4
+        )
+
+
+def test_pipeline_points_processor_option_names_to_where_they_go(model_dir, video):
+    classifier = vivit_pipeline(model_dir)
+    with pytest.raises(ValueError, match=r"'frame_stride' \(the pipeline calls it 'frame_sampling_rate'\)"):
+        classifier(video, frame_stride=2)
+    with pytest.raises(
+        ValueError, match=r"'sampling_mode' \(a processor option .* `pipe\.video_processor\.sampling_mode`\)"
+    ):
+        classifier(video, sampling_mode="uniform")
