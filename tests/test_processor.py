@@ -404,3 +404,12 @@ def test_instances_share_no_mutable_defaults():
         assert getattr(first, name) is not getattr(second, name) or isinstance(getattr(first, name), tuple), name
     first.scale_jitter[0] = 0.1
     assert second.scale_jitter[0] == 0.9
+
+
+def test_metadata_names_a_file_by_its_path_as_given(proc, videos):
+    path = str(videos["h264"])
+    frames = np.zeros((30, 8, 8, 3), np.uint8)
+    out = proc([path, {"path": path}, frames], return_tensors="pt", return_metadata=True)
+    names = [meta["name"] for meta in out["video_metadata"]]
+    assert names[:2] == [path, path]  # not "'/tmp/...'", the quoted form error messages use
+    assert names[2].startswith("<ndarray")

@@ -25,6 +25,7 @@ import difflib
 import inspect
 import json
 import logging
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -481,7 +482,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 clip_frames = clip_frames.to(device)
             views.extend(self.transform_clip(clip_frames, opts, rng))
         meta = {
-            "name": source.name,
+            "name": _metadata_name(video, source.name),
             "total_num_frames": source.num_frames,
             "fps": opts["video_fps"],
             "frames_indices": clips.tolist(),
@@ -596,6 +597,15 @@ def _metadata_list(video_metadata, num_videos: int) -> list:
     if len(entries) != num_videos:
         raise ValueError(f"Got {num_videos} videos but {len(entries)} `video_metadata` entries; pass one per video.")
     return entries
+
+
+def _metadata_name(video, described: str) -> str:
+    """The input's own path for a file (as the caller gave it, unquoted), else how error messages name it."""
+    if isinstance(video, (str, os.PathLike)):
+        return os.fspath(video)
+    if isinstance(video, dict) and isinstance(video.get("path"), str) and video["path"]:
+        return video["path"]
+    return described
 
 
 def _is_frame(x) -> bool:
