@@ -41,6 +41,7 @@ from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_v
 from vivit_hf.training.data.formats import DATASET_FORMATS, VideoClassificationData, example_ids, sample_subset
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import _at_least
+from vivit_hf.training.flags import SuggestingArgumentParser
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
@@ -49,7 +50,7 @@ logger = get_logger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     # No abbreviations: a shortened or misspelt flag is an error, never silently another flag.
-    p = argparse.ArgumentParser(
+    p = SuggestingArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
     )
     p.add_argument("--model", required=True, help="a fine-tuned model folder or Hub id (with its video processor)")
