@@ -214,7 +214,10 @@ def test_missing_model_folder_is_named(tmp_path, capsys):
 
 
 def test_hub_id_without_network_says_the_hub_was_not_reached(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import huggingface_hub.constants
+
+    # huggingface_hub reads HF_HUB_OFFLINE once, at import: its own flag is what offline mode is
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     code, err = run_cli(["transformers", "--model", "someone/vivit-b-k400", "--out", str(tmp_path / "out")], capsys)
     assert code == 2 and len(err) == 1, err
     assert "someone/vivit-b-k400" in err[0] and "offline" in err[0] and "no config.json" not in err[0]

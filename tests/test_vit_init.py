@@ -482,7 +482,8 @@ def test_an_unreachable_hub_is_not_reported_as_a_missing_config(monkeypatch):
         except ConnectionError as cause:
             raise LocalEntryNotFoundError("cannot find the requested files in the local cache") from cause
 
-    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    # huggingface_hub reads HF_HUB_OFFLINE once, at import (CI exports it): its own flag says online here
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(huggingface_hub, "hf_hub_download", no_connection)
     with pytest.raises(FileNotFoundError, match="could not be reached") as error:
         ViViTSpatioTemporalModel.from_vit_pretrained("someone/vit-base")
