@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from accelerate import Accelerator, PartialState
 from accelerate.logging import get_logger
-from accelerate.utils import set_seed
+from accelerate.utils import DataLoaderConfiguration, set_seed
 from tqdm.auto import tqdm
 from transformers import get_scheduler
 
@@ -43,7 +43,9 @@ from vivit_hf.training.finetune import (
     build_streaming_loaders,
     check_processor_fits_model,
     check_resume_settings,
+    check_torch_compile_launch,
     classification_loss,
+    compile_for_training,
     evaluate,
     load_data,
     parse_args,
@@ -54,6 +56,7 @@ from vivit_hf.training.finetune import (
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import plot_training_curves, save_evaluation_plots, scalar_metrics
 from vivit_hf.training.mixup import VideoMixup
+from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmup_steps
 
 logger = get_logger(__name__)
 
@@ -70,12 +73,22 @@ def main(argv=None):
         )
     except ValueError as error:
         raise SystemExit(f"error: {error}") from None
-    accelerator_kwargs = dict(gradient_accumulation_steps=args.gradient_accumulation_steps, cpu=use_cpu)
+    # Batches go to a GPU from pinned memory without blocking (build_dataloaders pins them there): a blocking copy
+    # waits for the device to finish the previous step, a host sync in every step, counted as waiting for data.
+    accelerator_kwargs = dict(
+        gradient_accumulation_steps=args.gradient_accumulation_steps,
+        cpu=use_cpu,
+        dataloader_config=DataLoaderConfiguration(non_blocking=True),
+    )
     if args.mixed_precision:
         accelerator_kwargs["mixed_precision"] = args.mixed_precision
     if args.with_tracking:
         accelerator_kwargs.update(log_with=args.report_to, project_dir=str(output_dir))
     accelerator = Accelerator(**accelerator_kwargs)
+    try:  # before anything is loaded or written
+        check_torch_compile_launch(args, accelerator)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
     logger.info(accelerator.state, main_process_only=False)
     if batch_warning:
@@ -101,7 +114,9 @@ def main(argv=None):
         num_train, num_eval = len(train_examples), len(eval_examples)
     else:
         train_dataset, eval_dataset = build_datasets(args, train_examples, eval_examples, processor)
-        train_dataloader, eval_dataloader = build_dataloaders(args, train_dataset, eval_dataset)
+        train_dataloader, eval_dataloader = build_dataloaders(
+            args, train_dataset, eval_dataset, pin_memory=accelerator.device.type == "cuda"
+        )
         num_train, num_eval = len(train_dataset), len(eval_dataset)
 
     parameters = [p for p in model.parameters() if p.requires_grad]
@@ -134,6 +149,9 @@ def main(argv=None):
         model, optimizer, train_dataloader, eval_dataloader, lr_scheduler = accelerator.prepare(
             model, optimizer, train_dataloader, eval_dataloader, lr_scheduler
         )
+    # `compiled` runs the steps and evaluation (torch.compile of `model` with --torch_compile, else `model` itself);
+    # `model` is what is clipped, accumulated, saved and checkpointed.
+    model, compiled = compile_for_training(model, args)
 
     if args.with_tracking:
         hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
@@ -152,7 +170,7 @@ def main(argv=None):
     completed_steps, starting_epoch, resume_batches = 0, 0, 0
     resume_stream: dict = {}
     history: list[dict] = []
-    skipped_total = 0
+    skipped_before = 0  # broken training clips skipped by the runs before a resume
     settings = run_settings(args, accelerator.num_processes)  # recorded in checkpoints, checked on resume
     if args.resume_from_checkpoint:
         if args.resume_from_checkpoint == "latest":
@@ -171,7 +189,7 @@ def main(argv=None):
                 raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
             accelerator.load_state(str(checkpoint))
             completed_steps, starting_epoch = state["completed_steps"], state["epoch"]
-            resume_batches, history, skipped_total = state["batches_in_epoch"], state["history"], state["skipped"]
+            resume_batches, history, skipped_before = state["batches_in_epoch"], state["history"], state["skipped"]
             if args.streaming:  # batches each DataLoader worker of this process had delivered
                 resume_stream = state["stream_position"][accelerator.process_index]
             logger.info(
@@ -199,17 +217,40 @@ def main(argv=None):
     unwrapped = accelerator.unwrap_model(model)
     start_time = time.time()
     results: dict = {}
-    trained_clips = 0  # by this process: the test of a multi-process launch that really shards the data
-    decoded_clips, steps_at_start = 0, completed_steps  # of them, those that decoded (a stream is checked as it goes)
+    # This process's clip counts, kept on the device: reading them every step made the host wait for the step's
+    # kernels (and summing the skipped ones over the processes was a collective per step). They are read where they
+    # are reported: logging steps, checkpoints, the end of an epoch and of the run.
+    trained_clips = torch.zeros((), dtype=torch.long, device=accelerator.device)  # what multi-process tests check
+    decoded_clips = torch.zeros_like(trained_clips)  # of them, those that decoded (a stream is checked as it goes)
+    skipped_clips = torch.zeros_like(trained_clips)  # and those that did not (broken), in this run
+    steps_at_start = completed_steps
+    # Data wait and wall time per optimiser step, after a warm-up (vivit_hf/training/throughput.py says where the
+    # clock is read, so that the figures hold on a GPU whose kernels run behind the host).
+    meter = ThroughputMeter(
+        warmup_steps(args.max_train_steps - completed_steps),
+        synchronize=torch.get_device_module(accelerator.device).synchronize,
+    )
+
+    def throughput_so_far() -> dict:
+        """Clips per second of all processes, data-wait share and median step over the measured steps (a
+        collective: every process calls it)."""
+        totals = meter.totals()
+        dtype = torch.float32 if accelerator.device.type == "mps" else torch.float64  # MPS has no float64
+        local = torch.tensor([totals[name] for name in TOTALS], dtype=dtype, device=accelerator.device)
+        summed = accelerator.reduce(local, reduction="sum").tolist()
+        return combine(dict(zip(TOTALS, summed)), accelerator.num_processes)
+
+    def skipped_total() -> int:
+        """Broken training clips skipped so far: every process, and the runs before a resume (a collective)."""
+        return skipped_before + int(accelerator.reduce(skipped_clips, reduction="sum"))
 
     def refuse_nothing_learned_or_measured(results=None):
         """A run that trained on no decodable clip, or evaluated none, stops here: no model saved or pushed as trained,
         no accuracy of 0.0 on 0 clips (a collective: every process calls it at the same point)."""
         if results is None and steps_at_start == 0:  # resumed: the steps before may have trained on clips
-            decoded = accelerator.reduce(torch.tensor(decoded_clips, device=accelerator.device), reduction="sum")
-            if int(decoded) == 0:
+            if int(accelerator.reduce(decoded_clips, reduction="sum")) == 0:
                 raise SystemExit(
-                    f"error: none of the {skipped_total} training clips of this run could be decoded "
+                    f"error: none of the {skipped_total()} training clips of this run could be decoded "
                     "(every one was broken and skipped); no model is saved"
                 )
         if results is not None and results["num_samples"] == 0:
@@ -224,7 +265,7 @@ def main(argv=None):
             epoch=epoch,
             batches_in_epoch=batches_in_epoch,
             history=history,
-            skipped=skipped_total,
+            skipped=skipped_total(),
             settings=settings,
         )
         if args.streaming:  # a collective: every process calls trainer_state
@@ -232,7 +273,7 @@ def main(argv=None):
         return state
 
     for epoch in range(starting_epoch, num_epochs):
-        model.train()
+        compiled.train()
         train_dataset.set_epoch(epoch)
         train_dataloader.set_epoch(epoch)
         batches = train_dataloader
@@ -244,7 +285,7 @@ def main(argv=None):
                 batches = accelerator.skip_first_batches(train_dataloader, resume_batches)
             batch_index = resume_batches
         running_loss, running_count = torch.zeros((), device=accelerator.device), 0
-        for batch in batches:
+        for batch in meter.timed(batches):
             if completed_steps >= args.max_train_steps:  # resumed from the last step's checkpoint: not one more step
                 break
             batch_index += 1
@@ -258,7 +299,7 @@ def main(argv=None):
                 pixel_values = batch["pixel_values"]
                 if args.mixup_alpha or args.cutmix_alpha:
                     pixel_values, targets = mixup(pixel_values, targets)
-                logits = model(pixel_values=pixel_values).logits
+                logits = compiled(pixel_values=pixel_values).logits
                 loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
                 accelerator.backward(loss)
                 if accelerator.sync_gradients and args.max_grad_norm:
@@ -269,27 +310,33 @@ def main(argv=None):
             running_loss += loss.detach()
             running_count += 1
             real = batch.get("real", torch.ones_like(batch["valid"]))  # streamed: filler rows are no clips
-            trained_clips += int(real.sum())
-            decoded_clips += int((batch["valid"] & real.bool()).sum())
-            skipped_total += int(accelerator.reduce((~batch["valid"] & real).sum(), reduction="sum"))
+            clips = real.sum()
+            trained_clips += clips
+            decoded_clips += (batch["valid"] & real.bool()).sum()
+            skipped_clips += (~batch["valid"] & real).sum()
+            meter.add_clips(clips)
             if not accelerator.sync_gradients:
                 continue
             completed_steps += 1
+            meter.end_step()
             progress.update(1)
             if completed_steps % args.logging_steps == 0 or completed_steps == args.max_train_steps:
                 mean_loss = accelerator.reduce(running_loss / max(running_count, 1), reduction="mean").item()
                 running_loss, running_count = torch.zeros((), device=accelerator.device), 0
-                progress.set_postfix(loss=f"{mean_loss:.4f}")
+                throughput = throughput_so_far()
+                speed = throughput["train_clips_per_second"]
+                progress.set_postfix(loss=f"{mean_loss:.4f}", **({"clips/s": f"{speed:.1f}"} if speed else {}))
                 if args.with_tracking:
-                    accelerator.log(
-                        {
-                            "train/loss": mean_loss,
-                            "train/lr": lr_scheduler.get_last_lr()[0],
-                            "train/skipped_clips": skipped_total,
-                            "train/epoch": epoch,
-                        },
-                        step=completed_steps,
-                    )
+                    logged = {
+                        "train/loss": mean_loss,
+                        "train/lr": lr_scheduler.get_last_lr()[0],
+                        "train/skipped_clips": skipped_total(),
+                        "train/epoch": epoch,
+                    }
+                    if speed is not None:  # none before the warm-up is over
+                        logged["train/clips_per_second"] = speed
+                        logged["train/data_wait_share"] = throughput["train_data_wait_share"]
+                    accelerator.log(logged, step=completed_steps)
             if (
                 args.checkpointing_steps
                 and args.checkpointing_steps.isdigit()
@@ -317,17 +364,19 @@ def main(argv=None):
             if completed_steps >= args.max_train_steps:
                 break
         resume_batches = 0
+        meter.pause()  # evaluation and checkpoints at the epoch's end are no training step
         refuse_nothing_learned_or_measured()
 
-        results = evaluate(model, eval_dataloader, accelerator, num_views, data.label_spaces)
+        results = evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
         refuse_nothing_learned_or_measured(results)
+        skipped = skipped_total()
         summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
-        summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped_total})
+        summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped})
         history.append(summary)
         top1 = results.get("top1", results.get("action_top1"))
         logger.info(
             f"epoch {epoch}: eval top-1 {top1:.4f} on {results['num_samples']} clips "
-            f"({results['num_skipped']} broken skipped; {skipped_total} skipped in training)"
+            f"({results['num_skipped']} broken skipped; {skipped} skipped in training)"
         )
         if args.with_tracking:
             accelerator.log(summary, step=completed_steps)
@@ -341,9 +390,11 @@ def main(argv=None):
     # ------------------------------------------------------------------ final outputs
     train_seconds = time.time() - start_time
     if not results:  # nothing was left to train: the outputs still need the checkpoint's metrics
-        results = evaluate(model, eval_dataloader, accelerator, num_views, data.label_spaces)
+        results = evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
         refuse_nothing_learned_or_measured(results)
-    clips_per_process = accelerator.gather(torch.tensor([trained_clips], device=accelerator.device)).tolist()
+    clips_per_process = accelerator.gather(trained_clips.reshape(1)).tolist()
+    skipped = skipped_total()
+    throughput = throughput_so_far()
     accelerator.wait_for_everyone()
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
     if accelerator.is_main_process:
@@ -356,12 +407,13 @@ def main(argv=None):
             **scalar_metrics(results),
             "eval_split": eval_split,
             "train_runtime_seconds": train_seconds,
-            "train_skipped_clips": skipped_total,
+            "train_skipped_clips": skipped,
             "completed_steps": completed_steps,
             "num_processes": accelerator.num_processes,
             "effective_total_batch_size": args.effective_total_batch_size,
             "gradient_accumulation_steps": args.gradient_accumulation_steps,
             "train_clips_per_process": clips_per_process,
+            **throughput,
             # Flat, as in evaluate.py's eval_results.json: per_class_accuracy (or noun_..., verb_...) and the matrices.
             **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},
             "history": history,
@@ -390,7 +442,7 @@ def main(argv=None):
             logger.info(f"uploads: {uploader.report()}")
             if not final_upload.success:  # the Hub lacks the final model: the exit status must say so
                 upload_failure = uploader.failure_message(final_upload)
-        logger.info(f"done in {train_seconds:.0f}s: {json.dumps(scalar_metrics(results))}")
+        logger.info(f"done in {train_seconds:.0f}s: {json.dumps({**scalar_metrics(results), **throughput})}")
     accelerator.wait_for_everyone()
     if args.with_tracking:  # last: it also destroys the process group, which the collectives above need
         accelerator.end_training()

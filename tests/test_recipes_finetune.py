@@ -2,12 +2,14 @@
 """recipes/finetune.py and recipes/evaluate.py end to end on tiny data sets and a tiny model, offline, on CPU."""
 
 import csv
+import importlib.util
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +65,30 @@ def run(script, *args, launcher=(), check=True):
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
     return result
+
+
+def load_recipe():
+    """recipes/finetune.py as a fresh module, to run its `main(argv)` in this process (its globals patchable)."""
+    spec = importlib.util.spec_from_file_location("finetune_recipe_in_process", FINETUNE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_in_process(recipe, *argv):
+    """`recipe.main(argv)` with one torch thread, as the subprocess runs (so the weights compare bit for bit); this
+    process's thread count and accelerate state are restored after (the run's Accelerator is dropped, and a
+    PartialState that other tests made before is made again)."""
+    from accelerate.state import AcceleratorState, PartialState
+
+    threads, had_state = torch.get_num_threads(), bool(PartialState._shared_state)
+    try:
+        return recipe.main([*map(str, argv), "--torch_threads", "1"])
+    finally:
+        AcceleratorState._reset_state(reset_partial_state=True)
+        if had_state:
+            PartialState()
+        torch.set_num_threads(threads)
 
 
 def tiny_clip(path: Path, label: int, seed: int, width: int = 16):
@@ -317,16 +343,141 @@ def test_two_processes_count_every_clip_once(videofolder, uninterrupted, tmp_pat
     )
 
 
+def skipped_in_checkpoints(out):
+    return {
+        p.name: json.loads((p / "trainer_state.json").read_text())["skipped"] for p in (out / "checkpoints").iterdir()
+    }
+
+
 def test_broken_clips_are_skipped_and_counted(videofolder, tmp_path):
+    """One broken clip among 13 training clips: skipped once per epoch, in the results, the history and every
+    epoch's checkpoint, and counted on after a resume (the counts stay on the device between reports)."""
     data = tmp_path / "data"
     shutil.copytree(videofolder, data)
     (data / "train" / "up" / "broken.mp4").write_bytes(b"not a video at all")
     (data / "test" / "down" / "broken.mp4").write_bytes(b"\x00" * 64)
     out = tmp_path / "out"
-    run(FINETUNE, "--dataset", data, "--output_dir", out, "--num_train_epochs", "1", *TINY_MODEL)
+    epochs = ["--num_train_epochs", "2", "--checkpointing_steps", "epoch", "--checkpoints_total_limit", "0"]
+    run(FINETUNE, "--dataset", data, "--output_dir", out, *epochs, *TINY_MODEL)
     results = json.loads((out / "all_results.json").read_text())
-    assert results["train_skipped_clips"] == 1
+    assert results["train_skipped_clips"] == 2
+    assert [epoch["train/skipped_clips"] for epoch in results["history"]] == [1, 2]
+    assert results["train_clips_per_process"] == [26]  # 13 a epoch, the broken one included (fed as zeros)
     assert results["num_skipped"] == 1 and results["num_samples"] == 6
+    assert skipped_in_checkpoints(out) == {"epoch_0": 1, "epoch_1": 2}
+
+    resumed = tmp_path / "resumed"
+    shutil.copytree(out / "checkpoints" / "epoch_0", resumed / "checkpoints" / "epoch_0")
+    run(
+        FINETUNE, "--dataset", data, "--output_dir", resumed, *epochs, *TINY_MODEL, "--resume_from_checkpoint", "latest"
+    )
+    results = json.loads((resumed / "all_results.json").read_text())
+    assert results["train_skipped_clips"] == 2 and results["train_clips_per_process"] == [13]
+    assert skipped_in_checkpoints(resumed) == {"epoch_0": 1, "epoch_1": 2}
+
+
+def test_two_processes_count_broken_clips_exactly(videofolder, tmp_path):
+    """16 training clips, two of them broken, on two processes of 8 clips each: each broken clip counted once."""
+    data = tmp_path / "data"
+    shutil.copytree(videofolder, data)
+    for name in ("up", "down"):
+        (data / "train" / name / "broken.mp4").write_bytes(b"not a video at all")
+        shutil.copy(data / "train" / name / f"{name}_0.mp4", data / "train" / name / f"{name}_copy.mp4")
+    out = tmp_path / "out"
+    run(
+        FINETUNE,
+        "--dataset",
+        data,
+        "--output_dir",
+        out,
+        "--num_train_epochs",
+        "1",
+        "--checkpointing_steps",
+        "epoch",
+        *TINY_MODEL,
+        launcher=[sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"],
+    )
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["num_processes"] == 2 and results["completed_steps"] == 4
+    assert results["train_clips_per_process"] == [8, 8]
+    assert results["train_skipped_clips"] == 2 and skipped_in_checkpoints(out) == {"epoch_0": 2}
+    assert results["train_throughput_clips"] == 16  # all 4 steps measured (no warm-up in a 4-step run), both halves
+
+
+# The ways a tensor's value reaches Python: on a GPU each waits for the device to finish what was queued.
+HOST_READS = ("item", "tolist", "__int__", "__float__", "__bool__", "__index__")
+# The loop and what it calls per step; the data set's own code (decoding, on host tensors) is left out.
+LOOP_CODE = tuple(
+    str(path)
+    for path in (
+        FINETUNE,
+        REPO / "vivit_hf" / "training" / "finetune.py",
+        REPO / "vivit_hf" / "training" / "mixup.py",
+        REPO / "vivit_hf" / "training" / "throughput.py",
+        REPO / "vivit_hf" / "models",
+    )
+)
+
+
+def test_training_steps_read_no_tensor_to_the_host_and_call_no_collective_between_reports(
+    videofolder, tmp_path, monkeypatch
+):
+    """On a GPU, `int(tensor)` or `.item()` makes the host wait for the step's kernels, and `reduce` is a collective:
+    between logging steps the loop does neither (they used to happen every step: the clip counts). Every host read
+    and collective called from the loop's code is recorded with the number of steps done when it was called."""
+    from accelerate import Accelerator
+
+    recipe = load_recipe()
+    steps, calls = [0], []
+    loss = recipe.classification_loss
+
+    def counting_loss(*args, **kwargs):
+        steps[0] += 1
+        return loss(*args, **kwargs)
+
+    def recorded(name, original):
+        def method(self, *args, **kwargs):
+            caller = sys._getframe(1)
+            if caller.f_code.co_filename.startswith(LOOP_CODE):
+                calls.append((steps[0], name, Path(caller.f_code.co_filename).name, caller.f_lineno))
+            return original(self, *args, **kwargs)
+
+        return method
+
+    monkeypatch.setattr(recipe, "classification_loss", counting_loss)
+    for name in HOST_READS:
+        monkeypatch.setattr(torch.Tensor, name, recorded(name, getattr(torch.Tensor, name)))
+    for name in ("reduce", "gather", "gather_for_metrics"):
+        monkeypatch.setattr(Accelerator, name, recorded(name, getattr(Accelerator, name)))
+    # 6 steps, logged only at the last one, with mixup and label smoothing (targets built every step).
+    flags = ["--num_train_epochs", "1", "--logging_steps", "100", "--mixup_alpha", "0.5", "--label_smoothing", "0.1"]
+    run_in_process(recipe, "--dataset", videofolder, "--output_dir", tmp_path, *TINY_MODEL, *flags)
+    assert steps[0] == 6
+    assert [call for call in calls if 1 <= call[0] < 6] == []
+    assert [call for call in calls if call[0] == 6]  # the reports after the last step are seen
+
+
+def test_the_loop_reports_how_long_it_waits_for_data(videofolder, tmp_path, monkeypatch):
+    """Each batch takes 0.2 s more to arrive: the step's wall time includes it and most of it is data wait."""
+    from vivit_hf.training import finetune as library
+
+    delay = 0.2
+    collate = library.collate_videos
+
+    def slow_collate(items):
+        time.sleep(delay)
+        return collate(items)
+
+    monkeypatch.setattr(library, "collate_videos", slow_collate)
+    flags = ["--num_train_epochs", "1", "--cache_decoded_videos", "yes"]
+    run_in_process(load_recipe(), "--dataset", videofolder, "--output_dir", tmp_path, *TINY_MODEL, *flags)
+    results = json.loads((tmp_path / "all_results.json").read_text())
+    # 6 steps of 2 clips, no warm-up left out of a 6-step run.
+    assert (results["train_throughput_steps"], results["train_throughput_clips"]) == (6, 12)
+    assert results["train_step_seconds_median"] >= delay
+    assert results["train_clips_per_second"] <= 2 / delay
+    # The tiny model's step takes a few ms to a few tens: the 0.2 s in the loader are most of each step.
+    assert results["train_data_wait_share"] > 0.5
 
 
 def test_epic_kitchens_two_heads_report_noun_verb_and_action_accuracy(tmp_path):
@@ -377,6 +528,15 @@ def test_flags_typed_on_the_command_line_win_over_the_preset(finetune_module):
     assert args.rand_augment == [2, 20] and args.do_flip is False
     with pytest.raises(SystemExit):
         finetune_module.parse_args(["--preset", "imagenet"])
+
+
+def test_soft_targets_are_smoothed_one_hot_blocks_and_refuse_a_label_outside_its_head(finetune_module):
+    # Heads of 3 and 2 classes, smoothing 0.3: 0.7 + 0.3 / 3 on the label, 0.3 / 3 elsewhere (0.85 / 0.15 for 2).
+    got = finetune_module.soft_targets(torch.tensor([[2, 1], [0, 0]]), [3, 2], 0.3)
+    expected = torch.tensor([[0.1, 0.1, 0.8, 0.15, 0.85], [0.8, 0.1, 0.1, 0.85, 0.15]])
+    torch.testing.assert_close(got, expected)
+    with pytest.raises(RuntimeError, match="smaller than num_classes"):  # torch's own check, no host read on a GPU
+        finetune_module.soft_targets(torch.tensor([[3, 0]]), [3, 2], 0.0)
 
 
 def test_freeze_turns_off_gradients_of_the_named_parameters_only(finetune_module):

@@ -55,6 +55,13 @@ def finetune():
         (["--lr", "0.1"], ["--lr"]),
         (["--init_from", "/no/such/folder/vit-base"], ["--init_from", "/no/such/folder/vit-base", "does not exist"]),
         (["--init_from", "./vit.npz"], ["--init_from", "./vit.npz", "does not exist"]),
+        # torch.compile took these and failed (or ignored the mode) only at the first training step.
+        (["--torch_compile_backend", "no_such_backend"], ["--torch_compile_backend", "'no_such_backend'", "inductor"]),
+        (["--torch_compile_mode", "fastest"], ["--torch_compile_mode", "'fastest'", "max-autotune"]),
+        (
+            ["--torch_compile_backend", "eager", "--torch_compile_mode", "max-autotune"],
+            ["--torch_compile_mode", "'eager'", "ignore"],
+        ),
     ],
 )
 def test_bad_flags_stop_before_anything_is_loaded(finetune, capsys, flags, expected):
@@ -64,6 +71,32 @@ def test_bad_flags_stop_before_anything_is_loaded(finetune, capsys, flags, expec
     error = capsys.readouterr().err.splitlines()[-1]
     for text in expected:
         assert text in error, (text, error)
+
+
+@pytest.mark.parametrize(
+    "flags, compiled, backend, mode",
+    [
+        ([], False, None, None),
+        (["--torch_compile"], True, "inductor", None),
+        (["--torch_compile_mode", "max-autotune"], True, "inductor", "max-autotune"),
+        (["--torch_compile_backend", "aot_eager"], True, "aot_eager", None),
+    ],
+)
+def test_a_compile_backend_or_mode_turns_compiling_on(finetune, flags, compiled, backend, mode):
+    args = finetune.parse_args(flags)
+    assert (args.torch_compile, args.torch_compile_backend, args.torch_compile_mode) == (compiled, backend, mode)
+
+
+def test_torch_compile_is_refused_where_dynamo_cannot_run(finetune, capsys, monkeypatch):
+    import torch._dynamo
+
+    monkeypatch.setattr(torch._dynamo, "is_dynamo_supported", lambda: False)
+    finetune.parse_args([])  # without --torch_compile, nothing to refuse
+    with pytest.raises(SystemExit) as stopped:
+        finetune.parse_args(["--torch_compile"])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert "--torch_compile" in error and "cannot compile on Python" in error, error
 
 
 def test_the_old_abbreviation_is_not_taken_as_the_scheduler(finetune):

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from accelerate.logging import get_logger
 from transformers import AutoConfig
 
@@ -26,7 +27,6 @@ from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, colla
 from .data.formats import DATASET_FORMATS, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .metrics import evaluation_metrics, predict
-from .mixup import smooth_one_hot
 from .presets import MODEL_SIZES, PRESETS, get_preset
 
 logger = get_logger(__name__)
@@ -163,6 +163,23 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--cutmix_alpha", type=_real(at_least=0), default=0.0, help="0: no cutmix")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
+    g.add_argument(
+        "--torch_compile",
+        action="store_true",
+        help="train and evaluate through torch.compile(model) (made after accelerate's prepare); the saved "
+        "weights and checkpoints are the plain model's",
+    )
+    g.add_argument(
+        "--torch_compile_backend",
+        default=None,
+        help="torch.compile backend, a name torch._dynamo.list_backends() knows (default: inductor); "
+        "implies --torch_compile",
+    )
+    g.add_argument(
+        "--torch_compile_mode",
+        default=None,
+        help="inductor's mode: default, reduce-overhead, max-autotune, ... (default: torch's); implies --torch_compile",
+    )
 
     g = p.add_argument_group("outputs")
     g.add_argument("--output_dir", default="outputs")
@@ -264,7 +281,46 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
             f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
             f"a Hub id reads 'org/name')"
         )
+    try:
+        check_torch_compile(args)
+    except ValueError as error:
+        parser.error(str(error))
     return args
+
+
+def check_torch_compile(args: argparse.Namespace) -> None:
+    """`--torch_compile_backend` or `--torch_compile_mode` turn `--torch_compile` on (as in transformers' Trainer),
+    the backend defaulting to inductor. Refuse (ValueError) what torch.compile would reject only at the first step,
+    or ignore: a torch or Python without dynamo, a backend torch does not know, a mode inductor does not know or
+    given to another backend."""
+    if args.torch_compile_backend is not None or args.torch_compile_mode is not None:
+        args.torch_compile = True
+    if not args.torch_compile:
+        return
+    args.torch_compile_backend = args.torch_compile_backend or "inductor"
+    import torch._dynamo
+
+    if not torch._dynamo.is_dynamo_supported():
+        raise ValueError(
+            f"--torch_compile: torch {torch.__version__} cannot compile on Python {sys.version.split()[0]} "
+            f"({sys.platform}); leave --torch_compile out or use a Python that torch.compile supports"
+        )
+    if args.torch_compile_backend not in torch._dynamo.list_backends(exclude_tags=()):
+        raise ValueError(
+            f"--torch_compile_backend: torch {torch.__version__} has no torch.compile backend "
+            f"{args.torch_compile_backend!r}; its backends: {', '.join(torch._dynamo.list_backends())}"
+        )
+    if args.torch_compile_mode is not None:
+        if args.torch_compile_backend != "inductor":  # torch.compile passes it on, and eager and others ignore it
+            raise ValueError(
+                f"--torch_compile_mode chooses inductor's settings; the backend {args.torch_compile_backend!r} "
+                "would ignore it"
+            )
+        import torch._inductor
+
+        modes = list(torch._inductor.list_mode_options())
+        if args.torch_compile_mode not in modes:
+            raise ValueError(f"--torch_compile_mode: {args.torch_compile_mode!r} is none of inductor's {modes}")
 
 
 def resolve_batch_size(args: argparse.Namespace, num_processes: int) -> tuple[int, int, str | None]:
@@ -572,15 +628,17 @@ def _cache_decoded_videos(args, datasets) -> bool:
     return fits
 
 
-def build_dataloaders(args, train_dataset, eval_dataset):
-    # Persistent workers keep their copy of the data set across epochs (no restart per epoch); the sampler hands
-    # them the epoch with each index, for the augmentation seeds.
+def build_dataloaders(args, train_dataset, eval_dataset, pin_memory: bool = False):
+    """Training and evaluation loaders. Persistent workers keep their copy of the data set across epochs (no
+    restart per epoch); the sampler hands them the epoch with each index, for the augmentation seeds. `pin_memory`
+    (for a GPU) puts batches in page-locked memory, which a copy to the GPU can read without blocking the host."""
     sampler = EpochShuffleSampler(len(train_dataset), seed=args.seed, with_epoch=True)
     loader_kwargs = dict(
         collate_fn=collate_videos,
         num_workers=args.num_workers,
         persistent_workers=args.num_workers > 0,
         generator=torch.Generator().manual_seed(args.seed),
+        pin_memory=pin_memory,
     )
     train_dataloader = torch.utils.data.DataLoader(
         train_dataset, sampler=sampler, batch_size=args.per_device_train_batch_size, **loader_kwargs
@@ -678,8 +736,12 @@ def classification_loss(logits, targets, valid, head_sizes):
 
 
 def soft_targets(labels, head_sizes, smoothing):
+    """One label-smoothed one-hot block per head, side by side (`smooth_one_hot`'s values). Built on `one_hot`
+    alone, which checks the label range without a host sync on a GPU (a device-side assert): `smooth_one_hot`
+    reads the labels' min and max back to the host, which made every training step wait for the device."""
     labels = labels.view(len(labels), -1)
-    return torch.cat([smooth_one_hot(labels[:, i], size, smoothing) for i, size in enumerate(head_sizes)], dim=-1)
+    blocks = [F.one_hot(labels[:, i].long(), size).float() for i, size in enumerate(head_sizes)]
+    return torch.cat([block * (1.0 - smoothing) + smoothing / size for block, size in zip(blocks, head_sizes)], dim=-1)
 
 
 def evaluate(model, dataloader, accelerator, num_views, label_spaces) -> dict:
@@ -689,6 +751,56 @@ def evaluate(model, dataloader, accelerator, num_views, label_spaces) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ main
+def check_torch_compile_launch(args: argparse.Namespace, accelerator) -> None:
+    """What `--torch_compile` needs on this launch, checked before any data or model is loaded (ValueError):
+    accelerate's own config must not compile too (`dynamo_backend`), and inductor needs a C++ compiler for the CPU
+    or Triton for a GPU (without them, the first step would fail after all the loading)."""
+    if not args.torch_compile:
+        return
+    configured = getattr(accelerator.state.dynamo_plugin.backend, "value", "NO")
+    if configured != "NO":
+        raise ValueError(
+            f"--torch_compile: accelerate's config already compiles the model (dynamo_backend {configured}); "
+            "give only one of them"
+        )
+    if args.torch_compile_backend != "inductor":
+        return
+    if accelerator.device.type == "cuda":
+        from torch.utils._triton import has_triton
+
+        if not has_triton():
+            raise ValueError(
+                "--torch_compile: inductor writes Triton kernels for the GPU, and Triton is not installed or does "
+                "not support this GPU; install triton or give --torch_compile_backend aot_eager"
+            )
+    elif accelerator.device.type == "cpu":
+        from torch._inductor import cpp_builder
+
+        try:
+            cpp_builder.get_cpp_compiler()
+        except Exception as error:  # torch raises its own InvalidCxxCompiler, or a RuntimeError
+            raise ValueError(
+                f"--torch_compile: inductor builds CPU kernels with a C++ compiler and found none ({error}); "
+                "install g++ or clang++ (or set CXX), or give --torch_compile_backend aot_eager"
+            ) from None
+
+
+def compile_for_training(model, args):
+    """(the prepared model, the module the loop calls: `torch.compile(model)` with `--torch_compile`, else the model).
+
+    Compiled after accelerate's prepare, around DDP's wrapper, as accelerate does with its own dynamo config (DDP's
+    graph splitting then applies). The two share their parameters; the prepared model is what is saved and
+    checkpointed, so no state-dict key carries the compiled module's `_orig_mod.`, and a checkpoint resumes with or
+    without compiling. A model that accelerate's config already compiled is split the same way."""
+    from accelerate.utils import is_compiled_module
+
+    if is_compiled_module(model):
+        return model._orig_mod, model
+    if not args.torch_compile:
+        return model, model
+    return model, torch.compile(model, backend=args.torch_compile_backend, mode=args.torch_compile_mode)
+
+
 def check_processor_fits_model(processor, config) -> None:
     """The clips the processor makes must be the model's input: stop before training, not at its first step."""
     crop = (processor.crop_size["height"], processor.crop_size["width"])
