@@ -219,3 +219,21 @@ def test_the_recipe_refuses_an_unreachable_total_batch_size_at_start(tmp_path):
     last = result.stderr.strip().splitlines()[-1]
     assert "--total_batch_size 3" in last and "4 (accumulation 2)" in last, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_missing_dataset_folder_is_a_flag_error_not_a_traceback(finetune, tmp_path, capsys):
+    missing = tmp_path / "nope"
+    with pytest.raises(SystemExit) as exit_info:
+        finetune.parse_args(["--dataset", str(missing)])
+    assert exit_info.value.code == 2
+    assert f"argument --dataset: {str(missing)!r}: no such folder" in capsys.readouterr().err
+    missing.mkdir()
+    assert finetune.parse_args(["--dataset", str(missing)]).dataset == str(missing)
+    assert finetune.parse_args(["--dataset", "someone/kinetics-mini"]).dataset == "someone/kinetics-mini"  # a Hub id
+
+
+def test_other_trainers_flags_are_answered_with_the_recipes_names(finetune, capsys):
+    with pytest.raises(SystemExit):
+        finetune.parse_args(["--lr", "0.1", "--epochs", "3"])
+    err = capsys.readouterr().err
+    assert "--lr -> --learning_rate" in err and "--epochs -> --num_train_epochs" in err

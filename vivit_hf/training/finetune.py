@@ -26,6 +26,7 @@ from .data import SYNTHETIC, open_video_dataset
 from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
 from .data.formats import DATASET_FORMATS, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+from .flags import SuggestingArgumentParser
 from .metrics import evaluation_metrics, predict
 from .presets import MODEL_SIZES, PRESETS, get_preset
 
@@ -35,8 +36,9 @@ MODELS = tuple(VIVIT_MODELS)
 
 
 def build_parser(description: str | None = None) -> argparse.ArgumentParser:
-    # No abbreviations: `--lr 0.1` used to be taken as `--lr_scheduler_type 0.1`.
-    p = argparse.ArgumentParser(
+    # No abbreviations: `--lr 0.1` used to be taken as `--lr_scheduler_type 0.1`; an unknown flag is answered with the
+    # one to use (`--lr` -> `--learning_rate`).
+    p = SuggestingArgumentParser(
         description=description, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
     )
     g = p.add_argument_group("data")
@@ -276,6 +278,8 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
         check_config_overrides(overrides, args.crop_size)
     except ValueError as error:
         parser.error(f"argument --config_overrides: {error}")
+    if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
+        parser.error(f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')")
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
         parser.error(
             f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
