@@ -25,7 +25,6 @@ import difflib
 import inspect
 import json
 import logging
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,7 +41,7 @@ from transformers.video_utils import VideoMetadata
 from .errors import BrokenVideoError
 from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, fps_indices, sample_clips
 from .timeline import iter_window_clips, plan_windows
-from .video_io import VideoReader, describe_source, open_video
+from .video_io import VideoReader, describe_source, open_video, source_name
 from .video_transforms import (
     NORMALIZATION_PRESETS,
     affine_normalization,
@@ -482,7 +481,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 clip_frames = clip_frames.to(device)
             views.extend(self.transform_clip(clip_frames, opts, rng))
         meta = {
-            "name": _metadata_name(video, source.name),
+            # a file's path as given (unquoted), else how error messages name the input
+            "name": source_name(video) or source.name,
             "total_num_frames": source.num_frames,
             "fps": opts["video_fps"],
             "frames_indices": clips.tolist(),
@@ -597,15 +597,6 @@ def _metadata_list(video_metadata, num_videos: int) -> list:
     if len(entries) != num_videos:
         raise ValueError(f"Got {num_videos} videos but {len(entries)} `video_metadata` entries; pass one per video.")
     return entries
-
-
-def _metadata_name(video, described: str) -> str:
-    """The input's own path for a file (as the caller gave it, unquoted), else how error messages name it."""
-    if isinstance(video, (str, os.PathLike)):
-        return os.fspath(video)
-    if isinstance(video, dict) and isinstance(video.get("path"), str) and video["path"]:
-        return video["path"]
-    return described
 
 
 def _is_frame(x) -> bool:

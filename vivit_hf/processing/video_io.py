@@ -96,21 +96,30 @@ def torchcodec_available() -> bool:
         return _TORCHCODEC_OK
 
 
+def source_name(source: Any) -> str | None:
+    """The file name an input carries, as the caller gave it: a path, a datasets.Video dict's `path`, an open
+    file's `name`; None for bytes, arrays and anything else without one."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    if isinstance(source, dict):
+        return source.get("path") or None
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return None
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else None
+
+
 def describe_source(source: Any) -> str:
     """A short human name for an input, for error messages."""
-    if isinstance(source, (str, os.PathLike)):
-        return repr(os.fspath(source))
+    name = source_name(source)
+    if name is not None:
+        return repr(name)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return f"<{len(source)} bytes>"
     if isinstance(source, dict):
-        if source.get("path"):
-            return repr(source["path"])
         if source.get("bytes") is not None:
             return f"<{len(source['bytes'])} bytes>"
         return f"<dict with keys {sorted(source)}>"
-    name = getattr(source, "name", None)
-    if isinstance(name, str):
-        return repr(name)
     return f"<{type(source).__name__}>"
 
 
