@@ -37,8 +37,10 @@ class SuggestingArgumentParser(argparse.ArgumentParser):
         alias = COMMON_ALIASES.get(flag)
         if alias in known:
             return alias
-        matches = difflib.get_close_matches(flag.replace("-", "_"), [k.replace("-", "_") for k in known], 1, 0.7)
-        return known[[k.replace("-", "_") for k in known].index(matches[0])] if matches else None
+        # compared with dashes and underscores alike (`--num-workers` is `--num_workers` misspelt)
+        by_spelling = {k.replace("-", "_"): k for k in known}
+        matches = difflib.get_close_matches(flag.replace("-", "_"), list(by_spelling), 1, 0.7)
+        return by_spelling[matches[0]] if matches else None
 
     def error(self, message: str):
         prefix = "unrecognized arguments: "
