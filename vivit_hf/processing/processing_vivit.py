@@ -39,7 +39,13 @@ from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError
-from .sampling import SAMPLING_MODES, SHORT_VIDEO_POLICIES, fps_indices, sample_clips
+from .sampling import (
+    SAMPLING_MODES,
+    check_short_video,
+    fps_indices,
+    refuse_single_frame,
+    sample_clips,
+)
 from .timeline import iter_window_clips, plan_windows
 from .video_io import VideoReader, describe_source, open_video, source_name
 from .video_transforms import (
@@ -302,8 +308,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 raise ValueError("fps sampling takes the whole video once: num_clips must be 1.")
         if opts["sampling_mode"] not in SAMPLING_MODES:
             raise ValueError(f"sampling_mode must be one of {SAMPLING_MODES}, got {opts['sampling_mode']!r}.")
-        if opts["short_video"] not in SHORT_VIDEO_POLICIES:
-            raise ValueError(f"short_video must be one of {SHORT_VIDEO_POLICIES}, got {opts['short_video']!r}.")
+        check_short_video(opts["short_video"])
         if opts["num_crops"] not in (1, 3):
             raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']}.")
         for name in ("num_clips", "num_frames", "frame_stride"):
@@ -975,7 +980,10 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         opts = processor._options({})
         source = _FrameSource(video, None, opts["decode_backend"])
         try:
-            _refuse_single_frame(source, params.get("short_video", opts["short_video"]))
+            # the processor's one-frame rule: one frame is no timeline (every window would be that frame)
+            short_video = params.get("short_video", opts["short_video"])
+            check_short_video(short_video)
+            refuse_single_frame(short_video, source.num_frames, source.name)
             fps = source.reader.fps if source.reader is not None else None
             times = source.reader.frame_times() if source.reader is not None else None  # cut VFR files by pts
             windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times)
@@ -1146,17 +1154,6 @@ def _is_one_video(inputs) -> bool:
 def _logits_output(logits: torch.Tensor) -> ImageClassifierOutput:
     """What `postprocess` reads: `logits` of one video, `(1, num_labels)`."""
     return ImageClassifierOutput(logits=logits)
-
-
-def _refuse_single_frame(source: _FrameSource, short_video) -> None:
-    """The processor's one-frame rule on the window path: one frame is a broken file or a still image, not a
-    timeline (every window would be that frame), unless `short_video` asks to loop or pad it."""
-    if short_video not in SHORT_VIDEO_POLICIES:
-        raise ValueError(f"short_video must be one of {SHORT_VIDEO_POLICIES}, got {short_video!r}.")
-    if source.num_frames == 1 and short_video not in ("loop", "pad"):
-        raise BrokenVideoError(
-            f"{source.name} has a single frame; pass short_video='loop' or 'pad' to turn one frame into a clip."
-        )
 
 
 def _channels_last_uint8(source: _FrameSource, opts: dict) -> np.ndarray:

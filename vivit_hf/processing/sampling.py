@@ -46,9 +46,22 @@ def _check_counts(num_video_frames: int, num_frames: int, stride: int = 1) -> No
         raise ValueError(f"stride must be at least 1, got {stride}.")
 
 
-def _check_policy(short_video, num_video_frames: int, needed: int, name: str) -> None:
+def check_short_video(short_video) -> None:
     if short_video not in SHORT_VIDEO_POLICIES:
         raise ValueError(f"short_video must be one of {SHORT_VIDEO_POLICIES}, got {short_video!r}.")
+
+
+def refuse_single_frame(short_video, num_video_frames: int, name: str) -> None:
+    """One frame is a broken file or a still image, not a video, unless `short_video` asks to loop or pad it (the
+    video's fault, not the options': a BrokenVideoError, which skip_broken skips)."""
+    if num_video_frames == 1 and short_video not in ("loop", "pad"):
+        raise BrokenVideoError(
+            f"{name} has a single frame; pass short_video='loop' or 'pad' to turn one frame into a clip."
+        )
+
+
+def _check_policy(short_video, num_video_frames: int, needed: int, name: str) -> None:
+    check_short_video(short_video)
     if num_video_frames >= needed:
         return
     # the video's fault, not the options': BrokenVideoError, which skip_broken skips
@@ -57,10 +70,7 @@ def _check_policy(short_video, num_video_frames: int, needed: int, name: str) ->
             f"{name} has {num_video_frames} frames but the clip needs {needed}; pass short_video='loop' or 'pad' "
             "to accept short videos."
         )
-    if short_video is None and num_video_frames == 1:
-        raise BrokenVideoError(
-            f"{name} has a single frame; pass short_video='loop' or 'pad' to turn one frame into a clip."
-        )
+    refuse_single_frame(short_video, num_video_frames, name)
 
 
 def clip_span(num_frames: int, stride: int = 1) -> int:
