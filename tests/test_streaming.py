@@ -115,21 +115,27 @@ split = open_streaming_dataset(sys.argv[1]).split(sys.argv[2])
 processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
 dataset = StreamingVideoDataset(split, processor, batch_size=2, shuffle_buffer_size=3, shuffle_seed=0,
                                 rank=state.process_index, world_size=state.num_processes)
-class Reducer:  # what StreamingLoader asks of an accelerator
+class Accelerator:  # what StreamingLoader asks of an accelerator
     num_processes, device = state.num_processes, torch.device("cpu")
-    def reduce(self, tensor, reduction):
-        torch.distributed.all_reduce(tensor)
-        return tensor
-loader = StreamingLoader(dataset, num_workers=2, accelerator=Reducer())
+    def reduce(self, tensor, reduction):  # a device-side reduce, waited on every step: what the loader must not use
+        raise AssertionError("the has-data vote went through accelerator.reduce")
+events = []  # the order of the loader's collectives and the training loop's steps
+all_reduce = torch.distributed.all_reduce
+def recording_all_reduce(tensor, *args, **kwargs):
+    events.append(["vote", tensor.device.type, bool(kwargs.get("async_op"))])
+    return all_reduce(tensor, *args, **kwargs)
+torch.distributed.all_reduce = recording_all_reduce
+loader = StreamingLoader(dataset, num_workers=2, accelerator=Accelerator())
 epochs = []
 for epoch in range(2):
     loader.set_epoch(epoch)
     ids, steps = [], 0
     for batch in loader:
+        events.append(["step"])
         ids += [i for i, real in zip(batch["ids"], batch["real"].tolist()) if real]
         steps += 1
     epochs.append({"ids": ids, "steps": steps})
-out = {"rank": state.process_index, "world_size": state.num_processes, "epochs": epochs}
+out = {"rank": state.process_index, "world_size": state.num_processes, "epochs": epochs, "events": events}
 open(f"{sys.argv[3]}/rank{state.process_index}.json", "w").write(json.dumps(out))
 """
 
@@ -153,6 +159,14 @@ def test_streaming_on_two_processes_covers_every_clip_exactly_once_per_epoch(sha
         assert len({r["epochs"][epoch]["steps"] for r in ranks}) == 1  # in lockstep
     orders = [[clip for r in ranks for clip in r["epochs"][epoch]["ids"]] for epoch in range(2)]
     assert sorted(orders[0]) == sorted(orders[1]) and orders[0] != orders[1]  # reshuffled per epoch
+    # "Any data left?" is a host-side collective started one step ahead: when step k runs, the vote for step k + 1
+    # is already on its way, so the training step never waits for it (nor, on a GPU, for the kernels before it).
+    for r in ranks:
+        events, steps = r["events"], sum(e["steps"] for e in r["epochs"])
+        assert all(e[1:] == ["cpu", True] for e in events if e[0] == "vote")
+        assert [e[0] for e in events] == (["vote"] + ["vote", "step"] * r["epochs"][0]["steps"]) + (
+            ["vote"] + ["vote", "step"] * r["epochs"][1]["steps"]
+        ), f"{steps} steps"
 
 
 def break_clips(shards, broken, which=lambda name: "00000000" in name):
@@ -224,3 +238,30 @@ def test_evaluate_streamed_on_two_processes_equals_the_whole_split_on_one(shards
             row["label"],
             row["prediction"],
         )
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU: page-locked batches copied without blocking")
+def test_streamed_batches_reach_the_gpu_from_page_locked_memory_unchanged(shards, monkeypatch):
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+
+    def batches(device):
+        split = open_streaming_dataset(str(shards)).split("train")
+        return list(StreamingLoader(StreamingVideoDataset(split, processor, batch_size=4), 1, device=device))
+
+    copies = []
+    to = torch.Tensor.to
+
+    def recording_to(tensor, *args, **kwargs):
+        copies.append((tensor.is_pinned(), kwargs.get("non_blocking", False)))
+        return to(tensor, *args, **kwargs)
+
+    on_host = batches(None)
+    monkeypatch.setattr(torch.Tensor, "to", recording_to)
+    on_gpu = batches(torch.device("cuda"))
+    assert copies and all(pinned and non_blocking for pinned, non_blocking in copies)
+    for host, gpu in zip(on_host, on_gpu, strict=True):
+        assert gpu["pixel_values"].is_cuda and torch.equal(gpu["pixel_values"].cpu(), host["pixel_values"])
+        assert torch.equal(gpu["labels"].cpu(), host["labels"])

@@ -254,9 +254,10 @@ class StreamingLoader:
     The DataLoader's workers (at most as many as this process has shards) each yield their own batches; torch hands
     them out round-robin, which is the order `(batch index, worker)`. After a resume the workers start at different
     batch indices, so batches are held back until none that comes earlier in that order can still arrive. With an
-    `accelerator` of several processes, each step asks whether any process still has data; one that has not yields
-    `filler` batches (all rows `real=False`). `pad_to` pads every batch to that many rows (`real=False` rows: what
-    evaluation's `gather_for_metrics` needs, same shapes on every process).
+    `accelerator` of several processes, each step asks whether any process still has data (a host-side collective,
+    one step ahead, so it never waits for the GPU); one that has not yields `filler` batches (all rows `real=False`).
+    `pad_to` pads every batch to that many rows (`real=False` rows: what evaluation's `gather_for_metrics` needs, same
+    shapes on every process). On a GPU, batches come in page-locked memory and are copied without blocking the host.
     """
 
     def __init__(
@@ -292,7 +293,9 @@ class StreamingLoader:
 
     def _ordered(self):
         workers = self.num_workers()
-        loader = torch.utils.data.DataLoader(self.dataset, batch_size=None, num_workers=workers)
+        loader = torch.utils.data.DataLoader(
+            self.dataset, batch_size=None, num_workers=workers, pin_memory=self._pin_memory()
+        )
         pending = {w: deque() for w in range(max(workers, 1))}
         next_index = {w: self.dataset.skip.get(w, 0) for w in pending}
         ended: set[int] = set()
@@ -321,10 +324,15 @@ class StreamingLoader:
         yield from ready()
 
     def _to_device(self, batch: dict) -> dict:
-        tensors = {
-            k: v.to(self.device) if self.device is not None else v for k, v in batch.items() if torch.is_tensor(v)
-        }
+        if self.device is None:
+            return batch
+        # Page-locked by the DataLoader when the device is a GPU, so the copy runs without blocking the host.
+        blocking = not self._pin_memory()
+        tensors = {k: v.to(self.device, non_blocking=not blocking) for k, v in batch.items() if torch.is_tensor(v)}
         return {**batch, **tensors}
+
+    def _pin_memory(self) -> bool:
+        return self.device is not None and torch.device(self.device).type == "cuda"
 
     def _filler(self) -> dict:
         rows = self.pad_to or self.dataset.batch_size
@@ -353,24 +361,74 @@ class StreamingLoader:
         }
 
     def __iter__(self):
-        accelerator = self.accelerator
-        several = accelerator is not None and accelerator.num_processes > 1
         batches = self._ordered()
+        accelerator = self.accelerator
+        if accelerator is None or accelerator.num_processes == 1:
+            for batch in batches:
+                yield self._deliver(batch)
+            return
+        # Several processes: each step asks whether any still has data. Asked of the next batch while the current
+        # one trains, on the host (`_HostVote`), so the answer never waits for the GPU's queue of kernels.
+        vote = _HostVote(accelerator)
+        upcoming = next(batches, None)
+        pending = vote.ask(upcoming is not None)
         while True:
-            batch = next(batches, None)
-            if several:
-                has_data = torch.tensor([float(batch is not None)], device=accelerator.device)
-                if accelerator.reduce(has_data, reduction="sum").item() == 0:
-                    return
-            elif batch is None:
+            batch = upcoming
+            if not vote.answer(pending):
                 return
-            if batch is None:
-                batch = self._filler()
-            else:
-                self.consumed[batch["worker"]] = batch["batch"] + 1
-                batch = {k: v for k, v in batch.items() if k not in ("worker", "batch")}
-                batch["real"] = torch.ones(len(batch["labels"]), dtype=torch.bool)
-            yield self._to_device(self._pad(batch))
+            upcoming = next(batches, None) if batch is not None else None
+            pending = vote.ask(upcoming is not None)
+            yield self._deliver(batch)
+
+    def _deliver(self, batch: dict | None) -> dict:
+        """`batch` (None: this process has run out, a filler batch) as the training loop gets it, on the device."""
+        if batch is None:
+            batch = self._filler()
+        else:
+            self.consumed[batch["worker"]] = batch["batch"] + 1
+            batch = {k: v for k, v in batch.items() if k not in ("worker", "batch")}
+            batch["real"] = torch.ones(len(batch["labels"]), dtype=torch.bool)
+        return self._to_device(self._pad(batch))
+
+
+class _HostVote:
+    """ "Does any process still have data?", asked with a collective on a CPU tensor over gloo, started without
+    waiting (`ask`) and read when needed (`answer`). On NCCL alone the same question would be a GPU tensor whose
+    `.item()` blocks the host until every kernel queued before it has run: a host sync on every step."""
+
+    def __init__(self, accelerator):
+        self.accelerator = accelerator
+        self.group = _host_group() if torch.distributed.is_initialized() else None
+
+    def ask(self, has_data: bool):
+        if self.group is None:  # no process group to talk over (a stand-in accelerator): its own reduce, waited on
+            flag = torch.tensor([float(has_data)], device=self.accelerator.device)
+            return self.accelerator.reduce(flag, reduction="sum"), None
+        flag = torch.tensor([int(has_data)], dtype=torch.int64)
+        group = None if self.group is _DEFAULT_GROUP else self.group
+        return flag, torch.distributed.all_reduce(flag, group=group, async_op=True)
+
+    @staticmethod
+    def answer(pending) -> bool:
+        flag, work = pending
+        if work is not None:
+            work.wait()
+        return flag.item() > 0
+
+
+_DEFAULT_GROUP = object()
+_HOST_GROUP = None
+
+
+def _host_group():
+    """A process group whose collectives run on CPU tensors: the default one where it has gloo (CPU runs, or
+    "cpu:gloo,cuda:nccl"), else a gloo group over every process, made once (every process reaches this at the same
+    point: the first step of the first streamed epoch)."""
+    global _HOST_GROUP
+    if _HOST_GROUP is None:
+        backend = str(torch.distributed.get_backend())
+        _HOST_GROUP = _DEFAULT_GROUP if "gloo" in backend else torch.distributed.new_group(backend="gloo")
+    return _HOST_GROUP
 
 
 def stream_position(loader: StreamingLoader, accelerator) -> list[dict]:
