@@ -93,7 +93,11 @@ class _DecodeAll(torch.utils.data.Dataset):
 
     def __getitem__(self, index: int) -> np.ndarray | None:
         try:
-            frames = self.processor.decode_video_frames(self.videos[index], **self.processor_kwargs)
+            video = self.videos[index]
+            if hasattr(video, "decode_frames"):  # a segment of a longer video (`VideoSegment`): its frames only
+                frames = video.decode_frames(self.processor, **self.processor_kwargs)
+            else:
+                frames = self.processor.decode_video_frames(video, **self.processor_kwargs)
         except Exception:  # noqa: BLE001 - left uncached: read from its source each time, where it fails as before
             return None
         # Only what decoding produces; in-memory float videos gain nothing from a copy.

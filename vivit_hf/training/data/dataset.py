@@ -12,21 +12,72 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ...processing.errors import BrokenVideoError
 from .cache import DecodedVideoCache, estimate_decoded_bytes
 
 logger = logging.getLogger(__name__)
 
 
 def _decode_errors() -> tuple[type[BaseException], ...]:
-    from ...processing.errors import BrokenVideoError
-
     # Undecodable (VideoDecodeError), too short or NaN-filled (BrokenVideoError): the sample's fault, skipped and
     # counted. A clip listed in the annotations but unreadable on disk counts as broken too.
     return (BrokenVideoError, OSError)
+
+
+@dataclass(frozen=True)
+class VideoSegment:
+    """The part of a longer video an example names: `start_seconds` / `end_seconds`, or `start_frame` /
+    `stop_frame` (0-based, inclusive), as an Epic Kitchens narration lies in its untrimmed video.
+
+    Only the segment's frames are decoded, and they are sampled as a clip file of those frames would be."""
+
+    video: object
+    start_seconds: float | None = None
+    end_seconds: float | None = None
+    start_frame: int | None = None
+    stop_frame: int | None = None
+
+    @classmethod
+    def of(cls, example: dict) -> VideoSegment | None:
+        keys = ("start_seconds", "end_seconds", "start_frame", "stop_frame")
+        if not any(example.get(key) is not None for key in keys):
+            return None
+        return cls(example["video"], **{key: example.get(key) for key in keys})
+
+    def frame_indices(self, num_frames: int, fps: float, frame_times=None) -> np.ndarray:
+        """The frames on screen from start to end: the one showing at `start_seconds` through the last one that
+        starts before `end_seconds` (from the frames' own times when the reader knows them, else the rate)."""
+        if self.start_seconds is not None:
+            if frame_times is not None and len(frame_times) == num_frames:
+                times = np.asarray(frame_times, dtype=np.float64)
+                first = int(np.searchsorted(times, self.start_seconds + 1e-9, side="right")) - 1
+                last = int(np.searchsorted(times, self.end_seconds - 1e-9, side="left")) - 1
+            elif fps > 0:
+                first = math.floor(self.start_seconds * fps + 1e-6)
+                last = math.ceil(self.end_seconds * fps - 1e-6) - 1
+            else:
+                raise BrokenVideoError(f"{_describe(self.video)} gives no frame rate to find seconds in")
+        else:
+            first, last = self.start_frame, self.stop_frame
+        first, last = max(first, 0), min(last, num_frames - 1)
+        if last < first:
+            raise BrokenVideoError(f"{self} lies outside the {num_frames} frames of {_describe(self.video)}")
+        return np.arange(first, last + 1)
+
+    def decode_frames(self, processor, **processor_kwargs) -> torch.Tensor:
+        """The segment's frames `(T, H, W, 3)`, decoded as `processor.decode_video_frames` decodes a clip."""
+        from ...processing.video_io import open_video
+
+        backend = processor_kwargs.get("decode_backend") or processor.decode_backend
+        with open_video(self.video, backend=backend) as reader:
+            indices = self.frame_indices(reader.num_frames, reader.fps, reader.frame_times())
+            return processor.decode_video_frames(reader, indices=indices, **processor_kwargs)
 
 
 class VideoClassificationDataset(Dataset):
@@ -81,7 +132,7 @@ class VideoClassificationDataset(Dataset):
         return self.cache
 
     def _videos(self) -> list:
-        return [example["video"] for example in self.examples]
+        return [VideoSegment.of(example) or example["video"] for example in self.examples]
 
     def _sample_seed(self, epoch: int, index: int) -> int | None:
         if self.seed is None:
@@ -89,12 +140,17 @@ class VideoClassificationDataset(Dataset):
         return (self.seed * 1_000_003 + epoch * 100_003 + index) % (2**31)
 
     def _process(self, epoch: int, index: int) -> torch.Tensor:
+        example = self.examples[index]
         frames = self.cache[index] if self.cache is not None else None
-        video = self.examples[index]["video"] if frames is None else frames
+        segment = VideoSegment.of(example) if frames is None else None
+        if segment is not None:  # its frames, sampled as the frames of a clip file would be
+            frames = segment.decode_frames(self.processor, **self.processor_kwargs)
+        video = example["video"] if frames is None else frames
         options = dict(num_clips=self.num_clips, num_crops=self.num_crops, seed=self._sample_seed(epoch, index))
         if frames is not None:
-            # The cached frames are the whole file, not a clip: sample them as the file would be. The processor keeps
-            # frames given in memory as they are unless asked, and refuses to loop them unless told; a file loops.
+            # The cached frames are the whole file (a segment's frames the whole segment), not a clip: sample them as
+            # the file would be. The processor keeps frames given in memory as they are unless asked, and refuses to
+            # loop them unless told; a file loops.
             short_video = self.processor.short_video
             if short_video is None and len(frames) > 1:
                 short_video = "loop"

@@ -223,15 +223,45 @@ def _index_videos(roots: Sequence[Path]) -> dict[str, Path]:
 
 
 def _resolve(examples, index, missing, split):
-    """Keep examples whose clip exists, turning the clip key into its path."""
-    kept = []
+    """Keep examples whose clip exists, turning the clip key into its path; name the first few that do not."""
+    kept, absent = [], []
     for key, label in examples:
         path = index.get(key)
         if path is None:
-            missing[split] = missing.get(split, 0) + 1
+            absent.append(key)
         else:
             kept.append({"video": str(path), "label": label, "id": key})
+    _count_missing(missing, split, absent)
     return kept
+
+
+def _count_missing(missing: dict, split: str, absent: list[str]) -> None:
+    """Count the clips of `split` that the annotations name but the disk lacks, and log the first names, so a user
+    can tell a few lost clips (Kinetics loses YouTube videos every year) from a naming mismatch."""
+    if not absent:
+        return
+    missing[split] = missing.get(split, 0) + len(absent)
+    shown = ", ".join(repr(name) for name in absent[:5]) + (f" and {len(absent) - 5} more" if len(absent) > 5 else "")
+    logger.warning("split %r: %d clip(s) named by the annotations are not on disk: %s", split, len(absent), shown)
+
+
+def _keep_found_splits(fmt: str, splits: dict, missing: dict, roots: Sequence[Path], looked_for: str) -> dict:
+    """Drop splits none of whose clips is on disk (their count stays in `missing`); refuse when that leaves none.
+
+    A split whose every clip is missing is a layout the adapter does not match (untrimmed videos where it expects
+    one clip per annotation, another naming scheme), not bad luck: evaluating on it would measure nothing.
+    """
+    found = {split: examples for split, examples in splits.items() if examples or not missing.get(split)}
+    for split in splits.keys() - found.keys():
+        logger.warning("split %r left out: none of its %d clips is on disk", split, missing[split])
+    if any(found.values()):
+        return found
+    videos = sorted({path.relative_to(root).as_posix() for root in roots for path in video_files_below(root)})
+    seen = f"{len(videos)} video files, e.g. {videos[:3]}" if videos else "no video files"
+    raise DatasetFormatError(
+        f"--dataset_format {fmt}: none of the {sum(missing.values())} clips the annotations name is on disk "
+        f"(looked for {looked_for} below {', '.join(map(str, roots))}); found {seen}"
+    )
 
 
 def _read_csv(path: Path, header: bool = True) -> list:
@@ -288,19 +318,39 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
             for row in rows
         ]
         splits[split] = _resolve(keys, index, missing, split)
+    splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+# SSv2's annotation files as Qualcomm ships them (`labels/labels.json`...) and as 20BN did before
+# (`something-something-v2-labels.json`...); the first name found is read.
+_SSV2_FILES = {
+    "labels": ("labels.json", "something-something-v2-labels.json"),
+    "train": ("train.json", "something-something-v2-train.json"),
+    "validation": ("validation.json", "something-something-v2-validation.json"),
+}
+
+
+def _find_any(roots: Sequence[Path], names: Sequence[str]) -> Path | None:
+    return next((path for path in (_find_file(roots, name) for name in names) if path is not None), None)
 
 
 def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
     """Something-Something v2: `{id}.webm` clips, `labels.json` (template -> index) and
-    `train.json` / `validation.json` (lists of `{"id", "template", ...}`)."""
-    labels = json.loads(_require_file(roots, "labels.json", "ssv2").read_text())
+    `train.json` / `validation.json` (lists of `{"id", "template", ...}`), or 20BN's
+    `something-something-v2-{labels,train,validation}.json`."""
+    labels_path = _find_any(roots, _SSV2_FILES["labels"])
+    if labels_path is None:
+        raise DatasetFormatError(
+            f"--dataset_format ssv2: no {' or '.join(_SSV2_FILES['labels'])} under {', '.join(map(str, roots))}"
+        )
+    labels = json.loads(labels_path.read_text())
     names = _names_by_index(labels.items(), "ssv2", "labels.json")
     index = _index_videos(roots)
     missing: dict[str, int] = {}
     splits = {}
-    for split, filename in (("train", "train.json"), ("validation", "validation.json")):
-        path = _find_file(roots, filename)
+    for split in ("train", "validation"):
+        path = _find_any(roots, _SSV2_FILES[split])
         if path is None:
             continue
         keys = []
@@ -313,14 +363,66 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         splits[split] = _resolve(keys, index, missing, split)
     if not splits:
         raise DatasetFormatError(f"--dataset_format ssv2: no train.json or validation.json under {roots[0]}")
+    splits = _keep_found_splits("ssv2", splits, missing, roots, "<id>.webm")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
 
 EPIC_KITCHENS_HEADS = {"noun": 300, "verb": 97}
 
 
+_TIMESTAMP = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$")
+
+
+def _timestamp_seconds(value: str) -> float:
+    """Epic Kitchens' `HH:MM:SS.ff` (fraction of any length) in seconds."""
+    match = _TIMESTAMP.match(value.strip())
+    if match is None:
+        raise DatasetFormatError(f"--dataset_format epic_kitchens: {value!r} is not a HH:MM:SS.ff timestamp")
+    hours, minutes, seconds = match.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def _epic_segment(row: dict) -> dict | None:
+    """Where a narration lies in its untrimmed video: `start_seconds` / `end_seconds` from the timestamps, else
+    `start_frame` / `stop_frame` as 0-based inclusive indices (Epic numbers frames from 1, `frame_0000000001.jpg`
+    being the first). Timestamps come first: they stay right when the video was re-encoded at another frame
+    rate, the frame numbers count frames at the recording's 50 or 60 fps."""
+    if row.get("start_timestamp") and row.get("stop_timestamp"):
+        start, end = _timestamp_seconds(row["start_timestamp"]), _timestamp_seconds(row["stop_timestamp"])
+        return {"start_seconds": start, "end_seconds": end}
+    if row.get("start_frame") and row.get("stop_frame"):
+        return {"start_frame": int(row["start_frame"]) - 1, "stop_frame": int(row["stop_frame"]) - 1}
+    return None
+
+
+def _epic_examples(rows, label_spaces, index, missing, split) -> list[dict]:
+    """A trimmed clip `{narration_id}.<ext>` where there is one, else the narration's segment of its untrimmed
+    video `{video_id}.<ext>` (`P01/videos/P01_01.MP4`, as Epic Kitchens ships it)."""
+    kept, absent = [], []
+    for row in rows:
+        label = [int(row[f"{head}_class"]) for head in label_spaces]
+        for (head, names), i in zip(label_spaces.items(), label):
+            if not 0 <= i < len(names):
+                raise _unknown_class(
+                    "epic_kitchens", f"{head} {i}", split, f"EPIC_100_{head}_classes.csv ({len(names)} classes)"
+                )
+        key = row["narration_id"]
+        trimmed, untrimmed = index.get(key), index.get(row.get("video_id") or "")
+        segment = _epic_segment(row) if trimmed is None and untrimmed is not None else None
+        if trimmed is not None:
+            kept.append({"video": str(trimmed), "label": label, "id": key})
+        elif segment is not None:
+            kept.append({"video": str(untrimmed), "label": label, "id": key, **segment})
+        else:
+            absent.append(key)
+    _count_missing(missing, split, absent)
+    return kept
+
+
 def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
-    """Epic Kitchens-100 trimmed clips `{narration_id}.<ext>` with `EPIC_100_{train,validation}.csv`.
+    """Epic Kitchens-100 with `EPIC_100_{train,validation}.csv`: trimmed clips `{narration_id}.<ext>`, or the
+    untrimmed videos `{video_id}.<ext>`, each narration read from its segment (`start_timestamp` /
+    `stop_timestamp`, else `start_frame` / `stop_frame`).
 
     Two heads in the paper's order, noun (300) then verb (97); an example's label is `[noun_class,
     verb_class]`. Class names come from `EPIC_100_{noun,verb}_classes.csv` when present.
@@ -341,18 +443,14 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
         path = _find_file(roots, f"EPIC_100_{split}.csv")
         if path is None:
             continue
-        keys = [(row["narration_id"], [int(row[f"{head}_class"]) for head in label_spaces]) for row in _read_csv(path)]
-        for _, label in keys:
-            for (head, names), i in zip(label_spaces.items(), label):
-                if not 0 <= i < len(names):
-                    raise _unknown_class(
-                        "epic_kitchens", f"{head} {i}", split, f"EPIC_100_{head}_classes.csv ({len(names)} classes)"
-                    )
-        splits[split] = _resolve(keys, index, missing, split)
+        splits[split] = _epic_examples(_read_csv(path), label_spaces, index, missing, split)
     if not splits:
         raise DatasetFormatError(
             f"--dataset_format epic_kitchens: no EPIC_100_train.csv or EPIC_100_validation.csv under {roots[0]}"
         )
+    splits = _keep_found_splits(
+        "epic_kitchens", splits, missing, roots, "<narration_id>.mp4 (trimmed) or <video_id>.MP4 (untrimmed)"
+    )
     return VideoClassificationData(splits=splits, label_spaces=label_spaces, missing=missing)
 
 
@@ -367,7 +465,9 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
     ):
         path = _find_file(roots, filename)
         if path is not None:
-            annotations[split] = (_read_csv(path, header=False), folder)
+            # The clips' folder sits beside the CSV (`Moments_in_Time_Raw/{trainingSet.csv,training/}`), which an
+            # archive may have put below the data set's root.
+            annotations[split] = (_read_csv(path, header=False), [path.parent / folder, *(r / folder for r in roots)])
     if not annotations:
         raise DatasetFormatError(f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}")
     if categories is not None:
@@ -378,17 +478,19 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
         names, label2id = label_vocabulary([row[1] for rows, _ in annotations.values() for row in rows], "moments")
     missing: dict[str, int] = {}
     splits = {}
-    for split, (rows, folder) in annotations.items():
-        kept = []
+    for split, (rows, folders) in annotations.items():
+        kept, absent = [], []
         for row in rows:
             if row[1] not in label2id:
                 raise _unknown_class("moments", row[1], split, categories.name)
-            path = next((r / folder / row[0] for r in roots if (r / folder / row[0]).is_file()), None)
+            path = next((folder / row[0] for folder in folders if (folder / row[0]).is_file()), None)
             if path is None:
-                missing[split] = missing.get(split, 0) + 1
+                absent.append(row[0])
             else:
                 kept.append({"video": str(path), "label": label2id[row[1]], "id": row[0]})
+        _count_missing(missing, split, absent)
         splits[split] = kept
+    splits = _keep_found_splits("moments", splits, missing, roots, "training/<path> and validation/<path>")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
 

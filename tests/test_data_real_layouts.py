@@ -1,0 +1,134 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The big video data sets as they are really laid out on disk and on the Hub, read right: which file each example
+points at, its label, the segment of a long video it covers, and clear refusals for what is not one of them.
+
+Each replica is built here, file by file, from the data set's own documentation; the truth each test checks against
+(label ids, file names, frame numbers) is written in the test, never taken from the code under test."""
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_data_formats import clip, write_csv
+from video_factory import frame_index, write_video
+
+from vivit_hf.training.data import dataset as data_set
+from vivit_hf.training.data.formats import DatasetFormatError, load_video_dataset
+
+EPIC_HEADER = [
+    "narration_id", "participant_id", "video_id", "narration_timestamp", "start_timestamp", "stop_timestamp",
+    "start_frame", "stop_frame", "narration", "verb", "verb_class", "noun", "noun_class", "all_nouns",
+    "all_noun_classes",
+]  # fmt: skip
+
+
+def processor():
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+
+    # The whole 48x64 frame, unflipped and unscaled: the frame's index can be read back from a sample.
+    return ViViTVideoProcessor(
+        num_frames=4,
+        frame_stride=1,
+        size={"shortest_edge": 48},
+        crop_size={"height": 48, "width": 64},
+        do_flip=False,
+        do_rescale=False,
+        do_normalize=False,
+        decode_backend="pyav",
+    )
+
+
+def test_epic_kitchens_untrimmed_videos_give_each_narration_its_segment(tmp_path):
+    # Epic Kitchens ships whole recordings, `P01/videos/P01_01.MP4`, and a CSV placing each narration in one by
+    # timestamp and by 1-based frame number. 100 frames at 25 fps: 00:00:01.00-00:00:02.00 is frames 25..49.
+    (tmp_path / "P01" / "videos").mkdir(parents=True)
+    write_video(tmp_path / "P01" / "videos" / "P01_01.MP4", num_frames=100, fps=25)
+    rows = [
+        ["P01_01_0", "P01", "P01_01", "00:00:00.50", "00:00:01.00", "00:00:02.00", "", "", "open door", "open", 3,
+         "door", 8, "['door']", "[8]"],
+        # No timestamps: the frame numbers, 1-based as Epic's frame_0000000061.jpg, are frames 60..79.
+        ["P01_01_1", "P01", "P01_01", "00:00:02.40", "", "", "61", "80", "take cup", "take", 0, "cup", 12, "['cup']",
+         "[12]"],
+        # Both, the frame numbers counting the 50 fps recording this 25 fps copy was made from: the timestamps hold.
+        ["P01_01_2", "P01", "P01_01", "00:00:02.90", "00:00:03.00", "00:00:03.40", "151", "170", "wash cup", "wash", 2,
+         "cup", 12, "['cup']", "[12]"],
+    ]  # fmt: skip
+    write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
+    data = load_video_dataset(tmp_path, "epic_kitchens")
+    train = data.split("train")
+    assert [(e["id"], Path(e["video"]).name, e["label"]) for e in train] == [
+        ("P01_01_0", "P01_01.MP4", [8, 3]),
+        ("P01_01_1", "P01_01.MP4", [12, 0]),
+        ("P01_01_2", "P01_01.MP4", [12, 2]),
+    ]
+    proc = processor()
+    decoded = [data_set.VideoSegment.of(e).decode_frames(proc).numpy() for e in train]
+    assert [frame_index(f) for f in decoded[0]] == list(range(25, 50))
+    assert [frame_index(f) for f in decoded[1]] == list(range(60, 80))
+    assert [frame_index(f) for f in decoded[2]] == list(range(75, 85))
+
+    # The training data set samples inside the segment only: every frame of every sample comes from it.
+    dataset = data_set.VideoClassificationDataset(train, proc, seed=0)
+    for example, (first, last) in enumerate([(25, 49), (60, 79), (75, 84)]):
+        item = dataset[example]
+        assert bool(item["valid"])
+        frames = item["pixel_values"][0].permute(0, 2, 3, 1).numpy().round().astype(np.uint8)
+        assert all(first <= frame_index(f) <= last for f in frames), [frame_index(f) for f in frames]
+
+
+def test_epic_kitchens_without_any_clip_names_what_it_looked_for_and_found(tmp_path):
+    write_csv(tmp_path / "EPIC_100_train.csv", [["P01_01_0", "P01", "P01_01", "", "", "", "", "", "open door", "open",
+              3, "door", 8, "", ""]], EPIC_HEADER)  # fmt: skip
+    clip(tmp_path / "videos" / "P09_09.mp4")
+    with pytest.raises(DatasetFormatError, match=r"none of the 1 clips.*<narration_id>.*videos/P09_09.mp4"):
+        load_video_dataset(tmp_path, "epic_kitchens")
+
+
+def moments(root: Path) -> None:
+    """Moments in Time as its zip unpacks: one `Moments_in_Time_Raw/` folder holding the CSVs and the clips."""
+    (root / "moments_categories.txt").parent.mkdir(parents=True, exist_ok=True)
+    (root / "moments_categories.txt").write_text("clapping,1\nbarking,0\n")
+    write_csv(root / "trainingSet.csv", [["clapping/x.mp4", "clapping", 3, 0], ["barking/y.mp4", "barking", 3, 1]])
+    write_csv(root / "validationSet.csv", [["clapping/z.mp4", "clapping", 3, 0], ["barking/gone.mp4", "barking", 3, 0]])
+    clip(root / "training" / "clapping" / "x.mp4")
+    clip(root / "training" / "barking" / "y.mp4")
+    clip(root / "validation" / "clapping" / "z.mp4")
+
+
+def test_moments_unpacked_below_the_root_finds_clips_beside_its_csvs_and_names_the_missing_one(tmp_path, caplog):
+    moments(tmp_path / "Moments_in_Time_Raw")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "moments")
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [("clapping/x.mp4", 1), ("barking/y.mp4", 0)]
+    assert [(e["id"], e["label"]) for e in data.split("validation")] == [("clapping/z.mp4", 1)]
+    assert Path(data.split("validation")[0]["video"]) == tmp_path / "Moments_in_Time_Raw/validation/clapping/z.mp4"
+    assert data.missing == {"validation": 1}
+    assert any("'barking/gone.mp4'" in r.getMessage() for r in caplog.records)
+
+
+def test_ssv2_reads_20bn_file_names(tmp_path):
+    labels = {"Holding something": "0", "Pushing something from left to right": "1"}
+    (tmp_path / "something-something-v2-labels.json").write_text(json.dumps(labels))
+    train = [{"id": "5", "label": "pushing a pen from left to right", "template": "Pushing [something] from left to "
+              "right", "placeholders": ["a pen"]}]  # fmt: skip
+    validation = [{"id": "6", "label": "holding a cup", "template": "Holding [something]", "placeholders": ["a cup"]}]
+    (tmp_path / "something-something-v2-train.json").write_text(json.dumps(train))
+    (tmp_path / "something-something-v2-validation.json").write_text(json.dumps(validation))
+    clip(tmp_path / "20bn-something-something-v2" / "5.webm", codec_suffix=".webm")
+    clip(tmp_path / "20bn-something-something-v2" / "6.webm", codec_suffix=".webm")
+    data = load_video_dataset(tmp_path, "ssv2")
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [("5.webm", 1)]
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("validation")] == [("6.webm", 0)]
+
+
+def test_kinetics_split_with_no_clip_on_disk_is_left_out_not_evaluated_empty(tmp_path):
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(tmp_path / "annotations" / "train.csv", [["abseiling", "-a_b", 14, 24, "train"]], header)
+    write_csv(tmp_path / "annotations" / "val.csv", [["zumba", "zz", 3, 13, "val"]], header)
+    clip(tmp_path / "train" / "-a_b_000014_000024.mp4")
+    data = load_video_dataset(tmp_path, "kinetics")
+    assert list(data.splits) == ["train"] and data.default_eval_split is None
+    assert data.missing == {"validation": 1}
+    assert data.label_names == ["abseiling", "zumba"]
