@@ -1,0 +1,174 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Issue 17's GPU measurements, rehearsed on the CPU: `benchmarks/batch_limit.py`'s search against injected memory
+limits, and `benchmarks/recipe_gpu.py` end to end through the real `accelerate launch` at a tiny size, its figures
+checked against the `all_results.json` each recipe run wrote."""
+
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TINY_RECIPE = ["--model_size", "tiny", "--crop_size", "32", "--resize_shortest_edge", "32", "--torch_threads", "1"]
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+batch_limit = load("batch_limit")
+
+
+def env():
+    environment = dict(os.environ, HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), environment.get("PYTHONPATH")]))
+    return environment
+
+
+# ------------------------------------------------------------------------------------------------ the search
+@pytest.mark.parametrize("start", [1, 8])
+@pytest.mark.parametrize("limit", [1, 2, 3, 7, 8, 9, 100, 1000])
+def test_batch_search_finds_exactly_the_largest_batch_below_an_injected_memory_limit(limit, start):
+    result = batch_limit.largest_batch(lambda batch: batch <= limit, start=start)
+    assert (result["largest"], result["first_failing"], result["status"]) == (limit, limit + 1, "exact")
+    # Doubling then bisection: about two probes per power of two, not one per batch.
+    assert len(result["probes"]) <= 2 * math.ceil(math.log2(max(limit, start) + 1)) + 2
+    assert all(probe["fits"] == (probe["batch"] <= limit) for probe in result["probes"])
+
+
+@pytest.mark.parametrize("start", [1, 8])
+def test_batch_search_reports_nothing_fits_when_batch_one_fails(start):
+    result = batch_limit.largest_batch(lambda batch: False, start=start)
+    assert (result["largest"], result["first_failing"], result["status"]) == (0, 1, "nothing fits")
+
+
+def test_batch_search_stops_at_max_batch_and_says_at_least():
+    result = batch_limit.largest_batch(lambda batch: True, start=8, max_batch=100)
+    assert (result["largest"], result["first_failing"], result["status"]) == (100, None, "at least")
+    assert [p["batch"] for p in result["probes"]] == [8, 16, 32, 64, 100]
+
+
+def test_batch_search_out_of_time_returns_the_bracket_it_has():
+    now = [0.0]
+
+    def fits(batch):  # every probe takes 10 s
+        now[0] += 10
+        return batch <= 77
+
+    result = batch_limit.largest_batch(fits, start=8, deadline=45, clock=lambda: now[0])
+    # 8, 16, 32, 64 fit by t=40, before the deadline; 128 fails at t=50, past it: 64..128 left unsearched.
+    assert (result["largest"], result["first_failing"], result["status"]) == (64, 128, "bracket")
+    assert [p["batch"] for p in result["probes"]] == [8, 16, 32, 64, 128]
+
+
+def test_batch_limit_script_runs_real_training_steps_up_to_the_faked_limit(tmp_path):
+    argv = ["--device", "cpu", "--model-size", "tiny", "--variants", "factorised_encoder", "--checkpointing", "off"]
+    argv += ["--fake-oom-above", "3", "--start", "2", "--out-dir", str(tmp_path), "--name", "limit"]
+    result = subprocess.run(
+        [sys.executable, "benchmarks/batch_limit.py", *argv], cwd=REPO, env=env(), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    row = json.loads((tmp_path / "limit.json").read_text())["rows"][0]
+    assert (row["variant"], row["gradient_checkpointing"], row["largest"], row["status"]) == (
+        "factorised_encoder",
+        False,
+        3,
+        "exact",
+    )
+    assert "| factorised_encoder | no | 3 | 4 | exact |" in (tmp_path / "limit.md").read_text()
+
+
+# ------------------------------------------------------------------------------------------------ recipe_gpu parts
+@pytest.fixture(scope="module")
+def recipe_gpu():
+    return load("recipe_gpu")
+
+
+def test_recipe_batch_is_ninety_percent_of_the_limit_rounded_to_eight_and_capped(recipe_gpu, tmp_path):
+    limits = tmp_path / "limits.json"
+    rows = [
+        {"variant": "factorised_encoder", "gradient_checkpointing": False, "largest": 117},
+        {"variant": "factorised_encoder", "gradient_checkpointing": True, "largest": 500},
+        {"variant": "spatio_temporal", "gradient_checkpointing": False, "largest": 0},
+    ]
+    limits.write_text(json.dumps({"rows": rows}))
+    options = SimpleNamespace(batch_from=str(limits), max_batch=200, batch=32)
+    assert recipe_gpu.batch_for("factorised_encoder", options) == 104  # 0.9 * 117 = 105.3 -> 104
+    assert recipe_gpu.batch_for("factorised_encoder", SimpleNamespace(**{**vars(options), "max_batch": 64})) == 64
+    assert recipe_gpu.batch_for("spatio_temporal", options) == 32  # nothing fitted: --batch
+
+
+def test_gpu_utilisation_is_averaged_over_the_samples_that_hold_the_training_memory(recipe_gpu):
+    sampler = recipe_gpu.GpuSampler()
+    # start-up (little memory), training (util 90, 60, 100 at ~40 GB; one dip to 35 GB inside), evaluation (25 GB), exit
+    sampler.samples = [(0, 500), (30, 2000), (90, 40000), (60, 35000), (100, 41000), (20, 25000), (0, 500)]
+    summary = sampler.summary()
+    assert summary["gpu_memory_max_mib"] == 41000
+    assert summary["gpu_samples"] == 3  # 40000 and 41000 are >= 0.8 * 41000; the window runs between them
+    assert summary["gpu_util_mean"] == pytest.approx((90 + 60 + 100) / 3, abs=0.05)
+    assert recipe_gpu.GpuSampler().summary()["gpu_util_mean"] is None  # no nvidia-smi, no samples: n/a
+
+
+def test_a_sync_is_attributed_to_the_innermost_line_of_the_project(recipe_gpu):
+    stack = [
+        traceback.FrameSummary(str(REPO / "recipes" / "finetune.py"), 276, "main", line="loss.item()"),
+        traceback.FrameSummary(str(REPO / "vivit_hf" / "training" / "finetune.py"), 12, "soft_targets", line="x"),
+        traceback.FrameSummary("/usr/lib/python3/site-packages/torch/functional.py", 99, "one_hot", line="y"),
+    ]
+    assert recipe_gpu.place_of(stack) == "vivit_hf/training/finetune.py:12 x"
+    assert recipe_gpu.place_of(stack[:1]) == "recipes/finetune.py:276 loss.item()"
+    assert recipe_gpu.place_of(stack[2:]) == "outside the project"
+
+
+# ------------------------------------------------------------------------------------------------ end to end
+def test_recipe_gpu_rehearsal_reports_the_figures_each_real_recipe_launch_wrote(tmp_path):
+    steps, workers, batch = 4, 1, 2
+    argv = ["--device", "cpu", "--variants", "factorised_encoder", "--workers", str(workers), "--batch", str(batch)]
+    argv += ["--steps", str(steps), "--classes", "2", "--train-clips", "4", "--eval-clips", "2"]
+    argv += ["--video-seconds", "1", "--video-size", "64", "48", "--decode-clips", "4", "--model-only-steps", "2"]
+    argv += ["--model-only-warmup", "1", "--sync-debug-steps", "2", "--work-dir", str(tmp_path / "work")]
+    argv += ["--out-dir", str(tmp_path / "out"), "--", *TINY_RECIPE]
+    result = subprocess.run(
+        [sys.executable, "benchmarks/recipe_gpu.py", *argv], cwd=REPO, env=env(), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = json.loads((tmp_path / "out" / "recipe-gpu-cpu-rehearsal.json").read_text())
+    (run,) = report["runs"]
+    assert run["command"].startswith("accelerate launch --num_processes 1 ")
+    assert "--mixed_precision bf16" in run["command"] and f"--num_workers {workers}" in run["command"]
+    assert "--preset kinetics400_vivit_b_fe" in run["command"]
+    # The recipe's own figures, as its all_results.json holds them.
+    written = json.loads(Path(run["all_results"]).read_text())
+    assert Path(run["all_results"]).parent.parent == tmp_path / "work" / "runs"
+    for key in ("train_clips_per_second", "train_data_wait_share", "train_step_seconds_median"):
+        assert run[key] == written[key]
+    assert written["completed_steps"] == steps
+    # throughput.py leaves out the first 5 steps, or the first 10% of a shorter run
+    assert run["train_throughput_steps"] == steps - min(5, int(steps * 0.1))
+    assert run["train_clips_per_second"] > 0 and 0 <= run["train_data_wait_share"] < 1
+    assert run["train_step_seconds_median"] > 0
+    only = report["model_only"]["factorised_encoder"]
+    assert only["batch"] == batch and only["clips_per_second"] > 0
+    assert run["recipe_over_model_only"] == pytest.approx(run["train_clips_per_second"] / only["clips_per_second"])
+    assert run["decode_bound_clips_per_second"] == pytest.approx(workers * 1000 / report["decode_ms_per_clip"])
+    assert run["gpu_util_mean"] is None  # no GPU: n/a, not 0
+    assert report["dataset"]["wanted"]["train"] == 4
+    assert len(list((tmp_path / "work" / "data" / "train").glob("*/*.mp4"))) == 4
+    assert report["machine"]["cpu_count"] == os.cpu_count() and report["machine"]["torch"]
+    # The sync-debug run trained in this process; without CUDA it says so rather than counting nothing.
+    assert report["sync_debug"]["completed_steps"] == 2 and report["sync_debug"]["syncs"] is None
+    table = (tmp_path / "out" / "recipe-gpu-cpu-rehearsal.md").read_text()
+    assert f"| factorised_encoder | no | {workers} | {batch} | {run['train_throughput_steps']} |" in table
+    assert run["command"] in table
+    if importlib.util.find_spec("matplotlib"):
+        assert (tmp_path / "out" / "recipe-gpu-cpu-rehearsal.png").stat().st_size > 0
