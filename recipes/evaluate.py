@@ -6,14 +6,16 @@
     accelerate launch recipes/evaluate.py --model out --dataset path/or/hub-id --dataset_format kinetics \
         --num_clips 4 --num_crops 3
 
-Each video is cut into `num_clips` temporal clips x `num_crops` spatial crops; the model's logits are
-averaged over those views. Writes top-1/top-5 (per head and action accuracy for Epic Kitchens), per-class
-accuracy, a confusion matrix and a per-class bar chart (PNG), `eval_results.json` and the per-video logits
-(`predictions.safetensors`: `logits`, `labels`, `valid`, one row per video, with the videos' ids in row order
-as the JSON list `video_ids` in its metadata), and `predictions.jsonl` (one line per video: `index`,
-`video_id`, `label`, `prediction`, `valid`; `prediction` is null for a video that could not be decoded, whose
-row in `predictions.safetensors` holds the logits of an all-zero clip). A video id is the clip's path relative to
-the data set folder, or the data set's own key (Kinetics clip name, SSv2 id, Epic Kitchens narration id; a Hub
+Each video is cut into `num_clips` temporal clips x `num_crops` spatial crops; the model's logits are averaged over
+those views. Into `<model>/eval_<data set>_<split>_<clips>x<crops>/` (the first command:
+`outputs/eval_synthetic_motion_test_1x1/`; another data set is named by its folder's name, or its Hub id as
+owner--name, so each keeps its own folder) or `--output_dir`, it writes top-1/top-5 (per head and action accuracy
+for Epic Kitchens), per-class accuracy, a confusion matrix and a per-class bar chart (PNG), `eval_results.json` and
+the per-video logits (`predictions.safetensors`: `logits`, `labels`, `valid`, one row per video, with the videos'
+ids in row order as the JSON list `video_ids` in its metadata), and `predictions.jsonl` (one line per video:
+`index`, `video_id`, `label`, `prediction`, `valid`; `prediction` is null for a video that could not be decoded,
+whose row in `predictions.safetensors` holds the logits of an all-zero clip). A video id is the clip's path relative
+to the data set folder, or the data set's own key (Kinetics clip name, SSv2 id, Epic Kitchens narration id; a Hub
 row's path, else its index). Metrics are computed locally; any number of processes counts every video once.
 
 `--max_eval_samples N` evaluates a seeded subset drawn across the classes (`--seed`), not the first N.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 from functools import partial
 from pathlib import Path
 
@@ -78,7 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per_device_eval_batch_size", type=_at_least(1), default=8)
     p.add_argument("--num_workers", type=_at_least(0), default=2)
     p.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
-    p.add_argument("--output_dir", default=None, help="default: <model>/eval_<split>_<clips>x<crops>")
+    p.add_argument(
+        "--output_dir",
+        default=None,
+        help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (data set: synthetic_motion for the bundled "
+        "one, a folder's name, a Hub id as owner--name, then @revision if given)",
+    )
     return p
 
 
@@ -99,6 +107,24 @@ def parse_args(argv=None):
     ):
         parser.error(f"--dataset {args.dataset}: no such folder, and not a Hub data set id (owner/name)")
     return args
+
+
+def dataset_name(dataset: str, revision: str | None = None) -> str:
+    """The data set's part of the default output folder, safe as a file name: evaluations of two data sets never
+    share a folder (they used to, and the second overwrote the first)."""
+    if dataset != SYNTHETIC and Path(dataset).expanduser().exists():
+        name = Path(dataset).expanduser().resolve().name  # a local folder: its own name, however it was typed
+    else:  # the bundled set's fixed name, or a Hub id (owner--name, as the Hub's cache names repositories)
+        name = dataset.strip("/").replace("/", "--")
+    if revision:
+        name += f"@{revision}"
+    return re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("._") or "dataset"
+
+
+def default_output_dir(args, split: str) -> Path:
+    """`<model>/eval_<data set>_<split>_<clips>x<crops>`: one folder per data set, split and views."""
+    views = f"{args.num_clips}x{args.num_crops}"
+    return Path(args.model) / f"eval_{dataset_name(args.dataset, args.dataset_revision)}_{split}_{views}"
 
 
 def check_labels(model_config, data: VideoClassificationData):
@@ -215,7 +241,7 @@ def main(argv=None):
     )
 
     if accelerator.is_main_process:
-        output_dir = Path(args.output_dir or Path(args.model) / f"eval_{split}_{args.num_clips}x{args.num_crops}")
+        output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, split)
         output_dir.mkdir(parents=True, exist_ok=True)
         results["plots"] = save_evaluation_plots(results, data.label_spaces, output_dir)
         (output_dir / "eval_results.json").write_text(json.dumps(results, indent=2))

@@ -6,6 +6,9 @@
     accelerate launch recipes/finetune.py --model factorised_encoder --init_from google/vit-base-patch16-224-in21k \
         --dataset path/or/hub-id --dataset_format ssv2 --preset ssv2_vivit_b_fe --output_dir out --push_to_hub
     accelerate launch recipes/finetune.py --resume_from_checkpoint latest --output_dir out
+    accelerate launch recipes/finetune.py --overwrite_output_dir --output_dir out     # start over in out
+
+An --output_dir that holds a previous run is refused unless resumed or overwritten (only the run's own files go).
 
 Flags follow transformers' `*_no_trainer` examples; `--preset` fills in a paper recipe
 (`vivit_hf/training/presets.py`) and any flag given explicitly wins. Runs on 1..N processes (`accelerate config`:
@@ -33,7 +36,15 @@ from transformers import get_scheduler
 
 from vivit_hf.hub.cards import build_model_card
 from vivit_hf.hub.upload import BackgroundUploader
-from vivit_hf.training.checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints, save_checkpoint, save_pretrained
+from vivit_hf.training.checkpoints import (
+    CHECKPOINTS,
+    STATE_FILE,
+    check_output_dir,
+    list_checkpoints,
+    remove_previous_run,
+    save_checkpoint,
+    save_pretrained,
+)
 from vivit_hf.training.data import SYNTHETIC
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
@@ -65,6 +76,10 @@ logger = get_logger(__name__)
 def main(argv=None):
     args = parse_args(argv, description=__doc__)
     output_dir = Path(args.output_dir)
+    try:  # a previous run there: refused before anything loads, unless resumed or overwritten
+        check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
     use_cpu = cpu_process_group()
     processes = PartialState(cpu=use_cpu)
     # The paper's batch of 64 on however many processes this launch has: exactly, or refused (a preset's: warned).
@@ -98,7 +113,14 @@ def main(argv=None):
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
     if accelerator.is_main_process:
+        if args.overwrite_output_dir:  # after every refusal above: a refused run removes nothing
+            removed = remove_previous_run(output_dir)
+            if removed:
+                logger.info(
+                    f"--overwrite_output_dir: removed the previous run's {', '.join(removed)} from {output_dir}"
+                )
         output_dir.mkdir(parents=True, exist_ok=True)
+    accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 
     data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
     model, init_processor = build_model(args, data)

@@ -192,3 +192,36 @@ def test_a_model_that_is_neither_a_folder_nor_a_reachable_hub_id_is_one_line(fol
     assert result.returncode != 0
     assert "--model no_such_model_dir: no such local folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "dataset, revision, name",
+    [
+        ("synthetic_motion", None, "synthetic_motion"),  # the bundled set: the same name wherever it is cached
+        ("someone/kinetics-mini", None, "someone--kinetics-mini"),
+        ("someone/kinetics-mini", "refs/pr/1", "someone--kinetics-mini@refs_pr_1"),
+        ("someone/odd name!", None, "someone--odd_name"),
+    ],
+)
+def test_the_default_folder_names_the_data_set_safely(evaluate_module, dataset, revision, name):
+    assert evaluate_module.dataset_name(dataset, revision) == name
+
+
+def test_evaluations_of_two_data_sets_keep_their_own_folders(folder, tmp_path):
+    """They used to share <model>/eval_test_1x1, the second overwriting the first."""
+    import shutil
+
+    shutil.copytree(folder / "model", tmp_path / "model")
+    other = tmp_path / "other"  # 2 of the 8 clips: another data set, with another result
+    for name in CLASSES:
+        (other / "test" / name).mkdir(parents=True)
+        shutil.copy(folder / "data" / "test" / name / f"{name}_0.mp4", other / "test" / name)
+    for dataset in (folder / "data", f"{other}/"):  # a folder typed with a trailing slash is named all the same
+        result = evaluate("--model", tmp_path / "model", "--dataset", dataset, "--num_workers", 0)
+        assert result.returncode == 0, result.stderr[-4000:]
+    first, second = (tmp_path / "model" / f"eval_{name}_test_1x1" for name in ("data", "other"))
+    assert sorted(p.name for p in (tmp_path / "model").glob("eval_*")) == [first.name, second.name]
+    results = [json.loads((path / "eval_results.json").read_text()) for path in (first, second)]
+    assert [r["num_samples"] for r in results] == [8, 2]
+    assert results[0]["dataset"] == str(folder / "data") and results[1]["dataset"] == f"{other}/"
+    assert len(load_file(str(second / "predictions.safetensors"))["labels"]) == 2

@@ -789,3 +789,30 @@ def test_resuming_from_the_last_checkpoint_of_a_finished_run_changes_nothing(vid
     results = json.loads((tmp_path / "out" / "all_results.json").read_text())
     reference_results = json.loads((uninterrupted / "all_results.json").read_text())
     assert results["completed_steps"] == 12 and results["history"] == reference_results["history"]
+
+
+# ------------------------------------------------------------------ a rerun into a previous run's folder
+def test_overwrite_output_dir_leaves_what_a_fresh_run_leaves_and_the_users_own_files(
+    videofolder, uninterrupted, tmp_path
+):
+    """A finished run with checkpoints, an evaluation of its model and a user's files: a rerun with
+    --overwrite_output_dir ends with exactly a fresh folder's files and weights, plus the user's files."""
+    out = tmp_path / "out"
+    shutil.copytree(uninterrupted, out)
+    stale = out / "eval_synthetic_motion_test_1x1"
+    stale.mkdir()
+    (stale / "eval_results.json").write_text('{"top1": 1.0}')
+    (out / "notes.txt").write_text("mine")
+    flags = ["--dataset", videofolder, *TINY_MODEL, "--max_train_steps", "3"]
+    run_in_process(load_recipe(), *flags, "--output_dir", out, "--overwrite_output_dir")
+    run_in_process(load_recipe(), *flags, "--output_dir", tmp_path / "fresh")
+
+    def listing(folder):
+        return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+    assert listing(out) == sorted([*listing(tmp_path / "fresh"), "notes.txt"])
+    assert (out / "notes.txt").read_text() == "mine"
+    assert json.loads((out / "all_results.json").read_text())["completed_steps"] == 3
+    fresh = weights(tmp_path / "fresh")
+    for name, value in weights(out).items():
+        torch.testing.assert_close(value, fresh[name], rtol=0, atol=0, msg=name)

@@ -237,3 +237,99 @@ def test_other_trainers_flags_are_answered_with_the_recipes_names(finetune, caps
         finetune.parse_args(["--lr", "0.1", "--epochs", "3"])
     err = capsys.readouterr().err
     assert "--lr -> --learning_rate" in err and "--epochs -> --num_train_epochs" in err
+
+
+# ------------------------------------------------------------------ an output folder that holds a previous run
+
+# What the recipe writes (names from a run of it), an evaluation by recipes/evaluate.py, and what a user may keep there.
+RUN_OUTPUTS = {
+    "config.json": "{}",
+    "model.safetensors": "weights",
+    "video_preprocessor_config.json": "{}",
+    "all_results.json": "{}",
+    "training_curves.png": "png",
+    "eval_confusion_matrix.png": "png",
+    "README.md": "model card",
+    "modeling_vivit.py": "model code",
+    "checkpoints/step_4/trainer_state.json": '{"completed_steps": 4}',
+    "finetune/events.out.tfevents.1": "logs",
+    "eval_synthetic_motion_test_1x1/eval_results.json": "{}",
+}
+USER_FILES = {"notes.txt": "mine", "data/clip.mp4": "video", "eval_notes/todo.txt": "mine", "my_model.py": "code"}
+
+
+def write_files(folder: Path, files: dict) -> None:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+
+
+def files_in(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.read_text() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_missing_empty_or_unrelated_folder_holds_no_previous_run(tmp_path):
+    from vivit_hf.training.checkpoints import check_output_dir
+
+    assert check_output_dir(tmp_path / "missing", overwrite=False, resume=None) == []
+    assert check_output_dir(tmp_path, overwrite=False, resume=None) == []
+    # A model card or model code alone is no run: a user's README.md, their own modeling_vivit.py.
+    write_files(tmp_path, {**USER_FILES, "README.md": "notes", "modeling_vivit.py": "code"})
+    assert check_output_dir(tmp_path, overwrite=False, resume=None) == []
+
+
+def test_a_rerun_into_a_previous_runs_folder_is_refused_before_anything_loads(tmp_path, monkeypatch):
+    from test_recipes_finetune import load_recipe
+
+    write_files(tmp_path, {**RUN_OUTPUTS, **USER_FILES})
+    before = files_in(tmp_path)
+    recipe = load_recipe()
+
+    def loads(*args, **kwargs):
+        raise AssertionError("the refused run set up processes or loaded data or a model")
+
+    for name in ("cpu_process_group", "load_data", "build_model"):
+        monkeypatch.setattr(recipe, name, loads)
+    with pytest.raises(SystemExit) as refused:
+        recipe.main(["--output_dir", str(tmp_path), "--with_tracking", "false"])
+    message = str(refused.value)
+    for text in (
+        f"--output_dir {tmp_path} already holds a previous run",
+        "model.safetensors",
+        "checkpoints/ (step_4)",
+        "eval_synthetic_motion_test_1x1/",
+        "--resume_from_checkpoint latest",
+        "--overwrite_output_dir",
+    ):
+        assert text in message, (text, message)
+    assert "notes.txt" not in message and "eval_notes" not in message
+    assert files_in(tmp_path) == before
+
+
+def test_overwrite_output_dir_removes_what_a_run_wrote_and_nothing_else(tmp_path):
+    from vivit_hf.training.checkpoints import check_output_dir, remove_previous_run
+
+    write_files(tmp_path, {**RUN_OUTPUTS, **USER_FILES, "model-00001-of-00002.safetensors": "shard", ".push/x": "x"})
+    assert len(check_output_dir(tmp_path, overwrite=True, resume=None)) == 13
+    remove_previous_run(tmp_path)
+    assert files_in(tmp_path) == USER_FILES
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "eval_notes", "my_model.py", "notes.txt"]
+
+
+def test_a_resumed_run_keeps_its_folder_unless_nothing_can_be_resumed(tmp_path):
+    from vivit_hf.training.checkpoints import check_output_dir
+
+    write_files(tmp_path, RUN_OUTPUTS)
+    assert check_output_dir(tmp_path, overwrite=False, resume="latest")  # continues checkpoints/step_4
+    assert check_output_dir(tmp_path, overwrite=False, resume=str(tmp_path / "checkpoints" / "step_4"))
+    with pytest.raises(ValueError, match="give one"):
+        check_output_dir(tmp_path, overwrite=True, resume="latest")
+    # `latest` with no checkpoint would train from scratch over the finished model.
+    (tmp_path / "checkpoints" / "step_4" / "trainer_state.json").unlink()
+    with pytest.raises(ValueError) as refused:
+        check_output_dir(tmp_path, overwrite=False, resume="latest")
+    assert "no checkpoint to continue from" in str(refused.value) and "--overwrite_output_dir" in str(refused.value)
+    # A run killed before its first checkpoint (logs, no model) is continued from scratch, as before.
+    for name in ("model.safetensors", "all_results.json"):
+        (tmp_path / name).unlink()
+    assert check_output_dir(tmp_path, overwrite=False, resume="latest")

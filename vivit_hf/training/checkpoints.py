@@ -1,5 +1,6 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""Training checkpoints (accelerate's `save_state`, written atomically) and `save_pretrained` for sharded models."""
+"""Training checkpoints (accelerate's `save_state`, written atomically), `save_pretrained` for sharded models, and
+what a run leaves in its output folder (so that a rerun there is refused, or removes exactly that first)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,121 @@ from pathlib import Path
 
 import torch
 
+from .. import models, processing
+
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "trainer_state.json"
+
+# What recipes/finetune.py writes into --output_dir, and recipes/evaluate.py into a model folder by default. Any of
+# these means a previous run: a new one would replace its model and leave its results beside the new ones.
+RUN_FILES = (
+    "config.json",
+    "model.safetensors",
+    "model.safetensors.index.json",  # a sharded model: its shards match a pattern below
+    "video_preprocessor_config.json",
+    "all_results.json",
+    "training_curves.png",
+)
+RUN_FOLDERS = (CHECKPOINTS, ".push", "finetune")  # checkpoints, snapshots staged for the Hub, tensorboard logs
+RUN_PATTERNS = ("model-*-of-*.safetensors", "eval_*.png")  # a sharded model's weights; the run's evaluation plots
+# recipes/evaluate.py's default folders (eval_<data set>_<split>_<clips>x<crops>), known by what it writes in them: a
+# user's own eval_notes/ stays.
+EVALUATION_FILES = ("eval_results.json", "predictions.safetensors", "predictions.jsonl")
+# Written by a run too, but on their own no sign of one (a user's notes, code): removed only together with a run.
+MODEL_CARD = "README.md"
+
+
+def model_code_files() -> set[str]:
+    """The model and processor code `save_pretrained` copies beside the weights for `trust_remote_code`."""
+    return {
+        path.name
+        for package in (models, processing)
+        for path in Path(package.__file__).parent.glob("*.py")
+        if path.name != "__init__.py"
+    }
+
+
+def previous_run_outputs(output_dir) -> list[Path]:
+    """What a previous run (fine-tuning, or an evaluation of its model) left in `output_dir`: its outputs sorted, then
+    its model card and code; [] when the folder does not exist or holds none of it (unrelated files alone are no
+    run)."""
+    folder = Path(output_dir)
+    if not folder.is_dir():
+        return []
+    entries = list(folder.iterdir())
+    found = [path for path in entries if _written_by_a_run(path)]
+    if not found:
+        return []
+    companions = model_code_files() | {MODEL_CARD}
+    return sorted(found) + sorted(path for path in entries if path.name in companions and path.is_file())
+
+
+def _written_by_a_run(path: Path) -> bool:
+    if path.is_dir() and not path.is_symlink():
+        if path.name in RUN_FOLDERS:
+            return True
+        return path.name.startswith("eval_") and any((path / name).is_file() for name in EVALUATION_FILES)
+    return path.name in RUN_FILES or any(path.match(pattern) for pattern in RUN_PATTERNS)
+
+
+def describe_outputs(outputs: list[Path], shown: int = 8) -> str:
+    """`model.safetensors, checkpoints/ (step_4, step_6), eval_test_1x1/, ... and 3 more` for an error message."""
+    names = []
+    for path in outputs:
+        name = path.name + ("/" if path.is_dir() else "")
+        if path.name == CHECKPOINTS and path.is_dir():
+            kept = [p.name for p in list_checkpoints(path.parent)]
+            name += f" ({', '.join(kept)})" if kept else " (unfinished)"
+        names.append(name)
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Path]:
+    """Refuse (ValueError) a run that would replace a previous run's model in `output_dir` and mix its results with
+    the new ones; return the previous run's outputs (those `--overwrite_output_dir` removes).
+
+    As transformers' example scripts: a folder holding a previous run needs `--overwrite_output_dir` (start over) or
+    `--resume_from_checkpoint` (continue it). Unlike them, a checkpoint found there is never resumed silently, and
+    files the recipe does not write do not count (they are left alone)."""
+    if overwrite and resume:
+        raise ValueError(
+            "--overwrite_output_dir removes the checkpoints that --resume_from_checkpoint continues from: give one"
+        )
+    folder = Path(output_dir)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"--output_dir {folder} is a file, not a folder")
+    found = previous_run_outputs(folder)
+    if not found or overwrite:
+        return found
+    if resume is None:
+        raise ValueError(
+            f"--output_dir {folder} already holds a previous run: {describe_outputs(found)}. A new run would replace "
+            f"its model and leave its results beside the new ones. Continue it with --resume_from_checkpoint latest, "
+            f"start over with --overwrite_output_dir (removes these first; other files there stay), "
+            f"or give another --output_dir"
+        )
+    finished = [path for path in found if path.name in ("model.safetensors", "all_results.json")]
+    if resume == "latest" and finished and not list_checkpoints(folder):
+        # `latest` finds nothing to continue from and would train from scratch over the finished model.
+        raise ValueError(
+            f"--resume_from_checkpoint latest: {folder} holds a finished run ({describe_outputs(found)}) and no "
+            f"checkpoint to continue from; training from scratch would replace its model. Start over with "
+            f"--overwrite_output_dir instead, or give another --output_dir"
+        )
+    return found
+
+
+def remove_previous_run(output_dir) -> list[str]:
+    """Delete what a previous run left in `output_dir` (`previous_run_outputs`), nothing else; returns the names."""
+    removed = []
+    for path in previous_run_outputs(output_dir):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        removed.append(path.name)
+    return removed
 
 
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:

@@ -190,6 +190,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     )
     g.add_argument("--checkpoints_total_limit", type=_at_least(0), default=2, help="0 keeps every checkpoint")
     g.add_argument("--resume_from_checkpoint", default=None, help="a checkpoint folder, or 'latest'")
+    g.add_argument(
+        "--overwrite_output_dir",
+        action="store_true",
+        help="start over in an --output_dir that holds a previous run: its model, checkpoints, results, plots, logs "
+        "and evaluations are removed first (other files stay); without it such a folder is refused",
+    )
     g.add_argument("--with_tracking", type=_bool, default=True)
     g.add_argument("--report_to", default="tensorboard")
     g.add_argument("--logging_steps", type=_at_least(1), default=10)
