@@ -132,3 +132,157 @@ def test_kinetics_split_with_no_clip_on_disk_is_left_out_not_evaluated_empty(tmp
     assert list(data.splits) == ["train"] and data.default_eval_split is None
     assert data.missing == {"validation": 1}
     assert data.label_names == ["abseiling", "zumba"]
+
+
+# -- `--dataset_format hub`: what `datasets` reads, and what it gets wrong without a word -------------------------
+datasets = pytest.importorskip("datasets")
+
+
+def write_tar(path: Path, members: list[tuple[str, bytes]]) -> None:
+    import io
+    import tarfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w") as tar:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+def path_of(video) -> str:
+    return video["path"] if isinstance(video, dict) else video
+
+
+def hub(root: Path, tmp_path: Path, **kwargs):
+    return load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"), **kwargs)
+
+
+def test_hub_videofolder_refuses_to_drop_the_webm_clips_datasets_does_not_read(tmp_path):
+    clip(tmp_path / "repo" / "train" / "cat" / "a.mp4")
+    clip(tmp_path / "repo" / "train" / "dog" / "b.webm", codec_suffix=".webm")
+    clip(tmp_path / "repo" / "train" / "dog" / "c.mp4")
+    with pytest.raises(DatasetFormatError, match=r"train/dog/b\.webm.*--dataset_format videofolder"):
+        hub(tmp_path / "repo", tmp_path)
+    # The videofolder adapter reads all three, each from its class folder.
+    data = load_video_dataset(tmp_path / "repo", "videofolder")
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [
+        ("train/cat/a.mp4", 0),
+        ("train/dog/b.webm", 1),
+        ("train/dog/c.mp4", 1),
+    ]
+
+
+def test_hub_metadata_at_the_root_does_not_make_split_folders_the_classes(tmp_path):
+    root = tmp_path / "repo"
+    clip(root / "train" / "a.mp4")
+    clip(root / "test" / "b.mp4", seed=1)
+    write_csv(root / "metadata.csv", [["train/a.mp4", "run"], ["test/b.mp4", "swim"]], ["file_name", "label"])
+    with pytest.raises(DatasetFormatError, match=r"split folders \['test', 'train'\].*metadata file in each split"):
+        hub(root, tmp_path)
+
+
+def test_videofolder_refuses_a_metadata_file_whose_labels_it_would_replace_by_folder_names(tmp_path):
+    clip(tmp_path / "train" / "cat" / "x.mp4")
+    clip(tmp_path / "train" / "dog" / "y.mp4")
+    write_csv(tmp_path / "train" / "metadata.csv", [["cat/x.mp4", "dog"], ["dog/y.mp4", "cat"]], ["file_name", "label"])
+    with pytest.raises(DatasetFormatError, match=r"metadata\.csv.*--dataset_format hub"):
+        load_video_dataset(tmp_path, "videofolder")
+    # Read as datasets does, the metadata's labels hold: x.mp4 is a dog.
+    data = hub(tmp_path, tmp_path / "h")
+    assert sorted((Path(path_of(e["video"])).name, data.label_names[e["label"]]) for e in data.split("train")) == [
+        ("x.mp4", "dog"),
+        ("y.mp4", "cat"),
+    ]
+
+
+def class_label_parquet(path: Path, labels: list[int], names=("run", "swim")):
+    sources = [clip(path.parent / "src" / f"{i}.mp4", seed=i) for i in range(len(labels))]
+    videos = [{"path": None, "bytes": source.read_bytes()} for source in sources]
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=list(names))})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    datasets.Dataset.from_dict({"video": videos, "label": labels}, features=features).to_parquet(str(path))
+
+
+def test_hub_test_split_without_labels_is_never_the_evaluation_split(tmp_path):
+    # The Hub's usual unlabelled test split: ClassLabel's -1 ("no label") in every row.
+    class_label_parquet(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet", [0, 1, 1])
+    class_label_parquet(tmp_path / "repo" / "data" / "test-00000-of-00001.parquet", [-1, -1])
+    data = hub(tmp_path / "repo", tmp_path)
+    assert list(data.splits) == ["train"] and data.default_eval_split is None
+    assert [e["label"] for e in data.split("train")] == [0, 1, 1]
+
+    class_label_parquet(tmp_path / "part" / "data" / "train-00000-of-00001.parquet", [0, -1, 1])
+    with pytest.raises(DatasetFormatError, match=r"split 'train' has 1 rows without a label.*first row 1"):
+        hub(tmp_path / "part", tmp_path)
+
+
+def test_hub_webdataset_multi_part_extensions_and_webm_members_are_found(tmp_path):
+    sources = [clip(tmp_path / "src" / f"{i}.webm", seed=i, codec_suffix=".webm").read_bytes() for i in range(2)]
+    write_tar(
+        tmp_path / "repo" / "train-000.tar",
+        [("k0.webm", sources[0]), ("k0.label.cls", b"1"), ("k1.webm", sources[1]), ("k1.label.cls", b"0")],
+    )
+    data = hub(tmp_path / "repo", tmp_path)
+    assert [(e["video"], e["label"]) for e in data.split("train")] == [(sources[0], 1), (sources[1], 0)]
+
+
+def test_hub_webdataset_keys_with_dots_are_refused_with_the_reason(tmp_path):
+    # Two samples whose keys share the part before the dot: datasets reads one row of four columns.
+    source = clip(tmp_path / "src" / "0.mp4").read_bytes()
+    members = [("clip.001.mp4", source), ("clip.001.cls", b"1"), ("clip.002.mp4", source), ("clip.002.cls", b"0")]
+    write_tar(tmp_path / "repo" / "train-000.tar", members)
+    with pytest.raises(DatasetFormatError, match=r"keys must not contain dots"):
+        hub(tmp_path / "repo", tmp_path)
+
+
+def test_hub_relative_video_paths_are_read_from_the_data_set_folder(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "repo"
+    (root / "data").mkdir(parents=True)
+    clip(root / "videos" / "a.mp4", seed=1)
+    clip(root / "videos" / "b.mp4", seed=2)
+    pq.write_table(
+        pa.table({"video_path": ["videos/a.mp4", "videos/b.mp4"], "label": ["swim", "run"]}),
+        root / "data" / "train-00000-of-00001.parquet",
+    )
+    monkeypatch.chdir(tmp_path)  # anywhere but the data set's folder
+    data = hub(root, tmp_path)
+    assert [(e["video"], e["label"], e["id"]) for e in data.split("train")] == [
+        (str(root / "videos" / "a.mp4"), 1, "videos/a.mp4"),
+        (str(root / "videos" / "b.mp4"), 0, "videos/b.mp4"),
+    ]
+
+
+def test_hub_card_configs_pick_their_files_and_a_named_config_is_read(tmp_path):
+    root = tmp_path / "repo"
+    clip(root / "clips" / "tr" / "cat" / "a.mp4")
+    clip(root / "clips" / "tr" / "dog" / "b.mp4")
+    clip(root / "clips" / "ev" / "dog" / "c.mp4")
+    clip(root / "clips" / "more" / "cat" / "d.mp4")
+    clip(root / "clips" / "more" / "dog" / "e.mp4")
+    (root / "README.md").write_text(
+        "---\nconfigs:\n- config_name: small\n  default: true\n  data_files:\n  - split: train\n    path: clips/tr/**\n"
+        "  - split: val\n    path: clips/ev/**\n- config_name: big\n  data_files:\n  - split: train\n"
+        "    path: [clips/tr/**, clips/more/**]\n  - split: val\n    path: clips/ev/**\n---\n# clips\n"
+    )
+    small = hub(root, tmp_path)
+    assert sorted(small.splits) == ["train", "validation"] and small.default_eval_split == "validation"
+    assert sorted(Path(path_of(e["video"])).name for e in small.split("train")) == ["a.mp4", "b.mp4"]
+    big = hub(root, tmp_path, config_name="big")
+    assert sorted(Path(path_of(e["video"])).name for e in big.split("train")) == ["a.mp4", "b.mp4", "d.mp4", "e.mp4"]
+    assert [data.label_names[e["label"]] for data in (small, big) for e in data.split("validation")] == ["dog"] * 2
+
+
+def test_hub_metadata_row_of_a_missing_file_is_skipped_counted_and_named(tmp_path, caplog):
+    root = tmp_path / "repo"
+    clip(root / "train" / "x.mp4")
+    write_csv(root / "train" / "metadata.csv", [["x.mp4", "a"], ["gone.mp4", "b"]], ["file_name", "label"])
+    data = hub(root, tmp_path)
+    dataset = data_set.VideoClassificationDataset(data.split("train"), processor(), seed=0)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.dataset"):
+        valid = [bool(dataset[i]["valid"]) for i in range(len(dataset))]
+    assert valid == [True, False]
+    assert any("gone.mp4" in r.getMessage() for r in caplog.records)

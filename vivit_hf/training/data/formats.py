@@ -269,13 +269,46 @@ def _read_csv(path: Path, header: bool = True) -> list:
         return list(csv.DictReader(f)) if header else [row for row in csv.reader(f) if row]
 
 
+_METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
+
+
+def _metadata_columns(path: Path) -> list[str]:
+    """The column names of a `datasets` videofolder metadata file (parquet's are not read: reported as such)."""
+    if path.suffix == ".csv":
+        with open(path, newline="", encoding="utf-8") as f:
+            return next(csv.reader(f), [])
+    if path.suffix == ".jsonl":
+        with open(path, encoding="utf-8") as f:
+            first = next((line for line in f if line.strip()), "{}")
+        return list(json.loads(first))
+    return ["<parquet columns>"]
+
+
+def _refuse_labelled_metadata(root: Path, split_dirs: dict[str, Path]) -> None:
+    """A `datasets` videofolder whose metadata file gives the labels is not read by class folder: its labels
+    would be silently replaced by the folder names (or the clips not found at all)."""
+    for folder in (root, *split_dirs.values()):
+        for name in _METADATA_FILES:
+            path = folder / name
+            if not path.is_file():
+                continue
+            columns = _metadata_columns(path)
+            if name.endswith(".parquet") or set(columns) & set(_LABEL_COLUMNS):
+                raise DatasetFormatError(
+                    f"--dataset_format videofolder takes the labels from <class>/ folders, but {path} names the "
+                    f"clips and their labels (columns {columns}); read it with --dataset_format hub"
+                )
+
+
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
-    """`<root>/[<split>/]<class>/<clip>`; `.webm` included (`datasets`' videofolder skips it)."""
+    """`<root>/[<split>/]<class>/<clip>`; `.webm` included (`datasets`' videofolder skips it). A `datasets`
+    metadata file that gives labels is refused (it is read by `--dataset_format hub`)."""
     per_split: dict[str, list] = {}
     for root in roots:
         split_dirs = {
             _SPLIT_ALIASES[p.name]: p for p in sorted(root.iterdir()) if p.is_dir() and p.name in _SPLIT_ALIASES
         }
+        _refuse_labelled_metadata(root, split_dirs)
         for split, folder in (split_dirs or {"train": root}).items():
             per_split.setdefault(split, []).extend(
                 (class_dir.name, clip, clip.relative_to(root).as_posix())
@@ -508,9 +541,13 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
     if video_column is None:
         video_column = next((c for c, f in features.items() if isinstance(f, datasets.Video)), None)
         video_column = video_column or next((c for c in ("video", "video_path", "path", "file") if c in features), None)
+        # A WebDataset member whose extension `datasets` does not decode as video (`<key>.webm`): raw bytes.
+        video_column = video_column or _only(c for c in features if f".{_extension(c)}" in VIDEO_EXTENSIONS)
     if label_column is None:
         label_column = next((c for c, f in features.items() if isinstance(f, datasets.ClassLabel)), None)
         label_column = label_column or next((c for c in _LABEL_COLUMNS if c in features), None)
+        # WebDataset multi-part extensions: `<key>.label.cls` is the column `label.cls`.
+        label_column = label_column or _only(c for c in features if "." in c and _extension(c) in ("cls", "txt"))
     if label_column is None:
         label_column = next(
             (
@@ -526,9 +563,36 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         raise DatasetFormatError(
             f"--dataset_format hub: need a video column and a label column in {source}; found columns "
             f"{list(features)} (video={video_column!r}, label={label_column!r}); name them with "
-            "--video_column / --label_column"
+            f"--video_column / --label_column{_layout_hint(features, video_column)}"
         )
     return video_column, label_column
+
+
+def _extension(column: str) -> str:
+    return column.rsplit(".", 1)[-1].lower()
+
+
+def _only(candidates):
+    """The one candidate, else None: two look-alike columns are a guess the user must settle with a flag."""
+    found = list(dict.fromkeys(candidates))
+    return found[0] if len(found) == 1 else None
+
+
+def _layout_hint(features, video_column) -> str:
+    """Why the usual layouts gave no label column, where the columns tell."""
+    dotted = [c for c in features if "." in c and f".{_extension(c)}" in VIDEO_EXTENSIONS]
+    if dotted:
+        return (
+            f". WebDataset keys end at a member's first dot, so members like '<key>.{dotted[0]}' gave the column "
+            f"{dotted[0]!r}: keys must not contain dots (multi-part extensions like '<key>.video.mp4' are fine)"
+        )
+    if list(features) == [video_column]:
+        return (
+            ". datasets' videofolder names the classes after the folders only when there are two or more, all at "
+            "the same depth, and no metadata.csv / metadata.jsonl gives a label; --dataset_format videofolder reads "
+            "<class>/<clip> folders itself"
+        )
+    return ""
 
 
 def label_feature(features, label_column: str):
@@ -572,13 +636,14 @@ def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[li
 class _HubSplit(Sequence):
     """A `datasets.Dataset` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
 
-    def __init__(self, dataset, video_column: str, label_column: str, label_map: dict | None):
+    def __init__(self, dataset, video_column: str, label_column: str, label_map: dict | None, base: Path | None = None):
         self.dataset, self.video_column, self.label_column, self.label_map = (
             dataset,
             video_column,
             label_column,
             label_map,
         )
+        self.base = base  # a local data set's folder: paths in a table are relative to it, not to the working dir
 
     def __len__(self):
         return len(self.dataset)
@@ -592,7 +657,18 @@ class _HubSplit(Sequence):
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i = int(i) % len(self)
-        return hub_example(self.dataset[i], self.video_column, self.label_column, self._label, str(i))
+        example = hub_example(self.dataset[i], self.video_column, self.label_column, self._label, str(i))
+        example["video"] = self._located(example["video"])
+        return example
+
+    def _located(self, video):
+        """A relative path in the table, found in the data set's folder (where `datasets` left it as written)."""
+        path = video.get("path") if isinstance(video, dict) and not video.get("bytes") else video
+        if self.base is None or not isinstance(path, str) or os.path.isabs(path) or "://" in path:
+            return video
+        if not (self.base / path).is_file():
+            return video
+        return {**video, "path": str(self.base / path)} if isinstance(video, dict) else str(self.base / path)
 
     def labels(self) -> list:
         """Every row's label id, read from the label column alone (no clip bytes)."""
@@ -644,6 +720,7 @@ def load_hub(
     cache_dir: str | None = None,
     video_column: str | None = None,
     label_column: str | None = None,
+    config_name: str | None = None,
 ) -> VideoClassificationData:
     """Any `datasets` repo (Hub id or local folder) with a video column and a label column: what `load_dataset`
     reads (videofolder with `metadata.csv` / `metadata.jsonl`, parquet, WebDataset tar shards, Arrow files), or a
@@ -660,19 +737,87 @@ def load_hub(
         if isinstance(loaded, datasets.Dataset):
             loaded = datasets.DatasetDict({"train": loaded})
     else:
-        loaded = datasets.load_dataset(source, revision=revision, cache_dir=cache_dir)
+        loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
+    feature = label_feature(features, label_column)
+    _refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
+    _refuse_unread_videos(source, next(iter(loaded.values())))
+    loaded = _labelled_splits(loaded, label_column, feature)
     names, label_map = hub_label_names(
-        label_feature(features, label_column),
+        feature,
         lambda: [v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)],
     )
+    base = Path(source) if Path(source).is_dir() else None
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column], datasets.Video):
             dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
-        splits[_SPLIT_ALIASES.get(split, split)] = _HubSplit(dataset, video_column, label_column, label_map)
+        splits[_SPLIT_ALIASES.get(split, split)] = _HubSplit(dataset, video_column, label_column, label_map, base)
     return VideoClassificationData(splits=splits, label_spaces={"label": names})
+
+
+def _refuse_split_names_as_classes(feature, dataset, source: str) -> None:
+    """datasets' videofolder applies a metadata file only to the split folder it sits in; one at the root, naming
+    `train/x.mp4`, is ignored and the split folders become the classes. A model would learn to tell splits apart."""
+    import datasets
+
+    if (
+        isinstance(feature, datasets.ClassLabel)
+        and dataset.info.builder_name == "videofolder"
+        and set(feature.names) <= set(_SPLIT_ALIASES) | {"dev", "eval", "testing"}
+    ):
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets' videofolder took the split folders {feature.names} of {source} for "
+            "the classes (a metadata.csv / metadata.jsonl applies to the split folder it is in, not to files "
+            "below the root); put one metadata file in each split folder, or the clips in <split>/<class>/ folders"
+        )
+
+
+def _refuse_unread_videos(source: str, dataset) -> None:
+    """datasets' videofolder reads only its own few extensions and skips the rest without a word (`.webm` among
+    them); a local folder's clips it skipped are named rather than trained without."""
+    if dataset.info.builder_name != "videofolder" or not Path(source).is_dir():
+        return
+    from datasets.packaged_modules.videofolder.videofolder import VideoFolder
+
+    read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
+    skipped = [path.relative_to(source).as_posix() for path in video_files_below(Path(source))]
+    skipped = [path for path in skipped if Path(path).suffix.lower() not in read]
+    if skipped:
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
+            f"{len(skipped)} clips of {source}, e.g. {skipped[:3]}; convert them, or read class folders with "
+            "--dataset_format videofolder (which reads them)"
+        )
+
+
+def _labelled_splits(loaded, label_column: str, feature) -> dict:
+    """Splits whose every row has a label. A split with none (a Hub test split, labels `None` or `ClassLabel`'s
+    -1, "no label") is left out, so it is never the evaluation split; a split labelled only in part is refused,
+    naming the first unlabelled row."""
+    import datasets
+
+    kept = {}
+    for split, dataset in loaded.items():
+        values = arrow_label_values(dataset.with_format("arrow"), label_column)
+        unlabelled = [
+            i
+            for i, value in enumerate(values)
+            if value is None or (isinstance(feature, datasets.ClassLabel) and _as_integer(value) == -1)
+        ]
+        if not unlabelled:
+            kept[split] = dataset
+        elif len(unlabelled) == len(values):
+            logger.warning("split %r left out: none of its %d rows has a label", split, len(values))
+        else:
+            raise DatasetFormatError(
+                f"--dataset_format hub: split {split!r} has {len(unlabelled)} rows without a label "
+                f"({label_column!r} empty or -1) among {len(values)}, the first row {unlabelled[0]}"
+            )
+    if not kept:
+        raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
+    return kept
 
 
 FORMATS: dict[str, Callable[[Sequence[Path]], VideoClassificationData]] = {
@@ -693,6 +838,7 @@ def load_video_dataset(
     cache_dir: str | None = None,
     video_column: str | None = None,
     label_column: str | None = None,
+    config_name: str | None = None,
 ) -> VideoClassificationData:
     """Examples and label names of a local folder or Hub data set repo, read with `dataset_format`.
 
@@ -703,7 +849,12 @@ def load_video_dataset(
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
     if dataset_format == "hub":
         data = load_hub(
-            str(source), revision=revision, cache_dir=cache_dir, video_column=video_column, label_column=label_column
+            str(source),
+            revision=revision,
+            cache_dir=cache_dir,
+            video_column=video_column,
+            label_column=label_column,
+            config_name=config_name,
         )
         warn_classes_missing_from_training(data)
         return data
