@@ -211,7 +211,7 @@ def markdown(result: dict) -> str:
     lines = [
         f"# Largest training batch per variant ({result['model_size']}, one GPU)",
         "",
-        f"`{result['command']}`",
+        *[f"- `{command}`" for command in result["commands"]],
         "",
         f"Machine: {m['gpu'] or 'no GPU'}; {m['cpu']} ({m['cpu_count']} CPUs); torch {m['torch']}, "
         f"transformers {m['transformers']}. One training step per probe: bf16 autocast, backward, clipping, "
@@ -267,11 +267,12 @@ def main(argv: list[str] | None = None) -> dict:
     began = time.monotonic()
     deadline = None if options.budget_s is None else began + options.budget_s
     stem = options.out_dir / (options.name or f"batch-limit-{options.device}")
-    rows = []
+    rows, commands = [], []
     if options.keep_existing and stem.with_suffix(".json").exists():
-        rows = json.loads(stem.with_suffix(".json").read_text())["rows"]
+        kept = json.loads(stem.with_suffix(".json").read_text())
+        rows, commands = kept["rows"], kept["commands"]
     result = {
-        "command": " ".join(["python", "benchmarks/batch_limit.py", *argv]),
+        "commands": [*commands, " ".join(["python", "benchmarks/batch_limit.py", *argv])],
         "machine": machine(options.device),
         "model_size": options.model_size,
         "fake_oom_above": options.fake_oom_above,

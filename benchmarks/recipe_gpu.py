@@ -187,7 +187,9 @@ def decode_ms_per_clip(train_dataset, clips: int) -> float:
     return cpu_recipe_benchmark.per_clip_ms(train_dataset, clips)
 
 
-def model_only(args, model, batch: int, device: str, compiled: bool, bf16: bool, warmup: int, steps: int) -> dict:
+def model_only(
+    args, model, batch: int, device: str, compiled: bool, bf16: bool, warmup: int, steps: int, backend: str = "inductor"
+) -> dict:
     """Clips/s of the recipe's train step on tensors already on the device: bf16 autocast (as `--mixed_precision
     bf16`), soft one-hot targets and the recipe's loss, backward, clipping at `--max_grad_norm`, the preset's
     optimiser. No data loading: the rate the recipe could reach."""
@@ -201,7 +203,7 @@ def model_only(args, model, batch: int, device: str, compiled: bool, bf16: bool,
         )
     else:
         optimizer = torch.optim.AdamW(parameters, lr=args.learning_rate, weight_decay=args.weight_decay or 0.0)
-    forward = torch.compile(model) if compiled else model
+    forward = torch.compile(model, backend=backend) if compiled else model
     config = model.config
     pixel_values = torch.randn(batch, config.num_frames, config.num_channels, *config.image_size_hw, device=device)
     head_sizes = [config.num_labels]
@@ -409,6 +411,7 @@ def run_plan(options, argv: list[str]) -> dict:
             options.mixed_precision == "bf16",
             options.model_only_warmup,
             options.model_only_steps,
+            options.compile_backend,
         )
         del model, train_dataset  # the recipe launches next need the device's memory
         gc.collect()
@@ -442,7 +445,7 @@ def run_plan(options, argv: list[str]) -> dict:
             str(workers),
             "--output_dir",
             str(work / "runs" / f"{variant}{'-compiled' if compiled else ''}-w{workers}"),
-            *(["--torch_compile"] if compiled else []),
+            *(["--torch_compile", "--torch_compile_backend", options.compile_backend] if compiled else []),
         ]
         command = launch_command(options.mixed_precision, flags)
         timeout = max(60.0, min(budget.left(), 3 * estimate + 60))
@@ -476,8 +479,9 @@ def run_plan(options, argv: list[str]) -> dict:
     for index, variant in enumerate(options.variants):
         batch = batch_for(variant, options)
         measure_model_only(variant, False, batch)
-        if result["decode_ms_per_clip"] is None:
-            continue  # not even the model was built in the budget
+        if result["decode_ms_per_clip"] is None:  # no model was built in the budget: no rate to plan runs with
+            report.skip(f"recipe {variant} runs (no model-only figure to plan them with)", 0, budget.left())
+            continue
         worker_counts = options.workers if index == 0 else [best_workers]
         for workers in worker_counts:
             launch(variant, workers, batch, False, rate_of(variant, False))
@@ -747,6 +751,7 @@ def parse(argv: list[str]):
     )
     parser.add_argument("--mixed-precision", default="bf16", choices=("no", "bf16"))
     parser.add_argument("--compile", action="store_true", help="also the --torch_compile rows")
+    parser.add_argument("--compile-backend", default="inductor", help="aot_eager: a rehearsal without inductor")
     parser.add_argument("--compile-variants", nargs="+", default=["factorised_encoder"], choices=list(PRESETS))
     parser.add_argument("--target-s", type=float, default=40.0, help="training seconds a run aims at")
     parser.add_argument("--steps", type=int, default=None, help="fixed steps per run (instead of --target-s)")

@@ -172,3 +172,30 @@ def test_recipe_gpu_rehearsal_reports_the_figures_each_real_recipe_launch_wrote(
     assert run["command"] in table
     if importlib.util.find_spec("matplotlib"):
         assert (tmp_path / "out" / "recipe-gpu-cpu-rehearsal.png").stat().st_size > 0
+
+
+def test_issue17_gpu_sh_with_no_time_left_skips_every_measurement_names_it_and_copies_the_files(tmp_path):
+    """The GPU session's one command, in its CPU rehearsal mode with a budget too small for anything: every
+    script accepts the flags the command gives it, the skipped steps are named, and $OUT gets the result files."""
+    out, results = tmp_path / "out", tmp_path / "results"
+    out.mkdir()
+    environment = dict(env(), ISSUE17_REHEARSAL="1", ISSUE17_BUDGET_S="1", ISSUE17_RESULTS=str(results))
+    environment.update(OUT=str(out), PYTHON=sys.executable)
+    result = subprocess.run(
+        ["bash", "benchmarks/issue17_gpu.sh"], cwd=REPO, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "usage:" not in result.stdout and "error:" not in result.stdout, result.stdout[-3000:]
+    recipe = json.loads((out / "recipe-gpu-cpu-rehearsal.json").read_text())
+    assert recipe["runs"] == [] and recipe["model_only"] == {}
+    assert any(skipped.startswith("model-only factorised_encoder") for skipped in recipe["skipped"])
+    assert any(skipped.startswith("recipe spatio_temporal runs") for skipped in recipe["skipped"])
+    assert json.loads((out / "batch-limit-cpu.json").read_text())["rows"] == []
+    assert sorted(p.name for p in out.iterdir()) == [
+        "batch-limit-cpu.json",
+        "batch-limit-cpu.md",
+        "issue17-gpu.log",
+        "recipe-gpu-cpu-rehearsal.json",
+        "recipe-gpu-cpu-rehearsal.md",
+        *(["recipe-gpu-cpu-rehearsal.png"] if importlib.util.find_spec("matplotlib") else []),
+    ]
