@@ -177,7 +177,7 @@ def test_a_layout_that_does_not_match_the_format_names_the_missing_file(tmp_path
     with pytest.raises(DatasetFormatError, match="labels.json"):
         load_video_dataset(tmp_path, "ssv2")
     with pytest.raises(ValueError, match="unknown --dataset_format"):
-        load_video_dataset(tmp_path, "ucf101")
+        load_video_dataset(tmp_path, "charades")
 
 
 def test_hold_out_is_deterministic_and_disjoint():

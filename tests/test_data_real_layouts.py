@@ -286,3 +286,65 @@ def test_hub_metadata_row_of_a_missing_file_is_skipped_counted_and_named(tmp_pat
         valid = [bool(dataset[i]["valid"]) for i in range(len(dataset))]
     assert valid == [True, False]
     assert any("gone.mp4" in r.getMessage() for r in caplog.records)
+
+
+# -- UCF101 and HMDB51: class folders plus official split lists ------------------------------------------------
+def test_ucf101_numbers_classes_as_class_ind_and_reads_split_1(tmp_path):
+    # classInd.txt order, not Python's sort: "JumpRope" < "JumpingJack" as strings, but classInd numbers
+    # JumpingJack 47 and JumpRope 48 (here 3 and 4), and so does every published UCF101 model. CRLF line ends.
+    lists = tmp_path / "ucfTrainTestlist"
+    lists.mkdir()
+    (lists / "classInd.txt").write_bytes(b"1 ApplyEyeMakeup\r\n2 HandstandPushups\r\n3 JumpingJack\r\n4 JumpRope\r\n")
+    (lists / "trainlist01.txt").write_bytes(
+        b"ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\r\nJumpRope/v_JumpRope_g08_c01.avi 4\r\n"
+        b"HandstandPushups/v_HandStandPushups_g08_c01.avi 2\r\n"
+    )
+    (lists / "testlist01.txt").write_bytes(  # no labels: the class is the folder
+        b"JumpingJack/v_JumpingJack_g01_c01.avi\r\nJumpRope/v_JumpRope_g01_c01.avi\r\nJumpRope/v_JumpRope_g02_c01.avi\r\n"
+    )
+    (lists / "trainlist02.txt").write_text("JumpRope/v_JumpRope_g01_c01.avi 4\n")  # another split: not read
+    for name in ("ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01", "JumpRope/v_JumpRope_g08_c01",
+                 "HandstandPushups/v_HandStandPushups_g08_c01", "JumpingJack/v_JumpingJack_g01_c01",
+                 "JumpRope/v_JumpRope_g01_c01"):  # fmt: skip
+        clip(tmp_path / "UCF-101" / f"{name}.avi")
+    data = load_video_dataset(tmp_path, "ucf101")
+    assert data.label_names == ["ApplyEyeMakeup", "HandstandPushups", "JumpingJack", "JumpRope"]
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [
+        ("v_ApplyEyeMakeup_g08_c01.avi", 0),
+        ("v_JumpRope_g08_c01.avi", 3),
+        ("v_HandStandPushups_g08_c01.avi", 1),
+    ]
+    assert [(e["id"], e["label"]) for e in data.split("test")] == [
+        ("JumpingJack/v_JumpingJack_g01_c01.avi", 2),
+        ("JumpRope/v_JumpRope_g01_c01.avi", 3),
+    ]
+    assert data.missing == {"test": 1} and data.default_eval_split == "test"
+
+    # A list numbering classes from 0 contradicts classInd.txt: refused, not read one class off.
+    (lists / "trainlist01.txt").write_text("ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 0\n")
+    with pytest.raises(DatasetFormatError, match=r"class 0.*'ApplyEyeMakeup' 1 \(1-based\)"):
+        load_video_dataset(tmp_path, "ucf101")
+
+
+def test_hmdb51_reads_split_1_lists_with_train_test_and_unused_clips(tmp_path):
+    splits = tmp_path / "testTrainMulti_7030_splits"
+    splits.mkdir()
+    (splits / "cartwheel_test_split1.txt").write_text("d_cartwheel_f_0.avi 1 \ne_cartwheel_f_0.avi 2 \n")
+    (splits / "brush_hair_test_split1.txt").write_text(
+        "a_brush_hair_h_0.avi 1 \nb_brush_hair_h_0.avi 2 \nc_brush_hair_h_0.avi 0 \n"
+    )
+    (splits / "brush_hair_test_split2.txt").write_text("a_brush_hair_h_0.avi 2 \nb_brush_hair_h_0.avi 1 \n")
+    for name in ("brush_hair/a_brush_hair_h_0", "brush_hair/b_brush_hair_h_0", "cartwheel/d_cartwheel_f_0",
+                 "cartwheel/e_cartwheel_f_0"):  # fmt: skip
+        clip(tmp_path / "hmdb51_org" / f"{name}.avi")
+    data = load_video_dataset(tmp_path, "hmdb51")
+    assert data.label_names == ["brush_hair", "cartwheel"]
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [
+        ("a_brush_hair_h_0.avi", 0),
+        ("d_cartwheel_f_0.avi", 1),
+    ]
+    assert [(e["id"], e["label"]) for e in data.split("test")] == [
+        ("brush_hair/b_brush_hair_h_0.avi", 0),
+        ("cartwheel/e_cartwheel_f_0.avi", 1),
+    ]
+    assert data.missing == {}  # c_... is in neither split: not missing

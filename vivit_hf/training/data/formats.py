@@ -251,9 +251,10 @@ def _keep_found_splits(fmt: str, splits: dict, missing: dict, roots: Sequence[Pa
     A split whose every clip is missing is a layout the adapter does not match (untrimmed videos where it expects
     one clip per annotation, another naming scheme), not bad luck: evaluating on it would measure nothing.
     """
-    found = {split: examples for split, examples in splits.items() if examples or not missing.get(split)}
+    found = {split: examples for split, examples in splits.items() if examples}
     for split in splits.keys() - found.keys():
-        logger.warning("split %r left out: none of its %d clips is on disk", split, missing[split])
+        if missing.get(split):
+            logger.warning("split %r left out: none of its %d clips is on disk", split, missing[split])
     if any(found.values()):
         return found
     videos = sorted({path.relative_to(root).as_posix() for root in roots for path in video_files_below(root)})
@@ -525,6 +526,119 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
         splits[split] = kept
     splits = _keep_found_splits("moments", splits, missing, roots, "training/<path> and validation/<path>")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+# The official train/test split of UCF101 and HMDB51 that papers report when they report one.
+OFFICIAL_SPLIT = 1
+
+
+def _list_lines(path: Path) -> list[list[str]]:
+    """A split list's lines, split on white space (UCF101's lists end lines with CRLF)."""
+    return [line.split() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _class_ids(names: list[str]) -> dict[str, int]:
+    """Each class name to its id, also by its lower-case spelling (UCF101 spells `HandStandPushups` both ways)."""
+    ids = {name.lower(): i for i, name in enumerate(names)}
+    ids.update({name: i for i, name in enumerate(names)})
+    return ids
+
+
+def _split_list_examples(entries, index, missing, split) -> list[dict]:
+    """`(clip path as listed, label id)` -> examples, the clip found by its file name anywhere below the roots."""
+    kept, absent = [], []
+    for listed, label in entries:
+        path = index.get(Path(listed).name)
+        if path is None:
+            absent.append(listed)
+        else:
+            kept.append({"video": str(path), "label": label, "id": listed})
+    _count_missing(missing, split, absent)
+    return kept
+
+
+def _ucf101_label(listed: str, given: str | None, classes: list[str], ids: dict, source: str) -> int:
+    """A listed clip's id from its class folder, checked against the 1-based class number the list gives."""
+    folder = listed.replace("\\", "/").split("/")[0]
+    label = ids.get(folder, ids.get(folder.lower()))
+    if label is None:
+        raise DatasetFormatError(
+            f"--dataset_format ucf101: {source} lists {listed!r}, whose class {folder!r} classInd.txt does not list"
+        )
+    if given is not None and int(given) != label + 1:
+        raise DatasetFormatError(
+            f"--dataset_format ucf101: {source} gives {listed!r} the class {given}, but classInd.txt numbers "
+            f"{classes[label]!r} {label + 1} (1-based)"
+        )
+    return label
+
+
+def load_ucf101(roots: Sequence[Path]) -> VideoClassificationData:
+    """UCF101: clips `UCF-101/<Class>/v_<Class>_gXX_cYY.avi`, `ucfTrainTestlist/classInd.txt` (`1 ApplyEyeMakeup`,
+    1-based; the class order of every published UCF101 model), `trainlist01.txt` (`<Class>/<clip> <1-based class>`)
+    and `testlist01.txt` (`<Class>/<clip>`, class from the folder): official split 1 as `train` and `test`."""
+    class_file = _require_file(roots, "classInd.txt", "ucf101")
+    pairs = [(parts[1], int(parts[0]) - 1) for parts in _list_lines(class_file)]
+    classes = _names_by_index(pairs, "ucf101", class_file.name)
+    ids = _class_ids(classes)
+    index = _index_videos(roots)
+    missing: dict[str, int] = {}
+    splits = {}
+    for split, filename in (
+        ("train", f"trainlist{OFFICIAL_SPLIT:02d}.txt"),
+        ("test", f"testlist{OFFICIAL_SPLIT:02d}.txt"),
+    ):
+        path = _find_file([class_file.parent, *roots], filename)
+        if path is None:
+            continue
+        entries = [
+            (parts[0], _ucf101_label(parts[0], parts[1] if len(parts) > 1 else None, classes, ids, filename))
+            for parts in _list_lines(path)
+        ]
+        splits[split] = _split_list_examples(entries, index, missing, split)
+    if not splits:
+        raise DatasetFormatError(
+            f"--dataset_format ucf101: no trainlist{OFFICIAL_SPLIT:02d}.txt or testlist{OFFICIAL_SPLIT:02d}.txt "
+            f"beside {class_file}"
+        )
+    splits = _keep_found_splits("ucf101", splits, missing, roots, "<Class>/<clip>.avi as the lists name them")
+    return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
+
+
+_HMDB51_SPLIT_FILE = re.compile(rf"^(?P<name>.+)_test_split{OFFICIAL_SPLIT}\.txt$")
+
+
+def load_hmdb51(roots: Sequence[Path]) -> VideoClassificationData:
+    """HMDB51: clips `<class>/<clip>.avi` and `testTrainMulti_7030_splits/<class>_test_split1.txt`, lines
+    `<clip> <1|2|0>` (1: train, 2: test, 0: in neither); classes sorted by name, as HMDB51 models number them."""
+    lists = {}
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
+            for filename in filenames:
+                match = _HMDB51_SPLIT_FILE.match(filename)
+                if match and not _is_hidden(filename):
+                    lists.setdefault(match["name"], Path(dirpath) / filename)
+    if not lists:
+        raise DatasetFormatError(
+            f"--dataset_format hmdb51: no <class>_test_split{OFFICIAL_SPLIT}.txt under {', '.join(map(str, roots))}"
+        )
+    classes = sorted(lists)
+    index = _index_videos(roots)
+    missing: dict[str, int] = {}
+    entries: dict[str, list] = {"train": [], "test": []}
+    for label, name in enumerate(classes):
+        for parts in _list_lines(lists[name]):
+            split = {"1": "train", "2": "test", "0": None}.get(parts[1] if len(parts) > 1 else "")
+            if split is None and (len(parts) < 2 or parts[1] != "0"):
+                raise DatasetFormatError(
+                    f"--dataset_format hmdb51: {lists[name].name} line {' '.join(parts)!r} is not '<clip> 1|2|0'"
+                )
+            if split is not None:
+                entries[split].append((f"{name}/{parts[0]}", label))
+    splits = {split: _split_list_examples(items, index, missing, split) for split, items in entries.items()}
+    splits = _keep_found_splits("hmdb51", splits, missing, roots, "<class>/<clip>.avi as the lists name them")
+    return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
 
 
 # Label columns found without --label_column, in this order after a `ClassLabel` column: the usual names, then
@@ -826,6 +940,8 @@ FORMATS: dict[str, Callable[[Sequence[Path]], VideoClassificationData]] = {
     "ssv2": load_ssv2,
     "epic_kitchens": load_epic_kitchens,
     "moments": load_moments,
+    "ucf101": load_ucf101,
+    "hmdb51": load_hmdb51,
 }
 DATASET_FORMATS = (*FORMATS, "hub")
 
