@@ -348,3 +348,17 @@ def test_hmdb51_reads_split_1_lists_with_train_test_and_unused_clips(tmp_path):
         ("cartwheel/e_cartwheel_f_0.avi", 1),
     ]
     assert data.missing == {}  # c_... is in neither split: not missing
+
+
+def test_videofolder_split_folders_under_data_are_splits_not_a_class_named_data(tmp_path):
+    # A Hub repo's usual `data/<split>/<class>/<clip>`; `dev` is a validation split, as `datasets` reads it.
+    clip(tmp_path / "data" / "train" / "run" / "a.mp4")
+    clip(tmp_path / "data" / "train" / "swim" / "b.mp4")
+    clip(tmp_path / "data" / "dev" / "swim" / "c.mp4")
+    data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == ["run", "swim"]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [
+        ("data/train/run/a.mp4", 0),
+        ("data/train/swim/b.mp4", 1),
+    ]
+    assert [(e["id"], e["label"]) for e in data.split("validation")] == [("data/dev/swim/c.mp4", 1)]

@@ -33,14 +33,18 @@ logger = logging.getLogger(__name__)
 # The one list of video file types: the data set readers and `recipes/predict.py` pick the same files of a folder.
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".flv", ".wmv", ".gif")
 
-# Split names as written by the data sets, mapped to the two names the recipes use.
+# Split names as written by the data sets (and as `datasets` recognises split folders), mapped to the recipes' names.
 _SPLIT_ALIASES = {
     "train": "train",
     "training": "train",
     "val": "validation",
     "valid": "validation",
     "validation": "validation",
+    "dev": "validation",
     "test": "test",
+    "testing": "test",
+    "eval": "test",
+    "evaluation": "test",
 }
 
 
@@ -270,6 +274,13 @@ def _read_csv(path: Path, header: bool = True) -> list:
         return list(csv.DictReader(f)) if header else [row for row in csv.reader(f) if row]
 
 
+def _split_dirs(folder: Path) -> dict[str, Path]:
+    """`{split: folder}` of the split folders in `folder` (none when it is not a folder)."""
+    if not folder.is_dir():
+        return {}
+    return {_SPLIT_ALIASES[p.name]: p for p in sorted(folder.iterdir()) if p.is_dir() and p.name in _SPLIT_ALIASES}
+
+
 _METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
 
 
@@ -306,9 +317,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     metadata file that gives labels is refused (it is read by `--dataset_format hub`)."""
     per_split: dict[str, list] = {}
     for root in roots:
-        split_dirs = {
-            _SPLIT_ALIASES[p.name]: p for p in sorted(root.iterdir()) if p.is_dir() and p.name in _SPLIT_ALIASES
-        }
+        split_dirs = _split_dirs(root) or _split_dirs(root / "data")  # Hub repos often keep them in `data/`
         _refuse_labelled_metadata(root, split_dirs)
         for split, folder in (split_dirs or {"train": root}).items():
             per_split.setdefault(split, []).extend(
