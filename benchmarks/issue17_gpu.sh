@@ -37,18 +37,20 @@ PY=${PYTHON:-python3}
 TOTAL=${ISSUE17_BUDGET_S:-480}
 RESULTS=benchmarks/results
 DEVICE=cuda
+LIMIT_NAME=batch-limit-cuda
 LIMIT=(--model-size base)
 LIMIT_REST=(--tolerance 0.05)
-RECIPE=(--batch-from "$RESULTS/batch-limit-cuda.json" --target-s 25 --sync-debug-steps 12)
+RECIPE=(--batch-from "$RESULTS/$LIMIT_NAME.json" --target-s 25 --sync-debug-steps 12)
 RECIPE_TAIL=()
 if [ "${ISSUE17_REHEARSAL:-0}" = 1 ]; then
     # The same steps on the CPU at a tiny size (tests/test_benchmarks_gpu_kit.py runs this): 8 frames of 32x32, out of
     # memory faked above batch 6, 1 worker, 2 one-second videos per class, aot_eager instead of inductor.
     DEVICE=cpu
     RESULTS=${ISSUE17_RESULTS:-/tmp/issue17-rehearsal}
+    LIMIT_NAME=batch-limit-cpu-rehearsal
     LIMIT=(--model-size tiny --fake-oom-above 6 --start 2 --out-dir "$RESULTS")
     LIMIT_REST=(--model-size tiny --fake-oom-above 6 --start 2 --out-dir "$RESULTS" --variants factorised_encoder)
-    RECIPE=(--batch-from "$RESULTS/batch-limit-cpu.json" --workers 1 --steps 3 --classes 2 --train-clips 4
+    RECIPE=(--batch-from "$RESULTS/$LIMIT_NAME.json" --workers 1 --steps 3 --classes 2 --train-clips 4
         --eval-clips 2 --video-seconds 1 --video-size 64 48 --decode-clips 4 --model-only-warmup 1 --model-only-steps 2
         --sync-debug-steps 2 --compile-backend aot_eager --work-dir "$RESULTS/work" --out-dir "$RESULTS")
     RECIPE_TAIL=(-- --model_size tiny --crop_size 32 --resize_shortest_edge 32 --torch_threads 1)
@@ -64,19 +66,19 @@ if ! "$PY" -c "import av" 2>/dev/null; then
     "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/issue17-site .whl/*.whl
     export PYTHONPATH="$PYTHONPATH:/tmp/issue17-site"
 fi
-{ nvidia-smi -L; nproc; free -g; df -h /dev/shm /tmp; "$PY" -c "import torch, av; print(torch.__version__, av.__version__)"; } 2>&1 | tee -a "$LOG"
+{ nvidia-smi -L; nproc --all; free -g; df -h /dev/shm /tmp; "$PY" -c "import torch, av; print(torch.__version__, av.__version__)"; } 2>&1 | tee -a "$LOG"
 
 step "$PY" benchmarks/batch_limit.py --device "$DEVICE" --variants factorised_encoder spatio_temporal \
-    --checkpointing off --budget-s "$(($(left) < 60 ? $(left) : 60))" "${LIMIT[@]}"
+    --checkpointing off --budget-s "$(($(left) < 60 ? $(left) : 60))" --name "$LIMIT_NAME" "${LIMIT[@]}"
 step "$PY" benchmarks/recipe_gpu.py --device "$DEVICE" --compile --budget-s "$(($(left) - 15))" "${RECIPE[@]}" \
     "${RECIPE_TAIL[@]}"
 if [ "$(left)" -gt 30 ]; then
     step "$PY" benchmarks/batch_limit.py --device "$DEVICE" --keep-existing --budget-s "$(($(left) - 10))" \
-        "${LIMIT_REST[@]}"
+        --name "$LIMIT_NAME" "${LIMIT_REST[@]}"
 fi
 echo "=== done after $SECONDS s" | tee -a "$LOG"
 
 if [ -n "${OUT:-}" ]; then
-    cp "$RESULTS"/recipe-gpu*.{json,md,png} "$RESULTS/batch-limit-$DEVICE".{json,md} "$OUT"/ 2>/dev/null
+    cp "$RESULTS"/recipe-gpu*.{json,md,png} "$RESULTS/$LIMIT_NAME".{json,md} "$OUT"/ 2>/dev/null
     cp "$LOG" "$OUT"/issue17-gpu.log
 fi

@@ -190,10 +190,10 @@ def test_issue17_gpu_sh_with_no_time_left_skips_every_measurement_names_it_and_c
     assert recipe["runs"] == [] and recipe["model_only"] == {}
     assert any(skipped.startswith("model-only factorised_encoder") for skipped in recipe["skipped"])
     assert any(skipped.startswith("recipe spatio_temporal runs") for skipped in recipe["skipped"])
-    assert json.loads((out / "batch-limit-cpu.json").read_text())["rows"] == []
+    assert json.loads((out / "batch-limit-cpu-rehearsal.json").read_text())["rows"] == []
     assert sorted(p.name for p in out.iterdir()) == [
-        "batch-limit-cpu.json",
-        "batch-limit-cpu.md",
+        "batch-limit-cpu-rehearsal.json",
+        "batch-limit-cpu-rehearsal.md",
         "issue17-gpu.log",
         "recipe-gpu-cpu-rehearsal.json",
         "recipe-gpu-cpu-rehearsal.md",
