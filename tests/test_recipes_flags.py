@@ -234,9 +234,10 @@ def test_a_missing_dataset_folder_is_a_flag_error_not_a_traceback(finetune, tmp_
 
 def test_other_trainers_flags_are_answered_with_the_recipes_names(finetune, capsys):
     with pytest.raises(SystemExit):
-        finetune.parse_args(["--lr", "0.1", "--epochs", "3"])
+        finetune.parse_args(["--lr", "0.1", "--epochs", "3", "--overwrite"])
     err = capsys.readouterr().err
     assert "--lr -> --learning_rate" in err and "--epochs -> --num_train_epochs" in err
+    assert "--overwrite -> --overwrite_output_dir" in err
 
 
 # ------------------------------------------------------------------ an output folder that holds a previous run

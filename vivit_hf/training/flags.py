@@ -22,6 +22,7 @@ COMMON_ALIASES = {
     "--workers": "--num_workers",
     "--wd": "--weight_decay",
     "--resume": "--resume_from_checkpoint",
+    "--overwrite": "--overwrite_output_dir",  # transformers 4 examples: --overwrite_output_dir; some tools: --overwrite
     "--output": "--output_dir",
     "--out": "--output_dir",
     "--data": "--dataset",

@@ -1,0 +1,156 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Every command of the ```bash blocks in README.md and docs/*.md parses as written with the parser of the script it
+runs (the recipes' own checks included), and documented fine-tuning runs do not write into each other's folders.
+
+The commands themselves need data, weights or a GPU that tests do not have; what a user copies must at least name
+flags that exist, with values of the right kind, and a run after the README's main job must not be refused because
+it writes into the same `--output_dir`. accelerate's and torchrun's own flags are parsed by their own parsers.
+"""
+
+import argparse
+import importlib.util
+import re
+import runpy
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BASH = re.compile(r"```bash\n(.*?)```", flags=re.S)
+# Scripts whose runs are checked; a command naming none of them (pip, git, mkdocs, ...) is not.
+SCRIPTS = re.compile(r"^(recipes|benchmarks)/\w+\.py$")
+MODULES = ("vivit_hf.", "benchmarks.")
+
+
+def documented_commands() -> list[tuple[str, list[str]]]:
+    """(where, tokens) for every command line of every bash block: continuations joined, comments and `&&` chains
+    split, environment assignments in front dropped."""
+    found = []
+    for page in PAGES:
+        text = page.read_text()
+        for block in BASH.finditer(text):
+            number = text.count("\n", 0, block.start(1))
+            pending, start = "", None
+            for line in block.group(1).splitlines():
+                number += 1
+                pending, start = pending + line, start or number
+                if line.endswith("\\"):  # continued on the next line
+                    pending = pending[:-1] + " "
+                    continue
+                line, pending = pending, ""
+                for part in line.split("&&"):
+                    tokens = shlex.split(part, comments=True)
+                    while tokens and re.fullmatch(r"[A-Z_][A-Z0-9_]*=\S*", tokens[0]):
+                        tokens.pop(0)
+                    if tokens:
+                        found.append((f"{page.relative_to(ROOT)}:{start}", tokens))
+                start = None
+    return found
+
+
+def script_run(tokens: list[str]) -> tuple[str, list[str]] | None:
+    """(script path or `-m module`, its arguments) of a command that runs one of ours, through python, accelerate
+    launch or torchrun; None for any other command."""
+    if tokens[0] in ("python", "python3") and len(tokens) > 1:
+        if tokens[1] == "-m" and tokens[2].startswith(MODULES):
+            return f"-m {tokens[2]}", tokens[3:]
+        if SCRIPTS.match(tokens[1]):
+            return tokens[1], tokens[2:]
+        return None
+    if tokens[:2] == ["accelerate", "launch"]:
+        from accelerate.commands.launch import launch_command_parser
+
+        launch = launch_command_parser().parse_args(tokens[2:])
+        return (launch.training_script, launch.training_script_args) if SCRIPTS.match(launch.training_script) else None
+    if tokens[0] == "torchrun":
+        from torch.distributed.run import get_args_parser
+
+        launch = get_args_parser().parse_args(tokens[1:])
+        return (launch.training_script, launch.training_script_args) if SCRIPTS.match(launch.training_script) else None
+    return None
+
+
+RUNS = [(where, *run) for where, tokens in documented_commands() if (run := script_run(tokens))]
+# `...` stands for flags the text around the command gives; `$VAR` for a value of the reader's.
+ELLIPTICAL = [run for run in RUNS if any("..." in a or "$" in a for a in run[2])]
+CHECKED = [run for run in RUNS if run not in ELLIPTICAL]
+
+
+def test_the_docs_commands_are_found():
+    """The extraction sees the commands it is meant to check (a broken pattern would check nothing)."""
+    scripts = {script for _, script, _ in CHECKED}
+    assert {"recipes/finetune.py", "recipes/evaluate.py", "recipes/predict.py", "-m vivit_hf.convert"} <= scripts
+    assert any(where.startswith("README.md") for where, _, _ in CHECKED)
+    assert len(CHECKED) >= 20 and len(ELLIPTICAL) <= 5
+
+
+class Parsed(Exception):
+    """Raised by the patched `parse_args`: the flags parsed, nothing run."""
+
+
+def load_script(path: str):
+    spec = importlib.util.spec_from_file_location(f"documented_{Path(path).stem}", ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_placeholder_paths(arguments: list[str], folder: Path) -> None:
+    """Paths the docs use as placeholders for the reader's data (`path/or/hub-id`, `/data/kinetics400`) made as
+    empty folders under `folder`, so that the recipes' "no such folder" checks look at the flags instead."""
+    for flag in ("--dataset", "--init_from", "--videos"):
+        if flag in arguments:
+            value = arguments[arguments.index(flag) + 1]
+            if "/" in value and value.count("/") != 1 or value.startswith((".", "/")):
+                (folder / value.lstrip("/")).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.mark.parametrize("where, script, arguments", CHECKED, ids=[run[0] for run in CHECKED])
+def test_a_documented_command_parses_as_written(where, script, arguments, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    make_placeholder_paths(arguments, tmp_path)
+    arguments = [a.replace("/data/", str(tmp_path) + "/data/") if a.startswith("/data/") else a for a in arguments]
+    try:
+        if script == "recipes/finetune.py":
+            from vivit_hf.training import finetune
+
+            finetune.parse_args(arguments)
+        elif script == "recipes/evaluate.py":
+            load_script(script).parse_args(arguments)
+        else:
+            original = argparse.ArgumentParser.parse_args
+
+            def parse_and_stop(self, args=None, namespace=None):
+                raise Parsed(original(self, args, namespace))
+
+            monkeypatch.setattr(argparse.ArgumentParser, "parse_args", parse_and_stop)
+            monkeypatch.setattr(sys, "argv", [script, *arguments])
+            with pytest.raises(Parsed):
+                if script.startswith("-m "):
+                    runpy.run_module(script[3:], run_name="__main__", alter_sys=True)
+                else:
+                    runpy.run_path(str(ROOT / script), run_name="__main__")
+    except SystemExit as error:
+        if error.code == 0 and "--help" in arguments:
+            return
+        pytest.fail(f"{where}: `{script} {shlex.join(arguments)}` does not parse (exit {error.code})")
+
+
+def test_documented_fine_tuning_runs_do_not_write_into_each_others_folders():
+    """A run into a folder holding another run is refused (it would replace that run's model): so a documented run
+    other than a continuation (`--resume_from_checkpoint`) or a restart (`--overwrite_output_dir`) must not share its
+    `--output_dir` (default `outputs`, the README's main job's) with a different documented run."""
+    from vivit_hf.training import finetune
+
+    default = finetune.build_parser().get_default("output_dir")
+    owners: dict[str, tuple[str, str]] = {}
+    for where, script, arguments in RUNS:
+        if script != "recipes/finetune.py" or {"--resume_from_checkpoint", "--overwrite_output_dir"} & set(arguments):
+            continue
+        folder = arguments[arguments.index("--output_dir") + 1] if "--output_dir" in arguments else default
+        command = shlex.join(arguments)
+        first = owners.setdefault(folder, (where, command))
+        assert first[1] == command, f"{where} and {first[0]} both train into {folder!r}: the second would be refused"
