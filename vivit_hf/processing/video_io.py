@@ -24,6 +24,8 @@ asks for torchcodec (it needs the system FFmpeg libraries), and a torchcodec `Vi
 `datasets.Video` decodes to) is read through torchcodec. Except where torchcodec returns wrong frames: AVI,
 ASF, MPEG-TS, MPEG-PS and raw streams are read with PyAV in both cases, a decoder's file found where datasets
 keeps it (see `_TORCHCODEC_MISREAD_FORMATS`; a decoder built by hand hides its file, and is read with a warning).
+A file opened for torchcodec is also indexed by PyAV (a demux): where the two count other frames, torchcodec cannot
+open the file, or a frame it returns has another time than the one asked, PyAV reads (see `_open_with_torchcodec`).
 
 This module imports only numpy, PyAV and the standard library (torchcodec lazily), so it travels
 with the video processor under `trust_remote_code`.
@@ -63,6 +65,10 @@ __all__ = [
 class VideoDecodeError(BrokenVideoError):
     """A video could not be opened or decoded; the message names the input. A `BrokenVideoError`: the sample's
     fault, skipped and counted where broken samples are (`skip_broken`, the training data set)."""
+
+
+class _TorchcodecCannotOpen(VideoDecodeError):
+    """torchcodec cannot open a video that PyAV opens (`_open_with_torchcodec` then reads it with PyAV)."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,8 @@ _SKIP_NONREF_PER_PACKET = frozenset({"h264"})
 # FFmpeg's flag for formats that store no timestamps at all (raw elementary streams).
 _UNTIMED_FORMATS = frozenset({"avi", "asf"})
 _AVFMT_NOTIMESTAMPS = 0x0080
+# Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
+_TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 
 # Containers whose frames torchcodec (0.17, on FFmpeg 5.1) indexes wrongly, returning other frames than the ones
 # asked for without an error (tests/test_torchcodec_reader.py): AVI and ASF, whose made-up timestamps follow decode
@@ -233,9 +241,19 @@ def _resolve_source(source: Any) -> Any:
 def _decodable(packets):
     """The packets to send a decoder, then `None`: the flush that hands out the frames it still holds. An
     empty packet inside a stream (a NUT file may hold one) is left out: FFmpeg refuses one that the demuxer
-    made (EINVAL), and one without data (PyAV's own, at the end of a demux) would end decoding there."""
+    made (EINVAL), and one without data (PyAV's own, at the end of a demux) would end decoding there. So is
+    the last packet when the demuxer flags it corrupt: the file ends inside it (a download cut short), and it
+    is no frame (see `PyAVReader._frame_table`); a corrupt packet that another follows is sent."""
+    held = None  # a corrupt packet, sent once another packet follows it
     for packet in packets:
-        if packet.size:
+        if not packet.size:
+            continue
+        if held is not None:
+            yield held
+            held = None
+        if getattr(packet, "is_corrupt", False):  # (a stand-in packet of a test may not say)
+            held = packet
+        else:
             yield packet
     yield None
 
@@ -420,12 +438,21 @@ class PyAVReader(VideoReader):
         best = self.container.streams.best("video")
         return best if best in streams else streams[0]
 
+    def _seek_start(self) -> None:
+        """Seek to the first packet. MPEG-TS / PS by the first byte: their seek searches for a timestamp, and time 0
+        is not the start of a file whose clock wrapped (FFmpeg unwraps the 33-bit clock of a file that starts near
+        the wrap to times below 0, so a search for 0 lands mid-file; broadcast captures and cameras write such)."""
+        if set(self.container.format.name.split(",")) & _TIMESTAMP_SEARCH_FORMATS:
+            self.container.seek(0, unsupported_byte_offset=True)
+        else:
+            self.container.seek(0)
+
     def _rewind(self) -> None:
         """Back to the first packet. Raw elementary streams (`.h264`) cannot seek at all: reopen."""
         import av
 
         try:
-            self.container.seek(0)
+            self._seek_start()
             return
         except (av.FFmpegError, OSError):
             if not self._owns_container:
@@ -456,12 +483,13 @@ class PyAVReader(VideoReader):
 
         if not self._owns_container:
             try:  # a caller's container may have been read from already: the table starts at its first packet
-                self.container.seek(0)
+                self._seek_start()
             except av.FFmpegError:
                 pass
         pts, dts, key = [], [], []  # per frame shown
         names, keyframes = [], []  # per packet, as _decoded_table and _name_packet count them
         leading = None  # frames shown before the first keyframe
+        cut = False  # whether the file ends inside its last packet (see _decodable)
         try:
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
@@ -470,6 +498,7 @@ class PyAVReader(VideoReader):
                 keyframes.append(packet.is_keyframe)
                 if leading is None and packet.is_keyframe:
                     leading = len(pts)
+                cut = getattr(packet, "is_corrupt", False) and not packet.is_discard
                 if packet.is_discard:  # edit-list-trimmed frames are never shown
                     continue
                 pts.append(packet.pts)
@@ -481,13 +510,20 @@ class PyAVReader(VideoReader):
             # A damaged tail: the frames before it are still usable.
         except OSError as e:  # the caller's file object failed: not a fault of the video to paper over
             raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
+        if cut and len(pts) > 1:
+            # A packet the file ends inside (FFmpeg flags it corrupt) is no frame: H.264 and MPEG-4 decoders refuse
+            # most such packets, and the rest give a picture made up past the cut.
+            del pts[-1], dts[-1], key[-1]
         if leading:
             # A transport stream cut mid-GOP: its first frames have no reference to decode from (a
             # container that flags no keyframe at all keeps every frame).
             del pts[:leading], dts[:leading], key[:leading]
         fmt = self.container.format
         untimed = fmt.name in _UNTIMED_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS
-        if untimed or None in pts or len(set(pts)) < len(pts):
+        # A stream whose decoder reorders frames, stamped pts == dts throughout, carries decode times in its pts
+        # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
+        decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
+        if untimed or decode_times or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
             named = None not in names and all(a < b for a, b in zip(names, names[1:]))
             if not named or self.stream.codec_context.codec.reorder:
@@ -905,6 +941,7 @@ class TorchcodecReader(VideoReader):
 
     def __init__(self, source: Any, name: str | None = None):
         super().__init__(name or describe_source(source))
+        self.reference: PyAVReader | None = None  # see `_replace_misread`; set by `_open_with_torchcodec`
         if _is_torchcodec_decoder(source):
             self.decoder = source
         else:
@@ -922,7 +959,7 @@ class TorchcodecReader(VideoReader):
                     PyAVReader(resolved, name=self.name).close()
                 except VideoDecodeError as named:
                     raise named from e
-                raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
+                raise _TorchcodecCannotOpen(f"Cannot open video {self.name} with torchcodec: {e}") from e
         meta = self.decoder.metadata
         self._num_frames = int(meta.num_frames or 0)
         if self._num_frames == 0:
@@ -956,16 +993,38 @@ class TorchcodecReader(VideoReader):
         output_size(1, 1, size)
         _check_interpolation(interpolation)
         try:
-            batch = self.decoder.get_frames_at(indices=idx.tolist()).data
+            batch = self.decoder.get_frames_at(indices=idx.tolist())
         except Exception as e:
             raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
-        array = batch.numpy()
+        array = batch.data.numpy()
         if array.ndim == 4 and array.shape[1] in (1, 3) and array.shape[-1] not in (1, 3):
             array = array.transpose(0, 2, 3, 1)  # a decoder made by someone else may be NCHW
         if array.shape[-1] == 1:
             array = np.repeat(array, 3, axis=-1)
         self.frames_decoded += int(idx.size)
-        return resize_frames(np.ascontiguousarray(array), size, interpolation)
+        array = self._replace_misread(idx, batch.pts_seconds.numpy(), np.ascontiguousarray(array))
+        return resize_frames(array, size, interpolation)
+
+    def _replace_misread(self, idx: np.ndarray, shown: np.ndarray, array: np.ndarray) -> np.ndarray:
+        """The frames torchcodec returned, with any whose time is not the asked frame's read again with PyAV.
+
+        torchcodec seeks to the container's keyframes and returns the first frame the decoder gives at or after the
+        asked time. Where a keyframe is no point to start decoding from (x264's intra refresh flags the first frame
+        of each refresh wave as a sync sample; the H.264 decoder shows nothing until the picture is whole), that is
+        a later frame, silently. The frame's own time tells: it must be the asked frame's, in PyAV's frame table."""
+        times = None if self.reference is None else self.reference.frame_times()
+        if times is None:
+            return array
+        tolerance = 1e-6 + 1e-9 * np.abs(times[idx])  # the same stamp in the same time base, through doubles
+        wrong = np.flatnonzero(np.abs(shown - times[idx]) > tolerance)
+        if wrong.size:
+            array[wrong] = self.reference.read(idx[wrong])
+        return array
+
+    def close(self) -> None:
+        if self.reference is not None:
+            self.reference.close()
+            self.reference = None
 
 
 def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear") -> np.ndarray:
@@ -1008,7 +1067,32 @@ def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
     resolved = _resolve_source(source)  # once: a URL is downloaded here, not again by the reader
     if _torchcodec_misreads(resolved):
         return PyAVReader(resolved, name=name, **kwargs)
-    return TorchcodecReader(resolved, name=name)
+    position = resolved.tell() if hasattr(resolved, "tell") else None
+    try:
+        reader = TorchcodecReader(resolved, name=name)
+    except _TorchcodecCannotOpen:
+        # A file PyAV reads and torchcodec cannot open (its index scan fails to seek back to time 0 in a Matroska
+        # file whose timestamps start below 0, or beside an audio track without packets): PyAV reads it.
+        if position is not None:
+            resolved.seek(position)
+        return PyAVReader(resolved, name=name, **kwargs)
+    if isinstance(resolved, (str, io.BytesIO)):  # torchcodec took a copy of the bytes: PyAV reads its own way
+        pyav = _reference_for(resolved, name, kwargs)
+        if pyav is not None and (pyav.num_frames != reader.num_frames or pyav.frame_times() is None):
+            # frame i is the i-th of a sequential PyAV decode: torchcodec counted other frames, or the file's
+            # timestamps, which torchcodec indexes frames by, are not presentation times
+            return pyav
+        reader.reference = pyav
+    return reader
+
+
+def _reference_for(resolved: Any, name: str, kwargs: dict) -> PyAVReader | None:
+    """A PyAV reader of the same file, whose frame table (a demux, no decoding where the container stores
+    presentation times) tells which frames torchcodec returned; None where PyAV cannot read the file."""
+    try:
+        return PyAVReader(resolved, name=name, **kwargs)
+    except VideoDecodeError:
+        return None
 
 
 def _decoder_file(decoder: Any) -> tuple[Any, str | None]:

@@ -1,0 +1,184 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Files as cameras, broadcast captures, downloads and other muxers leave them, read by index as a sequential decode
+gives them: a transport stream whose 33-bit clock wraps, a file that ends inside a packet, H.264 with intra refresh
+(keyframes no decoder can start from), H.264 with B-frames in MXF (decode times stored as presentation times) and a
+Matroska file whose timestamps start below 0.
+
+The reference is plain PyAV: `container.decode(video=0)`, or its packets decoded one by one where FFmpeg's decoder
+refuses the last, cut one (as the ffmpeg command line goes on past it). Every frame is read alone and all of them
+backwards, and the processor's clips (test views, uniform and strided, and seeded training starts) are compared with
+it, through the PyAV and the torchcodec backend."""
+
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+import torch
+from video_factory import frame_indices, pattern_frame
+
+from vivit_hf import ViViTVideoProcessor
+from vivit_hf.processing.sampling import sample_clips
+from vivit_hf.processing.video_io import open_video, read_frames, torchcodec_available
+
+HEIGHT, WIDTH, FPS = 48, 64, 25
+BACKENDS = [
+    "pyav",
+    pytest.param("torchcodec", marks=pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")),
+]
+
+
+def x264(keyint: int, bframes: int, extra: str = "") -> dict:
+    params = f"keyint={keyint}:min-keyint={keyint}:scenecut=0:bframes={bframes}:b-adapt=0{extra}"
+    return {"preset": "ultrafast", "crf": "12", "x264-params": params}
+
+
+def write_stamped(
+    path,
+    fmt: str,
+    encoder: str,
+    num_frames: int,
+    options: dict,
+    time_base=Fraction(1, FPS),
+    first=0,
+    muxer_options=None,
+) -> str:
+    """Pattern frames `i` stamped `first + i` frame durations in `time_base` (ticks of 1/FPS unless given)."""
+    step = round(1 / (FPS * time_base))
+    with av.open(str(path), "w", format=fmt, options=muxer_options or {}) as container:
+        stream = container.add_stream(encoder, rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream.options = options
+        stream.codec_context.time_base = time_base
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
+            frame.pts, frame.time_base = first + i * step, time_base
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
+def sequential_decode(path) -> np.ndarray:
+    """Every frame plain PyAV decodes, in its order; a packet the decoder refuses is passed over only where the
+    demuxer flagged it corrupt (the one a cut file ends inside)."""
+    frames = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for packet in container.demux(stream):
+            try:
+                frames += stream.codec_context.decode(packet if packet.size else None)
+            except av.InvalidDataError:
+                if not packet.is_corrupt:
+                    raise
+    return np.stack([frame.to_ndarray(format="rgb24") for frame in frames])
+
+
+def assert_pictures(got: np.ndarray, truth: np.ndarray, indices, exact: bool) -> None:
+    """The frames of `truth` at `indices`: bit for bit from PyAV, to colour rounding from torchcodec."""
+    indices = list(indices)
+    assert got.shape == (len(indices), *truth.shape[1:])
+    assert frame_indices(got) == frame_indices(truth[indices]), f"asked {indices}"
+    difference = np.abs(got.astype(int) - truth[indices].astype(int)).mean()
+    assert difference == 0 if exact else difference < 2
+
+
+def assert_reads_like_a_sequential_decode(path: str, truth: np.ndarray, backend: str) -> None:
+    n = len(truth)
+    with open_video(path, backend=backend) as reader:
+        exact = reader.backend == "pyav"
+        assert reader.num_frames == n
+        for i in range(n):
+            assert_pictures(reader.read([i]), truth, [i], exact)
+        assert_pictures(reader.read(range(n - 1, -1, -1)), truth, range(n - 1, -1, -1), exact)
+        rng = np.random.default_rng(0)
+        for _ in range(3):  # training clips: random starts
+            (clip,) = sample_clips(n, 8, stride=2, num_clips=1, train=True, rng=rng)
+            assert_pictures(reader.read(clip), truth, clip, exact)
+    for mode in ("uniform", "stride"):  # test views, as the processor samples and reads them
+        processor = ViViTVideoProcessor(
+            num_frames=8,
+            frame_stride=2,
+            num_clips=4,
+            sampling_mode=mode,
+            decode_backend=backend,
+            do_resize=False,
+            do_center_crop=False,
+            do_rescale=False,
+            do_normalize=False,
+        )
+        out = processor(path, return_tensors="pt", return_metadata=True)
+        for clip, pixels in zip(out["video_metadata"][0]["frames_indices"], out["pixel_values"]):
+            assert_pictures(pixels.permute(0, 2, 3, 1).round().to(torch.uint8).numpy(), truth, clip, exact)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("encoder, options", [("libx264", x264(12, 3)), ("mpeg2video", {"bf": "2", "g": "12"})])
+def test_a_transport_stream_whose_clock_wraps_reads_from_its_first_frame(tmp_path, backend, encoder, options):
+    # The 90 kHz clock passes 2^33 a second in: FFmpeg unwraps the first second to times below 0, and a seek to
+    # time 0, which was how a read went back to the start, landed a second into the file (frame 0 "could not be
+    # decoded").
+    path = write_stamped(tmp_path / "wrap.ts", "mpegts", encoder, 60, options, first=(2**33 - 90000) // 3600)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(60))
+    assert_reads_like_a_sequential_decode(path, truth, backend)
+    assert open_video(path, backend=backend).info.fps == pytest.approx(FPS)
+
+
+def cut_inside_a_packet(path, fmt: str, muxer_options: dict, packet: int) -> bytes:
+    """An H.264 file with B-frames cut in the middle of its `packet`-th video packet, as a download that stopped."""
+    write_stamped(path, fmt, "libx264", 40, x264(8, 3), muxer_options=muxer_options)
+    with av.open(str(path)) as container:
+        packets = [p for p in container.demux(video=0) if p.size]
+        position, size = packets[packet].pos, packets[packet].size
+    return open(path, "rb").read()[: position + size // 2]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fmt, muxer_options", [("mp4", {"movflags": "faststart"}), ("flv", {})])
+def test_a_file_that_ends_inside_a_packet_reads_every_whole_frame(tmp_path, backend, fmt, muxer_options):
+    # The demuxer hands out the cut packet, flagged corrupt; the decoder refuses it. It was counted as a frame, and
+    # reading the last frames failed ("could not be decoded") where a sequential decode gives them.
+    cut = tmp_path / f"cut.{fmt}"
+    cut.write_bytes(cut_inside_a_packet(tmp_path / f"full.{fmt}", fmt, muxer_options, packet=26))
+    truth = sequential_decode(cut)
+    assert 20 <= len(truth) < 40
+    assert_reads_like_a_sequential_decode(str(cut), truth, backend)
+
+
+@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+def test_intra_refresh_h264_read_through_torchcodec_gives_the_asked_frames(tmp_path):
+    # x264's intra refresh has one IDR frame; the first frame of each later refresh wave is flagged a sync sample
+    # in mp4, though no decoder can start there. torchcodec seeked to it and returned frame 22 for frames 20 and 21.
+    path = write_stamped(tmp_path / "refresh.mp4", "mp4", "libx264", 40, x264(20, 0, ":intra-refresh=1"))
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(40))
+    assert_pictures(read_frames(path, [20, 21], backend="torchcodec"), truth, [20, 21], exact=False)
+    assert_reads_like_a_sequential_decode(path, truth, "torchcodec")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h264_with_b_frames_in_mxf_reads_in_presentation_order(tmp_path, backend):
+    # FFmpeg's MXF muxer stores H.264 without presentation times (pts == dts): sorted, they give decode order.
+    path = write_stamped(tmp_path / "camera.mxf", "mxf", "libx264", 40, x264(8, 3))
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(40))
+    assert_reads_like_a_sequential_decode(path, truth, backend)
+
+
+@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+def test_a_matroska_file_torchcodec_cannot_open_is_read_with_pyav(tmp_path):
+    # Timestamps from -4 s: torchcodec's index scan could not seek back to time 0 ("Operation not permitted").
+    path = write_stamped(
+        tmp_path / "negative.mkv",
+        "matroska",
+        "libx264",
+        40,
+        x264(8, 3),
+        first=-100,
+        muxer_options={"avoid_negative_ts": "disabled"},
+    )
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(40))
+    assert_reads_like_a_sequential_decode(path, truth, "torchcodec")
