@@ -12,10 +12,10 @@ first that failed; the allocator's cache is emptied between probes, so a failed 
     python benchmarks/batch_limit.py --device cuda --variants factorised_encoder --checkpointing off
     python benchmarks/batch_limit.py --device cpu --model-size tiny --fake-oom-above 12   # rehearsal, no GPU
 
-On the CPU there is no memory limit to hit: `--fake-oom-above B` runs the real step up to batch B and answers
-"out of memory" above it, which exercises the whole script. Writes `<name>.json` and `.md` into `--out-dir` after
-every row, so a run stopped at its time limit keeps what it measured; `--keep-existing` does not measure again the
-rows already in that JSON.
+On the CPU there is no memory limit to hit: with `--fake-oom-above B` a step above batch B raises
+`torch.cuda.OutOfMemoryError` after its backward, which exercises the whole script. Writes `<name>.json` and `.md`
+into `--out-dir` after every row, so a run stopped at its time limit keeps what it measured; `--keep-existing` does
+not measure again the rows already in that JSON.
 """
 
 from __future__ import annotations
@@ -90,12 +90,6 @@ def largest_batch(
     return {"largest": fitting, "first_failing": failing, "status": status, "probes": probes}
 
 
-def fake_out_of_memory_above(fits: Callable[[int], bool], limit: int) -> Callable[[int], bool]:
-    """`fits` for batches up to `limit`, "out of memory" above it without running: a memory limit where the device
-    has none to hit (the CPU)."""
-    return lambda batch: batch <= limit and fits(batch)
-
-
 def build_model(variant: str, model_size: str, checkpointing: bool, device: str):
     """The recipe's fresh model of this size (the paper's ViViT-B/16x2 at 32x224 for "base"), Kinetics' 400 classes."""
     from vivit_hf.models.modeling_vivit import VIVIT_MODELS
@@ -112,8 +106,11 @@ class TrainStep:
     """One training step of the recipe at a given batch on `device`: bf16 autocast forward, the recipe's loss on
     one-hot targets, backward, gradient clipping at 1 and SGD with momentum 0.9 (the Kinetics presets')."""
 
-    def __init__(self, model, device: str):
+    def __init__(self, model, device: str, fake_oom_above: int | None = None):
         self.model, self.device = model, device
+        # Where the device has no memory limit to hit (the CPU): a step above this batch raises the error a GPU would,
+        # after its backward (gradients half made, as when a GPU runs out there), so `fits` handles it as there.
+        self.fake_oom_above = fake_oom_above
         self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         config = model.config
         self.clip_shape = (config.num_frames, config.num_channels, *config.image_size_hw)
@@ -130,6 +127,8 @@ class TrainStep:
         targets = soft_targets(labels, [KINETICS_CLASSES], 0.0)
         valid = torch.ones(batch, dtype=torch.bool, device=self.device)
         classification_loss(logits, targets, valid, [KINETICS_CLASSES]).backward()
+        if self.fake_oom_above is not None and batch > self.fake_oom_above:
+            raise torch.cuda.OutOfMemoryError(f"faked: batch {batch} > {self.fake_oom_above}")
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
@@ -186,12 +185,10 @@ def row_key(row: dict) -> tuple[str, bool]:
 
 def measure_row(variant: str, checkpointing: bool, options, deadline: float) -> dict:
     began = time.monotonic()
-    step = TrainStep(build_model(variant, options.model_size, checkpointing, options.device), options.device)
-    fits = step.fits
-    if options.fake_oom_above is not None:
-        fits = fake_out_of_memory_above(fits, options.fake_oom_above)
+    model = build_model(variant, options.model_size, checkpointing, options.device)
+    step = TrainStep(model, options.device, options.fake_oom_above)
     found = largest_batch(
-        fits, start=options.start, max_batch=options.max_batch, deadline=deadline, tolerance=options.tolerance
+        step.fits, start=options.start, max_batch=options.max_batch, deadline=deadline, tolerance=options.tolerance
     )
     del step.model, step.optimizer
     gc.collect()

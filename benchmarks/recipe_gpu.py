@@ -691,6 +691,32 @@ def place_of(stack: list[traceback.FrameSummary]) -> str:
     return "outside the project"
 
 
+class SyncCounter:
+    """Counts the warnings of `torch.cuda.set_sync_debug_mode("warn")` by the project line that made each (`place_of`
+    their stack); other warnings are shown as usual."""
+
+    def __init__(self):
+        self.places: dict[str, int] = {}
+        self._catch = warnings.catch_warnings()  # restores the filters and showwarning on the way out
+
+    def __enter__(self):
+        self._catch.__enter__()
+        warnings.simplefilter("always")  # every sync, not the first per line
+        self._show = warnings.showwarning
+        warnings.showwarning = self._record
+        return self
+
+    def __exit__(self, *exc):
+        self._catch.__exit__(*exc)
+
+    def _record(self, message, category, filename, lineno, file=None, line=None):
+        if "synchroniz" not in str(message):
+            self._show(message, category, filename, lineno, file, line)
+            return
+        place = place_of(traceback.extract_stack()[:-1])
+        self.places[place] = self.places.get(place, 0) + 1
+
+
 def sync_debug(recipe_argv: list[str], out: Path | None = None) -> dict:
     """The recipe's `main(argv)` in this process under `torch.cuda.set_sync_debug_mode("warn")`: every synchronising
     CUDA call warns, and each warning is counted by the project line that made it. The recipe claims none in a
@@ -705,19 +731,7 @@ def sync_debug(recipe_argv: list[str], out: Path | None = None) -> dict:
     spec = importlib.util.spec_from_file_location("finetune_recipe_sync_debug", RECIPE)
     recipe = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(recipe)
-    places: dict[str, int] = {}
-    original = warnings.showwarning
-
-    def record(message, category, filename, lineno, file=None, line=None):
-        if "synchroniz" in str(message):
-            place = place_of(traceback.extract_stack()[:-1])
-            places[place] = places.get(place, 0) + 1
-        else:
-            original(message, category, filename, lineno, file, line)
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("always")
-        warnings.showwarning = record
+    with SyncCounter() as counter:
         if cuda:
             torch.cuda.set_sync_debug_mode("warn")
         try:
@@ -725,7 +739,7 @@ def sync_debug(recipe_argv: list[str], out: Path | None = None) -> dict:
         finally:
             if cuda:
                 torch.cuda.set_sync_debug_mode("default")
-            warnings.showwarning = original
+    places = counter.places
     output_dir = Path(recipe_argv[recipe_argv.index("--output_dir") + 1]) if "--output_dir" in recipe_argv else None
     if output_dir is not None and (output_dir / "all_results.json").exists():
         result["completed_steps"] = json.loads((output_dir / "all_results.json").read_text())["completed_steps"]

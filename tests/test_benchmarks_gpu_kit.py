@@ -88,6 +88,18 @@ def test_batch_limit_script_runs_real_training_steps_up_to_the_faked_limit(tmp_p
     assert "| factorised_encoder | no | 3 | 4 | exact |" in (tmp_path / "limit.md").read_text()
 
 
+def test_a_step_out_of_memory_does_not_fit_and_leaves_no_gradients_behind():
+    import torch
+
+    step = batch_limit.TrainStep(batch_limit.build_model("factorised_encoder", "tiny", False, "cpu"), "cpu", 2)
+    before = {name: p.detach().clone() for name, p in step.model.named_parameters()}
+    assert step.fits(3) is False  # forward and backward ran, then the (faked) torch.cuda.OutOfMemoryError
+    assert all(p.grad is None for p in step.model.parameters())
+    assert all(torch.equal(p, before[name]) for name, p in step.model.named_parameters())  # no step taken
+    assert step.fits(2) is True
+    assert not all(torch.equal(p, before[name]) for name, p in step.model.named_parameters())
+
+
 # ------------------------------------------------------------------------------------------------ recipe_gpu parts
 @pytest.fixture(scope="module")
 def recipe_gpu():
@@ -128,6 +140,21 @@ def test_a_sync_is_attributed_to_the_innermost_line_of_the_project(recipe_gpu):
     assert recipe_gpu.place_of(stack) == "vivit_hf/training/finetune.py:12 x"
     assert recipe_gpu.place_of(stack[:1]) == "recipes/finetune.py:276 loss.item()"
     assert recipe_gpu.place_of(stack[2:]) == "outside the project"
+
+
+def test_sync_warnings_are_counted_by_place_and_other_warnings_still_shown(recipe_gpu):
+    import warnings
+
+    shown = []
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, *rest, **kw: shown.append(str(message))
+        with recipe_gpu.SyncCounter() as counter:
+            for _ in range(3):  # the same line three times: counted three times, not once
+                warnings.warn("called a synchronizing CUDA operation", UserWarning, stacklevel=1)
+            warnings.warn("something else", UserWarning, stacklevel=1)
+        assert warnings.showwarning is not counter._record  # put back on the way out
+    assert counter.places == {"outside the project": 3}  # this test file is neither recipes/ nor vivit_hf/
+    assert shown == ["something else"]
 
 
 # ------------------------------------------------------------------------------------------------ end to end
