@@ -362,3 +362,17 @@ def test_videofolder_split_folders_under_data_are_splits_not_a_class_named_data(
         ("data/train/swim/b.mp4", 1),
     ]
     assert [(e["id"], e["label"]) for e in data.split("validation")] == [("data/dev/swim/c.mp4", 1)]
+
+
+def test_epic_kitchens_segments_are_cached_and_estimated_as_their_frames_not_the_whole_video(tmp_path):
+    (tmp_path / "P01" / "videos").mkdir(parents=True)
+    write_video(tmp_path / "P01" / "videos" / "P01_01.MP4", num_frames=100, fps=25)  # 48x64 frames
+    rows = [["P01_01_0", "P01", "P01_01", "", "00:00:01.00", "00:00:02.00", "", "", "open door", "open", 3, "door", 8,
+             "", ""]]  # fmt: skip
+    write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
+    train = load_video_dataset(tmp_path, "epic_kitchens").split("train")
+    dataset = data_set.VideoClassificationDataset(train, processor(), seed=0)
+    # The segment's 25 frames of 48x64x3 bytes, not the file's 100.
+    assert dataset.estimate_decoded_bytes() == 25 * 48 * 64 * 3
+    cache = dataset.cache_decoded_videos()
+    assert [frame_index(f) for f in cache[0].numpy()] == list(range(25, 50))

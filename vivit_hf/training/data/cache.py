@@ -120,9 +120,14 @@ def estimate_decoded_bytes(videos: Sequence, processor, *, probes: int = 4, **pr
     picks = sorted({int(i) for i in np.linspace(0, len(videos) - 1, min(probes, len(videos))).round()})
     sizes = []
     for index in picks:
+        video = videos[index]
+        segment = video if hasattr(video, "frame_indices") else None  # a `VideoSegment`: its frames, not the file's
         try:
-            with open_video(videos[index], backend=backend) as reader:  # one open for the count and the frame
+            with open_video(video if segment is None else segment.video, backend=backend) as reader:
+                # one open for the count and the frame
                 num_frames = reader.num_frames
+                if segment is not None:
+                    num_frames = len(segment.frame_indices(num_frames, reader.fps, reader.frame_times()))
                 first = processor.decode_video_frames(reader, indices=[0], **processor_kwargs)
         except Exception:  # noqa: BLE001 - a broken clip or an in-memory video: no estimate from this one
             continue
