@@ -182,3 +182,16 @@ def test_a_matroska_file_torchcodec_cannot_open_is_read_with_pyav(tmp_path):
     truth = sequential_decode(path)
     assert frame_indices(truth) == list(range(40))
     assert_reads_like_a_sequential_decode(path, truth, "torchcodec")
+
+
+@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+@pytest.mark.parametrize("fmt", ["mp4", "mov", "flv"])
+def test_torchcodec_reports_the_rate_and_duration_the_file_was_written_with(tmp_path, fmt):
+    # 40 frames at 25 fps with B-frames: torchcodec 0.17 ended the stream at the last frame's time plus 0.01 s,
+    # and reported 25.48 fps over 1.57 s.
+    path = write_stamped(tmp_path / f"clip.{fmt}", fmt, "libx264", 40, x264(8, 3))
+    for backend in ("torchcodec", "pyav"):
+        with open_video(path, backend=backend) as reader:
+            info = reader.info
+            assert (info.num_frames, info.fps, info.duration) == (40, pytest.approx(FPS), pytest.approx(40 / FPS))
+            assert reader.frame_times() == pytest.approx(np.arange(40) / FPS + reader.frame_times()[0])

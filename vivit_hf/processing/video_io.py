@@ -976,17 +976,18 @@ class TorchcodecReader(VideoReader):
     @property
     def info(self) -> VideoInfo:
         meta = self.decoder.metadata
-        fps = float(meta.average_fps or 0.0)
+        fps, duration = float(meta.average_fps or 0.0), float(meta.duration_seconds or 0.0)
+        if self.reference is not None:
+            # PyAV's rate and duration, from the frames' presentation times: torchcodec ends a stream at its last
+            # frame's time plus the duration it reads for that frame, 0.01 s for the 0.04 s frames of an H.264 mp4
+            # with B-frames (40 frames at 25 fps read 25.48 fps and 1.57 s)
+            fps = self.reference.fps
+            duration = self.num_frames / fps if fps else 0.0
         rotation = int(round(getattr(meta, "rotation", 0) or 0)) % 360
-        return VideoInfo(
-            self.num_frames,
-            fps,
-            int(meta.height),
-            int(meta.width),
-            float(meta.duration_seconds or 0.0),
-            rotation,
-            self.backend,
-        )
+        return VideoInfo(self.num_frames, fps, int(meta.height), int(meta.width), duration, rotation, self.backend)
+
+    def frame_times(self) -> np.ndarray | None:
+        return None if self.reference is None else self.reference.frame_times()
 
     def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
         idx = self._check_indices(indices)
