@@ -35,24 +35,27 @@ cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
 TOTAL=${ISSUE17_BUDGET_S:-480}
-RESULTS=benchmarks/results
+RESULTS=${ISSUE17_RESULTS:-benchmarks/results}
+WORK=${ISSUE17_WORK:-/tmp/vivit_recipe_gpu}
 DEVICE=cuda
 LIMIT_NAME=batch-limit-cuda
-LIMIT=(--model-size base)
-LIMIT_REST=(--tolerance 0.05)
-RECIPE=(--batch-from "$RESULTS/$LIMIT_NAME.json" --target-s 25 --sync-debug-steps 12)
+LIMIT=(--model-size base --out-dir "$RESULTS")
+LIMIT_REST=(--tolerance 0.05 --out-dir "$RESULTS")
+RECIPE=(--batch-from "$RESULTS/$LIMIT_NAME.json" --target-s 25 --sync-debug-steps 12 --work-dir "$WORK"
+    --out-dir "$RESULTS")
 RECIPE_TAIL=()
 if [ "${ISSUE17_REHEARSAL:-0}" = 1 ]; then
     # The same steps on the CPU at a tiny size (tests/test_benchmarks_gpu_kit.py runs this): 8 frames of 32x32, out of
     # memory faked above batch 6, 1 worker, 2 one-second videos per class, aot_eager instead of inductor.
     DEVICE=cpu
     RESULTS=${ISSUE17_RESULTS:-/tmp/issue17-rehearsal}
+    WORK=${ISSUE17_WORK:-$RESULTS/work}
     LIMIT_NAME=batch-limit-cpu-rehearsal
     LIMIT=(--model-size tiny --fake-oom-above 6 --start 2 --out-dir "$RESULTS")
     LIMIT_REST=(--model-size tiny --fake-oom-above 6 --start 2 --out-dir "$RESULTS" --variants factorised_encoder)
     RECIPE=(--batch-from "$RESULTS/$LIMIT_NAME.json" --workers 1 --steps 3 --classes 2 --train-clips 4
         --eval-clips 2 --video-seconds 1 --video-size 64 48 --decode-clips 4 --model-only-warmup 1 --model-only-steps 2
-        --sync-debug-steps 2 --compile-backend aot_eager --work-dir "$RESULTS/work" --out-dir "$RESULTS")
+        --sync-debug-steps 2 --compile-backend aot_eager --work-dir "$WORK" --out-dir "$RESULTS")
     RECIPE_TAIL=(-- --model_size tiny --crop_size 32 --resize_shortest_edge 32 --torch_threads 1)
 fi
 LOG=$(mktemp /tmp/issue17-gpu.XXXXXX.log)

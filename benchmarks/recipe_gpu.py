@@ -505,6 +505,9 @@ def run_plan(options, argv: list[str]) -> dict:
     for variant in options.compile_variants if options.compile else []:
         batch = batch_for(variant, options)
         measure_model_only(variant, True, batch)
+        if result["decode_ms_per_clip"] is None:
+            report.skip(f"recipe {variant} compiled (no model-only figure to plan it with)", 0, budget.left())
+            continue
         launch(variant, best_workers or max(options.workers), batch, True, rate_of(variant, True))
     report.write()
     return result

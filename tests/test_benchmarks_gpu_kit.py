@@ -201,28 +201,32 @@ def test_recipe_gpu_rehearsal_reports_the_figures_each_real_recipe_launch_wrote(
         assert (tmp_path / "out" / "recipe-gpu-cpu-rehearsal.png").stat().st_size > 0
 
 
-def test_issue17_gpu_sh_with_no_time_left_skips_every_measurement_names_it_and_copies_the_files(tmp_path):
-    """The GPU session's one command, in its CPU rehearsal mode with a budget too small for anything: every
-    script accepts the flags the command gives it, the skipped steps are named, and $OUT gets the result files."""
+@pytest.mark.parametrize(
+    "mode, recipe_name, limit_name",
+    [("0", "recipe-gpu", "batch-limit-cuda"), ("1", "recipe-gpu-cpu-rehearsal", "batch-limit-cpu-rehearsal")],
+    ids=["gpu-flags", "rehearsal"],
+)
+def test_issue17_gpu_sh_with_no_time_left_skips_every_measurement_names_it_and_copies_the_files(
+    tmp_path, mode, recipe_name, limit_name
+):
+    """The GPU session's one command with a budget too small for anything (here, without a GPU: the GPU flags are
+    parsed and nothing touches CUDA): every script accepts the flags the command gives it, the skipped steps are
+    named, and $OUT gets the result files."""
     out, results = tmp_path / "out", tmp_path / "results"
     out.mkdir()
-    environment = dict(env(), ISSUE17_REHEARSAL="1", ISSUE17_BUDGET_S="1", ISSUE17_RESULTS=str(results))
-    environment.update(OUT=str(out), PYTHON=sys.executable)
+    environment = dict(env(), ISSUE17_REHEARSAL=mode, ISSUE17_BUDGET_S="1", ISSUE17_RESULTS=str(results))
+    environment.update(ISSUE17_WORK=str(tmp_path / "work"), OUT=str(out), PYTHON=sys.executable)
     result = subprocess.run(
         ["bash", "benchmarks/issue17_gpu.sh"], cwd=REPO, env=environment, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "usage:" not in result.stdout and "error:" not in result.stdout, result.stdout[-3000:]
-    recipe = json.loads((out / "recipe-gpu-cpu-rehearsal.json").read_text())
+    assert "usage:" not in result.stdout and "Traceback" not in result.stdout, result.stdout[-3000:]
+    recipe = json.loads((out / f"{recipe_name}.json").read_text())
     assert recipe["runs"] == [] and recipe["model_only"] == {}
-    assert any(skipped.startswith("model-only factorised_encoder") for skipped in recipe["skipped"])
-    assert any(skipped.startswith("recipe spatio_temporal runs") for skipped in recipe["skipped"])
-    assert json.loads((out / "batch-limit-cpu-rehearsal.json").read_text())["rows"] == []
-    assert sorted(p.name for p in out.iterdir()) == [
-        "batch-limit-cpu-rehearsal.json",
-        "batch-limit-cpu-rehearsal.md",
-        "issue17-gpu.log",
-        "recipe-gpu-cpu-rehearsal.json",
-        "recipe-gpu-cpu-rehearsal.md",
-        *(["recipe-gpu-cpu-rehearsal.png"] if importlib.util.find_spec("matplotlib") else []),
-    ]
+    for skipped in ("model-only factorised_encoder", "recipe spatio_temporal runs", "recipe factorised_encoder comp"):
+        assert any(line.startswith(skipped) for line in recipe["skipped"]), (skipped, recipe["skipped"])
+    assert json.loads((out / f"{limit_name}.json").read_text())["rows"] == []
+    plot = [f"{recipe_name}.png"] if importlib.util.find_spec("matplotlib") else []
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{limit_name}.json", f"{limit_name}.md", "issue17-gpu.log", f"{recipe_name}.json", f"{recipe_name}.md", *plot]
+    )
