@@ -376,3 +376,22 @@ def test_epic_kitchens_segments_are_cached_and_estimated_as_their_frames_not_the
     assert dataset.estimate_decoded_bytes() == 25 * 48 * 64 * 3
     cache = dataset.cache_decoded_videos()
     assert [frame_index(f) for f in cache[0].numpy()] == list(range(25, 50))
+
+
+def test_kinetics_activitynet_csv_names_byte_order_mark_and_clips_named_by_video_id(tmp_path):
+    # ActivityNet's crawler CSVs (`kinetics-400_train.csv`, with `is_cc`), one saved by Excel with a byte-order mark;
+    # a downloader that names each clip by its YouTube id alone; the unlabelled test CSV is no split.
+    header = ["label", "youtube_id", "time_start", "time_end", "split", "is_cc"]
+    write_csv(tmp_path / "kinetics-400_train.csv", [["zumba", "-abc", 14, 24, "train", 0]], header)
+    write_csv(tmp_path / "kinetics-400_val.csv", [["abseiling", "xyz_9", 3, 13, "val", 0]], header)
+    (tmp_path / "kinetics-400_val.csv").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "kinetics-400_val.csv").read_bytes())
+    write_csv(
+        tmp_path / "kinetics-400_test.csv", [["qqq", 0, 10, "test"]], ["youtube_id", "time_start", "time_end", "split"]
+    )
+    clip(tmp_path / "train" / "zumba" / "-abc_000014_000024.mp4")
+    clip(tmp_path / "val" / "abseiling" / "xyz_9.mp4")
+    data = load_video_dataset(tmp_path, "kinetics")
+    assert data.label_names == ["abseiling", "zumba"]
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [("-abc_000014_000024.mp4", 1)]
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("validation")] == [("xyz_9.mp4", 0)]
+    assert sorted(data.splits) == ["train", "validation"] and data.missing == {}

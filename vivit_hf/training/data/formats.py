@@ -270,7 +270,8 @@ def _keep_found_splits(fmt: str, splits: dict, missing: dict, roots: Sequence[Pa
 
 
 def _read_csv(path: Path, header: bool = True) -> list:
-    with open(path, newline="", encoding="utf-8") as f:
+    # utf-8-sig: a CSV saved by Excel starts with a byte-order mark, which would hide the first column's name.
+    with open(path, newline="", encoding="utf-8-sig") as f:
         return list(csv.DictReader(f)) if header else [row for row in csv.reader(f) if row]
 
 
@@ -336,16 +337,38 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     return VideoClassificationData(splits=splits, label_spaces={"label": names})
 
 
+# CVDF's `annotations/{train,val,test}.csv`, Kinetics-700-2020's `validate.csv`, and ActivityNet's crawler names
+# (`kinetics-400_train.csv`, `kinetics_600_val.csv`).
+_KINETICS_CSV = re.compile(r"^(?:kinetics[-_]?\d+(?:[-_]\d+)?[-_])?(train|val|validate|validation|test)\.csv$", re.I)
+
+
+def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
+    """`{split: csv}`, one walk of the roots; a file in an `annotations/` folder wins, then the shallowest."""
+    found: dict[str, list[Path]] = {}
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
+            for filename in sorted(filenames):
+                match = _KINETICS_CSV.match(filename)
+                if match and not _is_hidden(filename):
+                    split = _SPLIT_ALIASES.get(match[1].lower(), "validation")
+                    found.setdefault(split, []).append(Path(dirpath) / filename)
+    return {
+        split: min(paths, key=lambda path: (path.parent.name != "annotations", len(path.parts)))
+        for split, paths in found.items()
+    }
+
+
 def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
-    """CVDF layout: `annotations/{train,val,test}.csv` (`label,youtube_id,time_start,time_end,...`) and
-    clips named `{youtube_id}_{time_start:06d}_{time_end:06d}.mp4` anywhere below the root."""
+    """CVDF layout: `annotations/{train,val,test}.csv` (`label,youtube_id,time_start,time_end,...`; also
+    `validate.csv` and `kinetics-400_train.csv`-style names) and clips named
+    `{youtube_id}_{time_start:06d}_{time_end:06d}.mp4` (or just `{youtube_id}.mp4`) anywhere below the root. A CSV
+    without a `label` column (a held-out test set) is no split."""
     annotations = {}
-    for split_file in ("train.csv", "val.csv", "validate.csv", "validation.csv", "test.csv"):
-        path = _find_file([r / "annotations" for r in roots if (r / "annotations").is_dir()] or roots, split_file)
-        if path is not None:
-            rows = _read_csv(path)
-            if rows and "label" in rows[0]:
-                annotations[_SPLIT_ALIASES.get(Path(split_file).stem, "validation")] = rows
+    for split, path in _kinetics_annotation_files(roots).items():
+        rows = _read_csv(path)
+        if rows and "label" in rows[0]:
+            annotations[split] = rows
     if "train" not in annotations and "validation" not in annotations:
         raise DatasetFormatError(f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}")
     names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
@@ -353,13 +376,12 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     missing: dict[str, int] = {}
     splits = {}
     for split, rows in annotations.items():
-        keys = [
-            (
-                f"{row['youtube_id']}_{int(float(row['time_start'])):06d}_{int(float(row['time_end'])):06d}",
-                label2id[row["label"]],
-            )
-            for row in rows
-        ]
+        keys = []
+        for row in rows:
+            key = f"{row['youtube_id']}_{int(float(row['time_start'])):06d}_{int(float(row['time_end'])):06d}"
+            if key not in index and row["youtube_id"] in index:  # downloaders that name a clip by its video alone
+                index[key] = index[row["youtube_id"]]
+            keys.append((key, label2id[row["label"]]))
         splits[split] = _resolve(keys, index, missing, split)
     splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
