@@ -104,3 +104,41 @@ def test_broken_clips_are_left_out_of_every_metric_and_counted():
     assert results["action_top1"] == pytest.approx(0.5)
     single = evaluation_metrics(SIX, SIX_LABELS, torch.tensor([True] * 5 + [False]), {"x": list("abcdef")})
     assert single["num_skipped"] == 1 and single["top1"] == pytest.approx(2 / 5)
+
+
+def test_prediction_copies_to_the_host_once_not_per_batch(monkeypatch):
+    """On a GPU a copy to the host waits for the batch's forward: `predict` keeps logits, labels and validity on the
+    device and copies them once at the end (it copied three tensors per batch). The values are the model's, batch by
+    batch, averaged over each video's views, and a streamed split's padding rows (`real=False`) are dropped."""
+    from vivit_hf.training.metrics import predict
+
+    class Model(torch.nn.Module):  # logits = the first pixel of each view, 3 classes
+        def forward(self, pixel_values):
+            return type("Output", (), {"logits": pixel_values[:, 0, 0, 0, :3]})()
+
+    torch.manual_seed(0)
+    views, batches = 2, []
+    for size in (4, 4, 3):
+        batches.append(
+            {
+                "pixel_values": torch.randn(size * views, 1, 1, 1, 3),
+                "labels": torch.randint(0, 3, (size,)),
+                "valid": torch.rand(size) > 0.2,
+                "real": torch.arange(size) < size - 1,  # the last row of each batch is padding
+            }
+        )
+    copies = []
+    to_host = torch.Tensor.cpu
+
+    def counting_cpu(self, *args, **kwargs):
+        copies.append(tuple(self.shape))
+        return to_host(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "cpu", counting_cpu)
+    logits, labels, valid = predict(Model(), batches, num_views=views)
+    assert len(copies) == 4  # logits, labels, validity and the real-row mask, once each
+    real = torch.cat([b["real"] for b in batches])
+    expected = torch.cat([b["pixel_values"][:, 0, 0, 0, :3].view(-1, views, 3).mean(1) for b in batches])[real]
+    torch.testing.assert_close(logits, expected)
+    assert torch.equal(labels, torch.cat([b["labels"] for b in batches])[real])
+    assert torch.equal(valid, torch.cat([b["valid"] for b in batches])[real])

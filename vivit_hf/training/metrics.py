@@ -26,7 +26,8 @@ def predict(model, dataloader, accelerator=None, num_views: int = 1, video_ids: 
     real rows' clip ids) are appended to `video_ids` when given, in the gathered rows' order.
     """
     model.eval()
-    all_logits, all_labels, all_valid = [], [], []
+    # Kept on the device until the end: a copy to the host per batch would wait for that batch's forward each time.
+    all_logits, all_labels, all_valid, all_real = [], [], [], []
     for batch in dataloader:
         logits = model(pixel_values=batch["pixel_values"]).logits.float()
         logits = logits.view(-1, num_views, logits.shape[-1]).mean(dim=1)
@@ -38,7 +39,7 @@ def predict(model, dataloader, accelerator=None, num_views: int = 1, video_ids: 
             else:
                 logits, labels, valid, real = accelerator.gather_for_metrics((logits, labels, valid, real))
         if real is not None:  # a streamed split: padding rows and a finished process's filler batches are not clips
-            logits, labels, valid = logits[real], labels[real], valid[real]
+            all_real.append(real)
             if video_ids is not None:  # each process's real rows come first in its block, in process order
                 ids = list(batch["ids"])
                 if accelerator is not None and accelerator.num_processes > 1:
@@ -46,10 +47,14 @@ def predict(model, dataloader, accelerator=None, num_views: int = 1, video_ids: 
 
                     ids = gather_object(ids)
                 video_ids.extend(ids)
-        all_logits.append(logits.cpu())
-        all_labels.append(labels.cpu())
-        all_valid.append(valid.cpu())
-    return torch.cat(all_logits), torch.cat(all_labels), torch.cat(all_valid)
+        all_logits.append(logits)
+        all_labels.append(labels)
+        all_valid.append(valid)
+    logits, labels, valid = (torch.cat(parts).cpu() for parts in (all_logits, all_labels, all_valid))
+    if all_real:
+        real = torch.cat(all_real).cpu()
+        logits, labels, valid = logits[real], labels[real], valid[real]
+    return logits, labels, valid
 
 
 def topk_correct(logits: torch.Tensor, labels: torch.Tensor, k: int) -> torch.Tensor:
