@@ -395,3 +395,15 @@ def test_kinetics_activitynet_csv_names_byte_order_mark_and_clips_named_by_video
     assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [("-abc_000014_000024.mp4", 1)]
     assert [(Path(e["video"]).name, e["label"]) for e in data.split("validation")] == [("xyz_9.mp4", 0)]
     assert sorted(data.splits) == ["train", "validation"] and data.missing == {}
+
+
+def test_videofolder_names_clips_outside_any_class_folder(tmp_path, caplog):
+    clip(tmp_path / "train" / "run" / "a.mp4")
+    clip(tmp_path / "train" / "stray.mp4")
+    clip(tmp_path / "test" / "unlabelled.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert list(data.splits) == ["train"] and [e["id"] for e in data.split("train")] == ["train/run/a.mp4"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("'stray.mp4'" in m and "'train'" in m for m in messages), messages
+    assert any("'unlabelled.mp4'" in m and "'test'" in m for m in messages), messages

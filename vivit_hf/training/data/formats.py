@@ -313,6 +313,23 @@ def _refuse_labelled_metadata(root: Path, split_dirs: dict[str, Path]) -> None:
                 )
 
 
+def _warn_loose_clips(folder: Path, split: str) -> None:
+    """Clips lying in a split folder itself have no class folder, so no label: name them rather than drop them
+    without a word (an unlabelled test set, or files a copy left one level too high)."""
+    loose = sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS and not _is_hidden(p.name)
+    )
+    if loose:
+        logger.warning(
+            "videofolder: %d clip(s) of split %r lie outside any <class>/ folder and are left out (no label): %s",
+            len(loose),
+            split,
+            ", ".join(repr(name) for name in loose[:5]) + (f" and {len(loose) - 5} more" if len(loose) > 5 else ""),
+        )
+
+
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """`<root>/[<split>/]<class>/<clip>`; `.webm` included (`datasets`' videofolder skips it). A `datasets`
     metadata file that gives labels is refused (it is read by `--dataset_format hub`)."""
@@ -321,6 +338,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         split_dirs = _split_dirs(root) or _split_dirs(root / "data")  # Hub repos often keep them in `data/`
         _refuse_labelled_metadata(root, split_dirs)
         for split, folder in (split_dirs or {"train": root}).items():
+            _warn_loose_clips(folder, split)
             per_split.setdefault(split, []).extend(
                 (class_dir.name, clip, clip.relative_to(root).as_posix())
                 for class_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not _is_hidden(p.name))
