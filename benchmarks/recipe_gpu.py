@@ -38,6 +38,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import traceback
@@ -574,8 +575,8 @@ def markdown(result: dict) -> str:
         )
     lines += [
         "",
-        "| variant | compiled | workers | batch | steps | recipe clips/s | model-only clips/s | recipe / model-only "
-        "| waiting for data | median step (s) | GPU util (mean, training) | GPU memory max (MiB) "
+        "| variant | compiled | workers | batch | steps measured (of the run) | recipe clips/s | model-only clips/s "
+        "| recipe / model-only | waiting for data | median step (s) | GPU util (mean, training) | GPU memory max (MiB) "
         "| workers' decode bound (clips/s) | wall (s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -589,7 +590,7 @@ def markdown(result: dict) -> str:
         share = r.get("recipe_over_model_only")
         lines.append(
             f"| {r['variant']} | {'yes' if r['compiled'] else 'no'} | {r['workers']} | {r['batch']} "
-            f"| {r['train_throughput_steps']} | {r['train_clips_per_second']:.1f} "
+            f"| {r['train_throughput_steps']} ({r['steps']}) | {r['train_clips_per_second']:.1f} "
             f"| {_figure(r.get('model_only_clips_per_second'), '.1f')} | {_figure(share, '.0%')} "
             f"| {r['train_data_wait_share']:.1%} | {r['train_step_seconds_median']:.3f} "
             f"| {_figure(r['gpu_util_mean'], '.0f')} | {_figure(r['gpu_memory_max_mib'], '.0f')} "
@@ -679,7 +680,9 @@ def plot(result: dict, path: Path) -> None:
     ax.legend(fontsize=8)
     m = result["machine"]
     ax.set_title(f"recipes/finetune.py on {m['gpu'] or 'CPU (rehearsal)'}", fontsize=10)
-    fig.tight_layout()
+    machine_line = f"{m['cpu']} ({m['cpu_count']} CPUs), torch {m['torch']}, transformers {m['transformers']}"
+    fig.text(0.01, 0.01, textwrap.fill(f"{machine_line}. {result['command']}", 150), fontsize=5, va="bottom")
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

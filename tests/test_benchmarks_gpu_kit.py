@@ -195,7 +195,7 @@ def test_recipe_gpu_rehearsal_reports_the_figures_each_real_recipe_launch_wrote(
     # The sync-debug run trained in this process; without CUDA it says so rather than counting nothing.
     assert report["sync_debug"]["completed_steps"] == 2 and report["sync_debug"]["syncs"] is None
     table = (tmp_path / "out" / "recipe-gpu-cpu-rehearsal.md").read_text()
-    assert f"| factorised_encoder | no | {workers} | {batch} | {run['train_throughput_steps']} |" in table
+    assert f"| factorised_encoder | no | {workers} | {batch} | {run['train_throughput_steps']} ({steps}) |" in table
     assert run["command"] in table
     if importlib.util.find_spec("matplotlib"):
         assert (tmp_path / "out" / "recipe-gpu-cpu-rehearsal.png").stat().st_size > 0
