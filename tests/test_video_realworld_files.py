@@ -158,6 +158,20 @@ def test_intra_refresh_h264_read_through_torchcodec_gives_the_asked_frames(tmp_p
     assert_reads_like_a_sequential_decode(path, truth, "torchcodec")
 
 
+@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+@pytest.mark.parametrize("stored_as", ["path", "bytes"])
+def test_intra_refresh_h264_in_a_datasets_video_column_gives_the_asked_frames(tmp_path, stored_as):
+    # A decoded datasets.Video value is a torchcodec VideoDecoder: checked against PyAV's table of its file too.
+    from datasets import Dataset, Video
+
+    path = write_stamped(tmp_path / "refresh.mp4", "mp4", "libx264", 40, x264(20, 0, ":intra-refresh=1"))
+    truth = sequential_decode(path)
+    value = path if stored_as == "path" else {"bytes": open(path, "rb").read(), "path": None}
+    decoder = Dataset.from_dict({"video": [value]}).cast_column("video", Video())[0]["video"]
+    assert type(decoder).__module__.startswith("torchcodec")
+    assert_pictures(read_frames(decoder, [20, 21, 30]), truth, [20, 21, 30], exact=False)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_h264_with_b_frames_in_mxf_reads_in_presentation_order(tmp_path, backend):
     # FFmpeg's MXF muxer stores H.264 without presentation times (pts == dts): sorted, they give decode order.

@@ -941,7 +941,7 @@ class TorchcodecReader(VideoReader):
 
     def __init__(self, source: Any, name: str | None = None):
         super().__init__(name or describe_source(source))
-        self.reference: PyAVReader | None = None  # see `_replace_misread`; set by `_open_with_torchcodec`
+        self.reference: PyAVReader | None = None  # see `_replace_misread`; set by `_checked_by_pyav`
         if _is_torchcodec_decoder(source):
             self.decoder = source
         else:
@@ -1078,22 +1078,23 @@ def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
             resolved.seek(position)
         return PyAVReader(resolved, name=name, **kwargs)
     if isinstance(resolved, (str, io.BytesIO)):  # torchcodec took a copy of the bytes: PyAV reads its own way
-        pyav = _reference_for(resolved, name, kwargs)
-        if pyav is not None and (pyav.num_frames != reader.num_frames or pyav.frame_times() is None):
-            # frame i is the i-th of a sequential PyAV decode: torchcodec counted other frames, or the file's
-            # timestamps, which torchcodec indexes frames by, are not presentation times
-            return pyav
-        reader.reference = pyav
+        return _checked_by_pyav(reader, resolved, name, kwargs)
     return reader
 
 
-def _reference_for(resolved: Any, name: str, kwargs: dict) -> PyAVReader | None:
-    """A PyAV reader of the same file, whose frame table (a demux, no decoding where the container stores
-    presentation times) tells which frames torchcodec returned; None where PyAV cannot read the file."""
+def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwargs: dict) -> VideoReader:
+    """`reader`, with a PyAV reader of its file whose frame table (a demux, no decoding where the container stores
+    presentation times) tells which frames torchcodec returned (`TorchcodecReader._replace_misread`); or that PyAV
+    reader alone, where torchcodec counts other frames than a sequential PyAV decode gives (frame i is the i-th of
+    those) or the file's timestamps, which torchcodec indexes frames by, are not presentation times."""
     try:
-        return PyAVReader(resolved, name=name, **kwargs)
-    except VideoDecodeError:
-        return None
+        pyav = PyAVReader(file, name=name, **kwargs)
+    except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
+        return reader
+    if pyav.num_frames != reader.num_frames or pyav.frame_times() is None:
+        return pyav
+    reader.reference = pyav
+    return reader
 
 
 def _decoder_file(decoder: Any) -> tuple[Any, str | None]:
@@ -1128,7 +1129,7 @@ def _open_torchcodec_decoder(decoder: Any, **kwargs) -> VideoReader:
     if file is not None:
         if _torchcodec_misreads(file):
             return PyAVReader(file, name=repr(name) if name else None, **kwargs)
-        return TorchcodecReader(decoder)
+        return _checked_by_pyav(TorchcodecReader(decoder), file, repr(name) if name else None, kwargs)
     if name is not None:  # a Hub file datasets streams: its name is all there is to go by
         if name.lower().endswith(_TORCHCODEC_MISREAD_SUFFIXES):
             raise ValueError(
