@@ -407,3 +407,15 @@ def test_videofolder_names_clips_outside_any_class_folder(tmp_path, caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert any("'stray.mp4'" in m and "'train'" in m for m in messages), messages
     assert any("'unlabelled.mp4'" in m and "'test'" in m for m in messages), messages
+
+
+def test_hub_several_labels_per_clip_are_refused_naming_the_column(tmp_path):
+    videos = [{"path": None, "bytes": clip(tmp_path / "src" / f"{i}.mp4", seed=i).read_bytes()} for i in range(2)]
+    features = datasets.Features(
+        {"video": datasets.Video(), "labels": datasets.List(datasets.ClassLabel(names=["run", "swim"]))}
+    )
+    (tmp_path / "repo" / "data").mkdir(parents=True)
+    table = datasets.Dataset.from_dict({"video": videos, "labels": [[0, 1], [1]]}, features=features)
+    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
+    with pytest.raises(DatasetFormatError, match=r"'labels' of split 'train' holds \[0, 1\], not one class per clip"):
+        hub(tmp_path / "repo", tmp_path)

@@ -964,6 +964,12 @@ def _labelled_splits(loaded, label_column: str, feature) -> dict:
     kept = {}
     for split, dataset in loaded.items():
         values = arrow_label_values(dataset.with_format("arrow"), label_column)
+        several = next((value for value in values if isinstance(value, (list, tuple, dict))), None)
+        if several is not None:
+            raise DatasetFormatError(
+                f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
+                "(several labels per clip are not supported); name another column with --label_column"
+            )
         unlabelled = [
             i
             for i, value in enumerate(values)
