@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import math
 import os
@@ -47,11 +48,23 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmarks, also when imported by a test
-from batch_limit import machine  # noqa: E402
-from processor import make_video  # noqa: E402  (the files processor-report.md's decoding figures came from)
-
 REPO = Path(__file__).resolve().parents[1]
+
+
+def sibling(name: str):
+    """`benchmarks/<name>.py` as a module, loaded once, without putting benchmarks/ on sys.path (where its
+    `models`, `mask` or `recipe` would shadow other modules of those names in a test process)."""
+    key = f"vivit_benchmarks_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, REPO / "benchmarks" / f"{name}.py")
+        sys.modules[key] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[key])
+    return sys.modules[key]
+
+
+machine = sibling("batch_limit").machine
+make_video = sibling("processor").make_video  # the generator of the files processor-report.md's figures came from
+
 RECIPE = REPO / "recipes" / "finetune.py"
 # The paper's Kinetics recipes for ViViT-B/16x2 (presets.py): Model 2 first, the issue's main case.
 PRESETS = {"factorised_encoder": "kinetics400_vivit_b_fe", "spatio_temporal": "kinetics400_vivit_b"}
@@ -176,21 +189,17 @@ def recipe_args(variant: str, dataset: Path, extra: list[str]) -> list[str]:
 def build_for_model_only(variant: str, dataset: Path, extra: list[str]):
     """The recipe's parsed flags, model and training data set (`benchmarks/recipe.py` builds them with the recipe's
     own functions)."""
-    import recipe as cpu_recipe_benchmark
-
-    args, model, _, train_dataset, _ = cpu_recipe_benchmark.build(recipe_args(variant, dataset, extra))
+    args, model, _, train_dataset, _ = sibling("recipe").build(recipe_args(variant, dataset, extra))
     return args, model, train_dataset
 
 
 def decode_ms_per_clip(train_dataset, clips: int) -> float:
     """One training clip in one process (open, decode, sample, augment), median ms: how fast one worker feeds. With
     one torch thread, as PyTorch gives each DataLoader worker."""
-    import recipe as cpu_recipe_benchmark
-
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return cpu_recipe_benchmark.per_clip_ms(train_dataset, clips)
+        return sibling("recipe").per_clip_ms(train_dataset, clips)
     finally:
         torch.set_num_threads(threads)
 
@@ -728,8 +737,6 @@ def sync_debug(recipe_argv: list[str], out: Path | None = None) -> dict:
     CUDA call warns, and each warning is counted by the project line that made it. The recipe claims none in a
     training step: what is left should be the logging steps' reads (every `--logging_steps`), the epoch's end and
     the final outputs."""
-    import importlib.util
-
     result = {"command": " ".join(["python", "benchmarks/recipe_gpu.py", "--sync-debug", "--", *recipe_argv])}
     cuda = torch.cuda.is_available()
     if not cuda:
