@@ -16,14 +16,15 @@ could reach: the goals are recipe >= 90% of it and data waiting < 5% at the best
 `--torch_compile` rows and the compiled model-only step.
 
     python benchmarks/recipe_gpu.py                                   # GPU: Model 2 at 4/8/15 workers, Model 1
-    python benchmarks/recipe_gpu.py --budget-s 400 --compile --batch-from batch-limit-cuda.json
+    python benchmarks/recipe_gpu.py --budget-s 400 --compile --batch-from benchmarks/results/batch-limit-cuda.json
     python benchmarks/recipe_gpu.py --sync-debug -- --preset kinetics400_vivit_b_fe --dataset <folder> ...
 
 Arguments after `--` go to every recipe launch (and to the model-only step's model), e.g. `--model_size tiny
 --crop_size 32` for a rehearsal on the CPU. Writes `<name>.json`, `.md` and `.png` (clips/s against workers) into
 `--out-dir` after every run, so a run stopped at its time limit keeps what it measured; `--budget-s` skips what
-would not fit. `--sync-debug` runs a few recipe steps in this process under `torch.cuda.set_sync_debug_mode("warn")`
-and counts the host syncs by the line that made them.
+would not fit. `--sync-debug` (alone) or `--sync-debug-steps K` (after the eager rows) runs a few recipe steps in
+this process under `torch.cuda.set_sync_debug_mode("warn")` and counts the host syncs by the line that made them.
+`benchmarks/issue17_gpu.sh` runs this with `benchmarks/batch_limit.py` as one budgeted command.
 """
 
 from __future__ import annotations
