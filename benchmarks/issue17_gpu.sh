@@ -58,7 +58,7 @@ if [ "${ISSUE17_REHEARSAL:-0}" = 1 ]; then
         --sync-debug-steps 2 --compile-backend aot_eager --work-dir "$WORK" --out-dir "$RESULTS")
     RECIPE_TAIL=(-- --model_size tiny --crop_size 32 --resize_shortest_edge 32 --torch_threads 1)
 fi
-LOG=$(mktemp /tmp/issue17-gpu.XXXXXX.log)
+LOG=${ISSUE17_LOG:-$(mktemp /tmp/issue17-gpu.XXXXXX.log)}
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 
 left() { echo $((TOTAL - SECONDS)); }

@@ -215,7 +215,8 @@ def test_issue17_gpu_sh_with_no_time_left_skips_every_measurement_names_it_and_c
     out, results = tmp_path / "out", tmp_path / "results"
     out.mkdir()
     environment = dict(env(), ISSUE17_REHEARSAL=mode, ISSUE17_BUDGET_S="1", ISSUE17_RESULTS=str(results))
-    environment.update(ISSUE17_WORK=str(tmp_path / "work"), OUT=str(out), PYTHON=sys.executable)
+    environment.update(ISSUE17_WORK=str(tmp_path / "work"), ISSUE17_LOG=str(tmp_path / "log"), OUT=str(out))
+    environment.update(PYTHON=sys.executable)
     result = subprocess.run(
         ["bash", "benchmarks/issue17_gpu.sh"], cwd=REPO, env=environment, capture_output=True, text=True
     )
