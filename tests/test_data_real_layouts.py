@@ -419,3 +419,15 @@ def test_hub_several_labels_per_clip_are_refused_naming_the_column(tmp_path):
     table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
     with pytest.raises(DatasetFormatError, match=r"'labels' of split 'train' holds \[0, 1\], not one class per clip"):
         hub(tmp_path / "repo", tmp_path)
+
+
+def test_videofolder_on_ucf101_says_which_format_reads_its_official_split(tmp_path, caplog):
+    (tmp_path / "ucfTrainTestlist").mkdir()
+    (tmp_path / "ucfTrainTestlist" / "classInd.txt").write_text("1 JumpingJack\n2 JumpRope\n")
+    clip(tmp_path / "UCF-101" / "JumpingJack" / "v_JumpingJack_g01_c01.avi")
+    clip(tmp_path / "UCF-101" / "JumpRope" / "v_JumpRope_g01_c01.avi")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        load_video_dataset(tmp_path / "UCF-101", "videofolder")  # the clips' folder alone: nothing to say
+        assert not caplog.records
+        load_video_dataset(tmp_path, "videofolder")
+    assert any("classInd.txt" in r.getMessage() and "--dataset_format ucf101" in r.getMessage() for r in caplog.records)

@@ -313,6 +313,24 @@ def _refuse_labelled_metadata(root: Path, split_dirs: dict[str, Path]) -> None:
                 )
 
 
+def _warn_official_split_lists(root: Path) -> None:
+    """UCF101 / HMDB51 read as class folders lose their official split and (UCF101) classInd.txt's class numbers:
+    say which format reads them, when their lists sit at the top or one folder down."""
+    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not _is_hidden(p.name))):
+        if (folder / "classInd.txt").is_file():
+            found, fmt = folder / "classInd.txt", "ucf101"
+        else:
+            found, fmt = next(folder.glob(f"*_test_split{OFFICIAL_SPLIT}.txt"), None), "hmdb51"
+        if found is not None:
+            logger.warning(
+                "videofolder: %s is an official split list; --dataset_format videofolder ignores it (classes "
+                "numbered by sorted folder name, one train split), --dataset_format %s reads it",
+                found,
+                fmt,
+            )
+            return
+
+
 def _warn_loose_clips(folder: Path, split: str) -> None:
     """Clips lying in a split folder itself have no class folder, so no label: name them rather than drop them
     without a word (an unlabelled test set, or files a copy left one level too high)."""
@@ -337,6 +355,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     for root in roots:
         split_dirs = _split_dirs(root) or _split_dirs(root / "data")  # Hub repos often keep them in `data/`
         _refuse_labelled_metadata(root, split_dirs)
+        _warn_official_split_lists(root)
         for split, folder in (split_dirs or {"train": root}).items():
             _warn_loose_clips(folder, split)
             per_split.setdefault(split, []).extend(
