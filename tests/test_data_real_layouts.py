@@ -108,7 +108,7 @@ def test_moments_unpacked_below_the_root_finds_clips_beside_its_csvs_and_names_t
     assert any("'barking/gone.mp4'" in r.getMessage() for r in caplog.records)
 
 
-def test_ssv2_reads_20bn_file_names(tmp_path):
+def test_ssv2_reads_20bn_file_names_and_test_answers(tmp_path):
     labels = {"Holding something": "0", "Pushing something from left to right": "1"}
     (tmp_path / "something-something-v2-labels.json").write_text(json.dumps(labels))
     train = [{"id": "5", "label": "pushing a pen from left to right", "template": "Pushing [something] from left to "
@@ -118,9 +118,14 @@ def test_ssv2_reads_20bn_file_names(tmp_path):
     (tmp_path / "something-something-v2-validation.json").write_text(json.dumps(validation))
     clip(tmp_path / "20bn-something-something-v2" / "5.webm", codec_suffix=".webm")
     clip(tmp_path / "20bn-something-something-v2" / "6.webm", codec_suffix=".webm")
+    # Qualcomm's test labels: `id;class name`, no header; the evaluation split stays `validation`.
+    (tmp_path / "test-answers.csv").write_text("7;Pushing something from left to right\n8;Holding something\n")
+    clip(tmp_path / "20bn-something-something-v2" / "7.webm", codec_suffix=".webm")
     data = load_video_dataset(tmp_path, "ssv2")
     assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [("5.webm", 1)]
     assert [(Path(e["video"]).name, e["label"]) for e in data.split("validation")] == [("6.webm", 0)]
+    assert [(e["id"], e["label"]) for e in data.split("test")] == [("7", 1)]
+    assert data.missing == {"test": 1} and data.default_eval_split == "validation"
 
 
 def test_kinetics_split_with_no_clip_on_disk_is_left_out_not_evaluated_empty(tmp_path):

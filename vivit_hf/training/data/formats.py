@@ -440,7 +440,8 @@ def _find_any(roots: Sequence[Path], names: Sequence[str]) -> Path | None:
 def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
     """Something-Something v2: `{id}.webm` clips, `labels.json` (template -> index) and
     `train.json` / `validation.json` (lists of `{"id", "template", ...}`), or 20BN's
-    `something-something-v2-{labels,train,validation}.json`."""
+    `something-something-v2-{labels,train,validation}.json`; the test split from `test-answers.csv` (`id;class`,
+    no header) when it is there."""
     labels_path = _find_any(roots, _SSV2_FILES["labels"])
     if labels_path is None:
         raise DatasetFormatError(
@@ -463,6 +464,14 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
                 raise _unknown_class("ssv2", template, split, "labels.json")
             keys.append((str(item["id"]), int(labels[template])))
         splits[split] = _resolve(keys, index, missing, split)
+    answers = _find_file(roots, "test-answers.csv")
+    if answers is not None:
+        with open(answers, newline="", encoding="utf-8-sig") as f:
+            rows = [row for row in csv.reader(f, delimiter=";") if row]
+        for row in rows:
+            if len(row) < 2 or row[1] not in labels:
+                raise _unknown_class("ssv2", ";".join(row), "test", "labels.json")
+        splits["test"] = _resolve([(row[0], int(labels[row[1]])) for row in rows], index, missing, "test")
     if not splits:
         raise DatasetFormatError(f"--dataset_format ssv2: no train.json or validation.json under {roots[0]}")
     splits = _keep_found_splits("ssv2", splits, missing, roots, "<id>.webm")
