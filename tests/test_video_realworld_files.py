@@ -1,8 +1,9 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Files as cameras, broadcast captures, downloads and other muxers leave them, read by index as a sequential decode
 gives them: a transport stream whose 33-bit clock wraps, a file that ends inside a packet, H.264 with intra refresh
-(keyframes no decoder can start from), H.264 with B-frames in MXF (decode times stored as presentation times) and a
-Matroska file whose timestamps start below 0.
+(keyframes no decoder can start from), H.264 with B-frames in MXF (decode times stored as presentation times), a
+Matroska file whose timestamps start below 0, a file whose tags are not UTF-8; torchcodec's rate and duration, and
+its errors.
 
 The reference is plain PyAV: `container.decode(video=0)`, or its packets decoded one by one where FFmpeg's decoder
 refuses the last, cut one (as the ffmpeg command line goes on past it). Every frame is read alone and all of them
@@ -19,7 +20,7 @@ from video_factory import frame_indices, pattern_frame
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.processing.sampling import sample_clips
-from vivit_hf.processing.video_io import open_video, read_frames, torchcodec_available
+from vivit_hf.processing.video_io import VideoDecodeError, open_video, read_frames, torchcodec_available
 
 HEIGHT, WIDTH, FPS = 48, 64, 25
 BACKENDS = [
@@ -209,3 +210,33 @@ def test_torchcodec_reports_the_rate_and_duration_the_file_was_written_with(tmp_
             info = reader.info
             assert (info.num_frames, info.fps, info.duration) == (40, pytest.approx(FPS), pytest.approx(40 / FPS))
             assert reader.frame_times() == pytest.approx(np.arange(40) / FPS + reader.frame_times()[0])
+
+
+def test_a_file_whose_tags_are_not_utf8_reads_like_a_sequential_decode(tmp_path):
+    # An old tool's Latin-1 title: PyAV refused the whole file ("'utf-8' codec can't decode byte 0xe9").
+    path = write_stamped(tmp_path / "tagged.mp4", "mp4", "libx264", 20, x264(8, 3))
+    data = open(path, "rb").read()
+    with av.open(path) as container:  # the muxer wrote an encoder tag: overwritten with Latin-1 bytes
+        encoder = container.metadata["encoder"].encode()
+    assert data.count(encoder) == 1
+    tagged = tmp_path / "latin1.mp4"
+    tagged.write_bytes(data.replace(encoder, b"Caf\xe9" + b"x" * (len(encoder) - 4)))
+    with av.open(str(tagged), metadata_errors="replace") as container:  # the reference reads past the tag
+        truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    assert frame_indices(truth) == list(range(20))
+    for backend in ("pyav", "torchcodec") if torchcodec_available() else ("pyav",):
+        assert_reads_like_a_sequential_decode(str(tagged), truth, backend)
+
+
+@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+def test_a_torchcodec_decode_error_names_the_file_and_not_torchcodec_source_lines(tmp_path):
+    path = write_stamped(
+        tmp_path / "clip.mp4", "mp4", "libx264", 40, x264(8, 3), muxer_options={"movflags": "faststart"}
+    )
+    data = open(path, "rb").read()
+    third = len(data) // 3
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(data[:third] + bytes(third) + data[2 * third :])
+    with pytest.raises(VideoDecodeError) as error:
+        read_frames(str(damaged), range(40), backend="torchcodec")
+    assert repr(str(damaged)) in str(error.value) and ".cpp:" not in str(error.value)

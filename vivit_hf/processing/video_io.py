@@ -37,6 +37,7 @@ import collections
 import functools
 import io
 import os
+import re
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
@@ -411,7 +412,8 @@ class PyAVReader(VideoReader):
                 if hasattr(self._source, "seek"):
                     self._source.seek(0)
             try:
-                self.container = av.open(self._source, "r")
+                # a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse the video
+                self.container = av.open(self._source, "r", metadata_errors="replace")
             except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
                 raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
         self.stream = self._video_stream()
@@ -959,7 +961,9 @@ class TorchcodecReader(VideoReader):
                     PyAVReader(resolved, name=self.name).close()
                 except VideoDecodeError as named:
                     raise named from e
-                raise _TorchcodecCannotOpen(f"Cannot open video {self.name} with torchcodec: {e}") from e
+                raise _TorchcodecCannotOpen(
+                    f"Cannot open video {self.name} with torchcodec: {_torchcodec_reason(e)}"
+                ) from e
         meta = self.decoder.metadata
         self._num_frames = int(meta.num_frames or 0)
         if self._num_frames == 0:
@@ -996,7 +1000,7 @@ class TorchcodecReader(VideoReader):
         try:
             batch = self.decoder.get_frames_at(indices=idx.tolist())
         except Exception as e:
-            raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
+            raise VideoDecodeError(f"Cannot decode video {self.name}: {_torchcodec_reason(e)}") from e
         array = batch.data.numpy()
         if array.ndim == 4 and array.shape[1] in (1, 3) and array.shape[-1] not in (1, 3):
             array = array.transpose(0, 2, 3, 1)  # a decoder made by someone else may be NCHW
@@ -1043,6 +1047,15 @@ def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear"
     return np.ascontiguousarray(resized.permute(0, 2, 3, 1).numpy())
 
 
+_TORCHCODEC_LOCATION = re.compile(r"^\w+, \S+:\d+, ")
+
+
+def _torchcodec_reason(error: Exception) -> str:
+    """torchcodec's message without the C++ function and source line it starts with ("decode_av_frame,
+    /__w/torchcodec/.../SingleStreamDecoder.cpp:1510, Could not receive frame from decoder: ...")."""
+    return _TORCHCODEC_LOCATION.sub("", str(error))
+
+
 def _torchcodec_misreads(resolved: Any) -> bool:
     """Whether `resolved` (a path or a seekable file) is in a container torchcodec indexes wrongly, by the format
     PyAV finds in its header. A file PyAV cannot open is left to torchcodec, whose error names the fault."""
@@ -1050,7 +1063,7 @@ def _torchcodec_misreads(resolved: Any) -> bool:
 
     position = resolved.tell() if hasattr(resolved, "tell") else None
     try:
-        with av.open(resolved, "r") as container:
+        with av.open(resolved, "r", metadata_errors="replace") as container:
             fmt = container.format
             names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
             return bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
