@@ -436,3 +436,21 @@ def test_videofolder_on_ucf101_says_which_format_reads_its_official_split(tmp_pa
         assert not caplog.records
         load_video_dataset(tmp_path, "videofolder")
     assert any("classInd.txt" in r.getMessage() and "--dataset_format ucf101" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "fmt, wanted",
+    [
+        ("kinetics", "annotations/train.csv"),
+        ("ssv2", "labels.json"),
+        ("epic_kitchens", "EPIC_100_train.csv"),
+        ("moments", "trainingSet.csv"),
+        ("ucf101", "classInd.txt"),
+        ("hmdb51", "_test_split1.txt"),
+    ],
+)
+def test_a_folder_of_another_layout_is_refused_naming_what_was_wanted_and_found(tmp_path, fmt, wanted):
+    clip(tmp_path / "train" / "run" / "a.mp4")
+    (tmp_path / "notes.txt").write_text("a class folder data set")
+    with pytest.raises(DatasetFormatError, match=rf"{wanted}.*found \['notes\.txt', 'train/'\]"):
+        load_video_dataset(tmp_path, fmt)

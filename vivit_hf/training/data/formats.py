@@ -205,10 +205,27 @@ def _find_file(roots: Sequence[Path], name: str) -> Path | None:
     return None
 
 
+def _what_is_there(roots: Sequence[Path]) -> str:
+    """`; found [...]`: the top of the folders a layout was not found in, so a wrong `--dataset_format` shows what
+    it was given."""
+    entries = sorted(
+        p.name + ("/" if p.is_dir() else "")
+        for root in roots
+        if root.is_dir()
+        for p in root.iterdir()
+        if not _is_hidden(p.name)
+    )
+    if not entries:
+        return "; the folder is empty"
+    return f"; found {entries[:10]}" + (f" and {len(entries) - 10} more" if len(entries) > 10 else "")
+
+
 def _require_file(roots: Sequence[Path], name: str, fmt: str) -> Path:
     path = _find_file(roots, name)
     if path is None:
-        raise DatasetFormatError(f"--dataset_format {fmt}: no {name} under {', '.join(map(str, roots))}")
+        raise DatasetFormatError(
+            f"--dataset_format {fmt}: no {name} under {', '.join(map(str, roots))}{_what_is_there(roots)}"
+        )
     return path
 
 
@@ -365,7 +382,9 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
             )
     per_split = {split: items for split, items in per_split.items() if items}
     if not per_split:
-        raise DatasetFormatError(f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}")
+        raise DatasetFormatError(
+            f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}{_what_is_there(roots)}"
+        )
     names, label2id = label_vocabulary([name for items in per_split.values() for name, _, _ in items], "videofolder")
     splits = {
         s: [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items]
@@ -407,7 +426,9 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
         if rows and "label" in rows[0]:
             annotations[split] = rows
     if "train" not in annotations and "validation" not in annotations:
-        raise DatasetFormatError(f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}")
+        raise DatasetFormatError(
+            f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}{_what_is_there(roots)}"
+        )
     names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
     index = _index_videos(roots)
     missing: dict[str, int] = {}
@@ -445,7 +466,8 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
     labels_path = _find_any(roots, _SSV2_FILES["labels"])
     if labels_path is None:
         raise DatasetFormatError(
-            f"--dataset_format ssv2: no {' or '.join(_SSV2_FILES['labels'])} under {', '.join(map(str, roots))}"
+            f"--dataset_format ssv2: no {' or '.join(_SSV2_FILES['labels'])}"
+            f" under {', '.join(map(str, roots))}{_what_is_there(roots)}"
         )
     labels = json.loads(labels_path.read_text())
     names = _names_by_index(labels.items(), "ssv2", "labels.json")
@@ -473,7 +495,9 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
                 raise _unknown_class("ssv2", ";".join(row), "test", "labels.json")
         splits["test"] = _resolve([(row[0], int(labels[row[1]])) for row in rows], index, missing, "test")
     if not splits:
-        raise DatasetFormatError(f"--dataset_format ssv2: no train.json or validation.json under {roots[0]}")
+        raise DatasetFormatError(
+            f"--dataset_format ssv2: no train.json or validation.json under {roots[0]}{_what_is_there(roots)}"
+        )
     splits = _keep_found_splits("ssv2", splits, missing, roots, "<id>.webm")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
@@ -557,7 +581,8 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
         splits[split] = _epic_examples(_read_csv(path), label_spaces, index, missing, split)
     if not splits:
         raise DatasetFormatError(
-            f"--dataset_format epic_kitchens: no EPIC_100_train.csv or EPIC_100_validation.csv under {roots[0]}"
+            "--dataset_format epic_kitchens: no EPIC_100_train.csv or EPIC_100_validation.csv"
+            f" under {roots[0]}{_what_is_there(roots)}"
         )
     splits = _keep_found_splits(
         "epic_kitchens", splits, missing, roots, "<narration_id>.mp4 (trimmed) or <video_id>.MP4 (untrimmed)"
@@ -580,7 +605,9 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
             # archive may have put below the data set's root.
             annotations[split] = (_read_csv(path, header=False), [path.parent / folder, *(r / folder for r in roots)])
     if not annotations:
-        raise DatasetFormatError(f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}")
+        raise DatasetFormatError(
+            f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}{_what_is_there(roots)}"
+        )
     if categories is not None:
         pairs = [line.rsplit(",", 1) for line in categories.read_text().splitlines() if line.strip()]
         names = _names_by_index(pairs, "moments", categories.name)
@@ -676,7 +703,7 @@ def load_ucf101(roots: Sequence[Path]) -> VideoClassificationData:
     if not splits:
         raise DatasetFormatError(
             f"--dataset_format ucf101: no trainlist{OFFICIAL_SPLIT:02d}.txt or testlist{OFFICIAL_SPLIT:02d}.txt "
-            f"beside {class_file}"
+            f"beside {class_file}{_what_is_there([class_file.parent])}"
         )
     splits = _keep_found_splits("ucf101", splits, missing, roots, "<Class>/<clip>.avi as the lists name them")
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
@@ -698,7 +725,8 @@ def load_hmdb51(roots: Sequence[Path]) -> VideoClassificationData:
                     lists.setdefault(match["name"], Path(dirpath) / filename)
     if not lists:
         raise DatasetFormatError(
-            f"--dataset_format hmdb51: no <class>_test_split{OFFICIAL_SPLIT}.txt under {', '.join(map(str, roots))}"
+            f"--dataset_format hmdb51: no <class>_test_split{OFFICIAL_SPLIT}.txt"
+            f" under {', '.join(map(str, roots))}{_what_is_there(roots)}"
         )
     classes = sorted(lists)
     index = _index_videos(roots)
