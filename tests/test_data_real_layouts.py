@@ -107,6 +107,11 @@ def test_moments_unpacked_below_the_root_finds_clips_beside_its_csvs_and_names_t
     assert data.missing == {"validation": 1}
     assert any("'barking/gone.mp4'" in r.getMessage() for r in caplog.records)
 
+    # A CSV re-made with the split folder in each path reads the same clips.
+    write_csv(tmp_path / "Moments_in_Time_Raw" / "validationSet.csv", [["validation/clapping/z.mp4", "clapping", 3, 0]])
+    data = load_video_dataset(tmp_path, "moments")
+    assert Path(data.split("validation")[0]["video"]) == tmp_path / "Moments_in_Time_Raw/validation/clapping/z.mp4"
+
 
 def test_ssv2_reads_20bn_file_names_and_test_answers(tmp_path):
     labels = {"Holding something": "0", "Pushing something from left to right": "1"}

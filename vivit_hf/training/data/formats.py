@@ -602,8 +602,9 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
         path = _find_file(roots, filename)
         if path is not None:
             # The clips' folder sits beside the CSV (`Moments_in_Time_Raw/{trainingSet.csv,training/}`), which an
-            # archive may have put below the data set's root.
-            annotations[split] = (_read_csv(path, header=False), [path.parent / folder, *(r / folder for r in roots)])
+            # archive may have put below the data set's root; re-made CSVs may carry the folder in the path.
+            folders = [path.parent / folder, *(r / folder for r in roots), path.parent, *roots]
+            annotations[split] = (_read_csv(path, header=False), folders)
     if not annotations:
         raise DatasetFormatError(
             f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}{_what_is_there(roots)}"
