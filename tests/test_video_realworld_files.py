@@ -127,9 +127,10 @@ def test_a_transport_stream_whose_clock_wraps_reads_from_its_first_frame(tmp_pat
     assert open_video(path, backend=backend).info.fps == pytest.approx(FPS)
 
 
-def cut_inside_a_packet(path, fmt: str, muxer_options: dict, packet: int) -> bytes:
-    """An H.264 file with B-frames cut in the middle of its `packet`-th video packet, as a download that stopped."""
-    write_stamped(path, fmt, "libx264", 40, x264(8, 3), muxer_options=muxer_options)
+def cut_inside_a_packet(path, fmt: str, muxer_options: dict, packet: int, encoder="libx264", options=None) -> bytes:
+    """A file with B-frames (H.264 unless told) cut in the middle of its `packet`-th video packet, as a download
+    that stopped."""
+    write_stamped(path, fmt, encoder, 40, options or x264(8, 3), muxer_options=muxer_options)
     with av.open(str(path)) as container:
         packets = [p for p in container.demux(video=0) if p.size]
         position, size = packets[packet].pos, packets[packet].size
@@ -145,6 +146,17 @@ def test_a_file_that_ends_inside_a_packet_reads_every_whole_frame(tmp_path, back
     cut.write_bytes(cut_inside_a_packet(tmp_path / f"full.{fmt}", fmt, muxer_options, packet=26))
     truth = sequential_decode(cut)
     assert 20 <= len(truth) < 40
+    assert_reads_like_a_sequential_decode(str(cut), truth, backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_avi_that_ends_inside_a_packet_reads_the_picture_its_decoder_makes_of_it(tmp_path, backend):
+    # AVI is indexed by one decode at open: the cut packet is sent as a sequential decode sends it, and MPEG-4's
+    # decoder makes a picture of what is left, so it is a frame here (as it is in the sequential decode).
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(cut_inside_a_packet(tmp_path / "full.avi", "avi", {}, 26, "mpeg4", {"bf": "2", "g": "8"}))
+    truth = sequential_decode(cut)
+    assert len(truth) == 27
     assert_reads_like_a_sequential_decode(str(cut), truth, backend)
 
 

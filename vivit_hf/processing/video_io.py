@@ -239,12 +239,16 @@ def _resolve_source(source: Any) -> Any:
     )
 
 
-def _decodable(packets):
+def _decodable(packets, send_cut: bool):
     """The packets to send a decoder, then `None`: the flush that hands out the frames it still holds. An
     empty packet inside a stream (a NUT file may hold one) is left out: FFmpeg refuses one that the demuxer
-    made (EINVAL), and one without data (PyAV's own, at the end of a demux) would end decoding there. So is
-    the last packet when the demuxer flags it corrupt: the file ends inside it (a download cut short), and it
-    is no frame (see `PyAVReader._frame_table`); a corrupt packet that another follows is sent."""
+    made (EINVAL), and one without data (PyAV's own, at the end of a demux) would end decoding there.
+
+    The last packet, when the demuxer flags it corrupt, is one the file ends inside (a download cut short).
+    Where the frame table counts packets it is no frame (see `PyAVReader._frame_table`), and is left out unless
+    `send_cut`; where a decode counted the frames (AVI, ASF, raw streams), it is sent, as a sequential decode
+    sends it, and the decoder's choice (refuse it, or make up a picture past the cut) is the table's too. A
+    corrupt packet that another follows is always sent."""
     held = None  # a corrupt packet, sent once another packet follows it
     for packet in packets:
         if not packet.size:
@@ -252,7 +256,7 @@ def _decodable(packets):
         if held is not None:
             yield held
             held = None
-        if getattr(packet, "is_corrupt", False):  # (a stand-in packet of a test may not say)
+        if not send_cut and getattr(packet, "is_corrupt", False):  # (a stand-in packet of a test may not say)
             held = packet
         else:
             yield packet
@@ -512,10 +516,6 @@ class PyAVReader(VideoReader):
             # A damaged tail: the frames before it are still usable.
         except OSError as e:  # the caller's file object failed: not a fault of the video to paper over
             raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
-        if cut and len(pts) > 1:
-            # A packet the file ends inside (FFmpeg flags it corrupt) is no frame: H.264 and MPEG-4 decoders refuse
-            # most such packets, and the rest give a picture made up past the cut.
-            del pts[-1], dts[-1], key[-1]
         if leading:
             # A transport stream cut mid-GOP: its first frames have no reference to decode from (a
             # container that flags no keyframe at all keeps every frame).
@@ -531,6 +531,10 @@ class PyAVReader(VideoReader):
             if not named or self.stream.codec_context.codec.reorder:
                 return self._cached_decoded_table(names if named else [], keyframes)
             pts = dts  # never reordered: decode order is presentation order
+        if cut and self._stamp == "pts" and len(pts) > 1:
+            # A packet the file ends inside (FFmpeg flags it corrupt) is no frame: H.264 decoders refuse most such
+            # packets, and the rest make up a picture past the cut; which, only decoding it would tell.
+            del pts[-1], key[-1]
         stamps = np.asarray(pts, dtype=np.int64)
         order = np.argsort(stamps)  # the stamps are distinct: any sort gives the same order
         key_arr = np.asarray(key, dtype=bool)[order]
@@ -566,7 +570,7 @@ class PyAVReader(VideoReader):
         self._rewind()
         places, context = [], self.stream.codec_context
         try:
-            for place, packet in enumerate(_decodable(self.container.demux(self.stream))):
+            for place, packet in enumerate(_decodable(self.container.demux(self.stream), send_cut=True)):
                 if packet is not None:
                     packet.pts = place
                 for frame in context.decode(packet):
@@ -781,7 +785,7 @@ class PyAVReader(VideoReader):
         keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
         skipping, place = False, None
         try:
-            for packet in _decodable(self._packets_from(start)):
+            for packet in _decodable(self._packets_from(start), send_cut=name == "dts"):
                 context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
                 if packet is not None and name == "dts":
                     place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
@@ -813,7 +817,8 @@ class PyAVReader(VideoReader):
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
         self._rewind()
         context = self.stream.codec_context
-        frames = (frame for packet in _decodable(self.container.demux(self.stream)) for frame in context.decode(packet))
+        packets = _decodable(self.container.demux(self.stream), send_cut=True)
+        frames = (frame for packet in packets for frame in context.decode(packet))
         for i, frame in enumerate(frames):
             self.frames_decoded += 1
             if i in wanted_set:
