@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", default=SYNTHETIC)
     p.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
     p.add_argument("--dataset_revision", default=None)
+    p.add_argument("--dataset_config_name", default=None, help="--dataset_format hub: the data set's configuration")
     p.add_argument("--video_column", default=None)
     p.add_argument("--label_column", default=None)
     p.add_argument("--split", default=None, help="default: validation, else test")
@@ -94,6 +95,8 @@ def parse_args(argv=None):
     """Flags, checked before anything is loaded: a wrong value fails in a second, not after the data set is read."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.dataset_config_name and args.dataset_format != "hub":
+        parser.error("--dataset_config_name names a configuration of a `datasets` repo: give --dataset_format hub")
     model = Path(args.model).expanduser()
     if model.exists():
         if not (model / "config.json").is_file():
@@ -109,13 +112,15 @@ def parse_args(argv=None):
     return args
 
 
-def dataset_name(dataset: str, revision: str | None = None) -> str:
+def dataset_name(dataset: str, revision: str | None = None, config_name: str | None = None) -> str:
     """The data set's part of the default output folder, safe as a file name: evaluations of two data sets never
     share a folder (they used to, and the second overwrote the first)."""
     if dataset != SYNTHETIC and Path(dataset).expanduser().exists():
         name = Path(dataset).expanduser().resolve().name  # a local folder: its own name, however it was typed
     else:  # the bundled set's fixed name, or a Hub id (owner--name, as the Hub's cache names repositories)
         name = dataset.strip("/").replace("/", "--")
+    if config_name:  # configurations of one repo are different data
+        name += f"-{config_name}"
     if revision:
         name += f"@{revision}"
     return re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("._") or "dataset"
@@ -124,7 +129,8 @@ def dataset_name(dataset: str, revision: str | None = None) -> str:
 def default_output_dir(args, split: str) -> Path:
     """`<model>/eval_<data set>_<split>_<clips>x<crops>`: one folder per data set, split and views."""
     views = f"{args.num_clips}x{args.num_crops}"
-    return Path(args.model) / f"eval_{dataset_name(args.dataset, args.dataset_revision)}_{split}_{views}"
+    name = dataset_name(args.dataset, args.dataset_revision, args.dataset_config_name)
+    return Path(args.model) / f"eval_{name}_{split}_{views}"
 
 
 def check_labels(model_config, data: VideoClassificationData):
@@ -181,6 +187,7 @@ def main(argv=None):
         revision=args.dataset_revision,
         video_column=args.video_column,
         label_column=args.label_column,
+        config_name=args.dataset_config_name,
     )
     split = args.split or data.default_eval_split
     if split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback

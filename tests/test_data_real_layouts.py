@@ -17,6 +17,8 @@ from video_factory import frame_index, write_video
 from vivit_hf.training.data import dataset as data_set
 from vivit_hf.training.data.formats import DatasetFormatError, load_video_dataset
 
+REPO = Path(__file__).resolve().parents[1]
+
 EPIC_HEADER = [
     "narration_id", "participant_id", "video_id", "narration_timestamp", "start_timestamp", "stop_timestamp",
     "start_frame", "stop_frame", "narration", "verb", "verb_class", "noun", "noun_class", "all_nouns",
@@ -266,8 +268,8 @@ def test_hub_relative_video_paths_are_read_from_the_data_set_folder(tmp_path, mo
     ]
 
 
-def test_hub_card_configs_pick_their_files_and_a_named_config_is_read(tmp_path):
-    root = tmp_path / "repo"
+def two_configs(root: Path) -> Path:
+    """A repo whose card declares configurations `small` (the default: a, b) and `big` (a, b, d, e)."""
     clip(root / "clips" / "tr" / "cat" / "a.mp4")
     clip(root / "clips" / "tr" / "dog" / "b.mp4")
     clip(root / "clips" / "ev" / "dog" / "c.mp4")
@@ -278,6 +280,11 @@ def test_hub_card_configs_pick_their_files_and_a_named_config_is_read(tmp_path):
         "  - split: val\n    path: clips/ev/**\n- config_name: big\n  data_files:\n  - split: train\n"
         "    path: [clips/tr/**, clips/more/**]\n  - split: val\n    path: clips/ev/**\n---\n# clips\n"
     )
+    return root
+
+
+def test_hub_card_configs_pick_their_files_and_a_named_config_is_read(tmp_path):
+    root = two_configs(tmp_path / "repo")
     small = hub(root, tmp_path)
     assert sorted(small.splits) == ["train", "validation"] and small.default_eval_split == "validation"
     assert sorted(Path(path_of(e["video"])).name for e in small.split("train")) == ["a.mp4", "b.mp4"]
@@ -459,3 +466,37 @@ def test_a_folder_of_another_layout_is_refused_naming_what_was_wanted_and_found(
     (tmp_path / "notes.txt").write_text("a class folder data set")
     with pytest.raises(DatasetFormatError, match=rf"{wanted}.*found \['notes\.txt', 'train/'\]"):
         load_video_dataset(tmp_path, fmt)
+
+
+def test_the_recipes_read_the_configuration_dataset_config_name_names(tmp_path):
+    """`--dataset_config_name` reaches `load_dataset` in fine-tuning (whole and streamed) and evaluation, whose
+    default folder names it; with a format other than `hub` (which has no configurations) it is refused at once."""
+    import contextlib
+    import importlib.util
+
+    from vivit_hf.training import finetune
+
+    root = two_configs(tmp_path / "repo")
+    common = ["--dataset", str(root), "--dataset_format", "hub", "--cache_dir", str(tmp_path / "cache")]
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+    names = {}
+    for config in (None, "big"):
+        flags = common + (["--dataset_config_name", config] if config else [])
+        args = finetune.parse_args(flags)
+        _, train, _, _ = finetune.load_data(args, accelerator)
+        names[config] = sorted(Path(path_of(e["video"])).name for e in train)
+        streamed = finetune.load_data(finetune.parse_args([*flags, "--streaming"]), None)[1]
+        assert len(streamed) == len(names[config])
+    assert names == {None: ["a.mp4", "b.mp4"], "big": ["a.mp4", "b.mp4", "d.mp4", "e.mp4"]}
+
+    spec = importlib.util.spec_from_file_location("evaluate_recipe", REPO / "recipes" / "evaluate.py")
+    evaluate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(evaluate)
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    args = evaluate.parse_args(["--model", str(model), *common, "--dataset_config_name", "big"])
+    assert evaluate.default_output_dir(args, "validation").name == "eval_repo-big_validation_1x1"
+    for parse in (finetune.parse_args, lambda argv: evaluate.parse_args(["--model", str(model), *argv])):
+        with pytest.raises(SystemExit):
+            parse(["--dataset", str(root), "--dataset_config_name", "big"])  # videofolder: no configurations

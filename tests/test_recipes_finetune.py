@@ -274,6 +274,11 @@ def test_auto_caches_decoded_clips_only_within_the_budget(finetune_module, video
     args = finetune_module.parse_args([*TINY_MODEL, "--cache_decoded_videos", "no"])
     train, _ = finetune_module.build_datasets(args, data.split("train"), data.split("test"), processor)
     assert train.cache is None
+    # Clips none of whose probes decodes have no size estimate: "auto" does not take them for small (it counted 0).
+    broken = [dict(example, video=str(videofolder / "missing.mp4")) for example in data.split("test")]
+    args = finetune_module.parse_args([*TINY_MODEL, "--cache_budget_mib", str(decoded)])
+    train, evaluation = finetune_module.build_datasets(args, data.split("train"), broken, processor)
+    assert train.cache is None and evaluation.cache is None
 
 
 def test_evaluate_multi_view_equals_the_average_of_single_views_by_hand(videofolder, uninterrupted, tmp_path):

@@ -49,6 +49,11 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     )
     g.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
     g.add_argument("--dataset_revision", default=None)
+    g.add_argument(
+        "--dataset_config_name",
+        default=None,
+        help="--dataset_format hub: the configuration of a data set whose card declares several (`configs:`)",
+    )
     g.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
     g.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
     g.add_argument(
@@ -284,6 +289,8 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
         check_config_overrides(overrides, args.crop_size)
     except ValueError as error:
         parser.error(f"argument --config_overrides: {error}")
+    if args.dataset_config_name and args.dataset_format != "hub":
+        parser.error("--dataset_config_name names a configuration of a `datasets` repo: give --dataset_format hub")
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
         parser.error(f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')")
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
@@ -394,6 +401,7 @@ BATCH_SETTINGS = (
     "dataset",
     "dataset_format",
     "dataset_revision",
+    "dataset_config_name",
     "train_split",
     "validation_split_percentage",
     "max_train_samples",
@@ -514,6 +522,7 @@ def load_data(args, accelerator):
         revision=args.dataset_revision,
         video_column=args.video_column,
         label_column=args.label_column,
+        config_name=args.dataset_config_name,
     )
     for split, count in data.missing.items():
         logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
@@ -543,6 +552,7 @@ def load_streaming_data(args):
         cache_dir=args.cache_dir,
         video_column=args.video_column,
         label_column=args.label_column,
+        config_name=args.dataset_config_name,
     )
     train = data.split(args.train_split)
     eval_split = args.eval_split or data.default_eval_split
@@ -628,7 +638,11 @@ def build_datasets(args, train_examples, eval_examples, processor):
 def _cache_decoded_videos(args, datasets) -> bool:
     if args.cache_decoded_videos != "auto":
         return args.cache_decoded_videos == "yes"
-    size = sum(dataset.estimate_decoded_bytes() or 0 for dataset in datasets)
+    estimates = [dataset.estimate_decoded_bytes() for dataset in datasets]
+    if None in estimates:  # none of the clips tried decodes: their size is unknown, so nothing says they fit
+        logger.info("the decoded clips' size is unknown (no clip tried decoded): decoding them every epoch")
+        return False
+    size = sum(estimates)
     fits = size <= args.cache_budget_mib * 2**20
     logger.info(
         f"the decoded clips would take about {size / 2**20:.1f} MiB: "

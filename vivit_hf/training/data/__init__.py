@@ -35,6 +35,7 @@ def open_video_dataset(
     revision=None,
     video_column=None,
     label_column=None,
+    config_name=None,
 ) -> VideoClassificationData:
     """`--dataset` as the recipes take it: `"synthetic_motion"` (the bundled set, made on first use), a local folder or
     a Hub data set id, read by the `dataset_format` adapter. `once` is a context in which one process makes or
@@ -49,6 +50,7 @@ def open_video_dataset(
             cache_dir=cache_dir,
             video_column=video_column,
             label_column=label_column,
+            config_name=config_name,
         )
 
 

@@ -284,6 +284,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--dataset", required=True, help="local folder or Hub id (or synthetic_motion)")
     parser.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
     parser.add_argument("--dataset_revision", default=None)
+    parser.add_argument("--dataset_config_name", default=None, help="--dataset_format hub: its configuration")
     parser.add_argument("--video_column", default=None)
     parser.add_argument("--label_column", default=None)
     parser.add_argument("--cache_dir", default=None)
@@ -307,6 +308,7 @@ def main(argv=None) -> dict:
         revision=args.dataset_revision,
         video_column=args.video_column,
         label_column=args.label_column,
+        config_name=args.dataset_config_name,
     )
     summary = write_shards(
         data,

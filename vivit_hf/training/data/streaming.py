@@ -84,6 +84,7 @@ def open_streaming_dataset(
     video_column: str | None = None,
     label_column: str | None = None,
     num_shards: int = 64,
+    config_name: str | None = None,
 ) -> VideoClassificationData:
     """A local folder or Hub data set id read with `load_dataset(..., streaming=True)` (a `save_to_disk` folder with
     `to_iterable_dataset(num_shards)`): `VideoClassificationData` whose splits are `StreamingSplit`s.
@@ -102,7 +103,7 @@ def open_streaming_dataset(
             split: d.to_iterable_dataset(num_shards=max(1, min(num_shards, len(d)))) for split, d in loaded.items()
         }
     else:
-        loaded = datasets.load_dataset(source, revision=revision, cache_dir=cache_dir, streaming=True)
+        loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir, streaming=True)
         sizes = {}
     first = next(iter(loaded.values()))
     features = first.features
