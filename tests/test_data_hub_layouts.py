@@ -137,3 +137,22 @@ def test_each_layout_reads_whole_and_streamed_with_labels_found_without_a_flag(t
     assert sorted((expected[video_bytes(e["video"])], e["label"]) for e in rows) == sorted(zip(labels, labels))
     if layout == "webdataset_json":
         assert sorted(e["id"] for e in rows) == ["clip0", "clip1", "clip2"]  # the json's id names the clip
+
+
+def test_a_streamed_row_without_a_label_is_skipped_and_counted_not_taken_for_the_last_class(tmp_path):
+    """`ClassLabel`'s -1 means "no label" (Hub test splits carry it): the whole reader leaves such a split out; the
+    stream cannot look ahead, so each such row is skipped and counted (valid=False). As a class id, -1 would index
+    the last class in a confusion matrix or a one-hot target, silently."""
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingVideoDataset
+
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 4)]
+    features = datasets.Features({"clip": datasets.Video(), "action": datasets.ClassLabel(names=NAMES)})
+    table = datasets.Dataset.from_dict({"clip": videos, "action": [1, -1, 0, -1]}, features=features)
+    table.save_to_disk(str(tmp_path / "saved"))
+    split = open_streaming_dataset(str(tmp_path / "saved")).split("train")
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    batches = [b for b in StreamingVideoDataset(split, processor, batch_size=4) if not b.get("end")]
+    assert len(batches) == 1
+    assert batches[0]["valid"].tolist() == [True, False, True, False]
+    assert batches[0]["labels"][batches[0]["valid"]].tolist() == [1, 0]

@@ -63,7 +63,11 @@ class StreamingSplit:
     num_examples: int | None
 
     def label_id(self, value) -> int:
-        return self.label_map[value] if self.label_map is not None else int(value)
+        if self.label_map is not None:
+            return self.label_map[value]
+        if value is None or int(value) < 0:  # `ClassLabel`'s -1 is "no label" (Hub test splits): not class -1
+            raise ValueError(f"no label ({value!r})")
+        return int(value)
 
     def __len__(self) -> int:
         if self.num_examples is None:
