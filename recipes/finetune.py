@@ -48,6 +48,7 @@ from vivit_hf.training.checkpoints import (
 from vivit_hf.training.data import SYNTHETIC
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
+    apply_resumed_hyperparameters,
     build_dataloaders,
     build_datasets,
     build_model,
@@ -71,6 +72,32 @@ from vivit_hf.training.mixup import VideoMixup
 from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmup_steps
 
 logger = get_logger(__name__)
+
+
+def find_resume_checkpoint(args, output_dir: Path, settings: dict):
+    """The checkpoint --resume_from_checkpoint names (None: none given, or `latest` with none yet), its
+    trainer_state and the warnings for the settings that changed; refused (SystemExit) before any data or model is
+    loaded when the checkpoint's batches, model or optimiser differ from this run's."""
+    if not args.resume_from_checkpoint:
+        return None, None, []
+    if args.resume_from_checkpoint == "latest":
+        found = list_checkpoints(output_dir)
+        if not found:
+            logger.warning(f"no checkpoint under {output_dir / CHECKPOINTS}: starting from scratch")
+            return None, None, []
+        checkpoint = found[-1]
+    else:
+        checkpoint = Path(args.resume_from_checkpoint)
+    if not (checkpoint / STATE_FILE).is_file():
+        raise SystemExit(
+            f"error: --resume_from_checkpoint {checkpoint}: no {STATE_FILE} there (give a folder under "
+            f"{output_dir / CHECKPOINTS}, or latest)"
+        )
+    state = json.loads((checkpoint / STATE_FILE).read_text())
+    try:  # other batches would silently skip other clips; another model's state does not load
+        return checkpoint, state, check_resume_settings(state.get("settings"), settings)
+    except ValueError as error:
+        raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
 
 
 def main(argv=None):
@@ -109,6 +136,8 @@ def main(argv=None):
     logger.info(accelerator.state, main_process_only=False)
     if batch_warning:
         logger.warning(f"WARNING: {batch_warning}")
+    settings = run_settings(args, accelerator.num_processes)  # recorded in checkpoints, checked on resume
+    checkpoint, resume_state, resume_warnings = find_resume_checkpoint(args, output_dir, settings)
     set_seed(args.seed)
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
@@ -194,36 +223,30 @@ def main(argv=None):
     resume_stream: dict = {}
     history: list[dict] = []
     skipped_before = 0  # broken training clips skipped by the runs before a resume
-    settings = run_settings(args, accelerator.num_processes)  # recorded in checkpoints, checked on resume
-    if args.resume_from_checkpoint:
-        if args.resume_from_checkpoint == "latest":
-            found = list_checkpoints(output_dir)
-            checkpoint = found[-1] if found else None
-            if checkpoint is None:
-                logger.warning(f"no checkpoint under {output_dir / CHECKPOINTS}: starting from scratch")
-        else:
-            checkpoint = Path(args.resume_from_checkpoint)
-        if checkpoint is not None:
-            state = json.loads((checkpoint / STATE_FILE).read_text())
-            try:  # before the state is loaded: other batches would silently skip other clips
-                for warning in check_resume_settings(state.get("settings"), settings):
-                    logger.warning(warning)
-            except ValueError as error:
-                raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
-            accelerator.load_state(str(checkpoint))
-            completed_steps, starting_epoch = state["completed_steps"], state["epoch"]
-            resume_batches, history, skipped_before = state["batches_in_epoch"], state["history"], state["skipped"]
-            if args.streaming:  # batches each DataLoader worker of this process had delivered
-                resume_stream = state["stream_position"][accelerator.process_index]
+    if checkpoint is not None:
+        for warning in resume_warnings:
+            logger.warning(warning)
+        accelerator.load_state(str(checkpoint))
+        try:  # the checkpoint's optimiser state restored its learning rate, weight decay and momentum: put ours back
+            applied = apply_resumed_hyperparameters(optimizer, lr_scheduler, args, resume_state.get("settings"))
+        except ValueError as error:
+            raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
+        if applied:
+            logger.warning(f"applied {'; '.join(applied)}: the schedule goes on from the checkpoint's step")
+        completed_steps, starting_epoch = resume_state["completed_steps"], resume_state["epoch"]
+        resume_batches, history = resume_state["batches_in_epoch"], resume_state["history"]
+        skipped_before = resume_state["skipped"]
+        if args.streaming:  # batches each DataLoader worker of this process had delivered
+            resume_stream = resume_state["stream_position"][accelerator.process_index]
+        logger.info(
+            f"resumed from {checkpoint}: step {completed_steps}, epoch {starting_epoch}, "
+            f"{resume_batches} batches into it"
+        )
+        if completed_steps >= args.max_train_steps:
             logger.info(
-                f"resumed from {checkpoint}: step {completed_steps}, epoch {starting_epoch}, "
-                f"{resume_batches} batches into it"
+                f"{checkpoint} already reached --max_train_steps {args.max_train_steps}: nothing left to "
+                f"train; evaluating it and writing the outputs"
             )
-            if completed_steps >= args.max_train_steps:
-                logger.info(
-                    f"{checkpoint} already reached --max_train_steps {args.max_train_steps}: nothing left to "
-                    f"train; evaluating it and writing the outputs"
-                )
 
     logger.info(
         f"{num_train} training clips, {num_eval} evaluation clips ({eval_split}); "

@@ -220,6 +220,74 @@ def test_resume_refuses_other_batch_flags_naming_each(videofolder, uninterrupted
     assert "Traceback" not in result.stderr and not (tmp_path / "model.safetensors").exists()
 
 
+def test_resume_refuses_another_model_before_loading_any_data(videofolder, uninterrupted, tmp_path):
+    """A checkpoint of 4-frame clips does not load into an 8-frame model (it was a state_dict traceback after the
+    data set had been read): one line naming the flag, before the data is touched."""
+    shutil.copytree(uninterrupted / "checkpoints", tmp_path / "checkpoints")
+    flags = list(TINY_MODEL)
+    flags[flags.index("--num_frames") + 1] = "8"
+    flags[flags.index("--model") + 1] = "factorised_encoder"
+    result = run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        "--num_train_epochs",
+        "2",
+        *flags,
+        "--resume_from_checkpoint",
+        "latest",
+        check=False,
+    )
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    for text in ("--num_frames 4 -> 8", "--model 'spatio_temporal' -> 'factorised_encoder'", "step_12"):
+        assert text in last, (text, result.stderr[-3000:])
+    assert "Traceback" not in result.stderr and "training clips" not in result.stderr
+
+
+def test_a_new_learning_rate_weight_decay_and_momentum_take_effect_on_resume(finetune_module):
+    """The checkpoint's optimiser and scheduler state carry its learning rate, weight decay and momentum; loading
+    them put the old values back, silently. After `apply_resumed_hyperparameters` the schedule goes on from the same
+    step with the new peak: lr = new peak x the schedule's factor at that step (cosine after warm-up, by hand)."""
+    import math
+
+    from transformers import get_scheduler
+
+    def build(args):
+        parameter = torch.nn.Parameter(torch.ones(3))
+        optimizer = torch.optim.SGD([parameter], lr=args.learning_rate, momentum=args.momentum, weight_decay=1e-4)
+        scheduler = get_scheduler("cosine", optimizer=optimizer, num_warmup_steps=2, num_training_steps=20)
+        return parameter, optimizer, scheduler
+
+    old = finetune_module.parse_args(["--learning_rate", "0.1", "--momentum", "0.9", "--weight_decay", "1e-4"])
+    parameter, optimizer, scheduler = build(old)
+    for _ in range(6):
+        parameter.grad = torch.ones(3)
+        optimizer.step()
+        scheduler.step()
+    saved = json.loads(json.dumps(finetune_module.run_settings(old, 1)))
+    new = finetune_module.parse_args(["--learning_rate", "0.4", "--momentum", "0.5", "--weight_decay", "0.01"])
+    _, resumed_optimizer, resumed_scheduler = build(new)
+    resumed_optimizer.load_state_dict(optimizer.state_dict())
+    resumed_scheduler.load_state_dict(scheduler.state_dict())
+
+    def cosine(step):  # transformers' cosine schedule after 2 warm-up steps of 20
+        return 0.5 * (1 + math.cos(math.pi * (step - 2) / 18))
+
+    assert resumed_optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * cosine(6))  # the checkpoint's, not ours
+    applied = finetune_module.apply_resumed_hyperparameters(resumed_optimizer, resumed_scheduler, new, saved)
+    assert applied == ["--learning_rate 0.1 -> 0.4", "--weight_decay 0.0001 -> 0.01", "--momentum 0.9 -> 0.5"]
+    group = resumed_optimizer.param_groups[0]
+    assert (group["lr"], group["weight_decay"], group["momentum"]) == (pytest.approx(0.4 * cosine(6)), 0.01, 0.5)
+    assert resumed_scheduler.get_last_lr() == [pytest.approx(0.4 * cosine(6))]
+    resumed_optimizer.step()
+    resumed_scheduler.step()
+    assert group["lr"] == pytest.approx(0.4 * cosine(7))
+    assert finetune_module.apply_resumed_hyperparameters(resumed_optimizer, resumed_scheduler, new, None) == []
+
+
 def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetune_module):
     args = finetune_module.parse_args(["--learning_rate", "0.1"])
     saved = finetune_module.run_settings(args, 1)

@@ -408,12 +408,14 @@ BATCH_SETTINGS = (
     "streaming",
     "shuffle_buffer_size",
 )
+# What decides the model's and the optimiser's state: a checkpoint of another model does not load into this one, and
+# its optimiser state would not fit another optimiser.
+MODEL_SETTINGS = ("model", "model_size", "num_frames", "crop_size", "config_overrides", "optimizer")
+# What the optimiser's state restores from the checkpoint, so that a new value is put back after loading it.
+RESTORED_SETTINGS = ("learning_rate", "weight_decay", "momentum")
 # What may change on resume (with a warning): the optimisation, not the data order.
 OTHER_SETTINGS = (
-    "optimizer",
-    "learning_rate",
-    "weight_decay",
-    "momentum",
+    *RESTORED_SETTINGS,
     "lr_scheduler_type",
     "warmup_epochs",
     "num_warmup_steps",
@@ -426,12 +428,16 @@ OTHER_SETTINGS = (
 
 
 def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
-    """The settings a checkpoint's trainer_state.json records: {"batches": {...}, "other": {...}}."""
+    """The settings a checkpoint's trainer_state.json records: {"batches": {...}, "model": {...}, "other": {...}}."""
     values = dict(vars(args), num_processes=num_processes)
     batches = {name: values.get(name) for name in BATCH_SETTINGS}
     if not args.streaming:  # the shuffle buffer only orders a stream
         batches.pop("shuffle_buffer_size")
-    return {"batches": batches, "other": {name: values.get(name) for name in OTHER_SETTINGS}}
+    return {
+        "batches": batches,
+        "model": {name: values.get(name) for name in MODEL_SETTINGS},
+        "other": {name: values.get(name) for name in OTHER_SETTINGS},
+    }
 
 
 def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
@@ -451,7 +457,39 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
             "the checkpoint was trained with other batches; resuming would skip the wrong clips and change the data "
             "order. Give the checkpoint's values (old -> new): " + "; ".join(refused)
         )
+    refused = changes(saved.get("model", {}), current["model"])
+    if refused:
+        raise ValueError(
+            "the checkpoint holds another model or optimiser, whose state does not load into this one. Give the "
+            "checkpoint's values (old -> new): " + "; ".join(refused)
+        )
     return [f"resuming with a different {change}" for change in changes(saved.get("other", {}), current["other"])]
+
+
+def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | None) -> list[str]:
+    """Put this run's --learning_rate, --weight_decay and --momentum back after a checkpoint's optimiser and
+    scheduler state restored the checkpoint's (a new value would otherwise be silently ignored): the schedule goes on
+    from the same step with the new peak. Returns what was changed, `--flag old -> new`."""
+    saved = (saved or {}).get("other", {})
+    changed = [name for name in RESTORED_SETTINGS if name in saved and saved[name] != getattr(args, name, None)]
+    if not changed:
+        return []
+    scheduler = getattr(lr_scheduler, "scheduler", lr_scheduler)  # accelerate wraps it
+    groups = optimizer.param_groups
+    if "learning_rate" in changed:
+        if not hasattr(scheduler, "lr_lambdas"):
+            raise ValueError(f"--learning_rate cannot change on resume with a {type(scheduler).__name__} schedule")
+        scheduler.base_lrs = [args.learning_rate] * len(groups)
+        rates = [base * rate(scheduler.last_epoch) for base, rate in zip(scheduler.base_lrs, scheduler.lr_lambdas)]
+        for group, rate in zip(groups, rates):
+            group["initial_lr"], group["lr"] = args.learning_rate, rate
+        scheduler._last_lr = rates
+    for name, key in (("weight_decay", "weight_decay"), ("momentum", "momentum")):
+        if name in changed:
+            for group in groups:
+                if key in group:  # AdamW has no momentum
+                    group[key] = getattr(args, name) or 0.0
+    return [f"--{name} {saved[name]!r} -> {getattr(args, name)!r}" for name in changed]
 
 
 def _parse_overrides(text: str | None) -> dict:
