@@ -223,6 +223,7 @@ def main(argv=None):
     resume_stream: dict = {}
     history: list[dict] = []
     skipped_before = 0  # broken training clips skipped by the runs before a resume
+    trained_before = [0] * accelerator.num_processes  # clips each process trained in the runs before a resume
     if checkpoint is not None:
         for warning in resume_warnings:
             logger.warning(warning)
@@ -236,6 +237,8 @@ def main(argv=None):
         completed_steps, starting_epoch = resume_state["completed_steps"], resume_state["epoch"]
         resume_batches, history = resume_state["batches_in_epoch"], resume_state["history"]
         skipped_before = resume_state["skipped"]
+        # (a checkpoint of an older version did not record them: the counts then start at this run)
+        trained_before = resume_state.get("trained_per_process", trained_before)
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
         logger.info(
@@ -307,6 +310,10 @@ def main(argv=None):
                 "no model is saved"
             )
 
+    def trained_per_process() -> list[int]:
+        """Clips each process has trained, the runs before a resume included (a collective)."""
+        return [before + now for before, now in zip(trained_before, accelerator.gather(trained_clips[None]).tolist())]
+
     def trainer_state(epoch, batches_in_epoch):
         state = dict(
             completed_steps=completed_steps,
@@ -314,6 +321,7 @@ def main(argv=None):
             batches_in_epoch=batches_in_epoch,
             history=history,
             skipped=skipped_total(),
+            trained_per_process=trained_per_process(),
             settings=settings,
         )
         if args.streaming:  # a collective: every process calls trainer_state
@@ -440,7 +448,7 @@ def main(argv=None):
     if not results:  # nothing was left to train: the outputs still need the checkpoint's metrics
         results = evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
         refuse_nothing_learned_or_measured(results)
-    clips_per_process = accelerator.gather(trained_clips.reshape(1)).tolist()
+    clips_per_process = trained_per_process()
     skipped = skipped_total()
     throughput = throughput_so_far()
     accelerator.wait_for_everyone()

@@ -445,7 +445,8 @@ def test_broken_clips_are_skipped_and_counted(videofolder, tmp_path):
         FINETUNE, "--dataset", data, "--output_dir", resumed, *epochs, *TINY_MODEL, "--resume_from_checkpoint", "latest"
     )
     results = json.loads((resumed / "all_results.json").read_text())
-    assert results["train_skipped_clips"] == 2 and results["train_clips_per_process"] == [13]
+    # Whole-run counts, as an uninterrupted run's: 13 clips before the resume, 13 after.
+    assert results["train_skipped_clips"] == 2 and results["train_clips_per_process"] == [26]
     assert skipped_in_checkpoints(resumed) == {"epoch_0": 1, "epoch_1": 2}
 
 
@@ -828,6 +829,8 @@ def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder
     run(FINETUNE, *args)
     finished = weights(tmp_path)
     history = json.loads((tmp_path / "all_results.json").read_text())["history"]
+    finished_clips = json.loads((tmp_path / "all_results.json").read_text())["train_clips_per_process"]
+    assert finished_clips[0] > 0
     result = run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
     assert "nothing left to train" in result.stdout + result.stderr
     resumed = weights(tmp_path)
@@ -835,7 +838,7 @@ def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder
         torch.testing.assert_close(resumed[name], finished[name], rtol=0, atol=0, msg=name)
     results = json.loads((tmp_path / "all_results.json").read_text())
     assert results["completed_steps"] == 5 and results["history"] == history
-    assert results["train_clips_per_process"] == [0]
+    assert results["train_clips_per_process"] == finished_clips  # the finished run's, not 0: nothing more trained
     assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_5"]
 
 
