@@ -156,3 +156,63 @@ def test_reencoding_shards_leaves_no_clip_out_whatever_the_container(tmp_path):
         clip = row["mp4"]["bytes"]
         assert probe(clip).num_frames == 12
         np.testing.assert_array_equal(read_frames(clip, list(range(12))), pyav_frames(clip))
+
+
+@pytest.fixture(scope="module")
+def mixed_folder(tmp_path_factory):
+    """A videofolder of mp4 (H.264), webm (VP9), avi (MPEG-4) and mkv (H.264) clips: 2 classes x 4 containers."""
+    root = tmp_path_factory.mktemp("mixed")
+    formats = [("mp4", "h264", "mp4"), ("webm", "vp9", "webm"), ("avi", "mpeg4", "avi"), ("matroska", "h264", "mkv")]
+    for name in CLASSES:
+        for container_format, codec, extension in formats:
+            path = root / "videos" / name / f"{codec}_{extension}_{name}.{extension}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_encoded(path, container_format, codec, num_frames=6, gop=3)
+    return root / "videos"
+
+
+def test_copied_shards_of_mixed_containers_read_back_every_clip_whole_and_streamed(mixed_folder, tmp_path):
+    """Clips copied in their own containers (mp4, webm, avi, mkv) all come back, with their bytes unchanged, from
+    `load_dataset` (whole) and from a stream: none is a row without a video."""
+    from vivit_hf.training.data.formats import load_video_dataset
+
+    out = tmp_path / "shards"
+    summary = shard_main(["--dataset", str(mixed_folder), "--out", str(out), "--shard_size", "20KB"])
+    assert summary["train"]["clips"] == 8 and not summary["train"]["left_out"]
+    sources = {path.relative_to(mixed_folder).as_posix(): path.read_bytes() for path in mixed_folder.rglob("*.*")}
+    assert len(sources) == 8
+    whole = load_video_dataset(str(out), "hub", cache_dir=str(tmp_path / "cache")).split("train")
+    streamed_split = open_streaming_dataset(str(out), cache_dir=str(tmp_path / "cache")).split("train")
+    for examples in (list(whole), [hub_row(streamed_split, row) for row in streamed_split.dataset]):
+        assert sorted(e["id"] for e in examples) == sorted(sources)
+        for example in examples:
+            assert example["video"]["bytes"] == sources[example["id"]]
+            np.testing.assert_array_equal(
+                read_frames(example["video"], list(range(6))), pyav_frames(sources[example["id"]])
+            )
+
+
+def hub_row(split, row):
+    from vivit_hf.training.data.formats import hub_example
+
+    return hub_example(row, split.video_column, split.label_column, split.label_id, row["__key__"])
+
+
+def test_copied_clips_that_do_not_open_are_left_out_and_the_card_says_what_was_checked(mixed_folder, tmp_path):
+    """A text file named `.mp4` and an mp4 cut in half (its index lost) among 8 good clips: the shards hold the 8,
+    and the card counts and names the 2 as unreadable, saying what the check was (not "0 unreadable")."""
+    import shutil
+
+    folder = tmp_path / "videos"
+    shutil.copytree(mixed_folder, folder)
+    (folder / "bowling" / "notes.mp4").write_text("not a video\n")
+    whole = (folder / "abseiling" / "h264_mp4_abseiling.mp4").read_bytes()
+    (folder / "abseiling" / "cut.mp4").write_bytes(whole[: len(whole) // 2])
+    out = tmp_path / "shards"
+    summary = shard_main(["--dataset", str(folder), "--out", str(out)])
+    assert summary["train"]["clips"] == 8
+    assert sorted(summary["train"]["left_out"]) == ["abseiling/cut.mp4", "bowling/notes.mp4"]
+    card = (out / "README.md").read_text()
+    assert "| train | 8 | 1 |" in card and card.split("| train | 8 | 1 |")[1].splitlines()[0].endswith("| 0 | 2 |")
+    assert "its first frame decoded" in card and "`abseiling/cut.mp4` (train)" in card
+    assert sum(1 for _ in open_streaming_dataset(str(out)).split("train").dataset) == 8
