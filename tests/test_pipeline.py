@@ -193,3 +193,50 @@ def test_pipeline_points_processor_option_names_to_where_they_go(model_dir, vide
         ValueError, match=r"'sampling_mode' \(a processor option .* `pipe\.video_processor\.sampling_mode`\)"
     ):
         classifier(video, sampling_mode="uniform")
+
+
+# -- batch_size > 1: the video processor collates (transformers' Pipeline collates only with a tokenizer, a
+# feature extractor or an image processor, and refused "Pipeline without tokenizer or feature_extractor") ----------
+@pytest.fixture(scope="module")
+def three_videos(tmp_path_factory):
+    """Three files whose clips differ (lengths and sizes differ, so the sampled frames and the resize differ)."""
+    folder = tmp_path_factory.mktemp("batch")
+    return [
+        str(write_video(folder / "a.mp4", num_frames=24, height=48, width=64)),
+        str(write_video(folder / "b.mp4", num_frames=40, height=64, width=48)),
+        str(write_video(folder / "c.mp4", num_frames=12, height=40, width=40)),
+    ]
+
+
+def _scores_by_hand(classifier, video, views: dict) -> dict:
+    """Each label's probability: the model on the processor's views of `video`, logits averaged, softmax."""
+    inputs = classifier.video_processor(video, return_tensors="pt", **views)
+    with torch.no_grad():
+        probabilities = classifier.model(**inputs).logits.mean(0).softmax(-1)
+    return {classifier.model.config.id2label[i]: p.item() for i, p in enumerate(probabilities)}
+
+
+@pytest.mark.parametrize("views", [{}, {"num_clips": 2, "num_crops": 3}], ids=["one_view", "six_views"])
+def test_pipeline_batch_size_2_scores_each_video_as_one_at_a_time(model_dir, three_videos, views):
+    classifier = vivit_pipeline(model_dir)
+    batched = classifier(three_videos, batch_size=2, top_k=3, **views)  # batches of 2, then 1
+    assert len(batched) == 3
+    for video, results in zip(three_videos, batched):
+        expected = _scores_by_hand(classifier, video, views)
+        assert {r["label"]: r["score"] for r in results} == pytest.approx(expected, abs=1e-5)
+
+
+def test_pipeline_batch_size_2_with_label_spaces_scores_each_head_per_video(heads_dir, three_videos):
+    classifier = vivit_pipeline(heads_dir)
+    batched = classifier(three_videos, batch_size=2, top_k=3)
+    for video, result in zip(three_videos, batched):
+        inputs = classifier.video_processor(video, return_tensors="pt")
+        with torch.no_grad():
+            logits = classifier.model(**inputs).logits[0]
+        nouns, verbs = _softmax_by_hand(logits[:3].tolist()), _softmax_by_hand(logits[3:].tolist())
+        assert {r["label"]: r["score"] for r in result["noun"]} == pytest.approx(
+            dict(zip(["tap", "pan", "cup"], nouns)), abs=1e-5
+        )
+        assert {r["label"]: r["score"] for r in result["verb"]} == pytest.approx(
+            dict(zip(["open", "wash"], verbs)), abs=1e-5
+        )

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from transformers import pipeline
+from video_factory import write_video
 
 import vivit_hf  # noqa: F401  (registers the configs and models with the Auto classes)
 from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
@@ -193,6 +194,31 @@ def test_window_in_frames_and_several_videos(model_dir, tmp_path):
     assert first["windows"][-1]["predictions"][0]["label"] == "red"
     assert {w["predictions"][0]["label"] for w in second["windows"]} == {"green"}
     assert len(second["aggregate"]) == 2
+
+
+# A window of 1 s and a hop of 0.5 s at 25 fps: 25 and 12 frames (12.5 rounded half to even, as the docs' example).
+# Starts by hand: every 12 frames while a whole window fits, then one more ending at the last frame if the grid
+# stopped short of it; a video shorter than the window is one window, all of it.
+@pytest.mark.parametrize(
+    "num_frames, spans, fitted",
+    [
+        (30, [(0, 25), (5, 30)], [None, "shifted"]),  # 12 + 25 > 30: the second window ends at frame 30
+        (37, [(0, 25), (12, 37)], [None, None]),  # 12 + 25 = 37: the grid ends at the last frame
+        (40, [(0, 25), (12, 37), (15, 40)], [None, None, "shifted"]),
+        (5, [(0, 5)], ["shortened"]),  # 5 frames: one window of all five
+    ],
+)
+def test_timeline_reports_the_hop_asked_for_and_which_windows_were_fitted_to_the_end(
+    model_dir, tmp_path, num_frames, spans, fitted
+):
+    video = write_video(tmp_path / "clip.mp4", num_frames=num_frames, height=32, width=32, fps=25)
+    result = timeline_pipeline(model_dir)(video, window=1, hop=0.5)
+    assert (result["window_frames"], result["hop_frames"]) == (25, 12)
+    assert [(w["start_frame"], w["end_frame"]) for w in result["windows"]] == spans
+    times = [t for w in result["windows"] for t in (w["start"], w["end"])]
+    assert times == pytest.approx([frame / 25 for span in spans for frame in span])
+    for window, how in zip(result["windows"], fitted):
+        assert (window["shortened"], window["shifted"]) == (how == "shortened", how == "shifted"), window
 
 
 def test_in_memory_video_needs_frames_or_metadata(model_dir):

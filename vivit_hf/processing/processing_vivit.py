@@ -33,6 +33,8 @@ import torch
 from transformers import BatchFeature
 from transformers.image_utils import PILImageResampling
 from transformers.modeling_outputs import ImageClassifierOutput
+from transformers.pipelines.base import pad_collate_fn
+from transformers.pipelines.pt_utils import PipelineDataset, PipelineIterator
 from transformers.pipelines.video_classification import VideoClassificationPipeline
 from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
@@ -46,7 +48,7 @@ from .sampling import (
     refuse_single_frame,
     sample_clips,
 )
-from .timeline import iter_window_clips, plan_windows
+from .timeline import iter_window_clips, plan_windows, requested_frames
 from .video_io import VideoReader, describe_source, open_video, source_name
 from .video_transforms import (
     NORMALIZATION_PRESETS,
@@ -905,10 +907,12 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     flat list. With any other video processor the preprocessing is the parent class's.
 
     Long videos: `pipe(video, window=4, hop=2)` (seconds, or frames as `"64f"`) gives a timeline, `{"windows": [{
-    "start", "end", "start_frame", "end_frame", "predictions"}, ...], "aggregate", "fps", "num_frames", "duration",
-    "window_frames", "hop_frames"}`: one clip of `num_frames` per window, the file read in one pass with each frame
-    decoded once and only the frames later windows need held (`timeline.iter_window_clips`); `aggregate` is scored
-    from the mean of the windows' logits. Predictions are per head as above.
+    "start", "end", "start_frame", "end_frame", "shortened", "shifted", "predictions"}, ...], "aggregate", "fps",
+    "num_frames", "duration", "window_frames", "hop_frames"}` (`window_frames` / `hop_frames`: the window and hop
+    asked for, in frames; a window fitted to the video's end says so with `shortened` / `shifted`): one clip of
+    `num_frames` per window, the file read in one pass with each frame decoded once and only the frames later windows
+    need held (`timeline.iter_window_clips`); `aggregate` is scored from the mean of the windows' logits. Predictions
+    are per head as above.
 
     Saliency: `pipe(video, return_saliency=True)` gives `{"predictions": ..., "saliency": (views, t, h, w)}`, the
     model's `attention_rollout` of each view (one more forward, with attention maps), for `vivit_hf.saliency_overlay`.
@@ -961,6 +965,29 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             return results
         return super().__call__(inputs, **kwargs)
 
+    def get_iterator(
+        self, inputs, num_workers: int, batch_size: int, preprocess_params, forward_params, postprocess_params
+    ):
+        """transformers' iterator, with batches collated by the video processor. transformers collates only with
+        a tokenizer, feature extractor or image processor, so `batch_size > 1` failed with "Pipeline without
+        tokenizer or feature_extractor cannot do batching". A video processor makes every video of a call the
+        same shape, so the views of the videos of a batch are concatenated (pixel_values `(videos x views, ...)`)
+        and `_forward` averages each video's views."""
+        if batch_size == 1 or self.feature_extractor is not None or self.image_processor is not None:
+            return super().get_iterator(
+                inputs, num_workers, batch_size, preprocess_params, forward_params, postprocess_params
+            )
+        if isinstance(inputs, Sequence):
+            dataset = PipelineDataset(inputs, self.preprocess, preprocess_params)
+        else:  # a generator or an iterable data set: one worker keeps its order (as transformers does)
+            dataset, num_workers = PipelineIterator(inputs, self.preprocess, preprocess_params), min(num_workers, 1)
+        collate = pad_collate_fn(None, self.video_processor)
+        loader = torch.utils.data.DataLoader(
+            dataset, num_workers=num_workers, batch_size=batch_size, collate_fn=collate
+        )
+        model_iterator = PipelineIterator(loader, self.forward, forward_params, loader_batch_size=batch_size)
+        return PipelineIterator(model_iterator, self.postprocess, postprocess_params)
+
     def run_single(self, inputs, preprocess_params, forward_params, postprocess_params):
         if preprocess_params.get("window") is None:
             return super().run_single(inputs, preprocess_params, forward_params, postprocess_params)
@@ -1009,6 +1036,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                     "end": win.end,
                     "start_frame": win.start_frame,
                     "end_frame": win.end_frame,
+                    # fitted to the video: the whole of a video shorter than the window; the extra last window
+                    "shortened": win.shortened,
+                    "shifted": win.shifted,
                     "predictions": prediction,
                 }
                 for win, prediction in zip(windows, predictions)
@@ -1018,8 +1048,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             "fps": fps,
             "num_frames": source.num_frames,
             "duration": windows[-1].end if fps else None,  # the last window ends where the last frame does
-            "window_frames": windows[0].end_frame - windows[0].start_frame,
-            "hop_frames": windows[1].start_frame - windows[0].start_frame if len(windows) > 1 else None,
+            # as asked (not the last window's shift, nor a short video's length): each window says how it was fitted
+            **dict(zip(("window_frames", "hop_frames"), requested_frames(fps, window, hop))),
         }
 
     def _window_logits(self, clips: list[np.ndarray], num_crops: int, forward_params: dict) -> torch.Tensor:
@@ -1058,23 +1088,28 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         return inputs
 
     def _forward(self, model_inputs, return_saliency=False):
-        num_views = int(model_inputs.pop("num_views", 1))
+        num_views = model_inputs.pop("num_views", 1)
+        if isinstance(num_views, list):  # a batch of videos (`get_iterator`): one call, so one view count
+            num_views = num_views[0]
+        num_views = int(num_views)
         outputs = self.model(**model_inputs)
         if return_saliency:  # the model's own rollout (processing knows no model: reached through the model object)
             mask = model_inputs.get("attention_mask")
-            outputs["saliency"] = self.model.attention_rollout(model_inputs["pixel_values"], attention_mask=mask)
+            saliency = self.model.attention_rollout(model_inputs["pixel_values"], attention_mask=mask)
+            # (videos, views, t, h, w): a batch is split by video, each keeping all its views
+            outputs["saliency"] = saliency.reshape(-1, num_views, *saliency.shape[1:])
         if num_views > 1:  # the views of one video: average their logits (paper's multi-view test)
             logits = outputs.logits
             outputs["logits"] = logits.reshape(-1, num_views, *logits.shape[1:]).mean(dim=1)
-            if outputs.get("head_logits") is not None:  # keep the per-head view consistent with the average
-                spaces = self.model.config.label_spaces
-                outputs["head_logits"] = dict(zip(spaces, outputs["logits"].split(list(spaces.values()), dim=-1)))
+        if outputs.get("head_logits") is not None:
+            # postprocess splits the heads from `logits` itself; a dict of heads cannot be split by video in a batch
+            outputs["head_logits"] = None
         return outputs
 
     def postprocess(self, model_outputs, top_k=5, function_to_apply=None, return_saliency=False):
         if return_saliency:
             predictions = self.postprocess(model_outputs, top_k=top_k, function_to_apply=function_to_apply)
-            return {"predictions": predictions, "saliency": model_outputs["saliency"]}
+            return {"predictions": predictions, "saliency": model_outputs["saliency"][0]}  # (views, t, h, w)
         spaces = getattr(self.model.config, "label_spaces", None) or {}
         if len(spaces) < 2:
             return super().postprocess(model_outputs, top_k=top_k, function_to_apply=function_to_apply)

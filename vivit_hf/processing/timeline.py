@@ -21,12 +21,16 @@ import numpy as np
 
 from .video_io import VideoReader
 
-__all__ = ["Window", "span_in_frames", "plan_windows", "iter_window_clips"]
+__all__ = ["Window", "span_in_frames", "requested_frames", "plan_windows", "iter_window_clips"]
 
 
 @dataclass(frozen=True)
 class Window:
-    """One window: frames `[start_frame, end_frame)`, times `[start, end)` in seconds, and the frames it samples."""
+    """One window: frames `[start_frame, end_frame)`, times `[start, end)` in seconds, and the frames it samples.
+
+    `shortened`: the video is shorter than the window asked for, so this window is the whole video. `shifted`: the
+    window does not start on the hop's grid but ends at the video's end (the extra last window, so that every frame
+    lies in one)."""
 
     index: int
     start_frame: int
@@ -34,6 +38,8 @@ class Window:
     start: float
     end: float
     frames: tuple[int, ...]
+    shortened: bool = False
+    shifted: bool = False
 
 
 _SPAN = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(s|sec|secs|seconds?|f|frames?)?\s*$")
@@ -73,6 +79,38 @@ def span_in_frames(value, fps: float | None, name: str = "window") -> int:
     return max(1, int(round(number * _need_rate(value, fps, name))))
 
 
+def requested_frames(fps: float | None, window, hop=None) -> tuple[int, int]:
+    """The window and hop asked for, in frames (`hop` defaults to the window), whatever the video's length: what a
+    timeline reports, while each window says whether it was shortened or shifted to fit the video."""
+    size = span_in_frames(window, fps, "window")
+    return size, span_in_frames(hop, fps, "hop") if hop is not None else size
+
+
+def _frame_windows(count: int, size: int, step: int, num_frames: int, time_of) -> list[Window]:
+    """Windows of `size` frames every `step` frames over `count` frames, one more ending at the last frame when the
+    grid stops short of it; `time_of(frame)` gives a frame boundary's time in seconds."""
+    shortened = size > count
+    size = min(size, count)
+    starts = list(range(0, count - size + 1, step))
+    shifted = starts[-1] + size < count
+    if shifted:
+        starts.append(count - size)
+    parts = (2 * np.arange(num_frames, dtype=np.int64) + 1) * size // (2 * num_frames)
+    return [
+        Window(
+            index=position,
+            start_frame=start,
+            end_frame=start + size,
+            start=time_of(start),
+            end=time_of(start + size),
+            frames=tuple((start + parts).tolist()),
+            shortened=shortened,
+            shifted=shifted and position == len(starts) - 1,
+        )
+        for position, start in enumerate(starts)
+    ]
+
+
 def plan_windows(
     num_video_frames: int, fps: float | None, window, hop=None, num_frames: int = 32, times=None
 ) -> list[Window]:
@@ -96,24 +134,9 @@ def plan_windows(
         times = times - times[0]  # seconds from the first frame shown, as frame 0 is second 0 below
         if not _evenly_spaced(times, fps):
             return _plan_by_time(times, fps, window, hop, num_frames)
-    size = min(span_in_frames(window, fps, "window"), num_video_frames)
-    step = span_in_frames(hop, fps, "hop") if hop is not None else size
-    starts = list(range(0, num_video_frames - size + 1, step))
-    if starts[-1] + size < num_video_frames:
-        starts.append(num_video_frames - size)
-    parts = (2 * np.arange(num_frames, dtype=np.int64) + 1) * size // (2 * num_frames)
+    size, step = requested_frames(fps, window, hop)
     rate = float(fps) if fps and fps > 0 else None
-    return [
-        Window(
-            index=position,
-            start_frame=start,
-            end_frame=start + size,
-            start=start / rate if rate else 0.0,
-            end=(start + size) / rate if rate else 0.0,
-            frames=tuple((start + parts).tolist()),
-        )
-        for position, start in enumerate(starts)
-    ]
+    return _frame_windows(num_video_frames, size, step, num_frames, lambda frame: frame / rate if rate else 0.0)
 
 
 # Presentation times are compared this much early: a pts of 2.0 s stored in ticks may come back as 1.9999999999
@@ -140,27 +163,16 @@ def _plan_by_time(times: np.ndarray, fps: float | None, window, hop, num_frames:
     duration = float(edges[-1])
     length, unit = _parse_span(window, "window")
     if unit == "f":
-        size = min(int(length), count)
+        size = int(length)
         step = span_in_frames(hop, fps, "hop") if hop is not None else size
-        starts = list(range(0, count - size + 1, step))
-        if starts[-1] + size < count:
-            starts.append(count - size)
-        parts = (2 * np.arange(num_frames, dtype=np.int64) + 1) * size // (2 * num_frames)
-        return [
-            Window(
-                index=position,
-                start_frame=start,
-                end_frame=start + size,
-                start=round(float(edges[start]), 9),  # to the nanosecond, as below
-                end=round(float(edges[start + size]), 9),
-                frames=tuple((start + parts).tolist()),
-            )
-            for position, start in enumerate(starts)
-        ]
+        # to the nanosecond, as below
+        return _frame_windows(count, size, step, num_frames, lambda frame: round(float(edges[frame]), 9))
+    shortened = length > duration + _EPSILON
     length = min(length, duration)
     step = length if hop is None else _hop_seconds(hop, fps)
     starts = [k * step for k in range(int((duration - length) / step + _EPSILON) + 1)]
-    if starts[-1] + length < duration - _EPSILON:
+    shifted = starts[-1] + length < duration - _EPSILON
+    if shifted:
         starts.append(duration - length)
     centres = (2 * np.arange(num_frames) + 1) / (2 * num_frames)
     windows = []
@@ -170,8 +182,10 @@ def _plan_by_time(times: np.ndarray, fps: float | None, window, hop, num_frames:
         stop = max(first + 1, int(np.searchsorted(times, end - _EPSILON, side="left")))  # frames shown before end
         playing = np.searchsorted(times, start + centres * length + _EPSILON, side="right") - 1
         frames = np.clip(playing, first, stop - 1)
+        last = position == len(starts) - 1
         # rounded to the nanosecond, below any time base: 10.3 + 0.2 reads 10.5, not 10.500000000000002
-        windows.append(Window(position, first, stop, round(start, 9), round(end, 9), tuple(frames.tolist())))
+        times_s = round(start, 9), round(end, 9)
+        windows.append(Window(position, first, stop, *times_s, tuple(frames.tolist()), shortened, shifted and last))
     return windows
 
 
