@@ -133,3 +133,31 @@ def test_a_video_shorter_than_the_clip_loops_with_the_cache_as_without(examples)
     plain, cached = datasets(examples, processor)
     for key in [(0, 0), (2, 3)]:
         assert torch.equal(plain[key]["pixel_values"], cached[key]["pixel_values"]), key
+
+
+def test_each_clip_that_does_not_decode_while_the_cache_is_built_is_named_once(examples, processor, tmp_path, caplog):
+    """Two broken clips among good ones: the cache's build names each (by the example's id) with its reason, once,
+    and the count it logs is theirs; reading them later names them as without a cache."""
+    (tmp_path / "text.mp4").write_bytes(b"not a video")
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    broken = [
+        {"video": str(tmp_path / "text.mp4"), "label": 0, "id": "up/text.mp4"},
+        {"video": str(tmp_path / "empty.mp4"), "label": 1, "id": "down/empty.mp4"},
+    ]
+    items = [examples[0], broken[0], examples[1], broken[1]]
+    dataset = VideoClassificationDataset(items, processor, seed=0, processor_kwargs=TRAIN)
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.cache"):
+        dataset.cache_decoded_videos()
+    named = [r.getMessage() for r in caplog.records if r.name == "vivit_hf.training.data.cache"]
+    assert len(named) == 2
+    assert named[0].startswith(f"clip up/text.mp4 ({tmp_path / 'text.mp4'}) did not decode whole")
+    assert named[1].startswith(f"clip down/empty.mp4 ({tmp_path / 'empty.mp4'}) did not decode whole")
+    assert "empty (0 bytes)" in named[1]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.dataset"):
+        valid = [bool(dataset[index]["valid"]) for index in range(4)]
+    assert valid == [True, False, True, False]
+    skipped = [r.getMessage() for r in caplog.records if r.name == "vivit_hf.training.data.dataset"]
+    assert [message.split(" (")[0] for message in skipped] == ["skipping broken clip up/text.mp4"] + [
+        "skipping broken clip down/empty.mp4"
+    ]

@@ -156,3 +156,44 @@ def test_a_streamed_row_without_a_label_is_skipped_and_counted_not_taken_for_the
     assert len(batches) == 1
     assert batches[0]["valid"].tolist() == [True, False, True, False]
     assert batches[0]["labels"][batches[0]["valid"]].tolist() == [1, 0]
+
+
+def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_none(tmp_path, caplog):
+    """Shards as the shard tool wrote them before its one member name: a card declaring only `mp4`, and a sample
+    whose clip is a `.webm` member, which `datasets` drops (the row has no video), plus an `.mp4` that is text.
+    Read whole (through `VideoClassificationDataset`) and streamed, each failing row is named by the id its `.json`
+    keeps (and where its video is), never `None`; the good row decodes."""
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.dataset import VideoClassificationDataset
+    from vivit_hf.training.data.streaming import StreamingVideoDataset
+
+    good = sources(tmp_path, 1)[0].read_bytes()
+    root = tmp_path / "repo"
+    members = [("mp4", good, "good/a.mp4"), ("webm", good, "webm/b.webm"), ("mp4", b"not a video", "text/c.mp4")]
+    samples = [
+        (f"k{i}", {ext: data, "cls": b"1", "json": json.dumps({"id": clip_id, "label": "stand"}).encode()})
+        for i, (ext, data, clip_id) in enumerate(members)
+    ]
+    write_tar(root / "data" / "train-00000-of-00001.tar", samples)
+    (root / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*.tar\n"
+        "dataset_info:\n  features:\n  - name: mp4\n    dtype: video\n  - name: cls\n    dtype:\n      class_label:\n"
+        "        names:\n          '0': sit\n          '1': stand\n  - name: json\n    struct:\n    - name: id\n"
+        "      dtype: string\n    - name: label\n      dtype: string\n  - name: __key__\n    dtype: string\n"
+        "  - name: __url__\n    dtype: string\n---\n"
+    )
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    expected = ["skipping broken clip webm/b.webm (no video)", "skipping broken clip text/c.mp4 (k2.mp4)"]
+    cache = str(tmp_path / "cache")
+    whole = VideoClassificationDataset(load_video_dataset(str(root), "hub", cache_dir=cache).split("train"), processor)
+    with caplog.at_level("WARNING"):
+        assert [bool(whole[i]["valid"]) for i in range(3)] == [True, False, False]
+    assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected
+    caplog.clear()
+    stream = StreamingVideoDataset(
+        open_streaming_dataset(str(root), cache_dir=cache).split("train"), processor, batch_size=3
+    )
+    with caplog.at_level("WARNING"):
+        (batch,) = [b for b in stream if not b.get("end")]
+    assert batch["valid"].tolist() == [True, False, False]
+    assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected

@@ -54,18 +54,31 @@ class DecodedVideoCache:
         return sum(span is not None for span in self.spans)
 
     @classmethod
-    def build(cls, videos: Sequence, processor, *, num_workers: int = 0, **processor_kwargs) -> DecodedVideoCache:
+    def build(
+        cls,
+        videos: Sequence,
+        processor,
+        *,
+        num_workers: int = 0,
+        names: Sequence[str] | None = None,
+        **processor_kwargs,
+    ) -> DecodedVideoCache:
         """Decode every video with `processor.decode_video_frames(video, **processor_kwargs)`, in
-        `num_workers` processes. Peak memory is about twice the cache's size while the frames are gathered."""
+        `num_workers` processes. Peak memory is about twice the cache's size while the frames are gathered.
+        Each video that does not decode is named once (`names[i]`, else its position), with the reason: reading it
+        from its source later may fail as well, or succeed where it needs fewer frames than the whole file."""
         start = time.perf_counter()
         decoder = _DecodeAll(videos, processor, processor_kwargs)
         loader = torch.utils.data.DataLoader(decoder, batch_size=None, num_workers=num_workers, collate_fn=_unchanged)
         decoded = list(loader)
-        total = sum(a.size for a in decoded if a is not None)
+        total = sum(a.size for a in decoded if isinstance(a, np.ndarray))
         frames = torch.empty(total, dtype=torch.uint8)
         spans, offset = [], 0
         for position, array in enumerate(decoded):
-            if array is None:
+            if not isinstance(array, np.ndarray):
+                if array is not None:  # the reason it did not decode; None: an in-memory video, nothing to cache
+                    name = names[position] if names is not None else f"#{position}"
+                    logger.warning("clip %s did not decode whole, read from its source each time: %s", name, array)
                 spans.append(None)
                 continue
             frames[offset : offset + array.size] = torch.from_numpy(array.reshape(-1))
@@ -91,15 +104,17 @@ class _DecodeAll(torch.utils.data.Dataset):
     def __len__(self) -> int:
         return len(self.videos)
 
-    def __getitem__(self, index: int) -> np.ndarray | None:
+    def __getitem__(self, index: int) -> np.ndarray | str | None:
+        """The frames, else why they did not decode (a string: picklable from a worker process whatever the
+        error), else None for a video held in memory as floats (nothing to gain from a copy)."""
         try:
             video = self.videos[index]
             if hasattr(video, "decode_frames"):  # a segment of a longer video (`VideoSegment`): its frames only
                 frames = video.decode_frames(self.processor, **self.processor_kwargs)
             else:
                 frames = self.processor.decode_video_frames(video, **self.processor_kwargs)
-        except Exception:  # noqa: BLE001 - left uncached: read from its source each time, where it fails as before
-            return None
+        except Exception as error:  # noqa: BLE001 - left uncached: read from its source each time, as without a cache
+            return f"{type(error).__name__}: {error}"
         # Only what decoding produces; in-memory float videos gain nothing from a copy.
         return frames.contiguous().numpy() if frames.dtype == torch.uint8 else None
 

@@ -127,7 +127,11 @@ class VideoClassificationDataset(Dataset):
         """Decode every clip once (in `num_workers` processes), as the processor with this data set's options
         would, and read the frames from memory from now on. Build it after the processor's last change."""
         self.cache = DecodedVideoCache.build(
-            self._videos(), self.processor, num_workers=num_workers, **self.processor_kwargs
+            self._videos(),
+            self.processor,
+            num_workers=num_workers,
+            names=[describe_example(example, index) for index, example in enumerate(self.examples)],
+            **self.processor_kwargs,
         )
         return self.cache
 
@@ -181,7 +185,7 @@ class VideoClassificationDataset(Dataset):
             self._sample_shape = tuple(pixel_values.shape)
             valid = True
         except _decode_errors() as error:
-            logger.warning("skipping broken clip %s: %s", _describe(example["video"]), error)
+            logger.warning("skipping broken clip %s: %s", describe_example(example, index), error)
             pixel_values = torch.zeros(self.sample_shape())
             valid = False
         return {"pixel_values": pixel_values, "labels": labels, "valid": torch.tensor(valid)}
@@ -192,7 +196,20 @@ def _describe(video) -> str:
         return str(video.get("path") or f"<{len(video.get('bytes') or b'')} bytes>")
     if isinstance(video, (bytes, bytearray)):
         return f"<{len(video)} bytes>"
+    if hasattr(video, "shape"):  # frames in memory: their shape, not every pixel
+        return f"<frames {tuple(video.shape)}>"
     return str(video)
+
+
+def describe_example(example: dict, index: int) -> str:
+    """How a warning names an example: its id (the source's id, a path, a Hub row's index) and where its video
+    is when that says more (a file, a shard member); a row without a video says so rather than `None`."""
+    video = example.get("video")
+    where = "no video" if video is None else _describe(video)
+    name = example.get("id")
+    if name is None or str(name) == "":
+        return f"#{index} ({where})" if video is None else where
+    return str(name) if where == str(name) else f"{name} ({where})"
 
 
 def collate_videos(items: list[dict]) -> dict:

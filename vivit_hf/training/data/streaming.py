@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .dataset import _decode_errors, _describe, collate_videos
+from .dataset import _decode_errors, collate_videos, describe_example
 from .formats import (
     _SPLIT_ALIASES,
     DatasetFormatError,
@@ -230,7 +230,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             )["pixel_values"]
             valid = True
         except (*_decode_errors(), ValueError, TypeError) as error:
-            logger.warning("skipping broken clip %s: %s", _describe(example["video"]), error)
+            logger.warning("skipping broken clip %s: %s", describe_example(example, index), error)
             pixel_values, valid = torch.zeros(self.sample_shape()), False
         return {"pixel_values": pixel_values, "labels": example["label"], "valid": valid, "id": example["id"]}
 
