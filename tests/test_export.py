@@ -2,6 +2,10 @@
 """Export: `torch.export` with dynamic batch (and frames / size through `interpolate_pos_encoding`), ONNX through the
 dynamo exporter checked with onnxruntime, and `python -m vivit_hf.export`, for all four variants."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 from test_models import VARIANTS, clip, tiny
@@ -60,3 +64,39 @@ def test_export_command_writes_a_checked_onnx_file_and_a_program(tmp_path, capsy
     assert main([str(tmp_path / "model"), str(tmp_path / "model.pt2"), "--dynamic_size"]) == 0
     program = torch.export.load(tmp_path / "model.pt2")
     assert program.module()(clip(batch=1, frames=6, size=40)).shape == (1, 5)
+
+
+def _run_export(*args: str, block_onnxscript: bool = False) -> subprocess.CompletedProcess:
+    """`python -m vivit_hf.export ARGS` as a user runs it (optionally as if onnxscript were not installed)."""
+    block = "import sys; sys.modules['onnxscript'] = None; " if block_onnxscript else ""
+    run = "runpy.run_module('vivit_hf.export', run_name='__main__')"
+    code = f"{block}import runpy, sys; sys.argv = ['vivit_hf.export', *{list(args)!r}]; {run}"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.mark.parametrize("what", ["empty_folder", "folder_without_model_type", "missing_hub_id"])
+def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, what):
+    source = tmp_path / "not-a-model"
+    if what != "missing_hub_id":
+        source.mkdir()
+    if what == "folder_without_model_type":
+        (source / "config.json").write_text('{"hidden_size": 8}')
+    if what == "missing_hub_id":
+        source = "nobody-here/no-such-model"
+    result = _run_export(str(source), str(tmp_path / "out.pt2"))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"python -m vivit_hf.export: error: {source} is not a model folder or Hub id"), last
+    assert not (tmp_path / "out.pt2").exists()
+
+
+def test_onnx_export_without_onnxscript_says_what_to_install(tmp_path):
+    tiny("factorised_encoder").save_pretrained(tmp_path / "model")
+    result = _run_export(str(tmp_path / "model"), str(tmp_path / "model.onnx"), block_onnxscript=True)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("python -m vivit_hf.export: error: ") and "pip install onnxscript" in last, last
+    assert not (tmp_path / "model.onnx").exists()

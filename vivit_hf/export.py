@@ -120,6 +120,25 @@ def check_onnx(model: ViViTPreTrainedModel, path: str | Path, inputs: tuple, fea
     return float((torch.from_numpy(got) - want).abs().max())
 
 
+def _has_onnxscript() -> bool:
+    try:
+        import onnxscript  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def load_model(source: str) -> ViViTPreTrainedModel:
+    """A saved folder or Hub id of any of the four models: the classifier, or the backbone (`*Model`) it holds."""
+    # The four models are registered with the Auto classes: importing this module imported the package.
+    from transformers import AutoModel, AutoModelForVideoClassification
+
+    try:
+        return AutoModelForVideoClassification.from_pretrained(source)
+    except ValueError:  # no video-classification class for this config: the backbone (or AutoModel's own error)
+        return AutoModel.from_pretrained(source)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vivit_hf.export", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", help="a saved folder or Hub id of any of the four models")
@@ -128,16 +147,25 @@ def main(argv=None) -> int:
     parser.add_argument("--attention_mask", action="store_true", help="take an attention_mask (batch, frames)")
     parser.add_argument("--features", action="store_true", help="return pooled clip embeddings, not logits")
     args = parser.parse_args(argv)
-
-    # The four models are registered with the Auto classes: importing this module imported the package.
-    from transformers import AutoModel, AutoModelForVideoClassification
-
-    try:
-        model = AutoModelForVideoClassification.from_pretrained(args.model)
-    except ValueError:
-        model = AutoModel.from_pretrained(args.model)
-    model = model.eval()
     output = Path(args.output)
+    # What the user gave does not fit: one line, argparse's exit code, before the model loads. Anything else is a bug
+    # and keeps its traceback (as `python -m vivit_hf.convert`).
+    if output.suffix != ".pt2" and not _has_onnxscript():
+        print(
+            f"{parser.prog}: error: writing {output.name} (ONNX) needs onnxscript, which torch's dynamo exporter uses: "
+            "pip install onnxscript (and onnxruntime, to check the file; both are in vivit_hf's `test` extra), or "
+            "write a .pt2 file (torch.export) instead",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        model = load_model(args.model).eval()
+    except (OSError, ValueError) as error:  # no such folder or Hub id, no config, not a model transformers knows
+        message = " ".join(str(error).split())
+        print(
+            f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {message}", file=sys.stderr
+        )
+        return 2
     if output.suffix == ".pt2":
         torch.export.save(export_program(model, args.dynamic_size, args.attention_mask, args.features), output)
         print(f"wrote {output}")
