@@ -51,6 +51,16 @@ def finetune():
         # A misspelt config field was silently ignored: now refused with the closest valid name.
         (["--config_overrides", "hiden_size=16"], ["--config_overrides", "'hiden_size'", "hidden_size"]),
         (["--config_overrides", "image_size"], ["--config_overrides", "'image_size'", "key=value"]),
+        # A config its own validation refuses used to stop only after the data set was read, with a traceback.
+        (["--crop_size", "30"], ["argument --crop_size 30", "not divisible by the patch size (8, 8)"]),
+        (
+            ["--config_overrides", "tubelet_size=[2,7,7]"],
+            ["--config_overrides 'tubelet_size=[2,7,7]'", "(32, 32) is not divisible by the patch size (7, 7)"],
+        ),
+        (
+            ["--config_overrides", "hidden_size=30"],
+            ["--config_overrides 'hidden_size=30'", "`hidden_size` (30) is not divisible by `num_attention_heads` (4)"],
+        ),
         # Abbreviations are off: --lr used to be taken as --lr_scheduler_type.
         (["--lr", "0.1"], ["--lr"]),
         (["--init_from", "/no/such/folder/vit-base"], ["--init_from", "/no/such/folder/vit-base", "does not exist"]),
@@ -158,6 +168,35 @@ def test_the_recipe_parses_its_flags_before_anything_else(tmp_path):
     assert "--eval_num_crops" in result.stderr.splitlines()[-1] and not (tmp_path / "out").exists()
     source = (REPO / "recipes" / "finetune.py").read_text()
     assert "def main(argv=None):\n    args = parse_args(argv" in source
+
+
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        (["--crop_size", "30"], "--crop_size 30"),
+        (["--config_overrides", "tubelet_size=[2,7,7]"], "--config_overrides 'tubelet_size=[2,7,7]'"),
+        (["--config_overrides", "hidden_size=30"], "--config_overrides 'hidden_size=30'"),
+    ],
+)
+def test_the_recipe_refuses_a_config_that_cannot_be_built_before_the_data_loads(tmp_path, flags, named):
+    """The script: one line naming the flag, argparse's status 2, no traceback and no output folder (the model's
+    config used to refuse it only after every clip of the data set had been listed)."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "recipes" / "finetune.py"), *flags, "--output_dir", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("finetune.py: error: argument ") and named in last, last
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_config_that_builds_is_not_refused(finetune):
+    args = finetune.parse_args(["--crop_size", "64", "--config_overrides", "hidden_size=64,tubelet_size=[2,16,16]"])
+    assert args.crop_size == 64
 
 
 # ------------------------------------------------------------------ total batch size (it used to be rounded silently)

@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -289,6 +290,10 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
         check_config_overrides(overrides, args.crop_size)
     except ValueError as error:
         parser.error(f"argument --config_overrides: {error}")
+    try:
+        check_model_config(args)
+    except (ValueError, TypeError) as error:
+        parser.error(f"argument {' with '.join(_model_config_flags(args, str(error)))}: {error}")
     if args.dataset_config_name and args.dataset_format != "hub":
         parser.error("--dataset_config_name names a configuration of a `datasets` repo: give --dataset_format hub")
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
@@ -303,6 +308,41 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
     except ValueError as error:
         parser.error(str(error))
     return args
+
+
+def check_model_config(args: argparse.Namespace) -> None:
+    """Without `--init_from` the flags make the whole config (the model size, `--config_overrides`, `--crop_size`,
+    `--num_frames`, ...): build it, so that its own validation (a crop that is no multiple of the patch, heads that
+    do not divide the width) refuses it now, not after the data set was read. With `--init_from` the checkpoint
+    supplies the rest of the fields, and the config is checked when the model is built from it."""
+    if args.init_from:
+        return
+    config_class = VIVIT_MODELS[args.model][0]
+    config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **model_config_overrides(args)})
+
+
+# The flags that set a config field themselves (`model_config_overrides`)
+_FIELD_FLAGS = {
+    "image_size": "crop_size",
+    "num_frames": "num_frames",
+    "drop_path_rate": "drop_path_rate",
+    "hidden_dropout_prob": "hidden_dropout_prob",
+}
+
+
+def _model_config_flags(args: argparse.Namespace, message: str) -> list[str]:
+    """The flags behind the fields a config error names (`image_size` -> `--crop_size 30`), as given; a field no
+    flag set comes from the model size."""
+    overrides = _parse_overrides(args.config_overrides)
+    flags = []
+    for field in dict.fromkeys(re.findall(r"`(\w+)`", message)):
+        if field in overrides:
+            flags.append(f"--config_overrides {args.config_overrides!r}")
+        elif field in _FIELD_FLAGS and getattr(args, _FIELD_FLAGS[field]) is not None:
+            flags.append(f"--{_FIELD_FLAGS[field]} {getattr(args, _FIELD_FLAGS[field])}")
+        else:
+            flags.append(f"--model_size {args.model_size or 'tiny'}")
+    return list(dict.fromkeys(flags)) or [f"--model {args.model}"]
 
 
 def check_torch_compile(args: argparse.Namespace) -> None:
