@@ -4,6 +4,7 @@ stream back with the same labels and frames (checked against a plain PyAV decode
 to a shorter side with a keyframe every N frames, and pushed to a (stand-in) Hub data set repo."""
 
 import io
+import tarfile
 
 import av
 import huggingface_hub
@@ -216,3 +217,28 @@ def test_copied_clips_that_do_not_open_are_left_out_and_the_card_says_what_was_c
     assert "| train | 8 | 1 |" in card and card.split("| train | 8 | 1 |")[1].splitlines()[0].endswith("| 0 | 2 |")
     assert "its first frame decoded" in card and "`abseiling/cut.mp4` (train)" in card
     assert sum(1 for _ in open_streaming_dataset(str(out)).split("train").dataset) == 8
+
+
+def test_shards_written_again_into_the_same_folder_are_read_whole_not_from_the_old_cache(kinetics, tmp_path):
+    """`datasets` caches a local folder under its name and its card's YAML: shards read, then written again into the
+    same folder in another order (`--seed`: same clips, classes, counts and bytes, so the same YAML) must read back
+    the new samples (each key's clip as the tar holds it), not the first version's."""
+    import shutil
+
+    from vivit_hf.training.data.formats import load_video_dataset
+
+    out, cache = tmp_path / "shards", str(tmp_path / "cache")
+    versions = []
+    for seed in ("0", "1"):
+        shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--seed", seed])
+        written = {}
+        for path in sorted((out / "data").glob("train-*.tar")):
+            with tarfile.open(path) as tar:
+                for member in tar.getmembers():
+                    if member.name.endswith(".mp4"):
+                        written[member.name] = tar.extractfile(member).read()
+        examples = load_video_dataset(str(out), "hub", cache_dir=cache).split("train")
+        assert {e["video"]["path"]: e["video"]["bytes"] for e in examples} == written
+        versions.append(written)
+        shutil.rmtree(out)
+    assert versions[0] != versions[1] and sorted(versions[0].values()) == sorted(versions[1].values())

@@ -957,6 +957,8 @@ def load_hub(
         if isinstance(loaded, datasets.Dataset):
             loaded = datasets.DatasetDict({"train": loaded})
     else:
+        if Path(source).is_dir():
+            cache_dir = local_folder_cache_dir(Path(source), cache_dir)
         loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
@@ -975,6 +977,27 @@ def load_hub(
             dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
         splits[_SPLIT_ALIASES.get(split, split)] = _HubSplit(dataset, video_column, label_column, label_map, base)
     return VideoClassificationData(splits=splits, label_spaces={"label": names})
+
+
+def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
+    """A cache folder of its own for each version of a local data set folder. `datasets` keys the Arrow cache of a
+    local folder by the folder's name and its card's YAML, not by its files: shards written again into `shards/`
+    with the same card (the same clips in another `--seed` order; other clips of the same classes, counts and total
+    bytes) were read from the first version's cache, silently. The key here is the folder's path and every file's
+    name, size and modification time (a `stat` per file, no read); an old version's cache stays until removed."""
+    import hashlib
+
+    import datasets
+
+    files = sorted(
+        (path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns)
+        for path in folder.rglob("*")
+        if not any(_is_hidden(part) for part in path.relative_to(folder).parts)
+        and path.is_file()
+        and (stat := path.stat())
+    )
+    key = hashlib.sha256(json.dumps([str(folder.resolve()), files]).encode()).hexdigest()[:16]
+    return str(Path(cache_dir or datasets.config.HF_DATASETS_CACHE) / "vivit_hf_local" / key)
 
 
 def _refuse_split_names_as_classes(feature, dataset, source: str) -> None:
