@@ -31,20 +31,41 @@ from transformers import pipeline
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.errors import BrokenVideoError
+from vivit_hf.processing.timeline import check_span
 from vivit_hf.training.data.formats import video_files_below
 
 logger = logging.getLogger("predict")
 
 
+def _span(name: str):
+    """An argparse type: a window or hop length, refused with argparse's one line before any model or video loads
+    (`--window 0` was a ValueError traceback from the first video)."""
+
+    def parse(text: str) -> str:
+        try:
+            return check_span(text, name)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
+        prog="predict.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
     )
     p.add_argument("--model", required=True, help="a model folder or Hub id, with its video processor")
     p.add_argument("--videos", required=True, nargs="+", help="video files and/or folders (searched recursively)")
     p.add_argument("--output_dir", default="timelines")
-    p.add_argument("--window", default="4", help="window length: seconds (4, 2.5s) or frames (64f)")
-    p.add_argument("--hop", default=None, help="between window starts, as --window (default: --window, no overlap)")
+    p.add_argument(
+        "--window", default="4", type=_span("the window"), help="window length: seconds (4, 2.5s) or frames (64f)"
+    )
+    p.add_argument(
+        "--hop",
+        default=None,
+        type=_span("the hop"),
+        help="between window starts, as --window (default: --window, no overlap)",
+    )
     p.add_argument("--top_k", type=int, default=5, help="predictions kept per window (and per head)")
     p.add_argument("--plot_classes", type=int, default=5, help="classes drawn in the timeline plot (per head)")
     p.add_argument("--num_crops", type=int, default=1, choices=(1, 3), help="spatial views per window")

@@ -112,3 +112,23 @@ def test_a_broken_video_is_skipped_the_rest_written_and_the_run_fails(model_and_
 def test_a_missing_input_is_a_message_not_a_traceback(tmp_path):
     with pytest.raises(SystemExit, match="no such video file or folder"):
         load_predict().main(["--model", str(tmp_path), "--videos", str(tmp_path / "nothing")])
+
+
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        (["--window", "0"], "argument --window: the window must be positive, got '0'"),
+        (["--window", "0f"], "argument --window: the window must be positive, got '0f'"),
+        (["--window", "two"], "argument --window: the window must be seconds"),
+        (["--window", "2", "--hop", "-1"], "argument --hop: the hop must be seconds"),
+        (["--window", "1.5f"], "argument --window: the window in frames must be a whole number"),
+    ],
+)
+def test_a_window_or_hop_that_cannot_be_is_an_argparse_error_before_anything_loads(tmp_path, capsys, flags, named):
+    # the model and the videos do not exist: the flag is refused before either is looked at
+    argv = ["--model", str(tmp_path / "no-model"), "--videos", str(tmp_path / "no-videos"), *flags]
+    with pytest.raises(SystemExit) as stopped:
+        load_predict().main(argv)
+    assert stopped.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"predict.py: error: {named}"), last

@@ -21,7 +21,7 @@ import numpy as np
 
 from .video_io import VideoReader
 
-__all__ = ["Window", "span_in_frames", "requested_frames", "plan_windows", "iter_window_clips"]
+__all__ = ["Window", "check_span", "span_in_frames", "requested_frames", "plan_windows", "iter_window_clips"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,13 @@ def _parse_span(value, name: str) -> tuple[float, str]:
     if unit == "f" and number != int(number):
         raise ValueError(f"{name} in frames must be a whole number, got {value!r}.")
     return number, unit
+
+
+def check_span(value, name: str = "window"):
+    """`value` itself when it is a valid `window` / `hop` (positive seconds, or whole frames), else the ValueError
+    naming `name`: a command line checks it before any video is read."""
+    _parse_span(value, name)
+    return value
 
 
 def _need_rate(value, fps: float | None, name: str) -> float:
