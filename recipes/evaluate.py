@@ -27,6 +27,7 @@ import argparse
 import json
 import logging
 import re
+import sys
 from functools import partial
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from transformers import AutoModelForVideoClassification
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
-from vivit_hf.training.data import SYNTHETIC, open_video_dataset
+from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
 from vivit_hf.training.data.formats import DATASET_FORMATS, VideoClassificationData, example_ids, sample_subset
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
@@ -268,5 +269,16 @@ def main(argv=None):
     return results
 
 
+def run(argv=None):
+    """`main` as a command: a data set that is not what `--dataset_format` says (an empty folder, a plain folder read
+    as Kinetics) is the user's mistake, whose message already names it: one line and argparse's status 2, not a
+    traceback. Any other error is a bug and keeps its traceback."""
+    try:
+        return main(argv)
+    except DatasetFormatError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -507,5 +507,40 @@ def main(argv=None):
     return results
 
 
+def run(argv=None):
+    """`main` as a command. A data set that is not what `--dataset_format` says (an empty folder; its message names
+    the problem) is one line and argparse's status 2; Ctrl-C is one line saying what is kept and how to go on, with
+    the shell's status for SIGINT, 130. Neither is a traceback; any other error is a bug and keeps its own."""
+    import os
+
+    from vivit_hf.training.data import DatasetFormatError
+
+    try:
+        return main(argv)
+    except DatasetFormatError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        pass  # said below, once main's frames are gone: its progress bar redraws itself as it closes, after any line
+    if os.environ.get("RANK", "0") == "0":  # every process of a launch gets the signal: one line is enough
+        print(interrupted_message(Path(parse_args(argv, description=__doc__).output_dir)), file=sys.stderr)
+    raise SystemExit(130)
+
+
+def interrupted_message(output_dir: Path) -> str:
+    """What an interrupted run leaves: checkpoints are renamed into place only once whole (`save_checkpoint`), so
+    the last finished one is intact whenever the interrupt came."""
+    found = list_checkpoints(output_dir)
+    if not found:
+        return (
+            f"interrupted before the first checkpoint (none in {output_dir / CHECKPOINTS}; --checkpointing_steps sets "
+            "how often one is written): start over with the same command and --overwrite_output_dir"
+        )
+    return (
+        f"interrupted: the last checkpoint, {found[-1]}, is kept; continue with the same command and "
+        "--resume_from_checkpoint latest"
+    )
+
+
 if __name__ == "__main__":
-    main()
+    run()

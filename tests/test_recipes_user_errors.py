@@ -1,0 +1,108 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The recipes as a user runs them: a data set that is not what `--dataset_format` says, and Ctrl-C during
+training, end in one line on stderr and a status (2; 130, the shell's for SIGINT), never a traceback."""
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, tiny_clip
+
+
+def run_recipe(script, *args) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(script), *map(str, args)]
+    return subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=300)
+
+
+def last_line(stderr: str) -> str:
+    return stderr.strip().splitlines()[-1]
+
+
+def test_finetune_on_a_folder_with_no_videos_is_one_line_exit_2(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run_recipe(
+        FINETUNE, "--dataset", tmp_path / "empty", "--dataset_format", "videofolder", "--output_dir", tmp_path / "out"
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert last_line(result.stderr) == (
+        f"error: --dataset_format videofolder: no <class>/<video> files under {tmp_path / 'empty'}; the folder is empty"
+    )
+
+
+def test_evaluate_reading_a_plain_folder_as_kinetics_is_one_line_exit_2(tmp_path):
+    for i in range(2):  # videos, but no Kinetics annotation files
+        tiny_clip(tmp_path / "plain" / f"clip_{i}.mp4", label=i, seed=i)
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")  # never read: the data set is opened first
+    result = run_recipe(
+        EVALUATE, "--model", tmp_path / "model", "--dataset", tmp_path / "plain", "--dataset_format", "kinetics"
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert last_line(result.stderr).startswith("error: --dataset_format kinetics: "), last_line(result.stderr)
+
+
+def _finished_checkpoints(out) -> list:
+    # (an older one whose removal by --checkpoints_total_limit was cut short may lack its state: not a checkpoint)
+    return [path for path in (out / "checkpoints").glob("*/trainer_state.json") if not path.parent.name.startswith(".")]
+
+
+def _sigint_default():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job ignores SIGINT, and children inherit it
+
+
+def test_ctrl_c_during_training_is_one_line_naming_the_kept_checkpoint_and_how_to_resume(tmp_path):
+    out = tmp_path / "out"
+    for label, name in enumerate(("up", "down")):
+        for i in range(4):
+            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=10 * label + i)
+            tiny_clip(tmp_path / "data" / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
+    command = [sys.executable, str(FINETUNE), *TINY_MODEL, "--dataset", str(tmp_path / "data")]
+    command += ["--output_dir", str(out), "--checkpointing_steps", "2", "--max_train_steps", "100000"]
+    # its own process group, signalled as a terminal's Ctrl-C signals the whole foreground group
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_sigint_default,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not _finished_checkpoints(out) and time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read()[-3000:]
+            time.sleep(0.1)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, stderr[-3000:]
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr[-3000:]
+    # the last finished checkpoint is whole (a save cut short stays in a .tmp- folder, which resuming ignores)
+    steps, last = max(
+        (json.loads(path.read_text())["completed_steps"], path.parent) for path in _finished_checkpoints(out)
+    )
+    assert steps >= 2 and (last / "model.safetensors").is_file() and (last / "optimizer.bin").is_file()
+    assert last_line(stderr) == (
+        f"interrupted: the last checkpoint, {last}, is kept; continue with the same command and "
+        "--resume_from_checkpoint latest"
+    )
+
+
+def test_interrupted_before_any_checkpoint_says_to_start_over(tmp_path):
+    spec = importlib.util.spec_from_file_location("vivit_recipes_finetune", FINETUNE)
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    message = recipe.interrupted_message(tmp_path)
+    assert message.startswith("interrupted before the first checkpoint") and "--overwrite_output_dir" in message
+    (tmp_path / "checkpoints" / ".tmp-step_3").mkdir(parents=True)  # a save cut short is no checkpoint
+    assert recipe.interrupted_message(tmp_path) == message
