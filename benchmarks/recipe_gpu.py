@@ -211,16 +211,10 @@ def model_only(
     """Clips/s of the recipe's train step on tensors already on the device: bf16 autocast (as `--mixed_precision
     bf16`), soft one-hot targets and the recipe's loss, backward, clipping at `--max_grad_norm`, the preset's
     optimiser. No data loading: the rate the recipe could reach."""
-    from vivit_hf.training.finetune import classification_loss, soft_targets
+    from vivit_hf.training.finetune import build_optimizer, classification_loss, soft_targets
 
     model = model.to(device).train()
-    parameters = [p for p in model.parameters() if p.requires_grad]
-    if args.optimizer == "sgd":
-        optimizer = torch.optim.SGD(
-            parameters, lr=args.learning_rate, momentum=args.momentum, weight_decay=args.weight_decay or 0.0
-        )
-    else:
-        optimizer = torch.optim.AdamW(parameters, lr=args.learning_rate, weight_decay=args.weight_decay or 0.0)
+    optimizer = build_optimizer(args, model)
     forward = torch.compile(model, backend=backend) if compiled else model
     config = model.config
     pixel_values = torch.randn(batch, config.num_frames, config.num_channels, *config.image_size_hw, device=device)
@@ -234,7 +228,7 @@ def model_only(
             logits = forward(pixel_values=pixel_values).logits
         classification_loss(logits.float(), targets, valid, head_sizes).backward()
         if args.max_grad_norm:
-            torch.nn.utils.clip_grad_norm_(parameters, args.max_grad_norm)
+            torch.nn.utils.clip_grad_norm_(optimizer.param_groups[0]["params"], args.max_grad_norm)
         optimizer.step()
         optimizer.zero_grad()
 

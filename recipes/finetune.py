@@ -52,6 +52,7 @@ from vivit_hf.training.finetune import (
     build_dataloaders,
     build_datasets,
     build_model,
+    build_optimizer,
     build_processor,
     build_streaming_loaders,
     check_processor_fits_model,
@@ -171,13 +172,7 @@ def main(argv=None):
         )
         num_train, num_eval = len(train_dataset), len(eval_dataset)
 
-    parameters = [p for p in model.parameters() if p.requires_grad]
-    if args.optimizer == "sgd":
-        optimizer = torch.optim.SGD(
-            parameters, lr=args.learning_rate, momentum=args.momentum, weight_decay=args.weight_decay or 0.0
-        )
-    else:
-        optimizer = torch.optim.AdamW(parameters, lr=args.learning_rate, weight_decay=args.weight_decay or 0.0)
+    optimizer = build_optimizer(args, model)
 
     # Steps per epoch as seen after sharding across processes.
     # (Streamed: each process gets every num_processes-th clip or whole shards; with shards the processes' shares

@@ -730,6 +730,17 @@ def _cache_decoded_videos(args, datasets) -> bool:
     return fits
 
 
+def build_optimizer(args, model) -> torch.optim.Optimizer:
+    """The preset's optimiser (`--optimizer sgd`: with `--momentum`, as the paper; else AdamW) over the trainable
+    parameters, one group: `apply_resumed_hyperparameters` relies on it."""
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    if args.optimizer == "sgd":
+        return torch.optim.SGD(
+            parameters, lr=args.learning_rate, momentum=args.momentum, weight_decay=args.weight_decay or 0.0
+        )
+    return torch.optim.AdamW(parameters, lr=args.learning_rate, weight_decay=args.weight_decay or 0.0)
+
+
 def build_dataloaders(args, train_dataset, eval_dataset, pin_memory: bool = False):
     """Training and evaluation loaders. Persistent workers keep their copy of the data set across epochs (no
     restart per epoch); the sampler hands them the epoch with each index, for the augmentation seeds. `pin_memory`
