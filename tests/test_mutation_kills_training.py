@@ -9,6 +9,7 @@ import errno
 import json
 import math
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -253,15 +254,45 @@ def test_an_old_checkpoint_that_cannot_be_fully_removed_does_not_stop_the_save(t
     accelerator = FakeAccelerator()
     old = save_checkpoint(accelerator, tmp_path, "step_1", {"completed_steps": 1}, total_limit=1)
     held = hold_a_file_in(old, monkeypatch)
+    retired = tmp_path / "checkpoints" / ".old-step_1"
     try:
         final = save_checkpoint(accelerator, tmp_path, "step_2", {"completed_steps": 2}, total_limit=1)
     finally:
-        held.parent.chmod(0o700)
+        for locked in (held.parent, retired / "locked"):
+            if locked.exists():
+                locked.chmod(0o700)
     assert final == tmp_path / "checkpoints" / "step_2"
     assert json.loads((final / STATE_FILE).read_text()) == {"completed_steps": 2}
-    # pruning removed what it could (the state file too, so step_1 is no longer a checkpoint) and left the rest
-    assert held.exists() and not (old / STATE_FILE).exists()
+    # pruning took step_1 out of the list (renamed) and removed what it could of it, leaving the rest
+    assert not old.exists() and (retired / "locked" / held.name).exists() and not (retired / STATE_FILE).exists()
     assert [p.name for p in list_checkpoints(tmp_path)] == ["step_2"]
+    monkeypatch.undo()
+    save_checkpoint(accelerator, tmp_path, "step_3", {"completed_steps": 3}, total_limit=1)  # the leftover goes
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_3"]
+
+
+def test_a_kill_while_an_old_checkpoint_is_deleted_leaves_no_half_checkpoint_listed(tmp_path, monkeypatch):
+    """Deleting a checkpoint takes many unlinks; a kill among them used to leave a folder with its state file but
+    not all its weights, which `latest` would resume from."""
+    from vivit_hf.training import checkpoints
+
+    accelerator = FakeAccelerator()
+    save_checkpoint(accelerator, tmp_path, "step_1", {"completed_steps": 1}, total_limit=1)
+    real_rmtree = shutil.rmtree
+
+    def killed_after_the_weights(path, *args, **kwargs):
+        if Path(path).name.startswith(".tmp-") or not Path(path).exists():  # clearing a leftover: no kill there
+            return real_rmtree(path, *args, **kwargs)
+        for weights in Path(path).glob("model.bin"):
+            weights.unlink()
+        raise KeyboardInterrupt  # the kill, before the state file goes
+
+    monkeypatch.setattr(checkpoints.shutil, "rmtree", killed_after_the_weights)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(accelerator, tmp_path, "step_2", {"completed_steps": 2}, total_limit=1)
+    monkeypatch.setattr(checkpoints.shutil, "rmtree", real_rmtree)
+    listed = list_checkpoints(tmp_path)
+    assert [p.name for p in listed] == ["step_2"] and all((p / "model.bin").exists() for p in listed)
 
 
 # ------------------------------------------------------------------------------------------------ position tables

@@ -129,24 +129,36 @@ def remove_previous_run(output_dir) -> list[str]:
 
 
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:
-    """`save_state` into a temporary folder renamed into place, so a kill never leaves a half checkpoint."""
+    """`save_state` into a temporary folder renamed into place, so a kill never leaves a half checkpoint; a checkpoint
+    replaced or pruned is renamed out of the list first (one rename) and deleted after, so a kill while deleting never
+    leaves a half-deleted one that still reads as a checkpoint."""
     root = output_dir / CHECKPOINTS
     final, tmp = root / name, root / f".tmp-{name}"
     if accelerator.is_main_process:
         shutil.rmtree(tmp, ignore_errors=True)
+        for leftover in root.glob(".old-*"):  # what a kill left of an earlier deletion
+            shutil.rmtree(leftover, ignore_errors=True)
         root.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()
     accelerator.save_state(str(tmp))
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
         (tmp / STATE_FILE).write_text(json.dumps(state, indent=2))
-        if final.exists():
-            shutil.rmtree(final)
+        replaced = _retire(final) if final.exists() else None
         os.replace(tmp, final)
-        for old in list_checkpoints(output_dir)[:-total_limit] if total_limit else []:
-            shutil.rmtree(old, ignore_errors=True)
+        pruned = [_retire(old) for old in (list_checkpoints(output_dir)[:-total_limit] if total_limit else [])]
+        for retired in filter(None, [replaced, *pruned]):
+            shutil.rmtree(retired, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
+
+
+def _retire(checkpoint: Path) -> Path:
+    """Rename `checkpoint` to `.old-<name>` (no longer listed), for deleting."""
+    retired = checkpoint.with_name(f".old-{checkpoint.name}")
+    shutil.rmtree(retired, ignore_errors=True)
+    os.replace(checkpoint, retired)
+    return retired
 
 
 def list_checkpoints(output_dir: Path) -> list[Path]:
