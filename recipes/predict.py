@@ -29,6 +29,7 @@ import torch
 from transformers import pipeline
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
+from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
@@ -50,6 +51,27 @@ def _span(name: str):
     return parse
 
 
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number >= 1 (`--window_batch_size 0` was taken for the default, 8)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
+def check_model(model: str) -> None:
+    """`--model` as a user types it: a folder holding a saved model, or a Hub id; refused in one line otherwise."""
+    folder = Path(model).expanduser()
+    if folder.exists():
+        if not (folder / "config.json").is_file():
+            raise SystemExit(f"predict.py: error: --model {model}: no config.json in it (give a saved model folder)")
+    elif looks_like_local_path(model):
+        raise SystemExit(f"predict.py: error: --model {model}: no such folder, and not a Hub model id (owner/name)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="predict.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
@@ -66,10 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=_span("the hop"),
         help="between window starts, as --window (default: --window, no overlap)",
     )
-    p.add_argument("--top_k", type=int, default=5, help="predictions kept per window (and per head)")
-    p.add_argument("--plot_classes", type=int, default=5, help="classes drawn in the timeline plot (per head)")
+    p.add_argument("--top_k", type=_at_least_one, default=5, help="predictions kept per window (and per head)")
+    p.add_argument("--plot_classes", type=_at_least_one, default=5, help="classes in the timeline plot (per head)")
     p.add_argument("--num_crops", type=int, default=1, choices=(1, 3), help="spatial views per window")
-    p.add_argument("--window_batch_size", type=int, default=8, help="windows per forward pass")
+    p.add_argument("--window_batch_size", type=_at_least_one, default=8, help="windows per forward pass")
     p.add_argument(
         "--short_video",
         default=None,
@@ -156,10 +178,15 @@ def main(argv=None) -> None:
         raise SystemExit(f"predict.py: error: {error}") from None
     if not videos:
         raise SystemExit(f"predict.py: error: no videos found in {args.videos}")
+    check_model(args.model)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    classifier = pipeline(
-        "video-classification", model=args.model, pipeline_class=ViViTVideoClassificationPipeline, device=device
-    )
+    try:
+        classifier = pipeline(
+            "video-classification", model=args.model, pipeline_class=ViViTVideoClassificationPipeline, device=device
+        )
+    except (OSError, ValueError) as error:  # not a model transformers can load (or a Hub id not reachable offline)
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SystemExit(f"predict.py: error: --model {args.model}: {first}") from None
     num_labels = classifier.model.config.num_labels  # every class's score per window, for the plot
     output_dir = Path(args.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import huggingface_hub
 import pytest
 from test_timeline import colour_model, write_colour_video
 
@@ -122,6 +123,8 @@ def test_a_missing_input_is_a_message_not_a_traceback(tmp_path):
         (["--window", "two"], "argument --window: the window must be seconds"),
         (["--window", "2", "--hop", "-1"], "argument --hop: the hop must be seconds"),
         (["--window", "1.5f"], "argument --window: the window in frames must be a whole number"),
+        (["--window_batch_size", "0"], "argument --window_batch_size: 0 is less than 1"),  # was taken for 8
+        (["--top_k", "many"], "argument --top_k: 'many' is not a whole number"),
     ],
 )
 def test_a_window_or_hop_that_cannot_be_is_an_argparse_error_before_anything_loads(tmp_path, capsys, flags, named):
@@ -132,3 +135,33 @@ def test_a_window_or_hop_that_cannot_be_is_an_argparse_error_before_anything_loa
     assert stopped.value.code == 2
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith(f"predict.py: error: {named}"), last
+
+
+def test_a_model_that_is_not_one_is_a_line_not_a_traceback(model_and_videos, tmp_path, monkeypatch):
+    _, folder = model_and_videos
+    not_a_model = tmp_path / "empty"
+    not_a_model.mkdir()
+    unreadable = tmp_path / "broken-model"
+    unreadable.mkdir()
+    (unreadable / "config.json").write_text("{}")  # no model_type: transformers cannot tell what it is
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    for model, message in (
+        (not_a_model, "no config.json in it"),
+        (tmp_path / "missing" / "model", "no such folder"),
+        (unreadable, f"--model {unreadable}: "),
+    ):
+        with pytest.raises(SystemExit, match="predict.py: error: --model") as stopped:
+            load_predict().main(["--model", str(model), "--videos", str(folder), "--no_plot"])
+        assert message in str(stopped.value) and "\n" not in str(stopped.value)
+
+
+def test_the_pipeline_refuses_a_window_batch_below_one_rather_than_taking_the_default(model_and_videos):
+    from transformers import pipeline
+
+    from vivit_hf.processing import ViViTVideoClassificationPipeline
+
+    model, folder = model_and_videos
+    classifier = pipeline("video-classification", model=str(model), pipeline_class=ViViTVideoClassificationPipeline)
+    for size in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="window_batch_size must be a whole number"):
+            classifier(str(folder / "sub" / "b.mp4"), window=1, window_batch_size=size)

@@ -947,6 +947,10 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             preprocess["num_crops"] = num_crops
         if short_video is not None:  # the sampler's error for short videos tells the user to pass it
             preprocess["short_video"] = short_video
+        if window_batch_size is not None and (
+            isinstance(window_batch_size, bool) or not isinstance(window_batch_size, int) or window_batch_size < 1
+        ):
+            raise ValueError(f"window_batch_size must be a whole number, at least 1; got {window_batch_size!r}")
         if window is not None:  # a timeline: run_single streams the windows (see _timeline)
             preprocess.update(window=window, hop=hop, window_batch_size=window_batch_size)
         elif hop is not None or window_batch_size is not None:
@@ -999,7 +1003,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if not isinstance(processor, ViViTVideoProcessor):
             raise ValueError("window / hop need a ViViTVideoProcessor.")
         window, hop = params.pop("window"), params.pop("hop", None)
-        batch_size = int(params.pop("window_batch_size", None) or 8)
+        batch_size = params.pop("window_batch_size", None) or 8  # None: the default (0 is refused when set)
         if params.get("num_clips") not in (None, 1) or params.get("frame_sampling_rate") is not None:
             raise ValueError("With window= the windows are the clips: num_clips / frame_sampling_rate do not apply.")
         num_frames = params.get("num_frames") or getattr(self.model.config, "num_frames", None) or processor.num_frames
