@@ -18,9 +18,11 @@ the training loop.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import math
+import os
 import shutil
 import sys
 import time
@@ -101,13 +103,34 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
 
 
+def same_run_checkpoint(args, output_dir: Path) -> Path | None:
+    """The last checkpoint in `output_dir` when it was written by a run with exactly this run's settings (batches,
+    model, optimisation; the process count from the launcher's WORLD_SIZE): a rerun of the same command continues it
+    (a finished run trains nothing more), as transformers' example scripts resume the checkpoint they find."""
+    found = list_checkpoints(output_dir)
+    if not found:
+        return None
+    processes = int(os.environ.get("WORLD_SIZE", "1"))
+    probe = argparse.Namespace(**vars(args))
+    try:
+        probe.gradient_accumulation_steps, probe.effective_total_batch_size, _ = resolve_batch_size(probe, processes)
+    except ValueError:
+        return None
+    saved = json.loads((found[-1] / STATE_FILE).read_text()).get("settings")
+    return found[-1] if saved == json.loads(json.dumps(run_settings(probe, processes))) else None
+
+
 def main(argv=None):
     args = parse_args(argv, description=__doc__)
     output_dir = Path(args.output_dir)
-    try:  # a previous run there: refused before anything loads, unless resumed or overwritten
+    continued = None
+    try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
         check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
     except ValueError as error:
-        raise SystemExit(f"error: {error}") from None
+        continued = None if args.resume_from_checkpoint else same_run_checkpoint(args, output_dir)
+        if continued is None:
+            raise SystemExit(f"error: {error}") from None
+        args.resume_from_checkpoint = "latest"
     use_cpu = cpu_process_group()
     processes = PartialState(cpu=use_cpu)
     # The paper's batch of 64 on however many processes this launch has: exactly, or refused (a preset's: warned).
@@ -137,6 +160,11 @@ def main(argv=None):
     logger.info(accelerator.state, main_process_only=False)
     if batch_warning:
         logger.warning(f"WARNING: {batch_warning}")
+    if continued is not None:
+        logger.warning(
+            f"{output_dir} holds a run of this same command: continuing it from {continued.name} (a finished run "
+            f"trains nothing more and writes its outputs again); --overwrite_output_dir starts over"
+        )
     settings = run_settings(args, accelerator.num_processes)  # recorded in checkpoints, checked on resume
     checkpoint, resume_state, resume_warnings = find_resume_checkpoint(args, output_dir, settings)
     set_seed(args.seed)

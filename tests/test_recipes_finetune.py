@@ -220,6 +220,23 @@ def test_resume_refuses_other_batch_flags_naming_each(videofolder, uninterrupted
     assert "Traceback" not in result.stderr and not (tmp_path / "model.safetensors").exists()
 
 
+def test_the_same_command_run_again_continues_its_run_and_another_is_refused(videofolder, uninterrupted, tmp_path):
+    """A rerun of the very command that wrote the folder (the README's main job, run twice) continues it from its last
+    checkpoint: finished, it trains nothing more and writes the same model again (exit 0). Any other flag is a new
+    run, refused as before (it would replace the model)."""
+    out = tmp_path / "out"
+    shutil.copytree(uninterrupted, out)
+    same = ["--dataset", videofolder, "--output_dir", out, "--num_train_epochs", "2", "--checkpointing_steps", "2"]
+    result = run(FINETUNE, *same, *TINY_MODEL)
+    assert "holds a run of this same command: continuing it from step_12" in result.stderr
+    assert "nothing left to train" in result.stdout + result.stderr
+    rerun, reference = weights(out), weights(uninterrupted)
+    for name in reference:
+        torch.testing.assert_close(rerun[name], reference[name], rtol=0, atol=0, msg=name)
+    other = run(FINETUNE, *same, *TINY_MODEL, "--learning_rate", "0.5", check=False)
+    assert other.returncode != 0 and "already holds a previous run" in other.stderr.strip().splitlines()[-1]
+
+
 def test_resume_refuses_another_model_before_loading_any_data(videofolder, uninterrupted, tmp_path):
     """A checkpoint of 4-frame clips does not load into an 8-frame model (it was a state_dict traceback after the
     data set had been read): one line naming the flag, before the data is touched."""

@@ -86,8 +86,9 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
     the new ones; return the previous run's outputs (those `--overwrite_output_dir` removes).
 
     As transformers' example scripts: a folder holding a previous run needs `--overwrite_output_dir` (start over) or
-    `--resume_from_checkpoint` (continue it). Unlike them, a checkpoint found there is never resumed silently, and
-    files the recipe does not write do not count (they are left alone)."""
+    `--resume_from_checkpoint` (continue it). Unlike them, a checkpoint found there is not resumed by this check (the
+    recipe continues one only for the very command that wrote it), and files the recipe does not write do not count
+    (they are left alone)."""
     if overwrite and resume:
         raise ValueError(
             "--overwrite_output_dir removes the checkpoints that --resume_from_checkpoint continues from: give one"
