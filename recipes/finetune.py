@@ -103,34 +103,45 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
 
 
-def same_run_checkpoint(args, output_dir: Path) -> Path | None:
-    """The last checkpoint in `output_dir` when it was written by a run with exactly this run's settings (batches,
-    model, optimisation; the process count from the launcher's WORLD_SIZE): a rerun of the same command continues it
-    (a finished run trains nothing more), as transformers' example scripts resume the checkpoint they find."""
-    found = list_checkpoints(output_dir)
-    if not found:
-        return None
+def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
+    """What a rerun of the very command that wrote `output_dir` does (the settings its last checkpoint, else its
+    all_results.json, recorded equal this run's: batches, model, optimisation; the process count from the launcher's
+    WORLD_SIZE): `("continue", checkpoint)` from its last checkpoint, as transformers' example scripts resume the
+    checkpoint they find (a finished run trains nothing more); `("restart", None)` for a finished run that kept no
+    checkpoint (the same command again, from the start). None: another run, refused."""
     processes = int(os.environ.get("WORLD_SIZE", "1"))
     probe = argparse.Namespace(**vars(args))
     try:
         probe.gradient_accumulation_steps, probe.effective_total_batch_size, _ = resolve_batch_size(probe, processes)
     except ValueError:
         return None
-    saved = json.loads((found[-1] / STATE_FILE).read_text()).get("settings")
-    return found[-1] if saved == json.loads(json.dumps(run_settings(probe, processes))) else None
+    ours = json.loads(json.dumps(run_settings(probe, processes)))
+    found = list_checkpoints(output_dir)
+    if found:
+        same = json.loads((found[-1] / STATE_FILE).read_text()).get("settings") == ours
+        return ("continue", found[-1]) if same else None
+    results = output_dir / "all_results.json"
+    try:
+        same = json.loads(results.read_text()).get("settings") == ours
+    except (OSError, ValueError, AttributeError):
+        return None
+    return ("restart", None) if same else None
 
 
 def main(argv=None):
     args = parse_args(argv, description=__doc__)
     output_dir = Path(args.output_dir)
-    continued = None
+    rerun = None
     try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
         check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
     except ValueError as error:
-        continued = None if args.resume_from_checkpoint else same_run_checkpoint(args, output_dir)
-        if continued is None:
+        rerun = None if args.resume_from_checkpoint else same_command_run(args, output_dir)
+        if rerun is None:
             raise SystemExit(f"error: {error}") from None
-        args.resume_from_checkpoint = "latest"
+        if rerun[0] == "continue":
+            args.resume_from_checkpoint = "latest"
+        else:  # its outputs are removed where --overwrite_output_dir's are, after every other refusal
+            args.overwrite_output_dir = True
     use_cpu = cpu_process_group()
     processes = PartialState(cpu=use_cpu)
     # The paper's batch of 64 on however many processes this launch has: exactly, or refused (a preset's: warned).
@@ -160,10 +171,15 @@ def main(argv=None):
     logger.info(accelerator.state, main_process_only=False)
     if batch_warning:
         logger.warning(f"WARNING: {batch_warning}")
-    if continued is not None:
+    if rerun is not None and rerun[0] == "continue":
         logger.warning(
-            f"{output_dir} holds a run of this same command: continuing it from {continued.name} (a finished run "
+            f"{output_dir} holds a run of this same command: continuing it from {rerun[1].name} (a finished run "
             f"trains nothing more and writes its outputs again); --overwrite_output_dir starts over"
+        )
+    elif rerun is not None:
+        logger.warning(
+            f"{output_dir} holds a finished run of this same command and no checkpoint to continue from: running it "
+            f"again from the start, in place of its outputs"
         )
     settings = run_settings(args, accelerator.num_processes)  # recorded in checkpoints, checked on resume
     checkpoint, resume_state, resume_warnings = find_resume_checkpoint(args, output_dir, settings)
@@ -492,6 +508,7 @@ def main(argv=None):
             "effective_total_batch_size": args.effective_total_batch_size,
             "gradient_accumulation_steps": args.gradient_accumulation_steps,
             "train_clips_per_process": clips_per_process,
+            "settings": settings,  # what a rerun of the same command is recognised by
             **throughput,
             # Flat, as in evaluate.py's eval_results.json: per_class_accuracy (or noun_..., verb_...) and the matrices.
             **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},

@@ -235,6 +235,20 @@ def test_the_same_command_run_again_continues_its_run_and_another_is_refused(vid
         torch.testing.assert_close(rerun[name], reference[name], rtol=0, atol=0, msg=name)
     other = run(FINETUNE, *same, *TINY_MODEL, "--learning_rate", "0.5", check=False)
     assert other.returncode != 0 and "already holds a previous run" in other.stderr.strip().splitlines()[-1]
+    # A finished run that kept no checkpoint (the README's main job keeps none): the same command runs again from the
+    # start in place of its outputs (deterministic: the same weights), a stale evaluation folder of it removed.
+    shutil.rmtree(out / "checkpoints")
+    (out / "eval_x_test_1x1").mkdir()
+    (out / "eval_x_test_1x1" / "eval_results.json").write_text("{}")
+    result = run(FINETUNE, *same, *TINY_MODEL)
+    assert "no checkpoint to continue from: running it again from the start" in result.stderr
+    assert not (out / "eval_x_test_1x1").exists()
+    again = weights(out)
+    for name in reference:
+        torch.testing.assert_close(again[name], reference[name], rtol=0, atol=0, msg=name)
+    shutil.rmtree(out / "checkpoints")
+    other = run(FINETUNE, *same, *TINY_MODEL, "--seed", "3", check=False)
+    assert other.returncode != 0 and "already holds a previous run" in other.stderr.strip().splitlines()[-1]
 
 
 def test_resume_refuses_another_model_before_loading_any_data(videofolder, uninterrupted, tmp_path):
