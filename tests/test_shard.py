@@ -13,11 +13,11 @@ import pytest
 from hub_standin import HubStandIn
 from test_data_formats import write_csv
 from test_recipes_finetune import tiny_clip
-from video_factory import write_encoded
+from video_factory import frame_indices, write_encoded, write_two_video_tracks
 
 from vivit_hf.processing.video_io import probe, read_frames
+from vivit_hf.training.data.shard import check_readable, parse_size, reencode
 from vivit_hf.training.data.shard import main as shard_main
-from vivit_hf.training.data.shard import parse_size, reencode
 from vivit_hf.training.data.streaming import open_streaming_dataset
 
 CLASSES = ["abseiling", "bowling"]
@@ -133,6 +133,18 @@ def test_reencoded_clips_keep_every_frame_with_increasing_timestamps(container_f
     assert info.num_frames == 20 and info.height == 32
     np.testing.assert_array_equal(read_frames(clip, list(range(20))), pyav_frames(clip))
     np.testing.assert_array_equal(read_frames(clip, [13, 2, 19]), pyav_frames(clip)[[13, 2, 19]])
+
+
+def test_reencoding_keeps_the_video_track_the_readers_read(tmp_path):
+    """A clip of two video tracks, the second flagged default (20 frames of 64x48, then 30 of 96x64): the shard
+    keeps the default track's 30 frames, the ones vivit_hf's readers read from the source, not `streams.video[0]`."""
+    source = write_two_video_tracks(tmp_path / "two.mp4", ("libx264", "libx264"), default=1)
+    data = open(source, "rb").read()
+    check_readable(data)
+    clip = reencode(data, short_side=32, keyframe_interval=8)
+    info = probe(clip)
+    assert (info.num_frames, info.height, info.width) == (30, 32, 48)
+    assert frame_indices(read_frames(clip, list(range(30)))) == list(range(30))
 
 
 def test_reencoding_shards_leaves_no_clip_out_whatever_the_container(tmp_path):

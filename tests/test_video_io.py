@@ -13,6 +13,7 @@ from video_factory import (
     video_bytes,
     write_audio_only,
     write_empty_video,
+    write_two_video_tracks,
     write_video,
 )
 
@@ -173,6 +174,37 @@ def test_cover_art_beside_a_video_is_ignored(tmp_path, backend):
     path = write_video(tmp_path / "tagged.mp4", num_frames=24, gop=GOP, cover_image=True)
     assert probe(path, backend=backend).num_frames == 24
     assert frame_indices(read_frames(path, [0, 13, 23], backend=backend)) == [0, 13, 23]
+
+
+def _sequential(path, stream_index):
+    """Every frame of one stream, decoded front to back with plain PyAV."""
+    with av.open(path) as container:
+        stream = container.streams[stream_index]
+        return np.stack([f.to_ndarray(format="rgb24") for f in container.decode(stream)])
+
+
+@pytest.mark.parametrize(
+    "name, codecs, default, expected",
+    [
+        # no track flagged: the first, as transformers' read_video_pyav decodes it (`decode(video=0)`); FFmpeg's
+        # "best" (torchcodec's own default) is the second there, the one of higher bit rate
+        ("two.avi", ("mpeg4", "libx264"), None, 0),
+        ("two.mkv", ("libx264", "libx264"), None, 0),
+        # the file says which: the track flagged default, whichever comes first
+        ("two_default_second.mkv", ("libx264", "libx264"), 1, 1),
+        ("two_default_second.mp4", ("libx264", "libx264"), 1, 1),
+    ],
+)
+def test_a_file_with_two_video_tracks_reads_the_default_or_else_the_first(
+    tmp_path, backend, name, codecs, default, expected
+):
+    path = write_two_video_tracks(tmp_path / name, codecs, default)
+    reference = _sequential(path, expected)
+    with open_video(path, backend=backend) as reader:
+        assert reader.num_frames == len(reference) == (20, 30)[expected]
+        indices = [0, 7, len(reference) - 1, 3]
+        got = reader.read(indices)
+    np.testing.assert_array_equal(got, reference[indices])
 
 
 # MPEG transport / program streams have no index: FFmpeg seeks them by a timestamp search that can

@@ -130,6 +130,29 @@ def _write_cover(container, cover) -> None:
         container.mux(packet)
 
 
+def write_two_video_tracks(path, codecs, default=None):
+    """Two real video tracks of other sizes and lengths (20 pattern frames of 64x48, 30 of 96x64), written
+    interleaved; `default`: the track flagged default."""
+    container = av.open(str(path), "w")
+    tracks = []
+    for k, (codec, (width, height, count)) in enumerate(zip(codecs, [(64, 48, 20), (96, 64, 30)])):
+        stream = container.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.disposition = av.stream.Disposition.default if default == k else av.stream.Disposition(0)
+        tracks.append((stream, count))
+    for i in range(30):
+        for stream, count in tracks:
+            if i < count:
+                frame = av.VideoFrame.from_ndarray(pattern_frame(i, stream.height, stream.width), format="rgb24")
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+    for stream, _ in tracks:
+        for packet in stream.encode():
+            container.mux(packet)
+    container.close()
+    return str(path)
+
+
 def video_bytes(**kwargs) -> bytes:
     buffer = io.BytesIO()
     write_video(buffer, **kwargs)

@@ -383,6 +383,19 @@ class VideoReader:
         return idx
 
 
+def video_stream(container: Any):
+    """The video stream of a file with several (None: it has none): the first one flagged default, else the first,
+    never a cover image (an `attached_pic`: one still frame that mp4 / mkv files may carry beside the video, sometimes
+    as the first stream). A sequential decode as transformers' `read_video_pyav` writes it (`decode(video=0)`) reads
+    that stream wherever the file has one video track; FFmpeg's "best" stream (torchcodec's default) can be another
+    (in an AVI with two, the one of higher bit rate), so torchcodec is given this one (`TorchcodecReader`)."""
+    import av
+
+    streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+    flagged = [s for s in streams if s.disposition & av.stream.Disposition.default]
+    return (flagged or streams or [None])[0]
+
+
 class PyAVReader(VideoReader):
     """PyAV decoding: demux once for the frame table (AVI / ASF: decode once), then seek + decode only
     the needed span."""
@@ -431,18 +444,14 @@ class PyAVReader(VideoReader):
             self.stream.thread_type, self.stream.thread_count = self._threading
 
     def _video_stream(self):
-        """FFmpeg's best video stream, never a cover image (an `attached_pic`: one still frame
-        that mp4 / mkv files may carry beside the video, sometimes as the first stream)."""
-        import av
-
-        streams = [s for s in self.container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
-        if not streams:
+        """The stream `video_stream` picks; none: an error naming what the file holds instead."""
+        stream = video_stream(self.container)
+        if stream is None:
             kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
             detail = "only a cover image" if self.container.streams.video else ", ".join(kinds)
             self.close()
             raise VideoDecodeError(f"Input {self.name} has no video stream (found: {detail}).")
-        best = self.container.streams.best("video")
-        return best if best in streams else streams[0]
+        return stream
 
     def _seek_start(self) -> None:
         """Seek to the first packet. MPEG-TS / PS by the first byte: their seek searches for a timestamp, and time 0
@@ -946,7 +955,7 @@ class TorchcodecReader(VideoReader):
 
     backend = "torchcodec"
 
-    def __init__(self, source: Any, name: str | None = None):
+    def __init__(self, source: Any, name: str | None = None, stream_index: int | None = None):
         super().__init__(name or describe_source(source))
         self.reference: PyAVReader | None = None  # see `_replace_misread`; set by `_checked_by_pyav`
         if _is_torchcodec_decoder(source):
@@ -958,7 +967,9 @@ class TorchcodecReader(VideoReader):
             if isinstance(resolved, io.BytesIO):
                 resolved = resolved.getvalue()
             try:
-                self.decoder = VideoDecoder(resolved, seek_mode="exact", num_ffmpeg_threads=0, dimension_order="NHWC")
+                self.decoder = VideoDecoder(
+                    resolved, stream_index=stream_index, seek_mode="exact", num_ffmpeg_threads=0, dimension_order="NHWC"
+                )
             except Exception as e:  # torchcodec raises ValueError/RuntimeError for unreadable input
                 # torchcodec's messages do not say what is wrong with the input (an audio-only file reads "the
                 # best video stream is unknown"): where PyAV's checks find the fault too, they name it.
@@ -1061,9 +1072,10 @@ def _torchcodec_reason(error: Exception) -> str:
     return _TORCHCODEC_LOCATION.sub("", str(error))
 
 
-def _torchcodec_misreads(resolved: Any) -> bool:
-    """Whether `resolved` (a path or a seekable file) is in a container torchcodec indexes wrongly, by the format
-    PyAV finds in its header. A file PyAV cannot open is left to torchcodec, whose error names the fault."""
+def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None]:
+    """From the header PyAV reads of `resolved` (a path or a seekable file): whether its container is one torchcodec
+    indexes wrongly, and the index of the stream `video_stream` picks (None: PyAV found none). A file PyAV cannot open
+    is left to torchcodec, whose error names the fault."""
     import av
 
     position = resolved.tell() if hasattr(resolved, "tell") else None
@@ -1071,9 +1083,11 @@ def _torchcodec_misreads(resolved: Any) -> bool:
         with av.open(resolved, "r", metadata_errors="replace") as container:
             fmt = container.format
             names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
-            return bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
+            stream = video_stream(container)
+            misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
+            return misreads, None if stream is None else stream.index
     except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
-        return False
+        return False, None
     finally:
         if position is not None:  # the reader that follows reads the file from where the caller left it
             resolved.seek(position)
@@ -1084,11 +1098,12 @@ def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
     container; PyAV reads those (`reader.backend` then says "pyav")."""
     name = describe_source(source)
     resolved = _resolve_source(source)  # once: a URL is downloaded here, not again by the reader
-    if _torchcodec_misreads(resolved):
+    misreads, stream_index = _torchcodec_plan(resolved)
+    if misreads:
         return PyAVReader(resolved, name=name, **kwargs)
     position = resolved.tell() if hasattr(resolved, "tell") else None
     try:
-        reader = TorchcodecReader(resolved, name=name)
+        reader = TorchcodecReader(resolved, name=name, stream_index=stream_index)
     except _TorchcodecCannotOpen:
         # A file PyAV reads and torchcodec cannot open (its index scan fails to seek back to time 0 in a Matroska
         # file whose timestamps start below 0, or beside an audio track without packets): PyAV reads it.
@@ -1145,7 +1160,9 @@ def _open_torchcodec_decoder(decoder: Any, **kwargs) -> VideoReader:
     container torchcodec indexes wrongly, which PyAV reads from the decoder's file where vivit_hf can reach it."""
     file, name = _decoder_file(decoder)
     if file is not None:
-        if _torchcodec_misreads(file):
+        misreads, stream_index = _torchcodec_plan(file)
+        if misreads or stream_index not in (None, decoder.metadata.stream_index):
+            # a decoder of another stream than the one vivit_hf reads in a file with several (see `video_stream`)
             return PyAVReader(file, name=repr(name) if name else None, **kwargs)
         return _checked_by_pyav(TorchcodecReader(decoder), file, repr(name) if name else None, kwargs)
     if name is not None:  # a Hub file datasets streams: its name is all there is to go by

@@ -38,6 +38,8 @@ import tarfile
 from fractions import Fraction
 from pathlib import Path
 
+from ...processing.video_io import video_stream
+
 logger = logging.getLogger(__name__)
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?\s*$", re.IGNORECASE)
@@ -90,11 +92,12 @@ def check_readable(data: bytes) -> None:
     import av
 
     with av.open(io.BytesIO(data), metadata_errors="replace") as container:
-        if not container.streams.video:
+        stream = video_stream(container)  # the stream the readers read: never a cover image
+        if stream is None:
             raise ValueError("no video stream")
         # One frame: a decoder's threads would cost more to start (4 ms for H.264) than the frame itself.
-        container.streams.video[0].codec_context.thread_count = 1
-        if next(container.decode(video=0), None) is None:
+        stream.codec_context.thread_count = 1
+        if next(container.decode(stream), None) is None:
             raise ValueError("no video frame decodes")
 
 
@@ -103,8 +106,11 @@ def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18
     sizes, aspect kept; never enlarged), a keyframe every `keyframe_interval` frames, the source's frame rate."""
     import av
 
-    source = av.open(io.BytesIO(data))
-    stream = source.streams.video[0]
+    source = av.open(io.BytesIO(data), metadata_errors="replace")
+    stream = video_stream(source)  # the stream the readers read: never a cover image
+    if stream is None:
+        source.close()
+        raise ValueError("the clip has no video stream")
     rate = Fraction(stream.average_rate or stream.guessed_rate or 25)
     # Frames are stamped by their index at the source rate, in the encoder's own time base (1/rate): never by the
     # source's timestamps, whose time base and order (B-frames, containers without pts) vary. Without a pts every
