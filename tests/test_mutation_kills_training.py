@@ -295,6 +295,23 @@ def test_a_kill_while_an_old_checkpoint_is_deleted_leaves_no_half_checkpoint_lis
     assert [p.name for p in listed] == ["step_2"] and all((p / "model.bin").exists() for p in listed)
 
 
+def test_a_leftover_of_an_earlier_deletion_that_cannot_be_fully_removed_does_not_stop_the_save(tmp_path, monkeypatch):
+    """A kill while deleting leaves `.old-<name>`; clearing it at the next save is housekeeping, never a reason to
+    lose that save, even where part of it cannot be deleted."""
+    leftover = tmp_path / "checkpoints" / ".old-step_1"
+    leftover.mkdir(parents=True)
+    (leftover / STATE_FILE).write_text(json.dumps({"completed_steps": 1}))
+    held = hold_a_file_in(leftover, monkeypatch)
+    try:
+        final = save_checkpoint(FakeAccelerator(), tmp_path, "step_2", {"completed_steps": 2}, total_limit=1)
+    finally:
+        held.parent.chmod(0o700)
+    assert json.loads((final / STATE_FILE).read_text()) == {"completed_steps": 2}
+    assert [p.name for p in list_checkpoints(tmp_path)] == ["step_2"]
+    # what could be deleted of the leftover is gone, the held file stays
+    assert held.exists() and not (leftover / STATE_FILE).exists()
+
+
 # ------------------------------------------------------------------------------------------------ position tables
 def test_resize_of_one_axis_is_linear_with_corners_aligned():
     table = torch.tensor([[[0.0, 10.0], [2.0, 20.0], [8.0, 30.0]]])  # (1, 3, 2)

@@ -4,15 +4,31 @@ no), what its errors say, and how wanted frames group into seek spans (issue 18 
 of `VideoReader._check_indices` and `PyAVReader._segments`; docs/testing.md, "mutmut"); and how a decode at open
 names frames and packets (`PyAVReader._decoded_table`, `_name_packet`), on a scripted decoder whose output order is
 written out by hand: the cases no file at hand reaches (a decoder that loses a frame's pts, a first frame shown
-before any keyframe, a packet not seen at open)."""
+before any keyframe, a packet not seen at open). Then small files as downloads, cameras and captures leave them (cut
+inside the last packet, H.264 stamped with decode times in MXF, a transport stream whose clock wraps), each against a
+sequential decode with plain PyAV; which packets `_decodable` sends, on stand-in packets; and torchcodec checked
+against PyAV's frame table (frame times, frames returned at another time, readers PyAV takes over), on small files
+and stand-ins (`_frame_table`'s cut packet, `_seek_start`, `frame_times`, `_replace_misread`, `_checked_by_pyav`,
+`_open_with_torchcodec`)."""
 
+from fractions import Fraction
 from types import SimpleNamespace
 
+import av
 import numpy as np
 import pytest
-from video_factory import frame_indices, write_video
+from video_factory import frame_indices, pattern_frame, write_encoded, write_video
 
-from vivit_hf.processing.video_io import PyAVReader, open_video
+from vivit_hf.processing import video_io
+from vivit_hf.processing.video_io import (
+    PyAVReader,
+    TorchcodecReader,
+    VideoDecodeError,
+    _decodable,
+    _torchcodec_reason,
+    open_video,
+    torchcodec_available,
+)
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +176,277 @@ def test_a_packet_read_after_a_seek_without_a_dts_is_the_one_after_the_packet_be
     packets = [Packet(None), Packet(99), Packet(None), Packet(0)]  # nothing before it / a dts not seen at open
     assert name_packets(names, packets) == [None, None, None, 0]
     assert [p.pts for p in packets] == [None, None, None, 0]
+
+
+# -- files as downloads, cameras and broadcast captures leave them (PyAVReader._frame_table, _decoded_table, _decodable,
+# _seek_start), each against a sequential decode with plain PyAV
+def sequential_decode(path) -> np.ndarray:
+    """Every frame plain PyAV decodes, in its order; a packet the decoder refuses is passed over only where the
+    demuxer flagged it corrupt (the one a cut file ends inside), as the ffmpeg command line goes on past it."""
+    frames = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for packet in container.demux(stream):
+            try:
+                frames += stream.codec_context.decode(packet if packet.size else None)
+            except av.InvalidDataError:
+                if not packet.is_corrupt:
+                    raise
+    return np.stack([frame.to_ndarray(format="rgb24") for frame in frames])
+
+
+def cut_inside_packet(path, packet: int) -> bytes:
+    """The file's bytes up to the middle of its `packet`-th video packet (in file order), as a download that stopped."""
+    with av.open(str(path)) as container:
+        packets = [p for p in container.demux(video=0) if p.size]
+    return open(path, "rb").read()[: packets[packet].pos + packets[packet].size // 2]
+
+
+def assert_every_frame_reads_as_decoded(path, truth: np.ndarray) -> None:
+    with open_video(path, backend="pyav") as reader:
+        assert reader.num_frames == len(truth)
+        for i in range(len(truth)):
+            assert np.array_equal(reader.read([i]), truth[i : i + 1]), f"frame {i}"
+        assert np.array_equal(reader.read(range(len(truth))), truth)
+
+
+@pytest.mark.parametrize("num_frames", [4, 2])
+def test_a_packet_a_flv_file_ends_inside_is_no_frame(tmp_path, num_frames):
+    # H.264 without B-frames, a keyframe every 2 frames, cut inside its last packet: FFmpeg's decoder refuses that
+    # packet, so a sequential decode gives one frame less than the file has packets
+    full = write_encoded(tmp_path / "full.flv", "flv", "h264", num_frames=num_frames, gop=2)
+    cut = tmp_path / "cut.flv"
+    cut.write_bytes(cut_inside_packet(full, num_frames - 1))
+    truth = sequential_decode(cut)
+    assert frame_indices(truth) == list(range(num_frames - 1))
+    assert_every_frame_reads_as_decoded(cut, truth)
+    with open_video(cut, backend="pyav") as reader:  # the last whole frame is a keyframe: decoded alone
+        reader.read([num_frames - 2])
+        assert reader.frames_decoded == 1
+
+
+def test_a_packet_an_avi_file_ends_inside_is_decoded_as_a_sequential_decode_does(tmp_path):
+    # MPEG-4 Part 2 with B-frames (decode order I0 P3 B1 B2 P6 B4 ...), cut inside its sixth packet: its decoder
+    # makes a picture of what is left, a frame of the sequential decode, so it is one of the table the decode at open
+    # makes
+    full = write_encoded(tmp_path / "full.avi", "avi", "mpeg4", num_frames=10, gop=8, bframes=2)
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(cut_inside_packet(full, 5))
+    truth = sequential_decode(cut)
+    assert len(truth) == 6
+    assert_every_frame_reads_as_decoded(cut, truth)
+
+
+def test_h264_with_b_frames_stamped_with_decode_times_reads_in_presentation_order(tmp_path):
+    # FFmpeg's MXF muxer stores H.264 with pts == dts: sorted, the stamps give decode order (0 4 1 2 3 ...)
+    path = write_encoded(tmp_path / "camera.mxf", "mxf", "h264", num_frames=12, gop=8, bframes=3)
+    with av.open(path) as container:
+        packets = [p for p in container.demux(video=0) if p.size]
+    assert all(p.pts == p.dts for p in packets)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(12))
+    assert_every_frame_reads_as_decoded(path, truth)
+
+
+def write_stamped_ts(path, encoder: str, num_frames: int, options: dict, first: int) -> str:
+    """Pattern frames in MPEG-TS, frame `i` stamped `first + i` in ticks of 1/25 s."""
+    with av.open(str(path), "w", format="mpegts") as container:
+        stream = container.add_stream(encoder, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.options = options
+        stream.codec_context.time_base = Fraction(1, 25)
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = first + i, Fraction(1, 25)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
+def test_a_transport_stream_whose_clock_wraps_reads_its_first_frames_after_a_later_one(tmp_path):
+    # The 90 kHz clock passes 2^33 at frame 25: FFmpeg unwraps the frames before to times below 0, and a seek to
+    # time 0 lands there, a second in. Reading frame 30 first makes the reads of frames 0 and 1 go back to the start.
+    first = (2**33 - 90000) // 3600  # 1 s before the wrap, in frames of 1/25 s
+    path = write_stamped_ts(tmp_path / "wrap.ts", "mpeg2video", 32, {"bf": "2", "g": "12"}, first)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(32))
+    with open_video(path, backend="pyav") as reader:
+        assert reader.num_frames == 32
+        for asked in ([30], [0], [1], [31, 0, 1]):
+            assert np.array_equal(reader.read(asked), truth[asked]), asked
+
+
+class CutPacket:
+    """A stand-in demuxed packet: `is_corrupt` where FFmpeg flags one (left out: a packet that does not say)."""
+
+    def __init__(self, name, size=1, **corrupt):
+        self.name, self.size = name, size
+        self.__dict__.update(corrupt)
+
+
+def sent(packets, send_cut: bool) -> list:
+    return [None if p is None else p.name for p in _decodable(iter(packets), send_cut=send_cut)]
+
+
+def test_a_corrupt_packet_is_held_back_only_as_the_last_one_and_only_where_asked():
+    a, b, c = CutPacket("a", is_corrupt=False), CutPacket("b", is_corrupt=True), CutPacket("c")
+    empty = CutPacket("empty", size=0, is_corrupt=False)
+    # a corrupt packet that another follows is a damaged one inside the file: sent, in its place
+    assert sent([a, b, empty, c], send_cut=False) == ["a", "b", "c", None]
+    # the last one is the packet the file ends inside: left out, unless asked
+    assert sent([a, c, b], send_cut=False) == ["a", "c", None]
+    assert sent([a, b, c, b, empty], send_cut=False) == ["a", "b", "c", None]
+    assert sent([a, c, b], send_cut=True) == ["a", "c", "b", None]
+    assert sent([empty, c], send_cut=False) == ["c", None]  # empty packets never, and a packet that does not say
+    assert sent([], send_cut=False) == [None]
+
+
+# -- the frame times, and torchcodec checked against PyAV's table (frame_times, _replace_misread, _checked_by_pyav,
+# _open_with_torchcodec)
+def test_frame_times_are_each_frames_pts_in_seconds_where_the_table_has_them(clip, tmp_path):
+    with open_video(clip, backend="pyav") as reader:  # 25 fps, no B-frames: frame i at i / 25 s
+        assert reader.frame_times() == pytest.approx(np.arange(10) / 25, abs=1e-9)
+    avi = write_encoded(tmp_path / "clip.avi", "avi", "mpeg4", num_frames=4, gop=2)
+    with open_video(avi, backend="pyav") as reader:  # AVI's dts count frames: no times
+        assert reader.frame_times() is None
+
+
+class Reference:
+    """A stand-in PyAV reader: frame i at `times[i]`, read as an array filled with 100 + i."""
+
+    def __init__(self, times):
+        self.times, self.asked, self.closed = np.asarray(times, dtype=np.float64), [], 0
+
+    def frame_times(self):
+        return self.times
+
+    def read(self, idx):
+        self.asked.append(list(idx))
+        return np.stack([np.full((1, 1, 3), 100 + i, dtype=np.uint8) for i in idx])
+
+    def close(self):
+        self.closed += 1
+
+
+def replaced(times, idx, shown) -> tuple[list, list]:
+    """What `_replace_misread` gives for torchcodec frames filled with 0 shown at `shown`, and what it read again."""
+    reader = TorchcodecReader.__new__(TorchcodecReader)
+    reader.reference = Reference(times)
+    array = np.zeros((len(idx), 1, 1, 3), dtype=np.uint8)
+    out = reader._replace_misread(np.asarray(idx), np.asarray(shown, dtype=np.float64), array)
+    return out[:, 0, 0, 0].tolist(), reader.reference.asked
+
+
+def test_frames_torchcodec_returns_at_another_time_are_read_again_with_pyav():
+    times = [0.0, 0.04, 0.08, 0.12]
+    # frame 0 asked twice: once given frame 1 (0.04 s), once within 1 us of its time (the same stamp through
+    # doubles); frame 3 given frame 4 (0.16 s)
+    got, asked = replaced(times, [0, 0, 1, 2, 3], [0.04, 1e-6, 0.04, 0.08, 0.16])
+    assert got == [100, 0, 0, 0, 103] and asked == [[0, 3]]
+    # frames of a long video (2000 s in) at their own times are torchcodec's
+    assert replaced([2000.0, 2000.04], [0, 1], [2000.0, 2000.04]) == ([0, 0], [])
+
+
+def test_a_torchcodec_reader_without_a_reference_has_no_times_and_closes_once():
+    reader = TorchcodecReader.__new__(TorchcodecReader)
+    reader.reference = None
+    assert reader.frame_times() is None
+    reader.reference = reference = Reference([0.0, 0.5])
+    assert reader.frame_times().tolist() == [0.0, 0.5]
+    reader.close()
+    reader.close()  # a second close is harmless
+    assert reference.closed == 1 and reader.frame_times() is None
+
+
+def test_torchcodec_messages_lose_the_cpp_function_and_source_line():
+    error = RuntimeError("decode_av_frame, /__w/torchcodec/src/SingleStreamDecoder.cpp:1510, Could not receive frame")
+    assert _torchcodec_reason(error) == "Could not receive frame"
+    assert _torchcodec_reason(RuntimeError("No valid stream found")) == "No valid stream found"
+
+
+needs_torchcodec = pytest.mark.skipif(not torchcodec_available(), reason="torchcodec does not import here")
+
+
+@needs_torchcodec
+def test_a_torchcodec_reader_of_a_path_or_bytes_takes_its_frame_times_from_pyav(clip):
+    data = open(clip, "rb").read()
+    for source in (clip, data):
+        with open_video(source, backend="torchcodec") as reader:
+            assert reader.backend == "torchcodec"
+            assert reader.frame_times() == pytest.approx(np.arange(10) / 25, abs=1e-9)
+            assert reader.name == video_io.describe_source(source)
+
+
+def write_two_tracks_of_one_length(path) -> str:
+    """Two tracks of 8 pattern frames each at 25 fps, none flagged default: MPEG-4 Part 2 at 64x48 first, H.264 at
+    96x64 second (the one torchcodec picks by itself, FFmpeg's "best stream")."""
+    with av.open(str(path), "w") as container:
+        tracks = [container.add_stream(codec, rate=25) for codec in ("mpeg4", "libx264")]
+        for stream, (width, height) in zip(tracks, [(64, 48), (96, 64)]):
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            stream.disposition = av.stream.Disposition(0)
+        for i in range(8):
+            for stream in tracks:
+                frame = av.VideoFrame.from_ndarray(pattern_frame(i, stream.height, stream.width), format="rgb24")
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+        for stream in tracks:
+            for packet in stream.encode():
+                container.mux(packet)
+    return str(path)
+
+
+@needs_torchcodec
+def test_torchcodec_reads_the_first_track_where_both_have_as_many_frames_at_the_same_times(tmp_path):
+    # frame counts and times agree, so only the stream torchcodec is given makes it read the first track
+    path = write_two_tracks_of_one_length(tmp_path / "two.mkv")
+    with av.open(path) as container:
+        truth = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(container.streams.video[0])])
+    for source in (path, open(path, "rb").read()):
+        with open_video(source, backend="torchcodec") as reader:
+            assert reader.backend == "torchcodec" and reader.num_frames == 8
+            got = reader.read([0, 5, 7])
+        assert got.shape == (3, 48, 64, 3) and frame_indices(got) == [0, 5, 7]
+        assert np.abs(got.astype(int) - truth[[0, 5, 7]].astype(int)).mean() < 2  # torchcodec's colour rounding
+
+
+@needs_torchcodec
+@pytest.mark.parametrize("fmt, codec", [("avi", "mpeg4"), ("mxf", "h264")])
+def test_bytes_torchcodec_misreads_are_read_by_pyav_with_the_callers_name_and_threads(tmp_path, fmt, codec):
+    # AVI: a container torchcodec indexes wrongly; MXF H.264 with B-frames: a table without presentation times
+    path = write_encoded(tmp_path / f"clip.{fmt}", fmt, codec, num_frames=8, gop=4, bframes=2)
+    data = open(path, "rb").read()
+    with open_video(data, backend="torchcodec", thread_type="SLICE", thread_count=1) as reader:
+        assert reader.backend == "pyav" and reader.name == f"<{len(data)} bytes>"
+        assert reader._threading == ("SLICE", 1)
+        assert np.array_equal(reader.read(range(8)), sequential_decode(path))
+
+
+@needs_torchcodec
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_a_file_torchcodec_cannot_open_is_read_by_pyav_from_where_it_was(clip, monkeypatch, as_bytes):
+    def cannot_open(resolved, name=None, **kwargs):
+        if hasattr(resolved, "read"):
+            resolved.read(1000)  # torchcodec may have read some of a file object before it failed
+        raise video_io._TorchcodecCannotOpen("stand-in")
+
+    monkeypatch.setattr(video_io, "TorchcodecReader", cannot_open)
+    data = open(clip, "rb").read()
+    source = data if as_bytes else clip
+    with open_video(source, backend="torchcodec", thread_type="SLICE", thread_count=1) as reader:
+        assert reader.backend == "pyav" and reader.name == video_io.describe_source(source)
+        assert reader._threading == ("SLICE", 1)
+        assert np.array_equal(reader.read(range(10)), sequential_decode(clip))
+
+
+def test_a_callers_container_that_cannot_seek_back_is_refused_with_what_to_pass(tmp_path):
+    # a raw H.264 stream cannot seek; its table comes from a decode from the start, which needs the first packet again
+    path = write_video(tmp_path / "clip.h264", num_frames=6, codec="h264", gop=3, container_format="h264")
+    with av.open(path) as container:
+        with pytest.raises(VideoDecodeError) as error:
+            open_video(container)
+    assert str(error.value) == (
+        f"Video {path!r} cannot seek back to its start; pass its path or bytes instead of an open container."
+    )
