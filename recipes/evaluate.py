@@ -42,7 +42,13 @@ from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
-from vivit_hf.training.data.formats import DATASET_FORMATS, VideoClassificationData, example_ids, sample_subset
+from vivit_hf.training.data.formats import (
+    DATASET_FORMATS,
+    VideoClassificationData,
+    check_config_name,
+    example_ids,
+    sample_subset,
+)
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import _at_least
 from vivit_hf.training.flags import SuggestingArgumentParser
@@ -61,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", default=SYNTHETIC)
     p.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
     p.add_argument("--dataset_revision", default=None)
-    p.add_argument("--dataset_config_name", default=None, help="--dataset_format hub: the data set's configuration")
+    p.add_argument(
+        "--dataset_config_name",
+        default=None,
+        help="--dataset_format hub: the data set's configuration; ucf101 / hmdb51: the official split (1, 2, 3)",
+    )
     p.add_argument("--video_column", default=None)
     p.add_argument("--label_column", default=None)
     p.add_argument("--split", default=None, help="default: validation, else test")
@@ -96,8 +106,10 @@ def parse_args(argv=None):
     """Flags, checked before anything is loaded: a wrong value fails in a second, not after the data set is read."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.dataset_config_name and args.dataset_format != "hub":
-        parser.error("--dataset_config_name names a configuration of a `datasets` repo: give --dataset_format hub")
+    try:
+        check_config_name(args.dataset_format, args.dataset_config_name)
+    except ValueError as error:
+        parser.error(f"argument --dataset_config_name: {error}")
     model = Path(args.model).expanduser()
     if model.exists():
         if not (model / "config.json").is_file():

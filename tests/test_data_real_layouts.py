@@ -5,6 +5,7 @@ points at, its label, the segment of a long video it covers, and clear refusals 
 Each replica is built here, file by file, from the data set's own documentation; the truth each test checks against
 (label ids, file names, frame numbers) is written in the test, never taken from the code under test."""
 
+import contextlib
 import json
 import logging
 from pathlib import Path
@@ -365,6 +366,70 @@ def test_hmdb51_reads_split_1_lists_with_train_test_and_unused_clips(tmp_path):
         ("cartwheel/e_cartwheel_f_0.avi", 1),
     ]
     assert data.missing == {}  # c_... is in neither split: not missing
+
+
+def test_ucf101_and_hmdb51_read_the_official_split_dataset_config_name_names(tmp_path):
+    """Papers report UCF101 / HMDB51 on split 1 or the mean of the three: `--dataset_config_name 2` (or `split2`)
+    reads the second lists, in the recipes and in Python; a split that is not 1-3 is refused when the flags are read."""
+    lists = tmp_path / "ucf" / "ucfTrainTestlist"
+    lists.mkdir(parents=True)
+    (lists / "classInd.txt").write_text("1 Run\n2 Swim\n")
+    (lists / "trainlist01.txt").write_text("Run/v_Run_g01_c01.avi 1\nSwim/v_Swim_g01_c01.avi 2\n")
+    (lists / "testlist01.txt").write_text("Run/v_Run_g02_c01.avi\n")
+    (lists / "trainlist02.txt").write_text("Run/v_Run_g02_c01.avi 1\n")
+    (lists / "testlist02.txt").write_text("Run/v_Run_g01_c01.avi\nSwim/v_Swim_g01_c01.avi\n")
+    for name in ("Run/v_Run_g01_c01", "Run/v_Run_g02_c01", "Swim/v_Swim_g01_c01"):
+        clip(tmp_path / "ucf" / "UCF-101" / f"{name}.avi")
+    splits = tmp_path / "hmdb" / "testTrainMulti_7030_splits"
+    splits.mkdir(parents=True)
+    for number, marks in ((1, "1 2"), (2, "2 1"), (3, "0 1")):
+        a, b = marks.split()
+        (splits / f"run_test_split{number}.txt").write_text(f"a_run.avi {a} \nb_run.avi {b} \n")
+    for name in ("run/a_run", "run/b_run"):
+        clip(tmp_path / "hmdb" / "hmdb51_org" / f"{name}.avi")
+
+    def read(fmt, config):
+        data = load_video_dataset(tmp_path / fmt.replace("101", "").replace("51", ""), fmt, config_name=config)
+        return {split: [Path(e["video"]).name for e in data.split(split)] for split in data.splits}
+
+    assert (
+        read("ucf101", None)
+        == read("ucf101", "1")
+        == {
+            "train": ["v_Run_g01_c01.avi", "v_Swim_g01_c01.avi"],
+            "test": ["v_Run_g02_c01.avi"],
+        }
+    )
+    assert (
+        read("ucf101", "2")
+        == read("ucf101", "split2")
+        == {
+            "train": ["v_Run_g02_c01.avi"],
+            "test": ["v_Run_g01_c01.avi", "v_Swim_g01_c01.avi"],
+        }
+    )
+    assert read("hmdb51", None) == {"train": ["a_run.avi"], "test": ["b_run.avi"]}
+    assert read("hmdb51", "split_2") == {"train": ["b_run.avi"], "test": ["a_run.avi"]}
+    assert read("hmdb51", "3") == {"train": ["b_run.avi"]}  # a_run is in neither split 3 list: 0
+    with pytest.raises(DatasetFormatError, match=r"no trainlist03\.txt or testlist03\.txt"):
+        read("ucf101", "3")
+
+    from vivit_hf.training import finetune
+
+    args = finetune.parse_args(["--dataset", str(tmp_path / "ucf"), "--dataset_format", "ucf101"] + [
+        "--dataset_config_name", "2", "--cache_dir", str(tmp_path / "cache")])  # fmt: skip
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+    _, train, evaluation, eval_split = finetune.load_data(args, accelerator)
+    assert [Path(e["video"]).name for e in train] == ["v_Run_g02_c01.avi"] and eval_split == "test"
+    assert len(evaluation) == 2
+    for bad in ("4", "0", "two", "big"):
+        with pytest.raises(SystemExit):
+            finetune.parse_args(["--dataset", str(tmp_path / "ucf"), "--dataset_format", "ucf101"] + [
+                "--dataset_config_name", bad])  # fmt: skip
+    with pytest.raises(ValueError, match=r"official splits 1, 2 and 3 .* not '4'"):
+        load_video_dataset(tmp_path / "ucf", "ucf101", config_name="4")
+    with pytest.raises(ValueError, match=r"videofolder has no configurations \(got '2'\)"):
+        load_video_dataset(tmp_path / "ucf", "videofolder", config_name="2")
 
 
 def test_videofolder_split_folders_under_data_are_splits_not_a_class_named_data(tmp_path):

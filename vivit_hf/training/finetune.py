@@ -25,7 +25,7 @@ from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .data import SYNTHETIC, open_video_dataset
 from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
-from .data.formats import DATASET_FORMATS, hold_out, sample_subset
+from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .flags import SuggestingArgumentParser
 from .metrics import evaluation_metrics, predict
@@ -53,7 +53,8 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument(
         "--dataset_config_name",
         default=None,
-        help="--dataset_format hub: the configuration of a data set whose card declares several (`configs:`)",
+        help="--dataset_format hub: the configuration of a data set whose card declares several (`configs:`); "
+        "ucf101 / hmdb51: the official split, 1 (default), 2 or 3",
     )
     g.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
     g.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
@@ -294,8 +295,10 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
         check_model_config(args)
     except (ValueError, TypeError) as error:
         parser.error(f"argument {' with '.join(_model_config_flags(args, str(error)))}: {error}")
-    if args.dataset_config_name and args.dataset_format != "hub":
-        parser.error("--dataset_config_name names a configuration of a `datasets` repo: give --dataset_format hub")
+    try:
+        check_config_name(args.dataset_format, args.dataset_config_name)
+    except ValueError as error:
+        parser.error(f"argument --dataset_config_name: {error}")
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
         parser.error(f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')")
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):

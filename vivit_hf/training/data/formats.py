@@ -633,8 +633,33 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
 
-# The official train/test split of UCF101 and HMDB51 that papers report when they report one.
+# UCF101 and HMDB51 each publish three train/test splits; papers report split 1, or the mean over all three.
+# `--dataset_config_name 2` (or `split2`) reads another: these formats' configurations are their splits.
 OFFICIAL_SPLIT = 1
+OFFICIAL_SPLITS = (1, 2, 3)
+SPLIT_LIST_FORMATS = ("ucf101", "hmdb51")
+
+
+def check_config_name(dataset_format: str, config_name: str | None) -> int | None:
+    """The official split `config_name` names for UCF101 / HMDB51 (`1`, `2`, `3`, or `split1` ...; none: split 1);
+    None for the other formats. ValueError, naming what is accepted, for a name the format has no configuration of:
+    only `hub` (a `datasets` repo's configurations) and the two split-list formats have any."""
+    if dataset_format in SPLIT_LIST_FORMATS:
+        if config_name is None:
+            return OFFICIAL_SPLIT
+        number = re.fullmatch(r"(?:split[_-]?)?0?([0-9]+)", config_name.strip().lower())
+        if number is None or int(number[1]) not in OFFICIAL_SPLITS:
+            raise ValueError(
+                f"--dataset_format {dataset_format} has the official splits 1, 2 and 3 as configurations, "
+                f"not {config_name!r}"
+            )
+        return int(number[1])
+    if config_name is not None and dataset_format != "hub":
+        raise ValueError(
+            f"--dataset_format {dataset_format} has no configurations (got {config_name!r}): --dataset_config_name "
+            "names a configuration of a `datasets` repo (--dataset_format hub) or an official split of ucf101 / hmdb51"
+        )
+    return None
 
 
 def _list_lines(path: Path) -> list[list[str]]:
@@ -678,10 +703,11 @@ def _ucf101_label(listed: str, given: str | None, classes: list[str], ids: dict,
     return label
 
 
-def load_ucf101(roots: Sequence[Path]) -> VideoClassificationData:
+def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> VideoClassificationData:
     """UCF101: clips `UCF-101/<Class>/v_<Class>_gXX_cYY.avi`, `ucfTrainTestlist/classInd.txt` (`1 ApplyEyeMakeup`,
     1-based; the class order of every published UCF101 model), `trainlist01.txt` (`<Class>/<clip> <1-based class>`)
-    and `testlist01.txt` (`<Class>/<clip>`, class from the folder): official split 1 as `train` and `test`."""
+    and `testlist01.txt` (`<Class>/<clip>`, class from the folder): official split 1 (or `official_split`, 1-3) as
+    `train` and `test`."""
     class_file = _require_file(roots, "classInd.txt", "ucf101")
     pairs = [(parts[1], int(parts[0]) - 1) for parts in _list_lines(class_file)]
     classes = _names_by_index(pairs, "ucf101", class_file.name)
@@ -690,8 +716,8 @@ def load_ucf101(roots: Sequence[Path]) -> VideoClassificationData:
     missing: dict[str, int] = {}
     splits = {}
     for split, filename in (
-        ("train", f"trainlist{OFFICIAL_SPLIT:02d}.txt"),
-        ("test", f"testlist{OFFICIAL_SPLIT:02d}.txt"),
+        ("train", f"trainlist{official_split:02d}.txt"),
+        ("test", f"testlist{official_split:02d}.txt"),
     ):
         path = _find_file([class_file.parent, *roots], filename)
         if path is None:
@@ -703,30 +729,29 @@ def load_ucf101(roots: Sequence[Path]) -> VideoClassificationData:
         splits[split] = _split_list_examples(entries, index, missing, split)
     if not splits:
         raise DatasetFormatError(
-            f"--dataset_format ucf101: no trainlist{OFFICIAL_SPLIT:02d}.txt or testlist{OFFICIAL_SPLIT:02d}.txt "
+            f"--dataset_format ucf101: no trainlist{official_split:02d}.txt or testlist{official_split:02d}.txt "
             f"beside {class_file}{_what_is_there([class_file.parent])}"
         )
     splits = _keep_found_splits("ucf101", splits, missing, roots, "<Class>/<clip>.avi as the lists name them")
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
 
 
-_HMDB51_SPLIT_FILE = re.compile(rf"^(?P<name>.+)_test_split{OFFICIAL_SPLIT}\.txt$")
-
-
-def load_hmdb51(roots: Sequence[Path]) -> VideoClassificationData:
-    """HMDB51: clips `<class>/<clip>.avi` and `testTrainMulti_7030_splits/<class>_test_split1.txt`, lines
-    `<clip> <1|2|0>` (1: train, 2: test, 0: in neither); classes sorted by name, as HMDB51 models number them."""
+def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> VideoClassificationData:
+    """HMDB51: clips `<class>/<clip>.avi` and `testTrainMulti_7030_splits/<class>_test_split1.txt` (or
+    `official_split`, 1-3), lines `<clip> <1|2|0>` (1: train, 2: test, 0: in neither); classes sorted by name, as
+    HMDB51 models number them."""
+    list_name = re.compile(rf"^(?P<name>.+)_test_split{official_split}\.txt$")
     lists = {}
     for root in roots:
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
             dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
             for filename in filenames:
-                match = _HMDB51_SPLIT_FILE.match(filename)
+                match = list_name.match(filename)
                 if match and not _is_hidden(filename):
                     lists.setdefault(match["name"], Path(dirpath) / filename)
     if not lists:
         raise DatasetFormatError(
-            f"--dataset_format hmdb51: no <class>_test_split{OFFICIAL_SPLIT}.txt"
+            f"--dataset_format hmdb51: no <class>_test_split{official_split}.txt"
             f" under {', '.join(map(str, roots))}{_what_is_there(roots)}"
         )
     classes = sorted(lists)
@@ -1095,9 +1120,11 @@ def load_video_dataset(
 
     A Hub id (`owner/name` that is not a local folder) is downloaded once and its archives extracted once
     into the cache (see `vivit_hf.training.data.fetch.fetch_dataset_repo`); `hub` hands the id to `datasets`.
+    `config_name`: the `datasets` configuration (`hub`), or the official split of `ucf101` / `hmdb51` (1-3).
     """
     if dataset_format not in DATASET_FORMATS:
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
+    split = check_config_name(dataset_format, config_name)  # UCF101 / HMDB51: the official split
     if dataset_format == "hub":
         data = load_hub(
             str(source),
@@ -1118,7 +1145,7 @@ def load_video_dataset(
         if not looks_like_repo_id(str(source)):
             raise FileNotFoundError(f"--dataset {source!r} is neither a local folder nor a Hub id (owner/name)")
         roots = fetch_dataset_repo(str(source), revision=revision, cache_dir=cache_dir)
-    data = FORMATS[dataset_format](roots)
+    data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
     warn_classes_missing_from_training(data)
     return data
 

@@ -331,6 +331,7 @@ def _member_note(member: str) -> str:
 
 def main(argv=None) -> dict:
     from . import DATASET_FORMATS, open_video_dataset
+    from .formats import check_config_name
 
     parser = argparse.ArgumentParser(
         prog="python -m vivit_hf.training.data.shard",
@@ -341,7 +342,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--dataset", required=True, help="local folder or Hub id (or synthetic_motion)")
     parser.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
     parser.add_argument("--dataset_revision", default=None)
-    parser.add_argument("--dataset_config_name", default=None, help="--dataset_format hub: its configuration")
+    parser.add_argument(
+        "--dataset_config_name",
+        default=None,
+        help="--dataset_format hub: its configuration; ucf101 / hmdb51: the official split (1, 2, 3)",
+    )
     parser.add_argument("--video_column", default=None)
     parser.add_argument("--label_column", default=None)
     parser.add_argument("--cache_dir", default=None)
@@ -358,6 +363,10 @@ def main(argv=None) -> dict:
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO)
     if Path(args.out).exists() and any(Path(args.out).iterdir()):
         parser.error(f"--out {args.out} is not empty")
+    try:
+        check_config_name(args.dataset_format, args.dataset_config_name)
+    except ValueError as error:
+        parser.error(f"argument --dataset_config_name: {error}")
     data = open_video_dataset(
         args.dataset,
         args.dataset_format,
