@@ -9,8 +9,10 @@ inside the last packet, H.264 stamped with decode times in MXF, a transport stre
 sequential decode with plain PyAV; which packets `_decodable` sends, on stand-in packets; and torchcodec checked
 against PyAV's frame table (frame times, frames returned at another time, readers PyAV takes over), on small files
 and stand-ins (`_frame_table`'s cut packet, `_seek_start`, `frame_times`, `_replace_misread`, `_checked_by_pyav`,
-`_open_with_torchcodec`)."""
+`_open_with_torchcodec`); last, what an input is called, a title tag that is not UTF-8, and reads that count frames
+from the start (`source_name`, `describe_source`, `PyAVReader._open`, `_torchcodec_plan`, `_sequential_frames`)."""
 
+import os
 from fractions import Fraction
 from types import SimpleNamespace
 
@@ -26,7 +28,9 @@ from vivit_hf.processing.video_io import (
     VideoDecodeError,
     _decodable,
     _torchcodec_reason,
+    describe_source,
     open_video,
+    source_name,
     torchcodec_available,
 )
 
@@ -450,3 +454,113 @@ def test_a_callers_container_that_cannot_seek_back_is_refused_with_what_to_pass(
     assert str(error.value) == (
         f"Video {path!r} cannot seek back to its start; pass its path or bytes instead of an open container."
     )
+
+
+# -- names of inputs, tags that are not UTF-8, reads without a frame table (source_name, describe_source,
+# PyAVReader._open, _torchcodec_plan, _sequential_frames)
+def test_an_inputs_file_name_and_description_by_hand():
+    assert source_name({"path": "a.mp4", "bytes": b"xy"}) == "a.mp4" == source_name("a.mp4")
+    assert source_name({"path": "", "bytes": b"xy"}) is None and source_name({"path": None}) is None
+    assert source_name(SimpleNamespace(name=3)) is None  # a file opened from a descriptor is named by its number
+    assert describe_source({"path": "a.mp4", "bytes": b"xy"}) == "'a.mp4'"
+    assert describe_source({"path": None, "bytes": b"xyz"}) == "<3 bytes>"
+    assert describe_source({"path": None, "bytes": None}) == "<dict with keys ['bytes', 'path']>"
+    assert describe_source(SimpleNamespace(name=3)) == "<SimpleNamespace>" and describe_source(12) == "<int>"
+
+
+def with_latin1_title(path, fmt: str, codec: str) -> str:
+    """8 pattern frames whose title tag is Latin-1 bytes ("Caf\\xe9..."), as an old tool writes it."""
+    placeholder = b"Cafe-placeholder"
+    with av.open(str(path), "w", format=fmt) as container:
+        container.metadata["title"] = placeholder.decode()
+        stream = container.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.options = {"bf": "2", "g": "4"}
+        for i in range(8):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    data = open(path, "rb").read()
+    assert data.count(placeholder) == 1
+    open(path, "wb").write(data.replace(placeholder, b"Caf\xe9" + placeholder[4:]))
+    return str(path)
+
+
+def test_a_file_whose_title_is_not_utf8_reads_like_a_sequential_decode(tmp_path):
+    path = with_latin1_title(tmp_path / "latin1.avi", "avi", "mpeg4")
+    with pytest.raises(UnicodeDecodeError):
+        av.open(path)  # PyAV's default refuses the whole file
+    with av.open(path, metadata_errors="replace") as container:
+        truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    assert frame_indices(truth) == list(range(8))
+    with open_video(path, backend="pyav") as reader:
+        assert np.array_equal(reader.read(range(8)), truth)
+    if torchcodec_available():
+        # an AVI as an open file, which torchcodec would read unchecked: PyAV's look at its header still finds AVI
+        with open(path, "rb") as file, open_video(file, backend="torchcodec") as reader:
+            assert reader.backend == "pyav" and np.array_equal(reader.read(range(8)), truth)
+
+
+def test_a_stream_without_a_frame_table_decodes_from_the_start_up_to_the_last_wanted_frame(tmp_path):
+    # a raw H.264 stream: no timestamps to name frames by, so frames are counted from the start
+    path = write_video(tmp_path / "clip.h264", num_frames=6, codec="h264", gop=3, container_format="h264")
+    truth = sequential_decode(path)
+    with open_video(path, backend="pyav") as reader:
+        reader.frames_decoded = 0
+        assert np.array_equal(reader.read([2, 0]), truth[[2, 0]])
+        assert reader.frames_decoded == 3  # frames 0, 1 and 2
+        os.remove(path)  # going back to the start reopens the file (a raw stream cannot seek): gone now
+        with pytest.raises(VideoDecodeError):
+            reader.read([1])
+    # (leaving the with block closed the reader without an error)
+
+
+def write_with_audio(path) -> str:
+    """8 H.264 pattern frames and an AAC track of silence, interleaved."""
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=25)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        audio = container.add_stream("aac", rate=48000, layout="mono")
+        for i in range(8):
+            for packet in video.encode(av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")):
+                container.mux(packet)
+            sound = av.AudioFrame.from_ndarray(np.zeros((1, 1920), dtype=np.float32), format="fltp", layout="mono")
+            sound.sample_rate, sound.pts = 48000, i * 1920
+            for packet in audio.encode(sound):
+                container.mux(packet)
+        for stream in (video, audio):
+            for packet in stream.encode():
+                container.mux(packet)
+    return str(path)
+
+
+def counting(reader: PyAVReader) -> PyAVReader:
+    """The reader as it reads where the names of a decode at open failed: frames counted from the start."""
+    reader._pts = None
+    return reader
+
+
+def test_frames_counted_from_the_start_are_the_video_tracks_and_include_a_cut_last_picture(tmp_path):
+    path = write_with_audio(tmp_path / "with_audio.mkv")
+    truth = sequential_decode(path)
+    with counting(open_video(path, backend="pyav")) as reader:
+        assert np.array_equal(reader.read([3, 5]), truth[[3, 5]])
+    # the MPEG-4 AVI cut inside its sixth packet: its sixth frame is the picture the decoder makes of that packet
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(cut_inside_packet(write_encoded(tmp_path / "full.avi", "avi", "mpeg4", 10, bframes=2, gop=8), 5))
+    truth = sequential_decode(cut)
+    with counting(open_video(cut, backend="pyav")) as reader:
+        assert reader.num_frames == len(truth) == 6
+        assert np.array_equal(reader.read([5]), truth[[5]])
+
+
+def test_a_video_track_of_a_codec_ffmpeg_does_not_know_is_an_error_naming_the_file(tmp_path):
+    path = write_video(tmp_path / "clip.mkv", num_frames=4, codec="h264", gop=2, container_format="matroska")
+    data = open(path, "rb").read()
+    assert data.count(b"V_MPEG4/ISO/AVC") == 1  # Matroska's codec id for H.264: made one no demuxer maps
+    unknown = tmp_path / "unknown.mkv"
+    unknown.write_bytes(data.replace(b"V_MPEG4/ISO/AVC", b"V_UNKNOWN/XXXXX"))
+    with pytest.raises(VideoDecodeError) as error:
+        open_video(unknown, backend="pyav")
+    assert str(error.value) == f"Video {str(unknown)!r}: no decoder for its codec."
