@@ -77,20 +77,53 @@ def test_eager_and_sdpa_agree(name):
     "patch, shape", [((2, 8, 8), (2, 7, 3, 35, 42)), ((1, 4, 4), (1, 3, 3, 9, 13)), ((3, 5, 2), (2, 6, 1, 10, 7))]
 )
 def test_tubelet_gemm_equals_the_convolution(patch, shape):
-    """`embed_patches` is the VALID convolution with kernel = stride, leftovers dropped, tokens out channel-last."""
-    from vivit_hf.models.modeling_blocks import embed_patches
+    """The projections run as a GEMM: the VALID convolution with kernel = stride, leftovers dropped, in a conv's
+    layout, and channel-last (the tokens) with no copy."""
+    from vivit_hf.models.modeling_blocks import PatchProjection, TubeletProjection
 
     torch.manual_seed(0)
     channels = shape[2]
-    conv = torch.nn.Conv3d(channels, 6, patch, stride=patch)
-    x = torch.randn(shape)
-    expected = conv(x.transpose(1, 2)).permute(0, 2, 3, 4, 1)
-    torch.testing.assert_close(embed_patches(x, conv, patch), expected, rtol=1e-5, atol=1e-5)
-    if patch[0] == 1:  # frame sampling's Conv2d kernel, same weights
-        conv2d = torch.nn.Conv2d(channels, 6, patch[1:], stride=patch[1:])
+    x = torch.randn(shape).transpose(1, 2)  # (b, c, T, H, W), a view of the model's (b, T, c, H, W) clip
+    conv = TubeletProjection(channels, 6, patch, stride=patch)
+    out = conv(x)
+    torch.testing.assert_close(
+        out, torch.nn.functional.conv3d(x, conv.weight, conv.bias, stride=patch), rtol=1e-5, atol=1e-5
+    )
+    assert out.permute(0, 2, 3, 4, 1).is_contiguous()
+    if patch[0] == 1:  # frame sampling's Conv2d kernel, same weights, on each frame
+        conv2d = PatchProjection(channels, 6, patch[1:], stride=patch[1:])
         conv2d.weight.data.copy_(conv.weight.data[:, :, 0])
         conv2d.bias.data.copy_(conv.bias.data)
-        torch.testing.assert_close(embed_patches(x, conv2d, patch), expected, rtol=1e-5, atol=1e-5)
+        frames = x.transpose(1, 2).flatten(0, 1)
+        out2d = conv2d(frames)
+        expected = torch.nn.functional.conv2d(frames, conv2d.weight, conv2d.bias, stride=patch[1:])
+        torch.testing.assert_close(out2d, expected, rtol=1e-5, atol=1e-5)
+        assert out2d.permute(0, 2, 3, 1).is_contiguous()
+
+
+@pytest.mark.parametrize(
+    "options", [dict(stride=1), dict(stride=(2, 4, 4), padding=1), dict(stride=(2, 4, 4), dilation=2), dict(groups=3)]
+)
+def test_projection_other_than_a_patchify_runs_as_torch_convolution(options):
+    """PEFT builds its LoRA convolutions as `type(base_layer)(...)` with other strides: those, and an unbatched
+    input, are nn.Conv3d's / nn.Conv2d's own convolution."""
+    from vivit_hf.models.modeling_blocks import PatchProjection, TubeletProjection
+
+    torch.manual_seed(0)
+    options = {"stride": (2, 4, 4), **options}
+    conv = TubeletProjection(3, 6, (2, 4, 4), **options)
+    x = torch.randn(2, 3, 4, 12, 12)
+    arguments = {k: options[k] for k in ("stride", "padding", "dilation", "groups") if k in options}
+    torch.testing.assert_close(conv(x), torch.nn.functional.conv3d(x, conv.weight, conv.bias, **arguments))
+    torch.testing.assert_close(conv(x[0]), torch.nn.functional.conv3d(x[:1], conv.weight, conv.bias, **arguments)[0])
+    options2d = {k: v[1:] if isinstance(v, tuple) else v for k, v in options.items()}
+    conv2d = PatchProjection(3, 6, (4, 4), **options2d)
+    arguments2d = {k: options2d[k] for k in arguments}
+    frames = x[:, :, 0]
+    torch.testing.assert_close(
+        conv2d(frames), torch.nn.functional.conv2d(frames, conv2d.weight, conv2d.bias, **arguments2d)
+    )
+    torch.testing.assert_close(conv2d(frames[0]), conv2d(frames)[0])
 
 
 @pytest.mark.parametrize("name", VARIANTS)

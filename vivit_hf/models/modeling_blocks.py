@@ -24,38 +24,75 @@ from .configuration_vivit import ViViTConfig, uniform_frame_indices
 
 
 # ----------------------------------------------------------------------------------------------- tokenisation (§3.2)
-def embed_patches(pixels: torch.Tensor, projection: nn.Module, patch: tuple[int, ...]) -> torch.Tensor:
-    """A convolution whose kernel equals its stride, as one matmul: (b, T, c, H, W) -> (b, t, h, w, d).
+def patchify_gemm(
+    pixels: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, patch: tuple[int, int, int]
+) -> torch.Tensor:
+    """A convolution whose kernel equals its stride, as one matmul: (b, c, T, H, W) -> (b, d, t, h, w).
 
     Each tubelet (`patch` = (kt, kh, kw)) is gathered into a row by one strided copy and multiplied with the
-    flattened kernel. Same weights and sums as `projection` (Conv3d, or Conv2d with kt = 1), but a plain GEMM, which
-    cuDNN and oneDNN run several times faster than a strided 3D convolution (`benchmarks/models.py`), and the tokens
-    come out token-major with no copy after the projection. Trailing frames or pixels that fill no tubelet are
-    dropped (VALID padding).
+    flattened kernel (`weight` (d, c, kt, kh, kw), or a Conv2d's (d, c, kh, kw) with kt = 1). Same weights and sums
+    as the convolution, but a plain GEMM, which cuDNN and oneDNN run several times faster than a strided 3D
+    convolution (`benchmarks/models.py`). The result is the GEMM's token-major (b, t, h, w, d) output seen as
+    (b, d, t, h, w): a caller that permutes back to channel-last gets it without a copy. Trailing frames or pixels
+    that fill no tubelet are dropped (VALID padding).
     """
     kt, kh, kw = patch
-    b, frames, c, height, width = pixels.shape
+    b, c, frames, height, width = pixels.shape
     t, h, w = frames // kt, height // kh, width // kw
-    pixels = pixels[:, : t * kt, :, : h * kh, : w * kw]
-    rows = pixels.reshape(b, t, kt, c, h, kh, w, kw).permute(0, 1, 4, 6, 2, 3, 5, 7).reshape(b * t * h * w, -1)
-    # Kernel flattened in the rows' (kt, c, kh, kw) order; Conv2d's kernel has no kt axis.
-    kernel = (
-        projection.weight.reshape(projection.out_channels, c, kt, kh, kw)
-        .transpose(1, 2)
-        .reshape(projection.out_channels, -1)
+    d = weight.shape[0]
+    pixels = pixels[:, :, : t * kt, : h * kh, : w * kw]
+    # Rows in (kt, c, kh, kw) order: the order of the (b, T, c, H, W) clip in memory, so each gathered run is long.
+    rows = pixels.reshape(b, c, t, kt, h, kh, w, kw).permute(0, 2, 4, 6, 3, 1, 5, 7).reshape(b * t * h * w, -1)
+    kernel = weight.reshape(d, c, kt, kh, kw).transpose(1, 2).reshape(d, -1)
+    return F.linear(rows, kernel, bias).view(b, t, h, w, d).permute(0, 4, 1, 2, 3)
+
+
+def is_patchify(conv: nn.Module) -> bool:
+    """Whether `conv` is a non-overlapping patch projection (kernel = stride, no padding or dilation, one group): the
+    convolution `patchify_gemm` computes."""
+    n = len(conv.kernel_size)
+    return (
+        conv.stride == conv.kernel_size and conv.padding == (0,) * n and conv.dilation == (1,) * n and conv.groups == 1
     )
-    return F.linear(rows, kernel, projection.bias).view(b, t, h, w, -1)
+
+
+class TubeletProjection(nn.Conv3d):
+    """The tubelet embedding's Conv3d (kernel = stride), run as `patchify_gemm`.
+
+    A real `nn.Conv3d`, called as a module with a convolution's input and output, so that what is built around
+    convolutions keeps working: forward hooks fire, PEFT's LoRA wraps it (its base layer's output plus its own
+    convolutions of the same input, built as `type(base_layer)(in, r, kernel, stride, padding, bias=False)`, hence
+    nn.Conv3d's constructor), accelerate's offloading hooks load its weights before the call, and checkpoints and
+    ViT inflation see the usual `weight` (d, c, kt, kh, kw) and `bias`. Any other convolution (stride, padding,
+    unbatched input) runs as nn.Conv3d.
+    """
+
+    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+        """(b, c, T, H, W) -> (b, d, t, h, w), as `nn.Conv3d`."""
+        if pixels.ndim != 5 or not is_patchify(self):
+            return super().forward(pixels)
+        return patchify_gemm(pixels, self.weight, self.bias, self.kernel_size)
+
+
+class PatchProjection(nn.Conv2d):
+    """Frame sampling's per-frame ViT patch Conv2d (kernel = stride), run as `patchify_gemm`; a real `nn.Conv2d` called
+    as a module for the reasons `TubeletProjection` gives. Any other convolution runs as nn.Conv2d."""
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        """(n, c, H, W) -> (n, d, h, w), as `nn.Conv2d`."""
+        if frames.ndim != 4 or not is_patchify(self):
+            return super().forward(frames)
+        return patchify_gemm(frames.unsqueeze(2), self.weight, self.bias, (1, *self.kernel_size)).squeeze(2)
 
 
 class TubeletEmbedding(nn.Module):
     """Non-overlapping 3D convolution, kernel = stride = `tubelet_size` (t, h, w); trailing frames or pixels that do
-    not fill a tubelet are dropped, as in scenic (VALID padding). Kept as a Conv3d (checkpoints and ViT
-    inflation see its usual weight), run as a matmul (`embed_patches`)."""
+    not fill a tubelet are dropped, as in scenic (VALID padding)."""
 
     def __init__(self, config: ViViTConfig):
         super().__init__()
         self.tubelet_size = tuple(config.tubelet_size)
-        self.projection = nn.Conv3d(
+        self.projection = TubeletProjection(
             config.num_channels, config.hidden_size, kernel_size=self.tubelet_size, stride=self.tubelet_size
         )
 
@@ -65,7 +102,7 @@ class TubeletEmbedding(nn.Module):
 
     def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
         """(b, T, c, H, W) -> (b, t, h, w, d)."""
-        return embed_patches(pixel_values, self.projection, self.tubelet_size)
+        return self.projection(pixel_values.transpose(1, 2)).permute(0, 2, 3, 4, 1)
 
 
 class FrameSamplingEmbedding(nn.Module):
@@ -75,7 +112,7 @@ class FrameSamplingEmbedding(nn.Module):
         super().__init__()
         self.num_sampled_frames = config.num_sampled_frames
         self.patch_size = tuple(config.tubelet_size[1:])
-        self.projection = nn.Conv2d(
+        self.projection = PatchProjection(
             config.num_channels, config.hidden_size, kernel_size=self.patch_size, stride=self.patch_size
         )
 
@@ -86,9 +123,10 @@ class FrameSamplingEmbedding(nn.Module):
         return len(self.frame_indices(num_frames)), height // self.patch_size[0], width // self.patch_size[1]
 
     def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
-        """(b, T, c, H, W) -> (b, t, h, w, d) with t sampled frames."""
+        """(b, T, c, H, W) -> (b, t, h, w, d) with t sampled frames, each patched as one image."""
         frames = pixel_values[:, self.frame_indices(pixel_values.shape[1])]
-        return embed_patches(frames, self.projection, (1, *self.patch_size))
+        patches = self.projection(frames.flatten(0, 1))  # ((b t), d, h, w)
+        return patches.permute(0, 2, 3, 1).unflatten(0, frames.shape[:2])
 
 
 def build_token_embedding(config: ViViTConfig) -> nn.Module:
