@@ -207,6 +207,17 @@ def test_a_file_with_two_video_tracks_reads_the_default_or_else_the_first(
     np.testing.assert_array_equal(got, reference[indices])
 
 
+@pytest.mark.parametrize("container_format", ["flv", "mp4", "matroska"])
+def test_a_one_frame_video_reads_its_frame(tmp_path, backend, container_format):
+    # FFmpeg's seek back to the start of a one-packet FLV lands at its end: "frame 0 could not be decoded" before
+    path = write_video(tmp_path / f"one.{container_format}", num_frames=1, gop=8, container_format=container_format)
+    with av.open(path) as container:
+        reference = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)])
+    assert len(reference) == 1
+    np.testing.assert_array_equal(read_frames(path, [0], backend=backend), reference)
+    np.testing.assert_array_equal(read_frames(path, [0, 0], backend=backend), reference[[0, 0]])
+
+
 # MPEG transport / program streams have no index: FFmpeg seeks them by a timestamp search that can
 # land after the keyframe; raw elementary streams have no timestamps and cannot seek at all.
 # (PyAV only: torchcodec refuses these, see README "Video decoding".)

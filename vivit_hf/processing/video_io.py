@@ -760,7 +760,16 @@ class PyAVReader(VideoReader):
                     final = True
             if final:
                 self._rewind()
-                yield from self.container.demux(self.stream)
+                packets = self.container.demux(self.stream)
+                head = next(packets, None)
+                if (head is None or not head.size) and self._owns_container:
+                    # FFmpeg's seek to the start of a one-packet FLV lands at its end (nothing but the flush packet
+                    # follows): the file opened again starts at its first packet
+                    self._open()
+                    packets = self.container.demux(self.stream)
+                elif head is not None:
+                    yield head
+                yield from packets
                 return
             packets = self.container.demux(self.stream)
             key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
@@ -1016,6 +1025,11 @@ class TorchcodecReader(VideoReader):
         try:
             batch = self.decoder.get_frames_at(indices=idx.tolist())
         except Exception as e:
+            if self.reference is not None:  # PyAV reads what torchcodec's seek cannot reach (a one-packet FLV)
+                try:
+                    return resize_frames(self.reference.read(idx), size, interpolation)
+                except VideoDecodeError:
+                    pass
             raise VideoDecodeError(f"Cannot decode video {self.name}: {_torchcodec_reason(e)}") from e
         array = batch.data.numpy()
         if array.ndim == 4 and array.shape[1] in (1, 3) and array.shape[-1] not in (1, 3):
