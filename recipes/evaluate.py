@@ -221,7 +221,8 @@ def main(argv=None):
             f"{str(error).splitlines()[0]}"
         ) from None
     check_labels(model.config, data)
-    processor = ViViTVideoProcessor.from_pretrained(args.model)
+    # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
+    processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
     streamed_ids = [] if args.streaming else None
     if args.streaming:  # each process streams its part; batches padded to one size, padding dropped after gathering
         dataset = StreamingVideoDataset(

@@ -2,15 +2,18 @@
 """pipeline("video-classification") with each of the four models and ViViTVideoProcessor: transformers' own pipeline
 (single view), and ours asked for by name with `pipeline_class=` (multi-view test, label spaces)."""
 
+import logging
 import math
 
 import pytest
 import torch
-from transformers import pipeline
+from transformers import AutoVideoProcessor, pipeline
 from video_factory import write_video
 
 import vivit_hf  # noqa: F401  (registers the four configs and models with the Auto classes)
 from vivit_hf import VIVIT_MODELS, ViViTVideoClassificationPipeline, ViViTVideoProcessor
+
+LOGGER = "vivit_hf.processing.processing_vivit"
 
 TINY = dict(
     image_size=32,
@@ -240,3 +243,59 @@ def test_pipeline_batch_size_2_with_label_spaces_scores_each_head_per_video(head
         assert {r["label"]: r["score"] for r in result["verb"]} == pytest.approx(
             dict(zip(["open", "wash"], verbs)), abs=1e-5
         )
+
+
+# -- a processor saved in training mode (transformers' Trainer saves its processing_class, the training processor):
+# inference stays deterministic, with the test clip and centre crop ---------------------------------------------
+TRAINING = dict(do_train_augment=True, do_color_jitter=True, color_jitter_prob=1.0, rand_augment=[2, 9])
+
+
+@pytest.fixture(scope="module")
+def training_dirs(tmp_path_factory):
+    """The same tiny model saved twice: with the processor in training mode, and in eval mode."""
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_encoder"]
+    torch.manual_seed(0)
+    model = classifier_class(config_class(**TINY)).eval()
+    with torch.no_grad():  # spread the logits, so another clip or crop moves the scores clearly
+        model.classifier.weight.mul_(40.0)
+    folders = {}
+    for name, options in (("train", {**PROCESSOR, **TRAINING}), ("eval", PROCESSOR)):
+        folders[name] = tmp_path_factory.mktemp(name)
+        model.save_pretrained(folders[name])
+        ViViTVideoProcessor(**options).save_pretrained(folders[name])
+    return folders
+
+
+@pytest.mark.parametrize("views", [{}, {"num_clips": 2, "num_crops": 3}], ids=["one_view", "six_views"])
+def test_pipeline_with_a_processor_saved_in_training_mode_scores_the_test_views(training_dirs, video, views):
+    classifier = vivit_pipeline(training_dirs["train"])
+    assert classifier.video_processor.do_train_augment  # loaded as saved: the pipeline turns it off per call
+    first, second = (classifier(video, top_k=3, **views) for _ in range(2))
+    assert first == second
+    # by hand: the model on an eval-mode processor's views (test clips, centre / three crops), logits averaged
+    views_by_hand = ViViTVideoProcessor(**PROCESSOR)(video, num_frames=4, return_tensors="pt", **views)
+    with torch.no_grad():
+        probabilities = classifier.model(**views_by_hand).logits.mean(0).softmax(-1).tolist()
+    expected = {TINY["id2label"][i]: p for i, p in enumerate(probabilities)}
+    assert {r["label"]: r["score"] for r in first} == pytest.approx(expected, abs=1e-5)
+    batched = classifier([video, video], batch_size=2, top_k=3, **views)  # the batched path calls preprocess too
+    assert [{r["label"]: r["score"] for r in result} for result in batched] == [pytest.approx(expected, abs=1e-5)] * 2
+
+
+def test_pipeline_timeline_with_a_processor_saved_in_training_mode_is_the_eval_processors(training_dirs, video):
+    timeline = vivit_pipeline(training_dirs["train"])(video, window="8f", top_k=3)
+    expected = vivit_pipeline(training_dirs["eval"])(video, window="8f", top_k=3)
+    assert len(timeline["windows"]) > 1
+    assert timeline == expected
+
+
+def test_loading_a_processor_saved_in_training_mode_warns_and_says_how_to_turn_it_off(training_dirs, caplog):
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        ViViTVideoProcessor.from_pretrained(training_dirs["eval"])
+        assert not caplog.records
+        ViViTVideoProcessor.from_pretrained(training_dirs["train"], do_train_augment=False)
+        assert not caplog.records
+        AutoVideoProcessor.from_pretrained(training_dirs["train"])
+    (record,) = caplog.records
+    assert "saved in training mode (do_train_augment=True)" in record.getMessage()
+    assert "pass do_train_augment=False" in record.getMessage()

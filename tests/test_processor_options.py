@@ -7,7 +7,12 @@ warning; the keys transformers itself writes into a saved config load silently."
 import json
 import logging
 
+import av
+import numpy as np
 import pytest
+from PIL import Image
+from transformers.image_utils import PILImageResampling
+from video_factory import write_video
 
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
@@ -120,3 +125,72 @@ def test_save_load_round_trip_is_unchanged_and_silent(tmp_path, caplog):
     assert loaded.to_dict() == original.to_dict()
     loaded.save_pretrained(tmp_path / "again")
     assert (tmp_path / "again" / CONFIG).read_text() == (tmp_path / CONFIG).read_text()
+
+
+# -- resample: PIL's codes, as transformers' processors take them ------------------------------------------------
+NOISE = np.random.default_rng(0).integers(0, 256, (2, 23, 37, 3), dtype=np.uint8)  # noise: any shift shows
+RAW = dict(do_rescale=False, do_normalize=False, do_center_crop=False)  # pixel_values as the resize leaves them
+
+
+def pil_resize(frames: np.ndarray, height: int, width: int, resample) -> np.ndarray:
+    return np.stack([np.asarray(Image.fromarray(frame).resize((width, height), resample)) for frame in frames])
+
+
+def channels_last(pixel_values) -> np.ndarray:
+    return pixel_values[0].permute(0, 2, 3, 1).numpy()
+
+
+@pytest.mark.parametrize("height, width", [(10, 16), (11, 18), (50, 70)], ids=["down", "down_odd", "up"])
+def test_resample_nearest_picks_the_source_pixel_pil_nearest_picks(height, width):
+    proc = ViViTVideoProcessor(resample=PILImageResampling.NEAREST, size={"height": height, "width": width}, **RAW)
+    out = channels_last(proc(NOISE, return_tensors="pt").pixel_values)
+    assert np.array_equal(out, pil_resize(NOISE, height, width, Image.NEAREST))
+    # the same by the rule written out: output pixel i takes source pixel floor((i + 0.5) * in / out)
+    rows = np.floor((np.arange(height) + 0.5) * 23 / height).astype(int)
+    cols = np.floor((np.arange(width) + 0.5) * 37 / width).astype(int)
+    assert np.array_equal(out, NOISE[:, rows][:, :, cols])
+
+
+def test_resample_nearest_on_a_file_is_pil_nearest_on_its_decoded_frames(tmp_path):
+    # resize_in_decoder would resize a file with libswscale's POINT filter, which picks other pixels than PIL's
+    video = write_video(tmp_path / "clip.mp4", num_frames=4, height=48, width=64)
+    proc = ViViTVideoProcessor(resample=0, size={"shortest_edge": 20}, num_frames=4, frame_stride=1, **RAW)
+    with av.open(str(video)) as container:  # every frame, decoded sequentially by PyAV itself
+        frames = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    out = channels_last(proc(str(video), return_tensors="pt").pixel_values)
+    assert np.array_equal(out, pil_resize(frames, 20, 26, Image.NEAREST))  # 48 x 64 -> 20 x int(64 * 20 / 48)
+
+
+@pytest.mark.parametrize("mode", ["LANCZOS", "BOX", "HAMMING"])
+def test_resample_without_a_torch_filter_is_refused_naming_it_and_the_supported_ones(mode):
+    code = PILImageResampling[mode]
+    expected = rf"resample={mode} \({code.value}\) is not supported.*NEAREST \(0\), BILINEAR \(2\), BICUBIC \(3\)"
+    with pytest.raises(ValueError, match=expected):
+        ViViTVideoProcessor(resample=code)(NOISE)
+    with pytest.raises(ValueError, match=expected):  # a call's option too, and before any decoding
+        ViViTVideoProcessor()("no-such-file.mp4", resample=int(code))
+
+
+# -- messages: what to change ------------------------------------------------------------------------------------
+def test_a_clip_longer_than_the_video_at_its_stride_suggests_stride_1_for_real_frames():
+    proc = ViViTVideoProcessor(num_frames=8, frame_stride=2, do_sample_frames=True)
+    with pytest.raises(ValueError) as error:
+        proc(np.zeros((8, 16, 16, 3), np.uint8))  # 8 frames; 8 at stride 2 span 15
+    assert str(error.value) == (
+        "<ndarray of shape (8, 16, 16, 3)> has 8 frames but the clip needs 15; pass short_video='loop' or 'pad' to "
+        "accept short videos (they feed repeated frames), or frame_stride=1 (the ViViT pipeline's "
+        "frame_sampling_rate=1) to take 8 consecutive frames."
+    )
+    with pytest.raises(ValueError) as error:  # 5 frames: stride 1 would not do either, so it is not offered
+        proc(np.zeros((5, 16, 16, 3), np.uint8))
+    assert str(error.value).endswith("needs 15; pass short_video='loop' or 'pad' to accept short videos.")
+
+
+def test_stacking_videos_of_different_frame_counts_suggests_pad_to_longest():
+    proc = ViViTVideoProcessor(size={"height": 8, "width": 8}, do_center_crop=False)
+    videos = [np.zeros((4, 8, 8, 3), np.uint8), np.zeros((3, 8, 8, 3), np.uint8)]
+    with pytest.raises(ValueError, match=r"different shapes .* frame counts pass pad_to_longest=True") as error:
+        proc(videos, return_tensors="pt")
+    assert "do_center_crop" not in str(error.value)  # the frames are all 8 x 8: cropping is not what differs
+    padded = proc(videos, pad_to_longest=True, return_tensors="pt")  # the suggestion works as spelt
+    assert padded.attention_mask.tolist() == [[1, 1, 1, 1], [1, 1, 1, 0]]

@@ -25,11 +25,13 @@ import difflib
 import inspect
 import json
 import logging
+import os
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
+from torchvision.transforms import InterpolationMode
 from transformers import BatchFeature
 from transformers.image_utils import PILImageResampling
 from transformers.modeling_outputs import ImageClassifierOutput
@@ -89,7 +91,10 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
     num_clips: temporal views per video (evenly spaced at test, independent random draws in training).
     num_crops: spatial views per clip: 1 (centre) or 3 (start, centre, end along the longer side).
     short_video: `"loop"`, `"pad"`, `"error"` or None (loop, but refuse a one-frame video).
-    seed: seeds this call's random draws (clip starts, crops, flips, colour, RandAugment).
+    seed: in a call, seeds that call's random draws alone (clip starts, crops, flips, colour, RandAugment): the
+        same call with the same seed draws the same. Given to the processor (and saved with it), it seeds the
+        processor's own stream once, so successive calls differ and the sequence repeats run after run (in a
+        DataLoader worker mixed with the worker's torch seed; see `_stream_entropy`).
     do_train_augment: random clip start, scale jitter and random crop, plus the flags below.
     scale_jitter: `[min, max]` resize factor range after the shorter-side resize (scenic 0.9-1.33),
         or False for none (None means "the processor's setting", as for every option).
@@ -141,7 +146,7 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
 
 ViViTVideosKwargs = ViViTVideoProcessorKwargs  # the name before 0.2, kept for imports
 
-_RUNTIME_STATE = ("num_skipped", "_rng")
+_RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key")
 # Keys transformers writes into (or wrote into, in earlier versions) a saved processor config beside the options:
 # bookkeeping, never a misspelt option, so a config carrying them loads silently.
 _BOOKKEEPING_KEYS = frozenset(
@@ -157,10 +162,13 @@ _BOOKKEEPING_KEYS = frozenset(
     }
 )
 _NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
-_RESAMPLE_NAMES = {
-    PILImageResampling.BILINEAR: "bilinear",
-    PILImageResampling.BICUBIC: "bicubic",
-    PILImageResampling.NEAREST: "nearest",
+# PIL's resampling codes (transformers' `resample`) -> torch's modes. PIL's NEAREST takes the source pixel under each
+# output pixel's centre, as transformers' processors do: torch's "nearest-exact" ("nearest" is shifted half a pixel).
+# LANCZOS, BOX and HAMMING have no torch filter: refused (`_interpolation_mode`), never replaced by another.
+_RESAMPLE_MODES = {
+    PILImageResampling.NEAREST: InterpolationMode.NEAREST_EXACT,
+    PILImageResampling.BILINEAR: InterpolationMode.BILINEAR,
+    PILImageResampling.BICUBIC: InterpolationMode.BICUBIC,
 }
 
 
@@ -228,9 +236,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         for field, value in NORMALIZATION_PRESETS[preset].items():
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
+        _check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
         super().__init__(**kwargs)
         self.num_skipped = 0
         self._rng = None
+        self._rng_key = None
 
     @classmethod
     def from_dict(cls, video_processor_dict: dict[str, Any], **kwargs):
@@ -258,6 +268,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
             setattr(processor, key, value)
+        if processor.do_train_augment:
+            # transformers' Trainer saves its `processing_class`, often the training processor: loaded as is, every
+            # call draws another clip and crop (the ViViT pipeline and recipes turn it off; other callers do not)
+            logger.warning(
+                "This ViViTVideoProcessor was saved in training mode (do_train_augment=True): each call draws a "
+                "random clip, crop and flip. For inference pass do_train_augment=False to the call or to "
+                "from_pretrained (the ViViT pipeline always does)."
+            )
         return loaded
 
     @classmethod
@@ -287,8 +305,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         opts = {k: kwargs[k] if kwargs.get(k) is not None else getattr(self, k, None) for k in allowed}
         if "short_video" in kwargs:  # None is a real choice here, not "use the default"
             opts["short_video"] = kwargs["short_video"]
-        if "seed" in kwargs:
-            opts["seed"] = kwargs["seed"]
+        # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
+        opts["seed"] = kwargs.get("seed")
+        _check_seed(opts["seed"], "seed")
         opts.update(
             self._standardize_kwargs(
                 size=opts["size"],
@@ -311,6 +330,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if opts["sampling_mode"] not in SAMPLING_MODES:
             raise ValueError(f"sampling_mode must be one of {SAMPLING_MODES}, got {opts['sampling_mode']!r}.")
         check_short_video(opts["short_video"])
+        _interpolation_mode(opts["resample"])  # before decoding anything
         if opts["num_crops"] not in (1, 3):
             raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']}.")
         for name in ("num_clips", "num_frames", "frame_stride"):
@@ -327,11 +347,30 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         return opts
 
     def _generator(self, seed) -> np.random.Generator:
+        """The call's own generator when it gives a seed, else the processor's stream.
+
+        The stream follows torch's seeding, as torch's own random transforms do: it is made from torch's seed
+        (`_stream_entropy`) and made again whenever that seed or the process changes. A DataLoader seeds each
+        worker's torch with `base_seed + worker_id` and draws a new `base_seed` for every epoch of non-persistent
+        workers, so workers and epochs draw differently, even when the processor was already called in the main
+        process (a forked worker inherits the state, which a generator made once would repeat in every worker and
+        epoch); and `torch.manual_seed(n)` / `transformers.set_seed(n)` makes the draws reproducible."""
         if seed is not None:
             return np.random.default_rng(seed)
-        if self._rng is None:  # fresh OS entropy per process, so DataLoader workers differ
-            self._rng = np.random.default_rng()
+        key = (os.getpid(), torch.initial_seed())
+        if self._rng is None or self._rng_key != key:
+            self._rng = np.random.default_rng(np.random.SeedSequence(self._stream_entropy()))
+            self._rng_key = key
         return self._rng
+
+    def _stream_entropy(self) -> list[int]:
+        """What seeds the stream: torch's seed; with a processor `seed`, that seed in the main process (the same
+        sequence run after run whatever torch's seed) and both in a DataLoader worker (each worker and epoch its own
+        draws, still reproducible with `torch.manual_seed`)."""
+        in_worker = torch.utils.data.get_worker_info() is not None
+        if self.seed is None:
+            return [torch.initial_seed()]
+        return [int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)]
 
     # -- entry points ----------------------------------------------------------------------------
     def __call__(self, videos, **kwargs) -> BatchFeature:
@@ -498,7 +537,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     def transform_clip(self, clip: torch.Tensor, opts: dict, rng: np.random.Generator) -> list[torch.Tensor]:
         """One `(T, 3, H, W)` clip -> `num_crops` views (not yet rescaled); random draws shared by all frames."""
-        interpolation = _RESAMPLE_NAMES.get(PILImageResampling(opts["resample"]), "bilinear")
+        interpolation = _interpolation_mode(opts["resample"])
         size, crop = opts["size"], opts["crop_size"]
         if opts["do_resize"]:
             if size.shortest_edge:
@@ -545,11 +584,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         shapes = {tuple(v.shape) for v in views}
         if len(shapes) > 1:
             if opts["return_tensors"] is not None:
-                raise ValueError(
-                    f"Views have different shapes {sorted(shapes)} and cannot be stacked; "
-                    "keep do_center_crop=True (or resize to a fixed height and width), or pass return_tensors=None "
-                    "for a list."
-                )
+                raise ValueError(_stacking_error(shapes))
             return [apply_affine(view, scale, bias) for view in views]
         if any(view.requires_grad for view in views):  # autograd takes no out=: stack the differentiable results
             return torch.stack([apply_affine(view, scale, bias) for view in views])
@@ -791,10 +826,14 @@ def _empty_batch(opts: dict) -> torch.Tensor:
 
 def _decoder_resize(opts: dict) -> tuple:
     """`(size, interpolation)` for a reader to resize while decoding, or `(None, "bilinear")`."""
-    interpolation = _RESAMPLE_NAMES.get(PILImageResampling(opts["resample"]), "bilinear")
+    mode = _interpolation_mode(opts["resample"])
+    interpolation = mode.value  # the decoders' name for it
     wanted = opts["resize_in_decoder"]
     if wanted is None:  # transformers' preset keeps its exact path: convert full frames, resize in torch
         wanted = opts["normalization"] != "transformers_vivit"
+    if mode == InterpolationMode.NEAREST_EXACT:
+        # libswscale's POINT filter picks other source pixels than PIL's NEAREST: resize in torch, as arrays are
+        return None, "bilinear"
     size = opts["size"]
     if not (wanted and opts["do_resize"]):
         return None, interpolation
@@ -1062,6 +1101,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             [torch.from_numpy(np.ascontiguousarray(clip)) for clip in clips],
             do_sample_frames=False,  # the window's frames, as picked
             num_crops=num_crops,
+            **_INFERENCE,
             input_data_format="channels_last",
             return_tensors="pt",
         ).to(self.dtype)
@@ -1076,7 +1116,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             if num_clips is not None or num_crops is not None or short_video is not None:
                 raise ValueError("num_clips / num_crops / short_video need a ViViTVideoProcessor.")
             return super().preprocess(video, num_frames=num_frames, frame_sampling_rate=frame_sampling_rate or 1)
-        options = {"do_sample_frames": True}
+        options = {"do_sample_frames": True, **_INFERENCE}
         num_frames = num_frames if num_frames is not None else getattr(self.model.config, "num_frames", None)
         for key, value in (
             ("num_frames", num_frames),
@@ -1147,6 +1187,44 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         return result
 
 
+def _stacking_error(shapes: set[tuple]) -> str:
+    """Why views of these `(frames, 3, H, W)` shapes cannot be stacked, and the option that stacks them."""
+    message = f"Views have different shapes {sorted(shapes)} and cannot be stacked; "
+    if len({shape[0] for shape in shapes}) > 1:  # videos kept with their own frame counts (do_sample_frames=False)
+        message += (
+            "for videos of different frame counts pass pad_to_longest=True (pads each to the longest, with an "
+            "attention_mask the models read) or do_sample_frames=True (num_frames from each); "
+        )
+    if len({shape[1:] for shape in shapes}) > 1:
+        message += "keep do_center_crop=True (or resize to a fixed height and width); "
+    return message + "or pass return_tensors=None for a list."
+
+
+def _interpolation_mode(resample) -> InterpolationMode:
+    """torch's mode for a PIL resampling code (`PILImageResampling` or its int), or an error naming the ones
+    supported."""
+    try:
+        mode = PILImageResampling(resample)
+    except ValueError:
+        mode = None
+    if mode not in _RESAMPLE_MODES:
+        named = f"{mode.name} ({mode.value})" if mode is not None else repr(resample)
+        supported = ", ".join(f"{code.name} ({code.value})" for code in _RESAMPLE_MODES)
+        raise ValueError(
+            f"resample={named} is not supported: torch has no such filter, and another would give other pixels. "
+            f"Use one of {supported}."
+        )
+    return _RESAMPLE_MODES[mode]
+
+
+def _check_seed(seed, what: str) -> None:
+    """A seed is None or a whole number >= 0 (what numpy's generators take), refused here rather than deep in numpy
+    at the first random draw."""
+    whole = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+    if seed is not None and not (whole and seed >= 0):
+        raise ValueError(f"{what} must be a whole number >= 0 or None, got {seed!r}.")
+
+
 def _describe_unknown(unknown, valid, hints: dict[str, str] | None = None) -> str:
     """`unknown options ['num_frame' (did you mean 'num_frames'?)]; valid ones: [...]`, for an error or a warning;
     `hints` replaces the spelling guess for the names it holds."""
@@ -1158,6 +1236,11 @@ def _describe_unknown(unknown, valid, hints: dict[str, str] | None = None) -> st
         named.append(f"{name!r} ({hint})" if hint else repr(name))
     return f"unknown options [{', '.join(named)}]; valid ones: {valid}"
 
+
+# What every pipeline call passes: inference is deterministic even with a processor saved in training mode (Trainer
+# saves its `processing_class`, the training processor): test clips and crops, no flip, colour jitter or RandAugment
+# (all of which only `do_train_augment=True` turns on).
+_INFERENCE = {"do_train_augment": False}
 
 # Processor options the pipeline forwards under another name (transformers' pipeline's name)
 _PIPELINE_NAMES = {"frame_stride": "frame_sampling_rate"}

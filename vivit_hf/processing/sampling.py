@@ -60,16 +60,24 @@ def refuse_single_frame(short_video, num_video_frames: int, name: str) -> None:
         )
 
 
-def _check_policy(short_video, num_video_frames: int, needed: int, name: str) -> None:
+def _check_policy(short_video, num_video_frames: int, needed: int, name: str, num_frames: int | None = None) -> None:
+    """`num_frames`: the clip's frame count when it is taken at a stride (`needed` spans more frames than it keeps)."""
     check_short_video(short_video)
     if num_video_frames >= needed:
         return
     # the video's fault, not the options': BrokenVideoError, which skip_broken skips
     if short_video == "error":
-        raise BrokenVideoError(
+        message = (
             f"{name} has {num_video_frames} frames but the clip needs {needed}; pass short_video='loop' or 'pad' "
-            "to accept short videos."
+            "to accept short videos"
         )
+        if num_frames is not None and num_frames < needed and num_video_frames >= num_frames:
+            # the video holds enough frames for the clip at stride 1: real frames rather than repeated ones
+            message += (
+                f" (they feed repeated frames), or frame_stride=1 (the ViViT pipeline's frame_sampling_rate=1) "
+                f"to take {num_frames} consecutive frames"
+            )
+        raise BrokenVideoError(message + ".")
     refuse_single_frame(short_video, num_video_frames, name)
 
 
@@ -89,7 +97,7 @@ def stride_clip(
 ) -> np.ndarray:
     """`num_frames` indices from `start` at `stride`."""
     _check_counts(num_video_frames, num_frames, stride)
-    _check_policy(short_video, num_video_frames, clip_span(num_frames, stride), name)
+    _check_policy(short_video, num_video_frames, clip_span(num_frames, stride), name, num_frames)
     return _fit(start + np.arange(num_frames, dtype=np.int64) * stride, num_video_frames, short_video)
 
 

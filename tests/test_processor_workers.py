@@ -1,0 +1,128 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Random training draws (`do_train_augment=True` without a call seed) across DataLoader workers and epochs.
+
+The processor is used as a user's `datasets` `set_transform` is: called in `__getitem__` of a data set read by a
+real `torch.utils.data.DataLoader` with 2 forked workers, after a call in the main process (a `ds[0]` sanity look).
+Every item is the same video, so two items differ only by the processor's random draws (clip start, crop, flip)."""
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from vivit_hf import ViViTVideoProcessor
+
+# 32 frames of 32 x 32 noise, clips of 4 frames cropped to 16 x 16: 29 starts x 17 x 17 crops x 2 flips, so two
+# independent draws coincide with a chance of about 1 in 17,000 per pair.
+VIDEO = np.random.default_rng(0).integers(0, 256, (32, 32, 32, 3), dtype=np.uint8)
+TRAIN = dict(
+    do_train_augment=True,
+    num_frames=4,
+    frame_stride=1,
+    size={"shortest_edge": 32},
+    crop_size={"height": 16, "width": 16},
+    scale_jitter=False,
+)
+ITEMS = 4
+
+
+class SameVideo(Dataset):
+    """`ITEMS` items, each the same video through the processor (as `set_transform` calls it)."""
+
+    def __init__(self, processor):
+        self.processor = processor
+
+    def __len__(self):
+        return ITEMS
+
+    def __getitem__(self, index):
+        return self.processor(VIDEO, do_sample_frames=True, return_tensors="pt").pixel_values[0]
+
+
+def loader(processor, persistent: bool = False) -> DataLoader:
+    # batch_size 1 with 2 workers: worker 0 reads items 0 and 2, worker 1 items 1 and 3
+    return DataLoader(
+        SameVideo(processor),
+        batch_size=1,
+        num_workers=2,
+        multiprocessing_context="fork",
+        persistent_workers=persistent,
+    )
+
+
+def epoch(data: DataLoader) -> list[torch.Tensor]:
+    return [batch[0] for batch in data]
+
+
+def distinct(clips: list[torch.Tensor]) -> bool:
+    return all(not torch.equal(a, b) for i, a in enumerate(clips) for b in clips[i + 1 :])
+
+
+@pytest.fixture
+def processor():
+    processor = ViViTVideoProcessor(**TRAIN)
+    processor(VIDEO, do_sample_frames=True)  # the main process's call, before the workers are forked
+    return processor
+
+
+def test_forked_workers_draw_differently_from_each_other_and_from_epoch_to_epoch(processor):
+    data = loader(processor)
+    first, second = epoch(data), epoch(data)
+    assert distinct(first)  # worker 0's items differ from worker 1's (and each worker's two items differ)
+    assert distinct(first + second)  # a new epoch forks new workers: new draws, not the first epoch again
+
+
+def test_persistent_workers_draw_differently_from_each_other_and_from_epoch_to_epoch(processor):
+    data = loader(processor, persistent=True)
+    first, second = epoch(data), epoch(data)
+    assert distinct(first + second)
+
+
+def test_torch_manual_seed_makes_the_workers_draws_reproducible(processor):
+    data = loader(processor)
+    torch.manual_seed(0)
+    run = epoch(data) + epoch(data)
+    torch.manual_seed(0)
+    again = epoch(data) + epoch(data)
+    assert all(torch.equal(a, b) for a, b in zip(run, again, strict=True))
+    torch.manual_seed(1)
+    assert distinct(epoch(data) + run[:ITEMS])
+
+
+def test_processor_seed_seeds_a_stream_successive_calls_differ_and_the_sequence_repeats():
+    def calls(processor):
+        return [processor(VIDEO, do_sample_frames=True, return_tensors="pt").pixel_values[0] for _ in range(3)]
+
+    torch.manual_seed(1)
+    first = calls(ViViTVideoProcessor(**TRAIN, seed=0))
+    torch.manual_seed(2)  # torch's seed does not change the main process's stream of a seeded processor
+    second = calls(ViViTVideoProcessor(**TRAIN, seed=0))
+    assert distinct(first)
+    assert all(torch.equal(a, b) for a, b in zip(first, second, strict=True))
+    assert distinct(first + calls(ViViTVideoProcessor(**TRAIN, seed=1))[:1])
+
+
+def test_processor_seed_still_differs_per_worker_and_is_saved_with_the_processor(tmp_path):
+    saved = ViViTVideoProcessor(**TRAIN, seed=0)
+    saved.save_pretrained(tmp_path)
+    processor = ViViTVideoProcessor.from_pretrained(tmp_path)
+    assert processor.seed == 0 and "_rng_key" not in processor.to_dict()
+    processor(VIDEO, do_sample_frames=True)
+    assert distinct(epoch(loader(processor)))
+
+
+def test_a_call_seed_seeds_that_call_alone():
+    processor = ViViTVideoProcessor(**TRAIN, seed=5)
+    seeded = [processor(VIDEO, do_sample_frames=True, seed=3, return_tensors="pt").pixel_values for _ in range(2)]
+    assert torch.equal(*seeded)
+    # the same draws as a processor without a seed of its own given the same call seed
+    other = ViViTVideoProcessor(**TRAIN)(VIDEO, do_sample_frames=True, seed=3, return_tensors="pt").pixel_values
+    assert torch.equal(seeded[0], other)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "0"])
+def test_a_seed_that_numpy_cannot_take_is_refused_when_given(seed):
+    with pytest.raises(ValueError, match=r"seed.* must be a whole number >= 0 or None"):
+        ViViTVideoProcessor(seed=seed)
+    with pytest.raises(ValueError, match=r"^seed must be a whole number >= 0 or None"):
+        ViViTVideoProcessor()(VIDEO, seed=seed)
