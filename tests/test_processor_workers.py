@@ -102,6 +102,15 @@ def test_processor_seed_seeds_a_stream_successive_calls_differ_and_the_sequence_
     assert distinct(first + calls(ViViTVideoProcessor(**TRAIN, seed=1))[:1])
 
 
+def test_setting_the_processor_seed_restarts_its_stream_from_that_seed():
+    processor = ViViTVideoProcessor(**TRAIN)
+    processor(VIDEO, do_sample_frames=True)
+    processor.seed = 1
+    restarted = processor(VIDEO, do_sample_frames=True, return_tensors="pt").pixel_values
+    fresh = ViViTVideoProcessor(**TRAIN, seed=1)(VIDEO, do_sample_frames=True, return_tensors="pt").pixel_values
+    assert torch.equal(restarted, fresh)
+
+
 def test_processor_seed_still_differs_per_worker_and_is_saved_with_the_processor(tmp_path):
     saved = ViViTVideoProcessor(**TRAIN, seed=0)
     saved.save_pretrained(tmp_path)

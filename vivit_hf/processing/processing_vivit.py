@@ -25,7 +25,6 @@ import difflib
 import inspect
 import json
 import logging
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -350,14 +349,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         """The call's own generator when it gives a seed, else the processor's stream.
 
         The stream follows torch's seeding, as torch's own random transforms do: it is made from torch's seed
-        (`_stream_entropy`) and made again whenever that seed or the process changes. A DataLoader seeds each
-        worker's torch with `base_seed + worker_id` and draws a new `base_seed` for every epoch of non-persistent
-        workers, so workers and epochs draw differently, even when the processor was already called in the main
-        process (a forked worker inherits the state, which a generator made once would repeat in every worker and
-        epoch); and `torch.manual_seed(n)` / `transformers.set_seed(n)` makes the draws reproducible."""
+        (`_stream_entropy`) and made again whenever that seed changes. A DataLoader seeds each worker's torch with
+        `base_seed + worker_id` and draws a new `base_seed` for every epoch of non-persistent workers, so workers and
+        epochs draw differently, even when the processor was already called in the main process (a forked worker
+        inherits the state, which a generator made once would repeat in every worker and epoch); and
+        `torch.manual_seed(n)` / `transformers.set_seed(n)` makes the draws reproducible."""
         if seed is not None:
             return np.random.default_rng(seed)
-        key = (os.getpid(), torch.initial_seed())
+        # not the process id: a fork keeps torch's seed, and a stream made again from it would repeat in every fork
+        # all the same (a DataLoader re-seeds its workers' torch, which is what tells them apart)
+        key = (torch.initial_seed(), self.seed)  # `seed` too: setting the attribute re-seeds
         if self._rng is None or self._rng_key != key:
             self._rng = np.random.default_rng(np.random.SeedSequence(self._stream_entropy()))
             self._rng_key = key
