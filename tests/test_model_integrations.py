@@ -5,8 +5,10 @@
 import pytest
 import torch
 import torch.nn.functional as F
-from test_models import VARIANTS, clip, tiny
-from transformers import AutoModelForVideoClassification
+from test_models import TINY, VARIANTS, clip, tiny
+from transformers import AutoConfig, AutoModelForVideoClassification
+
+from vivit_hf import VIVIT_MODELS
 
 # Every variant with the tubelet embedding (Conv3d), and Model 1 with uniform frame sampling (a per-frame Conv2d).
 FRAME_SAMPLING = dict(embedding_type="frame_sampling", num_sampled_frames=2)
@@ -99,3 +101,81 @@ def test_token_embedding_offloaded_to_disk_gives_the_same_logits(name, overrides
         torch.testing.assert_close(
             offloaded(pixel_values=clip()).logits, model(pixel_values=clip()).logits, rtol=0, atol=0
         )
+
+
+# ------------------------------------------------------------------------------ label spaces given to from_pretrained
+HEADS = {"noun": 4, "verb": 3}
+ONE_HEAD = {k: v for k, v in TINY.items() if k != "num_labels"}
+
+
+def two_head_labels() -> torch.Tensor:
+    return torch.tensor([[3, 0], [1, 2]])  # (noun, verb) per clip
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_from_pretrained_with_label_spaces_gives_the_heads_of_a_config_built_with_them(name, tmp_path):
+    """transformers sets from_pretrained's keywords after building the config: `label_spaces` there must still
+    resize the classifier to their sum (the saved model has 5 labels) and split its outputs 4 + 3."""
+    tiny(name).save_pretrained(tmp_path)
+    loaded = AutoModelForVideoClassification.from_pretrained(
+        tmp_path, label_spaces=HEADS, ignore_mismatched_sizes=True
+    ).eval()
+    assert loaded.config.num_labels == 7 and loaded.classifier.out_features == 7
+    assert loaded.config.id2label == {i: f"LABEL_{i}" for i in range(7)}
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    direct = classifier_class(config_class(**ONE_HEAD, label_spaces=HEADS)).eval()
+    direct.load_state_dict(loaded.state_dict())
+    labels = two_head_labels()
+    with torch.no_grad():
+        got, expected = loaded(pixel_values=clip(), labels=labels), direct(pixel_values=clip(), labels=labels)
+    torch.testing.assert_close(got.logits, expected.logits, rtol=0, atol=0)
+    assert {head: logits.shape[-1] for head, logits in got.head_logits.items()} == HEADS
+    by_hand = F.cross_entropy(got.logits[:, :4], labels[:, 0]) + F.cross_entropy(got.logits[:, 4:], labels[:, 1])
+    torch.testing.assert_close(got.loss, by_hand)
+
+
+@pytest.mark.parametrize("order", ["num_labels first", "label_spaces first"])
+def test_from_pretrained_of_a_two_head_model_with_one_head_of_num_labels(order, tmp_path):
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_encoder"]
+    classifier_class(config_class(**ONE_HEAD, label_spaces=HEADS)).save_pretrained(tmp_path)
+    keywords = dict(num_labels=3, label_spaces=None)
+    if order == "label_spaces first":
+        keywords = dict(reversed(keywords.items()))
+    loaded = AutoModelForVideoClassification.from_pretrained(tmp_path, **keywords, ignore_mismatched_sizes=True)
+    assert loaded.config.label_spaces is None and loaded.config.num_labels == 3
+    labels = torch.tensor([2, 0])
+    with torch.no_grad():
+        out = loaded.eval()(pixel_values=clip(), labels=labels)
+    assert out.logits.shape == (2, 3) and out.head_logits is None
+    torch.testing.assert_close(out.loss, F.cross_entropy(out.logits, labels))
+
+
+def test_num_labels_that_is_not_the_label_spaces_sum_is_refused_with_the_fix(tmp_path):
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_encoder"]
+    config = config_class(**ONE_HEAD, label_spaces=HEADS)
+    classifier_class(config).save_pretrained(tmp_path)
+    message = r"`num_labels` is 3 but `label_spaces` \{'noun': 4, 'verb': 3\} sum to 7.*`label_spaces=None`"
+    with pytest.raises(ValueError, match=message):  # the saved heads kept, another count asked for
+        AutoModelForVideoClassification.from_pretrained(tmp_path, num_labels=3, ignore_mismatched_sizes=True)
+    with pytest.raises(ValueError, match=message):
+        AutoConfig.from_pretrained(tmp_path, num_labels=3)
+    with pytest.raises(ValueError, match=message):
+        config_class(**ONE_HEAD, num_labels=3, label_spaces=HEADS)
+    config.num_labels = 3  # set apart after building: refused when the model is built, not in forward
+    with pytest.raises(ValueError, match=message):
+        classifier_class(config)
+
+
+def test_label_spaces_set_after_construction_resize_num_labels_and_id2label():
+    config = VIVIT_MODELS["spatio_temporal"][0](**TINY, id2label={i: f"class {i}" for i in range(5)})
+    config.label_spaces = {"noun": 3, "verb": 2}  # the same count: the names are kept
+    assert config.num_labels == 5 and config.id2label[4] == "class 4"
+    config.label_spaces = HEADS
+    assert config.num_labels == 7 and config.id2label == {i: f"LABEL_{i}" for i in range(7)}
+    assert config.label2id == {f"LABEL_{i}": i for i in range(7)}
+    config.label_spaces = None  # one head of the same 7 classes
+    assert config.num_labels == 7 and config.label_spaces is None
+    config.update({"label_spaces": {"a": 2, "b": 2}})
+    assert config.num_labels == 4
+    with pytest.raises(ValueError, match="label_spaces"):
+        config.label_spaces = {"noun": 0}

@@ -3,8 +3,10 @@
 
 Field names follow transformers' `VivitConfig` where they overlap, so people and transformers' own test
 tooling find them; defaults are ViViT-B/16x2 at 32x224x224 with scenic's numerics (tanh GELU, eps 1e-6).
-This module imports only numpy and transformers: it travels with `trust_remote_code` checkpoints.
+This module imports only the standard library, numpy and transformers: it travels with `trust_remote_code` checkpoints.
 """
+
+import numbers
 
 import numpy as np
 from transformers import PreTrainedConfig
@@ -41,6 +43,23 @@ def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
     return np.minimum(np.round(positions).astype(np.int64), num_frames - 1).tolist()
 
 
+def checked_label_spaces(label_spaces) -> dict[str, int] | None:
+    """`label_spaces` with str head names (as JSON keeps them) and int counts, or None (one head); a ValueError naming
+    the expected form for anything else."""
+    if label_spaces is None:
+        return None
+    if (
+        not isinstance(label_spaces, dict)
+        or not label_spaces
+        or any(not isinstance(v, numbers.Integral) or isinstance(v, bool) or v <= 0 for v in label_spaces.values())
+    ):
+        raise ValueError(
+            f"`label_spaces` must map head names to positive class counts, e.g. {{'noun': 300, 'verb': 97}}, or be "
+            f"None for one head, got {label_spaces!r}."
+        )
+    return {str(name): int(size) for name, size in label_spaces.items()}
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
@@ -71,7 +90,9 @@ class ViViTConfig(PreTrainedConfig):
             output, the first patch token's output (no CLS), or the mean / max / sum over every token.
         representation_size (`int`, *optional*): scenic's `pre_logits` layer (dense + tanh) before the classifier.
         label_spaces (`dict[str, int]`, *optional*): named label spaces sharing one output projection, e.g. Epic
-            Kitchens `{"noun": 300, "verb": 97}`; `num_labels` becomes their sum.
+            Kitchens `{"noun": 300, "verb": 97}`; `num_labels` becomes their sum, also when `label_spaces` is set
+            later (`config.label_spaces = ...`, or `from_pretrained(..., label_spaces=...)`). A `num_labels` that is
+            not their sum is refused (set `label_spaces=None` for one head).
     """
 
     model_type = "vivit_base"
@@ -110,11 +131,41 @@ class ViViTConfig(PreTrainedConfig):
                 "(or `ViViTSpatioTemporalModel.from_transformers_vivit`), or with `python -m vivit_hf.convert "
                 "transformers`."
             )
+        # from_pretrained's `label_spaces` keyword replaces the saved one before the config is built (transformers
+        # would set it only afterwards), so a `num_labels` keyword given with it is checked against it, not against
+        # the saved heads.
+        if "label_spaces" in kwargs:
+            config_dict = {**config_dict, "label_spaces": kwargs.pop("label_spaces")}
         return super().from_dict(config_dict, **kwargs)
 
+    def __setattr__(self, key, value):
+        # Set after construction (transformers sets from_pretrained's keywords and `update`'s this way), label spaces
+        # resize the classifier as they do at construction: `num_labels` (and a stale `id2label`) follow their sum.
+        if key == "label_spaces" and getattr(self, "_post_init_done", False):
+            value = checked_label_spaces(value)
+            super().__setattr__(key, value)
+            if value:
+                self.num_labels = sum(value.values())
+            return
+        super().__setattr__(key, value)
+
+    def check_num_labels(self, num_labels: int | None = None):
+        """Raise a `ValueError` where `num_labels` (the config's own by default) is not the sum of `label_spaces`: one
+        classifier serves every head, and its columns are split by `label_spaces`."""
+        num_labels = self.num_labels if num_labels is None else num_labels
+        if self.label_spaces and num_labels != sum(self.label_spaces.values()):
+            raise ValueError(
+                f"`num_labels` is {num_labels} but `label_spaces` {self.label_spaces} sum to "
+                f"{sum(self.label_spaces.values())}: the named heads split one classifier's outputs. For one head of "
+                f"{num_labels} classes set `label_spaces=None` (e.g. `from_pretrained(path, num_labels={num_labels}, "
+                f"label_spaces=None)`); for named heads give `label_spaces` alone, `num_labels` follows their sum."
+            )
+
     def __post_init__(self, **kwargs):
+        self.label_spaces = checked_label_spaces(self.label_spaces)
         if self.label_spaces:
-            self.label_spaces = {str(name): int(size) for name, size in self.label_spaces.items()}
+            if kwargs.get("num_labels") is not None:
+                self.check_num_labels(kwargs["num_labels"])
             kwargs["num_labels"] = sum(self.label_spaces.values())
             # A stale id2label of another length would override num_labels in the base class.
             if self.id2label is not None and len(self.id2label) != kwargs["num_labels"]:
@@ -201,16 +252,7 @@ class ViViTConfig(PreTrainedConfig):
             )
         if not isinstance(self.layer_norm_eps, (int, float)) or self.layer_norm_eps <= 0:
             raise ValueError(f"`layer_norm_eps` must be positive, got {self.layer_norm_eps!r}.")
-        if self.label_spaces is not None:
-            if (
-                not isinstance(self.label_spaces, dict)
-                or not self.label_spaces
-                or any(not isinstance(v, int) or v <= 0 for v in self.label_spaces.values())
-            ):
-                raise ValueError(
-                    f"`label_spaces` must map head names to positive class counts, e.g. {{'noun': 300, 'verb': 97}}, "
-                    f"got {self.label_spaces!r}."
-                )
+        checked_label_spaces(self.label_spaces)
 
     # ------------------------------------------------------------------ derived sizes
     @property

@@ -397,6 +397,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     backbone_class = None
 
     def __init__(self, config):
+        config.check_num_labels()  # here, not in forward's split of the logits, if they were set apart after building
         super().__init__(config)
         self.vivit = self.backbone_class(config)
         width = config.representation_size or config.hidden_size
