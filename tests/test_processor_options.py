@@ -194,3 +194,37 @@ def test_stacking_videos_of_different_frame_counts_suggests_pad_to_longest():
     assert "do_center_crop" not in str(error.value)  # the frames are all 8 x 8: cropping is not what differs
     padded = proc(videos, pad_to_longest=True, return_tensors="pt")  # the suggestion works as spelt
     assert padded.attention_mask.tolist() == [[1, 1, 1, 1], [1, 1, 1, 0]]
+
+
+def test_a_normalization_preset_given_when_loading_or_set_afterwards_changes_the_pixels(tmp_path):
+    """`from_pretrained(folder, normalization="imagenet")` of a folder saved with the default (scenic) preset, and
+    `proc.normalization = "imagenet"` on a loaded one: the pixels are ImageNet's (x / 255 - mean) / std, computed
+    here by hand (a 32x32 video at a 32x32 crop: no resize). Both kept scenic's [-1, 1] before while saying
+    "imagenet"; a field given beside the preset still wins, whichever keyword comes first."""
+    from transformers import AutoVideoProcessor
+
+    size = dict(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    ViViTVideoProcessor(**size).save_pretrained(tmp_path)
+    video = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    by_hand = ((video / 255 - mean) / std).transpose(0, 3, 1, 2)[None]
+
+    def pixels(proc):
+        return proc(video, return_tensors="np")["pixel_values"]
+
+    loaded = AutoVideoProcessor.from_pretrained(tmp_path, normalization="imagenet")
+    np.testing.assert_allclose(pixels(loaded), by_hand, atol=1e-5)
+    assigned = AutoVideoProcessor.from_pretrained(tmp_path)
+    np.testing.assert_allclose(pixels(assigned), video.transpose(0, 3, 1, 2)[None] / 127.5 - 1, atol=1e-5)
+    assigned.normalization = "imagenet"
+    np.testing.assert_allclose(pixels(assigned), by_hand, atol=1e-5)
+    assigned.save_pretrained(tmp_path / "again")
+    np.testing.assert_allclose(pixels(AutoVideoProcessor.from_pretrained(tmp_path / "again")), by_hand, atol=1e-5)
+    for order in (
+        dict(normalization="imagenet", image_std=[0.5] * 3),
+        dict(image_std=[0.5] * 3, normalization="imagenet"),
+    ):
+        proc = AutoVideoProcessor.from_pretrained(tmp_path, **order)
+        np.testing.assert_allclose(pixels(proc), ((video / 255 - mean) / 0.5).transpose(0, 3, 1, 2)[None], atol=1e-5)
+    with pytest.raises(ValueError, match="normalization must be one of"):
+        assigned.normalization = "imagenett"

@@ -145,7 +145,7 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
 
 ViViTVideosKwargs = ViViTVideoProcessorKwargs  # the name before 0.2, kept for imports
 
-_RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key")
+_RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built")
 # Keys transformers writes into (or wrote into, in earlier versions) a saved processor config beside the options:
 # bookkeeping, never a misspelt option, so a config carrying them loads silently.
 _BOOKKEEPING_KEYS = frozenset(
@@ -229,9 +229,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             raise ValueError(
                 f"ViViTVideoProcessor got {_describe_unknown(unknown, self.valid_kwargs.__annotations__)}."
             )
-        preset = kwargs.get("normalization") or type(self).normalization
-        if preset not in NORMALIZATION_PRESETS:
-            raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
+        preset = _check_preset(kwargs.get("normalization") or type(self).normalization)
         for field, value in NORMALIZATION_PRESETS[preset].items():
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
@@ -240,6 +238,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         self.num_skipped = 0
         self._rng = None
         self._rng_key = None
+        self._built = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # `proc.normalization = "imagenet"` on a built processor (also how transformers applies
+        # `from_pretrained(..., normalization=...)`) sets the preset's fields too: the name alone would change no pixel
+        # while the saved config and the model card said otherwise. While building, explicit fields win (__init__).
+        super().__setattr__(name, value)
+        if name == "normalization" and self.__dict__.get("_built") and value is not None:
+            for field, preset_value in NORMALIZATION_PRESETS[_check_preset(value)].items():
+                super().__setattr__(field, preset_value)
 
     @classmethod
     def from_dict(cls, video_processor_dict: dict[str, Any], **kwargs):
@@ -263,6 +271,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         ignored = [k for k in ignored if difflib.get_close_matches(k, valid, n=1, cutoff=0.8)]
         if ignored and not kwargs.get("return_unused_kwargs"):
             logger.warning("ViViTVideoProcessor ignored the loading %s.", _describe_unknown(ignored, valid))
+        if kwargs.get("normalization") is not None:
+            # A loading preset replaces the saved one with its fields, except those given beside it; applied after
+            # building (as transformers sets loading keywords), it would depend on the keywords' order.
+            saved = {k: v for k, v in saved.items() if k not in _NORMALIZATION_FIELDS}
+            saved["normalization"] = kwargs.pop("normalization")
         loaded = super().from_dict(saved, **kwargs)
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
@@ -296,10 +309,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if unknown:
             raise ValueError(f"ViViTVideoProcessor got {_describe_unknown(unknown, allowed)}.")
         if kwargs.get("normalization") is not None:
-            preset = kwargs["normalization"]
-            if preset not in NORMALIZATION_PRESETS:
-                raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
-            for field, value in NORMALIZATION_PRESETS[preset].items():
+            for field, value in NORMALIZATION_PRESETS[_check_preset(kwargs["normalization"])].items():
                 kwargs.setdefault(field, value)
         opts = {k: kwargs[k] if kwargs.get(k) is not None else getattr(self, k, None) for k in allowed}
         if "short_video" in kwargs:  # None is a real choice here, not "use the default"
@@ -1216,6 +1226,12 @@ def _interpolation_mode(resample) -> InterpolationMode:
             f"Use one of {supported}."
         )
     return _RESAMPLE_MODES[mode]
+
+
+def _check_preset(preset) -> str:
+    if preset not in NORMALIZATION_PRESETS:
+        raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
+    return preset
 
 
 def _check_seed(seed, what: str) -> None:
