@@ -268,6 +268,22 @@ def test_scenic_inputs_that_do_not_fit_are_one_line(which, tmp_path, capsys):
     assert expected[which] in err[0], err
 
 
+def test_params_of_another_variant_are_named_by_subtree_in_one_short_line(tmp_path, capsys):
+    """Model 1's params with Model 2's config: whole encoders are missing and unexpected (76 + 36 names); the line
+    names each subtree with its count, and names a key alone under its top-level name in full."""
+    _, params, _ = scenic_case("spacetime_3dconv_token", tmp_path)
+    _, _, config_file = scenic_case("factorized_encoder_3dconv_token", tmp_path)
+    code, err = run_cli(
+        ["scenic", "--checkpoint", str(params), "--config", str(config_file), "--out", str(tmp_path / "out")], capsys
+    )
+    assert code == 2 and len(err) == 1, err
+    assert err[0].endswith(
+        "scenic parameters do not fit this model: missing SpatialTransformer/* (35), TemporalTransformer/* (35), "
+        "cls_SpatialTransformer, cls_TemporalTransformer; unexpected Transformer/* (35), cls"
+    ), err[0]
+    assert len(err[0]) < 500, len(err[0])
+
+
 def test_command_line_prints_errors_not_tracebacks(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     result = subprocess.run(

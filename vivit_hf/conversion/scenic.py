@@ -10,7 +10,9 @@ between them (kernel transposes, head-major attention kernels, time-first tubele
 from __future__ import annotations
 
 import json
+import logging
 import os
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -38,6 +40,8 @@ SCENIC_ATTENTION_TYPES = {
     "factorized_dot_product_attention": ViViTFactorisedDotProductConfig,
 }
 _CHECKPOINT_PREFIXES = ("params/", "optimizer/target/", "target/")
+
+logger = logging.getLogger(__name__)
 
 
 class ScenicConversionError(ValueError):
@@ -371,6 +375,14 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
 
 
 # ------------------------------------------------------------------------------------------------ load / export
+def group_scenic_names(names: list[str]) -> str:
+    """Sorted scenic names by their first path component: `Transformer/* (35)` for a subtree of several, the name
+    itself when it is alone under its component (`cls`, `Transformer/encoder_norm/scale`)."""
+    counts = Counter(name.split("/", 1)[0] for name in names)
+    alone = {name.split("/", 1)[0]: name for name in names}
+    return ", ".join(alone[top] if count == 1 else f"{top}/* ({count})" for top, count in sorted(counts.items()))
+
+
 def load_scenic_into(model: nn.Module, params) -> nn.Module:
     """Copy a scenic tree into an existing model, every key used exactly once and every parameter set."""
     flat = read_scenic_params(params)
@@ -380,11 +392,14 @@ def load_scenic_into(model: nn.Module, params) -> nn.Module:
     missing = sorted(expected - flat.keys())
     unused = sorted(flat.keys() - expected)
     if missing or unused:
+        # A tree of another variant misses and adds whole encoders (70+ names); the one-line error says which
+        # subtrees, and the names themselves go to the debug log.
+        logger.debug("scenic parameters missing: %s; unexpected: %s", missing, unused)
         raise ScenicConversionError(
             "scenic parameters do not fit this model: "
-            + (f"missing {missing}" if missing else "")
+            + (f"missing {group_scenic_names(missing)}" if missing else "")
             + ("; " if missing and unused else "")
-            + (f"unexpected {unused}" if unused else "")
+            + (f"unexpected {group_scenic_names(unused)}" if unused else "")
         )
     unmapped = sorted(set(dict(model.named_parameters())) - {entry.torch_name for entry in entries})
     if unmapped:  # a programming error in the layout, never a user error
