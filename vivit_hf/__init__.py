@@ -89,6 +89,7 @@ __all__ = [
     "BrokenVideoError",
     "VideoDecodeError",
     "uniform_frame_indices",
+    "from_vit_pretrained",
     "from_transformers_vivit",
     "initialise_from_vit",
     "load_image_vit",
