@@ -35,6 +35,19 @@ def test_torch_export_with_dynamic_frames_and_size(name):
         torch.testing.assert_close(program.module()(video), eager(model, video, interpolate=True), rtol=0, atol=1e-5)
 
 
+def test_uniform_frame_sampling_exports_a_dynamic_size_at_its_frame_count():
+    """Frame sampling picks its frames in Python from the frame count (scenic's float32 rule), which no graph follows:
+    `dynamic_size` keeps the trained count and makes height and width dynamic (it failed to export, or pinned the
+    trace's count); other batches and sizes equal the eager model with resized positions."""
+    model = tiny("spatio_temporal", embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3)
+    program = export_program(model, dynamic_size=True)
+    for video in (torch.randn(3, 6, 3, 40, 24), torch.randn(1, 6, 3, 32, 32)):
+        want = eager(model, video, interpolate=True)
+        torch.testing.assert_close(program.module()(video), want, rtol=0, atol=1e-5)
+    with pytest.raises(Exception, match="pixel_values"):  # another frame count is refused by the program's guard
+        program.module()(torch.randn(2, 8, 3, 32, 32))
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_torch_export_of_features(name):
     model = tiny(name).vivit

@@ -46,7 +46,7 @@ def example_inputs(model: ViViTPreTrainedModel, dynamic_size: bool, attention_ma
     frames, (height, width) = config.num_frames, config.image_size_hw
     if dynamic_size:
         kt, kh, kw = config.tubelet_size
-        frames, height, width = frames + kt, height + kh, width + kw
+        frames, height, width = frames + kt * dynamic_frames(model), height + kh, width + kw
     inputs = (torch.randn(batch, frames, config.num_channels, height, width),)
     if attention_mask:
         mask = torch.ones(batch, frames, dtype=torch.long)
@@ -55,14 +55,25 @@ def example_inputs(model: ViViTPreTrainedModel, dynamic_size: bool, attention_ma
     return inputs
 
 
-def dynamic_shapes(dynamic_size: bool, attention_mask: bool) -> tuple:
+def dynamic_frames(model: ViViTPreTrainedModel) -> bool:
+    """Whether an export can take any frame count: not with uniform frame sampling, whose frames are picked in Python
+    from the count (scenic's float32 rule, `uniform_frame_indices`), which no graph follows; its frame count stays
+    the trained one, its height and width are dynamic."""
+    return model.config.embedding_type != "frame_sampling"
+
+
+def dynamic_shapes(dynamic_size: bool, attention_mask: bool, frames: bool = True) -> tuple:
+    """`frames`: the frame count is dynamic too (with `dynamic_size`; see `dynamic_frames`)."""
     batch = torch.export.Dim("batch", min=1, max=1024)
+    size = dynamic_size and frames
     pixels = {0: batch}
     if dynamic_size:
-        pixels.update({1: torch.export.Dim.AUTO, 3: torch.export.Dim.AUTO, 4: torch.export.Dim.AUTO})
+        pixels.update({3: torch.export.Dim.AUTO, 4: torch.export.Dim.AUTO})
+    if size:
+        pixels[1] = torch.export.Dim.AUTO
     shapes = (pixels,)
     if attention_mask:
-        shapes += ({0: batch, 1: torch.export.Dim.AUTO} if dynamic_size else {0: batch},)
+        shapes += ({0: batch, 1: torch.export.Dim.AUTO} if size else {0: batch},)
     return shapes
 
 
@@ -74,7 +85,7 @@ def export_program(
     module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
     inputs = example_inputs(model, dynamic_size, attention_mask)
     return torch.export.export(
-        module, inputs, dynamic_shapes=dynamic_shapes(dynamic_size, attention_mask), strict=False
+        module, inputs, dynamic_shapes=dynamic_shapes(dynamic_size, attention_mask, dynamic_frames(model)), strict=False
     )
 
 
@@ -94,7 +105,7 @@ def export_onnx(
         module,
         inputs,
         dynamo=True,
-        dynamic_shapes=dynamic_shapes(dynamic_size, attention_mask),
+        dynamic_shapes=dynamic_shapes(dynamic_size, attention_mask, dynamic_frames(model)),
         input_names=names,
         output_names=["embeddings" if module.features else "logits"],
         opset_version=opset_version,
@@ -166,6 +177,8 @@ def main(argv=None) -> int:
             f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {message}", file=sys.stderr
         )
         return 2
+    if args.dynamic_size and not dynamic_frames(model):
+        print(f"{args.model} samples its frames uniformly: dynamic height and width, {model.config.num_frames} frames")
     if output.suffix == ".pt2":
         torch.export.save(export_program(model, args.dynamic_size, args.attention_mask, args.features), output)
         print(f"wrote {output}")
