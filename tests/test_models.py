@@ -412,3 +412,19 @@ def test_defaults_are_vivit_b_16x2():
     assert (config.num_temporal_layers, config.hidden_act, config.layer_norm_eps) == (4, "gelu_pytorch_tanh", 1e-6)
     assert vivit_hf.ViViTFactorisedSelfAttentionConfig().classifier == "gap"
     assert vivit_hf.ViViTSpatioTemporalConfig(image_size=(224, 320)).token_grid == (16, 14, 20)
+
+
+@pytest.mark.parametrize(
+    "saved, other", [("spatio_temporal", "factorised_dot_product"), ("factorised_dot_product", "spatio_temporal")]
+)
+def test_a_checkpoint_of_one_variant_is_refused_by_another_variants_classes(saved, other, tmp_path):
+    """Models 1 and 4 name their weights alike: loaded into the other's class, nothing was missing and only
+    transformers' note on the type was printed, while another attention ran over the same weights (logits 0.07
+    off). The Auto classes still pick the saved variant."""
+    tiny(saved).save_pretrained(tmp_path)
+    config_class, model_class, classifier_class = VIVIT_MODELS[other]
+    for cls in (config_class, model_class, classifier_class):
+        with pytest.raises(ValueError, match=rf"model_type 'vivit_{saved}'.*AutoModelForVideoClassification"):
+            cls.from_pretrained(tmp_path)
+    assert type(AutoModelForVideoClassification.from_pretrained(tmp_path)) is VIVIT_MODELS[saved][2]
+    assert type(VIVIT_MODELS[saved][2].from_pretrained(tmp_path)) is VIVIT_MODELS[saved][2]

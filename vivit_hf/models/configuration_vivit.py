@@ -131,6 +131,16 @@ class ViViTConfig(PreTrainedConfig):
                 "(or `ViViTSpatioTemporalModel.from_transformers_vivit`), or with `python -m vivit_hf.convert "
                 "transformers`."
             )
+        # Models 1 and 4 name their weights alike (as do other pairs): one loaded into the other's class would run
+        # another attention over the same weights, with nothing missing to warn of (transformers only notes the type).
+        saved = config_dict.get("model_type")
+        variants = {sub.model_type: sub for sub in ViViTConfig.__subclasses__()}
+        if saved in variants and cls.model_type in variants and saved != cls.model_type:
+            raise ValueError(
+                f"this is a checkpoint of {variants[saved].__name__.replace('Config', '')} (model_type {saved!r}), "
+                f"not of {cls.__name__.replace('Config', '')} ({cls.model_type!r}): load it with "
+                f"AutoModelForVideoClassification / AutoModel, or with its own classes."
+            )
         # from_pretrained's `label_spaces` keyword replaces the saved one before the config is built (transformers
         # would set it only afterwards), so a `num_labels` keyword given with it is checked against it, not against
         # the saved heads.
