@@ -19,6 +19,7 @@ from types import SimpleNamespace
 import av
 import numpy as np
 import pytest
+from test_video_realworld_files import sequential_decode
 from video_factory import frame_indices, pattern_frame, write_encoded, write_video
 
 from vivit_hf.processing import video_io
@@ -184,21 +185,6 @@ def test_a_packet_read_after_a_seek_without_a_dts_is_the_one_after_the_packet_be
 
 # -- files as downloads, cameras and broadcast captures leave them (PyAVReader._frame_table, _decoded_table, _decodable,
 # _seek_start), each against a sequential decode with plain PyAV
-def sequential_decode(path) -> np.ndarray:
-    """Every frame plain PyAV decodes, in its order; a packet the decoder refuses is passed over only where the
-    demuxer flagged it corrupt (the one a cut file ends inside), as the ffmpeg command line goes on past it."""
-    frames = []
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        for packet in container.demux(stream):
-            try:
-                frames += stream.codec_context.decode(packet if packet.size else None)
-            except av.InvalidDataError:
-                if not packet.is_corrupt:
-                    raise
-    return np.stack([frame.to_ndarray(format="rgb24") for frame in frames])
-
-
 def cut_inside_packet(path, packet: int) -> bytes:
     """The file's bytes up to the middle of its `packet`-th video packet (in file order), as a download that stopped."""
     with av.open(str(path)) as container:
