@@ -86,19 +86,19 @@ def measure(model: str, video: str, window: str, hop: str) -> dict:
     import torch
     from transformers import pipeline
 
-    import vivit_hf.processing.processing_vivit as processing
+    import vivit_hf.processing.pipeline as pipeline_module
     from vivit_hf.processing import ViViTVideoClassificationPipeline
     from vivit_hf.processing.video_io import open_video
 
     torch.set_num_threads(1)
     pipe = pipeline("video-classification", model=model, pipeline_class=ViViTVideoClassificationPipeline)
     stats: dict = {}
-    streamer = processing.iter_window_clips
+    streamer = pipeline_module.iter_window_clips
 
     def counted(*args, **kwargs):  # the pipeline's own streamer, with its counters read out
         return streamer(*args, **kwargs, stats=stats)
 
-    processing.iter_window_clips = counted
+    pipeline_module.iter_window_clips = counted
     with open_video(video) as reader:
         info = reader.info
     pipe(np.zeros((16, 32, 32, 3), np.uint8), window="8f")  # warm-up: lazy imports and kernels before measuring

@@ -1,0 +1,357 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`ViViTVideoClassificationPipeline`: transformers' `VideoClassificationPipeline` with what the paper's test and the
+recipes need, asked for by name:
+`pipeline("video-classification", model=..., pipeline_class=ViViTVideoClassificationPipeline)`.
+
+Over transformers' pipeline it adds:
+
+- multi-view test: `num_clips` / `num_crops`; the processor returns every view of a video as one batch and the
+  logits of the views are averaged before the softmax (transformers' own pipeline scores only the first view);
+- named label spaces (`config.label_spaces`, e.g. Epic Kitchens' noun and verb heads): each head scored on its own,
+  plus `"action"`, the top verb-noun pairs by the product of the two heads' probabilities;
+- timelines of long videos: `window=` / `hop=` give one prediction per window and their aggregate, the file read in
+  one pass (`timeline.iter_window_clips`);
+- saliency: `return_saliency=True` adds the model's `attention_rollout` of each view;
+- batching: `batch_size > 1` collated by the video processor (transformers collates only with a tokenizer, feature
+  extractor or image processor).
+
+The pipeline imports the processor module (`processing_vivit`), never the reverse: a saved folder carries the
+processor's code for `trust_remote_code`, not the pipeline's.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from transformers.modeling_outputs import ImageClassifierOutput
+from transformers.pipelines.base import pad_collate_fn
+from transformers.pipelines.pt_utils import PipelineDataset, PipelineIterator
+from transformers.pipelines.video_classification import VideoClassificationPipeline
+
+from .processing_vivit import (
+    ViViTVideoProcessor,
+    ViViTVideoProcessorKwargs,
+    _as_uint8,
+    _decoder_resize,
+    _describe_unknown,
+    _float_scale,
+    _FrameSource,
+    _is_one_video,
+)
+from .sampling import check_short_video, refuse_single_frame
+from .timeline import iter_window_clips, plan_windows, requested_frames
+
+__all__ = ["ViViTVideoClassificationPipeline"]
+
+
+# What every pipeline call passes: inference is deterministic even with a processor saved in training mode (Trainer
+# saves its `processing_class`, the training processor): test clips and crops, no flip, colour jitter or RandAugment
+# (all of which only `do_train_augment=True` turns on).
+_INFERENCE = {"do_train_augment": False}
+
+# Processor options the pipeline forwards under another name (transformers' pipeline's name)
+_PIPELINE_NAMES = {"frame_stride": "frame_sampling_rate"}
+
+
+def _unknown_pipeline_options(unknown) -> str:
+    """The error for options the pipeline does not take: the closest valid one, the valid list, and where a
+    processor option the pipeline does not forward is set instead."""
+    signature = inspect.signature(ViViTVideoClassificationPipeline._sanitize_parameters).parameters
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    valid = [name for name, p in signature.items() if name != "self" and p.kind in kinds]
+    valid += ["batch_size", "num_workers"]  # taken by transformers' Pipeline.__call__ before these
+    hints = {}
+    for name in unknown:  # a processor option's name says more than a spelling guess
+        if name in _PIPELINE_NAMES:
+            hints[name] = f"the pipeline calls it {_PIPELINE_NAMES[name]!r}"
+        elif name in ViViTVideoProcessorKwargs.__annotations__:
+            hints[name] = f"a processor option the pipeline does not forward: set `pipe.video_processor.{name}`"
+    return f"ViViTVideoClassificationPipeline got {_describe_unknown(unknown, valid, hints)}."
+
+
+class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
+    """`video-classification` with multi-view test and named label spaces.
+
+    Multi-view test: `pipe(video, num_clips=4, num_crops=3)`. The processor returns every view of the video
+    as one batch; the logits of the views are averaged before the softmax (the paper's multi-view test).
+    transformers' own pipeline would score only the first view. `short_video` (`"loop"`, `"pad"`,
+    `"error"`) is passed to the processor, as its messages about short videos suggest.
+
+    Named label spaces (`config.label_spaces`, two or more heads, e.g. Epic Kitchens `{"noun": 300,
+    "verb": 97}`): one softmax over the concatenated logits would make the heads compete for one unit of
+    probability, so each head is scored on its own and the result for a video is a dict::
+
+        {"noun": [{"label": "tap", "score": p_noun}, ...],      # softmax over the noun logits, top_k best
+         "verb": [{"label": "open", "score": p_verb}, ...],     # softmax over the verb logits, top_k best
+         "action": [{"label": "open tap", "verb": "open", "noun": "tap", "score": p_verb * p_noun}, ...]}
+
+    one key per head in the config's order, then `"action"` (the top_k verb-noun pairs, scored by the
+    product of the two heads' probabilities, as Epic Kitchens scores actions) when heads named `"verb"` and
+    `"noun"` both exist. Labels drop a `"<head>:"` prefix of `id2label` (the recipes name classes
+    `"noun:tap"`). `top_k` applies to each list. `function_to_apply="sigmoid"` scores each head's
+    classes independently (actions still the product); `"none"` gives each head's raw logits and no
+    `"action"` (a product of logits is no score). A single head, or no label spaces, gives transformers'
+    flat list. With any other video processor the preprocessing is the parent class's.
+
+    Long videos: `pipe(video, window=4, hop=2)` (seconds, or frames as `"64f"`) gives a timeline, `{"windows": [{
+    "start", "end", "start_frame", "end_frame", "shortened", "shifted", "predictions"}, ...], "aggregate", "fps",
+    "num_frames", "duration", "window_frames", "hop_frames"}` (`window_frames` / `hop_frames`: the window and hop
+    asked for, in frames; a window fitted to the video's end says so with `shortened` / `shifted`): one clip of
+    `num_frames` per window, the file read in one pass with each frame decoded once and only the frames later windows
+    need held (`timeline.iter_window_clips`); `aggregate` is scored from the mean of the windows' logits. Predictions
+    are per head as above.
+
+    Saliency: `pipe(video, return_saliency=True)` gives `{"predictions": ..., "saliency": (views, t, h, w)}`, the
+    model's `attention_rollout` of each view (one more forward, with attention maps), for `vivit_hf.saliency_overlay`.
+    """
+
+    def _sanitize_parameters(
+        self,
+        top_k=None,
+        num_frames=None,
+        frame_sampling_rate=None,
+        function_to_apply=None,
+        num_clips=None,
+        num_crops=None,
+        short_video=None,
+        window=None,
+        hop=None,
+        window_batch_size=None,
+        return_saliency=None,
+        **unknown,
+    ):
+        if unknown:  # a clear message instead of Python's bare "unexpected keyword argument"
+            raise ValueError(_unknown_pipeline_options(unknown))
+        preprocess, forward, postprocess = super()._sanitize_parameters(
+            top_k=top_k,
+            num_frames=num_frames,
+            frame_sampling_rate=frame_sampling_rate,
+            function_to_apply=function_to_apply,
+        )
+        if num_clips is not None:
+            preprocess["num_clips"] = num_clips
+        if num_crops is not None:
+            preprocess["num_crops"] = num_crops
+        if short_video is not None:  # the sampler's error for short videos tells the user to pass it
+            preprocess["short_video"] = short_video
+        if window_batch_size is not None and (
+            isinstance(window_batch_size, bool) or not isinstance(window_batch_size, int) or window_batch_size < 1
+        ):
+            raise ValueError(f"window_batch_size must be a whole number, at least 1; got {window_batch_size!r}")
+        if window is not None:  # a timeline: run_single streams the windows (see _timeline)
+            preprocess.update(window=window, hop=hop, window_batch_size=window_batch_size)
+        elif hop is not None or window_batch_size is not None:
+            raise ValueError("hop / window_batch_size need window= (the length of each window of the timeline).")
+        if return_saliency:
+            if not hasattr(self.model, "attention_rollout"):
+                raise ValueError("return_saliency needs a model with `attention_rollout` (the four ViViT models).")
+            forward["return_saliency"] = postprocess["return_saliency"] = True
+        return preprocess, forward, postprocess
+
+    def __call__(self, inputs=None, **kwargs):
+        if kwargs.get("window") is not None and isinstance(inputs, (list, tuple)) and not _is_one_video(inputs):
+            results = []  # one timeline per video, each streamed on its own (not through a DataLoader)
+            for video in inputs:
+                results.append(super().__call__(video, **kwargs))
+            return results
+        return super().__call__(inputs, **kwargs)
+
+    def get_iterator(
+        self, inputs, num_workers: int, batch_size: int, preprocess_params, forward_params, postprocess_params
+    ):
+        """transformers' iterator, with batches collated by the video processor. transformers collates only with
+        a tokenizer, feature extractor or image processor, so `batch_size > 1` failed with "Pipeline without
+        tokenizer or feature_extractor cannot do batching". A video processor makes every video of a call the
+        same shape, so the views of the videos of a batch are concatenated (pixel_values `(videos x views, ...)`)
+        and `_forward` averages each video's views."""
+        if batch_size == 1 or self.feature_extractor is not None or self.image_processor is not None:
+            return super().get_iterator(
+                inputs, num_workers, batch_size, preprocess_params, forward_params, postprocess_params
+            )
+        if isinstance(inputs, Sequence):
+            dataset = PipelineDataset(inputs, self.preprocess, preprocess_params)
+        else:  # a generator or an iterable data set: one worker keeps its order (as transformers does)
+            dataset, num_workers = PipelineIterator(inputs, self.preprocess, preprocess_params), min(num_workers, 1)
+        collate = pad_collate_fn(None, self.video_processor)
+        loader = torch.utils.data.DataLoader(
+            dataset, num_workers=num_workers, batch_size=batch_size, collate_fn=collate
+        )
+        model_iterator = PipelineIterator(loader, self.forward, forward_params, loader_batch_size=batch_size)
+        return PipelineIterator(model_iterator, self.postprocess, postprocess_params)
+
+    def run_single(self, inputs, preprocess_params, forward_params, postprocess_params):
+        if preprocess_params.get("window") is None:
+            return super().run_single(inputs, preprocess_params, forward_params, postprocess_params)
+        return self._timeline(inputs, dict(preprocess_params), forward_params, postprocess_params)
+
+    def _timeline(self, video, params: dict, forward_params: dict, postprocess_params: dict) -> dict:
+        """One prediction per window, and their aggregate; see the class docstring."""
+        processor = self.video_processor
+        if not isinstance(processor, ViViTVideoProcessor):
+            raise ValueError("window / hop need a ViViTVideoProcessor.")
+        window, hop = params.pop("window"), params.pop("hop", None)
+        batch_size = params.pop("window_batch_size", None) or 8  # None: the default (0 is refused when set)
+        if params.get("num_clips") not in (None, 1) or params.get("frame_sampling_rate") is not None:
+            raise ValueError("With window= the windows are the clips: num_clips / frame_sampling_rate do not apply.")
+        num_frames = params.get("num_frames") or getattr(self.model.config, "num_frames", None) or processor.num_frames
+        num_crops = params.get("num_crops") or 1
+        opts = processor._options({})
+        source = _FrameSource(video, None, opts["decode_backend"])
+        try:
+            # the processor's one-frame rule: one frame is no timeline (every window would be that frame)
+            short_video = params.get("short_video", opts["short_video"])
+            check_short_video(short_video)
+            refuse_single_frame(short_video, source.num_frames, source.name)
+            fps = source.reader.fps if source.reader is not None else None
+            times = source.reader.frame_times() if source.reader is not None else None  # cut VFR files by pts
+            windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times)
+            frames = source.reader if source.reader is not None else _channels_last_uint8(source, opts)
+            size, interpolation = _decoder_resize(opts) if source.reader is not None else (None, "bilinear")
+            rows: list[torch.Tensor] = []
+            batch: list[np.ndarray] = []
+            for _, clip in iter_window_clips(frames, windows, size=size, interpolation=interpolation):
+                batch.append(clip)
+                if len(batch) == batch_size:
+                    rows.append(self._window_logits(batch, num_crops, forward_params))
+                    batch = []
+            if batch:
+                rows.append(self._window_logits(batch, num_crops, forward_params))
+        finally:
+            source.close()
+        logits = torch.cat(rows)
+        predictions = [self.postprocess(_logits_output(row[None]), **postprocess_params) for row in logits]
+        return {
+            "windows": [
+                {
+                    "start": win.start,
+                    "end": win.end,
+                    "start_frame": win.start_frame,
+                    "end_frame": win.end_frame,
+                    # fitted to the video: the whole of a video shorter than the window; the extra last window
+                    "shortened": win.shortened,
+                    "shifted": win.shifted,
+                    "predictions": prediction,
+                }
+                for win, prediction in zip(windows, predictions)
+            ],
+            # the mean of the windows' logits, as the views of a multi-view test are averaged
+            "aggregate": self.postprocess(_logits_output(logits.mean(0, keepdim=True)), **postprocess_params),
+            "fps": fps,
+            "num_frames": source.num_frames,
+            "duration": windows[-1].end if fps else None,  # the last window ends where the last frame does
+            # as asked (not the last window's shift, nor a short video's length): each window says how it was fitted
+            **dict(zip(("window_frames", "hop_frames"), requested_frames(fps, window, hop))),
+        }
+
+    def _window_logits(self, clips: list[np.ndarray], num_crops: int, forward_params: dict) -> torch.Tensor:
+        """The (view-averaged) logits of a few window clips, `(len(clips), num_labels)` float32 on the CPU."""
+        inputs = self.video_processor(
+            [torch.from_numpy(np.ascontiguousarray(clip)) for clip in clips],
+            do_sample_frames=False,  # the window's frames, as picked
+            num_crops=num_crops,
+            **_INFERENCE,
+            input_data_format="channels_last",
+            return_tensors="pt",
+        ).to(self.dtype)
+        inputs["num_views"] = num_crops
+        outputs = self.forward(inputs, **forward_params)
+        return outputs["logits"].float().cpu()
+
+    def preprocess(
+        self, video, num_frames=None, frame_sampling_rate=None, num_clips=None, num_crops=None, short_video=None
+    ):
+        if not isinstance(self.video_processor, ViViTVideoProcessor):
+            if num_clips is not None or num_crops is not None or short_video is not None:
+                raise ValueError("num_clips / num_crops / short_video need a ViViTVideoProcessor.")
+            return super().preprocess(video, num_frames=num_frames, frame_sampling_rate=frame_sampling_rate or 1)
+        options = {"do_sample_frames": True, **_INFERENCE}
+        num_frames = num_frames if num_frames is not None else getattr(self.model.config, "num_frames", None)
+        for key, value in (
+            ("num_frames", num_frames),
+            ("frame_stride", frame_sampling_rate),
+            ("num_clips", num_clips),
+            ("num_crops", num_crops),
+            ("short_video", short_video),
+        ):
+            if value is not None:
+                options[key] = value
+        inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
+        inputs["num_views"] = inputs["pixel_values"].shape[0]
+        return inputs
+
+    def _forward(self, model_inputs, return_saliency=False):
+        num_views = model_inputs.pop("num_views", 1)
+        if isinstance(num_views, list):  # a batch of videos (`get_iterator`): one call, so one view count
+            num_views = num_views[0]
+        num_views = int(num_views)
+        outputs = self.model(**model_inputs)
+        if return_saliency:  # the model's own rollout (processing knows no model: reached through the model object)
+            mask = model_inputs.get("attention_mask")
+            saliency = self.model.attention_rollout(model_inputs["pixel_values"], attention_mask=mask)
+            # (videos, views, t, h, w): a batch is split by video, each keeping all its views
+            outputs["saliency"] = saliency.reshape(-1, num_views, *saliency.shape[1:])
+        if num_views > 1:  # the views of one video: average their logits (paper's multi-view test)
+            logits = outputs.logits
+            outputs["logits"] = logits.reshape(-1, num_views, *logits.shape[1:]).mean(dim=1)
+        if outputs.get("head_logits") is not None:
+            # postprocess splits the heads from `logits` itself; a dict of heads cannot be split by video in a batch
+            outputs["head_logits"] = None
+        return outputs
+
+    def postprocess(self, model_outputs, top_k=5, function_to_apply=None, return_saliency=False):
+        if return_saliency:
+            predictions = self.postprocess(model_outputs, top_k=top_k, function_to_apply=function_to_apply)
+            return {"predictions": predictions, "saliency": model_outputs["saliency"][0]}  # (views, t, h, w)
+        spaces = getattr(self.model.config, "label_spaces", None) or {}
+        if len(spaces) < 2:
+            return super().postprocess(model_outputs, top_k=top_k, function_to_apply=function_to_apply)
+        if function_to_apply is None:
+            function_to_apply = (
+                "sigmoid" if self.model.config.problem_type == "multi_label_classification" else "softmax"
+            )
+        # split the (view-averaged) concatenated logits by the config's sizes, in its order
+        logits = model_outputs.logits[0].float()
+        id2label = self.model.config.id2label
+        result, scores, names, offset = {}, {}, {}, 0
+        for head, size in spaces.items():
+            head_logits = logits[offset : offset + size]
+            if function_to_apply == "softmax":
+                head_scores = head_logits.softmax(-1)
+            elif function_to_apply == "sigmoid":
+                head_scores = head_logits.sigmoid()
+            else:
+                head_scores = head_logits
+            labels = [_head_label(id2label.get(offset + i, f"LABEL_{offset + i}"), head) for i in range(size)]
+            values, ids = head_scores.topk(min(top_k, size))
+            result[head] = [{"label": labels[i], "score": v} for v, i in zip(values.tolist(), ids.tolist())]
+            scores[head], names[head], offset = head_scores, labels, offset + size
+        if "verb" in spaces and "noun" in spaces and function_to_apply != "none":
+            pairs = scores["verb"][:, None] * scores["noun"][None, :]  # (verbs, nouns)
+            values, flat = pairs.flatten().topk(min(top_k, pairs.numel()))
+            result["action"] = []
+            for value, index in zip(values.tolist(), flat.tolist()):
+                verb, noun = names["verb"][index // pairs.shape[1]], names["noun"][index % pairs.shape[1]]
+                result["action"].append({"label": f"{verb} {noun}", "verb": verb, "noun": noun, "score": value})
+        return result
+
+
+def _head_label(label: str, head: str) -> str:
+    """`"noun:tap"` -> `"tap"` for head `noun` (the recipes' naming); other labels as they are."""
+    prefix = f"{head}:"
+    return label[len(prefix) :] if label.startswith(prefix) else label
+
+
+def _logits_output(logits: torch.Tensor) -> ImageClassifierOutput:
+    """What `postprocess` reads: `logits` of one video, `(1, num_labels)`."""
+    return ImageClassifierOutput(logits=logits)
+
+
+def _channels_last_uint8(source: _FrameSource, opts: dict) -> np.ndarray:
+    """An in-memory video as `(T, H, W, 3)` uint8, for the timeline (floats read with `float_max`)."""
+    tensor = source.tensor.detach()
+    if tensor.is_floating_point():
+        tensor = _as_uint8(tensor * _float_scale(tensor, opts["float_max"], source.name))
+    return tensor.permute(0, 2, 3, 1).contiguous().numpy()
