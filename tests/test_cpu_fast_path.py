@@ -52,6 +52,7 @@ def test_state_dict_saved_code_and_disable_are_unchanged(tmp_path):
         "configuration_vivit.py",
         "modeling_blocks.py",
         "modeling_vivit.py",
+        "rollout.py",
     ]
     assert all(type(m) is cpu_fast_path.OneDNNLinear for m in model.modules() if isinstance(m, torch.nn.Linear))
     vivit_hf.disable_cpu_fast_path(model)

@@ -123,7 +123,7 @@ def test_fsdp2_sharded_model_saves_our_code_not_torchs(name, tmp_path):
         timeout=300,
     )
     saved = sorted(p.name for p in tmp_path.glob("*.py"))
-    assert saved == ["configuration_vivit.py", "modeling_blocks.py", "modeling_vivit.py"], saved
+    assert saved == ["configuration_vivit.py", "modeling_blocks.py", "modeling_vivit.py", "rollout.py"], saved
     import json
 
     auto_map = json.loads((tmp_path / "config.json").read_text())["auto_map"]

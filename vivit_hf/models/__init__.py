@@ -1,6 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""The configurations, shared blocks and four ViViT models. Only torch, numpy and transformers are imported: the
-modules travel with `trust_remote_code` checkpoints (transformers copies a model module and its relative imports)."""
+"""The configurations, shared blocks, attention rollout and four ViViT models. Only torch, numpy and transformers are
+imported: the modules travel with `trust_remote_code` checkpoints (transformers copies a model module and its relative
+imports)."""
 
 from .configuration_vivit import (
     ViViTConfig,
@@ -10,7 +11,6 @@ from .configuration_vivit import (
     ViViTSpatioTemporalConfig,
     uniform_frame_indices,
 )
-from .modeling_blocks import ViViTPreTrainedModel
 from .modeling_vivit import (
     VIVIT_MODELS,
     ViViTFactorisedDotProductForVideoClassification,
@@ -19,6 +19,7 @@ from .modeling_vivit import (
     ViViTFactorisedEncoderModel,
     ViViTFactorisedSelfAttentionForVideoClassification,
     ViViTFactorisedSelfAttentionModel,
+    ViViTPreTrainedModel,
     ViViTSpatioTemporalForVideoClassification,
     ViViTSpatioTemporalModel,
 )

@@ -1,5 +1,6 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""Building blocks shared by the four ViViT models: written once, composed in `modeling_vivit.py`.
+"""Building blocks shared by the four ViViT models: written once, composed in `modeling_vivit.py` (which also holds
+transformers' `ViViTPreTrainedModel` and output class; the attention-rollout maths is in `rollout.py`).
 
 Tensors are named by the paper's axes: `t` temporal tokens, `h x w = s` spatial tokens per temporal index, `d`
 hidden size. Where space or time is folded into the batch it is folded sample-major (`(b t) s d`, `(b s) t d`).
@@ -8,16 +9,12 @@ This module imports only torch and transformers: it travels with `trust_remote_c
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import PreTrainedModel
-from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
 from transformers.activations import ACT2FN
 from transformers.modeling_layers import GradientCheckpointingLayer
-from transformers.modeling_outputs import ModelOutput
 from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 
 from .configuration_vivit import ViViTConfig, uniform_frame_indices
@@ -506,141 +503,3 @@ def pool(hidden_states: torch.Tensor, classifier: str, valid: torch.Tensor | Non
         return hidden_states.masked_fill(~valid, float("-inf")).amax(dim=1)
     total = hidden_states.masked_fill(~valid, 0.0).sum(dim=1)
     return total if classifier == "gsp" else total / valid.sum(dim=1).to(total.dtype)
-
-
-# ------------------------------------------------------------------------------------------- attention rollout
-# Attention rollout (Abnar & Zuidema, 2020) for the joint and the factorised attentions of the four models.
-#
-# Rollout multiplies, layer by layer, each block's head-averaged attention with the identity its residual adds,
-# `A' = (A + I) / 2`, and reads the row of the token the model pools (the CLS token, token 0, or for `gap` / `gmp` /
-# `gsp` the mean of the rows of every real token). Only that row is carried, as a vector `v <- v A'` from the last
-# layer down, so a factorised attention is never expanded to its full `(t*s) x (t*s)` matrix: a space map acts on
-# each temporal index, a time map on each spatial position (`(b t)` and `(b s)` folded, sample-major, as the model
-# returns them). Model 4's block mixes its space and time head groups, half the heads each. Model 2's saliency is the
-# temporal encoder's rollout over temporal indices times each temporal index's spatial rollout.
-
-
-def start_vector(valid: torch.Tensor, num_prefix_tokens: int, classifier: str) -> torch.Tensor:
-    """The pooled token's row to carry down, over `[prefix +] n` tokens: one-hot at the CLS token (`token`) or the
-    first patch token (`0`), else uniform over the real tokens. `valid` (b, n) bool."""
-    batch, n = valid.shape
-    v = torch.zeros(batch, num_prefix_tokens + n, dtype=torch.float32, device=valid.device)
-    if classifier in ("token", "0"):
-        v[:, 0] = 1.0
-    else:
-        v[:, num_prefix_tokens:] = valid.float() / valid.sum(dim=1, keepdim=True).float()
-    return v
-
-
-def _residual(mixed: torch.Tensor, v: torch.Tensor, add_residual: bool) -> torch.Tensor:
-    return 0.5 * (mixed + v) if add_residual else mixed
-
-
-def joint_step(v: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
-    """v (b, n) through a map over all tokens (b, heads, n, n), heads averaged."""
-    return torch.einsum("bn,bnm->bm", v, attention.float().mean(1))
-
-
-def space_step(v: torch.Tensor, attention: torch.Tensor, grid: tuple[int, int, int]) -> torch.Tensor:
-    """v (b, t*s) through a map over space ((b t), heads, s, s): each temporal index on its own."""
-    t, s = grid[0], grid[1] * grid[2]
-    mixed = torch.einsum("xs,xsr->xr", v.reshape(-1, s), attention.float().mean(1))
-    return mixed.reshape(-1, t * s)
-
-
-def time_step(v: torch.Tensor, attention: torch.Tensor, grid: tuple[int, int, int]) -> torch.Tensor:
-    """v (b, t*s) through a map over time ((b s), heads, t, t): each spatial position on its own."""
-    t, s = grid[0], grid[1] * grid[2]
-    per_position = v.reshape(-1, t, s).transpose(1, 2).reshape(-1, t)
-    mixed = torch.einsum("xt,xtu->xu", per_position, attention.float().mean(1))
-    return mixed.reshape(-1, s, t).transpose(1, 2).reshape(-1, t * s)
-
-
-def joint_steps(attentions) -> list:
-    """Joint maps over all tokens, one per block, as rollout steps `v -> v A`."""
-    return [lambda v, a=a: joint_step(v, a) for a in attentions]
-
-
-def rollout_vector(v: torch.Tensor, steps, add_residual: bool = True) -> torch.Tensor:
-    """Carry v (b, n) through `steps` (callables v -> v A, in the model's call order), last layer first."""
-    for step in reversed(steps):
-        v = _residual(step(v), v, add_residual)
-    return v
-
-
-def rollout_saliency(
-    valid: torch.Tensor, num_prefix_tokens: int, classifier: str, steps, add_residual: bool
-) -> torch.Tensor:
-    """One encoder's rollout: the pooled token's row (`start_vector`) carried through `steps`, read at the patch
-    tokens (b, n) and normalised over the real ones (`valid` (b, n) bool)."""
-    v = rollout_vector(start_vector(valid, num_prefix_tokens, classifier), steps, add_residual)
-    return normalise(v[:, num_prefix_tokens:], valid)
-
-
-def normalise(saliency: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:
-    """Zero at padded positions, each clip summing to 1 (saliency (b, ...), valid broadcastable or None)."""
-    if valid is not None:
-        saliency = saliency * valid
-    total = saliency.flatten(1).sum(1).clamp_min(torch.finfo(saliency.dtype).tiny)
-    return saliency / total.reshape(-1, *([1] * (saliency.ndim - 1)))
-
-
-# ------------------------------------------------------------------------------------------- transformers plumbing
-@dataclass
-class ViViTVideoClassifierOutput(ModelOutput):
-    """`logits` (b, num_labels); with named label spaces, also `head_logits`, the per-head column blocks."""
-
-    loss: torch.FloatTensor | None = None
-    logits: torch.FloatTensor | None = None
-    head_logits: dict[str, torch.FloatTensor] | None = None
-    hidden_states: tuple[torch.FloatTensor, ...] | None = None
-    attentions: tuple[torch.FloatTensor, ...] | None = None
-
-
-class ViViTPreTrainedModel(PreTrainedModel):
-    config_class = ViViTConfig
-    base_model_prefix = "vivit"
-    main_input_name = "pixel_values"
-    input_modalities = ("video",)
-    supports_gradient_checkpointing = True
-    # Each variant lists the one block class it is built of (modeling_vivit.py): accelerate's FSDP wrap policy
-    # refuses a listed class the model does not contain, and matches names exactly, not subclasses.
-    _no_split_modules = None
-    _supports_sdpa = True
-    _supports_flash_attn = True
-    _supports_flex_attn = True
-    _supports_attention_backend = True
-
-    # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set in modeling_vivit.py
-    _auto_map_classes: dict = {}
-
-    def post_init(self):
-        """transformers' `post_init`; for a class registered for the Auto classes (`import vivit_hf` registers
-        ours), `config.auto_map` also names both classes of the variant: `save_pretrained` writes only the saved
-        class, and a folder should load with AutoModel and AutoModelForVideoClassification alike under
-        `trust_remote_code=True`."""
-        super().post_init()
-        if self._auto_class is not None and self._auto_map_classes:
-            names = {
-                auto: f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}"
-                for auto, cls in self._auto_map_classes.items()
-            }
-            self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **names}
-
-    @torch.no_grad()
-    def _init_weights(self, module: nn.Module):
-        """ViT's initialisation: truncated-normal kernels, zero biases, unit LayerNorms, zero CLS tokens and
-        truncated-normal position embeddings. It is the only initialiser, so a load with missing keys equals a
-        fresh model."""
-        std = self.config.initializer_range
-        if isinstance(module, (nn.Linear, nn.Conv2d, nn.Conv3d)):
-            init.trunc_normal_(module.weight, mean=0.0, std=std)
-            if module.bias is not None:
-                init.zeros_(module.bias)
-        elif isinstance(module, nn.LayerNorm):
-            init.ones_(module.weight)
-            init.zeros_(module.bias)
-        elif isinstance(module, ViViTEncoder):
-            init.trunc_normal_(module.position_embeddings, mean=0.0, std=std)
-            if module.cls_token is not None:
-                init.zeros_(module.cls_token)

@@ -2,7 +2,8 @@
 """The four ViViT models (Arnab et al., ICCV 2021, §3.3), side by side.
 
 Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampling, §3.2) and differs only in
-`encode`: how its transformer attends over the (t, h, w) token grid. Every block lives in `modeling_blocks.py`.
+`encode`: how its transformer attends over the (t, h, w) token grid. Every block lives in `modeling_blocks.py`, the
+attention-rollout maths in `rollout.py`; transformers' plumbing (`ViViTPreTrainedModel`, the output class) is here.
 
     Model 1  spatio-temporal      one encoder over all t*h*w tokens
     Model 2  factorised encoder   spatial encoder per temporal index -> temporal encoder over t summaries
@@ -12,13 +13,18 @@ Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampl
 This module imports only torch, transformers and its siblings: it travels with `trust_remote_code` checkpoints.
 """
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers.modeling_outputs import BaseModelOutputWithPooling
+from transformers import PreTrainedModel
+from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
+from transformers.modeling_outputs import BaseModelOutputWithPooling, ModelOutput
 from transformers.utils.generic import can_return_tuple
 
 from .configuration_vivit import (
+    ViViTConfig,
     ViViTFactorisedDotProductConfig,
     ViViTFactorisedEncoderConfig,
     ViViTFactorisedSelfAttentionConfig,
@@ -29,16 +35,72 @@ from .modeling_blocks import (
     FactorisedSelfAttentionLayer,
     ViViTEncoder,
     ViViTLayer,
-    ViViTPreTrainedModel,
-    ViViTVideoClassifierOutput,
     attention_bias,
     build_token_embedding,
-    joint_steps,
     pool,
-    rollout_saliency,
-    space_step,
-    time_step,
 )
+from .rollout import joint_steps, rollout_saliency, space_step, time_step
+
+
+# ------------------------------------------------------------------------------------------- transformers plumbing
+@dataclass
+class ViViTVideoClassifierOutput(ModelOutput):
+    """`logits` (b, num_labels); with named label spaces, also `head_logits`, the per-head column blocks."""
+
+    loss: torch.FloatTensor | None = None
+    logits: torch.FloatTensor | None = None
+    head_logits: dict[str, torch.FloatTensor] | None = None
+    hidden_states: tuple[torch.FloatTensor, ...] | None = None
+    attentions: tuple[torch.FloatTensor, ...] | None = None
+
+
+class ViViTPreTrainedModel(PreTrainedModel):
+    config_class = ViViTConfig
+    base_model_prefix = "vivit"
+    main_input_name = "pixel_values"
+    input_modalities = ("video",)
+    supports_gradient_checkpointing = True
+    # Each variant lists the one block class it is built of (end of this module): accelerate's FSDP wrap policy
+    # refuses a listed class the model does not contain, and matches names exactly, not subclasses.
+    _no_split_modules = None
+    _supports_sdpa = True
+    _supports_flash_attn = True
+    _supports_flex_attn = True
+    _supports_attention_backend = True
+
+    # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set at the end of this module
+    _auto_map_classes: dict = {}
+
+    def post_init(self):
+        """transformers' `post_init`; for a class registered for the Auto classes (`import vivit_hf` registers
+        ours), `config.auto_map` also names both classes of the variant: `save_pretrained` writes only the saved
+        class, and a folder should load with AutoModel and AutoModelForVideoClassification alike under
+        `trust_remote_code=True`."""
+        super().post_init()
+        if self._auto_class is not None and self._auto_map_classes:
+            names = {
+                auto: f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}"
+                for auto, cls in self._auto_map_classes.items()
+            }
+            self.config.auto_map = {**(getattr(self.config, "auto_map", None) or {}), **names}
+
+    @torch.no_grad()
+    def _init_weights(self, module: nn.Module):
+        """ViT's initialisation: truncated-normal kernels, zero biases, unit LayerNorms, zero CLS tokens and
+        truncated-normal position embeddings. It is the only initialiser, so a load with missing keys equals a
+        fresh model."""
+        std = self.config.initializer_range
+        if isinstance(module, (nn.Linear, nn.Conv2d, nn.Conv3d)):
+            init.trunc_normal_(module.weight, mean=0.0, std=std)
+            if module.bias is not None:
+                init.zeros_(module.bias)
+        elif isinstance(module, nn.LayerNorm):
+            init.ones_(module.weight)
+            init.zeros_(module.bias)
+        elif isinstance(module, ViViTEncoder):
+            init.trunc_normal_(module.position_embeddings, mean=0.0, std=std)
+            if module.cls_token is not None:
+                init.zeros_(module.cls_token)
 
 
 class _ViViTBackbone(ViViTPreTrainedModel):
@@ -62,7 +124,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
 
     def rollout(self, attentions: tuple, grid, token_mask: torch.Tensor, add_residual: bool) -> torch.Tensor:
         """The attention maps of a forward and the real temporal indices (b, t) -> saliency (b, t, h, w), see
-        `modeling_blocks.py` (attention rollout)."""
+        `rollout.py`."""
         raise NotImplementedError
 
     def tubelet_mask(
@@ -134,7 +196,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         add_residual: bool = True,
     ) -> torch.Tensor:
         """Attention rollout as a saliency volume (b, t, h, w) over the token grid, each clip summing to 1 (padded
-        tubelets 0). Runs one forward with the eager kernel's attention maps; the rule is in `modeling_blocks.py`."""
+        tubelets 0). Runs one forward with the eager kernel's attention maps; the rule is in `rollout.py`."""
         outputs = self(
             pixel_values,
             attention_mask=attention_mask,
