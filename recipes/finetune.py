@@ -190,9 +190,8 @@ def main(argv=None):
         if args.overwrite_output_dir:  # after every refusal above: a refused run removes nothing
             removed = remove_previous_run(output_dir)
             if removed:
-                logger.info(
-                    f"--overwrite_output_dir: removed the previous run's {', '.join(removed)} from {output_dir}"
-                )
+                why = "--overwrite_output_dir" if rerun is None else "the same command again"
+                logger.info(f"{why}: removed the previous run's {', '.join(removed)} from {output_dir}")
         output_dir.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 

@@ -242,6 +242,8 @@ def test_the_same_command_run_again_continues_its_run_and_another_is_refused(vid
     (out / "eval_x_test_1x1" / "eval_results.json").write_text("{}")
     result = run(FINETUNE, *same, *TINY_MODEL)
     assert "no checkpoint to continue from: running it again from the start" in result.stderr
+    assert "the same command again: removed the previous run's" in result.stderr  # not a flag the user never gave
+    assert "--overwrite_output_dir: removed" not in result.stderr
     assert not (out / "eval_x_test_1x1").exists()
     again = weights(out)
     for name in reference:
