@@ -62,18 +62,18 @@ def dynamic_frames(model: ViViTPreTrainedModel) -> bool:
     return model.config.embedding_type != "frame_sampling"
 
 
-def dynamic_shapes(dynamic_size: bool, attention_mask: bool, frames: bool = True) -> tuple:
-    """`frames`: the frame count is dynamic too (with `dynamic_size`; see `dynamic_frames`)."""
+def dynamic_shapes(model: ViViTPreTrainedModel, dynamic_size: bool, attention_mask: bool) -> tuple:
+    """The batch is dynamic; with `dynamic_size` height and width too, and frames where `dynamic_frames` allows."""
     batch = torch.export.Dim("batch", min=1, max=1024)
-    size = dynamic_size and frames
+    any_frames = dynamic_size and dynamic_frames(model)
     pixels = {0: batch}
     if dynamic_size:
         pixels.update({3: torch.export.Dim.AUTO, 4: torch.export.Dim.AUTO})
-    if size:
+    if any_frames:
         pixels[1] = torch.export.Dim.AUTO
     shapes = (pixels,)
     if attention_mask:
-        shapes += ({0: batch, 1: torch.export.Dim.AUTO} if size else {0: batch},)
+        shapes += ({0: batch, 1: torch.export.Dim.AUTO} if any_frames else {0: batch},)
     return shapes
 
 
@@ -85,7 +85,7 @@ def export_program(
     module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
     inputs = example_inputs(model, dynamic_size, attention_mask)
     return torch.export.export(
-        module, inputs, dynamic_shapes=dynamic_shapes(dynamic_size, attention_mask, dynamic_frames(model)), strict=False
+        module, inputs, dynamic_shapes=dynamic_shapes(model, dynamic_size, attention_mask), strict=False
     )
 
 
@@ -105,7 +105,7 @@ def export_onnx(
         module,
         inputs,
         dynamo=True,
-        dynamic_shapes=dynamic_shapes(dynamic_size, attention_mask, dynamic_frames(model)),
+        dynamic_shapes=dynamic_shapes(model, dynamic_size, attention_mask),
         input_names=names,
         output_names=["embeddings" if module.features else "logits"],
         opset_version=opset_version,
