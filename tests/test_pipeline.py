@@ -269,7 +269,7 @@ def training_dirs(tmp_path_factory):
 @pytest.mark.parametrize("views", [{}, {"num_clips": 2, "num_crops": 3}], ids=["one_view", "six_views"])
 def test_pipeline_with_a_processor_saved_in_training_mode_scores_the_test_views(training_dirs, video, views):
     classifier = vivit_pipeline(training_dirs["train"])
-    assert classifier.video_processor.do_train_augment  # loaded as saved: the pipeline turns it off per call
+    classifier.video_processor.do_train_augment = True  # as if loaded so: the pipeline turns it off per call
     first, second = (classifier(video, top_k=3, **views) for _ in range(2))
     assert first == second
     # by hand: the model on an eval-mode processor's views (test clips, centre / three crops), logits averaged
@@ -289,13 +289,27 @@ def test_pipeline_timeline_with_a_processor_saved_in_training_mode_is_the_eval_p
     assert timeline == expected
 
 
-def test_loading_a_processor_saved_in_training_mode_warns_and_says_how_to_turn_it_off(training_dirs, caplog):
+def test_a_processor_saved_in_training_mode_loads_for_inference_and_says_how_to_train(training_dirs, caplog):
     with caplog.at_level(logging.WARNING, logger=LOGGER):
-        ViViTVideoProcessor.from_pretrained(training_dirs["eval"])
+        assert not ViViTVideoProcessor.from_pretrained(training_dirs["eval"]).do_train_augment
         assert not caplog.records
-        ViViTVideoProcessor.from_pretrained(training_dirs["train"], do_train_augment=False)
+        kept = ViViTVideoProcessor.from_pretrained(training_dirs["train"], do_train_augment=True)
+        assert kept.do_train_augment and kept.do_color_jitter and kept.rand_augment == [2, 9]
         assert not caplog.records
-        AutoVideoProcessor.from_pretrained(training_dirs["train"])
+        loaded = AutoVideoProcessor.from_pretrained(training_dirs["train"])
     (record,) = caplog.records
     assert "saved in training mode (do_train_augment=True)" in record.getMessage()
-    assert "pass do_train_augment=False" in record.getMessage()
+    assert "pass do_train_augment=True" in record.getMessage()
+    assert not loaded.do_train_augment
+    assert loaded.do_color_jitter and loaded.rand_augment == [2, 9]  # the rest as saved, for a later training call
+
+
+def test_transformers_plain_pipeline_with_a_processor_saved_in_training_mode_is_deterministic(training_dirs, video):
+    """transformers' own pipeline calls the processor as loaded (it cannot ask for inference): it gives the same
+    scores every call, those of the folder saved with the eval processor."""
+    theirs = pipeline("video-classification", model=str(training_dirs["train"]))
+    assert type(theirs).__name__ == "VideoClassificationPipeline"
+    first, second = (theirs(video, top_k=3) for _ in range(2))
+    assert first == second
+    expected = pipeline("video-classification", model=str(training_dirs["eval"]))(video, top_k=3)
+    assert first == expected

@@ -270,18 +270,21 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             # building (as transformers sets loading keywords), it would depend on the keywords' order.
             saved = {k: v for k, v in saved.items() if k not in _NORMALIZATION_FIELDS}
             saved["normalization"] = kwargs.pop("normalization")
+        if saved.get("do_train_augment") and "do_train_augment" not in kwargs:
+            # transformers' Trainer saves its `processing_class`, often the training processor. Loaded as saved, every
+            # call of transformers' own video-classification pipeline (which cannot tell inference from a training
+            # call) drew another clip, crop and flip: a loaded processor is for inference, as every transformers
+            # processor is deterministic; training asks for its augmentation by name.
+            saved["do_train_augment"] = False
+            logger.warning(
+                "This ViViTVideoProcessor was saved in training mode (do_train_augment=True); it is loaded for "
+                "inference (the test clip and centre crop). To train with its augmentation pass "
+                "do_train_augment=True to from_pretrained or to each call."
+            )
         loaded = super().from_dict(saved, **kwargs)
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
             setattr(processor, key, value)
-        if processor.do_train_augment:
-            # transformers' Trainer saves its `processing_class`, often the training processor: loaded as is, every
-            # call draws another clip and crop (the ViViT pipeline and recipes turn it off; other callers do not)
-            logger.warning(
-                "This ViViTVideoProcessor was saved in training mode (do_train_augment=True): each call draws a "
-                "random clip, crop and flip. For inference pass do_train_augment=False to the call or to "
-                "from_pretrained (the ViViT pipeline always does)."
-            )
         return loaded
 
     @classmethod
