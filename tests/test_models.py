@@ -228,6 +228,17 @@ def test_parameters_and_macs_match_paper_table_2(name):
 
 
 # ------------------------------------------------------------------------------ what the factorisations mean
+def test_each_variant_is_an_instance_of_its_own_classes_only():
+    """Models 3 and 4 share Model 1's token layout, not its class: `isinstance(model, ViViTSpatioTemporalModel)` says
+    Model 1, as a user dispatching on the variant expects (transformers' own variants are siblings)."""
+    for name, (_, base_class, classifier_class) in VIVIT_MODELS.items():
+        model = tiny(name)
+        for other, (_, other_base, other_classifier) in VIVIT_MODELS.items():
+            assert isinstance(model, other_classifier) == (other == name), (name, other)
+            assert isinstance(model.vivit, other_base) == (other == name), (name, other)
+        assert type(model.vivit) is base_class and type(model) is classifier_class
+
+
 def test_model_4_differs_from_model_1_only_in_attention():
     model_1 = tiny("spatio_temporal", classifier="gap")
     model_4 = tiny("factorised_dot_product")

@@ -281,25 +281,21 @@ class _ViViTBackbone(ViViTPreTrainedModel):
 
 
 # ------------------------------------------------------------------------------------------------ Model 1
-class ViViTSpatioTemporalModel(_ViViTBackbone):
-    """Model 1: every token attends to every other token, `n_t * n_h * n_w` (+ CLS) of them."""
+class _ViViTSingleEncoderModel(_ViViTBackbone):
+    """Models 1, 3 and 4: one encoder over all `n_t * n_h * n_w` tokens (+ CLS), with the same parameters; they
+    differ in their blocks' attention (`layer_class`), so each variant says what a padded temporal index masks
+    (`layer_attention_mask(token_mask (b, t), grid, dtype)`: the additive key mask its blocks take) and how its
+    attention maps roll out (`rollout_steps(attentions, grid)`: steps `v -> v A` in call order)."""
 
-    config_class = ViViTSpatioTemporalConfig
-    layer_class = ViViTLayer
+    layer_class: type[nn.Module]
 
-    def __init__(self, config: ViViTSpatioTemporalConfig):
+    def __init__(self, config):
         super().__init__(config)
         self.token_embedding = build_token_embedding(config)
         self.encoder = ViViTEncoder(
             config, config.token_grid, config.num_hidden_layers, self.layer_class, config.classifier == "token"
         )
         self.post_init()
-
-    def layer_attention_mask(self, token_mask: torch.Tensor, grid, dtype: torch.dtype) -> torch.Tensor:
-        """(b, t) real temporal indices -> the blocks' additive key mask: over all `[1 +] t*s` tokens."""
-        valid = self.valid_tokens(token_mask, grid)
-        prefix = valid.new_ones(valid.shape[0], self.encoder.num_prefix_tokens)
-        return attention_bias(torch.cat((prefix, valid), dim=1), dtype)
 
     @staticmethod
     def valid_tokens(token_mask: torch.Tensor, grid) -> torch.Tensor:
@@ -323,15 +319,35 @@ class ViViTSpatioTemporalModel(_ViViTBackbone):
         )
         return hidden, pool(hidden, self.config.classifier, valid), hidden_states, attentions
 
-    def rollout_steps(self, attentions, grid) -> list:
-        """The attention maps of a forward as rollout steps `v -> v A`, in call order: one joint map per block."""
-        return joint_steps(attentions)
-
     def rollout(self, attentions, grid, token_mask, add_residual):
         valid = self.valid_tokens(token_mask, grid)
         steps = self.rollout_steps(attentions, grid)
         saliency = rollout_saliency(valid, self.encoder.num_prefix_tokens, self.config.classifier, steps, add_residual)
         return saliency.reshape(-1, *grid)
+
+
+def factorised_attention_mask(token_mask: torch.Tensor, grid, dtype: torch.dtype) -> torch.Tensor:
+    """Models 3 and 4: only the time attention sees padding; its key mask is over the t tokens at each spatial
+    position, `((b s), t)`."""
+    per_position = token_mask[:, None, :].expand(-1, grid[1] * grid[2], -1).flatten(0, 1)
+    return attention_bias(per_position, dtype)
+
+
+class ViViTSpatioTemporalModel(_ViViTSingleEncoderModel):
+    """Model 1: every token attends to every other token, `n_t * n_h * n_w` (+ CLS) of them."""
+
+    config_class = ViViTSpatioTemporalConfig
+    layer_class = ViViTLayer
+
+    def layer_attention_mask(self, token_mask, grid, dtype):
+        """Over all `[1 +] t*s` tokens: a padded temporal index hides its every patch token."""
+        valid = self.valid_tokens(token_mask, grid)
+        prefix = valid.new_ones(valid.shape[0], self.encoder.num_prefix_tokens)
+        return attention_bias(torch.cat((prefix, valid), dim=1), dtype)
+
+    def rollout_steps(self, attentions, grid):
+        """One joint map per block."""
+        return joint_steps(attentions)
 
 
 # ------------------------------------------------------------------------------------------------ Model 2
@@ -402,16 +418,14 @@ class ViViTFactorisedEncoderModel(_ViViTBackbone):
 
 
 # ------------------------------------------------------------------------------------------------ Model 3
-class ViViTFactorisedSelfAttentionModel(ViViTSpatioTemporalModel):
+class ViViTFactorisedSelfAttentionModel(_ViViTSingleEncoderModel):
     """Model 3: Model 1's token layout, but each block attends over space and over time separately (§3.3)."""
 
     config_class = ViViTFactorisedSelfAttentionConfig
     layer_class = FactorisedSelfAttentionLayer
 
     def layer_attention_mask(self, token_mask, grid, dtype):
-        """Only the time attention sees padding: its key mask is over the t tokens at each spatial position."""
-        per_position = token_mask[:, None, :].expand(-1, grid[1] * grid[2], -1).flatten(0, 1)  # ((b s), t)
-        return attention_bias(per_position, dtype)
+        return factorised_attention_mask(token_mask, grid, dtype)
 
     def rollout_steps(self, attentions, grid):
         """Per block, a space map and a time map in the block's `attention_order`."""
@@ -421,14 +435,15 @@ class ViViTFactorisedSelfAttentionModel(ViViTSpatioTemporalModel):
 
 
 # ------------------------------------------------------------------------------------------------ Model 4
-class ViViTFactorisedDotProductModel(ViViTSpatioTemporalModel):
+class ViViTFactorisedDotProductModel(_ViViTSingleEncoderModel):
     """Model 4: Model 1's parameters exactly, with half the heads of every block attending over time and half
     over space (§3.3)."""
 
     config_class = ViViTFactorisedDotProductConfig
     layer_class = FactorisedDotProductLayer
 
-    layer_attention_mask = ViViTFactorisedSelfAttentionModel.layer_attention_mask
+    def layer_attention_mask(self, token_mask, grid, dtype):
+        return factorised_attention_mask(token_mask, grid, dtype)
 
     def rollout_steps(self, attentions, grid):
         """Per block, the space and time head groups (half the heads each) mixed before the one projection."""
