@@ -2,14 +2,15 @@
 """Files as cameras, broadcast captures, downloads and other muxers leave them, read by index as a sequential decode
 gives them: a transport stream whose 33-bit clock wraps, a file that ends inside a packet, H.264 with intra refresh
 (keyframes no decoder can start from), H.264 with B-frames in MXF (decode times stored as presentation times), a
-Matroska file whose timestamps start below 0, a file whose tags are not UTF-8; torchcodec's rate and duration, and
-its errors.
+Matroska file whose timestamps start below 0, a file whose tags are not UTF-8, a file object the caller read from
+first, a stream that cannot seek; torchcodec's rate and duration, and its errors.
 
 The reference is plain PyAV: `container.decode(video=0)`, or its packets decoded one by one where FFmpeg's decoder
 refuses the last, cut one (as the ffmpeg command line goes on past it). Every frame is read alone and all of them
 backwards, and the processor's clips (test views, uniform and strided, and seeded training starts) are compared with
 it, through the PyAV and the torchcodec backend."""
 
+import io
 from fractions import Fraction
 
 import av
@@ -252,3 +253,43 @@ def test_a_torchcodec_decode_error_names_the_file_and_not_torchcodec_source_line
     with pytest.raises(VideoDecodeError) as error:
         read_frames(str(damaged), range(40), backend="torchcodec")
     assert repr(str(damaged)) in str(error.value) and ".cpp:" not in str(error.value)
+
+
+class PipeStream(io.RawIOBase):
+    """A stream that reads forward only, as a pipe or a socket does (`seekable()` is False)."""
+
+    def __init__(self, data: bytes):
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        return self._data.readinto(buffer)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fmt", ["matroska", "mp4"])
+@pytest.mark.parametrize("already_read", ["100 bytes", "all of it"])
+def test_a_file_object_the_caller_read_from_is_read_from_its_start(tmp_path, backend, fmt, already_read):
+    # A caller that sniffed the header or took a checksum first: a path is read from its start, and so is an open
+    # file. A Matroska file (of 12 frames here, under 3 kB: larger ones opened after a short sniff, by luck) refused
+    # to open ("Invalid data found when processing input"); mp4 files opened.
+    path = write_stamped(tmp_path / f"clip.{fmt}", fmt, "libx264", 12, x264(6, 2))
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(12))
+    with open(path, "rb") as file:
+        file.read(100 if already_read == "100 bytes" else -1)
+        with open_video(file, backend=backend) as reader:
+            assert reader.num_frames == 12
+            assert_pictures(reader.read(range(11, -1, -1)), truth, range(11, -1, -1), reader.backend == "pyav")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_stream_that_cannot_seek_is_read_from_where_the_caller_left_it(tmp_path, backend):
+    # A pipe cannot go back: what follows the caller's own 100-byte header is the video (read into memory).
+    path = write_stamped(tmp_path / "clip.mkv", "matroska", "libx264", 20, x264(6, 2))
+    truth = sequential_decode(path)
+    stream = PipeStream(b"\x00" * 100 + open(path, "rb").read())
+    assert stream.read(100) == b"\x00" * 100
+    assert_pictures(read_frames(stream, range(20), backend=backend), truth, range(20), exact=backend == "pyav")

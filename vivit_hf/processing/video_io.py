@@ -74,7 +74,12 @@ class _TorchcodecCannotOpen(VideoDecodeError):
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """What a reader knows about a video. `height` and `width` are as displayed (after rotation)."""
+    """What a reader knows about a video. `height` and `width` are as displayed (after rotation).
+
+    The display orientation, from the file's display matrix: the stored picture is turned `rotation` degrees
+    counter-clockwise, then mirrored left to right where `hflip` (a mirrored matrix, as EXIF orientations 2, 4, 5
+    and 7 are; FFmpeg writes one with `-display_rotation R -display_hflip`, PyAV with `set_display_rotation(R,
+    hflip=True)`). Frames are read so turned and mirrored, as FFmpeg's autorotate shows them."""
 
     num_frames: int
     fps: float
@@ -83,6 +88,7 @@ class VideoInfo:
     duration: float
     rotation: int = 0
     backend: str = "pyav"
+    hflip: bool = False
 
 
 _TORCHCODEC_OK: bool | None = None
@@ -230,13 +236,53 @@ def _resolve_source(source: Any) -> Any:
         return path
     if hasattr(source, "read"):
         seekable = getattr(source, "seekable", lambda: False)
-        if not seekable():  # FFmpeg needs to seek in most containers (mp4's index may sit at the end)
-            return io.BytesIO(source.read())
-        return source
+        if seekable():
+            # A file object is read from its start, as a path is: a caller that read some of it first (a header
+            # sniff) would otherwise hand FFmpeg a file without its head (a Matroska file then fails to open).
+            try:
+                source.seek(0)
+                return source
+            except OSError:  # it said it seeks, and cannot: read as a stream is
+                pass
+        # FFmpeg needs to seek in most containers (mp4's index may sit at the end): the rest of a stream, in memory
+        return io.BytesIO(source.read())
     raise VideoDecodeError(
         f"Unsupported video input {name}: expected a path, bytes, a file object, a PyAV container, "
         "a torchcodec VideoDecoder or a datasets.Video dict with 'path'/'bytes'."
     )
+
+
+def _display_orientation(frame: Any) -> tuple[int, bool]:
+    """`(rotation, hflip)` of a decoded frame (see `VideoInfo`); `(0, False)` without a display matrix.
+
+    FFmpeg's angle (`frame.rotation`, `av_display_rotation_get`) is the matrix's rotation alone: a mirrored matrix
+    (negative determinant) read as an angle turns a left-right mirror into an upside-down picture. FFmpeg's
+    autorotate shows such a matrix as the stored picture flipped upside down, then turned by that angle, which is the
+    same picture as turning by 180 degrees minus the angle, then mirroring left to right: the rotation and flip the
+    file was written with."""
+    from av.sidedata.sidedata import Type
+
+    matrix = next((side for side in frame.side_data if side.type == Type.DISPLAYMATRIX), None)
+    if matrix is None:
+        return 0, False
+    a, b, _, c, d = (int(v) for v in np.frombuffer(bytes(matrix), dtype=np.int32)[:5])  # 16.16 fixed point, row-major
+    determinant = a * d - b * c
+    if determinant == 0:
+        # A matrix that flattens the picture has no angle (FFmpeg's is NaN, which PyAV hands on as -2**31, read as
+        # 232 degrees): FFmpeg's autorotate leaves such a picture as stored, and so does this.
+        return 0, False
+    angle = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+    return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
+
+
+def _orient(frames: np.ndarray, rotation: int, hflip: bool) -> np.ndarray:
+    """`(N, H, W, 3)` frames as stored, turned `rotation` degrees counter-clockwise then mirrored where `hflip` (an
+    angle that is no multiple of 90 degrees is not turned: FFmpeg's autorotate would fill the corners)."""
+    if rotation % 90 == 0 and rotation:
+        frames = np.rot90(frames, k=rotation // 90, axes=(1, 2))
+    if hflip:
+        frames = frames[:, :, ::-1]
+    return np.ascontiguousarray(frames)
 
 
 def _decodable(packets, send_cut: bool):
@@ -416,7 +462,7 @@ class PyAVReader(VideoReader):
             raise VideoDecodeError(f"Video {self.name} has no frames.")
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
         self._first_stamp = None if self._pts is None else int(self._pts.min())
-        self._rotation: int | None = None
+        self._orientation: tuple[int, bool] | None = None  # (rotation, hflip) of the first frame: see `orientation`
 
     def _open(self) -> None:
         """(Re)open the container and pick the video stream; a second call starts the file over."""
@@ -635,26 +681,31 @@ class PyAVReader(VideoReader):
     @property
     def info(self) -> VideoInfo:
         fps = self._fps()
-        rotation = self.rotation
+        rotation, hflip = self.orientation
         h, w = self.stream.height, self.stream.width
         if rotation % 180:
             h, w = w, h
         duration = self.num_frames / fps if fps else 0.0
-        return VideoInfo(self.num_frames, fps, h, w, duration, rotation, self.backend)
+        return VideoInfo(self.num_frames, fps, h, w, duration, rotation, self.backend, hflip)
 
     @property
-    def rotation(self) -> int:
-        """Counter-clockwise display rotation in degrees (phone videos), read from the first frame."""
-        if self._rotation is None:
-            self._rotation = 0
+    def orientation(self) -> tuple[int, bool]:
+        """`(rotation, hflip)`: the display orientation (see `VideoInfo`), read from the first frame."""
+        if self._orientation is None:
+            self._orientation = (0, False)
             try:
                 self.container.seek(0, stream=self.stream) if self._pts is not None else None
                 for frame in self.container.decode(self.stream):
-                    self._rotation = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+                    self._orientation = _display_orientation(frame)
                     break
-            except Exception:  # rotation is best effort; read() reports real decode failures
+            except Exception:  # orientation is best effort; read() reports real decode failures
                 pass
-        return self._rotation
+        return self._orientation
+
+    @property
+    def rotation(self) -> int:
+        """Counter-clockwise display rotation in degrees (phone videos), before the mirror of `orientation`."""
+        return self.orientation[0]
 
     # -- decoding --------------------------------------------------------------------------------
     def _to_rgb(self, frame, size=None, interpolation: str = "bilinear") -> np.ndarray:
@@ -662,10 +713,10 @@ class PyAVReader(VideoReader):
 
         With a size, libswscale converts and resizes in one pass (its bilinear filter widens with
         the downscale factor, so it antialiases like torch's), on the frame as stored; rotation
-        comes after, so the target is turned into the stored orientation first."""
-        rotation = int(round(getattr(frame, "rotation", 0) or 0)) % 360
-        if self._rotation is None:
-            self._rotation = rotation
+        comes after, so the target is turned into the stored orientation first (a mirror keeps the size)."""
+        rotation, hflip = _display_orientation(frame)
+        if self._orientation is None:
+            self._orientation = rotation, hflip
         height, width = frame.height, frame.width
         turned = rotation % 180 != 0
         target = output_size(*((width, height) if turned else (height, width)), size)
@@ -677,9 +728,7 @@ class PyAVReader(VideoReader):
             array = frame.reformat(
                 width=target[1], height=target[0], format="gbrp", interpolation=_INTERPOLATIONS[interpolation]
             ).to_ndarray()
-        if rotation % 90 == 0 and rotation:
-            array = np.ascontiguousarray(np.rot90(array, k=rotation // 90))
-        return array
+        return _orient(array[None], rotation, hflip)[0]
 
     def _segments(self, wanted: np.ndarray) -> list[tuple[int, int, int]]:
         """Split sorted wanted indices into (keyframe, first wanted, last wanted) spans, one seek each."""
@@ -960,13 +1009,18 @@ def _unify_sizes(frames: dict[int, np.ndarray], wanted: np.ndarray) -> dict[int,
 
 class TorchcodecReader(VideoReader):
     """torchcodec decoding (`seek_mode="exact"` indexes frames in presentation order, as PyAVReader, in containers
-    that store presentation timestamps; `open_video` reads the others with PyAV, see `_TORCHCODEC_MISREAD_FORMATS`)."""
+    that store presentation timestamps; `open_video` reads the others with PyAV, see `_TORCHCODEC_MISREAD_FORMATS`).
+
+    torchcodec turns frames by the display matrix's angle alone and does not say whether the matrix mirrors: `hflip`
+    (from PyAV's look at the file, `_torchcodec_plan`) says so, and the frames are then mirrored as PyAVReader's are
+    (see `_display_orientation`)."""
 
     backend = "torchcodec"
 
-    def __init__(self, source: Any, name: str | None = None, stream_index: int | None = None):
+    def __init__(self, source: Any, name: str | None = None, stream_index: int | None = None, hflip: bool = False):
         super().__init__(name or describe_source(source))
         self.reference: PyAVReader | None = None  # see `_replace_misread`; set by `_checked_by_pyav`
+        self.hflip = hflip
         if _is_torchcodec_decoder(source):
             self.decoder = source
         else:
@@ -1012,8 +1066,20 @@ class TorchcodecReader(VideoReader):
             # with B-frames (40 frames at 25 fps read 25.48 fps and 1.57 s)
             fps = self.reference.fps
             duration = self.num_frames / fps if fps else 0.0
-        rotation = int(round(getattr(meta, "rotation", 0) or 0)) % 360
-        return VideoInfo(self.num_frames, fps, int(meta.height), int(meta.width), duration, rotation, self.backend)
+        height, width = int(meta.height), int(meta.width)
+        rotation = self._turned() if not self.hflip else (180 - self._turned()) % 360  # see `_display_orientation`
+        return VideoInfo(self.num_frames, fps, height, width, duration, rotation, self.backend, self.hflip)
+
+    def _turned(self) -> int:
+        """The angle torchcodec turned its frames by: FFmpeg's angle of the display matrix, counter-clockwise."""
+        return int(round(getattr(self.decoder.metadata, "rotation", 0) or 0)) % 360
+
+    def _mirrored(self, array: np.ndarray) -> np.ndarray:
+        """torchcodec's frames (turned by FFmpeg's angle `k`) as a mirrored matrix shows them: turned by `180 - k`
+        from the stored picture, then mirrored left to right; from torchcodec's, by `180 - 2k` (see `VideoInfo`)."""
+        if not self.hflip:
+            return array
+        return _orient(array, (180 - 2 * self._turned()) % 360, hflip=True)
 
     def frame_times(self) -> np.ndarray | None:
         return None if self.reference is None else self.reference.frame_times()
@@ -1037,7 +1103,7 @@ class TorchcodecReader(VideoReader):
         if array.shape[-1] == 1:
             array = np.repeat(array, 3, axis=-1)
         self.frames_decoded += int(idx.size)
-        array = self._replace_misread(idx, batch.pts_seconds.numpy(), np.ascontiguousarray(array))
+        array = self._replace_misread(idx, batch.pts_seconds.numpy(), np.ascontiguousarray(self._mirrored(array)))
         return resize_frames(array, size, interpolation)
 
     def _replace_misread(self, idx: np.ndarray, shown: np.ndarray, array: np.ndarray) -> np.ndarray:
@@ -1086,10 +1152,11 @@ def _torchcodec_reason(error: Exception) -> str:
     return _TORCHCODEC_LOCATION.sub("", str(error))
 
 
-def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None]:
+def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
     """From the header PyAV reads of `resolved` (a path or a seekable file): whether its container is one torchcodec
-    indexes wrongly, and the index of the stream `video_stream` picks (None: PyAV found none). A file PyAV cannot open
-    is left to torchcodec, whose error names the fault."""
+    indexes wrongly, the index of the stream `video_stream` picks (None: PyAV found none), and whether its display
+    matrix mirrors (`TorchcodecReader`'s `hflip`; PyAV exposes the matrix on decoded frames only, so the first frame
+    is decoded). A file PyAV cannot open is left to torchcodec, whose error names the fault."""
     import av
 
     position = resolved.tell() if hasattr(resolved, "tell") else None
@@ -1099,12 +1166,26 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None]:
             names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
             stream = video_stream(container)
             misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
-            return misreads, None if stream is None else stream.index
+            if stream is None:
+                return misreads, None, False
+            return misreads, stream.index, not misreads and _first_frame_mirrored(container, stream)
     except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
-        return False, None
+        return False, None, False
     finally:
-        if position is not None:  # the reader that follows reads the file from where the caller left it
+        if position is not None:  # the reader that follows reads the file from where `_resolve_source` put it
             resolved.seek(position)
+
+
+def _first_frame_mirrored(container: Any, stream: Any) -> bool:
+    """Whether the display matrix of `stream`'s first frame mirrors (False where no frame decodes: torchcodec's
+    reader then names the fault)."""
+    import av
+
+    try:
+        frame = next(iter(container.decode(stream)), None)
+        return frame is not None and _display_orientation(frame)[1]
+    except av.FFmpegError:
+        return False
 
 
 def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
@@ -1112,12 +1193,12 @@ def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
     container; PyAV reads those (`reader.backend` then says "pyav")."""
     name = describe_source(source)
     resolved = _resolve_source(source)  # once: a URL is downloaded here, not again by the reader
-    misreads, stream_index = _torchcodec_plan(resolved)
+    misreads, stream_index, hflip = _torchcodec_plan(resolved)
     if misreads:
         return PyAVReader(resolved, name=name, **kwargs)
     position = resolved.tell() if hasattr(resolved, "tell") else None
     try:
-        reader = TorchcodecReader(resolved, name=name, stream_index=stream_index)
+        reader = TorchcodecReader(resolved, name=name, stream_index=stream_index, hflip=hflip)
     except _TorchcodecCannotOpen:
         # A file PyAV reads and torchcodec cannot open (its index scan fails to seek back to time 0 in a Matroska
         # file whose timestamps start below 0, or beside an audio track without packets): PyAV reads it.
@@ -1174,11 +1255,11 @@ def _open_torchcodec_decoder(decoder: Any, **kwargs) -> VideoReader:
     container torchcodec indexes wrongly, which PyAV reads from the decoder's file where vivit_hf can reach it."""
     file, name = _decoder_file(decoder)
     if file is not None:
-        misreads, stream_index = _torchcodec_plan(file)
+        misreads, stream_index, hflip = _torchcodec_plan(file)
         if misreads or stream_index not in (None, decoder.metadata.stream_index):
             # a decoder of another stream than the one vivit_hf reads in a file with several (see `video_stream`)
             return PyAVReader(file, name=repr(name) if name else None, **kwargs)
-        return _checked_by_pyav(TorchcodecReader(decoder), file, repr(name) if name else None, kwargs)
+        return _checked_by_pyav(TorchcodecReader(decoder, hflip=hflip), file, repr(name) if name else None, kwargs)
     if name is not None:  # a Hub file datasets streams: its name is all there is to go by
         if name.lower().endswith(_TORCHCODEC_MISREAD_SUFFIXES):
             raise ValueError(

@@ -1,0 +1,152 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Display matrices that mirror the picture, read as FFmpeg's autorotate shows them.
+
+A display matrix is a rotation and, where its determinant is negative, a mirror. Reading it as an angle alone
+(FFmpeg's `av_display_rotation_get`, PyAV's `frame.rotation`) turned a left-right mirror into an upside-down picture.
+Each file below is written with PyAV's `set_display_rotation(degrees, hflip, vflip)`: turn the stored picture
+`degrees` counter-clockwise, then mirror it left to right (`hflip`), then upside down (`vflip`). The reference is the
+stored picture (plain PyAV's decode, which applies no matrix) transformed by hand as each case says; that these hand
+transforms are what `ffmpeg -i file frame.ppm` (autorotate) shows was checked once with an FFmpeg 9 binary for
+every case. Pure rotations are in the table too: they read as before."""
+
+import av
+import numpy as np
+import pytest
+
+from vivit_hf.processing.video_io import probe, read_frames, torchcodec_available
+
+HEIGHT, WIDTH = 48, 64
+BACKENDS = [
+    "pyav",
+    pytest.param("torchcodec", marks=pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")),
+]
+
+# (name, degrees, hflip, vflip, the displayed picture from the stored one, (rotation, hflip) probe reports)
+CASES = [
+    ("hflip", 0, True, False, lambda s: s[:, ::-1], (0, True)),
+    ("vflip", 0, False, True, lambda s: s[::-1], (180, True)),  # upside down: turned 180, then mirrored
+    ("rot180_hflip", 180, True, False, lambda s: s[::-1], (180, True)),
+    # turned 90 counter-clockwise, then mirrored: out[i, j] = stored[H-1-j, W-1-i]
+    ("rot90_hflip", 90, True, False, lambda s: s[::-1, ::-1].transpose(1, 0, 2), (90, True)),
+    # turned 90 clockwise, then mirrored: out[i, j] = stored[j, i]
+    ("rot270_hflip", 270, True, False, lambda s: s.transpose(1, 0, 2), (270, True)),
+    # turned 90 counter-clockwise, then upside down: out[i, j] = stored[j, i] as well
+    ("rot90_vflip", 90, False, True, lambda s: s.transpose(1, 0, 2), (270, True)),
+    # pure rotations: what they read as must not change
+    ("rot90", 90, False, False, lambda s: s.transpose(1, 0, 2)[::-1], (90, False)),
+    ("rot180", 180, False, False, lambda s: s[::-1, ::-1], (180, False)),
+    ("rot270", 270, False, False, lambda s: s.transpose(1, 0, 2)[:, ::-1], (270, False)),
+]
+IDS = [case[0] for case in CASES]
+
+
+def marked_picture() -> np.ndarray:
+    """Grey, a red 12x16 block at the top left and a blue 4x4 one at the bottom right: no two of the eight turns and
+    mirrors of it are alike."""
+    picture = np.full((HEIGHT, WIDTH, 3), 128, np.uint8)
+    picture[:12, :16] = (255, 0, 0)
+    picture[-4:, -4:] = (0, 0, 255)
+    return picture
+
+
+def write_with_matrix(path, degrees: int, hflip: bool, vflip: bool, num_frames: int = 6) -> str:
+    """H.264 at qp 0 in 4:4:4 (no chroma subsampling to blur the blocks' edges) with the display matrix asked."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv444p"
+        stream.options = {"qp": "0", "preset": "ultrafast", "g": "3"}
+        stream.set_display_rotation(degrees, hflip=hflip, vflip=vflip)
+        for _ in range(num_frames):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(marked_picture(), format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
+def stored_pictures(path) -> np.ndarray:
+    """Every frame as stored: plain PyAV's decode applies no display matrix."""
+    with av.open(path) as container:
+        return np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("display_matrix")
+    return {name: write_with_matrix(folder / f"{name}.mp4", deg, h, v) for name, deg, h, v, _, _ in CASES}
+
+
+def assert_displayed(got: np.ndarray, expected: np.ndarray, backend: str) -> None:
+    assert got.shape == expected.shape
+    difference = np.abs(got.astype(int) - expected.astype(int)).mean()
+    # PyAV converts the same frame the same way; torchcodec rounds colours its own way (a misplaced red block
+    # alone is 7 levels off on average)
+    assert difference == 0 if backend == "pyav" else difference < 2
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name, degrees, hflip, vflip, display, reported", CASES, ids=IDS)
+def test_frames_are_turned_and_mirrored_as_the_display_matrix_says(
+    files, backend, name, degrees, hflip, vflip, display, reported
+):
+    stored = stored_pictures(files[name])
+    expected = np.stack([display(picture) for picture in stored])
+    assert_displayed(read_frames(files[name], [4, 0, 2], backend=backend), expected[[4, 0, 2]], backend)
+    with open(files[name], "rb") as file:  # torchcodec reads a file object itself, without PyAV's frame table
+        assert_displayed(read_frames(file, [1, 5], backend=backend), expected[[1, 5]], backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name, degrees, hflip, vflip, display, reported", CASES, ids=IDS)
+def test_probe_reports_the_turn_and_the_mirror_the_file_was_written_with(
+    files, backend, name, degrees, hflip, vflip, display, reported
+):
+    info = probe(files[name], backend=backend)
+    turned = reported[0] % 180 != 0
+    assert (info.rotation, info.hflip) == reported
+    assert (info.height, info.width) == ((WIDTH, HEIGHT) if turned else (HEIGHT, WIDTH))
+
+
+@pytest.mark.parametrize("name, degrees, hflip, vflip, display, reported", CASES, ids=IDS)
+def test_a_mirrored_frame_resized_while_decoding_is_the_mirrored_picture_made_smaller(
+    files, name, degrees, hflip, vflip, display, reported
+):
+    expected = display(stored_pictures(files[name])[0]).astype(float)
+    half = expected.reshape(expected.shape[0] // 2, 2, expected.shape[1] // 2, 2, 3).mean(axis=(1, 3))  # 2x2 means
+    got = read_frames(files[name], [0], size=(half.shape[0], half.shape[1]))[0]
+    assert np.abs(got - half).mean() < 4  # the blocks' edges fall on even rows and columns: only rounding differs
+
+
+@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+@pytest.mark.parametrize("name", ["hflip", "rot90_hflip"])
+def test_a_mirrored_file_in_a_datasets_video_column_reads_mirrored(files, name):
+    # A decoded datasets.Video value is a torchcodec VideoDecoder, which turns frames but does not mirror them.
+    from datasets import Dataset, Video
+
+    _, _, _, _, display, reported = CASES[IDS.index(name)]
+    decoder = Dataset.from_dict({"video": [files[name]]}).cast_column("video", Video())[0]["video"]
+    assert type(decoder).__module__.startswith("torchcodec")
+    expected = np.stack([display(picture) for picture in stored_pictures(files[name])])
+    assert_displayed(read_frames(decoder, [3, 0]), expected[[3, 0]], "torchcodec")
+    info = probe(decoder)
+    assert (info.rotation, info.hflip) == reported
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_display_matrix_that_flattens_the_picture_leaves_it_as_stored(tmp_path, backend):
+    # An all-zero rotation part has no angle (FFmpeg's is NaN; PyAV read it as -2**31, and vivit_hf as 232 degrees,
+    # reporting the size turned while the frames were not). FFmpeg's autorotate leaves the picture as stored.
+    path = str(tmp_path / "flat.mp4")
+    with av.open(path, "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv444p"
+        stream.options = {"qp": "0", "preset": "ultrafast"}
+        stream.set_display_matrix([0, 0, 0, 0, 0, 0, 0, 0, 1 << 30])
+        for _ in range(2):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(marked_picture(), format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    info = probe(path, backend=backend)
+    assert (info.height, info.width, info.rotation, info.hflip) == (HEIGHT, WIDTH, 0, False)
+    assert_displayed(read_frames(path, [1, 0], backend=backend), stored_pictures(path)[[1, 0]], backend)
