@@ -56,3 +56,17 @@ def test_transformers_activations_are_accepted(act):
 def test_tuples_still_become_lists():
     config = ViViTSpatioTemporalConfig(**{**TINY, "image_size": (32, 48), "tubelet_size": (2, 8, 8)})
     assert config.image_size == [32, 48] and config.tubelet_size == [2, 8, 8]
+
+
+@pytest.mark.parametrize("config_class", CONFIGS)
+def test_sizes_that_are_not_multiples_of_the_tubelet_are_accepted_with_a_floor_token_grid(config_class):
+    """scenic's strided convolution pads VALID: 7 frames of 36x44 in [3, 8, 8] tubelets give 2 x 4 x 5 tokens."""
+    config = config_class(**{**TINY, "num_frames": 7, "image_size": [36, 44], "tubelet_size": [3, 8, 8]})
+    assert config.token_grid == (2, 4, 5)
+    assert (config.num_frames, config.image_size) == (7, [36, 44])  # the input the model expects stays as given
+
+
+@pytest.mark.parametrize("field, value", [("num_frames", 2), ("image_size", [32, 7]), ("image_size", 6)])
+def test_sizes_that_give_no_token_are_refused(field, value):
+    with pytest.raises(ValueError, match=f"`{field}`.*no token"):
+        ViViTSpatioTemporalConfig(**{**TINY, "tubelet_size": [3, 8, 8], field: value})

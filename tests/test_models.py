@@ -366,9 +366,10 @@ def test_stochastic_depth_follows_scenic():
 
 # ---------------------------------------------------------------------------------------------- bad configs
 BAD_CONFIGS = [
-    ("spatio_temporal", dict(num_frames=5), "num_frames"),
-    ("spatio_temporal", dict(image_size=30), "image_size"),
-    ("spatio_temporal", dict(image_size=[32, 20]), "image_size"),
+    # Sizes that are not multiples of the tubelet are accepted (scenic drops the leftovers); none at all is not.
+    ("spatio_temporal", dict(num_frames=1), "num_frames"),
+    ("spatio_temporal", dict(image_size=6), "image_size"),
+    ("spatio_temporal", dict(image_size=[32, 4]), "image_size"),
     ("factorised_dot_product", dict(num_attention_heads=3, hidden_size=33), "num_attention_heads"),
     ("spatio_temporal", dict(hidden_size=30), "hidden_size"),
     ("factorised_self_attention", dict(classifier="token"), "classifier"),
@@ -439,3 +440,22 @@ def test_a_checkpoint_of_one_variant_is_refused_by_another_variants_classes(save
             cls.from_pretrained(tmp_path)
     assert type(AutoModelForVideoClassification.from_pretrained(tmp_path)) is VIVIT_MODELS[saved][2]
     assert type(VIVIT_MODELS[saved][2].from_pretrained(tmp_path)) is VIVIT_MODELS[saved][2]
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_leftover_frames_rows_and_columns_are_dropped_as_a_valid_convolution(name):
+    """7 frames of 36x44 in [3, 8, 8] tubelets: the tokens are torch's own VALID Conv3d of the whole clip (which
+    ignores the 7th frame, the last 4 rows and the last 4 columns), and the model's input stays (7, 36, 44)."""
+    model = tiny(name, num_frames=7, image_size=[36, 44], tubelet_size=[3, 8, 8]).eval()
+    video = torch.randn(1, 7, 3, 36, 44, generator=torch.Generator().manual_seed(0))
+    projection = model.vivit.token_embedding.projection
+    expected = torch.nn.functional.conv3d(video.transpose(1, 2), projection.weight, projection.bias, stride=(3, 8, 8))
+    tokens = model.vivit.token_embedding(video)
+    assert tokens.shape == (1, 2, 4, 5, 32)
+    torch.testing.assert_close(tokens, expected.permute(0, 2, 3, 4, 1), rtol=1e-5, atol=1e-5)
+    changed = video.clone()
+    changed[:, 6], changed[..., 32:, :], changed[..., 40:] = 9.0, 9.0, 9.0  # only what fills no tubelet
+    with torch.no_grad():
+        torch.testing.assert_close(model(pixel_values=changed).logits, model(pixel_values=video).logits)
+    with pytest.raises(ValueError, match=r"\(batch, 7, 3, 36, 44\)"):
+        model(pixel_values=video[..., :32, :40])

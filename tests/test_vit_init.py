@@ -522,3 +522,15 @@ def test_temporal_attention_init_is_refused_where_there_is_no_temporal_attention
     with pytest.raises(ValueError, match="temporal_attention_init='copy'.*Model 3"):
         model_class.from_vit_pretrained(tiny_vit(), num_frames=4, temporal_attention_init="copy")
     model_class.from_vit_pretrained(tiny_vit(), num_frames=4)  # unset: fine for every variant
+
+
+def test_a_size_that_is_not_a_multiple_of_the_patch_tiles_the_floor_grid():
+    """36x36 pixels of 8x8 patches (IMAGE 32 + 4 leftover rows and columns) and 5 frames of t=2: scenic's VALID
+    convolution gives the ViT's own 4x4 grid twice, so tiling repeats the ViT's table once per temporal index."""
+    vit = tiny_vit()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        vit, num_frames=5, image_size=IMAGE + 4, tubelet_size=[2, PATCH, PATCH]
+    )
+    table = model.encoder.position_embeddings[0, 1:].reshape(2, (IMAGE // PATCH) ** 2, D)
+    for ti in range(2):
+        torch.testing.assert_close(table[ti], vit.embeddings.position_embeddings[0, 1:], rtol=0, atol=0)

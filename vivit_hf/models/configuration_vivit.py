@@ -227,17 +227,20 @@ class ViViTConfig(PreTrainedConfig):
         if not self._valid_tubelet():
             raise ValueError(f"`tubelet_size` must be three positive integers [t, h, w], got {self.tubelet_size!r}.")
         t, h, w = self.tubelet_size
-        if image[0] % h or image[1] % w:
+        # Sizes that are not multiples of the tubelet are fine: as scenic's VALID-padded strided convolution, the
+        # embedding drops the last frames, rows and columns that fill no tubelet (the token grid is the floor).
+        # Only an input smaller than one tubelet, which would give no token at all, is refused.
+        if image[0] < h or image[1] < w:
             raise ValueError(
-                f"`image_size` {tuple(image)} is not divisible by the patch size ({h}, {w}) of `tubelet_size`; "
-                f"use an image size that is a multiple of the patch size."
+                f"`image_size` {tuple(image)} is smaller than the patch size ({h}, {w}) of `tubelet_size`: "
+                f"it would give no token; use an image at least one patch high and wide."
             )
         if self.embedding_type not in EMBEDDING_TYPES:
             raise ValueError(f"`embedding_type` must be one of {EMBEDDING_TYPES}, got {self.embedding_type!r}.")
-        if self.embedding_type == "tubelet" and self.num_frames % t:
+        if self.embedding_type == "tubelet" and self.num_frames < t:
             raise ValueError(
-                f"`num_frames` ({self.num_frames}) is not divisible by the temporal tubelet size {t} "
-                f"(`tubelet_size[0]`); use a frame count that is a multiple of {t}."
+                f"`num_frames` ({self.num_frames}) is shorter than the temporal tubelet size {t} "
+                f"(`tubelet_size[0]`): it would give no token; use at least {t} frames."
             )
         if self.hidden_size % self.num_attention_heads:
             raise ValueError(
