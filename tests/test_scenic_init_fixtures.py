@@ -23,24 +23,59 @@ TUBELET_INIT = {
     "average_frame_initializer": "filter_inflation",
     "average_arp_frame_initializer": "arp",
 }
-# Our one deliberate difference (vit_init module docstring): Model 2's spatial CLS token comes from the ViT.
+# Our one deliberate difference (vit_init module docstring): Model 2's spatial CLS token comes from the ViT, where the
+# ViT has one; a ViT without one (a 'gap' ViT) leaves the video model's own token, as scenic does.
 FROM_VIT_INSTEAD_OF_UNCHANGED = {"cls_SpatialTransformer": "cls"}
+# The case's options besides `init_from`: the two classifiers only describe the case (each config carries its own),
+# and the kernel init method is read below.
+DESCRIPTIVE_OPTIONS = {"vit_classifier", "vivit_classifier", "restore_output_proj"}
+
+
+class UnmappableScenicOption(ValueError):
+    """A scenic init option this test has no vivit_hf equivalent for: the case is refused by name, never guessed."""
+
+
+def kernel_init_method(case_config, options):
+    """The case's own kernel init method, else the video model config's (where scenic's init_embedding reads it)."""
+    model = case_config["vivit_model_config"]["model"]
+    default = model.get("temporal_encoding_config", {}).get("kernel_init_method") or "central_frame_initializer"
+    method = options.get("temporal_encoding_config.kernel_init_method", default)
+    if method not in TUBELET_INIT:
+        raise UnmappableScenicOption(f"kernel_init_method {method!r} has no tubelet_init (have {sorted(TUBELET_INIT)})")
+    return TUBELET_INIT[method]
 
 
 def scenic_options(case_config, model):
-    """initialise_from_vit options for the case, with scenic's defaults where the case leaves one out."""
-    options = case_config["options"]
-    init_from = options.get("init_from", {})
-    kernel_init = options.get("temporal_encoding_config.kernel_init_method", "central_frame_initializer")
-    tubelet_init = TUBELET_INIT[kernel_init] if init_from.get("restore_input_embedding", True) else "random"
-    positional = init_from.get("positional_embed_size_change", "tile")
-    if not init_from.get("restore_positional_embedding", True):
+    """initialise_from_vit options for the case: every option scenic's model_utils.initialise_from_train_state reads
+    (init_from.*, restore_output_proj, the kernel init method), with scenic's defaults where the case leaves one out;
+    an option that cannot be mapped raises `UnmappableScenicOption` naming it."""
+    options = dict(case_config["options"])
+    init_from = dict(options.get("init_from", {}))
+    unknown = set(options) - DESCRIPTIVE_OPTIONS - {"init_from", "temporal_encoding_config.kernel_init_method"}
+    if unknown:
+        raise UnmappableScenicOption(f"scenic init options this test cannot map: {sorted(unknown)}")
+    if options.get("restore_output_proj", False):
+        raise UnmappableScenicOption(
+            "restore_output_proj=True: vivit_hf never copies the image classifier into the video classifier"
+        )
+    init_from.pop("checkpoint_format", None)  # how scenic reads the ViT's tree, not what it does with it
+    init_from.pop("init_temporal_layer_norm", None)  # scenic only logs it: Model 3's temporal LayerNorm stays its own
+    restore_embedding = init_from.pop("restore_input_embedding", True)
+    tubelet_init = kernel_init_method(case_config, options) if restore_embedding else "random"
+    positional = init_from.pop("positional_embed_size_change", "tile")
+    if not init_from.pop("restore_positional_embedding", True):
         positional = "random"
-    options = dict(tubelet_init=tubelet_init, positional_embedding=positional)
+    mapped = dict(tubelet_init=tubelet_init, positional_embedding=positional)
+    # scenic reads init_spatial_transformer / init_temporal_transformer for Model 3's block only (its default True
+    # copies the ViT attention into both axes; False keeps the video model's own); the other variants ignore them.
+    copy_spatial = init_from.pop("init_spatial_transformer", True)
+    copy_temporal = init_from.pop("init_temporal_transformer", True)
     if model.config.model_type == "vivit_factorised_self_attention":
-        # scenic copies the ViT attention into Model 3's temporal attention ("copy"), unlike our default "zero".
-        options["temporal_attention_init"] = "copy"
-    return options
+        mapped["temporal_attention_init"] = "copy" if copy_temporal else "keep"
+        mapped["spatial_attention_init"] = "copy" if copy_spatial else "keep"
+    if init_from:
+        raise UnmappableScenicOption(f"scenic init_from options this test cannot map: {sorted(init_from)}")
+    return mapped
 
 
 def load(case_name):
@@ -66,7 +101,7 @@ def test_initialisation_matches_scenic(name):
     result = to_scenic(model)
     assert result.keys() == after.keys()
     for key, provenance in config["after_key_provenance"].items():
-        if key in FROM_VIT_INSTEAD_OF_UNCHANGED:
+        if FROM_VIT_INSTEAD_OF_UNCHANGED.get(key) in vit:
             np.testing.assert_array_equal(result[key], vit[FROM_VIT_INSTEAD_OF_UNCHANGED[key]], err_msg=key)
         elif provenance.startswith("transformed"):  # resized / tiled position embeddings, inflated kernels
             np.testing.assert_allclose(result[key], after[key], atol=1e-6, rtol=0, err_msg=key)
@@ -82,3 +117,17 @@ def test_every_unused_vit_parameter_is_named(name):
     assert {"output_projection/kernel", "output_projection/bias"} <= set(report.unused)
     if config["options"]["vit_classifier"] == "token" and config["options"]["vivit_classifier"] == "gap":
         assert "cls" in report.unused
+
+
+def test_options_this_test_cannot_map_are_refused_by_name():
+    """A new scenic option must never be silently read as the default: the case fails naming it."""
+    config, arrays = load(CASES[0])
+    model = load_scenic(arrays["vivit_params_before"], config["vivit_model_config"])
+    for change, name in (
+        ({"init_from": {**config["options"].get("init_from", {}), "new_option": 1}}, "new_option"),
+        ({"restore_output_proj": True}, "restore_output_proj"),
+        ({"some_other_option": 1}, "some_other_option"),
+        ({"temporal_encoding_config.kernel_init_method": "xavier"}, "xavier"),
+    ):
+        with pytest.raises(UnmappableScenicOption, match=name):
+            scenic_options({**config, "options": {**config["options"], **change}}, model)

@@ -202,6 +202,32 @@ def test_copy_temporal_attention_takes_the_vit_attention():
     torch.testing.assert_close(layer.attention_time.proj.weight, vit.layers[1].attention.o_proj.weight, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize(("spatial", "temporal"), [("keep", "keep"), ("copy", "keep"), ("keep", "copy")])
+def test_keep_leaves_that_axis_attention_as_the_video_model_had_it(spatial, temporal):
+    """scenic's init_from.init_spatial_transformer / init_temporal_transformer = False: that axis's attention keeps
+    the video model's own weights; the block's LayerNorm and MLP still come from the ViT."""
+    vit = tiny_vit()
+    model = ViViTFactorisedSelfAttentionModel.from_vit_pretrained(vit, num_frames=4)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.normal_()
+    before = {name: value.clone() for name, value in model.state_dict().items()}
+    initialise_from_vit(model, vit, spatial_attention_init=spatial, temporal_attention_init=temporal)
+    vit_state = vit.state_dict()
+    for i, layer in enumerate(model.encoder.layers):
+        for axis, option in (("space", spatial), ("time", temporal)):
+            expected_qkv = (
+                before[f"encoder.layers.{i}.attention_{axis}.qkv.weight"]
+                if option == "keep"
+                else torch.cat([vit_state[f"layers.{i}.attention.{n}_proj.weight"] for n in "qkv"])
+            )
+            torch.testing.assert_close(getattr(layer, f"attention_{axis}").qkv.weight, expected_qkv, rtol=0, atol=0)
+        torch.testing.assert_close(
+            layer.layernorm_space.weight, vit_state[f"layers.{i}.layernorm_before.weight"], rtol=0, atol=0
+        )
+        torch.testing.assert_close(layer.mlp.fc1.weight, vit_state[f"layers.{i}.mlp.fc1.weight"], rtol=0, atol=0)
+
+
 # ----------------------------------------------------------------------------------------------- Model 4
 def test_factorised_dot_product_gets_model_1_weights():
     vit = tiny_vit()
@@ -521,6 +547,8 @@ def test_timm_head_count_error_names_from_vit_pretrained_argument():
 def test_temporal_attention_init_is_refused_where_there_is_no_temporal_attention(model_class):
     with pytest.raises(ValueError, match="temporal_attention_init='copy'.*Model 3"):
         model_class.from_vit_pretrained(tiny_vit(), num_frames=4, temporal_attention_init="copy")
+    with pytest.raises(ValueError, match="spatial_attention_init='keep'.*Model 3"):
+        model_class.from_vit_pretrained(tiny_vit(), num_frames=4, spatial_attention_init="keep")
     model_class.from_vit_pretrained(tiny_vit(), num_frames=4)  # unset: fine for every variant
 
 

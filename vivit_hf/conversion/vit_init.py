@@ -55,7 +55,10 @@ logger = logging.getLogger(__name__)
 
 TUBELET_INITS = ("central_frame", "filter_inflation", "arp", "random")
 POSITIONAL_EMBEDDINGS = ("tile", "resize_tile", "resize", "random")
-TEMPORAL_ATTENTION_INITS = ("zero", "copy")
+# scenic's init_from.init_temporal_transformer / init_spatial_transformer = False keep the video model's own
+# attention for that axis of Model 3 ("keep").
+TEMPORAL_ATTENTION_INITS = ("zero", "copy", "keep")
+SPATIAL_ATTENTION_INITS = ("copy", "keep")
 # The same ViT facts are keyword arguments of three functions under two names: errors name all three spellings.
 _HEADS_ARGUMENT = (
     "`vit_num_attention_heads=` to from_vit_pretrained (`num_attention_heads=` to load_image_vit or "
@@ -612,6 +615,7 @@ def _encoder_updates(
     positional: str,
     temporal_attention: str,
     unused: dict,
+    spatial_attention: str = "copy",
 ) -> dict[str, torch.Tensor]:
     updates = {}
     for i, layer in enumerate(encoder.layers):
@@ -625,9 +629,12 @@ def _encoder_updates(
             }
             for name, value in source.items():
                 head, tail = name.split(".", 1)
-                updates[f"{prefix}layers.{i}.{renames[head]}.{tail}"] = value
+                if head != "attention" or spatial_attention == "copy":
+                    updates[f"{prefix}layers.{i}.{renames[head]}.{tail}"] = value
                 if head == "attention" and temporal_attention == "copy":
                     updates[f"{prefix}layers.{i}.attention_time.{tail}"] = value
+            if spatial_attention == "keep" and temporal_attention != "copy":
+                unused[f"layers.{i}.attention"] = "spatial_attention_init='keep' keeps the video model's own"
             if temporal_attention == "zero":
                 # Only the output projection: zeroing q, k, v too would give v and the projection zero gradients
                 # forever (each one's gradient is multiplied by the other).
@@ -671,6 +678,7 @@ def initialise_from_vit(
     tubelet_init: str = "central_frame",
     positional_embedding: str = "tile",
     temporal_attention_init: str | None = None,
+    spatial_attention_init: str | None = None,
     **load_options,
 ) -> ViTInitReport:
     """Initialise an existing ViViT (any variant, `*Model` or `*ForVideoClassification`) from an image ViT, in place.
@@ -685,24 +693,34 @@ def initialise_from_vit(
         `resize` is accepted for Model 2, where it means the same as `resize_tile`; `random` keeps the video
         model's own (scenic's `restore_positional_embedding=False`).
     temporal_attention_init (Model 3 only): `zero` (the default: output projection zeroed, identity at start, still
-        trainable) or `copy` (the ViT's attention, scenic's default). Refused for the other variants, which have no
-        separate temporal attention to initialise.
+        trainable), `copy` (the ViT's attention, scenic's default) or `keep` (the video model's own temporal
+        attention: scenic's `init_from.init_temporal_transformer=False`). Refused for the other variants, which
+        have no separate temporal attention to initialise.
+    spatial_attention_init (Model 3 only): `copy` (the default: the ViT's attention) or `keep` (the video model's
+        own spatial attention: scenic's `init_from.init_spatial_transformer=False`; its LayerNorm and MLP still
+        come from the ViT, as in scenic). Refused for the other variants, whose attention is the ViT's.
     load_options: passed to `load_image_vit` (`grid`, `num_attention_heads`, hub options).
     """
     for name, value, allowed in (
         ("tubelet_init", tubelet_init, TUBELET_INITS),
         ("positional_embedding", positional_embedding, POSITIONAL_EMBEDDINGS),
         ("temporal_attention_init", temporal_attention_init, (None, *TEMPORAL_ATTENTION_INITS)),
+        ("spatial_attention_init", spatial_attention_init, (None, *SPATIAL_ATTENTION_INITS)),
     ):
         if value not in allowed:
             raise ValueError(f"`{name}` must be one of {allowed}, got {value!r}")
     has_temporal_attention = any(isinstance(m, FactorisedSelfAttentionLayer) for m in model.modules())
-    if temporal_attention_init is not None and not has_temporal_attention:
-        raise ValueError(
-            f"`temporal_attention_init={temporal_attention_init!r}` applies to Model 3 (factorised self-attention) "
-            f"only: {type(model).__name__} has no separate temporal attention; leave it unset"
-        )
+    for name, value in (
+        ("temporal_attention_init", temporal_attention_init),
+        ("spatial_attention_init", spatial_attention_init),
+    ):
+        if value is not None and not has_temporal_attention:
+            raise ValueError(
+                f"`{name}={value!r}` applies to Model 3 (factorised self-attention) only: {type(model).__name__} "
+                f"has no separate spatial and temporal attention; leave it unset"
+            )
     temporal_attention_init = temporal_attention_init or "zero"
+    spatial_attention_init = spatial_attention_init or "copy"
     vit = load_image_vit(source, **load_options)
     backbone, prefix = (model.vivit, "vivit.") if hasattr(model, "vivit") else (model, "")
     factorised_encoder = hasattr(backbone, "spatial_encoder")
@@ -739,7 +757,15 @@ def initialise_from_vit(
     else:
         updates.update(
             _encoder_updates(
-                encoder, "encoder.", vit, (n_h, n_w), n_t, positional_embedding, temporal_attention_init, unused
+                encoder,
+                "encoder.",
+                vit,
+                (n_h, n_w),
+                n_t,
+                positional_embedding,
+                temporal_attention_init,
+                unused,
+                spatial_attention_init,
             )
         )
     updates = {prefix + name: value for name, value in updates.items()}
@@ -783,6 +809,7 @@ def from_vit_pretrained(
     tubelet_init: str = "central_frame",
     positional_embedding: str = "tile",
     temporal_attention_init: str | None = None,
+    spatial_attention_init: str | None = None,
     output_loading_info: bool = False,
     vit_grid=None,
     vit_num_attention_heads=None,
@@ -810,6 +837,7 @@ def from_vit_pretrained(
         tubelet_init=tubelet_init,
         positional_embedding=positional_embedding,
         temporal_attention_init=temporal_attention_init,
+        spatial_attention_init=spatial_attention_init,
     )
     model.eval()
     return (model, report) if output_loading_info else model
