@@ -22,6 +22,25 @@ def load_case(name):
     return case, config, params
 
 
+# Pooled features and the logits after them are reductions over up to hundreds of tokens (gsp sums 256 tokens to
+# |x| ~ 325 in m1_gsp_256tokens_d64). Two float32 reductions of the same numbers in another order differ by a few
+# ulp of the magnitude (float32 eps 1.2e-7): scenic's own float32 sum differs from a float64 sum of its encoded.npy
+# by 2.8e-5 there, and a correct port by 6.1e-5 (1.9e-7 of 325). So their tolerance grows with the magnitude:
+# 1e-6 of it (about 8 ulp) on top of the fixed one, which alone still rules the unit-sized cases.
+POOLED_RTOL = 1e-6
+
+
+def pooled_atol(atol, magnitude):
+    return atol + POOLED_RTOL * float(magnitude)
+
+
+def logits_atol(params, case):
+    """1e-4, plus the pooled rounding carried through the output projection: |pre_logits| @ |kernel|."""
+    pre_logits, kernel = np.load(case / "pre_logits.npy"), params.get("output_projection/kernel")
+    magnitude = (np.abs(pre_logits) @ np.abs(kernel)).max() if kernel is not None else np.abs(pre_logits).max()
+    return pooled_atol(1e-4, magnitude)
+
+
 def run(model, case, **kwargs):
     video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)  # (b, t, h, w, c) -> (b, t, c, h, w)
     with torch.no_grad():
@@ -37,15 +56,17 @@ def test_logits_match_scenic(name):
     case, config, params = load_case(name)
     model = load_scenic(params, config["scenic_config"])
     out = run(model, case)
-    np.testing.assert_allclose(out.logits.numpy(), np.load(case / "logits.npy"), atol=1e-4, rtol=0)
+    atol = logits_atol(params, case)
+    np.testing.assert_allclose(out.logits.numpy(), np.load(case / "logits.npy"), atol=atol, rtol=0)
     for head_file in case.glob("logits_*.npy"):
         head = head_file.stem.removeprefix("logits_")
-        np.testing.assert_allclose(out.head_logits[head].numpy(), np.load(head_file), atol=1e-4, rtol=0)
+        np.testing.assert_allclose(out.head_logits[head].numpy(), np.load(head_file), atol=atol, rtol=0)
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_intermediates_match_scenic(name):
-    """Encoder output and pre-logits to 2e-5: tight enough to catch exact-vs-tanh GELU or a wrong LayerNorm eps."""
+    """Encoder output to 2e-5: tight enough to catch exact-vs-tanh GELU or a wrong LayerNorm eps; pre-logits to 2e-5
+    plus POOLED_RTOL of their magnitude (a sum over tokens rounds with its size)."""
     case, config, params = load_case(name)
     model = load_scenic(params, config["scenic_config"])
     video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
@@ -56,7 +77,8 @@ def test_intermediates_match_scenic(name):
             features = model.pre_logits(features)
     encoded_file = next(case.glob("encoded*.npy"))
     np.testing.assert_allclose(backbone.last_hidden_state.numpy(), np.load(encoded_file), atol=2e-5, rtol=0)
-    np.testing.assert_allclose(features.numpy(), np.load(case / "pre_logits.npy"), atol=2e-5, rtol=0)
+    expected = np.load(case / "pre_logits.npy")
+    np.testing.assert_allclose(features.numpy(), expected, atol=pooled_atol(2e-5, np.abs(expected).max()), rtol=0)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -175,4 +197,5 @@ def test_logits_match_scenic_through_the_cpu_fast_path(name):
     case, config, params = load_case(name)
     model = cpu_fast_path.enable_cpu_fast_path(load_scenic(params, config["scenic_config"]))
     assert any(isinstance(m, cpu_fast_path.OneDNNLinear) for m in model.modules())
-    np.testing.assert_allclose(run(model, case).logits.numpy(), np.load(case / "logits.npy"), atol=1e-4, rtol=0)
+    expected = np.load(case / "logits.npy")
+    np.testing.assert_allclose(run(model, case).logits.numpy(), expected, atol=logits_atol(params, case), rtol=0)
