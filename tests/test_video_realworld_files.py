@@ -17,6 +17,7 @@ import av
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from video_factory import frame_indices, pattern_frame
 
 from vivit_hf import ViViTVideoProcessor
@@ -293,3 +294,38 @@ def test_a_stream_that_cannot_seek_is_read_from_where_the_caller_left_it(tmp_pat
     stream = PipeStream(b"\x00" * 100 + open(path, "rb").read())
     assert stream.read(100) == b"\x00" * 100
     assert_pictures(read_frames(stream, range(20), backend=backend), truth, range(20), exact=backend == "pyav")
+
+
+# -- a stream whose resolution changes mid-way (two transport-stream captures joined byte for byte) -----------------
+def _ts_part(width: int, height: int, count: int, first_pts: int) -> bytes:
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mpegts") as container:
+        stream = container.add_stream("libx264", rate=25, options={"bf": "0", "g": "10"})
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.time_base = Fraction(1, 25)
+        for i in range(count):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(first_pts + i, height, width), format="rgb24")
+            frame.pts, frame.time_base = first_pts + i, Fraction(1, 25)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return buffer.getvalue()
+
+
+def test_a_resolution_change_brings_every_frame_to_the_first_frames_size_whatever_else_is_read(tmp_path):
+    """FFmpeg's scaler keeps its output at the first frame's size; a frame's size and pixels must not depend on which
+    other frames one read asks for (they did: frames 25 and 30 came at 96x48 alone, at 64x48 beside frame 0)."""
+    path = tmp_path / "joined.ts"
+    path.write_bytes(_ts_part(64, 48, 20, 0) + _ts_part(96, 48, 20, 20))
+    with av.open(str(path)) as container:  # the reference: a sequential decode, resized by PIL
+        decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert {d.shape for d in decoded} == {(48, 64, 3), (48, 96, 3)}
+    expected = [np.asarray(Image.fromarray(decoded[i]).resize((64, 48), Image.BILINEAR)) for i in (25, 30)]
+    alone, beside = read_frames(str(path), [25, 30]), read_frames(str(path), [0, 5, 25, 30])
+    assert alone.shape == (2, 48, 64, 3)
+    np.testing.assert_array_equal(alone, np.stack(expected))
+    np.testing.assert_array_equal(beside[2:], alone)
+    np.testing.assert_array_equal(beside[0], decoded[0])
+    reader = open_video(str(path))
+    reader.read([30])
+    assert (reader.info.height, reader.info.width) == (48, 64)  # the decoder's size follows its last frame
+    assert [f.shape for _, f in reader.iter_read([0, 25])] == [(48, 64, 3)] * 2

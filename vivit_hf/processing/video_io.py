@@ -455,6 +455,10 @@ class PyAVReader(VideoReader):
         self._threading = (thread_type, thread_count)
         self.container = source if not self._owns_container else None
         self._open()
+        # The size the stream starts with (its first frame's, once `orientation` has decoded it; the header's
+        # until then): the decoder's own height / width follow the last frame decoded, so a stream whose resolution
+        # changes mid-way would report another size after a read
+        self._stored_size = (self.stream.height, self.stream.width)
         self._stamp = "pts"  # the packet field that names a frame: see _frame_table
         self._pts, self._start = self._frame_table()
         if self._num_frames == 0:
@@ -682,7 +686,7 @@ class PyAVReader(VideoReader):
     def info(self) -> VideoInfo:
         fps = self._fps()
         rotation, hflip = self.orientation
-        h, w = self.stream.height, self.stream.width
+        h, w = self._stored_size
         if rotation % 180:
             h, w = w, h
         duration = self.num_frames / fps if fps else 0.0
@@ -697,6 +701,7 @@ class PyAVReader(VideoReader):
                 self.container.seek(0, stream=self.stream) if self._pts is not None else None
                 for frame in self.container.decode(self.stream):
                     self._orientation = _display_orientation(frame)
+                    self._stored_size = (frame.height, frame.width)
                     break
             except Exception:  # orientation is best effort; read() reports real decode failures
                 pass
@@ -767,10 +772,14 @@ class PyAVReader(VideoReader):
             raise VideoDecodeError(
                 f"Video {self.name}: frames {missing[:8]} could not be decoded (the file may be truncated or corrupt)."
             )
-        shapes = {frames[i].shape for i in wanted.tolist()}
-        if len(shapes) > 1:  # resolution changes mid-stream: bring every frame to the first one's size
-            frames = _unify_sizes(frames, wanted)
-        return np.stack([frames[i] for i in idx.tolist()])
+        shape = self._stream_shape(size)  # a stream whose resolution changes mid-way: every frame at its first size
+        return np.stack([_fit_shape(frames[i], shape) for i in idx.tolist()])
+
+    def _stream_shape(self, size) -> tuple[int, int, int]:
+        """The `(H, W, 3)` every frame is brought to, for a stream whose resolution changes mid-way: its first
+        frame's size (as displayed, then `size`), as FFmpeg's own scaler keeps its output at the first frame's size.
+        Never the first frame a read asks for, which made a frame's size depend on the other frames asked."""
+        return (*output_size(self.info.height, self.info.width, size), 3)
 
     def _read_seeking(self, wanted: np.ndarray, convert) -> dict[int, Future]:
         out: dict[int, Future] = {}
@@ -915,15 +924,13 @@ class PyAVReader(VideoReader):
         output_size(1, 1, size)
         interpolation = _check_interpolation(interpolation)
         decoded = self._iter_sequential(wanted) if self._pts is None else self._iter_seeking(wanted)
-        first_shape = None
         pending: collections.deque = collections.deque()
 
-        def oldest() -> tuple[int, np.ndarray]:  # the first pending frame, at the first frame's size
-            nonlocal first_shape
+        shape = self._stream_shape(size)
+
+        def oldest() -> tuple[int, np.ndarray]:  # the first pending frame, at the stream's size (as `read`)
             index, future = pending.popleft()
-            array = future.result()
-            first_shape = first_shape or array.shape
-            return index, _fit_shape(array, first_shape)
+            return index, _fit_shape(future.result(), shape)
 
         with ThreadPoolExecutor(1, thread_name_prefix="vivit-rgb") as pool:
             try:
@@ -989,22 +996,12 @@ _STREAM_AHEAD = 4  # frames `iter_read` converts ahead of the one it hands out
 
 
 def _fit_shape(array: np.ndarray, shape: tuple) -> np.ndarray:
-    """A frame at the first frame's size, for streams whose resolution changes (as `read` unifies them)."""
+    """A frame at `shape`, for streams whose resolution changes mid-way (see `PyAVReader._stream_shape`)."""
     if array.shape == shape:
         return array
     from PIL import Image
 
     return np.asarray(Image.fromarray(array).resize((shape[1], shape[0]), Image.BILINEAR))
-
-
-def _unify_sizes(frames: dict[int, np.ndarray], wanted: np.ndarray) -> dict[int, np.ndarray]:
-    from PIL import Image
-
-    h, w = frames[int(wanted[0])].shape[:2]
-    return {
-        i: a if a.shape[:2] == (h, w) else np.asarray(Image.fromarray(a).resize((w, h), Image.BILINEAR))
-        for i, a in frames.items()
-    }
 
 
 class TorchcodecReader(VideoReader):
