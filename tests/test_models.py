@@ -459,3 +459,41 @@ def test_leftover_frames_rows_and_columns_are_dropped_as_a_valid_convolution(nam
         torch.testing.assert_close(model(pixel_values=changed).logits, model(pixel_values=video).logits)
     with pytest.raises(ValueError, match=r"\(batch, 7, 3, 36, 44\)"):
         model(pixel_values=video[..., :32, :40])
+
+
+def test_model_1_frame_sampling_patches_the_sampled_frames_stacked_along_the_height():
+    """scenic stacks the sampled frames along the height and patches once: with H = 36 and 8x8 patches the 3 frames
+    (2, 3, 4 of 6) make a 108 x 32 image of 13 x 4 patches, some straddling two frames, so 52 tokens."""
+    model = tiny(
+        "spatio_temporal", embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3, image_size=[36, 32]
+    ).eval()
+    assert model.config.token_grid == (1, 13, 4)
+    assert model.vivit.encoder.position_embeddings.shape == (1, 1 + 52, 32)
+    video = clip(batch=1, frames=6, size=32)
+    video = torch.cat([video, video[..., :4, :]], dim=3)  # 36 rows
+    stacked = torch.cat([video[:, i] for i in (2, 3, 4)], dim=2)  # (1, 3, 108, 32), frame after frame
+    projection = model.vivit.token_embedding.projection
+    expected = torch.nn.functional.conv2d(stacked, projection.weight, projection.bias, stride=8)  # VALID: 13 x 4
+    tokens = model.vivit.token_embedding(video)
+    assert tokens.shape == (1, 1, 13, 4, 32)
+    torch.testing.assert_close(tokens[0, 0], expected[0].permute(1, 2, 0), rtol=1e-5, atol=1e-5)
+    with torch.no_grad():
+        assert model(pixel_values=video).logits.shape == (1, 5)
+
+
+@pytest.mark.parametrize("name", [v for v in VARIANTS if v != "spatio_temporal"])
+def test_frame_sampling_with_patches_straddling_frames_is_refused_by_models_2_to_4(name):
+    with pytest.raises(ValueError, match="straddle"):
+        tiny(name, embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3, image_size=[36, 32])
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_frame_sampling_of_a_height_that_is_a_patch_multiple_patches_each_frame_on_its_own(name):
+    """The stacked image's patches then never straddle: each token is its own frame's ViT patch (torch's conv2d)."""
+    model = tiny(name, embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3).eval()
+    video = clip(batch=2, frames=6)
+    projection = model.vivit.token_embedding.projection
+    tokens = model.vivit.token_embedding(video)
+    for i, frame in enumerate((2, 3, 4)):
+        expected = torch.nn.functional.conv2d(video[:, frame], projection.weight, projection.bias, stride=8)
+        torch.testing.assert_close(tokens[:, i], expected.permute(0, 2, 3, 1), rtol=1e-5, atol=1e-5)

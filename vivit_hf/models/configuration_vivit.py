@@ -43,6 +43,18 @@ def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
     return np.minimum(np.round(positions).astype(np.int64), num_frames - 1).tolist()
 
 
+def stacked_frame_grid(sampled: int, height: int, width: int, patch: tuple[int, int]) -> tuple[int, int, int]:
+    """The token grid of scenic's frame sampling, which stacks the `sampled` frames along the height axis and patches
+    the (sampled * height, width) image with one 2D convolution (VALID): (t, rows per frame, columns) when the
+    patch rows split evenly among the frames (always when `height` is a multiple of the patch height, and then each
+    patch lies in one frame); otherwise one temporal index of `sampled * height // patch height` rows, some of whose
+    patches straddle two frames (scenic's Model 1 flattens them; its other models cannot split them per frame)."""
+    rows, columns = sampled * height // patch[0], width // patch[1]
+    if rows % sampled == 0:
+        return sampled, rows // sampled, columns
+    return 1, rows, columns
+
+
 def checked_label_spaces(label_spaces) -> dict[str, int] | None:
     """`label_spaces` with str head names (as JSON keeps them) and int counts, or None (one head); a ValueError naming
     the expected form for anything else."""
@@ -98,6 +110,9 @@ class ViViTConfig(PreTrainedConfig):
     model_type = "vivit_base"
     # Models 3 and 4 have no CLS token: scenic refuses `token` for them.
     allowed_classifiers = CLASSIFIERS
+    # Whether frame sampling may give patches that straddle two frames (one flat temporal index): only Model 1, whose
+    # attention does not need the tokens split per frame.
+    frame_sampling_may_straddle = False
 
     image_size: int | list[int] | tuple[int, int] = 224
     num_frames: int = 32
@@ -266,6 +281,19 @@ class ViViTConfig(PreTrainedConfig):
         if not isinstance(self.layer_norm_eps, (int, float)) or self.layer_norm_eps <= 0:
             raise ValueError(f"`layer_norm_eps` must be positive, got {self.layer_norm_eps!r}.")
         checked_label_spaces(self.label_spaces)
+        self._check_frame_sampling_grid(image)
+
+    def _check_frame_sampling_grid(self, image):
+        if self.embedding_type != "frame_sampling" or self.frame_sampling_may_straddle:
+            return
+        sampled = self.temporal_tokens(self.num_frames)
+        if sampled > 1 and stacked_frame_grid(sampled, *image, self.tubelet_size[1:])[0] == 1:
+            raise ValueError(
+                f"`image_size` height {image[0]} is not a multiple of the patch height {self.tubelet_size[1]}: frame "
+                f"sampling stacks the {sampled} sampled frames along the height and patches them at once, so some "
+                f"patches straddle two frames and {type(self).__name__} cannot split its tokens per frame (scenic "
+                f"fails there too); use a height that is a multiple of {self.tubelet_size[1]}."
+            )
 
     # ------------------------------------------------------------------ derived sizes
     @property
@@ -274,8 +302,11 @@ class ViViTConfig(PreTrainedConfig):
 
     @property
     def token_grid(self) -> tuple[int, int, int]:
-        """(n_t, n_h, n_w): tokens along time, height and width at the configured input size."""
+        """(n_t, n_h, n_w): tokens along time, height and width at the configured input size (the floor: leftover
+        frames, rows and columns are dropped; for frame sampling, see `stacked_frame_grid`)."""
         height, width = self.image_size_hw
+        if self.embedding_type == "frame_sampling":
+            return stacked_frame_grid(self.temporal_tokens(self.num_frames), height, width, self.tubelet_size[1:])
         return (
             self.temporal_tokens(self.num_frames),
             height // self.tubelet_size[1],
@@ -296,6 +327,7 @@ class ViViTSpatioTemporalConfig(ViViTConfig):
     r"""Model 1, spatio-temporal attention: every token attends to every other token (scenic `spacetime`)."""
 
     model_type = "vivit_spatio_temporal"
+    frame_sampling_may_straddle = True
 
 
 class ViViTFactorisedEncoderConfig(ViViTConfig):

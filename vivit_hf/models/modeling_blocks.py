@@ -17,7 +17,7 @@ from transformers.activations import ACT2FN
 from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 
-from .configuration_vivit import ViViTConfig, uniform_frame_indices
+from .configuration_vivit import ViViTConfig, stacked_frame_grid, uniform_frame_indices
 
 
 # ----------------------------------------------------------------------------------------------- tokenisation (§3.2)
@@ -103,11 +103,14 @@ class TubeletEmbedding(nn.Module):
 
 
 class FrameSamplingEmbedding(nn.Module):
-    """Uniform frame sampling: keep `num_sampled_frames` frames by scenic's rule, patch each like ViT."""
+    """Uniform frame sampling: keep `num_sampled_frames` frames by scenic's rule, stack them along the height axis and
+    patch that tall image like ViT, as scenic does. Where the height is a multiple of the patch height this is each
+    frame patched on its own; otherwise some patches straddle two frames (`stacked_frame_grid`)."""
 
     def __init__(self, config: ViViTConfig):
         super().__init__()
         self.num_sampled_frames = config.num_sampled_frames
+        self.may_straddle = config.frame_sampling_may_straddle
         self.patch_size = tuple(config.tubelet_size[1:])
         self.projection = PatchProjection(
             config.num_channels, config.hidden_size, kernel_size=self.patch_size, stride=self.patch_size
@@ -117,13 +120,24 @@ class FrameSamplingEmbedding(nn.Module):
         return uniform_frame_indices(num_frames, self.num_sampled_frames)
 
     def token_grid(self, num_frames: int, height: int, width: int) -> tuple[int, int, int]:
-        return len(self.frame_indices(num_frames)), height // self.patch_size[0], width // self.patch_size[1]
+        sampled = len(self.frame_indices(num_frames))
+        grid = stacked_frame_grid(sampled, height, width, self.patch_size)
+        if grid[0] != sampled and not self.may_straddle:
+            raise ValueError(
+                f"a height of {height} pixels is not a multiple of the patch height {self.patch_size[0]}: the "
+                f"{sampled} sampled frames stacked along the height give patches that straddle two frames, which "
+                f"only Model 1 can take (scenic's other models fail there too)."
+            )
+        return grid
 
     def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
-        """(b, T, c, H, W) -> (b, t, h, w, d) with t sampled frames, each patched as one image."""
+        """(b, T, c, H, W) -> (b, t, h, w, d): the t sampled frames stacked along the height, patched at once."""
         frames = pixel_values[:, self.frame_indices(pixel_values.shape[1])]
-        patches = self.projection(frames.flatten(0, 1))  # ((b t), d, h, w)
-        return patches.permute(0, 2, 3, 1).unflatten(0, frames.shape[:2])
+        b, t, c, height, width = frames.shape
+        grid = self.token_grid(pixel_values.shape[1], height, width)
+        stacked = frames.transpose(1, 2).reshape(b, c, t * height, width)  # frame after frame, top to bottom
+        patches = self.projection(stacked)  # (b, d, rows, w)
+        return patches.permute(0, 2, 3, 1).reshape(b, *grid, -1)
 
 
 def build_token_embedding(config: ViViTConfig) -> nn.Module:
@@ -449,6 +463,13 @@ class ViViTEncoder(nn.Module):
         table = self.position_embeddings[:, self.num_prefix_tokens :]
         if resize:
             table = resize_position_table(table, self.grid, grid)
+        elif tuple(grid[1:]) != self.grid[1:] or grid[0] > self.grid[0]:
+            # Frame sampling's straddling rows (a grid of one temporal index, `stacked_frame_grid`) change with the
+            # frame count, so fewer frames do not give the first positions in time.
+            raise ValueError(
+                f"a token grid of {tuple(grid)} does not fit the trained {self.grid} without resizing; pass "
+                f"`interpolate_pos_encoding=True`."
+            )
         else:
             table = table.unflatten(1, (self.grid[0], -1))[:, : grid[0]].flatten(1, 2)
         return torch.cat((prefix, table), dim=1)
