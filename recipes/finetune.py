@@ -61,10 +61,13 @@ from vivit_hf.training.finetune import (
     check_resume_settings,
     check_torch_compile_launch,
     classification_loss,
+    clips_of_last_batch,
     compile_for_training,
+    epoch_batches,
     evaluate,
     load_data,
     parse_args,
+    plan_training,
     resolve_batch_size,
     run_settings,
     soft_targets,
@@ -217,15 +220,29 @@ def main(argv=None):
 
     optimizer = build_optimizer(args, model)
 
-    # Steps per epoch as seen after sharding across processes.
-    # (Streamed: each process gets every num_processes-th clip or whole shards; with shards the processes' shares
-    # can differ, and the longest one sets the epoch's length: see docs/training-and-data.md.)
-    batches_per_epoch = math.ceil(math.ceil(num_train / accelerator.num_processes) / args.per_device_train_batch_size)
-    steps_per_epoch = math.ceil(batches_per_epoch / args.gradient_accumulation_steps)
-    if args.max_train_steps is None:
-        args.max_train_steps = args.num_train_epochs * steps_per_epoch
-    num_epochs = math.ceil(args.max_train_steps / steps_per_epoch)
-    warmup = args.num_warmup_steps if args.num_warmup_steps is not None else round(args.warmup_epochs * steps_per_epoch)
+    # Steps per epoch: every process takes as many batches as the longest share of the epoch (epoch_batches says
+    # how that is known). With a plan that may be short, whole epochs run and the plan is said.
+    steps_given = args.max_train_steps is not None
+    batches_in_epoch, exact_plan = epoch_batches(args, train_dataset, num_train, accelerator.num_processes)
+    num_epochs, steps_of_epoch = plan_training(args, batches_in_epoch)
+    stop_at_max_steps = steps_given or exact_plan
+    if not exact_plan:
+        logger.warning(
+            f"WARNING: the sizes of the stream's shards are unknown, so the processes' shares of an epoch are too: "
+            f"the learning-rate schedule is planned on {steps_of_epoch[0]} steps per epoch ({num_train} clips over "
+            f"{accelerator.num_processes} processes evenly), the shortest an epoch can be; "
+            + (
+                "--max_train_steps ends the run"
+                if steps_given
+                else "every epoch runs to its end all the same, so the schedule may end before the run does"
+            )
+        )
+    # Dropout, stochastic depth and mixup are seeded by (epoch, batch): this many batch numbers per epoch, as many
+    # as one process alone would take, so no two epochs share a seed however long an epoch runs.
+    seed_stride = math.ceil(num_train / args.per_device_train_batch_size)
+    warmup = (
+        args.num_warmup_steps if args.num_warmup_steps is not None else round(args.warmup_epochs * steps_of_epoch[0])
+    )
     lr_scheduler = get_scheduler(
         args.lr_scheduler_type,
         optimizer=optimizer,
@@ -262,6 +279,7 @@ def main(argv=None):
     history: list[dict] = []
     skipped_before = 0  # broken training clips skipped by the runs before a resume
     trained_before = [0] * accelerator.num_processes  # clips each process trained in the runs before a resume
+    padded_before = [0] * accelerator.num_processes  # and clips repeated to fill up a last batch (epoch_clips)
     if checkpoint is not None:
         for warning in resume_warnings:
             logger.warning(warning)
@@ -277,6 +295,7 @@ def main(argv=None):
         skipped_before = resume_state["skipped"]
         # (a checkpoint of an older version did not record them: the counts then start at this run)
         trained_before = resume_state.get("trained_per_process", trained_before)
+        padded_before = resume_state.get("padded_per_process", padded_before)
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
         logger.info(
@@ -312,7 +331,22 @@ def main(argv=None):
     trained_clips = torch.zeros((), dtype=torch.long, device=accelerator.device)  # what multi-process tests check
     decoded_clips = torch.zeros_like(trained_clips)  # of them, those that decoded (a stream is checked as it goes)
     skipped_clips = torch.zeros_like(trained_clips)  # and those that did not (broken), in this run
+    padded_clips = 0  # of this process's rows, clips trained again to fill up its last batch of an epoch (a host int)
     steps_at_start = completed_steps
+
+    def epoch_clips(valid):
+        """Which rows of this batch are clips of the epoch, and how many are not: in the epoch's last batch,
+        accelerate repeats clips from its start so that every process takes as many steps. They are trained on (as
+        DDP's sampler does) but counted once, as trained, decoded or skipped where they first came; the mask is built
+        from host numbers (no read of the batch back from the device)."""
+        real = torch.ones_like(valid)
+        state = accelerator.gradient_state
+        if not state.end_of_dataloader:
+            return real, 0
+        clips = clips_of_last_batch(len(real), accelerator.process_index, state.remainder)
+        real[clips:] = False
+        return real, len(real) - clips
+
     # Data wait and wall time per optimiser step, after a warm-up (vivit_hf/training/throughput.py says where the
     # clock is read, so that the figures hold on a GPU whose kernels run behind the host).
     meter = ThroughputMeter(
@@ -349,8 +383,14 @@ def main(argv=None):
             )
 
     def trained_per_process() -> list[int]:
-        """Clips each process has trained, the runs before a resume included (a collective)."""
+        """Clips each process has trained, the runs before a resume included (a collective). A clip counts once
+        per epoch: the clips accelerate repeats to fill up a last batch are `padded_per_process`."""
         return [before + now for before, now in zip(trained_before, accelerator.gather(trained_clips[None]).tolist())]
+
+    def padded_per_process() -> list[int]:
+        """Clips each process trained a second time in an epoch to fill up its last batch (a collective)."""
+        local = torch.tensor([padded_clips], dtype=torch.long, device=accelerator.device)
+        return [before + now for before, now in zip(padded_before, accelerator.gather(local).tolist())]
 
     def trainer_state(epoch, batches_in_epoch):
         state = dict(
@@ -360,6 +400,7 @@ def main(argv=None):
             history=history,
             skipped=skipped_total(),
             trained_per_process=trained_per_process(),
+            padded_per_process=padded_per_process(),
             settings=settings,
         )
         if args.streaming:  # a collective: every process calls trainer_state
@@ -380,12 +421,12 @@ def main(argv=None):
             batch_index = resume_batches
         running_loss, running_count = torch.zeros((), device=accelerator.device), 0
         for batch in meter.timed(batches):
-            if completed_steps >= args.max_train_steps:  # resumed from the last step's checkpoint: not one more step
+            if stop_at_max_steps and completed_steps >= args.max_train_steps:  # resumed from the last step's checkpoint
                 break
             batch_index += 1
             # Randomness (dropout, stochastic depth, mixup) depends only on the step, not on history, so a resumed
             # run draws the same numbers as an uninterrupted one.
-            micro_step = epoch * batches_per_epoch + batch_index
+            micro_step = epoch * seed_stride + batch_index
             torch.manual_seed(args.seed * 1_000_003 + micro_step * 97 + accelerator.process_index)
             mixup.rng = np.random.default_rng([args.seed, micro_step])
             with accelerator.accumulate(model):
@@ -403,7 +444,10 @@ def main(argv=None):
                 optimizer.zero_grad()
             running_loss += loss.detach()
             running_count += 1
-            real = batch.get("real", torch.ones_like(batch["valid"]))  # streamed: filler rows are no clips
+            real = batch.get("real")  # streamed: filler rows are no clips
+            if real is None:
+                real, padded = epoch_clips(batch["valid"])
+                padded_clips += padded
             clips = real.sum()
             trained_clips += clips
             decoded_clips += (batch["valid"] & real.bool()).sum()
@@ -455,7 +499,7 @@ def main(argv=None):
                         uploader.push_folder(
                             staging, f"Training in progress, step {completed_steps}", delete_after=True
                         )
-            if completed_steps >= args.max_train_steps:
+            if stop_at_max_steps and completed_steps >= args.max_train_steps:
                 break
         resume_batches = 0
         meter.pause()  # evaluation and checkpoints at the epoch's end are no training step
@@ -478,7 +522,7 @@ def main(argv=None):
             save_checkpoint(
                 accelerator, output_dir, f"epoch_{epoch}", trainer_state(epoch + 1, 0), args.checkpoints_total_limit
             )
-        if completed_steps >= args.max_train_steps:
+        if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 
     # ------------------------------------------------------------------ final outputs
@@ -486,7 +530,7 @@ def main(argv=None):
     if not results:  # nothing was left to train: the outputs still need the checkpoint's metrics
         results = evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
         refuse_nothing_learned_or_measured(results)
-    clips_per_process = trained_per_process()
+    clips_per_process, padded = trained_per_process(), padded_per_process()
     skipped = skipped_total()
     throughput = throughput_so_far()
     accelerator.wait_for_everyone()
@@ -506,7 +550,10 @@ def main(argv=None):
             "num_processes": accelerator.num_processes,
             "effective_total_batch_size": args.effective_total_batch_size,
             "gradient_accumulation_steps": args.gradient_accumulation_steps,
+            # Each clip of an epoch once, on the process that trained it; the repeats accelerate adds to even out
+            # the processes' last batches (trained on, not counted there) apart.
             "train_clips_per_process": clips_per_process,
+            "train_padded_clips_per_process": padded,
             "settings": settings,  # what a rerun of the same command is recognised by
             **throughput,
             # Flat, as in evaluate.py's eval_results.json: per_class_accuracy (or noun_..., verb_...) and the matrices.

@@ -4,6 +4,7 @@ and 2 real CPU processes (gloo), every clip once per epoch, broken clips skipped
 SIGKILL mid-epoch resumed to bit-identical weights."""
 
 import io
+import itertools
 import json
 import signal
 import subprocess
@@ -102,6 +103,121 @@ def test_two_cpu_processes_stream_disjoint_halves_and_gather_evaluation_once(sha
     assert results["train_clips_per_process"] == [6, 6]  # 4 shards: 2 per process, 3 clips each
     # The 2 test shards, one per process, in batches of 2 padded... gathered once: no padding row counted.
     assert results["num_samples"] == 6
+
+
+def repack(shards, out, sizes):
+    """A copy of `shards` whose training clips are re-packed, in order, into tars of `sizes` clips (test tars and
+    card unchanged)."""
+    (out / "data").mkdir(parents=True)
+    (out / "README.md").write_text((shards / "README.md").read_text())
+    for source in (shards / "data").glob("test-*.tar"):
+        (out / "data" / source.name).write_bytes(source.read_bytes())
+    samples = {}  # key -> [(member, bytes)], in the shards' order
+    for source in sorted((shards / "data").glob("train-*.tar")):
+        with tarfile.open(source) as tar:
+            for member in tar.getmembers():
+                samples.setdefault(member.name.split(".", 1)[0], []).append((member, tar.extractfile(member).read()))
+    keys = iter(samples)
+    assert sum(sizes) == len(samples)
+    for i, size in enumerate(sizes):
+        with tarfile.open(out / "data" / f"train-{i:05d}-of-{len(sizes):05d}.tar", "w") as tar:
+            for key in itertools.islice(keys, size):
+                for member, data in samples[key]:
+                    tar.addfile(member, io.BytesIO(data))
+    return out
+
+
+def clip_ids(tar_path) -> list[str]:
+    """The clip ids a tar holds, from its samples' json members, read with tarfile alone."""
+    with tarfile.open(tar_path) as tar:
+        return [json.load(tar.extractfile(m))["id"] for m in tar.getmembers() if m.name.endswith(".json")]
+
+
+# recipes/finetune.py as it is, each process recording the ids of the clips its training loader delivers (real rows
+# only), by epoch, into <output_dir>/ids_rank<N>.json.
+RECORDING_FINETUNE = """
+import json, os, runpy, sys
+from vivit_hf.training.data import streaming
+
+delivered = {}
+deliver = streaming.StreamingLoader._deliver
+def recording(self, batch):
+    out = deliver(self, batch)
+    if self.pad_to is None:  # the training loader (evaluation's pads its batches)
+        real = out["real"].tolist()
+        delivered.setdefault(self.dataset.epoch, []).extend(i for i, r in zip(out["ids"], real) if r)
+    return out
+streaming.StreamingLoader._deliver = recording
+if sys.argv[1] == "--sizes_unknown":  # as for tars on the Hub, which are not read whole to count their clips
+    streaming.StreamingSplit.shard_sizes = lambda split: None
+    del sys.argv[1]
+script, sys.argv = sys.argv[1], sys.argv[1:]
+try:
+    runpy.run_path(script, run_name="__main__")
+finally:
+    out = sys.argv[sys.argv.index("--output_dir") + 1]
+    open(f"{out}/ids_rank{os.environ['RANK']}.json", "w").write(json.dumps(delivered))
+"""
+
+
+@pytest.mark.parametrize("sizes", ["known", "unknown"])
+def test_streamed_epochs_of_unequal_shares_train_every_clip_once_and_last_as_the_longest_share(shards, tmp_path, sizes):
+    """Two training shards of 9 and 3 clips on two processes, batches of 2: each process streams one whole shard,
+    so every epoch lasts ceil(9 / 2) = 5 steps (the process with 3 clips feeds filler batches after its 2nd step);
+    2 epochs are 10 steps. A plan of ceil(ceil(12 / 2) / 2) = 3 steps an epoch stopped the run after 6 steps, in
+    the middle of the second epoch, with 5 of its clips never trained. With the shard sizes unknown, the plan is
+    that and says so, but every epoch runs to its end."""
+    uneven = repack(shards, tmp_path / "uneven", [9, 3])
+    sizes = [len(clip_ids(tar)) for tar in sorted((uneven / "data").glob("train-*.tar"))]
+    assert sizes == [9, 3]
+    expected = sorted(clip_id for tar in (uneven / "data").glob("train-*.tar") for clip_id in clip_ids(tar))
+    script = tmp_path / "recording_finetune.py"
+    script.write_text(RECORDING_FINETUNE)
+    out = tmp_path / "run"
+    args = ["--dataset", uneven, "--output_dir", out, "--num_train_epochs", "2", *STREAMING, *tiny(1)]
+    unknown = ["--sizes_unknown"] if sizes == "unknown" else []
+    result = run(script, *unknown, FINETUNE, *args, launcher=LAUNCHERS["torchrun"])
+    assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
+    warned = "the learning-rate schedule is planned on 3 steps per epoch" in result.stderr
+    assert warned == (sizes == "unknown")
+    ranks = [json.loads((out / f"ids_rank{rank}.json").read_text()) for rank in (0, 1)]
+    for epoch in ("0", "1"):
+        trained = sorted(clip_id for rank in ranks for clip_id in rank.get(epoch, []))
+        assert trained == expected, f"epoch {epoch}"  # each clip once, by one process
+        assert sorted(len(rank[epoch]) for rank in ranks) == [3, 9]  # whole shards, one per process
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["num_processes"] == 2
+    assert results["completed_steps"] == 5 * 2
+    assert sum(results["train_clips_per_process"]) == 12 * 2
+
+
+@pytest.mark.parametrize("sizes", [[9, 3], [5, 4, 2, 1], [6, 3, 3]])
+def test_the_planned_shares_of_a_stream_are_those_datasets_streams_to_each_process(shards, tmp_path, sizes):
+    """`StreamingVideoDataset.shares` against the rows `datasets` really streams to each of 2 processes, epoch by
+    epoch (it reshuffles the shards' order every epoch, so with 4 unequal shards the shares change), with and
+    without a shuffle buffer and a --max_train_samples cut. 2 or 4 shards: whole shards per process; 3: every 2nd
+    clip."""
+    from vivit_hf.training.data.streaming import StreamingVideoDataset, open_streaming_dataset
+
+    source = repack(shards, tmp_path / "uneven", sizes)
+    seen = set()
+    for limit in (None, 7):
+        split = open_streaming_dataset(str(source)).split("train")
+        split.keep_first(limit)
+        for buffer in (0, 4):
+            datasets_ = [
+                StreamingVideoDataset(split, None, batch_size=2, rank=rank, world_size=2, shuffle_buffer_size=buffer)
+                for rank in (0, 1)
+            ]
+            for epoch in range(4):
+                streamed = []
+                for dataset in datasets_:
+                    dataset.set_epoch(epoch)
+                    streamed.append(sum(1 for _ in dataset.source()))
+                assert datasets_[0].shares(epoch) == streamed, (limit, buffer, epoch)
+                seen.add(tuple(streamed))
+    if sizes == [5, 4, 2, 1]:
+        assert len(seen) > 2, seen  # the assignment did change between epochs
 
 
 LOADER_SCRIPT = """

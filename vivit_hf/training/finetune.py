@@ -680,6 +680,47 @@ def build_streaming_loaders(args, train_split, eval_split, processor, accelerato
     )
 
 
+def epoch_batches(args, train_dataset, num_train: int, num_processes: int):
+    """`(batches, exact)`: `batches(epoch)` is the number of batches every process takes in that epoch, which is
+    what the learning-rate schedule and `--max_train_steps` are planned on.
+
+    Processes run in lockstep, so an epoch lasts as long as its longest share. Without streaming, accelerate gives
+    every process ceil(N / P) clips (the last batch filled up with clips from the epoch's start). A stream is split
+    by `datasets`: every P-th clip, or whole shards, whose sizes can differ and whose assignment changes every epoch
+    (`StreamingVideoDataset.shares`). Where the shard sizes cannot be read, ceil(N / P) is the shortest an epoch can
+    be and `exact` is False: the loop then runs whole epochs rather than stop at a plan that may be short."""
+    batch = args.per_device_train_batch_size
+    even = math.ceil(math.ceil(num_train / num_processes) / batch)
+    if not getattr(args, "streaming", False) or num_processes == 1 or train_dataset.shares(0) is None:
+        exact = not getattr(args, "streaming", False) or num_processes == 1
+        return (lambda epoch: even), exact
+    planned: dict[int, int] = {}
+
+    def batches(epoch: int) -> int:
+        if epoch not in planned:
+            planned[epoch] = math.ceil(max(train_dataset.shares(epoch)) / batch)
+        return planned[epoch]
+
+    return batches, True
+
+
+def plan_training(args, batches) -> tuple[int, list[int]]:
+    """`(num_epochs, steps per epoch)` from `batches(epoch)`; sets `args.max_train_steps` from `--num_train_epochs`
+    when it was not given (else the epochs are those that reach it)."""
+
+    def steps(epoch):
+        return math.ceil(batches(epoch) / args.gradient_accumulation_steps)
+
+    if args.max_train_steps is None:
+        per_epoch = [steps(epoch) for epoch in range(args.num_train_epochs)]
+        args.max_train_steps = sum(per_epoch)
+        return args.num_train_epochs, per_epoch
+    per_epoch = []
+    while sum(per_epoch) < args.max_train_steps:
+        per_epoch.append(max(steps(len(per_epoch)), 1))
+    return len(per_epoch), per_epoch
+
+
 def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
     processor = init_processor or ViViTVideoProcessor()
     updates = dict(num_frames=args.num_frames or config.num_frames)
@@ -858,6 +899,17 @@ def soft_targets(labels, head_sizes, smoothing):
     labels = labels.view(len(labels), -1)
     blocks = [F.one_hot(labels[:, i].long(), size).float() for i, size in enumerate(head_sizes)]
     return torch.cat([block * (1.0 - smoothing) + smoothing / size for block, size in zip(blocks, head_sizes)], dim=-1)
+
+
+def clips_of_last_batch(rows: int, process_index: int, remainder: int) -> int:
+    """Rows of this process's batch that are clips of the epoch, for the last batch of an epoch that accelerate
+    filled up (`even_batches`) with clips from the epoch's start, so that every process takes as many steps.
+    `remainder` is accelerate's `gradient_state.remainder`: the clips of that last global batch (0 when it is full,
+    -1 when unknown); the global batch is process 0's rows, then process 1's..., the order `gather_for_metrics`
+    drops the same padding by."""
+    if remainder <= 0:
+        return rows
+    return min(max(remainder - process_index * rows, 0), rows)
 
 
 def evaluate(model, dataloader, accelerator, num_views, label_spaces) -> dict:

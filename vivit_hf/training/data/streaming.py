@@ -61,6 +61,9 @@ class StreamingSplit:
     label_column: str
     label_map: dict | None
     num_examples: int | None
+    limit: int | None = None  # `keep_first`'s cut, if any
+    uncut: object = None  # the stream before that cut (its files are the shards)
+    _sizes: list[int] | None = None
 
     def label_id(self, value) -> int:
         if self.label_map is not None:
@@ -77,7 +80,64 @@ class StreamingSplit:
     def keep_first(self, limit: int | None) -> None:
         """`--max_*_samples`: keep the first `limit` examples of the stream (nothing to cut if it has no more)."""
         if limit and (self.num_examples is None or limit < self.num_examples):
-            self.dataset, self.num_examples = self.dataset.take(limit), limit
+            self.uncut = self.uncut or self.dataset
+            self.dataset, self.num_examples, self.limit = self.dataset.take(limit), limit, limit
+
+    def shard_sizes(self) -> list[int] | None:
+        """Examples in each shard of the stream, in datasets' shard order, read where that needs no pass over the
+        data: a parquet file's footer, a local tar's member headers, a `save_to_disk` shard's length. None when any
+        is unknown (a tar on the Hub would have to be downloaded whole to be counted)."""
+        if self._sizes is None:
+            self._sizes = _shard_sizes(self.dataset if self.uncut is None else self.uncut)
+        return self._sizes
+
+
+def _shard_sizes(dataset) -> list[int] | None:
+    """`StreamingSplit.shard_sizes`. The shards are the lists in the stream's generator arguments (`datasets` hands
+    each shard one element of them, `_split_gen_kwargs`): parquet `files`, WebDataset `tar_paths`, `save_to_disk`
+    `shards`; a layout it does not know gives None."""
+    kwargs = getattr(getattr(dataset, "_ex_iterable", None), "kwargs", None) or {}
+    sizes = None
+    try:
+        if "shards" in kwargs:
+            sizes = [len(shard) for shard in kwargs["shards"]]
+        elif "files" in kwargs and all(str(f).endswith(".parquet") for f in kwargs["files"]):
+            groups = kwargs.get("row_groups_list") or [None] * len(kwargs["files"])
+            sizes = [_parquet_rows(file, row_groups) for file, row_groups in zip(kwargs["files"], groups)]
+        elif "tar_paths" in kwargs:
+            sizes = [_tar_samples(path) for path in kwargs["tar_paths"]]
+    except (OSError, ValueError) as error:
+        logger.info("the stream's shard sizes could not be read (%s)", error)
+    # One size per shard, or the layout is not the one read here.
+    return sizes if sizes is not None and len(sizes) == dataset.num_shards else None
+
+
+def _parquet_rows(path, row_groups) -> int:
+    import pyarrow.parquet as pq
+    from datasets.utils.file_utils import xopen
+
+    with xopen(path, "rb") as file:  # the footer alone: local, or ranged reads on the Hub
+        metadata = pq.ParquetFile(file).metadata
+        groups = range(metadata.num_row_groups) if row_groups is None else row_groups
+        return sum(metadata.row_group(g).num_rows for g in groups)
+
+
+def _tar_samples(path) -> int:
+    """Samples in a local WebDataset tar, counted as datasets' reader groups them: consecutive files of one key (the
+    name up to the first dot of its last part), hidden files (`.x`, `__x`) left out; only the headers are read."""
+    import tarfile
+    from pathlib import Path
+
+    if "://" in str(path) or not Path(path).is_file():
+        raise OSError(f"{path} is not a local file (counting its samples would read it whole)")
+    samples, previous = 0, None
+    with tarfile.open(path) as tar:
+        for member in tar:
+            folder, _, name = member.name.rpartition("/")
+            key = (folder, name.split(".", 1)[0])
+            if member.isfile() and "." in name and not name.startswith((".", "__")) and key != previous:
+                samples, previous = samples + 1, key
+    return samples
 
 
 def open_streaming_dataset(
@@ -148,6 +208,18 @@ def open_streaming_dataset(
     return VideoClassificationData(splits=splits, label_spaces={"label": names})
 
 
+def _shard_rows(sizes):
+    """`StreamingVideoDataset.shares`' stand-in shards (`datasets` hands each shard one size): a row of its size."""
+    for size in sizes:
+        yield {"clips": size}
+
+
+def _clip_rows(sizes):
+    """The same, a row per clip."""
+    for size in sizes:
+        yield from ({"clips": 1} for _ in range(size))
+
+
 class StreamingVideoDataset(torch.utils.data.IterableDataset):
     """A streamed split as batches `{"pixel_values", "labels", "valid", "ids", "worker", "batch"}`, decoded in
     DataLoader workers (give the DataLoader `batch_size=None`; `StreamingLoader` does).
@@ -183,17 +255,44 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
-    def source(self):
-        """This process's stream for the current epoch, as `datasets` builds it."""
+    def source(self, dataset=None, rank: int | None = None):
+        """This process's stream for the current epoch, as `datasets` builds it (of `dataset`, the split's own by
+        default, as process `rank`, this one by default)."""
         from datasets.distributed import split_dataset_by_node
 
-        dataset = self.split.dataset
+        dataset = self.split.dataset if dataset is None else dataset
         if self.shuffle_buffer_size:
             dataset = dataset.shuffle(seed=self.shuffle_seed, buffer_size=self.shuffle_buffer_size)
         if self.world_size > 1:
-            dataset = split_dataset_by_node(dataset, rank=self.rank, world_size=self.world_size)
+            dataset = split_dataset_by_node(
+                dataset, rank=self.rank if rank is None else rank, world_size=self.world_size
+            )
         dataset.set_epoch(self.epoch)
         return dataset
+
+    def shares(self, epoch: int) -> list[int] | None:
+        """Clips each process streams in `epoch` (None: the shard sizes are unknown). `datasets` splits a stream
+        into whole shards when their number divides by the processes, in an order it reshuffles every epoch, else
+        into every `world_size`-th clip. Which shards a process gets is asked of `datasets` itself: the same shuffle,
+        cut and split applied to a stand-in stream of as many shards, whose rows are each shard's size (or, after
+        `--max_train_samples`' cut, a row per clip, so that the cut is `datasets`' own too)."""
+        import datasets
+
+        sizes = self.split.shard_sizes()
+        if sizes is None:
+            return None
+        cut, ranks = self.split.limit, range(self.world_size)
+        if cut is None and len(sizes) % self.world_size:  # every world_size-th clip, from clip `rank` on
+            return [len(range(rank, sum(sizes), self.world_size)) for rank in ranks]
+        rows = _clip_rows if cut is not None else _shard_rows
+        stand_in = datasets.IterableDataset.from_generator(rows, gen_kwargs={"sizes": sizes})
+        if cut is not None:
+            stand_in = stand_in.take(cut)
+        current, self.epoch = self.epoch, epoch
+        try:
+            return [sum(row["clips"] for row in self.source(stand_in, rank)) for rank in ranks]
+        finally:
+            self.epoch = current
 
     @property
     def num_shards(self) -> int:
