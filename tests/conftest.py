@@ -10,6 +10,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 REPO = Path(__file__).resolve().parents[1]
 # `../shared` beside the clone (CI), or VIVIT_FIXTURES pointing at another copy.
 FIXTURES = Path(os.environ.get("VIVIT_FIXTURES", REPO.parent / "shared" / "fixtures"))
+# Cases in the same format kept in the repository (tests/data/scenic_extra/README.md), run in addition to FIXTURES'
+# under names with this prefix, so that a case of the same name in both runs twice rather than once.
+EXTRA = REPO / "tests" / "data" / "scenic_extra"
+EXTRA_PREFIX = "extra-"
 
 
 @pytest.fixture(scope="session")
@@ -19,8 +23,22 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
-def fixture_cases(kind: str) -> list[str]:
-    """The case names under FIXTURES/<kind> (`scenic`, `scenic_init`), for parametrize; [] without the fixtures
-    (the tests that count them then fail, naming the folder)."""
-    root = FIXTURES / kind
+def _cases_under(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "config.json").exists()) if root.is_dir() else []
+
+
+def fixture_cases(kind: str, extra: bool = False) -> list[str]:
+    """The case names under FIXTURES/<kind> (`scenic`, `scenic_init`), for parametrize; [] without the fixtures (the
+    tests that count them then fail, naming the folder). With `extra`, also the repository's own under EXTRA/<kind>,
+    prefixed with EXTRA_PREFIX; `case_dir` finds each (a caller that joins FIXTURES itself leaves `extra` off)."""
+    names = _cases_under(FIXTURES / kind)
+    if extra:
+        names += [EXTRA_PREFIX + name for name in _cases_under(EXTRA / kind)]
+    return names
+
+
+def case_dir(kind: str, name: str) -> Path:
+    """The folder of a case `fixture_cases(kind)` named."""
+    if name.startswith(EXTRA_PREFIX):
+        return EXTRA / kind / name.removeprefix(EXTRA_PREFIX)
+    return FIXTURES / kind / name

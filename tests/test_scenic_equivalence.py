@@ -6,16 +6,16 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import FIXTURES, fixture_cases
+from conftest import FIXTURES, case_dir, fixture_cases
 
 from vivit_hf.convert import ScenicConversionError, load_scenic, to_scenic
 
 CASES_ROOT = FIXTURES
-CASES = fixture_cases("scenic")
+CASES = fixture_cases("scenic", extra=True)
 
 
 def load_case(name):
-    case = CASES_ROOT / "scenic" / name
+    case = case_dir("scenic", name)
     config = json.loads((case / "config.json").read_text())
     with np.load(case / "params.npz", allow_pickle=False) as archive:
         params = {key: archive[key] for key in archive.files}
@@ -48,7 +48,7 @@ def run(model, case, **kwargs):
 
 
 def test_fixture_cases_exist():
-    assert len(CASES) >= 7, f"expected scenic forward cases under {CASES_ROOT / 'scenic'}"
+    assert len(fixture_cases("scenic")) >= 7, f"expected scenic forward cases under {CASES_ROOT / 'scenic'}"
 
 
 @pytest.mark.parametrize("name", CASES)

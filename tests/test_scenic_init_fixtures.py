@@ -9,13 +9,13 @@ import json
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, fixture_cases
+from conftest import FIXTURES, case_dir, fixture_cases
 
 from vivit_hf.conversion.vit_init import initialise_from_vit
 from vivit_hf.convert import load_scenic, to_scenic
 
 ROOT = FIXTURES
-CASES = fixture_cases("scenic_init")
+CASES = fixture_cases("scenic_init", extra=True)
 
 # scenic's option names -> ours
 TUBELET_INIT = {
@@ -79,7 +79,7 @@ def scenic_options(case_config, model):
 
 
 def load(case_name):
-    case = ROOT / "scenic_init" / case_name
+    case = case_dir("scenic_init", case_name)
     config = json.loads((case / "config.json").read_text())
     arrays = {}
     for name in ("vit_params", "vivit_params_before", "vivit_params_after"):
@@ -89,7 +89,7 @@ def load(case_name):
 
 
 def test_init_fixture_cases_exist():
-    assert len(CASES) >= 5, f"expected scenic init cases under {ROOT / 'scenic_init'}"
+    assert len(fixture_cases("scenic_init")) >= 5, f"expected scenic init cases under {ROOT / 'scenic_init'}"
 
 
 @pytest.mark.parametrize("name", CASES)
