@@ -373,3 +373,21 @@ def test_a_resumed_run_keeps_its_folder_unless_nothing_can_be_resumed(tmp_path):
     for name in ("model.safetensors", "all_results.json"):
         (tmp_path / name).unlink()
     assert check_output_dir(tmp_path, overwrite=False, resume="latest")
+
+
+@pytest.mark.parametrize("made", [False, True], ids=["missing_folder", "empty_folder"])
+def test_resume_latest_refuses_a_folder_with_no_run_in_it(tmp_path, made):
+    """A mistyped --output_dir with --resume_from_checkpoint latest trained a whole new run and exited 0; as
+    transformers' Trainer, asked to continue and finding no run, it is refused (naming the folder) before any work."""
+    from vivit_hf.training.checkpoints import check_output_dir
+
+    folder = tmp_path / "out"
+    if made:
+        folder.mkdir()
+        (folder / "notes.txt").write_text("a file the recipe does not write")
+    with pytest.raises(ValueError) as refused:
+        check_output_dir(folder, overwrite=False, resume="latest")
+    message = str(refused.value)
+    assert str(folder) in message and "no run to continue" in message
+    assert ("does not exist" in message) != made
+    assert check_output_dir(folder, overwrite=False, resume=None) == []  # a new run there is fine

@@ -97,6 +97,15 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"--output_dir {folder} is a file, not a folder")
     found = previous_run_outputs(folder)
+    if resume == "latest" and not found:
+        # As transformers' Trainer ("No valid checkpoint found"): asked to continue, a folder with no run in it (a
+        # mistyped --output_dir) must not become a whole new run that exits 0. A run killed before its first
+        # checkpoint leaves its logs, so it still continues from scratch (below).
+        where = "does not exist" if not folder.exists() else "holds no run of this recipe"
+        raise ValueError(
+            f"--resume_from_checkpoint latest: --output_dir {folder} {where}, so there is no run to continue. "
+            f"Check the folder, or drop --resume_from_checkpoint to start a new run there"
+        )
     if not found or overwrite:
         return found
     if resume is None:
