@@ -62,7 +62,21 @@ LOG=${ISSUE17_LOG:-$(mktemp /tmp/issue17-gpu.XXXXXX.log)}
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 
 left() { echo $((TOTAL - SECONDS)); }
-step() { echo "=== $(date -u +%T) ($(left) s left): $*" | tee -a "$LOG"; "$@" 2>&1 | tee -a "$LOG"; }
+FAILED=()
+# Each step runs whatever the one before did (what it measured is kept), and the script exits non-zero at the end
+# if any failed: a run whose steps all failed must not look like a finished one.
+step() {
+    echo "=== $(date -u +%T) ($(left) s left): $*" | tee -a "$LOG"
+    "$@" 2>&1 | tee -a "$LOG" || FAILED+=("$(basename "$2") (exit ${PIPESTATUS[0]})")
+}
+
+# ISSUE17_NO_GPU_CHECK=1: the GPU steps' flags, parsed on a machine without a GPU (tests/test_benchmarks_gpu_kit.py)
+if [ "$DEVICE" = cuda ] && [ "${ISSUE17_NO_GPU_CHECK:-0}" != 1 ] && ! "$PY" -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null
+then
+    echo "error: torch in $PY sees no CUDA GPU (or does not import); this script measures issue 17 parts 1-3 on one (ISSUE17_REHEARSAL=1" \
+        "rehearses the same steps on the CPU)" >&2
+    exit 2
+fi
 
 if ! "$PY" -c "import av" 2>/dev/null; then
     ls .whl/av-*.whl >/dev/null 2>&1 || { echo "PyAV is missing and .whl/ holds no av wheel (see the header)"; exit 1; }
@@ -79,9 +93,10 @@ if [ "$(left)" -gt 30 ]; then
     step "$PY" benchmarks/batch_limit.py --device "$DEVICE" --keep-existing --budget-s "$(($(left) - 10))" \
         --name "$LIMIT_NAME" "${LIMIT_REST[@]}"
 fi
-echo "=== done after $SECONDS s" | tee -a "$LOG"
+echo "=== done after $SECONDS s${FAILED[*]:+; failed: ${FAILED[*]}}" | tee -a "$LOG"
 
 if [ -n "${OUT:-}" ]; then
     cp "$RESULTS"/recipe-gpu*.{json,md,png} "$RESULTS/$LIMIT_NAME".{json,md} "$OUT"/ 2>/dev/null
     cp "$LOG" "$OUT"/issue17-gpu.log
 fi
+[ ${#FAILED[@]} -eq 0 ]

@@ -216,7 +216,7 @@ def test_issue17_gpu_sh_with_no_time_left_skips_every_measurement_names_it_and_c
     out.mkdir()
     environment = dict(env(), ISSUE17_REHEARSAL=mode, ISSUE17_BUDGET_S="1", ISSUE17_RESULTS=str(results))
     environment.update(ISSUE17_WORK=str(tmp_path / "work"), ISSUE17_LOG=str(tmp_path / "log"), OUT=str(out))
-    environment.update(PYTHON=sys.executable)
+    environment.update(PYTHON=sys.executable, ISSUE17_NO_GPU_CHECK="1")
     result = subprocess.run(
         ["bash", "benchmarks/issue17_gpu.sh"], cwd=REPO, env=environment, capture_output=True, text=True
     )
@@ -231,3 +231,38 @@ def test_issue17_gpu_sh_with_no_time_left_skips_every_measurement_names_it_and_c
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{limit_name}.json", f"{limit_name}.md", "issue17-gpu.log", f"{recipe_name}.json", f"{recipe_name}.md", *plot]
     )
+
+
+def test_issue17_gpu_sh_without_a_gpu_stops_at_once_and_fails(tmp_path):
+    """Run where no GPU is, it printed three CUDA tracebacks and exited 0 ("done"): it now stops before any step,
+    non-zero, saying why."""
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    environment = dict(env(), ISSUE17_RESULTS=str(tmp_path / "results"), ISSUE17_LOG=str(tmp_path / "log"))
+    environment.update(PYTHON=sys.executable, ISSUE17_WORK=str(tmp_path / "work"))
+    result = subprocess.run(
+        ["bash", "benchmarks/issue17_gpu.sh"], cwd=REPO, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "sees no CUDA GPU" in result.stderr and "ISSUE17_REHEARSAL=1" in result.stderr
+    assert "===" not in result.stdout  # no step started
+    assert not (tmp_path / "results").exists()
+
+
+def test_issue17_gpu_sh_exits_non_zero_when_a_step_fails(tmp_path):
+    """A step that fails (here the rehearsal's first step, given a Python that cannot run it) is named at the end and
+    makes the exit status non-zero, while the later steps still run."""
+    fake = tmp_path / "python"
+    script = f'#!/bin/sh\ncase "$1" in benchmarks/batch_limit.py) exit 3;; esac\nexec {sys.executable} "$@"\n'
+    fake.write_text(script)
+    fake.chmod(0o755)
+    environment = dict(env(), ISSUE17_REHEARSAL="1", ISSUE17_BUDGET_S="1", ISSUE17_RESULTS=str(tmp_path / "results"))
+    environment.update(PYTHON=str(fake), ISSUE17_WORK=str(tmp_path / "work"), ISSUE17_LOG=str(tmp_path / "log"))
+    result = subprocess.run(
+        ["bash", "benchmarks/issue17_gpu.sh"], cwd=REPO, env=environment, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "failed: batch_limit.py (exit 3)" in result.stdout
+    assert "recipe_gpu.py" in result.stdout  # the next step still ran
