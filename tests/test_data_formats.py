@@ -213,9 +213,11 @@ def test_a_hub_id_is_downloaded_then_read_from_snapshot_and_extraction(tmp_path,
 
     snapshot = tmp_path / "hub" / "snapshots" / "abc123"
     clip(tmp_path / "payload" / "jump" / "a.mp4")
+    clip(tmp_path / "payload" / "run" / "b.mp4")
     snapshot.mkdir(parents=True)
     with tarfile.open(snapshot / "train.tar", "w") as tar:
         tar.add(tmp_path / "payload" / "jump", arcname="jump")
+        tar.add(tmp_path / "payload" / "run", arcname="run")
     calls = []
 
     def fake_snapshot_download(repo_id, **kwargs):
@@ -225,5 +227,6 @@ def test_a_hub_id_is_downloaded_then_read_from_snapshot_and_extraction(tmp_path,
     monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
     data = load_video_dataset("someone/tiny-videos", "videofolder", cache_dir=str(tmp_path / "cache"))
     assert calls == [("someone/tiny-videos", "dataset")]
-    assert data.label_names == ["jump"]
+    assert data.label_names == ["jump", "run"]
+    assert [e["id"] for e in data.split("train")] == ["train/jump/a.mp4", "train/run/b.mp4"]
     assert Path(data.split("train")[0]["video"]).is_file()

@@ -133,21 +133,23 @@ def test_macos_apple_double_and_hidden_files_are_not_videos(tmp_path):
     (tmp_path / "__MACOSX" / "train" / "run" / "._a.mp4").write_bytes(b"\x00\x05\x16\x07")
     (tmp_path / "train" / "__MACOSX" / "run").mkdir(parents=True)
     (tmp_path / "train" / "__MACOSX" / "run" / "._a.mp4").write_bytes(b"\x00\x05\x16\x07")
+    clip(tmp_path / "train" / "swim" / "d.mp4")  # a second class: a training split of one class is refused
     data = load_video_dataset(tmp_path, "videofolder")
-    assert [Path(e["video"]).name for e in data.split("train")] == ["a.mp4"]
-    assert data.label_names == ["run"]
+    assert [Path(e["video"]).name for e in data.split("train")] == ["a.mp4", "d.mp4"]
+    assert data.label_names == ["run", "swim"]
 
     index = _index_videos([tmp_path])
-    assert sorted({path.name for path in index.values()}) == ["a.mp4"]
+    assert sorted({path.name for path in index.values()}) == ["a.mp4", "d.mp4"]
 
 
 def test_a_class_with_no_training_clip_is_named_in_a_warning(tmp_path, caplog):
     clip(tmp_path / "train" / "run" / "a.mp4")
+    clip(tmp_path / "train" / "jump" / "d.mp4")  # a second class: a training split of one class is refused
     clip(tmp_path / "validation" / "run" / "b.mp4")
     clip(tmp_path / "validation" / "swim" / "c.mp4")
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         data = load_video_dataset(tmp_path, "videofolder")
-    assert data.label_names == ["run", "swim"]
+    assert data.label_names == ["jump", "run", "swim"]
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert any("'swim'" in m and "validation" in m and "train" in m for m in warnings), warnings
 

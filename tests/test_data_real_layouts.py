@@ -481,14 +481,16 @@ def test_kinetics_activitynet_csv_names_byte_order_mark_and_clips_named_by_video
 
 def test_videofolder_names_clips_outside_any_class_folder(tmp_path, caplog):
     clip(tmp_path / "train" / "run" / "a.mp4")
+    clip(tmp_path / "train" / "swim" / "b.mp4")
     clip(tmp_path / "train" / "stray.mp4")
     clip(tmp_path / "test" / "unlabelled.mp4")
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         data = load_video_dataset(tmp_path, "videofolder")
-    assert list(data.splits) == ["train"] and [e["id"] for e in data.split("train")] == ["train/run/a.mp4"]
+    assert list(data.splits) == ["train"]
+    assert [e["id"] for e in data.split("train")] == ["train/run/a.mp4", "train/swim/b.mp4"]
     messages = [r.getMessage() for r in caplog.records]
-    assert any("'stray.mp4'" in m and "'train'" in m for m in messages), messages
-    assert any("'unlabelled.mp4'" in m and "'test'" in m for m in messages), messages
+    assert any("'train/stray.mp4'" in m and "'train'" in m for m in messages), messages
+    assert any("'test/unlabelled.mp4'" in m and "'test'" in m for m in messages), messages
 
 
 def test_hub_several_labels_per_clip_are_refused_naming_the_column(tmp_path):

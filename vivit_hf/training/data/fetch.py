@@ -2,8 +2,11 @@
 """Hub data set repos holding raw archives: download once, extract once, into the cache.
 
 Kinetics, Something-Something v2, Epic Kitchens and Moments in Time live on the Hub as archives of clips plus
-annotation files. `huggingface_hub.snapshot_download` fetches (and caches) the repo; each archive is then
-unpacked next to it, once per repo revision, into a folder that only appears when extraction has finished.
+annotation files. `huggingface_hub.snapshot_download` fetches (and caches) the repo; its archives are then
+unpacked once per repo revision into an extraction folder that only appears when extraction has finished, each
+archive into a folder of its own named by its path without the suffix (`data/train.zip` -> `data/train/`), so
+members of two archives never collide. An archive's own top folder stays (`train.zip` made with
+`zip -r train.zip train/` gives `data/train/train/`): the formats read split folders at any depth.
 """
 
 from __future__ import annotations

@@ -31,7 +31,21 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 # The one list of video file types: the data set readers and `recipes/predict.py` pick the same files of a folder.
-VIDEO_EXTENSIONS = (".mp4", ".webm", ".avi", ".mkv", ".mov", ".m4v", ".mpg", ".mpeg", ".ts", ".flv", ".wmv", ".gif")
+# Every container FFmpeg (PyAV's wheels) reads that cameras, phones and the data sets write: MPEG-4 / QuickTime and
+# their phone (3GP) and Flash variants, Matroska / WebM, AVI / DivX, ASF / WMV, MPEG-PS (DVD `.vob`), MPEG-TS (AVCHD
+# camcorders' `.mts` / `.m2ts`), MXF, Ogg, NUT, DV, Y4M, RealMedia, GIF, and raw H.264 / HEVC / MPEG / VP8-9 streams.
+VIDEO_EXTENSIONS = (
+    *(".mp4", ".m4v", ".mov", ".qt", ".3gp", ".3g2", ".f4v", ".flv", ".webm", ".mkv", ".avi", ".divx", ".wmv", ".asf"),
+    *(".mpg", ".mpeg", ".mpe", ".m1v", ".m2v", ".vob", ".ts", ".m2t", ".mts", ".m2ts", ".mxf", ".ogv", ".nut", ".dv"),
+    *(".y4m", ".rm", ".rmvb", ".gif", ".mjpeg", ".h264", ".264", ".hevc", ".h265", ".265", ".ivf"),
+)
+
+# What a data set folder holds beside its clips (annotations, metadata, cards, the archives a Hub repo was unpacked
+# from): left out of a folder scan without a word. Any other file left out is named, as it may be a clip.
+_COMPANION_SUFFIXES = (
+    *(".csv", ".tsv", ".json", ".jsonl", ".txt", ".md", ".yaml", ".yml", ".parquet", ".arrow", ".py", ".lock"),
+    *(".zip", ".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz"),
+)
 
 # Split names as written by the data sets (and as `datasets` recognises split folders), mapped to the recipes' names.
 _SPLIT_ALIASES = {
@@ -103,16 +117,41 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".") or name == "__MACOSX"
 
 
+def _files_below(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(video files, other files) below `folder`, sorted; hidden files and folders are in neither. A video file has
+    a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`)."""
+    videos, others = [], []
+    for path in sorted(Path(folder).rglob("*")):
+        if any(_is_hidden(part) for part in path.relative_to(folder).parts) or not path.is_file():
+            continue
+        (videos if path.suffix.lower() in VIDEO_EXTENSIONS else others).append(path)
+    return videos, others
+
+
+def _warn_left_out(folder: Path, others: Sequence[Path]) -> None:
+    """Name the files a scan leaves out that may be clips (any but `_COMPANION_SUFFIXES`): a class whose clips have
+    a type the list lacks would otherwise vanish from the data set without a word."""
+    left_out = [path for path in others if not path.name.lower().endswith(_COMPANION_SUFFIXES)]
+    if not left_out:
+        return
+    shown = [path.relative_to(folder).as_posix() for path in left_out[:5]]
+    logger.warning(
+        "%d file(s) below %s are left out, their extension is not a video type's: %s%s. Video files are read by "
+        "extension: %s",
+        len(left_out),
+        folder,
+        ", ".join(map(repr, shown)),
+        f" and {len(left_out) - 5} more" if len(left_out) > 5 else "",
+        " ".join(VIDEO_EXTENSIONS),
+    )
+
+
 def video_files_below(folder: Path) -> list[Path]:
     """Every video file below `folder`, sorted: a `VIDEO_EXTENSIONS` suffix (any case), and no hidden file or folder
-    on the way. What a videofolder class folder holds, and what `recipes/predict.py` reads of a folder."""
-    return sorted(
-        path
-        for path in Path(folder).rglob("*")
-        if path.suffix.lower() in VIDEO_EXTENSIONS
-        and path.is_file()
-        and not any(_is_hidden(part) for part in path.relative_to(folder).parts)
-    )
+    on the way. What `recipes/predict.py` reads of a folder; the other files it leaves out are named in a warning."""
+    videos, others = _files_below(Path(folder))
+    _warn_left_out(Path(folder), others)
+    return videos
 
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -278,7 +317,7 @@ def _keep_found_splits(fmt: str, splits: dict, missing: dict, roots: Sequence[Pa
             logger.warning("split %r left out: none of its %d clips is on disk", split, missing[split])
     if any(found.values()):
         return found
-    videos = sorted({path.relative_to(root).as_posix() for root in roots for path in video_files_below(root)})
+    videos = sorted({path.relative_to(root).as_posix() for root in roots for path in _files_below(root)[0]})
     seen = f"{len(videos)} video files, e.g. {videos[:3]}" if videos else "no video files"
     raise DatasetFormatError(
         f"--dataset_format {fmt}: none of the {sum(missing.values())} clips the annotations name is on disk "
@@ -292,11 +331,43 @@ def _read_csv(path: Path, header: bool = True) -> list:
         return list(csv.DictReader(f)) if header else [row for row in csv.reader(f) if row]
 
 
-def _split_dirs(folder: Path) -> dict[str, Path]:
-    """`{split: folder}` of the split folders in `folder` (none when it is not a folder)."""
-    if not folder.is_dir():
-        return {}
-    return {_SPLIT_ALIASES[p.name]: p for p in sorted(folder.iterdir()) if p.is_dir() and p.name in _SPLIT_ALIASES}
+# Words of a folder name, as `datasets` finds a split keyword in one: separated by `-`, `.`, `_`, spaces or digits.
+_NAME_WORD_SEPARATORS = re.compile(r"[-._ 0-9]+")
+
+
+def _split_named_by(folder_name: str) -> str | None:
+    """The split a folder's name names, as `datasets`' folder builders find split folders (its `data_files` split
+    patterns): a split keyword as a word of the name, in any case (`train/`, `Val/`, `val2017/`, `k400_test/`).
+    None for no keyword, and for keywords of two splits (`train_val/` names no one split)."""
+    words = _NAME_WORD_SEPARATORS.split(folder_name.lower())
+    named = {_SPLIT_ALIASES[word] for word in words if word in _SPLIT_ALIASES}
+    return named.pop() if len(named) == 1 else None
+
+
+@dataclass(frozen=True)
+class _FolderPlace:
+    """Where a clip lies in a videofolder tree: its class (None: no class folder), its split, and the split folder
+    (relative to the root; None when no folder names a split)."""
+
+    label: str | None
+    split: str
+    split_folder: str | None
+
+
+def _place_of(relative: Path) -> _FolderPlace:
+    """`datasets`' videofolder rule: a clip's class is the name of the folder it is in, its split is named by a
+    folder above that, at any depth (the innermost one naming a split), else `train`. So wrapper folders
+    (`k400/train/<class>/`, an archive's `videos/train/<class>/`) and a split folder inside an archive named by
+    its split (`train.zip` holding `train/`, unpacked to `train/train/<class>/`) change nothing. A clip lying in
+    the root or in a folder named exactly as a split (`train/x.mp4`) has no class folder, so no label."""
+    folders = relative.parts[:-1]
+    unlabelled = not folders or folders[-1].lower() in _SPLIT_ALIASES
+    above = folders if unlabelled else folders[:-1]
+    for depth in range(len(above), 0, -1):
+        split = _split_named_by(above[depth - 1])
+        if split is not None:
+            return _FolderPlace(None if unlabelled else folders[-1], split, "/".join(above[:depth]))
+    return _FolderPlace(None if unlabelled else folders[-1], "train", None)
 
 
 _METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
@@ -314,10 +385,10 @@ def _metadata_columns(path: Path) -> list[str]:
     return ["<parquet columns>"]
 
 
-def _refuse_labelled_metadata(root: Path, split_dirs: dict[str, Path]) -> None:
+def _refuse_labelled_metadata(root: Path, split_folders: Sequence[str]) -> None:
     """A `datasets` videofolder whose metadata file gives the labels is not read by class folder: its labels
     would be silently replaced by the folder names (or the clips not found at all)."""
-    for folder in (root, *split_dirs.values()):
+    for folder in (root, *(root / name for name in split_folders)):
         for name in _METADATA_FILES:
             path = folder / name
             if not path.is_file():
@@ -348,43 +419,93 @@ def _warn_official_split_lists(root: Path) -> None:
             return
 
 
-def _warn_loose_clips(folder: Path, split: str) -> None:
-    """Clips lying in a split folder itself have no class folder, so no label: name them rather than drop them
-    without a word (an unlabelled test set, or files a copy left one level too high)."""
-    loose = sorted(
-        p.name
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS and not _is_hidden(p.name)
-    )
-    if loose:
+def _shown(names: Sequence[str], limit: int = 5) -> str:
+    """The first few names, quoted, and how many more."""
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(repr(name) for name in names[:limit]) + more
+
+
+def _warn_loose_clips(loose: dict[str, list[str]]) -> None:
+    """Clips lying in a split folder itself (or the root) have no class folder, so no label: name them rather than
+    drop them without a word (an unlabelled test set, or files a copy left one level too high)."""
+    for split, names in loose.items():
         logger.warning(
             "videofolder: %d clip(s) of split %r lie outside any <class>/ folder and are left out (no label): %s",
-            len(loose),
+            len(names),
             split,
-            ", ".join(repr(name) for name in loose[:5]) + (f" and {len(loose) - 5} more" if len(loose) > 5 else ""),
+            _shown(names),
         )
 
 
+def _warn_mixed_depths(depths: dict[int, str]) -> None:
+    """Clips at different depths below their split folder (`run/a.mp4` beside `run/slow/b.mp4`) are each labelled
+    by their own folder (`run`, `slow`), as `datasets` does; say so, as a nested class folder reads as a class."""
+    if len(depths) > 1:
+        logger.warning(
+            "videofolder: clips lie at %d different depths below their split folder, e.g. %s; each clip's class "
+            "is the folder it is in",
+            len(depths),
+            _shown([depths[depth] for depth in sorted(depths)]),
+        )
+
+
+def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None:
+    """A training split of one class trains nothing (every clip is right by construction): the usual cause is a
+    layout read one level off, which the error shows."""
+    train = {name for name, _, _ in per_split.get("train", [])}
+    if len(train) == 1:
+        keys = [key for _, _, key in per_split["train"]]
+        raise DatasetFormatError(
+            f"--dataset_format videofolder: split 'train' of {', '.join(map(str, roots))} has one class, "
+            f"{train.pop()!r} ({len(keys)} clips: {_shown(keys, 3)}), and a classifier trained on one class learns "
+            "nothing. A clip's class is the folder it is in, its split a folder above it named by a split (train, "
+            f"val, test, ...); splits found: {sorted(per_split)}{_what_is_there(roots)}"
+        )
+
+
+def _folder_clips(root: Path) -> dict[str, list]:
+    """`{split: [(class, clip, id)]}` of one root and its split folders; warns about the clips without a class,
+    the files that are not videos and the clips at mixed depths."""
+    videos, others = _files_below(root)
+    _warn_left_out(root, others)
+    per_split: dict[str, list] = {}
+    loose: dict[str, list[str]] = {}
+    split_folders: set[str] = set()
+    depths: dict[int, str] = {}
+    for clip in videos:
+        relative = clip.relative_to(root)
+        place = _place_of(relative)
+        key = relative.as_posix()
+        if place.split_folder is not None:
+            split_folders.add(place.split_folder)
+        if place.label is None:
+            loose.setdefault(place.split, []).append(key)
+            continue
+        per_split.setdefault(place.split, []).append((place.label, clip, key))
+        below_split = len(relative.parts) - (len(Path(place.split_folder).parts) if place.split_folder else 0)
+        depths.setdefault(below_split, key)
+    _refuse_labelled_metadata(root, sorted(split_folders))
+    _warn_loose_clips(loose)
+    _warn_mixed_depths(depths)
+    return per_split
+
+
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
-    """`<root>/[<split>/]<class>/<clip>`; `.webm` included (`datasets`' videofolder skips it). A `datasets`
-    metadata file that gives labels is refused (it is read by `--dataset_format hub`)."""
+    """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
+    the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
+    else `train`. `.webm` and the other `VIDEO_EXTENSIONS` included (`datasets`' videofolder skips them). A
+    `datasets` metadata file that gives labels is refused (it is read by `--dataset_format hub`), and so is a
+    training split of one class."""
     per_split: dict[str, list] = {}
     for root in roots:
-        split_dirs = _split_dirs(root) or _split_dirs(root / "data")  # Hub repos often keep them in `data/`
-        _refuse_labelled_metadata(root, split_dirs)
         _warn_official_split_lists(root)
-        for split, folder in (split_dirs or {"train": root}).items():
-            _warn_loose_clips(folder, split)
-            per_split.setdefault(split, []).extend(
-                (class_dir.name, clip, clip.relative_to(root).as_posix())
-                for class_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not _is_hidden(p.name))
-                for clip in video_files_below(class_dir)
-            )
-    per_split = {split: items for split, items in per_split.items() if items}
+        for split, items in _folder_clips(root).items():
+            per_split.setdefault(split, []).extend(items)
     if not per_split:
         raise DatasetFormatError(
             f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}{_what_is_there(roots)}"
         )
+    _refuse_one_class(roots, per_split)
     names, label2id = label_vocabulary([name for items in per_split.values() for name, _, _ in items], "videofolder")
     splits = {
         s: [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items]
@@ -1050,7 +1171,7 @@ def _refuse_unread_videos(source: str, dataset) -> None:
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
-    skipped = [path.relative_to(source).as_posix() for path in video_files_below(Path(source))]
+    skipped = [path.relative_to(source).as_posix() for path in _files_below(Path(source))[0]]
     skipped = [path for path in skipped if Path(path).suffix.lower() not in read]
     if skipped:
         raise DatasetFormatError(

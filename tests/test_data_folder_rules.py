@@ -1,0 +1,248 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Which files of a folder are clips, and which class and split each gets, on the layouts users actually have.
+
+The rule is `datasets`' own for its folder builders (videofolder, imagefolder): a clip's class is the folder it is
+in, its split a folder above named by a split keyword (`datasets.data_files.SPLIT_KEYWORDS`, as a word of the
+name) at any depth. Every expectation below is a hand-written list of (file, class, split).
+"""
+
+import logging
+import tarfile
+import zipfile
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from vivit_hf.processing.video_io import read_frames
+from vivit_hf.training.data.formats import (
+    VIDEO_EXTENSIONS,
+    DatasetFormatError,
+    load_video_dataset,
+    load_videofolder,
+    video_files_below,
+)
+
+LOGGER = "vivit_hf.training.data.formats"
+SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
+
+
+def touch(root: Path, *relative: str) -> None:
+    """Stand-in clips: listing a folder reads names, not frames."""
+    for name in relative:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(b"\x00")
+
+
+def read_as_triples(data, root: Path) -> list[tuple[str, str, str]]:
+    """(file below root, class name, split) of every example, sorted."""
+    return sorted(
+        (Path(example["video"]).relative_to(root).as_posix(), data.id2label[example["label"]], split)
+        for split, examples in data.splits.items()
+        for example in examples
+    )
+
+
+# The Kinetics-style tree `{train,val}/<class>/<clip>` the trials copied into wrappers and archives.
+TREE = ["train/abseiling/a.mp4", "train/abseiling/b.mp4", "train/zumba/c.mp4", "val/abseiling/d.mp4", "val/zumba/e.mp4"]
+
+
+def tree_triples(prefix: str = "") -> list[tuple[str, str, str]]:
+    return sorted(
+        (prefix + name, name.split("/")[1], {"train": "train", "val": "validation"}[name.split("/")[0]])
+        for name in TREE
+    )
+
+
+# Camcorders (AVCHD) write .MTS / .m2ts, phones .3gp / .3g2, DVDs .vob, broadcast .mxf; older and raw types too.
+CAMERA_AND_PHONE_FILES = [
+    "run/a.3gp", "run/b.3g2", "run/c.MTS", "run/d.m2ts", "run/e.vob", "run/f.mxf", "run/g.ogv", "run/h.nut",
+    "run/i.dv", "run/j.y4m", "run/k.asf", "run/l.f4v", "run/m.divx", "run/n.m2v", "run/o.mpe", "run/p.rmvb",
+    "jump/q.3GP", "jump/r.mts", "jump/s.M2TS", "jump/t.VOB", "jump/u.mp4", "jump/v.h264", "jump/w.hevc", "jump/x.ivf",
+]  # fmt: skip
+
+
+def test_videofolder_reads_camera_phone_dvd_and_broadcast_video_types_in_any_case(tmp_path):
+    touch(tmp_path, *CAMERA_AND_PHONE_FILES)
+    data = load_video_dataset(tmp_path, "videofolder")
+    expected = sorted((name, name.split("/")[0], "train") for name in CAMERA_AND_PHONE_FILES)
+    assert read_as_triples(data, tmp_path) == expected
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in video_files_below(tmp_path)) == sorted(
+        CAMERA_AND_PHONE_FILES
+    )
+
+
+# (suffix, PyAV muxer, codec, pixel format, size, rate): files these containers hold as cameras and tools write them.
+WRITABLE = [
+    (".3gp", "3gp", "mpeg4", "yuv420p", 32, 8),
+    (".3g2", "3g2", "mpeg4", "yuv420p", 32, 8),
+    (".MTS", "mpegts", "h264", "yuv420p", 32, 25),
+    (".m2ts", "mpegts", "mpeg2video", "yuv420p", 32, 25),
+    (".vob", "vob", "mpeg2video", "yuv420p", 32, 25),
+    (".mxf", "mxf", "mpeg2video", "yuv420p", 32, 25),
+    (".nut", "nut", "mpeg4", "yuv420p", 32, 8),
+    (".asf", "asf", "wmv2", "yuv420p", 32, 8),
+    (".y4m", "yuv4mpegpipe", "rawvideo", "yuv420p", 32, 8),
+    (".m2v", "mpeg2video", "mpeg2video", "yuv420p", 32, 25),
+    (".h264", "h264", "h264", "yuv420p", 32, 25),
+]
+
+
+def write_encoded(path: Path, muxer: str, codec: str, pix_fmt: str, size: int, rate: int) -> None:
+    with av.open(str(path), "w", format=muxer) as container:
+        stream = container.add_stream(codec, rate=rate)
+        stream.width = stream.height = size
+        stream.pix_fmt = pix_fmt
+        for i in range(10):
+            frame = np.full((size, size, 3), 20 * i, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24").reformat(format=pix_fmt)):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+@pytest.mark.parametrize("suffix, muxer, codec, pix_fmt, size, rate", WRITABLE, ids=[w[0] for w in WRITABLE])
+def test_each_added_video_type_is_listed_and_decodes_to_what_plain_pyav_decodes(
+    tmp_path, suffix, muxer, codec, pix_fmt, size, rate
+):
+    path = tmp_path / "clips" / f"clip{suffix}"
+    path.parent.mkdir()
+    write_encoded(path, muxer, codec, pix_fmt, size, rate)
+    assert suffix.lower() in VIDEO_EXTENSIONS
+    assert video_files_below(tmp_path / "clips") == [path]
+    with av.open(str(path)) as container:  # the reference: every frame, decoded in order by PyAV alone
+        sequential = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    assert len(sequential) == 10
+    np.testing.assert_array_equal(read_frames(path, [0, 4, 9]), sequential[[0, 4, 9]])
+
+
+def test_a_folder_scan_names_the_files_it_leaves_out_and_the_types_it_reads(tmp_path, caplog):
+    # `.xyz` and `.jpg` may be clips (or frames) the reader does not take; annotation files are expected there.
+    touch(tmp_path, "run/a.mp4", "run/b.xyz", "swim/c.mp4", "swim/frames/0001.jpg", "notes.txt", "labels.csv")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+        videos = video_files_below(tmp_path)
+    assert read_as_triples(data, tmp_path) == [("run/a.mp4", "run", "train"), ("swim/c.mp4", "swim", "train")]
+    assert [p.relative_to(tmp_path).as_posix() for p in videos] == ["run/a.mp4", "swim/c.mp4"]
+    left_out = [r.getMessage() for r in caplog.records if "left out, their extension" in r.getMessage()]
+    assert len(left_out) == 2, [r.getMessage() for r in caplog.records]  # the data set's scan, then predict's
+    for message in left_out:
+        assert message.startswith("2 file(s) below"), message
+        assert "'run/b.xyz'" in message and "'swim/frames/0001.jpg'" in message, message
+        assert "notes.txt" not in message and "labels.csv" not in message, message
+        assert ".mp4" in message and ".3gp" in message and ".mts" in message, message
+
+
+def test_a_wrapper_folder_above_the_split_folders_is_neither_a_class_nor_a_split(tmp_path, caplog):
+    # `cp -r kinetics_tree wrapped/k400`: read before as one class 'k400', every clip in 'train'.
+    touch(tmp_path / "wrapped" / "k400", *TREE)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path / "wrapped", "videofolder")
+    assert read_as_triples(data, tmp_path / "wrapped") == tree_triples("k400/")
+    assert data.label_names == ["abseiling", "zumba"]
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+
+
+def hub_repo(tmp_path: Path, monkeypatch, archives: dict[str, list[str]]):
+    """A Hub data set repo holding `archives` ({archive path in the repo: members}), read by its id as the recipes
+    read it (snapshot_download stands in for the Hub); returns the data and the extraction folder."""
+    import huggingface_hub
+
+    snapshot = tmp_path / "hub" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    for archive, members in archives.items():
+        (snapshot / archive).parent.mkdir(parents=True, exist_ok=True)
+        if archive.endswith(".zip"):
+            with zipfile.ZipFile(snapshot / archive, "w") as zf:
+                for member in members:
+                    zf.writestr(member, b"\x00")
+        else:
+            touch(tmp_path / "payload", *members)
+            with tarfile.open(snapshot / archive, "w:gz") as tf:
+                for member in members:
+                    tf.add(tmp_path / "payload" / member, arcname=member)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", lambda repo_id, **kwargs: str(snapshot))
+    data = load_video_dataset("someone/videos", "videofolder", cache_dir=str(tmp_path / "cache"))
+    return data, tmp_path / "cache" / "someone--videos--abc123"
+
+
+def test_one_archive_of_split_folders_unpacks_into_its_own_folder_and_keeps_the_splits(tmp_path, monkeypatch):
+    # `zip -r videos.zip train val`: unpacked to `videos/train/...`; read before as one class 'videos'.
+    data, extracted = hub_repo(tmp_path, monkeypatch, {"videos.zip": TREE})
+    assert read_as_triples(data, extracted) == tree_triples("videos/")
+
+
+def test_archives_named_by_split_that_hold_their_split_folder_are_not_classes(tmp_path, monkeypatch):
+    # `zip -r train.zip train/` and `val.zip` in `data/`: unpacked to `data/train/train/<class>/`; read before as the
+    # classes 'train' and 'val', every clip labelled by its split.
+    members = {"data/train.zip": [m for m in TREE if m.startswith("train/")]}
+    members["data/val.tar.gz"] = [m for m in TREE if m.startswith("val/")]
+    data, extracted = hub_repo(tmp_path, monkeypatch, members)
+    expected = sorted(
+        (f"data/{name.split('/')[0]}/{name}", name.split("/")[1], SPLIT_NAMES[name.split("/")[0]]) for name in TREE
+    )
+    assert read_as_triples(data, extracted) == expected
+    assert data.label_names == ["abseiling", "zumba"]
+
+
+def test_a_split_keyword_is_a_word_of_a_folder_name_at_any_depth(tmp_path):
+    touch(
+        tmp_path,
+        "k400_train/part 1/abseiling/a.mp4",  # a keyword as a word, two folders above the class
+        "k400_train/part 1/training dog/b.mp4",  # Kinetics-700's class 'training dog' is a class, not a split
+        "Val2017/abseiling/c.mp4",  # any case, digits as separators
+        "Val2017/training dog/d.mp4",
+        "train_val_lists/zumba/e.mp4",  # keywords of two splits name none: 'train'
+        "testing-set/sub/zumba/f.mp4",
+        "contest/zumba/g.mp4",  # 'test' inside a word is no keyword: 'train'
+    )
+    data = load_video_dataset(tmp_path, "videofolder")
+    assert read_as_triples(data, tmp_path) == sorted(
+        [
+            ("k400_train/part 1/abseiling/a.mp4", "abseiling", "train"),
+            ("k400_train/part 1/training dog/b.mp4", "training dog", "train"),
+            ("Val2017/abseiling/c.mp4", "abseiling", "validation"),
+            ("Val2017/training dog/d.mp4", "training dog", "validation"),
+            ("train_val_lists/zumba/e.mp4", "zumba", "train"),
+            ("testing-set/sub/zumba/f.mp4", "zumba", "test"),
+            ("contest/zumba/g.mp4", "zumba", "train"),
+        ]
+    )
+
+
+def test_clips_in_sub_folders_take_their_own_folder_as_class_and_the_mixed_depths_are_named(tmp_path, caplog):
+    touch(tmp_path, "train/run/a.mp4", "train/run/slow/b.mp4", "train/swim/c.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert read_as_triples(data, tmp_path) == [
+        ("train/run/a.mp4", "run", "train"),
+        ("train/run/slow/b.mp4", "slow", "train"),
+        ("train/swim/c.mp4", "swim", "train"),
+    ]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("2 different depths" in m and "'train/run/slow/b.mp4'" in m for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    "files, one_class",
+    [
+        (["train/run/a.mp4", "train/run/b.mp4", "val/run/c.mp4", "val/swim/d.mp4"], "run"),
+        (["clips/run/a.mp4", "clips/run/b.mp4"], "run"),
+    ],
+)
+def test_a_training_split_of_one_class_is_refused_naming_the_folder_and_what_it_holds(tmp_path, files, one_class):
+    touch(tmp_path / "data set", *files)
+    with pytest.raises(DatasetFormatError) as raised:
+        load_videofolder([tmp_path / "data set"])
+    message = str(raised.value)
+    assert str(tmp_path / "data set") in message, message
+    assert f"one class, {one_class!r}" in message and f"'{files[0]}'" in message, message
+    assert f"found ['{files[0].split('/')[0]}/'" in message, message  # the top of the folder
+
+
+def test_the_training_docs_list_exactly_the_video_types_the_folder_readers_take():
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "training-and-data.md").read_text()
+    start = docs.index("`recipes/predict.py --videos <folder>`: `") + len("`recipes/predict.py --videos <folder>`: `")
+    listed = docs[start : docs.index("`", start)].split()
+    assert listed == list(VIDEO_EXTENSIONS)
