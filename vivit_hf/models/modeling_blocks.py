@@ -135,6 +135,11 @@ class FrameSamplingEmbedding(nn.Module):
         frames = pixel_values[:, self.frame_indices(pixel_values.shape[1])]
         b, t, c, height, width = frames.shape
         grid = self.token_grid(pixel_values.shape[1], height, width)
+        if height % self.patch_size[0] == 0:
+            # No patch straddles two frames: the same tokens from the frames as a batch of images, the input a
+            # per-frame ViT patch embedding gets (hooks and adapters on the projection see ViT images).
+            patches = self.projection(frames.flatten(0, 1))  # ((b t), d, h, w)
+            return patches.permute(0, 2, 3, 1).unflatten(0, (b, t))
         stacked = frames.transpose(1, 2).reshape(b, c, t * height, width)  # frame after frame, top to bottom
         patches = self.projection(stacked)  # (b, d, rows, w)
         return patches.permute(0, 2, 3, 1).reshape(b, *grid, -1)
