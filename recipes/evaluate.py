@@ -50,8 +50,8 @@ from vivit_hf.training.data.formats import (
     sample_subset,
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-from vivit_hf.training.finetune import _at_least
-from vivit_hf.training.flags import SuggestingArgumentParser
+from vivit_hf.training.finetune import _at_least, main_process_first
+from vivit_hf.training.flags import SuggestingArgumentParser, hub_source
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
@@ -191,17 +191,20 @@ def main(argv=None):
     if args.streaming and args.dataset_format != "hub":
         raise SystemExit("error: --streaming reads a Hub data set or a local folder with --dataset_format hub")
     opener = (
-        open_streaming_dataset if args.streaming else partial(open_video_dataset, once=accelerator.main_process_first)
+        open_streaming_dataset
+        if args.streaming
+        else partial(open_video_dataset, once=partial(main_process_first, accelerator))
     )
-    data = opener(
-        args.dataset,
-        **({} if args.streaming else {"dataset_format": args.dataset_format}),
-        cache_dir=args.cache_dir,
-        revision=args.dataset_revision,
-        video_column=args.video_column,
-        label_column=args.label_column,
-        config_name=args.dataset_config_name,
-    )
+    with hub_source("--dataset", args.dataset):  # a Hub id that cannot be fetched: one line naming it, not a traceback
+        data = opener(
+            args.dataset,
+            **({} if args.streaming else {"dataset_format": args.dataset_format}),
+            cache_dir=args.cache_dir,
+            revision=args.dataset_revision,
+            video_column=args.video_column,
+            label_column=args.label_column,
+            config_name=args.dataset_config_name,
+        )
     split = args.split or data.default_eval_split
     if split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback
         wanted = f"no split {split!r}" if split else "no validation or test split"
@@ -214,7 +217,8 @@ def main(argv=None):
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)
 
     try:
-        model = AutoModelForVideoClassification.from_pretrained(args.model)
+        with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such
+            model = AutoModelForVideoClassification.from_pretrained(args.model)
     except OSError as error:  # a name that is no folder here, read as a Hub id: say both in one line, not a traceback
         raise SystemExit(
             f"error: --model {args.model}: no such local folder, and as a Hub model id it could not be loaded: "

@@ -72,6 +72,7 @@ from vivit_hf.training.finetune import (
     run_settings,
     soft_targets,
 )
+from vivit_hf.training.flags import hub_source
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import plot_training_curves, save_evaluation_plots, scalar_metrics
 from vivit_hf.training.mixup import VideoMixup
@@ -198,8 +199,11 @@ def main(argv=None):
         output_dir.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 
-    data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
-    model, init_processor = build_model(args, data)
+    # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.
+    with hub_source("--dataset", args.dataset):
+        data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
+    with hub_source("--init_from", args.init_from):
+        model, init_processor = build_model(args, data)
     processor = build_processor(args, model.config, init_processor)
     check_processor_fits_model(processor, model.config)
     head_sizes = list(data.head_sizes.values())

@@ -34,6 +34,7 @@ from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.training.data.formats import video_files_below
+from vivit_hf.training.flags import hub_source
 
 logger = logging.getLogger("predict")
 
@@ -181,9 +182,10 @@ def main(argv=None) -> None:
     check_model(args.model)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        classifier = pipeline(
-            "video-classification", model=args.model, pipeline_class=ViViTVideoClassificationPipeline, device=device
-        )
+        with hub_source("--model", args.model, prog="predict.py"):  # no network, offline mode, no such repo
+            classifier = pipeline(
+                "video-classification", model=args.model, pipeline_class=ViViTVideoClassificationPipeline, device=device
+            )
     except (OSError, ValueError) as error:  # not a model transformers can load (or a Hub id not reachable offline)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise SystemExit(f"predict.py: error: --model {args.model}: {first}") from None

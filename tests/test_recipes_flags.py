@@ -391,3 +391,39 @@ def test_resume_latest_refuses_a_folder_with_no_run_in_it(tmp_path, made):
     assert str(folder) in message and "no run to continue" in message
     assert ("does not exist" in message) != made
     assert check_output_dir(folder, overwrite=False, resume=None) == []  # a new run there is fine
+
+
+def test_why_a_hub_id_was_not_fetched_tells_no_network_from_no_such_repo(monkeypatch):
+    import httpx2
+    from datasets.exceptions import DatasetNotFoundError
+    from huggingface_hub import constants
+    from huggingface_hub.errors import LocalEntryNotFoundError, RepositoryNotFoundError
+
+    from vivit_hf.training.flags import is_hub_failure, why_not_fetched
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+    def raised(error, cause):  # as huggingface_hub and datasets chain them: `raise error from cause`
+        error.__cause__ = cause
+        return error
+
+    no_network = raised(
+        ConnectionError("Couldn't reach 'someone/x' on the Hub (LocalEntryNotFoundError)"),
+        raised(
+            LocalEntryNotFoundError("Got: ConnectError"), httpx2.ConnectError("[Errno -2] Name or service not known")
+        ),
+    )
+    assert why_not_fetched(no_network) == (
+        "the Hub could not be reached ([Errno -2] Name or service not known) and it is not in the local cache"
+    )
+    no_repo = "no Hub repo of that name (or it is private or gated: log in with `hf auth login`)"
+    assert why_not_fetched(DatasetNotFoundError("Dataset 'someone/x' doesn't exist on the Hub")) == no_repo
+    response = httpx2.Response(404, request=httpx2.Request("GET", "https://huggingface.co/api/models/someone/x"))
+    assert (
+        why_not_fetched(
+            raised(OSError("someone/x is not a valid model id"), RepositoryNotFoundError("404", response=response))
+        )
+        == no_repo
+    )
+    assert is_hub_failure(no_network)
+    assert not is_hub_failure(FileNotFoundError("outputs/model.safetensors"))  # a bad local file: a bug's traceback

@@ -1,6 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""The recipes as a user runs them: a data set that is not what `--dataset_format` says, and Ctrl-C during
-training, end in one line on stderr and a status (2; 130, the shell's for SIGINT), never a traceback."""
+"""The recipes as a user runs them: a data set that is not what `--dataset_format` says, a Hub id that cannot be
+fetched, and Ctrl-C during training, end in one line on stderr and a status (2; 130, the shell's for SIGINT), never a
+traceback."""
 
 import importlib.util
 import json
@@ -106,3 +107,58 @@ def test_interrupted_before_any_checkpoint_says_to_start_over(tmp_path):
     assert message.startswith("interrupted before the first checkpoint") and "--overwrite_output_dir" in message
     (tmp_path / "checkpoints" / ".tmp-step_3").mkdir(parents=True)  # a save cut short is no checkpoint
     assert recipe.interrupted_message(tmp_path) == message
+
+
+# A made-up Hub id with HF_HUB_OFFLINE=1 (env()): offline mode fails at once, so no network is needed to test it.
+OFFLINE = "no such local folder; read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+PREDICT = REPO / "recipes" / "predict.py"
+
+
+def assert_one_line(result, expected: str):
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert last_line(result.stderr) == expected
+    assert result.stderr.count(expected) == 1  # said once, not once per layer of re-raising
+
+
+def test_finetune_on_a_hub_data_set_not_fetched_offline_names_the_id_in_one_line(tmp_path):
+    for dataset_format in ("hub", "kinetics"):  # read by datasets, and downloaded whole by huggingface_hub
+        result = run_recipe(
+            FINETUNE, "--dataset", "someone/kinetics-mini", "--dataset_format", dataset_format, "--output_dir", tmp_path
+        )
+        assert_one_line(result, f"error: --dataset someone/kinetics-mini: {OFFLINE}")
+
+
+def test_evaluate_on_a_hub_data_set_or_model_not_fetched_offline_names_the_id_in_one_line(tmp_path):
+    result = run_recipe(
+        EVALUATE, "--model", "someone/vivit", "--dataset", "someone/ssv2-mini", "--dataset_format", "ssv2"
+    )
+    assert_one_line(result, f"error: --dataset someone/ssv2-mini: {OFFLINE}")
+    result = run_recipe(EVALUATE, "--model", "someone/vivit", "--output_dir", tmp_path)  # the bundled data set
+    assert_one_line(result, f"error: --model someone/vivit: {OFFLINE}")
+
+
+def test_finetune_init_from_a_hub_vit_not_fetched_offline_names_the_id_in_one_line(tmp_path):
+    result = run_recipe(FINETUNE, "--init_from", "someone/vit-base", "--output_dir", tmp_path)
+    assert_one_line(
+        result,
+        "error: --init_from 'someone/vit-base': no such local file or folder; read as a Hub repo id, offline mode is "
+        "on (HF_HUB_OFFLINE or local_files_only) and its config.json is not in the local cache",
+    )
+
+
+def test_predict_with_a_hub_model_not_fetched_offline_names_the_id_in_one_line(tmp_path):
+    tiny_clip(tmp_path / "a.mp4", label=0, seed=0)
+    result = run_recipe(PREDICT, "--model", "nonexistent_model", "--videos", tmp_path / "a.mp4")
+    assert_one_line(result, f"predict.py: error: --model nonexistent_model: {OFFLINE}")
+
+
+def test_on_two_processes_a_hub_data_set_not_fetched_is_one_line_per_process_and_no_rank_traceback(tmp_path):
+    # the main process opens the data set first while the other waits: it must be let go, to fail the same way
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    command = [*launcher, str(FINETUNE), "--dataset", "someone/kinetics-mini", "--dataset_format", "hub"]
+    command += ["--output_dir", str(tmp_path)]
+    result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert result.stderr.count(f"error: --dataset someone/kinetics-mini: {OFFLINE}") == 2, result.stderr[-3000:]
+    assert "[rank1]: Traceback" not in result.stderr and "[rank0]: Traceback" not in result.stderr

@@ -12,6 +12,8 @@ import math
 import os
 import re
 import sys
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -23,11 +25,11 @@ from ..conversion.vit_init import from_vivit_checkpoint
 from ..hub.sources import looks_like_local_path
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
-from .data import SYNTHETIC, open_video_dataset
+from .data import SYNTHETIC, DatasetFormatError, open_video_dataset
 from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-from .flags import SuggestingArgumentParser
+from .flags import HUB_SOURCE_ERRORS, SuggestingArgumentParser, is_hub_failure
 from .metrics import evaluation_metrics, predict
 from .presets import MODEL_SIZES, PRESETS, get_preset
 
@@ -591,6 +593,24 @@ def check_config_overrides(overrides: dict, crop_size: int | None = None, config
 
 
 # ------------------------------------------------------------------------------------------------ data
+@contextmanager
+def main_process_first(accelerator):
+    """accelerate's `main_process_first`, except that a data set the main process could not open for a reason every
+    process shares (a Hub id not fetched, a folder not in its `--dataset_format`) still lets the others go, to find
+    the same and end in the same line: accelerate's left them in its barrier, to die in a gloo traceback when the
+    main process exited (on NCCL, to hang). Any other error (a bug) keeps them there, as before."""
+    if not accelerator.is_main_process:
+        accelerator.wait_for_everyone()
+    try:
+        yield
+    except (DatasetFormatError, *HUB_SOURCE_ERRORS) as error:
+        if accelerator.is_main_process and (isinstance(error, DatasetFormatError) or is_hub_failure(error)):
+            accelerator.wait_for_everyone()
+        raise
+    if accelerator.is_main_process:
+        accelerator.wait_for_everyone()
+
+
 def load_data(args, accelerator):
     if getattr(args, "streaming", False):
         return load_streaming_data(args)
@@ -598,7 +618,7 @@ def load_data(args, accelerator):
     data = open_video_dataset(
         args.dataset,
         args.dataset_format,
-        once=accelerator.main_process_first,
+        once=partial(main_process_first, accelerator),
         cache_dir=args.cache_dir,
         revision=args.dataset_revision,
         video_column=args.video_column,

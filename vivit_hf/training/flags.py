@@ -1,5 +1,6 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""The recipes' argument parser: a flag it does not know is answered with the closest one it does.
+"""The recipes' command line: a flag the parser does not know is answered with the closest one it does, and a flag
+naming a Hub id that cannot be fetched ends in one line naming it and why.
 
 `argparse` says only "unrecognized arguments: --lr 1e-3" (Python 3.14 adds `suggest_on_error`, for choices only).
 The recipes take transformers' and accelerate's spellings (`--learning_rate`, `--num_train_epochs`); a user coming
@@ -10,6 +11,21 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from huggingface_hub.constants import is_offline_mode
+from huggingface_hub.errors import (
+    HfHubHTTPError,
+    LocalEntryNotFoundError,
+    OfflineModeIsEnabled,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+
+from vivit_hf.conversion.transformers_vivit import CheckpointSourceError
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
 COMMON_ALIASES = {
@@ -55,3 +71,65 @@ class SuggestingArgumentParser(argparse.ArgumentParser):
             if hints:
                 message += f" (did you mean: {', '.join(hints)}?)"
         super().error(message)
+
+
+# What huggingface_hub, datasets and transformers raise for a Hub id they cannot fetch is an OSError: no network
+# (datasets' ConnectionError, huggingface_hub's LocalEntryNotFoundError, transformers' OSError raised from it), offline
+# mode (OfflineModeIsEnabled), no such repo or revision (HfHubHTTPError; datasets' DatasetNotFoundError is a
+# FileNotFoundError), and our own CheckpointSourceError. `is_hub_failure` tells them from a bad local file.
+HUB_SOURCE_ERRORS = (OSError,)
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """`error` and the exceptions it was raised from or while handling, outermost first."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def why_not_fetched(error: BaseException) -> str:
+    """Why a Hub id gave no files, in words: no such repo (or revision), offline mode, or the Hub not reached."""
+    chain = list(_causes(error))
+    names = {type(cause).__name__ for cause in chain}
+    if any(isinstance(cause, RevisionNotFoundError) for cause in chain):
+        return "the Hub repo has no such revision"
+    if any(isinstance(cause, RepositoryNotFoundError) for cause in chain) or "DatasetNotFoundError" in names:
+        return "no Hub repo of that name (or it is private or gated: log in with `hf auth login`)"
+    if is_offline_mode() or any(isinstance(cause, OfflineModeIsEnabled) for cause in chain):
+        return "offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+    root = chain[-1]
+    detail = str(root).strip().splitlines()[0] if str(root).strip() else type(root).__name__
+    return f"the Hub could not be reached ({detail}) and it is not in the local cache"
+
+
+def is_hub_failure(error: BaseException) -> bool:
+    """Whether `error` says a Hub id could not be fetched, not that a local file is bad (a bug keeps its traceback):
+    huggingface_hub's errors, a network error, or datasets' / transformers' wording of them."""
+    for cause in _causes(error):
+        if isinstance(cause, (CheckpointSourceError, HfHubHTTPError, LocalEntryNotFoundError, ConnectionError)):
+            return True
+        if type(cause).__name__ in ("DatasetNotFoundError", "ConnectError", "ConnectTimeout"):  # datasets, httpx
+            return True
+    return False
+
+
+@contextmanager
+def hub_source(flag: str, source, prog: str = "") -> Iterator[None]:
+    """Loading what `flag` names: a Hub id that cannot be fetched ends the command in one line on stderr naming it
+    and why, with argparse's status 2, as `python -m vivit_hf.convert` does, not a traceback of huggingface_hub's
+    and datasets' internals. A local path that exists (or no source given) is not a Hub id: its errors are left as
+    they are."""
+    try:
+        yield
+    except HUB_SOURCE_ERRORS as error:
+        if source is None or Path(str(source)).expanduser().exists() or not is_hub_failure(error):
+            raise
+        prefix = f"{prog}: error: " if prog else "error: "
+        if isinstance(error, CheckpointSourceError):  # its message already names the source and why
+            message = f"{flag} {error}"
+        else:
+            message = f"{flag} {source}: no such local folder; read as a Hub id, {why_not_fetched(error)}"
+        print(prefix + message, file=sys.stderr)
+        raise SystemExit(2) from None
