@@ -254,3 +254,28 @@ def test_shards_written_again_into_the_same_folder_are_read_whole_not_from_the_o
         versions.append(written)
         shutil.rmtree(out)
     assert versions[0] != versions[1] and sorted(versions[0].values()) == sorted(versions[1].values())
+
+
+def test_a_missing_dataset_folder_is_argparses_one_line_exit_2(tmp_path, capsys):
+    missing = str(tmp_path / "kinetics400")
+    with pytest.raises(SystemExit) as stopped:
+        shard_main(["--dataset_format", "kinetics", "--dataset", missing, "--out", str(tmp_path / "shards")])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"python -m vivit_hf.training.data.shard: error: argument --dataset: '{missing}': no such folder "
+        "(a Hub data set id reads 'org/name')"
+    )
+    assert not (tmp_path / "shards").exists()
+
+
+def test_a_hub_data_set_not_fetched_offline_is_one_line_naming_it_exit_2(tmp_path, capsys, monkeypatch):
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # fails at once, no network needed
+    with pytest.raises(SystemExit) as stopped:
+        shard_main(["--dataset_format", "kinetics", "--dataset", "someone/k400", "--out", str(tmp_path / "shards")])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "python -m vivit_hf.training.data.shard: error: --dataset someone/k400: no such local folder; read as a Hub "
+        "id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+    )

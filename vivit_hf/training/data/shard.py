@@ -330,7 +330,9 @@ def _member_note(member: str) -> str:
 
 
 def main(argv=None) -> dict:
-    from . import DATASET_FORMATS, open_video_dataset
+    from ...hub.sources import looks_like_local_path
+    from ..flags import hub_source
+    from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset
     from .formats import check_config_name
 
     parser = argparse.ArgumentParser(
@@ -367,15 +369,22 @@ def main(argv=None) -> dict:
         check_config_name(args.dataset_format, args.dataset_config_name)
     except ValueError as error:
         parser.error(f"argument --dataset_config_name: {error}")
-    data = open_video_dataset(
-        args.dataset,
-        args.dataset_format,
-        cache_dir=args.cache_dir,
-        revision=args.dataset_revision,
-        video_column=args.video_column,
-        label_column=args.label_column,
-        config_name=args.dataset_config_name,
-    )
+    # A mistyped path was a FileNotFoundError traceback from deep in the adapters: refused as the recipes refuse it.
+    if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
+        parser.error(f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')")
+    try:
+        with hub_source("--dataset", args.dataset, prog=parser.prog):  # a Hub id not fetched: one line, status 2
+            data = open_video_dataset(
+                args.dataset,
+                args.dataset_format,
+                cache_dir=args.cache_dir,
+                revision=args.dataset_revision,
+                video_column=args.video_column,
+                label_column=args.label_column,
+                config_name=args.dataset_config_name,
+            )
+    except DatasetFormatError as error:  # not what --dataset_format says: its message names the problem
+        parser.error(str(error))
     summary = write_shards(
         data,
         args.out,
