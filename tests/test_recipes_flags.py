@@ -427,3 +427,23 @@ def test_why_a_hub_id_was_not_fetched_tells_no_network_from_no_such_repo(monkeyp
     )
     assert is_hub_failure(no_network)
     assert not is_hub_failure(FileNotFoundError("outputs/model.safetensors"))  # a bad local file: a bug's traceback
+
+
+def test_a_launcher_flag_given_after_the_script_says_it_goes_before_the_script(finetune, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["recipes/finetune.py"])  # as `accelerate launch recipes/finetune.py` runs it
+    with pytest.raises(SystemExit) as stopped:
+        finetune.parse_args(["--num_processes", "2", "--multi_gpu", "--lr", "0.1", "--nproc_per_node=2"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "finetune.py: error: unrecognized arguments: --num_processes 2 --multi_gpu --lr 0.1 --nproc_per_node=2 "
+        "(did you mean: --lr -> --learning_rate?); --num_processes, --multi_gpu are flags of accelerate launch: give "
+        "them before the script, `accelerate launch --num_processes 2 --multi_gpu recipes/finetune.py`; "
+        "--nproc_per_node is a flag of torchrun: give it before the script, `torchrun --nproc_per_node=2 "
+        "recipes/finetune.py`"
+    )
+
+
+def test_the_launcher_flags_the_recipe_takes_itself_are_taken_not_refused(finetune):
+    # accelerate launch has them too; after the script they are the recipe's own, as the docs use them
+    args = finetune.parse_args(["--mixed_precision", "bf16", "--gradient_accumulation_steps", "2"])
+    assert (args.mixed_precision, args.gradient_accumulation_steps) == ("bf16", 2)

@@ -62,15 +62,68 @@ class SuggestingArgumentParser(argparse.ArgumentParser):
     def error(self, message: str):
         prefix = "unrecognized arguments: "
         if message.startswith(prefix):
+            tokens = message[len(prefix) :].split()
+            launcher_hint = self.launcher_hint(tokens)
             hints = []
-            for token in message[len(prefix) :].split():
-                if token.startswith("--"):
+            for token in tokens:
+                if token.startswith("--") and not launcher_of(token):
                     closest = self.closest_flag(token)
                     if closest:
                         hints.append(f"{token.split('=', 1)[0]} -> {closest}")
             if hints:
                 message += f" (did you mean: {', '.join(hints)}?)"
+            if launcher_hint:
+                message += f"; {launcher_hint}"
         super().error(message)
+
+    def launcher_hint(self, tokens: list[str]) -> str | None:
+        """For the unknown flags that are a launcher's (`accelerate launch recipes/finetune.py --num_processes 2`
+        hands `--num_processes 2` to the script): where they go, as the command to type."""
+        moved: dict[str, list[str]] = {}  # launcher -> its flags, with their values
+        for i, token in enumerate(tokens):
+            launcher = launcher_of(token) if token.startswith("--") else None
+            if launcher:
+                value = [t for t in tokens[i + 1 : i + 2] if not t.startswith("-")]  # its value, if it takes one
+                moved.setdefault(launcher, []).extend([token, *value])
+        script = sys.argv[0] if Path(sys.argv[0]).name == self.prog else self.prog
+        hints = []
+        for launcher, given in moved.items():
+            flags = [t.split("=", 1)[0] for t in given if t.startswith("--")]
+            which = f"{flags[0]} is a flag" if len(flags) == 1 else f"{', '.join(flags)} are flags"
+            them = "it" if len(flags) == 1 else "them"
+            hints.append(
+                f"{which} of {launcher}: give {them} before the script, `{launcher} {' '.join(given)} {script}`"
+            )
+        return "; ".join(hints) or None
+
+
+def launcher_of(flag: str) -> str | None:
+    """ "accelerate launch" or "torchrun" when `flag` is one of the launcher's own flags and not the recipes' (theirs:
+    --mixed_precision and --gradient_accumulation_steps, which a recipe takes itself); None otherwise. Read from
+    the launchers' own parsers, so a new launcher flag is known without a list to keep."""
+    flag = flag.split("=", 1)[0]
+    for launcher, flags in _launcher_flags().items():
+        if flag in flags:
+            return launcher
+    return None
+
+
+def _launcher_flags() -> dict[str, set[str]]:
+    flags = {}
+    try:
+        from accelerate.commands.launch import launch_command_parser
+
+        flags["accelerate launch"] = _long_options(launch_command_parser())
+    except ImportError:  # accelerate is the recipes' extra; without it, no hint
+        pass
+    from torch.distributed.run import get_args_parser
+
+    flags["torchrun"] = _long_options(get_args_parser())
+    return flags
+
+
+def _long_options(parser: argparse.ArgumentParser) -> set[str]:
+    return {s for a in parser._actions for s in a.option_strings if s.startswith("--") and s != "--help"}
 
 
 # What huggingface_hub, datasets and transformers raise for a Hub id they cannot fetch is an OSError: no network
