@@ -51,7 +51,7 @@ from vivit_hf.training.data.formats import (
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import _at_least, main_process_first
-from vivit_hf.training.flags import SuggestingArgumentParser, hub_source
+from vivit_hf.training.flags import SuggestingArgumentParser, hub_source, processes_not_started
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
@@ -187,6 +187,9 @@ def main(argv=None):
         cpu=cpu_process_group(), **({"mixed_precision": args.mixed_precision} if args.mixed_precision else {})
     )
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
+    single = processes_not_started(accelerator.num_processes, sys.argv[0])  # --num_processes 2 ran one on CPUs
+    if single:
+        logger.warning(single)
 
     if args.streaming and args.dataset_format != "hub":
         raise SystemExit("error: --streaming reads a Hub data set or a local folder with --dataset_format hub")

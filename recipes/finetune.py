@@ -72,7 +72,7 @@ from vivit_hf.training.finetune import (
     run_settings,
     soft_targets,
 )
-from vivit_hf.training.flags import hub_source
+from vivit_hf.training.flags import hub_source, processes_not_started
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import plot_training_curves, save_evaluation_plots, scalar_metrics
 from vivit_hf.training.mixup import VideoMixup
@@ -173,6 +173,9 @@ def main(argv=None):
         raise SystemExit(f"error: {error}") from None
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
     logger.info(accelerator.state, main_process_only=False)
+    single = processes_not_started(accelerator.num_processes, sys.argv[0])  # --num_processes 2 ran one on CPUs
+    if single:
+        logger.warning(single)
     if batch_warning:
         logger.warning(f"WARNING: {batch_warning}")
     if rerun is not None and rerun[0] == "continue":

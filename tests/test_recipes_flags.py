@@ -447,3 +447,29 @@ def test_the_launcher_flags_the_recipe_takes_itself_are_taken_not_refused(finetu
     # accelerate launch has them too; after the script they are the recipe's own, as the docs use them
     args = finetune.parse_args(["--mixed_precision", "bf16", "--gradient_accumulation_steps", "2"])
     assert (args.mixed_precision, args.gradient_accumulation_steps) == ("bf16", 2)
+
+
+def launcher_environment(monkeypatch, *launch_flags) -> dict:
+    """The environment accelerate launch's simple launcher (one process, no --multi_gpu) gives the script: its own
+    code, not run."""
+    from accelerate.commands.launch import _validate_launch_command, launch_command_parser
+    from accelerate.utils.launch import prepare_simple_launcher_cmd_env
+
+    for name in ("WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "ACCELERATE_USE_CPU"):
+        monkeypatch.delenv(name, raising=False)
+    args = launch_command_parser().parse_args([*launch_flags, "--cpu", "recipes/finetune.py"])
+    args, _, _ = _validate_launch_command(args)
+    return prepare_simple_launcher_cmd_env(args)[1]
+
+
+def test_two_processes_asked_of_accelerates_simple_launcher_warn_naming_the_two_process_config(monkeypatch):
+    from vivit_hf.training.flags import processes_not_started
+
+    warning = processes_not_started(1, "recipes/finetune.py", launcher_environment(monkeypatch, "--num_processes", "2"))
+    assert warning is not None and "\n" not in warning
+    assert "--config_file recipes/accelerate_configs/cpu_two_processes.yaml recipes/finetune.py" in warning
+    # one process asked for, a plain `python`, and torchrun's two processes: nothing to say
+    assert processes_not_started(1, "f.py", launcher_environment(monkeypatch, "--num_processes", "1")) is None
+    assert processes_not_started(1, "f.py", {}) is None
+    torchrun = {"WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500", "ACCELERATE_USE_CPU": "True"}
+    assert processes_not_started(2, "f.py", torchrun) is None

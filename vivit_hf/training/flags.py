@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -186,3 +187,27 @@ def hub_source(flag: str, source, prog: str = "") -> Iterator[None]:
             message = f"{flag} {source}: no such local folder; read as a Hub id, {why_not_fetched(error)}"
         print(prefix + message, file=sys.stderr)
         raise SystemExit(2) from None
+
+
+# Process counts set by launchers that start every process themselves (torchrun, mpirun, MVAPICH, Intel MPI).
+_STARTED_PROCESSES = ("WORLD_SIZE", "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE")
+
+
+def processes_not_started(num_processes: int, script: str, environ=None) -> str | None:
+    """A one-line warning when `accelerate launch` was asked for several processes and started one, else None.
+
+    `accelerate launch --num_processes 2 script.py` on a machine without several GPUs (no --multi_gpu, no config
+    with a multi-process distributed_type) goes to its simple launcher, which runs the script once: it sets
+    MASTER_ADDR / MASTER_PORT for the processes asked for (more than one, or more than one machine) and no process
+    count, which torchrun and mpirun would set. That pair without a count is what is seen here."""
+    environ = os.environ if environ is None else environ
+    simple_launcher = "ACCELERATE_USE_CPU" in environ  # set by accelerate launch's simple launcher, always
+    asked_for_more = "MASTER_ADDR" in environ and "MASTER_PORT" in environ
+    if num_processes > 1 or not (simple_launcher and asked_for_more) or any(v in environ for v in _STARTED_PROCESSES):
+        return None
+    return (
+        "WARNING: accelerate launch was asked for several processes (--num_processes, --num_machines) but started "
+        "this one alone: without --multi_gpu or a multi-process config its launcher runs the script once; on CPUs "
+        f"use `accelerate launch --config_file recipes/accelerate_configs/cpu_two_processes.yaml {script}` (or "
+        f"torchrun --nproc_per_node N {script}), on GPUs add --multi_gpu"
+    )
