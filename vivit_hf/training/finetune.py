@@ -599,6 +599,10 @@ def main_process_first(accelerator):
     process shares (a Hub id not fetched, a folder not in its `--dataset_format`) still lets the others go, to find
     the same and end in the same line: accelerate's left them in its barrier, to die in a gloo traceback when the
     main process exited (on NCCL, to hang). Any other error (a bug) keeps them there, as before."""
+    if getattr(accelerator, "num_processes", 1) == 1:  # one process (or a one-process stand-in): nobody waits
+        with accelerator.main_process_first():
+            yield
+        return
     if not accelerator.is_main_process:
         accelerator.wait_for_everyone()
     try:
