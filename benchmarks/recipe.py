@@ -8,7 +8,9 @@ same loader decoding every clip each time, and by the same batches decoded befor
 
 Arguments after `--` go to `recipes/finetune.py`'s parser, so the data, model, processor and loader are built
 exactly as the recipe builds them. It also times one clip in one process (decoding vs from memory). Writes
-`recipe-<preset>.json` and `.md` into `--out-dir`.
+`recipe-<preset>.json` and `.md` into `--out-dir`; a run with other flags (`--steps`, `--skip`, `--clips`, `--runs`,
+recipe flags) adds them to the name (`recipe-synthetic_motion-steps40-num_workers1-...`), or takes `--name`, so
+that only the first command above rewrites the committed results.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
+import hashlib
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -177,9 +181,7 @@ def run_streaming(model, optimizer, state, args, dataset, steps: int, mixed_prec
     return records, info
 
 
-def main(argv: list[str] | None = None) -> dict:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    own, recipe_argv = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=90, help="training steps per run (the bundled set: 60 an epoch)")
     parser.add_argument("--skip", type=int, default=5, help="first steps left out of the figures (warm-up)")
@@ -191,9 +193,57 @@ def main(argv: list[str] | None = None) -> dict:
         default=["recipe", "decoding", "pre_decoded", "streaming"],
         help="which loaders to time (streaming: shards on local disk, --streaming's loader)",
     )
+    parser.add_argument(
+        "--name",
+        default=None,
+        help="file name of the results, without .json/.md (default: recipe-<preset>, plus the flags that differ "
+        "from the documented default run)",
+    )
+    return parser
+
+
+def parse_command(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """This script's options, and the arguments after `--` for recipes/finetune.py."""
+    own, recipe_argv = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+    parser = build_parser()
     options = parser.parse_args(own)
     if options.steps <= options.skip:
         parser.error(f"--steps ({options.steps}) must exceed --skip ({options.skip})")
+    return options, recipe_argv
+
+
+# Flags that change what is measured; --out-dir and --name only say where it goes.
+_MEASURING = ("steps", "skip", "clips", "runs")
+
+
+def result_name(options: argparse.Namespace, recipe_argv: list[str], preset: str) -> str:
+    """The results' file name: `recipe-<preset>` for the documented run (`python benchmarks/recipe.py`, whose files
+    docs/benchmarks.md quotes), with every flag that changes the measurement appended otherwise, so a variant
+    (`--steps 40 -- --num_workers 1`) writes beside the committed figures instead of over them."""
+    if options.name:
+        return options.name
+    defaults = build_parser().parse_args([])
+    variant = []
+    for key in _MEASURING:
+        value = getattr(options, key)
+        if value != getattr(defaults, key):
+            variant.append(key + ("+".join(value) if isinstance(value, list) else str(value)))
+    flags: list[list[str]] = []  # each recipe flag with its values: `--num_workers 1` -> num_workers1
+    for token in recipe_argv:
+        if token.startswith("--") or not flags:
+            flags.append(token.lstrip("-").split("=", 1))
+        else:
+            flags[-1].append(token)
+    variant += ["".join(flag) for flag in flags if flag[0] != "preset"]  # the preset is already the name's stem
+    name = re.sub(r"[^A-Za-z0-9_.+-]", "_", "-".join([f"recipe-{preset}", *variant]))
+    if len(name) > 150:  # a file name stays short; the full command is in the files themselves
+        name = name[:140] + "-" + hashlib.sha1(name.encode()).hexdigest()[:8]
+    return name
+
+
+def main(argv: list[str] | None = None) -> dict:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    options, recipe_argv = parse_command(argv)
 
     load_before = os.getloadavg()
     args, model, optimizer, dataset, setup_s = build(recipe_argv)
@@ -252,7 +302,7 @@ def main(argv: list[str] | None = None) -> dict:
         streamed = result["streaming"]["data_wait_share"]
         result["goal_streaming"] = {"measured": f"{streamed:.1%}", "met": streamed < 0.10}
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    stem = options.out_dir / f"recipe-{args.preset}"
+    stem = options.out_dir / result_name(options, recipe_argv, args.preset)
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1))
     labels = {
         "recipe": "recipe loader (decoded clips in memory)",

@@ -161,3 +161,24 @@ def test_model_compiles_as_one_graph(bench, variant):
     explanation = torch._dynamo.explain(model)(pixel_values=torch.randn(1, 4, 3, 32, 32))
     assert explanation.graph_break_count == 0, explanation.break_reasons
     assert explanation.graph_count == 1
+
+
+def test_only_the_documented_recipe_benchmark_run_writes_the_committed_result_names():
+    spec = importlib.util.spec_from_file_location("bench_recipe", REPO / "benchmarks" / "recipe.py")
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+
+    def name(*argv):
+        return recipe.result_name(*recipe.parse_command(list(argv)), "synthetic_motion")
+
+    # `python benchmarks/recipe.py`, as docs/benchmarks.md and benchmarks/results/README.md quote it
+    assert name() == "recipe-synthetic_motion"
+    assert name("--out-dir", "/tmp/elsewhere") == "recipe-synthetic_motion"  # where, not what, is measured
+    # the documented variant used to overwrite recipe-synthetic_motion.{json,md}
+    documented_variant = ("--steps", "40", "--", "--num_workers", "1", "--per_device_train_batch_size", "8")
+    assert name(*documented_variant) == "recipe-synthetic_motion-steps40-num_workers1-per_device_train_batch_size8"
+    assert name("--runs", "recipe", "streaming", "--", "--preset", "synthetic_motion") == (
+        "recipe-synthetic_motion-runsrecipe+streaming"
+    )
+    assert name("--", "--preset=synthetic_motion", "--seed=3") == "recipe-synthetic_motion-seed3"
+    assert name("--steps", "40", "--name", "quick") == "quick"
