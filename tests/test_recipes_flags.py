@@ -52,10 +52,11 @@ def finetune():
         (["--config_overrides", "hiden_size=16"], ["--config_overrides", "'hiden_size'", "hidden_size"]),
         (["--config_overrides", "image_size"], ["--config_overrides", "'image_size'", "key=value"]),
         # A config its own validation refuses used to stop only after the data set was read, with a traceback.
-        (["--crop_size", "30"], ["argument --crop_size 30", "not divisible by the patch size (8, 8)"]),
+        # (a size that is no multiple of the patch is scenic's: its leftover pixels are dropped, as a VALID conv does)
+        (["--crop_size", "4"], ["argument --crop_size 4", "smaller than the patch size (8, 8)"]),
         (
-            ["--config_overrides", "tubelet_size=[2,7,7]"],
-            ["--config_overrides 'tubelet_size=[2,7,7]'", "(32, 32) is not divisible by the patch size (7, 7)"],
+            ["--config_overrides", "tubelet_size=[2,40,40]"],
+            ["--config_overrides 'tubelet_size=[2,40,40]'", "(32, 32) is smaller than the patch size (40, 40)"],
         ),
         (
             ["--config_overrides", "hidden_size=30"],
@@ -173,8 +174,8 @@ def test_the_recipe_parses_its_flags_before_anything_else(tmp_path):
 @pytest.mark.parametrize(
     "flags, named",
     [
-        (["--crop_size", "30"], "--crop_size 30"),
-        (["--config_overrides", "tubelet_size=[2,7,7]"], "--config_overrides 'tubelet_size=[2,7,7]'"),
+        (["--crop_size", "4"], "--crop_size 4"),
+        (["--config_overrides", "tubelet_size=[2,40,40]"], "--config_overrides 'tubelet_size=[2,40,40]'"),
         (["--config_overrides", "hidden_size=30"], "--config_overrides 'hidden_size=30'"),
     ],
 )

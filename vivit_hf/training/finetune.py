@@ -317,8 +317,8 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
 
 def check_model_config(args: argparse.Namespace) -> None:
     """Without `--init_from` the flags make the whole config (the model size, `--config_overrides`, `--crop_size`,
-    `--num_frames`, ...): build it, so that its own validation (a crop that is no multiple of the patch, heads that
-    do not divide the width) refuses it now, not after the data set was read. With `--init_from` the checkpoint
+    `--num_frames`, ...): build it, so that its own validation (a crop smaller than one patch, heads that do not
+    divide the width) refuses it now, not after the data set was read. With `--init_from` the checkpoint
     supplies the rest of the fields, and the config is checked when the model is built from it."""
     if args.init_from:
         return
