@@ -114,7 +114,7 @@ def test_setting_the_processor_seed_restarts_its_stream_from_that_seed():
 def test_processor_seed_still_differs_per_worker_and_is_saved_with_the_processor(tmp_path):
     saved = ViViTVideoProcessor(**TRAIN, seed=0)
     saved.save_pretrained(tmp_path)
-    processor = ViViTVideoProcessor.from_pretrained(tmp_path)
+    processor = ViViTVideoProcessor.from_pretrained(tmp_path, do_train_augment=True)  # loaded for training
     assert processor.seed == 0 and "_rng_key" not in processor.to_dict()
     processor(VIDEO, do_sample_frames=True)
     assert distinct(epoch(loader(processor)))
