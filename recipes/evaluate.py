@@ -40,7 +40,7 @@ from transformers import AutoModelForVideoClassification
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
-from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset
+from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
 from vivit_hf.training.data.formats import (
     DATASET_FORMATS,
@@ -202,11 +202,7 @@ def main(argv=None):
         data = opener(
             args.dataset,
             **({} if args.streaming else {"dataset_format": args.dataset_format}),
-            cache_dir=args.cache_dir,
-            revision=args.dataset_revision,
-            video_column=args.video_column,
-            label_column=args.label_column,
-            config_name=args.dataset_config_name,
+            **source_options(args),
         )
     split = args.split or data.default_eval_split
     if split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback

@@ -25,7 +25,7 @@ from ..conversion.vit_init import from_vivit_checkpoint
 from ..hub.sources import looks_like_local_path
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
-from .data import SYNTHETIC, DatasetFormatError, open_video_dataset
+from .data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
 from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
@@ -623,11 +623,7 @@ def load_data(args, accelerator):
         args.dataset,
         args.dataset_format,
         once=partial(main_process_first, accelerator),
-        cache_dir=args.cache_dir,
-        revision=args.dataset_revision,
-        video_column=args.video_column,
-        label_column=args.label_column,
-        config_name=args.dataset_config_name,
+        **source_options(args),
     )
     for split, count in data.missing.items():
         logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
@@ -653,11 +649,7 @@ def load_streaming_data(args):
         raise ValueError("--streaming reads a Hub data set or a local folder with --dataset_format hub")
     data = open_streaming_dataset(
         args.dataset,
-        revision=args.dataset_revision,
-        cache_dir=args.cache_dir,
-        video_column=args.video_column,
-        label_column=args.label_column,
-        config_name=args.dataset_config_name,
+        **source_options(args),
     )
     train = data.split(args.train_split)
     eval_split = args.eval_split or data.default_eval_split

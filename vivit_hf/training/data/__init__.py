@@ -26,6 +26,19 @@ from .synthetic import (
 SYNTHETIC = "synthetic_motion"
 
 
+def source_options(args) -> dict:
+    """The data-set flags every opener takes (`open_video_dataset`, `open_streaming_dataset`), read alike by
+    finetune, evaluate and the shard tool: `--cache_dir`, `--dataset_revision`, `--video_column`, `--label_column`,
+    `--dataset_config_name`."""
+    return dict(
+        cache_dir=args.cache_dir,
+        revision=args.dataset_revision,
+        video_column=args.video_column,
+        label_column=args.label_column,
+        config_name=args.dataset_config_name,
+    )
+
+
 def open_video_dataset(
     dataset: str,
     dataset_format: str = "videofolder",
@@ -57,6 +70,7 @@ def open_video_dataset(
 __all__ = [
     "SYNTHETIC",
     "open_video_dataset",
+    "source_options",
     "DATASET_FORMATS",
     "DEFAULT_CLASSES",
     "MOTION_CLASSES",

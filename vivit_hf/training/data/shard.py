@@ -332,7 +332,7 @@ def _member_note(member: str) -> str:
 def main(argv=None) -> dict:
     from ...hub.sources import looks_like_local_path
     from ..flags import hub_source
-    from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset
+    from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
     from .formats import check_config_name
 
     parser = argparse.ArgumentParser(
@@ -377,11 +377,7 @@ def main(argv=None) -> dict:
             data = open_video_dataset(
                 args.dataset,
                 args.dataset_format,
-                cache_dir=args.cache_dir,
-                revision=args.dataset_revision,
-                video_column=args.video_column,
-                label_column=args.label_column,
-                config_name=args.dataset_config_name,
+                **source_options(args),
             )
     except DatasetFormatError as error:  # not what --dataset_format says: its message names the problem
         parser.error(str(error))
