@@ -686,11 +686,15 @@ class PyAVReader(VideoReader):
     def info(self) -> VideoInfo:
         fps = self._fps()
         rotation, hflip = self.orientation
-        h, w = self._stored_size
-        if rotation % 180:
-            h, w = w, h
+        h, w = self._displayed_size()
         duration = self.num_frames / fps if fps else 0.0
         return VideoInfo(self.num_frames, fps, h, w, duration, rotation, self.backend, hflip)
+
+    def _displayed_size(self) -> tuple[int, int]:
+        """`(height, width)` of the stream's first frame as displayed (turned by `orientation`)."""
+        rotation = self.orientation[0]
+        h, w = self._stored_size
+        return (w, h) if rotation % 180 else (h, w)
 
     @property
     def orientation(self) -> tuple[int, bool]:
@@ -779,7 +783,7 @@ class PyAVReader(VideoReader):
         """The `(H, W, 3)` every frame is brought to, for a stream whose resolution changes mid-way: its first
         frame's size (as displayed, then `size`), as FFmpeg's own scaler keeps its output at the first frame's size.
         Never the first frame a read asks for, which made a frame's size depend on the other frames asked."""
-        return (*output_size(self.info.height, self.info.width, size), 3)
+        return (*output_size(*self._displayed_size(), size), 3)
 
     def _read_seeking(self, wanted: np.ndarray, convert) -> dict[int, Future]:
         out: dict[int, Future] = {}

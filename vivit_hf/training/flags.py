@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -109,6 +110,7 @@ def launcher_of(flag: str) -> str | None:
     return None
 
 
+@functools.cache  # each launcher's parser is built once, not once per unknown flag
 def _launcher_flags() -> dict[str, set[str]]:
     flags = {}
     try:
