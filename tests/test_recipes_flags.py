@@ -400,7 +400,8 @@ def test_why_a_hub_id_was_not_fetched_tells_no_network_from_no_such_repo(monkeyp
     from huggingface_hub import constants
     from huggingface_hub.errors import LocalEntryNotFoundError, RepositoryNotFoundError
 
-    from vivit_hf.training.flags import is_hub_failure, why_not_fetched
+    from vivit_hf.hub.sources import why_not_fetched
+    from vivit_hf.training.flags import is_hub_failure
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
 

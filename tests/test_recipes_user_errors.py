@@ -143,7 +143,7 @@ def test_finetune_init_from_a_hub_vit_not_fetched_offline_names_the_id_in_one_li
     assert_one_line(
         result,
         "error: --init_from 'someone/vit-base': no such local file or folder; read as a Hub repo id, offline mode is "
-        "on (HF_HUB_OFFLINE or local_files_only) and its config.json is not in the local cache",
+        "on (HF_HUB_OFFLINE) and its config.json is not in the local cache",
     )
 
 

@@ -31,7 +31,7 @@ import re
 
 import torch
 
-from ..hub.sources import looks_like_local_path
+from ..hub.sources import looks_like_local_path, why_not_fetched
 from ..models.configuration_vivit import ViViTSpatioTemporalConfig
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from .scenic_checkpoint import describe_file_start
@@ -120,8 +120,8 @@ def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
         return hf_hub_download(source, filename, subfolder=subfolder or None, **kwargs)
     except LocalEntryNotFoundError as error:  # before EntryNotFoundError: it is a subclass
         raise CheckpointSourceError(
-            f"{source!r}: no such local file or folder; read as a Hub repo id, {_why_not_reached(error, kwargs)} and "
-            f"its {filename} is not in the local cache"
+            f"{source!r}: no such local file or folder; read as a Hub repo id, "
+            + why_not_fetched(error, missing=f"its {filename}", local_files_only=bool(kwargs.get("local_files_only")))
         ) from None
     except RevisionNotFoundError:
         raise CheckpointSourceError(f"{source!r}: the Hub repo has no revision {kwargs.get('revision')!r}") from None
@@ -132,18 +132,6 @@ def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
         ) from None
     except EntryNotFoundError:
         return None
-
-
-def _why_not_reached(error: Exception, kwargs: dict) -> str:
-    """Why `hf_hub_download` found no copy of a file: huggingface_hub's own offline mode (HF_HUB_OFFLINE as it read
-    it, `local_files_only`, or a request it refused as offline), else the Hub could not be reached (the network
-    error it gives as the cause)."""
-    from huggingface_hub.constants import is_offline_mode
-    from huggingface_hub.errors import OfflineModeIsEnabled
-
-    if kwargs.get("local_files_only") or is_offline_mode() or isinstance(error.__cause__, OfflineModeIsEnabled):
-        return "offline mode is on (HF_HUB_OFFLINE or local_files_only)"
-    return f"the Hub could not be reached ({error.__cause__ or error})"
 
 
 def read_state_dict_file(path: str) -> dict[str, torch.Tensor]:

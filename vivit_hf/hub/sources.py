@@ -19,8 +19,11 @@ Spelt like a path, and never a repo id:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from huggingface_hub.constants import is_offline_mode
+from huggingface_hub.errors import OfflineModeIsEnabled, RepositoryNotFoundError, RevisionNotFoundError
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 # File types vivit_hf reads as checkpoints or their configs (scenic .npz / flax msgpack, safetensors, torch
@@ -51,3 +54,35 @@ def looks_like_repo_id(source) -> bool:
 def looks_like_local_path(source) -> bool:
     """Whether `source` can only be a path on this machine: the complement of `looks_like_repo_id`."""
     return not looks_like_repo_id(source)
+
+
+def exception_chain(error: BaseException) -> Iterator[BaseException]:
+    """`error` and the exceptions it was raised from or while handling, outermost first."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def why_not_fetched(error: BaseException, *, missing: str = "it", local_files_only: bool = False) -> str:
+    """Why a Hub id gave no files, in words: no such repo (or revision), offline mode, or the Hub not reached.
+
+    `error` is what huggingface_hub, datasets or transformers raised (each wraps huggingface_hub's own error in its
+    own, so the whole chain is read); `missing` names what the cache lacks ("it", "its config.json"). Every command
+    that reads a Hub id (the recipes' flags, the converters) words it here, so one cause reads the same everywhere."""
+    chain = list(exception_chain(error))
+    names = {type(cause).__name__ for cause in chain}
+    if any(isinstance(cause, RevisionNotFoundError) for cause in chain):
+        return "the Hub repo has no such revision"
+    if any(isinstance(cause, RepositoryNotFoundError) for cause in chain) or "DatasetNotFoundError" in names:
+        return "no Hub repo of that name (or it is private or gated: log in with `hf auth login`)"
+    # HF_HUB_OFFLINE as huggingface_hub read it at import (the variable set later changes nothing), or a request it
+    # refused as offline
+    if local_files_only:
+        return f"offline mode is on (local_files_only) and {missing} is not in the local cache"
+    if is_offline_mode() or any(isinstance(cause, OfflineModeIsEnabled) for cause in chain):
+        return f"offline mode is on (HF_HUB_OFFLINE) and {missing} is not in the local cache"
+    root = chain[-1]  # the network error itself, under the wrappers
+    detail = str(root).strip().splitlines()[0] if str(root).strip() else type(root).__name__
+    return f"the Hub could not be reached ({detail}) and {missing} is not in the local cache"

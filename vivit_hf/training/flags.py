@@ -18,16 +18,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from huggingface_hub.constants import is_offline_mode
-from huggingface_hub.errors import (
-    HfHubHTTPError,
-    LocalEntryNotFoundError,
-    OfflineModeIsEnabled,
-    RepositoryNotFoundError,
-    RevisionNotFoundError,
-)
+from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
 from vivit_hf.conversion.transformers_vivit import CheckpointSourceError
+from vivit_hf.hub.sources import exception_chain, why_not_fetched
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
 COMMON_ALIASES = {
@@ -136,34 +130,10 @@ def _long_options(parser: argparse.ArgumentParser) -> set[str]:
 HUB_SOURCE_ERRORS = (OSError,)
 
 
-def _causes(error: BaseException) -> Iterator[BaseException]:
-    """`error` and the exceptions it was raised from or while handling, outermost first."""
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        yield error
-        error = error.__cause__ or error.__context__
-
-
-def why_not_fetched(error: BaseException) -> str:
-    """Why a Hub id gave no files, in words: no such repo (or revision), offline mode, or the Hub not reached."""
-    chain = list(_causes(error))
-    names = {type(cause).__name__ for cause in chain}
-    if any(isinstance(cause, RevisionNotFoundError) for cause in chain):
-        return "the Hub repo has no such revision"
-    if any(isinstance(cause, RepositoryNotFoundError) for cause in chain) or "DatasetNotFoundError" in names:
-        return "no Hub repo of that name (or it is private or gated: log in with `hf auth login`)"
-    if is_offline_mode() or any(isinstance(cause, OfflineModeIsEnabled) for cause in chain):
-        return "offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
-    root = chain[-1]
-    detail = str(root).strip().splitlines()[0] if str(root).strip() else type(root).__name__
-    return f"the Hub could not be reached ({detail}) and it is not in the local cache"
-
-
 def is_hub_failure(error: BaseException) -> bool:
     """Whether `error` says a Hub id could not be fetched, not that a local file is bad (a bug keeps its traceback):
     huggingface_hub's errors, a network error, or datasets' / transformers' wording of them."""
-    for cause in _causes(error):
+    for cause in exception_chain(error):
         if isinstance(cause, (CheckpointSourceError, HfHubHTTPError, LocalEntryNotFoundError, ConnectionError)):
             return True
         if type(cause).__name__ in ("DatasetNotFoundError", "ConnectError", "ConnectTimeout"):  # datasets, httpx
