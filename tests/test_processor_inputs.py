@@ -243,3 +243,48 @@ def test_single_pil_image_is_one_frame(proc):
     pixels = _pixels(proc, Image.fromarray(image), short_video="pad", **RAW)  # as transformers: one frame
     assert pixels.shape == (1, 4, 3, 40, 50)
     assert torch.equal(pixels[0, 3], torch.from_numpy(image).permute(2, 0, 1).float())
+
+
+# -- the advice for [0, 1] floats given with do_rescale=False (transformers' "already rescaled") gives, followed as a
+# whole, the right pixels; values below 0 are no pixels on any scale -------------------------------------------------
+def test_advice_for_0_1_floats_with_do_rescale_false_gives_the_right_pixels_when_followed(proc):
+    unit = np.random.default_rng(0).random((8, 30, 30, 3), dtype=np.float32)
+    keep = dict(do_sample_frames=False, do_resize=False, do_center_crop=False)
+    with pytest.raises(ValueError, match=r"pass float_max=1\.0 and leave do_rescale on") as refused:
+        proc(unit, do_rescale=False, **keep)
+    assert "do_rescale=False" in str(refused.value)  # says why keeping it would be wrong
+    followed = _pixels(proc, unit, float_max=1.0, **keep)  # float_max=1.0, do_rescale left on
+    by_hand = torch.from_numpy(unit).permute(0, 3, 1, 2) * 255 / 127.5 - 1  # scenic's [-1, 1]
+    assert torch.allclose(followed[0], by_hand, atol=1e-5)
+    kept_off = _pixels(proc, unit, float_max=1.0, do_rescale=False, **keep)  # what the advice warns against
+    assert torch.allclose(kept_off[0], torch.from_numpy(unit).permute(0, 3, 1, 2) * 255, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "video, float_max",
+    [
+        (np.linspace(-1, 1, 8 * 30 * 30 * 3, dtype=np.float32).reshape(8, 30, 30, 3), 1.0),  # normalised already
+        (np.linspace(-128, 127, 8 * 30 * 30 * 3, dtype=np.float32).reshape(8, 30, 30, 3), None),  # centred 0-255
+    ],
+    ids=["minus_1_to_1_with_float_max_1", "centred_0_255"],
+)
+def test_negative_float_pixels_are_refused_naming_the_range_found(proc, video, float_max):
+    low, high = video.min(), video.max()
+    with pytest.raises(ValueError, match=rf"values from {low:g} to {high:g}, below 0"):
+        proc(video, float_max=float_max)
+
+
+# -- transformers' options this processor cannot honour are refused by name, never accepted and ignored -----------
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        ({"do_convert_rgb": False}, "do_convert_rgb=False is not supported"),
+        ({"do_pad": True}, "do_pad is not supported"),
+    ],
+)
+def test_options_that_cannot_be_honoured_are_refused_by_name(proc, option, message):
+    grey = np.random.default_rng(0).integers(0, 256, (8, 30, 30, 1), dtype=np.uint8)
+    with pytest.raises(ValueError, match=message):
+        proc(grey, **option)
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor(**SMALL, **option)

@@ -35,11 +35,13 @@ from .processing_vivit import (
     ViViTVideoProcessor,
     ViViTVideoProcessorKwargs,
     _as_uint8,
+    _as_video_list,
     _decoder_resize,
     _describe_unknown,
     _float_scale,
     _FrameSource,
     _is_one_video,
+    _stack_frames,
 )
 from .sampling import check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames
@@ -49,8 +51,9 @@ __all__ = ["ViViTVideoClassificationPipeline"]
 
 # What every pipeline call passes: inference is deterministic even with a processor saved in training mode (Trainer
 # saves its `processing_class`, the training processor): test clips and crops, no flip, colour jitter or RandAugment
-# (all of which only `do_train_augment=True` turns on).
-_INFERENCE = {"do_train_augment": False}
+# (all of which only `do_train_augment=True` turns on). Nor does it skip a broken video: a skipped one would take
+# its result slot from the next input (and a batch's view count from the others), so it raises, naming the file.
+_INFERENCE = {"do_train_augment": False, "skip_broken": False}
 
 # Processor options the pipeline forwards under another name (transformers' pipeline's name)
 _PIPELINE_NAMES = {"frame_stride": "frame_sampling_rate"}
@@ -152,7 +155,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         return preprocess, forward, postprocess
 
     def __call__(self, inputs=None, **kwargs):
-        if kwargs.get("window") is not None and isinstance(inputs, (list, tuple)) and not _is_one_video(inputs):
+        inputs = _one_result_per_video(inputs)
+        if kwargs.get("window") is not None and isinstance(inputs, list):
             results = []  # one timeline per video, each streamed on its own (not through a DataLoader)
             for video in inputs:
                 results.append(super().__call__(video, **kwargs))
@@ -209,7 +213,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             times = source.reader.frame_times() if source.reader is not None else None  # cut VFR files by pts
             windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times)
             frames = source.reader if source.reader is not None else _channels_last_uint8(source, opts)
-            size, interpolation = _decoder_resize(opts) if source.reader is not None else (None, "bilinear")
+            size, interpolation = _decoder_resize(opts, source) if source.reader is not None else (None, "bilinear")
             rows: list[torch.Tensor] = []
             batch: list[np.ndarray] = []
             for _, clip in iter_window_clips(frames, windows, size=size, interpolation=interpolation):
@@ -278,24 +282,28 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         ):
             if value is not None:
                 options[key] = value
+        videos = _as_video_list(video)
+        if len(videos) != 1:  # its views would be averaged into one result (a 5-D array inside a list, a nested list)
+            raise ValueError(
+                f"One input of the pipeline holds {len(videos)} videos, which would be scored as one; pass them as a "
+                "list of videos (one result each), e.g. `pipe(list(batch))` for a 5-D array inside a list."
+            )
         inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
         inputs["num_views"] = inputs["pixel_values"].shape[0]
         return inputs
 
     def _forward(self, model_inputs, return_saliency=False):
         num_views = model_inputs.pop("num_views", 1)
-        if isinstance(num_views, list):  # a batch of videos (`get_iterator`): one call, so one view count
-            num_views = num_views[0]
-        num_views = int(num_views)
+        # a batch of videos (`get_iterator`) has one view count per video; each video is averaged over its own
+        counts = [int(n) for n in num_views] if isinstance(num_views, list) else [int(num_views)]
         outputs = self.model(**model_inputs)
         if return_saliency:  # the model's own rollout (processing knows no model: reached through the model object)
             mask = model_inputs.get("attention_mask")
             saliency = self.model.attention_rollout(model_inputs["pixel_values"], attention_mask=mask)
             # (videos, views, t, h, w): a batch is split by video, each keeping all its views
-            outputs["saliency"] = saliency.reshape(-1, num_views, *saliency.shape[1:])
-        if num_views > 1:  # the views of one video: average their logits (paper's multi-view test)
-            logits = outputs.logits
-            outputs["logits"] = logits.reshape(-1, num_views, *logits.shape[1:]).mean(dim=1)
+            outputs["saliency"] = _by_video(saliency, counts, "saliency")
+        if counts != [1] * len(counts):  # the views of one video: average their logits (paper's multi-view test)
+            outputs["logits"] = torch.stack([views.mean(dim=0) for views in _split_views(outputs.logits, counts)])
         if outputs.get("head_logits") is not None:
             # postprocess splits the heads from `logits` itself; a dict of heads cannot be split by video in a batch
             outputs["head_logits"] = None
@@ -336,6 +344,33 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 verb, noun = names["verb"][index // pairs.shape[1]], names["noun"][index % pairs.shape[1]]
                 result["action"].append({"label": f"{verb} {noun}", "verb": verb, "noun": noun, "score": value})
         return result
+
+
+def _one_result_per_video(inputs):
+    """The call's inputs as transformers' Pipeline reads them, one result per video: a list of frames is one video
+    (as the processor reads it; transformers would take each frame for a video), a 5-D array or a tuple a batch of
+    videos (transformers would pass it whole to `preprocess`, which scored the videos as views of one)."""
+    if isinstance(inputs, (list, tuple)) and _is_one_video(inputs):
+        return _stack_frames(inputs)  # not a list, so run as one input (`run_single`, or one timeline)
+    if isinstance(inputs, (np.ndarray, torch.Tensor)) and inputs.ndim == 5:
+        return list(inputs)
+    if isinstance(inputs, tuple):
+        return list(inputs)
+    return inputs
+
+
+def _split_views(values: torch.Tensor, counts: list[int]) -> tuple[torch.Tensor, ...]:
+    """`values` of every view of a batch, `(sum(counts), ...)`, split into each video's views."""
+    if sum(counts) != values.shape[0] or min(counts) < 1:
+        raise RuntimeError(f"The batch holds {values.shape[0]} views, but its videos gave {counts} views each.")
+    return torch.split(values, counts)
+
+
+def _by_video(values: torch.Tensor, counts: list[int], what: str) -> torch.Tensor:
+    """`(videos, views, ...)`: each video's views of `values` (every video of a call has the same views)."""
+    if len(set(counts)) > 1:
+        raise RuntimeError(f"The videos of this batch gave {counts} views each; {what} needs the same for each.")
+    return torch.stack(_split_views(values, counts))
 
 
 def _head_label(label: str, head: str) -> str:

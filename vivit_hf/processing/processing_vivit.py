@@ -33,6 +33,7 @@ import numpy as np
 import torch
 from torchvision.transforms import InterpolationMode
 from transformers import BatchFeature
+from transformers.image_transforms import get_size_with_aspect_ratio
 from transformers.image_utils import PILImageResampling
 from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
@@ -56,8 +57,8 @@ from .video_transforms import (
     rand_augment,
     random_crop,
     resize,
-    resize_shortest_side,
     scale_jitter,
+    shortest_side_size,
     three_crops,
 )
 
@@ -228,6 +229,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
         _check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
+        _refuse_unsupported(kwargs)
         super().__init__(**kwargs)
         self.num_skipped = 0
         self._rng = None
@@ -281,6 +283,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 "inference (the test clip and centre crop). To train with its augmentation pass "
                 "do_train_augment=True to from_pretrained or to each call."
             )
+        if saved.get("skip_broken") and "skip_broken" not in kwargs:
+            # The same processor (a training one drops broken samples): transformers' pipeline batches the videos of a
+            # call through it, and a dropped one gave its result slot to the next video (a lone broken video crashed
+            # in the model). Inference raises on a broken video, naming it; training asks to skip by name.
+            saved["skip_broken"] = False
+            logger.warning(
+                "This ViViTVideoProcessor was saved with skip_broken=True; it is loaded for inference, where a broken "
+                "video raises (naming it) instead of being dropped from the results. To skip broken videos again "
+                "pass skip_broken=True to from_pretrained or to each call."
+            )
         loaded = super().from_dict(saved, **kwargs)
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
@@ -311,6 +323,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         opts = {k: kwargs[k] if kwargs.get(k) is not None else getattr(self, k, None) for k in allowed}
         if "short_video" in kwargs:  # None is a real choice here, not "use the default"
             opts["short_video"] = kwargs["short_video"]
+        _refuse_unsupported(opts)
         # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
         opts["seed"] = kwargs.get("seed")
         _check_seed(opts["seed"], "seed")
@@ -318,11 +331,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             self._standardize_kwargs(
                 size=opts["size"],
                 crop_size=opts["crop_size"],
-                default_to_square=False,
+                # an int size is a square with default_to_square=True, as in transformers (and this constructor)
+                default_to_square=bool(opts["default_to_square"]),
                 image_mean=opts["image_mean"],
                 image_std=opts["image_std"],
             )
         )
+        if opts["do_resize"]:
+            _check_size(opts["size"])
         if kwargs.get("fps") is not None and kwargs.get("num_frames") is not None:
             raise ValueError("`num_frames` and `fps` are mutually exclusive arguments, please use only one!")
         if kwargs.get("num_frames") is not None:  # a call's num_frames wins over the processor's fps, and the reverse
@@ -504,7 +520,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
         try:
             wanted = np.arange(source.num_frames) if indices is None else np.asarray(indices, dtype=np.int64)
-            frames = source.get(wanted, *_decoder_resize(opts))
+            frames = source.get(wanted, *_decoder_resize(opts, source))
         finally:
             source.close()
         return frames.permute(0, 2, 3, 1)
@@ -516,12 +532,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             scale = 1.0
             if source.tensor is not None:
                 _check_array_video(source.tensor, opts, source.name)
-                scale = _float_scale(source.tensor, opts["float_max"], source.name)
+                scale = _float_scale(source.tensor, opts["float_max"], source.name, opts["do_rescale"])
             clips = self._checked_indices(
                 self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
             )
             unique = np.unique(clips)
-            frames = source.get(unique, *_decoder_resize(opts))
+            frames = source.get(unique, *_decoder_resize(opts, source))
         finally:
             source.close()
         if scale != 1.0:  # a new tensor: the caller's array is never written
@@ -548,12 +564,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         interpolation = _interpolation_mode(opts["resample"])
         size, crop = opts["size"], opts["crop_size"]
         if opts["do_resize"]:
-            if size.shortest_edge:
-                clip = resize_shortest_side(clip, size.shortest_edge, interpolation)
-            elif size.height and size.width:
-                clip = resize(clip, size.height, size.width, interpolation)
-            else:
-                raise ValueError(f"size must give 'shortest_edge' or 'height' and 'width', got {dict(size)}.")
+            clip = resize(clip, *_resized_size(*clip.shape[-2:], size), interpolation)
         if opts["do_train_augment"]:
             views = []
             for _ in range(opts["num_crops"]):
@@ -673,10 +684,8 @@ def _as_video_list(videos) -> list:
     if isinstance(videos, (list, tuple)):
         if len(videos) == 0:
             raise ValueError("Got an empty list of videos.")
-        if _is_one_video(videos):
-            # one video given as frames; (H, W) grey frames get their channel axis, so 3 or 4 of them stack to an
-            # unambiguous (T, H, W, 1), not a (3, H, W) that could be one image
-            return [[x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in videos]]
+        if _is_one_video(videos):  # one video given as frames (`_stack_frames` stacks them when it is read)
+            return [list(videos)]
         return list(videos)
     return [videos]
 
@@ -779,12 +788,15 @@ def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
         )
 
 
-def _float_scale(tensor: torch.Tensor, float_max, name: str) -> float:
+def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = True) -> float:
     """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from `float_max`.
 
     Without `float_max` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
     within [0, 1] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either way would be a guess,
-    wrong by 255 times in brightness for the other case, so that is refused. Non-finite values are a broken array."""
+    wrong by 255 times in brightness for the other case, so that is refused. Negative values are no pixels on any
+    scale (a video normalised already, such as [-1, 1]): refused, as values far above `float_max` are. Non-finite
+    values are a broken array. `do_rescale` (the call's) shapes the advice: transformers' `do_rescale=False` says
+    "already on [0, 1]", which here is `float_max=1.0` with the rescale kept on."""
     if not tensor.is_floating_point():
         return 1.0
     values = tensor.detach()
@@ -799,13 +811,28 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str) -> float:
     if values.numel() == 0:
         return 1.0
     low, high = float(values.min()), float(values.max())
+    if low < 0:
+        white = f"[0, {float(float_max):g}] (float_max)" if float_max is not None else "[0, 1] or [0, 255]"
+        raise ValueError(
+            f"{name} has values from {low:g} to {high:g}, below 0: float pixels lie in {white}. A video normalised "
+            "already (such as [-1, 1]) would be normalised again; pass its pixels (e.g. (x + 1) / 2 with "
+            "float_max=1.0), or uint8 frames."
+        )
     if float_max is None:
         if high > 1.0 or low == high == 0.0:  # [0, 255] for certain, or black on either scale
             return 1.0
+        if not do_rescale:  # transformers' idiom for [0, 1] pixels: here float_max says it, and the rescale stays on
+            advice = (
+                "For [0, 1] pixels pass float_max=1.0 and leave do_rescale on (do_rescale=False, transformers' way "
+                "to say 'already on [0, 1]', leaves them on [0, 255] here: float_max brings them to 0-255 and the "
+                "rescale and normalisation then apply as to uint8 frames); for [0, 255] pass float_max=255.0"
+            )
+        else:
+            advice = "Pass float_max=1.0 for [0, 1] pixels or float_max=255.0 for [0, 255]"
         raise ValueError(
             f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels, or a very dark "
-            "[0, 255] video? The values cannot tell. Pass float_max=1.0 for [0, 1] pixels or float_max=255.0 for "
-            "[0, 255] (to the call, or to the processor for every call), or give uint8 frames."
+            f"[0, 255] video? The values cannot tell. {advice} (to the call, or to the processor for every call), "
+            "or give uint8 frames."
         )
     if high > 2 * float(float_max):
         raise ValueError(
@@ -832,8 +859,34 @@ def _empty_batch(opts: dict) -> torch.Tensor:
     return torch.empty((0, int(opts["num_frames"]), 3, *height_width), dtype=torch.float32)
 
 
-def _decoder_resize(opts: dict) -> tuple:
-    """`(size, interpolation)` for a reader to resize while decoding, or `(None, "bilinear")`."""
+def _resized_size(height: int, width: int, size) -> tuple[int, int]:
+    """`(H, W)` a `height` x `width` frame is resized to, by transformers' rule (`TorchvisionBackend.resize`):
+    `shortest_edge` alone, the shorter side to it and the longer scaled and truncated; with `longest_edge`, the same
+    unless the longer side would pass `longest_edge`, then the longer side to `longest_edge` and the shorter scaled
+    (transformers' `get_size_with_aspect_ratio`, its rounding included); else `height` and `width` as given."""
+    if size.shortest_edge and size.longest_edge:
+        return tuple(int(v) for v in get_size_with_aspect_ratio((height, width), size.shortest_edge, size.longest_edge))
+    if size.shortest_edge:
+        return shortest_side_size(height, width, size.shortest_edge)
+    return int(size.height), int(size.width)
+
+
+def _check_size(size) -> None:
+    """Refuse a size the resize cannot follow before any decoding (a `longest_edge` alone gave no size, and was
+    refused only after decoding)."""
+    if size.shortest_edge or (size.height and size.width):
+        return
+    named = {k: v for k, v in dict(size).items() if v is not None}
+    hint = " (longest_edge caps the longer side of a shortest_edge resize)" if size.longest_edge else ""
+    raise ValueError(
+        f"size must give 'shortest_edge' (optionally with 'longest_edge') or 'height' and 'width', got {named}{hint}."
+    )
+
+
+def _decoder_resize(opts: dict, source: _FrameSource | None = None) -> tuple:
+    """`(size, interpolation)` for a reader to resize while decoding, or `(None, "bilinear")`. A `longest_edge` cap
+    needs the frame's size: given as `(height, width)` from `source`'s reader (without one, nothing is resized
+    while decoding)."""
     mode = _interpolation_mode(opts["resample"])
     interpolation = mode.value  # the decoders' name for it
     wanted = opts["resize_in_decoder"]
@@ -845,6 +898,11 @@ def _decoder_resize(opts: dict) -> tuple:
     size = opts["size"]
     if not (wanted and opts["do_resize"]):
         return None, interpolation
+    if size.shortest_edge and size.longest_edge:
+        if source is None or source.reader is None:
+            return None, interpolation
+        info = source.reader.info  # as displayed, the size every frame of a read is brought to
+        return _resized_size(info.height, info.width, size), interpolation
     if size.shortest_edge:
         return int(size.shortest_edge), interpolation
     if size.height and size.width:
@@ -890,6 +948,16 @@ def _pil_frames_to_array(frames) -> np.ndarray:
     return np.stack(arrays)
 
 
+def _stack_frames(frames) -> np.ndarray | torch.Tensor:
+    """One video given as a list of frames -> one `(T, ...)` array (a tensor when every frame is one). (H, W) grey
+    frames get their channel axis, so 3 or 4 of them stack to an unambiguous (T, H, W, 1), not a (3, H, W) that
+    could be one image."""
+    frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
+    if all(isinstance(f, torch.Tensor) for f in frames):
+        return torch.stack(frames)
+    return _pil_frames_to_array(frames)
+
+
 class _FrameSource:
     """A decoded-on-demand file or an in-memory array, read by frame index."""
 
@@ -897,11 +965,7 @@ class _FrameSource:
         self.reader: VideoReader | None = None
         self.tensor: torch.Tensor | None = None
         if isinstance(video, (list, tuple)):
-            video = (
-                _pil_frames_to_array(video)
-                if not all(isinstance(f, torch.Tensor) for f in video)
-                else torch.stack(list(video))
-            )
+            video = _stack_frames(video)
         if isinstance(video, (np.ndarray, torch.Tensor)):
             self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
             self.tensor = _array_to_clip_tensor(video, input_data_format, self.name)
@@ -962,6 +1026,20 @@ def _check_preset(preset) -> str:
     if preset not in NORMALIZATION_PRESETS:
         raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
     return preset
+
+
+def _refuse_unsupported(options: dict) -> None:
+    """transformers' options this processor cannot honour, refused by name (accepted, they changed nothing)."""
+    if options.get("do_convert_rgb") is False:
+        raise ValueError(
+            "do_convert_rgb=False is not supported: the ViViT models take 3 channels, so files are decoded to RGB, "
+            "grey frames are repeated to 3 channels and an alpha channel is dropped. Leave do_convert_rgb on."
+        )
+    if options.get("do_pad"):
+        raise ValueError(
+            "do_pad is not supported: every view is brought to one height and width by the resize and crop. For "
+            "videos of different frame counts pass pad_to_longest=True (frames padded, with an attention_mask)."
+        )
 
 
 def _check_seed(seed, what: str) -> None:

@@ -1,0 +1,217 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""One pipeline result per video, in input order, whatever form the videos come in: a processor saved with
+`skip_broken=True`, a 5-D array (a batch of videos), a tuple of videos and a list of frames (one video). Each
+result is checked against the model run by hand on the processor's views of that video alone."""
+
+import logging
+
+import av
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from transformers import pipeline
+from video_factory import write_video
+
+import vivit_hf  # noqa: F401  (registers the four configs and models with the Auto classes)
+from vivit_hf import VIVIT_MODELS, ViViTVideoClassificationPipeline, ViViTVideoProcessor
+from vivit_hf.processing.video_io import VideoDecodeError
+
+LOGGER = "vivit_hf.processing.processing_vivit"
+LABELS = {0: "run", 1: "jump", 2: "swim"}
+PROCESSOR = dict(
+    num_frames=4,
+    frame_stride=2,
+    size={"shortest_edge": 36},
+    crop_size={"height": 32, "width": 32},
+    decode_backend="pyav",
+)
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    """A tiny spatio-temporal ViViT whose scores differ clearly from video to video and view to view."""
+    config_class, _, classifier_class = VIVIT_MODELS["spatio_temporal"]
+    torch.manual_seed(0)
+    config = config_class(
+        image_size=32,
+        num_frames=4,
+        tubelet_size=[2, 16, 16],
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=3,
+        id2label=LABELS,
+        label2id={v: k for k, v in LABELS.items()},
+    )
+    model = classifier_class(config).eval()
+    with torch.no_grad():
+        model.classifier.weight.mul_(40.0)
+    return model
+
+
+def saved(model, folder, **processor_options):
+    model.save_pretrained(folder)
+    ViViTVideoProcessor(**PROCESSOR, **processor_options).save_pretrained(folder)
+    return str(folder)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("videos")
+    bad = folder / "broken.mp4"
+    bad.write_bytes(np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8).tobytes())
+    return {
+        "a": str(write_video(folder / "a.mp4", num_frames=24, height=48, width=64)),
+        "b": str(write_video(folder / "b.mp4", num_frames=40, height=64, width=48)),
+        "bad": str(bad),
+    }
+
+
+def frames_of(path) -> np.ndarray:
+    """Every frame of a file, decoded with plain PyAV: `(T, H, W, 3)` uint8."""
+    with av.open(path) as container:
+        return np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+
+
+def scores_by_hand(model, video, **views) -> dict:
+    """Each label's probability for one video: the model on an eval processor's views of it, logits averaged."""
+    views = {"do_sample_frames": True, **views}
+    inputs = ViViTVideoProcessor(**PROCESSOR)(video, return_tensors="pt", **views)
+    with torch.no_grad():
+        probabilities = model(**inputs).logits.mean(0).softmax(-1)
+    return {LABELS[i]: p.item() for i, p in enumerate(probabilities)}
+
+
+def as_scores(results) -> dict:
+    return {r["label"]: r["score"] for r in results}
+
+
+# -- 1. a processor saved with skip_broken=True (a training processor, as Trainer saves it) --------------------------
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_pipeline_with_a_processor_saved_with_skip_broken_raises_naming_the_broken_video(
+    model, files, tmp_path, batch_size
+):
+    """A dropped video gave its result slot to the next one (and a batch its view count): the pipeline raises."""
+    pipe = pipeline(
+        "video-classification",
+        model=saved(model, tmp_path, skip_broken=True),
+        pipeline_class=ViViTVideoClassificationPipeline,
+    )
+    pipe.video_processor.skip_broken = True  # as if loaded so: the pipeline turns it off for every call
+    with pytest.raises(VideoDecodeError, match="broken.mp4"):
+        pipe([files["bad"], files["a"], files["b"]], batch_size=batch_size, num_crops=3, top_k=3)
+    with pytest.raises(VideoDecodeError, match="broken.mp4"):  # alone it reached the model as 0 views
+        pipe(files["bad"], top_k=3)
+
+
+def test_pipeline_with_a_processor_saved_with_skip_broken_averages_each_videos_views(model, files, tmp_path):
+    pipe = pipeline(
+        "video-classification",
+        model=saved(model, tmp_path, skip_broken=True),
+        pipeline_class=ViViTVideoClassificationPipeline,
+    )
+    pipe.video_processor.skip_broken = True
+    results = pipe([files["a"], files["b"]], batch_size=2, num_crops=3, top_k=3)
+    assert len(results) == 2
+    for video, result in zip((files["a"], files["b"]), results):
+        assert as_scores(result) == pytest.approx(scores_by_hand(model, video, num_crops=3), abs=1e-5)
+
+
+def test_a_processor_saved_with_skip_broken_loads_for_inference_and_says_how_to_skip(model, tmp_path, caplog):
+    folder = saved(model, tmp_path, skip_broken=True)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        assert ViViTVideoProcessor.from_pretrained(folder, skip_broken=True).skip_broken
+        assert not caplog.records
+        loaded = ViViTVideoProcessor.from_pretrained(folder)
+    (record,) = caplog.records
+    assert "saved with skip_broken=True" in record.getMessage()
+    assert "pass skip_broken=True" in record.getMessage()
+    assert loaded.skip_broken is False
+
+
+def test_transformers_plain_pipeline_with_a_processor_saved_with_skip_broken_raises_naming_the_video(
+    model, files, tmp_path
+):
+    """transformers' own pipeline calls the processor as loaded: loaded for inference, it no longer drops a video."""
+    plain = pipeline("video-classification", model=saved(model, tmp_path, skip_broken=True))
+    assert type(plain).__name__ == "VideoClassificationPipeline"
+    with pytest.raises(VideoDecodeError, match="broken.mp4"):
+        plain([files["bad"], files["a"]], top_k=3)
+    (result,) = plain([files["a"]], top_k=3)
+    assert as_scores(result) == pytest.approx(scores_by_hand(model, files["a"]), abs=1e-5)
+
+
+def test_a_batch_whose_videos_gave_different_view_counts_averages_each_video_over_its_own(model, tmp_path):
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    views = torch.randn(3, 4, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    outputs = pipe._forward({"pixel_values": views, "num_views": [1, 2]})
+    with torch.no_grad():
+        logits = model(pixel_values=views).logits
+    expected = torch.stack([logits[0], logits[1:].mean(0)])  # video 0: its one view; video 1: its two
+    torch.testing.assert_close(outputs["logits"], expected, rtol=1e-5, atol=1e-5)
+
+
+# -- 2. a 5-D array or a tuple: a batch of videos, one result each -----------------------------------------------------
+@pytest.fixture(scope="module")
+def two_arrays(files):
+    frames = frames_of(files["a"])
+    return frames[:16], frames[8:24]
+
+
+@pytest.mark.parametrize("form", ["5d_array", "5d_tensor", "tuple"])
+def test_pipeline_gives_a_batch_of_videos_one_result_each_in_order(model, tmp_path, two_arrays, form):
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    inputs = {
+        "5d_array": np.stack(two_arrays),
+        "5d_tensor": torch.from_numpy(np.stack(two_arrays)),
+        "tuple": tuple(two_arrays),
+    }[form]
+    results = pipe(inputs, top_k=3)
+    assert len(results) == 2
+    for video, result in zip(two_arrays, results):
+        assert as_scores(result) == pytest.approx(scores_by_hand(model, video), abs=1e-5)
+
+
+def test_pipeline_refuses_one_input_that_holds_several_videos(model, tmp_path, two_arrays):
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    with pytest.raises(ValueError, match="holds 2 videos"):
+        pipe([np.stack(two_arrays)], top_k=3)  # a list of one input, which is itself a batch
+
+
+# -- 3. a list of frames: one video, with and without window= --------------------------------------------------------
+@pytest.mark.parametrize("kind", ["pil", "numpy", "torch"])
+def test_pipeline_reads_a_list_of_frames_as_one_video(model, tmp_path, files, kind):
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    video = frames_of(files["a"])[:20]
+    convert = {"pil": Image.fromarray, "numpy": np.ascontiguousarray, "torch": torch.from_numpy}[kind]
+    frames = [convert(frame) for frame in video]
+    result = pipe(frames, top_k=3)
+    assert isinstance(result, list) and isinstance(result[0], dict)  # one result, not one per frame
+    assert as_scores(result) == pytest.approx(scores_by_hand(model, video), abs=1e-5)
+    looped = pipe(frames, short_video="loop", top_k=3)  # what the error for a short video suggests
+    assert as_scores(looped) == pytest.approx(scores_by_hand(model, video, short_video="loop"), abs=1e-5)
+
+
+def test_pipeline_timeline_of_a_list_of_frames_is_the_timeline_of_the_same_video_as_one_array(model, tmp_path, files):
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    video = frames_of(files["a"])[:20]
+    timeline = pipe([Image.fromarray(frame) for frame in video], window="10f", top_k=3)
+    assert [(w["start_frame"], w["end_frame"]) for w in timeline["windows"]] == [(0, 10), (10, 20)]
+    # each window's clip, by hand: the frames playing at the centres of 4 equal parts of its 10 frames
+    centres = np.floor((2 * np.arange(4) + 1) / (2 * 4) * 10).astype(int)  # [1, 3, 6, 8]
+    for window in timeline["windows"]:
+        clip = video[window["start_frame"] + centres]
+        expected = scores_by_hand(model, clip, do_sample_frames=False)
+        assert as_scores(window["predictions"]) == pytest.approx(expected, abs=1e-5)

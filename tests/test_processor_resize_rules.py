@@ -1,0 +1,95 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The resize follows transformers' rules for every `size` it takes, never ignoring a part of it: `shortest_edge`
+capped by `longest_edge`, and an int `size` made square by `default_to_square`, at call time as in the constructor.
+The reference is transformers' own `BaseVideoProcessor` on the same frames, set to scenic's [-1, 1] pixels."""
+
+import av
+import numpy as np
+import pytest
+import torch
+from transformers import BaseVideoProcessor
+from transformers.image_utils import PILImageResampling
+from video_factory import write_video
+
+from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+
+CAPPED = {"shortest_edge": 36, "longest_edge": 40}
+
+
+def transformers_pixels(video, **options) -> torch.Tensor:
+    """transformers' BaseVideoProcessor on `video` (every frame kept, no crop), scaled as scenic: x / 127.5 - 1."""
+    processor = BaseVideoProcessor(
+        do_resize=True,
+        resample=PILImageResampling.BILINEAR,
+        size={"shortest_edge": 36},  # the call's `size`, when given, replaces it (as `default_to_square` reads it)
+        default_to_square=False,
+        do_center_crop=False,
+        do_sample_frames=False,
+        do_rescale=True,
+        rescale_factor=1 / 127.5,
+        do_normalize=True,
+        image_mean=[1.0] * 3,
+        image_std=[1.0] * 3,
+    )
+    return processor(video, return_tensors="pt", **options)["pixel_values_videos"][0]
+
+
+def ours(video, processor_options=None, **call_options) -> torch.Tensor:
+    processor = ViViTVideoProcessor(do_center_crop=False, decode_backend="pyav", **(processor_options or {}))
+    return processor(video, return_tensors="pt", **call_options)["pixel_values"][0]
+
+
+@pytest.fixture(scope="module")
+def video():
+    return np.random.default_rng(0).integers(0, 256, (4, 40, 52, 3), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("shape", [(4, 40, 52, 3), (4, 52, 40, 3), (4, 48, 64, 3), (4, 30, 30, 3)])
+def test_longest_edge_caps_the_shortest_edge_resize_as_transformers_does(shape):
+    video = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
+    expected = transformers_pixels(video, size=CAPPED)
+    result = ours(video, size=CAPPED)
+    assert result.shape == expected.shape
+    torch.testing.assert_close(result, expected, rtol=0, atol=1e-5)
+
+
+def test_longest_edge_from_the_constructor_and_a_saved_config_is_followed(video, tmp_path):
+    expected = transformers_pixels(video, size=CAPPED)
+    assert tuple(expected.shape[-2:]) == (31, 40)  # 40 x 52: 36 x 46.8 would pass 40; 40 * 40 / 52 = 30.8 -> 31
+    assert ours(video, {"size": CAPPED}).shape == expected.shape
+    ViViTVideoProcessor(do_center_crop=False, size=CAPPED).save_pretrained(tmp_path)
+    loaded = ViViTVideoProcessor.from_pretrained(tmp_path)
+    torch.testing.assert_close(loaded(video, return_tensors="pt")["pixel_values"][0], expected, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("resize_in_decoder", [False, True])
+def test_longest_edge_caps_a_files_resize_in_torch_and_in_the_decoder(tmp_path, resize_in_decoder):
+    path = write_video(tmp_path / "clip.mp4", num_frames=8, height=48, width=64)
+    with av.open(str(path)) as container:  # every frame, decoded with plain PyAV
+        frames = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    expected = transformers_pixels(frames, size=CAPPED)
+    assert tuple(expected.shape[-2:]) == (30, 40)
+    options = dict(size=CAPPED, do_sample_frames=False, resize_in_decoder=resize_in_decoder)
+    result = ours(str(path), **options)
+    assert result.shape == expected.shape
+    if resize_in_decoder:  # the decoder's scaler (libswscale) is within a few grey levels of torch's resize
+        assert (result - expected).abs().mean() < 1 / 127.5  # on average below one grey level
+    else:
+        torch.testing.assert_close(result, expected, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("size", [{"longest_edge": 40}, {"max_height": 40, "max_width": 40}])
+def test_a_size_the_resize_cannot_follow_is_refused_by_name_before_decoding(size):
+    with pytest.raises(ValueError, match="size must give 'shortest_edge'.*" + next(iter(size))):
+        ViViTVideoProcessor()("no-such-file.mp4", size=size)  # refused before the file is opened
+
+
+def test_default_to_square_at_call_time_makes_an_int_size_square_as_transformers_does(video):
+    expected = transformers_pixels(video, size=36, default_to_square=True)
+    assert tuple(expected.shape[-2:]) == (36, 36)
+    torch.testing.assert_close(ours(video, size=36, default_to_square=True), expected, rtol=0, atol=1e-5)
+    # and the processor's own setting, when the call gives none
+    square = ours(video, {"default_to_square": True}, size=36)
+    torch.testing.assert_close(square, expected, rtol=0, atol=1e-5)
+    shortest = transformers_pixels(video, size=36, default_to_square=False)
+    torch.testing.assert_close(ours(video, size=36), shortest, rtol=0, atol=1e-5)
