@@ -723,19 +723,26 @@ class PyAVReader(VideoReader):
         With a size, libswscale converts and resizes in one pass (its bilinear filter widens with
         the downscale factor, so it antialiases like torch's), on the frame as stored; rotation
         comes after, so the target is turned into the stored orientation first (a mirror keeps the size)."""
-        rotation, hflip = _display_orientation(frame)
-        if self._orientation is None:
-            self._orientation = rotation, hflip
+        from av.video.reformatter import VideoReformatter
+
+        if self._orientation is None:  # the stream's display matrix, the same on every frame: read once
+            self._orientation = _display_orientation(frame)
+        rotation, hflip = self._orientation
         height, width = frame.height, frame.width
         turned = rotation % 180 != 0
         target = output_size(*((width, height) if turned else (height, width)), size)
         target = (target[1], target[0]) if turned else target
+        # A converter of this call's own, never the frame's cached one (`frame.to_ndarray` / `frame.reformat` keep a
+        # VideoReformatter on the frame): a frame whose side data was read sits in a reference cycle with it (PyAV 18),
+        # freed only by the garbage collector, and a DataLoader worker forked meanwhile that collects it frees the
+        # converter's libswscale slice threads, which do not exist in the child: it waits on them forever.
+        reformatter = VideoReformatter()
         if target == (height, width):
-            array = frame.to_ndarray(format="rgb24")
+            array = reformatter.reformat(frame, format="rgb24").to_ndarray()
         else:
             # planar RGB: the same values as rgb24, but libswscale writes it a third faster when scaling
-            array = frame.reformat(
-                width=target[1], height=target[0], format="gbrp", interpolation=_INTERPOLATIONS[interpolation]
+            array = reformatter.reformat(
+                frame, width=target[1], height=target[0], format="gbrp", interpolation=_INTERPOLATIONS[interpolation]
             ).to_ndarray()
         return _orient(array[None], rotation, hflip)[0]
 
