@@ -260,7 +260,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             input_data_format="channels_last",
             return_tensors="pt",
         ).to(self.dtype)
-        inputs["num_views"] = num_crops
+        inputs["num_views"] = [num_crops] * len(clips)  # each clip a video of num_crops views
         outputs = self.forward(inputs, **forward_params)
         return outputs["logits"].float().cpu()
 
