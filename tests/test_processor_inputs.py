@@ -274,6 +274,17 @@ def test_negative_float_pixels_are_refused_naming_the_range_found(proc, video, f
         proc(video, float_max=float_max)
 
 
+def test_a_resize_filters_small_overshoot_below_black_is_kept_as_transformers_keeps_it(proc):
+    # bicubic ringing at a black edge of a [0, 255] float video: a few grey levels below 0, no other scale
+    video = np.full((8, 30, 30, 3), 200.0, dtype=np.float32)
+    video[:, :, :15] = 0.0
+    video[:, :, 15] = -12.0
+    keep = dict(do_sample_frames=False, do_resize=False, do_center_crop=False)
+    pixels = _pixels(proc, video, float_max=255.0, **keep)
+    by_hand = torch.from_numpy(video).permute(0, 3, 1, 2) / 127.5 - 1  # scenic's [-1, 1], nothing clipped
+    assert torch.allclose(pixels[0], by_hand, atol=1e-5)
+
+
 # -- transformers' options this processor cannot honour are refused by name, never accepted and ignored -----------
 @pytest.mark.parametrize(
     "option, message",

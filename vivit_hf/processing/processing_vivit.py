@@ -794,7 +794,8 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = 
     Without `float_max` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
     within [0, 1] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either way would be a guess,
     wrong by 255 times in brightness for the other case, so that is refused. Negative values are no pixels on any
-    scale (a video normalised already, such as [-1, 1]): refused, as values far above `float_max` are. Non-finite
+    scale (a video normalised already, such as [-1, 1]): refused, as values far above `float_max` are; a filter's small
+    overshoot below 0 is kept. Non-finite
     values are a broken array. `do_rescale` (the call's) shapes the advice: transformers' `do_rescale=False` says
     "already on [0, 1]", which here is `float_max=1.0` with the rescale kept on."""
     if not tensor.is_floating_point():
@@ -811,7 +812,10 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = 
     if values.numel() == 0:
         return 1.0
     low, high = float(values.min()), float(values.max())
-    if low < 0:
+    # A resize with ringing filters (bicubic, Lanczos) overshoots a little below black: kept, as transformers keeps
+    # it. Far below (an eighth of the scale) is another scale altogether.
+    scale = float(float_max) if float_max is not None else (255.0 if high > 1.0 else 1.0)
+    if low < -scale / 8:
         white = f"[0, {float(float_max):g}] (float_max)" if float_max is not None else "[0, 1] or [0, 255]"
         raise ValueError(
             f"{name} has values from {low:g} to {high:g}, below 0: float pixels lie in {white}. A video normalised "
