@@ -46,6 +46,7 @@ from vivit_hf.training.checkpoints import (
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
+    staged_outputs,
 )
 from vivit_hf.training.data import SYNTHETIC
 from vivit_hf.training.data.streaming import stream_position
@@ -71,6 +72,7 @@ from vivit_hf.training.finetune import (
     resolve_batch_size,
     run_settings,
     soft_targets,
+    unreadable_training_set,
 )
 from vivit_hf.training.flags import hub_source, processes_not_started
 from vivit_hf.training.launch import cpu_process_group
@@ -224,6 +226,9 @@ def main(argv=None):
             args, train_dataset, eval_dataset, pin_memory=accelerator.device.type == "cuda"
         )
         num_train, num_eval = len(train_dataset), len(eval_dataset)
+        unreadable = unreadable_training_set(args, train_dataset)  # known before any step: said before any step
+        if unreadable:
+            raise SystemExit(f"error: {unreadable}")
 
     optimizer = build_optimizer(args, model)
 
@@ -377,17 +382,22 @@ def main(argv=None):
     def refuse_nothing_learned_or_measured(results=None):
         """A run that trained on no decodable clip, or evaluated none, stops here: no model saved or pushed as trained,
         no accuracy of 0.0 on 0 clips (a collective: every process calls it at the same point)."""
+        reason = None
         if results is None and steps_at_start == 0:  # resumed: the steps before may have trained on clips
             if int(accelerator.reduce(decoded_clips, reduction="sum")) == 0:
-                raise SystemExit(
-                    f"error: none of the {skipped_total()} training clips of this run could be decoded "
-                    "(every one was broken and skipped); no model is saved"
+                reason = (
+                    f"none of the {skipped_total()} training clips of this run could be decoded: every one in "
+                    f"{args.dataset} (split {args.train_split}) was unreadable and skipped in the first epoch; "
+                    "nothing was trained, no model is saved"
                 )
         if results is not None and results["num_samples"] == 0:
-            raise SystemExit(
-                f"error: none of the {results['num_skipped']} evaluation clips ({eval_split}) could be decoded; "
+            reason = (
+                f"none of the {results['num_skipped']} evaluation clips ({eval_split}) could be decoded; "
                 "no model is saved"
             )
+        if reason:
+            progress.close()  # the bar's last redraw before the error, which is then the last line
+            raise SystemExit(f"error: {reason}")
 
     def trained_per_process() -> list[int]:
         """Clips each process has trained, the runs before a resume included (a collective). A clip counts once
@@ -542,12 +552,14 @@ def main(argv=None):
     throughput = throughput_so_far()
     accelerator.wait_for_everyone()
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
-    if accelerator.is_main_process:
-        save_pretrained(unwrapped, output_dir, state_dict=state_dict, save_function=accelerator.save)
-        processor.save_pretrained(output_dir)
-        plots = save_evaluation_plots(results, data.label_spaces, output_dir)
+
+    def write_final_outputs(folder: Path) -> None:
+        """The model, processor, plots, results and card, into `folder` (`staged_outputs`' staging folder)."""
+        save_pretrained(unwrapped, folder, state_dict=state_dict, save_function=accelerator.save)
+        processor.save_pretrained(folder)
+        plots = save_evaluation_plots(results, data.label_spaces, folder)
         if history:
-            plots.append(plot_training_curves(history, output_dir / "training_curves.png"))
+            plots.append(plot_training_curves(history, folder / "training_curves.png"))
         all_results = {
             **scalar_metrics(results),
             "eval_split": eval_split,
@@ -567,7 +579,7 @@ def main(argv=None):
             **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},
             "history": history,
         }
-        (output_dir / "all_results.json").write_text(json.dumps(all_results, indent=2))
+        (folder / "all_results.json").write_text(json.dumps(all_results, indent=2))
         dataset_name = "vivit_hf synthetic motion (bundled)" if args.dataset == SYNTHETIC else args.dataset
         card = build_model_card(
             unwrapped.config,
@@ -582,7 +594,11 @@ def main(argv=None):
             plots=plots,
             model_name=args.hub_model_id,
         )
-        card.save(output_dir / "README.md")
+        card.save(folder / "README.md")
+
+    if accelerator.is_main_process:
+        with staged_outputs(output_dir) as staging:  # the previous model stays whole until this one is
+            write_final_outputs(staging)
         if uploader is not None:
             final_upload = uploader.push_folder(
                 output_dir, "End of training", ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*"]

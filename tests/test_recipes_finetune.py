@@ -483,6 +483,30 @@ def test_broken_clips_are_skipped_and_counted(videofolder, tmp_path):
     assert skipped_in_checkpoints(resumed) == {"epoch_0": 1, "epoch_1": 2}
 
 
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_training_set_of_only_broken_clips_stops_before_training_in_one_line(videofolder, tmp_path, workers):
+    """All 12 training clips unreadable: exit 1 with one line naming the count, that all are unreadable and the
+    folder and split, before the first step; no traceback (there was one from inside the data loader, at the first
+    batch), and nothing written into the output folder."""
+    data = tmp_path / "data"
+    shutil.copytree(videofolder, data)
+    for clip in (data / "train").rglob("*.mp4"):
+        clip.write_bytes(b"not a video at all")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    flags = list(TINY_MODEL)
+    flags[flags.index("--num_workers") + 1] = str(workers)
+    result = run(FINETUNE, "--dataset", data, "--output_dir", out, *flags, check=False)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"error: none of the 12 training clips of {data} (split train) could be decoded: "), line
+    assert "every one is unreadable" in line and "no model is saved" in line
+    assert "training:" not in result.stderr  # stopped before the first step (the progress bar)
+    assert sorted(path.name for path in out.iterdir()) == ["notes.txt"]
+
+
 def test_two_processes_count_broken_clips_exactly(videofolder, tmp_path):
     """16 training clips, two of them broken, on two processes of 8 clips each: each broken clip counted once."""
     data = tmp_path / "data"
@@ -898,6 +922,53 @@ def test_resuming_from_the_last_checkpoint_of_a_finished_run_changes_nothing(vid
     results = json.loads((tmp_path / "out" / "all_results.json").read_text())
     reference_results = json.loads((uninterrupted / "all_results.json").read_text())
     assert results["completed_steps"] == 12 and results["history"] == reference_results["history"]
+
+
+def test_a_final_save_that_fails_midway_leaves_the_previous_model_whole(
+    videofolder, uninterrupted, tmp_path, monkeypatch
+):
+    """A finished run continued for a third epoch, whose disk fills up once the new weights are written (the
+    processor's save fails): the folder still holds the first run's model, which loads with its own weights, and
+    its results; the same command again writes the new model and leaves no temporary folder."""
+    import errno
+
+    from transformers import AutoModelForVideoClassification
+
+    import vivit_hf  # noqa: F401 (registers the models with the Auto classes)
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+
+    out = tmp_path / "out"
+    shutil.copytree(uninterrupted, out)
+    old_weights, old_results = weights(out), (out / "all_results.json").read_text()
+    flags = ["--dataset", videofolder, "--output_dir", out, "--num_train_epochs", "3", "--checkpointing_steps", "2"]
+    flags += [*TINY_MODEL, "--resume_from_checkpoint", "latest"]
+    beside_the_processor = []
+
+    def full_disk(self, folder, *args, **kwargs):
+        beside_the_processor.extend(path.name for path in Path(folder).iterdir())
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ViViTVideoProcessor, "save_pretrained", full_disk)
+        with pytest.raises(OSError, match="No space left on device"):
+            run_in_process(load_recipe(), *flags)
+    assert "model.safetensors" in beside_the_processor  # it failed after the new weights were written
+    loaded = AutoModelForVideoClassification.from_pretrained(out).state_dict()
+    for name, value in old_weights.items():
+        torch.testing.assert_close(weights(out)[name], value, rtol=0, atol=0, msg=name)
+        torch.testing.assert_close(loaded[name], value, rtol=0, atol=0, msg=name)
+    assert (out / "all_results.json").read_text() == old_results
+    assert not [path.name for path in out.iterdir() if path.name.startswith(".tmp")]
+
+    run_in_process(load_recipe(), *flags)  # continues from the third epoch's last checkpoint: nothing to train
+    assert json.loads((out / "all_results.json").read_text())["completed_steps"] == 18
+    new_weights = weights(out)
+    assert any(not torch.equal(new_weights[name], value) for name, value in old_weights.items())
+    loaded = AutoModelForVideoClassification.from_pretrained(out).state_dict()
+    for name, value in new_weights.items():
+        torch.testing.assert_close(loaded[name], value, rtol=0, atol=0, msg=name)
+    leftovers = [p.name for folder in (out, out / "checkpoints") for p in folder.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
 
 
 # ------------------------------------------------------------------ a rerun into a previous run's folder

@@ -196,7 +196,7 @@ def test_the_planned_shares_of_a_stream_are_those_datasets_streams_to_each_proce
     """`StreamingVideoDataset.shares` against the rows `datasets` really streams to each of 2 processes, epoch by
     epoch (it reshuffles the shards' order every epoch, so with 4 unequal shards the shares change), with and
     without a shuffle buffer and a --max_train_samples cut. 2 or 4 shards: whole shards per process; 3: every 2nd
-    clip."""
+    clip; cut: every 2nd clip of the cut, 4 + 3."""
     from vivit_hf.training.data.streaming import StreamingVideoDataset, open_streaming_dataset
 
     source = repack(shards, tmp_path / "uneven", sizes)
@@ -213,11 +213,116 @@ def test_the_planned_shares_of_a_stream_are_those_datasets_streams_to_each_proce
                 streamed = []
                 for dataset in datasets_:
                     dataset.set_epoch(epoch)
-                    streamed.append(sum(1 for _ in dataset.source()))
+                    streamed.append(sum(1 for _ in dataset.rows()))
                 assert datasets_[0].shares(epoch) == streamed, (limit, buffer, epoch)
+                assert limit is None or sum(streamed) == limit, (buffer, epoch)  # the cut's clips, all of them
                 seen.add(tuple(streamed))
     if sizes == [5, 4, 2, 1]:
         assert len(seen) > 2, seen  # the assignment did change between epochs
+
+
+@pytest.mark.parametrize("buffer", [0, 4])
+def test_max_train_samples_streams_exactly_that_many_clips_over_two_processes(shards, tmp_path, buffer):
+    """Training shards of 9 and 3 clips cut to 8 on two processes: 8 distinct clips, 4 per process, every epoch (in
+    stored order, no shuffle buffer: the stream's first 8), and 8 is what the log and all_results.json say.
+    datasets' own cut (take before the split) gave each process 8 / 2 = 4 clips of its own shard, and the one with
+    3 streamed 3: 7 clips, reported as 8."""
+    uneven = repack(shards, tmp_path / "uneven", [9, 3])
+    first_shard, second_shard = (clip_ids(tar) for tar in sorted((uneven / "data").glob("train-*.tar")))
+    assert (len(first_shard), len(second_shard)) == (9, 3)
+    script = tmp_path / "recording_finetune.py"
+    script.write_text(RECORDING_FINETUNE)
+    out = tmp_path / "run"
+    args = ["--dataset", uneven, "--output_dir", out, "--num_train_epochs", "2", *STREAMING, *tiny(2)]
+    args += ["--shuffle_buffer_size", buffer, "--max_train_samples", "8"]
+    result = run(script, FINETUNE, *args, launcher=LAUNCHERS["torchrun"])
+    assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
+    ranks = [json.loads((out / f"ids_rank{rank}.json").read_text()) for rank in (0, 1)]
+    for epoch in ("0", "1"):
+        trained = [clip_id for rank in ranks for clip_id in rank[epoch]]
+        assert len(set(trained)) == 8 and set(trained) <= set(first_shard + second_shard), epoch
+        if not buffer:
+            assert sorted(trained) == sorted(first_shard[:8]), epoch
+        assert [len(rank[epoch]) for rank in ranks] == [4, 4]
+    assert "8 training clips" in result.stderr
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["train_clips_per_process"] == [8, 8]  # 4 a process, 2 epochs
+    assert results["completed_steps"] == 2 * 2  # batches of 2: 4 clips are 2 steps an epoch
+
+
+# recipes/finetune.py as it is, recording in each process, for every optimiser step that really steps (accelerate's
+# optimiser calls the wrapped one only then), how many batches went through `accelerator.backward` since the last:
+# <output_dir>/windows_rank<N>.json.
+WINDOW_RECORDING_FINETUNE = """
+import json, os, runpy, sys
+import accelerate, torch
+
+windows, pending = [], [0]
+backward = accelerate.Accelerator.backward
+def counting_backward(self, loss, **kwargs):
+    pending[0] += 1
+    return backward(self, loss, **kwargs)
+accelerate.Accelerator.backward = counting_backward
+step = torch.optim.AdamW.step
+def recording_step(self, *args, **kwargs):
+    windows.append(pending[0])
+    pending[0] = 0
+    return step(self, *args, **kwargs)
+torch.optim.AdamW.step = recording_step
+script, sys.argv = sys.argv[1], sys.argv[1:]
+try:
+    runpy.run_path(script, run_name="__main__")
+finally:
+    out = sys.argv[sys.argv.index("--output_dir") + 1]
+    open(f"{out}/windows_rank{os.environ.get('RANK', '0')}.json", "w").write(json.dumps(windows + [pending[0]]))
+"""
+
+
+@pytest.mark.parametrize(
+    "layout, processes, accumulation, windows",
+    [
+        ("streamed", 1, 4, [4, 2, 4, 2, 0]),
+        ("map_style", 1, 4, [4, 2, 4, 2, 0]),
+        ("streamed", 2, 2, [2, 1, 2, 1, 0]),
+    ],
+    ids=["streamed", "map_style", "streamed_two_processes"],
+)
+def test_gradient_accumulation_steps_the_optimiser_on_each_epochs_last_partial_window(
+    shards,
+    videofolder,  # noqa: F811 (the imported fixture)
+    tmp_path,
+    layout,
+    processes,
+    accumulation,
+    windows,
+):
+    """12 clips in batches of 2: on one process 6 batches an epoch, accumulating 4 a window of 4 batches and a
+    partial one of 2, stepped at the epoch's end (accelerate's `end_of_dataloader`, as for a prepared DataLoader):
+    windows 4, 2, 4, 2 over 2 epochs, 4 optimiser steps, the plan's, and the epoch checkpoints at steps 2 and 4. On
+    two processes (2 whole shards of 3 clips each) 3 batches a process, accumulating 2: windows 2, 1, 2, 1 on each.
+    Streamed, accelerate was never told where an epoch ends: the partial window ran on into the next epoch (4, 4,
+    4: 3 steps of a plan of 4)."""
+    script = tmp_path / "window_recording_finetune.py"
+    script.write_text(WINDOW_RECORDING_FINETUNE)
+    out = tmp_path / "run"
+    # Two workers read 2 shards each on one process; one on two processes (2 workers would make 2 batches of 2 + 1
+    # clips a process). None for the map-style run: decoding its clips into memory in a pool under this wrapper hangs.
+    workers = {("streamed", 1): 2, ("streamed", 2): 1}.get((layout, processes), 0)
+    data = ["--dataset", shards, *STREAMING] if layout == "streamed" else ["--dataset", videofolder]
+    data += tiny(workers)
+    args = [*data, "--output_dir", out, "--num_train_epochs", "2", "--gradient_accumulation_steps", accumulation]
+    args += ["--checkpointing_steps", "epoch", "--optimizer", "adamw"]
+    run(script, FINETUNE, *args, launcher=LAUNCHERS["torchrun"] if processes == 2 else ())
+    for rank in range(processes):  # nothing left unstepped at the end
+        assert json.loads((out / f"windows_rank{rank}.json").read_text()) == windows, rank
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["num_processes"] == processes
+    assert results["completed_steps"] == 4 and results["train_clips_per_process"] == [24 // processes] * processes
+    steps = {
+        path.name: json.loads((path / "trainer_state.json").read_text())["completed_steps"]
+        for path in (out / "checkpoints").iterdir()
+    }
+    assert steps == {"epoch_0": 2, "epoch_1": 4}
 
 
 LOADER_SCRIPT = """
@@ -320,8 +425,10 @@ def test_a_streamed_run_of_only_broken_clips_fails_and_saves_no_model(shards, tm
     broken = break_clips(shards, tmp_path / "broken", which=lambda name: True)
     out = tmp_path / "run"
     result = run(FINETUNE, "--dataset", broken, "--output_dir", out, *STREAMING, *tiny(0), check=False)
-    assert result.returncode != 0
-    assert "none of the 12 training clips of this run could be decoded" in result.stderr
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    line = result.stderr.strip().splitlines()[-1]  # one line naming the count, the data set and the split
+    assert line.startswith("error: none of the 12 training clips of this run could be decoded: "), line
+    assert f"every one in {broken} (split train) was unreadable" in line
     assert "eval top-1" not in result.stderr
     assert not (out / "model.safetensors").exists() and not (out / "README.md").exists()
 

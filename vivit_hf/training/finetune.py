@@ -7,6 +7,7 @@ The script keeps the training loop; everything here is importable and tested on 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -26,7 +27,7 @@ from ..hub.sources import looks_like_local_path
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
-from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
+from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos, describe_example
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .flags import HUB_SOURCE_ERRORS, SuggestingArgumentParser, is_hub_failure
@@ -689,7 +690,10 @@ def build_streaming_loaders(args, train_split, eval_split, processor, accelerato
     )
     device = accelerator.device
     return (
-        StreamingLoader(train, args.num_workers, device=device, accelerator=accelerator),
+        # accelerate learns where each epoch ends, so a last partial accumulation window steps the optimiser there
+        StreamingLoader(
+            train, args.num_workers, device=device, accelerator=accelerator, gradient_state=accelerator.gradient_state
+        ),
         StreamingLoader(
             evaluation, args.num_workers, device=device, accelerator=accelerator, pad_to=args.per_device_eval_batch_size
         ),
@@ -771,6 +775,30 @@ def build_datasets(args, train_examples, eval_examples, processor):
         for dataset in (train, evaluation):
             dataset.cache_decoded_videos(num_workers=args.num_workers)
     return train, evaluation
+
+
+def unreadable_training_set(args, train_dataset) -> str | None:
+    """The one-line reason to stop before the first step when no clip of the training set decodes, else None.
+
+    Broken clips are skipped and counted, and the model cannot tell a set of broken clips from an empty one, so such
+    a run would train on zeros alone; it used to find out at its first batch, in a traceback from inside the data
+    loader. `sample_shape` tries the clips in order until one decodes: one clip for a usable set (from memory once
+    decoded), every clip for an unreadable one. A stream cannot be tried before it is read: the recipe stops such a
+    run at the end of its first epoch instead, before evaluating or saving anything."""
+    try:
+        train_dataset.sample_shape()
+    except ValueError:
+        first = describe_example(train_dataset.examples[0], 0) if len(train_dataset) else "none"
+        return (
+            f"none of the {len(train_dataset)} training clips of {args.dataset} (split {args.train_split}) could be "
+            f"decoded: every one is unreadable (the first: {first}); nothing to train on, no model is saved"
+        )
+    finally:
+        # The clip was decoded here, in the process the DataLoader workers are forked from: a decoded frame can
+        # outlive the decode in a reference cycle (PyAV), and a worker whose garbage collector freed it, with the
+        # decoder threads it holds that do not exist in the child, hung for good. Collected here, before the fork.
+        gc.collect()
+    return None
 
 
 def _cache_decoded_videos(args, datasets) -> bool:

@@ -214,18 +214,13 @@ def _shard_rows(sizes):
         yield {"clips": size}
 
 
-def _clip_rows(sizes):
-    """The same, a row per clip."""
-    for size in sizes:
-        yield from ({"clips": 1} for _ in range(size))
-
-
 class StreamingVideoDataset(torch.utils.data.IterableDataset):
     """A streamed split as batches `{"pixel_values", "labels", "valid", "ids", "worker", "batch"}`, decoded in
     DataLoader workers (give the DataLoader `batch_size=None`; `StreamingLoader` does).
 
-    This process's share is `split_dataset_by_node(split, rank, world_size)`; with `shuffle_buffer_size`, the stream is
-    `shuffle(seed, buffer_size)` first, reseeded by `set_epoch`. Each worker (DataLoader worker `w`, or `0` without
+    This process's share is `split_dataset_by_node(split, rank, world_size)` (of a stream cut by `--max_*_samples`,
+    every `world_size`-th clip: `rows`); with `shuffle_buffer_size`, the stream is `shuffle(seed, buffer_size)` first,
+    reseeded by `set_epoch`. Each worker (DataLoader worker `w`, or `0` without
     workers) drops its first `skip[w]` batches undecoded (resuming), then ends with a batch `{"worker": w, "end":
     True}`. A sample's augmentation is seeded from `(seed, epoch, rank, worker, its index in the worker's stream)`."""
 
@@ -263,31 +258,45 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         dataset = self.split.dataset if dataset is None else dataset
         if self.shuffle_buffer_size:
             dataset = dataset.shuffle(seed=self.shuffle_seed, buffer_size=self.shuffle_buffer_size)
-        if self.world_size > 1:
+        if self.world_size > 1 and self.split.limit is None:  # a cut stream is split by `rows`, clip by clip
             dataset = split_dataset_by_node(
                 dataset, rank=self.rank if rank is None else rank, world_size=self.world_size
             )
         dataset.set_epoch(self.epoch)
         return dataset
 
+    def rows(self):
+        """This process's rows for the current epoch: `source()`, or after `--max_*_samples`' cut, every
+        `world_size`-th of the cut stream's N rows, from row `rank` on: N in all, whatever the shards hold.
+
+        `datasets` splits a cut (`take(N)`) between the shards each process (and each DataLoader worker) reads, N / P
+        apiece, and a process whose shards hold fewer streams fewer: shards of 11 and 4 clips cut to 12 gave 6 + 4 =
+        10 clips on two processes, or on one process with two workers. So a cut stream is read whole by every
+        process, with one worker (`num_shards` is 1), and dealt out clip by clip, as `split_dataset_by_node` deals
+        a stream whose shards do not divide between the processes."""
+        rows = iter(self.source())
+        if self.split.limit is not None and self.world_size > 1:
+            rows = itertools.islice(rows, self.rank, None, self.world_size)
+        return rows
+
     def shares(self, epoch: int) -> list[int] | None:
         """Clips each process streams in `epoch` (None: the shard sizes are unknown). `datasets` splits a stream
         into whole shards when their number divides by the processes, in an order it reshuffles every epoch, else
-        into every `world_size`-th clip. Which shards a process gets is asked of `datasets` itself: the same shuffle,
-        cut and split applied to a stand-in stream of as many shards, whose rows are each shard's size (or, after
-        `--max_train_samples`' cut, a row per clip, so that the cut is `datasets`' own too)."""
+        into every `world_size`-th clip. Which shards a process gets is asked of `datasets` itself: the same shuffle
+        and split applied to a stand-in stream of as many shards, whose rows are each shard's size. A cut stream
+        (`--max_train_samples`) is dealt out clip by clip (`rows`)."""
         import datasets
 
+        cut, ranks = self.split.limit, range(self.world_size)
         sizes = self.split.shard_sizes()
+        if cut is not None:  # `rows` deals the cut's clips out one by one (as many as the stream holds, at most N)
+            clips = cut if sizes is None else min(cut, sum(sizes))
+            return [len(range(rank, clips, self.world_size)) for rank in ranks]
         if sizes is None:
             return None
-        cut, ranks = self.split.limit, range(self.world_size)
-        if cut is None and len(sizes) % self.world_size:  # every world_size-th clip, from clip `rank` on
+        if len(sizes) % self.world_size:  # every world_size-th clip, from clip `rank` on
             return [len(range(rank, sum(sizes), self.world_size)) for rank in ranks]
-        rows = _clip_rows if cut is not None else _shard_rows
-        stand_in = datasets.IterableDataset.from_generator(rows, gen_kwargs={"sizes": sizes})
-        if cut is not None:
-            stand_in = stand_in.take(cut)
+        stand_in = datasets.IterableDataset.from_generator(_shard_rows, gen_kwargs={"sizes": sizes})
         current, self.epoch = self.epoch, epoch
         try:
             return [sum(row["clips"] for row in self.source(stand_in, rank)) for rank in ranks]
@@ -296,7 +305,8 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
 
     @property
     def num_shards(self) -> int:
-        return self.source().n_shards
+        """Shards of this process's stream; a cut stream counts as one (`rows`): one DataLoader worker reads it."""
+        return 1 if self.split.limit is not None else self.source().n_shards
 
     def sample_shape(self) -> tuple[int, ...]:
         crop = self.processor.crop_size
@@ -336,7 +346,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         worker = info.id if info is not None else 0
-        rows = enumerate(self.source())
+        rows = enumerate(self.rows())
         skipped = self.skip.get(worker, 0)
         # Resuming: the rows of the batches already trained on are read again but not decoded.
         for _ in itertools.islice(rows, skipped * self.batch_size):
@@ -365,11 +375,24 @@ class StreamingLoader:
     """
 
     def __init__(
-        self, dataset: StreamingVideoDataset, num_workers: int = 0, *, device=None, accelerator=None, pad_to=None
+        self,
+        dataset: StreamingVideoDataset,
+        num_workers: int = 0,
+        *,
+        device=None,
+        accelerator=None,
+        pad_to=None,
+        gradient_state=None,
     ):
         self.dataset, self.device, self.accelerator, self.pad_to = dataset, device, accelerator, pad_to
         self.requested_workers = num_workers
         self.consumed: dict[int, int] = {}
+        # accelerate's `GradientState` (training): while this loader is iterated it is the state's active loader,
+        # whose `end_of_dataloader` (True for an epoch's last batch) makes `accelerator.accumulate` step the optimiser
+        # on a last, partial accumulation window, as for a prepared DataLoader: the window never runs on into the
+        # next epoch. `remainder` -1: rows that are no clips are marked `real` instead.
+        self.gradient_state = gradient_state
+        self.end_of_dataloader, self.remainder = False, -1
 
     def set_epoch(self, epoch: int) -> None:
         self.dataset.set_epoch(epoch)
@@ -465,24 +488,39 @@ class StreamingLoader:
         }
 
     def __iter__(self):
-        batches = self._ordered()
+        """The epoch's batches; the last one is delivered with `end_of_dataloader` set (see `gradient_state`)."""
+        self.end_of_dataloader = False
+        if self.gradient_state is not None:
+            self.gradient_state._add_dataloader(self)
+        try:
+            for batch, last in self._marked(self._ordered()):
+                self.end_of_dataloader = last
+                yield self._deliver(batch)
+        finally:  # also when the loop stops early (`--max_train_steps`): the loader is no longer iterated
+            if self.gradient_state is not None:
+                self.gradient_state._remove_dataloader(self)
+
+    def _marked(self, batches):
+        """`(batch, is the epoch's last)`, one batch ahead, as accelerate's prepared DataLoader looks ahead. With
+        several processes, each step asks whether any still has data, on the host (`_HostVote`), so the answer
+        never waits for the GPU's queue of kernels; asked of the next batch before this one is delivered, since the
+        answer says whether this one is the last (None: this process has run out, a filler batch)."""
         accelerator = self.accelerator
         if accelerator is None or accelerator.num_processes == 1:
-            for batch in batches:
-                yield self._deliver(batch)
+            batch = next(batches, None)
+            while batch is not None:
+                upcoming = next(batches, None)
+                yield batch, upcoming is None
+                batch = upcoming
             return
-        # Several processes: each step asks whether any still has data. Asked of the next batch while the current
-        # one trains, on the host (`_HostVote`), so the answer never waits for the GPU's queue of kernels.
         vote = _HostVote(accelerator)
         upcoming = next(batches, None)
-        pending = vote.ask(upcoming is not None)
-        while True:
+        any_data = vote.answer(vote.ask(upcoming is not None))
+        while any_data:
             batch = upcoming
-            if not vote.answer(pending):
-                return
             upcoming = next(batches, None) if batch is not None else None
-            pending = vote.ask(upcoming is not None)
-            yield self._deliver(batch)
+            any_data = vote.answer(vote.ask(upcoming is not None))
+            yield batch, not any_data
 
     def _deliver(self, batch: dict | None) -> dict:
         """`batch` (None: this process has run out, a filler batch) as the training loop gets it, on the device."""
