@@ -32,12 +32,21 @@ import numpy as np
 import torch
 from accelerate import Accelerator, PartialState
 from accelerate.logging import get_logger
-from accelerate.utils import DataLoaderConfiguration, set_seed
+from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, ProjectConfiguration, set_seed
 from tqdm.auto import tqdm
 from transformers import get_scheduler
 
 from vivit_hf.hub.cards import build_model_card
 from vivit_hf.hub.upload import BackgroundUploader
+from vivit_hf.training.agreement import (
+    agree,
+    attempt,
+    checkpoint_writer,
+    command_flags,
+    output_dir_is_shared,
+    process_group_kwargs,
+    resume_choice,
+)
 from vivit_hf.training.checkpoints import (
     CHECKPOINTS,
     STATE_FILE,
@@ -134,9 +143,11 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     return ("restart", None) if same else None
 
 
-def main(argv=None):
-    args = parse_args(argv, description=__doc__)
-    output_dir = Path(args.output_dir)
+def decide_start(args, output_dir: Path, num_processes: int):
+    """Every refusal taken before anything loads, on this process alone (SystemExit with its line): a previous run in
+    --output_dir (refused unless resumed, overwritten or the same command), the batch size, the checkpoint to resume.
+    `args` gets the resolved batch and what a rerun of the same command does. Returns (rerun, batch_warning,
+    settings, checkpoint, resume_state, resume_warnings)."""
     rerun = None
     try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
         check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
@@ -148,21 +159,38 @@ def main(argv=None):
             args.resume_from_checkpoint = "latest"
         else:  # its outputs are removed where --overwrite_output_dir's are, after every other refusal
             args.overwrite_output_dir = True
-    use_cpu = cpu_process_group()
-    processes = PartialState(cpu=use_cpu)
     # The paper's batch of 64 on however many processes this launch has: exactly, or refused (a preset's: warned).
     try:
         args.gradient_accumulation_steps, args.effective_total_batch_size, batch_warning = resolve_batch_size(
-            args, processes.num_processes
+            args, num_processes
         )
     except ValueError as error:
         raise SystemExit(f"error: {error}") from None
+    settings = run_settings(args, num_processes)  # recorded in checkpoints, checked on resume
+    return rerun, batch_warning, settings, *find_resume_checkpoint(args, output_dir, settings)
+
+
+def main(argv=None):
+    args = parse_args(argv, description=__doc__)
+    output_dir = Path(args.output_dir)
+    flags = command_flags(args)  # as typed: decide_start changes some of them
+    use_cpu = cpu_process_group()
+    # Every process joins the group before it decides anything, so that a refusal on one machine stops them all at
+    # once, each with one line (the others used to wait for it at their first collective: 30 minutes).
+    processes = PartialState(cpu=use_cpu, **process_group_kwargs(args.ddp_timeout))
+    decided, refusal, error = attempt(decide_start, args, output_dir, processes.num_processes)
+    rerun, batch_warning, settings, checkpoint, resume_state, resume_warnings = decided or (None,) * 6
+    agree(flags, refusal, resume_choice(checkpoint, resume_state, output_dir), error)
+    # Without one folder every machine sees, each machine keeps whole checkpoints of its own, so that each can resume.
+    shared_output_dir = output_dir_is_shared(output_dir)
     # Batches go to a GPU from pinned memory without blocking (build_dataloaders pins them there): a blocking copy
     # waits for the device to finish the previous step, a host sync in every step, counted as waiting for data.
     accelerator_kwargs = dict(
         gradient_accumulation_steps=args.gradient_accumulation_steps,
         cpu=use_cpu,
         dataloader_config=DataLoaderConfiguration(non_blocking=True),
+        kwargs_handlers=[InitProcessGroupKwargs(**process_group_kwargs(args.ddp_timeout))],
+        project_config=ProjectConfiguration(save_on_each_node=not shared_output_dir),
     )
     if args.mixed_precision:
         accelerator_kwargs["mixed_precision"] = args.mixed_precision
@@ -190,12 +218,15 @@ def main(argv=None):
             f"{output_dir} holds a finished run of this same command and no checkpoint to continue from: running it "
             f"again from the start, in place of its outputs"
         )
-    settings = run_settings(args, accelerator.num_processes)  # recorded in checkpoints, checked on resume
-    checkpoint, resume_state, resume_warnings = find_resume_checkpoint(args, output_dir, settings)
     set_seed(args.seed)
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
-    if accelerator.is_main_process:
+    if not shared_output_dir:
+        logger.warning(
+            f"WARNING: --output_dir {output_dir} is not one folder every machine shares: each machine keeps its own "
+            "checkpoints there; the final model and results are written on the machine of rank 0 only"
+        )
+    if checkpoint_writer(accelerator):  # the main process, or each machine's where the folder is not shared
         if args.overwrite_output_dir:  # after every refusal above: a refused run removes nothing
             removed = remove_previous_run(output_dir)
             if removed:

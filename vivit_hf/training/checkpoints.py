@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from .. import models, processing
+from .agreement import checkpoint_writer
 
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "trainer_state.json"
@@ -144,10 +145,12 @@ def remove_previous_run(output_dir) -> list[str]:
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:
     """`save_state` into a temporary folder renamed into place, so a kill never leaves a half checkpoint; a checkpoint
     replaced or pruned is renamed out of the list first (one rename) and deleted after, so a kill while deleting never
-    leaves a half-deleted one that still reads as a checkpoint."""
+    leaves a half-deleted one that still reads as a checkpoint. Without an --output_dir every machine shares, each
+    machine's main process does all this in its own folder (`checkpoint_writer`)."""
     root = output_dir / CHECKPOINTS
+    writer = checkpoint_writer(accelerator)  # the main process, or each machine's without a shared --output_dir
     final, tmp = root / name, root / f".tmp-{name}"
-    if accelerator.is_main_process:
+    if writer:
         shutil.rmtree(tmp, ignore_errors=True)
         for leftover in root.glob(".old-*"):  # what a kill left of an earlier deletion
             shutil.rmtree(leftover, ignore_errors=True)
@@ -155,7 +158,7 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
     accelerator.wait_for_everyone()
     accelerator.save_state(str(tmp))
     accelerator.wait_for_everyone()
-    if accelerator.is_main_process:
+    if writer:
         (tmp / STATE_FILE).write_text(json.dumps(state, indent=2))
         replaced = _retire(final) if final.exists() else None
         os.replace(tmp, final)

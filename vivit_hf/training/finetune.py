@@ -176,6 +176,13 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
     g.add_argument(
+        "--ddp_timeout",
+        type=_at_least(1),
+        default=1800,
+        help="seconds a collective waits for a process that does not come (a lost machine) before the run fails "
+        "(transformers' name and default)",
+    )
+    g.add_argument(
         "--torch_compile",
         action="store_true",
         help="train and evaluate through torch.compile(model) (made after accelerate's prepare); the saved "

@@ -177,9 +177,14 @@ def processes_not_started(num_processes: int, script: str, environ=None) -> str 
     asked_for_more = "MASTER_ADDR" in environ and "MASTER_PORT" in environ
     if num_processes > 1 or not (simple_launcher and asked_for_more) or any(v in environ for v in _STARTED_PROCESSES):
         return None
+    # The simple launcher's environment does not say how many machines were asked for, so both ways are named:
+    # cpu_two_processes.yaml and --nproc_per_node start processes on one machine only; --multi_gpu is accelerate's
+    # launcher that starts them on every machine, on CPUs too (the recipes then join them with gloo).
     return (
         "WARNING: accelerate launch was asked for several processes (--num_processes, --num_machines) but started "
-        "this one alone: without --multi_gpu or a multi-process config its launcher runs the script once; on CPUs "
-        f"use `accelerate launch --config_file recipes/accelerate_configs/cpu_two_processes.yaml {script}` (or "
-        f"torchrun --nproc_per_node N {script}), on GPUs add --multi_gpu"
+        "this one alone: without --multi_gpu or a multi-process config its launcher runs the script once (on several "
+        "machines, one independent job each). On one machine of CPUs use `accelerate launch --config_file "
+        f"recipes/accelerate_configs/cpu_two_processes.yaml {script}` (or torchrun --nproc_per_node N {script}); on "
+        "GPUs, or on several machines (CPUs too), add --multi_gpu to the launch command, or use --config_file "
+        "recipes/accelerate_configs/multi_node.yaml"
     )

@@ -1,0 +1,230 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""recipes/finetune.py on two "machines": two torchrun launchers (--nnodes 2, one process each) on 127.0.0.1, each in
+a folder of its own, so that a relative --output_dir is a disk the machines do not share. Whatever one machine
+decides before the run starts, every machine must hear within seconds: a refusal, a command line that differs, a
+checkpoint the other lacks. Without that, the others waited for it at their first collective for 30 minutes (gloo's
+default timeout), or trained apart in silence."""
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+from test_recipes_finetune import FINETUNE, TINY_MODEL, env, tiny_clip  # noqa: F401 (fixture)
+
+from vivit_hf.training.agreement import disagreement
+
+# Seconds a launch of both machines may take: imports, the agreement, and (where the run starts) two steps.
+# A machine left waiting for the other hangs for 30 minutes; the test stops it here and says so.
+LAUNCH_TIMEOUT = 240
+RUN = [*TINY_MODEL, "--hidden_dropout_prob", "0", "--max_train_steps", "2"]
+
+
+@pytest.fixture(scope="module")
+def small_videofolder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("videofolder")
+    for split, count in (("train", 4), ("test", 2)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000)
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def two_machines(root, flags_of_machine, timeout=LAUNCH_TIMEOUT):
+    """Run finetune.py on two machines (folders root/machine0, root/machine1), machine r with flags_of_machine[r];
+    returns [(returncode, stderr), ...] once both have exited, or fails naming the machines still running at
+    `timeout` (a hang), after killing every process of both."""
+    port = free_port()
+    launchers = []
+    for rank, flags in enumerate(flags_of_machine):
+        folder = root / f"machine{rank}"
+        folder.mkdir(parents=True, exist_ok=True)
+        command = [
+            *(sys.executable, "-m", "torch.distributed.run", "--nnodes", "2", "--node_rank", str(rank)),
+            *("--nproc_per_node", "1", "--master_addr", "127.0.0.1", "--master_port", str(port)),
+            *(str(FINETUNE), *map(str, flags)),
+        ]
+        log = open(folder / "stderr.txt", "w")
+        launchers.append((subprocess.Popen(command, cwd=folder, env=env(), stdout=log, stderr=log), log))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(p.poll() is None for p, _ in launchers):
+        time.sleep(0.5)
+    hung = [rank for rank, (p, _) in enumerate(launchers) if p.poll() is None]
+    for p, log in launchers:
+        if p.poll() is None:  # torchrun starts its workers in sessions of their own: each is killed by its id
+            for process in [*psutil.Process(p.pid).children(recursive=True), psutil.Process(p.pid)]:
+                process.kill()
+        p.wait()
+        log.close()
+    logs = [(root / f"machine{rank}" / "stderr.txt").read_text() for rank in range(len(launchers))]
+    if hung:
+        tails = "\n".join(f"--- machine {r}:\n{logs[r][-2000:]}" for r in range(len(logs)))
+        pytest.fail(f"machine(s) {hung} still running after {timeout}s (a hang):\n{tails}")
+    return [(p.returncode, text) for (p, _), text in zip(launchers, logs)]
+
+
+def error_lines(log: str) -> list[str]:
+    return [line for line in log.splitlines() if line.startswith("error: ")]
+
+
+@pytest.fixture(scope="module")
+def shared_run(small_videofolder, tmp_path_factory):
+    """Two machines sharing one --output_dir (an absolute path both see), two steps, a checkpoint at step 2."""
+    root = tmp_path_factory.mktemp("shared")
+    out = root / "shared_out"
+    flags = ["--dataset", small_videofolder, "--output_dir", out, *RUN, "--checkpointing_steps", "2"]
+    results = two_machines(root, [flags, flags])
+    return root, out, results
+
+
+def test_two_machines_sharing_an_output_folder_agree_and_train(shared_run):
+    _, out, results = shared_run
+    assert [code for code, _ in results] == [0, 0], results[0][1][-3000:] + results[1][1][-3000:]
+    saved = json.loads((out / "all_results.json").read_text())
+    assert saved["num_processes"] == 2 and saved["completed_steps"] == 2
+    assert (out / "checkpoints" / "step_2" / "trainer_state.json").is_file()
+
+
+def test_a_refusal_on_one_machine_stops_every_machine_within_seconds(small_videofolder, tmp_path):
+    # Machine 1's own folder holds what an earlier run without a shared disk left there: only the unfinished
+    # checkpoint folder of rank 1's random states. It refuses the folder; machine 0, whose folder is empty, must
+    # not wait for it at the process group's start.
+    leftover = tmp_path / "machine1" / "out" / "checkpoints" / ".tmp-step_2"
+    leftover.mkdir(parents=True)
+    (leftover / "random_states_1.pkl").write_bytes(b"")
+    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN]
+    started = time.monotonic()
+    (code0, log0), (code1, log1) = two_machines(tmp_path, [flags, flags])
+    assert code0 != 0 and code1 != 0
+    assert time.monotonic() - started < LAUNCH_TIMEOUT
+    own = error_lines(log1)
+    assert own and own[0].startswith("error: --output_dir out already holds a previous run: checkpoints/ (unfinished)")
+    assert error_lines(log0) == ["error: rank 1 (machine 1) refused: " + own[0].removeprefix("error: ")]
+    assert not (tmp_path / "machine0" / "out" / "model.safetensors").exists()  # nothing was trained
+
+
+def test_resuming_a_checkpoint_only_one_machine_holds_is_refused_on_every_machine(
+    small_videofolder, shared_run, tmp_path
+):
+    # No shared disk: machine 0's folder holds the run (checkpoints/step_2), machine 1's only an unfinished
+    # checkpoint. Machine 0 would resume step 2 and machine 1 start from scratch, their collectives apart.
+    _, out, _ = shared_run
+    shutil.copytree(out, tmp_path / "machine0" / "out")
+    leftover = tmp_path / "machine1" / "out" / "checkpoints" / ".tmp-step_2"
+    leftover.mkdir(parents=True)
+    (leftover / "random_states_1.pkl").write_bytes(b"")
+    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN, "--checkpointing_steps", "2"]
+    (code0, log0), (code1, log1) = two_machines(tmp_path, [[*flags, "--resume_from_checkpoint", "latest"]] * 2)
+    assert code0 != 0 and code1 != 0
+    said = "rank 0 (machine 0) resumes checkpoints/step_2 (step 2), which"
+    assert error_lines(log1) == [
+        f"error: --resume_from_checkpoint: {said} this machine's --output_dir lacks (it holds no checkpoint): "
+        "the --output_dir must be one folder every machine shares, or a copy of rank 0's on each (checkpoints are "
+        "written by rank 0 and read back by every process)"
+    ]
+    assert error_lines(log0) == [error_lines(log1)[0].replace("this machine's", "rank 1 (machine 1)'s")]
+
+
+def test_machines_given_different_flags_are_refused_naming_the_flags_and_their_values(small_videofolder, tmp_path):
+    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN, "--learning_rate", "0.001"]
+    other = [*flags[:-1], "0.01"]  # a copy-paste slip on machine 1
+    (code0, log0), (code1, log1) = two_machines(tmp_path, [flags, other])
+    assert code0 != 0 and code1 != 0
+    expected = (
+        "error: the processes were given different command lines: --learning_rate 0.001 on rank 0 (machine 0), "
+        "0.01 on rank 1 (machine 1); every machine must run the same command (only the launcher's machine rank "
+        "differs)"
+    )
+    assert error_lines(log0) == [expected] and error_lines(log1) == [expected]
+    assert not (tmp_path / "machine0" / "out" / "all_results.json").exists()
+
+
+def test_without_a_shared_folder_each_machine_keeps_whole_checkpoints_and_both_resume(small_videofolder, tmp_path):
+    # Each machine's own out/: rank 0's checkpoints used to lack random_states_1.pkl, and machine 1's held only
+    # .tmp-step_* folders forever, so no machine could resume.
+    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN, "--checkpointing_steps", "1"]
+    results = two_machines(tmp_path, [flags, flags])
+    assert [code for code, _ in results] == [0, 0], results[0][1][-3000:] + results[1][1][-3000:]
+    for rank in (0, 1):
+        checkpoints = tmp_path / f"machine{rank}" / "out" / "checkpoints"
+        assert sorted(p.name for p in checkpoints.iterdir()) == ["step_1", "step_2"]  # renamed and pruned, no .tmp-
+        step_2 = checkpoints / "step_2"
+        assert json.loads((step_2 / "trainer_state.json").read_text())["completed_steps"] == 2
+        assert (step_2 / "model.safetensors").is_file() and (step_2 / "optimizer.bin").is_file()
+        assert (step_2 / f"random_states_{rank}.pkl").is_file()
+    assert "is not one folder every machine shares" in results[0][1]
+    # One step more, from each machine's own step_2: both resume it and finish.
+    more = [*flags[:-2], "--checkpointing_steps", "1", "--max_train_steps", "3", "--resume_from_checkpoint", "latest"]
+    results = two_machines(tmp_path, [more, more])
+    assert [code for code, _ in results] == [0, 0], results[0][1][-3000:] + results[1][1][-3000:]
+    assert "resumed from out/checkpoints/step_2: step 2" in results[0][1]
+    assert json.loads((tmp_path / "machine0" / "out" / "all_results.json").read_text())["completed_steps"] == 3
+    assert (tmp_path / "machine1" / "out" / "checkpoints" / "step_3" / "random_states_1.pkl").is_file()
+
+
+# The decision every process takes from all the others' (no processes needed): the lines are written out here.
+def view(where, refusal=None, resume=None, **flags):
+    return {"refusal": refusal, "flags": {"seed": 0, **flags}, "resume": resume, "where": where}
+
+
+def test_agreeing_processes_go_on():
+    views = [view("rank 0", resume=["checkpoints/step_4", 4]), view("rank 1", resume=["checkpoints/step_4", 4])]
+    assert disagreement(views, 0) is None and disagreement(views, 1) is None
+
+
+def test_every_differing_flag_is_named_with_the_processes_given_each_value():
+    views = [
+        view("rank 0", per_device_train_batch_size=2),
+        view("rank 1", per_device_train_batch_size=4),
+        view("rank 2", per_device_train_batch_size=2, seed=1),
+    ]
+    expected = (
+        "error: the processes were given different command lines: --per_device_train_batch_size 2 on rank 0 and "
+        "rank 2, 4 on rank 1; --seed 0 on rank 0 and rank 1, 1 on rank 2; every machine must run the same command "
+        "(only the launcher's machine rank differs)"
+    )
+    assert [disagreement(views, r) for r in range(3)] == [expected] * 3
+
+
+def test_the_refusing_process_says_its_reason_and_the_others_who_refused():
+    views = [view("rank 0"), view("rank 1 (machine 1)", refusal="error: --output_dir out is a file"), view("rank 2")]
+    assert disagreement(views, 1) == "error: --output_dir out is a file"
+    assert (
+        disagreement(views, 0)
+        == disagreement(views, 2)
+        == "error: rank 1 (machine 1) refused: --output_dir out is a file"
+    )
+
+
+def test_a_checkpoint_on_another_process_only_is_refused_when_rank_0_starts_from_scratch():
+    views = [view("rank 0"), view("rank 1", resume=["checkpoints/step_8", 8])]
+    line = disagreement(views, 1)
+    assert line.startswith(
+        "error: --resume_from_checkpoint: rank 0 found no checkpoint to resume in its --output_dir and would start "
+        "from scratch, while this machine's --output_dir holds checkpoints/step_8 (step 8): "
+    )
+    assert disagreement(views, 0) == line.replace("this machine's", "rank 1's")
+
+
+def test_one_process_started_for_two_machines_warns_naming_the_launchers_that_start_every_machine(monkeypatch):
+    # `accelerate launch --num_machines 2` without --multi_gpu on CPUs: each machine runs one independent job
+    from test_recipes_flags import launcher_environment
+
+    from vivit_hf.training.flags import processes_not_started
+
+    launch = ["--num_machines", "2", "--num_processes", "2", "--machine_rank", "1"]
+    launch += ["--main_process_ip", "10.0.0.1", "--main_process_port", "29500"]
+    warning = processes_not_started(1, "recipes/finetune.py", launcher_environment(monkeypatch, *launch))
+    assert warning is not None and "\n" not in warning
+    assert "on several machines (CPUs too), add --multi_gpu to the launch command" in warning
+    assert "--config_file recipes/accelerate_configs/multi_node.yaml" in warning

@@ -1,0 +1,223 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""What every process of a launch must agree on before a run starts: whether to start at all, the command line,
+and the checkpoint to resume.
+
+Each machine of a launch decides alone what its own folder and flags allow. Decided apart, they part ways in
+silence: a machine that refuses exits while the others wait for it at their first collective (gloo's and NCCL's
+default timeout is 30 minutes); a machine whose --output_dir lacks the checkpoint the others resume starts from
+scratch and its collectives no longer match theirs; a flag typed differently on one machine (a learning rate) trains
+model copies that drift apart, or (a batch size) aborts inside gloo with no message. So every process joins the
+process group first, decides, and then all compare what they decided in one collective: when any one refuses, or
+their command lines or checkpoints differ, every process stops with one line. On one process (no process group)
+nothing is exchanged.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import torch.distributed as dist
+
+# Flags that name what lies on each machine (paths, worker counts, a token) or bound only its own waits: they may
+# differ between machines. Every other flag shapes the run itself (data, model, optimisation, which steps are
+# collectives: logging, checkpoints, pushes) and must be the same on every process.
+MACHINE_LOCAL_FLAGS = frozenset({"output_dir", "cache_dir", "num_workers", "torch_threads", "hub_token", "ddp_timeout"})
+
+SAME_FOLDER = (
+    "the --output_dir must be one folder every machine shares, or a copy of rank 0's on each (checkpoints are "
+    "written by rank 0 and read back by every process)"
+)
+
+
+def process_group_kwargs(ddp_timeout: float) -> dict:
+    """`PartialState` / `InitProcessGroupKwargs` keywords for transformers' `--ddp_timeout` (seconds): how long a
+    collective waits for a process that never comes (a machine lost or killed) before the run fails."""
+    return {"timeout": datetime.timedelta(seconds=ddp_timeout)}
+
+
+def command_flags(args) -> dict:
+    """The flags every process must be given alike, as plain JSON values (so that they compare across processes)."""
+    shared = {name: value for name, value in vars(args).items() if name not in MACHINE_LOCAL_FLAGS}
+    return json.loads(json.dumps(shared, default=str))
+
+
+def resume_choice(checkpoint: Path | None, state: dict | None, output_dir: Path) -> list | None:
+    """What a process resumes: [checkpoint folder, relative to --output_dir where it lies there, its step], or None
+    (from scratch). Relative, so machines that mount one shared folder at other paths still agree."""
+    if checkpoint is None:
+        return None
+    path = Path(checkpoint)
+    try:
+        shown = str(path.relative_to(output_dir))
+    except ValueError:
+        shown = str(path)
+    return [shown, (state or {}).get("completed_steps")]
+
+
+def attempt(decide, *args, **kwargs):
+    """`decide(*args, **kwargs)` with its refusal kept instead of raised: (result, refusal line, error). A refusal is
+    a SystemExit with a message; any other exception (a bug) is kept too, so the others still hear of it and this
+    process raises it, traceback and all, once they have."""
+    try:
+        return decide(*args, **kwargs), None, None
+    except SystemExit as stop:
+        if isinstance(stop.code, str):
+            return None, stop.code, None
+        return None, f"error: exited with status {stop.code}", stop
+    except Exception as error:
+        return None, f"error: {type(error).__name__}: {error}", error
+
+
+def agree(flags: dict, refusal: str | None = None, resume: list | None = None, error: BaseException | None = None):
+    """Compare this process's decision with every other's (one collective; nothing on one process) and stop every
+    process, each with one line, when they differ: any one refused, the command lines differ, or the checkpoints to
+    resume differ. A process that failed with an error raises it (its traceback) after the others have heard."""
+    mine = {"refusal": refusal, "flags": flags, "resume": resume, "where": _where_am_i()}
+    views = _gather(mine)
+    rank = dist.get_rank() if len(views) > 1 else 0
+    line = disagreement(views, rank)
+    if line is None:
+        return
+    if len(views) > 1:  # every process ends here alike: leave the group cleanly rather than hang on exit
+        dist.destroy_process_group()
+    if error is not None:
+        raise error
+    raise SystemExit(line)
+
+
+def disagreement(views: list[dict], rank: int) -> str | None:
+    """The line process `rank` stops with, given every process's decision (`views`, indexed by rank), or None when
+    they agree. Differing command lines come first (a refusal may be their consequence), then refusals, then
+    checkpoints."""
+    flags = differing_flags(views)
+    if flags:
+        return (
+            f"error: the processes were given different command lines: {flags}; every machine must run the same "
+            "command (only the launcher's machine rank differs)"
+        )
+    refused = [r for r, view in enumerate(views) if view["refusal"]]
+    if refused:
+        if rank in refused:
+            return views[rank]["refusal"]
+        first = refused[0]
+        reason = views[first]["refusal"].removeprefix("error: ")
+        return f"error: {views[first]['where']} refused: {reason}"
+    return resume_disagreement(views, rank)
+
+
+def differing_flags(views: list[dict]) -> str:
+    """`--learning_rate 0.001 on rank 0 (machine 0), 0.01 on rank 1 (machine 1); ...` for each flag whose value is
+    not the same on every process ("" when none)."""
+    names = sorted({name for view in views for name in view["flags"]})
+    parts = []
+    for name in names:
+        values = [view["flags"].get(name) for view in views]
+        if all(value == values[0] for value in values):
+            continue
+        seen: list = []  # values in rank order, each with the processes given it
+        for view, value in zip(views, values):
+            for entry in seen:
+                if entry[0] == value:
+                    entry[1].append(view["where"])
+                    break
+            else:
+                seen.append([value, [view["where"]]])
+        shown = ", ".join(f"{_flag_value(value)} on {' and '.join(where)}" for value, where in seen)
+        parts.append(f"--{name} {shown}")
+    return "; ".join(parts)
+
+
+def resume_disagreement(views: list[dict], rank: int) -> str | None:
+    """The line for checkpoints that differ from rank 0's (the one every process must resume), else None."""
+    wanted = views[0]["resume"]
+    apart = [r for r, view in enumerate(views) if view["resume"] != wanted]
+    if not apart:
+        return None
+    other = rank if rank in apart else apart[0]
+    theirs = views[other]["resume"]
+    if wanted is None:
+        said = (
+            f"{views[0]['where']} found no checkpoint to resume in its --output_dir and would start from scratch, "
+            f"while {_whose(other, rank, views)} --output_dir holds {_checkpoint(theirs)}"
+        )
+    else:
+        holds = f"holds {_checkpoint(theirs)} instead" if theirs else "holds no checkpoint"
+        said = (
+            f"{views[0]['where']} resumes {_checkpoint(wanted)}, which {_whose(other, rank, views)} --output_dir "
+            f"lacks (it {holds})"
+        )
+    return f"error: --resume_from_checkpoint: {said}: {SAME_FOLDER}"
+
+
+def output_dir_is_shared(output_dir: Path) -> bool:
+    """Whether every process sees the --output_dir rank 0 writes (one shared folder), found by a marker file rank 0
+    writes and the others look for (two collectives; True on one process, with nothing written).
+
+    Without a shared folder, each machine keeps its own checkpoints (`checkpoint_writer`): rank 0's alone would lack
+    the other machines' random states, and theirs would hold only unfinished temporary folders. Machines that see
+    rank 0's folder beside machines that do not would write one checkpoint twice at once: refused (SystemExit)."""
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return True
+    token = [uuid.uuid4().hex if dist.get_rank() == 0 else None]
+    dist.broadcast_object_list(token, src=0)
+    marker = Path(output_dir) / f".shared-{token[0]}"
+    if dist.get_rank() == 0:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("a marker: do the other machines see this folder?\n")
+    dist.barrier()
+    machine = os.environ.get("GROUP_RANK") or socket.gethostname()
+    views = _gather({"sees": marker.exists(), "where": _where_am_i(), "machine": machine})  # a barrier, too
+    if dist.get_rank() == 0:
+        marker.unlink()
+    if all(view["sees"] for view in views):
+        return True
+    if not any(view["sees"] for view in views if view["machine"] != views[0]["machine"]):
+        return False
+    apart = ", ".join(view["where"] for view in views if not view["sees"])
+    dist.destroy_process_group()
+    raise SystemExit(
+        f"error: --output_dir {output_dir} is shared by some machines but not by {apart}: {SAME_FOLDER}, or a "
+        "folder of its own on each machine"
+    )
+
+
+def checkpoint_writer(accelerator) -> bool:
+    """Whether this process writes (renames, prunes) checkpoints: the main process where --output_dir is shared; the
+    main process of each machine where it is not (accelerate's `save_on_each_node`, which `Accelerator` was given)."""
+    config = getattr(accelerator, "project_configuration", None)
+    if config is not None and config.save_on_each_node:
+        return accelerator.is_local_main_process
+    return accelerator.is_main_process
+
+
+def _checkpoint(choice: list) -> str:
+    return f"{choice[0]} (step {choice[1]})"
+
+
+def _whose(other: int, rank: int, views: list[dict]) -> str:
+    return "this machine's" if other == rank else f"{views[other]['where']}'s"
+
+
+def _flag_value(value) -> str:
+    return "(not given)" if value is None else json.dumps(value) if not isinstance(value, str) else value
+
+
+def _where_am_i() -> str:
+    """`rank 1 (machine 1)`: the global rank, and the machine (torchrun's node rank) when there are several."""
+    rank = os.environ.get("RANK", "0")
+    if int(os.environ.get("GROUP_WORLD_SIZE", "1")) > 1 and "GROUP_RANK" in os.environ:
+        return f"rank {rank} (machine {os.environ['GROUP_RANK']})"
+    return f"rank {rank}"
+
+
+def _gather(mine: dict) -> list[dict]:
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return [mine]
+    views: list = [None] * dist.get_world_size()
+    dist.all_gather_object(views, mine)
+    return views
