@@ -40,10 +40,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def two_machines(root, flags_of_machine, timeout=LAUNCH_TIMEOUT):
-    """Run finetune.py on two machines (folders root/machine0, root/machine1), machine r with flags_of_machine[r];
-    returns [(returncode, stderr), ...] once both have exited, or fails naming the machines still running at
-    `timeout` (a hang), after killing every process of both."""
+def start_machines(root, flags_of_machine) -> list:
+    """Start finetune.py on two machines: torchrun launchers in folders root/machine0 and root/machine1, machine r
+    with flags_of_machine[r], each writing its output into stderr.txt there; returns [(launcher, log file), ...]."""
     port = free_port()
     launchers = []
     for rank, flags in enumerate(flags_of_machine):
@@ -56,16 +55,29 @@ def two_machines(root, flags_of_machine, timeout=LAUNCH_TIMEOUT):
         ]
         log = open(folder / "stderr.txt", "w")
         launchers.append((subprocess.Popen(command, cwd=folder, env=env(), stdout=log, stderr=log), log))
+    return launchers
+
+
+def stop_machines(launchers) -> None:
+    """Kill what still runs of each machine (torchrun starts its workers in sessions of their own: each is killed by
+    its id), and close the logs."""
+    for launcher, log in launchers:
+        if launcher.poll() is None:
+            for process in [*psutil.Process(launcher.pid).children(recursive=True), psutil.Process(launcher.pid)]:
+                process.kill()
+        launcher.wait()
+        log.close()
+
+
+def two_machines(root, flags_of_machine, timeout=LAUNCH_TIMEOUT):
+    """Run finetune.py on two machines (`start_machines`); returns [(returncode, output), ...] once both have
+    exited, or fails naming the machines still running at `timeout` (a hang), after killing every process of both."""
+    launchers = start_machines(root, flags_of_machine)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(p.poll() is None for p, _ in launchers):
         time.sleep(0.5)
     hung = [rank for rank, (p, _) in enumerate(launchers) if p.poll() is None]
-    for p, log in launchers:
-        if p.poll() is None:  # torchrun starts its workers in sessions of their own: each is killed by its id
-            for process in [*psutil.Process(p.pid).children(recursive=True), psutil.Process(p.pid)]:
-                process.kill()
-        p.wait()
-        log.close()
+    stop_machines(launchers)
     logs = [(root / f"machine{rank}" / "stderr.txt").read_text() for rank in range(len(launchers))]
     if hung:
         tails = "\n".join(f"--- machine {r}:\n{logs[r][-2000:]}" for r in range(len(logs)))
@@ -170,6 +182,34 @@ def test_without_a_shared_folder_each_machine_keeps_whole_checkpoints_and_both_r
     assert "resumed from out/checkpoints/step_2: step 2" in results[0][1]
     assert json.loads((tmp_path / "machine0" / "out" / "all_results.json").read_text())["completed_steps"] == 3
     assert (tmp_path / "machine1" / "out" / "checkpoints" / "step_3" / "random_states_1.pkl").is_file()
+
+
+def test_a_machine_that_stops_answering_mid_run_fails_the_others_after_ddp_timeout(small_videofolder, tmp_path):
+    # Machine 1's process is frozen (SIGSTOP: a hung machine, its connections left open) once both are training;
+    # machine 0 waits at its next collective for --ddp_timeout seconds, not gloo's default 30 minutes.
+    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN, "--max_train_steps", "100000"]
+    flags += ["--ddp_timeout", "10"]
+    launchers = start_machines(tmp_path, [flags, flags])
+    log0 = tmp_path / "machine0" / "stderr.txt"
+    try:
+        deadline = time.monotonic() + LAUNCH_TIMEOUT
+        while "training clips" not in log0.read_text() and time.monotonic() < deadline:
+            assert launchers[0][0].poll() is None, log0.read_text()[-3000:]
+            time.sleep(0.2)
+        time.sleep(1)  # a few steps in
+        processes = psutil.Process(launchers[1][0].pid).children(recursive=True)
+        workers = [p for p in processes if "finetune" in " ".join(p.cmdline())]
+        assert workers, "machine 1 has no worker"
+        for worker in workers:
+            worker.suspend()
+        frozen = time.monotonic()
+        code0 = launchers[0][0].wait(timeout=120)
+        waited = time.monotonic() - frozen
+    finally:
+        stop_machines(launchers)
+    assert code0 != 0
+    assert 8 <= waited < 100, waited  # the 10 s asked for, give or take a step and the launcher's teardown
+    assert "Timed out waiting 10000ms" in log0.read_text()  # gloo's own words: the collective waited --ddp_timeout
 
 
 # The decision every process takes from all the others' (no processes needed): the lines are written out here.
