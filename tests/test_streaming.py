@@ -156,7 +156,7 @@ try:
     runpy.run_path(script, run_name="__main__")
 finally:
     out = sys.argv[sys.argv.index("--output_dir") + 1]
-    open(f"{out}/ids_rank{os.environ['RANK']}.json", "w").write(json.dumps(delivered))
+    open(f"{out}/ids_rank{os.environ.get('RANK', '0')}.json", "w").write(json.dumps(delivered))
 """
 
 
@@ -189,6 +189,24 @@ def test_streamed_epochs_of_unequal_shares_train_every_clip_once_and_last_as_the
     assert results["num_processes"] == 2
     assert results["completed_steps"] == 5 * 2
     assert sum(results["train_clips_per_process"]) == 12 * 2
+
+
+def test_two_workers_ending_with_partial_batches_lengthen_the_planned_epoch(shards, tmp_path):
+    """One process, two DataLoader workers, training shards of 5 and 7 clips in batches of 2: each worker batches
+    its own shard, 2 + 2 + 1 and 2 + 2 + 2 + 1 clips, so an epoch is 7 batches, not ceil(12 / 2) = 6. The plan
+    of 6 stopped the run at step 12, with the second epoch's last batches, and their clips, never trained."""
+    uneven = repack(shards, tmp_path / "uneven", [5, 7])
+    expected = sorted(clip_id for tar in (uneven / "data").glob("train-*.tar") for clip_id in clip_ids(tar))
+    script = tmp_path / "recording_finetune.py"
+    script.write_text(RECORDING_FINETUNE)
+    out = tmp_path / "run"
+    args = ["--dataset", uneven, "--output_dir", out, "--num_train_epochs", "2", *STREAMING, *tiny(2)]
+    run(script, FINETUNE, *args)
+    trained = json.loads((out / "ids_rank0.json").read_text())
+    for epoch in ("0", "1"):
+        assert sorted(trained[epoch]) == expected, epoch  # every clip once an epoch
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["completed_steps"] == 7 * 2 and results["train_clips_per_process"] == [24]
 
 
 @pytest.mark.parametrize("sizes", [[9, 3], [5, 4, 2, 1], [6, 3, 3]])

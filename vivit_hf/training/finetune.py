@@ -713,19 +713,23 @@ def epoch_batches(args, train_dataset, num_train: int, num_processes: int):
 
     Processes run in lockstep, so an epoch lasts as long as its longest share. Without streaming, accelerate gives
     every process ceil(N / P) clips (the last batch filled up with clips from the epoch's start). A stream is split
-    by `datasets`: every P-th clip, or whole shards, whose sizes can differ and whose assignment changes every epoch
-    (`StreamingVideoDataset.shares`). Where the shard sizes cannot be read, ceil(N / P) is the shortest an epoch can
-    be and `exact` is False: the loop then runs whole epochs rather than stop at a plan that may be short."""
+    by `datasets`: every P-th clip, or whole shards, whose sizes can differ and whose assignment changes every epoch,
+    and each DataLoader worker batches its own part, ending with a partial batch (`StreamingVideoDataset.batches`).
+    Where the shard sizes cannot be read, ceil(N / P) batches is the shortest an epoch can be and `exact` is False
+    (unless one process reads with at most one worker): the loop then runs whole epochs rather than stop at a plan
+    that may be short."""
     batch = args.per_device_train_batch_size
     even = math.ceil(math.ceil(num_train / num_processes) / batch)
-    if not getattr(args, "streaming", False) or num_processes == 1 or train_dataset.shares(0) is None:
-        exact = not getattr(args, "streaming", False) or num_processes == 1
-        return (lambda epoch: even), exact
+    if not getattr(args, "streaming", False):
+        return (lambda epoch: even), True
+    if train_dataset.batches(0, args.num_workers) is None:
+        one_reader = num_processes == 1 and min(args.num_workers, train_dataset.num_shards) <= 1
+        return (lambda epoch: even), one_reader
     planned: dict[int, int] = {}
 
     def batches(epoch: int) -> int:
         if epoch not in planned:
-            planned[epoch] = math.ceil(max(train_dataset.shares(epoch)) / batch)
+            planned[epoch] = max(train_dataset.batches(epoch, args.num_workers))
         return planned[epoch]
 
     return batches, True

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 from collections import deque
 from dataclasses import dataclass
 
@@ -250,15 +251,15 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
-    def source(self, dataset=None, rank: int | None = None):
+    def source(self, dataset=None, rank: int | None = None, split: bool = True):
         """This process's stream for the current epoch, as `datasets` builds it (of `dataset`, the split's own by
-        default, as process `rank`, this one by default)."""
+        default, as process `rank`, this one by default; `split=False`: before the split over the processes)."""
         from datasets.distributed import split_dataset_by_node
 
         dataset = self.split.dataset if dataset is None else dataset
         if self.shuffle_buffer_size:
             dataset = dataset.shuffle(seed=self.shuffle_seed, buffer_size=self.shuffle_buffer_size)
-        if self.world_size > 1 and self.split.limit is None:  # a cut stream is split by `rows`, clip by clip
+        if split and self.world_size > 1 and self.split.limit is None:  # a cut stream: split by `rows`, clip by clip
             dataset = split_dataset_by_node(
                 dataset, rank=self.rank if rank is None else rank, world_size=self.world_size
             )
@@ -280,26 +281,49 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         return rows
 
     def shares(self, epoch: int) -> list[int] | None:
-        """Clips each process streams in `epoch` (None: the shard sizes are unknown). `datasets` splits a stream
-        into whole shards when their number divides by the processes, in an order it reshuffles every epoch, else
-        into every `world_size`-th clip. Which shards a process gets is asked of `datasets` itself: the same shuffle
-        and split applied to a stand-in stream of as many shards, whose rows are each shard's size. A cut stream
-        (`--max_train_samples`) is dealt out clip by clip (`rows`)."""
+        """Clips each process streams in `epoch` (None: the shard sizes are unknown): `worker_shares` summed."""
+        workers = self.worker_shares(epoch, num_workers=0)
+        return None if workers is None else [sum(clips) for clips in workers]
+
+    def batches(self, epoch: int, num_workers: int) -> list[int] | None:
+        """Batches each process delivers in `epoch` with `num_workers` DataLoader workers asked for (None: the shard
+        sizes are unknown). Each worker batches its own clips and ends with a partial batch, so a process delivers
+        the sum over its workers of ceil(clips / batch_size): shards of 5 and 7 clips read by two workers in batches
+        of 2 are 3 + 4 = 7 batches, not ceil(12 / 2) = 6."""
+        workers = self.worker_shares(epoch, num_workers)
+        if workers is None:
+            return None
+        return [sum(math.ceil(count / self.batch_size) for count in clips) for clips in workers]
+
+    def worker_shares(self, epoch: int, num_workers: int) -> list[list[int]] | None:
+        """Clips each DataLoader worker of each process streams in `epoch` (None: the shard sizes are unknown);
+        `num_workers` 0 counts a process's stream as one. `datasets` splits a stream into whole shards when their
+        number divides by the processes, in an order it reshuffles every epoch, else into every `world_size`-th clip;
+        then it deals a process's shards to its workers (shard i to worker i % W, at most one worker a shard), and
+        the every-`world_size`-th split applies within each worker's shards. Which shards go where is asked of
+        `datasets` itself: the same shuffle and split applied to a stand-in stream of as many shards, whose rows are
+        each shard's size. A cut stream (`--max_train_samples`) is dealt out clip by clip by one worker (`rows`)."""
         import datasets
 
         cut, ranks = self.split.limit, range(self.world_size)
         sizes = self.split.shard_sizes()
         if cut is not None:  # `rows` deals the cut's clips out one by one (as many as the stream holds, at most N)
             clips = cut if sizes is None else min(cut, sum(sizes))
-            return [len(range(rank, clips, self.world_size)) for rank in ranks]
+            return [[len(range(rank, clips, self.world_size))] for rank in ranks]
         if sizes is None:
             return None
-        if len(sizes) % self.world_size:  # every world_size-th clip, from clip `rank` on
-            return [len(range(rank, sum(sizes), self.world_size)) for rank in ranks]
         stand_in = datasets.IterableDataset.from_generator(_shard_rows, gen_kwargs={"sizes": sizes})
+        by_clip = len(sizes) % self.world_size != 0  # every world_size-th clip: every process reads every shard
         current, self.epoch = self.epoch, epoch
         try:
-            return [sum(row["clips"] for row in self.source(stand_in, rank)) for rank in ranks]
+            shares = []
+            for rank in ranks:
+                stream = self.source(stand_in, rank, split=not by_clip)._prepare_ex_iterable_for_iteration()
+                workers = min(num_workers, stream.num_shards)
+                parts = [stream.shard_data_sources(workers, w, contiguous=False) for w in range(workers)]
+                totals = [sum(row["clips"] for _, row in part) for part in (parts if workers > 1 else [stream])]
+                shares.append([len(range(rank, total, self.world_size)) if by_clip else total for total in totals])
+            return shares
         finally:
             self.epoch = current
 
