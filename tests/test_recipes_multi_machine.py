@@ -129,7 +129,8 @@ def test_resuming_a_checkpoint_only_one_machine_holds_is_refused_on_every_machin
     small_videofolder, shared_run, tmp_path
 ):
     # No shared disk: machine 0's folder holds the run (checkpoints/step_2), machine 1's only an unfinished
-    # checkpoint. Machine 0 would resume step 2 and machine 1 start from scratch, their collectives apart.
+    # checkpoint (what older versions left there; or its folder was wiped). Machine 0 would resume step 2 and
+    # machine 1 start from scratch, their collectives apart.
     _, out, _ = shared_run
     shutil.copytree(out, tmp_path / "machine0" / "out")
     leftover = tmp_path / "machine1" / "out" / "checkpoints" / ".tmp-step_2"
@@ -141,8 +142,9 @@ def test_resuming_a_checkpoint_only_one_machine_holds_is_refused_on_every_machin
     said = "rank 0 (machine 0) resumes checkpoints/step_2 (step 2), which"
     assert error_lines(log1) == [
         f"error: --resume_from_checkpoint: {said} this machine's --output_dir lacks (it holds no checkpoint): "
-        "the --output_dir must be one folder every machine shares, or a copy of rank 0's on each (checkpoints are "
-        "written by rank 0 and read back by every process)"
+        "every machine's --output_dir must hold the checkpoint rank 0 resumes: one folder every machine shares, or "
+        "on each machine the copy a run without a shared folder keeps there (copy rank 0's --output_dir to a machine "
+        "that lacks it)"
     ]
     assert error_lines(log0) == [error_lines(log1)[0].replace("this machine's", "rank 1 (machine 1)'s")]
 

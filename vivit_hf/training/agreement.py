@@ -29,8 +29,9 @@ import torch.distributed as dist
 MACHINE_LOCAL_FLAGS = frozenset({"output_dir", "cache_dir", "num_workers", "torch_threads", "hub_token", "ddp_timeout"})
 
 SAME_FOLDER = (
-    "the --output_dir must be one folder every machine shares, or a copy of rank 0's on each (checkpoints are "
-    "written by rank 0 and read back by every process)"
+    "every machine's --output_dir must hold the checkpoint rank 0 resumes: one folder every machine shares, or on "
+    "each machine the copy a run without a shared folder keeps there (copy rank 0's --output_dir to a machine that "
+    "lacks it)"
 )
 
 
@@ -156,7 +157,7 @@ def resume_disagreement(views: list[dict], rank: int) -> str | None:
 
 def output_dir_is_shared(output_dir: Path) -> bool:
     """Whether every process sees the --output_dir rank 0 writes (one shared folder), found by a marker file rank 0
-    writes and the others look for (two collectives; True on one process, with nothing written).
+    writes and the others look for (a few collectives; True on one process, with nothing written).
 
     Without a shared folder, each machine keeps its own checkpoints (`checkpoint_writer`): rank 0's alone would lack
     the other machines' random states, and theirs would hold only unfinished temporary folders. Machines that see
@@ -166,8 +167,12 @@ def output_dir_is_shared(output_dir: Path) -> bool:
     token = [uuid.uuid4().hex if dist.get_rank() == 0 else None]
     dist.broadcast_object_list(token, src=0)
     marker = Path(output_dir) / f".shared-{token[0]}"
+    # Every process makes the folder first: one that had looked for a folder not made yet (check_output_dir did) may
+    # keep "no such folder" cached (NFS caches failed lookups for up to a minute) and miss the marker in a shared
+    # one. The marker's own name is new, so no process has a failed lookup of it cached.
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    dist.barrier()
     if dist.get_rank() == 0:
-        marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text("a marker: do the other machines see this folder?\n")
     dist.barrier()
     machine = os.environ.get("GROUP_RANK") or socket.gethostname()
@@ -181,8 +186,8 @@ def output_dir_is_shared(output_dir: Path) -> bool:
     apart = ", ".join(view["where"] for view in views if not view["sees"])
     dist.destroy_process_group()
     raise SystemExit(
-        f"error: --output_dir {output_dir} is shared by some machines but not by {apart}: {SAME_FOLDER}, or a "
-        "folder of its own on each machine"
+        f"error: --output_dir {output_dir} is shared by some machines but not by {apart}: give one folder every "
+        "machine shares, or a folder of its own on each machine"
     )
 
 
