@@ -281,8 +281,11 @@ def main(argv=None):
             )
         )
     # Dropout, stochastic depth and mixup are seeded by (epoch, batch): this many batch numbers per epoch, as many
-    # as one process alone would take, so no two epochs share a seed however long an epoch runs.
+    # as one process alone would take, so no two epochs share a seed however long an epoch runs. A streamed epoch's
+    # DataLoader workers each end with a partial batch: up to one batch more per worker but the first.
     seed_stride = math.ceil(num_train / args.per_device_train_batch_size)
+    if args.streaming:
+        seed_stride += max(args.num_workers, 1) - 1
     warmup = (
         args.num_warmup_steps if args.num_warmup_steps is not None else round(args.warmup_epochs * steps_of_epoch[0])
     )

@@ -134,10 +134,19 @@ def clip_ids(tar_path) -> list[str]:
 
 
 # recipes/finetune.py as it is, each process recording the ids of the clips its training loader delivers (real rows
-# only), by epoch, into <output_dir>/ids_rank<N>.json.
+# only), by epoch, into <output_dir>/ids_rank<N>.json, and the seeds it gives torch.manual_seed, in order, into
+# <output_dir>/seeds_rank<N>.json.
 RECORDING_FINETUNE = """
 import json, os, runpy, sys
+import torch
 from vivit_hf.training.data import streaming
+
+seeds = []
+manual_seed = torch.manual_seed
+def recording_manual_seed(seed):
+    seeds.append(int(seed))
+    return manual_seed(seed)
+torch.manual_seed = recording_manual_seed
 
 delivered = {}
 deliver = streaming.StreamingLoader._deliver
@@ -157,6 +166,7 @@ try:
 finally:
     out = sys.argv[sys.argv.index("--output_dir") + 1]
     open(f"{out}/ids_rank{os.environ.get('RANK', '0')}.json", "w").write(json.dumps(delivered))
+    open(f"{out}/seeds_rank{os.environ.get('RANK', '0')}.json", "w").write(json.dumps(seeds))
 """
 
 
@@ -207,6 +217,11 @@ def test_two_workers_ending_with_partial_batches_lengthen_the_planned_epoch(shar
         assert sorted(trained[epoch]) == expected, epoch  # every clip once an epoch
     results = json.loads((out / "all_results.json").read_text())
     assert results["completed_steps"] == 7 * 2 and results["train_clips_per_process"] == [24]
+    # Each training batch's dropout seed (seed * 1_000_003 + batch number * 97, the recipe's) is its own: the 7th
+    # batch of the first epoch was numbered as the 1st of the second (6 numbers an epoch), and drew its dropout.
+    seed = 0  # the recipe's default --seed
+    steps = [s for s in json.loads((out / "seeds_rank0.json").read_text()) if s >= seed * 1_000_003 + 97]
+    assert len(steps) == 14 and len(set(steps)) == 14, steps
 
 
 @pytest.mark.parametrize("sizes", [[9, 3], [5, 4, 2, 1], [6, 3, 3]])
