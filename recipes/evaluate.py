@@ -32,14 +32,16 @@ from functools import partial
 from pathlib import Path
 
 import torch
-from accelerate import Accelerator
+from accelerate import Accelerator, PartialState
 from accelerate.logging import get_logger
+from accelerate.utils import InitProcessGroupKwargs
 from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.training.agreement import agree, attempt, command_flags, process_group_kwargs
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
 from vivit_hf.training.data.formats import (
@@ -99,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (data set: synthetic_motion for the bundled "
         "one, a folder's name, a Hub id as owner--name, then @revision if given)",
     )
+    p.add_argument(
+        "--ddp_timeout",
+        type=_at_least(1),
+        default=1800,
+        help="seconds a collective waits for a process that does not come (a lost machine) before the run fails "
+        "(transformers' name and default)",
+    )
     return p
 
 
@@ -106,23 +115,53 @@ def parse_args(argv=None):
     """Flags, checked before anything is loaded: a wrong value fails in a second, not after the data set is read."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    refusal = start_refusal(args)
+    if refusal:
+        parser.error(refusal)
+    return args
+
+
+def start_refusal(args) -> str | None:
+    """What this process refuses before anything loads, in argparse's words, or None. Paths are looked up on this
+    machine, so on several machines the answer may differ between them: `main` asks it after joining the process
+    group, and every process hears every refusal."""
     try:
         check_config_name(args.dataset_format, args.dataset_config_name)
     except ValueError as error:
-        parser.error(f"argument --dataset_config_name: {error}")
+        return f"argument --dataset_config_name: {error}"
+    if args.streaming and args.dataset_format != "hub":
+        return "--streaming reads a Hub data set or a local folder with --dataset_format hub"
     model = Path(args.model).expanduser()
     if model.exists():
         if not (model / "config.json").is_file():
-            parser.error(f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)")
+            return f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)"
     elif looks_like_local_path(args.model):
-        parser.error(f"--model {args.model}: no such folder, and not a Hub model id (owner/name)")
+        return f"--model {args.model}: no such folder, and not a Hub model id (owner/name)"
     if (
         args.dataset != SYNTHETIC
         and not Path(args.dataset).expanduser().exists()
         and looks_like_local_path(args.dataset)
     ):
-        parser.error(f"--dataset {args.dataset}: no such folder, and not a Hub data set id (owner/name)")
-    return args
+        return f"--dataset {args.dataset}: no such folder, and not a Hub data set id (owner/name)"
+    return None
+
+
+def agree_to_start(parser, args) -> None:
+    """Join the process group, then refuse or start together: a refusal on one machine (its model or data set folder
+    missing there) stops every process at once, each with one line, as does a command line that differs between
+    machines. (A machine that refused alone used to leave the others waiting at their first collective: 30 minutes.)
+    The refusing process stops as on one process: argparse's usage line and status 2."""
+    flags = command_flags(args)
+    PartialState(cpu=cpu_process_group(), **process_group_kwargs(args.ddp_timeout))
+    problem, refusal, error = attempt(start_refusal, args)  # a bug in it (an unreadable path) reaches the others too
+    if problem:
+        refusal = f"error: {problem}"
+    try:
+        agree(flags, refusal, None, error)
+    except SystemExit as stop:
+        if problem and stop.code == refusal:
+            parser.error(problem)
+        raise
 
 
 def dataset_name(dataset: str, revision: str | None = None, config_name: str | None = None) -> str:
@@ -182,17 +221,19 @@ def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_siz
 
 
 def main(argv=None):
-    args = parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)  # the flags' syntax; what they name is checked once every process has joined
+    agree_to_start(parser, args)
     accelerator = Accelerator(
-        cpu=cpu_process_group(), **({"mixed_precision": args.mixed_precision} if args.mixed_precision else {})
+        cpu=cpu_process_group(),
+        kwargs_handlers=[InitProcessGroupKwargs(**process_group_kwargs(args.ddp_timeout))],
+        **({"mixed_precision": args.mixed_precision} if args.mixed_precision else {}),
     )
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
     single = processes_not_started(accelerator.num_processes, sys.argv[0])  # --num_processes 2 ran one on CPUs
     if single:
         logger.warning(single)
 
-    if args.streaming and args.dataset_format != "hub":
-        raise SystemExit("error: --streaming reads a Hub data set or a local folder with --dataset_format hub")
     opener = (
         open_streaming_dataset
         if args.streaming

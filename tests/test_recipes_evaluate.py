@@ -225,3 +225,22 @@ def test_evaluations_of_two_data_sets_keep_their_own_folders(folder, tmp_path):
     assert [r["num_samples"] for r in results] == [8, 2]
     assert results[0]["dataset"] == str(folder / "data") and results[1]["dataset"] == f"{other}/"
     assert len(load_file(str(second / "predictions.safetensors"))["labels"]) == 2
+
+
+def test_a_model_missing_on_one_machine_stops_both_machines_within_seconds(folder, tmp_path, monkeypatch):
+    # Two torchrun launchers (--nnodes 2), each in a folder of its own: the model was copied to machine 0 only, so
+    # machine 1 refuses `--model ./model`. Machine 0 used to wait for it at the process group's first collective
+    # (30 minutes); now both hear the refusal before anything loads.
+    import shutil
+
+    import test_recipes_multi_machine as machines
+
+    monkeypatch.setattr(machines, "FINETUNE", EVALUATE)  # its launchers, running this recipe instead
+    shutil.copytree(folder / "model", tmp_path / "machine0" / "model")
+    flags = ["--model", "./model", "--dataset", folder / "data", "--num_workers", 0]
+    (code0, log0), (code1, log1) = machines.two_machines(tmp_path, [flags, flags], timeout=90)
+    assert code0 != 0 and code1 != 0
+    reason = "--model ./model: no such folder, and not a Hub model id (owner/name)"
+    assert f"evaluate.py: error: {reason}" in log1
+    assert machines.error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"]
+    assert not list((tmp_path / "machine0" / "model").glob("eval_*"))  # nothing was evaluated
