@@ -76,6 +76,7 @@ from vivit_hf.training.finetune import (
     epoch_batches,
     evaluate,
     load_data,
+    missing_paths,
     parse_args,
     plan_training,
     resolve_batch_size,
@@ -148,6 +149,9 @@ def decide_start(args, output_dir: Path, num_processes: int):
     --output_dir (refused unless resumed, overwritten or the same command), the batch size, the checkpoint to resume.
     `args` gets the resolved batch and what a rerun of the same command does. Returns (rerun, batch_warning,
     settings, checkpoint, resume_state, resume_warnings)."""
+    problem = missing_paths(args)  # looked up on this machine (parse_args left it to here on several processes)
+    if problem:
+        raise SystemExit(f"error: {problem}")
     rerun = None
     try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
         check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
@@ -171,7 +175,9 @@ def decide_start(args, output_dir: Path, num_processes: int):
 
 
 def main(argv=None):
-    args = parse_args(argv, description=__doc__)
+    args = parse_args(argv, description=__doc__, check_paths=int(os.environ.get("WORLD_SIZE", "1")) <= 1)
+    # On one process a path missing here is argparse's error, as any bad flag; on several it is decided after the
+    # process group is joined (decide_start), so that a folder missing on one machine stops every machine.
     output_dir = Path(args.output_dir)
     flags = command_flags(args)  # as typed: decide_start changes some of them
     use_cpu = cpu_process_group()

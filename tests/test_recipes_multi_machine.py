@@ -125,6 +125,18 @@ def test_a_refusal_on_one_machine_stops_every_machine_within_seconds(small_video
     assert not (tmp_path / "machine0" / "out" / "model.safetensors").exists()  # nothing was trained
 
 
+def test_a_data_set_folder_missing_on_one_machine_stops_every_machine_within_seconds(small_videofolder, tmp_path):
+    # A relative --dataset that only machine 0's folder holds: machine 1 refuses it (argparse refused it before the
+    # process group existed, and machine 0 waited for machine 1 at the group's start).
+    shutil.copytree(small_videofolder, tmp_path / "machine0" / "clips")
+    flags = ["--dataset", "./clips", "--output_dir", "out", *RUN]
+    (code0, log0), (code1, log1) = two_machines(tmp_path, [flags, flags], timeout=120)
+    assert code0 != 0 and code1 != 0
+    reason = "argument --dataset: './clips': no such folder (a Hub data set id reads 'org/name')"
+    assert error_lines(log1) == [f"error: {reason}"]
+    assert error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"]
+
+
 def test_resuming_a_checkpoint_only_one_machine_holds_is_refused_on_every_machine(
     small_videofolder, shared_run, tmp_path
 ):

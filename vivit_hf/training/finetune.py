@@ -278,8 +278,23 @@ def _checkpointing_steps(text: str) -> str:
     raise argparse.ArgumentTypeError(f"expected a number of steps >= 1 or 'epoch', got {text!r}")
 
 
-def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
-    """The flags, with the preset's values as defaults, checked as a whole before anything is loaded."""
+def missing_paths(args: argparse.Namespace) -> str | None:
+    """A `--dataset` or `--init_from` spelt as a path that is not on this machine, in argparse's words; else None."""
+    if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
+        return f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')"
+    if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
+        return (
+            f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
+            f"a Hub id reads 'org/name')"
+        )
+    return None
+
+
+def parse_args(argv=None, description: str | None = None, check_paths: bool = True) -> argparse.Namespace:
+    """The flags, with the preset's values as defaults, checked as a whole before anything is loaded.
+
+    `check_paths=False` leaves `missing_paths` to the caller: paths are looked up on each machine, and the recipe
+    on several processes asks after joining the process group, so that a folder missing on one machine stops all."""
     parser = build_parser(description)
     known, _ = parser.parse_known_args(argv)
     # Preset values become defaults, so anything typed on the command line still wins.
@@ -309,13 +324,9 @@ def parse_args(argv=None, description: str | None = None) -> argparse.Namespace:
         check_config_name(args.dataset_format, args.dataset_config_name)
     except ValueError as error:
         parser.error(f"argument --dataset_config_name: {error}")
-    if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
-        parser.error(f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')")
-    if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
-        parser.error(
-            f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
-            f"a Hub id reads 'org/name')"
-        )
+    problem = missing_paths(args) if check_paths else None
+    if problem:
+        parser.error(problem)
     try:
         check_torch_compile(args)
     except ValueError as error:
