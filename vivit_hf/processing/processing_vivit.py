@@ -155,6 +155,24 @@ _BOOKKEEPING_KEYS = frozenset(
         "_valid_kwargs_names",
     }
 )
+# Training options a saved processor is loaded without, unless asked for by name: transformers' Trainer saves its
+# `processing_class`, often the training processor, and transformers' own video-classification pipeline calls the
+# processor as loaded. With `do_train_augment` every call drew another clip, crop and flip (a loaded transformers
+# processor is deterministic); with `skip_broken` the pipeline's batch lost a broken video's slot to the next video's
+# result (a lone broken one crashed in the model).
+# Option -> (how it was saved, what inference does instead, what asking for it by name does).
+_LOADED_FOR_INFERENCE = {
+    "do_train_augment": (
+        "in training mode (do_train_augment=True)",
+        "the test clip and centre crop",
+        "train with its augmentation",
+    ),
+    "skip_broken": (
+        "with skip_broken=True",
+        "a broken video raises, naming it, instead of being dropped from the results",
+        "skip broken videos",
+    ),
+}
 _NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
 # PIL's resampling codes (transformers' `resample`) -> torch's modes. PIL's NEAREST takes the source pixel under each
 # output pixel's centre, as transformers' processors do: torch's "nearest-exact" ("nearest" is shifted half a pixel).
@@ -272,27 +290,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             # building (as transformers sets loading keywords), it would depend on the keywords' order.
             saved = {k: v for k, v in saved.items() if k not in _NORMALIZATION_FIELDS}
             saved["normalization"] = kwargs.pop("normalization")
-        if saved.get("do_train_augment") and "do_train_augment" not in kwargs:
-            # transformers' Trainer saves its `processing_class`, often the training processor. Loaded as saved, every
-            # call of transformers' own video-classification pipeline (which cannot tell inference from a training
-            # call) drew another clip, crop and flip: a loaded processor is for inference, as every transformers
-            # processor is deterministic; training asks for its augmentation by name.
-            saved["do_train_augment"] = False
-            logger.warning(
-                "This ViViTVideoProcessor was saved in training mode (do_train_augment=True); it is loaded for "
-                "inference (the test clip and centre crop). To train with its augmentation pass "
-                "do_train_augment=True to from_pretrained or to each call."
-            )
-        if saved.get("skip_broken") and "skip_broken" not in kwargs:
-            # The same processor (a training one drops broken samples): transformers' pipeline batches the videos of a
-            # call through it, and a dropped one gave its result slot to the next video (a lone broken video crashed
-            # in the model). Inference raises on a broken video, naming it; training asks to skip by name.
-            saved["skip_broken"] = False
-            logger.warning(
-                "This ViViTVideoProcessor was saved with skip_broken=True; it is loaded for inference, where a broken "
-                "video raises (naming it) instead of being dropped from the results. To skip broken videos again "
-                "pass skip_broken=True to from_pretrained or to each call."
-            )
+        for option, (how, instead, use) in _LOADED_FOR_INFERENCE.items():
+            if saved.get(option) and option not in kwargs:
+                saved[option] = False
+                logger.warning(
+                    f"This ViViTVideoProcessor was saved {how}; it is loaded for inference ({instead}). To {use} "
+                    f"again pass {option}=True to from_pretrained or to each call."
+                )
         loaded = super().from_dict(saved, **kwargs)
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
