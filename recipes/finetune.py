@@ -65,6 +65,7 @@ from vivit_hf.training.finetune import (
     build_datasets,
     build_model,
     build_optimizer,
+    build_parser,
     build_processor,
     build_streaming_loaders,
     check_processor_fits_model,
@@ -149,8 +150,10 @@ def decide_start(args, output_dir: Path, num_processes: int):
     --output_dir (refused unless resumed, overwritten or the same command), the batch size, the checkpoint to resume.
     `args` gets the resolved batch and what a rerun of the same command does. Returns (rerun, batch_warning,
     settings, checkpoint, resume_state, resume_warnings)."""
-    problem = missing_paths(args)  # looked up on this machine (parse_args left it to here on several processes)
+    problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
     if problem:
+        if num_processes == 1:  # argparse's error, as for any other bad flag
+            build_parser(__doc__).error(problem)
         raise SystemExit(f"error: {problem}")
     rerun = None
     try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
@@ -175,9 +178,9 @@ def decide_start(args, output_dir: Path, num_processes: int):
 
 
 def main(argv=None):
-    args = parse_args(argv, description=__doc__, check_paths=int(os.environ.get("WORLD_SIZE", "1")) <= 1)
-    # On one process a path missing here is argparse's error, as any bad flag; on several it is decided after the
-    # process group is joined (decide_start), so that a folder missing on one machine stops every machine.
+    args = parse_args(argv, description=__doc__, check_paths=False)
+    # What the paths name is looked up after the process group is joined (decide_start), so that a folder missing on
+    # one machine stops every machine; on one process it is argparse's error, as before.
     output_dir = Path(args.output_dir)
     flags = command_flags(args)  # as typed: decide_start changes some of them
     use_cpu = cpu_process_group()
