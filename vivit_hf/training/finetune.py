@@ -7,7 +7,6 @@ The script keeps the training loop; everything here is importable and tested on 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import os
@@ -815,11 +814,6 @@ def unreadable_training_set(args, train_dataset) -> str | None:
             f"none of the {len(train_dataset)} training clips of {args.dataset} (split {args.train_split}) could be "
             f"decoded: every one is unreadable (the first: {first}); nothing to train on, no model is saved"
         )
-    finally:
-        # The clip was decoded here, in the process the DataLoader workers are forked from: a decoded frame can
-        # outlive the decode in a reference cycle (PyAV), and a worker whose garbage collector freed it, with the
-        # decoder threads it holds that do not exist in the child, hung for good. Collected here, before the fork.
-        gc.collect()
     return None
 
 
