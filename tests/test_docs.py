@@ -1,7 +1,9 @@
 """Every Python example in README.md and docs/*.md runs as written, each in a fresh interpreter; the two commands are
 where CI finds them; the docs build with mkdocs and their links resolve.
 
-Each ```python block is marked `<!-- runnable -->` (run in a new process, in a folder holding the files the examples
+Each ```python block is marked `<!-- runnable -->` (run as `python -c` in a process of its own, forked from one that
+has imported only torch, torchvision, transformers, numpy and PyAV: `tests/fresh_python.py`; in a folder holding the
+files the examples
 name: `a.mp4`, `b.webm`, a saved `my-vivit`, scenic `params.npz` + `config.json`, a `clips/` video folder) or
 `<!-- needs-download: what -->` (weights from the Hub or the web, which tests never fetch); those are compiled and
 every name they use must be imported or defined in the block itself, so they too run as written once downloaded.
@@ -21,6 +23,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fresh_python import FreshPython  # noqa: E402
 from video_factory import write_video  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,14 +176,47 @@ def example_dir(tmp_path_factory, fixtures_dir):
     return root
 
 
+@pytest.fixture(scope="module")
+def fresh_python():
+    server = FreshPython()
+    yield server
+    server.close()
+
+
 @pytest.mark.parametrize("code", list(RUNNABLE), ids=list(RUNNABLE.values()))
-def test_example_runs_in_a_fresh_interpreter(code, example_dir, tmp_path):
+def test_example_runs_in_a_fresh_interpreter(code, example_dir, fresh_python, tmp_path):
     workdir = tmp_path / "run"
     shutil.copytree(example_dir, workdir)
-    result = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=300)
+    result = fresh_python.run(["-c", code], cwd=workdir)
     assert result.returncode == 0, (
         f"example at {RUNNABLE[code]} failed:\n{code}\n--- stderr ---\n{result.stderr[-4000:]}"
     )
+
+
+def test_the_examples_interpreter_is_fresh_as_python_c(fresh_python, tmp_path):
+    """What the examples run in has nothing of vivit_hf: a block that forgets `import vivit_hf` fails as it would for
+    a user (transformers does not know the model type), and runs once it imports it; a block's exception or
+    `sys.exit` is its status, its output its own, and its folder first on the path, as `python -c` in that folder."""
+    (tmp_path / "local_module.py").write_text("VALUE = 7\n")
+    forgot = "from transformers import AutoConfig\nAutoConfig.for_model('vivit_factorised_encoder')"
+    result = fresh_python.run(["-c", forgot], cwd=tmp_path)
+    assert result.returncode == 1 and "vivit_factorised_encoder" in result.stderr, result.stderr[-2000:]
+    assert fresh_python.run(["-c", "import vivit_hf\n" + forgot], cwd=tmp_path).returncode == 0
+    state = (
+        "import sys, os, local_module\n"
+        "print(sorted(m for m in sys.modules if m.startswith('vivit_hf')), sys.argv, __name__, os.getcwd())\n"
+        "print(sorted(n for n in globals() if not n.startswith('__')), local_module.VALUE)\n"
+        "print('to stderr', file=sys.stderr)\n"
+        "sys.exit(3)"
+    )
+    result = fresh_python.run(["-c", state, "x"], cwd=tmp_path)
+    assert result.returncode == 3
+    assert result.stdout.splitlines() == [
+        f"[] ['-c', 'x'] __main__ {tmp_path}",
+        "['local_module', 'os', 'sys'] 7",
+    ]
+    assert result.stderr == "to stderr\n"
+    assert "Traceback" in fresh_python.run(["-c", "raise ValueError('x')"], cwd=tmp_path).stderr
 
 
 def _free_names(code: str) -> set[str]:

@@ -4,8 +4,9 @@ dynamo exporter checked with onnxruntime, and `python -m vivit_hf.export`, for a
 
 import os
 import subprocess
-import sys
+from pathlib import Path
 
+import fresh_python
 import pytest
 import torch
 from test_models import VARIANTS, clip, tiny
@@ -85,7 +86,7 @@ def _run_export(*args: str, block_onnxscript: bool = False) -> subprocess.Comple
     run = "runpy.run_module('vivit_hf.export', run_name='__main__')"
     code = f"{block}import runpy, sys; sys.argv = ['vivit_hf.export', *{list(args)!r}]; {run}"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    return fresh_python.server(fresh_python.EXAMPLES, env).run(["-c", code], cwd=Path.cwd(), timeout=300)
 
 
 @pytest.mark.parametrize("what", ["empty_folder", "folder_without_model_type", "missing_hub_id"])

@@ -6,10 +6,9 @@ evaluated and how the rows are labelled, not about accuracy.
 """
 
 import json
-import subprocess
-import sys
 from collections import Counter
 
+import fresh_python
 import pytest
 from safetensors import safe_open
 from safetensors.torch import load_file
@@ -45,8 +44,8 @@ def folder(tmp_path_factory):
 
 
 def evaluate(*args):
-    command = [sys.executable, str(EVALUATE), *map(str, args)]
-    return subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=240)
+    """`python recipes/evaluate.py ARGS` in a new process (forked from one with the heavy libraries imported)."""
+    return fresh_python.server(fresh_python.RECIPES, env()).run([EVALUATE, *args], cwd=REPO, timeout=240)
 
 
 def test_predictions_carry_the_video_of_every_row(folder, tmp_path):

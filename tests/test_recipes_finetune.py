@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import fresh_python
 import numpy as np
 import pytest
 import torch
@@ -60,8 +61,14 @@ def env():
 
 
 def run(script, *args, launcher=(), check=True):
+    """`python SCRIPT ARGS` (or `LAUNCHER SCRIPT ARGS`) in the repository, as a user runs it: a new process, forked
+    from one that has imported only torch, transformers, accelerate, datasets, numpy and PyAV (tests/fresh_python.py);
+    a launcher is started as a plain subprocess."""
     command = [*launcher, *([] if launcher else [sys.executable]), str(script), *map(str, args)]
-    result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=240)
+    if launcher:
+        result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=240)
+    else:
+        result = fresh_python.server(fresh_python.RECIPES, env()).run(command[1:], cwd=REPO, timeout=240)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
     return result

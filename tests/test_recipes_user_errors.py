@@ -11,12 +11,13 @@ import subprocess
 import sys
 import time
 
+import fresh_python
 from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
 
 def run_recipe(script, *args) -> subprocess.CompletedProcess:
-    command = [sys.executable, str(script), *map(str, args)]
-    return subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=300)
+    """`python SCRIPT ARGS` in a new process (forked from one with the heavy libraries imported: fresh_python.py)."""
+    return fresh_python.server(fresh_python.RECIPES, env()).run([script, *args], cwd=REPO, timeout=300)
 
 
 def last_line(stderr: str) -> str:

@@ -1,0 +1,157 @@
+"""Run Python as `python -c CODE` or `python SCRIPT ARGS` would, each run in a process of its own, without paying the
+3-5 s of importing torch, transformers and friends again for every run.
+
+A server process imports third-party libraries once (nothing of vivit_hf, nothing that registers anything with
+transformers, no thread pool started, no video decoded), then forks once per run. The child gets what a new
+interpreter gets: a new, empty `__main__`, its own `sys.argv`, the working folder (`-c`) or the script's folder first on
+`sys.path`, stdin from /dev/null, its own stdout / stderr, and the exit status of an uncaught exception (traceback,
+1) or `sys.exit`. So a docs example that forgets `import vivit_hf` still fails here as it would for a user
+(tests/test_docs.py proves it).
+
+Environment variables that libraries read when imported (`OMP_NUM_THREADS`, `HF_HUB_OFFLINE`, ...) are the server's:
+one server per environment, and `run` falls back to a plain subprocess where a caller's environment differs from the
+one the server started with (pytest's own `PYTEST_CURRENT_TEST`, which changes with every test, aside).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+# Third-party only, and each imported by (almost) every run anyway.
+EXAMPLES = ("numpy", "torch", "torchvision", "av", "transformers")
+RECIPES = (*EXAMPLES, "accelerate", "datasets")
+
+# Set by pytest for each test phase; nothing under test reads it.
+_IGNORED = ("PYTEST_CURRENT_TEST",)
+
+
+def _comparable(env) -> dict:
+    return {key: value for key, value in env.items() if key not in _IGNORED}
+
+
+_SERVER = r"""
+import builtins, json, os, runpy, sys, time, types
+
+for name in sys.argv[1].split(","):
+    __import__(name)
+# transformers' names are lazy: resolve the ones nearly every run uses here, once, rather than in every child
+from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, AutoVideoProcessor, pipeline
+
+answers = os.fdopen(os.dup(1), "w")
+for line in sys.stdin.buffer:  # one request at a time: the client waits for each answer
+    request = json.loads(line)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: what `python -c CODE` or `python SCRIPT ARGS` run in request["cwd"] would be
+        os.chdir(request["cwd"])
+        for fd, path, flags in (
+            (0, os.devnull, os.O_RDONLY),
+            (1, request["stdout"], os.O_WRONLY | os.O_TRUNC),
+            (2, request["stderr"], os.O_WRONLY | os.O_TRUNC),
+        ):
+            opened = os.open(path, flags)
+            os.dup2(opened, fd)
+            os.close(opened)
+        answers.close()
+        sys.stdin = open(0, closefd=False)
+        sys.argv = request["argv"]
+        # an exception ends the child as it ends a new interpreter: traceback, status 1
+        if request["code"] is not None:
+            main = types.ModuleType("__main__")
+            main.__builtins__ = builtins
+            sys.modules["__main__"] = main
+            sys.path[0] = ""
+            exec(compile(request["code"], "<string>", "exec"), main.__dict__)
+        else:
+            sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+            runpy.run_path(sys.argv[0], run_name="__main__")
+        sys.exit(0)
+    deadline = time.monotonic() + request["timeout"]
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            answers.write(json.dumps(os.waitstatus_to_exitcode(status)) + "\n")
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            answers.write(json.dumps(None) + "\n")
+            break
+        time.sleep(0.02)
+    answers.flush()
+"""
+
+
+class FreshPython:
+    """A fork server: `run(argv)` is `subprocess.run([sys.executable, *argv], capture_output=True, text=True)` (argv
+    `["-c", CODE]` or `[SCRIPT, *ARGS]`), in a child forked from one server started with `env`."""
+
+    def __init__(self, preload: tuple[str, ...] = EXAMPLES, env: dict | None = None):
+        self.env = _comparable(os.environ if env is None else env)
+        self._server = subprocess.Popen(
+            [sys.executable, "-c", _SERVER, ",".join(preload)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=self.env,
+            text=True,
+        )
+        self._scratch = Path(tempfile.mkdtemp(prefix="fresh_python_"))
+
+    def run(self, argv, cwd, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+        argv = [str(arg) for arg in argv]
+        if env is not None and _comparable(env) != self.env:  # read at import by libraries the server has imported
+            command = [sys.executable, *argv]
+            return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+        code = argv[1] if argv[0] == "-c" else None
+        out, err = self._scratch / "stdout", self._scratch / "stderr"
+        out.write_text("")
+        err.write_text("")
+        request = {
+            "argv": ["-c", *argv[2:]] if code is not None else argv,
+            "code": code,
+            "cwd": str(cwd),
+            "stdout": str(out),
+            "stderr": str(err),
+            "timeout": timeout,
+        }
+        self._server.stdin.write(json.dumps(request) + "\n")
+        self._server.stdin.flush()
+        answer = self._server.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the fork server ended (status {self._server.wait()}) before answering")
+        returncode = json.loads(answer)
+        if returncode is None:
+            raise subprocess.TimeoutExpired([sys.executable, *argv], timeout, out.read_text(), err.read_text())
+        return subprocess.CompletedProcess([sys.executable, *argv], returncode, out.read_text(), err.read_text())
+
+    def close(self) -> None:
+        if self._server.poll() is None:
+            self._server.stdin.close()
+            self._server.wait(timeout=60)
+        for path in self._scratch.iterdir():
+            path.unlink()
+        self._scratch.rmdir()
+
+
+_SERVERS: dict[tuple, FreshPython] = {}
+
+
+def server(preload: tuple[str, ...], env: dict) -> FreshPython:
+    """This process's server for these libraries and this environment, started on first use, ended at exit."""
+    key = (preload, tuple(sorted(_comparable(env).items())))
+    if key not in _SERVERS:
+        _SERVERS[key] = FreshPython(preload, env)
+    return _SERVERS[key]
+
+
+@atexit.register
+def _close_servers() -> None:
+    for fresh in _SERVERS.values():
+        fresh.close()
