@@ -446,6 +446,26 @@ def test_a_launcher_flag_given_after_the_script_says_it_goes_before_the_script(f
     )
 
 
+def test_a_refused_flag_is_one_line_of_usage_and_the_error_not_every_flag(finetune, capsys, monkeypatch):
+    """argparse printed all 57 lines of the recipe's usage before the error, pushing the one line that matters (and its
+    "did you mean") off the screen; now one line of usage says where the flags are listed."""
+    monkeypatch.setattr(sys, "argv", ["recipes/finetune.py"])
+    refusals = {  # an unknown flag; a value of the wrong type
+        ("--learning-rate", "0.1"): "(did you mean: --learning-rate -> --learning_rate?)",
+        ("--num_train_epochs", "two"): "argument --num_train_epochs: expected a whole number >= 1, got 'two'",
+    }
+    for argv, says in refusals.items():
+        with pytest.raises(SystemExit) as stopped:
+            finetune.parse_args(list(argv))
+        assert stopped.value.code == 2
+        lines = capsys.readouterr().err.splitlines()
+        assert lines[0] == "usage: finetune.py [flags]  (every flag: finetune.py --help)", lines
+        assert len(lines) == 2 and lines[1].startswith("finetune.py: error: ") and says in lines[1], lines
+    with pytest.raises(SystemExit) as stopped:
+        finetune.parse_args(["--help"])
+    assert stopped.value.code == 0 and "--learning_rate" in capsys.readouterr().out  # --help still lists every flag
+
+
 def test_the_launcher_flags_the_recipe_takes_itself_are_taken_not_refused(finetune):
     # accelerate launch has them too; after the script they are the recipe's own, as the docs use them
     args = finetune.parse_args(["--mixed_precision", "bf16", "--gradient_accumulation_steps", "2"])

@@ -42,7 +42,8 @@ COMMON_ALIASES = {
 
 
 class SuggestingArgumentParser(argparse.ArgumentParser):
-    """An `ArgumentParser` whose "unrecognized arguments" error names the closest known flag for each."""
+    """An `ArgumentParser` whose "unrecognized arguments" error names the closest known flag for each, and whose
+    errors print a one-line usage (where `--help` lists the flags) rather than every flag."""
 
     def closest_flag(self, unknown: str) -> str | None:
         known = [s for a in self._actions for s in a.option_strings if s.startswith("--") and s != "--help"]
@@ -70,7 +71,9 @@ class SuggestingArgumentParser(argparse.ArgumentParser):
                 message += f" (did you mean: {', '.join(hints)}?)"
             if launcher_hint:
                 message += f"; {launcher_hint}"
-        super().error(message)
+        # argparse would print the whole usage first: some 57 lines for the recipes, which push the one line that
+        # matters off the screen. One line of usage says where the flags are listed; the error line is argparse's own.
+        self.exit(2, f"usage: {self.prog} [flags]  (every flag: {self.prog} --help)\n{self.prog}: error: {message}\n")
 
     def launcher_hint(self, tokens: list[str]) -> str | None:
         """For the unknown flags that are a launcher's (`accelerate launch recipes/finetune.py --num_processes 2`
