@@ -93,3 +93,31 @@ def test_default_to_square_at_call_time_makes_an_int_size_square_as_transformers
     torch.testing.assert_close(square, expected, rtol=0, atol=1e-5)
     shortest = transformers_pixels(video, size=36, default_to_square=False)
     torch.testing.assert_close(ours(video, size=36), shortest, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 40, 3), (4, 3, 40, 4), (4, 1, 40, 1)])
+def test_an_array_whose_channel_axis_is_ambiguous_is_read_as_transformers_reads_it_and_said(shape, caplog):
+    """(T, 3, H, 3) could be T frames of 3 x H or of H x 3: transformers reads it channels-first, with a warning. It was
+    read channels-last here without a word, so the same array gave other pixels (of another shape) than through
+    transformers. `input_data_format` still decides, without a warning."""
+    video = np.random.default_rng(2).integers(0, 256, shape, dtype=np.uint8)
+    keep = dict(do_resize=False, do_sample_frames=False)
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        result = ours(video, **keep)
+    assert "ambiguous" in caplog.text and "input_data_format='channels_last'" in caplog.text
+    assert tuple(result.shape) == (shape[0], 3, shape[2], shape[3])
+    if shape[1] == 3:  # transformers' own reading, given nothing
+        torch.testing.assert_close(result, transformers_pixels(video, do_resize=False), rtol=0, atol=1e-5)
+    if shape[1] == 4:  # RGBA: transformers keeps the 4 channels, vivit_hf drops alpha (as for any RGBA input)
+        expected = transformers_pixels(video, do_resize=False, input_data_format="channels_first")
+        torch.testing.assert_close(result, expected[:, :3], rtol=0, atol=1e-5)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        as_first = ours(video, input_data_format="channels_first", **keep)
+    assert "ambiguous" not in caplog.text
+    torch.testing.assert_close(result, as_first, rtol=0, atol=0)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        as_last = ours(video, input_data_format="channels_last", **keep)
+    assert "ambiguous" not in caplog.text
+    assert tuple(as_last.shape) == (shape[0], 3, shape[1], shape[2])

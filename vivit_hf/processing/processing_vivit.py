@@ -700,9 +700,19 @@ def _channel_layout(shape: Sequence[int], input_data_format) -> str:
         return "last"
     if fmt in ("channels_first", "first"):
         return "first"
-    if shape[-1] in (1, 3, 4):
+    last, first = shape[-1] in (1, 3, 4), shape[1] in (1, 3, 4)
+    if last and first:
+        # (8, 3, 40, 3): 8 frames of 3 x 40 RGB, or of 40 x 3. transformers' video processors read it channels-first
+        # (with a warning); read the same way here, so the same array gives the same pixels through either.
+        logger.warning(
+            "The channel axis of a video array of shape %s is ambiguous: read as (T, C, H, W), as transformers reads "
+            "it; pass input_data_format='channels_last' if it is (T, H, W, C).",
+            tuple(shape),
+        )
+        return "first"
+    if last:
         return "last"
-    if shape[1] in (1, 3, 4):
+    if first:
         return "first"
     raise BrokenVideoError(
         f"Cannot tell the channel axis of a video array of shape {tuple(shape)}: expected (T, H, W, C) or "
