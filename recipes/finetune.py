@@ -94,6 +94,15 @@ from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmu
 logger = get_logger(__name__)
 
 
+def readers(processes: int, workers: int) -> str:
+    """Who reads a stream's shards, each its own share: processes, and within each its DataLoader workers."""
+    processes_ = f"{processes} process" + ("" if processes == 1 else "es")
+    workers_ = f"{workers} DataLoader worker" + ("" if workers == 1 else "s")
+    if workers <= 1:
+        return processes_
+    return workers_ if processes == 1 else f"{processes_} x {workers_}"
+
+
 def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     """The checkpoint --resume_from_checkpoint names (None: none given, or `latest` with none yet), its
     trainer_state and the warnings for the settings that changed; refused (SystemExit) before any data or model is
@@ -280,9 +289,9 @@ def main(argv=None):
     stop_at_max_steps = steps_given or exact_plan
     if not exact_plan:
         logger.warning(
-            f"WARNING: the sizes of the stream's shards are unknown, so the processes' shares of an epoch are too: "
-            f"the learning-rate schedule is planned on {steps_of_epoch[0]} steps per epoch ({num_train} clips over "
-            f"{accelerator.num_processes} processes evenly), the shortest an epoch can be; "
+            f"WARNING: the sizes of the stream's shards are unknown, so how an epoch's clips fall to the "
+            f"{readers(accelerator.num_processes, args.num_workers)} is too: the learning-rate schedule is planned on "
+            f"{steps_of_epoch[0]} steps per epoch ({num_train} clips shared evenly), the fewest an epoch can take; "
             + (
                 "--max_train_steps ends the run"
                 if steps_given

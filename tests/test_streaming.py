@@ -178,8 +178,7 @@ def test_streamed_epochs_of_unequal_shares_train_every_clip_once_and_last_as_the
     the middle of the second epoch, with 5 of its clips never trained. With the shard sizes unknown, the plan is
     that and says so, but every epoch runs to its end."""
     uneven = repack(shards, tmp_path / "uneven", [9, 3])
-    sizes = [len(clip_ids(tar)) for tar in sorted((uneven / "data").glob("train-*.tar"))]
-    assert sizes == [9, 3]
+    assert [len(clip_ids(tar)) for tar in sorted((uneven / "data").glob("train-*.tar"))] == [9, 3]
     expected = sorted(clip_id for tar in (uneven / "data").glob("train-*.tar") for clip_id in clip_ids(tar))
     script = tmp_path / "recording_finetune.py"
     script.write_text(RECORDING_FINETUNE)
@@ -189,7 +188,8 @@ def test_streamed_epochs_of_unequal_shares_train_every_clip_once_and_last_as_the
     result = run(script, *unknown, FINETUNE, *args, launcher=LAUNCHERS["torchrun"])
     assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
     warned = "the learning-rate schedule is planned on 3 steps per epoch" in result.stderr
-    assert warned == (sizes == "unknown")
+    assert warned == (sizes == "unknown"), result.stderr[-3000:]
+    assert (sizes == "unknown") == ("how an epoch's clips fall to the 2 processes is too" in result.stderr)
     ranks = [json.loads((out / f"ids_rank{rank}.json").read_text()) for rank in (0, 1)]
     for epoch in ("0", "1"):
         trained = sorted(clip_id for rank in ranks for clip_id in rank.get(epoch, []))
@@ -521,3 +521,12 @@ def test_streamed_batches_reach_the_gpu_from_page_locked_memory_unchanged(shards
     for host, gpu in zip(on_host, on_gpu, strict=True):
         assert gpu["pixel_values"].is_cuda and torch.equal(gpu["pixel_values"].cpu(), host["pixel_values"])
         assert torch.equal(gpu["labels"].cpu(), host["labels"])
+
+
+def test_the_unknown_sizes_warning_names_who_shares_the_epoch():
+    """One process with DataLoader workers: the workers share the epoch (the warning spoke of "1 processes")."""
+    from test_recipes_finetune import load_recipe
+
+    readers = load_recipe().readers
+    assert readers(1, 0) == "1 process" and readers(2, 1) == "2 processes"
+    assert readers(1, 2) == "2 DataLoader workers" and readers(2, 3) == "2 processes x 3 DataLoader workers"
