@@ -226,9 +226,9 @@ def test_two_workers_ending_with_partial_batches_lengthen_the_planned_epoch(shar
 
 @pytest.mark.parametrize("sizes", [[9, 3], [5, 4, 2, 1], [6, 3, 3]])
 def test_the_planned_shares_of_a_stream_are_those_datasets_streams_to_each_process(shards, tmp_path, sizes):
-    """`StreamingVideoDataset.shares` against the rows `datasets` really streams to each of 2 processes, epoch by
-    epoch (it reshuffles the shards' order every epoch, so with 4 unequal shards the shares change), with and
-    without a shuffle buffer and a --max_train_samples cut. 2 or 4 shards: whole shards per process; 3: every 2nd
+    """`StreamingVideoDataset.worker_shares` (one worker) against the rows `datasets` really streams to each of 2
+    processes, epoch by epoch (it reshuffles the shards' order every epoch, so with 4 unequal shards the shares
+    change), with and without a shuffle buffer and a --max_train_samples cut. 2 or 4 shards: whole shards per process; 3: every 2nd
     clip; cut: every 2nd clip of the cut, 4 + 3."""
     from vivit_hf.training.data.streaming import StreamingVideoDataset, open_streaming_dataset
 
@@ -247,7 +247,8 @@ def test_the_planned_shares_of_a_stream_are_those_datasets_streams_to_each_proce
                 for dataset in datasets_:
                     dataset.set_epoch(epoch)
                     streamed.append(sum(1 for _ in dataset.rows()))
-                assert datasets_[0].shares(epoch) == streamed, (limit, buffer, epoch)
+                planned = [sum(clips) for clips in datasets_[0].worker_shares(epoch, num_workers=0)]
+                assert planned == streamed, (limit, buffer, epoch)
                 assert limit is None or sum(streamed) == limit, (buffer, epoch)  # the cut's clips, all of them
                 seen.add(tuple(streamed))
     if sizes == [5, 4, 2, 1]:

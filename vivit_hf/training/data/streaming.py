@@ -210,7 +210,7 @@ def open_streaming_dataset(
 
 
 def _shard_rows(sizes):
-    """`StreamingVideoDataset.shares`' stand-in shards (`datasets` hands each shard one size): a row of its size."""
+    """`StreamingVideoDataset.worker_shares`' stand-in shards (`datasets` hands each shard one size): a row of its size."""
     for size in sizes:
         yield {"clips": size}
 
@@ -279,11 +279,6 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         if self.split.limit is not None and self.world_size > 1:
             rows = itertools.islice(rows, self.rank, None, self.world_size)
         return rows
-
-    def shares(self, epoch: int) -> list[int] | None:
-        """Clips each process streams in `epoch` (None: the shard sizes are unknown): `worker_shares` summed."""
-        workers = self.worker_shares(epoch, num_workers=0)
-        return None if workers is None else [sum(clips) for clips in workers]
 
     def batches(self, epoch: int, num_workers: int) -> list[int] | None:
         """Batches each process delivers in `epoch` with `num_workers` DataLoader workers asked for (None: the shard
