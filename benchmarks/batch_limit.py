@@ -12,8 +12,10 @@ first that failed; the allocator's cache is emptied between probes, so a failed 
     python benchmarks/batch_limit.py --device cuda --variants factorised_encoder --checkpointing off
     python benchmarks/batch_limit.py --device cpu --model-size tiny --fake-oom-above 12   # rehearsal, no GPU
 
-On the CPU there is no memory limit to hit: with `--fake-oom-above B` a step above batch B raises
-`torch.cuda.OutOfMemoryError` after its backward, which exercises the whole script. Writes `<name>.json` and `.md`
+Without a CUDA device it stops at once (argparse's error), unless `--device cpu` is given. On the CPU there is no
+memory limit to hit (the doubling would go on until the machine's memory ran out), so `--device cpu` needs
+`--fake-oom-above B`: a step above batch B raises `torch.cuda.OutOfMemoryError` after its backward, which exercises
+the whole script. Writes `<name>.json` and `.md`
 into `--out-dir` after every row, so a run stopped at its time limit keeps what it measured; `--keep-existing` does
 not measure again the rows already in that JSON.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import os
 import platform
@@ -34,6 +37,21 @@ from pathlib import Path
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def load_common():
+    """benchmarks/common.py, by its path (benchmarks/ is not a package)."""
+    if "vivit_benchmarks_common" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("vivit_benchmarks_common", Path(__file__).with_name("common.py"))
+        sys.modules["vivit_benchmarks_common"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules["vivit_benchmarks_common"])
+    return sys.modules["vivit_benchmarks_common"]
+
+
+common = load_common()
+REHEARSAL = (
+    "python benchmarks/batch_limit.py --device cpu --model-size tiny --fake-oom-above 12 --out-dir /tmp/batch-limit"
+)
 VARIANTS = ("spatio_temporal", "factorised_encoder", "factorised_self_attention", "factorised_dot_product")
 KINETICS_CLASSES = 400
 
@@ -206,7 +224,8 @@ def measure_row(variant: str, checkpointing: bool, options, deadline: float) -> 
 def markdown(result: dict) -> str:
     m = result["machine"]
     lines = [
-        f"# Largest training batch per variant ({result['model_size']}, one GPU)",
+        f"# Largest training batch per variant ({result['model_size']}, "
+        f"{'one GPU' if result.get('device', 'cuda') == 'cuda' else 'CPU rehearsal'})",
         "",
         *[f"- `{command}`" for command in result["commands"]],
         "",
@@ -243,7 +262,9 @@ def write(result: dict, stem: Path) -> None:
 
 def parse(argv: list[str] | None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument(
+        "--device", default="cuda", choices=("cuda", "cpu"), help="cpu: a rehearsal, with --fake-oom-above"
+    )
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--checkpointing", nargs="+", default=["off", "on"], choices=("off", "on"))
     parser.add_argument("--model-size", default="base", help="presets.MODEL_SIZES: base is ViViT-B/16x2, 32x224")
@@ -255,7 +276,14 @@ def parse(argv: list[str] | None):
     parser.add_argument("--out-dir", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--name", default=None, help="file stem (default: batch-limit-<device>)")
     parser.add_argument("--keep-existing", action="store_true", help="rows already in the JSON are not measured")
-    return parser.parse_args(argv)
+    options = parser.parse_args(argv)
+    common.refuse_without_cuda(parser, options.device, REHEARSAL)
+    if options.device == "cpu" and options.fake_oom_above is None:
+        parser.error(
+            "--device cpu has no memory limit to find (the batch would double until the machine's memory ran out): "
+            f"give --fake-oom-above B for a rehearsal, e.g. {REHEARSAL}"
+        )
+    return options
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -271,6 +299,7 @@ def main(argv: list[str] | None = None) -> dict:
     result = {
         "commands": [*commands, " ".join(["python", "benchmarks/batch_limit.py", *argv])],
         "machine": machine(options.device),
+        "device": options.device,
         "model_size": options.model_size,
         "fake_oom_above": options.fake_oom_above,
         "rows": rows,

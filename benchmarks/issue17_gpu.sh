@@ -5,7 +5,9 @@
 #
 #   bash benchmarks/issue17_gpu.sh
 #
-# Results go to benchmarks/results/ (recipe-gpu.{json,md,png}, batch-limit-cuda.{json,md}) and, when $OUT is set,
+# Results go to benchmarks/results/ (recipe-gpu.{json,md,png}, batch-limit-cuda.{json,md}; ISSUE17_RESULTS to put
+# them elsewhere; the CPU rehearsal, ISSUE17_REHEARSAL=1, writes to /tmp/issue17-rehearsal; the last line names the
+# folder) and, when $OUT is set,
 # are copied there with the whole log (issue17-gpu.log): 6 files. Each step writes its files as it goes, so a run
 # stopped at its time limit still leaves what it measured; ISSUE17_BUDGET_S (default 480) is the time all steps
 # share, and what would not fit in what is left is skipped and named in the results.
@@ -41,19 +43,19 @@ DEVICE=cuda
 LIMIT_NAME=batch-limit-cuda
 LIMIT=(--model-size base --out-dir "$RESULTS")
 LIMIT_REST=(--tolerance 0.05 --out-dir "$RESULTS")
-RECIPE=(--batch-from "$RESULTS/$LIMIT_NAME.json" --target-s 25 --sync-debug-steps 12 --work-dir "$WORK"
-    --out-dir "$RESULTS")
+RECIPE=(--target-s 25 --sync-debug-steps 12 --work-dir "$WORK" --out-dir "$RESULTS")
 RECIPE_TAIL=()
 if [ "${ISSUE17_REHEARSAL:-0}" = 1 ]; then
     # The same steps on the CPU at a tiny size (tests/test_benchmarks_gpu_kit.py runs this): 8 frames of 32x32, out of
-    # memory faked above batch 6, 1 worker, 2 one-second videos per class, aot_eager instead of inductor.
+    # memory faked above batch 6, 1 worker, 2 one-second videos per class, aot_eager instead of inductor. Results go
+    # to /tmp/issue17-rehearsal (ISSUE17_RESULTS), not benchmarks/results/: the committed rehearsal files stay.
     DEVICE=cpu
     RESULTS=${ISSUE17_RESULTS:-/tmp/issue17-rehearsal}
     WORK=${ISSUE17_WORK:-$RESULTS/work}
     LIMIT_NAME=batch-limit-cpu-rehearsal
     LIMIT=(--model-size tiny --fake-oom-above 6 --start 2 --out-dir "$RESULTS")
     LIMIT_REST=(--model-size tiny --fake-oom-above 6 --start 2 --out-dir "$RESULTS" --variants factorised_encoder)
-    RECIPE=(--batch-from "$RESULTS/$LIMIT_NAME.json" --workers 1 --steps 3 --classes 2 --train-clips 4
+    RECIPE=(--workers 1 --steps 3 --classes 2 --train-clips 4
         --eval-clips 2 --video-seconds 1 --video-size 64 48 --decode-clips 4 --model-only-warmup 1 --model-only-steps 2
         --sync-debug-steps 2 --compile-backend aot_eager --work-dir "$WORK" --out-dir "$RESULTS")
     RECIPE_TAIL=(-- --model_size tiny --crop_size 32 --resize_shortest_edge 32 --torch_threads 1)
@@ -70,7 +72,9 @@ step() {
     "$@" 2>&1 | tee -a "$LOG" || FAILED+=("$(basename "$2") (exit ${PIPESTATUS[0]})")
 }
 
-# ISSUE17_NO_GPU_CHECK=1: the GPU steps' flags, parsed on a machine without a GPU (tests/test_benchmarks_gpu_kit.py)
+# ISSUE17_NO_GPU_CHECK=1: the GPU steps' flags, parsed on a machine without a GPU (tests/test_benchmarks_gpu_kit.py);
+# the scripts, which refuse --device cuda without one, are told so too (benchmarks/common.py)
+[ "${ISSUE17_NO_GPU_CHECK:-0}" = 1 ] && export VIVIT_BENCH_NO_CUDA_CHECK=1
 if [ "$DEVICE" = cuda ] && [ "${ISSUE17_NO_GPU_CHECK:-0}" != 1 ] && ! "$PY" -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null
 then
     echo "error: torch in $PY sees no CUDA GPU (or does not import); this script measures issue 17 parts 1-3 on one (ISSUE17_REHEARSAL=1" \
@@ -87,13 +91,18 @@ fi
 
 step "$PY" benchmarks/batch_limit.py --device "$DEVICE" --variants factorised_encoder spatio_temporal \
     --checkpointing off --budget-s "$(($(left) < 60 ? $(left) : 60))" --name "$LIMIT_NAME" "${LIMIT[@]}"
-step "$PY" benchmarks/recipe_gpu.py --device "$DEVICE" --compile --budget-s "$(($(left) - 15))" "${RECIPE[@]}" \
-    "${RECIPE_TAIL[@]}"
+# The batch step 1 found, when it wrote its file (recipe_gpu.py refuses a --batch-from that does not exist; without
+# one it trains at its --batch)
+BATCH_FROM=()
+[ -f "$RESULTS/$LIMIT_NAME.json" ] && BATCH_FROM=(--batch-from "$RESULTS/$LIMIT_NAME.json")
+step "$PY" benchmarks/recipe_gpu.py --device "$DEVICE" --compile --budget-s "$(($(left) - 15))" "${BATCH_FROM[@]}" \
+    "${RECIPE[@]}" "${RECIPE_TAIL[@]}"
 if [ "$(left)" -gt 30 ]; then
     step "$PY" benchmarks/batch_limit.py --device "$DEVICE" --keep-existing --budget-s "$(($(left) - 10))" \
         --name "$LIMIT_NAME" "${LIMIT_REST[@]}"
 fi
 echo "=== done after $SECONDS s${FAILED[*]:+; failed: ${FAILED[*]}}" | tee -a "$LOG"
+echo "=== results in $RESULTS, log in $LOG" | tee -a "$LOG"
 
 if [ -n "${OUT:-}" ]; then
     cp "$RESULTS"/recipe-gpu*.{json,md,png} "$RESULTS/$LIMIT_NAME".{json,md} "$OUT"/ 2>/dev/null

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import platform
 import statistics
@@ -40,6 +41,18 @@ from vivit_hf.cpu_fast_path import onednn_linear_available
 from vivit_hf.models.modeling_vivit import VIVIT_MODELS
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def load_common():
+    """benchmarks/common.py, by its path (benchmarks/ is not a package)."""
+    if "vivit_benchmarks_common" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("vivit_benchmarks_common", Path(__file__).with_name("common.py"))
+        sys.modules["vivit_benchmarks_common"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules["vivit_benchmarks_common"])
+    return sys.modules["vivit_benchmarks_common"]
+
+
+common = load_common()
 
 # ViViT-B/16x2 at 32x224x224 (paper Table 2) and a small stand-in with the same shape of computation.
 BASE = dict(
@@ -458,6 +471,12 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
         "models": {},
     }
     log = print if not args.silent else (lambda *a, **k: None)
+    # Other processes' load only adds time, and a load that lasts the whole run is not undone by taking the best of
+    # --repeats rounds: the load average at start and end goes with the figures, and a warning when it exceeds the
+    # threads this run uses.
+    result["machine"]["load_average"] = {"start": common.load_average(), "end": None}
+    result["machine"]["load_warnings"] = []
+    note_load(result, "at start", args.threads)
 
     # Multiply-accumulates at the paper's size always (meta device: free), and at the benchmarked size.
     result["paper_comparison"] = paper_comparison()
@@ -500,8 +519,19 @@ def run(args, progress: Callable[[dict], None] = lambda result: None) -> dict:
             del model
         progress(result)  # a full-size CPU run takes long: keep what is measured so far
 
+    result["machine"]["load_average"]["end"] = common.load_average()
+    note_load(result, "at the end", args.threads)
     derive(result)
     return result
+
+
+def note_load(result: dict, when: str, threads: int) -> None:
+    """The overload warning (benchmarks/common.py) for the load average just recorded, printed and kept."""
+    load = result["machine"]["load_average"]["start" if when == "at start" else "end"]
+    warning = common.overload_warning(load, threads, when)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+        result["machine"]["load_warnings"].append(warning)
 
 
 def forward_rounds(contenders, result, x, size, batch, tokens, args, log):
@@ -735,6 +765,20 @@ def title(result: dict) -> str:
     return name + (", torch.compile" if result.get("compiled") else "")
 
 
+def load_lines(machine: dict) -> list[str]:
+    """The load average the run started and ended with, and any warning about it (none in results from before
+    they were recorded)."""
+    load = machine.get("load_average")
+    if not load:
+        return []
+    lines = [
+        "",
+        f"Load average (1, 5, 15 min): {common.format_load(load['start'])} at start, "
+        f"{common.format_load(load['end'])} at the end.",
+    ]
+    return lines + [f"**{warning[0].upper()}{warning[1:]}.**" for warning in machine.get("load_warnings", [])]
+
+
 def markdown(result: dict) -> str:
     size, batch = result["size"], result["batch"]
     machine = result["machine"]
@@ -750,6 +794,7 @@ def markdown(result: dict) -> str:
         f"of {result['repeats']} rounds, each round timing every model and the matmul once (round-robin). Forward "
         "cells read best (median) seconds; rates, % of peak and ratios use the best run and the best matmul, as "
         "load from other processes only adds time.",
+        *load_lines(machine),
         "",
     ]
     lines += ["| dtype | dense matmul (CPU: the faster of MKL and oneDNN), best (GFLOP/s) | median |", "|---|---|---|"]

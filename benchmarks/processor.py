@@ -19,8 +19,10 @@ Methods alternate clip by clip, in a rotating order, so other load on the machin
 and none always runs first; the whole set of clips runs `--runs` times and each figure is the
 median over runs of the per-run clips per second (from the median wall time per clip). The CPU time
 per clip (this process, decoder threads included) is reported too: it depends much less on other
-jobs than the wall time. It also counts frames decoded per clip against the minimum (the
-keyframe at or before the first kept frame to the last kept frame) and prints the load average.
+jobs than the wall time. It also counts the frames decoded per clip against the span a decoder
+reading every frame would decode (from the keyframe at or before the first kept frame to the last
+kept frame; ours decodes fewer, as it skips the non-reference frames before the first kept one) and
+prints the load average.
 
     python benchmarks/processor.py [--clips 10] [--runs 3] [--threads 2] [--keyint 50] [--out results.json]
 """
@@ -28,8 +30,10 @@ keyframe at or before the first kept frame to the last kept frame) and prints th
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -39,6 +43,18 @@ import torch
 
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.processing.video_io import open_video, torchcodec_available
+
+
+def load_common():
+    """benchmarks/common.py, by its path (benchmarks/ is not a package)."""
+    if "vivit_benchmarks_common" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("vivit_benchmarks_common", Path(__file__).with_name("common.py"))
+        sys.modules["vivit_benchmarks_common"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules["vivit_benchmarks_common"])
+    return sys.modules["vivit_benchmarks_common"]
+
+
+common = load_common()
 
 NUM_FRAMES, STRIDE = 32, 2
 FILES = {  # name -> (seconds, width, height)
@@ -92,7 +108,9 @@ def ours_one(path: str, indices: np.ndarray, processor: ClipProcessor, **options
 
 
 def frames_decoded(path: str, indices: np.ndarray, size: int) -> tuple[int, int]:
-    """(frames our reader decodes for this clip, the minimum: keyframe before the first kept frame to the last)."""
+    """(frames our reader decodes for this clip, the span a decoder reading every frame decodes: the keyframe at or
+    before the first kept frame to the last kept frame; ours skips the non-reference frames before the first kept
+    one, so it can be fewer)."""
     with open_video(path, backend="pyav") as reader:
         reader.read(indices, size=size)
         keyframes = np.flatnonzero(reader._keyframe)
@@ -142,7 +160,7 @@ def bench_file(path: str, clips, ours, theirs, backends, runs: int) -> dict:
         for name in methods:
             per_run[name].append(float(np.median(times[name])))
             cpu_per_run[name].append(float(np.median(cpu[name])))
-        loads.append(os.getloadavg()[0])
+        loads.append(common.load_average()[0])
     row = {}
     for name, medians in per_run.items():
         median = float(np.median(medians))
@@ -161,6 +179,35 @@ def bench_file(path: str, clips, ours, theirs, backends, runs: int) -> dict:
     row["transformers_pyav"]["frames_decoded_per_clip"] = float(np.mean([c[-1] + 1 for c in clips]))
     row["load_average_1min"] = loads
     return row
+
+
+def table(results: dict) -> str:
+    """The markdown table of the results. "Keyframe-to-last-frame span": the frames a decoder reading every frame
+    decodes for the clip (from the keyframe at or before the first kept frame); ours skips the non-reference frames
+    before the first kept one, so it decodes fewer."""
+    lines = [
+        "| file | frames (keyframes) | ours clips/s | ours, exact path | ours, torchcodec | transformers+PyAV clips/s "
+        "| transformers+torchcodec | speed-up | "
+        "CPU ms/clip: ours, exact, transformers | frames decoded/clip: ours (keyframe-to-last-frame span) "
+        "| transformers+PyAV | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in results["files"].items():
+        o, e, t = row["ours"], row["ours_exact"], row["transformers_pyav"]
+        otc, ttc = (
+            format(row[k]["clips_per_s"], ".2f") if k in row else "-"
+            for k in ("ours_torchcodec", "transformers_torchcodec")
+        )
+        lines.append(
+            f"| {name} | {row['frames']} ({row['keyframes']}) | {o['clips_per_s']:.2f} | {e['clips_per_s']:.2f} | "
+            f"{otc} | {t['clips_per_s']:.2f} | {ttc} | {row['speed_up_vs_fastest_transformers']:.2f}x | "
+            f"{o['cpu_ms_per_clip_median']:.0f}, {e['cpu_ms_per_clip_median']:.0f}, "
+            f"{t['cpu_ms_per_clip_median']:.0f} | "
+            f"{o['frames_decoded_per_clip']:.0f} ({o['minimum_frames_per_clip']:.0f}) | "
+            f"{t['frames_decoded_per_clip']:.0f} | "
+            f"{min(row['load_average_1min']):.0f}-{max(row['load_average_1min']):.0f} |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -223,7 +270,7 @@ def main() -> None:
             f"{name}: ours {row['ours']['clips_per_s']:.2f} clips/s "
             f"(exact path {row['ours_exact']['clips_per_s']:.2f}; "
             f"{row['ours']['frames_decoded_per_clip']:.0f} frames decoded, "
-            f"min {row['ours']['minimum_frames_per_clip']:.0f}); "
+            f"of a keyframe-to-last-frame span of {row['ours']['minimum_frames_per_clip']:.0f}); "
             f"transformers pyav {row['transformers_pyav']['clips_per_s']:.2f} clips/s "
             f"({row['transformers_pyav']['frames_decoded_per_clip']:.0f} frames); "
             f"speed-up {row['speed_up_vs_fastest_transformers']:.2f}x; "
@@ -233,28 +280,7 @@ def main() -> None:
     if not have_torchcodec:
         print("transformers + torchcodec: unavailable (torchcodec does not import here)")
 
-    lines = [
-        "| file | frames (keyframes) | ours clips/s | ours, exact path | ours, torchcodec | transformers+PyAV clips/s "
-        "| transformers+torchcodec | speed-up | "
-        "CPU ms/clip: ours, exact, transformers | frames decoded/clip: ours (minimum) | transformers+PyAV | load avg |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, row in results["files"].items():
-        o, e, t = row["ours"], row["ours_exact"], row["transformers_pyav"]
-        otc, ttc = (
-            format(row[k]["clips_per_s"], ".2f") if k in row else "-"
-            for k in ("ours_torchcodec", "transformers_torchcodec")
-        )
-        lines.append(
-            f"| {name} | {row['frames']} ({row['keyframes']}) | {o['clips_per_s']:.2f} | {e['clips_per_s']:.2f} | "
-            f"{otc} | {t['clips_per_s']:.2f} | {ttc} | {row['speed_up_vs_fastest_transformers']:.2f}x | "
-            f"{o['cpu_ms_per_clip_median']:.0f}, {e['cpu_ms_per_clip_median']:.0f}, "
-            f"{t['cpu_ms_per_clip_median']:.0f} | "
-            f"{o['frames_decoded_per_clip']:.0f} ({o['minimum_frames_per_clip']:.0f}) | "
-            f"{t['frames_decoded_per_clip']:.0f} | "
-            f"{min(row['load_average_1min']):.0f}-{max(row['load_average_1min']):.0f} |"
-        )
-    print("\n".join(lines))
+    print(table(results))
     for size in ("340x256", "1280x720"):
         short, long = results["files"].get(f"10s_{size}"), results["files"].get(f"60s_{size}")
         if short and long:

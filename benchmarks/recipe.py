@@ -19,6 +19,7 @@ import argparse
 import copy
 import gc
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -34,6 +35,18 @@ from accelerate import PartialState
 from vivit_hf.training import finetune  # what recipes/finetune.py builds its data, model and loader with
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def load_common():
+    """benchmarks/common.py, by its path (benchmarks/ is not a package)."""
+    if "vivit_benchmarks_common" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("vivit_benchmarks_common", Path(__file__).with_name("common.py"))
+        sys.modules["vivit_benchmarks_common"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules["vivit_benchmarks_common"])
+    return sys.modules["vivit_benchmarks_common"]
+
+
+common = load_common()
 
 
 class _NoAccelerator:
@@ -245,7 +258,7 @@ def main(argv: list[str] | None = None) -> dict:
     argv = list(sys.argv[1:] if argv is None else argv)
     options, recipe_argv = parse_command(argv)
 
-    load_before = os.getloadavg()
+    load_before = common.load_average()
     args, model, optimizer, dataset, setup_s = build(recipe_argv)
     uncached = copy.copy(dataset)
     uncached.cache = None
@@ -291,7 +304,7 @@ def main(argv: list[str] | None = None) -> dict:
         if cache is None
         else {"clips": cache.num_cached, "of": len(cache), "mib": cache.nbytes / 2**20, "setup_s": setup_s},
         "per_clip_ms_one_process": clip_ms,
-        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "load_average": {"before": load_before, "after": common.load_average()},
         "streaming_shards": streaming_info,
         **{name: summarise(records, options.skip) for name, records in runs.items()},
     }
@@ -324,8 +337,9 @@ def main(argv: list[str] | None = None) -> dict:
     clips = ", ".join(f"{name.replace('_', ' ')} {ms:.2f} ms" for name, ms in clip_ms.items())
     stem.with_suffix(".md").write_text(
         f"`{result['command']}` (preset {args.preset}, model {args.model}, batch {result['batch']}, "
-        f"{result['num_workers']} workers, {result['threads']} threads; load average before "
-        f"{' '.join(f'{x:.2f}' for x in load_before)}, after {' '.join(f'{x:.2f}' for x in os.getloadavg())})\n\n"
+        f"{common.counted(result['num_workers'], 'worker')}, {common.counted(result['threads'], 'thread')}; load "
+        f"average before {common.format_load(load_before)}, "
+        f"after {common.format_load(result['load_average']['after'])})\n\n"
         "| run | steps | median step (s) | waiting for data (s) | compute (s) | share waiting |\n"
         "|---|---|---|---|---|---|\n"
         f"{rows}\n"

@@ -19,11 +19,20 @@ could reach: the goals are recipe >= 90% of it and data waiting < 5% at the best
     python benchmarks/recipe_gpu.py --budget-s 400 --compile --batch-from benchmarks/results/batch-limit-cuda.json
     python benchmarks/recipe_gpu.py --sync-debug -- --preset kinetics400_vivit_b_fe --dataset <folder> ...
 
+Without a CUDA device it stops at once (argparse's error) unless `--device cpu` is given, for a rehearsal at a tiny
+size (as `ISSUE17_REHEARSAL=1 bash benchmarks/issue17_gpu.sh` runs it):
+
+    python benchmarks/recipe_gpu.py --device cpu --variants factorised_encoder --workers 1 --batch 2 --steps 3 \
+        --classes 2 --train-clips 4 --eval-clips 2 --video-seconds 1 --video-size 64 48 \
+        --work-dir /tmp/recipe-gpu-rehearsal --out-dir /tmp/recipe-gpu-rehearsal \
+        -- --model_size tiny --crop_size 32 --resize_shortest_edge 32
+
 Arguments after `--` go to every recipe launch (and to the model-only step's model), e.g. `--model_size tiny
---crop_size 32` for a rehearsal on the CPU. Writes `<name>.json`, `.md` and `.png` (clips/s against workers) into
-`--out-dir` after every run, so a run stopped at its time limit keeps what it measured; `--budget-s` skips what
-would not fit. `--sync-debug` (alone) or `--sync-debug-steps K` (after the eager rows) runs a few recipe steps in
-this process under `torch.cuda.set_sync_debug_mode("warn")` and counts the host syncs by the line that made them.
+--crop_size 32` for a rehearsal on the CPU. A `--batch-from` file that does not exist is refused. Writes
+`<name>.json`, `.md` and `.png` (clips/s against workers) into `--out-dir` after every run, so a run stopped at its
+time limit keeps what it measured; `--budget-s` skips what would not fit. `--sync-debug` (alone) or
+`--sync-debug-steps K` (after the eager rows) runs a few recipe steps in this process under
+`torch.cuda.set_sync_debug_mode("warn")` and counts the host syncs by the line that made them.
 `benchmarks/issue17_gpu.sh` runs this with `benchmarks/batch_limit.py` as one budgeted command.
 """
 
@@ -63,10 +72,18 @@ def sibling(name: str):
     return sys.modules[key]
 
 
+common = sibling("common")
 machine = sibling("batch_limit").machine
 make_video = sibling("processor").make_video  # the generator of the files processor-report.md's figures came from
 
 RECIPE = REPO / "recipes" / "finetune.py"
+REHEARSAL = (
+    "python benchmarks/recipe_gpu.py --device cpu --variants factorised_encoder --workers 1 --batch 2 --steps 3 "
+    "--classes 2 --train-clips 4 --eval-clips 2 --video-seconds 1 --video-size 64 48 "
+    "--work-dir /tmp/recipe-gpu-rehearsal --out-dir /tmp/recipe-gpu-rehearsal "
+    "-- --model_size tiny --crop_size 32 --resize_shortest_edge 32 "
+    "(or ISSUE17_REHEARSAL=1 bash benchmarks/issue17_gpu.sh)"
+)
 # The paper's Kinetics recipes for ViViT-B/16x2 (presets.py): Model 2 first, the issue's main case.
 PRESETS = {"factorised_encoder": "kinetics400_vivit_b_fe", "spatio_temporal": "kinetics400_vivit_b"}
 # A keyframe every 2 s at 25 fps, as YouTube uploads (Kinetics' sources) have: processor-report.md's `--keyint 50`.
@@ -440,7 +457,8 @@ def run_plan(options, argv: list[str]) -> dict:
         expected = expected_rate(rate, workers, result["decode_ms_per_clip"])
         steps = steps_for(options, batch, expected, options.train_clips)
         estimate = overhead_s + (compile_s if compiled else 0) + steps * batch / expected
-        what = f"recipe {model_only_key(variant, compiled)}, {workers} workers, batch {batch}, {steps} steps"
+        what = f"recipe {model_only_key(variant, compiled)}, {common.counted(workers, 'worker')}, batch {batch}, "
+        what += f"{steps} steps"
         if not budget.fits(estimate):
             note_skip(what, estimate)
             return None
@@ -640,7 +658,8 @@ def goals(result: dict) -> list[str]:
     for (variant, compiled), r in best.items():
         share, wait = r.get("recipe_over_model_only"), r["train_data_wait_share"]
         lines.append(
-            f"Goals, {model_only_key(variant, compiled)} at {r['workers']} workers: recipe / model-only "
+            f"Goals, {model_only_key(variant, compiled)} at {common.counted(r['workers'], 'worker')}: "
+            "recipe / model-only "
             f"{_figure(share, '.0%')} (>= 90%: {'n/a' if share is None else 'met' if share >= 0.9 else 'not met'}), "
             f"waiting for data {wait:.1%} (< 5%: {'met' if wait < 0.05 else 'not met'})."
         )
@@ -764,8 +783,9 @@ def sync_debug(recipe_argv: list[str], out: Path | None = None) -> dict:
 def parse(argv: list[str]):
     own, recipe_argv = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    cuda = torch.cuda.is_available()
-    parser.add_argument("--device", default="cuda" if cuda else "cpu", help="where the model-only step runs")
+    parser.add_argument(
+        "--device", default="cuda", choices=("cuda", "cpu"), help="where the model-only step runs (cpu: a rehearsal)"
+    )
     parser.add_argument("--variants", nargs="+", default=list(PRESETS), choices=list(PRESETS))
     parser.add_argument("--workers", nargs="+", type=int, default=[4, 8, 15], help="DataLoader workers, first variant")
     parser.add_argument("--batch", type=int, default=32, help="per-device batch when --batch-from has none")
@@ -802,6 +822,12 @@ def parse(argv: list[str]):
     parser.add_argument("--name", default=None, help="file stem (default: recipe-gpu, or recipe-gpu-cpu-rehearsal)")
     parser.add_argument("--sync-debug", action="store_true", help="count host syncs of a few recipe steps")
     options = parser.parse_args(own)
+    common.refuse_without_cuda(parser, options.device, REHEARSAL)
+    if options.batch_from and not Path(options.batch_from).is_file():
+        parser.error(
+            f"--batch-from {options.batch_from}: no such file (benchmarks/batch_limit.py --device cuda writes it); "
+            f"leave it out to train at --batch ({options.batch})"
+        )
     options.recipe_args = recipe_argv
     options.name = options.name or ("recipe-gpu" if options.device == "cuda" else "recipe-gpu-cpu-rehearsal")
     return options

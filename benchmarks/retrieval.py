@@ -41,6 +41,14 @@ def main():
     parser.add_argument("--split", default="test")
     parser.add_argument("--out", default=None, help="write the figures as JSON here")
     args = parser.parse_args()
+    checkpoint = Path(args.model)
+    if not checkpoint.is_dir():
+        parser.error(
+            f"--model {args.model}: no such folder; run the fine-tune first (`accelerate launch recipes/finetune.py` "
+            "writes outputs/), or name the folder its --output_dir wrote"
+        )
+    if not (checkpoint / "config.json").is_file():
+        parser.error(f"--model {args.model}: not a checkpoint folder of recipes/finetune.py (no config.json in it)")
     torch.manual_seed(0)
     data = open_video_dataset(SYNTHETIC)
     examples = data.split(args.split)

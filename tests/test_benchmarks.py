@@ -140,6 +140,40 @@ def test_peak_memory_counter_sees_activations_freed(bench):
     assert counter.current == c.untyped_storage().nbytes()
 
 
+def test_load_average_at_start_and_end_is_recorded(tiny_run):
+    """A run on a loaded machine could not be told from a quiet one: the load average goes into the JSON and md."""
+    result, out = tiny_run
+    load = json.loads((out / "models-cpu-tiny.json").read_text())["machine"]["load_average"]
+    assert len(load["start"]) == 3 and len(load["end"]) == 3
+    assert all(x >= 0 for x in load["start"] + load["end"])
+    markdown = (out / "models-cpu-tiny.md").read_text()
+    assert "Load average (1, 5, 15 min): " + " ".join(f"{x:.2f}" for x in load["start"]) + " at start" in markdown
+
+
+def test_a_load_above_the_threads_used_is_warned_about(bench, tmp_path, monkeypatch, capsys):
+    """With the 1-minute load average above the threads the run uses, it says its timings are not trustworthy: on
+    stderr as it starts and ends, and in the md."""
+    import os
+
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.5, 3.0, 1.0))
+    threads = torch.get_num_threads()
+    try:
+        bench.main(
+            ["--size", "tiny", "--models", "vivit_hf/spatio_temporal", "--attn", "sdpa", "--dtypes", "fp32"]
+            + ["--no-train", "--no-memory", "--repeats", "1", "--warmup", "0", "--threads", "2"]
+            + ["--out-dir", str(tmp_path), "--name", "loaded", "--silent"]
+        )
+    finally:
+        torch.set_num_threads(threads)
+    err = capsys.readouterr().err
+    for when in ("at start", "at the end"):
+        assert f"warning: the 1-minute load average {when} was 5.50, above the 2 threads this run uses" in err
+    result = json.loads((tmp_path / "loaded.json").read_text())
+    assert result["machine"]["load_average"] == {"start": [5.5, 3.0, 1.0], "end": [5.5, 3.0, 1.0]}
+    assert len(result["machine"]["load_warnings"]) == 2
+    assert "**Warning: the 1-minute load average at start was 5.50" in (tmp_path / "loaded.md").read_text()
+
+
 def test_refuses_cuda_without_a_gpu(bench):
     if torch.cuda.is_available():
         pytest.skip("a CUDA device is present")

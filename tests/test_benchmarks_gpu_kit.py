@@ -222,6 +222,9 @@ def test_issue17_gpu_sh_with_no_time_left_skips_every_measurement_names_it_and_c
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "usage:" not in result.stdout and "Traceback" not in result.stdout, result.stdout[-3000:]
+    # The last line names the folder it wrote (the rehearsal's default is /tmp/issue17-rehearsal, not
+    # benchmarks/results/, which the docs seemed to say).
+    assert result.stdout.strip().splitlines()[-1] == f"=== results in {results}, log in {tmp_path / 'log'}"
     recipe = json.loads((out / f"{recipe_name}.json").read_text())
     assert recipe["runs"] == [] and recipe["model_only"] == {}
     for skipped in ("model-only factorised_encoder", "recipe spatio_temporal runs", "recipe factorised_encoder comp"):
@@ -266,3 +269,5 @@ def test_issue17_gpu_sh_exits_non_zero_when_a_step_fails(tmp_path):
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert "failed: batch_limit.py (exit 3)" in result.stdout
     assert "recipe_gpu.py" in result.stdout  # the next step still ran
+    # ... at its --batch: step 1 wrote no limits, so no --batch-from naming a missing file (which it refuses)
+    assert "--batch-from" not in result.stdout and "recipe_gpu.py (exit" not in result.stdout
