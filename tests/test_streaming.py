@@ -228,8 +228,8 @@ def test_two_workers_ending_with_partial_batches_lengthen_the_planned_epoch(shar
 def test_the_planned_shares_of_a_stream_are_those_datasets_streams_to_each_process(shards, tmp_path, sizes):
     """`StreamingVideoDataset.worker_shares` (one worker) against the rows `datasets` really streams to each of 2
     processes, epoch by epoch (it reshuffles the shards' order every epoch, so with 4 unequal shards the shares
-    change), with and without a shuffle buffer and a --max_train_samples cut. 2 or 4 shards: whole shards per process; 3: every 2nd
-    clip; cut: every 2nd clip of the cut, 4 + 3."""
+    change), with and without a shuffle buffer and a --max_train_samples cut. 2 or 4 shards: whole shards per
+    process; 3: every 2nd clip; cut: every 2nd clip of the cut, 4 + 3."""
     from vivit_hf.training.data.streaming import StreamingVideoDataset, open_streaming_dataset
 
     source = repack(shards, tmp_path / "uneven", sizes)

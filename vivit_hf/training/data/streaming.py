@@ -210,7 +210,8 @@ def open_streaming_dataset(
 
 
 def _shard_rows(sizes):
-    """`StreamingVideoDataset.worker_shares`' stand-in shards (`datasets` hands each shard one size): a row of its size."""
+    """`StreamingVideoDataset.worker_shares`' stand-in shards (`datasets` hands each shard one size): a row of its
+    size."""
     for size in sizes:
         yield {"clips": size}
 
