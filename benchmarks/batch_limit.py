@@ -24,31 +24,24 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import json
 import os
 import platform
+import runpy
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def load_common():
-    """benchmarks/common.py, by its path (benchmarks/ is not a package)."""
-    if "vivit_benchmarks_common" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("vivit_benchmarks_common", Path(__file__).with_name("common.py"))
-        sys.modules["vivit_benchmarks_common"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["vivit_benchmarks_common"])
-    return sys.modules["vivit_benchmarks_common"]
-
-
-common = load_common()
+# benchmarks/ is not a package: common.py is run by its path (its docstring says why)
+common = SimpleNamespace(**runpy.run_path(str(Path(__file__).with_name("common.py"))))
 REHEARSAL = (
     "python benchmarks/batch_limit.py --device cpu --model-size tiny --fake-oom-above 12 --out-dir /tmp/batch-limit"
 )

@@ -2,8 +2,8 @@
 """What several benchmark scripts share: the machine's load average (and whether it makes a timing untrustworthy),
 the refusal of a GPU benchmark where no CUDA device is, and counted nouns.
 
-benchmarks/ is not a package: the scripts load this file by its path (`load_common()` in each), so that it does not
-need benchmarks/ on sys.path, where their `models`, `mask` or `recipe` would shadow other modules of those names.
+benchmarks/ is not a package: the scripts run this file by its path (`runpy.run_path`), so that it does not need
+benchmarks/ on sys.path, where their `models`, `mask` or `recipe` would shadow other modules of those names.
 """
 
 from __future__ import annotations

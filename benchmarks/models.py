@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import platform
+import runpy
 import statistics
 import subprocess
 import sys
@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 import torch.nn.functional as F
@@ -43,16 +44,8 @@ from vivit_hf.models.modeling_vivit import VIVIT_MODELS
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
-def load_common():
-    """benchmarks/common.py, by its path (benchmarks/ is not a package)."""
-    if "vivit_benchmarks_common" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("vivit_benchmarks_common", Path(__file__).with_name("common.py"))
-        sys.modules["vivit_benchmarks_common"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["vivit_benchmarks_common"])
-    return sys.modules["vivit_benchmarks_common"]
-
-
-common = load_common()
+# benchmarks/ is not a package: common.py is run by its path (its docstring says why)
+common = SimpleNamespace(**runpy.run_path(str(Path(__file__).with_name("common.py"))))
 
 # ViViT-B/16x2 at 32x224x224 (paper Table 2) and a small stand-in with the same shape of computation.
 BASE = dict(

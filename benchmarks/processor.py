@@ -30,12 +30,12 @@ prints the load average.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
-import sys
+import runpy
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import numpy as np
@@ -44,17 +44,8 @@ import torch
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.processing.video_io import open_video, torchcodec_available
 
-
-def load_common():
-    """benchmarks/common.py, by its path (benchmarks/ is not a package)."""
-    if "vivit_benchmarks_common" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("vivit_benchmarks_common", Path(__file__).with_name("common.py"))
-        sys.modules["vivit_benchmarks_common"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["vivit_benchmarks_common"])
-    return sys.modules["vivit_benchmarks_common"]
-
-
-common = load_common()
+# benchmarks/ is not a package: common.py is run by its path (its docstring says why)
+common = SimpleNamespace(**runpy.run_path(str(Path(__file__).with_name("common.py"))))
 
 NUM_FRAMES, STRIDE = 32, 2
 FILES = {  # name -> (seconds, width, height)

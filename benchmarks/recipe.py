@@ -19,14 +19,15 @@ import argparse
 import copy
 import gc
 import hashlib
-import importlib.util
 import json
 import os
 import re
+import runpy
 import statistics
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 import torch.nn.functional as F
@@ -37,16 +38,8 @@ from vivit_hf.training import finetune  # what recipes/finetune.py builds its da
 REPO = Path(__file__).resolve().parents[1]
 
 
-def load_common():
-    """benchmarks/common.py, by its path (benchmarks/ is not a package)."""
-    if "vivit_benchmarks_common" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("vivit_benchmarks_common", Path(__file__).with_name("common.py"))
-        sys.modules["vivit_benchmarks_common"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["vivit_benchmarks_common"])
-    return sys.modules["vivit_benchmarks_common"]
-
-
-common = load_common()
+# benchmarks/ is not a package: common.py is run by its path (its docstring says why)
+common = SimpleNamespace(**runpy.run_path(str(Path(__file__).with_name("common.py"))))
 
 
 class _NoAccelerator:
