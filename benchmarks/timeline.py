@@ -14,6 +14,10 @@ straight to the model's 32 x 32 input side) in a fresh process, which reports:
 
     python benchmarks/timeline.py [--minutes 1 5 10] [--size 320] [--fps 25] [--window 4] [--hop 2]
         [--out benchmarks/results/timeline.json]
+
+Without `--out`, the default settings write `benchmarks/results/timeline.json` (the file timeline-report.md reads);
+other settings write beside it under a name that says them (`--minutes 1`: `timeline-minutes1.json`), so a quick run
+does not replace the committed figures.
 """
 
 from __future__ import annotations
@@ -125,16 +129,22 @@ def measure(model: str, video: str, window: str, hop: str) -> dict:
     }
 
 
-def main(argv=None) -> dict:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, nargs="+", default=[1, 5, 10])
     p.add_argument("--size", type=int, default=320)
     p.add_argument("--fps", type=int, default=25)
     p.add_argument("--window", default="4")
     p.add_argument("--hop", default="2")
-    p.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "timeline.json"))
+    p.add_argument("--out", default=None, help="default: benchmarks/results/timeline[-<settings not default>].json")
     p.add_argument("--child", nargs=4, metavar=("MODEL", "VIDEO", "WINDOW", "HOP"), help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv=None) -> dict:
+    p = build_parser()
     args = p.parse_args(argv)
+    args.out = args.out or str(default_out(p, args))
     if args.child:
         print(json.dumps(measure(*args.child)))
         return {}
@@ -170,7 +180,28 @@ def main(argv=None) -> dict:
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=1))
+    print(f"wrote {args.out}")
     return result
+
+
+def default_out(parser, args) -> Path:
+    """`benchmarks/results/timeline.json` for the default settings, else a name that says the settings changed."""
+
+    def text(value) -> str:
+        return (
+            "-".join(text(v) for v in value)
+            if isinstance(value, list)
+            else f"{value:g}"
+            if isinstance(value, float)
+            else str(value)
+        )
+
+    changed = [
+        f"{name}{text(getattr(args, name))}"
+        for name in ("minutes", "size", "fps", "window", "hop")
+        if getattr(args, name) != parser.get_default(name)
+    ]
+    return REPO / "benchmarks" / "results" / ("-".join(["timeline", *changed]) + ".json")
 
 
 if __name__ == "__main__":

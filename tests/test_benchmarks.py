@@ -216,3 +216,21 @@ def test_only_the_documented_recipe_benchmark_run_writes_the_committed_result_na
     )
     assert name("--", "--preset=synthetic_motion", "--seed=3") == "recipe-synthetic_motion-seed3"
     assert name("--steps", "40", "--name", "quick") == "quick"
+
+
+def test_a_timeline_run_with_other_settings_does_not_replace_the_committed_figures():
+    """`python benchmarks/timeline.py --minutes 1` (the docstring's cheapest form) wrote its one row over the committed
+    three-row `results/timeline.json` that timeline-report.md reads; other settings now get a name of their own."""
+    spec = importlib.util.spec_from_file_location("bench_timeline", REPO / "benchmarks" / "timeline.py")
+    timeline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(timeline)
+    parser = timeline.build_parser()
+    results = REPO / "benchmarks" / "results"
+
+    def out(*argv):
+        return timeline.default_out(parser, parser.parse_args(list(argv)))
+
+    assert out() == out("--minutes", "1", "5", "10") == results / "timeline.json"
+    assert out("--minutes", "1") == results / "timeline-minutes1.json"
+    assert out("--minutes", "0.5", "2", "--size", "64") == results / "timeline-minutes0.5-2-size64.json"
+    assert out("--hop", "1") == results / "timeline-hop1.json"
