@@ -32,7 +32,7 @@ from functools import partial
 from pathlib import Path
 
 import torch
-from accelerate import Accelerator, PartialState
+from accelerate import Accelerator
 from accelerate.logging import get_logger
 from accelerate.utils import InitProcessGroupKwargs
 from safetensors.torch import save_file
@@ -41,7 +41,7 @@ from transformers import AutoModelForVideoClassification
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
-from vivit_hf.training.agreement import agree, attempt, command_flags, process_group_kwargs
+from vivit_hf.training.agreement import agree, attempt, command_flags, process_group_kwargs, refuse_everywhere
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
 from vivit_hf.training.data.formats import (
@@ -53,8 +53,14 @@ from vivit_hf.training.data.formats import (
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import _at_least, main_process_first
-from vivit_hf.training.flags import SuggestingArgumentParser, hub_source, processes_not_started
-from vivit_hf.training.launch import cpu_process_group
+from vivit_hf.training.flags import (
+    CommandLineRefused,
+    SuggestingArgumentParser,
+    ddp_timeout_given,
+    hub_source,
+    processes_not_started,
+)
+from vivit_hf.training.launch import cpu_process_group, join_process_group
 from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
 logger = get_logger(__name__)
@@ -152,7 +158,7 @@ def agree_to_start(parser, args) -> None:
     machines. (A machine that refused alone used to leave the others waiting at their first collective: 30 minutes.)
     The refusing process stops as on one process: argparse's usage line and status 2."""
     flags = command_flags(args)
-    PartialState(cpu=cpu_process_group(), **process_group_kwargs(args.ddp_timeout))
+    join_process_group(args.ddp_timeout)
     problem, refusal, error = attempt(start_refusal, args)  # a bug in it (an unreadable path) reaches the others too
     if problem:
         refusal = f"error: {problem}"
@@ -222,7 +228,11 @@ def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_siz
 
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)  # the flags' syntax; what they name is checked once every process has joined
+    try:  # the flags' syntax; what they name is checked once every process has joined
+        args = parser.parse_args(argv)
+    except CommandLineRefused as refused:  # on several machines, the others hear why now, not after --ddp_timeout
+        refuse_everywhere(f"error: {refused.message}", partial(join_process_group, ddp_timeout_given(argv)))
+        raise
     agree_to_start(parser, args)
     accelerator = Accelerator(
         cpu=cpu_process_group(),

@@ -26,6 +26,7 @@ import os
 import shutil
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,7 @@ from vivit_hf.training.agreement import (
     command_flags,
     output_dir_is_shared,
     process_group_kwargs,
+    refuse_everywhere,
     resume_choice,
 )
 from vivit_hf.training.checkpoints import (
@@ -85,8 +87,8 @@ from vivit_hf.training.finetune import (
     soft_targets,
     unreadable_training_set,
 )
-from vivit_hf.training.flags import hub_source, processes_not_started
-from vivit_hf.training.launch import cpu_process_group
+from vivit_hf.training.flags import CommandLineRefused, ddp_timeout_given, hub_source, processes_not_started
+from vivit_hf.training.launch import cpu_process_group, join_process_group
 from vivit_hf.training.metrics import plot_training_curves, save_evaluation_plots, scalar_metrics
 from vivit_hf.training.mixup import VideoMixup
 from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmup_steps
@@ -187,7 +189,11 @@ def decide_start(args, output_dir: Path, num_processes: int):
 
 
 def main(argv=None):
-    args = parse_args(argv, description=__doc__, check_paths=False)
+    try:
+        args = parse_args(argv, description=__doc__, check_paths=False)
+    except CommandLineRefused as refused:  # on several machines, the others hear why now, not after --ddp_timeout
+        refuse_everywhere(f"error: {refused.message}", partial(join_process_group, ddp_timeout_given(argv)))
+        raise
     # What the paths name is looked up after the process group is joined (decide_start), so that a folder missing on
     # one machine stops every machine; on one process it is argparse's error, as before.
     output_dir = Path(args.output_dir)

@@ -137,6 +137,19 @@ def test_a_data_set_folder_missing_on_one_machine_stops_every_machine_within_sec
     assert error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"]
 
 
+def test_a_command_line_that_does_not_parse_on_one_machine_stops_every_machine_within_seconds(
+    small_videofolder, tmp_path
+):
+    # Machine 1's command line has a misspelt flag: argparse refused it there before the process group existed, and
+    # machine 0 waited for machine 1 at the group's start for --ddp_timeout (30 minutes by default).
+    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN]
+    (code0, log0), (code1, log1) = two_machines(tmp_path, [flags, [*flags, "--learning-rate", "0.1"]], timeout=120)
+    assert code0 != 0 and code1 != 0
+    reason = "unrecognized arguments: --learning-rate 0.1 (did you mean: --learning-rate -> --learning_rate?)"
+    assert f"finetune.py: error: {reason}" in log1.splitlines(), log1[-3000:]
+    assert error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"], log0[-3000:]
+
+
 def test_resuming_a_checkpoint_only_one_machine_holds_is_refused_on_every_machine(
     small_videofolder, shared_run, tmp_path
 ):

@@ -74,7 +74,9 @@ def attempt(decide, *args, **kwargs):
         return None, f"error: {type(error).__name__}: {error}", error
 
 
-def agree(flags: dict, refusal: str | None = None, resume: list | None = None, error: BaseException | None = None):
+def agree(
+    flags: dict | None, refusal: str | None = None, resume: list | None = None, error: BaseException | None = None
+):
     """Compare this process's decision with every other's (one collective; nothing on one process) and stop every
     process, each with one line, when they differ: any one refused, the command lines differ, or the checkpoints to
     resume differ. A process that failed with an error raises it (its traceback) after the others have heard."""
@@ -91,11 +93,23 @@ def agree(flags: dict, refusal: str | None = None, resume: list | None = None, e
     raise SystemExit(line)
 
 
+def refuse_everywhere(line: str, join) -> None:
+    """Tell every process of the launch of a refusal taken before this process's flags are known (its command line
+    does not parse on this machine), so that they stop at once with one line naming it, rather than wait for it at
+    their first collective for --ddp_timeout. `join()` joins the process group and returns the number of
+    processes; on one process nothing is exchanged. This process's own line was printed already (argparse's)."""
+    if join() > 1:
+        try:
+            agree(None, line)
+        except SystemExit:
+            pass
+
+
 def disagreement(views: list[dict], rank: int) -> str | None:
     """The line process `rank` stops with, given every process's decision (`views`, indexed by rank), or None when
     they agree. Differing command lines come first (a refusal may be their consequence), then refusals, then
     checkpoints."""
-    flags = differing_flags(views)
+    flags = differing_flags([view for view in views if view["flags"] is not None])  # None: its flags did not parse
     if flags:
         return (
             f"error: the processes were given different command lines: {flags}; every machine must run the same "

@@ -41,6 +41,27 @@ COMMON_ALIASES = {
 }
 
 
+class CommandLineRefused(SystemExit):
+    """argparse's exit (status 2) for a command line it refused, with the error line it printed (`message`): on
+    several machines the others are told why (`vivit_hf.training.agreement.refuse_everywhere`)."""
+
+    def __init__(self, message: str):
+        super().__init__(2)
+        self.message = message
+
+
+def ddp_timeout_given(argv=None, default: float = 1800) -> float:
+    """`--ddp_timeout` as typed in a command line that did not parse as a whole (so that telling the other processes
+    of it waits no longer than they would), else `default` (transformers')."""
+    probe = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    probe.add_argument("--ddp_timeout", type=float)
+    try:
+        given = probe.parse_known_args(argv)[0].ddp_timeout
+    except (argparse.ArgumentError, SystemExit):
+        given = None
+    return given if given is not None and given > 0 else default
+
+
 class SuggestingArgumentParser(argparse.ArgumentParser):
     """An `ArgumentParser` whose "unrecognized arguments" error names the closest known flag for each, and whose
     errors print a one-line usage (where `--help` lists the flags) rather than every flag."""
@@ -73,7 +94,9 @@ class SuggestingArgumentParser(argparse.ArgumentParser):
                 message += f"; {launcher_hint}"
         # argparse would print the whole usage first: some 57 lines for the recipes, which push the one line that
         # matters off the screen. One line of usage says where the flags are listed; the error line is argparse's own.
-        self.exit(2, f"usage: {self.prog} [flags]  (every flag: {self.prog} --help)\n{self.prog}: error: {message}\n")
+        self._print_message(f"usage: {self.prog} [flags]  (every flag: {self.prog} --help)\n", sys.stderr)
+        self._print_message(f"{self.prog}: error: {message}\n", sys.stderr)
+        raise CommandLineRefused(message)
 
     def launcher_hint(self, tokens: list[str]) -> str | None:
         """For the unknown flags that are a launcher's (`accelerate launch recipes/finetune.py --num_processes 2`
