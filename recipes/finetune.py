@@ -391,6 +391,7 @@ def main(argv=None):
         mininterval=0.1 if sys.stderr.isatty() else 30,
         desc="training",
     )
+    compiling = compiled is not model  # until this run's first optimiser step
     mixup = VideoMixup(sum(head_sizes), mixup_alpha=args.mixup_alpha or 0.0, cutmix_alpha=args.cutmix_alpha or 0.0)
     unwrapped = accelerator.unwrap_model(model)
     start_time = time.time()
@@ -532,6 +533,9 @@ def main(argv=None):
                 continue
             completed_steps += 1
             meter.end_step()
+            if compiling:  # the step that compiled (~30 s): the bar's clock leaves it out, as a pause, so that its
+                progress.unpause()  # rate and time left are the compiled steps' (they read "21 hours left" for ~1000)
+                compiling = False
             progress.update(1)
             if completed_steps % args.logging_steps == 0 or completed_steps == args.max_train_steps:
                 mean_loss = accelerator.reduce(running_loss / max(running_count, 1), reduction="mean").item()
