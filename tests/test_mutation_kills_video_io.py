@@ -76,10 +76,18 @@ def test_no_indices_is_an_error_naming_the_video(clip):
         assert str(error.value) == f"No frame indices asked of video {reader.name}."
 
 
-def segments(start, wanted):
+def segments(start, wanted, unseekable=()):
     reader = PyAVReader.__new__(PyAVReader)
     reader._start = np.asarray(start, dtype=np.int64)
+    reader._unseekable = set(unseekable)
     return reader._segments(np.asarray(wanted, dtype=np.int64))
+
+
+def test_a_span_never_starts_at_a_keyframe_that_decodes_damaged_alone():
+    start = [0, 0, 0, 3, 3, 3, 6, 6]  # keyframes at 0, 3 and 6
+    assert segments(start, [4, 7], unseekable={6}) == [(3, 4, 7)]  # one span from 3 (6 is not a start)
+    assert segments(start, [7], unseekable={6}) == [(3, 7, 7)]
+    assert segments(start, [7], unseekable={3, 6}) == [(0, 7, 7)]  # nor is 3: from the start
 
 
 def test_wanted_frames_group_into_one_span_per_keyframe_jump():
@@ -224,6 +232,25 @@ def test_a_packet_an_avi_file_ends_inside_is_decoded_as_a_sequential_decode_does
     cut.write_bytes(cut_inside_packet(full, 5))
     truth = sequential_decode(cut)
     assert len(truth) == 6
+    assert_every_frame_reads_as_decoded(cut, truth)
+
+
+@pytest.mark.parametrize("num_frames", [9, 13])
+def test_a_keyframe_an_avi_file_ends_inside_is_concealed_as_a_sequential_decode_conceals_it(tmp_path, num_frames):
+    # MPEG-4 Part 2, a keyframe every 4 frames, cut inside the last packet, a keyframe: the decoder makes a damaged
+    # picture of what is left, concealed from the frame before it in a sequential decode. Decoded from that keyframe
+    # alone (a seek) it was a flat grey frame instead (126 grey levels off on average)
+    full = write_encoded(tmp_path / "full.avi", "avi", "mpeg4", num_frames=num_frames, gop=4)
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(cut_inside_packet(full, num_frames - 1))
+    truth = sequential_decode(cut)
+    assert len(truth) == num_frames
+    for read in ([num_frames - 1], [num_frames - 2, num_frames - 1], range(num_frames)):
+        with open_video(cut, backend="pyav") as reader:
+            assert np.array_equal(reader.read(read), truth[list(read)]), list(read)
+        with open_video(cut, backend="pyav") as reader:
+            streamed = np.stack([frame for _, frame in reader.iter_read(read)])
+            assert np.array_equal(streamed, truth[list(read)]), list(read)
     assert_every_frame_reads_as_decoded(cut, truth)
 
 

@@ -63,6 +63,10 @@ __all__ = [
 ]
 
 
+class _DamagedKeyframe(Exception):
+    """A span's keyframe decoded as a damaged picture with nothing decoded before it (`PyAVReader._unseekable`)."""
+
+
 class VideoDecodeError(BrokenVideoError):
     """A video could not be opened or decoded; the message names the input. A `BrokenVideoError`: the sample's
     fault, skipped and counted where broken samples are (`skip_broken`, the training data set)."""
@@ -461,6 +465,10 @@ class PyAVReader(VideoReader):
         self._stored_size = (self.stream.height, self.stream.width)
         self._stamp = "pts"  # the packet field that names a frame: see _frame_table
         self._pts, self._start = self._frame_table()
+        # Keyframes that decode as a damaged picture when decoding starts there (a file cut inside that keyframe's
+        # packet): a decoder that has the frames before it conceals the damage from them, as a sequential decode
+        # does, so spans that would start there start at the keyframe before (found while reading: `_span_frames`)
+        self._unseekable: set[int] = set()
         if self._num_frames == 0:
             self.close()
             raise VideoDecodeError(f"Video {self.name} has no frames.")
@@ -750,6 +758,8 @@ class PyAVReader(VideoReader):
         """Split sorted wanted indices into (keyframe, first wanted, last wanted) spans, one seek each."""
         segments = []
         for i, kf in zip(wanted.tolist(), self._start[wanted].tolist()):
+            while kf in self._unseekable:
+                kf = int(self._start[kf - 1])
             if segments and kf <= segments[-1][2]:
                 segments[-1][2] = i  # no keyframe to jump to before i: keep decoding
             else:
@@ -793,6 +803,13 @@ class PyAVReader(VideoReader):
         return (*output_size(*self._displayed_size(), size), 3)
 
     def _read_seeking(self, wanted: np.ndarray, convert) -> dict[int, Future]:
+        while True:
+            try:
+                return self._read_spans(wanted, convert)
+            except _DamagedKeyframe:  # now in `_unseekable`: the spans start before it
+                continue
+
+    def _read_spans(self, wanted: np.ndarray, convert) -> dict[int, Future]:
         out: dict[int, Future] = {}
         wanted_set = set(wanted.tolist())
         for start, first, last in self._segments(wanted):
@@ -887,6 +904,9 @@ class PyAVReader(VideoReader):
                     i = lookup.get(pts) if pts is not None else None
                     if i is None:
                         continue
+                    if i == start > 0 and frame.is_corrupt:
+                        self._unseekable.add(start)  # decoded without the frames before it: see `__init__`
+                        raise _DamagedKeyframe(start)
                     # (frames shown before this span may be an open GOP's, decoded without their references)
                     if first <= i:
                         yield i, frame
@@ -962,29 +982,39 @@ class PyAVReader(VideoReader):
         """`(index, frame)` of each wanted frame in order, decoding each span once; a frame the decoder skipped
         wrongly (or a seek that landed late) is decoded again as `_read_seeking` does, from the missed one on."""
         wanted_set = set(wanted.tolist())
-        for start, first, last in self._segments(wanted):
-            need = wanted[(wanted >= first) & (wanted <= last)].tolist()
-            position = 0
-            for begin, skip_nonref in [(start, True), (start, False)] + ([(0, False)] if start > 0 else []):
-                if position == len(need):
-                    break
-                frames = self._span_frames(begin, need[position], last, wanted_set, skip_nonref)
-                try:
-                    for i, frame in frames:
-                        if i == need[position]:
-                            yield i, frame
-                            position += 1
-                            if position == len(need):
-                                break
-                        elif i > need[position]:
-                            break  # need[position] was not produced: decode again
-                finally:
-                    frames.close()
-            if position < len(need):
-                raise VideoDecodeError(
-                    f"Video {self.name}: frames {need[position : position + 8]} could not be decoded "
-                    "(the file may be truncated or corrupt)."
-                )
+        segments = collections.deque(self._segments(wanted))
+        while segments:
+            start, first, last = segments[0]
+            try:
+                yield from self._iter_span(start, first, last, wanted, wanted_set)
+            except _DamagedKeyframe:  # raised before any frame of the span is yielded: the rest again, the span
+                segments = collections.deque(self._segments(wanted[wanted >= first]))  # now from the keyframe before
+                continue
+            segments.popleft()
+
+    def _iter_span(self, start: int, first: int, last: int, wanted: np.ndarray, wanted_set: set[int]):
+        need = wanted[(wanted >= first) & (wanted <= last)].tolist()
+        position = 0
+        for begin, skip_nonref in [(start, True), (start, False)] + ([(0, False)] if start > 0 else []):
+            if position == len(need):
+                break
+            frames = self._span_frames(begin, need[position], last, wanted_set, skip_nonref)
+            try:
+                for i, frame in frames:
+                    if i == need[position]:
+                        yield i, frame
+                        position += 1
+                        if position == len(need):
+                            break
+                    elif i > need[position]:
+                        break  # need[position] was not produced: decode again
+            finally:
+                frames.close()
+        if position < len(need):
+            raise VideoDecodeError(
+                f"Video {self.name}: frames {need[position : position + 8]} could not be decoded "
+                "(the file may be truncated or corrupt)."
+            )
 
     def _iter_sequential(self, wanted: np.ndarray):
         found = 0
