@@ -208,14 +208,20 @@ def assert_every_frame_reads_as_decoded(path, truth: np.ndarray) -> None:
         assert np.array_equal(reader.read(range(len(truth))), truth)
 
 
+def cut_copy(folder, container: str, codec: str, packet: int, **encoding):
+    """A file written with `write_encoded(**encoding)`, cut inside its `packet`-th packet, and a sequential decode of
+    the cut copy: (path, frames)."""
+    full = write_encoded(folder / f"full.{container}", container, codec, **encoding)
+    cut = folder / f"cut.{container}"
+    cut.write_bytes(cut_inside_packet(full, packet))
+    return cut, sequential_decode(cut)
+
+
 @pytest.mark.parametrize("num_frames", [4, 2])
 def test_a_packet_a_flv_file_ends_inside_is_no_frame(tmp_path, num_frames):
     # H.264 without B-frames, a keyframe every 2 frames, cut inside its last packet: FFmpeg's decoder refuses that
     # packet, so a sequential decode gives one frame less than the file has packets
-    full = write_encoded(tmp_path / "full.flv", "flv", "h264", num_frames=num_frames, gop=2)
-    cut = tmp_path / "cut.flv"
-    cut.write_bytes(cut_inside_packet(full, num_frames - 1))
-    truth = sequential_decode(cut)
+    cut, truth = cut_copy(tmp_path, "flv", "h264", num_frames - 1, num_frames=num_frames, gop=2)
     assert frame_indices(truth) == list(range(num_frames - 1))
     assert_every_frame_reads_as_decoded(cut, truth)
     with open_video(cut, backend="pyav") as reader:  # the last whole frame is a keyframe: decoded alone
@@ -227,10 +233,7 @@ def test_a_packet_an_avi_file_ends_inside_is_decoded_as_a_sequential_decode_does
     # MPEG-4 Part 2 with B-frames (decode order I0 P3 B1 B2 P6 B4 ...), cut inside its sixth packet: its decoder
     # makes a picture of what is left, a frame of the sequential decode, so it is one of the table the decode at open
     # makes
-    full = write_encoded(tmp_path / "full.avi", "avi", "mpeg4", num_frames=10, gop=8, bframes=2)
-    cut = tmp_path / "cut.avi"
-    cut.write_bytes(cut_inside_packet(full, 5))
-    truth = sequential_decode(cut)
+    cut, truth = cut_copy(tmp_path, "avi", "mpeg4", 5, num_frames=10, gop=8, bframes=2)
     assert len(truth) == 6
     assert_every_frame_reads_as_decoded(cut, truth)
 
@@ -240,10 +243,7 @@ def test_a_keyframe_an_avi_file_ends_inside_is_concealed_as_a_sequential_decode_
     # MPEG-4 Part 2, a keyframe every 4 frames, cut inside the last packet, a keyframe: the decoder makes a damaged
     # picture of what is left, concealed from the frame before it in a sequential decode. Decoded from that keyframe
     # alone (a seek) it was a flat grey frame instead (126 grey levels off on average)
-    full = write_encoded(tmp_path / "full.avi", "avi", "mpeg4", num_frames=num_frames, gop=4)
-    cut = tmp_path / "cut.avi"
-    cut.write_bytes(cut_inside_packet(full, num_frames - 1))
-    truth = sequential_decode(cut)
+    cut, truth = cut_copy(tmp_path, "avi", "mpeg4", num_frames - 1, num_frames=num_frames, gop=4)
     assert len(truth) == num_frames
     for read in ([num_frames - 1], [num_frames - 2, num_frames - 1], range(num_frames)):
         with open_video(cut, backend="pyav") as reader:
