@@ -542,7 +542,8 @@ def main(argv=None):
                 running_loss, running_count = torch.zeros((), device=accelerator.device), 0
                 throughput = throughput_so_far()
                 speed = throughput["train_clips_per_second"]
-                progress.set_postfix(loss=f"{mean_loss:.4f}", **({"clips/s": f"{speed:.1f}"} if speed else {}))
+                postfix = {"loss": f"{mean_loss:.4f}", **({"clips/s": f"{speed:.1f}"} if speed else {})}
+                progress.set_postfix(postfix, refresh=False)  # drawn at the bar's next redraw: mininterval holds
                 if args.with_tracking:
                     logged = {
                         "train/loss": mean_loss,

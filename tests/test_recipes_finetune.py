@@ -1003,3 +1003,13 @@ def test_overwrite_output_dir_leaves_what_a_fresh_run_leaves_and_the_users_own_f
     fresh = weights(tmp_path / "fresh")
     for name, value in weights(out).items():
         torch.testing.assert_close(value, fresh[name], rtol=0, atol=0, msg=name)
+
+
+def test_in_a_log_file_the_progress_bar_is_drawn_every_30_seconds_not_at_every_logged_step(videofolder, tmp_path):
+    """Without a terminal the bar redraws at most every 30 s (a log file gets a line, not a redraw per step), but
+    each logged step's loss redrew it (`set_postfix` refreshes by default): 240 lines for the README's run."""
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *TINY_MODEL, "--max_train_steps", 8]
+    result = run(FINETUNE, *args, "--logging_steps", 1)
+    draws = result.stderr.count("training:")
+    assert 1 <= draws <= 3, result.stderr[-3000:]  # the first draw, the last (and one 30 s on, on a slow machine)
+    assert "loss=" in result.stderr.rsplit("training:", 1)[1]  # the last draw still shows the loss
