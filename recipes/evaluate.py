@@ -41,7 +41,14 @@ from transformers import AutoModelForVideoClassification
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
-from vivit_hf.training.agreement import agree, attempt, command_flags, process_group_kwargs, refuse_everywhere
+from vivit_hf.training.agreement import (
+    agree,
+    attempt,
+    command_flags,
+    join_process_group,
+    parse_everywhere,
+    process_group_kwargs,
+)
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
 from vivit_hf.training.data.formats import (
@@ -53,14 +60,8 @@ from vivit_hf.training.data.formats import (
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import _at_least, main_process_first
-from vivit_hf.training.flags import (
-    CommandLineRefused,
-    SuggestingArgumentParser,
-    ddp_timeout_given,
-    hub_source,
-    processes_not_started,
-)
-from vivit_hf.training.launch import cpu_process_group, join_process_group
+from vivit_hf.training.flags import SuggestingArgumentParser, hub_source, processes_not_started
+from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
 logger = get_logger(__name__)
@@ -228,11 +229,9 @@ def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_siz
 
 def main(argv=None):
     parser = build_parser()
-    try:  # the flags' syntax; what they name is checked once every process has joined
-        args = parser.parse_args(argv)
-    except CommandLineRefused as refused:  # on several machines, the others hear why now, not after --ddp_timeout
-        refuse_everywhere(f"error: {refused.message}", partial(join_process_group, ddp_timeout_given(argv)))
-        raise
+    # the flags' syntax (a command line refused on one of several machines stops the others now, not after
+    # --ddp_timeout); what they name is checked once every process has joined
+    args = parse_everywhere(parser.parse_args, argv)
     agree_to_start(parser, args)
     accelerator = Accelerator(
         cpu=cpu_process_group(),

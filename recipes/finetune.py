@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from accelerate import Accelerator, PartialState
+from accelerate import Accelerator
 from accelerate.logging import get_logger
 from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, ProjectConfiguration, set_seed
 from tqdm.auto import tqdm
@@ -44,9 +44,10 @@ from vivit_hf.training.agreement import (
     attempt,
     checkpoint_writer,
     command_flags,
+    join_process_group,
     output_dir_is_shared,
+    parse_everywhere,
     process_group_kwargs,
-    refuse_everywhere,
     resume_choice,
 )
 from vivit_hf.training.checkpoints import (
@@ -87,8 +88,8 @@ from vivit_hf.training.finetune import (
     soft_targets,
     unreadable_training_set,
 )
-from vivit_hf.training.flags import CommandLineRefused, ddp_timeout_given, hub_source, processes_not_started
-from vivit_hf.training.launch import cpu_process_group, join_process_group
+from vivit_hf.training.flags import hub_source, processes_not_started
+from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import plot_training_curves, save_evaluation_plots, scalar_metrics
 from vivit_hf.training.mixup import VideoMixup
 from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmup_steps
@@ -189,11 +190,8 @@ def decide_start(args, output_dir: Path, num_processes: int):
 
 
 def main(argv=None):
-    try:
-        args = parse_args(argv, description=__doc__, check_paths=False)
-    except CommandLineRefused as refused:  # on several machines, the others hear why now, not after --ddp_timeout
-        refuse_everywhere(f"error: {refused.message}", partial(join_process_group, ddp_timeout_given(argv)))
-        raise
+    # a command line refused on one of several machines stops the others now, not after --ddp_timeout
+    args = parse_everywhere(partial(parse_args, description=__doc__, check_paths=False), argv)
     # What the paths name is looked up after the process group is joined (decide_start), so that a folder missing on
     # one machine stops every machine; on one process it is argparse's error, as before.
     output_dir = Path(args.output_dir)
@@ -201,8 +199,8 @@ def main(argv=None):
     use_cpu = cpu_process_group()
     # Every process joins the group before it decides anything, so that a refusal on one machine stops them all at
     # once, each with one line (the others used to wait for it at their first collective: 30 minutes).
-    processes = PartialState(cpu=use_cpu, **process_group_kwargs(args.ddp_timeout))
-    decided, refusal, error = attempt(decide_start, args, output_dir, processes.num_processes)
+    num_processes = join_process_group(args.ddp_timeout)
+    decided, refusal, error = attempt(decide_start, args, output_dir, num_processes)
     rerun, batch_warning, settings, checkpoint, resume_state, resume_warnings = decided or (None,) * 6
     agree(flags, refusal, resume_choice(checkpoint, resume_state, output_dir), error)
     # Without one folder every machine sees, each machine keeps whole checkpoints of its own, so that each can resume.

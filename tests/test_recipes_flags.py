@@ -168,7 +168,8 @@ def test_the_recipe_parses_its_flags_before_anything_else(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "--eval_num_crops" in result.stderr.splitlines()[-1] and not (tmp_path / "out").exists()
     source = (REPO / "recipes" / "finetune.py").read_text()
-    assert "def main(argv=None):\n    try:\n        args = parse_args(argv" in source  # the first thing main does
+    comment = "    # a command line refused on one of several machines stops the others now, not after --ddp_timeout\n"
+    assert f"def main(argv=None):\n{comment}    args = parse_everywhere(partial(parse_args," in source  # the first
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,10 @@ import uuid
 from pathlib import Path
 
 import torch.distributed as dist
+from accelerate import PartialState
+
+from vivit_hf.training.flags import CommandLineRefused, ddp_timeout_given
+from vivit_hf.training.launch import cpu_process_group
 
 # Flags that name what lies on each machine (paths, worker counts, a token) or bound only its own waits: they may
 # differ between machines. Every other flag shapes the run itself (data, model, optimisation, which steps are
@@ -93,16 +97,26 @@ def agree(
     raise SystemExit(line)
 
 
-def refuse_everywhere(line: str, join) -> None:
-    """Tell every process of the launch of a refusal taken before this process's flags are known (its command line
-    does not parse on this machine), so that they stop at once with one line naming it, rather than wait for it at
-    their first collective for --ddp_timeout. `join()` joins the process group and returns the number of
-    processes; on one process nothing is exchanged. This process's own line was printed already (argparse's)."""
-    if join() > 1:
-        try:
-            agree(None, line)
-        except SystemExit:
-            pass
+def join_process_group(ddp_timeout: float) -> int:
+    """Join the launch's process group as the recipes do (gloo on CPUs, collectives waiting `ddp_timeout` seconds for
+    a process that does not come) and return the number of processes: 1, and nothing joined, without a launcher."""
+    return PartialState(cpu=cpu_process_group(), **process_group_kwargs(ddp_timeout)).num_processes
+
+
+def parse_everywhere(parse, argv=None):
+    """`parse(argv)` (a recipe's flags). A command line it refuses on this machine (an unknown flag, a value of the
+    wrong type: argparse's line is printed) is told to every process of the launch, so that they stop at once with
+    one line naming this one, rather than wait for it at their first collective for --ddp_timeout; then the refusal
+    is raised here as on one process, where nothing is exchanged."""
+    try:
+        return parse(argv)
+    except CommandLineRefused as refused:
+        if join_process_group(ddp_timeout_given(argv)) > 1:
+            try:
+                agree(None, f"error: {refused.message}")
+            except SystemExit:
+                pass  # this process's own line: argparse's, printed already
+        raise
 
 
 def disagreement(views: list[dict], rank: int) -> str | None:

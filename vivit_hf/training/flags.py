@@ -43,7 +43,7 @@ COMMON_ALIASES = {
 
 class CommandLineRefused(SystemExit):
     """argparse's exit (status 2) for a command line it refused, with the error line it printed (`message`): on
-    several machines the others are told why (`vivit_hf.training.agreement.refuse_everywhere`)."""
+    several machines the others are told why (`vivit_hf.training.agreement.parse_everywhere`)."""
 
     def __init__(self, message: str):
         super().__init__(2)

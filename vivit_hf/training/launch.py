@@ -18,13 +18,3 @@ def cpu_process_group() -> bool:
     if os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes"):
         return True
     return int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.accelerator.is_available()
-
-
-def join_process_group(ddp_timeout: float) -> int:
-    """Join the launch's process group as the recipes do (gloo on CPUs, collectives waiting `ddp_timeout` seconds for
-    a process that does not come) and return the number of processes: 1, and nothing joined, without a launcher."""
-    from accelerate import PartialState
-
-    from vivit_hf.training.agreement import process_group_kwargs
-
-    return PartialState(cpu=cpu_process_group(), **process_group_kwargs(ddp_timeout)).num_processes
