@@ -332,6 +332,7 @@ def main(argv=None):
         logger.info(f"{split}, {args.num_clips}x{args.num_crops} views: {json.dumps(scalar_metrics(results))}")
         logger.info(f"results in {output_dir}")
     accelerator.wait_for_everyone()
+    accelerator.end_training()  # leave the process group before exit (see finetune.py's end)
     return results
 
 

@@ -670,8 +670,10 @@ def main(argv=None):
                 upload_failure = uploader.failure_message(final_upload)
         logger.info(f"done in {train_seconds:.0f}s: {json.dumps({**scalar_metrics(results), **throughput})}")
     accelerator.wait_for_everyone()
-    if args.with_tracking:  # last: it also destroys the process group, which the collectives above need
-        accelerator.end_training()
+    # Last (the collectives above need the group): trackers finish and the process group is left, always. A process
+    # that exits in it can die at exit (SIGABRT, "terminate called without an active exception") when a gloo worker
+    # thread frees a finished collective's tensor while the interpreter shuts down: a run that did everything, failed.
+    accelerator.end_training()
     if upload_failure:
         raise SystemExit(f"error: training finished but {upload_failure}")
     return results

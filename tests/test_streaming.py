@@ -307,8 +307,22 @@ script, sys.argv = sys.argv[1], sys.argv[1:]
 try:
     runpy.run_path(script, run_name="__main__")
 finally:
-    out = sys.argv[sys.argv.index("--output_dir") + 1]
-    open(f"{out}/windows_rank{os.environ.get('RANK', '0')}.json", "w").write(json.dumps(windows + [pending[0]]))
+    out, rank = sys.argv[sys.argv.index("--output_dir") + 1], os.environ.get("RANK", "0")
+    open(f"{out}/windows_rank{rank}.json", "w").write(json.dumps(windows + [pending[0]]))
+    open(f"{out}/left_group_rank{rank}.json", "w").write(json.dumps(not torch.distributed.is_initialized()))
+"""
+
+
+# Runs the recipe given first, then writes whether this process still is in a process group (it must not be) to
+# <output_dir>/left_group_rank<N>.json.
+GROUP_RECORDING = """
+import json, os, runpy, sys
+import torch
+
+script, sys.argv = sys.argv[1], sys.argv[1:]
+runpy.run_path(script, run_name="__main__")
+out, rank = sys.argv[sys.argv.index("--output_dir") + 1], os.environ.get("RANK", "0")
+open(f"{out}/left_group_rank{rank}.json", "w").write(json.dumps(not torch.distributed.is_initialized()))
 """
 
 
@@ -349,6 +363,7 @@ def test_gradient_accumulation_steps_the_optimiser_on_each_epochs_last_partial_w
     run(script, FINETUNE, *args, launcher=LAUNCHERS["torchrun"] if processes == 2 else ())
     for rank in range(processes):  # nothing left unstepped at the end
         assert json.loads((out / f"windows_rank{rank}.json").read_text()) == windows, rank
+        assert json.loads((out / f"left_group_rank{rank}.json").read_text()), rank  # no gloo abort at exit
     results = json.loads((out / "all_results.json").read_text())
     assert results["num_processes"] == processes
     assert results["completed_steps"] == 4 and results["train_clips_per_process"] == [24 // processes] * processes
@@ -392,6 +407,7 @@ for epoch in range(2):
     epochs.append({"ids": ids, "steps": steps})
 out = {"rank": state.process_index, "world_size": state.num_processes, "epochs": epochs, "events": events}
 open(f"{sys.argv[3]}/rank{state.process_index}.json", "w").write(json.dumps(out))
+torch.distributed.destroy_process_group()  # else gloo can abort the exit (see the end of recipes/finetune.py)
 """
 
 
@@ -480,7 +496,15 @@ def test_evaluate_streamed_on_two_processes_equals_the_whole_split_on_one(shards
     from test_recipes_finetune import EVALUATE
 
     common = ["--model", uninterrupted_stream, "--dataset", shards, "--dataset_format", "hub", "--num_workers", "1"]
-    run(EVALUATE, *common, "--streaming", "--output_dir", tmp_path / "streamed", launcher=LAUNCHERS["torchrun"])
+    script = tmp_path / "evaluate_then_record.py"
+    script.write_text(GROUP_RECORDING)
+    streamed = ["--streaming", "--output_dir", tmp_path / "streamed"]
+    run(script, EVALUATE, *common, *streamed, launcher=LAUNCHERS["torchrun"])
+    # Each process left the process group before exit (else gloo can abort it: see the end of recipes/finetune.py).
+    assert [json.loads((tmp_path / "streamed" / f"left_group_rank{rank}.json").read_text()) for rank in (0, 1)] == [
+        True,
+        True,
+    ]
     run(EVALUATE, *common, "--output_dir", tmp_path / "whole")
     streamed, whole = (json.loads((tmp_path / d / "eval_results.json").read_text()) for d in ("streamed", "whole"))
     assert streamed["num_processes"] == 2 and streamed["num_samples"] == whole["num_samples"] == 6
