@@ -60,7 +60,7 @@ from vivit_hf.training.data.formats import (
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import _at_least, main_process_first
-from vivit_hf.training.flags import SuggestingArgumentParser, hub_source, processes_not_started
+from vivit_hf.training.flags import DDP_TIMEOUT, SuggestingArgumentParser, hub_source, processes_not_started
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--ddp_timeout",
         type=_at_least(1),
-        default=1800,
+        default=DDP_TIMEOUT,
         help="seconds a collective waits for a process that does not come (a lost machine) before the run fails "
         "(transformers' name and default)",
     )

@@ -29,7 +29,7 @@ from .data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_opti
 from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos, describe_example
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-from .flags import HUB_SOURCE_ERRORS, SuggestingArgumentParser, is_hub_failure
+from .flags import DDP_TIMEOUT, HUB_SOURCE_ERRORS, SuggestingArgumentParser, is_hub_failure
 from .metrics import evaluation_metrics, predict
 from .presets import MODEL_SIZES, PRESETS, get_preset
 
@@ -177,7 +177,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument(
         "--ddp_timeout",
         type=_at_least(1),
-        default=1800,
+        default=DDP_TIMEOUT,
         help="seconds a collective waits for a process that does not come (a lost machine) before the run fails "
         "(transformers' name and default)",
     )

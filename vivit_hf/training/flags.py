@@ -50,9 +50,13 @@ class CommandLineRefused(SystemExit):
         self.message = message
 
 
-def ddp_timeout_given(argv=None, default: float = 1800) -> float:
+# `--ddp_timeout`'s default in both recipes, in seconds: transformers' (`TrainingArguments.ddp_timeout`).
+DDP_TIMEOUT = 1800
+
+
+def ddp_timeout_given(argv=None, default: float = DDP_TIMEOUT) -> float:
     """`--ddp_timeout` as typed in a command line that did not parse as a whole (so that telling the other processes
-    of it waits no longer than they would), else `default` (transformers')."""
+    of it waits no longer than they would), else `default`."""
     probe = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     probe.add_argument("--ddp_timeout", type=float)
     try:
