@@ -605,6 +605,7 @@ def main(argv=None):
 
     # ------------------------------------------------------------------ final outputs
     train_seconds = time.time() - start_time
+    progress.close()  # its last redraw now, before the lines below (left open, it redrew when collected, if ever)
     if not results:  # nothing was left to train: the outputs still need the checkpoint's metrics
         results = evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
         refuse_nothing_learned_or_measured(results)

@@ -991,7 +991,17 @@ def test_overwrite_output_dir_leaves_what_a_fresh_run_leaves_and_the_users_own_f
     (stale / "eval_results.json").write_text('{"top1": 1.0}')
     (out / "notes.txt").write_text("mine")
     flags = ["--dataset", videofolder, *TINY_MODEL, "--max_train_steps", "3"]
-    run_in_process(load_recipe(), *flags, "--output_dir", out, "--overwrite_output_dir")
+    recipe, bars = load_recipe(), []
+
+    class RecordedBar(recipe.tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bars.append(self)
+
+    recipe.tqdm = RecordedBar
+    run_in_process(recipe, *flags, "--output_dir", out, "--overwrite_output_dir")
+    # The training bar is closed when main returns (its last redraw was in the pytest worker's stderr, minutes later).
+    assert bars and all(bar.disable for bar in bars)  # tqdm's close() disables the bar
     run_in_process(load_recipe(), *flags, "--output_dir", tmp_path / "fresh")
 
     def listing(folder):
