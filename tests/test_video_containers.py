@@ -11,7 +11,7 @@ import av
 import numpy as np
 import pytest
 import torch
-from video_factory import frame_indices, write_divx_packed_avi, write_encoded
+from video_factory import frame_indices, remux, write_divx_packed_avi, write_encoded, write_mpeg4_with_nvops
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.processing.video_io import open_video, read_frames
@@ -164,6 +164,25 @@ def test_divx_packed_bitstream_avi_equals_a_sequential_decode(tmp_path):
     path = write_divx_packed_avi(tmp_path / "xvid.avi", num_frames=36)
     truth = sequential_decode(path)
     assert frame_indices(truth) == list(range(36))
+    check_every_access_path(path, truth)
+
+
+@pytest.mark.parametrize("fmt", ["matroska", "mp4", "mov"])
+def test_packed_bitstream_remuxed_into_a_timed_container_equals_a_sequential_decode(tmp_path, fmt):
+    """`ffmpeg -i ucf101.avi -c copy a.mkv` keeps the packed pairs and their N-VOP placeholders: the timestamps then
+    name packets, not the pictures a decoder gives (frames read one off, some not at all)."""
+    path = remux(write_divx_packed_avi(tmp_path / "xvid.avi", num_frames=36), tmp_path / f"copy.{fmt}", fmt)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(36))
+    check_every_access_path(path, truth)
+
+
+@pytest.mark.parametrize("fmt", ["matroska", "mp4"])
+def test_mpeg4_not_coded_packets_are_no_frames(tmp_path, fmt):
+    """N-VOPs decode to no picture: 24 pictures in 28 packets are 24 frames, each where a sequential decode has it."""
+    path = write_mpeg4_with_nvops(tmp_path / f"nvop.{fmt}", fmt, num_frames=24, every=5)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(24))
     check_every_access_path(path, truth)
 
 

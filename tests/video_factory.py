@@ -288,19 +288,26 @@ def write_divx_packed_avi(
     first, key, pts = packets[0]
     vop = first.find(b"\x00\x00\x01\xb6")
     packets[0] = (first[:vop] + b"\x00\x00\x01\xb2DivX503b1393p" + first[vop:], key, pts)
-    # N-VOP: type P (01), modulo_time_base 0, marker, time increment 0 (5 bits at 25 fps), marker,
-    # vop_coded 0, then stuffing (0 and 1s) to the byte
-    nvop = b"\x00\x00\x01\xb6" + bytes([0b01010000, 0b01001111])
     chunks, k = [], 0
     while k < len(packets):
         data, key, pts = packets[k]
         if k + 1 < len(packets) and packets[k + 1][2] < pts:  # a B-VOP follows in decode order: pack it
-            chunks += [(data + packets[k + 1][0], key), (nvop, False)]
+            chunks += [(data + packets[k + 1][0], key), (NVOP, False)]
             k += 2
         else:
             chunks.append((data, key))
             k += 1
-    container = av.open(str(path), "w", format="avi")
+    return _mux_mpeg4(path, "avi", chunks, height, width)
+
+
+# N-VOP ("not coded"): type P (01), modulo_time_base 0, marker, time increment 0 (5 bits at 25 fps), marker,
+# vop_coded 0, then stuffing (0 and 1s) to the byte. A decoder gives no picture for it.
+NVOP = b"\x00\x00\x01\xb6" + bytes([0b01010000, 0b01001111])
+
+
+def _mux_mpeg4(path, fmt: str, chunks, height: int, width: int) -> str:
+    """MPEG-4 part 2 packets `(data, is_keyframe)`, one per 1/25 s, into a `fmt` container as they are."""
+    container = av.open(str(path), "w", format=fmt)
     stream = container.add_stream("mpeg4", rate=25)
     stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
     for i, (data, key) in enumerate(chunks):
@@ -308,4 +315,39 @@ def write_divx_packed_avi(
         packet.stream, packet.pts, packet.dts, packet.time_base, packet.is_keyframe = stream, i, i, Fraction(1, 25), key
         container.mux(packet)
     container.close()
+    return str(path)
+
+
+def write_mpeg4_with_nvops(
+    path: str | Path, fmt: str, num_frames: int = 24, every: int = 5, height: int = 48, width: int = 64
+) -> str:
+    """MPEG-4 part 2 without B-frames, an N-VOP packet after every `every`-th frame's packet (Xvid and capture
+    tools write one for a frame with nothing new), in a container that stores a timestamp per packet."""
+    encoder = av.CodecContext.create("mpeg4", "w")
+    encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+    encoder.time_base, encoder.framerate = Fraction(1, 25), Fraction(25)
+    encoder.options = {"g": "12", "qscale": "3"}
+    chunks = []
+    for i in range(num_frames + 1):
+        frame = None
+        if i < num_frames:
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")
+            frame = frame.reformat(format="yuv420p")
+            frame.pts = i
+        for packet in encoder.encode(frame):
+            chunks.append((bytes(packet), packet.is_keyframe))
+            if len([c for c in chunks if c[0] != NVOP]) % every == 0:
+                chunks.append((NVOP, False))
+    return _mux_mpeg4(path, fmt, chunks, height, width)
+
+
+def remux(source: str | Path, path: str | Path, fmt: str) -> str:
+    """The video stream of `source` copied packet for packet into a `fmt` container (`ffmpeg -i a -c copy b`)."""
+    with av.open(str(source)) as src, av.open(str(path), "w", format=fmt) as out:
+        stream = src.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        for packet in src.demux(stream):
+            if packet.size and packet.dts is not None:
+                packet.stream = copy
+                out.mux(packet)
     return str(path)

@@ -150,6 +150,12 @@ _SKIP_NONREF_PER_PACKET = frozenset({"h264"})
 # FFmpeg's flag for formats that store no timestamps at all (raw elementary streams).
 _UNTIMED_FORMATS = frozenset({"avi", "asf"})
 _AVFMT_NOTIMESTAMPS = 0x0080
+# MPEG-4 part 2 packets this small hold no coded picture: an N-VOP ("not coded", which Xvid and capture tools write
+# for a frame with nothing new, 6-8 bytes) or a packed bitstream's placeholder after a packet holding two pictures
+# (DivX; kept by a remux with `-c copy`). A sequential decode gives no frame for them, so counting packets would
+# shift every later frame. A coded picture of a tiny, static video can be as small: it only costs a full decode.
+_NO_PICTURE_CODECS = frozenset({"mpeg4"})
+_NO_PICTURE_SIZE = 8
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 
@@ -551,7 +557,9 @@ class PyAVReader(VideoReader):
         whatever the codec does (pyramids, open GOPs, packed B-frames, N-VOPs that give no frame).
         Parsing each codec's picture order instead would be codec by codec and still miss the
         decoder's own choices. Codecs that never reorder (MJPEG, VP8/VP9, H.263, ...) show their
-        packets in decode order and need no decode, when their dts name them."""
+        packets in decode order and need no decode, when their dts name them. MPEG-4 part 2 packets
+        too small to hold a picture (N-VOPs, packed bitstreams remuxed into mkv / mp4) are decoded once
+        too, their packets named by their pts."""
         import av
 
         if not self._owns_container:
@@ -560,15 +568,18 @@ class PyAVReader(VideoReader):
             except av.FFmpegError:
                 pass
         pts, dts, key = [], [], []  # per frame shown
-        names, keyframes = [], []  # per packet, as _decoded_table and _name_packet count them
+        names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
         leading = None  # frames shown before the first keyframe
         cut = False  # whether the file ends inside its last packet (see _decodable)
+        smallest = None  # the smallest packet's size
         try:
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
                     continue
+                smallest = packet.size if smallest is None else min(smallest, packet.size)
                 names.append(packet.dts)
                 keyframes.append(packet.is_keyframe)
+                stamped.append(packet.pts)
                 if leading is None and packet.is_keyframe:
                     leading = len(pts)
                 cut = getattr(packet, "is_corrupt", False) and not packet.is_discard
@@ -592,7 +603,12 @@ class PyAVReader(VideoReader):
         # A stream whose decoder reorders frames, stamped pts == dts throughout, carries decode times in its pts
         # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
         decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
-        if untimed or decode_times or None in pts or len(set(pts)) < len(pts):
+        # Packets that may give no picture (see _NO_PICTURE_SIZE): only the decoder tells which frames there are.
+        # Their pts still name packets (matroska's dts do not: FFmpeg guesses them, otherwise after a seek).
+        no_picture = self.stream.codec_context.name in _NO_PICTURE_CODECS and (smallest or 0) <= _NO_PICTURE_SIZE
+        if no_picture and not (untimed or decode_times) and None not in stamped and len(set(stamped)) == len(stamped):
+            return self._cached_decoded_table(stamped, keyframes)
+        if untimed or decode_times or no_picture or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
             named = None not in names and all(a < b for a, b in zip(names, names[1:]))
             if not named or self.stream.codec_context.codec.reorder:
