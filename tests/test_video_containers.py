@@ -7,14 +7,24 @@ test; every frame read by index, random subsets and the processor's clips must e
 Frames are the factory's pattern frames, so a wrong frame also shows which frame came instead.
 """
 
+from fractions import Fraction
+from pathlib import Path
+
 import av
 import numpy as np
 import pytest
 import torch
-from video_factory import frame_indices, remux, write_divx_packed_avi, write_encoded, write_mpeg4_with_nvops
+from video_factory import (
+    frame_indices,
+    pattern_frame,
+    remux,
+    write_divx_packed_avi,
+    write_encoded,
+    write_mpeg4_with_nvops,
+)
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.processing.video_io import open_video, read_frames
+from vivit_hf.processing.video_io import open_video, probe, read_frames
 
 NUM_FRAMES = 48
 VFR = [4, 12, 8]  # frame durations in 1/100 s, cycled
@@ -184,6 +194,38 @@ def test_mpeg4_not_coded_packets_are_no_frames(tmp_path, fmt):
     truth = sequential_decode(path)
     assert frame_indices(truth) == list(range(24))
     check_every_access_path(path, truth)
+
+
+def write_ts_from(path, first: int, start: int, num_frames: int = 24) -> bytes:
+    """An H.264 MPEG-TS (2 B-frames) of frames `first`, `first + 1`, ... whose clock starts at `start` (90 kHz)."""
+    with av.open(str(path), "w", format="mpegts") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.options = {"preset": "ultrafast", "x264-params": "bframes=2:keyint=12:scenecut=0"}
+        stream.time_base = stream.codec_context.time_base = Fraction(1, 90000)
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(first + i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = start + 3600 * i, Fraction(1, 90000)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return Path(path).read_bytes()
+
+
+@pytest.mark.parametrize("second_clock", [-9 * 90000, 45000], ids=["behind", "interleaved"])
+def test_joined_transport_streams_whose_clock_goes_back_read_as_a_sequential_decode(tmp_path, second_clock):
+    """`cat a.ts b.ts` (HLS segments, camera clips, a clock reset) where b's clock starts 9 s before a's or half-way
+    through a's: sorted, the timestamps refused every frame, or mixed the two parts' frames silently."""
+    start = 10 * 90000
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(
+        write_ts_from(tmp_path / "a.ts", 0, start) + write_ts_from(tmp_path / "b.ts", 24, start + second_clock)
+    )
+    truth = sequential_decode(joined)
+    assert frame_indices(truth) == list(range(48))
+    check_every_access_path(str(joined), truth)
+    assert probe(joined).fps == pytest.approx(25)
 
 
 def test_issue_reproduction_avi_with_b_frames(tmp_path):

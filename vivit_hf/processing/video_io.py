@@ -150,6 +150,9 @@ _SKIP_NONREF_PER_PACKET = frozenset({"h264"})
 # FFmpeg's flag for formats that store no timestamps at all (raw elementary streams).
 _UNTIMED_FORMATS = frozenset({"avi", "asf"})
 _AVFMT_NOTIMESTAMPS = 0x0080
+# Formats whose clock may jump (FFmpeg's AVFMT_TS_DISCONT: MPEG-TS, MPEG-PS): `cat a.ts b.ts` (HLS segments, camera
+# clips, a broadcast across a clock reset) is a valid file whose second clock can run behind the first one's
+_AVFMT_TS_DISCONT = 0x0200
 # MPEG-4 part 2 packets this small hold no coded picture: an N-VOP ("not coded", which Xvid and capture tools write
 # for a frame with nothing new, 6-8 bytes) or a packed bitstream's placeholder after a packet holding two pictures
 # (DivX; kept by a remux with `-c copy`). A sequential decode gives no frame for them, so counting packets would
@@ -608,7 +611,11 @@ class PyAVReader(VideoReader):
         no_picture = self.stream.codec_context.name in _NO_PICTURE_CODECS and (smallest or 0) <= _NO_PICTURE_SIZE
         if no_picture and not (untimed or decode_times) and None not in stamped and len(set(stamped)) == len(stamped):
             return self._cached_decoded_table(stamped, keyframes)
-        if untimed or decode_times or no_picture or None in pts or len(set(pts)) < len(pts):
+        # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames.
+        jumps_back = bool(fmt.flags & _AVFMT_TS_DISCONT) and any(
+            a is not None and b is not None and b < a for a, b in zip(names, names[1:])
+        )
+        if untimed or decode_times or no_picture or jumps_back or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
             named = None not in names and all(a < b for a, b in zip(names, names[1:]))
             if not named or self.stream.codec_context.codec.reorder:
