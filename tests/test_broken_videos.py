@@ -109,3 +109,28 @@ def test_the_training_data_set_skips_and_counts_every_kind_of_broken_file(tmp_pa
     assert all(s["pixel_values"].shape == samples[0]["pixel_values"].shape for s in samples)
     assert all(not s["pixel_values"].any() for s in samples[1:])
     assert [int(s["labels"]) for s in samples] == [0, 1, 2, 3]
+
+
+def test_a_file_cut_inside_its_first_frame_is_an_error_saying_it_is_truncated(tmp_path):
+    """A download cut inside its first video packet holds no frame (a sequential decode gives none): it read as one
+    frame of 0 x 0, and the processor then asked for `short_video="loop"`, which failed to decode it."""
+    import av
+
+    from vivit_hf.processing.video_io import probe
+
+    whole = tmp_path / "whole.flv"
+    write_video(whole, num_frames=10, codec="h264", container_format="flv")
+    with av.open(str(whole)) as container:
+        first = next(p for p in container.demux(container.streams.video[0]) if p.size)
+    cut = tmp_path / "cut.flv"
+    cut.write_bytes(whole.read_bytes()[: first.pos + first.size // 2])
+    with av.open(str(cut)) as container:  # the reference: a sequential decode gives no frame
+        frames = []
+        try:
+            frames = list(container.decode(video=0))
+        except av.FFmpegError:
+            pass
+    assert frames == []
+    for read in (probe, lambda path: ViViTVideoProcessor(**SMALL)(path, short_video="loop")):
+        with pytest.raises(VideoDecodeError, match=r"cut\.flv' has no frames \(it ends inside its first frame"):
+            read(cut)

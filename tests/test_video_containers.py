@@ -228,6 +228,42 @@ def test_joined_transport_streams_whose_clock_goes_back_read_as_a_sequential_dec
     assert probe(joined).fps == pytest.approx(25)
 
 
+def write_x264(path, fmt: str, num_frames: int, options: dict | None = None) -> str:
+    """Pattern frames at 25 fps, x264 with its default settings (3 B-frames allowed) unless `options` say else."""
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream("libx264", rate=25, options={"preset": "veryfast", **(options or {})})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 25)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
+def test_a_one_frame_flv_encoded_with_b_frames_allowed_reads_its_frame(tmp_path):
+    """Its table comes from a decode at open (the stream says it may reorder, and its one pts equals its dts), and
+    FFmpeg's seek to the start of a one-packet FLV lands past its only packet: it read as "has no frames"."""
+    path = write_x264(tmp_path / "one.flv", "flv", num_frames=1)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == [0]
+    assert probe(path).num_frames == 1
+    assert_frames_equal(read_frames(path, [0, 0]), truth, [0, 0])
+    processor = ViViTVideoProcessor(num_frames=2, do_resize=False, do_center_crop=False, do_rescale=False)
+    pixels = processor(path, short_video="loop", do_normalize=False, return_tensors="pt")["pixel_values"][0]
+    assert_frames_equal(pixels.permute(0, 2, 3, 1).round().to(torch.uint8).numpy(), truth, [0, 0])
+
+
+@pytest.mark.parametrize("fmt", ["mpegts", "mp4", "matroska"])
+def test_a_one_frame_video_reports_its_stream_rate(tmp_path, fmt):
+    """One frame has no span of timestamps to measure the rate by: the stream's own rate, 25 fps, not H.264's field
+    rate (FFmpeg's guessed rate for a one-frame MPEG-TS is 50: duration 0.02 s)."""
+    info = probe(write_x264(tmp_path / f"one.{fmt}", fmt, num_frames=1))
+    assert (info.num_frames, info.fps, info.duration) == (1, 25.0, pytest.approx(0.04))
+
+
 def test_issue_reproduction_avi_with_b_frames(tmp_path):
     """The issue's file: 60 frames of grey level 4*i, x264 with 3 B-frames, in AVI."""
     path = str(tmp_path / "bf.avi")

@@ -36,6 +36,7 @@ from __future__ import annotations
 import collections
 import functools
 import io
+import itertools
 import os
 import re
 import threading
@@ -473,6 +474,7 @@ class PyAVReader(VideoReader):
         # changes mid-way would report another size after a read
         self._stored_size = (self.stream.height, self.stream.width)
         self._stamp = "pts"  # the packet field that names a frame: see _frame_table
+        self._truncated = False  # whether the file ends inside a packet, dropped as no frame: see _frame_table
         self._pts, self._start = self._frame_table()
         # Keyframes that decode as a damaged picture when decoding starts there (a file cut inside that keyframe's
         # packet): a decoder that has the frames before it conceals the damage from them, as a sequential decode
@@ -480,7 +482,8 @@ class PyAVReader(VideoReader):
         self._unseekable: set[int] = set()
         if self._num_frames == 0:
             self.close()
-            raise VideoDecodeError(f"Video {self.name} has no frames.")
+            truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
+            raise VideoDecodeError(f"Video {self.name} has no frames{truncated}.")
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
         self._first_stamp = None if self._pts is None else int(self._pts.min())
         self._orientation: tuple[int, bool] | None = None  # (rotation, hflip) of the first frame: see `orientation`
@@ -528,6 +531,19 @@ class PyAVReader(VideoReader):
             self.container.seek(0, unsupported_byte_offset=True)
         else:
             self.container.seek(0)
+
+    def _demux_from_start(self):
+        """The stream's packets from the first one (after `_rewind`; `self.stream` is the reopened file's if it had
+        to be reopened, so take the decoder after calling this)."""
+        self._rewind()
+        packets = self.container.demux(self.stream)
+        head = next(packets, None)
+        if (head is None or not head.size) and self._owns_container:
+            # FFmpeg's seek to the start of a one-packet FLV lands at its end (nothing but the flush packet
+            # follows): the file opened again starts at its first packet
+            self._open()
+            return self.container.demux(self.stream)
+        return packets if head is None else itertools.chain([head], packets)
 
     def _rewind(self) -> None:
         """Back to the first packet. Raw elementary streams (`.h264`) cannot seek at all: reopen."""
@@ -621,10 +637,11 @@ class PyAVReader(VideoReader):
             if not named or self.stream.codec_context.codec.reorder:
                 return self._cached_decoded_table(names if named else [], keyframes)
             pts = dts  # never reordered: decode order is presentation order
-        if cut and self._stamp == "pts" and len(pts) > 1:
+        if cut and self._stamp == "pts" and pts:
             # A packet the file ends inside (FFmpeg flags it corrupt) is no frame: H.264 decoders refuse most such
             # packets, and the rest make up a picture past the cut; which, only decoding it would tell.
             del pts[-1], key[-1]
+            self._truncated = True
         stamps = np.asarray(pts, dtype=np.int64)
         order = np.argsort(stamps)  # the stamps are distinct: any sort gives the same order
         key_arr = np.asarray(key, dtype=bool)[order]
@@ -657,10 +674,11 @@ class PyAVReader(VideoReader):
         counted and read by decoding from the start."""
         import av
 
-        self._rewind()
-        places, context = [], self.stream.codec_context
+        places = []
         try:
-            for place, packet in enumerate(_decodable(self.container.demux(self.stream), send_cut=True)):
+            packets = self._demux_from_start()
+            context = self.stream.codec_context
+            for place, packet in enumerate(_decodable(packets, send_cut=True)):
                 if packet is not None:
                     packet.pts = place
                 for frame in context.decode(packet):
@@ -706,7 +724,10 @@ class PyAVReader(VideoReader):
         return flags
 
     def _fps(self) -> float:
-        rate = self.stream.average_rate or self.stream.guessed_rate or self.stream.base_rate
+        # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
+        # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
+        context = self.stream.codec_context
+        rate = self.stream.average_rate or context.framerate or self.stream.guessed_rate or self.stream.base_rate
         if self._pts is not None and self._pts.size > 1 and self.stream.time_base:
             span = float((self._pts.max() - self._first_stamp) * self.stream.time_base)
             if span > 0:
@@ -868,17 +889,7 @@ class PyAVReader(VideoReader):
                 except av.FFmpegError:  # a damaged file can fail the timestamp search: read from the start
                     final = True
             if final:
-                self._rewind()
-                packets = self.container.demux(self.stream)
-                head = next(packets, None)
-                if (head is None or not head.size) and self._owns_container:
-                    # FFmpeg's seek to the start of a one-packet FLV lands at its end (nothing but the flush packet
-                    # follows): the file opened again starts at its first packet
-                    self._open()
-                    packets = self.container.demux(self.stream)
-                elif head is not None:
-                    yield head
-                yield from packets
+                yield from self._demux_from_start()
                 return
             packets = self.container.demux(self.stream)
             key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
@@ -945,9 +956,8 @@ class PyAVReader(VideoReader):
     def _sequential_frames(self, wanted: np.ndarray):
         """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
-        self._rewind()
+        packets = _decodable(self._demux_from_start(), send_cut=True)
         context = self.stream.codec_context
-        packets = _decodable(self.container.demux(self.stream), send_cut=True)
         frames = (frame for packet in packets for frame in context.decode(packet))
         for i, frame in enumerate(frames):
             self.frames_decoded += 1
