@@ -92,15 +92,19 @@ def test_a_span_never_starts_at_a_keyframe_that_decodes_damaged_alone():
 
 def test_wanted_frames_group_into_one_span_per_keyframe_jump():
     start = [0, 0, 0, 3, 3, 3, 6, 6]  # keyframes at 0, 3 and 6
-    assert segments(start, [1, 2, 4, 7]) == [(0, 1, 2), (3, 4, 4), (6, 7, 7)]
-    assert segments(start, [0, 1, 2, 3]) == [(0, 0, 2), (3, 3, 3)]
+    assert segments(start, [1, 4, 7]) == [(0, 1, 1), (3, 4, 4), (6, 7, 7)]
+    assert segments(start, [1, 5]) == [(0, 1, 1), (3, 5, 5)]
     assert segments(start, [5]) == [(3, 5, 5)]
+    # a keyframe right after the last wanted frame is decoded on to, not sought (a sequential decode's frames)
+    assert segments(start, [0, 1, 2, 3]) == [(0, 0, 3)]
+    assert segments(start, [1, 2, 4, 7]) == [(0, 1, 4), (6, 7, 7)]
 
 
 def test_a_keyframe_at_the_last_wanted_frame_keeps_decoding_on():
     # frame 1 is a keyframe and wanted; frame 2 starts from it: no second seek
     assert segments([0, 1, 1], [1, 2]) == [(1, 1, 2)]
-    assert segments([0, 0, 2, 2], [1, 3]) == [(0, 1, 1), (2, 3, 3)]
+    assert segments([0, 0, 2, 2], [1, 3]) == [(0, 1, 3)]  # keyframe 2 follows frame 1: decoded on to
+    assert segments([0, 0, 0, 3, 3], [1, 4]) == [(0, 1, 1), (3, 4, 4)]
 
 
 # -- the names of packets and frames in the tables a decode at open makes (PyAVReader._decoded_table, _name_packet)

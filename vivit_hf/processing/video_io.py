@@ -804,8 +804,11 @@ class PyAVReader(VideoReader):
         for i, kf in zip(wanted.tolist(), self._start[wanted].tolist()):
             while kf in self._unseekable:
                 kf = int(self._start[kf - 1])
-            if segments and kf <= segments[-1][2]:
-                segments[-1][2] = i  # no keyframe to jump to before i: keep decoding
+            # No keyframe to jump to before i, or i's keyframe is the next frame: keep decoding (a seek there would
+            # only flush the decoder, and concealment of a damaged frame after it would lose what a sequential
+            # decode has: consecutive frames then read as a sequential decode gives them)
+            if segments and kf <= segments[-1][2] + 1:
+                segments[-1][2] = i
             else:
                 segments.append([kf, i, i])
         return [tuple(s) for s in segments]
