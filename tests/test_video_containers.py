@@ -7,6 +7,7 @@ test; every frame read by index, random subsets and the processor's clips must e
 Frames are the factory's pattern frames, so a wrong frame also shows which frame came instead.
 """
 
+import struct
 from fractions import Fraction
 from pathlib import Path
 
@@ -228,11 +229,12 @@ def test_joined_transport_streams_whose_clock_goes_back_read_as_a_sequential_dec
     assert probe(joined).fps == pytest.approx(25)
 
 
-def write_x264(path, fmt: str, num_frames: int, options: dict | None = None) -> str:
-    """Pattern frames at 25 fps, x264 with its default settings (3 B-frames allowed) unless `options` say else."""
+def write_x264(path, fmt: str, num_frames: int, codec: str = "libx264", pix_fmt: str = "yuv420p") -> str:
+    """Pattern frames at 25 fps; x264 with its default settings (3 B-frames allowed), or another `codec`."""
     with av.open(str(path), "w", format=fmt) as container:
-        stream = container.add_stream("libx264", rate=25, options={"preset": "veryfast", **(options or {})})
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        options = {"preset": "veryfast"} if codec == "libx264" else {}
+        stream = container.add_stream(codec, rate=25, options=options)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, pix_fmt
         for i in range(num_frames):
             frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
             frame.pts, frame.time_base = i, Fraction(1, 25)
@@ -262,6 +264,40 @@ def test_a_one_frame_video_reports_its_stream_rate(tmp_path, fmt):
     rate (FFmpeg's guessed rate for a one-frame MPEG-TS is 50: duration 0.02 s)."""
     info = probe(write_x264(tmp_path / f"one.{fmt}", fmt, num_frames=1))
     assert (info.num_frames, info.fps, info.duration) == (1, 25.0, pytest.approx(0.04))
+
+
+def with_exif(source, path, fmt: str) -> str:
+    """A copy of an MJPEG file whose every JPEG carries an EXIF APP1 segment (orientation 1), as cameras write."""
+    tiff = b"II*\x00" + struct.pack("<IH", 8, 1) + struct.pack("<HHII", 0x0112, 3, 1, 1) + struct.pack("<I", 0)
+    app1 = b"\xff\xe1" + struct.pack(">H", 2 + 6 + len(tiff)) + b"Exif\x00\x00" + tiff
+    with av.open(str(source)) as src, av.open(str(path), "w", format=fmt) as out:
+        stream = src.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        for packet in src.demux(stream):
+            if packet.size:
+                data = bytes(packet)
+                jpeg = av.Packet(data[:2] + app1 + data[2:])  # after the start-of-image marker
+                jpeg.pts, jpeg.dts, jpeg.time_base, jpeg.is_keyframe = packet.pts, packet.dts, packet.time_base, True
+                jpeg.stream = copy
+                out.mux(jpeg)
+    return str(path)
+
+
+@pytest.mark.parametrize("kind", ["mjpeg_exif.avi", "mjpeg_exif.mov", "tiff.mov"])
+def test_frames_whose_side_data_pyav_cannot_name_read_as_a_sequential_decode(tmp_path, kind):
+    """FFmpeg 8 attaches a JPEG's or a TIFF's EXIF block to the frame as side data PyAV 18 has no name for: listing
+    the frame's side data (for its display matrix) raised `ValueError: 31 is not a valid Type` on every read."""
+    if kind == "tiff.mov":
+        path = write_x264(tmp_path / kind, "mov", num_frames=6, codec="tiff", pix_fmt="rgb24")
+    else:
+        mjpeg = write_x264(tmp_path / "plain.avi", "avi", num_frames=6, codec="mjpeg", pix_fmt="yuvj420p")
+        path = with_exif(mjpeg, tmp_path / kind, kind.rsplit(".", 1)[1])
+    truth = sequential_decode(path)
+    last = len(truth) - 1  # (the mov copy keeps 5 of the 6: the reference is what it holds)
+    assert last >= 4 and frame_indices(truth) == list(range(last + 1))
+    assert_frames_equal(read_frames(path, [0, last, 1]), truth, [0, last, 1])
+    with open_video(path) as reader:
+        assert reader.orientation == (0, False) and reader.num_frames == last + 1
 
 
 def test_issue_reproduction_avi_with_b_frames(tmp_path):

@@ -276,7 +276,15 @@ def _display_orientation(frame: Any) -> tuple[int, bool]:
     file was written with."""
     from av.sidedata.sidedata import Type
 
-    matrix = next((side for side in frame.side_data if side.type == Type.DISPLAYMATRIX), None)
+    try:
+        side_data = frame.side_data
+    except ValueError:
+        # Side data of a type this PyAV has no name for (FFmpeg 8 attaches a JPEG's or a TIFF's EXIF block as type
+        # 31, which PyAV 18.1's enum lacks, so listing them fails): FFmpeg's angle alone, read without the list
+        # (PyAV's `rotation`; 0 without a matrix, -2**31 for one that has no angle). A mirror is not seen then.
+        angle = int(round(getattr(frame, "rotation", 0) or 0))
+        return (0 if angle == -(2**31) else angle % 360), False
+    matrix = next((side for side in side_data if side.type == Type.DISPLAYMATRIX), None)
     if matrix is None:
         return 0, False
     a, b, _, c, d = (int(v) for v in np.frombuffer(bytes(matrix), dtype=np.int32)[:5])  # 16.16 fixed point, row-major
