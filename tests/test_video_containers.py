@@ -245,6 +245,31 @@ def write_x264(path, fmt: str, num_frames: int, codec: str = "libx264", pix_fmt:
     return str(path)
 
 
+@pytest.mark.parametrize(
+    "codec, fmt", [("mpeg2video", "mpegts"), ("mpeg2video", "matroska"), ("mpeg4", "matroska"), ("mpeg1video", "mp4")]
+)
+def test_a_file_cut_at_an_open_gops_keyframe_reads_as_a_sequential_decode(tmp_path, codec, fmt):
+    """Cut at its second keyframe (a broadcast recording, an HLS segment): the B-frames after that keyframe in decode
+    order but shown before it reference the GOP the file lacks, and MPEG-1/2 and MPEG-4 part 2 decoders drop them.
+    Counted as frames, they shifted every later index by two, silently."""
+    with av.open(str(tmp_path / "whole.ts"), "w", format="mpegts") as container:
+        stream = container.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.codec_context.gop_size, stream.codec_context.max_b_frames = 12, 2  # open GOPs (FFmpeg's default)
+        for i in range(48):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 25)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    path = remux(tmp_path / "whole.ts", tmp_path / f"cut.{fmt}", fmt, from_keyframe=1)
+    truth = sequential_decode(path)
+    first = frame_indices(truth)[0]  # the keyframe's, 12 (the B-frames were dropped); 13 in mp4 (its edit list)
+    assert first >= 12 and frame_indices(truth) == list(range(first, 48))
+    check_every_access_path(path, truth)
+
+
 def test_a_one_frame_flv_encoded_with_b_frames_allowed_reads_its_frame(tmp_path):
     """Its table comes from a decode at open (the stream says it may reorder, and its one pts equals its dts), and
     FFmpeg's seek to the start of a one-packet FLV lands past its only packet: it read as "has no frames"."""

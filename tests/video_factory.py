@@ -341,13 +341,16 @@ def write_mpeg4_with_nvops(
     return _mux_mpeg4(path, fmt, chunks, height, width)
 
 
-def remux(source: str | Path, path: str | Path, fmt: str) -> str:
-    """The video stream of `source` copied packet for packet into a `fmt` container (`ffmpeg -i a -c copy b`)."""
+def remux(source: str | Path, path: str | Path, fmt: str, from_keyframe: int = 0) -> str:
+    """The video stream of `source` copied packet for packet into a `fmt` container (`ffmpeg -i a -c copy b`), from
+    its `from_keyframe`-th keyframe (in decode order, counted from 0) on: a cut at that keyframe."""
     with av.open(str(source)) as src, av.open(str(path), "w", format=fmt) as out:
         stream = src.streams.video[0]
         copy = out.add_stream_from_template(stream)
+        keyframes = -1
         for packet in src.demux(stream):
-            if packet.size and packet.dts is not None:
+            keyframes += bool(packet.is_keyframe)
+            if packet.size and packet.dts is not None and keyframes >= from_keyframe:
                 packet.stream = copy
                 out.mux(packet)
     return str(path)

@@ -630,16 +630,23 @@ class PyAVReader(VideoReader):
         # A stream whose decoder reorders frames, stamped pts == dts throughout, carries decode times in its pts
         # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
         decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
-        # Packets that may give no picture (see _NO_PICTURE_SIZE): only the decoder tells which frames there are.
-        # Their pts still name packets (matroska's dts do not: FFmpeg guesses them, otherwise after a seek).
-        no_picture = self.stream.codec_context.name in _NO_PICTURE_CODECS and (smallest or 0) <= _NO_PICTURE_SIZE
-        if no_picture and not (untimed or decode_times) and None not in stamped and len(set(stamped)) == len(stamped):
-            return self._cached_decoded_table(stamped, keyframes)
         # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames.
         jumps_back = bool(fmt.flags & _AVFMT_TS_DISCONT) and any(
             a is not None and b is not None and b < a for a, b in zip(names, names[1:])
         )
-        if untimed or decode_times or no_picture or jumps_back or None in pts or len(set(pts)) < len(pts):
+        # Where only the decoder tells which frames there are, one decode at open does; the pts still name packets
+        # (matroska's dts do not: FFmpeg guesses them, otherwise after a seek). Packets that may give no picture
+        # (see _NO_PICTURE_SIZE); or frames shown before the first keyframe that come after it in decode order: a
+        # file cut at an open GOP's keyframe (a broadcast recording or an HLS segment of one), whose leading
+        # B-frames reference the GOP before it, which the file lacks: MPEG-2's decoder drops them, others show them.
+        no_picture = self.stream.codec_context.name in _NO_PICTURE_CODECS and (smallest or 0) <= _NO_PICTURE_SIZE
+        first_key = next((stamp for stamp, k in zip(stamped, keyframes) if k), None)  # shown or not (an edit list)
+        open_start = first_key is not None and any(p is not None and p < first_key for p in pts)
+        named_by_pts = None not in stamped and len(set(stamped)) == len(stamped)
+        if (no_picture or open_start) and not (untimed or decode_times or jumps_back) and named_by_pts:
+            return self._cached_decoded_table(stamped, keyframes)
+        decoder_decides = no_picture or open_start or jumps_back
+        if untimed or decode_times or decoder_decides or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
             named = None not in names and all(a < b for a, b in zip(names, names[1:]))
             if not named or self.stream.codec_context.codec.reorder:
