@@ -567,3 +567,60 @@ def test_the_recipes_read_the_configuration_dataset_config_name_names(tmp_path):
     for parse in (finetune.parse_args, lambda argv: evaluate.parse_args(["--model", str(model), *argv])):
         with pytest.raises(SystemExit):
             parse(["--dataset", str(root), "--dataset_config_name", "big"])  # videofolder: no configurations
+
+
+def test_videofolder_follows_symlinked_class_and_split_folders_and_skips_a_loop(tmp_path, caplog):
+    # Clips kept on another disk and linked in: a class folder (train/bird), a whole split folder (val), and one
+    # folder linked from both splits. `Path.rglob` did not descend into a symlinked folder (Python < 3.13): the bird
+    # class and the validation split vanished without a word. A link back to a folder above is a loop, not followed.
+    store = tmp_path / "store"
+    for name in ("b0", "b1"):
+        clip(store / "bird" / f"{name}.mp4")
+    clip(store / "val" / "cat" / "v0.mp4")
+    clip(store / "val" / "dog" / "v1.mp4")
+    root = tmp_path / "data"
+    clip(root / "train" / "cat" / "c0.mp4")
+    clip(root / "train" / "dog" / "d0.mp4")
+    (root / "train" / "bird").symlink_to(store / "bird", target_is_directory=True)
+    (root / "val").symlink_to(store / "val", target_is_directory=True)
+    (store / "val" / "bird").symlink_to(store / "bird", target_is_directory=True)  # the same folder, linked twice
+    (root / "train" / "dog" / "again").symlink_to(root / "train", target_is_directory=True)  # a loop
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(root, "videofolder")
+    assert data.label_names == ["bird", "cat", "dog"]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [
+        ("train/bird/b0.mp4", 0),
+        ("train/bird/b1.mp4", 0),
+        ("train/cat/c0.mp4", 1),
+        ("train/dog/d0.mp4", 2),
+    ]
+    assert [(e["id"], e["label"]) for e in data.split("validation")] == [
+        ("val/bird/b0.mp4", 0),
+        ("val/bird/b1.mp4", 0),
+        ("val/cat/v0.mp4", 1),
+        ("val/dog/v1.mp4", 2),
+    ]
+    assert all(Path(e["video"]).is_file() for split in data.splits.values() for e in split)
+    assert any("train/dog/again links back to" in r.getMessage() for r in caplog.records)
+
+
+def test_local_folder_cache_key_sees_the_files_of_a_symlinked_folder(tmp_path):
+    # datasets' cache of a local folder is keyed by its files: a clip changed in a linked folder is another version.
+    from vivit_hf.training.data.formats import local_folder_cache_dir
+
+    clip(tmp_path / "store" / "a.mp4")
+    (tmp_path / "repo" / "train").mkdir(parents=True)
+    (tmp_path / "repo" / "train" / "linked").symlink_to(tmp_path / "store", target_is_directory=True)
+    before = local_folder_cache_dir(tmp_path / "repo", str(tmp_path / "cache"))
+    clip(tmp_path / "store" / "b.mp4", seed=1)
+    assert local_folder_cache_dir(tmp_path / "repo", str(tmp_path / "cache")) != before
+
+
+def test_a_split_the_data_set_lacks_is_one_line_naming_the_data_set_and_its_splits(tmp_path):
+    # `data/train` missing (or not read): the recipes said `KeyError: "no split 'train'; ..."` in a traceback.
+    clip(tmp_path / "data" / "val" / "cat" / "a.mp4")
+    clip(tmp_path / "data" / "val" / "dog" / "b.mp4")
+    data = load_video_dataset(tmp_path / "data", "videofolder")
+    with pytest.raises(DatasetFormatError) as error:
+        data.split("train")
+    assert str(error.value) == f"no split 'train' in {tmp_path / 'data'}; the splits found: validation"

@@ -77,6 +77,7 @@ class VideoClassificationData:
     splits: dict[str, Sequence[dict]]
     label_spaces: dict[str, list[str]]
     missing: dict[str, int] = field(default_factory=dict)
+    source: str | None = None  # the folder or Hub id it was read from, for messages
 
     @property
     def is_multi_head(self) -> bool:
@@ -107,8 +108,11 @@ class VideoClassificationData:
         return {head: len(names) for head, names in self.label_spaces.items()}
 
     def split(self, name: str) -> Sequence[dict]:
+        """The examples of split `name`; a split it lacks is the user's mistake (a `train/` folder missing, a split
+        misnamed), told in one line naming the data set and the splits it has, not a traceback (`KeyError`)."""
         if name not in self.splits:
-            raise KeyError(f"no split {name!r}; this data set has {sorted(self.splits)}")
+            where = f" in {self.source}" if self.source else ""
+            raise DatasetFormatError(f"no split {name!r}{where}; the splits found: {', '.join(sorted(self.splits))}")
         return self.splits[name]
 
 
@@ -117,14 +121,34 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".") or name == "__MACOSX"
 
 
+def _walk(root: Path):
+    """`(folder, file names)` of `root` and every folder below it, in sorted order, hidden folders and files left
+    out. Symlinked folders are followed (a class or split folder linked from another disk is read like any other;
+    `Path.rglob` skipped them without a word before Python 3.13), except a link back to a folder it lies in (a loop),
+    which is named and skipped. Two links to one folder from different places are each read."""
+    chains: dict[str, frozenset] = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        chain = chains.pop(dirpath, None) or frozenset({os.path.realpath(dirpath)})
+        kept = []
+        for name in sorted(d for d in dirnames if not _is_hidden(d)):
+            real = os.path.realpath(os.path.join(dirpath, name))
+            if real in chain:
+                logger.warning("%s links back to %s, a folder above it: not followed", Path(dirpath, name), real)
+                continue
+            kept.append(name)
+            chains[os.path.join(dirpath, name)] = chain | {real}
+        dirnames[:] = kept
+        yield Path(dirpath), sorted(f for f in filenames if not _is_hidden(f))
+
+
 def _files_below(folder: Path) -> tuple[list[Path], list[Path]]:
-    """(video files, other files) below `folder`, sorted; hidden files and folders are in neither. A video file has
-    a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`)."""
+    """(video files, other files) below `folder`, sorted; hidden files and folders are in neither, symlinked folders
+    are followed (`_walk`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`)."""
     videos, others = [], []
-    for path in sorted(Path(folder).rglob("*")):
-        if any(_is_hidden(part) for part in path.relative_to(folder).parts) or not path.is_file():
-            continue
-        (videos if path.suffix.lower() in VIDEO_EXTENSIONS else others).append(path)
+    found = [path for dirpath, filenames in _walk(Path(folder)) for path in (dirpath / f for f in filenames)]
+    for path in sorted(found):
+        if path.is_file():
+            (videos if path.suffix.lower() in VIDEO_EXTENSIONS else others).append(path)
     return videos, others
 
 
@@ -237,10 +261,9 @@ def _find_file(roots: Sequence[Path], name: str) -> Path | None:
         if (root / name).is_file():
             return root / name
     for root in roots:
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-            dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
+        for dirpath, filenames in _walk(root):
             if name in filenames:
-                return Path(dirpath) / name
+                return dirpath / name
     return None
 
 
@@ -272,11 +295,10 @@ def _index_videos(roots: Sequence[Path]) -> dict[str, Path]:
     """Every video file below the roots, by file name and by stem (first one wins)."""
     index: dict[str, Path] = {}
     for root in roots:
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-            dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
-            for filename in sorted(filenames):
-                if filename.lower().endswith(VIDEO_EXTENSIONS) and not _is_hidden(filename):
-                    path = Path(dirpath) / filename
+        for dirpath, filenames in _walk(root):
+            for filename in filenames:
+                if filename.lower().endswith(VIDEO_EXTENSIONS):
+                    path = dirpath / filename
                     index.setdefault(filename, path)
                     index.setdefault(Path(filename).stem, path)
     return index
@@ -523,13 +545,12 @@ def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
     """`{split: csv}`, one walk of the roots; a file in an `annotations/` folder wins, then the shallowest."""
     found: dict[str, list[Path]] = {}
     for root in roots:
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-            dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
-            for filename in sorted(filenames):
+        for dirpath, filenames in _walk(root):
+            for filename in filenames:
                 match = _KINETICS_CSV.match(filename)
-                if match and not _is_hidden(filename):
+                if match:
                     split = _SPLIT_ALIASES.get(match[1].lower(), "validation")
-                    found.setdefault(split, []).append(Path(dirpath) / filename)
+                    found.setdefault(split, []).append(dirpath / filename)
     return {
         split: min(paths, key=lambda path: (path.parent.name != "annotations", len(path.parts)))
         for split, paths in found.items()
@@ -864,12 +885,11 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     list_name = re.compile(rf"^(?P<name>.+)_test_split{official_split}\.txt$")
     lists = {}
     for root in roots:
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-            dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
+        for dirpath, filenames in _walk(root):
             for filename in filenames:
                 match = list_name.match(filename)
-                if match and not _is_hidden(filename):
-                    lists.setdefault(match["name"], Path(dirpath) / filename)
+                if match:
+                    lists.setdefault(match["name"], dirpath / filename)
     if not lists:
         raise DatasetFormatError(
             f"--dataset_format hmdb51: no <class>_test_split{official_split}.txt"
@@ -1137,10 +1157,9 @@ def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
 
     files = sorted(
         (path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns)
-        for path in folder.rglob("*")
-        if not any(_is_hidden(part) for part in path.relative_to(folder).parts)
-        and path.is_file()
-        and (stat := path.stat())
+        for dirpath, filenames in _walk(folder)
+        for path in (dirpath / filename for filename in filenames)
+        if path.is_file() and (stat := path.stat())
     )
     key = hashlib.sha256(json.dumps([str(folder.resolve()), files]).encode()).hexdigest()[:16]
     return str(Path(cache_dir or datasets.config.HF_DATASETS_CACHE) / "vivit_hf_local" / key)
@@ -1255,6 +1274,7 @@ def load_video_dataset(
             label_column=label_column,
             config_name=config_name,
         )
+        data.source = str(source)
         warn_classes_missing_from_training(data)
         return data
     if Path(source).is_dir():
@@ -1267,6 +1287,7 @@ def load_video_dataset(
             raise FileNotFoundError(f"--dataset {source!r} is neither a local folder nor a Hub id (owner/name)")
         roots = fetch_dataset_repo(str(source), revision=revision, cache_dir=cache_dir)
     data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
+    data.source = str(source)
     warn_classes_missing_from_training(data)
     return data
 

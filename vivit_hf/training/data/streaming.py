@@ -206,7 +206,7 @@ def open_streaming_dataset(
         )
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
-    return VideoClassificationData(splits=splits, label_spaces={"label": names})
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source)
 
 
 def _shard_rows(sizes):
