@@ -624,3 +624,58 @@ def test_a_split_the_data_set_lacks_is_one_line_naming_the_data_set_and_its_spli
     with pytest.raises(DatasetFormatError) as error:
         data.split("train")
     assert str(error.value) == f"no split 'train' in {tmp_path / 'data'}; the splits found: validation"
+
+
+def table_of_paths(path: Path, paths: list[str], labels: list[int]) -> None:
+    """A parquet table whose `datasets.Video` column holds paths (no bytes), with the features `datasets` writes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=["run", "swim"])})
+    video = pa.array(
+        [{"bytes": None, "path": p} for p in paths], pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    )
+    table = pa.table({"video": video, "label": pa.array(labels, pa.int64())})
+    metadata = {"huggingface": json.dumps({"info": {"features": features.to_dict()}})}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+
+
+def test_hub_relative_video_paths_are_read_from_the_tables_folder_first(tmp_path, monkeypatch):
+    # Docs: "Paths in a local table are read from the table's folder". Two tables in two folders, each naming
+    # `x.mp4` beside it (a different clip each), one `../videos/` path, and one path relative to the data set's
+    # folder (read so before, still read so).
+    root = tmp_path / "repo"
+    clips = {name: clip(path, seed=i) for i, (name, path) in enumerate({
+        "a": root / "part_a" / "x.mp4", "b": root / "part_b" / "x.mp4", "v": root / "videos" / "v.mp4",
+    }.items())}  # fmt: skip
+    table_of_paths(root / "part_a" / "train-00000.parquet", ["x.mp4", "../videos/v.mp4"], [0, 1])
+    table_of_paths(root / "part_b" / "train-00001.parquet", ["x.mp4", "videos/v.mp4"], [1, 0])
+    (root / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n"
+        "    path: [part_a/*.parquet, part_b/*.parquet]\n---\n"
+    )
+    monkeypatch.chdir(tmp_path)  # anywhere but the data set's folder
+    train = hub(root, tmp_path).split("train")
+    assert [Path(path_of(e["video"])).resolve() for e in train] == [clips[k].resolve() for k in "avbv"]
+    assert [(e["label"], e["id"]) for e in train] == [
+        (0, "x.mp4"),
+        (1, "../videos/v.mp4"),
+        (1, "x.mp4"),
+        (0, "videos/v.mp4"),
+    ]
+
+
+def test_hub_a_table_path_found_nowhere_is_refused_naming_the_table_not_counted_as_undecodable(tmp_path, monkeypatch):
+    # It reached the decoder and was counted as a broken clip ("none of the clips could be decoded", or trained
+    # without it): a missing file is the table's mistake, said before training, naming where it was looked for.
+    root = tmp_path / "repo"
+    clip(root / "data" / "a.mp4")
+    table_of_paths(root / "data" / "train-00000-of-00001.parquet", ["a.mp4", "gone.mp4"], [0, 1])
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DatasetFormatError) as error:
+        hub(root, tmp_path)
+    message = str(error.value)
+    assert "\n" not in message and "1 of the 2 clips of split 'train' are found nowhere" in message
+    assert f"row 1 of {root / 'data' / 'train-00000-of-00001.parquet'} gives 'gone.mp4'" in message
+    assert f"looked for in {root / 'data'}/, {root}/ and the working directory" in message

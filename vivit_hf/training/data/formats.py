@@ -26,6 +26,7 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -1029,7 +1030,9 @@ class _HubSplit(Sequence):
             label_column,
             label_map,
         )
-        self.base = base  # a local data set's folder: paths in a table are relative to it, not to the working dir
+        self.base = base  # a local data set's folder: relative paths in a table are looked for there (`locate`)
+        self.tables: list[Path] = []  # `locate`: the split's table files (parquet, ...), in datasets' row order
+        self.paths: list[str | None] | None = None  # `locate`: each row's clip as found, None where left as written
 
     def __len__(self):
         return len(self.dataset)
@@ -1044,17 +1047,91 @@ class _HubSplit(Sequence):
             raise IndexError(i)
         i = int(i) % len(self)
         example = hub_example(self.dataset[i], self.video_column, self.label_column, self._label, str(i))
-        example["video"] = self._located(example["video"])
+        found = self.paths[i] if self.paths is not None else None
+        if found is not None:
+            video = example["video"]
+            example["video"] = {**video, "path": found} if isinstance(video, dict) else found
         return example
 
-    def _located(self, video):
-        """A relative path in the table, found in the data set's folder (where `datasets` left it as written)."""
-        path = video.get("path") if isinstance(video, dict) and not video.get("bytes") else video
-        if self.base is None or not isinstance(path, str) or os.path.isabs(path) or "://" in path:
-            return video
-        if not (self.base / path).is_file():
-            return video
-        return {**video, "path": str(self.base / path)} if isinstance(video, dict) else str(self.base / path)
+    def _relative_paths(self) -> list[tuple[int, str]]:
+        """`(row, path)` of the rows that give their clip as a relative path (no bytes, no URL), read from the
+        Arrow table's path column alone (a column of clip bytes is not read)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        column = self.dataset.with_format("arrow")[self.video_column]
+        if pa.types.is_struct(column.type):
+            fields = {column.type.field(k).name for k in range(column.type.num_fields)}
+            if "path" not in fields:
+                return []
+            paths = pc.struct_field(column, "path").to_pylist()
+            sizes = pc.binary_length(pc.struct_field(column, "bytes")).to_pylist() if "bytes" in fields else None
+        elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            paths, sizes = column.to_pylist(), None
+        else:
+            return []
+        return [
+            (i, path)
+            for i, path in enumerate(paths)
+            if isinstance(path, str)
+            and path
+            and not (sizes and sizes[i])
+            and not os.path.isabs(path)
+            and "://" not in path
+        ]
+
+    def _row_tables(self) -> list[Path] | None:
+        """The table file of each row, where that is known without reading the tables: one table, or parquet files
+        (their footers give each one's rows)."""
+        if len(self.tables) == 1:
+            return self.tables * len(self)
+        if not self.tables or not all(table.suffix == ".parquet" for table in self.tables):
+            return None
+        import pyarrow.parquet as pq
+
+        counts = [pq.ParquetFile(table).metadata.num_rows for table in self.tables]
+        if sum(counts) != len(self):
+            return None
+        return [table for table, count in zip(self.tables, counts) for _ in range(count)]
+
+    def locate(self, split: str, tables: Callable[[], Sequence[Path]]) -> None:
+        """Find the clip of every row that gives it as a relative path, before any clip is read: in the folder of
+        the row's table (the documented rule: a table's paths are read from its folder), else in the data set's
+        folder, else (as written) from the working directory. A path found in none of them is refused in one
+        line naming the table, the path and where it was looked for: it used to reach the decoder and be counted
+        as a broken clip ("could not be decoded"). Absolute paths, URLs and clips held as bytes are left as they
+        are. `tables()`: the split's table files, asked only when a row gives a relative path."""
+        if self.base is None:
+            return
+        relative = self._relative_paths()
+        if not relative:
+            return
+        self.tables = list(tables())
+        row_tables = self._row_tables()
+        split_folders = list(dict.fromkeys(table.parent for table in self.tables))
+        located: list[str | None] = [None] * len(self)
+        missing = []
+        for i, path in relative:
+            folders = [row_tables[i].parent] if row_tables is not None else list(split_folders)
+            folders += [self.base] if self.base not in folders else []
+            found = next((folder / path for folder in folders if (folder / path).is_file()), None)
+            if found is not None:
+                located[i] = str(found)
+            elif not Path(path).is_file():
+                missing.append((i, path, folders))
+        if missing:
+            i, path, folders = missing[0]
+            if row_tables is not None:
+                table = f"row {i} of {row_tables[i]}"
+            else:
+                table = f"row {i} of the tables {_shown([str(t) for t in self.tables], 3)}"
+            raise DatasetFormatError(
+                f"--dataset_format hub: {len(missing)} of the {len(self)} clips of split {split!r} are found "
+                f"nowhere: {table} gives {path!r}, looked for in {', '.join(f'{f}/' for f in folders)} and the "
+                f"working directory (paths in a local table are read from the table's folder, else from the data "
+                f"set's folder); all of them: {_shown([p for _, p, _ in missing])}"
+            )
+        self.paths = located
 
     def labels(self) -> list:
         """Every row's label id, read from the label column alone (no clip bytes)."""
@@ -1137,12 +1214,43 @@ def load_hub(
         lambda: [v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)],
     )
     base = Path(source) if Path(source).is_dir() else None
+    found_tables: list[dict] = []
+
+    def tables_of(split: str) -> list[Path]:  # read once, and only for a table that gives relative paths
+        if not found_tables:
+            local = base is not None and not is_saved_to_disk(source)
+            found_tables.append(_table_files(source, config_name, revision, cache_dir) if local else {})
+        return found_tables[0].get(split, [])
+
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column], datasets.Video):
             dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
-        splits[_SPLIT_ALIASES.get(split, split)] = _HubSplit(dataset, video_column, label_column, label_map, base)
+        examples = _HubSplit(dataset, video_column, label_column, label_map, base)
+        examples.locate(split, partial(tables_of, split))
+        splits[_SPLIT_ALIASES.get(split, split)] = examples
     return VideoClassificationData(splits=splits, label_spaces={"label": names})
+
+
+def _table_files(source: str, config_name, revision, cache_dir) -> dict[str, list[Path]]:
+    """`{split: [table file]}` of a local folder that `datasets` reads as tables (parquet, arrow, csv, json), in
+    the order it reads their rows: a row's relative clip path is read from its table's folder. Other layouts give
+    `{}` (videofolder resolves its metadata's paths itself; WebDataset holds the clips), as does a folder whose
+    files `datasets` no longer resolves as it did (one holding its own cache): the data set's folder is then where
+    the paths are read from."""
+    import datasets
+
+    try:
+        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+    except ValueError as error:
+        logger.info("the table files of %s could not be listed (%s)", source, error)
+        return {}
+    if builder.name not in ("parquet", "arrow", "csv", "json"):
+        return {}
+    return {
+        str(split): [Path(file) for file in files if "://" not in str(file)]
+        for split, files in (builder.config.data_files or {}).items()
+    }
 
 
 def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
