@@ -270,6 +270,63 @@ def test_a_file_cut_at_an_open_gops_keyframe_reads_as_a_sequential_decode(tmp_pa
     check_every_access_path(path, truth)
 
 
+def write_encoded_stream(path, codec: str, fmt: str, num_frames: int = 36, gop: int = 12, bframes: int = 0) -> str:
+    """Pattern frames, `codec` with a keyframe every `gop` frames, into a `fmt` container."""
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        if codec == "libx264":
+            stream.options = {"x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}"}
+        else:
+            stream.codec_context.gop_size, stream.codec_context.max_b_frames = gop, bframes
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, 25)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "codec, fmt, flags",
+    [
+        ("mpeg4", "mp4", "all"),
+        ("mpeg4", "mp4", "first"),
+        ("libx264", "matroska", "first"),
+        ("mpeg2video", "mp4", "all"),
+    ],
+)
+def test_keyframe_flags_a_muxer_got_wrong_read_as_a_sequential_decode(tmp_path, codec, fmt, flags):
+    """ "all": every packet flagged a keyframe (an mp4 without a sync-sample table): reads started at P-frames and
+    gave pictures decoded without their references, silently. "first": the first keyframe not flagged: its GOP was
+    dropped as frames before the first keyframe (every index shifted), or refused."""
+    source = write_encoded_stream(tmp_path / "source.mkv", codec, "matroska")
+    path = tmp_path / f"flagged.{fmt}"
+    with av.open(source) as src, av.open(str(path), "w", format=fmt) as out:
+        stream = src.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        for k, packet in enumerate(p for p in src.demux(stream) if p.size):
+            packet.is_keyframe = True if flags == "all" else (packet.is_keyframe and k > 0)
+            packet.stream = copy
+            out.mux(packet)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(36))
+    check_every_access_path(str(path), truth)
+
+
+def test_a_transport_stream_cut_mid_gop_shows_the_frames_its_decoder_shows(tmp_path):
+    """MPEG-4 part 2 decodes the P-frames before the first keyframe from grey (a sequential decode shows them), where
+    H.264 and MPEG-2 drop them: dropped here too, the table was two frames short and every index two off."""
+    data = Path(write_encoded_stream(tmp_path / "whole.ts", "mpeg4", "mpegts", num_frames=48)).read_bytes()
+    path = tmp_path / "cut.ts"
+    path.write_bytes(data[len(data) // 4 // 188 * 188 :])  # a quarter in, on a TS packet's boundary
+    truth = sequential_decode(path)
+    assert len(truth) == 38 and frame_indices(truth)[2:] == list(range(12, 48))  # 2 grey-based frames, then 12...
+    check_every_access_path(str(path), truth)
+
+
 def test_a_one_frame_flv_encoded_with_b_frames_allowed_reads_its_frame(tmp_path):
     """Its table comes from a decode at open (the stream says it may reorder, and its one pts equals its dts), and
     FFmpeg's seek to the start of a one-packet FLV lands past its only packet: it read as "has no frames"."""

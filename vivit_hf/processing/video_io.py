@@ -65,7 +65,8 @@ __all__ = [
 
 
 class _DamagedKeyframe(Exception):
-    """A span's keyframe decoded as a damaged picture with nothing decoded before it (`PyAVReader._unseekable`)."""
+    """A span's keyframe decoded as a damaged picture with nothing decoded before it (`PyAVReader._unseekable`), or
+    as no keyframe at all (the container's flags lied: `PyAVReader._starts_from_decoder`): the span starts again."""
 
 
 class VideoDecodeError(BrokenVideoError):
@@ -159,6 +160,8 @@ _AVFMT_TS_DISCONT = 0x0200
 # (DivX; kept by a remux with `-c copy`). A sequential decode gives no frame for them, so counting packets would
 # shift every later frame. A coded picture of a tiny, static video can be as small: it only costs a full decode.
 _NO_PICTURE_CODECS = frozenset({"mpeg4"})
+# Decoders that show no frame before the first keyframe of a stream cut mid-GOP (see PyAVReader._frame_table)
+_DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 _NO_PICTURE_SIZE = 8
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
@@ -295,6 +298,12 @@ def _display_orientation(frame: Any) -> tuple[int, bool]:
         return 0, False
     angle = int(round(getattr(frame, "rotation", 0) or 0)) % 360
     return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
+
+
+def _is_intra(frame) -> bool:
+    """Whether the decoder made `frame` without references: a keyframe, or an intra picture (an open GOP's I-frame,
+    which FFmpeg's H.264 decoder does not flag as a keyframe)."""
+    return bool(frame.key_frame) or int(frame.pict_type) == 1  # AV_PICTURE_TYPE_I
 
 
 def _orient(frames: np.ndarray, rotation: int, hflip: bool) -> np.ndarray:
@@ -546,9 +555,12 @@ class PyAVReader(VideoReader):
         self._rewind()
         packets = self.container.demux(self.stream)
         head = next(packets, None)
-        if (head is None or not head.size) and self._owns_container:
+        first = getattr(self, "_first_packet", None)  # (pts, dts) of the first packet, once the table is made
+        missed = head is None or not head.size or (first is not None and (head.pts, head.dts) != first)
+        if missed and self._owns_container:
             # FFmpeg's seek to the start of a one-packet FLV lands at its end (nothing but the flush packet
-            # follows): the file opened again starts at its first packet
+            # follows), and matroska's at its first indexed keyframe (a first keyframe its muxer did not flag is
+            # not indexed): the file opened again starts at its first packet
             self._open()
             return self.container.demux(self.stream)
         return packets if head is None else itertools.chain([head], packets)
@@ -604,6 +616,8 @@ class PyAVReader(VideoReader):
                 if packet.size == 0:  # flush packet
                     continue
                 smallest = packet.size if smallest is None else min(smallest, packet.size)
+                if not names:
+                    self._first_packet = (packet.pts, packet.dts)
                 names.append(packet.dts)
                 keyframes.append(packet.is_keyframe)
                 stamped.append(packet.pts)
@@ -621,11 +635,18 @@ class PyAVReader(VideoReader):
             # A damaged tail: the frames before it are still usable.
         except OSError as e:  # the caller's file object failed: not a fault of the video to paper over
             raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
-        if leading:
-            # A transport stream cut mid-GOP: its first frames have no reference to decode from (a
-            # container that flags no keyframe at all keeps every frame).
-            del pts[:leading], dts[:leading], key[:leading]
         fmt = self.container.format
+        # Frames before the first keyframe in decode order (a container that flags no keyframe at all keeps every
+        # frame): a transport stream cut mid-GOP, whose first frames have no reference to decode from. The H.264,
+        # HEVC and MPEG-1/2 decoders drop them: so does the table, without decoding. Elsewhere the decoder decides
+        # (MPEG-4 part 2 shows them, decoded from grey; in an mp4 or mkv they are more likely a first keyframe
+        # its muxer did not flag, which every decoder shows).
+        drops = bool(set(fmt.name.split(",")) & _TIMESTAMP_SEARCH_FORMATS) and (
+            self.stream.codec_context.name in _DROPS_LEADING_CODECS
+        )
+        leading_decides = bool(leading) and not drops
+        if leading and drops:
+            del pts[:leading], dts[:leading], key[:leading]
         untimed = fmt.name in _UNTIMED_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS
         # A stream whose decoder reorders frames, stamped pts == dts throughout, carries decode times in its pts
         # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
@@ -643,9 +664,13 @@ class PyAVReader(VideoReader):
         first_key = next((stamp for stamp, k in zip(stamped, keyframes) if k), None)  # shown or not (an edit list)
         open_start = first_key is not None and any(p is not None and p < first_key for p in pts)
         named_by_pts = None not in stamped and len(set(stamped)) == len(stamped)
-        if (no_picture or open_start) and not (untimed or decode_times or jumps_back) and named_by_pts:
+        if (
+            (no_picture or open_start or leading_decides)
+            and not (untimed or decode_times or jumps_back)
+            and named_by_pts
+        ):
             return self._cached_decoded_table(stamped, keyframes)
-        decoder_decides = no_picture or open_start or jumps_back
+        decoder_decides = no_picture or open_start or leading_decides or jumps_back
         if untimed or decode_times or decoder_decides or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
             named = None not in names and all(a < b for a, b in zip(names, names[1:]))
@@ -959,6 +984,11 @@ class PyAVReader(VideoReader):
                     if i == start > 0 and frame.is_corrupt:
                         self._unseekable.add(start)  # decoded without the frames before it: see `__init__`
                         raise _DamagedKeyframe(start)
+                    if i == start > 0 and not _is_intra(frame):
+                        # The container called a frame that needs references a keyframe (an mp4 without a sync-sample
+                        # table flags every frame): the decoder's own flags say where decoding may start.
+                        self._start = self._starts_from_decoder()
+                        raise _DamagedKeyframe(start)
                     # (frames shown before this span may be an open GOP's, decoded without their references)
                     if first <= i:
                         yield i, frame
@@ -967,6 +997,22 @@ class PyAVReader(VideoReader):
         finally:
             if skip_nonref:
                 context.skip_frame = restore
+
+    def _starts_from_decoder(self) -> np.ndarray:
+        """`_start` from one full decode: per frame, the last frame at or before it that the decoder made without
+        references (a keyframe or an intra picture), in place of the container's keyframe flags."""
+        intra = np.zeros(self._num_frames, dtype=bool)
+        intra[0] = True  # decoding always may start at the first frame
+        place = None
+        for packet in _decodable(self._demux_from_start(), send_cut=self._stamp == "dts"):
+            if packet is not None and self._stamp == "dts":
+                place = self._name_packet(packet, place)
+            for frame in self.stream.codec_context.decode(packet):
+                self.frames_decoded += 1
+                i = self._pts_to_index.get(frame.pts if frame.pts is not None else frame.dts)
+                if i is not None and _is_intra(frame):
+                    intra[i] = True
+        return np.maximum.accumulate(np.where(intra, np.arange(intra.size), 0))
 
     def _read_sequential(self, wanted: np.ndarray, convert) -> dict[int, Future]:
         return {i: convert(frame) for i, frame in self._sequential_frames(wanted)}
