@@ -62,6 +62,12 @@ def finetune():
             ["--config_overrides", "hidden_size=30"],
             ["--config_overrides 'hidden_size=30'", "`hidden_size` (30) is not divisible by `num_attention_heads` (4)"],
         ),
+        # --streaming reads the hub format only: other formats failed after start-up, with a traceback.
+        (["--streaming"], ["--streaming", "--dataset_format hub", "not the bundled data set"]),
+        (
+            ["--streaming", "--dataset", ".", "--dataset_format", "kinetics"],
+            ["--streaming", "--dataset_format hub", "not --dataset_format kinetics"],
+        ),
         # Abbreviations are off: --lr used to be taken as --lr_scheduler_type.
         (["--lr", "0.1"], ["--lr"]),
         (["--init_from", "/no/such/folder/vit-base"], ["--init_from", "/no/such/folder/vit-base", "does not exist"]),

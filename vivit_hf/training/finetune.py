@@ -323,6 +323,11 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
         check_config_name(args.dataset_format, args.dataset_config_name)
     except ValueError as error:
         parser.error(f"argument --dataset_config_name: {error}")
+    if args.streaming and (args.dataset == SYNTHETIC or args.dataset_format != "hub"):
+        what = "the bundled data set" if args.dataset == SYNTHETIC else f"--dataset_format {args.dataset_format}"
+        parser.error(
+            f"argument --streaming: reads a Hub data set or a local folder with --dataset_format hub, not {what}"
+        )
     problem = missing_paths(args) if check_paths else None
     if problem:
         parser.error(problem)
