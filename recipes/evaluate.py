@@ -18,7 +18,9 @@ whose row in `predictions.safetensors` holds the logits of an all-zero clip). A 
 to the data set folder, or the data set's own key (Kinetics clip name, SSv2 id, Epic Kitchens narration id; a Hub
 row's path, else its index). Metrics are computed locally; any number of processes counts every video once.
 
-`--max_eval_samples N` evaluates a seeded subset drawn across the classes (`--seed`), not the first N.
+`--max_eval_samples N` evaluates a seeded subset drawn across the classes (`--seed`), not the first N. The data set's
+classes are the model's or some of them, by name (a hold-out set without every class: its labels become the model's
+ids); a class the model does not know is refused before any video is decoded.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_v
 from vivit_hf.training.data.formats import (
     DATASET_FORMATS,
     VideoClassificationData,
+    _shown,
     check_config_name,
     example_ids,
     sample_subset,
@@ -192,19 +195,32 @@ def default_output_dir(args, split: str) -> Path:
     return Path(args.model) / f"eval_{name}_{split}_{views}"
 
 
-def check_labels(model_config, data: VideoClassificationData):
-    """The model's classes must be the data set's, in the same order."""
+def check_labels(model_config, data: VideoClassificationData, model: str, dataset: str) -> list[int] | None:
+    """The model's id of each of the data set's classes, by name, or None where they are the same classes in the
+    same order. A data set of some of the model's classes (a hold-out set without every class) is evaluated with its
+    labels mapped so; a class the model does not know (a superset, `Dog` for `dog`) is refused in one line naming
+    them, before any clip is decoded (`DatasetFormatError`: status 2, as a data set that is not in its format).
+    Several heads (Epic Kitchens) must have the same label spaces."""
     spaces = getattr(model_config, "label_spaces", None)
     if spaces:
         if dict(spaces) != data.head_sizes:
-            raise ValueError(f"the model's label spaces {dict(spaces)} differ from the data set's {data.head_sizes}")
-        return
+            raise DatasetFormatError(
+                f"--model {model} has the label spaces {dict(spaces)} and --dataset {dataset} {data.head_sizes}; "
+                "evaluate it on data of its own heads and classes"
+            )
+        return None
     names = [model_config.id2label[i] for i in range(model_config.num_labels)]
-    if names != data.label_names:
-        raise ValueError(
-            f"the model's {len(names)} labels differ from the data set's {len(data.label_names)} "
-            f"(first ones: {names[:5]} vs {data.label_names[:5]})"
+    if names == data.label_names:
+        return None
+    ids = {name: i for i, name in enumerate(names)}
+    unknown = [name for name in data.label_names if name not in ids]
+    if unknown:
+        raise DatasetFormatError(
+            f"--model {model} does not know {len(unknown)} of the {len(data.label_names)} classes of --dataset "
+            f"{dataset}: {_shown(unknown)} (its {len(names)} classes: {_shown(names)}); a data set evaluated must "
+            "have the model's classes, or some of them, spelt alike"
         )
+    return [ids[name] for name in data.label_names]
 
 
 def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_sizes) -> None:
@@ -273,7 +289,17 @@ def main(argv=None):
             f"error: --model {args.model}: no such local folder, and as a Hub model id it could not be loaded: "
             f"{str(error).splitlines()[0]}"
         ) from None
-    check_labels(model.config, data)
+    model_ids = check_labels(model.config, data, args.model, args.dataset)
+    # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
+    label_spaces = data.label_spaces
+    if model_ids is not None:
+        label_spaces = {
+            head: [model.config.id2label[i] for i in range(model.config.num_labels)] for head in label_spaces
+        }
+        logger.info(
+            f"the data set's {len(model_ids)} classes are {len(model_ids)} of the model's {model.config.num_labels}: "
+            "its labels are the model's ids of their names"
+        )
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
     streamed_ids = [] if args.streaming else None
@@ -304,7 +330,9 @@ def main(argv=None):
 
     views = args.num_clips * args.num_crops
     logits, labels, valid = predict(model, dataloader, accelerator, num_views=views, video_ids=streamed_ids)
-    results = evaluation_metrics(logits, labels, valid, data.label_spaces)
+    if model_ids is not None:
+        labels = torch.tensor(model_ids, dtype=labels.dtype)[labels]
+    results = evaluation_metrics(logits, labels, valid, label_spaces)
     results.update(
         split=split,
         num_clips=args.num_clips,
@@ -317,7 +345,7 @@ def main(argv=None):
     if accelerator.is_main_process:
         output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, split)
         output_dir.mkdir(parents=True, exist_ok=True)
-        results["plots"] = save_evaluation_plots(results, data.label_spaces, output_dir)
+        results["plots"] = save_evaluation_plots(results, label_spaces, output_dir)
         (output_dir / "eval_results.json").write_text(json.dumps(results, indent=2))
         # Rows are in the examples' order (`gather_for_metrics` restores it), so ids join predictions to videos.
         video_ids = streamed_ids if args.streaming else example_ids(examples)
@@ -327,7 +355,7 @@ def main(argv=None):
             metadata={"video_ids": json.dumps(video_ids)},
         )
         write_prediction_rows(
-            output_dir / "predictions.jsonl", video_ids, logits, labels, valid, list(data.head_sizes.values())
+            output_dir / "predictions.jsonl", video_ids, logits, labels, valid, [len(n) for n in label_spaces.values()]
         )
         logger.info(f"{split}, {args.num_clips}x{args.num_crops} views: {json.dumps(scalar_metrics(results))}")
         logger.info(f"results in {output_dir}")

@@ -23,6 +23,12 @@ def folder(tmp_path_factory):
     for label, name in enumerate(CLASSES):
         for i in range(4):
             tiny_clip(root / "data" / "test" / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
+    tiny_model(root / "model", CLASSES)
+    return root
+
+
+def tiny_model(folder, classes):
+    """A tiny random model of these classes, with its video processor, saved into `folder`."""
     from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
 
     config = ViViTSpatioTemporalConfig(
@@ -33,14 +39,13 @@ def folder(tmp_path_factory):
         image_size=16,
         num_frames=4,
         tubelet_size=[2, 8, 8],
-        id2label=dict(enumerate(CLASSES)),
-        label2id={n: i for i, n in enumerate(CLASSES)},
+        id2label=dict(enumerate(classes)),
+        label2id={n: i for i, n in enumerate(classes)},
     )
-    ViViTSpatioTemporalForVideoClassification(config).save_pretrained(root / "model")
+    ViViTSpatioTemporalForVideoClassification(config).save_pretrained(folder)
     ViViTVideoProcessor(
         num_frames=4, frame_stride=1, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16}
-    ).save_pretrained(root / "model")
-    return root
+    ).save_pretrained(folder)
 
 
 def evaluate(*args):
@@ -265,3 +270,65 @@ def test_a_command_line_that_does_not_parse_on_one_machine_stops_both_machines_w
     assert f"evaluate.py: error: {reason}" in log1.splitlines(), log1[-3000:]
     assert machines.error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"], log0[-3000:]
     assert not list((tmp_path / "machine0" / "model").glob("eval_*"))  # nothing was evaluated
+
+
+def test_a_hold_out_set_of_some_of_the_models_classes_is_evaluated_with_the_models_ids(folder, tmp_path):
+    # A model of down, still, up; a hold-out folder of still and up only: the data set numbers them 0, 1, the model
+    # 1, 2. It ended in a traceback ("the model's 3 labels differ from the data set's 2"); now each clip's label is
+    # the model's id of its class, and metrics, plots and rows speak the model's ids and names.
+    import shutil
+
+    tiny_model(tmp_path / "model", ("down", "still", "up"))
+    for name, source in (("still", "down"), ("up", "up")):
+        (tmp_path / "heldout" / name).mkdir(parents=True)
+        for i in range(2):
+            shutil.copy(folder / "data" / "test" / source / f"{source}_{i}.mp4", tmp_path / "heldout" / name)
+    out = tmp_path / "eval"
+    result = evaluate(
+        "--model", tmp_path / "model", "--dataset", tmp_path / "heldout", "--split", "train",
+        "--output_dir", out, "--num_workers", 0,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert [(row["video_id"].split("/")[0], row["label"]) for row in rows] == [("still", 1)] * 2 + [("up", 2)] * 2
+    assert all(row["prediction"] in (0, 1, 2) for row in rows)
+    assert load_file(str(out / "predictions.safetensors"))["labels"].tolist() == [1, 1, 2, 2]
+    results = json.loads((out / "eval_results.json").read_text())
+    assert [sum(row) for row in results["confusion_matrix"]] == [0, 2, 2]
+    assert set(results["per_class_accuracy"]) == {"still", "up"} and results["num_samples"] == 4
+
+
+def test_a_data_set_class_the_model_does_not_know_is_one_line_before_any_clip_is_decoded(folder, tmp_path):
+    # A misspelt class (Up for up) and one the model never had: one line naming both, the model and the data set,
+    # status 2 as a data set not in its format. The clips are not videos: had one been decoded, it would be named.
+    for name in ("down", "Up", "sideways"):
+        (tmp_path / "data" / "test" / name).mkdir(parents=True)
+        (tmp_path / "data" / "test" / name / "x.mp4").write_bytes(b"not a video")
+    result = evaluate("--model", folder / "model", "--dataset", tmp_path / "data", "--num_workers", 0)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-4000:]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: --model {folder / 'model'} does not know 2 of the 3 classes of --dataset {tmp_path / 'data'}: "
+        "'Up', 'sideways' (its 2 classes: 'down', 'up'); a data set evaluated must have the model's classes, or some "
+        "of them, spelt alike"
+    ]
+    assert "x.mp4" not in result.stderr
+
+
+def test_label_spaces_that_differ_are_refused_and_the_same_classes_are_kept_as_they_are(evaluate_module):
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data import DatasetFormatError, VideoClassificationData
+
+    epic = VideoClassificationData(splits={}, label_spaces={"noun": ["a", "b", "c"], "verb": ["x", "y"]})
+    model = SimpleNamespace(label_spaces={"noun": 300, "verb": 97})
+    with pytest.raises(
+        DatasetFormatError, match=r"^--model m has the label spaces .*300.* and --dataset d .*'noun': 3"
+    ):
+        evaluate_module.check_labels(model, epic, "m", "d")
+    assert evaluate_module.check_labels(SimpleNamespace(label_spaces={"noun": 3, "verb": 2}), epic, "m", "d") is None
+    same = VideoClassificationData(splits={}, label_spaces={"label": ["down", "up"]})
+    config = SimpleNamespace(id2label={0: "down", 1: "up"}, num_labels=2)
+    assert evaluate_module.check_labels(config, same, "m", "d") is None
+    config = SimpleNamespace(id2label={0: "up", 1: "down", 2: "still"}, num_labels=3)
+    assert evaluate_module.check_labels(config, same, "m", "d") == [1, 0]
