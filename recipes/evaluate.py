@@ -195,32 +195,57 @@ def default_output_dir(args, split: str) -> Path:
     return Path(args.model) / f"eval_{name}_{split}_{views}"
 
 
-def check_labels(model_config, data: VideoClassificationData, model: str, dataset: str) -> list[int] | None:
-    """The model's id of each of the data set's classes, by name, or None where they are the same classes in the
-    same order. A data set of some of the model's classes (a hold-out set without every class) is evaluated with its
-    labels mapped so; a class the model does not know (a superset, `Dog` for `dog`) is refused in one line naming
-    them, before any clip is decoded (`DatasetFormatError`: status 2, as a data set that is not in its format).
-    Several heads (Epic Kitchens) must have the same label spaces."""
-    spaces = getattr(model_config, "label_spaces", None)
-    if spaces:
-        if dict(spaces) != data.head_sizes:
-            raise DatasetFormatError(
-                f"--model {model} has the label spaces {dict(spaces)} and --dataset {dataset} {data.head_sizes}; "
-                "evaluate it on data of its own heads and classes"
-            )
-        return None
+def model_label_spaces(model_config, data: VideoClassificationData) -> dict[str, list[str]]:
+    """The model's class names per head (`config.label_spaces` splits `id2label`, whose names are `head:name`); a
+    one-head model's under the data set's one key."""
     names = [model_config.id2label[i] for i in range(model_config.num_labels)]
-    if names == data.label_names:
+    spaces = getattr(model_config, "label_spaces", None)
+    if not spaces:
+        return {next(iter(data.label_spaces)) if not data.is_multi_head else "label": names}
+    by_head, start = {}, 0
+    for head, size in dict(spaces).items():
+        by_head[head] = [name.removeprefix(f"{head}:") for name in names[start : start + size]]
+        start += size
+    return by_head
+
+
+def check_labels(model_config, data: VideoClassificationData, model: str, dataset: str) -> list[list[int]] | None:
+    """Per head, the model's id of each of the data set's classes, by name; None where they are the same classes in
+    the same order. A data set of some of the model's classes (a hold-out set without every class) is evaluated
+    with its labels mapped so; a class the model does not know (a superset, `Dog` for `dog`) is refused in one line
+    naming them, before any clip is decoded (`DatasetFormatError`: status 2, as a data set that is not in its
+    format). Several heads (Epic Kitchens) must have the model's heads and sizes; their names are mapped alike (a
+    class file that numbers the nouns in another order), never taken by number alone."""
+    spaces = model_label_spaces(model_config, data)
+    sizes = {head: len(names) for head, names in spaces.items()}
+    if list(spaces) != list(data.label_spaces) or (len(spaces) > 1 and sizes != data.head_sizes):
+        raise DatasetFormatError(
+            f"--model {model} has the label spaces {sizes} and --dataset {dataset} {data.head_sizes}; "
+            "evaluate it on data of its own heads and classes"
+        )
+    if spaces == data.label_spaces:
         return None
-    ids = {name: i for i, name in enumerate(names)}
-    unknown = [name for name in data.label_names if name not in ids]
+    unknown, mappings = [], []
+    for head, names in data.label_spaces.items():
+        ids = {name: i for i, name in enumerate(spaces[head])}
+        unknown += [f"{head}:{name}" if len(spaces) > 1 else name for name in names if name not in ids]
+        mappings.append([ids.get(name) for name in names])
     if unknown:
+        known = [f"{head}:{name}" if len(spaces) > 1 else name for head, names in spaces.items() for name in names]
         raise DatasetFormatError(
             f"--model {model} does not know {len(unknown)} of the {len(data.label_names)} classes of --dataset "
-            f"{dataset}: {_shown(unknown)} (its {len(names)} classes: {_shown(names)}); a data set evaluated must "
+            f"{dataset}: {_shown(unknown)} (its {len(known)} classes: {_shown(known)}); a data set evaluated must "
             "have the model's classes, or some of them, spelt alike"
         )
-    return [ids[name] for name in data.label_names]
+    return mappings
+
+
+def model_labels(labels: torch.Tensor, mappings: list[list[int]]) -> torch.Tensor:
+    """The data set's label ids (one column per head with several) as the model's (`check_labels`' mappings)."""
+    tables = [torch.tensor(mapping, dtype=labels.dtype) for mapping in mappings]
+    if labels.dim() == 1:
+        return tables[0][labels]
+    return torch.stack([table[labels[:, head]] for head, table in enumerate(tables)], dim=1)
 
 
 def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_sizes) -> None:
@@ -289,16 +314,14 @@ def main(argv=None):
             f"error: --model {args.model}: no such local folder, and as a Hub model id it could not be loaded: "
             f"{str(error).splitlines()[0]}"
         ) from None
-    model_ids = check_labels(model.config, data, args.model, args.dataset)
+    mappings = check_labels(model.config, data, args.model, args.dataset)
     # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
     label_spaces = data.label_spaces
-    if model_ids is not None:
-        label_spaces = {
-            head: [model.config.id2label[i] for i in range(model.config.num_labels)] for head in label_spaces
-        }
+    if mappings is not None:
+        label_spaces = model_label_spaces(model.config, data)
         logger.info(
-            f"the data set's {len(model_ids)} classes are {len(model_ids)} of the model's {model.config.num_labels}: "
-            "its labels are the model's ids of their names"
+            f"the data set's {len(data.label_names)} classes are {len(data.label_names)} of the model's "
+            f"{model.config.num_labels}, in another order or not all: its labels are the model's ids of their names"
         )
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
@@ -330,8 +353,8 @@ def main(argv=None):
 
     views = args.num_clips * args.num_crops
     logits, labels, valid = predict(model, dataloader, accelerator, num_views=views, video_ids=streamed_ids)
-    if model_ids is not None:
-        labels = torch.tensor(model_ids, dtype=labels.dtype)[labels]
+    if mappings is not None:
+        labels = model_labels(labels, mappings)
     results = evaluation_metrics(logits, labels, valid, label_spaces)
     results.update(
         split=split,

@@ -321,14 +321,41 @@ def test_label_spaces_that_differ_are_refused_and_the_same_classes_are_kept_as_t
     from vivit_hf.training.data import DatasetFormatError, VideoClassificationData
 
     epic = VideoClassificationData(splits={}, label_spaces={"noun": ["a", "b", "c"], "verb": ["x", "y"]})
-    model = SimpleNamespace(label_spaces={"noun": 300, "verb": 97})
+    model = SimpleNamespace(label_spaces={"noun": 300, "verb": 97}, num_labels=397, id2label=dict(enumerate("0" * 397)))
     with pytest.raises(
         DatasetFormatError, match=r"^--model m has the label spaces .*300.* and --dataset d .*'noun': 3"
     ):
         evaluate_module.check_labels(model, epic, "m", "d")
-    assert evaluate_module.check_labels(SimpleNamespace(label_spaces={"noun": 3, "verb": 2}), epic, "m", "d") is None
+    names = dict(enumerate(["noun:a", "noun:b", "noun:c", "verb:x", "verb:y"]))
+    model = SimpleNamespace(label_spaces={"noun": 3, "verb": 2}, num_labels=5, id2label=names)
+    assert evaluate_module.check_labels(model, epic, "m", "d") is None
     same = VideoClassificationData(splits={}, label_spaces={"label": ["down", "up"]})
     config = SimpleNamespace(id2label={0: "down", 1: "up"}, num_labels=2)
     assert evaluate_module.check_labels(config, same, "m", "d") is None
     config = SimpleNamespace(id2label={0: "up", 1: "down", 2: "still"}, num_labels=3)
-    assert evaluate_module.check_labels(config, same, "m", "d") == [1, 0]
+    assert evaluate_module.check_labels(config, same, "m", "d") == [[1, 0]]
+
+
+def test_label_spaces_of_the_same_sizes_are_mapped_by_name_not_taken_by_number(evaluate_module):
+    # An Epic Kitchens model whose noun 0 is tap, evaluated on a copy whose class file numbers the nouns in another
+    # order: the sizes agreed, so each clip was scored against the model's class of the same number, without a word.
+    from types import SimpleNamespace
+
+    import torch
+
+    from vivit_hf.training.data import DatasetFormatError, VideoClassificationData
+
+    nouns, verbs = ["tap", "plate", "cupboard"], ["open", "take"]
+    names = [f"noun:{n}" for n in nouns] + [f"verb:{v}" for v in verbs]
+    model = SimpleNamespace(id2label=dict(enumerate(names)), num_labels=5, label_spaces={"noun": 3, "verb": 2})
+    other = VideoClassificationData(splits={}, label_spaces={"noun": ["cupboard", "plate", "tap"], "verb": verbs})
+    mappings = evaluate_module.check_labels(model, other, "m", "d")
+    assert mappings == [[2, 1, 0], [0, 1]]
+    assert evaluate_module.model_labels(torch.tensor([[0, 1], [2, 0]]), mappings).tolist() == [[2, 1], [0, 0]]
+    assert evaluate_module.model_label_spaces(model, other) == {"noun": nouns, "verb": verbs}
+    # The same sizes, other classes (numbered, as without Epic's class files): refused, naming them.
+    numbered = VideoClassificationData(splits={}, label_spaces={"noun": ["0", "1", "2"], "verb": verbs})
+    with pytest.raises(
+        DatasetFormatError, match=r"does not know 3 of the 5 classes of --dataset d: 'noun:0', 'noun:1'"
+    ):
+        evaluate_module.check_labels(model, numbered, "m", "d")
