@@ -679,3 +679,32 @@ def test_hub_a_table_path_found_nowhere_is_refused_naming_the_table_not_counted_
     assert "\n" not in message and "1 of the 2 clips of split 'train' are found nowhere" in message
     assert f"row 1 of {root / 'data' / 'train-00000-of-00001.parquet'} gives 'gone.mp4'" in message
     assert f"looked for in {root / 'data'}/, {root}/ and the working directory" in message
+
+
+def test_annotation_files_saved_with_a_byte_order_mark_read_as_without(tmp_path):
+    # A Windows editor's UTF-8 starts with a byte-order mark: the CSVs were read past it, not these. Moments' first
+    # category became '\ufeffclapping' (then "a clip of class 'clapping', which moments_categories.txt does not
+    # list"); SSv2's JSON stopped in a traceback (JSONDecodeError: Unexpected UTF-8 BOM).
+    def with_mark(path: Path) -> None:
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+    moments(tmp_path / "mit")
+    with_mark(tmp_path / "mit" / "moments_categories.txt")
+    data = load_video_dataset(tmp_path / "mit", "moments")
+    assert data.label_names == ["barking", "clapping"]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [("clapping/x.mp4", 1), ("barking/y.mp4", 0)]
+
+    ssv2 = tmp_path / "ssv2"
+    (ssv2 / "labels.json").parent.mkdir()
+    (ssv2 / "labels.json").write_text(json.dumps({"Holding something": "0", "Pushing something": "1"}))
+    (ssv2 / "train.json").write_text(json.dumps([{"id": "5", "template": "Pushing [something]"}]))
+    clip(ssv2 / "videos" / "5.webm", codec_suffix=".webm")
+    for name in ("labels.json", "train.json"):
+        with_mark(ssv2 / name)
+    data = load_video_dataset(ssv2, "ssv2")
+    assert data.label_names == ["Holding something", "Pushing something"]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [("5", 1)]
+    # A file that is no JSON at all: one line naming it.
+    (ssv2 / "train.json").write_text('[{"id": "5",')
+    with pytest.raises(DatasetFormatError, match=r"--dataset_format ssv2: .*train\.json is not a JSON file"):
+        load_video_dataset(ssv2, "ssv2")

@@ -348,6 +348,20 @@ def _keep_found_splits(fmt: str, splits: dict, missing: dict, roots: Sequence[Pa
     )
 
 
+def _read_text(path: Path) -> str:
+    """An annotation file's text; utf-8-sig: a file saved by a Windows editor starts with a byte-order mark, which
+    would stick to its first name (Moments' first category then matched no clip) or stop a JSON parse."""
+    return path.read_text(encoding="utf-8-sig")
+
+
+def _read_json(path: Path, fmt: str):
+    """An annotation JSON file; one that does not parse is named in one line, not a traceback."""
+    try:
+        return json.loads(_read_text(path))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DatasetFormatError(f"--dataset_format {fmt}: {path} is not a JSON file: {error}") from None
+
+
 def _read_csv(path: Path, header: bool = True) -> list:
     # utf-8-sig: a CSV saved by Excel starts with a byte-order mark, which would hide the first column's name.
     with open(path, newline="", encoding="utf-8-sig") as f:
@@ -399,10 +413,10 @@ _METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
 def _metadata_columns(path: Path) -> list[str]:
     """The column names of a `datasets` videofolder metadata file (parquet's are not read: reported as such)."""
     if path.suffix == ".csv":
-        with open(path, newline="", encoding="utf-8") as f:
+        with open(path, newline="", encoding="utf-8-sig") as f:
             return next(csv.reader(f), [])
     if path.suffix == ".jsonl":
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:
             first = next((line for line in f if line.strip()), "{}")
         return list(json.loads(first))
     return ["<parquet columns>"]
@@ -612,7 +626,7 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
             f"--dataset_format ssv2: no {' or '.join(_SSV2_FILES['labels'])}"
             f" under {', '.join(map(str, roots))}{_what_is_there(roots)}"
         )
-    labels = json.loads(labels_path.read_text())
+    labels = _read_json(labels_path, "ssv2")
     names = _names_by_index(labels.items(), "ssv2", "labels.json")
     index = _index_videos(roots)
     missing: dict[str, int] = {}
@@ -622,7 +636,7 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         if path is None:
             continue
         keys = []
-        for item in json.loads(path.read_text()):
+        for item in _read_json(path, "ssv2"):
             # The annotation templates write placeholders as "[something]"; labels.json drops the brackets.
             template = item["template"].replace("[", "").replace("]", "")
             if template not in labels:
@@ -753,7 +767,7 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
             f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}{_what_is_there(roots)}"
         )
     if categories is not None:
-        pairs = [line.rsplit(",", 1) for line in categories.read_text().splitlines() if line.strip()]
+        pairs = [line.rsplit(",", 1) for line in _read_text(categories).splitlines() if line.strip()]
         names = _names_by_index(pairs, "moments", categories.name)
         label2id = {name: i for i, name in enumerate(names)}
     else:
@@ -807,7 +821,7 @@ def check_config_name(dataset_format: str, config_name: str | None) -> int | Non
 
 def _list_lines(path: Path) -> list[list[str]]:
     """A split list's lines, split on white space (UCF101's lists end lines with CRLF)."""
-    return [line.split() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [line.split() for line in _read_text(path).splitlines() if line.strip()]
 
 
 def _class_ids(names: list[str]) -> dict[str, int]:
