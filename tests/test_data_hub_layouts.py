@@ -197,3 +197,32 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
         (batch,) = [b for b in stream if not b.get("end")]
     assert batch["valid"].tolist() == [True, False, False]
     assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected
+
+
+def test_split_tables_whose_class_label_lists_the_names_in_another_order_are_read_by_name(tmp_path):
+    # A train table of ClassLabel [sit, stand, walk] and a test table of [walk, stand, sit], each with its own ids:
+    # datasets gives every split train's names, so test's ids were read against them (walk as sit), whole and
+    # streamed, without a word.
+    order, other = ["sit", "stand", "walk"], ["walk", "stand", "sit"]
+    clips = sources(tmp_path, 4)
+    root = tmp_path / "repo"
+    (root / "data").mkdir(parents=True)
+    for split, names, rows in (("train", order, [(0, "sit"), (1, "walk")]), ("test", other, [(2, "walk"), (3, "sit")])):
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=names)})
+        table = {"video": [{"path": None, "bytes": clips[i].read_bytes()} for i, _ in rows]}
+        table["label"] = [names.index(name) for _, name in rows]
+        datasets.Dataset.from_dict(table, features=features).to_parquet(str(root / "data" / f"{split}.parquet"))
+    truth = {clips[i].read_bytes(): order.index(name) for i, name in ((0, "sit"), (1, "walk"), (2, "walk"), (3, "sit"))}
+
+    data = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    assert data.label_names == order
+    for split in ("train", "test"):
+        assert [e["label"] for e in data.split(split)] == [truth[video_bytes(e["video"])] for e in data.split(split)]
+    assert list(data.split("test").labels()) == [2, 0]
+
+    streamed = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache")).split("test")
+    rows = [
+        hub_example(row, streamed.video_column, streamed.label_column, streamed.label_id, "?")
+        for row in streamed.dataset
+    ]
+    assert [e["label"] for e in rows] == [truth[video_bytes(e["video"])] for e in rows] == [2, 0]

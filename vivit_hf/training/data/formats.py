@@ -1230,20 +1230,66 @@ def load_hub(
     base = Path(source) if Path(source).is_dir() else None
     found_tables: list[dict] = []
 
-    def tables_of(split: str) -> list[Path]:  # read once, and only for a table that gives relative paths
+    def tables_of(split: str) -> list[Path]:  # read once, when asked (relative paths, a ClassLabel per table)
         if not found_tables:
             local = base is not None and not is_saved_to_disk(source)
             found_tables.append(_table_files(source, config_name, revision, cache_dir) if local else {})
         return found_tables[0].get(split, [])
 
+    maps = {split: label_map for split in loaded}
+    if isinstance(feature, datasets.ClassLabel) and base is not None and not is_saved_to_disk(source):
+        maps = {split: class_label_map(tables_of(split), label_column, names, split) for split in loaded}
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column], datasets.Video):
             dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
-        examples = _HubSplit(dataset, video_column, label_column, label_map, base)
+        examples = _HubSplit(dataset, video_column, label_column, maps[split], base)
         examples.locate(split, partial(tables_of, split))
         splits[_SPLIT_ALIASES.get(split, split)] = examples
     return VideoClassificationData(splits=splits, label_spaces={"label": names})
+
+
+def class_label_map(tables: Sequence[Path], label_column: str, names: list[str], split: str) -> dict | None:
+    """`{class id in the split's tables: id in names}` where the split's parquet tables give their `ClassLabel` other
+    names than `names` (the ones `datasets` applies to every split: a test table written with the same classes in
+    another order had its ids read against the training table's names, without a word), else None. A table of a
+    class `names` lacks, or tables of one split that number the classes differently, are refused in one line."""
+    import pyarrow.parquet as pq
+
+    orders = {}
+    for table in tables:
+        if table.suffix != ".parquet":
+            continue
+        metadata = pq.read_schema(table).metadata or {}
+        try:
+            feature = json.loads(metadata.get(b"huggingface", b"{}"))["info"]["features"][label_column]
+        except (KeyError, TypeError, ValueError):
+            continue
+        if isinstance(feature, dict) and feature.get("_type") == "ClassLabel" and feature.get("names"):
+            orders[table] = list(feature["names"])
+    differing = {table: order for table, order in orders.items() if order != names}
+    if not differing:
+        return None
+    table, order = next(iter(differing.items()))
+    unknown = [name for name in order if name not in names]
+    if unknown:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {table} (split {split!r}) has the classes {_shown(unknown)}, which the data "
+            f"set's {len(names)} classes ({_shown(names)}) lack"
+        )
+    if len({tuple(order) for order in orders.values()}) > 1:
+        raise DatasetFormatError(
+            f"--dataset_format hub: the tables of split {split!r} number the classes in different orders: "
+            + "; ".join(f"{t.name}: {_shown(o, 3)}" for t, o in list(orders.items())[:2])
+        )
+    logger.warning(
+        "split %r: its tables (%s) number the classes %s, the data set %s: its labels are read by name",
+        split,
+        table.name,
+        _shown(order),
+        _shown(names),
+    )
+    return {i: names.index(name) for i, name in enumerate(order)}
 
 
 def _table_files(source: str, config_name, revision, cache_dir) -> dict[str, list[Path]]:

@@ -32,6 +32,7 @@ import logging
 import math
 from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -41,6 +42,8 @@ from .formats import (
     _SPLIT_ALIASES,
     DatasetFormatError,
     VideoClassificationData,
+    _table_files,
+    class_label_map,
     hub_columns,
     hub_example,
     hub_label_names,
@@ -197,12 +200,17 @@ def open_streaming_dataset(
     for split in loaded:
         if split not in sizes:
             scan(split)
+    maps = {split: label_map for split in loaded}
+    if isinstance(label_feature(features, label_column), datasets.ClassLabel) and Path(source).is_dir():
+        if not is_saved_to_disk(source):  # a table's own ClassLabel order, read by name (see `class_label_map`)
+            tables = _table_files(source, config_name, revision, cache_dir)
+            maps = {split: class_label_map(tables.get(split, []), label_column, names, split) for split in loaded}
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column] if dataset.features else None, datasets.Video):
             dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
         splits[_SPLIT_ALIASES.get(split, split)] = StreamingSplit(
-            dataset, video_column, label_column, label_map, sizes.get(split)
+            dataset, video_column, label_column, maps[split], sizes.get(split)
         )
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
