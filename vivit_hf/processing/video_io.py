@@ -497,6 +497,9 @@ class PyAVReader(VideoReader):
         # packet): a decoder that has the frames before it conceals the damage from them, as a sequential decode
         # does, so spans that would start there start at the keyframe before (found while reading: `_span_frames`)
         self._unseekable: set[int] = set()
+        # Whether a read kept a frame the decoder flagged damaged: FFmpeg's frame threads conceal damage differently
+        # from run to run, so such a file is read again, and from then on, on one thread (see `read`)
+        self._damaged_kept = False
         if self._num_frames == 0:
             self.close()
             truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
@@ -875,6 +878,12 @@ class PyAVReader(VideoReader):
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
             except OSError as e:  # a file object's read failed (the file itself, FFmpeg's errors are caught above)
                 raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
+        if self._damaged_kept and self._threading[0] != "NONE" and self._owns_container:
+            # A frame concealed from damage: with frame threads FFmpeg's concealment differs from run to run (the same
+            # read gave frames up to 69 grey levels apart); on one thread it is the same every time.
+            self._threading = ("NONE", 0)
+            self._open()
+            return self.read(indices, size=size, interpolation=interpolation)
         missing = [i for i in wanted.tolist() if i not in frames]
         if missing:
             raise VideoDecodeError(
@@ -948,6 +957,7 @@ class PyAVReader(VideoReader):
         """Decode from the keyframe `start` to `last`, keeping the wanted frames (see `_span_frames`)."""
         for i, frame in self._span_frames(start, first, last, wanted, skip_nonref):
             if i in wanted and i not in out:
+                self._damaged_kept |= bool(frame.is_corrupt)
                 out[i] = convert(frame)
 
     def _span_frames(self, start: int, first: int, last: int, wanted: set[int], skip_nonref: bool):
@@ -1015,7 +1025,11 @@ class PyAVReader(VideoReader):
         return np.maximum.accumulate(np.where(intra, np.arange(intra.size), 0))
 
     def _read_sequential(self, wanted: np.ndarray, convert) -> dict[int, Future]:
-        return {i: convert(frame) for i, frame in self._sequential_frames(wanted)}
+        out = {}
+        for i, frame in self._sequential_frames(wanted):
+            self._damaged_kept |= bool(frame.is_corrupt)
+            out[i] = convert(frame)
+        return out
 
     def _sequential_frames(self, wanted: np.ndarray):
         """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
