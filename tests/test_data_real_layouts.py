@@ -186,6 +186,20 @@ def test_hub_videofolder_refuses_to_drop_the_webm_clips_datasets_does_not_read(t
     ]
 
 
+def test_hub_folder_of_only_webm_clips_is_refused_with_the_reason_not_read_as_audio(tmp_path):
+    # An SSv2-like download, all `.webm`: datasets takes it for an audiofolder (webm is an audio extension there) and
+    # failed in three chained tracebacks about torchcodec; whole and streamed, it is the documented refusal now.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    for split, name in (("train", "cat"), ("train", "dog"), ("val", "cat")):
+        clip(tmp_path / "repo" / split / name / "a.webm", codec_suffix=".webm")
+    reason = r"videofolder reads only .* would leave out 3 clips .*'train/cat/a\.webm'.*--dataset_format videofolder"
+    with pytest.raises(DatasetFormatError, match=reason):
+        hub(tmp_path / "repo", tmp_path)
+    with pytest.raises(DatasetFormatError, match=reason):
+        open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))
+
+
 def test_hub_metadata_at_the_root_does_not_make_split_folders_the_classes(tmp_path):
     root = tmp_path / "repo"
     clip(root / "train" / "a.mp4")

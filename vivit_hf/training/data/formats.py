@@ -1216,12 +1216,12 @@ def load_hub(
     else:
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
+            refuse_unread_videos(source, config_name, revision, cache_dir)
         loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)
     _refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
-    _refuse_unread_videos(source, next(iter(loaded.values())))
     loaded = _labelled_splits(loaded, label_column, feature)
     names, label_map = hub_label_names(
         feature,
@@ -1350,17 +1350,24 @@ def _refuse_split_names_as_classes(feature, dataset, source: str) -> None:
         )
 
 
-def _refuse_unread_videos(source: str, dataset) -> None:
-    """datasets' videofolder reads only its own few extensions and skips the rest without a word (`.webm` among
-    them); a local folder's clips it skipped are named rather than trained without."""
-    if dataset.info.builder_name != "videofolder" or not Path(source).is_dir():
+def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
+    """datasets' folder builders read only their own few extensions: its videofolder skips the other clips without a
+    word (`.webm` among them), and a folder of only such clips is not even a videofolder to it (`.webm`, `.m4v`,
+    `.3gp`... are audio extensions there: it read them as audio and failed in a torchcodec traceback). A local
+    folder's clips it would not read as video are named, before anything is loaded, rather than trained without.
+    (A folder of tables is read by its tables; its clips are not checked.)"""
+    if not Path(source).is_dir() or is_saved_to_disk(source):
         return
+    import datasets
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
     skipped = [path.relative_to(source).as_posix() for path in _files_below(Path(source))[0]]
     skipped = [path for path in skipped if Path(path).suffix.lower() not in read]
-    if skipped:
+    if not skipped:
+        return
+    builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+    if builder.name in ("videofolder", "audiofolder", "imagefolder"):
         raise DatasetFormatError(
             f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
             f"{len(skipped)} clips of {source}, e.g. {skipped[:3]}; convert them, or read class folders with "

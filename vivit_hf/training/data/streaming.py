@@ -50,6 +50,7 @@ from .formats import (
     is_saved_to_disk,
     label_feature,
     label_value,
+    refuse_unread_videos,
 )
 
 logger = logging.getLogger(__name__)
@@ -171,6 +172,7 @@ def open_streaming_dataset(
             split: d.to_iterable_dataset(num_shards=max(1, min(num_shards, len(d)))) for split, d in loaded.items()
         }
     else:
+        refuse_unread_videos(source, config_name, revision, cache_dir)
         loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir, streaming=True)
         sizes = {}
     first = next(iter(loaded.values()))
