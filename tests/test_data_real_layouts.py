@@ -722,3 +722,26 @@ def test_annotation_files_saved_with_a_byte_order_mark_read_as_without(tmp_path)
     (ssv2 / "train.json").write_text('[{"id": "5",')
     with pytest.raises(DatasetFormatError, match=r"--dataset_format ssv2: .*train\.json is not a JSON file"):
         load_video_dataset(ssv2, "ssv2")
+
+
+def test_a_clip_listed_twice_or_in_two_splits_is_named_in_a_warning(tmp_path, caplog):
+    # A Kinetics train.csv with one row repeated, and a train clip's row appended to val.csv: 7 training clips and 4
+    # evaluation clips of 6 and 3 files, one of them trained on twice an epoch and one scored on its own training
+    # clip, without a word.
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    train = [["run", "aaa", 0, 10, "train"], ["swim", "bbb", 0, 10, "train"], ["run", "ccc", 0, 10, "train"]]
+    write_csv(tmp_path / "annotations" / "train.csv", [*train, train[1]], header)
+    write_csv(tmp_path / "annotations" / "val.csv", [["swim", "ddd", 0, 10, "val"], train[2]], header)
+    for key in ("aaa", "bbb", "ccc", "ddd"):
+        clip(tmp_path / "videos" / f"{key}_000000_000010.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "kinetics")
+    assert [len(data.split(s)) for s in ("train", "validation")] == [4, 2]  # read as listed, and said so
+    messages = [r.getMessage() for r in caplog.records]
+    assert "split 'train' lists 1 clip(s) more than once, each read as many times an epoch: 'bbb_000000_000010'" in (
+        messages
+    ), messages
+    assert any(
+        m.startswith("1 clip(s) are in both split 'train' and split 'validation'") and "'ccc_000000_000010'" in m
+        for m in messages
+    ), messages

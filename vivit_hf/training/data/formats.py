@@ -1464,6 +1464,7 @@ def load_video_dataset(
     data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
     data.source = str(source)
     warn_classes_missing_from_training(data)
+    warn_repeated_clips(data)
     return data
 
 
@@ -1536,6 +1537,44 @@ def warn_classes_missing_from_training(data: VideoClassificationData, train_spli
                 shown,
                 train_split,
             )
+    return report
+
+
+def warn_repeated_clips(data: VideoClassificationData) -> dict:
+    """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
+    listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
+    word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration). Returns `{split or (split, split):
+    ids}`."""
+    ids = {split: example_ids(examples) for split, examples in data.splits.items()}
+    report: dict = {}
+    for split, keys in ids.items():
+        seen, repeated = set(), []
+        for key in keys:
+            if key in seen and key not in repeated:
+                repeated.append(key)
+            seen.add(key)
+        if repeated:
+            report[split] = repeated
+            logger.warning(
+                "split %r lists %d clip(s) more than once, each read as many times an epoch: %s",
+                split,
+                len(repeated),
+                _shown(repeated),
+            )
+    names, sets = list(ids), {split: set(keys) for split, keys in ids.items()}
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            both = [key for key in dict.fromkeys(ids[second]) if key in sets[first]]
+            if both:
+                report[(first, second)] = both
+                logger.warning(
+                    "%d clip(s) are in both split %r and split %r (a model trained on one is scored on its own "
+                    "clips): %s",
+                    len(both),
+                    first,
+                    second,
+                    _shown(both),
+                )
     return report
 
 
