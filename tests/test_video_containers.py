@@ -197,21 +197,40 @@ def test_mpeg4_not_coded_packets_are_no_frames(tmp_path, fmt):
     check_every_access_path(path, truth)
 
 
-def write_ts_from(path, first: int, start: int, num_frames: int = 24) -> bytes:
-    """An H.264 MPEG-TS (2 B-frames) of frames `first`, `first + 1`, ... whose clock starts at `start` (90 kHz)."""
-    with av.open(str(path), "w", format="mpegts") as container:
-        stream = container.add_stream("libx264", rate=25)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        stream.options = {"preset": "ultrafast", "x264-params": "bframes=2:keyint=12:scenecut=0"}
-        stream.time_base = stream.codec_context.time_base = Fraction(1, 90000)
+def write_pattern(
+    path,
+    fmt: str,
+    codec: str = "libx264",
+    num_frames: int = 36,
+    gop: int | None = None,
+    bframes: int = 0,
+    pix_fmt: str = "yuv420p",
+    first: int = 0,
+    clock: int | None = None,
+) -> str:
+    """Pattern frames `first`, `first + 1`, ... at 25 fps, 64 x 48. `gop`: a keyframe every `gop` frames and
+    `bframes` B-frames (else the codec's defaults: x264's allow 3 B-frames); `clock`: the first frame's time in
+    90 kHz ticks (else 0, in 1/25 s)."""
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, pix_fmt
+        if codec == "libx264":
+            params = (
+                {} if gop is None else {"x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}"}
+            )
+            stream.options = {"preset": "veryfast", **params}
+        elif gop is not None:
+            stream.codec_context.gop_size, stream.codec_context.max_b_frames = gop, bframes
+        time_base, start, step = (Fraction(1, 25), 0, 1) if clock is None else (Fraction(1, 90000), clock, 3600)
+        stream.time_base = stream.codec_context.time_base = time_base
         for i in range(num_frames):
             frame = av.VideoFrame.from_ndarray(pattern_frame(first + i, 48, 64), format="rgb24")
-            frame.pts, frame.time_base = start + 3600 * i, Fraction(1, 90000)
+            frame.pts, frame.time_base = start + step * i, time_base
             for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-    return Path(path).read_bytes()
+    return str(path)
 
 
 @pytest.mark.parametrize("second_clock", [-9 * 90000, 45000], ids=["behind", "interleaved"])
@@ -221,28 +240,17 @@ def test_joined_transport_streams_whose_clock_goes_back_read_as_a_sequential_dec
     start = 10 * 90000
     joined = tmp_path / "joined.ts"
     joined.write_bytes(
-        write_ts_from(tmp_path / "a.ts", 0, start) + write_ts_from(tmp_path / "b.ts", 24, start + second_clock)
+        Path(write_pattern(tmp_path / "a.ts", "mpegts", num_frames=24, gop=12, bframes=2, clock=start)).read_bytes()
+        + Path(
+            write_pattern(
+                tmp_path / "b.ts", "mpegts", num_frames=24, gop=12, bframes=2, first=24, clock=start + second_clock
+            )
+        ).read_bytes()
     )
     truth = sequential_decode(joined)
     assert frame_indices(truth) == list(range(48))
     check_every_access_path(str(joined), truth)
     assert probe(joined).fps == pytest.approx(25)
-
-
-def write_x264(path, fmt: str, num_frames: int, codec: str = "libx264", pix_fmt: str = "yuv420p") -> str:
-    """Pattern frames at 25 fps; x264 with its default settings (3 B-frames allowed), or another `codec`."""
-    with av.open(str(path), "w", format=fmt) as container:
-        options = {"preset": "veryfast"} if codec == "libx264" else {}
-        stream = container.add_stream(codec, rate=25, options=options)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, pix_fmt
-        for i in range(num_frames):
-            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, 25)
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return str(path)
 
 
 @pytest.mark.parametrize(
@@ -252,41 +260,12 @@ def test_a_file_cut_at_an_open_gops_keyframe_reads_as_a_sequential_decode(tmp_pa
     """Cut at its second keyframe (a broadcast recording, an HLS segment): the B-frames after that keyframe in decode
     order but shown before it reference the GOP the file lacks, and MPEG-1/2 and MPEG-4 part 2 decoders drop them.
     Counted as frames, they shifted every later index by two, silently."""
-    with av.open(str(tmp_path / "whole.ts"), "w", format="mpegts") as container:
-        stream = container.add_stream(codec, rate=25)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        stream.codec_context.gop_size, stream.codec_context.max_b_frames = 12, 2  # open GOPs (FFmpeg's default)
-        for i in range(48):
-            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, 25)
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+    write_pattern(tmp_path / "whole.ts", "mpegts", codec, num_frames=48, gop=12, bframes=2)  # open GOPs (FFmpeg's)
     path = remux(tmp_path / "whole.ts", tmp_path / f"cut.{fmt}", fmt, from_keyframe=1)
     truth = sequential_decode(path)
     first = frame_indices(truth)[0]  # the keyframe's, 12 (the B-frames were dropped); 13 in mp4 (its edit list)
     assert first >= 12 and frame_indices(truth) == list(range(first, 48))
     check_every_access_path(path, truth)
-
-
-def write_encoded_stream(path, codec: str, fmt: str, num_frames: int = 36, gop: int = 12, bframes: int = 0) -> str:
-    """Pattern frames, `codec` with a keyframe every `gop` frames, into a `fmt` container."""
-    with av.open(str(path), "w", format=fmt) as container:
-        stream = container.add_stream(codec, rate=25)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        if codec == "libx264":
-            stream.options = {"x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}"}
-        else:
-            stream.codec_context.gop_size, stream.codec_context.max_b_frames = gop, bframes
-        for i in range(num_frames):
-            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
-            frame.pts, frame.time_base = i, Fraction(1, 25)
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return str(path)
 
 
 @pytest.mark.parametrize(
@@ -302,7 +281,7 @@ def test_keyframe_flags_a_muxer_got_wrong_read_as_a_sequential_decode(tmp_path, 
     """ "all": every packet flagged a keyframe (an mp4 without a sync-sample table): reads started at P-frames and
     gave pictures decoded without their references, silently. "first": the first keyframe not flagged: its GOP was
     dropped as frames before the first keyframe (every index shifted), or refused."""
-    source = write_encoded_stream(tmp_path / "source.mkv", codec, "matroska")
+    source = write_pattern(tmp_path / "source.mkv", "matroska", codec, gop=12)
     path = tmp_path / f"flagged.{fmt}"
     with av.open(source) as src, av.open(str(path), "w", format=fmt) as out:
         stream = src.streams.video[0]
@@ -319,7 +298,7 @@ def test_keyframe_flags_a_muxer_got_wrong_read_as_a_sequential_decode(tmp_path, 
 def test_a_transport_stream_cut_mid_gop_shows_the_frames_its_decoder_shows(tmp_path):
     """MPEG-4 part 2 decodes the P-frames before the first keyframe from grey (a sequential decode shows them), where
     H.264 and MPEG-2 drop them: dropped here too, the table was two frames short and every index two off."""
-    data = Path(write_encoded_stream(tmp_path / "whole.ts", "mpeg4", "mpegts", num_frames=48)).read_bytes()
+    data = Path(write_pattern(tmp_path / "whole.ts", "mpegts", "mpeg4", num_frames=48, gop=12)).read_bytes()
     path = tmp_path / "cut.ts"
     path.write_bytes(data[len(data) // 4 // 188 * 188 :])  # a quarter in, on a TS packet's boundary
     truth = sequential_decode(path)
@@ -371,7 +350,7 @@ def test_a_damaged_h264_packet_reads_the_same_every_time_as_a_one_thread_decode(
 def test_a_one_frame_flv_encoded_with_b_frames_allowed_reads_its_frame(tmp_path):
     """Its table comes from a decode at open (the stream says it may reorder, and its one pts equals its dts), and
     FFmpeg's seek to the start of a one-packet FLV lands past its only packet: it read as "has no frames"."""
-    path = write_x264(tmp_path / "one.flv", "flv", num_frames=1)
+    path = write_pattern(tmp_path / "one.flv", "flv", num_frames=1)
     truth = sequential_decode(path)
     assert frame_indices(truth) == [0]
     assert probe(path).num_frames == 1
@@ -385,7 +364,7 @@ def test_a_one_frame_flv_encoded_with_b_frames_allowed_reads_its_frame(tmp_path)
 def test_a_one_frame_video_reports_its_stream_rate(tmp_path, fmt):
     """One frame has no span of timestamps to measure the rate by: the stream's own rate, 25 fps, not H.264's field
     rate (FFmpeg's guessed rate for a one-frame MPEG-TS is 50: duration 0.02 s)."""
-    info = probe(write_x264(tmp_path / f"one.{fmt}", fmt, num_frames=1))
+    info = probe(write_pattern(tmp_path / f"one.{fmt}", fmt, num_frames=1))
     assert (info.num_frames, info.fps, info.duration) == (1, 25.0, pytest.approx(0.04))
 
 
@@ -411,9 +390,9 @@ def test_frames_whose_side_data_pyav_cannot_name_read_as_a_sequential_decode(tmp
     """FFmpeg 8 attaches a JPEG's or a TIFF's EXIF block to the frame as side data PyAV 18 has no name for: listing
     the frame's side data (for its display matrix) raised `ValueError: 31 is not a valid Type` on every read."""
     if kind == "tiff.mov":
-        path = write_x264(tmp_path / kind, "mov", num_frames=6, codec="tiff", pix_fmt="rgb24")
+        path = write_pattern(tmp_path / kind, "mov", "tiff", num_frames=6, pix_fmt="rgb24")
     else:
-        mjpeg = write_x264(tmp_path / "plain.avi", "avi", num_frames=6, codec="mjpeg", pix_fmt="yuvj420p")
+        mjpeg = write_pattern(tmp_path / "plain.avi", "avi", "mjpeg", num_frames=6, pix_fmt="yuvj420p")
         path = with_exif(mjpeg, tmp_path / kind, kind.rsplit(".", 1)[1])
     truth = sequential_decode(path)
     last = len(truth) - 1  # (the mov copy keeps 5 of the 6: the reference is what it holds)
