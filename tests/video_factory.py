@@ -273,18 +273,7 @@ def write_divx_packed_avi(
     """An AVI as DivX 5 / Xvid write it with "packed bitstream" (UCF101 and HMDB51 are such files): each
     B-VOP travels in the chunk of the P-VOP decoded just before it, and its own slot holds a 6-byte
     N-VOP. The stream says so in its user data ("DivX503b1393p"), which is how FFmpeg's decoder knows."""
-    encoder = av.CodecContext.create("mpeg4", "w")
-    encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
-    encoder.time_base, encoder.framerate = Fraction(1, 25), Fraction(25)
-    encoder.options = {"bf": "1", "g": str(gop), "qscale": "2"}
-    packets = []
-    for i in range(num_frames + 1):
-        frame = None
-        if i < num_frames:
-            frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")
-            frame = frame.reformat(format="yuv420p")
-            frame.pts = i
-        packets += [(bytes(p), p.is_keyframe, p.pts) for p in encoder.encode(frame)]
+    packets = _mpeg4_packets(num_frames, height, width, {"bf": "1", "g": str(gop), "qscale": "2"})
     first, key, pts = packets[0]
     vop = first.find(b"\x00\x00\x01\xb6")
     packets[0] = (first[:vop] + b"\x00\x00\x01\xb2DivX503b1393p" + first[vop:], key, pts)
@@ -323,22 +312,29 @@ def write_mpeg4_with_nvops(
 ) -> str:
     """MPEG-4 part 2 without B-frames, an N-VOP packet after every `every`-th frame's packet (Xvid and capture
     tools write one for a frame with nothing new), in a container that stores a timestamp per packet."""
+    chunks = []
+    for k, (data, key, _) in enumerate(_mpeg4_packets(num_frames, height, width, {"g": "12", "qscale": "3"})):
+        chunks.append((data, key))
+        if (k + 1) % every == 0:
+            chunks.append((NVOP, False))
+    return _mux_mpeg4(path, fmt, chunks, height, width)
+
+
+def _mpeg4_packets(num_frames: int, height: int, width: int, options: dict) -> list[tuple[bytes, bool, int]]:
+    """Pattern frames encoded as MPEG-4 part 2 with FFmpeg's encoder: `(data, is_keyframe, pts)` in decode order."""
     encoder = av.CodecContext.create("mpeg4", "w")
     encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
     encoder.time_base, encoder.framerate = Fraction(1, 25), Fraction(25)
-    encoder.options = {"g": "12", "qscale": "3"}
-    chunks = []
+    encoder.options = options
+    packets = []
     for i in range(num_frames + 1):
         frame = None
         if i < num_frames:
             frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")
             frame = frame.reformat(format="yuv420p")
             frame.pts = i
-        for packet in encoder.encode(frame):
-            chunks.append((bytes(packet), packet.is_keyframe))
-            if len([c for c in chunks if c[0] != NVOP]) % every == 0:
-                chunks.append((NVOP, False))
-    return _mux_mpeg4(path, fmt, chunks, height, width)
+        packets += [(bytes(p), p.is_keyframe, p.pts) for p in encoder.encode(frame)]
+    return packets
 
 
 def remux(source: str | Path, path: str | Path, fmt: str, from_keyframe: int = 0) -> str:
