@@ -1353,26 +1353,49 @@ def _refuse_split_names_as_classes(feature, dataset, source: str) -> None:
 def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
     """datasets' folder builders read only their own few extensions: its videofolder skips the other clips without a
     word (`.webm` among them), and a folder of only such clips is not even a videofolder to it (`.webm`, `.m4v`,
-    `.3gp`... are audio extensions there: it read them as audio and failed in a torchcodec traceback). A local
-    folder's clips it would not read as video are named, before anything is loaded, rather than trained without.
-    (A folder of tables is read by its tables; its clips are not checked.)"""
+    `.3gp`... are audio extensions there: it read them as audio and failed in a torchcodec traceback). Nor does it
+    follow a symlinked folder (a class linked from another disk vanished). A local folder's clips it would not read
+    are named, before anything is loaded, rather than trained without. (A folder of tables is read by its tables;
+    its clips are not checked.)"""
     if not Path(source).is_dir() or is_saved_to_disk(source):
         return
     import datasets
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
+    root = Path(source)
+    videos = _files_below(root)[0]
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
-    skipped = [path.relative_to(source).as_posix() for path in _files_below(Path(source))[0]]
-    skipped = [path for path in skipped if Path(path).suffix.lower() not in read]
-    if not skipped:
+    skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix.lower() not in read]
+    linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
+    linked = [path for path in videos if path.parent in linked_folders]
+    if not skipped and not linked:
         return
     builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
-    if builder.name in ("videofolder", "audiofolder", "imagefolder"):
+    if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
+        return
+    if skipped:
         raise DatasetFormatError(
             f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
             f"{len(skipped)} clips of {source}, e.g. {skipped[:3]}; convert them, or read class folders with "
             "--dataset_format videofolder (which reads them)"
         )
+    listed = {os.path.normpath(str(file)) for files in (builder.config.data_files or {}).values() for file in files}
+    left_out = [path.relative_to(root).as_posix() for path in linked if os.path.normpath(str(path)) not in listed]
+    if left_out:
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets does not follow symlinked folders and would leave out {len(left_out)} "
+            f"clips of {source}, e.g. {left_out[:3]}; read class folders with --dataset_format videofolder (which "
+            "follows them), or copy the linked folders in"
+        )
+
+
+def _below_a_link(root: Path, folder: Path) -> bool:
+    """Whether `folder` (below `root`) is, or lies in, a symlinked folder."""
+    for part in folder.relative_to(root).parts:
+        root = root / part
+        if root.is_symlink():
+            return True
+    return False
 
 
 def _labelled_splits(loaded, label_column: str, feature) -> dict:
