@@ -500,6 +500,7 @@ class PyAVReader(VideoReader):
         # Whether a read kept a frame the decoder flagged damaged: FFmpeg's frame threads conceal damage differently
         # from run to run, so such a file is read again, and from then on, on one thread (see `read`)
         self._damaged_kept = False
+        self._starts_decoded = False  # whether `_start` came from the decoder's flags (`_starts_from_decoder`)
         if self._num_frames == 0:
             self.close()
             truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
@@ -996,8 +997,13 @@ class PyAVReader(VideoReader):
                         raise _DamagedKeyframe(start)
                     if i == start > 0 and not _is_intra(frame):
                         # The container called a frame that needs references a keyframe (an mp4 without a sync-sample
-                        # table flags every frame): the decoder's own flags say where decoding may start.
-                        self._start = self._starts_from_decoder()
+                        # table flags every frame): the decoder's own flags say where decoding may start. Once: a
+                        # damaged file's flags may disagree again, and then the span starts before this keyframe.
+                        if self._starts_decoded:
+                            self._unseekable.add(start)
+                        else:
+                            self._starts_decoded = True
+                            self._start = self._starts_from_decoder()
                         raise _DamagedKeyframe(start)
                     # (frames shown before this span may be an open GOP's, decoded without their references)
                     if first <= i:
