@@ -17,11 +17,11 @@ import pytest
 import torch
 from video_factory import (
     frame_indices,
-    pattern_frame,
     remux,
     write_divx_packed_avi,
     write_encoded,
     write_mpeg4_with_nvops,
+    write_stamped,
 )
 
 from vivit_hf import ViViTVideoProcessor
@@ -208,29 +208,18 @@ def write_pattern(
     first: int = 0,
     clock: int | None = None,
 ) -> str:
-    """Pattern frames `first`, `first + 1`, ... at 25 fps, 64 x 48. `gop`: a keyframe every `gop` frames and
-    `bframes` B-frames (else the codec's defaults: x264's allow 3 B-frames); `clock`: the first frame's time in
-    90 kHz ticks (else 0, in 1/25 s)."""
-    with av.open(str(path), "w", format=fmt) as container:
-        stream = container.add_stream(codec, rate=25)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, pix_fmt
-        if codec == "libx264":
-            params = (
-                {} if gop is None else {"x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}"}
-            )
-            stream.options = {"preset": "veryfast", **params}
-        elif gop is not None:
-            stream.codec_context.gop_size, stream.codec_context.max_b_frames = gop, bframes
-        time_base, start, step = (Fraction(1, 25), 0, 1) if clock is None else (Fraction(1, 90000), clock, 3600)
-        stream.time_base = stream.codec_context.time_base = time_base
-        for i in range(num_frames):
-            frame = av.VideoFrame.from_ndarray(pattern_frame(first + i, 48, 64), format="rgb24")
-            frame.pts, frame.time_base = start + step * i, time_base
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return str(path)
+    """Pattern frames `first`, `first + 1`, ... at 25 fps, 64 x 48 (`video_factory.write_stamped`). `gop`: a
+    keyframe every `gop` frames and `bframes` B-frames (else the codec's defaults: x264's allow 3 B-frames);
+    `clock`: the first frame's time in 90 kHz ticks (else 0, in 1/25 s)."""
+    if codec == "libx264":
+        params = {} if gop is None else {"x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes={bframes}"}
+        options = {"preset": "veryfast", **params}
+    else:
+        options = {} if gop is None else {"g": str(gop), "bf": str(bframes)}
+    time_base = Fraction(1, 25) if clock is None else Fraction(1, 90000)
+    return write_stamped(
+        path, fmt, codec, num_frames, options, time_base=time_base, first=clock or 0, pix_fmt=pix_fmt, first_label=first
+    )
 
 
 @pytest.mark.parametrize("second_clock", [-9 * 90000, 45000], ids=["behind", "interleaved"])

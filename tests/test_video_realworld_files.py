@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from video_factory import frame_indices, pattern_frame
+from video_factory import frame_indices, pattern_frame, write_stamped
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.processing.sampling import sample_clips
@@ -34,33 +34,6 @@ BACKENDS = [
 def x264(keyint: int, bframes: int, extra: str = "") -> dict:
     params = f"keyint={keyint}:min-keyint={keyint}:scenecut=0:bframes={bframes}:b-adapt=0{extra}"
     return {"preset": "ultrafast", "crf": "12", "x264-params": params}
-
-
-def write_stamped(
-    path,
-    fmt: str,
-    encoder: str,
-    num_frames: int,
-    options: dict,
-    time_base=Fraction(1, FPS),
-    first=0,
-    muxer_options=None,
-) -> str:
-    """Pattern frames `i` stamped `first + i` frame durations in `time_base` (ticks of 1/FPS unless given)."""
-    step = round(1 / (FPS * time_base))
-    with av.open(str(path), "w", format=fmt, options=muxer_options or {}) as container:
-        stream = container.add_stream(encoder, rate=FPS)
-        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
-        stream.options = options
-        stream.codec_context.time_base = time_base
-        for i in range(num_frames):
-            frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
-            frame.pts, frame.time_base = first + i * step, time_base
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return str(path)
 
 
 def sequential_decode(path) -> np.ndarray:

@@ -337,6 +337,38 @@ def _mpeg4_packets(num_frames: int, height: int, width: int, options: dict) -> l
     return packets
 
 
+def write_stamped(
+    path,
+    fmt: str,
+    encoder: str,
+    num_frames: int,
+    options: dict,
+    time_base=Fraction(1, 25),
+    first=0,
+    muxer_options=None,
+    pix_fmt: str = "yuv420p",
+    first_label: int = 0,
+    height: int = 48,
+    width: int = 64,
+) -> str:
+    """Pattern frames `first_label`, `first_label + 1`, ... at 25 fps: the first stamped `first` ticks of `time_base`
+    (1/25 s unless given), each next one a frame later."""
+    step = round(1 / (25 * time_base))
+    with av.open(str(path), "w", format=fmt, options=muxer_options or {}) as container:
+        stream = container.add_stream(encoder, rate=25)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        stream.options = options
+        stream.codec_context.time_base = time_base
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(first_label + i, height, width), format="rgb24")
+            frame.pts, frame.time_base = first + i * step, time_base
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
 def remux(source: str | Path, path: str | Path, fmt: str, from_keyframe: int = 0) -> str:
     """The video stream of `source` copied packet for packet into a `fmt` container (`ffmpeg -i a -c copy b`), from
     its `from_keyframe`-th keyframe (in decode order, counted from 0) on: a cut at that keyframe."""
