@@ -160,9 +160,9 @@ _AVFMT_TS_DISCONT = 0x0200
 # (DivX; kept by a remux with `-c copy`). A sequential decode gives no frame for them, so counting packets would
 # shift every later frame. A coded picture of a tiny, static video can be as small: it only costs a full decode.
 _NO_PICTURE_CODECS = frozenset({"mpeg4"})
+_NO_PICTURE_SIZE = 8
 # Decoders that show no frame before the first keyframe of a stream cut mid-GOP (see PyAVReader._frame_table)
 _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
-_NO_PICTURE_SIZE = 8
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 
@@ -478,6 +478,7 @@ class PyAVReader(VideoReader):
     the needed span."""
 
     backend = "pyav"
+    _first_packet: tuple | None = None  # (pts, dts) of the stream's first packet, once the table is made
 
     def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
         super().__init__(name or describe_source(source))
@@ -559,7 +560,7 @@ class PyAVReader(VideoReader):
         self._rewind()
         packets = self.container.demux(self.stream)
         head = next(packets, None)
-        first = getattr(self, "_first_packet", None)  # (pts, dts) of the first packet, once the table is made
+        first = self._first_packet
         missed = head is None or not head.size or (first is not None and (head.pts, head.dts) != first)
         if missed and self._owns_container:
             # FFmpeg's seek to the start of a one-packet FLV lands at its end (nothing but the flush packet
@@ -668,14 +669,10 @@ class PyAVReader(VideoReader):
         first_key = next((stamp for stamp, k in zip(stamped, keyframes) if k), None)  # shown or not (an edit list)
         open_start = first_key is not None and any(p is not None and p < first_key for p in pts)
         named_by_pts = None not in stamped and len(set(stamped)) == len(stamped)
-        if (
-            (no_picture or open_start or leading_decides)
-            and not (untimed or decode_times or jumps_back)
-            and named_by_pts
-        ):
+        decoder_decides = no_picture or open_start or leading_decides
+        if decoder_decides and named_by_pts and not (untimed or decode_times or jumps_back):
             return self._cached_decoded_table(stamped, keyframes)
-        decoder_decides = no_picture or open_start or leading_decides or jumps_back
-        if untimed or decode_times or decoder_decides or None in pts or len(set(pts)) < len(pts):
+        if untimed or decode_times or decoder_decides or jumps_back or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
             named = None not in names and all(a < b for a, b in zip(names, names[1:]))
             if not named or self.stream.codec_context.codec.reorder:
@@ -1019,15 +1016,8 @@ class PyAVReader(VideoReader):
         references (a keyframe or an intra picture), in place of the container's keyframe flags."""
         intra = np.zeros(self._num_frames, dtype=bool)
         intra[0] = True  # decoding always may start at the first frame
-        place = None
-        for packet in _decodable(self._demux_from_start(), send_cut=self._stamp == "dts"):
-            if packet is not None and self._stamp == "dts":
-                place = self._name_packet(packet, place)
-            for frame in self.stream.codec_context.decode(packet):
-                self.frames_decoded += 1
-                i = self._pts_to_index.get(frame.pts if frame.pts is not None else frame.dts)
-                if i is not None and _is_intra(frame):
-                    intra[i] = True
+        for i, frame in self._span_frames(0, 0, self._num_frames - 1, set(), skip_nonref=False):
+            intra[i] |= _is_intra(frame)
         return np.maximum.accumulate(np.where(intra, np.arange(intra.size), 0))
 
     def _read_sequential(self, wanted: np.ndarray, convert) -> dict[int, Future]:
