@@ -3,6 +3,8 @@
 its message: every kind of broken sample is skipped and counted, and a wrong option is raised even when its message
 happens to hold the words of a broken sample's."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -134,3 +136,27 @@ def test_a_file_cut_inside_its_first_frame_is_an_error_saying_it_is_truncated(tm
     for read in (probe, lambda path: ViViTVideoProcessor(**SMALL)(path, short_video="loop")):
         with pytest.raises(VideoDecodeError, match=r"cut\.flv' has no frames \(it ends inside its first frame"):
             read(cut)
+
+
+def test_a_transport_stream_whose_damage_adds_a_stream_mid_way_is_a_decode_error(tmp_path):
+    """One byte of a TS table changed (found by fuzzing): PyAV's demuxer then fails with a bare IndexError (a
+    stream appears that its list lacks), which escaped every reader as no VideoDecodeError."""
+    import av
+    from video_factory import remux, write_divx_packed_avi
+
+    from vivit_hf.processing.video_io import probe, read_frames
+
+    whole = remux(write_divx_packed_avi(tmp_path / "q.avi"), tmp_path / "q.ts", "mpegts", from_keyframe=1)
+    damaged = bytearray(Path(whole).read_bytes())
+    damaged[3386] = 0x69
+    path = tmp_path / "damaged.ts"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(IndexError), av.open(str(path)) as container:  # what PyAV itself does with it
+        for _ in container.demux(video=0):
+            pass
+    try:
+        info = probe(path)
+        frames = read_frames(path, range(info.num_frames))
+        assert len(frames) == info.num_frames
+    except VideoDecodeError as error:
+        assert "damaged.ts" in str(error)

@@ -634,7 +634,7 @@ class PyAVReader(VideoReader):
                 pts.append(packet.pts)
                 dts.append(packet.dts)
                 key.append(packet.is_keyframe)
-        except av.FFmpegError as e:
+        except (av.FFmpegError, IndexError) as e:  # IndexError: PyAV's, for a stream a damaged file adds mid-way
             if not pts:
                 raise VideoDecodeError(f"Video {self.name} is corrupt or truncated: {e}") from e
             # A damaged tail: the frames before it are still usable.
@@ -872,7 +872,7 @@ class PyAVReader(VideoReader):
                     self._read_sequential(wanted, convert) if self._pts is None else self._read_seeking(wanted, convert)
                 )
                 frames = {i: future.result() for i, future in pending.items()}
-            except av.FFmpegError as e:
+            except (av.FFmpegError, IndexError) as e:  # IndexError: see _frame_table
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
             except OSError as e:  # a file object's read failed (the file itself, FFmpeg's errors are caught above)
                 raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
@@ -1078,7 +1078,7 @@ class PyAVReader(VideoReader):
                         yield oldest()
                 while pending:
                     yield oldest()
-            except av.FFmpegError as e:
+            except (av.FFmpegError, IndexError) as e:  # IndexError: see _frame_table
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
             except OSError as e:
                 raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
