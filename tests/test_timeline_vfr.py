@@ -13,7 +13,7 @@ from video_factory import frame_indices, write_video
 
 from vivit_hf import BrokenVideoError, ViViTVideoProcessor
 from vivit_hf.processing.timeline import iter_window_clips, plan_windows
-from vivit_hf.processing.video_io import open_video
+from vivit_hf.processing.video_io import open_video, probe, torchcodec_available
 
 FPS = 25  # write_video's ticks are 1 / (4 * FPS) = 10 ms
 # the new user's file: 100 frames, the first 50 shown 10 ms each, the last 50 shown 200 ms each
@@ -62,6 +62,12 @@ def model_dir(tmp_path_factory):
 def test_frame_times_are_the_presentation_times_written(vfr_video):
     with open_video(vfr_video, backend="pyav") as reader:
         np.testing.assert_allclose(reader.frame_times(), PTS, atol=1e-9)
+
+
+def test_probe_gives_the_duration_the_timeline_cuts_by(vfr_video):
+    # 100 frames over 10.1 s: counted at their average rate (99 / 9.9 s) they would last 10.0 s
+    for backend in ["pyav", "torchcodec"] if torchcodec_available() else ["pyav"]:
+        assert probe(vfr_video, backend=backend).duration == pytest.approx(END)
 
 
 def test_vfr_windows_hold_and_sample_the_frames_playing_then(vfr_video):

@@ -780,8 +780,17 @@ class PyAVReader(VideoReader):
         fps = self._fps()
         rotation, hflip = self.orientation
         h, w = self._displayed_size()
-        duration = self.num_frames / fps if fps else 0.0
-        return VideoInfo(self.num_frames, fps, h, w, duration, rotation, self.backend, hflip)
+        return VideoInfo(self.num_frames, fps, h, w, self._duration(fps), rotation, self.backend, hflip)
+
+    def _duration(self, fps: float) -> float:
+        """Seconds from the first frame shown until the last one ends, each frame lasting until the next and the
+        last as long as the one before it: the rule the timeline cuts windows by (`timeline._plan_by_time`). With
+        evenly spaced frames it is `num_frames / fps`; frames at 0, 0.04 and 100 s last 199.96 s, not the 150 s
+        that three frames at their average rate would. Without presentation times, frames are counted at `fps`."""
+        times = self.frame_times()
+        if times is None or times.size < 2:
+            return self.num_frames / fps if fps else 0.0
+        return float(2 * times[-1] - times[-2] - times[0])
 
     def _displayed_size(self) -> tuple[int, int]:
         """`(height, width)` of the stream's first frame as displayed (turned by `orientation`)."""
@@ -1209,8 +1218,7 @@ class TorchcodecReader(VideoReader):
             # PyAV's rate and duration, from the frames' presentation times: torchcodec ends a stream at its last
             # frame's time plus the duration it reads for that frame, 0.01 s for the 0.04 s frames of an H.264 mp4
             # with B-frames (40 frames at 25 fps read 25.48 fps and 1.57 s)
-            fps = self.reference.fps
-            duration = self.num_frames / fps if fps else 0.0
+            fps, duration = self.reference.info.fps, self.reference.info.duration
         height, width = int(meta.height), int(meta.width)
         rotation = self._turned() if not self.hflip else (180 - self._turned()) % 360  # see `_display_orientation`
         return VideoInfo(self.num_frames, fps, height, width, duration, rotation, self.backend, self.hflip)
