@@ -1,7 +1,11 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Decoding: the right frames, only the needed span, every input kind, clean errors."""
 
+import http.server
 import io
+import threading
+import time
+from pathlib import Path
 
 import av
 import numpy as np
@@ -17,6 +21,8 @@ from video_factory import (
     write_video,
 )
 
+from vivit_hf import ViViTVideoProcessor
+from vivit_hf.processing import video_io
 from vivit_hf.processing.video_io import (
     VideoDecodeError,
     open_video,
@@ -207,6 +213,57 @@ def test_a_file_with_two_video_tracks_reads_the_default_or_else_the_first(
     np.testing.assert_array_equal(got, reference[indices])
 
 
+def write_with_still_track(path, still_first: bool, still_default: bool, fmt: str):
+    """A 30-frame stamped H.264 track beside a one-frame MJPEG still muxed as a plain track (no cover flag), as some
+    taggers and cameras write a thumbnail; the still first or second, it or the video flagged default, or neither
+    (`still_default=None`)."""
+    with av.open(str(path), "w", format=fmt) as container:
+        tracks = {}
+        for kind in ["still", "video"] if still_first else ["video", "still"]:
+            if kind == "video":
+                tracks[kind] = container.add_stream("libx264", rate=25, options={"g": "8"})
+                tracks[kind].width, tracks[kind].height, tracks[kind].pix_fmt = 64, 48, "yuv420p"
+            else:
+                tracks[kind] = container.add_stream("mjpeg", rate=1)
+                tracks[kind].width, tracks[kind].height, tracks[kind].pix_fmt = 96, 96, "yuvj420p"
+        for kind, track in tracks.items():
+            flagged = still_default is not None and still_default == (kind == "still")
+            track.disposition = av.stream.Disposition.default if flagged else av.stream.Disposition(0)
+        for i in range(30):
+            container.mux(tracks["video"].encode(av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")))
+        container.mux(tracks["video"].encode())
+        still = av.VideoFrame.from_ndarray(np.full((96, 96, 3), 200, np.uint8), format="rgb24")
+        container.mux([*tracks["still"].encode(still), *tracks["still"].encode()])
+    return path
+
+
+@pytest.mark.parametrize(
+    "name, still_first, still_default",
+    [
+        ("still_default.mkv", False, True),
+        ("still_first.mkv", True, False),
+        ("still_first.mp4", True, True),
+        ("still_first_unflagged.mp4", True, None),
+    ],
+)
+def test_a_one_frame_track_beside_a_video_is_passed_over(tmp_path, backend, name, still_first, still_default):
+    # the trial's file: the still flagged default was read as a one-frame video, refused as such, and looped into a
+    # clip of the thumbnail by the option the refusal advised
+    path = write_with_still_track(tmp_path / name, still_first, still_default, "mp4" if name.endswith("mp4") else None)
+    reference = _sequential(path, 1 if still_first else 0)
+    assert len(reference) == 30
+    info = probe(path, backend=backend)
+    assert (info.num_frames, info.height, info.width) == (30, 48, 64)
+    indices = [0, 17, 29, 4]
+    np.testing.assert_array_equal(read_frames(path, indices, backend=backend), reference[indices])
+    with av.open(str(path)) as container:  # a caller's open container too
+        np.testing.assert_array_equal(read_frames(container, indices, backend="pyav"), reference[indices])
+    clip = ViViTVideoProcessor(num_frames=4, do_resize=False, do_center_crop=False)(
+        path, return_metadata=True, decode_backend=backend
+    )
+    assert clip["video_metadata"][0]["total_num_frames"] == 30
+
+
 @pytest.mark.parametrize("container_format", ["flv", "mp4", "matroska"])
 def test_a_one_frame_video_reads_its_frame(tmp_path, backend, container_format):
     # FFmpeg's seek back to the start of a one-packet FLV lands at its end: "frame 0 could not be decoded" before
@@ -357,3 +414,57 @@ def test_output_size_rule_and_bad_sizes():
 def test_unknown_interpolation_is_an_error(videos):
     with pytest.raises(ValueError, match="interpolation 'lanczos'"):
         read_frames(videos["h264"], [0], backend="pyav", size=24, interpolation="lanczos")
+
+
+class _Served(http.server.BaseHTTPRequestHandler):
+    """`/clip`: the bytes of `self.server.clip`; `/live`: a stream that never ends (a camera's MJPEG feed)."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "video/mp4")
+        if self.path == "/clip":
+            self.send_header("Content-Length", str(len(self.server.clip)))
+            self.end_headers()
+            self.wfile.write(self.server.clip)
+            return
+        self.end_headers()
+        try:
+            while not self.server.stopping.is_set():
+                self.wfile.write(self.server.clip[:4096])
+                time.sleep(0.01)
+        except OSError:  # the reader gave up and closed the connection
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def served(tmp_path):
+    path = write_video(tmp_path / "clip.mp4", num_frames=20, gop=GOP)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Served)
+    server.clip, server.stopping, server.daemon_threads = Path(path).read_bytes(), threading.Event(), True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield path, f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.stopping.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_url_reads_as_its_file_whatever_the_case_of_its_scheme(served):
+    path, host = served
+    for url in [f"http://{host}/clip", f"HTTP://{host}/clip"]:
+        np.testing.assert_array_equal(read_frames(url, [0, 11, 19]), read_frames(path, [0, 11, 19]))
+
+
+def test_a_url_that_never_ends_is_refused_after_the_time_limit(served, monkeypatch):
+    # the trial's camera feed: `response.read()` waited for the end of a stream that has none, for ever
+    monkeypatch.setattr(video_io, "URL_TIME_LIMIT", 1.0)
+    _, host = served
+    began = time.monotonic()
+    with pytest.raises(VideoDecodeError, match=rf"{host}/live.*had not ended after 1 s.*live stream"):
+        probe(f"http://{host}/live")
+    assert time.monotonic() - began < 10

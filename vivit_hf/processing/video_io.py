@@ -221,6 +221,36 @@ def _is_av_container(source: Any) -> bool:
     return isinstance(source, av.container.InputContainer)
 
 
+# A download still running after this long, or this large, is a live stream (a camera, a broadcast) or a server that
+# drips: such a URL never ends, and reading it whole would wait forever while memory grows.
+URL_TIME_LIMIT = 600.0  # seconds
+URL_SIZE_LIMIT = 8 << 30  # bytes
+
+
+def _download(url: str, name: str) -> io.BytesIO:
+    """The whole file at `url`, in memory (FFmpeg seeks in most containers: an mp4's index may sit at its end)."""
+    import time
+    import urllib.request
+
+    data, began = io.BytesIO(), time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            while chunk := response.read1(1 << 16):  # what has arrived: a slow server is timed too
+                data.write(chunk)
+                seconds = time.monotonic() - began
+                if seconds > URL_TIME_LIMIT or data.tell() > URL_SIZE_LIMIT:
+                    raise VideoDecodeError(
+                        f"Cannot download video {name}: it had not ended after {seconds:.0f} s and "
+                        f"{data.tell() / 1e6:.1f} MB (limits: video_io.URL_TIME_LIMIT = {URL_TIME_LIMIT:g} s, "
+                        f"URL_SIZE_LIMIT = {URL_SIZE_LIMIT / 1e9:g} GB). A live stream never ends: URLs are "
+                        "downloaded whole before decoding; save the part you want to a file and pass that."
+                    )
+    except OSError as e:
+        raise VideoDecodeError(f"Cannot download video {name}: {e}") from e
+    data.seek(0)
+    return data
+
+
 def _resolve_source(source: Any) -> Any:
     """Turn the accepted input kinds into something `av.open` takes (a path or a seekable file)."""
     name = describe_source(source)
@@ -236,14 +266,8 @@ def _resolve_source(source: Any) -> Any:
         return io.BytesIO(bytes(source))
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
-        if path.startswith(("http://", "https://")):
-            import urllib.request
-
-            try:
-                with urllib.request.urlopen(path, timeout=60) as response:
-                    return io.BytesIO(response.read())
-            except OSError as e:
-                raise VideoDecodeError(f"Cannot download video {name}: {e}") from e
+        if path[:8].lower().startswith(("http://", "https://")):  # a scheme is case-insensitive (RFC 3986)
+            return _download(path, name)
         if not os.path.exists(path):
             raise VideoDecodeError(f"Video file {name} does not exist.")
         if os.path.isdir(path):
@@ -460,17 +484,49 @@ class VideoReader:
         return idx
 
 
-def video_stream(container: Any):
+def video_stream(container: Any, demux: bool = False):
     """The video stream of a file with several (None: it has none): the first one flagged default, else the first,
     never a cover image (an `attached_pic`: one still frame that mp4 / mkv files may carry beside the video, sometimes
     as the first stream). A sequential decode as transformers' `read_video_pyav` writes it (`decode(video=0)`) reads
     that stream wherever the file has one video track; FFmpeg's "best" stream (torchcodec's default) can be another
-    (in an AVI with two, the one of higher bit rate), so torchcodec is given this one (`TorchcodecReader`)."""
+    (in an AVI with two, the one of higher bit rate), so torchcodec is given this one (`TorchcodecReader`).
+
+    With `demux`, a file with several video tracks has its packets read (not decoded) until each track shows two, and
+    a track of one frame is passed over for one that moves: a thumbnail some tools mux as a plain track, without the
+    cover flag, first or flagged default, would otherwise be read as a one-frame video (refused, or looped into a
+    clip of the thumbnail). The container is then left part-read: the caller starts it over."""
     import av
 
     streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
     flagged = [s for s in streams if s.disposition & av.stream.Disposition.default]
-    return (flagged or streams or [None])[0]
+    ordered = flagged + [s for s in streams if s not in flagged]
+    if demux and len(ordered) > 1:
+        moving = _tracks_with_two_frames(container, ordered)
+        ordered = [s for s in ordered if s.index in moving] or ordered
+    return (ordered or [None])[0]
+
+
+def _tracks_with_two_frames(container: Any, streams: list) -> set[int]:
+    """The indices of `streams` that hold two packets or more (all of them where the file cannot be read)."""
+    import av
+
+    counts = dict.fromkeys((s.index for s in streams), 0)
+    try:
+        for packet in container.demux(*streams):
+            if packet.size and packet.stream.index in counts:
+                counts[packet.stream.index] += 1
+                if min(counts.values()) >= 2:
+                    break
+    except (av.FFmpegError, OSError, IndexError):
+        return set(counts)
+    return {index for index, count in counts.items() if count >= 2}
+
+
+def _several_video_tracks(container: Any) -> bool:
+    """Whether `video_stream(container, demux=True)` reads packets to choose."""
+    import av
+
+    return sum(not s.disposition & av.stream.Disposition.attached_pic for s in container.streams.video) > 1
 
 
 class PyAVReader(VideoReader):
@@ -479,6 +535,7 @@ class PyAVReader(VideoReader):
 
     backend = "pyav"
     _first_packet: tuple | None = None  # (pts, dts) of the stream's first packet, once the table is made
+    _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
 
     def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
         super().__init__(name or describe_source(source))
@@ -526,6 +583,10 @@ class PyAVReader(VideoReader):
             except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
                 raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
         self.stream = self._video_stream()
+        if self._stream_index is None:
+            self._stream_index = self.stream.index
+            if _several_video_tracks(self.container) and self._owns_container:
+                return self._open()  # packets were read to choose the track: start the file over
         if self.stream.codec_context is None:
             self.close()
             raise VideoDecodeError(f"Video {self.name}: no decoder for its codec.")
@@ -537,7 +598,9 @@ class PyAVReader(VideoReader):
 
     def _video_stream(self):
         """The stream `video_stream` picks; none: an error naming what the file holds instead."""
-        stream = video_stream(self.container)
+        if self._stream_index is not None:
+            return self.container.streams[self._stream_index]
+        stream = video_stream(self.container, demux=True)
         if stream is None:
             kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
             detail = "only a cover image" if self.container.streams.video else ", ".join(kinds)
@@ -1317,11 +1380,16 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
         with av.open(resolved, "r", metadata_errors="replace") as container:
             fmt = container.format
             names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
-            stream = video_stream(container)
+            stream = video_stream(container, demux=True)
             misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
-            if stream is None:
-                return misreads, None, False
-            return misreads, stream.index, not misreads and _first_frame_mirrored(container, stream)
+            if stream is None or misreads:
+                return misreads, None if stream is None else stream.index, False
+            if not _several_video_tracks(container):
+                return False, stream.index, _first_frame_mirrored(container, stream)
+        if position is not None:  # packets were read to choose the track: its first frame from the start
+            resolved.seek(position)
+        with av.open(resolved, "r", metadata_errors="replace") as container:
+            return False, stream.index, _first_frame_mirrored(container, container.streams[stream.index])
     except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
         return False, None, False
     finally:

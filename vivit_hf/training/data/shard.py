@@ -38,7 +38,7 @@ import tarfile
 from fractions import Fraction
 from pathlib import Path
 
-from ...processing.video_io import video_stream
+from ...processing.video_io import _several_video_tracks, video_stream
 
 logger = logging.getLogger(__name__)
 
@@ -85,14 +85,26 @@ CHECK_COPIED = "opened with PyAV, a video stream found and its first frame decod
 CHECK_REENCODED = "every frame decoded (to re-encode it)"
 
 
+def _open_video_stream(data: bytes):
+    """The clip opened at its first packet, and the stream the readers read (None: none): never a cover image, nor
+    a one-frame track beside the video (`video_stream`)."""
+    import av
+
+    container = av.open(io.BytesIO(data), metadata_errors="replace")
+    stream = video_stream(container, demux=True)
+    if stream is not None and _several_video_tracks(container):  # packets were read to choose: start over
+        container.close()
+        container = av.open(io.BytesIO(data), metadata_errors="replace")
+        stream = container.streams[stream.index]
+    return container, stream
+
+
 def check_readable(data: bytes) -> None:
     """Raise unless PyAV opens the clip, finds a video stream and decodes its first frame: a text file or a clip
     cut before its index (an mp4 without its `moov`) is left out of the shards; a clip cut after its first frame
     is not caught (that needs a whole decode, what re-encoding does)."""
-    import av
-
-    with av.open(io.BytesIO(data), metadata_errors="replace") as container:
-        stream = video_stream(container)  # the stream the readers read: never a cover image
+    container, stream = _open_video_stream(data)
+    with container:
         if stream is None:
             raise ValueError("no video stream")
         # One frame: a decoder's threads would cost more to start (4 ms for H.264) than the frame itself.
@@ -106,8 +118,7 @@ def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18
     sizes, aspect kept; never enlarged), a keyframe every `keyframe_interval` frames, the source's frame rate."""
     import av
 
-    source = av.open(io.BytesIO(data), metadata_errors="replace")
-    stream = video_stream(source)  # the stream the readers read: never a cover image
+    source, stream = _open_video_stream(data)
     if stream is None:
         source.close()
         raise ValueError("the clip has no video stream")
