@@ -135,6 +135,19 @@ def test_an_avi_that_ends_inside_a_packet_reads_the_picture_its_decoder_makes_of
     assert_reads_like_a_sequential_decode(str(cut), truth, backend)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fmt", ["mp4", "matroska", "mpegts", "flv"])
+def test_intra_refresh_h264_reads_every_refresh_wave_like_a_sequential_decode(tmp_path, backend, fmt):
+    # The trial's files (x264 intra refresh, no B-frames: low-latency encoders, screen recorders, IP cameras): the
+    # decoder withholds a wave's first frames when decoding starts there, and where the wave starts at a frame_num
+    # that wraps to 0 (every 16th frame here) it then gives the whole wave wrong, unflagged, up to 255 grey levels
+    # off (frames 82-99 of a keyint-20 file; 156 of 200 at keyint 32), while the frame stamps still read right.
+    path = write_stamped(tmp_path / f"refresh.{fmt}", fmt, "libx264", 100, x264(16, 0, ":intra-refresh=1"))
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(100))
+    assert_reads_like_a_sequential_decode(path, truth, backend)
+
+
 @pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
 def test_intra_refresh_h264_read_through_torchcodec_gives_the_asked_frames(tmp_path):
     # x264's intra refresh has one IDR frame; the first frame of each later refresh wave is flagged a sync sample

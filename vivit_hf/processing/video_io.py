@@ -536,6 +536,9 @@ class PyAVReader(VideoReader):
     backend = "pyav"
     _first_packet: tuple | None = None  # (pts, dts) of the stream's first packet, once the table is made
     _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
+    # Whether the container's keyframes are recovery points, pictures the decoder withholds when decoding starts there
+    # (H.264 intra refresh): spans then start two keyframes back (see `_segments`); found by a read (`_span_frames`)
+    _recovery_points = False
 
     def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
         super().__init__(name or describe_source(source))
@@ -915,6 +918,12 @@ class PyAVReader(VideoReader):
         """Split sorted wanted indices into (keyframe, first wanted, last wanted) spans, one seek each."""
         segments = []
         for i, kf in zip(wanted.tolist(), self._start[wanted].tolist()):
+            # A recovery point's wave of frames can decode wrong, unflagged, when decoding starts there: FFmpeg's
+            # H.264 decoder gave frames 82-101 of an x264 intra-refresh file (keyint 20) up to 255 grey levels off
+            # from a seek to frame 80 (whose frame_num wraps to 0), every frame from 102 on right, and a decode
+            # that started a wave earlier right throughout. Two waves back, the wave of `i` is decoded right.
+            for _ in range(2 if self._recovery_points else 0):
+                kf = int(self._start[kf - 1]) if kf > 0 else 0
             while kf in self._unseekable:
                 kf = int(self._start[kf - 1])
             # No keyframe to jump to before i, or i's keyframe is the next frame: keep decoding (a seek there would
@@ -1044,7 +1053,7 @@ class PyAVReader(VideoReader):
         restore = context.skip_frame
         skip_nonref = skip_nonref and context.name in _SKIP_NONREF_PER_PACKET and restore == "DEFAULT"
         keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
-        skipping, place = False, None
+        skipping, place, started = False, None, False
         try:
             for packet in _decodable(self._packets_from(start), send_cut=name == "dts"):
                 context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
@@ -1061,6 +1070,12 @@ class PyAVReader(VideoReader):
                     i = lookup.get(pts) if pts is not None else None
                     if i is None:
                         continue
+                    if i > start > 0 and not started and not self._recovery_points:
+                        # The decoder withheld the keyframe the span starts at: a recovery point (x264's intra
+                        # refresh flags the first frame of each refresh wave), not a picture that decodes alone
+                        self._recovery_points = True
+                        raise _DamagedKeyframe(start)
+                    started |= i >= start
                     if i == start > 0 and frame.is_corrupt:
                         self._unseekable.add(start)  # decoded without the frames before it: see `__init__`
                         raise _DamagedKeyframe(start)
