@@ -1098,6 +1098,19 @@ class PyAVReader(VideoReader):
             if skip_nonref:
                 context.skip_frame = restore
 
+    def starts_at_recovery_points(self) -> bool:
+        """Whether the file's keyframes (after the first) are recovery points, which the decoder withholds when
+        decoding starts there (H.264 intra refresh): one read of the second keyframe tells (one frame decoded, where
+        it decodes alone). torchcodec seeks to such keyframes and returns frames that are neither the asked ones
+        (frame 75 for 73) nor right, with timestamps that do not tell: PyAV reads these files (`_checked_by_pyav`)."""
+        keyframes = np.flatnonzero(self._start == np.arange(self._num_frames)) if self._start is not None else []
+        if len(keyframes) > 1 and not self._recovery_points:
+            try:
+                self.read([int(keyframes[1])])
+            except VideoDecodeError:  # a damaged file: its reads say so, through whichever decoder reads it
+                pass
+        return self._recovery_points
+
     def _starts_from_decoder(self) -> np.ndarray:
         """`_start` from one full decode: per frame, the last frame at or before it that the decoder made without
         references (a keyframe or an intra picture), in place of the container's keyframe flags."""
@@ -1455,7 +1468,7 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
         pyav = PyAVReader(file, name=name, **kwargs)
     except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
         return reader
-    if pyav.num_frames != reader.num_frames or pyav.frame_times() is None:
+    if pyav.num_frames != reader.num_frames or pyav.frame_times() is None or pyav.starts_at_recovery_points():
         return pyav
     reader.reference = pyav
     return reader
