@@ -245,6 +245,27 @@ def test_single_pil_image_is_one_frame(proc):
     assert torch.equal(pixels[0, 3], torch.from_numpy(image).permute(2, 0, 1).float())
 
 
+def test_16_bit_pil_frames_are_scaled_as_a_uint16_array_is(proc):
+    # the trial's depth video: 16-bit PNG frames open as mode I;16, and convert("RGB") clipped them at 255 (white)
+    import io
+
+    from PIL import Image
+
+    video = np.random.default_rng(0).integers(0, 65536, (8, 30, 40), dtype=np.uint16)
+    frames = []
+    for frame in video:
+        png = io.BytesIO()
+        Image.fromarray(frame).save(png, format="PNG")
+        frames.append(Image.open(io.BytesIO(png.getvalue())))
+    assert frames[0].mode.startswith("I;16")
+    expected = _pixels(proc, video[..., None], **RAW)
+    assert expected.max() > 250 and expected.min() < 5
+    assert torch.equal(_pixels(proc, frames, **RAW), expected)
+    wide = [frame.convert("I") for frame in frames]  # 32-bit integers: no scale to take, refused naming the range
+    with pytest.raises(ValueError, match="int32 video .* values from .* outside \\[0, 255\\]"):
+        proc(wide, **RAW)
+
+
 # -- the advice for [0, 1] floats given with do_rescale=False (transformers' "already rescaled") gives, followed as a
 # whole, the right pixels; values below 0 are no pixels on any scale -------------------------------------------------
 def test_advice_for_0_1_floats_with_do_rescale_false_gives_the_right_pixels_when_followed(proc):

@@ -956,10 +956,23 @@ def _as_uint8(view: torch.Tensor) -> torch.Tensor:
     return view.round().clamp(0, 255).to(torch.uint8)
 
 
-def _pil_frames_to_array(frames) -> np.ndarray:
+def _pil_frame_to_array(frame) -> np.ndarray:
+    """A PIL frame as an array: RGB, or a grey frame deeper than 8 bits as `(H, W, 1)` at its own depth (a 16-bit
+    PNG or TIFF opens as mode I;16 or I), which the integer and float rules then scale or refuse as for an array of
+    that dtype: `convert("RGB")` clips such a frame at 255, which made a 16-bit depth video white without a word."""
     from PIL import Image
 
-    arrays = [np.asarray(f.convert("RGB")) if isinstance(f, Image.Image) else np.asarray(f) for f in frames]
+    if not isinstance(frame, Image.Image):
+        return np.asarray(frame)
+    if frame.mode.startswith("I;16"):
+        return np.asarray(frame).astype(np.uint16)[..., None]  # native byte order (I;16B is big-endian)
+    if frame.mode in ("I", "F"):
+        return np.asarray(frame)[..., None]
+    return np.asarray(frame.convert("RGB"))
+
+
+def _pil_frames_to_array(frames) -> np.ndarray:
+    arrays = [_pil_frame_to_array(f) for f in frames]
     shapes = {a.shape for a in arrays}
     if len(shapes) > 1:
         raise BrokenVideoError(f"The frames of one video must share a size, got {sorted(shapes)}.")
