@@ -305,6 +305,25 @@ def test_decoded_datasets_video_values_go_through_torchcodec(videos):
     assert (from_decoders - from_files).abs().mean() < 0.02  # [-1, 1] scale: under 3 grey levels on average
 
 
+def test_a_file_the_resize_would_enlarge_is_resized_in_torch(tmp_path):
+    # the trial's 320x240 clips (UCF101, HMDB51) to 256: libswscale's one-pass chroma upsampling and scaling gave
+    # 6.6 grey levels mean and 151 at most off the exact path, for no gain (the frames are small to convert)
+    blocks = np.random.default_rng(0).integers(0, 256, (8, 6, 8, 3), dtype=np.uint8)
+    path = write_video(
+        tmp_path / "small.mp4",
+        num_frames=8,
+        height=48,
+        width=64,
+        frames=np.kron(blocks, np.ones((1, 8, 8, 1), np.uint8)),
+    )
+    options = dict(num_frames=4, size={"shortest_edge": 96}, crop_size={"height": 96, "width": 96}, return_tensors="pt")
+    default = ViViTVideoProcessor(**options).__call__
+    exact = ViViTVideoProcessor(resize_in_decoder=False, **options).__call__
+    assert torch.equal(default(path).pixel_values, exact(path).pixel_values)
+    shrink = dict(size={"shortest_edge": 24}, crop_size={"height": 24, "width": 24})  # a downscale still is not
+    assert not torch.equal(default(path, **shrink).pixel_values, exact(path, **shrink).pixel_values)
+
+
 @pytest.mark.parametrize("resize_in_decoder", [True, False])
 def test_decoded_frames_given_back_give_the_same_pixels_as_the_file(videos, resize_in_decoder):
     # A data set may decode each clip once (decode_video_frames) and feed the frames afterwards: every sampling
