@@ -328,18 +328,25 @@ def main(argv=None):
     # `model` is what is clipped, accumulated, saved and checkpointed.
     model, compiled = compile_for_training(model, args)
 
+    # The Hub repo before the trackers write their folder: a repo that cannot be made (no token, no network) stops the
+    # run with one line and leaves no folder that a rerun would take for a previous run
+    uploader, upload_failure = None, None
+    if args.push_to_hub and accelerator.is_main_process:
+        try:
+            uploader = BackgroundUploader(
+                args.hub_model_id or output_dir.name,
+                token=args.hub_token,
+                private=args.hub_private_repo,
+                max_retries=args.upload_retries,
+            )
+        except Exception as error:  # the Hub's HTTP errors, its HTTP client's (no network: not OSErrors), a bad id
+            repo = args.hub_model_id or output_dir.name
+            reason = f"{type(error).__name__}: {error}".splitlines()[0]
+            raise SystemExit(f"error: --push_to_hub: cannot create the Hub repo {repo}: {reason}") from None
+
     if args.with_tracking:
         hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
         accelerator.init_trackers("finetune", hparams)
-
-    uploader, upload_failure = None, None
-    if args.push_to_hub and accelerator.is_main_process:
-        uploader = BackgroundUploader(
-            args.hub_model_id or output_dir.name,
-            token=args.hub_token,
-            private=args.hub_private_repo,
-            max_retries=args.upload_retries,
-        )
 
     # ------------------------------------------------------------------ resume
     completed_steps, starting_epoch, resume_batches = 0, 0, 0

@@ -163,3 +163,28 @@ def test_on_two_processes_a_hub_data_set_not_fetched_is_one_line_per_process_and
     assert result.returncode != 0
     assert result.stderr.count(f"error: --dataset someone/kinetics-mini: {OFFLINE}") == 2, result.stderr[-3000:]
     assert "[rank1]: Traceback" not in result.stderr and "[rank0]: Traceback" not in result.stderr
+
+
+def test_push_to_hub_while_offline_is_refused_before_anything_is_written(tmp_path):
+    # the trial's run: a 35-line traceback from create_repo, and a tensorboard folder left that the same command
+    # without --push_to_hub then took for a previous run
+    out = tmp_path / "out"
+    result = run_recipe(FINETUNE, "--output_dir", out, "--push_to_hub", "--hub_model_id", "me/x")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert "--push_to_hub: offline mode is on (HF_HUB_OFFLINE)" in last_line(result.stderr)
+    assert not out.exists()
+
+
+def test_a_hub_repo_that_cannot_be_created_stops_the_run_with_one_line_and_no_tracker_folder(tmp_path):
+    out = tmp_path / "out"
+    environment = dict(env(), HF_ENDPOINT="http://127.0.0.1:9", HF_TOKEN="hf_standin")  # nothing listens there
+    environment.pop("HF_HUB_OFFLINE")
+    environment.pop("TRANSFORMERS_OFFLINE")  # huggingface_hub reads either as its offline switch
+    command = [sys.executable, str(FINETUNE), "--output_dir", str(out), "--push_to_hub"]
+    command += ["--hub_model_id", "me/x", "--max_train_steps", "1", *TINY_MODEL]
+    result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert last_line(result.stderr).startswith("error: --push_to_hub: cannot create the Hub repo me/x: ")
+    assert not (out / "finetune").exists()

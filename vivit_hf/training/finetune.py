@@ -328,6 +328,11 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
         parser.error(
             f"argument --streaming: reads a Hub data set or a local folder with --dataset_format hub, not {what}"
         )
+    if args.push_to_hub and _hub_offline():
+        parser.error(
+            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or "
+            "drop --push_to_hub and upload the output folder later (`hf upload <repo> <output_dir>`)"
+        )
     problem = missing_paths(args) if check_paths else None
     if problem:
         parser.error(problem)
@@ -336,6 +341,13 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     except ValueError as error:
         parser.error(str(error))
     return args
+
+
+def _hub_offline() -> bool:
+    """huggingface_hub's offline switch, read where it reads it (the constant is set from HF_HUB_OFFLINE at import)."""
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE)
 
 
 def check_model_config(args: argparse.Namespace) -> None:
