@@ -16,6 +16,7 @@ from hub_standin import HubStandIn
 from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the Auto classes
+from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalModel
 from vivit_hf.conversion.scenic_checkpoint import read_python_config
 from vivit_hf.convert import main
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
@@ -175,7 +176,9 @@ def test_transformers_vivit_folder_converts_with_the_same_logits(tmp_path):
         )
 
 
-def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch):
+@pytest.mark.parametrize("out_flag, push_flag", [("--out", "--push-to-hub"), ("--output_dir", "--push_to_hub")])
+def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_flag, push_flag):
+    # the recipes' spellings too: a new user typed --push_to_hub, as finetune.py spells it, and was refused
     case, checkpoint, config_file = scenic_case("spacetime_3dconv_token", tmp_path)
     with HubStandIn() as hub:  # the real huggingface_hub client against a local stand-in of the Hub API
         monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
@@ -188,9 +191,9 @@ def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch):
                 str(checkpoint),
                 "--config",
                 str(config_file),
-                "--out",
+                out_flag,
                 str(tmp_path / "out"),
-                "--push-to-hub",
+                push_flag,
                 "me/vivit-tiny",
             ]
         )
@@ -211,6 +214,15 @@ def test_missing_model_folder_is_named(tmp_path, capsys):
     code, err = run_cli(["transformers", "--model", str(missing), "--out", str(tmp_path / "out")], capsys)
     assert code == 2 and len(err) == 1, err
     assert str(missing) in err[0] and "no such file or folder" in err[0] and "Repo id" not in err[0]
+
+
+def test_a_vivit_hf_folder_is_named_as_one_that_needs_no_conversion(tmp_path, capsys):
+    ours = tmp_path / "ours"
+    small = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=32)
+    ViViTSpatioTemporalModel(ViViTSpatioTemporalConfig(num_frames=4, **small)).save_pretrained(ours)
+    code, err = run_cli(["transformers", "--model", str(ours), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and len(err) == 1, err
+    assert "'vivit_spatio_temporal'" in err[0] and "a vivit_hf model already" in err[0]
 
 
 def test_hub_id_without_network_says_the_hub_was_not_reached(tmp_path, capsys, monkeypatch):

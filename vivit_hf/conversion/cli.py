@@ -158,8 +158,11 @@ def main(argv=None) -> int:
     transformers_parser = commands.add_parser("transformers", help="a transformers ViViT folder or Hub id")
     transformers_parser.add_argument("--model", required=True, help="folder or Hub id (model_type 'vivit')")
     for sub in (scenic, transformers_parser):
-        sub.add_argument("--out", required=True, help="output folder")
-        sub.add_argument("--push-to-hub", metavar="REPO", help="also upload the folder to this Hub repo")
+        # the recipes' spellings too (--output_dir, --push_to_hub): a user coming from them types those
+        sub.add_argument("--out", "--output_dir", "--output-dir", dest="out", required=True, help="output folder")
+        sub.add_argument(
+            "--push-to-hub", "--push_to_hub", dest="push_to_hub", metavar="REPO", help="also upload to this Hub repo"
+        )
         sub.add_argument("--private", action="store_true", help="create the Hub repo as private")
     args = parser.parse_args(argv)
     command = "python -m vivit_hf.convert " + shlex.join(sys.argv[1:] if argv is None else list(argv))

@@ -213,8 +213,11 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
 def config_from_transformers_vivit(config: dict, **overrides):
     """Our Model 1 config for a transformers `VivitConfig` dict: same sizes, same activation and eps."""
     if config.get("model_type") != "vivit":
+        ours = str(config.get("model_type", "")).startswith("vivit_")
+        hint = " (a vivit_hf model already: load it with from_pretrained, no conversion needed)" if ours else ""
         raise TransformersCheckpointError(
-            f"expected a transformers ViViT config (model_type 'vivit'), got model_type {config.get('model_type')!r}"
+            f"expected a transformers ViViT config (model_type 'vivit'), got model_type "
+            f"{config.get('model_type')!r}{hint}"
         )
     kwargs = {name: config[name] for name in _SHARED_FIELDS if config.get(name) is not None}
     kwargs.setdefault("hidden_act", "gelu_fast")  # transformers' VivitConfig default, absent from a diff-only json
