@@ -355,6 +355,21 @@ def test_a_rerun_into_a_previous_runs_folder_is_refused_before_anything_loads(tm
     assert files_in(tmp_path) == before
 
 
+def test_a_finished_run_without_checkpoints_is_not_offered_a_resume(tmp_path):
+    # the README's main job keeps no checkpoint: its refusal offered --resume_from_checkpoint latest, which a new user
+    # followed into a second refusal ("no checkpoint to continue from")
+    from vivit_hf.training.checkpoints import check_output_dir
+
+    write_files(tmp_path, {k: v for k, v in RUN_OUTPUTS.items() if not k.startswith("checkpoints/")})
+    with pytest.raises(ValueError) as refused:
+        check_output_dir(tmp_path, overwrite=False, resume=None)
+    message = str(refused.value)
+    assert "--resume_from_checkpoint" not in message and "kept no checkpoint" in message, message
+    assert "--overwrite_output_dir" in message and "another --output_dir" in message
+    with pytest.raises(ValueError, match="no checkpoint to continue from"):  # as it would have been refused
+        check_output_dir(tmp_path, overwrite=False, resume="latest")
+
+
 def test_overwrite_output_dir_removes_what_a_run_wrote_and_nothing_else(tmp_path):
     from vivit_hf.training.checkpoints import check_output_dir, remove_previous_run
 

@@ -113,9 +113,16 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
     if not found or overwrite:
         return found
     if resume is None:
+        finished = any(path.name in ("model.safetensors", "all_results.json") for path in found)
+        # a finished run that kept no checkpoint has nothing to continue: offering it sent users to a second refusal
+        carry_on = (
+            "Continue it with --resume_from_checkpoint latest, "
+            if list_checkpoints(folder) or not finished
+            else "It finished and kept no checkpoint to continue from (--checkpointing_steps keeps them): "
+        )
         raise ValueError(
             f"--output_dir {folder} already holds a previous run: {describe_outputs(found)}. A new run would replace "
-            f"its model and leave its results beside the new ones. Continue it with --resume_from_checkpoint latest, "
+            f"its model and leave its results beside the new ones. {carry_on}"
             f"start over with --overwrite_output_dir (removes these first; other files there stay), "
             f"or give another --output_dir"
         )
