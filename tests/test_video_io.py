@@ -142,6 +142,12 @@ def test_missing_file_error_names_it(tmp_path, backend):
         probe(tmp_path / "nope.mp4", backend=backend)
 
 
+def test_a_file_opened_in_text_mode_is_named_with_the_fix(videos, backend):
+    path = videos["h264"]
+    with open(path) as text, pytest.raises(VideoDecodeError, match=r"opened in text mode.*open\(path, 'rb'\)"):
+        probe(text, backend=backend)
+
+
 def test_truncated_file_error_names_it(tmp_path, videos, backend):
     data = open(videos["h264"], "rb").read()
     path = tmp_path / "truncated.mp4"

@@ -275,6 +275,8 @@ def _resolve_source(source: Any) -> Any:
         if os.path.getsize(path) == 0:
             raise VideoDecodeError(f"Video file {name} is empty (0 bytes).")
         return path
+    if isinstance(source, io.TextIOBase):  # FFmpeg's reads would fail with "Expected bytes, got str"
+        raise VideoDecodeError(f"Video {name} is a file opened in text mode: open it in binary mode, open(path, 'rb').")
     if hasattr(source, "read"):
         seekable = getattr(source, "seekable", lambda: False)
         if seekable():
