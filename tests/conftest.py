@@ -8,8 +8,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parents[1]
-# `../shared` beside the clone (CI), or VIVIT_FIXTURES pointing at another copy.
-FIXTURES = Path(os.environ.get("VIVIT_FIXTURES", REPO.parent / "shared" / "fixtures"))
+# VIVIT_FIXTURES pointing at a copy, else `../shared` beside the clone (CI), else the copy kept in the repository
+# (tests/data/shared_fixtures, taken from ../shared/fixtures on 2026-12-02), so that the README's test command runs
+# from a clone anywhere: a new user's clone has no ../shared.
+_SHARED = REPO.parent / "shared" / "fixtures"
+FIXTURES = Path(
+    os.environ.get("VIVIT_FIXTURES") or (_SHARED if _SHARED.is_dir() else REPO / "tests" / "data" / "shared_fixtures")
+)
 # Cases in the same format kept in the repository (tests/data/scenic_extra/README.md), run in addition to FIXTURES'
 # under names with this prefix, so that a case of the same name in both runs twice rather than once.
 EXTRA = REPO / "tests" / "data" / "scenic_extra"
