@@ -209,6 +209,34 @@ def test_hub_metadata_at_the_root_does_not_make_split_folders_the_classes(tmp_pa
         hub(root, tmp_path)
 
 
+def test_hub_tables_beside_clips_in_split_folders_are_refused_not_ignored_for_folder_classes(tmp_path):
+    # datasets matches split folders before file names: `train.csv` / `validation.csv` were never read and the camera
+    # folders became the classes (`cam1`, `cam2`), without a word, whole and streamed. The card's `configs:` reads them.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    root = tmp_path / "repo"
+    for split, folder in (("train", "train"), ("validation", "val")):
+        rows = []
+        for i, (camera, label) in enumerate((("cam1", "cat"), ("cam2", "dog"))):
+            clip(root / "videos" / folder / camera / f"{i}.mp4", seed=i)
+            rows.append([f"videos/{folder}/{camera}/{i}.mp4", label])
+        write_csv(root / f"{split}.csv", rows, ["video", "label"])
+    reason = (
+        r"ignore the tables 'train\.csv', 'validation\.csv' and take the folders the clips are in for the classes "
+        r"\('cam1', 'cam2'\).*README\.md.*data_files: \[\{split: train, path: train\.csv\}"
+    )
+    with pytest.raises(DatasetFormatError, match=reason):
+        hub(root, tmp_path)
+    with pytest.raises(DatasetFormatError, match=reason):
+        open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+    files = "[{split: train, path: train.csv}, {split: validation, path: validation.csv}]"
+    card = f"configs: [{{config_name: default, data_files: {files}}}]"
+    (root / "README.md").write_text(f"---\n{card}\n---\n")
+    data = hub(root, tmp_path)
+    assert data.label_names == ["cat", "dog"]
+    assert [data.label_names[e["label"]] for e in data.split("validation")] == ["cat", "dog"]
+
+
 def test_videofolder_refuses_a_metadata_file_whose_labels_it_would_replace_by_folder_names(tmp_path):
     clip(tmp_path / "train" / "cat" / "x.mp4")
     clip(tmp_path / "train" / "dog" / "y.mp4")

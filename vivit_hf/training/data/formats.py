@@ -1363,16 +1363,18 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
     root = Path(source)
-    videos = _files_below(root)[0]
+    videos, others = _files_below(root)
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
     skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix.lower() not in read]
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
     linked = [path for path in videos if path.parent in linked_folders]
-    if not skipped and not linked:
+    tables = _label_tables(others) if videos else []
+    if not skipped and not linked and not tables:
         return
     builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
         return
+    _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     if skipped:
         raise DatasetFormatError(
             f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
@@ -1387,6 +1389,48 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
             f"clips of {source}, e.g. {left_out[:3]}; read class folders with --dataset_format videofolder (which "
             "follows them), or copy the linked folders in"
         )
+
+
+_TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
+
+
+def _label_tables(files: Sequence[Path]) -> list[Path]:
+    """The tables among `files` that look like a data set's label lists: named by a split (`train.csv`,
+    `val.jsonl`) or with a label column (`label`, `labels`...). `datasets`' own `metadata.*` files are not among them
+    (its videofolder reads those)."""
+    found = []
+    for path in files:
+        if path.suffix.lower() not in _TABLE_SUFFIXES or path.name in _METADATA_FILES:
+            continue
+        if _split_named_by(path.stem) is None:
+            try:
+                columns = _metadata_columns(path) if path.suffix.lower() in (".csv", ".jsonl") else []
+            except (ValueError, UnicodeDecodeError):
+                columns = []
+            if not set(columns) & set(_LABEL_COLUMNS):
+                continue
+        found.append(path)
+    return found
+
+
+def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> None:
+    """`datasets` finds splits by folder name before file name: a folder whose clips lie in split-named folders
+    (`videos/train/cam1/`) is a videofolder to it, whatever tables beside them give the labels (`train.csv`). The
+    tables were never read and the folders the clips are in (cameras, dates) became the classes, without a word."""
+    listed = {os.path.normpath(str(file)) for files in data_files.values() for file in files}
+    ignored = [path.relative_to(root).as_posix() for path in tables if os.path.normpath(str(path)) not in listed]
+    if not ignored:
+        return
+    classes = sorted({Path(str(file)).parent.name for files in data_files.values() for file in files})
+    named = [(_split_named_by(Path(name).stem), name) for name in ignored]
+    configs = ", ".join(f"{{split: {split}, path: {name}}}" for split, name in named if split is not None)
+    raise DatasetFormatError(
+        f"--dataset_format hub: datasets reads {root} by its split folders, as a videofolder, and would ignore the "
+        f"tables {_shown(ignored)} and take the folders the clips are in for the classes ({_shown(classes)}); to "
+        "read the labels from the tables, name them in a README.md at the top of the folder, a YAML header "
+        f"`configs: [{{config_name: default, data_files: [{configs or '{split: train, path: <table>}'}]}}]` between "
+        "`---` lines (or, if the folders are the classes, move the tables out)"
+    )
 
 
 def _below_a_link(root: Path, folder: Path) -> bool:
