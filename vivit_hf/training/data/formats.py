@@ -24,6 +24,7 @@ import logging
 import os
 import random
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -195,11 +196,19 @@ def _as_integer(value) -> int | None:
     return None
 
 
+def label_name(value) -> str:
+    """A class's name as the recipes keep and compare it: its text composed (Unicode NFC). macOS writes `über` in a
+    folder name decomposed (NFD, `u` + a combining diaeresis), Linux composed: the two print alike and were two classes
+    of one data set, or a model's class that its hold-out set did not match."""
+    return unicodedata.normalize("NFC", str(value))
+
+
 def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
     """Class names (index = id) and a map from each raw label value to its id.
 
     All-integer labels keep their integer as id (names `str(i)`, or the value as written, e.g. `"007"`); ids
-    no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names, sorted.
+    no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names
+    (`label_name`: `über` written composed or decomposed is one class), sorted.
     """
     distinct = sorted(set(values), key=str)
     integers = {value: _as_integer(value) for value in distinct}
@@ -228,9 +237,9 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
             )
         names = [str(by_id[i]) if i in by_id else str(i) for i in range(size)]
         return names, {value: integers[value] for value in distinct}
-    names = sorted({str(value) for value in distinct})
+    names = sorted({label_name(value) for value in distinct})
     index = {name: i for i, name in enumerate(names)}
-    return names, {value: index[str(value)] for value in distinct}
+    return names, {value: index[label_name(value)] for value in distinct}
 
 
 def _names_by_index(pairs, fmt: str, source: str) -> list[str]:
@@ -1026,11 +1035,14 @@ def arrow_label_values(table, label_column: str) -> list:
 
 def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[list[str], dict | None]:
     """Class names and the map raw value -> id: a `ClassLabel`'s names (its values are the ids already), else
-    `label_vocabulary` of the values (integers keep their ids)."""
+    `label_vocabulary` of the values (integers keep their ids). A `ClassLabel` whose names are one name written
+    composed and decomposed (datasets' videofolder names a class by each split's folder) gets them as one class."""
     import datasets
 
     if isinstance(feature, datasets.ClassLabel):
-        return list(feature.names), None
+        names = [label_name(name) for name in feature.names]
+        unique = list(dict.fromkeys(names))
+        return unique, None if len(unique) == len(names) else {i: unique.index(name) for i, name in enumerate(names)}
     return label_vocabulary(values_of_all_splits(), fmt)
 
 
@@ -1238,7 +1250,7 @@ def load_hub(
 
     maps = {split: label_map for split in loaded}
     if isinstance(feature, datasets.ClassLabel) and base is not None and not is_saved_to_disk(source):
-        maps = {split: class_label_map(tables_of(split), label_column, names, split) for split in loaded}
+        maps = {split: class_label_map(tables_of(split), label_column, names, split) or label_map for split in loaded}
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column], datasets.Video):
