@@ -211,6 +211,22 @@ def test_a_split_keyword_is_a_word_of_a_folder_name_at_any_depth(tmp_path):
     )
 
 
+def test_a_class_folder_named_by_a_split_word_under_a_split_folder_is_a_class(tmp_path, caplog):
+    # A vehicle class `Train`: dropped as "outside any <class>/ folder", its validation clips reported as split 'train'.
+    touch(tmp_path, "train/Train/a.mp4", "train/bus/b.mp4", "validation/Train/c.mp4", "validation/bus/d.mp4")
+    touch(tmp_path, "test/e.mp4")  # a split folder with no class folder in it still has no label
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert read_as_triples(data, tmp_path) == [
+        ("train/Train/a.mp4", "Train", "train"),
+        ("train/bus/b.mp4", "bus", "train"),
+        ("validation/Train/c.mp4", "Train", "validation"),
+        ("validation/bus/d.mp4", "bus", "validation"),
+    ]
+    loose = [r.getMessage() for r in caplog.records if "outside any <class>/ folder" in r.getMessage()]
+    assert len(loose) == 1 and "split 'test'" in loose[0] and "'test/e.mp4'" in loose[0], loose
+
+
 def test_clips_in_sub_folders_take_their_own_folder_as_class_and_the_mixed_depths_are_named(tmp_path, caplog):
     touch(tmp_path, "train/run/a.mp4", "train/run/slow/b.mp4", "train/swim/c.mp4")
     with caplog.at_level(logging.WARNING, logger=LOGGER):

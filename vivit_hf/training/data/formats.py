@@ -405,15 +405,17 @@ def _place_of(relative: Path) -> _FolderPlace:
     folder above that, at any depth (the innermost one naming a split), else `train`. So wrapper folders
     (`k400/train/<class>/`, an archive's `videos/train/<class>/`) and a split folder inside an archive named by
     its split (`train.zip` holding `train/`, unpacked to `train/train/<class>/`) change nothing. A clip lying in
-    the root or in a folder named exactly as a split (`train/x.mp4`) has no class folder, so no label."""
+    the root or in a folder named exactly as a split with no split folder above it (`train/x.mp4`) has no class
+    folder, so no label. Under a split folder, the clip's folder is its class whatever its name (`validation/Train/`:
+    the vehicle, in split 'validation')."""
     folders = relative.parts[:-1]
-    unlabelled = not folders or folders[-1].lower() in _SPLIT_ALIASES
-    above = folders if unlabelled else folders[:-1]
-    for depth in range(len(above), 0, -1):
-        split = _split_named_by(above[depth - 1])
+    for depth in range(len(folders) - 1, 0, -1):
+        split = _split_named_by(folders[depth - 1])
         if split is not None:
-            return _FolderPlace(None if unlabelled else folders[-1], split, "/".join(above[:depth]))
-    return _FolderPlace(None if unlabelled else folders[-1], "train", None)
+            return _FolderPlace(folders[-1], split, "/".join(folders[:depth]))
+    if folders and folders[-1].lower() in _SPLIT_ALIASES:
+        return _FolderPlace(None, _SPLIT_ALIASES[folders[-1].lower()], "/".join(folders))
+    return _FolderPlace(folders[-1] if folders else None, "train", None)
 
 
 _METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
