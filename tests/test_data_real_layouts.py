@@ -336,16 +336,22 @@ def test_hub_card_configs_pick_their_files_and_a_named_config_is_read(tmp_path):
     assert [data.label_names[e["label"]] for data in (small, big) for e in data.split("validation")] == ["dog"] * 2
 
 
-def test_hub_metadata_row_of_a_missing_file_is_skipped_counted_and_named(tmp_path, caplog):
+def test_hub_metadata_row_of_a_missing_file_is_counted_missing_at_load_and_an_unlisted_clip_named(tmp_path, caplog):
+    # The row of a file not on disk was a broken clip, decoded and failed every epoch; it is a missing clip now, as
+    # the annotation formats count them. A clip no row names (datasets leaves it out) vanished without a word.
     root = tmp_path / "repo"
     clip(root / "train" / "x.mp4")
-    write_csv(root / "train" / "metadata.csv", [["x.mp4", "a"], ["gone.mp4", "b"]], ["file_name", "label"])
-    data = hub(root, tmp_path)
-    dataset = data_set.VideoClassificationDataset(data.split("train"), processor(), seed=0)
-    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.dataset"):
-        valid = [bool(dataset[i]["valid"]) for i in range(len(dataset))]
-    assert valid == [True, False]
-    assert any("gone.mp4" in r.getMessage() for r in caplog.records)
+    clip(root / "train" / "y.mp4", seed=1)
+    clip(root / "train" / "unlisted.mp4", seed=2)
+    rows = [["x.mp4", "a"], ["gone.mp4", "b"], ["y.mp4", "b"]]
+    write_csv(root / "train" / "metadata.csv", rows, ["file_name", "label"])
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = hub(root, tmp_path)
+    assert [Path(path_of(e["video"])).name for e in data.split("train")] == ["x.mp4", "y.mp4"]
+    assert data.missing == {"train": 1}
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("1 clip(s) named by the annotations are not on disk: 'train/gone.mp4'" in m for m in messages)
+    assert any(m.startswith("1 clip(s) below") and "'train/unlisted.mp4'" in m for m in messages), messages
 
 
 # -- UCF101 and HMDB51: class folders plus official split lists ------------------------------------------------

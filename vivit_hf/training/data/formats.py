@@ -1236,6 +1236,9 @@ def load_hub(
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)
     _refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
+    missing: dict[str, int] = {}
+    if Path(source).is_dir() and not is_saved_to_disk(source):
+        loaded = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
     loaded = _labelled_splits(loaded, label_column, feature)
     names, label_map = hub_label_names(
         feature,
@@ -1260,7 +1263,56 @@ def load_hub(
         examples = _HubSplit(dataset, video_column, label_column, maps[split], base)
         examples.locate(split, partial(tables_of, split))
         splits[_SPLIT_ALIASES.get(split, split)] = examples
-    return VideoClassificationData(splits=splits, label_spaces={"label": names})
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
+    """A local videofolder whose `metadata.csv` / `.jsonl` names its clips: rows whose file is not on disk are left
+    out and counted in `missing`, as the annotation formats count them (they were decoded, and failed, every epoch),
+    and the clips no row names, which `datasets` leaves out, are named in a warning."""
+    first = next(iter(loaded.values()))
+    if first.info.builder_name != "videofolder":
+        return loaded
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from datasets.packaged_modules.videofolder.videofolder import VideoFolder
+
+    listed, kept = set(), {}
+    for split, dataset in loaded.items():
+        column = dataset.with_format("arrow")[video_column]
+        if not pa.types.is_struct(column.type) or column.type.get_field_index("path") < 0:
+            return loaded
+        paths = pc.struct_field(column, "path").to_pylist()
+        listed.update(os.path.abspath(path) for path in paths if path)
+        absent = [i for i, path in enumerate(paths) if path and not os.path.isfile(path)]
+        if absent:
+            names = [_relative_or_as_is(paths[i], root) for i in absent]
+            _count_missing(missing, _SPLIT_ALIASES.get(split, split), names)
+            gone = set(absent)
+            dataset = dataset.select([i for i in range(len(paths)) if i not in gone])
+        kept[split] = dataset
+    read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
+    unlisted = [
+        path.relative_to(root).as_posix()
+        for path in _files_below(root)[0]
+        if path.suffix.lower() in read and os.path.abspath(path) not in listed
+    ]
+    if unlisted:
+        logger.warning(
+            "%d clip(s) below %s are in no row of its metadata files and are left out (datasets reads only the clips "
+            "a metadata file names): %s",
+            len(unlisted),
+            root,
+            _shown(unlisted),
+        )
+    return kept
+
+
+def _relative_or_as_is(path: str, root: Path) -> str:
+    try:
+        return Path(path).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return path
 
 
 def class_label_map(tables: Sequence[Path], label_column: str, names: list[str], split: str) -> dict | None:
