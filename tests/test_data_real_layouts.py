@@ -81,6 +81,37 @@ def test_epic_kitchens_untrimmed_videos_give_each_narration_its_segment(tmp_path
         assert all(first <= frame_index(f) <= last for f in frames), [frame_index(f) for f in frames]
 
 
+def test_epic_kitchens_segment_after_the_videos_end_is_named_with_its_times_and_one_past_it_keeps_its_frames(
+    tmp_path, caplog, monkeypatch
+):
+    # Timestamps of a longer copy of the video: a segment wholly after the end read as the last frame alone and was
+    # skipped as "<Tensor of shape (1, ...)> has a single frame; pass short_video='loop'"; one running past the end
+    # trained on what there is, without a word. 50 frames at 25 fps: 2 s.
+    monkeypatch.setattr(data_set, "_warned_past_the_end", False, raising=False)
+    (tmp_path / "P01" / "videos").mkdir(parents=True)
+    write_video(tmp_path / "P01" / "videos" / "P01_01.MP4", num_frames=50, fps=25)
+    rows = [
+        ["P01_01_0", "P01", "P01_01", "00:00:03.00", "00:00:03.00", "00:00:04.00", "", "", "x", "v", 3, "n", 8, "", ""],
+        ["P01_01_1", "P01", "P01_01", "00:00:01.00", "00:00:01.00", "00:00:05.00", "", "", "x", "v", 3, "n", 8, "", ""],
+        ["P01_01_2", "P01", "P01_01", "00:00:00.00", "", "", "61", "80", "x", "v", 0, "n", 12, "", ""],
+    ]  # fmt: skip
+    write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
+    dataset = data_set.VideoClassificationDataset(
+        load_video_dataset(tmp_path, "epic_kitchens").split("train"), processor(), seed=0
+    )
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.dataset"):
+        valid = [bool(dataset[i]["valid"]) for i in range(3)]
+    assert valid == [False, True, False]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("P01_01_0" in m and "its segment 3.00-4.00 s lies after the end of" in m and "(2.00 s long)" in m
+               for m in messages), messages  # fmt: skip
+    assert any("P01_01_2" in m and "its segment frames 60-79 lies after the end of" in m and "(50 frames long)" in m
+               for m in messages), messages  # fmt: skip
+    past = [m for m in messages if "runs past the end" in m]
+    assert len(past) == 1 and "segment P01_01_1 (1.00-5.00 s)" in past[0] and "(2.00 s long)" in past[0], past
+    assert not any("single frame" in m for m in messages), messages
+
+
 def test_epic_kitchens_without_any_clip_names_what_it_looked_for_and_found(tmp_path):
     write_csv(tmp_path / "EPIC_100_train.csv", [["P01_01_0", "P01", "P01_01", "", "", "", "", "", "open door", "open",
               3, "door", 8, "", ""]], EPIC_HEADER)  # fmt: skip
