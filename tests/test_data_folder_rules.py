@@ -240,6 +240,19 @@ def test_clips_in_sub_folders_take_their_own_folder_as_class_and_the_mixed_depth
     assert any("2 different depths" in m and "'train/run/slow/b.mp4'" in m for m in messages), messages
 
 
+def test_a_class_gathering_clips_from_folders_of_its_name_in_different_places_is_named(tmp_path, caplog):
+    # Clips sorted by camera inside each class: `indoor` took the cat and dog clips alike, without a word (all clips
+    # at one depth, so the mixed-depth warning said nothing). The same class in two splits gathers nothing.
+    touch(tmp_path, "train/cat/indoor/a.mp4", "train/dog/indoor/b.mp4", "train/dog/outdoor/c.mp4")
+    touch(tmp_path, "val/cat/indoor/d.mp4", "val/dog/outdoor/e.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == ["indoor", "outdoor"]
+    gathered = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
+    assert len(gathered) == 1, gathered
+    assert "1 class(es)" in gathered[0] and "'indoor' ('train/cat/indoor', 'train/dog/indoor')" in gathered[0]
+
+
 @pytest.mark.parametrize(
     "files, one_class",
     [

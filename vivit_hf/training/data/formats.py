@@ -497,6 +497,24 @@ def _warn_mixed_depths(depths: dict[int, str]) -> None:
         )
 
 
+def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
+    """A class name whose clips lie in folders of that name below different folders (`train/cat/indoor/`,
+    `train/dog/indoor/`: clips sorted by camera or place inside each class) gathers them into one class, as `datasets`
+    does, and the real classes vanish; say so, naming two of its folders."""
+    gathered = {name: folders for name, folders in class_folders.items() if len(folders) > 1}
+    if gathered:
+        shown = [
+            f"{name!r} ({', '.join(repr(f) for f in list(folders.values())[:2])})" for name, folders in gathered.items()
+        ]
+        logger.warning(
+            "videofolder: %d class(es) gather clips from folders of their name in different places: %s%s; a clip's "
+            "class is the folder it is in",
+            len(gathered),
+            ", ".join(shown[:3]),
+            f" and {len(shown) - 3} more" if len(shown) > 3 else "",
+        )
+
+
 def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None:
     """A training split of one class trains nothing (every clip is right by construction): the usual cause is a
     layout read one level off, which the error shows."""
@@ -520,6 +538,7 @@ def _folder_clips(root: Path) -> dict[str, list]:
     loose: dict[str, list[str]] = {}
     split_folders: set[str] = set()
     depths: dict[int, str] = {}
+    class_folders: dict[str, dict[str, str]] = {}  # class -> {its folder's parents below the split folder: folder}
     for clip in videos:
         relative = clip.relative_to(root)
         place = _place_of(relative)
@@ -532,9 +551,12 @@ def _folder_clips(root: Path) -> dict[str, list]:
         per_split.setdefault(place.split, []).append((place.label, clip, key))
         below_split = len(relative.parts) - (len(Path(place.split_folder).parts) if place.split_folder else 0)
         depths.setdefault(below_split, key)
+        parents = relative.parts[len(relative.parts) - below_split : -2]
+        class_folders.setdefault(place.label, {}).setdefault("/".join(parents), relative.parent.as_posix())
     _refuse_labelled_metadata(root, sorted(split_folders))
     _warn_loose_clips(loose)
     _warn_mixed_depths(depths)
+    _warn_gathered_classes(class_folders)
     return per_split
 
 
