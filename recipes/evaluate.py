@@ -59,6 +59,7 @@ from vivit_hf.training.data.formats import (
     _shown,
     check_config_name,
     example_ids,
+    label_name,
     sample_subset,
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
@@ -197,8 +198,9 @@ def default_output_dir(args, split: str) -> Path:
 
 def model_label_spaces(model_config, data: VideoClassificationData) -> dict[str, list[str]]:
     """The model's class names per head (`config.label_spaces` splits `id2label`, whose names are `head:name`); a
-    one-head model's under the data set's one key."""
-    names = [model_config.id2label[i] for i in range(model_config.num_labels)]
+    one-head model's under the data set's one key. Composed (`label_name`), as the data set's: a model trained before
+    its names were composed still matches them."""
+    names = [label_name(model_config.id2label[i]) for i in range(model_config.num_labels)]
     spaces = getattr(model_config, "label_spaces", None)
     if not spaces:
         return {next(iter(data.label_spaces)) if not data.is_multi_head else "label": names}

@@ -211,6 +211,22 @@ def test_a_split_keyword_is_a_word_of_a_folder_name_at_any_depth(tmp_path):
     )
 
 
+def test_a_class_folder_named_by_a_split_word_under_a_split_folder_is_a_class(tmp_path, caplog):
+    # A vehicle class `Train`: dropped as "outside any <class>/ folder", its validation clips reported as split 'train'.
+    touch(tmp_path, "train/Train/a.mp4", "train/bus/b.mp4", "validation/Train/c.mp4", "validation/bus/d.mp4")
+    touch(tmp_path, "test/e.mp4")  # a split folder with no class folder in it still has no label
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert read_as_triples(data, tmp_path) == [
+        ("train/Train/a.mp4", "Train", "train"),
+        ("train/bus/b.mp4", "bus", "train"),
+        ("validation/Train/c.mp4", "Train", "validation"),
+        ("validation/bus/d.mp4", "bus", "validation"),
+    ]
+    loose = [r.getMessage() for r in caplog.records if "outside any <class>/ folder" in r.getMessage()]
+    assert len(loose) == 1 and "split 'test'" in loose[0] and "'test/e.mp4'" in loose[0], loose
+
+
 def test_clips_in_sub_folders_take_their_own_folder_as_class_and_the_mixed_depths_are_named(tmp_path, caplog):
     touch(tmp_path, "train/run/a.mp4", "train/run/slow/b.mp4", "train/swim/c.mp4")
     with caplog.at_level(logging.WARNING, logger=LOGGER):
@@ -222,6 +238,19 @@ def test_clips_in_sub_folders_take_their_own_folder_as_class_and_the_mixed_depth
     ]
     messages = [r.getMessage() for r in caplog.records]
     assert any("2 different depths" in m and "'train/run/slow/b.mp4'" in m for m in messages), messages
+
+
+def test_a_class_gathering_clips_from_folders_of_its_name_in_different_places_is_named(tmp_path, caplog):
+    # Clips sorted by camera inside each class: `indoor` took the cat and dog clips alike, without a word (all clips
+    # at one depth, so the mixed-depth warning said nothing). The same class in two splits gathers nothing.
+    touch(tmp_path, "train/cat/indoor/a.mp4", "train/dog/indoor/b.mp4", "train/dog/outdoor/c.mp4")
+    touch(tmp_path, "val/cat/indoor/d.mp4", "val/dog/outdoor/e.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == ["indoor", "outdoor"]
+    gathered = [r.getMessage() for r in caplog.records if "gather" in r.getMessage()]
+    assert len(gathered) == 1, gathered
+    assert "1 class(es)" in gathered[0] and "'indoor' ('train/cat/indoor', 'train/dog/indoor')" in gathered[0]
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,20 @@ def test_named_class_folders_are_still_sorted_by_name(tmp_path):
     assert data.label_names == ["2run", "jump", "walk"]
 
 
+@pytest.mark.parametrize("fmt", ["videofolder", "hub"])
+def test_a_class_folder_named_composed_in_one_split_and_decomposed_in_another_is_one_class(tmp_path, fmt):
+    # macOS writes `über` decomposed (NFD), Linux composed (NFC): they print alike and were two classes, the
+    # validation clips of one counted as a class training never saw.
+    composed, decomposed = "\u00fcber", "u\u0308ber"
+    for split, name in (("train", composed), ("train", "cat"), ("val", decomposed), ("val", "cat")):
+        clip(tmp_path / "repo" / split / name / "0.mp4")
+    data = load_video_dataset(
+        tmp_path / "repo", fmt, **({"cache_dir": str(tmp_path / "cache")} if fmt == "hub" else {})
+    )
+    assert data.label_names == ["cat", composed]
+    assert sorted(e["label"] for e in data.split("validation")) == [0, 1]
+
+
 def test_integer_labels_that_collide_as_numbers_are_refused(tmp_path):
     clip(tmp_path / "train" / "7" / "a.mp4")
     clip(tmp_path / "train" / "07" / "b.mp4")

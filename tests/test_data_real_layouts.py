@@ -81,6 +81,37 @@ def test_epic_kitchens_untrimmed_videos_give_each_narration_its_segment(tmp_path
         assert all(first <= frame_index(f) <= last for f in frames), [frame_index(f) for f in frames]
 
 
+def test_epic_kitchens_segment_after_the_videos_end_is_named_with_its_times_and_one_past_it_keeps_its_frames(
+    tmp_path, caplog, monkeypatch
+):
+    # Timestamps of a longer copy of the video: a segment wholly after the end read as the last frame alone and was
+    # skipped as "<Tensor of shape (1, ...)> has a single frame; pass short_video='loop'"; one running past the end
+    # trained on what there is, without a word. 50 frames at 25 fps: 2 s.
+    monkeypatch.setattr(data_set, "_warned_past_the_end", False, raising=False)
+    (tmp_path / "P01" / "videos").mkdir(parents=True)
+    write_video(tmp_path / "P01" / "videos" / "P01_01.MP4", num_frames=50, fps=25)
+    rows = [
+        ["P01_01_0", "P01", "P01_01", "00:00:03.00", "00:00:03.00", "00:00:04.00", "", "", "x", "v", 3, "n", 8, "", ""],
+        ["P01_01_1", "P01", "P01_01", "00:00:01.00", "00:00:01.00", "00:00:05.00", "", "", "x", "v", 3, "n", 8, "", ""],
+        ["P01_01_2", "P01", "P01_01", "00:00:00.00", "", "", "61", "80", "x", "v", 0, "n", 12, "", ""],
+    ]  # fmt: skip
+    write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
+    dataset = data_set.VideoClassificationDataset(
+        load_video_dataset(tmp_path, "epic_kitchens").split("train"), processor(), seed=0
+    )
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.dataset"):
+        valid = [bool(dataset[i]["valid"]) for i in range(3)]
+    assert valid == [False, True, False]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("P01_01_0" in m and "its segment 3.00-4.00 s lies after the end of" in m and "(2.00 s long)" in m
+               for m in messages), messages  # fmt: skip
+    assert any("P01_01_2" in m and "its segment frames 60-79 lies after the end of" in m and "(50 frames long)" in m
+               for m in messages), messages  # fmt: skip
+    past = [m for m in messages if "runs past the end" in m]
+    assert len(past) == 1 and "segment P01_01_1 (1.00-5.00 s)" in past[0] and "(2.00 s long)" in past[0], past
+    assert not any("single frame" in m for m in messages), messages
+
+
 def test_epic_kitchens_without_any_clip_names_what_it_looked_for_and_found(tmp_path):
     write_csv(tmp_path / "EPIC_100_train.csv", [["P01_01_0", "P01", "P01_01", "", "", "", "", "", "open door", "open",
               3, "door", 8, "", ""]], EPIC_HEADER)  # fmt: skip
@@ -209,6 +240,34 @@ def test_hub_metadata_at_the_root_does_not_make_split_folders_the_classes(tmp_pa
         hub(root, tmp_path)
 
 
+def test_hub_tables_beside_clips_in_split_folders_are_refused_not_ignored_for_folder_classes(tmp_path):
+    # datasets matches split folders before file names: `train.csv` / `validation.csv` were never read and the camera
+    # folders became the classes (`cam1`, `cam2`), without a word, whole and streamed. The card's `configs:` reads them.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    root = tmp_path / "repo"
+    for split, folder in (("train", "train"), ("validation", "val")):
+        rows = []
+        for i, (camera, label) in enumerate((("cam1", "cat"), ("cam2", "dog"))):
+            clip(root / "videos" / folder / camera / f"{i}.mp4", seed=i)
+            rows.append([f"videos/{folder}/{camera}/{i}.mp4", label])
+        write_csv(root / f"{split}.csv", rows, ["video", "label"])
+    reason = (
+        r"ignore the tables 'train\.csv', 'validation\.csv' and take the folders the clips are in for the classes "
+        r"\('cam1', 'cam2'\).*README\.md.*data_files: \[\{split: train, path: train\.csv\}"
+    )
+    with pytest.raises(DatasetFormatError, match=reason):
+        hub(root, tmp_path)
+    with pytest.raises(DatasetFormatError, match=reason):
+        open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+    files = "[{split: train, path: train.csv}, {split: validation, path: validation.csv}]"
+    card = f"configs: [{{config_name: default, data_files: {files}}}]"
+    (root / "README.md").write_text(f"---\n{card}\n---\n")
+    data = hub(root, tmp_path)
+    assert data.label_names == ["cat", "dog"]
+    assert [data.label_names[e["label"]] for e in data.split("validation")] == ["cat", "dog"]
+
+
 def test_videofolder_refuses_a_metadata_file_whose_labels_it_would_replace_by_folder_names(tmp_path):
     clip(tmp_path / "train" / "cat" / "x.mp4")
     clip(tmp_path / "train" / "dog" / "y.mp4")
@@ -308,16 +367,22 @@ def test_hub_card_configs_pick_their_files_and_a_named_config_is_read(tmp_path):
     assert [data.label_names[e["label"]] for data in (small, big) for e in data.split("validation")] == ["dog"] * 2
 
 
-def test_hub_metadata_row_of_a_missing_file_is_skipped_counted_and_named(tmp_path, caplog):
+def test_hub_metadata_row_of_a_missing_file_is_counted_missing_at_load_and_an_unlisted_clip_named(tmp_path, caplog):
+    # The row of a file not on disk was a broken clip, decoded and failed every epoch; it is a missing clip now, as
+    # the annotation formats count them. A clip no row names (datasets leaves it out) vanished without a word.
     root = tmp_path / "repo"
     clip(root / "train" / "x.mp4")
-    write_csv(root / "train" / "metadata.csv", [["x.mp4", "a"], ["gone.mp4", "b"]], ["file_name", "label"])
-    data = hub(root, tmp_path)
-    dataset = data_set.VideoClassificationDataset(data.split("train"), processor(), seed=0)
-    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.dataset"):
-        valid = [bool(dataset[i]["valid"]) for i in range(len(dataset))]
-    assert valid == [True, False]
-    assert any("gone.mp4" in r.getMessage() for r in caplog.records)
+    clip(root / "train" / "y.mp4", seed=1)
+    clip(root / "train" / "unlisted.mp4", seed=2)
+    rows = [["x.mp4", "a"], ["gone.mp4", "b"], ["y.mp4", "b"]]
+    write_csv(root / "train" / "metadata.csv", rows, ["file_name", "label"])
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = hub(root, tmp_path)
+    assert [Path(path_of(e["video"])).name for e in data.split("train")] == ["x.mp4", "y.mp4"]
+    assert data.missing == {"train": 1}
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("1 clip(s) named by the annotations are not on disk: 'train/gone.mp4'" in m for m in messages)
+    assert any(m.startswith("1 clip(s) below") and "'train/unlisted.mp4'" in m for m in messages), messages
 
 
 # -- UCF101 and HMDB51: class folders plus official split lists ------------------------------------------------

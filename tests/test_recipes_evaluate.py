@@ -336,6 +336,24 @@ def test_label_spaces_that_differ_are_refused_and_the_same_classes_are_kept_as_t
     assert evaluate_module.check_labels(config, same, "m", "d") == [[1, 0]]
 
 
+def test_a_class_name_composed_or_decomposed_is_the_same_class_of_the_model(evaluate_module, tmp_path):
+    # A model trained on Linux knows `über` composed (NFC); its hold-out set unpacked on a Mac names the folder
+    # decomposed (NFD): refused as "does not know 'über'" while its classes visibly held 'über'. And a model whose
+    # id2label kept a decomposed name matches a data set's composed one.
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data import load_video_dataset
+
+    composed, decomposed = "\u00fcber", "u\u0308ber"
+    for name in (decomposed, "cat"):
+        tiny_clip(tmp_path / "val" / name / "0.mp4", 0, seed=0)
+    data = load_video_dataset(tmp_path, "videofolder")
+    model = SimpleNamespace(id2label={0: "cat", 1: "dog", 2: composed}, num_labels=3)
+    assert evaluate_module.check_labels(model, data, "m", "d") == [[0, 2]]
+    model = SimpleNamespace(id2label={0: "cat", 1: "dog", 2: decomposed}, num_labels=3)
+    assert evaluate_module.check_labels(model, data, "m", "d") == [[0, 2]]
+
+
 def test_label_spaces_of_the_same_sizes_are_mapped_by_name_not_taken_by_number(evaluate_module):
     # An Epic Kitchens model whose noun 0 is tap, evaluated on a copy whose class file numbers the nouns in another
     # order: the sizes agreed, so each clip was scored against the model's class of the same number, without a word.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -42,29 +42,52 @@ class VideoSegment:
     end_seconds: float | None = None
     start_frame: int | None = None
     stop_frame: int | None = None
+    name: str | None = field(default=None, compare=False)  # the example's id, for messages
 
     @classmethod
     def of(cls, example: dict) -> VideoSegment | None:
         keys = ("start_seconds", "end_seconds", "start_frame", "stop_frame")
         if not any(example.get(key) is not None for key in keys):
             return None
-        return cls(example["video"], **{key: example.get(key) for key in keys})
+        return cls(example["video"], **{key: example.get(key) for key in keys}, name=example.get("id"))
 
     def frame_indices(self, num_frames: int, fps: float, frame_times=None) -> np.ndarray:
         """The frames on screen from start to end: the one showing at `start_seconds` through the last one that
-        starts before `end_seconds` (from the frames' own times when the reader knows them, else the rate)."""
+        starts before `end_seconds` (from the frames' own times when the reader knows them, else the rate).
+
+        A segment wholly after the video's end (timestamps of another, longer copy of the video) is refused naming
+        its times and the video's length: it read as the last frame alone ("has a single frame"). One that runs past
+        the end keeps the frames there are; the first such segment is named, once per process."""
         if self.start_seconds is not None:
             if frame_times is not None and len(frame_times) == num_frames:
                 times = np.asarray(frame_times, dtype=np.float64)
                 first = int(np.searchsorted(times, self.start_seconds + 1e-9, side="right")) - 1
                 last = int(np.searchsorted(times, self.end_seconds - 1e-9, side="left")) - 1
+                # the last frame lasts as long as the one before it (`VideoInfo.duration`'s rule)
+                step = times[-1] - times[-2] if num_frames > 1 else (1 / fps if fps > 0 else 0.0)
+                length = float(times[-1] + step) if num_frames else 0.0
             elif fps > 0:
                 first = math.floor(self.start_seconds * fps + 1e-6)
                 last = math.ceil(self.end_seconds * fps - 1e-6) - 1
+                length = num_frames / fps
             else:
                 raise BrokenVideoError(f"{_describe(self.video)} gives no frame rate to find seconds in")
+            where = f"{self.start_seconds:.2f}-{self.end_seconds:.2f} s"
+            after, past = self.start_seconds >= length - 1e-9, self.end_seconds > length + 1e-6
+            video_length = f"{length:.2f} s"
         else:
             first, last = self.start_frame, self.stop_frame
+            where = f"frames {first}-{last}"
+            after, past, video_length = first >= num_frames, last >= num_frames, f"{num_frames} frames"
+        if after:
+            raise BrokenVideoError(
+                f"its segment {where} lies after the end of {_describe(self.video)} ({video_length} long)"
+            )
+        if past:
+            video = _describe(self.video)
+            _warn_past_the_end(
+                f"segment {self.name or ''} ({where}) runs past the end of {video} ({video_length} long)"
+            )
         first, last = max(first, 0), min(last, num_frames - 1)
         if last < first:
             raise BrokenVideoError(f"{self} lies outside the {num_frames} frames of {_describe(self.video)}")
@@ -78,6 +101,16 @@ class VideoSegment:
         with open_video(self.video, backend=backend) as reader:
             indices = self.frame_indices(reader.num_frames, reader.fps, reader.frame_times())
             return processor.decode_video_frames(reader, indices=indices, **processor_kwargs)
+
+
+_warned_past_the_end = False
+
+
+def _warn_past_the_end(what: str) -> None:
+    global _warned_past_the_end
+    if not _warned_past_the_end:
+        _warned_past_the_end = True
+        logger.warning("%s: it is read from the frames there are (other segments like it are not named)", what)
 
 
 class VideoClassificationDataset(Dataset):

@@ -24,6 +24,7 @@ import logging
 import os
 import random
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -195,11 +196,19 @@ def _as_integer(value) -> int | None:
     return None
 
 
+def label_name(value) -> str:
+    """A class's name as the recipes keep and compare it: its text composed (Unicode NFC). macOS writes `über` in a
+    folder name decomposed (NFD, `u` + a combining diaeresis), Linux composed: the two print alike and were two classes
+    of one data set, or a model's class that its hold-out set did not match."""
+    return unicodedata.normalize("NFC", str(value))
+
+
 def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
     """Class names (index = id) and a map from each raw label value to its id.
 
     All-integer labels keep their integer as id (names `str(i)`, or the value as written, e.g. `"007"`); ids
-    no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names, sorted.
+    no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names
+    (`label_name`: `über` written composed or decomposed is one class), sorted.
     """
     distinct = sorted(set(values), key=str)
     integers = {value: _as_integer(value) for value in distinct}
@@ -228,9 +237,9 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
             )
         names = [str(by_id[i]) if i in by_id else str(i) for i in range(size)]
         return names, {value: integers[value] for value in distinct}
-    names = sorted({str(value) for value in distinct})
+    names = sorted({label_name(value) for value in distinct})
     index = {name: i for i, name in enumerate(names)}
-    return names, {value: index[str(value)] for value in distinct}
+    return names, {value: index[label_name(value)] for value in distinct}
 
 
 def _names_by_index(pairs, fmt: str, source: str) -> list[str]:
@@ -396,15 +405,17 @@ def _place_of(relative: Path) -> _FolderPlace:
     folder above that, at any depth (the innermost one naming a split), else `train`. So wrapper folders
     (`k400/train/<class>/`, an archive's `videos/train/<class>/`) and a split folder inside an archive named by
     its split (`train.zip` holding `train/`, unpacked to `train/train/<class>/`) change nothing. A clip lying in
-    the root or in a folder named exactly as a split (`train/x.mp4`) has no class folder, so no label."""
+    the root or in a folder named exactly as a split with no split folder above it (`train/x.mp4`) has no class
+    folder, so no label. Under a split folder, the clip's folder is its class whatever its name (`validation/Train/`:
+    the vehicle, in split 'validation')."""
     folders = relative.parts[:-1]
-    unlabelled = not folders or folders[-1].lower() in _SPLIT_ALIASES
-    above = folders if unlabelled else folders[:-1]
-    for depth in range(len(above), 0, -1):
-        split = _split_named_by(above[depth - 1])
+    for depth in range(len(folders) - 1, 0, -1):
+        split = _split_named_by(folders[depth - 1])
         if split is not None:
-            return _FolderPlace(None if unlabelled else folders[-1], split, "/".join(above[:depth]))
-    return _FolderPlace(None if unlabelled else folders[-1], "train", None)
+            return _FolderPlace(folders[-1], split, "/".join(folders[:depth]))
+    if folders and folders[-1].lower() in _SPLIT_ALIASES:
+        return _FolderPlace(None, _SPLIT_ALIASES[folders[-1].lower()], "/".join(folders))
+    return _FolderPlace(folders[-1] if folders else None, "train", None)
 
 
 _METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
@@ -486,6 +497,24 @@ def _warn_mixed_depths(depths: dict[int, str]) -> None:
         )
 
 
+def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
+    """A class name whose clips lie in folders of that name below different folders (`train/cat/indoor/`,
+    `train/dog/indoor/`: clips sorted by camera or place inside each class) gathers them into one class, as `datasets`
+    does, and the real classes vanish; say so, naming two of its folders."""
+    gathered = {name: folders for name, folders in class_folders.items() if len(folders) > 1}
+    if gathered:
+        shown = [
+            f"{name!r} ({', '.join(repr(f) for f in list(folders.values())[:2])})" for name, folders in gathered.items()
+        ]
+        logger.warning(
+            "videofolder: %d class(es) gather clips from folders of their name in different places: %s%s; a clip's "
+            "class is the folder it is in",
+            len(gathered),
+            ", ".join(shown[:3]),
+            f" and {len(shown) - 3} more" if len(shown) > 3 else "",
+        )
+
+
 def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None:
     """A training split of one class trains nothing (every clip is right by construction): the usual cause is a
     layout read one level off, which the error shows."""
@@ -509,6 +538,7 @@ def _folder_clips(root: Path) -> dict[str, list]:
     loose: dict[str, list[str]] = {}
     split_folders: set[str] = set()
     depths: dict[int, str] = {}
+    class_folders: dict[str, dict[str, str]] = {}  # class -> {its folder's parents below the split folder: folder}
     for clip in videos:
         relative = clip.relative_to(root)
         place = _place_of(relative)
@@ -521,9 +551,12 @@ def _folder_clips(root: Path) -> dict[str, list]:
         per_split.setdefault(place.split, []).append((place.label, clip, key))
         below_split = len(relative.parts) - (len(Path(place.split_folder).parts) if place.split_folder else 0)
         depths.setdefault(below_split, key)
+        parents = relative.parts[len(relative.parts) - below_split : -2]
+        class_folders.setdefault(place.label, {}).setdefault("/".join(parents), relative.parent.as_posix())
     _refuse_labelled_metadata(root, sorted(split_folders))
     _warn_loose_clips(loose)
     _warn_mixed_depths(depths)
+    _warn_gathered_classes(class_folders)
     return per_split
 
 
@@ -1026,11 +1059,14 @@ def arrow_label_values(table, label_column: str) -> list:
 
 def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[list[str], dict | None]:
     """Class names and the map raw value -> id: a `ClassLabel`'s names (its values are the ids already), else
-    `label_vocabulary` of the values (integers keep their ids)."""
+    `label_vocabulary` of the values (integers keep their ids). A `ClassLabel` whose names are one name written
+    composed and decomposed (datasets' videofolder names a class by each split's folder) gets them as one class."""
     import datasets
 
     if isinstance(feature, datasets.ClassLabel):
-        return list(feature.names), None
+        names = [label_name(name) for name in feature.names]
+        unique = list(dict.fromkeys(names))
+        return unique, None if len(unique) == len(names) else {i: unique.index(name) for i, name in enumerate(names)}
     return label_vocabulary(values_of_all_splits(), fmt)
 
 
@@ -1222,6 +1258,9 @@ def load_hub(
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)
     _refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
+    missing: dict[str, int] = {}
+    if Path(source).is_dir() and not is_saved_to_disk(source):
+        loaded = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
     loaded = _labelled_splits(loaded, label_column, feature)
     names, label_map = hub_label_names(
         feature,
@@ -1238,7 +1277,7 @@ def load_hub(
 
     maps = {split: label_map for split in loaded}
     if isinstance(feature, datasets.ClassLabel) and base is not None and not is_saved_to_disk(source):
-        maps = {split: class_label_map(tables_of(split), label_column, names, split) for split in loaded}
+        maps = {split: class_label_map(tables_of(split), label_column, names, split) or label_map for split in loaded}
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column], datasets.Video):
@@ -1246,7 +1285,56 @@ def load_hub(
         examples = _HubSplit(dataset, video_column, label_column, maps[split], base)
         examples.locate(split, partial(tables_of, split))
         splits[_SPLIT_ALIASES.get(split, split)] = examples
-    return VideoClassificationData(splits=splits, label_spaces={"label": names})
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
+    """A local videofolder whose `metadata.csv` / `.jsonl` names its clips: rows whose file is not on disk are left
+    out and counted in `missing`, as the annotation formats count them (they were decoded, and failed, every epoch),
+    and the clips no row names, which `datasets` leaves out, are named in a warning."""
+    first = next(iter(loaded.values()))
+    if first.info.builder_name != "videofolder":
+        return loaded
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from datasets.packaged_modules.videofolder.videofolder import VideoFolder
+
+    listed, kept = set(), {}
+    for split, dataset in loaded.items():
+        column = dataset.with_format("arrow")[video_column]
+        if not pa.types.is_struct(column.type) or column.type.get_field_index("path") < 0:
+            return loaded
+        paths = pc.struct_field(column, "path").to_pylist()
+        listed.update(os.path.abspath(path) for path in paths if path)
+        absent = [i for i, path in enumerate(paths) if path and not os.path.isfile(path)]
+        if absent:
+            names = [_relative_or_as_is(paths[i], root) for i in absent]
+            _count_missing(missing, _SPLIT_ALIASES.get(split, split), names)
+            gone = set(absent)
+            dataset = dataset.select([i for i in range(len(paths)) if i not in gone])
+        kept[split] = dataset
+    read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
+    unlisted = [
+        path.relative_to(root).as_posix()
+        for path in _files_below(root)[0]
+        if path.suffix.lower() in read and os.path.abspath(path) not in listed
+    ]
+    if unlisted:
+        logger.warning(
+            "%d clip(s) below %s are in no row of its metadata files and are left out (datasets reads only the clips "
+            "a metadata file names): %s",
+            len(unlisted),
+            root,
+            _shown(unlisted),
+        )
+    return kept
+
+
+def _relative_or_as_is(path: str, root: Path) -> str:
+    try:
+        return Path(path).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return path
 
 
 def class_label_map(tables: Sequence[Path], label_column: str, names: list[str], split: str) -> dict | None:
@@ -1363,16 +1451,18 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
     root = Path(source)
-    videos = _files_below(root)[0]
+    videos, others = _files_below(root)
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
     skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix.lower() not in read]
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
     linked = [path for path in videos if path.parent in linked_folders]
-    if not skipped and not linked:
+    tables = _label_tables(others) if videos else []
+    if not skipped and not linked and not tables:
         return
     builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
         return
+    _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     if skipped:
         raise DatasetFormatError(
             f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
@@ -1387,6 +1477,48 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
             f"clips of {source}, e.g. {left_out[:3]}; read class folders with --dataset_format videofolder (which "
             "follows them), or copy the linked folders in"
         )
+
+
+_TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
+
+
+def _label_tables(files: Sequence[Path]) -> list[Path]:
+    """The tables among `files` that look like a data set's label lists: named by a split (`train.csv`,
+    `val.jsonl`) or with a label column (`label`, `labels`...). `datasets`' own `metadata.*` files are not among them
+    (its videofolder reads those)."""
+    found = []
+    for path in files:
+        if path.suffix.lower() not in _TABLE_SUFFIXES or path.name in _METADATA_FILES:
+            continue
+        if _split_named_by(path.stem) is None:
+            try:
+                columns = _metadata_columns(path) if path.suffix.lower() in (".csv", ".jsonl") else []
+            except (ValueError, UnicodeDecodeError):
+                columns = []
+            if not set(columns) & set(_LABEL_COLUMNS):
+                continue
+        found.append(path)
+    return found
+
+
+def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> None:
+    """`datasets` finds splits by folder name before file name: a folder whose clips lie in split-named folders
+    (`videos/train/cam1/`) is a videofolder to it, whatever tables beside them give the labels (`train.csv`). The
+    tables were never read and the folders the clips are in (cameras, dates) became the classes, without a word."""
+    listed = {os.path.normpath(str(file)) for files in data_files.values() for file in files}
+    ignored = [path.relative_to(root).as_posix() for path in tables if os.path.normpath(str(path)) not in listed]
+    if not ignored:
+        return
+    classes = sorted({Path(str(file)).parent.name for files in data_files.values() for file in files})
+    named = [(_split_named_by(Path(name).stem), name) for name in ignored]
+    configs = ", ".join(f"{{split: {split}, path: {name}}}" for split, name in named if split is not None)
+    raise DatasetFormatError(
+        f"--dataset_format hub: datasets reads {root} by its split folders, as a videofolder, and would ignore the "
+        f"tables {_shown(ignored)} and take the folders the clips are in for the classes ({_shown(classes)}); to "
+        "read the labels from the tables, name them in a README.md at the top of the folder, a YAML header "
+        f"`configs: [{{config_name: default, data_files: [{configs or '{split: train, path: <table>}'}]}}]` between "
+        "`---` lines (or, if the folders are the classes, move the tables out)"
+    )
 
 
 def _below_a_link(root: Path, folder: Path) -> bool:

@@ -206,7 +206,10 @@ def open_streaming_dataset(
     if isinstance(label_feature(features, label_column), datasets.ClassLabel) and Path(source).is_dir():
         if not is_saved_to_disk(source):  # a table's own ClassLabel order, read by name (see `class_label_map`)
             tables = _table_files(source, config_name, revision, cache_dir)
-            maps = {split: class_label_map(tables.get(split, []), label_column, names, split) for split in loaded}
+            maps = {
+                split: class_label_map(tables.get(split, []), label_column, names, split) or label_map
+                for split in loaded
+            }
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column] if dataset.features else None, datasets.Video):
