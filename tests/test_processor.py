@@ -103,17 +103,18 @@ def test_every_input_kind_gives_the_same_pixels(proc, videos):
         assert torch.allclose(out, reference, atol=tolerance), name
 
 
+def write_blocks(path, num_frames: int, height: int, width: int):
+    """A video of random coloured 8x8 blocks (the benchmark's texture): sharp colour edges, where libswscale's and
+    torch's filters differ most."""
+    blocks = np.random.default_rng(0).integers(0, 256, (num_frames, height // 8, width // 8, 3), dtype=np.uint8)
+    frames = np.kron(blocks, np.ones((1, 8, 8, 1), np.uint8))
+    return write_video(path, num_frames=num_frames, height=height, width=width, frames=frames)
+
+
 def test_resize_in_decoder_is_the_default_and_close_to_torch_resize(proc, tmp_path):
     # random coloured 8x8 blocks (the benchmark's texture), downscaled 3x: sharp colour edges, where
     # libswscale's and torch's filters differ most
-    blocks = np.random.default_rng(0).integers(0, 256, (12, 12, 16, 3), dtype=np.uint8)
-    path = write_video(
-        tmp_path / "blocks.mp4",
-        num_frames=12,
-        height=96,
-        width=128,
-        frames=np.kron(blocks, np.ones((1, 8, 8, 1), np.uint8)),
-    )
+    path = write_blocks(tmp_path / "blocks.mp4", num_frames=12, height=96, width=128)
     fast = proc(path, return_tensors="pt").pixel_values
     exact = proc(path, resize_in_decoder=False, return_tensors="pt").pixel_values
     assert fast.shape == exact.shape and not torch.equal(fast, exact)
@@ -308,14 +309,7 @@ def test_decoded_datasets_video_values_go_through_torchcodec(videos):
 def test_a_file_the_resize_would_enlarge_is_resized_in_torch(tmp_path):
     # the trial's 320x240 clips (UCF101, HMDB51) to 256: libswscale's one-pass chroma upsampling and scaling gave
     # 6.6 grey levels mean and 151 at most off the exact path, for no gain (the frames are small to convert)
-    blocks = np.random.default_rng(0).integers(0, 256, (8, 6, 8, 3), dtype=np.uint8)
-    path = write_video(
-        tmp_path / "small.mp4",
-        num_frames=8,
-        height=48,
-        width=64,
-        frames=np.kron(blocks, np.ones((1, 8, 8, 1), np.uint8)),
-    )
+    path = write_blocks(tmp_path / "small.mp4", num_frames=8, height=48, width=64)
     options = dict(num_frames=4, size={"shortest_edge": 96}, crop_size={"height": 96, "width": 96}, return_tensors="pt")
     default = ViViTVideoProcessor(**options).__call__
     exact = ViViTVideoProcessor(resize_in_decoder=False, **options).__call__
