@@ -264,6 +264,8 @@ def main(argv=None):
         model, init_processor = build_model(args, data)
     processor = build_processor(args, model.config, init_processor)
     check_processor_fits_model(processor, model.config)
+    if model.config.unseen_input():
+        logger.warning(f"WARNING: {model.config.unseen_input()}")
     head_sizes = list(data.head_sizes.values())
     num_views = args.eval_num_clips * args.eval_num_crops
 

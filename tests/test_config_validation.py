@@ -70,3 +70,21 @@ def test_sizes_that_are_not_multiples_of_the_tubelet_are_accepted_with_a_floor_t
 def test_sizes_that_give_no_token_are_refused(field, value):
     with pytest.raises(ValueError, match=f"`{field}`.*no token"):
         ViViTSpatioTemporalConfig(**{**TINY, "tubelet_size": [3, 8, 8], field: value})
+
+
+def test_unseen_input_names_the_frames_rows_and_columns_no_tubelet_covers():
+    # a new user's --num_frames 7 and --crop_size 30 with tubelets [2, 8, 8] trained without a word on 6 of 7 frames
+    # and 24 of 30 rows and columns: the recipe now warns with this
+    from vivit_hf import ViViTFactorisedEncoderConfig, ViViTSpatioTemporalConfig
+
+    small = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
+    config = ViViTSpatioTemporalConfig(num_frames=7, image_size=30, tubelet_size=[2, 8, 8], **small)
+    assert config.unseen_input() == (
+        "the last 1 frame, the last 6 rows, the last 6 columns of each 7-frame 30x30 clip fill no tubelet [2, 8, 8] "
+        "and are never seen by the model (sizes that are multiples of the tubelet use all)"
+    )
+    assert config.token_grid == (3, 3, 3)  # what the embedding keeps: 6 frames, 24 x 24 pixels
+    whole = ViViTSpatioTemporalConfig(num_frames=8, image_size=32, tubelet_size=[2, 8, 8], **small)
+    assert whole.unseen_input() is None
+    wide = ViViTFactorisedEncoderConfig(num_frames=8, image_size=[32, 36], tubelet_size=[2, 8, 8], **small)
+    assert wide.unseen_input().startswith("the last 4 columns of each 8-frame 32x36 clip")

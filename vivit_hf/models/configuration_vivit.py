@@ -322,6 +322,23 @@ class ViViTConfig(PreTrainedConfig):
     def head_dim(self) -> int:
         return self.hidden_size // self.num_attention_heads
 
+    def unseen_input(self) -> str | None:
+        """What of a `num_frames` x `image_size` clip the tubelet embedding never sees (None: all of it): the last
+        frames, rows and columns that fill no tubelet, dropped as scenic's VALID-padded convolution drops them. A
+        recipe says so, since a user who picked `--num_frames 7` for tubelets of 2 frames trains without the 7th."""
+        t, h, w = self.tubelet_size
+        height, width = self.image_size_hw
+        dropped = [] if self.embedding_type == "frame_sampling" else [(self.num_frames % t, "frame", "frames")]
+        dropped += [(height % h, "row", "rows"), (width % w, "column", "columns")]
+        parts = [f"the last {n} {one if n == 1 else many}" for n, one, many in dropped if n]
+        if not parts:
+            return None
+        return (
+            f"{', '.join(parts)} of each {self.num_frames}-frame {height}x{width} clip fill no tubelet "
+            f"{list(self.tubelet_size)} and are never seen by the model "
+            "(sizes that are multiples of the tubelet use all)"
+        )
+
 
 class ViViTSpatioTemporalConfig(ViViTConfig):
     r"""Model 1, spatio-temporal attention: every token attends to every other token (scenic `spacetime`)."""
