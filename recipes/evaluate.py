@@ -270,6 +270,12 @@ def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_siz
             f.write(json.dumps(row) + "\n")
 
 
+def nothing_evaluated(split: str, dataset: str, clips: int) -> str:
+    """The one line a run that evaluated no clip ends with (non-zero: there is no accuracy to report)."""
+    why = f"none of its {clips} clips could be decoded (each named above)" if clips else "it holds no clip"
+    return f"error: nothing was evaluated in split {split!r} of {dataset}: {why}; no results are written"
+
+
 def main(argv=None):
     parser = build_parser()
     # the flags' syntax (a command line refused on one of several machines stops the others now, not after
@@ -348,6 +354,10 @@ def main(argv=None):
         model = accelerator.prepare(model)
     else:
         dataset = VideoClassificationDataset(examples, processor, num_clips=args.num_clips, num_crops=args.num_crops)
+        try:  # tries the clips until one decodes: a split of none ended in a traceback from inside the loader
+            dataset.sample_shape()
+        except ValueError:
+            raise SystemExit(nothing_evaluated(split, args.dataset, len(dataset))) from None
         dataloader = torch.utils.data.DataLoader(
             dataset, batch_size=args.per_device_eval_batch_size, collate_fn=collate_videos, num_workers=args.num_workers
         )
@@ -358,6 +368,8 @@ def main(argv=None):
     if mappings is not None:
         labels = model_labels(labels, mappings)
     results = evaluation_metrics(logits, labels, valid, label_spaces)
+    if results["num_samples"] == 0:  # a stream of broken clips: found only once read, and it exited 0 with no top-1
+        raise SystemExit(nothing_evaluated(split, args.dataset, results["num_skipped"]))
     results.update(
         split=split,
         num_clips=args.num_clips,

@@ -72,6 +72,7 @@ from vivit_hf.training.finetune import (
     build_processor,
     build_streaming_loaders,
     check_processor_fits_model,
+    check_resume_labels,
     check_resume_settings,
     check_torch_compile_launch,
     classification_loss,
@@ -260,6 +261,11 @@ def main(argv=None):
     # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.
     with hub_source("--dataset", args.dataset):
         data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
+    if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read
+        try:
+            resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
+        except ValueError as error:
+            raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
     with hub_source("--init_from", args.init_from):
         model, init_processor = build_model(args, data)
     processor = build_processor(args, model.config, init_processor)
@@ -485,6 +491,7 @@ def main(argv=None):
             trained_per_process=trained_per_process(),
             padded_per_process=padded_per_process(),
             settings=settings,
+            id2label=data.id2label,  # checked on resume against the data's (check_resume_labels)
         )
         if args.streaming:  # a collective: every process calls trainer_state
             state["stream_position"] = stream_position(train_dataloader, accelerator) if batches_in_epoch else []

@@ -136,6 +136,32 @@ def test_hub_integer_values_keep_their_numbers_and_class_label_names_are_id2labe
     assert [e["label"] for e in data.split("train")] == [2, 0, 1]
 
 
+def test_empty_label_names_are_refused_naming_the_clips(tmp_path):
+    """A table's unlabelled rows written as empty strings (not None) became a class `''`, and a test split of only
+    them was evaluated (top-1 0.0 on clips without labels); the recipes' reader refuses them, naming the rows."""
+    datasets = pytest.importorskip("datasets")
+    from vivit_hf.training.data import open_video_dataset
+
+    video = {"path": None, "bytes": clip(tmp_path / "src" / "0.mp4").read_bytes()}
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.Value("string")})
+
+    def split(labels):
+        return datasets.Dataset.from_dict({"video": [video] * len(labels), "label": labels}, features=features)
+
+    datasets.DatasetDict({"train": split(["cat", "dog", "cat"]), "test": split(["", "", " "])}).save_to_disk(
+        str(tmp_path / "empty")
+    )
+    with pytest.raises(DatasetFormatError) as refused:
+        open_video_dataset(str(tmp_path / "empty"), "hub")
+    message = str(refused.value)
+    assert "3 clips of split 'test'" in message and "the label '' or ' '" in message, message
+    assert "row 0, row 1, row 2." in message, message
+    datasets.DatasetDict({"train": split(["cat", "dog"]), "test": split([None, None])}).save_to_disk(
+        str(tmp_path / "none")
+    )
+    assert sorted(open_video_dataset(str(tmp_path / "none"), "hub").splits) == ["train"]  # None: left out
+
+
 def test_macos_apple_double_and_hidden_files_are_not_videos(tmp_path):
     clip(tmp_path / "train" / "run" / "a.mp4")
     # What a macOS copy or zip leaves next to every file: resource forks named ._<file>, and __MACOSX folders.

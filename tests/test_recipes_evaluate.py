@@ -191,6 +191,26 @@ def test_a_broken_video_has_no_prediction_in_predictions_jsonl(evaluate_module, 
     assert [r["prediction"] for r in rows] == [[1, 0], None]
 
 
+@pytest.mark.parametrize("streaming", [False, True], ids=["whole", "streamed"])
+def test_a_split_of_only_broken_clips_fails_saying_nothing_was_evaluated(folder, tmp_path, streaming):
+    """Every clip skipped as broken left 0 samples: evaluate.py exited 0 with no top-1 (`--streaming`) as if it had
+    evaluated something. It now exits non-zero in one line and writes no results."""
+    data = tmp_path / "broken"
+    for name in CLASSES:
+        for i in range(2):
+            (data / "clips" / f"{name}_{i}.mp4").parent.mkdir(parents=True, exist_ok=True)
+            (data / "clips" / f"{name}_{i}.mp4").write_text("not a video")
+    rows = [f"clips/{name}_{i}.mp4,{name}" for name in CLASSES for i in range(2)]
+    (data / "test.csv").write_text("\n".join(["video,label", *rows]) + "\n")
+    fmt = ["--dataset_format", "hub", "--streaming"] if streaming else ["--dataset_format", "hub"]
+    out = tmp_path / "out"
+    result = evaluate("--model", folder / "model", "--dataset", data, *fmt, "--output_dir", out)
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "nothing was evaluated in split 'test'" in last and "none of its 4 clips could be decoded" in last, last
+    assert not (out / "eval_results.json").exists()
+
+
 def test_a_model_that_is_neither_a_folder_nor_a_reachable_hub_id_is_one_line(folder, tmp_path):
     result = evaluate("--model", "no_such_model_dir", "--dataset", folder / "data", "--output_dir", tmp_path)
     assert result.returncode != 0

@@ -287,6 +287,48 @@ def test_resume_refuses_another_model_before_loading_any_data(videofolder, unint
     assert "Traceback" not in result.stderr and "training clips" not in result.stderr
 
 
+def test_resume_refuses_data_whose_classes_changed_naming_them(videofolder, tmp_path):
+    """The checkpoint records its label map: data that gives another is refused in one line, before training. With as
+    many classes (one renamed) it used to resume silently, the classifier's rows answering shifted classes; with one
+    more class it died in a `size mismatch` traceback after the data had loaded. The same command run again (which
+    resumes on its own) is checked the same way."""
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(videofolder, data)
+    same = [
+        "--dataset",
+        data,
+        "--output_dir",
+        out,
+        "--num_train_epochs",
+        "1",
+        "--checkpointing_steps",
+        "2",
+        *TINY_MODEL,
+    ]
+    run(FINETUNE, *same)
+    state = json.loads((out / "checkpoints" / "step_6" / "trainer_state.json").read_text())
+    assert state["id2label"] == {"0": "down", "1": "up"}
+    before = weights(out)
+    for split in ("train", "test"):  # as many classes, one renamed: up moves from id 1 to 0
+        (data / split / "down").rename(data / split / "zed")
+    result = run(FINETUNE, *same, check=False)
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    for text in ("step_6", "only in the checkpoint: 'down'", "only in the data: 'zed'", "renumbered: 'up' 1 -> 0"):
+        assert text in last, (text, last)
+    assert "--overwrite_output_dir" in last and "another --output_dir" in last
+    for split in ("train", "test"):  # one class more
+        (data / split / "zed").rename(data / split / "down")
+        shutil.copytree(data / split / "up", data / split / "eel")
+    result = run(FINETUNE, *same, "--resume_from_checkpoint", "latest", check=False)
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "trained on 2 classes" in last and "now gives 3" in last and "only in the data: 'eel'" in last, last
+    assert "size mismatch" not in result.stderr
+    after = weights(out)
+    assert all(torch.equal(before[name], after[name]) for name in before)
+
+
 def test_a_new_learning_rate_weight_decay_and_momentum_take_effect_on_resume(finetune_module):
     """The checkpoint's optimiser and scheduler state carry its learning rate, weight decay and momentum; loading
     them put the old values back, silently. After `apply_resumed_hyperparameters` the schedule goes on from the same

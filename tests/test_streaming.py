@@ -6,6 +6,7 @@ SIGKILL mid-epoch resumed to bit-identical weights."""
 import io
 import itertools
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -490,6 +491,44 @@ def test_a_streamed_run_whose_evaluation_clips_are_all_broken_fails(shards, tmp_
     assert result.returncode != 0
     assert "none of the 6 evaluation clips (test) could be decoded" in result.stderr
     assert not (out / "model.safetensors").exists() and not (out / "README.md").exists()
+
+
+def csv_tables(videofolder, root, extra_row=None):  # noqa: F811 (the imported fixture)
+    """`root/train.csv`, `root/test.csv` (`video,label`) naming the clips as copied into `root/clips/`, by paths
+    relative to the tables' folder; `extra_row` is appended to the training table. (Not in `clips/train/`: `datasets`
+    would take split-named folders for the splits and read the clips as a videofolder, the tables ignored.)"""
+    for split in ("train", "test"):
+        rows = ["video,label"]
+        for clip in sorted((videofolder / split).glob("*/*.mp4")):
+            target = root / "clips" / f"{split[:2]}_{clip.name}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(clip, target)
+            rows.append(f"{target.relative_to(root).as_posix()},{clip.parent.name}")
+        if split == "train" and extra_row:
+            rows.append(extra_row)
+        (root / f"{split}.csv").write_text("\n".join(rows) + "\n")
+    return root
+
+
+def test_a_streamed_local_table_reads_its_relative_paths_from_the_tables_folder(videofolder, tmp_path):  # noqa: F811
+    """As the whole data set reads them: every clip used to be "does not exist" (looked for from the working
+    directory), and the run stopped after an epoch of skipped clips (exit 1). A path found nowhere is refused before
+    training, in the one line the whole data set gives."""
+    data = csv_tables(videofolder, tmp_path / "tables")
+    out = tmp_path / "run"
+    one_epoch = ["--num_train_epochs", "1"]
+    result = run(FINETUNE, "--dataset", data, "--output_dir", out, *one_epoch, *STREAMING, *tiny(0), check=False)
+    assert result.returncode == 0 and "does not exist" not in result.stderr, result.stderr[-3000:]
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["train_clips_per_process"] == [12] and results["num_samples"] == 6
+    assert results["num_skipped"] == 0 and results["train_skipped_clips"] == 0
+
+    gone = csv_tables(videofolder, tmp_path / "gone", extra_row="clips/gone.mp4,up")
+    result = run(FINETUNE, "--dataset", gone, "--output_dir", tmp_path / "r2", *STREAMING, *tiny(0), check=False)
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "found nowhere" in last and "'clips/gone.mp4'" in last and "train.csv" in last, last
+    assert "training clips" not in result.stderr
 
 
 def test_evaluate_streamed_on_two_processes_equals_the_whole_split_on_one(shards, uninterrupted_stream, tmp_path):

@@ -546,6 +546,36 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
     return [f"resuming with a different {change}" for change in changes(saved.get("other", {}), current["other"])]
 
 
+def check_resume_labels(saved: dict | None, id2label: dict, dataset: str) -> list[str]:
+    """Refuse (ValueError) a resume whose data gives another label map than the one the checkpoint was trained on
+    (`trainer_state.json`'s `id2label`): the classifier's rows answer the checkpoint's classes by id, so the same
+    count of classes renamed or renumbered trained silently on shifted ids, and another count died in a state_dict
+    traceback once the data had loaded. Returns a warning for a checkpoint that recorded no label map."""
+    if saved is None:
+        return ["the checkpoint records no class names (saved by an older version): they cannot be checked"]
+    old = [saved[key] for key in sorted(saved, key=int)]
+    new = [id2label[key] for key in sorted(id2label, key=int)]
+    if old == new:
+        return []
+    gone = [name for name in old if name not in new]
+    added = [name for name in new if name not in old]
+    moved = [f"{name!r} {i} -> {new.index(name)}" for i, name in enumerate(old) if name in new and new.index(name) != i]
+    differ = [
+        part
+        for part in (
+            gone and "only in the checkpoint: " + ", ".join(map(repr, gone)),
+            added and "only in the data: " + ", ".join(map(repr, added)),
+            moved and "renumbered: " + ", ".join(moved),
+        )
+        if part
+    ]
+    raise ValueError(
+        f"it was trained on {len(old)} classes and --dataset {dataset} now gives {len(new)}, which differ "
+        f"({'; '.join(differ)}); its classifier answers the checkpoint's classes by id. Resume with the data set's "
+        f"classes as they were, start over on the new ones with --overwrite_output_dir, or give another --output_dir"
+    )
+
+
 def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | None) -> list[str]:
     """Put this run's --learning_rate, --weight_decay and --momentum back after a checkpoint's optimiser and
     scheduler state restored the checkpoint's (a new value would otherwise be silently ignored): the schedule goes on

@@ -42,6 +42,7 @@ from .formats import (
     _SPLIT_ALIASES,
     DatasetFormatError,
     VideoClassificationData,
+    _HubSplit,
     _table_files,
     class_label_map,
     hub_columns,
@@ -67,6 +68,7 @@ class StreamingSplit:
     label_map: dict | None
     num_examples: int | None
     limit: int | None = None  # `keep_first`'s cut, if any
+    located: dict[str, str] | None = None  # a local table's relative clip paths as written -> as found (`_locate`)
     uncut: object = None  # the stream before that cut (its files are the shards)
     _sizes: list[int] | None = None
 
@@ -203,23 +205,44 @@ def open_streaming_dataset(
         if split not in sizes:
             scan(split)
     maps = {split: label_map for split in loaded}
-    if isinstance(label_feature(features, label_column), datasets.ClassLabel) and Path(source).is_dir():
-        if not is_saved_to_disk(source):  # a table's own ClassLabel order, read by name (see `class_label_map`)
-            tables = _table_files(source, config_name, revision, cache_dir)
-            maps = {
-                split: class_label_map(tables.get(split, []), label_column, names, split) or label_map
-                for split in loaded
-            }
+    local = Path(source).is_dir() and not is_saved_to_disk(source)
+    tables = _table_files(source, config_name, revision, cache_dir) if local else {}
+    if isinstance(label_feature(features, label_column), datasets.ClassLabel) and local:
+        # a table's own ClassLabel order, read by name (see `class_label_map`)
+        maps = {
+            split: class_label_map(tables.get(split, []), label_column, names, split) or label_map for split in loaded
+        }
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column] if dataset.features else None, datasets.Video):
             dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
+        located = _locate(dataset, video_column, split, tables.get(split), Path(source)) if local else None
         splits[_SPLIT_ALIASES.get(split, split)] = StreamingSplit(
-            dataset, video_column, label_column, maps[split], sizes.get(split)
+            dataset, video_column, label_column, maps[split], sizes.get(split), located=located
         )
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source)
+
+
+def _locate(dataset, video_column: str, split: str, tables: list[Path] | None, base: Path) -> dict[str, str] | None:
+    """`{path as written: path found}` for the relative clip paths of a local table (CSV, JSON, parquet, Arrow) whose
+    video column is a path, found as the whole data set finds them (`_HubSplit.locate`: the row's table's folder,
+    else the data set's, else the working directory), and refused the same way (one line) where found nowhere.
+    The stream gave them to the decoder as written, from the working directory: every clip "does not exist", and
+    the run stopped after an epoch of them. The path column is read once, alone; a column of clip bytes is not read."""
+    import datasets
+
+    if not tables:
+        return None
+    features = dataset.features or dataset._resolve_features().features  # a CSV's are known once a row is read
+    if features.get(video_column) != datasets.Value("string"):
+        return None
+    logger.info("reading the clip paths of split %r once (relative paths)", split)
+    paths = [row[video_column] for row in dataset.select_columns([video_column])]
+    whole = _HubSplit(datasets.Dataset.from_dict({video_column: paths}), video_column, "", None, base)
+    whole.locate(split, lambda: tables)
+    return {written: found for written, found in zip(paths, whole.paths or []) if found is not None} or None
 
 
 def _shard_rows(sizes):
@@ -359,6 +382,8 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         except (KeyError, TypeError, ValueError) as error:  # no label, or one the vocabulary lacks
             logger.warning("skipping a sample without a usable label (%s): %s", fallback_id, error)
             return {"pixel_values": torch.zeros(self.sample_shape()), "labels": 0, "valid": False, "id": fallback_id}
+        if split.located and isinstance(example["video"], str):
+            example["video"] = split.located.get(example["video"], example["video"])
         try:
             if example["video"] is None:
                 raise OSError("the row has no video")
