@@ -258,6 +258,8 @@ def test_a_one_frame_track_beside_a_video_is_passed_over(tmp_path, backend, name
     path = write_with_still_track(tmp_path / name, still_first, still_default, "mp4" if name.endswith("mp4") else None)
     reference = _sequential(path, 1 if still_first else 0)
     assert len(reference) == 30
+    # the track torchcodec is told to read (with none told, it takes FFmpeg's "best", right here only by chance)
+    assert video_io._torchcodec_plan(str(path))[1] == (1 if still_first else 0)
     info = probe(path, backend=backend)
     assert (info.num_frames, info.height, info.width) == (30, 48, 64)
     indices = [0, 17, 29, 4]

@@ -1416,10 +1416,11 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
                 return misreads, None if stream is None else stream.index, False
             if not _several_video_tracks(container):
                 return False, stream.index, _first_frame_mirrored(container, stream)
+            index = stream.index  # (read while open: a closed container's streams are gone)
         if position is not None:  # packets were read to choose the track: its first frame from the start
             resolved.seek(position)
         with av.open(resolved, "r", metadata_errors="replace") as container:
-            return False, stream.index, _first_frame_mirrored(container, container.streams[stream.index])
+            return False, index, _first_frame_mirrored(container, container.streams[index])
     except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
         return False, None, False
     finally:

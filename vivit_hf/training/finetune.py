@@ -278,7 +278,13 @@ def _checkpointing_steps(text: str) -> str:
 
 
 def missing_paths(args: argparse.Namespace) -> str | None:
-    """A `--dataset` or `--init_from` spelt as a path that is not on this machine, in argparse's words; else None."""
+    """What this machine lacks for the flags, in argparse's words (else None): a `--dataset` or `--init_from` spelt
+    as a path that is not here, or the Hub for `--push_to_hub` (offline mode on)."""
+    if args.push_to_hub and _hub_offline():
+        return (
+            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or "
+            "drop --push_to_hub and upload the output folder later (`hf upload <repo> <output_dir>`)"
+        )
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
         return f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')"
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
@@ -327,11 +333,6 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
         what = "the bundled data set" if args.dataset == SYNTHETIC else f"--dataset_format {args.dataset_format}"
         parser.error(
             f"argument --streaming: reads a Hub data set or a local folder with --dataset_format hub, not {what}"
-        )
-    if args.push_to_hub and _hub_offline():
-        parser.error(
-            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or "
-            "drop --push_to_hub and upload the output folder later (`hf upload <repo> <output_dir>`)"
         )
     problem = missing_paths(args) if check_paths else None
     if problem:

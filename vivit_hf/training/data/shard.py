@@ -93,9 +93,10 @@ def _open_video_stream(data: bytes):
     container = av.open(io.BytesIO(data), metadata_errors="replace")
     stream = video_stream(container, demux=True)
     if stream is not None and _several_video_tracks(container):  # packets were read to choose: start over
+        index = stream.index  # (read before closing: a closed container's streams are gone)
         container.close()
         container = av.open(io.BytesIO(data), metadata_errors="replace")
-        stream = container.streams[stream.index]
+        stream = container.streams[index]
     return container, stream
 
 
