@@ -226,3 +226,35 @@ def test_split_tables_whose_class_label_lists_the_names_in_another_order_are_rea
         for row in streamed.dataset
     ]
     assert [e["label"] for e in rows] == [truth[video_bytes(e["video"])] for e in rows] == [2, 0]
+
+
+@pytest.mark.parametrize("classes", [["cat", "board dev", "crash_test"], ["cat", "test_tube", "training_wheels"]])
+def test_class_folders_named_with_a_split_word_are_refused_not_put_in_another_split(tmp_path, classes):
+    """datasets' split patterns match the class folder too: `train/crash_test/` clips went to a `test` split, `board
+    dev` ones to validation as well, and training clips were scored, without a word. videofolder reads them right."""
+    root = tmp_path / "repo"
+    for split in ("train", "validation"):
+        for c, name in enumerate(classes):
+            for i in range(2):
+                clip(root / split / name / f"{split[:2]}{i}.mp4", seed=c * 10 + i)
+    with pytest.raises(ValueError, match=f"{classes[1]}.*--dataset_format videofolder") as error:
+        load_video_dataset(root, "hub")
+    assert "\n" not in str(error.value)
+    with pytest.raises(ValueError, match="--dataset_format videofolder"):
+        open_streaming_dataset(str(root))
+    data = load_video_dataset(root, "videofolder")
+    assert {split: len(data.split(split)) for split in data.splits} == {"train": 6, "validation": 6}
+
+
+def test_a_hub_table_listing_a_clip_twice_or_in_two_splits_is_named(tmp_path, caplog):
+    """load_video_dataset returned early for hub and never warned of repeated clips, as it does for other formats."""
+    root = tmp_path / "repo"
+    for i, name in enumerate(("cat0", "cat1", "dog0", "dog1")):
+        clip(root / "clips" / f"{name}.mp4", seed=i)
+    (root / "train.csv").write_text("video,label\nclips/cat0.mp4,cat\nclips/cat0.mp4,cat\nclips/dog0.mp4,dog\n")
+    (root / "validation.csv").write_text("video,label\nclips/cat1.mp4,cat\nclips/dog1.mp4,dog\nclips/dog0.mp4,dog\n")
+    with caplog.at_level("WARNING"):
+        load_video_dataset(root, "hub")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("more than once" in m and "cat0.mp4" in m for m in messages), messages
+    assert any("in both split 'train' and split 'validation'" in m and "dog0.mp4" in m for m in messages), messages

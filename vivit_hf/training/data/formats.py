@@ -1457,12 +1457,14 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
     linked = [path for path in videos if path.parent in linked_folders]
     tables = _label_tables(others) if videos else []
-    if not skipped and not linked and not tables:
+    if not videos:
         return
     builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
         return
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
+    if config_name is None and not _card_declares_configs(root):
+        _refuse_split_words_in_class_names(root, builder.config.data_files or {})
     if skipped:
         raise DatasetFormatError(
             f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
@@ -1518,6 +1520,55 @@ def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> No
         "read the labels from the tables, name them in a README.md at the top of the folder, a YAML header "
         f"`configs: [{{config_name: default, data_files: [{configs or '{split: train, path: <table>}'}]}}]` between "
         "`---` lines (or, if the folders are the classes, move the tables out)"
+    )
+
+
+def _card_declares_configs(root: Path) -> bool:
+    """Whether the folder's README.md names its files itself (a `configs:` YAML header): its splits are then the
+    card's, not `datasets`' split patterns."""
+    card = root / "README.md"
+    try:
+        text = card.read_text(encoding="utf-8", errors="replace") if card.is_file() else ""
+    except OSError:
+        return False
+    return text.startswith("---") and re.search(r"^configs:", text, re.MULTILINE) is not None
+
+
+def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
+    """`datasets` finds a folder's splits by patterns (`**/*[-._ 0-9]dev/**`, `**/test[-._ 0-9]*/**`...) matched
+    against every folder of a clip's path, the class folder too: clips of a class named `board dev`, `crash_test`,
+    `test_tube` or `training_wheels` were put in another split than their split folder's, some in two splits, and a
+    `test` split was made of training clips, without a word (training clips scored). Each clip's split is compared
+    with the one its split folders name (`_place_of`, as `--dataset_format videofolder` reads it)."""
+    splits_of: dict[str, list[str]] = {}
+    for split, files in data_files.items():
+        for file in files:
+            path = Path(str(file))
+            if "://" in str(file) or path.suffix.lower() not in VIDEO_EXTENSIONS:
+                continue
+            try:
+                relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+            except ValueError:
+                continue
+            splits_of.setdefault(relative.as_posix(), []).append(_SPLIT_ALIASES.get(str(split), str(split)))
+    misread = {}
+    for relative, splits in splits_of.items():
+        place = _place_of(Path(relative))
+        if len(splits) > 1 or splits[0] != place.split:
+            misread[relative] = splits
+    if not misread:
+        return
+    folders = sorted({Path(relative).parent.as_posix() for relative in misread})
+    examples = [
+        f"'{relative}' ({splits[0] + ' twice' if len(set(splits)) == 1 and len(splits) > 1 else ' and '.join(splits)})"
+        for relative, splits in list(misread.items())[:3]
+    ]
+    raise DatasetFormatError(
+        f"--dataset_format hub: datasets' split patterns match split words in the names of folders of {root} that "
+        f"are not split folders ({_shown(folders)}) and would put {len(misread)} clip(s) in another split than their "
+        f"split folder's or in two splits (training clips would be scored), e.g. {', '.join(examples)}; read these "
+        "class folders with --dataset_format videofolder (which takes the split from the split folders), or rename "
+        "them"
     )
 
 
@@ -1606,6 +1657,7 @@ def load_video_dataset(
         )
         data.source = str(source)
         warn_classes_missing_from_training(data)
+        warn_repeated_clips(data)
         return data
     if Path(source).is_dir():
         roots = [Path(source)]
