@@ -258,3 +258,26 @@ def test_a_hub_table_listing_a_clip_twice_or_in_two_splits_is_named(tmp_path, ca
     messages = [r.getMessage() for r in caplog.records]
     assert any("more than once" in m and "cat0.mp4" in m for m in messages), messages
     assert any("in both split 'train' and split 'validation'" in m and "dog0.mp4" in m for m in messages), messages
+
+
+def test_hub_rows_known_by_index_or_by_a_name_beside_their_bytes_are_not_taken_for_repeated_clips(tmp_path, caplog):
+    """Rows holding their clip's bytes are named by their index or a bare file name, the same in every split: they
+    are different clips and must not be reported in two splits."""
+    data = sources(tmp_path, 4)
+
+    def split(files):
+        rows = {"video": [{"bytes": f.read_bytes(), "path": "clip.mp4"} for f in files], "label": ["sit", "stand"]}
+        return datasets.Dataset.from_dict(
+            rows, features=datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+        )
+
+    datasets.DatasetDict({"train": split(data[:2]), "validation": split(data[2:])}).save_to_disk(
+        str(tmp_path / "saved")
+    )
+    with caplog.at_level("WARNING"):
+        load_video_dataset(tmp_path / "saved", "hub")
+    assert not [
+        r.getMessage()
+        for r in caplog.records
+        if "more than once" in r.getMessage() or "in both split" in r.getMessage()
+    ]

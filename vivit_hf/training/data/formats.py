@@ -1190,6 +1190,21 @@ class _HubSplit(Sequence):
     def ids(self) -> list[str]:
         """Every row's video id: the source id a shard's `json` keeps, else the clip's path where the row has one,
         else the row's index in its split (as `hub_example` names it)."""
+        return [source_id or path or str(i) for i, (source_id, path, _) in enumerate(self._id_columns())]
+
+    def clip_ids(self) -> list[str | None]:
+        """Each row's clip, where it names one clip of the data set: the source id a shard's `json` keeps, else the
+        path of a clip read from disk (as located: two tables' `clips/a.mp4` may be different files); None for a
+        row known only by its index, or by the file name stored beside its bytes (splits' clips may share names)."""
+        return [
+            source_id or (None if has_bytes else located or path)
+            for (source_id, path, has_bytes), located in zip(self._id_columns(), self.paths or [None] * len(self))
+        ]
+
+    def _id_columns(self) -> list[tuple]:
+        """`(source id, path as written, whether the row holds the clip's bytes)` of every row, no clip read."""
+        import pyarrow.compute as pc
+
         table = self.dataset.with_format("arrow")
         meta = self.dataset.features.get("json")
         if isinstance(meta, dict) and "id" in meta:
@@ -1197,13 +1212,15 @@ class _HubSplit(Sequence):
         else:
             source_ids = [None] * len(self)
         column = table[self.video_column]
+        has_bytes = [False] * len(self)
         if hasattr(column.type, "get_field_index") and column.type.get_field_index("path") >= 0:
-            import pyarrow.compute as pc
-
             paths = pc.struct_field(column, "path").to_pylist()
+            if column.type.get_field_index("bytes") >= 0:
+                has_bytes = pc.is_valid(pc.struct_field(column, "bytes")).to_pylist()
         else:
             paths = [v if isinstance(v, str) else None for v in column.to_pylist()]
-        return [source_id or path or str(i) for i, (source_id, path) in enumerate(zip(source_ids, paths))]
+            has_bytes = [not isinstance(v, str) for v in column.to_pylist()]
+        return list(zip(source_ids, paths, has_bytes))
 
 
 def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str) -> dict:
@@ -1750,9 +1767,13 @@ def warn_classes_missing_from_training(data: VideoClassificationData, train_spli
 def warn_repeated_clips(data: VideoClassificationData) -> dict:
     """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
     listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
-    word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration). Returns `{split or (split, split):
-    ids}`."""
-    ids = {split: example_ids(examples) for split, examples in data.splits.items()}
+    word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration; a `hub` row's source id or clip path,
+    `_HubSplit.clip_ids`: rows known only by their index or a name beside their bytes are not compared). Returns
+    `{split or (split, split): ids}`."""
+    ids = {
+        split: [key for key in (examples.clip_ids() if hasattr(examples, "clip_ids") else example_ids(examples)) if key]
+        for split, examples in data.splits.items()
+    }
     report: dict = {}
     for split, keys in ids.items():
         seen, repeated = set(), []
