@@ -281,3 +281,67 @@ def test_hub_rows_known_by_index_or_by_a_name_beside_their_bytes_are_not_taken_f
         for r in caplog.records
         if "more than once" in r.getMessage() or "in both split" in r.getMessage()
     ]
+
+
+def test_a_saved_dataset_dict_whose_splits_number_their_classes_each_their_own_way_is_read_by_name(tmp_path, caplog):
+    """save_to_disk keeps each split's own ClassLabel: splits class-encoded one by one (validation without `dog`:
+    `['cat', 'eel']`) were read by number against train's names, so validation `eel` (1) was scored as `dog`."""
+    clips = sources(tmp_path, 4)
+
+    def encoded(labels, offset):
+        rows = {"video": [{"bytes": clips[offset + i].read_bytes(), "path": None} for i in range(2)], "label": labels}
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.Value("string")})
+        return datasets.Dataset.from_dict(rows, features=features).class_encode_column("label")
+
+    saved = datasets.DatasetDict({"train": encoded(["cat", "dog"], 0), "validation": encoded(["eel", "cat"], 2)})
+    saved["train"] = datasets.concatenate_datasets([saved["train"]]).cast_column(
+        "label", datasets.ClassLabel(names=["cat", "dog", "eel"])
+    )
+    assert saved["validation"].features["label"].names == ["cat", "eel"]
+    saved.save_to_disk(str(tmp_path / "saved"))
+    with caplog.at_level("WARNING"):
+        data = load_video_dataset(tmp_path / "saved", "hub")
+    assert data.label_names == ["cat", "dog", "eel"]
+    assert [e["label"] for e in data.split("validation")] == [2, 0]
+    assert list(data.split("validation").labels()) == [2, 0]
+    assert any("split 'validation' numbers its classes" in r.getMessage() for r in caplog.records)
+
+
+def test_a_validation_class_that_only_a_later_split_names_is_added_not_read_as_another(tmp_path):
+    clips = sources(tmp_path, 4)
+
+    def split(names, labels, offset):
+        rows = {"video": [{"bytes": clips[offset + i].read_bytes(), "path": None} for i in range(2)], "label": labels}
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=names)})
+        return datasets.Dataset.from_dict(rows, features=features)
+
+    saved = datasets.DatasetDict(
+        {"train": split(["cat", "dog"], [0, 1], 0), "validation": split(["fox", "cat"], [0, 1], 2)}
+    )
+    saved.save_to_disk(str(tmp_path / "saved"))
+    data = load_video_dataset(tmp_path / "saved", "hub")
+    assert data.label_names == ["cat", "dog", "fox"]
+    assert [e["label"] for e in data.split("validation")] == [2, 0]
+
+
+def test_a_hub_repos_parquet_splits_with_their_own_class_label_order_are_read_by_name(tmp_path, monkeypatch):
+    """datasets' parquet builder gives every split the first table's features on the Hub too (a local folder's gap,
+    read by name since class_label_map, stayed open for Hub ids: `base` is None there). Stood in for by redirecting
+    the Hub id to a local folder of the same tables; the tables are found as the builder lists them."""
+    order, other = ["sit", "stand", "walk"], ["walk", "stand", "sit"]
+    clips = sources(tmp_path, 4)
+    root = tmp_path / "repo"
+    (root / "data").mkdir(parents=True)
+    for split, names, rows in (("train", order, [(0, "sit"), (1, "walk")]), ("test", other, [(2, "walk"), (3, "sit")])):
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=names)})
+        table = {"video": [{"path": None, "bytes": clips[i].read_bytes()} for i, _ in rows]}
+        table["label"] = [names.index(name) for _, name in rows]
+        datasets.Dataset.from_dict(table, features=features).to_parquet(str(root / "data" / f"{split}.parquet"))
+    load, builder = datasets.load_dataset, datasets.load_dataset_builder
+    local = lambda source: str(root) if source == "me/poses" else source  # noqa: E731
+    monkeypatch.setattr(datasets, "load_dataset", lambda source, *a, **k: load(local(source), *a, **k))
+    monkeypatch.setattr(datasets, "load_dataset_builder", lambda source, *a, **k: builder(local(source), *a, **k))
+
+    data = load_video_dataset("me/poses", "hub", cache_dir=str(tmp_path / "cache"))
+    assert data.label_names == order
+    assert list(data.split("test").labels()) == [2, 0]

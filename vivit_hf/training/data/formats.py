@@ -1293,8 +1293,19 @@ def load_hub(
         return found_tables[0].get(split, [])
 
     maps = {split: label_map for split in loaded}
+    if isinstance(feature, datasets.ClassLabel) and is_saved_to_disk(source):
+        maps = {
+            split: saved_class_label_map(dataset.features[label_column], names, split)
+            for split, dataset in loaded.items()
+        }
+        maps = {split: maps[split] if maps[split] is not None else label_map for split in loaded}
     if isinstance(feature, datasets.ClassLabel) and base is not None and not is_saved_to_disk(source):
         maps = {split: class_label_map(tables_of(split), label_column, names, split) or label_map for split in loaded}
+    elif isinstance(feature, datasets.ClassLabel) and base is None:  # a Hub repo's parquet: the same gap
+        remote = _hub_table_files(source, config_name, revision, cache_dir)
+        maps = {
+            split: class_label_map(remote.get(split, []), label_column, names, split) or label_map for split in loaded
+        }
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column], datasets.Video):
@@ -1345,6 +1356,31 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
             _shown(unlisted),
         )
     return kept
+
+
+def saved_class_label_map(feature, names: list[str], split: str) -> dict | None:
+    """`{class id in the split: id in names}` where a `save_to_disk` split's own `ClassLabel` names the classes
+    otherwise than `names` (the first split's), else None. Each split of a `DatasetDict` keeps its own features:
+    splits class-encoded one by one (`class_encode_column` per split) number their classes each their own way, and
+    a validation `eel` (its id 1) was read as the training set's class 1, `dog`, without a word. A class the first
+    split lacks is added to `names` (and so named as one with no training clip)."""
+    import datasets
+
+    if not isinstance(feature, datasets.ClassLabel):
+        return None
+    order = [label_name(name) for name in feature.names]
+    if order == names:
+        return None
+    added = [name for name in dict.fromkeys(order) if name not in names]
+    names.extend(added)
+    logger.warning(
+        "split %r numbers its classes %s (its own ClassLabel), the data set %s: its labels are read by name%s",
+        split,
+        _shown(order),
+        _shown(names),
+        f"; {_shown(added)} added" if added else "",
+    )
+    return {i: names.index(name) for i, name in enumerate(order)}
 
 
 def _relative_or_as_is(path: str, root: Path) -> str:
@@ -1416,6 +1452,27 @@ def _table_files(source: str, config_name, revision, cache_dir) -> dict[str, lis
         str(split): [Path(file) for file in files if "://" not in str(file)]
         for split, files in (builder.config.data_files or {}).items()
     }
+
+
+def _hub_table_files(source: str, config_name, revision, cache_dir) -> dict[str, list[Path]]:
+    """`{split: [parquet file]}` of a Hub repo `datasets` reads as parquet, as the local copies `load_dataset` has
+    just downloaded (none is downloaded again): its parquet builder applies the first table's features to every
+    split as a local folder's does, so a split written with its own `ClassLabel` order needs `class_label_map`. `{}`
+    where they cannot be listed or found (then the labels are read as `datasets` gives them)."""
+    import datasets
+    from datasets.utils.file_utils import cached_path
+
+    try:
+        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        if builder.name != "parquet":
+            return {}
+        return {
+            str(split): [Path(cached_path(str(file))) for file in files if str(file).endswith(".parquet")]
+            for split, files in (builder.config.data_files or {}).items()
+        }
+    except Exception as error:  # noqa: BLE001 - the labels are then read as datasets reads them, as before
+        logger.info("the parquet tables of %s could not be read for their class names (%s)", source, error)
+        return {}
 
 
 def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
