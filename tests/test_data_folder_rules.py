@@ -275,3 +275,37 @@ def test_the_training_docs_list_exactly_the_video_types_the_folder_readers_take(
     start = docs.index("`recipes/predict.py --videos <folder>`: `") + len("`recipes/predict.py --videos <folder>`: `")
     listed = docs[start : docs.index("`", start)].split()
     assert listed == list(VIDEO_EXTENSIONS)
+
+
+@pytest.mark.parametrize("dataset_format", ["videofolder", "hub"])
+def test_symlinked_clips_whose_target_is_not_there_are_named_and_counted_missing_not_dropped_silently(
+    tmp_path, caplog, dataset_format
+):
+    """Clips linked from a disk that is not mounted were dropped before the left-out warning (not `is_file()`), a
+    class of only such clips with them, without a word (videofolder and hub)."""
+    from test_data_formats import clip
+
+    root = tmp_path / "repo"
+    for split in ("train", "val"):
+        for c, name in enumerate(("cat", "dog")):
+            for i in range(2):
+                clip(root / split / name / f"{i}.mp4", seed=c * 10 + i)
+        for i in range(2):
+            (root / split / "eel").mkdir(parents=True, exist_ok=True)
+            (root / split / "eel" / f"{i}.mp4").symlink_to(tmp_path / "unmounted" / f"{split}{i}.mp4")
+    (root / "train" / "cat" / "extra.mp4").symlink_to(tmp_path / "unmounted" / "extra.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(root, dataset_format, cache_dir=str(tmp_path / "cache"))
+    assert data.label_names == ["cat", "dog"]
+    assert data.missing == {"train": 3, "validation": 2}
+    named = [r.getMessage() for r in caplog.records if "symlinks to files that are not there" in r.getMessage()]
+    assert len(named) == 1, [r.getMessage() for r in caplog.records]
+    assert "5 clip(s)" in named[0] and "'train/cat/extra.mp4' -> " in named[0] and "'eel'" in named[0]
+
+
+def test_a_symlink_to_a_clip_that_is_not_there_is_named_by_a_folder_scan(tmp_path, caplog):
+    touch(tmp_path, "a.mp4")
+    (tmp_path / "b.mp4").symlink_to(tmp_path / "gone" / "b.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        assert video_files_below(tmp_path) == [tmp_path / "a.mp4"]
+    assert any("'b.mp4' -> " in r.getMessage() for r in caplog.records)

@@ -145,19 +145,68 @@ def _walk(root: Path):
 
 def _files_below(folder: Path) -> tuple[list[Path], list[Path]]:
     """(video files, other files) below `folder`, sorted; hidden files and folders are in neither, symlinked folders
-    are followed (`_walk`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`)."""
+    are followed (`_walk`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`).
+    A symlink to a file that is not there (a disk not mounted) is among the other files (`_dangling`): it is no
+    clip, but it must not vanish without a word."""
     videos, others = [], []
     found = [path for dirpath, filenames in _walk(Path(folder)) for path in (dirpath / f for f in filenames)]
     for path in sorted(found):
         if path.is_file():
             (videos if path.suffix.lower() in VIDEO_EXTENSIONS else others).append(path)
+        elif _dangling(path):
+            others.append(path)
     return videos, others
 
 
-def _warn_left_out(folder: Path, others: Sequence[Path]) -> None:
+def _dangling(path: Path) -> bool:
+    """Whether `path` is a symlink to a file that is not there."""
+    return path.is_symlink() and not path.exists()
+
+
+def _dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> dict[str, list[str]]:
+    """Name the symlinked clips below `folder` whose target is not there (a disk not mounted, a moved folder), which
+    a scan cannot read: a class of only such clips vanished from the data set without a word. Returns `{split:
+    [clip]}` (the split and class as `--dataset_format videofolder` reads the tree), for `missing`."""
+    links = [path for path in others if path.suffix.lower() in VIDEO_EXTENSIONS and _dangling(path)]
+    if not links:
+        return {}
+    per_split: dict[str, list[str]] = {}
+    vanished: list[str] = []
+    found = {label_name(name) for name in classes_found}
+    for path in links:
+        place = _place_of(path.relative_to(folder))
+        per_split.setdefault(place.split, []).append(path.relative_to(folder).as_posix())
+        if place.label is not None and label_name(place.label) not in found and place.label not in vanished:
+            vanished.append(place.label)
+    shown = [f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3]]
+    logger.warning(
+        "%d clip(s) below %s are symlinks to files that are not there (a disk not mounted?) and are left out, counted "
+        "missing: %s%s%s",
+        len(links),
+        folder,
+        ", ".join(shown),
+        f" and {len(links) - 3} more" if len(links) > 3 else "",
+        f"; so the class(es) {_shown(vanished)} have no clip and are not in the data set" if vanished else "",
+    )
+    return per_split
+
+
+def _warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = False) -> None:
     """Name the files a scan leaves out that may be clips (any but `_COMPANION_SUFFIXES`): a class whose clips have
-    a type the list lacks would otherwise vanish from the data set without a word."""
-    left_out = [path for path in others if not path.name.lower().endswith(_COMPANION_SUFFIXES)]
+    a type the list lacks would otherwise vanish from the data set without a word. Symlinks to files that are not
+    there are named as such (`links_named`: the caller named the clips among them with `_dangling_clips`)."""
+    links = [
+        path for path in others if _dangling(path) and not (links_named and path.suffix.lower() in VIDEO_EXTENSIONS)
+    ]
+    if links:
+        logger.warning(
+            "%d file(s) below %s are symlinks to files that are not there (a disk not mounted?) and are left out: %s",
+            len(links),
+            folder,
+            ", ".join(f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3])
+            + (f" and {len(links) - 3} more" if len(links) > 3 else ""),
+        )
+    left_out = [path for path in others if not path.name.lower().endswith(_COMPANION_SUFFIXES) and not _dangling(path)]
     if not left_out:
         return
     shown = [path.relative_to(folder).as_posix() for path in left_out[:5]]
@@ -529,11 +578,12 @@ def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None
         )
 
 
-def _folder_clips(root: Path) -> dict[str, list]:
+def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     """`{split: [(class, clip, id)]}` of one root and its split folders; warns about the clips without a class,
-    the files that are not videos and the clips at mixed depths."""
+    the files that are not videos and the clips at mixed depths; symlinked clips whose target is not there are
+    named and counted in `missing`."""
     videos, others = _files_below(root)
-    _warn_left_out(root, others)
+    _warn_left_out(root, others, links_named=True)
     per_split: dict[str, list] = {}
     loose: dict[str, list[str]] = {}
     split_folders: set[str] = set()
@@ -557,6 +607,9 @@ def _folder_clips(root: Path) -> dict[str, list]:
     _warn_loose_clips(loose)
     _warn_mixed_depths(depths)
     _warn_gathered_classes(class_folders)
+    for split, absent in _dangling_clips(root, others, class_folders).items():
+        if missing is not None:
+            missing[split] = missing.get(split, 0) + len(absent)
     return per_split
 
 
@@ -567,9 +620,10 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     `datasets` metadata file that gives labels is refused (it is read by `--dataset_format hub`), and so is a
     training split of one class."""
     per_split: dict[str, list] = {}
+    missing: dict[str, int] = {}
     for root in roots:
         _warn_official_split_lists(root)
-        for split, items in _folder_clips(root).items():
+        for split, items in _folder_clips(root, missing).items():
             per_split.setdefault(split, []).extend(items)
     if not per_split:
         raise DatasetFormatError(
@@ -581,7 +635,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         s: [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items]
         for s, items in per_split.items()
     }
-    return VideoClassificationData(splits=splits, label_spaces={"label": names})
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
 
 # CVDF's `annotations/{train,val,test}.csv`, Kinetics-700-2020's `validate.csv`, and ActivityNet's crawler names
@@ -1262,6 +1316,7 @@ def load_hub(
     """
     import datasets
 
+    dangling: dict[str, list[str]] = {}
     if is_saved_to_disk(source):
         loaded = datasets.load_from_disk(source)
         if isinstance(loaded, datasets.Dataset):
@@ -1269,13 +1324,13 @@ def load_hub(
     else:
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
-            refuse_unread_videos(source, config_name, revision, cache_dir)
+            dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
         loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)
     _refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
-    missing: dict[str, int] = {}
+    missing: dict[str, int] = {split: len(clips) for split, clips in dangling.items()}
     if Path(source).is_dir() and not is_saved_to_disk(source):
         loaded = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
     loaded = _labelled_splits(loaded, label_column, feature)
@@ -1512,15 +1567,16 @@ def _refuse_split_names_as_classes(feature, dataset, source: str) -> None:
         )
 
 
-def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
+def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[str, list[str]]:
     """datasets' folder builders read only their own few extensions: its videofolder skips the other clips without a
     word (`.webm` among them), and a folder of only such clips is not even a videofolder to it (`.webm`, `.m4v`,
     `.3gp`... are audio extensions there: it read them as audio and failed in a torchcodec traceback). Nor does it
     follow a symlinked folder (a class linked from another disk vanished). A local folder's clips it would not read
     are named, before anything is loaded, rather than trained without. (A folder of tables is read by its tables;
-    its clips are not checked.)"""
+    its clips are not checked.) Returns `{split: [clip]}` of the symlinked clips whose target is not there, which
+    datasets' videofolder leaves out (named in a warning, `_dangling_clips`), for `missing`."""
     if not Path(source).is_dir() or is_saved_to_disk(source):
-        return
+        return {}
     import datasets
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
@@ -1532,13 +1588,16 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
     linked = [path for path in videos if path.parent in linked_folders]
     tables = _label_tables(others) if videos else []
     if not videos:
-        return
+        return {}
     builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
-        return
+        return {}
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     if config_name is None and not _card_declares_configs(root):
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
+    metadata = any(path.name in _METADATA_FILES for path in others)  # rows of absent files: _metadata_clips_on_disk
+    classes = {_place_of(path.relative_to(root)).label for path in videos} - {None}
+    dangling = {} if metadata else _dangling_clips(root, others, classes)
     if skipped:
         raise DatasetFormatError(
             f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
@@ -1553,6 +1612,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
             f"clips of {source}, e.g. {left_out[:3]}; read class folders with --dataset_format videofolder (which "
             "follows them), or copy the linked folders in"
         )
+    return dangling
 
 
 _TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
