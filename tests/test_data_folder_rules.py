@@ -309,3 +309,24 @@ def test_a_symlink_to_a_clip_that_is_not_there_is_named_by_a_folder_scan(tmp_pat
     with caplog.at_level(logging.WARNING, logger=LOGGER):
         assert video_files_below(tmp_path) == [tmp_path / "a.mp4"]
     assert any("'b.mp4' -> " in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("dataset_format", ["videofolder", "hub"])
+@pytest.mark.parametrize("spelling", ["data.zip", "./data.zip", "absolute"])
+def test_a_local_archive_given_as_dataset_is_refused_in_one_line_saying_what_is_taken(
+    tmp_path, monkeypatch, dataset_format, spelling
+):
+    """A zip of the class folders as --dataset was taken for a Hub id (LocalEntryNotFoundError traceback) or named in
+    a FileNotFoundError traceback although it exists, exit 1; it is a DatasetFormatError (the recipes' one line,
+    exit 2)."""
+    touch(tmp_path / "tree", *TREE)
+    with zipfile.ZipFile(tmp_path / "data.zip", "w") as archive:
+        for name in TREE:
+            archive.write(tmp_path / "tree" / name, name)
+    monkeypatch.chdir(tmp_path)
+    source = str(tmp_path / "data.zip") if spelling == "absolute" else spelling
+    with pytest.raises(DatasetFormatError, match=r"is an archive: unpack it .*unzip .*-d data`\) and give the folder"):
+        load_video_dataset(source, dataset_format)
+    (tmp_path / "labels.csv").write_text("video,label\ntree/train/zumba/c.mp4,zumba\n")
+    with pytest.raises(DatasetFormatError, match="labels.csv is a table: give the folder holding it"):
+        load_video_dataset("labels.csv", dataset_format)

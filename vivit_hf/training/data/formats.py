@@ -1780,6 +1780,7 @@ def load_video_dataset(
     if dataset_format not in DATASET_FORMATS:
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
     split = check_config_name(dataset_format, config_name)  # UCF101 / HMDB51: the official split
+    _refuse_a_file(source)
     if dataset_format == "hub":
         data = load_hub(
             str(source),
@@ -1807,6 +1808,31 @@ def load_video_dataset(
     warn_classes_missing_from_training(data)
     warn_repeated_clips(data)
     return data
+
+
+_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".7z", ".rar")
+
+
+def _refuse_a_file(source) -> None:
+    """A file given as `--dataset` (a local `.zip` of the class folders, `./x.zip` or a bare `x.zip`) was taken for a
+    Hub id or named as "neither a local folder nor a Hub id" in a traceback: it is refused in one line saying what
+    `--dataset` takes. Archives are extracted only from Hub data set repos."""
+    path = Path(source)
+    if not path.is_file():
+        return
+    name = path.name.lower()
+    if name.endswith(_ARCHIVE_SUFFIXES):
+        folder = path.name[: -len(next(s for s in _ARCHIVE_SUFFIXES if name.endswith(s)))] or "data"
+        how = (
+            f"{source} is an archive: unpack it (e.g. `unzip {source} -d {folder}`"
+            if name.endswith(".zip")
+            else f"{source} is an archive: unpack it (e.g. `mkdir {folder} && tar -xf {source} -C {folder}`"
+        ) + ") and give the folder it unpacks to (archives are extracted only from Hub data set repos)"
+    elif name.endswith(_TABLE_SUFFIXES):
+        how = f"{source} is a table: give the folder holding it, with --dataset_format hub"
+    else:
+        how = f"{source} is a file: give the folder holding the data set"
+    raise DatasetFormatError(f"--dataset takes a folder or a Hub data set id (owner/name); {how}")
 
 
 def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:
