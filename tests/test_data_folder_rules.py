@@ -275,3 +275,58 @@ def test_the_training_docs_list_exactly_the_video_types_the_folder_readers_take(
     start = docs.index("`recipes/predict.py --videos <folder>`: `") + len("`recipes/predict.py --videos <folder>`: `")
     listed = docs[start : docs.index("`", start)].split()
     assert listed == list(VIDEO_EXTENSIONS)
+
+
+@pytest.mark.parametrize("dataset_format", ["videofolder", "hub"])
+def test_symlinked_clips_whose_target_is_not_there_are_named_and_counted_missing_not_dropped_silently(
+    tmp_path, caplog, dataset_format
+):
+    """Clips linked from a disk that is not mounted were dropped before the left-out warning (not `is_file()`), a
+    class of only such clips with them, without a word (videofolder and hub)."""
+    from test_data_formats import clip
+
+    root = tmp_path / "repo"
+    for split in ("train", "val"):
+        for c, name in enumerate(("cat", "dog")):
+            for i in range(2):
+                clip(root / split / name / f"{i}.mp4", seed=c * 10 + i)
+        for i in range(2):
+            (root / split / "eel").mkdir(parents=True, exist_ok=True)
+            (root / split / "eel" / f"{i}.mp4").symlink_to(tmp_path / "unmounted" / f"{split}{i}.mp4")
+    (root / "train" / "cat" / "extra.mp4").symlink_to(tmp_path / "unmounted" / "extra.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(root, dataset_format, cache_dir=str(tmp_path / "cache"))
+    assert data.label_names == ["cat", "dog"]
+    assert data.missing == {"train": 3, "validation": 2}
+    named = [r.getMessage() for r in caplog.records if "symlinks to files that are not there" in r.getMessage()]
+    assert len(named) == 1, [r.getMessage() for r in caplog.records]
+    assert "5 clip(s)" in named[0] and "'train/cat/extra.mp4' -> " in named[0] and "'eel'" in named[0]
+
+
+def test_a_symlink_to_a_clip_that_is_not_there_is_named_by_a_folder_scan(tmp_path, caplog):
+    touch(tmp_path, "a.mp4")
+    (tmp_path / "b.mp4").symlink_to(tmp_path / "gone" / "b.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        assert video_files_below(tmp_path) == [tmp_path / "a.mp4"]
+    assert any("'b.mp4' -> " in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("dataset_format", ["videofolder", "hub"])
+@pytest.mark.parametrize("spelling", ["data.zip", "./data.zip", "absolute"])
+def test_a_local_archive_given_as_dataset_is_refused_in_one_line_saying_what_is_taken(
+    tmp_path, monkeypatch, dataset_format, spelling
+):
+    """A zip of the class folders as --dataset was taken for a Hub id (LocalEntryNotFoundError traceback) or named in
+    a FileNotFoundError traceback although it exists, exit 1; it is a DatasetFormatError (the recipes' one line,
+    exit 2)."""
+    touch(tmp_path / "tree", *TREE)
+    with zipfile.ZipFile(tmp_path / "data.zip", "w") as archive:
+        for name in TREE:
+            archive.write(tmp_path / "tree" / name, name)
+    monkeypatch.chdir(tmp_path)
+    source = str(tmp_path / "data.zip") if spelling == "absolute" else spelling
+    with pytest.raises(DatasetFormatError, match=r"is an archive: unpack it .*unzip .*-d data`\) and give the folder"):
+        load_video_dataset(source, dataset_format)
+    (tmp_path / "labels.csv").write_text("video,label\ntree/train/zumba/c.mp4,zumba\n")
+    with pytest.raises(DatasetFormatError, match="labels.csv is a table: give the folder holding it"):
+        load_video_dataset("labels.csv", dataset_format)

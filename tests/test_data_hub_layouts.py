@@ -226,3 +226,122 @@ def test_split_tables_whose_class_label_lists_the_names_in_another_order_are_rea
         for row in streamed.dataset
     ]
     assert [e["label"] for e in rows] == [truth[video_bytes(e["video"])] for e in rows] == [2, 0]
+
+
+@pytest.mark.parametrize("classes", [["cat", "board dev", "crash_test"], ["cat", "test_tube", "training_wheels"]])
+def test_class_folders_named_with_a_split_word_are_refused_not_put_in_another_split(tmp_path, classes):
+    """datasets' split patterns match the class folder too: `train/crash_test/` clips went to a `test` split, `board
+    dev` ones to validation as well, and training clips were scored, without a word. videofolder reads them right."""
+    root = tmp_path / "repo"
+    for split in ("train", "validation"):
+        for c, name in enumerate(classes):
+            for i in range(2):
+                clip(root / split / name / f"{split[:2]}{i}.mp4", seed=c * 10 + i)
+    with pytest.raises(ValueError, match=f"{classes[1]}.*--dataset_format videofolder") as error:
+        load_video_dataset(root, "hub")
+    assert "\n" not in str(error.value)
+    with pytest.raises(ValueError, match="--dataset_format videofolder"):
+        open_streaming_dataset(str(root))
+    data = load_video_dataset(root, "videofolder")
+    assert {split: len(data.split(split)) for split in data.splits} == {"train": 6, "validation": 6}
+
+
+def test_a_hub_table_listing_a_clip_twice_or_in_two_splits_is_named(tmp_path, caplog):
+    """load_video_dataset returned early for hub and never warned of repeated clips, as it does for other formats."""
+    root = tmp_path / "repo"
+    for i, name in enumerate(("cat0", "cat1", "dog0", "dog1")):
+        clip(root / "clips" / f"{name}.mp4", seed=i)
+    (root / "train.csv").write_text("video,label\nclips/cat0.mp4,cat\nclips/cat0.mp4,cat\nclips/dog0.mp4,dog\n")
+    (root / "validation.csv").write_text("video,label\nclips/cat1.mp4,cat\nclips/dog1.mp4,dog\nclips/dog0.mp4,dog\n")
+    with caplog.at_level("WARNING"):
+        load_video_dataset(root, "hub")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("more than once" in m and "cat0.mp4" in m for m in messages), messages
+    assert any("in both split 'train' and split 'validation'" in m and "dog0.mp4" in m for m in messages), messages
+
+
+def test_hub_rows_known_by_index_or_by_a_name_beside_their_bytes_are_not_taken_for_repeated_clips(tmp_path, caplog):
+    """Rows holding their clip's bytes are named by their index or a bare file name, the same in every split: they
+    are different clips and must not be reported in two splits."""
+    data = sources(tmp_path, 4)
+
+    def split(files):
+        rows = {"video": [{"bytes": f.read_bytes(), "path": "clip.mp4"} for f in files], "label": ["sit", "stand"]}
+        return datasets.Dataset.from_dict(
+            rows, features=datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+        )
+
+    datasets.DatasetDict({"train": split(data[:2]), "validation": split(data[2:])}).save_to_disk(
+        str(tmp_path / "saved")
+    )
+    with caplog.at_level("WARNING"):
+        load_video_dataset(tmp_path / "saved", "hub")
+    assert not [
+        r.getMessage()
+        for r in caplog.records
+        if "more than once" in r.getMessage() or "in both split" in r.getMessage()
+    ]
+
+
+def test_a_saved_dataset_dict_whose_splits_number_their_classes_each_their_own_way_is_read_by_name(tmp_path, caplog):
+    """save_to_disk keeps each split's own ClassLabel: splits class-encoded one by one (validation without `dog`:
+    `['cat', 'eel']`) were read by number against train's names, so validation `eel` (1) was scored as `dog`."""
+    clips = sources(tmp_path, 4)
+
+    def encoded(labels, offset):
+        rows = {"video": [{"bytes": clips[offset + i].read_bytes(), "path": None} for i in range(2)], "label": labels}
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.Value("string")})
+        return datasets.Dataset.from_dict(rows, features=features).class_encode_column("label")
+
+    saved = datasets.DatasetDict({"train": encoded(["cat", "dog"], 0), "validation": encoded(["eel", "cat"], 2)})
+    saved["train"] = datasets.concatenate_datasets([saved["train"]]).cast_column(
+        "label", datasets.ClassLabel(names=["cat", "dog", "eel"])
+    )
+    assert saved["validation"].features["label"].names == ["cat", "eel"]
+    saved.save_to_disk(str(tmp_path / "saved"))
+    with caplog.at_level("WARNING"):
+        data = load_video_dataset(tmp_path / "saved", "hub")
+    assert data.label_names == ["cat", "dog", "eel"]
+    assert [e["label"] for e in data.split("validation")] == [2, 0]
+    assert list(data.split("validation").labels()) == [2, 0]
+    assert any("split 'validation' numbers its classes" in r.getMessage() for r in caplog.records)
+
+
+def test_a_validation_class_that_only_a_later_split_names_is_added_not_read_as_another(tmp_path):
+    clips = sources(tmp_path, 4)
+
+    def split(names, labels, offset):
+        rows = {"video": [{"bytes": clips[offset + i].read_bytes(), "path": None} for i in range(2)], "label": labels}
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=names)})
+        return datasets.Dataset.from_dict(rows, features=features)
+
+    saved = datasets.DatasetDict(
+        {"train": split(["cat", "dog"], [0, 1], 0), "validation": split(["fox", "cat"], [0, 1], 2)}
+    )
+    saved.save_to_disk(str(tmp_path / "saved"))
+    data = load_video_dataset(tmp_path / "saved", "hub")
+    assert data.label_names == ["cat", "dog", "fox"]
+    assert [e["label"] for e in data.split("validation")] == [2, 0]
+
+
+def test_a_hub_repos_parquet_splits_with_their_own_class_label_order_are_read_by_name(tmp_path, monkeypatch):
+    """datasets' parquet builder gives every split the first table's features on the Hub too (a local folder's gap,
+    read by name since class_label_map, stayed open for Hub ids: `base` is None there). Stood in for by redirecting
+    the Hub id to a local folder of the same tables; the tables are found as the builder lists them."""
+    order, other = ["sit", "stand", "walk"], ["walk", "stand", "sit"]
+    clips = sources(tmp_path, 4)
+    root = tmp_path / "repo"
+    (root / "data").mkdir(parents=True)
+    for split, names, rows in (("train", order, [(0, "sit"), (1, "walk")]), ("test", other, [(2, "walk"), (3, "sit")])):
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=names)})
+        table = {"video": [{"path": None, "bytes": clips[i].read_bytes()} for i, _ in rows]}
+        table["label"] = [names.index(name) for _, name in rows]
+        datasets.Dataset.from_dict(table, features=features).to_parquet(str(root / "data" / f"{split}.parquet"))
+    load, builder = datasets.load_dataset, datasets.load_dataset_builder
+    local = lambda source: str(root) if source == "me/poses" else source  # noqa: E731
+    monkeypatch.setattr(datasets, "load_dataset", lambda source, *a, **k: load(local(source), *a, **k))
+    monkeypatch.setattr(datasets, "load_dataset_builder", lambda source, *a, **k: builder(local(source), *a, **k))
+
+    data = load_video_dataset("me/poses", "hub", cache_dir=str(tmp_path / "cache"))
+    assert data.label_names == order
+    assert list(data.split("test").labels()) == [2, 0]

@@ -145,19 +145,68 @@ def _walk(root: Path):
 
 def _files_below(folder: Path) -> tuple[list[Path], list[Path]]:
     """(video files, other files) below `folder`, sorted; hidden files and folders are in neither, symlinked folders
-    are followed (`_walk`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`)."""
+    are followed (`_walk`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`).
+    A symlink to a file that is not there (a disk not mounted) is among the other files (`_dangling`): it is no
+    clip, but it must not vanish without a word."""
     videos, others = [], []
     found = [path for dirpath, filenames in _walk(Path(folder)) for path in (dirpath / f for f in filenames)]
     for path in sorted(found):
         if path.is_file():
             (videos if path.suffix.lower() in VIDEO_EXTENSIONS else others).append(path)
+        elif _dangling(path):
+            others.append(path)
     return videos, others
 
 
-def _warn_left_out(folder: Path, others: Sequence[Path]) -> None:
+def _dangling(path: Path) -> bool:
+    """Whether `path` is a symlink to a file that is not there."""
+    return path.is_symlink() and not path.exists()
+
+
+def _dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> dict[str, list[str]]:
+    """Name the symlinked clips below `folder` whose target is not there (a disk not mounted, a moved folder), which
+    a scan cannot read: a class of only such clips vanished from the data set without a word. Returns `{split:
+    [clip]}` (the split and class as `--dataset_format videofolder` reads the tree), for `missing`."""
+    links = [path for path in others if path.suffix.lower() in VIDEO_EXTENSIONS and _dangling(path)]
+    if not links:
+        return {}
+    per_split: dict[str, list[str]] = {}
+    vanished: list[str] = []
+    found = {label_name(name) for name in classes_found}
+    for path in links:
+        place = _place_of(path.relative_to(folder))
+        per_split.setdefault(place.split, []).append(path.relative_to(folder).as_posix())
+        if place.label is not None and label_name(place.label) not in found and place.label not in vanished:
+            vanished.append(place.label)
+    shown = [f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3]]
+    logger.warning(
+        "%d clip(s) below %s are symlinks to files that are not there (a disk not mounted?) and are left out, counted "
+        "missing: %s%s%s",
+        len(links),
+        folder,
+        ", ".join(shown),
+        f" and {len(links) - 3} more" if len(links) > 3 else "",
+        f"; so the class(es) {_shown(vanished)} have no clip and are not in the data set" if vanished else "",
+    )
+    return per_split
+
+
+def _warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = False) -> None:
     """Name the files a scan leaves out that may be clips (any but `_COMPANION_SUFFIXES`): a class whose clips have
-    a type the list lacks would otherwise vanish from the data set without a word."""
-    left_out = [path for path in others if not path.name.lower().endswith(_COMPANION_SUFFIXES)]
+    a type the list lacks would otherwise vanish from the data set without a word. Symlinks to files that are not
+    there are named as such (`links_named`: the caller named the clips among them with `_dangling_clips`)."""
+    links = [
+        path for path in others if _dangling(path) and not (links_named and path.suffix.lower() in VIDEO_EXTENSIONS)
+    ]
+    if links:
+        logger.warning(
+            "%d file(s) below %s are symlinks to files that are not there (a disk not mounted?) and are left out: %s",
+            len(links),
+            folder,
+            ", ".join(f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3])
+            + (f" and {len(links) - 3} more" if len(links) > 3 else ""),
+        )
+    left_out = [path for path in others if not path.name.lower().endswith(_COMPANION_SUFFIXES) and not _dangling(path)]
     if not left_out:
         return
     shown = [path.relative_to(folder).as_posix() for path in left_out[:5]]
@@ -529,11 +578,12 @@ def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None
         )
 
 
-def _folder_clips(root: Path) -> dict[str, list]:
+def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     """`{split: [(class, clip, id)]}` of one root and its split folders; warns about the clips without a class,
-    the files that are not videos and the clips at mixed depths."""
+    the files that are not videos and the clips at mixed depths; symlinked clips whose target is not there are
+    named and counted in `missing`."""
     videos, others = _files_below(root)
-    _warn_left_out(root, others)
+    _warn_left_out(root, others, links_named=True)
     per_split: dict[str, list] = {}
     loose: dict[str, list[str]] = {}
     split_folders: set[str] = set()
@@ -557,6 +607,9 @@ def _folder_clips(root: Path) -> dict[str, list]:
     _warn_loose_clips(loose)
     _warn_mixed_depths(depths)
     _warn_gathered_classes(class_folders)
+    for split, absent in _dangling_clips(root, others, class_folders).items():
+        if missing is not None:
+            missing[split] = missing.get(split, 0) + len(absent)
     return per_split
 
 
@@ -567,9 +620,10 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     `datasets` metadata file that gives labels is refused (it is read by `--dataset_format hub`), and so is a
     training split of one class."""
     per_split: dict[str, list] = {}
+    missing: dict[str, int] = {}
     for root in roots:
         _warn_official_split_lists(root)
-        for split, items in _folder_clips(root).items():
+        for split, items in _folder_clips(root, missing).items():
             per_split.setdefault(split, []).extend(items)
     if not per_split:
         raise DatasetFormatError(
@@ -581,7 +635,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         s: [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items]
         for s, items in per_split.items()
     }
-    return VideoClassificationData(splits=splits, label_spaces={"label": names})
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
 
 # CVDF's `annotations/{train,val,test}.csv`, Kinetics-700-2020's `validate.csv`, and ActivityNet's crawler names
@@ -1190,6 +1244,21 @@ class _HubSplit(Sequence):
     def ids(self) -> list[str]:
         """Every row's video id: the source id a shard's `json` keeps, else the clip's path where the row has one,
         else the row's index in its split (as `hub_example` names it)."""
+        return [source_id or path or str(i) for i, (source_id, path, _) in enumerate(self._id_columns())]
+
+    def clip_ids(self) -> list[str | None]:
+        """Each row's clip, where it names one clip of the data set: the source id a shard's `json` keeps, else the
+        path of a clip read from disk (as located: two tables' `clips/a.mp4` may be different files); None for a
+        row known only by its index, or by the file name stored beside its bytes (splits' clips may share names)."""
+        return [
+            source_id or (None if has_bytes else located or path)
+            for (source_id, path, has_bytes), located in zip(self._id_columns(), self.paths or [None] * len(self))
+        ]
+
+    def _id_columns(self) -> list[tuple]:
+        """`(source id, path as written, whether the row holds the clip's bytes)` of every row, no clip read."""
+        import pyarrow.compute as pc
+
         table = self.dataset.with_format("arrow")
         meta = self.dataset.features.get("json")
         if isinstance(meta, dict) and "id" in meta:
@@ -1197,13 +1266,15 @@ class _HubSplit(Sequence):
         else:
             source_ids = [None] * len(self)
         column = table[self.video_column]
+        has_bytes = [False] * len(self)
         if hasattr(column.type, "get_field_index") and column.type.get_field_index("path") >= 0:
-            import pyarrow.compute as pc
-
             paths = pc.struct_field(column, "path").to_pylist()
+            if column.type.get_field_index("bytes") >= 0:
+                has_bytes = pc.is_valid(pc.struct_field(column, "bytes")).to_pylist()
         else:
             paths = [v if isinstance(v, str) else None for v in column.to_pylist()]
-        return [source_id or path or str(i) for i, (source_id, path) in enumerate(zip(source_ids, paths))]
+            has_bytes = [not isinstance(v, str) for v in column.to_pylist()]
+        return list(zip(source_ids, paths, has_bytes))
 
 
 def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str) -> dict:
@@ -1245,6 +1316,7 @@ def load_hub(
     """
     import datasets
 
+    dangling: dict[str, list[str]] = {}
     if is_saved_to_disk(source):
         loaded = datasets.load_from_disk(source)
         if isinstance(loaded, datasets.Dataset):
@@ -1252,13 +1324,13 @@ def load_hub(
     else:
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
-            refuse_unread_videos(source, config_name, revision, cache_dir)
+            dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
         loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)
     _refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
-    missing: dict[str, int] = {}
+    missing: dict[str, int] = {split: len(clips) for split, clips in dangling.items()}
     if Path(source).is_dir() and not is_saved_to_disk(source):
         loaded = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
     loaded = _labelled_splits(loaded, label_column, feature)
@@ -1276,8 +1348,19 @@ def load_hub(
         return found_tables[0].get(split, [])
 
     maps = {split: label_map for split in loaded}
+    if isinstance(feature, datasets.ClassLabel) and is_saved_to_disk(source):
+        maps = {
+            split: saved_class_label_map(dataset.features[label_column], names, split)
+            for split, dataset in loaded.items()
+        }
+        maps = {split: maps[split] if maps[split] is not None else label_map for split in loaded}
     if isinstance(feature, datasets.ClassLabel) and base is not None and not is_saved_to_disk(source):
         maps = {split: class_label_map(tables_of(split), label_column, names, split) or label_map for split in loaded}
+    elif isinstance(feature, datasets.ClassLabel) and base is None:  # a Hub repo's parquet: the same gap
+        remote = _hub_table_files(source, config_name, revision, cache_dir)
+        maps = {
+            split: class_label_map(remote.get(split, []), label_column, names, split) or label_map for split in loaded
+        }
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column], datasets.Video):
@@ -1328,6 +1411,31 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
             _shown(unlisted),
         )
     return kept
+
+
+def saved_class_label_map(feature, names: list[str], split: str) -> dict | None:
+    """`{class id in the split: id in names}` where a `save_to_disk` split's own `ClassLabel` names the classes
+    otherwise than `names` (the first split's), else None. Each split of a `DatasetDict` keeps its own features:
+    splits class-encoded one by one (`class_encode_column` per split) number their classes each their own way, and
+    a validation `eel` (its id 1) was read as the training set's class 1, `dog`, without a word. A class the first
+    split lacks is added to `names` (and so named as one with no training clip)."""
+    import datasets
+
+    if not isinstance(feature, datasets.ClassLabel):
+        return None
+    order = [label_name(name) for name in feature.names]
+    if order == names:
+        return None
+    added = [name for name in dict.fromkeys(order) if name not in names]
+    names.extend(added)
+    logger.warning(
+        "split %r numbers its classes %s (its own ClassLabel), the data set %s: its labels are read by name%s",
+        split,
+        _shown(order),
+        _shown(names),
+        f"; {_shown(added)} added" if added else "",
+    )
+    return {i: names.index(name) for i, name in enumerate(order)}
 
 
 def _relative_or_as_is(path: str, root: Path) -> str:
@@ -1401,6 +1509,27 @@ def _table_files(source: str, config_name, revision, cache_dir) -> dict[str, lis
     }
 
 
+def _hub_table_files(source: str, config_name, revision, cache_dir) -> dict[str, list[Path]]:
+    """`{split: [parquet file]}` of a Hub repo `datasets` reads as parquet, as the local copies `load_dataset` has
+    just downloaded (none is downloaded again): its parquet builder applies the first table's features to every
+    split as a local folder's does, so a split written with its own `ClassLabel` order needs `class_label_map`. `{}`
+    where they cannot be listed or found (then the labels are read as `datasets` gives them)."""
+    import datasets
+    from datasets.utils.file_utils import cached_path
+
+    try:
+        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        if builder.name != "parquet":
+            return {}
+        return {
+            str(split): [Path(cached_path(str(file))) for file in files if str(file).endswith(".parquet")]
+            for split, files in (builder.config.data_files or {}).items()
+        }
+    except Exception as error:  # noqa: BLE001 - the labels are then read as datasets reads them, as before
+        logger.info("the parquet tables of %s could not be read for their class names (%s)", source, error)
+        return {}
+
+
 def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
     """A cache folder of its own for each version of a local data set folder. `datasets` keys the Arrow cache of a
     local folder by the folder's name and its card's YAML, not by its files: shards written again into `shards/`
@@ -1438,15 +1567,16 @@ def _refuse_split_names_as_classes(feature, dataset, source: str) -> None:
         )
 
 
-def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
+def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[str, list[str]]:
     """datasets' folder builders read only their own few extensions: its videofolder skips the other clips without a
     word (`.webm` among them), and a folder of only such clips is not even a videofolder to it (`.webm`, `.m4v`,
     `.3gp`... are audio extensions there: it read them as audio and failed in a torchcodec traceback). Nor does it
     follow a symlinked folder (a class linked from another disk vanished). A local folder's clips it would not read
     are named, before anything is loaded, rather than trained without. (A folder of tables is read by its tables;
-    its clips are not checked.)"""
+    its clips are not checked.) Returns `{split: [clip]}` of the symlinked clips whose target is not there, which
+    datasets' videofolder leaves out (named in a warning, `_dangling_clips`), for `missing`."""
     if not Path(source).is_dir() or is_saved_to_disk(source):
-        return
+        return {}
     import datasets
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
@@ -1457,12 +1587,17 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
     linked = [path for path in videos if path.parent in linked_folders]
     tables = _label_tables(others) if videos else []
-    if not skipped and not linked and not tables:
-        return
+    if not videos:
+        return {}
     builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
-        return
+        return {}
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
+    if config_name is None and not _card_declares_configs(root):
+        _refuse_split_words_in_class_names(root, builder.config.data_files or {})
+    metadata = any(path.name in _METADATA_FILES for path in others)  # rows of absent files: _metadata_clips_on_disk
+    classes = {_place_of(path.relative_to(root)).label for path in videos} - {None}
+    dangling = {} if metadata else _dangling_clips(root, others, classes)
     if skipped:
         raise DatasetFormatError(
             f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
@@ -1477,6 +1612,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> None:
             f"clips of {source}, e.g. {left_out[:3]}; read class folders with --dataset_format videofolder (which "
             "follows them), or copy the linked folders in"
         )
+    return dangling
 
 
 _TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
@@ -1518,6 +1654,55 @@ def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> No
         "read the labels from the tables, name them in a README.md at the top of the folder, a YAML header "
         f"`configs: [{{config_name: default, data_files: [{configs or '{split: train, path: <table>}'}]}}]` between "
         "`---` lines (or, if the folders are the classes, move the tables out)"
+    )
+
+
+def _card_declares_configs(root: Path) -> bool:
+    """Whether the folder's README.md names its files itself (a `configs:` YAML header): its splits are then the
+    card's, not `datasets`' split patterns."""
+    card = root / "README.md"
+    try:
+        text = card.read_text(encoding="utf-8", errors="replace") if card.is_file() else ""
+    except OSError:
+        return False
+    return text.startswith("---") and re.search(r"^configs:", text, re.MULTILINE) is not None
+
+
+def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
+    """`datasets` finds a folder's splits by patterns (`**/*[-._ 0-9]dev/**`, `**/test[-._ 0-9]*/**`...) matched
+    against every folder of a clip's path, the class folder too: clips of a class named `board dev`, `crash_test`,
+    `test_tube` or `training_wheels` were put in another split than their split folder's, some in two splits, and a
+    `test` split was made of training clips, without a word (training clips scored). Each clip's split is compared
+    with the one its split folders name (`_place_of`, as `--dataset_format videofolder` reads it)."""
+    splits_of: dict[str, list[str]] = {}
+    for split, files in data_files.items():
+        for file in files:
+            path = Path(str(file))
+            if "://" in str(file) or path.suffix.lower() not in VIDEO_EXTENSIONS:
+                continue
+            try:
+                relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+            except ValueError:
+                continue
+            splits_of.setdefault(relative.as_posix(), []).append(_SPLIT_ALIASES.get(str(split), str(split)))
+    misread = {}
+    for relative, splits in splits_of.items():
+        place = _place_of(Path(relative))
+        if len(splits) > 1 or splits[0] != place.split:
+            misread[relative] = splits
+    if not misread:
+        return
+    folders = sorted({Path(relative).parent.as_posix() for relative in misread})
+    examples = [
+        f"'{relative}' ({splits[0] + ' twice' if len(set(splits)) == 1 and len(splits) > 1 else ' and '.join(splits)})"
+        for relative, splits in list(misread.items())[:3]
+    ]
+    raise DatasetFormatError(
+        f"--dataset_format hub: datasets' split patterns match split words in the names of folders of {root} that "
+        f"are not split folders ({_shown(folders)}) and would put {len(misread)} clip(s) in another split than their "
+        f"split folder's or in two splits (training clips would be scored), e.g. {', '.join(examples)}; read these "
+        "class folders with --dataset_format videofolder (which takes the split from the split folders), or rename "
+        "them"
     )
 
 
@@ -1595,6 +1780,7 @@ def load_video_dataset(
     if dataset_format not in DATASET_FORMATS:
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
     split = check_config_name(dataset_format, config_name)  # UCF101 / HMDB51: the official split
+    _refuse_a_file(source)
     if dataset_format == "hub":
         data = load_hub(
             str(source),
@@ -1606,6 +1792,7 @@ def load_video_dataset(
         )
         data.source = str(source)
         warn_classes_missing_from_training(data)
+        warn_repeated_clips(data)
         return data
     if Path(source).is_dir():
         roots = [Path(source)]
@@ -1621,6 +1808,31 @@ def load_video_dataset(
     warn_classes_missing_from_training(data)
     warn_repeated_clips(data)
     return data
+
+
+_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".7z", ".rar")
+
+
+def _refuse_a_file(source) -> None:
+    """A file given as `--dataset` (a local `.zip` of the class folders, `./x.zip` or a bare `x.zip`) was taken for a
+    Hub id or named as "neither a local folder nor a Hub id" in a traceback: it is refused in one line saying what
+    `--dataset` takes. Archives are extracted only from Hub data set repos."""
+    path = Path(source)
+    if not path.is_file():
+        return
+    name = path.name.lower()
+    if name.endswith(_ARCHIVE_SUFFIXES):
+        folder = path.name[: -len(next(s for s in _ARCHIVE_SUFFIXES if name.endswith(s)))] or "data"
+        how = (
+            f"{source} is an archive: unpack it (e.g. `unzip {source} -d {folder}`"
+            if name.endswith(".zip")
+            else f"{source} is an archive: unpack it (e.g. `mkdir {folder} && tar -xf {source} -C {folder}`"
+        ) + ") and give the folder it unpacks to (archives are extracted only from Hub data set repos)"
+    elif name.endswith(_TABLE_SUFFIXES):
+        how = f"{source} is a table: give the folder holding it, with --dataset_format hub"
+    else:
+        how = f"{source} is a file: give the folder holding the data set"
+    raise DatasetFormatError(f"--dataset takes a folder or a Hub data set id (owner/name); {how}")
 
 
 def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:
@@ -1698,9 +1910,13 @@ def warn_classes_missing_from_training(data: VideoClassificationData, train_spli
 def warn_repeated_clips(data: VideoClassificationData) -> dict:
     """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
     listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
-    word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration). Returns `{split or (split, split):
-    ids}`."""
-    ids = {split: example_ids(examples) for split, examples in data.splits.items()}
+    word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration; a `hub` row's source id or clip path,
+    `_HubSplit.clip_ids`: rows known only by their index or a name beside their bytes are not compared). Returns
+    `{split or (split, split): ids}`."""
+    ids = {
+        split: [key for key in (examples.clip_ids() if hasattr(examples, "clip_ids") else example_ids(examples)) if key]
+        for split, examples in data.splits.items()
+    }
     report: dict = {}
     for split, keys in ids.items():
         seen, repeated = set(), []
