@@ -345,3 +345,67 @@ def test_a_hub_repos_parquet_splits_with_their_own_class_label_order_are_read_by
     data = load_video_dataset("me/poses", "hub", cache_dir=str(tmp_path / "cache"))
     assert data.label_names == order
     assert list(data.split("test").labels()) == [2, 0]
+
+
+def saved_per_split_class_labels(tmp_path, monkeypatch):
+    """A `save_to_disk` DatasetDict whose splits keep their own ClassLabel: validation `['cat', 'eel']` (class-encoded
+    alone) and `['fox', 'cat']` (a class train lacks) beside train `['cat', 'dog', 'eel']`."""
+    clips = sources(tmp_path, 6)
+
+    def split(names, labels, offset):
+        rows = {"video": [{"bytes": clips[offset + i].read_bytes(), "path": None} for i in range(2)], "label": labels}
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=names)})
+        return datasets.Dataset.from_dict(rows, features=features)
+
+    saved = datasets.DatasetDict(
+        {
+            "train": split(["cat", "dog", "eel"], [0, 1], 0),
+            "validation": split(["cat", "eel"], [1, 0], 2),
+            "test": split(["fox", "cat"], [0, 1], 4),
+        }
+    )
+    saved.save_to_disk(str(tmp_path / "saved"))
+    return str(tmp_path / "saved")
+
+
+def parquet_per_split_class_labels(tmp_path, monkeypatch, hub_id=None):
+    """Parquet splits each written with its own ClassLabel order (datasets gives every split the first table's)."""
+    clips = sources(tmp_path, 4)
+    root = tmp_path / "repo"
+    (root / "data").mkdir(parents=True)
+    order, other = ["sit", "stand", "walk"], ["walk", "stand", "sit"]
+    for split, names, rows in (("train", order, [(0, "sit"), (1, "walk")]), ("test", other, [(2, "walk"), (3, "sit")])):
+        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=names)})
+        table = {"video": [{"path": None, "bytes": clips[i].read_bytes()} for i, _ in rows]}
+        table["label"] = [names.index(name) for _, name in rows]
+        datasets.Dataset.from_dict(table, features=features).to_parquet(str(root / "data" / f"{split}.parquet"))
+    if hub_id is None:
+        return str(root)
+    load, builder = datasets.load_dataset, datasets.load_dataset_builder
+    local = lambda source: str(root) if source == hub_id else source  # noqa: E731
+    monkeypatch.setattr(datasets, "load_dataset", lambda source, *a, **k: load(local(source), *a, **k))
+    monkeypatch.setattr(datasets, "load_dataset_builder", lambda source, *a, **k: builder(local(source), *a, **k))
+    return hub_id
+
+
+PER_SPLIT_CLASS_LABELS = {
+    "save_to_disk": saved_per_split_class_labels,
+    "local_parquet": parquet_per_split_class_labels,
+    "hub_parquet": lambda tmp_path, monkeypatch: parquet_per_split_class_labels(tmp_path, monkeypatch, "me/poses"),
+}
+
+
+@pytest.mark.parametrize("layout", PER_SPLIT_CLASS_LABELS)
+def test_streamed_labels_of_splits_with_their_own_class_label_are_the_whole_reads(tmp_path, monkeypatch, layout):
+    """--streaming read a `save_to_disk` split's or a Hub repo's parquet split's class ids against the first split's
+    names (validation `eel`, its id 1, trained and scored as `dog`), where the whole read reads them by name."""
+    source = PER_SPLIT_CLASS_LABELS[layout](tmp_path, monkeypatch)
+    cache = str(tmp_path / "cache")
+    whole = load_video_dataset(source, "hub", cache_dir=cache)
+    streamed = open_streaming_dataset(source, cache_dir=cache)
+    assert streamed.label_names == whole.label_names
+    for name in whole.splits:
+        truth = {video_bytes(e["video"]): e["label"] for e in whole.split(name)}
+        split = streamed.split(name)
+        rows = [hub_example(row, split.video_column, split.label_column, split.label_id, "?") for row in split.dataset]
+        assert [e["label"] for e in rows] == [truth[video_bytes(e["video"])] for e in rows], name

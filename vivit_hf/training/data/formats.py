@@ -1445,18 +1445,29 @@ def _relative_or_as_is(path: str, root: Path) -> str:
         return path
 
 
-def class_label_map(tables: Sequence[Path], label_column: str, names: list[str], split: str) -> dict | None:
+def _parquet_schema(table: Path | str):
+    """A parquet table's schema, from its footer alone: a local file, or ranged reads of a streamed one (`hf://`)."""
+    import pyarrow.parquet as pq
+
+    if "://" not in str(table):
+        return pq.read_schema(table)
+    from datasets.utils.file_utils import xopen
+
+    with xopen(str(table), "rb") as file:
+        return pq.read_schema(file)
+
+
+def class_label_map(tables: Sequence[Path | str], label_column: str, names: list[str], split: str) -> dict | None:
     """`{class id in the split's tables: id in names}` where the split's parquet tables give their `ClassLabel` other
     names than `names` (the ones `datasets` applies to every split: a test table written with the same classes in
     another order had its ids read against the training table's names, without a word), else None. A table of a
-    class `names` lacks, or tables of one split that number the classes differently, are refused in one line."""
-    import pyarrow.parquet as pq
-
+    class `names` lacks, or tables of one split that number the classes differently, are refused in one line.
+    `tables`: local paths, or the URLs a stream reads (only their footers are read)."""
     orders = {}
     for table in tables:
-        if table.suffix != ".parquet":
+        if not str(table).endswith(".parquet"):
             continue
-        metadata = pq.read_schema(table).metadata or {}
+        metadata = _parquet_schema(table).metadata or {}
         try:
             feature = json.loads(metadata.get(b"huggingface", b"{}"))["info"]["features"][label_column]
         except (KeyError, TypeError, ValueError):
@@ -1476,16 +1487,20 @@ def class_label_map(tables: Sequence[Path], label_column: str, names: list[str],
     if len({tuple(order) for order in orders.values()}) > 1:
         raise DatasetFormatError(
             f"--dataset_format hub: the tables of split {split!r} number the classes in different orders: "
-            + "; ".join(f"{t.name}: {_shown(o, 3)}" for t, o in list(orders.items())[:2])
+            + "; ".join(f"{_file_name(t)}: {_shown(o, 3)}" for t, o in list(orders.items())[:2])
         )
     logger.warning(
         "split %r: its tables (%s) number the classes %s, the data set %s: its labels are read by name",
         split,
-        table.name,
+        _file_name(table),
         _shown(order),
         _shown(names),
     )
     return {i: names.index(name) for i, name in enumerate(order)}
+
+
+def _file_name(table: Path | str) -> str:
+    return str(table).rstrip("/").rpartition("/")[2]
 
 
 def _table_files(source: str, config_name, revision, cache_dir) -> dict[str, list[Path]]:

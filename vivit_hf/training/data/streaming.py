@@ -52,6 +52,7 @@ from .formats import (
     label_feature,
     label_value,
     refuse_unread_videos,
+    saved_class_label_map,
 )
 
 logger = logging.getLogger(__name__)
@@ -204,14 +205,12 @@ def open_streaming_dataset(
     for split in loaded:
         if split not in sizes:
             scan(split)
-    maps = {split: label_map for split in loaded}
     local = Path(source).is_dir() and not is_saved_to_disk(source)
     tables = _table_files(source, config_name, revision, cache_dir) if local else {}
-    if isinstance(label_feature(features, label_column), datasets.ClassLabel) and local:
-        # a table's own ClassLabel order, read by name (see `class_label_map`)
-        maps = {
-            split: class_label_map(tables.get(split, []), label_column, names, split) or label_map for split in loaded
-        }
+    maps = {split: label_map for split in loaded}
+    if isinstance(label_feature(features, label_column), datasets.ClassLabel):
+        found = _class_label_maps(loaded, source, label_column, names, tables if local else None)
+        maps = {split: label_map if found[split] is None else found[split] for split in loaded}
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column] if dataset.features else None, datasets.Video):
@@ -223,6 +222,31 @@ def open_streaming_dataset(
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source)
+
+
+def _class_label_maps(loaded, source: str, label_column: str, names: list[str], tables: dict | None) -> dict:
+    """`{split: map of its class ids to ids in names, or None}` where a split numbers its classes its own way, read
+    by name as the whole data set reads them (`load_hub`): a `save_to_disk` split's own `ClassLabel`
+    (`saved_class_label_map`), a local folder's parquet tables (`tables`), a Hub repo's parquet tables as the stream
+    reads them (their footers alone). The stream had read them by number against the first split's names: a
+    validation split class-encoded alone (`['cat', 'eel']` beside train `['cat', 'dog', 'eel']`) trained and scored
+    its `eel` as `dog`."""
+    if is_saved_to_disk(source):
+        return {
+            split: saved_class_label_map(label_feature(dataset.features, label_column), names, split)
+            for split, dataset in loaded.items()
+        }
+    if tables is None:
+        tables = {split: _stream_parquet_files(dataset) for split, dataset in loaded.items()}
+    return {split: class_label_map(tables.get(split, []), label_column, names, split) for split in loaded}
+
+
+def _stream_parquet_files(dataset) -> list[str]:
+    """The parquet files a freshly opened stream reads (its generator's `files`, as `_shard_sizes` reads them; local
+    paths or `hf://` URLs), else none."""
+    kwargs = getattr(getattr(dataset, "_ex_iterable", None), "kwargs", None) or {}
+    files = [str(file) for file in kwargs.get("files") or []]
+    return files if files and all(file.endswith(".parquet") for file in files) else []
 
 
 def _locate(dataset, video_column: str, split: str, tables: list[Path] | None, base: Path) -> dict[str, str] | None:
