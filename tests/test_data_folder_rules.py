@@ -23,6 +23,7 @@ from vivit_hf.training.data.formats import (
     load_videofolder,
     video_files_below,
 )
+from vivit_hf.training.data.streaming import open_streaming_dataset
 
 LOGGER = "vivit_hf.training.data.formats"
 SPLIT_NAMES = {"train": "train", "val": "validation", "test": "test"}
@@ -327,6 +328,33 @@ def test_a_local_archive_given_as_dataset_is_refused_in_one_line_saying_what_is_
     source = str(tmp_path / "data.zip") if spelling == "absolute" else spelling
     with pytest.raises(DatasetFormatError, match=r"is an archive: unpack it .*unzip .*-d data`\) and give the folder"):
         load_video_dataset(source, dataset_format)
+    if dataset_format == "hub":  # --streaming gave datasets' "Couldn't find any data file" traceback
+        with pytest.raises(DatasetFormatError, match=r"is an archive: unpack it .*unzip .*-d data`\)"):
+            open_streaming_dataset(source)
     (tmp_path / "labels.csv").write_text("video,label\ntree/train/zumba/c.mp4,zumba\n")
     with pytest.raises(DatasetFormatError, match="labels.csv is a table: give the folder holding it"):
         load_video_dataset("labels.csv", dataset_format)
+
+
+@pytest.mark.parametrize("archive", ["videos.zip", "videos.tar", "videos.tar.gz"])
+def test_a_hub_folder_holding_only_an_archive_is_refused_in_one_line_whole_and_streamed(tmp_path, archive):
+    """`--dataset_format hub` on a folder of only `videos.zip` (the class folders zipped): datasets took the folder
+    the zip is in for the clips' class ("Invalid string class label" traceback, whole and streamed), and a tar of
+    class folders for WebDataset shards without labels (a "need a label column" line that did not say why)."""
+    touch(tmp_path / "tree", *TREE)
+    folder = tmp_path / "only"
+    folder.mkdir()
+    if archive.endswith(".zip"):
+        with zipfile.ZipFile(folder / archive, "w") as packed:
+            for name in TREE:
+                packed.write(tmp_path / "tree" / name, name)
+    else:
+        with tarfile.open(folder / archive, "w:gz" if archive.endswith(".gz") else "w") as packed:
+            for name in TREE:
+                packed.add(tmp_path / "tree" / name, name)
+    (folder / "README.md").write_text("my clips\n")
+    refusal = rf"{folder} holds no clip and no table, only the archive\(s\) '{archive}'; unpack it \(e.g. `"
+    for read in (lambda: load_video_dataset(folder, "hub"), lambda: open_streaming_dataset(str(folder))):
+        with pytest.raises(DatasetFormatError, match=refusal) as error:
+            read()
+        assert "\n" not in str(error.value)

@@ -1603,6 +1603,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     linked = [path for path in videos if path.parent in linked_folders]
     tables = _label_tables(others) if videos else []
     if not videos:
+        _refuse_a_packed_folder(root, others)
         return {}
     builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
@@ -1837,17 +1838,60 @@ def _refuse_a_file(source) -> None:
         return
     name = path.name.lower()
     if name.endswith(_ARCHIVE_SUFFIXES):
-        folder = path.name[: -len(next(s for s in _ARCHIVE_SUFFIXES if name.endswith(s)))] or "data"
         how = (
-            f"{source} is an archive: unpack it (e.g. `unzip {source} -d {folder}`"
-            if name.endswith(".zip")
-            else f"{source} is an archive: unpack it (e.g. `mkdir {folder} && tar -xf {source} -C {folder}`"
-        ) + ") and give the folder it unpacks to (archives are extracted only from Hub data set repos)"
+            f"{source} is an archive: unpack it (e.g. `{_unpack_command(source)}`) and give the folder it unpacks to "
+            "(archives are extracted only from Hub data set repos)"
+        )
     elif name.endswith(_TABLE_SUFFIXES):
         how = f"{source} is a table: give the folder holding it, with --dataset_format hub"
     else:
         how = f"{source} is a file: give the folder holding the data set"
     raise DatasetFormatError(f"--dataset takes a folder or a Hub data set id (owner/name); {how}")
+
+
+def _unpack_command(archive) -> str:
+    """The shell command that unpacks `archive` into a folder of its name (`x.zip` -> `x`)."""
+    name = Path(archive).name
+    folder = name[: -len(next(s for s in _ARCHIVE_SUFFIXES if name.lower().endswith(s)))] or "data"
+    if name.lower().endswith(".zip"):
+        return f"unzip {archive} -d {folder}"
+    return f"mkdir {folder} && tar -xf {archive} -C {folder}"
+
+
+def _refuse_a_packed_folder(root: Path, others: Sequence[Path]) -> None:
+    """A `hub` folder holding no clip and no table, only archives (`videos.zip` of the class folders): `datasets`
+    reads a zip's clips as a videofolder and took the folder the zip is in for their class (a traceback, "Invalid
+    string class label"), and a tar of class folders for WebDataset shards without labels. It is refused in one line
+    saying to unpack it. WebDataset tar shards (a clip and its label member under one key) are read as they are."""
+    if any(path.suffix.lower() in _TABLE_SUFFIXES for path in others):
+        return
+    archives = [path for path in others if path.name.lower().endswith(_ARCHIVE_SUFFIXES) and not _dangling(path)]
+    if not archives or any(_is_webdataset_shard(path) for path in archives):
+        return
+    shown = [path.relative_to(root).as_posix() for path in archives]
+    raise DatasetFormatError(
+        f"--dataset_format hub: {root} holds no clip and no table, only the archive(s) {_shown(shown)}; unpack it "
+        f"(e.g. `{_unpack_command(archives[0])}`) and give the folder it unpacks to (archives are extracted only "
+        "from Hub data set repos)"
+    )
+
+
+def _is_webdataset_shard(path: Path, members: int = 64) -> bool:
+    """Whether a tar's first `members` members hold a clip and another file under one key (WebDataset's `<key>.mp4`
+    beside `<key>.cls`): what `datasets` reads as labelled samples. Only the headers are read."""
+    import tarfile
+
+    if not tarfile.is_tarfile(path):
+        return False
+    kinds: dict[str, set[bool]] = {}
+    with tarfile.open(path) as tar:
+        for _, member in zip(range(members), tar):
+            folder, _, name = member.name.rpartition("/")
+            if not member.isfile() or "." not in name:
+                continue
+            stem, _, extension = name.partition(".")
+            kinds.setdefault(f"{folder}/{stem}", set()).add(f".{extension.lower()}" in VIDEO_EXTENSIONS)
+    return any(len(found) == 2 for found in kinds.values())
 
 
 def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:

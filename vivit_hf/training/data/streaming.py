@@ -43,6 +43,7 @@ from .formats import (
     DatasetFormatError,
     VideoClassificationData,
     _HubSplit,
+    _refuse_a_file,
     _table_files,
     class_label_map,
     hub_columns,
@@ -166,6 +167,7 @@ def open_streaming_dataset(
     Split sizes come from the data card's `dataset_info` when it has them, else from that same pass."""
     import datasets
 
+    _refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
     if is_saved_to_disk(source):
         loaded = datasets.load_from_disk(source)
         if isinstance(loaded, datasets.Dataset):
