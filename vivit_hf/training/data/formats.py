@@ -1889,8 +1889,8 @@ def _is_webdataset_shard(path: Path, members: int = 64) -> bool:
             folder, _, name = member.name.rpartition("/")
             if not member.isfile() or "." not in name:
                 continue
-            stem, _, extension = name.partition(".")
-            kinds.setdefault(f"{folder}/{stem}", set()).add(f".{extension.lower()}" in VIDEO_EXTENSIONS)
+            key = f"{folder}/{name.partition('.')[0]}"  # datasets' key ends at the first dot (`clip.001.mp4`: `clip`)
+            kinds.setdefault(key, set()).add(Path(name).suffix.lower() in VIDEO_EXTENSIONS)
     return any(len(found) == 2 for found in kinds.values())
 
 
