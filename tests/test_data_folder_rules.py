@@ -302,6 +302,11 @@ def test_symlinked_clips_whose_target_is_not_there_are_named_and_counted_missing
     named = [r.getMessage() for r in caplog.records if "symlinks to files that are not there" in r.getMessage()]
     assert len(named) == 1, [r.getMessage() for r in caplog.records]
     assert "5 clip(s)" in named[0] and "'train/cat/extra.mp4' -> " in named[0] and "'eel'" in named[0]
+    if dataset_format == "hub":  # --streaming named them but counted none (data.missing {})
+        streamed = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+        assert streamed.label_names == ["cat", "dog"]
+        assert streamed.missing == {"train": 3, "validation": 2}
+        assert {name: split.num_examples for name, split in streamed.splits.items()} == {"train": 4, "validation": 4}
 
 
 def test_a_symlink_to_a_clip_that_is_not_there_is_named_by_a_folder_scan(tmp_path, caplog):

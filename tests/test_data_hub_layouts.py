@@ -409,3 +409,28 @@ def test_streamed_labels_of_splits_with_their_own_class_label_are_the_whole_read
         split = streamed.split(name)
         rows = [hub_example(row, split.video_column, split.label_column, split.label_id, "?") for row in split.dataset]
         assert [e["label"] for e in rows] == [truth[video_bytes(e["video"])] for e in rows], name
+
+
+def test_a_streamed_metadata_row_of_a_clip_not_on_disk_is_counted_missing_not_decoded_as_broken(tmp_path, caplog):
+    """A local videofolder whose metadata.csv names a symlink to a disk not mounted: the whole read leaves the row out
+    and counts it missing; --streaming decoded it every epoch and skipped it as a "broken clip"."""
+    root = tmp_path / "repo"
+    for split in ("train", "validation"):
+        for i, source in enumerate(sources(tmp_path / split, 2)):
+            (root / split).mkdir(parents=True, exist_ok=True)
+            (root / split / f"c{i}.mp4").write_bytes(source.read_bytes())
+        (root / split / "gone.mp4").symlink_to(tmp_path / "unmounted" / "gone.mp4")
+        rows = [("file_name", "label"), ("c0.mp4", "sit"), ("gone.mp4", "sit"), ("c1.mp4", "stand")]
+        with open(root / split / "metadata.csv", "w", newline="") as f:
+            csv.writer(f).writerows(rows)
+    whole = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    with caplog.at_level("WARNING"):
+        streamed = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+    assert streamed.missing == whole.missing == {"train": 1, "validation": 1}
+    assert any("named by the annotations are not on disk: 'train/gone.mp4'" in r.getMessage() for r in caplog.records)
+    for name in ("train", "validation"):
+        split = streamed.split(name)
+        rows = [hub_example(row, split.video_column, split.label_column, split.label_id, "?") for row in split.dataset]
+        assert [Path(e["video"]["path"]).name for e in rows] == ["c0.mp4", "c1.mp4"]
+        assert [e["label"] for e in rows] == [e["label"] for e in whole.split(name)] == [0, 1]
+        assert split.num_examples == 2

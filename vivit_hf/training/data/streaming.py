@@ -42,8 +42,10 @@ from .formats import (
     _SPLIT_ALIASES,
     DatasetFormatError,
     VideoClassificationData,
+    _count_missing,
     _HubSplit,
     _refuse_a_file,
+    _relative_or_as_is,
     _table_files,
     class_label_map,
     hub_columns,
@@ -168,6 +170,7 @@ def open_streaming_dataset(
     import datasets
 
     _refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
+    dangling: dict[str, list[str]] = {}
     if is_saved_to_disk(source):
         loaded = datasets.load_from_disk(source)
         if isinstance(loaded, datasets.Dataset):
@@ -177,18 +180,25 @@ def open_streaming_dataset(
             split: d.to_iterable_dataset(num_shards=max(1, min(num_shards, len(d)))) for split, d in loaded.items()
         }
     else:
-        refuse_unread_videos(source, config_name, revision, cache_dir)
+        dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
         loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir, streaming=True)
         sizes = {}
+    # symlinked clips whose target is not there (left out by datasets' folder scan, named by refuse_unread_videos)
+    missing = {split: len(clips) for split, clips in dangling.items()}
     first = next(iter(loaded.values()))
     features = first.features
     if features is None:
         features = first._resolve_features().features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
+    filtered: set[str] = set()  # splits whose recorded size counts rows left out here: counted again by `scan`
+    if Path(source).is_dir() and not is_saved_to_disk(source):
+        on_disk = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
+        filtered = {split for split in loaded if on_disk[split] is not loaded[split]}
+        loaded = on_disk
     for split, dataset in loaded.items():
         info = getattr(dataset, "info", None)
         recorded = info.splits.get(split) if info is not None and info.splits else None
-        if split not in sizes and recorded is not None and recorded.num_examples:
+        if split not in sizes and split not in filtered and recorded is not None and recorded.num_examples:
             sizes[split] = recorded.num_examples
     top_column = label_column if label_column in features else label_column.partition(".")[0]
     scanned: dict[str, list] = {}
@@ -223,7 +233,45 @@ def open_streaming_dataset(
         )
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
-    return VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source)
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source, missing=missing)
+
+
+class _OnDisk:
+    """`IterableDataset.filter`'s test: the row's clip is not one of `absent` (a top-level class: the DataLoader
+    workers get it pickled)."""
+
+    def __init__(self, video_column: str, absent: set[str]):
+        self.video_column, self.absent = video_column, absent
+
+    def __call__(self, row) -> bool:
+        video = row[self.video_column]
+        return (video.get("path") if isinstance(video, dict) else video) not in self.absent
+
+
+def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
+    """A local videofolder stream whose `metadata.csv` / `.jsonl` names clips not on disk (a symlink to a disk not
+    mounted, a deleted file): those rows are left out of the stream and counted in `missing`, named in a warning,
+    as the whole read does (`formats._metadata_clips_on_disk`); they used to be decoded, and fail as "broken" clips,
+    every epoch. The path column is read once, alone (a videofolder's rows hold paths, not bytes)."""
+    import datasets
+
+    kept = {}
+    for split, dataset in loaded.items():
+        info = getattr(dataset, "info", None)
+        if getattr(info, "builder_name", None) != "videofolder" or not isinstance(
+            (dataset.features or {}).get(video_column), datasets.Video
+        ):
+            return loaded
+        stream = dataset.cast_column(video_column, datasets.Video(decode=False)).select_columns([video_column])
+        paths = [row[video_column].get("path") for row in stream]
+        absent = {path for path in set(paths) if path and not Path(path).is_file()}
+        if absent:
+            named = [_relative_or_as_is(path, root) for path in paths if path in absent]
+            _count_missing(missing, _SPLIT_ALIASES.get(split, split), named)
+            dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
+            dataset = dataset.filter(_OnDisk(video_column, absent))
+        kept[split] = dataset
+    return kept
 
 
 def _class_label_maps(loaded, source: str, label_column: str, names: list[str], tables: dict | None) -> dict:
