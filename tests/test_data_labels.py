@@ -162,6 +162,35 @@ def test_empty_label_names_are_refused_naming_the_clips(tmp_path):
     assert sorted(open_video_dataset(str(tmp_path / "none"), "hub").splits) == ["train"]  # None: left out
 
 
+@pytest.mark.parametrize("layout", ["strings_saved", "class_label_saved", "strings_parquet"])
+def test_empty_label_names_are_refused_by_the_loader_and_the_stream_too(tmp_path, layout):
+    """The refusal was the recipes' alone: `load_video_dataset` in Python, and --streaming (which made a class `''`
+    and trained and scored it), took the empty name as a class."""
+    datasets = pytest.importorskip("datasets")
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    video = {"path": None, "bytes": clip(tmp_path / "src" / "0.mp4").read_bytes()}
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.Value("string")})
+
+    def split(labels):
+        table = datasets.Dataset.from_dict({"video": [video] * len(labels), "label": labels}, features=features)
+        return table.cast_column("label", datasets.ClassLabel(names=["", "cat", "dog"])) if "class" in layout else table
+
+    train, test = split(["cat", "dog", "cat"]), split(["cat", "", "dog", ""])
+    root = tmp_path / "data"
+    if layout.endswith("saved"):
+        datasets.DatasetDict({"train": train, "test": test}).save_to_disk(str(root))
+    else:
+        (root / "data").mkdir(parents=True)
+        train.to_parquet(str(root / "data" / "train-00000-of-00001.parquet"))
+        test.to_parquet(str(root / "data" / "test-00000-of-00001.parquet"))
+    refusal = r"^2 clips of split 'test' of .* have the label '', an empty class name: row 1, row 3\. Give them"
+    with pytest.raises(DatasetFormatError, match=refusal):
+        load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match=refusal):
+        open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+
+
 def test_macos_apple_double_and_hidden_files_are_not_videos(tmp_path):
     clip(tmp_path / "train" / "run" / "a.mp4")
     # What a macOS copy or zip leaves next to every file: resource forks named ._<file>, and __MACOSX folders.

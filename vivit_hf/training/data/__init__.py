@@ -14,6 +14,7 @@ from .formats import (
     example_ids,
     hold_out,
     load_video_dataset,
+    refuse_empty_label_names,
     sample_subset,
 )
 from .synthetic import (
@@ -56,7 +57,8 @@ def open_video_dataset(
     with once():
         if dataset == SYNTHETIC:
             return load_video_dataset(synthetic_motion_dataset(cache_dir=cache_dir), "videofolder")
-        data = load_video_dataset(
+        # an empty class name ("") is refused by the loader itself (`refuse_empty_label_names`)
+        return load_video_dataset(
             dataset,
             dataset_format,
             revision=revision,
@@ -65,43 +67,6 @@ def open_video_dataset(
             label_column=label_column,
             config_name=config_name,
         )
-        refuse_empty_label_names(data, dataset)
-        return data
-
-
-def refuse_empty_label_names(data: VideoClassificationData, source: str) -> None:
-    """Refuse (DatasetFormatError) a class whose name is empty (`""`, blanks), naming the clips that carry it. A
-    table's unlabelled rows often come as empty strings (a Kaggle-style test table), not as None: they became a class
-    `''`, and a test split of only them was evaluated, top-1 0.0 reported on clips that have no label."""
-    for head, names in data.label_spaces.items():
-        empty = {i for i, name in enumerate(names) if not str(name).strip()}
-        if not empty:
-            continue
-        for split, examples in data.splits.items():
-            labelled = enumerate(_labels_and_ids(examples, data, head))
-            rows = [(i, clip_id, label) for i, (label, clip_id) in labelled if label in empty]
-            if rows:
-                named = [f"row {i}" + (f" {clip_id!r}" if clip_id != str(i) else "") for i, clip_id, _ in rows]
-                shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
-                labels = " or ".join(repr(names[label]) for label in sorted({label for _, _, label in rows}))
-                raise DatasetFormatError(
-                    f"{len(rows)} clips of split {split!r} of {source} have the label {labels}, an empty class "
-                    f"name: {shown}. Give them their class, or no label (None) if they have none (a split without "
-                    f"labels is left out, so it is never evaluated)"
-                )
-
-
-def _labels_and_ids(examples, data: VideoClassificationData, head: str) -> list[tuple[int, str]]:
-    """`(label id of head, clip id)` of each example, from the label column alone where the split is a table."""
-    column = list(data.label_spaces).index(head)
-    if hasattr(examples, "labels") and hasattr(examples, "ids"):  # a `datasets` table: no clip bytes read
-        labels, ids = examples.labels(), examples.ids()
-    else:
-        labels = [example["label"] for example in examples]
-        ids = [str(example.get("id") or example.get("video")) for example in examples]
-    if data.is_multi_head:
-        labels = [label[column] for label in labels]
-    return list(zip(labels, ids))
 
 
 __all__ = [
@@ -124,6 +89,7 @@ __all__ = [
     "fetch_dataset_repo",
     "hold_out",
     "load_video_dataset",
+    "refuse_empty_label_names",
     "sample_subset",
     "synthetic_motion_dataset",
 ]

@@ -1807,6 +1807,7 @@ def load_video_dataset(
             config_name=config_name,
         )
         data.source = str(source)
+        refuse_empty_label_names(data, str(source))
         warn_classes_missing_from_training(data)
         warn_repeated_clips(data)
         return data
@@ -1821,6 +1822,7 @@ def load_video_dataset(
         roots = fetch_dataset_repo(str(source), revision=revision, cache_dir=cache_dir)
     data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
     data.source = str(source)
+    refuse_empty_label_names(data, str(source))
     warn_classes_missing_from_training(data)
     warn_repeated_clips(data)
     return data
@@ -1921,6 +1923,52 @@ def example_ids(examples: Sequence[dict]) -> list[str]:
         fallback = video if isinstance(video, str) else (video.get("path") if isinstance(video, dict) else None)
         ids.append(str(example.get("id") or fallback or i))
     return ids
+
+
+def refuse_empty_label_names(data: VideoClassificationData, source: str) -> None:
+    """Refuse (DatasetFormatError) a class whose name is empty (`""`, blanks), naming the clips that carry it. A
+    table's unlabelled rows often come as empty strings (a Kaggle-style test table), not as None: they became a class
+    `''`, and a test split of only them was evaluated, top-1 0.0 reported on clips that have no label. Here, in the
+    loader, so every reader gets it (the recipes, the shard tool, `load_video_dataset` in Python)."""
+    for head, names in data.label_spaces.items():
+        empty = empty_label_ids(names)
+        if not empty:
+            continue
+        for split, examples in data.splits.items():
+            labelled = enumerate(_labels_and_ids(examples, data, head))
+            rows = [(i, clip_id, label) for i, (label, clip_id) in labelled if label in empty]
+            if rows:
+                labels = [names[label] for label in sorted({label for _, _, label in rows})]
+                raise empty_label_refusal(split, source, [(i, clip_id) for i, clip_id, _ in rows], labels)
+
+
+def empty_label_ids(names: Sequence[str]) -> set[int]:
+    """The ids of the class names that are empty (`""`, blanks)."""
+    return {i for i, name in enumerate(names) if not str(name).strip()}
+
+
+def empty_label_refusal(split: str, source: str, rows: list[tuple[int, str]], labels: list[str]) -> DatasetFormatError:
+    """The one line that refuses `rows` (`(row, clip id)`) of `split` carrying the empty class names `labels`."""
+    named = [f"row {i}" + (f" {clip_id!r}" if clip_id != str(i) else "") for i, clip_id in rows]
+    shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    return DatasetFormatError(
+        f"{len(rows)} clips of split {split!r} of {source} have the label {' or '.join(map(repr, labels))}, an empty "
+        f"class name: {shown}. Give them their class, or no label (None) if they have none (a split without labels "
+        "is left out, so it is never evaluated)"
+    )
+
+
+def _labels_and_ids(examples, data: VideoClassificationData, head: str) -> list[tuple[int, str]]:
+    """`(label id of head, clip id)` of each example, from the label column alone where the split is a table."""
+    column = list(data.label_spaces).index(head)
+    if hasattr(examples, "labels") and hasattr(examples, "ids"):  # a `datasets` table: no clip bytes read
+        labels, ids = examples.labels(), examples.ids()
+    else:
+        labels = [example["label"] for example in examples]
+        ids = [str(example.get("id") or example.get("video")) for example in examples]
+    if data.is_multi_head:
+        labels = [label[column] for label in labels]
+    return list(zip(labels, ids))
 
 
 def warn_classes_missing_from_training(data: VideoClassificationData, train_split: str = "train") -> dict:

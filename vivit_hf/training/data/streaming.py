@@ -48,6 +48,8 @@ from .formats import (
     _relative_or_as_is,
     _table_files,
     class_label_map,
+    empty_label_ids,
+    empty_label_refusal,
     hub_columns,
     hub_example,
     hub_label_names,
@@ -223,6 +225,7 @@ def open_streaming_dataset(
     if isinstance(label_feature(features, label_column), datasets.ClassLabel):
         found = _class_label_maps(loaded, source, label_column, names, tables if local else None)
         maps = {split: label_map if found[split] is None else found[split] for split in loaded}
+    _refuse_empty_label_names(names, maps, scan, source)
     splits = {}
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column] if dataset.features else None, datasets.Video):
@@ -234,6 +237,30 @@ def open_streaming_dataset(
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source, missing=missing)
+
+
+def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str) -> None:
+    """A class whose name is empty (`""`, blanks: a table's unlabelled rows) is refused in the whole read's one line
+    (`formats.refuse_empty_label_names`), naming the split and its first rows; streamed, it became a class `''`
+    trained and scored. The rows are found by the label scan (`scan(split)`: the label column alone), run only when
+    a name is empty."""
+    empty = empty_label_ids(names)
+    if not empty:
+        return
+    for split, label_map in maps.items():
+        ids = [_label_id(value, label_map) for value in scan(split)]
+        rows = [(i, str(i)) for i, label in enumerate(ids) if label in empty]
+        if rows:
+            labels = [names[label] for label in sorted({ids[i] for i, _ in rows})]
+            raise empty_label_refusal(_SPLIT_ALIASES.get(split, split), source, rows, labels)
+
+
+def _label_id(value, label_map: dict | None) -> int | None:
+    """A raw label's class id as `StreamingSplit.label_id` reads it, None where it has none."""
+    try:
+        return label_map[value] if label_map is not None else int(value)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class _OnDisk:
