@@ -159,20 +159,15 @@ def start_refusal(args) -> str | None:
 
 def agree_to_start(parser, args) -> None:
     """Join the process group, then refuse or start together: a refusal on one machine (its model or data set folder
-    missing there) stops every process at once, each with one line, as does a command line that differs between
-    machines. (A machine that refused alone used to leave the others waiting at their first collective: 30 minutes.)
-    The refusing process stops as on one process: argparse's usage line and status 2."""
+    missing there) stops every process at once, with one line on each machine, as does a command line that differs
+    between machines. (A machine that refused alone used to leave the others waiting at their first collective: 30
+    minutes.) The refusing process stops as on one process: argparse's usage line and status 2."""
     flags = command_flags(args)
     join_process_group(args.ddp_timeout)
     problem, refusal, error = attempt(start_refusal, args)  # a bug in it (an unreadable path) reaches the others too
-    if problem:
-        refusal = f"error: {problem}"
-    try:
-        agree(flags, refusal, None, error)
-    except SystemExit as stop:
-        if problem and stop.code == refusal:
-            parser.error(problem)
-        raise
+    if problem:  # argparse's usage line, error line and status 2, printed once per machine
+        refusal = parser.refusal(problem)
+    agree(flags, refusal, None, error)
 
 
 def dataset_name(dataset: str, revision: str | None = None, config_name: str | None = None) -> str:

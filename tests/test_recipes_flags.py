@@ -518,3 +518,25 @@ def test_two_processes_asked_of_accelerates_simple_launcher_warn_naming_the_two_
     assert processes_not_started(1, "f.py", {}) is None
     torchrun = {"WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500", "ACCELERATE_USE_CPU": "True"}
     assert processes_not_started(2, "f.py", torchrun) is None
+
+
+def _view(rank, machine, refusal=None):
+    return {"refusal": refusal, "status": 2, "flags": {}, "resume": None, "where": f"rank {rank}", "machine": machine}
+
+
+def test_a_refusal_is_said_once_per_machine_and_each_different_one_by_its_process():
+    from vivit_hf.training.agreement import speaks
+
+    same = "error: argument --learning_rate: expected a number > 0, got '-1'"
+    # two processes of one machine refusing alike: the first says it
+    views = [_view(0, "m0", same), _view(1, "m0", same)]
+    assert [speaks(views, r) for r in range(2)] == [True, False]
+    # only rank 1 refused: rank 0's line ("rank 1 refused: ...") says it already
+    views = [_view(0, "m0"), _view(1, "m0", "error: argument --dataset: './x': no such folder")]
+    assert [speaks(views, r) for r in range(2)] == [True, False]
+    # two different refusals: each is said
+    views = [_view(0, "m0", same), _view(1, "m0", "error: argument --dataset: './x': no such folder")]
+    assert [speaks(views, r) for r in range(2)] == [True, True]
+    # two machines, each with its own console: each says it
+    views = [_view(0, "m0", same), _view(1, "m1", same)]
+    assert [speaks(views, r) for r in range(2)] == [True, True]

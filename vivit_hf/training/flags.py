@@ -42,12 +42,31 @@ COMMON_ALIASES = {
 
 
 class CommandLineRefused(SystemExit):
-    """argparse's exit (status 2) for a command line it refused, with the error line it printed (`message`): on
-    several machines the others are told why (`vivit_hf.training.agreement.parse_everywhere`)."""
+    """argparse's exit (status 2) for a command line it refused: `message` is its error, `shown` the lines it prints
+    for it (usage and error; None: `error: <message>`). On several processes the others are told why, and each
+    distinct refusal is printed once per machine (`vivit_hf.training.agreement.agree`)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, shown: str | None = None):
         super().__init__(2)
         self.message = message
+        self.shown = shown if shown is not None else f"error: {message}\n"
+
+
+# While set (`refusals_held`), the parser's errors are raised without being printed: on several processes only the
+# agreement knows which of them is to print a refusal that every process of a launch reaches alike.
+_HOLD_REFUSALS = False
+
+
+@contextmanager
+def refusals_held() -> Iterator[None]:
+    """Within it, a `SuggestingArgumentParser` refusal is raised (`CommandLineRefused`, its lines in `shown`) and not
+    printed: the caller prints it, once."""
+    global _HOLD_REFUSALS
+    held, _HOLD_REFUSALS = _HOLD_REFUSALS, True
+    try:
+        yield
+    finally:
+        _HOLD_REFUSALS = held
 
 
 # `--ddp_timeout`'s default in both recipes, in seconds: transformers' (`TrainingArguments.ddp_timeout`).
@@ -96,11 +115,17 @@ class SuggestingArgumentParser(argparse.ArgumentParser):
                 message += f" (did you mean: {', '.join(hints)}?)"
             if launcher_hint:
                 message += f"; {launcher_hint}"
-        # argparse would print the whole usage first: some 57 lines for the recipes, which push the one line that
-        # matters off the screen. One line of usage says where the flags are listed; the error line is argparse's own.
-        self._print_message(f"usage: {self.prog} [flags]  (every flag: {self.prog} --help)\n", sys.stderr)
-        self._print_message(f"{self.prog}: error: {message}\n", sys.stderr)
-        raise CommandLineRefused(message)
+        refused = self.refusal(message)
+        if not _HOLD_REFUSALS:
+            self._print_message(refused.shown, sys.stderr)
+        raise refused
+
+    def refusal(self, message: str) -> CommandLineRefused:
+        """The exit for `message`, not raised: its lines are a one-line usage and argparse's error line (argparse
+        would print the whole usage first: some 57 lines for the recipes, which push the one line that matters off
+        the screen; one line of usage says where the flags are listed)."""
+        usage = f"usage: {self.prog} [flags]  (every flag: {self.prog} --help)\n"
+        return CommandLineRefused(message, usage + f"{self.prog}: error: {message}\n")
 
     def launcher_hint(self, tokens: list[str]) -> str | None:
         """For the unknown flags that are a launcher's (`accelerate launch recipes/finetune.py --num_processes 2`
