@@ -64,7 +64,13 @@ from vivit_hf.training.data.formats import (
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import _at_least, main_process_first
-from vivit_hf.training.flags import DDP_TIMEOUT, SuggestingArgumentParser, hub_source, processes_not_started
+from vivit_hf.training.flags import (
+    DDP_TIMEOUT,
+    DefaultsHelpFormatter,
+    SuggestingArgumentParser,
+    hub_source,
+    processes_not_started,
+)
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
@@ -73,9 +79,7 @@ logger = get_logger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     # No abbreviations: a shortened or misspelt flag is an error, never silently another flag.
-    p = SuggestingArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
-    )
+    p = SuggestingArgumentParser(description=__doc__, formatter_class=DefaultsHelpFormatter, allow_abbrev=False)
     p.add_argument("--model", required=True, help="a fine-tuned model folder or Hub id (with its video processor)")
     p.add_argument("--dataset", default=SYNTHETIC)
     p.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)

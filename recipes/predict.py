@@ -34,7 +34,7 @@ from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.training.data.formats import video_files_below
-from vivit_hf.training.flags import hub_source
+from vivit_hf.training.flags import DefaultsHelpFormatter, hub_source
 
 logger = logging.getLogger("predict")
 
@@ -75,7 +75,7 @@ def check_model(model: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="predict.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
+        prog="predict.py", description=__doc__, formatter_class=DefaultsHelpFormatter, allow_abbrev=False
     )
     p.add_argument("--model", required=True, help="a model folder or Hub id, with its video processor")
     p.add_argument("--videos", required=True, nargs="+", help="video files and/or folders (searched recursively)")

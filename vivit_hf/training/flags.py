@@ -10,6 +10,7 @@ from another trainer types `--lr` or `--epochs`, and deserves the name to use.
 from __future__ import annotations
 
 import argparse
+import copy
 import difflib
 import functools
 import os
@@ -83,6 +84,35 @@ def ddp_timeout_given(argv=None, default: float = DDP_TIMEOUT) -> float:
     except (argparse.ArgumentError, SystemExit):
         given = None
     return given if given is not None and given > 0 else default
+
+
+class DefaultsHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """`--help` with the description as written (its command examples keep their lines) and each flag's default after
+    its help, read from the parser (so a preset's values show as the defaults they are), where it has one to say: not
+    for a default of None (computed later, or not used) or a switch's False, nor where the help already says it."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        # argparse expands (and so extends) only a help that is there: a flag without one gets its default as its help
+        if not action.help and action.option_strings and has_default_to_show(action):
+            action = copy.copy(action)
+            action.help = "(default: %(default)s)"
+        super().add_argument(action)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if not action.option_strings or not has_default_to_show(action):
+            return text
+        if "%(default)" in text or "(default" in text or "default:" in text:
+            return text
+        return f"{text} (default: %(default)s)".lstrip()
+
+
+def has_default_to_show(action: argparse.Action) -> bool:
+    """Whether `action`'s default says something: not None, not a switch's False (`store_true`), not an empty list."""
+    default = action.default
+    if default is None or default is argparse.SUPPRESS or default == []:
+        return False
+    return not (action.nargs == 0 and default is False)  # store_true: its absence is the default
 
 
 class SuggestingArgumentParser(argparse.ArgumentParser):
