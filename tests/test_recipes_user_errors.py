@@ -232,3 +232,39 @@ def test_on_two_processes_a_refused_command_line_is_said_once_with_status_2_and_
     recipe_frames = [f'File "{REPO / "recipes"}', f'File "{REPO / "vivit_hf"}', f'File "{script}']
     assert not any(frame in output for frame in recipe_frames), output[-3000:]  # the launcher's own traceback only
     assert not (tmp_path / "out").exists()
+
+
+def test_predict_refuses_two_videos_that_would_write_one_output_name_before_loading_the_model(tmp_path):
+    # `a__b/c.mp4` and `a/b__c.mp4` were both written to a__b__c.mp4.json: the second silently replaced the first
+    videos = tmp_path / "videos"
+    for clip in (videos / "a__b" / "c.mp4", videos / "a" / "b__c.mp4"):
+        clip.parent.mkdir(parents=True)
+        clip.write_bytes(b"")  # never read: the names are checked before the model or any video is loaded
+    out = tmp_path / "timelines"
+    result = run_recipe(PREDICT, "--model", "someone/no-model", "--videos", videos, "--output_dir", out)
+    first, second = videos / "a" / "b__c.mp4", videos / "a__b" / "c.mp4"  # in the order found (sorted)
+    assert_one_line(
+        result,
+        f"predict.py: error: --videos: {first} and {second} would both write a__b__c.mp4.json (a file in a subfolder "
+        "is named by its path below the folder given, joined with '__'): rename one, or predict them in separate "
+        "runs, each with its own --output_dir",
+    )
+    assert not out.exists()
+
+
+def test_predict_output_names_are_flat_paths_below_each_folder_and_never_shared(tmp_path):
+    spec = importlib.util.spec_from_file_location("predict_names", PREDICT)
+    predict = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(predict)
+    (tmp_path / "x" / "sub").mkdir(parents=True)
+    (tmp_path / "y").mkdir()
+    videos = [tmp_path / "x" / "sub" / "c.avi", tmp_path / "x" / "d.mp4", tmp_path / "y" / "e.mp4"]
+    names = predict.output_names(videos, [str(tmp_path / "x"), str(tmp_path / "y")])
+    assert list(names.values()) == ["sub__c.avi", "d.mp4", "e.mp4"]
+    # the same file name in two folders given; one name apart only in case (one file on macOS and Windows disks)
+    for clash in (
+        [tmp_path / "x" / "d.mp4", tmp_path / "y" / "d.mp4"],
+        [tmp_path / "x" / "D.mp4", tmp_path / "y" / "d.mp4"],
+    ):
+        with pytest.raises(ValueError, match=r"would both write d\.mp4\.json|would both write D\.mp4\.json"):
+            predict.output_names(clash, [str(tmp_path / "x"), str(tmp_path / "y")])
