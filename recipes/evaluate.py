@@ -64,7 +64,13 @@ from vivit_hf.training.data.formats import (
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import _at_least, main_process_first
-from vivit_hf.training.flags import DDP_TIMEOUT, SuggestingArgumentParser, hub_source, processes_not_started
+from vivit_hf.training.flags import (
+    DDP_TIMEOUT,
+    DefaultsHelpFormatter,
+    SuggestingArgumentParser,
+    hub_source,
+    processes_not_started,
+)
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
 
@@ -73,9 +79,7 @@ logger = get_logger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     # No abbreviations: a shortened or misspelt flag is an error, never silently another flag.
-    p = SuggestingArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
-    )
+    p = SuggestingArgumentParser(description=__doc__, formatter_class=DefaultsHelpFormatter, allow_abbrev=False)
     p.add_argument("--model", required=True, help="a fine-tuned model folder or Hub id (with its video processor)")
     p.add_argument("--dataset", default=SYNTHETIC)
     p.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
@@ -159,20 +163,15 @@ def start_refusal(args) -> str | None:
 
 def agree_to_start(parser, args) -> None:
     """Join the process group, then refuse or start together: a refusal on one machine (its model or data set folder
-    missing there) stops every process at once, each with one line, as does a command line that differs between
-    machines. (A machine that refused alone used to leave the others waiting at their first collective: 30 minutes.)
-    The refusing process stops as on one process: argparse's usage line and status 2."""
+    missing there) stops every process at once, with one line on each machine, as does a command line that differs
+    between machines. (A machine that refused alone used to leave the others waiting at their first collective: 30
+    minutes.) The refusing process stops as on one process: argparse's usage line and status 2."""
     flags = command_flags(args)
     join_process_group(args.ddp_timeout)
     problem, refusal, error = attempt(start_refusal, args)  # a bug in it (an unreadable path) reaches the others too
-    if problem:
-        refusal = f"error: {problem}"
-    try:
-        agree(flags, refusal, None, error)
-    except SystemExit as stop:
-        if problem and stop.code == refusal:
-            parser.error(problem)
-        raise
+    if problem:  # argparse's usage line, error line and status 2, printed once per machine
+        refusal = parser.refusal(problem)
+    agree(flags, refusal, None, error)
 
 
 def dataset_name(dataset: str, revision: str | None = None, config_name: str | None = None) -> str:

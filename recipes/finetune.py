@@ -89,7 +89,7 @@ from vivit_hf.training.finetune import (
     soft_targets,
     unreadable_training_set,
 )
-from vivit_hf.training.flags import hub_source, processes_not_started
+from vivit_hf.training.flags import CommandLineRefused, hub_source, processes_not_started
 from vivit_hf.training.launch import cpu_process_group
 from vivit_hf.training.metrics import plot_training_curves, save_evaluation_plots, scalar_metrics
 from vivit_hf.training.mixup import VideoMixup
@@ -164,10 +164,8 @@ def decide_start(args, output_dir: Path, num_processes: int):
     `args` gets the resolved batch and what a rerun of the same command does. Returns (rerun, batch_warning,
     settings, checkpoint, resume_state, resume_warnings)."""
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
-    if problem:
-        if num_processes == 1:  # argparse's error, as for any other bad flag
-            build_parser(__doc__).error(problem)
-        raise SystemExit(f"error: {problem}")
+    if problem:  # argparse's status 2, as for any other bad flag; on one process its usage line too
+        raise build_parser(__doc__).refusal(problem) if num_processes == 1 else CommandLineRefused(problem)
     rerun = None
     try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
         check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)

@@ -8,14 +8,19 @@
 Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`; or frames, `64f`); each window is
 one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. The file is read in one
 pass (each frame decoded once, however the windows overlap), never held whole in memory. Writes, per video,
-`<file name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its `top_k`
-predictions, and the aggregate: the mean of the windows' logits) and `<file name>.png` (the scores over time of
+`<name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its `top_k`
+predictions, and the aggregate: the mean of the windows' logits) and `<name>.png` (the scores over time of
 the classes with the best aggregate; one panel per head for models with label spaces; needs matplotlib, in the
 `recipes` extra), and `predictions.jsonl` (one line per video: its path and aggregate, or the error that kept it
 from being read). A video that cannot be read, or holds a single frame (a broken file or a still image;
 `--short_video loop` accepts it), is skipped and the rest go on; the run then exits with status 1, naming the ones
 that failed. Windows are cut and labelled by each frame's presentation time, so a variable-frame-rate file (phones)
 is timed as it plays.
+
+`<name>` is the file's name, and for a file found in a subfolder of a folder given, its path below that folder
+joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`): every output lies flat in --output_dir. Two videos
+that would get one name (`x__y/a.mp4` and `x/y__a.mp4`, or `a.mp4` in two folders given) are refused before anything
+is loaded, naming both, rather than one's outputs written over the other's.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from pathlib import Path
 
 import torch
@@ -34,7 +40,7 @@ from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.training.data.formats import video_files_below
-from vivit_hf.training.flags import hub_source
+from vivit_hf.training.flags import DefaultsHelpFormatter, hub_source
 
 logger = logging.getLogger("predict")
 
@@ -75,7 +81,7 @@ def check_model(model: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="predict.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
+        prog="predict.py", description=__doc__, formatter_class=DefaultsHelpFormatter, allow_abbrev=False
     )
     p.add_argument("--model", required=True, help="a model folder or Hub id, with its video processor")
     p.add_argument("--videos", required=True, nargs="+", help="video files and/or folders (searched recursively)")
@@ -124,6 +130,24 @@ def output_name(video: Path, roots: list[str]) -> str:
         if root.is_dir() and video.is_relative_to(root):
             return "__".join(video.relative_to(root).parts)
     return video.name
+
+
+def output_names(videos: list[Path], roots: list[str]) -> dict[Path, str]:
+    """Each video's `output_name`; a ValueError naming both videos when two would write the same files (compared
+    without case: a macOS or Windows disk takes `A.mp4.json` for `a.mp4.json`)."""
+    names: dict[Path, str] = {}
+    taken: dict[str, Path] = {}
+    for video in videos:
+        name = output_name(video, roots)
+        other = taken.setdefault(name.casefold(), video)
+        if other != video:
+            raise ValueError(
+                f"--videos: {other} and {video} would both write {name}.json (a file in a subfolder is named by its "
+                "path below the folder given, joined with '__'): rename one, or predict them in separate runs, each "
+                "with its own --output_dir"
+            )
+        names[video] = name
+    return names
 
 
 def trim(predictions, top_k: int):
@@ -179,6 +203,11 @@ def main(argv=None) -> None:
         raise SystemExit(f"predict.py: error: {error}") from None
     if not videos:
         raise SystemExit(f"predict.py: error: no videos found in {args.videos}")
+    try:  # before the model loads: two videos' outputs must never overwrite each other
+        names = output_names(videos, args.videos)
+    except ValueError as error:
+        print(f"predict.py: error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
     check_model(args.model)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -210,7 +239,7 @@ def main(argv=None) -> None:
                 logger.warning("skipping %s: %s", video, error)
                 summary.write(json.dumps({"video": str(video), "error": str(error)}) + "\n")
                 continue
-            name = output_name(video, args.videos)
+            name = names[video]
             if not args.no_plot:
                 plot_timeline(result, output_dir / f"{name}.png", name, args.plot_classes)
             for window in result["windows"]:

@@ -357,3 +357,41 @@ def test_failed_upload_exits_1_and_keeps_the_folder(tmp_path, capsys, monkeypatc
     )
     assert code == 1 and len(err) == 1 and "not/a/repo id" in err[0] and str(out) in err[0], err
     assert (out / "model.safetensors").is_file()
+
+
+def test_an_output_folder_that_is_not_empty_is_refused_in_one_line_before_anything_is_read(tmp_path, capsys):
+    # it was written over in silence: a previous conversion's card and processor replaced, its other files left
+    out = tmp_path / "vivit-b-k400"
+    out.mkdir()
+    (out / "model.safetensors").write_bytes(b"a previous conversion")
+    (out / "notes.txt").write_text("mine")
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    missing = tmp_path / "not-read"  # no such checkpoint: the folder is refused first
+    for flag in ("--out", "--output_dir"):
+        code, err = run_cli(["transformers", "--model", str(missing), flag, str(out)], capsys)
+        assert code == 2 and err == [
+            f"python -m vivit_hf.convert: error: --out {out} is not empty (model.safetensors, notes.txt); give a new "
+            "or empty folder, or add --overwrite_output_dir to write the converted files over it (files of the same "
+            "names are replaced, others stay)"
+        ], err
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    (tmp_path / "a_file").write_text("")
+    code, err = run_cli(["transformers", "--model", str(missing), "--out", str(tmp_path / "a_file")], capsys)
+    assert code == 2 and err == [
+        f"python -m vivit_hf.convert: error: --out {tmp_path / 'a_file'} is a file; give a "
+        "folder (it is made if missing)"
+    ], err
+
+
+@pytest.mark.parametrize("flag", ["--overwrite_output_dir", "--overwrite"])
+def test_overwrite_output_dir_converts_into_a_folder_that_is_not_empty(tmp_path, capsys, flag):
+    case, checkpoint, config_file = flax_case(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "model.safetensors").write_bytes(b"a previous conversion")
+    (out / "notes.txt").write_text("mine")
+    argv = ["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out", str(out), flag]
+    assert main(argv) == 0
+    assert (out / "notes.txt").read_text() == "mine"  # only the converted files are written
+    model = AutoModelForVideoClassification.from_pretrained(out)  # the new weights, not the bytes that were there
+    assert type(model).__name__ == "ViViTSpatioTemporalForVideoClassification"

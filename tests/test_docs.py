@@ -105,6 +105,29 @@ def _links(page: Path) -> list[str]:
     return re.findall(r"\]\(([^)\s]+)\)", text)
 
 
+def layout_entries() -> dict[str, str]:
+    """docs/index.md's layout block by top-level folder (`benchmarks/`): the text of its line and the lines under it."""
+    block = DOCS.joinpath("index.md").read_text().split("## Layout", 1)[1].split("```", 2)[1]
+    entries: dict[str, str] = {}
+    top = None
+    for line in block.splitlines():
+        if line and not line.startswith(" "):
+            top = line.split()[0]
+        if top:
+            entries[top] = entries.get(top, "") + line + "\n"
+    return entries
+
+
+@pytest.mark.parametrize("folder", ["benchmarks", "recipes"])
+def test_the_layout_names_every_file_of_the_script_folders(folder):
+    # it named 4 of benchmarks/' 12 files, and no recipes/predict.py: a reader could not find the rest
+    entry = layout_entries()[f"{folder}/"]
+    files = [p.name for p in (ROOT / folder).iterdir() if p.is_file() and not p.name.startswith(".")]
+    assert files, f"no files in {folder}/"
+    unnamed = [name for name in sorted(files) if not re.search(rf"(?<![\w/.]){re.escape(name)}(?![\w])", entry)]
+    assert not unnamed, f"docs/index.md's layout under {folder}/ does not name {unnamed}: add a line for each"
+
+
 @pytest.mark.parametrize("page", PAGES + WRITE_UPS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_relative_links_resolve(page):
     broken = []

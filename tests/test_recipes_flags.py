@@ -518,3 +518,90 @@ def test_two_processes_asked_of_accelerates_simple_launcher_warn_naming_the_two_
     assert processes_not_started(1, "f.py", {}) is None
     torchrun = {"WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": "29500", "ACCELERATE_USE_CPU": "True"}
     assert processes_not_started(2, "f.py", torchrun) is None
+
+
+def _view(rank, machine, refusal=None):
+    return {"refusal": refusal, "status": 2, "flags": {}, "resume": None, "where": f"rank {rank}", "machine": machine}
+
+
+def test_a_refusal_is_said_once_per_machine_and_each_different_one_by_its_process():
+    from vivit_hf.training.agreement import speaks
+
+    same = "error: argument --learning_rate: expected a number > 0, got '-1'"
+    # two processes of one machine refusing alike: the first says it
+    views = [_view(0, "m0", same), _view(1, "m0", same)]
+    assert [speaks(views, r) for r in range(2)] == [True, False]
+    # only rank 1 refused: rank 0's line ("rank 1 refused: ...") says it already
+    views = [_view(0, "m0"), _view(1, "m0", "error: argument --dataset: './x': no such folder")]
+    assert [speaks(views, r) for r in range(2)] == [True, False]
+    # two different refusals: each is said
+    views = [_view(0, "m0", same), _view(1, "m0", "error: argument --dataset: './x': no such folder")]
+    assert [speaks(views, r) for r in range(2)] == [True, True]
+    # two machines, each with its own console: each says it
+    views = [_view(0, "m0", same), _view(1, "m1", same)]
+    assert [speaks(views, r) for r in range(2)] == [True, True]
+
+
+def help_entry(help_text: str, flag: str) -> str:
+    """The lines `--help` shows for `flag` (its own line and the wrapped help under it), joined by spaces."""
+    lines = help_text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith(f"{flag} ") or line.strip() == flag)
+    entry = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.startswith("   ") or line.lstrip().startswith("-"):  # the next flag, a blank line or a group
+            break
+        entry.append(line)
+    return " ".join(" ".join(entry).split())
+
+
+def shown_default(help_text: str, flag: str) -> str | None:
+    entry = help_entry(help_text, flag)
+    return entry.split("(default: ", 1)[1].rsplit(")", 1)[0] if "(default: " in entry else None
+
+
+def recipe_help(script: str, *argv) -> tuple[str, object]:
+    """`recipes/SCRIPT --help` (with `argv` before it) as printed, and the parser's defaults (a Namespace) that a run
+    of the same command line would take: the preset's for finetune.py."""
+    import importlib.util
+    import io
+    from contextlib import redirect_stdout
+
+    if script == "finetune.py":
+        parse = finetune_library.parse_args
+        defaults = finetune_library.parse_args(list(argv), check_paths=False)
+    else:
+        spec = importlib.util.spec_from_file_location(f"help_{script[:-3]}", REPO / "recipes" / script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        parse = module.build_parser().parse_args
+        defaults = module.build_parser().parse_args(list(argv))
+    printed = io.StringIO()
+    with redirect_stdout(printed), pytest.raises(SystemExit) as stop:
+        parse([*argv, "--help"])
+    assert stop.value.code == 0
+    return printed.getvalue(), defaults
+
+
+@pytest.mark.parametrize(
+    "script, argv, flags",
+    [
+        ("finetune.py", [], ["--learning_rate", "--num_train_epochs", "--per_device_train_batch_size", "--optimizer"]),
+        ("finetune.py", [], ["--momentum", "--output_dir", "--seed", "--crop_size", "--ddp_timeout", "--model"]),
+        ("finetune.py", ["--preset", "kinetics400_vivit_b"], ["--learning_rate", "--num_train_epochs", "--crop_size"]),
+        ("evaluate.py", ["--model", "m"], ["--num_clips", "--per_device_eval_batch_size", "--dataset"]),
+        ("predict.py", ["--model", "m", "--videos", "v"], ["--window", "--top_k", "--output_dir"]),
+    ],
+)
+def test_help_shows_each_flags_default_as_the_parser_has_it(script, argv, flags):
+    # argparse showed no default: the learning rate, epochs and frames a run would take were found only in the code
+    printed, defaults = recipe_help(script, *argv)
+    for flag in flags:
+        assert shown_default(printed, flag) == str(getattr(defaults, flag[2:])), help_entry(printed, flag)
+
+
+def test_help_says_nothing_of_defaults_that_are_none_or_a_switch_off():
+    printed, defaults = recipe_help("finetune.py")
+    for flag in ("--init_from", "--max_train_steps", "--push_to_hub", "--streaming", "--freeze"):
+        assert shown_default(printed, flag) is None, help_entry(printed, flag)
+    # a typed true/false flag says what it is off by default
+    assert defaults.do_flip is False and shown_default(printed, "--do_flip") == "False"

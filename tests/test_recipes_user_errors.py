@@ -12,6 +12,7 @@ import sys
 import time
 
 import fresh_python
+import pytest
 from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
 
@@ -188,3 +189,82 @@ def test_a_hub_repo_that_cannot_be_created_stops_the_run_with_one_line_and_no_tr
     assert "Traceback" not in result.stderr
     assert last_line(result.stderr).startswith("error: --push_to_hub: cannot create the Hub repo me/x: ")
     assert not (out / "finetune").exists()
+
+
+# recipes/finetune.py run through a script that first writes a file named after its process's rank: proof that the
+# launch started both processes, so that a refusal printed once was printed once by two processes, not by one alone.
+RANK_RECORDING_SCRIPT = """import os, pathlib, runpy, sys
+pathlib.Path(sys.argv[1], "rank" + os.environ["RANK"]).write_text("")
+sys.argv = [{finetune!r}, *sys.argv[2:]]
+runpy.run_path({finetune!r}, run_name="__main__")
+"""
+TWO_CPU_PROCESSES = [
+    *(sys.executable, "-m", "accelerate.commands.launch", "--main_process_port", "0"),
+    *("--config_file", str(REPO / "recipes" / "accelerate_configs" / "cpu_two_processes.yaml")),
+]
+
+
+@pytest.mark.parametrize(
+    "flags, refusal",
+    [
+        (["--learning_rate", "-1"], "finetune.py: error: argument --learning_rate: expected a number > 0, got '-1'"),
+        (["--dataset", "./no_such_clips"], "error: argument --dataset: './no_such_clips': no such folder"),
+        (["--push_to_hub"], "error: argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE)"),
+    ],
+    ids=["bad value", "missing --dataset", "push offline"],
+)
+def test_on_two_processes_a_refused_command_line_is_said_once_with_status_2_and_no_recipe_traceback(
+    tmp_path, flags, refusal
+):
+    # Both processes refused alike and each printed it: the same lines twice, interleaved, then the launcher's report.
+    script = tmp_path / "record_rank.py"
+    script.write_text(RANK_RECORDING_SCRIPT.format(finetune=str(FINETUNE)))
+    ranks = tmp_path / "ranks"
+    ranks.mkdir()
+    command = [*TWO_CPU_PROCESSES, str(script), str(ranks), *flags, "--output_dir", str(tmp_path / "out")]
+    result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=300)
+    output = result.stdout + result.stderr
+    assert sorted(p.name for p in ranks.iterdir()) == ["rank0", "rank1"], output[-3000:]
+    assert result.returncode != 0  # accelerate's launcher exits 1 whatever its processes' status
+    assert output.count(refusal) == 1, output[-3000:]
+    # the processes' status, in the launcher's report: argparse's, as on one process
+    assert "failed (exitcode: 2)" in output, output[-3000:]
+    recipe_frames = [f'File "{REPO / "recipes"}', f'File "{REPO / "vivit_hf"}', f'File "{script}']
+    assert not any(frame in output for frame in recipe_frames), output[-3000:]  # the launcher's own traceback only
+    assert not (tmp_path / "out").exists()
+
+
+def test_predict_refuses_two_videos_that_would_write_one_output_name_before_loading_the_model(tmp_path):
+    # `a__b/c.mp4` and `a/b__c.mp4` were both written to a__b__c.mp4.json: the second silently replaced the first
+    videos = tmp_path / "videos"
+    for clip in (videos / "a__b" / "c.mp4", videos / "a" / "b__c.mp4"):
+        clip.parent.mkdir(parents=True)
+        clip.write_bytes(b"")  # never read: the names are checked before the model or any video is loaded
+    out = tmp_path / "timelines"
+    result = run_recipe(PREDICT, "--model", "someone/no-model", "--videos", videos, "--output_dir", out)
+    first, second = videos / "a" / "b__c.mp4", videos / "a__b" / "c.mp4"  # in the order found (sorted)
+    assert_one_line(
+        result,
+        f"predict.py: error: --videos: {first} and {second} would both write a__b__c.mp4.json (a file in a subfolder "
+        "is named by its path below the folder given, joined with '__'): rename one, or predict them in separate "
+        "runs, each with its own --output_dir",
+    )
+    assert not out.exists()
+
+
+def test_predict_output_names_are_flat_paths_below_each_folder_and_never_shared(tmp_path):
+    spec = importlib.util.spec_from_file_location("predict_names", PREDICT)
+    predict = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(predict)
+    (tmp_path / "x" / "sub").mkdir(parents=True)
+    (tmp_path / "y").mkdir()
+    videos = [tmp_path / "x" / "sub" / "c.avi", tmp_path / "x" / "d.mp4", tmp_path / "y" / "e.mp4"]
+    names = predict.output_names(videos, [str(tmp_path / "x"), str(tmp_path / "y")])
+    assert list(names.values()) == ["sub__c.avi", "d.mp4", "e.mp4"]
+    # the same file name in two folders given; one name apart only in case (one file on macOS and Windows disks)
+    for clash in (
+        [tmp_path / "x" / "d.mp4", tmp_path / "y" / "d.mp4"],
+        [tmp_path / "x" / "D.mp4", tmp_path / "y" / "d.mp4"],
+    ):
+        with pytest.raises(ValueError, match=r"would both write d\.mp4\.json|would both write D\.mp4\.json"):
+            predict.output_names(clash, [str(tmp_path / "x"), str(tmp_path / "y")])

@@ -143,6 +143,23 @@ def convert_transformers_checkpoint(source, out, *, command: str = "", **hub_kwa
     return model
 
 
+def output_folder_problem(out: str, overwrite: bool) -> str | None:
+    """Why `--out` cannot take the converted folder (None: it can): a file, or a folder with files in it (a previous
+    conversion, or anything else) unless `--overwrite_output_dir`, the recipes' flag for the same choice."""
+    if os.path.isfile(out):
+        return f"--out {out} is a file; give a folder (it is made if missing)"
+    if overwrite or not os.path.isdir(out):
+        return None
+    entries = sorted(os.listdir(out))
+    if not entries:
+        return None
+    shown = ", ".join(entries[:4]) + (f" and {len(entries) - 4} more" if len(entries) > 4 else "")
+    return (
+        f"--out {out} is not empty ({shown}); give a new or empty folder, or add --overwrite_output_dir to write the "
+        "converted files over it (files of the same names are replaced, others stay)"
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m vivit_hf.convert", description="Convert released ViViT checkpoints into Hub-ready folders."
@@ -164,8 +181,21 @@ def main(argv=None) -> int:
             "--push-to-hub", "--push_to_hub", dest="push_to_hub", metavar="REPO", help="also upload to this Hub repo"
         )
         sub.add_argument("--private", action="store_true", help="create the Hub repo as private")
+        sub.add_argument(
+            "--overwrite_output_dir",
+            "--overwrite-output-dir",
+            "--overwrite",
+            dest="overwrite_output_dir",
+            action="store_true",
+            help="write into an --out folder that is not empty (files of the same names are replaced, others stay); "
+            "without it such a folder is refused",
+        )
     args = parser.parse_args(argv)
     command = "python -m vivit_hf.convert " + shlex.join(sys.argv[1:] if argv is None else list(argv))
+    problem = output_folder_problem(args.out, args.overwrite_output_dir)
+    if problem:  # before any checkpoint is read: a converted model must not land over another one unasked
+        print(f"{parser.prog}: error: {problem}", file=sys.stderr)
+        return 2
     # What the user gave does not fit: one line, argparse's exit code. Anything else is a bug and keeps its traceback.
     try:
         if args.source == "scenic":

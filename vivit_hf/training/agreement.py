@@ -18,13 +18,14 @@ import datetime
 import json
 import os
 import socket
+import sys
 import uuid
 from pathlib import Path
 
 import torch.distributed as dist
 from accelerate import PartialState
 
-from vivit_hf.training.flags import CommandLineRefused, ddp_timeout_given
+from vivit_hf.training.flags import CommandLineRefused, ddp_timeout_given, refusals_held
 from vivit_hf.training.launch import cpu_process_group
 
 # Flags that name what lies on each machine (paths, worker counts, a token) or bound only its own waits: they may
@@ -65,11 +66,14 @@ def resume_choice(checkpoint: Path | None, state: dict | None, output_dir: Path)
 
 
 def attempt(decide, *args, **kwargs):
-    """`decide(*args, **kwargs)` with its refusal kept instead of raised: (result, refusal line, error). A refusal is
-    a SystemExit with a message; any other exception (a bug) is kept too, so the others still hear of it and this
-    process raises it, traceback and all, once they have."""
+    """`decide(*args, **kwargs)` with its refusal kept instead of raised: (result, refusal, error). A refusal is a
+    SystemExit with a message (its line) or a `CommandLineRefused` (kept whole: its lines and status 2 are argparse's);
+    any other exception (a bug) is kept too, so the others still hear of it and this process raises it, traceback
+    and all, once they have."""
     try:
         return decide(*args, **kwargs), None, None
+    except CommandLineRefused as refused:
+        return None, refused, None
     except SystemExit as stop:
         if isinstance(stop.code, str):
             return None, stop.code, None
@@ -79,12 +83,21 @@ def attempt(decide, *args, **kwargs):
 
 
 def agree(
-    flags: dict | None, refusal: str | None = None, resume: list | None = None, error: BaseException | None = None
+    flags: dict | None,
+    refusal: str | CommandLineRefused | None = None,
+    resume: list | None = None,
+    error: BaseException | None = None,
 ):
     """Compare this process's decision with every other's (one collective; nothing on one process) and stop every
-    process, each with one line, when they differ: any one refused, the command lines differ, or the checkpoints to
-    resume differ. A process that failed with an error raises it (its traceback) after the others have heard."""
-    mine = {"refusal": refusal, "flags": flags, "resume": resume, "where": _where_am_i()}
+    process when they differ: any one refused, the command lines differ, or the checkpoints to resume differ. Each
+    distinct line is printed once per machine (`speaks`), not once per process; the exit status is the refusal's
+    (2 for a `CommandLineRefused`, as argparse's on one process), else 1. A process that failed with an error raises
+    it (its traceback) after the others have heard."""
+    shown, status = None, 1
+    if isinstance(refusal, CommandLineRefused):
+        shown, status, refusal = refusal.shown, refusal.code, f"error: {refusal.message}"
+    mine = {"refusal": refusal, "status": status, "flags": flags, "resume": resume, "where": _where_am_i()}
+    mine["machine"] = _machine()
     views = _gather(mine)
     rank = dist.get_rank() if len(views) > 1 else 0
     line = disagreement(views, rank)
@@ -94,7 +107,35 @@ def agree(
         dist.destroy_process_group()
     if error is not None:
         raise error
-    raise SystemExit(line)
+    status = exit_status(views, rank)
+    if not speaks(views, rank):
+        raise SystemExit(status)
+    if status == 1:  # the line is the exit's message, printed by Python as it exits (and readable by the caller)
+        raise SystemExit(line)
+    sys.stderr.write(shown if shown and line == refusal else f"{line}\n")  # argparse's lines for its own refusal
+    raise SystemExit(status)
+
+
+def exit_status(views: list[dict], rank: int) -> int:
+    """This process's refusal's status, else the first refusal's (2: a command line refused, as argparse's), else 1
+    (command lines or checkpoints that differ)."""
+    refused = [views[rank]] if views[rank]["refusal"] else [view for view in views if view["refusal"]]
+    return refused[0].get("status", 1) if refused else 1
+
+
+def speaks(views: list[dict], rank: int) -> bool:
+    """Whether process `rank` prints its line: the processes of one machine share a console (their launcher's), so
+    the first of each machine does, and another only for a refusal of its own that no lower process of its machine
+    has said. Two processes refusing one flag alike print it once, not twice, interleaved."""
+    mine = views[rank]
+    own = (mine["refusal"] or "").removeprefix("error: ")
+    for lower in range(rank):
+        if views[lower].get("machine") != mine.get("machine"):
+            continue
+        said = disagreement(views, lower) or ""
+        if not own or own in said or said == disagreement(views, rank):
+            return False
+    return True
 
 
 def join_process_group(ddp_timeout: float) -> int:
@@ -109,13 +150,12 @@ def parse_everywhere(parse, argv=None):
     one line naming this one, rather than wait for it at their first collective for --ddp_timeout; then the refusal
     is raised here as on one process, where nothing is exchanged."""
     try:
-        return parse(argv)
+        with refusals_held():  # printed below, once: every process of a launch refuses a flag alike
+            return parse(argv)
     except CommandLineRefused as refused:
         if join_process_group(ddp_timeout_given(argv)) > 1:
-            try:
-                agree(None, f"error: {refused.message}")
-            except SystemExit:
-                pass  # this process's own line: argparse's, printed already
+            agree(None, refused)  # prints it where it is to be read, and stops this process with status 2
+        print(refused.shown, end="", file=sys.stderr)
         raise
 
 
@@ -203,8 +243,7 @@ def output_dir_is_shared(output_dir: Path) -> bool:
     if dist.get_rank() == 0:
         marker.write_text("a marker: do the other machines see this folder?\n")
     dist.barrier()
-    machine = os.environ.get("GROUP_RANK") or socket.gethostname()
-    views = _gather({"sees": marker.exists(), "where": _where_am_i(), "machine": machine})  # a barrier, too
+    views = _gather({"sees": marker.exists(), "where": _where_am_i(), "machine": _machine()})  # a barrier, too
     if dist.get_rank() == 0:
         marker.unlink()
     if all(view["sees"] for view in views):
@@ -238,6 +277,11 @@ def _whose(other: int, rank: int, views: list[dict]) -> str:
 
 def _flag_value(value) -> str:
     return "(not given)" if value is None else json.dumps(value) if not isinstance(value, str) else value
+
+
+def _machine() -> str:
+    """The machine this process runs on: torchrun's node rank, else the host name (as `output_dir_is_shared`)."""
+    return os.environ.get("GROUP_RANK") or socket.gethostname()
 
 
 def _where_am_i() -> str:

@@ -29,7 +29,7 @@ from .data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_opti
 from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos, describe_example
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-from .flags import DDP_TIMEOUT, HUB_SOURCE_ERRORS, SuggestingArgumentParser, is_hub_failure
+from .flags import DDP_TIMEOUT, HUB_SOURCE_ERRORS, DefaultsHelpFormatter, SuggestingArgumentParser, is_hub_failure
 from .metrics import evaluation_metrics, predict
 from .presets import MODEL_SIZES, PRESETS, get_preset
 
@@ -41,9 +41,7 @@ MODELS = tuple(VIVIT_MODELS)
 def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     # No abbreviations: `--lr 0.1` used to be taken as `--lr_scheduler_type 0.1`; an unknown flag is answered with the
     # one to use (`--lr` -> `--learning_rate`).
-    p = SuggestingArgumentParser(
-        description=description, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
-    )
+    p = SuggestingArgumentParser(description=description, formatter_class=DefaultsHelpFormatter, allow_abbrev=False)
     g = p.add_argument_group("data")
     g.add_argument(
         "--dataset",
@@ -105,7 +103,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     )
 
     g = p.add_argument_group("model")
-    g.add_argument("--preset", default=SYNTHETIC, help=f"training recipe: {', '.join(PRESETS)}")
+    g.add_argument(
+        "--preset",
+        default=SYNTHETIC,
+        help=f"training recipe: {', '.join(PRESETS)}; its values are the defaults below (--preset NAME --help shows "
+        "NAME's)",
+    )
     g.add_argument("--model", choices=MODELS, help="paper's Model 1-4")
     g.add_argument("--model_size", choices=tuple(MODEL_SIZES), help="used when not initialising from a checkpoint")
     g.add_argument(
@@ -295,16 +298,27 @@ def missing_paths(args: argparse.Namespace) -> str | None:
     return None
 
 
+def preset_given(argv=None) -> str:
+    """`--preset` as typed (SYNTHETIC when not given), read alone: the rest of the command line is parsed with the
+    preset's values as defaults, and may be wrong in ways the full parser then names."""
+    probe = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
+    probe.add_argument("--preset", default=SYNTHETIC)
+    try:
+        return probe.parse_known_args(argv)[0].preset
+    except argparse.ArgumentError:  # `--preset` without a value: the full parser says so
+        return SYNTHETIC
+
+
 def parse_args(argv=None, description: str | None = None, check_paths: bool = True) -> argparse.Namespace:
     """The flags, with the preset's values as defaults, checked as a whole before anything is loaded.
 
     `check_paths=False` leaves `missing_paths` to the caller: paths are looked up on each machine, and the recipe
     on several processes asks after joining the process group, so that a folder missing on one machine stops all."""
     parser = build_parser(description)
-    known, _ = parser.parse_known_args(argv)
-    # Preset values become defaults, so anything typed on the command line still wins.
+    # Preset values become defaults, so anything typed on the command line still wins; set before `--help` is read,
+    # so that it shows them (the learning rate, the epochs) as the defaults they are.
     try:
-        parser.set_defaults(**get_preset(known.preset))
+        parser.set_defaults(**get_preset(preset_given(argv)))
     except ValueError as error:
         parser.error(str(error))
     args = parser.parse_args(argv)

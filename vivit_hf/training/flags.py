@@ -10,6 +10,7 @@ from another trainer types `--lr` or `--epochs`, and deserves the name to use.
 from __future__ import annotations
 
 import argparse
+import copy
 import difflib
 import functools
 import os
@@ -42,12 +43,31 @@ COMMON_ALIASES = {
 
 
 class CommandLineRefused(SystemExit):
-    """argparse's exit (status 2) for a command line it refused, with the error line it printed (`message`): on
-    several machines the others are told why (`vivit_hf.training.agreement.parse_everywhere`)."""
+    """argparse's exit (status 2) for a command line it refused: `message` is its error, `shown` the lines it prints
+    for it (usage and error; None: `error: <message>`). On several processes the others are told why, and each
+    distinct refusal is printed once per machine (`vivit_hf.training.agreement.agree`)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, shown: str | None = None):
         super().__init__(2)
         self.message = message
+        self.shown = shown if shown is not None else f"error: {message}\n"
+
+
+# While set (`refusals_held`), the parser's errors are raised without being printed: on several processes only the
+# agreement knows which of them is to print a refusal that every process of a launch reaches alike.
+_HOLD_REFUSALS = False
+
+
+@contextmanager
+def refusals_held() -> Iterator[None]:
+    """Within it, a `SuggestingArgumentParser` refusal is raised (`CommandLineRefused`, its lines in `shown`) and not
+    printed: the caller prints it, once."""
+    global _HOLD_REFUSALS
+    held, _HOLD_REFUSALS = _HOLD_REFUSALS, True
+    try:
+        yield
+    finally:
+        _HOLD_REFUSALS = held
 
 
 # `--ddp_timeout`'s default in both recipes, in seconds: transformers' (`TrainingArguments.ddp_timeout`).
@@ -64,6 +84,35 @@ def ddp_timeout_given(argv=None, default: float = DDP_TIMEOUT) -> float:
     except (argparse.ArgumentError, SystemExit):
         given = None
     return given if given is not None and given > 0 else default
+
+
+class DefaultsHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """`--help` with the description as written (its command examples keep their lines) and each flag's default after
+    its help, read from the parser (so a preset's values show as the defaults they are), where it has one to say: not
+    for a default of None (computed later, or not used) or a switch's False, nor where the help already says it."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        # argparse expands (and so extends) only a help that is there: a flag without one gets its default as its help
+        if not action.help and action.option_strings and has_default_to_show(action):
+            action = copy.copy(action)
+            action.help = "(default: %(default)s)"
+        super().add_argument(action)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if not action.option_strings or not has_default_to_show(action):
+            return text
+        if "%(default)" in text or "(default" in text or "default:" in text:
+            return text
+        return f"{text} (default: %(default)s)".lstrip()
+
+
+def has_default_to_show(action: argparse.Action) -> bool:
+    """Whether `action`'s default says something: not None, not a switch's False (`store_true`), not an empty list."""
+    default = action.default
+    if default is None or default is argparse.SUPPRESS or default == []:
+        return False
+    return not (action.nargs == 0 and default is False)  # store_true: its absence is the default
 
 
 class SuggestingArgumentParser(argparse.ArgumentParser):
@@ -96,11 +145,17 @@ class SuggestingArgumentParser(argparse.ArgumentParser):
                 message += f" (did you mean: {', '.join(hints)}?)"
             if launcher_hint:
                 message += f"; {launcher_hint}"
-        # argparse would print the whole usage first: some 57 lines for the recipes, which push the one line that
-        # matters off the screen. One line of usage says where the flags are listed; the error line is argparse's own.
-        self._print_message(f"usage: {self.prog} [flags]  (every flag: {self.prog} --help)\n", sys.stderr)
-        self._print_message(f"{self.prog}: error: {message}\n", sys.stderr)
-        raise CommandLineRefused(message)
+        refused = self.refusal(message)
+        if not _HOLD_REFUSALS:
+            self._print_message(refused.shown, sys.stderr)
+        raise refused
+
+    def refusal(self, message: str) -> CommandLineRefused:
+        """The exit for `message`, not raised: its lines are a one-line usage and argparse's error line (argparse
+        would print the whole usage first: some 57 lines for the recipes, which push the one line that matters off
+        the screen; one line of usage says where the flags are listed)."""
+        usage = f"usage: {self.prog} [flags]  (every flag: {self.prog} --help)\n"
+        return CommandLineRefused(message, usage + f"{self.prog}: error: {message}\n")
 
     def launcher_hint(self, tokens: list[str]) -> str | None:
         """For the unknown flags that are a launcher's (`accelerate launch recipes/finetune.py --num_processes 2`
