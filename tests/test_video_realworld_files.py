@@ -136,6 +136,41 @@ def test_an_avi_that_ends_inside_a_packet_reads_the_picture_its_decoder_makes_of
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "encoder, options", [("libx264", x264(24, 3, ":b-pyramid=normal")), ("mpeg4", {"bf": "2", "g": "24"})]
+)
+def test_an_avi_with_a_lost_stretch_reads_as_a_sequential_decode(tmp_path, backend, encoder, options):
+    # One GOP's chunks zeroed (a download tool that preallocates, a bad copy) while the index at the end is whole:
+    # read from the start, the demuxer skips what it cannot parse and counts on, so every later packet's dts is 24
+    # lower than after a seek, which takes it from the index. The frames were named by the first count and read by
+    # the second: a read after the stretch gave other frames under the asked indices (frame 72 for 48, 255 grey
+    # levels off), without a word. Reads after a seek now check each packet is the one its dts named at open, and
+    # decode from the start where one is not.
+    path = tmp_path / "lost.avi"
+    write_stamped(path, "avi", encoder, 120, options, height=96, width=128)
+    with av.open(str(path)) as container:
+        packets = [p for p in container.demux(video=0) if p.size]
+    data = bytearray(path.read_bytes())
+    begin, end = packets[24].pos - 8, packets[47].pos + packets[47].size  # chunk headers and data of a GOP
+    data[begin:end] = bytes(end - begin)
+    path.write_bytes(bytes(data))
+    truth = sequential_decode(path)
+    labels = frame_indices(truth)
+    after = next(i for i in range(len(labels)) if labels[i:] == list(range(labels[i], 120)))  # the damage's end
+    assert 0 < after < len(truth) - 24 and len(truth) < 120
+    with open_video(str(path), backend=backend) as reader:
+        exact = reader.backend == "pyav"
+        assert reader.num_frames == len(truth)
+        for i in range(len(truth) - 1, after - 1, -1):  # the last first: a seek past the damage
+            assert_pictures(reader.read([i]), truth, [i], exact)
+        clip = list(range(len(truth) - 1, after - 1, -3))
+        assert_pictures(reader.read(clip), truth, clip, exact)
+        streamed = list(reader.iter_read(clip))
+        assert [i for i, _ in streamed] == sorted(clip)
+        assert_pictures(np.stack([f for _, f in streamed]), truth, sorted(clip), exact)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("fmt", ["mp4", "matroska", "mpegts", "flv"])
 def test_intra_refresh_h264_reads_every_refresh_wave_like_a_sequential_decode(tmp_path, backend, fmt):
     # The trial's files (x264 intra refresh, no B-frames: low-latency encoders, screen recorders, IP cameras): the

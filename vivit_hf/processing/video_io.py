@@ -66,7 +66,8 @@ __all__ = [
 
 class _DamagedKeyframe(Exception):
     """A span's keyframe decoded as a damaged picture with nothing decoded before it (`PyAVReader._unseekable`), or
-    as no keyframe at all (the container's flags lied: `PyAVReader._starts_from_decoder`): the span starts again."""
+    as no keyframe at all (the container's flags lied: `PyAVReader._starts_from_decoder`), or a packet after a seek
+    that is not the one its dts named at open (`PyAVReader._seek_renames`): the span starts again."""
 
 
 class VideoDecodeError(BrokenVideoError):
@@ -541,6 +542,11 @@ class PyAVReader(VideoReader):
     # Whether the container's keyframes are recovery points, pictures the decoder withholds when decoding starts there
     # (H.264 intra refresh): spans then start two keyframes back (see `_segments`); found by a read (`_span_frames`)
     _recovery_points = False
+    # Whether packets read after a seek carry other dts than the same packets read from the start (a damaged AVI:
+    # its demuxer skips the chunks it cannot parse and counts on, while a seek takes the dts of the index, which
+    # still counts them): the dts no longer name the frames of the table, so spans decode from the start
+    _seek_renames = False
+    _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
 
     def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
         super().__init__(name or describe_source(source))
@@ -681,6 +687,7 @@ class PyAVReader(VideoReader):
                 pass
         pts, dts, key = [], [], []  # per frame shown
         names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
+        sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
         leading = None  # frames shown before the first keyframe
         cut = False  # whether the file ends inside its last packet (see _decodable)
         smallest = None  # the smallest packet's size
@@ -692,6 +699,7 @@ class PyAVReader(VideoReader):
                 if not names:
                     self._first_packet = (packet.pts, packet.dts)
                 names.append(packet.dts)
+                sizes.append(packet.size)
                 keyframes.append(packet.is_keyframe)
                 stamped.append(packet.pts)
                 if leading is None and packet.is_keyframe:
@@ -742,6 +750,7 @@ class PyAVReader(VideoReader):
             return self._cached_decoded_table(stamped, keyframes)
         if untimed or decode_times or decoder_decides or jumps_back or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
+            self._sizes = sizes
             named = None not in names and all(a < b for a, b in zip(names, names[1:]))
             if not named or self.stream.codec_context.codec.reorder:
                 return self._cached_decoded_table(names if named else [], keyframes)
@@ -807,6 +816,12 @@ class PyAVReader(VideoReader):
             # with no such keyframe (frames a decoder shows before the first one), decode from the first frame
             start[i] = next((j for j in reversed(key_frames) if places[j] <= place), 0)
         return np.asarray([names[p] for p in places], dtype=np.int64), start
+
+    def _renamed(self, packet, place: int | None) -> bool:
+        """Whether a packet read after a seek is not the one its dts named at open (see `_seek_renames`)."""
+        if place is None or place >= len(self._sizes):
+            return packet.dts is not None  # (ASF: the packet after a seek may come without a dts, named by its place)
+        return packet.size != self._sizes[place]
 
     def _name_packet(self, packet, previous: int | None) -> int | None:
         """Name a packet read after a seek as `_decoded_table` named it: put the dts it had at open in its
@@ -1011,6 +1026,10 @@ class PyAVReader(VideoReader):
         (MPEG-4 Part 2 and MPEG-2 decode P-frames of a file cut mid-GOP from grey)."""
         import av
 
+        self._seeked = False
+        if self._seek_renames:
+            yield from self._demux_from_start()
+            return
         target = int(self._pts[start])
         step = max(1, round(1 / self.stream.time_base)) if self.stream.time_base else 1  # one second
         back = 0
@@ -1027,6 +1046,7 @@ class PyAVReader(VideoReader):
             packets = self.container.demux(self.stream)
             key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
             if key is not None and getattr(key, self._stamp) <= target:
+                self._seeked = True
                 yield key
                 yield from packets
                 return
@@ -1061,6 +1081,11 @@ class PyAVReader(VideoReader):
                 context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
                 if packet is not None and name == "dts":
                     place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
+                    if self._seeked and self._renamed(packet, place):
+                        # Not the packet the table named so (a damaged AVI read after a seek): frames would come
+                        # under other frames' indices (frame 107 for 110, 255 grey levels off); decode from the start
+                        self._seek_renames = True
+                        raise _DamagedKeyframe(start)
                 if packet is not None and keep_pts is not None:
                     skip = packet.pts is not None and packet.pts not in keep_pts
                     if skip != skipping:
@@ -1192,12 +1217,15 @@ class PyAVReader(VideoReader):
         wrongly (or a seek that landed late) is decoded again as `_read_seeking` does, from the missed one on."""
         wanted_set = set(wanted.tolist())
         segments = collections.deque(self._segments(wanted))
+        done = -1  # the last index handed out
         while segments:
             start, first, last = segments[0]
             try:
-                yield from self._iter_span(start, first, last, wanted, wanted_set)
-            except _DamagedKeyframe:  # raised before any frame of the span is yielded: the rest again, the span
-                segments = collections.deque(self._segments(wanted[wanted >= first]))  # now from the keyframe before
+                for i, frame in self._iter_span(start, first, last, wanted, wanted_set):
+                    done = i
+                    yield i, frame
+            except _DamagedKeyframe:  # the rest again, the span now from the keyframe before (or from the start)
+                segments = collections.deque(self._segments(wanted[wanted > max(done, first - 1)]))
                 continue
             segments.popleft()
 
