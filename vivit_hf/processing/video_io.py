@@ -755,9 +755,11 @@ class PyAVReader(VideoReader):
             if not named or self.stream.codec_context.codec.reorder:
                 return self._cached_decoded_table(names if named else [], keyframes)
             pts = dts  # never reordered: decode order is presentation order
-        if cut and self._stamp == "pts" and pts:
+        if cut and pts:
             # A packet the file ends inside (FFmpeg flags it corrupt) is no frame: H.264 decoders refuse most such
-            # packets, and the rest make up a picture past the cut; which, only decoding it would tell.
+            # packets, and the rest make up a picture past the cut; which, only decoding it would tell. So in an AVI
+            # whose codec never reorders (its dts counted, nothing decoded): MJPEG's decoder leaves the rows past the
+            # cut as its buffer held them, another frame's pixels that changed from read to read.
             del pts[-1], key[-1]
             self._truncated = True
         stamps = np.asarray(pts, dtype=np.int64)
