@@ -1175,11 +1175,27 @@ class PyAVReader(VideoReader):
 
     def frame_times(self) -> np.ndarray | None:
         """Each frame's presentation time in seconds (its pts times the stream's time base), in presentation
-        order; None where the table names frames by anything but their pts (AVI, ASF, raw streams: their dts
-        count frames at the nominal rate, or there are none), so a caller falls back on `fps`."""
-        if self._pts is None or self._stamp != "pts" or not self.stream.time_base:
+        order; None where the table names frames by anything but their pts (ASF, raw streams: their dts count
+        frames at the nominal rate, or there are none), so a caller falls back on `fps`.
+
+        An AVI's dts count the slots of its stream (one per `time_base`, the empty chunks a muxer writes for a
+        frame held on screen included), in decode order: the slots, in order, are when the frames in presentation
+        order are shown. Most AVIs fill every slot, and their frames are counted at `fps` (None here, as for ASF);
+        one that leaves slots empty (a millisecond time base, as PyAV and capture tools write, a pause) says its
+        times so, which counting frames at the average rate spread over the video (frame 30 after a 10 s pause at
+        6.3 s instead of 11.2 s)."""
+        if self._pts is None or not self.stream.time_base:
+            return None
+        if self._stamp == "dts" and self._pts_are_slots():
+            return np.sort(self._pts).astype(np.float64) * float(self.stream.time_base)
+        if self._stamp != "pts":
             return None
         return self._pts.astype(np.float64) * float(self.stream.time_base)
+
+    def _pts_are_slots(self) -> bool:
+        """Whether the table's dts names are the slots of an AVI that leaves some empty (see `frame_times`)."""
+        avi = self.container is not None and self.container.format.name == "avi"
+        return avi and bool(np.any(np.diff(np.sort(self._pts)) > 1))
 
     def iter_read(
         self, indices: Sequence[int], size=None, interpolation: str = "bilinear", chunk: int = 64
@@ -1501,7 +1517,8 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
         pyav = PyAVReader(file, name=name, **kwargs)
     except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
         return reader
-    if pyav.num_frames != reader.num_frames or pyav.frame_times() is None or pyav.starts_at_recovery_points():
+    untimed = pyav.frame_times() is None or pyav._stamp != "pts"  # (an AVI's slot times are no presentation times)
+    if pyav.num_frames != reader.num_frames or untimed or pyav.starts_at_recovery_points():
         return pyav
     reader.reference = pyav
     return reader
