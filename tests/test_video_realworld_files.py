@@ -135,6 +135,32 @@ def test_an_avi_that_ends_inside_a_packet_reads_the_picture_its_decoder_makes_of
     assert_reads_like_a_sequential_decode(str(cut), truth, backend)
 
 
+def test_a_transport_stream_that_lost_a_keyframe_streams_the_frames_a_read_gives(tmp_path):
+    # A broadcast recording that lost a keyframe's packets: MPEG-2's decoder then gives a few frames out of
+    # presentation order (46, 47, then 45). `read` takes frames as they come; `iter_read` (the pipeline's timeline)
+    # took a frame after the one it waited for as that one missing and failed: "frames [45, 48, 51, ...] could not be
+    # decoded", where `read` gave them. It now holds the few that come early.
+    whole = write_stamped(
+        tmp_path / "whole.ts", "mpegts", "mpeg2video", 100, {"bf": "2", "g": "24"}, height=96, width=128
+    )
+    path = tmp_path / "lost.ts"
+    with av.open(whole) as source, av.open(str(path), "w", format="mpegts") as out:
+        copy = out.add_stream_from_template(source.streams.video[0])
+        keyframes = 0
+        for packet in source.demux(video=0):
+            keyframes += bool(packet.is_keyframe)
+            if packet.size and not (packet.is_keyframe and keyframes == 3):
+                packet.stream = copy
+                out.mux(packet)
+    with open_video(str(path), backend="pyav") as reader:
+        for step in (1, 3):
+            wanted = list(range(0, reader.num_frames, step))
+            read = reader.read(wanted)
+            streamed = list(reader.iter_read(wanted))
+            assert [i for i, _ in streamed] == wanted
+            assert frame_indices(np.stack([frame for _, frame in streamed])) == frame_indices(read)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_an_mjpeg_avi_that_ends_inside_a_packet_leaves_the_cut_picture_out(tmp_path, backend):
     # MJPEG never reorders, so its AVI is indexed by counting packets, not by a decode at open; the cut packet was

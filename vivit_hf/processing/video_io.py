@@ -1250,19 +1250,32 @@ class PyAVReader(VideoReader):
     def _iter_span(self, start: int, first: int, last: int, wanted: np.ndarray, wanted_set: set[int]):
         need = wanted[(wanted >= first) & (wanted <= last)].tolist()
         position = 0
+        # Wanted frames the decoder gave before their turn: a damaged stream's decoder can give its frames out of
+        # presentation order (an MPEG-2 transport stream that lost a keyframe gave 45 before 44), which `read`
+        # takes as they come; held here, a few at most, so both give the same frames
+        early: dict[int, Any] = {}
         for begin, skip_nonref in [(start, True), (start, False)] + ([(0, False)] if start > 0 else []):
             if position == len(need):
                 break
             frames = self._span_frames(begin, need[position], last, wanted_set, skip_nonref)
+            past = 0  # frames given after need[position] was due
             try:
                 for i, frame in frames:
-                    if i == need[position]:
-                        yield i, frame
+                    if i < need[position]:
+                        continue
+                    if i in wanted_set:
+                        early.setdefault(i, frame)
+                    if i > need[position]:
+                        past += 1
+                        if past > _ITER_EARLY:
+                            break  # need[position] was not produced: decode again
+                        continue
+                    while position < len(need) and need[position] in early:
+                        yield need[position], early.pop(need[position])
                         position += 1
-                        if position == len(need):
-                            break
-                    elif i > need[position]:
-                        break  # need[position] was not produced: decode again
+                    past = 0
+                    if position == len(need):
+                        break
             finally:
                 frames.close()
         if position < len(need):
@@ -1289,6 +1302,7 @@ class PyAVReader(VideoReader):
 
 
 _STREAM_AHEAD = 4  # frames `iter_read` converts ahead of the one it hands out
+_ITER_EARLY = 16  # frames a damaged stream's decoder may give before the one `iter_read` waits for (a few held)
 
 
 def _fit_shape(array: np.ndarray, shape: tuple) -> np.ndarray:
