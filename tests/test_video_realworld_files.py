@@ -162,16 +162,17 @@ def test_a_transport_stream_that_lost_a_keyframe_streams_the_frames_a_read_gives
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_an_mjpeg_avi_that_ends_inside_a_packet_leaves_the_cut_picture_out(tmp_path, backend):
-    # MJPEG never reorders, so its AVI is indexed by counting packets, not by a decode at open; the cut packet was
-    # a frame, and MJPEG's decoder leaves the rows past the cut as its buffer held them: the last frame showed another
-    # frame's pixels (frame 0, 3, 21 or 24 for 42, from read to read). It is left out, as where the table counts
-    # packets in mp4 or mkv.
-    path = tmp_path / "full.avi"
-    write_stamped(path, "avi", "mjpeg", 40, {}, pix_fmt="yuvj420p", height=96, width=128)
+@pytest.mark.parametrize("fmt", ["avi", "mjpeg"])
+def test_an_mjpeg_file_that_ends_inside_a_packet_leaves_the_cut_picture_out(tmp_path, backend, fmt):
+    # MJPEG never reorders, so its AVI (or raw stream) is indexed by counting packets, not by a decode at open; the
+    # cut packet was a frame, and MJPEG's decoder leaves the rows past the cut as its buffer held them: the last
+    # frame showed another frame's pixels (frame 0, 3, 21 or 24 for 42, from read to read). It is left out, as where
+    # the table counts packets in mp4 or mkv (a raw stream's demuxer does not flag it: its JPEG has no end marker).
+    path = tmp_path / f"full.{fmt}"
+    write_stamped(path, fmt, "mjpeg", 40, {}, pix_fmt="yuvj420p", height=96, width=128)
     with av.open(str(path)) as container:
         last = [p for p in container.demux(video=0) if p.size][26]
-    cut = tmp_path / "cut.avi"
+    cut = tmp_path / f"cut.{fmt}"
     cut.write_bytes(path.read_bytes()[: last.pos + last.size // 2])
     truth = sequential_decode(cut)[:-1]  # the decoder's picture of the cut packet is not kept
     assert frame_indices(truth) == list(range(26))

@@ -367,6 +367,15 @@ def _decodable(packets, send_cut: bool):
     yield None
 
 
+def _jpeg_cut(packet, codec: str) -> bool:
+    """Whether `packet` is a JPEG picture that ends before its end-of-image marker: a raw MJPEG stream cut short,
+    whose demuxer does not flag the last packet corrupt (AVI's and Matroska's do). Its decoder leaves the rows past
+    the cut as its buffer held them: another frame's pixels."""
+    if packet is None or codec != "mjpeg" or packet.is_discard:
+        return False
+    return b"\xff\xd9" not in bytes(packet)[-16:]  # (a muxer may pad a few bytes after the marker)
+
+
 def _file_key(source: Any) -> tuple | None:
     """What tells a file unchanged since it was indexed: its path, size and modification time; None for
     anything but a path (bytes and file objects are not cached: nothing says two of them are the same)."""
@@ -690,6 +699,7 @@ class PyAVReader(VideoReader):
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
         leading = None  # frames shown before the first keyframe
         cut = False  # whether the file ends inside its last packet (see _decodable)
+        last = None  # the last packet
         smallest = None  # the smallest packet's size
         try:
             for packet in self.container.demux(self.stream):
@@ -705,6 +715,7 @@ class PyAVReader(VideoReader):
                 if leading is None and packet.is_keyframe:
                     leading = len(pts)
                 cut = getattr(packet, "is_corrupt", False) and not packet.is_discard
+                last = packet
                 if packet.is_discard:  # edit-list-trimmed frames are never shown
                     continue
                 pts.append(packet.pts)
@@ -716,6 +727,7 @@ class PyAVReader(VideoReader):
             # A damaged tail: the frames before it are still usable.
         except OSError as e:  # the caller's file object failed: not a fault of the video to paper over
             raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
+        cut = cut or _jpeg_cut(last, self.stream.codec_context.name)
         fmt = self.container.format
         # Frames before the first keyframe in decode order (a container that flags no keyframe at all keeps every
         # frame): a transport stream cut mid-GOP, whose first frames have no reference to decode from. The H.264,
