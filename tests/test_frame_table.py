@@ -450,3 +450,45 @@ def test_a_damaged_first_packet_is_an_error_naming_the_file(tmp_path):
     with pytest.raises(VideoDecodeError) as error:
         open_video(path, backend="pyav")
     assert str(error.value).startswith(f"Video '{path}' is corrupt or truncated: ")
+
+
+def write_paused(path, fmt: str, encoder: str, options: dict) -> list[float]:
+    """60 pattern frames 40 ms apart in a millisecond time base, with a 10 s pause after frame 29 (a screen
+    recording, a camera that stopped); returns the times they were written at."""
+    times, t = [], 0
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(encoder, rate=25)
+        stream.width, stream.height, stream.options = WIDTH, HEIGHT, options
+        stream.pix_fmt = "yuvj420p" if encoder == "mjpeg" else "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for i in range(60):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
+            frame.pts, frame.time_base = t, Fraction(1, 1000)
+            times.append(t / 1000)
+            t += 10_000 if i == 29 else 40
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return times
+
+
+@pytest.mark.parametrize("encoder, options", [("mjpeg", {}), ("libx264", X264_NO_B_FRAMES)])
+def test_an_avi_with_a_pause_gives_each_frame_the_time_it_is_shown(tmp_path, encoder, options):
+    # An AVI written with a millisecond time base holds the pause as empty slots, which its dts count. Its frames
+    # were counted at the average rate (4.79 fps): frame 30 at 6.3 s instead of 11.16 s and a duration of 12.53 s,
+    # where the same frames in mkv last 12.36 s, so a timeline's windows were seconds away from what plays then.
+    times = write_paused(tmp_path / "paused.avi", "avi", encoder, options)
+    write_paused(tmp_path / "paused.mkv", "matroska", encoder, options)
+    with open_video(tmp_path / "paused.avi") as avi, open_video(tmp_path / "paused.mkv") as mkv:
+        np.testing.assert_allclose(avi.frame_times(), times, atol=1e-9)
+        assert avi.info.duration == pytest.approx(mkv.info.duration) == pytest.approx(12.36)
+        assert avi.fps == pytest.approx(mkv.fps)
+        assert frame_indices(avi.read([29, 30, 59])) == [29, 30, 59]
+
+
+def test_an_avi_that_fills_every_slot_counts_its_frames_at_its_rate(tmp_path):
+    path = write_encoded(tmp_path / "even.avi", "avi", "h264", num_frames=30, bframes=2, gop=12)
+    with open_video(path) as reader:
+        assert reader.frame_times() is None  # frames counted at fps, as ASF's
+        assert reader.info.duration == pytest.approx(30 / FPS) and reader.fps == pytest.approx(FPS)

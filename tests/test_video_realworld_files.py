@@ -135,6 +135,85 @@ def test_an_avi_that_ends_inside_a_packet_reads_the_picture_its_decoder_makes_of
     assert_reads_like_a_sequential_decode(str(cut), truth, backend)
 
 
+def test_a_transport_stream_that_lost_a_keyframe_streams_the_frames_a_read_gives(tmp_path):
+    # A broadcast recording that lost a keyframe's packets: MPEG-2's decoder then gives a few frames out of
+    # presentation order (46, 47, then 45). `read` takes frames as they come; `iter_read` (the pipeline's timeline)
+    # took a frame after the one it waited for as that one missing and failed: "frames [45, 48, 51, ...] could not be
+    # decoded", where `read` gave them. It now holds the few that come early.
+    whole = write_stamped(
+        tmp_path / "whole.ts", "mpegts", "mpeg2video", 100, {"bf": "2", "g": "24"}, height=96, width=128
+    )
+    path = tmp_path / "lost.ts"
+    with av.open(whole) as source, av.open(str(path), "w", format="mpegts") as out:
+        copy = out.add_stream_from_template(source.streams.video[0])
+        keyframes = 0
+        for packet in source.demux(video=0):
+            keyframes += bool(packet.is_keyframe)
+            if packet.size and not (packet.is_keyframe and keyframes == 3):
+                packet.stream = copy
+                out.mux(packet)
+    with open_video(str(path), backend="pyav") as reader:
+        for step in (1, 3):
+            wanted = list(range(0, reader.num_frames, step))
+            read = reader.read(wanted)
+            streamed = list(reader.iter_read(wanted))
+            assert [i for i, _ in streamed] == wanted
+            assert frame_indices(np.stack([frame for _, frame in streamed])) == frame_indices(read)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fmt", ["avi", "mjpeg"])
+def test_an_mjpeg_file_that_ends_inside_a_packet_leaves_the_cut_picture_out(tmp_path, backend, fmt):
+    # MJPEG never reorders, so its AVI (or raw stream) is indexed by counting packets, not by a decode at open; the
+    # cut packet was a frame, and MJPEG's decoder leaves the rows past the cut as its buffer held them: the last
+    # frame showed another frame's pixels (frame 0, 3, 21 or 24 for 42, from read to read). It is left out, as where
+    # the table counts packets in mp4 or mkv (a raw stream's demuxer does not flag it: its JPEG has no end marker).
+    path = tmp_path / f"full.{fmt}"
+    write_stamped(path, fmt, "mjpeg", 40, {}, pix_fmt="yuvj420p", height=96, width=128)
+    with av.open(str(path)) as container:
+        last = [p for p in container.demux(video=0) if p.size][26]
+    cut = tmp_path / f"cut.{fmt}"
+    cut.write_bytes(path.read_bytes()[: last.pos + last.size // 2])
+    truth = sequential_decode(cut)[:-1]  # the decoder's picture of the cut packet is not kept
+    assert frame_indices(truth) == list(range(26))
+    assert_reads_like_a_sequential_decode(str(cut), truth, backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "encoder, options", [("libx264", x264(24, 3, ":b-pyramid=normal")), ("mpeg4", {"bf": "2", "g": "24"})]
+)
+def test_an_avi_with_a_lost_stretch_reads_as_a_sequential_decode(tmp_path, backend, encoder, options):
+    # One GOP's chunks zeroed (a download tool that preallocates, a bad copy) while the index at the end is whole:
+    # read from the start, the demuxer skips what it cannot parse and counts on, so every later packet's dts is 24
+    # lower than after a seek, which takes it from the index. The frames were named by the first count and read by
+    # the second: a read after the stretch gave other frames under the asked indices (frame 72 for 48, 255 grey
+    # levels off), without a word. Reads after a seek now check each packet is the one its dts named at open, and
+    # decode from the start where one is not.
+    path = tmp_path / "lost.avi"
+    write_stamped(path, "avi", encoder, 120, options, height=96, width=128)
+    with av.open(str(path)) as container:
+        packets = [p for p in container.demux(video=0) if p.size]
+    data = bytearray(path.read_bytes())
+    begin, end = packets[24].pos - 8, packets[47].pos + packets[47].size  # chunk headers and data of a GOP
+    data[begin:end] = bytes(end - begin)
+    path.write_bytes(bytes(data))
+    truth = sequential_decode(path)
+    labels = frame_indices(truth)
+    after = next(i for i in range(len(labels)) if labels[i:] == list(range(labels[i], 120)))  # the damage's end
+    assert 0 < after < len(truth) - 24 and len(truth) < 120
+    with open_video(str(path), backend=backend) as reader:
+        exact = reader.backend == "pyav"
+        assert reader.num_frames == len(truth)
+        for i in range(len(truth) - 1, after - 1, -1):  # the last first: a seek past the damage
+            assert_pictures(reader.read([i]), truth, [i], exact)
+        clip = list(range(len(truth) - 1, after - 1, -3))
+        assert_pictures(reader.read(clip), truth, clip, exact)
+        streamed = list(reader.iter_read(clip))
+        assert [i for i, _ in streamed] == sorted(clip)
+        assert_pictures(np.stack([f for _, f in streamed]), truth, sorted(clip), exact)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("fmt", ["mp4", "matroska", "mpegts", "flv"])
 def test_intra_refresh_h264_reads_every_refresh_wave_like_a_sequential_decode(tmp_path, backend, fmt):

@@ -66,7 +66,8 @@ __all__ = [
 
 class _DamagedKeyframe(Exception):
     """A span's keyframe decoded as a damaged picture with nothing decoded before it (`PyAVReader._unseekable`), or
-    as no keyframe at all (the container's flags lied: `PyAVReader._starts_from_decoder`): the span starts again."""
+    as no keyframe at all (the container's flags lied: `PyAVReader._starts_from_decoder`), or a packet after a seek
+    that is not the one its dts named at open (`PyAVReader._seek_renames`): the span starts again."""
 
 
 class VideoDecodeError(BrokenVideoError):
@@ -366,6 +367,15 @@ def _decodable(packets, send_cut: bool):
     yield None
 
 
+def _jpeg_cut(packet, codec: str) -> bool:
+    """Whether `packet` is a JPEG picture that ends before its end-of-image marker: a raw MJPEG stream cut short,
+    whose demuxer does not flag the last packet corrupt (AVI's and Matroska's do). Its decoder leaves the rows past
+    the cut as its buffer held them: another frame's pixels."""
+    if packet is None or codec != "mjpeg" or packet.is_discard:
+        return False
+    return b"\xff\xd9" not in bytes(packet)[-16:]  # (a muxer may pad a few bytes after the marker)
+
+
 def _file_key(source: Any) -> tuple | None:
     """What tells a file unchanged since it was indexed: its path, size and modification time; None for
     anything but a path (bytes and file objects are not cached: nothing says two of them are the same)."""
@@ -541,6 +551,11 @@ class PyAVReader(VideoReader):
     # Whether the container's keyframes are recovery points, pictures the decoder withholds when decoding starts there
     # (H.264 intra refresh): spans then start two keyframes back (see `_segments`); found by a read (`_span_frames`)
     _recovery_points = False
+    # Whether packets read after a seek carry other dts than the same packets read from the start (a damaged AVI:
+    # its demuxer skips the chunks it cannot parse and counts on, while a seek takes the dts of the index, which
+    # still counts them): the dts no longer name the frames of the table, so spans decode from the start
+    _seek_renames = False
+    _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
 
     def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
         super().__init__(name or describe_source(source))
@@ -681,8 +696,10 @@ class PyAVReader(VideoReader):
                 pass
         pts, dts, key = [], [], []  # per frame shown
         names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
+        sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
         leading = None  # frames shown before the first keyframe
         cut = False  # whether the file ends inside its last packet (see _decodable)
+        last = None  # the last packet
         smallest = None  # the smallest packet's size
         try:
             for packet in self.container.demux(self.stream):
@@ -692,11 +709,13 @@ class PyAVReader(VideoReader):
                 if not names:
                     self._first_packet = (packet.pts, packet.dts)
                 names.append(packet.dts)
+                sizes.append(packet.size)
                 keyframes.append(packet.is_keyframe)
                 stamped.append(packet.pts)
                 if leading is None and packet.is_keyframe:
                     leading = len(pts)
                 cut = getattr(packet, "is_corrupt", False) and not packet.is_discard
+                last = packet
                 if packet.is_discard:  # edit-list-trimmed frames are never shown
                     continue
                 pts.append(packet.pts)
@@ -708,6 +727,7 @@ class PyAVReader(VideoReader):
             # A damaged tail: the frames before it are still usable.
         except OSError as e:  # the caller's file object failed: not a fault of the video to paper over
             raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
+        cut = cut or _jpeg_cut(last, self.stream.codec_context.name)
         fmt = self.container.format
         # Frames before the first keyframe in decode order (a container that flags no keyframe at all keeps every
         # frame): a transport stream cut mid-GOP, whose first frames have no reference to decode from. The H.264,
@@ -742,13 +762,16 @@ class PyAVReader(VideoReader):
             return self._cached_decoded_table(stamped, keyframes)
         if untimed or decode_times or decoder_decides or jumps_back or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
+            self._sizes = sizes
             named = None not in names and all(a < b for a, b in zip(names, names[1:]))
             if not named or self.stream.codec_context.codec.reorder:
                 return self._cached_decoded_table(names if named else [], keyframes)
             pts = dts  # never reordered: decode order is presentation order
-        if cut and self._stamp == "pts" and pts:
+        if cut and pts:
             # A packet the file ends inside (FFmpeg flags it corrupt) is no frame: H.264 decoders refuse most such
-            # packets, and the rest make up a picture past the cut; which, only decoding it would tell.
+            # packets, and the rest make up a picture past the cut; which, only decoding it would tell. So in an AVI
+            # whose codec never reorders (its dts counted, nothing decoded): MJPEG's decoder leaves the rows past the
+            # cut as its buffer held them, another frame's pixels that changed from read to read.
             del pts[-1], key[-1]
             self._truncated = True
         stamps = np.asarray(pts, dtype=np.int64)
@@ -807,6 +830,12 @@ class PyAVReader(VideoReader):
             # with no such keyframe (frames a decoder shows before the first one), decode from the first frame
             start[i] = next((j for j in reversed(key_frames) if places[j] <= place), 0)
         return np.asarray([names[p] for p in places], dtype=np.int64), start
+
+    def _renamed(self, packet, place: int | None) -> bool:
+        """Whether a packet read after a seek is not the one its dts named at open (see `_seek_renames`)."""
+        if place is None or place >= len(self._sizes):
+            return packet.dts is not None  # (ASF: the packet after a seek may come without a dts, named by its place)
+        return packet.size != self._sizes[place]
 
     def _name_packet(self, packet, previous: int | None) -> int | None:
         """Name a packet read after a seek as `_decoded_table` named it: put the dts it had at open in its
@@ -1011,6 +1040,10 @@ class PyAVReader(VideoReader):
         (MPEG-4 Part 2 and MPEG-2 decode P-frames of a file cut mid-GOP from grey)."""
         import av
 
+        self._seeked = False
+        if self._seek_renames:
+            yield from self._demux_from_start()
+            return
         target = int(self._pts[start])
         step = max(1, round(1 / self.stream.time_base)) if self.stream.time_base else 1  # one second
         back = 0
@@ -1027,6 +1060,7 @@ class PyAVReader(VideoReader):
             packets = self.container.demux(self.stream)
             key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
             if key is not None and getattr(key, self._stamp) <= target:
+                self._seeked = True
                 yield key
                 yield from packets
                 return
@@ -1061,6 +1095,11 @@ class PyAVReader(VideoReader):
                 context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
                 if packet is not None and name == "dts":
                     place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
+                    if self._seeked and self._renamed(packet, place):
+                        # Not the packet the table named so (a damaged AVI read after a seek): frames would come
+                        # under other frames' indices (frame 107 for 110, 255 grey levels off); decode from the start
+                        self._seek_renames = True
+                        raise _DamagedKeyframe(start)
                 if packet is not None and keep_pts is not None:
                     skip = packet.pts is not None and packet.pts not in keep_pts
                     if skip != skipping:
@@ -1148,11 +1187,27 @@ class PyAVReader(VideoReader):
 
     def frame_times(self) -> np.ndarray | None:
         """Each frame's presentation time in seconds (its pts times the stream's time base), in presentation
-        order; None where the table names frames by anything but their pts (AVI, ASF, raw streams: their dts
-        count frames at the nominal rate, or there are none), so a caller falls back on `fps`."""
-        if self._pts is None or self._stamp != "pts" or not self.stream.time_base:
+        order; None where the table names frames by anything but their pts (ASF, raw streams: their dts count
+        frames at the nominal rate, or there are none), so a caller falls back on `fps`.
+
+        An AVI's dts count the slots of its stream (one per `time_base`, the empty chunks a muxer writes for a
+        frame held on screen included), in decode order: the slots, in order, are when the frames in presentation
+        order are shown. Most AVIs fill every slot, and their frames are counted at `fps` (None here, as for ASF);
+        one that leaves slots empty (a millisecond time base, as PyAV and capture tools write, a pause) says its
+        times so, which counting frames at the average rate spread over the video (frame 30 after a 10 s pause at
+        6.3 s instead of 11.2 s)."""
+        if self._pts is None or not self.stream.time_base:
+            return None
+        if self._stamp == "dts" and self._pts_are_slots():
+            return np.sort(self._pts).astype(np.float64) * float(self.stream.time_base)
+        if self._stamp != "pts":
             return None
         return self._pts.astype(np.float64) * float(self.stream.time_base)
+
+    def _pts_are_slots(self) -> bool:
+        """Whether the table's dts names are the slots of an AVI that leaves some empty (see `frame_times`)."""
+        avi = self.container is not None and self.container.format.name == "avi"
+        return avi and bool(np.any(np.diff(np.sort(self._pts)) > 1))
 
     def iter_read(
         self, indices: Sequence[int], size=None, interpolation: str = "bilinear", chunk: int = 64
@@ -1192,31 +1247,47 @@ class PyAVReader(VideoReader):
         wrongly (or a seek that landed late) is decoded again as `_read_seeking` does, from the missed one on."""
         wanted_set = set(wanted.tolist())
         segments = collections.deque(self._segments(wanted))
+        done = -1  # the last index handed out
         while segments:
             start, first, last = segments[0]
             try:
-                yield from self._iter_span(start, first, last, wanted, wanted_set)
-            except _DamagedKeyframe:  # raised before any frame of the span is yielded: the rest again, the span
-                segments = collections.deque(self._segments(wanted[wanted >= first]))  # now from the keyframe before
+                for i, frame in self._iter_span(start, first, last, wanted, wanted_set):
+                    done = i
+                    yield i, frame
+            except _DamagedKeyframe:  # the rest again, the span now from the keyframe before (or from the start)
+                segments = collections.deque(self._segments(wanted[wanted > max(done, first - 1)]))
                 continue
             segments.popleft()
 
     def _iter_span(self, start: int, first: int, last: int, wanted: np.ndarray, wanted_set: set[int]):
         need = wanted[(wanted >= first) & (wanted <= last)].tolist()
         position = 0
+        # Wanted frames the decoder gave before their turn: a damaged stream's decoder can give its frames out of
+        # presentation order (an MPEG-2 transport stream that lost a keyframe gave 45 before 44), which `read`
+        # takes as they come; held here, a few at most, so both give the same frames
+        early: dict[int, Any] = {}
         for begin, skip_nonref in [(start, True), (start, False)] + ([(0, False)] if start > 0 else []):
             if position == len(need):
                 break
             frames = self._span_frames(begin, need[position], last, wanted_set, skip_nonref)
+            past = 0  # frames given after need[position] was due
             try:
                 for i, frame in frames:
-                    if i == need[position]:
-                        yield i, frame
+                    if i < need[position]:
+                        continue
+                    if i in wanted_set:
+                        early.setdefault(i, frame)
+                    if i > need[position]:
+                        past += 1
+                        if past > _ITER_EARLY:
+                            break  # need[position] was not produced: decode again
+                        continue
+                    while position < len(need) and need[position] in early:
+                        yield need[position], early.pop(need[position])
                         position += 1
-                        if position == len(need):
-                            break
-                    elif i > need[position]:
-                        break  # need[position] was not produced: decode again
+                    past = 0
+                    if position == len(need):
+                        break
             finally:
                 frames.close()
         if position < len(need):
@@ -1243,6 +1314,7 @@ class PyAVReader(VideoReader):
 
 
 _STREAM_AHEAD = 4  # frames `iter_read` converts ahead of the one it hands out
+_ITER_EARLY = 16  # frames a damaged stream's decoder may give before the one `iter_read` waits for (a few held)
 
 
 def _fit_shape(array: np.ndarray, shape: tuple) -> np.ndarray:
@@ -1471,7 +1543,8 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
         pyav = PyAVReader(file, name=name, **kwargs)
     except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
         return reader
-    if pyav.num_frames != reader.num_frames or pyav.frame_times() is None or pyav.starts_at_recovery_points():
+    untimed = pyav.frame_times() is None or pyav._stamp != "pts"  # (an AVI's slot times are no presentation times)
+    if pyav.num_frames != reader.num_frames or untimed or pyav.starts_at_recovery_points():
         return pyav
     reader.reference = pyav
     return reader
