@@ -199,10 +199,9 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
     assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected
 
 
-def test_split_tables_whose_class_label_lists_the_names_in_another_order_are_read_by_name(tmp_path):
-    # A train table of ClassLabel [sit, stand, walk] and a test table of [walk, stand, sit], each with its own ids:
-    # datasets gives every split train's names, so test's ids were read against them (walk as sit), whole and
-    # streamed, without a word.
+def write_tables_with_their_own_class_label_order(tmp_path):
+    """repo/data/{train,test}.parquet: train's ClassLabel [sit, stand, walk] (sit, walk), test's [walk, stand, sit]
+    (walk, sit), each with its own ids. Returns the repo folder, the clips (in that row order) and train's names."""
     order, other = ["sit", "stand", "walk"], ["walk", "stand", "sit"]
     clips = sources(tmp_path, 4)
     root = tmp_path / "repo"
@@ -212,6 +211,14 @@ def test_split_tables_whose_class_label_lists_the_names_in_another_order_are_rea
         table = {"video": [{"path": None, "bytes": clips[i].read_bytes()} for i, _ in rows]}
         table["label"] = [names.index(name) for _, name in rows]
         datasets.Dataset.from_dict(table, features=features).to_parquet(str(root / "data" / f"{split}.parquet"))
+    return root, clips, order
+
+
+def test_split_tables_whose_class_label_lists_the_names_in_another_order_are_read_by_name(tmp_path):
+    # A train table of ClassLabel [sit, stand, walk] and a test table of [walk, stand, sit], each with its own ids:
+    # datasets gives every split train's names, so test's ids were read against them (walk as sit), whole and
+    # streamed, without a word.
+    root, clips, order = write_tables_with_their_own_class_label_order(tmp_path)
     truth = {clips[i].read_bytes(): order.index(name) for i, name in ((0, "sit"), (1, "walk"), (2, "walk"), (3, "sit"))}
 
     data = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
@@ -328,15 +335,7 @@ def test_a_hub_repos_parquet_splits_with_their_own_class_label_order_are_read_by
     """datasets' parquet builder gives every split the first table's features on the Hub too (a local folder's gap,
     read by name since class_label_map, stayed open for Hub ids: `base` is None there). Stood in for by redirecting
     the Hub id to a local folder of the same tables; the tables are found as the builder lists them."""
-    order, other = ["sit", "stand", "walk"], ["walk", "stand", "sit"]
-    clips = sources(tmp_path, 4)
-    root = tmp_path / "repo"
-    (root / "data").mkdir(parents=True)
-    for split, names, rows in (("train", order, [(0, "sit"), (1, "walk")]), ("test", other, [(2, "walk"), (3, "sit")])):
-        features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=names)})
-        table = {"video": [{"path": None, "bytes": clips[i].read_bytes()} for i, _ in rows]}
-        table["label"] = [names.index(name) for _, name in rows]
-        datasets.Dataset.from_dict(table, features=features).to_parquet(str(root / "data" / f"{split}.parquet"))
+    root, clips, order = write_tables_with_their_own_class_label_order(tmp_path)
     load, builder = datasets.load_dataset, datasets.load_dataset_builder
     local = lambda source: str(root) if source == "me/poses" else source  # noqa: E731
     monkeypatch.setattr(datasets, "load_dataset", lambda source, *a, **k: load(local(source), *a, **k))
