@@ -1879,21 +1879,22 @@ def _refuse_a_packed_folder(root: Path, others: Sequence[Path]) -> None:
 
 
 def _is_webdataset_shard(path: Path, members: int = 64) -> bool:
-    """Whether a tar's first `members` members hold a clip and another file under one key (WebDataset's `<key>.mp4`
-    beside `<key>.cls`): what `datasets` reads as labelled samples. Only the headers are read."""
+    """Whether a tar's first `members` members hold two files under one key (WebDataset's `<key>.mp4` beside
+    `<key>.cls`; the shard tool's `<key>.video` for clips in mixed containers): what `datasets` reads as samples,
+    where a tar of class folders holds one file per key. Only the headers are read."""
     import tarfile
 
     if not tarfile.is_tarfile(path):
         return False
-    kinds: dict[str, set[bool]] = {}
+    files: dict[str, int] = {}
     with tarfile.open(path) as tar:
         for _, member in zip(range(members), tar):
             folder, _, name = member.name.rpartition("/")
             if not member.isfile() or "." not in name:
                 continue
             key = f"{folder}/{name.partition('.')[0]}"  # datasets' key ends at the first dot (`clip.001.mp4`: `clip`)
-            kinds.setdefault(key, set()).add(Path(name).suffix.lower() in VIDEO_EXTENSIONS)
-    return any(len(found) == 2 for found in kinds.values())
+            files[key] = files.get(key, 0) + 1
+    return any(count >= 2 for count in files.values())
 
 
 def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:
