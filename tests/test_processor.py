@@ -426,3 +426,30 @@ def test_metadata_names_a_file_by_its_path_as_given(proc, videos):
     names = [meta["name"] for meta in out["video_metadata"]]
     assert names[:2] == [path, path]  # not "'/tmp/...'", the quoted form error messages use
     assert names[2].startswith("<ndarray")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"num_frames": 3}, {"num_frames": 4, "num_clips": 2}, {"fps": 5}, {"sampling_mode": "uniform"}],
+    ids=["defaults", "num_frames", "two_clips", "fps", "uniform"],
+)
+def test_sample_frames_names_the_frames_a_call_samples(options):
+    """transformers' `sample_frames(metadata, ...)` hook (also `load_video`'s `sample_indices_fn`) answers with the
+    frames a call uses: the inherited one spread `num_frames` over the video ([0, 2, 5, ...]) while the call took the
+    paper's stride clip ([8, 10, ..., 70] of 80)."""
+    from transformers.video_utils import VideoMetadata
+
+    proc = ViViTVideoProcessor(size=8, crop_size=8)
+    frames = np.zeros((80, 8, 8, 3), np.uint8)
+    used = proc(
+        frames,
+        do_sample_frames=True,
+        video_metadata={"total_num_frames": 80, "fps": 25},
+        return_metadata=True,
+        **options,
+    )["video_metadata"][0]["frames_indices"]
+    named = proc.sample_frames(VideoMetadata(total_num_frames=80, fps=25), **options)
+    assert np.atleast_2d(named).tolist() == used
+    assert named.ndim == (2 if options.get("num_clips", 1) > 1 else 1)  # one clip: 1-D, as transformers'
+    with pytest.raises(ValueError, match="no frame rate"):  # fps needs the video's rate, as transformers says
+        proc.sample_frames(VideoMetadata(total_num_frames=8), fps=3)

@@ -472,6 +472,25 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             name=name,
         )
 
+    def sample_frames(self, metadata, num_frames=None, fps=None, **kwargs) -> np.ndarray:
+        """The frame indices a call samples from a video described by `metadata` (a `VideoMetadata` or dict with
+        `total_num_frames`, and `fps` for `fps` sampling): transformers' hook (also the `sample_indices_fn` its
+        `load_video` takes), answered by this processor's rule, `sample_indices`. The inherited one spread
+        `num_frames` over the whole video, while calls take the paper's clip at `frame_stride`: it named frames a
+        call never used. Other options (`frame_stride`, `num_clips`, `seed`, ...) as in a call; a short video is
+        handled as a file's. One clip: a 1-D array, as transformers'; `num_clips > 1`: `(num_clips, num_frames)`."""
+        metadata = metadata if isinstance(metadata, VideoMetadata) else VideoMetadata(**metadata)
+        total = metadata.total_num_frames
+        if isinstance(total, bool) or not isinstance(total, (int, np.integer)) or total < 1:
+            raise ValueError(f"metadata.total_num_frames must be a whole number of frames >= 1, got {total!r}.")
+        call = {"num_frames": num_frames, "fps": fps, **kwargs}
+        opts = self._options({key: value for key, value in call.items() if value is not None})
+        opts.update(do_sample_frames=True, video_fps=metadata.fps)
+        name = f"a video of {total} frames"
+        indices = self.sample_indices(total, opts, self._generator(opts["seed"]), name)
+        indices = self._checked_indices(indices, total, opts, name)
+        return indices[0] if len(indices) == 1 else indices
+
     def _checked_indices(self, result, num_video_frames: int, opts: dict, name: str) -> np.ndarray:
         """`sample_indices`'s result as `(num_clips, num_frames)` int64, or an error naming the method.
 
