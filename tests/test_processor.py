@@ -453,3 +453,25 @@ def test_sample_frames_names_the_frames_a_call_samples(options):
     assert named.ndim == (2 if options.get("num_clips", 1) > 1 else 1)  # one clip: 1-D, as transformers'
     with pytest.raises(ValueError, match="no frame rate"):  # fps needs the video's rate, as transformers says
         proc.sample_frames(VideoMetadata(total_num_frames=8), fps=3)
+
+
+def test_a_subclass_picks_frames_with_transformers_sample_frames_hook():
+    """A subclass overriding `sample_frames` (transformers' way to pick frames) is honoured, as one overriding
+    `sample_indices`: it used to change no frame. Calling `super().sample_frames` gets the processor's rule."""
+
+    class EveryThird(ViViTVideoProcessor):
+        def sample_frames(self, metadata, num_frames=None, fps=None, **kwargs):
+            return np.arange(num_frames) * 3 % metadata.total_num_frames
+
+    class Reversed(ViViTVideoProcessor):
+        def sample_frames(self, metadata, num_frames=None, fps=None, **kwargs):
+            return super().sample_frames(metadata, num_frames=num_frames, fps=fps)[::-1].copy()
+
+    frames = np.zeros((40, 8, 8, 3), np.uint8)
+
+    def used(proc):
+        out = proc(frames, num_frames=5, do_sample_frames=True, return_metadata=True, size=8, crop_size=8)
+        return out["video_metadata"][0]["frames_indices"]
+
+    assert used(EveryThird()) == [[0, 3, 6, 9, 12]]
+    assert used(Reversed()) == [used(ViViTVideoProcessor())[0][::-1]]

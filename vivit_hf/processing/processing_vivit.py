@@ -455,9 +455,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
         `opts` holds this call's options, resolved for this video: `do_sample_frames` True or False (never None),
         `short_video` as the input kind gives it, and `video_fps` (the frame rate from `video_metadata` or the
-        file, None when unknown); with `fps` set the clip is `(1, any)` frames."""
+        file, None when unknown); with `fps` set the clip is `(1, any)` frames. A subclass may instead override
+        `sample_frames`, transformers' hook, which is then asked here."""
         if not opts["do_sample_frames"]:
             return np.arange(num_video_frames)[None]
+        if self._sampling_method() == "sample_frames" and not opts.get("_asked_by_sample_frames"):
+            # transformers' way to pick frames is a subclass's `sample_frames`: ignored, it changed no frame
+            fps = opts.get("fps")
+            metadata = VideoMetadata(total_num_frames=num_video_frames, fps=opts.get("video_fps"))
+            picked = self.sample_frames(metadata, num_frames=None if fps is not None else opts["num_frames"], fps=fps)
+            return np.atleast_2d(np.asarray(picked))
         if opts.get("fps") is not None:
             return fps_indices(num_video_frames, opts.get("video_fps"), opts["fps"], name)[None]
         return sample_clips(
@@ -485,18 +492,29 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             raise ValueError(f"metadata.total_num_frames must be a whole number of frames >= 1, got {total!r}.")
         call = {"num_frames": num_frames, "fps": fps, **kwargs}
         opts = self._options({key: value for key, value in call.items() if value is not None})
-        opts.update(do_sample_frames=True, video_fps=metadata.fps)
+        # `_asked_by_sample_frames`: a subclass's `sample_frames` calling this one gets the rule, not itself again
+        opts.update(do_sample_frames=True, video_fps=metadata.fps, _asked_by_sample_frames=True)
         name = f"a video of {total} frames"
         indices = self.sample_indices(total, opts, self._generator(opts["seed"]), name)
         indices = self._checked_indices(indices, total, opts, name)
         return indices[0] if len(indices) == 1 else indices
+
+    def _sampling_method(self) -> str:
+        """The hook a subclass picks frames with, for sampling and its errors: `sample_indices` (ours, and the
+        default), or transformers' `sample_frames` when only that one is overridden."""
+        cls = type(self)
+        overrides = {
+            name: getattr(cls, name) is not getattr(ViViTVideoProcessor, name)
+            for name in ("sample_indices", "sample_frames")
+        }
+        return "sample_frames" if overrides["sample_frames"] and not overrides["sample_indices"] else "sample_indices"
 
     def _checked_indices(self, result, num_video_frames: int, opts: dict, name: str) -> np.ndarray:
         """`sample_indices`'s result as `(num_clips, num_frames)` int64, or an error naming the method.
 
         An override picking too few frames would otherwise reach the model as a shorter clip (or be looped by
         position-embedding interpolation), and a negative index would wrap around an in-memory video."""
-        method = f"{type(self).__name__}.sample_indices"
+        method = f"{type(self).__name__}.{self._sampling_method()}"
         indices = np.asarray(result)
         num_clips = int(opts["num_clips"])
         num_frames = int(opts["num_frames"]) if opts["do_sample_frames"] and opts.get("fps") is None else None
