@@ -269,6 +269,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         of failing: a config written by another version may carry options this one lacks, and must still load. The
         key is kept on the instance, as transformers keeps it, so saving again loses nothing."""
         saved = dict(video_processor_dict)
+        offset = _transformers_rescale_offset(saved)
+        if offset is not None:  # a config one of transformers' processors wrote: its own offset, not the preset's
+            saved.pop("offset", None)
+            saved["rescale_offset"] = offset
         valid = cls.valid_kwargs.__annotations__
         unknown = {key: saved.pop(key) for key in list(saved) if key not in valid and key not in _BOOKKEEPING_KEYS}
         if unknown:
@@ -895,6 +899,22 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = 
             f"up to {high:g}: another scale (pass the right float_max, e.g. 255.0)."
         )
     return 255.0 / float(float_max)
+
+
+def _transformers_rescale_offset(saved: dict) -> bool | None:
+    """`rescale_offset` for a saved config that one of transformers' processors wrote (its `video_processor_type` or
+    `image_processor_type` names a transformers class), which has no such key: the default preset's (scenic's
+    offset) would subtract 1 after a rescale that subtracts nothing, e.g. a VideoMAE config's [-1, 1] pixels read
+    as [-3, -1]. transformers' ViViT processors subtract it (the image processor as its `offset` key says, the video
+    processor always); the others never. None for a config that says (ours) or names no transformers class."""
+    import transformers
+
+    if "rescale_offset" in saved:
+        return None
+    name = saved.get("video_processor_type") or saved.get("image_processor_type")
+    if not isinstance(name, str) or not isinstance(getattr(transformers, name, None), type):
+        return None
+    return bool(saved.get("offset", name.startswith("Vivit")))
 
 
 def _empty_batch(opts: dict) -> torch.Tensor:
