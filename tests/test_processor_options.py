@@ -253,3 +253,21 @@ def test_a_config_transformers_wrote_loads_with_its_own_rescale(tmp_path, name, 
     np.testing.assert_allclose(
         ours(video, return_tensors="pt")["pixel_values"], expected.reshape(1, 4, 3, 16, 16), atol=1e-5
     )
+
+
+@pytest.mark.parametrize("mode", ["NEAREST_EXACT", "BILINEAR", "BICUBIC"])
+def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_takes_it(tmp_path, mode):
+    """transformers' processors take `resample` as a PIL code or a torchvision `InterpolationMode`; the latter was
+    refused here as "not supported". Same pixels as transformers, and a processor built with one saves."""
+    from torchvision.transforms import InterpolationMode
+    from transformers import VivitVideoProcessor
+
+    video = np.random.default_rng(0).integers(0, 256, (2, 30, 40, 3), dtype=np.uint8)
+    options = dict(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
+    resample = InterpolationMode[mode]
+    theirs = VivitVideoProcessor(**options)(video, resample=resample, return_tensors="pt")["pixel_values"]
+    ours = ViViTVideoProcessor(normalization="transformers_vivit", **options)
+    np.testing.assert_array_equal(ours(video, resample=resample, return_tensors="pt")["pixel_values"], theirs)
+    ViViTVideoProcessor(resample=resample).save_pretrained(tmp_path)
+    pil_code = PILImageResampling[{"NEAREST_EXACT": "NEAREST"}.get(mode, mode)]
+    assert ViViTVideoProcessor.from_pretrained(tmp_path).resample == pil_code

@@ -182,6 +182,16 @@ _RESAMPLE_MODES = {
     PILImageResampling.BILINEAR: InterpolationMode.BILINEAR,
     PILImageResampling.BICUBIC: InterpolationMode.BICUBIC,
 }
+# torchvision's modes transformers maps PIL's codes to -> those codes (`InterpolationMode.NEAREST`, torch's shifted
+# nearest, is none of them: refused, as transformers would give other pixels than PIL's NEAREST)
+_PIL_CODES = {
+    InterpolationMode.NEAREST_EXACT: PILImageResampling.NEAREST,
+    InterpolationMode.BOX: PILImageResampling.BOX,
+    InterpolationMode.BILINEAR: PILImageResampling.BILINEAR,
+    InterpolationMode.HAMMING: PILImageResampling.HAMMING,
+    InterpolationMode.BICUBIC: PILImageResampling.BICUBIC,
+    InterpolationMode.LANCZOS: PILImageResampling.LANCZOS,
+}
 
 
 class ViViTVideoProcessor(BaseVideoProcessor):
@@ -247,6 +257,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
         _check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
+        if isinstance(kwargs.get("resample"), InterpolationMode) and kwargs["resample"] in _PIL_CODES:
+            kwargs["resample"] = _PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
         _refuse_unsupported(kwargs)
         super().__init__(**kwargs)
         self.num_skipped = 0
@@ -1100,8 +1112,10 @@ def _stacking_error(shapes: set[tuple]) -> str:
 
 
 def _interpolation_mode(resample) -> InterpolationMode:
-    """torch's mode for a PIL resampling code (`PILImageResampling` or its int), or an error naming the ones
-    supported."""
+    """torch's mode for a PIL resampling code (`PILImageResampling` or its int) or a torchvision `InterpolationMode`
+    (which transformers' processors also take), or an error naming the ones supported."""
+    if isinstance(resample, InterpolationMode):  # as PIL's code, so both spellings give the same pixels
+        resample = _PIL_CODES.get(resample, resample)
     try:
         mode = PILImageResampling(resample)
     except ValueError:
@@ -1111,7 +1125,7 @@ def _interpolation_mode(resample) -> InterpolationMode:
         supported = ", ".join(f"{code.name} ({code.value})" for code in _RESAMPLE_MODES)
         raise ValueError(
             f"resample={named} is not supported: torch has no such filter, and another would give other pixels. "
-            f"Use one of {supported}."
+            f"Use one of {supported} (or torchvision's InterpolationMode NEAREST_EXACT, BILINEAR, BICUBIC)."
         )
     return _RESAMPLE_MODES[mode]
 
