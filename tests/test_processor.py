@@ -136,6 +136,24 @@ def test_transformers_preset_keeps_the_exact_path_on_files(videos):
     torch.testing.assert_close(out.pixel_values, theirs, atol=1e-5, rtol=0)
 
 
+def test_a_config_transformers_vivit_wrote_keeps_its_exact_path_on_files(tmp_path):
+    """Loaded from transformers' own ViViT config (no `normalization` name), a file was resized while decoding:
+    0.42 from transformers' pixels on this textured clip; such a config now keeps transformers' path."""
+    from transformers import VivitVideoProcessor
+
+    from vivit_hf.processing.video_io import read_frames
+
+    y, x = np.mgrid[0:96, 0:128]
+    texture = [np.stack([(x * 7 + y * 3 + t * 11) % 256, (x * y + t) % 256, x ^ y], -1) for t in range(8)]
+    video = write_video(tmp_path / "v.mp4", num_frames=8, height=96, width=128, frames=np.uint8(texture))
+    theirs = VivitVideoProcessor(size={"shortest_edge": 32}, crop_size={"height": 28, "width": 28})  # a downscale
+    theirs.save_pretrained(tmp_path)
+    ours = ViViTVideoProcessor.from_pretrained(tmp_path, num_frames=4, do_sample_frames=True, decode_backend="pyav")
+    out = ours(video, return_tensors="pt", return_metadata=True)
+    frames = read_frames(video, out["video_metadata"][0]["frames_indices"][0], backend="pyav")
+    torch.testing.assert_close(out.pixel_values, theirs(frames, return_tensors="pt").pixel_values, atol=1e-5, rtol=0)
+
+
 def test_sample_indices_can_be_overridden(videos):
     class FixedFrames(ViViTVideoProcessor):
         def sample_indices(self, num_video_frames, opts, rng, name):

@@ -282,9 +282,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         key is kept on the instance, as transformers keeps it, so saving again loses nothing."""
         saved = dict(video_processor_dict)
         offset = _transformers_rescale_offset(saved)
-        if offset is not None:  # a config one of transformers' processors wrote: its own offset, not the preset's
+        if offset is not None:  # a config one of transformers' processors wrote: its own offset, not the preset's,
             saved.pop("offset", None)
             saved["rescale_offset"] = offset
+            # and its pixels from files: full frames converted, then resized in torch (not while decoding)
+            saved.setdefault("resize_in_decoder", False)
         valid = cls.valid_kwargs.__annotations__
         unknown = {key: saved.pop(key) for key in list(saved) if key not in valid and key not in _BOOKKEEPING_KEYS}
         if unknown:
