@@ -478,7 +478,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if not opts["do_sample_frames"]:
             return np.arange(num_video_frames)[None]
         if self._sampling_method() == "sample_frames" and not opts.get("_asked_by_sample_frames"):
-            # transformers' way to pick frames is a subclass's `sample_frames`: ignored, it changed no frame
+            # transformers' way to pick frames is a subclass's `sample_frames` (once ignored: it changed no frame)
             fps = opts.get("fps")
             metadata = VideoMetadata(total_num_frames=num_video_frames, fps=opts.get("video_fps"))
             picked = self.sample_frames(metadata, num_frames=None if fps is not None else opts["num_frames"], fps=fps)
