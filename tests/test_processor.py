@@ -136,6 +136,24 @@ def test_transformers_preset_keeps_the_exact_path_on_files(videos):
     torch.testing.assert_close(out.pixel_values, theirs, atol=1e-5, rtol=0)
 
 
+def test_a_config_transformers_vivit_wrote_keeps_its_exact_path_on_files(tmp_path):
+    """Loaded from transformers' own ViViT config (no `normalization` name), a file was resized while decoding:
+    0.42 from transformers' pixels on this textured clip; such a config now keeps transformers' path."""
+    from transformers import VivitVideoProcessor
+
+    from vivit_hf.processing.video_io import read_frames
+
+    y, x = np.mgrid[0:96, 0:128]
+    texture = [np.stack([(x * 7 + y * 3 + t * 11) % 256, (x * y + t) % 256, x ^ y], -1) for t in range(8)]
+    video = write_video(tmp_path / "v.mp4", num_frames=8, height=96, width=128, frames=np.uint8(texture))
+    theirs = VivitVideoProcessor(size={"shortest_edge": 32}, crop_size={"height": 28, "width": 28})  # a downscale
+    theirs.save_pretrained(tmp_path)
+    ours = ViViTVideoProcessor.from_pretrained(tmp_path, num_frames=4, do_sample_frames=True, decode_backend="pyav")
+    out = ours(video, return_tensors="pt", return_metadata=True)
+    frames = read_frames(video, out["video_metadata"][0]["frames_indices"][0], backend="pyav")
+    torch.testing.assert_close(out.pixel_values, theirs(frames, return_tensors="pt").pixel_values, atol=1e-5, rtol=0)
+
+
 def test_sample_indices_can_be_overridden(videos):
     class FixedFrames(ViViTVideoProcessor):
         def sample_indices(self, num_video_frames, opts, rng, name):
@@ -426,3 +444,52 @@ def test_metadata_names_a_file_by_its_path_as_given(proc, videos):
     names = [meta["name"] for meta in out["video_metadata"]]
     assert names[:2] == [path, path]  # not "'/tmp/...'", the quoted form error messages use
     assert names[2].startswith("<ndarray")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"num_frames": 3}, {"num_frames": 4, "num_clips": 2}, {"fps": 5}, {"sampling_mode": "uniform"}],
+    ids=["defaults", "num_frames", "two_clips", "fps", "uniform"],
+)
+def test_sample_frames_names_the_frames_a_call_samples(options):
+    """transformers' `sample_frames(metadata, ...)` hook (also `load_video`'s `sample_indices_fn`) answers with the
+    frames a call uses: the inherited one spread `num_frames` over the video ([0, 2, 5, ...]) while the call took the
+    paper's stride clip ([8, 10, ..., 70] of 80)."""
+    from transformers.video_utils import VideoMetadata
+
+    proc = ViViTVideoProcessor(size=8, crop_size=8)
+    frames = np.zeros((80, 8, 8, 3), np.uint8)
+    used = proc(
+        frames,
+        do_sample_frames=True,
+        video_metadata={"total_num_frames": 80, "fps": 25},
+        return_metadata=True,
+        **options,
+    )["video_metadata"][0]["frames_indices"]
+    named = proc.sample_frames(VideoMetadata(total_num_frames=80, fps=25), **options)
+    assert np.atleast_2d(named).tolist() == used
+    assert named.ndim == (2 if options.get("num_clips", 1) > 1 else 1)  # one clip: 1-D, as transformers'
+    with pytest.raises(ValueError, match="no frame rate"):  # fps needs the video's rate, as transformers says
+        proc.sample_frames(VideoMetadata(total_num_frames=8), fps=3)
+
+
+def test_a_subclass_picks_frames_with_transformers_sample_frames_hook():
+    """A subclass overriding `sample_frames` (transformers' way to pick frames) is honoured, as one overriding
+    `sample_indices`: it used to change no frame. Calling `super().sample_frames` gets the processor's rule."""
+
+    class EveryThird(ViViTVideoProcessor):
+        def sample_frames(self, metadata, num_frames=None, fps=None, **kwargs):
+            return np.arange(num_frames) * 3 % metadata.total_num_frames
+
+    class Reversed(ViViTVideoProcessor):
+        def sample_frames(self, metadata, num_frames=None, fps=None, **kwargs):
+            return super().sample_frames(metadata, num_frames=num_frames, fps=fps)[::-1].copy()
+
+    frames = np.zeros((40, 8, 8, 3), np.uint8)
+
+    def used(proc):
+        out = proc(frames, num_frames=5, do_sample_frames=True, return_metadata=True, size=8, crop_size=8)
+        return out["video_metadata"][0]["frames_indices"]
+
+    assert used(EveryThird()) == [[0, 3, 6, 9, 12]]
+    assert used(Reversed()) == [used(ViViTVideoProcessor())[0][::-1]]

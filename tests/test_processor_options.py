@@ -228,3 +228,46 @@ def test_a_normalization_preset_given_when_loading_or_set_afterwards_changes_the
         np.testing.assert_allclose(pixels(proc), ((video / 255 - mean) / 0.5).transpose(0, 3, 1, 2)[None], atol=1e-5)
     with pytest.raises(ValueError, match="normalization must be one of"):
         assigned.normalization = "imagenett"
+
+
+@pytest.mark.parametrize(
+    "name, offset",
+    [
+        ("VideoMAEVideoProcessor", False),
+        ("VideoMAEImageProcessor", False),
+        ("VivitVideoProcessor", True),
+        ("VivitImageProcessor", True),
+    ],
+)
+def test_a_config_transformers_wrote_loads_with_its_own_rescale(tmp_path, name, offset):
+    """A config saved by one of transformers' processors has no `rescale_offset`: its rescale (x * factor) was read
+    with the scenic preset's offset (x * factor - 1), so a VideoMAE config's [-1, 1] pixels came out in [-3, -1]."""
+    import transformers
+
+    theirs = getattr(transformers, name)(size={"shortest_edge": 20}, crop_size={"height": 16, "width": 16})
+    theirs.save_pretrained(tmp_path)
+    ours = ViViTVideoProcessor.from_pretrained(tmp_path)
+    assert ours.rescale_offset is offset
+    video = np.random.default_rng(0).integers(0, 256, (4, 24, 30, 3), dtype=np.uint8)
+    expected = theirs(list(video) if "Image" in name else video, return_tensors="pt")["pixel_values"]
+    np.testing.assert_allclose(
+        ours(video, return_tensors="pt")["pixel_values"], expected.reshape(1, 4, 3, 16, 16), atol=1e-5
+    )
+
+
+@pytest.mark.parametrize("mode", ["NEAREST_EXACT", "BILINEAR", "BICUBIC"])
+def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_takes_it(tmp_path, mode):
+    """transformers' processors take `resample` as a PIL code or a torchvision `InterpolationMode`; the latter was
+    refused here as "not supported". Same pixels as transformers, and a processor built with one saves."""
+    from torchvision.transforms import InterpolationMode
+    from transformers import VivitVideoProcessor
+
+    video = np.random.default_rng(0).integers(0, 256, (2, 30, 40, 3), dtype=np.uint8)
+    options = dict(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
+    resample = InterpolationMode[mode]
+    theirs = VivitVideoProcessor(**options)(video, resample=resample, return_tensors="pt")["pixel_values"]
+    ours = ViViTVideoProcessor(normalization="transformers_vivit", **options)
+    np.testing.assert_array_equal(ours(video, resample=resample, return_tensors="pt")["pixel_values"], theirs)
+    ViViTVideoProcessor(resample=resample).save_pretrained(tmp_path)
+    pil_code = PILImageResampling[{"NEAREST_EXACT": "NEAREST"}.get(mode, mode)]
+    assert ViViTVideoProcessor.from_pretrained(tmp_path).resample == pil_code

@@ -182,6 +182,16 @@ _RESAMPLE_MODES = {
     PILImageResampling.BILINEAR: InterpolationMode.BILINEAR,
     PILImageResampling.BICUBIC: InterpolationMode.BICUBIC,
 }
+# torchvision's modes transformers maps PIL's codes to -> those codes (`InterpolationMode.NEAREST`, torch's shifted
+# nearest, is none of them: refused, as transformers would give other pixels than PIL's NEAREST)
+_PIL_CODES = {
+    InterpolationMode.NEAREST_EXACT: PILImageResampling.NEAREST,
+    InterpolationMode.BOX: PILImageResampling.BOX,
+    InterpolationMode.BILINEAR: PILImageResampling.BILINEAR,
+    InterpolationMode.HAMMING: PILImageResampling.HAMMING,
+    InterpolationMode.BICUBIC: PILImageResampling.BICUBIC,
+    InterpolationMode.LANCZOS: PILImageResampling.LANCZOS,
+}
 
 
 class ViViTVideoProcessor(BaseVideoProcessor):
@@ -247,6 +257,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
         _check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
+        if isinstance(kwargs.get("resample"), InterpolationMode) and kwargs["resample"] in _PIL_CODES:
+            kwargs["resample"] = _PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
         _refuse_unsupported(kwargs)
         super().__init__(**kwargs)
         self.num_skipped = 0
@@ -269,6 +281,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         of failing: a config written by another version may carry options this one lacks, and must still load. The
         key is kept on the instance, as transformers keeps it, so saving again loses nothing."""
         saved = dict(video_processor_dict)
+        offset = _transformers_rescale_offset(saved)
+        if offset is not None:  # a config one of transformers' processors wrote: its own offset, not the preset's,
+            saved.pop("offset", None)
+            saved["rescale_offset"] = offset
+            # and its pixels from files: full frames converted, then resized in torch (not while decoding)
+            saved.setdefault("resize_in_decoder", False)
         valid = cls.valid_kwargs.__annotations__
         unknown = {key: saved.pop(key) for key in list(saved) if key not in valid and key not in _BOOKKEEPING_KEYS}
         if unknown:
@@ -455,9 +473,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
         `opts` holds this call's options, resolved for this video: `do_sample_frames` True or False (never None),
         `short_video` as the input kind gives it, and `video_fps` (the frame rate from `video_metadata` or the
-        file, None when unknown); with `fps` set the clip is `(1, any)` frames."""
+        file, None when unknown); with `fps` set the clip is `(1, any)` frames. A subclass may instead override
+        `sample_frames`, transformers' hook, which is then asked here."""
         if not opts["do_sample_frames"]:
             return np.arange(num_video_frames)[None]
+        if self._sampling_method() == "sample_frames" and not opts.get("_asked_by_sample_frames"):
+            # transformers' way to pick frames is a subclass's `sample_frames` (once ignored: it changed no frame)
+            fps = opts.get("fps")
+            metadata = VideoMetadata(total_num_frames=num_video_frames, fps=opts.get("video_fps"))
+            picked = self.sample_frames(metadata, num_frames=None if fps is not None else opts["num_frames"], fps=fps)
+            return np.atleast_2d(np.asarray(picked))
         if opts.get("fps") is not None:
             return fps_indices(num_video_frames, opts.get("video_fps"), opts["fps"], name)[None]
         return sample_clips(
@@ -472,12 +497,42 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             name=name,
         )
 
+    def sample_frames(self, metadata, num_frames=None, fps=None, **kwargs) -> np.ndarray:
+        """The frame indices a call samples from a video described by `metadata` (a `VideoMetadata` or dict with
+        `total_num_frames`, and `fps` for `fps` sampling): transformers' hook (also the `sample_indices_fn` its
+        `load_video` takes), answered by this processor's rule, `sample_indices`. The inherited one spread
+        `num_frames` over the whole video, while calls take the paper's clip at `frame_stride`: it named frames a
+        call never used. Other options (`frame_stride`, `num_clips`, `seed`, ...) as in a call; a short video is
+        handled as a file's. One clip: a 1-D array, as transformers'; `num_clips > 1`: `(num_clips, num_frames)`."""
+        metadata = metadata if isinstance(metadata, VideoMetadata) else VideoMetadata(**metadata)
+        total = metadata.total_num_frames
+        if isinstance(total, bool) or not isinstance(total, (int, np.integer)) or total < 1:
+            raise ValueError(f"metadata.total_num_frames must be a whole number of frames >= 1, got {total!r}.")
+        call = {"num_frames": num_frames, "fps": fps, **kwargs}
+        opts = self._options({key: value for key, value in call.items() if value is not None})
+        # `_asked_by_sample_frames`: a subclass's `sample_frames` calling this one gets the rule, not itself again
+        opts.update(do_sample_frames=True, video_fps=metadata.fps, _asked_by_sample_frames=True)
+        name = f"a video of {total} frames"
+        indices = self.sample_indices(total, opts, self._generator(opts["seed"]), name)
+        indices = self._checked_indices(indices, total, opts, name)
+        return indices[0] if len(indices) == 1 else indices
+
+    def _sampling_method(self) -> str:
+        """The hook a subclass picks frames with, for sampling and its errors: `sample_indices` (ours, and the
+        default), or transformers' `sample_frames` when only that one is overridden."""
+        cls = type(self)
+        overrides = {
+            name: getattr(cls, name) is not getattr(ViViTVideoProcessor, name)
+            for name in ("sample_indices", "sample_frames")
+        }
+        return "sample_frames" if overrides["sample_frames"] and not overrides["sample_indices"] else "sample_indices"
+
     def _checked_indices(self, result, num_video_frames: int, opts: dict, name: str) -> np.ndarray:
         """`sample_indices`'s result as `(num_clips, num_frames)` int64, or an error naming the method.
 
         An override picking too few frames would otherwise reach the model as a shorter clip (or be looped by
         position-embedding interpolation), and a negative index would wrap around an in-memory video."""
-        method = f"{type(self).__name__}.sample_indices"
+        method = f"{type(self).__name__}.{self._sampling_method()}"
         indices = np.asarray(result)
         num_clips = int(opts["num_clips"])
         num_frames = int(opts["num_frames"]) if opts["do_sample_frames"] and opts.get("fps") is None else None
@@ -860,6 +915,22 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = 
     return 255.0 / float(float_max)
 
 
+def _transformers_rescale_offset(saved: dict) -> bool | None:
+    """`rescale_offset` for a saved config that one of transformers' processors wrote (its `video_processor_type` or
+    `image_processor_type` names a transformers class), which has no such key: the default preset's (scenic's
+    offset) would subtract 1 after a rescale that subtracts nothing, e.g. a VideoMAE config's [-1, 1] pixels read
+    as [-3, -1]. transformers' ViViT processors subtract it (the image processor as its `offset` key says, the video
+    processor always); the others never. None for a config that says (ours) or names no transformers class."""
+    import transformers
+
+    if "rescale_offset" in saved:
+        return None
+    name = saved.get("video_processor_type") or saved.get("image_processor_type")
+    if not isinstance(name, str) or not isinstance(getattr(transformers, name, None), type):
+        return None
+    return bool(saved.get("offset", name.startswith("Vivit")))
+
+
 def _empty_batch(opts: dict) -> torch.Tensor:
     """`pixel_values` when every video was skipped: `(0, frames, 3, height, width)` as a kept video's views."""
     crop, size = opts["crop_size"], opts["size"]
@@ -1043,8 +1114,10 @@ def _stacking_error(shapes: set[tuple]) -> str:
 
 
 def _interpolation_mode(resample) -> InterpolationMode:
-    """torch's mode for a PIL resampling code (`PILImageResampling` or its int), or an error naming the ones
-    supported."""
+    """torch's mode for a PIL resampling code (`PILImageResampling` or its int) or a torchvision `InterpolationMode`
+    (which transformers' processors also take), or an error naming the ones supported."""
+    if isinstance(resample, InterpolationMode):  # as PIL's code, so both spellings give the same pixels
+        resample = _PIL_CODES.get(resample, resample)
     try:
         mode = PILImageResampling(resample)
     except ValueError:
@@ -1054,7 +1127,7 @@ def _interpolation_mode(resample) -> InterpolationMode:
         supported = ", ".join(f"{code.name} ({code.value})" for code in _RESAMPLE_MODES)
         raise ValueError(
             f"resample={named} is not supported: torch has no such filter, and another would give other pixels. "
-            f"Use one of {supported}."
+            f"Use one of {supported} (or torchvision's InterpolationMode NEAREST_EXACT, BILINEAR, BICUBIC)."
         )
     return _RESAMPLE_MODES[mode]
 
