@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from video_factory import frame_indices, pattern_frame, write_stamped
+from video_factory import frame_indices, pattern_frame, write_palettised, write_stamped
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.processing.sampling import sample_clips
@@ -394,3 +394,15 @@ def test_a_resolution_change_brings_every_frame_to_the_first_frames_size_whateve
     reader.read([30])
     assert (reader.info.height, reader.info.width) == (48, 64)  # the decoder's size follows its last frame
     assert [f.shape for _, f in reader.iter_read([0, 25])] == [(48, 64, 3)] * 2
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fmt, codec", [("avi", "rawvideo"), ("mov", "rawvideo"), ("mov", "qtrle")])
+def test_a_palettised_video_reads_in_the_colours_of_its_palette(tmp_path, backend, fmt, codec):
+    # The MOV and AVI demuxers hand the palette to the decoder once, with the first packet they read: the frame
+    # table's demux at open took it, and every read after decoded without one (all frames black, 139 to 255 grey
+    # levels off the sequential decode; torchcodec's index scan takes it too).
+    path = write_palettised(tmp_path / f"palette.{fmt}", fmt, codec)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(24)) and truth.max() == 255
+    assert_reads_like_a_sequential_decode(path, truth, backend)

@@ -556,6 +556,9 @@ class PyAVReader(VideoReader):
     # still counts them): the dts no longer name the frames of the table, so spans decode from the start
     _seek_renames = False
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
+    # The palettes of a palettised stream (pal8: QuickTime Animation / 8-bit rawvideo in MOV or AVI), each with the
+    # dts of the packet that carried it: see `_paletted`
+    _palettes: tuple = ()
 
     def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
         super().__init__(name or describe_source(source))
@@ -708,6 +711,8 @@ class PyAVReader(VideoReader):
                 smallest = packet.size if smallest is None else min(smallest, packet.size)
                 if not names:
                     self._first_packet = (packet.pts, packet.dts)
+                if packet.has_sidedata("palette"):
+                    self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
                 names.append(packet.dts)
                 sizes.append(packet.size)
                 keyframes.append(packet.is_keyframe)
@@ -810,7 +815,7 @@ class PyAVReader(VideoReader):
         try:
             packets = self._demux_from_start()
             context = self.stream.codec_context
-            for place, packet in enumerate(_decodable(packets, send_cut=True)):
+            for place, packet in enumerate(_decodable(self._paletted(packets), send_cut=True)):
                 if packet is not None:
                     packet.pts = place
                 for frame in context.decode(packet):
@@ -847,6 +852,27 @@ class PyAVReader(VideoReader):
             place = None if previous is None else previous + 1
         packet.pts = self._names[place] if place is not None and place < len(self._names) else None
         return place
+
+    def _paletted(self, packets):
+        """`packets` with the palette in force at the first one attached to it, where it carries none.
+
+        The MOV and AVI demuxers hand a palettised stream's palette (from its header) to the decoder once, as side
+        data of the first packet they read: the frame table's demux at open. A decoder that starts anywhere after
+        that (a seek, a reopened file, the decode at open) had no palette: every frame came out black or in other
+        colours than a sequential decode gives (255 grey levels off), without an error."""
+        first = True
+        for packet in packets:
+            if first and packet.size:
+                first = False
+                if self._palettes and not packet.has_sidedata("palette"):
+                    packet.set_sidedata(self._palette_at(packet.dts))
+            yield packet
+
+    def _palette_at(self, dts: int | None):
+        """The last palette a packet at or before `dts` carried (the first one where the dts do not tell): a
+        palette change mid-stream (AVI's palette-change chunks) holds for the packets after it."""
+        in_force = [side for at, side in self._palettes if dts is not None and at is not None and at <= dts]
+        return in_force[-1] if in_force else self._palettes[0][1]
 
     @property
     def num_frames(self) -> int:
@@ -1091,7 +1117,7 @@ class PyAVReader(VideoReader):
         keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
         skipping, place, started = False, None, False
         try:
-            for packet in _decodable(self._packets_from(start), send_cut=name == "dts"):
+            for packet in _decodable(self._paletted(self._packets_from(start)), send_cut=name == "dts"):
                 context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
                 if packet is not None and name == "dts":
                     place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
@@ -1171,7 +1197,7 @@ class PyAVReader(VideoReader):
     def _sequential_frames(self, wanted: np.ndarray):
         """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
-        packets = _decodable(self._demux_from_start(), send_cut=True)
+        packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True)
         context = self.stream.codec_context
         frames = (frame for packet in packets for frame in context.decode(packet))
         for i, frame in enumerate(frames):
@@ -1484,6 +1510,8 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
             stream = video_stream(container, demux=True)
             misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
+            # torchcodec's index scan takes the packet that carries a MOV / AVI stream's palette: black frames
+            misreads |= stream is not None and stream.codec_context.pix_fmt == "pal8"
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not _several_video_tracks(container):
