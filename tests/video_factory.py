@@ -405,3 +405,21 @@ def write_palettised(path: str | Path, fmt: str, codec: str, num_frames: int = 2
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
     return str(path)
+
+
+def write_colour_tagged(path: str | Path, fmt: str, encoder: str, colorspace: int, num_frames: int = 24) -> str:
+    """Pattern frames in a stream whose colour-matrix tag is `colorspace` (FFmpeg's AVColorSpace number, limited
+    range), as the encoder writes it into the bitstream (H.264's matrix_coefficients, VP9's colour space)."""
+    options = (
+        {"preset": "ultrafast", "crf": "12"} if encoder == "libx264" else {"deadline": "realtime", "cpu-used": "8"}
+    )
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(encoder, rate=25, options=options)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.codec_context.colorspace, stream.codec_context.color_range = colorspace, 1
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24").reformat(format="yuv420p")
+            frame.pts, frame.colorspace, frame.color_range = i, colorspace, 1
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return str(path)

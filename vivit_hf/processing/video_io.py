@@ -327,6 +327,22 @@ def _display_orientation(frame: Any) -> tuple[int, bool]:
     return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
 
 
+# AVColorSpace tags libswscale's frame API (`sws_scale_frame`, PyAV 17 on) converts: RGB, BT.709, unspecified, FCC,
+# BT.470BG, SMPTE 170M, SMPTE 240M, BT.2020 NCL. It refuses the rest ("Operation not supported"): reserved (3; FFmpeg's
+# VP9 decoder tags a VP9 "reserved" colour space so), YCgCo (8), BT.2020 CL (10), SMPTE 2085, chroma-derived, ICtCp ...
+_SWSCALE_MATRICES = frozenset({0, 1, 2, 4, 5, 6, 7, 9})
+
+
+def _colour_matrix(frame) -> str | None:
+    """The matrix to convert `frame` to RGB by: None, its own tag, where libswscale's frame API takes it; else the
+    one libswscale's older API (`sws_getCoefficients`: PyAV before 17, torchcodec) takes for that tag, BT.2020's for
+    BT.2020 CL and BT.601's for the others, so that such a file reads, and as torchcodec reads it."""
+    tag = int(frame.colorspace)
+    if tag in _SWSCALE_MATRICES:
+        return None
+    return "BT2020" if tag == 10 else "ITU601"
+
+
 def _is_intra(frame) -> bool:
     """Whether the decoder made `frame` without references: a keyframe, or an intra picture (an open GOP's I-frame,
     which FFmpeg's H.264 decoder does not flag as a keyframe)."""
@@ -962,12 +978,18 @@ class PyAVReader(VideoReader):
         # freed only by the garbage collector, and a DataLoader worker forked meanwhile that collects it frees the
         # converter's libswscale slice threads, which do not exist in the child: it waits on them forever.
         reformatter = VideoReformatter()
+        matrix = _colour_matrix(frame)
         if target == (height, width):
-            array = reformatter.reformat(frame, format="rgb24").to_ndarray()
+            array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
         else:
             # planar RGB: the same values as rgb24, but libswscale writes it a third faster when scaling
             array = reformatter.reformat(
-                frame, width=target[1], height=target[0], format="gbrp", interpolation=_INTERPOLATIONS[interpolation]
+                frame,
+                width=target[1],
+                height=target[0],
+                format="gbrp",
+                src_colorspace=matrix,
+                interpolation=_INTERPOLATIONS[interpolation],
             ).to_ndarray()
         return _orient(array[None], rotation, hflip)[0]
 
