@@ -343,6 +343,12 @@ def _colour_matrix(frame) -> str | None:
     return "BT2020" if tag == 10 else "ITU601"
 
 
+def _rgb_below_8_bits(frame) -> bool:
+    """Whether `frame` is RGB with channels of fewer than 8 bits (rgb555, rgb565, rgb444, bgr8, ...)."""
+    fmt = frame.format
+    return fmt.is_rgb and any(component.bits < 8 for component in fmt.components)
+
+
 def _is_intra(frame) -> bool:
     """Whether the decoder made `frame` without references: a keyframe, or an intra picture (an open GOP's I-frame,
     which FFmpeg's H.264 decoder does not flag as a keyframe)."""
@@ -982,6 +988,11 @@ class PyAVReader(VideoReader):
         if target == (height, width):
             array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
         else:
+            if _rgb_below_8_bits(frame):
+                # libswscale's scaled path widens 5-bit channels by a shift where its rgb24 conversion repeats their
+                # top bits: RGB555 frames (16-bit QuickTime Animation, MS Video 1, rpza) came out 3.5-4.3 grey
+                # levels darker than full-size frames resized in torch; widened to rgb24 first, within 0.2
+                frame = VideoReformatter().reformat(frame, format="rgb24")
             # planar RGB: the same values as rgb24, but libswscale writes it a third faster when scaling
             array = reformatter.reformat(
                 frame,
