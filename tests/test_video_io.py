@@ -404,6 +404,25 @@ def test_resize_while_decoding_is_close_to_torch_resize(videos):
     )  # grey levels of 255; libswscale and torch filters differ slightly
 
 
+@pytest.mark.parametrize("fmt, codec", [("mov", "qtrle"), ("avi", "msvideo1"), ("mov", "rpza")])
+def test_resize_while_decoding_keeps_the_colours_of_5_bit_rgb(tmp_path, fmt, codec):
+    # 16-bit QuickTime Animation, MS Video 1 and rpza decode to rgb555: libswscale's scaled path widened its 5-bit
+    # channels by a shift (white 248) where the full-size conversion gives 255, 3.5-4.3 grey levels darker on average
+    path = tmp_path / f"rgb555.{fmt}"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "rgb555be" if codec == "qtrle" else "rgb555le"
+        for i in range(4):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64) // 2 + 100, format="rgb24")
+            frame.pts = i
+            container.mux(stream.encode(frame.reformat(format=stream.pix_fmt)))
+        container.mux(stream.encode())
+    full = read_frames(path, [1, 2], backend="pyav").astype(np.float32)
+    in_decoder = read_frames(path, [1, 2], backend="pyav", size=24).astype(np.float32)
+    bias = (in_decoder - resize_frames(full.astype(np.uint8), 24)).reshape(-1, 3).mean(0)
+    assert np.abs(bias).max() < 1.0, bias
+
+
 def test_resize_while_decoding_follows_rotation(tmp_path):
     path = write_video(tmp_path / "rot.mp4", num_frames=4, height=32, width=64, rotation=90)
     frame = read_frames(path, [0], backend="pyav", size=16)[0]

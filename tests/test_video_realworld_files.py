@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from video_factory import frame_indices, pattern_frame, write_stamped
+from video_factory import frame_indices, pattern_frame, write_colour_tagged, write_palettised, write_stamped
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.processing.sampling import sample_clips
@@ -394,3 +394,39 @@ def test_a_resolution_change_brings_every_frame_to_the_first_frames_size_whateve
     reader.read([30])
     assert (reader.info.height, reader.info.width) == (48, 64)  # the decoder's size follows its last frame
     assert [f.shape for _, f in reader.iter_read([0, 25])] == [(48, 64, 3)] * 2
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fmt, codec", [("avi", "rawvideo"), ("mov", "rawvideo"), ("mov", "qtrle")])
+def test_a_palettised_video_reads_in_the_colours_of_its_palette(tmp_path, backend, fmt, codec):
+    # The MOV and AVI demuxers hand the palette to the decoder once, with the first packet they read: the frame
+    # table's demux at open took it, and every read after decoded without one (all frames black, 139 to 255 grey
+    # levels off the sequential decode; torchcodec's index scan takes it too).
+    path = write_palettised(tmp_path / f"palette.{fmt}", fmt, codec)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(24)) and truth.max() == 255
+    assert_reads_like_a_sequential_decode(path, truth, backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    "encoder, fmt, colorspace, matrix",
+    [("libvpx-vp9", "webm", 3, 6), ("libx264", "mp4", 8, 6), ("libx264", "mp4", 10, 9), ("libx264", "mkv", 14, 6)],
+)
+def test_a_colour_matrix_tag_libswscale_refuses_reads_as_its_older_api_converts_it(
+    tmp_path, backend, encoder, fmt, colorspace, matrix
+):
+    # A VP9 "reserved" colour space (tag 3), YCgCo (8), BT.2020 constant luminance (10), ICtCp (14): PyAV 17+
+    # converts through libswscale's frame API, which refuses these tags, and every read with PyAV failed with
+    # "[Errno 95] Operation not supported" (torchcodec read them). They now convert by the matrix libswscale's older
+    # API takes for them (BT.2020 for BT.2020 CL, else BT.601), as torchcodec does.
+    path = write_colour_tagged(tmp_path / f"tagged.{fmt}", "matroska" if fmt == "mkv" else fmt, encoder, colorspace)
+    frames = []
+    with av.open(path) as container:
+        for frame in container.decode(video=0):
+            assert frame.colorspace == colorspace
+            frame.colorspace = matrix  # the matrix libswscale's older API takes for that tag
+            frames.append(frame.to_ndarray(format="rgb24"))
+    truth = np.stack(frames)
+    assert frame_indices(truth) == list(range(24))
+    assert_reads_like_a_sequential_decode(path, truth, backend)

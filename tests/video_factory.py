@@ -382,3 +382,44 @@ def remux(source: str | Path, path: str | Path, fmt: str, from_keyframe: int = 0
                 packet.stream = copy
                 out.mux(packet)
     return str(path)
+
+
+def write_palettised(path: str | Path, fmt: str, codec: str, num_frames: int = 24, height: int = 48, width: int = 64):
+    """Frames with a palette, as old capture and animation tools wrote them: 8-bit palettised rawvideo (AVI, MOV)
+    or QuickTime Animation in grey, which FFmpeg decodes as a palette (``qtrle``). The stream's palette lives in
+    its header (``strf`` / ``stsd``); the demuxer hands it to the decoder with the first packet it reads."""
+    colours = np.array([(0, 0, 0), (255, 255, 255), (255, 0, 0)], np.uint8)  # what `pattern_frame` draws
+    palette = np.zeros((256, 4), np.uint8)
+    palette[: len(colours), :3], palette[:, 3] = colours[:, ::-1], 255  # PyAV's palette rows are BGRA in memory
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = width, height, "gray" if codec == "qtrle" else "pal8"
+        for i in range(num_frames):
+            rgb = pattern_frame(i, height, width)
+            if codec == "qtrle":
+                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="gray")
+            else:
+                image = (rgb == colours[:, None, None]).all(-1).argmax(0).astype(np.uint8)
+                frame = av.VideoFrame.from_ndarray((image, palette), format="pal8")
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return str(path)
+
+
+def write_colour_tagged(path: str | Path, fmt: str, encoder: str, colorspace: int, num_frames: int = 24) -> str:
+    """Pattern frames in a stream whose colour-matrix tag is `colorspace` (FFmpeg's AVColorSpace number, limited
+    range), as the encoder writes it into the bitstream (H.264's matrix_coefficients, VP9's colour space)."""
+    options = (
+        {"preset": "ultrafast", "crf": "12"} if encoder == "libx264" else {"deadline": "realtime", "cpu-used": "8"}
+    )
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(encoder, rate=25, options=options)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.codec_context.colorspace, stream.codec_context.color_range = colorspace, 1
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24").reformat(format="yuv420p")
+            frame.pts, frame.colorspace, frame.color_range = i, colorspace, 1
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return str(path)

@@ -327,6 +327,28 @@ def _display_orientation(frame: Any) -> tuple[int, bool]:
     return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
 
 
+# AVColorSpace tags libswscale's frame API (`sws_scale_frame`, PyAV 17 on) converts: RGB, BT.709, unspecified, FCC,
+# BT.470BG, SMPTE 170M, SMPTE 240M, BT.2020 NCL. It refuses the rest ("Operation not supported"): reserved (3; FFmpeg's
+# VP9 decoder tags a VP9 "reserved" colour space so), YCgCo (8), BT.2020 CL (10), SMPTE 2085, chroma-derived, ICtCp ...
+_SWSCALE_MATRICES = frozenset({0, 1, 2, 4, 5, 6, 7, 9})
+
+
+def _colour_matrix(frame) -> str | None:
+    """The matrix to convert `frame` to RGB by: None, its own tag, where libswscale's frame API takes it; else the
+    one libswscale's older API (`sws_getCoefficients`: PyAV before 17, torchcodec) takes for that tag, BT.2020's for
+    BT.2020 CL and BT.601's for the others, so that such a file reads, and as torchcodec reads it."""
+    tag = int(frame.colorspace)
+    if tag in _SWSCALE_MATRICES:
+        return None
+    return "BT2020" if tag == 10 else "ITU601"
+
+
+def _rgb_below_8_bits(frame) -> bool:
+    """Whether `frame` is RGB with channels of fewer than 8 bits (rgb555, rgb565, rgb444, bgr8, ...)."""
+    fmt = frame.format
+    return fmt.is_rgb and any(component.bits < 8 for component in fmt.components)
+
+
 def _is_intra(frame) -> bool:
     """Whether the decoder made `frame` without references: a keyframe, or an intra picture (an open GOP's I-frame,
     which FFmpeg's H.264 decoder does not flag as a keyframe)."""
@@ -556,6 +578,9 @@ class PyAVReader(VideoReader):
     # still counts them): the dts no longer name the frames of the table, so spans decode from the start
     _seek_renames = False
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
+    # The palettes of a palettised stream (pal8: QuickTime Animation / 8-bit rawvideo in MOV or AVI), each with the
+    # dts of the packet that carried it: see `_paletted`
+    _palettes: tuple = ()
 
     def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
         super().__init__(name or describe_source(source))
@@ -708,6 +733,8 @@ class PyAVReader(VideoReader):
                 smallest = packet.size if smallest is None else min(smallest, packet.size)
                 if not names:
                     self._first_packet = (packet.pts, packet.dts)
+                if packet.has_sidedata("palette"):
+                    self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
                 names.append(packet.dts)
                 sizes.append(packet.size)
                 keyframes.append(packet.is_keyframe)
@@ -810,7 +837,7 @@ class PyAVReader(VideoReader):
         try:
             packets = self._demux_from_start()
             context = self.stream.codec_context
-            for place, packet in enumerate(_decodable(packets, send_cut=True)):
+            for place, packet in enumerate(_decodable(self._paletted(packets), send_cut=True)):
                 if packet is not None:
                     packet.pts = place
                 for frame in context.decode(packet):
@@ -847,6 +874,27 @@ class PyAVReader(VideoReader):
             place = None if previous is None else previous + 1
         packet.pts = self._names[place] if place is not None and place < len(self._names) else None
         return place
+
+    def _paletted(self, packets):
+        """`packets` with the palette in force at the first one attached to it, where it carries none.
+
+        The MOV and AVI demuxers hand a palettised stream's palette (from its header) to the decoder once, as side
+        data of the first packet they read: the frame table's demux at open. A decoder that starts anywhere after
+        that (a seek, a reopened file, the decode at open) had no palette: every frame came out black or in other
+        colours than a sequential decode gives (255 grey levels off), without an error."""
+        first = True
+        for packet in packets:
+            if first and packet.size:
+                first = False
+                if self._palettes and not packet.has_sidedata("palette"):
+                    packet.set_sidedata(self._palette_at(packet.dts))
+            yield packet
+
+    def _palette_at(self, dts: int | None):
+        """The last palette a packet at or before `dts` carried (the first one where the dts do not tell): a
+        palette change mid-stream (AVI's palette-change chunks) holds for the packets after it."""
+        in_force = [side for at, side in self._palettes if dts is not None and at is not None and at <= dts]
+        return in_force[-1] if in_force else self._palettes[0][1]
 
     @property
     def num_frames(self) -> int:
@@ -936,12 +984,23 @@ class PyAVReader(VideoReader):
         # freed only by the garbage collector, and a DataLoader worker forked meanwhile that collects it frees the
         # converter's libswscale slice threads, which do not exist in the child: it waits on them forever.
         reformatter = VideoReformatter()
+        matrix = _colour_matrix(frame)
         if target == (height, width):
-            array = reformatter.reformat(frame, format="rgb24").to_ndarray()
+            array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
         else:
+            if _rgb_below_8_bits(frame):
+                # libswscale's scaled path widens 5-bit channels by a shift where its rgb24 conversion repeats their
+                # top bits: RGB555 frames (16-bit QuickTime Animation, MS Video 1, rpza) came out 3.5-4.3 grey
+                # levels darker than full-size frames resized in torch; widened to rgb24 first, within 0.2
+                frame = VideoReformatter().reformat(frame, format="rgb24")
             # planar RGB: the same values as rgb24, but libswscale writes it a third faster when scaling
             array = reformatter.reformat(
-                frame, width=target[1], height=target[0], format="gbrp", interpolation=_INTERPOLATIONS[interpolation]
+                frame,
+                width=target[1],
+                height=target[0],
+                format="gbrp",
+                src_colorspace=matrix,
+                interpolation=_INTERPOLATIONS[interpolation],
             ).to_ndarray()
         return _orient(array[None], rotation, hflip)[0]
 
@@ -1091,7 +1150,7 @@ class PyAVReader(VideoReader):
         keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
         skipping, place, started = False, None, False
         try:
-            for packet in _decodable(self._packets_from(start), send_cut=name == "dts"):
+            for packet in _decodable(self._paletted(self._packets_from(start)), send_cut=name == "dts"):
                 context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
                 if packet is not None and name == "dts":
                     place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
@@ -1171,7 +1230,7 @@ class PyAVReader(VideoReader):
     def _sequential_frames(self, wanted: np.ndarray):
         """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
-        packets = _decodable(self._demux_from_start(), send_cut=True)
+        packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True)
         context = self.stream.codec_context
         frames = (frame for packet in packets for frame in context.decode(packet))
         for i, frame in enumerate(frames):
@@ -1484,6 +1543,8 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
             stream = video_stream(container, demux=True)
             misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
+            # torchcodec's index scan takes the packet that carries a MOV / AVI stream's palette: black frames
+            misreads |= stream is not None and stream.codec_context.pix_fmt == "pal8"
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not _several_video_tracks(container):
