@@ -13,7 +13,7 @@ import pytest
 from hub_standin import HubStandIn
 from test_data_formats import write_csv
 from test_recipes_finetune import tiny_clip
-from video_factory import frame_indices, write_encoded, write_two_video_tracks
+from video_factory import frame_indices, write_encoded, write_two_video_tracks, write_video
 
 from vivit_hf.processing.video_io import probe, read_frames
 from vivit_hf.training.data.shard import check_readable, parse_size, reencode
@@ -145,6 +145,19 @@ def test_reencoding_keeps_the_video_track_the_readers_read(tmp_path):
     info = probe(clip)
     assert (info.num_frames, info.height, info.width) == (30, 32, 48)
     assert frame_indices(read_frames(clip, list(range(30)))) == list(range(30))
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_reencoded_phone_video_is_displayed_as_the_source(rotation):
+    """A portrait phone clip (stored 64x48 with a display rotation): the re-encoded clip carries no display matrix,
+    so it holds the frames as displayed, 48 wide and 64 high, the same pictures the reader gives for the source (the
+    shard once held them lying on their side)."""
+    source = write_video(io.BytesIO(), num_frames=12, height=48, width=64, rotation=rotation).getvalue()
+    clip = reencode(source, short_side=32, keyframe_interval=8)
+    info = probe(clip)
+    assert (info.rotation, info.height, info.width) == (0, 42, 32)
+    shown = read_frames(source, list(range(12)), size=(42, 32)).astype(np.float64)
+    assert np.abs(read_frames(clip, list(range(12))) - shown).mean() < 4  # H.264 at crf 18, not another picture
 
 
 def test_reencoding_shards_leaves_no_clip_out_whatever_the_container(tmp_path):

@@ -38,6 +38,8 @@ import tarfile
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+
 from ...processing.video_io import _several_video_tracks, video_stream
 
 logger = logging.getLogger(__name__)
@@ -115,46 +117,49 @@ def check_readable(data: bytes) -> None:
 
 
 def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18) -> bytes:
-    """The clip decoded with PyAV and encoded again as H.264 in mp4, its shorter side `short_side` pixels (even
-    sizes, aspect kept; never enlarged), a keyframe every `keyframe_interval` frames, the source's frame rate."""
+    """The clip decoded and encoded again as H.264 in mp4, its shorter side `short_side` pixels (even sizes, aspect
+    kept; never enlarged), a keyframe every `keyframe_interval` frames, the source's frame rate.
+
+    The frames are the ones vivit_hf's reader gives for the source (`open_video`: its track, as displayed, in its
+    colours): a phone video's display rotation is applied here, since the new file carries no display matrix (a
+    portrait clip was written lying on its side), and a palette or a colour tag is read as the processor reads it."""
     import av
 
+    from ...processing.video_io import open_video
+
     source, stream = _open_video_stream(data)
-    if stream is None:
-        source.close()
-        raise ValueError("the clip has no video stream")
-    rate = Fraction(stream.average_rate or stream.guessed_rate or 25)
+    with source:
+        if stream is None:
+            raise ValueError("the clip has no video stream")
+        rate = Fraction(stream.average_rate or stream.guessed_rate or 25)
     # Frames are stamped by their index at the source rate, in the encoder's own time base (1/rate): never by the
     # source's timestamps, whose time base and order (B-frames, containers without pts) vary. Without a pts every
     # packet is written at 0, and readers that seek and count by timestamps see a 1-frame video.
     time_base = 1 / rate
     out_buffer = io.BytesIO()
-    with av.open(out_buffer, mode="w", format="mp4") as out:
-        encoder = None
-        for index, frame in enumerate(source.decode(stream)):
-            if encoder is None:
-                height, width = frame.height, frame.width
-                scale = min(1.0, short_side / min(height, width))
-                width, height = (max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2))
-                encoder = out.add_stream("libx264", rate=rate)
-                encoder.codec_context.time_base = time_base
-                encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
-                encoder.options = {
-                    "crf": str(crf),
-                    "preset": "veryfast",
-                    "g": str(keyframe_interval),
-                    "keyint_min": str(keyframe_interval),
-                    "sc_threshold": "0",  # keyframes exactly every N frames, not at scene cuts as well
-                }
-            image = frame.reformat(width=encoder.width, height=encoder.height, format="yuv420p")
+    with open_video(io.BytesIO(data), backend="pyav") as reader, av.open(out_buffer, mode="w", format="mp4") as out:
+        if reader.num_frames == 0:
+            raise ValueError("the clip has no video frame")
+        height, width = reader.info.height, reader.info.width
+        scale = min(1.0, short_side / min(height, width))
+        width, height = (max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2))
+        encoder = out.add_stream("libx264", rate=rate)
+        encoder.codec_context.time_base = time_base
+        encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+        encoder.options = {
+            "crf": str(crf),
+            "preset": "veryfast",
+            "g": str(keyframe_interval),
+            "keyint_min": str(keyframe_interval),
+            "sc_threshold": "0",  # keyframes exactly every N frames, not at scene cuts as well
+        }
+        for index, array in reader.iter_read(range(reader.num_frames), size=(height, width)):
+            image = av.VideoFrame.from_ndarray(np.ascontiguousarray(array), format="rgb24").reformat(format="yuv420p")
             image.pts, image.time_base = index, time_base
             for packet in encoder.encode(image):
                 out.mux(packet)
-        if encoder is None:
-            raise ValueError("the clip has no video frame")
         for packet in encoder.encode():
             out.mux(packet)
-    source.close()
     return out_buffer.getvalue()
 
 
