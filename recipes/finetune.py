@@ -249,10 +249,13 @@ def main(argv=None):
         )
     if checkpoint_writer(accelerator):  # the main process, or each machine's where the folder is not shared
         if args.overwrite_output_dir:  # after every refusal above: a refused run removes nothing
-            removed = remove_previous_run(output_dir)
-            if removed:
+            removed, kept = remove_previous_run(output_dir)
+            if removed or kept:
                 why = "--overwrite_output_dir" if rerun is None else "the same command again"
-                logger.info(f"{why}: removed the previous run's {', '.join(removed)} from {output_dir}")
+                logger.info(
+                    f"{why}: removed the previous run's {', '.join(removed) or 'nothing else'} from {output_dir}; its "
+                    f"model ({', '.join(kept) or 'none'}) stays until this run's replaces it"
+                )
         output_dir.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 

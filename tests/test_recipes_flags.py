@@ -375,9 +375,17 @@ def test_overwrite_output_dir_removes_what_a_run_wrote_and_nothing_else(tmp_path
 
     write_files(tmp_path, {**RUN_OUTPUTS, **USER_FILES, "model-00001-of-00002.safetensors": "shard", ".push/x": "x"})
     assert len(check_output_dir(tmp_path, overwrite=True, resume=None)) == 13
-    remove_previous_run(tmp_path)
-    assert files_in(tmp_path) == USER_FILES
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "eval_notes", "my_model.py", "notes.txt"]
+    removed, kept = remove_previous_run(tmp_path)
+    # The final model stays until the new run's replaces it (`staged_outputs`): a rerun stopped early once left the
+    # folder with no model. Its checkpoints, logs, plots, Hub snapshot and evaluations go.
+    model = ["README.md", "all_results.json", "config.json", "model-00001-of-00002.safetensors", "model.safetensors"]
+    model += ["modeling_vivit.py", "video_preprocessor_config.json"]
+    assert sorted(kept) == model
+    plots = ["eval_confusion_matrix.png", "training_curves.png"]
+    assert sorted(removed) == [".push", "checkpoints", plots[0], "eval_synthetic_motion_test_1x1", "finetune", plots[1]]
+    assert files_in(tmp_path) == {**USER_FILES, **{name: (tmp_path / name).read_text() for name in model}}
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(["data", "eval_notes", "my_model.py", "notes.txt", *model])
 
 
 def test_a_resumed_run_keeps_its_folder_unless_nothing_can_be_resumed(tmp_path):

@@ -35,6 +35,9 @@ RUN_PATTERNS = ("model-*-of-*.safetensors", "eval_*.png")  # a sharded model's w
 # recipes/evaluate.py's default folders (eval_<data set>_<split>_<clips>x<crops>), known by what it writes in them: a
 # user's own eval_notes/ stays.
 EVALUATION_FILES = ("eval_results.json", "predictions.safetensors", "predictions.jsonl")
+# The final model's files among them (with WEIGHT_PATTERNS, the card and the code): kept by `remove_previous_run`
+# until a new model replaces them.
+FINAL_MODEL_FILES = ("config.json", "video_preprocessor_config.json", "all_results.json")
 # Written by a run too, but on their own no sign of one (a user's notes, code): removed only together with a run.
 MODEL_CARD = "README.md"
 
@@ -123,7 +126,8 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
         raise ValueError(
             f"--output_dir {folder} already holds a previous run: {describe_outputs(found)}. A new run would replace "
             f"its model and leave its results beside the new ones. {carry_on}"
-            f"start over with --overwrite_output_dir (removes these first; other files there stay), "
+            f"start over with --overwrite_output_dir (removes these; its model once the new one replaces it; other "
+            f"files there stay), "
             f"or give another --output_dir"
         )
     finished = [path for path in found if path.name in ("model.safetensors", "all_results.json")]
@@ -137,16 +141,33 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
     return found
 
 
-def remove_previous_run(output_dir) -> list[str]:
-    """Delete what a previous run left in `output_dir` (`previous_run_outputs`), nothing else; returns the names."""
-    removed = []
+def remove_previous_run(output_dir) -> tuple[list[str], list[str]]:
+    """Delete what a previous run left in `output_dir` (`previous_run_outputs`), nothing else, but its final model:
+    returns (the names removed, the names kept).
+
+    The model (weights, config, processor, card, code, `all_results.json`) stays until the new run's replaces it as a
+    whole (`staged_outputs`): deleted at the start, a rerun stopped before its end (a kill, a full disk, Ctrl-C) left
+    the folder with no model at all. Checkpoints, logs, plots and evaluations of the old model go now: they would
+    otherwise sit beside the new run's."""
+    removed, kept = [], []
     for path in previous_run_outputs(output_dir):
+        if _final_model_file(path):
+            kept.append(path.name)
+            continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         else:
             path.unlink()
         removed.append(path.name)
-    return removed
+    return removed, kept
+
+
+def _final_model_file(path: Path) -> bool:
+    """Whether `path` is one of the files a finished run's final save wrote (what `staged_outputs` replaces)."""
+    if not path.is_file():
+        return False
+    names = {*FINAL_MODEL_FILES, MODEL_CARD, *model_code_files()}
+    return path.name in names or any(path.match(pattern) for pattern in WEIGHT_PATTERNS)
 
 
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:
