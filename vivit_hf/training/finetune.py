@@ -1035,9 +1035,25 @@ def clips_of_last_batch(rows: int, process_index: int, remainder: int) -> int:
 
 
 def evaluate(model, dataloader, accelerator, num_views, label_spaces) -> dict:
-    """Metrics over the evaluation set, every clip counted once whatever the number of processes."""
-    logits, labels, valid = predict(model, dataloader, accelerator, num_views)
-    return evaluation_metrics(logits, labels, valid, label_spaces)
+    """Metrics over the evaluation set, every clip counted once whatever the number of processes; `num_truncated`:
+    the valid clips that were segments running past their video's end (read from the frames there are)."""
+    truncated: list = []
+    logits, labels, valid = predict(model, dataloader, accelerator, num_views, truncated=truncated)
+    results = evaluation_metrics(logits, labels, valid, label_spaces)
+    results["num_truncated"] = int((truncated[0] & valid.bool()).sum())
+    return results
+
+
+def past_the_end_report(in_training: int, in_evaluation: int) -> str:
+    """The epoch report's words for the segments that ran past their video's end (Epic Kitchens timestamps of
+    another copy of a video), empty when there were none: they are trained and scored on fewer frames than their
+    annotation names, which a user should know the count of, not only the first one's name."""
+    if not (in_training or in_evaluation):
+        return ""
+    return (
+        f"; {in_training} training and {in_evaluation} evaluation segments ran past their video's end and were read "
+        "from the frames there are"
+    )
 
 
 # ------------------------------------------------------------------------------------------------ main

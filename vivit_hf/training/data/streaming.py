@@ -354,7 +354,8 @@ def _shard_rows(sizes):
 
 
 class StreamingVideoDataset(torch.utils.data.IterableDataset):
-    """A streamed split as batches `{"pixel_values", "labels", "valid", "ids", "worker", "batch"}`, decoded in
+    """A streamed split as batches `{"pixel_values", "labels", "valid", "truncated", "ids", "worker", "batch"}`
+    (`truncated` always False: a streamed row is a whole clip, never a segment of a longer video), decoded in
     DataLoader workers (give the DataLoader `batch_size=None`; `StreamingLoader` does).
 
     This process's share is `split_dataset_by_node(split, rank, world_size)` (of a stream cut by `--max_*_samples`,
@@ -627,6 +628,7 @@ class StreamingLoader:
             "pixel_values": torch.zeros((rows * views, *self.dataset.sample_shape()[1:])),
             "labels": torch.zeros(rows, dtype=torch.long),
             "valid": torch.zeros(rows, dtype=torch.bool),
+            "truncated": torch.zeros(rows, dtype=torch.bool),
             "real": torch.zeros(rows, dtype=torch.bool),
             "ids": [],
         }
@@ -643,6 +645,7 @@ class StreamingLoader:
             "pixel_values": torch.cat([pixel_values, pixel_values.new_zeros((extra * views, *pixel_values.shape[1:]))]),
             "labels": torch.cat([batch["labels"], batch["labels"].new_zeros((extra, *batch["labels"].shape[1:]))]),
             "valid": torch.cat([batch["valid"], torch.zeros(extra, dtype=torch.bool)]),
+            "truncated": torch.cat([batch["truncated"], torch.zeros(extra, dtype=torch.bool)]),
             "real": torch.cat([batch["real"], torch.zeros(extra, dtype=torch.bool)]),
         }
 
