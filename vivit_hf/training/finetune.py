@@ -705,8 +705,7 @@ def load_data(args, accelerator):
         once=partial(main_process_first, accelerator),
         **source_options(args),
     )
-    for split, count in data.missing.items():
-        logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
+    warn_missing(data)
     train = data.split(args.train_split)
     eval_split = args.eval_split or data.default_eval_split
     if eval_split is None:
@@ -722,6 +721,13 @@ def load_data(args, accelerator):
     return data, train, evaluation, eval_split
 
 
+def warn_missing(data) -> None:
+    """One warning per split for the clips its annotations name that are not on disk (`data.missing`), left out of
+    the data set: the whole read and `--streaming` say the same (a stream used to say nothing of them)."""
+    for split, count in data.missing.items():
+        logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
+
+
 def load_streaming_data(args):
     """`--streaming`: the splits as `StreamingSplit`s (nothing downloaded whole); the evaluation split must exist
     (a held-out share needs the whole set), and `--max_*_samples` take the first N of the stream."""
@@ -731,6 +737,7 @@ def load_streaming_data(args):
         args.dataset,
         **source_options(args),
     )
+    warn_missing(data)
     train = data.split(args.train_split)
     eval_split = args.eval_split or data.default_eval_split
     if eval_split is None:
