@@ -53,6 +53,7 @@ from .formats import (
     hub_columns,
     hub_example,
     hub_label_names,
+    is_labelled_split,
     is_saved_to_disk,
     label_feature,
     label_value,
@@ -213,6 +214,12 @@ def open_streaming_dataset(
             sizes[split] = len(scanned[split])
         return scanned[split]
 
+    if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
+        # The labels are scanned anyway (the vocabulary is made of them): a split without any is left out and one
+        # labelled in part refused, as the whole read does. `None` used to become a class "None", trained and scored.
+        loaded = {split: d for split, d in loaded.items() if is_labelled_split(split, scan(split), label_column, False)}
+        if not loaded:
+            raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
     names, label_map = hub_label_names(
         label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
     )
