@@ -83,6 +83,7 @@ from vivit_hf.training.finetune import (
     load_data,
     missing_paths,
     parse_args,
+    past_the_end_report,
     plan_training,
     resolve_batch_size,
     run_settings,
@@ -511,6 +512,7 @@ def main(argv=None):
                 batches = accelerator.skip_first_batches(train_dataloader, resume_batches)
             batch_index = resume_batches
         running_loss, running_count = torch.zeros((), device=accelerator.device), 0
+        truncated_clips = torch.zeros_like(trained_clips)  # segments read past their video's end, this epoch
         for batch in meter.timed(batches):
             if stop_at_max_steps and completed_steps >= args.max_train_steps:  # resumed from the last step's checkpoint
                 break
@@ -543,6 +545,7 @@ def main(argv=None):
             trained_clips += clips
             decoded_clips += (batch["valid"] & real.bool()).sum()
             skipped_clips += (~batch["valid"] & real).sum()
+            truncated_clips += (batch["truncated"] & real).sum()
             meter.add_clips(clips)
             if not accelerator.sync_gradients:
                 continue
@@ -603,13 +606,16 @@ def main(argv=None):
         results = evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
         refuse_nothing_learned_or_measured(results)
         skipped = skipped_total()
+        truncated = int(accelerator.reduce(truncated_clips, reduction="sum"))
         summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
         summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped})
+        summary["train/truncated_segments"] = truncated
         history.append(summary)
         top1 = results.get("top1", results.get("action_top1"))
         logger.info(
             f"epoch {epoch}: eval top-1 {top1:.4f} on {results['num_samples']} clips "
-            f"({results['num_skipped']} broken skipped; {skipped} skipped in training)"
+            f"({results['num_skipped']} broken skipped; {skipped} skipped in training"
+            f"{past_the_end_report(truncated, results['num_truncated'])})"
         )
         if args.with_tracking:
             accelerator.log(summary, step=completed_steps)

@@ -691,6 +691,48 @@ def test_epic_kitchens_two_heads_report_noun_verb_and_action_accuracy(tmp_path):
     assert config["label_spaces"] == {"noun": 300, "verb": 97}
 
 
+EPIC_SEGMENT_HEADER = [
+    "narration_id", "participant_id", "video_id", "narration_timestamp", "start_timestamp", "stop_timestamp",
+    "start_frame", "stop_frame", "narration", "verb", "verb_class", "noun", "noun_class",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("cache,workers", [("no", 2), ("yes", 0)])
+def test_segments_past_their_videos_end_are_counted_in_every_epoch_report(tmp_path, cache, workers):
+    """Epic Kitchens narrations in one untrimmed video of 3 s (24 frames at 8 fps): one training and one validation
+    segment run past its end (timestamps of a longer copy). Each is read from the frames there are, and every
+    epoch's report counts them (summed in the main process: the decode runs in DataLoader workers, where the old
+    module-level "first one" warning was all there was, without a count); decoded once into memory, the cache
+    keeps the flag."""
+    (tmp_path / "P01" / "videos").mkdir(parents=True)
+    frames = np.random.default_rng(0).integers(0, 255, (24, 16, 16, 3), dtype=np.uint8)
+    write_video(frames, tmp_path / "P01" / "videos" / "P01_01.MP4", fps=8)
+    spans = {
+        "train": [("00:00:00.00", "00:00:01.00"), ("00:00:01.00", "00:00:02.00"), ("00:00:02.00", "00:00:05.00"),
+                  ("00:00:00.50", "00:00:01.50")],
+        "validation": [("00:00:00.00", "00:00:01.00"), ("00:00:01.50", "00:00:04.00")],
+    }  # fmt: skip
+    for split, segments in spans.items():
+        rows = [
+            [f"P01_01_{split}_{i}", "P01", "P01_01", start, start, stop, "", "", "x", "v", i % 2, "n", i % 2]
+            for i, (start, stop) in enumerate(segments)
+        ]
+        with open(tmp_path / f"EPIC_100_{split}.csv", "w", newline="") as f:
+            csv.writer(f).writerows([EPIC_SEGMENT_HEADER, *rows])
+    out = tmp_path / "out"
+    flags = ["--dataset_format", "epic_kitchens", "--num_train_epochs", "2", "--cache_decoded_videos", cache]
+    flags += TINY_MODEL
+    flags[flags.index("--num_workers") + 1] = str(workers)
+    result = run(FINETUNE, "--dataset", tmp_path, "--output_dir", out, *flags)
+    reports = [line for line in result.stderr.splitlines() if "eval top-1" in line]
+    assert len(reports) == 2, result.stderr[-3000:]
+    for report in reports:
+        assert "1 training and 1 evaluation segments ran past their video's end" in report, report
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["num_truncated"] == 1 and results["num_samples"] == 2
+    assert [epoch["train/truncated_segments"] for epoch in results["history"]] == [1, 1]
+
+
 @pytest.fixture(scope="module")
 def finetune_module():
     from accelerate import PartialState

@@ -594,3 +594,44 @@ def test_the_unknown_sizes_warning_names_who_shares_the_epoch():
     readers = load_recipe().readers
     assert readers(1, 0) == "1 process" and readers(2, 1) == "2 processes"
     assert readers(1, 2) == "2 DataLoader workers" and readers(2, 3) == "2 processes x 3 DataLoader workers"
+
+
+def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk(videofolder, tmp_path, caplog):  # noqa: F811
+    """metadata.csv names a symlink to a disk not mounted: both reads leave the row out, count it in `data.missing`
+    and say "1 clips of split 'train' are named by the annotations but missing on disk"; `--streaming` said nothing
+    (only the whole read printed the count)."""
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+
+    root = tmp_path / "repo"
+    for split in ("train", "test"):
+        (root / split).mkdir(parents=True)
+        clips = sorted((videofolder / split).glob("*/*.mp4"))[:2]
+        rows = ["file_name,label"]
+        for i, clip in enumerate(clips):
+            shutil.copy(clip, root / split / f"c{i}.mp4")
+            rows.append(f"c{i}.mp4,{clip.parent.name}")
+        (root / split / "gone.mp4").symlink_to(tmp_path / "unmounted" / "gone.mp4")
+        rows.append(f"gone.mp4,{clips[0].parent.name}")
+        (root / split / "metadata.csv").write_text("\n".join(rows) + "\n")
+    said = {}
+    for streaming in (False, True):
+        args = finetune.parse_args(
+            ["--dataset", str(root), "--dataset_format", "hub", "--cache_dir", str(tmp_path / "cache")]
+            + ["--streaming"] * streaming
+        )
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="vivit_hf.training.finetune"):
+            data = finetune.load_data(args, PartialState())[0]
+        assert data.missing == {"train": 1, "test": 1}
+        messages = [r.getMessage().removeprefix("[RANK 0] ") for r in caplog.records]  # accelerate's logger's prefix
+        said[streaming] = [m for m in messages if "missing on disk" in m]
+    assert (
+        said[True]
+        == said[False]
+        == [
+            f"1 clips of split {split!r} are named by the annotations but missing on disk"
+            for split in ("train", "test")
+        ]
+    )

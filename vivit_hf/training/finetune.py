@@ -705,8 +705,7 @@ def load_data(args, accelerator):
         once=partial(main_process_first, accelerator),
         **source_options(args),
     )
-    for split, count in data.missing.items():
-        logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
+    warn_missing(data)
     train = data.split(args.train_split)
     eval_split = args.eval_split or data.default_eval_split
     if eval_split is None:
@@ -722,6 +721,13 @@ def load_data(args, accelerator):
     return data, train, evaluation, eval_split
 
 
+def warn_missing(data) -> None:
+    """One warning per split for the clips its annotations name that are not on disk (`data.missing`), left out of
+    the data set: the whole read and `--streaming` say the same (a stream used to say nothing of them)."""
+    for split, count in data.missing.items():
+        logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
+
+
 def load_streaming_data(args):
     """`--streaming`: the splits as `StreamingSplit`s (nothing downloaded whole); the evaluation split must exist
     (a held-out share needs the whole set), and `--max_*_samples` take the first N of the stream."""
@@ -731,6 +737,7 @@ def load_streaming_data(args):
         args.dataset,
         **source_options(args),
     )
+    warn_missing(data)
     train = data.split(args.train_split)
     eval_split = args.eval_split or data.default_eval_split
     if eval_split is None:
@@ -1035,9 +1042,25 @@ def clips_of_last_batch(rows: int, process_index: int, remainder: int) -> int:
 
 
 def evaluate(model, dataloader, accelerator, num_views, label_spaces) -> dict:
-    """Metrics over the evaluation set, every clip counted once whatever the number of processes."""
-    logits, labels, valid = predict(model, dataloader, accelerator, num_views)
-    return evaluation_metrics(logits, labels, valid, label_spaces)
+    """Metrics over the evaluation set, every clip counted once whatever the number of processes; `num_truncated`:
+    the valid clips that were segments running past their video's end (read from the frames there are)."""
+    truncated: list = []
+    logits, labels, valid = predict(model, dataloader, accelerator, num_views, truncated=truncated)
+    results = evaluation_metrics(logits, labels, valid, label_spaces)
+    results["num_truncated"] = int((truncated[0] & valid.bool()).sum())
+    return results
+
+
+def past_the_end_report(in_training: int, in_evaluation: int) -> str:
+    """The epoch report's words for the segments that ran past their video's end (Epic Kitchens timestamps of
+    another copy of a video), empty when there were none: they are trained and scored on fewer frames than their
+    annotation names, which a user should know the count of, not only the first one's name."""
+    if not (in_training or in_evaluation):
+        return ""
+    return (
+        f"; {in_training} training and {in_evaluation} evaluation segments ran past their video's end and were read "
+        "from the frames there are"
+    )
 
 
 # ------------------------------------------------------------------------------------------------ main

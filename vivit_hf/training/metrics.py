@@ -15,7 +15,14 @@ import torch
 
 
 @torch.no_grad()
-def predict(model, dataloader, accelerator=None, num_views: int = 1, video_ids: list | None = None):
+def predict(
+    model,
+    dataloader,
+    accelerator=None,
+    num_views: int = 1,
+    video_ids: list | None = None,
+    truncated: list | None = None,
+):
     """Logits averaged over each video's `num_views` views, labels and validity, over the whole data set.
 
     Batches come from `vivit_hf.training.data.collate_videos` (views of one video adjacent). With an
@@ -23,21 +30,24 @@ def predict(model, dataloader, accelerator=None, num_views: int = 1, video_ids: 
     samples repeated to even out the last batch, so 1..N processes give the same counts. Batches of a streamed
     split (`vivit_hf.training.data.streaming.StreamingLoader`) carry `real`, the rows that are clips: the others
     (padding, and the filler batches of a process that has run out) are dropped after gathering; their `ids` (the
-    real rows' clip ids) are appended to `video_ids` when given, in the gathered rows' order.
+    real rows' clip ids) are appended to `video_ids` when given, in the gathered rows' order. `truncated`, when given,
+    gets one bool tensor, gathered as the labels are: which clips were segments read past their video's end.
     """
     model.eval()
     # Kept on the device until the end: a copy to the host per batch would wait for that batch's forward each time.
-    all_logits, all_labels, all_valid, all_real = [], [], [], []
+    all_logits, all_labels, all_valid, all_real, all_truncated = [], [], [], [], []
     for batch in dataloader:
         logits = model(pixel_values=batch["pixel_values"]).logits.float()
         logits = logits.view(-1, num_views, logits.shape[-1]).mean(dim=1)
         labels, valid = batch["labels"], batch["valid"]
+        # Asked for only: one more copy to the host. A batch made elsewhere may have no `truncated`: none was.
+        cut = () if truncated is None else (batch.get("truncated", torch.zeros_like(valid, dtype=torch.bool)),)
         real = batch.get("real")
         if accelerator is not None:
             if real is None:
-                logits, labels, valid = accelerator.gather_for_metrics((logits, labels, valid))
+                logits, labels, valid, *cut = accelerator.gather_for_metrics((logits, labels, valid, *cut))
             else:
-                logits, labels, valid, real = accelerator.gather_for_metrics((logits, labels, valid, real))
+                logits, labels, valid, *cut, real = accelerator.gather_for_metrics((logits, labels, valid, *cut, real))
         if real is not None:  # a streamed split: padding rows and a finished process's filler batches are not clips
             all_real.append(real)
             if video_ids is not None:  # each process's real rows come first in its block, in process order
@@ -50,10 +60,15 @@ def predict(model, dataloader, accelerator=None, num_views: int = 1, video_ids: 
         all_logits.append(logits)
         all_labels.append(labels)
         all_valid.append(valid)
+        all_truncated.extend(cut)
     logits, labels, valid = (torch.cat(parts).cpu() for parts in (all_logits, all_labels, all_valid))
+    cut = torch.cat(all_truncated).cpu().bool() if truncated is not None else None
     if all_real:
         real = torch.cat(all_real).cpu()
         logits, labels, valid = logits[real], labels[real], valid[real]
+        cut = cut[real] if cut is not None else None
+    if truncated is not None:
+        truncated.append(cut)
     return logits, labels, valid
 
 

@@ -26,14 +26,22 @@ __all__ = ["DecodedVideoCache", "estimate_decoded_bytes"]
 class DecodedVideoCache:
     """The decoded frames of a list of videos, `cache[i]` a `(T, H, W, 3)` uint8 view, or None for a video
     that did not decode whole (the data set then reads that one from its source, as without a cache).
+    `truncated[i]`: video i is a segment (`VideoSegment`) that ran past its video's end, read from the frames there
+    are; the data set hands it on with each sample, since reading from memory no longer finds it out.
 
     All frames live in one flat uint8 tensor, which DataLoader workers share instead of copying: forked ones
     inherit its pages, which nothing writes; under `spawn` torch moves it to shared memory once.
     """
 
-    def __init__(self, frames: torch.Tensor, spans: Sequence[tuple[int, tuple[int, ...]] | None]):
+    def __init__(
+        self,
+        frames: torch.Tensor,
+        spans: Sequence[tuple[int, tuple[int, ...]] | None],
+        truncated: Sequence[bool] | None = None,
+    ):
         self.frames = frames
         self.spans = list(spans)
+        self.truncated = list(truncated) if truncated is not None else [False] * len(self.spans)
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -70,7 +78,7 @@ class DecodedVideoCache:
         start = time.perf_counter()
         decoder = _DecodeAll(videos, processor, processor_kwargs)
         loader = torch.utils.data.DataLoader(decoder, batch_size=None, num_workers=num_workers, collate_fn=_unchanged)
-        decoded = list(loader)
+        decoded, truncated = (list(column) for column in zip(*loader)) if len(decoder) else ([], [])
         total = sum(a.size for a in decoded if isinstance(a, np.ndarray))
         frames = torch.empty(total, dtype=torch.uint8)
         spans, offset = [], 0
@@ -85,7 +93,7 @@ class DecodedVideoCache:
             spans.append((offset, tuple(array.shape)))
             offset += array.size
             decoded[position] = None  # free as we go
-        cache = cls(frames, spans)
+        cache = cls(frames, spans, truncated)
         failed = len(cache) - cache.num_cached
         logger.info(
             "decoded %d clips into memory (%.1f MiB) in %.1f s%s",
@@ -104,19 +112,21 @@ class _DecodeAll(torch.utils.data.Dataset):
     def __len__(self) -> int:
         return len(self.videos)
 
-    def __getitem__(self, index: int) -> np.ndarray | str | None:
-        """The frames, else why they did not decode (a string: picklable from a worker process whatever the
-        error), else None for a video held in memory as floats (nothing to gain from a copy)."""
+    def __getitem__(self, index: int) -> tuple[np.ndarray | str | None, bool]:
+        """`(frames, truncated)`: the frames, else why they did not decode (a string: picklable from a worker process
+        whatever the error), else None for a video held in memory as floats (nothing to gain from a copy); and
+        whether the video is a segment that ran past its video's end."""
+        truncated = False
         try:
             video = self.videos[index]
             if hasattr(video, "decode_frames"):  # a segment of a longer video (`VideoSegment`): its frames only
-                frames = video.decode_frames(self.processor, **self.processor_kwargs)
+                frames, truncated = video.decode(self.processor, **self.processor_kwargs)
             else:
                 frames = self.processor.decode_video_frames(video, **self.processor_kwargs)
         except Exception as error:  # noqa: BLE001 - left uncached: read from its source each time, as without a cache
-            return f"{type(error).__name__}: {error}"
+            return f"{type(error).__name__}: {error}", False
         # Only what decoding produces; in-memory float videos gain nothing from a copy.
-        return frames.contiguous().numpy() if frames.dtype == torch.uint8 else None
+        return (frames.contiguous().numpy() if frames.dtype == torch.uint8 else None), truncated
 
 
 def _unchanged(item):

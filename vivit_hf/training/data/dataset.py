@@ -58,6 +58,12 @@ class VideoSegment:
         A segment wholly after the video's end (timestamps of another, longer copy of the video) is refused naming
         its times and the video's length: it read as the last frame alone ("has a single frame"). One that runs past
         the end keeps the frames there are; the first such segment is named, once per process."""
+        return self.locate(num_frames, fps, frame_times)[0]
+
+    def locate(self, num_frames: int, fps: float, frame_times=None) -> tuple[np.ndarray, bool]:
+        """`(frame_indices, truncated)`: truncated when the segment runs past the video's end and keeps fewer frames
+        than it names. The flag travels with the sample (`"truncated"`), so that the recipe can count such segments
+        in the main process: the decode runs in DataLoader workers, where a counter would never reach it."""
         if self.start_seconds is not None:
             if frame_times is not None and len(frame_times) == num_frames:
                 times = np.asarray(frame_times, dtype=np.float64)
@@ -91,16 +97,20 @@ class VideoSegment:
         first, last = max(first, 0), min(last, num_frames - 1)
         if last < first:
             raise BrokenVideoError(f"{self} lies outside the {num_frames} frames of {_describe(self.video)}")
-        return np.arange(first, last + 1)
+        return np.arange(first, last + 1), bool(past)
 
     def decode_frames(self, processor, **processor_kwargs) -> torch.Tensor:
         """The segment's frames `(T, H, W, 3)`, decoded as `processor.decode_video_frames` decodes a clip."""
+        return self.decode(processor, **processor_kwargs)[0]
+
+    def decode(self, processor, **processor_kwargs) -> tuple[torch.Tensor, bool]:
+        """`(decode_frames(...), truncated)`: the frames, and whether the segment ran past the video's end."""
         from ...processing.video_io import open_video
 
         backend = processor_kwargs.get("decode_backend") or processor.decode_backend
         with open_video(self.video, backend=backend) as reader:
-            indices = self.frame_indices(reader.num_frames, reader.fps, reader.frame_times())
-            return processor.decode_video_frames(reader, indices=indices, **processor_kwargs)
+            indices, truncated = self.locate(reader.num_frames, reader.fps, reader.frame_times())
+            return processor.decode_video_frames(reader, indices=indices, **processor_kwargs), truncated
 
 
 _warned_past_the_end = False
@@ -114,7 +124,8 @@ def _warn_past_the_end(what: str) -> None:
 
 
 class VideoClassificationDataset(Dataset):
-    """Examples `{"video", "label"}` turned into `{"pixel_values", "labels", "valid"}` by a video processor.
+    """Examples `{"video", "label"}` turned into `{"pixel_values", "labels", "valid", "truncated"}` by a video
+    processor (`truncated`: the example's segment ran past its video's end and was read from the frames there are).
 
     `pixel_values` is (views, frames, channels, height, width) with `views = num_clips * num_crops`.
     Random training augmentation is seeded from `(seed, epoch, index)`: the same sample in the same epoch
@@ -176,12 +187,14 @@ class VideoClassificationDataset(Dataset):
             return None
         return (self.seed * 1_000_003 + epoch * 100_003 + index) % (2**31)
 
-    def _process(self, epoch: int, index: int) -> torch.Tensor:
+    def _process(self, epoch: int, index: int) -> tuple[torch.Tensor, bool]:
+        """`(pixel_values, truncated)`: truncated when the example's segment ran past its video's end."""
         example = self.examples[index]
         frames = self.cache[index] if self.cache is not None else None
+        truncated = frames is not None and self.cache.truncated[index]
         segment = VideoSegment.of(example) if frames is None else None
         if segment is not None:  # its frames, sampled as the frames of a clip file would be
-            frames = segment.decode_frames(self.processor, **self.processor_kwargs)
+            frames, truncated = segment.decode(self.processor, **self.processor_kwargs)
         video = example["video"] if frames is None else frames
         options = dict(num_clips=self.num_clips, num_crops=self.num_crops, seed=self._sample_seed(epoch, index))
         if frames is not None:
@@ -193,7 +206,7 @@ class VideoClassificationDataset(Dataset):
                 short_video = "loop"
             options.update(input_data_format="channels_last", do_sample_frames=True, short_video=short_video)
         output = self.processor(videos=[video], return_tensors="pt", **{**options, **self.processor_kwargs})
-        return output["pixel_values"]
+        return output["pixel_values"], truncated
 
     def sample_shape(self) -> tuple[int, ...]:
         """Shape of one sample's `pixel_values`, from the first clip that decodes."""
@@ -201,7 +214,7 @@ class VideoClassificationDataset(Dataset):
             errors = _decode_errors()
             for index in range(len(self)):
                 try:
-                    self._sample_shape = tuple(self._process(self.epoch, index).shape)
+                    self._sample_shape = tuple(self._process(self.epoch, index)[0].shape)
                     break
                 except errors:
                     continue
@@ -214,14 +227,19 @@ class VideoClassificationDataset(Dataset):
         example = self.examples[index]
         labels = torch.as_tensor(example["label"], dtype=torch.long)
         try:
-            pixel_values = self._process(epoch, index)
+            pixel_values, truncated = self._process(epoch, index)
             self._sample_shape = tuple(pixel_values.shape)
             valid = True
         except _decode_errors() as error:
             logger.warning("skipping broken clip %s: %s", describe_example(example, index), error)
             pixel_values = torch.zeros(self.sample_shape())
-            valid = False
-        return {"pixel_values": pixel_values, "labels": labels, "valid": torch.tensor(valid)}
+            valid, truncated = False, False  # counted as broken, not as truncated
+        return {
+            "pixel_values": pixel_values,
+            "labels": labels,
+            "valid": torch.tensor(valid),
+            "truncated": torch.tensor(bool(truncated)),
+        }
 
 
 def _describe(video) -> str:
@@ -246,15 +264,17 @@ def describe_example(example: dict, index: int) -> str:
 
 
 def collate_videos(items: list[dict]) -> dict:
-    """Stack samples: `pixel_values` (batch * views, frames, C, H, W), `labels` (batch[, heads]), `valid`.
+    """Stack samples: `pixel_values` (batch * views, frames, C, H, W), `labels` (batch[, heads]), `valid` and
+    `truncated` (False for a sample that has none: a streamed clip is never a segment).
 
-    The three tensors are views of one block of memory, so a DataLoader worker hands the batch over with one
-    shared-memory file descriptor instead of three: each costs the training process a socket handshake with
+    The four tensors are views of one block of memory, so a DataLoader worker hands the batch over with one
+    shared-memory file descriptor instead of four: each costs the training process a socket handshake with
     the worker, a large share of the wait for data when the decoded clips are in memory (`benchmarks/recipe.py`)."""
     parts = {
         "pixel_values": ([item["pixel_values"] for item in items], torch.cat),
         "labels": ([torch.as_tensor(item["labels"]) for item in items], torch.stack),
         "valid": ([torch.as_tensor(item["valid"]) for item in items], torch.stack),
+        "truncated": ([torch.as_tensor(item.get("truncated", False)) for item in items], torch.stack),
     }
     layout, size = {}, 0
     for name, (tensors, join) in parts.items():

@@ -1746,23 +1746,27 @@ def _labelled_splits(loaded, label_column: str, feature) -> dict:
                 f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
                 "(several labels per clip are not supported); name another column with --label_column"
             )
-        unlabelled = [
-            i
-            for i, value in enumerate(values)
-            if value is None or (isinstance(feature, datasets.ClassLabel) and _as_integer(value) == -1)
-        ]
-        if not unlabelled:
+        if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
             kept[split] = dataset
-        elif len(unlabelled) == len(values):
-            logger.warning("split %r left out: none of its %d rows has a label", split, len(values))
-        else:
-            raise DatasetFormatError(
-                f"--dataset_format hub: split {split!r} has {len(unlabelled)} rows without a label "
-                f"({label_column!r} empty or -1) among {len(values)}, the first row {unlabelled[0]}"
-            )
     if not kept:
         raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
     return kept
+
+
+def is_labelled_split(split: str, values: Sequence, label_column: str, class_label: bool) -> bool:
+    """Whether a split's raw labels `values` label every row: True; False (with a warning) when none has a label, a
+    Hub test split left out; refused (DatasetFormatError naming the first unlabelled row) when only some have. No
+    label: `None`, or `ClassLabel`'s -1 (`class_label`). The whole read and `--streaming` apply the same rule."""
+    unlabelled = [i for i, value in enumerate(values) if value is None or (class_label and _as_integer(value) == -1)]
+    if not unlabelled:
+        return True
+    if len(unlabelled) == len(values):
+        logger.warning("split %r left out: none of its %d rows has a label", split, len(values))
+        return False
+    raise DatasetFormatError(
+        f"--dataset_format hub: split {split!r} has {len(unlabelled)} rows without a label "
+        f"({label_column!r} empty or -1) among {len(values)}, the first row {unlabelled[0]}"
+    )
 
 
 FORMATS: dict[str, Callable[[Sequence[Path]], VideoClassificationData]] = {

@@ -53,6 +53,7 @@ from .formats import (
     hub_columns,
     hub_example,
     hub_label_names,
+    is_labelled_split,
     is_saved_to_disk,
     label_feature,
     label_value,
@@ -213,6 +214,12 @@ def open_streaming_dataset(
             sizes[split] = len(scanned[split])
         return scanned[split]
 
+    if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
+        # The labels are scanned anyway (the vocabulary is made of them): a split without any is left out and one
+        # labelled in part refused, as the whole read does. `None` used to become a class "None", trained and scored.
+        loaded = {split: d for split, d in loaded.items() if is_labelled_split(split, scan(split), label_column, False)}
+        if not loaded:
+            raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
     names, label_map = hub_label_names(
         label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
     )
@@ -354,7 +361,8 @@ def _shard_rows(sizes):
 
 
 class StreamingVideoDataset(torch.utils.data.IterableDataset):
-    """A streamed split as batches `{"pixel_values", "labels", "valid", "ids", "worker", "batch"}`, decoded in
+    """A streamed split as batches `{"pixel_values", "labels", "valid", "truncated", "ids", "worker", "batch"}`
+    (`truncated` always False: a streamed row is a whole clip, never a segment of a longer video), decoded in
     DataLoader workers (give the DataLoader `batch_size=None`; `StreamingLoader` does).
 
     This process's share is `split_dataset_by_node(split, rank, world_size)` (of a stream cut by `--max_*_samples`,
@@ -627,6 +635,7 @@ class StreamingLoader:
             "pixel_values": torch.zeros((rows * views, *self.dataset.sample_shape()[1:])),
             "labels": torch.zeros(rows, dtype=torch.long),
             "valid": torch.zeros(rows, dtype=torch.bool),
+            "truncated": torch.zeros(rows, dtype=torch.bool),
             "real": torch.zeros(rows, dtype=torch.bool),
             "ids": [],
         }
@@ -643,6 +652,7 @@ class StreamingLoader:
             "pixel_values": torch.cat([pixel_values, pixel_values.new_zeros((extra * views, *pixel_values.shape[1:]))]),
             "labels": torch.cat([batch["labels"], batch["labels"].new_zeros((extra, *batch["labels"].shape[1:]))]),
             "valid": torch.cat([batch["valid"], torch.zeros(extra, dtype=torch.bool)]),
+            "truncated": torch.cat([batch["truncated"], torch.zeros(extra, dtype=torch.bool)]),
             "real": torch.cat([batch["real"], torch.zeros(extra, dtype=torch.bool)]),
         }
 
