@@ -10,6 +10,7 @@ import json
 import math
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -375,3 +376,21 @@ def test_the_first_checkpoint_creates_the_output_folders(tmp_path):
     out = tmp_path / "new" / "run"
     save_checkpoint(FakeAccelerator(), out, "step_1", {"completed_steps": 1}, total_limit=1)
     assert [p.name for p in list_checkpoints(out)] == ["step_1"]
+
+
+def test_the_mutation_runner_refuses_a_number_it_does_not_have(capsys, monkeypatch):
+    """`run_mutations.py 99` (or `--help` read as a number) ran nothing and said "0 of 0 mutations caught", exit 0."""
+    import importlib.util
+
+    path = Path(__file__).parent / "mutations" / "run_mutations.py"
+    spec = importlib.util.spec_from_file_location("run_mutations", path)
+    runner = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "run_mutations", runner)  # its dataclasses look their module up there
+    spec.loader.exec_module(runner)
+    with pytest.raises(SystemExit) as refused:
+        runner.main(["99"])
+    assert refused.value.code == 2 and "no mutation numbered 99" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as helped:
+        runner.main(["--help"])
+    assert helped.value.code == 0 and "mutations to run" in capsys.readouterr().out
+    assert runner.parse_args(["5", "6"]) == ["5", "6"] and runner.parse_args([]) == []
