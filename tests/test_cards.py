@@ -59,3 +59,21 @@ def test_a_hub_dataset_is_its_id():
         "name": "Kinetics-400",
         "split": "validation",
     }
+
+
+def fences(markdown: str) -> list[str]:
+    """The lines that open or close a fenced code block, as CommonMark reads them: a closing fence is backticks and
+    nothing else, so a line starting with ``` and followed by more (```.) closes nothing."""
+    return [line for line in markdown.splitlines() if line.startswith("```")]
+
+
+def test_a_converted_card_closes_its_command_block():
+    """The conversion command's block closed with "```." (the sentence's full stop after the fence), which is no
+    closing fence: on the Hub the rest of the card (model, preprocessing, the usage example) showed as one code
+    block."""
+    command = "python -m vivit_hf.convert transformers --model vivit-tf --out vivit-b-k400"
+    card = build_model_card(CONFIG, converted_from="vivit-tf", command=command)
+    opened = fences(card.content)
+    assert opened == ["```bash", "```", "```python", "```"], opened
+    assert f"```bash\n{command}\n```\n" in card.content
+    assert "## Use" not in card.content.split("```bash")[1].split("```")[0]

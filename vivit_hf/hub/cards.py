@@ -158,12 +158,15 @@ def build_model_card(
     heads = getattr(config, "label_spaces", None)
     labels = ", ".join(f"{head} ({n})" for head, n in heads.items()) if heads else f"{config.num_labels} classes"
     if converted_from:
-        origin = f"converted from `{converted_from}`" + (f" with\n\n```bash\n{command}\n```" if command else "")
+        # The command is a fenced block of its own: a closing fence followed by anything (the sentence's full stop)
+        # does not close it, and the rest of the card rendered as code.
+        origin = f"converted from `{converted_from}` with:\n\n```bash\n{command}\n```" if command else ""
+        origin = origin or f"converted from `{converted_from}`."
     else:
         origin = (
-            f"fine-tuned on {dataset_name} with vivit_hf (`accelerate launch recipes/finetune.py`)"
+            f"fine-tuned on {dataset_name} with vivit_hf (`accelerate launch recipes/finetune.py`)."
             if dataset_name
-            else "built with vivit_hf"
+            else "built with vivit_hf."
         )
     lines = [
         "---",
@@ -172,7 +175,7 @@ def build_model_card(
         "",
         f"# {name}",
         "",
-        f"A ViViT video classifier ([Arnab et al., ICCV 2021]({PAPER}), {variant}), {origin}.",
+        f"A ViViT video classifier ([Arnab et al., ICCV 2021]({PAPER}), {variant}), {origin}",
         "",
         "## Model",
         f"- Variant: {variant} (`{config.model_type}`): hidden size {config.hidden_size}, "
