@@ -106,6 +106,26 @@ def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, wh
     assert not (tmp_path / "out.pt2").exists()
 
 
+@pytest.mark.parametrize(
+    "source, why",
+    [
+        ("path/to/model", "no such folder"),  # the docs' placeholder, as a user first types it
+        ("./my-run", "no such folder"),
+        ("nobody-here/no-such-model", "offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"),
+    ],
+)
+def test_export_says_why_a_missing_model_did_not_load(tmp_path, source, why):
+    """`path/to/model` was refused with transformers' "Repo id must be in the form 'repo_name' or
+    'namespace/repo_name'", and a Hub id offline with "couldn't connect to 'https://huggingface.co'": the reason is
+    now the one the converters and recipes give."""
+    result = _run_export(source, str(tmp_path / "out.pt2"))
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"python -m vivit_hf.export: error: {source} is not a model folder or Hub id"), last
+    assert why in last, last
+    assert "Repo id must be" not in last and "couldn't connect" not in last, last
+
+
 def test_onnx_export_without_onnxscript_says_what_to_install(tmp_path):
     tiny("factorised_encoder").save_pretrained(tmp_path / "model")
     result = _run_export(str(tmp_path / "model"), str(tmp_path / "model.onnx"), block_onnxscript=True)

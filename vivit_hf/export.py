@@ -150,6 +150,25 @@ def load_model(source: str) -> ViViTPreTrainedModel:
         return AutoModel.from_pretrained(source)
 
 
+def why_not_loaded(source: str, error: Exception) -> str:
+    """Why `source` gave no model, in the words of the other commands (`vivit_hf.hub.sources`, which this layer does
+    not import): a path that is not there, a Hub id not in the cache in offline mode, else transformers' message
+    (`path/to/model` got "Repo id must be in the form 'repo_name' or 'namespace/repo_name'")."""
+    from huggingface_hub.constants import is_offline_mode
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    if not Path(source).expanduser().exists():
+        try:
+            if source.startswith((".", "/", "~")):
+                raise HFValidationError(source)
+            validate_repo_id(source)
+        except HFValidationError:
+            return "no such folder (and not spelt as a Hub id, owner/name)"
+        if is_offline_mode():
+            return "read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+    return " ".join(str(error).split())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vivit_hf.export", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", help="a saved folder or Hub id of any of the four models")
@@ -172,7 +191,7 @@ def main(argv=None) -> int:
     try:
         model = load_model(args.model).eval()
     except (OSError, ValueError) as error:  # no such folder or Hub id, no config, not a model transformers knows
-        message = " ".join(str(error).split())
+        message = why_not_loaded(args.model, error)
         print(
             f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {message}", file=sys.stderr
         )
