@@ -80,6 +80,16 @@ def test_export_command_writes_a_checked_onnx_file_and_a_program(tmp_path, capsy
     assert program.module()(clip(batch=1, frames=6, size=40)).shape == (1, 5)
 
 
+@pytest.mark.parametrize("name", ["model.txt", "model"])
+def test_an_output_that_is_neither_onnx_nor_pt2_is_refused(tmp_path, capsys, name):
+    """`model.txt` was written as an ONNX file (any name but .pt2 was)."""
+    with pytest.raises(SystemExit) as stopped:
+        main([str(tmp_path / "nothing"), str(tmp_path / name)])
+    assert stopped.value.code == 2
+    assert ".onnx (ONNX) or .pt2" in capsys.readouterr().err
+    assert not (tmp_path / name).exists()
+
+
 def _run_export(*args: str, block_onnxscript: bool = False) -> subprocess.CompletedProcess:
     """`python -m vivit_hf.export ARGS` as a user runs it (optionally as if onnxscript were not installed)."""
     block = "import sys; sys.modules['onnxscript'] = None; " if block_onnxscript else ""

@@ -178,6 +178,8 @@ def main(argv=None) -> int:
     parser.add_argument("--features", action="store_true", help="return pooled clip embeddings, not logits")
     args = parser.parse_args(argv)
     output = Path(args.output)
+    if output.suffix not in (".onnx", ".pt2"):  # `model.txt` was written as ONNX, `model` too
+        parser.error(f"{args.output}: the output's name ends in .onnx (ONNX) or .pt2 (torch.export's program)")
     # What the user gave does not fit: one line, argparse's exit code, before the model loads. Anything else is a bug
     # and keeps its traceback (as `python -m vivit_hf.convert`).
     if output.suffix != ".pt2" and not _has_onnxscript():
