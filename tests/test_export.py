@@ -80,6 +80,14 @@ def test_export_command_writes_a_checked_onnx_file_and_a_program(tmp_path, capsy
     assert program.module()(clip(batch=1, frames=6, size=40)).shape == (1, 5)
 
 
+def test_export_writes_into_a_folder_it_makes(tmp_path):
+    """`exports/model.pt2` with no `exports/` yet was torch's "Parent directory exports does not exist" traceback,
+    after the model had been exported."""
+    tiny("factorised_encoder").save_pretrained(tmp_path / "model")
+    assert main([str(tmp_path / "model"), str(tmp_path / "exports" / "model.pt2")]) == 0
+    assert (tmp_path / "exports" / "model.pt2").is_file()
+
+
 @pytest.mark.parametrize("name", ["model.txt", "model"])
 def test_an_output_that_is_neither_onnx_nor_pt2_is_refused(tmp_path, capsys, name):
     """`model.txt` was written as an ONNX file (any name but .pt2 was)."""

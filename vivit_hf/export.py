@@ -198,6 +198,7 @@ def main(argv=None) -> int:
             f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {message}", file=sys.stderr
         )
         return 2
+    output.parent.mkdir(parents=True, exist_ok=True)  # torch refused a missing folder only after the export
     if args.dynamic_size and not dynamic_frames(model):
         print(f"{args.model} samples its frames uniformly: dynamic height and width, {model.config.num_frames} frames")
     if output.suffix == ".pt2":
