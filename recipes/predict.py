@@ -69,6 +69,24 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _device(text: str) -> str:
+    """An argparse type: a torch device this machine has (`--device gpu`, or `cuda` without a GPU, was a torch
+    traceback once the model had loaded)."""
+    try:
+        device = torch.device(text)
+    except (RuntimeError, ValueError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a torch device (cpu, cuda, cuda:1, mps, ...)") from None
+    if device.type == "cuda":
+        count = torch.cuda.device_count()  # 0 without a GPU or its driver, and no CUDA error
+        if count == 0:
+            raise argparse.ArgumentTypeError(f"{text!r}: this machine has no CUDA device; give --device cpu")
+        if device.index is not None and device.index >= count:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}"
+            )
+    return text
+
+
 def check_model(model: str) -> None:
     """`--model` as a user types it: a folder holding a saved model, or a Hub id; refused in one line otherwise."""
     folder = Path(model).expanduser()
@@ -105,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("loop", "pad"),
         help="a one-frame file is refused as broken (listed, exit 1) unless this turns its frame into a clip",
     )
-    p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, ... (default: cuda when available)")
+    p.add_argument("--device", default=None, type=_device, help="cpu, cuda, cuda:1, ... (default: cuda when available)")
     p.add_argument("--no_plot", action="store_true", help="JSON only")
     return p
 

@@ -1,5 +1,6 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""The model card's data set metadata: ``dataset.type`` is a Hub id, never a path on the machine that trained."""
+"""The model card: ``dataset.type`` is a Hub id, never a path on the machine that trained; no path of that machine (a
+data set, a converted checkpoint, an initial ViT) anywhere in it; Markdown that renders as meant."""
 
 import yaml
 
@@ -59,3 +60,47 @@ def test_a_hub_dataset_is_its_id():
         "name": "Kinetics-400",
         "split": "validation",
     }
+
+
+def fences(markdown: str) -> list[str]:
+    """The lines that open or close a fenced code block, as CommonMark reads them: a closing fence is backticks and
+    nothing else, so a line starting with ``` and followed by more (```.) closes nothing."""
+    return [line for line in markdown.splitlines() if line.startswith("```")]
+
+
+def test_a_converted_card_closes_its_command_block():
+    """The conversion command's block closed with "```." (the sentence's full stop after the fence), which is no
+    closing fence: on the Hub the rest of the card (model, preprocessing, the usage example) showed as one code
+    block."""
+    command = "python -m vivit_hf.convert transformers --model vivit-tf --out vivit-b-k400"
+    card = build_model_card(CONFIG, converted_from="vivit-tf", command=command)
+    opened = fences(card.content)
+    assert opened == ["```bash", "```", "```python", "```"], opened
+    assert f"```bash\n{command}\n```\n" in card.content
+    assert "## Use" not in card.content.split("```bash")[1].split("```")[0]
+
+
+def test_a_converted_card_names_local_checkpoints_by_their_names_not_their_paths(tmp_path):
+    """A conversion from `/home/me/...` wrote that path twice into the card that is pushed to the Hub (in the sentence
+    and in the command), which data set paths never are: cut to the file or folder name; Hub ids and flags stay."""
+    checkpoint = tmp_path / "home" / "me" / "ckpt"
+    checkpoint.mkdir(parents=True)
+    config_file = tmp_path / "configs" / "vivit_base_k400.py"
+    command = (
+        f"python -m vivit_hf.convert scenic --checkpoint {checkpoint} --config={config_file} --out 'my out'"
+        " --push-to-hub me/vivit-b"
+    )
+    card = build_model_card(CONFIG, converted_from=str(checkpoint), command=command)
+    assert str(tmp_path) not in card.content
+    assert "converted from `ckpt`" in card.content
+    want = "python -m vivit_hf.convert scenic --checkpoint ckpt --config=vivit_base_k400.py --out 'my out'"
+    assert f"{want} --push-to-hub me/vivit-b\n" in card.content
+    hub = build_model_card(CONFIG, converted_from="google/vivit-b-16x2-kinetics400", command="python -m x")
+    assert "converted from `google/vivit-b-16x2-kinetics400`" in hub.content
+
+
+def test_a_local_initial_vit_is_named_by_its_name_not_its_path(tmp_path):
+    vit = tmp_path / "home" / "me" / "vit-base"
+    vit.mkdir(parents=True)
+    card = build_model_card(CONFIG, base_model=str(vit), results={"top1": 0.5}, dataset_name="d", eval_split="test")
+    assert str(tmp_path) not in card.content and "- Initialised from: vit-base" in card.content

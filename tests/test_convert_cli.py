@@ -339,24 +339,50 @@ def test_bugs_keep_their_traceback(tmp_path, monkeypatch):
         )
 
 
+def micro_conversion(out, repo):
+    return [
+        "scenic",
+        "--checkpoint",
+        str(FLAX_DATA / "params_top_level.msgpack"),
+        "--config",
+        str(FLAX_DATA / "micro_config.json"),
+        "--out",
+        str(out),
+        "--push-to-hub",
+        repo,
+    ]
+
+
 def test_failed_upload_exits_1_and_keeps_the_folder(tmp_path, capsys, monkeypatch):
+    import vivit_hf.conversion.cli as cli
+
+    def refused(folder, repo, **kwargs):
+        raise OSError("403 Forbidden: no write access")
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(cli, "push_folder", refused)
     out = tmp_path / "out"
-    code, err = run_cli(
-        [
-            "scenic",
-            "--checkpoint",
-            str(FLAX_DATA / "params_top_level.msgpack"),
-            "--config",
-            str(FLAX_DATA / "micro_config.json"),
-            "--out",
-            str(out),
-            "--push-to-hub",
-            "not/a/repo id",
-        ],
-        capsys,
-    )
-    assert code == 1 and len(err) == 1 and "not/a/repo id" in err[0] and str(out) in err[0], err
-    assert (out / "model.safetensors").is_file()
+    code, err = run_cli(micro_conversion(out, "me/vivit-micro"), capsys)
+    assert code == 1 and len(err) == 1 and "me/vivit-micro" in err[0] and str(out) in err[0], err
+    assert "403 Forbidden" in err[0] and (out / "model.safetensors").is_file()
+
+
+@pytest.mark.parametrize(
+    "repo, offline, said",
+    [
+        ("not/a/repo id", False, "not a Hub repo id (owner/name)"),
+        ("me/vivit-micro", True, "offline mode is on (HF_HUB_OFFLINE), so nothing can be uploaded"),
+    ],
+)
+def test_an_upload_that_cannot_work_is_refused_before_converting(tmp_path, capsys, monkeypatch, repo, offline, said):
+    """`--push-to-hub` with a repo id the Hub refuses, or in offline mode, converted the whole checkpoint first (a
+    large scenic one: minutes and gigabytes) and then failed; finetune.py refuses both before it starts."""
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", offline)
+    out = tmp_path / "out"
+    code, err = run_cli(micro_conversion(out, repo), capsys)
+    assert code == 2 and len(err) == 1 and err[0].startswith("python -m vivit_hf.convert: error: --push-to-hub"), err
+    assert said in err[0], err
+    assert not out.exists()
 
 
 def test_an_output_folder_that_is_not_empty_is_refused_in_one_line_before_anything_is_read(tmp_path, capsys):

@@ -80,6 +80,24 @@ def test_export_command_writes_a_checked_onnx_file_and_a_program(tmp_path, capsy
     assert program.module()(clip(batch=1, frames=6, size=40)).shape == (1, 5)
 
 
+def test_export_writes_into_a_folder_it_makes(tmp_path):
+    """`exports/model.pt2` with no `exports/` yet was torch's "Parent directory exports does not exist" traceback,
+    after the model had been exported."""
+    tiny("factorised_encoder").save_pretrained(tmp_path / "model")
+    assert main([str(tmp_path / "model"), str(tmp_path / "exports" / "model.pt2")]) == 0
+    assert (tmp_path / "exports" / "model.pt2").is_file()
+
+
+@pytest.mark.parametrize("name", ["model.txt", "model"])
+def test_an_output_that_is_neither_onnx_nor_pt2_is_refused(tmp_path, capsys, name):
+    """`model.txt` was written as an ONNX file (any name but .pt2 was)."""
+    with pytest.raises(SystemExit) as stopped:
+        main([str(tmp_path / "nothing"), str(tmp_path / name)])
+    assert stopped.value.code == 2
+    assert ".onnx (ONNX) or .pt2" in capsys.readouterr().err
+    assert not (tmp_path / name).exists()
+
+
 def _run_export(*args: str, block_onnxscript: bool = False) -> subprocess.CompletedProcess:
     """`python -m vivit_hf.export ARGS` as a user runs it (optionally as if onnxscript were not installed)."""
     block = "import sys; sys.modules['onnxscript'] = None; " if block_onnxscript else ""
@@ -104,6 +122,26 @@ def test_export_of_something_that_is_not_a_model_is_one_line_exit_2(tmp_path, wh
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"python -m vivit_hf.export: error: {source} is not a model folder or Hub id"), last
     assert not (tmp_path / "out.pt2").exists()
+
+
+@pytest.mark.parametrize(
+    "source, why",
+    [
+        ("path/to/model", "no such folder"),  # the docs' placeholder, as a user first types it
+        ("./my-run", "no such folder"),
+        ("nobody-here/no-such-model", "offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"),
+    ],
+)
+def test_export_says_why_a_missing_model_did_not_load(tmp_path, source, why):
+    """`path/to/model` was refused with transformers' "Repo id must be in the form 'repo_name' or
+    'namespace/repo_name'", and a Hub id offline with "couldn't connect to 'https://huggingface.co'": the reason is
+    now the one the converters and recipes give."""
+    result = _run_export(source, str(tmp_path / "out.pt2"))
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"python -m vivit_hf.export: error: {source} is not a model folder or Hub id"), last
+    assert why in last, last
+    assert "Repo id must be" not in last and "couldn't connect" not in last, last
 
 
 def test_onnx_export_without_onnxscript_says_what_to_install(tmp_path):

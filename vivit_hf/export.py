@@ -150,6 +150,25 @@ def load_model(source: str) -> ViViTPreTrainedModel:
         return AutoModel.from_pretrained(source)
 
 
+def why_not_loaded(source: str, error: Exception) -> str:
+    """Why `source` gave no model, in the words of the other commands (`vivit_hf.hub.sources`, which this layer does
+    not import): a path that is not there, a Hub id not in the cache in offline mode, else transformers' message
+    (`path/to/model` got "Repo id must be in the form 'repo_name' or 'namespace/repo_name'")."""
+    from huggingface_hub.constants import is_offline_mode
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    if not Path(source).expanduser().exists():
+        try:
+            if source.startswith((".", "/", "~")):
+                raise HFValidationError(source)
+            validate_repo_id(source)
+        except HFValidationError:
+            return "no such folder (and not spelt as a Hub id, owner/name)"
+        if is_offline_mode():
+            return "read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
+    return " ".join(str(error).split())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vivit_hf.export", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", help="a saved folder or Hub id of any of the four models")
@@ -159,6 +178,8 @@ def main(argv=None) -> int:
     parser.add_argument("--features", action="store_true", help="return pooled clip embeddings, not logits")
     args = parser.parse_args(argv)
     output = Path(args.output)
+    if output.suffix not in (".onnx", ".pt2"):  # `model.txt` was written as ONNX, `model` too
+        parser.error(f"{args.output}: the output's name ends in .onnx (ONNX) or .pt2 (torch.export's program)")
     # What the user gave does not fit: one line, argparse's exit code, before the model loads. Anything else is a bug
     # and keeps its traceback (as `python -m vivit_hf.convert`).
     if output.suffix != ".pt2" and not _has_onnxscript():
@@ -172,11 +193,12 @@ def main(argv=None) -> int:
     try:
         model = load_model(args.model).eval()
     except (OSError, ValueError) as error:  # no such folder or Hub id, no config, not a model transformers knows
-        message = " ".join(str(error).split())
+        message = why_not_loaded(args.model, error)
         print(
             f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {message}", file=sys.stderr
         )
         return 2
+    output.parent.mkdir(parents=True, exist_ok=True)  # torch refused a missing folder only after the export
     if args.dynamic_size and not dynamic_frames(model):
         print(f"{args.model} samples its frames uniformly: dynamic height and width, {model.config.num_frames} frames")
     if output.suffix == ".pt2":

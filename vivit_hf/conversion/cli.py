@@ -11,7 +11,9 @@ import os
 import shlex
 import sys
 
+from huggingface_hub.constants import is_offline_mode
 from huggingface_hub.errors import HFValidationError
+from huggingface_hub.utils import validate_repo_id
 from torch import nn
 
 from ..hub.cards import build_model_card
@@ -160,6 +162,24 @@ def output_folder_problem(out: str, overwrite: bool) -> str | None:
     )
 
 
+def push_problem(repo: str | None) -> str | None:
+    """Why `--push-to-hub REPO` cannot work, known before converting (a large scenic checkpoint takes minutes and
+    gigabytes): a repo id huggingface_hub refuses, or offline mode; None otherwise
+    (finetune.py refuses both as early)."""
+    if repo is None:
+        return None
+    try:
+        validate_repo_id(repo)
+    except HFValidationError as error:
+        return f"--push-to-hub {repo}: not a Hub repo id (owner/name): {' '.join(str(error).split())}"
+    if is_offline_mode():
+        return (
+            f"--push-to-hub {repo}: offline mode is on (HF_HUB_OFFLINE), so nothing can be uploaded: unset it, or "
+            "convert without --push-to-hub and upload the folder later (`hf upload <repo> <folder>`)"
+        )
+    return None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m vivit_hf.convert", description="Convert released ViViT checkpoints into Hub-ready folders."
@@ -192,7 +212,7 @@ def main(argv=None) -> int:
         )
     args = parser.parse_args(argv)
     command = "python -m vivit_hf.convert " + shlex.join(sys.argv[1:] if argv is None else list(argv))
-    problem = output_folder_problem(args.out, args.overwrite_output_dir)
+    problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(args.push_to_hub)
     if problem:  # before any checkpoint is read: a converted model must not land over another one unasked
         print(f"{parser.prog}: error: {problem}", file=sys.stderr)
         return 2

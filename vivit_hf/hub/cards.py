@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -70,6 +71,29 @@ def _dataset_names(dataset_name: str, dataset_id: str | None) -> tuple[str, str 
         dataset_id = None
     slug = re.sub(r"[^a-z0-9._-]+", "-", dataset_name.lower()).strip("-._") or "local-data"
     return dataset_name, dataset_id, dataset_id or slug
+
+
+def _shown_source(source: str) -> str:
+    """A checkpoint source as the card shows it: a Hub id as it is, a path on this machine cut to its last part (as a
+    data set's path is: the converting machine's file system means nothing to a reader)."""
+    if Path(source).exists() or looks_like_local_path(source):
+        return Path(source.rstrip(os.sep)).name or source
+    return source
+
+
+def _shown_command(command: str) -> str:
+    """The conversion command with each path in it cut as `_shown_source` cuts one (`--flag=path` too)."""
+
+    def shown(token: str) -> str:
+        flag, equals, value = token.partition("=") if token.startswith("-") else ("", "", token)
+        if os.sep in value and (Path(value).exists() or looks_like_local_path(value)):
+            value = _shown_source(value)
+        return flag + equals + value
+
+    try:
+        return shlex.join(shown(token) for token in shlex.split(command))
+    except ValueError:  # not shell syntax (unbalanced quotes): shown as given
+        return command
 
 
 def _eval_results(
@@ -158,12 +182,16 @@ def build_model_card(
     heads = getattr(config, "label_spaces", None)
     labels = ", ".join(f"{head} ({n})" for head, n in heads.items()) if heads else f"{config.num_labels} classes"
     if converted_from:
-        origin = f"converted from `{converted_from}`" + (f" with\n\n```bash\n{command}\n```" if command else "")
+        # The command is a fenced block of its own: a closing fence followed by anything (the sentence's full stop)
+        # does not close it, and the rest of the card rendered as code.
+        source = _shown_source(str(converted_from))
+        origin = f"converted from `{source}` with:\n\n```bash\n{_shown_command(command)}\n```" if command else ""
+        origin = origin or f"converted from `{source}`."
     else:
         origin = (
-            f"fine-tuned on {dataset_name} with vivit_hf (`accelerate launch recipes/finetune.py`)"
+            f"fine-tuned on {dataset_name} with vivit_hf (`accelerate launch recipes/finetune.py`)."
             if dataset_name
-            else "built with vivit_hf"
+            else "built with vivit_hf."
         )
     lines = [
         "---",
@@ -172,7 +200,7 @@ def build_model_card(
         "",
         f"# {name}",
         "",
-        f"A ViViT video classifier ([Arnab et al., ICCV 2021]({PAPER}), {variant}), {origin}.",
+        f"A ViViT video classifier ([Arnab et al., ICCV 2021]({PAPER}), {variant}), {origin}",
         "",
         "## Model",
         f"- Variant: {variant} (`{config.model_type}`): hidden size {config.hidden_size}, "
@@ -182,7 +210,7 @@ def build_model_card(
         f"- Activation `{config.hidden_act}`, LayerNorm eps {config.layer_norm_eps}",
     ]
     if not converted_from:
-        lines.append(f"- Initialised from: {base_model or 'random initialisation'}")
+        lines.append(f"- Initialised from: {_shown_source(str(base_model)) if base_model else 'random initialisation'}")
     if processor is not None:
         lines += [
             "",
