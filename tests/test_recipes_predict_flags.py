@@ -2,20 +2,9 @@
 """recipes/predict.py's flags as a user types them: a value that cannot work is argparse's one line, exit 2, before
 any model or video loads."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 import torch
-
-PREDICT = Path(__file__).resolve().parents[1] / "recipes" / "predict.py"
-
-
-def load_predict():
-    spec = importlib.util.spec_from_file_location("vivit_recipes_predict_flags", PREDICT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from test_timeline_predict import load_predict
 
 
 @pytest.mark.parametrize(
