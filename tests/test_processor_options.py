@@ -165,10 +165,23 @@ def test_resample_nearest_on_a_file_is_pil_nearest_on_its_decoded_frames(tmp_pat
 def test_resample_without_a_torch_filter_is_refused_naming_it_and_the_supported_ones(mode):
     code = PILImageResampling[mode]
     expected = rf"resample={mode} \({code.value}\) is not supported.*NEAREST \(0\), BILINEAR \(2\), BICUBIC \(3\)"
-    with pytest.raises(ValueError, match=expected):
-        ViViTVideoProcessor(resample=code)(NOISE)
+    with pytest.raises(ValueError, match=expected):  # by the constructor: built so, it failed at every call
+        ViViTVideoProcessor(resample=code)
     with pytest.raises(ValueError, match=expected):  # a call's option too, and before any decoding
         ViViTVideoProcessor()("no-such-file.mp4", resample=int(code))
+
+
+def test_a_processor_that_no_call_could_use_is_refused_when_built(tmp_path):
+    """torch's shifted NEAREST and a size of `longest_edge` alone were accepted by the constructor and refused at every
+    call; the processor saved with them failed the same way, and `InterpolationMode.NEAREST` could not even be printed
+    or saved (not JSON)."""
+    from torchvision.transforms import InterpolationMode
+
+    with pytest.raises(ValueError, match=r"resample=<InterpolationMode.NEAREST: 'nearest'> is not supported"):
+        ViViTVideoProcessor(resample=InterpolationMode.NEAREST)
+    with pytest.raises(ValueError, match=r"size must give 'shortest_edge'.*got \{'longest_edge': 40\}"):
+        ViViTVideoProcessor(size={"longest_edge": 40})
+    ViViTVideoProcessor(size={"longest_edge": 40}, do_resize=False).save_pretrained(tmp_path)  # not resizing: unused
 
 
 # -- messages: what to change ------------------------------------------------------------------------------------

@@ -261,6 +261,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             kwargs["resample"] = _PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
         _refuse_unsupported(kwargs)
         super().__init__(**kwargs)
+        # What a call refuses is refused here too: built (and saved) with such a value, a processor failed at every
+        # call, and `InterpolationMode.NEAREST` could not even be printed or saved (not JSON).
+        if self.resample is not None:
+            _interpolation_mode(self.resample)
+        if self.do_resize and self.size is not None:
+            _check_size(self.size)
         self.num_skipped = 0
         self._rng = None
         self._rng_key = None
