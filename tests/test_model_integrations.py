@@ -179,3 +179,20 @@ def test_label_spaces_set_after_construction_resize_num_labels_and_id2label():
     assert config.num_labels == 4
     with pytest.raises(ValueError, match="label_spaces"):
         config.label_spaces = {"noun": 0}
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_label_spaces_not_in_alphabetical_order_keep_their_order_through_save_and_load(name, tmp_path):
+    """config.json is written with sorted keys: heads given verb first came back noun first, so the reloaded model
+    split its classifier the other way (each head's logits were other columns, its loss against the other labels)."""
+    model = tiny(name, label_spaces={"verb": 3, "noun": 2})
+    model.save_pretrained(tmp_path)
+    loaded = AutoModelForVideoClassification.from_pretrained(tmp_path).eval()
+    assert list(loaded.config.label_spaces.items()) == [("verb", 3), ("noun", 2)]
+    assert list(AutoConfig.from_pretrained(tmp_path).label_spaces) == ["verb", "noun"]
+    labels = torch.tensor([[2, 0], [1, 1]])  # (verb, noun) per clip
+    with torch.no_grad():
+        got, expected = loaded(pixel_values=clip(), labels=labels), model(pixel_values=clip(), labels=labels)
+    for head in ("verb", "noun"):
+        torch.testing.assert_close(got.head_logits[head], expected.head_logits[head], rtol=0, atol=0)
+    torch.testing.assert_close(got.loss, expected.loss)

@@ -72,6 +72,23 @@ def checked_label_spaces(label_spaces) -> dict[str, int] | None:
     return {str(name): int(size) for name, size in label_spaces.items()}
 
 
+# config.json key of the heads' order: transformers writes configs with sorted keys, nested dicts too, so the saved
+# `label_spaces` come back alphabetical, while the classifier's columns are split in the order the heads were given.
+LABEL_SPACES_ORDER = "label_spaces_order"
+
+
+def ordered_label_spaces(label_spaces, order):
+    """The saved `label_spaces` (keys sorted by the JSON writer) back in the saved head `order` (None: as they are)."""
+    if order is None or not isinstance(label_spaces, dict):
+        return label_spaces
+    if sorted(order) != sorted(label_spaces):
+        raise ValueError(
+            f"the saved `{LABEL_SPACES_ORDER}` {order} does not name the heads of `label_spaces` {label_spaces}: "
+            f"list each head once, in the order of the classifier's columns."
+        )
+    return {name: label_spaces[name] for name in order}
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
@@ -102,9 +119,10 @@ class ViViTConfig(PreTrainedConfig):
             output, the first patch token's output (no CLS), or the mean / max / sum over every token.
         representation_size (`int`, *optional*): scenic's `pre_logits` layer (dense + tanh) before the classifier.
         label_spaces (`dict[str, int]`, *optional*): named label spaces sharing one output projection, e.g. Epic
-            Kitchens `{"noun": 300, "verb": 97}`; `num_labels` becomes their sum, also when `label_spaces` is set
-            later (`config.label_spaces = ...`, or `from_pretrained(..., label_spaces=...)`). A `num_labels` that is
-            not their sum is refused (set `label_spaces=None` for one head).
+            Kitchens `{"noun": 300, "verb": 97}`, the classifier's columns in this order (saved with it as
+            `label_spaces_order`, since config.json sorts keys); `num_labels` becomes their sum, also when
+            `label_spaces` is set later (`config.label_spaces = ...`, or `from_pretrained(..., label_spaces=...)`).
+            A `num_labels` that is not their sum is refused (set `label_spaces=None` for one head).
     """
 
     model_type = "vivit_base"
@@ -159,9 +177,21 @@ class ViViTConfig(PreTrainedConfig):
         # from_pretrained's `label_spaces` keyword replaces the saved one before the config is built (transformers
         # would set it only afterwards), so a `num_labels` keyword given with it is checked against it, not against
         # the saved heads.
+        config_dict = dict(config_dict)
+        order = config_dict.pop(LABEL_SPACES_ORDER, None)
         if "label_spaces" in kwargs:
-            config_dict = {**config_dict, "label_spaces": kwargs.pop("label_spaces")}
+            config_dict["label_spaces"] = kwargs.pop("label_spaces")
+        else:
+            config_dict["label_spaces"] = ordered_label_spaces(config_dict.get("label_spaces"), order)
         return super().from_dict(config_dict, **kwargs)
+
+    def to_dict(self) -> dict:
+        """transformers' `to_dict`, plus the heads' order (`label_spaces_order`) where there are label spaces: the
+        JSON file sorts `label_spaces` by name, and `from_dict` puts them back in this order."""
+        output = super().to_dict()
+        if self.label_spaces:
+            output[LABEL_SPACES_ORDER] = list(self.label_spaces)
+        return output
 
     def __setattr__(self, key, value):
         # Set after construction (transformers sets from_pretrained's keywords and `update`'s this way), label spaces

@@ -455,16 +455,26 @@ class ViViTFactorisedDotProductModel(_ViViTSingleEncoderModel):
 
 # ----------------------------------------------------------------------------------- classification heads
 def multi_head_cross_entropy(
-    logits: torch.Tensor, labels: torch.Tensor, head_sizes: list[int], reduction: str = "mean"
+    logits: torch.Tensor,
+    labels: torch.Tensor,
+    head_sizes: list[int],
+    reduction: str = "mean",
+    num_items_in_batch: torch.Tensor | int | None = None,
 ) -> torch.Tensor:
     """scenic's multi-head loss: the sum over label spaces of each head's cross-entropy (computed in fp32).
 
     `logits` (b, sum(head_sizes)) are the heads' logits side by side; `labels` are class indices (b, heads), or
     probabilities (b, sum(head_sizes)) laid out like the logits (soft targets: label smoothing, mixup).
+    `num_items_in_batch` is Trainer's count of label entries over all the micro-batches of one optimizer step
+    (`labels.ne(-100).sum()`, i.e. clips x entries per clip): the per-clip losses are then summed and divided by
+    that many clips, as transformers' own losses do, so gradient accumulation gives the full batch's mean.
     """
     heads = logits.float().split(head_sizes, dim=-1)
     targets = labels.float().split(head_sizes, dim=-1) if labels.is_floating_point() else labels.unbind(-1)
-    return sum(F.cross_entropy(head, target, reduction=reduction) for head, target in zip(heads, targets))
+    if num_items_in_batch is None:
+        return sum(F.cross_entropy(head, target, reduction=reduction) for head, target in zip(heads, targets))
+    num_clips = torch.as_tensor(num_items_in_batch, device=logits.device) / labels.shape[-1]
+    return sum(F.cross_entropy(head, target, reduction="sum") for head, target in zip(heads, targets)) / num_clips
 
 
 class _ViViTForVideoClassification(ViViTPreTrainedModel):
@@ -500,15 +510,21 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
             return None
         return dict(zip(spaces, logits.split(list(spaces.values()), dim=-1)))
 
-    def compute_loss(self, labels: torch.Tensor, logits: torch.Tensor, head_logits, **kwargs) -> torch.Tensor:
+    def compute_loss(
+        self, labels: torch.Tensor, logits: torch.Tensor, head_logits, num_items_in_batch=None
+    ) -> torch.Tensor:
+        """The loss of transformers' classifiers (`config.problem_type`), or with label spaces the sum of the heads'
+        cross-entropies; `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
         if head_logits is None:
-            return self.loss_function(labels, logits, self.config, **kwargs)
+            return self.loss_function(labels, logits, self.config, num_items_in_batch=num_items_in_batch)
         if labels.ndim != 2 or labels.shape[1] != len(head_logits):
             raise ValueError(
                 f"with label spaces {list(head_logits)}, `labels` must have shape (batch, {len(head_logits)}), one "
                 f"class index per head, got {tuple(labels.shape)}."
             )
-        return multi_head_cross_entropy(logits, labels, list(self.config.label_spaces.values()))
+        return multi_head_cross_entropy(
+            logits, labels, list(self.config.label_spaces.values()), num_items_in_batch=num_items_in_batch
+        )
 
     @can_return_tuple
     def forward(
@@ -524,7 +540,12 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         r"""
         labels (`torch.LongTensor` of shape `(batch,)`, or `(batch, heads)` with named label spaces): classes for the
             loss (cross-entropy; `config.problem_type` is honoured for a single head).
+        num_items_in_batch (in `kwargs`): Trainer's label count over one optimizer step's micro-batches; the loss is
+            summed and divided by it, as in transformers' classifiers (Trainer then does not divide by the
+            accumulation steps, since this forward takes `**kwargs`).
         """
+        # A loss argument, not the backbone's: the rest of kwargs goes to the attention kernels.
+        num_items_in_batch = kwargs.pop("num_items_in_batch", None)
         outputs = self.vivit(
             pixel_values,
             attention_mask=attention_mask,
@@ -539,7 +560,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
             features = self.pre_logits(features)
         logits = self.classifier(features)
         head_logits = self.split_heads(logits)
-        loss = self.compute_loss(labels, logits, head_logits) if labels is not None else None
+        loss = self.compute_loss(labels, logits, head_logits, num_items_in_batch) if labels is not None else None
         return ViViTVideoClassifierOutput(
             loss=loss,
             logits=logits,
