@@ -267,3 +267,22 @@ def test_example_that_needs_a_download_imports_everything_it_uses(code):
 def test_the_name_check_finds_a_missing_import():
     assert _free_names("model = FE.from_vit_pretrained('x')\nprint(np.zeros(1))") == {"FE", "np"}
     assert not _free_names("import numpy as np\ndef f(x):\n    return np.abs(x)\nprint(f(1))")
+
+
+def _download_blocks_without_a_word(page: Path) -> list[int]:
+    """Lines of `needs-download` blocks whose paragraph before them does not tell the reader they download."""
+    text = page.read_text()
+    silent = []
+    for marker in re.finditer(r"^<!-- needs-download:[^>]*-->", text, flags=re.M):  # not one named in prose
+        paragraph = text[: marker.start()].rstrip().rsplit("\n\n", 1)[-1]
+        if "download" not in paragraph.lower():
+            silent.append(text.count("\n", 0, marker.start()) + 1)
+    return silent
+
+
+@pytest.mark.parametrize("page", sorted(DOCS.glob("*.md")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_an_example_that_downloads_says_so_on_the_page(page):
+    # the marker is an HTML comment, unseen on the rendered page: a reader with HF_HUB_OFFLINE=1, or without the file,
+    # copied the example and met a connection error or a missing file with no word of either before it
+    silent = _download_blocks_without_a_word(page)
+    assert not silent, f"{page.relative_to(ROOT)}: examples at lines {silent} need a download the page does not name"
