@@ -280,7 +280,7 @@ def _download_blocks_without_a_word(page: Path) -> list[int]:
     return silent
 
 
-@pytest.mark.parametrize("page", sorted(DOCS.glob("*.md")), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_an_example_that_downloads_says_so_on_the_page(page):
     # the marker is an HTML comment, unseen on the rendered page: a reader with HF_HUB_OFFLINE=1, or without the file,
     # copied the example and met a connection error or a missing file with no word of either before it
