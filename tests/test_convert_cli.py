@@ -326,31 +326,14 @@ def test_bugs_keep_their_traceback(tmp_path, monkeypatch):
 
     monkeypatch.setattr("vivit_hf.conversion.cli.load_scenic", broken)
     with pytest.raises(RuntimeError, match="a bug"):
-        main(
-            [
-                "scenic",
-                "--checkpoint",
-                str(FLAX_DATA / "params_top_level.msgpack"),
-                "--config",
-                str(FLAX_DATA / "micro_config.json"),
-                "--out",
-                str(tmp_path / "out"),
-            ]
-        )
+        main(micro_conversion(tmp_path / "out"))
 
 
-def micro_conversion(out, repo):
-    return [
-        "scenic",
-        "--checkpoint",
-        str(FLAX_DATA / "params_top_level.msgpack"),
-        "--config",
-        str(FLAX_DATA / "micro_config.json"),
-        "--out",
-        str(out),
-        "--push-to-hub",
-        repo,
-    ]
+def micro_conversion(out, repo=None):
+    """The CLI's arguments converting the flax micro checkpoint into `out` (and pushing it to `repo`, if given)."""
+    flags = ["scenic", "--checkpoint", str(FLAX_DATA / "params_top_level.msgpack")]
+    flags += ["--config", str(FLAX_DATA / "micro_config.json"), "--out", str(out)]
+    return flags + (["--push-to-hub", repo] if repo else [])
 
 
 def test_failed_upload_exits_1_and_keeps_the_folder(tmp_path, capsys, monkeypatch):
