@@ -461,13 +461,14 @@ def main(argv=None):
             if int(accelerator.reduce(decoded_clips, reduction="sum")) == 0:
                 reason = (
                     f"none of the {skipped_total()} training clips of this run could be decoded: every one in "
-                    f"{args.dataset} (split {args.train_split}) was unreadable and skipped in the first epoch; "
+                    f"{args.dataset} (split {args.train_split}) was unreadable (or a streamed row without a label) "
+                    "and skipped in the first epoch; "
                     "nothing was trained, no model is saved"
                 )
         if results is not None and results["num_samples"] == 0:
             reason = (
-                f"none of the {results['num_skipped']} evaluation clips ({eval_split}) could be decoded; "
-                "no model is saved"
+                f"none of the {results['num_skipped']} evaluation clips ({eval_split}) could be decoded (each one "
+                "named above was unreadable, or a streamed row without a label); no model is saved"
             )
         if reason:
             progress.close()  # the bar's last redraw before the error, which is then the last line
