@@ -11,6 +11,16 @@ from transformers import Trainer, TrainingArguments
 from vivit_hf.models.modeling_vivit import multi_head_cross_entropy
 
 
+@pytest.fixture(autouse=True)
+def quiet_transformers():
+    """Trainer's info lines off for these tests, and transformers' verbosity put back after: left at `error`, it
+    silenced the load report that transformers' common tests read in the same worker (test_can_load_ignoring_...)."""
+    before = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()
+    yield
+    transformers.logging.set_verbosity(before)
+
+
 def examples(count: int, labels: torch.Tensor) -> list[dict]:
     pixel_values = clip(batch=count, seed=3)
     return [{"pixel_values": pixel_values[i], "labels": labels[i]} for i in range(count)]
@@ -40,7 +50,6 @@ def first_step(model, data, tmp_path, batch_size: int, accumulation: int) -> tup
 def test_gradient_accumulation_gives_the_loss_and_gradients_of_the_full_batch(name, tmp_path):
     """Our forward takes `**kwargs`, so Trainer passes `num_items_in_batch` and leaves the scaling to the model (as
     for transformers' VivitForVideoClassification): two micro-batches of 2 must give the step of one batch of 4."""
-    transformers.logging.set_verbosity_error()
     data = examples(4, torch.tensor([0, 3, 1, 4]))
     whole = first_step(tiny(name), data, tmp_path, batch_size=4, accumulation=1)
     accumulated = first_step(tiny(name), data, tmp_path, batch_size=2, accumulation=2)
@@ -49,7 +58,6 @@ def test_gradient_accumulation_gives_the_loss_and_gradients_of_the_full_batch(na
 
 def test_gradient_accumulation_with_label_spaces_gives_the_full_batch(tmp_path):
     """Two heads: Trainer counts clips x heads label entries; the loss is still the heads' summed mean per clip."""
-    transformers.logging.set_verbosity_error()
     data = examples(4, torch.tensor([[0, 1], [2, 0], [1, 1], [2, 1]]))
     spaces = dict(label_spaces={"noun": 3, "verb": 2})
     whole = first_step(tiny("factorised_encoder", **spaces), data, tmp_path, batch_size=4, accumulation=1)
