@@ -34,7 +34,7 @@ import torch
 from torchvision.transforms import InterpolationMode
 from transformers import BatchFeature
 from transformers.image_transforms import get_size_with_aspect_ratio
-from transformers.image_utils import PILImageResampling
+from transformers.image_utils import PILImageResampling, pil_torch_interpolation_mapping
 from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
@@ -182,16 +182,10 @@ _RESAMPLE_MODES = {
     PILImageResampling.BILINEAR: InterpolationMode.BILINEAR,
     PILImageResampling.BICUBIC: InterpolationMode.BICUBIC,
 }
-# torchvision's modes transformers maps PIL's codes to -> those codes (`InterpolationMode.NEAREST`, torch's shifted
-# nearest, is none of them: refused, as transformers would give other pixels than PIL's NEAREST)
-_PIL_CODES = {
-    InterpolationMode.NEAREST_EXACT: PILImageResampling.NEAREST,
-    InterpolationMode.BOX: PILImageResampling.BOX,
-    InterpolationMode.BILINEAR: PILImageResampling.BILINEAR,
-    InterpolationMode.HAMMING: PILImageResampling.HAMMING,
-    InterpolationMode.BICUBIC: PILImageResampling.BICUBIC,
-    InterpolationMode.LANCZOS: PILImageResampling.LANCZOS,
-}
+# torchvision's modes transformers maps PIL's codes to -> those codes: transformers' own table, inverted
+# (`InterpolationMode.NEAREST`, torch's shifted nearest, is none of them: refused, as it gives other pixels than PIL's
+# NEAREST)
+_PIL_CODES = {mode: code for code, mode in pil_torch_interpolation_mapping.items()}
 
 
 class ViViTVideoProcessor(BaseVideoProcessor):
