@@ -164,21 +164,30 @@ def test_nothing_measured_gives_no_figures():
 
 
 def test_real_sleeps_give_the_share_of_time_in_the_loader():
+    # The reference is the time each sleep really took, read around it: on a loaded machine a 0.04 s sleep can
+    # take far longer, so the share 0.8 the sleeps ask for is no reference (it once read 0.94 on CI).
     wait, compute, steps = 0.04, 0.01, 8
+    loader_seconds, compute_seconds = [], []
 
     def slow_batches():
         for index in range(steps):
+            began = time.perf_counter()
             time.sleep(wait)
+            loader_seconds.append(time.perf_counter() - began)
             yield index
 
     meter = ThroughputMeter()
     for _ in meter.timed(slow_batches()):
+        began = time.perf_counter()
         time.sleep(compute)
+        compute_seconds.append(time.perf_counter() - began)
         meter.add_clips(2)
         meter.end_step()
     meter.pause()
     figures = combine(meter.totals(), num_processes=1)
-    # Sleeps overshoot by a little on a loaded machine: the share is 0.8 by design, the step 0.05 s at least.
-    assert figures["train_data_wait_share"] == pytest.approx(wait / (wait + compute), abs=0.08)
-    assert figures["train_step_seconds_median"] >= wait + compute
-    assert figures["train_clips_per_second"] <= 2 / (wait + compute)
+    slept = sum(loader_seconds) + sum(compute_seconds)
+    # The meter's own bookkeeping between the sleeps is all it may add: well under a millisecond a step.
+    assert figures["train_data_wait_share"] == pytest.approx(sum(loader_seconds) / slept, abs=0.02)
+    steps_seconds = sorted(a + b for a, b in zip(loader_seconds, compute_seconds))
+    assert steps_seconds[0] <= figures["train_step_seconds_median"] <= steps_seconds[-1] + 0.01
+    assert figures["train_clips_per_second"] == pytest.approx(2 * steps / slept, rel=0.05)
