@@ -79,3 +79,42 @@ def test_num_items_in_batch_of_the_whole_batch_gives_the_mean_loss():
         multi_head_cross_entropy(logits, soft, [3, 2], num_items_in_batch=soft.numel()),
         multi_head_cross_entropy(logits, soft, [3, 2]),
     )
+
+
+FLOAT_LABELS = {
+    "regression": (dict(num_labels=1), torch.tensor([0.5, -1.0, 2.0, 0.1])),
+    "regression_of_3": (
+        dict(num_labels=3, problem_type="regression"),
+        torch.tensor([[0.3, -1.2, 0.8], [1.5, 0.0, -0.4], [-0.7, 2.1, 0.2], [0.9, -0.3, -1.1]]),
+    ),
+    "multi_label_classification": (
+        dict(problem_type="multi_label_classification"),
+        torch.tensor([[1.0, 0, 0, 1, 0], [0, 0, 1, 0, 0], [1, 1, 0, 0, 0], [0, 0, 0, 0, 1]]),
+    ),
+}
+
+
+@pytest.mark.parametrize("problem", FLOAT_LABELS)
+def test_gradient_accumulation_of_float_labels_gives_the_full_batch(problem, tmp_path):
+    """transformers' MSE and BCE losses ignore `num_items_in_batch` (its own Vivit too), and Trainer no longer divides
+    by the accumulation steps: two micro-batches trained with twice the loss and gradients of the batch of 4."""
+    overrides, labels = FLOAT_LABELS[problem]
+    data = examples(4, labels)
+    whole = first_step(tiny("spatio_temporal", **overrides), data, tmp_path, batch_size=4, accumulation=1)
+    accumulated = first_step(tiny("spatio_temporal", **overrides), data, tmp_path, batch_size=2, accumulation=2)
+    assert accumulated == pytest.approx(whole, rel=1e-4)
+
+
+@pytest.mark.parametrize("problem", FLOAT_LABELS)
+def test_float_label_losses_are_transformers_own_for_a_whole_batch(problem):
+    """Counted over this batch alone (Trainer without accumulation) the loss is transformers' mean, bit for bit; a
+    batch that is half of the step's label entries gives half of it."""
+    overrides, labels = FLOAT_LABELS[problem]
+    model = tiny("spatio_temporal", **overrides)
+    pixel_values, labels = clip(), labels[:2]
+    with torch.no_grad():
+        mean = model(pixel_values=pixel_values, labels=labels).loss
+        alone = model(pixel_values=pixel_values, labels=labels, num_items_in_batch=torch.tensor(labels.numel())).loss
+        half = model(pixel_values=pixel_values, labels=labels, num_items_in_batch=2 * labels.numel()).loss
+    torch.testing.assert_close(alone, mean, rtol=0, atol=0)
+    torch.testing.assert_close(half, mean / 2)

@@ -477,6 +477,21 @@ def multi_head_cross_entropy(
     return sum(F.cross_entropy(head, target, reduction="sum") for head, target in zip(heads, targets)) / num_clips
 
 
+# transformers' MSE and BCE losses (`ForSequenceClassificationLoss`) take the mean over this micro-batch's label
+# entries and ignore Trainer's `num_items_in_batch`; Trainer then no longer divides by the accumulation steps (our
+# forward takes **kwargs), so without a rescale k micro-batches would train with k times the loss and gradients.
+MEAN_OVER_LABEL_ENTRIES = ("regression", "multi_label_classification")
+
+
+def micro_batch_share(labels: torch.Tensor, num_items_in_batch: torch.Tensor | int) -> torch.Tensor:
+    """This micro-batch's share of the optimizer step's label entries, counted as Trainer counts them
+    (`labels.ne(-100).sum()`, summed over the step's micro-batches). A mean over this micro-batch's entries times
+    its share is the sum over them divided by the step's count: the full batch's mean once the micro-batches'
+    gradients add up, and exactly the mean itself when the step is this one batch."""
+    count = torch.as_tensor(num_items_in_batch, device=labels.device)
+    return labels.ne(-100).sum() / count
+
+
 class _ViViTForVideoClassification(ViViTPreTrainedModel):
     """Pooled output -> optional `pre_logits` (dense + tanh, scenic's `representation_size`) -> `classifier`.
     Named label spaces (Epic Kitchens: noun and verb) share the one classifier, split column-wise."""
@@ -516,7 +531,10 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         """The loss of transformers' classifiers (`config.problem_type`), or with label spaces the sum of the heads'
         cross-entropies; `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
         if head_logits is None:
-            return self.loss_function(labels, logits, self.config, num_items_in_batch=num_items_in_batch)
+            loss = self.loss_function(labels, logits, self.config, num_items_in_batch=num_items_in_batch)
+            if num_items_in_batch is not None and self.config.problem_type in MEAN_OVER_LABEL_ENTRIES:
+                loss = loss * micro_batch_share(labels, num_items_in_batch).to(loss.device)
+            return loss
         if labels.ndim != 2 or labels.shape[1] != len(head_logits):
             raise ValueError(
                 f"with label spaces {list(head_logits)}, `labels` must have shape (batch, {len(head_logits)}), one "
@@ -542,7 +560,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
             loss (cross-entropy; `config.problem_type` is honoured for a single head).
         num_items_in_batch (in `kwargs`): Trainer's label count over one optimizer step's micro-batches; the loss is
             summed and divided by it, as in transformers' classifiers (Trainer then does not divide by the
-            accumulation steps, since this forward takes `**kwargs`).
+            accumulation steps, since this forward takes `**kwargs`), for every problem type.
         """
         # A loss argument, not the backbone's: the rest of kwargs goes to the attention kernels.
         num_items_in_batch = kwargs.pop("num_items_in_batch", None)
