@@ -7,7 +7,9 @@ import torch
 import transformers
 from test_models import VARIANTS, clip, tiny
 from transformers import Trainer, TrainingArguments
+from transformers.trainer_pt_utils import LabelSmoother
 
+from vivit_hf.models import ViViTLabelSmoother
 from vivit_hf.models.modeling_vivit import multi_head_cross_entropy
 
 
@@ -26,7 +28,7 @@ def examples(count: int, labels: torch.Tensor) -> list[dict]:
     return [{"pixel_values": pixel_values[i], "labels": labels[i]} for i in range(count)]
 
 
-def first_step(model, data, tmp_path, batch_size: int, accumulation: int) -> tuple[float, float]:
+def first_step(model, data, tmp_path, batch_size: int, accumulation: int, **trainer) -> tuple[float, float]:
     """The loss Trainer logs and the gradient norm of one optimizer step (learning rate 0, nothing moves)."""
     args = TrainingArguments(
         tmp_path,
@@ -40,7 +42,7 @@ def first_step(model, data, tmp_path, batch_size: int, accumulation: int) -> tup
         save_strategy="no",
         disable_tqdm=True,
     )
-    trainer = Trainer(model=model.train(), args=args, train_dataset=data)
+    trainer = Trainer(model=model.train(), args=args, train_dataset=data, **trainer)
     trainer.train()
     logged = next(entry for entry in trainer.state.log_history if "loss" in entry)
     return logged["loss"], logged["grad_norm"]
@@ -118,3 +120,60 @@ def test_float_label_losses_are_transformers_own_for_a_whole_batch(problem):
         half = model(pixel_values=pixel_values, labels=labels, num_items_in_batch=2 * labels.numel()).loss
     torch.testing.assert_close(alone, mean, rtol=0, atol=0)
     torch.testing.assert_close(half, mean / 2)
+
+
+TWO_HEADS = dict(label_spaces={"noun": 3, "verb": 2})
+
+
+def test_label_smoother_of_one_head_is_transformers_label_smoother():
+    """`ViViTLabelSmoother` with one head is what Trainer's `label_smoothing_factor` computes, counted or not."""
+    model = tiny("spatio_temporal")
+    labels = torch.tensor([3, 0])
+    with torch.no_grad():
+        outputs = model(pixel_values=clip())
+    for count in (None, torch.tensor(6)):
+        torch.testing.assert_close(
+            ViViTLabelSmoother(0.2)(outputs, labels, num_items_in_batch=count),
+            LabelSmoother(0.2)(outputs, labels, num_items_in_batch=count),
+        )
+
+
+def test_label_smoother_smooths_each_label_space_over_its_own_classes():
+    """Several heads: each head's labels are smoothed over its own classes and the heads' losses summed, as
+    transformers' `LabelSmoother` would give for each head alone (over all the logits at once it fails)."""
+    model = tiny("factorised_encoder", **TWO_HEADS)
+    labels = torch.tensor([[2, 1], [0, 0]])
+    with torch.no_grad():
+        outputs = model(pixel_values=clip())
+    per_head = sum(
+        LabelSmoother(0.2)({"logits": outputs.head_logits[name]}, labels[:, i])
+        for i, name in enumerate(TWO_HEADS["label_spaces"])
+    )
+    torch.testing.assert_close(ViViTLabelSmoother(0.2)(outputs, labels), per_head)
+    torch.testing.assert_close(
+        ViViTLabelSmoother(0.0)(outputs, labels), multi_head_cross_entropy(outputs.logits, labels, [3, 2])
+    )
+
+
+@pytest.mark.parametrize(
+    "labels", [torch.tensor([0.5, -1.0]), torch.tensor([[1.0, 0, 1, 0, 0], [0, 1, 0, 0, 0]])[:, :3], torch.tensor([1])]
+)
+def test_label_smoother_refuses_labels_that_are_not_classes(labels):
+    """A regression's float targets (or labels of the wrong shape) would smooth into a meaningless loss: refused."""
+    with torch.no_grad():
+        outputs = tiny("spatio_temporal")(pixel_values=clip())
+    with pytest.raises(ValueError, match=r"single-label classification.*got"):
+        ViViTLabelSmoother(0.1)(outputs, labels)
+
+
+def test_label_smoothing_of_label_spaces_under_trainer_with_gradient_accumulation(tmp_path):
+    """`compute_loss_func=ViViTLabelSmoother(...)` trains two heads with smoothed labels (Trainer's own
+    `label_smoothing_factor` fails there); two micro-batches of 2 give the step of one batch of 4."""
+    labels = torch.tensor([[0, 1], [2, 0], [1, 1], [2, 1]])
+    data, smoother = examples(4, labels), ViViTLabelSmoother(0.1)
+    whole = first_step(tiny("factorised_encoder", **TWO_HEADS), data, tmp_path, 4, 1, compute_loss_func=smoother)
+    accumulated = first_step(tiny("factorised_encoder", **TWO_HEADS), data, tmp_path, 2, 2, compute_loss_func=smoother)
+    assert accumulated == pytest.approx(whole, rel=1e-4)
+    with torch.no_grad():
+        expected = smoother(tiny("factorised_encoder", **TWO_HEADS)(pixel_values=clip(batch=4, seed=3)), labels)
+    assert whole[0] == pytest.approx(expected.item(), rel=1e-4)

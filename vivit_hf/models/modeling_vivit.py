@@ -460,6 +460,7 @@ def multi_head_cross_entropy(
     head_sizes: list[int],
     reduction: str = "mean",
     num_items_in_batch: torch.Tensor | int | None = None,
+    label_smoothing: float = 0.0,
 ) -> torch.Tensor:
     """scenic's multi-head loss: the sum over label spaces of each head's cross-entropy (computed in fp32).
 
@@ -468,13 +469,63 @@ def multi_head_cross_entropy(
     `num_items_in_batch` is Trainer's count of label entries over all the micro-batches of one optimizer step
     (`labels.ne(-100).sum()`, i.e. clips x entries per clip): the per-clip losses are then summed and divided by
     that many clips, as transformers' own losses do, so gradient accumulation gives the full batch's mean.
+    `label_smoothing` is torch's, per head: each head's target mixes in the uniform distribution over its own classes.
     """
     heads = logits.float().split(head_sizes, dim=-1)
     targets = labels.float().split(head_sizes, dim=-1) if labels.is_floating_point() else labels.unbind(-1)
     if num_items_in_batch is None:
-        return sum(F.cross_entropy(head, target, reduction=reduction) for head, target in zip(heads, targets))
+        return sum(
+            F.cross_entropy(head, target, reduction=reduction, label_smoothing=label_smoothing)
+            for head, target in zip(heads, targets)
+        )
     num_clips = torch.as_tensor(num_items_in_batch, device=logits.device) / labels.shape[-1]
-    return sum(F.cross_entropy(head, target, reduction="sum") for head, target in zip(heads, targets)) / num_clips
+    summed = (
+        F.cross_entropy(head, target, reduction="sum", label_smoothing=label_smoothing)
+        for head, target in zip(heads, targets)
+    )
+    return sum(summed) / num_clips
+
+
+@dataclass
+class ViViTLabelSmoother:
+    """Label-smoothed cross-entropy for transformers' `Trainer(compute_loss_func=ViViTLabelSmoother(0.1))`, with
+    one head or named label spaces (smoothed per head and summed, as `multi_head_cross_entropy`).
+
+    `TrainingArguments(label_smoothing_factor=...)` cannot smooth several heads: Trainer's `LabelSmoother` takes one
+    log-softmax over all of `logits` (the heads side by side) and indexes it with the (b, heads) labels, which fails
+    on its first step ("output with shape [b, 1] doesn't match the broadcast shape [b, heads]"). With one head this
+    equals transformers' `LabelSmoother`; Trainer's `num_items_in_batch` makes gradient accumulation exact.
+    """
+
+    epsilon: float = 0.1
+
+    def __call__(self, outputs, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None):
+        logits = outputs["logits"]
+        head_logits = outputs.get("head_logits")
+        head_sizes = [logits.shape[-1]] if head_logits is None else [head.shape[-1] for head in head_logits.values()]
+        if head_logits is None and labels.ndim == 1 and not labels.is_floating_point():
+            labels = labels[:, None]  # one head: one column of class indices
+        self.check_labels(labels, logits, len(head_sizes))
+        return multi_head_cross_entropy(
+            logits,
+            labels.to(logits.device),
+            head_sizes,
+            num_items_in_batch=num_items_in_batch,
+            label_smoothing=self.epsilon,
+        )
+
+    @staticmethod
+    def check_labels(labels: torch.Tensor, logits: torch.Tensor, heads: int):
+        """Class indices (b, heads) or probabilities shaped like the logits; float labels of another shape (a
+        regression's, a multi-label problem's) would give a loss that is silently meaningless."""
+        batch, classes = logits.shape
+        expected = (batch, classes) if labels.is_floating_point() else (batch, heads)
+        if tuple(labels.shape) != expected:
+            raise ValueError(
+                f"ViViTLabelSmoother smooths single-label classification: `labels` are class indices of shape "
+                f"(batch, {heads}) (or (batch,) with one head) or probabilities of the logits' shape "
+                f"{(batch, classes)}, got {labels.dtype} of shape {tuple(labels.shape)}."
+            )
 
 
 # transformers' MSE and BCE losses (`ForSequenceClassificationLoss`) take the mean over this micro-batch's label
