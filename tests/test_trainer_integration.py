@@ -177,3 +177,24 @@ def test_label_smoothing_of_label_spaces_under_trainer_with_gradient_accumulatio
     with torch.no_grad():
         expected = smoother(tiny("factorised_encoder", **TWO_HEADS)(pixel_values=clip(batch=4, seed=3)), labels)
     assert whole[0] == pytest.approx(expected.item(), rel=1e-4)
+
+
+def test_evaluate_with_label_spaces_hands_compute_metrics_the_logits_and_each_head(tmp_path):
+    """As docs/models.md says: predictions `(logits, {head: logits})` over all clips (batches of 2, 2 and 1 put
+    together), label_ids (n, heads), and the evaluation loss the mean over the clips."""
+    labels = torch.tensor([[0, 1], [2, 0], [1, 1], [2, 1], [0, 0]])
+    model, seen = tiny("factorised_encoder", **TWO_HEADS), {}
+
+    def compute_metrics(prediction):
+        seen["predictions"], seen["label_ids"] = prediction.predictions, prediction.label_ids
+        return {}
+
+    args = TrainingArguments(tmp_path, per_device_eval_batch_size=2, report_to=[], use_cpu=True, disable_tqdm=True)
+    metrics = Trainer(model=model, args=args, compute_metrics=compute_metrics).evaluate(examples(5, labels))
+    logits, heads = seen["predictions"]
+    with torch.no_grad():
+        expected = model(pixel_values=clip(batch=5, seed=3), labels=labels)
+    torch.testing.assert_close(torch.from_numpy(logits), expected.logits, rtol=1e-4, atol=1e-5)
+    assert {name: head.shape for name, head in heads.items()} == {"noun": (5, 3), "verb": (5, 2)}
+    assert seen["label_ids"].tolist() == labels.tolist()
+    assert metrics["eval_loss"] == pytest.approx(expected.loss.item(), rel=1e-4)
