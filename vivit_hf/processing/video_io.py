@@ -596,6 +596,7 @@ class PyAVReader(VideoReader):
         self._stamp = "pts"  # the packet field that names a frame: see _frame_table
         self._truncated = False  # whether the file ends inside a packet, dropped as no frame: see _frame_table
         self._pts, self._start = self._frame_table()
+        self._check_palette()
         # Keyframes that decode as a damaged picture when decoding starts there (a file cut inside that keyframe's
         # packet): a decoder that has the frames before it conceals the damage from them, as a sequential decode
         # does, so spans that would start there start at the keyframe before (found while reading: `_span_frames`)
@@ -715,6 +716,7 @@ class PyAVReader(VideoReader):
         import av
 
         if not self._owns_container:
+            self._take_buffered_palette()
             try:  # a caller's container may have been read from already: the table starts at its first packet
                 self._seek_start()
             except av.FFmpegError:
@@ -807,6 +809,32 @@ class PyAVReader(VideoReader):
         self._num_frames = int(stamps.size)
         # decoding always may start at the first frame: np.where gives 0 there, keyframe or not
         return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+
+    def _take_buffered_palette(self) -> None:
+        """The palette of a palettised stream in a caller's container that nobody has read from yet (see `_paletted`).
+
+        The demuxer hands the palette out once, with the first packet; `av.open` already read that packet into
+        FFmpeg's buffer (probing the streams), and the seek to the start that the frame table begins with empties
+        the buffer: every frame then read black. Taken from the buffered packet before that seek."""
+        import av
+
+        try:
+            packet = next(iter(self.container.demux(self.stream)), None)
+        except (av.FFmpegError, OSError, IndexError):
+            return  # the frame table's own demux names what is wrong with the file
+        if packet is not None and packet.size and packet.has_sidedata("palette"):
+            self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
+
+    def _check_palette(self) -> None:
+        """Refuse a palettised stream whose palette is gone: a caller's container that was read from before (its
+        first packet, the one the palette comes with, demuxed and not decoded) would read black."""
+        context = self.stream.codec_context
+        if context.pix_fmt == "pal8" and not self._palettes and not self._owns_container and not context.is_open:
+            raise VideoDecodeError(
+                f"Video {self.name} is palettised (pal8) and its palette came with the first packet, which was read "
+                "from this container before (its frames would read black): pass the file's path or bytes, or a "
+                "freshly opened container."
+            )
 
     def _cached_decoded_table(self, names: list, keyframes: list):
         """`_decoded_table`, done once per unchanged file: `probe()`, the processor and the decoded-clip cache
