@@ -25,7 +25,7 @@ from video_factory import (
 )
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.processing.video_io import open_video, probe, read_frames
+from vivit_hf.processing.video_io import open_video, probe, read_frames, torchcodec_available
 
 NUM_FRAMES = 48
 VFR = [4, 12, 8]  # frame durations in 1/100 s, cycled
@@ -355,6 +355,36 @@ def test_a_one_frame_video_reports_its_stream_rate(tmp_path, fmt):
     rate (FFmpeg's guessed rate for a one-frame MPEG-TS is 50: duration 0.02 s)."""
     info = probe(write_pattern(tmp_path / f"one.{fmt}", fmt, num_frames=1))
     assert (info.num_frames, info.fps, info.duration) == (1, 25.0, pytest.approx(0.04))
+
+
+def restamped(source, path, fmt: str, stamps: dict[int, Fraction]) -> str:
+    """A copy of `source` whose packet `k` is stamped `stamps[k]` seconds, its dts kept: a camera's or a screen
+    recorder's clock that glitched."""
+    with av.open(str(source)) as src, av.open(str(path), "w", format=fmt) as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for k, packet in enumerate(p for p in src.demux(video=0) if p.size):
+            packet.pts = int(stamps[k] / packet.time_base) if k in stamps else packet.pts
+            packet.stream = copy
+            out.mux(packet)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "codec, fmt", [("mjpeg", "mp4"), ("mjpeg", "matroska"), ("libvpx-vp9", "mp4"), ("libvpx-vp9", "matroska")]
+)
+def test_pts_that_go_back_in_a_codec_that_never_reorders_read_in_decode_order(tmp_path, codec, fmt):
+    """Packet 10 of 24 stamped 0.54 s, between packets 13 and 14: a decoder that never reorders still shows it 10th
+    (a sequential decode gives frames 0, 1, ... 23). Sorted by pts, an MJPEG mp4 read frames 11, 12, 13, 10 for
+    10 to 13 silently; the others refused frame 10 ("could not be decoded")."""
+    pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
+    options = {"g": "8"} if codec == "mjpeg" else {"g": "8", "deadline": "realtime", "cpu-used": "8"}
+    source = write_stamped(tmp_path / "source.mkv", "matroska", codec, 24, options, Fraction(1, 100), pix_fmt=pix_fmt)
+    path = restamped(source, tmp_path / f"glitch.{fmt}", fmt, {10: Fraction(54, 100)})
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(24))
+    check_every_access_path(path, truth)
+    if torchcodec_available():
+        assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
 
 
 def with_exif(source, path, fmt: str) -> str:

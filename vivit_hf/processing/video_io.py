@@ -389,6 +389,11 @@ def _decodable(packets, send_cut: bool):
     yield None
 
 
+def _goes_back(stamps: list) -> bool:
+    """Whether a stamp (of those known) is below the one before it."""
+    return any(a is not None and b is not None and b < a for a, b in zip(stamps, stamps[1:]))
+
+
 def _jpeg_cut(packet, codec: str) -> bool:
     """Whether `packet` is a JPEG picture that ends before its end-of-image marker: a raw MJPEG stream cut short,
     whose demuxer does not flag the last packet corrupt (AVI's and Matroska's do). Its decoder leaves the rows past
@@ -774,9 +779,7 @@ class PyAVReader(VideoReader):
         # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
         decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
         # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames.
-        jumps_back = bool(fmt.flags & _AVFMT_TS_DISCONT) and any(
-            a is not None and b is not None and b < a for a, b in zip(names, names[1:])
-        )
+        jumps_back = bool(fmt.flags & _AVFMT_TS_DISCONT) and _goes_back(names)
         # Where only the decoder tells which frames there are, one decode at open does; the pts still name packets
         # (matroska's dts do not: FFmpeg guesses them, otherwise after a seek). Packets that may give no picture
         # (see _NO_PICTURE_SIZE); or frames shown before the first keyframe that come after it in decode order: a
@@ -786,15 +789,21 @@ class PyAVReader(VideoReader):
         first_key = next((stamp for stamp, k in zip(stamped, keyframes) if k), None)  # shown or not (an edit list)
         open_start = first_key is not None and any(p is not None and p < first_key for p in pts)
         named_by_pts = None not in stamped and len(set(stamped)) == len(stamped)
-        decoder_decides = no_picture or open_start or leading_decides
+        # A decoder that never reorders shows its frames in decode order, whatever their pts say: pts that go back
+        # in decode order (a camera's or a screen recorder's clock glitch) are no presentation order there, and
+        # sorting them moved frames (an MJPEG mp4 read frames 11, 12, 13 for 10, 11, 12). Where the dts rise, they
+        # name the frames in that order; else (matroska keeps no dts) one decode at open tells.
+        goes_back = not self.stream.codec_context.codec.reorder and _goes_back(pts)
+        dts_rise = None not in names and all(a < b for a, b in zip(names, names[1:]))
+        decoder_decides = no_picture or open_start or leading_decides or (goes_back and not dts_rise)
         if decoder_decides and named_by_pts and not (untimed or decode_times or jumps_back):
             return self._cached_decoded_table(stamped, keyframes)
-        if untimed or decode_times or decoder_decides or jumps_back or None in pts or len(set(pts)) < len(pts):
+        pts_mislead = untimed or decode_times or decoder_decides or jumps_back or goes_back
+        if pts_mislead or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
             self._sizes = sizes
-            named = None not in names and all(a < b for a, b in zip(names, names[1:]))
-            if not named or self.stream.codec_context.codec.reorder:
-                return self._cached_decoded_table(names if named else [], keyframes)
+            if not dts_rise or self.stream.codec_context.codec.reorder:
+                return self._cached_decoded_table(names if dts_rise else [], keyframes)
             pts = dts  # never reordered: decode order is presentation order
         if cut and pts:
             # A packet the file ends inside (FFmpeg flags it corrupt) is no frame: H.264 decoders refuse most such
