@@ -444,6 +444,22 @@ class _TableCache:
 
 
 _TABLE_CACHE = _TableCache(64)  # a table is 16 bytes a frame: 64 ten-minute videos at 30 fps hold 18 MB
+_REORDERS_CACHE = _TableCache(1024)  # per file: whether its bitstream reorders frames (`PyAVReader._never_reorders`)
+
+
+def _bitstream_reorders(context: Any, keyframe: Any) -> bool:
+    """Whether the bitstream of `context`'s stream says its decoder reorders frames (H.264's max_num_reorder_frames),
+    read by a fresh decoder from `keyframe` alone, without the delay the demuxer set on `context`."""
+    import av
+
+    fresh = av.CodecContext.create(context.name, "r")
+    fresh.extradata = context.extradata
+    fresh.thread_type = "NONE"
+    try:
+        fresh.decode(keyframe)
+    except av.FFmpegError:
+        return True  # unknown: the container's delay stands
+    return bool(fresh.has_b_frames)
 
 
 class VideoReader:
@@ -730,6 +746,7 @@ class PyAVReader(VideoReader):
         names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
         leading = None  # frames shown before the first keyframe
+        first_keyframe = None  # its packet (see `_never_reorders`)
         cut = False  # whether the file ends inside its last packet (see _decodable)
         last = None  # the last packet
         smallest = None  # the smallest packet's size
@@ -747,7 +764,7 @@ class PyAVReader(VideoReader):
                 keyframes.append(packet.is_keyframe)
                 stamped.append(packet.pts)
                 if leading is None and packet.is_keyframe:
-                    leading = len(pts)
+                    leading, first_keyframe = len(pts), packet
                 cut = getattr(packet, "is_corrupt", False) and not packet.is_discard
                 last = packet
                 if packet.is_discard:  # edit-list-trimmed frames are never shown
@@ -791,9 +808,10 @@ class PyAVReader(VideoReader):
         named_by_pts = None not in stamped and len(set(stamped)) == len(stamped)
         # A decoder that never reorders shows its frames in decode order, whatever their pts say: pts that go back
         # in decode order (a camera's or a screen recorder's clock glitch) are no presentation order there, and
-        # sorting them moved frames (an MJPEG mp4 read frames 11, 12, 13 for 10, 11, 12). Where the dts rise, they
-        # name the frames in that order; else (matroska keeps no dts) one decode at open tells.
-        goes_back = not self.stream.codec_context.codec.reorder and _goes_back(pts)
+        # sorting them moved frames (an MJPEG mp4 read frames 11, 12, 13 for 10, 11, 12; an H.264 one without
+        # B-frames gave frame 10 for 13). Where the dts rise and the codec cannot reorder, they name the frames in
+        # that order; else one decode at open tells.
+        goes_back = _goes_back(pts) and self._never_reorders(first_keyframe)
         dts_rise = None not in names and all(a < b for a, b in zip(names, names[1:]))
         decoder_decides = no_picture or open_start or leading_decides or (goes_back and not dts_rise)
         if decoder_decides and named_by_pts and not (untimed or decode_times or jumps_back):
@@ -818,6 +836,23 @@ class PyAVReader(VideoReader):
         self._num_frames = int(stamps.size)
         # decoding always may start at the first frame: np.where gives 0 there, keyframe or not
         return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+
+    def _never_reorders(self, keyframe) -> bool:
+        """Whether the decoder shows the frames in decode order: a codec that cannot reorder, or a stream whose
+        decoder has no reorder delay (H.264 / HEVC without B-frames). The MOV demuxer sets that delay from the file's
+        composition offsets, which a clock glitch fills as B-frames do: there a decoder of its own reads the
+        bitstream's delay from the first keyframe (`keyframe`, one frame decoded once per file)."""
+        context = self.stream.codec_context
+        if not context.codec.reorder or not context.has_b_frames:
+            return True
+        if keyframe is None or not set(self.container.format.name.split(",")) & {"mov", "mp4"}:
+            return False
+        file_key = _file_key(self._source)
+        cached = _REORDERS_CACHE.get(file_key)
+        if cached is None:
+            cached = (_bitstream_reorders(context, keyframe),)
+            _REORDERS_CACHE.put(file_key, cached)
+        return not cached[0]
 
     def _take_buffered_palette(self) -> None:
         """The palette of a palettised stream in a caller's container that nobody has read from yet (see `_paletted`).
