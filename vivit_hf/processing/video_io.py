@@ -757,6 +757,7 @@ class PyAVReader(VideoReader):
                 smallest = packet.size if smallest is None else min(smallest, packet.size)
                 if not names:
                     self._first_packet = (packet.pts, packet.dts)
+                    self._refuse_animated_webp(packet)
                 if packet.has_sidedata("palette"):
                     self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
                 names.append(packet.dts)
@@ -836,6 +837,19 @@ class PyAVReader(VideoReader):
         self._num_frames = int(stamps.size)
         # decoding always may start at the first frame: np.where gives 0 there, keyframe or not
         return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+
+    def _refuse_animated_webp(self, packet) -> None:
+        """An animated WebP (its VP8X header's animation flag) is one packet to FFmpeg's WebP demuxer, which its decoder
+        refuses: the file read as a one-frame video ("has a single frame"), then failed as invalid data. Named here."""
+        if self.container.format.name != "webp_pipe":
+            return
+        head = bytes(memoryview(packet)[:21])
+        if head[12:16] == b"VP8X" and head[20] & 0x02:
+            raise VideoDecodeError(
+                f"Video {self.name} is an animated WebP, which FFmpeg's WebP decoder cannot decode (it reads still "
+                "WebP images only): convert it to a video or a GIF first (PIL reads animated WebP: "
+                "`Image.open(path).save('clip.gif', save_all=True)`)."
+            )
 
     def _never_reorders(self, keyframe) -> bool:
         """Whether the decoder shows the frames in decode order: a codec that cannot reorder, or a stream whose
