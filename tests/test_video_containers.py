@@ -295,6 +295,33 @@ def test_a_transport_stream_cut_mid_gop_shows_the_frames_its_decoder_shows(tmp_p
     check_every_access_path(str(path), truth)
 
 
+@pytest.mark.parametrize("codec, fmt", [("libvpx", "webm"), ("libvpx-vp9", "webm"), ("libvpx-vp9", "matroska")])
+def test_a_vp8_or_vp9_file_cut_mid_gop_starts_at_its_first_keyframe(tmp_path, codec, fmt):
+    """A WebM whose first packets are inter frames (a recording cut mid-GOP): the decoder refuses them, and the
+    ffmpeg command line passes over them to the keyframe. The file read as "has no frames"; now as that decode."""
+    options = {"g": "12", "deadline": "realtime", "cpu-used": "8"}
+    source = write_stamped(tmp_path / "source.webm", "webm", codec, 36, options)
+    path = tmp_path / f"cut.{fmt}"
+    with av.open(source) as src, av.open(str(path), "w", format=fmt) as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for packet in [p for p in src.demux(video=0) if p.size][5:]:  # from the 6th packet: 7 before the keyframe
+            packet.stream = copy
+            out.mux(packet)
+    frames = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for packet in container.demux(stream):
+            try:
+                frames += stream.codec_context.decode(packet if packet.size else None)
+            except av.InvalidDataError:  # as the ffmpeg command line, which passes over a packet its decoder refuses
+                pass
+    truth = np.stack([frame.to_ndarray(format="rgb24") for frame in frames])
+    assert frame_indices(truth) == list(range(12, 36))
+    check_every_access_path(str(path), truth)
+    if torchcodec_available():
+        assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
+
+
 def sequential_decode_on_one_thread(path) -> np.ndarray:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]

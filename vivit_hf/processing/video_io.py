@@ -926,7 +926,16 @@ class PyAVReader(VideoReader):
             for place, packet in enumerate(_decodable(self._paletted(packets), send_cut=True)):
                 if packet is not None:
                     packet.pts = place
-                for frame in context.decode(packet):
+                try:
+                    frames = context.decode(packet)
+                except av.InvalidDataError:
+                    if places or packet is None:
+                        raise
+                    # Frames before the first keyframe that the decoder refuses (VP8 / VP9 cut mid-GOP: a browser's or
+                    # a camera's recording; frame threads report them a few packets late): no frames, as the ffmpeg
+                    # command line passes over them; the video starts at the keyframe ("has no frames" before)
+                    continue
+                for frame in frames:
                     self.frames_decoded += 1
                     places.append(frame.pts)
         except av.FFmpegError:
