@@ -7,6 +7,7 @@ test; every frame read by index, random subsets and the processor's clips must e
 Frames are the factory's pattern frames, so a wrong frame also shows which frame came instead.
 """
 
+import io
 import struct
 from fractions import Fraction
 from pathlib import Path
@@ -25,7 +26,7 @@ from video_factory import (
 )
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.processing.video_io import open_video, probe, read_frames, torchcodec_available
+from vivit_hf.processing.video_io import VideoDecodeError, open_video, probe, read_frames, torchcodec_available
 
 NUM_FRAMES = 48
 VFR = [4, 12, 8]  # frame durations in 1/100 s, cycled
@@ -534,3 +535,24 @@ def test_a_container_the_caller_decoded_from_gives_the_right_frames(tmp_path, fm
             clip = out["video_metadata"][0]["frames_indices"][0]
             got = out["pixel_values"][0].permute(0, 2, 3, 1).round().to(torch.uint8).numpy()
             assert_frames_equal(got, truth, clip)
+
+
+def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_reads_every_frame(tmp_path):
+    """An MPEG-4 part 2 mkv cut mid-GOP: its decoder shows the frames before the first keyframe (decoded from grey),
+    which FFmpeg's Matroska seek to the start passes over (it lands at the first indexed keyframe). Passed as a
+    fresh PyAV container, the table started there: 24 frames of 33, every index naming a frame 9 later, silently.
+    Such a container is read through one of its own on the same file; one on bytes, which cannot be, is refused."""
+    source = write_pattern(tmp_path / "whole.mkv", "matroska", "mpeg4", num_frames=36, gop=12, bframes=2)
+    path = tmp_path / "cut.mkv"
+    with av.open(source) as src, av.open(str(path), "w", format="matroska") as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for packet in [p for p in src.demux(video=0) if p.size][4:]:
+            packet.stream = copy
+            out.mux(packet)
+    truth = sequential_decode(path)
+    assert len(truth) == 33
+    with av.open(str(path)) as container:
+        assert_frames_equal(read_frames(container, range(32, -1, -1)), truth, range(32, -1, -1))
+    with av.open(io.BytesIO(path.read_bytes())) as container:
+        with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
+            read_frames(container, [0])

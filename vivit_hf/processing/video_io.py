@@ -737,9 +737,10 @@ class PyAVReader(VideoReader):
         import av
 
         if not self._owns_container:
-            self._take_buffered_palette()
+            head = self._take_buffered_palette()
             try:  # a caller's container may have been read from already: the table starts at its first packet
                 self._seek_start()
+                self._check_start(head)
             except av.FFmpegError:
                 pass
         pts, dts, key = [], [], []  # per frame shown
@@ -868,8 +869,9 @@ class PyAVReader(VideoReader):
             _REORDERS_CACHE.put(file_key, cached)
         return not cached[0]
 
-    def _take_buffered_palette(self) -> None:
-        """The palette of a palettised stream in a caller's container that nobody has read from yet (see `_paletted`).
+    def _take_buffered_palette(self):
+        """The palette of a palettised stream in a caller's container that nobody has read from yet (see `_paletted`);
+        returns the byte position of the packet it read (None where it read none).
 
         The demuxer hands the palette out once, with the first packet; `av.open` already read that packet into
         FFmpeg's buffer (probing the streams), and the seek to the start that the frame table begins with empties
@@ -879,9 +881,38 @@ class PyAVReader(VideoReader):
         try:
             packet = next(iter(self.container.demux(self.stream)), None)
         except (av.FFmpegError, OSError, IndexError):
-            return  # the frame table's own demux names what is wrong with the file
+            return None  # the frame table's own demux names what is wrong with the file
         if packet is not None and packet.size and packet.has_sidedata("palette"):
             self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
+        return None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
+
+    def _check_start(self, head: int | None) -> None:
+        """Where the seek to the start of a caller's container landed after the packet it held before (`head`, the
+        first one where the container is fresh), the file is read through a container of its own, opened on the same
+        file, whose demux starts at the first packet; else refused. FFmpeg's Matroska seek to the start lands at the
+        first indexed keyframe: the frames before it (a file cut mid-GOP, a first keyframe its muxer did not flag)
+        were left out, and every index named a frame that many later, silently."""
+        import av
+
+        if head is None:
+            return
+        try:
+            packet = next(iter(self.container.demux(self.stream)), None)
+        except (av.FFmpegError, OSError, IndexError):
+            return
+        landed = None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
+        self._seek_start()
+        if landed is None or landed <= head:
+            return
+        name = getattr(self.container, "name", None)
+        if not (isinstance(name, str) and os.path.isfile(name)):
+            raise VideoDecodeError(
+                f"Video {self.name}: this container cannot seek back to its first packet (its seek to the start "
+                "lands at the first indexed keyframe, after frames a sequential decode gives): pass the file's path "
+                "or bytes instead of an open container."
+            )
+        self._owns_container, self._source, self.container = True, name, None
+        self._open()
 
     def _check_palette(self) -> None:
         """Refuse a palettised stream whose palette is gone: a caller's container that was read from before (its
