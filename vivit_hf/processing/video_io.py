@@ -862,6 +862,8 @@ class PyAVReader(VideoReader):
             return True
         if keyframe is None or not set(self.container.format.name.split(",")) & {"mov", "mp4"}:
             return False
+        if keyframe.pts != keyframe.dts:
+            return False  # shown after it is decoded: the delay of a stream that reorders (decoding nothing here)
         file_key = _file_key(self._source)
         cached = _REORDERS_CACHE.get(file_key)
         if cached is None:
