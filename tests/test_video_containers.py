@@ -7,6 +7,7 @@ test; every frame read by index, random subsets and the processor's clips must e
 Frames are the factory's pattern frames, so a wrong frame also shows which frame came instead.
 """
 
+import io
 import struct
 from fractions import Fraction
 from pathlib import Path
@@ -25,7 +26,7 @@ from video_factory import (
 )
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.processing.video_io import open_video, probe, read_frames
+from vivit_hf.processing.video_io import VideoDecodeError, open_video, probe, read_frames, torchcodec_available
 
 NUM_FRAMES = 48
 VFR = [4, 12, 8]  # frame durations in 1/100 s, cycled
@@ -295,6 +296,33 @@ def test_a_transport_stream_cut_mid_gop_shows_the_frames_its_decoder_shows(tmp_p
     check_every_access_path(str(path), truth)
 
 
+@pytest.mark.parametrize("codec, fmt", [("libvpx", "webm"), ("libvpx-vp9", "webm"), ("libvpx-vp9", "matroska")])
+def test_a_vp8_or_vp9_file_cut_mid_gop_starts_at_its_first_keyframe(tmp_path, codec, fmt):
+    """A WebM whose first packets are inter frames (a recording cut mid-GOP): the decoder refuses them, and the
+    ffmpeg command line passes over them to the keyframe. The file read as "has no frames"; now as that decode."""
+    options = {"g": "12", "deadline": "realtime", "cpu-used": "8"}
+    source = write_stamped(tmp_path / "source.webm", "webm", codec, 36, options)
+    path = tmp_path / f"cut.{fmt}"
+    with av.open(source) as src, av.open(str(path), "w", format=fmt) as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for packet in [p for p in src.demux(video=0) if p.size][5:]:  # from the 6th packet: 7 before the keyframe
+            packet.stream = copy
+            out.mux(packet)
+    frames = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for packet in container.demux(stream):
+            try:
+                frames += stream.codec_context.decode(packet if packet.size else None)
+            except av.InvalidDataError:  # as the ffmpeg command line, which passes over a packet its decoder refuses
+                pass
+    truth = np.stack([frame.to_ndarray(format="rgb24") for frame in frames])
+    assert frame_indices(truth) == list(range(12, 36))
+    check_every_access_path(str(path), truth)
+    if torchcodec_available():
+        assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
+
+
 def sequential_decode_on_one_thread(path) -> np.ndarray:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
@@ -355,6 +383,43 @@ def test_a_one_frame_video_reports_its_stream_rate(tmp_path, fmt):
     rate (FFmpeg's guessed rate for a one-frame MPEG-TS is 50: duration 0.02 s)."""
     info = probe(write_pattern(tmp_path / f"one.{fmt}", fmt, num_frames=1))
     assert (info.num_frames, info.fps, info.duration) == (1, 25.0, pytest.approx(0.04))
+
+
+def restamped(source, path, fmt: str, stamps: dict[int, Fraction]) -> str:
+    """A copy of `source` whose packet `k` is stamped `stamps[k]` seconds, its dts kept: a camera's or a screen
+    recorder's clock that glitched."""
+    with av.open(str(source)) as src, av.open(str(path), "w", format=fmt) as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for k, packet in enumerate(p for p in src.demux(video=0) if p.size):
+            packet.pts = int(stamps[k] / packet.time_base) if k in stamps else packet.pts
+            packet.stream = copy
+            out.mux(packet)
+    return str(path)
+
+
+NEVER_REORDERING = {
+    "mjpeg": {"g": "8"},
+    "libvpx-vp9": {"g": "8", "deadline": "realtime", "cpu-used": "8"},
+    "libx264": {"preset": "ultrafast", "x264-params": "keyint=8:scenecut=0:bframes=0"},  # no B-frames
+}
+
+
+@pytest.mark.parametrize("fmt", ["mp4", "matroska"])
+@pytest.mark.parametrize("codec", NEVER_REORDERING)
+def test_pts_that_go_back_in_a_stream_that_never_reorders_read_in_decode_order(tmp_path, codec, fmt):
+    """Packet 10 of 24 stamped 0.54 s, between packets 13 and 14: a decoder that never reorders still shows it 10th
+    (a sequential decode gives frames 0, 1, ... 23). Sorted by pts, an MJPEG mp4 read frames 11, 12, 13, 10 for
+    10 to 13 and an H.264 mp4 frame 10 for 13, silently; the others refused frame 10 ("could not be decoded").
+    (The MOV demuxer takes the glitch for B-frames: H.264's own bitstream says it has none.)"""
+    pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
+    options = NEVER_REORDERING[codec]
+    source = write_stamped(tmp_path / "source.mkv", "matroska", codec, 24, options, Fraction(1, 100), pix_fmt=pix_fmt)
+    path = restamped(source, tmp_path / f"glitch.{fmt}", fmt, {10: Fraction(54, 100)})
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(24))
+    check_every_access_path(path, truth)
+    if torchcodec_available():
+        assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
 
 
 def with_exif(source, path, fmt: str) -> str:
@@ -470,3 +535,24 @@ def test_a_container_the_caller_decoded_from_gives_the_right_frames(tmp_path, fm
             clip = out["video_metadata"][0]["frames_indices"][0]
             got = out["pixel_values"][0].permute(0, 2, 3, 1).round().to(torch.uint8).numpy()
             assert_frames_equal(got, truth, clip)
+
+
+def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_reads_every_frame(tmp_path):
+    """An MPEG-4 part 2 mkv cut mid-GOP: its decoder shows the frames before the first keyframe (decoded from grey),
+    which FFmpeg's Matroska seek to the start passes over (it lands at the first indexed keyframe). Passed as a
+    fresh PyAV container, the table started there: 24 frames of 33, every index naming a frame 9 later, silently.
+    Such a container is read through one of its own on the same file; one on bytes, which cannot be, is refused."""
+    source = write_pattern(tmp_path / "whole.mkv", "matroska", "mpeg4", num_frames=36, gop=12, bframes=2)
+    path = tmp_path / "cut.mkv"
+    with av.open(source) as src, av.open(str(path), "w", format="matroska") as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for packet in [p for p in src.demux(video=0) if p.size][4:]:
+            packet.stream = copy
+            out.mux(packet)
+    truth = sequential_decode(path)
+    assert len(truth) == 33
+    with av.open(str(path)) as container:
+        assert_frames_equal(read_frames(container, range(32, -1, -1)), truth, range(32, -1, -1))
+    with av.open(io.BytesIO(path.read_bytes())) as container:
+        with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
+            read_frames(container, [0])

@@ -283,6 +283,23 @@ def test_a_one_frame_video_reads_its_frame(tmp_path, backend, container_format):
     np.testing.assert_array_equal(read_frames(path, [0, 0], backend=backend), reference[[0, 0]])
 
 
+def test_an_animated_webp_is_refused_by_name_and_a_still_one_reads_its_frame(tmp_path, backend):
+    # FFmpeg's WebP demuxer hands an animated WebP over as one packet, which its decoder refuses: it read as "has a
+    # single frame" (the processor's words), then "Invalid data found when processing input"
+    from PIL import Image
+
+    images = [Image.fromarray(pattern_frame(i, 48, 64)) for i in range(6)]
+    delays = [40, 100, 40, 200, 40, 40]  # milliseconds: a variable rate, as animations have
+    animated, still = tmp_path / "animated.webp", tmp_path / "still.webp"
+    images[0].save(animated, save_all=True, append_images=images[1:], duration=delays, lossless=True)
+    images[3].save(still, lossless=True)
+    with pytest.raises(VideoDecodeError, match="animated WebP, which FFmpeg's WebP decoder cannot decode"):
+        read_frames(animated, [0], backend=backend)
+    with pytest.raises(VideoDecodeError, match="animated WebP"):
+        ViViTVideoProcessor(num_frames=4, decode_backend=backend)(str(animated))
+    assert frame_indices(read_frames(still, [0], backend=backend)) == [3]
+
+
 # MPEG transport / program streams have no index: FFmpeg seeks them by a timestamp search that can
 # land after the keyframe; raw elementary streams have no timestamps and cannot seek at all.
 # (PyAV only: torchcodec refuses these, see README "Video decoding".)

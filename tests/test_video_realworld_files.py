@@ -408,6 +408,25 @@ def test_a_palettised_video_reads_in_the_colours_of_its_palette(tmp_path, backen
     assert_reads_like_a_sequential_decode(path, truth, backend)
 
 
+@pytest.mark.parametrize("fmt, codec", [("avi", "rawvideo"), ("mov", "rawvideo"), ("mov", "qtrle")])
+def test_a_palettised_video_in_a_fresh_container_reads_in_the_colours_of_its_palette(tmp_path, fmt, codec):
+    # av.open reads the first packet, the one the palette comes with, into FFmpeg's buffer; the frame table's seek to
+    # the start emptied it, and every frame of a caller's container read black (mean 0, the sequential decode 122).
+    path = write_palettised(tmp_path / f"palette.{fmt}", fmt, codec)
+    truth = sequential_decode(path)
+    with av.open(path) as container:
+        assert_pictures(read_frames(container, range(23, -1, -1)), truth, range(23, -1, -1), exact=True)
+
+
+def test_a_palettised_video_whose_palette_was_read_from_its_container_is_refused(tmp_path):
+    # its first packet demuxed and not decoded: the palette is gone, and the frames would read black
+    path = write_palettised(tmp_path / "palette.mov", "mov", "rawvideo")
+    with av.open(path) as container:
+        next(iter(container.demux(video=0)))
+        with pytest.raises(VideoDecodeError, match="palettised .* path or bytes"):
+            read_frames(container, [0])
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(
     "encoder, fmt, colorspace, matrix",

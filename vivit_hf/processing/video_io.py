@@ -389,6 +389,11 @@ def _decodable(packets, send_cut: bool):
     yield None
 
 
+def _goes_back(stamps: list) -> bool:
+    """Whether a stamp (of those known) is below the one before it."""
+    return any(a is not None and b is not None and b < a for a, b in zip(stamps, stamps[1:]))
+
+
 def _jpeg_cut(packet, codec: str) -> bool:
     """Whether `packet` is a JPEG picture that ends before its end-of-image marker: a raw MJPEG stream cut short,
     whose demuxer does not flag the last packet corrupt (AVI's and Matroska's do). Its decoder leaves the rows past
@@ -439,6 +444,22 @@ class _TableCache:
 
 
 _TABLE_CACHE = _TableCache(64)  # a table is 16 bytes a frame: 64 ten-minute videos at 30 fps hold 18 MB
+_REORDERS_CACHE = _TableCache(1024)  # per file: whether its bitstream reorders frames (`PyAVReader._never_reorders`)
+
+
+def _bitstream_reorders(context: Any, keyframe: Any) -> bool:
+    """Whether the bitstream of `context`'s stream says its decoder reorders frames (H.264's max_num_reorder_frames),
+    read by a fresh decoder from `keyframe` alone, without the delay the demuxer set on `context`."""
+    import av
+
+    fresh = av.CodecContext.create(context.name, "r")
+    fresh.extradata = context.extradata
+    fresh.thread_type = "NONE"
+    try:
+        fresh.decode(keyframe)
+    except av.FFmpegError:
+        return True  # unknown: the container's delay stands
+    return bool(fresh.has_b_frames)
 
 
 class VideoReader:
@@ -596,6 +617,7 @@ class PyAVReader(VideoReader):
         self._stamp = "pts"  # the packet field that names a frame: see _frame_table
         self._truncated = False  # whether the file ends inside a packet, dropped as no frame: see _frame_table
         self._pts, self._start = self._frame_table()
+        self._check_palette()
         # Keyframes that decode as a damaged picture when decoding starts there (a file cut inside that keyframe's
         # packet): a decoder that has the frames before it conceals the damage from them, as a sequential decode
         # does, so spans that would start there start at the keyframe before (found while reading: `_span_frames`)
@@ -715,14 +737,17 @@ class PyAVReader(VideoReader):
         import av
 
         if not self._owns_container:
+            head = self._take_buffered_palette()
             try:  # a caller's container may have been read from already: the table starts at its first packet
                 self._seek_start()
+                self._check_start(head)
             except av.FFmpegError:
                 pass
         pts, dts, key = [], [], []  # per frame shown
         names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
         leading = None  # frames shown before the first keyframe
+        first_keyframe = None  # its packet (see `_never_reorders`)
         cut = False  # whether the file ends inside its last packet (see _decodable)
         last = None  # the last packet
         smallest = None  # the smallest packet's size
@@ -733,6 +758,7 @@ class PyAVReader(VideoReader):
                 smallest = packet.size if smallest is None else min(smallest, packet.size)
                 if not names:
                     self._first_packet = (packet.pts, packet.dts)
+                    self._refuse_animated_webp(packet)
                 if packet.has_sidedata("palette"):
                     self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
                 names.append(packet.dts)
@@ -740,7 +766,7 @@ class PyAVReader(VideoReader):
                 keyframes.append(packet.is_keyframe)
                 stamped.append(packet.pts)
                 if leading is None and packet.is_keyframe:
-                    leading = len(pts)
+                    leading, first_keyframe = len(pts), packet
                 cut = getattr(packet, "is_corrupt", False) and not packet.is_discard
                 last = packet
                 if packet.is_discard:  # edit-list-trimmed frames are never shown
@@ -772,9 +798,7 @@ class PyAVReader(VideoReader):
         # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
         decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
         # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames.
-        jumps_back = bool(fmt.flags & _AVFMT_TS_DISCONT) and any(
-            a is not None and b is not None and b < a for a, b in zip(names, names[1:])
-        )
+        jumps_back = bool(fmt.flags & _AVFMT_TS_DISCONT) and _goes_back(names)
         # Where only the decoder tells which frames there are, one decode at open does; the pts still name packets
         # (matroska's dts do not: FFmpeg guesses them, otherwise after a seek). Packets that may give no picture
         # (see _NO_PICTURE_SIZE); or frames shown before the first keyframe that come after it in decode order: a
@@ -784,15 +808,22 @@ class PyAVReader(VideoReader):
         first_key = next((stamp for stamp, k in zip(stamped, keyframes) if k), None)  # shown or not (an edit list)
         open_start = first_key is not None and any(p is not None and p < first_key for p in pts)
         named_by_pts = None not in stamped and len(set(stamped)) == len(stamped)
-        decoder_decides = no_picture or open_start or leading_decides
+        # A decoder that never reorders shows its frames in decode order, whatever their pts say: pts that go back
+        # in decode order (a camera's or a screen recorder's clock glitch) are no presentation order there, and
+        # sorting them moved frames (an MJPEG mp4 read frames 11, 12, 13 for 10, 11, 12; an H.264 one without
+        # B-frames gave frame 10 for 13). Where the dts rise and the codec cannot reorder, they name the frames in
+        # that order; else one decode at open tells.
+        goes_back = _goes_back(pts) and self._never_reorders(first_keyframe)
+        dts_rise = None not in names and all(a < b for a, b in zip(names, names[1:]))
+        decoder_decides = no_picture or open_start or leading_decides or (goes_back and not dts_rise)
         if decoder_decides and named_by_pts and not (untimed or decode_times or jumps_back):
             return self._cached_decoded_table(stamped, keyframes)
-        if untimed or decode_times or decoder_decides or jumps_back or None in pts or len(set(pts)) < len(pts):
+        pts_mislead = untimed or decode_times or decoder_decides or jumps_back or goes_back
+        if pts_mislead or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
             self._sizes = sizes
-            named = None not in names and all(a < b for a, b in zip(names, names[1:]))
-            if not named or self.stream.codec_context.codec.reorder:
-                return self._cached_decoded_table(names if named else [], keyframes)
+            if not dts_rise or self.stream.codec_context.codec.reorder:
+                return self._cached_decoded_table(names if dts_rise else [], keyframes)
             pts = dts  # never reordered: decode order is presentation order
         if cut and pts:
             # A packet the file ends inside (FFmpeg flags it corrupt) is no frame: H.264 decoders refuse most such
@@ -807,6 +838,94 @@ class PyAVReader(VideoReader):
         self._num_frames = int(stamps.size)
         # decoding always may start at the first frame: np.where gives 0 there, keyframe or not
         return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+
+    def _refuse_animated_webp(self, packet) -> None:
+        """An animated WebP (its VP8X header's animation flag) is one packet to FFmpeg's WebP demuxer, which its decoder
+        refuses: the file read as a one-frame video ("has a single frame"), then failed as invalid data. Named here."""
+        if self.container.format.name != "webp_pipe":
+            return
+        head = bytes(memoryview(packet)[:21])
+        if head[12:16] == b"VP8X" and head[20] & 0x02:
+            raise VideoDecodeError(
+                f"Video {self.name} is an animated WebP, which FFmpeg's WebP decoder cannot decode (it reads still "
+                "WebP images only): convert it to a video or a GIF first (PIL reads animated WebP: "
+                "`Image.open(path).save('clip.gif', save_all=True)`)."
+            )
+
+    def _never_reorders(self, keyframe) -> bool:
+        """Whether the decoder shows the frames in decode order: a codec that cannot reorder, or a stream whose
+        decoder has no reorder delay (H.264 / HEVC without B-frames). The MOV demuxer sets that delay from the file's
+        composition offsets, which a clock glitch fills as B-frames do: there a decoder of its own reads the
+        bitstream's delay from the first keyframe (`keyframe`, one frame decoded once per file)."""
+        context = self.stream.codec_context
+        if not context.codec.reorder or not context.has_b_frames:
+            return True
+        if keyframe is None or not set(self.container.format.name.split(",")) & {"mov", "mp4"}:
+            return False
+        if keyframe.pts != keyframe.dts:
+            return False  # shown after it is decoded: the delay of a stream that reorders (decoding nothing here)
+        file_key = _file_key(self._source)
+        cached = _REORDERS_CACHE.get(file_key)
+        if cached is None:
+            cached = (_bitstream_reorders(context, keyframe),)
+            _REORDERS_CACHE.put(file_key, cached)
+        return not cached[0]
+
+    def _take_buffered_palette(self):
+        """The palette of a palettised stream in a caller's container that nobody has read from yet (see `_paletted`);
+        returns the byte position of the packet it read (None where it read none).
+
+        The demuxer hands the palette out once, with the first packet; `av.open` already read that packet into
+        FFmpeg's buffer (probing the streams), and the seek to the start that the frame table begins with empties
+        the buffer: every frame then read black. Taken from the buffered packet before that seek."""
+        import av
+
+        try:
+            packet = next(iter(self.container.demux(self.stream)), None)
+        except (av.FFmpegError, OSError, IndexError):
+            return None  # the frame table's own demux names what is wrong with the file
+        if packet is not None and packet.size and packet.has_sidedata("palette"):
+            self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
+        return None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
+
+    def _check_start(self, head: int | None) -> None:
+        """Where the seek to the start of a caller's container landed after the packet it held before (`head`, the
+        first one where the container is fresh), the file is read through a container of its own, opened on the same
+        file, whose demux starts at the first packet; else refused. FFmpeg's Matroska seek to the start lands at the
+        first indexed keyframe: the frames before it (a file cut mid-GOP, a first keyframe its muxer did not flag)
+        were left out, and every index named a frame that many later, silently."""
+        import av
+
+        if head is None:
+            return
+        try:
+            packet = next(iter(self.container.demux(self.stream)), None)
+        except (av.FFmpegError, OSError, IndexError):
+            return
+        landed = None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
+        self._seek_start()
+        if landed is None or landed <= head:
+            return
+        name = getattr(self.container, "name", None)
+        if not (isinstance(name, str) and os.path.isfile(name)):
+            raise VideoDecodeError(
+                f"Video {self.name}: this container cannot seek back to its first packet (its seek to the start "
+                "lands at the first indexed keyframe, after frames a sequential decode gives): pass the file's path "
+                "or bytes instead of an open container."
+            )
+        self._owns_container, self._source, self.container = True, name, None
+        self._open()
+
+    def _check_palette(self) -> None:
+        """Refuse a palettised stream whose palette is gone: a caller's container that was read from before (its
+        first packet, the one the palette comes with, demuxed and not decoded) would read black."""
+        context = self.stream.codec_context
+        if context.pix_fmt == "pal8" and not self._palettes and not self._owns_container and not context.is_open:
+            raise VideoDecodeError(
+                f"Video {self.name} is palettised (pal8) and its palette came with the first packet, which was read "
+                "from this container before (its frames would read black): pass the file's path or bytes, or a "
+                "freshly opened container."
+            )
 
     def _cached_decoded_table(self, names: list, keyframes: list):
         """`_decoded_table`, done once per unchanged file: `probe()`, the processor and the decoded-clip cache
@@ -840,7 +959,16 @@ class PyAVReader(VideoReader):
             for place, packet in enumerate(_decodable(self._paletted(packets), send_cut=True)):
                 if packet is not None:
                     packet.pts = place
-                for frame in context.decode(packet):
+                try:
+                    frames = context.decode(packet)
+                except av.InvalidDataError:
+                    if places or packet is None:
+                        raise
+                    # Frames before the first keyframe that the decoder refuses (VP8 / VP9 cut mid-GOP: a browser's or
+                    # a camera's recording; frame threads report them a few packets late): no frames, as the ffmpeg
+                    # command line passes over them; the video starts at the keyframe ("has no frames" before)
+                    continue
+                for frame in frames:
                     self.frames_decoded += 1
                     places.append(frame.pts)
         except av.FFmpegError:
