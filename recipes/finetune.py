@@ -38,6 +38,7 @@ from tqdm.auto import tqdm
 from transformers import get_scheduler
 
 from vivit_hf.hub.cards import build_model_card
+from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.hub.upload import BackgroundUploader
 from vivit_hf.training.agreement import (
     agree,
@@ -58,7 +59,6 @@ from vivit_hf.training.checkpoints import (
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
-    staged_outputs,
 )
 from vivit_hf.training.data import SYNTHETIC
 from vivit_hf.training.data.streaming import stream_position
