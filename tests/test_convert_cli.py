@@ -423,9 +423,9 @@ def test_overwrite_output_dir_leaves_only_this_conversions_model_files(tmp_path)
     for stale in ("pytorch_model.bin", "preprocessor_config.json"):
         (out / stale).write_bytes(b"a previous model's")
     (out / "notes.txt").write_text("mine")
-    (out / "eval.py").write_text("# the user's, named like no module of vivit_hf")
+    (out / "pipeline.py").write_text("# the user's (vivit_hf has a module of that name, not copied into models)")
     assert main([*argv, str(out), "--overwrite_output_dir"]) == 0
-    expected = {path.name for path in fresh.iterdir()} | {"notes.txt", "eval.py"}
+    expected = {path.name for path in fresh.iterdir()} | {"notes.txt", "pipeline.py"}
     assert {path.name for path in out.iterdir()} == expected
     for name in ("model.safetensors", "config.json", "video_preprocessor_config.json"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name

@@ -16,9 +16,8 @@ from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 from torch import nn
 
-from .. import models, processing
 from ..hub.cards import build_model_card
-from ..hub.folders import MODEL_FOLDER_PATTERNS, code_files, staged_outputs
+from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
 from ..hub.upload import push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
@@ -102,10 +101,11 @@ def save_hub_folder(model, out, *, processor_kwargs: dict, source: str, command:
     """Weights (safetensors) + config + model code, the video processor and the model card (README.md) into
     `out`, as a whole: a model folder already there (`--overwrite_output_dir`) is replaced, not written over. Its
     files this conversion does not write (a sharded save's shards and index, `pytorch_model.bin`, an older
-    `preprocessor_config.json`, model code) go, as they would be uploaded with it and read by some loaders; files
-    that are no part of a model folder stay."""
+    `preprocessor_config.json`) go, as they would be uploaded with it and read by some loaders; files that are no
+    part of a model folder stay, and so does any `.py` (the new model's code replaces the old one's modules of the
+    same names; a `pipeline.py` there may be the user's)."""
     os.makedirs(out, exist_ok=True)
-    with staged_outputs(out, model_files=(*MODEL_FOLDER_PATTERNS, *sorted(code_files(models, processing)))) as staging:
+    with staged_outputs(out, model_files=MODEL_FOLDER_PATTERNS) as staging:
         model.save_pretrained(staging)
         processor = ViViTVideoProcessor(**processor_kwargs)
         processor.save_pretrained(staging)
@@ -214,7 +214,7 @@ def main(argv=None) -> int:
             dest="overwrite_output_dir",
             action="store_true",
             help="write into an --out folder that is not empty: a model there is replaced, its files the conversion "
-            "does not write too (stale shards, index, code); other files stay. Without it such a folder is refused",
+            "does not write too (stale shards, index, configs); other files stay. Without it such a folder is refused",
         )
     args = parser.parse_args(argv)
     command = "python -m vivit_hf.convert " + shlex.join(sys.argv[1:] if argv is None else list(argv))
