@@ -38,6 +38,7 @@ from tqdm.auto import tqdm
 from transformers import get_scheduler
 
 from vivit_hf.hub.cards import build_model_card
+from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.hub.upload import BackgroundUploader
 from vivit_hf.training.agreement import (
     agree,
@@ -58,7 +59,6 @@ from vivit_hf.training.checkpoints import (
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
-    staged_outputs,
 )
 from vivit_hf.training.data import SYNTHETIC
 from vivit_hf.training.data.streaming import stream_position
@@ -365,6 +365,7 @@ def main(argv=None):
     skipped_before = 0  # broken training clips skipped by the runs before a resume
     trained_before = [0] * accelerator.num_processes  # clips each process trained in the runs before a resume
     padded_before = [0] * accelerator.num_processes  # and clips repeated to fill up a last batch (epoch_clips)
+    truncated_before = 0  # segments read past their video's end in the resumed epoch, before its checkpoint
     if checkpoint is not None:
         for warning in resume_warnings:
             logger.warning(warning)
@@ -381,6 +382,7 @@ def main(argv=None):
         # (a checkpoint of an older version did not record them: the counts then start at this run)
         trained_before = resume_state.get("trained_per_process", trained_before)
         padded_before = resume_state.get("padded_per_process", padded_before)
+        truncated_before = resume_state.get("truncated_in_epoch", 0)
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
         logger.info(
@@ -484,6 +486,12 @@ def main(argv=None):
         local = torch.tensor([padded_clips], dtype=torch.long, device=accelerator.device)
         return [before + now for before, now in zip(padded_before, accelerator.gather(local).tolist())]
 
+    def truncated_in_epoch(epoch) -> int:
+        """Segments read past their video's end in `epoch` so far: every process, and the run before a resume in
+        that epoch (a collective). The epoch report counted only the batches after the resume."""
+        before = truncated_before if epoch == starting_epoch else 0
+        return before + int(accelerator.reduce(truncated_clips, reduction="sum"))
+
     def trainer_state(epoch, batches_in_epoch):
         state = dict(
             completed_steps=completed_steps,
@@ -493,6 +501,7 @@ def main(argv=None):
             skipped=skipped_total(),
             trained_per_process=trained_per_process(),
             padded_per_process=padded_per_process(),
+            truncated_in_epoch=truncated_in_epoch(epoch) if batches_in_epoch else 0,
             settings=settings,
             id2label=data.id2label,  # checked on resume against the data's (check_resume_labels)
         )
@@ -607,7 +616,7 @@ def main(argv=None):
         results = evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
         refuse_nothing_learned_or_measured(results)
         skipped = skipped_total()
-        truncated = int(accelerator.reduce(truncated_clips, reduction="sum"))
+        truncated = truncated_in_epoch(epoch)
         summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
         summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped})
         summary["train/truncated_segments"] = truncated

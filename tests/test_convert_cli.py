@@ -380,8 +380,8 @@ def test_an_output_folder_that_is_not_empty_is_refused_in_one_line_before_anythi
         code, err = run_cli(["transformers", "--model", str(missing), flag, str(out)], capsys)
         assert code == 2 and err == [
             f"python -m vivit_hf.convert: error: --out {out} is not empty (model.safetensors, notes.txt); give a new "
-            "or empty folder, or add --overwrite_output_dir to write the converted files over it (files of the same "
-            "names are replaced, others stay)"
+            "or empty folder, or add --overwrite_output_dir to replace the model there by the converted one (other "
+            "files stay)"
         ], err
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     (tmp_path / "a_file").write_text("")
@@ -404,3 +404,28 @@ def test_overwrite_output_dir_converts_into_a_folder_that_is_not_empty(tmp_path,
     assert (out / "notes.txt").read_text() == "mine"  # only the converted files are written
     model = AutoModelForVideoClassification.from_pretrained(out)  # the new weights, not the bytes that were there
     assert type(model).__name__ == "ViViTSpatioTemporalForVideoClassification"
+
+
+def test_overwrite_output_dir_leaves_only_this_conversions_model_files(tmp_path):
+    """A previous model saved sharded (shards and index), as transformers' ViViT (pytorch_model.bin) or by an older
+    converter (preprocessor_config.json): `save_pretrained` over it removed the shards only, and the stale index (and
+    the rest) went up to the Hub with the new model. Now the folder holds what a conversion into an empty folder
+    holds, and the user's own files."""
+    case, checkpoint, config_file = flax_case(tmp_path)
+    fresh, out = tmp_path / "fresh", tmp_path / "out"
+    argv = ["scenic", "--checkpoint", str(checkpoint), "--config", str(config_file), "--out"]
+    assert main([*argv, str(fresh)]) == 0
+    small = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=32)
+    ViViTSpatioTemporalModel(ViViTSpatioTemporalConfig(num_frames=4, **small)).save_pretrained(
+        out, max_shard_size="20KB"
+    )
+    assert (out / "model.safetensors.index.json").exists()
+    for stale in ("pytorch_model.bin", "preprocessor_config.json"):
+        (out / stale).write_bytes(b"a previous model's")
+    (out / "notes.txt").write_text("mine")
+    (out / "pipeline.py").write_text("# the user's (vivit_hf has a module of that name, not copied into models)")
+    assert main([*argv, str(out), "--overwrite_output_dir"]) == 0
+    expected = {path.name for path in fresh.iterdir()} | {"notes.txt", "pipeline.py"}
+    assert {path.name for path in out.iterdir()} == expected
+    for name in ("model.safetensors", "config.json", "video_preprocessor_config.json"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name

@@ -303,6 +303,33 @@ def test_hub_test_split_without_labels_is_never_the_evaluation_split(tmp_path):
         hub(tmp_path / "part", tmp_path)
 
 
+@pytest.mark.parametrize("saved", [False, True])
+def test_streamed_hub_test_split_without_labels_is_left_out_as_the_whole_read_leaves_it(
+    tmp_path, caplog, monkeypatch, saved
+):
+    """`--streaming` took the unlabelled test split for the evaluation split, skipped its every row and stopped
+    with nothing evaluated; it now leaves it out with the whole read's warning. A stream of unknown size has its
+    label column read whole anyway (the parquet tables here): all of it decides. One of known size (a
+    `save_to_disk` folder) is decided on its first rows (3 here)."""
+    from vivit_hf.training.data import streaming
+
+    class_label_parquet(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet", [0, 1, 1])
+    class_label_parquet(tmp_path / "repo" / "data" / "test-00000-of-00001.parquet", [-1] * 5)
+    source = tmp_path / "repo"
+    if saved:
+        files = {split: str(source / "data" / f"{split}-00000-of-00001.parquet") for split in ("train", "test")}
+        datasets.load_dataset("parquet", data_files=files, cache_dir=str(tmp_path / "cache")).save_to_disk(
+            str(tmp_path / "saved")
+        )
+        source = tmp_path / "saved"
+    monkeypatch.setattr(streaming, "UNLABELLED_PEEK_ROWS", 3, raising=False)
+    with caplog.at_level(logging.WARNING, logger=streaming.__name__):
+        data = streaming.open_streaming_dataset(str(source), cache_dir=str(tmp_path / "cache"))
+    assert list(data.splits) == ["train"] and data.default_eval_split is None
+    seen = "first 3" if saved else "5"
+    assert f"split 'test' left out: none of its {seen} rows has a label" in caplog.text
+
+
 def test_hub_webdataset_multi_part_extensions_and_webm_members_are_found(tmp_path):
     sources = [clip(tmp_path / "src" / f"{i}.webm", seed=i, codec_suffix=".webm").read_bytes() for i in range(2)]
     write_tar(

@@ -704,6 +704,54 @@ def test_segments_past_their_videos_end_are_counted_in_every_epoch_report(tmp_pa
     epoch's report counts them (summed in the main process: the decode runs in DataLoader workers, where the old
     module-level "first one" warning was all there was, without a count); decoded once into memory, the cache
     keeps the flag."""
+    epic_segments_past_the_end(tmp_path)
+    out = tmp_path / "out"
+    flags = ["--dataset_format", "epic_kitchens", "--num_train_epochs", "2", "--cache_decoded_videos", cache]
+    flags += TINY_MODEL
+    flags[flags.index("--num_workers") + 1] = str(workers)
+    result = run(FINETUNE, "--dataset", tmp_path, "--output_dir", out, *flags)
+    reports = [line for line in result.stderr.splitlines() if "eval top-1" in line]
+    assert len(reports) == 2, result.stderr[-3000:]
+    for report in reports:
+        assert "1 training and 1 evaluation segments ran past their video's end" in report, report
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["num_truncated"] == 1 and results["num_samples"] == 2
+    assert [epoch["train/truncated_segments"] for epoch in results["history"]] == [1, 1]
+
+
+def test_segments_past_their_videos_end_are_counted_whole_after_a_mid_epoch_resume(tmp_path):
+    """Resumed from a checkpoint in the middle of an epoch, that epoch's count of training segments read past their
+    video's end covered only the batches after the resume (0 where the truncated segment came before the
+    checkpoint); the checkpoint now keeps the count so far. A 2-epoch run of 2 batches an epoch is resumed from the
+    checkpoint after its epoch 0's last batch (the whole epoch, truncated segment included, before it) and from
+    the one after epoch 1's first: the counts are the uninterrupted run's."""
+    epic_segments_past_the_end(tmp_path)
+    flags = ["--dataset", tmp_path, "--dataset_format", "epic_kitchens", "--num_train_epochs", "2", *TINY_MODEL]
+    run(
+        FINETUNE,
+        *flags,
+        "--output_dir",
+        tmp_path / "whole",
+        "--checkpointing_steps",
+        "1",
+        "--checkpoints_total_limit",
+        "0",
+    )
+    expected = json.loads((tmp_path / "whole" / "all_results.json").read_text())["history"]
+    assert [epoch["train/truncated_segments"] for epoch in expected] == [1, 1]
+    for step in (2, 3):
+        resumed = tmp_path / f"from_step_{step}"
+        shutil.copytree(tmp_path / "whole" / "checkpoints" / f"step_{step}", resumed / "checkpoints" / f"step_{step}")
+        result = run(FINETUNE, *flags, "--output_dir", resumed, "--resume_from_checkpoint", "latest")
+        history = json.loads((resumed / "all_results.json").read_text())["history"]
+        assert [epoch["train/truncated_segments"] for epoch in history] == [1, 1], (step, result.stderr[-3000:])
+        report = [line for line in result.stderr.splitlines() if "eval top-1" in line][0]
+        assert "1 training and 1 evaluation segments ran past their video's end" in report, report
+
+
+def epic_segments_past_the_end(tmp_path):
+    """Epic Kitchens annotations of 4 training and 2 validation narrations in one untrimmed 3 s video (24 frames at 8
+    fps), one of each running past its end."""
     (tmp_path / "P01" / "videos").mkdir(parents=True)
     frames = np.random.default_rng(0).integers(0, 255, (24, 16, 16, 3), dtype=np.uint8)
     write_video(frames, tmp_path / "P01" / "videos" / "P01_01.MP4", fps=8)
@@ -719,18 +767,6 @@ def test_segments_past_their_videos_end_are_counted_in_every_epoch_report(tmp_pa
         ]
         with open(tmp_path / f"EPIC_100_{split}.csv", "w", newline="") as f:
             csv.writer(f).writerows([EPIC_SEGMENT_HEADER, *rows])
-    out = tmp_path / "out"
-    flags = ["--dataset_format", "epic_kitchens", "--num_train_epochs", "2", "--cache_decoded_videos", cache]
-    flags += TINY_MODEL
-    flags[flags.index("--num_workers") + 1] = str(workers)
-    result = run(FINETUNE, "--dataset", tmp_path, "--output_dir", out, *flags)
-    reports = [line for line in result.stderr.splitlines() if "eval top-1" in line]
-    assert len(reports) == 2, result.stderr[-3000:]
-    for report in reports:
-        assert "1 training and 1 evaluation segments ran past their video's end" in report, report
-    results = json.loads((out / "all_results.json").read_text())
-    assert results["num_truncated"] == 1 and results["num_samples"] == 2
-    assert [epoch["train/truncated_segments"] for epoch in results["history"]] == [1, 1]
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from .models import ViViTPreTrainedModel
+from .repo_id import looks_like_repo_id
 
 
 class ExportableViViT(nn.Module):
@@ -151,18 +152,13 @@ def load_model(source: str) -> ViViTPreTrainedModel:
 
 
 def why_not_loaded(source: str, error: Exception) -> str:
-    """Why `source` gave no model, in the words of the other commands (`vivit_hf.hub.sources`, which this layer does
-    not import): a path that is not there, a Hub id not in the cache in offline mode, else transformers' message
-    (`path/to/model` got "Repo id must be in the form 'repo_name' or 'namespace/repo_name'")."""
+    """Why `source` gave no model, in the words of the other commands (`vivit_hf.repo_id`'s rule of what is a path):
+    a path that is not there, a Hub id not in the cache in offline mode, else transformers' message (`path/to/model`
+    got "Repo id must be in the form 'repo_name' or 'namespace/repo_name'")."""
     from huggingface_hub.constants import is_offline_mode
-    from huggingface_hub.utils import HFValidationError, validate_repo_id
 
     if not Path(source).expanduser().exists():
-        try:
-            if source.startswith((".", "/", "~")):
-                raise HFValidationError(source)
-            validate_repo_id(source)
-        except HFValidationError:
+        if not looks_like_repo_id(source):
             return "no such folder (and not spelt as a Hub id, owner/name)"
         if is_offline_mode():
             return "read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"

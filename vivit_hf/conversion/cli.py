@@ -17,6 +17,7 @@ from huggingface_hub.utils import validate_repo_id
 from torch import nn
 
 from ..hub.cards import build_model_card
+from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
 from ..hub.upload import push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
@@ -98,13 +99,18 @@ def transformers_processor_kwargs(source: str, config, hub_kwargs: dict | None =
 
 def save_hub_folder(model, out, *, processor_kwargs: dict, source: str, command: str, notes: str = "") -> str:
     """Weights (safetensors) + config + model code, the video processor and the model card (README.md) into
-    `out`."""
+    `out`, as a whole: a model folder already there (`--overwrite_output_dir`) is replaced, not written over. Its
+    files this conversion does not write (a sharded save's shards and index, `pytorch_model.bin`, an older
+    `preprocessor_config.json`) go, as they would be uploaded with it and read by some loaders; files that are no
+    part of a model folder stay, and so does any `.py` (the new model's code replaces the old one's modules of the
+    same names; a `pipeline.py` there may be the user's)."""
     os.makedirs(out, exist_ok=True)
-    model.save_pretrained(out)
-    processor = ViViTVideoProcessor(**processor_kwargs)
-    processor.save_pretrained(out)
-    card = build_model_card(model.config, processor=processor, converted_from=source, command=command, notes=notes)
-    card.save(os.path.join(out, "README.md"))
+    with staged_outputs(out, model_files=MODEL_FOLDER_PATTERNS) as staging:
+        model.save_pretrained(staging)
+        processor = ViViTVideoProcessor(**processor_kwargs)
+        processor.save_pretrained(staging)
+        card = build_model_card(model.config, processor=processor, converted_from=source, command=command, notes=notes)
+        card.save(os.path.join(staging, "README.md"))
     return os.fspath(out)
 
 
@@ -157,8 +163,8 @@ def output_folder_problem(out: str, overwrite: bool) -> str | None:
         return None
     shown = ", ".join(entries[:4]) + (f" and {len(entries) - 4} more" if len(entries) > 4 else "")
     return (
-        f"--out {out} is not empty ({shown}); give a new or empty folder, or add --overwrite_output_dir to write the "
-        "converted files over it (files of the same names are replaced, others stay)"
+        f"--out {out} is not empty ({shown}); give a new or empty folder, or add --overwrite_output_dir to replace "
+        "the model there by the converted one (other files stay)"
     )
 
 
@@ -207,8 +213,8 @@ def main(argv=None) -> int:
             "--overwrite",
             dest="overwrite_output_dir",
             action="store_true",
-            help="write into an --out folder that is not empty (files of the same names are replaced, others stay); "
-            "without it such a folder is refused",
+            help="write into an --out folder that is not empty: a model there is replaced, its files the conversion "
+            "does not write too (stale shards, index, configs); other files stay. Without it such a folder is refused",
         )
     args = parser.parse_args(argv)
     command = "python -m vivit_hf.convert " + shlex.join(sys.argv[1:] if argv is None else list(argv))

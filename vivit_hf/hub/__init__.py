@@ -1,6 +1,6 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The Hub side of a checkpoint: its model card, its uploads, and the one rule for whether a user's string is a Hub
-repo id or a local path. Nothing else of vivit_hf is imported."""
+repo id or a local path (`vivit_hf.repo_id`, shared with `vivit_hf.export`). Nothing else of vivit_hf is imported."""
 
 from .cards import build_model_card
 from .sources import looks_like_local_path, looks_like_repo_id

@@ -1,10 +1,10 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Training checkpoints (accelerate's `save_state`, written atomically), `save_pretrained` for sharded models, and
-what a run leaves in its output folder (so that a rerun there is refused, or removes exactly that first)."""
+what a run leaves in its output folder (so that a rerun there is refused, or removes exactly that first). The final
+outputs replace the previous ones as a whole: `vivit_hf.hub.folders.staged_outputs`."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -13,11 +13,11 @@ from pathlib import Path
 import torch
 
 from .. import models, processing
+from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files
 from .agreement import checkpoint_writer
 
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "trainer_state.json"
-FINAL_STAGING = ".tmp-final"  # the final outputs, written here whole before they replace the previous ones
 
 # What recipes/finetune.py writes into --output_dir, and recipes/evaluate.py into a model folder by default. Any of
 # these means a previous run: a new one would replace its model and leave its results beside the new ones.
@@ -44,12 +44,7 @@ MODEL_CARD = "README.md"
 
 def model_code_files() -> set[str]:
     """The model and processor code `save_pretrained` copies beside the weights for `trust_remote_code`."""
-    return {
-        path.name
-        for package in (models, processing)
-        for path in Path(package.__file__).parent.glob("*.py")
-        if path.name != "__init__.py"
-    }
+    return code_files(models, processing)
 
 
 def previous_run_outputs(output_dir) -> list[Path]:
@@ -146,9 +141,9 @@ def remove_previous_run(output_dir) -> tuple[list[str], list[str]]:
     returns (the names removed, the names kept).
 
     The model (weights, config, processor, card, code, `all_results.json`) stays until the new run's replaces it as a
-    whole (`staged_outputs`): deleted at the start, a rerun stopped before its end (a kill, a full disk, Ctrl-C) left
-    the folder with no model at all. Checkpoints, logs, plots and evaluations of the old model go now: they would
-    otherwise sit beside the new run's."""
+    whole (`hub.folders.staged_outputs`): deleted at the start, a rerun stopped before its end (a kill, a full disk,
+    Ctrl-C) left the folder with no model at all. Checkpoints, logs, plots and evaluations of the old model go now:
+    they would otherwise sit beside the new run's."""
     removed, kept = [], []
     for path in previous_run_outputs(output_dir):
         if _final_model_file(path):
@@ -210,54 +205,6 @@ def list_checkpoints(output_dir: Path) -> list[Path]:
     root = Path(output_dir) / CHECKPOINTS
     done = [p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".") and (p / STATE_FILE).exists()]
     return sorted(done, key=lambda p: json.loads((p / STATE_FILE).read_text())["completed_steps"])
-
-
-# The files of a saved model's weights: a new save's replace all of a previous save's (transformers' own
-# `save_pretrained` deletes stale shards; here the previous ones would shadow or mix with the new).
-WEIGHT_PATTERNS = ("model.safetensors", "model.safetensors.index.json", "model-*-of-*.safetensors")
-# Moved into place last: it marks a finished run (a rerun of the same command is recognised by it).
-RESULTS_FILE = "all_results.json"
-
-
-@contextlib.contextmanager
-def staged_outputs(output_dir: Path):
-    """A folder to write a run's final outputs into (model, processor, card, results, plots), beside
-    `output_dir`'s: when the block ends they replace the previous ones, moved into place file by file; when it
-    fails (a full disk, a kill) nothing in `output_dir` has changed, and the staging folder goes (or, after a kill,
-    goes at the next save or with `--overwrite_output_dir`).
-
-    So a previous run's model (the one a resumed run continues) stays whole until the new one is complete: written
-    in place, a disk that filled up between the weights and the config left new weights beside the old config, the
-    old processor and the old card. The moves are renames on one file system: no data is written while they run,
-    and they take microseconds, the only moment at which a kill leaves a mix. all_results.json comes last."""
-    output_dir = Path(output_dir)
-    staging = output_dir / FINAL_STAGING
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _move_into_place(staging, output_dir)
-
-
-def _move_into_place(staging: Path, output_dir: Path) -> None:
-    """Replace `output_dir`'s files by `staging`'s (results last), drop the previous weight files the new save did
-    not write, and remove `staging`."""
-    written = sorted(staging.iterdir(), key=lambda path: path.name == RESULTS_FILE)
-    new_names = {path.name for path in written}
-    weights = [path for pattern in WEIGHT_PATTERNS for path in output_dir.glob(pattern)]
-    new_weights = any(path.match(pattern) for path in written for pattern in WEIGHT_PATTERNS)
-    stale = [path for path in weights if path.name not in new_names] if new_weights else []
-    for path in written:
-        target = output_dir / path.name
-        if target.is_dir() and not target.is_symlink():  # a folder replaces a folder: the old one goes first
-            shutil.rmtree(target)
-        os.replace(path, target)
-    for path in stale:
-        path.unlink(missing_ok=True)
-    staging.rmdir()
 
 
 def save_pretrained(model, folder, **kwargs) -> None:

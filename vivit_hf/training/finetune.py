@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from accelerate.logging import get_logger
+from huggingface_hub.constants import is_offline_mode
 from transformers import AutoConfig
 
 from ..conversion.vit_init import from_vivit_checkpoint
@@ -283,7 +284,7 @@ def _checkpointing_steps(text: str) -> str:
 def missing_paths(args: argparse.Namespace) -> str | None:
     """What this machine lacks for the flags, in argparse's words (else None): a `--dataset` or `--init_from` spelt
     as a path that is not here, or the Hub for `--push_to_hub` (offline mode on)."""
-    if args.push_to_hub and _hub_offline():
+    if args.push_to_hub and is_offline_mode():
         return (
             "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or "
             "drop --push_to_hub and upload the output folder later (`hf upload <repo> <output_dir>`)"
@@ -356,13 +357,6 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     except ValueError as error:
         parser.error(str(error))
     return args
-
-
-def _hub_offline() -> bool:
-    """huggingface_hub's offline switch, read where it reads it (the constant is set from HF_HUB_OFFLINE at import)."""
-    from huggingface_hub import constants
-
-    return bool(constants.HF_HUB_OFFLINE)
 
 
 def check_model_config(args: argparse.Namespace) -> None:

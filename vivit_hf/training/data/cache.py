@@ -119,7 +119,7 @@ class _DecodeAll(torch.utils.data.Dataset):
         truncated = False
         try:
             video = self.videos[index]
-            if hasattr(video, "decode_frames"):  # a segment of a longer video (`VideoSegment`): its frames only
+            if _segment(video) is not None:  # a part of a longer video: its frames only
                 frames, truncated = video.decode(self.processor, **self.processor_kwargs)
             else:
                 frames = self.processor.decode_video_frames(video, **self.processor_kwargs)
@@ -127,6 +127,14 @@ class _DecodeAll(torch.utils.data.Dataset):
             return f"{type(error).__name__}: {error}", False
         # Only what decoding produces; in-memory float videos gain nothing from a copy.
         return (frames.contiguous().numpy() if frames.dtype == torch.uint8 else None), truncated
+
+
+def _segment(video):
+    """`video` where it is a `VideoSegment` (the part of a longer video an example names), else None. Asked by type:
+    a duck-typed `decode` would take in `bytes` (a clip held in memory), which have one too."""
+    from .dataset import VideoSegment  # here, not at the top: dataset.py imports this module
+
+    return video if isinstance(video, VideoSegment) else None
 
 
 def _unchanged(item):
@@ -146,7 +154,7 @@ def estimate_decoded_bytes(videos: Sequence, processor, *, probes: int = 4, **pr
     sizes = []
     for index in picks:
         video = videos[index]
-        segment = video if hasattr(video, "frame_indices") else None  # a `VideoSegment`: its frames, not the file's
+        segment = _segment(video)  # its frames, not the file's
         try:
             with open_video(video if segment is None else segment.video, backend=backend) as reader:
                 # one open for the count and the frame

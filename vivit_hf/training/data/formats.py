@@ -1757,7 +1757,7 @@ def is_labelled_split(split: str, values: Sequence, label_column: str, class_lab
     """Whether a split's raw labels `values` label every row: True; False (with a warning) when none has a label, a
     Hub test split left out; refused (DatasetFormatError naming the first unlabelled row) when only some have. No
     label: `None`, or `ClassLabel`'s -1 (`class_label`). The whole read and `--streaming` apply the same rule."""
-    unlabelled = [i for i, value in enumerate(values) if value is None or (class_label and _as_integer(value) == -1)]
+    unlabelled = [i for i, value in enumerate(values) if has_no_label(value, class_label)]
     if not unlabelled:
         return True
     if len(unlabelled) == len(values):
@@ -1767,6 +1767,11 @@ def is_labelled_split(split: str, values: Sequence, label_column: str, class_lab
         f"--dataset_format hub: split {split!r} has {len(unlabelled)} rows without a label "
         f"({label_column!r} empty or -1) among {len(values)}, the first row {unlabelled[0]}"
     )
+
+
+def has_no_label(value, class_label: bool) -> bool:
+    """Whether a raw label says "no label": `None`, or `ClassLabel`'s -1 (`class_label`)."""
+    return value is None or (class_label and _as_integer(value) == -1)
 
 
 FORMATS: dict[str, Callable[[Sequence[Path]], VideoClassificationData]] = {

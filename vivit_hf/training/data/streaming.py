@@ -50,6 +50,7 @@ from .formats import (
     class_label_map,
     empty_label_ids,
     empty_label_refusal,
+    has_no_label,
     hub_columns,
     hub_example,
     hub_label_names,
@@ -62,6 +63,10 @@ from .formats import (
 )
 
 logger = logging.getLogger(__name__)
+
+# The rows of a `ClassLabel` split read to tell a split without labels (the Hub's test splits: -1 in every row) from
+# a labelled one, rather than the whole stream before training starts (`_leave_out_unlabelled`).
+UNLABELLED_PEEK_ROWS = 64
 
 
 @dataclass
@@ -226,6 +231,8 @@ def open_streaming_dataset(
     for split in loaded:
         if split not in sizes:
             scan(split)
+    if isinstance(label_feature(features, label_column), datasets.ClassLabel):
+        loaded = _leave_out_unlabelled(loaded, top_column, label_column, scanned)
     local = Path(source).is_dir() and not is_saved_to_disk(source)
     tables = _table_files(source, config_name, revision, cache_dir) if local else {}
     maps = {split: label_map for split in loaded}
@@ -244,6 +251,35 @@ def open_streaming_dataset(
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source, missing=missing)
+
+
+def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: dict) -> dict:
+    """`ClassLabel` splits but those without labels: a split whose first `UNLABELLED_PEEK_ROWS` labels (all of them
+    where its label column was read already, `scanned`) are -1 is left out with the whole read's warning
+    (`formats.is_labelled_split`), so a Hub test split is never the evaluation split. It used to be streamed and
+    evaluated, every row skipped as unlabelled, and the run stopped with nothing evaluated. Read on its first rows
+    only (the label column alone): a split labelled only further on is left out too (the whole read refuses it, as
+    labelled in part); unlabelled rows among labelled ones are skipped and counted (`StreamingVideoDataset`)."""
+    kept = {}
+    for split, dataset in loaded.items():
+        values = scanned.get(split)
+        first = values is None
+        if first:
+            rows = dataset.select_columns([top_column]).take(UNLABELLED_PEEK_ROWS)
+            values = [label_value(row, label_column) for row in rows]
+        if not values or not all(has_no_label(value, class_label=True) for value in values):
+            kept[split] = dataset
+        elif first and len(values) == UNLABELLED_PEEK_ROWS:
+            logger.warning(
+                "split %r left out: none of its first %d rows has a label (--streaming reads no further to decide)",
+                split,
+                len(values),
+            )
+        else:
+            logger.warning("split %r left out: none of its %d rows has a label", split, len(values))
+    if not kept:
+        raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
+    return kept
 
 
 def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str) -> None:
