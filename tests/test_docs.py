@@ -154,6 +154,22 @@ def test_repository_paths_named_in_the_docs_exist(page):
     assert not missing, f"{page.relative_to(ROOT)} names paths that do not exist: {missing}"
 
 
+def _markdown_files_named(page: Path) -> list[str]:
+    """`X.md` / `folder/X.md` named in a page's prose (not in code blocks, not as a link's target)."""
+    text = re.sub(r"```.*?```", "", page.read_text(), flags=re.S)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    return sorted(set(re.findall(r"(?<![\w/.<*-])([\w./-]+\.md)\b", text)))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_markdown_files_named_in_the_docs_are_in_the_repository(page):
+    # docs/testing.md sent readers to "DESIGN.md", a file beside the clone on the development machine, not in it
+    in_repository = {p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.md") if ".git" not in p.parts}
+    names = {Path(p).name for p in in_repository}
+    missing = [n for n in _markdown_files_named(page) if n not in in_repository and ("/" in n or n not in names)]
+    assert not missing, f"{page.relative_to(ROOT)} names files a clone does not have: {missing}"
+
+
 def test_mkdocs_build_strict(tmp_path):
     pytest.importorskip("mkdocs", reason="mkdocs is not installed: pip install mkdocs (CI runs mkdocs build --strict)")
     result = subprocess.run(
