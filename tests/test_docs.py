@@ -128,6 +128,17 @@ def test_the_layout_names_every_file_of_the_script_folders(folder):
     assert not unnamed, f"docs/index.md's layout under {folder}/ does not name {unnamed}: add a line for each"
 
 
+def test_the_layout_names_every_module_of_the_package():
+    # it named no training/agreement.py, data/dataset.py or data/formats.py: a reader looking for where the processes
+    # agree, or where an adapter lives, found nothing
+    entry = layout_entries()["vivit_hf/"]
+    modules = sorted(p for p in (ROOT / "vivit_hf").rglob("*.py") if p.name != "__init__.py")
+    unnamed = [
+        str(p.relative_to(ROOT)) for p in modules if not re.search(rf"(?<![\w]){re.escape(p.stem)}(?![\w])", entry)
+    ]
+    assert not unnamed, f"docs/index.md's layout under vivit_hf/ does not name {unnamed}: add each"
+
+
 @pytest.mark.parametrize("page", PAGES + WRITE_UPS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_relative_links_resolve(page):
     broken = []
