@@ -27,7 +27,7 @@ MODULES = ("vivit_hf.", "benchmarks.")
 
 def documented_commands() -> list[tuple[str, list[str]]]:
     """(where, tokens) for every command line of every bash block: continuations joined, comments and `&&` chains
-    split, environment assignments in front dropped."""
+    split, environment assignments in front dropped; then the commands written in the prose."""
     found = []
     for page in PAGES:
         text = page.read_text()
@@ -48,6 +48,26 @@ def documented_commands() -> list[tuple[str, list[str]]]:
                     if tokens:
                         found.append((f"{page.relative_to(ROOT)}:{start}", tokens))
                 start = None
+        found += inline_commands(page, text)
+    return found
+
+
+# A command written in the prose, `python recipes/predict.py --model out ...`: checked as a block's command is.
+INLINE = re.compile(r"`((?:python3? |accelerate launch |torchrun )[^`]*)`")
+OURS = re.compile(r"(?:recipes|benchmarks)/\w+\.py|(?:vivit_hf|benchmarks)\.[\w.]+")
+
+
+def inline_commands(page: Path, text: str) -> list[tuple[str, list[str]]]:
+    """(where, tokens) of the prose's code spans that run one of our scripts with flags (`python -m vivit_hf.convert`
+    alone names the tool)."""
+    prose = re.sub(r"```.*?```", lambda block: "\n" * block.group(0).count("\n"), text, flags=re.S)
+    found = []
+    for span in INLINE.finditer(prose):
+        tokens = shlex.split(span.group(1))
+        ours = [i for i, token in enumerate(tokens) if OURS.fullmatch(token)]
+        if ours and ours[0] < len(tokens) - 1:
+            number = prose.count("\n", 0, span.start()) + 1
+            found.append((f"{page.relative_to(ROOT)}:{number} (prose)", tokens))
     return found
 
 
@@ -85,6 +105,9 @@ def test_the_docs_commands_are_found():
     assert {"recipes/finetune.py", "recipes/evaluate.py", "recipes/predict.py", "-m vivit_hf.convert"} <= scripts
     assert any(where.startswith("README.md") for where, _, _ in CHECKED)
     assert len(CHECKED) >= 20 and len(ELLIPTICAL) <= 5
+    # and those written in the prose (the README's `--help` and predict.py lines were checked by no test)
+    prose = [(where, script) for where, script, _ in CHECKED if where.endswith("(prose)")]
+    assert {"recipes/finetune.py", "recipes/predict.py"} <= {s for w, s in prose if w.startswith("README.md")}, prose
 
 
 class Parsed(Exception):
@@ -153,8 +176,12 @@ def test_documented_fine_tuning_runs_do_not_write_into_each_others_folders():
     default = finetune.build_parser().get_default("output_dir")
     owners: dict[str, tuple[str, str]] = {}
     for where, script, arguments in RUNS:
-        if script != "recipes/finetune.py" or {"--resume_from_checkpoint", "--overwrite_output_dir"} & set(arguments):
+        if script != "recipes/finetune.py" or {"--resume_from_checkpoint", "--overwrite_output_dir", "--help"} & set(
+            arguments
+        ):  # a continuation, a restart, or no run at all
             continue
+        if (where, script, arguments) in ELLIPTICAL and "--output_dir" not in arguments:
+            continue  # `python recipes/finetune.py ...`: its folder is not written out
         folder = arguments[arguments.index("--output_dir") + 1] if "--output_dir" in arguments else default
         command = shlex.join(arguments)
         first = owners.setdefault(folder, (where, command))
