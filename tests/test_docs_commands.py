@@ -186,3 +186,37 @@ def test_documented_fine_tuning_runs_do_not_write_into_each_others_folders():
         command = shlex.join(arguments)
         first = owners.setdefault(folder, (where, command))
         assert first[1] == command, f"{where} and {first[0]} both train into {folder!r}: the second would be refused"
+
+
+# A Hub id after these flags is fetched from the Hub; these flags upload.
+FETCHING = ("--init_from", "--model", "--dataset")
+PUSHING = ("--push_to_hub", "--push-to-hub")
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
+def hub_blocks_without_a_word(page: Path) -> list[str]:
+    """`line: what` for each bash block that downloads from or uploads to the Hub while neither the paragraph before
+    it nor its comments say so (a reader offline, or without a token, would learn it from an error)."""
+    text = page.read_text()
+    silent = []
+    for block in BASH.finditer(text):
+        commands = [shlex.split(line, comments=True) for line in block.group(1).replace("\\\n", " ").splitlines()]
+        fetches = any(
+            flag in FETCHING and HUB_ID.fullmatch(value) and not value.startswith(("path/", "out"))
+            for tokens in commands
+            for flag, value in zip(tokens, tokens[1:])
+        )
+        pushes = any(set(PUSHING) & set(tokens) for tokens in commands)
+        said = text[: block.start()].rstrip().rsplit("\n\n", 1)[-1] + " ".join(re.findall(r"#.*", block.group(1)))
+        said = said.lower()
+        if fetches and not re.search(r"download|offline", said) or pushes and not re.search(r"push|upload", said):
+            silent.append(f"{text.count(chr(10), 0, block.start()) + 1}: {'downloads' if fetches else 'uploads'}")
+    return silent
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_command_that_needs_the_hub_says_so_beside_it(page):
+    # the README's `convert transformers --model google/vivit-b-16x2-kinetics400` and the fine-tuning command's
+    # `--init_from google/vit-base-patch16-224-in21k` download; nothing beside them said so to a reader offline
+    silent = hub_blocks_without_a_word(page)
+    assert not silent, f"{page.relative_to(ROOT)}: bash blocks at {silent} reach the Hub; say so before the block"
