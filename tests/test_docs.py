@@ -313,3 +313,24 @@ def test_an_example_that_downloads_says_so_on_the_page(page):
     # copied the example and met a connection error or a missing file with no word of either before it
     silent = _download_blocks_without_a_word(page)
     assert not silent, f"{page.relative_to(ROOT)}: examples at lines {silent} need a download the page does not name"
+
+
+def test_the_install_lines_name_every_extra_and_what_it_installs():
+    # docs/index.md's `.[test]` line left out onnxscript, onnxruntime and peft, and no line named the `dev` extra
+    import configparser
+
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg")
+    extras = {
+        name: [re.split(r"[<>=\[; ]", req.strip())[0] for req in value.strip().splitlines()]
+        for name, value in setup["options.extras_require"].items()
+    }
+    install = DOCS.joinpath("index.md").read_text().split("## Install", 1)[1].split("```", 2)[1]
+    lines = {m.group(1): m.group(2) for m in re.finditer(r'pip install -e "\.\[(\w+)\]"\s*#(.*)', install)}
+    assert set(lines) == set(extras), (
+        f"docs/index.md's install lines name {sorted(lines)}, setup.cfg has {sorted(extras)}"
+    )
+    for name, packages in extras.items():
+        comment = lines[name].replace("the recipes' dependencies", " ".join(extras["recipes"]))
+        unnamed = [p for p in packages if not re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", comment)]
+        assert not unnamed, f'docs/index.md: `pip install -e ".[{name}]"` does not name {unnamed}'
