@@ -165,6 +165,45 @@ def test_repository_paths_named_in_the_docs_exist(page):
     assert not missing, f"{page.relative_to(ROOT)} names paths that do not exist: {missing}"
 
 
+def _slugs(heading: str) -> tuple[str, str]:
+    """A heading's anchor as mkdocs (Python-Markdown's toc) makes it, and as GitHub does: the README sends readers to
+    docs/ on GitHub, the site to the same pages built by mkdocs, so an anchor must be the same in both."""
+    import unicodedata
+
+    text = heading.replace("`", "").strip()
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    mkdocs = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", ascii_text).strip().lower())
+    github = re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")
+    return mkdocs, github
+
+
+def test_slugs_follow_both_renderers():
+    assert _slugs("Speed: clips, waiting for data, `--torch_compile`") == (
+        "speed-clips-waiting-for-data-torch_compile",
+        "speed-clips-waiting-for-data---torch_compile",
+    )
+    assert _slugs("Names across the paper, scenic and vivit_hf") == ("names-across-the-paper-scenic-and-vivit_hf",) * 2
+
+
+@pytest.mark.parametrize("page", PAGES + WRITE_UPS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_anchors_resolve_on_github_and_in_mkdocs(page):
+    # training-and-data.md's link to its `--torch_compile` section worked on the site and led nowhere on GitHub,
+    # whose anchor keeps the flag's hyphens
+    broken = []
+    for link in _links(page):
+        if re.match(r"[a-z]+:", link) or "#" not in link:
+            continue
+        path, anchor = link.split("#", 1)
+        target = (page.parent / path) if path else page
+        if not target.exists() or target.suffix != ".md":
+            continue  # test_relative_links_resolve names it
+        text = re.sub(r"```.*?```", "", target.read_text(), flags=re.S)
+        slugs = [_slugs(h) for h in re.findall(r"^#{1,6} (.+?)\s*$", text, flags=re.M)]
+        if not any(anchor == mkdocs == github for mkdocs, github in slugs):
+            broken.append(link)
+    assert not broken, f"{page.relative_to(ROOT)}: anchors that name no heading in both renderers: {broken}"
+
+
 def _markdown_files_named(page: Path) -> list[str]:
     """`X.md` / `folder/X.md` named in a page's prose (not in code blocks, not as a link's target)."""
     text = re.sub(r"```.*?```", "", page.read_text(), flags=re.S)
