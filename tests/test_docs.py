@@ -155,8 +155,9 @@ def test_relative_links_resolve(page):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_repository_paths_named_in_the_docs_exist(page):
-    """`benchmarks/...`, `tests/...`, `recipes/...` named as code point at real files (patterns aside)."""
-    named = re.findall(r"`((?:benchmarks|tests|recipes)/[^`\s]*)`", page.read_text())
+    """`benchmarks/...`, `tests/...`, `recipes/...`, `vivit_hf/...` named as code point at real files (patterns
+    aside)."""
+    named = re.findall(r"`((?:benchmarks|tests|recipes|vivit_hf)/[^`\s]*)`", page.read_text())
     missing = [
         path
         for path in named
