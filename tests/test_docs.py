@@ -374,3 +374,14 @@ def test_the_install_lines_name_every_extra_and_what_it_installs():
         comment = lines[name].replace("the recipes' dependencies", " ".join(extras["recipes"]))
         unnamed = [p for p in packages if not re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", comment)]
         assert not unnamed, f'docs/index.md: `pip install -e ".[{name}]"` does not name {unnamed}'
+
+
+def test_the_docs_model_card_example_writes_no_empty_table(tmp_path, monkeypatch):
+    # docs/training-and-data.md's build_model_card example (results, no training_args) wrote a "Training recipe"
+    # table whose one row was "| - | - |"
+    block = next(code for code in RUNNABLE if "build_model_card(" in code)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "training-and-data.md", "exec"), {"__name__": "__example__"})
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "| - | - |" not in card and "## Training recipe" not in card, card
+    assert "| top1 | 0.8100 |" in card  # the results are still there
