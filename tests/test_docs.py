@@ -385,3 +385,17 @@ def test_the_docs_model_card_example_writes_no_empty_table(tmp_path, monkeypatch
     card = (tmp_path / "out" / "README.md").read_text()
     assert "| - | - |" not in card and "## Training recipe" not in card, card
     assert "| top1 | 0.8100 |" in card  # the results are still there
+
+
+def test_the_readme_names_every_file_its_examples_open():
+    # the README's processor example opens "b.webm", which the README's list of the examples' files left out
+    prose = re.sub(r"```.*?```", "", README.read_text(), flags=re.S)
+    opened = {
+        name
+        for block in BLOCKS
+        if block.where.startswith("README.md") and block.marker == "runnable"
+        for name in re.findall(r"[\"']([\w.-]+\.(?:mp4|webm|mkv|avi|npz|json))[\"']", block.code)
+    }
+    assert opened, "no file names found in the README's examples: is the pattern still matching?"
+    unnamed = sorted(name for name in opened if f"`{name}`" not in prose)
+    assert not unnamed, f"README.md's examples open {unnamed}, which its text never names"
