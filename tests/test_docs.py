@@ -128,6 +128,17 @@ def test_the_layout_names_every_file_of_the_script_folders(folder):
     assert not unnamed, f"docs/index.md's layout under {folder}/ does not name {unnamed}: add a line for each"
 
 
+def test_the_layout_names_every_module_of_the_package():
+    # it named no training/agreement.py, data/dataset.py or data/formats.py: a reader looking for where the processes
+    # agree, or where an adapter lives, found nothing
+    entry = layout_entries()["vivit_hf/"]
+    modules = sorted(p for p in (ROOT / "vivit_hf").rglob("*.py") if p.name != "__init__.py")
+    unnamed = [
+        str(p.relative_to(ROOT)) for p in modules if not re.search(rf"(?<![\w]){re.escape(p.stem)}(?![\w])", entry)
+    ]
+    assert not unnamed, f"docs/index.md's layout under vivit_hf/ does not name {unnamed}: add each"
+
+
 @pytest.mark.parametrize("page", PAGES + WRITE_UPS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_relative_links_resolve(page):
     broken = []
@@ -144,14 +155,70 @@ def test_relative_links_resolve(page):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_repository_paths_named_in_the_docs_exist(page):
-    """`benchmarks/...`, `tests/...`, `recipes/...` named as code point at real files (patterns aside)."""
-    named = re.findall(r"`((?:benchmarks|tests|recipes)/[^`\s]*)`", page.read_text())
+    """`benchmarks/...`, `tests/...`, `recipes/...`, `vivit_hf/...` named as code point at real files (patterns
+    aside)."""
+    named = re.findall(r"`((?:benchmarks|tests|recipes|vivit_hf)/[^`\s]*)`", page.read_text())
     missing = [
         path
         for path in named
         if not re.search(r"[<\[*{]", path) and not path.startswith(TRANSFORMERS_TESTS) and not (ROOT / path).exists()
     ]
     assert not missing, f"{page.relative_to(ROOT)} names paths that do not exist: {missing}"
+
+
+def _slugs(heading: str) -> tuple[str, str]:
+    """A heading's anchor as mkdocs (Python-Markdown's toc) makes it, and as GitHub does: the README sends readers to
+    docs/ on GitHub, the site to the same pages built by mkdocs, so an anchor must be the same in both."""
+    import unicodedata
+
+    text = heading.replace("`", "").strip()
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    mkdocs = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", ascii_text).strip().lower())
+    github = re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")
+    return mkdocs, github
+
+
+def test_slugs_follow_both_renderers():
+    assert _slugs("Speed: clips, waiting for data, `--torch_compile`") == (
+        "speed-clips-waiting-for-data-torch_compile",
+        "speed-clips-waiting-for-data---torch_compile",
+    )
+    assert _slugs("Names across the paper, scenic and vivit_hf") == ("names-across-the-paper-scenic-and-vivit_hf",) * 2
+
+
+@pytest.mark.parametrize("page", PAGES + WRITE_UPS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_anchors_resolve_on_github_and_in_mkdocs(page):
+    # training-and-data.md's link to its `--torch_compile` section worked on the site and led nowhere on GitHub,
+    # whose anchor keeps the flag's hyphens
+    broken = []
+    for link in _links(page):
+        if re.match(r"[a-z]+:", link) or "#" not in link:
+            continue
+        path, anchor = link.split("#", 1)
+        target = (page.parent / path) if path else page
+        if not target.exists() or target.suffix != ".md":
+            continue  # test_relative_links_resolve names it
+        text = re.sub(r"```.*?```", "", target.read_text(), flags=re.S)
+        slugs = [_slugs(h) for h in re.findall(r"^#{1,6} (.+?)\s*$", text, flags=re.M)]
+        if not any(anchor == mkdocs == github for mkdocs, github in slugs):
+            broken.append(link)
+    assert not broken, f"{page.relative_to(ROOT)}: anchors that name no heading in both renderers: {broken}"
+
+
+def _markdown_files_named(page: Path) -> list[str]:
+    """`X.md` / `folder/X.md` named in a page's prose (not in code blocks, not as a link's target)."""
+    text = re.sub(r"```.*?```", "", page.read_text(), flags=re.S)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    return sorted(set(re.findall(r"(?<![\w/.<*-])([\w./-]+\.md)\b", text)))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_markdown_files_named_in_the_docs_are_in_the_repository(page):
+    # docs/testing.md sent readers to "DESIGN.md", a file beside the clone on the development machine, not in it
+    in_repository = {p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.md") if ".git" not in p.parts}
+    names = {Path(p).name for p in in_repository}
+    missing = [n for n in _markdown_files_named(page) if n not in in_repository and ("/" in n or n not in names)]
+    assert not missing, f"{page.relative_to(ROOT)} names files a clone does not have: {missing}"
 
 
 def test_mkdocs_build_strict(tmp_path):
@@ -286,3 +353,49 @@ def test_an_example_that_downloads_says_so_on_the_page(page):
     # copied the example and met a connection error or a missing file with no word of either before it
     silent = _download_blocks_without_a_word(page)
     assert not silent, f"{page.relative_to(ROOT)}: examples at lines {silent} need a download the page does not name"
+
+
+def test_the_install_lines_name_every_extra_and_what_it_installs():
+    # docs/index.md's `.[test]` line left out onnxscript, onnxruntime and peft, and no line named the `dev` extra
+    import configparser
+
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg")
+    extras = {
+        name: [re.split(r"[<>=\[; ]", req.strip())[0] for req in value.strip().splitlines()]
+        for name, value in setup["options.extras_require"].items()
+    }
+    install = DOCS.joinpath("index.md").read_text().split("## Install", 1)[1].split("```", 2)[1]
+    lines = {m.group(1): m.group(2) for m in re.finditer(r'pip install -e "\.\[(\w+)\]"\s*#(.*)', install)}
+    assert set(lines) == set(extras), (
+        f"docs/index.md's install lines name {sorted(lines)}, setup.cfg has {sorted(extras)}"
+    )
+    for name, packages in extras.items():
+        comment = lines[name].replace("the recipes' dependencies", " ".join(extras["recipes"]))
+        unnamed = [p for p in packages if not re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", comment)]
+        assert not unnamed, f'docs/index.md: `pip install -e ".[{name}]"` does not name {unnamed}'
+
+
+def test_the_docs_model_card_example_writes_no_empty_table(tmp_path, monkeypatch):
+    # docs/training-and-data.md's build_model_card example (results, no training_args) wrote a "Training recipe"
+    # table whose one row was "| - | - |"
+    block = next(code for code in RUNNABLE if "build_model_card(" in code)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "training-and-data.md", "exec"), {"__name__": "__example__"})
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "| - | - |" not in card and "## Training recipe" not in card, card
+    assert "| top1 | 0.8100 |" in card  # the results are still there
+
+
+def test_the_readme_names_every_file_its_examples_open():
+    # the README's processor example opens "b.webm", which the README's list of the examples' files left out
+    prose = re.sub(r"```.*?```", "", README.read_text(), flags=re.S)
+    opened = {
+        name
+        for block in BLOCKS
+        if block.where.startswith("README.md") and block.marker == "runnable"
+        for name in re.findall(r"[\"']([\w.-]+\.(?:mp4|webm|mkv|avi|npz|json))[\"']", block.code)
+    }
+    assert opened, "no file names found in the README's examples: is the pattern still matching?"
+    unnamed = sorted(name for name in opened if f"`{name}`" not in prose)
+    assert not unnamed, f"README.md's examples open {unnamed}, which its text never names"

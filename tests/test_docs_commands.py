@@ -27,7 +27,7 @@ MODULES = ("vivit_hf.", "benchmarks.")
 
 def documented_commands() -> list[tuple[str, list[str]]]:
     """(where, tokens) for every command line of every bash block: continuations joined, comments and `&&` chains
-    split, environment assignments in front dropped."""
+    split, environment assignments in front dropped; then the commands written in the prose."""
     found = []
     for page in PAGES:
         text = page.read_text()
@@ -48,6 +48,26 @@ def documented_commands() -> list[tuple[str, list[str]]]:
                     if tokens:
                         found.append((f"{page.relative_to(ROOT)}:{start}", tokens))
                 start = None
+        found += inline_commands(page, text)
+    return found
+
+
+# A command written in the prose, `python recipes/predict.py --model out ...`: checked as a block's command is.
+INLINE = re.compile(r"`((?:python3? |accelerate launch |torchrun )[^`]*)`")
+OURS = re.compile(r"(?:recipes|benchmarks)/\w+\.py|(?:vivit_hf|benchmarks)\.[\w.]+")
+
+
+def inline_commands(page: Path, text: str) -> list[tuple[str, list[str]]]:
+    """(where, tokens) of the prose's code spans that run one of our scripts with flags (`python -m vivit_hf.convert`
+    alone names the tool)."""
+    prose = re.sub(r"```.*?```", lambda block: "\n" * block.group(0).count("\n"), text, flags=re.S)
+    found = []
+    for span in INLINE.finditer(prose):
+        tokens = shlex.split(span.group(1))
+        ours = [i for i, token in enumerate(tokens) if OURS.fullmatch(token)]
+        if ours and ours[0] < len(tokens) - 1:
+            number = prose.count("\n", 0, span.start()) + 1
+            found.append((f"{page.relative_to(ROOT)}:{number} (prose)", tokens))
     return found
 
 
@@ -85,6 +105,9 @@ def test_the_docs_commands_are_found():
     assert {"recipes/finetune.py", "recipes/evaluate.py", "recipes/predict.py", "-m vivit_hf.convert"} <= scripts
     assert any(where.startswith("README.md") for where, _, _ in CHECKED)
     assert len(CHECKED) >= 20 and len(ELLIPTICAL) <= 5
+    # and those written in the prose (the README's `--help` and predict.py lines were checked by no test)
+    prose = [(where, script) for where, script, _ in CHECKED if where.endswith("(prose)")]
+    assert {"recipes/finetune.py", "recipes/predict.py"} <= {s for w, s in prose if w.startswith("README.md")}, prose
 
 
 class Parsed(Exception):
@@ -153,9 +176,47 @@ def test_documented_fine_tuning_runs_do_not_write_into_each_others_folders():
     default = finetune.build_parser().get_default("output_dir")
     owners: dict[str, tuple[str, str]] = {}
     for where, script, arguments in RUNS:
-        if script != "recipes/finetune.py" or {"--resume_from_checkpoint", "--overwrite_output_dir"} & set(arguments):
+        if script != "recipes/finetune.py" or {"--resume_from_checkpoint", "--overwrite_output_dir", "--help"} & set(
+            arguments
+        ):  # a continuation, a restart, or no run at all
             continue
+        if (where, script, arguments) in ELLIPTICAL and "--output_dir" not in arguments:
+            continue  # `python recipes/finetune.py ...`: its folder is not written out
         folder = arguments[arguments.index("--output_dir") + 1] if "--output_dir" in arguments else default
         command = shlex.join(arguments)
         first = owners.setdefault(folder, (where, command))
         assert first[1] == command, f"{where} and {first[0]} both train into {folder!r}: the second would be refused"
+
+
+# A Hub id after these flags is fetched from the Hub; these flags upload.
+FETCHING = ("--init_from", "--model", "--dataset")
+PUSHING = ("--push_to_hub", "--push-to-hub")
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
+def hub_blocks_without_a_word(page: Path) -> list[str]:
+    """`line: what` for each bash block that downloads from or uploads to the Hub while neither the paragraph before
+    it nor its comments say so (a reader offline, or without a token, would learn it from an error)."""
+    text = page.read_text()
+    silent = []
+    for block in BASH.finditer(text):
+        commands = [shlex.split(line, comments=True) for line in block.group(1).replace("\\\n", " ").splitlines()]
+        fetches = any(
+            flag in FETCHING and HUB_ID.fullmatch(value) and not value.startswith(("path/", "out"))
+            for tokens in commands
+            for flag, value in zip(tokens, tokens[1:])
+        )
+        pushes = any(set(PUSHING) & set(tokens) for tokens in commands)
+        said = text[: block.start()].rstrip().rsplit("\n\n", 1)[-1] + " ".join(re.findall(r"#.*", block.group(1)))
+        said = said.lower()
+        if fetches and not re.search(r"download|offline", said) or pushes and not re.search(r"push|upload", said):
+            silent.append(f"{text.count(chr(10), 0, block.start()) + 1}: {'downloads' if fetches else 'uploads'}")
+    return silent
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_command_that_needs_the_hub_says_so_beside_it(page):
+    # the README's `convert transformers --model google/vivit-b-16x2-kinetics400` and the fine-tuning command's
+    # `--init_from google/vit-base-patch16-224-in21k` download; nothing beside them said so to a reader offline
+    silent = hub_blocks_without_a_word(page)
+    assert not silent, f"{page.relative_to(ROOT)}: bash blocks at {silent} reach the Hub; say so before the block"

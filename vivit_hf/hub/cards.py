@@ -238,11 +238,10 @@ def build_model_card(
             f"evaluated on split `{eval_split}`",
             f"- Test views: {views}, logits averaged (paper §4.1)",
             "",
-            "## Training recipe",
-            "| setting | value |",
-            "|---|---|",
-            *(recipe or ["| - | - |"]),
-            "",
+        ]
+        if recipe:  # a card built without the recipe's settings (results alone) has no table of nothing
+            lines += ["## Training recipe", "| setting | value |", "|---|---|", *recipe, ""]
+        lines += [
             f"## Results ({eval_split}, {views})",
             "| metric | value |",
             "|---|---|",
