@@ -72,6 +72,8 @@ def finetune():
         (["--lr", "0.1"], ["--lr"]),
         (["--init_from", "/no/such/folder/vit-base"], ["--init_from", "/no/such/folder/vit-base", "does not exist"]),
         (["--init_from", "./vit.npz"], ["--init_from", "./vit.npz", "does not exist"]),
+        # A misspelt kernel init made the output folder, loaded the data set, then ended in a traceback.
+        (["--tubelet_init", "central"], ["--tubelet_init", "'central'", "central_frame", "arp"]),
         # torch.compile took these and failed (or ignored the mode) only at the first training step.
         (["--torch_compile_backend", "no_such_backend"], ["--torch_compile_backend", "'no_such_backend'", "inductor"]),
         (["--torch_compile_mode", "fastest"], ["--torch_compile_mode", "'fastest'", "max-autotune"]),
@@ -128,6 +130,7 @@ def test_the_old_abbreviation_is_not_taken_as_the_scheduler(finetune):
         (["--checkpointing_steps", "epoch"], "checkpointing_steps", "epoch"),
         (["--checkpointing_steps", "25"], "checkpointing_steps", "25"),
         (["--eval_num_crops", "3"], "eval_num_crops", 3),
+        (["--tubelet_init", "arp"], "tubelet_init", "arp"),
         (["--eval_num_clips", "4"], "eval_num_clips", 4),
         (["--num_workers", "0"], "num_workers", 0),
         (["--learning_rate", "1e-4"], "learning_rate", 1e-4),

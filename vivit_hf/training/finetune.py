@@ -22,7 +22,7 @@ from accelerate.logging import get_logger
 from huggingface_hub.constants import is_offline_mode
 from transformers import AutoConfig
 
-from ..conversion.vit_init import from_vivit_checkpoint
+from ..conversion.vit_init import TUBELET_INITS, from_vivit_checkpoint
 from ..hub.sources import looks_like_local_path
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
@@ -117,7 +117,13 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         default=None,
         help="an image ViT (Hub id, folder, timm/.npz; see from_vit_pretrained) or a ViViT checkpoint",
     )
-    g.add_argument("--tubelet_init", default="central_frame", help="from an image ViT: central_frame|filter_inflation")
+    g.add_argument(
+        "--tubelet_init",
+        choices=TUBELET_INITS,
+        default="central_frame",
+        help="from an image ViT, the tubelet kernel from its patch kernel (paper section 3.4): the central frame "
+        "(the paper's best), filter inflation, arp, or random (the model's own init)",
+    )
     g.add_argument(
         "--positional_embedding",
         choices=("resize_tile", "tile", "random"),
