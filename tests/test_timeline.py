@@ -256,3 +256,14 @@ def test_window_options_are_checked(model_dir, tmp_path):
         pipe(video, window=2, num_clips=2)
     three_crops = pipe(video, window=2, hop=2, num_crops=3, top_k=1)
     assert three_crops["windows"][0]["predictions"][0]["label"] == "red"
+
+
+def test_a_rate_measured_from_timestamps_gives_times_without_float_noise(model_dir, tmp_path):
+    """A 25 fps mp4's rate measured from its timestamps is 24.999999999999996: the JSON read "end":
+    4.000000000000001 and "fps": 24.999999999999996 where the docs show 4.0 and 25.0."""
+    path = write_colour_video(tmp_path / "a.mp4", seconds=10, fps=25)
+    result = timeline_pipeline(model_dir)(path, window=4, hop=2, top_k=1)
+    assert result["fps"] == 25.0 and result["duration"] == 10.0
+    assert [(w["start"], w["end"]) for w in result["windows"]] == [(s, s + 4.0) for s in (0.0, 2.0, 4.0, 6.0)]
+    edges = [w.start for w in plan_windows(250, 24.999999999999996, window=4, hop=2, num_frames=4)]
+    assert edges == [0.0, 2.0, 4.0, 6.0]

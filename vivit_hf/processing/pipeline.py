@@ -243,7 +243,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             ],
             # the mean of the windows' logits, as the views of a multi-view test are averaged
             "aggregate": self.postprocess(_logits_output(logits.mean(0, keepdim=True)), **postprocess_params),
-            "fps": fps,
+            "fps": round(fps, 9) if fps else fps,  # measured from timestamps: 24.999999999999996 for a 25 fps file
             "num_frames": source.num_frames,
             "duration": windows[-1].end if fps else None,  # the last window ends where the last frame does
             # as asked (not the last window's shift, nor a short video's length): each window says how it was fitted

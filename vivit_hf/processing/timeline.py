@@ -143,7 +143,10 @@ def plan_windows(
             return _plan_by_time(times, fps, window, hop, num_frames)
     size, step = requested_frames(fps, window, hop)
     rate = float(fps) if fps and fps > 0 else None
-    return _frame_windows(num_video_frames, size, step, num_frames, lambda frame: frame / rate if rate else 0.0)
+    # to the nanosecond, as `_plan_by_time`: a rate measured from timestamps (24.999999999999996) put 4.000000000000001
+    return _frame_windows(
+        num_video_frames, size, step, num_frames, lambda frame: round(frame / rate, 9) if rate else 0.0
+    )
 
 
 # Presentation times are compared this much early: a pts of 2.0 s stored in ticks may come back as 1.9999999999
