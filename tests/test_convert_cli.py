@@ -3,6 +3,7 @@
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -174,6 +175,49 @@ def test_transformers_vivit_folder_converts_with_the_same_logits(tmp_path):
         torch.testing.assert_close(
             model(pixel_values=clip).logits, reference(pixel_values=clip).logits, atol=1e-5, rtol=0
         )
+
+
+def _card_command(folder) -> list[str]:
+    card = (folder / "README.md").read_text()
+    return shlex.split(card.split("```bash\n", 1)[1].split("\n```", 1)[0])
+
+
+def test_a_conversion_called_from_python_gets_a_card_command_that_reruns_it(tmp_path, monkeypatch):
+    """The card of a conversion called from Python showed a bare `python -m vivit_hf.convert transformers`, which
+    does not run (no --model, no --out); it now shows the command line that makes the same folder."""
+    from vivit_hf.convert import convert_scenic_checkpoint, convert_transformers_checkpoint
+
+    VivitForVideoClassification(
+        VivitConfig(
+            hidden_size=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=32,
+            image_size=32,
+            num_frames=4,
+            tubelet_size=[2, 8, 8],
+            num_labels=3,
+        )
+    ).save_pretrained(tmp_path / "vivit")
+    convert_transformers_checkpoint(tmp_path / "vivit", tmp_path / "from_python")
+    command = _card_command(tmp_path / "from_python")
+    assert command[:4] == ["python", "-m", "vivit_hf.convert", "transformers"]
+    assert command[4:] == ["--model", "vivit", "--out", "from_python"]  # paths cut to their names, as cards do
+    monkeypatch.chdir(tmp_path)
+    main([*command[3:-1], "rerun"])  # the command runs where the paths are
+    assert (tmp_path / "rerun" / "model.safetensors").is_file()
+    case, checkpoint, config_file = flax_case(tmp_path)
+    convert_scenic_checkpoint(checkpoint, config_file, tmp_path / "scenic_from_python")
+    words = _card_command(tmp_path / "scenic_from_python")
+    assert words[3:] == [
+        "scenic",
+        "--checkpoint",
+        checkpoint.name,
+        "--config",
+        config_file.name,
+        "--out",
+        "scenic_from_python",
+    ]
 
 
 @pytest.mark.parametrize("out_flag, push_flag", [("--out", "--push-to-hub"), ("--output_dir", "--push_to_hub")])

@@ -114,17 +114,30 @@ def save_hub_folder(model, out, *, processor_kwargs: dict, source: str, command:
     return os.fspath(out)
 
 
+def _equivalent_command(source: str, **flags) -> str:
+    """The command line that makes the same folder, for the card of a conversion called from Python (the card showed
+    a bare `python -m vivit_hf.convert transformers`, which does not run). A scenic config given as a dict has no
+    file to name: no command then, and the card says only where the weights came from."""
+    if not all(isinstance(value, (str, os.PathLike)) for value in flags.values()):
+        return ""
+    words = ["python", "-m", "vivit_hf.convert", source]
+    for name, value in flags.items():
+        words += [f"--{name}", os.fspath(value)]
+    return shlex.join(words)
+
+
 def convert_scenic_checkpoint(checkpoint, scenic_config, out, *, command: str = "") -> nn.Module:
     """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
     (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model."""
-    scenic_config = read_scenic_config(scenic_config)  # once: a .py config is executed (and warns) on every read
+    # once: a .py config is executed (and warns) on every read
+    scenic_config_path, scenic_config = scenic_config, read_scenic_config(scenic_config)
     model = load_scenic(checkpoint, scenic_config)
     save_hub_folder(
         model,
         out,
         processor_kwargs=scenic_processor_kwargs(scenic_config),
         source=os.fspath(checkpoint),
-        command=command or "python -m vivit_hf.convert scenic",
+        command=command or _equivalent_command("scenic", checkpoint=checkpoint, config=scenic_config_path, out=out),
     )
     return model
 
@@ -145,7 +158,7 @@ def convert_transformers_checkpoint(source, out, *, command: str = "", **hub_kwa
         out,
         processor_kwargs=transformers_processor_kwargs(source, config, hub_kwargs),
         source=os.fspath(source),
-        command=command or "python -m vivit_hf.convert transformers",
+        command=command or _equivalent_command("transformers", model=source, out=out),
         notes=notes,
     )
     return model
