@@ -103,7 +103,7 @@ def make_dataset(root: Path, classes: int, train_clips: int, eval_clips: int, se
         return json.loads(marker.read_text())
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    template = root / "template.mp4"  # beside the split folders, so the videofolder reader does not list it
+    template = root / "template.mp4"  # removed once linked: a video beside the split folders is warned about
     began = time.perf_counter()
     make_video(template, seconds, *size, keyint=KINETICS_KEYINT)
     encode_s = time.perf_counter() - began
@@ -116,6 +116,7 @@ def make_dataset(root: Path, classes: int, train_clips: int, eval_clips: int, se
             except OSError:
                 shutil.copyfile(template, folder / f"clip_{index:06d}.mp4")
     made = {"wanted": wanted, "file_bytes": template.stat().st_size, "encode_s": round(encode_s, 2)}
+    template.unlink()  # the clips are links to its data, which stays
     made["seconds_to_make"] = round(time.perf_counter() - began, 2)
     marker.write_text(json.dumps(made))
     return made

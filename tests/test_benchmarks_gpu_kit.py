@@ -191,6 +191,7 @@ def test_recipe_gpu_rehearsal_reports_the_figures_each_real_recipe_launch_wrote(
     assert run["gpu_util_mean"] is None  # no GPU: n/a, not 0
     assert report["dataset"]["wanted"]["train"] == 4
     assert len(list((tmp_path / "work" / "data" / "train").glob("*/*.mp4"))) == 4
+    assert [path.name for path in (tmp_path / "work" / "data").glob("*.mp4")] == []  # no stray video beside the splits
     assert report["machine"]["cpu_count"] == os.cpu_count() and report["machine"]["torch"]
     # The sync-debug run trained in this process; without CUDA it says so rather than counting nothing.
     assert report["sync_debug"]["completed_steps"] == 2 and report["sync_debug"]["syncs"] is None
