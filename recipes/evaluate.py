@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""Evaluate a fine-tuned ViViT model with multi-view testing (paper §4.1), with 🤗 Accelerate.
+r"""Evaluate a fine-tuned ViViT model with multi-view testing (paper §4.1), with 🤗 Accelerate.
 
     accelerate launch recipes/evaluate.py --model outputs                      # the bundled data set's test split
     accelerate launch recipes/evaluate.py --model out --dataset path/or/hub-id --dataset_format kinetics \

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""Fine-tune a ViViT model for video classification with 🤗 Accelerate.
+r"""Fine-tune a ViViT model for video classification with 🤗 Accelerate.
 
     accelerate launch recipes/finetune.py              # bundled synthetic data set, tiny model, CPU, minutes
     accelerate launch recipes/finetune.py --model factorised_encoder --init_from google/vit-base-patch16-224-in21k \

@@ -220,3 +220,14 @@ def test_a_command_that_needs_the_hub_says_so_beside_it(page):
     # `--init_from google/vit-base-patch16-224-in21k` download; nothing beside them said so to a reader offline
     silent = hub_blocks_without_a_word(page)
     assert not silent, f"{page.relative_to(ROOT)}: bash blocks at {silent} reach the Hub; say so before the block"
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "recipes").glob("*.py")))
+def test_the_commands_in_a_recipes_help_keep_their_line_continuations(script):
+    # in a plain docstring `\` + newline is eaten: `--help` printed finetune.py's second example as one line with a run
+    # of blanks where the continuation had been
+    import ast
+
+    doc = ast.get_docstring(ast.parse((ROOT / "recipes" / script).read_text()), clean=False) or ""
+    joined = [line.strip()[:80] for line in doc.splitlines() if re.search(r"[^\s#] {4,}--", line.split("  #")[0])]
+    assert not joined, f'recipes/{script}: make the docstring raw (r"""), its --help joins lines: {joined}'
