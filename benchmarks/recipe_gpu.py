@@ -1,5 +1,5 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""Does `accelerate launch recipes/finetune.py` keep a GPU fed? (issue 17, parts 1 and 2)
+r"""Does `accelerate launch recipes/finetune.py` keep a GPU fed? (issue 17, parts 1 and 2)
 
 Launches the real recipe as a user would, on a generated video-folder data set of 10 s 340x256 25 fps H.264 files
 with a keyframe every 2 s (Kinetics' YouTube sources; `benchmarks/processor.py`'s generator and `--keyint 50`), for

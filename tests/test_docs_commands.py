@@ -222,12 +222,15 @@ def test_a_command_that_needs_the_hub_says_so_beside_it(page):
     assert not silent, f"{page.relative_to(ROOT)}: bash blocks at {silent} reach the Hub; say so before the block"
 
 
-@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "recipes").glob("*.py")))
+@pytest.mark.parametrize(
+    "script",
+    sorted(str(p.relative_to(ROOT)) for folder in ("recipes", "benchmarks") for p in (ROOT / folder).glob("*.py")),
+)
 def test_the_commands_in_a_recipes_help_keep_their_line_continuations(script):
     # in a plain docstring `\` + newline is eaten: `--help` printed finetune.py's second example as one line with a run
     # of blanks where the continuation had been
     import ast
 
-    doc = ast.get_docstring(ast.parse((ROOT / "recipes" / script).read_text()), clean=False) or ""
+    doc = ast.get_docstring(ast.parse((ROOT / script).read_text()), clean=False) or ""
     joined = [line.strip()[:80] for line in doc.splitlines() if re.search(r"[^\s#] {4,}--", line.split("  #")[0])]
-    assert not joined, f'recipes/{script}: make the docstring raw (r"""), its --help joins lines: {joined}'
+    assert not joined, f'{script}: make the docstring raw (r"""), its --help joins lines: {joined}'

@@ -556,7 +556,12 @@ def test_a_refusal_is_said_once_per_machine_and_each_different_one_by_its_proces
 def help_entry(help_text: str, flag: str) -> str:
     """The lines `--help` shows for `flag` (its own line and the wrapped help under it), joined by spaces."""
     lines = help_text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith(f"{flag} ") or line.strip() == flag)
+    options = lines.index("options:")  # the flags' entries: the description's example commands name flags too
+    start = next(
+        i
+        for i, line in enumerate(lines)
+        if i > options and (line.lstrip().startswith(f"{flag} ") or line.strip() == flag)
+    )
     entry = [lines[start]]
     for line in lines[start + 1 :]:
         if not line.startswith("   ") or line.lstrip().startswith("-"):  # the next flag, a blank line or a group
