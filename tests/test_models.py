@@ -322,6 +322,16 @@ def test_problem_type_is_honoured():
     torch.testing.assert_close(out.loss, torch.nn.functional.binary_cross_entropy_with_logits(out.logits, labels))
 
 
+def test_soft_targets_for_a_single_label_model_are_refused_by_name():
+    # transformers' loss flattened them: "Expected input batch_size (2) to match target batch_size (10)"
+    model = tiny("spatio_temporal", problem_type="single_label_classification")
+    soft = torch.softmax(torch.randn(2, 5), -1)
+    with pytest.raises(ValueError, match=r"single_label_classification.*float32 of shape \(2, 5\).*F.cross_entropy"):
+        model(pixel_values=clip(), labels=soft)
+    out = model(pixel_values=clip(), labels=torch.tensor([1, 3]))  # class indices still train
+    torch.testing.assert_close(out.loss, torch.nn.functional.cross_entropy(out.logits, torch.tensor([1, 3])))
+
+
 def test_representation_layer_and_frame_sampling():
     model = tiny(
         "spatio_temporal", representation_size=24, embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3

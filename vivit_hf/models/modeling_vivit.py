@@ -582,6 +582,7 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         """The loss of transformers' classifiers (`config.problem_type`), or with label spaces the sum of the heads'
         cross-entropies; `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
         if head_logits is None:
+            self._check_single_label(labels, logits)
             loss = self.loss_function(labels, logits, self.config, num_items_in_batch=num_items_in_batch)
             if num_items_in_batch is not None and self.config.problem_type in MEAN_OVER_LABEL_ENTRIES:
                 loss = loss * micro_batch_share(labels, num_items_in_batch).to(loss.device)
@@ -594,6 +595,19 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         return multi_head_cross_entropy(
             logits, labels, list(self.config.label_spaces.values()), num_items_in_batch=num_items_in_batch
         )
+
+    def _check_single_label(self, labels: torch.Tensor, logits: torch.Tensor) -> None:
+        # transformers' loss flattens the labels: soft targets (b, classes) met "Expected input batch_size (2) to
+        # match target batch_size (6)", which names neither the labels nor what to do.
+        if self.config.problem_type != "single_label_classification" or self.config.num_labels < 2:
+            return
+        if labels.is_floating_point() or labels.numel() != logits.shape[0]:
+            raise ValueError(
+                f"problem_type 'single_label_classification' takes one class index per clip, `labels` of shape "
+                f"({logits.shape[0]},) and an integer dtype; got {labels.dtype} of shape {tuple(labels.shape)}. For "
+                "soft targets (mixup) take the loss from `logits` (F.cross_entropy(logits, targets)); for "
+                "several labels per clip set problem_type='multi_label_classification'."
+            )
 
     @can_return_tuple
     def forward(
