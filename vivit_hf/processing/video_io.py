@@ -394,6 +394,11 @@ def _goes_back(stamps: list) -> bool:
     return any(a is not None and b is not None and b < a for a, b in zip(stamps, stamps[1:]))
 
 
+def _byte_position(packet) -> int | None:
+    """Where `packet` starts in the file, None where it is no packet or the demuxer does not say."""
+    return None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
+
+
 def _jpeg_cut(packet, codec: str) -> bool:
     """Whether `packet` is a JPEG picture that ends before its end-of-image marker: a raw MJPEG stream cut short,
     whose demuxer does not flag the last packet corrupt (AVI's and Matroska's do). Its decoder leaves the rows past
@@ -880,13 +885,20 @@ class PyAVReader(VideoReader):
         the buffer: every frame then read black. Taken from the buffered packet before that seek."""
         import av
 
-        try:
-            packet = next(iter(self.container.demux(self.stream)), None)
-        except (av.FFmpegError, OSError, IndexError):
-            return None  # the frame table's own demux names what is wrong with the file
+        packet = self._next_packet()
         if packet is not None and packet.size and packet.has_sidedata("palette"):
             self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
-        return None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
+        return _byte_position(packet)
+
+    def _next_packet(self):
+        """The next packet of the stream in a caller's container, None at its end or where demuxing fails (the frame
+        table's own demux names what is wrong with the file)."""
+        import av
+
+        try:
+            return next(iter(self.container.demux(self.stream)), None)
+        except (av.FFmpegError, OSError, IndexError):
+            return None
 
     def _check_start(self, head: int | None) -> None:
         """Where the seek to the start of a caller's container landed after the packet it held before (`head`, the
@@ -894,15 +906,9 @@ class PyAVReader(VideoReader):
         file, whose demux starts at the first packet; else refused. FFmpeg's Matroska seek to the start lands at the
         first indexed keyframe: the frames before it (a file cut mid-GOP, a first keyframe its muxer did not flag)
         were left out, and every index named a frame that many later, silently."""
-        import av
-
         if head is None:
             return
-        try:
-            packet = next(iter(self.container.demux(self.stream)), None)
-        except (av.FFmpegError, OSError, IndexError):
-            return
-        landed = None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
+        landed = _byte_position(self._next_packet())
         self._seek_start()
         if landed is None or landed <= head:
             return
