@@ -1,19 +1,11 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Adapters from a data set's files and annotations to examples, one per `--dataset_format`.
 
-An example is a plain dict `{"video": <path, or {"path", "bytes"}>, "label": <int, or list of ints in
-label-space order>, "id": <str>}`; the processor reads the video, and `id` names the clip the way its data set
-does (a path relative to the data set folder, a Kinetics clip key, an SSv2 id, an Epic Kitchens narration id, a
-Hub row's path or index), so predictions can be joined back to videos. The big video data sets ship as raw clips plus
-annotation files in their own layouts, not as something `datasets.load_dataset` reads, so each gets a small
-adapter here. Clips named by an annotation but absent from disk (Kinetics loses YouTube videos every year) are
-left out and counted in `VideoClassificationData.missing`.
-
-Label ids: a data set whose labels are all integers (class folders `0/`, `1/`...; a numeric annotation column)
-keeps each integer as its id, so the model's output `i` is the data set's label `i` (sorting them as strings
-would put 10 before 2). Named labels are sorted by name; annotation files that give each name an index (SSv2's
-`labels.json`, Moments' categories, Epic Kitchens' class files) put each name at its index. Hidden files and
-folders (`.*`, which includes macOS' `._*` resource forks) and `__MACOSX` folders are never taken for clips.
+The big video data sets ship as raw clips plus annotation files in their own layouts, not as something
+`datasets.load_dataset` reads, so each gets a small adapter here. Clips named by an annotation but absent from disk
+(Kinetics loses YouTube videos every year) are left out and counted in `VideoClassificationData.missing`. What an
+adapter returns is in `examples`, class names and ids in `labels`, which files of a folder are clips in `folders`;
+the names callers import from `formats` are re-exported here (`__all__`).
 """
 
 from __future__ import annotations
@@ -24,294 +16,54 @@ import logging
 import os
 import random
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-logger = logging.getLogger(__name__)
-
-# The one list of video file types: the data set readers and `recipes/predict.py` pick the same files of a folder.
-# Every container FFmpeg (PyAV's wheels) reads that cameras, phones and the data sets write: MPEG-4 / QuickTime and
-# their phone (3GP) and Flash variants, Matroska / WebM, AVI / DivX, ASF / WMV, MPEG-PS (DVD `.vob`), MPEG-TS (AVCHD
-# camcorders' `.mts` / `.m2ts`), MXF, Ogg, NUT, DV, Y4M, RealMedia, GIF, and raw H.264 / HEVC / MPEG / VP8-9 streams.
-VIDEO_EXTENSIONS = (
-    *(".mp4", ".m4v", ".mov", ".qt", ".3gp", ".3g2", ".f4v", ".flv", ".webm", ".mkv", ".avi", ".divx", ".wmv", ".asf"),
-    *(".mpg", ".mpeg", ".mpe", ".m1v", ".m2v", ".vob", ".ts", ".m2t", ".mts", ".m2ts", ".mxf", ".ogv", ".nut", ".dv"),
-    *(".y4m", ".rm", ".rmvb", ".gif", ".mjpeg", ".h264", ".264", ".hevc", ".h265", ".265", ".ivf"),
+from .examples import (
+    DatasetFormatError,
+    VideoClassificationData,
+    _shown,
+    example_ids,
+    example_labels,
+    warn_repeated_clips,
+)
+from .folders import (
+    _ARCHIVE_SUFFIXES,
+    _SPLIT_ALIASES,
+    _TABLE_SUFFIXES,
+    VIDEO_EXTENSIONS,
+    _dangling,
+    _dangling_clips,
+    _files_below,
+    _is_hidden,
+    _place_of,
+    _refuse_a_file,
+    _split_named_by,
+    _unpack_command,
+    _walk,
+    _warn_left_out,
+    _what_is_there,
+    video_files_below,
+)
+from .labels import (
+    _LABEL_COLUMNS,
+    _LABEL_FIELDS,
+    _names_by_index,
+    _unknown_class,
+    empty_label_ids,
+    empty_label_refusal,
+    has_no_label,
+    is_labelled_split,
+    label_name,
+    label_vocabulary,
+    refuse_empty_label_names,
+    warn_classes_missing_from_training,
 )
 
-# What a data set folder holds beside its clips (annotations, metadata, cards, the archives a Hub repo was unpacked
-# from): left out of a folder scan without a word. Any other file left out is named, as it may be a clip.
-_COMPANION_SUFFIXES = (
-    *(".csv", ".tsv", ".json", ".jsonl", ".txt", ".md", ".yaml", ".yml", ".parquet", ".arrow", ".py", ".lock"),
-    *(".zip", ".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz"),
-)
-
-# Split names as written by the data sets (and as `datasets` recognises split folders), mapped to the recipes' names.
-_SPLIT_ALIASES = {
-    "train": "train",
-    "training": "train",
-    "val": "validation",
-    "valid": "validation",
-    "validation": "validation",
-    "dev": "validation",
-    "test": "test",
-    "testing": "test",
-    "eval": "test",
-    "evaluation": "test",
-}
-
-
-class DatasetFormatError(ValueError):
-    """The files do not match the layout the chosen `--dataset_format` expects."""
-
-
-@dataclass
-class VideoClassificationData:
-    """Examples per split plus the label vocabulary.
-
-    `label_spaces` maps each head to its class names, in head order (`{"label": [...]}` for the usual single
-    head; `{"noun": [...], "verb": [...]}` for Epic Kitchens).
-    """
-
-    splits: dict[str, Sequence[dict]]
-    label_spaces: dict[str, list[str]]
-    missing: dict[str, int] = field(default_factory=dict)
-    source: str | None = None  # the folder or Hub id it was read from, for messages
-
-    @property
-    def is_multi_head(self) -> bool:
-        return len(self.label_spaces) > 1
-
-    @property
-    def default_eval_split(self) -> str | None:
-        """The split the recipes evaluate on when none is named: `validation`, else `test`, else None."""
-        return next((s for s in ("validation", "test") if s in self.splits), None)
-
-    @property
-    def label_names(self) -> list[str]:
-        """Class names of the single head (for several heads: each head's names prefixed `head:`)."""
-        if not self.is_multi_head:
-            return list(next(iter(self.label_spaces.values())))
-        return [f"{head}:{name}" for head, names in self.label_spaces.items() for name in names]
-
-    @property
-    def id2label(self) -> dict[int, str]:
-        return dict(enumerate(self.label_names))
-
-    @property
-    def label2id(self) -> dict[str, int]:
-        return {name: i for i, name in enumerate(self.label_names)}
-
-    @property
-    def head_sizes(self) -> dict[str, int]:
-        return {head: len(names) for head, names in self.label_spaces.items()}
-
-    def split(self, name: str) -> Sequence[dict]:
-        """The examples of split `name`; a split it lacks is the user's mistake (a `train/` folder missing, a split
-        misnamed), told in one line naming the data set and the splits it has, not a traceback (`KeyError`)."""
-        if name not in self.splits:
-            where = f" in {self.source}" if self.source else ""
-            raise DatasetFormatError(f"no split {name!r}{where}; the splits found: {', '.join(sorted(self.splits))}")
-        return self.splits[name]
-
-
-def _is_hidden(name: str) -> bool:
-    """Hidden files and folders, macOS resource forks (`._clip.mp4`, "AppleDouble") and zip's `__MACOSX`."""
-    return name.startswith(".") or name == "__MACOSX"
-
-
-def _walk(root: Path):
-    """`(folder, file names)` of `root` and every folder below it, in sorted order, hidden folders and files left
-    out. Symlinked folders are followed (a class or split folder linked from another disk is read like any other;
-    `Path.rglob` skipped them without a word before Python 3.13), except a link back to a folder it lies in (a loop),
-    which is named and skipped. Two links to one folder from different places are each read."""
-    chains: dict[str, frozenset] = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        chain = chains.pop(dirpath, None) or frozenset({os.path.realpath(dirpath)})
-        kept = []
-        for name in sorted(d for d in dirnames if not _is_hidden(d)):
-            real = os.path.realpath(os.path.join(dirpath, name))
-            if real in chain:
-                logger.warning("%s links back to %s, a folder above it: not followed", Path(dirpath, name), real)
-                continue
-            kept.append(name)
-            chains[os.path.join(dirpath, name)] = chain | {real}
-        dirnames[:] = kept
-        yield Path(dirpath), sorted(f for f in filenames if not _is_hidden(f))
-
-
-def _files_below(folder: Path) -> tuple[list[Path], list[Path]]:
-    """(video files, other files) below `folder`, sorted; hidden files and folders are in neither, symlinked folders
-    are followed (`_walk`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`).
-    A symlink to a file that is not there (a disk not mounted) is among the other files (`_dangling`): it is no
-    clip, but it must not vanish without a word."""
-    videos, others = [], []
-    found = [path for dirpath, filenames in _walk(Path(folder)) for path in (dirpath / f for f in filenames)]
-    for path in sorted(found):
-        if path.is_file():
-            (videos if path.suffix.lower() in VIDEO_EXTENSIONS else others).append(path)
-        elif _dangling(path):
-            others.append(path)
-    return videos, others
-
-
-def _dangling(path: Path) -> bool:
-    """Whether `path` is a symlink to a file that is not there."""
-    return path.is_symlink() and not path.exists()
-
-
-def _dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> dict[str, list[str]]:
-    """Name the symlinked clips below `folder` whose target is not there (a disk not mounted, a moved folder), which
-    a scan cannot read: a class of only such clips vanished from the data set without a word. Returns `{split:
-    [clip]}` (the split and class as `--dataset_format videofolder` reads the tree), for `missing`."""
-    links = [path for path in others if path.suffix.lower() in VIDEO_EXTENSIONS and _dangling(path)]
-    if not links:
-        return {}
-    per_split: dict[str, list[str]] = {}
-    vanished: list[str] = []
-    found = {label_name(name) for name in classes_found}
-    for path in links:
-        place = _place_of(path.relative_to(folder))
-        per_split.setdefault(place.split, []).append(path.relative_to(folder).as_posix())
-        if place.label is not None and label_name(place.label) not in found and place.label not in vanished:
-            vanished.append(place.label)
-    shown = [f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3]]
-    logger.warning(
-        "%d clip(s) below %s are symlinks to files that are not there (a disk not mounted?) and are left out, counted "
-        "missing: %s%s%s",
-        len(links),
-        folder,
-        ", ".join(shown),
-        f" and {len(links) - 3} more" if len(links) > 3 else "",
-        f"; so the class(es) {_shown(vanished)} have no clip and are not in the data set" if vanished else "",
-    )
-    return per_split
-
-
-def _warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = False) -> None:
-    """Name the files a scan leaves out that may be clips (any but `_COMPANION_SUFFIXES`): a class whose clips have
-    a type the list lacks would otherwise vanish from the data set without a word. Symlinks to files that are not
-    there are named as such (`links_named`: the caller named the clips among them with `_dangling_clips`)."""
-    links = [
-        path for path in others if _dangling(path) and not (links_named and path.suffix.lower() in VIDEO_EXTENSIONS)
-    ]
-    if links:
-        logger.warning(
-            "%d file(s) below %s are symlinks to files that are not there (a disk not mounted?) and are left out: %s",
-            len(links),
-            folder,
-            ", ".join(f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3])
-            + (f" and {len(links) - 3} more" if len(links) > 3 else ""),
-        )
-    left_out = [path for path in others if not path.name.lower().endswith(_COMPANION_SUFFIXES) and not _dangling(path)]
-    if not left_out:
-        return
-    shown = [path.relative_to(folder).as_posix() for path in left_out[:5]]
-    logger.warning(
-        "%d file(s) below %s are left out, their extension is not a video type's: %s%s. Video files are read by "
-        "extension: %s",
-        len(left_out),
-        folder,
-        ", ".join(map(repr, shown)),
-        f" and {len(left_out) - 5} more" if len(left_out) > 5 else "",
-        " ".join(VIDEO_EXTENSIONS),
-    )
-
-
-def video_files_below(folder: Path) -> list[Path]:
-    """Every video file below `folder`, sorted: a `VIDEO_EXTENSIONS` suffix (any case), and no hidden file or folder
-    on the way. What `recipes/predict.py` reads of a folder; the other files it leaves out are named in a warning."""
-    videos, others = _files_below(Path(folder))
-    _warn_left_out(Path(folder), others)
-    return videos
-
-
-_INTEGER = re.compile(r"^[+-]?\d+$")
-
-
-def _as_integer(value) -> int | None:
-    """The integer a label stands for (`3`, `"3"`, `3.0`), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
-        return int(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and _INTEGER.match(value.strip()):
-        return int(value.strip())
-    return None
-
-
-def label_name(value) -> str:
-    """A class's name as the recipes keep and compare it: its text composed (Unicode NFC). macOS writes `über` in a
-    folder name decomposed (NFD, `u` + a combining diaeresis), Linux composed: the two print alike and were two classes
-    of one data set, or a model's class that its hold-out set did not match."""
-    return unicodedata.normalize("NFC", str(value))
-
-
-def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
-    """Class names (index = id) and a map from each raw label value to its id.
-
-    All-integer labels keep their integer as id (names `str(i)`, or the value as written, e.g. `"007"`); ids
-    no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names
-    (`label_name`: `über` written composed or decomposed is one class), sorted.
-    """
-    distinct = sorted(set(values), key=str)
-    integers = {value: _as_integer(value) for value in distinct}
-    if distinct and all(i is not None for i in integers.values()):
-        negative = sorted(str(v) for v, i in integers.items() if i < 0)
-        if negative:
-            raise DatasetFormatError(
-                f"--dataset_format {fmt}: integer labels are class ids and must be >= 0; found {negative[:5]}"
-            )
-        by_id: dict[int, object] = {}
-        for value, i in integers.items():
-            if i in by_id and str(by_id[i]) != str(value):
-                raise DatasetFormatError(
-                    f"--dataset_format {fmt}: labels {str(by_id[i])!r} and {str(value)!r} are "
-                    f"both class {i}; rename one of them"
-                )
-            by_id[i] = value
-        size = max(by_id) + 1
-        if size > len(by_id):
-            logger.warning(
-                "--dataset_format %s: the labels are integers, kept as class ids; %d of the ids 0..%d "
-                "have no example (their outputs stay untrained)",
-                fmt,
-                size - len(by_id),
-                size - 1,
-            )
-        names = [str(by_id[i]) if i in by_id else str(i) for i in range(size)]
-        return names, {value: integers[value] for value in distinct}
-    names = sorted({label_name(value) for value in distinct})
-    index = {name: i for i, name in enumerate(names)}
-    return names, {value: index[label_name(value)] for value in distinct}
-
-
-def _names_by_index(pairs, fmt: str, source: str) -> list[str]:
-    """`(name, index)` pairs of an annotation file -> names listed by index (an unused index keeps its number)."""
-    by_id: dict[int, str] = {}
-    for name, index in pairs:
-        i = _as_integer(index)
-        if i is None or i < 0:
-            raise DatasetFormatError(
-                f"--dataset_format {fmt}: {source} gives {name!r} the index {index!r}, not a class id >= 0"
-            )
-        if i in by_id and by_id[i] != name:
-            raise DatasetFormatError(
-                f"--dataset_format {fmt}: {source} gives index {i} to both {by_id[i]!r} and {name!r}"
-            )
-        by_id[i] = name
-    return [by_id.get(i, str(i)) for i in range(max(by_id) + 1 if by_id else 0)]
-
-
-def _unknown_class(fmt: str, name, split: str, source: str) -> DatasetFormatError:
-    return DatasetFormatError(
-        f"--dataset_format {fmt}: split {split!r} has a clip of class {name!r}, which {source} does not list"
-    )
+# The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
+# it still applies to every adapter.
+logger = logging.getLogger("vivit_hf.training.data.formats")
 
 
 def _find_file(roots: Sequence[Path], name: str) -> Path | None:
@@ -324,21 +76,6 @@ def _find_file(roots: Sequence[Path], name: str) -> Path | None:
             if name in filenames:
                 return dirpath / name
     return None
-
-
-def _what_is_there(roots: Sequence[Path]) -> str:
-    """`; found [...]`: the top of the folders a layout was not found in, so a wrong `--dataset_format` shows what
-    it was given."""
-    entries = sorted(
-        p.name + ("/" if p.is_dir() else "")
-        for root in roots
-        if root.is_dir()
-        for p in root.iterdir()
-        if not _is_hidden(p.name)
-    )
-    if not entries:
-        return "; the folder is empty"
-    return f"; found {entries[:10]}" + (f" and {len(entries) - 10} more" if len(entries) > 10 else "")
 
 
 def _require_file(roots: Sequence[Path], name: str, fmt: str) -> Path:
@@ -426,47 +163,6 @@ def _read_csv(path: Path, header: bool = True) -> list:
         return list(csv.DictReader(f)) if header else [row for row in csv.reader(f) if row]
 
 
-# Words of a folder name, as `datasets` finds a split keyword in one: separated by `-`, `.`, `_`, spaces or digits.
-_NAME_WORD_SEPARATORS = re.compile(r"[-._ 0-9]+")
-
-
-def _split_named_by(folder_name: str) -> str | None:
-    """The split a folder's name names, as `datasets`' folder builders find split folders (its `data_files` split
-    patterns): a split keyword as a word of the name, in any case (`train/`, `Val/`, `val2017/`, `k400_test/`).
-    None for no keyword, and for keywords of two splits (`train_val/` names no one split)."""
-    words = _NAME_WORD_SEPARATORS.split(folder_name.lower())
-    named = {_SPLIT_ALIASES[word] for word in words if word in _SPLIT_ALIASES}
-    return named.pop() if len(named) == 1 else None
-
-
-@dataclass(frozen=True)
-class _FolderPlace:
-    """Where a clip lies in a videofolder tree: its class (None: no class folder), its split, and the split folder
-    (relative to the root; None when no folder names a split)."""
-
-    label: str | None
-    split: str
-    split_folder: str | None
-
-
-def _place_of(relative: Path) -> _FolderPlace:
-    """`datasets`' videofolder rule: a clip's class is the name of the folder it is in, its split is named by a
-    folder above that, at any depth (the innermost one naming a split), else `train`. So wrapper folders
-    (`k400/train/<class>/`, an archive's `videos/train/<class>/`) and a split folder inside an archive named by
-    its split (`train.zip` holding `train/`, unpacked to `train/train/<class>/`) change nothing. A clip lying in
-    the root or in a folder named exactly as a split with no split folder above it (`train/x.mp4`) has no class
-    folder, so no label. Under a split folder, the clip's folder is its class whatever its name (`validation/Train/`:
-    the vehicle, in split 'validation')."""
-    folders = relative.parts[:-1]
-    for depth in range(len(folders) - 1, 0, -1):
-        split = _split_named_by(folders[depth - 1])
-        if split is not None:
-            return _FolderPlace(folders[-1], split, "/".join(folders[:depth]))
-    if folders and folders[-1].lower() in _SPLIT_ALIASES:
-        return _FolderPlace(None, _SPLIT_ALIASES[folders[-1].lower()], "/".join(folders))
-    return _FolderPlace(folders[-1] if folders else None, "train", None)
-
-
 _METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
 
 
@@ -514,12 +210,6 @@ def _warn_official_split_lists(root: Path) -> None:
                 fmt,
             )
             return
-
-
-def _shown(names: Sequence[str], limit: int = 5) -> str:
-    """The first few names, quoted, and how many more."""
-    more = f" and {len(names) - limit} more" if len(names) > limit else ""
-    return ", ".join(repr(name) for name in names[:limit]) + more
 
 
 def _warn_loose_clips(loose: dict[str, list[str]]) -> None:
@@ -880,7 +570,11 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
 # UCF101 and HMDB51 each publish three train/test splits; papers report split 1, or the mean over all three.
 # `--dataset_config_name 2` (or `split2`) reads another: these formats' configurations are their splits.
 OFFICIAL_SPLIT = 1
+
+
 OFFICIAL_SPLITS = (1, 2, 3)
+
+
 SPLIT_LIST_FORMATS = ("ucf101", "hmdb51")
 
 
@@ -1013,12 +707,6 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     splits = {split: _split_list_examples(items, index, missing, split) for split, items in entries.items()}
     splits = _keep_found_splits("hmdb51", splits, missing, roots, "<class>/<clip>.avi as the lists name them")
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
-
-
-# Label columns found without --label_column, in this order after a `ClassLabel` column: the usual names, then
-# WebDataset's per-extension columns (`<key>.cls` holds an integer, `<key>.txt` a name) and fields of its `.json`.
-_LABEL_COLUMNS = ("label", "labels", "cls", "class", "txt")
-_LABEL_FIELDS = ("label", "labels", "cls", "class", "category")
 
 
 def hub_columns(features, video_column: str | None, label_column: str | None, source: str) -> tuple[str, str]:
@@ -1631,9 +1319,6 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     return dangling
 
 
-_TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
-
-
 def _label_tables(files: Sequence[Path]) -> list[Path]:
     """The tables among `files` that look like a data set's label lists: named by a split (`train.csv`,
     `val.jsonl`) or with a label column (`label`, `labels`...). `datasets`' own `metadata.*` files are not among them
@@ -1753,27 +1438,6 @@ def _labelled_splits(loaded, label_column: str, feature) -> dict:
     return kept
 
 
-def is_labelled_split(split: str, values: Sequence, label_column: str, class_label: bool) -> bool:
-    """Whether a split's raw labels `values` label every row: True; False (with a warning) when none has a label, a
-    Hub test split left out; refused (DatasetFormatError naming the first unlabelled row) when only some have. No
-    label: `None`, or `ClassLabel`'s -1 (`class_label`). The whole read and `--streaming` apply the same rule."""
-    unlabelled = [i for i, value in enumerate(values) if has_no_label(value, class_label)]
-    if not unlabelled:
-        return True
-    if len(unlabelled) == len(values):
-        logger.warning("split %r left out: none of its %d rows has a label", split, len(values))
-        return False
-    raise DatasetFormatError(
-        f"--dataset_format hub: split {split!r} has {len(unlabelled)} rows without a label "
-        f"({label_column!r} empty or -1) among {len(values)}, the first row {unlabelled[0]}"
-    )
-
-
-def has_no_label(value, class_label: bool) -> bool:
-    """Whether a raw label says "no label": `None`, or `ClassLabel`'s -1 (`class_label`)."""
-    return value is None or (class_label and _as_integer(value) == -1)
-
-
 FORMATS: dict[str, Callable[[Sequence[Path]], VideoClassificationData]] = {
     "videofolder": load_videofolder,
     "kinetics": load_kinetics,
@@ -1783,6 +1447,8 @@ FORMATS: dict[str, Callable[[Sequence[Path]], VideoClassificationData]] = {
     "ucf101": load_ucf101,
     "hmdb51": load_hmdb51,
 }
+
+
 DATASET_FORMATS = (*FORMATS, "hub")
 
 
@@ -1837,38 +1503,6 @@ def load_video_dataset(
     return data
 
 
-_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".7z", ".rar")
-
-
-def _refuse_a_file(source) -> None:
-    """A file given as `--dataset` (a local `.zip` of the class folders, `./x.zip` or a bare `x.zip`) was taken for a
-    Hub id or named as "neither a local folder nor a Hub id" in a traceback: it is refused in one line saying what
-    `--dataset` takes. Archives are extracted only from Hub data set repos."""
-    path = Path(source)
-    if not path.is_file():
-        return
-    name = path.name.lower()
-    if name.endswith(_ARCHIVE_SUFFIXES):
-        how = (
-            f"{source} is an archive: unpack it (e.g. `{_unpack_command(source)}`) and give the folder it unpacks to "
-            "(archives are extracted only from Hub data set repos)"
-        )
-    elif name.endswith(_TABLE_SUFFIXES):
-        how = f"{source} is a table: give the folder holding it, with --dataset_format hub"
-    else:
-        how = f"{source} is a file: give the folder holding the data set"
-    raise DatasetFormatError(f"--dataset takes a folder or a Hub data set id (owner/name); {how}")
-
-
-def _unpack_command(archive) -> str:
-    """The shell command that unpacks `archive` into a folder of its name (`x.zip` -> `x`)."""
-    name = Path(archive).name
-    folder = name[: -len(next(s for s in _ARCHIVE_SUFFIXES if name.lower().endswith(s)))] or "data"
-    if name.lower().endswith(".zip"):
-        return f"unzip {archive} -d {folder}"
-    return f"mkdir {folder} && tar -xf {archive} -C {folder}"
-
-
 def _refuse_a_packed_folder(root: Path, others: Sequence[Path]) -> None:
     """A `hub` folder holding no clip and no table, only archives (`videos.zip` of the class folders): `datasets`
     reads a zip's clips as a videofolder and took the folder the zip is in for their class (a traceback, "Invalid
@@ -1914,156 +1548,6 @@ def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[
     random.Random(seed).shuffle(order)
     cut = max(1, round(len(order) * fraction))
     return [examples[i] for i in sorted(order[cut:])], [examples[i] for i in sorted(order[:cut])]
-
-
-def example_labels(examples: Sequence[dict]) -> list:
-    """The label of every example, without reading clips where the examples know how (`labels()`)."""
-    if hasattr(examples, "labels"):
-        return list(examples.labels())
-    return [example["label"] for example in examples]
-
-
-def example_ids(examples: Sequence[dict]) -> list[str]:
-    """The id of every example (`"id"`, else its video's path or position), in order."""
-    if hasattr(examples, "ids"):
-        return list(examples.ids())
-    ids = []
-    for i, example in enumerate(examples):
-        video = example["video"]
-        fallback = video if isinstance(video, str) else (video.get("path") if isinstance(video, dict) else None)
-        ids.append(str(example.get("id") or fallback or i))
-    return ids
-
-
-def refuse_empty_label_names(data: VideoClassificationData, source: str) -> None:
-    """Refuse (DatasetFormatError) a class whose name is empty (`""`, blanks), naming the clips that carry it. A
-    table's unlabelled rows often come as empty strings (a Kaggle-style test table), not as None: they became a class
-    `''`, and a test split of only them was evaluated, top-1 0.0 reported on clips that have no label. Here, in the
-    loader, so every reader gets it (the recipes, the shard tool, `load_video_dataset` in Python)."""
-    for head, names in data.label_spaces.items():
-        empty = empty_label_ids(names)
-        if not empty:
-            continue
-        for split, examples in data.splits.items():
-            labelled = enumerate(_labels_and_ids(examples, data, head))
-            rows = [(i, clip_id, label) for i, (label, clip_id) in labelled if label in empty]
-            if rows:
-                labels = [names[label] for label in sorted({label for _, _, label in rows})]
-                raise empty_label_refusal(split, source, [(i, clip_id) for i, clip_id, _ in rows], labels)
-
-
-def empty_label_ids(names: Sequence[str]) -> set[int]:
-    """The ids of the class names that are empty (`""`, blanks)."""
-    return {i for i, name in enumerate(names) if not str(name).strip()}
-
-
-def empty_label_refusal(split: str, source: str, rows: list[tuple[int, str]], labels: list[str]) -> DatasetFormatError:
-    """The one line that refuses `rows` (`(row, clip id)`) of `split` carrying the empty class names `labels`."""
-    named = [f"row {i}" + (f" {clip_id!r}" if clip_id != str(i) else "") for i, clip_id in rows]
-    shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
-    return DatasetFormatError(
-        f"{len(rows)} clips of split {split!r} of {source} have the label {' or '.join(map(repr, labels))}, an empty "
-        f"class name: {shown}. Give them their class, or no label (None) if they have none (a split without labels "
-        "is left out, so it is never evaluated)"
-    )
-
-
-def _labels_and_ids(examples, data: VideoClassificationData, head: str) -> list[tuple[int, str]]:
-    """`(label id of head, clip id)` of each example, from the label column alone where the split is a table."""
-    column = list(data.label_spaces).index(head)
-    if hasattr(examples, "labels") and hasattr(examples, "ids"):  # a `datasets` table: no clip bytes read
-        labels, ids = examples.labels(), examples.ids()
-    else:
-        labels = [example["label"] for example in examples]
-        ids = [str(example.get("id") or example.get("video")) for example in examples]
-    if data.is_multi_head:
-        labels = [label[column] for label in labels]
-    return list(zip(labels, ids))
-
-
-def warn_classes_missing_from_training(data: VideoClassificationData, train_split: str = "train") -> dict:
-    """Warn, naming them, about classes that have clips in another split but none in `train_split`: a model
-    cannot learn them, and evaluation on them is always wrong. Returns `{split: [class names]}`."""
-    if train_split not in data.splits:
-        return {}
-    heads = list(data.label_spaces.items())
-
-    def seen(examples):
-        found = [set() for _ in heads]
-        for label in example_labels(examples):
-            for h, i in enumerate(label if isinstance(label, (list, tuple)) else [label]):
-                found[h].add(int(i))
-        return found
-
-    trained = seen(data.splits[train_split])
-    report = {}
-    for split, examples in data.splits.items():
-        if split == train_split:
-            continue
-        unseen = [
-            f"{head}:{names[i]}" if len(heads) > 1 else names[i]
-            for h, ((head, names), found) in enumerate(zip(heads, seen(examples)))
-            for i in sorted(found - trained[h])
-        ]
-        if unseen:
-            report[split] = unseen
-            shown = ", ".join(repr(name) for name in unseen[:10]) + (
-                f" and {len(unseen) - 10} more" if len(unseen) > 10 else ""
-            )
-            logger.warning(
-                "%d class%s of split %r ha%s no clip in split %r: %s. A model trained on %r cannot learn "
-                "them; evaluation counts every such clip as wrong",
-                len(unseen),
-                "es" if len(unseen) > 1 else "",
-                split,
-                "ve" if len(unseen) > 1 else "s",
-                train_split,
-                shown,
-                train_split,
-            )
-    return report
-
-
-def warn_repeated_clips(data: VideoClassificationData) -> dict:
-    """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
-    listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
-    word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration; a `hub` row's source id or clip path,
-    `_HubSplit.clip_ids`: rows known only by their index or a name beside their bytes are not compared). Returns
-    `{split or (split, split): ids}`."""
-    ids = {
-        split: [key for key in (examples.clip_ids() if hasattr(examples, "clip_ids") else example_ids(examples)) if key]
-        for split, examples in data.splits.items()
-    }
-    report: dict = {}
-    for split, keys in ids.items():
-        seen, repeated = set(), []
-        for key in keys:
-            if key in seen and key not in repeated:
-                repeated.append(key)
-            seen.add(key)
-        if repeated:
-            report[split] = repeated
-            logger.warning(
-                "split %r lists %d clip(s) more than once, each read as many times an epoch: %s",
-                split,
-                len(repeated),
-                _shown(repeated),
-            )
-    names, sets = list(ids), {split: set(keys) for split, keys in ids.items()}
-    for i, first in enumerate(names):
-        for second in names[i + 1 :]:
-            both = [key for key in dict.fromkeys(ids[second]) if key in sets[first]]
-            if both:
-                report[(first, second)] = both
-                logger.warning(
-                    "%d clip(s) are in both split %r and split %r (a model trained on one is scored on its own "
-                    "clips): %s",
-                    len(both),
-                    first,
-                    second,
-                    _shown(both),
-                )
-    return report
 
 
 class ExampleSubset(Sequence):
@@ -2120,3 +1604,62 @@ def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> 
     if isinstance(examples, list):  # plain examples: a plain list, which holds only what it keeps
         return [examples[i] for i in chosen]
     return ExampleSubset(examples, chosen)
+
+
+# The names callers import from `formats` (the adapters' one module before the split), re-exported from
+# where they live now: scripts written against `formats` keep working.
+__all__ = [
+    "DATASET_FORMATS",
+    "DatasetFormatError",
+    "EPIC_KITCHENS_HEADS",
+    "ExampleSubset",
+    "FORMATS",
+    "OFFICIAL_SPLIT",
+    "OFFICIAL_SPLITS",
+    "SPLIT_LIST_FORMATS",
+    "VIDEO_EXTENSIONS",
+    "VideoClassificationData",
+    "_HubSplit",
+    "_SPLIT_ALIASES",
+    "_count_missing",
+    "_index_videos",
+    "_refuse_a_file",
+    "_relative_or_as_is",
+    "_shown",
+    "_table_files",
+    "arrow_label_values",
+    "check_config_name",
+    "class_label_map",
+    "empty_label_ids",
+    "empty_label_refusal",
+    "example_ids",
+    "example_labels",
+    "has_no_label",
+    "hold_out",
+    "hub_columns",
+    "hub_example",
+    "hub_label_names",
+    "is_labelled_split",
+    "is_saved_to_disk",
+    "label_feature",
+    "label_name",
+    "label_value",
+    "label_vocabulary",
+    "load_epic_kitchens",
+    "load_hmdb51",
+    "load_hub",
+    "load_kinetics",
+    "load_moments",
+    "load_ssv2",
+    "load_ucf101",
+    "load_video_dataset",
+    "load_videofolder",
+    "local_folder_cache_dir",
+    "refuse_empty_label_names",
+    "refuse_unread_videos",
+    "sample_subset",
+    "saved_class_label_map",
+    "video_files_below",
+    "warn_classes_missing_from_training",
+    "warn_repeated_clips",
+]

@@ -1,0 +1,140 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""What every `--dataset_format` adapter returns: `VideoClassificationData` (the examples of each split, the label
+vocabulary, the clips missing from disk), and `DatasetFormatError`, raised when the files do not match the layout.
+
+An example is a plain dict `{"video": <path, or {"path", "bytes"}>, "label": <int, or list of ints in
+label-space order>, "id": <str>}`; the processor reads the video, and `id` names the clip the way its data set
+does (a path relative to the data set folder, a Kinetics clip key, an SSv2 id, an Epic Kitchens narration id, a
+Hub row's path or index), so predictions can be joined back to videos; `warn_repeated_clips` compares splits by it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+# The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
+# it still applies to every adapter.
+logger = logging.getLogger("vivit_hf.training.data.formats")
+
+
+class DatasetFormatError(ValueError):
+    """The files do not match the layout the chosen `--dataset_format` expects."""
+
+
+@dataclass
+class VideoClassificationData:
+    """Examples per split plus the label vocabulary.
+
+    `label_spaces` maps each head to its class names, in head order (`{"label": [...]}` for the usual single
+    head; `{"noun": [...], "verb": [...]}` for Epic Kitchens).
+    """
+
+    splits: dict[str, Sequence[dict]]
+    label_spaces: dict[str, list[str]]
+    missing: dict[str, int] = field(default_factory=dict)
+    source: str | None = None  # the folder or Hub id it was read from, for messages
+
+    @property
+    def is_multi_head(self) -> bool:
+        return len(self.label_spaces) > 1
+
+    @property
+    def default_eval_split(self) -> str | None:
+        """The split the recipes evaluate on when none is named: `validation`, else `test`, else None."""
+        return next((s for s in ("validation", "test") if s in self.splits), None)
+
+    @property
+    def label_names(self) -> list[str]:
+        """Class names of the single head (for several heads: each head's names prefixed `head:`)."""
+        if not self.is_multi_head:
+            return list(next(iter(self.label_spaces.values())))
+        return [f"{head}:{name}" for head, names in self.label_spaces.items() for name in names]
+
+    @property
+    def id2label(self) -> dict[int, str]:
+        return dict(enumerate(self.label_names))
+
+    @property
+    def label2id(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.label_names)}
+
+    @property
+    def head_sizes(self) -> dict[str, int]:
+        return {head: len(names) for head, names in self.label_spaces.items()}
+
+    def split(self, name: str) -> Sequence[dict]:
+        """The examples of split `name`; a split it lacks is the user's mistake (a `train/` folder missing, a split
+        misnamed), told in one line naming the data set and the splits it has, not a traceback (`KeyError`)."""
+        if name not in self.splits:
+            where = f" in {self.source}" if self.source else ""
+            raise DatasetFormatError(f"no split {name!r}{where}; the splits found: {', '.join(sorted(self.splits))}")
+        return self.splits[name]
+
+
+def _shown(names: Sequence[str], limit: int = 5) -> str:
+    """The first few names, quoted, and how many more."""
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(repr(name) for name in names[:limit]) + more
+
+
+def example_labels(examples: Sequence[dict]) -> list:
+    """The label of every example, without reading clips where the examples know how (`labels()`)."""
+    if hasattr(examples, "labels"):
+        return list(examples.labels())
+    return [example["label"] for example in examples]
+
+
+def example_ids(examples: Sequence[dict]) -> list[str]:
+    """The id of every example (`"id"`, else its video's path or position), in order."""
+    if hasattr(examples, "ids"):
+        return list(examples.ids())
+    ids = []
+    for i, example in enumerate(examples):
+        video = example["video"]
+        fallback = video if isinstance(video, str) else (video.get("path") if isinstance(video, dict) else None)
+        ids.append(str(example.get("id") or fallback or i))
+    return ids
+
+
+def warn_repeated_clips(data: VideoClassificationData) -> dict:
+    """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
+    listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
+    word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration; a `hub` row's source id or clip path,
+    `_HubSplit.clip_ids`: rows known only by their index or a name beside their bytes are not compared). Returns
+    `{split or (split, split): ids}`."""
+    ids = {
+        split: [key for key in (examples.clip_ids() if hasattr(examples, "clip_ids") else example_ids(examples)) if key]
+        for split, examples in data.splits.items()
+    }
+    report: dict = {}
+    for split, keys in ids.items():
+        seen, repeated = set(), []
+        for key in keys:
+            if key in seen and key not in repeated:
+                repeated.append(key)
+            seen.add(key)
+        if repeated:
+            report[split] = repeated
+            logger.warning(
+                "split %r lists %d clip(s) more than once, each read as many times an epoch: %s",
+                split,
+                len(repeated),
+                _shown(repeated),
+            )
+    names, sets = list(ids), {split: set(keys) for split, keys in ids.items()}
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            both = [key for key in dict.fromkeys(ids[second]) if key in sets[first]]
+            if both:
+                report[(first, second)] = both
+                logger.warning(
+                    "%d clip(s) are in both split %r and split %r (a model trained on one is scored on its own "
+                    "clips): %s",
+                    len(both),
+                    first,
+                    second,
+                    _shown(both),
+                )
+    return report

@@ -1,0 +1,258 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Which files of a data set folder are clips: `VIDEO_EXTENSIONS`, the walk below a folder (symlinked folders
+followed, a link back up skipped), where a clip lies (its class folder, and its split folder named as `datasets`
+names split folders), and the files a scan leaves out, named in a warning. Hidden files and folders (`.*`, which
+includes macOS' `._*` resource forks) and `__MACOSX` folders are never taken for clips. A file or an archive given
+as `--dataset`, where a folder is expected, is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .examples import DatasetFormatError, _shown
+from .labels import label_name
+
+# The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
+# it still applies to every adapter.
+logger = logging.getLogger("vivit_hf.training.data.formats")
+
+# The one list of video file types: the data set readers and `recipes/predict.py` pick the same files of a folder.
+# Every container FFmpeg (PyAV's wheels) reads that cameras, phones and the data sets write: MPEG-4 / QuickTime and
+# their phone (3GP) and Flash variants, Matroska / WebM, AVI / DivX, ASF / WMV, MPEG-PS (DVD `.vob`), MPEG-TS (AVCHD
+# camcorders' `.mts` / `.m2ts`), MXF, Ogg, NUT, DV, Y4M, RealMedia, GIF, and raw H.264 / HEVC / MPEG / VP8-9 streams.
+VIDEO_EXTENSIONS = (
+    *(".mp4", ".m4v", ".mov", ".qt", ".3gp", ".3g2", ".f4v", ".flv", ".webm", ".mkv", ".avi", ".divx", ".wmv", ".asf"),
+    *(".mpg", ".mpeg", ".mpe", ".m1v", ".m2v", ".vob", ".ts", ".m2t", ".mts", ".m2ts", ".mxf", ".ogv", ".nut", ".dv"),
+    *(".y4m", ".rm", ".rmvb", ".gif", ".mjpeg", ".h264", ".264", ".hevc", ".h265", ".265", ".ivf"),
+)
+
+
+# What a data set folder holds beside its clips (annotations, metadata, cards, the archives a Hub repo was unpacked
+# from): left out of a folder scan without a word. Any other file left out is named, as it may be a clip.
+_COMPANION_SUFFIXES = (
+    *(".csv", ".tsv", ".json", ".jsonl", ".txt", ".md", ".yaml", ".yml", ".parquet", ".arrow", ".py", ".lock"),
+    *(".zip", ".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz"),
+)
+
+
+# Split names as written by the data sets (and as `datasets` recognises split folders), mapped to the recipes' names.
+_SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "val": "validation",
+    "valid": "validation",
+    "validation": "validation",
+    "dev": "validation",
+    "test": "test",
+    "testing": "test",
+    "eval": "test",
+    "evaluation": "test",
+}
+
+
+def _is_hidden(name: str) -> bool:
+    """Hidden files and folders, macOS resource forks (`._clip.mp4`, "AppleDouble") and zip's `__MACOSX`."""
+    return name.startswith(".") or name == "__MACOSX"
+
+
+def _walk(root: Path):
+    """`(folder, file names)` of `root` and every folder below it, in sorted order, hidden folders and files left
+    out. Symlinked folders are followed (a class or split folder linked from another disk is read like any other;
+    `Path.rglob` skipped them without a word before Python 3.13), except a link back to a folder it lies in (a loop),
+    which is named and skipped. Two links to one folder from different places are each read."""
+    chains: dict[str, frozenset] = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        chain = chains.pop(dirpath, None) or frozenset({os.path.realpath(dirpath)})
+        kept = []
+        for name in sorted(d for d in dirnames if not _is_hidden(d)):
+            real = os.path.realpath(os.path.join(dirpath, name))
+            if real in chain:
+                logger.warning("%s links back to %s, a folder above it: not followed", Path(dirpath, name), real)
+                continue
+            kept.append(name)
+            chains[os.path.join(dirpath, name)] = chain | {real}
+        dirnames[:] = kept
+        yield Path(dirpath), sorted(f for f in filenames if not _is_hidden(f))
+
+
+def _files_below(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(video files, other files) below `folder`, sorted; hidden files and folders are in neither, symlinked folders
+    are followed (`_walk`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`).
+    A symlink to a file that is not there (a disk not mounted) is among the other files (`_dangling`): it is no
+    clip, but it must not vanish without a word."""
+    videos, others = [], []
+    found = [path for dirpath, filenames in _walk(Path(folder)) for path in (dirpath / f for f in filenames)]
+    for path in sorted(found):
+        if path.is_file():
+            (videos if path.suffix.lower() in VIDEO_EXTENSIONS else others).append(path)
+        elif _dangling(path):
+            others.append(path)
+    return videos, others
+
+
+def _dangling(path: Path) -> bool:
+    """Whether `path` is a symlink to a file that is not there."""
+    return path.is_symlink() and not path.exists()
+
+
+def _dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> dict[str, list[str]]:
+    """Name the symlinked clips below `folder` whose target is not there (a disk not mounted, a moved folder), which
+    a scan cannot read: a class of only such clips vanished from the data set without a word. Returns `{split:
+    [clip]}` (the split and class as `--dataset_format videofolder` reads the tree), for `missing`."""
+    links = [path for path in others if path.suffix.lower() in VIDEO_EXTENSIONS and _dangling(path)]
+    if not links:
+        return {}
+    per_split: dict[str, list[str]] = {}
+    vanished: list[str] = []
+    found = {label_name(name) for name in classes_found}
+    for path in links:
+        place = _place_of(path.relative_to(folder))
+        per_split.setdefault(place.split, []).append(path.relative_to(folder).as_posix())
+        if place.label is not None and label_name(place.label) not in found and place.label not in vanished:
+            vanished.append(place.label)
+    shown = [f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3]]
+    logger.warning(
+        "%d clip(s) below %s are symlinks to files that are not there (a disk not mounted?) and are left out, counted "
+        "missing: %s%s%s",
+        len(links),
+        folder,
+        ", ".join(shown),
+        f" and {len(links) - 3} more" if len(links) > 3 else "",
+        f"; so the class(es) {_shown(vanished)} have no clip and are not in the data set" if vanished else "",
+    )
+    return per_split
+
+
+def _warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = False) -> None:
+    """Name the files a scan leaves out that may be clips (any but `_COMPANION_SUFFIXES`): a class whose clips have
+    a type the list lacks would otherwise vanish from the data set without a word. Symlinks to files that are not
+    there are named as such (`links_named`: the caller named the clips among them with `_dangling_clips`)."""
+    links = [
+        path for path in others if _dangling(path) and not (links_named and path.suffix.lower() in VIDEO_EXTENSIONS)
+    ]
+    if links:
+        logger.warning(
+            "%d file(s) below %s are symlinks to files that are not there (a disk not mounted?) and are left out: %s",
+            len(links),
+            folder,
+            ", ".join(f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3])
+            + (f" and {len(links) - 3} more" if len(links) > 3 else ""),
+        )
+    left_out = [path for path in others if not path.name.lower().endswith(_COMPANION_SUFFIXES) and not _dangling(path)]
+    if not left_out:
+        return
+    shown = [path.relative_to(folder).as_posix() for path in left_out[:5]]
+    logger.warning(
+        "%d file(s) below %s are left out, their extension is not a video type's: %s%s. Video files are read by "
+        "extension: %s",
+        len(left_out),
+        folder,
+        ", ".join(map(repr, shown)),
+        f" and {len(left_out) - 5} more" if len(left_out) > 5 else "",
+        " ".join(VIDEO_EXTENSIONS),
+    )
+
+
+def video_files_below(folder: Path) -> list[Path]:
+    """Every video file below `folder`, sorted: a `VIDEO_EXTENSIONS` suffix (any case), and no hidden file or folder
+    on the way. What `recipes/predict.py` reads of a folder; the other files it leaves out are named in a warning."""
+    videos, others = _files_below(Path(folder))
+    _warn_left_out(Path(folder), others)
+    return videos
+
+
+def _what_is_there(roots: Sequence[Path]) -> str:
+    """`; found [...]`: the top of the folders a layout was not found in, so a wrong `--dataset_format` shows what
+    it was given."""
+    entries = sorted(
+        p.name + ("/" if p.is_dir() else "")
+        for root in roots
+        if root.is_dir()
+        for p in root.iterdir()
+        if not _is_hidden(p.name)
+    )
+    if not entries:
+        return "; the folder is empty"
+    return f"; found {entries[:10]}" + (f" and {len(entries) - 10} more" if len(entries) > 10 else "")
+
+
+# Words of a folder name, as `datasets` finds a split keyword in one: separated by `-`, `.`, `_`, spaces or digits.
+_NAME_WORD_SEPARATORS = re.compile(r"[-._ 0-9]+")
+
+
+def _split_named_by(folder_name: str) -> str | None:
+    """The split a folder's name names, as `datasets`' folder builders find split folders (its `data_files` split
+    patterns): a split keyword as a word of the name, in any case (`train/`, `Val/`, `val2017/`, `k400_test/`).
+    None for no keyword, and for keywords of two splits (`train_val/` names no one split)."""
+    words = _NAME_WORD_SEPARATORS.split(folder_name.lower())
+    named = {_SPLIT_ALIASES[word] for word in words if word in _SPLIT_ALIASES}
+    return named.pop() if len(named) == 1 else None
+
+
+@dataclass(frozen=True)
+class _FolderPlace:
+    """Where a clip lies in a videofolder tree: its class (None: no class folder), its split, and the split folder
+    (relative to the root; None when no folder names a split)."""
+
+    label: str | None
+    split: str
+    split_folder: str | None
+
+
+def _place_of(relative: Path) -> _FolderPlace:
+    """`datasets`' videofolder rule: a clip's class is the name of the folder it is in, its split is named by a
+    folder above that, at any depth (the innermost one naming a split), else `train`. So wrapper folders
+    (`k400/train/<class>/`, an archive's `videos/train/<class>/`) and a split folder inside an archive named by
+    its split (`train.zip` holding `train/`, unpacked to `train/train/<class>/`) change nothing. A clip lying in
+    the root or in a folder named exactly as a split with no split folder above it (`train/x.mp4`) has no class
+    folder, so no label. Under a split folder, the clip's folder is its class whatever its name (`validation/Train/`:
+    the vehicle, in split 'validation')."""
+    folders = relative.parts[:-1]
+    for depth in range(len(folders) - 1, 0, -1):
+        split = _split_named_by(folders[depth - 1])
+        if split is not None:
+            return _FolderPlace(folders[-1], split, "/".join(folders[:depth]))
+    if folders and folders[-1].lower() in _SPLIT_ALIASES:
+        return _FolderPlace(None, _SPLIT_ALIASES[folders[-1].lower()], "/".join(folders))
+    return _FolderPlace(folders[-1] if folders else None, "train", None)
+
+
+_TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
+
+
+_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".7z", ".rar")
+
+
+def _refuse_a_file(source) -> None:
+    """A file given as `--dataset` (a local `.zip` of the class folders, `./x.zip` or a bare `x.zip`) was taken for a
+    Hub id or named as "neither a local folder nor a Hub id" in a traceback: it is refused in one line saying what
+    `--dataset` takes. Archives are extracted only from Hub data set repos."""
+    path = Path(source)
+    if not path.is_file():
+        return
+    name = path.name.lower()
+    if name.endswith(_ARCHIVE_SUFFIXES):
+        how = (
+            f"{source} is an archive: unpack it (e.g. `{_unpack_command(source)}`) and give the folder it unpacks to "
+            "(archives are extracted only from Hub data set repos)"
+        )
+    elif name.endswith(_TABLE_SUFFIXES):
+        how = f"{source} is a table: give the folder holding it, with --dataset_format hub"
+    else:
+        how = f"{source} is a file: give the folder holding the data set"
+    raise DatasetFormatError(f"--dataset takes a folder or a Hub data set id (owner/name); {how}")
+
+
+def _unpack_command(archive) -> str:
+    """The shell command that unpacks `archive` into a folder of its name (`x.zip` -> `x`)."""
+    name = Path(archive).name
+    folder = name[: -len(next(s for s in _ARCHIVE_SUFFIXES if name.lower().endswith(s)))] or "data"
+    if name.lower().endswith(".zip"):
+        return f"unzip {archive} -d {folder}"
+    return f"mkdir {folder} && tar -xf {archive} -C {folder}"

@@ -1,0 +1,225 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Class names and label ids, numbered alike by every adapter, and the rules for a label that is empty or absent.
+
+Label ids: a data set whose labels are all integers (class folders `0/`, `1/`...; a numeric annotation column)
+keeps each integer as its id, so the model's output `i` is the data set's label `i` (sorting them as strings
+would put 10 before 2). Named labels are sorted by name; annotation files that give each name an index (SSv2's
+`labels.json`, Moments' categories, Epic Kitchens' class files) put each name at its index. A class named by an
+empty string is refused, a split without any label is left out and one labelled in part refused; classes that have
+no training clip are named.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from .examples import DatasetFormatError, VideoClassificationData, example_labels
+
+# The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
+# it still applies to every adapter.
+logger = logging.getLogger("vivit_hf.training.data.formats")
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def _as_integer(value) -> int | None:
+    """The integer a label stands for (`3`, `"3"`, `3.0`), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INTEGER.match(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def label_name(value) -> str:
+    """A class's name as the recipes keep and compare it: its text composed (Unicode NFC). macOS writes `über` in a
+    folder name decomposed (NFD, `u` + a combining diaeresis), Linux composed: the two print alike and were two classes
+    of one data set, or a model's class that its hold-out set did not match."""
+    return unicodedata.normalize("NFC", str(value))
+
+
+def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
+    """Class names (index = id) and a map from each raw label value to its id.
+
+    All-integer labels keep their integer as id (names `str(i)`, or the value as written, e.g. `"007"`); ids
+    no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names
+    (`label_name`: `über` written composed or decomposed is one class), sorted.
+    """
+    distinct = sorted(set(values), key=str)
+    integers = {value: _as_integer(value) for value in distinct}
+    if distinct and all(i is not None for i in integers.values()):
+        negative = sorted(str(v) for v, i in integers.items() if i < 0)
+        if negative:
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: integer labels are class ids and must be >= 0; found {negative[:5]}"
+            )
+        by_id: dict[int, object] = {}
+        for value, i in integers.items():
+            if i in by_id and str(by_id[i]) != str(value):
+                raise DatasetFormatError(
+                    f"--dataset_format {fmt}: labels {str(by_id[i])!r} and {str(value)!r} are "
+                    f"both class {i}; rename one of them"
+                )
+            by_id[i] = value
+        size = max(by_id) + 1
+        if size > len(by_id):
+            logger.warning(
+                "--dataset_format %s: the labels are integers, kept as class ids; %d of the ids 0..%d "
+                "have no example (their outputs stay untrained)",
+                fmt,
+                size - len(by_id),
+                size - 1,
+            )
+        names = [str(by_id[i]) if i in by_id else str(i) for i in range(size)]
+        return names, {value: integers[value] for value in distinct}
+    names = sorted({label_name(value) for value in distinct})
+    index = {name: i for i, name in enumerate(names)}
+    return names, {value: index[label_name(value)] for value in distinct}
+
+
+def _names_by_index(pairs, fmt: str, source: str) -> list[str]:
+    """`(name, index)` pairs of an annotation file -> names listed by index (an unused index keeps its number)."""
+    by_id: dict[int, str] = {}
+    for name, index in pairs:
+        i = _as_integer(index)
+        if i is None or i < 0:
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: {source} gives {name!r} the index {index!r}, not a class id >= 0"
+            )
+        if i in by_id and by_id[i] != name:
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: {source} gives index {i} to both {by_id[i]!r} and {name!r}"
+            )
+        by_id[i] = name
+    return [by_id.get(i, str(i)) for i in range(max(by_id) + 1 if by_id else 0)]
+
+
+def _unknown_class(fmt: str, name, split: str, source: str) -> DatasetFormatError:
+    return DatasetFormatError(
+        f"--dataset_format {fmt}: split {split!r} has a clip of class {name!r}, which {source} does not list"
+    )
+
+
+# Label columns found without --label_column, in this order after a `ClassLabel` column: the usual names, then
+# WebDataset's per-extension columns (`<key>.cls` holds an integer, `<key>.txt` a name) and fields of its `.json`.
+_LABEL_COLUMNS = ("label", "labels", "cls", "class", "txt")
+
+
+_LABEL_FIELDS = ("label", "labels", "cls", "class", "category")
+
+
+def is_labelled_split(split: str, values: Sequence, label_column: str, class_label: bool) -> bool:
+    """Whether a split's raw labels `values` label every row: True; False (with a warning) when none has a label, a
+    Hub test split left out; refused (DatasetFormatError naming the first unlabelled row) when only some have. No
+    label: `None`, or `ClassLabel`'s -1 (`class_label`). The whole read and `--streaming` apply the same rule."""
+    unlabelled = [i for i, value in enumerate(values) if has_no_label(value, class_label)]
+    if not unlabelled:
+        return True
+    if len(unlabelled) == len(values):
+        logger.warning("split %r left out: none of its %d rows has a label", split, len(values))
+        return False
+    raise DatasetFormatError(
+        f"--dataset_format hub: split {split!r} has {len(unlabelled)} rows without a label "
+        f"({label_column!r} empty or -1) among {len(values)}, the first row {unlabelled[0]}"
+    )
+
+
+def has_no_label(value, class_label: bool) -> bool:
+    """Whether a raw label says "no label": `None`, or `ClassLabel`'s -1 (`class_label`)."""
+    return value is None or (class_label and _as_integer(value) == -1)
+
+
+def refuse_empty_label_names(data: VideoClassificationData, source: str) -> None:
+    """Refuse (DatasetFormatError) a class whose name is empty (`""`, blanks), naming the clips that carry it. A
+    table's unlabelled rows often come as empty strings (a Kaggle-style test table), not as None: they became a class
+    `''`, and a test split of only them was evaluated, top-1 0.0 reported on clips that have no label. Here, in the
+    loader, so every reader gets it (the recipes, the shard tool, `load_video_dataset` in Python)."""
+    for head, names in data.label_spaces.items():
+        empty = empty_label_ids(names)
+        if not empty:
+            continue
+        for split, examples in data.splits.items():
+            labelled = enumerate(_labels_and_ids(examples, data, head))
+            rows = [(i, clip_id, label) for i, (label, clip_id) in labelled if label in empty]
+            if rows:
+                labels = [names[label] for label in sorted({label for _, _, label in rows})]
+                raise empty_label_refusal(split, source, [(i, clip_id) for i, clip_id, _ in rows], labels)
+
+
+def empty_label_ids(names: Sequence[str]) -> set[int]:
+    """The ids of the class names that are empty (`""`, blanks)."""
+    return {i for i, name in enumerate(names) if not str(name).strip()}
+
+
+def empty_label_refusal(split: str, source: str, rows: list[tuple[int, str]], labels: list[str]) -> DatasetFormatError:
+    """The one line that refuses `rows` (`(row, clip id)`) of `split` carrying the empty class names `labels`."""
+    named = [f"row {i}" + (f" {clip_id!r}" if clip_id != str(i) else "") for i, clip_id in rows]
+    shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
+    return DatasetFormatError(
+        f"{len(rows)} clips of split {split!r} of {source} have the label {' or '.join(map(repr, labels))}, an empty "
+        f"class name: {shown}. Give them their class, or no label (None) if they have none (a split without labels "
+        "is left out, so it is never evaluated)"
+    )
+
+
+def _labels_and_ids(examples, data: VideoClassificationData, head: str) -> list[tuple[int, str]]:
+    """`(label id of head, clip id)` of each example, from the label column alone where the split is a table."""
+    column = list(data.label_spaces).index(head)
+    if hasattr(examples, "labels") and hasattr(examples, "ids"):  # a `datasets` table: no clip bytes read
+        labels, ids = examples.labels(), examples.ids()
+    else:
+        labels = [example["label"] for example in examples]
+        ids = [str(example.get("id") or example.get("video")) for example in examples]
+    if data.is_multi_head:
+        labels = [label[column] for label in labels]
+    return list(zip(labels, ids))
+
+
+def warn_classes_missing_from_training(data: VideoClassificationData, train_split: str = "train") -> dict:
+    """Warn, naming them, about classes that have clips in another split but none in `train_split`: a model
+    cannot learn them, and evaluation on them is always wrong. Returns `{split: [class names]}`."""
+    if train_split not in data.splits:
+        return {}
+    heads = list(data.label_spaces.items())
+
+    def seen(examples):
+        found = [set() for _ in heads]
+        for label in example_labels(examples):
+            for h, i in enumerate(label if isinstance(label, (list, tuple)) else [label]):
+                found[h].add(int(i))
+        return found
+
+    trained = seen(data.splits[train_split])
+    report = {}
+    for split, examples in data.splits.items():
+        if split == train_split:
+            continue
+        unseen = [
+            f"{head}:{names[i]}" if len(heads) > 1 else names[i]
+            for h, ((head, names), found) in enumerate(zip(heads, seen(examples)))
+            for i in sorted(found - trained[h])
+        ]
+        if unseen:
+            report[split] = unseen
+            shown = ", ".join(repr(name) for name in unseen[:10]) + (
+                f" and {len(unseen) - 10} more" if len(unseen) > 10 else ""
+            )
+            logger.warning(
+                "%d class%s of split %r ha%s no clip in split %r: %s. A model trained on %r cannot learn "
+                "them; evaluation counts every such clip as wrong",
+                len(unseen),
+                "es" if len(unseen) > 1 else "",
+                split,
+                "ve" if len(unseen) > 1 else "s",
+                train_split,
+                shown,
+                train_split,
+            )
+    return report
