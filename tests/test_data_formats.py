@@ -230,3 +230,33 @@ def test_a_hub_id_is_downloaded_then_read_from_snapshot_and_extraction(tmp_path,
     assert data.label_names == ["jump", "run"]
     assert [e["id"] for e in data.split("train")] == ["train/jump/a.mp4", "train/run/b.mp4"]
     assert Path(data.split("train")[0]["video"]).is_file()
+
+
+# What scripts imported from `formats` before it was split into a module per data set and rule (examples, folders,
+# labels, videofolder, annotated, hub, subsets): each name still imports from there.
+NAMES_IMPORTED_FROM_FORMATS = (
+    *("DATASET_FORMATS", "FORMATS", "VIDEO_EXTENSIONS", "DatasetFormatError", "VideoClassificationData"),
+    *("check_config_name", "load_video_dataset", "load_videofolder", "load_kinetics", "load_ssv2"),
+    *("load_epic_kitchens", "load_moments", "load_ucf101", "load_hmdb51", "load_hub", "hub_example"),
+    *("local_folder_cache_dir", "video_files_below", "label_name", "refuse_empty_label_names", "example_ids"),
+    *("hold_out", "sample_subset", "ExampleSubset", "_index_videos", "_shown", "_SPLIT_ALIASES"),
+)
+
+
+def test_the_names_scripts_imported_from_formats_still_import_from_there():
+    from vivit_hf.training.data import formats
+
+    gone = [name for name in NAMES_IMPORTED_FROM_FORMATS if not hasattr(formats, name)]
+    assert not gone, f"no longer importable from vivit_hf.training.data.formats: {gone}"
+
+
+def test_the_adapters_modules_warn_under_the_formats_logger_a_user_may_have_quietened(tmp_path, caplog):
+    # One logger name for every adapter, as before the split: a level set on it still quietens them all.
+    clip(tmp_path / "train" / "jump" / "a.mp4")
+    clip(tmp_path / "train" / "run" / "b.mp4")
+    clip(tmp_path / "train" / "c.mp4")  # no class folder: videofolder.py names it
+    (tmp_path / "train" / "run" / "d.bin").write_bytes(b"")  # not a video type: folders.py names it
+    with caplog.at_level("WARNING"):
+        load_video_dataset(tmp_path, "videofolder")
+    warned = {record.name for record in caplog.records if record.levelname == "WARNING"}
+    assert len(caplog.records) >= 2 and warned == {"vivit_hf.training.data.formats"}

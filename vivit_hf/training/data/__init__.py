@@ -6,17 +6,11 @@ import contextlib
 
 from .cache import DecodedVideoCache, estimate_decoded_bytes
 from .dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos
+from .examples import DatasetFormatError, VideoClassificationData, example_ids
 from .fetch import extract_archives, fetch_dataset_repo
-from .formats import (
-    DATASET_FORMATS,
-    DatasetFormatError,
-    VideoClassificationData,
-    example_ids,
-    hold_out,
-    load_video_dataset,
-    refuse_empty_label_names,
-    sample_subset,
-)
+from .formats import DATASET_FORMATS, load_video_dataset
+from .labels import refuse_empty_label_names
+from .subsets import hold_out, sample_subset
 from .synthetic import (
     DEFAULT_CLASSES,
     MOTION_CLASSES,

@@ -32,14 +32,12 @@ VIDEO_EXTENSIONS = (
     *(".y4m", ".rm", ".rmvb", ".gif", ".mjpeg", ".h264", ".264", ".hevc", ".h265", ".265", ".ivf"),
 )
 
-
 # What a data set folder holds beside its clips (annotations, metadata, cards, the archives a Hub repo was unpacked
 # from): left out of a folder scan without a word. Any other file left out is named, as it may be a clip.
 _COMPANION_SUFFIXES = (
     *(".csv", ".tsv", ".json", ".jsonl", ".txt", ".md", ".yaml", ".yml", ".parquet", ".arrow", ".py", ".lock"),
     *(".zip", ".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz"),
 )
-
 
 # Split names as written by the data sets (and as `datasets` recognises split folders), mapped to the recipes' names.
 _SPLIT_ALIASES = {

@@ -110,8 +110,6 @@ def _unknown_class(fmt: str, name, split: str, source: str) -> DatasetFormatErro
 # Label columns found without --label_column, in this order after a `ClassLabel` column: the usual names, then
 # WebDataset's per-extension columns (`<key>.cls` holds an integer, `<key>.txt` a name) and fields of its `.json`.
 _LABEL_COLUMNS = ("label", "labels", "cls", "class", "txt")
-
-
 _LABEL_FIELDS = ("label", "labels", "cls", "class", "category")
 
 

@@ -37,30 +37,25 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .annotated import _count_missing
 from .dataset import _decode_errors, collate_videos, describe_example
-from .formats import (
-    _SPLIT_ALIASES,
-    DatasetFormatError,
-    VideoClassificationData,
-    _count_missing,
+from .examples import DatasetFormatError, VideoClassificationData
+from .folders import _SPLIT_ALIASES, _refuse_a_file
+from .hub import (
     _HubSplit,
-    _refuse_a_file,
     _relative_or_as_is,
     _table_files,
     class_label_map,
-    empty_label_ids,
-    empty_label_refusal,
-    has_no_label,
     hub_columns,
     hub_example,
     hub_label_names,
-    is_labelled_split,
     is_saved_to_disk,
     label_feature,
     label_value,
     refuse_unread_videos,
     saved_class_label_map,
 )
+from .labels import empty_label_ids, empty_label_refusal, has_no_label, is_labelled_split
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +251,7 @@ def open_streaming_dataset(
 def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: dict) -> dict:
     """`ClassLabel` splits but those without labels: a split whose first `UNLABELLED_PEEK_ROWS` labels (all of them
     where its label column was read already, `scanned`) are -1 is left out with the whole read's warning
-    (`formats.is_labelled_split`), so a Hub test split is never the evaluation split. It used to be streamed and
+    (`labels.is_labelled_split`), so a Hub test split is never the evaluation split. It used to be streamed and
     evaluated, every row skipped as unlabelled, and the run stopped with nothing evaluated. Read on its first rows
     only (the label column alone): a split labelled only further on is left out too (the whole read refuses it, as
     labelled in part); unlabelled rows among labelled ones are skipped and counted (`StreamingVideoDataset`)."""
@@ -284,7 +279,7 @@ def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: d
 
 def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str) -> None:
     """A class whose name is empty (`""`, blanks: a table's unlabelled rows) is refused in the whole read's one line
-    (`formats.refuse_empty_label_names`), naming the split and its first rows; streamed, it became a class `''`
+    (`labels.refuse_empty_label_names`), naming the split and its first rows; streamed, it became a class `''`
     trained and scored. The rows are found by the label scan (`scan(split)`: the label column alone), run only when
     a name is empty."""
     empty = empty_label_ids(names)
@@ -321,7 +316,7 @@ class _OnDisk:
 def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
     """A local videofolder stream whose `metadata.csv` / `.jsonl` names clips not on disk (a symlink to a disk not
     mounted, a deleted file): those rows are left out of the stream and counted in `missing`, named in a warning,
-    as the whole read does (`formats._metadata_clips_on_disk`); they used to be decoded, and fail as "broken" clips,
+    as the whole read does (`hub._metadata_clips_on_disk`); they used to be decoded, and fail as "broken" clips,
     every epoch. The path column is read once, alone (a videofolder's rows hold paths, not bytes)."""
     import datasets
 

@@ -1,0 +1,499 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The named data sets, one adapter each: Kinetics (CVDF's CSVs), Something-Something v2 (its JSON files), Epic
+Kitchens-100 (two heads: noun, verb), Moments in Time, and UCF101 / HMDB51 (their three official split lists, one
+chosen with `--dataset_config_name`). The big video data sets ship as raw clips plus annotation files in their own
+layouts, not as something `datasets.load_dataset` reads, so each gets a small adapter here. Clips named by an
+annotation but absent from disk (Kinetics loses YouTube videos every year) are left out and counted in
+`VideoClassificationData.missing`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from .examples import DatasetFormatError, VideoClassificationData
+from .folders import _SPLIT_ALIASES, VIDEO_EXTENSIONS, _files_below, _walk, _what_is_there
+from .labels import _names_by_index, _unknown_class, label_vocabulary
+
+# The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
+# it still applies to every adapter.
+logger = logging.getLogger("vivit_hf.training.data.formats")
+
+
+def _find_file(roots: Sequence[Path], name: str) -> Path | None:
+    """First file called `name` at the top of a root, else anywhere below one."""
+    for root in roots:
+        if (root / name).is_file():
+            return root / name
+    for root in roots:
+        for dirpath, filenames in _walk(root):
+            if name in filenames:
+                return dirpath / name
+    return None
+
+
+def _require_file(roots: Sequence[Path], name: str, fmt: str) -> Path:
+    path = _find_file(roots, name)
+    if path is None:
+        raise DatasetFormatError(
+            f"--dataset_format {fmt}: no {name} under {', '.join(map(str, roots))}{_what_is_there(roots)}"
+        )
+    return path
+
+
+def _index_videos(roots: Sequence[Path]) -> dict[str, Path]:
+    """Every video file below the roots, by file name and by stem (first one wins)."""
+    index: dict[str, Path] = {}
+    for root in roots:
+        for dirpath, filenames in _walk(root):
+            for filename in filenames:
+                if filename.lower().endswith(VIDEO_EXTENSIONS):
+                    path = dirpath / filename
+                    index.setdefault(filename, path)
+                    index.setdefault(Path(filename).stem, path)
+    return index
+
+
+def _resolve(examples, index, missing, split):
+    """Keep examples whose clip exists, turning the clip key into its path; name the first few that do not."""
+    kept, absent = [], []
+    for key, label in examples:
+        path = index.get(key)
+        if path is None:
+            absent.append(key)
+        else:
+            kept.append({"video": str(path), "label": label, "id": key})
+    _count_missing(missing, split, absent)
+    return kept
+
+
+def _count_missing(missing: dict, split: str, absent: list[str]) -> None:
+    """Count the clips of `split` that the annotations name but the disk lacks, and log the first names, so a user
+    can tell a few lost clips (Kinetics loses YouTube videos every year) from a naming mismatch."""
+    if not absent:
+        return
+    missing[split] = missing.get(split, 0) + len(absent)
+    shown = ", ".join(repr(name) for name in absent[:5]) + (f" and {len(absent) - 5} more" if len(absent) > 5 else "")
+    logger.warning("split %r: %d clip(s) named by the annotations are not on disk: %s", split, len(absent), shown)
+
+
+def _keep_found_splits(fmt: str, splits: dict, missing: dict, roots: Sequence[Path], looked_for: str) -> dict:
+    """Drop splits none of whose clips is on disk (their count stays in `missing`); refuse when that leaves none.
+
+    A split whose every clip is missing is a layout the adapter does not match (untrimmed videos where it expects
+    one clip per annotation, another naming scheme), not bad luck: evaluating on it would measure nothing.
+    """
+    found = {split: examples for split, examples in splits.items() if examples}
+    for split in splits.keys() - found.keys():
+        if missing.get(split):
+            logger.warning("split %r left out: none of its %d clips is on disk", split, missing[split])
+    if any(found.values()):
+        return found
+    videos = sorted({path.relative_to(root).as_posix() for root in roots for path in _files_below(root)[0]})
+    seen = f"{len(videos)} video files, e.g. {videos[:3]}" if videos else "no video files"
+    raise DatasetFormatError(
+        f"--dataset_format {fmt}: none of the {sum(missing.values())} clips the annotations name is on disk "
+        f"(looked for {looked_for} below {', '.join(map(str, roots))}); found {seen}"
+    )
+
+
+def _read_text(path: Path) -> str:
+    """An annotation file's text; utf-8-sig: a file saved by a Windows editor starts with a byte-order mark, which
+    would stick to its first name (Moments' first category then matched no clip) or stop a JSON parse."""
+    return path.read_text(encoding="utf-8-sig")
+
+
+def _read_json(path: Path, fmt: str):
+    """An annotation JSON file; one that does not parse is named in one line, not a traceback."""
+    try:
+        return json.loads(_read_text(path))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DatasetFormatError(f"--dataset_format {fmt}: {path} is not a JSON file: {error}") from None
+
+
+def _read_csv(path: Path, header: bool = True) -> list:
+    # utf-8-sig: a CSV saved by Excel starts with a byte-order mark, which would hide the first column's name.
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f)) if header else [row for row in csv.reader(f) if row]
+
+
+# CVDF's `annotations/{train,val,test}.csv`, Kinetics-700-2020's `validate.csv`, and ActivityNet's crawler names
+# (`kinetics-400_train.csv`, `kinetics_600_val.csv`).
+_KINETICS_CSV = re.compile(r"^(?:kinetics[-_]?\d+(?:[-_]\d+)?[-_])?(train|val|validate|validation|test)\.csv$", re.I)
+
+
+def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
+    """`{split: csv}`, one walk of the roots; a file in an `annotations/` folder wins, then the shallowest."""
+    found: dict[str, list[Path]] = {}
+    for root in roots:
+        for dirpath, filenames in _walk(root):
+            for filename in filenames:
+                match = _KINETICS_CSV.match(filename)
+                if match:
+                    split = _SPLIT_ALIASES.get(match[1].lower(), "validation")
+                    found.setdefault(split, []).append(dirpath / filename)
+    return {
+        split: min(paths, key=lambda path: (path.parent.name != "annotations", len(path.parts)))
+        for split, paths in found.items()
+    }
+
+
+def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
+    """CVDF layout: `annotations/{train,val,test}.csv` (`label,youtube_id,time_start,time_end,...`; also
+    `validate.csv` and `kinetics-400_train.csv`-style names) and clips named
+    `{youtube_id}_{time_start:06d}_{time_end:06d}.mp4` (or just `{youtube_id}.mp4`) anywhere below the root. A CSV
+    without a `label` column (a held-out test set) is no split."""
+    annotations = {}
+    for split, path in _kinetics_annotation_files(roots).items():
+        rows = _read_csv(path)
+        if rows and "label" in rows[0]:
+            annotations[split] = rows
+    if "train" not in annotations and "validation" not in annotations:
+        raise DatasetFormatError(
+            f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}{_what_is_there(roots)}"
+        )
+    names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
+    index = _index_videos(roots)
+    missing: dict[str, int] = {}
+    splits = {}
+    for split, rows in annotations.items():
+        keys = []
+        for row in rows:
+            key = f"{row['youtube_id']}_{int(float(row['time_start'])):06d}_{int(float(row['time_end'])):06d}"
+            if key not in index and row["youtube_id"] in index:  # downloaders that name a clip by its video alone
+                index[key] = index[row["youtube_id"]]
+            keys.append((key, label2id[row["label"]]))
+        splits[split] = _resolve(keys, index, missing, split)
+    splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+# SSv2's annotation files as Qualcomm ships them (`labels/labels.json`...) and as 20BN did before
+# (`something-something-v2-labels.json`...); the first name found is read.
+_SSV2_FILES = {
+    "labels": ("labels.json", "something-something-v2-labels.json"),
+    "train": ("train.json", "something-something-v2-train.json"),
+    "validation": ("validation.json", "something-something-v2-validation.json"),
+}
+
+
+def _find_any(roots: Sequence[Path], names: Sequence[str]) -> Path | None:
+    return next((path for path in (_find_file(roots, name) for name in names) if path is not None), None)
+
+
+def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
+    """Something-Something v2: `{id}.webm` clips, `labels.json` (template -> index) and
+    `train.json` / `validation.json` (lists of `{"id", "template", ...}`), or 20BN's
+    `something-something-v2-{labels,train,validation}.json`; the test split from `test-answers.csv` (`id;class`,
+    no header) when it is there."""
+    labels_path = _find_any(roots, _SSV2_FILES["labels"])
+    if labels_path is None:
+        raise DatasetFormatError(
+            f"--dataset_format ssv2: no {' or '.join(_SSV2_FILES['labels'])}"
+            f" under {', '.join(map(str, roots))}{_what_is_there(roots)}"
+        )
+    labels = _read_json(labels_path, "ssv2")
+    names = _names_by_index(labels.items(), "ssv2", "labels.json")
+    index = _index_videos(roots)
+    missing: dict[str, int] = {}
+    splits = {}
+    for split in ("train", "validation"):
+        path = _find_any(roots, _SSV2_FILES[split])
+        if path is None:
+            continue
+        keys = []
+        for item in _read_json(path, "ssv2"):
+            # The annotation templates write placeholders as "[something]"; labels.json drops the brackets.
+            template = item["template"].replace("[", "").replace("]", "")
+            if template not in labels:
+                raise _unknown_class("ssv2", template, split, "labels.json")
+            keys.append((str(item["id"]), int(labels[template])))
+        splits[split] = _resolve(keys, index, missing, split)
+    answers = _find_file(roots, "test-answers.csv")
+    if answers is not None:
+        with open(answers, newline="", encoding="utf-8-sig") as f:
+            rows = [row for row in csv.reader(f, delimiter=";") if row]
+        for row in rows:
+            if len(row) < 2 or row[1] not in labels:
+                raise _unknown_class("ssv2", ";".join(row), "test", "labels.json")
+        splits["test"] = _resolve([(row[0], int(labels[row[1]])) for row in rows], index, missing, "test")
+    if not splits:
+        raise DatasetFormatError(
+            f"--dataset_format ssv2: no train.json or validation.json under {roots[0]}{_what_is_there(roots)}"
+        )
+    splits = _keep_found_splits("ssv2", splits, missing, roots, "<id>.webm")
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+EPIC_KITCHENS_HEADS = {"noun": 300, "verb": 97}
+
+
+_TIMESTAMP = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$")
+
+
+def _timestamp_seconds(value: str) -> float:
+    """Epic Kitchens' `HH:MM:SS.ff` (fraction of any length) in seconds."""
+    match = _TIMESTAMP.match(value.strip())
+    if match is None:
+        raise DatasetFormatError(f"--dataset_format epic_kitchens: {value!r} is not a HH:MM:SS.ff timestamp")
+    hours, minutes, seconds = match.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def _epic_segment(row: dict) -> dict | None:
+    """Where a narration lies in its untrimmed video: `start_seconds` / `end_seconds` from the timestamps, else
+    `start_frame` / `stop_frame` as 0-based inclusive indices (Epic numbers frames from 1, `frame_0000000001.jpg`
+    being the first). Timestamps come first: they stay right when the video was re-encoded at another frame
+    rate, the frame numbers count frames at the recording's 50 or 60 fps."""
+    if row.get("start_timestamp") and row.get("stop_timestamp"):
+        start, end = _timestamp_seconds(row["start_timestamp"]), _timestamp_seconds(row["stop_timestamp"])
+        return {"start_seconds": start, "end_seconds": end}
+    if row.get("start_frame") and row.get("stop_frame"):
+        return {"start_frame": int(row["start_frame"]) - 1, "stop_frame": int(row["stop_frame"]) - 1}
+    return None
+
+
+def _epic_examples(rows, label_spaces, index, missing, split) -> list[dict]:
+    """A trimmed clip `{narration_id}.<ext>` where there is one, else the narration's segment of its untrimmed
+    video `{video_id}.<ext>` (`P01/videos/P01_01.MP4`, as Epic Kitchens ships it)."""
+    kept, absent = [], []
+    for row in rows:
+        label = [int(row[f"{head}_class"]) for head in label_spaces]
+        for (head, names), i in zip(label_spaces.items(), label):
+            if not 0 <= i < len(names):
+                raise _unknown_class(
+                    "epic_kitchens", f"{head} {i}", split, f"EPIC_100_{head}_classes.csv ({len(names)} classes)"
+                )
+        key = row["narration_id"]
+        trimmed, untrimmed = index.get(key), index.get(row.get("video_id") or "")
+        segment = _epic_segment(row) if trimmed is None and untrimmed is not None else None
+        if trimmed is not None:
+            kept.append({"video": str(trimmed), "label": label, "id": key})
+        elif segment is not None:
+            kept.append({"video": str(untrimmed), "label": label, "id": key, **segment})
+        else:
+            absent.append(key)
+    _count_missing(missing, split, absent)
+    return kept
+
+
+def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
+    """Epic Kitchens-100 with `EPIC_100_{train,validation}.csv`: trimmed clips `{narration_id}.<ext>`, or the
+    untrimmed videos `{video_id}.<ext>`, each narration read from its segment (`start_timestamp` /
+    `stop_timestamp`, else `start_frame` / `stop_frame`).
+
+    Two heads in the paper's order, noun (300) then verb (97); an example's label is `[noun_class,
+    verb_class]`. Class names come from `EPIC_100_{noun,verb}_classes.csv` when present.
+    """
+    label_spaces = {}
+    for head, size in EPIC_KITCHENS_HEADS.items():
+        path = _find_file(roots, f"EPIC_100_{head}_classes.csv")
+        if path is not None:
+            label_spaces[head] = _names_by_index(
+                [(row["key"], row["id"]) for row in _read_csv(path)], "epic_kitchens", path.name
+            )
+        else:
+            label_spaces[head] = [str(i) for i in range(size)]
+    index = _index_videos(roots)
+    missing: dict[str, int] = {}
+    splits = {}
+    for split in ("train", "validation"):
+        path = _find_file(roots, f"EPIC_100_{split}.csv")
+        if path is None:
+            continue
+        splits[split] = _epic_examples(_read_csv(path), label_spaces, index, missing, split)
+    if not splits:
+        raise DatasetFormatError(
+            "--dataset_format epic_kitchens: no EPIC_100_train.csv or EPIC_100_validation.csv"
+            f" under {roots[0]}{_what_is_there(roots)}"
+        )
+    splits = _keep_found_splits(
+        "epic_kitchens", splits, missing, roots, "<narration_id>.mp4 (trimmed) or <video_id>.MP4 (untrimmed)"
+    )
+    return VideoClassificationData(splits=splits, label_spaces=label_spaces, missing=missing)
+
+
+def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
+    """Moments in Time: `trainingSet.csv` / `validationSet.csv` (no header: `path,label,...`), clips under
+    `training/` and `validation/`, class indices from `moments_categories.txt` (`name,index`) if any."""
+    categories = _find_file(roots, "moments_categories.txt")
+    annotations = {}
+    for split, filename, folder in (
+        ("train", "trainingSet.csv", "training"),
+        ("validation", "validationSet.csv", "validation"),
+    ):
+        path = _find_file(roots, filename)
+        if path is not None:
+            # The clips' folder sits beside the CSV (`Moments_in_Time_Raw/{trainingSet.csv,training/}`), which an
+            # archive may have put below the data set's root; re-made CSVs may carry the folder in the path.
+            folders = [path.parent / folder, *(r / folder for r in roots), path.parent, *roots]
+            annotations[split] = (_read_csv(path, header=False), folders)
+    if not annotations:
+        raise DatasetFormatError(
+            f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}{_what_is_there(roots)}"
+        )
+    if categories is not None:
+        pairs = [line.rsplit(",", 1) for line in _read_text(categories).splitlines() if line.strip()]
+        names = _names_by_index(pairs, "moments", categories.name)
+        label2id = {name: i for i, name in enumerate(names)}
+    else:
+        names, label2id = label_vocabulary([row[1] for rows, _ in annotations.values() for row in rows], "moments")
+    missing: dict[str, int] = {}
+    splits = {}
+    for split, (rows, folders) in annotations.items():
+        kept, absent = [], []
+        for row in rows:
+            if row[1] not in label2id:
+                raise _unknown_class("moments", row[1], split, categories.name)
+            path = next((folder / row[0] for folder in folders if (folder / row[0]).is_file()), None)
+            if path is None:
+                absent.append(row[0])
+            else:
+                kept.append({"video": str(path), "label": label2id[row[1]], "id": row[0]})
+        _count_missing(missing, split, absent)
+        splits[split] = kept
+    splits = _keep_found_splits("moments", splits, missing, roots, "training/<path> and validation/<path>")
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+# UCF101 and HMDB51 each publish three train/test splits; papers report split 1, or the mean over all three.
+# `--dataset_config_name 2` (or `split2`) reads another: these formats' configurations are their splits.
+OFFICIAL_SPLIT = 1
+OFFICIAL_SPLITS = (1, 2, 3)
+SPLIT_LIST_FORMATS = ("ucf101", "hmdb51")
+
+
+def check_config_name(dataset_format: str, config_name: str | None) -> int | None:
+    """The official split `config_name` names for UCF101 / HMDB51 (`1`, `2`, `3`, or `split1` ...; none: split 1);
+    None for the other formats. ValueError, naming what is accepted, for a name the format has no configuration of:
+    only `hub` (a `datasets` repo's configurations) and the two split-list formats have any."""
+    if dataset_format in SPLIT_LIST_FORMATS:
+        if config_name is None:
+            return OFFICIAL_SPLIT
+        number = re.fullmatch(r"(?:split[_-]?)?0?([0-9]+)", config_name.strip().lower())
+        if number is None or int(number[1]) not in OFFICIAL_SPLITS:
+            raise ValueError(
+                f"--dataset_format {dataset_format} has the official splits 1, 2 and 3 as configurations, "
+                f"not {config_name!r}"
+            )
+        return int(number[1])
+    if config_name is not None and dataset_format != "hub":
+        raise ValueError(
+            f"--dataset_format {dataset_format} has no configurations (got {config_name!r}): --dataset_config_name "
+            "names a configuration of a `datasets` repo (--dataset_format hub) or an official split of ucf101 / hmdb51"
+        )
+    return None
+
+
+def _list_lines(path: Path) -> list[list[str]]:
+    """A split list's lines, split on white space (UCF101's lists end lines with CRLF)."""
+    return [line.split() for line in _read_text(path).splitlines() if line.strip()]
+
+
+def _class_ids(names: list[str]) -> dict[str, int]:
+    """Each class name to its id, also by its lower-case spelling (UCF101 spells `HandStandPushups` both ways)."""
+    ids = {name.lower(): i for i, name in enumerate(names)}
+    ids.update({name: i for i, name in enumerate(names)})
+    return ids
+
+
+def _split_list_examples(entries, index, missing, split) -> list[dict]:
+    """`(clip path as listed, label id)` -> examples, the clip found by its file name anywhere below the roots."""
+    kept, absent = [], []
+    for listed, label in entries:
+        path = index.get(Path(listed).name)
+        if path is None:
+            absent.append(listed)
+        else:
+            kept.append({"video": str(path), "label": label, "id": listed})
+    _count_missing(missing, split, absent)
+    return kept
+
+
+def _ucf101_label(listed: str, given: str | None, classes: list[str], ids: dict, source: str) -> int:
+    """A listed clip's id from its class folder, checked against the 1-based class number the list gives."""
+    folder = listed.replace("\\", "/").split("/")[0]
+    label = ids.get(folder, ids.get(folder.lower()))
+    if label is None:
+        raise DatasetFormatError(
+            f"--dataset_format ucf101: {source} lists {listed!r}, whose class {folder!r} classInd.txt does not list"
+        )
+    if given is not None and int(given) != label + 1:
+        raise DatasetFormatError(
+            f"--dataset_format ucf101: {source} gives {listed!r} the class {given}, but classInd.txt numbers "
+            f"{classes[label]!r} {label + 1} (1-based)"
+        )
+    return label
+
+
+def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> VideoClassificationData:
+    """UCF101: clips `UCF-101/<Class>/v_<Class>_gXX_cYY.avi`, `ucfTrainTestlist/classInd.txt` (`1 ApplyEyeMakeup`,
+    1-based; the class order of every published UCF101 model), `trainlist01.txt` (`<Class>/<clip> <1-based class>`)
+    and `testlist01.txt` (`<Class>/<clip>`, class from the folder): official split 1 (or `official_split`, 1-3) as
+    `train` and `test`."""
+    class_file = _require_file(roots, "classInd.txt", "ucf101")
+    pairs = [(parts[1], int(parts[0]) - 1) for parts in _list_lines(class_file)]
+    classes = _names_by_index(pairs, "ucf101", class_file.name)
+    ids = _class_ids(classes)
+    index = _index_videos(roots)
+    missing: dict[str, int] = {}
+    splits = {}
+    for split, filename in (
+        ("train", f"trainlist{official_split:02d}.txt"),
+        ("test", f"testlist{official_split:02d}.txt"),
+    ):
+        path = _find_file([class_file.parent, *roots], filename)
+        if path is None:
+            continue
+        entries = [
+            (parts[0], _ucf101_label(parts[0], parts[1] if len(parts) > 1 else None, classes, ids, filename))
+            for parts in _list_lines(path)
+        ]
+        splits[split] = _split_list_examples(entries, index, missing, split)
+    if not splits:
+        raise DatasetFormatError(
+            f"--dataset_format ucf101: no trainlist{official_split:02d}.txt or testlist{official_split:02d}.txt "
+            f"beside {class_file}{_what_is_there([class_file.parent])}"
+        )
+    splits = _keep_found_splits("ucf101", splits, missing, roots, "<Class>/<clip>.avi as the lists name them")
+    return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
+
+
+def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> VideoClassificationData:
+    """HMDB51: clips `<class>/<clip>.avi` and `testTrainMulti_7030_splits/<class>_test_split1.txt` (or
+    `official_split`, 1-3), lines `<clip> <1|2|0>` (1: train, 2: test, 0: in neither); classes sorted by name, as
+    HMDB51 models number them."""
+    list_name = re.compile(rf"^(?P<name>.+)_test_split{official_split}\.txt$")
+    lists = {}
+    for root in roots:
+        for dirpath, filenames in _walk(root):
+            for filename in filenames:
+                match = list_name.match(filename)
+                if match:
+                    lists.setdefault(match["name"], dirpath / filename)
+    if not lists:
+        raise DatasetFormatError(
+            f"--dataset_format hmdb51: no <class>_test_split{official_split}.txt"
+            f" under {', '.join(map(str, roots))}{_what_is_there(roots)}"
+        )
+    classes = sorted(lists)
+    index = _index_videos(roots)
+    missing: dict[str, int] = {}
+    entries: dict[str, list] = {"train": [], "test": []}
+    for label, name in enumerate(classes):
+        for parts in _list_lines(lists[name]):
+            split = {"1": "train", "2": "test", "0": None}.get(parts[1] if len(parts) > 1 else "")
+            if split is None and (len(parts) < 2 or parts[1] != "0"):
+                raise DatasetFormatError(
+                    f"--dataset_format hmdb51: {lists[name].name} line {' '.join(parts)!r} is not '<clip> 1|2|0'"
+                )
+            if split is not None:
+                entries[split].append((f"{name}/{parts[0]}", label))
+    splits = {split: _split_list_examples(items, index, missing, split) for split, items in entries.items()}
+    splits = _keep_found_splits("hmdb51", splits, missing, roots, "<class>/<clip>.avi as the lists name them")
+    return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)

@@ -1,0 +1,806 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`--dataset_format hub`: any `datasets` repo (a Hub id or a local folder: videofolder with metadata, parquet,
+WebDataset tar shards, Arrow files) with a video column and a label column, or a folder written by `save_to_disk`,
+read with `datasets` and seen as examples without decoding a clip (`_HubSplit`). What `datasets` would read
+otherwise than the folder shows is refused before anything is loaded (clips its videofolder skips, tables it
+ignores, split words in class names), and splits whose `ClassLabel` numbers the classes their own way are read by
+name. `streaming.py` reads the same repos as a stream, with these rules.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+
+from .annotated import _count_missing
+from .examples import DatasetFormatError, VideoClassificationData, _shown
+from .folders import (
+    _ARCHIVE_SUFFIXES,
+    _SPLIT_ALIASES,
+    _TABLE_SUFFIXES,
+    VIDEO_EXTENSIONS,
+    _dangling,
+    _dangling_clips,
+    _files_below,
+    _place_of,
+    _split_named_by,
+    _unpack_command,
+    _walk,
+)
+from .labels import _LABEL_COLUMNS, _LABEL_FIELDS, is_labelled_split, label_name, label_vocabulary
+from .videofolder import _METADATA_FILES, _metadata_columns
+
+# The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
+# it still applies to every adapter.
+logger = logging.getLogger("vivit_hf.training.data.formats")
+
+
+def hub_columns(features, video_column: str | None, label_column: str | None, source: str) -> tuple[str, str]:
+    """The video column (a `datasets.Video` feature, else a path-like name) and the label column of a `datasets`
+    table. A label inside a struct (a WebDataset `<key>.json` with a `label` field) is named `json.label`."""
+    import datasets
+
+    if video_column is None:
+        video_column = next((c for c, f in features.items() if isinstance(f, datasets.Video)), None)
+        video_column = video_column or next((c for c in ("video", "video_path", "path", "file") if c in features), None)
+        # A WebDataset member whose extension `datasets` does not decode as video (`<key>.webm`): raw bytes.
+        video_column = video_column or _only(c for c in features if f".{_extension(c)}" in VIDEO_EXTENSIONS)
+    if label_column is None:
+        label_column = next((c for c, f in features.items() if isinstance(f, datasets.ClassLabel)), None)
+        label_column = label_column or next((c for c in _LABEL_COLUMNS if c in features), None)
+        # WebDataset multi-part extensions: `<key>.label.cls` is the column `label.cls`.
+        label_column = label_column or _only(c for c in features if "." in c and _extension(c) in ("cls", "txt"))
+    if label_column is None:
+        label_column = next(
+            (
+                f"{c}.{field}"
+                for c, f in features.items()
+                if isinstance(f, dict)
+                for field in _LABEL_FIELDS
+                if field in f
+            ),
+            None,
+        )
+    if video_column not in features or label_column is None or label_feature(features, label_column) is None:
+        raise DatasetFormatError(
+            f"--dataset_format hub: need a video column and a label column in {source}; found columns "
+            f"{list(features)} (video={video_column!r}, label={label_column!r}); name them with "
+            f"--video_column / --label_column{_layout_hint(features, video_column)}"
+        )
+    return video_column, label_column
+
+
+def _extension(column: str) -> str:
+    return column.rsplit(".", 1)[-1].lower()
+
+
+def _only(candidates):
+    """The one candidate, else None: two look-alike columns are a guess the user must settle with a flag."""
+    found = list(dict.fromkeys(candidates))
+    return found[0] if len(found) == 1 else None
+
+
+def _layout_hint(features, video_column) -> str:
+    """Why the usual layouts gave no label column, where the columns tell."""
+    dotted = [c for c in features if "." in c and f".{_extension(c)}" in VIDEO_EXTENSIONS]
+    if dotted:
+        return (
+            f". WebDataset keys end at a member's first dot, so members like '<key>.{dotted[0]}' gave the column "
+            f"{dotted[0]!r}: keys must not contain dots (multi-part extensions like '<key>.video.mp4' are fine)"
+        )
+    if list(features) == [video_column]:
+        return (
+            ". datasets' videofolder names the classes after the folders only when there are two or more, all at "
+            "the same depth, and no metadata.csv / metadata.jsonl gives a label; --dataset_format videofolder reads "
+            "<class>/<clip> folders itself"
+        )
+    return ""
+
+
+def label_feature(features, label_column: str):
+    """The feature of `label_column` (`json.label`: the field `label` of the struct column `json`), else None."""
+    if label_column in features:
+        return features[label_column]
+    column, _, field = label_column.partition(".")
+    if field and isinstance(features.get(column), dict):
+        return features[column].get(field)
+    return None
+
+
+def label_value(row: dict, label_column: str):
+    """A row's raw label (`json.label` reads the struct column `json`)."""
+    if label_column in row:
+        return row[label_column]
+    column, _, field = label_column.partition(".")
+    return row[column][field]
+
+
+def arrow_label_values(table, label_column: str) -> list:
+    """Every raw label of an Arrow table's label column (a struct's field too), without reading the videos."""
+    if label_column in table.column_names:
+        return table[label_column].to_pylist()
+    import pyarrow.compute as pc
+
+    column, _, field = label_column.partition(".")
+    return pc.struct_field(table[column], field).to_pylist()
+
+
+def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[list[str], dict | None]:
+    """Class names and the map raw value -> id: a `ClassLabel`'s names (its values are the ids already), else
+    `label_vocabulary` of the values (integers keep their ids). A `ClassLabel` whose names are one name written
+    composed and decomposed (datasets' videofolder names a class by each split's folder) gets them as one class."""
+    import datasets
+
+    if isinstance(feature, datasets.ClassLabel):
+        names = [label_name(name) for name in feature.names]
+        unique = list(dict.fromkeys(names))
+        return unique, None if len(unique) == len(names) else {i: unique.index(name) for i, name in enumerate(names)}
+    return label_vocabulary(values_of_all_splits(), fmt)
+
+
+class _HubSplit(Sequence):
+    """A `datasets.Dataset` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
+
+    def __init__(self, dataset, video_column: str, label_column: str, label_map: dict | None, base: Path | None = None):
+        self.dataset, self.video_column, self.label_column, self.label_map = (
+            dataset,
+            video_column,
+            label_column,
+            label_map,
+        )
+        self.base = base  # a local data set's folder: relative paths in a table are looked for there (`locate`)
+        self.tables: list[Path] = []  # `locate`: the split's table files (parquet, ...), in datasets' row order
+        self.paths: list[str | None] | None = None  # `locate`: each row's clip as found, None where left as written
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def _label(self, label):
+        return self.label_map[label] if self.label_map is not None else int(label)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i = int(i) % len(self)
+        example = hub_example(self.dataset[i], self.video_column, self.label_column, self._label, str(i))
+        found = self.paths[i] if self.paths is not None else None
+        if found is not None:
+            video = example["video"]
+            example["video"] = {**video, "path": found} if isinstance(video, dict) else found
+        return example
+
+    def _relative_paths(self) -> list[tuple[int, str]]:
+        """`(row, path)` of the rows that give their clip as a relative path (no bytes, no URL), read from the
+        Arrow table's path column alone (a column of clip bytes is not read)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        column = self.dataset.with_format("arrow")[self.video_column]
+        if pa.types.is_struct(column.type):
+            fields = {column.type.field(k).name for k in range(column.type.num_fields)}
+            if "path" not in fields:
+                return []
+            paths = pc.struct_field(column, "path").to_pylist()
+            sizes = pc.binary_length(pc.struct_field(column, "bytes")).to_pylist() if "bytes" in fields else None
+        elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            paths, sizes = column.to_pylist(), None
+        else:
+            return []
+        return [
+            (i, path)
+            for i, path in enumerate(paths)
+            if isinstance(path, str)
+            and path
+            and not (sizes and sizes[i])
+            and not os.path.isabs(path)
+            and "://" not in path
+        ]
+
+    def _row_tables(self) -> list[Path] | None:
+        """The table file of each row, where that is known without reading the tables: one table, or parquet files
+        (their footers give each one's rows)."""
+        if len(self.tables) == 1:
+            return self.tables * len(self)
+        if not self.tables or not all(table.suffix == ".parquet" for table in self.tables):
+            return None
+        import pyarrow.parquet as pq
+
+        counts = [pq.ParquetFile(table).metadata.num_rows for table in self.tables]
+        if sum(counts) != len(self):
+            return None
+        return [table for table, count in zip(self.tables, counts) for _ in range(count)]
+
+    def locate(self, split: str, tables: Callable[[], Sequence[Path]]) -> None:
+        """Find the clip of every row that gives it as a relative path, before any clip is read: in the folder of
+        the row's table (the documented rule: a table's paths are read from its folder), else in the data set's
+        folder, else (as written) from the working directory. A path found in none of them is refused in one
+        line naming the table, the path and where it was looked for: it used to reach the decoder and be counted
+        as a broken clip ("could not be decoded"). Absolute paths, URLs and clips held as bytes are left as they
+        are. `tables()`: the split's table files, asked only when a row gives a relative path."""
+        if self.base is None:
+            return
+        relative = self._relative_paths()
+        if not relative:
+            return
+        self.tables = list(tables())
+        row_tables = self._row_tables()
+        split_folders = list(dict.fromkeys(table.parent for table in self.tables))
+        located: list[str | None] = [None] * len(self)
+        missing = []
+        for i, path in relative:
+            folders = [row_tables[i].parent] if row_tables is not None else list(split_folders)
+            folders += [self.base] if self.base not in folders else []
+            found = next((folder / path for folder in folders if (folder / path).is_file()), None)
+            if found is not None:
+                located[i] = str(found)
+            elif not Path(path).is_file():
+                missing.append((i, path, folders))
+        if missing:
+            i, path, folders = missing[0]
+            if row_tables is not None:
+                table = f"row {i} of {row_tables[i]}"
+            else:
+                table = f"row {i} of the tables {_shown([str(t) for t in self.tables], 3)}"
+            raise DatasetFormatError(
+                f"--dataset_format hub: {len(missing)} of the {len(self)} clips of split {split!r} are found "
+                f"nowhere: {table} gives {path!r}, looked for in {', '.join(f'{f}/' for f in folders)} and the "
+                f"working directory (paths in a local table are read from the table's folder, else from the data "
+                f"set's folder); all of them: {_shown([p for _, p, _ in missing])}"
+            )
+        self.paths = located
+
+    def labels(self) -> list:
+        """Every row's label id, read from the label column alone (no clip bytes)."""
+        return [self._label(v) for v in arrow_label_values(self.dataset.with_format("arrow"), self.label_column)]
+
+    def ids(self) -> list[str]:
+        """Every row's video id: the source id a shard's `json` keeps, else the clip's path where the row has one,
+        else the row's index in its split (as `hub_example` names it)."""
+        return [source_id or path or str(i) for i, (source_id, path, _) in enumerate(self._id_columns())]
+
+    def clip_ids(self) -> list[str | None]:
+        """Each row's clip, where it names one clip of the data set: the source id a shard's `json` keeps, else the
+        path of a clip read from disk (as located: two tables' `clips/a.mp4` may be different files); None for a
+        row known only by its index, or by the file name stored beside its bytes (splits' clips may share names)."""
+        return [
+            source_id or (None if has_bytes else located or path)
+            for (source_id, path, has_bytes), located in zip(self._id_columns(), self.paths or [None] * len(self))
+        ]
+
+    def _id_columns(self) -> list[tuple]:
+        """`(source id, path as written, whether the row holds the clip's bytes)` of every row, no clip read."""
+        import pyarrow.compute as pc
+
+        table = self.dataset.with_format("arrow")
+        meta = self.dataset.features.get("json")
+        if isinstance(meta, dict) and "id" in meta:
+            source_ids = arrow_label_values(table, "json.id")
+        else:
+            source_ids = [None] * len(self)
+        column = table[self.video_column]
+        has_bytes = [False] * len(self)
+        if hasattr(column.type, "get_field_index") and column.type.get_field_index("path") >= 0:
+            paths = pc.struct_field(column, "path").to_pylist()
+            if column.type.get_field_index("bytes") >= 0:
+                has_bytes = pc.is_valid(pc.struct_field(column, "bytes")).to_pylist()
+        else:
+            paths = [v if isinstance(v, str) else None for v in column.to_pylist()]
+            has_bytes = [not isinstance(v, str) for v in column.to_pylist()]
+        return list(zip(source_ids, paths, has_bytes))
+
+
+def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str) -> dict:
+    """A `datasets` row as an example: `{"video": path or {"path", "bytes"}, "label": id, "id": ...}`."""
+    video = row[video_column]
+    path = None
+    if isinstance(video, dict):
+        video = {k: v for k, v in video.items() if v is not None}
+        path = video.get("path")
+    elif isinstance(video, str):
+        path = video
+    meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
+    clip_id = meta.get("id") if isinstance(meta, dict) else None
+    return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
+
+
+def is_saved_to_disk(source: str) -> bool:
+    """A folder written by `Dataset.save_to_disk` / `DatasetDict.save_to_disk` (read with `load_from_disk`)."""
+    folder = Path(source)
+    return folder.is_dir() and ((folder / "state.json").is_file() or (folder / "dataset_dict.json").is_file())
+
+
+def load_hub(
+    source: str,
+    *,
+    revision: str | None = None,
+    cache_dir: str | None = None,
+    video_column: str | None = None,
+    label_column: str | None = None,
+    config_name: str | None = None,
+) -> VideoClassificationData:
+    """Any `datasets` repo (Hub id or local folder) with a video column and a label column: what `load_dataset`
+    reads (videofolder with `metadata.csv` / `metadata.jsonl`, parquet, WebDataset tar shards, Arrow files), or a
+    folder written by `save_to_disk`. The label column is found without a flag: a `ClassLabel`, else `label` /
+    `labels`, WebDataset's `cls` / `txt`, or a `label` field of its `json`.
+
+    The video column is cast to `datasets.Video(decode=False)`: rows give the clip's path or bytes and the
+    video processor decodes it, so nothing needs a system FFmpeg or torchcodec.
+    """
+    import datasets
+
+    dangling: dict[str, list[str]] = {}
+    if is_saved_to_disk(source):
+        loaded = datasets.load_from_disk(source)
+        if isinstance(loaded, datasets.Dataset):
+            loaded = datasets.DatasetDict({"train": loaded})
+    else:
+        if Path(source).is_dir():
+            cache_dir = local_folder_cache_dir(Path(source), cache_dir)
+            dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
+        loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
+    features = next(iter(loaded.values())).features
+    video_column, label_column = hub_columns(features, video_column, label_column, source)
+    feature = label_feature(features, label_column)
+    _refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
+    missing: dict[str, int] = {split: len(clips) for split, clips in dangling.items()}
+    if Path(source).is_dir() and not is_saved_to_disk(source):
+        loaded = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
+    loaded = _labelled_splits(loaded, label_column, feature)
+    names, label_map = hub_label_names(
+        feature,
+        lambda: [v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)],
+    )
+    base = Path(source) if Path(source).is_dir() else None
+    found_tables: list[dict] = []
+
+    def tables_of(split: str) -> list[Path]:  # read once, when asked (relative paths, a ClassLabel per table)
+        if not found_tables:
+            local = base is not None and not is_saved_to_disk(source)
+            found_tables.append(_table_files(source, config_name, revision, cache_dir) if local else {})
+        return found_tables[0].get(split, [])
+
+    maps = {split: label_map for split in loaded}
+    if isinstance(feature, datasets.ClassLabel) and is_saved_to_disk(source):
+        maps = {
+            split: saved_class_label_map(dataset.features[label_column], names, split)
+            for split, dataset in loaded.items()
+        }
+        maps = {split: maps[split] if maps[split] is not None else label_map for split in loaded}
+    if isinstance(feature, datasets.ClassLabel) and base is not None and not is_saved_to_disk(source):
+        maps = {split: class_label_map(tables_of(split), label_column, names, split) or label_map for split in loaded}
+    elif isinstance(feature, datasets.ClassLabel) and base is None:  # a Hub repo's parquet: the same gap
+        remote = _hub_table_files(source, config_name, revision, cache_dir)
+        maps = {
+            split: class_label_map(remote.get(split, []), label_column, names, split) or label_map for split in loaded
+        }
+    splits = {}
+    for split, dataset in loaded.items():
+        if isinstance(dataset.features[video_column], datasets.Video):
+            dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
+        examples = _HubSplit(dataset, video_column, label_column, maps[split], base)
+        examples.locate(split, partial(tables_of, split))
+        splits[_SPLIT_ALIASES.get(split, split)] = examples
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
+    """A local videofolder whose `metadata.csv` / `.jsonl` names its clips: rows whose file is not on disk are left
+    out and counted in `missing`, as the annotation formats count them (they were decoded, and failed, every epoch),
+    and the clips no row names, which `datasets` leaves out, are named in a warning."""
+    first = next(iter(loaded.values()))
+    if first.info.builder_name != "videofolder":
+        return loaded
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from datasets.packaged_modules.videofolder.videofolder import VideoFolder
+
+    listed, kept = set(), {}
+    for split, dataset in loaded.items():
+        column = dataset.with_format("arrow")[video_column]
+        if not pa.types.is_struct(column.type) or column.type.get_field_index("path") < 0:
+            return loaded
+        paths = pc.struct_field(column, "path").to_pylist()
+        listed.update(os.path.abspath(path) for path in paths if path)
+        absent = [i for i, path in enumerate(paths) if path and not os.path.isfile(path)]
+        if absent:
+            names = [_relative_or_as_is(paths[i], root) for i in absent]
+            _count_missing(missing, _SPLIT_ALIASES.get(split, split), names)
+            gone = set(absent)
+            dataset = dataset.select([i for i in range(len(paths)) if i not in gone])
+        kept[split] = dataset
+    read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
+    unlisted = [
+        path.relative_to(root).as_posix()
+        for path in _files_below(root)[0]
+        if path.suffix.lower() in read and os.path.abspath(path) not in listed
+    ]
+    if unlisted:
+        logger.warning(
+            "%d clip(s) below %s are in no row of its metadata files and are left out (datasets reads only the clips "
+            "a metadata file names): %s",
+            len(unlisted),
+            root,
+            _shown(unlisted),
+        )
+    return kept
+
+
+def saved_class_label_map(feature, names: list[str], split: str) -> dict | None:
+    """`{class id in the split: id in names}` where a `save_to_disk` split's own `ClassLabel` names the classes
+    otherwise than `names` (the first split's), else None. Each split of a `DatasetDict` keeps its own features:
+    splits class-encoded one by one (`class_encode_column` per split) number their classes each their own way, and
+    a validation `eel` (its id 1) was read as the training set's class 1, `dog`, without a word. A class the first
+    split lacks is added to `names` (and so named as one with no training clip)."""
+    import datasets
+
+    if not isinstance(feature, datasets.ClassLabel):
+        return None
+    order = [label_name(name) for name in feature.names]
+    if order == names:
+        return None
+    added = [name for name in dict.fromkeys(order) if name not in names]
+    names.extend(added)
+    logger.warning(
+        "split %r numbers its classes %s (its own ClassLabel), the data set %s: its labels are read by name%s",
+        split,
+        _shown(order),
+        _shown(names),
+        f"; {_shown(added)} added" if added else "",
+    )
+    return {i: names.index(name) for i, name in enumerate(order)}
+
+
+def _relative_or_as_is(path: str, root: Path) -> str:
+    try:
+        return Path(path).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return path
+
+
+def _parquet_schema(table: Path | str):
+    """A parquet table's schema, from its footer alone: a local file, or ranged reads of a streamed one (`hf://`)."""
+    import pyarrow.parquet as pq
+
+    if "://" not in str(table):
+        return pq.read_schema(table)
+    from datasets.utils.file_utils import xopen
+
+    with xopen(str(table), "rb") as file:
+        return pq.read_schema(file)
+
+
+def class_label_map(tables: Sequence[Path | str], label_column: str, names: list[str], split: str) -> dict | None:
+    """`{class id in the split's tables: id in names}` where the split's parquet tables give their `ClassLabel` other
+    names than `names` (the ones `datasets` applies to every split: a test table written with the same classes in
+    another order had its ids read against the training table's names, without a word), else None. A table of a
+    class `names` lacks, or tables of one split that number the classes differently, are refused in one line.
+    `tables`: local paths, or the URLs a stream reads (only their footers are read)."""
+    orders = {}
+    for table in tables:
+        if not str(table).endswith(".parquet"):
+            continue
+        metadata = _parquet_schema(table).metadata or {}
+        try:
+            feature = json.loads(metadata.get(b"huggingface", b"{}"))["info"]["features"][label_column]
+        except (KeyError, TypeError, ValueError):
+            continue
+        if isinstance(feature, dict) and feature.get("_type") == "ClassLabel" and feature.get("names"):
+            orders[table] = list(feature["names"])
+    differing = {table: order for table, order in orders.items() if order != names}
+    if not differing:
+        return None
+    table, order = next(iter(differing.items()))
+    unknown = [name for name in order if name not in names]
+    if unknown:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {table} (split {split!r}) has the classes {_shown(unknown)}, which the data "
+            f"set's {len(names)} classes ({_shown(names)}) lack"
+        )
+    if len({tuple(order) for order in orders.values()}) > 1:
+        raise DatasetFormatError(
+            f"--dataset_format hub: the tables of split {split!r} number the classes in different orders: "
+            + "; ".join(f"{_file_name(t)}: {_shown(o, 3)}" for t, o in list(orders.items())[:2])
+        )
+    logger.warning(
+        "split %r: its tables (%s) number the classes %s, the data set %s: its labels are read by name",
+        split,
+        _file_name(table),
+        _shown(order),
+        _shown(names),
+    )
+    return {i: names.index(name) for i, name in enumerate(order)}
+
+
+def _file_name(table: Path | str) -> str:
+    return str(table).rstrip("/").rpartition("/")[2]
+
+
+def _table_files(source: str, config_name, revision, cache_dir) -> dict[str, list[Path]]:
+    """`{split: [table file]}` of a local folder that `datasets` reads as tables (parquet, arrow, csv, json), in
+    the order it reads their rows: a row's relative clip path is read from its table's folder. Other layouts give
+    `{}` (videofolder resolves its metadata's paths itself; WebDataset holds the clips), as does a folder whose
+    files `datasets` no longer resolves as it did (one holding its own cache): the data set's folder is then where
+    the paths are read from."""
+    import datasets
+
+    try:
+        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+    except ValueError as error:
+        logger.info("the table files of %s could not be listed (%s)", source, error)
+        return {}
+    if builder.name not in ("parquet", "arrow", "csv", "json"):
+        return {}
+    return {
+        str(split): [Path(file) for file in files if "://" not in str(file)]
+        for split, files in (builder.config.data_files or {}).items()
+    }
+
+
+def _hub_table_files(source: str, config_name, revision, cache_dir) -> dict[str, list[Path]]:
+    """`{split: [parquet file]}` of a Hub repo `datasets` reads as parquet, as the local copies `load_dataset` has
+    just downloaded (none is downloaded again): its parquet builder applies the first table's features to every
+    split as a local folder's does, so a split written with its own `ClassLabel` order needs `class_label_map`. `{}`
+    where they cannot be listed or found (then the labels are read as `datasets` gives them)."""
+    import datasets
+    from datasets.utils.file_utils import cached_path
+
+    try:
+        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        if builder.name != "parquet":
+            return {}
+        return {
+            str(split): [Path(cached_path(str(file))) for file in files if str(file).endswith(".parquet")]
+            for split, files in (builder.config.data_files or {}).items()
+        }
+    except Exception as error:  # noqa: BLE001 - the labels are then read as datasets reads them, as before
+        logger.info("the parquet tables of %s could not be read for their class names (%s)", source, error)
+        return {}
+
+
+def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
+    """A cache folder of its own for each version of a local data set folder. `datasets` keys the Arrow cache of a
+    local folder by the folder's name and its card's YAML, not by its files: shards written again into `shards/`
+    with the same card (the same clips in another `--seed` order; other clips of the same classes, counts and total
+    bytes) were read from the first version's cache, silently. The key here is the folder's path and every file's
+    name, size and modification time (a `stat` per file, no read); an old version's cache stays until removed."""
+    import hashlib
+
+    import datasets
+
+    files = sorted(
+        (path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns)
+        for dirpath, filenames in _walk(folder)
+        for path in (dirpath / filename for filename in filenames)
+        if path.is_file() and (stat := path.stat())
+    )
+    key = hashlib.sha256(json.dumps([str(folder.resolve()), files]).encode()).hexdigest()[:16]
+    return str(Path(cache_dir or datasets.config.HF_DATASETS_CACHE) / "vivit_hf_local" / key)
+
+
+def _refuse_split_names_as_classes(feature, dataset, source: str) -> None:
+    """datasets' videofolder applies a metadata file only to the split folder it sits in; one at the root, naming
+    `train/x.mp4`, is ignored and the split folders become the classes. A model would learn to tell splits apart."""
+    import datasets
+
+    if (
+        isinstance(feature, datasets.ClassLabel)
+        and dataset.info.builder_name == "videofolder"
+        and set(feature.names) <= set(_SPLIT_ALIASES) | {"dev", "eval", "testing"}
+    ):
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets' videofolder took the split folders {feature.names} of {source} for "
+            "the classes (a metadata.csv / metadata.jsonl applies to the split folder it is in, not to files "
+            "below the root); put one metadata file in each split folder, or the clips in <split>/<class>/ folders"
+        )
+
+
+def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[str, list[str]]:
+    """datasets' folder builders read only their own few extensions: its videofolder skips the other clips without a
+    word (`.webm` among them), and a folder of only such clips is not even a videofolder to it (`.webm`, `.m4v`,
+    `.3gp`... are audio extensions there: it read them as audio and failed in a torchcodec traceback). Nor does it
+    follow a symlinked folder (a class linked from another disk vanished). A local folder's clips it would not read
+    are named, before anything is loaded, rather than trained without. (A folder of tables is read by its tables;
+    its clips are not checked.) Returns `{split: [clip]}` of the symlinked clips whose target is not there, which
+    datasets' videofolder leaves out (named in a warning, `_dangling_clips`), for `missing`."""
+    if not Path(source).is_dir() or is_saved_to_disk(source):
+        return {}
+    import datasets
+    from datasets.packaged_modules.videofolder.videofolder import VideoFolder
+
+    root = Path(source)
+    videos, others = _files_below(root)
+    read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
+    skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix.lower() not in read]
+    linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
+    linked = [path for path in videos if path.parent in linked_folders]
+    tables = _label_tables(others) if videos else []
+    if not videos:
+        _refuse_a_packed_folder(root, others)
+        return {}
+    builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+    if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
+        return {}
+    _refuse_ignored_tables(root, tables, builder.config.data_files or {})
+    if config_name is None and not _card_declares_configs(root):
+        _refuse_split_words_in_class_names(root, builder.config.data_files or {})
+    metadata = any(path.name in _METADATA_FILES for path in others)  # rows of absent files: _metadata_clips_on_disk
+    classes = {_place_of(path.relative_to(root)).label for path in videos} - {None}
+    dangling = {} if metadata else _dangling_clips(root, others, classes)
+    if skipped:
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
+            f"{len(skipped)} clips of {source}, e.g. {skipped[:3]}; convert them, or read class folders with "
+            "--dataset_format videofolder (which reads them)"
+        )
+    listed = {os.path.normpath(str(file)) for files in (builder.config.data_files or {}).values() for file in files}
+    left_out = [path.relative_to(root).as_posix() for path in linked if os.path.normpath(str(path)) not in listed]
+    if left_out:
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets does not follow symlinked folders and would leave out {len(left_out)} "
+            f"clips of {source}, e.g. {left_out[:3]}; read class folders with --dataset_format videofolder (which "
+            "follows them), or copy the linked folders in"
+        )
+    return dangling
+
+
+def _label_tables(files: Sequence[Path]) -> list[Path]:
+    """The tables among `files` that look like a data set's label lists: named by a split (`train.csv`,
+    `val.jsonl`) or with a label column (`label`, `labels`...). `datasets`' own `metadata.*` files are not among them
+    (its videofolder reads those)."""
+    found = []
+    for path in files:
+        if path.suffix.lower() not in _TABLE_SUFFIXES or path.name in _METADATA_FILES:
+            continue
+        if _split_named_by(path.stem) is None:
+            try:
+                columns = _metadata_columns(path) if path.suffix.lower() in (".csv", ".jsonl") else []
+            except (ValueError, UnicodeDecodeError):
+                columns = []
+            if not set(columns) & set(_LABEL_COLUMNS):
+                continue
+        found.append(path)
+    return found
+
+
+def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> None:
+    """`datasets` finds splits by folder name before file name: a folder whose clips lie in split-named folders
+    (`videos/train/cam1/`) is a videofolder to it, whatever tables beside them give the labels (`train.csv`). The
+    tables were never read and the folders the clips are in (cameras, dates) became the classes, without a word."""
+    listed = {os.path.normpath(str(file)) for files in data_files.values() for file in files}
+    ignored = [path.relative_to(root).as_posix() for path in tables if os.path.normpath(str(path)) not in listed]
+    if not ignored:
+        return
+    classes = sorted({Path(str(file)).parent.name for files in data_files.values() for file in files})
+    named = [(_split_named_by(Path(name).stem), name) for name in ignored]
+    configs = ", ".join(f"{{split: {split}, path: {name}}}" for split, name in named if split is not None)
+    raise DatasetFormatError(
+        f"--dataset_format hub: datasets reads {root} by its split folders, as a videofolder, and would ignore the "
+        f"tables {_shown(ignored)} and take the folders the clips are in for the classes ({_shown(classes)}); to "
+        "read the labels from the tables, name them in a README.md at the top of the folder, a YAML header "
+        f"`configs: [{{config_name: default, data_files: [{configs or '{split: train, path: <table>}'}]}}]` between "
+        "`---` lines (or, if the folders are the classes, move the tables out)"
+    )
+
+
+def _card_declares_configs(root: Path) -> bool:
+    """Whether the folder's README.md names its files itself (a `configs:` YAML header): its splits are then the
+    card's, not `datasets`' split patterns."""
+    card = root / "README.md"
+    try:
+        text = card.read_text(encoding="utf-8", errors="replace") if card.is_file() else ""
+    except OSError:
+        return False
+    return text.startswith("---") and re.search(r"^configs:", text, re.MULTILINE) is not None
+
+
+def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
+    """`datasets` finds a folder's splits by patterns (`**/*[-._ 0-9]dev/**`, `**/test[-._ 0-9]*/**`...) matched
+    against every folder of a clip's path, the class folder too: clips of a class named `board dev`, `crash_test`,
+    `test_tube` or `training_wheels` were put in another split than their split folder's, some in two splits, and a
+    `test` split was made of training clips, without a word (training clips scored). Each clip's split is compared
+    with the one its split folders name (`_place_of`, as `--dataset_format videofolder` reads it)."""
+    splits_of: dict[str, list[str]] = {}
+    for split, files in data_files.items():
+        for file in files:
+            path = Path(str(file))
+            if "://" in str(file) or path.suffix.lower() not in VIDEO_EXTENSIONS:
+                continue
+            try:
+                relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+            except ValueError:
+                continue
+            splits_of.setdefault(relative.as_posix(), []).append(_SPLIT_ALIASES.get(str(split), str(split)))
+    misread = {}
+    for relative, splits in splits_of.items():
+        place = _place_of(Path(relative))
+        if len(splits) > 1 or splits[0] != place.split:
+            misread[relative] = splits
+    if not misread:
+        return
+    folders = sorted({Path(relative).parent.as_posix() for relative in misread})
+    examples = [
+        f"'{relative}' ({splits[0] + ' twice' if len(set(splits)) == 1 and len(splits) > 1 else ' and '.join(splits)})"
+        for relative, splits in list(misread.items())[:3]
+    ]
+    raise DatasetFormatError(
+        f"--dataset_format hub: datasets' split patterns match split words in the names of folders of {root} that "
+        f"are not split folders ({_shown(folders)}) and would put {len(misread)} clip(s) in another split than their "
+        f"split folder's or in two splits (training clips would be scored), e.g. {', '.join(examples)}; read these "
+        "class folders with --dataset_format videofolder (which takes the split from the split folders), or rename "
+        "them"
+    )
+
+
+def _below_a_link(root: Path, folder: Path) -> bool:
+    """Whether `folder` (below `root`) is, or lies in, a symlinked folder."""
+    for part in folder.relative_to(root).parts:
+        root = root / part
+        if root.is_symlink():
+            return True
+    return False
+
+
+def _labelled_splits(loaded, label_column: str, feature) -> dict:
+    """Splits whose every row has a label. A split with none (a Hub test split, labels `None` or `ClassLabel`'s
+    -1, "no label") is left out, so it is never the evaluation split; a split labelled only in part is refused,
+    naming the first unlabelled row."""
+    import datasets
+
+    kept = {}
+    for split, dataset in loaded.items():
+        values = arrow_label_values(dataset.with_format("arrow"), label_column)
+        several = next((value for value in values if isinstance(value, (list, tuple, dict))), None)
+        if several is not None:
+            raise DatasetFormatError(
+                f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
+                "(several labels per clip are not supported); name another column with --label_column"
+            )
+        if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
+            kept[split] = dataset
+    if not kept:
+        raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
+    return kept
+
+
+def _refuse_a_packed_folder(root: Path, others: Sequence[Path]) -> None:
+    """A `hub` folder holding no clip and no table, only archives (`videos.zip` of the class folders): `datasets`
+    reads a zip's clips as a videofolder and took the folder the zip is in for their class (a traceback, "Invalid
+    string class label"), and a tar of class folders for WebDataset shards without labels. It is refused in one line
+    saying to unpack it. WebDataset tar shards (a clip and its label member under one key) are read as they are."""
+    if any(path.suffix.lower() in _TABLE_SUFFIXES for path in others):
+        return
+    archives = [path for path in others if path.name.lower().endswith(_ARCHIVE_SUFFIXES) and not _dangling(path)]
+    if not archives or any(_is_webdataset_shard(path) for path in archives):
+        return
+    shown = [path.relative_to(root).as_posix() for path in archives]
+    raise DatasetFormatError(
+        f"--dataset_format hub: {root} holds no clip and no table, only the archive(s) {_shown(shown)}; unpack it "
+        f"(e.g. `{_unpack_command(archives[0])}`) and give the folder it unpacks to (archives are extracted only "
+        "from Hub data set repos)"
+    )
+
+
+def _is_webdataset_shard(path: Path, members: int = 64) -> bool:
+    """Whether a tar's first `members` members hold two files under one key (WebDataset's `<key>.mp4` beside
+    `<key>.cls`; the shard tool's `<key>.video` for clips in mixed containers): what `datasets` reads as samples,
+    where a tar of class folders holds one file per key. Only the headers are read."""
+    import tarfile
+
+    if not tarfile.is_tarfile(path):
+        return False
+    files: dict[str, int] = {}
+    with tarfile.open(path) as tar:
+        for _, member in zip(range(members), tar):
+            folder, _, name = member.name.rpartition("/")
+            if not member.isfile() or "." not in name:
+                continue
+            key = f"{folder}/{name.partition('.')[0]}"  # datasets' key ends at the first dot (`clip.001.mp4`: `clip`)
+            files[key] = files.get(key, 0) + 1
+    return any(count >= 2 for count in files.values())

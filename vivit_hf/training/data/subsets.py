@@ -1,0 +1,78 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Subsets of a split's examples: `hold_out` (a seeded held-out fraction, the evaluation split of a data set that has
+none) and `sample_subset` (`--max_train_samples` / `--max_eval_samples`, drawn across the classes), lazy over Hub
+rows (`ExampleSubset`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from .examples import example_ids, example_labels
+
+
+def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:
+    """Split `examples` into (rest, held-out `fraction`), the same way every time for a seed."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"the held-out fraction must lie in (0, 1), got {fraction}")
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    cut = max(1, round(len(order) * fraction))
+    return [examples[i] for i in sorted(order[cut:])], [examples[i] for i in sorted(order[:cut])]
+
+
+class ExampleSubset(Sequence):
+    """Some of a sequence of examples, by index, read lazily (Hub rows stay in their Arrow file)."""
+
+    def __init__(self, examples: Sequence[dict], indices: Sequence[int]):
+        self.examples, self.indices = examples, list(indices)
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return ExampleSubset(self.examples, self.indices[i])
+        return self.examples[self.indices[i]]
+
+    def labels(self) -> list:
+        labels = example_labels(self.examples)
+        return [labels[i] for i in self.indices]
+
+    def ids(self) -> list[str]:
+        ids = example_ids(self.examples)
+        return [ids[i] for i in self.indices]
+
+
+def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> Sequence[dict]:
+    """`num_samples` examples drawn across the classes (`--max_train_samples` / `--max_eval_samples`).
+
+    Stratified and proportional: each class's examples are shuffled with `seed` and the `k`-th of a class of
+    `n` gets the priority `k / n`; the `num_samples` smallest priorities are kept (ties between classes in
+    a seeded order). So every class gets its share of the subset within one example, and when `num_samples` is
+    at least the number of classes every class is in it (everyone's first pick has priority 0). The draw
+    depends only on the examples and `seed` (its own generator), so every process gets the same subset. The
+    subset keeps the examples' order; lazy examples (Hub rows) stay lazy (an `ExampleSubset`). Two-head labels
+    (Epic Kitchens) are stratified by their pair.
+    """
+    if num_samples < 1:
+        raise ValueError(f"a subset needs at least 1 example, got {num_samples}")
+    if num_samples >= len(examples):
+        return examples
+    groups: dict = {}
+    for index, label in enumerate(example_labels(examples)):
+        groups.setdefault(tuple(label) if isinstance(label, (list, tuple)) else label, []).append(index)
+    rng = random.Random(seed)
+    keys = list(groups)
+    rng.shuffle(keys)
+    priorities = []
+    for rank, key in enumerate(keys):
+        members = groups[key]
+        rng.shuffle(members)
+        priorities.extend((k / len(members), rank, index) for k, index in enumerate(members))
+    priorities.sort()
+    chosen = sorted(index for _, _, index in priorities[:num_samples])
+    if isinstance(examples, list):  # plain examples: a plain list, which holds only what it keeps
+        return [examples[i] for i in chosen]
+    return ExampleSubset(examples, chosen)

@@ -1,0 +1,187 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`--dataset_format videofolder`: `<root>/.../[<split>/].../<class>/<clip>` read as `datasets`' videofolder reads a
+folder (a clip's class is the folder it is in, its split a folder above it named by a split). The clips it cannot
+label, clips at mixed depths, classes gathered from several folders and official split lists it ignores are named;
+a metadata file that gives the labels, and a training split of one class, are refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from .annotated import OFFICIAL_SPLIT
+from .examples import DatasetFormatError, VideoClassificationData, _shown
+from .folders import _dangling_clips, _files_below, _is_hidden, _place_of, _warn_left_out, _what_is_there
+from .labels import _LABEL_COLUMNS, label_vocabulary
+
+# The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
+# it still applies to every adapter.
+logger = logging.getLogger("vivit_hf.training.data.formats")
+
+_METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
+
+
+def _metadata_columns(path: Path) -> list[str]:
+    """The column names of a `datasets` videofolder metadata file (parquet's are not read: reported as such)."""
+    if path.suffix == ".csv":
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            return next(csv.reader(f), [])
+    if path.suffix == ".jsonl":
+        with open(path, encoding="utf-8-sig") as f:
+            first = next((line for line in f if line.strip()), "{}")
+        return list(json.loads(first))
+    return ["<parquet columns>"]
+
+
+def _refuse_labelled_metadata(root: Path, split_folders: Sequence[str]) -> None:
+    """A `datasets` videofolder whose metadata file gives the labels is not read by class folder: its labels
+    would be silently replaced by the folder names (or the clips not found at all)."""
+    for folder in (root, *(root / name for name in split_folders)):
+        for name in _METADATA_FILES:
+            path = folder / name
+            if not path.is_file():
+                continue
+            columns = _metadata_columns(path)
+            if name.endswith(".parquet") or set(columns) & set(_LABEL_COLUMNS):
+                raise DatasetFormatError(
+                    f"--dataset_format videofolder takes the labels from <class>/ folders, but {path} names the "
+                    f"clips and their labels (columns {columns}); read it with --dataset_format hub"
+                )
+
+
+def _warn_official_split_lists(root: Path) -> None:
+    """UCF101 / HMDB51 read as class folders lose their official split and (UCF101) classInd.txt's class numbers:
+    say which format reads them, when their lists sit at the top or one folder down."""
+    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not _is_hidden(p.name))):
+        if (folder / "classInd.txt").is_file():
+            found, fmt = folder / "classInd.txt", "ucf101"
+        else:
+            found, fmt = next(folder.glob(f"*_test_split{OFFICIAL_SPLIT}.txt"), None), "hmdb51"
+        if found is not None:
+            logger.warning(
+                "videofolder: %s is an official split list; --dataset_format videofolder ignores it (classes "
+                "numbered by sorted folder name, one train split), --dataset_format %s reads it",
+                found,
+                fmt,
+            )
+            return
+
+
+def _warn_loose_clips(loose: dict[str, list[str]]) -> None:
+    """Clips lying in a split folder itself (or the root) have no class folder, so no label: name them rather than
+    drop them without a word (an unlabelled test set, or files a copy left one level too high)."""
+    for split, names in loose.items():
+        logger.warning(
+            "videofolder: %d clip(s) of split %r lie outside any <class>/ folder and are left out (no label): %s",
+            len(names),
+            split,
+            _shown(names),
+        )
+
+
+def _warn_mixed_depths(depths: dict[int, str]) -> None:
+    """Clips at different depths below their split folder (`run/a.mp4` beside `run/slow/b.mp4`) are each labelled
+    by their own folder (`run`, `slow`), as `datasets` does; say so, as a nested class folder reads as a class."""
+    if len(depths) > 1:
+        logger.warning(
+            "videofolder: clips lie at %d different depths below their split folder, e.g. %s; each clip's class "
+            "is the folder it is in",
+            len(depths),
+            _shown([depths[depth] for depth in sorted(depths)]),
+        )
+
+
+def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
+    """A class name whose clips lie in folders of that name below different folders (`train/cat/indoor/`,
+    `train/dog/indoor/`: clips sorted by camera or place inside each class) gathers them into one class, as `datasets`
+    does, and the real classes vanish; say so, naming two of its folders."""
+    gathered = {name: folders for name, folders in class_folders.items() if len(folders) > 1}
+    if gathered:
+        shown = [
+            f"{name!r} ({', '.join(repr(f) for f in list(folders.values())[:2])})" for name, folders in gathered.items()
+        ]
+        logger.warning(
+            "videofolder: %d class(es) gather clips from folders of their name in different places: %s%s; a clip's "
+            "class is the folder it is in",
+            len(gathered),
+            ", ".join(shown[:3]),
+            f" and {len(shown) - 3} more" if len(shown) > 3 else "",
+        )
+
+
+def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None:
+    """A training split of one class trains nothing (every clip is right by construction): the usual cause is a
+    layout read one level off, which the error shows."""
+    train = {name for name, _, _ in per_split.get("train", [])}
+    if len(train) == 1:
+        keys = [key for _, _, key in per_split["train"]]
+        raise DatasetFormatError(
+            f"--dataset_format videofolder: split 'train' of {', '.join(map(str, roots))} has one class, "
+            f"{train.pop()!r} ({len(keys)} clips: {_shown(keys, 3)}), and a classifier trained on one class learns "
+            "nothing. A clip's class is the folder it is in, its split a folder above it named by a split (train, "
+            f"val, test, ...); splits found: {sorted(per_split)}{_what_is_there(roots)}"
+        )
+
+
+def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
+    """`{split: [(class, clip, id)]}` of one root and its split folders; warns about the clips without a class,
+    the files that are not videos and the clips at mixed depths; symlinked clips whose target is not there are
+    named and counted in `missing`."""
+    videos, others = _files_below(root)
+    _warn_left_out(root, others, links_named=True)
+    per_split: dict[str, list] = {}
+    loose: dict[str, list[str]] = {}
+    split_folders: set[str] = set()
+    depths: dict[int, str] = {}
+    class_folders: dict[str, dict[str, str]] = {}  # class -> {its folder's parents below the split folder: folder}
+    for clip in videos:
+        relative = clip.relative_to(root)
+        place = _place_of(relative)
+        key = relative.as_posix()
+        if place.split_folder is not None:
+            split_folders.add(place.split_folder)
+        if place.label is None:
+            loose.setdefault(place.split, []).append(key)
+            continue
+        per_split.setdefault(place.split, []).append((place.label, clip, key))
+        below_split = len(relative.parts) - (len(Path(place.split_folder).parts) if place.split_folder else 0)
+        depths.setdefault(below_split, key)
+        parents = relative.parts[len(relative.parts) - below_split : -2]
+        class_folders.setdefault(place.label, {}).setdefault("/".join(parents), relative.parent.as_posix())
+    _refuse_labelled_metadata(root, sorted(split_folders))
+    _warn_loose_clips(loose)
+    _warn_mixed_depths(depths)
+    _warn_gathered_classes(class_folders)
+    for split, absent in _dangling_clips(root, others, class_folders).items():
+        if missing is not None:
+            missing[split] = missing.get(split, 0) + len(absent)
+    return per_split
+
+
+def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
+    """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
+    the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
+    else `train`. `.webm` and the other `VIDEO_EXTENSIONS` included (`datasets`' videofolder skips them). A
+    `datasets` metadata file that gives labels is refused (it is read by `--dataset_format hub`), and so is a
+    training split of one class."""
+    per_split: dict[str, list] = {}
+    missing: dict[str, int] = {}
+    for root in roots:
+        _warn_official_split_lists(root)
+        for split, items in _folder_clips(root, missing).items():
+            per_split.setdefault(split, []).extend(items)
+    if not per_split:
+        raise DatasetFormatError(
+            f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}{_what_is_there(roots)}"
+        )
+    _refuse_one_class(roots, per_split)
+    names, label2id = label_vocabulary([name for items in per_split.values() for name, _, _ in items], "videofolder")
+    splits = {
+        s: [{"video": str(clip), "label": label2id[name], "id": key} for name, clip, key in items]
+        for s, items in per_split.items()
+    }
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
