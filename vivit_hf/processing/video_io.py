@@ -43,12 +43,28 @@ import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .errors import BrokenVideoError
+# The entry point: callers (and their tests) import every name below from here, wherever it lives
+from .video_reader import (  # noqa: F401
+    _INTERPOLATIONS,
+    VideoDecodeError,
+    VideoInfo,
+    VideoReader,
+    _check_interpolation,
+    _orient,
+    output_size,
+    resize_frames,
+)
+from .video_sources import (  # noqa: F401
+    _is_av_container,
+    _is_torchcodec_decoder,
+    _resolve_source,
+    describe_source,
+    source_name,
+)
 
 __all__ = [
     "VideoDecodeError",
@@ -70,32 +86,8 @@ class _DamagedKeyframe(Exception):
     that is not the one its dts named at open (`PyAVReader._seek_renames`): the span starts again."""
 
 
-class VideoDecodeError(BrokenVideoError):
-    """A video could not be opened or decoded; the message names the input. A `BrokenVideoError`: the sample's
-    fault, skipped and counted where broken samples are (`skip_broken`, the training data set)."""
-
-
 class _TorchcodecCannotOpen(VideoDecodeError):
     """torchcodec cannot open a video that PyAV opens (`_open_with_torchcodec` then reads it with PyAV)."""
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """What a reader knows about a video. `height` and `width` are as displayed (after rotation).
-
-    The display orientation, from the file's display matrix: the stored picture is turned `rotation` degrees
-    counter-clockwise, then mirrored left to right where `hflip` (a mirrored matrix, as EXIF orientations 2, 4, 5
-    and 7 are; FFmpeg writes one with `-display_rotation R -display_hflip`, PyAV with `set_display_rotation(R,
-    hflip=True)`). Frames are read so turned and mirrored, as FFmpeg's autorotate shows them."""
-
-    num_frames: int
-    fps: float
-    height: int
-    width: int
-    duration: float
-    rotation: int = 0
-    backend: str = "pyav"
-    hflip: bool = False
 
 
 _TORCHCODEC_OK: bool | None = None
@@ -114,33 +106,6 @@ def torchcodec_available() -> bool:
             except Exception:  # ImportError, or RuntimeError when FFmpeg's shared libraries are missing
                 _TORCHCODEC_OK = False
         return _TORCHCODEC_OK
-
-
-def source_name(source: Any) -> str | None:
-    """The file name an input carries, as the caller gave it: a path, a datasets.Video dict's `path`, an open
-    file's `name`; None for bytes, arrays and anything else without one."""
-    if isinstance(source, (str, os.PathLike)):
-        return os.fspath(source)
-    if isinstance(source, dict):
-        return source.get("path") or None
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return None
-    name = getattr(source, "name", None)
-    return name if isinstance(name, str) else None
-
-
-def describe_source(source: Any) -> str:
-    """A short human name for an input, for error messages."""
-    name = source_name(source)
-    if name is not None:
-        return repr(name)
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return f"<{len(source)} bytes>"
-    if isinstance(source, dict):
-        if source.get("bytes") is not None:
-            return f"<{len(source['bytes'])} bytes>"
-        return f"<dict with keys {sorted(source)}>"
-    return f"<{type(source).__name__}>"
 
 
 # Decoders that read `skip_frame` afresh for every packet and skip only frames that no other frame
@@ -182,45 +147,6 @@ _BARE_DECODER_WARNING = (
     "them), and such files are read with PyAV."
 )
 
-_INTERPOLATIONS = {"bilinear": "BILINEAR", "bicubic": "BICUBIC", "nearest": "POINT"}  # -> libswscale's names
-
-
-def output_size(height: int, width: int, size) -> tuple[int, int]:
-    """(H, W) a frame of `height` x `width` is resized to: `size` None (unchanged), an int (the
-    shorter side to `size`, the longer scaled and truncated, as transformers and torchvision) or
-    `(height, width)`."""
-    if size is None:
-        return height, width
-    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
-        if size < 1:
-            raise ValueError(f"size must be a positive shorter side, got {size}.")
-        short, long = (height, width) if height <= width else (width, height)
-        new_short, new_long = int(size), int(size * long / short)
-        return (new_short, new_long) if height <= width else (new_long, new_short)
-    if (
-        isinstance(size, (tuple, list))
-        and len(size) == 2
-        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in size)
-    ):
-        return int(size[0]), int(size[1])
-    raise ValueError(f"size must be None, a positive int (shorter side) or (height, width), got {size!r}.")
-
-
-def _check_interpolation(interpolation: str) -> str:
-    if interpolation not in _INTERPOLATIONS:
-        raise ValueError(f"Unknown interpolation {interpolation!r}; expected one of {sorted(_INTERPOLATIONS)}.")
-    return interpolation
-
-
-def _is_torchcodec_decoder(source: Any) -> bool:
-    return hasattr(source, "get_frames_at") and hasattr(source, "metadata")
-
-
-def _is_av_container(source: Any) -> bool:
-    import av
-
-    return isinstance(source, av.container.InputContainer)
-
 
 # A download still running after this long, or this large, is a live stream (a camera, a broadcast) or a server that
 # drips: such a URL never ends, and reading it whole would wait forever while memory grows.
@@ -250,50 +176,6 @@ def _download(url: str, name: str) -> io.BytesIO:
         raise VideoDecodeError(f"Cannot download video {name}: {e}") from e
     data.seek(0)
     return data
-
-
-def _resolve_source(source: Any) -> Any:
-    """Turn the accepted input kinds into something `av.open` takes (a path or a seekable file)."""
-    name = describe_source(source)
-    if isinstance(source, dict):  # datasets.Video(decode=False): {"path": ..., "bytes": ...}
-        if source.get("bytes") is not None:
-            return _resolve_source(source["bytes"])
-        if source.get("path"):
-            return _resolve_source(source["path"])
-        raise VideoDecodeError(f"Video {name} has neither 'path' nor 'bytes'.")
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        if len(source) == 0:
-            raise VideoDecodeError("Cannot decode video <0 bytes>: the input is empty.")
-        return io.BytesIO(bytes(source))
-    if isinstance(source, (str, os.PathLike)):
-        path = os.fspath(source)
-        if path[:8].lower().startswith(("http://", "https://")):  # a scheme is case-insensitive (RFC 3986)
-            return _download(path, name)
-        if not os.path.exists(path):
-            raise VideoDecodeError(f"Video file {name} does not exist.")
-        if os.path.isdir(path):
-            raise VideoDecodeError(f"Video path {name} is a directory, not a file.")
-        if os.path.getsize(path) == 0:
-            raise VideoDecodeError(f"Video file {name} is empty (0 bytes).")
-        return path
-    if isinstance(source, io.TextIOBase):  # FFmpeg's reads would fail with "Expected bytes, got str"
-        raise VideoDecodeError(f"Video {name} is a file opened in text mode: open it in binary mode, open(path, 'rb').")
-    if hasattr(source, "read"):
-        seekable = getattr(source, "seekable", lambda: False)
-        if seekable():
-            # A file object is read from its start, as a path is: a caller that read some of it first (a header
-            # sniff) would otherwise hand FFmpeg a file without its head (a Matroska file then fails to open).
-            try:
-                source.seek(0)
-                return source
-            except OSError:  # it said it seeks, and cannot: read as a stream is
-                pass
-        # FFmpeg needs to seek in most containers (mp4's index may sit at the end): the rest of a stream, in memory
-        return io.BytesIO(source.read())
-    raise VideoDecodeError(
-        f"Unsupported video input {name}: expected a path, bytes, a file object, a PyAV container, "
-        "a torchcodec VideoDecoder or a datasets.Video dict with 'path'/'bytes'."
-    )
 
 
 def _display_orientation(frame: Any) -> tuple[int, bool]:
@@ -353,16 +235,6 @@ def _is_intra(frame) -> bool:
     """Whether the decoder made `frame` without references: a keyframe, or an intra picture (an open GOP's I-frame,
     which FFmpeg's H.264 decoder does not flag as a keyframe)."""
     return bool(frame.key_frame) or int(frame.pict_type) == 1  # AV_PICTURE_TYPE_I
-
-
-def _orient(frames: np.ndarray, rotation: int, hflip: bool) -> np.ndarray:
-    """`(N, H, W, 3)` frames as stored, turned `rotation` degrees counter-clockwise then mirrored where `hflip` (an
-    angle that is no multiple of 90 degrees is not turned: FFmpeg's autorotate would fill the corners)."""
-    if rotation % 90 == 0 and rotation:
-        frames = np.rot90(frames, k=rotation // 90, axes=(1, 2))
-    if hflip:
-        frames = frames[:, :, ::-1]
-    return np.ascontiguousarray(frames)
 
 
 def _decodable(packets, send_cut: bool):
@@ -465,83 +337,6 @@ def _bitstream_reorders(context: Any, keyframe: Any) -> bool:
     except av.FFmpegError:
         return True  # unknown: the container's delay stands
     return bool(fresh.has_b_frames)
-
-
-class VideoReader:
-    """An open video; `read(indices)` returns those frames as `(N, H, W, 3)` uint8 RGB.
-
-    `frames_decoded` counts every frame the decoder produced, wanted or not (the benchmark
-    compares it with the minimum a clip needs).
-    """
-
-    backend = "base"
-
-    def __init__(self, name: str):
-        self.name = name
-        self.frames_decoded = 0
-
-    @property
-    def num_frames(self) -> int:
-        raise NotImplementedError
-
-    @property
-    def info(self) -> VideoInfo:
-        raise NotImplementedError
-
-    def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
-        """Frames at `indices` (presentation order, repeats allowed) as `(N, H, W, 3)` uint8 RGB.
-
-        `size`: None (as decoded), an int (shorter side to this, longer side scaled and truncated,
-        transformers' rule) or `(height, width)`; sizes are as displayed. `interpolation`:
-        `"bilinear"`, `"bicubic"` or `"nearest"`.
-        """
-        raise NotImplementedError
-
-    @property
-    def fps(self) -> float:
-        """The average frame rate in frames per second (0.0 when the file gives none); decodes nothing."""
-        return float(self.info.fps)
-
-    def frame_times(self) -> np.ndarray | None:
-        """Each frame's presentation time in seconds, in presentation order; None when the reader does not know
-        them (a caller then counts frames at the average `fps`)."""
-        return None
-
-    def iter_read(
-        self, indices: Sequence[int], size=None, interpolation: str = "bilinear", chunk: int = 64
-    ) -> Iterator[tuple[int, np.ndarray]]:
-        """The frames at `indices` one at a time, `(index, (H, W, 3) uint8)` in increasing index order (each
-        index once), holding only a few decoded frames in memory: how a long video is read in one pass.
-
-        This base version reads `chunk` frames at a time with `read`; `PyAVReader` decodes the file once from
-        the first wanted frame to the last (seeking over gaps as `read` does), converting each wanted frame as
-        it comes."""
-        wanted = np.unique(self._check_indices(indices))
-        for begin in range(0, wanted.size, chunk):
-            part = wanted[begin : begin + chunk]
-            frames = self.read(part, size=size, interpolation=interpolation)
-            yield from zip(part.tolist(), frames)
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> VideoReader:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def _check_indices(self, indices: Sequence[int]) -> np.ndarray:
-        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
-        if idx.size == 0:
-            raise ValueError(f"No frame indices asked of video {self.name}.")
-        n = self.num_frames
-        bad = idx[(idx < 0) | (idx >= n)]
-        if bad.size:
-            raise ValueError(
-                f"Frame indices {bad[:8].tolist()} are out of range for video {self.name} with {n} frames."
-            )
-        return idx
 
 
 def video_stream(container: Any, demux: bool = False):
@@ -1637,21 +1432,6 @@ class TorchcodecReader(VideoReader):
         if self.reference is not None:
             self.reference.close()
             self.reference = None
-
-
-def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear") -> np.ndarray:
-    """`(N, H, W, 3)` uint8 frames resized to `size` (see `output_size`) with torch's antialiased
-    filters, for decoders that cannot resize while converting (torchcodec)."""
-    height, width = output_size(frames.shape[1], frames.shape[2], size)
-    if (height, width) == frames.shape[1:3]:
-        return frames
-    import torch
-
-    mode = _check_interpolation(interpolation)
-    tensor = torch.from_numpy(frames).permute(0, 3, 1, 2)  # channels-last memory: torch's fast uint8 kernels
-    kwargs = {} if mode == "nearest" else {"antialias": True, "align_corners": False}
-    resized = torch.nn.functional.interpolate(tensor, size=(height, width), mode=mode, **kwargs)
-    return np.ascontiguousarray(resized.permute(0, 2, 3, 1).numpy())
 
 
 _TORCHCODEC_LOCATION = re.compile(r"^\w+, \S+:\d+, ")
