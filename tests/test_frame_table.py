@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from video_factory import frame_indices, pattern_frame, write_encoded
 
-from vivit_hf.processing import video_io
+from vivit_hf.processing import video_pyav
 from vivit_hf.processing.video_io import VideoDecodeError, open_video
 
 HEIGHT, WIDTH, FPS = 48, 64, 25
@@ -368,7 +368,7 @@ def test_an_empty_packet_inside_a_stream_ends_no_read(tmp_path, monkeypatch, cod
     truth, keyframes = decode_past_empty_packets(path)
     assert frame_indices(truth) == list(range(12))
     if as_untimed:
-        monkeypatch.setattr(video_io, "_UNTIMED_FORMATS", video_io._UNTIMED_FORMATS | {"nut"})
+        monkeypatch.setattr(video_pyav, "_UNTIMED_FORMATS", video_pyav._UNTIMED_FORMATS | {"nut"})  # read there
     with open_video(path, backend="pyav") as reader:
         if reader._start is not None:
             assert reader._start.tolist() == last_keyframe_at_or_before(keyframes)

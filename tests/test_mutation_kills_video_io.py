@@ -22,7 +22,7 @@ import pytest
 from test_video_realworld_files import sequential_decode
 from video_factory import frame_indices, pattern_frame, write_encoded, write_video
 
-from vivit_hf.processing import video_io
+from vivit_hf.processing import video_io, video_torchcodec
 from vivit_hf.processing.video_io import (
     PyAVReader,
     TorchcodecReader,
@@ -453,7 +453,7 @@ def test_a_file_torchcodec_cannot_open_is_read_by_pyav_from_where_it_was(clip, m
             resolved.read(1000)  # torchcodec may have read some of a file object before it failed
         raise video_io._TorchcodecCannotOpen("stand-in")
 
-    monkeypatch.setattr(video_io, "TorchcodecReader", cannot_open)
+    monkeypatch.setattr(video_torchcodec, "TorchcodecReader", cannot_open)  # where _open_with_torchcodec looks it up
     data = open(clip, "rb").read()
     source = data if as_bytes else clip
     with open_video(source, backend="torchcodec", thread_type="SLICE", thread_count=1) as reader:

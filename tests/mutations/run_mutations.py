@@ -112,7 +112,7 @@ MUTATIONS = [
     Mutation(
         "7",
         "video_io index check off by one (the last frame refused)",
-        "vivit_hf/processing/video_io.py",
+        "vivit_hf/processing/video_reader.py",
         "bad = idx[(idx < 0) | (idx >= n)]",
         "bad = idx[(idx < 0) | (idx >= n - 1)]",
         ["tests/test_video_fuzz.py"],

@@ -1,0 +1,1202 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""PyAV decoding (`PyAVReader`, the default backend): the frame table in presentation order, built from the demuxed
+packets (one full decode at open where they do not tell: AVI, ASF, raw streams, ...; cached per file), seeks to the
+keyframe before each span of wanted frames, non-reference frames skipped, palettes, display orientation, colour
+matrices and damaged streams. Also the video stream choice (`video_stream`) that torchcodec's reader and the
+training data's shard writer follow.
+
+Callers import these from `video_io` (see its docstring for how decoding works). This module imports only numpy,
+PyAV and the standard library (PIL lazily) and its siblings `video_reader` and `video_sources`, so it travels with
+the video processor under `trust_remote_code`.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import itertools
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from .video_reader import (
+    _INTERPOLATIONS,
+    VideoDecodeError,
+    VideoInfo,
+    VideoReader,
+    _check_interpolation,
+    _orient,
+    output_size,
+)
+from .video_sources import _is_av_container, _resolve_source, describe_source
+
+
+class _DamagedKeyframe(Exception):
+    """A span's keyframe decoded as a damaged picture with nothing decoded before it (`PyAVReader._unseekable`), or
+    as no keyframe at all (the container's flags lied: `PyAVReader._starts_from_decoder`), or a packet after a seek
+    that is not the one its dts named at open (`PyAVReader._seek_renames`): the span starts again."""
+
+
+# Decoders that read `skip_frame` afresh for every packet and skip only frames that no other frame
+# references: H.264 (`nal_ref_idc == 0` guarantees it). Not HEVC: its "sub-layer non-reference"
+# pictures may still be referenced from higher temporal layers. Others may latch the setting when
+# they open (libdav1d would then drop non-reference frames for good), so they decode every frame.
+_SKIP_NONREF_PER_PACKET = frozenset({"h264"})
+
+# Demuxers whose packets carry no presentation timestamps (see PyAVReader._frame_table), and
+# FFmpeg's flag for formats that store no timestamps at all (raw elementary streams).
+_UNTIMED_FORMATS = frozenset({"avi", "asf"})
+_AVFMT_NOTIMESTAMPS = 0x0080
+# Formats whose clock may jump (FFmpeg's AVFMT_TS_DISCONT: MPEG-TS, MPEG-PS): `cat a.ts b.ts` (HLS segments, camera
+# clips, a broadcast across a clock reset) is a valid file whose second clock can run behind the first one's
+_AVFMT_TS_DISCONT = 0x0200
+# MPEG-4 part 2 packets this small hold no coded picture: an N-VOP ("not coded", which Xvid and capture tools write
+# for a frame with nothing new, 6-8 bytes) or a packed bitstream's placeholder after a packet holding two pictures
+# (DivX; kept by a remux with `-c copy`). A sequential decode gives no frame for them, so counting packets would
+# shift every later frame. A coded picture of a tiny, static video can be as small: it only costs a full decode.
+_NO_PICTURE_CODECS = frozenset({"mpeg4"})
+_NO_PICTURE_SIZE = 8
+# Decoders that show no frame before the first keyframe of a stream cut mid-GOP (see PyAVReader._frame_table)
+_DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
+# Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
+_TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
+
+
+def _display_orientation(frame: Any) -> tuple[int, bool]:
+    """`(rotation, hflip)` of a decoded frame (see `VideoInfo`); `(0, False)` without a display matrix.
+
+    FFmpeg's angle (`frame.rotation`, `av_display_rotation_get`) is the matrix's rotation alone: a mirrored matrix
+    (negative determinant) read as an angle turns a left-right mirror into an upside-down picture. FFmpeg's
+    autorotate shows such a matrix as the stored picture flipped upside down, then turned by that angle, which is the
+    same picture as turning by 180 degrees minus the angle, then mirroring left to right: the rotation and flip the
+    file was written with."""
+    from av.sidedata.sidedata import Type
+
+    try:
+        side_data = frame.side_data
+    except ValueError:
+        # Side data of a type this PyAV has no name for (FFmpeg 8 attaches a JPEG's or a TIFF's EXIF block as type
+        # 31, which PyAV 18.1's enum lacks, so listing them fails): FFmpeg's angle alone, read without the list
+        # (PyAV's `rotation`; 0 without a matrix, -2**31 for one that has no angle). A mirror is not seen then.
+        angle = int(round(getattr(frame, "rotation", 0) or 0))
+        return (0 if angle == -(2**31) else angle % 360), False
+    matrix = next((side for side in side_data if side.type == Type.DISPLAYMATRIX), None)
+    if matrix is None:
+        return 0, False
+    a, b, _, c, d = (int(v) for v in np.frombuffer(bytes(matrix), dtype=np.int32)[:5])  # 16.16 fixed point, row-major
+    determinant = a * d - b * c
+    if determinant == 0:
+        # A matrix that flattens the picture has no angle (FFmpeg's is NaN, which PyAV hands on as -2**31, read as
+        # 232 degrees): FFmpeg's autorotate leaves such a picture as stored, and so does this.
+        return 0, False
+    angle = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+    return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
+
+
+# AVColorSpace tags libswscale's frame API (`sws_scale_frame`, PyAV 17 on) converts: RGB, BT.709, unspecified, FCC,
+# BT.470BG, SMPTE 170M, SMPTE 240M, BT.2020 NCL. It refuses the rest ("Operation not supported"): reserved (3; FFmpeg's
+# VP9 decoder tags a VP9 "reserved" colour space so), YCgCo (8), BT.2020 CL (10), SMPTE 2085, chroma-derived, ICtCp ...
+_SWSCALE_MATRICES = frozenset({0, 1, 2, 4, 5, 6, 7, 9})
+
+
+def _colour_matrix(frame) -> str | None:
+    """The matrix to convert `frame` to RGB by: None, its own tag, where libswscale's frame API takes it; else the
+    one libswscale's older API (`sws_getCoefficients`: PyAV before 17, torchcodec) takes for that tag, BT.2020's for
+    BT.2020 CL and BT.601's for the others, so that such a file reads, and as torchcodec reads it."""
+    tag = int(frame.colorspace)
+    if tag in _SWSCALE_MATRICES:
+        return None
+    return "BT2020" if tag == 10 else "ITU601"
+
+
+def _rgb_below_8_bits(frame) -> bool:
+    """Whether `frame` is RGB with channels of fewer than 8 bits (rgb555, rgb565, rgb444, bgr8, ...)."""
+    fmt = frame.format
+    return fmt.is_rgb and any(component.bits < 8 for component in fmt.components)
+
+
+def _is_intra(frame) -> bool:
+    """Whether the decoder made `frame` without references: a keyframe, or an intra picture (an open GOP's I-frame,
+    which FFmpeg's H.264 decoder does not flag as a keyframe)."""
+    return bool(frame.key_frame) or int(frame.pict_type) == 1  # AV_PICTURE_TYPE_I
+
+
+def _decodable(packets, send_cut: bool):
+    """The packets to send a decoder, then `None`: the flush that hands out the frames it still holds. An
+    empty packet inside a stream (a NUT file may hold one) is left out: FFmpeg refuses one that the demuxer
+    made (EINVAL), and one without data (PyAV's own, at the end of a demux) would end decoding there.
+
+    The last packet, when the demuxer flags it corrupt, is one the file ends inside (a download cut short).
+    Where the frame table counts packets it is no frame (see `PyAVReader._frame_table`), and is left out unless
+    `send_cut`; where a decode counted the frames (AVI, ASF, raw streams), it is sent, as a sequential decode
+    sends it, and the decoder's choice (refuse it, or make up a picture past the cut) is the table's too. A
+    corrupt packet that another follows is always sent."""
+    held = None  # a corrupt packet, sent once another packet follows it
+    for packet in packets:
+        if not packet.size:
+            continue
+        if held is not None:
+            yield held
+            held = None
+        if not send_cut and getattr(packet, "is_corrupt", False):  # (a stand-in packet of a test may not say)
+            held = packet
+        else:
+            yield packet
+    yield None
+
+
+def _goes_back(stamps: list) -> bool:
+    """Whether a stamp (of those known) is below the one before it."""
+    return any(a is not None and b is not None and b < a for a, b in zip(stamps, stamps[1:]))
+
+
+def _byte_position(packet) -> int | None:
+    """Where `packet` starts in the file, None where it is no packet or the demuxer does not say."""
+    return None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
+
+
+def _jpeg_cut(packet, codec: str) -> bool:
+    """Whether `packet` is a JPEG picture that ends before its end-of-image marker: a raw MJPEG stream cut short,
+    whose demuxer does not flag the last packet corrupt (AVI's and Matroska's do). Its decoder leaves the rows past
+    the cut as its buffer held them: another frame's pixels."""
+    if packet is None or codec != "mjpeg" or packet.is_discard:
+        return False
+    return b"\xff\xd9" not in bytes(packet)[-16:]  # (a muxer may pad a few bytes after the marker)
+
+
+def _file_key(source: Any) -> tuple | None:
+    """What tells a file unchanged since it was indexed: its path, size and modification time; None for
+    anything but a path (bytes and file objects are not cached: nothing says two of them are the same)."""
+    if not isinstance(source, str):
+        return None
+    try:
+        status = os.stat(source)
+    except OSError:
+        return None
+    return os.path.realpath(source), status.st_size, status.st_mtime_ns
+
+
+class _TableCache:
+    """A small LRU of the frame tables that cost a full decode (`PyAVReader._decoded_table`), by `_file_key`."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._tables: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple | None):
+        with self._lock:
+            if key not in self._tables:
+                return None
+            self._tables.move_to_end(key)
+            return self._tables[key]
+
+    def put(self, key: tuple | None, table: tuple) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._tables[key] = table
+            while len(self._tables) > self.size:
+                del self._tables[next(iter(self._tables))]  # the first: the least recently used
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tables.clear()
+
+
+_TABLE_CACHE = _TableCache(64)  # a table is 16 bytes a frame: 64 ten-minute videos at 30 fps hold 18 MB
+_REORDERS_CACHE = _TableCache(1024)  # per file: whether its bitstream reorders frames (`PyAVReader._never_reorders`)
+
+
+def _bitstream_reorders(context: Any, keyframe: Any) -> bool:
+    """Whether the bitstream of `context`'s stream says its decoder reorders frames (H.264's max_num_reorder_frames),
+    read by a fresh decoder from `keyframe` alone, without the delay the demuxer set on `context`."""
+    import av
+
+    fresh = av.CodecContext.create(context.name, "r")
+    fresh.extradata = context.extradata
+    fresh.thread_type = "NONE"
+    try:
+        fresh.decode(keyframe)
+    except av.FFmpegError:
+        return True  # unknown: the container's delay stands
+    return bool(fresh.has_b_frames)
+
+
+def video_stream(container: Any, demux: bool = False):
+    """The video stream of a file with several (None: it has none): the first one flagged default, else the first,
+    never a cover image (an `attached_pic`: one still frame that mp4 / mkv files may carry beside the video, sometimes
+    as the first stream). A sequential decode as transformers' `read_video_pyav` writes it (`decode(video=0)`) reads
+    that stream wherever the file has one video track; FFmpeg's "best" stream (torchcodec's default) can be another
+    (in an AVI with two, the one of higher bit rate), so torchcodec is given this one (`TorchcodecReader`).
+
+    With `demux`, a file with several video tracks has its packets read (not decoded) until each track shows two, and
+    a track of one frame is passed over for one that moves: a thumbnail some tools mux as a plain track, without the
+    cover flag, first or flagged default, would otherwise be read as a one-frame video (refused, or looped into a
+    clip of the thumbnail). The container is then left part-read: the caller starts it over."""
+    import av
+
+    streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+    flagged = [s for s in streams if s.disposition & av.stream.Disposition.default]
+    ordered = flagged + [s for s in streams if s not in flagged]
+    if demux and len(ordered) > 1:
+        moving = _tracks_with_two_frames(container, ordered)
+        ordered = [s for s in ordered if s.index in moving] or ordered
+    return (ordered or [None])[0]
+
+
+def _tracks_with_two_frames(container: Any, streams: list) -> set[int]:
+    """The indices of `streams` that hold two packets or more (all of them where the file cannot be read)."""
+    import av
+
+    counts = dict.fromkeys((s.index for s in streams), 0)
+    try:
+        for packet in container.demux(*streams):
+            if packet.size and packet.stream.index in counts:
+                counts[packet.stream.index] += 1
+                if min(counts.values()) >= 2:
+                    break
+    except (av.FFmpegError, OSError, IndexError):
+        return set(counts)
+    return {index for index, count in counts.items() if count >= 2}
+
+
+def _several_video_tracks(container: Any) -> bool:
+    """Whether `video_stream(container, demux=True)` reads packets to choose."""
+    import av
+
+    return sum(not s.disposition & av.stream.Disposition.attached_pic for s in container.streams.video) > 1
+
+
+class PyAVReader(VideoReader):
+    """PyAV decoding: demux once for the frame table (AVI / ASF: decode once), then seek + decode only
+    the needed span."""
+
+    backend = "pyav"
+    _first_packet: tuple | None = None  # (pts, dts) of the stream's first packet, once the table is made
+    _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
+    # Whether the container's keyframes are recovery points, pictures the decoder withholds when decoding starts there
+    # (H.264 intra refresh): spans then start two keyframes back (see `_segments`); found by a read (`_span_frames`)
+    _recovery_points = False
+    # Whether packets read after a seek carry other dts than the same packets read from the start (a damaged AVI:
+    # its demuxer skips the chunks it cannot parse and counts on, while a seek takes the dts of the index, which
+    # still counts them): the dts no longer name the frames of the table, so spans decode from the start
+    _seek_renames = False
+    _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
+    # The palettes of a palettised stream (pal8: QuickTime Animation / 8-bit rawvideo in MOV or AVI), each with the
+    # dts of the packet that carried it: see `_paletted`
+    _palettes: tuple = ()
+
+    def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
+        super().__init__(name or describe_source(source))
+        self._owns_container = not _is_av_container(source)
+        self._source = _resolve_source(source) if self._owns_container else None
+        self._threading = (thread_type, thread_count)
+        self.container = source if not self._owns_container else None
+        self._open()
+        # The size the stream starts with (its first frame's, once `orientation` has decoded it; the header's
+        # until then): the decoder's own height / width follow the last frame decoded, so a stream whose resolution
+        # changes mid-way would report another size after a read
+        self._stored_size = (self.stream.height, self.stream.width)
+        self._stamp = "pts"  # the packet field that names a frame: see _frame_table
+        self._truncated = False  # whether the file ends inside a packet, dropped as no frame: see _frame_table
+        self._pts, self._start = self._frame_table()
+        self._check_palette()
+        # Keyframes that decode as a damaged picture when decoding starts there (a file cut inside that keyframe's
+        # packet): a decoder that has the frames before it conceals the damage from them, as a sequential decode
+        # does, so spans that would start there start at the keyframe before (found while reading: `_span_frames`)
+        self._unseekable: set[int] = set()
+        # Whether a read kept a frame the decoder flagged damaged: FFmpeg's frame threads conceal damage differently
+        # from run to run, so such a file is read again, and from then on, on one thread (see `read`)
+        self._damaged_kept = False
+        self._starts_decoded = False  # whether `_start` came from the decoder's flags (`_starts_from_decoder`)
+        if self._num_frames == 0:
+            self.close()
+            truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
+            raise VideoDecodeError(f"Video {self.name} has no frames{truncated}.")
+        self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
+        self._first_stamp = None if self._pts is None else int(self._pts.min())
+        self._orientation: tuple[int, bool] | None = None  # (rotation, hflip) of the first frame: see `orientation`
+
+    def _open(self) -> None:
+        """(Re)open the container and pick the video stream; a second call starts the file over."""
+        import av
+
+        if self._owns_container:
+            if self.container is not None:  # reopening: back to the first byte of a file object
+                self.container.close()
+                self.container = None
+                if hasattr(self._source, "seek"):
+                    self._source.seek(0)
+            try:
+                # a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse the video
+                self.container = av.open(self._source, "r", metadata_errors="replace")
+            except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
+                raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
+        self.stream = self._video_stream()
+        if self._stream_index is None:
+            self._stream_index = self.stream.index
+            if _several_video_tracks(self.container) and self._owns_container:
+                return self._open()  # packets were read to choose the track: start the file over
+        if self.stream.codec_context is None:
+            self.close()
+            raise VideoDecodeError(f"Video {self.name}: no decoder for its codec.")
+        # Frame threading decodes several frames at once; slice threading helps intra-heavy streams.
+        # A decoder is configured once, when it opens: a caller's container that was decoded from
+        # (or read by an earlier reader) keeps the settings it has.
+        if not self.stream.codec_context.is_open:
+            self.stream.thread_type, self.stream.thread_count = self._threading
+
+    def _video_stream(self):
+        """The stream `video_stream` picks; none: an error naming what the file holds instead."""
+        if self._stream_index is not None:
+            return self.container.streams[self._stream_index]
+        stream = video_stream(self.container, demux=True)
+        if stream is None:
+            kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
+            detail = "only a cover image" if self.container.streams.video else ", ".join(kinds)
+            self.close()
+            raise VideoDecodeError(f"Input {self.name} has no video stream (found: {detail}).")
+        return stream
+
+    def _seek_start(self) -> None:
+        """Seek to the first packet. MPEG-TS / PS by the first byte: their seek searches for a timestamp, and time 0
+        is not the start of a file whose clock wrapped (FFmpeg unwraps the 33-bit clock of a file that starts near
+        the wrap to times below 0, so a search for 0 lands mid-file; broadcast captures and cameras write such)."""
+        if set(self.container.format.name.split(",")) & _TIMESTAMP_SEARCH_FORMATS:
+            self.container.seek(0, unsupported_byte_offset=True)
+        else:
+            self.container.seek(0)
+
+    def _demux_from_start(self):
+        """The stream's packets from the first one (after `_rewind`; `self.stream` is the reopened file's if it had
+        to be reopened, so take the decoder after calling this)."""
+        self._rewind()
+        packets = self.container.demux(self.stream)
+        head = next(packets, None)
+        first = self._first_packet
+        missed = head is None or not head.size or (first is not None and (head.pts, head.dts) != first)
+        if missed and self._owns_container:
+            # FFmpeg's seek to the start of a one-packet FLV lands at its end (nothing but the flush packet
+            # follows), and matroska's at its first indexed keyframe (a first keyframe its muxer did not flag is
+            # not indexed): the file opened again starts at its first packet
+            self._open()
+            return self.container.demux(self.stream)
+        return packets if head is None else itertools.chain([head], packets)
+
+    def _rewind(self) -> None:
+        """Back to the first packet. Raw elementary streams (`.h264`) cannot seek at all: reopen."""
+        import av
+
+        try:
+            self._seek_start()
+            return
+        except (av.FFmpegError, OSError):
+            if not self._owns_container:
+                raise VideoDecodeError(
+                    f"Video {self.name} cannot seek back to its start; pass its path or bytes instead of an open "
+                    "container."
+                ) from None
+        self._open()
+
+    # -- the frame table -------------------------------------------------------------------------
+    def _frame_table(self):
+        """Per frame, in presentation order: the stamp that names its packet, and the frame to start
+        decoding from to get it (a keyframe at or before it).
+
+        Where the container stores presentation timestamps (mp4, mov, mkv, webm, flv, MPEG-TS/PS,
+        nut, mxf ...), sorting the packets' pts gives presentation order without decoding anything.
+        AVI and ASF store none: AVI's index is in decode order and FFmpeg makes up a pts from it that
+        is wrong once frames are reordered (B-frames, DivX packed B-frames), and raw elementary
+        streams have none at all. Nor do two packets that share a pts tell their order (a sequential
+        decode gives both frames, and sorting would keep one). There the dts only names a packet (it
+        follows decode order), and the order of the frames is taken from the decoder itself, in one
+        full decode: presentation order is, by definition, the order a sequential decode gives them,
+        whatever the codec does (pyramids, open GOPs, packed B-frames, N-VOPs that give no frame).
+        Parsing each codec's picture order instead would be codec by codec and still miss the
+        decoder's own choices. Codecs that never reorder (MJPEG, VP8/VP9, H.263, ...) show their
+        packets in decode order and need no decode, when their dts name them. MPEG-4 part 2 packets
+        too small to hold a picture (N-VOPs, packed bitstreams remuxed into mkv / mp4) are decoded once
+        too, their packets named by their pts."""
+        import av
+
+        if not self._owns_container:
+            head = self._take_buffered_palette()
+            try:  # a caller's container may have been read from already: the table starts at its first packet
+                self._seek_start()
+                self._check_start(head)
+            except av.FFmpegError:
+                pass
+        pts, dts, key = [], [], []  # per frame shown
+        names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
+        sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
+        leading = None  # frames shown before the first keyframe
+        first_keyframe = None  # its packet (see `_never_reorders`)
+        cut = False  # whether the file ends inside its last packet (see _decodable)
+        last = None  # the last packet
+        smallest = None  # the smallest packet's size
+        try:
+            for packet in self.container.demux(self.stream):
+                if packet.size == 0:  # flush packet
+                    continue
+                smallest = packet.size if smallest is None else min(smallest, packet.size)
+                if not names:
+                    self._first_packet = (packet.pts, packet.dts)
+                    self._refuse_animated_webp(packet)
+                if packet.has_sidedata("palette"):
+                    self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
+                names.append(packet.dts)
+                sizes.append(packet.size)
+                keyframes.append(packet.is_keyframe)
+                stamped.append(packet.pts)
+                if leading is None and packet.is_keyframe:
+                    leading, first_keyframe = len(pts), packet
+                cut = getattr(packet, "is_corrupt", False) and not packet.is_discard
+                last = packet
+                if packet.is_discard:  # edit-list-trimmed frames are never shown
+                    continue
+                pts.append(packet.pts)
+                dts.append(packet.dts)
+                key.append(packet.is_keyframe)
+        except (av.FFmpegError, IndexError) as e:  # IndexError: PyAV's, for a stream a damaged file adds mid-way
+            if not pts:
+                raise VideoDecodeError(f"Video {self.name} is corrupt or truncated: {e}") from e
+            # A damaged tail: the frames before it are still usable.
+        except OSError as e:  # the caller's file object failed: not a fault of the video to paper over
+            raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
+        cut = cut or _jpeg_cut(last, self.stream.codec_context.name)
+        fmt = self.container.format
+        # Frames before the first keyframe in decode order (a container that flags no keyframe at all keeps every
+        # frame): a transport stream cut mid-GOP, whose first frames have no reference to decode from. The H.264,
+        # HEVC and MPEG-1/2 decoders drop them: so does the table, without decoding. Elsewhere the decoder decides
+        # (MPEG-4 part 2 shows them, decoded from grey; in an mp4 or mkv they are more likely a first keyframe
+        # its muxer did not flag, which every decoder shows).
+        drops = bool(set(fmt.name.split(",")) & _TIMESTAMP_SEARCH_FORMATS) and (
+            self.stream.codec_context.name in _DROPS_LEADING_CODECS
+        )
+        leading_decides = bool(leading) and not drops
+        if leading and drops:
+            del pts[:leading], dts[:leading], key[:leading]
+        untimed = fmt.name in _UNTIMED_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS
+        # A stream whose decoder reorders frames, stamped pts == dts throughout, carries decode times in its pts
+        # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
+        decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
+        # A clock that goes back in decode order (joined files): sorting the pts would mix the parts' frames.
+        jumps_back = bool(fmt.flags & _AVFMT_TS_DISCONT) and _goes_back(names)
+        # Where only the decoder tells which frames there are, one decode at open does; the pts still name packets
+        # (matroska's dts do not: FFmpeg guesses them, otherwise after a seek). Packets that may give no picture
+        # (see _NO_PICTURE_SIZE); or frames shown before the first keyframe that come after it in decode order: a
+        # file cut at an open GOP's keyframe (a broadcast recording or an HLS segment of one), whose leading
+        # B-frames reference the GOP before it, which the file lacks: MPEG-2's decoder drops them, others show them.
+        no_picture = self.stream.codec_context.name in _NO_PICTURE_CODECS and (smallest or 0) <= _NO_PICTURE_SIZE
+        first_key = next((stamp for stamp, k in zip(stamped, keyframes) if k), None)  # shown or not (an edit list)
+        open_start = first_key is not None and any(p is not None and p < first_key for p in pts)
+        named_by_pts = None not in stamped and len(set(stamped)) == len(stamped)
+        # A decoder that never reorders shows its frames in decode order, whatever their pts say: pts that go back
+        # in decode order (a camera's or a screen recorder's clock glitch) are no presentation order there, and
+        # sorting them moved frames (an MJPEG mp4 read frames 11, 12, 13 for 10, 11, 12; an H.264 one without
+        # B-frames gave frame 10 for 13). Where the dts rise and the codec cannot reorder, they name the frames in
+        # that order; else one decode at open tells.
+        goes_back = _goes_back(pts) and self._never_reorders(first_keyframe)
+        dts_rise = None not in names and all(a < b for a, b in zip(names, names[1:]))
+        decoder_decides = no_picture or open_start or leading_decides or (goes_back and not dts_rise)
+        if decoder_decides and named_by_pts and not (untimed or decode_times or jumps_back):
+            return self._cached_decoded_table(stamped, keyframes)
+        pts_mislead = untimed or decode_times or decoder_decides or jumps_back or goes_back
+        if pts_mislead or None in pts or len(set(pts)) < len(pts):
+            self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
+            self._sizes = sizes
+            if not dts_rise or self.stream.codec_context.codec.reorder:
+                return self._cached_decoded_table(names if dts_rise else [], keyframes)
+            pts = dts  # never reordered: decode order is presentation order
+        if cut and pts:
+            # A packet the file ends inside (FFmpeg flags it corrupt) is no frame: H.264 decoders refuse most such
+            # packets, and the rest make up a picture past the cut; which, only decoding it would tell. So in an AVI
+            # whose codec never reorders (its dts counted, nothing decoded): MJPEG's decoder leaves the rows past the
+            # cut as its buffer held them, another frame's pixels that changed from read to read.
+            del pts[-1], key[-1]
+            self._truncated = True
+        stamps = np.asarray(pts, dtype=np.int64)
+        order = np.argsort(stamps)  # the stamps are distinct: any sort gives the same order
+        key_arr = np.asarray(key, dtype=bool)[order]
+        self._num_frames = int(stamps.size)
+        # decoding always may start at the first frame: np.where gives 0 there, keyframe or not
+        return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+
+    def _refuse_animated_webp(self, packet) -> None:
+        """An animated WebP (its VP8X header's animation flag) is one packet to FFmpeg's WebP demuxer, which its decoder
+        refuses: the file read as a one-frame video ("has a single frame"), then failed as invalid data. Named here."""
+        if self.container.format.name != "webp_pipe":
+            return
+        head = bytes(memoryview(packet)[:21])
+        if head[12:16] == b"VP8X" and head[20] & 0x02:
+            raise VideoDecodeError(
+                f"Video {self.name} is an animated WebP, which FFmpeg's WebP decoder cannot decode (it reads still "
+                "WebP images only): convert it to a video or a GIF first (PIL reads animated WebP: "
+                "`Image.open(path).save('clip.gif', save_all=True)`)."
+            )
+
+    def _never_reorders(self, keyframe) -> bool:
+        """Whether the decoder shows the frames in decode order: a codec that cannot reorder, or a stream whose
+        decoder has no reorder delay (H.264 / HEVC without B-frames). The MOV demuxer sets that delay from the file's
+        composition offsets, which a clock glitch fills as B-frames do: there a decoder of its own reads the
+        bitstream's delay from the first keyframe (`keyframe`, one frame decoded once per file)."""
+        context = self.stream.codec_context
+        if not context.codec.reorder or not context.has_b_frames:
+            return True
+        if keyframe is None or not set(self.container.format.name.split(",")) & {"mov", "mp4"}:
+            return False
+        if keyframe.pts != keyframe.dts:
+            return False  # shown after it is decoded: the delay of a stream that reorders (decoding nothing here)
+        file_key = _file_key(self._source)
+        cached = _REORDERS_CACHE.get(file_key)
+        if cached is None:
+            cached = (_bitstream_reorders(context, keyframe),)
+            _REORDERS_CACHE.put(file_key, cached)
+        return not cached[0]
+
+    def _take_buffered_palette(self):
+        """The palette of a palettised stream in a caller's container that nobody has read from yet (see `_paletted`);
+        returns the byte position of the packet it read (None where it read none).
+
+        The demuxer hands the palette out once, with the first packet; `av.open` already read that packet into
+        FFmpeg's buffer (probing the streams), and the seek to the start that the frame table begins with empties
+        the buffer: every frame then read black. Taken from the buffered packet before that seek."""
+        import av
+
+        packet = self._next_packet()
+        if packet is not None and packet.size and packet.has_sidedata("palette"):
+            self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
+        return _byte_position(packet)
+
+    def _next_packet(self):
+        """The next packet of the stream in a caller's container, None at its end or where demuxing fails (the frame
+        table's own demux names what is wrong with the file)."""
+        import av
+
+        try:
+            return next(iter(self.container.demux(self.stream)), None)
+        except (av.FFmpegError, OSError, IndexError):
+            return None
+
+    def _check_start(self, head: int | None) -> None:
+        """Where the seek to the start of a caller's container landed after the packet it held before (`head`, the
+        first one where the container is fresh), the file is read through a container of its own, opened on the same
+        file, whose demux starts at the first packet; else refused. FFmpeg's Matroska seek to the start lands at the
+        first indexed keyframe: the frames before it (a file cut mid-GOP, a first keyframe its muxer did not flag)
+        were left out, and every index named a frame that many later, silently."""
+        if head is None:
+            return
+        landed = _byte_position(self._next_packet())
+        self._seek_start()
+        if landed is None or landed <= head:
+            return
+        name = getattr(self.container, "name", None)
+        if not (isinstance(name, str) and os.path.isfile(name)):
+            raise VideoDecodeError(
+                f"Video {self.name}: this container cannot seek back to its first packet (its seek to the start "
+                "lands at the first indexed keyframe, after frames a sequential decode gives): pass the file's path "
+                "or bytes instead of an open container."
+            )
+        self._owns_container, self._source, self.container = True, name, None
+        self._open()
+
+    def _check_palette(self) -> None:
+        """Refuse a palettised stream whose palette is gone: a caller's container that was read from before (its
+        first packet, the one the palette comes with, demuxed and not decoded) would read black."""
+        context = self.stream.codec_context
+        if context.pix_fmt == "pal8" and not self._palettes and not self._owns_container and not context.is_open:
+            raise VideoDecodeError(
+                f"Video {self.name} is palettised (pal8) and its palette came with the first packet, which was read "
+                "from this container before (its frames would read black): pass the file's path or bytes, or a "
+                "freshly opened container."
+            )
+
+    def _cached_decoded_table(self, names: list, keyframes: list):
+        """`_decoded_table`, done once per unchanged file: `probe()`, the processor and the decoded-clip cache
+        each open the same file, and an AVI's table costs a full decode."""
+        file_key = _file_key(self._source)  # None for bytes, file objects and a caller's container
+        cached = _TABLE_CACHE.get(file_key)
+        if cached is None:
+            cached = (*self._decoded_table(names, keyframes), self._num_frames)
+            _TABLE_CACHE.put(file_key, cached)
+        stamps, start, self._num_frames = cached
+        return stamps, start
+
+    def _decoded_table(self, names: list, keyframes: list):
+        """The frame table of an untimed stream from one full decode (see _frame_table).
+
+        `names` and `keyframes`: each packet's dts and keyframe flag, in the order the demuxer gave
+        them at open (`names` empty when the dts do not name packets). Each packet's place in that
+        order is put in its pts, which the decoder hands on to the frame it makes: the frames come
+        out in presentation order, each named by its packet (counting packets, not reading their
+        times: FFmpeg's ASF demuxer reads the second packet after a seek back to the start without
+        one). A frame is decoded from the last keyframe shown at or before it whose packet also
+        comes first in decode order; the B-frames an open GOP shows before its keyframe thus start
+        from the keyframe before, which holds their references. Where the names fail, frames are
+        counted and read by decoding from the start."""
+        import av
+
+        places = []
+        try:
+            packets = self._demux_from_start()
+            context = self.stream.codec_context
+            for place, packet in enumerate(_decodable(self._paletted(packets), send_cut=True)):
+                if packet is not None:
+                    packet.pts = place
+                try:
+                    frames = context.decode(packet)
+                except av.InvalidDataError:
+                    if places or packet is None:
+                        raise
+                    # Frames before the first keyframe that the decoder refuses (VP8 / VP9 cut mid-GOP: a browser's or
+                    # a camera's recording; frame threads report them a few packets late): no frames, as the ffmpeg
+                    # command line passes over them; the video starts at the keyframe ("has no frames" before)
+                    continue
+                for frame in frames:
+                    self.frames_decoded += 1
+                    places.append(frame.pts)
+        except av.FFmpegError:
+            pass  # a damaged tail: the frames before it are still usable
+        except OSError as e:
+            raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
+        self._num_frames = len(places)
+        if None in places or len(set(places)) < len(places) or not all(p < len(names) for p in places):
+            return None, None  # a decoder that loses the names, or packets the first read did not see: count frames
+        start, key_frames = np.zeros(len(places), dtype=np.int64), []
+        for i, place in enumerate(places):
+            if keyframes[place]:
+                key_frames.append(i)
+            # with no such keyframe (frames a decoder shows before the first one), decode from the first frame
+            start[i] = next((j for j in reversed(key_frames) if places[j] <= place), 0)
+        return np.asarray([names[p] for p in places], dtype=np.int64), start
+
+    def _renamed(self, packet, place: int | None) -> bool:
+        """Whether a packet read after a seek is not the one its dts named at open (see `_seek_renames`)."""
+        if place is None or place >= len(self._sizes):
+            return packet.dts is not None  # (ASF: the packet after a seek may come without a dts, named by its place)
+        return packet.size != self._sizes[place]
+
+    def _name_packet(self, packet, previous: int | None) -> int | None:
+        """Name a packet read after a seek as `_decoded_table` named it: put the dts it had at open in its
+        pts (the decoder hands that on to the frame), and return its place. A packet without a dts is the
+        one after the packet before it (FFmpeg's ASF demuxer reads the packet after a seek without one)."""
+        if packet.dts is not None:
+            place = self._place.get(packet.dts)
+        else:
+            place = None if previous is None else previous + 1
+        packet.pts = self._names[place] if place is not None and place < len(self._names) else None
+        return place
+
+    def _paletted(self, packets):
+        """`packets` with the palette in force at the first one attached to it, where it carries none.
+
+        The MOV and AVI demuxers hand a palettised stream's palette (from its header) to the decoder once, as side
+        data of the first packet they read: the frame table's demux at open. A decoder that starts anywhere after
+        that (a seek, a reopened file, the decode at open) had no palette: every frame came out black or in other
+        colours than a sequential decode gives (255 grey levels off), without an error."""
+        first = True
+        for packet in packets:
+            if first and packet.size:
+                first = False
+                if self._palettes and not packet.has_sidedata("palette"):
+                    packet.set_sidedata(self._palette_at(packet.dts))
+            yield packet
+
+    def _palette_at(self, dts: int | None):
+        """The last palette a packet at or before `dts` carried (the first one where the dts do not tell): a
+        palette change mid-stream (AVI's palette-change chunks) holds for the packets after it."""
+        in_force = [side for at, side in self._palettes if dts is not None and at is not None and at <= dts]
+        return in_force[-1] if in_force else self._palettes[0][1]
+
+    @property
+    def num_frames(self) -> int:
+        return self._num_frames
+
+    @property
+    def _keyframe(self) -> np.ndarray | None:
+        """Per frame, whether a read may start decoding there (benchmarks/processor.py counts them)."""
+        if self._start is None:
+            return None
+        flags = np.zeros(self._num_frames, dtype=bool)
+        flags[self._start] = True
+        return flags
+
+    def _fps(self) -> float:
+        # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
+        # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
+        context = self.stream.codec_context
+        rate = self.stream.average_rate or context.framerate or self.stream.guessed_rate or self.stream.base_rate
+        if self._pts is not None and self._pts.size > 1 and self.stream.time_base:
+            span = float((self._pts.max() - self._first_stamp) * self.stream.time_base)
+            if span > 0:
+                return (self._pts.size - 1) / span
+        return float(rate) if rate else 0.0
+
+    @property
+    def info(self) -> VideoInfo:
+        fps = self._fps()
+        rotation, hflip = self.orientation
+        h, w = self._displayed_size()
+        return VideoInfo(self.num_frames, fps, h, w, self._duration(fps), rotation, self.backend, hflip)
+
+    def _duration(self, fps: float) -> float:
+        """Seconds from the first frame shown until the last one ends, each frame lasting until the next and the
+        last as long as the one before it: the rule the timeline cuts windows by (`timeline._plan_by_time`). With
+        evenly spaced frames it is `num_frames / fps`; frames at 0, 0.04 and 100 s last 199.96 s, not the 150 s
+        that three frames at their average rate would. Without presentation times, frames are counted at `fps`."""
+        times = self.frame_times()
+        if times is None or times.size < 2:
+            return self.num_frames / fps if fps else 0.0
+        return float(2 * times[-1] - times[-2] - times[0])
+
+    def _displayed_size(self) -> tuple[int, int]:
+        """`(height, width)` of the stream's first frame as displayed (turned by `orientation`)."""
+        rotation = self.orientation[0]
+        h, w = self._stored_size
+        return (w, h) if rotation % 180 else (h, w)
+
+    @property
+    def orientation(self) -> tuple[int, bool]:
+        """`(rotation, hflip)`: the display orientation (see `VideoInfo`), read from the first frame."""
+        if self._orientation is None:
+            self._orientation = (0, False)
+            try:
+                self.container.seek(0, stream=self.stream) if self._pts is not None else None
+                for frame in self.container.decode(self.stream):
+                    self._orientation = _display_orientation(frame)
+                    self._stored_size = (frame.height, frame.width)
+                    break
+            except Exception:  # orientation is best effort; read() reports real decode failures
+                pass
+        return self._orientation
+
+    @property
+    def rotation(self) -> int:
+        """Counter-clockwise display rotation in degrees (phone videos), before the mirror of `orientation`."""
+        return self.orientation[0]
+
+    # -- decoding --------------------------------------------------------------------------------
+    def _to_rgb(self, frame, size=None, interpolation: str = "bilinear") -> np.ndarray:
+        """One decoded frame -> (H, W, 3) uint8 RGB as displayed, resized to `size` if given.
+
+        With a size, libswscale converts and resizes in one pass (its bilinear filter widens with
+        the downscale factor, so it antialiases like torch's), on the frame as stored; rotation
+        comes after, so the target is turned into the stored orientation first (a mirror keeps the size)."""
+        from av.video.reformatter import VideoReformatter
+
+        if self._orientation is None:  # the stream's display matrix, the same on every frame: read once
+            self._orientation = _display_orientation(frame)
+        rotation, hflip = self._orientation
+        height, width = frame.height, frame.width
+        turned = rotation % 180 != 0
+        target = output_size(*((width, height) if turned else (height, width)), size)
+        target = (target[1], target[0]) if turned else target
+        # A converter of this call's own, never the frame's cached one (`frame.to_ndarray` / `frame.reformat` keep a
+        # VideoReformatter on the frame): a frame whose side data was read sits in a reference cycle with it (PyAV 18),
+        # freed only by the garbage collector, and a DataLoader worker forked meanwhile that collects it frees the
+        # converter's libswscale slice threads, which do not exist in the child: it waits on them forever.
+        reformatter = VideoReformatter()
+        matrix = _colour_matrix(frame)
+        if target == (height, width):
+            array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()
+        else:
+            if _rgb_below_8_bits(frame):
+                # libswscale's scaled path widens 5-bit channels by a shift where its rgb24 conversion repeats their
+                # top bits: RGB555 frames (16-bit QuickTime Animation, MS Video 1, rpza) came out 3.5-4.3 grey
+                # levels darker than full-size frames resized in torch; widened to rgb24 first, within 0.2
+                frame = VideoReformatter().reformat(frame, format="rgb24")
+            # planar RGB: the same values as rgb24, but libswscale writes it a third faster when scaling
+            array = reformatter.reformat(
+                frame,
+                width=target[1],
+                height=target[0],
+                format="gbrp",
+                src_colorspace=matrix,
+                interpolation=_INTERPOLATIONS[interpolation],
+            ).to_ndarray()
+        return _orient(array[None], rotation, hflip)[0]
+
+    def _segments(self, wanted: np.ndarray) -> list[tuple[int, int, int]]:
+        """Split sorted wanted indices into (keyframe, first wanted, last wanted) spans, one seek each."""
+        segments = []
+        for i, kf in zip(wanted.tolist(), self._start[wanted].tolist()):
+            # A recovery point's wave of frames can decode wrong, unflagged, when decoding starts there: FFmpeg's
+            # H.264 decoder gave frames 82-101 of an x264 intra-refresh file (keyint 20) up to 255 grey levels off
+            # from a seek to frame 80 (whose frame_num wraps to 0), every frame from 102 on right, and a decode
+            # that started a wave earlier right throughout. Two waves back, the wave of `i` is decoded right.
+            for _ in range(2 if self._recovery_points else 0):
+                kf = int(self._start[kf - 1]) if kf > 0 else 0
+            while kf in self._unseekable:
+                kf = int(self._start[kf - 1])
+            # No keyframe to jump to before i, or i's keyframe is the next frame: keep decoding (a seek there would
+            # only flush the decoder, and concealment of a damaged frame after it would lose what a sequential
+            # decode has: consecutive frames then read as a sequential decode gives them)
+            if segments and kf <= segments[-1][2] + 1:
+                segments[-1][2] = i
+            else:
+                segments.append([kf, i, i])
+        return [tuple(s) for s in segments]
+
+    def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
+        import av
+
+        idx = self._check_indices(indices)
+        output_size(1, 1, size)  # validate before decoding anything
+        interpolation = _check_interpolation(interpolation)
+        wanted = np.unique(idx)
+        # libswscale converts each kept frame in a second thread while the decoder goes on (PyAV lets go
+        # of the GIL in both): 15-20% off a clip on 2 cores. Each frame is converted once, by that thread
+        # alone (PyAV cannot convert one frame from two threads at once). A thread per read, so a
+        # DataLoader worker forked from a process that read videos never inherits a dead one.
+        with ThreadPoolExecutor(1, thread_name_prefix="vivit-rgb") as pool:
+            convert = functools.partial(pool.submit, self._to_rgb, size=size, interpolation=interpolation)
+            try:
+                pending = (
+                    self._read_sequential(wanted, convert) if self._pts is None else self._read_seeking(wanted, convert)
+                )
+                frames = {i: future.result() for i, future in pending.items()}
+            except (av.FFmpegError, IndexError) as e:  # IndexError: see _frame_table
+                raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
+            except OSError as e:  # a file object's read failed (the file itself, FFmpeg's errors are caught above)
+                raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
+        if self._damaged_kept and self._threading[0] != "NONE" and self._owns_container:
+            # A frame concealed from damage: with frame threads FFmpeg's concealment differs from run to run (the same
+            # read gave frames up to 69 grey levels apart); on one thread it is the same every time.
+            self._threading = ("NONE", 0)
+            self._open()
+            return self.read(indices, size=size, interpolation=interpolation)
+        missing = [i for i in wanted.tolist() if i not in frames]
+        if missing:
+            raise VideoDecodeError(
+                f"Video {self.name}: frames {missing[:8]} could not be decoded (the file may be truncated or corrupt)."
+            )
+        shape = self._stream_shape(size)  # a stream whose resolution changes mid-way: every frame at its first size
+        return np.stack([_fit_shape(frames[i], shape) for i in idx.tolist()])
+
+    def _stream_shape(self, size) -> tuple[int, int, int]:
+        """The `(H, W, 3)` every frame is brought to, for a stream whose resolution changes mid-way: its first
+        frame's size (as displayed, then `size`), as FFmpeg's own scaler keeps its output at the first frame's size.
+        Never the first frame a read asks for, which made a frame's size depend on the other frames asked."""
+        return (*output_size(*self._displayed_size(), size), 3)
+
+    def _read_seeking(self, wanted: np.ndarray, convert) -> dict[int, Future]:
+        while True:
+            try:
+                return self._read_spans(wanted, convert)
+            except _DamagedKeyframe:  # now in `_unseekable`: the spans start before it
+                continue
+
+    def _read_spans(self, wanted: np.ndarray, convert) -> dict[int, Future]:
+        out: dict[int, Future] = {}
+        wanted_set = set(wanted.tolist())
+        for start, first, last in self._segments(wanted):
+            span = [i for i in wanted_set if first <= i <= last]
+            self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=True)
+            if not all(i in out for i in span):
+                # A decoder that flags frames wrongly, or a damaged file: again without skipping.
+                self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=False)
+            if not all(i in out for i in span) and start > 0:
+                # The seek landed after the frames we need (a bad index in the file): start over from 0.
+                self._decode_span(0, first, last, wanted_set, out, convert, skip_nonref=False)
+        return out
+
+    def _packets_from(self, start: int):
+        """Packets in decode order from the keyframe `start` on.
+
+        Demuxers without an index (MPEG-TS / PS) seek by a timestamp search that lands near the
+        target, often after its keyframe: then seek again further back (1 s, 2 s, 4 s, ..., the
+        start) until the first keyframe read is at or before the target. Packets before that
+        keyframe are dropped: nothing decodes from them. From the start, every packet is read, as
+        a sequential decode reads them: a decoder may show frames before the first keyframe
+        (MPEG-4 Part 2 and MPEG-2 decode P-frames of a file cut mid-GOP from grey)."""
+        import av
+
+        self._seeked = False
+        if self._seek_renames:
+            yield from self._demux_from_start()
+            return
+        target = int(self._pts[start])
+        step = max(1, round(1 / self.stream.time_base)) if self.stream.time_base else 1  # one second
+        back = 0
+        while True:
+            final = back > 0 and target - back < self._first_stamp
+            if not final:
+                try:
+                    self.container.seek(target - back, stream=self.stream, backward=True, any_frame=False)
+                except av.FFmpegError:  # a damaged file can fail the timestamp search: read from the start
+                    final = True
+            if final:
+                yield from self._demux_from_start()
+                return
+            packets = self.container.demux(self.stream)
+            key = next((p for p in packets if p.is_keyframe and getattr(p, self._stamp) is not None), None)
+            if key is not None and getattr(key, self._stamp) <= target:
+                self._seeked = True
+                yield key
+                yield from packets
+                return
+            back = 2 * back or step
+
+    def _decode_span(
+        self, start: int, first: int, last: int, wanted: set[int], out: dict[int, Future], convert, skip_nonref: bool
+    ) -> None:
+        """Decode from the keyframe `start` to `last`, keeping the wanted frames (see `_span_frames`)."""
+        for i, frame in self._span_frames(start, first, last, wanted, skip_nonref):
+            if i in wanted and i not in out:
+                self._damaged_kept |= bool(frame.is_corrupt)
+                out[i] = convert(frame)
+
+    def _span_frames(self, start: int, first: int, last: int, wanted: set[int], skip_nonref: bool):
+        """Decode from the keyframe `start` to `last`, yielding `(index, frame)` for every frame from `first` on.
+
+        Frames that are not wanted (all of them before `first`, and those between wanted frames
+        at a stride) are needed only as references for later ones, so the decoder drops the
+        non-reference ones unseen (`skip_frame="NONREF"`: the B-frames nothing predicts from,
+        about a third of an x264 stream). The switch is made per packet by its presentation time,
+        as the decoder reads the setting when it takes a packet; a frame nothing references cannot
+        change any other frame, so the wanted ones come out bit-identical."""
+        lookup, name = self._pts_to_index, self._stamp
+        context = self.stream.codec_context
+        restore = context.skip_frame
+        skip_nonref = skip_nonref and context.name in _SKIP_NONREF_PER_PACKET and restore == "DEFAULT"
+        keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
+        skipping, place, started = False, None, False
+        try:
+            for packet in _decodable(self._paletted(self._packets_from(start)), send_cut=name == "dts"):
+                context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
+                if packet is not None and name == "dts":
+                    place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
+                    if self._seeked and self._renamed(packet, place):
+                        # Not the packet the table named so (a damaged AVI read after a seek): frames would come
+                        # under other frames' indices (frame 107 for 110, 255 grey levels off); decode from the start
+                        self._seek_renames = True
+                        raise _DamagedKeyframe(start)
+                if packet is not None and keep_pts is not None:
+                    skip = packet.pts is not None and packet.pts not in keep_pts
+                    if skip != skipping:
+                        context.skip_frame = "NONREF" if skip else "DEFAULT"
+                        skipping = skip
+                for frame in context.decode(packet):
+                    self.frames_decoded += 1
+                    pts = frame.pts if frame.pts is not None else frame.dts
+                    i = lookup.get(pts) if pts is not None else None
+                    if i is None:
+                        continue
+                    if i > start > 0 and not started and not self._recovery_points:
+                        # The decoder withheld the keyframe the span starts at: a recovery point (x264's intra
+                        # refresh flags the first frame of each refresh wave), not a picture that decodes alone
+                        self._recovery_points = True
+                        raise _DamagedKeyframe(start)
+                    started |= i >= start
+                    if i == start > 0 and frame.is_corrupt:
+                        self._unseekable.add(start)  # decoded without the frames before it: see `__init__`
+                        raise _DamagedKeyframe(start)
+                    if i == start > 0 and not _is_intra(frame):
+                        # The container called a frame that needs references a keyframe (an mp4 without a sync-sample
+                        # table flags every frame): the decoder's own flags say where decoding may start. Once: a
+                        # damaged file's flags may disagree again, and then the span starts before this keyframe.
+                        if self._starts_decoded:
+                            self._unseekable.add(start)
+                        else:
+                            self._starts_decoded = True
+                            self._start = self._starts_from_decoder()
+                        raise _DamagedKeyframe(start)
+                    # (frames shown before this span may be an open GOP's, decoded without their references)
+                    if first <= i:
+                        yield i, frame
+                    if i >= last:
+                        return
+        finally:
+            if skip_nonref:
+                context.skip_frame = restore
+
+    def starts_at_recovery_points(self) -> bool:
+        """Whether the file's keyframes (after the first) are recovery points, which the decoder withholds when
+        decoding starts there (H.264 intra refresh): one read of the second keyframe tells (one frame decoded, where
+        it decodes alone). torchcodec seeks to such keyframes and returns frames that are neither the asked ones
+        (frame 75 for 73) nor right, with timestamps that do not tell: PyAV reads these files (`_checked_by_pyav`)."""
+        keyframes = np.flatnonzero(self._start == np.arange(self._num_frames)) if self._start is not None else []
+        if len(keyframes) > 1 and not self._recovery_points:
+            try:
+                self.read([int(keyframes[1])])
+            except VideoDecodeError:  # a damaged file: its reads say so, through whichever decoder reads it
+                pass
+        return self._recovery_points
+
+    def _starts_from_decoder(self) -> np.ndarray:
+        """`_start` from one full decode: per frame, the last frame at or before it that the decoder made without
+        references (a keyframe or an intra picture), in place of the container's keyframe flags."""
+        intra = np.zeros(self._num_frames, dtype=bool)
+        intra[0] = True  # decoding always may start at the first frame
+        for i, frame in self._span_frames(0, 0, self._num_frames - 1, set(), skip_nonref=False):
+            intra[i] |= _is_intra(frame)
+        return np.maximum.accumulate(np.where(intra, np.arange(intra.size), 0))
+
+    def _read_sequential(self, wanted: np.ndarray, convert) -> dict[int, Future]:
+        out = {}
+        for i, frame in self._sequential_frames(wanted):
+            self._damaged_kept |= bool(frame.is_corrupt)
+            out[i] = convert(frame)
+        return out
+
+    def _sequential_frames(self, wanted: np.ndarray):
+        """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
+        wanted_set, last = set(wanted.tolist()), int(wanted[-1])
+        packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True)
+        context = self.stream.codec_context
+        frames = (frame for packet in packets for frame in context.decode(packet))
+        for i, frame in enumerate(frames):
+            self.frames_decoded += 1
+            if i in wanted_set:
+                yield i, frame
+            if i >= last:
+                break
+
+    @property
+    def fps(self) -> float:
+        return self._fps()
+
+    def frame_times(self) -> np.ndarray | None:
+        """Each frame's presentation time in seconds (its pts times the stream's time base), in presentation
+        order; None where the table names frames by anything but their pts (ASF, raw streams: their dts count
+        frames at the nominal rate, or there are none), so a caller falls back on `fps`.
+
+        An AVI's dts count the slots of its stream (one per `time_base`, the empty chunks a muxer writes for a
+        frame held on screen included), in decode order: the slots, in order, are when the frames in presentation
+        order are shown. Most AVIs fill every slot, and their frames are counted at `fps` (None here, as for ASF);
+        one that leaves slots empty (a millisecond time base, as PyAV and capture tools write, a pause) says its
+        times so, which counting frames at the average rate spread over the video (frame 30 after a 10 s pause at
+        6.3 s instead of 11.2 s)."""
+        if self._pts is None or not self.stream.time_base:
+            return None
+        if self._stamp == "dts" and self._pts_are_slots():
+            return np.sort(self._pts).astype(np.float64) * float(self.stream.time_base)
+        if self._stamp != "pts":
+            return None
+        return self._pts.astype(np.float64) * float(self.stream.time_base)
+
+    def _pts_are_slots(self) -> bool:
+        """Whether the table's dts names are the slots of an AVI that leaves some empty (see `frame_times`)."""
+        avi = self.container is not None and self.container.format.name == "avi"
+        return avi and bool(np.any(np.diff(np.sort(self._pts)) > 1))
+
+    def iter_read(
+        self, indices: Sequence[int], size=None, interpolation: str = "bilinear", chunk: int = 64
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """See `VideoReader.iter_read`: one pass over the file, a few frames converted ahead (`chunk` is unused)."""
+        import av
+
+        wanted = np.unique(self._check_indices(indices))
+        output_size(1, 1, size)
+        interpolation = _check_interpolation(interpolation)
+        decoded = self._iter_sequential(wanted) if self._pts is None else self._iter_seeking(wanted)
+        pending: collections.deque = collections.deque()
+
+        shape = self._stream_shape(size)
+
+        def oldest() -> tuple[int, np.ndarray]:  # the first pending frame, at the stream's size (as `read`)
+            index, future = pending.popleft()
+            return index, _fit_shape(future.result(), shape)
+
+        with ThreadPoolExecutor(1, thread_name_prefix="vivit-rgb") as pool:
+            try:
+                for i, frame in decoded:
+                    pending.append((i, pool.submit(self._to_rgb, frame, size=size, interpolation=interpolation)))
+                    while pending and (len(pending) > _STREAM_AHEAD or pending[0][1].done()):
+                        yield oldest()
+                while pending:
+                    yield oldest()
+            except (av.FFmpegError, IndexError) as e:  # IndexError: see _frame_table
+                raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
+            except OSError as e:
+                raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
+            finally:
+                decoded.close()
+
+    def _iter_seeking(self, wanted: np.ndarray):
+        """`(index, frame)` of each wanted frame in order, decoding each span once; a frame the decoder skipped
+        wrongly (or a seek that landed late) is decoded again as `_read_seeking` does, from the missed one on."""
+        wanted_set = set(wanted.tolist())
+        segments = collections.deque(self._segments(wanted))
+        done = -1  # the last index handed out
+        while segments:
+            start, first, last = segments[0]
+            try:
+                for i, frame in self._iter_span(start, first, last, wanted, wanted_set):
+                    done = i
+                    yield i, frame
+            except _DamagedKeyframe:  # the rest again, the span now from the keyframe before (or from the start)
+                segments = collections.deque(self._segments(wanted[wanted > max(done, first - 1)]))
+                continue
+            segments.popleft()
+
+    def _iter_span(self, start: int, first: int, last: int, wanted: np.ndarray, wanted_set: set[int]):
+        need = wanted[(wanted >= first) & (wanted <= last)].tolist()
+        position = 0
+        # Wanted frames the decoder gave before their turn: a damaged stream's decoder can give its frames out of
+        # presentation order (an MPEG-2 transport stream that lost a keyframe gave 45 before 44), which `read`
+        # takes as they come; held here, a few at most, so both give the same frames
+        early: dict[int, Any] = {}
+        for begin, skip_nonref in [(start, True), (start, False)] + ([(0, False)] if start > 0 else []):
+            if position == len(need):
+                break
+            frames = self._span_frames(begin, need[position], last, wanted_set, skip_nonref)
+            past = 0  # frames given after need[position] was due
+            try:
+                for i, frame in frames:
+                    if i < need[position]:
+                        continue
+                    if i in wanted_set:
+                        early.setdefault(i, frame)
+                    if i > need[position]:
+                        past += 1
+                        if past > _ITER_EARLY:
+                            break  # need[position] was not produced: decode again
+                        continue
+                    while position < len(need) and need[position] in early:
+                        yield need[position], early.pop(need[position])
+                        position += 1
+                    past = 0
+                    if position == len(need):
+                        break
+            finally:
+                frames.close()
+        if position < len(need):
+            raise VideoDecodeError(
+                f"Video {self.name}: frames {need[position : position + 8]} could not be decoded "
+                "(the file may be truncated or corrupt)."
+            )
+
+    def _iter_sequential(self, wanted: np.ndarray):
+        found = 0
+        for i, frame in self._sequential_frames(wanted):
+            found += 1
+            yield i, frame
+        if found < wanted.size:
+            raise VideoDecodeError(
+                f"Video {self.name}: {wanted.size - found} of the wanted frames could not be decoded "
+                "(the file may be truncated or corrupt)."
+            )
+
+    def close(self) -> None:
+        if self._owns_container and getattr(self, "container", None) is not None:
+            self.container.close()
+            self.container = None
+
+
+_STREAM_AHEAD = 4  # frames `iter_read` converts ahead of the one it hands out
+_ITER_EARLY = 16  # frames a damaged stream's decoder may give before the one `iter_read` waits for (a few held)
+
+
+def _fit_shape(array: np.ndarray, shape: tuple) -> np.ndarray:
+    """A frame at `shape`, for streams whose resolution changes mid-way (see `PyAVReader._stream_shape`)."""
+    if array.shape == shape:
+        return array
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(array).resize((shape[1], shape[0]), Image.BILINEAR))

@@ -1,0 +1,172 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""What every video reader shares: `VideoReader` (the interface `PyAVReader` and `TorchcodecReader` implement, and
+its index checks), `VideoInfo`, `VideoDecodeError`, and the output size and resizing rules both readers follow.
+
+Callers import these from `video_io` (see its docstring for how decoding works). This module imports only numpy and
+its sibling `errors` (torch lazily, to resize), so it travels with the video processor under `trust_remote_code`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import BrokenVideoError
+
+
+class VideoDecodeError(BrokenVideoError):
+    """A video could not be opened or decoded; the message names the input. A `BrokenVideoError`: the sample's
+    fault, skipped and counted where broken samples are (`skip_broken`, the training data set)."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a reader knows about a video. `height` and `width` are as displayed (after rotation).
+
+    The display orientation, from the file's display matrix: the stored picture is turned `rotation` degrees
+    counter-clockwise, then mirrored left to right where `hflip` (a mirrored matrix, as EXIF orientations 2, 4, 5
+    and 7 are; FFmpeg writes one with `-display_rotation R -display_hflip`, PyAV with `set_display_rotation(R,
+    hflip=True)`). Frames are read so turned and mirrored, as FFmpeg's autorotate shows them."""
+
+    num_frames: int
+    fps: float
+    height: int
+    width: int
+    duration: float
+    rotation: int = 0
+    backend: str = "pyav"
+    hflip: bool = False
+
+
+_INTERPOLATIONS = {"bilinear": "BILINEAR", "bicubic": "BICUBIC", "nearest": "POINT"}  # -> libswscale's names
+
+
+def output_size(height: int, width: int, size) -> tuple[int, int]:
+    """(H, W) a frame of `height` x `width` is resized to: `size` None (unchanged), an int (the
+    shorter side to `size`, the longer scaled and truncated, as transformers and torchvision) or
+    `(height, width)`."""
+    if size is None:
+        return height, width
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+        if size < 1:
+            raise ValueError(f"size must be a positive shorter side, got {size}.")
+        short, long = (height, width) if height <= width else (width, height)
+        new_short, new_long = int(size), int(size * long / short)
+        return (new_short, new_long) if height <= width else (new_long, new_short)
+    if (
+        isinstance(size, (tuple, list))
+        and len(size) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in size)
+    ):
+        return int(size[0]), int(size[1])
+    raise ValueError(f"size must be None, a positive int (shorter side) or (height, width), got {size!r}.")
+
+
+def _check_interpolation(interpolation: str) -> str:
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"Unknown interpolation {interpolation!r}; expected one of {sorted(_INTERPOLATIONS)}.")
+    return interpolation
+
+
+def _orient(frames: np.ndarray, rotation: int, hflip: bool) -> np.ndarray:
+    """`(N, H, W, 3)` frames as stored, turned `rotation` degrees counter-clockwise then mirrored where `hflip` (an
+    angle that is no multiple of 90 degrees is not turned: FFmpeg's autorotate would fill the corners)."""
+    if rotation % 90 == 0 and rotation:
+        frames = np.rot90(frames, k=rotation // 90, axes=(1, 2))
+    if hflip:
+        frames = frames[:, :, ::-1]
+    return np.ascontiguousarray(frames)
+
+
+class VideoReader:
+    """An open video; `read(indices)` returns those frames as `(N, H, W, 3)` uint8 RGB.
+
+    `frames_decoded` counts every frame the decoder produced, wanted or not (the benchmark
+    compares it with the minimum a clip needs).
+    """
+
+    backend = "base"
+
+    def __init__(self, name: str):
+        self.name = name
+        self.frames_decoded = 0
+
+    @property
+    def num_frames(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def info(self) -> VideoInfo:
+        raise NotImplementedError
+
+    def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
+        """Frames at `indices` (presentation order, repeats allowed) as `(N, H, W, 3)` uint8 RGB.
+
+        `size`: None (as decoded), an int (shorter side to this, longer side scaled and truncated,
+        transformers' rule) or `(height, width)`; sizes are as displayed. `interpolation`:
+        `"bilinear"`, `"bicubic"` or `"nearest"`.
+        """
+        raise NotImplementedError
+
+    @property
+    def fps(self) -> float:
+        """The average frame rate in frames per second (0.0 when the file gives none); decodes nothing."""
+        return float(self.info.fps)
+
+    def frame_times(self) -> np.ndarray | None:
+        """Each frame's presentation time in seconds, in presentation order; None when the reader does not know
+        them (a caller then counts frames at the average `fps`)."""
+        return None
+
+    def iter_read(
+        self, indices: Sequence[int], size=None, interpolation: str = "bilinear", chunk: int = 64
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """The frames at `indices` one at a time, `(index, (H, W, 3) uint8)` in increasing index order (each
+        index once), holding only a few decoded frames in memory: how a long video is read in one pass.
+
+        This base version reads `chunk` frames at a time with `read`; `PyAVReader` decodes the file once from
+        the first wanted frame to the last (seeking over gaps as `read` does), converting each wanted frame as
+        it comes."""
+        wanted = np.unique(self._check_indices(indices))
+        for begin in range(0, wanted.size, chunk):
+            part = wanted[begin : begin + chunk]
+            frames = self.read(part, size=size, interpolation=interpolation)
+            yield from zip(part.tolist(), frames)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _check_indices(self, indices: Sequence[int]) -> np.ndarray:
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if idx.size == 0:
+            raise ValueError(f"No frame indices asked of video {self.name}.")
+        n = self.num_frames
+        bad = idx[(idx < 0) | (idx >= n)]
+        if bad.size:
+            raise ValueError(
+                f"Frame indices {bad[:8].tolist()} are out of range for video {self.name} with {n} frames."
+            )
+        return idx
+
+
+def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear") -> np.ndarray:
+    """`(N, H, W, 3)` uint8 frames resized to `size` (see `output_size`) with torch's antialiased
+    filters, for decoders that cannot resize while converting (torchcodec)."""
+    height, width = output_size(frames.shape[1], frames.shape[2], size)
+    if (height, width) == frames.shape[1:3]:
+        return frames
+    import torch
+
+    mode = _check_interpolation(interpolation)
+    tensor = torch.from_numpy(frames).permute(0, 3, 1, 2)  # channels-last memory: torch's fast uint8 kernels
+    kwargs = {} if mode == "nearest" else {"antialias": True, "align_corners": False}
+    resized = torch.nn.functional.interpolate(tensor, size=(height, width), mode=mode, **kwargs)
+    return np.ascontiguousarray(resized.permute(0, 2, 3, 1).numpy())

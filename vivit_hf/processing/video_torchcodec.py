@@ -1,0 +1,337 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""torchcodec decoding (`TorchcodecReader`, `backend="torchcodec"` and `datasets.Video`'s decoders), and the plan
+that keeps torchcodec from returning wrong frames: files in containers it indexes wrongly (AVI, ASF, MPEG-TS,
+MPEG-PS, raw streams, palettised streams) are read with PyAV, and a file torchcodec reads is also indexed by PyAV,
+which reads it instead where the two disagree (`_open_with_torchcodec`, `_checked_by_pyav`).
+
+Callers import these from `video_io` (see its docstring for how decoding works). This module imports only numpy,
+PyAV and the standard library (torchcodec lazily) and its siblings `video_reader`, `video_sources` and
+`video_pyav`, so it travels with the video processor under `trust_remote_code`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .video_pyav import (
+    _AVFMT_NOTIMESTAMPS,
+    _UNTIMED_FORMATS,
+    PyAVReader,
+    _display_orientation,
+    _several_video_tracks,
+    video_stream,
+)
+from .video_reader import (
+    VideoDecodeError,
+    VideoInfo,
+    VideoReader,
+    _check_interpolation,
+    _orient,
+    output_size,
+    resize_frames,
+)
+from .video_sources import _is_torchcodec_decoder, _resolve_source, describe_source
+
+
+class _TorchcodecCannotOpen(VideoDecodeError):
+    """torchcodec cannot open a video that PyAV opens (`_open_with_torchcodec` then reads it with PyAV)."""
+
+
+_TORCHCODEC_OK: bool | None = None
+_TORCHCODEC_LOCK = threading.Lock()
+
+
+def torchcodec_available() -> bool:
+    """Whether torchcodec imports and can load its FFmpeg libraries (checked once)."""
+    global _TORCHCODEC_OK
+    with _TORCHCODEC_LOCK:
+        if _TORCHCODEC_OK is None:
+            try:
+                from torchcodec.decoders import VideoDecoder  # noqa: F401
+
+                _TORCHCODEC_OK = True
+            except Exception:  # ImportError, or RuntimeError when FFmpeg's shared libraries are missing
+                _TORCHCODEC_OK = False
+        return _TORCHCODEC_OK
+
+
+# Containers whose frames torchcodec (0.17, on FFmpeg 5.1) indexes wrongly, returning other frames than the ones
+# asked for without an error (tests/test_torchcodec_reader.py): AVI and ASF, whose made-up timestamps follow decode
+# order (wrong once a codec reorders frames; ASF's shifted even without B-frames), and MPEG-TS / MPEG-PS, which have
+# no index to seek by (its seek landed a GOP late in TS, a frame off in PS). Raw streams store no timestamps at all.
+# PyAVReader reads them right (see its _frame_table), so `backend="torchcodec"` reads these with PyAV.
+_TORCHCODEC_MISREAD_FORMATS = _UNTIMED_FORMATS | {"mpegts", "mpeg"}
+# The same containers by file name, for a datasets.Video decoder whose file vivit_hf cannot reach to look inside
+_TORCHCODEC_MISREAD_SUFFIXES = (".avi", ".divx", ".asf", ".wmv", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob")
+_BARE_DECODER_WARNING = (
+    "vivit_hf cannot see which file a torchcodec VideoDecoder reads (torchcodec does not say), and torchcodec "
+    "returns wrong frames from AVI, ASF, MPEG-TS and MPEG-PS files whose codec reorders frames (H.264, HEVC, "
+    "MPEG-2, MPEG-4 part 2). Pass the file's path or bytes instead (or a decoded datasets.Video value, which keeps "
+    "them), and such files are read with PyAV."
+)
+
+
+class TorchcodecReader(VideoReader):
+    """torchcodec decoding (`seek_mode="exact"` indexes frames in presentation order, as PyAVReader, in containers
+    that store presentation timestamps; `open_video` reads the others with PyAV, see `_TORCHCODEC_MISREAD_FORMATS`).
+
+    torchcodec turns frames by the display matrix's angle alone and does not say whether the matrix mirrors: `hflip`
+    (from PyAV's look at the file, `_torchcodec_plan`) says so, and the frames are then mirrored as PyAVReader's are
+    (see `_display_orientation`)."""
+
+    backend = "torchcodec"
+
+    def __init__(self, source: Any, name: str | None = None, stream_index: int | None = None, hflip: bool = False):
+        super().__init__(name or describe_source(source))
+        self.reference: PyAVReader | None = None  # see `_replace_misread`; set by `_checked_by_pyav`
+        self.hflip = hflip
+        if _is_torchcodec_decoder(source):
+            self.decoder = source
+        else:
+            from torchcodec.decoders import VideoDecoder
+
+            resolved = _resolve_source(source)
+            if isinstance(resolved, io.BytesIO):
+                resolved = resolved.getvalue()
+            try:
+                self.decoder = VideoDecoder(
+                    resolved, stream_index=stream_index, seek_mode="exact", num_ffmpeg_threads=0, dimension_order="NHWC"
+                )
+            except Exception as e:  # torchcodec raises ValueError/RuntimeError for unreadable input
+                # torchcodec's messages do not say what is wrong with the input (an audio-only file reads "the
+                # best video stream is unknown"): where PyAV's checks find the fault too, they name it.
+                try:
+                    PyAVReader(resolved, name=self.name).close()
+                except VideoDecodeError as named:
+                    raise named from e
+                raise _TorchcodecCannotOpen(
+                    f"Cannot open video {self.name} with torchcodec: {_torchcodec_reason(e)}"
+                ) from e
+        meta = self.decoder.metadata
+        self._num_frames = int(meta.num_frames or 0)
+        if self._num_frames == 0:
+            raise VideoDecodeError(f"Video {self.name} has no frames.")
+        if self._num_frames == 1 and not _is_torchcodec_decoder(source):
+            # torchcodec takes FFmpeg's "best" video stream, which can be a cover image (a music file's
+            # album art); PyAV's stream choice skips those and names the file that has nothing else.
+            PyAVReader(resolved, name=self.name).close()
+
+    @property
+    def num_frames(self) -> int:
+        return self._num_frames
+
+    @property
+    def info(self) -> VideoInfo:
+        meta = self.decoder.metadata
+        fps, duration = float(meta.average_fps or 0.0), float(meta.duration_seconds or 0.0)
+        if self.reference is not None:
+            # PyAV's rate and duration, from the frames' presentation times: torchcodec ends a stream at its last
+            # frame's time plus the duration it reads for that frame, 0.01 s for the 0.04 s frames of an H.264 mp4
+            # with B-frames (40 frames at 25 fps read 25.48 fps and 1.57 s)
+            fps, duration = self.reference.info.fps, self.reference.info.duration
+        height, width = int(meta.height), int(meta.width)
+        rotation = self._turned() if not self.hflip else (180 - self._turned()) % 360  # see `_display_orientation`
+        return VideoInfo(self.num_frames, fps, height, width, duration, rotation, self.backend, self.hflip)
+
+    def _turned(self) -> int:
+        """The angle torchcodec turned its frames by: FFmpeg's angle of the display matrix, counter-clockwise."""
+        return int(round(getattr(self.decoder.metadata, "rotation", 0) or 0)) % 360
+
+    def _mirrored(self, array: np.ndarray) -> np.ndarray:
+        """torchcodec's frames (turned by FFmpeg's angle `k`) as a mirrored matrix shows them: turned by `180 - k`
+        from the stored picture, then mirrored left to right; from torchcodec's, by `180 - 2k` (see `VideoInfo`)."""
+        if not self.hflip:
+            return array
+        return _orient(array, (180 - 2 * self._turned()) % 360, hflip=True)
+
+    def frame_times(self) -> np.ndarray | None:
+        return None if self.reference is None else self.reference.frame_times()
+
+    def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
+        idx = self._check_indices(indices)
+        output_size(1, 1, size)
+        _check_interpolation(interpolation)
+        try:
+            batch = self.decoder.get_frames_at(indices=idx.tolist())
+        except Exception as e:
+            if self.reference is not None:  # PyAV reads what torchcodec's seek cannot reach (a one-packet FLV)
+                try:
+                    return resize_frames(self.reference.read(idx), size, interpolation)
+                except VideoDecodeError:
+                    pass
+            raise VideoDecodeError(f"Cannot decode video {self.name}: {_torchcodec_reason(e)}") from e
+        array = batch.data.numpy()
+        if array.ndim == 4 and array.shape[1] in (1, 3) and array.shape[-1] not in (1, 3):
+            array = array.transpose(0, 2, 3, 1)  # a decoder made by someone else may be NCHW
+        if array.shape[-1] == 1:
+            array = np.repeat(array, 3, axis=-1)
+        self.frames_decoded += int(idx.size)
+        array = self._replace_misread(idx, batch.pts_seconds.numpy(), np.ascontiguousarray(self._mirrored(array)))
+        return resize_frames(array, size, interpolation)
+
+    def _replace_misread(self, idx: np.ndarray, shown: np.ndarray, array: np.ndarray) -> np.ndarray:
+        """The frames torchcodec returned, with any whose time is not the asked frame's read again with PyAV.
+
+        torchcodec seeks to the container's keyframes and returns the first frame the decoder gives at or after the
+        asked time. Where a keyframe is no point to start decoding from (x264's intra refresh flags the first frame
+        of each refresh wave as a sync sample; the H.264 decoder shows nothing until the picture is whole), that is
+        a later frame, silently. The frame's own time tells: it must be the asked frame's, in PyAV's frame table."""
+        times = None if self.reference is None else self.reference.frame_times()
+        if times is None:
+            return array
+        tolerance = 1e-6 + 1e-9 * np.abs(times[idx])  # the same stamp in the same time base, through doubles
+        wrong = np.flatnonzero(np.abs(shown - times[idx]) > tolerance)
+        if wrong.size:
+            array[wrong] = self.reference.read(idx[wrong])
+        return array
+
+    def close(self) -> None:
+        if self.reference is not None:
+            self.reference.close()
+            self.reference = None
+
+
+_TORCHCODEC_LOCATION = re.compile(r"^\w+, \S+:\d+, ")
+
+
+def _torchcodec_reason(error: Exception) -> str:
+    """torchcodec's message without the C++ function and source line it starts with ("decode_av_frame,
+    /__w/torchcodec/.../SingleStreamDecoder.cpp:1510, Could not receive frame from decoder: ...")."""
+    return _TORCHCODEC_LOCATION.sub("", str(error))
+
+
+def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
+    """From the header PyAV reads of `resolved` (a path or a seekable file): whether its container is one torchcodec
+    indexes wrongly, the index of the stream `video_stream` picks (None: PyAV found none), and whether its display
+    matrix mirrors (`TorchcodecReader`'s `hflip`; PyAV exposes the matrix on decoded frames only, so the first frame
+    is decoded). A file PyAV cannot open is left to torchcodec, whose error names the fault."""
+    import av
+
+    position = resolved.tell() if hasattr(resolved, "tell") else None
+    try:
+        with av.open(resolved, "r", metadata_errors="replace") as container:
+            fmt = container.format
+            names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
+            stream = video_stream(container, demux=True)
+            misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
+            # torchcodec's index scan takes the packet that carries a MOV / AVI stream's palette: black frames
+            misreads |= stream is not None and stream.codec_context.pix_fmt == "pal8"
+            if stream is None or misreads:
+                return misreads, None if stream is None else stream.index, False
+            if not _several_video_tracks(container):
+                return False, stream.index, _first_frame_mirrored(container, stream)
+            index = stream.index  # (read while open: a closed container's streams are gone)
+        if position is not None:  # packets were read to choose the track: its first frame from the start
+            resolved.seek(position)
+        with av.open(resolved, "r", metadata_errors="replace") as container:
+            return False, index, _first_frame_mirrored(container, container.streams[index])
+    except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
+        return False, None, False
+    finally:
+        if position is not None:  # the reader that follows reads the file from where `_resolve_source` put it
+            resolved.seek(position)
+
+
+def _first_frame_mirrored(container: Any, stream: Any) -> bool:
+    """Whether the display matrix of `stream`'s first frame mirrors (False where no frame decodes: torchcodec's
+    reader then names the fault)."""
+    import av
+
+    try:
+        frame = next(iter(container.decode(stream)), None)
+        return frame is not None and _display_orientation(frame)[1]
+    except av.FFmpegError:
+        return False
+
+
+def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
+    """A file asked of torchcodec: read by torchcodec, unless torchcodec would return wrong frames from its
+    container; PyAV reads those (`reader.backend` then says "pyav")."""
+    name = describe_source(source)
+    resolved = _resolve_source(source)  # once: a URL is downloaded here, not again by the reader
+    misreads, stream_index, hflip = _torchcodec_plan(resolved)
+    if misreads:
+        return PyAVReader(resolved, name=name, **kwargs)
+    position = resolved.tell() if hasattr(resolved, "tell") else None
+    try:
+        reader = TorchcodecReader(resolved, name=name, stream_index=stream_index, hflip=hflip)
+    except _TorchcodecCannotOpen:
+        # A file PyAV reads and torchcodec cannot open (its index scan fails to seek back to time 0 in a Matroska
+        # file whose timestamps start below 0, or beside an audio track without packets): PyAV reads it.
+        if position is not None:
+            resolved.seek(position)
+        return PyAVReader(resolved, name=name, **kwargs)
+    if isinstance(resolved, (str, io.BytesIO)):  # torchcodec took a copy of the bytes: PyAV reads its own way
+        return _checked_by_pyav(reader, resolved, name, kwargs)
+    return reader
+
+
+def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwargs: dict) -> VideoReader:
+    """`reader`, with a PyAV reader of its file whose frame table (a demux, no decoding where the container stores
+    presentation times) tells which frames torchcodec returned (`TorchcodecReader._replace_misread`); or that PyAV
+    reader alone, where torchcodec counts other frames than a sequential PyAV decode gives (frame i is the i-th of
+    those) or the file's timestamps, which torchcodec indexes frames by, are not presentation times."""
+    try:
+        pyav = PyAVReader(file, name=name, **kwargs)
+    except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
+        return reader
+    untimed = pyav.frame_times() is None or pyav._stamp != "pts"  # (an AVI's slot times are no presentation times)
+    if pyav.num_frames != reader.num_frames or untimed or pyav.starts_at_recovery_points():
+        return pyav
+    reader.reference = pyav
+    return reader
+
+
+def _decoder_file(decoder: Any) -> tuple[Any, str | None]:
+    """(a path or file vivit_hf can open, the file's name) of a torchcodec decoder; (None, name or None) when out of
+    reach. torchcodec keeps no trace of its input, but a decoded datasets.Video value does: `_hf_encoded`, the path
+    and bytes datasets decoded it from (a Hub file streamed by datasets has a remote path and no bytes)."""
+    encoded = getattr(decoder, "_hf_encoded", None)
+    if not isinstance(encoded, dict):
+        return None, None
+    path = encoded.get("path") if isinstance(encoded.get("path"), str) else None
+    if encoded.get("bytes") is not None:
+        return io.BytesIO(bytes(encoded["bytes"])), path
+    if path and os.path.isfile(path):
+        return path, path
+    return None, path
+
+
+def _codec_reorders(codec: str | None) -> bool:
+    """Whether frames of this codec (FFmpeg's name) can come out in another order than they are stored."""
+    import av
+
+    try:
+        return bool(av.Codec(codec, "r").reorder)
+    except (av.FFmpegError, ValueError, TypeError):  # a codec this PyAV does not know: it may reorder
+        return True
+
+
+def _open_torchcodec_decoder(decoder: Any, **kwargs) -> VideoReader:
+    """A torchcodec VideoDecoder (a decoded datasets.Video value): read through torchcodec, except a file in a
+    container torchcodec indexes wrongly, which PyAV reads from the decoder's file where vivit_hf can reach it."""
+    file, name = _decoder_file(decoder)
+    if file is not None:
+        misreads, stream_index, hflip = _torchcodec_plan(file)
+        if misreads or stream_index not in (None, decoder.metadata.stream_index):
+            # a decoder of another stream than the one vivit_hf reads in a file with several (see `video_stream`)
+            return PyAVReader(file, name=repr(name) if name else None, **kwargs)
+        return _checked_by_pyav(TorchcodecReader(decoder, hflip=hflip), file, repr(name) if name else None, kwargs)
+    if name is not None:  # a Hub file datasets streams: its name is all there is to go by
+        if name.lower().endswith(_TORCHCODEC_MISREAD_SUFFIXES):
+            raise ValueError(
+                f"torchcodec returns wrong frames from video {name!r} (AVI, ASF, MPEG-TS and MPEG-PS files store no "
+                "timestamps torchcodec can index by), and vivit_hf cannot reach the file to read it with PyAV: cast "
+                "the column to datasets.Video(decode=False) and pass its {'path', 'bytes'} values instead."
+            )
+    elif _codec_reorders(getattr(decoder.metadata, "codec", None)):
+        warnings.warn(_BARE_DECODER_WARNING, UserWarning, stacklevel=3)
+    return TorchcodecReader(decoder)
