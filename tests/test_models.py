@@ -507,3 +507,22 @@ def test_frame_sampling_of_a_height_that_is_a_patch_multiple_patches_each_frame_
     for i, frame in enumerate((2, 3, 4)):
         expected = torch.nn.functional.conv2d(video[:, frame], projection.weight, projection.bias, stride=8)
         torch.testing.assert_close(tokens[:, i], expected.permute(0, 2, 3, 1), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_frame_sampling_takes_a_mask_with_nothing_padded_as_no_mask(name):
+    """A mask of ones (the processor's `pad_to_longest` over clips of equal length, transformers' common tests'
+    inputs) changes nothing; a padded frame is still refused, since the sampling would spread over the padding."""
+    model = tiny(name, embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3)
+    video = clip(frames=6)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model(pixel_values=video, attention_mask=torch.ones(2, 6, dtype=torch.long)).logits,
+            model(pixel_values=video).logits,
+            rtol=0,
+            atol=0,
+        )
+    with pytest.raises(ValueError, match="with padded frames needs tubelet embedding"):
+        model(pixel_values=video, attention_mask=torch.tensor([[1] * 6, [1] * 4 + [0] * 2]))
+    with pytest.raises(ValueError, match=r"\(batch, frames\) = \(2, 6\), got \(2, 5\)"):
+        model(pixel_values=video, attention_mask=torch.ones(2, 5))

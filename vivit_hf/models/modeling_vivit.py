@@ -134,17 +134,14 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         is padded (outside tracing, where the check would be data-dependent), so a full batch runs unmasked."""
         if attention_mask is None:
             return None
-        if self.config.embedding_type == "frame_sampling":
-            raise ValueError(
-                "`attention_mask` needs tubelet embedding: uniform frame sampling spreads its frames over the padded "
-                "length. Sample each clip's frames before padding, or pass clips of equal length."
-            )
         batch, frames = pixel_values.shape[:2]
         if tuple(attention_mask.shape) != (batch, frames):
             raise ValueError(
                 f"`attention_mask` marks the real frames of each clip: shape (batch, frames) = {(batch, frames)}, "
                 f"got {tuple(attention_mask.shape)}."
             )
+        if self.config.embedding_type == "frame_sampling":
+            return self.unpadded_frame_sampling(attention_mask)
         t, kt = grid[0], self.config.tubelet_size[0]
         valid = attention_mask[:, : t * kt].bool().reshape(batch, t, kt).all(dim=-1)
         if not torch.compiler.is_compiling():
@@ -155,6 +152,19 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                     f"every clip needs at least one real tubelet ({kt} real frames at the start of a tubelet)."
                 )
         return valid
+
+    @staticmethod
+    def unpadded_frame_sampling(attention_mask: torch.Tensor) -> None:
+        """Uniform frame sampling takes no padding; a mask with every frame real (`pad_to_longest` over clips of
+        equal length, a collator that always sends one) is no mask, as for tubelets. Under tracing the values cannot
+        be read: refused there."""
+        if not torch.compiler.is_compiling() and bool(attention_mask.bool().all()):
+            return None
+        raise ValueError(
+            "`attention_mask` with padded frames needs tubelet embedding: uniform frame sampling spreads its frames "
+            "over the padded length. Sample each clip's frames before padding, or pass clips of equal length "
+            "(with a mask of ones, or none)."
+        )
 
     @can_return_tuple
     def get_video_features(
