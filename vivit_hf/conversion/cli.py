@@ -114,13 +114,17 @@ def save_hub_folder(model, out, *, processor_kwargs: dict, source: str, command:
     return os.fspath(out)
 
 
+# The command as a user types it: the parser's name, and the start of every command line a card shows.
+PROG = "python -m vivit_hf.convert"
+
+
 def _equivalent_command(source: str, **flags) -> str:
     """The command line that makes the same folder, for the card of a conversion called from Python (the card showed
     a bare `python -m vivit_hf.convert transformers`, which does not run). A scenic config given as a dict has no
     file to name: no command then, and the card says only where the weights came from."""
     if not all(isinstance(value, (str, os.PathLike)) for value in flags.values()):
         return ""
-    words = ["python", "-m", "vivit_hf.convert", source]
+    words = [*PROG.split(), source]
     for name, value in flags.items():
         words += [f"--{name}", os.fspath(value)]
     return shlex.join(words)
@@ -201,7 +205,7 @@ def push_problem(repo: str | None) -> str | None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m vivit_hf.convert", description="Convert released ViViT checkpoints into Hub-ready folders."
+        prog=PROG, description="Convert released ViViT checkpoints into Hub-ready folders."
     )
     commands = parser.add_subparsers(dest="source", required=True)
     scenic = commands.add_parser("scenic", help="a scenic (Flax) checkpoint and its config file")
@@ -230,7 +234,7 @@ def main(argv=None) -> int:
             "does not write too (stale shards, index, configs); other files stay. Without it such a folder is refused",
         )
     args = parser.parse_args(argv)
-    command = "python -m vivit_hf.convert " + shlex.join(sys.argv[1:] if argv is None else list(argv))
+    command = f"{PROG} " + shlex.join(sys.argv[1:] if argv is None else list(argv))
     problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(args.push_to_hub)
     if problem:  # before any checkpoint is read: a converted model must not land over another one unasked
         print(f"{parser.prog}: error: {problem}", file=sys.stderr)
