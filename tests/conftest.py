@@ -1,5 +1,6 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,19 @@ def case_dir(kind: str, name: str) -> Path:
     if name.startswith(EXTRA_PREFIX):
         return EXTRA / kind / name.removeprefix(EXTRA_PREFIX)
     return FIXTURES / kind / name
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_scheduling_policy(request):
+    """A test that leaves its process at another scheduling policy is named and undone. Once, on root, a pytest-xdist
+    worker came out of some test at SCHED_FIFO 99 (real time): its subprocesses inherited it, two spinning DataLoader
+    shutdowns then held both cores for 40 minutes and the worker, starved, never reached its own subprocess timeout."""
+    before = os.sched_getscheduler(0), os.sched_getparam(0).sched_priority
+    yield
+    after = os.sched_getscheduler(0), os.sched_getparam(0).sched_priority
+    if after != before:
+        os.sched_setscheduler(0, before[0], os.sched_param(before[1]))
+        warnings.warn(
+            pytest.PytestWarning(f"{request.node.nodeid} left its process at scheduling policy {after} (was {before})"),
+            stacklevel=1,
+        )
