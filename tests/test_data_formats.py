@@ -74,6 +74,49 @@ def test_kinetics_matches_cvdf_clip_names_and_counts_missing_clips(tmp_path):
     assert data.missing == {"train": 1}
 
 
+def test_kinetics_csv_without_times_names_clips_by_video_id(tmp_path):
+    """A CSV of label and youtube_id alone (clips named `<youtube_id>.mp4`) was a bare KeyError: 'time_start'."""
+    write_csv(tmp_path / "annotations" / "train.csv", [["zumba", "aaa"], ["abseiling", "bbb"]], ["label", "youtube_id"])
+    clip(tmp_path / "train" / "aaa.mp4")
+    clip(tmp_path / "train" / "bbb.mp4")
+    data = load_video_dataset(tmp_path, "kinetics")
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [("aaa.mp4", 1), ("bbb.mp4", 0)]
+
+
+@pytest.mark.parametrize(
+    "header, row, says",
+    [
+        (["label", "video", "time_start", "time_end"], ["zumba", "aaa", 0, 10], "has no 'youtube_id' column"),
+        (["label", "youtube_id", "time_start", "time_end"], ["zumba", "aaa", 0], "line 2 has fewer fields"),
+        (["label", "youtube_id", "time_start", "time_end"], ["zumba", "aaa", "0:10", 20], "'0:10'"),
+    ],
+)
+def test_kinetics_csv_it_cannot_name_clips_from_is_refused_by_file_and_line(tmp_path, header, row, says):
+    write_csv(tmp_path / "annotations" / "train.csv", [row], header)
+    clip(tmp_path / "train" / "aaa_000000_000010.mp4")
+    with pytest.raises(DatasetFormatError, match="train.csv") as error:
+        load_video_dataset(tmp_path, "kinetics")
+    assert says in str(error.value)
+
+
+def test_moments_row_without_a_label_is_refused_by_file_and_row(tmp_path):
+    """An IndexError before."""
+    write_csv(tmp_path / "trainingSet.csv", [["clapping/x.mp4", "clapping", 3, 0], ["clapping/y.mp4"]])
+    clip(tmp_path / "training" / "clapping" / "x.mp4")
+    with pytest.raises(DatasetFormatError, match=r"trainingSet.csv has a row without a label \('clapping/y.mp4'\)"):
+        load_video_dataset(tmp_path, "moments")
+
+
+@pytest.mark.parametrize("first", ['{"file_name": "a.mp4", "label": ', '["file_name", "label"]'])
+def test_videofolder_metadata_jsonl_that_is_not_json_objects_is_refused_by_name(tmp_path, first):
+    """A JSONDecodeError (or a list taken for column names) before."""
+    clip(tmp_path / "train" / "sit" / "a.mp4")
+    clip(tmp_path / "train" / "stand" / "b.mp4")
+    (tmp_path / "train" / "metadata.jsonl").write_text(first + "\n")
+    with pytest.raises(DatasetFormatError, match=r"metadata.jsonl: its first line is not"):
+        load_video_dataset(tmp_path, "videofolder")
+
+
 def test_ssv2_maps_templates_to_labels_json_indices(tmp_path):
     (tmp_path / "labels").mkdir()
     (tmp_path / "labels" / "labels.json").write_text(

@@ -149,7 +149,8 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     `{youtube_id}_{time_start:06d}_{time_end:06d}.mp4` (or just `{youtube_id}.mp4`) anywhere below the root. A CSV
     without a `label` column (a held-out test set) is no split."""
     annotations = {}
-    for split, path in _kinetics_annotation_files(roots).items():
+    files = _kinetics_annotation_files(roots)
+    for split, path in files.items():
         rows = _read_csv(path)
         if rows and "label" in rows[0]:
             annotations[split] = rows
@@ -163,14 +164,40 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     splits = {}
     for split, rows in annotations.items():
         keys = []
-        for row in rows:
-            key = f"{row['youtube_id']}_{int(float(row['time_start'])):06d}_{int(float(row['time_end'])):06d}"
+        for line, row in enumerate(rows, start=2):  # line 1 is the header
+            key = _kinetics_key(row, files[split], line)
             if key not in index and row["youtube_id"] in index:  # downloaders that name a clip by its video alone
                 index[key] = index[row["youtube_id"]]
             keys.append((key, label2id[row["label"]]))
         splits[split] = _resolve(keys, index, missing, split)
     splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+def _kinetics_key(row: dict, path: Path, line: int) -> str:
+    """A clip's file name stem as CVDF names it, `<youtube_id>_<time_start:06d>_<time_end:06d>`, or the video id alone
+    when the CSV has no times (clips named `<youtube_id>.mp4`). A CSV without `youtube_id`, a row shorter than the
+    header, or a time that is not a number is refused naming the file and line
+    (a bare KeyError or ValueError before)."""
+    if "youtube_id" not in row:
+        raise DatasetFormatError(
+            f"--dataset_format kinetics: {path} has no 'youtube_id' column (its columns: "
+            f"{', '.join(repr(name) for name in row if name is not None)}); Kinetics' CSVs name each clip by label, "
+            "youtube_id, time_start, time_end"
+        )
+    timed = "time_start" in row or "time_end" in row
+    if any(row.get(column) is None for column in ("youtube_id", *(("time_start", "time_end") if timed else ()))):
+        raise DatasetFormatError(f"--dataset_format kinetics: {path} line {line} has fewer fields than its header")
+    if not timed:
+        return row["youtube_id"]
+    try:
+        start, end = int(float(row["time_start"])), int(float(row["time_end"]))
+    except ValueError:
+        raise DatasetFormatError(
+            f"--dataset_format kinetics: {path} line {line} has time_start {row['time_start']!r} and "
+            f"time_end {row['time_end']!r}, not numbers of seconds"
+        ) from None
+    return f"{row['youtube_id']}_{start:06d}_{end:06d}"
 
 
 # SSv2's annotation files as Qualcomm ships them (`labels/labels.json`...) and as 20BN did before
@@ -318,6 +345,19 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
     return VideoClassificationData(splits=splits, label_spaces=label_spaces, missing=missing)
 
 
+def _moments_rows(path: Path) -> list[list[str]]:
+    """A Moments CSV's rows, `<clip path>,<label>[,<votes>...]`; a row without a label is refused naming the file
+    and the row (an IndexError before)."""
+    rows = _read_csv(path, header=False)
+    short = next((row for row in rows if len(row) < 2), None)
+    if short is not None:
+        raise DatasetFormatError(
+            f"--dataset_format moments: {path} has a row without a label ({','.join(short)!r}); each row is "
+            "<clip path>,<label>[,...] as in Moments in Time's trainingSet.csv"
+        )
+    return rows
+
+
 def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
     """Moments in Time: `trainingSet.csv` / `validationSet.csv` (no header: `path,label,...`), clips under
     `training/` and `validation/`, class indices from `moments_categories.txt` (`name,index`) if any."""
@@ -332,7 +372,7 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
             # The clips' folder sits beside the CSV (`Moments_in_Time_Raw/{trainingSet.csv,training/}`), which an
             # archive may have put below the data set's root; re-made CSVs may carry the folder in the path.
             folders = [path.parent / folder, *(r / folder for r in roots), path.parent, *roots]
-            annotations[split] = (_read_csv(path, header=False), folders)
+            annotations[split] = (_moments_rows(path), folders)
     if not annotations:
         raise DatasetFormatError(
             f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}{_what_is_there(roots)}"

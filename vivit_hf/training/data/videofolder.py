@@ -33,7 +33,13 @@ def _metadata_columns(path: Path) -> list[str]:
     if path.suffix == ".jsonl":
         with open(path, encoding="utf-8-sig") as f:
             first = next((line for line in f if line.strip()), "{}")
-        return list(json.loads(first))
+        try:
+            row = json.loads(first)
+        except json.JSONDecodeError as error:
+            raise DatasetFormatError(f"{path}: its first line is not JSON ({error}): {first.strip()[:80]!r}") from None
+        if not isinstance(row, dict):
+            raise DatasetFormatError(f"{path}: its first line is not a JSON object of columns: {first.strip()[:80]!r}")
+        return list(row)
     return ["<parquet columns>"]
 
 
