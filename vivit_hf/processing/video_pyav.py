@@ -766,7 +766,8 @@ class PyAVReader(VideoReader):
         if self._orientation is None:
             self._orientation = (0, False)
             try:
-                self.container.seek(0, stream=self.stream) if self._pts is not None else None
+                if self._pts is not None:
+                    self.container.seek(0, stream=self.stream)
                 for frame in self.container.decode(self.stream):
                     self._orientation = _display_orientation(frame)
                     self._stored_size = (frame.height, frame.width)
