@@ -1,6 +1,5 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 import os
-import warnings
 from pathlib import Path
 
 import pytest
@@ -50,17 +49,33 @@ def case_dir(kind: str, name: str) -> Path:
     return FIXTURES / kind / name
 
 
-@pytest.fixture(autouse=True)
-def _keep_the_scheduling_policy(request):
-    """A test that leaves its process at another scheduling policy is named and undone. Once, on root, a pytest-xdist
-    worker came out of some test at SCHED_FIFO 99 (real time): its subprocesses inherited it, two spinning DataLoader
-    shutdowns then held both cores for 40 minutes and the worker, starved, never reached its own subprocess timeout."""
-    before = os.sched_getscheduler(0), os.sched_getparam(0).sched_priority
+# PyAV's SVT-AV1 encoder (libsvtav1 4.x), run as root, puts the thread that opens it at real-time priority,
+# SCHED_FIFO 99, and leaves it there: the tests that write AV1 files did so to their pytest-xdist worker, and every
+# process the worker started later inherited it (torchrun, its ranks, their DataLoader workers). Real-time
+# processes that spin never yield: two ranks waiting on their DataLoader workers held both cores for 40 minutes,
+# and the starved worker never reached its own subprocess timeout. Each phase of each test gives the process back
+# the policy it started with.
+SCHEDULING = os.sched_getscheduler(0), os.sched_getparam(0).sched_priority
+
+
+def restore_scheduling() -> None:
+    if (os.sched_getscheduler(0), os.sched_getparam(0).sched_priority) != SCHEDULING:
+        os.sched_setscheduler(0, SCHEDULING[0], os.sched_param(SCHEDULING[1]))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
     yield
-    after = os.sched_getscheduler(0), os.sched_getparam(0).sched_priority
-    if after != before:
-        os.sched_setscheduler(0, before[0], os.sched_param(before[1]))
-        warnings.warn(
-            pytest.PytestWarning(f"{request.node.nodeid} left its process at scheduling policy {after} (was {before})"),
-            stacklevel=1,
-        )
+    restore_scheduling()  # a module or session fixture that wrote AV1 files
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    yield
+    restore_scheduling()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    yield
+    restore_scheduling()

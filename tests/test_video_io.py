@@ -3,6 +3,9 @@
 
 import http.server
 import io
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -60,6 +63,38 @@ def videos(tmp_path_factory):
         codec: write_video(root / f"clip{suffix(codec)}", num_frames=40, codec=codec, gop=GOP)
         for codec in ("h264", "vp9", "av1")
     }
+
+
+AV1_THEN_SUBPROCESS = """
+import os, subprocess, sys
+from video_factory import write_video
+
+def test_writes_av1(tmp_path):  # SVT-AV1 run as root leaves this thread at SCHED_FIFO 99
+    write_video(tmp_path / "a.mkv", num_frames=4, codec="av1")
+
+def test_a_later_subprocess_runs_at_the_policy_pytest_started_with():
+    policy = [os.sched_getscheduler(0), os.sched_getparam(0).sched_priority]
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.sched_getscheduler(0))"], capture_output=True)
+    assert policy == [int(number) for number in os.environ["STARTED_WITH"].split()]
+    assert int(child.stdout) == policy[0]
+"""
+
+
+def test_a_test_that_writes_av1_leaves_later_tests_and_their_subprocesses_at_normal_priority(tmp_path):
+    """tests/conftest.py gives each test phase back the scheduling policy pytest started with: a worker that wrote an
+    AV1 file ran every later subprocess (torchrun ranks, DataLoader workers) at real-time priority."""
+    tests = Path(__file__).parent
+    (tmp_path / "conftest.py").write_text((tests / "conftest.py").read_text())
+    (tmp_path / "test_order.py").write_text(AV1_THEN_SUBPROCESS)
+    started = f"{os.sched_getscheduler(0)} {os.sched_getparam(0).sched_priority}"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tests), os.environ.get("PYTHONPATH", "")]),
+        "STARTED_WITH": started,
+    }
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(tmp_path)]
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "2 passed" in result.stdout, result.stdout[-3000:] + result.stderr[-2000:]
 
 
 @pytest.mark.parametrize("codec", ["h264", "vp9", "av1"])
