@@ -53,8 +53,8 @@ def case_dir(kind: str, name: str) -> Path:
 # SCHED_FIFO 99, and leaves it there: the tests that write AV1 files did so to their pytest-xdist worker, and every
 # process the worker started later inherited it (torchrun, its ranks, their DataLoader workers). Real-time
 # processes that spin never yield: two ranks waiting on their DataLoader workers held both cores for 40 minutes,
-# and the starved worker never reached its own subprocess timeout. Each phase of each test gives the process back
-# the policy it started with.
+# and the starved worker never reached its own subprocess timeout. The process gets back the policy it started with
+# after each test's setup (before the test starts a subprocess) and after its teardown (which always follows the call).
 SCHEDULING = os.sched_getscheduler(0), os.sched_getparam(0).sched_priority
 
 
@@ -67,12 +67,6 @@ def restore_scheduling() -> None:
 def pytest_runtest_setup(item):
     yield
     restore_scheduling()  # a module or session fixture that wrote AV1 files
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
-    yield
-    restore_scheduling()
 
 
 @pytest.hookimpl(hookwrapper=True)
