@@ -7,6 +7,15 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+# pytest-xdist runs one worker per core (the README's `-n 2` on 2 cores), and each worker's torch would start a thread
+# per core of its own: two workers' thread pools then share two cores, and OpenMP threads that spin-wait on a core
+# another worker holds cost 15% of the in-process tests' time (test_export + test_transformers_common: 215 s -> 186 s
+# at one thread each). A worker gets its share of the cores, and so do the processes it starts (recipe runs, docs
+# examples), unless the caller chose a count. Set before any test module imports torch, which reads it then.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, len(os.sched_getaffinity(0)) // _WORKERS)))
+
 REPO = Path(__file__).resolve().parents[1]
 # VIVIT_FIXTURES pointing at a copy, else `../shared` beside the clone (CI), else the copy kept in the repository
 # (tests/data/shared_fixtures, taken from ../shared/fixtures on 2026-12-02), so that the README's test command runs
