@@ -37,6 +37,14 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+@pytest.fixture(scope="session")
+def hf_modules_cache(tmp_path_factory) -> Path:
+    """transformers' HF_MODULES_CACHE for children that load saved folders with `trust_remote_code`
+    (test_remote_code.without_vivit_hf): one per worker, as the fork server's environment is fixed when it starts.
+    Each folder's code is copied there under the folder's own name."""
+    return tmp_path_factory.mktemp("hf_modules")
+
+
 def _cases_under(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "config.json").exists()) if root.is_dir() else []
 

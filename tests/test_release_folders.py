@@ -4,17 +4,14 @@ still load and give the logits and processor output stored beside them: with viv
 classes read the old config and weights), and with `trust_remote_code=True` where vivit_hf cannot be imported (the
 code saved in the folder runs)."""
 
-import os
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 import torch
 from safetensors.torch import load_file
-from test_remote_code import HIDE_VIVIT_HF, LOADER
+from test_remote_code import HIDE_VIVIT_HF, LOADER, without_vivit_hf
 from transformers import AutoModel, AutoModelForVideoClassification, AutoVideoProcessor
 
 import vivit_hf
@@ -57,19 +54,12 @@ PROCESSOR_LOADER = HIDE_VIVIT_HF + textwrap.dedent(
 
 
 @pytest.mark.parametrize("name", VARIANTS)
-def test_release_folder_loads_with_trust_remote_code_without_vivit_hf(name, tmp_path):
+def test_release_folder_loads_with_trust_remote_code_without_vivit_hf(name, tmp_path, hf_modules_cache):
     folder = tmp_path / name
     shutil.copytree(RELEASE / name, folder)
     torch.save(INPUTS["clip"], folder / "video.pt")
-    env = dict(os.environ, HF_MODULES_CACHE=str(tmp_path / "modules"), HF_HUB_OFFLINE="1")
-    subprocess.run([sys.executable, "-c", LOADER, str(folder)], check=True, env=env, cwd=tmp_path, timeout=300)
-    subprocess.run(
-        [sys.executable, "-c", PROCESSOR_LOADER, str(folder), str(RELEASE / "inputs.safetensors")],
-        check=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=300,
-    )
+    without_vivit_hf(hf_modules_cache, LOADER, folder, cwd=tmp_path)
+    without_vivit_hf(hf_modules_cache, PROCESSOR_LOADER, folder, RELEASE / "inputs.safetensors", cwd=tmp_path)
     expected = load_file(folder / "expected.safetensors")
     remote = torch.load(folder / "remote.pt")
     # float32 rounding only: a matmul split over another number of threads sums in another order (1.5e-8 seen with

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import fresh_python
 import pytest
 import torch
 
@@ -47,8 +48,18 @@ LOADER = HIDE_VIVIT_HF + textwrap.dedent(
 )
 
 
+def without_vivit_hf(hf_modules_cache, code: str, *args, cwd) -> None:
+    """`python -c CODE ARGS` in a process where vivit_hf cannot be imported (CODE starts with HIDE_VIVIT_HF), forked
+    from a server that has imported torch and transformers once (tests/fresh_python.py), not a new interpreter that
+    imports them again: 5-8 s less a run. The server imports nothing of vivit_hf, and each child is a new process,
+    so no module a folder's code defined before is there to be reused."""
+    env = dict(os.environ, HF_MODULES_CACHE=str(hf_modules_cache), HF_HUB_OFFLINE="1")
+    result = fresh_python.server(fresh_python.EXAMPLES, env).run(["-c", code, *args], cwd=cwd)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
 @pytest.mark.parametrize("name", list(VIVIT_MODELS))
-def test_trust_remote_code_without_vivit_hf(name, tmp_path):
+def test_trust_remote_code_without_vivit_hf(name, tmp_path, hf_modules_cache):
     config_class, _, classifier_class = VIVIT_MODELS[name]
     config = config_class(
         image_size=32,
@@ -65,8 +76,7 @@ def test_trust_remote_code_without_vivit_hf(name, tmp_path):
     model.save_pretrained(tmp_path)
     video = torch.randn(2, 4, 3, 32, 32)
     torch.save(video, tmp_path / "video.pt")
-    env = dict(os.environ, HF_MODULES_CACHE=str(tmp_path / "modules"), HF_HUB_OFFLINE="1")
-    subprocess.run([sys.executable, "-c", LOADER, str(tmp_path)], check=True, env=env, cwd=tmp_path, timeout=300)
+    without_vivit_hf(hf_modules_cache, LOADER, tmp_path, cwd=tmp_path)
     remote = torch.load(tmp_path / "remote.pt")
     with torch.no_grad():
         torch.testing.assert_close(remote["logits"], model(pixel_values=video).logits, rtol=0, atol=0)
@@ -105,7 +115,7 @@ SHARD_AND_SAVE = textwrap.dedent(
 
 
 @pytest.mark.parametrize("name", ["spatio_temporal", "factorised_dot_product"])
-def test_fsdp2_sharded_model_saves_our_code_not_torchs(name, tmp_path):
+def test_fsdp2_sharded_model_saves_our_code_not_torchs(name, tmp_path, hf_modules_cache):
     """A model under FSDP2 (what `accelerate launch --config_file fsdp.yaml` trains), saved by the recipes'
     `save_pretrained`, gives a folder that loads with `trust_remote_code`: our modules and class names, none of torch's
     FSDP files."""
@@ -128,7 +138,7 @@ def test_fsdp2_sharded_model_saves_our_code_not_torchs(name, tmp_path):
 
     auto_map = json.loads((tmp_path / "config.json").read_text())["auto_map"]
     assert all(value.startswith(("modeling_vivit.ViViT", "configuration_vivit.ViViT")) for value in auto_map.values())
-    subprocess.run([sys.executable, "-c", LOADER, str(tmp_path)], check=True, env=env, cwd=tmp_path, timeout=300)
+    without_vivit_hf(hf_modules_cache, LOADER, tmp_path, cwd=tmp_path)
     torch.testing.assert_close(
         torch.load(tmp_path / "remote.pt")["logits"], torch.load(tmp_path / "expected.pt"), rtol=1e-6, atol=1e-6
     )
