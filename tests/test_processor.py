@@ -180,6 +180,25 @@ def test_tiny_odd_sized_video_is_upscaled_and_cropped(proc):
     assert proc(tiny, short_video="loop", return_tensors="pt").pixel_values.shape == (1, 4, 3, 28, 28)
 
 
+def test_a_size_below_the_crop_pads_every_view_and_says_so_once(caplog):
+    """size 20 with crop 28 gave views 29% padding without a word (scenic's resize_with_crop_or_pad pads as well)."""
+    video = np.random.default_rng(0).integers(0, 255, (8, 40, 60, 3), dtype=np.uint8)
+    processor = ViViTVideoProcessor(**{**SMALL, "size": {"shortest_edge": 20}})
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        pixels = processor([video, video], return_tensors="pt").pixel_values
+    # 20 rows in 28: 4 padded above and below, zeros that the default normalisation maps to -1
+    assert pixels[:, :, :, :4].eq(-1).all() and pixels[:, :, :, -4:].eq(-1).all() and pixels[:, :, :, 4:-4].ne(-1).any()
+    (record,) = [r for r in caplog.records if "zero-pads" in r.getMessage()]  # two videos, one warning
+    assert record.getMessage().startswith(
+        "ViViTVideoProcessor zero-pads frames of 20x30 (resized with size={'shortest_edge': 20}) up to crop_size "
+        "28x28: 29% of each view is padding."
+    )
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        ViViTVideoProcessor(**SMALL)(video, return_tensors="pt")  # frames of 32x48: no padding, no warning
+    assert not [r for r in caplog.records if "zero-pads" in r.getMessage()]
+
+
 def test_matches_transformers_vivit_processor_with_compat_preset():
     from transformers import VivitVideoProcessor
 

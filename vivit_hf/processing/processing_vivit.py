@@ -63,6 +63,37 @@ from .video_transforms import (
 )
 
 logger = logging.getLogger(__name__)
+# (frame height, width, crop height, width) already warned of in this process: once each, not once per clip
+_PADDED: set[tuple[int, int, int, int]] = set()
+
+
+def _warn_when_padded(height: int, width: int, crop, size) -> None:
+    """A frame smaller than the crop is zero-padded up to it, as scenic's and TF's `resize_with_crop_or_pad` and
+    transformers' centre crop do. Meant for the odd tiny video; from a `size` below `crop_size` it is every view, and
+    nothing else shows it (a 224 crop of frames resized to 20 is 99% black)."""
+    key = (int(height), int(width), crop.height, crop.width)
+    if (height >= crop.height and width >= crop.width) or key in _PADDED:
+        return
+    _PADDED.add(key)
+    padding = 1 - min(height, crop.height) * min(width, crop.width) / (crop.height * crop.width)
+    resized = "" if size is None else f" (resized with size={_describe_size(size)})"
+    logger.warning(
+        "ViViTVideoProcessor zero-pads frames of %dx%d%s up to crop_size %dx%d: %.0f%% of each view is padding. "
+        "Give a size of at least the crop (or a smaller crop_size) unless that is meant.",
+        height,
+        width,
+        resized,
+        crop.height,
+        crop.width,
+        100 * padding,
+    )
+
+
+def _describe_size(size) -> str:
+    """A SizeDict as the dict a user writes: {'shortest_edge': 20}."""
+    fields = ("height", "width", "shortest_edge", "longest_edge")
+    return str({name: getattr(size, name) for name in fields if getattr(size, name, None) is not None})
+
 
 __all__ = [
     "BrokenVideoError",
@@ -624,6 +655,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         size, crop = opts["size"], opts["crop_size"]
         if opts["do_resize"]:
             clip = resize(clip, *_resized_size(*clip.shape[-2:], size), interpolation)
+        if opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"]:
+            _warn_when_padded(*clip.shape[-2:], crop, size if opts["do_resize"] else None)
         if opts["do_train_augment"]:
             views = []
             for _ in range(opts["num_crops"]):
