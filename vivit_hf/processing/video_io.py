@@ -51,8 +51,8 @@ from .video_pyav import (  # noqa: F401
     _UNTIMED_FORMATS,
     PyAVReader,
     _decodable,
-    _several_video_tracks,
     _TableCache,
+    several_video_tracks,
     video_stream,
 )
 from .video_reader import VideoDecodeError, VideoInfo, VideoReader, output_size, resize_frames  # noqa: F401

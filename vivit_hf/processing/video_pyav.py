@@ -265,7 +265,7 @@ def _tracks_with_two_frames(container: Any, streams: list) -> set[int]:
     return {index for index, count in counts.items() if count >= 2}
 
 
-def _several_video_tracks(container: Any) -> bool:
+def several_video_tracks(container: Any) -> bool:
     """Whether `video_stream(container, demux=True)` reads packets to choose."""
     import av
 
@@ -340,7 +340,7 @@ class PyAVReader(VideoReader):
         self.stream = self._video_stream()
         if self._stream_index is None:
             self._stream_index = self.stream.index
-            if _several_video_tracks(self.container) and self._owns_container:
+            if several_video_tracks(self.container) and self._owns_container:
                 return self._open()  # packets were read to choose the track: start the file over
         if self.stream.codec_context is None:
             self.close()

@@ -26,7 +26,7 @@ from .video_pyav import (
     _UNTIMED_FORMATS,
     PyAVReader,
     _display_orientation,
-    _several_video_tracks,
+    several_video_tracks,
     video_stream,
 )
 from .video_reader import (
@@ -226,7 +226,7 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             misreads |= stream is not None and stream.codec_context.pix_fmt == "pal8"
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
-            if not _several_video_tracks(container):
+            if not several_video_tracks(container):
                 return False, stream.index, _first_frame_mirrored(container, stream)
             index = stream.index  # (read while open: a closed container's streams are gone)
         if position is not None:  # packets were read to choose the track: its first frame from the start

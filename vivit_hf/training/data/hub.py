@@ -620,10 +620,10 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix.lower() not in read]
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
     linked = [path for path in videos if path.parent in linked_folders]
-    tables = _label_tables(others) if videos else []
     if not videos:
         _refuse_a_packed_folder(root, others)
         return {}
+    tables = _label_tables(others)
     builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
         return {}

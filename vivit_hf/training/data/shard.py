@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...processing.video_io import _several_video_tracks, video_stream
+from ...processing.video_io import several_video_tracks, video_stream
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _open_video_stream(data: bytes):
 
     container = av.open(io.BytesIO(data), metadata_errors="replace")
     stream = video_stream(container, demux=True)
-    if stream is not None and _several_video_tracks(container):  # packets were read to choose: start over
+    if stream is not None and several_video_tracks(container):  # packets were read to choose: start over
         index = stream.index  # (read before closing: a closed container's streams are gone)
         container.close()
         container = av.open(io.BytesIO(data), metadata_errors="replace")
