@@ -3,6 +3,7 @@
 processes, each training on its own half of every global batch, not two independent rank-0 runs."""
 
 import json
+import subprocess
 import sys
 
 import pytest
@@ -11,6 +12,7 @@ from test_recipes_finetune import (  # noqa: F401 (fixture)
     FINETUNE,
     REPO,
     TINY_MODEL,
+    env,
     run,
     tiny_clip,
     videofolder,
@@ -34,6 +36,84 @@ LAUNCHERS = {
 }
 
 
+# Several runs in one launch, one after the other in the same processes: each process of the launch imports torch,
+# transformers and the recipe once (about 9 s of CPU a process) rather than once a run. argv[1] is a JSON list of
+# runs, each {"argv": [SCRIPT, *ARGS], "folder": F, "cwd": C (optional)}: SCRIPT runs as `python SCRIPT ARGS` would
+# run it (as __main__; in C), its output (file descriptors 1 and 2) goes to F/stdout_rank<N>.txt and
+# F/stderr_rank<N>.txt, and its exit status, as Python would give it, and its seconds to F/status_rank<N>.json,
+# where N is the process's RANK. Between runs accelerate's state is dropped, so that each run
+# joins a process group of its own as a new process would (the recipes leave theirs at their end); the group's
+# keys in the launcher's store are new for each run, else a process could read the address its peer had in the
+# previous run's group (torch numbers the default group's keys from 0 again after it is destroyed).
+RUNS_IN_ONE_LAUNCH = """
+import json, os, runpy, sys, time, traceback
+import torch
+from accelerate.state import AcceleratorState, GradientState
+from torch.distributed import distributed_c10d
+
+rank, home = os.environ.get("RANK", "0"), os.getcwd()
+for number, run in enumerate(json.loads(open(sys.argv[1]).read())):
+    distributed_c10d._world.group_count = 1000 * number
+    sys.stdout.flush(), sys.stderr.flush()
+    kept = os.dup(1), os.dup(2)
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        opened = os.open(f"{run['folder']}/{name}_rank{rank}.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(opened, fd)
+        os.close(opened)
+    sys.argv, status, started = list(run["argv"]), 0, time.monotonic()
+    os.chdir(run.get("cwd", home))
+    try:
+        runpy.run_path(sys.argv[0], run_name="__main__")
+    except SystemExit as exit:
+        status = exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 1
+        if isinstance(exit.code, str):
+            print(exit.code, file=sys.stderr)
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    sys.stdout.flush(), sys.stderr.flush()
+    for fd, saved in zip((1, 2), kept):
+        os.dup2(saved, fd)
+        os.close(saved)
+    seconds = time.monotonic() - started
+    open(f"{run['folder']}/status_rank{rank}.json", "w").write(json.dumps({"status": status, "seconds": seconds}))
+    if torch.distributed.is_initialized():  # a run that stopped without leaving its group: the next joins its own
+        torch.distributed.destroy_process_group()
+    AcceleratorState._reset_state(reset_partial_state=True)
+    GradientState._reset_state()
+"""
+
+
+def launch_runs(launcher, runs, folder, processes=2, timeout=600):
+    """Launch `RUNS_IN_ONE_LAUNCH` once with `launcher` for `runs`, {name: [SCRIPT, *ARGS]}; returns {name:
+    CompletedProcess} whose output is that of every process (rank 0's first) and whose status is the first process's
+    that failed, else 0. A launch that fails as a whole (a run that hangs or kills its process) fails here."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script, plan = folder / "runs_in_one_launch.py", []
+    script.write_text(RUNS_IN_ONE_LAUNCH)
+    for name, argv in runs.items():
+        (folder / name).mkdir()
+        plan.append({"argv": [str(arg) for arg in argv], "folder": str(folder / name)})
+    (folder / "runs.json").write_text(json.dumps(plan))
+    command = [*launcher, str(script), str(folder / "runs.json")]
+    launch = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=timeout)
+    results = {}
+    for name, argv in runs.items():
+        logs = folder / name
+        if not all((logs / f"status_rank{rank}.json").is_file() for rank in range(processes)):
+            raise AssertionError(
+                f"the launch ended (status {launch.returncode}) before {name} ran on every process:\n"
+                f"{launch.stdout[-3000:]}\n{launch.stderr[-6000:]}"
+            )
+        statuses = [json.loads((logs / f"status_rank{rank}.json").read_text())["status"] for rank in range(processes)]
+        stdout, stderr = (
+            "".join((logs / f"{kind}_rank{rank}.txt").read_text() for rank in range(processes))
+            for kind in ("stdout", "stderr")
+        )
+        results[name] = subprocess.CompletedProcess(argv, next((s for s in statuses if s), 0), stdout, stderr)
+    return results
+
+
 def tiny_model(batch):
     flags = list(TINY_MODEL)
     flags[flags.index("--per_device_train_batch_size") + 1] = str(batch)
@@ -47,42 +127,8 @@ def one_process(videofolder, tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("launcher", LAUNCHERS)
-def test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once(
-    videofolder, one_process, tmp_path, launcher
-):
-    result = run(
-        FINETUNE,
-        "--dataset",
-        videofolder,
-        "--output_dir",
-        tmp_path,
-        *tiny_model(2),
-        *ONE_EPOCH,
-        launcher=LAUNCHERS[launcher],
-    )
-    assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
-    two, one = (json.loads((folder / "all_results.json").read_text()) for folder in (tmp_path, one_process))
-    assert (one["num_processes"], two["num_processes"]) == (1, 2)
-    # 12 clips in 3 steps: each process trained on 6 (two independent runs would each report all 12).
-    assert one["train_clips_per_process"] == [12] and two["train_clips_per_process"] == [6, 6]
-    assert two["completed_steps"] == one["completed_steps"] == 3
-    # Evaluation gathers the 6 test clips once (3 batches of 2 on 2 processes: the last one is padded).
-    assert two["num_samples"] == one["num_samples"] == 6
-    # Each process saw its own half of each global batch: the averaged gradients are the one-process ones, so
-    # the weights agree to rounding (had both processes seen the same clips, they would not).
-    trained, reference = weights(tmp_path), weights(one_process)
-    for name in reference:
-        torch.testing.assert_close(trained[name], reference[name], rtol=1e-4, atol=1e-5, msg=name)
-
-
-def test_two_processes_count_an_odd_epoch_exactly_though_accelerate_repeats_clips_to_even_it_out(videofolder, tmp_path):
-    """13 training clips, 12 of them broken, on 2 processes with batches of 2. accelerate gives each process 4
-    batches (8 rows) by repeating 3 clips from the epoch's start; at least 2 of those 3 are broken. By hand, the
-    epoch's 7 batches of 2 go to the processes in turn: process 0 takes batches 1, 3, 5 and 7 (clip 13 and one
-    repeat), process 1 batches 2, 4, 6 and a batch of 2 repeats; so 7 + 6 clips trained, 1 + 2 repeats, and the
-    12 broken clips skipped once each (counting the repeats said 8 + 8 clips and 14 or 15 skipped)."""
-    data = tmp_path / "data"
+def odd_epoch_data(videofolder, data):
+    """13 training clips, 12 of them broken (and the 6 test clips): see the test that trains on them."""
     for path in videofolder.rglob("*.mp4"):
         (data / path.relative_to(videofolder)).parent.mkdir(parents=True, exist_ok=True)
         (data / path.relative_to(videofolder)).write_bytes(path.read_bytes())
@@ -91,10 +137,65 @@ def test_two_processes_count_an_odd_epoch_exactly_though_accelerate_repeats_clip
     assert len(train) == 13
     for path in train[1:]:
         path.write_bytes(b"not a video" * 10)
-    out = tmp_path / "run"
-    result = run(
-        FINETUNE, "--dataset", data, "--output_dir", out, *tiny_model(2), *ONE_EPOCH, launcher=LAUNCHERS["torchrun"]
-    )
+    return data
+
+
+@pytest.fixture(scope="module")
+def torchrun_runs(videofolder, tmp_path_factory):
+    """The two torchrun runs of this file in one launch (`launch_runs`): "halves", the 12 clips, and "odd_epoch", 13
+    clips of which 12 are broken; {name: (result, output folder)}."""
+    root = tmp_path_factory.mktemp("torchrun_runs")
+    data = {"halves": videofolder, "odd_epoch": odd_epoch_data(videofolder, root / "odd_epoch_data")}
+    runs = {
+        name: [FINETUNE, "--dataset", data[name], "--output_dir", root / "out" / name, *tiny_model(2), *ONE_EPOCH]
+        for name in data
+    }
+    results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch")
+    for name, result in results.items():
+        assert result.returncode == 0, f"{name}:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+    return {name: (result, root / "out" / name) for name, result in results.items()}
+
+
+@pytest.mark.parametrize("launcher", LAUNCHERS)
+def test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once(
+    videofolder, one_process, tmp_path, launcher, request
+):
+    if launcher == "torchrun":  # its run shares a launch with the odd epoch's
+        result, out = request.getfixturevalue("torchrun_runs")["halves"]
+    else:
+        out = tmp_path
+        result = run(
+            FINETUNE,
+            "--dataset",
+            videofolder,
+            "--output_dir",
+            out,
+            *tiny_model(2),
+            *ONE_EPOCH,
+            launcher=LAUNCHERS[launcher],
+        )
+    assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
+    two, one = (json.loads((folder / "all_results.json").read_text()) for folder in (out, one_process))
+    assert (one["num_processes"], two["num_processes"]) == (1, 2)
+    # 12 clips in 3 steps: each process trained on 6 (two independent runs would each report all 12).
+    assert one["train_clips_per_process"] == [12] and two["train_clips_per_process"] == [6, 6]
+    assert two["completed_steps"] == one["completed_steps"] == 3
+    # Evaluation gathers the 6 test clips once (3 batches of 2 on 2 processes: the last one is padded).
+    assert two["num_samples"] == one["num_samples"] == 6
+    # Each process saw its own half of each global batch: the averaged gradients are the one-process ones, so
+    # the weights agree to rounding (had both processes seen the same clips, they would not).
+    trained, reference = weights(out), weights(one_process)
+    for name in reference:
+        torch.testing.assert_close(trained[name], reference[name], rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_two_processes_count_an_odd_epoch_exactly_though_accelerate_repeats_clips_to_even_it_out(torchrun_runs):
+    """13 training clips, 12 of them broken, on 2 processes with batches of 2. accelerate gives each process 4
+    batches (8 rows) by repeating 3 clips from the epoch's start; at least 2 of those 3 are broken. By hand, the
+    epoch's 7 batches of 2 go to the processes in turn: process 0 takes batches 1, 3, 5 and 7 (clip 13 and one
+    repeat), process 1 batches 2, 4, 6 and a batch of 2 repeats; so 7 + 6 clips trained, 1 + 2 repeats, and the
+    12 broken clips skipped once each (counting the repeats said 8 + 8 clips and 14 or 15 skipped)."""
+    result, out = torchrun_runs["odd_epoch"]
     assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
     results = json.loads((out / "all_results.json").read_text())
     assert results["num_processes"] == 2 and results["completed_steps"] == 4

@@ -3,7 +3,8 @@
 a folder of its own, so that a relative --output_dir is a disk the machines do not share. Whatever one machine
 decides before the run starts, every machine must hear within seconds: a refusal, a command line that differs, a
 checkpoint the other lacks. Without that, the others waited for it at their first collective for 30 minutes (gloo's
-default timeout), or trained apart in silence."""
+default timeout), or trained apart in silence. The runs share two launches of both machines (`launch_machines`): a
+launch of several runs imports the recipe once a machine, not once a run."""
 
 import json
 import shutil
@@ -14,6 +15,7 @@ import time
 
 import psutil
 import pytest
+from test_recipes_distributed import RUNS_IN_ONE_LAUNCH
 from test_recipes_finetune import FINETUNE, TINY_MODEL, env, tiny_clip  # noqa: F401 (fixture)
 
 from vivit_hf.training.agreement import disagreement
@@ -40,9 +42,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_machines(root, flags_of_machine) -> list:
-    """Start finetune.py on two machines: torchrun launchers in folders root/machine0 and root/machine1, machine r
-    with flags_of_machine[r], each writing its output into stderr.txt there; returns [(launcher, log file), ...]."""
+def start_machines(root, flags_of_machine, script=FINETUNE) -> list:
+    """Start finetune.py (or `script`) on two machines: torchrun launchers in folders root/machine0 and root/machine1,
+    machine r with flags_of_machine[r], each writing its output into stderr.txt there; returns [(launcher, log
+    file), ...]."""
     port = free_port()
     launchers = []
     for rank, flags in enumerate(flags_of_machine):
@@ -51,7 +54,7 @@ def start_machines(root, flags_of_machine) -> list:
         command = [
             *(sys.executable, "-m", "torch.distributed.run", "--nnodes", "2", "--node_rank", str(rank)),
             *("--nproc_per_node", "1", "--master_addr", "127.0.0.1", "--master_port", str(port)),
-            *(str(FINETUNE), *map(str, flags)),
+            *(str(script), *map(str, flags)),
         ]
         log = open(folder / "stderr.txt", "w")
         launchers.append((subprocess.Popen(command, cwd=folder, env=env(), stdout=log, stderr=log), log))
@@ -69,101 +72,164 @@ def stop_machines(launchers) -> None:
         log.close()
 
 
-def two_machines(root, flags_of_machine, timeout=LAUNCH_TIMEOUT):
-    """Run finetune.py on two machines (`start_machines`); returns [(returncode, output), ...] once both have
-    exited, or fails naming the machines still running at `timeout` (a hang), after killing every process of both."""
-    launchers = start_machines(root, flags_of_machine)
+def launch_machines(root, runs, timeout):
+    """Run finetune.py on two machines for each of `runs`, {name: [flags of machine 0, flags of machine 1]}, one
+    after the other in one launch of each machine (`RUNS_IN_ONE_LAUNCH`: the processes import the recipe once, not
+    once a run; a run's refusal ends that run, not the process): machine r runs `name` in root/name/machine<r>.
+    Returns {name: [(status, output, seconds), ...] by machine}; fails naming the runs that did not end on both
+    machines within `timeout` (a hang: every process of both is killed)."""
+    script = root / "runs_in_one_launch.py"
+    script.write_text(RUNS_IN_ONE_LAUNCH)
+    logs = {name: root / name / "logs" for name in runs}
+    for rank in (0, 1):
+        plan = []
+        for name, flags_of_machine in runs.items():
+            (root / name / f"machine{rank}").mkdir(parents=True, exist_ok=True)
+            logs[name].mkdir(exist_ok=True)
+            argv = [str(FINETUNE), *map(str, flags_of_machine[rank])]
+            plan.append({"argv": argv, "folder": str(logs[name]), "cwd": str(root / name / f"machine{rank}")})
+        (root / f"runs_machine{rank}.json").write_text(json.dumps(plan))
+    launchers = start_machines(root, [[root / f"runs_machine{rank}.json"] for rank in (0, 1)], script=script)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(p.poll() is None for p, _ in launchers):
         time.sleep(0.5)
     hung = [rank for rank, (p, _) in enumerate(launchers) if p.poll() is None]
     stop_machines(launchers)
-    logs = [(root / f"machine{rank}" / "stderr.txt").read_text() for rank in range(len(launchers))]
-    if hung:
-        tails = "\n".join(f"--- machine {r}:\n{logs[r][-2000:]}" for r in range(len(logs)))
-        pytest.fail(f"machine(s) {hung} still running after {timeout}s (a hang):\n{tails}")
-    return [(p.returncode, text) for (p, _), text in zip(launchers, logs)]
+    ended = {name: [(logs[name] / f"status_rank{rank}.json").is_file() for rank in (0, 1)] for name in runs}
+    if hung or not all(all(both) for both in ended.values()):
+        tails = "\n".join(
+            f"--- machine {r}:\n{(root / f'machine{r}' / 'stderr.txt').read_text()[-3000:]}" for r in (0, 1)
+        )
+        unfinished = {name: both for name, both in ended.items() if not all(both)}
+        pytest.fail(f"runs not ended on (machine 0, machine 1) after {timeout}s (a hang?): {unfinished}\n{tails}")
+    results = {}
+    for name in runs:
+        results[name] = []
+        for rank in (0, 1):
+            status = json.loads((logs[name] / f"status_rank{rank}.json").read_text())
+            output = "".join((logs[name] / f"{kind}_rank{rank}.txt").read_text() for kind in ("stdout", "stderr"))
+            results[name].append((status["status"], output, status["seconds"]))
+    return results
 
 
 def error_lines(log: str) -> list[str]:
     return [line for line in log.splitlines() if line.startswith("error: ")]
 
 
+# Seconds within which a refusal must have stopped its run on both machines: a machine left waiting for the other
+# waits for --ddp_timeout, 30 minutes by default. (A run in a launch of several imports nothing: `launch_machines`.)
+REFUSED_WITHIN = 60
+
+
 @pytest.fixture(scope="module")
-def shared_run(small_videofolder, tmp_path_factory):
-    """Two machines sharing one --output_dir (an absolute path both see), two steps, a checkpoint at step 2."""
-    root = tmp_path_factory.mktemp("shared")
-    out = root / "shared_out"
-    flags = ["--dataset", small_videofolder, "--output_dir", out, *RUN, "--checkpointing_steps", "2"]
-    results = two_machines(root, [flags, flags])
-    return root, out, results
+def machine_runs(small_videofolder, tmp_path_factory):
+    """Every run of this file on two machines but the one whose machine freezes, in two launches of both machines
+    (`launch_machines`), {name: [(status, output, seconds) of machine 0, of machine 1]}; each test says which of its
+    runs are its own, and the folders are root/<name>/machine<r>, returned as "root"."""
+    root = tmp_path_factory.mktemp("machines")
+    data = small_videofolder
+    relative = ["--output_dir", "out", *RUN]
+
+    # Two machines sharing one --output_dir (an absolute path both see), two steps, a checkpoint at step 2.
+    shared = ["--dataset", data, "--output_dir", root / "shared" / "shared_out", *RUN, "--checkpointing_steps", "2"]
+    # Machine 1's own folder holds what an earlier run without a shared disk left there: only the unfinished
+    # checkpoint folder of rank 1's random states.
+    leave_unfinished_checkpoint(root / "refusal" / "machine1" / "out")
+    # A relative --dataset that only machine 0's folder holds.
+    shutil.copytree(data, root / "dataset_missing" / "machine0" / "clips")
+    parsed = ["--dataset", data, *relative]
+    lr = ["--dataset", data, *relative, "--learning_rate", "0.001"]
+    unshared = ["--dataset", data, *relative, "--checkpointing_steps", "1"]
+    first = {
+        "shared": [shared, shared],
+        "refusal": [parsed, parsed],
+        "dataset_missing": [["--dataset", "./clips", *relative]] * 2,
+        "does_not_parse": [parsed, [*parsed, "--learning-rate", "0.1"]],
+        "different_flags": [lr, [*lr[:-1], "0.01"]],  # a copy-paste slip on machine 1
+        "unshared": [unshared, unshared],
+    }
+    results = launch_machines(root, first, timeout=2 * LAUNCH_TIMEOUT)
+
+    # No shared disk: machine 0's folder holds the shared run (checkpoints/step_2), machine 1's only an unfinished
+    # checkpoint. And one step more of the unshared run, from each machine's own step_2.
+    if (root / "shared" / "shared_out").is_dir():
+        shutil.copytree(root / "shared" / "shared_out", root / "resume_only_one" / "machine0" / "out")
+    leave_unfinished_checkpoint(root / "resume_only_one" / "machine1" / "out")
+    resume = ["--dataset", data, *relative, "--checkpointing_steps", "2", "--resume_from_checkpoint", "latest"]
+    more = [
+        *unshared[:-2],
+        "--checkpointing_steps",
+        "1",
+        "--max_train_steps",
+        "3",
+        "--resume_from_checkpoint",
+        "latest",
+    ]
+    for rank in (0, 1):  # a copy of each machine's folder, so that the unshared run's test sees it as it left it
+        shutil.copytree(root / "unshared" / f"machine{rank}", root / "unshared_resume" / f"machine{rank}")
+    # The run that resumes first: a launch's first run imports what the recipe imports as it goes (about 10 s).
+    second = {"unshared_resume": [more, more], "resume_only_one": [resume, resume]}
+    results |= launch_machines(root, second, timeout=LAUNCH_TIMEOUT)
+    return results | {"root": root}
 
 
-def test_two_machines_sharing_an_output_folder_agree_and_train(shared_run):
-    _, out, results = shared_run
-    assert [code for code, _ in results] == [0, 0], results[0][1][-3000:] + results[1][1][-3000:]
+def leave_unfinished_checkpoint(out):
+    leftover = out / "checkpoints" / ".tmp-step_2"
+    leftover.mkdir(parents=True)
+    (leftover / "random_states_1.pkl").write_bytes(b"")
+
+
+def refused_on_both(results):
+    """(output of machine 0, of machine 1) of a run that both machines ended with a failure, within seconds."""
+    (code0, log0, seconds0), (code1, log1, seconds1) = results
+    assert code0 != 0 and code1 != 0, log0[-3000:] + log1[-3000:]
+    assert max(seconds0, seconds1) < REFUSED_WITHIN, (seconds0, seconds1)
+    return log0, log1
+
+
+def test_two_machines_sharing_an_output_folder_agree_and_train(machine_runs):
+    results, out = machine_runs["shared"], machine_runs["root"] / "shared" / "shared_out"
+    assert [code for code, _, _ in results] == [0, 0], results[0][1][-3000:] + results[1][1][-3000:]
     saved = json.loads((out / "all_results.json").read_text())
     assert saved["num_processes"] == 2 and saved["completed_steps"] == 2
     assert (out / "checkpoints" / "step_2" / "trainer_state.json").is_file()
 
 
-def test_a_refusal_on_one_machine_stops_every_machine_within_seconds(small_videofolder, tmp_path):
-    # Machine 1's own folder holds what an earlier run without a shared disk left there: only the unfinished
-    # checkpoint folder of rank 1's random states. It refuses the folder; machine 0, whose folder is empty, must
-    # not wait for it at the process group's start.
-    leftover = tmp_path / "machine1" / "out" / "checkpoints" / ".tmp-step_2"
-    leftover.mkdir(parents=True)
-    (leftover / "random_states_1.pkl").write_bytes(b"")
-    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN]
-    started = time.monotonic()
-    (code0, log0), (code1, log1) = two_machines(tmp_path, [flags, flags])
-    assert code0 != 0 and code1 != 0
-    assert time.monotonic() - started < LAUNCH_TIMEOUT
+def test_a_refusal_on_one_machine_stops_every_machine_within_seconds(machine_runs):
+    # The run "refusal": machine 1's own folder holds only the unfinished checkpoint folder of rank 1's random states
+    # that an earlier run without a shared disk left there. It refuses the folder; machine 0, whose folder is
+    # empty, must not wait for it at the process group's start.
+    log0, log1 = refused_on_both(machine_runs["refusal"])
     own = error_lines(log1)
     assert own and own[0].startswith("error: --output_dir out already holds a previous run: checkpoints/ (unfinished)")
     assert error_lines(log0) == ["error: rank 1 (machine 1) refused: " + own[0].removeprefix("error: ")]
-    assert not (tmp_path / "machine0" / "out" / "model.safetensors").exists()  # nothing was trained
+    assert not (machine_runs["root"] / "refusal" / "machine0" / "out" / "model.safetensors").exists()  # not trained
 
 
-def test_a_data_set_folder_missing_on_one_machine_stops_every_machine_within_seconds(small_videofolder, tmp_path):
-    # A relative --dataset that only machine 0's folder holds: machine 1 refuses it (argparse refused it before the
-    # process group existed, and machine 0 waited for machine 1 at the group's start).
-    shutil.copytree(small_videofolder, tmp_path / "machine0" / "clips")
-    flags = ["--dataset", "./clips", "--output_dir", "out", *RUN]
-    (code0, log0), (code1, log1) = two_machines(tmp_path, [flags, flags], timeout=120)
-    assert code0 != 0 and code1 != 0
+def test_a_data_set_folder_missing_on_one_machine_stops_every_machine_within_seconds(machine_runs):
+    # The run "dataset_missing": a relative --dataset that only machine 0's folder holds: machine 1 refuses it
+    # (argparse refused it before the process group existed, and machine 0 waited for machine 1 at the group's start).
+    log0, log1 = refused_on_both(machine_runs["dataset_missing"])
     reason = "argument --dataset: './clips': no such folder (a Hub data set id reads 'org/name')"
     assert error_lines(log1) == [f"error: {reason}"]
     assert error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"]
 
 
-def test_a_command_line_that_does_not_parse_on_one_machine_stops_every_machine_within_seconds(
-    small_videofolder, tmp_path
-):
-    # Machine 1's command line has a misspelt flag: argparse refused it there before the process group existed, and
-    # machine 0 waited for machine 1 at the group's start for --ddp_timeout (30 minutes by default).
-    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN]
-    (code0, log0), (code1, log1) = two_machines(tmp_path, [flags, [*flags, "--learning-rate", "0.1"]], timeout=120)
-    assert code0 != 0 and code1 != 0
+def test_a_command_line_that_does_not_parse_on_one_machine_stops_every_machine_within_seconds(machine_runs):
+    # The run "does_not_parse": machine 1's command line has a misspelt flag: argparse refused it there before the
+    # process group existed, and machine 0 waited for machine 1 at the group's start for --ddp_timeout (30 minutes
+    # by default).
+    log0, log1 = refused_on_both(machine_runs["does_not_parse"])
     reason = "unrecognized arguments: --learning-rate 0.1 (did you mean: --learning-rate -> --learning_rate?)"
     assert f"finetune.py: error: {reason}" in log1.splitlines(), log1[-3000:]
     assert error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"], log0[-3000:]
 
 
-def test_resuming_a_checkpoint_only_one_machine_holds_is_refused_on_every_machine(
-    small_videofolder, shared_run, tmp_path
-):
-    # No shared disk: machine 0's folder holds the run (checkpoints/step_2), machine 1's only an unfinished
-    # checkpoint (what older versions left there; or its folder was wiped). Machine 0 would resume step 2 and
-    # machine 1 start from scratch, their collectives apart.
-    _, out, _ = shared_run
-    shutil.copytree(out, tmp_path / "machine0" / "out")
-    leftover = tmp_path / "machine1" / "out" / "checkpoints" / ".tmp-step_2"
-    leftover.mkdir(parents=True)
-    (leftover / "random_states_1.pkl").write_bytes(b"")
-    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN, "--checkpointing_steps", "2"]
-    (code0, log0), (code1, log1) = two_machines(tmp_path, [[*flags, "--resume_from_checkpoint", "latest"]] * 2)
-    assert code0 != 0 and code1 != 0
+def test_resuming_a_checkpoint_only_one_machine_holds_is_refused_on_every_machine(machine_runs):
+    # The run "resume_only_one", no shared disk: machine 0's folder holds the run (the shared run's checkpoints/
+    # step_2), machine 1's only an unfinished checkpoint (what older versions left there; or its folder was wiped).
+    # Machine 0 would resume step 2 and machine 1 start from scratch, their collectives apart.
+    log0, log1 = refused_on_both(machine_runs["resume_only_one"])
     said = "rank 0 (machine 0) resumes checkpoints/step_2 (step 2), which"
     assert error_lines(log1) == [
         f"error: --resume_from_checkpoint: {said} this machine's --output_dir lacks (it holds no checkpoint): "
@@ -174,41 +240,40 @@ def test_resuming_a_checkpoint_only_one_machine_holds_is_refused_on_every_machin
     assert error_lines(log0) == [error_lines(log1)[0].replace("this machine's", "rank 1 (machine 1)'s")]
 
 
-def test_machines_given_different_flags_are_refused_naming_the_flags_and_their_values(small_videofolder, tmp_path):
-    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN, "--learning_rate", "0.001"]
-    other = [*flags[:-1], "0.01"]  # a copy-paste slip on machine 1
-    (code0, log0), (code1, log1) = two_machines(tmp_path, [flags, other])
-    assert code0 != 0 and code1 != 0
+def test_machines_given_different_flags_are_refused_naming_the_flags_and_their_values(machine_runs):
+    # The run "different_flags": --learning_rate 0.001 on machine 0, 0.01 on machine 1.
+    log0, log1 = refused_on_both(machine_runs["different_flags"])
     expected = (
         "error: the processes were given different command lines: --learning_rate 0.001 on rank 0 (machine 0), "
         "0.01 on rank 1 (machine 1); every machine must run the same command (only the launcher's machine rank "
         "differs)"
     )
     assert error_lines(log0) == [expected] and error_lines(log1) == [expected]
-    assert not (tmp_path / "machine0" / "out" / "all_results.json").exists()
+    assert not (machine_runs["root"] / "different_flags" / "machine0" / "out" / "all_results.json").exists()
 
 
-def test_without_a_shared_folder_each_machine_keeps_whole_checkpoints_and_both_resume(small_videofolder, tmp_path):
-    # Each machine's own out/: rank 0's checkpoints used to lack random_states_1.pkl, and machine 1's held only
-    # .tmp-step_* folders forever, so no machine could resume.
-    flags = ["--dataset", small_videofolder, "--output_dir", "out", *RUN, "--checkpointing_steps", "1"]
-    results = two_machines(tmp_path, [flags, flags])
-    assert [code for code, _ in results] == [0, 0], results[0][1][-3000:] + results[1][1][-3000:]
+def test_without_a_shared_folder_each_machine_keeps_whole_checkpoints_and_both_resume(machine_runs):
+    # The run "unshared", in each machine's own out/: rank 0's checkpoints used to lack random_states_1.pkl, and
+    # machine 1's held only .tmp-step_* folders forever, so no machine could resume.
+    root = machine_runs["root"] / "unshared"
+    results = machine_runs["unshared"]
+    assert [code for code, _, _ in results] == [0, 0], results[0][1][-3000:] + results[1][1][-3000:]
     for rank in (0, 1):
-        checkpoints = tmp_path / f"machine{rank}" / "out" / "checkpoints"
+        checkpoints = root / f"machine{rank}" / "out" / "checkpoints"
         assert sorted(p.name for p in checkpoints.iterdir()) == ["step_1", "step_2"]  # renamed and pruned, no .tmp-
         step_2 = checkpoints / "step_2"
         assert json.loads((step_2 / "trainer_state.json").read_text())["completed_steps"] == 2
         assert (step_2 / "model.safetensors").is_file() and (step_2 / "optimizer.bin").is_file()
         assert (step_2 / f"random_states_{rank}.pkl").is_file()
     assert "is not one folder every machine shares" in results[0][1]
-    # One step more, from each machine's own step_2: both resume it and finish.
-    more = [*flags[:-2], "--checkpointing_steps", "1", "--max_train_steps", "3", "--resume_from_checkpoint", "latest"]
-    results = two_machines(tmp_path, [more, more])
-    assert [code for code, _ in results] == [0, 0], results[0][1][-3000:] + results[1][1][-3000:]
+    # The run "unshared_resume": one step more, from each machine's own step_2 (in a copy of its folder): both
+    # resume it and finish.
+    root = machine_runs["root"] / "unshared_resume"
+    results = machine_runs["unshared_resume"]
+    assert [code for code, _, _ in results] == [0, 0], results[0][1][-3000:] + results[1][1][-3000:]
     assert "resumed from out/checkpoints/step_2: step 2" in results[0][1]
-    assert json.loads((tmp_path / "machine0" / "out" / "all_results.json").read_text())["completed_steps"] == 3
-    assert (tmp_path / "machine1" / "out" / "checkpoints" / "step_3" / "random_states_1.pkl").is_file()
+    assert json.loads((root / "machine0" / "out" / "all_results.json").read_text())["completed_steps"] == 3
+    assert (root / "machine1" / "out" / "checkpoints" / "step_3" / "random_states_1.pkl").is_file()
 
 
 def test_a_machine_that_stops_answering_mid_run_fails_the_others_after_ddp_timeout(small_videofolder, tmp_path):

@@ -14,8 +14,8 @@ import tarfile
 
 import pytest
 import torch
-from test_recipes_distributed import LAUNCHERS
-from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, run, videofolder, weights  # noqa: F401 (fixture)
+from test_recipes_distributed import LAUNCHERS, launch_runs
+from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, run, videofolder, weights  # noqa: F401 (fixture)
 
 from vivit_hf.training.data.shard import main as shard_main
 
@@ -84,22 +84,68 @@ def test_a_streamed_run_killed_mid_epoch_resumes_to_the_same_weights(shards, uni
         torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
 
 
-def test_two_cpu_processes_stream_disjoint_halves_and_gather_evaluation_once(shards, tmp_path):
-    flags = tiny(1)
-    result = run(
-        FINETUNE,
-        "--dataset",
-        shards,
-        "--output_dir",
-        tmp_path,
-        "--num_train_epochs",
-        "1",
-        *STREAMING,
-        *flags,
-        launcher=LAUNCHERS["torchrun"],
-    )
+@pytest.fixture(scope="module")
+def two_processes(shards, one_shard, uninterrupted_stream, tmp_path_factory):
+    """Every two-process run of this file, in one torchrun launch (`launch_runs`: the two processes import the
+    recipe once, not once a run): {name: (result, output folder)}. Each test below says what its run is."""
+    root = tmp_path_factory.mktemp("two_processes")
+    uneven = repack(shards, root / "uneven", [9, 3])
+    out = {name: root / "out" / name for name in TWO_PROCESS_RUNS}
+    scripts = {name: root / f"{name}.py" for name in ("recording", "window_recording", "loader", "group_recording")}
+    for name, text in zip(scripts, (RECORDING_FINETUNE, WINDOW_RECORDING_FINETUNE, LOADER_SCRIPT, GROUP_RECORDING)):
+        scripts[name].write_text(text)
+    two_epochs = ["--num_train_epochs", "2", *STREAMING]
+    cut = ["--max_train_samples", "8", "--shuffle_buffer_size"]
+    recording = [scripts["recording"], FINETUNE, "--dataset", uneven, *two_epochs]
+    runs = {
+        "halves": [FINETUNE, "--dataset", shards, "--num_train_epochs", "1", *STREAMING, *tiny(1)],
+        "unequal_known": [*recording, *tiny(1)],
+        "unequal_unknown": [recording[0], "--sizes_unknown", *recording[1:], *tiny(1)],
+        "max_samples_0": [*recording, *tiny(2), *cut, "0"],
+        "max_samples_4": [*recording, *tiny(2), *cut, "4"],
+        "evaluate": [
+            scripts["group_recording"],
+            EVALUATE,
+            *evaluate_flags(shards, uninterrupted_stream),
+            "--streaming",
+        ],
+    }
+    for name in runs:
+        runs[name] += ["--output_dir", out[name]]
+    runs["accumulation"] = [scripts["window_recording"], FINETUNE, *accumulation_flags(shards, out["accumulation"], 2)]
+    for name, source in (("loader_four_shards", shards), ("loader_one_shard", one_shard)):
+        out[name].mkdir(parents=True)  # where LOADER_SCRIPT writes
+        runs[name] = [scripts["loader"], source, "train", out[name]]
+    assert set(runs) == set(TWO_PROCESS_RUNS)
+    results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch")
+    return {name: (results[name], out[name]) for name in runs} | {"uneven": (None, uneven)}
+
+
+TWO_PROCESS_RUNS = (
+    "halves",
+    "unequal_known",
+    "unequal_unknown",
+    "max_samples_0",
+    "max_samples_4",
+    "accumulation",
+    "loader_four_shards",
+    "loader_one_shard",
+    "evaluate",
+)
+
+
+def finished(two_processes, name):
+    """The run `name` of the shared launch, which must have exited 0 on both processes: (result, output folder)."""
+    result, out = two_processes[name]
+    assert result.returncode == 0, f"{name}:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+    return result, out
+
+
+def test_two_cpu_processes_stream_disjoint_halves_and_gather_evaluation_once(two_processes):
+    # The shared launch's run "halves": the 4 shards, one epoch, one DataLoader worker a process.
+    result, out = finished(two_processes, "halves")
     assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
-    results = json.loads((tmp_path / "all_results.json").read_text())
+    results = json.loads((out / "all_results.json").read_text())
     assert results["num_processes"] == 2
     assert results["train_clips_per_process"] == [6, 6]  # 4 shards: 2 per process, 3 clips each
     # The 2 test shards, one per process, in batches of 2 padded... gathered once: no padding row counted.
@@ -158,13 +204,16 @@ def recording(self, batch):
         delivered.setdefault(self.dataset.epoch, []).extend(i for i, r in zip(out["ids"], real) if r)
     return out
 streaming.StreamingLoader._deliver = recording
+shard_sizes = streaming.StreamingSplit.shard_sizes
 if sys.argv[1] == "--sizes_unknown":  # as for tars on the Hub, which are not read whole to count their clips
     streaming.StreamingSplit.shard_sizes = lambda split: None
     del sys.argv[1]
 script, sys.argv = sys.argv[1], sys.argv[1:]
 try:
     runpy.run_path(script, run_name="__main__")
-finally:
+finally:  # unpatched for the launch's next run (launch_runs)
+    torch.manual_seed, streaming.StreamingLoader._deliver = manual_seed, deliver
+    streaming.StreamingSplit.shard_sizes = shard_sizes
     out = sys.argv[sys.argv.index("--output_dir") + 1]
     open(f"{out}/ids_rank{os.environ.get('RANK', '0')}.json", "w").write(json.dumps(delivered))
     open(f"{out}/seeds_rank{os.environ.get('RANK', '0')}.json", "w").write(json.dumps(seeds))
@@ -172,21 +221,17 @@ finally:
 
 
 @pytest.mark.parametrize("sizes", ["known", "unknown"])
-def test_streamed_epochs_of_unequal_shares_train_every_clip_once_and_last_as_the_longest_share(shards, tmp_path, sizes):
+def test_streamed_epochs_of_unequal_shares_train_every_clip_once_and_last_as_the_longest_share(two_processes, sizes):
     """Two training shards of 9 and 3 clips on two processes, batches of 2: each process streams one whole shard,
     so every epoch lasts ceil(9 / 2) = 5 steps (the process with 3 clips feeds filler batches after its 2nd step);
     2 epochs are 10 steps. A plan of ceil(ceil(12 / 2) / 2) = 3 steps an epoch stopped the run after 6 steps, in
     the middle of the second epoch, with 5 of its clips never trained. With the shard sizes unknown, the plan is
-    that and says so, but every epoch runs to its end."""
-    uneven = repack(shards, tmp_path / "uneven", [9, 3])
+    that and says so, but every epoch runs to its end. (The shared launch's runs "unequal_known" and
+    "unequal_unknown": RECORDING_FINETUNE, with --sizes_unknown for the latter, 2 epochs, one DataLoader worker.)"""
+    uneven = two_processes["uneven"][1]
     assert [len(clip_ids(tar)) for tar in sorted((uneven / "data").glob("train-*.tar"))] == [9, 3]
     expected = sorted(clip_id for tar in (uneven / "data").glob("train-*.tar") for clip_id in clip_ids(tar))
-    script = tmp_path / "recording_finetune.py"
-    script.write_text(RECORDING_FINETUNE)
-    out = tmp_path / "run"
-    args = ["--dataset", uneven, "--output_dir", out, "--num_train_epochs", "2", *STREAMING, *tiny(1)]
-    unknown = ["--sizes_unknown"] if sizes == "unknown" else []
-    result = run(script, *unknown, FINETUNE, *args, launcher=LAUNCHERS["torchrun"])
+    result, out = finished(two_processes, f"unequal_{sizes}")
     assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
     warned = "the learning-rate schedule is planned on 3 steps per epoch" in result.stderr
     assert warned == (sizes == "unknown"), result.stderr[-3000:]
@@ -257,20 +302,16 @@ def test_the_planned_shares_of_a_stream_are_those_datasets_streams_to_each_proce
 
 
 @pytest.mark.parametrize("buffer", [0, 4])
-def test_max_train_samples_streams_exactly_that_many_clips_over_two_processes(shards, tmp_path, buffer):
+def test_max_train_samples_streams_exactly_that_many_clips_over_two_processes(two_processes, buffer):
     """Training shards of 9 and 3 clips cut to 8 on two processes: 8 distinct clips, 4 per process, every epoch (in
     stored order, no shuffle buffer: the stream's first 8), and 8 is what the log and all_results.json say.
     datasets' own cut (take before the split) gave each process 8 / 2 = 4 clips of its own shard, and the one with
-    3 streamed 3: 7 clips, reported as 8."""
-    uneven = repack(shards, tmp_path / "uneven", [9, 3])
+    3 streamed 3: 7 clips, reported as 8. (The shared launch's runs "max_samples_0" and "max_samples_4":
+    RECORDING_FINETUNE, 2 epochs, two DataLoader workers a process, --shuffle_buffer_size 0 or 4.)"""
+    uneven = two_processes["uneven"][1]
     first_shard, second_shard = (clip_ids(tar) for tar in sorted((uneven / "data").glob("train-*.tar")))
     assert (len(first_shard), len(second_shard)) == (9, 3)
-    script = tmp_path / "recording_finetune.py"
-    script.write_text(RECORDING_FINETUNE)
-    out = tmp_path / "run"
-    args = ["--dataset", uneven, "--output_dir", out, "--num_train_epochs", "2", *STREAMING, *tiny(2)]
-    args += ["--shuffle_buffer_size", buffer, "--max_train_samples", "8"]
-    result = run(script, FINETUNE, *args, launcher=LAUNCHERS["torchrun"])
+    result, out = finished(two_processes, f"max_samples_{buffer}")
     assert "Distributed environment: DistributedType.MULTI_CPU  Backend: gloo" in result.stderr
     ranks = [json.loads((out / f"ids_rank{rank}.json").read_text()) for rank in (0, 1)]
     for epoch in ("0", "1"):
@@ -307,7 +348,8 @@ torch.optim.AdamW.step = recording_step
 script, sys.argv = sys.argv[1], sys.argv[1:]
 try:
     runpy.run_path(script, run_name="__main__")
-finally:
+finally:  # unpatched for the launch's next run (launch_runs)
+    accelerate.Accelerator.backward, torch.optim.AdamW.step = backward, step
     out, rank = sys.argv[sys.argv.index("--output_dir") + 1], os.environ.get("RANK", "0")
     open(f"{out}/windows_rank{rank}.json", "w").write(json.dumps(windows + [pending[0]]))
     open(f"{out}/left_group_rank{rank}.json", "w").write(json.dumps(not torch.distributed.is_initialized()))
@@ -327,6 +369,19 @@ open(f"{out}/left_group_rank{rank}.json", "w").write(json.dumps(not torch.distri
 """
 
 
+def accumulation_flags(data, out, processes, layout="streamed"):
+    """The recipe's flags for the gradient accumulation test's run: `data` is the shards (streamed) or the
+    videofolder (map_style)."""
+    # Two workers read 2 shards each on one process; one on two processes (2 workers would make 2 batches of 2 + 1
+    # clips a process). None for the map-style run: decoding its clips into memory in a pool under this wrapper hangs.
+    workers = {("streamed", 1): 2, ("streamed", 2): 1}.get((layout, processes), 0)
+    flags = ["--dataset", data, *STREAMING] if layout == "streamed" else ["--dataset", data]
+    flags += tiny(workers)
+    accumulation = {1: 4, 2: 2}[processes]
+    flags += ["--output_dir", out, "--num_train_epochs", "2", "--gradient_accumulation_steps", accumulation]
+    return flags + ["--checkpointing_steps", "epoch", "--optimizer", "adamw"]
+
+
 @pytest.mark.parametrize(
     "layout, processes, accumulation, windows",
     [
@@ -339,6 +394,7 @@ open(f"{out}/left_group_rank{rank}.json", "w").write(json.dumps(not torch.distri
 def test_gradient_accumulation_steps_the_optimiser_on_each_epochs_last_partial_window(
     shards,
     videofolder,  # noqa: F811 (the imported fixture)
+    request,
     tmp_path,
     layout,
     processes,
@@ -350,18 +406,16 @@ def test_gradient_accumulation_steps_the_optimiser_on_each_epochs_last_partial_w
     windows 4, 2, 4, 2 over 2 epochs, 4 optimiser steps, the plan's, and the epoch checkpoints at steps 2 and 4. On
     two processes (2 whole shards of 3 clips each) 3 batches a process, accumulating 2: windows 2, 1, 2, 1 on each.
     Streamed, accelerate was never told where an epoch ends: the partial window ran on into the next epoch (4, 4,
-    4: 3 steps of a plan of 4)."""
-    script = tmp_path / "window_recording_finetune.py"
-    script.write_text(WINDOW_RECORDING_FINETUNE)
-    out = tmp_path / "run"
-    # Two workers read 2 shards each on one process; one on two processes (2 workers would make 2 batches of 2 + 1
-    # clips a process). None for the map-style run: decoding its clips into memory in a pool under this wrapper hangs.
-    workers = {("streamed", 1): 2, ("streamed", 2): 1}.get((layout, processes), 0)
-    data = ["--dataset", shards, *STREAMING] if layout == "streamed" else ["--dataset", videofolder]
-    data += tiny(workers)
-    args = [*data, "--output_dir", out, "--num_train_epochs", "2", "--gradient_accumulation_steps", accumulation]
-    args += ["--checkpointing_steps", "epoch", "--optimizer", "adamw"]
-    run(script, FINETUNE, *args, launcher=LAUNCHERS["torchrun"] if processes == 2 else ())
+    4: 3 steps of a plan of 4). (On two processes: the shared launch's run "accumulation".)"""
+    if processes == 2:
+        out = finished(request.getfixturevalue("two_processes"), "accumulation")[1]
+    else:
+        script = tmp_path / "window_recording_finetune.py"
+        script.write_text(WINDOW_RECORDING_FINETUNE)
+        out = tmp_path / "run"
+        data = shards if layout == "streamed" else videofolder
+        run(script, FINETUNE, *accumulation_flags(data, out, processes, layout))
+    assert accumulation == {1: 4, 2: 2}[processes]  # what accumulation_flags asks for
     for rank in range(processes):  # nothing left unstepped at the end
         assert json.loads((out / f"windows_rank{rank}.json").read_text()) == windows, rank
         assert json.loads((out / f"left_group_rank{rank}.json").read_text()), rank  # no gloo abort at exit
@@ -408,22 +462,19 @@ for epoch in range(2):
     epochs.append({"ids": ids, "steps": steps})
 out = {"rank": state.process_index, "world_size": state.num_processes, "epochs": epochs, "events": events}
 open(f"{sys.argv[3]}/rank{state.process_index}.json", "w").write(json.dumps(out))
+torch.distributed.all_reduce = all_reduce  # unpatched for the launch's next run (launch_runs)
 torch.distributed.destroy_process_group()  # else gloo can abort the exit (see the end of recipes/finetune.py)
 """
 
 
 @pytest.mark.parametrize("layout", ["four_shards", "one_shard"])
-def test_streaming_on_two_processes_covers_every_clip_exactly_once_per_epoch(shards, one_shard, tmp_path, layout):
+def test_streaming_on_two_processes_covers_every_clip_exactly_once_per_epoch(two_processes, layout):
     """4 shards: 2 whole shards per process (2 DataLoader workers, one shard each); 1 shard: every second clip per
-    process (datasets' split_dataset_by_node when the shards do not divide)."""
-    script = tmp_path / "loader.py"
-    script.write_text(LOADER_SCRIPT)
+    process (datasets' split_dataset_by_node when the shards do not divide). (The shared launch's runs
+    "loader_four_shards" and "loader_one_shard": LOADER_SCRIPT on the shards or on one_shard.)"""
     clips = 12
-    source = shards if layout == "four_shards" else one_shard
-    command = [*LAUNCHERS["torchrun"], str(script), str(source), "train", str(tmp_path)]
-    result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=240)
-    assert result.returncode == 0, result.stderr[-4000:]
-    ranks = [json.loads(path.read_text()) for path in sorted(tmp_path.glob("rank*.json"))]
+    out = finished(two_processes, f"loader_{layout}")[1]
+    ranks = [json.loads(path.read_text()) for path in sorted(out.glob("rank*.json"))]
     assert sorted(r["rank"] for r in ranks) == [0, 1] and {r["world_size"] for r in ranks} == {2}
     for epoch in range(2):
         seen = [clip for r in ranks for clip in r["epochs"][epoch]["ids"]]
@@ -531,25 +582,26 @@ def test_a_streamed_local_table_reads_its_relative_paths_from_the_tables_folder(
     assert "training clips" not in result.stderr
 
 
-def test_evaluate_streamed_on_two_processes_equals_the_whole_split_on_one(shards, uninterrupted_stream, tmp_path):
-    from test_recipes_finetune import EVALUATE
+def evaluate_flags(shards, model):
+    return ["--model", model, "--dataset", shards, "--dataset_format", "hub", "--num_workers", "1"]
 
-    common = ["--model", uninterrupted_stream, "--dataset", shards, "--dataset_format", "hub", "--num_workers", "1"]
-    script = tmp_path / "evaluate_then_record.py"
-    script.write_text(GROUP_RECORDING)
-    streamed = ["--streaming", "--output_dir", tmp_path / "streamed"]
-    run(script, EVALUATE, *common, *streamed, launcher=LAUNCHERS["torchrun"])
+
+def test_evaluate_streamed_on_two_processes_equals_the_whole_split_on_one(
+    two_processes, shards, uninterrupted_stream, tmp_path
+):
+    # Streamed on two processes: the shared launch's run "evaluate" (GROUP_RECORDING around the evaluation).
+    folders = {"streamed": finished(two_processes, "evaluate")[1], "whole": tmp_path / "whole"}
     # Each process left the process group before exit (else gloo can abort it: see the end of recipes/finetune.py).
-    assert [json.loads((tmp_path / "streamed" / f"left_group_rank{rank}.json").read_text()) for rank in (0, 1)] == [
+    assert [json.loads((folders["streamed"] / f"left_group_rank{rank}.json").read_text()) for rank in (0, 1)] == [
         True,
         True,
     ]
-    run(EVALUATE, *common, "--output_dir", tmp_path / "whole")
-    streamed, whole = (json.loads((tmp_path / d / "eval_results.json").read_text()) for d in ("streamed", "whole"))
+    run(EVALUATE, *evaluate_flags(shards, uninterrupted_stream), "--output_dir", folders["whole"])
+    streamed, whole = (json.loads((folders[d] / "eval_results.json").read_text()) for d in ("streamed", "whole"))
     assert streamed["num_processes"] == 2 and streamed["num_samples"] == whole["num_samples"] == 6
     assert streamed["confusion_matrix"] == whole["confusion_matrix"]
     rows = {
-        d: {r["video_id"]: r for r in map(json.loads, (tmp_path / d / "predictions.jsonl").read_text().splitlines())}
+        d: {r["video_id"]: r for r in map(json.loads, (folders[d] / "predictions.jsonl").read_text().splitlines())}
         for d in ("streamed", "whole")
     }
     assert sorted(rows["streamed"]) == sorted(rows["whole"])  # each clip once, named by its source id
