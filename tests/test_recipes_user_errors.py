@@ -182,8 +182,14 @@ def test_a_hub_repo_that_cannot_be_created_stops_the_run_with_one_line_and_no_tr
     environment = dict(env(), HF_ENDPOINT="http://127.0.0.1:9", HF_TOKEN="hf_standin")  # nothing listens there
     environment.pop("HF_HUB_OFFLINE")
     environment.pop("TRANSFORMERS_OFFLINE")  # huggingface_hub reads either as its offline switch
+    # Two clips a split, not decoded ahead: the repo is made after the data set is opened, and the bundled one (its
+    # clips made on first use, then all decoded into memory) cost most of this test's time.
+    for split in ("train", "test"):
+        for label, name in enumerate(("up", "down")):
+            tiny_clip(tmp_path / "data" / split / name / "0.mp4", label, seed=label)
     command = [sys.executable, str(FINETUNE), "--output_dir", str(out), "--push_to_hub"]
     command += ["--hub_model_id", "me/x", "--max_train_steps", "1", *TINY_MODEL]
+    command += ["--dataset", str(tmp_path / "data"), "--cache_decoded_videos", "no"]
     result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
