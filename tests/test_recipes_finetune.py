@@ -165,6 +165,33 @@ def test_checkpoints_respect_the_total_limit_and_leave_no_temporary_folder(unint
     assert names == ["step_10", "step_12"]
 
 
+# `python -c KILLED_AFTER_STEP_4 SCRIPT ARGS`: `python SCRIPT ARGS`, which SIGKILLs itself once its log reports the
+# step_4 checkpoint saved (the log's stream is wrapped before the recipe's logging takes it).
+KILLED_AFTER_STEP_4 = """import os, runpy, signal, sys
+
+
+class KillAfterStep4:
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        written = self.stream.write(text)
+        if "saved checkpoint" in text and "step_4" in text:
+            self.stream.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return written
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+sys.stderr = KillAfterStep4(sys.stderr)
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
 def test_a_run_killed_mid_epoch_and_resumed_ends_with_the_same_weights(videofolder, uninterrupted, tmp_path):
     args = [
         "--dataset",
@@ -177,17 +204,14 @@ def test_a_run_killed_mid_epoch_and_resumed_ends_with_the_same_weights(videofold
         "2",
         *TINY_MODEL,
     ]
-    command = [sys.executable, str(FINETUNE), *map(str, args)]
-    process = subprocess.Popen(
-        command, cwd=REPO, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    # Killed (no clean-up possible) as soon as the first mid-epoch checkpoint (step 4 of 6 per epoch) is done: the
+    # process SIGKILLs itself once its log says so, a new process forked from tests/fresh_python.py's server (a plain
+    # `python` paid ~9 s of imports first).
+    killed = fresh_python.server(fresh_python.RECIPES, env()).run(
+        ["-c", KILLED_AFTER_STEP_4, FINETUNE, *args], cwd=REPO, timeout=240
     )
-    # Kill (no clean-up possible) as soon as the first mid-epoch checkpoint (step 4 of 6 per epoch) is done.
-    for line in process.stdout:
-        if "saved checkpoint" in line and "step_4" in line:
-            process.send_signal(signal.SIGKILL)
-            break
-    process.wait(timeout=120)
-    assert process.returncode == -signal.SIGKILL
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert "saved checkpoint" in killed.stderr and "step_4" in killed.stderr.splitlines()[-1]
     assert not (tmp_path / "model.safetensors").exists()
     run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
     resumed, reference = weights(tmp_path), weights(uninterrupted)
