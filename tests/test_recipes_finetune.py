@@ -721,19 +721,40 @@ EPIC_SEGMENT_HEADER = [
 ]  # fmt: skip
 
 
+def epic_past_the_end_flags(cache, workers):
+    flags = ["--dataset_format", "epic_kitchens", "--num_train_epochs", "2", "--cache_decoded_videos", cache]
+    flags += TINY_MODEL
+    flags[flags.index("--num_workers") + 1] = str(workers)
+    return flags
+
+
+@pytest.fixture(scope="module")
+def epic_past_the_end_run(tmp_path_factory):
+    """Two epochs over `epic_segments_past_the_end`, decoded once into memory, read in the training process, a
+    checkpoint after every step: the [yes-0] case of the every-epoch-report test, and the uninterrupted run the
+    mid-epoch resumes are compared with (one run for both)."""
+    data = tmp_path_factory.mktemp("epic_past_the_end")
+    epic_segments_past_the_end(data)
+    flags = ["--dataset", data, *epic_past_the_end_flags("yes", 0)]
+    every_step = ["--checkpointing_steps", "1", "--checkpoints_total_limit", "0"]
+    result = run(FINETUNE, *flags, "--output_dir", data / "whole", *every_step)
+    return data, flags, result
+
+
 @pytest.mark.parametrize("cache,workers", [("no", 2), ("yes", 0)])
-def test_segments_past_their_videos_end_are_counted_in_every_epoch_report(tmp_path, cache, workers):
+def test_segments_past_their_videos_end_are_counted_in_every_epoch_report(tmp_path, cache, workers, request):
     """Epic Kitchens narrations in one untrimmed video of 3 s (24 frames at 8 fps): one training and one validation
     segment run past its end (timestamps of a longer copy). Each is read from the frames there are, and every
     epoch's report counts them (summed in the main process: the decode runs in DataLoader workers, where the old
     module-level "first one" warning was all there was, without a count); decoded once into memory, the cache
     keeps the flag."""
-    epic_segments_past_the_end(tmp_path)
-    out = tmp_path / "out"
-    flags = ["--dataset_format", "epic_kitchens", "--num_train_epochs", "2", "--cache_decoded_videos", cache]
-    flags += TINY_MODEL
-    flags[flags.index("--num_workers") + 1] = str(workers)
-    result = run(FINETUNE, "--dataset", tmp_path, "--output_dir", out, *flags)
+    if (cache, workers) == ("yes", 0):  # the run the mid-epoch resume test starts from
+        data, _, result = request.getfixturevalue("epic_past_the_end_run")
+        out = data / "whole"
+    else:
+        epic_segments_past_the_end(tmp_path)
+        out = tmp_path / "out"
+        result = run(FINETUNE, "--dataset", tmp_path, "--output_dir", out, *epic_past_the_end_flags(cache, workers))
     reports = [line for line in result.stderr.splitlines() if "eval top-1" in line]
     assert len(reports) == 2, result.stderr[-3000:]
     for report in reports:
@@ -743,29 +764,18 @@ def test_segments_past_their_videos_end_are_counted_in_every_epoch_report(tmp_pa
     assert [epoch["train/truncated_segments"] for epoch in results["history"]] == [1, 1]
 
 
-def test_segments_past_their_videos_end_are_counted_whole_after_a_mid_epoch_resume(tmp_path):
+def test_segments_past_their_videos_end_are_counted_whole_after_a_mid_epoch_resume(epic_past_the_end_run, tmp_path):
     """Resumed from a checkpoint in the middle of an epoch, that epoch's count of training segments read past their
     video's end covered only the batches after the resume (0 where the truncated segment came before the
     checkpoint); the checkpoint now keeps the count so far. A 2-epoch run of 2 batches an epoch is resumed from the
     checkpoint after its epoch 0's last batch (the whole epoch, truncated segment included, before it) and from
     the one after epoch 1's first: the counts are the uninterrupted run's."""
-    epic_segments_past_the_end(tmp_path)
-    flags = ["--dataset", tmp_path, "--dataset_format", "epic_kitchens", "--num_train_epochs", "2", *TINY_MODEL]
-    run(
-        FINETUNE,
-        *flags,
-        "--output_dir",
-        tmp_path / "whole",
-        "--checkpointing_steps",
-        "1",
-        "--checkpoints_total_limit",
-        "0",
-    )
-    expected = json.loads((tmp_path / "whole" / "all_results.json").read_text())["history"]
+    data, flags, _ = epic_past_the_end_run
+    expected = json.loads((data / "whole" / "all_results.json").read_text())["history"]
     assert [epoch["train/truncated_segments"] for epoch in expected] == [1, 1]
     for step in (2, 3):
         resumed = tmp_path / f"from_step_{step}"
-        shutil.copytree(tmp_path / "whole" / "checkpoints" / f"step_{step}", resumed / "checkpoints" / f"step_{step}")
+        shutil.copytree(data / "whole" / "checkpoints" / f"step_{step}", resumed / "checkpoints" / f"step_{step}")
         result = run(FINETUNE, *flags, "--output_dir", resumed, "--resume_from_checkpoint", "latest")
         history = json.loads((resumed / "all_results.json").read_text())["history"]
         assert [epoch["train/truncated_segments"] for epoch in history] == [1, 1], (step, result.stderr[-3000:])
