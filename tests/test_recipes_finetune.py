@@ -165,6 +165,33 @@ def test_checkpoints_respect_the_total_limit_and_leave_no_temporary_folder(unint
     assert names == ["step_10", "step_12"]
 
 
+# `python -c KILLED_AFTER_STEP_4 SCRIPT ARGS`: `python SCRIPT ARGS`, which SIGKILLs itself once its log reports the
+# step_4 checkpoint saved (the log's stream is wrapped before the recipe's logging takes it).
+KILLED_AFTER_STEP_4 = """import os, runpy, signal, sys
+
+
+class KillAfterStep4:
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        written = self.stream.write(text)
+        if "saved checkpoint" in text and "step_4" in text:
+            self.stream.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return written
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+sys.stderr = KillAfterStep4(sys.stderr)
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
 def test_a_run_killed_mid_epoch_and_resumed_ends_with_the_same_weights(videofolder, uninterrupted, tmp_path):
     args = [
         "--dataset",
@@ -177,17 +204,14 @@ def test_a_run_killed_mid_epoch_and_resumed_ends_with_the_same_weights(videofold
         "2",
         *TINY_MODEL,
     ]
-    command = [sys.executable, str(FINETUNE), *map(str, args)]
-    process = subprocess.Popen(
-        command, cwd=REPO, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    # Killed (no clean-up possible) as soon as the first mid-epoch checkpoint (step 4 of 6 per epoch) is done: the
+    # process SIGKILLs itself once its log says so, a new process forked from tests/fresh_python.py's server (a plain
+    # `python` paid ~9 s of imports first).
+    killed = fresh_python.server(fresh_python.RECIPES, env()).run(
+        ["-c", KILLED_AFTER_STEP_4, FINETUNE, *args], cwd=REPO, timeout=240
     )
-    # Kill (no clean-up possible) as soon as the first mid-epoch checkpoint (step 4 of 6 per epoch) is done.
-    for line in process.stdout:
-        if "saved checkpoint" in line and "step_4" in line:
-            process.send_signal(signal.SIGKILL)
-            break
-    process.wait(timeout=120)
-    assert process.returncode == -signal.SIGKILL
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert "saved checkpoint" in killed.stderr and "step_4" in killed.stderr.splitlines()[-1]
     assert not (tmp_path / "model.safetensors").exists()
     run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
     resumed, reference = weights(tmp_path), weights(uninterrupted)
@@ -697,19 +721,40 @@ EPIC_SEGMENT_HEADER = [
 ]  # fmt: skip
 
 
+def epic_past_the_end_flags(cache, workers):
+    flags = ["--dataset_format", "epic_kitchens", "--num_train_epochs", "2", "--cache_decoded_videos", cache]
+    flags += TINY_MODEL
+    flags[flags.index("--num_workers") + 1] = str(workers)
+    return flags
+
+
+@pytest.fixture(scope="module")
+def epic_past_the_end_run(tmp_path_factory):
+    """Two epochs over `epic_segments_past_the_end`, decoded once into memory, read in the training process, a
+    checkpoint after every step: the [yes-0] case of the every-epoch-report test, and the uninterrupted run the
+    mid-epoch resumes are compared with (one run for both)."""
+    data = tmp_path_factory.mktemp("epic_past_the_end")
+    epic_segments_past_the_end(data)
+    flags = ["--dataset", data, *epic_past_the_end_flags("yes", 0)]
+    every_step = ["--checkpointing_steps", "1", "--checkpoints_total_limit", "0"]
+    result = run(FINETUNE, *flags, "--output_dir", data / "whole", *every_step)
+    return data, flags, result
+
+
 @pytest.mark.parametrize("cache,workers", [("no", 2), ("yes", 0)])
-def test_segments_past_their_videos_end_are_counted_in_every_epoch_report(tmp_path, cache, workers):
+def test_segments_past_their_videos_end_are_counted_in_every_epoch_report(tmp_path, cache, workers, request):
     """Epic Kitchens narrations in one untrimmed video of 3 s (24 frames at 8 fps): one training and one validation
     segment run past its end (timestamps of a longer copy). Each is read from the frames there are, and every
     epoch's report counts them (summed in the main process: the decode runs in DataLoader workers, where the old
     module-level "first one" warning was all there was, without a count); decoded once into memory, the cache
     keeps the flag."""
-    epic_segments_past_the_end(tmp_path)
-    out = tmp_path / "out"
-    flags = ["--dataset_format", "epic_kitchens", "--num_train_epochs", "2", "--cache_decoded_videos", cache]
-    flags += TINY_MODEL
-    flags[flags.index("--num_workers") + 1] = str(workers)
-    result = run(FINETUNE, "--dataset", tmp_path, "--output_dir", out, *flags)
+    if (cache, workers) == ("yes", 0):  # the run the mid-epoch resume test starts from
+        data, _, result = request.getfixturevalue("epic_past_the_end_run")
+        out = data / "whole"
+    else:
+        epic_segments_past_the_end(tmp_path)
+        out = tmp_path / "out"
+        result = run(FINETUNE, "--dataset", tmp_path, "--output_dir", out, *epic_past_the_end_flags(cache, workers))
     reports = [line for line in result.stderr.splitlines() if "eval top-1" in line]
     assert len(reports) == 2, result.stderr[-3000:]
     for report in reports:
@@ -719,29 +764,18 @@ def test_segments_past_their_videos_end_are_counted_in_every_epoch_report(tmp_pa
     assert [epoch["train/truncated_segments"] for epoch in results["history"]] == [1, 1]
 
 
-def test_segments_past_their_videos_end_are_counted_whole_after_a_mid_epoch_resume(tmp_path):
+def test_segments_past_their_videos_end_are_counted_whole_after_a_mid_epoch_resume(epic_past_the_end_run, tmp_path):
     """Resumed from a checkpoint in the middle of an epoch, that epoch's count of training segments read past their
     video's end covered only the batches after the resume (0 where the truncated segment came before the
     checkpoint); the checkpoint now keeps the count so far. A 2-epoch run of 2 batches an epoch is resumed from the
     checkpoint after its epoch 0's last batch (the whole epoch, truncated segment included, before it) and from
     the one after epoch 1's first: the counts are the uninterrupted run's."""
-    epic_segments_past_the_end(tmp_path)
-    flags = ["--dataset", tmp_path, "--dataset_format", "epic_kitchens", "--num_train_epochs", "2", *TINY_MODEL]
-    run(
-        FINETUNE,
-        *flags,
-        "--output_dir",
-        tmp_path / "whole",
-        "--checkpointing_steps",
-        "1",
-        "--checkpoints_total_limit",
-        "0",
-    )
-    expected = json.loads((tmp_path / "whole" / "all_results.json").read_text())["history"]
+    data, flags, _ = epic_past_the_end_run
+    expected = json.loads((data / "whole" / "all_results.json").read_text())["history"]
     assert [epoch["train/truncated_segments"] for epoch in expected] == [1, 1]
     for step in (2, 3):
         resumed = tmp_path / f"from_step_{step}"
-        shutil.copytree(tmp_path / "whole" / "checkpoints" / f"step_{step}", resumed / "checkpoints" / f"step_{step}")
+        shutil.copytree(data / "whole" / "checkpoints" / f"step_{step}", resumed / "checkpoints" / f"step_{step}")
         result = run(FINETUNE, *flags, "--output_dir", resumed, "--resume_from_checkpoint", "latest")
         history = json.loads((resumed / "all_results.json").read_text())["history"]
         assert [epoch["train/truncated_segments"] for epoch in history] == [1, 1], (step, result.stderr[-3000:])

@@ -6,11 +6,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import fresh_python
 import pytest
 
 from vivit_hf.training import finetune as finetune_library
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def run_finetune(*args) -> subprocess.CompletedProcess:
+    """`python recipes/finetune.py ARGS` in a process of its own, as a user runs it, but forked from one that has
+    imported torch, transformers and friends (tests/fresh_python.py): a refusal at start costs a second, not the ~9 s
+    of imports a new interpreter pays."""
+    from test_recipes_finetune import FINETUNE, env
+
+    return fresh_python.server(fresh_python.RECIPES, env()).run([FINETUNE, *args], cwd=REPO, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -161,19 +171,7 @@ def test_a_missing_init_from_file_is_reported_as_a_path_not_a_hub_id(finetune, t
 
 def test_the_recipe_parses_its_flags_before_anything_else(tmp_path):
     """The script itself: a bad flag exits with argparse's status 2 and one line naming it, and no output folder."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "recipes" / "finetune.py"),
-            "--eval_num_crops",
-            "2",
-            "--output_dir",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_finetune("--eval_num_crops", "2", "--output_dir", tmp_path / "out")
     assert result.returncode == 2, result.stderr
     assert "--eval_num_crops" in result.stderr.splitlines()[-1] and not (tmp_path / "out").exists()
     source = (REPO / "recipes" / "finetune.py").read_text()
@@ -192,12 +190,7 @@ def test_the_recipe_parses_its_flags_before_anything_else(tmp_path):
 def test_the_recipe_refuses_a_config_that_cannot_be_built_before_the_data_loads(tmp_path, flags, named):
     """The script: one line naming the flag, argparse's status 2, no traceback and no output folder (the model's
     config used to refuse it only after every clip of the data set had been listed)."""
-    result = subprocess.run(
-        [sys.executable, str(REPO / "recipes" / "finetune.py"), *flags, "--output_dir", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_finetune(*flags, "--output_dir", tmp_path / "out")
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
@@ -248,23 +241,10 @@ def test_a_presets_total_batch_size_is_approximated_with_a_warning(finetune):
 
 
 def test_the_recipe_refuses_an_unreachable_total_batch_size_at_start(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "recipes" / "finetune.py"),
-            "--total_batch_size",
-            "3",
-            "--per_device_train_batch_size",
-            "2",
-            "--with_tracking",
-            "false",
-            "--output_dir",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_finetune(
+        "--total_batch_size", "3", "--per_device_train_batch_size", "2", "--with_tracking", "false",
+        "--output_dir", tmp_path / "out",
+    )  # fmt: skip
     assert result.returncode != 0
     last = result.stderr.strip().splitlines()[-1]
     assert "--total_batch_size 3" in last and "4 (accumulation 2)" in last, result.stderr[-2000:]
