@@ -251,7 +251,7 @@ def test_evaluations_of_two_data_sets_keep_their_own_folders(folder, tmp_path):
     assert len(load_file(str(second / "predictions.safetensors"))["labels"]) == 2
 
 
-def test_a_model_missing_on_one_machine_stops_both_machines_within_seconds(folder, tmp_path, monkeypatch):
+def test_a_model_missing_on_one_machine_stops_both_machines_within_seconds(folder, tmp_path):
     # Two torchrun launchers (--nnodes 2), each in a folder of its own: the model was copied to machine 0 only, so
     # machine 1 refuses `--model ./model`. Machine 0 used to wait for it at the process group's first collective
     # (30 minutes); now both hear the refusal before anything loads.
@@ -259,10 +259,9 @@ def test_a_model_missing_on_one_machine_stops_both_machines_within_seconds(folde
 
     import test_recipes_multi_machine as machines
 
-    monkeypatch.setattr(machines, "FINETUNE", EVALUATE)  # its launchers, running this recipe instead
     shutil.copytree(folder / "model", tmp_path / "machine0" / "model")
     flags = ["--model", "./model", "--dataset", folder / "data", "--num_workers", 0]
-    (code0, log0), (code1, log1) = machines.two_machines(tmp_path, [flags, flags], timeout=90)
+    (code0, log0), (code1, log1) = machines.two_machines(tmp_path, [flags, flags], 90, EVALUATE)
     assert code0 != 0 and code1 != 0
     reason = "--model ./model: no such folder, and not a Hub model id (owner/name)"
     assert f"evaluate.py: error: {reason}" in log1
@@ -270,21 +269,18 @@ def test_a_model_missing_on_one_machine_stops_both_machines_within_seconds(folde
     assert not list((tmp_path / "machine0" / "model").glob("eval_*"))  # nothing was evaluated
 
 
-def test_a_command_line_that_does_not_parse_on_one_machine_stops_both_machines_within_seconds(
-    folder, tmp_path, monkeypatch
-):
+def test_a_command_line_that_does_not_parse_on_one_machine_stops_both_machines_within_seconds(folder, tmp_path):
     # Machine 1's command line has a misspelt flag: argparse refused it before the process group existed, and
     # machine 0 waited for it at the group's first collective for --ddp_timeout (30 minutes by default).
     import shutil
 
     import test_recipes_multi_machine as machines
 
-    monkeypatch.setattr(machines, "FINETUNE", EVALUATE)
     for machine in ("machine0", "machine1"):
         shutil.copytree(folder / "model", tmp_path / machine / "model")
     flags = ["--model", "./model", "--dataset", folder / "data", "--num_workers", 0]
     misspelt = [*flags, "--num-clips", "2"]
-    (code0, log0), (code1, log1) = machines.two_machines(tmp_path, [flags, misspelt], timeout=90)
+    (code0, log0), (code1, log1) = machines.two_machines(tmp_path, [flags, misspelt], 90, EVALUATE)
     assert code0 != 0 and code1 != 0
     reason = "unrecognized arguments: --num-clips 2 (did you mean: --num-clips -> --num_clips?)"
     assert f"evaluate.py: error: {reason}" in log1.splitlines(), log1[-3000:]

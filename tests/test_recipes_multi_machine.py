@@ -42,7 +42,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_machines(root, flags_of_machine, script=FINETUNE) -> list:
+def start_machines(root, flags_of_machine, script=None) -> list:
     """Start finetune.py (or `script`) on two machines: torchrun launchers in folders root/machine0 and root/machine1,
     machine r with flags_of_machine[r], each writing its output into stderr.txt there; returns [(launcher, log
     file), ...]."""
@@ -54,7 +54,7 @@ def start_machines(root, flags_of_machine, script=FINETUNE) -> list:
         command = [
             *(sys.executable, "-m", "torch.distributed.run", "--nnodes", "2", "--node_rank", str(rank)),
             *("--nproc_per_node", "1", "--master_addr", "127.0.0.1", "--master_port", str(port)),
-            *(str(script), *map(str, flags)),
+            *(str(script or FINETUNE), *map(str, flags)),
         ]
         log = open(folder / "stderr.txt", "w")
         launchers.append((subprocess.Popen(command, cwd=folder, env=env(), stdout=log, stderr=log), log))
@@ -110,6 +110,23 @@ def launch_machines(root, runs, timeout):
             output = "".join((logs[name] / f"{kind}_rank{rank}.txt").read_text() for kind in ("stdout", "stderr"))
             results[name].append((status["status"], output, status["seconds"]))
     return results
+
+
+def two_machines(root, flags_of_machine, timeout=LAUNCH_TIMEOUT, script=None):
+    """Run finetune.py (or `script`) once on two machines (`start_machines`); returns [(returncode, output), ...] once
+    both have exited, or fails naming the machines still running at `timeout` (a hang), after killing every process
+    of both."""
+    launchers = start_machines(root, flags_of_machine, script)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(p.poll() is None for p, _ in launchers):
+        time.sleep(0.5)
+    hung = [rank for rank, (p, _) in enumerate(launchers) if p.poll() is None]
+    stop_machines(launchers)
+    logs = [(root / f"machine{rank}" / "stderr.txt").read_text() for rank in range(len(launchers))]
+    if hung:
+        tails = "\n".join(f"--- machine {r}:\n{logs[r][-2000:]}" for r in range(len(logs)))
+        pytest.fail(f"machine(s) {hung} still running after {timeout}s (a hang):\n{tails}")
+    return [(p.returncode, text) for (p, _), text in zip(launchers, logs)]
 
 
 def error_lines(log: str) -> list[str]:
