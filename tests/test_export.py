@@ -4,6 +4,7 @@ dynamo exporter checked with onnxruntime, and `python -m vivit_hf.export`, for a
 
 import os
 import subprocess
+import warnings
 from pathlib import Path
 
 import fresh_python
@@ -69,7 +70,11 @@ def test_onnx_export_matches_eager_in_onnxruntime(name, tmp_path, capsys):
         assert main([str(tmp_path / "model"), str(path), "--dynamic_size", "--attention_mask"]) == 0
         assert "max abs difference" in capsys.readouterr().out
     else:
-        export_onnx(model, path, dynamic_size=True, attention_mask=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            export_onnx(model, path, dynamic_size=True, attention_mask=True)
+        # the model is exported in eval mode, and torch is not told otherwise (it warned of training mode)
+        assert not [str(w.message) for w in caught if "training mode" in str(w.message)]
     inputs = example_inputs(model, dynamic_size=True, attention_mask=True, batch=3)
     assert check_onnx(model, path, inputs) < 1e-5
     other = (clip(batch=1, frames=8, size=40), torch.tensor([[1, 1, 1, 1, 1, 0, 0, 0]]))

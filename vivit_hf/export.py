@@ -32,6 +32,7 @@ class ExportableViViT(nn.Module):
         self.model = model.eval()
         self.interpolate_pos_encoding = interpolate_pos_encoding
         self.features = features or not hasattr(model, "classifier")
+        self.eval()  # the wrapper too: torch.onnx.export warned "Exporting a model while it is in training mode"
 
     def forward(self, pixel_values: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
         kwargs = {"attention_mask": attention_mask, "interpolate_pos_encoding": self.interpolate_pos_encoding}
