@@ -36,7 +36,7 @@ def _comparable(env) -> dict:
 
 
 _SERVER = r"""
-import builtins, json, os, runpy, sys, time, types
+import builtins, gc, json, os, runpy, sys, time, types
 
 for name in sys.argv[1].split(","):
     __import__(name)
@@ -45,8 +45,6 @@ from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification,
 # Out of the garbage collector's reach: the collections that end every child would otherwise walk (and so copy, page
 # by page, from the server) the whole imported heap. Measured: a child's exit cost 2.3 s of CPU more than os._exit,
 # 0.9 s with this; each child still ends as an interpreter does.
-import gc
-
 gc.freeze()
 
 answers = os.fdopen(os.dup(1), "w")

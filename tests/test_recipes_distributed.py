@@ -84,6 +84,17 @@ for number, run in enumerate(json.loads(open(sys.argv[1]).read())):
 """
 
 
+def run_ended(logs, rank) -> bool:
+    """Whether process `rank` of a launch ended the run whose folder `RUNS_IN_ONE_LAUNCH` gave `logs`."""
+    return (logs / f"status_rank{rank}.json").is_file()
+
+
+def run_record(logs, rank) -> tuple[dict, str, str]:
+    """What `RUNS_IN_ONE_LAUNCH` wrote of one run on process `rank`: {"status", "seconds"}, stdout, stderr."""
+    status = json.loads((logs / f"status_rank{rank}.json").read_text())
+    return status, (logs / f"stdout_rank{rank}.txt").read_text(), (logs / f"stderr_rank{rank}.txt").read_text()
+
+
 def launch_runs(launcher, runs, folder, processes=2, timeout=600):
     """Launch `RUNS_IN_ONE_LAUNCH` once with `launcher` for `runs`, {name: [SCRIPT, *ARGS]}; returns {name:
     CompletedProcess} whose output is that of every process (rank 0's first) and whose status is the first process's
@@ -100,17 +111,15 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600):
     results = {}
     for name, argv in runs.items():
         logs = folder / name
-        if not all((logs / f"status_rank{rank}.json").is_file() for rank in range(processes)):
+        if not all(run_ended(logs, rank) for rank in range(processes)):
             raise AssertionError(
                 f"the launch ended (status {launch.returncode}) before {name} ran on every process:\n"
                 f"{launch.stdout[-3000:]}\n{launch.stderr[-6000:]}"
             )
-        statuses = [json.loads((logs / f"status_rank{rank}.json").read_text())["status"] for rank in range(processes)]
-        stdout, stderr = (
-            "".join((logs / f"{kind}_rank{rank}.txt").read_text() for rank in range(processes))
-            for kind in ("stdout", "stderr")
-        )
-        results[name] = subprocess.CompletedProcess(argv, next((s for s in statuses if s), 0), stdout, stderr)
+        records = [run_record(logs, rank) for rank in range(processes)]
+        status = next((status["status"] for status, _, _ in records if status["status"]), 0)
+        stdout, stderr = "".join(out for _, out, _ in records), "".join(err for _, _, err in records)
+        results[name] = subprocess.CompletedProcess(argv, status, stdout, stderr)
     return results
 
 

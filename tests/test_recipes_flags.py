@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import fresh_python
 import pytest
 
 from vivit_hf.training import finetune as finetune_library
@@ -15,12 +14,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def run_finetune(*args) -> subprocess.CompletedProcess:
-    """`python recipes/finetune.py ARGS` in a process of its own, as a user runs it, but forked from one that has
-    imported torch, transformers and friends (tests/fresh_python.py): a refusal at start costs a second, not the ~9 s
-    of imports a new interpreter pays."""
-    from test_recipes_finetune import FINETUNE, env
+    """`python recipes/finetune.py ARGS` as a user runs it, in a process of its own forked from one that has imported
+    torch, transformers and friends (test_recipes_finetune.run); its status is for the test to check."""
+    from test_recipes_finetune import FINETUNE, run
 
-    return fresh_python.server(fresh_python.RECIPES, env()).run([FINETUNE, *args], cwd=REPO, timeout=300)
+    return run(FINETUNE, *args, check=False)
 
 
 @pytest.fixture(scope="module")

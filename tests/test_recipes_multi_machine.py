@@ -15,7 +15,7 @@ import time
 
 import psutil
 import pytest
-from test_recipes_distributed import RUNS_IN_ONE_LAUNCH
+from test_recipes_distributed import RUNS_IN_ONE_LAUNCH, run_ended, run_record
 from test_recipes_finetune import FINETUNE, TINY_MODEL, env, tiny_clip  # noqa: F401 (fixture)
 
 from vivit_hf.training.agreement import disagreement
@@ -72,6 +72,17 @@ def stop_machines(launchers) -> None:
         log.close()
 
 
+def wait_for_machines(launchers, timeout) -> list[int]:
+    """Wait up to `timeout` seconds for every machine's launcher to exit, then kill what still runs
+    (`stop_machines`); returns the machines that had not exited (a hang)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(p.poll() is None for p, _ in launchers):
+        time.sleep(0.5)
+    hung = [rank for rank, (p, _) in enumerate(launchers) if p.poll() is None]
+    stop_machines(launchers)
+    return hung
+
+
 def launch_machines(root, runs, timeout):
     """Run finetune.py on two machines for each of `runs`, {name: [flags of machine 0, flags of machine 1]}, one
     after the other in one launch of each machine (`RUNS_IN_ONE_LAUNCH`: the processes import the recipe once, not
@@ -90,12 +101,8 @@ def launch_machines(root, runs, timeout):
             plan.append({"argv": argv, "folder": str(logs[name]), "cwd": str(root / name / f"machine{rank}")})
         (root / f"runs_machine{rank}.json").write_text(json.dumps(plan))
     launchers = start_machines(root, [[root / f"runs_machine{rank}.json"] for rank in (0, 1)], script=script)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(p.poll() is None for p, _ in launchers):
-        time.sleep(0.5)
-    hung = [rank for rank, (p, _) in enumerate(launchers) if p.poll() is None]
-    stop_machines(launchers)
-    ended = {name: [(logs[name] / f"status_rank{rank}.json").is_file() for rank in (0, 1)] for name in runs}
+    hung = wait_for_machines(launchers, timeout)
+    ended = {name: [run_ended(logs[name], rank) for rank in (0, 1)] for name in runs}
     if hung or not all(all(both) for both in ended.values()):
         tails = "\n".join(
             f"--- machine {r}:\n{(root / f'machine{r}' / 'stderr.txt').read_text()[-3000:]}" for r in (0, 1)
@@ -106,9 +113,8 @@ def launch_machines(root, runs, timeout):
     for name in runs:
         results[name] = []
         for rank in (0, 1):
-            status = json.loads((logs[name] / f"status_rank{rank}.json").read_text())
-            output = "".join((logs[name] / f"{kind}_rank{rank}.txt").read_text() for kind in ("stdout", "stderr"))
-            results[name].append((status["status"], output, status["seconds"]))
+            status, stdout, stderr = run_record(logs[name], rank)
+            results[name].append((status["status"], stdout + stderr, status["seconds"]))
     return results
 
 
@@ -117,11 +123,7 @@ def two_machines(root, flags_of_machine, timeout=LAUNCH_TIMEOUT, script=None):
     both have exited, or fails naming the machines still running at `timeout` (a hang), after killing every process
     of both."""
     launchers = start_machines(root, flags_of_machine, script)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(p.poll() is None for p, _ in launchers):
-        time.sleep(0.5)
-    hung = [rank for rank, (p, _) in enumerate(launchers) if p.poll() is None]
-    stop_machines(launchers)
+    hung = wait_for_machines(launchers, timeout)
     logs = [(root / f"machine{rank}" / "stderr.txt").read_text() for rank in range(len(launchers))]
     if hung:
         tails = "\n".join(f"--- machine {r}:\n{logs[r][-2000:]}" for r in range(len(logs)))

@@ -655,7 +655,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         size, crop = opts["size"], opts["crop_size"]
         if opts["do_resize"]:
             clip = resize(clip, *_resized_size(*clip.shape[-2:], size), interpolation)
-        if opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"]:
+        if _crops(opts):
             _warn_when_padded(*clip.shape[-2:], crop, size if opts["do_resize"] else None)
         if opts["do_train_augment"]:
             views = []
@@ -964,11 +964,16 @@ def _transformers_rescale_offset(saved: dict) -> bool | None:
     return bool(saved.get("offset", name.startswith("Vivit")))
 
 
+def _crops(opts: dict) -> bool:
+    """Whether each view is cut to `crop_size` (a random crop in training, three crops, or the centre crop)."""
+    return bool(opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"])
+
+
 def _empty_batch(opts: dict) -> torch.Tensor:
     """`pixel_values` when every video was skipped: `(0, frames, 3, height, width)` as a kept video's views."""
     crop, size = opts["crop_size"], opts["size"]
     height_width = None
-    if opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"]:
+    if _crops(opts):
         height_width = (crop.height, crop.width)
     elif opts["do_resize"] and not size.shortest_edge and size.height and size.width:
         height_width = (size.height, size.width)
