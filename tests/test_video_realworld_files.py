@@ -291,6 +291,28 @@ def test_torchcodec_reports_the_rate_and_duration_the_file_was_written_with(tmp_
             assert reader.frame_times() == pytest.approx(np.arange(40) / FPS + reader.frame_times()[0])
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fmt, encoder", [("matroska", "libx264"), ("webm", "libvpx-vp9"), ("flv", "flv")])
+def test_a_ntsc_rate_in_millisecond_timestamps_reads_as_the_rate_written(tmp_path, backend, fmt, encoder):
+    # 30 frames at 30000/1001 fps, stamped in milliseconds (Matroska, WebM, FLV): the last starts at 0.968 s, not
+    # 0.9676 s, and the rate measured from the stamps read 29.9587 fps, the duration 1.002 s.
+    rate, count = Fraction(30000, 1001), 30
+    path = tmp_path / f"clip.{fmt}"
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(encoder, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        for i in range(count):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")):
+                container.mux(packet)
+        container.mux(stream.encode())
+    with av.open(str(path)) as container:
+        stamps = [p.pts for p in container.demux(video=0) if p.size]
+        assert container.streams.video[0].time_base == Fraction(1, 1000) and max(stamps) - min(stamps) == 968
+    with open_video(str(path), backend=backend) as reader:
+        assert reader.fps == pytest.approx(float(rate), rel=1e-12)
+        assert (reader.info.num_frames, reader.info.duration) == (count, pytest.approx(count / rate, rel=1e-12))
+
+
 def test_a_file_whose_tags_are_not_utf8_reads_like_a_sequential_decode(tmp_path):
     # An old tool's Latin-1 title: PyAV refused the whole file ("'utf-8' codec can't decode byte 0xe9").
     path = write_stamped(tmp_path / "tagged.mp4", "mp4", "libx264", 20, x264(8, 3))

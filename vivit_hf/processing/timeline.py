@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .video_io import VideoReader
+from .video_io import VideoReader, evenly_spaced
 
 __all__ = ["Window", "check_span", "span_in_frames", "requested_frames", "plan_windows", "iter_window_clips"]
 
@@ -139,7 +139,7 @@ def plan_windows(
         if times.shape != (num_video_frames,):
             raise ValueError(f"times must give one time per frame ({num_video_frames}), got shape {times.shape}.")
         times = times - times[0]  # seconds from the first frame shown, as frame 0 is second 0 below
-        if not _evenly_spaced(times, fps):
+        if not evenly_spaced(times, fps):
             return _plan_by_time(times, fps, window, hop, num_frames)
     size, step = requested_frames(fps, window, hop)
     rate = float(fps) if fps and fps > 0 else None
@@ -151,14 +151,6 @@ def plan_windows(
 
 # Presentation times are compared this much early: a pts of 2.0 s stored in ticks may come back as 1.9999999999
 _EPSILON = 1e-6
-
-
-def _evenly_spaced(times: np.ndarray, fps: float | None) -> bool:
-    """Whether every frame is shown within half a frame of `index / fps`: then frame `i` is the one playing at
-    `i / fps`, and counting frames cuts and labels windows as the presentation times would."""
-    if times.size < 2 or not fps or fps <= 0:
-        return True
-    return bool(np.abs(times - np.arange(times.size) / fps).max() < 0.5 / fps)
 
 
 def _plan_by_time(times: np.ndarray, fps: float | None, window, hop, num_frames: int) -> list[Window]:

@@ -55,7 +55,14 @@ from .video_pyav import (  # noqa: F401
     several_video_tracks,
     video_stream,
 )
-from .video_reader import VideoDecodeError, VideoInfo, VideoReader, output_size, resize_frames  # noqa: F401
+from .video_reader import (  # noqa: F401
+    VideoDecodeError,
+    VideoInfo,
+    VideoReader,
+    evenly_spaced,
+    output_size,
+    resize_frames,
+)
 from .video_sources import _is_av_container, _is_torchcodec_decoder, describe_source, source_name  # noqa: F401
 from .video_torchcodec import (  # noqa: F401
     _TORCHCODEC_MISREAD_FORMATS,

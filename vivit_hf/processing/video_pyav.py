@@ -30,6 +30,7 @@ from .video_reader import (
     VideoReader,
     _check_interpolation,
     _orient,
+    evenly_spaced,
     output_size,
 )
 from .video_sources import _is_av_container, _resolve_source, describe_source
@@ -270,6 +271,19 @@ def several_video_tracks(container: Any) -> bool:
     import av
 
     return sum(not s.disposition & av.stream.Disposition.attached_pic for s in container.streams.video) > 1
+
+
+def _rate_of_span(intervals: int, span: float, tick: float, stated: Sequence) -> float:
+    """Frames a second of a stream whose `intervals + 1` frames span `span` seconds, in timestamps of `tick` seconds.
+
+    The first rate the file states (`stated`, in order of preference) that the span agrees with to within a tick: a
+    timestamp is rounded to its time base, so Matroska / WebM / FLV's milliseconds put 29 frames of 30000/1001 fps
+    over 0.968 s, which read 29.9587 fps measured. Else the span's own rate: a file whose frames are not where its
+    stated rate puts them (a variable frame rate, a wrong header) is timed by its frames."""
+    for rate in stated:
+        if rate and rate > 0 and abs(intervals / float(rate) - span) <= tick * (1 + 1e-9):
+            return float(rate)
+    return intervals / span
 
 
 class PyAVReader(VideoReader):
@@ -729,12 +743,14 @@ class PyAVReader(VideoReader):
     def _fps(self) -> float:
         # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
         # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
-        context = self.stream.codec_context
-        rate = self.stream.average_rate or context.framerate or self.stream.guessed_rate or self.stream.base_rate
-        if self._pts is not None and self._pts.size > 1 and self.stream.time_base:
-            span = float((self._pts.max() - self._first_stamp) * self.stream.time_base)
+        stream, context = self.stream, self.stream.codec_context
+        if self._pts is not None and self._pts.size > 1 and stream.time_base:
+            tick = float(stream.time_base)
+            span = float(self._pts.max() - self._first_stamp) * tick
             if span > 0:
-                return (self._pts.size - 1) / span
+                stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
+                return _rate_of_span(self._pts.size - 1, span, tick, stated)
+        rate = stream.average_rate or context.framerate or stream.guessed_rate or stream.base_rate
         return float(rate) if rate else 0.0
 
     @property
@@ -746,11 +762,13 @@ class PyAVReader(VideoReader):
 
     def _duration(self, fps: float) -> float:
         """Seconds from the first frame shown until the last one ends, each frame lasting until the next and the
-        last as long as the one before it: the rule the timeline cuts windows by (`timeline._plan_by_time`). With
-        evenly spaced frames it is `num_frames / fps`; frames at 0, 0.04 and 100 s last 199.96 s, not the 150 s
-        that three frames at their average rate would. Without presentation times, frames are counted at `fps`."""
+        last as long as the one before it: the rule the timeline cuts windows by (`timeline._plan_by_time`); frames at
+        0, 0.04 and 100 s last 199.96 s, not the 150 s that three frames at their average rate would. Frames evenly
+        spaced at `fps` (to within half a frame: timestamps rounded to milliseconds), or without presentation times,
+        are counted at `fps`, as the timeline counts them: 30 frames at 30000/1001 fps last 1.001 s, where their
+        millisecond times end at 1.002 s."""
         times = self.frame_times()
-        if times is None or times.size < 2:
+        if times is None or times.size < 2 or evenly_spaced(times - times[0], fps):
             return self.num_frames / fps if fps else 0.0
         return float(2 * times[-1] - times[-2] - times[0])
 

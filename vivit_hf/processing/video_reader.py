@@ -70,6 +70,15 @@ def _check_interpolation(interpolation: str) -> str:
     return interpolation
 
 
+def evenly_spaced(times: np.ndarray, fps: float | None) -> bool:
+    """Whether every frame is shown within half a frame of `index / fps` (`times`: seconds from the first frame):
+    then frame `i` is the one playing at `i / fps`, and counting frames at `fps` times the video as its presentation
+    times do (the timeline's windows, a reader's duration)."""
+    if times.size < 2 or not fps or fps <= 0:
+        return True
+    return bool(np.abs(times - np.arange(times.size) / fps).max() < 0.5 / fps)
+
+
 def _orient(frames: np.ndarray, rotation: int, hflip: bool) -> np.ndarray:
     """`(N, H, W, 3)` frames as stored, turned `rotation` degrees counter-clockwise then mirrored where `hflip` (an
     angle that is no multiple of 90 degrees is not turned: FFmpeg's autorotate would fill the corners)."""
