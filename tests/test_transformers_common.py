@@ -184,7 +184,7 @@ class ViViTModelTester:
         self.num_prefix_tokens = int(config.classifier == "token")
 
     def get_config(self):
-        return self.config_class(
+        settings = dict(
             image_size=self.image_size,
             num_frames=self.num_frames,
             num_channels=self.num_channels,
@@ -195,13 +195,12 @@ class ViViTModelTester:
             intermediate_size=self.intermediate_size,
             hidden_act="gelu_pytorch_tanh",
             num_labels=self.num_labels,
-            **self.config_overrides,
         )
+        return self.config_class(**{**settings, **self.config_overrides})  # an override may replace any of these
 
     def prepare_config_and_inputs_for_common(self):
-        pixel_values = floats_tensor(
-            [self.batch_size, self.num_frames, self.num_channels, self.image_size, self.image_size]
-        )
+        height, width = self.get_config().image_size_hw  # a config override may make frames non-square
+        pixel_values = floats_tensor([self.batch_size, self.num_frames, self.num_channels, height, width])
         # `attention_mask` is over frames (1 = real): transformers' sdpa test pads it on the left, which masks the last
         # clip's first tubelet; every other common test runs with a full mask (the unmasked path).
         attention_mask = torch.ones(self.batch_size, self.num_frames, dtype=torch.long, device=torch_device)
@@ -231,8 +230,10 @@ class FactorisedEncoderModelTester(ViViTModelTester):
 
     num_temporal_layers = 1
 
-    def __init__(self, parent):
-        super().__init__(parent, "factorised_encoder", num_temporal_layers=self.num_temporal_layers)
+    def __init__(self, parent, **config_overrides):
+        super().__init__(
+            parent, "factorised_encoder", **{"num_temporal_layers": self.num_temporal_layers, **config_overrides}
+        )
 
     @property
     def seq_length(self) -> int:  # of the first hidden state: the spatial encoder's input
@@ -254,8 +255,8 @@ class FactorisedEncoderModelTester(ViViTModelTester):
 class FactorisedSelfAttentionModelTester(ViViTModelTester):
     """Model 3: per layer, a map over space (`(b t)` folded), then one over time (`(b s)` folded)."""
 
-    def __init__(self, parent):
-        super().__init__(parent, "factorised_self_attention")
+    def __init__(self, parent, **config_overrides):
+        super().__init__(parent, "factorised_self_attention", **config_overrides)
 
     def attention_map_shapes(self, batch_size):
         (n_t, _, _), s, heads = self.grid, self.num_spatial_tokens, self.num_attention_heads
@@ -266,8 +267,8 @@ class FactorisedSelfAttentionModelTester(ViViTModelTester):
 class FactorisedDotProductModelTester(ViViTModelTester):
     """Model 4: per layer, the space head group's map (`(b t)` folded), then the time head group's (`(b s)`)."""
 
-    def __init__(self, parent):
-        super().__init__(parent, "factorised_dot_product")
+    def __init__(self, parent, **config_overrides):
+        super().__init__(parent, "factorised_dot_product", **config_overrides)
 
     def attention_map_shapes(self, batch_size):
         (n_t, _, _), s, half = self.grid, self.num_spatial_tokens, self.num_attention_heads // 2
@@ -458,3 +459,10 @@ class ViViTFactorisedSelfAttentionCommonTest(ViViTAttentionLayoutTests, ViViTCom
 class ViViTFactorisedDotProductCommonTest(ViViTAttentionLayoutTests, ViViTCommonTests, unittest.TestCase):
     model_tester_class = FactorisedDotProductModelTester
     config_tester_kwargs = {"hidden_size": 36, "image_size": [32, 48]}
+
+
+class ViViTNonSquareCommonTest(ViViTFactorisedDotProductCommonTest):
+    """Model 4 on 32x48 frames (a (2, 4, 6) token grid): every common test with height and width apart, as a
+    landscape video is read."""
+
+    model_tester_kwargs = {"image_size": [32, 48]}
