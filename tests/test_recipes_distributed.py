@@ -8,6 +8,7 @@ import sys
 
 import pytest
 import torch
+from process_tree import run_launch
 from test_recipes_finetune import (  # noqa: F401 (fixture)
     FINETUNE,
     REPO,
@@ -107,7 +108,7 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600):
         plan.append({"argv": [str(arg) for arg in argv], "folder": str(folder / name)})
     (folder / "runs.json").write_text(json.dumps(plan))
     command = [*launcher, str(script), str(folder / "runs.json")]
-    launch = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=timeout)
+    launch = run_launch(command, timeout=timeout, cwd=REPO, env=env())
     results = {}
     for name, argv in runs.items():
         logs = folder / name

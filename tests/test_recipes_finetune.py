@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ import fresh_python
 import numpy as np
 import pytest
 import torch
+from process_tree import run_launch
 from safetensors.torch import load_file
 
 from vivit_hf.training.data.synthetic import write_video
@@ -66,7 +66,7 @@ def run(script, *args, launcher=(), check=True):
     a launcher is started as a plain subprocess."""
     command = [*launcher, *([] if launcher else [sys.executable]), str(script), *map(str, args)]
     if launcher:
-        result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=240)
+        result = run_launch(command, timeout=240, cwd=REPO, env=env())
     else:
         result = fresh_python.server(fresh_python.RECIPES, env()).run(command[1:], cwd=REPO, timeout=240)
     if check and result.returncode != 0:

@@ -15,6 +15,7 @@ import time
 
 import psutil
 import pytest
+from process_tree import kill_tree
 from test_recipes_distributed import RUNS_IN_ONE_LAUNCH, run_ended, run_record
 from test_recipes_finetune import FINETUNE, TINY_MODEL, env, tiny_clip  # noqa: F401 (fixture)
 
@@ -66,8 +67,7 @@ def stop_machines(launchers) -> None:
     its id), and close the logs."""
     for launcher, log in launchers:
         if launcher.poll() is None:
-            for process in [*psutil.Process(launcher.pid).children(recursive=True), psutil.Process(launcher.pid)]:
-                process.kill()
+            kill_tree(launcher.pid)
         launcher.wait()
         log.close()
 

@@ -13,6 +13,7 @@ import time
 
 import fresh_python
 import pytest
+from process_tree import run_launch
 from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
 
@@ -160,7 +161,7 @@ def test_on_two_processes_a_hub_data_set_not_fetched_is_one_line_per_process_and
     launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
     command = [*launcher, str(FINETUNE), "--dataset", "someone/kinetics-mini", "--dataset_format", "hub"]
     command += ["--output_dir", str(tmp_path)]
-    result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=300)
+    result = run_launch(command, timeout=300, cwd=REPO, env=env())
     assert result.returncode != 0
     assert result.stderr.count(f"error: --dataset someone/kinetics-mini: {OFFLINE}") == 2, result.stderr[-3000:]
     assert "[rank1]: Traceback" not in result.stderr and "[rank0]: Traceback" not in result.stderr
@@ -231,7 +232,7 @@ def test_on_two_processes_a_refused_command_line_is_said_once_with_status_2_and_
     ranks = tmp_path / "ranks"
     ranks.mkdir()
     command = [*TWO_CPU_PROCESSES, str(script), str(ranks), *flags, "--output_dir", str(tmp_path / "out")]
-    result = subprocess.run(command, cwd=REPO, env=env(), capture_output=True, text=True, timeout=300)
+    result = run_launch(command, timeout=300, cwd=REPO, env=env())
     output = result.stdout + result.stderr
     assert sorted(p.name for p in ranks.iterdir()) == ["rank0", "rank1"], output[-3000:]
     assert result.returncode != 0  # accelerate's launcher exits 1 whatever its processes' status

@@ -1,0 +1,38 @@
+"""Launchers (torchrun, accelerate launch) run from tests, killed whole when they overrun.
+
+`subprocess.run(..., timeout=...)` kills only the process it started. torchrun starts its workers in sessions of
+their own, so a launch that hung (the thing a timeout is there for) left its workers running, orphaned, taking the
+CPU of every test after it, and of CI's time limit. These kill the launcher and every process below it."""
+
+from __future__ import annotations
+
+import subprocess
+
+import psutil
+
+
+def kill_tree(pid: int) -> None:
+    """Kill `pid` and every process it started, theirs included, whatever session they are in."""
+    try:
+        root = psutil.Process(pid)
+        processes = [*root.children(recursive=True), root]
+    except psutil.NoSuchProcess:
+        return
+    for process in processes:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+def run_launch(command, timeout: float, **kwargs) -> subprocess.CompletedProcess:
+    """`subprocess.run(command, capture_output=True, text=True, timeout=timeout, **kwargs)`, except that a launch
+    that overruns `timeout` is killed with every process below it before `TimeoutExpired` is raised."""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_tree(process.pid)
+            stdout, stderr = process.communicate()
+            raise subprocess.TimeoutExpired(command, timeout, stdout, stderr) from None
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)

@@ -1,0 +1,34 @@
+"""A torchrun launch that overruns its timeout is killed whole (tests/process_tree.py): its workers, which torchrun
+starts in sessions of their own, included."""
+
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+from process_tree import run_launch
+
+# A worker that writes down its pid, then never ends (as a hung collective would not).
+HANG = """
+import os, sys, time
+open(sys.argv[1] + "/" + os.environ["RANK"], "w").write(str(os.getpid()))
+time.sleep(600)
+"""
+
+
+def test_a_launch_past_its_timeout_leaves_no_worker_running(tmp_path):
+    script = tmp_path / "hang.py"
+    script.write_text(HANG)
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    command += [str(script), str(tmp_path)]
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_launch(command, timeout=15)
+    workers = [int((tmp_path / str(rank)).read_text()) for rank in (0, 1)]  # both started before the timeout
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in workers
+    ):
+        time.sleep(0.1)
+    alive = [pid for pid in workers if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert not alive, f"workers {alive} of the killed launch still run"
