@@ -26,9 +26,14 @@ def test_a_launch_past_its_timeout_leaves_no_worker_running(tmp_path):
         run_launch(command, timeout=15)
     workers = [int((tmp_path / str(rank)).read_text()) for rank in (0, 1)]  # both started before the timeout
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(
-        psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in workers
-    ):
+    while time.monotonic() < deadline and any(map(running, workers)):
         time.sleep(0.1)
-    alive = [pid for pid in workers if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    alive = [pid for pid in workers if running(pid)]
     assert not alive, f"workers {alive} of the killed launch still run"
+
+
+def running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
