@@ -298,6 +298,8 @@ class PyAVReader(VideoReader):
         self._threading = (thread_type, thread_count)
         self.container = source if not self._owns_container else None
         self._open()
+        # Whether the file is a raw elementary stream (`.h264`, `.hevc`, `.m2v`: a format that stores no times)
+        self._raw_stream = bool(self.container.format.flags & _AVFMT_NOTIMESTAMPS)
         # The size the stream starts with (its first frame's, once `orientation` has decoded it; the header's
         # until then): the decoder's own height / width follow the last frame decoded, so a stream whose resolution
         # changes mid-way would report another size after a read
@@ -731,6 +733,11 @@ class PyAVReader(VideoReader):
         # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
         context = self.stream.codec_context
         rate = self.stream.average_rate or context.framerate or self.stream.guessed_rate or self.stream.base_rate
+        if self._raw_stream:
+            # A raw stream's average rate is its demuxer's `framerate` option, 25 unless the caller sets it, whatever
+            # the stream holds (a raw 30 fps H.264 read as 25 fps, its 30 frames as 1.2 s); its bitstream's own rate
+            # (H.264 / HEVC VUI timing, an MPEG sequence header) is what FFmpeg times its packets by
+            rate = context.framerate or rate
         if self._pts is not None and self._pts.size > 1 and self.stream.time_base:
             span = float((self._pts.max() - self._first_stamp) * self.stream.time_base)
             if span > 0:
