@@ -324,6 +324,35 @@ def test_a_vp8_or_vp9_file_cut_mid_gop_starts_at_its_first_keyframe(tmp_path, co
         assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
 
 
+@pytest.mark.parametrize("fmt", ["webm", "ivf", "avi"])
+def test_vp8_frames_its_decoder_does_not_show_are_not_frames(tmp_path, fmt):
+    """VP8 alt-ref frames (vpxenc's two-pass encodes) are packets of their own, stamped a tick after the frame before
+    them, whose decoder shows no picture (their frame tag's show_frame bit is clear); here an unshown copy of the
+    keyframes 8 and 16. Counted as frames, 24 read as 26: frames 8 and 17 "could not be decoded" and every frame
+    between and after them came from one or two frames earlier (frame 20 gave frame 18), silently."""
+    options = {"g": "8", "deadline": "realtime", "cpu-used": "8"}
+    source = write_stamped(tmp_path / "source.webm", "webm", "libvpx", 24, options, Fraction(1, 1000))
+    path = tmp_path / f"alt_ref.{fmt}"
+    with av.open(source) as src, av.open(str(path), "w", format=fmt) as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        copy.time_base = Fraction(1, 1000)
+        for k, packet in enumerate(p for p in src.demux(video=0) if p.size):
+            if k in (8, 16):
+                tag = bytearray(bytes(packet))
+                tag[0] &= 0xEF  # show_frame = 0
+                hidden = av.Packet(bytes(tag))
+                hidden.pts = hidden.dts = (k - 1) * 40 + 1
+                hidden.time_base, hidden.stream, hidden.is_keyframe = Fraction(1, 1000), copy, True
+                out.mux(hidden)
+            packet.stream = copy
+            out.mux(packet)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(24))
+    check_every_access_path(str(path), truth)
+    if torchcodec_available():
+        assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
+
+
 def sequential_decode_on_one_thread(path) -> np.ndarray:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]

@@ -168,6 +168,13 @@ def _jpeg_cut(packet, codec: str) -> bool:
     return b"\xff\xd9" not in bytes(packet)[-16:]  # (a muxer may pad a few bytes after the marker)
 
 
+def _invisible(packet, codec: str) -> bool:
+    """Whether `packet` is a VP8 frame that its decoder shows no picture for (the show_frame bit of its frame tag is
+    clear): an alt-ref frame, a reference made from future frames, which libvpx writes as a packet of its own (VP9
+    packs it with a shown frame), stamped a tick after the frame before it (vpxenc's WebM and IVF, two-pass encodes)."""
+    return codec == "vp8" and packet.size > 0 and not memoryview(packet)[0] & 0x10
+
+
 def _file_key(source: Any) -> tuple | None:
     """What tells a file unchanged since it was indexed: its path, size and modification time; None for
     anything but a path (bytes and file objects are not cached: nothing says two of them are the same)."""
@@ -441,6 +448,7 @@ class PyAVReader(VideoReader):
         cut = False  # whether the file ends inside its last packet (see _decodable)
         last = None  # the last packet
         smallest = None  # the smallest packet's size
+        codec = self.stream.codec_context.name
         try:
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
@@ -457,9 +465,10 @@ class PyAVReader(VideoReader):
                 stamped.append(packet.pts)
                 if leading is None and packet.is_keyframe:
                     leading, first_keyframe = len(pts), packet
-                cut = getattr(packet, "is_corrupt", False) and not packet.is_discard
+                shown = not (packet.is_discard or _invisible(packet, codec))  # (edit-list-trimmed, alt-ref frames)
+                cut = getattr(packet, "is_corrupt", False) and shown
                 last = packet
-                if packet.is_discard:  # edit-list-trimmed frames are never shown
+                if not shown:
                     continue
                 pts.append(packet.pts)
                 dts.append(packet.dts)
