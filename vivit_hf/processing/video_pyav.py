@@ -294,6 +294,11 @@ class PyAVReader(VideoReader):
     # still counts them): the dts no longer name the frames of the table, so spans decode from the start
     _seek_renames = False
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
+    # Whether the decoder made a damaged picture (a file that ends inside a packet, lost data): FFmpeg's H.264 decoder
+    # keeps some of its state through the flush a seek makes, and decoded the next span differently from a sequential
+    # decode (the first GOP of a cut MPEG-TS, read after its last frame, came out up to 34 grey levels off; 49 in NUT;
+    # right again on the read after): the next span starts on a new decoder (`_fresh_decoder`)
+    _decoder_damaged = False
     # The palettes of a palettised stream (pal8: QuickTime Animation / 8-bit rawvideo in MOV or AVI), each with the
     # dts of the packet that carried it: see `_paletted`
     _palettes: tuple = ()
@@ -670,6 +675,7 @@ class PyAVReader(VideoReader):
                     continue
                 for frame in frames:
                     self.frames_decoded += 1
+                    self._decoder_damaged |= bool(getattr(frame, "is_corrupt", False))  # (a test's stand-in: unsaid)
                     places.append(frame.pts)
         except av.FFmpegError:
             pass  # a damaged tail: the frames before it are still usable
@@ -922,6 +928,13 @@ class PyAVReader(VideoReader):
                 self._decode_span(0, first, last, wanted_set, out, convert, skip_nonref=False)
         return out
 
+    def _fresh_decoder(self) -> None:
+        """Reopen the file, for a new decoder, where the one at hand made a damaged picture (see `_decoder_damaged`).
+        A caller's container cannot be reopened: its decoder stays."""
+        if self._decoder_damaged and self._owns_container:
+            self._decoder_damaged = False
+            self._open()
+
     def _packets_from(self, start: int):
         """Packets in decode order from the keyframe `start` on.
 
@@ -934,6 +947,7 @@ class PyAVReader(VideoReader):
         import av
 
         self._seeked = False
+        self._fresh_decoder()
         if self._seek_renames:
             yield from self._demux_from_start()
             return
@@ -1000,6 +1014,7 @@ class PyAVReader(VideoReader):
                         skipping = skip
                 for frame in context.decode(packet):
                     self.frames_decoded += 1
+                    self._decoder_damaged |= bool(frame.is_corrupt)
                     pts = frame.pts if frame.pts is not None else frame.dts
                     i = lookup.get(pts) if pts is not None else None
                     if i is None:
@@ -1064,11 +1079,13 @@ class PyAVReader(VideoReader):
     def _sequential_frames(self, wanted: np.ndarray):
         """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
+        self._fresh_decoder()
         packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True)
         context = self.stream.codec_context
         frames = (frame for packet in packets for frame in context.decode(packet))
         for i, frame in enumerate(frames):
             self.frames_decoded += 1
+            self._decoder_damaged |= bool(frame.is_corrupt)
             if i in wanted_set:
                 yield i, frame
             if i >= last:
