@@ -18,6 +18,7 @@ import pytest
 import torch
 from video_factory import (
     frame_indices,
+    pattern_frame,
     remux,
     write_divx_packed_avi,
     write_encoded,
@@ -323,6 +324,35 @@ def test_a_vp8_or_vp9_file_cut_mid_gop_starts_at_its_first_keyframe(tmp_path, co
         assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
 
 
+@pytest.mark.parametrize("fmt", ["webm", "ivf", "avi"])
+def test_vp8_frames_its_decoder_does_not_show_are_not_frames(tmp_path, fmt):
+    """VP8 alt-ref frames (vpxenc's two-pass encodes) are packets of their own, stamped a tick after the frame before
+    them, whose decoder shows no picture (their frame tag's show_frame bit is clear); here an unshown copy of the
+    keyframes 8 and 16. Counted as frames, 24 read as 26: frames 8 and 17 "could not be decoded" and every frame
+    between and after them came from one or two frames earlier (frame 20 gave frame 18), silently."""
+    options = {"g": "8", "deadline": "realtime", "cpu-used": "8"}
+    source = write_stamped(tmp_path / "source.webm", "webm", "libvpx", 24, options, Fraction(1, 1000))
+    path = tmp_path / f"alt_ref.{fmt}"
+    with av.open(source) as src, av.open(str(path), "w", format=fmt) as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        copy.time_base = Fraction(1, 1000)
+        for k, packet in enumerate(p for p in src.demux(video=0) if p.size):
+            if k in (8, 16):
+                tag = bytearray(bytes(packet))
+                tag[0] &= 0xEF  # show_frame = 0
+                hidden = av.Packet(bytes(tag))
+                hidden.pts = hidden.dts = (k - 1) * 40 + 1
+                hidden.time_base, hidden.stream, hidden.is_keyframe = Fraction(1, 1000), copy, True
+                out.mux(hidden)
+            packet.stream = copy
+            out.mux(packet)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(24))
+    check_every_access_path(str(path), truth)
+    if torchcodec_available():
+        assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
+
+
 def sequential_decode_on_one_thread(path) -> np.ndarray:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
@@ -383,6 +413,34 @@ def test_a_one_frame_video_reports_its_stream_rate(tmp_path, fmt):
     rate (FFmpeg's guessed rate for a one-frame MPEG-TS is 50: duration 0.02 s)."""
     info = probe(write_pattern(tmp_path / f"one.{fmt}", fmt, num_frames=1))
     assert (info.num_frames, info.fps, info.duration) == (1, 25.0, pytest.approx(0.04))
+
+
+@pytest.mark.parametrize(
+    "fmt, encoder, options, rate",
+    [
+        ("h264", "libx264", {"preset": "ultrafast", "x264-params": "keyint=8:bframes=2"}, Fraction(30)),
+        ("hevc", "libx265", {"preset": "ultrafast", "x265-params": "keyint=8:log-level=error"}, Fraction(24000, 1001)),
+    ],
+)
+def test_a_raw_stream_reports_the_rate_its_bitstream_says(tmp_path, fmt, encoder, options, rate):
+    """A raw elementary stream (a camera's `.h264` dump) stores no times; its demuxer's average rate is its `framerate`
+    option, 25 whatever the stream holds: 30 fps H.264 read as 25 fps, 12 frames as 0.48 s for 0.4 s. FFmpeg times
+    the packets by the rate in the bitstream (H.264 / HEVC VUI timing), and so does the reader."""
+    path = tmp_path / f"clip.{fmt}"
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(encoder, rate=rate, options=options)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(12):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+            frame.pts, frame.time_base = i, 1 / rate
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    with av.open(str(path)) as container:  # FFmpeg's own timing of the stream: each packet's duration
+        stream = container.streams.video[0]
+        durations = {packet.duration * stream.time_base for packet in container.demux(stream) if packet.size}
+    assert durations == {1 / rate}
+    info = probe(path)
+    assert (info.num_frames, info.fps, info.duration) == (12, pytest.approx(float(rate)), pytest.approx(12 / rate))
 
 
 def restamped(source, path, fmt: str, stamps: dict[int, Fraction]) -> str:

@@ -169,6 +169,13 @@ def _jpeg_cut(packet, codec: str) -> bool:
     return b"\xff\xd9" not in bytes(packet)[-16:]  # (a muxer may pad a few bytes after the marker)
 
 
+def _invisible(packet, codec: str) -> bool:
+    """Whether `packet` is a VP8 frame that its decoder shows no picture for (the show_frame bit of its frame tag is
+    clear): an alt-ref frame, a reference made from future frames, which libvpx writes as a packet of its own (VP9
+    packs it with a shown frame), stamped a tick after the frame before it (vpxenc's WebM and IVF, two-pass encodes)."""
+    return codec == "vp8" and packet.size > 0 and not memoryview(packet)[0] & 0x10
+
+
 def _file_key(source: Any) -> tuple | None:
     """What tells a file unchanged since it was indexed: its path, size and modification time; None for
     anything but a path (bytes and file objects are not cached: nothing says two of them are the same)."""
@@ -301,6 +308,11 @@ class PyAVReader(VideoReader):
     # still counts them): the dts no longer name the frames of the table, so spans decode from the start
     _seek_renames = False
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
+    # Whether the decoder made a damaged picture (a file that ends inside a packet, lost data): FFmpeg's H.264 decoder
+    # keeps some of its state through the flush a seek makes, and decoded the next span differently from a sequential
+    # decode (the first GOP of a cut MPEG-TS, read after its last frame, came out up to 34 grey levels off; 49 in NUT;
+    # right again on the read after): the next span starts on a new decoder (`_fresh_decoder`)
+    _decoder_damaged = False
     # The palettes of a palettised stream (pal8: QuickTime Animation / 8-bit rawvideo in MOV or AVI), each with the
     # dts of the packet that carried it: see `_paletted`
     _palettes: tuple = ()
@@ -312,6 +324,8 @@ class PyAVReader(VideoReader):
         self._threading = (thread_type, thread_count)
         self.container = source if not self._owns_container else None
         self._open()
+        # Whether the file is a raw elementary stream (`.h264`, `.hevc`, `.m2v`: a format that stores no times)
+        self._raw_stream = bool(self.container.format.flags & _AVFMT_NOTIMESTAMPS)
         # The size the stream starts with (its first frame's, once `orientation` has decoded it; the header's
         # until then): the decoder's own height / width follow the last frame decoded, so a stream whose resolution
         # changes mid-way would report another size after a read
@@ -453,6 +467,7 @@ class PyAVReader(VideoReader):
         cut = False  # whether the file ends inside its last packet (see _decodable)
         last = None  # the last packet
         smallest = None  # the smallest packet's size
+        codec = self.stream.codec_context.name
         try:
             for packet in self.container.demux(self.stream):
                 if packet.size == 0:  # flush packet
@@ -469,9 +484,10 @@ class PyAVReader(VideoReader):
                 stamped.append(packet.pts)
                 if leading is None and packet.is_keyframe:
                     leading, first_keyframe = len(pts), packet
-                cut = getattr(packet, "is_corrupt", False) and not packet.is_discard
+                shown = not (packet.is_discard or _invisible(packet, codec))  # (edit-list-trimmed, alt-ref frames)
+                cut = getattr(packet, "is_corrupt", False) and shown
                 last = packet
-                if packet.is_discard:  # edit-list-trimmed frames are never shown
+                if not shown:
                     continue
                 pts.append(packet.pts)
                 dts.append(packet.dts)
@@ -673,6 +689,7 @@ class PyAVReader(VideoReader):
                     continue
                 for frame in frames:
                     self.frames_decoded += 1
+                    self._decoder_damaged |= bool(getattr(frame, "is_corrupt", False))  # (a test's stand-in: unsaid)
                     places.append(frame.pts)
         except av.FFmpegError:
             pass  # a damaged tail: the frames before it are still usable
@@ -751,6 +768,11 @@ class PyAVReader(VideoReader):
                 stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
                 return _rate_of_span(self._pts.size - 1, span, tick, stated)
         rate = stream.average_rate or context.framerate or stream.guessed_rate or stream.base_rate
+        if self._raw_stream:
+            # A raw stream's average rate is its demuxer's `framerate` option, 25 unless the caller sets it, whatever
+            # the stream holds (a raw 30 fps H.264 read as 25 fps, its 30 frames as 1.2 s); its bitstream's own rate
+            # (H.264 / HEVC VUI timing, an MPEG sequence header) is what FFmpeg times its packets by
+            rate = context.framerate or rate
         return float(rate) if rate else 0.0
 
     @property
@@ -924,6 +946,13 @@ class PyAVReader(VideoReader):
                 self._decode_span(0, first, last, wanted_set, out, convert, skip_nonref=False)
         return out
 
+    def _fresh_decoder(self) -> None:
+        """Reopen the file, for a new decoder, where the one at hand made a damaged picture (see `_decoder_damaged`).
+        A caller's container cannot be reopened: its decoder stays."""
+        if self._decoder_damaged and self._owns_container:
+            self._decoder_damaged = False
+            self._open()
+
     def _packets_from(self, start: int):
         """Packets in decode order from the keyframe `start` on.
 
@@ -936,6 +965,7 @@ class PyAVReader(VideoReader):
         import av
 
         self._seeked = False
+        self._fresh_decoder()
         if self._seek_renames:
             yield from self._demux_from_start()
             return
@@ -1002,6 +1032,7 @@ class PyAVReader(VideoReader):
                         skipping = skip
                 for frame in context.decode(packet):
                     self.frames_decoded += 1
+                    self._decoder_damaged |= bool(frame.is_corrupt)
                     pts = frame.pts if frame.pts is not None else frame.dts
                     i = lookup.get(pts) if pts is not None else None
                     if i is None:
@@ -1066,11 +1097,13 @@ class PyAVReader(VideoReader):
     def _sequential_frames(self, wanted: np.ndarray):
         """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
+        self._fresh_decoder()
         packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True)
         context = self.stream.codec_context
         frames = (frame for packet in packets for frame in context.decode(packet))
         for i, frame in enumerate(frames):
             self.frames_decoded += 1
+            self._decoder_damaged |= bool(frame.is_corrupt)
             if i in wanted_set:
                 yield i, frame
             if i >= last:
