@@ -427,6 +427,28 @@ def test_fps_sampling_from_a_files_own_frame_rate_and_from_metadata(videos):
     assert per_processor(videos["h264"], num_frames=2, return_tensors="pt").pixel_values.shape[1] == 2
 
 
+def test_video_metadata_dicts_are_read_by_key(videos):
+    """Entries were built with `VideoMetadata(**entry)`: the dicts `return_metadata=True` returns (their `name`),
+    `{"fps": ...}` with a file (which counts its own frames) and a misspelt key all failed with a bare TypeError."""
+    from transformers import VivitVideoProcessor
+
+    proc = ViViTVideoProcessor(**BY_KIND)
+    frames = proc.decode_video_frames(videos["h264"]).numpy()[:8]
+    full = {"fps": 4, "total_num_frames": 8}
+    reference = VivitVideoProcessor()(frames, do_sample_frames=True, fps=3, video_metadata=full, return_metadata=True)
+    expected = [list(reference["video_metadata"][0].frames_indices)]
+    returned = proc(frames, fps=3, video_metadata=full, return_metadata=True)["video_metadata"][0]
+    assert decoded_indices(proc(frames, fps=3, video_metadata=returned, return_tensors="pt").pixel_values) == expected
+    assert list(proc.sample_frames(returned, fps=3)) == expected[0]
+    # a file's own 30 frames at 25 fps read at the rate given: 30 / 10 * 5 = 15 frames, k * 30 // 15
+    from_file = proc(videos["h264"], fps=5, video_metadata={"fps": 10}, return_tensors="pt").pixel_values
+    assert decoded_indices(from_file) == [list(range(0, 30, 2))]
+    with pytest.raises(ValueError, match=r"video_metadata has unknown keys \['total_frames' \(did you mean 'total_num"):
+        proc(frames, fps=3, video_metadata={"fps": 4, "total_frames": 8})
+    with pytest.raises(ValueError, match="video_metadata must be a dict or a transformers VideoMetadata"):
+        proc(frames, fps=3, video_metadata=4)
+
+
 def test_mean_and_std_as_one_number_or_one_per_channel():
     frames = np.random.default_rng(0).integers(0, 256, (4, 20, 20, 3), dtype=np.uint8)
     proc = ViViTVideoProcessor(

@@ -23,10 +23,11 @@ part of a saved folder.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -535,8 +536,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         `num_frames` over the whole video, while calls take the paper's clip at `frame_stride`: it named frames a
         call never used. Other options (`frame_stride`, `num_clips`, `seed`, ...) as in a call; a short video is
         handled as a file's. One clip: a 1-D array, as transformers'; `num_clips > 1`: `(num_clips, num_frames)`."""
-        metadata = metadata if isinstance(metadata, VideoMetadata) else VideoMetadata(**metadata)
-        total = metadata.total_num_frames
+        metadata = _as_metadata(metadata, "metadata")
+        total = getattr(metadata, "total_num_frames", None)
         if isinstance(total, bool) or not isinstance(total, (int, np.integer)) or total < 1:
             raise ValueError(f"metadata.total_num_frames must be a whole number of frames >= 1, got {total!r}.")
         call = {"num_frames": num_frames, "fps": fps, **kwargs}
@@ -746,10 +747,33 @@ def _metadata_list(video_metadata, num_videos: int) -> list:
     entries = video_metadata if isinstance(video_metadata, (list, tuple)) else [video_metadata]
     if entries and isinstance(entries[0], (list, tuple)):
         entries = [entry for group in entries for entry in group]
-    entries = [entry if isinstance(entry, VideoMetadata) else VideoMetadata(**entry) for entry in entries]
+    many = len(entries) > 1
+    entries = [
+        _as_metadata(entry, f"video_metadata[{i}]" if many else "video_metadata") for i, entry in enumerate(entries)
+    ]
     if len(entries) != num_videos:
         raise ValueError(f"Got {num_videos} videos but {len(entries)} `video_metadata` entries; pass one per video.")
     return entries
+
+
+def _as_metadata(entry, what: str) -> VideoMetadata | None:
+    """One video's metadata as a `VideoMetadata` (None: none given for it), a dict read by its keys.
+
+    `VideoMetadata(**entry)` failed with Python's bare TypeError for a misspelt key, for `{"fps": 25}` given with a
+    file (only the frame rate is read from it: a file counts its own frames) and for the dicts `return_metadata=True`
+    returns (their `name`), which read back as the metadata they describe."""
+    if entry is None or isinstance(entry, VideoMetadata):
+        return entry
+    if not isinstance(entry, Mapping):
+        raise ValueError(
+            f"{what} must be a dict or a transformers VideoMetadata (fps, total_num_frames, ...), got "
+            f"{type(entry).__name__} {entry!r:.80}."
+        )
+    fields = [field.name for field in dataclasses.fields(VideoMetadata)]
+    unknown = set(entry) - set(fields) - {"name"}  # `name`: the input's name in the dicts this processor returns
+    if unknown:
+        raise ValueError(f"{what} has {_describe_unknown(unknown, fields, kind='keys')}.")
+    return VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}})
 
 
 def _is_frame(x) -> bool:
@@ -1198,16 +1222,16 @@ def _check_seed(seed, what: str) -> None:
         raise ValueError(f"{what} must be a whole number >= 0 or None, got {seed!r}.")
 
 
-def _describe_unknown(unknown, valid, hints: dict[str, str] | None = None) -> str:
+def _describe_unknown(unknown, valid, hints: dict[str, str] | None = None, kind: str = "options") -> str:
     """`unknown options ['num_frame' (did you mean 'num_frames'?)]; valid ones: [...]`, for an error or a warning;
-    `hints` replaces the spelling guess for the names it holds."""
+    `hints` replaces the spelling guess for the names it holds; `kind` names what they are."""
     valid = sorted(valid)
     named = []
     for name in sorted(unknown):
         close = difflib.get_close_matches(name, valid, n=1)
         hint = (hints or {}).get(name) or (f"did you mean {close[0]!r}?" if close else None)
         named.append(f"{name!r} ({hint})" if hint else repr(name))
-    return f"unknown options [{', '.join(named)}]; valid ones: {valid}"
+    return f"unknown {kind} [{', '.join(named)}]; valid ones: {valid}"
 
 
 def _is_one_video(inputs) -> bool:
