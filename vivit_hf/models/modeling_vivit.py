@@ -232,7 +232,13 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
                 f"got {tuple(pixel_values.shape)}."
             )
-        _, frames, _, in_height, in_width = pixel_values.shape
+        batch, frames, _, in_height, in_width = pixel_values.shape
+        if batch == 0:  # (the kernels' reshapes failed on it: "cannot reshape tensor of 0 elements")
+            raise ValueError(
+                f"`pixel_values` of shape {tuple(pixel_values.shape)} holds no clip: skip this step. (The video "
+                "processor with skip_broken=True returns such a batch, `kept_indices` empty, when every video of a "
+                "call is broken.)"
+            )
         if interpolate_pos_encoding:
             if min(self.token_embedding.token_grid(frames, in_height, in_width)) < 1:
                 raise ValueError(
