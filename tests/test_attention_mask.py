@@ -135,6 +135,25 @@ def test_mask_errors_name_the_fix():
         sampled(pixel_values=clip(), attention_mask=torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]]))
 
 
+@pytest.mark.parametrize("name", VARIANTS)
+def test_padding_before_real_frames_is_refused(name):
+    """Padding at the start (as decoders pad text) ran without an error: the real frames kept their positions in the
+    padded clip, so the clip's logits were not its own unpadded forward's (0.0015-0.0024 off for these tiny models)."""
+    model = tiny(name, num_frames=8)
+    videos = clip(batch=2, frames=8)
+    with torch.no_grad():
+        alone = model(pixel_values=videos[1:, 4:]).logits
+        for late in ([0, 0, 0, 0, 1, 1, 1, 1], [1, 1, 0, 0, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 0, 1]):
+            mask = torch.tensor([[1] * 8, late])
+            with pytest.raises(ValueError, match=rf"clip 1 has \[{', '.join(map(str, late))}\], a real frame after"):
+                model(pixel_values=videos, attention_mask=mask)
+        at_the_end = torch.cat([videos[1:, 4:], videos[1:, :4]], dim=1)  # the same clip, padded at the end
+        padded = model(
+            pixel_values=torch.cat([videos[:1], at_the_end]), attention_mask=torch.tensor([[1] * 8, [1] * 4 + [0] * 4])
+        )
+    torch.testing.assert_close(padded.logits[1:], alone, rtol=0, atol=1e-5)
+
+
 def test_processor_pads_to_the_longest_and_the_model_skips_the_padding():
     """`pad_to_longest`: videos of 8, 5 and 3 frames in one batch; each clip's logits are its own forward's."""
     np = pytest.importorskip("numpy")

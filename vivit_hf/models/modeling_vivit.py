@@ -142,6 +142,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             )
         if self.config.embedding_type == "frame_sampling":
             return self.unpadded_frame_sampling(attention_mask)
+        if not torch.compiler.is_compiling():
+            self.check_padding_at_the_end(attention_mask)
         t, kt = grid[0], self.config.tubelet_size[0]
         valid = attention_mask[:, : t * kt].bool().reshape(batch, t, kt).all(dim=-1)
         if not torch.compiler.is_compiling():
@@ -152,6 +154,21 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                     f"every clip needs at least one real tubelet ({kt} real frames at the start of a tubelet)."
                 )
         return valid
+
+    @staticmethod
+    def check_padding_at_the_end(attention_mask: torch.Tensor) -> None:
+        """A clip's real frames come first, its padding after them. A real frame after a padded one (padding at
+        the start, as decoders pad text, or a hole) kept the position in time it has in the padded clip, so the clip
+        gave another output than alone, without an error."""
+        real = attention_mask.bool()
+        late = real[:, 1:] & ~real[:, :-1]  # a real frame right after a padded one
+        if bool(late.any()):
+            row = int(late.any(dim=1).nonzero()[0])
+            raise ValueError(
+                f"`attention_mask` marks each clip's real frames (1) first and its padding (0) at the end, as the "
+                f"video processor's pad_to_longest does; clip {row} has {attention_mask[row].int().tolist()}, a real "
+                f"frame after padding. Pad at the end (or drop the padded frames from the middle)."
+            )
 
     @staticmethod
     def unpadded_frame_sampling(attention_mask: torch.Tensor) -> None:
