@@ -231,9 +231,15 @@ def test_sample_indices_override_result_is_checked(indices, problem):
 def test_every_video_broken_for_every_return_type(tmp_path, return_tensors):
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"\x00" * 100)
-    out = ViViTVideoProcessor(**SMALL, skip_broken=True)([str(broken)], return_tensors=return_tensors)
+    proc = ViViTVideoProcessor(**SMALL, skip_broken=True)
+    out = proc([str(broken)], return_tensors=return_tensors, return_metadata=True)
     assert tuple(out["pixel_values"].shape) == (0, 4, 3, 28, 28)
     assert len(out["kept_indices"]) == 0
+    # a list of dicts, as with videos kept and in transformers' processors (it became a (0,) tensor with "pt", and
+    # "np" failed: "Unable to convert output 'video_metadata' (type: list) to tensor")
+    assert isinstance(out["video_metadata"], list) and out["video_metadata"] == []
+    kept = proc([str(broken), np.zeros((12, 30, 30, 3), np.uint8)], return_tensors=return_tensors, return_metadata=True)
+    assert isinstance(kept["video_metadata"], list) and kept["video_metadata"][0]["total_num_frames"] == 12
 
 
 def test_single_pil_image_is_one_frame(proc):

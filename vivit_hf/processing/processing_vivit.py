@@ -497,7 +497,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             data["kept_indices"] = kept if opts["return_tensors"] is None else np.asarray(kept, dtype=np.int64)
         if return_metadata:
             data["video_metadata"] = metadata
-        return BatchFeature(data=data, tensor_type=opts["return_tensors"])
+        # the metadata stays a list of dicts, as transformers' processors keep theirs: converted, an empty one (every
+        # video skipped) became a (0,) tensor, or failed ("Unable to convert output 'video_metadata'") as an array
+        return BatchFeature(data=data, tensor_type=opts["return_tensors"], skip_tensor_conversion={"video_metadata"})
 
     # -- one video -------------------------------------------------------------------------------
     def sample_indices(self, num_video_frames: int, opts: dict, rng: np.random.Generator, name: str) -> np.ndarray:
