@@ -178,6 +178,22 @@ def test_pipeline_gives_a_batch_of_videos_one_result_each_in_order(model, tmp_pa
         assert as_scores(result) == pytest.approx(scores_by_hand(model, video), abs=1e-5)
 
 
+def test_pipeline_gives_a_datasets_column_one_result_per_video(model, tmp_path, files):
+    """`pipe(ds["video"])`: a `datasets.Column` was taken for one input and refused (\"holds 2 videos\")."""
+    from datasets import Dataset, Video
+
+    paths = [files["a"], files["b"]]
+    column = Dataset.from_dict({"video": paths}).cast_column("video", Video(decode=False))["video"]
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    for batch_size in (1, 2):
+        results = pipe(column, top_k=3, batch_size=batch_size)
+        assert len(results) == 2
+        for path, result in zip(paths, results):
+            assert as_scores(result) == pytest.approx(scores_by_hand(model, path), abs=1e-5)
+
+
 def test_pipeline_refuses_one_input_that_holds_several_videos(model, tmp_path, two_arrays):
     pipe = pipeline(
         "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline

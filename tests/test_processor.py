@@ -324,6 +324,24 @@ def test_works_in_datasets_with_transform(videos):
     assert rows["pixel_values"].shape == (2, 4, 3, 28, 28)
 
 
+def test_a_datasets_column_is_a_list_of_videos(videos):
+    """`ds["video"]` is a `datasets.Column` (a Sequence, not a list): it was read as one video and refused as an
+    unsupported input, or with skip_broken the whole column was skipped as one broken video."""
+    from datasets import Dataset, Video
+
+    dataset = Dataset.from_dict({"video": [videos["h264"], videos["vp9"]]}).cast_column("video", Video(decode=False))
+    column = dataset["video"]
+    assert not isinstance(column, (list, tuple))
+    proc = ViViTVideoProcessor(**SMALL, **RAW)
+    for skip_broken in (False, True):
+        out = proc(column, skip_broken=skip_broken, return_tensors="pt")
+        assert out.pixel_values.shape == (2, 4, 3, 48, 64)
+        for view, path in zip(out.pixel_values, (videos["h264"], videos["vp9"])):  # the frames a full decode gives
+            with av.open(path) as container:
+                frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+            assert decoded_indices(view[None]) == [[frame_indices(frames)[i] for i in (11, 13, 15, 17)]]
+
+
 def test_decoded_datasets_video_values_go_through_torchcodec(videos):
     """A decoded `datasets.Video` column holds torchcodec decoders: read through torchcodec, the same frames as the
     file read with PyAV (colour conversion may differ by a grey level or two between the two FFmpeg front ends)."""

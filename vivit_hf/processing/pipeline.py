@@ -41,6 +41,7 @@ from .processing_vivit import (
     _float_scale,
     _FrameSource,
     _is_one_video,
+    _is_video_batch_sequence,
     _stack_frames,
 )
 from .sampling import check_short_video, refuse_single_frame
@@ -354,7 +355,7 @@ def _one_result_per_video(inputs):
         return _stack_frames(inputs)  # not a list, so run as one input (`run_single`, or one timeline)
     if isinstance(inputs, (np.ndarray, torch.Tensor)) and inputs.ndim == 5:
         return list(inputs)
-    if isinstance(inputs, tuple):
+    if isinstance(inputs, tuple) or _is_video_batch_sequence(inputs):  # a `datasets` Column too: one result each
         return list(inputs)
     return inputs
 

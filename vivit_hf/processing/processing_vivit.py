@@ -799,6 +799,8 @@ def _as_video_list(videos) -> list:
             "A video array must have 4 dimensions (T, H, W, C) or (T, C, H, W), or 5 for a batch; "
             f"got shape {tuple(videos.shape)}."
         )
+    if _is_video_batch_sequence(videos):  # a `datasets` Column (`ds["video"]`): a list of videos, not one video
+        videos = list(videos)
     if isinstance(videos, (list, tuple)):
         if len(videos) == 0:
             raise ValueError("Got an empty list of videos.")
@@ -806,6 +808,13 @@ def _as_video_list(videos) -> list:
             return [list(videos)]
         return list(videos)
     return [videos]
+
+
+def _is_video_batch_sequence(videos) -> bool:
+    """A sequence other than a list or tuple that holds videos: `datasets`' `Column` (what `ds["video"]` gives) is
+    one. It was read as one video and refused as an unsupported input (under skip_broken: skipped, the whole column
+    lost as one broken video)."""
+    return isinstance(videos, Sequence) and not isinstance(videos, (list, tuple, str, bytes, bytearray, memoryview))
 
 
 def _channel_layout(shape: Sequence[int], input_data_format) -> str:
