@@ -293,6 +293,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             _interpolation_mode(self.resample)
         if self.do_resize and self.size is not None:
             _check_size(self.size)
+        _check_option_values(lambda name: getattr(self, name, None))
         self.num_skipped = 0
         self._rng = None
         self._rng_key = None
@@ -393,6 +394,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         )
         if opts["do_resize"]:
             _check_size(opts["size"])
+        _check_option_values(opts.get)
         if kwargs.get("fps") is not None and kwargs.get("num_frames") is not None:
             raise ValueError("`num_frames` and `fps` are mutually exclusive arguments, please use only one!")
         if kwargs.get("num_frames") is not None:  # a call's num_frames wins over the processor's fps, and the reverse
@@ -1223,6 +1225,56 @@ def _refuse_unsupported(options: dict) -> None:
             "do_pad is not supported: every view is brought to one height and width by the resize and crop. For "
             "videos of different frame counts pass pad_to_longest=True (frames padded, with an attention_mask)."
         )
+
+
+def _check_option_values(get) -> None:
+    """Values no clip can be made with, refused before anything is decoded (`get(name)` reads an option). Each was
+    taken: `crop_size` 0 gave views of height 0, a negative `shortest_edge` a resize error after decoding, an
+    `image_std` of 0 NaN pixels, `color_jitter_prob` 2 or -0.5 "always" or "never", and in training `scale_jitter=1.2`
+    and `rand_augment=[2]` failed in the transforms with Python's bare "Value after * must be an iterable" / "not
+    enough values to unpack"."""
+
+    def number(value) -> bool:
+        return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+    crops = get("do_center_crop") or get("num_crops") == 3 or get("do_train_augment")
+    for name, used in (("size", get("do_resize")), ("crop_size", crops)):  # (unused, as a size without resizing)
+        value = get(name)
+        sides = {side: getattr(value, side, None) for side in ("height", "width", "shortest_edge", "longest_edge")}
+        if used and any(v is not None and not (number(v) and v >= 1) for v in sides.values()):
+            raise ValueError(f"{name} sides must be at least 1 pixel, got {_describe_size(value)}.")
+    crop = get("crop_size")
+    if crops and crop is not None and not (getattr(crop, "height", None) and getattr(crop, "width", None)):
+        raise ValueError(f"crop_size must give 'height' and 'width', got {_describe_size(crop)}.")
+    probability = get("color_jitter_prob")
+    if probability is not None and not (number(probability) and 0 <= probability <= 1):
+        raise ValueError(f"color_jitter_prob must be a probability in [0, 1], got {probability!r}.")
+    jitter = get("scale_jitter")
+    if jitter not in (None, False) and not (
+        isinstance(jitter, (list, tuple))
+        and len(jitter) == 2
+        and all(number(f) for f in jitter)
+        and 0 < jitter[0] <= jitter[1]
+    ):
+        raise ValueError(
+            f"scale_jitter must be [min_factor, max_factor] with 0 < min_factor <= max_factor (scenic: [0.9, 1.33]), "
+            f"or False for none; got {jitter!r}."
+        )
+    augment = get("rand_augment")
+    if augment is not None and not (
+        isinstance(augment, (list, tuple))
+        and len(augment) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in augment)
+        and augment[0] >= 0
+        and 0 <= augment[1] <= 30
+    ):
+        raise ValueError(
+            f"rand_augment must be [num_ops, magnitude]: whole numbers, num_ops >= 0 and magnitude in [0, 30] "
+            f"(torchvision's scale), or None for none; got {augment!r}."
+        )
+    std = get("image_std")
+    if get("do_normalize") and std is not None and not np.all(np.abs(np.asarray(std, dtype=np.float64)) > 0):
+        raise ValueError(f"image_std divides the pixels: it must not be 0, got {std!r}.")
 
 
 def _check_seed(seed, what: str) -> None:
