@@ -201,8 +201,18 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         channels, height, width), each video's views side by side, as the processor returns `num_clips` x
         `num_crops` views; `last_hidden_state`, `hidden_states` and `attentions` stay per view.
         """
+        pixel_values = pixel_values if pixel_values is not None else pixel_values_videos
+        # (0 or -1 returned each view's embedding unaveraged, and a count that does not divide the views failed in
+        # `unflatten` after the whole forward)
+        if isinstance(num_views, bool) or not isinstance(num_views, int) or num_views < 1:
+            raise ValueError(f"num_views must be a whole number >= 1 (views per video), got {num_views!r}.")
+        if num_views > 1 and pixel_values is not None and pixel_values.shape[0] % num_views:
+            raise ValueError(
+                f"num_views={num_views} does not divide the {pixel_values.shape[0]} clips of `pixel_values`, which "
+                "holds each video's views side by side: (videos * num_views, frames, channels, height, width)."
+            )
         outputs = self(
-            pixel_values if pixel_values is not None else pixel_values_videos,
+            pixel_values,
             attention_mask=attention_mask,
             interpolate_pos_encoding=interpolate_pos_encoding,
             return_dict=True,
