@@ -14,6 +14,7 @@ This module imports only torch, transformers and its siblings: it travels with `
 """
 
 from dataclasses import dataclass
+from numbers import Integral
 
 import torch
 import torch.nn.functional as F
@@ -204,7 +205,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         pixel_values = pixel_values if pixel_values is not None else pixel_values_videos
         # (0 or -1 returned each view's embedding unaveraged, and a count that does not divide the views failed in
         # `unflatten` after the whole forward)
-        if isinstance(num_views, bool) or not isinstance(num_views, int) or num_views < 1:
+        if isinstance(num_views, bool) or not isinstance(num_views, Integral) or num_views < 1:
             raise ValueError(f"num_views must be a whole number >= 1 (views per video), got {num_views!r}.")
         if num_views > 1 and pixel_values is not None and pixel_values.shape[0] % num_views:
             raise ValueError(
