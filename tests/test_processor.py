@@ -412,6 +412,19 @@ def test_default_samples_files_and_keeps_frames_given_in_memory(videos):
     assert decoded_indices(every) == [list(range(30))]
 
 
+def test_several_clips_of_frames_in_memory_ask_for_sampling_by_name(videos):
+    """`num_clips=2` of frames kept as given was refused as a bug of the processor's own method (\"sample_indices
+    returned indices of shape (1, 30) where (2, frames) are asked\")."""
+    proc = ViViTVideoProcessor(**BY_KIND)
+    frames = proc.decode_video_frames(videos["h264"]).numpy()
+    with pytest.raises(ValueError, match=r"num_clips=2 samples clips from <ndarray.*pass do_sample_frames=True"):
+        proc(frames, num_clips=2)
+    sampled = proc(frames, num_clips=2, do_sample_frames=True, return_tensors="pt").pixel_values
+    with av.open(videos["h264"]) as container:  # the clips DMVR spreads over 30 frames: starts 0 and 30 - 8 = 22
+        truth = frame_indices([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    assert decoded_indices(sampled) == [[truth[i] for i in range(s, s + 8, 2)] for s in (0, 22)]
+
+
 def test_short_video_default_loops_files_but_refuses_to_invent_frames_in_memory(videos):
     proc = ViViTVideoProcessor(**{**BY_KIND, "num_frames": 20})  # the clip spans 39 frames; the video has 30
     assert proc(videos["h264"], return_tensors="pt").pixel_values.shape[1] == 20

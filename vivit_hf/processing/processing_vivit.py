@@ -734,6 +734,12 @@ def _per_video_options(opts: dict, source: _FrameSource, given_metadata) -> dict
     opts = dict(opts)
     if opts["do_sample_frames"] is None:
         opts["do_sample_frames"] = not in_memory or opts["fps"] is not None
+        if not opts["do_sample_frames"] and opts["num_clips"] != 1:  # (it blamed `sample_indices` for one clip)
+            raise ValueError(
+                f"num_clips={opts['num_clips']} samples clips from {source.name}, but frames given in memory are kept "
+                "as given unless sampling is asked for: pass do_sample_frames=True (clips of num_frames at "
+                "frame_stride, as from a file)."
+            )
     if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
         opts["short_video"] = "error"
     video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
