@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
+from numbers import Integral
 
 import numpy as np
 import torch
@@ -129,6 +130,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     ):
         if unknown:  # a clear message instead of Python's bare "unexpected keyword argument"
             raise ValueError(_unknown_pipeline_options(unknown))
+        if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 0):
+            # (torch's topk failed after the whole forward: "selected index k out of range", "must be int")
+            raise ValueError(f"top_k must be a whole number >= 0 (how many labels to return), got {top_k!r}.")
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k,
             num_frames=num_frames,
