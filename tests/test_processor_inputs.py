@@ -251,6 +251,28 @@ def test_single_pil_image_is_one_frame(proc):
     assert torch.equal(pixels[0, 3], torch.from_numpy(image).permute(2, 0, 1).float())
 
 
+def test_an_animated_pil_image_is_a_video_of_its_frames(tmp_path):
+    """`Image.open("x.gif")` of an animated GIF was read as one image: a one-frame clip of its first frame. Its frames
+    are those a sequential PyAV decode of the file gives."""
+    import av
+    from PIL import Image
+
+    def animation(name, first):
+        frames = [Image.fromarray(np.full((24, 32, 3), 20 * (first + i), np.uint8)) for i in range(6)]
+        frames[0].save(tmp_path / name, save_all=True, append_images=frames[1:], duration=40, loop=0)
+        with av.open(str(tmp_path / name)) as container:
+            truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+        return Image.open(tmp_path / name), torch.from_numpy(truth).permute(0, 3, 1, 2).float()
+
+    (one, one_truth), (two, two_truth) = animation("one.gif", 0), animation("two.gif", 6)
+    proc = ViViTVideoProcessor(do_resize=False, do_center_crop=False, do_rescale=False)
+    assert torch.equal(_pixels(proc, one)[0], one_truth) and one.tell() == 0  # PIL's frame position kept
+    several = proc([one, two], return_tensors=None).pixel_values  # a list of animated images: a video each
+    assert torch.equal(several[0], one_truth) and torch.equal(several[1], two_truth)
+    with pytest.raises(ValueError, match="Frame 1 of a video given as a list of frames is an animated image of 6"):
+        proc([Image.new("RGB", (32, 24)), one])
+
+
 def test_16_bit_pil_frames_are_scaled_as_a_uint16_array_is(proc):
     # the trial's depth video: 16-bit PNG frames open as mode I;16, and convert("RGB") clipped them at 255 (white)
     import io

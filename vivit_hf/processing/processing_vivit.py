@@ -796,8 +796,8 @@ def _as_video_list(videos) -> list:
     """One video or a batch of them -> a list of single videos."""
     from PIL import Image
 
-    if isinstance(videos, Image.Image):  # one image: a one-frame video, as transformers reads it
-        return [[videos]]
+    if isinstance(videos, Image.Image):  # one image: a one-frame video, as transformers reads it; animated: its frames
+        return [_image_frames(videos)]
     if isinstance(videos, (np.ndarray, torch.Tensor)):
         if videos.ndim == 5:
             return list(videos)
@@ -814,6 +814,8 @@ def _as_video_list(videos) -> list:
             raise ValueError("Got an empty list of videos.")
         if _is_one_video(videos):  # one video given as frames (`_stack_frames` stacks them when it is read)
             return [list(videos)]
+        if all(_is_animated(x) for x in videos):  # animated images (GIF, APNG, ...): a video each
+            return [_image_frames(x) for x in videos]
         return list(videos)
     return [videos]
 
@@ -1129,7 +1131,35 @@ def _pil_frame_to_array(frame) -> np.ndarray:
     return np.asarray(frame.convert("RGB"))
 
 
+def _is_animated(x) -> bool:
+    """A PIL image of several frames (an animated GIF, APNG or WebP, a multi-page TIFF), as `Image.open` gives it."""
+    from PIL import Image
+
+    return isinstance(x, Image.Image) and getattr(x, "n_frames", 1) > 1
+
+
+def _image_frames(image) -> list:
+    """The frames of an animated image, as one video (a still image: itself, a one-frame video). Read as one image, an
+    animated GIF gave its first frame alone, a one-frame clip, without a word; PIL's frame position is restored."""
+    from PIL import ImageSequence
+
+    if not _is_animated(image):
+        return [image]
+    position = image.tell()
+    try:
+        return [frame.copy() for frame in ImageSequence.Iterator(image)]
+    finally:
+        image.seek(position)
+
+
 def _pil_frames_to_array(frames) -> np.ndarray:
+    for position, frame in enumerate(frames):
+        if _is_animated(frame):
+            raise ValueError(
+                f"Frame {position} of a video given as a list of frames is an animated image of {frame.n_frames} "
+                "frames, which would be read as its first frame alone. Pass an animated image as a video of its own "
+                "(alone, or in a list of animated images: one video each), or its path."
+            )
     arrays = [_pil_frame_to_array(f) for f in frames]
     shapes = {a.shape for a in arrays}
     if len(shapes) > 1:
@@ -1305,4 +1335,5 @@ def _describe_unknown(unknown, valid, hints: dict[str, str] | None = None, kind:
 
 def _is_one_video(inputs) -> bool:
     """A list that is one video (its frames), not a list of videos."""
-    return len(inputs) > 0 and all(_is_frame(x) for x in inputs)
+    # (a list of animated images is a list of videos, one each)
+    return len(inputs) > 0 and all(_is_frame(x) for x in inputs) and not all(_is_animated(x) for x in inputs)
