@@ -1192,6 +1192,13 @@ class _FrameSource:
             if self.num_frames == 0:
                 raise BrokenVideoError(f"Video {self.name} has no frames.")
         else:
+            if isinstance(video, dict) and not {"path", "bytes"} & set(video):
+                # Not a broken video but the wrong input: raised as a VideoDecodeError, skip_broken dropped it, and a
+                # batch passed whole (`proc(batch)` for `proc(batch["video"])`) became an empty batch with a warning.
+                raise ValueError(
+                    f"{describe_source(video)} is no video: a datasets.Video value has 'path' / 'bytes' keys. A data "
+                    "set's row or batch? Pass its video column, e.g. `processor(batch['video'])`."
+                )
             self.reader = open_video(video, backend=backend)
             self.name = self.reader.name
             self.num_frames = self.reader.num_frames
