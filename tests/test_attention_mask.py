@@ -1,6 +1,8 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Clips of different lengths in one batch: `attention_mask` over frames, for all four variants and poolings."""
 
+import logging
+
 import pytest
 import torch
 from test_models import VARIANTS, clip, tiny
@@ -133,6 +135,35 @@ def test_mask_errors_name_the_fix():
     sampled = tiny("spatio_temporal", embedding_type="frame_sampling", num_sampled_frames=2, tubelet_size=[1, 8, 8])
     with pytest.raises(ValueError, match="frame sampling"):
         sampled(pixel_values=clip(), attention_mask=torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]]))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_padding_before_real_frames_is_warned_of(name, monkeypatch, caplog):
+    """Padding at the start (as decoders pad text) or a hole went without a word: the real frames keep their positions
+    in the padded clip, so the clip's logits are not its own unpadded forward's (0.0015-0.0024 off for these tiny
+    models). Warned of, not refused: transformers' common tests run left-padded masks (eager against sdpa)."""
+    import vivit_hf.models.modeling_vivit as modeling
+
+    model = tiny(name, num_frames=8)
+    videos = clip(batch=2, frames=8)
+    with torch.no_grad():
+        alone = model(pixel_values=videos[1:, 4:]).logits
+        for late in ([0, 0, 0, 0, 1, 1, 1, 1], [1, 1, 0, 0, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 0, 1]):
+            monkeypatch.setattr(modeling, "_WARNED_PADDING_BEFORE_REAL_FRAMES", False, raising=False)
+            caplog.clear()
+            with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+                model(pixel_values=videos, attention_mask=torch.tensor([[1] * 8, late]))
+            assert f"pads clip 1 before real frames ({late})" in caplog.text
+        at_the_end = torch.cat([videos[1:, 4:], videos[1:, :4]], dim=1)  # the same clip, padded at the end
+        caplog.clear()
+        monkeypatch.setattr(modeling, "_WARNED_PADDING_BEFORE_REAL_FRAMES", False, raising=False)
+        with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+            padded = model(
+                pixel_values=torch.cat([videos[:1], at_the_end]),
+                attention_mask=torch.tensor([[1] * 8, [1] * 4 + [0] * 4]),
+            )
+        assert "before real frames" not in caplog.text
+    torch.testing.assert_close(padded.logits[1:], alone, rtol=0, atol=1e-5)
 
 
 def test_processor_pads_to_the_longest_and_the_model_skips_the_padding():

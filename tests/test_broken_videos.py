@@ -93,6 +93,23 @@ def test_a_wrong_option_is_raised_under_skip_broken_whatever_its_message_says(ph
     assert proc.num_skipped == 0
 
 
+def test_a_data_sets_batch_passed_whole_is_raised_under_skip_broken_not_skipped(tmp_path):
+    """`proc(batch)` for `proc(batch["video"])` in a `with_transform`: the dict of columns was taken for a broken
+    video, so skip_broken returned an empty batch (a warning its only trace) and training stopped later, elsewhere."""
+    from datasets import Dataset, Video
+
+    paths = [write_video(tmp_path / f"{i}.mp4", num_frames=12) for i in range(2)]
+    dataset = Dataset.from_dict({"video": paths, "label": [0, 1]}).cast_column("video", Video(decode=False))
+    proc = ViViTVideoProcessor(**SMALL, skip_broken=True)
+    for wrong in (dataset[:2], [dataset[0]]):  # a batch of columns, a list of rows
+        with pytest.raises(ValueError, match=r"is no video.*Pass its video column") as error:
+            proc(wrong)
+        assert not isinstance(error.value, BrokenVideoError)
+    assert proc.num_skipped == 0
+    assert proc(dataset[:2]["video"], return_tensors="pt").pixel_values.shape == (2, 4, 3, 28, 28)
+    assert proc({"path": None, "bytes": None}, return_tensors="pt").pixel_values.shape[0] == 0  # a null value: broken
+
+
 def test_the_training_data_set_skips_and_counts_every_kind_of_broken_file(tmp_path):
     """A long run skips a broken sample rather than dying: the training data set marks a one-frame, a too-short
     (under short_video="error") and an undecodable file invalid, with zeros of the good clips' shape, and keeps the

@@ -34,6 +34,18 @@ def test_views_of_a_video_are_averaged(name):
     torch.testing.assert_close(unit, torch.nn.functional.normalize(per_video, dim=-1))
 
 
+def test_a_view_count_that_cannot_split_the_views_is_refused():
+    """num_views 0 or -1 returned each view's embedding unaveraged, as if each view were a video; 4 views of 6 clips
+    failed in `unflatten` after the whole forward."""
+    model = tiny("spatio_temporal").vivit
+    views = clip(batch=6)
+    for num_views in (0, -1, 2.0, True):
+        with pytest.raises(ValueError, match=r"num_views must be a whole number >= 1 \(views per video\), got"):
+            model.get_video_features(views, num_views=num_views)
+    with pytest.raises(ValueError, match=r"num_views=4 does not divide the 6 clips of `pixel_values`"):
+        model.get_video_features(views, num_views=4)
+
+
 def test_features_of_padded_clips_equal_their_own():
     model = tiny("factorised_self_attention", num_frames=8)
     videos = clip(batch=2, frames=8)

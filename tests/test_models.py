@@ -188,6 +188,19 @@ def test_wrong_input_shape_states_the_expected_shape(name):
 
 
 @pytest.mark.parametrize("name", VARIANTS)
+def test_the_processors_empty_batch_is_refused_by_name(name):
+    """Every video of a call broken, the processor gives a batch of 0 clips; the model failed on it in a reshape
+    ("cannot reshape tensor of 0 elements"), as transformers' VivitModel does."""
+    processor = vivit_hf.ViViTVideoProcessor(
+        num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}, skip_broken=True
+    )
+    batch = processor([b"not a video"], return_tensors="pt")
+    assert batch["pixel_values"].shape == (0, 4, 3, 32, 32) and len(batch["kept_indices"]) == 0
+    with pytest.raises(ValueError, match=r"of shape \(0, 4, 3, 32, 32\) holds no clip: skip this step"):
+        tiny(name)(pixel_values=batch["pixel_values"], labels=torch.zeros(0, dtype=torch.long))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
 def test_output_hidden_states_and_attentions(name):
     model = tiny(name)
     with torch.no_grad():

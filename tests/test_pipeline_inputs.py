@@ -178,6 +178,34 @@ def test_pipeline_gives_a_batch_of_videos_one_result_each_in_order(model, tmp_pa
         assert as_scores(result) == pytest.approx(scores_by_hand(model, video), abs=1e-5)
 
 
+def test_pipeline_gives_a_datasets_column_one_result_per_video(model, tmp_path, files):
+    """`pipe(ds["video"])`: a `datasets.Column` was taken for one input and refused (\"holds 2 videos\")."""
+    from datasets import Dataset, Video
+
+    paths = [files["a"], files["b"]]
+    column = Dataset.from_dict({"video": paths}).cast_column("video", Video(decode=False))["video"]
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    for batch_size in (1, 2):
+        results = pipe(column, top_k=3, batch_size=batch_size)
+        assert len(results) == 2
+        for path, result in zip(paths, results):
+            assert as_scores(result) == pytest.approx(scores_by_hand(model, path), abs=1e-5)
+
+
+def test_pipeline_refuses_a_top_k_that_is_no_count_before_decoding(model, tmp_path, files):
+    """top_k=-1 or 2.5 failed in torch's topk after the whole forward ("selected index k out of range")."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    for top_k in (-1, 2.5, True):
+        with pytest.raises(ValueError, match=rf"top_k must be a whole number >= 0 .*got {top_k!r}"):
+            pipe(str(tmp_path / "missing.mp4"), top_k=top_k)  # refused before any file is opened
+    assert pipe(files["a"], top_k=np.int64(2)) == pipe(files["a"], top_k=2)
+    assert pipe(files["a"], top_k=0) == []
+
+
 def test_pipeline_refuses_one_input_that_holds_several_videos(model, tmp_path, two_arrays):
     pipe = pipeline(
         "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline

@@ -324,6 +324,24 @@ def test_works_in_datasets_with_transform(videos):
     assert rows["pixel_values"].shape == (2, 4, 3, 28, 28)
 
 
+def test_a_datasets_column_is_a_list_of_videos(videos):
+    """`ds["video"]` is a `datasets.Column` (a Sequence, not a list): it was read as one video and refused as an
+    unsupported input, or with skip_broken the whole column was skipped as one broken video."""
+    from datasets import Dataset, Video
+
+    dataset = Dataset.from_dict({"video": [videos["h264"], videos["vp9"]]}).cast_column("video", Video(decode=False))
+    column = dataset["video"]
+    assert not isinstance(column, (list, tuple))
+    proc = ViViTVideoProcessor(**SMALL, **RAW)
+    for skip_broken in (False, True):
+        out = proc(column, skip_broken=skip_broken, return_tensors="pt")
+        assert out.pixel_values.shape == (2, 4, 3, 48, 64)
+        for view, path in zip(out.pixel_values, (videos["h264"], videos["vp9"])):  # the frames a full decode gives
+            with av.open(path) as container:
+                frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+            assert decoded_indices(view[None]) == [[frame_indices(frames)[i] for i in (11, 13, 15, 17)]]
+
+
 def test_decoded_datasets_video_values_go_through_torchcodec(videos):
     """A decoded `datasets.Video` column holds torchcodec decoders: read through torchcodec, the same frames as the
     file read with PyAV (colour conversion may differ by a grey level or two between the two FFmpeg front ends)."""
@@ -394,6 +412,19 @@ def test_default_samples_files_and_keeps_frames_given_in_memory(videos):
     assert decoded_indices(every) == [list(range(30))]
 
 
+def test_several_clips_of_frames_in_memory_ask_for_sampling_by_name(videos):
+    """`num_clips=2` of frames kept as given was refused as a bug of the processor's own method (\"sample_indices
+    returned indices of shape (1, 30) where (2, frames) are asked\")."""
+    proc = ViViTVideoProcessor(**BY_KIND)
+    frames = proc.decode_video_frames(videos["h264"]).numpy()
+    with pytest.raises(ValueError, match=r"num_clips=2 samples clips from <ndarray.*pass do_sample_frames=True"):
+        proc(frames, num_clips=2)
+    sampled = proc(frames, num_clips=2, do_sample_frames=True, return_tensors="pt").pixel_values
+    with av.open(videos["h264"]) as container:  # the clips DMVR spreads over 30 frames: starts 0 and 30 - 8 = 22
+        truth = frame_indices([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    assert decoded_indices(sampled) == [[truth[i] for i in range(s, s + 8, 2)] for s in (0, 22)]
+
+
 def test_short_video_default_loops_files_but_refuses_to_invent_frames_in_memory(videos):
     proc = ViViTVideoProcessor(**{**BY_KIND, "num_frames": 20})  # the clip spans 39 frames; the video has 30
     assert proc(videos["h264"], return_tensors="pt").pixel_values.shape[1] == 20
@@ -425,6 +456,28 @@ def test_fps_sampling_from_a_files_own_frame_rate_and_from_metadata(videos):
     per_processor = ViViTVideoProcessor(**BY_KIND, fps=5)  # a call's num_frames still wins over the processor's fps
     assert per_processor(videos["h264"], return_tensors="pt").pixel_values.shape[1] == 6
     assert per_processor(videos["h264"], num_frames=2, return_tensors="pt").pixel_values.shape[1] == 2
+
+
+def test_video_metadata_dicts_are_read_by_key(videos):
+    """Entries were built with `VideoMetadata(**entry)`: the dicts `return_metadata=True` returns (their `name`),
+    `{"fps": ...}` with a file (which counts its own frames) and a misspelt key all failed with a bare TypeError."""
+    from transformers import VivitVideoProcessor
+
+    proc = ViViTVideoProcessor(**BY_KIND)
+    frames = proc.decode_video_frames(videos["h264"]).numpy()[:8]
+    full = {"fps": 4, "total_num_frames": 8}
+    reference = VivitVideoProcessor()(frames, do_sample_frames=True, fps=3, video_metadata=full, return_metadata=True)
+    expected = [list(reference["video_metadata"][0].frames_indices)]
+    returned = proc(frames, fps=3, video_metadata=full, return_metadata=True)["video_metadata"][0]
+    assert decoded_indices(proc(frames, fps=3, video_metadata=returned, return_tensors="pt").pixel_values) == expected
+    assert list(proc.sample_frames(returned, fps=3)) == expected[0]
+    # a file's own 30 frames at 25 fps read at the rate given: 30 / 10 * 5 = 15 frames, k * 30 // 15
+    from_file = proc(videos["h264"], fps=5, video_metadata={"fps": 10}, return_tensors="pt").pixel_values
+    assert decoded_indices(from_file) == [list(range(0, 30, 2))]
+    with pytest.raises(ValueError, match=r"video_metadata has unknown keys \['total_frames' \(did you mean 'total_num"):
+        proc(frames, fps=3, video_metadata={"fps": 4, "total_frames": 8})
+    with pytest.raises(ValueError, match="video_metadata must be a dict or a transformers VideoMetadata"):
+        proc(frames, fps=3, video_metadata=4)
 
 
 def test_mean_and_std_as_one_number_or_one_per_channel():

@@ -231,9 +231,15 @@ def test_sample_indices_override_result_is_checked(indices, problem):
 def test_every_video_broken_for_every_return_type(tmp_path, return_tensors):
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"\x00" * 100)
-    out = ViViTVideoProcessor(**SMALL, skip_broken=True)([str(broken)], return_tensors=return_tensors)
+    proc = ViViTVideoProcessor(**SMALL, skip_broken=True)
+    out = proc([str(broken)], return_tensors=return_tensors, return_metadata=True)
     assert tuple(out["pixel_values"].shape) == (0, 4, 3, 28, 28)
     assert len(out["kept_indices"]) == 0
+    # a list of dicts, as with videos kept and in transformers' processors (it became a (0,) tensor with "pt", and
+    # "np" failed: "Unable to convert output 'video_metadata' (type: list) to tensor")
+    assert isinstance(out["video_metadata"], list) and out["video_metadata"] == []
+    kept = proc([str(broken), np.zeros((12, 30, 30, 3), np.uint8)], return_tensors=return_tensors, return_metadata=True)
+    assert isinstance(kept["video_metadata"], list) and kept["video_metadata"][0]["total_num_frames"] == 12
 
 
 def test_single_pil_image_is_one_frame(proc):
@@ -243,6 +249,28 @@ def test_single_pil_image_is_one_frame(proc):
     pixels = _pixels(proc, Image.fromarray(image), short_video="pad", **RAW)  # as transformers: one frame
     assert pixels.shape == (1, 4, 3, 40, 50)
     assert torch.equal(pixels[0, 3], torch.from_numpy(image).permute(2, 0, 1).float())
+
+
+def test_an_animated_pil_image_is_a_video_of_its_frames(tmp_path):
+    """`Image.open("x.gif")` of an animated GIF was read as one image: a one-frame clip of its first frame. Its frames
+    are those a sequential PyAV decode of the file gives."""
+    import av
+    from PIL import Image
+
+    def animation(name, first):
+        frames = [Image.fromarray(np.full((24, 32, 3), 20 * (first + i), np.uint8)) for i in range(6)]
+        frames[0].save(tmp_path / name, save_all=True, append_images=frames[1:], duration=40, loop=0)
+        with av.open(str(tmp_path / name)) as container:
+            truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+        return Image.open(tmp_path / name), torch.from_numpy(truth).permute(0, 3, 1, 2).float()
+
+    (one, one_truth), (two, two_truth) = animation("one.gif", 0), animation("two.gif", 6)
+    proc = ViViTVideoProcessor(do_resize=False, do_center_crop=False, do_rescale=False)
+    assert torch.equal(_pixels(proc, one)[0], one_truth) and one.tell() == 0  # PIL's frame position kept
+    several = proc([one, two], return_tensors=None).pixel_values  # a list of animated images: a video each
+    assert torch.equal(several[0], one_truth) and torch.equal(several[1], two_truth)
+    with pytest.raises(ValueError, match="Frame 1 of a video given as a list of frames is an animated image of 6"):
+        proc([Image.new("RGB", (32, 24)), one])
 
 
 def test_16_bit_pil_frames_are_scaled_as_a_uint16_array_is(proc):

@@ -184,6 +184,50 @@ def test_a_processor_that_no_call_could_use_is_refused_when_built(tmp_path):
     ViViTVideoProcessor(size={"longest_edge": 40}, do_resize=False).save_pretrained(tmp_path)  # not resizing: unused
 
 
+@pytest.mark.parametrize(
+    "option,message",
+    [
+        ({"crop_size": {"height": 0, "width": 3}}, r"crop_size sides must be at least 1 pixel, got \{'height': 0"),
+        ({"size": {"shortest_edge": -3}}, r"size sides must be at least 1 pixel, got \{'shortest_edge': -3\}"),
+        ({"image_std": [0, 1, 1], "do_normalize": True}, r"image_std divides the pixels: it must not be 0"),
+        ({"color_jitter_prob": 2}, r"color_jitter_prob must be a probability in \[0, 1\], got 2"),
+        ({"color_jitter_prob": -0.5}, r"color_jitter_prob must be a probability in \[0, 1\], got -0.5"),
+        ({"scale_jitter": 1.2}, r"scale_jitter must be \[min_factor, max_factor\].*got 1.2"),
+        ({"scale_jitter": [1.2, 0.9]}, r"scale_jitter must be \[min_factor, max_factor\].*got \[1.2, 0.9\]"),
+        ({"rand_augment": [2]}, r"rand_augment must be \[num_ops, magnitude\].*got \[2\]"),
+        ({"rand_augment": [2, 31]}, r"rand_augment must be \[num_ops, magnitude\].*got \[2, 31\]"),
+    ],
+)
+def test_an_option_value_no_clip_can_be_made_with_is_refused_by_name(option, message):
+    """Taken before: crop_size 0 gave views of height 0, an image_std of 0 NaN pixels, color_jitter_prob 2 / -0.5
+    "always" / "never", and in training scale_jitter=1.2 and rand_augment=[2] failed in the transforms with Python's
+    bare "Value after * must be an iterable" / "not enough values to unpack"."""
+    video = np.random.default_rng(0).integers(0, 256, (8, 40, 48, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor(**option)
+    with pytest.raises(ValueError, match=message):  # a call's option too, before decoding
+        ViViTVideoProcessor(num_frames=4, do_train_augment=True, do_color_jitter=True)(video, **option)
+
+
+def test_the_bounds_of_each_option_value_are_taken():
+    video = np.random.default_rng(0).integers(0, 256, (8, 40, 48, 3), dtype=np.uint8)
+    for option in (
+        {"color_jitter_prob": 0},
+        {"color_jitter_prob": 1.0},
+        {"scale_jitter": False},
+        {"scale_jitter": [1, 1]},
+        {"rand_augment": [0, 0]},
+        {"rand_augment": (2, 30)},
+    ):
+        proc = ViViTVideoProcessor(num_frames=4, do_train_augment=True, do_color_jitter=True, **option)
+        assert proc(video, return_tensors="pt").pixel_values.shape == (1, 8, 3, 224, 224)
+    # unused: a size without resizing, a crop size without cropping
+    unused = dict(
+        size={"shortest_edge": -3}, do_resize=False, crop_size={"height": 0, "width": 0}, do_center_crop=False
+    )
+    assert ViViTVideoProcessor(**unused)(video, return_tensors="pt").pixel_values.shape == (1, 8, 3, 40, 48)
+
+
 # -- messages: what to change ------------------------------------------------------------------------------------
 def test_a_clip_longer_than_the_video_at_its_stride_suggests_stride_1_for_real_frames():
     proc = ViViTVideoProcessor(num_frames=8, frame_stride=2, do_sample_frames=True)

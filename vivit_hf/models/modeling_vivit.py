@@ -14,6 +14,7 @@ This module imports only torch, transformers and its siblings: it travels with `
 """
 
 from dataclasses import dataclass
+from numbers import Integral
 
 import torch
 import torch.nn.functional as F
@@ -21,6 +22,7 @@ from torch import nn
 from transformers import PreTrainedModel
 from transformers import initialization as init  # respects the "already loaded" flags of from_pretrained
 from transformers.modeling_outputs import BaseModelOutputWithPooling, ModelOutput
+from transformers.utils import logging
 from transformers.utils.generic import can_return_tuple
 
 from .configuration_vivit import (
@@ -40,6 +42,9 @@ from .modeling_blocks import (
     pool,
 )
 from .rollout import joint_steps, rollout_saliency, space_step, time_step
+
+logger = logging.get_logger(__name__)
+_WARNED_PADDING_BEFORE_REAL_FRAMES = False  # (once per process: a training loop would repeat it)
 
 
 # ------------------------------------------------------------------------------------------- transformers plumbing
@@ -142,6 +147,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
             )
         if self.config.embedding_type == "frame_sampling":
             return self.unpadded_frame_sampling(attention_mask)
+        if not torch.compiler.is_compiling():
+            self.check_padding_at_the_end(attention_mask)
         t, kt = grid[0], self.config.tubelet_size[0]
         valid = attention_mask[:, : t * kt].bool().reshape(batch, t, kt).all(dim=-1)
         if not torch.compiler.is_compiling():
@@ -152,6 +159,29 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                     f"every clip needs at least one real tubelet ({kt} real frames at the start of a tubelet)."
                 )
         return valid
+
+    @staticmethod
+    def check_padding_at_the_end(attention_mask: torch.Tensor) -> None:
+        """A clip's real frames come first, its padding after them. A real frame after a padded one (padding at
+        the start, as decoders pad text, or a hole) keeps the position in time it has in the padded clip, so the clip
+        gives another output than alone (0.0015-0.0024 off on the logits of tiny models), which went without a
+        word. Warned of once per process rather than refused: transformers' common tests run left-padded masks
+        (eager against sdpa), and the tubelets of a clip padded by an odd count cannot line up with its own anyway."""
+        global _WARNED_PADDING_BEFORE_REAL_FRAMES
+        if _WARNED_PADDING_BEFORE_REAL_FRAMES:
+            return
+        real = attention_mask.bool()
+        late = real[:, 1:] & ~real[:, :-1]  # a real frame right after a padded one
+        if bool(late.any()):
+            _WARNED_PADDING_BEFORE_REAL_FRAMES = True
+            row = int(late.any(dim=1).nonzero()[0])
+            logger.warning(
+                "`attention_mask` pads clip %d before real frames (%s): they keep their positions in the padded clip, "
+                "so its output is not the clip's own unpadded forward's. Pad at the end, as the video processor's "
+                "pad_to_longest does (warned once).",
+                row,
+                attention_mask[row].int().tolist(),
+            )
 
     @staticmethod
     def unpadded_frame_sampling(attention_mask: torch.Tensor) -> None:
@@ -184,8 +214,18 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         channels, height, width), each video's views side by side, as the processor returns `num_clips` x
         `num_crops` views; `last_hidden_state`, `hidden_states` and `attentions` stay per view.
         """
+        pixel_values = pixel_values if pixel_values is not None else pixel_values_videos
+        # (0 or -1 returned each view's embedding unaveraged, and a count that does not divide the views failed in
+        # `unflatten` after the whole forward)
+        if isinstance(num_views, bool) or not isinstance(num_views, Integral) or num_views < 1:
+            raise ValueError(f"num_views must be a whole number >= 1 (views per video), got {num_views!r}.")
+        if num_views > 1 and pixel_values is not None and pixel_values.shape[0] % num_views:
+            raise ValueError(
+                f"num_views={num_views} does not divide the {pixel_values.shape[0]} clips of `pixel_values`, which "
+                "holds each video's views side by side: (videos * num_views, frames, channels, height, width)."
+            )
         outputs = self(
-            pixel_values if pixel_values is not None else pixel_values_videos,
+            pixel_values,
             attention_mask=attention_mask,
             interpolate_pos_encoding=interpolate_pos_encoding,
             return_dict=True,
@@ -232,7 +272,13 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
                 f"got {tuple(pixel_values.shape)}."
             )
-        _, frames, _, in_height, in_width = pixel_values.shape
+        batch, frames, _, in_height, in_width = pixel_values.shape
+        if batch == 0:  # (the kernels' reshapes failed on it: "cannot reshape tensor of 0 elements")
+            raise ValueError(
+                f"`pixel_values` of shape {tuple(pixel_values.shape)} holds no clip: skip this step. (The video "
+                "processor with skip_broken=True returns such a batch, `kept_indices` empty, when every video of a "
+                "call is broken.)"
+            )
         if interpolate_pos_encoding:
             if min(self.token_embedding.token_grid(frames, in_height, in_width)) < 1:
                 raise ValueError(

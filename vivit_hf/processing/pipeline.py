@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
+from numbers import Integral
 
 import numpy as np
 import torch
@@ -41,6 +42,7 @@ from .processing_vivit import (
     _float_scale,
     _FrameSource,
     _is_one_video,
+    _is_video_batch_sequence,
     _stack_frames,
 )
 from .sampling import check_short_video, refuse_single_frame
@@ -128,6 +130,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     ):
         if unknown:  # a clear message instead of Python's bare "unexpected keyword argument"
             raise ValueError(_unknown_pipeline_options(unknown))
+        if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 0):
+            # (torch's topk failed after the whole forward: "selected index k out of range", "must be int")
+            raise ValueError(f"top_k must be a whole number >= 0 (how many labels to return), got {top_k!r}.")
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k,
             num_frames=num_frames,
@@ -354,7 +359,7 @@ def _one_result_per_video(inputs):
         return _stack_frames(inputs)  # not a list, so run as one input (`run_single`, or one timeline)
     if isinstance(inputs, (np.ndarray, torch.Tensor)) and inputs.ndim == 5:
         return list(inputs)
-    if isinstance(inputs, tuple):
+    if isinstance(inputs, tuple) or _is_video_batch_sequence(inputs):  # a `datasets` Column too: one result each
         return list(inputs)
     return inputs
 

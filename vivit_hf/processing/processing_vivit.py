@@ -23,10 +23,11 @@ part of a saved folder.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -292,6 +293,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             _interpolation_mode(self.resample)
         if self.do_resize and self.size is not None:
             _check_size(self.size)
+        _check_option_values(lambda name: getattr(self, name, None))
         self.num_skipped = 0
         self._rng = None
         self._rng_key = None
@@ -392,6 +394,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         )
         if opts["do_resize"]:
             _check_size(opts["size"])
+        _check_option_values(opts.get)
         if kwargs.get("fps") is not None and kwargs.get("num_frames") is not None:
             raise ValueError("`num_frames` and `fps` are mutually exclusive arguments, please use only one!")
         if kwargs.get("num_frames") is not None:  # a call's num_frames wins over the processor's fps, and the reverse
@@ -496,7 +499,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             data["kept_indices"] = kept if opts["return_tensors"] is None else np.asarray(kept, dtype=np.int64)
         if return_metadata:
             data["video_metadata"] = metadata
-        return BatchFeature(data=data, tensor_type=opts["return_tensors"])
+        # the metadata stays a list of dicts, as transformers' processors keep theirs: converted, an empty one (every
+        # video skipped) became a (0,) tensor, or failed ("Unable to convert output 'video_metadata'") as an array
+        return BatchFeature(data=data, tensor_type=opts["return_tensors"], skip_tensor_conversion={"video_metadata"})
 
     # -- one video -------------------------------------------------------------------------------
     def sample_indices(self, num_video_frames: int, opts: dict, rng: np.random.Generator, name: str) -> np.ndarray:
@@ -535,8 +540,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         `num_frames` over the whole video, while calls take the paper's clip at `frame_stride`: it named frames a
         call never used. Other options (`frame_stride`, `num_clips`, `seed`, ...) as in a call; a short video is
         handled as a file's. One clip: a 1-D array, as transformers'; `num_clips > 1`: `(num_clips, num_frames)`."""
-        metadata = metadata if isinstance(metadata, VideoMetadata) else VideoMetadata(**metadata)
-        total = metadata.total_num_frames
+        metadata = _as_metadata(metadata, "metadata")
+        total = getattr(metadata, "total_num_frames", None)
         if isinstance(total, bool) or not isinstance(total, (int, np.integer)) or total < 1:
             raise ValueError(f"metadata.total_num_frames must be a whole number of frames >= 1, got {total!r}.")
         call = {"num_frames": num_frames, "fps": fps, **kwargs}
@@ -729,6 +734,12 @@ def _per_video_options(opts: dict, source: _FrameSource, given_metadata) -> dict
     opts = dict(opts)
     if opts["do_sample_frames"] is None:
         opts["do_sample_frames"] = not in_memory or opts["fps"] is not None
+        if not opts["do_sample_frames"] and opts["num_clips"] != 1:  # (it blamed `sample_indices` for one clip)
+            raise ValueError(
+                f"num_clips={opts['num_clips']} samples clips from {source.name}, but frames given in memory are kept "
+                "as given unless sampling is asked for: pass do_sample_frames=True (clips of num_frames at "
+                "frame_stride, as from a file)."
+            )
     if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
         opts["short_video"] = "error"
     video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
@@ -746,10 +757,33 @@ def _metadata_list(video_metadata, num_videos: int) -> list:
     entries = video_metadata if isinstance(video_metadata, (list, tuple)) else [video_metadata]
     if entries and isinstance(entries[0], (list, tuple)):
         entries = [entry for group in entries for entry in group]
-    entries = [entry if isinstance(entry, VideoMetadata) else VideoMetadata(**entry) for entry in entries]
+    many = len(entries) > 1
+    entries = [
+        _as_metadata(entry, f"video_metadata[{i}]" if many else "video_metadata") for i, entry in enumerate(entries)
+    ]
     if len(entries) != num_videos:
         raise ValueError(f"Got {num_videos} videos but {len(entries)} `video_metadata` entries; pass one per video.")
     return entries
+
+
+def _as_metadata(entry, what: str) -> VideoMetadata | None:
+    """One video's metadata as a `VideoMetadata` (None: none given for it), a dict read by its keys.
+
+    `VideoMetadata(**entry)` failed with Python's bare TypeError for a misspelt key, for `{"fps": 25}` given with a
+    file (only the frame rate is read from it: a file counts its own frames) and for the dicts `return_metadata=True`
+    returns (their `name`), which read back as the metadata they describe."""
+    if entry is None or isinstance(entry, VideoMetadata):
+        return entry
+    if not isinstance(entry, Mapping):
+        raise ValueError(
+            f"{what} must be a dict or a transformers VideoMetadata (fps, total_num_frames, ...), got "
+            f"{type(entry).__name__} {entry!r:.80}."
+        )
+    fields = [field.name for field in dataclasses.fields(VideoMetadata)]
+    unknown = set(entry) - set(fields) - {"name"}  # `name`: the input's name in the dicts this processor returns
+    if unknown:
+        raise ValueError(f"{what} has {_describe_unknown(unknown, fields, kind='keys')}.")
+    return VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}})
 
 
 def _is_frame(x) -> bool:
@@ -762,8 +796,8 @@ def _as_video_list(videos) -> list:
     """One video or a batch of them -> a list of single videos."""
     from PIL import Image
 
-    if isinstance(videos, Image.Image):  # one image: a one-frame video, as transformers reads it
-        return [[videos]]
+    if isinstance(videos, Image.Image):  # one image: a one-frame video, as transformers reads it; animated: its frames
+        return [_image_frames(videos)]
     if isinstance(videos, (np.ndarray, torch.Tensor)):
         if videos.ndim == 5:
             return list(videos)
@@ -773,13 +807,24 @@ def _as_video_list(videos) -> list:
             "A video array must have 4 dimensions (T, H, W, C) or (T, C, H, W), or 5 for a batch; "
             f"got shape {tuple(videos.shape)}."
         )
+    if _is_video_batch_sequence(videos):  # a `datasets` Column (`ds["video"]`): a list of videos, not one video
+        videos = list(videos)
     if isinstance(videos, (list, tuple)):
         if len(videos) == 0:
             raise ValueError("Got an empty list of videos.")
         if _is_one_video(videos):  # one video given as frames (`_stack_frames` stacks them when it is read)
             return [list(videos)]
+        if all(_is_animated(x) for x in videos):  # animated images (GIF, APNG, ...): a video each
+            return [_image_frames(x) for x in videos]
         return list(videos)
     return [videos]
+
+
+def _is_video_batch_sequence(videos) -> bool:
+    """A sequence other than a list or tuple that holds videos: `datasets`' `Column` (what `ds["video"]` gives) is
+    one. It was read as one video and refused as an unsupported input (under skip_broken: skipped, the whole column
+    lost as one broken video)."""
+    return isinstance(videos, Sequence) and not isinstance(videos, (list, tuple, str, bytes, bytearray, memoryview))
 
 
 def _channel_layout(shape: Sequence[int], input_data_format) -> str:
@@ -1086,7 +1131,35 @@ def _pil_frame_to_array(frame) -> np.ndarray:
     return np.asarray(frame.convert("RGB"))
 
 
+def _is_animated(x) -> bool:
+    """A PIL image of several frames (an animated GIF, APNG or WebP, a multi-page TIFF), as `Image.open` gives it."""
+    from PIL import Image
+
+    return isinstance(x, Image.Image) and getattr(x, "n_frames", 1) > 1
+
+
+def _image_frames(image) -> list:
+    """The frames of an animated image, as one video (a still image: itself, a one-frame video). Read as one image, an
+    animated GIF gave its first frame alone, a one-frame clip, without a word; PIL's frame position is restored."""
+    from PIL import ImageSequence
+
+    if not _is_animated(image):
+        return [image]
+    position = image.tell()
+    try:
+        return [frame.copy() for frame in ImageSequence.Iterator(image)]
+    finally:
+        image.seek(position)
+
+
 def _pil_frames_to_array(frames) -> np.ndarray:
+    for position, frame in enumerate(frames):
+        if _is_animated(frame):
+            raise ValueError(
+                f"Frame {position} of a video given as a list of frames is an animated image of {frame.n_frames} "
+                "frames, which would be read as its first frame alone. Pass an animated image as a video of its own "
+                "(alone, or in a list of animated images: one video each), or its path."
+            )
     arrays = [_pil_frame_to_array(f) for f in frames]
     shapes = {a.shape for a in arrays}
     if len(shapes) > 1:
@@ -1119,6 +1192,13 @@ class _FrameSource:
             if self.num_frames == 0:
                 raise BrokenVideoError(f"Video {self.name} has no frames.")
         else:
+            if isinstance(video, dict) and not {"path", "bytes"} & set(video):
+                # Not a broken video but the wrong input: raised as a VideoDecodeError, skip_broken dropped it, and a
+                # batch passed whole (`proc(batch)` for `proc(batch["video"])`) became an empty batch with a warning.
+                raise ValueError(
+                    f"{describe_source(video)} is no video: a datasets.Video value has 'path' / 'bytes' keys. A data "
+                    "set's row or batch? Pass its video column, e.g. `processor(batch['video'])`."
+                )
             self.reader = open_video(video, backend=backend)
             self.name = self.reader.name
             self.num_frames = self.reader.num_frames
@@ -1190,6 +1270,56 @@ def _refuse_unsupported(options: dict) -> None:
         )
 
 
+def _check_option_values(get) -> None:
+    """Values no clip can be made with, refused before anything is decoded (`get(name)` reads an option). Each was
+    taken: `crop_size` 0 gave views of height 0, a negative `shortest_edge` a resize error after decoding, an
+    `image_std` of 0 NaN pixels, `color_jitter_prob` 2 or -0.5 "always" or "never", and in training `scale_jitter=1.2`
+    and `rand_augment=[2]` failed in the transforms with Python's bare "Value after * must be an iterable" / "not
+    enough values to unpack"."""
+
+    def number(value) -> bool:
+        return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+    crops = get("do_center_crop") or get("num_crops") == 3 or get("do_train_augment")
+    for name, used in (("size", get("do_resize")), ("crop_size", crops)):  # (unused, as a size without resizing)
+        value = get(name)
+        sides = {side: getattr(value, side, None) for side in ("height", "width", "shortest_edge", "longest_edge")}
+        if used and any(v is not None and not (number(v) and v >= 1) for v in sides.values()):
+            raise ValueError(f"{name} sides must be at least 1 pixel, got {_describe_size(value)}.")
+    crop = get("crop_size")
+    if crops and crop is not None and not (getattr(crop, "height", None) and getattr(crop, "width", None)):
+        raise ValueError(f"crop_size must give 'height' and 'width', got {_describe_size(crop)}.")
+    probability = get("color_jitter_prob")
+    if probability is not None and not (number(probability) and 0 <= probability <= 1):
+        raise ValueError(f"color_jitter_prob must be a probability in [0, 1], got {probability!r}.")
+    jitter = get("scale_jitter")
+    if jitter not in (None, False) and not (
+        isinstance(jitter, (list, tuple))
+        and len(jitter) == 2
+        and all(number(f) for f in jitter)
+        and 0 < jitter[0] <= jitter[1]
+    ):
+        raise ValueError(
+            f"scale_jitter must be [min_factor, max_factor] with 0 < min_factor <= max_factor (scenic: [0.9, 1.33]), "
+            f"or False for none; got {jitter!r}."
+        )
+    augment = get("rand_augment")
+    if augment is not None and not (
+        isinstance(augment, (list, tuple))
+        and len(augment) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in augment)
+        and augment[0] >= 0
+        and 0 <= augment[1] <= 30
+    ):
+        raise ValueError(
+            f"rand_augment must be [num_ops, magnitude]: whole numbers, num_ops >= 0 and magnitude in [0, 30] "
+            f"(torchvision's scale), or None for none; got {augment!r}."
+        )
+    std = get("image_std")
+    if get("do_normalize") and std is not None and not np.all(np.abs(np.asarray(std, dtype=np.float64)) > 0):
+        raise ValueError(f"image_std divides the pixels: it must not be 0, got {std!r}.")
+
+
 def _check_seed(seed, what: str) -> None:
     """A seed is None or a whole number >= 0 (what numpy's generators take), refused here rather than deep in numpy
     at the first random draw."""
@@ -1198,18 +1328,19 @@ def _check_seed(seed, what: str) -> None:
         raise ValueError(f"{what} must be a whole number >= 0 or None, got {seed!r}.")
 
 
-def _describe_unknown(unknown, valid, hints: dict[str, str] | None = None) -> str:
+def _describe_unknown(unknown, valid, hints: dict[str, str] | None = None, kind: str = "options") -> str:
     """`unknown options ['num_frame' (did you mean 'num_frames'?)]; valid ones: [...]`, for an error or a warning;
-    `hints` replaces the spelling guess for the names it holds."""
+    `hints` replaces the spelling guess for the names it holds; `kind` names what they are."""
     valid = sorted(valid)
     named = []
     for name in sorted(unknown):
         close = difflib.get_close_matches(name, valid, n=1)
         hint = (hints or {}).get(name) or (f"did you mean {close[0]!r}?" if close else None)
         named.append(f"{name!r} ({hint})" if hint else repr(name))
-    return f"unknown options [{', '.join(named)}]; valid ones: {valid}"
+    return f"unknown {kind} [{', '.join(named)}]; valid ones: {valid}"
 
 
 def _is_one_video(inputs) -> bool:
     """A list that is one video (its frames), not a list of videos."""
-    return len(inputs) > 0 and all(_is_frame(x) for x in inputs)
+    # (a list of animated images is a list of videos, one each)
+    return len(inputs) > 0 and all(_is_frame(x) for x in inputs) and not all(_is_animated(x) for x in inputs)
