@@ -854,3 +854,49 @@ def test_hub_folder_with_a_symlinked_class_folder_is_refused_not_read_without_it
     with pytest.raises(DatasetFormatError, match=reason):
         open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))
     assert load_video_dataset(tmp_path / "repo", "videofolder").label_names == ["bird", "cat", "dog"]
+
+
+def test_one_file_read_under_two_names_through_a_link_is_named_in_a_warning(tmp_path, caplog):
+    # A class folder symlinked under another name (train/hound -> train/dog) and a training clip hard-linked into
+    # val/: 4 training clips of 3 files, dog's clip read twice an epoch under two classes, and a validation clip that
+    # is a training clip. Their ids differ, so the repeated-clip warning said nothing.
+    root = tmp_path / "data"
+    clip(root / "train" / "cat" / "c0.mp4")
+    clip(root / "train" / "cat" / "c1.mp4", seed=1)
+    clip(root / "train" / "dog" / "d0.mp4", seed=2)
+    (root / "train" / "hound").symlink_to(root / "train" / "dog", target_is_directory=True)
+    (root / "val" / "cat").mkdir(parents=True)
+    (root / "val" / "cat" / "v0.mp4").hardlink_to(root / "train" / "cat" / "c1.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(root, "videofolder")
+    # read as the folders say (the link is a class, as datasets reads it), and said so
+    assert [(e["id"], data.id2label[e["label"]]) for e in data.split("train")] == [
+        ("train/cat/c0.mp4", "cat"),
+        ("train/cat/c1.mp4", "cat"),
+        ("train/dog/d0.mp4", "dog"),
+        ("train/hound/d0.mp4", "hound"),
+    ]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(
+        m.startswith("split 'train' reads 1 file(s) under two names") and "'train/dog/d0.mp4 = train/hound/d0.mp4'" in m
+        for m in messages
+    ), messages
+    assert any(
+        m.startswith("1 file(s) of split 'train' are in split 'validation' too")
+        and "'train/cat/c1.mp4 = val/cat/v0.mp4'" in m
+        for m in messages
+    ), messages
+
+
+def test_epic_kitchens_narrations_of_one_untrimmed_video_are_not_taken_for_linked_clips(tmp_path, caplog):
+    # Segments of one video share its file by design: no warning.
+    header = "narration_id,video_id,start_timestamp,stop_timestamp,verb_class,noun_class\n"
+    (tmp_path / "EPIC_100_train.csv").write_text(
+        header + "P01_01_0,P01_01,00:00:00.00,00:00:00.25,1,2\nP01_01_1,P01_01,00:00:00.25,00:00:00.50,3,4\n"
+    )
+    clip(tmp_path / "P01" / "videos" / "P01_01.MP4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "epic_kitchens")
+    assert len(data.split("train")) == 2
+    assert not [r for r in caplog.records if "under two names" in r.getMessage()]
+

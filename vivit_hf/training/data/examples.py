@@ -11,6 +11,7 @@ Hub row's path or index), so predictions can be joined back to videos; `warn_rep
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -137,4 +138,64 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
                     second,
                     _shown(both),
                 )
+    _warn_linked_files(data, report)
     return report
+
+
+# An example that names a part of its video (an Epic Kitchens narration in its untrimmed video) shares the file with
+# the other parts by design.
+_SEGMENT_KEYS = ("start_seconds", "end_seconds", "start_frame", "stop_frame")
+
+
+def _file_identity(example: dict) -> tuple[int, int] | None:
+    """`(device, inode)` of the local file an example reads whole; None for bytes, a Hub row or a segment."""
+    video = example.get("video")
+    if not isinstance(video, str) or any(example.get(key) is not None for key in _SEGMENT_KEYS):
+        return None
+    try:
+        stat = os.stat(video)  # follows symlinks: a link and its target are one file
+    except OSError:
+        return None
+    # Some network and FUSE file systems give every file the inode 0: no identity to compare there.
+    return (stat.st_dev, stat.st_ino) if stat.st_ino else None
+
+
+def _warn_linked_files(data: VideoClassificationData, report: dict) -> None:
+    """Warn about one file read as clips of other names (a class folder symlinked under another name, a clip
+    hard-linked or symlinked into the other split): the ids differ, so `warn_repeated_clips` saw nothing, yet the
+    clip was read twice an epoch (under two labels, from `train/dog/` and its link `train/dog_link/`) or scored on
+    after being trained on. Adds `[(id, id)]` pairs to `report` under the split or the pair of splits."""
+    first_name: dict[tuple, tuple[str, str]] = {}  # file -> (split, id) of its first example
+    pairs: dict = {}
+    for split, examples in data.splits.items():
+        if hasattr(examples, "clip_ids"):  # a `datasets` table: compared by clip id alone
+            continue
+        for example, key in zip(examples, example_ids(examples)):
+            identity = _file_identity(example)
+            if identity is None:
+                continue
+            if identity not in first_name:
+                first_name[identity] = (split, key)
+                continue
+            other_split, other_key = first_name[identity]
+            if other_key != key:  # the same id is `warn_repeated_clips`' own
+                pairs.setdefault(split if split == other_split else (other_split, split), []).append((other_key, key))
+    for where, found in pairs.items():
+        report.setdefault(where, []).extend(found)
+        shown = _shown([f"{a} = {b}" for a, b in found], 3)
+        if isinstance(where, str):
+            logger.warning(
+                "split %r reads %d file(s) under two names (symlinks or hard links to one file), each read as many "
+                "times an epoch, under each name's class: %s",
+                where,
+                len(found),
+                shown,
+            )
+        else:
+            logger.warning(
+                "%d file(s) of split %r are in split %r too, under another name (symlinks or hard links to one "
+                "file: a model trained on one is scored on its own clips): %s",
+                len(found),
+                *where,
+                shown,
+            )
