@@ -900,3 +900,34 @@ def test_epic_kitchens_narrations_of_one_untrimmed_video_are_not_taken_for_linke
     assert len(data.split("train")) == 2
     assert not [r for r in caplog.records if "under two names" in r.getMessage()]
 
+
+def test_ucf101_and_hmdb51_find_clips_re_encoded_to_another_type_and_lists_with_backslashes(tmp_path):
+    # The lists name `.avi` files; copies re-encoded to `.mp4` (as many mirrors ship them) matched no clip ("none of
+    # the 3 clips ... is on disk"), and a list written on Windows (`Class\clip.avi`) matched none either.
+    ucf = tmp_path / "ucf"
+    (ucf / "classInd.txt").parent.mkdir(parents=True)
+    (ucf / "classInd.txt").write_text("1 ApplyEyeMakeup\n2 YoYo\n")
+    (ucf / "trainlist01.txt").write_text("ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi 1\nYoYo\\v_YoYo_g08_c01.avi 2\n")
+    (ucf / "testlist01.txt").write_text("YoYo/v_YoYo_g01_c01.avi\n")
+    for name in ("ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.mp4", "YoYo/v_YoYo_g08_c01.avi", "YoYo/v_YoYo_g01_c01.mp4"):
+        clip(ucf / "UCF-101" / name)
+    data = load_video_dataset(ucf, "ucf101")
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [
+        ("v_ApplyEyeMakeup_g08_c01.mp4", 0),
+        ("v_YoYo_g08_c01.avi", 1),
+    ]
+    assert [(Path(e["video"]).name, e["label"]) for e in data.split("test")] == [("v_YoYo_g01_c01.mp4", 1)]
+    assert data.missing == {}
+
+    hmdb = tmp_path / "hmdb"
+    (hmdb / "splits").mkdir(parents=True)
+    (hmdb / "splits" / "cartwheel_test_split1.txt").write_text("c0.avi 1 \nc1.avi 2 \n")
+    (hmdb / "splits" / "sword_test_split1.txt").write_text("s0.avi 1 \ns1.avi 2 \n")
+    for name in ("cartwheel/c0.mp4", "cartwheel/c1.mp4", "sword/s0.mp4", "sword/s1.mp4"):
+        clip(hmdb / "videos" / name)
+    data = load_video_dataset(hmdb, "hmdb51")
+    assert [(e["id"], Path(e["video"]).name, e["label"]) for e in data.split("test")] == [
+        ("cartwheel/c1.avi", "c1.mp4", 0),
+        ("sword/s1.avi", "s1.mp4", 1),
+    ]
+    assert len(data.split("train")) == 2 and data.missing == {}

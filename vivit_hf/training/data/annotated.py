@@ -443,10 +443,12 @@ def _class_ids(names: list[str]) -> dict[str, int]:
 
 
 def _split_list_examples(entries, index, missing, split) -> list[dict]:
-    """`(clip path as listed, label id)` -> examples, the clip found by its file name anywhere below the roots."""
+    """`(clip path as listed, label id)` -> examples, the clip found by its file name anywhere below the roots, else
+    by its name with another video type (the lists name `.avi` files; copies re-encoded to `.mp4` keep the stem)."""
     kept, absent = [], []
     for listed, label in entries:
-        path = index.get(Path(listed).name)
+        name = Path(listed.replace("\\", "/")).name
+        path = index.get(name) or index.get(Path(name).stem)
         if path is None:
             absent.append(listed)
         else:
