@@ -230,3 +230,27 @@ def test_every_class_in_training_gives_no_warning(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         load_video_dataset(tmp_path, "videofolder")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.mark.parametrize("fmt", ["videofolder", "hub"])
+def test_class_names_differing_only_in_case_or_blanks_are_named(tmp_path, fmt, caplog):
+    # `train/Cat/` beside `train/cat/` (two copies merged) and `dog ` beside `dog`: four classes, the clips of each
+    # real class shared out between two of them, without a word. Kept (a data set may mean them apart), but named.
+    for name in ("cat", "Cat", "dog", "dog "):
+        clip(tmp_path / "repo" / "train" / name / "0.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(
+            tmp_path / "repo", fmt, **({"cache_dir": str(tmp_path / "cache")} if fmt == "hub" else {})
+        )
+    assert data.label_names == ["Cat", "cat", "dog", "dog "]
+    messages = [r.getMessage() for r in caplog.records]
+    for pair in ("'Cat' and 'cat'", "'dog' and 'dog '"):
+        assert any(f"classes {pair} differ only in case or blanks" in m for m in messages), messages
+
+
+def test_class_names_apart_in_more_than_case_give_no_warning(tmp_path, caplog):
+    for name in ("JumpRope", "JumpingJack"):
+        clip(tmp_path / "train" / name / "0.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        load_video_dataset(tmp_path, "videofolder")
+    assert not [r for r in caplog.records if "differ only in case" in r.getMessage()]

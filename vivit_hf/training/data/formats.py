@@ -71,6 +71,7 @@ from .labels import (
     label_name,
     label_vocabulary,
     refuse_empty_label_names,
+    warn_classes_differing_in_case,
     warn_classes_missing_from_training,
 )
 from .subsets import ExampleSubset, hold_out, sample_subset
@@ -119,6 +120,7 @@ def load_video_dataset(
         )
         data.source = str(source)
         refuse_empty_label_names(data, str(source))
+        warn_classes_differing_in_case(data)
         warn_classes_missing_from_training(data)
         warn_repeated_clips(data)
         return data
@@ -134,6 +136,7 @@ def load_video_dataset(
     data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
     data.source = str(source)
     refuse_empty_label_names(data, str(source))
+    warn_classes_differing_in_case(data)
     warn_classes_missing_from_training(data)
     warn_repeated_clips(data)
     return data
@@ -185,6 +188,7 @@ __all__ = [
     "sample_subset",
     "saved_class_label_map",
     "video_files_below",
+    "warn_classes_differing_in_case",
     "warn_classes_missing_from_training",
     "warn_repeated_clips",
     # private helpers that streaming.py, recipes/evaluate.py and the tests imported from here

@@ -180,6 +180,29 @@ def _labels_and_ids(examples, data: VideoClassificationData, head: str) -> list[
     return list(zip(labels, ids))
 
 
+def warn_classes_differing_in_case(data: VideoClassificationData) -> list[list[str]]:
+    """Warn, naming them, about class names that differ only in case or blanks (`cat` and `Cat`, `dog` and `dog `: a
+    class folder made twice, a label typed two ways): each is a class of its own, the clips of one class shared out
+    between them, without a word. Case and blanks are kept (a data set may mean two classes), only named. Returns the
+    groups of such names."""
+    groups = []
+    for head, names in data.label_spaces.items():
+        alike: dict[str, list[str]] = {}
+        for name in names:
+            alike.setdefault(" ".join(str(name).split()).casefold(), []).append(str(name))
+        for group in alike.values():
+            if len(group) > 1:
+                groups.append(group)
+                logger.warning(
+                    "%sclasses %s differ only in case or blanks and are %d separate classes; if they are one class, give "
+                    "them one name (rename the folders or labels)",
+                    f"{head} " if data.is_multi_head else "",
+                    " and ".join(repr(name) for name in group),
+                    len(group),
+                )
+    return groups
+
+
 def warn_classes_missing_from_training(data: VideoClassificationData, train_split: str = "train") -> dict:
     """Warn, naming them, about classes that have clips in another split but none in `train_split`: a model
     cannot learn them, and evaluation on them is always wrong. Returns `{split: [class names]}`."""
