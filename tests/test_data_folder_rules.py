@@ -363,3 +363,18 @@ def test_a_hub_folder_holding_only_an_archive_is_refused_in_one_line_whole_and_s
         with pytest.raises(DatasetFormatError, match=refusal) as error:
             read()
         assert "\n" not in str(error.value)
+
+
+def test_an_empty_class_folder_is_named_not_dropped_without_a_word(tmp_path, caplog):
+    # train/horse/ whose copy failed (only a .DS_Store left) and an empty val/bird/: two classes the folders show,
+    # none in the data set (2 classes, as datasets reads it), without a word.
+    touch(tmp_path, "train/cat/a.mp4", "train/dog/b.mp4", "train/horse/.DS_Store", "val/cat/c.mp4")
+    (tmp_path / "val" / "bird").mkdir()
+    (tmp_path / "notes").mkdir()  # not beside a class folder: not named
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == ["cat", "dog"]
+    messages = [r.getMessage() for r in caplog.records if "empty" in r.getMessage()]
+    assert messages == [
+        "videofolder: 2 folder(s) beside the class folders are empty and give no class: 'train/horse', 'val/bird'"
+    ]

@@ -119,6 +119,27 @@ def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
         )
 
 
+def _warn_empty_class_folders(root: Path, class_dirs: set[Path]) -> None:
+    """Folders beside the class folders that hold nothing (a class whose copy failed, a class not yet filled) give no
+    class, as in `datasets`, so the model had a class fewer than the folders show without a word; name them."""
+    empty = []
+    for parent in sorted({folder.parent for folder in class_dirs}):
+        for child in sorted(parent.iterdir()):
+            if child in class_dirs or _is_hidden(child.name) or not child.is_dir():
+                continue
+            try:
+                if not any(not _is_hidden(entry.name) for entry in child.iterdir()):
+                    empty.append(child.relative_to(root).as_posix())
+            except OSError:  # unreadable: not ours to judge
+                continue
+    if empty:
+        logger.warning(
+            "videofolder: %d folder(s) beside the class folders are empty and give no class: %s",
+            len(empty),
+            _shown(empty),
+        )
+
+
 def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None:
     """A training split of one class trains nothing (every clip is right by construction): the usual cause is a
     layout read one level off, which the error shows."""
@@ -144,6 +165,7 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     split_folders: set[str] = set()
     depths: dict[int, str] = {}
     class_folders: dict[str, dict[str, str]] = {}  # class -> {its folder's parents below the split folder: folder}
+    class_dirs: set[Path] = set()
     for clip in videos:
         relative = clip.relative_to(root)
         place = _place_of(relative)
@@ -154,6 +176,7 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
             loose.setdefault(place.split, []).append(key)
             continue
         per_split.setdefault(place.split, []).append((place.label, clip, key))
+        class_dirs.add(clip.parent)
         below_split = len(relative.parts) - (len(Path(place.split_folder).parts) if place.split_folder else 0)
         depths.setdefault(below_split, key)
         parents = relative.parts[len(relative.parts) - below_split : -2]
@@ -162,6 +185,7 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     _warn_loose_clips(loose)
     _warn_mixed_depths(depths)
     _warn_gathered_classes(class_folders)
+    _warn_empty_class_folders(root, class_dirs)
     for split, absent in _dangling_clips(root, others, class_folders).items():
         if missing is not None:
             missing[split] = missing.get(split, 0) + len(absent)
