@@ -194,8 +194,8 @@ def warn_classes_differing_in_case(data: VideoClassificationData) -> list[list[s
             if len(group) > 1:
                 groups.append(group)
                 logger.warning(
-                    "%sclasses %s differ only in case or blanks and are %d separate classes; if they are one class, give "
-                    "them one name (rename the folders or labels)",
+                    "%sclasses %s differ only in case or blanks and are %d separate classes; if they are one "
+                    "class, give them one name (rename the folders or labels)",
                     f"{head} " if data.is_multi_head else "",
                     " and ".join(repr(name) for name in group),
                     len(group),
