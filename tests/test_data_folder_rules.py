@@ -378,3 +378,28 @@ def test_an_empty_class_folder_is_named_not_dropped_without_a_word(tmp_path, cap
     assert messages == [
         "videofolder: 2 folder(s) beside the class folders are empty and give no class: 'train/horse', 'val/bird'"
     ]
+
+
+def test_a_class_folder_beside_the_split_folders_is_named_as_read_into_train(tmp_path, caplog):
+    # `horse/` put beside `train/` and `val/` (not in one) and a card's `samples/` folder: read as training classes
+    # 'horse' and 'samples' (no split folder above: `train`), without a word (datasets leaves them out).
+    touch(tmp_path, "train/cat/a.mp4", "train/dog/b.mp4", "val/cat/c.mp4", "horse/d.mp4", "samples/e.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert read_as_triples(data, tmp_path) == [
+        ("horse/d.mp4", "horse", "train"),
+        ("samples/e.mp4", "samples", "train"),
+        ("train/cat/a.mp4", "cat", "train"),
+        ("train/dog/b.mp4", "dog", "train"),
+        ("val/cat/c.mp4", "cat", "validation"),
+    ]
+    messages = [r.getMessage() for r in caplog.records if "outside its split folders" in r.getMessage()]
+    assert len(messages) == 1 and "2 clip(s)" in messages[0], messages
+    assert "'horse/d.mp4', 'samples/e.mp4'" in messages[0] and "('train', 'val')" in messages[0]
+
+
+def test_a_folder_without_split_folders_reads_train_without_a_warning(tmp_path, caplog):
+    touch(tmp_path, "cat/a.mp4", "dog/b.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        load_video_dataset(tmp_path, "videofolder")
+    assert not [r for r in caplog.records if "outside its split folders" in r.getMessage()]

@@ -89,6 +89,20 @@ def _warn_loose_clips(loose: dict[str, list[str]]) -> None:
         )
 
 
+def _warn_outside_split_folders(root: Path, outside: list[str], split_folders: list[str]) -> None:
+    """Clips below no split folder are in `train`; where other clips lie in split folders, such clips (a class folder
+    put beside `train/` and `val/`, not in one; `samples/` of a card) are read as training classes: name them."""
+    if outside and split_folders:
+        logger.warning(
+            "videofolder: %d clip(s) below %s lie outside its split folders (%s) and are read as split 'train', "
+            "each labelled by its folder: %s; move them into a split folder, or out of the data set",
+            len(outside),
+            root,
+            _shown(split_folders, 3),
+            _shown(outside),
+        )
+
+
 def _warn_mixed_depths(depths: dict[int, str]) -> None:
     """Clips at different depths below their split folder (`run/a.mp4` beside `run/slow/b.mp4`) are each labelled
     by their own folder (`run`, `slow`), as `datasets` does; say so, as a nested class folder reads as a class."""
@@ -166,12 +180,15 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     depths: dict[int, str] = {}
     class_folders: dict[str, dict[str, str]] = {}  # class -> {its folder's parents below the split folder: folder}
     class_dirs: set[Path] = set()
+    outside: list[str] = []  # clips below no split folder: `train`, said when other clips have one
     for clip in videos:
         relative = clip.relative_to(root)
         place = _place_of(relative)
         key = relative.as_posix()
         if place.split_folder is not None:
             split_folders.add(place.split_folder)
+        elif place.label is not None:
+            outside.append(key)
         if place.label is None:
             loose.setdefault(place.split, []).append(key)
             continue
@@ -182,6 +199,7 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
         parents = relative.parts[len(relative.parts) - below_split : -2]
         class_folders.setdefault(place.label, {}).setdefault("/".join(parents), relative.parent.as_posix())
     _refuse_labelled_metadata(root, sorted(split_folders))
+    _warn_outside_split_folders(root, outside, sorted(split_folders))
     _warn_loose_clips(loose)
     _warn_mixed_depths(depths)
     _warn_gathered_classes(class_folders)
