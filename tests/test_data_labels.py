@@ -232,16 +232,21 @@ def test_every_class_in_training_gives_no_warning(tmp_path, caplog):
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
-@pytest.mark.parametrize("fmt", ["videofolder", "hub"])
+@pytest.mark.parametrize("fmt", ["videofolder", "hub", "streamed"])
 def test_class_names_differing_only_in_case_or_blanks_are_named(tmp_path, fmt, caplog):
     # `train/Cat/` beside `train/cat/` (two copies merged) and `dog ` beside `dog`: four classes, the clips of each
     # real class shared out between two of them, without a word. Kept (a data set may mean them apart), but named.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
     for name in ("cat", "Cat", "dog", "dog "):
         clip(tmp_path / "repo" / "train" / name / "0.mp4")
-    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
-        data = load_video_dataset(
-            tmp_path / "repo", fmt, **({"cache_dir": str(tmp_path / "cache")} if fmt == "hub" else {})
-        )
+    with caplog.at_level(logging.WARNING):
+        if fmt == "streamed":
+            data = open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))
+        else:
+            data = load_video_dataset(
+                tmp_path / "repo", fmt, **({"cache_dir": str(tmp_path / "cache")} if fmt == "hub" else {})
+            )
     assert data.label_names == ["Cat", "cat", "dog", "dog "]
     messages = [r.getMessage() for r in caplog.records]
     for pair in ("'Cat' and 'cat'", "'dog' and 'dog '"):

@@ -55,7 +55,13 @@ from .hub import (
     refuse_unread_videos,
     saved_class_label_map,
 )
-from .labels import empty_label_ids, empty_label_refusal, has_no_label, is_labelled_split
+from .labels import (
+    empty_label_ids,
+    empty_label_refusal,
+    has_no_label,
+    is_labelled_split,
+    warn_classes_differing_in_case,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -245,7 +251,9 @@ def open_streaming_dataset(
         )
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
-    return VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source, missing=missing)
+    data = VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source, missing=missing)
+    warn_classes_differing_in_case(data)  # as the whole read does
+    return data
 
 
 def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: dict) -> dict:
