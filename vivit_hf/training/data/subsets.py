@@ -9,17 +9,42 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from .examples import example_ids, example_labels
+from .examples import DatasetFormatError, example_ids, example_labels
 
 
 def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:
-    """Split `examples` into (rest, held-out `fraction`), the same way every time for a seed."""
+    """Split `examples` into (rest, held-out `fraction`), the same way every time for a seed.
+
+    Drawn across the classes, each in proportion (as `sample_subset` draws), and never a class's last clip: a plain
+    random draw held out the only clip of a rare class, a class the model then never saw, scored wrong on every
+    clip of it, without a word. A split of one clip per class has nothing to hold out: refused, naming what to give.
+    """
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must lie in (0, 1), got {fraction}")
-    order = list(range(len(examples)))
-    random.Random(seed).shuffle(order)
-    cut = max(1, round(len(order) * fraction))
-    return [examples[i] for i in sorted(order[cut:])], [examples[i] for i in sorted(order[:cut])]
+    cut = max(1, round(len(examples) * fraction))
+    groups: dict = {}
+    for index, label in enumerate(example_labels(examples)):
+        groups.setdefault(tuple(label) if isinstance(label, (list, tuple)) else label, []).append(index)
+    rng = random.Random(seed)
+    keys = list(groups)
+    rng.shuffle(keys)
+    priorities = []
+    for rank, key in enumerate(keys):
+        members = groups[key]
+        rng.shuffle(members)
+        # members[0] stays for training; the k-th of the others is held out at priority k / n
+        priorities.extend((k / len(members), rank, index) for k, index in enumerate(members) if k > 0)
+    if not priorities:
+        raise DatasetFormatError(
+            f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation: every class has one clip, which "
+            "training needs; give an evaluation split (a val/ folder, --eval_split)"
+        )
+    priorities.sort()
+    held = {index for _, _, index in priorities[:cut]}
+    return (
+        [example for i, example in enumerate(examples) if i not in held],
+        [examples[i] for i in sorted(held)],
+    )
 
 
 class ExampleSubset(Sequence):
