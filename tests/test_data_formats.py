@@ -3,6 +3,7 @@
 
 import csv
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +82,26 @@ def test_kinetics_csv_without_times_names_clips_by_video_id(tmp_path):
     clip(tmp_path / "train" / "bbb.mp4")
     data = load_video_dataset(tmp_path, "kinetics")
     assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [("aaa.mp4", 1), ("bbb.mp4", 0)]
+
+
+def test_kinetics_test_csv_with_an_empty_label_column_is_no_split(tmp_path, caplog):
+    # A held-out test.csv that keeps the header's `label` with every value empty made its clips a class '', which
+    # was refused, and the training and validation splits with it: the data set could not be read at all.
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(
+        tmp_path / "annotations" / "train.csv",
+        [["zumba", "aaa", 0, 10, "train"], ["yoga", "bbb", 0, 10, "train"]],
+        header,
+    )
+    write_csv(tmp_path / "annotations" / "val.csv", [["yoga", "ccc", 0, 10, "val"]], header)
+    write_csv(tmp_path / "annotations" / "test.csv", [["", "ddd", 0, 10, "test"], ["", "eee", 0, 10, "test"]], header)
+    for key in ("aaa", "bbb", "ccc", "ddd", "eee"):
+        clip(tmp_path / "videos" / f"{key}_000000_000010.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "kinetics")
+    assert sorted(data.splits) == ["train", "validation"] and data.label_names == ["yoga", "zumba"]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [("aaa_000000_000010", 1), ("bbb_000000_000010", 0)]
+    assert any("split 'test' left out: none of the 2 rows" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,11 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     for split, path in files.items():
         rows = _read_csv(path)
         if rows and "label" in rows[0]:
+            # A held-out test CSV may keep the header's `label` and leave every value empty: no split, as one
+            # without the column (its clips became a class '', refused, and the whole data set with them).
+            if not any((row["label"] or "").strip() for row in rows):
+                logger.warning("split %r left out: none of the %d rows of %s has a label", split, len(rows), path)
+                continue
             annotations[split] = rows
     if "train" not in annotations and "validation" not in annotations:
         raise DatasetFormatError(
