@@ -175,6 +175,23 @@ def test_ssv2_maps_templates_to_labels_json_indices(tmp_path):
     assert [e["label"] for e in data.split("validation")] == [0]
 
 
+def test_ssv2_labels_json_that_keeps_the_templates_brackets_is_read(tmp_path):
+    # A copy of labels.json that keeps "[something]" in its names refused every clip ("class 'Pushing something from
+    # left to right', which labels.json does not list") while labels.json listed it, brackets and all.
+    labels = {"Pushing [something] from left to right": "1", "Approaching [something] with your camera": "0"}
+    (tmp_path / "labels.json").write_text(json.dumps(labels))
+    train = [{"id": "11", "template": "Pushing [something] from left to right"}]
+    train.append({"id": "13", "template": "Approaching [something] with your camera"})
+    (tmp_path / "train.json").write_text(json.dumps(train))
+    (tmp_path / "test-answers.csv").write_text("12;Approaching [something] with your camera\n")
+    for key in ("11", "12", "13"):
+        clip(tmp_path / f"{key}.webm", codec_suffix=".webm")
+    data = load_video_dataset(tmp_path, "ssv2")
+    assert data.label_names == ["Approaching something with your camera", "Pushing something from left to right"]
+    assert [(e["id"], e["label"]) for e in data.split("train")] == [("11", 1), ("13", 0)]
+    assert [(e["id"], e["label"]) for e in data.split("test")] == [("12", 0)]
+
+
 def test_epic_kitchens_gives_noun_then_verb_labels_with_300_and_97_classes(tmp_path):
     header = [
         "narration_id",

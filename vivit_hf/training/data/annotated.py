@@ -218,6 +218,12 @@ def _find_any(roots: Sequence[Path], names: Sequence[str]) -> Path | None:
     return next((path for path in (_find_file(roots, name) for name in names) if path is not None), None)
 
 
+def _no_brackets(template: str) -> str:
+    """An SSv2 class name as labels.json writes it: `Putting [something] on a surface` -> `Putting something on a
+    surface`."""
+    return template.replace("[", "").replace("]", "")
+
+
 def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
     """Something-Something v2: `{id}.webm` clips, `labels.json` (template -> index) and
     `train.json` / `validation.json` (lists of `{"id", "template", ...}`), or 20BN's
@@ -229,7 +235,9 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
             f"--dataset_format ssv2: no {' or '.join(_SSV2_FILES['labels'])}"
             f" under {', '.join(map(str, roots))}{_what_is_there(roots)}"
         )
-    labels = _read_json(labels_path, "ssv2")
+    # The annotation templates write placeholders as "[something]"; Qualcomm's labels.json drops the brackets, some
+    # copies of it keep them: names are compared, and kept, without.
+    labels = {_no_brackets(name): index for name, index in _read_json(labels_path, "ssv2").items()}
     names = _names_by_index(labels.items(), "ssv2", "labels.json")
     index = _index_videos(roots)
     missing: dict[str, int] = {}
@@ -240,8 +248,7 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
             continue
         keys = []
         for item in _read_json(path, "ssv2"):
-            # The annotation templates write placeholders as "[something]"; labels.json drops the brackets.
-            template = item["template"].replace("[", "").replace("]", "")
+            template = _no_brackets(item["template"])
             if template not in labels:
                 raise _unknown_class("ssv2", template, split, "labels.json")
             keys.append((str(item["id"]), int(labels[template])))
@@ -251,9 +258,9 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         with open(answers, newline="", encoding="utf-8-sig") as f:
             rows = [row for row in csv.reader(f, delimiter=";") if row]
         for row in rows:
-            if len(row) < 2 or row[1] not in labels:
+            if len(row) < 2 or _no_brackets(row[1]) not in labels:
                 raise _unknown_class("ssv2", ";".join(row), "test", "labels.json")
-        splits["test"] = _resolve([(row[0], int(labels[row[1]])) for row in rows], index, missing, "test")
+        splits["test"] = _resolve([(row[0], int(labels[_no_brackets(row[1])])) for row in rows], index, missing, "test")
     if not splits:
         raise DatasetFormatError(
             f"--dataset_format ssv2: no train.json or validation.json under {roots[0]}{_what_is_there(roots)}"
