@@ -6,7 +6,7 @@ and action accuracy."""
 import pytest
 import torch
 
-from vivit_hf.training.metrics import classification_metrics, evaluation_metrics, topk_correct
+from vivit_hf.training.metrics import NonFiniteLogitsError, classification_metrics, evaluation_metrics, topk_correct
 
 
 def logits_ranking(*rankings, num_classes):
@@ -104,6 +104,30 @@ def test_broken_clips_are_left_out_of_every_metric_and_counted():
     assert results["action_top1"] == pytest.approx(0.5)
     single = evaluation_metrics(SIX, SIX_LABELS, torch.tensor([True] * 5 + [False]), {"x": list("abcdef")})
     assert single["num_skipped"] == 1 and single["top1"] == pytest.approx(2 / 5)
+
+
+def test_logits_that_are_not_finite_are_refused_not_scored():
+    # A diverged model's NaN logits used to score: argmax of a NaN row is class 0, so top-1 was the share of class 0
+    # (here 2 of 4) and top-5 every sample with five or fewer classes.
+    logits = torch.full((5, 3), float("nan"))
+    labels = torch.tensor([0, 1, 2, 0, 0])
+    valid = torch.tensor([True, True, True, True, False])
+    with pytest.raises(NonFiniteLogitsError, match="4 of the 4 clips evaluated got NaN or infinite logits") as error:
+        evaluation_metrics(logits, labels, valid, {"x": ["a", "b", "c"]})
+    assert error.value.rows == [0, 1, 2, 3]
+    logits = SIX.clone()
+    logits[3, 2] = float("inf")
+    with pytest.raises(NonFiniteLogitsError, match="1 of the 5 clips") as error:
+        evaluation_metrics(
+            logits, SIX_LABELS, torch.tensor([True, False, True, True, True, True]), {"x": list("abcdef")}
+        )
+    assert error.value.rows == [3]  # its row in the logits given, the invalid one counted
+    # an invalid (broken) clip's logits are never scored, finite or not
+    logits = SIX.clone()
+    logits[5] = float("nan")
+    assert evaluation_metrics(logits, SIX_LABELS, torch.tensor([True] * 5 + [False]), {"x": list("abcdef")})[
+        "top1"
+    ] == (pytest.approx(2 / 5))
 
 
 def test_prediction_copies_to_the_host_once_not_per_batch(monkeypatch):

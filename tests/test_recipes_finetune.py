@@ -1031,6 +1031,33 @@ def test_a_vivit_checkpoint_gets_a_fresh_head_when_the_label_names_differ(finetu
 
 
 # ------------------------------------------------------------------ resuming a finished run
+def test_a_run_that_diverged_to_nan_stops_in_one_line_and_saves_no_model_or_accuracy(videofolder, tmp_path):
+    # SGD at 1e30 makes the weights NaN in a step. The run used to exit 0 with top-1 0.5 and top-5 1.0 (argmax of a
+    # NaN row is class 0) in all_results.json and the model card.
+    result = run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        "--max_train_steps",
+        "2",
+        "--optimizer",
+        "sgd",
+        "--learning_rate",
+        "1e30",
+        "--max_grad_norm",
+        "0",
+        *TINY_MODEL,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: after 2 steps, evaluating test: 6 of the 6 clips evaluated got NaN"), last
+    assert not (tmp_path / "model.safetensors").exists() and not (tmp_path / "all_results.json").exists()
+    assert not (tmp_path / "README.md").exists()
+
+
 def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder, tmp_path):
     # --max_train_steps 5 ends mid-epoch (6 batches per epoch), where the resumed run used to train a sixth step.
     args = [
