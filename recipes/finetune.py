@@ -87,6 +87,7 @@ from vivit_hf.training.finetune import (
     plan_training,
     resolve_batch_size,
     run_settings,
+    same_settings,
     soft_targets,
     unreadable_training_set,
 )
@@ -154,11 +155,11 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     ours = json.loads(json.dumps(run_settings(probe, processes)))
     found = list_checkpoints(output_dir)
     if found:
-        same = json.loads((found[-1] / STATE_FILE).read_text()).get("settings") == ours
+        same = same_settings(json.loads((found[-1] / STATE_FILE).read_text()).get("settings"), ours)
         return ("continue", found[-1]) if same else None
     results = output_dir / "all_results.json"
     try:
-        same = json.loads(results.read_text()).get("settings") == ours
+        same = same_settings(json.loads(results.read_text()).get("settings"), ours)
     except (OSError, ValueError, AttributeError):
         return None
     return ("restart", None) if same else None

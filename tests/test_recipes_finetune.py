@@ -407,6 +407,25 @@ def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetun
     assert "older version" in finetune_module.check_resume_settings(None, saved)[0]
 
 
+def test_a_resume_naming_the_data_set_folder_another_way_is_the_same_data_set(finetune_module, tmp_path, monkeypatch):
+    # A run started with --dataset /abs/path/data and resumed with --dataset data (or ./data, ~/...) was refused:
+    # "the checkpoint was trained with other batches ... --dataset '/abs/path/data' -> 'data'".
+    (tmp_path / "data").mkdir()
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path)
+    args = finetune_module.parse_args(["--dataset", str(tmp_path / "data")])
+    saved = json.loads(json.dumps(finetune_module.run_settings(args, 1)))
+    for typed in ("data", "./data", "other/../data"):
+        args.dataset = typed
+        assert finetune_module.check_resume_settings(saved, finetune_module.run_settings(args, 1)) == []
+        assert finetune_module.same_settings(saved, json.loads(json.dumps(finetune_module.run_settings(args, 1))))
+    for typed in ("other", "owner/data"):  # another folder; a Hub id (no such folder here)
+        args.dataset = typed
+        with pytest.raises(ValueError, match=f"--dataset '{tmp_path / 'data'}' -> '{typed}'"):
+            finetune_module.check_resume_settings(saved, finetune_module.run_settings(args, 1))
+        assert not finetune_module.same_settings(saved, json.loads(json.dumps(finetune_module.run_settings(args, 1))))
+
+
 def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofolder, uninterrupted, tmp_path):
     # The reference decoded the tiny set once into memory (--cache_decoded_videos auto) and read it in the
     # training process; here every clip is decoded each time, in two persistent worker processes.

@@ -535,6 +535,30 @@ def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
     }
 
 
+def same_setting(name: str, old, new) -> bool:
+    """Whether a recorded setting equals this run's. `--dataset` is compared as the folder it names here when both
+    name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that typed it another
+    way than the first run was refused as "other batches")."""
+    if old == new:
+        return True
+    if name != "dataset" or not isinstance(old, str) or not isinstance(new, str):
+        return False
+    folders = [Path(value).expanduser() for value in (old, new)]
+    return all(folder.exists() for folder in folders) and folders[0].resolve() == folders[1].resolve()
+
+
+def same_settings(saved: dict | None, current: dict) -> bool:
+    """`run_settings` recorded (as read back from JSON) equal to this run's, by `same_setting`."""
+    if not isinstance(saved, dict) or saved.keys() != current.keys():
+        return False
+    return all(
+        isinstance(saved[group], dict)
+        and saved[group].keys() == values.keys()
+        and all(same_setting(name, saved[group][name], value) for name, value in values.items())
+        for group, values in current.items()
+    )
+
+
 def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
     """Refuse (ValueError naming each flag, old -> new) a resume whose batch-defining settings differ from the
     checkpoint's; return warnings for the other settings that differ (or for a checkpoint that recorded none)."""
@@ -542,7 +566,7 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
         return ["the checkpoint records no batch settings (saved by an older version): they cannot be checked"]
 
     def changes(old: dict, new: dict) -> list[str]:
-        differing = [name for name in new if name in old and old[name] != new[name]]
+        differing = [name for name in new if name in old and not same_setting(name, old[name], new[name])]
         flag = {"num_processes": "processes (accelerate launch)", "effective_total_batch_size": "total batch"}
         return [f"{flag.get(name, '--' + name)} {old[name]!r} -> {new[name]!r}" for name in differing]
 
