@@ -49,6 +49,20 @@ def test_top5_with_fewer_than_five_classes_counts_every_sample_right():
     assert topk_correct(logits, labels, 2).tolist() == [False, True, True]
 
 
+def test_tied_logits_rank_the_lower_class_first_as_the_confusion_matrix_does():
+    # Ten equal logits (a constant head): argmax, and so the confusion matrix, predicts class 0; top-1 used topk,
+    # whose first among ties is class 8 on CPU, so top-1 and the confusion matrix's diagonal disagreed.
+    logits = torch.zeros(4, 10)
+    logits[3, [3, 7]] = 1.0  # a tie of two: class 3 first, class 7 second
+    labels = torch.tensor([0, 8, 5, 3])
+    results = classification_metrics(logits, labels)
+    assert results["top1"] == pytest.approx(2 / 4)  # rows 0 (class 0) and 3 (class 3)
+    assert results["top1"] == pytest.approx(sum(results["confusion_matrix"][c][c] for c in range(10)) / 4)
+    assert results["per_class_accuracy"] == {"0": 1.0, "8": 0.0, "5": 0.0, "3": 1.0}
+    # top-5 is classes 0 to 4 for a row of ten equal logits, and 3, 7, 0, 1, 2 for the last
+    assert topk_correct(logits, torch.tensor([4, 5, 9, 2]), 5).tolist() == [True, False, False, True]
+
+
 def test_confusion_matrix_rows_are_the_true_class_and_columns_the_prediction():
     # true, predicted: (0, 1), (0, 1), (0, 0), (1, 2), (2, 2)
     logits = logits_ranking([1, 0, 2], [1, 0, 2], [0, 1, 2], [2, 0, 1], [2, 1, 0], num_classes=3)

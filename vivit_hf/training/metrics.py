@@ -84,7 +84,11 @@ class NonFiniteLogitsError(ValueError):
 
 def topk_correct(logits: torch.Tensor, labels: torch.Tensor, k: int) -> torch.Tensor:
     k = min(k, logits.shape[-1])
-    return (logits.topk(k, dim=-1).indices == labels[:, None]).any(dim=-1)
+    # Equal logits ranked by class id, as `argmax` (the confusion matrix's and predictions.jsonl's prediction) ranks
+    # them: `topk` leaves their order open (ten equal logits: topk's first is class 8 on CPU, argmax's class 0), so
+    # top-1 disagreed with the confusion matrix wherever logits tied (a constant head, bf16 logits).
+    ranked = logits.argsort(dim=-1, descending=True, stable=True)[:, :k]
+    return (ranked == labels[:, None]).any(dim=-1)
 
 
 def classification_metrics(
