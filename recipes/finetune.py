@@ -90,6 +90,7 @@ from vivit_hf.training.finetune import (
     same_settings,
     soft_targets,
     unreadable_training_set,
+    window_loss_scale,
 )
 from vivit_hf.training.flags import CommandLineRefused, hub_source, processes_not_started
 from vivit_hf.training.launch import cpu_process_group
@@ -558,7 +559,11 @@ def main(argv=None):
                     pixel_values, targets = mixup(pixel_values, targets)
                 logits = compiled(pixel_values=pixel_values).logits
                 loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
-                accelerator.backward(loss)
+                # the epoch's last window of fewer batches: the mean of its batches too, not a part of it
+                window_batches = batches_in_epoch(epoch) if exact_plan else None
+                accelerator.backward(
+                    loss * window_loss_scale(batch_index, window_batches, args.gradient_accumulation_steps)
+                )
                 if accelerator.sync_gradients and args.max_grad_norm:
                     accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
                 optimizer.step()

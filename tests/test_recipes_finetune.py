@@ -9,6 +9,7 @@ import shutil
 import signal
 import sys
 import time
+import types
 from pathlib import Path
 
 import fresh_python
@@ -678,6 +679,46 @@ def test_training_steps_read_no_tensor_to_the_host_and_call_no_collective_betwee
     assert steps[0] == 6
     assert [call for call in calls if 1 <= call[0] < 6] == []
     assert [call for call in calls if call[0] == 6]  # the reports after the last step are seen
+
+
+def test_an_epochs_last_window_of_fewer_batches_steps_with_their_mean_gradient(videofolder, tmp_path, monkeypatch):
+    """6 batches an epoch at accumulation 4: windows of 4 and 2 batches. Each step's gradient must be the mean of
+    its window's batch gradients, taken by autograd from each batch's loss apart from accelerate; the window of 2
+    used to step with half of it (accelerate divides every batch's loss by 4)."""
+    recipe = load_recipe()
+    params, batch_gradients, steps = [], [], []
+    loss_of_batch, make_optimizer = recipe.classification_loss, recipe.build_optimizer
+
+    def recorded_loss(*args):
+        loss = loss_of_batch(*args)
+        grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
+        batch_gradients.append(
+            [torch.zeros_like(p) if g is None else g.detach().clone() for p, g in zip(params, grads)]
+        )
+        return loss
+
+    def recording_optimizer(args, model):
+        optimizer = make_optimizer(args, model)
+        params[:] = [p for p in model.parameters() if p.requires_grad]
+        step = optimizer.step
+
+        def checked_step(self, *args, **kwargs):  # called on the optimiser steps only (accelerate skips the others)
+            mean = [torch.stack(grads).mean(0) for grads in zip(*batch_gradients)]
+            error = max((p.grad - m).abs().max().item() for p, m in zip(params, mean))
+            steps.append((len(batch_gradients), error, max(m.abs().max().item() for m in mean)))
+            batch_gradients.clear()
+            return step(*args, **kwargs)
+
+        optimizer.step = types.MethodType(checked_step, optimizer)  # a method: the LR scheduler wraps it
+        return optimizer
+
+    monkeypatch.setattr(recipe, "classification_loss", recorded_loss)
+    monkeypatch.setattr(recipe, "build_optimizer", recording_optimizer)
+    flags = ["--num_train_epochs", "1", "--gradient_accumulation_steps", "4", "--max_grad_norm", "0"]
+    run_in_process(recipe, "--dataset", videofolder, "--output_dir", tmp_path, *TINY_MODEL, *flags)
+    assert [batches for batches, _, _ in steps] == [4, 2]
+    for batches, error, largest in steps:
+        assert largest > 1e-3 and error <= 1e-6 + 1e-5 * largest, (batches, error, largest)
 
 
 def test_the_loop_reports_how_long_it_waits_for_data(videofolder, tmp_path, monkeypatch):

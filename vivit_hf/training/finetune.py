@@ -1054,6 +1054,17 @@ def soft_targets(labels, head_sizes, smoothing):
     return torch.cat([block * (1.0 - smoothing) + smoothing / size for block, size in zip(blocks, head_sizes)], dim=-1)
 
 
+def window_loss_scale(batch_index: int, batches: int | None, accumulation: int) -> float:
+    """What the loss of the `batch_index`-th batch (from 1) of an epoch of `batches` is multiplied by so that an
+    optimiser step's gradient is the mean of its window's batches. accelerate divides every batch's loss by the
+    accumulation N, also in the epoch's last window of fewer than N batches, whose gradient was then that many N-ths
+    of their mean (a quarter, for one batch at N = 4). `batches` None (a stream of unknown length): 1."""
+    if batches is None or accumulation == 1:
+        return 1.0
+    start = (batch_index - 1) // accumulation * accumulation
+    return accumulation / max(1, min(accumulation, batches - start))
+
+
 def clips_of_last_batch(rows: int, process_index: int, remainder: int) -> int:
     """Rows of this process's batch that are clips of the epoch, for the last batch of an epoch that accelerate
     filled up (`even_batches`) with clips from the epoch's start, so that every process takes as many steps.
