@@ -72,7 +72,13 @@ from vivit_hf.training.flags import (
     processes_not_started,
 )
 from vivit_hf.training.launch import cpu_process_group
-from vivit_hf.training.metrics import evaluation_metrics, predict, save_evaluation_plots, scalar_metrics
+from vivit_hf.training.metrics import (
+    NonFiniteLogitsError,
+    evaluation_metrics,
+    predict,
+    save_evaluation_plots,
+    scalar_metrics,
+)
 
 logger = get_logger(__name__)
 
@@ -366,7 +372,13 @@ def main(argv=None):
     logits, labels, valid = predict(model, dataloader, accelerator, num_views=views, video_ids=streamed_ids)
     if mappings is not None:
         labels = model_labels(labels, mappings)
-    results = evaluation_metrics(logits, labels, valid, label_spaces)
+    try:
+        results = evaluation_metrics(logits, labels, valid, label_spaces)
+    except NonFiniteLogitsError as error:  # a diverged model: its top-1 was the share of class 0, written as a result
+        video_ids = streamed_ids if args.streaming else example_ids(examples)
+        raise SystemExit(
+            f"error: --model {args.model}: {error} (the first: {video_ids[error.rows[0]]}); no results are written"
+        ) from None
     if results["num_samples"] == 0:  # a stream of broken clips: found only once read, and it exited 0 with no top-1
         raise SystemExit(nothing_evaluated(split, args.dataset, results["num_skipped"]))
     results.update(

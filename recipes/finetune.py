@@ -87,12 +87,19 @@ from vivit_hf.training.finetune import (
     plan_training,
     resolve_batch_size,
     run_settings,
+    same_settings,
     soft_targets,
     unreadable_training_set,
+    window_loss_scale,
 )
 from vivit_hf.training.flags import CommandLineRefused, hub_source, processes_not_started
 from vivit_hf.training.launch import cpu_process_group
-from vivit_hf.training.metrics import plot_training_curves, save_evaluation_plots, scalar_metrics
+from vivit_hf.training.metrics import (
+    NonFiniteLogitsError,
+    plot_training_curves,
+    save_evaluation_plots,
+    scalar_metrics,
+)
 from vivit_hf.training.mixup import VideoMixup
 from vivit_hf.training.throughput import TOTALS, ThroughputMeter, combine, warmup_steps
 
@@ -149,11 +156,11 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     ours = json.loads(json.dumps(run_settings(probe, processes)))
     found = list_checkpoints(output_dir)
     if found:
-        same = json.loads((found[-1] / STATE_FILE).read_text()).get("settings") == ours
+        same = same_settings(json.loads((found[-1] / STATE_FILE).read_text()).get("settings"), ours)
         return ("continue", found[-1]) if same else None
     results = output_dir / "all_results.json"
     try:
-        same = json.loads(results.read_text()).get("settings") == ours
+        same = same_settings(json.loads(results.read_text()).get("settings"), ours)
     except (OSError, ValueError, AttributeError):
         return None
     return ("restart", None) if same else None
@@ -476,6 +483,19 @@ def main(argv=None):
             progress.close()  # the bar's last redraw before the error, which is then the last line
             raise SystemExit(f"error: {reason}")
 
+    def evaluate_or_stop() -> dict:
+        """`evaluate`, or for a model whose logits are NaN or infinite (a training that diverged) one line and no
+        model saved or pushed: its top-1 was the share of class 0, written into the results and the model card.
+        Every process has the same gathered logits, so all stop together."""
+        try:
+            return evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
+        except NonFiniteLogitsError as error:
+            progress.close()
+            raise SystemExit(
+                f"error: after {completed_steps} steps, evaluating {eval_split}: {error}; lower --learning_rate, "
+                "or train in bf16 rather than fp16. No model is saved (the checkpoints are kept)"
+            ) from None
+
     def trained_per_process() -> list[int]:
         """Clips each process has trained, the runs before a resume included (a collective). A clip counts once
         per epoch: the clips accelerate repeats to fill up a last batch are `padded_per_process`."""
@@ -539,7 +559,11 @@ def main(argv=None):
                     pixel_values, targets = mixup(pixel_values, targets)
                 logits = compiled(pixel_values=pixel_values).logits
                 loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
-                accelerator.backward(loss)
+                # the epoch's last window of fewer batches: the mean of its batches too, not a part of it
+                window_batches = batches_in_epoch(epoch) if exact_plan else None
+                accelerator.backward(
+                    loss * window_loss_scale(batch_index, window_batches, args.gradient_accumulation_steps)
+                )
                 if accelerator.sync_gradients and args.max_grad_norm:
                     accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
                 optimizer.step()
@@ -613,7 +637,7 @@ def main(argv=None):
         meter.pause()  # evaluation and checkpoints at the epoch's end are no training step
         refuse_nothing_learned_or_measured()
 
-        results = evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
+        results = evaluate_or_stop()
         refuse_nothing_learned_or_measured(results)
         skipped = skipped_total()
         truncated = truncated_in_epoch(epoch)
@@ -640,7 +664,7 @@ def main(argv=None):
     train_seconds = time.time() - start_time
     progress.close()  # its last redraw now, before the lines below (left open, it redrew when collected, if ever)
     if not results:  # nothing was left to train: the outputs still need the checkpoint's metrics
-        results = evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
+        results = evaluate_or_stop()
         refuse_nothing_learned_or_measured(results)
     clips_per_process, padded = trained_per_process(), padded_per_process()
     skipped = skipped_total()

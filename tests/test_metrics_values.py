@@ -6,7 +6,7 @@ and action accuracy."""
 import pytest
 import torch
 
-from vivit_hf.training.metrics import classification_metrics, evaluation_metrics, topk_correct
+from vivit_hf.training.metrics import NonFiniteLogitsError, classification_metrics, evaluation_metrics, topk_correct
 
 
 def logits_ranking(*rankings, num_classes):
@@ -47,6 +47,20 @@ def test_top5_with_fewer_than_five_classes_counts_every_sample_right():
     assert results["top1"] == pytest.approx(0.0)
     assert results["top5"] == pytest.approx(1.0)  # all 3 classes are in the top 5
     assert topk_correct(logits, labels, 2).tolist() == [False, True, True]
+
+
+def test_tied_logits_rank_the_lower_class_first_as_the_confusion_matrix_does():
+    # Ten equal logits (a constant head): argmax, and so the confusion matrix, predicts class 0; top-1 used topk,
+    # whose first among ties is class 8 on CPU, so top-1 and the confusion matrix's diagonal disagreed.
+    logits = torch.zeros(4, 10)
+    logits[3, [3, 7]] = 1.0  # a tie of two: class 3 first, class 7 second
+    labels = torch.tensor([0, 8, 5, 3])
+    results = classification_metrics(logits, labels)
+    assert results["top1"] == pytest.approx(2 / 4)  # rows 0 (class 0) and 3 (class 3)
+    assert results["top1"] == pytest.approx(sum(results["confusion_matrix"][c][c] for c in range(10)) / 4)
+    assert results["per_class_accuracy"] == {"0": 1.0, "8": 0.0, "5": 0.0, "3": 1.0}
+    # top-5 is classes 0 to 4 for a row of ten equal logits, and 3, 7, 0, 1, 2 for the last
+    assert topk_correct(logits, torch.tensor([4, 5, 9, 2]), 5).tolist() == [True, False, False, True]
 
 
 def test_confusion_matrix_rows_are_the_true_class_and_columns_the_prediction():
@@ -104,6 +118,30 @@ def test_broken_clips_are_left_out_of_every_metric_and_counted():
     assert results["action_top1"] == pytest.approx(0.5)
     single = evaluation_metrics(SIX, SIX_LABELS, torch.tensor([True] * 5 + [False]), {"x": list("abcdef")})
     assert single["num_skipped"] == 1 and single["top1"] == pytest.approx(2 / 5)
+
+
+def test_logits_that_are_not_finite_are_refused_not_scored():
+    # A diverged model's NaN logits used to score: argmax of a NaN row is class 0, so top-1 was the share of class 0
+    # (here 2 of 4) and top-5 every sample with five or fewer classes.
+    logits = torch.full((5, 3), float("nan"))
+    labels = torch.tensor([0, 1, 2, 0, 0])
+    valid = torch.tensor([True, True, True, True, False])
+    with pytest.raises(NonFiniteLogitsError, match="4 of the 4 clips evaluated got NaN or infinite logits") as error:
+        evaluation_metrics(logits, labels, valid, {"x": ["a", "b", "c"]})
+    assert error.value.rows == [0, 1, 2, 3]
+    logits = SIX.clone()
+    logits[3, 2] = float("inf")
+    with pytest.raises(NonFiniteLogitsError, match="1 of the 5 clips") as error:
+        evaluation_metrics(
+            logits, SIX_LABELS, torch.tensor([True, False, True, True, True, True]), {"x": list("abcdef")}
+        )
+    assert error.value.rows == [3]  # its row in the logits given, the invalid one counted
+    # an invalid (broken) clip's logits are never scored, finite or not
+    logits = SIX.clone()
+    logits[5] = float("nan")
+    assert evaluation_metrics(logits, SIX_LABELS, torch.tensor([True] * 5 + [False]), {"x": list("abcdef")})[
+        "top1"
+    ] == (pytest.approx(2 / 5))
 
 
 def test_prediction_copies_to_the_host_once_not_per_batch(monkeypatch):

@@ -393,3 +393,23 @@ def test_label_spaces_of_the_same_sizes_are_mapped_by_name_not_taken_by_number(e
         DatasetFormatError, match=r"does not know 3 of the 5 classes of --dataset d: 'noun:0', 'noun:1'"
     ):
         evaluate_module.check_labels(model, numbered, "m", "d")
+
+
+def test_a_model_with_nan_logits_is_one_line_and_writes_no_results(folder, tmp_path):
+    # A diverged model (NaN weights) used to be scored: top-1 0.5 (every clip predicted class 0), in eval_results.json.
+    import torch
+    from safetensors.torch import save_file
+
+    model = tmp_path / "model"
+    tiny_model(model, CLASSES)
+    weights = load_file(str(model / "model.safetensors"))
+    weights["classifier.weight"] = torch.full_like(weights["classifier.weight"], float("nan"))
+    save_file(weights, str(model / "model.safetensors"), metadata={"format": "pt"})
+    result = evaluate(
+        "--model", model, "--dataset", folder / "data", "--output_dir", tmp_path / "eval", "--num_workers", 0
+    )
+    assert result.returncode == 1, result.stderr[-4000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert "8 of the 8 clips evaluated got NaN or infinite logits" in last, last
+    assert "(the first: test/down/down_0.mp4)" in last and "no results are written" in last
+    assert not (tmp_path / "eval" / "eval_results.json").exists()

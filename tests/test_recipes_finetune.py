@@ -9,6 +9,7 @@ import shutil
 import signal
 import sys
 import time
+import types
 from pathlib import Path
 
 import fresh_python
@@ -407,6 +408,25 @@ def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetun
     assert "older version" in finetune_module.check_resume_settings(None, saved)[0]
 
 
+def test_a_resume_naming_the_data_set_folder_another_way_is_the_same_data_set(finetune_module, tmp_path, monkeypatch):
+    # A run started with --dataset /abs/path/data and resumed with --dataset data (or ./data, ~/...) was refused:
+    # "the checkpoint was trained with other batches ... --dataset '/abs/path/data' -> 'data'".
+    (tmp_path / "data").mkdir()
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path)
+    args = finetune_module.parse_args(["--dataset", str(tmp_path / "data")])
+    saved = json.loads(json.dumps(finetune_module.run_settings(args, 1)))
+    for typed in ("data", "./data", "other/../data"):
+        args.dataset = typed
+        assert finetune_module.check_resume_settings(saved, finetune_module.run_settings(args, 1)) == []
+        assert finetune_module.same_settings(saved, json.loads(json.dumps(finetune_module.run_settings(args, 1))))
+    for typed in ("other", "owner/data"):  # another folder; a Hub id (no such folder here)
+        args.dataset = typed
+        with pytest.raises(ValueError, match=f"--dataset '{tmp_path / 'data'}' -> '{typed}'"):
+            finetune_module.check_resume_settings(saved, finetune_module.run_settings(args, 1))
+        assert not finetune_module.same_settings(saved, json.loads(json.dumps(finetune_module.run_settings(args, 1))))
+
+
 def test_decoded_clips_in_memory_and_worker_processes_change_no_weight(videofolder, uninterrupted, tmp_path):
     # The reference decoded the tiny set once into memory (--cache_decoded_videos auto) and read it in the
     # training process; here every clip is decoded each time, in two persistent worker processes.
@@ -659,6 +679,46 @@ def test_training_steps_read_no_tensor_to_the_host_and_call_no_collective_betwee
     assert steps[0] == 6
     assert [call for call in calls if 1 <= call[0] < 6] == []
     assert [call for call in calls if call[0] == 6]  # the reports after the last step are seen
+
+
+def test_an_epochs_last_window_of_fewer_batches_steps_with_their_mean_gradient(videofolder, tmp_path, monkeypatch):
+    """6 batches an epoch at accumulation 4: windows of 4 and 2 batches. Each step's gradient must be the mean of
+    its window's batch gradients, taken by autograd from each batch's loss apart from accelerate; the window of 2
+    used to step with half of it (accelerate divides every batch's loss by 4)."""
+    recipe = load_recipe()
+    params, batch_gradients, steps = [], [], []
+    loss_of_batch, make_optimizer = recipe.classification_loss, recipe.build_optimizer
+
+    def recorded_loss(*args):
+        loss = loss_of_batch(*args)
+        grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
+        batch_gradients.append(
+            [torch.zeros_like(p) if g is None else g.detach().clone() for p, g in zip(params, grads)]
+        )
+        return loss
+
+    def recording_optimizer(args, model):
+        optimizer = make_optimizer(args, model)
+        params[:] = [p for p in model.parameters() if p.requires_grad]
+        step = optimizer.step
+
+        def checked_step(self, *args, **kwargs):  # called on the optimiser steps only (accelerate skips the others)
+            mean = [torch.stack(grads).mean(0) for grads in zip(*batch_gradients)]
+            error = max((p.grad - m).abs().max().item() for p, m in zip(params, mean))
+            steps.append((len(batch_gradients), error, max(m.abs().max().item() for m in mean)))
+            batch_gradients.clear()
+            return step(*args, **kwargs)
+
+        optimizer.step = types.MethodType(checked_step, optimizer)  # a method: the LR scheduler wraps it
+        return optimizer
+
+    monkeypatch.setattr(recipe, "classification_loss", recorded_loss)
+    monkeypatch.setattr(recipe, "build_optimizer", recording_optimizer)
+    flags = ["--num_train_epochs", "1", "--gradient_accumulation_steps", "4", "--max_grad_norm", "0"]
+    run_in_process(recipe, "--dataset", videofolder, "--output_dir", tmp_path, *TINY_MODEL, *flags)
+    assert [batches for batches, _, _ in steps] == [4, 2]
+    for batches, error, largest in steps:
+        assert largest > 1e-3 and error <= 1e-6 + 1e-5 * largest, (batches, error, largest)
 
 
 def test_the_loop_reports_how_long_it_waits_for_data(videofolder, tmp_path, monkeypatch):
@@ -1031,6 +1091,33 @@ def test_a_vivit_checkpoint_gets_a_fresh_head_when_the_label_names_differ(finetu
 
 
 # ------------------------------------------------------------------ resuming a finished run
+def test_a_run_that_diverged_to_nan_stops_in_one_line_and_saves_no_model_or_accuracy(videofolder, tmp_path):
+    # SGD at 1e30 makes the weights NaN in a step. The run used to exit 0 with top-1 0.5 and top-5 1.0 (argmax of a
+    # NaN row is class 0) in all_results.json and the model card.
+    result = run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        "--max_train_steps",
+        "2",
+        "--optimizer",
+        "sgd",
+        "--learning_rate",
+        "1e30",
+        "--max_grad_norm",
+        "0",
+        *TINY_MODEL,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: after 2 steps, evaluating test: 6 of the 6 clips evaluated got NaN"), last
+    assert not (tmp_path / "model.safetensors").exists() and not (tmp_path / "all_results.json").exists()
+    assert not (tmp_path / "README.md").exists()
+
+
 def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder, tmp_path):
     # --max_train_steps 5 ends mid-epoch (6 batches per epoch), where the resumed run used to train a sixth step.
     args = [

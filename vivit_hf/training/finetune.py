@@ -535,6 +535,30 @@ def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
     }
 
 
+def same_setting(name: str, old, new) -> bool:
+    """Whether a recorded setting equals this run's. `--dataset` is compared as the folder it names here when both
+    name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that typed it another
+    way than the first run was refused as "other batches")."""
+    if old == new:
+        return True
+    if name != "dataset" or not isinstance(old, str) or not isinstance(new, str):
+        return False
+    folders = [Path(value).expanduser() for value in (old, new)]
+    return all(folder.exists() for folder in folders) and folders[0].resolve() == folders[1].resolve()
+
+
+def same_settings(saved: dict | None, current: dict) -> bool:
+    """`run_settings` recorded (as read back from JSON) equal to this run's, by `same_setting`."""
+    if not isinstance(saved, dict) or saved.keys() != current.keys():
+        return False
+    return all(
+        isinstance(saved[group], dict)
+        and saved[group].keys() == values.keys()
+        and all(same_setting(name, saved[group][name], value) for name, value in values.items())
+        for group, values in current.items()
+    )
+
+
 def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
     """Refuse (ValueError naming each flag, old -> new) a resume whose batch-defining settings differ from the
     checkpoint's; return warnings for the other settings that differ (or for a checkpoint that recorded none)."""
@@ -542,7 +566,7 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
         return ["the checkpoint records no batch settings (saved by an older version): they cannot be checked"]
 
     def changes(old: dict, new: dict) -> list[str]:
-        differing = [name for name in new if name in old and old[name] != new[name]]
+        differing = [name for name in new if name in old and not same_setting(name, old[name], new[name])]
         flag = {"num_processes": "processes (accelerate launch)", "effective_total_batch_size": "total batch"}
         return [f"{flag.get(name, '--' + name)} {old[name]!r} -> {new[name]!r}" for name in differing]
 
@@ -1028,6 +1052,17 @@ def soft_targets(labels, head_sizes, smoothing):
     labels = labels.view(len(labels), -1)
     blocks = [F.one_hot(labels[:, i].long(), size).float() for i, size in enumerate(head_sizes)]
     return torch.cat([block * (1.0 - smoothing) + smoothing / size for block, size in zip(blocks, head_sizes)], dim=-1)
+
+
+def window_loss_scale(batch_index: int, batches: int | None, accumulation: int) -> float:
+    """What the loss of the `batch_index`-th batch (from 1) of an epoch of `batches` is multiplied by so that an
+    optimiser step's gradient is the mean of its window's batches. accelerate divides every batch's loss by the
+    accumulation N, also in the epoch's last window of fewer than N batches, whose gradient was then that many N-ths
+    of their mean (a quarter, for one batch at N = 4). `batches` None (a stream of unknown length): 1."""
+    if batches is None or accumulation == 1:
+        return 1.0
+    start = (batch_index - 1) // accumulation * accumulation
+    return accumulation / max(1, min(accumulation, batches - start))
 
 
 def clips_of_last_batch(rows: int, process_index: int, remainder: int) -> int:

@@ -72,9 +72,23 @@ def predict(
     return logits, labels, valid
 
 
+class NonFiniteLogitsError(ValueError):
+    """Logits that are NaN or infinite: there is no prediction in them to score. (`argmax` of a row of NaN is its first
+    NaN, so a diverged model used to score the share of class 0 as top-1 and every clip right in top-5 with five or
+    fewer classes.) `rows`: their row indices in the logits given (valid samples' only)."""
+
+    def __init__(self, message: str, rows: list[int]):
+        super().__init__(message)
+        self.rows = rows
+
+
 def topk_correct(logits: torch.Tensor, labels: torch.Tensor, k: int) -> torch.Tensor:
     k = min(k, logits.shape[-1])
-    return (logits.topk(k, dim=-1).indices == labels[:, None]).any(dim=-1)
+    # Equal logits ranked by class id, as `argmax` (the confusion matrix's and predictions.jsonl's prediction) ranks
+    # them: `topk` leaves their order open (ten equal logits: topk's first is class 8 on CPU, argmax's class 0), so
+    # top-1 disagreed with the confusion matrix wherever logits tied (a constant head, bf16 logits).
+    ranked = logits.argsort(dim=-1, descending=True, stable=True)[:, :k]
+    return (ranked == labels[:, None]).any(dim=-1)
 
 
 def classification_metrics(
@@ -102,9 +116,18 @@ def evaluation_metrics(
     logits: torch.Tensor, labels: torch.Tensor, valid: torch.Tensor, label_spaces: Mapping[str, Sequence[str]]
 ) -> dict:
     """Metrics of the valid samples; with several heads, per head (`noun_top1`...) plus `action_top1`,
-    the share of videos where every head's top-1 is right (Epic Kitchens' action accuracy)."""
+    the share of videos where every head's top-1 is right (Epic Kitchens' action accuracy). A valid sample whose
+    logits are not finite raises `NonFiniteLogitsError`."""
     valid = valid.bool()
     logits, labels = logits[valid], labels[valid]
+    rows = (~torch.isfinite(logits).all(dim=-1)).nonzero().flatten().tolist()
+    if rows:
+        raise NonFiniteLogitsError(
+            f"{len(rows)} of the {len(labels)} clips evaluated got NaN or infinite logits (the model's weights or "
+            "activations are not finite: a training that diverged, or an fp16 overflow); no accuracy can be computed "
+            "from them",
+            [int(i) for i in valid.nonzero().flatten()[rows]],
+        )
     results: dict = {"num_skipped": int((~valid).sum())}
     if len(label_spaces) == 1:
         names = next(iter(label_spaces.values()))
