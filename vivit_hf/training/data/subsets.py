@@ -22,24 +22,13 @@ def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[
     if not 0 < fraction < 1:
         raise ValueError(f"the held-out fraction must lie in (0, 1), got {fraction}")
     cut = max(1, round(len(examples) * fraction))
-    groups: dict = {}
-    for index, label in enumerate(example_labels(examples)):
-        groups.setdefault(tuple(label) if isinstance(label, (list, tuple)) else label, []).append(index)
-    rng = random.Random(seed)
-    keys = list(groups)
-    rng.shuffle(keys)
-    priorities = []
-    for rank, key in enumerate(keys):
-        members = groups[key]
-        rng.shuffle(members)
-        # members[0] stays for training; the k-th of the others is held out at priority k / n
-        priorities.extend((k / len(members), rank, index) for k, index in enumerate(members) if k > 0)
+    # each class's first pick (priority 0) stays for training; the others are held out in order of priority
+    priorities = [entry for entry in _stratified_priorities(examples, seed) if entry[0] > 0]
     if not priorities:
         raise DatasetFormatError(
             f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation: every class has one clip, which "
             "training needs; give an evaluation split (a val/ folder, --eval_split)"
         )
-    priorities.sort()
     held = {index for _, _, index in priorities[:cut]}
     return (
         [example for i, example in enumerate(examples) if i not in held],
@@ -85,6 +74,17 @@ def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> 
         raise ValueError(f"a subset needs at least 1 example, got {num_samples}")
     if num_samples >= len(examples):
         return examples
+    chosen = sorted(index for _, _, index in _stratified_priorities(examples, seed)[:num_samples])
+    if isinstance(examples, list):  # plain examples: a plain list, which holds only what it keeps
+        return [examples[i] for i in chosen]
+    return ExampleSubset(examples, chosen)
+
+
+def _stratified_priorities(examples: Sequence[dict], seed: int) -> list[tuple[float, int, int]]:
+    """`(priority, class rank, index)` of every example, smallest first: each class's examples are shuffled with
+    `seed` and the `k`-th of a class of `n` gets the priority `k / n` (ties between classes in a seeded order), so a
+    prefix holds every class in proportion (`sample_subset` keeps one, `hold_out` holds one out). Two-head labels
+    (Epic Kitchens) are grouped by their pair."""
     groups: dict = {}
     for index, label in enumerate(example_labels(examples)):
         groups.setdefault(tuple(label) if isinstance(label, (list, tuple)) else label, []).append(index)
@@ -96,8 +96,4 @@ def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> 
         members = groups[key]
         rng.shuffle(members)
         priorities.extend((k / len(members), rank, index) for k, index in enumerate(members))
-    priorities.sort()
-    chosen = sorted(index for _, _, index in priorities[:num_samples])
-    if isinstance(examples, list):  # plain examples: a plain list, which holds only what it keeps
-        return [examples[i] for i in chosen]
-    return ExampleSubset(examples, chosen)
+    return sorted(priorities)
