@@ -188,6 +188,18 @@ def test_wrong_input_shape_states_the_expected_shape(name):
 
 
 @pytest.mark.parametrize("name", VARIANTS)
+def test_raw_integer_pixels_are_refused(name):
+    """uint8 frames straight from a decoder were cast and run as [0, 255] values: plausible logits, all wrong."""
+    model = tiny(name)
+    raw = torch.randint(0, 256, (2, 4, 3, 32, 32), dtype=torch.uint8)
+    with pytest.raises(ValueError, match=r"float tensor.*got dtype torch.uint8.*ViViTVideoProcessor"):
+        model(pixel_values=raw)
+    with pytest.raises(ValueError, match="torch.int64"):
+        model(pixel_values=raw.long())
+    model(pixel_values=raw.float() / 127.5 - 1)  # the same frames rescaled run
+
+
+@pytest.mark.parametrize("name", VARIANTS)
 def test_the_processors_empty_batch_is_refused_by_name(name):
     """Every video of a call broken, the processor gives a batch of 0 clips; the model failed on it in a reshape
     ("cannot reshape tensor of 0 elements"), as transformers' VivitModel does."""

@@ -272,6 +272,14 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
                 f"got {tuple(pixel_values.shape)}."
             )
+        if not pixel_values.is_floating_point():
+            # Raw uint8 frames were cast and run as values in [0, 255], far outside the [-1, 1] or normalised
+            # range the model was trained on: plausible but wrong logits, without a word.
+            raise ValueError(
+                f"`pixel_values` must be a float tensor of rescaled, normalised pixels, got dtype "
+                f"{pixel_values.dtype} (raw pixels?): run the frames through `ViViTVideoProcessor` (or rescale and "
+                "normalise them as it does)."
+            )
         batch, frames, _, in_height, in_width = pixel_values.shape
         if batch == 0:  # (the kernels' reshapes failed on it: "cannot reshape tensor of 0 elements")
             raise ValueError(
