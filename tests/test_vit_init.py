@@ -1,6 +1,8 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Starting the four ViViT variants from an image ViT (paper §3.4), with ViTs built here from transformers' classes."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -562,3 +564,163 @@ def test_a_size_that_is_not_a_multiple_of_the_patch_tiles_the_floor_grid():
     table = model.encoder.position_embeddings[0, 1:].reshape(2, (IMAGE // PATCH) ** 2, D)
     for ti in range(2):
         torch.testing.assert_close(table[ti], vit.embeddings.position_embeddings[0, 1:], rtol=0, atol=0)
+
+
+# -- a ViT a ViViT cannot represent is refused, not half loaded ------------------------------------------------
+def _add(**entries):
+    return lambda state: state.update(entries)
+
+
+def _replace_final_norm_by_fc_norm(state):
+    state["fc_norm.weight"], state["fc_norm.bias"] = state.pop("norm.weight"), state.pop("norm.bias")
+
+
+def _add_distillation_token(state):
+    state["dist_token"] = torch.randn(1, 1, D)
+    state["pos_embed"] = torch.cat((state["pos_embed"][:, :1], state["pos_embed"]), dim=1)
+
+
+def _pack_a_swiglu(state):
+    state["blocks.0.mlp.fc1.weight"] = torch.randn(2 * MLP, D)
+    state["blocks.0.mlp.fc1.bias"] = torch.randn(2 * MLP)
+
+
+# timm-style state dicts (names as timm saves them) with one option a ViViT block lacks: each loaded, before, with
+# the option's parameters reported unused (or failed on an unrelated KeyError or grid), computing another function.
+TIMM_OPTIONS = {
+    "register tokens": (_add(reg_token=torch.randn(1, 4, D)), "register tokens"),
+    "DeiT distillation token": (_add_distillation_token, "distillation token"),
+    "CLIP pre-norm": (_add(**{"norm_pre.weight": torch.randn(D), "norm_pre.bias": torch.randn(D)}), "norm_pre"),
+    "fc_norm instead of norm": (_replace_final_norm_by_fc_norm, "fc_norm"),
+    "q/k norm": (
+        _add(**{f"blocks.0.attn.{x}_norm.weight": torch.randn(D // HEADS) for x in "qk"}),
+        "query and key LayerNorms",
+    ),
+    "norm inside the MLP": (_add(**{"blocks.0.mlp.norm.weight": torch.randn(MLP)}), "inside the attention or MLP"),
+    "packed SwiGLU": (_pack_a_swiglu, "gated"),
+    "unknown block parameter": (_add(**{"blocks.1.gamma_1": torch.randn(D)}), "no place for: blocks.1.gamma_1"),
+    "no learned position table": (lambda state: state.pop("pos_embed"), "no `pos_embed`"),
+}
+
+
+@pytest.mark.parametrize("option", list(TIMM_OPTIONS))
+def test_a_timm_vit_with_an_option_a_vivit_lacks_is_refused_naming_it(option):
+    state = timm_state(tiny_vit(layer_norm_eps=1e-6))
+    change, named = TIMM_OPTIONS[option]
+    change(state)
+    with pytest.raises(ViTInitError, match="state dict: .*" + re.escape(named)):
+        ViViTSpatioTemporalModel.from_vit_pretrained(state, num_frames=2, vit_num_attention_heads=HEADS)
+
+
+def test_a_timm_vit_without_patch_bias_gives_the_video_model_none():
+    """CLIP-style timm ViTs save no `patch_embed.proj.bias`: the video model's bias must be zero, even one that had
+    its own. Reference: the transformers ViT with a zero patch bias, on a clip of one repeated frame."""
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    with torch.no_grad():
+        vit.embeddings.patch_embeddings.projection.bias.zero_()
+    state = timm_state(vit)
+    del state["patch_embed.proj.bias"]
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        state, num_frames=2, tubelet_size=[2, PATCH, PATCH], vit_num_attention_heads=HEADS
+    )
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        torch.nn.init.ones_(model.token_embedding.projection.bias)
+        initialise_from_vit(model, state, num_attention_heads=HEADS)
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, vit(pixel_values=frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
+
+
+def test_a_timm_head_count_guessed_from_the_width_is_said(caplog):
+    state = timm_state(tiny_vit(hidden_size=192, num_attention_heads=3))
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        vit = load_image_vit(state)
+    assert vit.num_attention_heads == 3
+    assert "assuming 3 heads from its width 192" in caplog.text and "vit_num_attention_heads=" in caplog.text
+
+
+def test_a_timm_hub_folder_whose_size_name_does_not_match_its_width_is_not_given_that_sizes_heads(tmp_path):
+    """timm's vit_giant_patch14_dinov2 is 1536 wide with 24 heads, not ViT-g's 1408 and 16: a size name says the head
+    count only at that size's width. Here a 16-wide ViT named giant was given 16 heads (of width 1) and loaded."""
+    save_file(timm_state(tiny_vit(layer_norm_eps=1e-6)), tmp_path / "model.safetensors")
+    (tmp_path / "config.json").write_text('{"architecture": "vit_giant_patch14_dinov2", "num_classes": 10}')
+    with pytest.raises(ViTInitError, match="width 16 is not a standard ViT width.*vit_num_attention_heads="):
+        load_image_vit(tmp_path)
+    assert load_image_vit(tmp_path, num_attention_heads=HEADS).num_attention_heads == HEADS
+
+
+def test_a_bare_deit_or_dinov2_state_dict_is_named_not_a_vit(tmp_path):
+    from transformers import DeiTConfig, DeiTModel, Dinov2Config, Dinov2Model
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, image_size=IMAGE, patch_size=PATCH)
+    for model, named in (
+        (DeiTModel(DeiTConfig(intermediate_size=MLP, **sizes)), "distillation token"),
+        (Dinov2Model(Dinov2Config(mlp_ratio=2, **sizes)), "not a transformers ViT"),
+    ):
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, tmp_path / "model.safetensors")
+        with pytest.raises(ViTInitError, match=re.escape(str(tmp_path / "model.safetensors")) + ".*" + named):
+            load_image_vit(tmp_path / "model.safetensors", num_attention_heads=HEADS)
+
+
+def test_a_transformers_vit_parameter_with_no_place_is_refused():
+    state = tiny_vit().state_dict()
+    state["layers.0.attention.q_norm.weight"] = torch.randn(D // HEADS)
+    with pytest.raises(ViTInitError, match="no place for: layers.0.attention.q_norm.weight"):
+        load_image_vit(state, num_attention_heads=HEADS)
+
+
+def test_a_pooler_with_another_activation_is_not_taken_as_the_tanh_representation_layer():
+    vit = tiny_vit(pooler_act="relu")
+    model, report = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        vit, num_frames=2, num_labels=3, representation_size=D, output_loading_info=True
+    )
+    assert "activation 'relu'" in report.unused["pooler.dense.weight"]
+    assert not torch.equal(model.pre_logits[0].weight, vit.pooler.dense.weight)
+
+
+def test_an_npz_vit_with_fixed_sincos_position_embeddings_is_named():
+    tree = npz_tree(tiny_vit(), original_names=False)
+    del tree["Transformer/posembed_input/pos_embedding"]
+    with pytest.raises(ViTInitError, match="no learned position embeddings"):
+        load_image_vit(tree)
+
+
+# -- against timm's own forward, where timm is installed (the project does not depend on it) --------------------
+def _timm_vit(**options):
+    timm = pytest.importorskip("timm")
+    model = timm.create_model(
+        "vit_tiny_patch16_224",
+        pretrained=False,
+        img_size=IMAGE,
+        patch_size=PATCH,
+        embed_dim=D,
+        depth=LAYERS,
+        num_heads=HEADS,
+        mlp_ratio=MLP / D,
+        num_classes=3,
+        **options,
+    ).eval()
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    return model
+
+
+@pytest.mark.parametrize("options", [{}, {"init_values": 0.5}, {"act_layer": "quick_gelu"}, {"act_layer": "gelu_tanh"}])
+def test_a_timm_vit_object_gives_timms_cls_features(options):
+    """LayerScale folded, and the activation read from the object (a state dict does not record it: CLIP's
+    QuickGELU read as exact GELU was 0.017 off here, timm's GELUTanh 2e-4)."""
+    timm_vit = _timm_vit(**options)
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(timm_vit, num_frames=2, tubelet_size=[2, PATCH, PATCH])
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, timm_vit.forward_features(frame)[:, 0], rtol=0, atol=1e-5)
+
+
+def test_a_timm_vit_object_with_post_norm_blocks_is_refused():
+    """timm's ResPostBlock (vit_base_patch16_rpn_224) has the pre-norm block's parameter names."""
+    timm_vit = _timm_vit(block_fn=pytest.importorskip("timm.models.vision_transformer").ResPostBlock)
+    with pytest.raises(ViTInitError, match="ResPostBlock"):
+        load_image_vit(timm_vit)

@@ -204,6 +204,11 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
     used = set()
 
     def take(name):
+        if prefix + name not in state:
+            raise ViTInitError(
+                f"{origin}: no `{prefix}{name}`; not the layout of a transformers ViT (ViTModel or "
+                f"ViTForImageClassification), which is all a ViViT can start from"
+            )
         used.add(prefix + name)
         return state[prefix + name]
 
@@ -234,7 +239,8 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
             layer["attention.qkv.bias"] = torch.cat([take(p + f"attention.{x}_proj.bias") for x in "qkv"])
         layers.append(layer)
     pooler = None
-    if prefix + "pooler.dense.weight" in state:
+    # a ViViT's representation layer is dense + tanh, ViTPooler's default; another activation is another function
+    if prefix + "pooler.dense.weight" in state and config.get("pooler_act", "tanh") == "tanh":
         pooler = {"weight": take("pooler.dense.weight"), "bias": take("pooler.dense.bias")}
     vit = ImageViT(
         patch_kernel=take("embeddings.patch_embeddings.projection.weight"),
@@ -254,9 +260,26 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
         origin=origin,
         cls_token_name=f"{prefix}embeddings.cls_token",
     )
-    for name in sorted(set(state) - used):
-        vit.unused[name] = _reason(name)
+    leftover = sorted(set(state) - used)
+    unknown = [name for name in leftover if not _TRANSFORMERS_DROPPABLE.match(name.removeprefix(prefix))]
+    if unknown:
+        raise ViTInitError(
+            f"{origin}: parameters a transformers ViT has no place for: {', '.join(unknown[:6])}"
+            f"{', ...' if len(unknown) > 6 else ''}; another architecture, which a ViViT cannot represent; "
+            f"nothing was loaded"
+        )
+    for name in leftover:
+        vit.unused[name] = (
+            f"pooler with activation {config.get('pooler_act')!r}: a ViViT's representation layer is dense + tanh"
+            if name.removeprefix(prefix).startswith("pooler.") and pooler is None
+            else _reason(name)
+        )
     return vit
+
+
+# What a transformers ViT may leave behind: its image heads and masked-image-modelling parts. Every layer its config
+# names is read, so anything else belongs to another architecture.
+_TRANSFORMERS_DROPPABLE = re.compile(r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$)")
 
 
 def _reason(name: str) -> str:
@@ -270,16 +293,74 @@ def _reason(name: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------------- timm
-def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None) -> ImageViT:
+# timm ViT options a ViViT block cannot express. Their parameters would find no place, and loading the rest would
+# start the video model from another function than the ViT's (measured on random timm ViTs, frames repeated: CLS
+# features off by 0.9 to 2.4, where a plain ViT agrees to 4e-6), so such a ViT is refused, not half loaded.
+_TIMM_UNSUPPORTED = (
+    (r"^reg_token$", "register tokens (`reg_token`): extra tokens every patch attends to"),
+    (r"^dist_token$", "a distillation token (`dist_token`, DeiT distilled): a second prefix token in every attention"),
+    (r"^norm_pre\.", "a LayerNorm before the first block (`norm_pre`, CLIP-style pre-norm)"),
+    (
+        r"^fc_norm\.",
+        "a LayerNorm after average pooling (`fc_norm`, with no norm before it); a ViViT normalises every token "
+        "before pooling",
+    ),
+    (r"\.attn\.[qk]_norm\.", "query and key LayerNorms in attention (`attn.q_norm`, `attn.k_norm`)"),
+    (r"\.(attn|mlp)\.norm\.", "a LayerNorm inside the attention or MLP branch (`attn.norm`, `mlp.norm`)"),
+    (r"\.mlp\.fc1_[gx]\.", "a gated MLP (SwiGLU: `mlp.fc1_g`, `mlp.fc1_x`)"),
+    (r"(^|\.)(rope|rel_pos)\.|relative_position", "rotary or relative position embeddings"),
+    (r"^patch_embed\.(backbone|norm)\.", "a CNN stem or a LayerNorm in the patch embedding"),
+)
+# What a ViViT may drop: image heads (the video classifier starts fresh), applied after the last norm.
+_TIMM_HEADS = re.compile(r"^(head|head_dist|attn_pool)\.")
+
+
+def _refuse_unsupported_timm(names, origin: str):
+    found = {}
+    for name in names:
+        for pattern, feature in _TIMM_UNSUPPORTED:
+            if re.search(pattern, name):
+                found.setdefault(feature, []).append(name)
+                break
+    if found:
+        raise ViTInitError(
+            f"{origin}: a timm ViT with "
+            + "; ".join(
+                f"{feature} [{', '.join(sorted(keys)[:2])}{', ...' if len(keys) > 2 else ''}]"
+                for feature, keys in found.items()
+            )
+            + ". A ViViT cannot represent this, and the rest alone would compute another function than the ViT; "
+            "nothing was loaded"
+        )
+
+
+def _from_timm(
+    state: Mapping,
+    origin: str,
+    num_attention_heads=None,
+    grid=None,
+    hidden_act: str = "gelu",
+    layer_norm_eps: float = 1e-6,
+    heads_guessed_from: str | None = None,
+) -> ImageViT:
     state = {k.removeprefix("module."): _tensor(v) for k, v in state.items()}
+    _refuse_unsupported_timm(state, origin)
     used = set()
 
     def take(name):
+        if name not in state:
+            raise ViTInitError(
+                f"{origin}: no `{name}`; not the layout of a timm VisionTransformer (learned `pos_embed`, blocks of "
+                f"norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2), which is all a ViViT can start from"
+            )
         used.add(name)
         return state[name]
 
-    width = state["patch_embed.proj.weight"].shape[0]
-    heads = num_attention_heads or _HEADS_BY_WIDTH.get(width)
+    width = take("patch_embed.proj.weight").shape[0]
+    heads = num_attention_heads
+    if heads is None and width in _HEADS_BY_WIDTH:
+        heads = _HEADS_BY_WIDTH[width]
+        heads_guessed_from = f"its width {width}"
     if heads is None:
         raise ViTInitError(
             f"{origin}: timm stores no head count and width {width} is not a standard ViT width; "
@@ -314,6 +395,12 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
             "mlp.fc2.weight": take(p + "mlp.fc2.weight"),
             "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
         }
+        hidden, inner = layer["mlp.fc1.weight"].shape[0], layer["mlp.fc2.weight"].shape[1]
+        if hidden != inner:  # timm's packed SwiGLU: fc1 gives both halves of the gate
+            raise ViTInitError(
+                f"{origin}: `{p}mlp.fc1` gives {hidden} features and `{p}mlp.fc2` takes {inner}: a gated (SwiGLU) "
+                f"MLP, which a ViViT cannot represent; nothing was loaded"
+            )
         if p + "attn.qkv.bias" in state:
             layer["attention.qkv.bias"] = take(p + "attn.qkv.bias")
         # LayerScale (`ls1`, `ls2`) scales a branch output per channel: fold it into that branch's last projection.
@@ -329,27 +416,90 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
         pre_logits = {"weight": take("pre_logits.fc.weight"), "bias": take("pre_logits.fc.bias")}
     vit = ImageViT(
         patch_kernel=take("patch_embed.proj.weight"),
-        patch_bias=take("patch_embed.proj.bias"),
+        # CLIP-style timm ViTs have no patch bias: the video model's is then zero
+        patch_bias=take("patch_embed.proj.bias") if "patch_embed.proj.bias" in state else None,
         position_grid=position_grid,
         grid=grid,
         cls_token=take("cls_token") if has_cls else None,
         cls_position=cls_position,
         layers=layers,
         final_norm=final_norm,
-        hidden_act="gelu",
-        layer_norm_eps=1e-6,
+        hidden_act=hidden_act,
+        layer_norm_eps=layer_norm_eps,
         num_attention_heads=heads,
         pre_logits=pre_logits,
         pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"),
         origin=origin,
     )
+    unknown = sorted(name for name in set(state) - used if not _TIMM_HEADS.match(name))
+    if unknown:
+        raise ViTInitError(
+            f"{origin}: parameters a timm VisionTransformer block has no place for: {', '.join(unknown[:6])}"
+            f"{', ...' if len(unknown) > 6 else ''}; another architecture, which a ViViT cannot represent; "
+            f"nothing was loaded"
+        )
     for name in sorted(set(state) - used):
         vit.unused[name] = (
-            "timm's fc_norm normalises after pooling, a ViViT normalises before: no exact place for it"
-            if name.startswith("fc_norm.")
+            "attention-pooling head (`attn_pool`, SigLIP's MAP): the video classifier pools its own way, fresh"
+            if name.startswith("attn_pool.")
             else _reason(name)
         )
+    if heads_guessed_from:
+        # Not every timm ViT of a standard width has the standard head count (vit_base_patch16_gap_224: 768, 16
+        # heads), and a wrong one loads without complaint: say what was assumed.
+        logger.warning(
+            "%s: timm stores no head count; assuming %d heads from %s. If the ViT has another, pass %s",
+            origin,
+            heads,
+            heads_guessed_from,
+            _HEADS_ARGUMENT,
+        )
     return vit
+
+
+def _timm_heads_by_name(architecture: str, state: Mapping):
+    """(head count, what it was read from) for a timm Hub folder, or (None, None) where the name does not say.
+
+    A size name counts only at its standard width: timm's `vit_giant_patch14_dinov2` is 1536 wide with 24 heads, not
+    ViT-g's 1408 and 16, and `vit_huge_plus_patch16_dinov3` 1280 wide with 20."""
+    base = architecture.split(".")[0]
+    size = re.search(r"_(tiny|small|base|large|huge|giant|gigantic)_", base + "_")
+    kernel = state.get("patch_embed.proj.weight", state.get("module.patch_embed.proj.weight"))
+    if size is None or kernel is None or "_plus_" in base + "_" or _VIT_SIZES[size.group(1)][0] != kernel.shape[0]:
+        return None, None
+    return _HEADS_BY_NAME[size.group(1)], f"its architecture name {architecture!r}"
+
+
+# timm's activation modules -> transformers' names for the same function.
+_TIMM_ACTIVATIONS = {
+    ("GELU", "none"): "gelu",
+    ("GELU", "tanh"): "gelu_pytorch_tanh",
+    ("GELUTanh", None): "gelu_pytorch_tanh",
+    ("QuickGELU", None): "quick_gelu",
+}
+
+
+def _timm_block_function(model: nn.Module) -> tuple[str, float]:
+    """(hidden_act, layer_norm_eps) of a timm VisionTransformer object, which a state dict does not record; refuses a
+    block, attention or MLP other than timm's plain `Block`, `Attention` and `Mlp` (a post-norm `ResPostBlock` has
+    the same parameter names and would load without error as a pre-norm block)."""
+    origin = type(model).__name__
+    for i, block in enumerate(model.blocks):
+        kinds = (
+            type(block).__name__,
+            type(getattr(block, "attn", None)).__name__,
+            type(getattr(block, "mlp", None)).__name__,
+        )
+        if kinds != ("Block", "Attention", "Mlp"):
+            raise ViTInitError(
+                f"{origin}: blocks.{i} is a {kinds[0]} (attention {kinds[1]}, MLP {kinds[2]}); a ViViT block is timm's "
+                f"pre-norm Block with Attention and Mlp, so this ViT cannot be represented; nothing was loaded"
+            )
+    act = model.blocks[0].mlp.act
+    hidden_act = _TIMM_ACTIVATIONS.get((type(act).__name__, getattr(act, "approximate", None)))
+    if hidden_act is None:
+        raise ViTInitError(f"{origin}: the MLP activation {act!r} has no transformers counterpart; nothing was loaded")
+    return hidden_act, float(model.blocks[0].norm1.eps)
 
 
 # ----------------------------------------------------------------------------------------- scenic / big_vision
@@ -378,7 +528,12 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
         raise ViTInitError(f"{origin}: no `Transformer/encoderblock_0/MultiHeadDotProductAttention_0` found")
     heads, mlp = query.shape[1], flat["Transformer/encoderblock_0/MlpBlock_0/Dense_0/kernel"].shape[1]
     has_cls = "cls" in flat
-    position_name = next(n for n in ("Transformer/posembed_input/pos_embedding", "pos_embedding") if n in flat)
+    position_name = next((n for n in ("Transformer/posembed_input/pos_embedding", "pos_embedding") if n in flat), None)
+    if position_name is None:  # big_vision's posemb='sincos2d' computes them: there is no table to tile
+        raise ViTInitError(
+            f"{origin}: no learned position embeddings (`Transformer/posembed_input/pos_embedding` or `pos_embedding`);"
+            f" a ViT with fixed sin-cos ones (big_vision posemb='sincos2d') cannot start a ViViT, whose are learned"
+        )
     cls_position, position_grid, grid = _split_positions(_tensor(take(position_name)), has_cls, grid, origin)
     num_blocks = 1 + max(int(m.group(1)) for k in flat if (m := re.match(r"Transformer/encoderblock_(\d+)/", k)))
     # One ViViTLayer on the meta device only to reuse scenic.block_entries, the single scenic block layout.
@@ -441,6 +596,26 @@ def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None
         return _from_scenic(state, origin, grid=grid)
     if kind == "timm":
         return _from_timm(state, origin, num_attention_heads=num_attention_heads, grid=grid)
+    # transformers' DeiT, BEiT, DINOv2, ... share the ViT's `embeddings.patch_embeddings` but not the rest: a bare state
+    # dict of theirs is named as such, not read until a KeyError (or, for DeiT, a grid its two prefix tokens break).
+    roots = {normalise_key(k).split(".")[0] for k in state}
+    foreign = sorted(roots - {"vit", "embeddings", "layers", "layernorm", "pooler", "classifier", "decoder"})
+    if foreign:
+        raise ViTInitError(
+            f"{origin}: parameters under {', '.join(f'`{r}.`' for r in foreign)}: not a transformers ViT "
+            f"(ViTModel or ViTForImageClassification), which is all a ViViT can start from"
+        )
+    if any(k.endswith("embeddings.distillation_token") for k in state):
+        raise ViTInitError(
+            f"{origin}: a transformers DeiT with a distillation token (`embeddings.distillation_token`), a second "
+            f"prefix token in every attention, which a ViViT cannot represent; nothing was loaded"
+        )
+    for required in ("embeddings.position_embeddings", "layers.0.layernorm_before.weight"):
+        if not any(normalise_key(k).endswith(required) for k in state):
+            raise ViTInitError(
+                f"{origin}: no `{required}`: not a transformers ViT (ViTModel or ViTForImageClassification), "
+                f"which is all a ViViT can start from"
+            )
     config = dict(config or {})
     if num_attention_heads:
         config["num_attention_heads"] = num_attention_heads
@@ -452,6 +627,14 @@ def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None
                 f"standard ViT width; pass the head count as {_HEADS_ARGUMENT}"
             )
         config["num_attention_heads"] = _HEADS_BY_WIDTH[width]
+        logger.warning(
+            "%s: a bare state dict stores no head count; assuming %d heads from its width %d. If the ViT has "
+            "another, pass %s",
+            origin,
+            _HEADS_BY_WIDTH[width],
+            width,
+            _HEADS_ARGUMENT,
+        )
     if "num_hidden_layers" not in config:
         config["num_hidden_layers"] = 1 + max(
             int(m.group(1)) for k in state if (m := re.search(r"(?:layers|encoder\.layer)\.(\d+)\.", k))
@@ -486,7 +669,15 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
         if hasattr(source, "blocks") and hasattr(source, "patch_embed"):  # timm VisionTransformer
             heads = num_attention_heads or getattr(source.blocks[0].attn, "num_heads", None)
             grid = grid or tuple(getattr(source.patch_embed, "grid_size", ()) or ()) or None
-            return _from_timm(source.state_dict(), type(source).__name__, num_attention_heads=heads, grid=grid)
+            hidden_act, eps = _timm_block_function(source)
+            return _from_timm(
+                source.state_dict(),
+                type(source).__name__,
+                num_attention_heads=heads,
+                grid=grid,
+                hidden_act=hidden_act,
+                layer_norm_eps=eps,
+            )
         raise ViTInitError(f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer")
     if isinstance(source, Mapping):
         return _from_state(source, "state dict", grid=grid, num_attention_heads=num_attention_heads)
@@ -502,10 +693,12 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
     config, state = read_transformers_checkpoint(path, **hub_kwargs)
     if "architecture" in config and "model_type" not in config:  # a timm Hub folder: config names the architecture
         arch = config["architecture"]
+        guessed_from = None
         if num_attention_heads is None:
-            size = re.search(r"_(tiny|small|base|large|huge|giant|gigantic)_", arch + "_")
-            num_attention_heads = _HEADS_BY_NAME.get(size.group(1)) if size else None
-        return _from_timm(state, path, num_attention_heads=num_attention_heads, grid=grid)
+            num_attention_heads, guessed_from = _timm_heads_by_name(arch, state)
+        return _from_timm(
+            state, path, num_attention_heads=num_attention_heads, grid=grid, heads_guessed_from=guessed_from
+        )
     if grid is not None:
         config = dict(
             config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
@@ -745,8 +938,10 @@ def initialise_from_vit(
         if isinstance(embedding, nn.Conv3d):
             kernel = inflate_patch_kernel(kernel, embedding.kernel_size[0], tubelet_init)
         updates["token_embedding.projection.weight"] = kernel
-        if vit.patch_bias is not None:
-            updates["token_embedding.projection.bias"] = vit.patch_bias
+        if embedding.bias is not None:  # a ViT without a patch bias (CLIP-style) adds none: zero, not ours
+            updates["token_embedding.projection.bias"] = (
+                vit.patch_bias if vit.patch_bias is not None else torch.zeros(vit.hidden_size)
+            )
 
     if factorised_encoder:
         updates.update(
