@@ -1,7 +1,9 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Starting the four ViViT variants from an image ViT (paper §3.4), with ViTs built here from transformers' classes."""
 
+import json
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -639,9 +641,13 @@ def test_a_timm_head_count_guessed_from_the_width_is_said(caplog):
     assert "assuming 3 heads from its width 192" in caplog.text and "vit_num_attention_heads=" in caplog.text
 
 
-def test_a_timm_hub_folder_whose_size_name_does_not_match_its_width_is_not_given_that_sizes_heads(tmp_path):
-    """timm's vit_giant_patch14_dinov2 is 1536 wide with 24 heads, not ViT-g's 1408 and 16: a size name says the head
-    count only at that size's width. Here a 16-wide ViT named giant was given 16 heads (of width 1) and loaded."""
+def test_a_timm_hub_folder_whose_size_name_does_not_match_its_width_is_not_given_that_sizes_heads(
+    tmp_path, monkeypatch
+):
+    """Without timm installed, timm's vit_giant_patch14_dinov2 (1536 wide, 24 heads, not ViT-g's 1408 and 16) shows
+    a size name says the head count only at that size's width. Here a 16-wide ViT named giant was given 16 heads (of
+    width 1) and loaded."""
+    monkeypatch.setitem(sys.modules, "timm", None)  # the fallback for a machine without timm
     save_file(timm_state(tiny_vit(layer_norm_eps=1e-6)), tmp_path / "model.safetensors")
     (tmp_path / "config.json").write_text('{"architecture": "vit_giant_patch14_dinov2", "num_classes": 10}')
     with pytest.raises(ViTInitError, match="width 16 is not a standard ViT width.*vit_num_attention_heads="):
@@ -724,3 +730,20 @@ def test_a_timm_vit_object_with_post_norm_blocks_is_refused():
     timm_vit = _timm_vit(block_fn=pytest.importorskip("timm.models.vision_transformer").ResPostBlock)
     with pytest.raises(ViTInitError, match="ResPostBlock"):
         load_image_vit(timm_vit)
+
+
+def test_a_timm_hub_folder_is_read_with_timms_own_model_where_timm_is_installed(tmp_path):
+    """The state dict alone says neither the head count (16 wide: no standard) nor the activation (tanh GELU here):
+    timm's model for the folder's architecture and model_args, on the meta device, does."""
+    options = {"act_layer": "gelu_tanh"}
+    timm_vit = _timm_vit(**options)
+    save_file({k: v.contiguous() for k, v in timm_vit.state_dict().items()}, tmp_path / "model.safetensors")
+    model_args = dict(img_size=IMAGE, patch_size=PATCH, embed_dim=D, depth=LAYERS, num_heads=HEADS, mlp_ratio=MLP / D)
+    config = {"architecture": "vit_tiny_patch16_224", "num_classes": 3, "model_args": {**model_args, **options}}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path, num_frames=2, tubelet_size=[2, PATCH, PATCH])
+    assert (model.config.num_attention_heads, model.config.hidden_act) == (HEADS, "gelu_pytorch_tanh")
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, timm_vit.forward_features(frame)[:, 0], rtol=0, atol=1e-5)

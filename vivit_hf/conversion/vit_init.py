@@ -470,6 +470,27 @@ def _timm_heads_by_name(architecture: str, state: Mapping):
     return _HEADS_BY_NAME[size.group(1)], f"its architecture name {architecture!r}"
 
 
+def _timm_skeleton(config: Mapping, origin: str):
+    """timm's own model for a timm Hub folder's config.json, its parameters on the meta device (nothing allocated),
+    where timm is installed: it says what the state dict does not (head count, activation, eps, grid); None where
+    timm is not installed or does not know the architecture."""
+    try:
+        import timm
+    except ImportError:
+        return None
+    try:
+        with torch.device("meta"):
+            model = timm.create_model(config["architecture"], pretrained=False, **config.get("model_args", {}))
+    except Exception as error:  # an architecture (or argument) this timm version does not know
+        logger.warning(
+            "%s: timm could not build %r (%s); reading the state dict alone", origin, config["architecture"], error
+        )
+        return None
+    if not (hasattr(model, "blocks") and hasattr(model, "patch_embed")):
+        raise ViTInitError(f"{origin}: timm's {config['architecture']!r} is not a VisionTransformer")
+    return model
+
+
 # timm's activation modules -> transformers' names for the same function.
 _TIMM_ACTIVATIONS = {
     ("GELU", "none"): "gelu",
@@ -479,11 +500,11 @@ _TIMM_ACTIVATIONS = {
 }
 
 
-def _timm_block_function(model: nn.Module) -> tuple[str, float]:
+def _timm_block_function(model: nn.Module, origin: str | None = None) -> tuple[str, float]:
     """(hidden_act, layer_norm_eps) of a timm VisionTransformer object, which a state dict does not record; refuses a
     block, attention or MLP other than timm's plain `Block`, `Attention` and `Mlp` (a post-norm `ResPostBlock` has
     the same parameter names and would load without error as a pre-norm block)."""
-    origin = type(model).__name__
+    origin = origin or type(model).__name__
     for i, block in enumerate(model.blocks):
         kinds = (
             type(block).__name__,
@@ -693,6 +714,20 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
     config, state = read_transformers_checkpoint(path, **hub_kwargs)
     if "architecture" in config and "model_type" not in config:  # a timm Hub folder: config names the architecture
         arch = config["architecture"]
+        skeleton = _timm_skeleton(config, path)
+        if skeleton is not None:
+            hidden_act, eps = _timm_block_function(skeleton, f"{path} ({arch})")
+            if grid is None and "pos_embed" in state:  # timm's grid where it fits the table (img_size may differ)
+                grid = tuple(skeleton.patch_embed.grid_size)
+                grid = grid if state["pos_embed"].shape[1] - math.prod(grid) in (0, 1) else None
+            return _from_timm(
+                state,
+                path,
+                num_attention_heads=num_attention_heads or skeleton.blocks[0].attn.num_heads,
+                grid=grid,
+                hidden_act=hidden_act,
+                layer_norm_eps=eps,
+            )
         guessed_from = None
         if num_attention_heads is None:
             num_attention_heads, guessed_from = _timm_heads_by_name(arch, state)
