@@ -684,6 +684,23 @@ def test_a_pooler_with_another_activation_is_not_taken_as_the_tanh_representatio
     assert not torch.equal(model.pre_logits[0].weight, vit.pooler.dense.weight)
 
 
+def test_a_big_vision_vit_with_stacked_blocks_loads_as_its_unstacked_twin():
+    """big_vision's scan=True (its SigLIP checkpoints) stacks the blocks on a leading depth axis; it failed with
+    'no `Transformer/encoderblock_0/...` found'."""
+    tree = npz_tree(tiny_vit(), original_names=False)
+    stacked = {k: v for k, v in tree.items() if not k.startswith("Transformer/encoderblock_")}
+    for name in [k for k in tree if k.startswith("Transformer/encoderblock_0/")]:
+        rest = name.removeprefix("Transformer/encoderblock_0/")
+        stacked["Transformer/encoderblock/" + rest] = np.stack(
+            [tree[f"Transformer/encoderblock_{i}/{rest}"] for i in range(LAYERS)]
+        )
+    expected, ours = load_image_vit(tree), load_image_vit(stacked)
+    assert len(ours.layers) == LAYERS
+    for i in range(LAYERS):
+        for name, value in expected.layers[i].items():
+            torch.testing.assert_close(ours.layers[i][name], value, rtol=0, atol=0)
+
+
 def test_an_npz_vit_with_fixed_sincos_position_embeddings_is_named():
     tree = npz_tree(tiny_vit(), original_names=False)
     del tree["Transformer/posembed_input/pos_embedding"]

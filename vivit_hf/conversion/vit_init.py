@@ -283,6 +283,8 @@ _TRANSFORMERS_DROPPABLE = re.compile(r"^(classifier\.|pooler\.|decoder\.|embeddi
 
 
 def _reason(name: str) -> str:
+    if re.search(r"(^|/)MAPHead_\d+/|^attn_pool\.", name):
+        return "attention-pooling head (MAP, as in SigLIP): the video classifier pools its own way and starts fresh"
     if re.search(r"(^|\.|/)(classifier|head|output_projection)([./]|$)", name):
         return "image classifier head: the video classifier starts fresh"
     if "mask_token" in name:
@@ -439,11 +441,7 @@ def _from_timm(
             f"nothing was loaded"
         )
     for name in sorted(set(state) - used):
-        vit.unused[name] = (
-            "attention-pooling head (`attn_pool`, SigLIP's MAP): the video classifier pools its own way, fresh"
-            if name.startswith("attn_pool.")
-            else _reason(name)
-        )
+        vit.unused[name] = _reason(name)
     if heads_guessed_from:
         # Not every timm ViT of a standard width has the standard head count (vit_base_patch16_gap_224: 768, 16
         # heads), and a wrong one loads without complaint: say what was assumed.
@@ -533,7 +531,12 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     for name, value in flat.items():
         for old, new in _ORIGINAL_VIT_BLOCK.items():
             name = name.replace(f"/{old}/", f"/{new}/")
-        renamed[name] = np.asarray(value)
+        value = np.asarray(value)
+        if name.startswith("Transformer/encoderblock/"):  # big_vision's scan=True (SigLIP): blocks stacked on axis 0
+            for i, block in enumerate(value):
+                renamed[name.replace("/encoderblock/", f"/encoderblock_{i}/", 1)] = block
+        else:
+            renamed[name] = value
     flat, used = renamed, set()
 
     def take(name):
