@@ -701,6 +701,14 @@ def test_a_big_vision_vit_with_stacked_blocks_loads_as_its_unstacked_twin():
             torch.testing.assert_close(ours.layers[i][name], value, rtol=0, atol=0)
 
 
+def test_an_npz_vit_block_parameter_with_no_place_is_refused():
+    """It was reported as 'ViT layer beyond the video model's depth' and the block loaded without it."""
+    tree = npz_tree(tiny_vit(), original_names=False)
+    tree["Transformer/encoderblock_1/LayerScale_0/scale"] = np.ones(D, np.float32)
+    with pytest.raises(ViTInitError, match="no place for: Transformer/encoderblock_1/LayerScale_0/scale"):
+        load_image_vit(tree)
+
+
 def test_an_npz_vit_with_fixed_sincos_position_embeddings_is_named():
     tree = npz_tree(tiny_vit(), original_names=False)
     del tree["Transformer/posembed_input/pos_embedding"]

@@ -595,6 +595,14 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
         origin=origin,
         cls_token_name="cls",
     )
+    # every block and the encoder norm are read: anything else under Transformer/ is a part a ViViT lacks
+    unknown = sorted(name for name in set(flat) - used if name.startswith("Transformer/"))
+    if unknown:
+        raise ViTInitError(
+            f"{origin}: parameters a ViT block has no place for: {', '.join(unknown[:6])}"
+            f"{', ...' if len(unknown) > 6 else ''}; another architecture, which a ViViT cannot represent; "
+            f"nothing was loaded"
+        )
     for name in sorted(set(flat) - used):
         vit.unused[name] = _reason(name)
     return vit
