@@ -772,3 +772,16 @@ def test_a_timm_hub_folder_is_read_with_timms_own_model_where_timm_is_installed(
     with torch.no_grad():
         ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
         torch.testing.assert_close(ours, timm_vit.forward_features(frame)[:, 0], rtol=0, atol=1e-5)
+
+
+def test_a_non_square_timm_hub_folder_takes_its_grid_from_its_input_size(tmp_path, monkeypatch):
+    """A 4 x 2 grid and a CLS row: 9 rows, which were read as a 3 x 3 grid without a CLS row (a 24 x 24 ViT, every
+    position embedding misplaced). timm's config.json says the input size; without timm it is read from there."""
+    monkeypatch.setitem(sys.modules, "timm", None)
+    vit = tiny_vit(image_size=[32, 16], layer_norm_eps=1e-6)
+    save_file(timm_state(vit), tmp_path / "model.safetensors")
+    config = {"architecture": "vit_tiny_patch8_32x16", "pretrained_cfg": {"input_size": [3, 32, 16]}}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    loaded = load_image_vit(tmp_path, num_attention_heads=HEADS)
+    assert loaded.grid == (4, 2)
+    torch.testing.assert_close(loaded.cls_position, vit.embeddings.position_embeddings[:, :1], rtol=0, atol=0)

@@ -489,6 +489,18 @@ def _timm_skeleton(config: Mapping, origin: str):
     return model
 
 
+def _timm_grid_from_input_size(config: Mapping, state: Mapping):
+    """The patch grid of a timm Hub folder's `pretrained_cfg.input_size` (c, h, w), where it fits the position table;
+    else None. The table's length alone is ambiguous: a 4 x 2 grid with a CLS row has 9 rows, which read as a 3 x 3
+    grid without one."""
+    size = (config.get("pretrained_cfg") or {}).get("input_size")
+    kernel, table = state.get("patch_embed.proj.weight"), state.get("pos_embed")
+    if size is None or len(size) != 3 or kernel is None or table is None:
+        return None
+    grid = (int(size[1]) // kernel.shape[2], int(size[2]) // kernel.shape[3])
+    return grid if table.shape[1] - math.prod(grid) in (0, 1) else None
+
+
 # timm's activation modules -> transformers' names for the same function.
 _TIMM_ACTIVATIONS = {
     ("GELU", "none"): "gelu",
@@ -742,6 +754,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
         guessed_from = None
         if num_attention_heads is None:
             num_attention_heads, guessed_from = _timm_heads_by_name(arch, state)
+        if grid is None:
+            grid = _timm_grid_from_input_size(config, state)
         return _from_timm(
             state, path, num_attention_heads=num_attention_heads, grid=grid, heads_guessed_from=guessed_from
         )
