@@ -633,11 +633,13 @@ def test_a_timm_vit_without_patch_bias_gives_the_video_model_none():
         torch.testing.assert_close(ours, vit(pixel_values=frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
 
 
-def test_a_timm_head_count_guessed_from_the_width_is_said(caplog):
-    state = timm_state(tiny_vit(hidden_size=192, num_attention_heads=3))
+@pytest.mark.parametrize("layout", ["timm", "transformers"])
+def test_a_head_count_guessed_from_the_width_is_said(caplog, layout):
+    vit = tiny_vit(hidden_size=192, num_attention_heads=3)
+    state = timm_state(vit) if layout == "timm" else vit.state_dict()
     with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
-        vit = load_image_vit(state)
-    assert vit.num_attention_heads == 3
+        loaded = load_image_vit(state)
+    assert loaded.num_attention_heads == 3
     assert "assuming 3 heads from its width 192" in caplog.text and "vit_num_attention_heads=" in caplog.text
 
 
