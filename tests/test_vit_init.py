@@ -787,3 +787,13 @@ def test_a_non_square_timm_hub_folder_takes_its_grid_from_its_input_size(tmp_pat
     loaded = load_image_vit(tmp_path, num_attention_heads=HEADS)
     assert loaded.grid == (4, 2)
     torch.testing.assert_close(loaded.cls_position, vit.embeddings.position_embeddings[:, :1], rtol=0, atol=0)
+
+
+def test_a_timm_hub_folder_of_a_rope_vit_is_refused_without_timm(tmp_path, monkeypatch):
+    """timm's RoPE ViTs keep no rotary parameters: with the LayerScale they do not all have, the state dict is a plain
+    ViT's, and loaded as one. Without timm to build the model, the architecture name says it."""
+    monkeypatch.setitem(sys.modules, "timm", None)
+    save_file(timm_state(tiny_vit(layer_norm_eps=1e-6)), tmp_path / "model.safetensors")
+    (tmp_path / "config.json").write_text(json.dumps({"architecture": "vit_base_patch16_rope_ape_224"}))
+    with pytest.raises(ViTInitError, match="rotary position embeddings"):
+        load_image_vit(tmp_path, num_attention_heads=HEADS)

@@ -751,6 +751,12 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
             )
+        if re.search(r"(^|_)rope(_|$)", arch.split(".")[0]):
+            # rotary position embeddings have no parameters: without timm to build the model, only the name says so
+            raise ViTInitError(
+                f"{path}: timm's {arch!r} uses rotary position embeddings (RoPE) in every attention, which a ViViT "
+                f"cannot represent; nothing was loaded"
+            )
         guessed_from = None
         if num_attention_heads is None:
             num_attention_heads, guessed_from = _timm_heads_by_name(arch, state)
