@@ -614,6 +614,16 @@ def test_a_timm_vit_with_an_option_a_vivit_lacks_is_refused_naming_it(option):
         ViViTSpatioTemporalModel.from_vit_pretrained(state, num_frames=2, vit_num_attention_heads=HEADS)
 
 
+def test_a_full_mae_checkpoint_drops_its_decoder_and_mask_token():
+    state = timm_state(tiny_vit(layer_norm_eps=1e-6))
+    state.update({"mask_token": torch.randn(1, 1, D), "decoder_embed.weight": torch.randn(8, D)})
+    state.update({"decoder_blocks.0.norm1.weight": torch.randn(8), "decoder_pos_embed": torch.randn(1, 17, 8)})
+    vit = load_image_vit(state, num_attention_heads=HEADS)
+    assert {"mask_token", "decoder_embed.weight", "decoder_blocks.0.norm1.weight", "decoder_pos_embed"} <= set(
+        vit.unused
+    )
+
+
 def test_a_timm_vit_without_patch_bias_gives_the_video_model_none():
     """CLIP-style timm ViTs save no `patch_embed.proj.bias`: the video model's bias must be zero, even one that had
     its own. Reference: the transformers ViT with a zero patch bias, on a clip of one repeated frame."""

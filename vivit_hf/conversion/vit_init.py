@@ -277,9 +277,11 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
     return vit
 
 
-# What a transformers ViT may leave behind: its image heads and masked-image-modelling parts. Every layer its config
-# names is read, so anything else belongs to another architecture.
-_TRANSFORMERS_DROPPABLE = re.compile(r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$)")
+# What a transformers ViT may leave behind: its image heads, masked-image-modelling parts and a `position_ids` buffer
+# some older saves carry. Every layer its config names is read, so anything else belongs to another architecture.
+_TRANSFORMERS_DROPPABLE = re.compile(
+    r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$|embeddings\.position_ids$)"
+)
 
 
 def _reason(name: str) -> str:
@@ -313,8 +315,9 @@ _TIMM_UNSUPPORTED = (
     (r"(^|\.)(rope|rel_pos)\.|relative_position", "rotary or relative position embeddings"),
     (r"^patch_embed\.(backbone|norm)\.", "a CNN stem or a LayerNorm in the patch embedding"),
 )
-# What a ViViT may drop: image heads (the video classifier starts fresh), applied after the last norm.
-_TIMM_HEADS = re.compile(r"^(head|head_dist|attn_pool)\.")
+# What a ViViT may drop: image heads (the video classifier starts fresh), applied after the last norm, and the
+# masked-image-modelling parts of a full MAE checkpoint (`mask_token`, `decoder_*`), which a classifier never runs.
+_TIMM_DROPPABLE = re.compile(r"^((head|head_dist|attn_pool)\.|mask_token$|decoder_)")
 
 
 def _refuse_unsupported_timm(names, origin: str):
@@ -433,7 +436,7 @@ def _from_timm(
         pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"),
         origin=origin,
     )
-    unknown = sorted(name for name in set(state) - used if not _TIMM_HEADS.match(name))
+    unknown = sorted(name for name in set(state) - used if not _TIMM_DROPPABLE.match(name))
     if unknown:
         raise ViTInitError(
             f"{origin}: parameters a timm VisionTransformer block has no place for: {', '.join(unknown[:6])}"
