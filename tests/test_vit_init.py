@@ -762,6 +762,12 @@ def test_a_timm_vit_object_gives_timms_cls_features(options):
         torch.testing.assert_close(ours, timm_vit.forward_features(frame)[:, 0], rtol=0, atol=1e-5)
 
 
+def test_a_head_count_that_contradicts_a_timm_vit_object_is_refused():
+    """It was taken over the object's own: 2 heads of 8 read as 4 of 4, without a word."""
+    with pytest.raises(ViTInitError, match="has 2 attention heads, but 4 were asked for"):
+        load_image_vit(_timm_vit(), num_attention_heads=4)
+
+
 def test_a_timm_vit_object_with_post_norm_blocks_is_refused():
     """timm's ResPostBlock (vit_base_patch16_rpn_224) has the pre-norm block's parameter names."""
     timm_vit = _timm_vit(block_fn=pytest.importorskip("timm.models.vision_transformer").ResPostBlock)

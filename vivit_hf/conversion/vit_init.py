@@ -714,7 +714,13 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
         if config is not None and getattr(config, "model_type", None) == "vit":
             return _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
         if hasattr(source, "blocks") and hasattr(source, "patch_embed"):  # timm VisionTransformer
-            heads = num_attention_heads or getattr(source.blocks[0].attn, "num_heads", None)
+            heads = getattr(source.blocks[0].attn, "num_heads", None)
+            if num_attention_heads and heads and num_attention_heads != heads:
+                raise ViTInitError(
+                    f"{type(source).__name__} has {heads} attention heads, but {num_attention_heads} were asked for "
+                    f"({_HEADS_ARGUMENT}); leave it unset for a timm object"
+                )
+            heads = heads or num_attention_heads
             grid = grid or tuple(getattr(source.patch_embed, "grid_size", ()) or ()) or None
             hidden_act, eps = _timm_block_function(source)
             return _from_timm(
