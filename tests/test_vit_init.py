@@ -643,6 +643,12 @@ def test_a_timm_vit_without_patch_bias_gives_the_video_model_none():
         torch.testing.assert_close(ours, vit(pixel_values=frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
 
 
+def test_a_timm_state_dicts_assumed_activation_is_said(caplog):
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        vit = load_image_vit(timm_state(tiny_vit()), num_attention_heads=HEADS)
+    assert vit.hidden_act == "gelu" and "does not record its MLP activation" in caplog.text
+
+
 @pytest.mark.parametrize("layout", ["timm", "transformers"])
 def test_a_head_count_guessed_from_the_width_is_said(caplog, layout):
     vit = tiny_vit(hidden_size=192, num_attention_heads=3)

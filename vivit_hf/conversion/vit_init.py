@@ -344,8 +344,8 @@ def _from_timm(
     origin: str,
     num_attention_heads=None,
     grid=None,
-    hidden_act: str = "gelu",
-    layer_norm_eps: float = 1e-6,
+    hidden_act: str | None = None,
+    layer_norm_eps: float | None = None,
     heads_guessed_from: str | None = None,
 ) -> ImageViT:
     state = {k.removeprefix("module."): _tensor(v) for k, v in state.items()}
@@ -429,8 +429,8 @@ def _from_timm(
         cls_position=cls_position,
         layers=layers,
         final_norm=final_norm,
-        hidden_act=hidden_act,
-        layer_norm_eps=layer_norm_eps,
+        hidden_act=hidden_act or "gelu",
+        layer_norm_eps=1e-6 if layer_norm_eps is None else layer_norm_eps,
         num_attention_heads=heads,
         pre_logits=pre_logits,
         pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"),
@@ -445,6 +445,14 @@ def _from_timm(
         )
     for name in sorted(set(state) - used):
         vit.unused[name] = _reason(name)
+    if hidden_act is None:
+        # timm's default; but SigLIP 2's timm ViTs use the tanh GELU (2e-4 off on a tiny ViT, more with depth)
+        logger.warning(
+            "%s: a timm state dict does not record its MLP activation; assuming timm's default, the exact GELU "
+            "(some, like SigLIP 2's, use the tanh GELU). Start from the timm model object, or a timm Hub folder with "
+            "timm installed, to read it, or pass hidden_act=",
+            origin,
+        )
     if heads_guessed_from:
         # Not every timm ViT of a standard width has the standard head count (vit_base_patch16_gap_224: 768, 16
         # heads), and a wrong one loads without complaint: say what was assumed.
