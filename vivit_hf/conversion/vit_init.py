@@ -579,7 +579,7 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     if position_name is None:  # big_vision's posemb='sincos2d' computes them: there is no table to tile
         raise ViTInitError(
             f"{origin}: no learned position embeddings (`Transformer/posembed_input/pos_embedding` or `pos_embedding`);"
-            f" a ViT with fixed sin-cos ones (big_vision posemb='sincos2d') cannot start a ViViT, whose are learned"
+            f" a ViT with fixed sin-cos ones (big_vision posemb='sincos2d') has no table for a ViViT's learned ones"
         )
     cls_position, position_grid, grid = _split_positions(_tensor(take(position_name)), has_cls, grid, origin)
     num_blocks = 1 + max(int(m.group(1)) for k in flat if (m := re.match(r"Transformer/encoderblock_(\d+)/", k)))
