@@ -691,6 +691,33 @@ def test_a_timm_hub_folder_whose_size_name_does_not_match_its_width_is_not_given
     assert load_image_vit(tmp_path, num_attention_heads=HEADS).num_attention_heads == HEADS
 
 
+def test_an_mae_folder_and_an_msn_model_start_a_vivit_as_the_vits_they_are(tmp_path):
+    """transformers stores MAE's encoder and MSN's ViT in ViT's own layout (MSN with eps 1e-6); both were refused
+    as 'not model_type vit'. Reference: their own forward, CLS output (MAE's shuffles the patches, even unmasked)."""
+    from transformers import ViTMAEConfig, ViTMAEForPreTraining, ViTMSNConfig, ViTMSNModel
+
+    sizes = dict(
+        hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS, intermediate_size=MLP, image_size=IMAGE
+    )
+    decoder = dict(decoder_hidden_size=8, decoder_num_attention_heads=2, decoder_num_hidden_layers=1)
+    mae = ViTMAEForPreTraining(
+        ViTMAEConfig(patch_size=PATCH, mask_ratio=0.0, decoder_intermediate_size=16, **decoder, **sizes)
+    )
+    msn = ViTMSNModel(ViTMSNConfig(patch_size=PATCH, **sizes))
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for parameter in [*mae.parameters(), *msn.parameters()]:
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    mae.save_pretrained(tmp_path / "mae")
+    frame = video(frames=1)[:, 0]
+    for source, encoder in ((tmp_path / "mae", mae.eval().vit), (msn.eval(), msn)):
+        model = ViViTSpatioTemporalModel.from_vit_pretrained(source, num_frames=2, tubelet_size=[2, PATCH, PATCH])
+        with torch.no_grad():
+            ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
+            torch.testing.assert_close(ours, encoder(pixel_values=frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
+    assert model.config.layer_norm_eps == 1e-6  # MSN's
+
+
 def test_a_bare_deit_or_dinov2_state_dict_is_named_not_a_vit(tmp_path):
     from transformers import DeiTConfig, DeiTModel, Dinov2Config, Dinov2Model
 

@@ -101,6 +101,11 @@ _LAYER_KEYS = (
 )
 
 
+# transformers' ViT and the self-supervised ViTs it stores in the same layout (MAE's encoder masks patches only while
+# pre-training; MSN's is the plain ViT): one reader serves them all.
+_VIT_MODEL_TYPES = ("vit", "vit_mae", "vit_msn")
+
+
 class ViTInitError(ValueError):
     """An image ViT that cannot start this video model; the message names the parameter or size at fault."""
 
@@ -195,9 +200,10 @@ def _split_positions(table: torch.Tensor, has_cls: bool, grid, where: str):
 # -------------------------------------------------------------------------------------------- transformers ViT
 def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
 
-    if config.get("model_type") not in (None, "vit"):
+    if config.get("model_type") not in (None, *_VIT_MODEL_TYPES):
         raise ViTInitError(
-            f"{origin}: expected a transformers ViT (model_type 'vit'), got {config.get('model_type')!r}"
+            f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, _VIT_MODEL_TYPES))}), got "
+            f"{config.get('model_type')!r}"
         )
     state = {normalise_key(k): _tensor(v) for k, v in state.items()}
     prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
@@ -719,7 +725,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
         return source
     if isinstance(source, nn.Module):
         config = getattr(source, "config", None)
-        if config is not None and getattr(config, "model_type", None) == "vit":
+        if config is not None and getattr(config, "model_type", None) in _VIT_MODEL_TYPES:
             return _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
         if hasattr(source, "blocks") and hasattr(source, "patch_embed"):  # timm VisionTransformer
             heads = getattr(source.blocks[0].attn, "num_heads", None)
