@@ -421,7 +421,12 @@ def _from_timm(
                 layer[f"{target}.weight"] = layer[f"{target}.weight"] * gamma[:, None]
                 layer[f"{target}.bias"] = layer[f"{target}.bias"] * gamma
         layers.append(layer)
-    final_norm = {"weight": take("norm.weight"), "bias": take("norm.bias")} if "norm.weight" in state else None
+    if "norm.weight" not in state:  # (fc_norm, the other place timm may put it, is refused above)
+        raise ViTInitError(
+            f"{origin}: no final LayerNorm (`norm`): a timm ViT with final_norm=False (as vit_intern300m_patch14_448), "
+            f"whose output a ViViT's always-present final LayerNorm would change; nothing was loaded"
+        )
+    final_norm = {"weight": take("norm.weight"), "bias": take("norm.bias")}
     pre_logits = None
     if "pre_logits.fc.weight" in state:  # timm's `representation_size` layer of the original in21k ViTs
         pre_logits = {"weight": take("pre_logits.fc.weight"), "bias": take("pre_logits.fc.bias")}
