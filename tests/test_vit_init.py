@@ -821,10 +821,12 @@ def test_a_head_count_that_contradicts_a_timm_vit_object_is_refused():
         load_image_vit(_timm_vit(), num_attention_heads=4)
 
 
-def test_a_timm_vit_object_with_post_norm_blocks_is_refused():
-    """timm's ResPostBlock (vit_base_patch16_rpn_224) has the pre-norm block's parameter names."""
-    timm_vit = _timm_vit(block_fn=pytest.importorskip("timm.models.vision_transformer").ResPostBlock)
-    with pytest.raises(ViTInitError, match="ResPostBlock"):
+@pytest.mark.parametrize("block", ["ResPostBlock", "ParallelScalingBlock"])
+def test_a_timm_vit_object_with_other_blocks_is_refused(block):
+    """timm's ResPostBlock (vit_base_patch16_rpn_224) has the pre-norm block's parameter names and loaded as one;
+    ParallelScalingBlock (vit_*_xp_224) has no `attn` and failed with an AttributeError."""
+    timm_vit = _timm_vit(block_fn=getattr(pytest.importorskip("timm.models.vision_transformer"), block))
+    with pytest.raises(ViTInitError, match=f"blocks.0 is a {block}"):
         load_image_vit(timm_vit)
 
 

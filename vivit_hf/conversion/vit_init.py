@@ -733,6 +733,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
         if config is not None and getattr(config, "model_type", None) in _VIT_MODEL_TYPES:
             return _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
         if hasattr(source, "blocks") and hasattr(source, "patch_embed"):  # timm VisionTransformer
+            hidden_act, eps = _timm_block_function(source)  # first: it refuses blocks without `attn`
             heads = getattr(source.blocks[0].attn, "num_heads", None)
             if num_attention_heads and heads and num_attention_heads != heads:
                 raise ViTInitError(
@@ -741,7 +742,6 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
                 )
             heads = heads or num_attention_heads
             grid = grid or tuple(getattr(source.patch_embed, "grid_size", ()) or ()) or None
-            hidden_act, eps = _timm_block_function(source)
             return _from_timm(
                 source.state_dict(),
                 type(source).__name__,
