@@ -1,6 +1,10 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Starting the four ViViT variants from an image ViT (paper §3.4), with ViTs built here from transformers' classes."""
 
+import json
+import re
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -295,6 +299,24 @@ def test_tiling_works_for_any_frame_count():
         torch.testing.assert_close(table[ti], vit.embeddings.position_embeddings[0, 1:], rtol=0, atol=0)
 
 
+def test_a_still_clip_gives_a_cls_less_vits_features_at_any_frame_count():
+    """Attention over T identical copies of each key is attention over one: a gap ViT's pooled features come back
+    unchanged from Model 1 on a still clip of 3 temporal indices (a CLS ViT's do not: its one CLS key competes
+    with 3 copies of every patch: 0.097 off on this tiny ViT, 3.6e-7 at one temporal index)."""
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    state = timm_state(vit)
+    del state["cls_token"]
+    state["pos_embed"] = state["pos_embed"][:, 1:]
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        state, num_frames=3, tubelet_size=[1, PATCH, PATCH], vit_num_attention_heads=HEADS
+    )
+    assert model.config.classifier == "gap"
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].repeat(1, 3, 1, 1, 1)).pooler_output
+        torch.testing.assert_close(ours, vit_stack_without_cls(vit, frame).mean(1), rtol=0, atol=1e-5)
+
+
 # ----------------------------------------------------------------------------------------------- sources
 def timm_state(vit: ViTModel) -> dict:
     s = vit.state_dict()
@@ -562,3 +584,287 @@ def test_a_size_that_is_not_a_multiple_of_the_patch_tiles_the_floor_grid():
     table = model.encoder.position_embeddings[0, 1:].reshape(2, (IMAGE // PATCH) ** 2, D)
     for ti in range(2):
         torch.testing.assert_close(table[ti], vit.embeddings.position_embeddings[0, 1:], rtol=0, atol=0)
+
+
+# -- a ViT a ViViT cannot represent is refused, not half loaded ------------------------------------------------
+def _add(**entries):
+    return lambda state: state.update(entries)
+
+
+def _replace_final_norm_by_fc_norm(state):
+    state["fc_norm.weight"], state["fc_norm.bias"] = state.pop("norm.weight"), state.pop("norm.bias")
+
+
+def _add_distillation_token(state):
+    state["dist_token"] = torch.randn(1, 1, D)
+    state["pos_embed"] = torch.cat((state["pos_embed"][:, :1], state["pos_embed"]), dim=1)
+
+
+def _pack_a_swiglu(state):
+    state["blocks.0.mlp.fc1.weight"] = torch.randn(2 * MLP, D)
+    state["blocks.0.mlp.fc1.bias"] = torch.randn(2 * MLP)
+
+
+# timm-style state dicts (names as timm saves them) with one option a ViViT block lacks: each loaded, before, with
+# the option's parameters reported unused (or failed on an unrelated KeyError or grid), computing another function.
+TIMM_OPTIONS = {
+    "register tokens": (_add(reg_token=torch.randn(1, 4, D)), "register tokens"),
+    "DeiT distillation token": (_add_distillation_token, "distillation token"),
+    "CLIP pre-norm": (_add(**{"norm_pre.weight": torch.randn(D), "norm_pre.bias": torch.randn(D)}), "norm_pre"),
+    "fc_norm instead of norm": (_replace_final_norm_by_fc_norm, "fc_norm"),
+    "q/k norm": (
+        _add(**{f"blocks.0.attn.{x}_norm.weight": torch.randn(D // HEADS) for x in "qk"}),
+        "query and key LayerNorms",
+    ),
+    "norm inside the MLP": (_add(**{"blocks.0.mlp.norm.weight": torch.randn(MLP)}), "inside the attention or MLP"),
+    "packed SwiGLU": (_pack_a_swiglu, "gated"),
+    "unknown block parameter": (_add(**{"blocks.1.gamma_1": torch.randn(D)}), "no place for: blocks.1.gamma_1"),
+    "no learned position table": (lambda state: state.pop("pos_embed"), "no `pos_embed`"),
+    # InternViT-300M in timm: the video model's own final LayerNorm stayed, 1.7 off on a small random one
+    "no final norm": (lambda state: [state.pop("norm.weight"), state.pop("norm.bias")], "no final LayerNorm"),
+}
+
+
+@pytest.mark.parametrize("option", list(TIMM_OPTIONS))
+def test_a_timm_vit_with_an_option_a_vivit_lacks_is_refused_naming_it(option):
+    state = timm_state(tiny_vit(layer_norm_eps=1e-6))
+    change, named = TIMM_OPTIONS[option]
+    change(state)
+    with pytest.raises(ViTInitError, match="state dict: .*" + re.escape(named)):
+        ViViTSpatioTemporalModel.from_vit_pretrained(state, num_frames=2, vit_num_attention_heads=HEADS)
+
+
+def test_a_full_mae_checkpoint_drops_its_decoder_and_mask_token():
+    state = timm_state(tiny_vit(layer_norm_eps=1e-6))
+    state.update({"mask_token": torch.randn(1, 1, D), "decoder_embed.weight": torch.randn(8, D)})
+    state.update({"decoder_blocks.0.norm1.weight": torch.randn(8), "decoder_pos_embed": torch.randn(1, 17, 8)})
+    vit = load_image_vit(state, num_attention_heads=HEADS)
+    assert {"mask_token", "decoder_embed.weight", "decoder_blocks.0.norm1.weight", "decoder_pos_embed"} <= set(
+        vit.unused
+    )
+
+
+def test_a_timm_vit_without_patch_bias_gives_the_video_model_none():
+    """CLIP-style timm ViTs save no `patch_embed.proj.bias`: the video model's bias must be zero, even one that had
+    its own. Reference: the transformers ViT with a zero patch bias, on a clip of one repeated frame."""
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    with torch.no_grad():
+        vit.embeddings.patch_embeddings.projection.bias.zero_()
+    state = timm_state(vit)
+    del state["patch_embed.proj.bias"]
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        state, num_frames=2, tubelet_size=[2, PATCH, PATCH], vit_num_attention_heads=HEADS
+    )
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        torch.nn.init.ones_(model.token_embedding.projection.bias)
+        initialise_from_vit(model, state, num_attention_heads=HEADS)
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, vit(pixel_values=frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
+
+
+def test_a_timm_state_dicts_assumed_activation_is_said(caplog):
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        vit = load_image_vit(timm_state(tiny_vit()), num_attention_heads=HEADS)
+    assert vit.hidden_act == "gelu" and "does not record its MLP activation" in caplog.text
+
+
+@pytest.mark.parametrize("layout", ["timm", "transformers"])
+def test_a_head_count_guessed_from_the_width_is_said(caplog, layout):
+    vit = tiny_vit(hidden_size=192, num_attention_heads=3)
+    state = timm_state(vit) if layout == "timm" else vit.state_dict()
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        loaded = load_image_vit(state)
+    assert loaded.num_attention_heads == 3
+    assert "assuming 3 heads from its width 192" in caplog.text and "vit_num_attention_heads=" in caplog.text
+
+
+def test_a_timm_hub_folder_whose_size_name_does_not_match_its_width_is_not_given_that_sizes_heads(
+    tmp_path, monkeypatch
+):
+    """Without timm installed, timm's vit_giant_patch14_dinov2 (1536 wide, 24 heads, not ViT-g's 1408 and 16) shows
+    a size name says the head count only at that size's width. Here a 16-wide ViT named giant was given 16 heads (of
+    width 1) and loaded."""
+    monkeypatch.setitem(sys.modules, "timm", None)  # the fallback for a machine without timm
+    save_file(timm_state(tiny_vit(layer_norm_eps=1e-6)), tmp_path / "model.safetensors")
+    (tmp_path / "config.json").write_text('{"architecture": "vit_giant_patch14_dinov2", "num_classes": 10}')
+    with pytest.raises(ViTInitError, match="width 16 is not a standard ViT width.*vit_num_attention_heads="):
+        load_image_vit(tmp_path)
+    assert load_image_vit(tmp_path, num_attention_heads=HEADS).num_attention_heads == HEADS
+
+
+def test_an_mae_folder_and_an_msn_model_start_a_vivit_as_the_vits_they_are(tmp_path):
+    """transformers stores MAE's encoder and MSN's ViT in ViT's own layout (MSN with eps 1e-6); both were refused
+    as 'not model_type vit'. Reference: their own forward, CLS output (MAE's shuffles the patches, even unmasked)."""
+    from transformers import ViTMAEConfig, ViTMAEForPreTraining, ViTMSNConfig, ViTMSNModel
+
+    sizes = dict(
+        hidden_size=D, num_hidden_layers=LAYERS, num_attention_heads=HEADS, intermediate_size=MLP, image_size=IMAGE
+    )
+    decoder = dict(decoder_hidden_size=8, decoder_num_attention_heads=2, decoder_num_hidden_layers=1)
+    mae = ViTMAEForPreTraining(
+        ViTMAEConfig(patch_size=PATCH, mask_ratio=0.0, decoder_intermediate_size=16, **decoder, **sizes)
+    )
+    msn = ViTMSNModel(ViTMSNConfig(patch_size=PATCH, **sizes))
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for parameter in [*mae.parameters(), *msn.parameters()]:
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    mae.save_pretrained(tmp_path / "mae")
+    frame = video(frames=1)[:, 0]
+    for source, encoder in ((tmp_path / "mae", mae.eval().vit), (msn.eval(), msn)):
+        model = ViViTSpatioTemporalModel.from_vit_pretrained(source, num_frames=2, tubelet_size=[2, PATCH, PATCH])
+        with torch.no_grad():
+            ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
+            torch.testing.assert_close(ours, encoder(pixel_values=frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
+    assert model.config.layer_norm_eps == 1e-6  # MSN's
+
+
+def test_a_bare_deit_or_dinov2_state_dict_is_named_not_a_vit(tmp_path):
+    from transformers import DeiTConfig, DeiTModel, Dinov2Config, Dinov2Model
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, image_size=IMAGE, patch_size=PATCH)
+    for model, named in (
+        (DeiTModel(DeiTConfig(intermediate_size=MLP, **sizes)), "distillation token"),
+        (Dinov2Model(Dinov2Config(mlp_ratio=2, **sizes)), "not a transformers ViT"),
+    ):
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, tmp_path / "model.safetensors")
+        with pytest.raises(ViTInitError, match=re.escape(str(tmp_path / "model.safetensors")) + ".*" + named):
+            load_image_vit(tmp_path / "model.safetensors", num_attention_heads=HEADS)
+
+
+def test_a_transformers_vit_parameter_with_no_place_is_refused():
+    state = tiny_vit().state_dict()
+    state["layers.0.attention.q_norm.weight"] = torch.randn(D // HEADS)
+    with pytest.raises(ViTInitError, match="no place for: layers.0.attention.q_norm.weight"):
+        load_image_vit(state, num_attention_heads=HEADS)
+
+
+def test_a_pooler_with_another_activation_is_not_taken_as_the_tanh_representation_layer():
+    vit = tiny_vit(pooler_act="relu")
+    model, report = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        vit, num_frames=2, num_labels=3, representation_size=D, output_loading_info=True
+    )
+    assert "activation 'relu'" in report.unused["pooler.dense.weight"]
+    assert not torch.equal(model.pre_logits[0].weight, vit.pooler.dense.weight)
+
+
+def test_a_big_vision_vit_with_stacked_blocks_loads_as_its_unstacked_twin():
+    """big_vision's scan=True (its SigLIP checkpoints) stacks the blocks on a leading depth axis; it failed with
+    'no `Transformer/encoderblock_0/...` found'."""
+    tree = npz_tree(tiny_vit(), original_names=False)
+    stacked = {k: v for k, v in tree.items() if not k.startswith("Transformer/encoderblock_")}
+    for name in [k for k in tree if k.startswith("Transformer/encoderblock_0/")]:
+        rest = name.removeprefix("Transformer/encoderblock_0/")
+        stacked["Transformer/encoderblock/" + rest] = np.stack(
+            [tree[f"Transformer/encoderblock_{i}/{rest}"] for i in range(LAYERS)]
+        )
+    expected, ours = load_image_vit(tree), load_image_vit(stacked)
+    assert len(ours.layers) == LAYERS
+    for i in range(LAYERS):
+        for name, value in expected.layers[i].items():
+            torch.testing.assert_close(ours.layers[i][name], value, rtol=0, atol=0)
+
+
+def test_an_npz_vit_block_parameter_with_no_place_is_refused():
+    """It was reported as 'ViT layer beyond the video model's depth' and the block loaded without it."""
+    tree = npz_tree(tiny_vit(), original_names=False)
+    tree["Transformer/encoderblock_1/LayerScale_0/scale"] = np.ones(D, np.float32)
+    with pytest.raises(ViTInitError, match="no place for: Transformer/encoderblock_1/LayerScale_0/scale"):
+        load_image_vit(tree)
+
+
+def test_an_npz_vit_with_fixed_sincos_position_embeddings_is_named():
+    tree = npz_tree(tiny_vit(), original_names=False)
+    del tree["Transformer/posembed_input/pos_embedding"]
+    with pytest.raises(ViTInitError, match="no learned position embeddings"):
+        load_image_vit(tree)
+
+
+# -- against timm's own forward, where timm is installed (the project does not depend on it) --------------------
+def _timm_vit(**options):
+    timm = pytest.importorskip("timm")
+    model = timm.create_model(
+        "vit_tiny_patch16_224",
+        pretrained=False,
+        img_size=IMAGE,
+        patch_size=PATCH,
+        embed_dim=D,
+        depth=LAYERS,
+        num_heads=HEADS,
+        mlp_ratio=MLP / D,
+        num_classes=3,
+        **options,
+    ).eval()
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    return model
+
+
+@pytest.mark.parametrize("options", [{}, {"init_values": 0.5}, {"act_layer": "quick_gelu"}, {"act_layer": "gelu_tanh"}])
+def test_a_timm_vit_object_gives_timms_cls_features(options):
+    """LayerScale folded, and the activation read from the object (a state dict does not record it: CLIP's
+    QuickGELU read as exact GELU was 0.017 off here, timm's GELUTanh 2e-4)."""
+    timm_vit = _timm_vit(**options)
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(timm_vit, num_frames=2, tubelet_size=[2, PATCH, PATCH])
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, timm_vit.forward_features(frame)[:, 0], rtol=0, atol=1e-5)
+
+
+def test_a_head_count_that_contradicts_a_timm_vit_object_is_refused():
+    """It was taken over the object's own: 2 heads of 8 read as 4 of 4, without a word."""
+    with pytest.raises(ViTInitError, match="has 2 attention heads, but 4 were asked for"):
+        load_image_vit(_timm_vit(), num_attention_heads=4)
+
+
+@pytest.mark.parametrize("block", ["ResPostBlock", "ParallelScalingBlock"])
+def test_a_timm_vit_object_with_other_blocks_is_refused(block):
+    """timm's ResPostBlock (vit_base_patch16_rpn_224) has the pre-norm block's parameter names and loaded as one;
+    ParallelScalingBlock (vit_*_xp_224) has no `attn` and failed with an AttributeError."""
+    timm_vit = _timm_vit(block_fn=getattr(pytest.importorskip("timm.models.vision_transformer"), block))
+    with pytest.raises(ViTInitError, match=f"blocks.0 is a {block}"):
+        load_image_vit(timm_vit)
+
+
+def test_a_timm_hub_folder_is_read_with_timms_own_model_where_timm_is_installed(tmp_path):
+    """The state dict alone says neither the head count (16 wide: no standard) nor the activation (tanh GELU here):
+    timm's model for the folder's architecture and model_args, on the meta device, does."""
+    options = {"act_layer": "gelu_tanh"}
+    timm_vit = _timm_vit(**options)
+    save_file({k: v.contiguous() for k, v in timm_vit.state_dict().items()}, tmp_path / "model.safetensors")
+    model_args = dict(img_size=IMAGE, patch_size=PATCH, embed_dim=D, depth=LAYERS, num_heads=HEADS, mlp_ratio=MLP / D)
+    config = {"architecture": "vit_tiny_patch16_224", "num_classes": 3, "model_args": {**model_args, **options}}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(tmp_path, num_frames=2, tubelet_size=[2, PATCH, PATCH])
+    assert (model.config.num_attention_heads, model.config.hidden_act) == (HEADS, "gelu_pytorch_tanh")
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, timm_vit.forward_features(frame)[:, 0], rtol=0, atol=1e-5)
+
+
+def test_a_non_square_timm_hub_folder_takes_its_grid_from_its_input_size(tmp_path, monkeypatch):
+    """A 4 x 2 grid and a CLS row: 9 rows, which were read as a 3 x 3 grid without a CLS row (a 24 x 24 ViT, every
+    position embedding misplaced). timm's config.json says the input size; without timm it is read from there."""
+    monkeypatch.setitem(sys.modules, "timm", None)
+    vit = tiny_vit(image_size=[32, 16], layer_norm_eps=1e-6)
+    save_file(timm_state(vit), tmp_path / "model.safetensors")
+    config = {"architecture": "vit_tiny_patch8_32x16", "pretrained_cfg": {"input_size": [3, 32, 16]}}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    loaded = load_image_vit(tmp_path, num_attention_heads=HEADS)
+    assert loaded.grid == (4, 2)
+    torch.testing.assert_close(loaded.cls_position, vit.embeddings.position_embeddings[:, :1], rtol=0, atol=0)
+
+
+def test_a_timm_hub_folder_of_a_rope_vit_is_refused_without_timm(tmp_path, monkeypatch):
+    """timm's RoPE ViTs keep no rotary parameters: with the LayerScale they do not all have, the state dict is a plain
+    ViT's, and loaded as one. Without timm to build the model, the architecture name says it."""
+    monkeypatch.setitem(sys.modules, "timm", None)
+    save_file(timm_state(tiny_vit(layer_norm_eps=1e-6)), tmp_path / "model.safetensors")
+    (tmp_path / "config.json").write_text(json.dumps({"architecture": "vit_base_patch16_rope_ape_224"}))
+    with pytest.raises(ViTInitError, match="rotary position embeddings"):
+        load_image_vit(tmp_path, num_attention_heads=HEADS)

@@ -101,6 +101,11 @@ _LAYER_KEYS = (
 )
 
 
+# transformers' ViT and the self-supervised ViTs it stores in the same layout (MAE's encoder masks patches only while
+# pre-training; MSN's is the plain ViT): one reader serves them all.
+_VIT_MODEL_TYPES = ("vit", "vit_mae", "vit_msn")
+
+
 class ViTInitError(ValueError):
     """An image ViT that cannot start this video model; the message names the parameter or size at fault."""
 
@@ -195,15 +200,21 @@ def _split_positions(table: torch.Tensor, has_cls: bool, grid, where: str):
 # -------------------------------------------------------------------------------------------- transformers ViT
 def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
 
-    if config.get("model_type") not in (None, "vit"):
+    if config.get("model_type") not in (None, *_VIT_MODEL_TYPES):
         raise ViTInitError(
-            f"{origin}: expected a transformers ViT (model_type 'vit'), got {config.get('model_type')!r}"
+            f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, _VIT_MODEL_TYPES))}), got "
+            f"{config.get('model_type')!r}"
         )
     state = {normalise_key(k): _tensor(v) for k, v in state.items()}
     prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
     used = set()
 
     def take(name):
+        if prefix + name not in state:
+            raise ViTInitError(
+                f"{origin}: no `{prefix}{name}`; not the layout of a transformers ViT (ViTModel or "
+                f"ViTForImageClassification), which is all a ViViT can start from"
+            )
         used.add(prefix + name)
         return state[prefix + name]
 
@@ -234,7 +245,8 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
             layer["attention.qkv.bias"] = torch.cat([take(p + f"attention.{x}_proj.bias") for x in "qkv"])
         layers.append(layer)
     pooler = None
-    if prefix + "pooler.dense.weight" in state:
+    # a ViViT's representation layer is dense + tanh, ViTPooler's default; another activation is another function
+    if prefix + "pooler.dense.weight" in state and config.get("pooler_act", "tanh") == "tanh":
         pooler = {"weight": take("pooler.dense.weight"), "bias": take("pooler.dense.bias")}
     vit = ImageViT(
         patch_kernel=take("embeddings.patch_embeddings.projection.weight"),
@@ -254,12 +266,33 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
         origin=origin,
         cls_token_name=f"{prefix}embeddings.cls_token",
     )
-    for name in sorted(set(state) - used):
-        vit.unused[name] = _reason(name)
+    leftover = sorted(set(state) - used)
+    unknown = [name for name in leftover if not _TRANSFORMERS_DROPPABLE.match(name.removeprefix(prefix))]
+    if unknown:
+        raise ViTInitError(
+            f"{origin}: parameters a transformers ViT has no place for: {', '.join(unknown[:6])}"
+            f"{', ...' if len(unknown) > 6 else ''}; another architecture, which a ViViT cannot represent; "
+            f"nothing was loaded"
+        )
+    for name in leftover:
+        vit.unused[name] = (
+            f"pooler with activation {config.get('pooler_act')!r}: a ViViT's representation layer is dense + tanh"
+            if name.removeprefix(prefix).startswith("pooler.") and pooler is None
+            else _reason(name)
+        )
     return vit
 
 
+# What a transformers ViT may leave behind: its image heads, masked-image-modelling parts and a `position_ids` buffer
+# some older saves carry. Every layer its config names is read, so anything else belongs to another architecture.
+_TRANSFORMERS_DROPPABLE = re.compile(
+    r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$|embeddings\.position_ids$)"
+)
+
+
 def _reason(name: str) -> str:
+    if re.search(r"(^|/)MAPHead_\d+/|^attn_pool\.", name):
+        return "attention-pooling head (MAP, as in SigLIP): the video classifier pools its own way and starts fresh"
     if re.search(r"(^|\.|/)(classifier|head|output_projection)([./]|$)", name):
         return "image classifier head: the video classifier starts fresh"
     if "mask_token" in name:
@@ -270,16 +303,75 @@ def _reason(name: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------------- timm
-def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None) -> ImageViT:
+# timm ViT options a ViViT block cannot express. Their parameters would find no place, and loading the rest would
+# start the video model from another function than the ViT's (measured on random timm ViTs, frames repeated: CLS
+# features off by 0.9 to 2.4, where a plain ViT agrees to 4e-6), so such a ViT is refused, not half loaded.
+_TIMM_UNSUPPORTED = (
+    (r"^reg_token$", "register tokens (`reg_token`): extra tokens every patch attends to"),
+    (r"^dist_token$", "a distillation token (`dist_token`, DeiT distilled): a second prefix token in every attention"),
+    (r"^norm_pre\.", "a LayerNorm before the first block (`norm_pre`, CLIP-style pre-norm)"),
+    (
+        r"^fc_norm\.",
+        "a LayerNorm after average pooling (`fc_norm`, with no norm before it); a ViViT normalises every token "
+        "before pooling",
+    ),
+    (r"\.attn\.[qk]_norm\.", "query and key LayerNorms in attention (`attn.q_norm`, `attn.k_norm`)"),
+    (r"\.(attn|mlp)\.norm\.", "a LayerNorm inside the attention or MLP branch (`attn.norm`, `mlp.norm`)"),
+    (r"\.mlp\.fc1_[gx]\.", "a gated MLP (SwiGLU: `mlp.fc1_g`, `mlp.fc1_x`)"),
+    (r"(^|\.)(rope|rel_pos)\.|relative_position", "rotary or relative position embeddings"),
+    (r"^patch_embed\.(backbone|norm)\.", "a CNN stem or a LayerNorm in the patch embedding"),
+)
+# What a ViViT may drop: image heads (the video classifier starts fresh), applied after the last norm, and the
+# masked-image-modelling parts of a full MAE checkpoint (`mask_token`, `decoder_*`), which a classifier never runs.
+_TIMM_DROPPABLE = re.compile(r"^((head|head_dist|attn_pool)\.|mask_token$|decoder_)")
+
+
+def _refuse_unsupported_timm(names, origin: str):
+    found = {}
+    for name in names:
+        for pattern, feature in _TIMM_UNSUPPORTED:
+            if re.search(pattern, name):
+                found.setdefault(feature, []).append(name)
+                break
+    if found:
+        raise ViTInitError(
+            f"{origin}: a timm ViT with "
+            + "; ".join(
+                f"{feature} [{', '.join(sorted(keys)[:2])}{', ...' if len(keys) > 2 else ''}]"
+                for feature, keys in found.items()
+            )
+            + ". A ViViT cannot represent this, and the rest alone would compute another function than the ViT; "
+            "nothing was loaded"
+        )
+
+
+def _from_timm(
+    state: Mapping,
+    origin: str,
+    num_attention_heads=None,
+    grid=None,
+    hidden_act: str | None = None,
+    layer_norm_eps: float | None = None,
+    heads_guessed_from: str | None = None,
+) -> ImageViT:
     state = {k.removeprefix("module."): _tensor(v) for k, v in state.items()}
+    _refuse_unsupported_timm(state, origin)
     used = set()
 
     def take(name):
+        if name not in state:
+            raise ViTInitError(
+                f"{origin}: no `{name}`; not the layout of a timm VisionTransformer (learned `pos_embed`, blocks of "
+                f"norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2), which is all a ViViT can start from"
+            )
         used.add(name)
         return state[name]
 
-    width = state["patch_embed.proj.weight"].shape[0]
-    heads = num_attention_heads or _HEADS_BY_WIDTH.get(width)
+    width = take("patch_embed.proj.weight").shape[0]
+    heads = num_attention_heads
+    if heads is None and width in _HEADS_BY_WIDTH:
+        heads = _HEADS_BY_WIDTH[width]
+        heads_guessed_from = f"its width {width}"
     if heads is None:
         raise ViTInitError(
             f"{origin}: timm stores no head count and width {width} is not a standard ViT width; "
@@ -314,6 +406,12 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
             "mlp.fc2.weight": take(p + "mlp.fc2.weight"),
             "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
         }
+        hidden, inner = layer["mlp.fc1.weight"].shape[0], layer["mlp.fc2.weight"].shape[1]
+        if hidden != inner:  # timm's packed SwiGLU: fc1 gives both halves of the gate
+            raise ViTInitError(
+                f"{origin}: `{p}mlp.fc1` gives {hidden} features and `{p}mlp.fc2` takes {inner}: a gated (SwiGLU) "
+                f"MLP, which a ViViT cannot represent; nothing was loaded"
+            )
         if p + "attn.qkv.bias" in state:
             layer["attention.qkv.bias"] = take(p + "attn.qkv.bias")
         # LayerScale (`ls1`, `ls2`) scales a branch output per channel: fold it into that branch's last projection.
@@ -323,33 +421,138 @@ def _from_timm(state: Mapping, origin: str, num_attention_heads=None, grid=None)
                 layer[f"{target}.weight"] = layer[f"{target}.weight"] * gamma[:, None]
                 layer[f"{target}.bias"] = layer[f"{target}.bias"] * gamma
         layers.append(layer)
-    final_norm = {"weight": take("norm.weight"), "bias": take("norm.bias")} if "norm.weight" in state else None
+    if "norm.weight" not in state:  # (fc_norm, the other place timm may put it, is refused above)
+        raise ViTInitError(
+            f"{origin}: no final LayerNorm (`norm`): a timm ViT with final_norm=False (as vit_intern300m_patch14_448), "
+            f"whose output a ViViT's always-present final LayerNorm would change; nothing was loaded"
+        )
+    final_norm = {"weight": take("norm.weight"), "bias": take("norm.bias")}
     pre_logits = None
     if "pre_logits.fc.weight" in state:  # timm's `representation_size` layer of the original in21k ViTs
         pre_logits = {"weight": take("pre_logits.fc.weight"), "bias": take("pre_logits.fc.bias")}
     vit = ImageViT(
         patch_kernel=take("patch_embed.proj.weight"),
-        patch_bias=take("patch_embed.proj.bias"),
+        # CLIP-style timm ViTs have no patch bias: the video model's is then zero
+        patch_bias=take("patch_embed.proj.bias") if "patch_embed.proj.bias" in state else None,
         position_grid=position_grid,
         grid=grid,
         cls_token=take("cls_token") if has_cls else None,
         cls_position=cls_position,
         layers=layers,
         final_norm=final_norm,
-        hidden_act="gelu",
-        layer_norm_eps=1e-6,
+        hidden_act=hidden_act or "gelu",
+        layer_norm_eps=1e-6 if layer_norm_eps is None else layer_norm_eps,
         num_attention_heads=heads,
         pre_logits=pre_logits,
         pre_logits_names=("pre_logits.fc.weight", "pre_logits.fc.bias"),
         origin=origin,
     )
+    unknown = sorted(name for name in set(state) - used if not _TIMM_DROPPABLE.match(name))
+    if unknown:
+        raise ViTInitError(
+            f"{origin}: parameters a timm VisionTransformer block has no place for: {', '.join(unknown[:6])}"
+            f"{', ...' if len(unknown) > 6 else ''}; another architecture, which a ViViT cannot represent; "
+            f"nothing was loaded"
+        )
     for name in sorted(set(state) - used):
-        vit.unused[name] = (
-            "timm's fc_norm normalises after pooling, a ViViT normalises before: no exact place for it"
-            if name.startswith("fc_norm.")
-            else _reason(name)
+        vit.unused[name] = _reason(name)
+    if hidden_act is None:
+        # timm's default; but SigLIP 2's timm ViTs use the tanh GELU (2e-4 off on a tiny ViT, more with depth)
+        logger.warning(
+            "%s: a timm state dict does not record its MLP activation; assuming timm's default, the exact GELU "
+            "(some, like SigLIP 2's, use the tanh GELU). Start from the timm model object, or a timm Hub folder with "
+            "timm installed, to read it, or pass hidden_act=",
+            origin,
+        )
+    if heads_guessed_from:
+        # Not every timm ViT of a standard width has the standard head count (vit_base_patch16_gap_224: 768, 16
+        # heads), and a wrong one loads without complaint: say what was assumed.
+        logger.warning(
+            "%s: timm stores no head count; assuming %d heads from %s. If the ViT has another, pass %s",
+            origin,
+            heads,
+            heads_guessed_from,
+            _HEADS_ARGUMENT,
         )
     return vit
+
+
+def _timm_heads_by_name(architecture: str, state: Mapping):
+    """(head count, what it was read from) for a timm Hub folder, or (None, None) where the name does not say.
+
+    A size name counts only at its standard width: timm's `vit_giant_patch14_dinov2` is 1536 wide with 24 heads, not
+    ViT-g's 1408 and 16, and `vit_huge_plus_patch16_dinov3` 1280 wide with 20."""
+    base = architecture.split(".")[0]
+    size = re.search(r"_(tiny|small|base|large|huge|giant|gigantic)_", base + "_")
+    kernel = state.get("patch_embed.proj.weight", state.get("module.patch_embed.proj.weight"))
+    if size is None or kernel is None or "_plus_" in base + "_" or _VIT_SIZES[size.group(1)][0] != kernel.shape[0]:
+        return None, None
+    return _HEADS_BY_NAME[size.group(1)], f"its architecture name {architecture!r}"
+
+
+def _timm_skeleton(config: Mapping, origin: str):
+    """timm's own model for a timm Hub folder's config.json, its parameters on the meta device (nothing allocated),
+    where timm is installed: it says what the state dict does not (head count, activation, eps, grid); None where
+    timm is not installed or does not know the architecture."""
+    try:
+        import timm
+    except ImportError:
+        return None
+    try:
+        with torch.device("meta"):
+            model = timm.create_model(config["architecture"], pretrained=False, **config.get("model_args", {}))
+    except Exception as error:  # an architecture (or argument) this timm version does not know
+        logger.warning(
+            "%s: timm could not build %r (%s); reading the state dict alone", origin, config["architecture"], error
+        )
+        return None
+    if not (hasattr(model, "blocks") and hasattr(model, "patch_embed")):
+        raise ViTInitError(f"{origin}: timm's {config['architecture']!r} is not a VisionTransformer")
+    return model
+
+
+def _timm_grid_from_input_size(config: Mapping, state: Mapping):
+    """The patch grid of a timm Hub folder's `pretrained_cfg.input_size` (c, h, w), where it fits the position table;
+    else None. The table's length alone is ambiguous: a 4 x 2 grid with a CLS row has 9 rows, which read as a 3 x 3
+    grid without one."""
+    size = (config.get("pretrained_cfg") or {}).get("input_size")
+    kernel, table = state.get("patch_embed.proj.weight"), state.get("pos_embed")
+    if size is None or len(size) != 3 or kernel is None or table is None:
+        return None
+    grid = (int(size[1]) // kernel.shape[2], int(size[2]) // kernel.shape[3])
+    return grid if table.shape[1] - math.prod(grid) in (0, 1) else None
+
+
+# timm's activation modules -> transformers' names for the same function.
+_TIMM_ACTIVATIONS = {
+    ("GELU", "none"): "gelu",
+    ("GELU", "tanh"): "gelu_pytorch_tanh",
+    ("GELUTanh", None): "gelu_pytorch_tanh",
+    ("QuickGELU", None): "quick_gelu",
+}
+
+
+def _timm_block_function(model: nn.Module, origin: str | None = None) -> tuple[str, float]:
+    """(hidden_act, layer_norm_eps) of a timm VisionTransformer object, which a state dict does not record; refuses a
+    block, attention or MLP other than timm's plain `Block`, `Attention` and `Mlp` (a post-norm `ResPostBlock` has
+    the same parameter names and would load without error as a pre-norm block)."""
+    origin = origin or type(model).__name__
+    for i, block in enumerate(model.blocks):
+        kinds = (
+            type(block).__name__,
+            type(getattr(block, "attn", None)).__name__,
+            type(getattr(block, "mlp", None)).__name__,
+        )
+        if kinds != ("Block", "Attention", "Mlp"):
+            raise ViTInitError(
+                f"{origin}: blocks.{i} is a {kinds[0]} (attention {kinds[1]}, MLP {kinds[2]}); a ViViT block is timm's "
+                f"pre-norm Block with Attention and Mlp, so this ViT cannot be represented; nothing was loaded"
+            )
+    act = model.blocks[0].mlp.act
+    hidden_act = _TIMM_ACTIVATIONS.get((type(act).__name__, getattr(act, "approximate", None)))
+    if hidden_act is None:
+        raise ViTInitError(f"{origin}: the MLP activation {act!r} has no transformers counterpart; nothing was loaded")
+    return hidden_act, float(model.blocks[0].norm1.eps)
 
 
 # ----------------------------------------------------------------------------------------- scenic / big_vision
@@ -362,7 +565,12 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     for name, value in flat.items():
         for old, new in _ORIGINAL_VIT_BLOCK.items():
             name = name.replace(f"/{old}/", f"/{new}/")
-        renamed[name] = np.asarray(value)
+        value = np.asarray(value)
+        if name.startswith("Transformer/encoderblock/"):  # big_vision's scan=True (SigLIP): blocks stacked on axis 0
+            for i, block in enumerate(value):
+                renamed[name.replace("/encoderblock/", f"/encoderblock_{i}/", 1)] = block
+        else:
+            renamed[name] = value
     flat, used = renamed, set()
 
     def take(name):
@@ -378,7 +586,12 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
         raise ViTInitError(f"{origin}: no `Transformer/encoderblock_0/MultiHeadDotProductAttention_0` found")
     heads, mlp = query.shape[1], flat["Transformer/encoderblock_0/MlpBlock_0/Dense_0/kernel"].shape[1]
     has_cls = "cls" in flat
-    position_name = next(n for n in ("Transformer/posembed_input/pos_embedding", "pos_embedding") if n in flat)
+    position_name = next((n for n in ("Transformer/posembed_input/pos_embedding", "pos_embedding") if n in flat), None)
+    if position_name is None:  # big_vision's posemb='sincos2d' computes them: there is no table to tile
+        raise ViTInitError(
+            f"{origin}: no learned position embeddings (`Transformer/posembed_input/pos_embedding` or `pos_embedding`);"
+            f" a ViT with fixed sin-cos ones (big_vision posemb='sincos2d') has no table for a ViViT's learned ones"
+        )
     cls_position, position_grid, grid = _split_positions(_tensor(take(position_name)), has_cls, grid, origin)
     num_blocks = 1 + max(int(m.group(1)) for k in flat if (m := re.match(r"Transformer/encoderblock_(\d+)/", k)))
     # One ViViTLayer on the meta device only to reuse scenic.block_entries, the single scenic block layout.
@@ -416,6 +629,14 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
         origin=origin,
         cls_token_name="cls",
     )
+    # every block and the encoder norm are read: anything else under Transformer/ is a part a ViViT lacks
+    unknown = sorted(name for name in set(flat) - used if name.startswith("Transformer/"))
+    if unknown:
+        raise ViTInitError(
+            f"{origin}: parameters a ViT block has no place for: {', '.join(unknown[:6])}"
+            f"{', ...' if len(unknown) > 6 else ''}; another architecture, which a ViViT cannot represent; "
+            f"nothing was loaded"
+        )
     for name in sorted(set(flat) - used):
         vit.unused[name] = _reason(name)
     return vit
@@ -441,6 +662,26 @@ def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None
         return _from_scenic(state, origin, grid=grid)
     if kind == "timm":
         return _from_timm(state, origin, num_attention_heads=num_attention_heads, grid=grid)
+    # transformers' DeiT, BEiT, DINOv2, ... share the ViT's `embeddings.patch_embeddings` but not the rest: a bare state
+    # dict of theirs is named as such, not read until a KeyError (or, for DeiT, a grid its two prefix tokens break).
+    roots = {normalise_key(k).split(".")[0] for k in state}
+    foreign = sorted(roots - {"vit", "embeddings", "layers", "layernorm", "pooler", "classifier", "decoder"})
+    if foreign:
+        raise ViTInitError(
+            f"{origin}: parameters under {', '.join(f'`{r}.`' for r in foreign)}: not a transformers ViT "
+            f"(ViTModel or ViTForImageClassification), which is all a ViViT can start from"
+        )
+    if any(k.endswith("embeddings.distillation_token") for k in state):
+        raise ViTInitError(
+            f"{origin}: a transformers DeiT with a distillation token (`embeddings.distillation_token`), a second "
+            f"prefix token in every attention, which a ViViT cannot represent; nothing was loaded"
+        )
+    for required in ("embeddings.position_embeddings", "layers.0.layernorm_before.weight"):
+        if not any(normalise_key(k).endswith(required) for k in state):
+            raise ViTInitError(
+                f"{origin}: no `{required}`: not a transformers ViT (ViTModel or ViTForImageClassification), "
+                f"which is all a ViViT can start from"
+            )
     config = dict(config or {})
     if num_attention_heads:
         config["num_attention_heads"] = num_attention_heads
@@ -452,6 +693,14 @@ def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None
                 f"standard ViT width; pass the head count as {_HEADS_ARGUMENT}"
             )
         config["num_attention_heads"] = _HEADS_BY_WIDTH[width]
+        logger.warning(
+            "%s: a bare state dict stores no head count; assuming %d heads from its width %d. If the ViT has "
+            "another, pass %s",
+            origin,
+            _HEADS_BY_WIDTH[width],
+            width,
+            _HEADS_ARGUMENT,
+        )
     if "num_hidden_layers" not in config:
         config["num_hidden_layers"] = 1 + max(
             int(m.group(1)) for k in state if (m := re.search(r"(?:layers|encoder\.layer)\.(\d+)\.", k))
@@ -481,12 +730,26 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
         return source
     if isinstance(source, nn.Module):
         config = getattr(source, "config", None)
-        if config is not None and getattr(config, "model_type", None) == "vit":
+        if config is not None and getattr(config, "model_type", None) in _VIT_MODEL_TYPES:
             return _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
         if hasattr(source, "blocks") and hasattr(source, "patch_embed"):  # timm VisionTransformer
-            heads = num_attention_heads or getattr(source.blocks[0].attn, "num_heads", None)
+            hidden_act, eps = _timm_block_function(source)  # first: it refuses blocks without `attn`
+            heads = getattr(source.blocks[0].attn, "num_heads", None)
+            if num_attention_heads and heads and num_attention_heads != heads:
+                raise ViTInitError(
+                    f"{type(source).__name__} has {heads} attention heads, but {num_attention_heads} were asked for "
+                    f"({_HEADS_ARGUMENT}); leave it unset for a timm object"
+                )
+            heads = heads or num_attention_heads
             grid = grid or tuple(getattr(source.patch_embed, "grid_size", ()) or ()) or None
-            return _from_timm(source.state_dict(), type(source).__name__, num_attention_heads=heads, grid=grid)
+            return _from_timm(
+                source.state_dict(),
+                type(source).__name__,
+                num_attention_heads=heads,
+                grid=grid,
+                hidden_act=hidden_act,
+                layer_norm_eps=eps,
+            )
         raise ViTInitError(f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer")
     if isinstance(source, Mapping):
         return _from_state(source, "state dict", grid=grid, num_attention_heads=num_attention_heads)
@@ -502,10 +765,34 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
     config, state = read_transformers_checkpoint(path, **hub_kwargs)
     if "architecture" in config and "model_type" not in config:  # a timm Hub folder: config names the architecture
         arch = config["architecture"]
+        skeleton = _timm_skeleton(config, path)
+        if skeleton is not None:
+            hidden_act, eps = _timm_block_function(skeleton, f"{path} ({arch})")
+            if grid is None and "pos_embed" in state:  # timm's grid where it fits the table (img_size may differ)
+                grid = tuple(skeleton.patch_embed.grid_size)
+                grid = grid if state["pos_embed"].shape[1] - math.prod(grid) in (0, 1) else None
+            return _from_timm(
+                state,
+                path,
+                num_attention_heads=num_attention_heads or skeleton.blocks[0].attn.num_heads,
+                grid=grid,
+                hidden_act=hidden_act,
+                layer_norm_eps=eps,
+            )
+        if re.search(r"(^|_)rope(_|$)", arch.split(".")[0]):
+            # rotary position embeddings have no parameters: without timm to build the model, only the name says so
+            raise ViTInitError(
+                f"{path}: timm's {arch!r} uses rotary position embeddings (RoPE) in every attention, which a ViViT "
+                f"cannot represent; nothing was loaded"
+            )
+        guessed_from = None
         if num_attention_heads is None:
-            size = re.search(r"_(tiny|small|base|large|huge|giant|gigantic)_", arch + "_")
-            num_attention_heads = _HEADS_BY_NAME.get(size.group(1)) if size else None
-        return _from_timm(state, path, num_attention_heads=num_attention_heads, grid=grid)
+            num_attention_heads, guessed_from = _timm_heads_by_name(arch, state)
+        if grid is None:
+            grid = _timm_grid_from_input_size(config, state)
+        return _from_timm(
+            state, path, num_attention_heads=num_attention_heads, grid=grid, heads_guessed_from=guessed_from
+        )
     if grid is not None:
         config = dict(
             config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
@@ -745,8 +1032,10 @@ def initialise_from_vit(
         if isinstance(embedding, nn.Conv3d):
             kernel = inflate_patch_kernel(kernel, embedding.kernel_size[0], tubelet_init)
         updates["token_embedding.projection.weight"] = kernel
-        if vit.patch_bias is not None:
-            updates["token_embedding.projection.bias"] = vit.patch_bias
+        if embedding.bias is not None:  # a ViT without a patch bias (CLIP-style) adds none: zero, not ours
+            updates["token_embedding.projection.bias"] = (
+                vit.patch_bias if vit.patch_bias is not None else torch.zeros(vit.hidden_size)
+            )
 
     if factorised_encoder:
         updates.update(
