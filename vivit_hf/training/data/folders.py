@@ -184,12 +184,16 @@ def _what_is_there(roots: Sequence[Path]) -> str:
 _NAME_WORD_SEPARATORS = re.compile(r"[-._ 0-9]+")
 
 
+def _split_words(folder_name: str) -> list[str]:
+    """The split keywords that are words of a folder's name, lower case, in order (`Val2017` -> `['val']`)."""
+    return [word for word in _NAME_WORD_SEPARATORS.split(folder_name.lower()) if word in _SPLIT_ALIASES]
+
+
 def _split_named_by(folder_name: str) -> str | None:
     """The split a folder's name names, as `datasets`' folder builders find split folders (its `data_files` split
     patterns): a split keyword as a word of the name, in any case (`train/`, `Val/`, `val2017/`, `k400_test/`).
     None for no keyword, and for keywords of two splits (`train_val/` names no one split)."""
-    words = _NAME_WORD_SEPARATORS.split(folder_name.lower())
-    named = {_SPLIT_ALIASES[word] for word in words if word in _SPLIT_ALIASES}
+    named = {_SPLIT_ALIASES[word] for word in _split_words(folder_name)}
     return named.pop() if len(named) == 1 else None
 
 

@@ -33,7 +33,7 @@ from .folders import (
     _walk,
 )
 from .labels import _LABEL_COLUMNS, _LABEL_FIELDS, is_labelled_split, label_name, label_vocabulary
-from .videofolder import _METADATA_FILES, _metadata_columns
+from .videofolder import _METADATA_FILES, _metadata_columns, warn_split_named_twice
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -630,6 +630,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     if config_name is None and not _card_declares_configs(root):
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
+        warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
     metadata = any(path.name in _METADATA_FILES for path in others)  # rows of absent files: _metadata_clips_on_disk
     classes = {_place_of(path.relative_to(root)).label for path in videos} - {None}
     dangling = {} if metadata else _dangling_clips(root, others, classes)
