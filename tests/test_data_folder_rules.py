@@ -33,7 +33,7 @@ def touch(root: Path, *relative: str) -> None:
     """Stand-in clips: listing a folder reads names, not frames."""
     for name in relative:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_bytes(b"\x00")
+        (root / name).write_bytes(name.encode())  # each its own bytes: copies of one clip are named
 
 
 def read_as_triples(data, root: Path) -> list[tuple[str, str, str]]:
@@ -157,7 +157,7 @@ def hub_repo(tmp_path: Path, monkeypatch, archives: dict[str, list[str]]):
         if archive.endswith(".zip"):
             with zipfile.ZipFile(snapshot / archive, "w") as zf:
                 for member in members:
-                    zf.writestr(member, b"\x00")
+                    zf.writestr(member, member.encode())
         else:
             touch(tmp_path / "payload", *members)
             with tarfile.open(snapshot / archive, "w:gz") as tf:

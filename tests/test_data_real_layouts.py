@@ -615,7 +615,7 @@ def test_videofolder_on_ucf101_says_which_format_reads_its_official_split(tmp_pa
     (tmp_path / "ucfTrainTestlist").mkdir()
     (tmp_path / "ucfTrainTestlist" / "classInd.txt").write_text("1 JumpingJack\n2 JumpRope\n")
     clip(tmp_path / "UCF-101" / "JumpingJack" / "v_JumpingJack_g01_c01.avi")
-    clip(tmp_path / "UCF-101" / "JumpRope" / "v_JumpRope_g01_c01.avi")
+    clip(tmp_path / "UCF-101" / "JumpRope" / "v_JumpRope_g01_c01.avi", seed=1)  # not a copy of the other
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         load_video_dataset(tmp_path / "UCF-101", "videofolder")  # the clips' folder alone: nothing to say
         assert not caplog.records
@@ -931,3 +931,38 @@ def test_ucf101_and_hmdb51_find_clips_re_encoded_to_another_type_and_lists_with_
         ("sword/s1.avi", "s1.mp4", 1),
     ]
     assert len(data.split("train")) == 2 and data.missing == {}
+
+
+def test_byte_identical_copies_under_two_names_are_named_in_a_warning(tmp_path, caplog):
+    # A class folder copied (not linked) under another name and a training clip copied into val/ with `cp`: other
+    # inodes, so the link check saw nothing, yet dog's clip was read twice an epoch under two classes and a
+    # validation clip was a training clip. The reference: every pair of files compared byte for byte (filecmp).
+    import filecmp
+    import itertools
+    import shutil
+
+    root = tmp_path / "data"
+    clip(root / "train" / "cat" / "c0.mp4")
+    clip(root / "train" / "cat" / "c1.mp4", seed=1)
+    clip(root / "train" / "dog" / "d0.mp4", seed=2)
+    clip(root / "train" / "dog" / "d1.mp4", seed=3)
+    shutil.copytree(root / "train" / "dog", root / "train" / "hound")
+    (root / "val" / "cat").mkdir(parents=True)
+    shutil.copyfile(root / "train" / "cat" / "c1.mp4", root / "val" / "cat" / "v0.mp4")
+    clip(root / "val" / "dog" / "v1.mp4", seed=4)
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.mp4"))
+    same = [(a, b) for a, b in itertools.combinations(files, 2) if filecmp.cmp(root / a, root / b, shallow=False)]
+    assert same == [
+        ("train/cat/c1.mp4", "val/cat/v0.mp4"),
+        ("train/dog/d0.mp4", "train/hound/d0.mp4"),
+        ("train/dog/d1.mp4", "train/hound/d1.mp4"),
+    ]
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(root, "videofolder")
+    assert len(data.split("train")) == 6 and len(data.split("validation")) == 2  # read as the folders say
+    messages = sorted(r.getMessage() for r in caplog.records if "byte-identical copies" in r.getMessage())
+    assert len(messages) == 2, [r.getMessage() for r in caplog.records]
+    across = "'train/cat/c1.mp4 = val/cat/v0.mp4'"
+    assert messages[0].startswith("1 file(s) of split 'train' are in split 'validation' too") and across in messages[0]
+    within = "'train/dog/d0.mp4 = train/hound/d0.mp4', 'train/dog/d1.mp4 = train/hound/d1.mp4'"
+    assert messages[1].startswith("split 'train' reads 2 file(s) under two names") and within in messages[1]
