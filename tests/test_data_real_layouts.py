@@ -966,3 +966,66 @@ def test_byte_identical_copies_under_two_names_are_named_in_a_warning(tmp_path, 
     assert messages[0].startswith("1 file(s) of split 'train' are in split 'validation' too") and across in messages[0]
     within = "'train/dog/d0.mp4 = train/hound/d0.mp4', 'train/dog/d1.mp4 = train/hound/d1.mp4'"
     assert messages[1].startswith("split 'train' reads 2 file(s) under two names") and within in messages[1]
+
+
+@pytest.mark.parametrize("fmt", ["hmdb51", "ucf101"])
+def test_a_listed_clip_is_read_from_its_class_folder_not_from_a_file_of_its_name_in_another(tmp_path, fmt, caplog):
+    # Class folders holding clips of the same names (a data set of one's own in HMDB51's or UCF101's layout:
+    # `1.avi` in every class folder). The lists name `<class>/1.avi`; each was read from the first folder holding a
+    # `1.avi` (sorted: brush_hair), so cartwheel's clips were brush_hair's, trained under the label cartwheel.
+    # The reference: each listed clip's frames are its own file's (PyAV, a sequential decode).
+    import av
+
+    def frames(path):
+        with av.open(str(path)) as container:
+            return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+    names = {"brush_hair": ["1.avi", "2.avi"], "cartwheel": ["1.avi", "2.avi"]}
+    for seed, (name, files) in enumerate(names.items()):
+        for i, file in enumerate(files):
+            clip(tmp_path / "videos" / name / file, seed=10 * seed + i)
+    clip(tmp_path / "elsewhere" / "3.avi", seed=99)  # a file of a listed name in no class folder: still found
+    if fmt == "hmdb51":
+        (tmp_path / "brush_hair_test_split1.txt").write_text("1.avi 1\n2.avi 2\n")
+        (tmp_path / "cartwheel_test_split1.txt").write_text("1.avi 1\n2.avi 2\n3.avi 2\n")
+    else:
+        (tmp_path / "classInd.txt").write_text("1 brush_hair\n2 cartwheel\n")
+        (tmp_path / "trainlist01.txt").write_text("brush_hair/1.avi 1\ncartwheel/1.avi 2\n")
+        (tmp_path / "testlist01.txt").write_text("brush_hair/2.avi\ncartwheel/2.avi\ncartwheel/3.avi\n")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, fmt)
+    read = {
+        split: [(e["id"], data.id2label[e["label"]], Path(e["video"]).relative_to(tmp_path).as_posix()) for e in ex]
+        for split, ex in data.splits.items()
+    }
+    assert read == {
+        "train": [
+            ("brush_hair/1.avi", "brush_hair", "videos/brush_hair/1.avi"),
+            ("cartwheel/1.avi", "cartwheel", "videos/cartwheel/1.avi"),
+        ],
+        "test": [
+            ("brush_hair/2.avi", "brush_hair", "videos/brush_hair/2.avi"),
+            ("cartwheel/2.avi", "cartwheel", "videos/cartwheel/2.avi"),
+            ("cartwheel/3.avi", "cartwheel", "elsewhere/3.avi"),
+        ],
+    }
+    in_class_folders = [e for examples in data.splits.values() for e in examples if e["id"] != "cartwheel/3.avi"]
+    for e in in_class_folders:  # each reads its own clip's frames
+        assert np.array_equal(np.stack(frames(e["video"])), np.stack(frames(tmp_path / "videos" / e["id"])))
+    assert not [r for r in caplog.records if "under two names" in r.getMessage()]
+
+
+def test_a_listed_clip_whose_name_lies_in_several_other_folders_is_left_out_and_named(tmp_path, caplog):
+    # `run/1.avi` listed, no `run/` folder, and `1.avi` in two other class folders: no one file is meant.
+    for seed, name in enumerate(("jump", "swim")):
+        clip(tmp_path / "videos" / name / "1.avi", seed=seed)
+    (tmp_path / "classInd.txt").write_text("1 jump\n2 run\n3 swim\n")
+    (tmp_path / "trainlist01.txt").write_text("jump/1.avi 1\nrun/1.avi 2\nswim/1.avi 3\n")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "ucf101")
+    assert [(e["id"], Path(e["video"]).parent.name) for e in data.split("train")] == [
+        ("jump/1.avi", "jump"),
+        ("swim/1.avi", "swim"),
+    ]
+    assert data.missing == {"train": 1}
+    assert any("several other folders" in r.getMessage() and "'run/1.avi'" in r.getMessage() for r in caplog.records)
