@@ -11,6 +11,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+import torch
 from test_data_formats import clip
 
 from vivit_hf.training.data.formats import DatasetFormatError, hub_example, load_video_dataset
@@ -482,3 +483,40 @@ def test_a_streamed_label_column_with_none_is_read_as_the_whole_read_not_as_a_cl
     streamed = open_streaming_dataset(unlabelled_test, cache_dir=str(tmp_path / "cache"))
     assert sorted(streamed.splits) == sorted(whole.splits) == ["train"]
     assert streamed.label_names == whole.label_names == (["sit", "stand"] if dtype == "string" else ["0", "1"])
+
+
+def test_a_streamed_row_giving_its_clip_by_a_hub_style_url_is_read_not_skipped_as_broken(tmp_path):
+    """A Hub repo of loose clip files, streamed: `Video(decode=False)` gives each row `{"path": "hf://datasets/...",
+    "bytes": None}`. The URL reached the decoder as a file name ("does not exist"), so every clip was skipped as
+    broken. Stood in for by fsspec's memory file system (what `datasets`' `xopen` opens, as it opens `hf://`); the
+    reference is the same rows holding the clips' bytes."""
+    import fsspec
+
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingSplit, StreamingVideoDataset
+
+    memory = fsspec.filesystem("memory")
+    urls = []
+    for i, source in enumerate(sources(tmp_path, 3)):
+        memory.pipe(f"/repo_{tmp_path.name}/train/{i}.mp4", source.read_bytes())
+        urls.append(f"memory://repo_{tmp_path.name}/train/{i}.mp4")
+    features = datasets.Features({"clip": datasets.Video(decode=False), "action": datasets.ClassLabel(names=NAMES)})
+    labels = [1, 0, 1]
+
+    def rows(videos):
+        return datasets.IterableDataset.from_generator(
+            lambda: iter({"clip": v, "action": a} for v, a in zip(videos, labels)), features=features
+        )
+
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+
+    def batch(videos):
+        split = StreamingSplit(rows(videos), "clip", "action", None, 3)
+        return next(iter(StreamingVideoDataset(split, processor, batch_size=3, seed=0)))
+
+    by_url = batch([{"path": url, "bytes": None} for url in urls])
+    by_bytes = batch([{"path": None, "bytes": source.read_bytes()} for source in sources(tmp_path, 3)])
+    assert by_url["valid"].tolist() == [True, True, True]
+    assert by_url["labels"].tolist() == labels
+    assert torch.equal(by_url["pixel_values"], by_bytes["pixel_values"])
+    memory.rm(f"/repo_{tmp_path.name}", recursive=True)

@@ -535,6 +535,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         try:
             if example["video"] is None:
                 raise OSError("the row has no video")
+            example["video"] = remote_clip_bytes(example["video"])
             pixel_values = self.processor(
                 videos=[example["video"]],
                 return_tensors="pt",
@@ -566,6 +567,26 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             batch.update(ids=[item["id"] for item in items], worker=worker, batch=batch_index)
             yield batch
         yield {"worker": worker, "end": True}
+
+
+def remote_clip_bytes(video):
+    """A row's clip given by a URL the decoder cannot open (`hf://datasets/...`, `zip://x.mp4::hf://...`: what a
+    streamed Hub repo of loose clip files gives as `Video(decode=False)`'s path, bytes None) as `{"path", "bytes"}`,
+    read with `datasets`' own `xopen` (the Hub's token and file system, as its `Video` feature reads it); any other
+    row as it is. Such a path reached the decoder as a file name, "does not exist": every clip of the stream was
+    skipped as broken, and the run stopped with none trained. An `http(s)://` URL is left to the processor."""
+    path = video.get("path") if isinstance(video, dict) else video
+    if (
+        not isinstance(path, str)
+        or "://" not in path
+        or path[:8].lower().startswith(("http://", "https://"))
+        or (isinstance(video, dict) and video.get("bytes") is not None)
+    ):
+        return video
+    from datasets.utils.file_utils import xopen
+
+    with xopen(path, "rb") as file:
+        return {"path": path, "bytes": file.read()}
 
 
 class StreamingLoader:
