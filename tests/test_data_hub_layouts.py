@@ -520,3 +520,39 @@ def test_a_streamed_row_giving_its_clip_by_a_hub_style_url_is_read_not_skipped_a
     assert by_url["labels"].tolist() == labels
     assert torch.equal(by_url["pixel_values"], by_bytes["pixel_values"])
     memory.rm(f"/repo_{tmp_path.name}", recursive=True)
+
+
+@pytest.mark.parametrize("layout", ["parquet", "saved"])
+def test_two_splits_of_one_meaning_are_kept_apart_not_one_dropped(tmp_path, layout, caplog):
+    """A repo pushed with splits `val` and `validation` (`data/<split>-00000-of-00001.parquet` keeps each name; a
+    `save_to_disk` DatasetDict too): both became 'validation', the second replacing the first, so 3 splits read as
+    2 and 2 clips vanished, whole and streamed. The reference: `datasets`' own splits of the folder."""
+    import logging
+
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 6)]
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    tables = datasets.DatasetDict(
+        {
+            split: datasets.Dataset.from_dict({"video": videos[2 * i : 2 * i + 2], "label": [0, 1]}, features=features)
+            for i, split in enumerate(["train", "val", "validation"])
+        }
+    )
+    repo = tmp_path / "repo"
+    if layout == "saved":
+        tables.save_to_disk(str(repo))
+        reference = datasets.load_from_disk(str(repo))
+    else:
+        for split, table in tables.items():
+            table.to_parquet(str(repo / "data" / f"{split}-00000-of-00001.parquet"))
+        reference = datasets.load_dataset(str(repo), cache_dir=str(tmp_path / "ref_cache"))
+    assert {split: len(rows) for split, rows in reference.items()} == {"train": 2, "val": 2, "validation": 2}
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        whole = load_video_dataset(repo, "hub", cache_dir=str(tmp_path / "cache"))
+        streamed = open_streaming_dataset(str(repo), cache_dir=str(tmp_path / "cache"))
+    for data in (whole, streamed):
+        assert sorted(data.splits) == ["train", "val", "validation"]
+        assert data.default_eval_split == "validation"
+    assert [e["video"]["bytes"] for e in whole.split("val")] == [v["bytes"] for v in videos[2:4]]
+    assert [e["video"]["bytes"] for e in whole.split("validation")] == [v["bytes"] for v in videos[4:6]]
+    warned = [r.getMessage() for r in caplog.records if "kept apart" in r.getMessage()]
+    assert len(warned) == 2 and all("'val' and 'validation' all mean 'validation'" in m for m in warned), warned

@@ -31,6 +31,7 @@ from .folders import (
     _split_named_by,
     _unpack_command,
     _walk,
+    recipe_split_names,
 )
 from .labels import _LABEL_COLUMNS, _LABEL_FIELDS, is_labelled_split, label_name, label_vocabulary
 from .videofolder import _METADATA_FILES, _metadata_columns, warn_split_named_twice
@@ -381,12 +382,13 @@ def load_hub(
             split: class_label_map(remote.get(split, []), label_column, names, split) or label_map for split in loaded
         }
     splits = {}
+    named = recipe_split_names(loaded)
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column], datasets.Video):
             dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
         examples = _HubSplit(dataset, video_column, label_column, maps[split], base)
         examples.locate(split, partial(tables_of, split))
-        splits[_SPLIT_ALIASES.get(split, split)] = examples
+        splits[named[split]] = examples
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
 

@@ -40,7 +40,7 @@ import torch
 from .annotated import _count_missing
 from .dataset import _decode_errors, collate_videos, describe_example
 from .examples import DatasetFormatError, VideoClassificationData
-from .folders import _SPLIT_ALIASES, _refuse_a_file
+from .folders import _SPLIT_ALIASES, _refuse_a_file, recipe_split_names
 from .hub import (
     _HubSplit,
     _relative_or_as_is,
@@ -242,11 +242,12 @@ def open_streaming_dataset(
         maps = {split: label_map if found[split] is None else found[split] for split in loaded}
     _refuse_empty_label_names(names, maps, scan, source)
     splits = {}
+    named = recipe_split_names(loaded)
     for split, dataset in loaded.items():
         if isinstance(dataset.features[video_column] if dataset.features else None, datasets.Video):
             dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
         located = _locate(dataset, video_column, split, tables.get(split), Path(source)) if local else None
-        splits[_SPLIT_ALIASES.get(split, split)] = StreamingSplit(
+        splits[named[split]] = StreamingSplit(
             dataset, video_column, label_column, maps[split], sizes.get(split), located=located
         )
     if not splits:
