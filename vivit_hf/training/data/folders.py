@@ -71,8 +71,8 @@ def recipe_split_names(splits) -> dict[str, str]:
         shared = [split for split in splits if wanted[split] == name]
         if len(shared) > 1:
             logger.warning(
-                "the splits %s all mean %r and are kept apart under their own names%s; --eval_split names the one "
-                "to evaluate",
+                "the splits %s all mean %r and are kept apart under their own names%s; name the one to evaluate "
+                "with --eval_split (evaluate.py: --split)",
                 " and ".join(map(repr, sorted(shared))),
                 name,
                 f" ({evaluated!r} is evaluated when none is named)" if evaluated in shared else "",
