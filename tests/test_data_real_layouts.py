@@ -1029,3 +1029,20 @@ def test_a_listed_clip_whose_name_lies_in_several_other_folders_is_left_out_and_
     ]
     assert data.missing == {"train": 1}
     assert any("several other folders" in r.getMessage() and "'run/1.avi'" in r.getMessage() for r in caplog.records)
+
+
+def test_kinetics_csvs_of_two_versions_naming_one_split_are_named_not_one_read_without_a_word(tmp_path, caplog):
+    # ActivityNet's crawler puts every version's CSVs side by side (`kinetics-400_train.csv`,
+    # `kinetics-600_train.csv`): one was read, the other ignored, without a word (here: Kinetics-400's 1 clip of
+    # the 2 the tree holds). Counted by hand: each CSV names one clip.
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(tmp_path / "kinetics-400_train.csv", [["zumba", "aaa", 0, 10, "train"]], header)
+    write_csv(tmp_path / "kinetics-600_train.csv", [["yoga", "bbb", 0, 10, "train"]], header)
+    clip(tmp_path / "clips" / "aaa_000000_000010.mp4")
+    clip(tmp_path / "clips" / "bbb_000000_000010.mp4", seed=1)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "kinetics")
+    assert [e["id"] for e in data.split("train")] == ["aaa_000000_000010"]
+    warned = [r.getMessage() for r in caplog.records if "CSVs name split 'train'" in r.getMessage()]
+    assert len(warned) == 1 and "kinetics-400_train.csv is read" in warned[0], warned
+    assert "kinetics-600_train.csv" in warned[0]

@@ -143,10 +143,18 @@ def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
                 if match:
                     split = _SPLIT_ALIASES.get(match[1].lower(), "validation")
                     found.setdefault(split, []).append(dirpath / filename)
-    return {
-        split: min(paths, key=lambda path: (path.parent.name != "annotations", len(path.parts)))
-        for split, paths in found.items()
-    }
+    chosen = {}
+    for split, paths in found.items():
+        chosen[split] = min(paths, key=lambda path: (path.parent.name != "annotations", len(path.parts)))
+        if len(paths) > 1:  # two versions' CSVs in one tree (Kinetics-400's and -600's, val.csv and validate.csv)
+            logger.warning(
+                "kinetics: %d CSVs name split %r; %s is read, %s not (move the other version's out of the tree)",
+                len(paths),
+                split,
+                chosen[split],
+                _shown([str(path) for path in paths if path != chosen[split]], 3),
+            )
+    return chosen
 
 
 def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
