@@ -556,3 +556,41 @@ def test_two_splits_of_one_meaning_are_kept_apart_not_one_dropped(tmp_path, layo
     assert [e["video"]["bytes"] for e in whole.split("validation")] == [v["bytes"] for v in videos[4:6]]
     warned = [r.getMessage() for r in caplog.records if "kept apart" in r.getMessage()]
     assert len(warned) == 2 and all("'val' and 'validation' all mean 'validation'" in m for m in warned), warned
+
+
+@pytest.mark.parametrize(
+    "columns, expected",
+    [
+        ({"camera": ["front", "side"], "label": ["run", "walk"]}, "label"),  # two ClassLabels, one named a label
+        ({"label": ["run", "walk"], "camera": ["front", "side"]}, "label"),
+        ({"camera": ["front", "side"], "source": ["yt", "own"]}, None),  # two, none named a label: refused
+        ({"camera": ["front", "side"], "label": None}, None),  # a ClassLabel beside a plain `label` column: refused
+        ({"action": ["run", "walk"]}, "action"),  # one ClassLabel, no other candidate: as before
+    ],
+)
+def test_the_label_column_is_the_one_type_and_name_agree_on_else_refused(tmp_path, columns, expected):
+    """The first `ClassLabel` column was taken for the label: a `camera` column before `label` was trained on
+    (classes ['front', 'side'] for ['run', 'walk']), without a word, whole and streamed."""
+    values = {"camera": [0, 0, 1, 1], "source": [0, 1, 0, 1], "label": [0, 1, 0, 1], "action": [1, 0, 1, 0]}
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 4)]
+    features = {"video": datasets.Video()}
+    for column, names in columns.items():
+        features[column] = datasets.ClassLabel(names=names) if names else datasets.Value("string")
+    rows = {c: values[c] if columns[c] else [("run", "walk")[v] for v in values[c]] for c in columns}
+    table = datasets.Dataset.from_dict({"video": videos, **rows}, features=datasets.Features(features))
+    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
+    for read in (
+        lambda: load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache")),
+        lambda: open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache")),
+    ):
+        if expected is None:
+            with pytest.raises(DatasetFormatError, match=r"which column .* holds the label is unclear.*--label_column"):
+                read()
+            continue
+        data = read()
+        assert data.label_names == columns[expected]  # the reference: the table's own ClassLabel names
+        if not isinstance(data.split("train"), list) and hasattr(data.split("train"), "labels"):
+            assert data.split("train").labels() == values[expected]
+    if expected is None:  # the flag settles it
+        named = load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"), label_column="camera")
+        assert named.label_names == ["front", "side"]

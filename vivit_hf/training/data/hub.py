@@ -52,8 +52,7 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         # A WebDataset member whose extension `datasets` does not decode as video (`<key>.webm`): raw bytes.
         video_column = video_column or _only(c for c in features if f".{_extension(c)}" in VIDEO_EXTENSIONS)
     if label_column is None:
-        label_column = next((c for c, f in features.items() if isinstance(f, datasets.ClassLabel)), None)
-        label_column = label_column or next((c for c in _LABEL_COLUMNS if c in features), None)
+        label_column = _label_column_by_type_and_name(features, source)
         # WebDataset multi-part extensions: `<key>.label.cls` is the column `label.cls`.
         label_column = label_column or _only(c for c in features if "." in c and _extension(c) in ("cls", "txt"))
     if label_column is None:
@@ -74,6 +73,28 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
             f"--video_column / --label_column{_layout_hint(features, video_column)}"
         )
     return video_column, label_column
+
+
+def _label_column_by_type_and_name(features, source: str) -> str | None:
+    """The label column a table names by its type (`ClassLabel`) or its name (`_LABEL_COLUMNS`), where those agree: a
+    `ClassLabel` column of a label's name, else the one `ClassLabel` column where no column has a label's name,
+    else the first column of a label's name. A table whose `ClassLabel` columns are several, none named as a label,
+    or one beside a column named as a label (`camera` beside `label`) is refused, naming them: the first
+    `ClassLabel` column was taken, so a `camera` or `source` column before `label` was trained on, without a word."""
+    import datasets
+
+    class_labels = [c for c, f in features.items() if isinstance(f, datasets.ClassLabel)]
+    named = [c for c in _LABEL_COLUMNS if c in features]
+    chosen = next((c for c in named if c in class_labels), None)
+    if chosen is not None or not class_labels:
+        return chosen or (named[0] if named else None)
+    if len(class_labels) == 1 and not named:
+        return class_labels[0]
+    raise DatasetFormatError(
+        f"--dataset_format hub: which column of {source} holds the label is unclear: the ClassLabel columns "
+        f"{class_labels}" + (f" and the column(s) named as a label {named}" if named else "") + "; name it with "
+        "--label_column"
+    )
 
 
 def _extension(column: str) -> str:
