@@ -594,3 +594,19 @@ def test_the_label_column_is_the_one_type_and_name_agree_on_else_refused(tmp_pat
     if expected is None:  # the flag settles it
         named = load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"), label_column="camera")
         assert named.label_names == ["front", "side"]
+
+
+def test_a_table_of_several_video_columns_none_named_video_is_refused_not_read_by_its_first(tmp_path):
+    # `depth` before `rgb` (two Video columns): the first was read, the depth maps trained on, without a word.
+    clips = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 4)]
+    features = datasets.Features(
+        {"depth": datasets.Video(), "rgb": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)}
+    )
+    table = datasets.Dataset.from_dict({"depth": clips[::-1], "rgb": clips, "label": [0, 1, 0, 1]}, features=features)
+    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
+    with pytest.raises(DatasetFormatError, match=r"several Video columns, \['depth', 'rgb'\].*--video_column"):
+        load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match=r"several Video columns"):
+        open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))
+    data = load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"), video_column="rgb")
+    assert [e["video"]["bytes"] for e in data.split("train")] == [c["bytes"] for c in clips]

@@ -47,8 +47,15 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
     import datasets
 
     if video_column is None:
-        video_column = next((c for c, f in features.items() if isinstance(f, datasets.Video)), None)
-        video_column = video_column or next((c for c in ("video", "video_path", "path", "file") if c in features), None)
+        videos = [c for c, f in features.items() if isinstance(f, datasets.Video)]
+        named = [c for c in ("video", "video_path", "path", "file") if c in features]
+        if len(videos) > 1 and not set(named) & set(videos):  # `rgb` beside `flow`: the first was taken
+            raise DatasetFormatError(
+                f"--dataset_format hub: {source} has several Video columns, {videos}; name the one to read with "
+                "--video_column"
+            )
+        video_column = next((c for c in named if c in videos), videos[0] if videos else None)
+        video_column = video_column or next(iter(named), None)
         # A WebDataset member whose extension `datasets` does not decode as video (`<key>.webm`): raw bytes.
         video_column = video_column or _only(c for c in features if f".{_extension(c)}" in VIDEO_EXTENSIONS)
     if label_column is None:
@@ -332,6 +339,18 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
 
 
+def undecoded_videos(dataset):
+    """`dataset` with every `datasets.Video` column read as `Video(decode=False)` (`{"path", "bytes"}`): the video
+    column, decoded by the processor, and any other (a `depth` or `preview` beside it), which a row read decoded
+    with torchcodec (an ImportError without it, a decode of a clip never used with it)."""
+    import datasets
+
+    for column, feature in (dataset.features or {}).items():
+        if isinstance(feature, datasets.Video) and feature.decode:
+            dataset = dataset.cast_column(column, datasets.Video(decode=False))
+    return dataset
+
+
 def is_saved_to_disk(source: str) -> bool:
     """A folder written by `Dataset.save_to_disk` / `DatasetDict.save_to_disk` (read with `load_from_disk`)."""
     folder = Path(source)
@@ -405,8 +424,7 @@ def load_hub(
     splits = {}
     named = recipe_split_names(loaded)
     for split, dataset in loaded.items():
-        if isinstance(dataset.features[video_column], datasets.Video):
-            dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
+        dataset = undecoded_videos(dataset)
         examples = _HubSplit(dataset, video_column, label_column, maps[split], base)
         examples.locate(split, partial(tables_of, split))
         splits[named[split]] = examples

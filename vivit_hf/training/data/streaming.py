@@ -54,6 +54,7 @@ from .hub import (
     label_value,
     refuse_unread_videos,
     saved_class_label_map,
+    undecoded_videos,
 )
 from .labels import (
     empty_label_ids,
@@ -244,8 +245,7 @@ def open_streaming_dataset(
     splits = {}
     named = recipe_split_names(loaded)
     for split, dataset in loaded.items():
-        if isinstance(dataset.features[video_column] if dataset.features else None, datasets.Video):
-            dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
+        dataset = undecoded_videos(dataset)
         located = _locate(dataset, video_column, split, tables.get(split), Path(source)) if local else None
         splits[named[split]] = StreamingSplit(
             dataset, video_column, label_column, maps[split], sizes.get(split), located=located
