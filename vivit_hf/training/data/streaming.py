@@ -201,6 +201,7 @@ def open_streaming_dataset(
         features = first._resolve_features().features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     filtered: set[str] = set()  # splits whose recorded size counts rows left out here: counted again by `scan`
+    from_card: set[str] = set()  # splits whose size is the data card's (`dataset_info`), not counted here
     if Path(source).is_dir() and not is_saved_to_disk(source):
         on_disk = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
         filtered = {split for split in loaded if on_disk[split] is not loaded[split]}
@@ -210,6 +211,7 @@ def open_streaming_dataset(
         recorded = info.splits.get(split) if info is not None and info.splits else None
         if split not in sizes and split not in filtered and recorded is not None and recorded.num_examples:
             sizes[split] = recorded.num_examples
+            from_card.add(split)
     top_column = label_column if label_column in features else label_column.partition(".")[0]
     scanned: dict[str, list] = {}
 
@@ -250,11 +252,32 @@ def open_streaming_dataset(
         splits[named[split]] = StreamingSplit(
             dataset, video_column, label_column, maps[split], sizes.get(split), located=located
         )
+        if split in from_card and split not in scanned and Path(source).is_dir():
+            _count_what_the_shards_hold(splits[named[split]], named[split], source)
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
     data = VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source, missing=missing)
     warn_classes_differing_in_case(data)  # as the whole read does
     return data
+
+
+def _count_what_the_shards_hold(split: StreamingSplit, name: str, source: str) -> None:
+    """A local folder's split sized by its data card, checked against what its shards hold where that is read without
+    a pass over the data (`shard_sizes`: tar headers, parquet footers): a card not rewritten with its shards (a shard
+    removed, shards added by hand) gave the run its size, and the log, the plan of an epoch and `all_results.json`
+    counted clips the stream does not hold (12 for 9). The shards' count is used, and the difference named."""
+    held = split.shard_sizes()
+    if held is not None and sum(held) != split.num_examples:
+        logger.warning(
+            "split %r of %s: its data card (README.md's dataset_info) gives %d examples, its shards hold %d: %d are "
+            "counted (write the card again with its shards)",
+            name,
+            source,
+            split.num_examples,
+            sum(held),
+            sum(held),
+        )
+        split.num_examples = sum(held)
 
 
 def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: dict) -> dict:
