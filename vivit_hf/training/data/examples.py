@@ -100,6 +100,18 @@ def example_ids(examples: Sequence[dict]) -> list[str]:
     return ids
 
 
+def examples_digest(examples: Sequence[dict]) -> str:
+    """A digest of a split's examples as a process reads them: every example's id and label, in order (no clip is
+    read). Processes that each read their own copy of a data set (one disk per machine) must hold the same examples
+    in the same order: the samplers share out clips by position, so a copy lacking one clip shifts every later one,
+    and with two processes 5 of 20 clips were read twice an epoch and 5 never (accelerate's `BatchSamplerShard`),
+    without a word. Compare every process's digest (a gather) before training; a differing one is that copy's."""
+    digest = hashlib.sha256()
+    for key, label in zip(example_ids(examples), example_labels(examples)):
+        digest.update(f"{key}\t{label}\n".encode())
+    return f"{len(examples)}:{digest.hexdigest()[:16]}"
+
+
 def warn_repeated_clips(data: VideoClassificationData) -> dict:
     """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
     listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
