@@ -52,7 +52,7 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         if len(videos) > 1 and not set(named) & set(videos):  # `rgb` beside `flow`: the first was taken
             raise DatasetFormatError(
                 f"--dataset_format hub: {source} has several Video columns, {videos}; name the one to read with "
-                "--video_column"
+                f"--video_column{_layout_hint(features, None)}"
             )
         video_column = next((c for c in named if c in videos), videos[0] if videos else None)
         video_column = video_column or next(iter(named), None)
