@@ -951,6 +951,8 @@ def test_byte_identical_copies_under_two_names_are_named_in_a_warning(tmp_path, 
     shutil.copyfile(root / "train" / "cat" / "c1.mp4", root / "val" / "cat" / "v0.mp4")
     clip(root / "val" / "dog" / "v1.mp4", seed=4)
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.mp4"))
+    for stub in ("s0.mp4", "s1.mp4"):  # failed downloads' stubs, alike and too short to be videos: not named
+        (root / "train" / "cat" / stub).write_bytes(b"not a video")
     same = [(a, b) for a, b in itertools.combinations(files, 2) if filecmp.cmp(root / a, root / b, shallow=False)]
     assert same == [
         ("train/cat/c1.mp4", "val/cat/v0.mp4"),
@@ -959,7 +961,7 @@ def test_byte_identical_copies_under_two_names_are_named_in_a_warning(tmp_path, 
     ]
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         data = load_video_dataset(root, "videofolder")
-    assert len(data.split("train")) == 6 and len(data.split("validation")) == 2  # read as the folders say
+    assert len(data.split("train")) == 8 and len(data.split("validation")) == 2  # read as the folders say
     messages = sorted(r.getMessage() for r in caplog.records if "byte-identical copies" in r.getMessage())
     assert len(messages) == 2, [r.getMessage() for r in caplog.records]
     across = "'train/cat/c1.mp4 = val/cat/v0.mp4'"

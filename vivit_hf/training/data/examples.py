@@ -179,6 +179,11 @@ def _file_stat(example: dict) -> os.stat_result | None:
 _COPY_HEAD_BYTES = 64 * 1024
 
 
+# Files shorter than this are not compared as copies: no video fits (a container's headers alone are longer), and
+# such files are stubs a failed download left (empty files, an error text), each named as broken when it is read.
+_SMALLEST_COMPARED = 128
+
+
 def _file_digest(path: str, limit: int | None) -> bytes | None:
     """A digest of the first `limit` bytes of `path` (None: all of it); None if it cannot be read."""
     digest = hashlib.blake2b(digest_size=16)
@@ -240,7 +245,8 @@ def _warn_linked_files(data: VideoClassificationData, report: dict) -> None:
                 continue
             if identity not in first_name:
                 first_name[identity] = (split, key)
-                by_size.setdefault(stat.st_size, []).append((example["video"], split, key))
+                if stat.st_size >= _SMALLEST_COMPARED:
+                    by_size.setdefault(stat.st_size, []).append((example["video"], split, key))
             elif first_name[identity][1] != key:  # the same id is `warn_repeated_clips`' own
                 pair("links", first_name[identity], (split, key))
     for candidates in by_size.values():
