@@ -610,3 +610,27 @@ def test_a_table_of_several_video_columns_none_named_video_is_refused_not_read_b
         open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))
     data = load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"), video_column="rgb")
     assert [e["video"]["bytes"] for e in data.split("train")] == [c["bytes"] for c in clips]
+
+
+def test_a_streamed_local_table_listing_a_clip_twice_or_in_two_splits_is_named_as_the_whole_read_names_it(
+    tmp_path, caplog
+):
+    """The whole read named a table's clip listed twice in train and a training clip listed in validation; streamed,
+    the same folder said nothing (its path column is read anyway, to find the clips)."""
+    root = tmp_path / "repo"
+    for i, name in enumerate(("cat0", "cat1", "dog0", "dog1")):
+        clip(root / "clips" / f"{name}.mp4", seed=i)
+    (root / "train.csv").write_text("video,label\nclips/cat0.mp4,cat\nclips/cat0.mp4,cat\nclips/dog0.mp4,dog\n")
+    (root / "validation.csv").write_text("video,label\nclips/cat1.mp4,cat\nclips/dog1.mp4,dog\nclips/dog0.mp4,dog\n")
+    said = {}
+    for how, read in (
+        ("whole", lambda: load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))),
+        ("streamed", lambda: open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))),
+    ):
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            read()
+        said[how] = sorted(
+            r.getMessage() for r in caplog.records if "more than once" in r.getMessage() or "in both" in r.getMessage()
+        )
+    assert said["streamed"] == said["whole"] and len(said["whole"]) == 2, said

@@ -39,7 +39,7 @@ import torch
 
 from .annotated import _count_missing
 from .dataset import _decode_errors, collate_videos, describe_example
-from .examples import DatasetFormatError, VideoClassificationData
+from .examples import DatasetFormatError, VideoClassificationData, warn_repeated_clips
 from .folders import _SPLIT_ALIASES, _refuse_a_file, recipe_split_names
 from .hub import (
     _HubSplit,
@@ -246,9 +246,10 @@ def open_streaming_dataset(
     _refuse_empty_label_names(names, maps, scan, source)
     splits = {}
     named = recipe_split_names(loaded)
+    clips: dict[str, list] = {}  # a local table's clip of every row, where its paths are read anyway (`_locate`)
     for split, dataset in loaded.items():
         dataset = undecoded_videos(dataset)
-        located = _locate(dataset, video_column, split, tables.get(split), Path(source)) if local else None
+        located = _locate(dataset, video_column, split, tables.get(split), Path(source), clips) if local else None
         splits[named[split]] = StreamingSplit(
             dataset, video_column, label_column, maps[split], sizes.get(split), located=located
         )
@@ -258,6 +259,9 @@ def open_streaming_dataset(
         raise DatasetFormatError(f"--streaming: no split in {source}")
     data = VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source, missing=missing)
     warn_classes_differing_in_case(data)  # as the whole read does
+    if clips:  # a clip listed twice, or in two splits: named as the whole read names it
+        listed = {named[split]: [{"video": clip, "id": clip} for clip in rows if clip] for split, rows in clips.items()}
+        warn_repeated_clips(VideoClassificationData(splits=listed, label_spaces=data.label_spaces))
     return data
 
 
@@ -396,12 +400,15 @@ def _stream_parquet_files(dataset) -> list[str]:
     return files if files and all(file.endswith(".parquet") for file in files) else []
 
 
-def _locate(dataset, video_column: str, split: str, tables: list[Path] | None, base: Path) -> dict[str, str] | None:
+def _locate(
+    dataset, video_column: str, split: str, tables: list[Path] | None, base: Path, clips: dict | None = None
+) -> dict[str, str] | None:
     """`{path as written: path found}` for the relative clip paths of a local table (CSV, JSON, parquet, Arrow) whose
     video column is a path, found as the whole data set finds them (`_HubSplit.locate`: the row's table's folder,
     else the data set's, else the working directory), and refused the same way (one line) where found nowhere.
     The stream gave them to the decoder as written, from the working directory: every clip "does not exist", and
-    the run stopped after an epoch of them. The path column is read once, alone; a column of clip bytes is not read."""
+    the run stopped after an epoch of them. The path column is read once, alone; a column of clip bytes is not read.
+    `clips[split]` gets every row's clip (as found, else as written), for `warn_repeated_clips`."""
     import datasets
 
     if not tables:
@@ -413,6 +420,8 @@ def _locate(dataset, video_column: str, split: str, tables: list[Path] | None, b
     paths = [row[video_column] for row in dataset.select_columns([video_column])]
     whole = _HubSplit(datasets.Dataset.from_dict({video_column: paths}), video_column, "", None, base)
     whole.locate(split, lambda: tables)
+    if clips is not None:
+        clips[split] = whole.clip_ids()
     return {written: found for written, found in zip(paths, whole.paths or []) if found is not None} or None
 
 
