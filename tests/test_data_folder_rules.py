@@ -33,7 +33,7 @@ def touch(root: Path, *relative: str) -> None:
     """Stand-in clips: listing a folder reads names, not frames."""
     for name in relative:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_bytes(b"\x00")
+        (root / name).write_bytes(name.encode())  # each its own bytes: copies of one clip are named
 
 
 def read_as_triples(data, root: Path) -> list[tuple[str, str, str]]:
@@ -157,7 +157,7 @@ def hub_repo(tmp_path: Path, monkeypatch, archives: dict[str, list[str]]):
         if archive.endswith(".zip"):
             with zipfile.ZipFile(snapshot / archive, "w") as zf:
                 for member in members:
-                    zf.writestr(member, b"\x00")
+                    zf.writestr(member, member.encode())
         else:
             touch(tmp_path / "payload", *members)
             with tarfile.open(snapshot / archive, "w:gz") as tf:
@@ -403,3 +403,27 @@ def test_a_folder_without_split_folders_reads_train_without_a_warning(tmp_path, 
     with caplog.at_level(logging.WARNING, logger=LOGGER):
         load_video_dataset(tmp_path, "videofolder")
     assert not [r for r in caplog.records if "outside its split folders" in r.getMessage()]
+
+
+def test_one_split_read_from_folders_of_two_split_words_is_named_as_merged(tmp_path, caplog):
+    # `val/` beside `validation/` (a split renamed or copied in part): both are split 'validation', as datasets'
+    # own split patterns read the tree (the reference below); the merge was silent.
+    from datasets.data_files import DataFilesDict, get_data_patterns
+
+    touch(tmp_path, "train/cat/a.mp4", "train/dog/b.mp4", "val/cat/c.mp4", "val/dog/d.mp4", "validation/dog/e.mp4")
+    touch(tmp_path, "train-00001/cat/f.mp4")  # a split cut in parts: one word, not named
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    reference = DataFilesDict.from_patterns(get_data_patterns(str(tmp_path)), base_path=str(tmp_path))
+    assert {split: sorted(Path(e["video"]) for e in examples) for split, examples in data.splits.items()} == {
+        str(split): sorted(Path(f) for f in files) for split, files in reference.items()
+    }
+    assert len(data.split("validation")) == 3
+    messages = [r.getMessage() for r in caplog.records if "different split words" in r.getMessage()]
+    assert len(messages) == 1, [r.getMessage() for r in caplog.records]
+    assert "split 'validation' of" in messages[0] and "'val' (2 clips); 'validation' (1 clip)" in messages[0]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):  # datasets' own videofolder merges them alike
+        hub = load_video_dataset(tmp_path, "hub", cache_dir=str(tmp_path / ".cache"))
+    assert len(hub.split("validation")) == 3
+    assert [r.getMessage() for r in caplog.records if "different split words" in r.getMessage()] == messages

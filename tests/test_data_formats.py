@@ -341,3 +341,28 @@ def test_the_adapters_modules_warn_under_the_formats_logger_a_user_may_have_quie
         load_video_dataset(tmp_path, "videofolder")
     warned = {record.name for record in caplog.records if record.levelname == "WARNING"}
     assert len(caplog.records) >= 2 and warned == {"vivit_hf.training.data.formats"}
+
+
+def test_copies_of_a_data_set_that_differ_by_one_missing_clip_have_different_digests(tmp_path):
+    # Two machines, each reading its own copy: one lacks a clip (counted missing there). Shared out by position
+    # (accelerate's BatchSamplerShard, the reference below), 5 of 20 clips were read twice an epoch and 5 never.
+    from collections import Counter
+
+    import torch
+    from accelerate.data_loader import BatchSamplerShard
+
+    from vivit_hf.training.data.examples import examples_digest
+
+    full = [{"video": f"c{i}.mp4", "label": i % 3, "id": f"c{i}"} for i in range(20)]
+    copies = {0: full, 1: full[1:]}
+    seen = []
+    for rank, examples in copies.items():
+        batches = torch.utils.data.BatchSampler(range(len(examples)), batch_size=2, drop_last=False)
+        shard = BatchSamplerShard(batches, num_processes=2, process_index=rank, even_batches=True)
+        seen += [examples[i]["id"] for batch in shard for i in batch]
+    counts = Counter(seen)
+    assert sum(1 for c in counts.values() if c > 1) == 5 and len({e["id"] for e in full} - set(counts)) == 5
+    assert examples_digest(copies[0]) != examples_digest(copies[1])
+    assert examples_digest(full) == examples_digest([dict(e) for e in full])  # another read of the same copy
+    relabelled = [dict(e, label=(e["label"] + 1) % 3) if e["id"] == "c7" else e for e in full]
+    assert examples_digest(relabelled) != examples_digest(full)

@@ -11,6 +11,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+import torch
 from test_data_formats import clip
 
 from vivit_hf.training.data.formats import DatasetFormatError, hub_example, load_video_dataset
@@ -482,3 +483,154 @@ def test_a_streamed_label_column_with_none_is_read_as_the_whole_read_not_as_a_cl
     streamed = open_streaming_dataset(unlabelled_test, cache_dir=str(tmp_path / "cache"))
     assert sorted(streamed.splits) == sorted(whole.splits) == ["train"]
     assert streamed.label_names == whole.label_names == (["sit", "stand"] if dtype == "string" else ["0", "1"])
+
+
+def test_a_streamed_row_giving_its_clip_by_a_hub_style_url_is_read_not_skipped_as_broken(tmp_path):
+    """A Hub repo of loose clip files, streamed: `Video(decode=False)` gives each row `{"path": "hf://datasets/...",
+    "bytes": None}`. The URL reached the decoder as a file name ("does not exist"), so every clip was skipped as
+    broken. Stood in for by fsspec's memory file system (what `datasets`' `xopen` opens, as it opens `hf://`); the
+    reference is the same rows holding the clips' bytes."""
+    import fsspec
+
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingSplit, StreamingVideoDataset
+
+    memory = fsspec.filesystem("memory")
+    urls = []
+    for i, source in enumerate(sources(tmp_path, 3)):
+        memory.pipe(f"/repo_{tmp_path.name}/train/{i}.mp4", source.read_bytes())
+        urls.append(f"memory://repo_{tmp_path.name}/train/{i}.mp4")
+    features = datasets.Features({"clip": datasets.Video(decode=False), "action": datasets.ClassLabel(names=NAMES)})
+    labels = [1, 0, 1]
+
+    def rows(videos):
+        return datasets.IterableDataset.from_generator(
+            lambda: iter({"clip": v, "action": a} for v, a in zip(videos, labels)), features=features
+        )
+
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+
+    def batch(videos):
+        split = StreamingSplit(rows(videos), "clip", "action", None, 3)
+        return next(iter(StreamingVideoDataset(split, processor, batch_size=3, seed=0)))
+
+    by_url = batch([{"path": url, "bytes": None} for url in urls])
+    by_bytes = batch([{"path": None, "bytes": source.read_bytes()} for source in sources(tmp_path, 3)])
+    assert by_url["valid"].tolist() == [True, True, True]
+    assert by_url["labels"].tolist() == labels
+    assert torch.equal(by_url["pixel_values"], by_bytes["pixel_values"])
+    memory.rm(f"/repo_{tmp_path.name}", recursive=True)
+
+
+@pytest.mark.parametrize("layout", ["parquet", "saved"])
+def test_two_splits_of_one_meaning_are_kept_apart_not_one_dropped(tmp_path, layout, caplog):
+    """A repo pushed with splits `val` and `validation` (`data/<split>-00000-of-00001.parquet` keeps each name; a
+    `save_to_disk` DatasetDict too): both became 'validation', the second replacing the first, so 3 splits read as
+    2 and 2 clips vanished, whole and streamed. The reference: `datasets`' own splits of the folder."""
+    import logging
+
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 6)]
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    tables = datasets.DatasetDict(
+        {
+            split: datasets.Dataset.from_dict({"video": videos[2 * i : 2 * i + 2], "label": [0, 1]}, features=features)
+            for i, split in enumerate(["train", "val", "validation"])
+        }
+    )
+    repo = tmp_path / "repo"
+    if layout == "saved":
+        tables.save_to_disk(str(repo))
+        reference = datasets.load_from_disk(str(repo))
+    else:
+        for split, table in tables.items():
+            table.to_parquet(str(repo / "data" / f"{split}-00000-of-00001.parquet"))
+        reference = datasets.load_dataset(str(repo), cache_dir=str(tmp_path / "ref_cache"))
+    assert {split: len(rows) for split, rows in reference.items()} == {"train": 2, "val": 2, "validation": 2}
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        whole = load_video_dataset(repo, "hub", cache_dir=str(tmp_path / "cache"))
+        streamed = open_streaming_dataset(str(repo), cache_dir=str(tmp_path / "cache"))
+    for data in (whole, streamed):
+        assert sorted(data.splits) == ["train", "val", "validation"]
+        assert data.default_eval_split == "validation"
+    assert [e["video"]["bytes"] for e in whole.split("val")] == [v["bytes"] for v in videos[2:4]]
+    assert [e["video"]["bytes"] for e in whole.split("validation")] == [v["bytes"] for v in videos[4:6]]
+    warned = [r.getMessage() for r in caplog.records if "kept apart" in r.getMessage()]
+    assert len(warned) == 2 and all("'val' and 'validation' all mean 'validation'" in m for m in warned), warned
+
+
+@pytest.mark.parametrize(
+    "columns, expected",
+    [
+        ({"camera": ["front", "side"], "label": ["run", "walk"]}, "label"),  # two ClassLabels, one named a label
+        ({"label": ["run", "walk"], "camera": ["front", "side"]}, "label"),
+        ({"camera": ["front", "side"], "source": ["yt", "own"]}, None),  # two, none named a label: refused
+        ({"camera": ["front", "side"], "label": None}, None),  # a ClassLabel beside a plain `label` column: refused
+        ({"action": ["run", "walk"]}, "action"),  # one ClassLabel, no other candidate: as before
+    ],
+)
+def test_the_label_column_is_the_one_type_and_name_agree_on_else_refused(tmp_path, columns, expected):
+    """The first `ClassLabel` column was taken for the label: a `camera` column before `label` was trained on
+    (classes ['front', 'side'] for ['run', 'walk']), without a word, whole and streamed."""
+    values = {"camera": [0, 0, 1, 1], "source": [0, 1, 0, 1], "label": [0, 1, 0, 1], "action": [1, 0, 1, 0]}
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 4)]
+    features = {"video": datasets.Video()}
+    for column, names in columns.items():
+        features[column] = datasets.ClassLabel(names=names) if names else datasets.Value("string")
+    rows = {c: values[c] if columns[c] else [("run", "walk")[v] for v in values[c]] for c in columns}
+    table = datasets.Dataset.from_dict({"video": videos, **rows}, features=datasets.Features(features))
+    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
+    for read in (
+        lambda: load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache")),
+        lambda: open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache")),
+    ):
+        if expected is None:
+            with pytest.raises(DatasetFormatError, match=r"which column .* holds the label is unclear.*--label_column"):
+                read()
+            continue
+        data = read()
+        assert data.label_names == columns[expected]  # the reference: the table's own ClassLabel names
+        if not isinstance(data.split("train"), list) and hasattr(data.split("train"), "labels"):
+            assert data.split("train").labels() == values[expected]
+    if expected is None:  # the flag settles it
+        named = load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"), label_column="camera")
+        assert named.label_names == ["front", "side"]
+
+
+def test_a_table_of_several_video_columns_none_named_video_is_refused_not_read_by_its_first(tmp_path):
+    # `depth` before `rgb` (two Video columns): the first was read, the depth maps trained on, without a word.
+    clips = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 4)]
+    features = datasets.Features(
+        {"depth": datasets.Video(), "rgb": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)}
+    )
+    table = datasets.Dataset.from_dict({"depth": clips[::-1], "rgb": clips, "label": [0, 1, 0, 1]}, features=features)
+    table.to_parquet(str(tmp_path / "repo" / "data" / "train-00000-of-00001.parquet"))
+    with pytest.raises(DatasetFormatError, match=r"several Video columns, \['depth', 'rgb'\].*--video_column"):
+        load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match=r"several Video columns"):
+        open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))
+    data = load_video_dataset(tmp_path / "repo", "hub", cache_dir=str(tmp_path / "cache"), video_column="rgb")
+    assert [e["video"]["bytes"] for e in data.split("train")] == [c["bytes"] for c in clips]
+
+
+def test_a_streamed_local_table_listing_a_clip_twice_or_in_two_splits_is_named_as_the_whole_read_names_it(
+    tmp_path, caplog
+):
+    """The whole read named a table's clip listed twice in train and a training clip listed in validation; streamed,
+    the same folder said nothing (its path column is read anyway, to find the clips)."""
+    root = tmp_path / "repo"
+    for i, name in enumerate(("cat0", "cat1", "dog0", "dog1")):
+        clip(root / "clips" / f"{name}.mp4", seed=i)
+    (root / "train.csv").write_text("video,label\nclips/cat0.mp4,cat\nclips/cat0.mp4,cat\nclips/dog0.mp4,dog\n")
+    (root / "validation.csv").write_text("video,label\nclips/cat1.mp4,cat\nclips/dog1.mp4,dog\nclips/dog0.mp4,dog\n")
+    said = {}
+    for how, read in (
+        ("whole", lambda: load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))),
+        ("streamed", lambda: open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))),
+    ):
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            read()
+        said[how] = sorted(
+            r.getMessage() for r in caplog.records if "more than once" in r.getMessage() or "in both" in r.getMessage()
+        )
+    assert said["streamed"] == said["whole"] and len(said["whole"]) == 2, said

@@ -225,8 +225,8 @@ def test_a_class_with_no_training_clip_is_named_in_a_warning(tmp_path, caplog):
 
 def test_every_class_in_training_gives_no_warning(tmp_path, caplog):
     clip(tmp_path / "train" / "run" / "a.mp4")
-    clip(tmp_path / "train" / "swim" / "b.mp4")
-    clip(tmp_path / "validation" / "run" / "c.mp4")
+    clip(tmp_path / "train" / "swim" / "b.mp4", seed=1)
+    clip(tmp_path / "validation" / "run" / "c.mp4", seed=2)  # other clips: copies of one are named
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         load_video_dataset(tmp_path, "videofolder")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

@@ -615,7 +615,7 @@ def test_videofolder_on_ucf101_says_which_format_reads_its_official_split(tmp_pa
     (tmp_path / "ucfTrainTestlist").mkdir()
     (tmp_path / "ucfTrainTestlist" / "classInd.txt").write_text("1 JumpingJack\n2 JumpRope\n")
     clip(tmp_path / "UCF-101" / "JumpingJack" / "v_JumpingJack_g01_c01.avi")
-    clip(tmp_path / "UCF-101" / "JumpRope" / "v_JumpRope_g01_c01.avi")
+    clip(tmp_path / "UCF-101" / "JumpRope" / "v_JumpRope_g01_c01.avi", seed=1)  # not a copy of the other
     with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
         load_video_dataset(tmp_path / "UCF-101", "videofolder")  # the clips' folder alone: nothing to say
         assert not caplog.records
@@ -931,3 +931,120 @@ def test_ucf101_and_hmdb51_find_clips_re_encoded_to_another_type_and_lists_with_
         ("sword/s1.avi", "s1.mp4", 1),
     ]
     assert len(data.split("train")) == 2 and data.missing == {}
+
+
+def test_byte_identical_copies_under_two_names_are_named_in_a_warning(tmp_path, caplog):
+    # A class folder copied (not linked) under another name and a training clip copied into val/ with `cp`: other
+    # inodes, so the link check saw nothing, yet dog's clip was read twice an epoch under two classes and a
+    # validation clip was a training clip. The reference: every pair of files compared byte for byte (filecmp).
+    import filecmp
+    import itertools
+    import shutil
+
+    root = tmp_path / "data"
+    clip(root / "train" / "cat" / "c0.mp4")
+    clip(root / "train" / "cat" / "c1.mp4", seed=1)
+    clip(root / "train" / "dog" / "d0.mp4", seed=2)
+    clip(root / "train" / "dog" / "d1.mp4", seed=3)
+    shutil.copytree(root / "train" / "dog", root / "train" / "hound")
+    (root / "val" / "cat").mkdir(parents=True)
+    shutil.copyfile(root / "train" / "cat" / "c1.mp4", root / "val" / "cat" / "v0.mp4")
+    clip(root / "val" / "dog" / "v1.mp4", seed=4)
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.mp4"))
+    for stub in ("s0.mp4", "s1.mp4"):  # failed downloads' stubs, alike and too short to be videos: not named
+        (root / "train" / "cat" / stub).write_bytes(b"not a video")
+    same = [(a, b) for a, b in itertools.combinations(files, 2) if filecmp.cmp(root / a, root / b, shallow=False)]
+    assert same == [
+        ("train/cat/c1.mp4", "val/cat/v0.mp4"),
+        ("train/dog/d0.mp4", "train/hound/d0.mp4"),
+        ("train/dog/d1.mp4", "train/hound/d1.mp4"),
+    ]
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(root, "videofolder")
+    assert len(data.split("train")) == 8 and len(data.split("validation")) == 2  # read as the folders say
+    messages = sorted(r.getMessage() for r in caplog.records if "byte-identical copies" in r.getMessage())
+    assert len(messages) == 2, [r.getMessage() for r in caplog.records]
+    across = "'train/cat/c1.mp4 = val/cat/v0.mp4'"
+    assert messages[0].startswith("1 file(s) of split 'train' are in split 'validation' too") and across in messages[0]
+    within = "'train/dog/d0.mp4 = train/hound/d0.mp4', 'train/dog/d1.mp4 = train/hound/d1.mp4'"
+    assert messages[1].startswith("split 'train' reads 2 file(s) under two names") and within in messages[1]
+
+
+@pytest.mark.parametrize("fmt", ["hmdb51", "ucf101"])
+def test_a_listed_clip_is_read_from_its_class_folder_not_from_a_file_of_its_name_in_another(tmp_path, fmt, caplog):
+    # Class folders holding clips of the same names (a data set of one's own in HMDB51's or UCF101's layout:
+    # `1.avi` in every class folder). The lists name `<class>/1.avi`; each was read from the first folder holding a
+    # `1.avi` (sorted: brush_hair), so cartwheel's clips were brush_hair's, trained under the label cartwheel.
+    # The reference: each listed clip's frames are its own file's (PyAV, a sequential decode).
+    import av
+
+    def frames(path):
+        with av.open(str(path)) as container:
+            return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+    names = {"brush_hair": ["1.avi", "2.avi"], "cartwheel": ["1.avi", "2.avi"]}
+    for seed, (name, files) in enumerate(names.items()):
+        for i, file in enumerate(files):
+            clip(tmp_path / "videos" / name / file, seed=10 * seed + i)
+    clip(tmp_path / "elsewhere" / "3.avi", seed=99)  # a file of a listed name in no class folder: still found
+    if fmt == "hmdb51":
+        (tmp_path / "brush_hair_test_split1.txt").write_text("1.avi 1\n2.avi 2\n")
+        (tmp_path / "cartwheel_test_split1.txt").write_text("1.avi 1\n2.avi 2\n3.avi 2\n")
+    else:
+        (tmp_path / "classInd.txt").write_text("1 brush_hair\n2 cartwheel\n")
+        (tmp_path / "trainlist01.txt").write_text("brush_hair/1.avi 1\ncartwheel/1.avi 2\n")
+        (tmp_path / "testlist01.txt").write_text("brush_hair/2.avi\ncartwheel/2.avi\ncartwheel/3.avi\n")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, fmt)
+    read = {
+        split: [(e["id"], data.id2label[e["label"]], Path(e["video"]).relative_to(tmp_path).as_posix()) for e in ex]
+        for split, ex in data.splits.items()
+    }
+    assert read == {
+        "train": [
+            ("brush_hair/1.avi", "brush_hair", "videos/brush_hair/1.avi"),
+            ("cartwheel/1.avi", "cartwheel", "videos/cartwheel/1.avi"),
+        ],
+        "test": [
+            ("brush_hair/2.avi", "brush_hair", "videos/brush_hair/2.avi"),
+            ("cartwheel/2.avi", "cartwheel", "videos/cartwheel/2.avi"),
+            ("cartwheel/3.avi", "cartwheel", "elsewhere/3.avi"),
+        ],
+    }
+    in_class_folders = [e for examples in data.splits.values() for e in examples if e["id"] != "cartwheel/3.avi"]
+    for e in in_class_folders:  # each reads its own clip's frames
+        assert np.array_equal(np.stack(frames(e["video"])), np.stack(frames(tmp_path / "videos" / e["id"])))
+    assert not [r for r in caplog.records if "under two names" in r.getMessage()]
+
+
+def test_a_listed_clip_whose_name_lies_in_several_other_folders_is_left_out_and_named(tmp_path, caplog):
+    # `run/1.avi` listed, no `run/` folder, and `1.avi` in two other class folders: no one file is meant.
+    for seed, name in enumerate(("jump", "swim")):
+        clip(tmp_path / "videos" / name / "1.avi", seed=seed)
+    (tmp_path / "classInd.txt").write_text("1 jump\n2 run\n3 swim\n")
+    (tmp_path / "trainlist01.txt").write_text("jump/1.avi 1\nrun/1.avi 2\nswim/1.avi 3\n")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "ucf101")
+    assert [(e["id"], Path(e["video"]).parent.name) for e in data.split("train")] == [
+        ("jump/1.avi", "jump"),
+        ("swim/1.avi", "swim"),
+    ]
+    assert data.missing == {"train": 1}
+    assert any("several other folders" in r.getMessage() and "'run/1.avi'" in r.getMessage() for r in caplog.records)
+
+
+def test_kinetics_csvs_of_two_versions_naming_one_split_are_named_not_one_read_without_a_word(tmp_path, caplog):
+    # ActivityNet's crawler puts every version's CSVs side by side (`kinetics-400_train.csv`,
+    # `kinetics-600_train.csv`): one was read, the other ignored, without a word (here: Kinetics-400's 1 clip of
+    # the 2 the tree holds). Counted by hand: each CSV names one clip.
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(tmp_path / "kinetics-400_train.csv", [["zumba", "aaa", 0, 10, "train"]], header)
+    write_csv(tmp_path / "kinetics-600_train.csv", [["yoga", "bbb", 0, 10, "train"]], header)
+    clip(tmp_path / "clips" / "aaa_000000_000010.mp4")
+    clip(tmp_path / "clips" / "bbb_000000_000010.mp4", seed=1)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "kinetics")
+    assert [e["id"] for e in data.split("train")] == ["aaa_000000_000010"]
+    warned = [r.getMessage() for r in caplog.records if "CSVs name split 'train'" in r.getMessage()]
+    assert len(warned) == 1 and "kinetics-400_train.csv is read" in warned[0], warned
+    assert "kinetics-600_train.csv" in warned[0]

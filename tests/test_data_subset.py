@@ -144,3 +144,36 @@ def test_holding_out_of_a_split_of_one_clip_per_class_is_refused():
     examples = [{"video": f"{c}.mp4", "label": c} for c in range(5)]
     with pytest.raises(DatasetFormatError, match="every class has one clip.*give an evaluation split"):
         hold_out(examples, 0.10)
+
+
+def test_a_clip_listed_twice_is_held_out_with_its_copies_or_not_at_all():
+    # A training list naming some clips twice (read twice an epoch, named in a warning): holding out 25% put one
+    # copy in the evaluation split and kept the other for training, so the model was scored on clips it trained on.
+    examples = [{"video": f"c{c}/{i}.mp4", "label": c, "id": f"c{c}/{i}"} for c in range(4) for i in range(10)]
+    examples += [dict(e) for e in examples if int(e["id"][-1]) % 2 == 0]  # every even clip listed again
+    held_counts = []
+    for seed in range(10):
+        rest, held = hold_out(examples, 0.25, seed=seed)
+        trained, scored = {e["id"] for e in rest}, {e["id"] for e in held}
+        assert not trained & scored, seed
+        assert Counter(e["id"] for e in rest + held) == Counter(e["id"] for e in examples)  # nothing lost or added
+        assert {e["label"] for e in rest} == set(range(4))
+        held_counts.append(len(held))
+    assert all(15 <= count <= 16 for count in held_counts), held_counts  # 25% of 60, a copy's twin at most over
+    # a split without copies is held out as before: the same draws
+    plain = examples[:40]
+    assert hold_out(plain, 0.25, seed=1)[1] == [plain[i] for i in sorted(_old_draw(plain, 0.25, 1))]
+
+
+def _old_draw(examples, fraction, seed):
+    """The indices the hold-out drew before copies were kept together: the first `cut` of the non-first picks."""
+    from vivit_hf.training.data.subsets import _stratified_priorities
+
+    cut = max(1, round(len(examples) * fraction))
+    return {index for _, _, index in [e for e in _stratified_priorities(examples, seed) if e[0] > 0][:cut]}
+
+
+def test_holding_out_of_a_split_whose_other_clips_are_copies_of_each_class_s_first_is_refused():
+    examples = [{"video": f"{c}.mp4", "label": c, "id": str(c)} for c in range(3) for _ in range(3)]
+    with pytest.raises(DatasetFormatError, match="copies of the one training needs"):
+        hold_out(examples, 0.3)

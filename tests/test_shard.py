@@ -292,3 +292,29 @@ def test_a_hub_data_set_not_fetched_offline_is_one_line_naming_it_exit_2(tmp_pat
         "python -m vivit_hf.training.data.shard: error: --dataset someone/k400: no such local folder; read as a Hub "
         "id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
     )
+
+
+def test_a_stream_whose_card_was_not_written_again_with_its_shards_counts_what_the_shards_hold(
+    kinetics, tmp_path, caplog
+):
+    # One training shard removed after writing (the card unchanged): the stream's size was the card's, so the log,
+    # the epoch's plan and all_results.json counted clips the stream does not hold. The reference: the samples of
+    # the shards left, counted by hand (their `.cls` members) and by reading the stream.
+    import logging
+
+    out = tmp_path / "shards"
+    shard_main(["--dataset", str(kinetics), "--dataset_format", "kinetics", "--out", str(out), "--shard_size", "1"])
+    tars = sorted((out / "data").glob("train-*.tar"))
+    assert len(tars) == 4  # one clip a shard
+    tars[0].unlink()
+    by_hand = 0
+    for path in tars[1:]:
+        with tarfile.open(path) as tar:
+            by_hand += sum(member.name.endswith(".cls") for member in tar)
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
+        data = open_streaming_dataset(str(out), cache_dir=str(tmp_path / "cache"))
+    train = data.split("train")
+    assert len(train) == by_hand == sum(1 for _ in train.dataset) == 3
+    assert len(data.split("validation")) == 2  # its card's count is right: nothing said
+    warned = [r.getMessage() for r in caplog.records if "data card" in r.getMessage()]
+    assert len(warned) == 1 and "gives 4 examples, its shards hold 3" in warned[0], warned

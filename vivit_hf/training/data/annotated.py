@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .examples import DatasetFormatError, VideoClassificationData
+from .examples import DatasetFormatError, VideoClassificationData, _shown
 from .folders import _SPLIT_ALIASES, VIDEO_EXTENSIONS, _files_below, _walk, _what_is_there
 from .labels import _names_by_index, _unknown_class, label_vocabulary
 
@@ -46,16 +46,22 @@ def _require_file(roots: Sequence[Path], name: str, fmt: str) -> Path:
     return path
 
 
-def _index_videos(roots: Sequence[Path]) -> dict[str, Path]:
-    """Every video file below the roots, by file name and by stem (first one wins)."""
+def _index_videos(roots: Sequence[Path], several: set[str] | None = None) -> dict[str, Path]:
+    """Every video file below the roots, by file name and by stem (first one wins), and by `<its folder>/<name>` and
+    `<its folder>/<stem>` (a split list's `<class>/<clip>`). `several` collects the names and stems that files in
+    different folders share (`brush_hair/1.avi` and `cartwheel/1.avi`), which name no one clip."""
     index: dict[str, Path] = {}
     for root in roots:
         for dirpath, filenames in _walk(root):
             for filename in filenames:
                 if filename.lower().endswith(VIDEO_EXTENSIONS):
-                    path = dirpath / filename
-                    index.setdefault(filename, path)
-                    index.setdefault(Path(filename).stem, path)
+                    path, stem = dirpath / filename, Path(filename).stem
+                    for key in (filename, stem):
+                        if several is not None and key in index and index[key].parent != dirpath:
+                            several.add(key)
+                        index.setdefault(key, path)
+                    index.setdefault(f"{dirpath.name}/{filename}", path)
+                    index.setdefault(f"{dirpath.name}/{stem}", path)
     return index
 
 
@@ -137,10 +143,18 @@ def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
                 if match:
                     split = _SPLIT_ALIASES.get(match[1].lower(), "validation")
                     found.setdefault(split, []).append(dirpath / filename)
-    return {
-        split: min(paths, key=lambda path: (path.parent.name != "annotations", len(path.parts)))
-        for split, paths in found.items()
-    }
+    chosen = {}
+    for split, paths in found.items():
+        chosen[split] = min(paths, key=lambda path: (path.parent.name != "annotations", len(path.parts)))
+        if len(paths) > 1:  # two versions' CSVs in one tree (Kinetics-400's and -600's, val.csv and validate.csv)
+            logger.warning(
+                "kinetics: %d CSVs name split %r; %s is read, %s not (move the other version's out of the tree)",
+                len(paths),
+                split,
+                chosen[split],
+                _shown([str(path) for path in paths if path != chosen[split]], 3),
+            )
+    return chosen
 
 
 def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
@@ -454,18 +468,38 @@ def _class_ids(names: list[str]) -> dict[str, int]:
     return ids
 
 
-def _split_list_examples(entries, index, missing, split) -> list[dict]:
-    """`(clip path as listed, label id)` -> examples, the clip found by its file name anywhere below the roots, else
-    by its name with another video type (the lists name `.avi` files; copies re-encoded to `.mp4` keep the stem)."""
-    kept, absent = [], []
+def _split_list_examples(entries, index, missing, split, several: set[str]) -> list[dict]:
+    """`(clip path as listed, label id)` -> examples. A listed `<class>/<clip>` is the file of that name in a folder of
+    that class's name anywhere below the roots, else of its name with another video type (the lists name `.avi`
+    files; copies re-encoded to `.mp4` keep the stem), else the one file of its name in any folder (a copy without
+    class folders). A name that files in several folders share, none of them the listed one, is left out and named:
+    it used to be the first such file, so `cartwheel/1.avi` read `brush_hair/1.avi`, under the class cartwheel."""
+    kept, absent, unsure = [], [], []
     for listed, label in entries:
-        name = Path(listed.replace("\\", "/")).name
-        path = index.get(name) or index.get(Path(name).stem)
+        listed_path = Path(listed.replace("\\", "/"))
+        name, folder = listed_path.name, listed_path.parent.name
+        stem = Path(name).stem
+        keys = [f"{folder}/{name}", f"{folder}/{stem}"] if folder else []
+        path = next((index[key] for key in keys if key in index), None)
+        if path is None and (name in several or (name not in index and stem in several)):
+            unsure.append(listed)
+            continue
+        path = path or index.get(name) or index.get(stem)
         if path is None:
             absent.append(listed)
         else:
             kept.append({"video": str(path), "label": label, "id": listed})
+    if unsure:
+        logger.warning(
+            "split %r: %d listed clip(s) are not in a folder of their class, and files of their name lie in several "
+            "other folders, none of which is theirs; left out, counted missing: %s",
+            split,
+            len(unsure),
+            _shown(unsure),
+        )
     _count_missing(missing, split, absent)
+    if unsure:
+        missing[split] = missing.get(split, 0) + len(unsure)
     return kept
 
 
@@ -494,7 +528,8 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     pairs = [(parts[1], int(parts[0]) - 1) for parts in _list_lines(class_file)]
     classes = _names_by_index(pairs, "ucf101", class_file.name)
     ids = _class_ids(classes)
-    index = _index_videos(roots)
+    several: set[str] = set()
+    index = _index_videos(roots, several)
     missing: dict[str, int] = {}
     splits = {}
     for split, filename in (
@@ -508,7 +543,7 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
             (parts[0], _ucf101_label(parts[0], parts[1] if len(parts) > 1 else None, classes, ids, filename))
             for parts in _list_lines(path)
         ]
-        splits[split] = _split_list_examples(entries, index, missing, split)
+        splits[split] = _split_list_examples(entries, index, missing, split, several)
     if not splits:
         raise DatasetFormatError(
             f"--dataset_format ucf101: no trainlist{official_split:02d}.txt or testlist{official_split:02d}.txt "
@@ -536,7 +571,8 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
             f" under {', '.join(map(str, roots))}{_what_is_there(roots)}"
         )
     classes = sorted(lists)
-    index = _index_videos(roots)
+    several: set[str] = set()
+    index = _index_videos(roots, several)
     missing: dict[str, int] = {}
     entries: dict[str, list] = {"train": [], "test": []}
     for label, name in enumerate(classes):
@@ -548,6 +584,6 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
                 )
             if split is not None:
                 entries[split].append((f"{name}/{parts[0]}", label))
-    splits = {split: _split_list_examples(items, index, missing, split) for split, items in entries.items()}
+    splits = {split: _split_list_examples(items, index, missing, split, several) for split, items in entries.items()}
     splits = _keep_found_splits("hmdb51", splits, missing, roots, "<class>/<clip>.avi as the lists name them")
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)

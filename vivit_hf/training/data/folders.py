@@ -54,6 +54,32 @@ _SPLIT_ALIASES = {
 }
 
 
+def recipe_split_names(splits) -> dict[str, str]:
+    """`{split: its name in the recipes}` for a `datasets` repo's splits: `val`, `dev` -> `validation`, ... by
+    `_SPLIT_ALIASES`. Where two splits would get one name (`val` beside `validation`, `eval` beside `test`: repos
+    pushed with both, whose files `data/<split>-00000-of-00001.parquet` keep each name), each keeps its own, and a
+    warning names them: one used to replace the other without a word, a split of the data set gone, and the split
+    evaluated perhaps not the one the user meant."""
+    splits = [str(split) for split in splits]
+    wanted = {split: _SPLIT_ALIASES.get(split, split) for split in splits}
+    names = {}
+    for split in splits:
+        shared = [other for other in splits if wanted[other] == wanted[split]]
+        names[split] = wanted[split] if len(shared) == 1 else split
+    evaluated = next((name for name in ("validation", "test") if name in names.values()), None)  # the default
+    for name in dict.fromkeys(wanted.values()):
+        shared = [split for split in splits if wanted[split] == name]
+        if len(shared) > 1:
+            logger.warning(
+                "the splits %s all mean %r and are kept apart under their own names%s; name the one to evaluate "
+                "with --eval_split (evaluate.py: --split)",
+                " and ".join(map(repr, sorted(shared))),
+                name,
+                f" ({evaluated!r} is evaluated when none is named)" if evaluated in shared else "",
+            )
+    return names
+
+
 def _is_hidden(name: str) -> bool:
     """Hidden files and folders, macOS resource forks (`._clip.mp4`, "AppleDouble") and zip's `__MACOSX`."""
     return name.startswith(".") or name == "__MACOSX"
@@ -184,12 +210,16 @@ def _what_is_there(roots: Sequence[Path]) -> str:
 _NAME_WORD_SEPARATORS = re.compile(r"[-._ 0-9]+")
 
 
+def _split_words(folder_name: str) -> list[str]:
+    """The split keywords that are words of a folder's name, lower case, in order (`Val2017` -> `['val']`)."""
+    return [word for word in _NAME_WORD_SEPARATORS.split(folder_name.lower()) if word in _SPLIT_ALIASES]
+
+
 def _split_named_by(folder_name: str) -> str | None:
     """The split a folder's name names, as `datasets`' folder builders find split folders (its `data_files` split
     patterns): a split keyword as a word of the name, in any case (`train/`, `Val/`, `val2017/`, `k400_test/`).
     None for no keyword, and for keywords of two splits (`train_val/` names no one split)."""
-    words = _NAME_WORD_SEPARATORS.split(folder_name.lower())
-    named = {_SPLIT_ALIASES[word] for word in words if word in _SPLIT_ALIASES}
+    named = {_SPLIT_ALIASES[word] for word in _split_words(folder_name)}
     return named.pop() if len(named) == 1 else None
 
 

@@ -31,9 +31,10 @@ from .folders import (
     _split_named_by,
     _unpack_command,
     _walk,
+    recipe_split_names,
 )
 from .labels import _LABEL_COLUMNS, _LABEL_FIELDS, is_labelled_split, label_name, label_vocabulary
-from .videofolder import _METADATA_FILES, _metadata_columns
+from .videofolder import _METADATA_FILES, _metadata_columns, warn_split_named_twice
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -46,13 +47,19 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
     import datasets
 
     if video_column is None:
-        video_column = next((c for c, f in features.items() if isinstance(f, datasets.Video)), None)
-        video_column = video_column or next((c for c in ("video", "video_path", "path", "file") if c in features), None)
+        videos = [c for c, f in features.items() if isinstance(f, datasets.Video)]
+        named = [c for c in ("video", "video_path", "path", "file") if c in features]
+        if len(videos) > 1 and not set(named) & set(videos):  # `rgb` beside `flow`: the first was taken
+            raise DatasetFormatError(
+                f"--dataset_format hub: {source} has several Video columns, {videos}; name the one to read with "
+                f"--video_column{_layout_hint(features, None)}"
+            )
+        video_column = next((c for c in named if c in videos), videos[0] if videos else None)
+        video_column = video_column or next(iter(named), None)
         # A WebDataset member whose extension `datasets` does not decode as video (`<key>.webm`): raw bytes.
         video_column = video_column or _only(c for c in features if f".{_extension(c)}" in VIDEO_EXTENSIONS)
     if label_column is None:
-        label_column = next((c for c, f in features.items() if isinstance(f, datasets.ClassLabel)), None)
-        label_column = label_column or next((c for c in _LABEL_COLUMNS if c in features), None)
+        label_column = _label_column_by_type_and_name(features, source)
         # WebDataset multi-part extensions: `<key>.label.cls` is the column `label.cls`.
         label_column = label_column or _only(c for c in features if "." in c and _extension(c) in ("cls", "txt"))
     if label_column is None:
@@ -73,6 +80,28 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
             f"--video_column / --label_column{_layout_hint(features, video_column)}"
         )
     return video_column, label_column
+
+
+def _label_column_by_type_and_name(features, source: str) -> str | None:
+    """The label column a table names by its type (`ClassLabel`) or its name (`_LABEL_COLUMNS`), where those agree: a
+    `ClassLabel` column of a label's name, else the one `ClassLabel` column where no column has a label's name,
+    else the first column of a label's name. A table whose `ClassLabel` columns are several, none named as a label,
+    or one beside a column named as a label (`camera` beside `label`) is refused, naming them: the first
+    `ClassLabel` column was taken, so a `camera` or `source` column before `label` was trained on, without a word."""
+    import datasets
+
+    class_labels = [c for c, f in features.items() if isinstance(f, datasets.ClassLabel)]
+    named = [c for c in _LABEL_COLUMNS if c in features]
+    chosen = next((c for c in named if c in class_labels), None)
+    if chosen is not None or not class_labels:
+        return chosen or (named[0] if named else None)
+    if len(class_labels) == 1 and not named:
+        return class_labels[0]
+    raise DatasetFormatError(
+        f"--dataset_format hub: which column of {source} holds the label is unclear: the ClassLabel columns "
+        f"{class_labels}" + (f" and the column(s) named as a label {named}" if named else "") + "; name it with "
+        "--label_column"
+    )
 
 
 def _extension(column: str) -> str:
@@ -310,6 +339,18 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
 
 
+def undecoded_videos(dataset):
+    """`dataset` with every `datasets.Video` column read as `Video(decode=False)` (`{"path", "bytes"}`): the video
+    column, decoded by the processor, and any other (a `depth` or `preview` beside it), which a row read decoded
+    with torchcodec (an ImportError without it, a decode of a clip never used with it)."""
+    import datasets
+
+    for column, feature in (dataset.features or {}).items():
+        if isinstance(feature, datasets.Video) and feature.decode:
+            dataset = dataset.cast_column(column, datasets.Video(decode=False))
+    return dataset
+
+
 def is_saved_to_disk(source: str) -> bool:
     """A folder written by `Dataset.save_to_disk` / `DatasetDict.save_to_disk` (read with `load_from_disk`)."""
     folder = Path(source)
@@ -381,12 +422,12 @@ def load_hub(
             split: class_label_map(remote.get(split, []), label_column, names, split) or label_map for split in loaded
         }
     splits = {}
+    named = recipe_split_names(loaded)
     for split, dataset in loaded.items():
-        if isinstance(dataset.features[video_column], datasets.Video):
-            dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
+        dataset = undecoded_videos(dataset)
         examples = _HubSplit(dataset, video_column, label_column, maps[split], base)
         examples.locate(split, partial(tables_of, split))
-        splits[_SPLIT_ALIASES.get(split, split)] = examples
+        splits[named[split]] = examples
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
 
@@ -630,6 +671,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     if config_name is None and not _card_declares_configs(root):
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
+        warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
     metadata = any(path.name in _METADATA_FILES for path in others)  # rows of absent files: _metadata_clips_on_disk
     classes = {_place_of(path.relative_to(root)).label for path in videos} - {None}
     dangling = {} if metadata else _dangling_clips(root, others, classes)

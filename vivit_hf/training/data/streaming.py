@@ -39,8 +39,8 @@ import torch
 
 from .annotated import _count_missing
 from .dataset import _decode_errors, collate_videos, describe_example
-from .examples import DatasetFormatError, VideoClassificationData
-from .folders import _SPLIT_ALIASES, _refuse_a_file
+from .examples import DatasetFormatError, VideoClassificationData, warn_repeated_clips
+from .folders import _SPLIT_ALIASES, _refuse_a_file, recipe_split_names
 from .hub import (
     _HubSplit,
     _relative_or_as_is,
@@ -54,6 +54,7 @@ from .hub import (
     label_value,
     refuse_unread_videos,
     saved_class_label_map,
+    undecoded_videos,
 )
 from .labels import (
     empty_label_ids,
@@ -200,6 +201,7 @@ def open_streaming_dataset(
         features = first._resolve_features().features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     filtered: set[str] = set()  # splits whose recorded size counts rows left out here: counted again by `scan`
+    from_card: set[str] = set()  # splits whose size is the data card's (`dataset_info`), not counted here
     if Path(source).is_dir() and not is_saved_to_disk(source):
         on_disk = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
         filtered = {split for split in loaded if on_disk[split] is not loaded[split]}
@@ -209,6 +211,7 @@ def open_streaming_dataset(
         recorded = info.splits.get(split) if info is not None and info.splits else None
         if split not in sizes and split not in filtered and recorded is not None and recorded.num_examples:
             sizes[split] = recorded.num_examples
+            from_card.add(split)
     top_column = label_column if label_column in features else label_column.partition(".")[0]
     scanned: dict[str, list] = {}
 
@@ -242,18 +245,43 @@ def open_streaming_dataset(
         maps = {split: label_map if found[split] is None else found[split] for split in loaded}
     _refuse_empty_label_names(names, maps, scan, source)
     splits = {}
+    named = recipe_split_names(loaded)
+    clips: dict[str, list] = {}  # a local table's clip of every row, where its paths are read anyway (`_locate`)
     for split, dataset in loaded.items():
-        if isinstance(dataset.features[video_column] if dataset.features else None, datasets.Video):
-            dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
-        located = _locate(dataset, video_column, split, tables.get(split), Path(source)) if local else None
-        splits[_SPLIT_ALIASES.get(split, split)] = StreamingSplit(
+        dataset = undecoded_videos(dataset)
+        located = _locate(dataset, video_column, split, tables.get(split), Path(source), clips) if local else None
+        splits[named[split]] = StreamingSplit(
             dataset, video_column, label_column, maps[split], sizes.get(split), located=located
         )
+        if split in from_card and split not in scanned and Path(source).is_dir():
+            _count_what_the_shards_hold(splits[named[split]], named[split], source)
     if not splits:
         raise DatasetFormatError(f"--streaming: no split in {source}")
     data = VideoClassificationData(splits=splits, label_spaces={"label": names}, source=source, missing=missing)
     warn_classes_differing_in_case(data)  # as the whole read does
+    if clips:  # a clip listed twice, or in two splits: named as the whole read names it
+        listed = {named[split]: [{"video": clip, "id": clip} for clip in rows if clip] for split, rows in clips.items()}
+        warn_repeated_clips(VideoClassificationData(splits=listed, label_spaces=data.label_spaces))
     return data
+
+
+def _count_what_the_shards_hold(split: StreamingSplit, name: str, source: str) -> None:
+    """A local folder's split sized by its data card, checked against what its shards hold where that is read without
+    a pass over the data (`shard_sizes`: tar headers, parquet footers): a card not rewritten with its shards (a shard
+    removed, shards added by hand) gave the run its size, and the log, the plan of an epoch and `all_results.json`
+    counted clips the stream does not hold (12 for 9). The shards' count is used, and the difference named."""
+    held = split.shard_sizes()
+    if held is not None and sum(held) != split.num_examples:
+        logger.warning(
+            "split %r of %s: its data card (README.md's dataset_info) gives %d examples, its shards hold %d: %d are "
+            "counted (write the card again with its shards)",
+            name,
+            source,
+            split.num_examples,
+            sum(held),
+            sum(held),
+        )
+        split.num_examples = sum(held)
 
 
 def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: dict) -> dict:
@@ -372,12 +400,15 @@ def _stream_parquet_files(dataset) -> list[str]:
     return files if files and all(file.endswith(".parquet") for file in files) else []
 
 
-def _locate(dataset, video_column: str, split: str, tables: list[Path] | None, base: Path) -> dict[str, str] | None:
+def _locate(
+    dataset, video_column: str, split: str, tables: list[Path] | None, base: Path, clips: dict | None = None
+) -> dict[str, str] | None:
     """`{path as written: path found}` for the relative clip paths of a local table (CSV, JSON, parquet, Arrow) whose
     video column is a path, found as the whole data set finds them (`_HubSplit.locate`: the row's table's folder,
     else the data set's, else the working directory), and refused the same way (one line) where found nowhere.
     The stream gave them to the decoder as written, from the working directory: every clip "does not exist", and
-    the run stopped after an epoch of them. The path column is read once, alone; a column of clip bytes is not read."""
+    the run stopped after an epoch of them. The path column is read once, alone; a column of clip bytes is not read.
+    `clips[split]` gets every row's clip (as found, else as written), for `warn_repeated_clips`."""
     import datasets
 
     if not tables:
@@ -389,6 +420,8 @@ def _locate(dataset, video_column: str, split: str, tables: list[Path] | None, b
     paths = [row[video_column] for row in dataset.select_columns([video_column])]
     whole = _HubSplit(datasets.Dataset.from_dict({video_column: paths}), video_column, "", None, base)
     whole.locate(split, lambda: tables)
+    if clips is not None:
+        clips[split] = whole.clip_ids()
     return {written: found for written, found in zip(paths, whole.paths or []) if found is not None} or None
 
 
@@ -535,6 +568,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         try:
             if example["video"] is None:
                 raise OSError("the row has no video")
+            example["video"] = remote_clip_bytes(example["video"])
             pixel_values = self.processor(
                 videos=[example["video"]],
                 return_tensors="pt",
@@ -566,6 +600,26 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             batch.update(ids=[item["id"] for item in items], worker=worker, batch=batch_index)
             yield batch
         yield {"worker": worker, "end": True}
+
+
+def remote_clip_bytes(video):
+    """A row's clip given by a URL the decoder cannot open (`hf://datasets/...`, `zip://x.mp4::hf://...`: what a
+    streamed Hub repo of loose clip files gives as `Video(decode=False)`'s path, bytes None) as `{"path", "bytes"}`,
+    read with `datasets`' own `xopen` (the Hub's token and file system, as its `Video` feature reads it); any other
+    row as it is. Such a path reached the decoder as a file name, "does not exist": every clip of the stream was
+    skipped as broken, and the run stopped with none trained. An `http(s)://` URL is left to the processor."""
+    path = video.get("path") if isinstance(video, dict) else video
+    if (
+        not isinstance(path, str)
+        or "://" not in path
+        or path[:8].lower().startswith(("http://", "https://"))
+        or (isinstance(video, dict) and video.get("bytes") is not None)
+    ):
+        return video
+    from datasets.utils.file_utils import xopen
+
+    with xopen(path, "rb") as file:
+        return {"path": path, "bytes": file.read()}
 
 
 class StreamingLoader:

@@ -23,17 +23,45 @@ def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[
         raise ValueError(f"the held-out fraction must lie in (0, 1), got {fraction}")
     cut = max(1, round(len(examples) * fraction))
     # each class's first pick (priority 0) stays for training; the others are held out in order of priority
-    priorities = [entry for entry in _stratified_priorities(examples, seed) if entry[0] > 0]
+    ranked = _stratified_priorities(examples, seed)
+    priorities = [entry for entry in ranked if entry[0] > 0]
     if not priorities:
         raise DatasetFormatError(
             f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation: every class has one clip, which "
             "training needs; give an evaluation split (a val/ folder, --eval_split)"
         )
-    held = {index for _, _, index in priorities[:cut]}
+    # A clip the split lists twice (one id: named by `warn_repeated_clips`) is held out with all its copies or not
+    # at all: one copy held out and one trained on scored the model on a training clip, without a word.
+    keys = _clip_keys(examples)
+    copies: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        if key is not None:
+            copies.setdefault(key, []).append(index)
+    first_picks = {index for priority, _, index in ranked if priority == 0}
+    held: set[int] = set()
+    for _, _, index in priorities:
+        if len(held) >= cut:
+            break
+        members = copies[keys[index]] if keys[index] is not None else [index]
+        if index not in held and not first_picks.intersection(members):
+            held.update(members)
+    if not held:
+        raise DatasetFormatError(
+            f"cannot hold out {fraction:.0%} of {len(examples)} clips for evaluation: every class's other clips are "
+            "copies of the one training needs (the split lists them more than once); give an evaluation split (a val/ "
+            "folder, --eval_split)"
+        )
     return (
         [example for i, example in enumerate(examples) if i not in held],
         [examples[i] for i in sorted(held)],
     )
+
+
+def _clip_keys(examples: Sequence[dict]) -> list[str | None]:
+    """Each example's clip, as `warn_repeated_clips` compares them (None: a row known only by its index)."""
+    if hasattr(examples, "clip_ids"):
+        return list(examples.clip_ids())
+    return example_ids(examples)
 
 
 class ExampleSubset(Sequence):

@@ -15,7 +15,15 @@ from pathlib import Path
 
 from .annotated import OFFICIAL_SPLIT
 from .examples import DatasetFormatError, VideoClassificationData, _shown
-from .folders import _dangling_clips, _files_below, _is_hidden, _place_of, _warn_left_out, _what_is_there
+from .folders import (
+    _dangling_clips,
+    _files_below,
+    _is_hidden,
+    _place_of,
+    _split_words,
+    _warn_left_out,
+    _what_is_there,
+)
 from .labels import _LABEL_COLUMNS, label_vocabulary
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -101,6 +109,33 @@ def _warn_outside_split_folders(root: Path, outside: list[str], split_folders: l
             _shown(split_folders, 3),
             _shown(outside),
         )
+
+
+def warn_split_named_twice(root: Path, clips: Sequence[Path]) -> None:
+    """One split gathered from folders named by different split words (`val/` beside `validation/`, `train/` beside
+    `training/`) is read as one split, as `datasets` reads it; both were merged without a word, though the usual cause
+    is a split copied or renamed in part (the same clips evaluated twice, or a second split kept by mistake). Name the
+    folders and their clips. Folders of one word (`train-00000/`, `train-00001/`: one split cut in parts) are not."""
+    per_word: dict[str, dict[str, list[str]]] = {}  # split -> {split word of its folder: [that folder, per clip]}
+    for clip in clips:
+        place = _place_of(clip.relative_to(root))
+        if place.split_folder is not None:
+            word = "/".join(_split_words(Path(place.split_folder).name))
+            per_word.setdefault(place.split, {}).setdefault(word, []).append(place.split_folder)
+    for split, words in per_word.items():
+        if len(words) > 1:
+            logger.warning(
+                "split %r of %s is read from folders named by %d different split words, merged into one split (as "
+                "datasets merges them): %s; if one is a copy or not a %s split, move it out of the data set",
+                split,
+                root,
+                len(words),
+                "; ".join(
+                    f"{_shown(sorted(set(folders)), 2)} ({len(folders)} clip{'s' if len(folders) != 1 else ''})"
+                    for _, folders in sorted(words.items())
+                ),
+                split,
+            )
 
 
 def _warn_mixed_depths(depths: dict[int, str]) -> None:
@@ -201,6 +236,7 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     _refuse_labelled_metadata(root, sorted(split_folders))
     _warn_outside_split_folders(root, outside, sorted(split_folders))
     _warn_loose_clips(loose)
+    warn_split_named_twice(root, [clip for clip in videos if _place_of(clip.relative_to(root)).label is not None])
     _warn_mixed_depths(depths)
     _warn_gathered_classes(class_folders)
     _warn_empty_class_folders(root, class_dirs)
