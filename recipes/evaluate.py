@@ -45,6 +45,7 @@ from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.training.agreement import (
     agree,
+    agree_on_examples,
     attempt,
     command_flags,
     join_process_group,
@@ -53,6 +54,7 @@ from vivit_hf.training.agreement import (
 )
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
 from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
+from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.formats import (
     DATASET_FORMATS,
     VideoClassificationData,
@@ -318,6 +320,8 @@ def main(argv=None):
     elif args.max_eval_samples:
         # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)
+    if not args.streaming:  # machines with a copy each: the same clips, or scores gathered twice and others never
+        agree_on_examples({split: examples_digest(examples)})
 
     try:
         with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such

@@ -42,6 +42,7 @@ from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.hub.upload import BackgroundUploader
 from vivit_hf.training.agreement import (
     agree,
+    agree_on_examples,
     attempt,
     checkpoint_writer,
     command_flags,
@@ -61,6 +62,7 @@ from vivit_hf.training.checkpoints import (
     save_pretrained,
 )
 from vivit_hf.training.data import SYNTHETIC
+from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
     apply_resumed_hyperparameters,
@@ -270,6 +272,8 @@ def main(argv=None):
     # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.
     with hub_source("--dataset", args.dataset):
         data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
+    if not args.streaming:  # (a stream is shared out by its shards, not by position)
+        agree_on_examples({"train": examples_digest(train_examples), "eval": examples_digest(eval_examples)})
     if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read
         try:
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)

@@ -10,6 +10,7 @@ import pytest
 import torch
 from process_tree import run_launch
 from test_recipes_finetune import (  # noqa: F401 (fixture)
+    EVALUATE,
     FINETUNE,
     REPO,
     TINY_MODEL,
@@ -38,14 +39,14 @@ LAUNCHERS = {
 
 
 # Several runs in one launch, one after the other in the same processes: each process of the launch imports torch,
-# transformers and the recipe once (about 9 s of CPU a process) rather than once a run. argv[1] is a JSON list of
-# runs, each {"argv": [SCRIPT, *ARGS], "folder": F, "cwd": C (optional)}: SCRIPT runs as `python SCRIPT ARGS` would
-# run it (as __main__; in C), its output (file descriptors 1 and 2) goes to F/stdout_rank<N>.txt and
-# F/stderr_rank<N>.txt, and its exit status, as Python would give it, and its seconds to F/status_rank<N>.json,
-# where N is the process's RANK. Between runs accelerate's state is dropped, so that each run
-# joins a process group of its own as a new process would (the recipes leave theirs at their end); the group's
-# keys in the launcher's store are new for each run, else a process could read the address its peer had in the
-# previous run's group (torch numbers the default group's keys from 0 again after it is destroyed).
+# transformers and the recipe once (about 9 s of CPU a process) rather than once a run. argv[1] is a JSON list of runs,
+# each {"argv": [SCRIPT, *ARGS], "folder": F, "cwd": C (optional)}: SCRIPT runs as `python SCRIPT ARGS` would run it (as
+# __main__; in C, where `{rank}` stands for the process's RANK: machines of their own disks), its output (file
+# descriptors 1 and 2) goes to F/stdout_rank<N>.txt and F/stderr_rank<N>.txt, and its exit status, as Python would give
+# it, and its seconds to F/status_rank<N>.json, where N is the process's RANK. Between runs accelerate's state is
+# dropped, so that each run joins a process group of its own as a new process would (the recipes leave theirs at their
+# end); the group's keys in the launcher's store are new for each run, else a process could read the address its peer
+# had in the previous run's group (torch numbers the default group's keys from 0 again after it is destroyed).
 RUNS_IN_ONE_LAUNCH = """
 import json, os, runpy, sys, time, traceback
 import torch
@@ -62,7 +63,7 @@ for number, run in enumerate(json.loads(open(sys.argv[1]).read())):
         os.dup2(opened, fd)
         os.close(opened)
     sys.argv, status, started = list(run["argv"]), 0, time.monotonic()
-    os.chdir(run.get("cwd", home))
+    os.chdir(run.get("cwd", home).replace("{rank}", rank))
     try:
         runpy.run_path(sys.argv[0], run_name="__main__")
     except SystemExit as exit:
@@ -96,8 +97,9 @@ def run_record(logs, rank) -> tuple[dict, str, str]:
     return status, (logs / f"stdout_rank{rank}.txt").read_text(), (logs / f"stderr_rank{rank}.txt").read_text()
 
 
-def launch_runs(launcher, runs, folder, processes=2, timeout=600):
-    """Launch `RUNS_IN_ONE_LAUNCH` once with `launcher` for `runs`, {name: [SCRIPT, *ARGS]}; returns {name:
+def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None):
+    """Launch `RUNS_IN_ONE_LAUNCH` once with `launcher` for `runs`, {name: [SCRIPT, *ARGS]} (`cwds`, {name: folder}
+    where a run has its own working folder, `{rank}` in it the process's rank); returns {name:
     CompletedProcess} whose output is that of every process (rank 0's first) and whose status is the first process's
     that failed, else 0. A launch that fails as a whole (a run that hangs or kills its process) fails here."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -106,6 +108,8 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600):
     for name, argv in runs.items():
         (folder / name).mkdir()
         plan.append({"argv": [str(arg) for arg in argv], "folder": str(folder / name)})
+        if name in (cwds or {}):
+            plan[-1]["cwd"] = str(cwds[name])
     (folder / "runs.json").write_text(json.dumps(plan))
     command = [*launcher, str(script), str(folder / "runs.json")]
     launch = run_launch(command, timeout=timeout, cwd=REPO, env=env())
@@ -150,19 +154,41 @@ def odd_epoch_data(videofolder, data):
     return data
 
 
+def copies_per_machine(videofolder, root):
+    """`root/machine<rank>/data`: each process's own copy of the videofolder (as on machines of their own disks),
+    machine 1's lacking two clips of each split (up_0 and down_2 of train/ and of test/)."""
+    for rank in (0, 1):
+        for path in videofolder.rglob("*.mp4"):
+            if rank == 1 and path.name in ("up_0.mp4", "down_2.mp4"):
+                continue
+            copy = root / f"machine{rank}" / "data" / path.relative_to(videofolder)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(path.read_bytes())
+    return root / "machine{rank}"
+
+
 @pytest.fixture(scope="module")
 def torchrun_runs(videofolder, tmp_path_factory):
-    """The two torchrun runs of this file in one launch (`launch_runs`): "halves", the 12 clips, and "odd_epoch", 13
-    clips of which 12 are broken; {name: (result, output folder)}."""
+    """The torchrun runs of this file in one launch (`launch_runs`): "halves", the 12 clips; "odd_epoch", 13 clips of
+    which 12 are broken; then "copies_differ" and "evaluate_copies_differ", fine-tuning and evaluating (the halves'
+    model) on the relative --dataset `data`, which each process finds in a copy of its own, two clips short on rank 1;
+    {name: (result, output folder)}."""
     root = tmp_path_factory.mktemp("torchrun_runs")
     data = {"halves": videofolder, "odd_epoch": odd_epoch_data(videofolder, root / "odd_epoch_data")}
     runs = {
         name: [FINETUNE, "--dataset", data[name], "--output_dir", root / "out" / name, *tiny_model(2), *ONE_EPOCH]
         for name in data
     }
-    results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch")
+    machines = copies_per_machine(videofolder, root / "copies")
+    runs["copies_differ"] = [FINETUNE, "--dataset", "data", "--output_dir", root / "out" / "copies_differ"]
+    runs["copies_differ"] += [*tiny_model(2), *ONE_EPOCH]
+    runs["evaluate_copies_differ"] = [EVALUATE, "--model", root / "out" / "halves", "--dataset", "data"]
+    runs["evaluate_copies_differ"] += ["--output_dir", root / "out" / "evaluate_copies_differ"]
+    cwds = {"copies_differ": machines, "evaluate_copies_differ": machines}
+    results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     for name, result in results.items():
-        assert result.returncode == 0, f"{name}:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+        if name in data:
+            assert result.returncode == 0, f"{name}:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
     return {name: (result, root / "out" / name) for name, result in results.items()}
 
 
@@ -213,3 +239,17 @@ def test_two_processes_count_an_odd_epoch_exactly_though_accelerate_repeats_clip
     assert results["train_padded_clips_per_process"] == [1, 2]
     assert results["train_skipped_clips"] == 12
     assert results["num_samples"] == 6  # the test clips, none broken
+
+
+@pytest.mark.parametrize("recipe", ["copies_differ", "evaluate_copies_differ"])
+def test_processes_reading_copies_that_differ_stop_before_training_naming_the_counts(torchrun_runs, recipe):
+    """Machines that each read their own copy of --dataset share clips out by position: machine 1's copy one clip
+    short shifted every later clip (5 of 20 read twice an epoch and 5 never), without a word. Both recipes now stop
+    before the first step, the line naming each process's count, once."""
+    result, out = torchrun_runs[recipe]
+    split, full = ("train", 12) if recipe == "copies_differ" else ("test", 6)
+    assert result.returncode != 0
+    line = f"error: the processes read different clips for split '{split}': {full} clips (digest "
+    assert result.stderr.count(line) == 1, result.stderr[-3000:]
+    assert f"on rank 0; {full - 2} clips (digest " in result.stderr and "on rank 1." in result.stderr
+    assert not (out / "model.safetensors").exists() and not (out / "all_results.json").exists()

@@ -223,6 +223,38 @@ def resume_disagreement(views: list[dict], rank: int) -> str | None:
     return f"error: --resume_from_checkpoint: {said}: {SAME_FOLDER}"
 
 
+def agree_on_examples(digests: dict[str, str]) -> None:
+    """Stop every process, with one line per machine, when they read different clips: `digests` is `{split:
+    examples_digest(...)}` as this process read them. Machines that each read their own copy of a data set (one disk
+    each) share clips out by position, so a copy lacking one clip shifts every later one: with two processes, 5 of 20
+    clips were read twice an epoch and 5 never, without a word. Nothing is exchanged on one process."""
+    views = _gather({"digests": digests, "where": _where_am_i(), "machine": _machine()})
+    apart = [split for split in digests if any(view["digests"].get(split) != digests[split] for view in views)]
+    if not apart:
+        return
+    split, rank = apart[0], dist.get_rank()
+    seen: dict = {}  # digest -> the processes that read it, in rank order
+    for view in views:
+        seen.setdefault(view["digests"].get(split), []).append(view["where"])
+    shown = "; ".join(f"{_clips(digest)} on {' and '.join(where)}" for digest, where in seen.items())
+    line = (
+        f"error: the processes read different clips for split {split!r}: {shown}. Every machine must read the same "
+        "clips in the same order (the processes share them out by position): make each machine's copy of --dataset "
+        "complete and the same, or keep one copy every machine shares"
+    )
+    dist.destroy_process_group()
+    first_of_machine = next(r for r, view in enumerate(views) if view["machine"] == views[rank]["machine"])
+    raise SystemExit(line if rank == first_of_machine else 1)
+
+
+def _clips(digest: str | None) -> str:
+    """`examples_digest`'s `count:hash` as words: `20 clips (digest 3f2a...)`."""
+    if digest is None:
+        return "no such split"
+    count, _, hashed = digest.partition(":")
+    return f"{count} clips (digest {hashed})"
+
+
 def output_dir_is_shared(output_dir: Path) -> bool:
     """Whether every process sees the --output_dir rank 0 writes (one shared folder), found by a marker file rank 0
     writes and the others look for (a few collectives; True on one process, with nothing written).

@@ -15,6 +15,7 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -108,6 +109,9 @@ def examples_digest(examples: Sequence[dict]) -> str:
     without a word. Compare every process's digest (a gather) before training; a differing one is that copy's."""
     digest = hashlib.sha256()
     for key, label in zip(example_ids(examples), example_labels(examples)):
+        # A clip known by its path is compared by its class folder and name: each machine may keep its copy elsewhere
+        # (a Hub data set downloads into each machine's own --cache_dir).
+        key = "/".join(PurePath(key).parts[-2:]) if PurePath(key).is_absolute() else key
         digest.update(f"{key}\t{label}\n".encode())
     return f"{len(examples)}:{digest.hexdigest()[:16]}"
 
