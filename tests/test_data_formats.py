@@ -366,3 +366,15 @@ def test_copies_of_a_data_set_that_differ_by_one_missing_clip_have_different_dig
     assert examples_digest(full) == examples_digest([dict(e) for e in full])  # another read of the same copy
     relabelled = [dict(e, label=(e["label"] + 1) % 3) if e["id"] == "c7" else e for e in full]
     assert examples_digest(relabelled) != examples_digest(full)
+
+
+def test_copies_at_other_paths_have_the_same_digest():
+    """Each machine may keep its copy elsewhere (a Hub data set in its own --cache_dir): clips known by their path
+    compare by class folder and name, so two identical copies agree and a clip of another class does not."""
+    from vivit_hf.training.data.examples import examples_digest
+
+    def copy(root, first_class="up"):
+        return [{"video": f"{root}/{first_class if i == 0 else 'up'}/c{i}.mp4", "label": 0} for i in range(4)]
+
+    assert examples_digest(copy("/data/a")) == examples_digest(copy("/mnt/cache/b"))
+    assert examples_digest(copy("/data/a")) != examples_digest(copy("/data/a", first_class="down"))
