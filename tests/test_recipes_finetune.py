@@ -1090,6 +1090,32 @@ def test_a_vivit_checkpoint_gets_a_fresh_head_when_the_label_names_differ(finetu
             torch.testing.assert_close(value, trained[name], rtol=0, atol=0, msg=name)
 
 
+def test_a_vivit_checkpoint_keeps_its_head_rows_by_class_name_for_reordered_or_fewer_classes(
+    finetune_module, uninterrupted
+):
+    """The checkpoint's classes in another order (a data set that sorts them otherwise), or some of them, used to get
+    a fresh head: everything the head had learned lost. Each class now keeps its row, so the new model's logits are
+    the checkpoint's own, column for column by name."""
+    from transformers import AutoModelForVideoClassification
+
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    trained = AutoModelForVideoClassification.from_pretrained(uninterrupted).eval()  # classes ["down", "up"]
+    clip = torch.randn(2, 4, 3, 16, 16)
+    with torch.no_grad():
+        expected = trained(pixel_values=clip).logits
+    flags = ["--init_from", str(uninterrupted), "--num_frames", "4", "--crop_size", "16", "--resize_shortest_edge"]
+    args = finetune_module.parse_args([*flags, "16", "--hidden_dropout_prob", "0"])
+    for names, columns in ((["up", "down"], [1, 0]), (["up"], [1])):
+        data = VideoClassificationData(splits={}, label_spaces={"label": names})
+        model, _ = finetune_module.build_model(args, data)
+        assert model.config.id2label == dict(enumerate(names))
+        with torch.no_grad():
+            torch.testing.assert_close(
+                model.eval()(pixel_values=clip).logits, expected[:, columns], rtol=1e-5, atol=1e-6
+            )
+
+
 # ------------------------------------------------------------------ resuming a finished run
 def test_a_run_that_diverged_to_nan_stops_in_one_line_and_saves_no_model_or_accuracy(videofolder, tmp_path):
     # SGD at 1e30 makes the weights NaN in a step. The run used to exit 0 with top-1 0.5 and top-5 1.0 (argmax of a

@@ -1142,10 +1142,13 @@ def from_vivit_checkpoint(
     Every parameter keeps the checkpoint's values where its shape allows. Each encoder's position embeddings are
     resized to its new token grid by the model's own `interpolate_pos_encoding` rule (`ViViTEncoder.position_table`:
     linear per axis, corners aligned), so the new model computes what the checkpoint computes with
-    `interpolate_pos_encoding=True`. The classifier is kept only when the labels are the checkpoint's, names and
-    order (and label spaces) alike: the same count under other names is other classes, and gets a fresh head.
+    `interpolate_pos_encoding=True`. The classifier is kept when the labels are the checkpoint's (and label spaces)
+    alike; a single head whose class names are all the checkpoint's, in another order or some of them, keeps each
+    class's row by name (`remapped`): a data set that sorts Kinetics' classes otherwise than the checkpoint did
+    starts from the trained head, not a fresh one. The same count under other names is other classes: a fresh head.
 
-    Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized` and left `fresh`.
+    Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
+    name and left `fresh`.
     """
     # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
     if AutoConfig.from_pretrained(source).model_type == "vivit":
@@ -1170,8 +1173,9 @@ def from_vivit_checkpoint(
         old.config.label_spaces or None
     )
 
+    rows = None if same_labels else _classifier_rows_by_name(old.config, model.config)
     state, old_state = model.state_dict(), old.state_dict()
-    report = {"resized": [], "fresh": []}
+    report = {"resized": [], "remapped": [], "fresh": []}
     with torch.no_grad():
         for name, encoder in old.named_modules():
             new_encoder = model.get_submodule(name) if isinstance(encoder, ViViTEncoder) else None
@@ -1180,7 +1184,10 @@ def from_vivit_checkpoint(
                 if new_encoder.grid != encoder.grid:
                     report["resized"].append(f"{name}.position_embeddings")
     for name, value in state.items():
-        if (
+        if name.startswith("classifier.") and rows is not None and name in old_state:
+            state[name] = old_state[name][rows]
+            report["remapped"].append(name)
+        elif (
             (name.startswith("classifier.") and not same_labels)
             or name not in old_state
             or old_state[name].shape != value.shape
@@ -1190,3 +1197,15 @@ def from_vivit_checkpoint(
             state[name] = old_state[name]
     model.load_state_dict(state)
     return model.eval(), report
+
+
+def _classifier_rows_by_name(old_config, new_config) -> torch.Tensor | None:
+    """The checkpoint's classifier row of each new class, by name, where both have one head and every new class name
+    is one of the checkpoint's (each once); else None (a fresh head)."""
+    if old_config.label_spaces or new_config.label_spaces or not new_config.num_labels:
+        return None
+    old_ids = {name: int(i) for i, name in old_config.id2label.items()}
+    names = [new_config.id2label[i] for i in range(new_config.num_labels)]
+    if len(old_ids) != old_config.num_labels or len(set(names)) != len(names) or not set(names) <= set(old_ids):
+        return None
+    return torch.tensor([old_ids[name] for name in names])

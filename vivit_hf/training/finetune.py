@@ -998,7 +998,7 @@ def build_model(args, data):
     init_processor = None
     if args.init_from and _is_vivit_checkpoint(args.init_from):
         # The checkpoint's own variant; its position embeddings interpolated to a new frame count or crop, its head
-        # kept only for the same label names.
+        # kept for the same label names (rows taken by name for its classes in another order, or some of them).
         model, report = from_vivit_checkpoint(
             args.init_from,
             id2label=data.id2label,
@@ -1007,7 +1007,8 @@ def build_model(args, data):
         )
         logger.info(
             f"started from the {type(model).__name__} checkpoint {args.init_from}: resized "
-            f"{report['resized'] or 'nothing'}; fresh {report['fresh'] or 'nothing'}"
+            f"{report['resized'] or 'nothing'}; classifier rows kept by class name {report['remapped'] or 'none'}; "
+            f"fresh {report['fresh'] or 'nothing'}"
         )
         try:
             init_processor = ViViTVideoProcessor.from_pretrained(args.init_from)
