@@ -4,6 +4,7 @@
 import csv
 import importlib.util
 import json
+import logging
 import os
 import shutil
 import signal
@@ -1114,6 +1115,30 @@ def test_a_vivit_checkpoint_keeps_its_head_rows_by_class_name_for_reordered_or_f
             torch.testing.assert_close(
                 model.eval()(pixel_values=clip).logits, expected[:, columns], rtol=1e-5, atol=1e-6
             )
+
+
+def test_a_vivit_checkpoint_pooled_another_way_keeps_its_patch_position_embeddings(
+    finetune_module, uninterrupted, caplog
+):
+    """`--config_overrides classifier=gap` on a CLS-token checkpoint (or back) changes the position table by the CLS
+    row alone; the whole table used to start random, the checkpoint's learned positions lost with one info line."""
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    trained = weights(uninterrupted)
+    old_table = trained["vivit.encoder.position_embeddings"]
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["down", "up"]})
+    flags = ["--init_from", str(uninterrupted), "--num_frames", "4", "--crop_size", "16", "--resize_shortest_edge"]
+    assert "vivit.encoder.cls_token" in trained  # a CLS-token checkpoint: its table has the CLS row first
+    model, _ = finetune_module.build_model(
+        finetune_module.parse_args([*flags, "16", "--config_overrides", "classifier=gap"]), data
+    )
+    assert model.config.classifier == "gap"
+    torch.testing.assert_close(model.vivit.encoder.position_embeddings, old_table[:, 1:], rtol=0, atol=0)
+    # Another tubelet size has no such mapping: its embedding starts random, said as a warning, not an info line.
+    with caplog.at_level(logging.WARNING):
+        args = finetune_module.parse_args([*flags, "16", "--config_overrides", "tubelet_size=[4,8,8]"])
+        finetune_module.build_model(args, data)
+    assert "do not fit the checkpoint" in caplog.text and "vivit.token_embedding.projection.weight" in caplog.text
 
 
 # ------------------------------------------------------------------ resuming a finished run

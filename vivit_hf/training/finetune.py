@@ -1010,6 +1010,12 @@ def build_model(args, data):
             f"{report['resized'] or 'nothing'}; classifier rows kept by class name {report['remapped'] or 'none'}; "
             f"fresh {report['fresh'] or 'nothing'}"
         )
+        backbone = [name for name in report["fresh"] if not name.startswith("classifier.")]
+        if backbone:  # (another tubelet size, a new CLS token): trained from random, which an info line hid
+            logger.warning(
+                f"WARNING: {len(backbone)} parameters of the model do not fit the checkpoint {args.init_from} and "
+                f"start random: {', '.join(backbone)}"
+            )
         try:
             init_processor = ViViTVideoProcessor.from_pretrained(args.init_from)
         except OSError:
