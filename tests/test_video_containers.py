@@ -614,3 +614,29 @@ def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_read
     with av.open(io.BytesIO(path.read_bytes())) as container:
         with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
             read_frames(container, [0])
+
+
+@pytest.mark.parametrize("read_before", [10, 20])
+def test_a_matroska_container_the_caller_read_past_its_first_indexed_keyframe_reads_every_frame(tmp_path, read_before):
+    """The cut mkv of the test above, passed after the caller decoded part of it: the packet it held was past the first
+    indexed keyframe, where the seek to the start landed, so that seek looked right, and the table started there: 26
+    frames of 33, every index naming a frame 7 later (255 grey levels off), silently. Its landing after the stream's
+    start time tells; on bytes it is refused, as for a fresh container."""
+    source = write_pattern(tmp_path / "whole.mkv", "matroska", "mpeg4", num_frames=36, gop=12, bframes=2)
+    path = tmp_path / "cut.mkv"
+    with av.open(source) as src, av.open(str(path), "w", format="matroska") as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for packet in [p for p in src.demux(video=0) if p.size][4:]:
+            packet.stream = copy
+            out.mux(packet)
+    truth = sequential_decode(path)
+    assert len(truth) == 33
+    with av.open(str(path)) as container:
+        for _, _frame in zip(range(read_before), container.decode(video=0)):
+            pass
+        assert_frames_equal(read_frames(container, range(33)), truth, range(33))
+    with av.open(io.BytesIO(path.read_bytes())) as container:
+        for _, _frame in zip(range(read_before), container.decode(video=0)):
+            pass
+        with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
+            read_frames(container, [0])

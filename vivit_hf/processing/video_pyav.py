@@ -615,15 +615,16 @@ class PyAVReader(VideoReader):
 
     def _check_start(self, head: int | None) -> None:
         """Where the seek to the start of a caller's container landed after the packet it held before (`head`, the
-        first one where the container is fresh), the file is read through a container of its own, opened on the same
-        file, whose demux starts at the first packet; else refused. FFmpeg's Matroska seek to the start lands at the
-        first indexed keyframe: the frames before it (a file cut mid-GOP, a first keyframe its muxer did not flag)
-        were left out, and every index named a frame that many later, silently."""
-        if head is None:
-            return
-        landed = _byte_position(self._next_packet())
+        first one where the container is fresh), or after the stream's start (see `_lands_after_start`), the file is
+        read through a container of its own, opened on the same file, whose demux starts at the first packet; else
+        refused. FFmpeg's Matroska seek to the start lands at the first indexed keyframe: the frames before it (a file
+        cut mid-GOP, a first keyframe its muxer did not flag) were left out, and every index named a frame that many
+        later, silently."""
+        packet = self._next_packet()
+        landed = _byte_position(packet)
         self._seek_start()
-        if landed is None or landed <= head:
+        late = head is not None and landed is not None and landed > head
+        if not (late or self._lands_after_start(packet)):
             return
         name = getattr(self.container, "name", None)
         if not (isinstance(name, str) and os.path.isfile(name)):
@@ -634,6 +635,20 @@ class PyAVReader(VideoReader):
             )
         self._owns_container, self._source, self.container = True, name, None
         self._open()
+
+    def _lands_after_start(self, packet) -> bool:
+        """Whether `packet`, the first one a Matroska container's seek to the start gave, comes after the stream's
+        first packet: its pts is above the stream's start time, which FFmpeg takes from the first packet at open. A
+        container the caller had read past the first indexed keyframe (`head` is then no first packet) seeks there.
+        Matroska only: AVI makes up a first pts of 1 for a stream with B-frames whose start time is 0."""
+        start = self.stream.start_time
+        return (
+            "matroska" in self.container.format.name.split(",")
+            and packet is not None
+            and packet.pts is not None
+            and start is not None
+            and packet.pts > start
+        )
 
     def _check_palette(self) -> None:
         """Refuse a palettised stream whose palette is gone: a caller's container that was read from before (its
