@@ -22,7 +22,7 @@ from video_factory import frame_indices, pattern_frame, write_colour_tagged, wri
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.processing.sampling import sample_clips
-from vivit_hf.processing.video_io import VideoDecodeError, open_video, read_frames, torchcodec_available
+from vivit_hf.processing.video_io import VideoDecodeError, open_video, probe, read_frames, torchcodec_available
 
 HEIGHT, WIDTH, FPS = 48, 64, 25
 BACKENDS = [
@@ -507,3 +507,54 @@ def test_a_colour_matrix_tag_libswscale_refuses_reads_as_its_older_api_converts_
     truth = np.stack(frames)
     assert frame_indices(truth) == list(range(24))
     assert_reads_like_a_sequential_decode(path, truth, backend)
+
+
+@pytest.mark.parametrize("delay", [3, 11])  # hundredths of a second a frame
+def test_an_animated_gif_reads_at_the_rate_its_frame_delays_say(tmp_path, delay):
+    # 14 frames of 3/100 s: FFmpeg's guessed rate is 33 fps (109/12 for 11/100 s), within a tick of the span, and was
+    # taken: 0.42 s read as 0.424 s (1.54 s as 1.541 s), and the processor's clips were timed at 33 fps.
+    path = tmp_path / "clip.gif"
+    images = [Image.fromarray(pattern_frame(i, HEIGHT, WIDTH)) for i in range(14)]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=delay * 10, loop=0)
+    with av.open(str(path)) as container:  # the reference: the times a sequential decode gives its frames
+        stream = container.streams.video[0]
+        times = [float(frame.pts * stream.time_base) for frame in container.decode(stream)]
+    assert len(times) == 14 and np.diff(times) == pytest.approx(delay / 100)
+    info = probe(str(path))
+    assert (info.num_frames, info.fps, info.duration) == (14, pytest.approx(100 / delay), pytest.approx(0.14 * delay))
+    processor = ViViTVideoProcessor(num_frames=4, do_resize=False, do_center_crop=False, do_rescale=False)
+    out = processor(str(path), do_normalize=False, return_metadata=True)
+    assert out["video_metadata"][0]["fps"] == pytest.approx(100 / delay)
+
+
+def write_one_frame(path, fmt: str, encoder: str, rate, height: int, width: int, pix_fmt: str) -> str:
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(encoder, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        frame = av.VideoFrame.from_ndarray(pattern_frame(0, height, width), format="rgb24")
+        container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "fmt, encoder, rate, size, pix_fmt",
+    [
+        ("dv", "dvvideo", Fraction(25), (576, 720), "yuv420p"),
+        ("dv", "dvvideo", Fraction(30000, 1001), (480, 720), "yuv411p"),
+        ("asf", "wmv2", Fraction(25), (HEIGHT, WIDTH), "yuv420p"),
+    ],
+)
+def test_a_one_frame_file_reports_the_rate_its_frame_lasts(tmp_path, fmt, encoder, rate, size, pix_fmt):
+    # FFmpeg's average rate of a one-frame raw DV file is 60000 fps (one tick of its time base), and an ASF states
+    # 1000 fps (its time base) as every rate: the frame lasted 1/60000 s, 1/1000 s. Its packet says 1 / rate.
+    path = write_one_frame(tmp_path / f"one.{fmt}", fmt, encoder, rate, *size, pix_fmt)
+    with av.open(path) as container:  # the reference: how long the demuxer says the frame lasts
+        stream = container.streams.video[0]
+        (packet,) = [p for p in container.demux(stream) if p.size]
+        seconds = float((packet.duration or stream.duration) * stream.time_base)
+    with av.open(path) as container:
+        assert len(list(container.decode(video=0))) == 1
+    assert seconds == pytest.approx(1 / rate)
+    info = probe(path)
+    assert (info.num_frames, info.fps, info.duration) == (1, pytest.approx(float(rate)), pytest.approx(seconds))

@@ -19,6 +19,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -467,6 +468,7 @@ class PyAVReader(VideoReader):
         cut = False  # whether the file ends inside its last packet (see _decodable)
         last = None  # the last packet
         smallest = None  # the smallest packet's size
+        durations = self._shown_durations = []  # per packet shown: its duration (see `_lone_frame_seconds`)
         codec = self.stream.codec_context.name
         try:
             for packet in self.container.demux(self.stream):
@@ -492,6 +494,7 @@ class PyAVReader(VideoReader):
                 pts.append(packet.pts)
                 dts.append(packet.dts)
                 key.append(packet.is_keyframe)
+                durations.append(packet.duration)
         except (av.FFmpegError, IndexError) as e:  # IndexError: PyAV's, for a stream a damaged file adds mid-way
             if not pts:
                 raise VideoDecodeError(f"Video {self.name} is corrupt or truncated: {e}") from e
@@ -773,22 +776,45 @@ class PyAVReader(VideoReader):
         return flags
 
     def _fps(self) -> float:
-        # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
-        # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
         stream, context = self.stream, self.stream.codec_context
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
             span = float(self._pts.max() - self._first_stamp) * tick
             if span > 0:
+                steps = np.unique(np.diff(np.sort(self._pts)))
+                if self._pts.size > 2 and steps.size == 1:
+                    # Every frame the same whole number of ticks after the one before: that is the rate, exactly. A
+                    # stated rate within a tick of the span is not (FFmpeg guesses 33 fps for a GIF of 3/100 s frames,
+                    # 9.08 for 11/100 s: its 14 frames read as 0.424 s for 0.42). Two frames tell too little: the
+                    # milliseconds of 30000/1001 fps are 33 apart there
+                    return float(1 / (int(steps[0]) * Fraction(stream.time_base)))
                 stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
                 return _rate_of_span(self._pts.size - 1, span, tick, stated)
-        rate = stream.average_rate or context.framerate or stream.guessed_rate or stream.base_rate
+        # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
+        # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
+        stated = (stream.average_rate, context.framerate, stream.guessed_rate, stream.base_rate)
         if self._raw_stream:
             # A raw stream's average rate is its demuxer's `framerate` option, 25 unless the caller sets it, whatever
             # the stream holds (a raw 30 fps H.264 read as 25 fps, its 30 frames as 1.2 s); its bitstream's own rate
             # (H.264 / HEVC VUI timing, an MPEG sequence header) is what FFmpeg times its packets by
-            rate = context.framerate or rate
+            stated = (context.framerate, *stated)
+        seconds = self._lone_frame_seconds()
+        if seconds:
+            # The first stated rate its frame lasts (to within a tick), else the one it says: FFmpeg's average rate of
+            # a one-frame raw DV file is 60000 (its time base), an ASF's every rate 1000, each frame lasting 0.04 s
+            return _rate_of_span(1, seconds, float(stream.time_base), stated)
+        rate = next((r for r in stated if r), None)
         return float(rate) if rate else 0.0
+
+    def _lone_frame_seconds(self) -> float | None:
+        """How long the only frame of a one-frame stream lasts: its packet's duration, else the stream's; None where
+        neither is said."""
+        stream = self.stream
+        if self._num_frames != 1 or not stream.time_base:
+            return None
+        ticks = self._shown_durations[0] if len(self._shown_durations) == 1 else None
+        ticks = ticks if ticks and ticks > 0 else stream.duration
+        return float(ticks * stream.time_base) if ticks and ticks > 0 else None
 
     @property
     def info(self) -> VideoInfo:
