@@ -361,6 +361,24 @@ def test_out_of_range_index_error(videos, backend):
         read_frames(videos["h264"], [1, 40], backend=backend)
 
 
+@pytest.mark.parametrize("indices", [np.linspace(0, 39, 8), [2.9], [True, False], ["3"], [float("nan")]])
+def test_indices_that_are_not_whole_numbers_are_refused_by_name(videos, backend, indices):
+    # A cast to integers truncated them: np.linspace(0, 39, 8) read frames 5 and 11 for 5.57 and 11.14, [2.9] frame
+    # 2, [True, False] frames 1 and 0, silently (the processor refuses such indices from a sampler already)
+    with pytest.raises(ValueError, match=r"Frame indices must be whole numbers; got .* for video"):
+        read_frames(videos["h264"], indices, backend=backend)
+    with open_video(videos["h264"], backend=backend) as reader:
+        with pytest.raises(ValueError, match="whole numbers"):
+            next(reader.iter_read(indices))
+
+
+def test_whole_numbers_of_any_dtype_read_their_frames(videos, backend):
+    with av.open(videos["h264"]) as container:  # the reference: a sequential decode
+        truth = frame_indices(np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)]))
+    for indices in ([2.0, 30.0], np.array([2, 30], dtype=np.uint8), np.array([2, 30], dtype=np.int32)):
+        assert frame_indices(read_frames(videos["h264"], indices, backend=backend)) == [truth[2], truth[30]]
+
+
 def test_auto_backend_reads_files_with_pyav_and_torchcodec_decoders_with_torchcodec(videos):
     with open_video(videos["h264"]) as reader:
         assert reader.backend == "pyav"  # the faster path, whether torchcodec imports or not
