@@ -297,6 +297,38 @@ def test_h264_with_b_frames_in_mxf_reads_in_presentation_order(tmp_path, backend
     assert_reads_like_a_sequential_decode(path, truth, backend)
 
 
+def stamped_in_decode_order(source, path, fmt: str) -> str:
+    """`source`'s packets copied into a `fmt` container with each one's decode time as its presentation time, as a
+    tool that stamps packets as they come writes them (the file then keeps no presentation times)."""
+    with av.open(str(source)) as src, av.open(str(path), "w", format=fmt) as out:
+        stream = src.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        packets = [p for p in src.demux(stream) if p.size]
+        first = min(p.dts for p in packets)
+        for packet in packets:
+            packet.pts = packet.dts = packet.dts - first
+            packet.stream = copy
+            out.mux(packet)
+    return str(path)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fmt", ["matroska", "nut"])
+def test_h264_with_b_frames_stamped_in_decode_order_reads_in_presentation_order(tmp_path, backend, fmt):
+    # Matroska and NUT keep no dts (FFmpeg guesses them from the pts), so pts == dts, the MXF case above, did not
+    # tell: the decode-order stamps were sorted, frame 1 read frame 3 (255 grey levels off) and some frames "could not
+    # be decoded". The frames play at their stamps, in order: 40 frames at 25 fps last 1.6 s.
+    source = write_stamped(tmp_path / "clip.mp4", "mp4", "libx264", 40, x264(8, 3))
+    path = stamped_in_decode_order(source, tmp_path / f"stamped.{fmt}", fmt)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(40))
+    assert_reads_like_a_sequential_decode(path, truth, backend)
+    with open_video(path, backend=backend) as reader:
+        assert (reader.info.fps, reader.info.duration) == (pytest.approx(FPS), pytest.approx(40 / FPS))
+        times = reader.frame_times()
+        assert times is None or np.diff(times) == pytest.approx(1 / FPS)
+
+
 @pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
 def test_a_matroska_file_torchcodec_cannot_open_is_read_with_pyav(tmp_path):
     # Timestamps from -4 s: torchcodec's index scan could not seek back to time 0 ("Operation not permitted").

@@ -309,6 +309,7 @@ class PyAVReader(VideoReader):
     # still counts them): the dts no longer name the frames of the table, so spans decode from the start
     _seek_renames = False
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
+    _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
     # Whether the decoder made a damaged picture (a file that ends inside a packet, lost data): FFmpeg's H.264 decoder
     # keeps some of its state through the flush a seek makes, and decoded the next span differently from a sequential
     # decode (the first GOP of a cut MPEG-TS, read after its last frame, came out up to 34 grey levels off; 49 in NUT;
@@ -535,8 +536,21 @@ class PyAVReader(VideoReader):
         # B-frames gave frame 10 for 13). Where the dts rise and the codec cannot reorder, they name the frames in
         # that order; else one decode at open tells.
         goes_back = _goes_back(pts) and self._never_reorders(first_keyframe)
+        # A stream whose decoder reorders frames, stamped in decode order: pts that never go back where B-frames would
+        # show before the frame decoded ahead of them (Matroska, NUT: their dts are guessed from the pts, so the MXF
+        # case above, pts == dts, does not tell). Sorting them gave decode order: H.264 with B-frames in mkv read
+        # frame 3 for 1 (255 grey levels off) and could not find others. One decode at open tells
+        decode_stamped = (
+            len(pts) > 1
+            and not (untimed or decode_times or jumps_back)
+            and None not in pts
+            and not all(key)  # (an intra-only stream, as IMX's MPEG-2, has nothing to reorder)
+            and all(a < b for a, b in zip(pts, pts[1:]))
+            and not self._never_reorders(first_keyframe)
+        )
         dts_rise = None not in names and all(a < b for a, b in zip(names, names[1:]))
-        decoder_decides = no_picture or open_start or leading_decides or (goes_back and not dts_rise)
+        self._decode_stamped = decode_stamped
+        decoder_decides = no_picture or open_start or leading_decides or (goes_back and not dts_rise) or decode_stamped
         if decoder_decides and named_by_pts and not (untimed or decode_times or jumps_back):
             return self._cached_decoded_table(stamped, keyframes)
         pts_mislead = untimed or decode_times or decoder_decides or jumps_back or goes_back
@@ -1167,7 +1181,8 @@ class PyAVReader(VideoReader):
         6.3 s instead of 11.2 s)."""
         if self._pts is None or not self.stream.time_base:
             return None
-        if self._stamp == "dts" and self._pts_are_slots():
+        if (self._stamp == "dts" and self._pts_are_slots()) or self._decode_stamped:
+            # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
             return np.sort(self._pts).astype(np.float64) * float(self.stream.time_base)
         if self._stamp != "pts":
             return None

@@ -283,7 +283,8 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
         pyav = PyAVReader(file, name=name, **kwargs)
     except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
         return reader
-    untimed = pyav.frame_times() is None or pyav._stamp != "pts"  # (an AVI's slot times are no presentation times)
+    # (an AVI's slot times, a stream's decode times stamped as its pts, are no presentation times)
+    untimed = pyav.frame_times() is None or pyav._stamp != "pts" or pyav._decode_stamped
     if pyav.num_frames != reader.num_frames or untimed or pyav.starts_at_recovery_points():
         return pyav
     reader.reference = pyav
