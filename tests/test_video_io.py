@@ -198,6 +198,21 @@ def test_non_video_file_error_names_it(tmp_path, backend):
         probe(path, backend=backend)
 
 
+@pytest.mark.parametrize("name", ["notes.txt", "readme.nfo"])
+def test_a_text_file_is_refused_not_read_as_frames_of_text(tmp_path, backend, name):
+    # FFmpeg's tty demuxer takes any .txt / .nfo file as text-mode art: 20 lines of notes read as a 45-frame 640x400
+    # video of rendered characters, and the processor made a clip of it, without an error
+    path = tmp_path / name
+    path.write_text("label,video\ncat,a.mp4\n" * 60)
+    with av.open(str(path)) as container:  # what FFmpeg makes of it: a video stream of text-mode art
+        assert container.streams.video[0].codec_context.name == "ansi"
+    with pytest.raises(VideoDecodeError, match=f"'.*{name}' is text, not a video"):
+        probe(str(path), backend=backend)
+    processor = ViViTVideoProcessor(num_frames=4, decode_backend=backend)
+    with pytest.raises(VideoDecodeError, match="is text, not a video"):
+        processor(str(path))
+
+
 def test_zero_frame_video_error(tmp_path, backend):
     path = write_empty_video(tmp_path / "empty.mkv")
     with pytest.raises(VideoDecodeError, match="empty.mkv.*(no frames|no video stream)|Cannot open video .*empty.mkv"):

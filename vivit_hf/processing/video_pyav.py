@@ -64,6 +64,9 @@ _NO_PICTURE_CODECS = frozenset({"mpeg4"})
 _NO_PICTURE_SIZE = 8
 # Decoders that show no frame before the first keyframe of a stream cut mid-GOP (see PyAVReader._frame_table)
 _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
+# Decoders that draw text as pictures (text-mode art: ANSI, BIN, XBIN, iCE Draw): FFmpeg's tty demuxer takes any
+# `.txt` file, so a note or a label list passed for a video read as seconds of rendered text, without an error
+_TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 
@@ -386,6 +389,13 @@ class PyAVReader(VideoReader):
         if self._stream_index is not None:
             return self.container.streams[self._stream_index]
         stream = video_stream(self.container, demux=True)
+        if stream is not None and stream.codec_context is not None and stream.codec_context.name in _TEXT_ART_CODECS:
+            fmt = self.container.format.name
+            self.close()
+            raise VideoDecodeError(
+                f"Input {self.name} is text, not a video: FFmpeg reads it as text-mode art (its {fmt!r} demuxer), "
+                "which would make frames of rendered characters."
+            )
         if stream is None:
             kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
             detail = "only a cover image" if self.container.streams.video else ", ".join(kinds)

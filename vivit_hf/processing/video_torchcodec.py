@@ -23,6 +23,7 @@ import numpy as np
 
 from .video_pyav import (
     _AVFMT_NOTIMESTAMPS,
+    _TEXT_ART_CODECS,
     _UNTIMED_FORMATS,
     PyAVReader,
     _display_orientation,
@@ -224,6 +225,8 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
             # torchcodec's index scan takes the packet that carries a MOV / AVI stream's palette: black frames
             misreads |= stream is not None and stream.codec_context.pix_fmt == "pal8"
+            # text read as pictures (a `.txt` file): PyAV refuses it by name
+            misreads |= stream is not None and stream.codec_context.name in _TEXT_ART_CODECS
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
