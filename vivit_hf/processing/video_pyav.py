@@ -470,7 +470,9 @@ class PyAVReader(VideoReader):
                 self._seek_start()
                 self._check_start(head)
             except av.FFmpegError:
-                pass
+                # A raw stream (`.h264`) cannot seek: its frames were refused ("cannot seek back to its start") where
+                # the container is on a file, which a container of its own reads from the first packet
+                self._read_through_own_container()
         pts, dts, key = [], [], []  # per frame shown
         names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
@@ -646,22 +648,33 @@ class PyAVReader(VideoReader):
         read through a container of its own, opened on the same file, whose demux starts at the first packet; else
         refused. FFmpeg's Matroska seek to the start lands at the first indexed keyframe: the frames before it (a file
         cut mid-GOP, a first keyframe its muxer did not flag) were left out, and every index named a frame that many
-        later, silently."""
+        later, silently. FFmpeg's seek to the start of a one-packet FLV lands past its packet: no packet after it
+        ("has no frames")."""
         packet = self._next_packet()
+        packet = packet if packet is not None and packet.size else None  # (PyAV's empty packet: the demux's end)
         landed = _byte_position(packet)
         self._seek_start()
-        late = head is not None and landed is not None and landed > head
-        if not (late or self._lands_after_start(packet)):
-            return
         name = getattr(self.container, "name", None)
-        if not (isinstance(name, str) and os.path.isfile(name)):
+        on_file = isinstance(name, str) and os.path.isfile(name)
+        # (no packet where none was held: an empty stream, or a caller who read them all; its own container tells)
+        late = head is not None and (packet is None or (landed is not None and landed > head))
+        if not (late or self._lands_after_start(packet) or (packet is None and on_file)):
+            return
+        if not on_file:
             raise VideoDecodeError(
                 f"Video {self.name}: this container cannot seek back to its first packet (its seek to the start "
-                "lands at the first indexed keyframe, after frames a sequential decode gives): pass the file's path "
-                "or bytes instead of an open container."
+                "lands after frames a sequential decode gives: Matroska's at the first indexed keyframe, a one-packet "
+                "FLV's past its packet): pass the file's path or bytes instead of an open container."
             )
-        self._owns_container, self._source, self.container = True, name, None
-        self._open()
+        self._read_through_own_container()
+
+    def _read_through_own_container(self) -> None:
+        """Read a caller's container through one of this reader's own, opened on the same file (the caller's is left
+        as it is); nothing where it is on no file (bytes, a file object)."""
+        name = getattr(self.container, "name", None)
+        if isinstance(name, str) and os.path.isfile(name):
+            self._owns_container, self._source, self.container = True, name, None
+            self._open()
 
     def _lands_after_start(self, packet) -> bool:
         """Whether `packet`, the first one a Matroska container's seek to the start gave, comes after the stream's
