@@ -559,6 +559,28 @@ def test_an_animated_gif_reads_at_the_rate_its_frame_delays_say(tmp_path, delay)
     assert out["video_metadata"][0]["fps"] == pytest.approx(100 / delay)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_apng_whose_frames_draw_over_the_one_before_reads_as_a_sequential_decode(tmp_path, backend):
+    # Each frame restores the one before it (disposal 2) and small frames draw over it; the demuxer flags the second,
+    # which covers the canvas, a keyframe: torchcodec read frames after a seek there 40-60 grey levels off.
+    rng = np.random.default_rng(0)
+    background = (rng.integers(0, 4, (HEIGHT, WIDTH, 1)) * 60).astype(np.uint8).repeat(3, -1)
+    frames = []
+    for i in range(30):
+        frame = background.copy()
+        frame[(i * 3) % 40 :][:8, (i * 5) % 56 :][:, :8] = (255, 0, 0)  # a square that moves
+        frames.append(Image.fromarray(frame))
+    path = tmp_path / "moving.png"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=40, disposal=2, blend=0, format="PNG")
+    with av.open(str(path)) as container:
+        assert container.format.name == "apng"
+        truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    with open_video(str(path), backend=backend) as reader:
+        for indices in ([27], [8], [15], [8, 15, 27], range(30)):
+            got = reader.read(list(indices))
+            assert np.abs(got.astype(int) - truth[list(indices)].astype(int)).mean() < 2, f"asked {list(indices)}"
+
+
 def write_one_frame(path, fmt: str, encoder: str, rate, height: int, width: int, pix_fmt: str) -> str:
     with av.open(str(path), "w", format=fmt) as container:
         stream = container.add_stream(encoder, rate=rate)

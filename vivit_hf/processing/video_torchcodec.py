@@ -68,8 +68,10 @@ def torchcodec_available() -> bool:
 # asked for without an error (tests/test_torchcodec_reader.py): AVI and ASF, whose made-up timestamps follow decode
 # order (wrong once a codec reorders frames; ASF's shifted even without B-frames), and MPEG-TS / MPEG-PS, which have
 # no index to seek by (its seek landed a GOP late in TS, a frame off in PS). Raw streams store no timestamps at all.
+# APNG: its demuxer flags a frame that covers the canvas a keyframe, which the decoder may still draw over the frame
+# before (disposal and blending): torchcodec's reads after a seek came out 40-60 grey levels off, with the right times.
 # PyAVReader reads them right (see its _frame_table), so `backend="torchcodec"` reads these with PyAV.
-_TORCHCODEC_MISREAD_FORMATS = _UNTIMED_FORMATS | {"mpegts", "mpeg"}
+_TORCHCODEC_MISREAD_FORMATS = _UNTIMED_FORMATS | {"mpegts", "mpeg", "apng"}
 # The same containers by file name, for a datasets.Video decoder whose file vivit_hf cannot reach to look inside
 _TORCHCODEC_MISREAD_SUFFIXES = (".avi", ".divx", ".asf", ".wmv", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob")
 _BARE_DECODER_WARNING = (
