@@ -423,20 +423,6 @@ def test_a_one_frame_flv_passed_as_a_pyav_container_reads_its_frame(tmp_path, re
             read_frames(container, [0])
 
 
-@pytest.mark.parametrize("fmt", ["h264", "hevc"])
-@pytest.mark.parametrize("read_before", [0, 3])
-def test_a_raw_stream_passed_as_a_pyav_container_reads_as_a_sequential_decode(tmp_path, fmt, read_before):
-    """A raw elementary stream cannot seek: passed as a PyAV container on a file (fresh, or decoded from) it was
-    refused ("cannot seek back to its start; pass its path or bytes"); it now reads through a container of its own."""
-    encoder = {"h264": "libx264", "hevc": "libx265"}[fmt]
-    path = write_pattern(tmp_path / f"clip.{fmt}", fmt, encoder, num_frames=24, gop=8, bframes=2)
-    truth = sequential_decode(path)
-    with av.open(path) as container:
-        for _, _frame in zip(range(read_before), container.decode(video=0)):
-            pass
-        assert_frames_equal(read_frames(container, range(23, -1, -3)), truth, range(23, -1, -3))
-
-
 @pytest.mark.parametrize("fmt", ["mpegts", "mp4", "matroska"])
 def test_a_one_frame_video_reports_its_stream_rate(tmp_path, fmt):
     """One frame has no span of timestamps to measure the rate by: the stream's own rate, 25 fps, not H.264's field

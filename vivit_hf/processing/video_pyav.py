@@ -470,9 +470,7 @@ class PyAVReader(VideoReader):
                 self._seek_start()
                 self._check_start(head)
             except av.FFmpegError:
-                # A raw stream (`.h264`) cannot seek: its frames were refused ("cannot seek back to its start") where
-                # the container is on a file, which a container of its own reads from the first packet
-                self._read_through_own_container()
+                pass
         pts, dts, key = [], [], []  # per frame shown
         names, keyframes, stamped = [], [], []  # per packet (its dts, key flag, pts), as _decoded_table counts them
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
