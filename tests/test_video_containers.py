@@ -407,6 +407,22 @@ def test_a_one_frame_flv_encoded_with_b_frames_allowed_reads_its_frame(tmp_path)
     assert_frames_equal(pixels.permute(0, 2, 3, 1).round().to(torch.uint8).numpy(), truth, [0, 0])
 
 
+@pytest.mark.parametrize("read_before", [0, 1])
+def test_a_one_frame_flv_passed_as_a_pyav_container_reads_its_frame(tmp_path, read_before):
+    """The seek to the start of a one-packet FLV lands past its packet: a path reopens the file, but a PyAV container
+    the caller passed (fresh, or decoded from) read as "has no frames". It now reads through a container of its own
+    on the same file; one on bytes, which cannot be reopened, is refused naming the fix."""
+    path = write_pattern(tmp_path / "one.flv", "flv", num_frames=1)
+    truth = sequential_decode(path)
+    with av.open(path) as container:
+        for _, _frame in zip(range(read_before), container.decode(video=0)):
+            pass
+        assert_frames_equal(read_frames(container, [0, 0]), truth, [0, 0])
+    with av.open(io.BytesIO(Path(path).read_bytes())) as container:
+        with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
+            read_frames(container, [0])
+
+
 @pytest.mark.parametrize("fmt", ["mpegts", "mp4", "matroska"])
 def test_a_one_frame_video_reports_its_stream_rate(tmp_path, fmt):
     """One frame has no span of timestamps to measure the rate by: the stream's own rate, 25 fps, not H.264's field
@@ -612,5 +628,31 @@ def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_read
     with av.open(str(path)) as container:
         assert_frames_equal(read_frames(container, range(32, -1, -1)), truth, range(32, -1, -1))
     with av.open(io.BytesIO(path.read_bytes())) as container:
+        with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
+            read_frames(container, [0])
+
+
+@pytest.mark.parametrize("read_before", [10, 20])
+def test_a_matroska_container_the_caller_read_past_its_first_indexed_keyframe_reads_every_frame(tmp_path, read_before):
+    """The cut mkv of the test above, passed after the caller decoded part of it: the packet it held was past the first
+    indexed keyframe, where the seek to the start landed, so that seek looked right, and the table started there: 26
+    frames of 33, every index naming a frame 7 later (255 grey levels off), silently. Its landing after the stream's
+    start time tells; on bytes it is refused, as for a fresh container."""
+    source = write_pattern(tmp_path / "whole.mkv", "matroska", "mpeg4", num_frames=36, gop=12, bframes=2)
+    path = tmp_path / "cut.mkv"
+    with av.open(source) as src, av.open(str(path), "w", format="matroska") as out:
+        copy = out.add_stream_from_template(src.streams.video[0])
+        for packet in [p for p in src.demux(video=0) if p.size][4:]:
+            packet.stream = copy
+            out.mux(packet)
+    truth = sequential_decode(path)
+    assert len(truth) == 33
+    with av.open(str(path)) as container:
+        for _, _frame in zip(range(read_before), container.decode(video=0)):
+            pass
+        assert_frames_equal(read_frames(container, range(33)), truth, range(33))
+    with av.open(io.BytesIO(path.read_bytes())) as container:
+        for _, _frame in zip(range(read_before), container.decode(video=0)):
+            pass
         with pytest.raises(VideoDecodeError, match="cannot seek back to its first packet"):
             read_frames(container, [0])

@@ -198,6 +198,21 @@ def test_non_video_file_error_names_it(tmp_path, backend):
         probe(path, backend=backend)
 
 
+@pytest.mark.parametrize("name", ["notes.txt", "readme.nfo"])
+def test_a_text_file_is_refused_not_read_as_frames_of_text(tmp_path, backend, name):
+    # FFmpeg's tty demuxer takes any .txt / .nfo file as text-mode art: 20 lines of notes read as a 45-frame 640x400
+    # video of rendered characters, and the processor made a clip of it, without an error
+    path = tmp_path / name
+    path.write_text("label,video\ncat,a.mp4\n" * 60)
+    with av.open(str(path)) as container:  # what FFmpeg makes of it: a video stream of text-mode art
+        assert container.streams.video[0].codec_context.name == "ansi"
+    with pytest.raises(VideoDecodeError, match=f"'.*{name}' is text, not a video"):
+        probe(str(path), backend=backend)
+    processor = ViViTVideoProcessor(num_frames=4, decode_backend=backend)
+    with pytest.raises(VideoDecodeError, match="is text, not a video"):
+        processor(str(path))
+
+
 def test_zero_frame_video_error(tmp_path, backend):
     path = write_empty_video(tmp_path / "empty.mkv")
     with pytest.raises(VideoDecodeError, match="empty.mkv.*(no frames|no video stream)|Cannot open video .*empty.mkv"):
@@ -359,6 +374,24 @@ def test_stream_cut_before_a_keyframe_starts_at_that_keyframe(tmp_path):
 def test_out_of_range_index_error(videos, backend):
     with pytest.raises(ValueError, match=r"\[40\] are out of range .* 40 frames"):
         read_frames(videos["h264"], [1, 40], backend=backend)
+
+
+@pytest.mark.parametrize("indices", [np.linspace(0, 39, 8), [2.9], [True, False], ["3"], [float("nan")]])
+def test_indices_that_are_not_whole_numbers_are_refused_by_name(videos, backend, indices):
+    # A cast to integers truncated them: np.linspace(0, 39, 8) read frames 5 and 11 for 5.57 and 11.14, [2.9] frame
+    # 2, [True, False] frames 1 and 0, silently (the processor refuses such indices from a sampler already)
+    with pytest.raises(ValueError, match=r"Frame indices must be whole numbers; got .* for video"):
+        read_frames(videos["h264"], indices, backend=backend)
+    with open_video(videos["h264"], backend=backend) as reader:
+        with pytest.raises(ValueError, match="whole numbers"):
+            next(reader.iter_read(indices))
+
+
+def test_whole_numbers_of_any_dtype_read_their_frames(videos, backend):
+    with av.open(videos["h264"]) as container:  # the reference: a sequential decode
+        truth = frame_indices(np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video=0)]))
+    for indices in ([2.0, 30.0], np.array([2, 30], dtype=np.uint8), np.array([2, 30], dtype=np.int32)):
+        assert frame_indices(read_frames(videos["h264"], indices, backend=backend)) == [truth[2], truth[30]]
 
 
 def test_auto_backend_reads_files_with_pyav_and_torchcodec_decoders_with_torchcodec(videos):

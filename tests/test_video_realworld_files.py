@@ -22,7 +22,7 @@ from video_factory import frame_indices, pattern_frame, write_colour_tagged, wri
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.processing.sampling import sample_clips
-from vivit_hf.processing.video_io import VideoDecodeError, open_video, read_frames, torchcodec_available
+from vivit_hf.processing.video_io import VideoDecodeError, open_video, probe, read_frames, torchcodec_available
 
 HEIGHT, WIDTH, FPS = 48, 64, 25
 BACKENDS = [
@@ -297,6 +297,38 @@ def test_h264_with_b_frames_in_mxf_reads_in_presentation_order(tmp_path, backend
     assert_reads_like_a_sequential_decode(path, truth, backend)
 
 
+def stamped_in_decode_order(source, path, fmt: str) -> str:
+    """`source`'s packets copied into a `fmt` container with each one's decode time as its presentation time, as a
+    tool that stamps packets as they come writes them (the file then keeps no presentation times)."""
+    with av.open(str(source)) as src, av.open(str(path), "w", format=fmt) as out:
+        stream = src.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        packets = [p for p in src.demux(stream) if p.size]
+        first = min(p.dts for p in packets)
+        for packet in packets:
+            packet.pts = packet.dts = packet.dts - first
+            packet.stream = copy
+            out.mux(packet)
+    return str(path)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fmt", ["matroska", "nut"])
+def test_h264_with_b_frames_stamped_in_decode_order_reads_in_presentation_order(tmp_path, backend, fmt):
+    # Matroska and NUT keep no dts (FFmpeg guesses them from the pts), so pts == dts, the MXF case above, did not
+    # tell: the decode-order stamps were sorted, frame 1 read frame 3 (255 grey levels off) and some frames "could not
+    # be decoded". The frames play at their stamps, in order: 40 frames at 25 fps last 1.6 s.
+    source = write_stamped(tmp_path / "clip.mp4", "mp4", "libx264", 40, x264(8, 3))
+    path = stamped_in_decode_order(source, tmp_path / f"stamped.{fmt}", fmt)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(40))
+    assert_reads_like_a_sequential_decode(path, truth, backend)
+    with open_video(path, backend=backend) as reader:
+        assert (reader.info.fps, reader.info.duration) == (pytest.approx(FPS), pytest.approx(40 / FPS))
+        times = reader.frame_times()
+        assert times is None or np.diff(times) == pytest.approx(1 / FPS)
+
+
 @pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
 def test_a_matroska_file_torchcodec_cannot_open_is_read_with_pyav(tmp_path):
     # Timestamps from -4 s: torchcodec's index scan could not seek back to time 0 ("Operation not permitted").
@@ -507,3 +539,76 @@ def test_a_colour_matrix_tag_libswscale_refuses_reads_as_its_older_api_converts_
     truth = np.stack(frames)
     assert frame_indices(truth) == list(range(24))
     assert_reads_like_a_sequential_decode(path, truth, backend)
+
+
+@pytest.mark.parametrize("delay", [3, 11])  # hundredths of a second a frame
+def test_an_animated_gif_reads_at_the_rate_its_frame_delays_say(tmp_path, delay):
+    # 14 frames of 3/100 s: FFmpeg's guessed rate is 33 fps (109/12 for 11/100 s), within a tick of the span, and was
+    # taken: 0.42 s read as 0.424 s (1.54 s as 1.541 s), and the processor's clips were timed at 33 fps.
+    path = tmp_path / "clip.gif"
+    images = [Image.fromarray(pattern_frame(i, HEIGHT, WIDTH)) for i in range(14)]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=delay * 10, loop=0)
+    with av.open(str(path)) as container:  # the reference: the times a sequential decode gives its frames
+        stream = container.streams.video[0]
+        times = [float(frame.pts * stream.time_base) for frame in container.decode(stream)]
+    assert len(times) == 14 and np.diff(times) == pytest.approx(delay / 100)
+    info = probe(str(path))
+    assert (info.num_frames, info.fps, info.duration) == (14, pytest.approx(100 / delay), pytest.approx(0.14 * delay))
+    processor = ViViTVideoProcessor(num_frames=4, do_resize=False, do_center_crop=False, do_rescale=False)
+    out = processor(str(path), do_normalize=False, return_metadata=True)
+    assert out["video_metadata"][0]["fps"] == pytest.approx(100 / delay)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_apng_whose_frames_draw_over_the_one_before_reads_as_a_sequential_decode(tmp_path, backend):
+    # Each frame restores the one before it (disposal 2) and small frames draw over it; the demuxer flags the second,
+    # which covers the canvas, a keyframe: torchcodec read frames after a seek there 40-60 grey levels off.
+    rng = np.random.default_rng(0)
+    background = (rng.integers(0, 4, (HEIGHT, WIDTH, 1)) * 60).astype(np.uint8).repeat(3, -1)
+    frames = []
+    for i in range(30):
+        frame = background.copy()
+        frame[(i * 3) % 40 :][:8, (i * 5) % 56 :][:, :8] = (255, 0, 0)  # a square that moves
+        frames.append(Image.fromarray(frame))
+    path = tmp_path / "moving.png"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=40, disposal=2, blend=0, format="PNG")
+    with av.open(str(path)) as container:
+        assert container.format.name == "apng"
+        truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    with open_video(str(path), backend=backend) as reader:
+        for indices in ([27], [8], [15], [8, 15, 27], range(30)):
+            got = reader.read(list(indices))
+            assert np.abs(got.astype(int) - truth[list(indices)].astype(int)).mean() < 2, f"asked {list(indices)}"
+
+
+def write_one_frame(path, fmt: str, encoder: str, rate, height: int, width: int, pix_fmt: str) -> str:
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream(encoder, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        frame = av.VideoFrame.from_ndarray(pattern_frame(0, height, width), format="rgb24")
+        container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "fmt, encoder, rate, size, pix_fmt",
+    [
+        ("dv", "dvvideo", Fraction(25), (576, 720), "yuv420p"),
+        ("dv", "dvvideo", Fraction(30000, 1001), (480, 720), "yuv411p"),
+        ("asf", "wmv2", Fraction(25), (HEIGHT, WIDTH), "yuv420p"),
+    ],
+)
+def test_a_one_frame_file_reports_the_rate_its_frame_lasts(tmp_path, fmt, encoder, rate, size, pix_fmt):
+    # FFmpeg's average rate of a one-frame raw DV file is 60000 fps (one tick of its time base), and an ASF states
+    # 1000 fps (its time base) as every rate: the frame lasted 1/60000 s, 1/1000 s. Its packet says 1 / rate.
+    path = write_one_frame(tmp_path / f"one.{fmt}", fmt, encoder, rate, *size, pix_fmt)
+    with av.open(path) as container:  # the reference: how long the demuxer says the frame lasts
+        stream = container.streams.video[0]
+        (packet,) = [p for p in container.demux(stream) if p.size]
+        seconds = float((packet.duration or stream.duration) * stream.time_base)
+    with av.open(path) as container:
+        assert len(list(container.decode(video=0))) == 1
+    assert seconds == pytest.approx(1 / rate)
+    info = probe(path)
+    assert (info.num_frames, info.fps, info.duration) == (1, pytest.approx(float(rate)), pytest.approx(seconds))

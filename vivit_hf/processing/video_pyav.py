@@ -19,6 +19,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,9 @@ _NO_PICTURE_CODECS = frozenset({"mpeg4"})
 _NO_PICTURE_SIZE = 8
 # Decoders that show no frame before the first keyframe of a stream cut mid-GOP (see PyAVReader._frame_table)
 _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
+# Decoders that draw text as pictures (text-mode art: ANSI, BIN, XBIN, iCE Draw): FFmpeg's tty demuxer takes any
+# `.txt` file, so a note or a label list passed for a video read as seconds of rendered text, without an error
+_TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 
@@ -308,6 +312,7 @@ class PyAVReader(VideoReader):
     # still counts them): the dts no longer name the frames of the table, so spans decode from the start
     _seek_renames = False
     _seeked = False  # whether the packets `_packets_from` hands out came after a seek (see `_span_frames`)
+    _decode_stamped = False  # whether the stream's pts are its decode times (see `_frame_table`)
     # Whether the decoder made a damaged picture (a file that ends inside a packet, lost data): FFmpeg's H.264 decoder
     # keeps some of its state through the flush a seek makes, and decoded the next span differently from a sequential
     # decode (the first GOP of a cut MPEG-TS, read after its last frame, came out up to 34 grey levels off; 49 in NUT;
@@ -384,6 +389,13 @@ class PyAVReader(VideoReader):
         if self._stream_index is not None:
             return self.container.streams[self._stream_index]
         stream = video_stream(self.container, demux=True)
+        if stream is not None and stream.codec_context is not None and stream.codec_context.name in _TEXT_ART_CODECS:
+            fmt = self.container.format.name
+            self.close()
+            raise VideoDecodeError(
+                f"Input {self.name} is text, not a video: FFmpeg reads it as text-mode art (its {fmt!r} demuxer), "
+                "which would make frames of rendered characters."
+            )
         if stream is None:
             kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
             detail = "only a cover image" if self.container.streams.video else ", ".join(kinds)
@@ -467,6 +479,7 @@ class PyAVReader(VideoReader):
         cut = False  # whether the file ends inside its last packet (see _decodable)
         last = None  # the last packet
         smallest = None  # the smallest packet's size
+        durations = self._shown_durations = []  # per packet shown: its duration (see `_lone_frame_seconds`)
         codec = self.stream.codec_context.name
         try:
             for packet in self.container.demux(self.stream):
@@ -492,6 +505,7 @@ class PyAVReader(VideoReader):
                 pts.append(packet.pts)
                 dts.append(packet.dts)
                 key.append(packet.is_keyframe)
+                durations.append(packet.duration)
         except (av.FFmpegError, IndexError) as e:  # IndexError: PyAV's, for a stream a damaged file adds mid-way
             if not pts:
                 raise VideoDecodeError(f"Video {self.name} is corrupt or truncated: {e}") from e
@@ -532,8 +546,21 @@ class PyAVReader(VideoReader):
         # B-frames gave frame 10 for 13). Where the dts rise and the codec cannot reorder, they name the frames in
         # that order; else one decode at open tells.
         goes_back = _goes_back(pts) and self._never_reorders(first_keyframe)
+        # A stream whose decoder reorders frames, stamped in decode order: pts that never go back where B-frames would
+        # show before the frame decoded ahead of them (Matroska, NUT: their dts are guessed from the pts, so the MXF
+        # case above, pts == dts, does not tell). Sorting them gave decode order: H.264 with B-frames in mkv read
+        # frame 3 for 1 (255 grey levels off) and could not find others. One decode at open tells
+        decode_stamped = (
+            len(pts) > 1
+            and not (untimed or decode_times or jumps_back)
+            and None not in pts
+            and not all(key)  # (an intra-only stream, as IMX's MPEG-2, has nothing to reorder)
+            and all(a < b for a, b in zip(pts, pts[1:]))
+            and not self._never_reorders(first_keyframe)
+        )
         dts_rise = None not in names and all(a < b for a, b in zip(names, names[1:]))
-        decoder_decides = no_picture or open_start or leading_decides or (goes_back and not dts_rise)
+        self._decode_stamped = decode_stamped
+        decoder_decides = no_picture or open_start or leading_decides or (goes_back and not dts_rise) or decode_stamped
         if decoder_decides and named_by_pts and not (untimed or decode_times or jumps_back):
             return self._cached_decoded_table(stamped, keyframes)
         pts_mislead = untimed or decode_times or decoder_decides or jumps_back or goes_back
@@ -615,25 +642,51 @@ class PyAVReader(VideoReader):
 
     def _check_start(self, head: int | None) -> None:
         """Where the seek to the start of a caller's container landed after the packet it held before (`head`, the
-        first one where the container is fresh), the file is read through a container of its own, opened on the same
-        file, whose demux starts at the first packet; else refused. FFmpeg's Matroska seek to the start lands at the
-        first indexed keyframe: the frames before it (a file cut mid-GOP, a first keyframe its muxer did not flag)
-        were left out, and every index named a frame that many later, silently."""
-        if head is None:
-            return
-        landed = _byte_position(self._next_packet())
+        first one where the container is fresh), or after the stream's start (see `_lands_after_start`), the file is
+        read through a container of its own, opened on the same file, whose demux starts at the first packet; else
+        refused. FFmpeg's Matroska seek to the start lands at the first indexed keyframe: the frames before it (a file
+        cut mid-GOP, a first keyframe its muxer did not flag) were left out, and every index named a frame that many
+        later, silently. FFmpeg's seek to the start of a one-packet FLV lands past its packet: no packet after it
+        ("has no frames")."""
+        packet = self._next_packet()
+        packet = packet if packet is not None and packet.size else None  # (PyAV's empty packet: the demux's end)
+        landed = _byte_position(packet)
         self._seek_start()
-        if landed is None or landed <= head:
-            return
         name = getattr(self.container, "name", None)
-        if not (isinstance(name, str) and os.path.isfile(name)):
+        on_file = isinstance(name, str) and os.path.isfile(name)
+        # (no packet where none was held: an empty stream, or a caller who read them all; its own container tells)
+        late = head is not None and (packet is None or (landed is not None and landed > head))
+        if not (late or self._lands_after_start(packet) or (packet is None and on_file)):
+            return
+        if not on_file:
             raise VideoDecodeError(
                 f"Video {self.name}: this container cannot seek back to its first packet (its seek to the start "
-                "lands at the first indexed keyframe, after frames a sequential decode gives): pass the file's path "
-                "or bytes instead of an open container."
+                "lands after frames a sequential decode gives: Matroska's at the first indexed keyframe, a one-packet "
+                "FLV's past its packet): pass the file's path or bytes instead of an open container."
             )
-        self._owns_container, self._source, self.container = True, name, None
-        self._open()
+        self._read_through_own_container()
+
+    def _read_through_own_container(self) -> None:
+        """Read a caller's container through one of this reader's own, opened on the same file (the caller's is left
+        as it is); nothing where it is on no file (bytes, a file object)."""
+        name = getattr(self.container, "name", None)
+        if isinstance(name, str) and os.path.isfile(name):
+            self._owns_container, self._source, self.container = True, name, None
+            self._open()
+
+    def _lands_after_start(self, packet) -> bool:
+        """Whether `packet`, the first one a Matroska container's seek to the start gave, comes after the stream's
+        first packet: its pts is above the stream's start time, which FFmpeg takes from the first packet at open. A
+        container the caller had read past the first indexed keyframe (`head` is then no first packet) seeks there.
+        Matroska only: AVI makes up a first pts of 1 for a stream with B-frames whose start time is 0."""
+        start = self.stream.start_time
+        return (
+            "matroska" in self.container.format.name.split(",")
+            and packet is not None
+            and packet.pts is not None
+            and start is not None
+            and packet.pts > start
+        )
 
     def _check_palette(self) -> None:
         """Refuse a palettised stream whose palette is gone: a caller's container that was read from before (its
@@ -758,22 +811,45 @@ class PyAVReader(VideoReader):
         return flags
 
     def _fps(self) -> float:
-        # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
-        # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
         stream, context = self.stream, self.stream.codec_context
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
             span = float(self._pts.max() - self._first_stamp) * tick
             if span > 0:
+                steps = np.unique(np.diff(np.sort(self._pts)))
+                if self._pts.size > 2 and steps.size == 1:
+                    # Every frame the same whole number of ticks after the one before: that is the rate, exactly. A
+                    # stated rate within a tick of the span is not (FFmpeg guesses 33 fps for a GIF of 3/100 s frames,
+                    # 9.08 for 11/100 s: its 14 frames read as 0.424 s for 0.42). Two frames tell too little: the
+                    # milliseconds of 30000/1001 fps are 33 apart there
+                    return float(1 / (int(steps[0]) * Fraction(stream.time_base)))
                 stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
                 return _rate_of_span(self._pts.size - 1, span, tick, stated)
-        rate = stream.average_rate or context.framerate or stream.guessed_rate or stream.base_rate
+        # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
+        # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
+        stated = (stream.average_rate, context.framerate, stream.guessed_rate, stream.base_rate)
         if self._raw_stream:
             # A raw stream's average rate is its demuxer's `framerate` option, 25 unless the caller sets it, whatever
             # the stream holds (a raw 30 fps H.264 read as 25 fps, its 30 frames as 1.2 s); its bitstream's own rate
             # (H.264 / HEVC VUI timing, an MPEG sequence header) is what FFmpeg times its packets by
-            rate = context.framerate or rate
+            stated = (context.framerate, *stated)
+        seconds = self._lone_frame_seconds()
+        if seconds:
+            # The first stated rate its frame lasts (to within a tick), else the one it says: FFmpeg's average rate of
+            # a one-frame raw DV file is 60000 (its time base), an ASF's every rate 1000, each frame lasting 0.04 s
+            return _rate_of_span(1, seconds, float(stream.time_base), stated)
+        rate = next((r for r in stated if r), None)
         return float(rate) if rate else 0.0
+
+    def _lone_frame_seconds(self) -> float | None:
+        """How long the only frame of a one-frame stream lasts: its packet's duration, else the stream's; None where
+        neither is said."""
+        stream = self.stream
+        if self._num_frames != 1 or not stream.time_base:
+            return None
+        ticks = self._shown_durations[0] if len(self._shown_durations) == 1 else None
+        ticks = ticks if ticks and ticks > 0 else stream.duration
+        return float(ticks * stream.time_base) if ticks and ticks > 0 else None
 
     @property
     def info(self) -> VideoInfo:
@@ -1126,7 +1202,8 @@ class PyAVReader(VideoReader):
         6.3 s instead of 11.2 s)."""
         if self._pts is None or not self.stream.time_base:
             return None
-        if self._stamp == "dts" and self._pts_are_slots():
+        if (self._stamp == "dts" and self._pts_are_slots()) or self._decode_stamped:
+            # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
             return np.sort(self._pts).astype(np.float64) * float(self.stream.time_base)
         if self._stamp != "pts":
             return None

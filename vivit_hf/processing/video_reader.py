@@ -154,9 +154,20 @@ class VideoReader:
         self.close()
 
     def _check_indices(self, indices: Sequence[int]) -> np.ndarray:
-        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
-        if idx.size == 0:
+        given = np.asarray(indices).reshape(-1)
+        if given.size == 0:
             raise ValueError(f"No frame indices asked of video {self.name}.")
+        # A cast to integers truncates: np.linspace(0, 39, 8) read frames 0, 5, 11, ... for 5.57, 11.14, and True read
+        # frame 1, silently. Whole numbers only (2.0 is frame 2)
+        whole = given.dtype.kind in "iu" or (
+            given.dtype.kind == "f" and bool(np.all(np.isfinite(given) & (given == np.round(given))))
+        )
+        if not whole:
+            raise ValueError(
+                f"Frame indices must be whole numbers; got {given[:8].tolist()} for video {self.name} (round them, "
+                "e.g. np.round(indices).astype(int), to pick the nearest frames)."
+            )
+        idx = given.astype(np.int64)
         n = self.num_frames
         bad = idx[(idx < 0) | (idx >= n)]
         if bad.size:

@@ -23,6 +23,7 @@ import numpy as np
 
 from .video_pyav import (
     _AVFMT_NOTIMESTAMPS,
+    _TEXT_ART_CODECS,
     _UNTIMED_FORMATS,
     PyAVReader,
     _display_orientation,
@@ -67,8 +68,10 @@ def torchcodec_available() -> bool:
 # asked for without an error (tests/test_torchcodec_reader.py): AVI and ASF, whose made-up timestamps follow decode
 # order (wrong once a codec reorders frames; ASF's shifted even without B-frames), and MPEG-TS / MPEG-PS, which have
 # no index to seek by (its seek landed a GOP late in TS, a frame off in PS). Raw streams store no timestamps at all.
+# APNG: its demuxer flags a frame that covers the canvas a keyframe, which the decoder may still draw over the frame
+# before (disposal and blending): torchcodec's reads after a seek came out 40-60 grey levels off, with the right times.
 # PyAVReader reads them right (see its _frame_table), so `backend="torchcodec"` reads these with PyAV.
-_TORCHCODEC_MISREAD_FORMATS = _UNTIMED_FORMATS | {"mpegts", "mpeg"}
+_TORCHCODEC_MISREAD_FORMATS = _UNTIMED_FORMATS | {"mpegts", "mpeg", "apng"}
 # The same containers by file name, for a datasets.Video decoder whose file vivit_hf cannot reach to look inside
 _TORCHCODEC_MISREAD_SUFFIXES = (".avi", ".divx", ".asf", ".wmv", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob")
 _BARE_DECODER_WARNING = (
@@ -224,6 +227,8 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
             # torchcodec's index scan takes the packet that carries a MOV / AVI stream's palette: black frames
             misreads |= stream is not None and stream.codec_context.pix_fmt == "pal8"
+            # text read as pictures (a `.txt` file): PyAV refuses it by name
+            misreads |= stream is not None and stream.codec_context.name in _TEXT_ART_CODECS
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
@@ -283,7 +288,8 @@ def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwar
         pyav = PyAVReader(file, name=name, **kwargs)
     except VideoDecodeError:  # PyAV cannot read it: torchcodec's frames are all there are
         return reader
-    untimed = pyav.frame_times() is None or pyav._stamp != "pts"  # (an AVI's slot times are no presentation times)
+    # (an AVI's slot times, a stream's decode times stamped as its pts, are no presentation times)
+    untimed = pyav.frame_times() is None or pyav._stamp != "pts" or pyav._decode_stamped
     if pyav.num_frames != reader.num_frames or untimed or pyav.starts_at_recovery_points():
         return pyav
     reader.reference = pyav
