@@ -329,6 +329,27 @@ def test_h264_with_b_frames_stamped_in_decode_order_reads_in_presentation_order(
         assert times is None or np.diff(times) == pytest.approx(1 / FPS)
 
 
+@pytest.mark.parametrize("fmt", ["matroska", "nut"])
+def test_mpeg2_of_i_and_p_frames_is_not_decoded_whole_at_open(tmp_path, monkeypatch, fmt):
+    # FFmpeg's MPEG-2 encoder without B-frames leaves the low-delay flag unset: the decoder declares a delay, the pts
+    # rise, as in a stream of B-frames stamped in decode order (above), and the whole file was decoded at open to
+    # order frames that come out in decode order anyway (a read of 32 frames of 250 cost twice as long). A look at
+    # the first GOPs tells the two apart.
+    from vivit_hf.processing import video_pyav
+
+    path = write_stamped(tmp_path / f"ip.{fmt}", fmt, "mpeg2video", 40, {"bf": "0", "g": "6"})
+    with av.open(path) as container:
+        assert container.streams.video[0].codec_context.has_b_frames  # the declared delay
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(40))
+
+    def whole_decode(*args):
+        raise AssertionError("decoded the whole file at open")
+
+    monkeypatch.setattr(video_pyav.PyAVReader, "_decoded_table", whole_decode)
+    assert_reads_like_a_sequential_decode(path, truth, "pyav")
+
+
 @pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
 def test_a_matroska_file_torchcodec_cannot_open_is_read_with_pyav(tmp_path):
     # Timestamps from -4 s: torchcodec's index scan could not seek back to time 0 ("Operation not permitted").

@@ -221,6 +221,7 @@ class _TableCache:
 
 
 _TABLE_CACHE = _TableCache(64)  # a table is 16 bytes a frame: 64 ten-minute videos at 30 fps hold 18 MB
+_EARLY_PACKETS = 48  # packets `PyAVReader._reorders_early` decodes: the first GOPs, where B-frames show if used
 _REORDERS_CACHE = _TableCache(1024)  # per file: whether its bitstream reorders frames (`PyAVReader._never_reorders`)
 
 
@@ -557,6 +558,7 @@ class PyAVReader(VideoReader):
             and not all(key)  # (an intra-only stream, as IMX's MPEG-2, has nothing to reorder)
             and all(a < b for a, b in zip(pts, pts[1:]))
             and not self._never_reorders(first_keyframe)
+            and self._reorders_early()
         )
         dts_rise = None not in names and all(a < b for a, b in zip(names, names[1:]))
         self._decode_stamped = decode_stamped
@@ -615,6 +617,37 @@ class PyAVReader(VideoReader):
             cached = (_bitstream_reorders(context, keyframe),)
             _REORDERS_CACHE.put(file_key, cached)
         return not cached[0]
+
+    def _reorders_early(self) -> bool:
+        """Whether a decoder of its own shows any of the stream's first `_EARLY_PACKETS` packets out of decode order.
+        A decoder that may reorder need not: MPEG-2 or MPEG-4 of I- and P-frames whose encoder left the low-delay flag
+        unset (FFmpeg's own does) declares a delay and shows every frame in decode order. Their pts rise like those of
+        a stream stamped in decode order, and the full decode at open that the latter needs cost such a file (250
+        frames, GOPs of 12) twice its read; an encoder that uses B-frames uses them from the first GOP on. Once per
+        file (`_REORDERS_CACHE`)."""
+        import av
+
+        file_key = _file_key(self._source)
+        cached = _REORDERS_CACHE.get(None if file_key is None else (*file_key, "early"))
+        if cached is not None:
+            return cached[0]
+        context = self.stream.codec_context
+        fresh = av.CodecContext.create(context.name, "r")
+        fresh.extradata = context.extradata
+        fresh.thread_type = "NONE"
+        shown = []
+        try:
+            packets = itertools.islice(self._demux_from_start(), _EARLY_PACKETS)
+            for place, packet in enumerate(_decodable(packets, send_cut=False)):
+                if packet is not None:
+                    packet.pts = packet.dts = place  # carried to the frame it makes: its place in decode order
+                shown += [frame.pts for frame in fresh.decode(packet)]
+        except av.FFmpegError:
+            return True  # unknown: decode the whole file, as without this look
+        reorders = shown != sorted(shown)
+        if file_key is not None:
+            _REORDERS_CACHE.put((*file_key, "early"), (reorders,))
+        return reorders
 
     def _take_buffered_palette(self):
         """The palette of a palettised stream in a caller's container that nobody has read from yet (see `_paletted`);
