@@ -63,6 +63,7 @@ from vivit_hf.training.checkpoints import (
 from vivit_hf.training.data import SYNTHETIC
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
+    ModelFlagError,
     apply_resumed_hyperparameters,
     build_dataloaders,
     build_datasets,
@@ -747,7 +748,7 @@ def run(argv=None):
 
     try:
         return main(argv)
-    except DatasetFormatError as error:
+    except (DatasetFormatError, ModelFlagError) as error:  # the user's data set or model flags: one line each
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except KeyboardInterrupt:

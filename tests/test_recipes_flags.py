@@ -201,6 +201,86 @@ def test_a_config_that_builds_is_not_refused(finetune):
     assert args.crop_size == 64
 
 
+# ------------------------------------------------------------------ a ViViT checkpoint as --init_from decides the model
+
+
+@pytest.fixture(scope="module")
+def vivit_checkpoint(tmp_path_factory):
+    """A saved tiny Model 1 (spatio-temporal) classifier, as a fine-tuning run leaves it."""
+    from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification
+
+    folder = tmp_path_factory.mktemp("checkpoint") / "model 1"  # a space in the path, as users' folders have
+    config = ViViTSpatioTemporalConfig(
+        hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=32,
+        num_frames=4, tubelet_size=[2, 16, 16], num_labels=2,
+    )  # fmt: skip
+    ViViTSpatioTemporalForVideoClassification(config).save_pretrained(folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        # The checkpoint's variant was built whatever --model said: a Model 1 trained and saved as asked for Model 2.
+        (["--model", "factorised_encoder"], "argument --model: factorised_encoder"),
+        (["--model=factorised_dot_product"], "argument --model: factorised_dot_product"),
+        # Flags that only build a model from scratch or from an image ViT, ignored without a word.
+        (["--model_size", "base"], "argument --model_size"),
+        (["--tubelet_init", "arp"], "argument --tubelet_init"),
+        (["--positional_embedding", "random"], "argument --positional_embedding"),
+    ],
+)
+def test_model_flags_a_vivit_checkpoint_would_ignore_are_refused(finetune, vivit_checkpoint, capsys, flags, named):
+    with pytest.raises(SystemExit) as refused:
+        finetune.parse_args(["--init_from", str(vivit_checkpoint), *flags])
+    assert refused.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert named in error and str(vivit_checkpoint) in error, error
+    if flags[0].startswith("--model="):
+        assert "spatio_temporal checkpoint" in error
+
+
+def test_the_checkpoints_own_variant_typed_or_a_presets_default_is_taken(finetune, vivit_checkpoint):
+    """The same variant typed, or a preset's --model (a default, not typed), start from the checkpoint as before."""
+    for flags in (["--model", "spatio_temporal"], ["--preset", "ssv2_vivit_b_fe"], []):
+        args = finetune.parse_args(["--init_from", str(vivit_checkpoint), *flags])
+        assert args.init_from == str(vivit_checkpoint)
+    # an image ViT (no ViViT config) still takes them: they build its model
+    args = finetune.parse_args(["--model", "factorised_encoder", "--tubelet_init", "arp", "--init_from", "org/vit"])
+    assert args.model == "factorised_encoder" and args.tubelet_init == "arp"
+
+
+def test_a_checkpoint_known_only_once_loaded_refuses_another_model_too(finetune, vivit_checkpoint):
+    """A Hub checkpoint's variant is known only when build_model loads it (the start's check reads local folders):
+    the model it loads is checked there, before anything trains."""
+    from types import SimpleNamespace
+
+    from accelerate import PartialState
+
+    PartialState()  # build_model logs through accelerate
+    args = finetune.parse_args(
+        ["--init_from", str(vivit_checkpoint), "--model", "factorised_encoder"], check_paths=False
+    )
+    data = SimpleNamespace(
+        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
+        head_sizes={"label": 2},
+    )  # fmt: skip
+    with pytest.raises(finetune.ModelFlagError, match="argument --model: factorised_encoder"):
+        finetune.build_model(args, data)
+    model, _ = finetune.build_model(finetune.parse_args(["--init_from", str(vivit_checkpoint)]), data)
+    assert model.config.model_type == "vivit_spatio_temporal"
+
+
+def test_the_recipe_refuses_another_model_than_the_checkpoints_before_anything_loads(vivit_checkpoint, tmp_path):
+    result = run_finetune(
+        "--init_from", vivit_checkpoint, "--model", "factorised_encoder", "--output_dir", tmp_path / "out",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert "argument --model: factorised_encoder" in last and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert not (tmp_path / "out").exists()
+
+
 # ------------------------------------------------------------------ total batch size (it used to be rounded silently)
 
 

@@ -302,6 +302,48 @@ def missing_paths(args: argparse.Namespace) -> str | None:
             f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
             f"a Hub id reads 'org/name')"
         )
+    config = Path(args.init_from or "", "config.json") if args.init_from and os.path.isdir(args.init_from) else None
+    if config is not None and config.is_file():  # a local ViViT checkpoint: what it decides, known before any load
+        try:
+            model_type = json.loads(config.read_text()).get("model_type")
+        except (OSError, ValueError, AttributeError):
+            model_type = None  # not readable as a config: from_pretrained says why when the model is built
+        if isinstance(model_type, str) and model_type.startswith("vivit"):
+            return ignored_by_checkpoint(args, model_type)
+    return None
+
+
+# The model flags a ViViT checkpoint given as --init_from decides instead (`build_model`): they build a model from
+# scratch or from an image ViT, and were silently ignored when typed with one.
+_CHECKPOINT_DECIDES = {
+    "model_size": "its size",
+    "tubelet_init": "its tubelet kernel",
+    "positional_embedding": "its position embeddings (resized to --num_frames / --crop_size as needed)",
+}
+
+
+def ignored_by_checkpoint(args: argparse.Namespace, model_type: str) -> str | None:
+    """In argparse's words, a flag typed on the command line that a ViViT checkpoint of `model_type` as `--init_from`
+    would ignore (else None): a `--model` naming another variant (the checkpoint's own variant is built: `--model
+    factorised_encoder` trained a Model 1 from a Model 1 checkpoint, without a word), or `--model_size`,
+    `--tubelet_init`, `--positional_embedding`, which only build a model from scratch or from an image ViT. A
+    preset's `--model` is a default, not typed: the checkpoint's variant wins, as documented."""
+    typed = getattr(args, "typed_model_flags", ())
+    variant = next((name for name, (config, _, _) in VIVIT_MODELS.items() if config.model_type == model_type), None)
+    if model_type == "vivit":  # transformers' own ViViT is read as Model 1
+        variant = "spatio_temporal"
+    if "model" in typed and variant is not None and args.model != variant:
+        return (
+            f"argument --model: {args.model}, but --init_from {args.init_from} is a {variant} checkpoint "
+            f"({model_type}), whose variant is what is built: give --model {variant} or leave --model out, or start "
+            f"a {args.model} from an image ViT"
+        )
+    for name, what in _CHECKPOINT_DECIDES.items():
+        if name in typed:
+            return (
+                f"argument --{name}: --init_from {args.init_from} is a ViViT checkpoint, which keeps {what}; "
+                f"--{name} applies to a model from scratch or from an image ViT: leave it out"
+            )
     return None
 
 
@@ -332,6 +374,12 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     # A total typed on the command line must be met exactly; a preset's default may be approximated (with a warning).
     typed = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args.total_batch_size_typed = any(a == "--total_batch_size" or a.startswith("--total_batch_size=") for a in typed)
+    # The model flags a ViViT --init_from decides instead: typed, they are refused (`ignored_by_checkpoint`).
+    args.typed_model_flags = [
+        name
+        for name in ("model", *_CHECKPOINT_DECIDES)
+        if any(a == f"--{name}" or a.startswith(f"--{name}=") for a in typed)
+    ]
     missing = [
         name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None
     ]
@@ -987,6 +1035,11 @@ def model_config_overrides(args) -> dict:
     return overrides
 
 
+class ModelFlagError(ValueError):
+    """A model flag that the model `--init_from` gives cannot take (it would be ignored, or matches nothing): the
+    user's input, which the recipe ends with in one line, status 2."""
+
+
 def build_model(args, data):
     label_kwargs = dict(id2label=data.id2label, label2id=data.label2id)
     if data.is_multi_head:
@@ -1005,6 +1058,10 @@ def build_model(args, data):
             label_spaces=data.head_sizes if data.is_multi_head else None,
             **overrides,
         )
+        # a Hub checkpoint's variant is known only now (a local one's was checked before anything loaded)
+        ignored = ignored_by_checkpoint(args, model.config.model_type)
+        if ignored:
+            raise ModelFlagError(ignored)
         logger.info(
             f"started from the {type(model).__name__} checkpoint {args.init_from}: resized "
             f"{report['resized'] or 'nothing'}; fresh {report['fresh'] or 'nothing'}"
@@ -1031,7 +1088,7 @@ def build_model(args, data):
             parameter.requires_grad_(False)
             frozen += parameter.numel()
     if args.freeze and not frozen:
-        raise ValueError(
+        raise ModelFlagError(
             f"--freeze {args.freeze} matched no parameter; names look like "
             f"{[n for n, _ in list(model.named_parameters())[:3]]}"
         )
