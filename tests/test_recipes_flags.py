@@ -269,6 +269,9 @@ def test_a_checkpoint_known_only_once_loaded_refuses_another_model_too(finetune,
         finetune.build_model(args, data)
     model, _ = finetune.build_model(finetune.parse_args(["--init_from", str(vivit_checkpoint)]), data)
     assert model.config.model_type == "vivit_spatio_temporal"
+    # a --freeze prefix that names no parameter is the same kind of mistake: the recipe's one line, not a traceback
+    with pytest.raises(finetune.ModelFlagError, match="--freeze"):
+        finetune.build_model(finetune.parse_args(["--init_from", str(vivit_checkpoint), "--freeze", "nothing"]), data)
 
 
 def test_the_recipe_refuses_another_model_than_the_checkpoints_before_anything_loads(vivit_checkpoint, tmp_path):
