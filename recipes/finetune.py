@@ -24,7 +24,9 @@ import logging
 import math
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -740,12 +742,33 @@ def main(argv=None):
 
 def run(argv=None):
     """`main` as a command. A data set that is not what `--dataset_format` says (an empty folder; its message names
-    the problem) is one line and argparse's status 2; Ctrl-C is one line saying what is kept and how to go on, with
-    the shell's status for SIGINT, 130. Neither is a traceback; any other error is a bug and keeps its own."""
-    import os
-
+    the problem) is one line and argparse's status 2; Ctrl-C or SIGTERM (a scheduler's stop, `kill`) is one line
+    saying what is kept and how to go on, with the shell's status for the signal (130, 143). Neither is a traceback;
+    any other error is a bug and keeps its own."""
     from vivit_hf.training.data import DatasetFormatError
 
+    stopped: list[int] = []  # the signal that stopped this run, once its line is said
+    main_pid, output_dir = os.getpid(), output_dir_given(argv)
+
+    def stop(signum, frame):
+        """Under `accelerate launch` Ctrl-C reaches the launcher too, which then terminates this process and its
+        DataLoader workers (SIGTERM, SIGKILL 5 s later) while it unwinds: the workers' deaths replaced the
+        KeyboardInterrupt with torch's RuntimeError, or the SIGTERM ended the process, and the line was never said
+        (SIGTERM alone, a scheduler's stop, ended a run without a word too)."""
+        if os.getpid() != main_pid:  # a forked DataLoader worker: as it would without this handler
+            signal.signal(signum, signal.SIG_DFL)
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), signum)
+            return
+        if not stopped:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the launcher's SIGTERM that follows Ctrl-C
+            sys.unraisablehook = lambda unraisable: None  # the dead workers' loaders complain as they are collected
+            stopped.append(signum)
+        raise KeyboardInterrupt  # (a second Ctrl-C while unwinding stops that too)
+
+    handled = threading.current_thread() is threading.main_thread()  # signal handlers are the main thread's
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)} if handled else {}
     try:
         return main(argv)
     except (DatasetFormatError, ModelFlagError) as error:  # the user's data set or model flags: one line each
@@ -753,9 +776,31 @@ def run(argv=None):
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         pass  # said below, once main's frames are gone: its progress bar redraws itself as it closes, after any line
+    except Exception:
+        if not stopped:  # a bug: its traceback
+            raise
+        # else the signal's doing while unwinding (a DataLoader worker it stopped, found dead): not a bug
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # torch's handler raises as the workers die
     if os.environ.get("RANK", "0") == "0":  # every process of a launch gets the signal: one line is enough
-        print(interrupted_message(Path(parse_args(argv, description=__doc__).output_dir)), file=sys.stderr)
-    raise SystemExit(130)
+        print(interrupted_message(output_dir), file=sys.stderr)
+    if not stopped:  # Ctrl-C without the handler (run from another thread)
+        raise SystemExit(130)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(128 + stopped[0])  # no interpreter shutdown, whose collection of the dead workers' loaders says more
+
+
+def output_dir_given(argv) -> Path:
+    """`--output_dir` as the command line gives it, read alone (the whole line is parsed, and refused, by main)."""
+    probe = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
+    probe.add_argument("--output_dir", default=build_parser().get_default("output_dir"))
+    try:
+        return Path(probe.parse_known_args(argv)[0].output_dir)
+    except argparse.ArgumentError:  # `--output_dir` without a value: main says so
+        return Path(build_parser().get_default("output_dir"))
 
 
 def interrupted_message(output_dir: Path) -> str:
