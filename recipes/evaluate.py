@@ -101,7 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--video_column", default=None)
     p.add_argument("--label_column", default=None)
-    p.add_argument("--split", default=None, help="default: validation, else test")
+    p.add_argument(
+        "--split",
+        default=None,
+        help="default: validation, else test, else the share fine-tuning held out (a data set --model was trained on)",
+    )
     p.add_argument(
         "--streaming",
         action="store_true",
