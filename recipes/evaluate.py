@@ -340,7 +340,8 @@ def main(argv=None):
     split = args.split or data.default_eval_split
     trained = training_split(args)  # the split of this data set the model was fine-tuned on, and its held-out share
     folder_split = split
-    if split is None and trained is not None and trained[1] is not None and trained[0] in data.splits:
+    held_out = trained is not None and trained[1] is not None and trained[0] in data.splits
+    if split is None and held_out and not args.streaming:  # (a stream has no held-out share: read whole)
         # the share fine-tuning held out and scored: the other clips of the split were trained on
         train_split, percentage, seed = trained
         examples = hold_out(data.split(train_split), percentage / 100, seed=seed)[1]
