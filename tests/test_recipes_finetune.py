@@ -368,14 +368,18 @@ def test_a_new_learning_rate_weight_decay_and_momentum_take_effect_on_resume(fin
         scheduler = get_scheduler("cosine", optimizer=optimizer, num_warmup_steps=2, num_training_steps=20)
         return parameter, optimizer, scheduler
 
-    old = finetune_module.parse_args(["--learning_rate", "0.1", "--momentum", "0.9", "--weight_decay", "1e-4"])
+    old = finetune_module.parse_args(
+        ["--optimizer", "sgd", "--learning_rate", "0.1", "--momentum", "0.9", "--weight_decay", "1e-4"]
+    )
     parameter, optimizer, scheduler = build(old)
     for _ in range(6):
         parameter.grad = torch.ones(3)
         optimizer.step()
         scheduler.step()
     saved = json.loads(json.dumps(finetune_module.run_settings(old, 1)))
-    new = finetune_module.parse_args(["--learning_rate", "0.4", "--momentum", "0.5", "--weight_decay", "0.01"])
+    new = finetune_module.parse_args(
+        ["--optimizer", "sgd", "--learning_rate", "0.4", "--momentum", "0.5", "--weight_decay", "0.01"]
+    )
     _, resumed_optimizer, resumed_scheduler = build(new)
     resumed_optimizer.load_state_dict(optimizer.state_dict())
     resumed_scheduler.load_state_dict(scheduler.state_dict())

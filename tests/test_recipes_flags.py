@@ -201,6 +201,34 @@ def test_a_config_that_builds_is_not_refused(finetune):
     assert args.crop_size == 64
 
 
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        # AdamW has no momentum: the run trained without it, without a word (the bundled preset is AdamW's)
+        (["--momentum", "0.5"], "argument --momentum: --optimizer adamw has no momentum"),
+        (["--preset", "kinetics400_vivit_b", "--optimizer", "adamw", "--momentum=0.5"], "argument --momentum"),
+        # nothing was pushed, exit 0
+        (["--hub_model_id", "me/vivit"], "argument --hub_model_id: nothing is pushed without --push_to_hub"),
+        (["--hub_private_repo"], "argument --hub_private_repo"),
+        (["--upload_retries", "2"], "argument --upload_retries"),
+    ],
+)
+def test_a_typed_flag_this_run_would_not_use_is_refused(finetune, capsys, flags, named):
+    with pytest.raises(SystemExit) as refused:
+        finetune.parse_args(flags)
+    assert refused.value.code == 2 and named in capsys.readouterr().err
+
+
+def test_the_same_flags_where_they_are_used_still_parse(finetune, monkeypatch):
+    assert finetune.parse_args(["--optimizer", "sgd", "--momentum", "0.5"]).momentum == 0.5
+    assert finetune.parse_args(["--preset", "kinetics400_vivit_b", "--momentum", "0.8"]).momentum == 0.8  # SGD's
+    assert finetune.parse_args([]).momentum == 0.9  # a preset's default, not typed: no refusal
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(finetune, "is_offline_mode", lambda: False)
+    args = finetune.parse_args(["--push_to_hub", "--hub_model_id", "me/vivit", "--upload_retries", "2"])
+    assert (args.hub_model_id, args.upload_retries) == ("me/vivit", 2)
+
+
 # ------------------------------------------------------------------ a ViViT checkpoint as --init_from decides the model
 
 

@@ -347,6 +347,21 @@ def ignored_by_checkpoint(args: argparse.Namespace, model_type: str) -> str | No
     return None
 
 
+def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
+    """In argparse's words, a flag typed on the command line that this run would not use (else None): `--momentum`
+    with AdamW (SGD's; it trained without a word, and a resume said it had applied a new one), the Hub flags without
+    `--push_to_hub` (nothing was pushed, exit 0)."""
+    if "momentum" in typed and args.optimizer != "sgd":
+        return (
+            f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
+            "leave it out"
+        )
+    for name in ("hub_model_id", "hub_private_repo", "upload_retries"):
+        if name in typed and not args.push_to_hub:
+            return f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
+    return None
+
+
 def preset_given(argv=None) -> str:
     """`--preset` as typed (SYNTHETIC when not given), read alone: the rest of the command line is parsed with the
     preset's values as defaults, and may be wrong in ways the full parser then names."""
@@ -380,6 +395,9 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
         for name in ("model", *_CHECKPOINT_DECIDES)
         if any(a == f"--{name}" or a.startswith(f"--{name}=") for a in typed)
     ]
+    unused = unused_flag(args, {a.split("=", 1)[0][2:] for a in typed if a.startswith("--")})
+    if unused:
+        parser.error(unused)
     missing = [
         name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None
     ]
