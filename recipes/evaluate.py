@@ -67,7 +67,7 @@ from vivit_hf.training.data.formats import (
     sample_subset,
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-from vivit_hf.training.finetune import _at_least, main_process_first, same_setting
+from vivit_hf.training.finetune import _at_least, data_flag_unused, main_process_first, same_setting
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
     DefaultsHelpFormatter,
@@ -160,6 +160,9 @@ def start_refusal(args) -> str | None:
         return f"argument --dataset_config_name: {error}"
     if args.streaming and args.dataset_format != "hub":
         return "--streaming reads a Hub data set or a local folder with --dataset_format hub"
+    unused = data_flag_unused(args, {name for name in ("video_column", "label_column") if getattr(args, name)})
+    if unused:  # another format's reader ignored them: the labels came from its own files
+        return unused
     model = Path(args.model).expanduser()
     if model.exists():
         if not (model / "config.json").is_file():

@@ -122,6 +122,9 @@ def evaluate_module():
         (["--num_workers", "-1"], "--num_workers"),
         (["--max_eval_samples", "0"], "--max_eval_samples"),
         (["--max_eval_samples", "1.5"], "--max_eval_samples"),
+        # a videofolder's labels are its folders: a label column was ignored without a word
+        (["--label_column", "action"], "argument --label_column: --dataset_format videofolder reads no columns"),
+        (["--video_column", "clip", "--dataset_format", "ssv2"], "argument --video_column"),
     ],
 )
 def test_bad_flags_are_refused_by_the_parser(evaluate_module, folder, flags, message, capsys):

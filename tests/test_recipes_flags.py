@@ -138,7 +138,7 @@ def test_the_old_abbreviation_is_not_taken_as_the_scheduler(finetune):
         (["--checkpointing_steps", "epoch"], "checkpointing_steps", "epoch"),
         (["--checkpointing_steps", "25"], "checkpointing_steps", "25"),
         (["--eval_num_crops", "3"], "eval_num_crops", 3),
-        (["--tubelet_init", "arp"], "tubelet_init", "arp"),
+        (["--tubelet_init", "arp", "--init_from", "org/vit"], "tubelet_init", "arp"),
         (["--eval_num_clips", "4"], "eval_num_clips", 4),
         (["--num_workers", "0"], "num_workers", 0),
         (["--learning_rate", "1e-4"], "learning_rate", 1e-4),
@@ -211,6 +211,14 @@ def test_a_config_that_builds_is_not_refused(finetune):
         (["--hub_model_id", "me/vivit"], "argument --hub_model_id: nothing is pushed without --push_to_hub"),
         (["--hub_private_repo"], "argument --hub_private_repo"),
         (["--upload_retries", "2"], "argument --upload_retries"),
+        # flags of a model started from an image ViT, given to one trained from scratch, or the other way round
+        (["--tubelet_init", "arp"], "argument --tubelet_init: it starts a model from an image ViT"),
+        (["--positional_embedding=tile"], "argument --positional_embedding"),
+        (["--init_from", "org/vit", "--model_size", "large"], "argument --model_size: the model's size is that of"),
+        # the columns are the hub format's: a videofolder took its labels from the folders all the same
+        (["--label_column", "action"], "argument --label_column: --dataset_format videofolder reads no columns"),
+        (["--dataset_format", "kinetics", "--dataset", "k", "--video_column", "clip"], "argument --video_column"),
+        (["--shuffle_buffer_size", "10"], "argument --shuffle_buffer_size: it orders a stream"),
     ],
 )
 def test_a_typed_flag_this_run_would_not_use_is_refused(finetune, capsys, flags, named):

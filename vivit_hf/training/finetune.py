@@ -359,6 +359,34 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
     for name in ("hub_model_id", "hub_private_repo", "upload_retries"):
         if name in typed and not args.push_to_hub:
             return f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
+    for name in ("tubelet_init", "positional_embedding"):
+        if name in typed and not args.init_from:
+            return (
+                f"argument --{name}: it starts a model from an image ViT (--init_from), and this run trains one from "
+                "scratch; give --init_from, or leave it out"
+            )
+    if "model_size" in typed and args.init_from:
+        return (
+            f"argument --model_size: the model's size is that of --init_from {args.init_from}; --model_size is for a "
+            "model trained from scratch: leave it out"
+        )
+    return data_flag_unused(args, typed)
+
+
+def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
+    """A typed data flag the data set's reader would not use (else None): the columns are `--dataset_format hub`'s
+    (another format read its own files and ignored them: `--label_column action` on a videofolder still took the
+    folder names), the shuffle buffer `--streaming`'s. evaluate.py asks it too."""
+    for name in ("video_column", "label_column"):
+        if name in typed and args.dataset_format != "hub":
+            return (
+                f"argument --{name}: --dataset_format {args.dataset_format} reads no columns (its labels come from "
+                "its own files or folders); columns are --dataset_format hub's"
+            )
+    if "shuffle_buffer_size" in typed and not getattr(args, "streaming", False):
+        return (
+            "argument --shuffle_buffer_size: it orders a stream (--streaming); a data set read whole is shuffled whole"
+        )
     return None
 
 
