@@ -67,7 +67,13 @@ from vivit_hf.training.data.formats import (
     sample_subset,
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-from vivit_hf.training.finetune import _at_least, data_flag_unused, main_process_first, same_setting
+from vivit_hf.training.finetune import (
+    _at_least,
+    data_flag_unused,
+    main_process_first,
+    same_setting,
+    settings_as_typed_here,
+)
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
     DefaultsHelpFormatter,
@@ -220,7 +226,8 @@ def training_split(args) -> tuple[str, float | None, int] | None:
     share (it used to refuse, offering `--split train`: the clips the model trained on, scored as a test)."""
     try:
         results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
-        batches = results["settings"]["batches"]
+        settings = settings_as_typed_here(results["settings"], results.get("dataset_folder"), args.dataset)
+        batches = settings["batches"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     same = all(

@@ -81,6 +81,7 @@ from vivit_hf.training.finetune import (
     classification_loss,
     clips_of_last_batch,
     compile_for_training,
+    dataset_folder,
     epoch_batches,
     evaluate,
     load_data,
@@ -91,6 +92,7 @@ from vivit_hf.training.finetune import (
     resolve_batch_size,
     run_settings,
     same_settings,
+    settings_as_typed_here,
     soft_targets,
     unreadable_training_set,
     window_loss_scale,
@@ -139,7 +141,8 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         )
     state = json.loads((checkpoint / STATE_FILE).read_text())
     try:  # other batches would silently skip other clips; another model's state does not load
-        return checkpoint, state, check_resume_settings(state.get("settings"), settings)
+        saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
+        return checkpoint, state, check_resume_settings(saved, settings)
     except ValueError as error:
         raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
 
@@ -159,11 +162,15 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     ours = json.loads(json.dumps(run_settings(probe, processes)))
     found = list_checkpoints(output_dir)
     if found:
-        same = same_settings(json.loads((found[-1] / STATE_FILE).read_text()).get("settings"), ours)
+        state = json.loads((found[-1] / STATE_FILE).read_text())
+        saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
+        same = same_settings(saved, ours)
         return ("continue", found[-1]) if same else None
     results = output_dir / "all_results.json"
     try:
-        same = same_settings(json.loads(results.read_text()).get("settings"), ours)
+        recorded = json.loads(results.read_text())
+        saved = settings_as_typed_here(recorded.get("settings"), recorded.get("dataset_folder"), args.dataset)
+        same = same_settings(saved, ours)
     except (OSError, ValueError, AttributeError):
         return None
     return ("restart", None) if same else None
@@ -526,6 +533,7 @@ def main(argv=None):
             padded_per_process=padded_per_process(),
             truncated_in_epoch=truncated_in_epoch(epoch) if batches_in_epoch else 0,
             settings=settings,
+            dataset_folder=dataset_folder(args.dataset),  # settings' --dataset is as typed, from where it was typed
             id2label=data.id2label,  # checked on resume against the data's (check_resume_labels)
         )
         if args.streaming:  # a collective: every process calls trainer_state
@@ -696,6 +704,7 @@ def main(argv=None):
             "train_clips_per_process": clips_per_process,
             "train_padded_clips_per_process": padded,
             "settings": settings,  # what a rerun of the same command is recognised by
+            "dataset_folder": dataset_folder(args.dataset),
             **throughput,
             # Flat, as in evaluate.py's eval_results.json: per_class_accuracy (or noun_..., verb_...) and the matrices.
             **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},

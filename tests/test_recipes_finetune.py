@@ -252,6 +252,25 @@ def test_resume_refuses_other_batch_flags_naming_each(videofolder, uninterrupted
     assert "Traceback" not in result.stderr and not (tmp_path / "model.safetensors").exists()
 
 
+def test_a_resume_from_another_working_directory_naming_the_same_data_set_folder_continues(videofolder, tmp_path):
+    """`--dataset data` typed in /work, then `--dataset ../data` in /work/logs: the same folder, refused as "trained
+    with other batches" (the recorded value is relative to where the first run started); the checkpoint now records the
+    folder it read, and both the resume and the same command again continue it."""
+    shutil.copytree(videofolder, tmp_path / "my data")
+    (tmp_path / "logs").mkdir()
+    server = fresh_python.server(fresh_python.RECIPES, env())
+    flags = [*TINY_MODEL, "--checkpointing_steps", "2", "--num_train_epochs", "2"]
+    first = server.run([FINETUNE, *flags, "--dataset", "my data", "--output_dir", "out", "--max_train_steps", "2"],
+                       cwd=tmp_path, timeout=240)  # fmt: skip
+    assert first.returncode == 0, first.stderr[-3000:]
+    again = [FINETUNE, *flags, "--dataset", "../my data", "--output_dir", "../out", "--max_train_steps", "4"]
+    resumed = server.run([*again, "--resume_from_checkpoint", "latest"], cwd=tmp_path / "logs", timeout=240)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resumed from ../out/checkpoints/step_2: step 2" in resumed.stderr
+    rerun = server.run(again, cwd=tmp_path / "logs", timeout=240)  # the same command again: its run, continued
+    assert rerun.returncode == 0 and "holds a run of this same command" in rerun.stderr, rerun.stderr[-3000:]
+
+
 def test_the_same_command_run_again_continues_its_run_and_another_is_refused(videofolder, uninterrupted, tmp_path):
     """A rerun of the very command that wrote the folder (the README's main job, run twice) continues it from its last
     checkpoint: finished, it trains nothing more and writes the same model again (exit 0). Any other flag is a new

@@ -641,6 +641,24 @@ def same_setting(name: str, old, new) -> bool:
     return all(folder.exists() for folder in folders) and folders[0].resolve() == folders[1].resolve()
 
 
+def dataset_folder(dataset: str) -> str | None:
+    """The folder a local `--dataset` names, absolute (None for the bundled set or a Hub id): recorded beside the
+    settings, whose `--dataset` is as typed, relative to the folder the run was started from."""
+    path = Path(dataset).expanduser()
+    return str(path.resolve()) if dataset != SYNTHETIC and path.is_dir() else None
+
+
+def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str) -> dict | None:
+    """Recorded `saved` settings with their `--dataset` as this run typed it, when the folder the recorded run read
+    (`folder`, `dataset_folder` of its `--dataset`) is the one this run's names: a resume (or the same command) run
+    from another working directory typed the same folder another way (`data` from /work, `../data` from
+    /work/logs) and was refused as "trained with other batches"."""
+    batches = saved.get("batches") if isinstance(saved, dict) else None
+    if not isinstance(batches, dict) or not folder or dataset_folder(dataset) != folder:
+        return saved
+    return {**saved, "batches": {**batches, "dataset": dataset}}
+
+
 def same_settings(saved: dict | None, current: dict) -> bool:
     """`run_settings` recorded (as read back from JSON) equal to this run's, by `same_setting`."""
     if not isinstance(saved, dict) or saved.keys() != current.keys():
