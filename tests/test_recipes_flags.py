@@ -310,6 +310,32 @@ def test_a_checkpoint_known_only_once_loaded_refuses_another_model_too(finetune,
         finetune.build_model(finetune.parse_args(["--init_from", str(vivit_checkpoint), "--freeze", "nothing"]), data)
 
 
+def test_a_checkpoint_none_of_whose_weights_fit_is_refused_and_one_that_fits_in_part_is_said(
+    finetune, vivit_checkpoint
+):
+    """`--config_overrides hidden_size=...` on a ViViT --init_from made every weight another shape: the run trained
+    from scratch, its log saying it "started from the checkpoint" and its card "Initialised from" it."""
+    from types import SimpleNamespace
+
+    from accelerate import PartialState
+
+    PartialState()  # build_model logs through accelerate
+    data = SimpleNamespace(
+        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
+        head_sizes={"label": 2},
+    )  # fmt: skip
+    args = finetune.parse_args(["--init_from", str(vivit_checkpoint), "--config_overrides", "hidden_size=32"])
+    with pytest.raises(finetune.ModelFlagError, match="no weight of --init_from .* fits the model made with"):
+        finetune.build_model(args, data)
+    # one layer more than the checkpoint's: the new layer starts fresh, the rest is the checkpoint's, and it is said
+    args = finetune.parse_args(["--init_from", str(vivit_checkpoint), "--config_overrides", "num_hidden_layers=2"])
+    model, _ = finetune.build_model(args, data)
+    fresh = [name for name in model.state_dict() if name.startswith("vivit.encoder.layers.1.")]
+    said = finetune.checkpoint_unfit(model, fresh, args)
+    assert said.startswith(f"{len(fresh)} of the {len(model.state_dict()) - 2} parameters") and fresh[0] in said
+    assert finetune.checkpoint_unfit(model, ["classifier.weight", "classifier.bias"], args) is None  # a new head
+
+
 def test_the_recipe_refuses_another_model_than_the_checkpoints_before_anything_loads(vivit_checkpoint, tmp_path):
     result = run_finetune(
         "--init_from", vivit_checkpoint, "--model", "factorised_encoder", "--output_dir", tmp_path / "out",
