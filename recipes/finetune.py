@@ -93,6 +93,7 @@ from vivit_hf.training.finetune import (
     run_settings,
     same_settings,
     settings_as_typed_here,
+    short_clips_warning,
     soft_targets,
     unreadable_training_set,
     window_loss_scale,
@@ -291,6 +292,9 @@ def main(argv=None):
     check_processor_fits_model(processor, model.config)
     if model.config.unseen_input():
         logger.warning(f"WARNING: {model.config.unseen_input()}")
+    short = None if args.streaming else short_clips_warning(train_examples, processor)
+    if short:
+        logger.warning(f"WARNING: {short}")
     head_sizes = list(data.head_sizes.values())
     num_views = args.eval_num_clips * args.eval_num_crops
 

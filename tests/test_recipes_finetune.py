@@ -1287,3 +1287,23 @@ def test_in_a_log_file_the_progress_bar_is_drawn_every_30_seconds_not_at_every_l
     draws = result.stderr.count("training:")
     assert 1 <= draws <= 3, result.stderr[-3000:]  # the first draw, the last (and one 30 s on, on a slow machine)
     assert "loss=" in result.stderr.rsplit("training:", 1)[1]  # the last draw still shows the loss
+
+
+def test_clips_shorter_than_the_span_a_clip_samples_are_said_to_be_looped(finetune_module, videofolder):
+    """A --frame_stride too long for the data set: every clip is looped to fill its span (the processor's rule for a
+    short file), and the run said nothing; the frame count is the one a full PyAV decode gives."""
+    import av
+
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.formats import load_video_dataset
+
+    examples = load_video_dataset(videofolder, "videofolder").split("train")
+    with av.open(str(examples[0]["video"])) as container:
+        frames = sum(1 for _ in container.decode(video=0))
+    assert frames == 6
+    said = finetune_module.short_clips_warning(examples, ViViTVideoProcessor(num_frames=4, frame_stride=2))
+    assert said.startswith("the first 3 training clips hold fewer frames than the 7 a clip of 4 frames at stride 2")
+    assert f": {frames}): such clips are looped" in said
+    assert finetune_module.short_clips_warning(examples, ViViTVideoProcessor(num_frames=4, frame_stride=1)) is None
+    uniform = ViViTVideoProcessor(num_frames=4, frame_stride=2, sampling_mode="uniform")  # spreads over any length
+    assert finetune_module.short_clips_warning(examples, uniform) is None

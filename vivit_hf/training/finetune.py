@@ -1003,6 +1003,37 @@ def build_datasets(args, train_examples, eval_examples, processor):
     return train, evaluation
 
 
+def short_clips_warning(examples, processor, tries: int = 3) -> str | None:
+    """A warning when the first training clips (up to `tries` that open) are all shorter than the span a clip
+    samples (`num_frames` at `frame_stride`), else None. The processor loops a file too short for its clip (scenic's
+    rule), so a `--frame_stride` too long for the data set trained every clip on its frames repeated, without a
+    word. Only what is cheap to ask is asked: a clip file's frame count (one frame decoded), never a segment."""
+    from ..processing.video_io import probe
+    from .data.dataset import VideoSegment
+
+    if getattr(processor, "sampling_mode", "stride") != "stride":  # uniform sampling spreads over any length
+        return None
+    span = (int(processor.num_frames) - 1) * int(processor.frame_stride) + 1
+    counts: list[tuple[int, str]] = []
+    for index, example in enumerate(examples):
+        if len(counts) == tries or index >= 3 * tries:
+            break
+        if VideoSegment.of(example) is not None:
+            continue
+        try:
+            counts.append((probe(example["video"]).num_frames, describe_example(example, index)))
+        except Exception:  # a clip that does not open is the loader's to skip and count
+            continue
+    if not counts or any(frames >= span for frames, _ in counts):
+        return None
+    frames, first = counts[0]
+    return (
+        f"the first {len(counts)} training clips hold fewer frames than the {span} a clip of {processor.num_frames} "
+        f"frames at stride {processor.frame_stride} spans ({first}: {frames}): such clips are looped to fill it, "
+        "their frames repeated; a smaller --frame_stride or --num_frames reads each frame once"
+    )
+
+
 def unreadable_training_set(args, train_dataset) -> str | None:
     """The one-line reason to stop before the first step when no clip of the training set decodes, else None.
 
