@@ -1307,3 +1307,23 @@ def test_clips_shorter_than_the_span_a_clip_samples_are_said_to_be_looped(finetu
     assert finetune_module.short_clips_warning(examples, ViViTVideoProcessor(num_frames=4, frame_stride=1)) is None
     uniform = ViViTVideoProcessor(num_frames=4, frame_stride=2, sampling_mode="uniform")  # spreads over any length
     assert finetune_module.short_clips_warning(examples, uniform) is None
+
+
+def test_a_held_out_percentage_a_data_set_with_a_test_split_leaves_unused_is_said(finetune_module, videofolder, caplog):
+    """--validation_split_percentage on a data set with its own test split held nothing out, without a word."""
+    import contextlib
+    import logging
+
+    from accelerate import PartialState
+
+    PartialState()  # the recipe logs through accelerate
+    accelerator = types.SimpleNamespace(num_processes=1, main_process_first=contextlib.nullcontext)
+    typed = finetune_module.parse_args(["--dataset", str(videofolder), "--validation_split_percentage", "20"])
+    with caplog.at_level(logging.WARNING):
+        _, train, evaluation, split = finetune_module.load_data(typed, accelerator)
+    assert (len(train), len(evaluation), split) == (12, 6, "test")
+    assert "--validation_split_percentage 20 is unused" in caplog.text and "'test' split" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        finetune_module.load_data(finetune_module.parse_args(["--dataset", str(videofolder)]), accelerator)
+    assert "validation_split_percentage" not in caplog.text  # the default, not typed

@@ -219,6 +219,7 @@ def test_a_config_that_builds_is_not_refused(finetune):
         (["--label_column", "action"], "argument --label_column: --dataset_format videofolder reads no columns"),
         (["--dataset_format", "kinetics", "--dataset", "k", "--video_column", "clip"], "argument --video_column"),
         (["--shuffle_buffer_size", "10"], "argument --shuffle_buffer_size: it orders a stream"),
+        (["--eval_split", "val", "--validation_split_percentage=20"], "argument --validation_split_percentage"),
     ],
 )
 def test_a_typed_flag_this_run_would_not_use_is_refused(finetune, capsys, flags, named):

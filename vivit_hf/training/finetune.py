@@ -383,6 +383,11 @@ def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
                 f"argument --{name}: --dataset_format {args.dataset_format} reads no columns (its labels come from "
                 "its own files or folders); columns are --dataset_format hub's"
             )
+    if "validation_split_percentage" in typed and "eval_split" in typed:
+        return (
+            "argument --validation_split_percentage: --eval_split is evaluated, so nothing is held out of "
+            f"{args.train_split}; leave one of them out"
+        )
     if "shuffle_buffer_size" in typed and not getattr(args, "streaming", False):
         return (
             "argument --shuffle_buffer_size: it orders a stream (--streaming); a data set read whole is shuffled whole"
@@ -417,6 +422,8 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     # A total typed on the command line must be met exactly; a preset's default may be approximated (with a warning).
     typed = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args.total_batch_size_typed = any(a == "--total_batch_size" or a.startswith("--total_batch_size=") for a in typed)
+    # unused where the data set has an evaluation split, known once it is read (`load_data` says so)
+    args.holds_out_typed = any(a.split("=", 1)[0] == "--validation_split_percentage" for a in typed)
     # The model flags a ViViT --init_from decides instead: typed, they are refused (`ignored_by_checkpoint`).
     args.typed_model_flags = [
         name
@@ -849,6 +856,11 @@ def load_data(args, accelerator):
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
     else:
         evaluation = data.split(eval_split)
+        if getattr(args, "holds_out_typed", False):  # typed, and nothing held out: said, not silently unused
+            logger.warning(
+                f"WARNING: --validation_split_percentage {args.validation_split_percentage:g} is unused: "
+                f"{args.dataset} has a {eval_split!r} split, evaluated instead (all of {args.train_split!r} trains)"
+            )
     # Seeded and drawn across the classes (the adapters list clips class by class: the first N are one or two classes).
     if args.max_train_samples:
         train = sample_subset(train, args.max_train_samples, seed=args.seed)
