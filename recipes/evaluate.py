@@ -18,7 +18,10 @@ whose row in `predictions.safetensors` holds the logits of an all-zero clip). A 
 to the data set folder, or the data set's own key (Kinetics clip name, SSv2 id, Epic Kitchens narration id; a Hub
 row's path, else its index). Metrics are computed locally; any number of processes counts every video once.
 
-`--max_eval_samples N` evaluates a seeded subset drawn across the classes (`--seed`), not the first N. The data set's
+The split: `--split`, else validation, else test, else (for a data set `--model` was fine-tuned on that has neither)
+the share of its training split that fine-tuning held out and scored, the same clips; `--split` naming the split the
+model was trained on is evaluated with a warning. `--max_eval_samples N` evaluates a seeded subset drawn across the
+classes (`--seed`), not the first N. The data set's
 classes are the model's or some of them, by name (a hold-out set without every class: its labels become the model's
 ids); a class the model does not know is refused before any video is decoded.
 """
@@ -61,11 +64,18 @@ from vivit_hf.training.data.formats import (
     _shown,
     check_config_name,
     example_ids,
+    hold_out,
     label_name,
     sample_subset,
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-from vivit_hf.training.finetune import _at_least, main_process_first
+from vivit_hf.training.finetune import (
+    _at_least,
+    data_flag_unused,
+    main_process_first,
+    same_setting,
+    settings_as_typed_here,
+)
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
     DefaultsHelpFormatter,
@@ -99,7 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--video_column", default=None)
     p.add_argument("--label_column", default=None)
-    p.add_argument("--split", default=None, help="default: validation, else test")
+    p.add_argument(
+        "--split",
+        default=None,
+        help="default: validation, else test, else the share fine-tuning held out (a data set --model was trained on)",
+    )
     p.add_argument(
         "--streaming",
         action="store_true",
@@ -154,6 +168,9 @@ def start_refusal(args) -> str | None:
         return f"argument --dataset_config_name: {error}"
     if args.streaming and args.dataset_format != "hub":
         return "--streaming reads a Hub data set or a local folder with --dataset_format hub"
+    unused = data_flag_unused(args, {name for name in ("video_column", "label_column") if getattr(args, name)})
+    if unused:  # another format's reader ignored them: the labels came from its own files
+        return unused
     model = Path(args.model).expanduser()
     if model.exists():
         if not (model / "config.json").is_file():
@@ -201,6 +218,28 @@ def default_output_dir(args, split: str) -> Path:
     views = f"{args.num_clips}x{args.num_crops}"
     name = dataset_name(args.dataset, args.dataset_revision, args.dataset_config_name)
     return Path(args.model) / f"eval_{name}_{split}_{views}"
+
+
+def training_split(args) -> tuple[str, float | None, int] | None:
+    """What the fine-tuning run that wrote `--model` (a local folder) trained on, when it trained on this data set:
+    (its training split, the percentage of it held out for evaluation or None, the seed that drew it), from the
+    settings its `all_results.json` records; None otherwise (a Hub id, another data set, no record). A data set
+    without a validation or test split had its held-out share scored by fine-tuning: evaluate.py scores the same
+    share (it used to refuse, offering `--split train`: the clips the model trained on, scored as a test)."""
+    try:
+        results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
+        settings = settings_as_typed_here(results["settings"], results.get("dataset_folder"), args.dataset)
+        batches = settings["batches"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    same = all(
+        same_setting(name, batches.get(name), getattr(args, name))
+        for name in ("dataset", "dataset_format", "dataset_revision", "dataset_config_name")
+    )
+    if not same or batches.get("streaming") or not isinstance(batches.get("train_split"), str):
+        return None
+    held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
+    return batches["train_split"], (float(held) if held else None), int(batches.get("seed") or 0)
 
 
 def model_label_spaces(model_config, data: VideoClassificationData) -> dict[str, list[str]]:
@@ -311,10 +350,26 @@ def main(argv=None):
             **source_options(args),
         )
     split = args.split or data.default_eval_split
-    if split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback
+    trained = training_split(args)  # the split of this data set the model was fine-tuned on, and its held-out share
+    folder_split = split
+    held_out = trained is not None and trained[1] is not None and trained[0] in data.splits
+    if split is None and held_out and not args.streaming:  # (a stream has no held-out share: read whole)
+        # the share fine-tuning held out and scored: the other clips of the split were trained on
+        train_split, percentage, seed = trained
+        examples = hold_out(data.split(train_split), percentage / 100, seed=seed)[1]
+        split, folder_split = f"{train_split} (held out {percentage:g}%)", f"{train_split}-held-out-{percentage:g}"
+        logger.info(f"no validation or test split in {args.dataset}: evaluating {split}, as fine-tuning did")
+    elif split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback
         wanted = f"no split {split!r}" if split else "no validation or test split"
         raise SystemExit(f"error: {wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
-    examples = data.split(split)
+    else:
+        examples = data.split(split)
+        if trained is not None and trained[0] == split:  # a score of clips it learnt: said, as it is not a test
+            logger.warning(
+                f"WARNING: --model {args.model} was fine-tuned on split {split!r} of {args.dataset}"
+                + (f" (all but the {trained[1]:g}% it held out)" if trained[1] is not None else "")
+                + ": its accuracy there is not a test of it"
+            )
     if args.streaming:  # the first N clips of the stream
         examples.keep_first(args.max_eval_samples)
     elif args.max_eval_samples:
@@ -395,7 +450,7 @@ def main(argv=None):
     )
 
     if accelerator.is_main_process:
-        output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, split)
+        output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, folder_split)
         output_dir.mkdir(parents=True, exist_ok=True)
         results["plots"] = save_evaluation_plots(results, label_spaces, output_dir)
         (output_dir / "eval_results.json").write_text(json.dumps(results, indent=2))

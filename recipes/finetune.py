@@ -24,7 +24,9 @@ import logging
 import math
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -65,6 +67,7 @@ from vivit_hf.training.data import SYNTHETIC
 from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
+    ModelFlagError,
     apply_resumed_hyperparameters,
     build_dataloaders,
     build_datasets,
@@ -80,6 +83,7 @@ from vivit_hf.training.finetune import (
     classification_loss,
     clips_of_last_batch,
     compile_for_training,
+    dataset_folder,
     epoch_batches,
     evaluate,
     load_data,
@@ -90,6 +94,8 @@ from vivit_hf.training.finetune import (
     resolve_batch_size,
     run_settings,
     same_settings,
+    settings_as_typed_here,
+    short_clips_warning,
     soft_targets,
     unreadable_training_set,
     window_loss_scale,
@@ -138,7 +144,8 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         )
     state = json.loads((checkpoint / STATE_FILE).read_text())
     try:  # other batches would silently skip other clips; another model's state does not load
-        return checkpoint, state, check_resume_settings(state.get("settings"), settings)
+        saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
+        return checkpoint, state, check_resume_settings(saved, settings)
     except ValueError as error:
         raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
 
@@ -158,11 +165,15 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     ours = json.loads(json.dumps(run_settings(probe, processes)))
     found = list_checkpoints(output_dir)
     if found:
-        same = same_settings(json.loads((found[-1] / STATE_FILE).read_text()).get("settings"), ours)
+        state = json.loads((found[-1] / STATE_FILE).read_text())
+        saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
+        same = same_settings(saved, ours)
         return ("continue", found[-1]) if same else None
     results = output_dir / "all_results.json"
     try:
-        same = same_settings(json.loads(results.read_text()).get("settings"), ours)
+        recorded = json.loads(results.read_text())
+        saved = settings_as_typed_here(recorded.get("settings"), recorded.get("dataset_folder"), args.dataset)
+        same = same_settings(saved, ours)
     except (OSError, ValueError, AttributeError):
         return None
     return ("restart", None) if same else None
@@ -285,6 +296,9 @@ def main(argv=None):
     check_processor_fits_model(processor, model.config)
     if model.config.unseen_input():
         logger.warning(f"WARNING: {model.config.unseen_input()}")
+    short = None if args.streaming else short_clips_warning(train_examples, processor)
+    if short:
+        logger.warning(f"WARNING: {short}")
     head_sizes = list(data.head_sizes.values())
     num_views = args.eval_num_clips * args.eval_num_crops
 
@@ -527,6 +541,7 @@ def main(argv=None):
             padded_per_process=padded_per_process(),
             truncated_in_epoch=truncated_in_epoch(epoch) if batches_in_epoch else 0,
             settings=settings,
+            dataset_folder=dataset_folder(args.dataset),  # settings' --dataset is as typed, from where it was typed
             id2label=data.id2label,  # checked on resume against the data's (check_resume_labels)
         )
         if args.streaming:  # a collective: every process calls trainer_state
@@ -697,6 +712,7 @@ def main(argv=None):
             "train_clips_per_process": clips_per_process,
             "train_padded_clips_per_process": padded,
             "settings": settings,  # what a rerun of the same command is recognised by
+            "dataset_folder": dataset_folder(args.dataset),
             **throughput,
             # Flat, as in evaluate.py's eval_results.json: per_class_accuracy (or noun_..., verb_...) and the matrices.
             **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},
@@ -743,22 +759,65 @@ def main(argv=None):
 
 def run(argv=None):
     """`main` as a command. A data set that is not what `--dataset_format` says (an empty folder; its message names
-    the problem) is one line and argparse's status 2; Ctrl-C is one line saying what is kept and how to go on, with
-    the shell's status for SIGINT, 130. Neither is a traceback; any other error is a bug and keeps its own."""
-    import os
-
+    the problem) is one line and argparse's status 2; Ctrl-C or SIGTERM (a scheduler's stop, `kill`) is one line
+    saying what is kept and how to go on, with the shell's status for the signal (130, 143). Neither is a traceback;
+    any other error is a bug and keeps its own."""
     from vivit_hf.training.data import DatasetFormatError
 
+    stopped: list[int] = []  # the signal that stopped this run, once its line is said
+    main_pid, output_dir = os.getpid(), output_dir_given(argv)
+
+    def stop(signum, frame):
+        """Under `accelerate launch` Ctrl-C reaches the launcher too, which then terminates this process and its
+        DataLoader workers (SIGTERM, SIGKILL 5 s later) while it unwinds: the workers' deaths replaced the
+        KeyboardInterrupt with torch's RuntimeError, or the SIGTERM ended the process, and the line was never said
+        (SIGTERM alone, a scheduler's stop, ended a run without a word too)."""
+        if os.getpid() != main_pid:  # a forked DataLoader worker: as it would without this handler
+            signal.signal(signum, signal.SIG_DFL)
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), signum)
+            return
+        if not stopped:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the launcher's SIGTERM that follows Ctrl-C
+            sys.unraisablehook = lambda unraisable: None  # the dead workers' loaders complain as they are collected
+            stopped.append(signum)
+        raise KeyboardInterrupt  # (a second Ctrl-C while unwinding stops that too)
+
+    handled = threading.current_thread() is threading.main_thread()  # signal handlers are the main thread's
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)} if handled else {}
     try:
         return main(argv)
-    except DatasetFormatError as error:
+    except (DatasetFormatError, ModelFlagError) as error:  # the user's data set or model flags: one line each
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         pass  # said below, once main's frames are gone: its progress bar redraws itself as it closes, after any line
+    except Exception:
+        if not stopped:  # a bug: its traceback
+            raise
+        # else the signal's doing while unwinding (a DataLoader worker it stopped, found dead): not a bug
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # torch's handler raises as the workers die
     if os.environ.get("RANK", "0") == "0":  # every process of a launch gets the signal: one line is enough
-        print(interrupted_message(Path(parse_args(argv, description=__doc__).output_dir)), file=sys.stderr)
-    raise SystemExit(130)
+        print(interrupted_message(output_dir), file=sys.stderr)
+    if not stopped:  # Ctrl-C without the handler (run from another thread)
+        raise SystemExit(130)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(128 + stopped[0])  # no interpreter shutdown, whose collection of the dead workers' loaders says more
+
+
+def output_dir_given(argv) -> Path:
+    """`--output_dir` as the command line gives it, read alone (the whole line is parsed, and refused, by main)."""
+    probe = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
+    probe.add_argument("--output_dir", default=build_parser().get_default("output_dir"))
+    try:
+        return Path(probe.parse_known_args(argv)[0].output_dir)
+    except argparse.ArgumentError:  # `--output_dir` without a value: main says so
+        return Path(build_parser().get_default("output_dir"))
 
 
 def interrupted_message(output_dir: Path) -> str:

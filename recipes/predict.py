@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -130,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def find_videos(paths: list[str]) -> list[Path]:
     """The files given, and the video files under the folders given (sorted; hidden ones left out, as the data set
-    readers leave them out), in order; each once."""
+    readers leave them out), in order; each once, also when given twice as different paths to it (`my_videos` and
+    `/abs/my_videos/a.mp4`: refused as two videos that would write one name, "rename one")."""
     found: list[Path] = []
     for entry in map(Path, paths):
         if entry.is_dir():
@@ -139,7 +141,11 @@ def find_videos(paths: list[str]) -> list[Path]:
             found.append(entry)
         else:
             raise FileNotFoundError(f"no such video file or folder: {entry}")
-    return list(dict.fromkeys(found))
+    # each once by its absolute path, as first given (a symlink under another name is the user's other name for it)
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(os.path.normpath(path.absolute()), path)
+    return list(unique.values())
 
 
 def output_name(video: Path, roots: list[str]) -> str:

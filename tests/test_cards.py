@@ -104,3 +104,20 @@ def test_a_local_initial_vit_is_named_by_its_name_not_its_path(tmp_path):
     vit.mkdir(parents=True)
     card = build_model_card(CONFIG, base_model=str(vit), results={"top1": 0.5}, dataset_name="d", eval_split="test")
     assert str(tmp_path) not in card.content and "- Initialised from: vit-base" in card.content
+
+
+def test_a_top_k_of_k_classes_or_fewer_is_no_result_in_the_model_index():
+    """Top-5 of a 2-class model is 1.0 whatever it predicts: the model-index (what the Hub shows) wrote it as a
+    result, "top-5 accuracy 100.0"; it now holds top-1 alone, and the card's table says why top-5 is 1."""
+    card = build_model_card(CONFIG, results={"top1": 0.5, "top5": 1.0}, dataset_name="clips", eval_split="test")
+    metrics = card_metadata(card)["model-index"][0]["results"][0]["metrics"]
+    assert [metric["name"] for metric in metrics] == ["top-1 accuracy (1 clip x 1 crop)"]
+    assert "| top5 | 1.0000 (k classes or fewer: every clip) |" in card.content
+    card = build_model_card(
+        ViViTSpatioTemporalConfig(num_labels=6),
+        results={"top1": 0.5, "top5": 0.9},
+        dataset_name="clips",
+        eval_split="test",
+    )
+    names = [metric["name"] for metric in card_metadata(card)["model-index"][0]["results"][0]["metrics"]]
+    assert names == ["top-1 accuracy (1 clip x 1 crop)", "top-5 accuracy (1 clip x 1 crop)"]

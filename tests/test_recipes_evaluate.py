@@ -122,6 +122,9 @@ def evaluate_module():
         (["--num_workers", "-1"], "--num_workers"),
         (["--max_eval_samples", "0"], "--max_eval_samples"),
         (["--max_eval_samples", "1.5"], "--max_eval_samples"),
+        # a videofolder's labels are its folders: a label column was ignored without a word
+        (["--label_column", "action"], "argument --label_column: --dataset_format videofolder reads no columns"),
+        (["--video_column", "clip", "--dataset_format", "ssv2"], "argument --video_column"),
     ],
 )
 def test_bad_flags_are_refused_by_the_parser(evaluate_module, folder, flags, message, capsys):
@@ -413,3 +416,29 @@ def test_a_model_with_nan_logits_is_one_line_and_writes_no_results(folder, tmp_p
     assert "8 of the 8 clips evaluated got NaN or infinite logits" in last, last
     assert "(the first: test/down/down_0.mp4)" in last and "no results are written" in last
     assert not (tmp_path / "eval" / "eval_results.json").exists()
+
+
+def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_held_out(tmp_path):
+    """Fine-tuning on a data set of a `train` split alone scores the share it held out; evaluate.py refused such a
+    data set, offering `--split train`: the clips the model trained on, scored as a test without a word. It now
+    evaluates the held-out share, the same clips (the run's own score and count), and warns on `--split train`."""
+    from test_recipes_finetune import FINETUNE, TINY_MODEL, run
+
+    for label, name in enumerate(CLASSES):
+        for i in range(6):
+            tiny_clip(tmp_path / "data" / "train" / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
+    out = tmp_path / "out"
+    run(FINETUNE, *TINY_MODEL, "--dataset", tmp_path / "data", "--output_dir", out, "--max_train_steps", "2",
+        "--validation_split_percentage", "34", "--seed", "3")  # fmt: skip
+    trained = json.loads((out / "all_results.json").read_text())
+    result = evaluate("--model", out, "--dataset", tmp_path / "data", "--num_workers", "0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    folder = out / "eval_data_train-held-out-34_1x1"
+    results = json.loads((folder / "eval_results.json").read_text())
+    assert results["split"] == trained["eval_split"] == "train (held out 34%)"
+    assert results["num_samples"] == trained["num_samples"] == 4 and results["top1"] == trained["top1"]
+    rows = [json.loads(line) for line in (folder / "predictions.jsonl").read_text().splitlines()]
+    assert sorted(Counter(row["label"] for row in rows).values()) == [2, 2]  # drawn across the classes
+    result = evaluate("--model", out, "--dataset", tmp_path / "data", "--split", "train", "--num_workers", "0")
+    assert result.returncode == 0 and "was fine-tuned on split 'train'" in result.stderr, result.stderr[-3000:]
+    assert json.loads((out / "eval_data_train_1x1" / "eval_results.json").read_text())["num_samples"] == 12

@@ -253,6 +253,25 @@ def test_resume_refuses_other_batch_flags_naming_each(videofolder, uninterrupted
     assert "Traceback" not in result.stderr and not (tmp_path / "model.safetensors").exists()
 
 
+def test_a_resume_from_another_working_directory_naming_the_same_data_set_folder_continues(videofolder, tmp_path):
+    """`--dataset data` typed in /work, then `--dataset ../data` in /work/logs: the same folder, refused as "trained
+    with other batches" (the recorded value is relative to where the first run started); the checkpoint now records the
+    folder it read, and both the resume and the same command again continue it."""
+    shutil.copytree(videofolder, tmp_path / "my data")
+    (tmp_path / "logs").mkdir()
+    server = fresh_python.server(fresh_python.RECIPES, env())
+    flags = [*TINY_MODEL, "--checkpointing_steps", "2", "--num_train_epochs", "2"]
+    first = server.run([FINETUNE, *flags, "--dataset", "my data", "--output_dir", "out", "--max_train_steps", "2"],
+                       cwd=tmp_path, timeout=240)  # fmt: skip
+    assert first.returncode == 0, first.stderr[-3000:]
+    again = [FINETUNE, *flags, "--dataset", "../my data", "--output_dir", "../out", "--max_train_steps", "4"]
+    resumed = server.run([*again, "--resume_from_checkpoint", "latest"], cwd=tmp_path / "logs", timeout=240)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resumed from ../out/checkpoints/step_2: step 2" in resumed.stderr
+    rerun = server.run(again, cwd=tmp_path / "logs", timeout=240)  # the same command again: its run, continued
+    assert rerun.returncode == 0 and "holds a run of this same command" in rerun.stderr, rerun.stderr[-3000:]
+
+
 def test_the_same_command_run_again_continues_its_run_and_another_is_refused(videofolder, uninterrupted, tmp_path):
     """A rerun of the very command that wrote the folder (the README's main job, run twice) continues it from its last
     checkpoint: finished, it trains nothing more and writes the same model again (exit 0). Any other flag is a new
@@ -369,14 +388,18 @@ def test_a_new_learning_rate_weight_decay_and_momentum_take_effect_on_resume(fin
         scheduler = get_scheduler("cosine", optimizer=optimizer, num_warmup_steps=2, num_training_steps=20)
         return parameter, optimizer, scheduler
 
-    old = finetune_module.parse_args(["--learning_rate", "0.1", "--momentum", "0.9", "--weight_decay", "1e-4"])
+    old = finetune_module.parse_args(
+        ["--optimizer", "sgd", "--learning_rate", "0.1", "--momentum", "0.9", "--weight_decay", "1e-4"]
+    )
     parameter, optimizer, scheduler = build(old)
     for _ in range(6):
         parameter.grad = torch.ones(3)
         optimizer.step()
         scheduler.step()
     saved = json.loads(json.dumps(finetune_module.run_settings(old, 1)))
-    new = finetune_module.parse_args(["--learning_rate", "0.4", "--momentum", "0.5", "--weight_decay", "0.01"])
+    new = finetune_module.parse_args(
+        ["--optimizer", "sgd", "--learning_rate", "0.4", "--momentum", "0.5", "--weight_decay", "0.01"]
+    )
     _, resumed_optimizer, resumed_scheduler = build(new)
     resumed_optimizer.load_state_dict(optimizer.state_dict())
     resumed_scheduler.load_state_dict(scheduler.state_dict())
@@ -1138,7 +1161,7 @@ def test_a_vivit_checkpoint_pooled_another_way_keeps_its_patch_position_embeddin
     with caplog.at_level(logging.WARNING):
         args = finetune_module.parse_args([*flags, "16", "--config_overrides", "tubelet_size=[4,8,8]"])
         finetune_module.build_model(args, data)
-    assert "do not fit the checkpoint" in caplog.text and "vivit.token_embedding.projection.weight" in caplog.text
+    assert "do not fit --init_from" in caplog.text and "vivit.token_embedding.projection.weight" in caplog.text
 
 
 # ------------------------------------------------------------------ resuming a finished run
@@ -1315,3 +1338,43 @@ def test_in_a_log_file_the_progress_bar_is_drawn_every_30_seconds_not_at_every_l
     draws = result.stderr.count("training:")
     assert 1 <= draws <= 3, result.stderr[-3000:]  # the first draw, the last (and one 30 s on, on a slow machine)
     assert "loss=" in result.stderr.rsplit("training:", 1)[1]  # the last draw still shows the loss
+
+
+def test_clips_shorter_than_the_span_a_clip_samples_are_said_to_be_looped(finetune_module, videofolder):
+    """A --frame_stride too long for the data set: every clip is looped to fill its span (the processor's rule for a
+    short file), and the run said nothing; the frame count is the one a full PyAV decode gives."""
+    import av
+
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.formats import load_video_dataset
+
+    examples = load_video_dataset(videofolder, "videofolder").split("train")
+    with av.open(str(examples[0]["video"])) as container:
+        frames = sum(1 for _ in container.decode(video=0))
+    assert frames == 6
+    said = finetune_module.short_clips_warning(examples, ViViTVideoProcessor(num_frames=4, frame_stride=2))
+    assert said.startswith("the first 3 training clips hold fewer frames than the 7 a clip of 4 frames at stride 2")
+    assert f": {frames}): such clips are looped" in said
+    assert finetune_module.short_clips_warning(examples, ViViTVideoProcessor(num_frames=4, frame_stride=1)) is None
+    uniform = ViViTVideoProcessor(num_frames=4, frame_stride=2, sampling_mode="uniform")  # spreads over any length
+    assert finetune_module.short_clips_warning(examples, uniform) is None
+
+
+def test_a_held_out_percentage_a_data_set_with_a_test_split_leaves_unused_is_said(finetune_module, videofolder, caplog):
+    """--validation_split_percentage on a data set with its own test split held nothing out, without a word."""
+    import contextlib
+    import logging
+
+    from accelerate import PartialState
+
+    PartialState()  # the recipe logs through accelerate
+    accelerator = types.SimpleNamespace(num_processes=1, main_process_first=contextlib.nullcontext)
+    typed = finetune_module.parse_args(["--dataset", str(videofolder), "--validation_split_percentage", "20"])
+    with caplog.at_level(logging.WARNING):
+        _, train, evaluation, split = finetune_module.load_data(typed, accelerator)
+    assert (len(train), len(evaluation), split) == (12, 6, "test")
+    assert "--validation_split_percentage 20 is unused" in caplog.text and "'test' split" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        finetune_module.load_data(finetune_module.parse_args(["--dataset", str(videofolder)]), accelerator)
+    assert "validation_split_percentage" not in caplog.text  # the default, not typed

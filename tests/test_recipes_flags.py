@@ -138,7 +138,7 @@ def test_the_old_abbreviation_is_not_taken_as_the_scheduler(finetune):
         (["--checkpointing_steps", "epoch"], "checkpointing_steps", "epoch"),
         (["--checkpointing_steps", "25"], "checkpointing_steps", "25"),
         (["--eval_num_crops", "3"], "eval_num_crops", 3),
-        (["--tubelet_init", "arp"], "tubelet_init", "arp"),
+        (["--tubelet_init", "arp", "--init_from", "org/vit"], "tubelet_init", "arp"),
         (["--eval_num_clips", "4"], "eval_num_clips", 4),
         (["--num_workers", "0"], "num_workers", 0),
         (["--learning_rate", "1e-4"], "learning_rate", 1e-4),
@@ -199,6 +199,152 @@ def test_the_recipe_refuses_a_config_that_cannot_be_built_before_the_data_loads(
 def test_a_config_that_builds_is_not_refused(finetune):
     args = finetune.parse_args(["--crop_size", "64", "--config_overrides", "hidden_size=64,tubelet_size=[2,16,16]"])
     assert args.crop_size == 64
+
+
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        # AdamW has no momentum: the run trained without it, without a word (the bundled preset is AdamW's)
+        (["--momentum", "0.5"], "argument --momentum: --optimizer adamw has no momentum"),
+        (["--preset", "kinetics400_vivit_b", "--optimizer", "adamw", "--momentum=0.5"], "argument --momentum"),
+        # nothing was pushed, exit 0
+        (["--hub_model_id", "me/vivit"], "argument --hub_model_id: nothing is pushed without --push_to_hub"),
+        (["--hub_private_repo"], "argument --hub_private_repo"),
+        (["--upload_retries", "2"], "argument --upload_retries"),
+        # flags of a model started from an image ViT, given to one trained from scratch, or the other way round
+        (["--tubelet_init", "arp"], "argument --tubelet_init: it starts a model from an image ViT"),
+        (["--positional_embedding=tile"], "argument --positional_embedding"),
+        (["--init_from", "org/vit", "--model_size", "large"], "argument --model_size: the model's size is that of"),
+        # the columns are the hub format's: a videofolder took its labels from the folders all the same
+        (["--label_column", "action"], "argument --label_column: --dataset_format videofolder reads no columns"),
+        (["--dataset_format", "kinetics", "--dataset", "k", "--video_column", "clip"], "argument --video_column"),
+        (["--shuffle_buffer_size", "10"], "argument --shuffle_buffer_size: it orders a stream"),
+        (["--eval_split", "val", "--validation_split_percentage=20"], "argument --validation_split_percentage"),
+    ],
+)
+def test_a_typed_flag_this_run_would_not_use_is_refused(finetune, capsys, flags, named):
+    with pytest.raises(SystemExit) as refused:
+        finetune.parse_args(flags)
+    assert refused.value.code == 2 and named in capsys.readouterr().err
+
+
+def test_the_same_flags_where_they_are_used_still_parse(finetune, monkeypatch):
+    assert finetune.parse_args(["--optimizer", "sgd", "--momentum", "0.5"]).momentum == 0.5
+    assert finetune.parse_args(["--preset", "kinetics400_vivit_b", "--momentum", "0.8"]).momentum == 0.8  # SGD's
+    assert finetune.parse_args([]).momentum == 0.9  # a preset's default, not typed: no refusal
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(finetune, "is_offline_mode", lambda: False)
+    args = finetune.parse_args(["--push_to_hub", "--hub_model_id", "me/vivit", "--upload_retries", "2"])
+    assert (args.hub_model_id, args.upload_retries) == ("me/vivit", 2)
+
+
+# ------------------------------------------------------------------ a ViViT checkpoint as --init_from decides the model
+
+
+@pytest.fixture(scope="module")
+def vivit_checkpoint(tmp_path_factory):
+    """A saved tiny Model 1 (spatio-temporal) classifier, as a fine-tuning run leaves it."""
+    from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification
+
+    folder = tmp_path_factory.mktemp("checkpoint") / "model 1"  # a space in the path, as users' folders have
+    config = ViViTSpatioTemporalConfig(
+        hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=32,
+        num_frames=4, tubelet_size=[2, 16, 16], num_labels=2,
+    )  # fmt: skip
+    ViViTSpatioTemporalForVideoClassification(config).save_pretrained(folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        # The checkpoint's variant was built whatever --model said: a Model 1 trained and saved as asked for Model 2.
+        (["--model", "factorised_encoder"], "argument --model: factorised_encoder"),
+        (["--model=factorised_dot_product"], "argument --model: factorised_dot_product"),
+        # Flags that only build a model from scratch or from an image ViT, ignored without a word.
+        (["--model_size", "base"], "argument --model_size"),
+        (["--tubelet_init", "arp"], "argument --tubelet_init"),
+        (["--positional_embedding", "random"], "argument --positional_embedding"),
+    ],
+)
+def test_model_flags_a_vivit_checkpoint_would_ignore_are_refused(finetune, vivit_checkpoint, capsys, flags, named):
+    with pytest.raises(SystemExit) as refused:
+        finetune.parse_args(["--init_from", str(vivit_checkpoint), *flags])
+    assert refused.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert named in error and str(vivit_checkpoint) in error, error
+    if flags[0].startswith("--model="):
+        assert "spatio_temporal checkpoint" in error
+
+
+def test_the_checkpoints_own_variant_typed_or_a_presets_default_is_taken(finetune, vivit_checkpoint):
+    """The same variant typed, or a preset's --model (a default, not typed), start from the checkpoint as before."""
+    for flags in (["--model", "spatio_temporal"], ["--preset", "ssv2_vivit_b_fe"], []):
+        args = finetune.parse_args(["--init_from", str(vivit_checkpoint), *flags])
+        assert args.init_from == str(vivit_checkpoint)
+    # an image ViT (no ViViT config) still takes them: they build its model
+    args = finetune.parse_args(["--model", "factorised_encoder", "--tubelet_init", "arp", "--init_from", "org/vit"])
+    assert args.model == "factorised_encoder" and args.tubelet_init == "arp"
+
+
+def test_a_checkpoint_known_only_once_loaded_refuses_another_model_too(finetune, vivit_checkpoint):
+    """A Hub checkpoint's variant is known only when build_model loads it (the start's check reads local folders):
+    the model it loads is checked there, before anything trains."""
+    from types import SimpleNamespace
+
+    from accelerate import PartialState
+
+    PartialState()  # build_model logs through accelerate
+    args = finetune.parse_args(
+        ["--init_from", str(vivit_checkpoint), "--model", "factorised_encoder"], check_paths=False
+    )
+    data = SimpleNamespace(
+        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
+        head_sizes={"label": 2},
+    )  # fmt: skip
+    with pytest.raises(finetune.ModelFlagError, match="argument --model: factorised_encoder"):
+        finetune.build_model(args, data)
+    model, _ = finetune.build_model(finetune.parse_args(["--init_from", str(vivit_checkpoint)]), data)
+    assert model.config.model_type == "vivit_spatio_temporal"
+    # a --freeze prefix that names no parameter is the same kind of mistake: the recipe's one line, not a traceback
+    with pytest.raises(finetune.ModelFlagError, match="--freeze"):
+        finetune.build_model(finetune.parse_args(["--init_from", str(vivit_checkpoint), "--freeze", "nothing"]), data)
+
+
+def test_a_checkpoint_none_of_whose_weights_fit_is_refused_and_one_that_fits_in_part_is_said(
+    finetune, vivit_checkpoint
+):
+    """`--config_overrides hidden_size=...` on a ViViT --init_from made every weight another shape: the run trained
+    from scratch, its log saying it "started from the checkpoint" and its card "Initialised from" it."""
+    from types import SimpleNamespace
+
+    from accelerate import PartialState
+
+    PartialState()  # build_model logs through accelerate
+    data = SimpleNamespace(
+        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
+        head_sizes={"label": 2},
+    )  # fmt: skip
+    args = finetune.parse_args(["--init_from", str(vivit_checkpoint), "--config_overrides", "hidden_size=32"])
+    with pytest.raises(finetune.ModelFlagError, match="no weight of --init_from .* fits the model made with"):
+        finetune.build_model(args, data)
+    # one layer more than the checkpoint's: the new layer starts fresh, the rest is the checkpoint's, and it is said
+    args = finetune.parse_args(["--init_from", str(vivit_checkpoint), "--config_overrides", "num_hidden_layers=2"])
+    model, _ = finetune.build_model(args, data)
+    fresh = [name for name in model.state_dict() if name.startswith("vivit.encoder.layers.1.")]
+    said = finetune.checkpoint_unfit(model, fresh, args)
+    assert said.startswith(f"{len(fresh)} of the {len(model.state_dict()) - 2} parameters") and fresh[0] in said
+    assert finetune.checkpoint_unfit(model, ["classifier.weight", "classifier.bias"], args) is None  # a new head
+
+
+def test_the_recipe_refuses_another_model_than_the_checkpoints_before_anything_loads(vivit_checkpoint, tmp_path):
+    result = run_finetune(
+        "--init_from", vivit_checkpoint, "--model", "factorised_encoder", "--output_dir", tmp_path / "out",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert "argument --model: factorised_encoder" in last and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert not (tmp_path / "out").exists()
 
 
 # ------------------------------------------------------------------ total batch size (it used to be rounded silently)

@@ -2,6 +2,8 @@
 """recipes/predict.py's flags as a user types them: a value that cannot work is argparse's one line, exit 2, before
 any model or video loads."""
 
+from pathlib import Path
+
 import pytest
 import torch
 from test_timeline_predict import load_predict
@@ -34,3 +36,16 @@ def test_cpu_and_a_present_cuda_device_are_taken(monkeypatch):
     parser = load_predict().build_parser()
     for device in ("cpu", "cuda", "cuda:1"):
         assert parser.parse_args(["--model", "m", "--videos", "v", "--device", device]).device == device
+
+
+def test_a_video_given_twice_as_different_paths_is_predicted_once(tmp_path, monkeypatch):
+    """`--videos my_videos /abs/my_videos/a.mp4`: one file, refused as two videos that would write one name ("rename
+    one"); it is now one video, named as first given."""
+    (tmp_path / "my_videos" / "cats").mkdir(parents=True)
+    for name in ("a.mp4", "cats/b.mp4"):
+        (tmp_path / "my_videos" / name).write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    predict = load_predict()
+    videos = predict.find_videos(["my_videos", str(tmp_path / "my_videos" / "a.mp4"), "./my_videos/cats/../a.mp4"])
+    assert videos == [Path("my_videos/a.mp4"), Path("my_videos/cats/b.mp4")]
+    assert predict.output_names(videos, ["my_videos"]) == {videos[0]: "a.mp4", videos[1]: "cats__b.mp4"}

@@ -60,13 +60,30 @@ def _sigint_default():
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job ignores SIGINT, and children inherit it
 
 
-def test_ctrl_c_during_training_is_one_line_naming_the_kept_checkpoint_and_how_to_resume(tmp_path):
+# The main command's launcher: on Ctrl-C it terminates the recipe and its DataLoader workers (SIGTERM) while the
+# recipe unwinds, and the line was never said (torch's RuntimeError for the dead workers, or the SIGTERM, came first).
+ACCELERATE = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "1", "--num_machines", "1"]
+ACCELERATE += ["--mixed_precision", "no", "--dynamo_backend", "no"]
+
+
+@pytest.mark.parametrize(
+    "launcher, stop, status",
+    [
+        ([], signal.SIGINT, 130),
+        (ACCELERATE, signal.SIGINT, 130),
+        ([], signal.SIGTERM, 143),  # a scheduler's stop, `kill`: it ended the run without a word
+    ],
+    ids=["ctrl-c", "ctrl-c-under-accelerate-launch", "sigterm"],
+)
+def test_ctrl_c_during_training_is_one_line_naming_the_kept_checkpoint_and_how_to_resume(
+    tmp_path, launcher, stop, status
+):
     out = tmp_path / "out"
     for label, name in enumerate(("up", "down")):
         for i in range(4):
             tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=10 * label + i)
             tiny_clip(tmp_path / "data" / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
-    command = [sys.executable, str(FINETUNE), *TINY_MODEL, "--dataset", str(tmp_path / "data")]
+    command = [*(launcher or [sys.executable]), str(FINETUNE), *TINY_MODEL, "--dataset", str(tmp_path / "data")]
     command += ["--output_dir", str(out), "--checkpointing_steps", "2", "--max_train_steps", "100000"]
     # its own process group, signalled as a terminal's Ctrl-C signals the whole foreground group
     process = subprocess.Popen(
@@ -84,13 +101,14 @@ def test_ctrl_c_during_training_is_one_line_naming_the_kept_checkpoint_and_how_t
         while not _finished_checkpoints(out) and time.monotonic() < deadline:
             assert process.poll() is None, process.stderr.read()[-3000:]
             time.sleep(0.1)
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, stop)
         _, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 130, stderr[-3000:]
+    assert process.returncode == status, stderr[-3000:]
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr[-3000:]
+    assert "Error" not in stderr.split("saved checkpoint")[-1], stderr[-3000:]  # nor a dying worker's error
     # the last finished checkpoint is whole (a save cut short stays in a .tmp- folder, which resuming ignores)
     steps, last = max(
         (json.loads(path.read_text())["completed_steps"], path.parent) for path in _finished_checkpoints(out)

@@ -96,8 +96,23 @@ def _shown_command(command: str) -> str:
         return command
 
 
+def _classes(config) -> dict[str, int]:
+    """Classes per head, as the results name them: `""` for a one-head model, each label space's name otherwise."""
+    spaces = getattr(config, "label_spaces", None)
+    return dict(spaces) if spaces else {"": config.num_labels}
+
+
+def _trivial(key: str, value, classes: Mapping[str, int]) -> bool:
+    """A top-k accuracy of a head of k classes or fewer: every clip is right by construction (top-5 of 3 classes:
+    100%), which says nothing of the model. The model-index left out such ones; the Hub showed them as results."""
+    head, _, k = key.rpartition("_") if "_" in key else ("", "", key)
+    if not isinstance(value, float) or not k.startswith("top") or not k[3:].isdigit() or head not in classes:
+        return False
+    return int(k[3:]) > 1 and int(k[3:]) >= classes[head]
+
+
 def _eval_results(
-    results: Mapping, dataset_name: str, dataset_type: str, split: str | None, views: str
+    results: Mapping, dataset_name: str, dataset_type: str, split: str | None, views: str, classes: Mapping[str, int]
 ) -> list[EvalResult]:
     common = dict(
         task_type="video-classification",
@@ -108,7 +123,7 @@ def _eval_results(
     )
     metrics = []
     for key, value in results.items():
-        if not isinstance(value, float) or not key.endswith(("top1", "top5")):
+        if not isinstance(value, float) or not key.endswith(("top1", "top5")) or _trivial(key, value, classes):
             continue
         head, _, k = key.rpartition("_") if "_" in key else ("", "", key)
         label = f"{head + ' ' if head else ''}top-{k[3:]} accuracy ({views})"
@@ -164,7 +179,7 @@ def build_model_card(
     variant = _VARIANTS.get(config.model_type, config.model_type)
     suffix = "converted" if converted_from else "finetuned"
     name = model_name or f"{config.model_type.replace('_', '-')}-{suffix}"
-    eval_results = _eval_results(results or {}, dataset_name, dataset_type, eval_split, views)
+    eval_results = _eval_results(results or {}, dataset_name, dataset_type, eval_split, views, _classes(config))
     data = ModelCardData(
         model_name=name,
         license=license,
@@ -220,9 +235,12 @@ def build_model_card(
             "(`processor(video, num_clips=4, num_crops=3)`)",
         ]
     if results is not None:
+        classes = _classes(config)
         rows = [
             # four digits: a rate of 0.9958 is not "1.00", and the model-index above reads 99.58
-            f"| {key} | {value:.4f} |" if isinstance(value, float) else f"| {key} | {value} |"
+            f"| {key} | {value:.4f}{' (k classes or fewer: every clip)' if _trivial(key, value, classes) else ''} |"
+            if isinstance(value, float)
+            else f"| {key} | {value} |"
             for key, value in results.items()
             if isinstance(value, (int, float)) and not isinstance(value, bool)
         ]

@@ -302,6 +302,96 @@ def missing_paths(args: argparse.Namespace) -> str | None:
             f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
             f"a Hub id reads 'org/name')"
         )
+    config = Path(args.init_from or "", "config.json") if args.init_from and os.path.isdir(args.init_from) else None
+    if config is not None and config.is_file():  # a local ViViT checkpoint: what it decides, known before any load
+        try:
+            model_type = json.loads(config.read_text()).get("model_type")
+        except (OSError, ValueError, AttributeError):
+            model_type = None  # not readable as a config: from_pretrained says why when the model is built
+        if isinstance(model_type, str) and model_type.startswith("vivit"):
+            return ignored_by_checkpoint(args, model_type)
+    return None
+
+
+# The model flags a ViViT checkpoint given as --init_from decides instead (`build_model`): they build a model from
+# scratch or from an image ViT, and were silently ignored when typed with one.
+_CHECKPOINT_DECIDES = {
+    "model_size": "its size",
+    "tubelet_init": "its tubelet kernel",
+    "positional_embedding": "its position embeddings (resized to --num_frames / --crop_size as needed)",
+}
+
+
+def ignored_by_checkpoint(args: argparse.Namespace, model_type: str) -> str | None:
+    """In argparse's words, a flag typed on the command line that a ViViT checkpoint of `model_type` as `--init_from`
+    would ignore (else None): a `--model` naming another variant (the checkpoint's own variant is built: `--model
+    factorised_encoder` trained a Model 1 from a Model 1 checkpoint, without a word), or `--model_size`,
+    `--tubelet_init`, `--positional_embedding`, which only build a model from scratch or from an image ViT. A
+    preset's `--model` is a default, not typed: the checkpoint's variant wins, as documented."""
+    typed = getattr(args, "typed_model_flags", ())
+    variant = next((name for name, (config, _, _) in VIVIT_MODELS.items() if config.model_type == model_type), None)
+    if model_type == "vivit":  # transformers' own ViViT is read as Model 1
+        variant = "spatio_temporal"
+    if "model" in typed and variant is not None and args.model != variant:
+        return (
+            f"argument --model: {args.model}, but --init_from {args.init_from} is a {variant} checkpoint "
+            f"({model_type}), whose variant is what is built: give --model {variant} or leave --model out, or start "
+            f"a {args.model} from an image ViT"
+        )
+    for name, what in _CHECKPOINT_DECIDES.items():
+        if name in typed:
+            return (
+                f"argument --{name}: --init_from {args.init_from} is a ViViT checkpoint, which keeps {what}; "
+                f"--{name} applies to a model from scratch or from an image ViT: leave it out"
+            )
+    return None
+
+
+def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
+    """In argparse's words, a flag typed on the command line that this run would not use (else None): `--momentum`
+    with AdamW (SGD's; it trained without a word, and a resume said it had applied a new one), the Hub flags without
+    `--push_to_hub` (nothing was pushed, exit 0)."""
+    if "momentum" in typed and args.optimizer != "sgd":
+        return (
+            f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
+            "leave it out"
+        )
+    for name in ("hub_model_id", "hub_private_repo", "upload_retries"):
+        if name in typed and not args.push_to_hub:
+            return f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
+    for name in ("tubelet_init", "positional_embedding"):
+        if name in typed and not args.init_from:
+            return (
+                f"argument --{name}: it starts a model from an image ViT (--init_from), and this run trains one from "
+                "scratch; give --init_from, or leave it out"
+            )
+    if "model_size" in typed and args.init_from:
+        return (
+            f"argument --model_size: the model's size is that of --init_from {args.init_from}; --model_size is for a "
+            "model trained from scratch: leave it out"
+        )
+    return data_flag_unused(args, typed)
+
+
+def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
+    """A typed data flag the data set's reader would not use (else None): the columns are `--dataset_format hub`'s
+    (another format read its own files and ignored them: `--label_column action` on a videofolder still took the
+    folder names), the shuffle buffer `--streaming`'s. evaluate.py asks it too."""
+    for name in ("video_column", "label_column"):
+        if name in typed and args.dataset_format != "hub":
+            return (
+                f"argument --{name}: --dataset_format {args.dataset_format} reads no columns (its labels come from "
+                "its own files or folders); columns are --dataset_format hub's"
+            )
+    if "validation_split_percentage" in typed and "eval_split" in typed:
+        return (
+            "argument --validation_split_percentage: --eval_split is evaluated, so nothing is held out of "
+            f"{args.train_split}; leave one of them out"
+        )
+    if "shuffle_buffer_size" in typed and not getattr(args, "streaming", False):
+        return (
+            "argument --shuffle_buffer_size: it orders a stream (--streaming); a data set read whole is shuffled whole"
+        )
     return None
 
 
@@ -332,6 +422,17 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     # A total typed on the command line must be met exactly; a preset's default may be approximated (with a warning).
     typed = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args.total_batch_size_typed = any(a == "--total_batch_size" or a.startswith("--total_batch_size=") for a in typed)
+    # unused where the data set has an evaluation split, known once it is read (`load_data` says so)
+    args.holds_out_typed = any(a.split("=", 1)[0] == "--validation_split_percentage" for a in typed)
+    # The model flags a ViViT --init_from decides instead: typed, they are refused (`ignored_by_checkpoint`).
+    args.typed_model_flags = [
+        name
+        for name in ("model", *_CHECKPOINT_DECIDES)
+        if any(a == f"--{name}" or a.startswith(f"--{name}=") for a in typed)
+    ]
+    unused = unused_flag(args, {a.split("=", 1)[0][2:] for a in typed if a.startswith("--")})
+    if unused:
+        parser.error(unused)
     missing = [
         name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None
     ]
@@ -547,6 +648,24 @@ def same_setting(name: str, old, new) -> bool:
     return all(folder.exists() for folder in folders) and folders[0].resolve() == folders[1].resolve()
 
 
+def dataset_folder(dataset: str) -> str | None:
+    """The folder a local `--dataset` names, absolute (None for the bundled set or a Hub id): recorded beside the
+    settings, whose `--dataset` is as typed, relative to the folder the run was started from."""
+    path = Path(dataset).expanduser()
+    return str(path.resolve()) if dataset != SYNTHETIC and path.is_dir() else None
+
+
+def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str) -> dict | None:
+    """Recorded `saved` settings with their `--dataset` as this run typed it, when the folder the recorded run read
+    (`folder`, `dataset_folder` of its `--dataset`) is the one this run's names: a resume (or the same command) run
+    from another working directory typed the same folder another way (`data` from /work, `../data` from
+    /work/logs) and was refused as "trained with other batches"."""
+    batches = saved.get("batches") if isinstance(saved, dict) else None
+    if not isinstance(batches, dict) or not folder or dataset_folder(dataset) != folder:
+        return saved
+    return {**saved, "batches": {**batches, "dataset": dataset}}
+
+
 def same_settings(saved: dict | None, current: dict) -> bool:
     """`run_settings` recorded (as read back from JSON) equal to this run's, by `same_setting`."""
     if not isinstance(saved, dict) or saved.keys() != current.keys():
@@ -737,6 +856,11 @@ def load_data(args, accelerator):
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
     else:
         evaluation = data.split(eval_split)
+        if getattr(args, "holds_out_typed", False):  # typed, and nothing held out: said, not silently unused
+            logger.warning(
+                f"WARNING: --validation_split_percentage {args.validation_split_percentage:g} is unused: "
+                f"{args.dataset} has a {eval_split!r} split, evaluated instead (all of {args.train_split!r} trains)"
+            )
     # Seeded and drawn across the classes (the adapters list clips class by class: the first N are one or two classes).
     if args.max_train_samples:
         train = sample_subset(train, args.max_train_samples, seed=args.seed)
@@ -891,6 +1015,37 @@ def build_datasets(args, train_examples, eval_examples, processor):
     return train, evaluation
 
 
+def short_clips_warning(examples, processor, tries: int = 3) -> str | None:
+    """A warning when the first training clips (up to `tries` that open) are all shorter than the span a clip
+    samples (`num_frames` at `frame_stride`), else None. The processor loops a file too short for its clip (scenic's
+    rule), so a `--frame_stride` too long for the data set trained every clip on its frames repeated, without a
+    word. Only what is cheap to ask is asked: a clip file's frame count (one frame decoded), never a segment."""
+    from ..processing.video_io import probe
+    from .data.dataset import VideoSegment
+
+    if getattr(processor, "sampling_mode", "stride") != "stride":  # uniform sampling spreads over any length
+        return None
+    span = (int(processor.num_frames) - 1) * int(processor.frame_stride) + 1
+    counts: list[tuple[int, str]] = []
+    for index, example in enumerate(examples):
+        if len(counts) == tries or index >= 3 * tries:
+            break
+        if VideoSegment.of(example) is not None:
+            continue
+        try:
+            counts.append((probe(example["video"]).num_frames, describe_example(example, index)))
+        except Exception:  # a clip that does not open is the loader's to skip and count
+            continue
+    if not counts or any(frames >= span for frames, _ in counts):
+        return None
+    frames, first = counts[0]
+    return (
+        f"the first {len(counts)} training clips hold fewer frames than the {span} a clip of {processor.num_frames} "
+        f"frames at stride {processor.frame_stride} spans ({first}: {frames}): such clips are looped to fill it, "
+        "their frames repeated; a smaller --frame_stride or --num_frames reads each frame once"
+    )
+
+
 def unreadable_training_set(args, train_dataset) -> str | None:
     """The one-line reason to stop before the first step when no clip of the training set decodes, else None.
 
@@ -987,6 +1142,34 @@ def model_config_overrides(args) -> dict:
     return overrides
 
 
+def checkpoint_unfit(model, fresh: list[str], args) -> str | None:
+    """What of a ViViT `--init_from` did not fit the model the flags asked for (a warning), else None; a ModelFlagError
+    when nothing but the head did: `--config_overrides hidden_size=128` made every parameter another shape, so the
+    run trained from scratch while its log said "started from the checkpoint" and its card "Initialised from" it.
+    The head is left out of both counts (a new one for new classes is the rule); "nothing" counts the weight
+    matrices alone (a bias of a width the change left alone, fc1's, fits by chance)."""
+    state = model.state_dict()
+    body = [name for name in state if not name.startswith("classifier.")]
+    unfit = [name for name in fresh if not name.startswith("classifier.")]
+    if not unfit:
+        return None
+    given = f"--config_overrides {args.config_overrides!r}" if args.config_overrides else "the flags given"
+    if all(name in unfit for name in body if state[name].dim() >= 2):
+        raise ModelFlagError(
+            f"no weight of --init_from {args.init_from} fits the model made with {given} (each has another shape): "
+            "it would train from scratch; leave out the fields that change the model's widths, or --init_from"
+        )
+    return (
+        f"{len(unfit)} of the {len(body)} parameters of the model made with {given} do not fit --init_from "
+        f"{args.init_from} (another shape) and start fresh: {', '.join(unfit[:4])}{', ...' if len(unfit) > 4 else ''}"
+    )
+
+
+class ModelFlagError(ValueError):
+    """A model flag that the model `--init_from` gives cannot take (it would be ignored, or matches nothing): the
+    user's input, which the recipe ends with in one line, status 2."""
+
+
 def build_model(args, data):
     label_kwargs = dict(id2label=data.id2label, label2id=data.label2id)
     if data.is_multi_head:
@@ -1005,17 +1188,18 @@ def build_model(args, data):
             label_spaces=data.head_sizes if data.is_multi_head else None,
             **overrides,
         )
+        # a Hub checkpoint's variant is known only now (a local one's was checked before anything loaded)
+        ignored = ignored_by_checkpoint(args, model.config.model_type)
+        if ignored:
+            raise ModelFlagError(ignored)
         logger.info(
             f"started from the {type(model).__name__} checkpoint {args.init_from}: resized "
             f"{report['resized'] or 'nothing'}; classifier rows kept by class name {report['remapped'] or 'none'}; "
             f"fresh {report['fresh'] or 'nothing'}"
         )
-        backbone = [name for name in report["fresh"] if not name.startswith("classifier.")]
-        if backbone:  # (another tubelet size, a new CLS token): trained from random, which an info line hid
-            logger.warning(
-                f"WARNING: {len(backbone)} parameters of the model do not fit the checkpoint {args.init_from} and "
-                f"start random: {', '.join(backbone)}"
-            )
+        unfit = checkpoint_unfit(model, report["fresh"], args)
+        if unfit:
+            logger.warning(f"WARNING: {unfit}")
         try:
             init_processor = ViViTVideoProcessor.from_pretrained(args.init_from)
         except OSError:
@@ -1038,7 +1222,7 @@ def build_model(args, data):
             parameter.requires_grad_(False)
             frozen += parameter.numel()
     if args.freeze and not frozen:
-        raise ValueError(
+        raise ModelFlagError(
             f"--freeze {args.freeze} matched no parameter; names look like "
             f"{[n for n, _ in list(model.named_parameters())[:3]]}"
         )
