@@ -197,6 +197,8 @@ def test_a_processor_that_no_call_could_use_is_refused_when_built(tmp_path):
         ({"scale_jitter": [1.2, 0.9]}, r"scale_jitter must be \[min_factor, max_factor\].*got \[1.2, 0.9\]"),
         ({"rand_augment": [2]}, r"rand_augment must be \[num_ops, magnitude\].*got \[2\]"),
         ({"rand_augment": [2, 31]}, r"rand_augment must be \[num_ops, magnitude\].*got \[2, 31\]"),
+        ({"image_mean": [0.5, 0.5], "do_normalize": True}, r"image_mean must be one number or one per channel \(3\)"),
+        ({"image_std": [0.5] * 4, "do_normalize": True}, r"image_std must be one number or one per channel \(3\)"),
     ],
 )
 def test_an_option_value_no_clip_can_be_made_with_is_refused_by_name(option, message):

@@ -1326,6 +1326,11 @@ def _check_option_values(get) -> None:
             f"rand_augment must be [num_ops, magnitude]: whole numbers, num_ops >= 0 and magnitude in [0, 30] "
             f"(torchvision's scale), or None for none; got {augment!r}."
         )
+    if get("do_normalize"):  # (a call refused them in the normalisation; a processor saved so failed every call)
+        for name in ("image_mean", "image_std"):
+            value = get(name)
+            if value is not None and np.asarray(value).size not in (1, 3):
+                raise ValueError(f"{name} must be one number or one per channel (3), got {value!r}.")
     std = get("image_std")
     if get("do_normalize") and std is not None and not np.all(np.abs(np.asarray(std, dtype=np.float64)) > 0):
         raise ValueError(f"image_std divides the pixels: it must not be 0, got {std!r}.")
