@@ -89,6 +89,46 @@ def test_saliency_upsamples_tubelet_by_tubelet():
     assert volume[2:4, 16:24, 24:32].min() == 1 and volume.sum() == 2 * 8 * 8  # leftovers (frame 4, row 32) are 0
 
 
+def test_frame_sampling_saliency_is_drawn_on_the_frames_the_model_picks():
+    """Uniform frame sampling picks frames 3, 5 and 7 of 8 (scenic's rule, 2 samples): spread as tubelets of
+    `tubelet_size` [2, 16, 16], a token of frame 5 was drawn on frames 2 and 3, and frame 2 the model never sees."""
+    model = tiny(
+        "spatio_temporal", num_frames=8, tubelet_size=[2, 16, 16], embedding_type="frame_sampling", num_sampled_frames=2
+    )
+    video = clip(batch=1, frames=8)
+    changed = video.clone()
+    changed[0, [0, 1, 2, 4, 6]] += 1.0  # frames the model does not see: its output stays
+    with torch.no_grad():
+        torch.testing.assert_close(model(video).logits, model(changed).logits, rtol=0, atol=0)
+        assert not torch.equal(model(video).logits, model(video.index_fill(1, torch.tensor([5]), 0.0)).logits)
+    one = torch.zeros(3, 2, 2)
+    one[1, 0, 1] = 1.0  # the second picked frame's top-right patch
+    volume = upsample_saliency(one, model.config, frames=8, height=32, width=32)
+    assert volume[5, :16, 16:].min() == 1 and volume.sum() == 16 * 16  # frame 5 alone
+    with pytest.raises(ValueError, match=r"saliency of shape \(3, 2, 2\) is not the token grid \(4, 2, 2\).*config"):
+        upsample_saliency(one, model.config.tubelet_size, frames=8, height=32, width=32)
+    image = saliency_overlay(video[0], model.attention_rollout(video)[0], model.config)
+    assert image.shape == (32, 3 * 32, 3)  # the three frames it sees
+
+
+def test_frame_sampling_saliency_of_patches_straddling_two_frames_is_split_between_them():
+    """24-pixel frames stacked along the height in 16-pixel patches (Model 1 takes them): the second patch row covers
+    rows 16-23 of the first picked frame and rows 0-7 of the second."""
+    model = tiny(
+        "spatio_temporal",
+        num_frames=8,
+        image_size=[24, 32],
+        tubelet_size=[2, 16, 16],
+        embedding_type="frame_sampling",
+        num_sampled_frames=2,
+    )
+    assert model.attention_rollout(torch.randn(1, 8, 3, 24, 32)).shape == (1, 1, 4, 2)
+    one = torch.zeros(1, 4, 2)
+    one[0, 1, 0] = 1.0
+    volume = upsample_saliency(one, model.config, frames=8, height=24, width=32)
+    assert volume[3, 16:, :16].min() == 1 and volume[5, :8, :16].min() == 1 and volume.sum() == 16 * 16
+
+
 def test_overlay_png_of_a_clip(tmp_path):
     model = tiny("spatio_temporal")
     video = clip(batch=1)

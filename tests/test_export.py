@@ -37,6 +37,19 @@ def test_torch_export_with_dynamic_frames_and_size(name):
         torch.testing.assert_close(program.module()(video), eager(model, video, interpolate=True), rtol=0, atol=1e-5)
 
 
+@pytest.mark.parametrize("name", VARIANTS)
+def test_torch_export_with_dynamic_size_and_a_mask_takes_one_clip(name):
+    """The batch is dynamic from 1: Models 3 and 4 exported with a mask and a dynamic size refused one clip
+    ("Guard failed: attention_mask.size()[0] * (pixel_values.size()[4] // 8) * ... != ..."), traced at 2."""
+    model = tiny(name)
+    program = export_program(model, dynamic_size=True, attention_mask=True)
+    for video, mask in ((clip(batch=1), torch.tensor([[1, 1, 1, 0]])), (clip(batch=3, frames=6, size=48), None)):
+        mask = torch.tensor([[1] * 6, [1] * 4 + [0] * 2, [1] * 2 + [0] * 4]) if mask is None else mask
+        torch.testing.assert_close(
+            program.module()(video, mask), eager(model, video, mask, interpolate=True), rtol=0, atol=1e-5
+        )
+
+
 def test_uniform_frame_sampling_exports_a_dynamic_size_at_its_frame_count():
     """Frame sampling picks its frames in Python from the frame count (scenic's float32 rule), which no graph follows:
     `dynamic_size` keeps the trained count and makes height and width dynamic (it failed to export, or pinned the

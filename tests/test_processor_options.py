@@ -10,6 +10,7 @@ import logging
 import av
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 from transformers.image_utils import PILImageResampling
 from video_factory import write_video
@@ -196,6 +197,8 @@ def test_a_processor_that_no_call_could_use_is_refused_when_built(tmp_path):
         ({"scale_jitter": [1.2, 0.9]}, r"scale_jitter must be \[min_factor, max_factor\].*got \[1.2, 0.9\]"),
         ({"rand_augment": [2]}, r"rand_augment must be \[num_ops, magnitude\].*got \[2\]"),
         ({"rand_augment": [2, 31]}, r"rand_augment must be \[num_ops, magnitude\].*got \[2, 31\]"),
+        ({"image_mean": [0.5, 0.5], "do_normalize": True}, r"image_mean must be one number or one per channel \(3\)"),
+        ({"image_std": [0.5] * 4, "do_normalize": True}, r"image_std must be one number or one per channel \(3\)"),
     ],
 )
 def test_an_option_value_no_clip_can_be_made_with_is_refused_by_name(option, message):
@@ -226,6 +229,35 @@ def test_the_bounds_of_each_option_value_are_taken():
         size={"shortest_edge": -3}, do_resize=False, crop_size={"height": 0, "width": 0}, do_center_crop=False
     )
     assert ViViTVideoProcessor(**unused)(video, return_tensors="pt").pixel_values.shape == (1, 8, 3, 40, 48)
+
+
+@pytest.mark.parametrize("option", ["do_center_crop", "do_resize", "rescale_offset", "do_sample_frames"])
+def test_an_on_off_option_written_as_a_string_is_refused_not_read_as_true(tmp_path, option):
+    """A string is always true: "false" in a hand-written preprocessor config (or a call) turned the step on, so
+    `do_center_crop: "false"` gave the centre crop, `do_resize: "false"` the resized clip, without a word."""
+    video = np.random.default_rng(0).integers(0, 256, (8, 40, 48, 3), dtype=np.uint8)
+    small = dict(num_frames=4, short_video="loop", size={"shortest_edge": 36}, crop_size={"height": 32, "width": 32})
+
+    def pixels(value):
+        return ViViTVideoProcessor(**small, **{option: value})(video, return_tensors="pt").pixel_values
+
+    off, on = pixels(False), pixels(True)
+    assert off.shape != on.shape or not torch.equal(off, on)  # the option changes the pixels
+    message = rf"{option} must be True or False, got 'false' \(a str\)"
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor.from_pretrained(save_with(tmp_path, **{option: "false"}))
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor(**{option: "false"})
+    with pytest.raises(ValueError, match=message):  # a call's option too, before decoding
+        ViViTVideoProcessor()("no-such-file.mp4", **{option: "false"})
+    # what a JSON or numpy gives for a real switch is taken as meant: 0 / 1, numpy's bool
+    assert torch.equal(pixels(0), off) and torch.equal(pixels(1), on) and torch.equal(pixels(np.bool_(False)), off)
+
+
+def test_return_metadata_written_as_a_string_is_refused():
+    video = np.zeros((4, 8, 8, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"return_metadata must be True or False, got 'no' \(a str\)"):
+        ViViTVideoProcessor()(video, return_metadata="no")
 
 
 # -- messages: what to change ------------------------------------------------------------------------------------

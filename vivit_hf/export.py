@@ -13,6 +13,7 @@ the graph; the CPU fast path steps aside while exporting).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -86,9 +87,22 @@ def export_program(
     and width (positions resized as `interpolate_pos_encoding=True`)."""
     module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
     inputs = example_inputs(model, dynamic_size, attention_mask)
-    return torch.export.export(
-        module, inputs, dynamic_shapes=dynamic_shapes(model, dynamic_size, attention_mask), strict=False
-    )
+    with _sizes_not_specialised_at_one():
+        return torch.export.export(
+            module, inputs, dynamic_shapes=dynamic_shapes(model, dynamic_size, attention_mask), strict=False
+        )
+
+
+def _sizes_not_specialised_at_one():
+    """torch's tracer decides memory layouts by whether a size may be 1 and guards on the answer it took for the
+    example batch of 2: Models 3 and 4 with a mask and a dynamic size guarded on `batch != 1` (their `(b s)` /
+    `(b t)` folds), so the program of a dynamic batch from 1 refused one clip ("Guard failed: attention_mask.size()[0]
+    * ... != ..."). Size-oblivious tracing takes the general layout instead (where this torch has the switch)."""
+    from torch.fx.experimental import _config
+
+    if not hasattr(_config, "backed_size_oblivious"):
+        return contextlib.nullcontext()
+    return _config.patch(backed_size_oblivious=True)
 
 
 def export_onnx(

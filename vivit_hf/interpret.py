@@ -2,10 +2,12 @@
 """A look at what a model attends to: the attention-rollout saliency of a clip drawn over its frames.
 
     saliency = model.attention_rollout(pixel_values)              # (b, t, h, w), each clip summing to 1
-    saliency_overlay(pixel_values[0], saliency[0], model.config.tubelet_size, "saliency.png")
+    saliency_overlay(pixel_values[0], saliency[0], model.config, "saliency.png")
 
-The saliency of a tubelet covers its `kt` frames and `kh x kw` pixels; it is drawn with matplotlib's `inferno`
-colour map where matplotlib is installed (the `recipes` and `bench` extras have it), else in red.
+The saliency of a tubelet covers its `kt` frames and `kh x kw` pixels; with uniform frame sampling
+(`embedding_type="frame_sampling"`) a token covers its `kh x kw` pixels of the one frame the model picked, so the
+model's config (not only its `tubelet_size`) is needed to place it. It is drawn with matplotlib's `inferno` colour map
+where matplotlib is installed (the `recipes` and `bench` extras have it), else in red.
 """
 
 from __future__ import annotations
@@ -17,14 +19,47 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from .models import uniform_frame_indices
+
 
 def upsample_saliency(saliency: torch.Tensor, tubelet_size, frames: int, height: int, width: int) -> torch.Tensor:
-    """(t, h, w) over tubelets -> (frames, height, width) over pixels, scaled to [0, 1]; frames and pixels that
-    fill no tubelet (VALID padding) get 0."""
-    kt, kh, kw = tubelet_size
-    volume = saliency.float().repeat_interleave(kt, 0).repeat_interleave(kh, 1).repeat_interleave(kw, 2)
-    volume = F.pad(volume, (0, width - volume.shape[2], 0, height - volume.shape[1], 0, frames - volume.shape[0]))
+    """(t, h, w) over tokens -> (frames, height, width) over pixels, scaled to [0, 1]; frames and pixels no token
+    covers (VALID padding, frames uniform frame sampling skips) get 0.
+
+    `tubelet_size`: the model's config, or for a tubelet model its `tubelet_size` alone. A frame-sampling model's
+    tokens come from the frames it picks (`uniform_frame_indices`), which its `tubelet_size` does not say: spread as
+    tubelets, a token of frame 5 was drawn on frames 2 and 3 (8 frames, 2 sampled)."""
+    if getattr(tubelet_size, "embedding_type", None) == "frame_sampling":
+        volume = _sampled_frames_volume(saliency, tubelet_size, frames, height, width)
+    else:
+        kt, kh, kw = getattr(tubelet_size, "tubelet_size", tubelet_size)
+        grid = (frames // kt, height // kh, width // kw)
+        if tuple(saliency.shape) != grid:
+            raise ValueError(
+                f"A saliency of shape {tuple(saliency.shape)} is not the token grid {grid} of a clip of {frames} "
+                f"frames {height}x{width} in tubelets of {kt}x{kh}x{kw}; pass the model's config as tubelet_size "
+                "(a model with uniform frame sampling places its tokens on the frames it picks)."
+            )
+        volume = saliency.float().repeat_interleave(kt, 0).repeat_interleave(kh, 1).repeat_interleave(kw, 2)
+        volume = F.pad(volume, (0, width - volume.shape[2], 0, height - volume.shape[1], 0, frames - volume.shape[0]))
     return volume / volume.max().clamp_min(torch.finfo(torch.float32).tiny)
+
+
+def _sampled_frames_volume(saliency: torch.Tensor, config, frames: int, height: int, width: int) -> torch.Tensor:
+    """Uniform frame sampling's tokens on their frames: the model stacks the picked frames along the height and
+    patches that tall image (`stacked_frame_grid`), so the token rows, in order, are its rows of patches (a patch may
+    straddle two frames); each picked frame's part goes back to the frame it was picked from."""
+    kh, kw = config.tubelet_size[1:]
+    picked = uniform_frame_indices(frames, config.num_sampled_frames)
+    tall = saliency.float().reshape(-1, saliency.shape[-1]).repeat_interleave(kh, 0).repeat_interleave(kw, 1)
+    if tall.shape[0] > len(picked) * height or tall.shape[1] > width:
+        raise ValueError(
+            f"A saliency of shape {tuple(saliency.shape)} does not fit the {len(picked)} frames {height}x{width} "
+            f"this model samples from a clip of {frames} frames in patches of {kh}x{kw}."
+        )
+    tall = F.pad(tall, (0, width - tall.shape[1], 0, len(picked) * height - tall.shape[0]))
+    volume = torch.zeros(frames, height, width)
+    return volume.index_add_(0, torch.tensor(picked), tall.reshape(len(picked), height, width))
 
 
 def _colour(heat: np.ndarray) -> np.ndarray:
@@ -45,11 +80,15 @@ def saliency_overlay(
     max_frames: int = 8,
 ) -> np.ndarray:
     """Frames of one clip (frames, channels, height, width; any value range) side by side, each blended with its
-    saliency; returns the uint8 image (height, n * width, 3) and writes it as a PNG to `path` if given. At most
-    `max_frames` frames, evenly spaced, are drawn."""
+    saliency (`tubelet_size`: the model's config, or a tubelet model's `tubelet_size`; see `upsample_saliency`);
+    returns the uint8 image (height, n * width, 3) and writes it as a PNG to `path` if given. At most `max_frames`
+    frames, evenly spaced, are drawn: of the frames the model sees (with uniform frame sampling, those it picks)."""
     frames, _, height, width = pixel_values.shape
     heat = upsample_saliency(saliency, tubelet_size, frames, height, width)
-    keep = np.unique(np.linspace(0, frames - 1, min(frames, max_frames)).round().astype(int))
+    seen = np.arange(frames)
+    if getattr(tubelet_size, "embedding_type", None) == "frame_sampling":
+        seen = np.unique(uniform_frame_indices(frames, tubelet_size.num_sampled_frames))
+    keep = seen[np.unique(np.linspace(0, len(seen) - 1, min(len(seen), max_frames)).round().astype(int))]
     video = pixel_values[keep, :3].float()
     video = (video - video.amin()) / (video.amax() - video.amin()).clamp_min(1e-6)
     video = video.mean(1, keepdim=True).expand(-1, 3, -1, -1) if video.shape[1] == 1 else video

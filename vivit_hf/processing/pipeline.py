@@ -35,7 +35,6 @@ from transformers.pipelines.video_classification import VideoClassificationPipel
 from .processing_vivit import (
     ViViTVideoProcessor,
     ViViTVideoProcessorKwargs,
-    _as_uint8,
     _as_video_list,
     _decoder_resize,
     _describe_unknown,
@@ -217,7 +216,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             fps = source.reader.fps if source.reader is not None else None
             times = source.reader.frame_times() if source.reader is not None else None  # cut VFR files by pts
             windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times)
-            frames = source.reader if source.reader is not None else _channels_last_uint8(source, opts)
+            frames = source.reader if source.reader is not None else _channels_last_pixels(source, opts)
             size, interpolation = _decoder_resize(opts, source) if source.reader is not None else (None, "bilinear")
             rows: list[torch.Tensor] = []
             batch: list[np.ndarray] = []
@@ -262,6 +261,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             do_sample_frames=False,  # the window's frames, as picked
             num_crops=num_crops,
             **_INFERENCE,
+            float_max=255.0,  # float frames come scaled to [0, 255] (`_channels_last_pixels`); uint8 ignores it
             input_data_format="channels_last",
             return_tensors="pt",
         ).to(self.dtype)
@@ -389,9 +389,11 @@ def _logits_output(logits: torch.Tensor) -> ImageClassifierOutput:
     return ImageClassifierOutput(logits=logits)
 
 
-def _channels_last_uint8(source: _FrameSource, opts: dict) -> np.ndarray:
-    """An in-memory video as `(T, H, W, 3)` uint8, for the timeline (floats read with `float_max`)."""
+def _channels_last_pixels(source: _FrameSource, opts: dict) -> np.ndarray:
+    """An in-memory video as `(T, H, W, 3)` on [0, 255] for the timeline: uint8 as given, floats scaled by their
+    `float_max` and kept float, as a call keeps them (rounded to uint8, a window's logits were 2e-4 to 3e-4 off the
+    processor's on the same frames, out of 0.1)."""
     tensor = source.tensor.detach()
     if tensor.is_floating_point():
-        tensor = _as_uint8(tensor * _float_scale(tensor, opts["float_max"], source.name))
+        tensor = (tensor * _float_scale(tensor, opts["float_max"], source.name)).float()
     return tensor.permute(0, 2, 3, 1).contiguous().numpy()

@@ -27,6 +27,7 @@ import dataclasses
 import difflib
 import json
 import logging
+import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -171,6 +172,12 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
 
 
 ViViTVideosKwargs = ViViTVideoProcessorKwargs  # the name before 0.2, kept for imports
+
+# The on/off options (ours and transformers'), read by truth value: a string is always true, so "false" in a
+# hand-written preprocessor config or a call (`do_center_crop="false"`) turned the step on without a word
+_SWITCHES = tuple(
+    name for name, hint in typing.get_type_hints(ViViTVideoProcessorKwargs).items() if hint == (bool | None)
+)
 
 _RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built")
 # Keys transformers writes into (or wrote into, in earlier versions) a saved processor config beside the options:
@@ -460,7 +467,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         """Decode, sample, transform and stack; see the class docstring and `ViViTVideoProcessorKwargs`."""
         given_metadata = kwargs.pop("video_metadata", None)  # the frame rate for `fps` sampling
         device = kwargs.pop("device", None)
-        return_metadata = bool(kwargs.pop("return_metadata", False))
+        return_metadata = kwargs.pop("return_metadata", False)
+        _check_switch("return_metadata", return_metadata)
+        return_metadata = bool(return_metadata)
         input_data_format = kwargs.pop("input_data_format", None)
         kwargs.pop("data_format", None)
         opts = self._options(kwargs)
@@ -1280,6 +1289,8 @@ def _check_option_values(get) -> None:
     def number(value) -> bool:
         return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
+    for name in _SWITCHES:
+        _check_switch(name, get(name))
     crops = get("do_center_crop") or get("num_crops") == 3 or get("do_train_augment")
     for name, used in (("size", get("do_resize")), ("crop_size", crops)):  # (unused, as a size without resizing)
         value = get(name)
@@ -1315,9 +1326,24 @@ def _check_option_values(get) -> None:
             f"rand_augment must be [num_ops, magnitude]: whole numbers, num_ops >= 0 and magnitude in [0, 30] "
             f"(torchvision's scale), or None for none; got {augment!r}."
         )
+    if get("do_normalize"):  # (a call refused them in the normalisation; a processor saved so failed every call)
+        for name in ("image_mean", "image_std"):
+            value = get(name)
+            if value is not None and np.asarray(value).size not in (1, 3):
+                raise ValueError(f"{name} must be one number or one per channel (3), got {value!r}.")
     std = get("image_std")
     if get("do_normalize") and std is not None and not np.all(np.abs(np.asarray(std, dtype=np.float64)) > 0):
         raise ValueError(f"image_std divides the pixels: it must not be 0, got {std!r}.")
+
+
+def _check_switch(name: str, value) -> None:
+    """An on/off option is True, False or None (the default); 0 and 1 read as they are meant too. Any other value
+    (the string "false" above all, which is true) is refused, naming the option and the value."""
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return
+    if isinstance(value, (int, np.integer)) and value in (0, 1):
+        return
+    raise ValueError(f"{name} must be True or False, got {value!r} (a {type(value).__name__}).")
 
 
 def _check_seed(seed, what: str) -> None:
