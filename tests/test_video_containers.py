@@ -611,11 +611,8 @@ def test_a_container_the_caller_decoded_from_gives_the_right_frames(tmp_path, fm
             assert_frames_equal(got, truth, clip)
 
 
-def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_reads_every_frame(tmp_path):
-    """An MPEG-4 part 2 mkv cut mid-GOP: its decoder shows the frames before the first keyframe (decoded from grey),
-    which FFmpeg's Matroska seek to the start passes over (it lands at the first indexed keyframe). Passed as a
-    fresh PyAV container, the table started there: 24 frames of 33, every index naming a frame 9 later, silently.
-    Such a container is read through one of its own on the same file; one on bytes, which cannot be, is refused."""
+def mkv_cut_mid_gop(tmp_path) -> Path:
+    """An MPEG-4 part 2 mkv of 36 frames (GOPs of 12, B-frames) without its first 4 packets: 33 frames to show."""
     source = write_pattern(tmp_path / "whole.mkv", "matroska", "mpeg4", num_frames=36, gop=12, bframes=2)
     path = tmp_path / "cut.mkv"
     with av.open(source) as src, av.open(str(path), "w", format="matroska") as out:
@@ -623,6 +620,15 @@ def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_read
         for packet in [p for p in src.demux(video=0) if p.size][4:]:
             packet.stream = copy
             out.mux(packet)
+    return path
+
+
+def test_a_matroska_container_that_starts_before_its_first_indexed_keyframe_reads_every_frame(tmp_path):
+    """An MPEG-4 part 2 mkv cut mid-GOP: its decoder shows the frames before the first keyframe (decoded from grey),
+    which FFmpeg's Matroska seek to the start passes over (it lands at the first indexed keyframe). Passed as a
+    fresh PyAV container, the table started there: 24 frames of 33, every index naming a frame 9 later, silently.
+    Such a container is read through one of its own on the same file; one on bytes, which cannot be, is refused."""
+    path = mkv_cut_mid_gop(tmp_path)
     truth = sequential_decode(path)
     assert len(truth) == 33
     with av.open(str(path)) as container:
@@ -638,13 +644,7 @@ def test_a_matroska_container_the_caller_read_past_its_first_indexed_keyframe_re
     indexed keyframe, where the seek to the start landed, so that seek looked right, and the table started there: 26
     frames of 33, every index naming a frame 7 later (255 grey levels off), silently. Its landing after the stream's
     start time tells; on bytes it is refused, as for a fresh container."""
-    source = write_pattern(tmp_path / "whole.mkv", "matroska", "mpeg4", num_frames=36, gop=12, bframes=2)
-    path = tmp_path / "cut.mkv"
-    with av.open(source) as src, av.open(str(path), "w", format="matroska") as out:
-        copy = out.add_stream_from_template(src.streams.video[0])
-        for packet in [p for p in src.demux(video=0) if p.size][4:]:
-            packet.stream = copy
-            out.mux(packet)
+    path = mkv_cut_mid_gop(tmp_path)
     truth = sequential_decode(path)
     assert len(truth) == 33
     with av.open(str(path)) as container:
