@@ -86,7 +86,8 @@ def counted_at_rate(times: np.ndarray | None, fps: float | None, last_seconds: f
     the 0.2 s of ten frames at 50 fps."""
     if times is None or times.size < 2 or not evenly_spaced(times - times[0], fps):
         return times is None or times.size < 2
-    return not (last_seconds and last_seconds > 0 and fps) or abs(last_seconds - 1 / fps) < 0.5 / fps
+    # (half a frame inclusive: an interlaced stream may time its last packet as one field)
+    return not (last_seconds and last_seconds > 0 and fps) or abs(last_seconds - 1 / fps) <= 0.5 / fps + 1e-9
 
 
 def video_duration(num_frames: int, fps: float, times=None, last_seconds: float | None = None) -> float:
