@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from test_timeline import colour_model, timeline_pipeline
-from video_factory import frame_indices, pattern_frame
+from video_factory import frame_indices, pattern_frame, write_stamped
 
 from vivit_hf import BrokenVideoError, ViViTVideoProcessor
 from vivit_hf.processing.timeline import iter_window_clips, plan_windows
@@ -126,3 +126,20 @@ def test_equal_delays_keep_counting_frames_at_their_rate(tmp_path):
         windows = plan_windows(reader.num_frames, reader.fps, "2f", None, 2, times, last)
     assert [(w.start_frame, w.end_frame) for w in windows] == [(0, 2), (2, 4), (4, 6)]
     assert np.allclose([w.end for w in windows], [0.08, 0.16, 0.24])
+
+
+def test_training_segment_counts_seconds_from_the_first_frame_as_the_timeline(model_dir, tmp_path):
+    """A file whose first frame is stamped 1 s: a segment's 0-1 s is its first second, as the timeline's first
+    window is and a player shows it (it was refused as outside the video, and 1-2 s read the first second)."""
+    path = write_stamped(tmp_path / "late.mkv", "matroska", "libx264", 50, {"preset": "ultrafast"}, first=25)
+    with av.open(path) as container:  # the reference: a sequential decode's frame times
+        starts = [float(frame.time) for frame in container.decode(video=0)]
+    assert starts[0] == pytest.approx(1.0)
+    playing = [i for i, t in enumerate(starts) if 1.0 + 1.0 - 1e-9 <= t < 1.0 + 2.0 - 1e-9]  # 1-2 s in
+    processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    frames, _ = VideoSegment(path, start_seconds=1.0, end_seconds=2.0).decode(processor)
+    assert frame_indices(frames.numpy()) == playing
+    frames, _ = VideoSegment(path, start_seconds=0.0, end_seconds=1.0).decode(processor)
+    assert frame_indices(frames.numpy()) == list(range(25))
+    windows = timeline_pipeline(model_dir)(path, window=1.0, top_k=1)["windows"]
+    assert [(w["start"], w["start_frame"], w["end_frame"]) for w in windows] == [(0.0, 0, 25), (1.0, 25, 50)]

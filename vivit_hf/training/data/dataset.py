@@ -67,15 +67,19 @@ class VideoSegment:
         in the main process: the decode runs in DataLoader workers, where a counter would never reach it."""
         if self.start_seconds is not None:
             if frame_times is not None and len(frame_times) == num_frames:
+                # Seconds from the first frame shown, as a player counts them, the timeline labels its windows and
+                # the rate below counts frames: a file whose first frame is stamped 1 s (an MPEG-TS, a cut) read
+                # 1-2 s as its first second and refused 0-1 s
                 times = np.asarray(frame_times, dtype=np.float64)
+                times = times - times[0] if times.size else times
                 first = int(np.searchsorted(times, self.start_seconds + 1e-9, side="right")) - 1
                 last = int(np.searchsorted(times, self.end_seconds - 1e-9, side="left")) - 1
                 # until the last frame ends, as the reader's duration (`video_duration`: `last_seconds` is how long
-                # the container shows the last frame), on the clock of the frames' times
+                # the container shows the last frame)
                 if num_frames > 1:
-                    length = float(times[0]) + video_duration(num_frames, fps, times, last_seconds)
+                    length = video_duration(num_frames, fps, times, last_seconds)
                 else:
-                    length = float(times[-1]) + (last_seconds or (1 / fps if fps > 0 else 0.0)) if num_frames else 0.0
+                    length = (last_seconds or (1 / fps if fps > 0 else 0.0)) if num_frames else 0.0
             elif fps > 0:
                 first = math.floor(self.start_seconds * fps + 1e-6)
                 last = math.ceil(self.end_seconds * fps - 1e-6) - 1
