@@ -159,3 +159,18 @@ def test_predict_lists_a_single_frame_file_as_unreadable_and_fails(model_dir, on
     looped = tmp_path / "looped"
     load_predict().main([*argv, "--output_dir", str(looped), "--short_video", "loop"])  # no SystemExit
     assert (looped / "0_one.mp4.json").exists()
+
+
+def test_fps_sampling_picks_the_frames_playing_at_even_steps_of_the_video(vfr_video):
+    """fps=1 over the 10.34 s file: 10 frames, those on screen at k * 10.34 / 10 s, from a sequential decode's own
+    times and durations (counted by index they were frames 0, 10, ..., 90: six from its first half second)."""
+    with av.open(vfr_video) as container:
+        frames = [(float(f.time), float(f.duration * f.time_base)) for f in container.decode(video=0)]
+    starts, end = [t for t, _ in frames], frames[-1][0] + frames[-1][1]
+    count = int(end * 1)
+    expected = [max(i for i, t in enumerate(starts) if t <= k * end / count + 1e-9) for k in range(count)]
+    processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    for backend in ["pyav", "torchcodec"] if torchcodec_available() else ["pyav"]:
+        out = processor(vfr_video, fps=1, return_metadata=True, decode_backend=backend)
+        assert out["video_metadata"][0]["frames_indices"] == [expected]
+        assert expected[:2] == [0, 52]
