@@ -143,3 +143,14 @@ def test_training_segment_counts_seconds_from_the_first_frame_as_the_timeline(mo
     assert frame_indices(frames.numpy()) == list(range(25))
     windows = timeline_pipeline(model_dir)(path, window=1.0, top_k=1)["windows"]
     assert [(w["start"], w["start_frame"], w["end_frame"]) for w in windows] == [(0.0, 0, 25), (1.0, 25, 50)]
+
+
+def test_fps_sampling_by_time_takes_at_most_one_sample_a_frame(tmp_path):
+    """fps=50, the rate the 0.38 s GIF is read at (its frames start 20 ms apart): 0.38 s at 50 fps would be 19
+    samples, more than its 10 frames; it takes 10, those on screen at k * 0.038 s (not refused as above its rate)."""
+    path = write_animation(tmp_path / "long_last.gif", DELAYS["long_last"], "GIF")
+    starts, end = played(path)
+    expected = [max(i for i, t in enumerate(starts) if t <= k * end / 10 + 1e-9) for k in range(10)]
+    processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    out = processor(path, fps=50, return_metadata=True)
+    assert out["video_metadata"][0]["frames_indices"] == [expected] == [[0, 1, 3, 5, 7, 9, 9, 9, 9, 9]]
