@@ -5,6 +5,7 @@ the test wrote) and on one-frame files (refused as broken on the window path, as
 import json
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from test_timeline import colour_model, timeline_pipeline
@@ -19,7 +20,11 @@ FPS = 25  # write_video's ticks are 1 / (4 * FPS) = 10 ms
 # the new user's file: 100 frames, the first 50 shown 10 ms each, the last 50 shown 200 ms each
 DURATIONS = [1] * 50 + [20] * 50
 PTS = [sum(DURATIONS[:i]) / 100 for i in range(100)]  # seconds, as written: 0.00, 0.01, ... 0.49, 0.50, 0.70, ...
-END = PTS[-1] + 0.2  # the last frame is shown as long as the one before it
+# the last frame is shown for the duration its packet states: x264 stamps each packet with its frame rate's 1/25 s,
+# which the mp4 keeps as its last sample's length (a sequential decode's frame.duration, the stream's 10.34 s);
+# not the 200 ms of the frame before it
+LAST = 0.04
+END = PTS[-1] + LAST
 
 
 def on_screen(start: float, end: float) -> list[int]:
@@ -62,6 +67,9 @@ def model_dir(tmp_path_factory):
 def test_frame_times_are_the_presentation_times_written(vfr_video):
     with open_video(vfr_video, backend="pyav") as reader:
         np.testing.assert_allclose(reader.frame_times(), PTS, atol=1e-9)
+    with av.open(vfr_video) as container:  # the reference for END: the frames' own durations
+        last = list(container.decode(video=0))[-1]
+    assert float(last.duration * last.time_base) == pytest.approx(LAST)
 
 
 def test_probe_gives_the_duration_the_timeline_cuts_by(vfr_video):
@@ -72,7 +80,9 @@ def test_probe_gives_the_duration_the_timeline_cuts_by(vfr_video):
 
 def test_vfr_windows_hold_and_sample_the_frames_playing_then(vfr_video):
     with open_video(vfr_video, backend="pyav") as reader:
-        windows = plan_windows(reader.num_frames, reader.fps, 2.0, None, 4, reader.frame_times())
+        windows = plan_windows(
+            reader.num_frames, reader.fps, 2.0, None, 4, reader.frame_times(), reader.last_frame_seconds()
+        )
         clips = [(win, frame_indices(clip)) for win, clip in iter_window_clips(reader, windows)]
     expected = expected_windows(2.0, 4)
     assert len(clips) == len(expected) == 6
@@ -95,7 +105,9 @@ def test_vfr_pipeline_reports_windows_in_presentation_seconds(model_dir, vfr_vid
 
 def test_vfr_window_in_frames_is_labelled_with_its_frames_times(vfr_video):
     with open_video(vfr_video, backend="pyav") as reader:
-        windows = plan_windows(reader.num_frames, reader.fps, "20f", "40f", 4, reader.frame_times())
+        windows = plan_windows(
+            reader.num_frames, reader.fps, "20f", "40f", 4, reader.frame_times(), reader.last_frame_seconds()
+        )
     assert [(w.start_frame, w.end_frame) for w in windows] == [(0, 20), (40, 60), (80, 100)]
     times = [t for w in windows for t in (w.start, w.end)]
     assert times == pytest.approx([PTS[0], PTS[20], PTS[40], PTS[60], PTS[80], END])
@@ -147,3 +159,18 @@ def test_predict_lists_a_single_frame_file_as_unreadable_and_fails(model_dir, on
     looped = tmp_path / "looped"
     load_predict().main([*argv, "--output_dir", str(looped), "--short_video", "loop"])  # no SystemExit
     assert (looped / "0_one.mp4.json").exists()
+
+
+def test_fps_sampling_picks_the_frames_playing_at_even_steps_of_the_video(vfr_video):
+    """fps=1 over the 10.34 s file: 10 frames, those on screen at k * 10.34 / 10 s, from a sequential decode's own
+    times and durations (counted by index they were frames 0, 10, ..., 90: six from its first half second)."""
+    with av.open(vfr_video) as container:
+        frames = [(float(f.time), float(f.duration * f.time_base)) for f in container.decode(video=0)]
+    starts, end = [t for t, _ in frames], frames[-1][0] + frames[-1][1]
+    count = int(end * 1)
+    expected = [max(i for i, t in enumerate(starts) if t <= k * end / count + 1e-9) for k in range(count)]
+    processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    for backend in ["pyav", "torchcodec"] if torchcodec_available() else ["pyav"]:
+        out = processor(vfr_video, fps=1, return_metadata=True, decode_backend=backend)
+        assert out["video_metadata"][0]["frames_indices"] == [expected]
+        assert expected[:2] == [0, 52]

@@ -215,7 +215,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             refuse_single_frame(short_video, source.num_frames, source.name)
             fps = source.reader.fps if source.reader is not None else None
             times = source.reader.frame_times() if source.reader is not None else None  # cut VFR files by pts
-            windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times)
+            last = source.reader.last_frame_seconds() if source.reader is not None else None
+            windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times, last)
             frames = source.reader if source.reader is not None else _channels_last_pixels(source, opts)
             size, interpolation = _decoder_resize(opts, source) if source.reader is not None else (None, "bilinear")
             rows: list[torch.Tensor] = []

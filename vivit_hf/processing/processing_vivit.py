@@ -529,7 +529,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             picked = self.sample_frames(metadata, num_frames=None if fps is not None else opts["num_frames"], fps=fps)
             return np.atleast_2d(np.asarray(picked))
         if opts.get("fps") is not None:
-            return fps_indices(num_video_frames, opts.get("video_fps"), opts["fps"], name)[None]
+            times, last = opts.get("video_times") or (None, None)  # a VFR file is sampled by time (`fps_indices`)
+            return fps_indices(num_video_frames, opts.get("video_fps"), opts["fps"], name, times, last)[None]
         return sample_clips(
             num_video_frames,
             int(opts["num_frames"]),
@@ -754,6 +755,8 @@ def _per_video_options(opts: dict, source: _FrameSource, given_metadata) -> dict
     video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
     if video_fps is None and source.reader is not None:
         video_fps = source.reader.fps or None
+        if opts["fps"] is not None:  # the file's own frame times (not with the caller's rate)
+            opts["video_times"] = (source.reader.frame_times(), source.reader.last_frame_seconds())
     opts["video_fps"] = video_fps
     return opts
 

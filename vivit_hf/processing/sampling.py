@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import BrokenVideoError
+from .video_reader import counted_at_rate, video_duration
 
 __all__ = [
     "SHORT_VIDEO_POLICIES",
@@ -150,9 +151,23 @@ def uniform_indices(num_video_frames: int, num_frames: int, short_video=None, na
     return np.minimum(quotient + round_up, num_video_frames - 1)
 
 
-def fps_indices(num_video_frames: int, video_fps: float | None, fps: float, name: str = "video") -> np.ndarray:
+def fps_indices(
+    num_video_frames: int,
+    video_fps: float | None,
+    fps: float,
+    name: str = "video",
+    times=None,
+    last_seconds: float | None = None,
+) -> np.ndarray:
     """`fps` frames per second of a video at `video_fps`, over the whole video: transformers' rule
-    (`n = int(T / video_fps * fps)`, at least 1, frames `k * T // n`), so both pick the same frames."""
+    (`n = int(T / video_fps * fps)`, at least 1, frames `k * T // n`), so both pick the same frames.
+
+    `times` (each frame's presentation time, `VideoReader.frame_times`) and `last_seconds` (how long the last one
+    lasts, `VideoReader.last_frame_seconds`): frames not `counted_at_rate` (a variable-frame-rate file) give the
+    frames playing at `k / n` of its `video_duration`, `n = int(duration * fps)` (at most `T`), as a player shows
+    them; counted by index, fps=1 over a phone clip of 50 frames in its first 0.5 s and 50 more over 9.8 s took 6
+    of its 10 frames from that first half second. Evenly spaced frames keep transformers' rule, which they agree
+    with."""
     if not (isinstance(fps, (int, float, np.integer, np.floating)) and not isinstance(fps, bool) and 0 < fps < np.inf):
         raise ValueError(f"fps must be a positive number of frames per second, got {fps!r}.")
     if not video_fps or video_fps <= 0:
@@ -161,12 +176,23 @@ def fps_indices(num_video_frames: int, video_fps: float | None, fps: float, name
             "(or sample by `num_frames`)."
         )
     _check_counts(num_video_frames, 1)
+    times = None if times is None else np.asarray(times, dtype=np.float64)
+    by_time = (
+        times is not None and times.shape == (num_video_frames,) and not counted_at_rate(times, video_fps, last_seconds)
+    )
     count = max(1, int(num_video_frames / float(video_fps) * float(fps)))
     if count > num_video_frames:
         raise ValueError(
             f"fps={fps} asks for {count} frames of {name}, which has {num_video_frames} at {video_fps:g} frames per "
             "second; ask for at most its own rate."
         )
+    if by_time:  # the frame on screen at each of the `count` equal steps (times compared a nanosecond late)
+        times = times - times[0]
+        duration = video_duration(num_video_frames, video_fps, times, last_seconds)
+        # at most one a frame, as by index: fps=50 on a GIF of nine 20 ms frames and a 200 ms one (read at 50 fps)
+        # takes its 10 frames' worth, not 19 that repeat its last frame
+        count = min(max(1, int(duration * float(fps) + 1e-9)), num_video_frames)
+        return np.searchsorted(times, np.arange(count) * (duration / count) + 1e-9, side="right").astype(np.int64) - 1
     return np.arange(count, dtype=np.int64) * num_video_frames // count
 
 

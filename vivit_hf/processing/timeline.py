@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .video_io import VideoReader, evenly_spaced
+from .video_io import VideoReader, counted_at_rate, video_duration
 
 __all__ = ["Window", "check_span", "span_in_frames", "requested_frames", "plan_windows", "iter_window_clips"]
 
@@ -119,7 +119,13 @@ def _frame_windows(count: int, size: int, step: int, num_frames: int, time_of) -
 
 
 def plan_windows(
-    num_video_frames: int, fps: float | None, window, hop=None, num_frames: int = 32, times=None
+    num_video_frames: int,
+    fps: float | None,
+    window,
+    hop=None,
+    num_frames: int = 32,
+    times=None,
+    last_seconds: float | None = None,
 ) -> list[Window]:
     """Windows of `window` every `hop` (default: `window`, no overlap) from the first frame; when the last one ends
     before the video does, one more ends at the last frame, so every frame lies in a window. A video shorter than a
@@ -129,7 +135,9 @@ def plan_windows(
     `times`: each frame's presentation time in seconds (`PyAVReader.frame_times()`). Where frames are not evenly
     spaced (a variable-frame-rate file: phones, screen recordings), counting frames at the average rate puts
     windows and their labels seconds away from what plays then; there windows are cut by presentation time
-    (`_plan_by_time`). Evenly spaced frames keep the frame-count rule above, which they agree with."""
+    (`_plan_by_time`). Evenly spaced frames keep the frame-count rule above, which they agree with, unless
+    `last_seconds` (`VideoReader.last_frame_seconds`: how long the container shows the last frame) says the last
+    one lasts otherwise: a GIF of nine 20 ms frames and a 200 ms one plays 0.38 s, not ten frames at 50 fps."""
     if num_video_frames < 1:
         raise ValueError(f"The video has {num_video_frames} frames; at least one is needed.")
     if num_frames < 1:
@@ -139,8 +147,9 @@ def plan_windows(
         if times.shape != (num_video_frames,):
             raise ValueError(f"times must give one time per frame ({num_video_frames}), got shape {times.shape}.")
         times = times - times[0]  # seconds from the first frame shown, as frame 0 is second 0 below
-        if not evenly_spaced(times, fps):
-            return _plan_by_time(times, fps, window, hop, num_frames)
+        if not counted_at_rate(times, fps, last_seconds):
+            end = video_duration(num_video_frames, fps, times, last_seconds)
+            return _plan_by_time(times, fps, window, hop, num_frames, end)
     size, step = requested_frames(fps, window, hop)
     rate = float(fps) if fps and fps > 0 else None
     # to the nanosecond, as `_plan_by_time`: a rate measured from timestamps (24.999999999999996) put 4.000000000000001
@@ -153,15 +162,15 @@ def plan_windows(
 _EPSILON = 1e-6
 
 
-def _plan_by_time(times: np.ndarray, fps: float | None, window, hop, num_frames: int) -> list[Window]:
+def _plan_by_time(times: np.ndarray, fps: float | None, window, hop, num_frames: int, end: float) -> list[Window]:
     """`plan_windows` by presentation time. Frame `i` is on screen from `times[i]` until the next frame (the last
-    one as long as the one before it), so the video lasts until the last frame ends. A window in seconds covers
+    one until `end`, `video_duration`'s), so the video lasts until the last frame ends. A window in seconds covers
     `[start, start + window)` and holds every frame on screen during it; its `num_frames` frames are the frames
     playing at the centres of `num_frames` equal parts of it. A window in frames (`"64f"`) counts frames as
     `plan_windows` does, labelled with its frames' times. A `hop` in the other unit goes through the average
     rate."""
     count = times.size
-    edges = np.append(times, times[-1] + (times[-1] - times[-2]))  # frame i plays over [edges[i], edges[i + 1])
+    edges = np.append(times, end)  # frame i plays over [edges[i], edges[i + 1])
     duration = float(edges[-1])
     length, unit = _parse_span(window, "window")
     if unit == "f":

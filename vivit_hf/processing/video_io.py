@@ -59,9 +59,11 @@ from .video_reader import (  # noqa: F401
     VideoDecodeError,
     VideoInfo,
     VideoReader,
+    counted_at_rate,
     evenly_spaced,
     output_size,
     resize_frames,
+    video_duration,
 )
 from .video_sources import _is_av_container, _is_torchcodec_decoder, describe_source, source_name  # noqa: F401
 from .video_torchcodec import (  # noqa: F401

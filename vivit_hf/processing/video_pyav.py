@@ -31,8 +31,8 @@ from .video_reader import (
     VideoReader,
     _check_interpolation,
     _orient,
-    evenly_spaced,
     output_size,
+    video_duration,
 )
 from .video_sources import _is_av_container, _resolve_source, describe_source
 
@@ -480,6 +480,7 @@ class PyAVReader(VideoReader):
         cut = False  # whether the file ends inside its last packet (see _decodable)
         last = None  # the last packet
         smallest = None  # the smallest packet's size
+        self._last_shown = None  # (pts, duration) of the packet shown last
         durations = self._shown_durations = []  # per packet shown: its duration (see `_lone_frame_seconds`)
         codec = self.stream.codec_context.name
         try:
@@ -507,6 +508,8 @@ class PyAVReader(VideoReader):
                 dts.append(packet.dts)
                 key.append(packet.is_keyframe)
                 durations.append(packet.duration)
+                if packet.pts is not None and (self._last_shown is None or packet.pts >= self._last_shown[0]):
+                    self._last_shown = (packet.pts, packet.duration)  # the last frame shown (see last_frame_seconds)
         except (av.FFmpegError, IndexError) as e:  # IndexError: PyAV's, for a stream a damaged file adds mid-way
             if not pts:
                 raise VideoDecodeError(f"Video {self.name} is corrupt or truncated: {e}") from e
@@ -892,16 +895,19 @@ class PyAVReader(VideoReader):
         return VideoInfo(self.num_frames, fps, h, w, self._duration(fps), rotation, self.backend, hflip)
 
     def _duration(self, fps: float) -> float:
-        """Seconds from the first frame shown until the last one ends, each frame lasting until the next and the
-        last as long as the one before it: the rule the timeline cuts windows by (`timeline._plan_by_time`); frames at
-        0, 0.04 and 100 s last 199.96 s, not the 150 s that three frames at their average rate would. Frames evenly
-        spaced at `fps` (to within half a frame: timestamps rounded to milliseconds), or without presentation times,
-        are counted at `fps`, as the timeline counts them: 30 frames at 30000/1001 fps last 1.001 s, where their
-        millisecond times end at 1.002 s."""
-        times = self.frame_times()
-        if times is None or times.size < 2 or evenly_spaced(times - times[0], fps):
-            return self.num_frames / fps if fps else 0.0
-        return float(2 * times[-1] - times[-2] - times[0])
+        """Seconds from the first frame shown until the last one ends (`video_duration`): frames at 0, 0.04 and
+        100 s, the last lasting 0.04 s, last 100.04 s, not the 0.12 s that three frames at their average rate
+        would."""
+        return video_duration(self.num_frames, fps, self.frame_times(), self.last_frame_seconds())
+
+    def last_frame_seconds(self) -> float | None:
+        """See `VideoReader.last_frame_seconds`: the duration of the packet with the latest pts, where frames are
+        timed by their pts (`frame_times` says so); a stream stamped otherwise (AVI slots, decode order) says
+        nothing here."""
+        if self._stamp != "pts" or self._decode_stamped or self.frame_times() is None or self._last_shown is None:
+            return None
+        ticks = self._last_shown[1]
+        return float(ticks * self.stream.time_base) if ticks and ticks > 0 else None
 
     def _displayed_size(self) -> tuple[int, int]:
         """`(height, width)` of the stream's first frame as displayed (turned by `orientation`)."""

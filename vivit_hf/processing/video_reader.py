@@ -79,6 +79,31 @@ def evenly_spaced(times: np.ndarray, fps: float | None) -> bool:
     return bool(np.abs(times - np.arange(times.size) / fps).max() < 0.5 / fps)
 
 
+def counted_at_rate(times: np.ndarray | None, fps: float | None, last_seconds: float | None = None) -> bool:
+    """Whether frames counted at `fps` time the video as its frames' own durations do: no presentation times, or
+    frames `evenly_spaced` and the last one shown for a frame's length (to within half a frame) where the container
+    states how long it lasts. A GIF of nine 20 ms frames and one of 200 ms is evenly spaced, and lasts 0.38 s, not
+    the 0.2 s of ten frames at 50 fps."""
+    if times is None or times.size < 2 or not evenly_spaced(times - times[0], fps):
+        return times is None or times.size < 2
+    # (half a frame inclusive: an interlaced stream may time its last packet as one field)
+    return not (last_seconds and last_seconds > 0 and fps) or abs(last_seconds - 1 / fps) <= 0.5 / fps + 1e-9
+
+
+def video_duration(num_frames: int, fps: float, times=None, last_seconds: float | None = None) -> float:
+    """Seconds from the first frame shown until the last one ends: each frame lasts until the next one starts and
+    the last one as long as its container says (`VideoReader.last_frame_seconds`: a GIF's or APNG's delay, an mp4's
+    last sample), else as long as the one before it. Frames `counted_at_rate` last `num_frames / fps`: 30 frames at
+    30000/1001 fps last 1.001 s, where their millisecond times end at 1.002 s. The one rule the reader's duration,
+    the timeline's windows (`timeline._plan_by_time`) and a training segment's bounds are measured by: GIF delays
+    [100, 20, 20, 20, 300, 20] ms last 0.48 s, not the 0.76 s of a last frame as long as the 300 ms before it."""
+    times = None if times is None else np.asarray(times, dtype=np.float64)
+    if counted_at_rate(times, fps, last_seconds):
+        return num_frames / fps if fps else 0.0
+    last = last_seconds if last_seconds and last_seconds > 0 else times[-1] - times[-2]
+    return float(times[-1] - times[0] + last)
+
+
 def _orient(frames: np.ndarray, rotation: int, hflip: bool) -> np.ndarray:
     """`(N, H, W, 3)` frames as stored, turned `rotation` degrees counter-clockwise then mirrored where `hflip` (an
     angle that is no multiple of 90 degrees is not turned: FFmpeg's autorotate would fill the corners)."""
@@ -127,6 +152,12 @@ class VideoReader:
     def frame_times(self) -> np.ndarray | None:
         """Each frame's presentation time in seconds, in presentation order; None when the reader does not know
         them (a caller then counts frames at the average `fps`)."""
+        return None
+
+    def last_frame_seconds(self) -> float | None:
+        """How long the last frame in presentation order is shown, as the container states it (a GIF's or APNG's
+        delay, the last packet's duration); None where it does not say, or the reader does not know
+        (`video_duration` then takes the frame before it's length)."""
         return None
 
     def iter_read(

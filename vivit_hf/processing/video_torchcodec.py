@@ -158,6 +158,9 @@ class TorchcodecReader(VideoReader):
     def frame_times(self) -> np.ndarray | None:
         return None if self.reference is None else self.reference.frame_times()
 
+    def last_frame_seconds(self) -> float | None:
+        return None if self.reference is None else self.reference.last_frame_seconds()
+
     def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
         idx = self._check_indices(indices)
         output_size(1, 1, size)

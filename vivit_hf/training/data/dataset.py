@@ -19,6 +19,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ...processing.errors import BrokenVideoError
+from ...processing.video_reader import video_duration
 from .cache import DecodedVideoCache, estimate_decoded_bytes
 
 logger = logging.getLogger(__name__)
@@ -51,27 +52,34 @@ class VideoSegment:
             return None
         return cls(example["video"], **{key: example.get(key) for key in keys}, name=example.get("id"))
 
-    def frame_indices(self, num_frames: int, fps: float, frame_times=None) -> np.ndarray:
+    def frame_indices(self, num_frames: int, fps: float, frame_times=None, last_seconds=None) -> np.ndarray:
         """The frames on screen from start to end: the one showing at `start_seconds` through the last one that
         starts before `end_seconds` (from the frames' own times when the reader knows them, else the rate).
 
         A segment wholly after the video's end (timestamps of another, longer copy of the video) is refused naming
         its times and the video's length: it read as the last frame alone ("has a single frame"). One that runs past
         the end keeps the frames there are; the first such segment is named, once per process."""
-        return self.locate(num_frames, fps, frame_times)[0]
+        return self.locate(num_frames, fps, frame_times, last_seconds)[0]
 
-    def locate(self, num_frames: int, fps: float, frame_times=None) -> tuple[np.ndarray, bool]:
+    def locate(self, num_frames: int, fps: float, frame_times=None, last_seconds=None) -> tuple[np.ndarray, bool]:
         """`(frame_indices, truncated)`: truncated when the segment runs past the video's end and keeps fewer frames
         than it names. The flag travels with the sample (`"truncated"`), so that the recipe can count such segments
         in the main process: the decode runs in DataLoader workers, where a counter would never reach it."""
         if self.start_seconds is not None:
             if frame_times is not None and len(frame_times) == num_frames:
+                # Seconds from the first frame shown, as a player counts them, the timeline labels its windows and
+                # the rate below counts frames: a file whose first frame is stamped 1 s (an MPEG-TS, a cut) read
+                # 1-2 s as its first second and refused 0-1 s
                 times = np.asarray(frame_times, dtype=np.float64)
+                times = times - times[0] if times.size else times
                 first = int(np.searchsorted(times, self.start_seconds + 1e-9, side="right")) - 1
                 last = int(np.searchsorted(times, self.end_seconds - 1e-9, side="left")) - 1
-                # the last frame lasts as long as the one before it (`VideoInfo.duration`'s rule)
-                step = times[-1] - times[-2] if num_frames > 1 else (1 / fps if fps > 0 else 0.0)
-                length = float(times[-1] + step) if num_frames else 0.0
+                # until the last frame ends, as the reader's duration (`video_duration`: `last_seconds` is how long
+                # the container shows the last frame)
+                if num_frames > 1:
+                    length = video_duration(num_frames, fps, times, last_seconds)
+                else:
+                    length = (last_seconds or (1 / fps if fps > 0 else 0.0)) if num_frames else 0.0
             elif fps > 0:
                 first = math.floor(self.start_seconds * fps + 1e-6)
                 last = math.ceil(self.end_seconds * fps - 1e-6) - 1
@@ -109,7 +117,9 @@ class VideoSegment:
 
         backend = processor_kwargs.get("decode_backend") or processor.decode_backend
         with open_video(self.video, backend=backend) as reader:
-            indices, truncated = self.locate(reader.num_frames, reader.fps, reader.frame_times())
+            indices, truncated = self.locate(
+                reader.num_frames, reader.fps, reader.frame_times(), reader.last_frame_seconds()
+            )
             return processor.decode_video_frames(reader, indices=indices, **processor_kwargs), truncated
 
 
