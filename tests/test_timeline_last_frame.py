@@ -59,6 +59,21 @@ def test_duration_is_the_frames_own_durations(animation):
     assert probe(path, backend="pyav").duration == pytest.approx(end)
 
 
+def test_returned_video_metadata_has_the_played_duration(animation):
+    """`return_metadata=True` gave `fps` and `total_num_frames` alone, whose ratio is no variable-rate file's length
+    (0.2 s for the 0.38 s GIF); transformers' `VideoMetadata` has a `duration`, which is now the frames' own."""
+    from transformers.video_utils import VideoMetadata
+
+    path, delays = animation
+    proc = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    meta = proc(path, return_metadata=True)["video_metadata"][0]
+    assert meta["duration"] == pytest.approx(played(path)[1])
+    assert meta["total_num_frames"] == len(delays)
+    assert VideoMetadata(**{k: v for k, v in meta.items() if k != "name"}).duration == meta["duration"]
+    frames = np.stack([pattern_frame(i, 48, 64) for i in range(8)])  # an array at a rate given: frames / fps
+    assert proc(frames, video_metadata={"fps": 4}, return_metadata=True)["video_metadata"][0]["duration"] == 2.0
+
+
 def expected_windows(starts, end, window, num_frames):
     """(start, end, frames shown, frames sampled) per window of `window` seconds, from the decode's frame times."""
     until = starts[1:] + [end]

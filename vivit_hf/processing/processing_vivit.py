@@ -632,8 +632,15 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
+        duration = None
         try:
             opts = _per_video_options(opts, source, given_metadata)
+            # transformers' `VideoMetadata.duration`: a file's as its reader times it (a variable-rate file's
+            # frames need not last 1 / fps each: `total_num_frames / fps` is not its length), else frames / fps
+            if source.reader is not None:
+                duration = source.reader.info.duration
+            elif opts["video_fps"]:
+                duration = source.num_frames / opts["video_fps"]
             scale = 1.0
             if source.tensor is not None:
                 _check_array_video(source.tensor, opts, source.name)
@@ -660,6 +667,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             "name": source_name(video) or source.name,
             "total_num_frames": source.num_frames,
             "fps": opts["video_fps"],
+            "duration": duration,
             "frames_indices": clips.tolist(),
         }
         return views, meta
