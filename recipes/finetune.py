@@ -575,7 +575,7 @@ def main(argv=None):
                 targets = soft_targets(batch["labels"], head_sizes, args.label_smoothing or 0.0)
                 pixel_values = batch["pixel_values"]
                 if args.mixup_alpha or args.cutmix_alpha:
-                    pixel_values, targets = mixup(pixel_values, targets)
+                    pixel_values, targets = mixup(pixel_values, targets, batch["valid"])
                 logits = compiled(pixel_values=pixel_values).logits
                 loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
                 # the epoch's last window of fewer batches: the mean of its batches too, not a part of it
