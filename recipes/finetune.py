@@ -31,7 +31,6 @@ import time
 from functools import partial
 from pathlib import Path
 
-import numpy as np
 import torch
 from accelerate import Accelerator
 from accelerate.logging import get_logger
@@ -88,6 +87,7 @@ from vivit_hf.training.finetune import (
     evaluate,
     load_data,
     missing_paths,
+    mixup_generator,
     parse_args,
     past_the_end_report,
     plan_training,
@@ -570,7 +570,7 @@ def main(argv=None):
             # run draws the same numbers as an uninterrupted one.
             micro_step = epoch * seed_stride + batch_index
             torch.manual_seed(args.seed * 1_000_003 + micro_step * 97 + accelerator.process_index)
-            mixup.rng = np.random.default_rng([args.seed, micro_step])
+            mixup.rng = mixup_generator(args.seed, micro_step, accelerator.process_index)
             with accelerator.accumulate(model):
                 targets = soft_targets(batch["labels"], head_sizes, args.label_smoothing or 0.0)
                 pixel_values = batch["pixel_values"]

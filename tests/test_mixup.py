@@ -103,3 +103,23 @@ def test_all_valid_pairs_as_the_reversed_batch():
     given = VideoMixup(5, mixup_alpha=0.8, seed=4)(pixels, labels, torch.ones(5, dtype=torch.bool))
     for a, b in zip(plain, given):
         torch.testing.assert_close(a, b)
+
+
+def test_each_process_draws_its_own_mixup_weight_and_one_process_draws_as_before():
+    """scenic binds its mixup rng to each device: the processes of one step draw their own weight (and box and
+    choice); the recipe gave every process one generator, so all 4 shares of a global batch got one weight."""
+    import numpy as np
+
+    from vivit_hf.training.finetune import mixup_generator
+
+    pixels, labels = batch()
+    weights = []
+    for process in range(4):
+        mixup = VideoMixup(5, mixup_alpha=0.8)
+        mixup.rng = mixup_generator(7, 12, process)
+        _, targets = mixup(pixels, labels)
+        weights.append(round(targets[0, labels[0]].item(), 6))
+    assert len(set(weights)) == 4, weights
+    # the same (seed, step, process) draws the same; process 0 what one process drew before ([seed, step])
+    assert mixup_generator(7, 12, 2).random() == mixup_generator(7, 12, 2).random()
+    assert mixup_generator(7, 12, 0).random() == np.random.default_rng([7, 12]).random()
