@@ -31,7 +31,6 @@ import time
 from functools import partial
 from pathlib import Path
 
-import numpy as np
 import torch
 from accelerate import Accelerator
 from accelerate.logging import get_logger
@@ -88,6 +87,7 @@ from vivit_hf.training.finetune import (
     evaluate,
     load_data,
     missing_paths,
+    mixup_generator,
     parse_args,
     past_the_end_report,
     plan_training,
@@ -570,12 +570,12 @@ def main(argv=None):
             # run draws the same numbers as an uninterrupted one.
             micro_step = epoch * seed_stride + batch_index
             torch.manual_seed(args.seed * 1_000_003 + micro_step * 97 + accelerator.process_index)
-            mixup.rng = np.random.default_rng([args.seed, micro_step])
+            mixup.rng = mixup_generator(args.seed, micro_step, accelerator.process_index)
             with accelerator.accumulate(model):
                 targets = soft_targets(batch["labels"], head_sizes, args.label_smoothing or 0.0)
                 pixel_values = batch["pixel_values"]
                 if args.mixup_alpha or args.cutmix_alpha:
-                    pixel_values, targets = mixup(pixel_values, targets)
+                    pixel_values, targets = mixup(pixel_values, targets, batch["valid"])
                 logits = compiled(pixel_values=pixel_values).logits
                 loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
                 # the epoch's last window of fewer batches: the mean of its batches too, not a part of it

@@ -115,8 +115,8 @@ def test_recipe_feeds_the_model_the_mixed_clips_and_the_loss_their_mixed_labels(
     seen = {"mixup": [], "model": []}
 
     class RecordingMixup(recipe.VideoMixup):
-        def __call__(self, pixel_values, labels):
-            mixed, targets = super().__call__(pixel_values, labels)
+        def __call__(self, pixel_values, labels, *valid):
+            mixed, targets = super().__call__(pixel_values, labels, *valid)
             seen["mixup"].append((pixel_values.clone(), mixed.clone(), targets.clone()))
             return mixed, targets
 
@@ -159,6 +159,53 @@ def test_recipe_feeds_the_model_the_mixed_clips_and_the_loss_their_mixed_labels(
         torch.testing.assert_close(mixed, lam * original + (1 - lam) * partner, rtol=1e-4, atol=1e-4)
         assert targets.shape == (len(original), 2)
         torch.testing.assert_close(targets.sum(-1), torch.ones(len(original)))
+
+
+def test_recipe_never_mixes_a_decoded_clip_with_a_broken_one(tmp_path):
+    """Three decodable training clips and a broken one, in batches of 2 under mixup: the broken clip (fed as zeros,
+    out of the loss) always shares a batch with a decoded clip, which the reversed batch blended with black and gave
+    the broken clip's label, as a clip of the loss. Each decoded clip the model sees must be a blend of decoded
+    clips (itself alone where it has no other): lam * clip + (1 - lam) * partner, partner decoded."""
+    data = tmp_path / "data"
+    for split, count in (("train", 2), ("test", 1)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count if (split, name) != ("train", "down") else 1):
+                tiny_clip(data / split / name / f"{name}_{i}.mp4", label, seed=10 * i + label)
+    (data / "train" / "down" / "broken.mp4").write_bytes(b"not a video at all")
+    recipe = load_recipe()
+    seen = []
+
+    class RecordingMixup(recipe.VideoMixup):
+        def __call__(self, pixel_values, labels, *valid):
+            mixed, targets = super().__call__(pixel_values, labels, *valid)
+            seen.append((pixel_values.clone(), mixed.clone()))
+            return mixed, targets
+
+    recipe.VideoMixup = RecordingMixup
+    argv = ["--dataset", str(data), "--output_dir", str(tmp_path / "out"), *TINY_MODEL]
+    argv += ["--num_train_epochs", "2", "--mixup_alpha", "1.0", "--cache_decoded_videos", "no", "--seed", "0"]
+    try:
+        recipe.main(argv)
+    finally:
+        AcceleratorState._reset_state(reset_partial_state=True)
+    assert len(seen) == 4
+    blended_with_black, with_broken = 0, 0
+    for original, mixed in seen:
+        decoded = [i for i in range(len(original)) if original[i].abs().sum() > 0]
+        with_broken += len(decoded) < len(original)
+        for i in decoded:
+            # the best fit of mixed[i] as a blend of clip i and each decoded clip j
+            fits = []
+            for j in decoded:
+                difference = original[i] - original[j]
+                if difference.abs().sum() == 0:
+                    fits.append((mixed[i] - original[i]).abs().max().item())
+                    continue
+                lam = ((mixed[i] - original[j]) * difference).sum() / difference.pow(2).sum()
+                fits.append((mixed[i] - (lam * original[i] + (1 - lam) * original[j])).abs().max().item())
+            blended_with_black += min(fits) > 1e-4
+    assert with_broken == 2  # the broken clip in one batch of each epoch
+    assert blended_with_black == 0
 
 
 def cross_entropy_by_hand(logits, targets):

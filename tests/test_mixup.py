@@ -70,3 +70,56 @@ def test_four_d_input_is_refused():
 def test_label_out_of_range_is_refused():
     with pytest.raises(ValueError, match=r"labels must be in \[0, 5\)"):
         smooth_one_hot(torch.tensor([5]), 5)
+
+
+def test_a_broken_clip_is_no_partner_of_a_decoded_clip():
+    """Clip 1 of 4 could not be decoded (zeros, left out of the loss). Before, the reversed batch paired clip 2
+    with it: clip 2 was blended with black and given clip 1's label. The decoded clips 0, 2, 3 pair in their own
+    reversed order (0-3, 2-2, 3-0); clip 1 stays as it is."""
+    pixels, labels = batch()
+    pixels = pixels + 1  # clip k is all k + 1
+    pixels[1] = 0
+    valid = torch.tensor([True, False, True, True])
+    onehot = torch.nn.functional.one_hot(labels, 5).float()
+    for mixup in (VideoMixup(5, mixup_alpha=0.8, seed=0), VideoMixup(5, cutmix_alpha=1.0, seed=0)):
+        mixed, targets = mixup(pixels, labels, valid)
+        lam = targets[0, labels[0]].item()
+        assert 0 < lam < 1
+        # by hand: clips 0 and 3 exchange 1 - lam of their pixels (CutMix: the box's area) and of their labels
+        torch.testing.assert_close(targets[0], lam * onehot[0] + (1 - lam) * onehot[3])
+        torch.testing.assert_close(targets[3], lam * onehot[3] + (1 - lam) * onehot[0])
+        assert set(mixed[0].unique().tolist()) <= {1.0, 4.0} if mixup.cutmix_alpha else mixed[0].unique().numel() == 1
+        torch.testing.assert_close(mixed[0].mean(), torch.tensor(lam * 1.0 + (1 - lam) * 4.0))
+        torch.testing.assert_close(mixed[2], pixels[2])  # the middle decoded clip is its own partner
+        torch.testing.assert_close(targets[2], onehot[2])
+        torch.testing.assert_close(mixed[1], pixels[1])  # the broken clip is left as it is (out of the loss)
+        torch.testing.assert_close(targets[1], onehot[1])
+        assert (mixed[[0, 2, 3]] >= 1).all()  # no decoded clip holds black pixels from the broken one
+
+
+def test_all_valid_pairs_as_the_reversed_batch():
+    pixels, labels = batch(b=5)
+    plain = VideoMixup(5, mixup_alpha=0.8, seed=4)(pixels, labels)
+    given = VideoMixup(5, mixup_alpha=0.8, seed=4)(pixels, labels, torch.ones(5, dtype=torch.bool))
+    for a, b in zip(plain, given):
+        torch.testing.assert_close(a, b)
+
+
+def test_each_process_draws_its_own_mixup_weight_and_one_process_draws_as_before():
+    """scenic binds its mixup rng to each device: the processes of one step draw their own weight (and box and
+    choice); the recipe gave every process one generator, so all 4 shares of a global batch got one weight."""
+    import numpy as np
+
+    from vivit_hf.training.finetune import mixup_generator
+
+    pixels, labels = batch()
+    weights = []
+    for process in range(4):
+        mixup = VideoMixup(5, mixup_alpha=0.8)
+        mixup.rng = mixup_generator(7, 12, process)
+        _, targets = mixup(pixels, labels)
+        weights.append(round(targets[0, labels[0]].item(), 6))
+    assert len(set(weights)) == 4, weights
+    # the same (seed, step, process) draws the same; process 0 what one process drew before ([seed, step])
+    assert mixup_generator(7, 12, 2).random() == mixup_generator(7, 12, 2).random()
+    assert mixup_generator(7, 12, 0).random() == np.random.default_rng([7, 12]).random()

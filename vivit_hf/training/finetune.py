@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from accelerate.logging import get_logger
@@ -1254,6 +1255,14 @@ def window_loss_scale(batch_index: int, batches: int | None, accumulation: int) 
         return 1.0
     start = (batch_index - 1) // accumulation * accumulation
     return accumulation / max(1, min(accumulation, batches - start))
+
+
+def mixup_generator(seed: int, micro_step: int, process_index: int) -> np.random.Generator:
+    """The generator of a process's mixup / CutMix draws (weight, box, which of the two) at one micro-step. Each
+    process draws its own, as scenic binds its mixup rng to each device (`bind_rng_to_host_device`) and timm seeds each
+    rank: every process drew the same weight, box and choice for its share of the global batch, one draw per step
+    where scenic makes one per device. Process 0 draws what one process always drew."""
+    return np.random.default_rng([seed, micro_step, *([process_index] if process_index else [])])
 
 
 def clips_of_last_batch(rows: int, process_index: int, remainder: int) -> int:

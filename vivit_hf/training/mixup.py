@@ -4,7 +4,9 @@
 Videos are `(B, T, C, H, W)`. Mixup blends each video with another of the batch (its partner in
 the reversed batch, as timm and scenic pair them); CutMix pastes one box, the same for every frame,
 so the pasted region is a tube through time. Labels become soft: label smoothing first, then the
-two label vectors mixed with the same weight as the pixels (for CutMix, the exact box area).
+two label vectors mixed with the same weight as the pixels (for CutMix, the exact box area). Given `valid`, clips
+that could not be decoded (zeros, left out of the loss) are nobody's partner: the decoded clips are paired in their
+own reversed order, so none is blended with a black clip and given that clip's label.
 """
 
 from __future__ import annotations
@@ -80,13 +82,19 @@ class VideoMixup:
         left, right = np.clip([cx - cw // 2, cx + cw // 2], 0, width)
         return int(top), int(bottom), int(left), int(right)
 
-    def __call__(self, pixel_values: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def __call__(
+        self, pixel_values: torch.Tensor, labels: torch.Tensor, valid: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """`valid` `(B,)` bool: the clips that were decoded; the others (zeros) keep their own pixels and labels and
+        are no partner of a decoded clip."""
         if pixel_values.ndim != 5:
             raise ValueError(
                 f"pixel_values must be (batch, frames, channels, height, width), got shape {tuple(pixel_values.shape)}."
             )
         if len(labels) != pixel_values.shape[0]:
             raise ValueError(f"{len(labels)} labels for a batch of {pixel_values.shape[0]} videos.")
+        if valid is not None and tuple(valid.shape) != (pixel_values.shape[0],):
+            raise ValueError(f"valid has shape {tuple(valid.shape)} for a batch of {pixel_values.shape[0]} videos.")
         targets = smooth_one_hot(labels, self.num_classes, self.label_smoothing)
         use_mixup, use_cutmix = self.mixup_alpha > 0, self.cutmix_alpha > 0
         if not (use_mixup or use_cutmix) or self.rng.random() >= self.prob:
@@ -94,7 +102,8 @@ class VideoMixup:
         cutmix = use_cutmix and (not use_mixup or self.rng.random() < self.switch_prob)
         alpha = self.cutmix_alpha if cutmix else self.mixup_alpha
         lam = float(self.rng.beta(alpha, alpha))
-        flipped = pixel_values.flip(0)
+        partner = _partners(valid, pixel_values.shape[0], pixel_values.device)
+        flipped = pixel_values.flip(0) if partner is None else pixel_values[partner]
         if cutmix:
             height, width = pixel_values.shape[-2:]
             top, bottom, left, right = self._box(height, width, lam)
@@ -103,4 +112,20 @@ class VideoMixup:
             lam = 1.0 - (bottom - top) * (right - left) / (height * width)  # the area really kept
         else:
             mixed = pixel_values * lam + flipped * (1.0 - lam)
-        return mixed, targets * lam + targets.flip(0) * (1.0 - lam)
+        partner_targets = targets.flip(0) if partner is None else targets[partner.to(targets.device)]
+        return mixed, targets * lam + partner_targets * (1.0 - lam)
+
+
+def _partners(valid: torch.Tensor | None, size: int, device) -> torch.Tensor | None:
+    """Each clip's partner: the reversed batch (None) without `valid`; else the valid clips in their own reversed
+    order, each invalid clip its own. A broken clip's zeros paired with a decoded clip blended it with black and gave
+    it the broken clip's label (with mixup 0.1, Beta's U shape makes that most of the clip half the time), in the loss
+    as a decoded clip. Computed on the device without reading `valid` back (no wait for the step before)."""
+    if valid is None:
+        return None
+    valid = valid.to(device=device, dtype=torch.bool)
+    rank = valid.long().cumsum(0) - 1  # among the valid clips
+    count = valid.long().sum()
+    in_order = torch.argsort((~valid).long(), stable=True)  # the valid clips' positions first, in order
+    index = torch.arange(size, device=device)
+    return torch.where(valid, in_order[(count - 1 - rank).clamp(min=0)], index)
