@@ -87,13 +87,18 @@ def colour_model(label_spaces=None) -> ViViTSpatioTemporalForVideoClassification
     return model
 
 
+def save_colour_model(path):
+    """`colour_model()` and a 4-frame 32-pixel processor saved in `path`, for a pipeline to load; returns `path`."""
+    colour_model().save_pretrained(path)
+    ViViTVideoProcessor(
+        num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
+    ).save_pretrained(path)
+    return path
+
+
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("colour-model")
-    colour_model().save_pretrained(path)
-    processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
-    processor.save_pretrained(path)
-    return path
+    return save_colour_model(tmp_path_factory.mktemp("colour-model"))
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 from PIL import Image
-from test_timeline import colour_model, timeline_pipeline
+from test_timeline import save_colour_model, timeline_pipeline
 from video_factory import frame_indices, pattern_frame, write_stamped
 
 from vivit_hf import BrokenVideoError, ViViTVideoProcessor
@@ -44,12 +44,7 @@ def animation(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("colour-model")
-    colour_model().save_pretrained(path)
-    ViViTVideoProcessor(
-        num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
-    ).save_pretrained(path)
-    return path
+    return save_colour_model(tmp_path_factory.mktemp("colour-model"))
 
 
 def test_duration_is_the_frames_own_durations(animation):

@@ -8,7 +8,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from test_timeline import colour_model, timeline_pipeline
+from test_timeline import save_colour_model, timeline_pipeline
 from test_timeline_predict import load_predict
 from video_factory import frame_indices, write_video
 
@@ -56,12 +56,7 @@ def vfr_video(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("colour-model")
-    colour_model().save_pretrained(path)
-    ViViTVideoProcessor(
-        num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
-    ).save_pretrained(path)
-    return path
+    return save_colour_model(tmp_path_factory.mktemp("colour-model"))
 
 
 def test_frame_times_are_the_presentation_times_written(vfr_video):

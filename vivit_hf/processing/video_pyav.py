@@ -225,14 +225,22 @@ _EARLY_PACKETS = 48  # packets `PyAVReader._reorders_early` decodes: the first G
 _REORDERS_CACHE = _TableCache(1024)  # per file: whether its bitstream reorders frames (`PyAVReader._never_reorders`)
 
 
-def _bitstream_reorders(context: Any, keyframe: Any) -> bool:
-    """Whether the bitstream of `context`'s stream says its decoder reorders frames (H.264's max_num_reorder_frames),
-    read by a fresh decoder from `keyframe` alone, without the delay the demuxer set on `context`."""
+def _decoder_like(context: Any) -> Any:
+    """A new single-threaded decoder of `context`'s codec and extradata, knowing nothing the demuxer set on it."""
     import av
 
     fresh = av.CodecContext.create(context.name, "r")
     fresh.extradata = context.extradata
     fresh.thread_type = "NONE"
+    return fresh
+
+
+def _bitstream_reorders(context: Any, keyframe: Any) -> bool:
+    """Whether the bitstream of `context`'s stream says its decoder reorders frames (H.264's max_num_reorder_frames),
+    read by a fresh decoder from `keyframe` alone, without the delay the demuxer set on `context`."""
+    import av
+
+    fresh = _decoder_like(context)
     try:
         fresh.decode(keyframe)
     except av.FFmpegError:
@@ -631,13 +639,11 @@ class PyAVReader(VideoReader):
         import av
 
         file_key = _file_key(self._source)
-        cached = _REORDERS_CACHE.get(None if file_key is None else (*file_key, "early"))
+        cache_key = None if file_key is None else (*file_key, "early")
+        cached = _REORDERS_CACHE.get(cache_key)
         if cached is not None:
             return cached[0]
-        context = self.stream.codec_context
-        fresh = av.CodecContext.create(context.name, "r")
-        fresh.extradata = context.extradata
-        fresh.thread_type = "NONE"
+        fresh = _decoder_like(self.stream.codec_context)
         shown = []
         try:
             packets = itertools.islice(self._demux_from_start(), _EARLY_PACKETS)
@@ -648,8 +654,7 @@ class PyAVReader(VideoReader):
         except av.FFmpegError:
             return True  # unknown: decode the whole file, as without this look
         reorders = shown != sorted(shown)
-        if file_key is not None:
-            _REORDERS_CACHE.put((*file_key, "early"), (reorders,))
+        _REORDERS_CACHE.put(cache_key, (reorders,))  # (not kept for a None key: bytes, file objects)
         return reorders
 
     def _take_buffered_palette(self):
