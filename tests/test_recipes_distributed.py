@@ -47,12 +47,16 @@ LAUNCHERS = {
 # dropped, so that each run joins a process group of its own as a new process would (the recipes leave theirs at their
 # end); the group's keys in the launcher's store are new for each run, else a process could read the address its peer
 # had in the previous run's group (torch numbers the default group's keys from 0 again after it is destroyed).
+# A launch that has not ended DUMP_AFTER seconds after a process started writes that process's Python stacks into the
+# stderr file of the run it is in (faulthandler writes to file descriptor 2, which that run's file holds then), so an
+# overrun (a hang seen once in CI, in a streaming run after its loaders opened) shows where each process waits.
 RUNS_IN_ONE_LAUNCH = """
-import json, os, runpy, sys, time, traceback
+import faulthandler, json, os, runpy, sys, time, traceback
 import torch
 from accelerate.state import AcceleratorState, GradientState
 from torch.distributed import distributed_c10d
 
+faulthandler.dump_traceback_later(float(os.environ["DUMP_AFTER"]))
 rank, home = os.environ.get("RANK", "0"), os.getcwd()
 for number, run in enumerate(json.loads(open(sys.argv[1]).read())):
     distributed_c10d._world.group_count = 1000 * number
@@ -97,6 +101,18 @@ def run_record(logs, rank) -> tuple[dict, str, str]:
     return status, (logs / f"stdout_rank{rank}.txt").read_text(), (logs / f"stderr_rank{rank}.txt").read_text()
 
 
+def unfinished_runs(folder, runs, processes) -> str:
+    """The stderr of each process that did not end its run: the stacks `RUNS_IN_ONE_LAUNCH` dumps on an overrun."""
+    told = ""
+    for name in runs:
+        for rank in range(processes):
+            if not run_ended(folder / name, rank):
+                path = folder / name / f"stderr_rank{rank}.txt"
+                stderr = path.read_text()[-6000:] if path.is_file() else "(none)"
+                told += f"\n--- {name}, process {rank}, did not end; its stderr:\n{stderr}"
+    return told
+
+
 def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None):
     """Launch `RUNS_IN_ONE_LAUNCH` once with `launcher` for `runs`, {name: [SCRIPT, *ARGS]} (`cwds`, {name: folder}
     where a run has its own working folder, `{rank}` in it the process's rank); returns {name:
@@ -112,7 +128,10 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None):
             plan[-1]["cwd"] = str(cwds[name])
     (folder / "runs.json").write_text(json.dumps(plan))
     command = [*launcher, str(script), str(folder / "runs.json")]
-    launch = run_launch(command, timeout=timeout, cwd=REPO, env=env())
+    try:
+        launch = run_launch(command, timeout=timeout, cwd=REPO, env=dict(env(), DUMP_AFTER=str(max(timeout - 30, 1))))
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"the launch overran {timeout} s; {unfinished_runs(folder, runs, processes)}") from None
     results = {}
     for name, argv in runs.items():
         logs = folder / name
