@@ -687,3 +687,42 @@ def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk
             for split in ("train", "test")
         ]
     )
+
+
+def test_processes_streaming_with_different_worker_counts_are_refused_as_different_command_lines():
+    """`--num_workers` may differ between machines (it is how many decoders each runs), but not with `--streaming`:
+    `datasets` deals each process's shards to its DataLoader workers, and a stream whose shards do not divide between
+    the processes is split clip by clip within each worker's shards, so two processes with 2 and 1 workers deal out
+    other clips (here `datasets` itself: 3 shards of 3 clips, 3 of them streamed twice an epoch, 2 never). The
+    machines are refused in one line naming the flag, as for any flag that differs, rather than trained so."""
+    import datasets
+    from datasets.distributed import split_dataset_by_node
+
+    from vivit_hf.training.agreement import command_flags, disagreement
+    from vivit_hf.training.finetune import parse_args
+
+    def clips(shards):
+        for shard in shards:
+            yield from ({"id": f"{shard}{i}"} for i in range(3))
+
+    stream = datasets.IterableDataset.from_generator(clips, gen_kwargs={"shards": ["a", "b", "c"]})
+    streamed = [
+        row["id"]
+        for rank, workers in ((0, 2), (1, 1))
+        for row in torch.utils.data.DataLoader(
+            split_dataset_by_node(stream, rank=rank, world_size=2), batch_size=None, num_workers=workers
+        )
+    ]
+    assert len(streamed) == 9 and len(set(streamed)) == 6  # what the refusal prevents
+
+    def view(rank, workers, *streaming):
+        argv = ["--dataset", "me/shards", "--dataset_format", "hub", *streaming, "--num_workers", str(workers)]
+        flags = command_flags(parse_args(argv, check_paths=False))
+        return {"refusal": None, "flags": flags, "resume": None, "where": f"rank {rank}"}
+
+    streamed_views = [view(0, 2, "--streaming"), view(1, 1, "--streaming")]
+    assert disagreement(streamed_views, 0) == (
+        "error: the processes were given different command lines: --num_workers 2 on rank 0, 1 on rank 1; every "
+        "machine must run the same command (only the launcher's machine rank differs)"
+    )
+    assert disagreement([view(0, 2), view(1, 1)], 0) is None  # read whole, each clip is dealt out by index
