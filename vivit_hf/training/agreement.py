@@ -260,7 +260,7 @@ def _clips(digest: str | None) -> str:
     if digest is None:
         return "no such split"
     count, _, hashed = digest.partition(":")
-    return f"{count} clips (digest {hashed})"
+    return f"{count} clips (digest {hashed})" if count.isdigit() else f"{count} (digest {hashed})"  # a stream's words
 
 
 def output_dir_is_shared(output_dir: Path) -> bool:
