@@ -105,7 +105,7 @@ class StreamingSplit:
             self.uncut = self.uncut or self.dataset
             self.dataset, self.num_examples, self.limit = self.dataset.take(limit), limit, limit
 
-    def digest(self) -> str:
+    def stream_digest(self) -> str:
         """`examples_digest` of a stream, `<clips>:<hash>` read without a pass over the data: its shards' names (each
         file's name: machines may keep their copies at other paths) and sizes where they are known (`shard_sizes`),
         and the `--max_*_samples` cut. Processes share a stream out by the position of its shards (whole shards when
