@@ -700,7 +700,7 @@ def test_processes_streaming_with_different_worker_counts_are_refused_as_differe
     """`--num_workers` may differ between machines (it is how many decoders each runs), but not with `--streaming`:
     `datasets` deals each process's shards to its DataLoader workers, and a stream whose shards do not divide between
     the processes is split clip by clip within each worker's shards, so two processes with 2 and 1 workers deal out
-    other clips (here `datasets` itself: 3 shards of 3 clips, 3 of them streamed twice an epoch, 2 never). The
+    other clips (here `datasets` itself: 3 shards of 3 clips, 3 of them streamed twice an epoch, 3 never). The
     machines are refused in one line naming the flag, as for any flag that differs, rather than trained so."""
     import datasets
     from datasets.distributed import split_dataset_by_node
@@ -720,7 +720,7 @@ def test_processes_streaming_with_different_worker_counts_are_refused_as_differe
             split_dataset_by_node(stream, rank=rank, world_size=2), batch_size=None, num_workers=workers
         )
     ]
-    assert len(streamed) == 9 and len(set(streamed)) == 6  # what the refusal prevents
+    assert len(streamed) == 9 and len(set(streamed)) == 6  # what the refusal prevents: 3 twice, 3 never
 
     def view(rank, workers, *streaming):
         argv = ["--dataset", "me/shards", "--dataset_format", "hub", *streaming, "--num_workers", str(workers)]

@@ -36,7 +36,7 @@ MACHINE_LOCAL_FLAGS = frozenset({"output_dir", "cache_dir", "num_workers", "torc
 # ... except with --streaming, where the DataLoader workers are part of how the stream is shared out: `datasets` deals
 # a process's shards to its workers, and a stream whose shards do not divide between the processes is split clip by
 # clip within each worker's shards, so processes with other worker counts keep other clips (3 shards of 3 clips, 2
-# workers on one process and 1 on the other: 3 clips read twice an epoch, 2 never); the steps an epoch is planned on
+# workers on one process and 1 on the other: 3 clips read twice an epoch, 3 never); the steps an epoch is planned on
 # and the checkpoint's stream position (one count per worker, gathered) are counted per worker too.
 STREAM_SHAPING_FLAGS = frozenset({"num_workers"})
 
