@@ -375,8 +375,8 @@ def main(argv=None):
     elif args.max_eval_samples:
         # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)
-    if not args.streaming:  # machines with a copy each: the same clips, or scores gathered twice and others never
-        agree_on_examples({split: examples_digest(examples)})
+    # machines with a copy each: the same clips (a stream: the same shards), or scores gathered twice and others never
+    agree_on_examples({split: examples_digest(examples)})
 
     try:
         with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such

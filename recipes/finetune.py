@@ -283,8 +283,8 @@ def main(argv=None):
     # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.
     with hub_source("--dataset", args.dataset):
         data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
-    if not args.streaming:  # (a stream is shared out by its shards, not by position)
-        agree_on_examples({"train": examples_digest(train_examples), "eval": examples_digest(eval_examples)})
+    # machines with a copy each: the same clips (a stream: the same shards), or some read twice and others never
+    agree_on_examples({"train": examples_digest(train_examples), "eval": examples_digest(eval_examples)})
     if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read
         try:
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)

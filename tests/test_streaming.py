@@ -116,8 +116,14 @@ def two_processes(shards, one_shard, uninterrupted_stream, tmp_path_factory):
     for name, source in (("loader_four_shards", shards), ("loader_one_shard", one_shard)):
         out[name].mkdir(parents=True)  # where LOADER_SCRIPT writes
         runs[name] = [scripts["loader"], source, "train", out[name]]
+    # Each process streams its own machine's copy (`{rank}`: its working folder); machine 1's lacks a training shard.
+    for rank in (0, 1):
+        shutil.copytree(shards, root / f"machine{rank}" / "shards")
+    (root / "machine1" / "shards" / "data" / "train-00003-of-00004.tar").unlink()
+    runs["copies_apart"] = [FINETUNE, "--dataset", "shards", *STREAMING, *tiny(1), "--output_dir", out["copies_apart"]]
+    cwds = {"copies_apart": root / "machine{rank}"}
     assert set(runs) == set(TWO_PROCESS_RUNS)
-    results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch")
+    results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     return {name: (results[name], out[name]) for name in runs} | {"uneven": (None, uneven)}
 
 
@@ -131,6 +137,7 @@ TWO_PROCESS_RUNS = (
     "loader_four_shards",
     "loader_one_shard",
     "evaluate",
+    "copies_apart",
 )
 
 
@@ -687,3 +694,85 @@ def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk
             for split in ("train", "test")
         ]
     )
+
+
+def test_processes_streaming_with_different_worker_counts_are_refused_as_different_command_lines():
+    """`--num_workers` may differ between machines (it is how many decoders each runs), but not with `--streaming`:
+    `datasets` deals each process's shards to its DataLoader workers, and a stream whose shards do not divide between
+    the processes is split clip by clip within each worker's shards, so two processes with 2 and 1 workers deal out
+    other clips (here `datasets` itself: 3 shards of 3 clips, 3 of them streamed twice an epoch, 3 never). The
+    machines are refused in one line naming the flag, as for any flag that differs, rather than trained so."""
+    import datasets
+    from datasets.distributed import split_dataset_by_node
+
+    from vivit_hf.training.agreement import command_flags, disagreement
+    from vivit_hf.training.finetune import parse_args
+
+    def clips(shards):
+        for shard in shards:
+            yield from ({"id": f"{shard}{i}"} for i in range(3))
+
+    stream = datasets.IterableDataset.from_generator(clips, gen_kwargs={"shards": ["a", "b", "c"]})
+    streamed = [
+        row["id"]
+        for rank, workers in ((0, 2), (1, 1))
+        for row in torch.utils.data.DataLoader(
+            split_dataset_by_node(stream, rank=rank, world_size=2), batch_size=None, num_workers=workers
+        )
+    ]
+    assert len(streamed) == 9 and len(set(streamed)) == 6  # what the refusal prevents: 3 twice, 3 never
+
+    def view(rank, workers, *streaming):
+        argv = ["--dataset", "me/shards", "--dataset_format", "hub", *streaming, "--num_workers", str(workers)]
+        flags = command_flags(parse_args(argv, check_paths=False))
+        return {"refusal": None, "flags": flags, "resume": None, "where": f"rank {rank}"}
+
+    streamed_views = [view(0, 2, "--streaming"), view(1, 1, "--streaming")]
+    assert disagreement(streamed_views, 0) == (
+        "error: the processes were given different command lines: --num_workers 2 on rank 0, 1 on rank 1; every "
+        "machine must run the same command (only the launcher's machine rank differs)"
+    )
+    assert disagreement([view(0, 2), view(1, 1)], 0) is None  # read whole, each clip is dealt out by index
+
+
+def test_copies_of_a_stream_holding_other_shards_have_other_digests_and_copies_elsewhere_the_same(shards, tmp_path):
+    """Machines that each stream their own copy of the shards (copied to each machine's disk) must hold the same
+    shards: processes share a stream out by the position of its shards, so a copy one shard short made its process
+    split the stream clip by clip (3 shards on 2 processes) while the other took whole shards (4): here, by `datasets`
+    itself, 2 clips streamed twice an epoch and 4 never. `examples_digest`, which the recipes compare between
+    processes, said nothing of streams; a stream's is its shards' names and sizes, not their folder."""
+    from datasets.distributed import split_dataset_by_node
+
+    from vivit_hf.training.data.examples import examples_digest
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    copies = {name: tmp_path / name / "shards" for name in ("here", "elsewhere", "short")}
+    for copy in copies.values():
+        shutil.copytree(shards, copy)
+    (copies["short"] / "data" / "train-00003-of-00004.tar").unlink()
+    train = {name: open_streaming_dataset(str(copy)).split("train") for name, copy in copies.items()}
+    streamed = [
+        row["json"]["id"]
+        for rank, copy in ((0, "here"), (1, "short"))
+        for row in split_dataset_by_node(train[copy].dataset, rank=rank, world_size=2)
+    ]
+    assert (len(streamed), len(set(streamed))) == (10, 8)  # what the refusal prevents: 2 clips twice, 4 never
+
+    digests = {name: examples_digest(split) for name, split in train.items()}
+    assert digests["here"] == digests["elsewhere"] and digests["here"].startswith("12 clips in 4 shards:")
+    assert digests["short"] != digests["here"] and digests["short"].startswith("9 clips in 3 shards:")
+    cut = open_streaming_dataset(str(copies["here"])).split("train")
+    cut.keep_first(8)
+    assert examples_digest(cut) != digests["here"] and examples_digest(cut).startswith("8 clips in 4 shards:")
+
+
+def test_machines_streaming_copies_that_hold_other_shards_are_refused_before_training(two_processes):
+    """The shared launch's run "copies_apart": each process streams its own machine's copy of the shards, and machine
+    1's lacks one of the 4 training shards. Every process stops before training with one line naming what each
+    holds; they trained, process 0 on whole shards and process 1 on every other clip of 3 (some twice, some never)."""
+    result, out = two_processes["copies_apart"]
+    assert result.returncode == 1
+    line = next(line for line in result.stderr.splitlines() if "read different clips" in line)
+    assert line.startswith("error: the processes read different clips for split 'train': 12 clips in 4 shards (")
+    assert "; 9 clips in 3 shards (digest " in line
+    assert not (out / "all_results.json").exists()

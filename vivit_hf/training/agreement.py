@@ -33,6 +33,13 @@ from vivit_hf.training.launch import cpu_process_group
 # collectives: logging, checkpoints, pushes) and must be the same on every process.
 MACHINE_LOCAL_FLAGS = frozenset({"output_dir", "cache_dir", "num_workers", "torch_threads", "hub_token", "ddp_timeout"})
 
+# ... except with --streaming, where the DataLoader workers are part of how the stream is shared out: `datasets` deals
+# a process's shards to its workers, and a stream whose shards do not divide between the processes is split clip by
+# clip within each worker's shards, so processes with other worker counts keep other clips (3 shards of 3 clips, 2
+# workers on one process and 1 on the other: 3 clips read twice an epoch, 3 never); the steps an epoch is planned on
+# and the checkpoint's stream position (one count per worker, gathered) are counted per worker too.
+STREAM_SHAPING_FLAGS = frozenset({"num_workers"})
+
 SAME_FOLDER = (
     "every machine's --output_dir must hold the checkpoint rank 0 resumes: one folder every machine shares, or on "
     "each machine the copy a run without a shared folder keeps there (copy rank 0's --output_dir to a machine that "
@@ -48,7 +55,8 @@ def process_group_kwargs(ddp_timeout: float) -> dict:
 
 def command_flags(args) -> dict:
     """The flags every process must be given alike, as plain JSON values (so that they compare across processes)."""
-    shared = {name: value for name, value in vars(args).items() if name not in MACHINE_LOCAL_FLAGS}
+    local = MACHINE_LOCAL_FLAGS - STREAM_SHAPING_FLAGS if getattr(args, "streaming", False) else MACHINE_LOCAL_FLAGS
+    shared = {name: value for name, value in vars(args).items() if name not in local}
     return json.loads(json.dumps(shared, default=str))
 
 
@@ -252,7 +260,7 @@ def _clips(digest: str | None) -> str:
     if digest is None:
         return "no such split"
     count, _, hashed = digest.partition(":")
-    return f"{count} clips (digest {hashed})"
+    return f"{count} clips (digest {hashed})" if count.isdigit() else f"{count} (digest {hashed})"  # a stream's words
 
 
 def output_dir_is_shared(output_dir: Path) -> bool:

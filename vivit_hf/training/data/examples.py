@@ -106,7 +106,10 @@ def examples_digest(examples: Sequence[dict]) -> str:
     read). Processes that each read their own copy of a data set (one disk per machine) must hold the same examples
     in the same order: the samplers share out clips by position, so a copy lacking one clip shifts every later one,
     and with two processes 5 of 20 clips were read twice an epoch and 5 never (accelerate's `BatchSamplerShard`),
-    without a word. Compare every process's digest (a gather) before training; a differing one is that copy's."""
+    without a word. Compare every process's digest (a gather) before training; a differing one is that copy's.
+    A stream gives its own (`StreamingSplit.stream_digest`): its shards, which it shares out by position."""
+    if hasattr(examples, "stream_digest"):
+        return examples.stream_digest()
     digest = hashlib.sha256()
     for key, label in zip(example_ids(examples), example_labels(examples)):
         # A clip known by its path is compared by its class folder and name: each machine may keep its copy elsewhere

@@ -28,11 +28,12 @@ A clip that does not decode is replaced by zeros and marked `valid=False` (skipp
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import math
 from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import numpy as np
 import torch
@@ -103,6 +104,32 @@ class StreamingSplit:
         if limit and (self.num_examples is None or limit < self.num_examples):
             self.uncut = self.uncut or self.dataset
             self.dataset, self.num_examples, self.limit = self.dataset.take(limit), limit, limit
+
+    def stream_digest(self) -> str:
+        """`examples_digest` of a stream, `<clips>:<hash>` read without a pass over the data: its shards' names (each
+        file's name: machines may keep their copies at other paths) and sizes where they are known (`shard_sizes`),
+        and the `--max_*_samples` cut. Processes share a stream out by the position of its shards (whole shards when
+        their number divides by the processes, else every `world_size`-th clip of all of them), so machines that each
+        stream their own copy must hold the same shards: a copy one shard short made one process split the stream
+        shard by shard and the other clip by clip, some clips read twice an epoch and others never, without a word."""
+        import hashlib
+
+        source = self.dataset if self.uncut is None else self.uncut
+        shards = source.num_shards
+        kwargs = getattr(getattr(source, "_ex_iterable", None), "kwargs", None) or {}
+        names = next(
+            (
+                [PurePath(str(path)).name for path in value]
+                for value in kwargs.values()
+                if isinstance(value, (list, tuple)) and len(value) == shards and all(isinstance(v, str) for v in value)
+            ),
+            None,
+        )
+        sizes = self.shard_sizes()
+        digest = hashlib.sha256(json.dumps([shards, names, sizes, self.limit]).encode())
+        clips = min(sum(sizes), self.limit or sum(sizes)) if sizes is not None else self.num_examples
+        shown = f"{clips} clips" if clips is not None else "clips"
+        return f"{shown} in {shards} shard{'s' if shards != 1 else ''}:{digest.hexdigest()[:16]}"
 
     def shard_sizes(self) -> list[int] | None:
         """Examples in each shard of the stream, in datasets' shard order, read where that needs no pass over the
