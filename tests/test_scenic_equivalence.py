@@ -284,8 +284,7 @@ def test_class_splits_make_heads_only_for_scenics_multihead_model():
     case, scenic_config, params = edited_config(
         "multihead_factorized_encoder_token", lambda c: c.update(model_name="vivit_classification")
     )
-    scenic_config["dataset_configs"]["num_classes"] = sum(scenic_config["dataset_configs"]["class_splits"])
-    model = load_scenic(params, scenic_config)
+    model = load_scenic(params, scenic_config)  # (Epic Kitchens' config states no num_classes: the splits' sum)
     out = run(model, case, labels=torch.tensor([3, 8]))
     assert model.config.label_spaces is None and out.head_logits is None
     torch.testing.assert_close(out.loss, torch.nn.functional.cross_entropy(out.logits, torch.tensor([3, 8])))
@@ -296,3 +295,16 @@ def test_a_compute_dtype_other_than_float32_is_said(caplog):
     with caplog.at_level("WARNING", logger="vivit_hf.conversion.scenic"):
         model = load_scenic(params, scenic_config)
     assert "bfloat16" in caplog.text and next(model.parameters()).dtype == torch.float32
+
+
+def test_a_config_without_a_class_count_takes_the_trees():
+    """scenic reads the class count from the data set, so a config need not state it: the tree's output_projection
+    gives it (the classifier was left out, and every output_projection key refused as unexpected)."""
+    case, scenic_config, params = edited_config(
+        "spacetime_3dconv_token", lambda c: c["dataset_configs"].pop("num_classes")
+    )
+    model = load_scenic(params, scenic_config)
+    assert model.config.num_labels == 7
+    np.testing.assert_allclose(
+        run(model, case).logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case)
+    )

@@ -399,7 +399,10 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
         names = data.get("split_names") or [str(i + 1) for i in range(len(data["class_splits"]))]
         kwargs["label_spaces"] = dict(zip(names, (int(n) for n in data["class_splits"])))
     else:
-        kwargs["num_labels"] = int(data.get("num_classes") or scenic_config.get("num_classes") or 0)
+        # scenic takes the class count from the data set; a config may state it, or its splits' sum (`load_scenic`
+        # takes it from the tree's output_projection where neither does)
+        stated = data.get("num_classes") or scenic_config.get("num_classes") or sum(data.get("class_splits") or [])
+        kwargs["num_labels"] = int(stated or 0)
     dtype = scenic_config.get("model_dtype_str", "float32")
     if dtype != "float32":
         logger.warning(
@@ -469,9 +472,19 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
     """
     scenic_config = read_scenic_config(scenic_config)
     config = config_from_scenic(scenic_config, **config_overrides)
+    flat = read_scenic_params(params)
+    if (
+        config.num_labels == 0
+        and "output_projection/bias" in flat
+        and "num_labels" not in config_overrides
+        and not scenic_config["model"].get("return_prelogits")
+    ):
+        # no class count in the config (scenic reads it from the data set's metadata): the tree's output_projection
+        config = config_from_scenic(
+            scenic_config, **{**config_overrides, "num_labels": int(flat["output_projection/bias"].shape[0])}
+        )
     model_class = next(classes[2] for classes in VIVIT_MODELS.values() if classes[0] is type(config))
     model = model_class(config)
-    flat = read_scenic_params(params)
     if scenic_config["model"].get("return_prelogits") and "num_labels" not in config_overrides:
         # scenic's model with return_prelogits never reads its output_projection (a trained one may be in the tree)
         unused = [name for name in flat if name.startswith("output_projection/")]
