@@ -308,3 +308,13 @@ def test_a_config_without_a_class_count_takes_the_trees():
     np.testing.assert_allclose(
         run(model, case).logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case)
     )
+
+
+def test_stochastic_depth_that_scenics_model_3_ignores_is_said(caplog):
+    """scenic's Model 3 block takes `droplayer_p` and never uses it; ours applies the rate, so converting says so."""
+    _, scenic_config, params = edited_config(
+        "factorized_self_attention_space_time_gap", lambda c: c["model"].update(stochastic_droplayer_rate=0.3)
+    )
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.scenic"):
+        model = load_scenic(params, scenic_config)
+    assert "stochastic_droplayer_rate" in caplog.text and model.config.drop_path_rate == 0.3

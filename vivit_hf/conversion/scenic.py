@@ -370,6 +370,14 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
         )
     if attention_type == "factorized_self_attention_block":
         kwargs["attention_order"] = model["attention_config"].get("attention_order", "time_space")
+        if _rate(model, "stochastic_droplayer_rate"):
+            # scenic's EncoderFactorizedSelfAttentionBlock takes droplayer_p and never uses it; ours applies it
+            logger.warning(
+                "scenic's Model 3 block ignores `stochastic_droplayer_rate` (%s): a model scenic trained with it saw "
+                "no stochastic depth; the converted model applies it when trained (drop_path_rate, docs/models.md), "
+                "pass drop_path_rate=0 to train as scenic did",
+                model["stochastic_droplayer_rate"],
+            )
 
     crop = data.get("crop_size", 224)
     classifier = model.get("classifier", "token")
