@@ -318,3 +318,31 @@ def test_stochastic_depth_that_scenics_model_3_ignores_is_said(caplog):
     with caplog.at_level("WARNING", logger="vivit_hf.conversion.scenic"):
         model = load_scenic(params, scenic_config)
     assert "stochastic_droplayer_rate" in caplog.text and model.config.drop_path_rate == 0.3
+
+
+@pytest.mark.parametrize(
+    "overrides", [{"num_labels": 3}, {"label_spaces": {"noun": 2, "verb": 2}}], ids=["num_labels", "label_spaces"]
+)
+def test_a_new_label_count_keeps_scenics_backbone_under_a_fresh_classifier(overrides):
+    """Fine-tuning a scenic checkpoint on another data set: `load_scenic(params, config, num_labels=3)` was refused
+    ('gives shape (7, 32) for classifier.weight'); the backbone is now scenic's (its pre_logits.npy), the head fresh."""
+    case, config, params = load_case("spacetime_3dconv_token")
+    model = load_scenic(params, config["scenic_config"], **overrides)
+    assert model.config.label_spaces == overrides.get("label_spaces")
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
+    with torch.no_grad():
+        pooled = model.vivit(pixel_values=video).pooler_output.numpy()
+        assert model(pixel_values=video).logits.shape == (2, 3 if "num_labels" in overrides else 4)
+    np.testing.assert_allclose(pooled, np.load(case / "pre_logits.npy"), atol=2e-5, rtol=0)
+    torch.testing.assert_close(model.classifier.bias, torch.zeros_like(model.classifier.bias))
+
+
+def test_a_class_count_asked_for_replaces_epic_kitchens_heads():
+    """`num_labels=` on a multi-head config gives one head of that many classes on scenic's backbone."""
+    case, config, params = load_case("multihead_factorized_encoder_token")
+    model = load_scenic(params, config["scenic_config"], num_labels=3)
+    assert model.config.label_spaces is None and model.classifier.out_features == 3
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
+    with torch.no_grad():
+        pooled = model.vivit(pixel_values=video).pooler_output.numpy()
+    np.testing.assert_allclose(pooled, np.load(case / "pre_logits.npy"), atol=2e-5, rtol=0)

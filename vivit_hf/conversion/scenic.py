@@ -300,6 +300,11 @@ def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
         config_class, kwargs = _config_kwargs(scenic_config)
     except KeyError as error:  # a field every scenic ViViT config has
         raise ScenicConversionError(f"scenic config lacks {error.args[0]!r}, which every ViViT config has") from None
+    # a class count asked for replaces the config's heads, and named heads its class count
+    if "label_spaces" in overrides:
+        kwargs.pop("num_labels", None)
+    elif "num_labels" in overrides:
+        kwargs.pop("label_spaces", None)
     kwargs.update(overrides)
     try:
         return config_class(**kwargs)
@@ -435,11 +440,12 @@ def group_scenic_names(names: list[str]) -> str:
     return ", ".join(alone[top] if count == 1 else f"{top}/* ({count})" for top, count in sorted(counts.items()))
 
 
-def load_scenic_into(model: nn.Module, params) -> nn.Module:
-    """Copy a scenic tree into an existing model, every key used exactly once and every parameter set."""
+def load_scenic_into(model: nn.Module, params, fresh: tuple[str, ...] = ()) -> nn.Module:
+    """Copy a scenic tree into an existing model, every key used exactly once and every parameter set, except those
+    whose names start with one of `fresh` (a new classifier), which keep their initialisation."""
     flat = read_scenic_params(params)
     state = model.state_dict()
-    entries = scenic_layout(model)
+    entries = [entry for entry in scenic_layout(model) if not entry.torch_name.startswith(fresh)]
     expected = {name for entry in entries for name in entry.scenic_names}
     missing = sorted(expected - flat.keys())
     unused = sorted(flat.keys() - expected)
@@ -453,7 +459,11 @@ def load_scenic_into(model: nn.Module, params) -> nn.Module:
             + ("; " if missing and unused else "")
             + (f"unexpected {group_scenic_names(unused)}" if unused else "")
         )
-    unmapped = sorted(set(dict(model.named_parameters())) - {entry.torch_name for entry in entries})
+    unmapped = sorted(
+        name
+        for name in set(dict(model.named_parameters())) - {entry.torch_name for entry in entries}
+        if not name.startswith(fresh)
+    )
     if unmapped:  # a programming error in the layout, never a user error
         raise RuntimeError(f"model parameters without a scenic counterpart: {unmapped}")
     new_state = {}
@@ -493,13 +503,28 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
         )
     model_class = next(classes[2] for classes in VIVIT_MODELS.values() if classes[0] is type(config))
     model = model_class(config)
+    head = [name for name in flat if name.startswith("output_projection/")]
+    fresh = ()
     if scenic_config["model"].get("return_prelogits") and "num_labels" not in config_overrides:
         # scenic's model with return_prelogits never reads its output_projection (a trained one may be in the tree)
-        unused = [name for name in flat if name.startswith("output_projection/")]
-        if unused:
-            logger.info("scenic config sets return_prelogits: %s not converted (the logits are the pre-logits)", unused)
-        flat = {name: value for name, value in flat.items() if name not in unused}
-    return load_scenic_into(model, flat).eval()
+        if head:
+            logger.info("scenic config sets return_prelogits: %s not converted (the logits are the pre-logits)", head)
+        flat = {name: value for name, value in flat.items() if name not in head}
+    elif (
+        {"num_labels", "label_spaces"} & set(config_overrides)
+        and "output_projection/bias" in flat
+        and flat["output_projection/bias"].shape[0] != config.num_labels
+    ):
+        # a new label count asked for (fine-tuning a scenic checkpoint on another data set): a fresh classifier
+        logger.warning(
+            "scenic's output_projection has %d classes, not the %d asked for: a fresh classifier is initialised; "
+            "train it",
+            flat["output_projection/bias"].shape[0],
+            config.num_labels,
+        )
+        flat = {name: value for name, value in flat.items() if name not in head}
+        fresh = ("classifier.",)
+    return load_scenic_into(model, flat, fresh).eval()
 
 
 def to_scenic(model: nn.Module) -> dict[str, np.ndarray]:
