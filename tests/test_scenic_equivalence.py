@@ -199,3 +199,150 @@ def test_logits_match_scenic_through_the_cpu_fast_path(name):
     assert any(isinstance(m, cpu_fast_path.OneDNNLinear) for m in model.modules())
     expected = np.load(case / "logits.npy")
     np.testing.assert_allclose(run(model, case).logits.numpy(), expected, atol=logits_atol(params, case), rtol=0)
+
+
+# ------------------------------------------------------------------ scenic config options beyond the fixtures' own
+def edited_config(name, edit):
+    case, config, params = load_case(name)
+    scenic_config = json.loads(json.dumps(config["scenic_config"]))
+    edit(scenic_config)
+    return case, scenic_config, params
+
+
+def test_rates_a_scenic_config_leaves_out_are_scenics_defaults():
+    """scenic's model reads `model.get('dropout_rate', 0.1)`, the attention dropout alike, stochastic depth 0: a config
+    without them trained with dropout 0.1 (they were read as 0)."""
+
+    def drop_rates(scenic_config):
+        for name in ("dropout_rate", "attention_dropout_rate", "stochastic_droplayer_rate"):
+            scenic_config["model"].pop(name, None)
+
+    _, scenic_config, params = edited_config("spacetime_3dconv_token", drop_rates)
+    config = load_scenic(params, scenic_config).config
+    assert (config.hidden_dropout_prob, config.attention_probs_dropout_prob, config.drop_path_rate) == (0.1, 0.1, 0.0)
+
+
+def test_scenic_multilabel_model_trains_with_sigmoid_cross_entropy():
+    """`model_name='vivit_multilabel_classification'` is scenic's sigmoid cross-entropy model: the same logits, the
+    loss over multi-hot labels the mean binary cross-entropy, and `problem_type` says so to what reads it (transformers'
+    and our pipelines score with sigmoid then; the converted folder said nothing, and they took softmax)."""
+    case, scenic_config, params = edited_config(
+        "spacetime_3dconv_token", lambda c: c.update(model_name="vivit_multilabel_classification")
+    )
+    model = load_scenic(params, scenic_config)
+    assert model.config.problem_type == "multi_label_classification"
+    labels = torch.tensor([[1.0, 0, 0, 1, 0, 0, 1], [0, 1, 0, 0, 0, 0, 0]])
+    out = run(model, case, labels=labels)
+    np.testing.assert_allclose(out.logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case))
+    z = out.logits.double()
+    by_hand = -(labels * torch.log(torch.sigmoid(z)) + (1 - labels) * torch.log(1 - torch.sigmoid(z))).mean()
+    torch.testing.assert_close(out.loss.double(), by_hand, rtol=1e-6, atol=1e-7)
+
+
+def test_scenic_model_names_that_are_no_vivit_model_are_refused_by_name():
+    _, scenic_config, params = edited_config(
+        "spacetime_3dconv_token", lambda c: c.update(model_name="vit_classification")
+    )
+    with pytest.raises(ScenicConversionError, match="model_name.*vit_classification"):
+        load_scenic(params, scenic_config)
+
+
+def test_return_prelogits_gives_scenics_pre_logits():
+    """scenic's `return_prelogits=True` model ends at `pre_logits` (the fixtures' pre_logits.npy is that output); its
+    output_projection in the tree is left out. The classifier was kept and gave class logits."""
+    for name in ("spacetime_3dconv_gap_repr", "factorized_encoder_3dconv_token"):
+        case, scenic_config, params = edited_config(name, lambda c: c["model"].update(return_prelogits=True))
+        model = load_scenic(params, scenic_config)
+        expected = np.load(case / "pre_logits.npy")
+        atol = pooled_atol(2e-5, np.abs(expected).max())
+        np.testing.assert_allclose(run(model, case).logits.numpy(), expected, atol=atol, rtol=0)
+
+
+def test_return_preclassifier_is_refused_by_name():
+    _, scenic_config, params = edited_config(
+        "spacetime_3dconv_token", lambda c: c["model"].update(return_preclassifier=True)
+    )
+    with pytest.raises(ScenicConversionError, match="return_preclassifier"):
+        load_scenic(params, scenic_config)
+
+
+def test_unnamed_class_splits_are_named_as_scenic_names_them():
+    """scenic names the heads of `class_splits` without `split_names` '1', '2', ... (they were 'head_0', ...)."""
+    case, scenic_config, params = edited_config(
+        "multihead_factorized_encoder_token", lambda c: c["dataset_configs"].pop("split_names")
+    )
+    out = run(load_scenic(params, scenic_config), case)
+    expected = np.load(case / "logits.npy")
+    splits = np.cumsum(scenic_config["dataset_configs"]["class_splits"])[:-1]
+    assert list(out.head_logits) == ["1", "2"]
+    for head, block in zip(out.head_logits.values(), np.split(expected, splits, axis=-1)):
+        np.testing.assert_allclose(head.numpy(), block, atol=logits_atol(params, case), rtol=0)
+
+
+def test_class_splits_make_heads_only_for_scenics_multihead_model():
+    """scenic's `vivit_classification` model ignores `class_splits`: one head over every class, one softmax."""
+    case, scenic_config, params = edited_config(
+        "multihead_factorized_encoder_token", lambda c: c.update(model_name="vivit_classification")
+    )
+    model = load_scenic(params, scenic_config)  # (Epic Kitchens' config states no num_classes: the splits' sum)
+    out = run(model, case, labels=torch.tensor([3, 8]))
+    assert model.config.label_spaces is None and out.head_logits is None
+    torch.testing.assert_close(out.loss, torch.nn.functional.cross_entropy(out.logits, torch.tensor([3, 8])))
+
+
+def test_a_compute_dtype_other_than_float32_is_said(caplog):
+    _, scenic_config, params = edited_config("spacetime_3dconv_token", lambda c: c.update(model_dtype_str="bfloat16"))
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.scenic"):
+        model = load_scenic(params, scenic_config)
+    assert "bfloat16" in caplog.text and next(model.parameters()).dtype == torch.float32
+
+
+def test_a_config_without_a_class_count_takes_the_trees():
+    """scenic reads the class count from the data set, so a config need not state it: the tree's output_projection
+    gives it (the classifier was left out, and every output_projection key refused as unexpected)."""
+    case, scenic_config, params = edited_config(
+        "spacetime_3dconv_token", lambda c: c["dataset_configs"].pop("num_classes")
+    )
+    model = load_scenic(params, scenic_config)
+    assert model.config.num_labels == 7
+    np.testing.assert_allclose(
+        run(model, case).logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case)
+    )
+
+
+def test_stochastic_depth_that_scenics_model_3_ignores_is_said(caplog):
+    """scenic's Model 3 block takes `droplayer_p` and never uses it; ours applies the rate, so converting says so."""
+    _, scenic_config, params = edited_config(
+        "factorized_self_attention_space_time_gap", lambda c: c["model"].update(stochastic_droplayer_rate=0.3)
+    )
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.scenic"):
+        model = load_scenic(params, scenic_config)
+    assert "stochastic_droplayer_rate" in caplog.text and model.config.drop_path_rate == 0.3
+
+
+@pytest.mark.parametrize(
+    "overrides", [{"num_labels": 3}, {"label_spaces": {"noun": 2, "verb": 2}}], ids=["num_labels", "label_spaces"]
+)
+def test_a_new_label_count_keeps_scenics_backbone_under_a_fresh_classifier(overrides):
+    """Fine-tuning a scenic checkpoint on another data set: `load_scenic(params, config, num_labels=3)` was refused
+    ('gives shape (7, 32) for classifier.weight'); the backbone is now scenic's (its pre_logits.npy), the head fresh."""
+    case, config, params = load_case("spacetime_3dconv_token")
+    model = load_scenic(params, config["scenic_config"], **overrides)
+    assert model.config.label_spaces == overrides.get("label_spaces")
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
+    with torch.no_grad():
+        pooled = model.vivit(pixel_values=video).pooler_output.numpy()
+        assert model(pixel_values=video).logits.shape == (2, 3 if "num_labels" in overrides else 4)
+    np.testing.assert_allclose(pooled, np.load(case / "pre_logits.npy"), atol=2e-5, rtol=0)
+    torch.testing.assert_close(model.classifier.bias, torch.zeros_like(model.classifier.bias))
+
+
+def test_a_class_count_asked_for_replaces_epic_kitchens_heads():
+    """`num_labels=` on a multi-head config gives one head of that many classes on scenic's backbone."""
+    case, config, params = load_case("multihead_factorized_encoder_token")
+    model = load_scenic(params, config["scenic_config"], num_labels=3)
+    assert model.config.label_spaces is None and model.classifier.out_features == 3
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
+    with torch.no_grad():
+        pooled = model.vivit(pixel_values=video).pooler_output.numpy()
+    np.testing.assert_allclose(pooled, np.load(case / "pre_logits.npy"), atol=2e-5, rtol=0)

@@ -140,3 +140,19 @@ def test_our_own_folders_still_load_the_usual_way(tmp_path, clip):
     again = ViViTSpatioTemporalForVideoClassification.from_pretrained(tmp_path / "ours")
     with torch.no_grad():
         torch.testing.assert_close(again(pixel_values=clip).logits, model(pixel_values=clip).logits, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("flags", [{}, {"ignore_mismatched_sizes": True}])
+def test_num_labels_of_another_size_gives_a_fresh_head_on_the_checkpoints_backbone(tmp_path, clip, flags):
+    """`from_transformers_vivit(folder, num_labels=3)` on a 5-class checkpoint, as its docstring offers for a fresh
+    head (and transformers' `ignore_mismatched_sizes=True`): refused before with 'shapes do not fit'. The backbone is
+    the checkpoint's (transformers' own CLS output), the head fresh, the 5 label names gone."""
+    reference = randomised(VivitForVideoClassification(tiny_config(id2label={i: f"class {i}" for i in range(5)})))
+    reference.save_pretrained(tmp_path)
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(tmp_path, num_labels=3, **flags)
+    assert model.classifier.out_features == 3 and model.config.id2label == {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}
+    with torch.no_grad():
+        expected = reference.vivit(clip).last_hidden_state[:, 0]
+        torch.testing.assert_close(model.vivit(clip).pooler_output, expected, rtol=0, atol=1e-5)
+        assert model(clip).logits.shape == (2, 3)
+    torch.testing.assert_close(model.classifier.bias, torch.zeros(3))

@@ -40,6 +40,16 @@ SCENIC_ATTENTION_TYPES = {
     "factorized_dot_product_attention": ViViTFactorisedDotProductConfig,
 }
 _CHECKPOINT_PREFIXES = ("params/", "optimizer/target/", "target/")
+# scenic `model_name` (`projects/vivit/model.py` get_model_cls) -> the transformers `problem_type` of its loss where
+# that is not softmax cross-entropy (the multi-label model's is sigmoid cross-entropy). The multi-head model alone
+# reads `dataset_configs.class_splits`: the others train one head over every class.
+SCENIC_MODEL_NAMES = {
+    "vivit_classification": None,
+    "vivit_multilabel_classification": "multi_label_classification",
+    "vivit_multihead_classification": None,
+}
+# scenic's `model.get(name, default)` for the rates a config may leave out (`ViViTClassificationModel.build_flax_model`)
+SCENIC_RATE_DEFAULTS = {"dropout_rate": 0.1, "attention_dropout_rate": 0.1, "stochastic_droplayer_rate": 0.0}
 
 logger = logging.getLogger(__name__)
 
@@ -290,6 +300,11 @@ def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
         config_class, kwargs = _config_kwargs(scenic_config)
     except KeyError as error:  # a field every scenic ViViT config has
         raise ScenicConversionError(f"scenic config lacks {error.args[0]!r}, which every ViViT config has") from None
+    # a class count asked for replaces the config's heads, and named heads its class count
+    if "label_spaces" in overrides:
+        kwargs.pop("num_labels", None)
+    elif "num_labels" in overrides:
+        kwargs.pop("label_spaces", None)
     kwargs.update(overrides)
     try:
         return config_class(**kwargs)
@@ -302,6 +317,17 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
     data = scenic_config.get("dataset_configs", {}) or {}
     if not isinstance(model, Mapping):
         raise ScenicConversionError("scenic config has no `model` section")
+    model_name = scenic_config.get("model_name", "vivit_classification")
+    if model_name not in SCENIC_MODEL_NAMES:  # scenic's get_model_cls refuses it too
+        raise ScenicConversionError(
+            f"scenic `model_name` {model_name!r} is not one of scenic's ViViT models {sorted(SCENIC_MODEL_NAMES)}"
+        )
+    if model.get("return_preclassifier"):
+        raise ScenicConversionError(
+            "`model.return_preclassifier` (scenic's model then returns the encoder's tokens, a backbone for a bigger "
+            "model) is not supported: convert without it and read `model.vivit(...).last_hidden_state`, the same "
+            "tokens"
+        )
     attention_type = (model.get("attention_config") or {}).get("type", "spacetime")
     if attention_type not in SCENIC_ATTENTION_TYPES:
         raise ScenicConversionError(
@@ -349,6 +375,14 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
         )
     if attention_type == "factorized_self_attention_block":
         kwargs["attention_order"] = model["attention_config"].get("attention_order", "time_space")
+        if _rate(model, "stochastic_droplayer_rate"):
+            # scenic's EncoderFactorizedSelfAttentionBlock takes droplayer_p and never uses it; ours applies it
+            logger.warning(
+                "scenic's Model 3 block ignores `stochastic_droplayer_rate` (%s): a model scenic trained with it saw "
+                "no stochastic depth; the converted model applies it when trained (drop_path_rate, docs/models.md), "
+                "pass drop_path_rate=0 to train as scenic did",
+                model["stochastic_droplayer_rate"],
+            )
 
     crop = data.get("crop_size", 224)
     classifier = model.get("classifier", "token")
@@ -360,18 +394,41 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
         hidden_size=model["hidden_size"],
         classifier=classifier,
         representation_size=model.get("representation_size"),
-        hidden_dropout_prob=model.get("dropout_rate", 0.0) or 0.0,
-        attention_probs_dropout_prob=model.get("attention_dropout_rate", 0.0) or 0.0,
-        drop_path_rate=model.get("stochastic_droplayer_rate", 0.0) or 0.0,
+        hidden_dropout_prob=_rate(model, "dropout_rate"),
+        attention_probs_dropout_prob=_rate(model, "attention_dropout_rate"),
+        drop_path_rate=_rate(model, "stochastic_droplayer_rate"),
         hidden_act="gelu_pytorch_tanh",
         layer_norm_eps=1e-6,
     )
-    if data.get("class_splits"):
-        names = data.get("split_names") or [f"head_{i}" for i in range(len(data["class_splits"]))]
+    if SCENIC_MODEL_NAMES[model_name]:
+        kwargs["problem_type"] = SCENIC_MODEL_NAMES[model_name]
+    if model.get("return_prelogits"):
+        # scenic's model then ends at `pre_logits` (its output_projection unused): so do the logits here.
+        kwargs["num_labels"] = 0
+    elif model_name == "vivit_multihead_classification":
+        if not data.get("class_splits"):  # scenic asserts it
+            raise ScenicConversionError("scenic's vivit_multihead_classification needs `dataset_configs.class_splits`")
+        # scenic names unnamed heads 1, 2, ... (its metrics' prefixes)
+        names = data.get("split_names") or [str(i + 1) for i in range(len(data["class_splits"]))]
         kwargs["label_spaces"] = dict(zip(names, (int(n) for n in data["class_splits"])))
     else:
-        kwargs["num_labels"] = int(data.get("num_classes") or scenic_config.get("num_classes") or 0)
+        # scenic takes the class count from the data set; a config may state it, or its splits' sum (`load_scenic`
+        # takes it from the tree's output_projection where neither does)
+        stated = data.get("num_classes") or scenic_config.get("num_classes") or sum(data.get("class_splits") or [])
+        kwargs["num_labels"] = int(stated or 0)
+    dtype = scenic_config.get("model_dtype_str", "float32")
+    if dtype != "float32":
+        logger.warning(
+            "scenic config computes in %s (`model_dtype_str`); the converted model holds scenic's float32 parameters "
+            "and computes in float32 unless you cast it (`model.to(torch.bfloat16)`)",
+            dtype,
+        )
     return config_class, kwargs
+
+
+def _rate(model: Mapping, name: str) -> float:
+    """A scenic rate as scenic's model reads it: its default where the config leaves it out (dropout 0.1)."""
+    return model.get(name, SCENIC_RATE_DEFAULTS[name]) or 0.0
 
 
 # ------------------------------------------------------------------------------------------------ load / export
@@ -383,11 +440,12 @@ def group_scenic_names(names: list[str]) -> str:
     return ", ".join(alone[top] if count == 1 else f"{top}/* ({count})" for top, count in sorted(counts.items()))
 
 
-def load_scenic_into(model: nn.Module, params) -> nn.Module:
-    """Copy a scenic tree into an existing model, every key used exactly once and every parameter set."""
+def load_scenic_into(model: nn.Module, params, fresh: tuple[str, ...] = ()) -> nn.Module:
+    """Copy a scenic tree into an existing model, every key used exactly once and every parameter set, except those
+    whose names start with one of `fresh` (a new classifier), which keep their initialisation."""
     flat = read_scenic_params(params)
     state = model.state_dict()
-    entries = scenic_layout(model)
+    entries = [entry for entry in scenic_layout(model) if not entry.torch_name.startswith(fresh)]
     expected = {name for entry in entries for name in entry.scenic_names}
     missing = sorted(expected - flat.keys())
     unused = sorted(flat.keys() - expected)
@@ -401,7 +459,11 @@ def load_scenic_into(model: nn.Module, params) -> nn.Module:
             + ("; " if missing and unused else "")
             + (f"unexpected {group_scenic_names(unused)}" if unused else "")
         )
-    unmapped = sorted(set(dict(model.named_parameters())) - {entry.torch_name for entry in entries})
+    unmapped = sorted(
+        name
+        for name in set(dict(model.named_parameters())) - {entry.torch_name for entry in entries}
+        if not name.startswith(fresh)
+    )
     if unmapped:  # a programming error in the layout, never a user error
         raise RuntimeError(f"model parameters without a scenic counterpart: {unmapped}")
     new_state = {}
@@ -426,10 +488,43 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
     directory, with or without a `params/` or `optimizer/target/` prefix. scenic_config: a mapping, a JSON file or a
     scenic Python config file.
     """
+    scenic_config = read_scenic_config(scenic_config)
     config = config_from_scenic(scenic_config, **config_overrides)
+    flat = read_scenic_params(params)
+    if (
+        config.num_labels == 0
+        and "output_projection/bias" in flat
+        and "num_labels" not in config_overrides
+        and not scenic_config["model"].get("return_prelogits")
+    ):
+        # no class count in the config (scenic reads it from the data set's metadata): the tree's output_projection
+        config = config_from_scenic(
+            scenic_config, **{**config_overrides, "num_labels": int(flat["output_projection/bias"].shape[0])}
+        )
     model_class = next(classes[2] for classes in VIVIT_MODELS.values() if classes[0] is type(config))
     model = model_class(config)
-    return load_scenic_into(model, params).eval()
+    head = [name for name in flat if name.startswith("output_projection/")]
+    fresh = ()
+    if scenic_config["model"].get("return_prelogits") and "num_labels" not in config_overrides:
+        # scenic's model with return_prelogits never reads its output_projection (a trained one may be in the tree)
+        if head:
+            logger.info("scenic config sets return_prelogits: %s not converted (the logits are the pre-logits)", head)
+        flat = {name: value for name, value in flat.items() if name not in head}
+    elif (
+        {"num_labels", "label_spaces"} & set(config_overrides)
+        and "output_projection/bias" in flat
+        and flat["output_projection/bias"].shape[0] != config.num_labels
+    ):
+        # a new label count asked for (fine-tuning a scenic checkpoint on another data set): a fresh classifier
+        logger.warning(
+            "scenic's output_projection has %d classes, not the %d asked for: a fresh classifier is initialised; "
+            "train it",
+            flat["output_projection/bias"].shape[0],
+            config.num_labels,
+        )
+        flat = {name: value for name, value in flat.items() if name not in head}
+        fresh = ("classifier.",)
+    return load_scenic_into(model, flat, fresh).eval()
 
 
 def to_scenic(model: nn.Module) -> dict[str, np.ndarray]:

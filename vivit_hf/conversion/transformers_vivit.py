@@ -224,6 +224,14 @@ def config_from_transformers_vivit(config: dict, **overrides):
     kwargs.setdefault("layer_norm_eps", 1e-6)
     if "id2label" in kwargs:
         kwargs["id2label"] = {int(k): v for k, v in kwargs["id2label"].items()}
+    if (
+        "num_labels" in overrides
+        and "id2label" not in overrides
+        and len(kwargs.get("id2label", ())) != overrides["num_labels"]
+    ):
+        # a fresh head of another size: the checkpoint's label names are not its labels
+        kwargs.pop("id2label", None)
+        kwargs.pop("label2id", None)
     kwargs.update(embedding_type="tubelet", classifier="token")
     kwargs.update(overrides)
     return ViViTSpatioTemporalConfig(**kwargs)
@@ -325,6 +333,22 @@ def load_transformers_vivit_into(model, state: dict[str, torch.Tensor]) -> dict[
     return unused
 
 
+def fresh_head(state: dict[str, torch.Tensor], model) -> dict[str, torch.Tensor]:
+    """`state` without its classifier where that does not fit the model's (another label count, asked for): the head
+    keeps its fresh initialisation, as transformers' `ignore_mismatched_sizes=True` leaves it."""
+    own = model.classifier.state_dict()
+    head = {name: value for name, value in state.items() if name.startswith("classifier.")}
+    fits = all(name.split(".", 1)[1] in own and own[name.split(".", 1)[1]].shape == v.shape for name, v in head.items())
+    if not head or fits:
+        return state
+    logger.warning(
+        "the checkpoint's classifier (%s) does not fit the %d labels asked for: a fresh one is initialised; train it",
+        {name: tuple(value.shape) for name, value in head.items()},
+        model.config.num_labels,
+    )
+    return {name: value for name, value in state.items() if name not in head}
+
+
 def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     """A transformers ViViT checkpoint (folder or Hub id, `model_type: "vivit"`) converted into `model_class`,
     `ViViTSpatioTemporalModel` or `ViViTSpatioTemporalForVideoClassification`, in eval mode.
@@ -332,7 +356,8 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     Reached as `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(source, ...)` (`import vivit_hf`
     attaches it). `from_pretrained` on such a checkpoint refuses it and points here: the weights need converting.
     kwargs: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, ...), `dtype`/`torch_dtype`,
-    `attn_implementation`, `output_loading_info`, and config overrides (e.g. `num_labels` for a fresh head).
+    `attn_implementation`, `output_loading_info`, and config overrides (e.g. `num_labels` for a fresh head: a
+    classifier of another size is left at its fresh initialisation, as with transformers' `ignore_mismatched_sizes`).
     """
     if model_args:
         raise TypeError("positional model arguments are not supported when loading a transformers ViViT checkpoint")
@@ -348,6 +373,8 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     dtype = kwargs.pop("dtype", None) or kwargs.pop("torch_dtype", None)
     attn_implementation = kwargs.pop("attn_implementation", None)
     output_loading_info = kwargs.pop("output_loading_info", False)
+    # transformers' flag for a head of another size; a `num_labels` or `id2label` of another size asks for one too
+    ignore_mismatched_sizes = kwargs.pop("ignore_mismatched_sizes", False)
     for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage", "device_map"):
         kwargs.pop(ignored, None)
     if kwargs.get("config") is not None:
@@ -358,6 +385,8 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     if attn_implementation is not None:
         config._attn_implementation = attn_implementation
     model = model_class(config)
+    if hasattr(model, "classifier") and (ignore_mismatched_sizes or {"num_labels", "id2label"} & set(kwargs)):
+        state = fresh_head(state, model)
     unused = load_transformers_vivit_into(model, state)
     if dtype not in (None, "auto"):
         model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
