@@ -526,7 +526,10 @@ def multi_head_cross_entropy(
     num_items_in_batch: torch.Tensor | int | None = None,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
-    """scenic's multi-head loss: the sum over label spaces of each head's cross-entropy (computed in fp32).
+    """The multi-head loss: the sum over label spaces of each head's cross-entropy (computed in fp32).
+
+    The sum is the design's contract (DESIGN.md); scenic's multi-head model takes the mean over heads instead
+    (`jnp.mean` of the per-head losses), so with H heads this loss, and its gradient, is H times scenic's.
 
     `logits` (b, sum(head_sizes)) are the heads' logits side by side; `labels` are class indices (b, heads), or
     probabilities (b, sum(head_sizes)) laid out like the logits (soft targets: label smoothing, mixup).
