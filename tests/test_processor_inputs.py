@@ -348,3 +348,78 @@ def test_options_that_cannot_be_honoured_are_refused_by_name(proc, option, messa
         proc(grey, **option)
     with pytest.raises(ValueError, match=message):
         ViViTVideoProcessor(**SMALL, **option)
+
+
+# -- transparency: composited onto white, as transformers' `convert_to_rgb` composites it (dropping alpha showed the
+# colour a transparent pixel stores, black mostly, and half-transparent pixels unblended) ---------------------------
+def _transparent_video(seed=0) -> np.ndarray:
+    """(T, H, W, 4) uint8: a coloured square, a half-transparent band, and a fully transparent background that
+    stores black (as a PNG writer stores cleared pixels)."""
+    rng = np.random.default_rng(seed)
+    video = np.zeros((4, 30, 40, 4), np.uint8)
+    video[:, 8:22, 10:26, :3] = rng.integers(0, 256, (4, 14, 16, 3), dtype=np.uint8)
+    video[:, 8:22, 10:26, 3] = 255
+    video[:, 24:28, :, :3] = rng.integers(0, 256, (4, 4, 40, 3), dtype=np.uint8)
+    video[:, 24:28, :, 3] = rng.integers(0, 256, (4, 4, 40), dtype=np.uint8)
+    return video
+
+
+def _transformers_vivit(video, **options) -> torch.Tensor:
+    """transformers' own ViViT video processor (do_convert_rgb on), every frame kept, on `video` (channels last)."""
+    from transformers import VivitVideoProcessor
+
+    theirs = VivitVideoProcessor(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}, **options)
+    return theirs(video, input_data_format="channels_last", return_tensors="pt")["pixel_values"][0]
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch TCHW", "pil", "float [0, 1]"])
+def test_transparent_frames_are_composited_onto_white_as_transformers_does(kind):
+    from PIL import Image
+
+    video = _transparent_video()
+    expected = _transformers_vivit(video)
+    by_hand = video[..., :3] * (video[..., 3:] / 255.0) + 255 * (1 - video[..., 3:] / 255.0)
+    raw = ViViTVideoProcessor(**RAW)(video, return_tensors="pt").pixel_values[0]
+    torch.testing.assert_close(raw, torch.from_numpy(by_hand).float().permute(0, 3, 1, 2), rtol=0, atol=1e-4)
+    assert float(raw[:, :, 0, 0].min()) == 255.0  # the transparent background is white, not the black it stores
+    given, options = {
+        "numpy": (video, {}),
+        "torch TCHW": (torch.from_numpy(video).permute(0, 3, 1, 2), {}),
+        "pil": ([Image.fromarray(frame, "RGBA") for frame in video], {}),
+        "float [0, 1]": (video.astype(np.float32) / 255, {"float_max": 1.0}),
+    }[kind]
+    ours = ViViTVideoProcessor(
+        normalization="transformers_vivit", size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}
+    )
+    torch.testing.assert_close(ours(given, return_tensors="pt", **options).pixel_values[0], expected, rtol=0, atol=1e-5)
+
+
+def test_opaque_alpha_is_dropped_and_a_gif_opened_with_pil_reads_as_its_file(tmp_path):
+    """An alpha channel that is opaque everywhere changes no pixel (uint8 kept, as transformers keeps it); an
+    animated GIF with a transparent background, read from its file (FFmpeg's decoder paints it white) and opened
+    with PIL, gives the same pixels (PIL's frames were read black there)."""
+    from PIL import Image
+
+    proc = ViViTVideoProcessor(**RAW)
+    video = _transparent_video()
+    opaque = video.copy()
+    opaque[..., 3] = 255
+    assert torch.equal(
+        proc(opaque, return_tensors="pt").pixel_values, proc(opaque[..., :3], return_tensors="pt").pixel_values
+    )
+    frames = [Image.fromarray(np.where(frame[..., 3:] == 255, frame, 0).astype(np.uint8), "RGBA") for frame in video]
+    frames[0].save(tmp_path / "t.gif", save_all=True, append_images=frames[1:], duration=100, loop=0, disposal=2)
+    from_file = proc(str(tmp_path / "t.gif"), do_sample_frames=False, return_tensors="pt").pixel_values
+    from_pil = proc(Image.open(tmp_path / "t.gif"), return_tensors="pt").pixel_values
+    assert float(from_file[0, :, :, 0, 0].min()) == 255.0
+    torch.testing.assert_close(from_pil, from_file, rtol=0, atol=0)
+
+
+def test_decoded_transparent_frames_given_back_give_the_same_pixels():
+    proc = ViViTVideoProcessor(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
+    video = _transparent_video()
+    for given, options in ((video, {}), (video.astype(np.float32) / 255, {"float_max": 1.0})):
+        decoded = proc.decode_video_frames(given, **options)
+        assert tuple(decoded.shape) == (4, 30, 40, 3) and decoded.dtype == torch.float32  # uint8: on [0, 255]
+        again = proc(decoded, input_data_format="channels_last", return_tensors="pt", **options).pixel_values
+        torch.testing.assert_close(again, proc(given, return_tensors="pt", **options).pixel_values, rtol=0, atol=1e-6)

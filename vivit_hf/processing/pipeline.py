@@ -393,8 +393,10 @@ def _logits_output(logits: torch.Tensor) -> ImageClassifierOutput:
 def _channels_last_pixels(source: _FrameSource, opts: dict) -> np.ndarray:
     """An in-memory video as `(T, H, W, 3)` on [0, 255] for the timeline: uint8 as given, floats scaled by their
     `float_max` and kept float, as a call keeps them (rounded to uint8, a window's logits were 2e-4 to 3e-4 off the
-    processor's on the same frames, out of 0.1)."""
+    processor's on the same frames, out of 0.1); frames with transparent pixels composited onto white, as a call
+    composites them (float)."""
     tensor = source.tensor.detach()
-    if tensor.is_floating_point():
-        tensor = (tensor * _float_scale(tensor, opts["float_max"], source.name)).float()
+    scale = _float_scale(tensor, opts["float_max"], source.name) if tensor.is_floating_point() else 1.0
+    tensor = source.pixels(np.arange(source.num_frames), scale).detach()
+    tensor = tensor.float() if tensor.is_floating_point() else tensor
     return tensor.permute(0, 2, 3, 1).contiguous().numpy()

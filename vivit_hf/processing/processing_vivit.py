@@ -619,13 +619,21 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         `pixel_values` as the original, for any sampling and augmentation: a data set can decode each clip
         once and keep it in memory (`vivit_hf.data.DecodedVideoCache`). Arrays come back unresized, as the
         processor resizes them later anyway, and float arrays on their own scale (the same `float_max` reads
-        them back)."""
+        them back). Frames with transparent pixels come back composited onto white, as a call composites them: the
+        call's own float values (integer frames as float32 on [0, 255], read back so with `float_max=255.0` or
+        None; `DecodedVideoCache` keeps no copy of a float video)."""
         input_data_format = kwargs.pop("input_data_format", None)
         opts = self._options(kwargs)
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
         try:
             wanted = np.arange(source.num_frames) if indices is None else np.asarray(indices, dtype=np.int64)
-            frames = source.get(wanted, *_decoder_resize(opts, source))
+            if source.alpha is None:
+                frames = source.get(wanted, *_decoder_resize(opts, source))
+            elif source.tensor.is_floating_point():
+                scale = _float_scale(source.tensor, opts["float_max"], source.name, opts["do_rescale"])
+                frames = source.pixels(wanted, scale) / scale
+            else:
+                frames = source.pixels(wanted)
         finally:
             source.close()
         return frames.permute(0, 2, 3, 1)
@@ -649,11 +657,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
             )
             unique = np.unique(clips)
-            frames = source.get(unique, *_decoder_resize(opts, source))
+            frames = source.pixels(unique, scale, *_decoder_resize(opts, source))
         finally:
             source.close()
-        if scale != 1.0:  # a new tensor: the caller's array is never written
-            frames = frames * scale
         views = []
         for clip in clips:
             # one clip of distinct increasing frames (the common case) is the decoded batch itself
@@ -913,8 +919,9 @@ def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
 
 
 def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
-    """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3, H, W) torch tensor:
-    uint8, or float on the caller's own scale (`_float_scale` reads it). `name` names the array in errors."""
+    """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3 or 4, H, W) torch tensor
+    (RGB, then alpha where the array has it): uint8, or float on the caller's own scale (`_float_scale` reads it).
+    `name` names the array in errors."""
     dtype = array.dtype
     tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
     if tensor.ndim == 3:
@@ -930,11 +937,9 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
     else:
         if _channel_layout(tensor.shape, input_data_format) == "last":
             tensor = tensor.permute(0, 3, 1, 2)
-    channels = tensor.shape[1]
-    if channels == 1:
+    if tensor.shape[1] == 1:
         tensor = tensor.expand(-1, 3, -1, -1)
-    elif channels == 4:
-        tensor = tensor[:, :3]  # drop alpha
+    # a 4th channel (alpha) is kept: `_FrameSource` splits it off and `_on_white` composites the frames onto white
     if tensor.dtype == torch.bool:
         tensor = tensor.to(torch.uint8) * 255
     elif tensor.is_floating_point():
@@ -1130,16 +1135,36 @@ def _take_frames(frames: torch.Tensor, positions) -> torch.Tensor:
     return frames.index_select(0, index)
 
 
+def _on_white(frames: torch.Tensor, alpha: torch.Tensor | None, scale: float = 1.0) -> torch.Tensor:
+    """`frames` (RGB, `(N, 3, H, W)`) on the 0-255 scale, composited onto white by `alpha` (`(N, 1, H, W)`, on the
+    frames' own scale) where some pixel is not opaque: transformers' `convert_to_rgb` (its video processors' and
+    image processors' `do_convert_rgb`), to its float32 values. Dropping alpha instead showed whatever colour a
+    transparent pixel stores (black, mostly, where transformers and FFmpeg's GIF decoder give white) and the colour
+    of a half-transparent one unblended. Opaque frames stay as they are, uint8 too (transformers drops such an alpha
+    channel); `scale` (`_float_scale`'s factor) brings float videos to 0-255 first."""
+    if scale != 1.0:  # a new tensor: the caller's array is never written
+        frames = frames * scale
+    if alpha is None:
+        return frames
+    alpha = alpha * scale if scale != 1.0 else alpha
+    if not bool((alpha < 255).any()):
+        return frames
+    alpha = (alpha / 255.0).clamp(0, 1)
+    return (1 - alpha) * 255 + alpha * frames
+
+
 def _as_uint8(view: torch.Tensor) -> torch.Tensor:
     if view.dtype == torch.uint8:
         return view
     return view.round().clamp(0, 255).to(torch.uint8)
 
 
-def _pil_frame_to_array(frame) -> np.ndarray:
-    """A PIL frame as an array: RGB, or a grey frame deeper than 8 bits as `(H, W, 1)` at its own depth (a 16-bit
-    PNG or TIFF opens as mode I;16 or I), which the integer and float rules then scale or refuse as for an array of
-    that dtype: `convert("RGB")` clips such a frame at 255, which made a 16-bit depth video white without a word."""
+def _pil_frame_to_array(frame, with_alpha: bool = False) -> np.ndarray:
+    """A PIL frame as an array: RGB (RGBA `with_alpha`: transparency kept for `_on_white`, as transformers'
+    `convert_to_rgb` keeps it to composite onto white), or a grey frame deeper than 8 bits as `(H, W, 1)` at its own
+    depth (a 16-bit PNG or TIFF opens as mode I;16 or I), which the integer and float rules then scale or refuse as
+    for an array of that dtype: `convert("RGB")` clips such a frame at 255, which made a 16-bit depth video white
+    without a word."""
     from PIL import Image
 
     if not isinstance(frame, Image.Image):
@@ -1148,7 +1173,15 @@ def _pil_frame_to_array(frame) -> np.ndarray:
         return np.asarray(frame).astype(np.uint16)[..., None]  # native byte order (I;16B is big-endian)
     if frame.mode in ("I", "F"):
         return np.asarray(frame)[..., None]
-    return np.asarray(frame.convert("RGB"))
+    return np.asarray(frame.convert("RGBA" if with_alpha else "RGB"))
+
+
+def _has_alpha(frame) -> bool:
+    """A PIL frame with transparency: an alpha band (RGBA, LA, PA) or a transparent colour (a GIF's or PNG's
+    palette index, PNG's tRNS key), as transformers' `convert_to_rgb` tells it."""
+    from PIL import Image
+
+    return isinstance(frame, Image.Image) and ("A" in frame.getbands() or frame.info.get("transparency") is not None)
 
 
 def _is_animated(x) -> bool:
@@ -1180,7 +1213,8 @@ def _pil_frames_to_array(frames) -> np.ndarray:
                 "frames, which would be read as its first frame alone. Pass an animated image as a video of its own "
                 "(alone, or in a list of animated images: one video each), or its path."
             )
-    arrays = [_pil_frame_to_array(f) for f in frames]
+    with_alpha = any(_has_alpha(f) for f in frames)  # (a GIF's frames: one transparent, the next opaque)
+    arrays = [_pil_frame_to_array(f, with_alpha) for f in frames]
     shapes = {a.shape for a in arrays}
     if len(shapes) > 1:
         raise BrokenVideoError(f"The frames of one video must share a size, got {sorted(shapes)}.")
@@ -1203,11 +1237,13 @@ class _FrameSource:
     def __init__(self, video, input_data_format, backend: str):
         self.reader: VideoReader | None = None
         self.tensor: torch.Tensor | None = None
+        self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
         if isinstance(video, (list, tuple)):
             video = _stack_frames(video)
         if isinstance(video, (np.ndarray, torch.Tensor)):
             self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
-            self.tensor = _array_to_clip_tensor(video, input_data_format, self.name)
+            tensor = _array_to_clip_tensor(video, input_data_format, self.name)
+            self.tensor, self.alpha = tensor[:, :3], (tensor[:, 3:] if tensor.shape[1] == 4 else None)
             self.num_frames = int(self.tensor.shape[0])
             if self.num_frames == 0:
                 raise BrokenVideoError(f"Video {self.name} has no frames.")
@@ -1232,6 +1268,15 @@ class _FrameSource:
             return _take_frames(self.tensor, indices)
         frames = self.reader.read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
         return torch.from_numpy(frames).permute(0, 3, 1, 2)
+
+    def pixels(self, indices: np.ndarray, scale: float = 1.0, size=None, interpolation: str = "bilinear"):
+        """`get`'s frames on the 0-255 scale (`scale` from `_float_scale`), those given with alpha composited onto
+        white (`_on_white`)."""
+        frames = self.get(indices, size, interpolation)
+        alpha = None
+        if self.alpha is not None:
+            alpha = self.alpha if indices.size == self.num_frames else _take_frames(self.alpha, indices)
+        return _on_white(frames, alpha, scale)
 
     def close(self) -> None:
         if self.reader is not None:
@@ -1281,7 +1326,8 @@ def _refuse_unsupported(options: dict) -> None:
     if options.get("do_convert_rgb") is False:
         raise ValueError(
             "do_convert_rgb=False is not supported: the ViViT models take 3 channels, so files are decoded to RGB, "
-            "grey frames are repeated to 3 channels and an alpha channel is dropped. Leave do_convert_rgb on."
+            "grey frames are repeated to 3 channels and frames with alpha are composited onto white. Leave "
+            "do_convert_rgb on."
         )
     if options.get("do_pad"):
         raise ValueError(
