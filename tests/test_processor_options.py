@@ -360,3 +360,24 @@ def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_ta
     ViViTVideoProcessor(resample=resample).save_pretrained(tmp_path)
     pil_code = PILImageResampling[{"NEAREST_EXACT": "NEAREST"}.get(mode, mode)]
     assert ViViTVideoProcessor.from_pretrained(tmp_path).resample == pil_code
+
+
+def test_transformers_call_options_set_on_the_processor_apply_to_its_calls_as_in_transformers(tmp_path):
+    """`return_metadata` and `input_data_format` set on the processor (or saved in its config) were ignored by every
+    call: no `video_metadata`, and an ambiguous (T, 3, H, 3) array read channels-first against the processor's
+    `channels_last`. transformers' own video processor, the reference, applies both; a call's value still wins."""
+    from transformers import VivitVideoProcessor
+
+    video = np.random.default_rng(0).integers(0, 256, (4, 3, 40, 3), dtype=np.uint8)  # (T, H, W, C) of 3 x 40
+    keep = dict(do_resize=False, do_center_crop=False, return_metadata=True, input_data_format="channels_last")
+    ViViTVideoProcessor(**keep).save_pretrained(tmp_path)
+    ours = ViViTVideoProcessor.from_pretrained(tmp_path)
+    theirs = VivitVideoProcessor(**keep)(video, return_tensors="pt")
+    got = ours(video, return_tensors="pt")
+    assert "video_metadata" in theirs and got["video_metadata"][0]["total_num_frames"] == 4
+    assert tuple(got.pixel_values.shape) == tuple(theirs.pixel_values.shape) == (1, 4, 3, 3, 40)
+    by_hand = torch.from_numpy(video).permute(0, 3, 1, 2).float() / 127.5 - 1  # scenic's [-1, 1]
+    torch.testing.assert_close(got.pixel_values[0], by_hand, rtol=0, atol=1e-6)
+    called = ours(video, return_tensors="pt", return_metadata=False, input_data_format="channels_first")
+    assert "video_metadata" not in called and tuple(called.pixel_values.shape) == (1, 4, 3, 40, 3)
+    assert torch.equal(ours.decode_video_frames(video), torch.from_numpy(video))  # (T, H, W, 3) as given

@@ -459,6 +459,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             return [torch.initial_seed()]
         return [int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)]
 
+    def _call_or_own(self, kwargs: dict, name: str):
+        """Option `name` taken out of a call's `kwargs`: the call's value, else the processor's (None: unset)."""
+        value = kwargs.pop(name, None)
+        return value if value is not None else getattr(self, name, None)
+
     # -- entry points ----------------------------------------------------------------------------
     def __call__(self, videos, **kwargs) -> BatchFeature:
         return self.preprocess(videos, **kwargs)
@@ -466,12 +471,15 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def preprocess(self, videos, **kwargs) -> BatchFeature:
         """Decode, sample, transform and stack; see the class docstring and `ViViTVideoProcessorKwargs`."""
         given_metadata = kwargs.pop("video_metadata", None)  # the frame rate for `fps` sampling
-        device = kwargs.pop("device", None)
-        return_metadata = kwargs.pop("return_metadata", False)
+        # transformers' options `_options` does not resolve: the call's, else the processor's own, as transformers
+        # merges them (set on the processor or saved in its config, they were ignored: `return_metadata=True` gave
+        # no metadata, and `input_data_format="channels_last"` read an ambiguous (T, 3, H, 3) array channels-first)
+        device = self._call_or_own(kwargs, "device")
+        return_metadata = self._call_or_own(kwargs, "return_metadata")
         _check_switch("return_metadata", return_metadata)
         return_metadata = bool(return_metadata)
-        input_data_format = kwargs.pop("input_data_format", None)
-        kwargs.pop("data_format", None)
+        input_data_format = self._call_or_own(kwargs, "input_data_format")
+        kwargs.pop("data_format", None)  # (transformers' video processors give channels-first too)
         opts = self._options(kwargs)
         rng = self._generator(opts["seed"])
 
@@ -622,7 +630,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         them back). Frames with transparent pixels come back composited onto white, as a call composites them: the
         call's own float values (integer frames as float32 on [0, 255], read back so with `float_max=255.0` or
         None; `DecodedVideoCache` keeps no copy of a float video)."""
-        input_data_format = kwargs.pop("input_data_format", None)
+        input_data_format = self._call_or_own(kwargs, "input_data_format")
         opts = self._options(kwargs)
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
         try:
