@@ -243,3 +243,23 @@ def test_pipeline_timeline_of_a_list_of_frames_is_the_timeline_of_the_same_video
         clip = video[window["start_frame"] + centres]
         expected = scores_by_hand(model, clip, do_sample_frames=False)
         assert as_scores(window["predictions"]) == pytest.approx(expected, abs=1e-5)
+
+
+# -- 4. a video given as its frames' image files: each list of paths is one video -------------------------------------
+def test_pipeline_reads_a_list_of_image_files_as_one_video(model, tmp_path, files):
+    """`pipe([frame paths])` was taken for as many videos as paths and refused ("holds 20 videos"); with window= it
+    failed with "preprocess() got an unexpected keyword argument 'window'"."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    video = frames_of(files["a"])[:20]
+    paths = []
+    for index, frame in enumerate(video):
+        paths.append(str(tmp_path / f"frame_{index:03d}.png"))  # lossless: the frames as decoded
+        Image.fromarray(frame).save(paths[-1])
+    results = pipe([paths, paths[:16]], top_k=3)
+    assert len(results) == 2
+    assert as_scores(results[0]) == pytest.approx(scores_by_hand(model, video), abs=1e-5)
+    assert as_scores(results[1]) == pytest.approx(scores_by_hand(model, video[:16]), abs=1e-5)
+    (timeline,) = pipe([paths], window="10f", top_k=3)
+    assert timeline == pipe(video, window="10f", top_k=3)

@@ -423,3 +423,30 @@ def test_decoded_transparent_frames_given_back_give_the_same_pixels():
         assert tuple(decoded.shape) == (4, 30, 40, 3) and decoded.dtype == torch.float32  # uint8: on [0, 255]
         again = proc(decoded, input_data_format="channels_last", return_tensors="pt", **options).pixel_values
         torch.testing.assert_close(again, proc(given, return_tensors="pt", **options).pixel_values, rtol=0, atol=1e-6)
+
+
+# -- a video given as its frames' image files (extracted frames; the image URLs a chat template passes) --------------
+def test_a_video_given_as_image_files_reads_them_upright_as_transformers_load_image_does(tmp_path):
+    """`proc([[frame paths]])` failed with torch's "can't convert np.ndarray of type numpy.str_". transformers opens
+    each with `load_image` (EXIF orientation applied): the reference here, on JPEG frames a phone stored sideways."""
+    from pathlib import Path
+
+    from PIL import Image
+    from transformers.image_utils import load_image
+
+    rng = np.random.default_rng(0)
+    paths = []
+    for index, frame in enumerate(rng.integers(0, 256, (8, 30, 40, 3), dtype=np.uint8)):
+        exif = Image.Exif()
+        exif[0x0112] = 6  # orientation: shown turned 90 degrees clockwise
+        paths.append(str(tmp_path / f"{index:05d}.jpg"))
+        Image.fromarray(frame).save(paths[-1], exif=exif, quality=95)
+    upright = np.stack([np.asarray(load_image(path)) for path in paths])
+    assert upright.shape == (8, 40, 30, 3)
+    proc = ViViTVideoProcessor(**SMALL)
+    expected = _pixels(proc, upright)
+    assert torch.equal(_pixels(proc, [paths]), expected)
+    assert torch.equal(_pixels(proc, [[Path(p) for p in paths]] * 2), torch.cat([expected, expected]))
+    (tmp_path / "00002.jpg").unlink()
+    with pytest.raises(ValueError, match="Frame 2 of a video given as 8 image files, .*00002.jpg.* does not exist"):
+        proc([paths])

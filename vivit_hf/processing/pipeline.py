@@ -40,6 +40,7 @@ from .processing_vivit import (
     _describe_unknown,
     _float_scale,
     _FrameSource,
+    _is_image_files,
     _is_one_video,
     _is_video_batch_sequence,
     _stack_frames,
@@ -162,8 +163,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         inputs = _one_result_per_video(inputs)
         if kwargs.get("window") is not None and isinstance(inputs, list):
             results = []  # one timeline per video, each streamed on its own (not through a DataLoader)
-            for video in inputs:
-                results.append(super().__call__(video, **kwargs))
+            for video in inputs:  # (a video given as image files is one input, not a list of them)
+                results.append(super().__call__(_stack_frames(video) if _is_image_files(video) else video, **kwargs))
             return results
         return super().__call__(inputs, **kwargs)
 
@@ -288,6 +289,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         ):
             if value is not None:
                 options[key] = value
+        # one input that is a list of paths is one video given as its frames' image files (as the processor reads
+        # a list of paths inside a list of videos)
+        video = [video] if _is_image_files(video) else video
         videos = _as_video_list(video)
         if len(videos) != 1:  # its views would be averaged into one result (a 5-D array inside a list, a nested list)
             raise ValueError(

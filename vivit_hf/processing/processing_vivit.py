@@ -27,6 +27,7 @@ import dataclasses
 import difflib
 import json
 import logging
+import os
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -49,6 +50,7 @@ from .sampling import (
     sample_clips,
 )
 from .video_io import VideoReader, describe_source, open_video, source_name
+from .video_sources import _resolve_source
 from .video_transforms import (
     NORMALIZATION_PRESETS,
     affine_normalization,
@@ -1229,10 +1231,41 @@ def _pil_frames_to_array(frames) -> np.ndarray:
     return np.stack(arrays)
 
 
+def _is_image_files(video) -> bool:
+    """A list of paths inside a list of videos: one video, given as its frames' image files (a list of paths alone is
+    a list of video files, as in transformers)."""
+    return isinstance(video, (list, tuple)) and len(video) > 0 and all(isinstance(f, (str, os.PathLike)) for f in video)
+
+
+def _image_file_frames(paths) -> list:
+    """The frames of a video given as its frames' image files (paths or http(s) URLs: extracted frames, as
+    Something-Something v1 and Jester ship them, or the image URLs a chat template passes), opened with PIL upright
+    (EXIF orientation applied), as transformers' `load_image` opens them. The list reached numpy as strings and
+    failed with torch's "can't convert np.ndarray of type numpy.str_"."""
+    from PIL import Image, ImageOps
+
+    frames = []
+    for position, path in enumerate(paths):
+        name = describe_source(path)
+        try:
+            with Image.open(_resolve_source(path)) as image:
+                if getattr(image, "n_frames", 1) > 1:  # (a copy keeps the first frame alone)
+                    raise ValueError(f"it is an animated image of {image.n_frames} frames: pass it as a video")
+                frames.append(ImageOps.exif_transpose(image))  # a loaded copy, upright
+        except (OSError, ValueError) as error:  # (a missing file or failed download is a VideoDecodeError)
+            raise BrokenVideoError(
+                f"Frame {position} of a video given as {len(paths)} image files, {name}, cannot be read as an "
+                f"image: {error}"
+            ) from error
+    return frames
+
+
 def _stack_frames(frames) -> np.ndarray | torch.Tensor:
     """One video given as a list of frames -> one `(T, ...)` array (a tensor when every frame is one). (H, W) grey
     frames get their channel axis, so 3 or 4 of them stack to an unambiguous (T, H, W, 1), not a (3, H, W) that
-    could be one image."""
+    could be one image. Frames given as image files are opened (`_image_file_frames`)."""
+    if _is_image_files(frames):
+        frames = _image_file_frames(frames)
     frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
     if all(isinstance(f, torch.Tensor) for f in frames):
         return torch.stack(frames)
