@@ -263,3 +263,26 @@ def test_pipeline_reads_a_list_of_image_files_as_one_video(model, tmp_path, file
     assert as_scores(results[1]) == pytest.approx(scores_by_hand(model, video[:16]), abs=1e-5)
     (timeline,) = pipe([paths], window="10f", top_k=3)
     assert timeline == pipe(video, window="10f", top_k=3)
+
+
+@pytest.mark.parametrize("form", ["pil_frames", "array_with_processor_channels_last"])
+def test_frames_3_pixels_high_are_read_channels_last_for_one_clip_and_a_timeline(model, tmp_path, form):
+    """Frames 3 pixels high (or wide) stack to a (T, 3, W, 3) array, which fits both channel layouts and is read
+    channels-first unless told: PIL frames (channels-last whatever their shape) were stacked and read so, as was an
+    array under a processor saved with `input_data_format="channels_last"` (which calls ignored). The reference is
+    the same frames as an unambiguous (T, C, H, W) tensor."""
+    video = np.random.default_rng(0).integers(0, 256, (20, 3, 40, 3), dtype=np.uint8)  # frames of 3 x 40
+    reference = torch.from_numpy(video).permute(0, 3, 1, 2).contiguous()  # (20, 3, 3, 40): channels-first only
+    options = {"input_data_format": "channels_last"} if form != "pil_frames" else {}
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path, **options), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    given = [Image.fromarray(frame) for frame in video] if form == "pil_frames" else video
+    assert as_scores(pipe(given, top_k=3)) == pytest.approx(scores_by_hand(model, reference), abs=1e-5)
+    plain = pipeline(  # (a processor saved with channels_last would read the reference so too)
+        "video-classification", model=saved(model, tmp_path / "plain"), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    assert pipe(given, window="10f", top_k=3) == plain(reference, window="10f", top_k=3)
+    if form == "pil_frames":  # and the processor alone
+        pixels = ViViTVideoProcessor(**PROCESSOR)(given, return_tensors="pt").pixel_values
+        assert torch.equal(pixels, ViViTVideoProcessor(**PROCESSOR)(reference, return_tensors="pt").pixel_values)

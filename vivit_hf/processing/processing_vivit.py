@@ -1231,6 +1231,12 @@ def _pil_frames_to_array(frames) -> np.ndarray:
     return np.stack(arrays)
 
 
+def _is_pil(x) -> bool:
+    from PIL import Image
+
+    return isinstance(x, Image.Image)
+
+
 def _is_image_files(video) -> bool:
     """A list of paths inside a list of videos: one video, given as its frames' image files (a list of paths alone is
     a list of video files, as in transformers)."""
@@ -1280,6 +1286,10 @@ class _FrameSource:
         self.tensor: torch.Tensor | None = None
         self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
         if isinstance(video, (list, tuple)):
+            if _is_image_files(video) or any(_is_pil(frame) for frame in video):
+                # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
+                # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
+                input_data_format = "channels_last"
             video = _stack_frames(video)
         if isinstance(video, (np.ndarray, torch.Tensor)):
             self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
