@@ -450,3 +450,24 @@ def test_a_video_given_as_image_files_reads_them_upright_as_transformers_load_im
     (tmp_path / "00002.jpg").unlink()
     with pytest.raises(ValueError, match="Frame 2 of a video given as 8 image files, .*00002.jpg.* does not exist"):
         proc([paths])
+
+
+def test_a_nested_list_of_videos_is_flattened_as_transformers_make_batched_videos_flattens_it(tmp_path):
+    """`[[a, b], [c]]` (videos grouped by sample) was taken for one video's frames and failed ("the frames of one
+    video must share a size", "a video array must have 4 dimensions"); transformers flattens it to a, b, c."""
+    from PIL import Image
+    from transformers.video_utils import make_batched_videos
+
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 256, (4, 30, 40, 3), dtype=np.uint8), rng.integers(0, 256, (2, 30, 40, 3), dtype=np.uint8)
+    proc = ViViTVideoProcessor(**RAW)
+    for nested in ([[a, b], [a]], [(a, b)], [[[Image.fromarray(f) for f in a]], [b]]):
+        got = proc(nested).pixel_values
+        expected = [
+            torch.from_numpy(np.asarray(video)).permute(0, 3, 1, 2).float() for video in make_batched_videos(nested)
+        ]
+        assert len(got) == len(expected) and all(torch.equal(x, y) for x, y in zip(got, expected))
+    video_file = tmp_path / "clip.mp4"
+    video_file.write_bytes(b"\x00" * 64)
+    with pytest.raises(ValueError, match="image files, .*clip.mp4.*video files are passed as a flat list of paths"):
+        proc([[str(video_file), str(video_file)]])

@@ -852,8 +852,27 @@ def _as_video_list(videos) -> list:
             return [list(videos)]
         if all(_is_animated(x) for x in videos):  # animated images (GIF, APNG, ...): a video each
             return [_image_frames(x) for x in videos]
-        return list(videos)
+        flat = []
+        for video in videos:
+            if isinstance(video, (list, tuple)) and _is_nested_videos(video):
+                # a list of videos inside the list (`[[a, b], [c]]`: a batch grouped by sample) is flattened, as
+                # transformers' `make_batched_videos` flattens it: taken for one video's frames, it failed with "a
+                # video array must have 4 dimensions" or "the frames of one video must share a size"
+                flat.extend(_as_video_list(video))
+            else:
+                flat.append(video)
+        return flat
     return [videos]
+
+
+def _is_nested_videos(videos) -> bool:
+    """A non-empty list that is neither one video (its frames, its frames' image files, animated images: a video
+    each is handled by the caller) but holds videos: arrays of 4 or 5 dimensions, or lists again."""
+    if not videos or _is_one_video(videos) or _is_image_files(videos):
+        return False
+    return all(
+        isinstance(x, (list, tuple)) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim in (4, 5)) for x in videos
+    )
 
 
 def _is_video_batch_sequence(videos) -> bool:
@@ -1261,7 +1280,8 @@ def _image_file_frames(paths) -> list:
         except (OSError, ValueError) as error:  # (a missing file or failed download is a VideoDecodeError)
             raise BrokenVideoError(
                 f"Frame {position} of a video given as {len(paths)} image files, {name}, cannot be read as an "
-                f"image: {error}"
+                f"image: {error} (a list of paths inside the list of videos is one video's frames; video files are "
+                "passed as a flat list of paths)"
             ) from error
     return frames
 
