@@ -381,3 +381,41 @@ def test_transformers_call_options_set_on_the_processor_apply_to_its_calls_as_in
     called = ours(video, return_tensors="pt", return_metadata=False, input_data_format="channels_first")
     assert "video_metadata" not in called and tuple(called.pixel_values.shape) == (1, 4, 3, 40, 3)
     assert torch.equal(ours.decode_video_frames(video), torch.from_numpy(video))  # (T, H, W, 3) as given
+
+
+def test_options_given_as_numpy_numbers_or_a_torch_device_save_and_load_as_given(tmp_path):
+    """`save_pretrained` failed with "Object of type int64 is not JSON serializable" for `num_frames=np.int64(8)` (a
+    count read from an array or a table) and for a `torch.device`: in training, at the Trainer's first checkpoint."""
+    options = dict(
+        num_frames=np.int64(8),
+        frame_stride=np.int32(1),
+        seed=np.uint8(4),
+        float_max=np.float32(1.0),
+        color_jitter_prob=np.float64(0.5),
+        device=torch.device("cpu"),
+    )
+    ViViTVideoProcessor(**options).save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / CONFIG).read_text())
+    assert {key: saved[key] for key in options} == {
+        key: str(v) if key == "device" else v.item() for key, v in options.items()
+    }
+    loaded = ViViTVideoProcessor.from_pretrained(tmp_path)
+    video = np.random.default_rng(0).random((12, 40, 50, 3), dtype=np.float32)
+    expected = ViViTVideoProcessor(**options)(video, do_sample_frames=True, return_tensors="pt").pixel_values
+    assert torch.equal(loaded(video, do_sample_frames=True, return_tensors="pt").pixel_values, expected)
+
+
+def test_fps_on_the_processor_with_no_frame_count_samples_by_fps_as_transformers_does():
+    """`num_frames=None, fps=2` (transformers' way to sample by rate alone) was refused: "num_frames must be a
+    positive integer, got None"."""
+    from transformers import VivitVideoProcessor
+
+    video = np.random.default_rng(0).integers(0, 256, (20, 30, 40, 3), dtype=np.uint8)
+    options = dict(num_frames=None, fps=2, do_sample_frames=True, do_resize=False, do_center_crop=False)
+    metadata = {"fps": 10, "total_num_frames": 20}
+    got = ViViTVideoProcessor(**options, normalization="transformers_vivit")(
+        video, video_metadata=metadata, return_tensors="pt"
+    )
+    theirs = VivitVideoProcessor(**options)(video, video_metadata=metadata, return_tensors="pt")
+    assert got.pixel_values.shape[1] == 4  # 2 s at 2 frames per second
+    torch.testing.assert_close(got.pixel_values, theirs.pixel_values, rtol=0, atol=1e-6)

@@ -93,6 +93,19 @@ def _warn_when_padded(height: int, width: int, crop, size) -> None:
     )
 
 
+def _json_value(value):
+    """`value` with numpy numbers as Python's and a `torch.device` as its name, inside lists and dicts too."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, torch.device):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_json_value(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _json_value(item) for key, item in value.items()}
+    return value
+
+
 def _describe_size(size) -> str:
     """A SizeDict as the dict a user writes: {'shortest_edge': 20}."""
     fields = ("height", "width", "shortest_edge", "longest_edge")
@@ -373,7 +386,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         output = super().to_dict()
         for key in _RUNTIME_STATE:
             output.pop(key, None)
-        return output
+        # options are taken as numpy numbers (`num_frames=np.int64(8)`, read from an array or a table) and a
+        # `torch.device`, which JSON cannot hold: `save_pretrained` failed with "Object of type int64 is not JSON
+        # serializable" (in a training run, at the Trainer's first checkpoint, which saves the processor)
+        return {key: _json_value(value) for key, value in output.items()}
 
     # -- options ---------------------------------------------------------------------------------
     def _options(self, kwargs: dict) -> dict:
@@ -421,6 +437,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if opts["num_crops"] not in (1, 3):
             raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']}.")
         for name in ("num_clips", "num_frames", "frame_stride"):
+            if name == "num_frames" and opts[name] is None and opts["fps"] is not None:
+                continue  # (fps sampling takes no frame count: transformers' `num_frames=None, fps=2`)
             if not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
                 raise ValueError(f"{name} must be a positive integer, got {opts[name]!r}.")
         if opts["do_sample_frames"] is False and opts["num_clips"] != 1:
