@@ -471,3 +471,19 @@ def test_a_nested_list_of_videos_is_flattened_as_transformers_make_batched_video
     video_file.write_bytes(b"\x00" * 64)
     with pytest.raises(ValueError, match="image files, .*clip.mp4.*video files are passed as a flat list of paths"):
         proc([[str(video_file), str(video_file)]])
+
+
+@pytest.mark.parametrize("where", ["call", "processor"])
+def test_a_misspelt_input_data_format_is_refused_naming_it_not_ignored(where):
+    """`input_data_format="channel_last"` was read as none given: an ambiguous (T, 3, W, 3) array was read
+    channels-first, against what the caller asked for."""
+    video = np.random.default_rng(0).integers(0, 256, (4, 3, 40, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match="input_data_format must be .*'channel_last'.*did you mean 'channels_last'"):
+        if where == "call":
+            ViViTVideoProcessor(**RAW)(video, input_data_format="channel_last")
+        else:
+            ViViTVideoProcessor(**RAW, input_data_format="channel_last")
+    from transformers.image_utils import ChannelDimension
+
+    as_enum = ViViTVideoProcessor(**RAW)(video, input_data_format=ChannelDimension.LAST, return_tensors="pt")
+    assert tuple(as_enum.pixel_values.shape) == (1, 4, 3, 3, 40)

@@ -315,6 +315,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             _interpolation_mode(self.resample)
         if self.do_resize and self.size is not None:
             _check_size(self.size)
+        _check_data_format(getattr(self, "input_data_format", None))
         _check_option_values(lambda name: getattr(self, name, None))
         self.num_skipped = 0
         self._rng = None
@@ -499,6 +500,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         _check_switch("return_metadata", return_metadata)
         return_metadata = bool(return_metadata)
         input_data_format = self._call_or_own(kwargs, "input_data_format")
+        _check_data_format(input_data_format)  # before decoding anything
         kwargs.pop("data_format", None)  # (transformers' video processors give channels-first too)
         opts = self._options(kwargs)
         rng = self._generator(opts["seed"])
@@ -651,6 +653,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         call's own float values (integer frames as float32 on [0, 255], read back so with `float_max=255.0` or
         None; `DecodedVideoCache` keeps no copy of a float video)."""
         input_data_format = self._call_or_own(kwargs, "input_data_format")
+        _check_data_format(input_data_format)
         opts = self._options(kwargs)
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
         try:
@@ -898,6 +901,22 @@ def _is_video_batch_sequence(videos) -> bool:
     one. It was read as one video and refused as an unsupported input (under skip_broken: skipped, the whole column
     lost as one broken video)."""
     return isinstance(videos, Sequence) and not isinstance(videos, (list, tuple, str, bytes, bytearray, memoryview))
+
+
+_DATA_FORMATS = ("channels_first", "channels_last", "first", "last")
+
+
+def _check_data_format(input_data_format) -> None:
+    """`input_data_format` is None, a transformers `ChannelDimension` or its value. Any other (a misspelt
+    "channel_last") was read as no answer, so an ambiguous (T, 3, W, 3) array was read channels-first against it."""
+    value = getattr(input_data_format, "value", input_data_format)
+    if value is not None and value not in _DATA_FORMATS:
+        close = difflib.get_close_matches(str(value), _DATA_FORMATS[:2], n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"input_data_format must be 'channels_first' or 'channels_last' (or transformers' ChannelDimension), "
+            f"got {input_data_format!r}{hint}."
+        )
 
 
 def _channel_layout(shape: Sequence[int], input_data_format) -> str:
