@@ -243,3 +243,46 @@ def test_pipeline_timeline_of_a_list_of_frames_is_the_timeline_of_the_same_video
         clip = video[window["start_frame"] + centres]
         expected = scores_by_hand(model, clip, do_sample_frames=False)
         assert as_scores(window["predictions"]) == pytest.approx(expected, abs=1e-5)
+
+
+# -- 4. a video given as its frames' image files: each list of paths is one video -------------------------------------
+def test_pipeline_reads_a_list_of_image_files_as_one_video(model, tmp_path, files):
+    """`pipe([frame paths])` was taken for as many videos as paths and refused ("holds 20 videos"); with window= it
+    failed with "preprocess() got an unexpected keyword argument 'window'"."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    video = frames_of(files["a"])[:20]
+    paths = []
+    for index, frame in enumerate(video):
+        paths.append(str(tmp_path / f"frame_{index:03d}.png"))  # lossless: the frames as decoded
+        Image.fromarray(frame).save(paths[-1])
+    results = pipe([paths, paths[:16]], top_k=3)
+    assert len(results) == 2
+    assert as_scores(results[0]) == pytest.approx(scores_by_hand(model, video), abs=1e-5)
+    assert as_scores(results[1]) == pytest.approx(scores_by_hand(model, video[:16]), abs=1e-5)
+    (timeline,) = pipe([paths], window="10f", top_k=3)
+    assert timeline == pipe(video, window="10f", top_k=3)
+
+
+@pytest.mark.parametrize("form", ["pil_frames", "array_with_processor_channels_last"])
+def test_frames_3_pixels_high_are_read_channels_last_for_one_clip_and_a_timeline(model, tmp_path, form):
+    """Frames 3 pixels high (or wide) stack to a (T, 3, W, 3) array, which fits both channel layouts and is read
+    channels-first unless told: PIL frames (channels-last whatever their shape) were stacked and read so, as was an
+    array under a processor saved with `input_data_format="channels_last"` (which calls ignored). The reference is
+    the same frames as an unambiguous (T, C, H, W) tensor."""
+    video = np.random.default_rng(0).integers(0, 256, (20, 3, 40, 3), dtype=np.uint8)  # frames of 3 x 40
+    reference = torch.from_numpy(video).permute(0, 3, 1, 2).contiguous()  # (20, 3, 3, 40): channels-first only
+    options = {"input_data_format": "channels_last"} if form != "pil_frames" else {}
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path, **options), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    given = [Image.fromarray(frame) for frame in video] if form == "pil_frames" else video
+    assert as_scores(pipe(given, top_k=3)) == pytest.approx(scores_by_hand(model, reference), abs=1e-5)
+    plain = pipeline(  # (a processor saved with channels_last would read the reference so too)
+        "video-classification", model=saved(model, tmp_path / "plain"), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    assert pipe(given, window="10f", top_k=3) == plain(reference, window="10f", top_k=3)
+    if form == "pil_frames":  # and the processor alone
+        pixels = ViViTVideoProcessor(**PROCESSOR)(given, return_tensors="pt").pixel_values
+        assert torch.equal(pixels, ViViTVideoProcessor(**PROCESSOR)(reference, return_tensors="pt").pixel_values)

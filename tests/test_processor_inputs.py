@@ -348,3 +348,142 @@ def test_options_that_cannot_be_honoured_are_refused_by_name(proc, option, messa
         proc(grey, **option)
     with pytest.raises(ValueError, match=message):
         ViViTVideoProcessor(**SMALL, **option)
+
+
+# -- transparency: composited onto white, as transformers' `convert_to_rgb` composites it (dropping alpha showed the
+# colour a transparent pixel stores, black mostly, and half-transparent pixels unblended) ---------------------------
+def _transparent_video(seed=0) -> np.ndarray:
+    """(T, H, W, 4) uint8: a coloured square, a half-transparent band, and a fully transparent background that
+    stores black (as a PNG writer stores cleared pixels)."""
+    rng = np.random.default_rng(seed)
+    video = np.zeros((4, 30, 40, 4), np.uint8)
+    video[:, 8:22, 10:26, :3] = rng.integers(0, 256, (4, 14, 16, 3), dtype=np.uint8)
+    video[:, 8:22, 10:26, 3] = 255
+    video[:, 24:28, :, :3] = rng.integers(0, 256, (4, 4, 40, 3), dtype=np.uint8)
+    video[:, 24:28, :, 3] = rng.integers(0, 256, (4, 4, 40), dtype=np.uint8)
+    return video
+
+
+def _transformers_vivit(video, **options) -> torch.Tensor:
+    """transformers' own ViViT video processor (do_convert_rgb on), every frame kept, on `video` (channels last)."""
+    from transformers import VivitVideoProcessor
+
+    theirs = VivitVideoProcessor(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}, **options)
+    return theirs(video, input_data_format="channels_last", return_tensors="pt")["pixel_values"][0]
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch TCHW", "pil", "float [0, 1]"])
+def test_transparent_frames_are_composited_onto_white_as_transformers_does(kind):
+    from PIL import Image
+
+    video = _transparent_video()
+    expected = _transformers_vivit(video)
+    by_hand = video[..., :3] * (video[..., 3:] / 255.0) + 255 * (1 - video[..., 3:] / 255.0)
+    raw = ViViTVideoProcessor(**RAW)(video, return_tensors="pt").pixel_values[0]
+    torch.testing.assert_close(raw, torch.from_numpy(by_hand).float().permute(0, 3, 1, 2), rtol=0, atol=1e-4)
+    assert float(raw[:, :, 0, 0].min()) == 255.0  # the transparent background is white, not the black it stores
+    given, options = {
+        "numpy": (video, {}),
+        "torch TCHW": (torch.from_numpy(video).permute(0, 3, 1, 2), {}),
+        "pil": ([Image.fromarray(frame, "RGBA") for frame in video], {}),
+        "float [0, 1]": (video.astype(np.float32) / 255, {"float_max": 1.0}),
+    }[kind]
+    ours = ViViTVideoProcessor(
+        normalization="transformers_vivit", size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}
+    )
+    torch.testing.assert_close(ours(given, return_tensors="pt", **options).pixel_values[0], expected, rtol=0, atol=1e-5)
+
+
+def test_opaque_alpha_is_dropped_and_a_gif_opened_with_pil_reads_as_its_file(tmp_path):
+    """An alpha channel that is opaque everywhere changes no pixel (uint8 kept, as transformers keeps it); an
+    animated GIF with a transparent background, read from its file (FFmpeg's decoder paints it white) and opened
+    with PIL, gives the same pixels (PIL's frames were read black there)."""
+    from PIL import Image
+
+    proc = ViViTVideoProcessor(**RAW)
+    video = _transparent_video()
+    opaque = video.copy()
+    opaque[..., 3] = 255
+    assert torch.equal(
+        proc(opaque, return_tensors="pt").pixel_values, proc(opaque[..., :3], return_tensors="pt").pixel_values
+    )
+    frames = [Image.fromarray(np.where(frame[..., 3:] == 255, frame, 0).astype(np.uint8), "RGBA") for frame in video]
+    frames[0].save(tmp_path / "t.gif", save_all=True, append_images=frames[1:], duration=100, loop=0, disposal=2)
+    from_file = proc(str(tmp_path / "t.gif"), do_sample_frames=False, return_tensors="pt").pixel_values
+    from_pil = proc(Image.open(tmp_path / "t.gif"), return_tensors="pt").pixel_values
+    assert float(from_file[0, :, :, 0, 0].min()) == 255.0
+    torch.testing.assert_close(from_pil, from_file, rtol=0, atol=0)
+
+
+def test_decoded_transparent_frames_given_back_give_the_same_pixels():
+    proc = ViViTVideoProcessor(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
+    video = _transparent_video()
+    for given, options in ((video, {}), (video.astype(np.float32) / 255, {"float_max": 1.0})):
+        decoded = proc.decode_video_frames(given, **options)
+        assert tuple(decoded.shape) == (4, 30, 40, 3) and decoded.dtype == torch.float32  # uint8: on [0, 255]
+        again = proc(decoded, input_data_format="channels_last", return_tensors="pt", **options).pixel_values
+        torch.testing.assert_close(again, proc(given, return_tensors="pt", **options).pixel_values, rtol=0, atol=1e-6)
+
+
+# -- a video given as its frames' image files (extracted frames; the image URLs a chat template passes) --------------
+def test_a_video_given_as_image_files_reads_them_upright_as_transformers_load_image_does(tmp_path):
+    """`proc([[frame paths]])` failed with torch's "can't convert np.ndarray of type numpy.str_". transformers opens
+    each with `load_image` (EXIF orientation applied): the reference here, on JPEG frames a phone stored sideways."""
+    from pathlib import Path
+
+    from PIL import Image
+    from transformers.image_utils import load_image
+
+    rng = np.random.default_rng(0)
+    paths = []
+    for index, frame in enumerate(rng.integers(0, 256, (8, 30, 40, 3), dtype=np.uint8)):
+        exif = Image.Exif()
+        exif[0x0112] = 6  # orientation: shown turned 90 degrees clockwise
+        paths.append(str(tmp_path / f"{index:05d}.jpg"))
+        Image.fromarray(frame).save(paths[-1], exif=exif, quality=95)
+    upright = np.stack([np.asarray(load_image(path)) for path in paths])
+    assert upright.shape == (8, 40, 30, 3)
+    proc = ViViTVideoProcessor(**SMALL)
+    expected = _pixels(proc, upright)
+    assert torch.equal(_pixels(proc, [paths]), expected)
+    assert torch.equal(_pixels(proc, [[Path(p) for p in paths]] * 2), torch.cat([expected, expected]))
+    (tmp_path / "00002.jpg").unlink()
+    with pytest.raises(ValueError, match="Frame 2 of a video given as 8 image files, .*00002.jpg.* does not exist"):
+        proc([paths])
+
+
+def test_a_nested_list_of_videos_is_flattened_as_transformers_make_batched_videos_flattens_it(tmp_path):
+    """`[[a, b], [c]]` (videos grouped by sample) was taken for one video's frames and failed ("the frames of one
+    video must share a size", "a video array must have 4 dimensions"); transformers flattens it to a, b, c."""
+    from PIL import Image
+    from transformers.video_utils import make_batched_videos
+
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 256, (4, 30, 40, 3), dtype=np.uint8), rng.integers(0, 256, (2, 30, 40, 3), dtype=np.uint8)
+    proc = ViViTVideoProcessor(**RAW)
+    for nested in ([[a, b], [a]], [(a, b)], [[[Image.fromarray(f) for f in a]], [b]]):
+        got = proc(nested).pixel_values
+        expected = [
+            torch.from_numpy(np.asarray(video)).permute(0, 3, 1, 2).float() for video in make_batched_videos(nested)
+        ]
+        assert len(got) == len(expected) and all(torch.equal(x, y) for x, y in zip(got, expected))
+    video_file = tmp_path / "clip.mp4"
+    video_file.write_bytes(b"\x00" * 64)
+    with pytest.raises(ValueError, match="image files, .*clip.mp4.*video files are passed as a flat list of paths"):
+        proc([[str(video_file), str(video_file)]])
+
+
+@pytest.mark.parametrize("where", ["call", "processor"])
+def test_a_misspelt_input_data_format_is_refused_naming_it_not_ignored(where):
+    """`input_data_format="channel_last"` was read as none given: an ambiguous (T, 3, W, 3) array was read
+    channels-first, against what the caller asked for."""
+    video = np.random.default_rng(0).integers(0, 256, (4, 3, 40, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match="input_data_format must be .*'channel_last'.*did you mean 'channels_last'"):
+        if where == "call":
+            ViViTVideoProcessor(**RAW)(video, input_data_format="channel_last")
+        else:
+            ViViTVideoProcessor(**RAW, input_data_format="channel_last")
+    from transformers.image_utils import ChannelDimension
+
+    as_enum = ViViTVideoProcessor(**RAW)(video, input_data_format=ChannelDimension.LAST, return_tensors="pt")
+    assert tuple(as_enum.pixel_values.shape) == (1, 4, 3, 3, 40)

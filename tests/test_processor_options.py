@@ -360,3 +360,62 @@ def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_ta
     ViViTVideoProcessor(resample=resample).save_pretrained(tmp_path)
     pil_code = PILImageResampling[{"NEAREST_EXACT": "NEAREST"}.get(mode, mode)]
     assert ViViTVideoProcessor.from_pretrained(tmp_path).resample == pil_code
+
+
+def test_transformers_call_options_set_on_the_processor_apply_to_its_calls_as_in_transformers(tmp_path):
+    """`return_metadata` and `input_data_format` set on the processor (or saved in its config) were ignored by every
+    call: no `video_metadata`, and an ambiguous (T, 3, H, 3) array read channels-first against the processor's
+    `channels_last`. transformers' own video processor, the reference, applies both; a call's value still wins."""
+    from transformers import VivitVideoProcessor
+
+    video = np.random.default_rng(0).integers(0, 256, (4, 3, 40, 3), dtype=np.uint8)  # (T, H, W, C) of 3 x 40
+    keep = dict(do_resize=False, do_center_crop=False, return_metadata=True, input_data_format="channels_last")
+    ViViTVideoProcessor(**keep).save_pretrained(tmp_path)
+    ours = ViViTVideoProcessor.from_pretrained(tmp_path)
+    theirs = VivitVideoProcessor(**keep)(video, return_tensors="pt")
+    got = ours(video, return_tensors="pt")
+    assert "video_metadata" in theirs and got["video_metadata"][0]["total_num_frames"] == 4
+    assert tuple(got.pixel_values.shape) == tuple(theirs.pixel_values.shape) == (1, 4, 3, 3, 40)
+    by_hand = torch.from_numpy(video).permute(0, 3, 1, 2).float() / 127.5 - 1  # scenic's [-1, 1]
+    torch.testing.assert_close(got.pixel_values[0], by_hand, rtol=0, atol=1e-6)
+    called = ours(video, return_tensors="pt", return_metadata=False, input_data_format="channels_first")
+    assert "video_metadata" not in called and tuple(called.pixel_values.shape) == (1, 4, 3, 40, 3)
+    assert torch.equal(ours.decode_video_frames(video), torch.from_numpy(video))  # (T, H, W, 3) as given
+
+
+def test_options_given_as_numpy_numbers_or_a_torch_device_save_and_load_as_given(tmp_path):
+    """`save_pretrained` failed with "Object of type int64 is not JSON serializable" for `num_frames=np.int64(8)` (a
+    count read from an array or a table) and for a `torch.device`: in training, at the Trainer's first checkpoint."""
+    options = dict(
+        num_frames=np.int64(8),
+        frame_stride=np.int32(1),
+        seed=np.uint8(4),
+        float_max=np.float32(1.0),
+        color_jitter_prob=np.float64(0.5),
+        device=torch.device("cpu"),
+    )
+    ViViTVideoProcessor(**options).save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / CONFIG).read_text())
+    assert {key: saved[key] for key in options} == {
+        key: str(v) if key == "device" else v.item() for key, v in options.items()
+    }
+    loaded = ViViTVideoProcessor.from_pretrained(tmp_path)
+    video = np.random.default_rng(0).random((12, 40, 50, 3), dtype=np.float32)
+    expected = ViViTVideoProcessor(**options)(video, do_sample_frames=True, return_tensors="pt").pixel_values
+    assert torch.equal(loaded(video, do_sample_frames=True, return_tensors="pt").pixel_values, expected)
+
+
+def test_fps_on_the_processor_with_no_frame_count_samples_by_fps_as_transformers_does():
+    """`num_frames=None, fps=2` (transformers' way to sample by rate alone) was refused: "num_frames must be a
+    positive integer, got None"."""
+    from transformers import VivitVideoProcessor
+
+    video = np.random.default_rng(0).integers(0, 256, (20, 30, 40, 3), dtype=np.uint8)
+    options = dict(num_frames=None, fps=2, do_sample_frames=True, do_resize=False, do_center_crop=False)
+    metadata = {"fps": 10, "total_num_frames": 20}
+    got = ViViTVideoProcessor(**options, normalization="transformers_vivit")(
+        video, video_metadata=metadata, return_tensors="pt"
+    )
+    theirs = VivitVideoProcessor(**options)(video, video_metadata=metadata, return_tensors="pt")
+    assert got.pixel_values.shape[1] == 4  # 2 s at 2 frames per second
+    torch.testing.assert_close(got.pixel_values, theirs.pixel_values, rtol=0, atol=1e-6)

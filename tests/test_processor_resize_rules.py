@@ -108,9 +108,9 @@ def test_an_array_whose_channel_axis_is_ambiguous_is_read_as_transformers_reads_
     assert tuple(result.shape) == (shape[0], 3, shape[2], shape[3])
     if shape[1] == 3:  # transformers' own reading, given nothing
         torch.testing.assert_close(result, transformers_pixels(video, do_resize=False), rtol=0, atol=1e-5)
-    if shape[1] == 4:  # RGBA: transformers keeps the 4 channels, vivit_hf drops alpha (as for any RGBA input)
-        expected = transformers_pixels(video, do_resize=False, input_data_format="channels_first")
-        torch.testing.assert_close(result, expected[:, :3], rtol=0, atol=1e-5)
+    if shape[1] == 4:  # RGBA: composited onto white, as transformers' do_convert_rgb does (its reading given)
+        expected = transformers_pixels(video, do_resize=False, input_data_format="channels_first", do_convert_rgb=True)
+        torch.testing.assert_close(result, expected, rtol=0, atol=1e-5)
     caplog.clear()
     with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
         as_first = ours(video, input_data_format="channels_first", **keep)

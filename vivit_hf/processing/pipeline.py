@@ -40,9 +40,9 @@ from .processing_vivit import (
     _describe_unknown,
     _float_scale,
     _FrameSource,
+    _is_image_files,
     _is_one_video,
     _is_video_batch_sequence,
-    _stack_frames,
 )
 from .sampling import check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames
@@ -162,8 +162,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         inputs = _one_result_per_video(inputs)
         if kwargs.get("window") is not None and isinstance(inputs, list):
             results = []  # one timeline per video, each streamed on its own (not through a DataLoader)
-            for video in inputs:
-                results.append(super().__call__(video, **kwargs))
+            for video in inputs:  # (a video given as frames or image files is one input, not a list of them)
+                one = isinstance(video, (list, tuple)) and (_is_one_video(video) or _is_image_files(video))
+                results.append(super().__call__(_OneVideo(video) if one else video, **kwargs))
             return results
         return super().__call__(inputs, **kwargs)
 
@@ -207,7 +208,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         num_frames = params.get("num_frames") or getattr(self.model.config, "num_frames", None) or processor.num_frames
         num_crops = params.get("num_crops") or 1
         opts = processor._options({})
-        source = _FrameSource(video, None, opts["decode_backend"])
+        # the processor's own input_data_format, as its calls read an array (an ambiguous (T, 3, W, 3) one)
+        video = video.frames if isinstance(video, _OneVideo) else video
+        source = _FrameSource(video, getattr(processor, "input_data_format", None), opts["decode_backend"])
         try:
             # the processor's one-frame rule: one frame is no timeline (every window would be that frame)
             short_video = params.get("short_video", opts["short_video"])
@@ -273,6 +276,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     def preprocess(
         self, video, num_frames=None, frame_sampling_rate=None, num_clips=None, num_crops=None, short_video=None
     ):
+        if isinstance(video, _OneVideo):  # a list that is one video: handed to the processor as one
+            video = [video.frames] if isinstance(self.video_processor, ViViTVideoProcessor) else video.frames
         if not isinstance(self.video_processor, ViViTVideoProcessor):
             if num_clips is not None or num_crops is not None or short_video is not None:
                 raise ValueError("num_clips / num_crops / short_video need a ViViTVideoProcessor.")
@@ -288,6 +293,9 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         ):
             if value is not None:
                 options[key] = value
+        # one input that is a list of paths is one video given as its frames' image files (as the processor reads
+        # a list of paths inside a list of videos)
+        video = [video] if _is_image_files(video) else video
         videos = _as_video_list(video)
         if len(videos) != 1:  # its views would be averaged into one result (a 5-D array inside a list, a nested list)
             raise ValueError(
@@ -352,12 +360,22 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         return result
 
 
+class _OneVideo:
+    """One video given as a list (its frames, or its frames' image files), handed to transformers' Pipeline as one
+    input, which a list is not (a batch of videos). `preprocess` and `_timeline` give the list to the processor as it
+    is, which knows PIL frames are channels-last whatever their shape: stacked here into an array first, 3 x 40 PIL
+    frames became an ambiguous (T, 3, 40, 3) array read channels-first."""
+
+    def __init__(self, frames):
+        self.frames = list(frames)
+
+
 def _one_result_per_video(inputs):
     """The call's inputs as transformers' Pipeline reads them, one result per video: a list of frames is one video
     (as the processor reads it; transformers would take each frame for a video), a 5-D array or a tuple a batch of
     videos (transformers would pass it whole to `preprocess`, which scored the videos as views of one)."""
     if isinstance(inputs, (list, tuple)) and _is_one_video(inputs):
-        return _stack_frames(inputs)  # not a list, so run as one input (`run_single`, or one timeline)
+        return _OneVideo(inputs)  # not a list, so run as one input (`run_single`, or one timeline)
     if isinstance(inputs, (np.ndarray, torch.Tensor)) and inputs.ndim == 5:
         return list(inputs)
     if isinstance(inputs, tuple) or _is_video_batch_sequence(inputs):  # a `datasets` Column too: one result each
@@ -393,8 +411,10 @@ def _logits_output(logits: torch.Tensor) -> ImageClassifierOutput:
 def _channels_last_pixels(source: _FrameSource, opts: dict) -> np.ndarray:
     """An in-memory video as `(T, H, W, 3)` on [0, 255] for the timeline: uint8 as given, floats scaled by their
     `float_max` and kept float, as a call keeps them (rounded to uint8, a window's logits were 2e-4 to 3e-4 off the
-    processor's on the same frames, out of 0.1)."""
+    processor's on the same frames, out of 0.1); frames with transparent pixels composited onto white, as a call
+    composites them (float)."""
     tensor = source.tensor.detach()
-    if tensor.is_floating_point():
-        tensor = (tensor * _float_scale(tensor, opts["float_max"], source.name)).float()
+    scale = _float_scale(tensor, opts["float_max"], source.name) if tensor.is_floating_point() else 1.0
+    tensor = source.pixels(np.arange(source.num_frames), scale).detach()
+    tensor = tensor.float() if tensor.is_floating_point() else tensor
     return tensor.permute(0, 2, 3, 1).contiguous().numpy()

@@ -27,6 +27,7 @@ import dataclasses
 import difflib
 import json
 import logging
+import os
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -49,6 +50,7 @@ from .sampling import (
     sample_clips,
 )
 from .video_io import VideoReader, describe_source, open_video, source_name
+from .video_sources import _resolve_source
 from .video_transforms import (
     NORMALIZATION_PRESETS,
     affine_normalization,
@@ -89,6 +91,19 @@ def _warn_when_padded(height: int, width: int, crop, size) -> None:
         crop.width,
         100 * padding,
     )
+
+
+def _json_value(value):
+    """`value` with numpy numbers as Python's and a `torch.device` as its name, inside lists and dicts too."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, torch.device):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_json_value(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _json_value(item) for key, item in value.items()}
+    return value
 
 
 def _describe_size(size) -> str:
@@ -300,6 +315,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             _interpolation_mode(self.resample)
         if self.do_resize and self.size is not None:
             _check_size(self.size)
+        _check_data_format(getattr(self, "input_data_format", None))
         _check_option_values(lambda name: getattr(self, name, None))
         self.num_skipped = 0
         self._rng = None
@@ -371,7 +387,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         output = super().to_dict()
         for key in _RUNTIME_STATE:
             output.pop(key, None)
-        return output
+        # options are taken as numpy numbers (`num_frames=np.int64(8)`, read from an array or a table) and a
+        # `torch.device`, which JSON cannot hold: `save_pretrained` failed with "Object of type int64 is not JSON
+        # serializable" (in a training run, at the Trainer's first checkpoint, which saves the processor)
+        return {key: _json_value(value) for key, value in output.items()}
 
     # -- options ---------------------------------------------------------------------------------
     def _options(self, kwargs: dict) -> dict:
@@ -419,6 +438,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if opts["num_crops"] not in (1, 3):
             raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']}.")
         for name in ("num_clips", "num_frames", "frame_stride"):
+            if name == "num_frames" and opts[name] is None and opts["fps"] is not None:
+                continue  # (fps sampling takes no frame count: transformers' `num_frames=None, fps=2`)
             if not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
                 raise ValueError(f"{name} must be a positive integer, got {opts[name]!r}.")
         if opts["do_sample_frames"] is False and opts["num_clips"] != 1:
@@ -459,6 +480,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             return [torch.initial_seed()]
         return [int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)]
 
+    def _call_or_own(self, kwargs: dict, name: str):
+        """Option `name` taken out of a call's `kwargs`: the call's value, else the processor's (None: unset)."""
+        value = kwargs.pop(name, None)
+        return value if value is not None else getattr(self, name, None)
+
     # -- entry points ----------------------------------------------------------------------------
     def __call__(self, videos, **kwargs) -> BatchFeature:
         return self.preprocess(videos, **kwargs)
@@ -466,12 +492,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def preprocess(self, videos, **kwargs) -> BatchFeature:
         """Decode, sample, transform and stack; see the class docstring and `ViViTVideoProcessorKwargs`."""
         given_metadata = kwargs.pop("video_metadata", None)  # the frame rate for `fps` sampling
-        device = kwargs.pop("device", None)
-        return_metadata = kwargs.pop("return_metadata", False)
+        # transformers' options `_options` does not resolve: the call's, else the processor's own, as transformers
+        # merges them (set on the processor or saved in its config, they were ignored: `return_metadata=True` gave
+        # no metadata, and `input_data_format="channels_last"` read an ambiguous (T, 3, H, 3) array channels-first)
+        device = self._call_or_own(kwargs, "device")
+        return_metadata = self._call_or_own(kwargs, "return_metadata")
         _check_switch("return_metadata", return_metadata)
         return_metadata = bool(return_metadata)
-        input_data_format = kwargs.pop("input_data_format", None)
-        kwargs.pop("data_format", None)
+        input_data_format = self._call_or_own(kwargs, "input_data_format")
+        _check_data_format(input_data_format)  # before decoding anything
+        kwargs.pop("data_format", None)  # (transformers' video processors give channels-first too)
         opts = self._options(kwargs)
         rng = self._generator(opts["seed"])
 
@@ -619,13 +649,22 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         `pixel_values` as the original, for any sampling and augmentation: a data set can decode each clip
         once and keep it in memory (`vivit_hf.data.DecodedVideoCache`). Arrays come back unresized, as the
         processor resizes them later anyway, and float arrays on their own scale (the same `float_max` reads
-        them back)."""
-        input_data_format = kwargs.pop("input_data_format", None)
+        them back). Frames with transparent pixels come back composited onto white, as a call composites them: the
+        call's own float values (integer frames as float32 on [0, 255], read back so with `float_max=255.0` or
+        None; `DecodedVideoCache` keeps no copy of a float video)."""
+        input_data_format = self._call_or_own(kwargs, "input_data_format")
+        _check_data_format(input_data_format)
         opts = self._options(kwargs)
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
         try:
             wanted = np.arange(source.num_frames) if indices is None else np.asarray(indices, dtype=np.int64)
-            frames = source.get(wanted, *_decoder_resize(opts, source))
+            if source.alpha is None:
+                frames = source.get(wanted, *_decoder_resize(opts, source))
+            elif source.tensor.is_floating_point():
+                scale = _float_scale(source.tensor, opts["float_max"], source.name, opts["do_rescale"])
+                frames = source.pixels(wanted, scale) / scale
+            else:
+                frames = source.pixels(wanted)
         finally:
             source.close()
         return frames.permute(0, 2, 3, 1)
@@ -649,11 +688,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
             )
             unique = np.unique(clips)
-            frames = source.get(unique, *_decoder_resize(opts, source))
+            frames = source.pixels(unique, scale, *_decoder_resize(opts, source))
         finally:
             source.close()
-        if scale != 1.0:  # a new tensor: the caller's array is never written
-            frames = frames * scale
         views = []
         for clip in clips:
             # one clip of distinct increasing frames (the common case) is the decoded batch itself
@@ -836,8 +873,27 @@ def _as_video_list(videos) -> list:
             return [list(videos)]
         if all(_is_animated(x) for x in videos):  # animated images (GIF, APNG, ...): a video each
             return [_image_frames(x) for x in videos]
-        return list(videos)
+        flat = []
+        for video in videos:
+            if isinstance(video, (list, tuple)) and _is_nested_videos(video):
+                # a list of videos inside the list (`[[a, b], [c]]`: a batch grouped by sample) is flattened, as
+                # transformers' `make_batched_videos` flattens it: taken for one video's frames, it failed with "a
+                # video array must have 4 dimensions" or "the frames of one video must share a size"
+                flat.extend(_as_video_list(video))
+            else:
+                flat.append(video)
+        return flat
     return [videos]
+
+
+def _is_nested_videos(videos) -> bool:
+    """A non-empty list that is neither one video (its frames, its frames' image files, animated images: a video
+    each is handled by the caller) but holds videos: arrays of 4 or 5 dimensions, or lists again."""
+    if not videos or _is_one_video(videos) or _is_image_files(videos):
+        return False
+    return all(
+        isinstance(x, (list, tuple)) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim in (4, 5)) for x in videos
+    )
 
 
 def _is_video_batch_sequence(videos) -> bool:
@@ -845,6 +901,22 @@ def _is_video_batch_sequence(videos) -> bool:
     one. It was read as one video and refused as an unsupported input (under skip_broken: skipped, the whole column
     lost as one broken video)."""
     return isinstance(videos, Sequence) and not isinstance(videos, (list, tuple, str, bytes, bytearray, memoryview))
+
+
+_DATA_FORMATS = ("channels_first", "channels_last", "first", "last")
+
+
+def _check_data_format(input_data_format) -> None:
+    """`input_data_format` is None, a transformers `ChannelDimension` or its value. Any other (a misspelt
+    "channel_last") was read as no answer, so an ambiguous (T, 3, W, 3) array was read channels-first against it."""
+    value = getattr(input_data_format, "value", input_data_format)
+    if value is not None and value not in _DATA_FORMATS:
+        close = difflib.get_close_matches(str(value), _DATA_FORMATS[:2], n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"input_data_format must be 'channels_first' or 'channels_last' (or transformers' ChannelDimension), "
+            f"got {input_data_format!r}{hint}."
+        )
 
 
 def _channel_layout(shape: Sequence[int], input_data_format) -> str:
@@ -913,8 +985,9 @@ def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
 
 
 def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
-    """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3, H, W) torch tensor:
-    uint8, or float on the caller's own scale (`_float_scale` reads it). `name` names the array in errors."""
+    """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3 or 4, H, W) torch tensor
+    (RGB, then alpha where the array has it): uint8, or float on the caller's own scale (`_float_scale` reads it).
+    `name` names the array in errors."""
     dtype = array.dtype
     tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
     if tensor.ndim == 3:
@@ -930,11 +1003,9 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
     else:
         if _channel_layout(tensor.shape, input_data_format) == "last":
             tensor = tensor.permute(0, 3, 1, 2)
-    channels = tensor.shape[1]
-    if channels == 1:
+    if tensor.shape[1] == 1:
         tensor = tensor.expand(-1, 3, -1, -1)
-    elif channels == 4:
-        tensor = tensor[:, :3]  # drop alpha
+    # a 4th channel (alpha) is kept: `_FrameSource` splits it off and `_on_white` composites the frames onto white
     if tensor.dtype == torch.bool:
         tensor = tensor.to(torch.uint8) * 255
     elif tensor.is_floating_point():
@@ -1130,16 +1201,36 @@ def _take_frames(frames: torch.Tensor, positions) -> torch.Tensor:
     return frames.index_select(0, index)
 
 
+def _on_white(frames: torch.Tensor, alpha: torch.Tensor | None, scale: float = 1.0) -> torch.Tensor:
+    """`frames` (RGB, `(N, 3, H, W)`) on the 0-255 scale, composited onto white by `alpha` (`(N, 1, H, W)`, on the
+    frames' own scale) where some pixel is not opaque: transformers' `convert_to_rgb` (its video processors' and
+    image processors' `do_convert_rgb`), to its float32 values. Dropping alpha instead showed whatever colour a
+    transparent pixel stores (black, mostly, where transformers and FFmpeg's GIF decoder give white) and the colour
+    of a half-transparent one unblended. Opaque frames stay as they are, uint8 too (transformers drops such an alpha
+    channel); `scale` (`_float_scale`'s factor) brings float videos to 0-255 first."""
+    if scale != 1.0:  # a new tensor: the caller's array is never written
+        frames = frames * scale
+    if alpha is None:
+        return frames
+    alpha = alpha * scale if scale != 1.0 else alpha
+    if not bool((alpha < 255).any()):
+        return frames
+    alpha = (alpha / 255.0).clamp(0, 1)
+    return (1 - alpha) * 255 + alpha * frames
+
+
 def _as_uint8(view: torch.Tensor) -> torch.Tensor:
     if view.dtype == torch.uint8:
         return view
     return view.round().clamp(0, 255).to(torch.uint8)
 
 
-def _pil_frame_to_array(frame) -> np.ndarray:
-    """A PIL frame as an array: RGB, or a grey frame deeper than 8 bits as `(H, W, 1)` at its own depth (a 16-bit
-    PNG or TIFF opens as mode I;16 or I), which the integer and float rules then scale or refuse as for an array of
-    that dtype: `convert("RGB")` clips such a frame at 255, which made a 16-bit depth video white without a word."""
+def _pil_frame_to_array(frame, with_alpha: bool = False) -> np.ndarray:
+    """A PIL frame as an array: RGB (RGBA `with_alpha`: transparency kept for `_on_white`, as transformers'
+    `convert_to_rgb` keeps it to composite onto white), or a grey frame deeper than 8 bits as `(H, W, 1)` at its own
+    depth (a 16-bit PNG or TIFF opens as mode I;16 or I), which the integer and float rules then scale or refuse as
+    for an array of that dtype: `convert("RGB")` clips such a frame at 255, which made a 16-bit depth video white
+    without a word."""
     from PIL import Image
 
     if not isinstance(frame, Image.Image):
@@ -1148,7 +1239,15 @@ def _pil_frame_to_array(frame) -> np.ndarray:
         return np.asarray(frame).astype(np.uint16)[..., None]  # native byte order (I;16B is big-endian)
     if frame.mode in ("I", "F"):
         return np.asarray(frame)[..., None]
-    return np.asarray(frame.convert("RGB"))
+    return np.asarray(frame.convert("RGBA" if with_alpha else "RGB"))
+
+
+def _has_alpha(frame) -> bool:
+    """A PIL frame with transparency: an alpha band (RGBA, LA, PA) or a transparent colour (a GIF's or PNG's
+    palette index, PNG's tRNS key), as transformers' `convert_to_rgb` tells it."""
+    from PIL import Image
+
+    return isinstance(frame, Image.Image) and ("A" in frame.getbands() or frame.info.get("transparency") is not None)
 
 
 def _is_animated(x) -> bool:
@@ -1180,17 +1279,56 @@ def _pil_frames_to_array(frames) -> np.ndarray:
                 "frames, which would be read as its first frame alone. Pass an animated image as a video of its own "
                 "(alone, or in a list of animated images: one video each), or its path."
             )
-    arrays = [_pil_frame_to_array(f) for f in frames]
+    with_alpha = any(_has_alpha(f) for f in frames)  # (a GIF's frames: one transparent, the next opaque)
+    arrays = [_pil_frame_to_array(f, with_alpha) for f in frames]
     shapes = {a.shape for a in arrays}
     if len(shapes) > 1:
         raise BrokenVideoError(f"The frames of one video must share a size, got {sorted(shapes)}.")
     return np.stack(arrays)
 
 
+def _is_pil(x) -> bool:
+    from PIL import Image
+
+    return isinstance(x, Image.Image)
+
+
+def _is_image_files(video) -> bool:
+    """A list of paths inside a list of videos: one video, given as its frames' image files (a list of paths alone is
+    a list of video files, as in transformers)."""
+    return isinstance(video, (list, tuple)) and len(video) > 0 and all(isinstance(f, (str, os.PathLike)) for f in video)
+
+
+def _image_file_frames(paths) -> list:
+    """The frames of a video given as its frames' image files (paths or http(s) URLs: extracted frames, as
+    Something-Something v1 and Jester ship them, or the image URLs a chat template passes), opened with PIL upright
+    (EXIF orientation applied), as transformers' `load_image` opens them. The list reached numpy as strings and
+    failed with torch's "can't convert np.ndarray of type numpy.str_"."""
+    from PIL import Image, ImageOps
+
+    frames = []
+    for position, path in enumerate(paths):
+        name = describe_source(path)
+        try:
+            with Image.open(_resolve_source(path)) as image:
+                if getattr(image, "n_frames", 1) > 1:  # (a copy keeps the first frame alone)
+                    raise ValueError(f"it is an animated image of {image.n_frames} frames: pass it as a video")
+                frames.append(ImageOps.exif_transpose(image))  # a loaded copy, upright
+        except (OSError, ValueError) as error:  # (a missing file or failed download is a VideoDecodeError)
+            raise BrokenVideoError(
+                f"Frame {position} of a video given as {len(paths)} image files, {name}, cannot be read as an "
+                f"image: {error} (a list of paths inside the list of videos is one video's frames; video files are "
+                "passed as a flat list of paths)"
+            ) from error
+    return frames
+
+
 def _stack_frames(frames) -> np.ndarray | torch.Tensor:
     """One video given as a list of frames -> one `(T, ...)` array (a tensor when every frame is one). (H, W) grey
     frames get their channel axis, so 3 or 4 of them stack to an unambiguous (T, H, W, 1), not a (3, H, W) that
-    could be one image."""
+    could be one image. Frames given as image files are opened (`_image_file_frames`)."""
+    if _is_image_files(frames):
+        frames = _image_file_frames(frames)
     frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
     if all(isinstance(f, torch.Tensor) for f in frames):
         return torch.stack(frames)
@@ -1203,11 +1341,17 @@ class _FrameSource:
     def __init__(self, video, input_data_format, backend: str):
         self.reader: VideoReader | None = None
         self.tensor: torch.Tensor | None = None
+        self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
         if isinstance(video, (list, tuple)):
+            if _is_image_files(video) or any(_is_pil(frame) for frame in video):
+                # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
+                # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
+                input_data_format = "channels_last"
             video = _stack_frames(video)
         if isinstance(video, (np.ndarray, torch.Tensor)):
             self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
-            self.tensor = _array_to_clip_tensor(video, input_data_format, self.name)
+            tensor = _array_to_clip_tensor(video, input_data_format, self.name)
+            self.tensor, self.alpha = tensor[:, :3], (tensor[:, 3:] if tensor.shape[1] == 4 else None)
             self.num_frames = int(self.tensor.shape[0])
             if self.num_frames == 0:
                 raise BrokenVideoError(f"Video {self.name} has no frames.")
@@ -1232,6 +1376,15 @@ class _FrameSource:
             return _take_frames(self.tensor, indices)
         frames = self.reader.read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
         return torch.from_numpy(frames).permute(0, 3, 1, 2)
+
+    def pixels(self, indices: np.ndarray, scale: float = 1.0, size=None, interpolation: str = "bilinear"):
+        """`get`'s frames on the 0-255 scale (`scale` from `_float_scale`), those given with alpha composited onto
+        white (`_on_white`)."""
+        frames = self.get(indices, size, interpolation)
+        alpha = None
+        if self.alpha is not None:
+            alpha = self.alpha if indices.size == self.num_frames else _take_frames(self.alpha, indices)
+        return _on_white(frames, alpha, scale)
 
     def close(self) -> None:
         if self.reader is not None:
@@ -1281,7 +1434,8 @@ def _refuse_unsupported(options: dict) -> None:
     if options.get("do_convert_rgb") is False:
         raise ValueError(
             "do_convert_rgb=False is not supported: the ViViT models take 3 channels, so files are decoded to RGB, "
-            "grey frames are repeated to 3 channels and an alpha channel is dropped. Leave do_convert_rgb on."
+            "grey frames are repeated to 3 channels and frames with alpha are composited onto white. Leave "
+            "do_convert_rgb on."
         )
     if options.get("do_pad"):
         raise ValueError(
