@@ -212,3 +212,14 @@ def test_an_exif_orientation_reads_as_pil_shows_the_picture(tmp_path, fmt, orien
     info = probe(path)
     assert (info.rotation, info.hflip) == reported
     assert (info.height, info.width) == expected.shape[:2]
+
+
+@pytest.mark.parametrize("orientation", [1, 2, 6])
+def test_a_motion_jpeg_whose_exif_turns_its_pictures_is_read_with_pyav_when_torchcodec_is_asked(tmp_path, orientation):
+    """torchcodec turns frames by the stream's display matrix alone, which an EXIF-tagged Motion JPEG does not have:
+    it would give the pictures as stored where PyAV turns them as FFmpeg 8 shows them. Such a file is PyAV's."""
+    from vivit_hf.processing import video_io
+
+    path = write_mjpeg(tmp_path / "camera.mov", exif_jpeg(orientation), "mov")
+    misreads, stream_index, hflip = video_io._torchcodec_plan(path)
+    assert (misreads, stream_index, hflip) == (orientation != 1, 0, False)
