@@ -34,7 +34,7 @@ from .video_reader import (
     output_size,
     video_duration,
 )
-from .video_sources import _is_av_container, _resolve_source, describe_source
+from .video_sources import _is_av_container, _resolve_source, describe_source, what_it_is
 
 
 class _DamagedKeyframe(Exception):
@@ -423,7 +423,10 @@ class PyAVReader(VideoReader):
                 # a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse the video
                 self.container = av.open(self._source, "r", metadata_errors="replace")
             except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
-                raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
+                # FFmpeg says "Invalid data found when processing input" of anything it cannot open: where the bytes
+                # tell what the file is instead (a web page saved under the video's name), the message says so
+                found = what_it_is(self._source)
+                raise VideoDecodeError(f"Cannot open video {self.name}: {found or e}") from e
         self.stream = self._video_stream()
         if self._stream_index is None:
             self._stream_index = self.stream.index

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 from typing import Any
 
 from .video_reader import VideoDecodeError
@@ -97,3 +98,67 @@ def _resolve_source(source: Any) -> Any:
         f"Unsupported video input {name}: expected a path, bytes, a file object, a PyAV container, "
         "a torchcodec VideoDecoder or a datasets.Video dict with 'path'/'bytes'."
     )
+
+
+# What a file that is no video most often is, by its first bytes (after a BOM and white space): a download that got a
+# web page, or a storage service's error document (S3's XML, an API's JSON), saved under the video's name
+_TEXT_DOCUMENTS = (
+    (b"<!doctype html", "an HTML page"),
+    (b"<html", "an HTML page"),
+    (b"<head", "an HTML page"),
+    (b"<?xml", "an XML document"),
+    (b"{", "JSON text"),
+)
+
+
+def _read_at(source: Any, offset: int, size: int) -> bytes:
+    """`size` bytes of `source` (what `_resolve_source` returns: a path or a seekable file) from `offset`, where it
+    stays; b"" where it cannot be read."""
+    try:
+        if isinstance(source, str):
+            with open(source, "rb") as file:
+                file.seek(offset)
+                return file.read(size)
+        position = source.tell()
+        try:
+            source.seek(offset)
+            return source.read(size) or b""
+        finally:
+            source.seek(position)
+    except (OSError, AttributeError, ValueError):
+        return b""
+
+
+def _mp4_without_index(source: Any) -> bool:
+    """Whether `source` is an MP4 / QuickTime file whose top-level boxes hold no `moov` (the index every reader
+    needs, written last by most recorders and muxers: a recording or download cut short lacks it)."""
+    offset, seen = 0, []
+    for _ in range(10_000):
+        header = _read_at(source, offset, 16)
+        if len(header) < 8:
+            break
+        size, kind = struct.unpack(">I4s", header[:8])
+        if size == 1 and len(header) == 16:
+            size = struct.unpack(">Q", header[8:16])[0]
+        seen.append(kind)
+        if kind == b"moov" or size < 8:  # (0: the box runs to the end of the file)
+            break
+        offset += size
+    return bool(seen) and seen[0] == b"ftyp" and b"moov" not in seen and b"moof" not in seen
+
+
+def what_it_is(source: Any) -> str | None:
+    """What a file FFmpeg cannot open holds, where its bytes tell (None: nothing to say), for the error message."""
+    head = _read_at(source, 0, 512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    for start, kind in _TEXT_DOCUMENTS:
+        if head.startswith(start):
+            return (
+                f"it is {kind}, not a video: a download that got a web page or an error document (a sign-in, "
+                "quota or access-denied page) instead of the file?"
+            )
+    if _mp4_without_index(source):
+        return (
+            "it is an MP4 / QuickTime file without its index (no 'moov' box, which recorders and muxers write "
+            "last): the recording or download was cut short, and no reader can find its frames"
+        )
+    return None
