@@ -172,6 +172,12 @@ def _mp4_without_index(source: Any) -> bool:
 def what_it_is(source: Any) -> str | None:
     """What a file FFmpeg cannot open holds, where its bytes tell (None: nothing to say), for the error message."""
     head = _read_at(source, 0, 512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"version https://git-lfs.github.com/spec/"):
+        # what a clone of a Hub or GitHub repo without git-lfs holds in place of each large file
+        return (
+            "it is a Git LFS pointer file, not the video: the repository was cloned or copied without its LFS files "
+            "(run `git lfs install` and `git lfs pull` in it, or download the files with huggingface_hub)"
+        )
     for start, kind in _TEXT_DOCUMENTS:
         if head.startswith(start):
             return (
