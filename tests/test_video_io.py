@@ -160,6 +160,18 @@ def test_a_streamed_datasets_row_whose_path_is_a_file_system_url_reads_its_clip(
         probe(url.replace("clip.mp4", "other.mp4"))
 
 
+def test_a_dangling_link_of_a_git_annex_data_set_says_the_file_is_not_fetched(tmp_path):
+    """git-annex / DataLad data sets hold each file as a link into .git/annex/objects until it is fetched: such a clip
+    read as "does not exist", while `ls` lists it."""
+    target = tmp_path / ".git" / "annex" / "objects" / "Xk" / "9q" / "MD5E-s1000--abc.mp4" / "MD5E-s1000--abc.mp4"
+    link = tmp_path / "clip.mp4"
+    link.symlink_to(target)
+    with pytest.raises(
+        VideoDecodeError, match=r"clip\.mp4' is a symbolic link to .*annex.* not fetched: `git annex get"
+    ):
+        probe(str(link))
+
+
 def test_rotation_metadata_is_applied(tmp_path, backend):
     path = write_video(tmp_path / "rot.mp4", num_frames=4, height=32, width=64, rotation=90)
     info = probe(path, backend=backend)

@@ -95,6 +95,14 @@ def _resolve_source(source: Any) -> Any:
             return _download(path, name)
         if "://" in path and not path.lower().startswith("file://") and not os.path.exists(path):
             return _read_remote(path, name)
+        if os.path.islink(path) and not os.path.exists(path):
+            # git-annex and DataLad keep a data set's files as links into .git/annex/objects, dangling until fetched
+            fetch = " (a git-annex / DataLad file not fetched: `git annex get` or `datalad get` it)"
+            target = os.readlink(path)
+            raise VideoDecodeError(
+                f"Video file {name} is a symbolic link to {target!r}, which does not exist"
+                f"{fetch if 'annex' in target else ''}."
+            )
         if not os.path.exists(path):
             raise VideoDecodeError(f"Video file {name} does not exist.")
         if os.path.isdir(path):
