@@ -177,3 +177,49 @@ def test_a_transport_stream_whose_damage_adds_a_stream_mid_way_is_a_decode_error
         assert len(frames) == info.num_frames
     except VideoDecodeError as error:
         assert "damaged.ts" in str(error)
+
+
+ERROR_DOCUMENTS = {  # what a download saves under a video's name when the server answers with something else,
+    "HTML page": b"\xef\xbb\xbf\n  <!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title></head>"
+    + b"<body>"
+    + b"<p>Google Drive can't scan this file for viruses.</p>\n" * 200
+    + b"</body></html>\n",
+    "XML document": b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+    b"<Message>Access Denied</Message></Error>",
+    "JSON text": b'{"error": {"code": 429, "message": "Quota exceeded"}}\n',
+    # a clone without git-lfs holds these in place of the videos
+    "Git LFS pointer file": b"version https://git-lfs.github.com/spec/v1\n"
+    b"oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1048576\n",
+}
+
+
+@pytest.mark.parametrize("kind", list(ERROR_DOCUMENTS))
+def test_a_web_page_saved_as_a_video_is_an_error_saying_what_it_is(tmp_path, kind):
+    """FFmpeg's "Invalid data found when processing input" said nothing of what the file is: a download script that
+    got an error or sign-in page saved it as clip.mp4, and every such sample read as a corrupt video."""
+    from vivit_hf.processing.video_io import probe
+
+    path = _bytes_file(tmp_path / "clip.mp4", ERROR_DOCUMENTS[kind])
+    for source in (path, Path(path).read_bytes()):
+        with pytest.raises(VideoDecodeError, match=f"it is (an |a |){kind}, not (a|the) video"):
+            probe(source)
+    with pytest.raises(VideoDecodeError, match=f"clip.mp4'.*{kind}"):
+        ViViTVideoProcessor(**SMALL)(path)
+
+
+def test_an_mp4_cut_before_its_index_is_an_error_saying_so(tmp_path):
+    """A recording stopped by a crash or a full card, or a download cut short, lacks the 'moov' box that MP4
+    muxers write last: no reader can find its frames, and FFmpeg only said "Invalid data found"."""
+    import av
+
+    from vivit_hf.processing.video_io import probe
+
+    whole = Path(write_video(tmp_path / "whole.mp4", num_frames=10))
+    data = whole.read_bytes()
+    assert data.index(b"moov") > data.index(b"mdat")  # (PyAV's mp4 muxer writes the index last)
+    cut = _bytes_file(tmp_path / "cut.mp4", data[: data.index(b"moov") // 2])
+    with pytest.raises(av.FFmpegError):  # the reference: FFmpeg cannot open it
+        av.open(cut)
+    for source in (cut, Path(cut).read_bytes()):
+        with pytest.raises(VideoDecodeError, match="MP4 / QuickTime file without its index .*cut short"):
+            probe(source)

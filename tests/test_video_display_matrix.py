@@ -9,9 +9,13 @@ stored picture (plain PyAV's decode, which applies no matrix) transformed by han
 transforms are what `ffmpeg -i file frame.ppm` (autorotate) shows was checked once with an FFmpeg 9 binary for
 every case. Pure rotations are in the table too: they read as before."""
 
+import io
+from fractions import Fraction
+
 import av
 import numpy as np
 import pytest
+from PIL import Image, ImageOps
 
 from vivit_hf.processing.video_io import probe, read_frames, torchcodec_available
 
@@ -150,3 +154,72 @@ def test_a_display_matrix_that_flattens_the_picture_leaves_it_as_stored(tmp_path
     info = probe(path, backend=backend)
     assert (info.height, info.width, info.rotation, info.hflip) == (HEIGHT, WIDTH, 0, False)
     assert_displayed(read_frames(path, [1, 0], backend=backend), stored_pictures(path)[[1, 0]], backend)
+
+
+def exif_jpeg(orientation: int) -> bytes:
+    """The marked picture as a JPEG whose EXIF orientation tag is `orientation` (a camera's or a phone's)."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = io.BytesIO()
+    Image.fromarray(marked_picture()).save(data, "JPEG", quality=100, exif=exif.tobytes())
+    return data.getvalue()
+
+
+def write_mjpeg(path, picture: bytes, fmt: str, num_frames: int = 4) -> str:
+    """Motion JPEG (`-c copy` of a camera's pictures): every packet the same JPEG, EXIF included."""
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream("mjpeg", rate=25)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuvj444p"
+        for i in range(num_frames):
+            packet = av.Packet(picture)
+            packet.stream, packet.time_base, packet.pts, packet.dts = stream, Fraction(1, 25), i, i
+            packet.is_keyframe = True
+            container.mux(packet)
+    return str(path)
+
+
+# EXIF orientation -> (rotation, hflip) probe reports; 2, 4, 5 and 7 mirror
+EXIF_CASES = [(2, (0, True)), (4, (180, True)), (5, (270, True)), (7, (90, True)), (6, (270, False)), (8, (90, False))]
+
+
+@pytest.mark.parametrize("orientation, reported", EXIF_CASES, ids=[f"exif{o}" for o, _ in EXIF_CASES])
+@pytest.mark.parametrize("fmt", ["avi", "mov", "jpg"])
+def test_an_exif_orientation_reads_as_pil_shows_the_picture(tmp_path, fmt, orientation, reported):
+    """FFmpeg 8 makes a JPEG's EXIF orientation its frame's display matrix, beside the EXIF block (side data PyAV
+    18.1 cannot list, so the matrix was read as an angle alone): tag 2 (mirrored) read upside down, 4 as stored, 5
+    and 7 turned the wrong way round. Reference: PIL's `exif_transpose` of the picture itself."""
+    picture = exif_jpeg(orientation)
+    if fmt == "jpg":  # one photo passed as a video
+        path = tmp_path / "photo.jpg"
+        path.write_bytes(picture)
+        path, indices = str(path), [0]
+    else:
+        path, indices = write_mjpeg(tmp_path / f"camera.{fmt}", picture, fmt), [3, 0]
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(picture))).convert("RGB"))
+    with av.open(path) as container:  # the picture as FFmpeg decodes it: the same pixels as PIL's, turned
+        decoded = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    assert (
+        decoded.shape == marked_picture().shape
+        and np.abs(decoded.astype(int) - np.asarray(Image.open(io.BytesIO(picture)).convert("RGB")).astype(int)).mean()
+        < 2
+    )
+    got = read_frames(path, indices)
+    assert got.shape[1:] == expected.shape
+    assert np.abs(got.astype(int) - expected.astype(int)).mean(axis=(1, 2, 3)).max() < 2  # JPEG decoders round apart
+    half = read_frames(path, [0], size=(expected.shape[0] // 2, expected.shape[1] // 2))[0]  # resized while decoding
+    halved = expected.reshape(expected.shape[0] // 2, 2, expected.shape[1] // 2, 2, 3).mean(axis=(1, 3))
+    assert np.abs(half - halved).mean() < 4
+    info = probe(path)
+    assert (info.rotation, info.hflip) == reported
+    assert (info.height, info.width) == expected.shape[:2]
+
+
+@pytest.mark.parametrize("orientation", [1, 2, 6])
+def test_a_motion_jpeg_whose_exif_turns_its_pictures_is_read_with_pyav_when_torchcodec_is_asked(tmp_path, orientation):
+    """torchcodec turns frames by the stream's display matrix alone, which an EXIF-tagged Motion JPEG does not have:
+    it would give the pictures as stored where PyAV turns them as FFmpeg 8 shows them. Such a file is PyAV's."""
+    from vivit_hf.processing import video_io
+
+    path = write_mjpeg(tmp_path / "camera.mov", exif_jpeg(orientation), "mov")
+    misreads, stream_index, hflip = video_io._torchcodec_plan(path)
+    assert (misreads, stream_index, hflip) == (orientation != 1, 0, False)

@@ -141,6 +141,37 @@ def test_bytes_file_object_dict_and_container_inputs(videos, backend):
         assert frame_indices(read_frames(container, expected)) == expected
 
 
+def test_a_streamed_datasets_row_whose_path_is_a_file_system_url_reads_its_clip(tmp_path):
+    """A streamed `datasets` repo of loose clips, or of clips in archives, gives `Video(decode=False)` rows as
+    `{"path": "hf://datasets/...", "bytes": None}` or `zip://clip.mp4::<archive>`: the path was taken for a local
+    file name, "does not exist", for every clip. Reference: a sequential decode of the clip itself."""
+    import zipfile
+
+    clip = write_video(tmp_path / "clip.mp4", num_frames=12)
+    with zipfile.ZipFile(tmp_path / "clips.zip", "w") as archive:
+        archive.write(clip, "train/clip.mp4")
+    url = f"zip://train/clip.mp4::{tmp_path / 'clips.zip'}"
+    with av.open(clip) as container:
+        truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    for source in (url, {"path": url, "bytes": None}):
+        np.testing.assert_array_equal(read_frames(source, [7, 0, 11]), truth[[7, 0, 11]])
+    assert probe(url).num_frames == 12
+    with pytest.raises(VideoDecodeError, match="Cannot read video 'zip://train/other.mp4.*FileNotFoundError"):
+        probe(url.replace("clip.mp4", "other.mp4"))
+
+
+def test_a_dangling_link_of_a_git_annex_data_set_says_the_file_is_not_fetched(tmp_path):
+    """git-annex / DataLad data sets hold each file as a link into .git/annex/objects until it is fetched: such a clip
+    read as "does not exist", while `ls` lists it."""
+    target = tmp_path / ".git" / "annex" / "objects" / "Xk" / "9q" / "MD5E-s1000--abc.mp4" / "MD5E-s1000--abc.mp4"
+    link = tmp_path / "clip.mp4"
+    link.symlink_to(target)
+    with pytest.raises(
+        VideoDecodeError, match=r"clip\.mp4' is a symbolic link to .*annex.* not fetched: `git annex get"
+    ):
+        probe(str(link))
+
+
 def test_rotation_metadata_is_applied(tmp_path, backend):
     path = write_video(tmp_path / "rot.mp4", num_frames=4, height=32, width=64, rotation=90)
     info = probe(path, backend=backend)

@@ -34,7 +34,7 @@ from .video_reader import (
     output_size,
     video_duration,
 )
-from .video_sources import _is_av_container, _resolve_source, describe_source
+from .video_sources import _is_av_container, _resolve_source, describe_source, what_it_is
 
 
 class _DamagedKeyframe(Exception):
@@ -71,8 +71,40 @@ _TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 
 
-def _display_orientation(frame: Any) -> tuple[int, bool]:
-    """`(rotation, hflip)` of a decoded frame (see `VideoInfo`); `(0, False)` without a display matrix.
+# EXIF orientation tag (1-8) -> (rotation, hflip) as `VideoInfo` gives them: 2 mirrors left to right, 4 upside
+# down (turned 180, mirrored), 5 transposes (out[i, j] = stored[j, i]), 6 turns 90 degrees clockwise, 7 transverses
+# (out[i, j] = stored[H-1-j, W-1-i]), 8 turns 90 counter-clockwise
+_EXIF_ORIENTATIONS = {
+    1: (0, False),
+    2: (0, True),
+    3: (180, False),
+    4: (180, True),
+    5: (270, True),
+    6: (270, False),
+    7: (90, True),
+    8: (90, False),
+}
+
+
+def _exif_orientation(picture: bytes | None) -> tuple[int, bool] | None:
+    """`(rotation, hflip)` that the EXIF orientation tag of a coded picture (a JPEG, PNG, TIFF or WebP packet) says;
+    None where it has none, or is no picture PIL reads."""
+    if not picture:
+        return None
+    try:
+        import io
+
+        from PIL import Image
+
+        with Image.open(io.BytesIO(picture)) as image:  # (reads the header only)
+            return _EXIF_ORIENTATIONS.get(image.getexif().get(0x0112))
+    except Exception:  # not a picture PIL knows (an H.264 packet), a damaged EXIF block: nothing said
+        return None
+
+
+def _display_orientation(frame: Any, picture: bytes | None = None) -> tuple[int, bool]:
+    """`(rotation, hflip)` of a decoded frame (see `VideoInfo`); `(0, False)` without a display matrix. `picture`:
+    the packet `frame` was decoded from, where it may carry EXIF (see below).
 
     FFmpeg's angle (`frame.rotation`, `av_display_rotation_get`) is the matrix's rotation alone: a mirrored matrix
     (negative determinant) read as an angle turns a left-right mirror into an upside-down picture. FFmpeg's
@@ -84,11 +116,18 @@ def _display_orientation(frame: Any) -> tuple[int, bool]:
     try:
         side_data = frame.side_data
     except ValueError:
-        # Side data of a type this PyAV has no name for (FFmpeg 8 attaches a JPEG's or a TIFF's EXIF block as type
-        # 31, which PyAV 18.1's enum lacks, so listing them fails): FFmpeg's angle alone, read without the list
-        # (PyAV's `rotation`; 0 without a matrix, -2**31 for one that has no angle). A mirror is not seen then.
+        # Side data of a type this PyAV has no name for: FFmpeg 8 attaches a JPEG's, PNG's, TIFF's or WebP's EXIF block
+        # as type 31, which PyAV 18.1's enum lacks, so listing them fails. FFmpeg's angle alone is read without the
+        # list (PyAV's `rotation`; 0 without a matrix, -2**31 for one that has no angle), and cannot tell a mirror:
+        # FFmpeg 8 makes the display matrix of the EXIF orientation tag, and a camera's MJPEG or a photo tagged 2
+        # (mirrored) read upside down, 4 (upside down) as stored, 5 and 7 turned the wrong way round. The tag, read
+        # from the picture itself, tells them apart, where FFmpeg's angle is that tag's (else the angle holds).
         angle = int(round(getattr(frame, "rotation", 0) or 0))
-        return (0 if angle == -(2**31) else angle % 360), False
+        angle = 0 if angle == -(2**31) else angle % 360
+        tagged = _exif_orientation(picture)
+        if tagged is not None and (tagged[0] if not tagged[1] else (180 - tagged[0]) % 360) == angle:
+            return tagged
+        return angle, False
     matrix = next((side for side in side_data if side.type == Type.DISPLAYMATRIX), None)
     if matrix is None:
         return 0, False
@@ -101,6 +140,9 @@ def _display_orientation(frame: Any) -> tuple[int, bool]:
     angle = int(round(getattr(frame, "rotation", 0) or 0)) % 360
     return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
 
+
+# Decoders that attach a picture's EXIF block to its frame (FFmpeg 8), its orientation tag made a display matrix
+_EXIF_CODECS = frozenset({"mjpeg", "png", "apng", "tiff", "webp"})
 
 # AVColorSpace tags libswscale's frame API (`sws_scale_frame`, PyAV 17 on) converts: RGB, BT.709, unspecified, FCC,
 # BT.470BG, SMPTE 170M, SMPTE 240M, BT.2020 NCL. It refuses the rest ("Operation not supported"): reserved (3; FFmpeg's
@@ -312,6 +354,9 @@ class PyAVReader(VideoReader):
 
     backend = "pyav"
     _first_packet: tuple | None = None  # (pts, dts) of the stream's first packet, once the table is made
+    _first_picture: bytes | None = (
+        None  # that packet, of a codec whose pictures carry EXIF (see `_display_orientation`)
+    )
     _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
     # Whether the container's keyframes are recovery points, pictures the decoder withholds when decoding starts there
     # (H.264 intra refresh): spans then start two keyframes back (see `_segments`); found by a read (`_span_frames`)
@@ -378,7 +423,10 @@ class PyAVReader(VideoReader):
                 # a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse the video
                 self.container = av.open(self._source, "r", metadata_errors="replace")
             except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
-                raise VideoDecodeError(f"Cannot open video {self.name}: {e}") from e
+                # FFmpeg says "Invalid data found when processing input" of anything it cannot open: where the bytes
+                # tell what the file is instead (a web page saved under the video's name), the message says so
+                found = what_it_is(self._source)
+                raise VideoDecodeError(f"Cannot open video {self.name}: {found or e}") from e
         self.stream = self._video_stream()
         if self._stream_index is None:
             self._stream_index = self.stream.index
@@ -499,6 +547,8 @@ class PyAVReader(VideoReader):
                 if not names:
                     self._first_packet = (packet.pts, packet.dts)
                     self._refuse_animated_webp(packet)
+                    if codec in _EXIF_CODECS:  # its EXIF orientation (see `_display_orientation`)
+                        self._first_picture = bytes(packet)
                 if packet.has_sidedata("palette"):
                     self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
                 names.append(packet.dts)
@@ -929,7 +979,7 @@ class PyAVReader(VideoReader):
                 if self._pts is not None:
                     self.container.seek(0, stream=self.stream)
                 for frame in self.container.decode(self.stream):
-                    self._orientation = _display_orientation(frame)
+                    self._orientation = _display_orientation(frame, self._first_picture)
                     self._stored_size = (frame.height, frame.width)
                     break
             except Exception:  # orientation is best effort; read() reports real decode failures
@@ -951,7 +1001,7 @@ class PyAVReader(VideoReader):
         from av.video.reformatter import VideoReformatter
 
         if self._orientation is None:  # the stream's display matrix, the same on every frame: read once
-            self._orientation = _display_orientation(frame)
+            self._orientation = _display_orientation(frame, self._first_picture)
         rotation, hflip = self._orientation
         height, width = frame.height, frame.width
         turned = rotation % 180 != 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 from typing import Any
 
 from .video_reader import VideoDecodeError
@@ -53,6 +54,26 @@ def _is_av_container(source: Any) -> bool:
     return isinstance(source, av.container.InputContainer)
 
 
+def _read_remote(path: str, name: str) -> io.BytesIO:
+    """The clip at a file-system URL only `datasets` / fsspec open: what a streamed `datasets` repo of loose clip files
+    gives as `Video(decode=False)`'s path, with no bytes (`hf://datasets/...`, `zip://clip.mp4::hf://...`, an archive
+    member `zip://clip.mp4::/data/clips.zip`, `s3://...`). Read whole with `datasets`' own `xopen` (the Hub's token and
+    file systems, chained URLs, as its `Video` feature reads them); such a path read as a local file name, "does not
+    exist", for every clip of the stream."""
+    try:
+        from datasets.utils.file_utils import xopen
+    except ImportError as e:
+        raise VideoDecodeError(
+            f"Video {name} is a file-system URL, which only `datasets` (fsspec) opens, and `datasets` does not import "
+            "here: pass the clip's bytes or an open file instead."
+        ) from e
+    try:
+        with xopen(path, "rb") as file:
+            return io.BytesIO(file.read())
+    except Exception as e:  # fsspec's errors: a missing member or file, no such protocol, a refused token, ...
+        raise VideoDecodeError(f"Cannot read video {name}: {type(e).__name__}: {e}") from e
+
+
 def _resolve_source(source: Any) -> Any:
     """Turn the accepted input kinds into something `av.open` takes (a path or a seekable file)."""
     name = describe_source(source)
@@ -72,6 +93,16 @@ def _resolve_source(source: Any) -> Any:
             from .video_io import _download  # where its limits are set (video_io imports this module: not at import)
 
             return _download(path, name)
+        if "://" in path and not path.lower().startswith("file://") and not os.path.exists(path):
+            return _read_remote(path, name)
+        if os.path.islink(path) and not os.path.exists(path):
+            # git-annex and DataLad keep a data set's files as links into .git/annex/objects, dangling until fetched
+            fetch = " (a git-annex / DataLad file not fetched: `git annex get` or `datalad get` it)"
+            target = os.readlink(path)
+            raise VideoDecodeError(
+                f"Video file {name} is a symbolic link to {target!r}, which does not exist"
+                f"{fetch if 'annex' in target else ''}."
+            )
         if not os.path.exists(path):
             raise VideoDecodeError(f"Video file {name} does not exist.")
         if os.path.isdir(path):
@@ -97,3 +128,73 @@ def _resolve_source(source: Any) -> Any:
         f"Unsupported video input {name}: expected a path, bytes, a file object, a PyAV container, "
         "a torchcodec VideoDecoder or a datasets.Video dict with 'path'/'bytes'."
     )
+
+
+# What a file that is no video most often is, by its first bytes (after a BOM and white space): a download that got a
+# web page, or a storage service's error document (S3's XML, an API's JSON), saved under the video's name
+_TEXT_DOCUMENTS = (
+    (b"<!doctype html", "an HTML page"),
+    (b"<html", "an HTML page"),
+    (b"<head", "an HTML page"),
+    (b"<?xml", "an XML document"),
+    (b"{", "JSON text"),
+)
+
+
+def _read_at(source: Any, offset: int, size: int) -> bytes:
+    """`size` bytes of `source` (what `_resolve_source` returns: a path or a seekable file) from `offset`, where it
+    stays; b"" where it cannot be read."""
+    try:
+        if isinstance(source, str):
+            with open(source, "rb") as file:
+                file.seek(offset)
+                return file.read(size)
+        position = source.tell()
+        try:
+            source.seek(offset)
+            return source.read(size) or b""
+        finally:
+            source.seek(position)
+    except (OSError, AttributeError, ValueError):
+        return b""
+
+
+def _mp4_without_index(source: Any) -> bool:
+    """Whether `source` is an MP4 / QuickTime file whose top-level boxes hold no `moov` (the index every reader
+    needs, written last by most recorders and muxers: a recording or download cut short lacks it)."""
+    offset, seen = 0, []
+    for _ in range(10_000):
+        header = _read_at(source, offset, 16)
+        if len(header) < 8:
+            break
+        size, kind = struct.unpack(">I4s", header[:8])
+        if size == 1 and len(header) == 16:
+            size = struct.unpack(">Q", header[8:16])[0]
+        seen.append(kind)
+        if kind == b"moov" or size < 8:  # (0: the box runs to the end of the file)
+            break
+        offset += size
+    return bool(seen) and seen[0] == b"ftyp" and b"moov" not in seen and b"moof" not in seen
+
+
+def what_it_is(source: Any) -> str | None:
+    """What a file FFmpeg cannot open holds, where its bytes tell (None: nothing to say), for the error message."""
+    head = _read_at(source, 0, 512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"version https://git-lfs.github.com/spec/"):
+        # what a clone of a Hub or GitHub repo without git-lfs holds in place of each large file
+        return (
+            "it is a Git LFS pointer file, not the video: the repository was cloned or copied without its LFS files "
+            "(run `git lfs install` and `git lfs pull` in it, or download the files with huggingface_hub)"
+        )
+    for start, kind in _TEXT_DOCUMENTS:
+        if head.startswith(start):
+            return (
+                f"it is {kind}, not a video: a download that got a web page or an error document (a sign-in, "
+                "quota or access-denied page) instead of the file?"
+            )
+    if _mp4_without_index(source):
+        return (
+            "it is an MP4 / QuickTime file without its index (no 'moov' box, which recorders and muxers write "
+            "last): the recording or download was cut short, and no reader can find its frames"
+        )
+    return None

@@ -23,10 +23,12 @@ import numpy as np
 
 from .video_pyav import (
     _AVFMT_NOTIMESTAMPS,
+    _EXIF_CODECS,
     _TEXT_ART_CODECS,
     _UNTIMED_FORMATS,
     PyAVReader,
     _display_orientation,
+    _exif_orientation,
     several_video_tracks,
     video_stream,
 )
@@ -216,9 +218,10 @@ def _torchcodec_reason(error: Exception) -> str:
 
 def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
     """From the header PyAV reads of `resolved` (a path or a seekable file): whether its container is one torchcodec
-    indexes wrongly, the index of the stream `video_stream` picks (None: PyAV found none), and whether its display
-    matrix mirrors (`TorchcodecReader`'s `hflip`; PyAV exposes the matrix on decoded frames only, so the first frame
-    is decoded). A file PyAV cannot open is left to torchcodec, whose error names the fault."""
+    indexes wrongly (or whose pictures' EXIF orientation turns them: see `_first_frame_orientation`), the index of the
+    stream `video_stream` picks (None: PyAV found none), and whether its display matrix mirrors (`TorchcodecReader`'s
+    `hflip`; PyAV exposes the matrix on decoded frames only, so the first frame is decoded). A file PyAV cannot open
+    is left to torchcodec, whose error names the fault."""
     import av
 
     position = resolved.tell() if hasattr(resolved, "tell") else None
@@ -235,12 +238,14 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
-                return False, stream.index, _first_frame_mirrored(container, stream)
+                mirrored, exif_turned = _first_frame_orientation(container, stream)
+                return exif_turned, stream.index, mirrored and not exif_turned
             index = stream.index  # (read while open: a closed container's streams are gone)
         if position is not None:  # packets were read to choose the track: its first frame from the start
             resolved.seek(position)
         with av.open(resolved, "r", metadata_errors="replace") as container:
-            return False, index, _first_frame_mirrored(container, container.streams[index])
+            mirrored, exif_turned = _first_frame_orientation(container, container.streams[index])
+            return exif_turned, index, mirrored and not exif_turned
     except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
         return False, None, False
     finally:
@@ -248,16 +253,25 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             resolved.seek(position)
 
 
-def _first_frame_mirrored(container: Any, stream: Any) -> bool:
-    """Whether the display matrix of `stream`'s first frame mirrors (False where no frame decodes: torchcodec's
-    reader then names the fault)."""
+def _first_frame_orientation(container: Any, stream: Any) -> tuple[bool, bool]:
+    """Whether the display matrix of `stream`'s first frame mirrors, and whether its picture's EXIF orientation tag
+    turns or mirrors it ((False, False) where no frame decodes: torchcodec's reader then names the fault).
+
+    FFmpeg 8 makes the EXIF tag of a JPEG, PNG, TIFF or WebP picture (a camera's Motion JPEG, a photo) its frame's
+    display matrix, which PyAVReader applies; torchcodec turns frames by the stream's matrix alone, which such a file
+    does not have: it would give them as stored. PyAV reads them (`_torchcodec_plan`)."""
     import av
 
+    exif = stream.codec_context is not None and stream.codec_context.name in _EXIF_CODECS
     try:
-        frame = next(iter(container.decode(stream)), None)
-        return frame is not None and _display_orientation(frame)[1]
+        for packet in container.demux(stream):
+            for frame in packet.decode():
+                picture = bytes(packet) if exif and packet.size else None
+                turned = _exif_orientation(picture) not in (None, (0, False))
+                return _display_orientation(frame, picture)[1], turned
     except av.FFmpegError:
-        return False
+        pass
+    return False, False
 
 
 def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
