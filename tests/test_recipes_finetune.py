@@ -332,6 +332,49 @@ def test_resume_refuses_another_model_before_loading_any_data(videofolder, unint
     assert "Traceback" not in result.stderr and "training clips" not in result.stderr
 
 
+def test_resume_refuses_another_init_from_naming_it(videofolder, uninterrupted, tiny_vit, tmp_path):
+    """A run trained from scratch, resumed with `--init_from` an image ViT of the same shapes: the checkpoint's weights
+    replaced the ViT's and its card named the ViT as the base model it never started from (another shape died in a
+    size-mismatch traceback once the data had loaded). Refused before any data is read, naming the flag."""
+    shutil.copytree(uninterrupted / "checkpoints", tmp_path / "checkpoints")
+    flags = list(TINY_MODEL)
+    del flags[flags.index("--model_size") : flags.index("--model_size") + 2]  # the ViT's size (a flag refused with it)
+    result = run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        "--num_train_epochs",
+        "2",
+        *flags,
+        "--init_from",
+        tiny_vit[1],
+        "--resume_from_checkpoint",
+        "latest",
+        check=False,
+    )
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode != 0 and f"--init_from None -> '{tiny_vit[1]}'" in last, result.stderr[-3000:]
+    assert "training clips" not in result.stderr and not (tmp_path / "README.md").exists()
+
+
+def test_an_init_from_folder_typed_another_way_is_the_same_on_resume(finetune_module, tmp_path, monkeypatch):
+    """`vit`, `./vit` and its absolute path are one --init_from; another folder is refused, old -> new."""
+    for name in ("vit", "other"):
+        (tmp_path / name).mkdir()
+    monkeypatch.chdir(tmp_path)
+
+    def settings(init_from):
+        return finetune_module.run_settings(finetune_module.parse_args(["--init_from", init_from]), 1)
+
+    recorded = json.loads(json.dumps(settings("vit")))
+    assert finetune_module.check_resume_settings(recorded, settings(str(tmp_path / "vit"))) == []
+    assert finetune_module.check_resume_settings(recorded, settings("./vit/")) == []
+    with pytest.raises(ValueError, match=r"--init_from '.*vit' -> '.*other'"):
+        finetune_module.check_resume_settings(recorded, settings("other"))
+
+
 def test_resume_refuses_data_whose_classes_changed_naming_them(videofolder, tmp_path):
     """The checkpoint records its label map: data that gives another is refused in one line, before training. With as
     many classes (one renamed) it used to resume silently, the classifier's rows answering shifted classes; with one

@@ -606,8 +606,11 @@ BATCH_SETTINGS = (
     "shuffle_buffer_size",
 )
 # What decides the model's and the optimiser's state: a checkpoint of another model does not load into this one, and
-# its optimiser state would not fit another optimiser.
-MODEL_SETTINGS = ("model", "model_size", "num_frames", "crop_size", "config_overrides", "optimizer")
+# its optimiser state would not fit another optimiser. `--init_from` too: another one builds another model (a run from
+# scratch resumed with an image ViT died in a size-mismatch traceback once the data had loaded), or one of the same
+# shapes whose weights the checkpoint's replace, while the card named it as the base model and a ViViT checkpoint's
+# processor (its normalisation, sampling) replaced the one the run had trained with, without a word.
+MODEL_SETTINGS = ("model", "model_size", "num_frames", "crop_size", "config_overrides", "optimizer", "init_from")
 # What the optimiser's state restores from the checkpoint, so that a new value is put back after loading it.
 RESTORED_SETTINGS = ("learning_rate", "weight_decay", "momentum")
 # What may change on resume (with a warning): the optimisation, not the data order.
@@ -627,6 +630,10 @@ OTHER_SETTINGS = (
 def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
     """The settings a checkpoint's trainer_state.json records: {"batches": {...}, "model": {...}, "other": {...}}."""
     values = dict(vars(args), num_processes=num_processes)
+    if values.get("init_from") and os.path.exists(os.path.expanduser(values["init_from"])):
+        # a local image ViT or checkpoint as the folder it names (`vit`, `./vit` and its absolute path are one; a
+        # resume from another working directory types it another way); a Hub id as typed
+        values["init_from"] = str(Path(values["init_from"]).expanduser().resolve())
     batches = {name: values.get(name) for name in BATCH_SETTINGS}
     if not args.streaming:  # the shuffle buffer only orders a stream
         batches.pop("shuffle_buffer_size")
@@ -699,8 +706,9 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
     refused = changes(saved.get("model", {}), current["model"])
     if refused:
         raise ValueError(
-            "the checkpoint holds another model or optimiser, whose state does not load into this one. Give the "
-            "checkpoint's values (old -> new): " + "; ".join(refused)
+            "the checkpoint holds another model or optimiser, whose state does not load into this one (or a model "
+            "started from another --init_from, which its card would name). Give the checkpoint's values "
+            "(old -> new): " + "; ".join(refused)
         )
     return [f"resuming with a different {change}" for change in changes(saved.get("other", {}), current["other"])]
 
