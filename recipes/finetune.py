@@ -318,7 +318,15 @@ def main(argv=None):
         if unreadable:
             raise SystemExit(f"error: {unreadable}")
 
-    optimizer = build_optimizer(args, model)
+    # A checkpoint's optimiser state loads into its own groups only: with biases and norms apart from weight decay, or
+    # (an older version's, or one trained without weight decay) all in one.
+    exempt_group = None if checkpoint is None else bool(resume_state.get("weight_decay_exempt_group"))
+    if exempt_group is False and args.weight_decay:
+        logger.warning(
+            f"WARNING: {checkpoint}'s optimiser decays every parameter, biases and LayerNorm weights too (saved by an "
+            "older version, or without weight decay): the resumed run does the same, for its state to load"
+        )
+    optimizer = build_optimizer(args, model, exempt_group)
 
     # Steps per epoch: every process takes as many batches as the longest share of the epoch (epoch_batches says
     # how that is known). With a plan that may be short, whole epochs run and the plan is said.
@@ -543,6 +551,7 @@ def main(argv=None):
             settings=settings,
             dataset_folder=dataset_folder(args.dataset),  # settings' --dataset is as typed, from where it was typed
             id2label=data.id2label,  # checked on resume against the data's (check_resume_labels)
+            weight_decay_exempt_group=any(group.get("weight_decay_exempt") for group in optimizer.param_groups),
         )
         if args.streaming:  # a collective: every process calls trainer_state
             state["stream_position"] = stream_position(train_dataloader, accelerator) if batches_in_epoch else []

@@ -764,8 +764,8 @@ def test_an_epochs_last_window_of_fewer_batches_steps_with_their_mean_gradient(v
         )
         return loss
 
-    def recording_optimizer(args, model):
-        optimizer = make_optimizer(args, model)
+    def recording_optimizer(args, model, *rest):
+        optimizer = make_optimizer(args, model, *rest)
         params[:] = [p for p in model.parameters() if p.requires_grad]
         step = optimizer.step
 
@@ -956,6 +956,46 @@ def test_soft_targets_are_smoothed_one_hot_blocks_and_refuse_a_label_outside_its
     torch.testing.assert_close(got, expected)
     with pytest.raises(RuntimeError, match="smaller than num_classes"):  # torch's own check, no host read on a GPU
         finetune_module.soft_targets(torch.tensor([[3, 0]]), [3, 2], 0.0)
+
+
+@pytest.mark.parametrize("variant", ["spatio_temporal", "factorised_encoder", "factorised_self_attention"])
+def test_weight_decay_leaves_biases_and_layer_norms_as_transformers_trainer_does(finetune_module, variant):
+    """AdamW's decoupled decay shrinks each decayed weight by lr x weight_decay a step, whatever its gradient: with a
+    gradient of 0 (Adam's own update is then 0), one step leaves what transformers' Trainer exempts
+    (`get_decay_parameter_names`: biases, LayerNorm weights) as it was, and scales every other parameter by
+    1 - lr x wd. Every parameter was decayed, the norms' gains pulled towards 0."""
+    from transformers import Trainer
+
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b", "c"]})
+    flags = ["--model", variant, "--optimizer", "adamw", "--learning_rate", "0.5", "--weight_decay", "0.1"]
+    args = finetune_module.parse_args([*flags, "--config_overrides", "num_hidden_layers=1"])
+    model, _ = finetune_module.build_model(args, data)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    optimizer = finetune_module.build_optimizer(args, model)
+    for p in model.parameters():
+        p.grad = torch.zeros_like(p)
+    optimizer.step()
+    decayed = set(Trainer.get_decay_parameter_names(None, model))
+    assert any("bias" in n for n in before.keys() - decayed) and any("norm" in n for n in before.keys() - decayed)
+    for name, p in model.named_parameters():
+        expected = before[name] * (1 - 0.5 * 0.1) if name in decayed else before[name]
+        torch.testing.assert_close(p.detach(), expected, rtol=1e-6, atol=0, msg=name)
+
+
+def test_a_new_weight_decay_on_resume_leaves_biases_and_norms_undecayed(finetune_module):
+    """`apply_resumed_hyperparameters` puts a new --weight_decay on the decayed group only; a checkpoint of one group
+    (an older version's) resumes into one group, so that its optimiser state loads."""
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LayerNorm(2))
+    args = finetune_module.parse_args(["--optimizer", "adamw", "--learning_rate", "0.1", "--weight_decay", "0.05"])
+    optimizer = finetune_module.build_optimizer(args, model)
+    assert [len(g["params"]) for g in optimizer.param_groups] == [1, 3]
+    args.weight_decay = 0.2
+    finetune_module.apply_resumed_hyperparameters(optimizer, None, args, {"other": {"weight_decay": 0.05}})
+    assert [g["weight_decay"] for g in optimizer.param_groups] == [0.2, 0.0]
+    older = finetune_module.build_optimizer(args, model, exempt_group=False)
+    assert [(len(g["params"]), g["weight_decay"]) for g in older.param_groups] == [(4, 0.2)]
 
 
 def test_freeze_turns_off_gradients_of_the_named_parameters_only(finetune_module):

@@ -764,7 +764,8 @@ def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | N
     for name, key in (("weight_decay", "weight_decay"), ("momentum", "momentum")):
         if name in changed:
             for group in groups:
-                if key in group:  # AdamW has no momentum
+                exempt = key == "weight_decay" and group.get("weight_decay_exempt")  # biases and norms keep 0
+                if key in group and not exempt:  # AdamW has no momentum
                     group[key] = getattr(args, name) or 0.0
     return [f"--{name} {saved[name]!r} -> {getattr(args, name)!r}" for name in changed]
 
@@ -1091,15 +1092,44 @@ def _cache_decoded_videos(args, datasets) -> bool:
     return fits
 
 
-def build_optimizer(args, model) -> torch.optim.Optimizer:
+# Parameters weight decay leaves alone, by transformers' rule (`Trainer.get_decay_parameter_names`, and the
+# `*_no_trainer` examples' `no_decay`): biases and LayerNorm weights. Decaying them pulled every norm's gain towards
+# 0 (AdamW's 0.05 took 5% of it in 1/lr steps) where a transformers user expects them kept. (CLS tokens and position
+# embeddings are decayed, as Trainer does; timm and big_vision exempt them too.)
+NO_DECAY_PATTERNS = (r"bias", r"layernorm", r"rmsnorm", r"(?:^|\.)norm(?:$|\.)", r"_norm(?:$|\.)")
+
+
+def decay_exempt(model) -> set[str]:
+    """Names of the parameters of `model` that weight decay leaves alone (`NO_DECAY_PATTERNS`, or in a LayerNorm)."""
+    exempt = set()
+    for module_name, module in model.named_modules():
+        for name, _ in module.named_parameters(recurse=False):
+            full = f"{module_name}.{name}" if module_name else name
+            if isinstance(module, torch.nn.LayerNorm) or any(re.search(p, full.lower()) for p in NO_DECAY_PATTERNS):
+                exempt.add(full)
+    return exempt
+
+
+def build_optimizer(args, model, exempt_group: bool | None = None) -> torch.optim.Optimizer:
     """The preset's optimiser (`--optimizer sgd`: with `--momentum`, as the paper; else AdamW) over the trainable
-    parameters, one group: `apply_resumed_hyperparameters` relies on it."""
-    parameters = [p for p in model.parameters() if p.requires_grad]
+    parameters. With weight decay (or `exempt_group`, a resumed checkpoint's layout), two groups: the decayed
+    parameters, then those `decay_exempt` names, marked `weight_decay_exempt` (`apply_resumed_hyperparameters` leaves
+    their 0 alone); without, one group, as checkpoints of older versions hold."""
+    if exempt_group is None:
+        exempt_group = bool(args.weight_decay)
+    named = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+    weight_decay = args.weight_decay or 0.0
+    if exempt_group:
+        exempt = decay_exempt(model)
+        groups = [
+            {"params": [p for name, p in named if name not in exempt], "weight_decay": weight_decay},
+            {"params": [p for name, p in named if name in exempt], "weight_decay": 0.0, "weight_decay_exempt": True},
+        ]
+    else:
+        groups = [{"params": [p for _, p in named], "weight_decay": weight_decay}]
     if args.optimizer == "sgd":
-        return torch.optim.SGD(
-            parameters, lr=args.learning_rate, momentum=args.momentum, weight_decay=args.weight_decay or 0.0
-        )
-    return torch.optim.AdamW(parameters, lr=args.learning_rate, weight_decay=args.weight_decay or 0.0)
+        return torch.optim.SGD(groups, lr=args.learning_rate, momentum=args.momentum)
+    return torch.optim.AdamW(groups, lr=args.learning_rate)
 
 
 def build_dataloaders(args, train_dataset, eval_dataset, pin_memory: bool = False):
