@@ -374,6 +374,30 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
     return data_flag_unused(args, typed)
 
 
+def unavailable_tracker(args: argparse.Namespace, typed: bool) -> str | None:
+    """In argparse's words, a `--report_to` that accelerate cannot log to (else None): a name it does not know was its
+    ValueError traceback; a tracker that is not installed (`--report_to wandb` without wandb) trained the whole run
+    logging nothing, after one Python warning among the log lines, where transformers' Trainer refuses it. The
+    default (tensorboard, not typed) is left to accelerate's warning: the bundled run works without the `recipes`
+    extra."""
+    from accelerate.tracking import get_available_trackers
+    from accelerate.utils import LoggerType
+
+    if not args.with_tracking:
+        return None
+    name, known = args.report_to, LoggerType.list()
+    if name not in known:
+        return f"argument --report_to: invalid choice: {name!r} (choose from {', '.join(known)}, none)"
+    installed = [str(getattr(tracker, "value", tracker)) for tracker in get_available_trackers()]
+    if not typed or name in installed or (name == "all" and installed):
+        return None
+    what = "no tracker is installed" if name == "all" else f"{name} is not installed"
+    return (
+        f"argument --report_to: {args.report_to}: {what}, so the run would log nothing; install it, or give "
+        "--report_to none (or --with_tracking false)"
+    )
+
+
 def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
     """A typed data flag the data set's reader would not use (else None): the columns are `--dataset_format hub`'s
     (another format read its own files and ignored them: `--label_column action` on a videofolder still took the
@@ -434,6 +458,11 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     unused = unused_flag(args, {a.split("=", 1)[0][2:] for a in typed if a.startswith("--")})
     if unused:
         parser.error(unused)
+    if args.with_tracking and args.report_to.lower() == "none":  # transformers' way to turn the trackers off
+        args.with_tracking = False
+    tracker = unavailable_tracker(args, any(a.split("=", 1)[0] == "--report_to" for a in typed))
+    if tracker:
+        parser.error(tracker)
     missing = [
         name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None
     ]
