@@ -536,7 +536,7 @@ def main(argv=None):
         before = truncated_before if epoch == starting_epoch else 0
         return before + int(accelerator.reduce(truncated_clips, reduction="sum"))
 
-    def trainer_state(epoch, batches_in_epoch):
+    def trainer_state(epoch, batches_in_epoch, history=history):
         state = dict(
             completed_steps=completed_steps,
             epoch=epoch,
@@ -569,6 +569,7 @@ def main(argv=None):
             batch_index = resume_batches
         running_loss, running_count = torch.zeros((), device=accelerator.device), 0
         truncated_clips = torch.zeros_like(trained_clips)  # segments read past their video's end, this epoch
+        epoch_finished = False
         for batch in meter.timed(batches):
             if stop_at_max_steps and completed_steps >= args.max_train_steps:  # resumed from the last step's checkpoint
                 break
@@ -659,6 +660,8 @@ def main(argv=None):
                         )
             if stop_at_max_steps and completed_steps >= args.max_train_steps:
                 break
+        else:
+            epoch_finished = True
         resume_batches = 0
         meter.pause()  # evaluation and checkpoints at the epoch's end are no training step
         refuse_nothing_learned_or_measured()
@@ -680,9 +683,10 @@ def main(argv=None):
         if args.with_tracking:
             accelerator.log(summary, step=completed_steps)
         if args.checkpointing_steps == "epoch":
-            save_checkpoint(
-                accelerator, output_dir, f"epoch_{epoch}", trainer_state(epoch + 1, 0), args.checkpoints_total_limit
-            )
+            # An epoch that --max_train_steps cut short is checkpointed where it stopped, without the evaluation just
+            # made (a resume makes it again): recorded as finished, a resume with more steps skipped its other batches.
+            state = trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, history[:-1])
+            save_checkpoint(accelerator, output_dir, f"epoch_{epoch}", state, args.checkpoints_total_limit)
         if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 

@@ -1304,6 +1304,29 @@ def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder
     assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_5"]
 
 
+def test_an_epoch_checkpoint_of_an_epoch_cut_short_resumes_where_it_stopped(videofolder, tmp_path):
+    """--checkpointing_steps epoch with --max_train_steps 4 (6 batches an epoch) recorded epoch 0 as finished, so a
+    resume with --max_train_steps 8 skipped its last 2 batches and trained epoch 1's first 4. With a constant learning
+    rate (the schedule then does not depend on the run's length) the resumed run must end with the weights, clip
+    counts and history of one uninterrupted run of 8 steps; the same 4 steps resumed change nothing."""
+    flags = [*TINY_MODEL, "--dataset", videofolder, "--checkpointing_steps", "epoch", "--checkpoints_total_limit", "0"]
+    flags += ["--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
+    run(FINETUNE, *flags, "--output_dir", tmp_path / "whole", "--max_train_steps", "8")
+    cut = tmp_path / "cut"
+    run(FINETUNE, *flags, "--output_dir", cut, "--max_train_steps", "4")
+    before = json.loads((cut / "all_results.json").read_text())
+    run(FINETUNE, *flags, "--output_dir", cut, "--max_train_steps", "4", "--resume_from_checkpoint", "latest")
+    again = json.loads((cut / "all_results.json").read_text())
+    assert again["history"] == before["history"] and again["train_clips_per_process"] == [8]
+    run(FINETUNE, *flags, "--output_dir", cut, "--max_train_steps", "8", "--resume_from_checkpoint", "latest")
+    reference, resumed = weights(tmp_path / "whole"), weights(cut)
+    for name in reference:
+        torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
+    results = [json.loads((folder / "all_results.json").read_text()) for folder in (tmp_path / "whole", cut)]
+    for key in ("history", "train_clips_per_process", "completed_steps"):
+        assert results[0][key] == results[1][key], key
+
+
 def test_resuming_from_the_last_checkpoint_of_a_finished_run_changes_nothing(videofolder, uninterrupted, tmp_path):
     shutil.copytree(uninterrupted, tmp_path / "out")
     result = run(
