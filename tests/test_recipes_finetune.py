@@ -470,6 +470,9 @@ def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetun
     args.learning_rate = 0.2
     warnings = finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 1))
     assert warnings == ["resuming with a different --learning_rate 0.1 -> 0.2"]
+    args.max_train_steps = 8  # the schedule's length: it changed without a word
+    warnings = finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 1))
+    assert warnings[-1] == "resuming with a different --max_train_steps None -> 8"
     with pytest.raises(ValueError, match=r"processes \(accelerate launch\) 1 -> 2"):
         finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 2))
     assert "older version" in finetune_module.check_resume_settings(None, saved)[0]

@@ -653,6 +653,7 @@ OTHER_SETTINGS = (
     "mixup_alpha",
     "cutmix_alpha",
     "num_train_epochs",
+    "max_train_steps",  # as typed (None: from the epochs); another one was the schedule's new length without a word
 )
 
 
