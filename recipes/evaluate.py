@@ -45,6 +45,7 @@ from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.hub import looks_like_local_path
+from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.training.agreement import (
     agree,
@@ -83,7 +84,7 @@ from vivit_hf.training.flags import (
     hub_source,
     processes_not_started,
 )
-from vivit_hf.training.launch import cpu_process_group
+from vivit_hf.training.launch import cpu_process_group, run_as_command
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
     evaluation_metrics,
@@ -322,7 +323,8 @@ def nothing_evaluated(split: str, dataset: str, clips: int) -> str:
     return f"error: nothing was evaluated in split {split!r} of {dataset}: {why}; no results are written"
 
 
-def main(argv=None):
+def main(argv=None, written: list | None = None):
+    """The evaluation; its output folder is appended to `written` once its files are in place."""
     parser = build_parser()
     # the flags' syntax (a command line refused on one of several machines stops the others now, not after
     # --ddp_timeout); what they name is checked once every process has joined
@@ -451,19 +453,22 @@ def main(argv=None):
 
     if accelerator.is_main_process:
         output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, folder_split)
-        output_dir.mkdir(parents=True, exist_ok=True)
-        results["plots"] = save_evaluation_plots(results, label_spaces, output_dir)
-        (output_dir / "eval_results.json").write_text(json.dumps(results, indent=2))
-        # Rows are in the examples' order (`gather_for_metrics` restores it), so ids join predictions to videos.
-        video_ids = streamed_ids if args.streaming else example_ids(examples)
-        save_file(
-            {"logits": logits.contiguous(), "labels": labels.contiguous(), "valid": valid.contiguous()},
-            str(output_dir / "predictions.safetensors"),
-            metadata={"video_ids": json.dumps(video_ids)},
-        )
-        write_prediction_rows(
-            output_dir / "predictions.jsonl", video_ids, logits, labels, valid, [len(n) for n in label_spaces.values()]
-        )
+        # Written whole, then moved into place: a Ctrl-C or a full disk while writing leaves the previous evaluation's
+        # files as they were, not its predictions beside this one's results.
+        with staged_outputs(output_dir, model_files=()) as staging:
+            results["plots"] = save_evaluation_plots(results, label_spaces, staging)
+            (staging / "eval_results.json").write_text(json.dumps(results, indent=2))
+            # Rows are in the examples' order (`gather_for_metrics` restores it), so ids join predictions to videos.
+            video_ids = streamed_ids if args.streaming else example_ids(examples)
+            save_file(
+                {"logits": logits.contiguous(), "labels": labels.contiguous(), "valid": valid.contiguous()},
+                str(staging / "predictions.safetensors"),
+                metadata={"video_ids": json.dumps(video_ids)},
+            )
+            head_sizes = [len(n) for n in label_spaces.values()]
+            write_prediction_rows(staging / "predictions.jsonl", video_ids, logits, labels, valid, head_sizes)
+        if written is not None:
+            written.append(output_dir)
         logger.info(f"{split}, {args.num_clips}x{args.num_crops} views: {json.dumps(scalar_metrics(results))}")
         logger.info(f"results in {output_dir}")
     accelerator.wait_for_everyone()
@@ -472,14 +477,22 @@ def main(argv=None):
 
 
 def run(argv=None):
-    """`main` as a command: a data set that is not what `--dataset_format` says (an empty folder, a plain folder read
-    as Kinetics) is the user's mistake, whose message already names it: one line and argparse's status 2, not a
-    traceback. Any other error is a bug and keeps its traceback."""
-    try:
-        return main(argv)
-    except DatasetFormatError as error:
-        print(f"error: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
+    """`main` as a command (`run_as_command`): a data set that is not what `--dataset_format` says (an empty folder, a
+    plain folder read as Kinetics) is the user's mistake, whose message already names it: one line and argparse's
+    status 2. Ctrl-C or SIGTERM is one line saying whether the results were written, status 130 / 143 (it was a
+    traceback from wherever the model was, or torch's for the DataLoader workers the launcher stopped). Any other
+    error is a bug and keeps its traceback."""
+    written: list[Path] = []
+
+    def interrupted() -> str:
+        if written:
+            return f"interrupted after the results were written to {written[0]}"
+        return (
+            "interrupted before the results were written: no evaluation folder changed; run the same command again "
+            "to evaluate"
+        )
+
+    return run_as_command(partial(main, written=written), argv, (DatasetFormatError,), interrupted)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,7 @@ import logging
 import math
 import os
 import shutil
-import signal
 import sys
-import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -101,7 +99,7 @@ from vivit_hf.training.finetune import (
     window_loss_scale,
 )
 from vivit_hf.training.flags import CommandLineRefused, hub_source, processes_not_started
-from vivit_hf.training.launch import cpu_process_group
+from vivit_hf.training.launch import cpu_process_group, run_as_command
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
     plot_training_curves,
@@ -318,7 +316,15 @@ def main(argv=None):
         if unreadable:
             raise SystemExit(f"error: {unreadable}")
 
-    optimizer = build_optimizer(args, model)
+    # A checkpoint's optimiser state loads into its own groups only: with biases and norms apart from weight decay, or
+    # (an older version's, or one trained without weight decay) all in one.
+    exempt_group = None if checkpoint is None else bool(resume_state.get("weight_decay_exempt_group"))
+    if exempt_group is False and args.weight_decay:
+        logger.warning(
+            f"WARNING: {checkpoint}'s optimiser decays every parameter, biases and LayerNorm weights too (saved by an "
+            "older version, or without weight decay): the resumed run does the same, for its state to load"
+        )
+    optimizer = build_optimizer(args, model, exempt_group)
 
     # Steps per epoch: every process takes as many batches as the longest share of the epoch (epoch_batches says
     # how that is known). With a plan that may be short, whole epochs run and the plan is said.
@@ -530,7 +536,7 @@ def main(argv=None):
         before = truncated_before if epoch == starting_epoch else 0
         return before + int(accelerator.reduce(truncated_clips, reduction="sum"))
 
-    def trainer_state(epoch, batches_in_epoch):
+    def trainer_state(epoch, batches_in_epoch, history=history):
         state = dict(
             completed_steps=completed_steps,
             epoch=epoch,
@@ -543,6 +549,7 @@ def main(argv=None):
             settings=settings,
             dataset_folder=dataset_folder(args.dataset),  # settings' --dataset is as typed, from where it was typed
             id2label=data.id2label,  # checked on resume against the data's (check_resume_labels)
+            weight_decay_exempt_group=any(group.get("weight_decay_exempt") for group in optimizer.param_groups),
         )
         if args.streaming:  # a collective: every process calls trainer_state
             state["stream_position"] = stream_position(train_dataloader, accelerator) if batches_in_epoch else []
@@ -562,6 +569,7 @@ def main(argv=None):
             batch_index = resume_batches
         running_loss, running_count = torch.zeros((), device=accelerator.device), 0
         truncated_clips = torch.zeros_like(trained_clips)  # segments read past their video's end, this epoch
+        epoch_finished = False
         for batch in meter.timed(batches):
             if stop_at_max_steps and completed_steps >= args.max_train_steps:  # resumed from the last step's checkpoint
                 break
@@ -652,6 +660,8 @@ def main(argv=None):
                         )
             if stop_at_max_steps and completed_steps >= args.max_train_steps:
                 break
+        else:
+            epoch_finished = True
         resume_batches = 0
         meter.pause()  # evaluation and checkpoints at the epoch's end are no training step
         refuse_nothing_learned_or_measured()
@@ -673,9 +683,10 @@ def main(argv=None):
         if args.with_tracking:
             accelerator.log(summary, step=completed_steps)
         if args.checkpointing_steps == "epoch":
-            save_checkpoint(
-                accelerator, output_dir, f"epoch_{epoch}", trainer_state(epoch + 1, 0), args.checkpoints_total_limit
-            )
+            # An epoch that --max_train_steps cut short is checkpointed where it stopped, without the evaluation just
+            # made (a resume makes it again): recorded as finished, a resume with more steps skipped its other batches.
+            state = trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, history[:-1])
+            save_checkpoint(accelerator, output_dir, f"epoch_{epoch}", state, args.checkpoints_total_limit)
         if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 
@@ -758,56 +769,13 @@ def main(argv=None):
 
 
 def run(argv=None):
-    """`main` as a command. A data set that is not what `--dataset_format` says (an empty folder; its message names
-    the problem) is one line and argparse's status 2; Ctrl-C or SIGTERM (a scheduler's stop, `kill`) is one line
-    saying what is kept and how to go on, with the shell's status for the signal (130, 143). Neither is a traceback;
-    any other error is a bug and keeps its own."""
+    """`main` as a command (`run_as_command`): a data set that is not what `--dataset_format` says (an empty folder;
+    its message names the problem) or model flags `--init_from` cannot take are one line and argparse's status 2;
+    Ctrl-C or SIGTERM is one line saying what is kept and how to go on, status 130 / 143. Neither is a traceback."""
     from vivit_hf.training.data import DatasetFormatError
 
-    stopped: list[int] = []  # the signal that stopped this run, once its line is said
-    main_pid, output_dir = os.getpid(), output_dir_given(argv)
-
-    def stop(signum, frame):
-        """Under `accelerate launch` Ctrl-C reaches the launcher too, which then terminates this process and its
-        DataLoader workers (SIGTERM, SIGKILL 5 s later) while it unwinds: the workers' deaths replaced the
-        KeyboardInterrupt with torch's RuntimeError, or the SIGTERM ended the process, and the line was never said
-        (SIGTERM alone, a scheduler's stop, ended a run without a word too)."""
-        if os.getpid() != main_pid:  # a forked DataLoader worker: as it would without this handler
-            signal.signal(signum, signal.SIG_DFL)
-            if signum == signal.SIGINT:
-                raise KeyboardInterrupt
-            os.kill(os.getpid(), signum)
-            return
-        if not stopped:
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the launcher's SIGTERM that follows Ctrl-C
-            sys.unraisablehook = lambda unraisable: None  # the dead workers' loaders complain as they are collected
-            stopped.append(signum)
-        raise KeyboardInterrupt  # (a second Ctrl-C while unwinding stops that too)
-
-    handled = threading.current_thread() is threading.main_thread()  # signal handlers are the main thread's
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)} if handled else {}
-    try:
-        return main(argv)
-    except (DatasetFormatError, ModelFlagError) as error:  # the user's data set or model flags: one line each
-        print(f"error: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    except KeyboardInterrupt:
-        pass  # said below, once main's frames are gone: its progress bar redraws itself as it closes, after any line
-    except Exception:
-        if not stopped:  # a bug: its traceback
-            raise
-        # else the signal's doing while unwinding (a DataLoader worker it stopped, found dead): not a bug
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # torch's handler raises as the workers die
-    if os.environ.get("RANK", "0") == "0":  # every process of a launch gets the signal: one line is enough
-        print(interrupted_message(output_dir), file=sys.stderr)
-    if not stopped:  # Ctrl-C without the handler (run from another thread)
-        raise SystemExit(130)
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    os._exit(128 + stopped[0])  # no interpreter shutdown, whose collection of the dead workers' loaders says more
+    output_dir = output_dir_given(argv)
+    return run_as_command(main, argv, (DatasetFormatError, ModelFlagError), partial(interrupted_message, output_dir))
 
 
 def output_dir_given(argv) -> Path:

@@ -121,3 +121,15 @@ def test_a_top_k_of_k_classes_or_fewer_is_no_result_in_the_model_index():
     )
     names = [metric["name"] for metric in card_metadata(card)["model-index"][0]["results"][0]["metrics"]]
     assert names == ["top-1 accuracy (1 clip x 1 crop)", "top-5 accuracy (1 clip x 1 crop)"]
+
+
+def test_the_recipe_table_lists_what_trained_momentum_only_with_sgd_and_the_total_batch():
+    """The card of an AdamW run listed `momentum 0.9` (the flag's default, SGD's) as a setting of its training; and
+    with per-device batch and accumulation alone, the total batch (processes included: the paper's 64) was not there."""
+    recipe = dict(optimizer="adamw", momentum=0.9, learning_rate=1e-3, per_device_train_batch_size=8)
+    recipe.update(gradient_accumulation_steps=2, effective_total_batch_size=64)
+    card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
+    assert "| momentum |" not in card.content and "| effective_total_batch_size | 64 |" in card.content
+    recipe["optimizer"] = "sgd"
+    card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
+    assert "| momentum | 0.9 |" in card.content

@@ -442,3 +442,66 @@ def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_h
     result = evaluate("--model", out, "--dataset", tmp_path / "data", "--split", "train", "--num_workers", "0")
     assert result.returncode == 0 and "was fine-tuned on split 'train'" in result.stderr, result.stderr[-3000:]
     assert json.loads((out / "eval_data_train_1x1" / "eval_results.json").read_text())["num_samples"] == 12
+
+
+# evaluate.py run as the command, stopped by a signal to itself at a chosen point: while it predicts (its DataLoader
+# workers running), or between writing its results and its predictions.
+STOPPED_AT = """import os, runpy, signal, sys
+
+where, stop = sys.argv[1], getattr(signal, sys.argv[2])
+if where == "predict":
+    import vivit_hf.training.metrics as metrics
+
+    real_predict = metrics.predict
+
+    def predict(model, dataloader, *args, **kwargs):
+        def batches():
+            for index, batch in enumerate(dataloader):
+                if index == 1:
+                    os.kill(os.getpid(), stop)
+                yield batch
+
+        return real_predict(model, batches(), *args, **kwargs)
+
+    metrics.predict = predict
+else:
+    import safetensors.torch
+
+    real_save_file = safetensors.torch.save_file
+
+    def save_file(*args, **kwargs):
+        os.kill(os.getpid(), stop)
+        return real_save_file(*args, **kwargs)
+
+    safetensors.torch.save_file = save_file
+sys.argv = sys.argv[3:]
+sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize(
+    "where, stop, status",
+    [("predict", "SIGINT", 130), ("predict", "SIGTERM", 143), ("writing", "SIGINT", 130)],
+    ids=["ctrl-c-predicting", "sigterm-predicting", "ctrl-c-writing"],
+)
+def test_ctrl_c_or_sigterm_is_one_line_and_leaves_the_previous_evaluation_whole(folder, tmp_path, where, stop, status):
+    """Ctrl-C was a KeyboardInterrupt traceback from wherever the model was, SIGTERM (a scheduler's stop) ended it
+    without a word (status -15); stopped between its writes, a previous evaluation in the folder was left with this
+    one's eval_results.json and plots beside its own predictions. Now one line, the shell's status for the signal,
+    and the folder's files as they were."""
+    before = {"eval_results.json": "{}", "predictions.jsonl": "previous\n", "predictions.safetensors": "previous"}
+    for name, text in before.items():
+        (tmp_path / name).write_text(text)
+    flags = ["--model", folder / "model", "--dataset", folder / "data", "--output_dir", tmp_path]
+    flags += ["--num_workers", 1, "--per_device_eval_batch_size", 2]
+    result = fresh_python.server(fresh_python.RECIPES, env()).run(
+        ["-c", STOPPED_AT, where, stop, EVALUATE, *flags], cwd=REPO, timeout=240
+    )
+    assert result.returncode == status, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        "interrupted before the results were written: no evaluation folder changed; run the same command again to "
+        "evaluate"
+    )
+    assert {path.name: path.read_text() for path in tmp_path.iterdir()} == before

@@ -332,6 +332,49 @@ def test_resume_refuses_another_model_before_loading_any_data(videofolder, unint
     assert "Traceback" not in result.stderr and "training clips" not in result.stderr
 
 
+def test_resume_refuses_another_init_from_naming_it(videofolder, uninterrupted, tiny_vit, tmp_path):
+    """A run trained from scratch, resumed with `--init_from` an image ViT of the same shapes: the checkpoint's weights
+    replaced the ViT's and its card named the ViT as the base model it never started from (another shape died in a
+    size-mismatch traceback once the data had loaded). Refused before any data is read, naming the flag."""
+    shutil.copytree(uninterrupted / "checkpoints", tmp_path / "checkpoints")
+    flags = list(TINY_MODEL)
+    del flags[flags.index("--model_size") : flags.index("--model_size") + 2]  # the ViT's size (a flag refused with it)
+    result = run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        tmp_path,
+        "--num_train_epochs",
+        "2",
+        *flags,
+        "--init_from",
+        tiny_vit[1],
+        "--resume_from_checkpoint",
+        "latest",
+        check=False,
+    )
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode != 0 and f"--init_from None -> '{tiny_vit[1]}'" in last, result.stderr[-3000:]
+    assert "training clips" not in result.stderr and not (tmp_path / "README.md").exists()
+
+
+def test_an_init_from_folder_typed_another_way_is_the_same_on_resume(finetune_module, tmp_path, monkeypatch):
+    """`vit`, `./vit` and its absolute path are one --init_from; another folder is refused, old -> new."""
+    for name in ("vit", "other"):
+        (tmp_path / name).mkdir()
+    monkeypatch.chdir(tmp_path)
+
+    def settings(init_from):
+        return finetune_module.run_settings(finetune_module.parse_args(["--init_from", init_from]), 1)
+
+    recorded = json.loads(json.dumps(settings("vit")))
+    assert finetune_module.check_resume_settings(recorded, settings(str(tmp_path / "vit"))) == []
+    assert finetune_module.check_resume_settings(recorded, settings("./vit/")) == []
+    with pytest.raises(ValueError, match=r"--init_from '.*vit' -> '.*other'"):
+        finetune_module.check_resume_settings(recorded, settings("other"))
+
+
 def test_resume_refuses_data_whose_classes_changed_naming_them(videofolder, tmp_path):
     """The checkpoint records its label map: data that gives another is refused in one line, before training. With as
     many classes (one renamed) it used to resume silently, the classifier's rows answering shifted classes; with one
@@ -427,6 +470,9 @@ def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetun
     args.learning_rate = 0.2
     warnings = finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 1))
     assert warnings == ["resuming with a different --learning_rate 0.1 -> 0.2"]
+    args.max_train_steps = 8  # the schedule's length: it changed without a word
+    warnings = finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 1))
+    assert warnings[-1] == "resuming with a different --max_train_steps None -> 8"
     with pytest.raises(ValueError, match=r"processes \(accelerate launch\) 1 -> 2"):
         finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 2))
     assert "older version" in finetune_module.check_resume_settings(None, saved)[0]
@@ -721,8 +767,8 @@ def test_an_epochs_last_window_of_fewer_batches_steps_with_their_mean_gradient(v
         )
         return loss
 
-    def recording_optimizer(args, model):
-        optimizer = make_optimizer(args, model)
+    def recording_optimizer(args, model, *rest):
+        optimizer = make_optimizer(args, model, *rest)
         params[:] = [p for p in model.parameters() if p.requires_grad]
         step = optimizer.step
 
@@ -913,6 +959,46 @@ def test_soft_targets_are_smoothed_one_hot_blocks_and_refuse_a_label_outside_its
     torch.testing.assert_close(got, expected)
     with pytest.raises(RuntimeError, match="smaller than num_classes"):  # torch's own check, no host read on a GPU
         finetune_module.soft_targets(torch.tensor([[3, 0]]), [3, 2], 0.0)
+
+
+@pytest.mark.parametrize("variant", ["spatio_temporal", "factorised_encoder", "factorised_self_attention"])
+def test_weight_decay_leaves_biases_and_layer_norms_as_transformers_trainer_does(finetune_module, variant):
+    """AdamW's decoupled decay shrinks each decayed weight by lr x weight_decay a step, whatever its gradient: with a
+    gradient of 0 (Adam's own update is then 0), one step leaves what transformers' Trainer exempts
+    (`get_decay_parameter_names`: biases, LayerNorm weights) as it was, and scales every other parameter by
+    1 - lr x wd. Every parameter was decayed, the norms' gains pulled towards 0."""
+    from transformers import Trainer
+
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b", "c"]})
+    flags = ["--model", variant, "--optimizer", "adamw", "--learning_rate", "0.5", "--weight_decay", "0.1"]
+    args = finetune_module.parse_args([*flags, "--config_overrides", "num_hidden_layers=1"])
+    model, _ = finetune_module.build_model(args, data)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    optimizer = finetune_module.build_optimizer(args, model)
+    for p in model.parameters():
+        p.grad = torch.zeros_like(p)
+    optimizer.step()
+    decayed = set(Trainer.get_decay_parameter_names(None, model))
+    assert any("bias" in n for n in before.keys() - decayed) and any("norm" in n for n in before.keys() - decayed)
+    for name, p in model.named_parameters():
+        expected = before[name] * (1 - 0.5 * 0.1) if name in decayed else before[name]
+        torch.testing.assert_close(p.detach(), expected, rtol=1e-6, atol=0, msg=name)
+
+
+def test_a_new_weight_decay_on_resume_leaves_biases_and_norms_undecayed(finetune_module):
+    """`apply_resumed_hyperparameters` puts a new --weight_decay on the decayed group only; a checkpoint of one group
+    (an older version's) resumes into one group, so that its optimiser state loads."""
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LayerNorm(2))
+    args = finetune_module.parse_args(["--optimizer", "adamw", "--learning_rate", "0.1", "--weight_decay", "0.05"])
+    optimizer = finetune_module.build_optimizer(args, model)
+    assert [len(g["params"]) for g in optimizer.param_groups] == [1, 3]
+    args.weight_decay = 0.2
+    finetune_module.apply_resumed_hyperparameters(optimizer, None, args, {"other": {"weight_decay": 0.05}})
+    assert [g["weight_decay"] for g in optimizer.param_groups] == [0.2, 0.0]
+    older = finetune_module.build_optimizer(args, model, exempt_group=False)
+    assert [(len(g["params"]), g["weight_decay"]) for g in older.param_groups] == [(4, 0.2)]
 
 
 def test_freeze_turns_off_gradients_of_the_named_parameters_only(finetune_module):
@@ -1219,6 +1305,29 @@ def test_resuming_a_run_that_reached_max_train_steps_changes_nothing(videofolder
     assert results["completed_steps"] == 5 and results["history"] == history
     assert results["train_clips_per_process"] == finished_clips  # the finished run's, not 0: nothing more trained
     assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["step_5"]
+
+
+def test_an_epoch_checkpoint_of_an_epoch_cut_short_resumes_where_it_stopped(videofolder, tmp_path):
+    """--checkpointing_steps epoch with --max_train_steps 4 (6 batches an epoch) recorded epoch 0 as finished, so a
+    resume with --max_train_steps 8 skipped its last 2 batches and trained epoch 1's first 4. With a constant learning
+    rate (the schedule then does not depend on the run's length) the resumed run must end with the weights, clip
+    counts and history of one uninterrupted run of 8 steps; the same 4 steps resumed change nothing."""
+    flags = [*TINY_MODEL, "--dataset", videofolder, "--checkpointing_steps", "epoch", "--checkpoints_total_limit", "0"]
+    flags += ["--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
+    run(FINETUNE, *flags, "--output_dir", tmp_path / "whole", "--max_train_steps", "8")
+    cut = tmp_path / "cut"
+    run(FINETUNE, *flags, "--output_dir", cut, "--max_train_steps", "4")
+    before = json.loads((cut / "all_results.json").read_text())
+    run(FINETUNE, *flags, "--output_dir", cut, "--max_train_steps", "4", "--resume_from_checkpoint", "latest")
+    again = json.loads((cut / "all_results.json").read_text())
+    assert again["history"] == before["history"] and again["train_clips_per_process"] == [8]
+    run(FINETUNE, *flags, "--output_dir", cut, "--max_train_steps", "8", "--resume_from_checkpoint", "latest")
+    reference, resumed = weights(tmp_path / "whole"), weights(cut)
+    for name in reference:
+        torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
+    results = [json.loads((folder / "all_results.json").read_text()) for folder in (tmp_path / "whole", cut)]
+    for key in ("history", "train_clips_per_process", "completed_steps"):
+        assert results[0][key] == results[1][key], key
 
 
 def test_resuming_from_the_last_checkpoint_of_a_finished_run_changes_nothing(videofolder, uninterrupted, tmp_path):

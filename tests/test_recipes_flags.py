@@ -100,6 +100,33 @@ def test_bad_flags_stop_before_anything_is_loaded(finetune, capsys, flags, expec
         assert text in error, (text, error)
 
 
+def test_report_to_a_tracker_not_installed_or_unknown_is_refused_and_none_turns_tracking_off(
+    finetune, capsys, monkeypatch
+):
+    """`--report_to wandb` without wandb trained the whole run logging nothing (accelerate drops a tracker it cannot
+    import, with one Python warning), where transformers' Trainer refuses it; a misspelt name was accelerate's
+    ValueError traceback; `--report_to none`, transformers' way to log nowhere, was that traceback too."""
+    import accelerate.tracking
+    from accelerate.utils import LoggerType
+
+    monkeypatch.setattr(accelerate.tracking, "_available_trackers", [LoggerType.TENSORBOARD])
+    for flags, expected in (
+        (["--report_to", "wandb"], "argument --report_to: wandb: wandb is not installed, so the run would log nothing"),
+        (["--report_to", "tensorbord"], "argument --report_to: invalid choice: 'tensorbord' (choose from all, "),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            finetune.parse_args(flags)
+        assert stopped.value.code == 2 and expected in capsys.readouterr().err.splitlines()[-1]
+    assert finetune.parse_args(["--report_to", "tensorboard"]).with_tracking
+    assert finetune.parse_args(["--report_to", "wandb", "--with_tracking", "false"]).with_tracking is False
+    assert finetune.parse_args(["--report_to", "none"]).with_tracking is False
+    monkeypatch.setattr(accelerate.tracking, "_available_trackers", [])
+    assert finetune.parse_args([]).with_tracking  # the default: the bundled run works without the recipes extra
+    with pytest.raises(SystemExit):
+        finetune.parse_args(["--report_to", "all"])
+    assert "no tracker is installed" in capsys.readouterr().err.splitlines()[-1]
+
+
 @pytest.mark.parametrize(
     "flags, compiled, backend, mode",
     [

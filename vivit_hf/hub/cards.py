@@ -41,6 +41,7 @@ _RECIPE_KEYS = (
     "max_train_steps",
     "per_device_train_batch_size",
     "gradient_accumulation_steps",
+    "effective_total_batch_size",  # the paper's batch (64): per device x processes x accumulation
     "max_grad_norm",
     "label_smoothing",
     "mixup_alpha",
@@ -54,6 +55,12 @@ _RECIPE_KEYS = (
     "seed",
     "freeze",
 )
+
+
+def _used(key: str, training_args: Mapping) -> bool:
+    """Whether the recipe's setting `key` took part in training: `--momentum` (default 0.9) is SGD's, and the card of
+    an AdamW run listed it as if the optimiser had used it."""
+    return key != "momentum" or training_args.get("optimizer") in (None, "sgd")
 
 
 def _is_hub_id(source: str | None) -> bool:
@@ -247,7 +254,7 @@ def build_model_card(
         recipe = [
             f"| {key} | {training_args[key]} |"
             for key in _RECIPE_KEYS
-            if training_args and training_args.get(key) not in (None, [], "")
+            if training_args and training_args.get(key) not in (None, [], "") and _used(key, training_args)
         ]
         lines += [
             "",

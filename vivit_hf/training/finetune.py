@@ -374,6 +374,30 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
     return data_flag_unused(args, typed)
 
 
+def unavailable_tracker(args: argparse.Namespace, typed: bool) -> str | None:
+    """In argparse's words, a `--report_to` that accelerate cannot log to (else None): a name it does not know was its
+    ValueError traceback; a tracker that is not installed (`--report_to wandb` without wandb) trained the whole run
+    logging nothing, after one Python warning among the log lines, where transformers' Trainer refuses it. The
+    default (tensorboard, not typed) is left to accelerate's warning: the bundled run works without the `recipes`
+    extra."""
+    from accelerate.tracking import get_available_trackers
+    from accelerate.utils import LoggerType
+
+    if not args.with_tracking:
+        return None
+    name, known = args.report_to, LoggerType.list()
+    if name not in known:
+        return f"argument --report_to: invalid choice: {name!r} (choose from {', '.join(known)}, none)"
+    installed = [str(getattr(tracker, "value", tracker)) for tracker in get_available_trackers()]
+    if not typed or name in installed or (name == "all" and installed):
+        return None
+    what = "no tracker is installed" if name == "all" else f"{name} is not installed"
+    return (
+        f"argument --report_to: {args.report_to}: {what}, so the run would log nothing; install it, or give "
+        "--report_to none (or --with_tracking false)"
+    )
+
+
 def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
     """A typed data flag the data set's reader would not use (else None): the columns are `--dataset_format hub`'s
     (another format read its own files and ignored them: `--label_column action` on a videofolder still took the
@@ -434,6 +458,11 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     unused = unused_flag(args, {a.split("=", 1)[0][2:] for a in typed if a.startswith("--")})
     if unused:
         parser.error(unused)
+    if args.with_tracking and args.report_to.lower() == "none":  # transformers' way to turn the trackers off
+        args.with_tracking = False
+    tracker = unavailable_tracker(args, any(a.split("=", 1)[0] == "--report_to" for a in typed))
+    if tracker:
+        parser.error(tracker)
     missing = [
         name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None
     ]
@@ -606,8 +635,11 @@ BATCH_SETTINGS = (
     "shuffle_buffer_size",
 )
 # What decides the model's and the optimiser's state: a checkpoint of another model does not load into this one, and
-# its optimiser state would not fit another optimiser.
-MODEL_SETTINGS = ("model", "model_size", "num_frames", "crop_size", "config_overrides", "optimizer")
+# its optimiser state would not fit another optimiser. `--init_from` too: another one builds another model (a run from
+# scratch resumed with an image ViT died in a size-mismatch traceback once the data had loaded), or one of the same
+# shapes whose weights the checkpoint's replace, while the card named it as the base model and a ViViT checkpoint's
+# processor (its normalisation, sampling) replaced the one the run had trained with, without a word.
+MODEL_SETTINGS = ("model", "model_size", "num_frames", "crop_size", "config_overrides", "optimizer", "init_from")
 # What the optimiser's state restores from the checkpoint, so that a new value is put back after loading it.
 RESTORED_SETTINGS = ("learning_rate", "weight_decay", "momentum")
 # What may change on resume (with a warning): the optimisation, not the data order.
@@ -621,12 +653,17 @@ OTHER_SETTINGS = (
     "mixup_alpha",
     "cutmix_alpha",
     "num_train_epochs",
+    "max_train_steps",  # as typed (None: from the epochs); another one was the schedule's new length without a word
 )
 
 
 def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
     """The settings a checkpoint's trainer_state.json records: {"batches": {...}, "model": {...}, "other": {...}}."""
     values = dict(vars(args), num_processes=num_processes)
+    if values.get("init_from") and os.path.exists(os.path.expanduser(values["init_from"])):
+        # a local image ViT or checkpoint as the folder it names (`vit`, `./vit` and its absolute path are one; a
+        # resume from another working directory types it another way); a Hub id as typed
+        values["init_from"] = str(Path(values["init_from"]).expanduser().resolve())
     batches = {name: values.get(name) for name in BATCH_SETTINGS}
     if not args.streaming:  # the shuffle buffer only orders a stream
         batches.pop("shuffle_buffer_size")
@@ -699,8 +736,9 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
     refused = changes(saved.get("model", {}), current["model"])
     if refused:
         raise ValueError(
-            "the checkpoint holds another model or optimiser, whose state does not load into this one. Give the "
-            "checkpoint's values (old -> new): " + "; ".join(refused)
+            "the checkpoint holds another model or optimiser, whose state does not load into this one (or a model "
+            "started from another --init_from, which its card would name). Give the checkpoint's values "
+            "(old -> new): " + "; ".join(refused)
         )
     return [f"resuming with a different {change}" for change in changes(saved.get("other", {}), current["other"])]
 
@@ -756,7 +794,8 @@ def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | N
     for name, key in (("weight_decay", "weight_decay"), ("momentum", "momentum")):
         if name in changed:
             for group in groups:
-                if key in group:  # AdamW has no momentum
+                exempt = key == "weight_decay" and group.get("weight_decay_exempt")  # biases and norms keep 0
+                if key in group and not exempt:  # AdamW has no momentum
                     group[key] = getattr(args, name) or 0.0
     return [f"--{name} {saved[name]!r} -> {getattr(args, name)!r}" for name in changed]
 
@@ -1083,15 +1122,44 @@ def _cache_decoded_videos(args, datasets) -> bool:
     return fits
 
 
-def build_optimizer(args, model) -> torch.optim.Optimizer:
+# Parameters weight decay leaves alone, by transformers' rule (`Trainer.get_decay_parameter_names`, and the
+# `*_no_trainer` examples' `no_decay`): biases and LayerNorm weights. Decaying them pulled every norm's gain towards
+# 0 (AdamW's 0.05 took 5% of it in 1/lr steps) where a transformers user expects them kept. (CLS tokens and position
+# embeddings are decayed, as Trainer does; timm and big_vision exempt them too.)
+NO_DECAY_PATTERNS = (r"bias", r"layernorm", r"rmsnorm", r"(?:^|\.)norm(?:$|\.)", r"_norm(?:$|\.)")
+
+
+def decay_exempt(model) -> set[str]:
+    """Names of the parameters of `model` that weight decay leaves alone (`NO_DECAY_PATTERNS`, or in a LayerNorm)."""
+    exempt = set()
+    for module_name, module in model.named_modules():
+        for name, _ in module.named_parameters(recurse=False):
+            full = f"{module_name}.{name}" if module_name else name
+            if isinstance(module, torch.nn.LayerNorm) or any(re.search(p, full.lower()) for p in NO_DECAY_PATTERNS):
+                exempt.add(full)
+    return exempt
+
+
+def build_optimizer(args, model, exempt_group: bool | None = None) -> torch.optim.Optimizer:
     """The preset's optimiser (`--optimizer sgd`: with `--momentum`, as the paper; else AdamW) over the trainable
-    parameters, one group: `apply_resumed_hyperparameters` relies on it."""
-    parameters = [p for p in model.parameters() if p.requires_grad]
+    parameters. With weight decay (or `exempt_group`, a resumed checkpoint's layout), two groups: the decayed
+    parameters, then those `decay_exempt` names, marked `weight_decay_exempt` (`apply_resumed_hyperparameters` leaves
+    their 0 alone); without, one group, as checkpoints of older versions hold."""
+    if exempt_group is None:
+        exempt_group = bool(args.weight_decay)
+    named = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+    weight_decay = args.weight_decay or 0.0
+    if exempt_group:
+        exempt = decay_exempt(model)
+        groups = [
+            {"params": [p for name, p in named if name not in exempt], "weight_decay": weight_decay},
+            {"params": [p for name, p in named if name in exempt], "weight_decay": 0.0, "weight_decay_exempt": True},
+        ]
+    else:
+        groups = [{"params": [p for _, p in named], "weight_decay": weight_decay}]
     if args.optimizer == "sgd":
-        return torch.optim.SGD(
-            parameters, lr=args.learning_rate, momentum=args.momentum, weight_decay=args.weight_decay or 0.0
-        )
-    return torch.optim.AdamW(parameters, lr=args.learning_rate, weight_decay=args.weight_decay or 0.0)
+        return torch.optim.SGD(groups, lr=args.learning_rate, momentum=args.momentum)
+    return torch.optim.AdamW(groups, lr=args.learning_rate)
 
 
 def build_dataloaders(args, train_dataset, eval_dataset, pin_memory: bool = False):
