@@ -246,12 +246,18 @@ def test_a_documented_timeline_of_the_main_jobs_model_has_windows_of_its_clips_s
 
     main_job = PRESETS["synthetic_motion"]
     span = MODEL_SIZES[main_job["model_size"]]["num_frames"] * main_job["frame_stride"]
+    import ast
+
+    # and the examples of predict.py's own --help
+    doc = ast.get_docstring(ast.parse((ROOT / "recipes/predict.py").read_text()))
+    helps = [shlex.split(line)[2:] for line in doc.splitlines() if line.strip().startswith("python recipes/predict.py")]
     runs = [
         (where, arguments)
-        for where, script, arguments in RUNS
-        if script == "recipes/predict.py" and arguments[arguments.index("--model") + 1] == "outputs"
+        for where, arguments in [(w, a) for w, s, a in RUNS if s == "recipes/predict.py"]
+        + [("recipes/predict.py --help", a) for a in helps]
+        if arguments[arguments.index("--model") + 1] == "outputs"
     ]
-    assert runs, "no documented recipes/predict.py run on the main job's outputs"
+    assert len(runs) > len(helps) > 0, runs
     for where, arguments in runs:
         window = arguments[arguments.index("--window") + 1] if "--window" in arguments else "4"
         frames = int(window[:-1]) if window.endswith("f") else float(window.rstrip("s")) * SyntheticMotionConfig().fps
