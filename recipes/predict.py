@@ -2,14 +2,16 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Predict over time: a folder of (long) videos, one prediction per window, as JSON and a timeline plot.
 
-    python recipes/predict.py --model outputs --videos my_videos/ --window 4 --hop 2 --output_dir timelines
-    python recipes/predict.py --model outputs --videos a.mp4 b.webm --window 64f --hop 32f --top_k 3
+    python recipes/predict.py --model outputs --videos my_videos/ --window 16f --hop 8f --output_dir timelines
+    python recipes/predict.py --model outputs --videos a.mp4 b.webm --window 2s --hop 1s --top_k 3
 
 Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`; or frames, `64f`); each window is
-one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. The file is read in one
-pass (each frame decoded once, however the windows overlap), never held whole in memory. Writes, per video,
-`<name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its `top_k`
-predictions, and the aggregate: the mean of the windows' logits) and `<name>.png` (the scores over time of
+one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. Give a window about as
+long as the model's training clips (`num_frames` frames `frame_stride` apart: 16 frames for the README's main job, 2 s
+of its 8 fps clips): the frames are spread over the window, so a longer one shows the model its motion sped up.
+The file is read in one pass (each frame decoded once, however the windows overlap), never held whole in memory.
+Writes, per video, `<name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its
+`top_k` predictions, and the aggregate: the mean of the windows' logits) and `<name>.png` (the scores over time of
 the classes with the best aggregate; one panel per head for models with label spaces; needs matplotlib, in the
 `recipes` extra), and `predictions.jsonl` (one line per video: its path and aggregate, or the error that kept it
 from being read). A video that cannot be read, or holds a single frame (a broken file or a still image;
@@ -272,7 +274,8 @@ def main(argv=None) -> None:
             result["video"] = str(video)
             (output_dir / f"{name}.json").write_text(json.dumps(result, indent=1))
             summary.write(json.dumps({"video": str(video), "aggregate": result["aggregate"]}) + "\n")
-            logger.info("%s: %d windows -> %s.json", video, len(result["windows"]), output_dir / name)
+            count = len(result["windows"])
+            logger.info("%s: %d window%s -> %s.json", video, count, "" if count == 1 else "s", output_dir / name)
     if failed:  # the others' outputs are written; the exit status tells a scheduler that some were not
         raise SystemExit(
             f"predict.py: error: {len(failed)} of {len(videos)} videos could not be read (listed with their error "

@@ -399,3 +399,27 @@ def test_the_readme_names_every_file_its_examples_open():
     assert opened, "no file names found in the README's examples: is the pattern still matching?"
     unnamed = sorted(name for name in opened if f"`{name}`" not in prose)
     assert not unnamed, f"README.md's examples open {unnamed}, which its text never names"
+
+
+def _named_in_the_results_index() -> set[str]:
+    """The file names `benchmarks/results/README.md` gives, as code or link text, braces expanded
+    (`models-cpu.{json,md,png}`)."""
+    text = (ROOT / "benchmarks" / "results" / "README.md").read_text()
+    named = set()
+    for name in re.findall(r"`([\w.{},-]+)`|\[([\w.-]+)\]\(", text):
+        name = name[0] or name[1]
+        braces = re.fullmatch(r"(.*)\{([\w,]+)\}(.*)", name)
+        named |= {f"{braces[1]}{part}{braces[3]}" for part in braces[2].split(",")} if braces else {name}
+    return named
+
+
+def test_the_results_index_names_every_result_file():
+    # docs/benchmarks.md sends readers to benchmarks/results/README.md as the "index of every result file and the
+    # command that wrote it", and docs/processor.md to the Benchmarks page for benchmarks/timeline.py; neither named
+    # timeline.json or its write-up, mask-cpu.*, retrieval.json or the streaming recipe run: a reader had no command
+    missing = sorted(
+        path.name
+        for path in (ROOT / "benchmarks" / "results").iterdir()
+        if path.name != "README.md" and path.name not in _named_in_the_results_index()
+    )
+    assert not missing, f"benchmarks/results/README.md does not name: {missing}"
