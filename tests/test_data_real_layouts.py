@@ -1048,3 +1048,27 @@ def test_kinetics_csvs_of_two_versions_naming_one_split_are_named_not_one_read_w
     warned = [r.getMessage() for r in caplog.records if "CSVs name split 'train'" in r.getMessage()]
     assert len(warned) == 1 and "kinetics-400_train.csv is read" in warned[0], warned
     assert "kinetics-600_train.csv" in warned[0]
+
+
+@pytest.mark.parametrize(
+    "replacements",
+    ["replacement/replacement_for_corrupted_k400", "train/replacement_for_corrupted_k400", "train/replacement"],
+)
+def test_kinetics_replacement_of_a_corrupted_clip_is_read_wherever_it_lies(tmp_path, replacements):
+    # CVDF's k400_extractor.sh unpacks 1392 replacements for corrupted training clips, under the corrupted clips'
+    # own names, into replacement/replacement_for_corrupted_k400/. A user who moves that folder under train/ (beside
+    # the originals) must still get the replacements, not the corrupted originals the walk meets first.
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    k400 = tmp_path / "k400"
+    write_csv(
+        k400 / "annotations" / "train.csv", [["yoga", "t1", 0, 10, "train"], ["zumba", "t2", 5, 15, "train"]], header
+    )
+    (k400 / "train").mkdir(parents=True)
+    (k400 / "train" / "t1_000000_000010.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 truncated")  # corrupted
+    clip(k400 / "train" / "t2_000005_000015.mp4", seed=1)
+    replacement = clip(k400 / replacements / "t1_000000_000010.mp4", seed=2)
+    data = load_video_dataset(k400, "kinetics")
+    assert {e["id"]: e["video"] for e in data.split("train")} == {
+        "t1_000000_000010": str(replacement),
+        "t2_000005_000015": str(k400 / "train" / "t2_000005_000015.mp4"),
+    }
