@@ -8,6 +8,7 @@ Each replica is built here, file by file, from the data set's own documentation;
 import contextlib
 import json
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -1072,3 +1073,23 @@ def test_kinetics_replacement_of_a_corrupted_clip_is_read_wherever_it_lies(tmp_p
         "t1_000000_000010": str(replacement),
         "t2_000005_000015": str(k400 / "train" / "t2_000005_000015.mp4"),
     }
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+@pytest.mark.parametrize(
+    ("member", "value"), [("cls", b"cat"), ("id", b"dQw4w9WgXcQ")], ids=["class name in cls", "youtube id in id"]
+)
+def test_hub_webdataset_member_datasets_cannot_decode_is_named_not_a_traceback(tmp_path, streaming, member, value):
+    # datasets' WebDataset reader decodes `<key>.cls` / `<key>.id` with int(): shards written with the class name in
+    # `.cls` (or a YouTube id in `.id`) stopped in `ValueError: invalid literal for int() with base 10: b'cat'`.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    source = clip(tmp_path / "src" / "0.mp4").read_bytes()
+    write_tar(tmp_path / "repo" / "train-000.tar", [("k0.mp4", source), (f"k0.{member}", value), ("k0.txt", b"cat")])
+    shard = tmp_path / "repo" / "train-000.tar"
+    wanted = rf"'k0\.{member}' of {re.escape(str(shard))} .*holds '{value.decode()}', which is not an integer"
+    with pytest.raises(DatasetFormatError, match=wanted):
+        if streaming:
+            open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))
+        else:
+            hub(tmp_path / "repo", tmp_path)

@@ -9,6 +9,7 @@ name. `streaming.py` reads the same repos as a stream, with these rules.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -129,6 +130,61 @@ def _layout_hint(features, video_column) -> str:
             "<class>/<clip> folders itself"
         )
     return ""
+
+
+# What `datasets`' WebDataset reader makes of a member by its extension, for the members it decodes as more than
+# bytes: an integer (`.cls`, the class id) or JSON.
+_WEBDATASET_DECODED_AS = {
+    **dict.fromkeys(("cls", "cls2", "index", "inx", "id"), "an integer"),
+    **dict.fromkeys(("json", "jsn"), "JSON"),
+}
+
+
+@contextlib.contextmanager
+def naming_undecodable_members(source: str):
+    """Around `datasets.load_dataset`: a WebDataset member that its reader cannot decode, as its extension says it
+    must (`<key>.cls` holding a class name, `cat`, where datasets reads an integer; `<key>.id` holding a YouTube id)
+    is refused in one line naming the shard, the member and what it holds. It was `ValueError: invalid literal for
+    int() with base 10: b'cat'` from inside datasets, naming no file, whole and streamed."""
+    try:
+        yield
+    except Exception as error:
+        member = _undecodable_webdataset_member(error)
+        if member is None:
+            raise
+        shard, name, extension, data = member
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        expected = _WEBDATASET_DECODED_AS.get(extension, f"datasets' .{extension} decoder reads")
+        raise DatasetFormatError(
+            f"--dataset_format hub: the WebDataset member {name!r} of {shard} (in {source}) holds {data!r}, which is "
+            f"not {expected}: datasets reads every '<key>.{extension}' member as such ({type(error).__name__}: "
+            f"{error}). Write a class name as '<key>.txt' or a 'label' field of '<key>.json', a clip id as a field "
+            "of '<key>.json'; '<key>.cls' holds the class number"
+        ) from None
+
+
+def _undecodable_webdataset_member(error: BaseException) -> tuple[str, str, str, bytes] | None:
+    """`(shard, member, extension, its first bytes)` when `error` came from `datasets`' WebDataset reader decoding a
+    member (the frame of its `_get_pipeline_from_tar`, at the line that calls a decoder), else None."""
+    import linecache
+
+    traceback = error.__traceback__
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if frame.f_code.co_name == "_get_pipeline_from_tar" and "DECODERS[" in linecache.getline(
+            frame.f_code.co_filename, traceback.tb_lineno
+        ):
+            local = frame.f_locals
+            try:
+                data = local["current_example"][local["field_name"]]
+                return str(local["tar_path"]), str(local["filename"]), str(local["data_extension"]), bytes(data[:40])
+            except (KeyError, TypeError):
+                return None
+        traceback = traceback.tb_next
+    return None
 
 
 def label_feature(features, label_column: str):
@@ -385,7 +441,8 @@ def load_hub(
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
             dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
-        loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
+        with naming_undecodable_members(source):
+            loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)

@@ -52,6 +52,7 @@ from .hub import (
     is_saved_to_disk,
     label_feature,
     label_value,
+    naming_undecodable_members,
     refuse_unread_videos,
     saved_class_label_map,
     undecoded_videos,
@@ -191,7 +192,8 @@ def open_streaming_dataset(
         }
     else:
         dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
-        loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir, streaming=True)
+        with naming_undecodable_members(source):
+            loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir, streaming=True)
         sizes = {}
     # symlinked clips whose target is not there (left out by datasets' folder scan, named by refuse_unread_videos)
     missing = {split: len(clips) for split, clips in dangling.items()}
