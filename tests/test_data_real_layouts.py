@@ -1093,3 +1093,25 @@ def test_hub_webdataset_member_datasets_cannot_decode_is_named_not_a_traceback(t
             open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))
         else:
             hub(tmp_path / "repo", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("header", "why"),
+    [
+        ("file_name;label", r"\['file_name;label'\]\); its fields are separated by ';'"),
+        ("file_name\tlabel", r"\['file_name\\tlabel'\]\); its fields are separated by tabs"),
+        ("filename,label", r"\['filename', 'label'\]\); datasets finds each row's clip by a 'file_name' column"),
+    ],
+    ids=["semicolons", "tabs", "filename"],
+)
+def test_hub_metadata_without_a_file_name_column_is_named_with_its_columns(tmp_path, header, why):
+    # Excel in much of Europe writes CSVs with ';' between fields: datasets read the header as the one column
+    # 'file_name;label' and said "`file_name` ... must be present as dictionary key in metadata files", naming no file.
+    separator = header[len("file_name")] if header.startswith("file_name") else ","
+    for i in range(2):
+        clip(tmp_path / "repo" / "train" / f"{i}.mp4", seed=i)
+    rows = "".join(f"{i}.mp4{separator}{name}\n" for i, name in enumerate(["cat", "dog"]))
+    (tmp_path / "repo" / "train" / "metadata.csv").write_text(f"{header}\n{rows}")
+    metadata = re.escape(str(tmp_path / "repo" / "train" / "metadata.csv"))
+    with pytest.raises(DatasetFormatError, match=rf"{metadata} has no 'file_name' column \(its columns: {why}"):
+        hub(tmp_path / "repo", tmp_path)

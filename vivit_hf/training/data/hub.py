@@ -726,6 +726,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
         return {}
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
+    _refuse_metadata_naming_no_file(others)
     if config_name is None and not _card_declares_configs(root):
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
@@ -747,6 +748,30 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
             "follows them), or copy the linked folders in"
         )
     return dangling
+
+
+def _refuse_metadata_naming_no_file(files: Sequence[Path]) -> None:
+    """A videofolder `metadata.csv` / `metadata.jsonl` without a `file_name` column (datasets' rule: `file_name`,
+    `*_file_name`, `file_names` or `*_file_names`) is refused naming the file and the columns it has. `datasets`
+    said only that `file_name` "must be present", naming no file, also where it is: in a `metadata.csv` written with
+    `;` or tabs between its fields (what Excel writes in much of Europe), read as one column `file_name;label`."""
+    for path in files:
+        if path.name not in ("metadata.csv", "metadata.jsonl"):
+            continue
+        columns = _metadata_columns(path)
+        if any(re.fullmatch(r"(?:.*_)?file_names?", str(column)) for column in columns):
+            continue
+        separator = next(
+            (name for mark, name in ((";", "';'"), ("\t", "tabs")) if any(mark in str(c) for c in columns)), None
+        )
+        why = (
+            f"; its fields are separated by {separator}, and datasets reads metadata.csv with commas only"
+            if separator is not None and path.suffix == ".csv" and any("file_name" in str(c) for c in columns)
+            else "; datasets finds each row's clip by a 'file_name' column (or '<name>_file_name')"
+        )
+        raise DatasetFormatError(
+            f"--dataset_format hub: {path} has no 'file_name' column (its columns: {columns}){why}"
+        )
 
 
 def _label_tables(files: Sequence[Path]) -> list[Path]:
