@@ -166,6 +166,15 @@ def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
     return chosen
 
 
+def _kinetics_replacement_folder(folder: Path) -> bool:
+    """Whether `folder` (relative to the data set's root) holds CVDF's replacements for corrupted Kinetics-400 clips
+    (`replacement/replacement_for_corrupted_k400/`, 1392 training clips under their original names): such a clip
+    is read in place of the corrupted original of its name, wherever the two lie. Left to the walk's order, the
+    replacement won only because `replacement` sorts before `train`; moved under `train/`, it lost to the
+    original, which then did not decode (a skipped clip each epoch) or decoded wrong."""
+    return any("replacement" in part.lower() for part in folder.parts)
+
+
 def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     """CVDF layout: `annotations/{train,val,test}.csv` (`label,youtube_id,time_start,time_end,...`; also
     `validate.csv` and `kinetics-400_train.csv`-style names) and clips named
@@ -200,15 +209,6 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
         splits[split] = _resolve(keys, index, missing, split)
     splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
-
-
-def _kinetics_replacement_folder(folder: Path) -> bool:
-    """Whether `folder` (relative to the data set's root) holds CVDF's replacements for corrupted Kinetics-400 clips
-    (`replacement/replacement_for_corrupted_k400/`, 1392 training clips under their original names): such a clip
-    is read in place of the corrupted original of its name, wherever the two lie. Left to the walk's order, the
-    replacement won only because `replacement` sorts before `train`; moved under `train/`, it lost to the
-    original, which then did not decode (a skipped clip each epoch) or decoded wrong."""
-    return any("replacement" in part.lower() for part in folder.parts)
 
 
 def _kinetics_key(row: dict, path: Path, line: int) -> str:
