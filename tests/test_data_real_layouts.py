@@ -375,18 +375,26 @@ def test_hub_webdataset_keys_with_dots_are_refused_with_the_reason(tmp_path):
 
 
 @pytest.mark.parametrize("streaming", [False, True])
+@pytest.mark.parametrize("position", [0, 6], ids=["first sample", "after the samples read for the features"])
 @pytest.mark.parametrize(
     ("member", "value"), [("cls", b"cat"), ("id", b"dQw4w9WgXcQ")], ids=["class name in cls", "youtube id in id"]
 )
-def test_hub_webdataset_member_datasets_cannot_decode_is_named_not_a_traceback(tmp_path, streaming, member, value):
+def test_hub_webdataset_member_datasets_cannot_decode_is_named_not_a_traceback(
+    tmp_path, streaming, position, member, value
+):
     # datasets' WebDataset reader decodes `<key>.cls` / `<key>.id` with int(): shards written with the class name in
-    # `.cls` (or a YouTube id in `.id`) stopped in `ValueError: invalid literal for int() with base 10: b'cat'`.
+    # `.cls` (or a YouTube id in `.id`) stopped in `ValueError: invalid literal for int() with base 10: b'cat'`. It
+    # reads the first 5 samples for the features; a later one failed in its DatasetGenerationError, or streamed in
+    # the label column's pass.
     from vivit_hf.training.data.streaming import open_streaming_dataset
 
     source = clip(tmp_path / "src" / "0.mp4").read_bytes()
-    write_tar(tmp_path / "repo" / "train-000.tar", [("k0.mp4", source), (f"k0.{member}", value), ("k0.txt", b"cat")])
+    members = []
+    for i in range(position + 1):
+        members += [(f"k{i}.mp4", source), (f"k{i}.{member}", value if i == position else b"1"), (f"k{i}.txt", b"cat")]
     shard = tmp_path / "repo" / "train-000.tar"
-    wanted = rf"'k0\.{member}' of {re.escape(str(shard))} .*holds '{value.decode()}', which is not an integer"
+    write_tar(shard, members)
+    wanted = rf"'k{position}\.{member}' of {re.escape(str(shard))} .*holds '{value.decode()}', which is not an integer"
     with pytest.raises(DatasetFormatError, match=wanted):
         if streaming:
             open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))

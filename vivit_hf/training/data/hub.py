@@ -152,38 +152,44 @@ def naming_undecodable_members(source: str):
         member = _undecodable_webdataset_member(error)
         if member is None:
             raise
-        shard, name, extension, data = member
-        try:
-            data = data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
+        shard, name, extension, data, cause = member
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
         expected = _WEBDATASET_DECODED_AS.get(extension, f"datasets' .{extension} decoder reads")
         raise DatasetFormatError(
             f"--dataset_format hub: the WebDataset member {name!r} of {shard} (in {source}) holds {data!r}, which is "
-            f"not {expected}: datasets reads every '<key>.{extension}' member as such ({type(error).__name__}: "
-            f"{error}). Write a class name as '<key>.txt' or a 'label' field of '<key>.json', a clip id as a field "
+            f"not {expected}: datasets reads every '<key>.{extension}' member as such ({type(cause).__name__}: "
+            f"{cause}). Write a class name as '<key>.txt' or a 'label' field of '<key>.json', a clip id as a field "
             "of '<key>.json'; '<key>.cls' holds the class number"
         ) from None
 
 
-def _undecodable_webdataset_member(error: BaseException) -> tuple[str, str, str, bytes] | None:
-    """`(shard, member, extension, its first bytes)` when `error` came from `datasets`' WebDataset reader decoding a
-    member (the frame of its `_get_pipeline_from_tar`, at the line that calls a decoder), else None."""
+def _undecodable_webdataset_member(error: BaseException) -> tuple[str, str, str, bytes, BaseException] | None:
+    """`(shard, member, extension, its first bytes, the decoder's error)` when `error`, or an error it was raised
+    from, came from `datasets`' WebDataset reader decoding a member (the frame of its `_get_pipeline_from_tar`, at the
+    line that calls a decoder), else None. Past the first few samples, which it reads for the features, datasets
+    raises its `DatasetGenerationError` from the decoder's error."""
     import linecache
 
-    traceback = error.__traceback__
-    while traceback is not None:
-        frame = traceback.tb_frame
-        if frame.f_code.co_name == "_get_pipeline_from_tar" and "DECODERS[" in linecache.getline(
-            frame.f_code.co_filename, traceback.tb_lineno
-        ):
-            local = frame.f_locals
-            try:
-                data = local["current_example"][local["field_name"]]
-                return str(local["tar_path"]), str(local["filename"]), str(local["data_extension"]), bytes(data[:40])
-            except (KeyError, TypeError):
-                return None
-        traceback = traceback.tb_next
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        traceback = error.__traceback__
+        while traceback is not None:
+            frame = traceback.tb_frame
+            line = linecache.getline(frame.f_code.co_filename, traceback.tb_lineno)
+            if frame.f_code.co_name == "_get_pipeline_from_tar" and "DECODERS[" in line:
+                local = frame.f_locals
+                try:
+                    data = local["current_example"][local["field_name"]][:40]
+                    return str(local["tar_path"]), str(local["filename"]), str(local["data_extension"]), data, error
+                except (KeyError, TypeError):
+                    return None
+            traceback = traceback.tb_next
+        error = error.__cause__ or error.__context__
     return None
 
 

@@ -178,6 +178,31 @@ def open_streaming_dataset(
     Label names come from a `ClassLabel` column (what `vivit_hf.training.data.shard` writes into its data card); other
     label columns are read once, alone, to build the vocabulary and count the examples (integers keep their ids).
     Split sizes come from the data card's `dataset_info` when it has them, else from that same pass."""
+    # The label column's one pass reads every row's `<key>.cls`: a class name in one past the first few samples
+    # stops there, named as at the load
+    with naming_undecodable_members(source):
+        return _open_streaming_dataset(
+            source,
+            revision=revision,
+            cache_dir=cache_dir,
+            video_column=video_column,
+            label_column=label_column,
+            num_shards=num_shards,
+            config_name=config_name,
+        )
+
+
+def _open_streaming_dataset(
+    source: str,
+    *,
+    revision: str | None = None,
+    cache_dir: str | None = None,
+    video_column: str | None = None,
+    label_column: str | None = None,
+    num_shards: int = 64,
+    config_name: str | None = None,
+) -> VideoClassificationData:
+    """`open_streaming_dataset` without naming its WebDataset members that do not decode."""
     import datasets
 
     _refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
@@ -192,8 +217,7 @@ def open_streaming_dataset(
         }
     else:
         dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
-        with naming_undecodable_members(source):
-            loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir, streaming=True)
+        loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir, streaming=True)
         sizes = {}
     # symlinked clips whose target is not there (left out by datasets' folder scan, named by refuse_unread_videos)
     missing = {split: len(clips) for split, clips in dangling.items()}
