@@ -8,6 +8,7 @@ Each replica is built here, file by file, from the data set's own documentation;
 import contextlib
 import json
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -182,6 +183,30 @@ def test_kinetics_split_with_no_clip_on_disk_is_left_out_not_evaluated_empty(tmp
 datasets = pytest.importorskip("datasets")
 
 
+@pytest.mark.parametrize(
+    "replacements",
+    ["replacement/replacement_for_corrupted_k400", "train/replacement_for_corrupted_k400", "train/replacement"],
+)
+def test_kinetics_replacement_of_a_corrupted_clip_is_read_wherever_it_lies(tmp_path, replacements):
+    # CVDF's k400_extractor.sh unpacks 1392 replacements for corrupted training clips, under the corrupted clips'
+    # own names, into replacement/replacement_for_corrupted_k400/. A user who moves that folder under train/ (beside
+    # the originals) must still get the replacements, not the corrupted originals the walk meets first.
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    k400 = tmp_path / "k400"
+    write_csv(
+        k400 / "annotations" / "train.csv", [["yoga", "t1", 0, 10, "train"], ["zumba", "t2", 5, 15, "train"]], header
+    )
+    (k400 / "train").mkdir(parents=True)
+    (k400 / "train" / "t1_000000_000010.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 truncated")  # corrupted
+    clip(k400 / "train" / "t2_000005_000015.mp4", seed=1)
+    replacement = clip(k400 / replacements / "t1_000000_000010.mp4", seed=2)
+    data = load_video_dataset(k400, "kinetics")
+    assert {e["id"]: e["video"] for e in data.split("train")} == {
+        "t1_000000_000010": str(replacement),
+        "t2_000005_000015": str(k400 / "train" / "t2_000005_000015.mp4"),
+    }
+
+
 def write_tar(path: Path, members: list[tuple[str, bytes]]) -> None:
     import io
     import tarfile
@@ -346,6 +371,56 @@ def test_hub_webdataset_keys_with_dots_are_refused_with_the_reason(tmp_path):
     members = [("clip.001.mp4", source), ("clip.001.cls", b"1"), ("clip.002.mp4", source), ("clip.002.cls", b"0")]
     write_tar(tmp_path / "repo" / "train-000.tar", members)
     with pytest.raises(DatasetFormatError, match=r"keys must not contain dots"):
+        hub(tmp_path / "repo", tmp_path)
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+@pytest.mark.parametrize("position", [0, 6], ids=["first sample", "after the samples read for the features"])
+@pytest.mark.parametrize(
+    ("member", "value"), [("cls", b"cat"), ("id", b"dQw4w9WgXcQ")], ids=["class name in cls", "youtube id in id"]
+)
+def test_hub_webdataset_member_datasets_cannot_decode_is_named_not_a_traceback(
+    tmp_path, streaming, position, member, value
+):
+    # datasets' WebDataset reader decodes `<key>.cls` / `<key>.id` with int(): shards written with the class name in
+    # `.cls` (or a YouTube id in `.id`) stopped in `ValueError: invalid literal for int() with base 10: b'cat'`. It
+    # reads the first 5 samples for the features; a later one failed in its DatasetGenerationError, or streamed in
+    # the label column's pass.
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    source = clip(tmp_path / "src" / "0.mp4").read_bytes()
+    members = []
+    for i in range(position + 1):
+        members += [(f"k{i}.mp4", source), (f"k{i}.{member}", value if i == position else b"1"), (f"k{i}.txt", b"cat")]
+    shard = tmp_path / "repo" / "train-000.tar"
+    write_tar(shard, members)
+    wanted = rf"'k{position}\.{member}' of {re.escape(str(shard))} .*holds '{value.decode()}', which is not an integer"
+    with pytest.raises(DatasetFormatError, match=wanted):
+        if streaming:
+            open_streaming_dataset(str(tmp_path / "repo"), cache_dir=str(tmp_path / "cache"))
+        else:
+            hub(tmp_path / "repo", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("header", "why"),
+    [
+        ("file_name;label", r"\['file_name;label'\]\); its fields are separated by ';'"),
+        ("file_name\tlabel", r"\['file_name\\tlabel'\]\); its fields are separated by tabs"),
+        ("filename,label", r"\['filename', 'label'\]\); datasets finds each row's clip by a 'file_name' column"),
+    ],
+    ids=["semicolons", "tabs", "filename"],
+)
+def test_hub_metadata_without_a_file_name_column_is_named_with_its_columns(tmp_path, header, why):
+    # Excel in much of Europe writes CSVs with ';' between fields: datasets read the header as the one column
+    # 'file_name;label' and said "`file_name` ... must be present as dictionary key in metadata files", naming no file.
+    separator = header[len("file_name")] if header.startswith("file_name") else ","
+    for i in range(2):
+        clip(tmp_path / "repo" / "train" / f"{i}.mp4", seed=i)
+    rows = "".join(f"{i}.mp4{separator}{name}\n" for i, name in enumerate(["cat", "dog"]))
+    (tmp_path / "repo" / "train" / "metadata.csv").write_text(f"{header}\n{rows}")
+    metadata = re.escape(str(tmp_path / "repo" / "train" / "metadata.csv"))
+    with pytest.raises(DatasetFormatError, match=rf"{metadata} has no 'file_name' column \(its columns: {why}"):
         hub(tmp_path / "repo", tmp_path)
 
 

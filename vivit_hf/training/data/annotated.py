@@ -13,7 +13,7 @@ import csv
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .examples import DatasetFormatError, VideoClassificationData, _shown
@@ -46,19 +46,28 @@ def _require_file(roots: Sequence[Path], name: str, fmt: str) -> Path:
     return path
 
 
-def _index_videos(roots: Sequence[Path], several: set[str] | None = None) -> dict[str, Path]:
-    """Every video file below the roots, by file name and by stem (first one wins), and by `<its folder>/<name>` and
-    `<its folder>/<stem>` (a split list's `<class>/<clip>`). `several` collects the names and stems that files in
-    different folders share (`brush_hair/1.avi` and `cartwheel/1.avi`), which name no one clip."""
+def _index_videos(
+    roots: Sequence[Path], several: set[str] | None = None, replaces: Callable[[Path], bool] | None = None
+) -> dict[str, Path]:
+    """Every video file below the roots, by file name and by stem (first one wins, unless `replaces` says of its
+    folder, relative to its root, that its files replace the others of their name), and by `<its folder>/<name>`
+    and `<its folder>/<stem>` (a split list's `<class>/<clip>`). `several` collects the names and stems that files
+    in different folders share (`brush_hair/1.avi` and `cartwheel/1.avi`), which name no one clip."""
     index: dict[str, Path] = {}
+    replacing: set[Path] = set()
     for root in roots:
         for dirpath, filenames in _walk(root):
+            replacement = replaces is not None and replaces(dirpath.relative_to(root))
             for filename in filenames:
                 if filename.lower().endswith(VIDEO_EXTENSIONS):
                     path, stem = dirpath / filename, Path(filename).stem
+                    if replacement:
+                        replacing.add(path)
                     for key in (filename, stem):
                         if several is not None and key in index and index[key].parent != dirpath:
                             several.add(key)
+                        if replacement and key in index and index[key] not in replacing:
+                            index[key] = path
                         index.setdefault(key, path)
                     index.setdefault(f"{dirpath.name}/{filename}", path)
                     index.setdefault(f"{dirpath.name}/{stem}", path)
@@ -157,6 +166,15 @@ def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
     return chosen
 
 
+def _kinetics_replacement_folder(folder: Path) -> bool:
+    """Whether `folder` (relative to the data set's root) holds CVDF's replacements for corrupted Kinetics-400 clips
+    (`replacement/replacement_for_corrupted_k400/`, 1392 training clips under their original names): such a clip
+    is read in place of the corrupted original of its name, wherever the two lie. Left to the walk's order, the
+    replacement won only because `replacement` sorts before `train`; moved under `train/`, it lost to the
+    original, which then did not decode (a skipped clip each epoch) or decoded wrong."""
+    return any("replacement" in part.lower() for part in folder.parts)
+
+
 def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     """CVDF layout: `annotations/{train,val,test}.csv` (`label,youtube_id,time_start,time_end,...`; also
     `validate.csv` and `kinetics-400_train.csv`-style names) and clips named
@@ -185,7 +203,7 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
             f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}{_what_is_there(roots)}"
         )
     names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
-    index = _index_videos(roots)
+    index = _index_videos(roots, replaces=_kinetics_replacement_folder)
     missing: dict[str, int] = {}
     splits = {}
     for split, rows in annotations.items():

@@ -9,6 +9,7 @@ name. `streaming.py` reads the same repos as a stream, with these rules.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -129,6 +130,67 @@ def _layout_hint(features, video_column) -> str:
             "<class>/<clip> folders itself"
         )
     return ""
+
+
+# What `datasets`' WebDataset reader makes of a member by its extension, for the members it decodes as more than
+# bytes: an integer (`.cls`, the class id) or JSON.
+_WEBDATASET_DECODED_AS = {
+    **dict.fromkeys(("cls", "cls2", "index", "inx", "id"), "an integer"),
+    **dict.fromkeys(("json", "jsn"), "JSON"),
+}
+
+
+@contextlib.contextmanager
+def naming_undecodable_members(source: str):
+    """Around `datasets.load_dataset`: a WebDataset member that its reader cannot decode, as its extension says it
+    must (`<key>.cls` holding a class name, `cat`, where datasets reads an integer; `<key>.id` holding a YouTube id)
+    is refused in one line naming the shard, the member and what it holds. It was `ValueError: invalid literal for
+    int() with base 10: b'cat'` from inside datasets, naming no file, whole and streamed."""
+    try:
+        yield
+    except Exception as error:
+        member = _undecodable_webdataset_member(error)
+        if member is None:
+            raise
+        shard, name, extension, data, cause = member
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        expected = _WEBDATASET_DECODED_AS.get(extension, f"datasets' .{extension} decoder reads")
+        raise DatasetFormatError(
+            f"--dataset_format hub: the WebDataset member {name!r} of {shard} (in {source}) holds {data!r}, which is "
+            f"not {expected}: datasets reads every '<key>.{extension}' member as such ({type(cause).__name__}: "
+            f"{cause}). Write a class name as '<key>.txt' or a 'label' field of '<key>.json', a clip id as a field "
+            "of '<key>.json'; '<key>.cls' holds the class number"
+        ) from None
+
+
+def _undecodable_webdataset_member(error: BaseException) -> tuple[str, str, str, bytes, BaseException] | None:
+    """`(shard, member, extension, its first bytes, the decoder's error)` when `error`, or an error it was raised
+    from, came from `datasets`' WebDataset reader decoding a member (the frame of its `_get_pipeline_from_tar`, at the
+    line that calls a decoder), else None. Past the first few samples, which it reads for the features, datasets
+    raises its `DatasetGenerationError` from the decoder's error."""
+    import linecache
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        traceback = error.__traceback__
+        while traceback is not None:
+            frame = traceback.tb_frame
+            line = linecache.getline(frame.f_code.co_filename, traceback.tb_lineno)
+            if frame.f_code.co_name == "_get_pipeline_from_tar" and "DECODERS[" in line:
+                local = frame.f_locals
+                try:
+                    data = local["current_example"][local["field_name"]][:40]
+                    return str(local["tar_path"]), str(local["filename"]), str(local["data_extension"]), data, error
+                except (KeyError, TypeError):
+                    return None
+            traceback = traceback.tb_next
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def label_feature(features, label_column: str):
@@ -385,7 +447,8 @@ def load_hub(
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
             dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
-        loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
+        with naming_undecodable_members(source):
+            loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)
@@ -669,6 +732,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
         return {}
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
+    _refuse_metadata_naming_no_file(others)
     if config_name is None and not _card_declares_configs(root):
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
@@ -690,6 +754,30 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
             "follows them), or copy the linked folders in"
         )
     return dangling
+
+
+def _refuse_metadata_naming_no_file(files: Sequence[Path]) -> None:
+    """A videofolder `metadata.csv` / `metadata.jsonl` without a `file_name` column (datasets' rule: `file_name`,
+    `*_file_name`, `file_names` or `*_file_names`) is refused naming the file and the columns it has. `datasets`
+    said only that `file_name` "must be present", naming no file, also where it is: in a `metadata.csv` written with
+    `;` or tabs between its fields (what Excel writes in much of Europe), read as one column `file_name;label`."""
+    for path in files:
+        if path.name not in ("metadata.csv", "metadata.jsonl"):
+            continue
+        columns = _metadata_columns(path)
+        if any(re.fullmatch(r"(?:.*_)?file_names?", str(column)) for column in columns):
+            continue
+        separator = next(
+            (name for mark, name in ((";", "';'"), ("\t", "tabs")) if any(mark in str(c) for c in columns)), None
+        )
+        why = (
+            f"; its fields are separated by {separator}, and datasets reads metadata.csv with commas only"
+            if separator is not None and path.suffix == ".csv" and any("file_name" in str(c) for c in columns)
+            else "; datasets finds each row's clip by a 'file_name' column (or '<name>_file_name')"
+        )
+        raise DatasetFormatError(
+            f"--dataset_format hub: {path} has no 'file_name' column (its columns: {columns}){why}"
+        )
 
 
 def _label_tables(files: Sequence[Path]) -> list[Path]:

@@ -53,6 +53,7 @@ from .hub import (
     is_saved_to_disk,
     label_feature,
     label_value,
+    naming_undecodable_members,
     refuse_unread_videos,
     saved_class_label_map,
     undecoded_videos,
@@ -204,6 +205,31 @@ def open_streaming_dataset(
     Label names come from a `ClassLabel` column (what `vivit_hf.training.data.shard` writes into its data card); other
     label columns are read once, alone, to build the vocabulary and count the examples (integers keep their ids).
     Split sizes come from the data card's `dataset_info` when it has them, else from that same pass."""
+    # The label column's one pass reads every row's `<key>.cls`: a class name in one past the first few samples
+    # stops there, named as at the load
+    with naming_undecodable_members(source):
+        return _open_streaming_dataset(
+            source,
+            revision=revision,
+            cache_dir=cache_dir,
+            video_column=video_column,
+            label_column=label_column,
+            num_shards=num_shards,
+            config_name=config_name,
+        )
+
+
+def _open_streaming_dataset(
+    source: str,
+    *,
+    revision: str | None = None,
+    cache_dir: str | None = None,
+    video_column: str | None = None,
+    label_column: str | None = None,
+    num_shards: int = 64,
+    config_name: str | None = None,
+) -> VideoClassificationData:
+    """`open_streaming_dataset` without naming its WebDataset members that do not decode."""
     import datasets
 
     _refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
