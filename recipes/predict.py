@@ -14,7 +14,8 @@ the classes with the best aggregate; one panel per head for models with label sp
 `recipes` extra), and `predictions.jsonl` (one line per video: its path and aggregate, or the error that kept it
 from being read). A video that cannot be read, or holds a single frame (a broken file or a still image;
 `--short_video loop` accepts it), is skipped and the rest go on; the run then exits with status 1, naming the ones
-that failed. Windows are cut and labelled by each frame's presentation time, so a variable-frame-rate file (phones)
+that failed. Ctrl-C or SIGTERM stops it with one line saying how many videos are done (their outputs whole, each
+listed in `predictions.jsonl`), status 130 / 143. Windows are cut and labelled by each frame's presentation time, so a variable-frame-rate file (phones)
 is timed as it plays.
 
 `<name>` is the file's name, and for a file found in a subfolder of a folder given, its path below that folder
@@ -30,6 +31,7 @@ import json
 import logging
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -42,6 +44,7 @@ from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.training.data.formats import video_files_below
 from vivit_hf.training.flags import DefaultsHelpFormatter, hub_source
+from vivit_hf.training.launch import run_as_command
 
 logger = logging.getLogger("predict")
 
@@ -218,7 +221,17 @@ def plot_timeline(result: dict, path: Path, title: str, num_classes: int = 5) ->
     return True
 
 
-def main(argv=None) -> None:
+def write_atomically(path: Path, text: str) -> None:
+    """`text` as `path`, whole or not at all: a run stopped mid-write (Ctrl-C, a scheduler's SIGTERM) leaves no
+    truncated JSON that a later reader takes for a video's result."""
+    partial_path = path.with_name(path.name + ".partial")
+    partial_path.write_text(text)
+    os.replace(partial_path, path)
+
+
+def main(argv=None, progress: dict | None = None) -> None:
+    """`progress` (when given) is kept current: the output folder, and how many of how many videos are done."""
+    progress = {} if progress is None else progress
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     try:
@@ -246,6 +259,7 @@ def main(argv=None) -> None:
     output_dir = Path(args.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     failed: dict[str, str] = {}
+    progress.update(output_dir=output_dir, done=0, total=len(videos))
     with open(output_dir / "predictions.jsonl", "w") as summary:
         for video in videos:
             try:
@@ -262,6 +276,8 @@ def main(argv=None) -> None:
                 failed[str(video)] = str(error)
                 logger.warning("skipping %s: %s", video, error)
                 summary.write(json.dumps({"video": str(video), "error": str(error)}) + "\n")
+                summary.flush()
+                progress["done"] += 1
                 continue
             name = names[video]
             if not args.no_plot:
@@ -270,8 +286,10 @@ def main(argv=None) -> None:
                 window["predictions"] = trim(window["predictions"], args.top_k)
             result["aggregate"] = trim(result["aggregate"], args.top_k)
             result["video"] = str(video)
-            (output_dir / f"{name}.json").write_text(json.dumps(result, indent=1))
+            write_atomically(output_dir / f"{name}.json", json.dumps(result, indent=1))
             summary.write(json.dumps({"video": str(video), "aggregate": result["aggregate"]}) + "\n")
+            summary.flush()  # each line as its video ends: what a stopped run leaves says which are done
+            progress["done"] += 1
             logger.info("%s: %d windows -> %s.json", video, len(result["windows"]), output_dir / name)
     if failed:  # the others' outputs are written; the exit status tells a scheduler that some were not
         raise SystemExit(
@@ -280,5 +298,23 @@ def main(argv=None) -> None:
         )
 
 
+def run(argv=None):
+    """`main` as a command (`run_as_command`): Ctrl-C or SIGTERM (a scheduler's stop) is one line saying how many
+    videos were done and where their outputs are, status 130 / 143; it was a KeyboardInterrupt traceback from
+    wherever the model was, and SIGTERM ended the run without a word. Any other error is a bug and keeps its
+    traceback (the user's mistakes are already argparse-style lines, SystemExit)."""
+    progress: dict = {}
+
+    def interrupted() -> str:
+        if not progress:
+            return "interrupted before any video was predicted: nothing written"
+        return (
+            f"interrupted after {progress['done']} of {progress['total']} videos: their outputs are in "
+            f"{progress['output_dir']}, each listed in predictions.jsonl; run the command again for all of them"
+        )
+
+    return run_as_command(partial(main, progress=progress), argv, (), interrupted)
+
+
 if __name__ == "__main__":
-    main()
+    run()
