@@ -15,11 +15,12 @@ the classes with the best aggregate; one panel per head for models with label sp
 from being read). A video that cannot be read, or holds a single frame (a broken file or a still image;
 `--short_video loop` accepts it), is skipped and the rest go on; the run then exits with status 1, naming the ones
 that failed. Ctrl-C or SIGTERM stops it with one line saying how many videos are done (their outputs whole, each
-listed in `predictions.jsonl`), status 130 / 143. Windows are cut and labelled by each frame's presentation time, so a variable-frame-rate file (phones)
-is timed as it plays.
+listed in `predictions.jsonl`), status 130 / 143. Windows are cut and labelled by each frame's presentation time,
+so a variable-frame-rate file (phones) is timed as it plays.
 
 `<name>` is the file's name, and for a file found in a subfolder of a folder given, its path below that folder
-joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`): every output lies flat in --output_dir. Two videos
+joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`), and for a URL the file name it ends with
+(`https://host/v/a.mp4?sig=...` -> `a.mp4.json`): every output lies flat in --output_dir. Two videos
 that would get one name (`x__y/a.mp4` and `x/y__a.mp4`, or `a.mp4` in two folders given) are refused before anything
 is loaded, naming both, rather than one's outputs written over the other's.
 """
@@ -32,7 +33,8 @@ import logging
 import os
 import sys
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 import torch
 from transformers import pipeline
@@ -106,7 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="predict.py", description=__doc__, formatter_class=DefaultsHelpFormatter, allow_abbrev=False
     )
     p.add_argument("--model", required=True, help="a model folder or Hub id, with its video processor")
-    p.add_argument("--videos", required=True, nargs="+", help="video files and/or folders (searched recursively)")
+    p.add_argument(
+        "--videos",
+        required=True,
+        nargs="+",
+        help="video files, folders (searched recursively) and/or URLs (https://, hf://, s3://)",
+    )
     p.add_argument("--output_dir", default="timelines")
     p.add_argument(
         "--window", default="4", type=_span("the window"), help="window length: seconds (4, 2.5s) or frames (64f)"
@@ -132,12 +139,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def find_videos(paths: list[str]) -> list[Path]:
+def is_url(text: str) -> bool:
+    """Whether `text` names a video by URL (`https://...`, `hf://datasets/...`, `s3://...`; not `file://`), which the
+    pipeline reads itself: taken as a path, `https://host/a.mp4` was refused as 'no such video file or folder:
+    https:/host/a.mp4'."""
+    scheme, sep, _ = text.partition("://")
+    return bool(sep) and scheme.lower() != "file" and scheme.replace("+", "").replace(".", "").isalnum()
+
+
+def find_videos(paths: list[str]) -> list[Path | str]:
     """The files given, and the video files under the folders given (sorted; hidden ones left out, as the data set
     readers leave them out), in order; each once, also when given twice as different paths to it (`my_videos` and
-    `/abs/my_videos/a.mp4`: refused as two videos that would write one name, "rename one")."""
-    found: list[Path] = []
-    for entry in map(Path, paths):
+    `/abs/my_videos/a.mp4`: refused as two videos that would write one name, "rename one"). A URL stays as given."""
+    found: list[Path | str] = []
+    for text in paths:
+        if is_url(text):
+            found.append(text)
+            continue
+        entry = Path(text)
         if entry.is_dir():
             found.extend(video_files_below(entry))  # the files fine-tuning would read of the same folder
         elif entry.is_file():
@@ -145,25 +164,29 @@ def find_videos(paths: list[str]) -> list[Path]:
         else:
             raise FileNotFoundError(f"no such video file or folder: {entry}")
     # each once by its absolute path, as first given (a symlink under another name is the user's other name for it)
-    unique: dict[str, Path] = {}
+    unique: dict[str, Path | str] = {}
     for path in found:
-        unique.setdefault(os.path.normpath(path.absolute()), path)
+        unique.setdefault(path if isinstance(path, str) else os.path.normpath(path.absolute()), path)
     return list(unique.values())
 
 
-def output_name(video: Path, roots: list[str]) -> str:
-    """`<folder>/<sub>/clip.mp4` -> `sub__clip.mp4`: unique within the run, readable, flat."""
+def output_name(video: Path | str, roots: list[str]) -> str:
+    """`<folder>/<sub>/clip.mp4` -> `sub__clip.mp4`: unique within the run, readable, flat; a URL's file name
+    (`https://host/v/clip.mp4?sig=...` -> `clip.mp4`; an archive member's, `zip://clip.mp4::...`)."""
+    if isinstance(video, str):
+        path = urlsplit(video.split("::")[0]).path
+        return PurePosixPath(unquote(path)).name or urlsplit(video).netloc or "video"
     for root in map(Path, roots):
         if root.is_dir() and video.is_relative_to(root):
             return "__".join(video.relative_to(root).parts)
     return video.name
 
 
-def output_names(videos: list[Path], roots: list[str]) -> dict[Path, str]:
+def output_names(videos: list[Path | str], roots: list[str]) -> dict[Path | str, str]:
     """Each video's `output_name`; a ValueError naming both videos when two would write the same files (compared
     without case: a macOS or Windows disk takes `A.mp4.json` for `a.mp4.json`)."""
-    names: dict[Path, str] = {}
-    taken: dict[str, Path] = {}
+    names: dict[Path | str, str] = {}
+    taken: dict[str, Path | str] = {}
     for video in videos:
         name = output_name(video, roots)
         other = taken.setdefault(name.casefold(), video)

@@ -212,3 +212,25 @@ def test_ctrl_c_or_sigterm_is_one_line_naming_the_videos_done(model_and_videos, 
     assert sorted(p.name for p in out.iterdir()) == ["a.mp4.json", "predictions.jsonl"]
     [line] = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
     assert Path(line["video"]).name == "a.mp4" and len(json.loads((out / "a.mp4.json").read_text())["windows"]) == 8
+
+
+def test_a_video_given_by_url_is_predicted_as_the_same_file_on_disk(model_and_videos, tmp_path):
+    """`--videos https://host/a.mp4` (or hf://, s3://), which the pipeline reads itself, was taken for a path and
+    refused before anything loaded: 'no such video file or folder: https:/host/a.mp4'. A URL is now passed on as
+    given (here fsspec's in-memory file system, read as any remote one) and named by its file name; its timeline is
+    the local file's."""
+    import fsspec
+
+    model, folder = model_and_videos
+    url = "memory://predict-test/clips/b%20v2.mp4"
+    with fsspec.open(url, "wb") as remote:
+        remote.write((folder / "sub" / "b.mp4").read_bytes())
+    flags = ["--model", str(model), "--no_plot", "--device", "cpu", "--window", "4"]
+    predict = load_predict()
+    predict.main([*flags, "--videos", url, "--output_dir", str(tmp_path / "url")])
+    predict.main([*flags, "--videos", str(folder / "sub" / "b.mp4"), "--output_dir", str(tmp_path / "file")])
+    assert sorted(p.name for p in (tmp_path / "url").iterdir()) == ["b v2.mp4.json", "predictions.jsonl"]
+    from_url = json.loads((tmp_path / "url" / "b v2.mp4.json").read_text())
+    from_file = json.loads((tmp_path / "file" / "b.mp4.json").read_text())
+    assert from_url.pop("video") == url and Path(from_file.pop("video")).name == "b.mp4"
+    assert from_url == from_file
