@@ -16,11 +16,13 @@ the classes with the best aggregate; one panel per head for models with label sp
 `recipes` extra), and `predictions.jsonl` (one line per video: its path and aggregate, or the error that kept it
 from being read). A video that cannot be read, or holds a single frame (a broken file or a still image;
 `--short_video loop` accepts it), is skipped and the rest go on; the run then exits with status 1, naming the ones
-that failed. Windows are cut and labelled by each frame's presentation time, so a variable-frame-rate file (phones)
-is timed as it plays.
+that failed. Ctrl-C or SIGTERM stops it with one line saying how many videos are done (their outputs whole, each
+listed in `predictions.jsonl`), status 130 / 143. Windows are cut and labelled by each frame's presentation time,
+so a variable-frame-rate file (phones) is timed as it plays.
 
 `<name>` is the file's name, and for a file found in a subfolder of a folder given, its path below that folder
-joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`): every output lies flat in --output_dir. Two videos
+joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`), and for a URL the file name it ends with
+(`https://host/v/a.mp4?sig=...` -> `a.mp4.json`): every output lies flat in --output_dir. Two videos
 that would get one name (`x__y/a.mp4` and `x/y__a.mp4`, or `a.mp4` in two folders given) are refused before anything
 is loaded, naming both, rather than one's outputs written over the other's.
 """
@@ -32,7 +34,9 @@ import json
 import logging
 import os
 import sys
-from pathlib import Path
+from functools import partial
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 import torch
 from transformers import pipeline
@@ -44,6 +48,7 @@ from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.training.data.formats import video_files_below
 from vivit_hf.training.flags import DefaultsHelpFormatter, hub_source
+from vivit_hf.training.launch import run_as_command
 
 logger = logging.getLogger("predict")
 
@@ -105,7 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="predict.py", description=__doc__, formatter_class=DefaultsHelpFormatter, allow_abbrev=False
     )
     p.add_argument("--model", required=True, help="a model folder or Hub id, with its video processor")
-    p.add_argument("--videos", required=True, nargs="+", help="video files and/or folders (searched recursively)")
+    p.add_argument(
+        "--videos",
+        required=True,
+        nargs="+",
+        help="video files, folders (searched recursively) and/or URLs (https://, hf://, s3://)",
+    )
     p.add_argument("--output_dir", default="timelines")
     p.add_argument(
         "--window", default="4", type=_span("the window"), help="window length: seconds (4, 2.5s) or frames (64f)"
@@ -131,12 +141,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def find_videos(paths: list[str]) -> list[Path]:
+def is_url(text: str) -> bool:
+    """Whether `text` names a video by URL (`https://...`, `hf://datasets/...`, `s3://...`; not `file://`), which the
+    pipeline reads itself: taken as a path, `https://host/a.mp4` was refused as 'no such video file or folder:
+    https:/host/a.mp4'."""
+    scheme, sep, _ = text.partition("://")
+    return bool(sep) and scheme.lower() != "file" and scheme.replace("+", "").replace(".", "").isalnum()
+
+
+def find_videos(paths: list[str]) -> list[Path | str]:
     """The files given, and the video files under the folders given (sorted; hidden ones left out, as the data set
     readers leave them out), in order; each once, also when given twice as different paths to it (`my_videos` and
-    `/abs/my_videos/a.mp4`: refused as two videos that would write one name, "rename one")."""
-    found: list[Path] = []
-    for entry in map(Path, paths):
+    `/abs/my_videos/a.mp4`: refused as two videos that would write one name, "rename one"). A URL stays as given."""
+    found: list[Path | str] = []
+    for text in paths:
+        if is_url(text):
+            found.append(text)
+            continue
+        entry = Path(text)
         if entry.is_dir():
             found.extend(video_files_below(entry))  # the files fine-tuning would read of the same folder
         elif entry.is_file():
@@ -144,25 +166,29 @@ def find_videos(paths: list[str]) -> list[Path]:
         else:
             raise FileNotFoundError(f"no such video file or folder: {entry}")
     # each once by its absolute path, as first given (a symlink under another name is the user's other name for it)
-    unique: dict[str, Path] = {}
+    unique: dict[str, Path | str] = {}
     for path in found:
-        unique.setdefault(os.path.normpath(path.absolute()), path)
+        unique.setdefault(path if isinstance(path, str) else os.path.normpath(path.absolute()), path)
     return list(unique.values())
 
 
-def output_name(video: Path, roots: list[str]) -> str:
-    """`<folder>/<sub>/clip.mp4` -> `sub__clip.mp4`: unique within the run, readable, flat."""
+def output_name(video: Path | str, roots: list[str]) -> str:
+    """`<folder>/<sub>/clip.mp4` -> `sub__clip.mp4`: unique within the run, readable, flat; a URL's file name
+    (`https://host/v/clip.mp4?sig=...` -> `clip.mp4`; an archive member's, `zip://clip.mp4::...`)."""
+    if isinstance(video, str):
+        path = urlsplit(video.split("::")[0]).path
+        return PurePosixPath(unquote(path)).name or urlsplit(video).netloc or "video"
     for root in map(Path, roots):
         if root.is_dir() and video.is_relative_to(root):
             return "__".join(video.relative_to(root).parts)
     return video.name
 
 
-def output_names(videos: list[Path], roots: list[str]) -> dict[Path, str]:
+def output_names(videos: list[Path | str], roots: list[str]) -> dict[Path | str, str]:
     """Each video's `output_name`; a ValueError naming both videos when two would write the same files (compared
     without case: a macOS or Windows disk takes `A.mp4.json` for `a.mp4.json`)."""
-    names: dict[Path, str] = {}
-    taken: dict[str, Path] = {}
+    names: dict[Path | str, str] = {}
+    taken: dict[str, Path | str] = {}
     for video in videos:
         name = output_name(video, roots)
         other = taken.setdefault(name.casefold(), video)
@@ -220,7 +246,17 @@ def plot_timeline(result: dict, path: Path, title: str, num_classes: int = 5) ->
     return True
 
 
-def main(argv=None) -> None:
+def write_atomically(path: Path, text: str) -> None:
+    """`text` as `path`, whole or not at all: a run stopped mid-write (Ctrl-C, a scheduler's SIGTERM) leaves no
+    truncated JSON that a later reader takes for a video's result."""
+    partial_path = path.with_name(path.name + ".partial")
+    partial_path.write_text(text)
+    os.replace(partial_path, path)
+
+
+def main(argv=None, progress: dict | None = None) -> None:
+    """`progress` (when given) is kept current: the output folder, and how many of how many videos are done."""
+    progress = {} if progress is None else progress
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     try:
@@ -248,6 +284,7 @@ def main(argv=None) -> None:
     output_dir = Path(args.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     failed: dict[str, str] = {}
+    progress.update(output_dir=output_dir, done=0, total=len(videos))
     with open(output_dir / "predictions.jsonl", "w") as summary:
         for video in videos:
             try:
@@ -264,6 +301,8 @@ def main(argv=None) -> None:
                 failed[str(video)] = str(error)
                 logger.warning("skipping %s: %s", video, error)
                 summary.write(json.dumps({"video": str(video), "error": str(error)}) + "\n")
+                summary.flush()
+                progress["done"] += 1
                 continue
             name = names[video]
             if not args.no_plot:
@@ -272,8 +311,10 @@ def main(argv=None) -> None:
                 window["predictions"] = trim(window["predictions"], args.top_k)
             result["aggregate"] = trim(result["aggregate"], args.top_k)
             result["video"] = str(video)
-            (output_dir / f"{name}.json").write_text(json.dumps(result, indent=1))
+            write_atomically(output_dir / f"{name}.json", json.dumps(result, indent=1))
             summary.write(json.dumps({"video": str(video), "aggregate": result["aggregate"]}) + "\n")
+            summary.flush()  # each line as its video ends: what a stopped run leaves says which are done
+            progress["done"] += 1
             count = len(result["windows"])
             logger.info("%s: %d window%s -> %s.json", video, count, "" if count == 1 else "s", output_dir / name)
     if failed:  # the others' outputs are written; the exit status tells a scheduler that some were not
@@ -283,5 +324,23 @@ def main(argv=None) -> None:
         )
 
 
+def run(argv=None):
+    """`main` as a command (`run_as_command`): Ctrl-C or SIGTERM (a scheduler's stop) is one line saying how many
+    videos were done and where their outputs are, status 130 / 143; it was a KeyboardInterrupt traceback from
+    wherever the model was, and SIGTERM ended the run without a word. Any other error is a bug and keeps its
+    traceback (the user's mistakes are already argparse-style lines, SystemExit)."""
+    progress: dict = {}
+
+    def interrupted() -> str:
+        if not progress:
+            return "interrupted before any video was predicted: nothing written"
+        return (
+            f"interrupted after {progress['done']} of {progress['total']} videos: their outputs are in "
+            f"{progress['output_dir']}, each listed in predictions.jsonl; run the command again for all of them"
+        )
+
+    return run_as_command(partial(main, progress=progress), argv, (), interrupted)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -159,3 +159,89 @@ def test_pipeline_returns_the_saliency_of_each_view(tmp_path):
     assert len(result["predictions"]) == 2 and result["predictions"] == pipe(str(video), num_crops=3, top_k=2)
     assert result["saliency"].shape == (3, *GRID)
     torch.testing.assert_close(result["saliency"].flatten(1).sum(1), torch.ones(3))
+
+
+def recorded_maps(monkeypatch):
+    """Every attention call's weights, in the order the model makes them (independent of how it returns them)."""
+    calls = []
+    real = modeling_blocks.eager_attention_forward
+
+    def record(*args, **kwargs):
+        output, weights = real(*args, **kwargs)
+        calls.append(weights.detach().double().mean(1))  # heads averaged: (folded batch, n, n)
+        return output, weights
+
+    monkeypatch.setattr(modeling_blocks, "eager_attention_forward", record)
+    return calls
+
+
+def full_rollout(matrices, pooled_row):
+    """Rollout by hand on whole matrices: `pooled_row @ A'_L @ ... @ A'_1`, `A' = (A + I) / 2`, call order given."""
+    v = pooled_row
+    for a in reversed(matrices):
+        v = v @ (0.5 * (a + torch.eye(a.shape[0], dtype=a.dtype)))
+    return v
+
+
+def pooled_row(n, prefix, classifier):
+    row = torch.zeros(prefix + n, dtype=torch.float64)
+    if classifier == "token":
+        row[0] = 1.0
+    else:
+        row[prefix:] = 1.0 / n
+    return row
+
+
+def space_matrix(maps, clip_index, t, s):
+    """A space map ((b t), s, s) of one clip as the whole (t*s, t*s) matrix: block-diagonal over temporal indices."""
+    return torch.block_diag(*(maps[clip_index * t + i] for i in range(t)))
+
+
+def time_matrix(maps, clip_index, t, s):
+    """A time map ((b s), t, t) of one clip as the whole (t*s, t*s) matrix: token i*s + p attends to j*s + p."""
+    full = torch.zeros(t * s, t * s, dtype=torch.float64)
+    for p in range(s):
+        full[p::s, p::s] = maps[clip_index * s + p]
+    return full
+
+
+@pytest.mark.parametrize(
+    ("name", "classifier", "order"),
+    [(*case, "space_time") for case in CASES] + [("factorised_self_attention", "gap", "time_space")],
+)
+def test_rollout_equals_rollout_by_hand_on_the_whole_attention_matrices(name, classifier, order, monkeypatch):
+    """A trained-shape model's rollout against Abnar & Zuidema's rule computed by hand: every attention call's map
+    (recorded as the model makes it) expanded to the whole token-by-token matrix of each clip (a space map block-
+    diagonal over temporal indices, a time map linking each spatial position across time, Model 4's two head groups
+    averaged with equal weight), multiplied with the residual's identity, read at the pooled row. Two different
+    clips, so a fold that mixed up clips or axes would show."""
+    overrides = {"attention_order": order} if name == "factorised_self_attention" else {}
+    model = tiny(name, classifier=classifier, **overrides)
+    calls = recorded_maps(monkeypatch)
+    saliency = model.attention_rollout(clip()).double()
+    t, s = GRID[0], GRID[1] * GRID[2]
+    prefix = 1 if classifier == "token" else 0
+    for b in range(2):
+        if name == "factorised_encoder":
+            spatial_calls = [c for c in calls if c.shape[-1] == prefix + s]
+            temporal_calls = [c for c in calls if c.shape[-1] == prefix + t]
+            temporal = full_rollout([c[b] for c in temporal_calls], pooled_row(t, prefix, classifier))[prefix:]
+            frames = []
+            for i in range(t):
+                row = full_rollout([c[b * t + i] for c in spatial_calls], pooled_row(s, prefix, classifier))[prefix:]
+                frames.append(row / row.sum() * temporal[i] / temporal.sum())
+            want = torch.stack(frames)
+        else:
+            if name == "spatio_temporal":
+                matrices = [c[b] for c in calls]
+            elif name == "factorised_self_attention":
+                matrices = [(space_matrix if c.shape[-1] == s else time_matrix)(c, b, t, s) for c in calls]
+            else:  # Model 4: per block a time call then a space call, half the heads each
+                matrices = [
+                    0.5 * (space_matrix(space, b, t, s) + time_matrix(time, b, t, s))
+                    for time, space in zip(calls[0::2], calls[1::2])
+                ]
+                assert all(c.shape[-1] == t for c in calls[0::2]) and all(c.shape[-1] == s for c in calls[1::2])
+            row = full_rollout(matrices, pooled_row(t * s, prefix, classifier))[prefix:]
+            want = row / row.sum()
+        torch.testing.assert_close(saliency[b], want.reshape(GRID), rtol=1e-5, atol=1e-7)

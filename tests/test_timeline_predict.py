@@ -165,3 +165,72 @@ def test_the_pipeline_refuses_a_window_batch_below_one_rather_than_taking_the_de
     for size in (0, -1, 2.5, True):
         with pytest.raises(ValueError, match="window_batch_size must be a whole number"):
             classifier(str(folder / "sub" / "b.mp4"), window=1, window_batch_size=size)
+
+
+# predict.py run as the command, stopped by a signal to itself as it starts on the second video.
+STOPPED_AT_SECOND_VIDEO = """import os, runpy, signal, sys
+
+from vivit_hf.processing import ViViTVideoClassificationPipeline
+
+stop, calls, real_call = getattr(signal, sys.argv[1]), [], ViViTVideoClassificationPipeline.__call__
+
+
+def call(self, *args, **kwargs):
+    calls.append(1)
+    if len(calls) == 2:
+        os.kill(os.getpid(), stop)
+    return real_call(self, *args, **kwargs)
+
+
+ViViTVideoClassificationPipeline.__call__ = call
+sys.argv = sys.argv[2:]
+sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("stop, status", [("SIGINT", 130), ("SIGTERM", 143)], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_is_one_line_naming_the_videos_done(model_and_videos, tmp_path, stop, status):
+    """Ctrl-C was a KeyboardInterrupt traceback from wherever the model was, and SIGTERM (a scheduler's stop) ended
+    the run without a word (status -15), predictions.jsonl possibly empty though a video was done. Now one line: how
+    many videos were done and where; the shell's status for the signal; the done video's outputs whole."""
+    import fresh_python
+    from test_recipes_finetune import REPO, env
+
+    model, folder = model_and_videos
+    out = tmp_path / "out"
+    flags = ["--model", model, "--videos", folder, "--output_dir", out, "--no_plot", "--device", "cpu"]
+    result = fresh_python.server(fresh_python.RECIPES, env()).run(
+        ["-c", STOPPED_AT_SECOND_VIDEO, stop, PREDICT, *map(str, flags)], cwd=REPO, timeout=240
+    )
+    assert result.returncode == status, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"interrupted after 1 of 2 videos: their outputs are in {out}, each listed in predictions.jsonl; run the "
+        "command again for all of them"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["a.mp4.json", "predictions.jsonl"]
+    [line] = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert Path(line["video"]).name == "a.mp4" and len(json.loads((out / "a.mp4.json").read_text())["windows"]) == 8
+
+
+def test_a_video_given_by_url_is_predicted_as_the_same_file_on_disk(model_and_videos, tmp_path):
+    """`--videos https://host/a.mp4` (or hf://, s3://), which the pipeline reads itself, was taken for a path and
+    refused before anything loaded: 'no such video file or folder: https:/host/a.mp4'. A URL is now passed on as
+    given (here fsspec's in-memory file system, read as any remote one) and named by its file name; its timeline is
+    the local file's."""
+    import fsspec
+
+    model, folder = model_and_videos
+    url = "memory://predict-test/clips/b%20v2.mp4"
+    with fsspec.open(url, "wb") as remote:
+        remote.write((folder / "sub" / "b.mp4").read_bytes())
+    flags = ["--model", str(model), "--no_plot", "--device", "cpu", "--window", "4"]
+    predict = load_predict()
+    predict.main([*flags, "--videos", url, "--output_dir", str(tmp_path / "url")])
+    predict.main([*flags, "--videos", str(folder / "sub" / "b.mp4"), "--output_dir", str(tmp_path / "file")])
+    assert sorted(p.name for p in (tmp_path / "url").iterdir()) == ["b v2.mp4.json", "predictions.jsonl"]
+    from_url = json.loads((tmp_path / "url" / "b v2.mp4.json").read_text())
+    from_file = json.loads((tmp_path / "file" / "b.mp4.json").read_text())
+    assert from_url.pop("video") == url and Path(from_file.pop("video")).name == "b.mp4"
+    assert from_url == from_file

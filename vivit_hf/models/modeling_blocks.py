@@ -37,9 +37,12 @@ def patchify_gemm(
     b, c, frames, height, width = pixels.shape
     t, h, w = frames // kt, height // kh, width // kw
     d = weight.shape[0]
-    pixels = pixels[:, :, : t * kt, : h * kh, : w * kw]
+    # Tubelets as windows (unfold drops the trailing frames and pixels), not a crop then a reshape: the crop's view
+    # and whether it can be reshaped depend on whether W is a multiple of kw, which torch.export guards on, so a
+    # program traced at a multiple of the patch refused every other size ("Guard failed") that eager takes.
+    tubelets = pixels.unfold(2, kt, kt).unfold(3, kh, kh).unfold(4, kw, kw)  # (b, c, t, h, w, kt, kh, kw)
     # Rows in (kt, c, kh, kw) order: the order of the (b, T, c, H, W) clip in memory, so each gathered run is long.
-    rows = pixels.reshape(b, c, t, kt, h, kh, w, kw).permute(0, 2, 4, 6, 3, 1, 5, 7).reshape(b * t * h * w, -1)
+    rows = tubelets.permute(0, 2, 3, 4, 5, 1, 6, 7).reshape(b * t * h * w, -1)
     kernel = weight.reshape(d, c, kt, kh, kw).transpose(1, 2).reshape(d, -1)
     return F.linear(rows, kernel, bias).view(b, t, h, w, d).permute(0, 4, 1, 2, 3)
 

@@ -102,8 +102,11 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
 
     Long videos: `pipe(video, window=4, hop=2)` (seconds, or frames as `"64f"`) gives a timeline, `{"windows": [{
     "start", "end", "start_frame", "end_frame", "shortened", "shifted", "predictions"}, ...], "aggregate", "fps",
-    "num_frames", "duration", "window_frames", "hop_frames"}` (`window_frames` / `hop_frames`: the window and hop
-    asked for, in frames; a window fitted to the video's end says so with `shortened` / `shifted`): one clip of
+    "num_frames", "duration", "start_time", "window_frames", "hop_frames"}` (`window_frames` / `hop_frames`: the
+    window and hop asked for, in frames; a window fitted to the video's end says so with `shortened` / `shifted`).
+    Windows are laid from the first frame, `duration` long in all; their `start` / `end` are seconds on a player's
+    clock, which starts with the container: `start_time` (when the first frame is shown) later than 0 where another
+    stream starts first (an mp4 whose audio starts 0.5 s before its video), 0 for most files. One clip of
     `num_frames` per window, the file read in one pass with each frame decoded once and only the frames later windows
     need held (`timeline.iter_window_clips`); `aggregate` is scored from the mean of the windows' logits. Predictions
     are per head as above.
@@ -219,6 +222,10 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             fps = source.reader.fps if source.reader is not None else None
             times = source.reader.frame_times() if source.reader is not None else None  # cut VFR files by pts
             last = source.reader.last_frame_seconds() if source.reader is not None else None
+            # windows are planned from the first frame; they are labelled on a player's clock, which starts with the
+            # container (an mp4 whose video starts 0.5 s after its audio shows its first frame at 0.5 s)
+            first = (source.reader.first_frame_seconds() if source.reader is not None else None) or 0.0
+            first = first if fps else 0.0
             windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times, last)
             frames = source.reader if source.reader is not None else _channels_last_pixels(source, opts)
             size, interpolation = _decoder_resize(opts, source) if source.reader is not None else (None, "bilinear")
@@ -238,8 +245,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         return {
             "windows": [
                 {
-                    "start": win.start,
-                    "end": win.end,
+                    "start": round(win.start + first, 9),
+                    "end": round(win.end + first, 9),
                     "start_frame": win.start_frame,
                     "end_frame": win.end_frame,
                     # fitted to the video: the whole of a video shorter than the window; the extra last window
@@ -254,6 +261,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             "fps": round(fps, 9) if fps else fps,  # measured from timestamps: 24.999999999999996 for a 25 fps file
             "num_frames": source.num_frames,
             "duration": windows[-1].end if fps else None,  # the last window ends where the last frame does
+            "start_time": round(first, 9) if fps else None,  # when the first frame is shown, on a player's clock
             # as asked (not the last window's shift, nor a short video's length): each window says how it was fitted
             **dict(zip(("window_frames", "hop_frames"), requested_frames(fps, window, hop))),
         }

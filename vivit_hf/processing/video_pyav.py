@@ -955,6 +955,17 @@ class PyAVReader(VideoReader):
         would."""
         return video_duration(self.num_frames, fps, self.frame_times(), self.last_frame_seconds())
 
+    def first_frame_seconds(self) -> float | None:
+        """See `VideoReader.first_frame_seconds`. The clock starts at the container's start time (FFmpeg's, the
+        earliest stream's first pts: an MPEG-TS's 1.4 s is its player's 0), or at 0 where that is negative (an
+        encoder's priming samples before 0, which players skip)."""
+        times = self.frame_times()
+        if times is None or self.container is None:
+            return None
+        start = self.container.start_time  # in AV_TIME_BASE units (microseconds); None when no stream says
+        origin = max(start / 1_000_000, 0.0) if start is not None else 0.0
+        return max(float(times.min()) - origin, 0.0)
+
     def last_frame_seconds(self) -> float | None:
         """See `VideoReader.last_frame_seconds`: the duration of the packet with the latest pts, where frames are
         timed by their pts (`frame_times` says so); a stream stamped otherwise (AVI slots, decode order) says

@@ -154,6 +154,12 @@ class VideoReader:
         them (a caller then counts frames at the average `fps`)."""
         return None
 
+    def first_frame_seconds(self) -> float | None:
+        """When a player shows the first frame, on its clock: seconds from the container's start (the earliest of its
+        streams, not before 0), e.g. 0.5 for an mp4 whose video starts 0.5 s after its audio; None where the reader
+        does not know (callers then count from the first frame, as from 0)."""
+        return None
+
     def last_frame_seconds(self) -> float | None:
         """How long the last frame in presentation order is shown, as the container states it (a GIF's or APNG's
         delay, the last packet's duration); None where it does not say, or the reader does not know

@@ -160,6 +160,9 @@ class TorchcodecReader(VideoReader):
     def frame_times(self) -> np.ndarray | None:
         return None if self.reference is None else self.reference.frame_times()
 
+    def first_frame_seconds(self) -> float | None:
+        return None if self.reference is None else self.reference.first_frame_seconds()
+
     def last_frame_seconds(self) -> float | None:
         return None if self.reference is None else self.reference.last_frame_seconds()
 
