@@ -47,7 +47,7 @@ LAUNCHERS = {
 # dropped, so that each run joins a process group of its own as a new process would (the recipes leave theirs at their
 # end); the group's keys in the launcher's store are new for each run, else a process could read the address its peer
 # had in the previous run's group (torch numbers the default group's keys from 0 again after it is destroyed).
-# A launch that has not ended DUMP_AFTER seconds after a process started writes that process's Python stacks into the
+# A launch that has not ended DUMP_AFTER seconds (where set) after a process started writes its Python stacks into the
 # stderr file of the run it is in (faulthandler writes to file descriptor 2, which that run's file holds then), so an
 # overrun (a hang seen once in CI, in a streaming run after its loaders opened) shows where each process waits.
 RUNS_IN_ONE_LAUNCH = """
@@ -56,7 +56,8 @@ import torch
 from accelerate.state import AcceleratorState, GradientState
 from torch.distributed import distributed_c10d
 
-faulthandler.dump_traceback_later(float(os.environ["DUMP_AFTER"]))
+if os.environ.get("DUMP_AFTER"):
+    faulthandler.dump_traceback_later(float(os.environ["DUMP_AFTER"]))
 rank, home = os.environ.get("RANK", "0"), os.getcwd()
 for number, run in enumerate(json.loads(open(sys.argv[1]).read())):
     distributed_c10d._world.group_count = 1000 * number

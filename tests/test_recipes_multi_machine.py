@@ -43,11 +43,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_machines(root, flags_of_machine, script=None) -> list:
+def start_machines(root, flags_of_machine, script=None, dump_after=None) -> list:
     """Start finetune.py (or `script`) on two machines: torchrun launchers in folders root/machine0 and root/machine1,
     machine r with flags_of_machine[r], each writing its output into stderr.txt there; returns [(launcher, log
-    file), ...]."""
+    file), ...]. `dump_after`: seconds after which a `RUNS_IN_ONE_LAUNCH` script dumps its stacks (see there)."""
     port = free_port()
+    environment = dict(env(), **({"DUMP_AFTER": str(dump_after)} if dump_after else {}))
     launchers = []
     for rank, flags in enumerate(flags_of_machine):
         folder = root / f"machine{rank}"
@@ -58,7 +59,7 @@ def start_machines(root, flags_of_machine, script=None) -> list:
             *(str(script or FINETUNE), *map(str, flags)),
         ]
         log = open(folder / "stderr.txt", "w")
-        launchers.append((subprocess.Popen(command, cwd=folder, env=env(), stdout=log, stderr=log), log))
+        launchers.append((subprocess.Popen(command, cwd=folder, env=environment, stdout=log, stderr=log), log))
     return launchers
 
 
@@ -100,7 +101,9 @@ def launch_machines(root, runs, timeout):
             argv = [str(FINETUNE), *map(str, flags_of_machine[rank])]
             plan.append({"argv": argv, "folder": str(logs[name]), "cwd": str(root / name / f"machine{rank}")})
         (root / f"runs_machine{rank}.json").write_text(json.dumps(plan))
-    launchers = start_machines(root, [[root / f"runs_machine{rank}.json"] for rank in (0, 1)], script=script)
+    launchers = start_machines(
+        root, [[root / f"runs_machine{rank}.json"] for rank in (0, 1)], script=script, dump_after=max(timeout - 30, 1)
+    )
     hung = wait_for_machines(launchers, timeout)
     ended = {name: [run_ended(logs[name], rank) for rank in (0, 1)] for name in runs}
     if hung or not all(all(both) for both in ended.values()):
@@ -108,6 +111,11 @@ def launch_machines(root, runs, timeout):
             f"--- machine {r}:\n{(root / f'machine{r}' / 'stderr.txt').read_text()[-3000:]}" for r in (0, 1)
         )
         unfinished = {name: both for name, both in ended.items() if not all(both)}
+        for name, both in unfinished.items():  # where a run waited: the stacks its processes dumped (dump_after)
+            for rank in (r for r in (0, 1) if not both[r] and (logs[name] / f"stderr_rank{r}.txt").is_file()):
+                tails += (
+                    f"\n--- {name} on machine {rank}:\n{(logs[name] / f'stderr_rank{rank}.txt').read_text()[-3000:]}"
+                )
         pytest.fail(f"runs not ended on (machine 0, machine 1) after {timeout}s (a hang?): {unfinished}\n{tails}")
     results = {}
     for name in runs:
