@@ -868,3 +868,50 @@ def test_a_timm_hub_folder_of_a_rope_vit_is_refused_without_timm(tmp_path, monke
     (tmp_path / "config.json").write_text(json.dumps({"architecture": "vit_base_patch16_rope_ape_224"}))
     with pytest.raises(ViTInitError, match="rotary position embeddings"):
         load_image_vit(tmp_path, num_attention_heads=HEADS)
+
+
+# -- real-world sources and options that failed or loaded silently wrong -------------------------------------------
+@pytest.mark.parametrize("wrapper", ["model", "state_dict", "module"])
+@pytest.mark.parametrize("layout", ["timm", "transformers"])
+def test_a_training_checkpoint_dict_in_memory_starts_the_vit_it_wraps(wrapper, layout):
+    """`torch.load` of DeiT's or MAE's released `.pth` gives {"model": weights, ...}: passed as it came, it was read as
+    a nested flax tree and failed with KeyError 'embedding/kernel' (the same file by its path loaded)."""
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    weights = timm_state(vit) if layout == "timm" else vit.state_dict()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        {wrapper: weights, "epoch": 299},
+        vit_num_attention_heads=HEADS,
+        num_frames=2,
+        hidden_act="gelu",
+        layer_norm_eps=1e-6,
+    )
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():  # one temporal index, the frame repeated: the ViT's own CLS output
+        ours = model(pixel_values=frame[:, None].expand(-1, 2, -1, -1, -1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, vit(frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
+
+
+def test_a_nested_mapping_that_is_no_vit_is_named_not_a_key_error():
+    with pytest.raises(ViTInitError, match="not a big_vision / scenic ViT") as error:
+        load_image_vit({"encoder": {"weight": np.zeros((2, 2), np.float32)}})
+    assert "encoder/weight" in str(error.value)
+
+
+def test_arp_with_one_frame_tubelets_is_refused_not_an_all_zero_kernel():
+    """ARP's weights sum to zero, so for t = 1 the one weight is zero: the kernel was all zeros and the video model
+    started blind (every token the bias alone) without a word."""
+    model = ViViTSpatioTemporalModel(
+        ViViTSpatioTemporalModel.config_class(
+            num_frames=2,
+            tubelet_size=[1, PATCH, PATCH],
+            image_size=IMAGE,
+            hidden_size=D,
+            num_hidden_layers=LAYERS,
+            num_attention_heads=HEADS,
+            intermediate_size=MLP,
+        )
+    )
+    before = model.token_embedding.projection.weight.clone()
+    with pytest.raises(ViTInitError, match="tubelet_init='arp' with tubelets of 1 frame"):
+        initialise_from_vit(model, tiny_vit(), tubelet_init="arp")
+    torch.testing.assert_close(model.token_embedding.projection.weight, before, rtol=0, atol=0)

@@ -574,6 +574,11 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     flat, used = renamed, set()
 
     def take(name):
+        if name not in flat:
+            raise ViTInitError(
+                f"{origin}: no `{name}` among its parameters (first: {sorted(flat)[:3]}); not a big_vision / scenic "
+                f"ViT, nor a transformers or timm state dict, which is all a ViViT can start from"
+            )
         used.add(name)
         return flat[name]
 
@@ -656,7 +661,20 @@ def _state_format(keys) -> str:
     )
 
 
+# Training checkpoints wrap the weights beside their optimiser state and epoch (DeiT's and MAE's released `.pth` files:
+# {"model": ...}); a checkpoint file is unwrapped on reading (`read_state_dict_file`), the same dict in memory too.
+_CHECKPOINT_WRAPPERS = ("state_dict", "model", "module")
+
+
+def _unwrap_training_checkpoint(state: Mapping) -> Mapping:
+    for key in _CHECKPOINT_WRAPPERS:
+        if isinstance(state.get(key), Mapping) and not any("/" in str(k) for k in state):
+            state = state[key]
+    return state
+
+
 def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None, config=None) -> ImageViT:
+    state = _unwrap_training_checkpoint(state)
     kind = "scenic" if any(isinstance(v, Mapping) for v in state.values()) else _state_format(state.keys())
     if kind == "scenic":
         return _from_scenic(state, origin, grid=grid)
@@ -838,6 +856,12 @@ def inflate_patch_kernel(kernel: torch.Tensor, t: int, method: str) -> torch.Ten
     if method == "filter_inflation":
         weights = [1.0 / t] * t
     elif method == "arp":
+        if t == 1:  # a_1 = 2 - 2 H_1 = 0: rank pooling of one frame is nothing, and the video model would see nothing
+            raise ViTInitError(
+                "tubelet_init='arp' with tubelets of 1 frame gives an all-zero kernel (approximate rank pooling of one "
+                "frame: a_1 = 0), so every token would be the bias alone; use 'central_frame' or 'filter_inflation' "
+                "(for 1 frame both copy the ViT's kernel), or a tubelet of 2 or more frames"
+            )
         weights = arp_weights(t)
     else:
         raise ValueError(f"`tubelet_init` must be one of {TUBELET_INITS}, got {method!r}")
