@@ -915,3 +915,62 @@ def test_arp_with_one_frame_tubelets_is_refused_not_an_all_zero_kernel():
     with pytest.raises(ViTInitError, match="tubelet_init='arp' with tubelets of 1 frame"):
         initialise_from_vit(model, tiny_vit(), tubelet_init="arp")
     torch.testing.assert_close(model.token_embedding.projection.weight, before, rtol=0, atol=0)
+
+
+IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+
+
+def _vivit_pixels(normalisation: dict, frames: np.ndarray) -> torch.Tensor:
+    from vivit_hf import ViViTVideoProcessor
+
+    processor = ViViTVideoProcessor(**normalisation, do_resize=False, do_center_crop=False, do_sample_frames=False)
+    return processor(frames, return_tensors="pt").pixel_values[0]
+
+
+@pytest.mark.parametrize("mean, std", [(IMAGENET_MEAN, IMAGENET_STD), ([0.5] * 3, [0.5] * 3)])
+def test_a_transformers_folder_gives_the_pixels_its_image_processor_trained_the_vit_on(tmp_path, mean, std):
+    """DeiT's, MAE's and MSN's ViTs were trained on ImageNet statistics; the video processor fed scenic's [-1, 1]
+    whatever the ViT, so the video model started from another function than the ViT's. The folder's own
+    preprocessor_config.json now says the pixels, checked against transformers' ViTImageProcessor on the frames."""
+    from transformers import ViTImageProcessor
+
+    tiny_vit().save_pretrained(tmp_path)
+    ViTImageProcessor(image_mean=mean, image_std=std).save_pretrained(tmp_path)
+    _, report = ViViTSpatioTemporalModel.from_vit_pretrained(str(tmp_path), num_frames=2, output_loading_info=True)
+    frames = np.random.default_rng(0).integers(0, 256, (2, IMAGE, IMAGE, 3), dtype=np.uint8)
+    theirs = ViTImageProcessor(image_mean=mean, image_std=std, do_resize=False)(list(frames), return_tensors="pt")
+    torch.testing.assert_close(
+        _vivit_pixels(report.pixel_normalisation, frames), theirs.pixel_values, atol=1e-5, rtol=0
+    )
+
+
+def test_a_timm_vit_gives_the_pixels_of_its_pretrained_cfg():
+    timm = pytest.importorskip("timm")
+    vit = timm.create_model("deit_tiny_patch16_224", pretrained=False, img_size=IMAGE, patch_size=PATCH, depth=1)
+    report = initialise_from_vit(ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=2), vit)
+    config = timm.data.resolve_data_config({}, model=vit)  # what timm's own transforms normalise with
+    frames = np.random.default_rng(0).integers(0, 256, (2, IMAGE, IMAGE, 3), dtype=np.uint8)
+    expected = (torch.from_numpy(frames).permute(0, 3, 1, 2) / 255 - torch.tensor(config["mean"])[:, None, None]) / (
+        torch.tensor(config["std"])[:, None, None]
+    )
+    assert config["mean"] == pytest.approx(IMAGENET_MEAN)
+    torch.testing.assert_close(_vivit_pixels(report.pixel_normalisation, frames), expected, atol=1e-5, rtol=0)
+
+
+def test_finetune_from_an_imagenet_vit_feeds_it_imagenet_pixels(tmp_path):
+    from accelerate import PartialState
+    from transformers import ViTImageProcessor
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    PartialState()
+    tiny_vit().save_pretrained(tmp_path)
+    ViTImageProcessor(image_mean=IMAGENET_MEAN, image_std=IMAGENET_STD).save_pretrained(tmp_path)
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    args = finetune.parse_args(["--model", "spatio_temporal", "--init_from", str(tmp_path), "--num_frames", "2"])
+    model, init_processor = finetune.build_model(args, data)
+    processor = finetune.build_processor(args, model.config, init_processor)
+    assert [list(processor.image_mean), list(processor.image_std)] == [IMAGENET_MEAN, IMAGENET_STD]
+    assert processor.do_normalize
+    assert processor.rescale_factor == pytest.approx(1 / 255) and not processor.rescale_offset

@@ -28,6 +28,7 @@ embedding whose CLS row *is* the ViT's; taking both makes the spatial encoder ex
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -45,6 +46,8 @@ from ..models.modeling_blocks import FactorisedSelfAttentionLayer, ViViTEncoder,
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
 from .scenic import block_entries, flatten_tree, strip_checkpoint_prefix, to_torch_array
 from .transformers_vivit import (
+    CheckpointSourceError,
+    _resolve,
     from_transformers_vivit,
     normalise_key,
     read_state_dict_file,
@@ -137,6 +140,10 @@ class ImageViT:
     initializer_range: float | None = None
     origin: str = ""
     cls_token_name: str = "cls_token"
+    # The ViT's input pixels as `ViViTVideoProcessor` keyword arguments, where the source says them (a transformers
+    # folder's preprocessor_config.json, a timm model's or Hub folder's pretrained_cfg; big_vision / scenic: [-1, 1]);
+    # None where it does not (a bare state dict, a transformers model object).
+    pixel_normalisation: dict | None = None
 
     @property
     def hidden_size(self) -> int:
@@ -195,6 +202,65 @@ def _split_positions(table: torch.Tensor, has_cls: bool, grid, where: str):
     if math.prod(grid) + int(has_cls) != n:
         raise ViTInitError(f"{where}: {n} position embeddings do not fit grid {grid}{' + CLS' if has_cls else ''}")
     return (table[:, :1] if has_cls else None), table[:, int(has_cls) :], grid
+
+
+# ------------------------------------------------------------------------------------------ the ViT's pixels
+def pixel_normalisation(
+    image_mean, image_std, rescale_factor: float = 1 / 255, do_rescale: bool = True, do_normalize: bool = True
+) -> dict | None:
+    """`ViViTVideoProcessor` keyword arguments that give the pixels an image processor gave the ViT in training:
+    `(x * rescale_factor - mean) / std`. A ViT trained on ImageNet statistics (DeiT, MAE, MSN, DINO) fed scenic's
+    [-1, 1] starts from another function than its own. None where the statistics are missing or not per channel."""
+    try:
+        mean = [float(m) for m in (image_mean if isinstance(image_mean, (list, tuple)) else [image_mean] * 3)]
+        std = [float(s) for s in (image_std if isinstance(image_std, (list, tuple)) else [image_std] * 3)]
+    except (TypeError, ValueError):
+        return None
+    rescale_factor = float(rescale_factor) if do_rescale else 1.0
+    if (
+        do_normalize
+        and math.isclose(rescale_factor, 1 / 255)
+        and all(math.isclose(v, 0.5, abs_tol=1e-6) for v in mean + std)
+    ):
+        return {"normalization": "scenic"}  # x / 255 / 0.5 - 1 = x / 127.5 - 1: scenic's [-1, 1]
+    return {
+        "normalization": "imagenet",
+        "rescale_factor": rescale_factor,
+        "do_normalize": bool(do_normalize),
+        "image_mean": mean,
+        "image_std": std,
+    }
+
+
+def _timm_pixel_normalisation(pretrained_cfg) -> dict | None:
+    cfg = dict(pretrained_cfg or {})
+    if "mean" not in cfg or "std" not in cfg:
+        return None
+    return pixel_normalisation(cfg["mean"], cfg["std"])  # timm's transforms: ToTensor (x / 255), then Normalize
+
+
+def _transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | None:
+    """From a transformers folder's or Hub repo's preprocessor_config.json, where it has one."""
+    try:
+        path = _resolve(source, "preprocessor_config.json", hub_kwargs)
+    except (CheckpointSourceError, OSError):
+        return None
+    if path is None:
+        return None
+    try:
+        with open(path) as handle:
+            saved = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if "image_mean" not in saved or "image_std" not in saved:
+        return None
+    return pixel_normalisation(
+        saved["image_mean"],
+        saved["image_std"],
+        rescale_factor=saved.get("rescale_factor", 1 / 255),
+        do_rescale=saved.get("do_rescale", True),
+        do_normalize=saved.get("do_normalize", True),
+    )
 
 
 # -------------------------------------------------------------------------------------------- transformers ViT
@@ -633,6 +699,7 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
         pre_logits_names=("pre_logits/kernel", "pre_logits/bias"),
         origin=origin,
         cls_token_name="cls",
+        pixel_normalisation={"normalization": "scenic"},  # big_vision / scenic / the original ViT: x / 127.5 - 1
     )
     # every block and the encoder norm are read: anything else under Transformer/ is a part a ViViT lacks
     unknown = sorted(name for name in set(flat) - used if name.startswith("Transformer/"))
@@ -760,7 +827,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
                 )
             heads = heads or num_attention_heads
             grid = grid or tuple(getattr(source.patch_embed, "grid_size", ()) or ()) or None
-            return _from_timm(
+            vit = _from_timm(
                 source.state_dict(),
                 type(source).__name__,
                 num_attention_heads=heads,
@@ -768,6 +835,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
             )
+            vit.pixel_normalisation = _timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
+            return vit
         raise ViTInitError(f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer")
     if isinstance(source, Mapping):
         return _from_state(source, "state dict", grid=grid, num_attention_heads=num_attention_heads)
@@ -789,7 +858,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
             if grid is None and "pos_embed" in state:  # timm's grid where it fits the table (img_size may differ)
                 grid = tuple(skeleton.patch_embed.grid_size)
                 grid = grid if state["pos_embed"].shape[1] - math.prod(grid) in (0, 1) else None
-            return _from_timm(
+            vit = _from_timm(
                 state,
                 path,
                 num_attention_heads=num_attention_heads or skeleton.blocks[0].attn.num_heads,
@@ -797,6 +866,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
             )
+            vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
+            return vit
         if re.search(r"(^|_)rope(_|$)", arch.split(".")[0]):
             # rotary position embeddings have no parameters: without timm to build the model, only the name says so
             raise ViTInitError(
@@ -808,14 +879,18 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
             num_attention_heads, guessed_from = _timm_heads_by_name(arch, state)
         if grid is None:
             grid = _timm_grid_from_input_size(config, state)
-        return _from_timm(
+        vit = _from_timm(
             state, path, num_attention_heads=num_attention_heads, grid=grid, heads_guessed_from=guessed_from
         )
+        vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
+        return vit
     if grid is not None:
         config = dict(
             config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
         )
-    return _from_transformers(state, config, path)
+    vit = _from_transformers(state, config, path)
+    vit.pixel_normalisation = _transformers_pixel_normalisation(path, hub_kwargs)
+    return vit
 
 
 # ------------------------------------------------------------------------------------------------ the surgery
@@ -827,6 +902,9 @@ class ViTInitReport:
     initialised: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     unused: dict[str, str] = field(default_factory=dict)
+    # the ViT's input pixels as ViViTVideoProcessor keyword arguments, where its source says them (else None): a
+    # processor that feeds the video model other pixels starts it from another function than the ViT
+    pixel_normalisation: dict | None = None
 
     def __str__(self) -> str:
         lines = [
@@ -1105,7 +1183,12 @@ def initialise_from_vit(
                     f"{name}: the ViT gives shape {tuple(value.shape)}, the video model needs {tuple(target.shape)}"
                 )
             target.copy_(value.to(device=target.device, dtype=target.dtype))
-    report = ViTInitReport(initialised=sorted(updates), kept=sorted(set(parameters) - set(updates)), unused=unused)
+    report = ViTInitReport(
+        initialised=sorted(updates),
+        kept=sorted(set(parameters) - set(updates)),
+        unused=unused,
+        pixel_normalisation=vit.pixel_normalisation,
+    )
     if unused:
         logger.warning(
             "image ViT parameters not used by %s: %s",
