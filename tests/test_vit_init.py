@@ -974,3 +974,32 @@ def test_finetune_from_an_imagenet_vit_feeds_it_imagenet_pixels(tmp_path):
     assert [list(processor.image_mean), list(processor.image_std)] == [IMAGENET_MEAN, IMAGENET_STD]
     assert processor.do_normalize
     assert processor.rescale_factor == pytest.approx(1 / 255) and not processor.rescale_offset
+
+
+def test_hub_options_choose_the_vit_read_and_dtype_casts_as_from_pretrained(tmp_path, monkeypatch):
+    """`from_vit_pretrained("org/vit", revision="v1")` took `revision` (and `cache_dir`, `token`, `dtype`, ...) as
+    config fields: the main branch's ViT was read without a word (2.9 off the v1 ViT's CLS output), the model stayed
+    float32. A stand-in for the Hub serves each revision from its own folder."""
+    import huggingface_hub
+
+    vits = {"main": tiny_vit(seed=0), "v1": tiny_vit(seed=1)}
+    for revision, vit in vits.items():
+        vit.save_pretrained(tmp_path / revision)
+
+    def download(repo_id, filename, subfolder=None, revision=None, **kwargs):
+        path = tmp_path / (revision or "main") / filename
+        if not path.is_file():
+            from huggingface_hub.errors import EntryNotFoundError
+
+            raise EntryNotFoundError(f"{repo_id} has no {filename}")
+        return str(path)
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
+    model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", revision="v1", num_frames=2)
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].expand(-1, 2, -1, -1, -1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, vits["v1"](frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
+    assert "revision" not in model.config.to_dict()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", revision="v1", num_frames=2, dtype=torch.bfloat16)
+    assert {p.dtype for p in model.parameters()} == {torch.bfloat16} and "dtype" not in model.config.to_diff_dict()

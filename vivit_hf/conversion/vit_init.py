@@ -46,6 +46,7 @@ from ..models.modeling_blocks import FactorisedSelfAttentionLayer, ViViTEncoder,
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
 from .scenic import block_entries, flatten_tree, strip_checkpoint_prefix, to_torch_array
 from .transformers_vivit import (
+    _HUB_KWARGS,
     CheckpointSourceError,
     _resolve,
     from_transformers_vivit,
@@ -1214,8 +1215,17 @@ def from_vit_pretrained(
     """A new `model_class` (any variant) whose config is derived from the ViT (sizes, activation, eps, qkv bias,
     image and patch size; classifier `token` when the ViT has a CLS token and the variant allows it) with
     `config_overrides` on top, initialised by `initialise_from_vit`. Returns the model in eval mode, or
-    `(model, report)` with `output_loading_info=True`."""
-    vit = load_image_vit(source, grid=vit_grid, num_attention_heads=vit_num_attention_heads)
+    `(model, report)` with `output_loading_info=True`.
+
+    As with `from_pretrained`: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, `subfolder`, ...)
+    say where the ViT is read from, `dtype` (or `torch_dtype`) casts the model, `attn_implementation` is set; none of
+    them is a config field (they were taken as ones: a `revision=` read the main branch's ViT without a word)."""
+    hub_kwargs = {k: config_overrides.pop(k) for k in list(config_overrides) if k in _HUB_KWARGS}
+    dtype = config_overrides.pop("dtype", None) or config_overrides.pop("torch_dtype", None)
+    attn_implementation = config_overrides.pop("attn_implementation", None)
+    for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage", "device_map"):
+        config_overrides.pop(ignored, None)  # what from_transformers_vivit ignores too
+    vit = load_image_vit(source, grid=vit_grid, num_attention_heads=vit_num_attention_heads, **hub_kwargs)
     config_class = model_class.config_class
     kwargs = vit.config_kwargs()
     kwargs["tubelet_size"] = [config_class.tubelet_size[0], *vit.patch_size]
@@ -1226,7 +1236,10 @@ def from_vit_pretrained(
     kwargs.update(config_overrides)
     if config_class.__name__ == "ViViTFactorisedEncoderConfig":
         kwargs.setdefault("num_hidden_layers", len(vit.layers))
-    model = model_class(config_class(**kwargs))
+    config = config_class(**kwargs)
+    if attn_implementation is not None:
+        config._attn_implementation = attn_implementation
+    model = model_class(config)
     report = initialise_from_vit(
         model,
         vit,
@@ -1235,6 +1248,8 @@ def from_vit_pretrained(
         temporal_attention_init=temporal_attention_init,
         spatial_attention_init=spatial_attention_init,
     )
+    if dtype not in (None, "auto"):
+        model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
     model.eval()
     return (model, report) if output_loading_info else model
 
