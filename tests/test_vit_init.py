@@ -976,6 +976,21 @@ def test_finetune_from_an_imagenet_vit_feeds_it_imagenet_pixels(tmp_path):
     assert processor.rescale_factor == pytest.approx(1 / 255) and not processor.rescale_offset
 
 
+def test_finetune_from_a_vit_that_does_not_say_its_pixels_warns(tmp_path, caplog):
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    PartialState()
+    tiny_vit().save_pretrained(tmp_path)  # weights alone, no image processor beside them
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    args = finetune.parse_args(["--model", "spatio_temporal", "--init_from", str(tmp_path), "--num_frames", "2"])
+    with caplog.at_level("WARNING"):
+        _, init_processor = finetune.build_model(args, data)
+    assert init_processor is None and "does not say which pixels its ViT was trained on" in caplog.text
+
+
 def test_hub_options_choose_the_vit_read_and_dtype_casts_as_from_pretrained(tmp_path, monkeypatch):
     """`from_vit_pretrained("org/vit", revision="v1")` took `revision` (and `cache_dir`, `token`, `dtype`, ...) as
     config fields: the main branch's ViT was read without a word (2.9 off the v1 ViT's CLS output), the model stayed
