@@ -1018,3 +1018,26 @@ def test_hub_options_choose_the_vit_read_and_dtype_casts_as_from_pretrained(tmp_
     assert "revision" not in model.config.to_dict()
     model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", revision="v1", num_frames=2, dtype=torch.bfloat16)
     assert {p.dtype for p in model.parameters()} == {torch.bfloat16} and "dtype" not in model.config.to_diff_dict()
+
+
+@pytest.mark.parametrize("with_timm", [True, False])
+def test_a_timm_hub_folder_gives_the_pixels_of_its_pretrained_cfg(tmp_path, monkeypatch, with_timm):
+    """timm's Hub folders record their normalisation in config.json's pretrained_cfg (DeiT III, DINOv2: ImageNet's)."""
+    if with_timm:
+        pytest.importorskip("timm")
+    else:
+        monkeypatch.setitem(sys.modules, "timm", None)
+    save_file(timm_state(tiny_vit(layer_norm_eps=1e-6)), tmp_path / "model.safetensors")
+    model_args = dict(img_size=IMAGE, patch_size=PATCH, embed_dim=D, depth=LAYERS, num_heads=HEADS, mlp_ratio=MLP / D)
+    config = {
+        "architecture": "vit_tiny_patch16_224",
+        "num_classes": 10,
+        "model_args": model_args,
+        "pretrained_cfg": {"input_size": [3, IMAGE, IMAGE], "mean": IMAGENET_MEAN, "std": IMAGENET_STD},
+    }
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    normalisation = load_image_vit(tmp_path, num_attention_heads=HEADS).pixel_normalisation
+    frames = np.random.default_rng(0).integers(0, 256, (2, IMAGE, IMAGE, 3), dtype=np.uint8)
+    mean, std = torch.tensor(IMAGENET_MEAN)[:, None, None], torch.tensor(IMAGENET_STD)[:, None, None]
+    expected = (torch.from_numpy(frames).permute(0, 3, 1, 2) / 255 - mean) / std  # timm's ToTensor, Normalize
+    torch.testing.assert_close(_vivit_pixels(normalisation, frames), expected, atol=1e-5, rtol=0)
