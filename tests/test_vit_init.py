@@ -1041,3 +1041,16 @@ def test_a_timm_hub_folder_gives_the_pixels_of_its_pretrained_cfg(tmp_path, monk
     mean, std = torch.tensor(IMAGENET_MEAN)[:, None, None], torch.tensor(IMAGENET_STD)[:, None, None]
     expected = (torch.from_numpy(frames).permute(0, 3, 1, 2) / 255 - mean) / std  # timm's ToTensor, Normalize
     torch.testing.assert_close(_vivit_pixels(normalisation, frames), expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("wrap", ["compile", "data_parallel"])
+def test_a_compiled_or_wrapped_vit_starts_the_video_model_as_the_vit_inside(wrap):
+    """torch.compile(vit) and DataParallel(vit) prefix every parameter name (`_orig_mod.`, `module.`): the ViT inside
+    was refused as not the layout of a ViT."""
+    vit = tiny_vit()
+    wrapped = torch.compile(vit) if wrap == "compile" else torch.nn.DataParallel(vit)
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(wrapped, num_frames=2)
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].expand(-1, 2, -1, -1, -1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, vit(frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)

@@ -814,6 +814,12 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
     """
     if isinstance(source, ImageViT):
         return source
+    # torch.compile's and (Distributed)DataParallel's wrappers prefix every parameter name (`_orig_mod.`, `module.`):
+    # the ViT inside was refused as "not the layout of a ViT"
+    while isinstance(getattr(source, "_orig_mod", None), nn.Module) or isinstance(
+        source, (nn.DataParallel, nn.parallel.DistributedDataParallel)
+    ):
+        source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), nn.Module) else source.module
     if isinstance(source, nn.Module):
         config = getattr(source, "config", None)
         if config is not None and getattr(config, "model_type", None) in _VIT_MODEL_TYPES:
