@@ -944,6 +944,17 @@ def test_a_transformers_folder_gives_the_pixels_its_image_processor_trained_the_
     )
 
 
+def test_a_transformers_model_object_gives_the_pixels_of_the_folder_it_was_loaded_from(tmp_path):
+    from transformers import ViTImageProcessor
+
+    tiny_vit().save_pretrained(tmp_path)
+    ViTImageProcessor(image_mean=IMAGENET_MEAN, image_std=IMAGENET_STD).save_pretrained(tmp_path)
+    normalisation = load_image_vit(ViTModel.from_pretrained(tmp_path)).pixel_normalisation
+    assert normalisation["image_mean"] == pytest.approx(IMAGENET_MEAN)
+    assert normalisation["image_std"] == pytest.approx(IMAGENET_STD)
+    assert load_image_vit(tiny_vit()).pixel_normalisation is None  # built in memory: nothing says its pixels
+
+
 def test_a_timm_vit_gives_the_pixels_of_its_pretrained_cfg():
     timm = pytest.importorskip("timm")
     vit = timm.create_model("deit_tiny_patch16_224", pretrained=False, img_size=IMAGE, patch_size=PATCH, depth=1)

@@ -142,8 +142,8 @@ class ImageViT:
     origin: str = ""
     cls_token_name: str = "cls_token"
     # The ViT's input pixels as `ViViTVideoProcessor` keyword arguments, where the source says them (a transformers
-    # folder's preprocessor_config.json, a timm model's or Hub folder's pretrained_cfg; big_vision / scenic: [-1, 1]);
-    # None where it does not (a bare state dict, a transformers model object).
+    # folder's preprocessor_config.json, also that of the folder a transformers model object was loaded from; a timm
+    # model's or Hub folder's pretrained_cfg; big_vision / scenic: [-1, 1]); None where it does not (a bare state dict).
     pixel_normalisation: dict | None = None
 
     @property
@@ -244,7 +244,7 @@ def _transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | N
     """From a transformers folder's or Hub repo's preprocessor_config.json, where it has one."""
     try:
         path = _resolve(source, "preprocessor_config.json", hub_kwargs)
-    except (CheckpointSourceError, OSError):
+    except (CheckpointSourceError, OSError, ValueError):  # (ValueError: huggingface_hub's invalid repo id)
         return None
     if path is None:
         return None
@@ -823,7 +823,12 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
     if isinstance(source, nn.Module):
         config = getattr(source, "config", None)
         if config is not None and getattr(config, "model_type", None) in _VIT_MODEL_TYPES:
-            return _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
+            vit = _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
+            # the folder (or Hub cache, without downloading) it was loaded from may hold its image processor
+            loaded_from = getattr(config, "_name_or_path", "") or ""
+            if loaded_from:
+                vit.pixel_normalisation = _transformers_pixel_normalisation(loaded_from, {"local_files_only": True})
+            return vit
         if hasattr(source, "blocks") and hasattr(source, "patch_embed"):  # timm VisionTransformer
             hidden_act, eps = _timm_block_function(source)  # first: it refuses blocks without `attn`
             heads = getattr(source.blocks[0].attn, "num_heads", None)
