@@ -1065,3 +1065,22 @@ def test_a_compiled_or_wrapped_vit_starts_the_video_model_as_the_vit_inside(wrap
     with torch.no_grad():
         ours = model(pixel_values=frame[:, None].expand(-1, 2, -1, -1, -1)).last_hidden_state[:, 0]
         torch.testing.assert_close(ours, vit(frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
+
+
+def test_a_transformers_dinov2_is_refused_naming_timms_dinov2_that_loads(tmp_path):
+    from transformers import Dinov2Config, Dinov2Model
+
+    dinov2 = Dinov2Model(
+        Dinov2Config(
+            image_size=IMAGE,
+            patch_size=PATCH,
+            hidden_size=D,
+            num_hidden_layers=1,
+            num_attention_heads=HEADS,
+            intermediate_size=MLP,
+        )
+    )
+    dinov2.save_pretrained(tmp_path)
+    for source in (dinov2, str(tmp_path)):
+        with pytest.raises(ViTInitError, match="vit_base_patch14_dinov2"):
+            load_image_vit(source)

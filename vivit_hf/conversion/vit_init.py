@@ -265,12 +265,19 @@ def _transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | N
 
 
 # -------------------------------------------------------------------------------------------- transformers ViT
+# Where the same weights load by another route: timm's DINOv2 ViTs are pre-norm ViTs whose LayerScale is folded.
+_OTHER_ROUTE = {
+    "dinov2": "; DINOv2's weights load as timm's model (e.g. `timm.create_model('vit_base_patch14_dinov2.lvd142m', "
+    "pretrained=True)` or its Hub folder timm/vit_base_patch14_dinov2.lvd142m): its LayerScale is folded exactly",
+}
+
+
 def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
 
     if config.get("model_type") not in (None, *_VIT_MODEL_TYPES):
         raise ViTInitError(
             f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, _VIT_MODEL_TYPES))}), got "
-            f"{config.get('model_type')!r}"
+            f"{config.get('model_type')!r}{_OTHER_ROUTE.get(config.get('model_type'), '')}"
         )
     state = {normalise_key(k): _tensor(v) for k, v in state.items()}
     prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
@@ -849,7 +856,11 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
             )
             vit.pixel_normalisation = _timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
             return vit
-        raise ViTInitError(f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer")
+        model_type = getattr(config, "model_type", None)
+        raise ViTInitError(
+            f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer"
+            f"{_OTHER_ROUTE.get(model_type, '')}"
+        )
     if isinstance(source, Mapping):
         return _from_state(source, "state dict", grid=grid, num_attention_heads=num_attention_heads)
     if not isinstance(source, (str, os.PathLike)):
