@@ -935,6 +935,11 @@ class ViTInitReport:
             f"{len(self.kept)} kept their own initialisation: {self.kept}",
         ]
         lines += [f"ViT parameter not used: {name} ({reason})" for name, reason in self.unused.items()]
+        lines.append(
+            f"the ViT's pixels (ViViTVideoProcessor arguments): {self.pixel_normalisation}"
+            if self.pixel_normalisation
+            else "the ViT's source does not say which pixels it was trained on"
+        )
         return "\n".join(lines)
 
 
