@@ -1029,6 +1029,8 @@ def test_hub_options_choose_the_vit_read_and_dtype_casts_as_from_pretrained(tmp_
     assert "revision" not in model.config.to_dict()
     model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", revision="v1", num_frames=2, dtype=torch.bfloat16)
     assert {p.dtype for p in model.parameters()} == {torch.bfloat16} and "dtype" not in model.config.to_diff_dict()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", num_frames=2, device_map="meta")
+    assert {p.device.type for p in model.parameters()} == {"meta"} and "device_map" not in model.config.to_dict()
 
 
 @pytest.mark.parametrize("with_timm", [True, False])

@@ -1245,12 +1245,14 @@ def from_vit_pretrained(
     `(model, report)` with `output_loading_info=True`.
 
     As with `from_pretrained`: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, `subfolder`, ...)
-    say where the ViT is read from, `dtype` (or `torch_dtype`) casts the model, `attn_implementation` is set; none of
-    them is a config field (they were taken as ones: a `revision=` read the main branch's ViT without a word)."""
+    say where the ViT is read from, `dtype` (or `torch_dtype`) casts the model, a one-device `device_map` moves it
+    there, `attn_implementation` is set; none of them is a config field (they were taken as ones: a `revision=` read
+    the main branch's ViT without a word)."""
     hub_kwargs = {k: config_overrides.pop(k) for k in list(config_overrides) if k in _HUB_KWARGS}
     dtype = config_overrides.pop("dtype", None) or config_overrides.pop("torch_dtype", None)
     attn_implementation = config_overrides.pop("attn_implementation", None)
-    for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage", "device_map"):
+    device_map = config_overrides.pop("device_map", None)
+    for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage"):
         config_overrides.pop(ignored, None)  # what from_transformers_vivit ignores too
     vit = load_image_vit(source, grid=vit_grid, num_attention_heads=vit_num_attention_heads, **hub_kwargs)
     config_class = model_class.config_class
@@ -1277,6 +1279,10 @@ def from_vit_pretrained(
     )
     if dtype not in (None, "auto"):
         model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
+    if isinstance(device_map, (str, int, torch.device)) and device_map != "auto":  # one device: the model goes there
+        model = model.to(device_map)
+    elif device_map is not None:  # "auto" or a per-module map: the model is small next to what it was built from
+        logger.warning("from_vit_pretrained places the whole model on one device; device_map=%r is ignored", device_map)
     model.eval()
     return (model, report) if output_loading_info else model
 
