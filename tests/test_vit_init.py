@@ -868,3 +868,221 @@ def test_a_timm_hub_folder_of_a_rope_vit_is_refused_without_timm(tmp_path, monke
     (tmp_path / "config.json").write_text(json.dumps({"architecture": "vit_base_patch16_rope_ape_224"}))
     with pytest.raises(ViTInitError, match="rotary position embeddings"):
         load_image_vit(tmp_path, num_attention_heads=HEADS)
+
+
+# -- real-world sources and options that failed or loaded silently wrong -------------------------------------------
+@pytest.mark.parametrize("wrapper", ["model", "state_dict", "module"])
+@pytest.mark.parametrize("layout", ["timm", "transformers"])
+def test_a_training_checkpoint_dict_in_memory_starts_the_vit_it_wraps(wrapper, layout):
+    """`torch.load` of DeiT's or MAE's released `.pth` gives {"model": weights, ...}: passed as it came, it was read as
+    a nested flax tree and failed with KeyError 'embedding/kernel' (the same file by its path loaded)."""
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    weights = timm_state(vit) if layout == "timm" else vit.state_dict()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        {wrapper: weights, "epoch": 299},
+        vit_num_attention_heads=HEADS,
+        num_frames=2,
+        hidden_act="gelu",
+        layer_norm_eps=1e-6,
+    )
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():  # one temporal index, the frame repeated: the ViT's own CLS output
+        ours = model(pixel_values=frame[:, None].expand(-1, 2, -1, -1, -1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, vit(frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
+
+
+def test_a_nested_mapping_that_is_no_vit_is_named_not_a_key_error():
+    with pytest.raises(ViTInitError, match="not a big_vision / scenic ViT") as error:
+        load_image_vit({"encoder": {"weight": np.zeros((2, 2), np.float32)}})
+    assert "encoder/weight" in str(error.value)
+
+
+def test_arp_with_one_frame_tubelets_is_refused_not_an_all_zero_kernel():
+    """ARP's weights sum to zero, so for t = 1 the one weight is zero: the kernel was all zeros and the video model
+    started blind (every token the bias alone) without a word."""
+    model = ViViTSpatioTemporalModel(
+        ViViTSpatioTemporalModel.config_class(
+            num_frames=2,
+            tubelet_size=[1, PATCH, PATCH],
+            image_size=IMAGE,
+            hidden_size=D,
+            num_hidden_layers=LAYERS,
+            num_attention_heads=HEADS,
+            intermediate_size=MLP,
+        )
+    )
+    before = model.token_embedding.projection.weight.clone()
+    with pytest.raises(ViTInitError, match="tubelet_init='arp' with tubelets of 1 frame"):
+        initialise_from_vit(model, tiny_vit(), tubelet_init="arp")
+    torch.testing.assert_close(model.token_embedding.projection.weight, before, rtol=0, atol=0)
+
+
+IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+
+
+def _vivit_pixels(normalisation: dict, frames: np.ndarray) -> torch.Tensor:
+    from vivit_hf import ViViTVideoProcessor
+
+    processor = ViViTVideoProcessor(**normalisation, do_resize=False, do_center_crop=False, do_sample_frames=False)
+    return processor(frames, return_tensors="pt").pixel_values[0]
+
+
+@pytest.mark.parametrize("mean, std", [(IMAGENET_MEAN, IMAGENET_STD), ([0.5] * 3, [0.5] * 3)])
+def test_a_transformers_folder_gives_the_pixels_its_image_processor_trained_the_vit_on(tmp_path, mean, std):
+    """DeiT's, MAE's and MSN's ViTs were trained on ImageNet statistics; the video processor fed scenic's [-1, 1]
+    whatever the ViT, so the video model started from another function than the ViT's. The folder's own
+    preprocessor_config.json now says the pixels, checked against transformers' ViTImageProcessor on the frames."""
+    from transformers import ViTImageProcessor
+
+    tiny_vit().save_pretrained(tmp_path)
+    ViTImageProcessor(image_mean=mean, image_std=std).save_pretrained(tmp_path)
+    _, report = ViViTSpatioTemporalModel.from_vit_pretrained(str(tmp_path), num_frames=2, output_loading_info=True)
+    frames = np.random.default_rng(0).integers(0, 256, (2, IMAGE, IMAGE, 3), dtype=np.uint8)
+    theirs = ViTImageProcessor(image_mean=mean, image_std=std, do_resize=False)(list(frames), return_tensors="pt")
+    torch.testing.assert_close(
+        _vivit_pixels(report.pixel_normalisation, frames), theirs.pixel_values, atol=1e-5, rtol=0
+    )
+
+
+def test_a_transformers_model_object_gives_the_pixels_of_the_folder_it_was_loaded_from(tmp_path):
+    from transformers import ViTImageProcessor
+
+    tiny_vit().save_pretrained(tmp_path)
+    ViTImageProcessor(image_mean=IMAGENET_MEAN, image_std=IMAGENET_STD).save_pretrained(tmp_path)
+    normalisation = load_image_vit(ViTModel.from_pretrained(tmp_path)).pixel_normalisation
+    assert normalisation["image_mean"] == pytest.approx(IMAGENET_MEAN)
+    assert normalisation["image_std"] == pytest.approx(IMAGENET_STD)
+    assert load_image_vit(tiny_vit()).pixel_normalisation is None  # built in memory: nothing says its pixels
+
+
+def test_a_timm_vit_gives_the_pixels_of_its_pretrained_cfg():
+    timm = pytest.importorskip("timm")
+    vit = timm.create_model("deit_tiny_patch16_224", pretrained=False, img_size=IMAGE, patch_size=PATCH, depth=1)
+    report = initialise_from_vit(ViViTSpatioTemporalModel.from_vit_pretrained(vit, num_frames=2), vit)
+    config = timm.data.resolve_data_config({}, model=vit)  # what timm's own transforms normalise with
+    frames = np.random.default_rng(0).integers(0, 256, (2, IMAGE, IMAGE, 3), dtype=np.uint8)
+    expected = (torch.from_numpy(frames).permute(0, 3, 1, 2) / 255 - torch.tensor(config["mean"])[:, None, None]) / (
+        torch.tensor(config["std"])[:, None, None]
+    )
+    assert config["mean"] == pytest.approx(IMAGENET_MEAN)
+    torch.testing.assert_close(_vivit_pixels(report.pixel_normalisation, frames), expected, atol=1e-5, rtol=0)
+
+
+def test_finetune_from_an_imagenet_vit_feeds_it_imagenet_pixels(tmp_path):
+    from accelerate import PartialState
+    from transformers import ViTImageProcessor
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    PartialState()
+    tiny_vit().save_pretrained(tmp_path)
+    ViTImageProcessor(image_mean=IMAGENET_MEAN, image_std=IMAGENET_STD).save_pretrained(tmp_path)
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    args = finetune.parse_args(["--model", "spatio_temporal", "--init_from", str(tmp_path), "--num_frames", "2"])
+    model, init_processor = finetune.build_model(args, data)
+    processor = finetune.build_processor(args, model.config, init_processor)
+    assert [list(processor.image_mean), list(processor.image_std)] == [IMAGENET_MEAN, IMAGENET_STD]
+    assert processor.do_normalize
+    assert processor.rescale_factor == pytest.approx(1 / 255) and not processor.rescale_offset
+
+
+def test_finetune_from_a_vit_that_does_not_say_its_pixels_warns(tmp_path, caplog):
+    from accelerate import PartialState
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    PartialState()
+    tiny_vit().save_pretrained(tmp_path)  # weights alone, no image processor beside them
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    args = finetune.parse_args(["--model", "spatio_temporal", "--init_from", str(tmp_path), "--num_frames", "2"])
+    with caplog.at_level("WARNING"):
+        _, init_processor = finetune.build_model(args, data)
+    assert init_processor is None and "does not say which pixels its ViT was trained on" in caplog.text
+
+
+def test_hub_options_choose_the_vit_read_and_dtype_casts_as_from_pretrained(tmp_path, monkeypatch):
+    """`from_vit_pretrained("org/vit", revision="v1")` took `revision` (and `cache_dir`, `token`, `dtype`, ...) as
+    config fields: the main branch's ViT was read without a word (2.9 off the v1 ViT's CLS output), the model stayed
+    float32. A stand-in for the Hub serves each revision from its own folder."""
+    import huggingface_hub
+
+    vits = {"main": tiny_vit(seed=0), "v1": tiny_vit(seed=1)}
+    for revision, vit in vits.items():
+        vit.save_pretrained(tmp_path / revision)
+
+    def download(repo_id, filename, subfolder=None, revision=None, **kwargs):
+        path = tmp_path / (revision or "main") / filename
+        if not path.is_file():
+            from huggingface_hub.errors import EntryNotFoundError
+
+            raise EntryNotFoundError(f"{repo_id} has no {filename}")
+        return str(path)
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
+    model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", revision="v1", num_frames=2)
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].expand(-1, 2, -1, -1, -1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, vits["v1"](frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
+    assert "revision" not in model.config.to_dict()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", revision="v1", num_frames=2, dtype=torch.bfloat16)
+    assert {p.dtype for p in model.parameters()} == {torch.bfloat16} and "dtype" not in model.config.to_diff_dict()
+    model = ViViTSpatioTemporalModel.from_vit_pretrained("org/vit", num_frames=2, device_map="meta")
+    assert {p.device.type for p in model.parameters()} == {"meta"} and "device_map" not in model.config.to_dict()
+
+
+@pytest.mark.parametrize("with_timm", [True, False])
+def test_a_timm_hub_folder_gives_the_pixels_of_its_pretrained_cfg(tmp_path, monkeypatch, with_timm):
+    """timm's Hub folders record their normalisation in config.json's pretrained_cfg (DeiT III, DINOv2: ImageNet's)."""
+    if with_timm:
+        pytest.importorskip("timm")
+    else:
+        monkeypatch.setitem(sys.modules, "timm", None)
+    save_file(timm_state(tiny_vit(layer_norm_eps=1e-6)), tmp_path / "model.safetensors")
+    model_args = dict(img_size=IMAGE, patch_size=PATCH, embed_dim=D, depth=LAYERS, num_heads=HEADS, mlp_ratio=MLP / D)
+    config = {
+        "architecture": "vit_tiny_patch16_224",
+        "num_classes": 10,
+        "model_args": model_args,
+        "pretrained_cfg": {"input_size": [3, IMAGE, IMAGE], "mean": IMAGENET_MEAN, "std": IMAGENET_STD},
+    }
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    normalisation = load_image_vit(tmp_path, num_attention_heads=HEADS).pixel_normalisation
+    frames = np.random.default_rng(0).integers(0, 256, (2, IMAGE, IMAGE, 3), dtype=np.uint8)
+    mean, std = torch.tensor(IMAGENET_MEAN)[:, None, None], torch.tensor(IMAGENET_STD)[:, None, None]
+    expected = (torch.from_numpy(frames).permute(0, 3, 1, 2) / 255 - mean) / std  # timm's ToTensor, Normalize
+    torch.testing.assert_close(_vivit_pixels(normalisation, frames), expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("wrap", ["compile", "data_parallel"])
+def test_a_compiled_or_wrapped_vit_starts_the_video_model_as_the_vit_inside(wrap):
+    """torch.compile(vit) and DataParallel(vit) prefix every parameter name (`_orig_mod.`, `module.`): the ViT inside
+    was refused as not the layout of a ViT."""
+    vit = tiny_vit()
+    wrapped = torch.compile(vit) if wrap == "compile" else torch.nn.DataParallel(vit)
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(wrapped, num_frames=2)
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].expand(-1, 2, -1, -1, -1)).last_hidden_state[:, 0]
+        torch.testing.assert_close(ours, vit(frame).last_hidden_state[:, 0], rtol=0, atol=1e-5)
+
+
+def test_a_transformers_dinov2_is_refused_naming_timms_dinov2_that_loads(tmp_path):
+    from transformers import Dinov2Config, Dinov2Model
+
+    dinov2 = Dinov2Model(
+        Dinov2Config(
+            image_size=IMAGE,
+            patch_size=PATCH,
+            hidden_size=D,
+            num_hidden_layers=1,
+            num_attention_heads=HEADS,
+            intermediate_size=MLP,
+        )
+    )
+    dinov2.save_pretrained(tmp_path)
+    for source in (dinov2, str(tmp_path)):
+        with pytest.raises(ViTInitError, match="vit_base_patch14_dinov2"):
+            load_image_vit(source)

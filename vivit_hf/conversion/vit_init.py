@@ -28,6 +28,7 @@ embedding whose CLS row *is* the ViT's; taking both makes the spatial encoder ex
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -45,6 +46,9 @@ from ..models.modeling_blocks import FactorisedSelfAttentionLayer, ViViTEncoder,
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
 from .scenic import block_entries, flatten_tree, strip_checkpoint_prefix, to_torch_array
 from .transformers_vivit import (
+    _HUB_KWARGS,
+    CheckpointSourceError,
+    _resolve,
     from_transformers_vivit,
     normalise_key,
     read_state_dict_file,
@@ -137,6 +141,10 @@ class ImageViT:
     initializer_range: float | None = None
     origin: str = ""
     cls_token_name: str = "cls_token"
+    # The ViT's input pixels as `ViViTVideoProcessor` keyword arguments, where the source says them (a transformers
+    # folder's preprocessor_config.json, also that of the folder a transformers model object was loaded from; a timm
+    # model's or Hub folder's pretrained_cfg; big_vision / scenic: [-1, 1]); None where it does not (a bare state dict).
+    pixel_normalisation: dict | None = None
 
     @property
     def hidden_size(self) -> int:
@@ -197,13 +205,79 @@ def _split_positions(table: torch.Tensor, has_cls: bool, grid, where: str):
     return (table[:, :1] if has_cls else None), table[:, int(has_cls) :], grid
 
 
+# ------------------------------------------------------------------------------------------ the ViT's pixels
+def pixel_normalisation(
+    image_mean, image_std, rescale_factor: float = 1 / 255, do_rescale: bool = True, do_normalize: bool = True
+) -> dict | None:
+    """`ViViTVideoProcessor` keyword arguments that give the pixels an image processor gave the ViT in training:
+    `(x * rescale_factor - mean) / std`. A ViT trained on ImageNet statistics (DeiT, MAE, MSN, DINO) fed scenic's
+    [-1, 1] starts from another function than its own. None where the statistics are missing or not per channel."""
+    try:
+        mean = [float(m) for m in (image_mean if isinstance(image_mean, (list, tuple)) else [image_mean] * 3)]
+        std = [float(s) for s in (image_std if isinstance(image_std, (list, tuple)) else [image_std] * 3)]
+    except (TypeError, ValueError):
+        return None
+    rescale_factor = float(rescale_factor) if do_rescale else 1.0
+    if (
+        do_normalize
+        and math.isclose(rescale_factor, 1 / 255)
+        and all(math.isclose(v, 0.5, abs_tol=1e-6) for v in mean + std)
+    ):
+        return {"normalization": "scenic"}  # x / 255 / 0.5 - 1 = x / 127.5 - 1: scenic's [-1, 1]
+    return {
+        "normalization": "imagenet",
+        "rescale_factor": rescale_factor,
+        "do_normalize": bool(do_normalize),
+        "image_mean": mean,
+        "image_std": std,
+    }
+
+
+def _timm_pixel_normalisation(pretrained_cfg) -> dict | None:
+    cfg = dict(pretrained_cfg or {})
+    if "mean" not in cfg or "std" not in cfg:
+        return None
+    return pixel_normalisation(cfg["mean"], cfg["std"])  # timm's transforms: ToTensor (x / 255), then Normalize
+
+
+def _transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | None:
+    """From a transformers folder's or Hub repo's preprocessor_config.json, where it has one."""
+    try:
+        path = _resolve(source, "preprocessor_config.json", hub_kwargs)
+    except (CheckpointSourceError, OSError, ValueError):  # (ValueError: huggingface_hub's invalid repo id)
+        return None
+    if path is None:
+        return None
+    try:
+        with open(path) as handle:
+            saved = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if "image_mean" not in saved or "image_std" not in saved:
+        return None
+    return pixel_normalisation(
+        saved["image_mean"],
+        saved["image_std"],
+        rescale_factor=saved.get("rescale_factor", 1 / 255),
+        do_rescale=saved.get("do_rescale", True),
+        do_normalize=saved.get("do_normalize", True),
+    )
+
+
 # -------------------------------------------------------------------------------------------- transformers ViT
+# Where the same weights load by another route: timm's DINOv2 ViTs are pre-norm ViTs whose LayerScale is folded.
+_OTHER_ROUTE = {
+    "dinov2": "; DINOv2's weights load as timm's model (e.g. `timm.create_model('vit_base_patch14_dinov2.lvd142m', "
+    "pretrained=True)` or its Hub folder timm/vit_base_patch14_dinov2.lvd142m): its LayerScale is folded exactly",
+}
+
+
 def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
 
     if config.get("model_type") not in (None, *_VIT_MODEL_TYPES):
         raise ViTInitError(
             f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, _VIT_MODEL_TYPES))}), got "
-            f"{config.get('model_type')!r}"
+            f"{config.get('model_type')!r}{_OTHER_ROUTE.get(config.get('model_type'), '')}"
         )
     state = {normalise_key(k): _tensor(v) for k, v in state.items()}
     prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
@@ -574,6 +648,11 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     flat, used = renamed, set()
 
     def take(name):
+        if name not in flat:
+            raise ViTInitError(
+                f"{origin}: no `{name}` among its parameters (first: {sorted(flat)[:3]}); not a big_vision / scenic "
+                f"ViT, nor a transformers or timm state dict, which is all a ViViT can start from"
+            )
         used.add(name)
         return flat[name]
 
@@ -628,6 +707,7 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
         pre_logits_names=("pre_logits/kernel", "pre_logits/bias"),
         origin=origin,
         cls_token_name="cls",
+        pixel_normalisation={"normalization": "scenic"},  # big_vision / scenic / the original ViT: x / 127.5 - 1
     )
     # every block and the encoder norm are read: anything else under Transformer/ is a part a ViViT lacks
     unknown = sorted(name for name in set(flat) - used if name.startswith("Transformer/"))
@@ -656,7 +736,20 @@ def _state_format(keys) -> str:
     )
 
 
+# Training checkpoints wrap the weights beside their optimiser state and epoch (DeiT's and MAE's released `.pth` files:
+# {"model": ...}); a checkpoint file is unwrapped on reading (`read_state_dict_file`), the same dict in memory too.
+_CHECKPOINT_WRAPPERS = ("state_dict", "model", "module")
+
+
+def _unwrap_training_checkpoint(state: Mapping) -> Mapping:
+    for key in _CHECKPOINT_WRAPPERS:
+        if isinstance(state.get(key), Mapping) and not any("/" in str(k) for k in state):
+            state = state[key]
+    return state
+
+
 def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None, config=None) -> ImageViT:
+    state = _unwrap_training_checkpoint(state)
     kind = "scenic" if any(isinstance(v, Mapping) for v in state.values()) else _state_format(state.keys())
     if kind == "scenic":
         return _from_scenic(state, origin, grid=grid)
@@ -728,10 +821,21 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
     """
     if isinstance(source, ImageViT):
         return source
+    # torch.compile's and (Distributed)DataParallel's wrappers prefix every parameter name (`_orig_mod.`, `module.`):
+    # the ViT inside was refused as "not the layout of a ViT"
+    while isinstance(getattr(source, "_orig_mod", None), nn.Module) or isinstance(
+        source, (nn.DataParallel, nn.parallel.DistributedDataParallel)
+    ):
+        source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), nn.Module) else source.module
     if isinstance(source, nn.Module):
         config = getattr(source, "config", None)
         if config is not None and getattr(config, "model_type", None) in _VIT_MODEL_TYPES:
-            return _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
+            vit = _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
+            # the folder (or Hub cache, without downloading) it was loaded from may hold its image processor
+            loaded_from = getattr(config, "_name_or_path", "") or ""
+            if loaded_from:
+                vit.pixel_normalisation = _transformers_pixel_normalisation(loaded_from, {"local_files_only": True})
+            return vit
         if hasattr(source, "blocks") and hasattr(source, "patch_embed"):  # timm VisionTransformer
             hidden_act, eps = _timm_block_function(source)  # first: it refuses blocks without `attn`
             heads = getattr(source.blocks[0].attn, "num_heads", None)
@@ -742,7 +846,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
                 )
             heads = heads or num_attention_heads
             grid = grid or tuple(getattr(source.patch_embed, "grid_size", ()) or ()) or None
-            return _from_timm(
+            vit = _from_timm(
                 source.state_dict(),
                 type(source).__name__,
                 num_attention_heads=heads,
@@ -750,7 +854,13 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
             )
-        raise ViTInitError(f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer")
+            vit.pixel_normalisation = _timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
+            return vit
+        model_type = getattr(config, "model_type", None)
+        raise ViTInitError(
+            f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer"
+            f"{_OTHER_ROUTE.get(model_type, '')}"
+        )
     if isinstance(source, Mapping):
         return _from_state(source, "state dict", grid=grid, num_attention_heads=num_attention_heads)
     if not isinstance(source, (str, os.PathLike)):
@@ -771,7 +881,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
             if grid is None and "pos_embed" in state:  # timm's grid where it fits the table (img_size may differ)
                 grid = tuple(skeleton.patch_embed.grid_size)
                 grid = grid if state["pos_embed"].shape[1] - math.prod(grid) in (0, 1) else None
-            return _from_timm(
+            vit = _from_timm(
                 state,
                 path,
                 num_attention_heads=num_attention_heads or skeleton.blocks[0].attn.num_heads,
@@ -779,6 +889,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
             )
+            vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
+            return vit
         if re.search(r"(^|_)rope(_|$)", arch.split(".")[0]):
             # rotary position embeddings have no parameters: without timm to build the model, only the name says so
             raise ViTInitError(
@@ -790,14 +902,18 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
             num_attention_heads, guessed_from = _timm_heads_by_name(arch, state)
         if grid is None:
             grid = _timm_grid_from_input_size(config, state)
-        return _from_timm(
+        vit = _from_timm(
             state, path, num_attention_heads=num_attention_heads, grid=grid, heads_guessed_from=guessed_from
         )
+        vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
+        return vit
     if grid is not None:
         config = dict(
             config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
         )
-    return _from_transformers(state, config, path)
+    vit = _from_transformers(state, config, path)
+    vit.pixel_normalisation = _transformers_pixel_normalisation(path, hub_kwargs)
+    return vit
 
 
 # ------------------------------------------------------------------------------------------------ the surgery
@@ -809,6 +925,9 @@ class ViTInitReport:
     initialised: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     unused: dict[str, str] = field(default_factory=dict)
+    # the ViT's input pixels as ViViTVideoProcessor keyword arguments, where its source says them (else None): a
+    # processor that feeds the video model other pixels starts it from another function than the ViT
+    pixel_normalisation: dict | None = None
 
     def __str__(self) -> str:
         lines = [
@@ -816,6 +935,11 @@ class ViTInitReport:
             f"{len(self.kept)} kept their own initialisation: {self.kept}",
         ]
         lines += [f"ViT parameter not used: {name} ({reason})" for name, reason in self.unused.items()]
+        lines.append(
+            f"the ViT's pixels (ViViTVideoProcessor arguments): {self.pixel_normalisation}"
+            if self.pixel_normalisation
+            else "the ViT's source does not say which pixels it was trained on"
+        )
         return "\n".join(lines)
 
 
@@ -838,6 +962,12 @@ def inflate_patch_kernel(kernel: torch.Tensor, t: int, method: str) -> torch.Ten
     if method == "filter_inflation":
         weights = [1.0 / t] * t
     elif method == "arp":
+        if t == 1:  # a_1 = 2 - 2 H_1 = 0: rank pooling of one frame is nothing, and the video model would see nothing
+            raise ViTInitError(
+                "tubelet_init='arp' with tubelets of 1 frame gives an all-zero kernel (approximate rank pooling of one "
+                "frame: a_1 = 0), so every token would be the bias alone; use 'central_frame' or 'filter_inflation' "
+                "(for 1 frame both copy the ViT's kernel), or a tubelet of 2 or more frames"
+            )
         weights = arp_weights(t)
     else:
         raise ValueError(f"`tubelet_init` must be one of {TUBELET_INITS}, got {method!r}")
@@ -1081,7 +1211,12 @@ def initialise_from_vit(
                     f"{name}: the ViT gives shape {tuple(value.shape)}, the video model needs {tuple(target.shape)}"
                 )
             target.copy_(value.to(device=target.device, dtype=target.dtype))
-    report = ViTInitReport(initialised=sorted(updates), kept=sorted(set(parameters) - set(updates)), unused=unused)
+    report = ViTInitReport(
+        initialised=sorted(updates),
+        kept=sorted(set(parameters) - set(updates)),
+        unused=unused,
+        pixel_normalisation=vit.pixel_normalisation,
+    )
     if unused:
         logger.warning(
             "image ViT parameters not used by %s: %s",
@@ -1107,8 +1242,19 @@ def from_vit_pretrained(
     """A new `model_class` (any variant) whose config is derived from the ViT (sizes, activation, eps, qkv bias,
     image and patch size; classifier `token` when the ViT has a CLS token and the variant allows it) with
     `config_overrides` on top, initialised by `initialise_from_vit`. Returns the model in eval mode, or
-    `(model, report)` with `output_loading_info=True`."""
-    vit = load_image_vit(source, grid=vit_grid, num_attention_heads=vit_num_attention_heads)
+    `(model, report)` with `output_loading_info=True`.
+
+    As with `from_pretrained`: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, `subfolder`, ...)
+    say where the ViT is read from, `dtype` (or `torch_dtype`) casts the model, a one-device `device_map` moves it
+    there, `attn_implementation` is set; none of them is a config field (they were taken as ones: a `revision=` read
+    the main branch's ViT without a word)."""
+    hub_kwargs = {k: config_overrides.pop(k) for k in list(config_overrides) if k in _HUB_KWARGS}
+    dtype = config_overrides.pop("dtype", None) or config_overrides.pop("torch_dtype", None)
+    attn_implementation = config_overrides.pop("attn_implementation", None)
+    device_map = config_overrides.pop("device_map", None)
+    for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage"):
+        config_overrides.pop(ignored, None)  # what from_transformers_vivit ignores too
+    vit = load_image_vit(source, grid=vit_grid, num_attention_heads=vit_num_attention_heads, **hub_kwargs)
     config_class = model_class.config_class
     kwargs = vit.config_kwargs()
     kwargs["tubelet_size"] = [config_class.tubelet_size[0], *vit.patch_size]
@@ -1119,7 +1265,10 @@ def from_vit_pretrained(
     kwargs.update(config_overrides)
     if config_class.__name__ == "ViViTFactorisedEncoderConfig":
         kwargs.setdefault("num_hidden_layers", len(vit.layers))
-    model = model_class(config_class(**kwargs))
+    config = config_class(**kwargs)
+    if attn_implementation is not None:
+        config._attn_implementation = attn_implementation
+    model = model_class(config)
     report = initialise_from_vit(
         model,
         vit,
@@ -1128,6 +1277,12 @@ def from_vit_pretrained(
         temporal_attention_init=temporal_attention_init,
         spatial_attention_init=spatial_attention_init,
     )
+    if dtype not in (None, "auto"):
+        model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
+    if isinstance(device_map, (str, int, torch.device)) and device_map != "auto":  # one device: the model goes there
+        model = model.to(device_map)
+    elif device_map is not None:  # "auto" or a per-module map: the model is small next to what it was built from
+        logger.warning("from_vit_pretrained places the whole model on one device; device_map=%r is ignored", device_map)
     model.eval()
     return (model, report) if output_loading_info else model
 

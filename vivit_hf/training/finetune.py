@@ -1276,13 +1276,25 @@ def build_model(args, data):
     else:
         check_config_overrides(overrides, config_classes=[config_class])
         if args.init_from:
-            model = model_class.from_vit_pretrained(
+            model, vit_report = model_class.from_vit_pretrained(
                 args.init_from,
                 tubelet_init=args.tubelet_init,
                 positional_embedding=args.positional_embedding,
+                output_loading_info=True,
                 **label_kwargs,
                 **overrides,
             )
+            # The pixels the ViT was trained on, where its source says them (DeiT, MAE, MSN: ImageNet statistics,
+            # not the processor's default [-1, 1]); the processor saved with the run then feeds them at inference.
+            if vit_report.pixel_normalisation:
+                init_processor = ViViTVideoProcessor(**vit_report.pixel_normalisation)
+                logger.info(f"pixels normalised as the image ViT was trained: {vit_report.pixel_normalisation}")
+            else:  # a bare weights file says nothing of its pixels (DINO's and DeiT's .pth: ImageNet statistics)
+                logger.warning(
+                    f"WARNING: {args.init_from} does not say which pixels its ViT was trained on (no "
+                    "preprocessor_config.json or timm pretrained_cfg); the run feeds scenic's [-1, 1]. For a ViT "
+                    "trained on ImageNet statistics, start from its folder with the image processor saved beside it"
+                )
         else:
             model = model_class(config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **overrides, **label_kwargs}))
     frozen = 0
