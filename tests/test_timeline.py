@@ -317,3 +317,34 @@ def test_window_times_are_on_the_players_clock_where_the_video_starts_after_the_
     ]
     assert [w["start"] for w in result["windows"]] == pytest.approx([0.5, 2.5, 4.5, 6.5])
     assert result["windows"][-1]["end"] == pytest.approx(8.5) and result["duration"] == pytest.approx(8.0)
+
+
+def test_a_window_much_longer_or_shorter_than_the_trained_clip_is_warned_naming_the_window_that_fits(
+    model_dir, tmp_path, caplog
+):
+    """A window's clip spreads the model's 4 frames over the whole window; the colour model's processor samples them
+    2 apart (clips of 8 frames), so a 16-frame window shows motion twice as fast and a 4-frame one half as fast (the
+    README's model labelled 61% of such windows right, against 100% of windows of its clip's length). Said once per
+    video, naming the window in frames that matches; a window of about the clip's length, and a processor that samples
+    the whole video (uniform) or by rate, are not warned about."""
+    video = write_colour_video(tmp_path / "v.mp4", seconds=12)  # 24 frames at 2 fps
+    pipe = timeline_pipeline(model_dir)
+    for window, told in [("8f", None), ("10f", None), (8, "2x faster"), ("24f", "3x faster"), ("4f", "0.5x slower")]:
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="vivit_hf.processing.pipeline"):
+            pipe(video, window=window, top_k=1)
+        warned = [r.getMessage() for r in caplog.records if "Timeline of" in r.getMessage()]
+        if told is None:
+            assert warned == [], (window, warned)
+        else:
+            assert len(warned) == 1 and told in warned[0] and "window='8f'" in warned[0] and "v.mp4" in warned[0]
+    uniform = ViViTVideoProcessor(num_frames=4, sampling_mode="uniform", size={"shortest_edge": 32}, crop_size=32)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.pipeline"):
+        pipeline(
+            "video-classification",
+            model=str(model_dir),
+            video_processor=uniform,
+            pipeline_class=ViViTVideoClassificationPipeline,
+        )(video, window="16f", top_k=1)
+    assert not [r for r in caplog.records if "Timeline of" in r.getMessage()]
