@@ -74,6 +74,7 @@ from vivit_hf.training.finetune import (
     _at_least,
     data_flag_unused,
     main_process_first,
+    recorded_settings,
     same_setting,
     settings_as_typed_here,
 )
@@ -224,12 +225,12 @@ def default_output_dir(args, split: str) -> Path:
 def training_split(args) -> tuple[str, float | None, int] | None:
     """What the fine-tuning run that wrote `--model` (a local folder) trained on, when it trained on this data set:
     (its training split, the percentage of it held out for evaluation or None, the seed that drew it), from the
-    settings its `all_results.json` records; None otherwise (a Hub id, another data set, no record). A data set
+    settings its `run_settings.json` records; None otherwise (a Hub id, another data set, no record). A data set
     without a validation or test split had its held-out share scored by fine-tuning: evaluate.py scores the same
     share (it used to refuse, offering `--split train`: the clips the model trained on, scored as a test)."""
     try:
         results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
-        settings = settings_as_typed_here(results["settings"], results.get("dataset_folder"), args.dataset)
+        settings = settings_as_typed_here(*recorded_settings(args.model), args.dataset)
         batches = settings["batches"]
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -53,6 +53,7 @@ from vivit_hf.training.agreement import (
 )
 from vivit_hf.training.checkpoints import (
     CHECKPOINTS,
+    RUN_SETTINGS_FILE,
     STATE_FILE,
     check_output_dir,
     list_checkpoints,
@@ -89,6 +90,7 @@ from vivit_hf.training.finetune import (
     parse_args,
     past_the_end_report,
     plan_training,
+    recorded_settings,
     resolve_batch_size,
     run_settings,
     same_settings,
@@ -167,10 +169,8 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
         saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
         same = same_settings(saved, ours)
         return ("continue", found[-1]) if same else None
-    results = output_dir / "all_results.json"
     try:
-        recorded = json.loads(results.read_text())
-        saved = settings_as_typed_here(recorded.get("settings"), recorded.get("dataset_folder"), args.dataset)
+        saved = settings_as_typed_here(*recorded_settings(output_dir), args.dataset)
         same = same_settings(saved, ours)
     except (OSError, ValueError, AttributeError):
         return None
@@ -722,13 +722,14 @@ def main(argv=None):
             # the processes' last batches (trained on, not counted there) apart.
             "train_clips_per_process": clips_per_process,
             "train_padded_clips_per_process": padded,
-            "settings": settings,  # what a rerun of the same command is recognised by
-            "dataset_folder": dataset_folder(args.dataset),
             **throughput,
             # Flat, as in evaluate.py's eval_results.json: per_class_accuracy (or noun_..., verb_...) and the matrices.
             **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},
             "history": history,
         }
+        # Local paths (the data set's folder, a local --init_from) apart, in a file the upload leaves here.
+        record = {"settings": settings, "dataset_folder": dataset_folder(args.dataset)}
+        (folder / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
         (folder / "all_results.json").write_text(json.dumps(all_results, indent=2))
         dataset_name = "vivit_hf synthetic motion (bundled)" if args.dataset == SYNTHETIC else args.dataset
         card = build_model_card(
@@ -751,7 +752,9 @@ def main(argv=None):
             write_final_outputs(staging)
         if uploader is not None:
             final_upload = uploader.push_folder(
-                output_dir, "End of training", ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*"]
+                output_dir,
+                "End of training",
+                ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*", RUN_SETTINGS_FILE],
             )
             uploader.close()
             logger.info(f"uploads: {uploader.report()}")

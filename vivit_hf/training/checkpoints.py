@@ -27,8 +27,14 @@ RUN_FILES = (
     "model.safetensors.index.json",  # a sharded model: its shards match a pattern below
     "video_preprocessor_config.json",
     "all_results.json",
+    "run_settings.json",
     "training_curves.png",
 )
+# What recognises a rerun of the same command (and the data set a model trained on, for evaluate.py): the run's
+# settings and the folder its --dataset named, on this machine. Apart from all_results.json, which the final upload
+# pushes to the Hub: these hold the user's local paths (/home/me/data/k400), which stay off the Hub as the model card
+# keeps them off (transformers' examples push metrics alone in all_results.json).
+RUN_SETTINGS_FILE = "run_settings.json"
 # checkpoints, snapshots staged for the Hub, tensorboard logs, final outputs a killed run left half written
 RUN_FOLDERS = (CHECKPOINTS, ".push", "finetune", FINAL_STAGING)
 RUN_PATTERNS = ("model-*-of-*.safetensors", "eval_*.png")  # a sharded model's weights; the run's evaluation plots
@@ -37,7 +43,7 @@ RUN_PATTERNS = ("model-*-of-*.safetensors", "eval_*.png")  # a sharded model's w
 EVALUATION_FILES = ("eval_results.json", "predictions.safetensors", "predictions.jsonl")
 # The final model's files among them (with WEIGHT_PATTERNS, the card and the code): kept by `remove_previous_run`
 # until a new model replaces them.
-FINAL_MODEL_FILES = ("config.json", "video_preprocessor_config.json", "all_results.json")
+FINAL_MODEL_FILES = ("config.json", "video_preprocessor_config.json", "all_results.json", RUN_SETTINGS_FILE)
 # Written by a run too, but on their own no sign of one (a user's notes, code): removed only together with a run.
 MODEL_CARD = "README.md"
 

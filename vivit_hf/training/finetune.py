@@ -693,6 +693,20 @@ def dataset_folder(dataset: str) -> str | None:
     return str(path.resolve()) if dataset != SYNTHETIC and path.is_dir() else None
 
 
+def recorded_settings(folder) -> tuple[dict | None, str | None]:
+    """The settings and the `dataset_folder` a finished run recorded in `folder` (`RUN_SETTINGS_FILE`; a run of an
+    older version recorded them in all_results.json); (None, None) when it recorded none. Raises OSError / ValueError
+    for a missing or unreadable file."""
+    from .checkpoints import RUN_SETTINGS_FILE
+
+    folder = Path(folder).expanduser()
+    path = folder / RUN_SETTINGS_FILE
+    recorded = json.loads((path if path.is_file() else folder / "all_results.json").read_text())
+    if not isinstance(recorded, dict):
+        raise ValueError(f"{path} holds no JSON object")
+    return recorded.get("settings"), recorded.get("dataset_folder")
+
+
 def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str) -> dict | None:
     """Recorded `saved` settings with their `--dataset` as this run typed it, when the folder the recorded run read
     (`folder`, `dataset_folder` of its `--dataset`) is the one this run's names: a resume (or the same command) run
