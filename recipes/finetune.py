@@ -685,8 +685,10 @@ def main(argv=None):
         if args.checkpointing_steps == "epoch":
             # An epoch that --max_train_steps cut short is checkpointed where it stopped, without the evaluation just
             # made (a resume makes it again): recorded as finished, a resume with more steps skipped its other batches.
+            # Named by its step then: `epoch_N` says epoch N is done (its model, its evaluation), which it is not.
             state = trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, history[:-1])
-            save_checkpoint(accelerator, output_dir, f"epoch_{epoch}", state, args.checkpoints_total_limit)
+            name = f"epoch_{epoch}" if epoch_finished else f"step_{completed_steps}"
+            save_checkpoint(accelerator, output_dir, name, state, args.checkpoints_total_limit)
         if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 

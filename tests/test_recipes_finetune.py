@@ -1318,6 +1318,8 @@ def test_an_epoch_checkpoint_of_an_epoch_cut_short_resumes_where_it_stopped(vide
     cut = tmp_path / "cut"
     run(FINETUNE, *flags, "--output_dir", cut, "--max_train_steps", "4")
     before = json.loads((cut / "all_results.json").read_text())
+    # Named by its step: epoch_0 said epoch 0 was done, its checkpoint the end of epoch 0, which it is not.
+    assert [path.name for path in (cut / "checkpoints").iterdir()] == ["step_4"]
     run(FINETUNE, *flags, "--output_dir", cut, "--max_train_steps", "4", "--resume_from_checkpoint", "latest")
     again = json.loads((cut / "all_results.json").read_text())
     assert again["history"] == before["history"] and again["train_clips_per_process"] == [8]
@@ -1328,6 +1330,7 @@ def test_an_epoch_checkpoint_of_an_epoch_cut_short_resumes_where_it_stopped(vide
     results = [json.loads((folder / "all_results.json").read_text()) for folder in (tmp_path / "whole", cut)]
     for key in ("history", "train_clips_per_process", "completed_steps"):
         assert results[0][key] == results[1][key], key
+    assert sorted(path.name for path in (cut / "checkpoints").iterdir()) == ["epoch_0", "step_4", "step_8"]
 
 
 def test_resuming_from_the_last_checkpoint_of_a_finished_run_changes_nothing(videofolder, uninterrupted, tmp_path):
