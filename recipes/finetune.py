@@ -66,6 +66,7 @@ from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
     ModelFlagError,
+    across_processes_per_clip,
     apply_resumed_hyperparameters,
     build_dataloaders,
     build_datasets,
@@ -589,7 +590,8 @@ def main(argv=None):
                 # the epoch's last window of fewer batches: the mean of its batches too, not a part of it
                 window_batches = batches_in_epoch(epoch) if exact_plan else None
                 accelerator.backward(
-                    loss * window_loss_scale(batch_index, window_batches, args.gradient_accumulation_steps)
+                    across_processes_per_clip(loss, batch["valid"], accelerator)
+                    * window_loss_scale(batch_index, window_batches, args.gradient_accumulation_steps)
                 )
                 if accelerator.sync_gradients and args.max_grad_norm:
                     accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)

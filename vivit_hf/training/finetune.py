@@ -1319,6 +1319,20 @@ def classification_loss(logits, targets, valid, head_sizes):
     return (per_sample * weights).sum() / weights.sum().clamp(min=1)
 
 
+def across_processes_per_clip(loss, valid, accelerator):
+    """`loss` (this process's mean over its valid clips) weighted so that DDP's mean of the processes' gradients is
+    the mean over every valid clip of the global batch, as one process given the whole batch computes it (and as
+    transformers' Trainer weights by items across devices): `loss * processes * clips here / clips everywhere`.
+    Unweighted, a process with fewer valid clips (broken ones, its part of an epoch's last batch, a stream's filler
+    batch of none once its shards are read) weighed as much as a full one: the gradient of a step in which one of two
+    processes had only filler was half the mean. One scalar all-reduce per batch, on the device (no host sync)."""
+    if accelerator.num_processes == 1:
+        return loss
+    clips = valid.sum().float()
+    everywhere = accelerator.reduce(clips, reduction="sum")
+    return loss * (clips * accelerator.num_processes / everywhere.clamp(min=1))
+
+
 def soft_targets(labels, head_sizes, smoothing):
     """One label-smoothed one-hot block per head, side by side (`smooth_one_hot`'s values). Built on `one_hot`
     alone, which checks the label range without a host sync on a GPU (a device-side assert): `smooth_one_hot`
