@@ -56,7 +56,8 @@ import torch
 from accelerate.state import AcceleratorState, GradientState
 from torch.distributed import distributed_c10d
 
-faulthandler.dump_traceback_later(float(os.environ["DUMP_AFTER"]))
+if os.environ.get("DUMP_AFTER"):  # tests/test_recipes_multi_machine.py starts this script without it
+    faulthandler.dump_traceback_later(float(os.environ["DUMP_AFTER"]))
 rank, home = os.environ.get("RANK", "0"), os.getcwd()
 for number, run in enumerate(json.loads(open(sys.argv[1]).read())):
     distributed_c10d._world.group_count = 1000 * number
