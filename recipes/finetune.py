@@ -661,6 +661,8 @@ def main(argv=None):
                             staging, f"Training in progress, step {completed_steps}", delete_after=True
                         )
             if stop_at_max_steps and completed_steps >= args.max_train_steps:
+                # the step that ends the run may end the epoch too (its last batch): then the epoch is finished
+                epoch_finished = accelerator.gradient_state.end_of_dataloader
                 break
         else:
             epoch_finished = True
