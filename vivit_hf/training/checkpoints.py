@@ -191,11 +191,25 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
         (tmp / STATE_FILE).write_text(json.dumps(state, indent=2))
         replaced = _retire(final) if final.exists() else None
         os.replace(tmp, final)
-        pruned = [_retire(old) for old in (list_checkpoints(output_dir)[:-total_limit] if total_limit else [])]
+        pruned = [_retire(old) for old in (_oldest_first(output_dir, final)[:-total_limit] if total_limit else [])]
         for retired in filter(None, [replaced, *pruned]):
             shutil.rmtree(retired, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
+
+
+def _steps(checkpoint: Path) -> int:
+    return json.loads((checkpoint / STATE_FILE).read_text())["completed_steps"]
+
+
+def _oldest_first(output_dir: Path, saved: Path) -> list[Path]:
+    """The checkpoints in the order the limit removes them, `saved` (the one just saved) last. Checkpoints of later
+    steps than it are of a run this one went back on (resumed from an earlier checkpoint of it): they come first.
+    Ranked by step alone, the checkpoint just saved ranked below them and was the one deleted, the run kept none of
+    its own and `latest` resumed the run it had gone back on."""
+    found = list_checkpoints(output_dir)
+    later = [path for path in found if path != saved and _steps(path) > _steps(saved)]
+    return later + [path for path in found if path not in later]
 
 
 def _retire(checkpoint: Path) -> Path:
@@ -210,7 +224,7 @@ def list_checkpoints(output_dir: Path) -> list[Path]:
     """Finished checkpoints, oldest first (temporary folders of an interrupted save are ignored)."""
     root = Path(output_dir) / CHECKPOINTS
     done = [p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".") and (p / STATE_FILE).exists()]
-    return sorted(done, key=lambda p: json.loads((p / STATE_FILE).read_text())["completed_steps"])
+    return sorted(done, key=_steps)
 
 
 def save_pretrained(model, folder, **kwargs) -> None:
