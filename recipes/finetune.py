@@ -60,6 +60,7 @@ from vivit_hf.training.checkpoints import (
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
+    steps_of,
 )
 from vivit_hf.training.data import SYNTHETIC
 from vivit_hf.training.data.examples import examples_digest
@@ -144,9 +145,23 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
             f"{output_dir / CHECKPOINTS}, or latest)"
         )
     state = json.loads((checkpoint / STATE_FILE).read_text())
+    # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
+    # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
+    # them: it removes those first).
+    later = [path.name for path in list_checkpoints(output_dir) if path.resolve() != checkpoint.resolve()]
+    later = [name for name in later if steps_of(output_dir / CHECKPOINTS / name) > state.get("completed_steps", 0)]
+    going_back = (
+        [
+            f"{output_dir / CHECKPOINTS} holds checkpoints of later steps ({', '.join(later)}) of the run this one "
+            "goes back on: until this run's own pass them, --resume_from_checkpoint latest (and this command again) "
+            "would resume those; move them away to keep them"
+        ]
+        if later
+        else []
+    )
     try:  # other batches would silently skip other clips; another model's state does not load
         saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
-        return checkpoint, state, check_resume_settings(saved, settings)
+        return checkpoint, state, going_back + check_resume_settings(saved, settings)
     except ValueError as error:
         raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
 

@@ -198,7 +198,8 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
     return final
 
 
-def _steps(checkpoint: Path) -> int:
+def steps_of(checkpoint: Path) -> int:
+    """The optimiser steps a checkpoint records (`completed_steps`)."""
     return json.loads((checkpoint / STATE_FILE).read_text())["completed_steps"]
 
 
@@ -208,7 +209,7 @@ def _oldest_first(output_dir: Path, saved: Path) -> list[Path]:
     Ranked by step alone, the checkpoint just saved ranked below them and was the one deleted, the run kept none of
     its own and `latest` resumed the run it had gone back on."""
     found = list_checkpoints(output_dir)
-    later = [path for path in found if path != saved and _steps(path) > _steps(saved)]
+    later = [path for path in found if path != saved and steps_of(path) > steps_of(saved)]
     return later + [path for path in found if path not in later]
 
 
@@ -224,7 +225,7 @@ def list_checkpoints(output_dir: Path) -> list[Path]:
     """Finished checkpoints, oldest first (temporary folders of an interrupted save are ignored)."""
     root = Path(output_dir) / CHECKPOINTS
     done = [p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".") and (p / STATE_FILE).exists()]
-    return sorted(done, key=_steps)
+    return sorted(done, key=steps_of)
 
 
 def save_pretrained(model, folder, **kwargs) -> None:
