@@ -9,14 +9,15 @@ r"""Evaluate a fine-tuned ViViT model with multi-view testing (paper §4.1), wit
 Each video is cut into `num_clips` temporal clips x `num_crops` spatial crops; the model's logits are averaged over
 those views. Into `<model>/eval_<data set>_<split>_<clips>x<crops>/` (the first command:
 `outputs/eval_synthetic_motion_test_1x1/`; another data set is named by its folder's name, or its Hub id as
-owner--name, so each keeps its own folder) or `--output_dir`, it writes top-1/top-5 (per head and action accuracy
-for Epic Kitchens), per-class accuracy, a confusion matrix and a per-class bar chart (PNG), `eval_results.json` and
-the per-video logits (`predictions.safetensors`: `logits`, `labels`, `valid`, one row per video, with the videos'
-ids in row order as the JSON list `video_ids` in its metadata), and `predictions.jsonl` (one line per video:
-`index`, `video_id`, `label`, `prediction`, `valid`; `prediction` is null for a video that could not be decoded,
-whose row in `predictions.safetensors` holds the logits of an all-zero clip). A video id is the clip's path relative
-to the data set folder, or the data set's own key (Kinetics clip name, SSv2 id, Epic Kitchens narration id; a Hub
-row's path, else its index). Metrics are computed locally; any number of processes counts every video once.
+owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--name`) or `--output_dir`, it writes
+top-1/top-5 (per head and action accuracy for Epic Kitchens), per-class accuracy, a confusion matrix and a per-class
+bar chart (PNG), `eval_results.json` and the per-video logits (`predictions.safetensors`: `logits`, `labels`,
+`valid`, one row per video, with the videos' ids in row order as the JSON list `video_ids` in its metadata), and
+`predictions.jsonl` (one line per video: `index`, `video_id`, `label`, `prediction`, `valid`; `prediction` is null
+for a video that could not be decoded, whose row in `predictions.safetensors` holds the logits of an all-zero clip).
+A video id is the clip's path relative to the data set folder, or the data set's own key (Kinetics clip name, SSv2
+id, Epic Kitchens narration id; a Hub row's path, else its index). Metrics are computed locally; any number of
+processes counts every video once.
 
 The split: `--split`, else validation, else test, else (for a data set `--model` was fine-tuned on that has neither)
 the share of its training split that fine-tuning held out and scored, the same clips; `--split` naming the split the
@@ -74,6 +75,7 @@ from vivit_hf.training.finetune import (
     _at_least,
     data_flag_unused,
     main_process_first,
+    recorded_settings,
     same_setting,
     settings_as_typed_here,
 )
@@ -136,8 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--output_dir",
         default=None,
-        help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (data set: synthetic_motion for the bundled "
-        "one, a folder's name, a Hub id as owner--name, then @revision if given)",
+        help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (a Hub model: ./owner--name/...; data set: "
+        "synthetic_motion for the bundled one, a folder's name, a Hub id as owner--name, then @revision if given)",
     )
     p.add_argument(
         "--ddp_timeout",
@@ -215,21 +217,26 @@ def dataset_name(dataset: str, revision: str | None = None, config_name: str | N
 
 
 def default_output_dir(args, split: str) -> Path:
-    """`<model>/eval_<data set>_<split>_<clips>x<crops>`: one folder per data set, split and views."""
+    """`<model>/eval_<data set>_<split>_<clips>x<crops>`: one folder per data set, split and views. A Hub model's
+    `<model>` is `owner--name` in the working directory: its id as a path, `./owner/name`, was a folder that the next
+    `--model owner/name` took for a local model without config.json (refused), and transformers' from_pretrained too."""
     views = f"{args.num_clips}x{args.num_crops}"
     name = dataset_name(args.dataset, args.dataset_revision, args.dataset_config_name)
-    return Path(args.model) / f"eval_{name}_{split}_{views}"
+    model = Path(args.model).expanduser()
+    if not model.is_dir():  # a Hub id (a missing folder is refused when the flags are read)
+        model = Path(re.sub(r"[^A-Za-z0-9._-]+", "_", args.model.strip("/").replace("/", "--")))
+    return model / f"eval_{name}_{split}_{views}"
 
 
 def training_split(args) -> tuple[str, float | None, int] | None:
     """What the fine-tuning run that wrote `--model` (a local folder) trained on, when it trained on this data set:
     (its training split, the percentage of it held out for evaluation or None, the seed that drew it), from the
-    settings its `all_results.json` records; None otherwise (a Hub id, another data set, no record). A data set
+    settings its `run_settings.json` records; None otherwise (a Hub id, another data set, no record). A data set
     without a validation or test split had its held-out share scored by fine-tuning: evaluate.py scores the same
     share (it used to refuse, offering `--split train`: the clips the model trained on, scored as a test)."""
     try:
         results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
-        settings = settings_as_typed_here(results["settings"], results.get("dataset_folder"), args.dataset)
+        settings = settings_as_typed_here(*recorded_settings(args.model), args.dataset)
         batches = settings["batches"]
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -53,18 +53,21 @@ from vivit_hf.training.agreement import (
 )
 from vivit_hf.training.checkpoints import (
     CHECKPOINTS,
+    RUN_SETTINGS_FILE,
     STATE_FILE,
     check_output_dir,
     list_checkpoints,
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
+    steps_of,
 )
 from vivit_hf.training.data import SYNTHETIC
 from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
     ModelFlagError,
+    across_processes_per_clip,
     apply_resumed_hyperparameters,
     build_dataloaders,
     build_datasets,
@@ -89,6 +92,7 @@ from vivit_hf.training.finetune import (
     parse_args,
     past_the_end_report,
     plan_training,
+    recorded_settings,
     resolve_batch_size,
     run_settings,
     same_settings,
@@ -141,9 +145,23 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
             f"{output_dir / CHECKPOINTS}, or latest)"
         )
     state = json.loads((checkpoint / STATE_FILE).read_text())
+    # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
+    # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
+    # them: it removes those first).
+    later = [path.name for path in list_checkpoints(output_dir) if path.resolve() != checkpoint.resolve()]
+    later = [name for name in later if steps_of(output_dir / CHECKPOINTS / name) > state.get("completed_steps", 0)]
+    going_back = (
+        [
+            f"{output_dir / CHECKPOINTS} holds checkpoints of later steps ({', '.join(later)}) of the run this one "
+            "goes back on: until this run's own pass them, --resume_from_checkpoint latest (and this command again) "
+            "would resume those; move them away to keep them"
+        ]
+        if later
+        else []
+    )
     try:  # other batches would silently skip other clips; another model's state does not load
         saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
-        return checkpoint, state, check_resume_settings(saved, settings)
+        return checkpoint, state, going_back + check_resume_settings(saved, settings)
     except ValueError as error:
         raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
 
@@ -167,10 +185,8 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
         saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
         same = same_settings(saved, ours)
         return ("continue", found[-1]) if same else None
-    results = output_dir / "all_results.json"
     try:
-        recorded = json.loads(results.read_text())
-        saved = settings_as_typed_here(recorded.get("settings"), recorded.get("dataset_folder"), args.dataset)
+        saved = settings_as_typed_here(*recorded_settings(output_dir), args.dataset)
         same = same_settings(saved, ours)
     except (OSError, ValueError, AttributeError):
         return None
@@ -589,7 +605,8 @@ def main(argv=None):
                 # the epoch's last window of fewer batches: the mean of its batches too, not a part of it
                 window_batches = batches_in_epoch(epoch) if exact_plan else None
                 accelerator.backward(
-                    loss * window_loss_scale(batch_index, window_batches, args.gradient_accumulation_steps)
+                    across_processes_per_clip(loss, batch["valid"], accelerator)
+                    * window_loss_scale(batch_index, window_batches, args.gradient_accumulation_steps)
                 )
                 if accelerator.sync_gradients and args.max_grad_norm:
                     accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
@@ -659,6 +676,8 @@ def main(argv=None):
                             staging, f"Training in progress, step {completed_steps}", delete_after=True
                         )
             if stop_at_max_steps and completed_steps >= args.max_train_steps:
+                # the step that ends the run may end the epoch too (its last batch): then the epoch is finished
+                epoch_finished = accelerator.gradient_state.end_of_dataloader
                 break
         else:
             epoch_finished = True
@@ -685,8 +704,10 @@ def main(argv=None):
         if args.checkpointing_steps == "epoch":
             # An epoch that --max_train_steps cut short is checkpointed where it stopped, without the evaluation just
             # made (a resume makes it again): recorded as finished, a resume with more steps skipped its other batches.
+            # Named by its step then: `epoch_N` says epoch N is done (its model, its evaluation), which it is not.
             state = trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, history[:-1])
-            save_checkpoint(accelerator, output_dir, f"epoch_{epoch}", state, args.checkpoints_total_limit)
+            name = f"epoch_{epoch}" if epoch_finished else f"step_{completed_steps}"
+            save_checkpoint(accelerator, output_dir, name, state, args.checkpoints_total_limit)
         if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 
@@ -722,13 +743,14 @@ def main(argv=None):
             # the processes' last batches (trained on, not counted there) apart.
             "train_clips_per_process": clips_per_process,
             "train_padded_clips_per_process": padded,
-            "settings": settings,  # what a rerun of the same command is recognised by
-            "dataset_folder": dataset_folder(args.dataset),
             **throughput,
             # Flat, as in evaluate.py's eval_results.json: per_class_accuracy (or noun_..., verb_...) and the matrices.
             **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},
             "history": history,
         }
+        # Local paths (the data set's folder, a local --init_from) apart, in a file the upload leaves here.
+        record = {"settings": settings, "dataset_folder": dataset_folder(args.dataset)}
+        (folder / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
         (folder / "all_results.json").write_text(json.dumps(all_results, indent=2))
         dataset_name = "vivit_hf synthetic motion (bundled)" if args.dataset == SYNTHETIC else args.dataset
         card = build_model_card(
@@ -751,7 +773,9 @@ def main(argv=None):
             write_final_outputs(staging)
         if uploader is not None:
             final_upload = uploader.push_folder(
-                output_dir, "End of training", ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*"]
+                output_dir,
+                "End of training",
+                ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*", RUN_SETTINGS_FILE],
             )
             uploader.close()
             logger.info(f"uploads: {uploader.report()}")

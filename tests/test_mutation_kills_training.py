@@ -193,6 +193,20 @@ def test_checkpoints_are_renamed_into_place_and_pruned_by_step_not_name(tmp_path
     assert (tmp_path / "checkpoints" / "step_11" / STATE_FILE).read_text() == '{\n  "completed_steps": 11\n}'
 
 
+def test_the_limit_never_deletes_the_checkpoint_just_saved_after_going_back_to_an_earlier_one(tmp_path):
+    """A run resumed from step_2 of a run that went on to step_6 (going back past a loss spike) saves step_3: ranked by
+    step it was the oldest but step_2, and with a limit of 2 deleted at once, leaving step_4 and step_6 of the run
+    gone back on, which `latest` then resumed."""
+    accelerator = FakeAccelerator()
+    for step in (2, 4, 6):
+        save_checkpoint(accelerator, tmp_path, f"step_{step}", {"completed_steps": step}, total_limit=None)
+    save_checkpoint(accelerator, tmp_path, "step_3", {"completed_steps": 3}, total_limit=2)
+    assert [p.name for p in list_checkpoints(tmp_path)] == ["step_2", "step_3"]
+    save_checkpoint(accelerator, tmp_path, "step_4", {"completed_steps": 4, "again": True}, total_limit=2)
+    assert [p.name for p in list_checkpoints(tmp_path)] == ["step_3", "step_4"]
+    assert json.loads((tmp_path / "checkpoints" / "step_4" / STATE_FILE).read_text())["again"] is True
+
+
 def test_a_checkpoint_saved_again_replaces_the_old_one_and_no_limit_keeps_all(tmp_path):
     accelerator = FakeAccelerator()
     for step in (1, 2, 3):

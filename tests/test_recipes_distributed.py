@@ -174,6 +174,17 @@ def odd_epoch_data(videofolder, data):
     return data
 
 
+def some_broken_data(videofolder, data):
+    """The videofolder with 3 of its 12 training clips broken: see the test that trains on them."""
+    for path in videofolder.rglob("*.mp4"):
+        (data / path.relative_to(videofolder)).parent.mkdir(parents=True, exist_ok=True)
+        (data / path.relative_to(videofolder)).write_bytes(path.read_bytes())
+    train = sorted((data / "train").rglob("*.mp4"))
+    for path in (train[0], train[1], train[7]):
+        path.write_bytes(b"not a video" * 10)
+    return data
+
+
 def copies_per_machine(videofolder, root):
     """`root/machine<rank>/data`: each process's own copy of the videofolder (as on machines of their own disks),
     machine 1's lacking two clips of each split (up_0 and down_2 of train/ and of test/)."""
@@ -195,6 +206,7 @@ def torchrun_runs(videofolder, tmp_path_factory):
     {name: (result, output folder)}."""
     root = tmp_path_factory.mktemp("torchrun_runs")
     data = {"halves": videofolder, "odd_epoch": odd_epoch_data(videofolder, root / "odd_epoch_data")}
+    data["some_broken"] = some_broken_data(videofolder, root / "some_broken_data")
     runs = {
         name: [FINETUNE, "--dataset", data[name], "--output_dir", root / "out" / name, *tiny_model(2), *ONE_EPOCH]
         for name in data
@@ -273,3 +285,19 @@ def test_processes_reading_copies_that_differ_stop_before_training_naming_the_co
     assert result.stderr.count(line) == 1, result.stderr[-3000:]
     assert f"on rank 0; {full - 2} clips (digest " in result.stderr and "on rank 1." in result.stderr
     assert not (out / "model.safetensors").exists() and not (out / "all_results.json").exists()
+
+
+def test_two_processes_weigh_every_valid_clip_of_a_global_batch_as_one_process_does(torchrun_runs, tmp_path):
+    """3 of the 12 training clips broken: a global batch of 4 split 2 + 2 over the processes can hold one broken clip
+    on one process and none on the other. Each process's loss was the mean over its own valid clips and DDP averaged
+    the processes: the lone valid clip beside a broken one weighed twice as much as each of the other process's two
+    (a process of only broken clips, or of a stream's filler, halved the step's gradient). One process given the
+    whole batch of 4 takes the mean over its valid clips; two processes must train the same weights."""
+    result, out = torchrun_runs["some_broken"]
+    data = out.parent.parent / "some_broken_data"  # what the two processes read
+    run(FINETUNE, "--dataset", data, "--output_dir", tmp_path / "one", *tiny_model(4), *ONE_EPOCH)
+    two, one = (json.loads((folder / "all_results.json").read_text()) for folder in (out, tmp_path / "one"))
+    assert two["train_skipped_clips"] == one["train_skipped_clips"] == 3
+    trained, reference = weights(out), weights(tmp_path / "one")
+    for name in reference:
+        torch.testing.assert_close(trained[name], reference[name], rtol=1e-4, atol=1e-5, msg=name)

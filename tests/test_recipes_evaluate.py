@@ -6,6 +6,9 @@ evaluated and how the rows are labelled, not about accuracy.
 """
 
 import json
+import shutil
+import subprocess
+import sys
 from collections import Counter
 
 import fresh_python
@@ -505,3 +508,24 @@ def test_ctrl_c_or_sigterm_is_one_line_and_leaves_the_previous_evaluation_whole(
         "evaluate"
     )
     assert {path.name: path.read_text() for path in tmp_path.iterdir()} == before
+
+
+def test_a_hub_models_evaluation_goes_to_owner__name_and_a_second_one_still_finds_the_model(folder, tmp_path):
+    """Its default folder was `./owner/name/eval_*`: a folder the next `--model owner/name` took for a local model
+    without config.json, refused (transformers' from_pretrained takes such a folder for the model too)."""
+    snapshot = tmp_path / "hub" / "models--me--tiny-vivit" / "snapshots" / ("0" * 40)
+    shutil.copytree(folder / "model", snapshot)
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text("0" * 40)
+    work = tmp_path / "work"
+    work.mkdir()
+    environment = dict(env(), HF_HUB_CACHE=str(tmp_path / "hub"))
+    command = [sys.executable, str(EVALUATE), "--model", "me/tiny-vivit", "--dataset", str(folder / "data")]
+    for _ in range(2):
+        result = subprocess.run(
+            [*command, "--num_workers", "0"], cwd=work, env=environment, capture_output=True, text=True, timeout=240
+        )
+        assert result.returncode == 0, result.stderr[-4000:]
+    assert [path.name for path in work.iterdir()] == ["me--tiny-vivit"]
+    results = json.loads((work / "me--tiny-vivit" / "eval_data_test_1x1" / "eval_results.json").read_text())
+    assert results["num_samples"] == 8 and results["model"] == "me/tiny-vivit"

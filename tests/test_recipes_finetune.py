@@ -1318,6 +1318,8 @@ def test_an_epoch_checkpoint_of_an_epoch_cut_short_resumes_where_it_stopped(vide
     cut = tmp_path / "cut"
     run(FINETUNE, *flags, "--output_dir", cut, "--max_train_steps", "4")
     before = json.loads((cut / "all_results.json").read_text())
+    # Named by its step: epoch_0 said epoch 0 was done, its checkpoint the end of epoch 0, which it is not.
+    assert [path.name for path in (cut / "checkpoints").iterdir()] == ["step_4"]
     run(FINETUNE, *flags, "--output_dir", cut, "--max_train_steps", "4", "--resume_from_checkpoint", "latest")
     again = json.loads((cut / "all_results.json").read_text())
     assert again["history"] == before["history"] and again["train_clips_per_process"] == [8]
@@ -1328,6 +1330,7 @@ def test_an_epoch_checkpoint_of_an_epoch_cut_short_resumes_where_it_stopped(vide
     results = [json.loads((folder / "all_results.json").read_text()) for folder in (tmp_path / "whole", cut)]
     for key in ("history", "train_clips_per_process", "completed_steps"):
         assert results[0][key] == results[1][key], key
+    assert sorted(path.name for path in (cut / "checkpoints").iterdir()) == ["epoch_0", "step_4", "step_8"]
 
 
 def test_resuming_from_the_last_checkpoint_of_a_finished_run_changes_nothing(videofolder, uninterrupted, tmp_path):
@@ -1487,3 +1490,23 @@ def test_a_held_out_percentage_a_data_set_with_a_test_split_leaves_unused_is_sai
     with caplog.at_level(logging.WARNING):
         finetune_module.load_data(finetune_module.parse_args(["--dataset", str(videofolder)]), accelerator)
     assert "validation_split_percentage" not in caplog.text  # the default, not typed
+
+
+def test_resuming_an_earlier_checkpoint_than_the_latest_warns_that_latest_would_resume_the_later_ones(tmp_path):
+    """Going back to step_2 of a run that went on to step_6: `latest` (and the same command again) orders by step, so
+    until this run's checkpoints pass step 6 a resume takes the run gone back on, which nothing said."""
+    import argparse
+
+    from accelerate import PartialState
+
+    PartialState()  # the recipe logs through accelerate
+    for step in (2, 4, 6):
+        (tmp_path / "checkpoints" / f"step_{step}").mkdir(parents=True)
+        (tmp_path / "checkpoints" / f"step_{step}" / "trainer_state.json").write_text(f'{{"completed_steps": {step}}}')
+    recipe = load_recipe()
+    args = argparse.Namespace(resume_from_checkpoint=str(tmp_path / "checkpoints" / "step_2"), dataset="data")
+    checkpoint, _, warnings = recipe.find_resume_checkpoint(args, tmp_path, {})
+    assert checkpoint.name == "step_2"
+    assert any("step_4, step_6" in warning and "latest" in warning for warning in warnings), warnings
+    args.resume_from_checkpoint = "latest"
+    assert not any("later steps" in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])

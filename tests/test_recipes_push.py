@@ -94,6 +94,10 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path)
     ):
         assert name in files, name
     assert not any(name.startswith(("checkpoints/", ".push/")) for name in files)
+    # The user's local paths (here the data set's folder) stay on this machine, as the card keeps them: all_results.json
+    # carried them (settings, dataset_folder); what recognises a rerun is in run_settings.json, not uploaded.
+    assert [name for name, content in files.items() if str(tmp_path).encode() in content] == []
+    assert "run_settings.json" not in files and str(tmp_path) in (out / "run_settings.json").read_text()
     card = ModelCard(files["README.md"].decode())
     assert card.data.pipeline_tag == "video-classification"
     results = {result.metric_name: result.metric_value for result in card.data.eval_results}

@@ -27,8 +27,14 @@ RUN_FILES = (
     "model.safetensors.index.json",  # a sharded model: its shards match a pattern below
     "video_preprocessor_config.json",
     "all_results.json",
+    "run_settings.json",
     "training_curves.png",
 )
+# What recognises a rerun of the same command (and the data set a model trained on, for evaluate.py): the run's
+# settings and the folder its --dataset named, on this machine. Apart from all_results.json, which the final upload
+# pushes to the Hub: these hold the user's local paths (/home/me/data/k400), which stay off the Hub as the model card
+# keeps them off (transformers' examples push metrics alone in all_results.json).
+RUN_SETTINGS_FILE = "run_settings.json"
 # checkpoints, snapshots staged for the Hub, tensorboard logs, final outputs a killed run left half written
 RUN_FOLDERS = (CHECKPOINTS, ".push", "finetune", FINAL_STAGING)
 RUN_PATTERNS = ("model-*-of-*.safetensors", "eval_*.png")  # a sharded model's weights; the run's evaluation plots
@@ -37,7 +43,7 @@ RUN_PATTERNS = ("model-*-of-*.safetensors", "eval_*.png")  # a sharded model's w
 EVALUATION_FILES = ("eval_results.json", "predictions.safetensors", "predictions.jsonl")
 # The final model's files among them (with WEIGHT_PATTERNS, the card and the code): kept by `remove_previous_run`
 # until a new model replaces them.
-FINAL_MODEL_FILES = ("config.json", "video_preprocessor_config.json", "all_results.json")
+FINAL_MODEL_FILES = ("config.json", "video_preprocessor_config.json", "all_results.json", RUN_SETTINGS_FILE)
 # Written by a run too, but on their own no sign of one (a user's notes, code): removed only together with a run.
 MODEL_CARD = "README.md"
 
@@ -185,11 +191,26 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
         (tmp / STATE_FILE).write_text(json.dumps(state, indent=2))
         replaced = _retire(final) if final.exists() else None
         os.replace(tmp, final)
-        pruned = [_retire(old) for old in (list_checkpoints(output_dir)[:-total_limit] if total_limit else [])]
+        pruned = [_retire(old) for old in (_oldest_first(output_dir, final)[:-total_limit] if total_limit else [])]
         for retired in filter(None, [replaced, *pruned]):
             shutil.rmtree(retired, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
+
+
+def steps_of(checkpoint: Path) -> int:
+    """The optimiser steps a checkpoint records (`completed_steps`)."""
+    return json.loads((checkpoint / STATE_FILE).read_text())["completed_steps"]
+
+
+def _oldest_first(output_dir: Path, saved: Path) -> list[Path]:
+    """The checkpoints in the order the limit removes them, `saved` (the one just saved) last. Checkpoints of later
+    steps than it are of a run this one went back on (resumed from an earlier checkpoint of it): they come first.
+    Ranked by step alone, the checkpoint just saved ranked below them and was the one deleted, the run kept none of
+    its own and `latest` resumed the run it had gone back on."""
+    found = list_checkpoints(output_dir)
+    later = [path for path in found if path != saved and steps_of(path) > steps_of(saved)]
+    return later + [path for path in found if path not in later]
 
 
 def _retire(checkpoint: Path) -> Path:
@@ -204,7 +225,7 @@ def list_checkpoints(output_dir: Path) -> list[Path]:
     """Finished checkpoints, oldest first (temporary folders of an interrupted save are ignored)."""
     root = Path(output_dir) / CHECKPOINTS
     done = [p for p in root.glob("*") if p.is_dir() and not p.name.startswith(".") and (p / STATE_FILE).exists()]
-    return sorted(done, key=lambda p: json.loads((p / STATE_FILE).read_text())["completed_steps"])
+    return sorted(done, key=steps_of)
 
 
 def save_pretrained(model, folder, **kwargs) -> None:

@@ -693,6 +693,20 @@ def dataset_folder(dataset: str) -> str | None:
     return str(path.resolve()) if dataset != SYNTHETIC and path.is_dir() else None
 
 
+def recorded_settings(folder) -> tuple[dict | None, str | None]:
+    """The settings and the `dataset_folder` a finished run recorded in `folder` (`RUN_SETTINGS_FILE`; a run of an
+    older version recorded them in all_results.json); (None, None) when it recorded none. Raises OSError / ValueError
+    for a missing or unreadable file."""
+    from .checkpoints import RUN_SETTINGS_FILE
+
+    folder = Path(folder).expanduser()
+    path = folder / RUN_SETTINGS_FILE
+    recorded = json.loads((path if path.is_file() else folder / "all_results.json").read_text())
+    if not isinstance(recorded, dict):
+        raise ValueError(f"{path} holds no JSON object")
+    return recorded.get("settings"), recorded.get("dataset_folder")
+
+
 def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str) -> dict | None:
     """Recorded `saved` settings with their `--dataset` as this run typed it, when the folder the recorded run read
     (`folder`, `dataset_folder` of its `--dataset`) is the one this run's names: a resume (or the same command) run
@@ -1315,6 +1329,20 @@ def classification_loss(logits, targets, valid, head_sizes):
     per_sample = multi_head_cross_entropy(logits, targets, head_sizes, reduction="none")
     weights = valid.float()
     return (per_sample * weights).sum() / weights.sum().clamp(min=1)
+
+
+def across_processes_per_clip(loss, valid, accelerator):
+    """`loss` (this process's mean over its valid clips) weighted so that DDP's mean of the processes' gradients is
+    the mean over every valid clip of the global batch, as one process given the whole batch computes it (and as
+    transformers' Trainer weights by items across devices): `loss * processes * clips here / clips everywhere`.
+    Unweighted, a process with fewer valid clips (broken ones, its part of an epoch's last batch, a stream's filler
+    batch of none once its shards are read) weighed as much as a full one: the gradient of a step in which one of two
+    processes had only filler was half the mean. One scalar all-reduce per batch, on the device (no host sync)."""
+    if accelerator.num_processes == 1:
+        return loss
+    clips = valid.sum().float()
+    everywhere = accelerator.reduce(clips, reduction="sum")
+    return loss * (clips * accelerator.num_processes / everywhere.clamp(min=1))
 
 
 def soft_targets(labels, head_sizes, smoothing):
