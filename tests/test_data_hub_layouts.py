@@ -181,7 +181,8 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
     """Shards as the shard tool wrote them before its one member name: a card declaring only `mp4`, and a sample
     whose clip is a `.webm` member, which `datasets` drops (the row has no video), plus an `.mp4` that is text.
     Read whole (through `VideoClassificationDataset`) and streamed, each failing row is named by the id its `.json`
-    keeps (and where its video is), never `None`; the good row decodes."""
+    keeps (and where its video is), never `None`; the good row decodes. The whole read leaves the row without a
+    video out at load, counted missing; the stream, which cannot look ahead, skips it."""
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
     from vivit_hf.training.data.dataset import VideoClassificationDataset
     from vivit_hf.training.data.streaming import StreamingVideoDataset
@@ -204,10 +205,13 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
     processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
     expected = ["skipping broken clip webm/b.webm (no video)", "skipping broken clip text/c.mp4 (k2.mp4)"]
     cache = str(tmp_path / "cache")
-    whole = VideoClassificationDataset(load_video_dataset(str(root), "hub", cache_dir=cache).split("train"), processor)
     with caplog.at_level("WARNING"):
-        assert [bool(whole[i]["valid"]) for i in range(3)] == [True, False, False]
-    assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected
+        data = load_video_dataset(str(root), "hub", cache_dir=cache)
+        whole = VideoClassificationDataset(data.split("train"), processor)
+        assert [bool(whole[i]["valid"]) for i in range(2)] == [True, False]
+    assert data.missing == {"train": 1}
+    assert any("rows give no video" in r.getMessage() and "'webm/b.webm'" in r.getMessage() for r in caplog.records)
+    assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected[1:]
     caplog.clear()
     stream = StreamingVideoDataset(
         open_streaming_dataset(str(root), cache_dir=cache).split("train"), processor, batch_size=3
@@ -634,3 +638,24 @@ def test_a_streamed_local_table_listing_a_clip_twice_or_in_two_splits_is_named_a
             r.getMessage() for r in caplog.records if "more than once" in r.getMessage() or "in both" in r.getMessage()
         )
     assert said["streamed"] == said["whole"] and len(said["whole"]) == 2, said
+
+
+def test_a_table_row_whose_video_is_none_is_counted_missing_at_load_not_skipped_as_broken_every_epoch(tmp_path, caplog):
+    """A parquet table with a `Video` cell of None (a clip that failed to download when the table was written): the
+    row was kept, its split counted it, and every epoch skipped it as a broken clip ("no video"); an evaluation split
+    scored fewer clips than its size. It is left out at load and counted missing, as a clip not on disk is."""
+    root = tmp_path / "repo"
+    clips = [s.read_bytes() for s in sources(tmp_path, 2)]
+    videos = [{"path": "a.mp4", "bytes": clips[0]}, None, {"path": "c.mp4", "bytes": clips[1]}, None]
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    (root / "data").mkdir(parents=True)
+    datasets.Dataset.from_dict({"video": videos, "label": [0, 1, 1, 0]}, features=features).to_parquet(
+        str(root / "data" / "train-00000-of-00001.parquet")
+    )
+    with caplog.at_level("WARNING"):
+        data = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    train = data.split("train")
+    assert [(video_bytes(e["video"]), e["label"]) for e in train] == [(clips[0], 0), (clips[1], 1)]
+    assert data.missing == {"train": 2}
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("2 of its 4 rows give no video" in m and "'row 1', 'row 3'" in m for m in messages), messages

@@ -396,9 +396,13 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
         path = video.get("path")
     elif isinstance(video, str):
         path = video
-    meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
-    clip_id = meta.get("id") if isinstance(meta, dict) else None
+    clip_id = _clip_id(row)
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
+
+
+def _clip_id(row: dict) -> str | None:
+    meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
+    return meta.get("id") if isinstance(meta, dict) else None
 
 
 def undecoded_videos(dataset):
@@ -456,6 +460,7 @@ def load_hub(
     missing: dict[str, int] = {split: len(clips) for split, clips in dangling.items()}
     if Path(source).is_dir() and not is_saved_to_disk(source):
         loaded = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
+    loaded = _rows_without_a_clip(loaded, video_column, missing)
     loaded = _labelled_splits(loaded, label_column, feature)
     names, label_map = hub_label_names(
         feature,
@@ -533,6 +538,57 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
             root,
             _shown(unlisted),
         )
+    return kept
+
+
+def clipless_rows(column) -> list[int]:
+    """The rows of an Arrow video column that give no clip: null, or neither a path nor bytes (a parquet `Video`
+    cell written as None, a table row whose clip was never filled in)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def empty(values):
+        return pc.fill_null(pc.equal(pc.binary_length(values), 0), True)
+
+    if pa.types.is_struct(column.type):
+        names = {column.type.field(k).name for k in range(column.type.num_fields)}
+        parts = [empty(pc.struct_field(column, name)) for name in ("path", "bytes") if name in names]
+        if not parts:
+            return []
+        none = parts[0] if len(parts) == 1 else pc.and_(parts[0], parts[1])
+        none = pc.or_(pc.is_null(column), none)
+    elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or pa.types.is_binary(column.type):
+        none = empty(column)
+    elif pa.types.is_null(column.type):
+        return list(range(len(column)))
+    else:
+        return []
+    return [i for i, flag in enumerate(none.to_pylist()) if flag]
+
+
+def _rows_without_a_clip(loaded, video_column: str, missing: dict) -> dict:
+    """Rows whose video is None (or neither a path nor bytes) are left out at load and counted in `missing`, as a
+    clip the annotations name and the disk lacks is: kept, they were skipped as broken clips ("no video") every
+    epoch, the split's size counted them, and an evaluation split's accuracy was over fewer clips than it said."""
+    kept = {}
+    for split, dataset in loaded.items():
+        gone = clipless_rows(dataset.with_format("arrow")[video_column])
+        if gone:
+            name = _SPLIT_ALIASES.get(split, split)
+            missing[name] = missing.get(name, 0) + len(gone)
+            # each by the id its WebDataset `.json` keeps (a `.webm` member `datasets` dropped), else its row
+            shown = [_clip_id(dataset[i]) or f"row {i}" for i in gone[:5]] + gone[5:]
+            logger.warning(
+                "split %r: %d of its %d rows give no video (column %r is None or empty) and are left out: %s",
+                name,
+                len(gone),
+                len(dataset),
+                video_column,
+                _shown(shown),
+            )
+            dropped = set(gone)
+            dataset = dataset.select([i for i in range(len(dataset)) if i not in dropped])
+        kept[split] = dataset
     return kept
 
 
