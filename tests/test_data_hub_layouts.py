@@ -659,3 +659,36 @@ def test_a_table_row_whose_video_is_none_is_counted_missing_at_load_not_skipped_
     assert data.missing == {"train": 2}
     messages = [r.getMessage() for r in caplog.records]
     assert any("2 of its 4 rows give no video" in m and "'row 1', 'row 3'" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv", "jsonl"])
+def test_train_labels_as_ids_and_validation_labels_as_names_name_the_tables_and_column(tmp_path, suffix):
+    """Tables written by two scripts, the training one with class ids and the validation one with class names: the
+    load stopped in datasets' bare "DatasetGenerationError: An error occurred while generating the dataset" (an
+    ArrowInvalid in its chain), naming no file; streamed, a bare ArrowInvalid. The column and which table holds
+    which are named."""
+    import pandas as pd
+
+    root = tmp_path / "repo"
+    (root / "clips").mkdir(parents=True)
+    for i, source in enumerate(sources(tmp_path, 2)):
+        (root / "clips" / f"c{i}.mp4").write_bytes(source.read_bytes())
+    for split, labels in (("train", [0, 1]), ("validation", ["sit", "stand"])):
+        table = pd.DataFrame({"video": ["clips/c0.mp4", "clips/c1.mp4"], "label": labels})
+        path = root / f"{split}.{suffix}"
+        if suffix == "parquet":
+            table.to_parquet(path)
+        elif suffix == "csv":
+            table.to_csv(path, index=False)
+        else:
+            table.to_json(path, orient="records", lines=True)
+    expected = (
+        rf"column 'label' of the tables of .*repo holds integers in 'train.{suffix}' and strings in "
+        rf"'validation.{suffix}'.*ArrowInvalid.*'(sit|stand)'.*class names in all of them, or class ids"
+    )
+    with pytest.raises(DatasetFormatError, match=expected):
+        load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    # streamed: the label column's one pass (each CSV / JSON table read on its own, it made classes 0, 1, sit, stand)
+    expected = rf"column 'label' .* holds integers in .*'train.{suffix}'.* and strings in .*'validation.{suffix}'"
+    with pytest.raises(DatasetFormatError, match=expected + r".*class names in all of them, or class ids"):
+        open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))

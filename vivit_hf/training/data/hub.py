@@ -167,6 +167,90 @@ def naming_undecodable_members(source: str):
         ) from None
 
 
+@contextlib.contextmanager
+def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
+    """Around `datasets.load_dataset` of a local folder of tables: a column whose values are of one kind in some
+    tables and another in others (train labels as class ids, validation labels as class names, as two scripts wrote
+    them) is refused in one line naming the column and which table holds which. `datasets` gives a column one type
+    across every table, and stopped in its bare `DatasetGenerationError: An error occurred while generating the
+    dataset` (an `ArrowInvalid` "Failed to parse string: 'dog' as a scalar of type int64" in its chain), naming no
+    file."""
+    try:
+        yield
+    except Exception as error:
+        cause = _arrow_cast_error(error)
+        if cause is None or not Path(source).is_dir():
+            raise
+        try:
+            kinds = _column_kinds(_table_files(source, config_name, revision, cache_dir), Path(source))
+        except Exception:  # the tables could not be read here either: datasets' own error stands
+            raise error from None
+        # integers beside numbers cast; strings beside anything else are what fails to parse
+        mixed = [(column, by_kind) for column, by_kind in kinds.items() if len(by_kind) > 1]
+        mixed.sort(key=lambda item: "strings" not in item[1])
+        if not mixed:
+            raise
+        column, by_kind = mixed[0]
+        held = " and ".join(f"{kind} in {_shown(tables, 3)}" for kind, tables in by_kind.items())
+        raise DatasetFormatError(
+            f"--dataset_format hub: the column {column!r} of the tables of {source} holds {held}: datasets reads one "
+            f"type for a column across every table ({type(cause).__name__}: {cause}). Write it one way in every "
+            "table (a label column: class names in all of them, or class ids in all of them)"
+        ) from None
+
+
+def _arrow_cast_error(error: BaseException) -> BaseException | None:
+    """The Arrow error (a value that does not parse as, or cast to, the column's type) `error` was raised from."""
+    import pyarrow as pa
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)):
+            return error
+        if type(error).__name__ == "CastError":  # datasets.table.CastError: "Couldn't cast ... to ..."
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _value_kind(arrow_type) -> str:
+    import pyarrow as pa
+
+    for test, kind in ((pa.types.is_integer, "integers"), (pa.types.is_floating, "numbers"),
+                       (pa.types.is_boolean, "booleans"), (pa.types.is_string, "strings"),
+                       (pa.types.is_large_string, "strings"), (pa.types.is_null, None)):  # fmt: skip
+        if test(arrow_type):
+            return kind
+    return str(arrow_type)
+
+
+def _column_kinds(tables_by_split: dict[str, list[Path]], root: Path) -> dict[str, dict[str, list[str]]]:
+    """`{column: {kind of its values: [table]}}` over every table (parquet by its footer; CSV and JSON Lines read
+    with Arrow's own inference, as datasets' readers infer them)."""
+    import pyarrow.csv
+    import pyarrow.json
+    import pyarrow.parquet as pq
+
+    kinds: dict[str, dict[str, list[str]]] = {}
+    for table in (table for tables in tables_by_split.values() for table in tables):
+        suffix = table.suffix.lower()
+        if suffix == ".parquet":
+            schema = pq.read_schema(table)
+        elif suffix in (".csv", ".tsv"):
+            options = pyarrow.csv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",")
+            schema = pyarrow.csv.read_csv(table, parse_options=options).schema
+        elif suffix in (".jsonl", ".json"):
+            schema = pyarrow.json.read_json(table).schema
+        else:
+            continue
+        for field in schema:
+            kind = _value_kind(field.type)
+            if kind is not None:
+                kinds.setdefault(field.name, {}).setdefault(kind, []).append(_relative_or_as_is(str(table), root))
+    return kinds
+
+
 def _undecodable_webdataset_member(error: BaseException) -> tuple[str, str, str, bytes, BaseException] | None:
     """`(shard, member, extension, its first bytes, the decoder's error)` when `error`, or an error it was raised
     from, came from `datasets`' WebDataset reader decoding a member (the frame of its `_get_pipeline_from_tar`, at the
@@ -451,7 +535,7 @@ def load_hub(
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
             dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
-        with naming_undecodable_members(source):
+        with naming_undecodable_members(source), naming_mixed_column_types(source, config_name, revision, cache_dir):
             loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
