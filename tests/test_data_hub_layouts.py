@@ -692,3 +692,31 @@ def test_train_labels_as_ids_and_validation_labels_as_names_name_the_tables_and_
     expected = rf"column 'label' .* holds integers in .*'train.{suffix}'.* and strings in .*'validation.{suffix}'"
     with pytest.raises(DatasetFormatError, match=expected + r".*class names in all of them, or class ids"):
         open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+
+
+@pytest.mark.parametrize("layout", ["webdataset_json", "parquet_class_name"])
+def test_integer_labels_take_their_names_from_a_names_column_beside_them(tmp_path, layout):
+    """Integer labels with their names beside them (a WebDataset `.json` {"label": 1, "label_name": "stand"}, a table
+    of `label` and `class_name`) gave id2label "0", "1": the names the data says were lost, and a model pushed with
+    them predicted "1". Each id takes the name given beside it; the ids stay the labels."""
+    root = tmp_path / "repo"
+    labels = [1, 0, 1]
+    if layout == "webdataset_json":
+        samples = [
+            (f"k{i:04d}", {"mp4": s.read_bytes(), "json": json.dumps({"label": y, "label_name": NAMES[y]}).encode()})
+            for i, (s, y) in enumerate(zip(sources(tmp_path), labels))
+        ]
+        write_tar(root / "train-00000.tar", samples)
+    else:
+        videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path)]
+        features = datasets.Features(
+            {"video": datasets.Video(), "label": datasets.Value("int64"), "class_name": datasets.Value("string")}
+        )
+        (root / "data").mkdir(parents=True)
+        table = {"video": videos, "label": labels, "class_name": [NAMES[y] for y in labels]}
+        datasets.Dataset.from_dict(table, features=features).to_parquet(str(root / "data" / "train.parquet"))
+    data = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    assert data.id2label == {0: "sit", 1: "stand"}
+    assert [e["label"] for e in data.split("train")] == labels
+    streamed = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+    assert streamed.id2label == {0: "sit", 1: "stand"}

@@ -318,6 +318,45 @@ def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[li
     return label_vocabulary(values_of_all_splits(), fmt)
 
 
+def name_columns(features, label_column: str) -> list[str]:
+    """The columns (or fields of the struct column the label is in) that may name the classes of integer labels:
+    `<label>_name`, `label_name`, `class_name`, ... beside `label` (a WebDataset `.json` {"label": 3, "label_name":
+    "pour"}, a table of `label` and `class_name`)."""
+    prefix, dot, base = label_column.rpartition(".")
+    fields = features.get(prefix) if prefix else features
+    if not isinstance(fields, dict) and not hasattr(fields, "keys"):
+        return []
+    wanted = (f"{base}_name", f"{base}_text", "label_name", "label_text", "class_name", "category_name")
+    return [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
+
+
+def _column_values(tables: dict, column: str) -> list:
+    return [v for table in tables.values() for v in arrow_label_values(table, column)]
+
+
+def names_beside_ids(names: list[str], features, label_column: str, values_of, fmt: str = "hub") -> list[str]:
+    """`names` of integer labels (`"0"`, `"1"`, ...) replaced by the names a column beside them gives each id, where
+    the data says them; they were lost (id2label "0".."N"). `values_of(column)`: every row's value of a column, in
+    one row order. A column giving one id two names is refused, naming both."""
+    if not names or any(name != str(i) for i, name in enumerate(names)):
+        return names
+    for column in name_columns(features, label_column):
+        ids, given = values_of(label_column), values_of(column)
+        by_id: dict[int, str] = {}
+        for i, name in zip(ids, given):
+            if isinstance(i, bool) or not isinstance(i, int) or name is None or not str(name).strip():
+                continue
+            name = label_name(name)
+            if by_id.setdefault(i, name) != name:
+                raise DatasetFormatError(
+                    f"--dataset_format {fmt}: the column {column!r} names class {i} of {label_column!r} both "
+                    f"{by_id[i]!r} and {name!r}; give each class id one name"
+                )
+        if by_id:
+            return [by_id.get(i, name) for i, name in enumerate(names)]
+    return names
+
+
 class _HubSplit(Sequence):
     """A `datasets.Dataset` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
 
@@ -550,6 +589,9 @@ def load_hub(
         feature,
         lambda: [v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)],
     )
+    if not isinstance(feature, datasets.ClassLabel):
+        tables = {split: dataset.with_format("arrow") for split, dataset in loaded.items()}
+        names = names_beside_ids(names, features, label_column, lambda column: _column_values(tables, column))
     base = Path(source) if Path(source).is_dir() else None
     found_tables: list[dict] = []
 

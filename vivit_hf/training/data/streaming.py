@@ -53,6 +53,7 @@ from .hub import (
     is_saved_to_disk,
     label_feature,
     label_value,
+    names_beside_ids,
     naming_mixed_column_types,
     naming_undecodable_members,
     refuse_unread_videos,
@@ -318,6 +319,13 @@ def _open_streaming_dataset(
     names, label_map = hub_label_names(
         label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
     )
+    if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
+
+        def values_of(column):  # a names column beside integer labels: read once, alone, as the labels were
+            top = column if column in features else column.partition(".")[0]
+            return [label_value(row, column) for split in loaded for row in loaded[split].select_columns([top])]
+
+        names = names_beside_ids(names, features, label_column, values_of)
     for split in loaded:
         if split not in sizes:
             scan(split)
