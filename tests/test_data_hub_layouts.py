@@ -181,7 +181,8 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
     """Shards as the shard tool wrote them before its one member name: a card declaring only `mp4`, and a sample
     whose clip is a `.webm` member, which `datasets` drops (the row has no video), plus an `.mp4` that is text.
     Read whole (through `VideoClassificationDataset`) and streamed, each failing row is named by the id its `.json`
-    keeps (and where its video is), never `None`; the good row decodes."""
+    keeps (and where its video is), never `None`; the good row decodes. The whole read leaves the row without a
+    video out at load, counted missing; the stream, which cannot look ahead, skips it."""
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
     from vivit_hf.training.data.dataset import VideoClassificationDataset
     from vivit_hf.training.data.streaming import StreamingVideoDataset
@@ -204,10 +205,13 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
     processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
     expected = ["skipping broken clip webm/b.webm (no video)", "skipping broken clip text/c.mp4 (k2.mp4)"]
     cache = str(tmp_path / "cache")
-    whole = VideoClassificationDataset(load_video_dataset(str(root), "hub", cache_dir=cache).split("train"), processor)
     with caplog.at_level("WARNING"):
-        assert [bool(whole[i]["valid"]) for i in range(3)] == [True, False, False]
-    assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected
+        data = load_video_dataset(str(root), "hub", cache_dir=cache)
+        whole = VideoClassificationDataset(data.split("train"), processor)
+        assert [bool(whole[i]["valid"]) for i in range(2)] == [True, False]
+    assert data.missing == {"train": 1}
+    assert any("rows give no video" in r.getMessage() and "'webm/b.webm'" in r.getMessage() for r in caplog.records)
+    assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected[1:]
     caplog.clear()
     stream = StreamingVideoDataset(
         open_streaming_dataset(str(root), cache_dir=cache).split("train"), processor, batch_size=3
@@ -634,3 +638,85 @@ def test_a_streamed_local_table_listing_a_clip_twice_or_in_two_splits_is_named_a
             r.getMessage() for r in caplog.records if "more than once" in r.getMessage() or "in both" in r.getMessage()
         )
     assert said["streamed"] == said["whole"] and len(said["whole"]) == 2, said
+
+
+def test_a_table_row_whose_video_is_none_is_counted_missing_at_load_not_skipped_as_broken_every_epoch(tmp_path, caplog):
+    """A parquet table with a `Video` cell of None (a clip that failed to download when the table was written): the
+    row was kept, its split counted it, and every epoch skipped it as a broken clip ("no video"); an evaluation split
+    scored fewer clips than its size. It is left out at load and counted missing, as a clip not on disk is."""
+    root = tmp_path / "repo"
+    clips = [s.read_bytes() for s in sources(tmp_path, 2)]
+    videos = [{"path": "a.mp4", "bytes": clips[0]}, None, {"path": "c.mp4", "bytes": clips[1]}, None]
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=NAMES)})
+    (root / "data").mkdir(parents=True)
+    datasets.Dataset.from_dict({"video": videos, "label": [0, 1, 1, 0]}, features=features).to_parquet(
+        str(root / "data" / "train-00000-of-00001.parquet")
+    )
+    with caplog.at_level("WARNING"):
+        data = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    train = data.split("train")
+    assert [(video_bytes(e["video"]), e["label"]) for e in train] == [(clips[0], 0), (clips[1], 1)]
+    assert data.missing == {"train": 2}
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("2 of its 4 rows give no video" in m and "'row 1', 'row 3'" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv", "jsonl"])
+def test_train_labels_as_ids_and_validation_labels_as_names_name_the_tables_and_column(tmp_path, suffix):
+    """Tables written by two scripts, the training one with class ids and the validation one with class names: the
+    load stopped in datasets' bare "DatasetGenerationError: An error occurred while generating the dataset" (an
+    ArrowInvalid in its chain), naming no file; streamed, a bare ArrowInvalid. The column and which table holds
+    which are named."""
+    import pandas as pd
+
+    root = tmp_path / "repo"
+    (root / "clips").mkdir(parents=True)
+    for i, source in enumerate(sources(tmp_path, 2)):
+        (root / "clips" / f"c{i}.mp4").write_bytes(source.read_bytes())
+    for split, labels in (("train", [0, 1]), ("validation", ["sit", "stand"])):
+        table = pd.DataFrame({"video": ["clips/c0.mp4", "clips/c1.mp4"], "label": labels})
+        path = root / f"{split}.{suffix}"
+        if suffix == "parquet":
+            table.to_parquet(path)
+        elif suffix == "csv":
+            table.to_csv(path, index=False)
+        else:
+            table.to_json(path, orient="records", lines=True)
+    expected = (
+        rf"column 'label' of the tables of .*repo holds integers in 'train.{suffix}' and strings in "
+        rf"'validation.{suffix}'.*ArrowInvalid.*'(sit|stand)'.*class names in all of them, or class ids"
+    )
+    with pytest.raises(DatasetFormatError, match=expected):
+        load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    # streamed: the label column's one pass (each CSV / JSON table read on its own, it made classes 0, 1, sit, stand)
+    expected = rf"column 'label' .* holds integers in .*'train.{suffix}'.* and strings in .*'validation.{suffix}'"
+    with pytest.raises(DatasetFormatError, match=expected + r".*class names in all of them, or class ids"):
+        open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+
+
+@pytest.mark.parametrize("layout", ["webdataset_json", "parquet_class_name"])
+def test_integer_labels_take_their_names_from_a_names_column_beside_them(tmp_path, layout):
+    """Integer labels with their names beside them (a WebDataset `.json` {"label": 1, "label_name": "stand"}, a table
+    of `label` and `class_name`) gave id2label "0", "1": the names the data says were lost, and a model pushed with
+    them predicted "1". Each id takes the name given beside it; the ids stay the labels."""
+    root = tmp_path / "repo"
+    labels = [1, 0, 1]
+    if layout == "webdataset_json":
+        samples = [
+            (f"k{i:04d}", {"mp4": s.read_bytes(), "json": json.dumps({"label": y, "label_name": NAMES[y]}).encode()})
+            for i, (s, y) in enumerate(zip(sources(tmp_path), labels))
+        ]
+        write_tar(root / "train-00000.tar", samples)
+    else:
+        videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path)]
+        features = datasets.Features(
+            {"video": datasets.Video(), "label": datasets.Value("int64"), "class_name": datasets.Value("string")}
+        )
+        (root / "data").mkdir(parents=True)
+        table = {"video": videos, "label": labels, "class_name": [NAMES[y] for y in labels]}
+        datasets.Dataset.from_dict(table, features=features).to_parquet(str(root / "data" / "train.parquet"))
+    data = load_video_dataset(str(root), "hub", cache_dir=str(tmp_path / "cache"))
+    assert data.id2label == {0: "sit", 1: "stand"}
+    assert [e["label"] for e in data.split("train")] == labels
+    streamed = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+    assert streamed.id2label == {0: "sit", 1: "stand"}

@@ -52,7 +52,8 @@ def test_epic_kitchens_untrimmed_videos_give_each_narration_its_segment(tmp_path
     rows = [
         ["P01_01_0", "P01", "P01_01", "00:00:00.50", "00:00:01.00", "00:00:02.00", "", "", "open door", "open", 3,
          "door", 8, "['door']", "[8]"],
-        # No timestamps: the frame numbers, 1-based as Epic's frame_0000000061.jpg, are frames 60..79.
+        # No timestamps: the frame numbers, 1-based as Epic's frame_0000000061.jpg, count Epic's 60 fps frames:
+        # 61..80 are 1.00-1.33 s, frames 25..33 of this 25 fps copy.
         ["P01_01_1", "P01", "P01_01", "00:00:02.40", "", "", "61", "80", "take cup", "take", 0, "cup", 12, "['cup']",
          "[12]"],
         # Both, the frame numbers counting the 50 fps recording this 25 fps copy was made from: the timestamps hold.
@@ -70,12 +71,12 @@ def test_epic_kitchens_untrimmed_videos_give_each_narration_its_segment(tmp_path
     proc = processor()
     decoded = [data_set.VideoSegment.of(e).decode_frames(proc).numpy() for e in train]
     assert [frame_index(f) for f in decoded[0]] == list(range(25, 50))
-    assert [frame_index(f) for f in decoded[1]] == list(range(60, 80))
+    assert [frame_index(f) for f in decoded[1]] == list(range(25, 34))
     assert [frame_index(f) for f in decoded[2]] == list(range(75, 85))
 
     # The training data set samples inside the segment only: every frame of every sample comes from it.
     dataset = data_set.VideoClassificationDataset(train, proc, seed=0)
-    for example, (first, last) in enumerate([(25, 49), (60, 79), (75, 84)]):
+    for example, (first, last) in enumerate([(25, 49), (25, 33), (75, 84)]):
         item = dataset[example]
         assert bool(item["valid"])
         frames = item["pixel_values"][0].permute(0, 2, 3, 1).numpy().round().astype(np.uint8)
@@ -94,7 +95,7 @@ def test_epic_kitchens_segment_after_the_videos_end_is_named_with_its_times_and_
     rows = [
         ["P01_01_0", "P01", "P01_01", "00:00:03.00", "00:00:03.00", "00:00:04.00", "", "", "x", "v", 3, "n", 8, "", ""],
         ["P01_01_1", "P01", "P01_01", "00:00:01.00", "00:00:01.00", "00:00:05.00", "", "", "x", "v", 3, "n", 8, "", ""],
-        ["P01_01_2", "P01", "P01_01", "00:00:00.00", "", "", "61", "80", "x", "v", 0, "n", 12, "", ""],
+        ["P01_01_2", "P01", "P01_01", "00:00:00.00", "", "", "121", "140", "x", "v", 0, "n", 12, "", ""],
     ]  # fmt: skip
     write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
     dataset = data_set.VideoClassificationDataset(
@@ -106,11 +107,52 @@ def test_epic_kitchens_segment_after_the_videos_end_is_named_with_its_times_and_
     messages = [r.getMessage() for r in caplog.records]
     assert any("P01_01_0" in m and "its segment 3.00-4.00 s lies after the end of" in m and "(2.00 s long)" in m
                for m in messages), messages  # fmt: skip
-    assert any("P01_01_2" in m and "its segment frames 60-79 lies after the end of" in m and "(50 frames long)" in m
+    assert any("P01_01_2" in m and "its segment 2.00-2.33 s lies after the end of" in m and "(2.00 s long)" in m
                for m in messages), messages  # fmt: skip
     past = [m for m in messages if "runs past the end" in m]
     assert len(past) == 1 and "segment P01_01_1 (1.00-5.00 s)" in past[0] and "(2.00 s long)" in past[0], past
     assert not any("single frame" in m for m in messages), messages
+
+
+def test_epic_kitchens_frame_numbers_count_epics_60_or_50_fps_frames_whatever_the_files_rate(tmp_path):
+    # Rows without timestamps place a narration by Epic's frame numbers, which count its extracted frames: every
+    # EPIC-Kitchens-55 video resampled to 60 fps (its README: "-r 60"; P18_09 was recorded at 90 fps), the
+    # EPIC-Kitchens-100 videos (`P01_101`) at 50 fps. Frames 61..120 of P18_09 are 1.00-2.00 s: frames 90..179 of
+    # the 90 fps original (read as its frames 60..119 before: 0.67-1.33 s). Frames 51..100 of P01_101 are 1.00-2.00
+    # s: frames 25..49 of a 25 fps copy (50..99 before: 2.00-4.00 s).
+    (tmp_path / "P18" / "videos").mkdir(parents=True)
+    (tmp_path / "P01" / "videos").mkdir(parents=True)
+    write_video(tmp_path / "P18" / "videos" / "P18_09.MP4", num_frames=200, fps=90, height=24, width=32)
+    write_video(tmp_path / "P01" / "videos" / "P01_101.MP4", num_frames=120, fps=25, height=24, width=32)
+    rows = [
+        ["P18_09_0", "P18", "P18_09", "", "", "", "61", "120", "x", "v", 3, "n", 8, "", ""],
+        ["P01_101_0", "P01", "P01_101", "", "", "", "51", "100", "x", "v", 0, "n", 12, "", ""],
+    ]  # fmt: skip
+    write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
+    train = load_video_dataset(tmp_path, "epic_kitchens").split("train")
+    proc = processor()
+    proc.size, proc.crop_size = {"shortest_edge": 24}, {"height": 24, "width": 32}
+    decoded = [data_set.VideoSegment.of(e).decode_frames(proc).numpy() for e in train]
+    assert [frame_index(f) for f in decoded[0]] == list(range(90, 180))
+    assert [frame_index(f) for f in decoded[1]] == list(range(25, 50))
+
+
+def test_epic_kitchens_reads_noun_names_from_the_v2_classes_file_of_the_annotations_repo(tmp_path):
+    # The annotations repo now holds EPIC_100_noun_classes_v2.csv (VISOR's: the 300 classes by the same ids, then
+    # hand:left ... glove:right, 300..304, which no narration has). A copy with only it gave nouns "0".."299".
+    write_csv(tmp_path / "EPIC_100_train.csv", [["P01_01_0", "P01", "P01_01", "", "00:00:00.00", "00:00:01.00", "",
+              "", "open drawer", "open", 3, "drawer", 8, "", ""]], EPIC_HEADER)  # fmt: skip
+    classes = [
+        [0, "tap", "['tap']", "appliances"], [8, "drawer", "['drawer']", "furniture"],
+        [299, "extract:vanilla", "['extract:vanilla']", "prepared food"],
+        [300, "hand:left", "['hand:left']", "hand"], [304, "glove:right", "['glove:right']", "materials"],
+    ]  # fmt: skip
+    write_csv(tmp_path / "EPIC_100_noun_classes_v2.csv", classes, ["id", "key", "instances", "category"])
+    clip(tmp_path / "clips" / "P01_01_0.mp4")
+    data = load_video_dataset(tmp_path, "epic_kitchens")
+    assert data.head_sizes == {"noun": 300, "verb": 97}
+    assert [data.id2label[i] for i in (0, 8, 299)] == ["noun:tap", "noun:drawer", "noun:extract:vanilla"]
+    assert data.id2label[300] == "verb:0"
 
 
 def test_epic_kitchens_without_any_clip_names_what_it_looked_for_and_found(tmp_path):

@@ -342,16 +342,40 @@ def _timestamp_seconds(value: str) -> float:
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
+# The rate Epic's frame numbers count at: its RGB frames were extracted from every video resampled to one rate
+# (the EPIC-Kitchens-55 README: "resample at 60 FPS", `ffmpeg ... -r 60`, whatever the recording's own rate: most
+# are 59.94 fps, some 29.97, 48 or 90), and EPIC-Kitchens-100's new videos (`P01_101`) at their 50 fps.
+_EPIC_55_VIDEO = re.compile(r"^P\d+_\d{2}$")
+_EPIC_100_VIDEO = re.compile(r"^P\d+_1\d{2}$")
+
+
+def _epic_frame_rate(video_id: str) -> int | None:
+    """The rate `start_frame` / `stop_frame` of a narration in `video_id` count at; None for another naming."""
+    if _EPIC_100_VIDEO.match(video_id):
+        return 50
+    if _EPIC_55_VIDEO.match(video_id):
+        return 60
+    return None
+
+
 def _epic_segment(row: dict) -> dict | None:
     """Where a narration lies in its untrimmed video: `start_seconds` / `end_seconds` from the timestamps, else
-    `start_frame` / `stop_frame` as 0-based inclusive indices (Epic numbers frames from 1, `frame_0000000001.jpg`
-    being the first). Timestamps come first: they stay right when the video was re-encoded at another frame
-    rate, the frame numbers count frames at the recording's 50 or 60 fps."""
+    from `start_frame` / `stop_frame` (Epic numbers frames from 1, `frame_0000000001.jpg` being the first).
+
+    Timestamps come first: they stay right when the video was re-encoded at another frame rate. The frame numbers
+    count frames of Epic's extracted frames (60 fps, 50 for EPIC-Kitchens-100's new videos), not of the file:
+    frame n is on screen from (n - 1) / rate s. Read as the file's own frame indices they fell at two thirds of
+    their time in P18_09 (recorded at 90 fps), at twice it in a 30 fps copy, and 3.6 s late an hour into a 59.94 fps
+    recording. A video of another naming keeps them as 0-based frame indices of its file."""
     if row.get("start_timestamp") and row.get("stop_timestamp"):
         start, end = _timestamp_seconds(row["start_timestamp"]), _timestamp_seconds(row["stop_timestamp"])
         return {"start_seconds": start, "end_seconds": end}
     if row.get("start_frame") and row.get("stop_frame"):
-        return {"start_frame": int(row["start_frame"]) - 1, "stop_frame": int(row["stop_frame"]) - 1}
+        start, stop = int(row["start_frame"]), int(row["stop_frame"])
+        rate = _epic_frame_rate(row.get("video_id") or "")
+        if rate is not None:
+            return {"start_seconds": (start - 1) / rate, "end_seconds": stop / rate}
+        return {"start_frame": start - 1, "stop_frame": stop - 1}
     return None
 
 
@@ -385,15 +409,19 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
     `stop_timestamp`, else `start_frame` / `stop_frame`).
 
     Two heads in the paper's order, noun (300) then verb (97); an example's label is `[noun_class,
-    verb_class]`. Class names come from `EPIC_100_{noun,verb}_classes.csv` when present.
+    verb_class]`. Class names come from `EPIC_100_{noun,verb}_classes.csv` (else `..._classes_v2.csv`) when present.
     """
     label_spaces = {}
     for head, size in EPIC_KITCHENS_HEADS.items():
         path = _find_file(roots, f"EPIC_100_{head}_classes.csv")
-        if path is not None:
-            label_spaces[head] = _names_by_index(
-                [(row["key"], row["id"]) for row in _read_csv(path)], "epic_kitchens", path.name
-            )
+        # The annotations repo now ships VISOR's EPIC_100_noun_classes_v2.csv: the same 300 classes by the same
+        # ids, then 5 VISOR adds (hand:left, ... glove:right) that no narration is labelled with; a copy holding
+        # only it read as classes "0".."299".
+        v2 = _find_file(roots, f"EPIC_100_{head}_classes_v2.csv") if path is None else None
+        if path is not None or v2 is not None:
+            path = path or v2
+            names = _names_by_index([(row["key"], row["id"]) for row in _read_csv(path)], "epic_kitchens", path.name)
+            label_spaces[head] = names[:size] if v2 is not None else names
         else:
             label_spaces[head] = [str(i) for i in range(size)]
     index = _index_videos(roots)

@@ -167,6 +167,90 @@ def naming_undecodable_members(source: str):
         ) from None
 
 
+@contextlib.contextmanager
+def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
+    """Around `datasets.load_dataset` of a local folder of tables: a column whose values are of one kind in some
+    tables and another in others (train labels as class ids, validation labels as class names, as two scripts wrote
+    them) is refused in one line naming the column and which table holds which. `datasets` gives a column one type
+    across every table, and stopped in its bare `DatasetGenerationError: An error occurred while generating the
+    dataset` (an `ArrowInvalid` "Failed to parse string: 'dog' as a scalar of type int64" in its chain), naming no
+    file."""
+    try:
+        yield
+    except Exception as error:
+        cause = _arrow_cast_error(error)
+        if cause is None or not Path(source).is_dir():
+            raise
+        try:
+            kinds = _column_kinds(_table_files(source, config_name, revision, cache_dir), Path(source))
+        except Exception:  # the tables could not be read here either: datasets' own error stands
+            raise error from None
+        # integers beside numbers cast; strings beside anything else are what fails to parse
+        mixed = [(column, by_kind) for column, by_kind in kinds.items() if len(by_kind) > 1]
+        mixed.sort(key=lambda item: "strings" not in item[1])
+        if not mixed:
+            raise
+        column, by_kind = mixed[0]
+        held = " and ".join(f"{kind} in {_shown(tables, 3)}" for kind, tables in by_kind.items())
+        raise DatasetFormatError(
+            f"--dataset_format hub: the column {column!r} of the tables of {source} holds {held}: datasets reads one "
+            f"type for a column across every table ({type(cause).__name__}: {cause}). Write it one way in every "
+            "table (a label column: class names in all of them, or class ids in all of them)"
+        ) from None
+
+
+def _arrow_cast_error(error: BaseException) -> BaseException | None:
+    """The Arrow error (a value that does not parse as, or cast to, the column's type) `error` was raised from."""
+    import pyarrow as pa
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)):
+            return error
+        if type(error).__name__ == "CastError":  # datasets.table.CastError: "Couldn't cast ... to ..."
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _value_kind(arrow_type) -> str:
+    import pyarrow as pa
+
+    for test, kind in ((pa.types.is_integer, "integers"), (pa.types.is_floating, "numbers"),
+                       (pa.types.is_boolean, "booleans"), (pa.types.is_string, "strings"),
+                       (pa.types.is_large_string, "strings"), (pa.types.is_null, None)):  # fmt: skip
+        if test(arrow_type):
+            return kind
+    return str(arrow_type)
+
+
+def _column_kinds(tables_by_split: dict[str, list[Path]], root: Path) -> dict[str, dict[str, list[str]]]:
+    """`{column: {kind of its values: [table]}}` over every table (parquet by its footer; CSV and JSON Lines read
+    with Arrow's own inference, as datasets' readers infer them)."""
+    import pyarrow.csv
+    import pyarrow.json
+    import pyarrow.parquet as pq
+
+    kinds: dict[str, dict[str, list[str]]] = {}
+    for table in (table for tables in tables_by_split.values() for table in tables):
+        suffix = table.suffix.lower()
+        if suffix == ".parquet":
+            schema = pq.read_schema(table)
+        elif suffix in (".csv", ".tsv"):
+            options = pyarrow.csv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",")
+            schema = pyarrow.csv.read_csv(table, parse_options=options).schema
+        elif suffix in (".jsonl", ".json"):
+            schema = pyarrow.json.read_json(table).schema
+        else:
+            continue
+        for field in schema:
+            kind = _value_kind(field.type)
+            if kind is not None:
+                kinds.setdefault(field.name, {}).setdefault(kind, []).append(_relative_or_as_is(str(table), root))
+    return kinds
+
+
 def _undecodable_webdataset_member(error: BaseException) -> tuple[str, str, str, bytes, BaseException] | None:
     """`(shard, member, extension, its first bytes, the decoder's error)` when `error`, or an error it was raised
     from, came from `datasets`' WebDataset reader decoding a member (the frame of its `_get_pipeline_from_tar`, at the
@@ -232,6 +316,45 @@ def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[li
         unique = list(dict.fromkeys(names))
         return unique, None if len(unique) == len(names) else {i: unique.index(name) for i, name in enumerate(names)}
     return label_vocabulary(values_of_all_splits(), fmt)
+
+
+def name_columns(features, label_column: str) -> list[str]:
+    """The columns (or fields of the struct column the label is in) that may name the classes of integer labels:
+    `<label>_name`, `label_name`, `class_name`, ... beside `label` (a WebDataset `.json` {"label": 3, "label_name":
+    "pour"}, a table of `label` and `class_name`)."""
+    prefix, dot, base = label_column.rpartition(".")
+    fields = features.get(prefix) if prefix else features
+    if not isinstance(fields, dict) and not hasattr(fields, "keys"):
+        return []
+    wanted = (f"{base}_name", f"{base}_text", "label_name", "label_text", "class_name", "category_name")
+    return [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
+
+
+def _column_values(tables: dict, column: str) -> list:
+    return [v for table in tables.values() for v in arrow_label_values(table, column)]
+
+
+def names_beside_ids(names: list[str], features, label_column: str, values_of, fmt: str = "hub") -> list[str]:
+    """`names` of integer labels (`"0"`, `"1"`, ...) replaced by the names a column beside them gives each id, where
+    the data says them; they were lost (id2label "0".."N"). `values_of(column)`: every row's value of a column, in
+    one row order. A column giving one id two names is refused, naming both."""
+    if not names or any(name != str(i) for i, name in enumerate(names)):
+        return names
+    for column in name_columns(features, label_column):
+        ids, given = values_of(label_column), values_of(column)
+        by_id: dict[int, str] = {}
+        for i, name in zip(ids, given):
+            if isinstance(i, bool) or not isinstance(i, int) or name is None or not str(name).strip():
+                continue
+            name = label_name(name)
+            if by_id.setdefault(i, name) != name:
+                raise DatasetFormatError(
+                    f"--dataset_format {fmt}: the column {column!r} names class {i} of {label_column!r} both "
+                    f"{by_id[i]!r} and {name!r}; give each class id one name"
+                )
+        if by_id:
+            return [by_id.get(i, name) for i, name in enumerate(names)]
+    return names
 
 
 class _HubSplit(Sequence):
@@ -396,9 +519,13 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
         path = video.get("path")
     elif isinstance(video, str):
         path = video
-    meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
-    clip_id = meta.get("id") if isinstance(meta, dict) else None
+    clip_id = _clip_id(row)
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
+
+
+def _clip_id(row: dict) -> str | None:
+    meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
+    return meta.get("id") if isinstance(meta, dict) else None
 
 
 def undecoded_videos(dataset):
@@ -447,7 +574,7 @@ def load_hub(
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
             dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
-        with naming_undecodable_members(source):
+        with naming_undecodable_members(source), naming_mixed_column_types(source, config_name, revision, cache_dir):
             loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
@@ -456,11 +583,15 @@ def load_hub(
     missing: dict[str, int] = {split: len(clips) for split, clips in dangling.items()}
     if Path(source).is_dir() and not is_saved_to_disk(source):
         loaded = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
+    loaded = _rows_without_a_clip(loaded, video_column, missing)
     loaded = _labelled_splits(loaded, label_column, feature)
     names, label_map = hub_label_names(
         feature,
         lambda: [v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)],
     )
+    if not isinstance(feature, datasets.ClassLabel):
+        tables = {split: dataset.with_format("arrow") for split, dataset in loaded.items()}
+        names = names_beside_ids(names, features, label_column, lambda column: _column_values(tables, column))
     base = Path(source) if Path(source).is_dir() else None
     found_tables: list[dict] = []
 
@@ -533,6 +664,57 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
             root,
             _shown(unlisted),
         )
+    return kept
+
+
+def clipless_rows(column) -> list[int]:
+    """The rows of an Arrow video column that give no clip: null, or neither a path nor bytes (a parquet `Video`
+    cell written as None, a table row whose clip was never filled in)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def empty(values):
+        return pc.fill_null(pc.equal(pc.binary_length(values), 0), True)
+
+    if pa.types.is_struct(column.type):
+        names = {column.type.field(k).name for k in range(column.type.num_fields)}
+        parts = [empty(pc.struct_field(column, name)) for name in ("path", "bytes") if name in names]
+        if not parts:
+            return []
+        none = parts[0] if len(parts) == 1 else pc.and_(parts[0], parts[1])
+        none = pc.or_(pc.is_null(column), none)
+    elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or pa.types.is_binary(column.type):
+        none = empty(column)
+    elif pa.types.is_null(column.type):
+        return list(range(len(column)))
+    else:
+        return []
+    return [i for i, flag in enumerate(none.to_pylist()) if flag]
+
+
+def _rows_without_a_clip(loaded, video_column: str, missing: dict) -> dict:
+    """Rows whose video is None (or neither a path nor bytes) are left out at load and counted in `missing`, as a
+    clip the annotations name and the disk lacks is: kept, they were skipped as broken clips ("no video") every
+    epoch, the split's size counted them, and an evaluation split's accuracy was over fewer clips than it said."""
+    kept = {}
+    for split, dataset in loaded.items():
+        gone = clipless_rows(dataset.with_format("arrow")[video_column])
+        if gone:
+            name = _SPLIT_ALIASES.get(split, split)
+            missing[name] = missing.get(name, 0) + len(gone)
+            # each by the id its WebDataset `.json` keeps (a `.webm` member `datasets` dropped), else its row
+            shown = [_clip_id(dataset[i]) or f"row {i}" for i in gone[:5]] + gone[5:]
+            logger.warning(
+                "split %r: %d of its %d rows give no video (column %r is None or empty) and are left out: %s",
+                name,
+                len(gone),
+                len(dataset),
+                video_column,
+                _shown(shown),
+            )
+            dropped = set(gone)
+            dataset = dataset.select([i for i in range(len(dataset)) if i not in dropped])
+        kept[split] = dataset
     return kept
 
 

@@ -40,7 +40,7 @@ import torch
 
 from .annotated import _count_missing
 from .dataset import _decode_errors, collate_videos, describe_example
-from .examples import DatasetFormatError, VideoClassificationData, warn_repeated_clips
+from .examples import DatasetFormatError, VideoClassificationData, _shown, warn_repeated_clips
 from .folders import _SPLIT_ALIASES, _refuse_a_file, recipe_split_names
 from .hub import (
     _HubSplit,
@@ -53,12 +53,15 @@ from .hub import (
     is_saved_to_disk,
     label_feature,
     label_value,
+    names_beside_ids,
+    naming_mixed_column_types,
     naming_undecodable_members,
     refuse_unread_videos,
     saved_class_label_map,
     undecoded_videos,
 )
 from .labels import (
+    _as_integer,
     empty_label_ids,
     empty_label_refusal,
     has_no_label,
@@ -207,7 +210,9 @@ def open_streaming_dataset(
     Split sizes come from the data card's `dataset_info` when it has them, else from that same pass."""
     # The label column's one pass reads every row's `<key>.cls`: a class name in one past the first few samples
     # stops there, named as at the load
-    with naming_undecodable_members(source):
+    # ... and a column of class ids in one table and names in another stops the same pass, named as at the load
+    mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
+    with naming_undecodable_members(source), mixed_types:
         return _open_streaming_dataset(
             source,
             revision=revision,
@@ -217,6 +222,32 @@ def open_streaming_dataset(
             num_shards=num_shards,
             config_name=config_name,
         )
+
+
+def _refuse_ids_beside_names(values: dict, label_column: str, source: str, config_name, revision, cache_dir) -> None:
+    """Splits whose labels are class ids (integers) beside splits whose labels are names: a stream reads each CSV /
+    JSON table on its own, so it took them for classes "0", "1", "cat", "dog", the validation classes never trained
+    (the whole read stops on them, `naming_mixed_column_types`). Refused in the same words, naming the tables."""
+    ids = [split for split, labels in values.items() if labels and all(isinstance(v, int) for v in labels)]
+    names = [
+        split for split, labels in values.items() if any(isinstance(v, str) and _as_integer(v) is None for v in labels)
+    ]
+    if not ids or not names:
+        return
+    local = Path(source).is_dir() and not is_saved_to_disk(source)
+    tables = _table_files(source, config_name, revision, cache_dir) if local else {}
+
+    def where(splits):
+        return " and ".join(
+            f"split {split!r}" + (f" ({_shown([t.name for t in tables[split]], 3)})" if tables.get(split) else "")
+            for split in splits
+        )
+
+    raise DatasetFormatError(
+        f"--dataset_format hub: the column {label_column!r} of {source} holds integers in {where(ids)} and strings "
+        f"in {where(names)}: class ids in some tables, class names in others. Write it one way in every table (a "
+        "label column: class names in all of them, or class ids in all of them)"
+    )
 
 
 def _open_streaming_dataset(
@@ -282,9 +313,19 @@ def _open_streaming_dataset(
         loaded = {split: d for split, d in loaded.items() if is_labelled_split(split, scan(split), label_column, False)}
         if not loaded:
             raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
+        _refuse_ids_beside_names(
+            {split: scan(split) for split in loaded}, label_column, source, config_name, revision, cache_dir
+        )
     names, label_map = hub_label_names(
         label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
     )
+    if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
+
+        def values_of(column):  # a names column beside integer labels: read once, alone, as the labels were
+            top = column if column in features else column.partition(".")[0]
+            return [label_value(row, column) for split in loaded for row in loaded[split].select_columns([top])]
+
+        names = names_beside_ids(names, features, label_column, values_of)
     for split in loaded:
         if split not in sizes:
             scan(split)
