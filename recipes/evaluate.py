@@ -38,7 +38,11 @@ from functools import partial
 from pathlib import Path
 
 import torch
-from accelerate import Accelerator
+
+try:
+    from accelerate import Accelerator
+except ModuleNotFoundError as missing:  # the base install (`pip install -e .`) has no recipes extra
+    raise SystemExit(f"recipes/evaluate.py needs {missing.name}: pip install -e '.[recipes]'") from None
 from accelerate.logging import get_logger
 from accelerate.utils import InitProcessGroupKwargs
 from safetensors.torch import save_file

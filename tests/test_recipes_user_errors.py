@@ -296,3 +296,20 @@ def test_predict_output_names_are_flat_paths_below_each_folder_and_never_shared(
     ):
         with pytest.raises(ValueError, match=r"would both write d\.mp4\.json|would both write D\.mp4\.json"):
             predict.output_names(clash, [str(tmp_path / "x"), str(tmp_path / "y")])
+
+
+@pytest.mark.parametrize("script", [FINETUNE, EVALUATE], ids=["finetune", "evaluate"])
+def test_a_recipe_on_the_base_install_names_the_extra_to_install(script):
+    """`pip install -e .` leaves out accelerate (the `recipes` extra): the recipe ended in a bare
+    ModuleNotFoundError traceback, where predict.py names the extra. accelerate is hidden here as Python hides a
+    module that is not installed (None in sys.modules: `import accelerate` raises ModuleNotFoundError)."""
+    code = (
+        "import runpy, sys; sys.modules['accelerate'] = None; "
+        f"sys.argv = [{str(script)!r}]; runpy.run_path({str(script)!r}, run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env(), capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert f"recipes/{script.name} needs accelerate: pip install -e '.[recipes]'" in result.stderr
+    assert "Traceback" not in result.stderr
