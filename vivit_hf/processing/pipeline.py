@@ -79,28 +79,33 @@ def _unknown_pipeline_options(unknown) -> str:
     return f"ViViTVideoClassificationPipeline got {_describe_unknown(unknown, valid, hints)}."
 
 
-def window_span_mismatch(window_frames: int, num_frames: int, opts: dict) -> str | None:
+def window_span_mismatch(window_frames: int, num_frames: int, opts: dict, window=None) -> str | None:
     """What is wrong with a timeline's window for a model whose processor samples clips `num_frames` frames
     `frame_stride` apart, or None. A window's clip spreads `num_frames` frames over the whole window, so a window much
     longer (or shorter) than the trained clip shows the model its motion sped up (slowed down): the README's model,
     trained on 8 frames 2 apart, labelled 100% of 16-frame windows right and 61% of 32-frame ones. Only the stride
-    sampling has such a clip length; uniform (whole-video) and fps sampling have none to compare with."""
+    sampling has such a clip length; uniform (whole-video) and fps sampling have none to compare with. `window`: the
+    window as the user gave it (seconds, or "64f"), named beside its frames."""
     if opts.get("fps") is not None or opts.get("sampling_mode") != "stride":
         return None
     span = num_frames * int(opts["frame_stride"])
     ratio = window_frames / span
     if 2 / 3 <= ratio <= 1.5:
         return None
+    # said as a factor above 1 both ways: "0.5x slower" reads as faster to many readers
+    factor = ratio if ratio > 1 else 1 / ratio
+    given = "" if window is None or str(window) == f"{window_frames}f" else f"window={window!r}: "
     return (
-        f"a window of {window_frames} frames spreads its {num_frames} frames {window_frames / num_frames:.3g} apart, "
+        f"{given}a window of {window_frames} frames spreads its {num_frames} frames "
+        f"{window_frames / num_frames:.3g} apart, "
         f"where this model's processor samples them {opts['frame_stride']} apart (clips of {span} frames): the model "
-        f"sees motion {ratio:.2g}x {'faster' if ratio > 1 else 'slower'} than it was trained on; window='{span}f' "
+        f"sees motion {factor:.2g}x {'faster' if ratio > 1 else 'slower'} than it was trained on; window='{span}f' "
         "(a number of frames) matches its clips"
     )
 
 
-def _warn_window_span(window_frames: int, num_frames: int, opts: dict, name) -> None:
-    told = window_span_mismatch(window_frames, num_frames, opts)
+def _warn_window_span(window_frames: int, num_frames: int, opts: dict, name, window=None) -> None:
+    told = window_span_mismatch(window_frames, num_frames, opts, window)
     if told:
         logger.warning("Timeline of %s: %s.", name, told)
 
@@ -256,7 +261,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             first = (source.reader.first_frame_seconds() if source.reader is not None else None) or 0.0
             first = first if fps else 0.0
             windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times, last)
-            _warn_window_span(requested_frames(fps, window, hop)[0], int(num_frames), opts, source.name)
+            _warn_window_span(requested_frames(fps, window, hop)[0], int(num_frames), opts, source.name, window)
             frames = source.reader if source.reader is not None else _channels_last_pixels(source, opts)
             size, interpolation = _decoder_resize(opts, source) if source.reader is not None else (None, "bilinear")
             rows: list[torch.Tensor] = []
