@@ -172,7 +172,7 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
 
 def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
     """What a rerun of the very command that wrote `output_dir` does (the settings its last checkpoint, else its
-    all_results.json, recorded equal this run's: batches, model, optimisation; the process count from the launcher's
+    run_settings.json, recorded equal this run's: batches, model, optimisation; the process count from the launcher's
     WORLD_SIZE): `("continue", checkpoint)` from its last checkpoint, as transformers' example scripts resume the
     checkpoint they find (a finished run trains nothing more); `("restart", None)` for a finished run that kept no
     checkpoint (the same command again, from the start). None: another run, refused."""

@@ -1510,3 +1510,13 @@ def test_resuming_an_earlier_checkpoint_than_the_latest_warns_that_latest_would_
     assert any("step_4, step_6" in warning and "latest" in warning for warning in warnings), warnings
     args.resume_from_checkpoint = "latest"
     assert not any("later steps" in warning for warning in recipe.find_resume_checkpoint(args, tmp_path, {})[2])
+
+
+def test_recorded_settings_of_an_older_run_name_the_file_they_were_read_from(tmp_path):
+    """A run of an older version recorded its settings in all_results.json (no run_settings.json): an unreadable
+    record names that file, the one a user would open, not run_settings.json, which is not there."""
+    from vivit_hf.training.finetune import recorded_settings
+
+    (tmp_path / "all_results.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match="all_results.json holds no JSON object"):
+        recorded_settings(tmp_path)

@@ -701,7 +701,8 @@ def recorded_settings(folder) -> tuple[dict | None, str | None]:
 
     folder = Path(folder).expanduser()
     path = folder / RUN_SETTINGS_FILE
-    recorded = json.loads((path if path.is_file() else folder / "all_results.json").read_text())
+    path = path if path.is_file() else folder / "all_results.json"  # the file read is the one an error names
+    recorded = json.loads(path.read_text())
     if not isinstance(recorded, dict):
         raise ValueError(f"{path} holds no JSON object")
     return recorded.get("settings"), recorded.get("dataset_folder")
