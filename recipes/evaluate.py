@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--output_dir",
         default=None,
         help="default: <model>/eval_<data set>_<split>_<clips>x<crops> (a Hub model: ./owner--name/...; data set: "
-        "synthetic_motion for the bundled one, a folder's name, a Hub id as owner--name, then @revision if given)",
+        "synthetic_motion for the bundled one, a folder's name, a Hub id as owner--name; then -<config> and "
+        "@revision if given)",
     )
     p.add_argument(
         "--ddp_timeout",
