@@ -176,8 +176,10 @@ def output_name(video: Path | str, roots: list[str]) -> str:
     """`<folder>/<sub>/clip.mp4` -> `sub__clip.mp4`: unique within the run, readable, flat; a URL's file name
     (`https://host/v/clip.mp4?sig=...` -> `clip.mp4`; an archive member's, `zip://clip.mp4::...`)."""
     if isinstance(video, str):
-        path = urlsplit(video.split("::")[0]).path
-        return PurePosixPath(unquote(path)).name or urlsplit(video).netloc or "video"
+        # fsspec's chained URL: the member is the first link (`zip://clip.mp4::https://...`), whose name may be all
+        # of its "host" (the whole URL's netloc was `clip.mp4::https:`)
+        first = urlsplit(video.split("::")[0])
+        return PurePosixPath(unquote(first.path)).name or unquote(first.netloc) or "video"
     for root in map(Path, roots):
         if root.is_dir() and video.is_relative_to(root):
             return "__".join(video.relative_to(root).parts)

@@ -49,3 +49,14 @@ def test_a_video_given_twice_as_different_paths_is_predicted_once(tmp_path, monk
     videos = predict.find_videos(["my_videos", str(tmp_path / "my_videos" / "a.mp4"), "./my_videos/cats/../a.mp4"])
     assert videos == [Path("my_videos/a.mp4"), Path("my_videos/cats/b.mp4")]
     assert predict.output_names(videos, ["my_videos"]) == {videos[0]: "a.mp4", videos[1]: "cats__b.mp4"}
+
+
+def test_a_url_video_is_named_by_the_file_name_it_ends_with_also_for_an_archive_member():
+    """`--videos` URLs write `<file name>.json`: a member at an archive's top level (fsspec's chained
+    `zip://clip.mp4::https://host/a.zip`, as datasets' streaming names it) was named `clip.mp4::https:` (the whole
+    URL's host part: a colon, refused in file names on Windows, and not the clip's name)."""
+    predict = load_predict()
+    assert predict.output_name("zip://clip.mp4::https://host/a.zip", []) == "clip.mp4"
+    assert predict.output_name("zip://sub/clip.mp4::hf://datasets/me/x/a.zip", []) == "clip.mp4"
+    assert predict.output_name("https://host/v/a%20b.mp4?sig=1", []) == "a b.mp4"
+    assert predict.output_name("s3://bucket/clip.mp4", []) == "clip.mp4"
