@@ -730,7 +730,9 @@ def test_processes_streaming_with_different_worker_counts_are_refused_as_differe
     streamed_views = [view(0, 2, "--streaming"), view(1, 1, "--streaming")]
     assert disagreement(streamed_views, 0) == (
         "error: the processes were given different command lines: --num_workers 2 on rank 0, 1 on rank 1; every "
-        "machine must run the same command (only the launcher's machine rank differs)"
+        "machine must run the same command (only the launcher's machine rank differs; with --streaming, "
+        "--num_workers too: each process's DataLoader workers share out its shards, so other worker counts read "
+        "other clips)"
     )
     assert disagreement([view(0, 2), view(1, 1)], 0) is None  # read whole, each clip is dealt out by index
 

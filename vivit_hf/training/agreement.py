@@ -173,9 +173,17 @@ def disagreement(views: list[dict], rank: int) -> str | None:
     checkpoints."""
     flags = differing_flags([view for view in views if view["flags"] is not None])  # None: its flags did not parse
     if flags:
+        # --num_workers is compared only when streaming (STREAM_SHAPING_FLAGS), and the pages say it may differ:
+        # the line says why it may not here
+        why = (
+            "; with --streaming, --num_workers too: each process's DataLoader workers share out its shards, so other "
+            "worker counts read other clips"
+            if any(part.startswith("--num_workers ") for part in flags.split("; "))
+            else ""
+        )
         return (
             f"error: the processes were given different command lines: {flags}; every machine must run the same "
-            "command (only the launcher's machine rank differs)"
+            f"command (only the launcher's machine rank differs{why})"
         )
     refused = [r for r, view in enumerate(views) if view["refusal"]]
     if refused:
