@@ -9,6 +9,7 @@ Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`
 one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. Give a window about as
 long as the model's training clips (`num_frames` frames `frame_stride` apart: 16 frames for the README's main job, 2 s
 of its 8 fps clips): the frames are spread over the window, so a longer one shows the model its motion sped up.
+Without `--window` the window is that clip (for a processor that samples by stride; else 4 s).
 The file is read in one pass (each frame decoded once, however the windows overlap), never held whole in memory.
 Writes, per video, `<name>.json` (e.g. `a.mp4.json`: every window's start and end in seconds and frames with its
 `top_k` predictions, and the aggregate: the mean of the windows' logits) and `<name>.png` (the scores over time of
@@ -118,7 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--output_dir", default="timelines")
     p.add_argument(
-        "--window", default="4", type=_span("the window"), help="window length: seconds (4, 2.5s) or frames (64f)"
+        "--window",
+        default=None,
+        type=_span("the window"),
+        help="window length: seconds (4, 2.5s) or frames (64f) (default: the model's training clip, num_frames x "
+        "frame_stride frames, for a processor that samples by stride; else 4 s)",
     )
     p.add_argument(
         "--hop",
@@ -170,6 +175,18 @@ def find_videos(paths: list[str]) -> list[Path | str]:
     for path in found:
         unique.setdefault(path if isinstance(path, str) else os.path.normpath(path.absolute()), path)
     return list(unique.values())
+
+
+def default_window(classifier) -> str:
+    """The window a timeline gives the model when --window is not given: its training clip, `num_frames` frames
+    `frame_stride` apart, for a processor that samples by stride (the fixed 4 s it was gave the README's main job,
+    8 frames 2 apart at 8 fps, windows of 32 frames: its motion at twice the speed, and the pipeline's warning on every
+    video); 4 s for one that samples by rate or the whole video, which has no clip length."""
+    processor = classifier.video_processor
+    num_frames = getattr(classifier.model.config, "num_frames", None) or processor.num_frames
+    if getattr(processor, "sampling_mode", None) == "stride" and getattr(processor, "fps", None) is None:
+        return f"{int(num_frames) * int(processor.frame_stride)}f"
+    return "4"
 
 
 def output_name(video: Path | str, roots: list[str]) -> str:
@@ -282,6 +299,9 @@ def main(argv=None, progress: dict | None = None) -> None:
     except (OSError, ValueError) as error:  # not a model transformers can load (or a Hub id not reachable offline)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise SystemExit(f"predict.py: error: --model {args.model}: {first}") from None
+    if args.window is None:
+        args.window = default_window(classifier)
+        logger.info("window: %s (--window to choose another)", args.window)
     num_labels = classifier.model.config.num_labels  # every class's score per window, for the plot
     output_dir = Path(args.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)

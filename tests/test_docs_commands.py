@@ -259,6 +259,6 @@ def test_a_documented_timeline_of_the_main_jobs_model_has_windows_of_its_clips_s
     ]
     assert len(runs) > len(helps) > 0, runs
     for where, arguments in runs:
-        window = arguments[arguments.index("--window") + 1] if "--window" in arguments else "4"
+        window = arguments[arguments.index("--window") + 1] if "--window" in arguments else f"{span}f"
         frames = int(window[:-1]) if window.endswith("f") else float(window.rstrip("s")) * SyntheticMotionConfig().fps
         assert frames == span, f"{where}: --window {window} is {frames:g} frames of the bundled set, its clips {span}"

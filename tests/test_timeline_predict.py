@@ -234,3 +234,26 @@ def test_a_video_given_by_url_is_predicted_as_the_same_file_on_disk(model_and_vi
     from_file = json.loads((tmp_path / "file" / "b.mp4.json").read_text())
     assert from_url.pop("video") == url and Path(from_file.pop("video")).name == "b.mp4"
     assert from_url == from_file
+
+
+def test_without_window_each_window_is_the_models_training_clip(model_and_videos, tmp_path, caplog):
+    """No --window: the windows are the clips the model was trained on, `num_frames` frames `frame_stride` apart, as
+    its saved config and processor say (a fixed 4 s gave the README's main job 32-frame windows of its 16-frame clips,
+    its motion twice as fast, and the pipeline's warning on every video)."""
+    import shutil
+
+    trained, folder = model_and_videos
+    model = tmp_path / "model"  # clips 3 frames apart: 12 frames, 6 s of these 2 fps videos (4 s would be 8 frames)
+    shutil.copytree(trained, model)
+    ViViTVideoProcessor.from_pretrained(trained, frame_stride=3).save_pretrained(model)
+    config = json.loads((model / "config.json").read_text())
+    stride = json.loads((model / "video_preprocessor_config.json").read_text())["frame_stride"]
+    assert stride == 3
+    out = tmp_path / "out"
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.pipeline"):
+        load_predict().main(
+            ["--model", str(model), "--videos", str(folder / "sub" / "b.mp4"), "--output_dir", str(out), "--no_plot"]
+        )
+    timeline = json.loads((out / "b.mp4.json").read_text())
+    assert timeline["window_frames"] == config["num_frames"] * stride
+    assert "Timeline of" not in caplog.text
