@@ -756,7 +756,7 @@ def recipe_help(script: str, *argv) -> tuple[str, object]:
         ("finetune.py", [], ["--momentum", "--output_dir", "--seed", "--crop_size", "--ddp_timeout", "--model"]),
         ("finetune.py", ["--preset", "kinetics400_vivit_b"], ["--learning_rate", "--num_train_epochs", "--crop_size"]),
         ("evaluate.py", ["--model", "m"], ["--num_clips", "--per_device_eval_batch_size", "--dataset"]),
-        ("predict.py", ["--model", "m", "--videos", "v"], ["--window", "--top_k", "--output_dir"]),
+        ("predict.py", ["--model", "m", "--videos", "v"], ["--plot_classes", "--top_k", "--output_dir"]),
     ],
 )
 def test_help_shows_each_flags_default_as_the_parser_has_it(script, argv, flags):
