@@ -203,14 +203,13 @@ def _arrow_cast_error(error: BaseException) -> BaseException | None:
     """The Arrow error (a value that does not parse as, or cast to, the column's type) `error` was raised from."""
     import pyarrow as pa
 
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)):
-            return error
-        if type(error).__name__ == "CastError":  # datasets.table.CastError: "Couldn't cast ... to ..."
-            return error
-        error = error.__cause__ or error.__context__
+    from ...hub.sources import exception_chain
+
+    for cause in exception_chain(error):
+        if isinstance(cause, (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)):
+            return cause
+        if type(cause).__name__ == "CastError":  # datasets.table.CastError: "Couldn't cast ... to ..."
+            return cause
     return None
 
 
@@ -258,10 +257,10 @@ def _undecodable_webdataset_member(error: BaseException) -> tuple[str, str, str,
     raises its `DatasetGenerationError` from the decoder's error."""
     import linecache
 
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        traceback = error.__traceback__
+    from ...hub.sources import exception_chain
+
+    for cause in exception_chain(error):
+        traceback = cause.__traceback__
         while traceback is not None:
             frame = traceback.tb_frame
             line = linecache.getline(frame.f_code.co_filename, traceback.tb_lineno)
@@ -269,11 +268,10 @@ def _undecodable_webdataset_member(error: BaseException) -> tuple[str, str, str,
                 local = frame.f_locals
                 try:
                     data = local["current_example"][local["field_name"]][:40]
-                    return str(local["tar_path"]), str(local["filename"]), str(local["data_extension"]), data, error
+                    return str(local["tar_path"]), str(local["filename"]), str(local["data_extension"]), data, cause
                 except (KeyError, TypeError):
                     return None
             traceback = traceback.tb_next
-        error = error.__cause__ or error.__context__
     return None
 
 

@@ -208,9 +208,8 @@ def open_streaming_dataset(
     Label names come from a `ClassLabel` column (what `vivit_hf.training.data.shard` writes into its data card); other
     label columns are read once, alone, to build the vocabulary and count the examples (integers keep their ids).
     Split sizes come from the data card's `dataset_info` when it has them, else from that same pass."""
-    # The label column's one pass reads every row's `<key>.cls`: a class name in one past the first few samples
-    # stops there, named as at the load
-    # ... and a column of class ids in one table and names in another stops the same pass, named as at the load
+    # The label column's one pass reads every row: a class name in a WebDataset `<key>.cls` past the first few
+    # samples, or class ids in one table and names in another, stop it there; each is named as at the whole load
     mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
     with naming_undecodable_members(source), mixed_types:
         return _open_streaming_dataset(
@@ -260,7 +259,7 @@ def _open_streaming_dataset(
     num_shards: int = 64,
     config_name: str | None = None,
 ) -> VideoClassificationData:
-    """`open_streaming_dataset` without naming its WebDataset members that do not decode."""
+    """`open_streaming_dataset` without naming the WebDataset members that do not decode or the mixed column types."""
     import datasets
 
     _refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
