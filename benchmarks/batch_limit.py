@@ -109,7 +109,7 @@ def build_model(variant: str, model_size: str, checkpointing: bool, device: str)
     config_class, _, model_class = VIVIT_MODELS[variant]
     model = model_class(config_class(**MODEL_SIZES[model_size], num_labels=KINETICS_CLASSES)).to(device).train()
     if checkpointing:
-        model.activation_checkpointing_enable()
+        common.enable_checkpointing(model)
     return model
 
 

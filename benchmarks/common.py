@@ -54,3 +54,11 @@ def refuse_without_cuda(parser, device: str, rehearsal: str) -> None:
 def counted(number: int, noun: str) -> str:
     """`1 worker`, `4 workers`."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def enable_checkpointing(model) -> None:
+    """Activation checkpointing on every layer. transformers 5.25 named it `activation_checkpointing_enable` and
+    deprecated `gradient_checkpointing_enable`; earlier 5.x (5.17 on this workplace's GPU image) has only the old
+    name, and setup.cfg accepts any 5.x."""
+    enable = getattr(model, "activation_checkpointing_enable", None) or model.gradient_checkpointing_enable
+    enable()

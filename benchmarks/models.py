@@ -362,7 +362,7 @@ def peak_training_memory(
 ) -> int:
     """Peak bytes of one training step from a fresh optimiser (parameters, gradients, momentum, activations)."""
     if checkpointing:
-        model.activation_checkpointing_enable()
+        common.enable_checkpointing(model)
     model.train()
     step = make_train_step(contender, model, x, labels, device, dtype)
     try:
