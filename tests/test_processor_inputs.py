@@ -487,3 +487,21 @@ def test_a_misspelt_input_data_format_is_refused_naming_it_not_ignored(where):
 
     as_enum = ViViTVideoProcessor(**RAW)(video, input_data_format=ChannelDimension.LAST, return_tensors="pt")
     assert tuple(as_enum.pixel_values.shape) == (1, 4, 3, 3, 40)
+
+
+@pytest.mark.parametrize("where", ["call", "processor"])
+@pytest.mark.parametrize("given, right", [("channels_first", "channels_last"), ("channels_last", "channels_first")])
+def test_an_input_data_format_the_array_contradicts_is_refused_not_read_as_garbage(where, given, right):
+    """`input_data_format="channels_first"` (said in the call, or saved on the processor) for a (T, H, W, 3) array
+    read its 40 rows as 40 channels and kept the first 3 as RGB: pixels of the right shape, none of them the video's."""
+    thwc = np.random.default_rng(0).integers(0, 256, (4, 40, 50, 3), dtype=np.uint8)
+    video = thwc if right == "channels_last" else thwc.transpose(0, 3, 1, 2)
+    message = rf"input_data_format='{given}'.*\(4, .*channels must be.*the array is {right}"
+    with pytest.raises(ValueError, match=message):
+        if where == "call":
+            ViViTVideoProcessor(**RAW)(video, input_data_format=given)
+        else:
+            ViViTVideoProcessor(**RAW, input_data_format=given)(video)
+    # the format that fits gives the video's own pixels
+    pixels = _pixels(ViViTVideoProcessor(**RAW), video, input_data_format=right)
+    assert torch.equal(pixels[0], torch.from_numpy(thwc).permute(0, 3, 1, 2).float())

@@ -921,10 +921,20 @@ def _check_data_format(input_data_format) -> None:
 
 def _channel_layout(shape: Sequence[int], input_data_format) -> str:
     fmt = getattr(input_data_format, "value", input_data_format)
-    if fmt in ("channels_last", "last"):
-        return "last"
-    if fmt in ("channels_first", "first"):
-        return "first"
+    given = {"channels_last": "last", "last": "last", "channels_first": "first", "first": "first"}.get(fmt)
+    if given is not None:
+        # A format the array's shape contradicts (channels_first for a (T, H, W, 3) array, often one saved on the
+        # processor) read 40 rows as 40 channels and kept the first 3 as RGB: garbage pixels of the right shape.
+        channels = shape[-1] if given == "last" else shape[1]
+        if channels not in (1, 3, 4):
+            other = "channels_first" if given == "last" else "channels_last"
+            fits = (shape[1] if given == "last" else shape[-1]) in (1, 3, 4)
+            advice = f"the array is {other} (pass that, or leave input_data_format unset)" if fits else "check it"
+            raise ValueError(
+                f"input_data_format={fmt!r} puts the channel axis of a video array of shape {tuple(shape)} at a size "
+                f"of {channels}, but channels must be 1, 3 or 4: {advice}."
+            )
+        return given
     last, first = shape[-1] in (1, 3, 4), shape[1] in (1, 3, 4)
     if last and first:
         # (8, 3, 40, 3): 8 frames of 3 x 40 RGB, or of 40 x 3. transformers' video processors read it channels-first
