@@ -1,7 +1,8 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The resize follows transformers' rules for every `size` it takes, never ignoring a part of it: `shortest_edge`
-capped by `longest_edge`, and an int `size` made square by `default_to_square`, at call time as in the constructor.
-The reference is transformers' own `BaseVideoProcessor` on the same frames, set to scenic's [-1, 1] pixels."""
+capped by `longest_edge`, a `max_height` / `max_width` box, and an int `size` made square by `default_to_square`, at
+call time as in the constructor. The reference is transformers' own `BaseVideoProcessor` on the same frames, set to
+scenic's [-1, 1] pixels."""
 
 import av
 import numpy as np
@@ -78,10 +79,39 @@ def test_longest_edge_caps_a_files_resize_in_torch_and_in_the_decoder(tmp_path, 
         torch.testing.assert_close(result, expected, rtol=0, atol=1e-5)
 
 
-@pytest.mark.parametrize("size", [{"longest_edge": 40}, {"max_height": 40, "max_width": 40}])
-def test_a_size_the_resize_cannot_follow_is_refused_by_name_before_decoding(size):
-    with pytest.raises(ValueError, match="size must give 'shortest_edge'.*" + next(iter(size))):
-        ViViTVideoProcessor()("no-such-file.mp4", size=size)  # refused before the file is opened
+def test_a_size_the_resize_cannot_follow_is_refused_by_name_before_decoding():
+    with pytest.raises(ValueError, match="size must give 'shortest_edge'.*longest_edge"):
+        ViViTVideoProcessor()("no-such-file.mp4", size={"longest_edge": 40})  # refused before the file is opened
+
+
+BOX = {"max_height": 30, "max_width": 44}
+
+
+@pytest.mark.parametrize("shape", [(4, 40, 52, 3), (4, 52, 40, 3), (4, 20, 26, 3)])
+@pytest.mark.parametrize("where", ["call", "processor"])
+def test_a_max_height_and_width_box_resizes_as_transformers_does(shape, where):
+    """transformers' resize takes `{"max_height", "max_width"}` (the largest size inside the box that keeps the aspect
+    ratio, enlarging a small frame too); it was refused as a size the resize cannot follow."""
+    video = np.random.default_rng(2).integers(0, 256, shape, dtype=np.uint8)
+    expected = transformers_pixels(video, size=BOX)
+    result = ours(video, size=BOX) if where == "call" else ours(video, {"size": BOX})
+    assert result.shape == expected.shape
+    torch.testing.assert_close(result, expected, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("resize_in_decoder", [False, True])
+def test_a_max_height_and_width_box_resizes_a_file_in_torch_and_in_the_decoder(tmp_path, resize_in_decoder):
+    path = write_video(tmp_path / "clip.mp4", num_frames=8, height=48, width=64)
+    with av.open(str(path)) as container:  # every frame, decoded with plain PyAV
+        frames = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    expected = transformers_pixels(frames, size=BOX)
+    assert tuple(expected.shape[-2:]) == (30, 40)  # 48 x 64 into 30 x 44: the height binds
+    result = ours(str(path), size=BOX, do_sample_frames=False, resize_in_decoder=resize_in_decoder)
+    assert result.shape == expected.shape
+    if resize_in_decoder:  # the decoder's scaler (libswscale) is within a few grey levels of torch's resize
+        assert (result - expected).abs().mean() < 1 / 127.5
+    else:
+        torch.testing.assert_close(result, expected, rtol=0, atol=1e-5)
 
 
 def test_default_to_square_at_call_time_makes_an_int_size_square_as_transformers_does(video):

@@ -37,7 +37,11 @@ import torch
 from torchvision.transforms import InterpolationMode
 from transformers import BatchFeature
 from transformers.image_transforms import get_size_with_aspect_ratio
-from transformers.image_utils import PILImageResampling, pil_torch_interpolation_mapping
+from transformers.image_utils import (
+    PILImageResampling,
+    get_image_size_for_max_height_width,
+    pil_torch_interpolation_mapping,
+)
 from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
@@ -108,7 +112,7 @@ def _json_value(value):
 
 def _describe_size(size) -> str:
     """A SizeDict as the dict a user writes: {'shortest_edge': 20}."""
-    fields = ("height", "width", "shortest_edge", "longest_edge")
+    fields = ("height", "width", "shortest_edge", "longest_edge", "max_height", "max_width")
     return str({name: getattr(size, name) for name in fields if getattr(size, name, None) is not None})
 
 
@@ -1136,30 +1140,37 @@ def _resized_size(height: int, width: int, size) -> tuple[int, int]:
     """`(H, W)` a `height` x `width` frame is resized to, by transformers' rule (`TorchvisionBackend.resize`):
     `shortest_edge` alone, the shorter side to it and the longer scaled and truncated; with `longest_edge`, the same
     unless the longer side would pass `longest_edge`, then the longer side to `longest_edge` and the shorter scaled
-    (transformers' `get_size_with_aspect_ratio`, its rounding included); else `height` and `width` as given."""
+    (transformers' `get_size_with_aspect_ratio`, its rounding included); `max_height` and `max_width`, the largest
+    size within both that keeps the aspect ratio, enlarging too (`get_image_size_for_max_height_width`); else `height`
+    and `width` as given."""
     if size.shortest_edge and size.longest_edge:
         return tuple(int(v) for v in get_size_with_aspect_ratio((height, width), size.shortest_edge, size.longest_edge))
     if size.shortest_edge:
         return shortest_side_size(height, width, size.shortest_edge)
+    if size.max_height and size.max_width:
+        return tuple(
+            int(v) for v in get_image_size_for_max_height_width((height, width), size.max_height, size.max_width)
+        )
     return int(size.height), int(size.width)
 
 
 def _check_size(size) -> None:
     """Refuse a size the resize cannot follow before any decoding (a `longest_edge` alone gave no size, and was
     refused only after decoding)."""
-    if size.shortest_edge or (size.height and size.width):
+    if size.shortest_edge or (size.height and size.width) or (size.max_height and size.max_width):
         return
     named = {k: v for k, v in dict(size).items() if v is not None}
     hint = " (longest_edge caps the longer side of a shortest_edge resize)" if size.longest_edge else ""
     raise ValueError(
-        f"size must give 'shortest_edge' (optionally with 'longest_edge') or 'height' and 'width', got {named}{hint}."
+        "size must give 'shortest_edge' (optionally with 'longest_edge'), 'max_height' and 'max_width', or 'height' "
+        f"and 'width', got {named}{hint}."
     )
 
 
 def _decoder_resize(opts: dict, source: _FrameSource | None = None) -> tuple:
     """`(size, interpolation)` for a reader to resize while decoding, or `(None, "bilinear")`. A `longest_edge` cap
-    needs the frame's size: given as `(height, width)` from `source`'s reader (without one, nothing is resized
-    while decoding)."""
+    and a `max_height` / `max_width` box need the frame's size: given as `(height, width)` from `source`'s reader
+    (without one, nothing is resized while decoding)."""
     mode = _interpolation_mode(opts["resample"])
     interpolation = mode.value  # the decoders' name for it
     wanted = opts["resize_in_decoder"]
@@ -1178,7 +1189,7 @@ def _decoder_resize(opts: dict, source: _FrameSource | None = None) -> tuple:
         # libswscale's one-pass chroma upsampling and scaling differs from the exact path most there: 320x240 to
         # 256, as UCF101 and HMDB51 are read, 6.6 grey levels mean, 151 at most (a 720p downscale: 4.8 and 66)
         return None, interpolation
-    if size.shortest_edge and size.longest_edge:
+    if (size.shortest_edge and size.longest_edge) or (not size.shortest_edge and size.max_height and size.max_width):
         if info is None:
             return None, interpolation
         return _resized_size(info.height, info.width, size), interpolation
@@ -1469,7 +1480,8 @@ def _check_option_values(get) -> None:
     crops = get("do_center_crop") or get("num_crops") == 3 or get("do_train_augment")
     for name, used in (("size", get("do_resize")), ("crop_size", crops)):  # (unused, as a size without resizing)
         value = get(name)
-        sides = {side: getattr(value, side, None) for side in ("height", "width", "shortest_edge", "longest_edge")}
+        names = ("height", "width", "shortest_edge", "longest_edge", "max_height", "max_width")
+        sides = {side: getattr(value, side, None) for side in names}
         if used and any(v is not None and not (number(v) and v >= 1) for v in sides.values()):
             raise ValueError(f"{name} sides must be at least 1 pixel, got {_describe_size(value)}.")
     crop = get("crop_size")
