@@ -176,8 +176,18 @@ def test_requires_grad_video_works_and_gradients_flow():
 
 def test_requires_grad_video_with_uint8_augmentations_is_refused(proc):
     video = (torch.rand(10, 32, 32, 3) * 255).requires_grad_(True)
-    with pytest.raises(ValueError, match="requires_grad.*do_color_jitter"):
-        proc(video, do_train_augment=True, do_color_jitter=True, color_jitter_prob=1.0, seed=0)
+    with pytest.raises(ValueError, match="requires_grad.*rand_augment"):
+        proc(video, do_train_augment=True, rand_augment=[2, 9], seed=0)
+
+
+def test_colour_jitter_of_a_requires_grad_video_keeps_the_graph(proc):
+    """The colour augmentation works on the pixels' floats (as DMVR's), so gradients flow through it too."""
+    video = (torch.rand(10, 32, 32, 3) * 200 + 20).requires_grad_(True)
+    options = dict(do_train_augment=True, do_color_jitter=True, color_jitter_prob=1.0, do_sample_frames=True)
+    pixels = proc(video, seed=0, return_tensors="pt", **options).pixel_values
+    assert pixels.requires_grad
+    pixels.sum().backward()
+    assert video.grad is not None and video.grad.abs().sum() > 0
 
 
 # -- skip_broken with every video broken ---------------------------------------------------------------------------

@@ -76,11 +76,11 @@ def test_random_crop_is_the_same_window_in_every_frame():
     assert_frames_identical(crop)
 
 
-def test_scale_jitter_factor_within_range():
+def test_scale_jitter_factors_within_range():
     rng = np.random.default_rng(0)
     for _ in range(20):
         out = vt.scale_jitter(coordinate_clip(height=100, width=100), rng, 0.9, 1.33)
-        assert 90 <= out.shape[-2] <= 133 and out.shape[-2] == out.shape[-1]
+        assert 90 <= out.shape[-2] <= 133 and 90 <= out.shape[-1] <= 133  # a factor each (DMVR's)
         assert_frames_identical(out)
 
 

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch
 import torchvision.transforms.v2 as T
-import torchvision.transforms.v2.functional as tvF
 
 from vivit_hf.processing.video_transforms import (
     NORMALIZATION_PRESETS,
@@ -100,12 +99,24 @@ def test_three_crops_take_start_centre_end_of_the_longer_side_centred_on_the_oth
 
 
 # -- scale jitter --------------------------------------------------------------------------------------------------
-def test_scale_jitter_defaults_draw_one_factor_uniformly_from_scenic_0_9_to_1_33():
+# The reference is DMVR's `scale_jitter_augm` (which scenic's ViViT configs apply with `prob_scale_jitter=1.0`): a
+# factor for the height and one for the width, drawn independently, each side `int(factor * side)` in float32.
+def dmvr_scale_jitter_size(height, width, rng, min_factor=0.9, max_factor=1.33):
+    height_factor, width_factor = np.float32(rng.uniform(min_factor, max_factor)), np.float32(rng.uniform(0.9, 1.33))
+    return int(height_factor * np.float32(height)), int(width_factor * np.float32(width))
+
+
+def test_scale_jitter_defaults_draw_a_factor_for_each_side_from_scenic_0_9_to_1_33_as_dmvr():
+    """One factor drew both sides (the aspect ratio never changed), rounded: DMVR draws the height's and the width's
+    independently and truncates."""
     clip = torch.zeros(1, 1, 100, 200)
+    ratios = set()
     for seed in range(5):
-        factor = np.random.default_rng(seed).uniform(0.9, 1.33)
-        expected = (round(100 * factor), round(200 * factor))
-        assert scale_jitter(clip, np.random.default_rng(seed)).shape[-2:] == expected
+        expected = dmvr_scale_jitter_size(100, 200, np.random.default_rng(seed))
+        got = scale_jitter(clip, np.random.default_rng(seed)).shape[-2:]
+        assert got == expected, seed
+        ratios.add(round(got[1] / got[0], 2))
+    assert len(ratios) > 1  # the aspect ratio is jittered
 
 
 def test_scale_jitter_with_equal_bounds_resizes_by_that_factor_with_the_given_interpolation():
@@ -114,10 +125,11 @@ def test_scale_jitter_with_equal_bounds_resizes_by_that_factor_with_the_given_in
     assert torch.equal(got[0, 0], small[0, 0].repeat_interleave(2, 0).repeat_interleave(2, 1))
 
 
-def test_scale_jitter_keeps_at_least_one_pixel_per_side():
+def test_scale_jitter_truncates_each_side_and_keeps_at_least_one_pixel():
     rng = np.random.default_rng(0)
-    assert scale_jitter(torch.zeros(1, 1, 1, 5), rng, 0.4, 0.4).shape[-2:] == (1, 2)  # round(0.4) = 0 -> 1
+    assert scale_jitter(torch.zeros(1, 1, 1, 5), rng, 0.4, 0.4).shape[-2:] == (1, 2)  # int(0.4) = 0 -> 1, int(2.0)
     assert scale_jitter(torch.zeros(1, 1, 5, 1), rng, 0.4, 0.4).shape[-2:] == (2, 1)
+    assert scale_jitter(torch.zeros(1, 1, 10, 10), rng, 1.19, 1.19).shape[-2:] == (11, 11)  # 11.9 -> 11, not 12
 
 
 @pytest.mark.parametrize("bounds", [(0.0, 1.0), (-0.5, 1.0), (1.2, 1.1)])
@@ -128,44 +140,69 @@ def test_scale_jitter_refuses_a_factor_range_that_is_not_positive_and_ordered(bo
 
 
 # -- colour jitter -------------------------------------------------------------------------------------------------
-def scenic_color_jitter(video, rng, grayscale_prob=0.1):
-    """The documented recipe with scenic's numbers: brightness, contrast, saturation in [0.6, 1.4], hue in
-    [-0.1, 0.1], drawn in that order, applied in a random order, then a colour drop with probability 0.1."""
-    ops = [
-        (tvF.adjust_brightness, rng.uniform(0.6, 1.4)),
-        (tvF.adjust_contrast, rng.uniform(0.6, 1.4)),
-        (tvF.adjust_saturation, rng.uniform(0.6, 1.4)),
-        (tvF.adjust_hue, rng.uniform(-0.1, 0.1)),
-    ]
-    for k in rng.permutation(4):
-        fn, value = ops[k]
-        video = fn(video, float(value))
-    drop = rng.random() < grayscale_prob
-    return (tvF.rgb_to_grayscale(video, num_output_channels=3) if drop else video), drop
+# The reference is DMVR's `color_default_augm` (scenic's `do_color_augment`), written here pixel by pixel with
+# Python's colorsys for TensorFlow's HSV kernels: on [0, 1] pixels, with probability `prob`, brightness + delta in
+# [-32/255, 32/255], saturation x [0.6, 1.4] (HSV, clipped), contrast (x - mean) x [0.6, 1.4] + mean (each channel's
+# mean in each frame), hue + [-0.2, 0.2], in that order, clipped to [0, 1]; then a colour drop with its own draw.
+def dmvr_color_default_augm(video, rng, prob=1.0, prob_color_drop=0.1):
+    import colorsys
+
+    def per_pixel(x, change):
+        frames, _, height, width = x.shape
+        for t, i, j in np.ndindex(frames, height, width):
+            x[t, :, i, j] = colorsys.hsv_to_rgb(*change(*colorsys.rgb_to_hsv(*x[t, :, i, j])))
+        return x
+
+    x = video.double().numpy() / 255
+    if rng.random() < prob:
+        brightness, saturation = rng.uniform(-32 / 255, 32 / 255), rng.uniform(0.6, 1.4)
+        contrast, hue = rng.uniform(0.6, 1.4), rng.uniform(-0.2, 0.2)
+        x = per_pixel(x + brightness, lambda h, s, v: (h, min(1.0, max(0.0, s * saturation)), v))
+        mean = x.mean(axis=(2, 3), keepdims=True)
+        x = per_pixel((x - mean) * contrast + mean, lambda h, s, v: ((h + hue) % 1.0, s, v))
+        x = np.clip(x, 0, 1)
+    dropped = rng.random() < prob_color_drop
+    if dropped:
+        x = np.repeat(0.2989 * x[:, :1] + 0.5870 * x[:, 1:2] + 0.1140 * x[:, 2:], 3, axis=1)
+    return torch.from_numpy(x * 255), dropped
 
 
-def test_color_jitter_defaults_are_scenics_ranges_in_a_random_order_then_a_colour_drop():
-    drops = []
-    for seed in range(12):  # seeds 7 and 11 draw the colour drop
-        video = colourful_clip(seed)
-        expected, drop = scenic_color_jitter(video, np.random.default_rng(seed))
-        assert torch.equal(color_jitter(video, np.random.default_rng(seed)), expected), seed
-        drops.append(drop)
-    assert any(drops) and not all(drops)  # both branches were compared
+def mid_clip(seed=0, low=40, high=215, frames=2, size=6):
+    """Pixels in [low, high]: by default the brightness step keeps them inside [0, 255]."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(low, high + 1, (frames, 3, size, size), generator=g, dtype=torch.uint8)
 
 
-def test_color_jitter_drops_colour_only_when_the_draw_is_below_grayscale_prob():
-    video = colourful_clip()
-    draw = np.random.default_rng(0)
-    for _ in range(4):  # brightness, contrast, saturation, hue
-        draw.uniform()
-    draw.permutation(4)
-    u = draw.random()  # the draw the colour drop compares with grayscale_prob
-    kept = color_jitter(video, np.random.default_rng(0), grayscale_prob=u)
-    dropped = color_jitter(video, np.random.default_rng(0), grayscale_prob=float(np.nextafter(u, 1.0)))
-    assert torch.equal(kept, scenic_color_jitter(video, np.random.default_rng(0), grayscale_prob=u)[0])
-    assert not torch.equal(kept[:, 0], kept[:, 1])
-    assert torch.equal(dropped[:, 0], dropped[:, 1]) and torch.equal(dropped[:, 1], dropped[:, 2])
+@pytest.mark.parametrize("prob", [1.0, 0.8])
+def test_color_jitter_defaults_are_dmvrs_color_default_augm_then_its_colour_drop(prob):
+    """It was brightness, contrast and saturation factors in [0.6, 1.4] and hue in [-0.1, 0.1] in a random order,
+    with torchvision's blends, and the colour drop only with the jitter: not the scenic recipe it was said to be."""
+    dropped = []
+    for seed in range(32):  # seeds 16, 20, 29 and 31 draw the colour drop (31 without the jitter at prob 0.8)
+        # black and white pixels too, which the brightness step takes below 0 or above 1 (colorsys keeps chroma there,
+        # as TensorFlow's hue kernel does, and its saturation of a pixel whose value is negative clips to 0, as
+        # TensorFlow's is 0)
+        video = mid_clip(seed, *((0, 255), (0, 30), (40, 215))[seed % 3])
+        expected, drop = dmvr_color_default_augm(video, np.random.default_rng(seed), prob=prob)
+        got = color_jitter(video, np.random.default_rng(seed), prob=prob)
+        torch.testing.assert_close(got.double(), expected, rtol=0, atol=0.01)  # 1/100 of a grey level
+        dropped.append(drop)
+    assert any(dropped) and not all(dropped)  # both branches were compared
+
+
+def test_color_jitter_adds_the_brightness_delta_and_drops_colour_on_its_own_draw():
+    video = mid_clip()
+    rng = np.random.default_rng(3)
+    rng.random()  # the colour augmentation's draw
+    delta = rng.uniform(-32 / 255, 32 / 255) * 255
+    flat = color_jitter(video, np.random.default_rng(3), contrast=0, saturation=0, hue=0, grayscale_prob=0)
+    torch.testing.assert_close(flat, (video.float() + delta).clamp(0, 255), rtol=0, atol=1e-3)
+    # no colour augmentation, still the drop (DMVR's two draws are independent): grey by TensorFlow's weights
+    grey = color_jitter(video, np.random.default_rng(0), prob=0.0, grayscale_prob=1.0)
+    r, g, b = video.float().unbind(1)
+    expected = (0.2989 * r + 0.5870 * g + 0.1140 * b)[:, None].expand(-1, 3, -1, -1)
+    torch.testing.assert_close(grey, expected, rtol=0, atol=1e-4)
+    assert color_jitter(video, np.random.default_rng(0), prob=0.0, grayscale_prob=0.0) is video
 
 
 # -- RandAugment ---------------------------------------------------------------------------------------------------

@@ -142,10 +142,12 @@ class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
         processor's own stream once, so successive calls differ and the sequence repeats run after run (in a
         DataLoader worker mixed with the worker's torch seed; see `_stream_entropy`).
     do_train_augment: random clip start, scale jitter and random crop, plus the flags below.
-    scale_jitter: `[min, max]` resize factor range after the shorter-side resize (scenic 0.9-1.33),
-        or False for none (None means "the processor's setting", as for every option).
+    scale_jitter: `[min, max]` range of the height's and the width's resize factors, drawn independently, after the
+        shorter-side resize (scenic 0.9-1.33), or False for none (None means "the processor's setting", as for
+        every option).
     do_flip: random horizontal flip in training (turn off for Something-Something v2).
-    do_color_jitter: scenic's colour augmentation in training, applied with `color_jitter_prob`.
+    do_color_jitter: scenic's colour augmentation in training (DMVR's `color_default_augm`: brightness, saturation,
+        contrast and hue jitter with `color_jitter_prob`, then a colour drop with probability 0.1).
     rand_augment: `[num_ops, magnitude]` (torchvision's 0-30 magnitude scale) or None.
     decode_backend: `"auto"` (PyAV for files and bytes, torchcodec for torchcodec decoders), `"pyav"` or
         `"torchcodec"` (files through torchcodec, which needs the system FFmpeg libraries; AVI, ASF, MPEG-TS/PS
@@ -772,8 +774,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _augment(view: torch.Tensor, opts: dict, rng: np.random.Generator) -> torch.Tensor:
         if opts["do_flip"] and rng.random() < 0.5:
             view = horizontal_flip(view)
-        if opts["do_color_jitter"] and rng.random() < opts["color_jitter_prob"]:
-            view = color_jitter(_as_uint8(view), rng)
+        if opts["do_color_jitter"]:  # on the pixels' floats, unrounded, as DMVR's (a float view keeps its graph)
+            view = color_jitter(view, rng, prob=opts["color_jitter_prob"])
         if opts["rand_augment"]:
             num_ops, magnitude = opts["rand_augment"]
             view = rand_augment(_as_uint8(view), rng, int(num_ops), int(magnitude))
@@ -1030,13 +1032,12 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
 
 
 def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
-    """Gradients flow through resizing, crops, flips and the rescale / normalisation of a float video; colour
-    jitter and RandAugment work on uint8 pixels, which would cut the graph without a word: refuse that."""
-    if tensor.requires_grad and opts["do_train_augment"] and (opts["do_color_jitter"] or opts["rand_augment"]):
+    """Gradients flow through resizing, crops, flips, colour jitter and the rescale / normalisation of a float video;
+    RandAugment works on uint8 pixels, which would cut the graph without a word: refuse that."""
+    if tensor.requires_grad and opts["do_train_augment"] and opts["rand_augment"]:
         raise ValueError(
-            f"{name} requires_grad, but do_color_jitter / rand_augment work on uint8 pixels, which carry no "
-            "gradient. Turn them off (gradients flow through resizing, crops, flips and normalisation) or pass "
-            "video.detach()."
+            f"{name} requires_grad, but rand_augment works on uint8 pixels, which carry no gradient. Turn it off "
+            "(gradients flow through resizing, crops, flips, colour jitter and normalisation) or pass video.detach()."
         )
 
 

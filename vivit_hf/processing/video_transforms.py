@@ -7,10 +7,10 @@ not a flicker of independent augmentations. Random draws come from a `numpy.rand
 (torch ops that sample internally run under a forked torch RNG seeded from it), so a seed
 reproduces a batch exactly.
 
-Training augmentations follow scenic's ViViT configs: shorter side to `min_resize` (256),
-scale jitter by a factor in [0.9, 1.33], random crop 224, horizontal flip (not for
-Something-Something v2, whose labels name left and right), colour jitter with probability 0.8
-and RandAugment. Test uses a centre crop or three crops along the longer side.
+Training augmentations follow scenic's ViViT configs (DMVR's processors): shorter side to `min_resize` (256),
+scale jitter of the height and the width by factors in [0.9, 1.33], random crop 224, horizontal flip (not for
+Something-Something v2, whose labels name left and right), colour augmentation with probability 0.8 and a colour
+drop with probability 0.1, and RandAugment. Test uses a centre crop or three crops along the longer side.
 """
 
 from __future__ import annotations
@@ -155,44 +155,110 @@ def scale_jitter(
     max_factor: float = 1.33,
     interpolation="bilinear",
 ) -> torch.Tensor:
-    """Resize by one factor drawn uniformly from [min_factor, max_factor] (scenic's scale jitter)."""
+    """Resize the height and the width by two factors drawn independently and uniformly from [min_factor,
+    max_factor], each side truncated to whole pixels: DMVR's `scale_jitter_augm`, which scenic's ViViT configs apply to
+    every training clip (`prob_scale_jitter=1.0`), so the aspect ratio is jittered too. The height's factor is drawn
+    first, as DMVR draws it."""
     if not 0 < min_factor <= max_factor:
         raise ValueError(f"scale jitter needs 0 < min_factor <= max_factor, got ({min_factor}, {max_factor}).")
-    factor = float(rng.uniform(min_factor, max_factor))
+    height_factor = np.float32(rng.uniform(min_factor, max_factor))
+    width_factor = np.float32(rng.uniform(min_factor, max_factor))
     h, w = video.shape[-2:]
-    return resize(video, max(1, round(h * factor)), max(1, round(w * factor)), interpolation)
+    # float32 products truncated, as DMVR's `tf.cast(h_scale * tf.cast(h, tf.float32), tf.int32)`; at least 1 pixel
+    new_h, new_w = int(height_factor * np.float32(h)), int(width_factor * np.float32(w))
+    return resize(video, max(1, new_h), max(1, new_w), interpolation)
 
 
 def horizontal_flip(video: torch.Tensor) -> torch.Tensor:
     return video.flip(-1)
 
 
+# TensorFlow's `rgb_to_grayscale` weights (DMVR's colour drop); torchvision's are the same to 4 digits
+_GREY_WEIGHTS = (0.2989, 0.5870, 0.1140)
+
+
+def _hue_chroma_value(rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Hue (in [0, 1)), chroma (max - min) and value (max) of `(..., 3, H, W)` float pixels, by TensorFlow's formulas
+    (its `adjust_hue` / `adjust_saturation` kernels; grey pixels get hue 0). Chroma rather than saturation, as
+    TensorFlow's hue kernel keeps it: it stays right for pixels a brightness step made negative."""
+    r, g, b = rgb.unbind(-3)
+    value = torch.maximum(torch.maximum(r, g), b)
+    chroma = value - torch.minimum(torch.minimum(r, g), b)
+    safe = torch.where(chroma > 0, chroma, 1.0)
+    hue = torch.where(r == value, (g - b) / safe, torch.where(g == value, (b - r) / safe + 2, (r - g) / safe + 4))
+    hue = torch.where(chroma > 0, torch.remainder(hue / 6, 1.0), 0.0)
+    return hue, chroma, value
+
+
+def _rgb(hue: torch.Tensor, chroma: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """`(..., 3, H, W)` pixels of a hue in [0, 1), chroma and value (the inverse of `_hue_chroma_value`)."""
+    sixths = hue * 6
+    x = chroma * (1 - torch.abs(torch.remainder(sixths, 2.0) - 1))
+    zero = torch.zeros_like(chroma)
+    sector = torch.floor(sixths).long().clamp(0, 5)
+    # (r, g, b) above the minimum, per sixth of the colour wheel: red-yellow, yellow-green, ..., magenta-red
+    table = ((chroma, x, zero), (x, chroma, zero), (zero, chroma, x), (zero, x, chroma), (x, zero, chroma))
+    rgb = [chroma, zero, x]
+    for k, row in enumerate(table):
+        rgb = [torch.where(sector == k, new, old) for new, old in zip(row, rgb)]
+    return torch.stack(rgb, dim=-3) + (value - chroma).unsqueeze(-3)
+
+
+def _scale_saturation(rgb: torch.Tensor, factor: float) -> torch.Tensor:
+    """TensorFlow's `adjust_saturation`: HSV saturation (chroma / value, 0 where value <= 0) times `factor`, clipped to
+    [0, 1], hue and value kept. A channel is `value - chroma * w(hue)`, so it becomes `value - (value - channel) *
+    new / old chroma`, without the round trip through HSV (a third of the time on a 32-frame clip)."""
+    _, chroma, value = _hue_chroma_value(rgb)
+    positive = value > 0
+    saturation = torch.where(positive, chroma / torch.where(positive, value, 1.0), 0.0)
+    new_chroma = (saturation * factor).clamp(0, 1) * torch.where(positive, value, 0.0)
+    ratio = (new_chroma / torch.where(chroma > 0, chroma, 1.0)).unsqueeze(-3)
+    return value.unsqueeze(-3) - (value.unsqueeze(-3) - rgb) * ratio
+
+
 def color_jitter(
     video: torch.Tensor,
     rng: np.random.Generator,
-    brightness: float = 0.4,
+    brightness: float = 32 / 255,
     contrast: float = 0.4,
     saturation: float = 0.4,
-    hue: float = 0.1,
+    hue: float = 0.2,
     grayscale_prob: float = 0.1,
+    prob: float = 1.0,
 ) -> torch.Tensor:
-    """One brightness/contrast/saturation/hue change in a random order for the whole clip, then
-    a colour drop to grayscale with `grayscale_prob` (scenic's colour augmentation)."""
-    ops = []
-    if brightness:
-        ops.append((tvF.adjust_brightness, float(rng.uniform(max(0.0, 1 - brightness), 1 + brightness))))
-    if contrast:
-        ops.append((tvF.adjust_contrast, float(rng.uniform(max(0.0, 1 - contrast), 1 + contrast))))
-    if saturation:
-        ops.append((tvF.adjust_saturation, float(rng.uniform(max(0.0, 1 - saturation), 1 + saturation))))
-    if hue:
-        ops.append((tvF.adjust_hue, float(rng.uniform(-hue, hue))))
-    for k in rng.permutation(len(ops)).tolist():
-        fn, value = ops[k]
-        video = fn(video, value)
-    if grayscale_prob and rng.random() < grayscale_prob:
-        video = tvF.rgb_to_grayscale(video, num_output_channels=3)
-    return video
+    """scenic's colour augmentation (DMVR's `color_default_augm`, which scenic's ViViT configs turn on with
+    `do_color_augment`), the same for every frame of the clip.
+
+    With probability `prob` (scenic's `prob_color_augment`, 0.8 in its configs), on pixels scaled to [0, 1]: brightness
+    `+ delta`, delta in [-brightness, brightness] (32 / 255); saturation times a factor in [1 - saturation,
+    1 + saturation] (in HSV, clipped to [0, 1]); contrast `(x - mean) * factor + mean`, factor in [1 - contrast,
+    1 + contrast], the mean per channel of each frame; hue `+ delta` in [-hue, hue] (a fraction of the colour wheel):
+    in that order, drawn in that order, then clipped to [0, 1]. Then, on a draw of its own, a colour drop to grey
+    (TensorFlow's weights) with probability `grayscale_prob` (`prob_color_drop`, 0.1), whether or not the colours
+    were jittered. TensorFlow's kernels are followed: saturation and hue in HSV (torchvision's `adjust_saturation`
+    blends with grey instead), brightness added (torchvision's multiplies), contrast about each channel's mean
+    (torchvision's about the grey mean), no rounding between the steps.
+
+    `video`: uint8, or float on the same 0-255 scale; the result is float32 on that scale (the input itself when
+    neither draw changes it)."""
+    out = video
+    if rng.random() < prob:
+        brightness_delta = float(rng.uniform(-brightness, brightness))
+        saturation_factor = float(rng.uniform(1 - saturation, 1 + saturation))
+        contrast_factor = float(rng.uniform(1 - contrast, 1 + contrast))
+        hue_delta = float(rng.uniform(-hue, hue))
+        x = video.float() / 255 + brightness_delta
+        x = _scale_saturation(x, saturation_factor)
+        mean = x.mean(dim=(-2, -1), keepdim=True)
+        x = (x - mean) * contrast_factor + mean
+        h, c, v = _hue_chroma_value(x)
+        x = _rgb(torch.remainder(h + hue_delta, 1.0), c, v)
+        out = x.clamp(0, 1) * 255
+    if rng.random() < grayscale_prob:
+        r, g, b = out.float().unbind(-3)
+        grey = _GREY_WEIGHTS[0] * r + _GREY_WEIGHTS[1] * g + _GREY_WEIGHTS[2] * b
+        out = grey.unsqueeze(-3).expand(out.shape).contiguous()
+    return out
 
 
 def rand_augment(
