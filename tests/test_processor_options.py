@@ -405,6 +405,36 @@ def test_options_given_as_numpy_numbers_or_a_torch_device_save_and_load_as_given
     assert torch.equal(loaded(video, do_sample_frames=True, return_tensors="pt").pixel_values, expected)
 
 
+@pytest.mark.parametrize("as_array", [np.array, torch.tensor])
+def test_options_given_as_arrays_or_tensors_are_read_saved_and_loaded_as_the_lists_they_hold(tmp_path, as_array):
+    """`scale_jitter=np.array([0.9, 1.2])` failed with numpy's "truth value of an array with more than one element is
+    ambiguous", and `image_mean=torch.tensor(...)` saved with "Object of type Tensor is not JSON serializable"."""
+    lists = dict(
+        do_train_augment=True, scale_jitter=[0.9, 1.2], rand_augment=[2, 9], do_normalize=True,
+        image_mean=[0.25, 0.5, 0.75], image_std=[0.5, 0.25, 1.0], num_frames=4, size=36, crop_size=32,
+    )  # fmt: skip
+    arrays = {k: as_array(v) if isinstance(v, list) else v for k, v in lists.items()}
+    video = np.random.default_rng(0).integers(0, 256, (12, 40, 50, 3), dtype=np.uint8)
+    expected = ViViTVideoProcessor(**lists)(video, do_sample_frames=True, seed=5, return_tensors="pt").pixel_values
+    built = ViViTVideoProcessor(**arrays)
+    assert torch.equal(built(video, do_sample_frames=True, seed=5, return_tensors="pt").pixel_values, expected)
+    called = ViViTVideoProcessor(num_frames=4, size=36, crop_size=32)(
+        video,
+        do_sample_frames=True,
+        seed=5,
+        return_tensors="pt",
+        **{k: v for k, v in arrays.items() if "size" not in k},
+    )
+    assert torch.equal(called.pixel_values, expected)
+    built.save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / CONFIG).read_text())
+    assert {key: saved[key] for key in ("scale_jitter", "rand_augment", "image_mean", "image_std")} == {
+        key: pytest.approx(lists[key]) for key in ("scale_jitter", "rand_augment", "image_mean", "image_std")
+    }
+    loaded = ViViTVideoProcessor.from_pretrained(tmp_path, do_train_augment=True)
+    assert torch.equal(loaded(video, do_sample_frames=True, seed=5, return_tensors="pt").pixel_values, expected)
+
+
 def test_fps_on_the_processor_with_no_frame_count_samples_by_fps_as_transformers_does():
     """`num_frames=None, fps=2` (transformers' way to sample by rate alone) was refused: "num_frames must be a
     positive integer, got None"."""

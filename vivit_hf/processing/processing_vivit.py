@@ -98,9 +98,10 @@ def _warn_when_padded(height: int, width: int, crop, size) -> None:
 
 
 def _json_value(value):
-    """`value` with numpy numbers as Python's and a `torch.device` as its name, inside lists and dicts too."""
-    if isinstance(value, np.generic):
-        return value.item()
+    """`value` with numpy numbers as Python's, arrays and tensors as lists and a `torch.device` as its name, inside
+    lists and dicts too."""
+    if isinstance(value, (np.generic, np.ndarray, torch.Tensor)):
+        return value.tolist()
     if isinstance(value, torch.device):
         return str(value)
     if isinstance(value, (list, tuple)):
@@ -314,6 +315,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if isinstance(kwargs.get("resample"), InterpolationMode) and kwargs["resample"] in _PIL_CODES:
             kwargs["resample"] = _PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
         _refuse_unsupported(kwargs)
+        _as_lists(kwargs)
         super().__init__(**kwargs)
         # What a call refuses is refused here too: built (and saved) with such a value, a processor failed at every
         # call, and `InterpolationMode.NEAREST` could not even be printed or saved (not JSON).
@@ -408,6 +410,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             for field, value in NORMALIZATION_PRESETS[_check_preset(kwargs["normalization"])].items():
                 kwargs.setdefault(field, value)
         opts = {k: kwargs[k] if kwargs.get(k) is not None else getattr(self, k, None) for k in allowed}
+        _as_lists(opts)  # (the processor's own too: an attribute set after building)
         if "short_video" in kwargs:  # None is a real choice here, not "use the default"
             opts["short_video"] = kwargs["short_video"]
         _refuse_unsupported(opts)
@@ -1449,6 +1452,19 @@ def _check_preset(preset) -> str:
     if preset not in NORMALIZATION_PRESETS:
         raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
     return preset
+
+
+# Options holding a few numbers, often given as an array (`np.array(IMAGENET_MEAN)`, a tensor of statistics)
+_NUMBER_LISTS = ("image_mean", "image_std", "scale_jitter", "rand_augment")
+
+
+def _as_lists(options: dict) -> None:
+    """Arrays and tensors given for `_NUMBER_LISTS` as lists, in place: `scale_jitter=np.array([0.9, 1.2])` failed
+    with numpy's "truth value of an array ... is ambiguous", and a tensor `image_mean` with "Object of type Tensor is
+    not JSON serializable" at `save_pretrained`, after training."""
+    for name in _NUMBER_LISTS:
+        if isinstance(options.get(name), (np.ndarray, torch.Tensor)):
+            options[name] = options[name].tolist()
 
 
 def _refuse_unsupported(options: dict) -> None:
