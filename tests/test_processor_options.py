@@ -344,6 +344,35 @@ def test_a_config_transformers_wrote_loads_with_its_own_rescale(tmp_path, name, 
     )
 
 
+# What the Hub's older video classifiers carry (MCG-NJU/videomae-*-finetuned-kinetics, written by transformers'
+# `VideoMAEFeatureExtractor`): no rescale_factor, crop_size or processor class; and a minimal newer one.
+LEFT_TO_THE_CLASS = {
+    "feature_extractor": {
+        "feature_extractor_type": "VideoMAEFeatureExtractor", "do_center_crop": True, "do_normalize": True,
+        "do_resize": True, "image_mean": [0.485, 0.456, 0.406], "image_std": [0.229, 0.224, 0.225], "resample": 2,
+        "size": 24,
+    },
+    "image_processor": {"image_processor_type": "VideoMAEImageProcessor", "size": {"shortest_edge": 24}},
+    "vivit_image_processor": {"image_processor_type": "VivitImageProcessor", "crop_size": {"height": 20, "width": 20}},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("config", list(LEFT_TO_THE_CLASS))
+def test_what_a_transformers_config_leaves_out_is_its_classs_default(tmp_path, config):
+    """A transformers config without `rescale_factor` (or crop size, mean, std, ...) was completed with this
+    processor's defaults, the scenic preset's: a VideoMAE model's pixels were x / 127.5 normalised with ImageNet's
+    statistics instead of x / 255 (up to 4.4 off), and its crop 224 whatever the config's size."""
+    from transformers import AutoImageProcessor
+
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps(LEFT_TO_THE_CLASS[config]))
+    theirs = AutoImageProcessor.from_pretrained(tmp_path)  # transformers' own reading of the folder
+    video = np.random.default_rng(0).integers(0, 256, (4, 30, 40, 3), dtype=np.uint8)
+    expected = theirs(list(video), return_tensors="pt")["pixel_values"]
+    got = ViViTVideoProcessor.from_pretrained(tmp_path)(video, return_tensors="pt")["pixel_values"]
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
 @pytest.mark.parametrize("mode", ["NEAREST_EXACT", "BILINEAR", "BICUBIC"])
 def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_takes_it(tmp_path, mode):
     """transformers' processors take `resample` as a PIL code or a torchvision `InterpolationMode`; the latter was

@@ -351,6 +351,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             saved["rescale_offset"] = offset
             # and its pixels from files: full frames converted, then resized in torch (not while decoding)
             saved.setdefault("resize_in_decoder", False)
+            # and what it leaves out is that class's default, not this one's
+            for key, value in _transformers_defaults(saved).items():
+                saved.setdefault(key, value)
         valid = cls.valid_kwargs.__annotations__
         unknown = {key: saved.pop(key) for key in list(saved) if key not in valid and key not in _BOOKKEEPING_KEYS}
         if unknown:
@@ -1102,20 +1105,66 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = 
     return 255.0 / float(float_max)
 
 
-def _transformers_rescale_offset(saved: dict) -> bool | None:
-    """`rescale_offset` for a saved config that one of transformers' processors wrote (its `video_processor_type` or
-    `image_processor_type` names a transformers class), which has no such key: the default preset's (scenic's
-    offset) would subtract 1 after a rescale that subtracts nothing, e.g. a VideoMAE config's [-1, 1] pixels read
-    as [-3, -1]. transformers' ViViT processors subtract it (the image processor as its `offset` key says, the video
-    processor always); the others never. None for a config that says (ours) or names no transformers class."""
+def _transformers_class_name(saved: dict) -> str | None:
+    """The transformers processor class a saved config names (`video_processor_type`, `image_processor_type`, or the
+    `feature_extractor_type` of older configs, whose `...FeatureExtractor` transformers now loads as its
+    `...ImageProcessor`), or None: ours, or no transformers class."""
     import transformers
 
+    for key in ("video_processor_type", "image_processor_type", "feature_extractor_type"):
+        name = saved.get(key)
+        if isinstance(name, str):
+            name = name.replace("FeatureExtractor", "ImageProcessor")
+            return name if isinstance(getattr(transformers, name, None), type) else None
+    return None
+
+
+def _transformers_rescale_offset(saved: dict) -> bool | None:
+    """`rescale_offset` for a saved config that one of transformers' processors wrote (`_transformers_class_name`),
+    which has no such key: the default preset's (scenic's offset) would subtract 1 after a rescale that subtracts
+    nothing, e.g. a VideoMAE config's [-1, 1] pixels read as [-3, -1]. transformers' ViViT processors subtract it
+    (the image processor as its `offset` key says, the video processor always); the others never. None for a config
+    that says (ours) or names no transformers class."""
     if "rescale_offset" in saved:
         return None
-    name = saved.get("video_processor_type") or saved.get("image_processor_type")
-    if not isinstance(name, str) or not isinstance(getattr(transformers, name, None), type):
+    name = _transformers_class_name(saved)
+    if name is None:
         return None
     return bool(saved.get("offset", name.startswith("Vivit")))
+
+
+# What a transformers processor's config may leave to its class's defaults, and this processor has defaults of its
+# own for (the scenic preset's): resize, crop, rescale and normalisation. Sampling is left to this processor.
+_TRANSFORMERS_PIXEL_OPTIONS = (
+    "do_resize",
+    "size",
+    "resample",
+    "do_center_crop",
+    "crop_size",
+    "do_rescale",
+    "rescale_factor",
+    "do_normalize",
+    "image_mean",
+    "image_std",
+)
+
+
+def _transformers_defaults(saved: dict) -> dict:
+    """The defaults, for the options in `_TRANSFORMERS_PIXEL_OPTIONS`, of the transformers processor class that wrote
+    `saved`: filled from this processor's instead, a VideoMAE config without `rescale_factor` (transformers' 1/255;
+    the older ones written by `VideoMAEFeatureExtractor` have none) was rescaled by 1/127.5 and normalised with
+    ImageNet's statistics, pixels up to 4.4 off."""
+    import transformers
+
+    name = _transformers_class_name(saved)
+    try:
+        defaults = getattr(transformers, name)().to_dict()
+    except Exception as error:  # a class that cannot be built here (a missing backend): say so, keep ours
+        logger.warning(
+            "Could not read %s's defaults (%s); the options the config leaves out are this one's.", name, error
+        )
+        return {}
+    return {key: defaults[key] for key in _TRANSFORMERS_PIXEL_OPTIONS if defaults.get(key) is not None}
 
 
 def _crops(opts: dict) -> bool:
