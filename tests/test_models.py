@@ -4,6 +4,7 @@ resized inputs, the paper's sizes, and what each factorisation means."""
 
 import copy
 
+import numpy as np
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -185,6 +186,17 @@ def test_wrong_input_shape_states_the_expected_shape(name):
         model(pixel_values=torch.randn(2, 6, 3, 32, 32))
     with pytest.raises(ValueError, match="pixel_values"):
         model(pixel_values=torch.randn(4, 3, 32, 32))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_pixels_that_are_not_a_tensor_are_refused_naming_the_type(name):
+    """The processor's return_tensors="np" gives a numpy array: the model failed on it with an AttributeError about
+    `is_floating_point`, naming neither the input nor the fix."""
+    model = tiny(name)
+    with pytest.raises(ValueError, match=r"torch.Tensor.*got a ndarray of shape \(2, 4, 3, 32, 32\).*return_tensors"):
+        model(pixel_values=np.zeros((2, 4, 3, 32, 32), np.float32))
+    with pytest.raises(ValueError, match=r"got a list: .*return_tensors"):
+        model(pixel_values=[torch.zeros(4, 3, 32, 32)])
 
 
 @pytest.mark.parametrize("name", VARIANTS)
