@@ -4,6 +4,7 @@ resized inputs, the paper's sizes, and what each factorisation means."""
 
 import copy
 
+import numpy as np
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -153,6 +154,29 @@ def test_gradient_checkpointing_gives_the_same_gradients(name):
 
 
 @pytest.mark.parametrize("name", VARIANTS)
+def test_reentrant_checkpointing_with_a_frozen_stem_still_trains_every_block(name):
+    """With `use_reentrant=True` a checkpointed layer's output has a gradient only if an input has one: with the
+    token embedding, position embeddings and CLS tokens frozen (`--freeze vivit.token_embedding ...`), every block got
+    no gradient and trained on unchanged, without a word."""
+    model = tiny(name).train()
+    for parameter_name, parameter in model.named_parameters():
+        if any(part in parameter_name for part in ("token_embedding", "position_embeddings", "cls_token")):
+            parameter.requires_grad_(False)
+    reference = copy.deepcopy(model)
+    if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.23
+        model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": True})
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": True})
+    for m in (reference, model):
+        m(pixel_values=clip(), labels=torch.tensor([0, 4])).loss.backward()
+    expected = {n: p.grad for n, p in reference.named_parameters() if p.requires_grad}
+    for n, p in model.named_parameters():
+        if n in expected:
+            assert p.grad is not None, f"{n} got no gradient"
+            torch.testing.assert_close(p.grad, expected[n], rtol=1e-5, atol=1e-6, msg=n)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
 def test_interpolate_pos_encoding_resizes_space_and_time(name):
     model = tiny(name)
     with torch.no_grad():
@@ -185,6 +209,17 @@ def test_wrong_input_shape_states_the_expected_shape(name):
         model(pixel_values=torch.randn(2, 6, 3, 32, 32))
     with pytest.raises(ValueError, match="pixel_values"):
         model(pixel_values=torch.randn(4, 3, 32, 32))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_pixels_that_are_not_a_tensor_are_refused_naming_the_type(name):
+    """The processor's return_tensors="np" gives a numpy array: the model failed on it with an AttributeError about
+    `is_floating_point`, naming neither the input nor the fix."""
+    model = tiny(name)
+    with pytest.raises(ValueError, match=r"torch.Tensor.*got a ndarray of shape \(2, 4, 3, 32, 32\).*return_tensors"):
+        model(pixel_values=np.zeros((2, 4, 3, 32, 32), np.float32))
+    with pytest.raises(ValueError, match=r"got a list: .*return_tensors"):
+        model(pixel_values=[torch.zeros(4, 3, 32, 32)])
 
 
 @pytest.mark.parametrize("name", VARIANTS)

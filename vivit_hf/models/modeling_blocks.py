@@ -498,6 +498,17 @@ class ViViTEncoder(nn.Module):
         if self.cls_token is not None:
             tokens = torch.cat((self.cls_token.expand(tokens.shape[0], -1, -1), tokens), dim=1)
         hidden_states = self.dropout(tokens + self.position_table(grid, resize_positions))
+        if (
+            self.training
+            and torch.is_grad_enabled()
+            and not hidden_states.requires_grad
+            and any(getattr(layer, "gradient_checkpointing", False) for layer in self.layers)
+        ):
+            # Reentrant checkpointing (`use_reentrant=True`) gives a layer's output a gradient only if an input has
+            # one: with the token embedding, positions and CLS token frozen, every block trained on silently without
+            # gradients. transformers makes the input require them for token models (`enable_input_require_grads`),
+            # not for pixel ones.
+            hidden_states = hidden_states.requires_grad_(True)
         all_hidden_states = (hidden_states,) if output_hidden_states else ()
         all_attentions = ()
         for layer in self.layers:

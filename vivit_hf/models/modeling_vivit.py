@@ -267,6 +267,15 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         expected = f"(batch, {config.num_frames}, {config.num_channels}, {height}, {width})"
         if pixel_values is None:
             raise ValueError(f"`pixel_values` is required: a float tensor of shape {expected}.")
+        if not isinstance(pixel_values, torch.Tensor):
+            # The processor's `return_tensors="np"` (or none, for a list of clips) gives arrays: the checks below
+            # failed on them with "'numpy.ndarray' object has no attribute 'is_floating_point'".
+            shape = getattr(pixel_values, "shape", None)
+            raise ValueError(
+                f"`pixel_values` must be a torch.Tensor of shape {expected}, got a {type(pixel_values).__name__}"
+                + (f" of shape {tuple(shape)}" if shape is not None else "")
+                + ': call the video processor with return_tensors="pt" (or convert with torch.as_tensor).'
+            )
         if pixel_values.ndim != 5 or pixel_values.shape[2] != config.num_channels or pixel_values.shape[1] < 1:
             raise ValueError(
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
