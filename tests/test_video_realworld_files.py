@@ -402,6 +402,30 @@ def test_a_ntsc_rate_in_millisecond_timestamps_reads_as_the_rate_written(tmp_pat
         assert (reader.info.num_frames, reader.info.duration) == (count, pytest.approx(count / rate, rel=1e-12))
 
 
+@pytest.mark.parametrize("bframes", [0, 3])
+def test_an_flv_whose_timestamps_start_below_0_reads_as_a_sequential_decode(tmp_path, bframes):
+    # FLV's muxers write a negative timestamp in 31 bits (-200 ms as 2^31 - 200), which FFmpeg reads 24.8 days before
+    # the stamps from 0 on: with B-frames, frames 5-8 read as 6, 8, 5, 7 (a B-frame decoded before 0 and shown after
+    # it sorted before frame 0); without, the file's rate read 0.00002 fps over 24.8 days.
+    path = write_stamped(
+        tmp_path / "negative.flv",
+        "flv",
+        "libx264",
+        40,
+        x264(12, bframes),
+        first=-5,
+        muxer_options={"avoid_negative_ts": "disabled"},
+    )
+    with av.open(path) as container:
+        assert min(p.pts for p in container.demux(video=0) if p.size) == 2**31 - 200  # as such files are read
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(40))
+    assert_reads_like_a_sequential_decode(path, truth, "pyav")
+    with open_video(path) as reader:
+        assert (reader.info.fps, reader.info.duration) == (pytest.approx(FPS), pytest.approx(40 / FPS))
+        assert reader.frame_times() == pytest.approx((np.arange(40) - 5) / FPS)
+
+
 def test_a_file_whose_tags_are_not_utf8_reads_like_a_sequential_decode(tmp_path):
     # An old tool's Latin-1 title: PyAV refused the whole file ("'utf-8' codec can't decode byte 0xe9").
     path = write_stamped(tmp_path / "tagged.mp4", "mp4", "libx264", 20, x264(8, 3))

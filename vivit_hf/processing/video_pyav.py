@@ -69,6 +69,24 @@ _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 _TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
+# FLV stores a timestamp in 31 bits (24, then 7 of an extension byte), and its muxers (FFmpeg's with
+# avoid_negative_ts disabled, OBS's, RTMP recorders') mask a negative one so: -200 ms is written as 2^31 - 200. FFmpeg
+# reads those as 2^31 - 200 and the stamps from 0 on as 2^32 + t (its wrap correction), so the file's first frames
+# sit 2^31 ms (24.8 days) before the rest, and a B-frame whose decode time is negative and presentation time is not
+# (2^31 + 40) came before frame 0 (2^32) when sorted: frames 5-8 of a file with B-frames read as 6, 8, 5, 7. The
+# clock is unfolded where every stamp below 2^32 lies this near 2^31 (see `_flv_unfolded`).
+_FLV_FOLD, _FLV_WRAP, _FLV_NEAR = 1 << 31, 1 << 32, 1 << 24
+
+
+def _flv_unfolded(stamps: np.ndarray) -> np.ndarray:
+    """An FLV stream's stamps on one clock: those of negative times that its muxer masked to 31 bits (see
+    `_FLV_FOLD`) back below 0, the others from 0; the same stamps where there are none such (a clock that truly passed
+    2^32 ms, a 49-day recording, has its stamps below 2^32 near 2^32, not near 2^31)."""
+    wrapped = stamps >= _FLV_WRAP
+    folded = stamps[~wrapped]
+    if not wrapped.any() or not folded.size or np.abs(folded - _FLV_FOLD).max() > _FLV_NEAR:
+        return stamps
+    return np.where(wrapped, stamps - _FLV_WRAP, stamps - _FLV_FOLD)
 
 
 # EXIF orientation tag (1-8) -> (rotation, hflip) as `VideoInfo` gives them: 2 mirrors left to right, 4 upside
@@ -407,6 +425,7 @@ class PyAVReader(VideoReader):
             raise VideoDecodeError(f"Video {self.name} has no frames{truncated}.")
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
         self._first_stamp = None if self._pts is None else int(self._pts.min())
+        self._ticks = None if self._pts is None else self._clock(self._pts)  # the frames' times, in the stream's ticks
         self._orientation: tuple[int, bool] | None = None  # (rotation, hflip) of the first frame: see `orientation`
 
     def _open(self) -> None:
@@ -641,11 +660,16 @@ class PyAVReader(VideoReader):
             del pts[-1], key[-1]
             self._truncated = True
         stamps = np.asarray(pts, dtype=np.int64)
-        order = np.argsort(stamps)  # the stamps are distinct: any sort gives the same order
+        order = np.argsort(self._clock(stamps))  # the stamps are distinct: any sort gives the same order
         key_arr = np.asarray(key, dtype=bool)[order]
         self._num_frames = int(stamps.size)
         # decoding always may start at the first frame: np.where gives 0 there, keyframe or not
         return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+
+    def _clock(self, stamps: np.ndarray) -> np.ndarray:
+        """The times of packets stamped `stamps`, in the stream's ticks: the stamps themselves, but in FLV, whose
+        negative stamps FFmpeg reads 2^31 ticks early (`_flv_unfolded`). The stamps still name the packets."""
+        return _flv_unfolded(stamps) if self.container.format.name == "flv" else stamps
 
     def _refuse_animated_webp(self, packet) -> None:
         """An animated WebP (its VP8X header's animation flag) is one packet to FFmpeg's WebP demuxer, which its decoder
@@ -905,9 +929,9 @@ class PyAVReader(VideoReader):
         stream, context = self.stream, self.stream.codec_context
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
-            span = float(self._pts.max() - self._first_stamp) * tick
+            span = float(self._ticks.max() - self._ticks.min()) * tick
             if span > 0:
-                steps = np.unique(np.diff(np.sort(self._pts)))
+                steps = np.unique(np.diff(np.sort(self._ticks)))
                 if self._pts.size > 2 and steps.size == 1:
                     # Every frame the same whole number of ticks after the one before: that is the rate, exactly. A
                     # stated rate within a tick of the span is not (FFmpeg guesses 33 fps for a GIF of 3/100 s frames,
@@ -1309,10 +1333,10 @@ class PyAVReader(VideoReader):
             return None
         if (self._stamp == "dts" and self._pts_are_slots()) or self._decode_stamped:
             # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
-            return np.sort(self._pts).astype(np.float64) * float(self.stream.time_base)
+            return np.sort(self._ticks).astype(np.float64) * float(self.stream.time_base)
         if self._stamp != "pts":
             return None
-        return self._pts.astype(np.float64) * float(self.stream.time_base)
+        return self._ticks.astype(np.float64) * float(self.stream.time_base)
 
     def _pts_are_slots(self) -> bool:
         """Whether the table's dts names are the slots of an AVI that leaves some empty (see `frame_times`)."""
