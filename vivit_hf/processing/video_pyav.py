@@ -420,7 +420,10 @@ class PyAVReader(VideoReader):
         self._damaged_kept = False
         self._starts_decoded = False  # whether `_start` came from the decoder's flags (`_starts_from_decoder`)
         if self._num_frames == 0:
+            found = what_it_is(self._source) if self._owns_container else None  # (an mp4 cut inside its index)
             self.close()
+            if found:
+                raise VideoDecodeError(f"Cannot open video {self.name}: {found}")
             truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
             raise VideoDecodeError(f"Video {self.name} has no frames{truncated}.")
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
@@ -452,8 +455,11 @@ class PyAVReader(VideoReader):
             if several_video_tracks(self.container) and self._owns_container:
                 return self._open()  # packets were read to choose the track: start the file over
         if self.stream.codec_context is None:
+            found = what_it_is(self._source) if self._owns_container else None  # (an mp4 cut inside its index)
             self.close()
-            raise VideoDecodeError(f"Video {self.name}: no decoder for its codec.")
+            raise VideoDecodeError(
+                f"Cannot open video {self.name}: {found}" if found else f"Video {self.name}: no decoder for its codec."
+            )
         # Frame threading decodes several frames at once; slice threading helps intra-heavy streams.
         # A decoder is configured once, when it opens: a caller's container that was decoded from
         # (or read by an earlier reader) keeps the settings it has.
@@ -475,7 +481,12 @@ class PyAVReader(VideoReader):
         if stream is None:
             kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
             detail = "only a cover image" if self.container.streams.video else ", ".join(kinds)
+            # FFmpeg opens an mp4 that ends inside its index as a file of no streams, or of a data stream: its
+            # bytes tell why
+            found = what_it_is(self._source) if self._owns_container else None
             self.close()
+            if found:
+                raise VideoDecodeError(f"Cannot open video {self.name}: {found}")
             raise VideoDecodeError(f"Input {self.name} has no video stream (found: {detail}).")
         return stream
 
