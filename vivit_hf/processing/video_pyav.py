@@ -519,6 +519,13 @@ class PyAVReader(VideoReader):
         """Back to the first packet. Raw elementary streams (`.h264`) cannot seek at all: reopen."""
         import av
 
+        if getattr(self, "_raw_stream", False) and self._owns_container:
+            # A raw stream's times are its parser's guesses, which a seek changes: H.263's gave frames 1/25 s apart
+            # read from the start, 1/29.97 s after a seek back to it, so no packet after the first had the name the
+            # frame table gave it, and every frame but the first "could not be decoded". Reopened, the parser
+            # guesses as it did when the table was made.
+            self._open()
+            return
         try:
             self._seek_start()
             return
