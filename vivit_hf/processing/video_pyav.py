@@ -415,9 +415,12 @@ class PyAVReader(VideoReader):
         # packet): a decoder that has the frames before it conceals the damage from them, as a sequential decode
         # does, so spans that would start there start at the keyframe before (found while reading: `_span_frames`)
         self._unseekable: set[int] = set()
-        # Whether a read kept a frame the decoder flagged damaged: FFmpeg's frame threads conceal damage differently
-        # from run to run, so such a file is read again, and from then on, on one thread (see `read`)
-        self._damaged_kept = False
+        # The frames the decoder flagged damaged (a file cut inside a packet, lost data) that reads kept, and those of
+        # the read at hand: FFmpeg's frame threads conceal damage differently from run to run, and its concealment
+        # draws on the frames decoded before, so such a file is read again, and from then on, on one thread, each
+        # span holding a damaged frame from the first frame on, as a sequential decode conceals it (see `read`)
+        self._damaged: set[int] = set()
+        self._damaged_read: set[int] = set()
         self._starts_decoded = False  # whether `_start` came from the decoder's flags (`_starts_from_decoder`)
         if self._num_frames == 0:
             found = what_it_is(self._source) if self._owns_container else None  # (an mp4 cut inside its index)
@@ -1113,6 +1116,7 @@ class PyAVReader(VideoReader):
         output_size(1, 1, size)  # validate before decoding anything
         interpolation = _check_interpolation(interpolation)
         wanted = np.unique(idx)
+        self._damaged_read = set()
         # libswscale converts each kept frame in a second thread while the decoder goes on (PyAV lets go
         # of the GIL in both): 15-20% off a clip on 2 cores. Each frame is converted once, by that thread
         # alone (PyAV cannot convert one frame from two threads at once). A thread per read, so a
@@ -1128,11 +1132,15 @@ class PyAVReader(VideoReader):
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
             except OSError as e:  # a file object's read failed (the file itself, FFmpeg's errors are caught above)
                 raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
-        if self._damaged_kept and self._threading[0] != "NONE" and self._owns_container:
+        if self._damaged_read - self._damaged and self._owns_container:
             # A frame concealed from damage: with frame threads FFmpeg's concealment differs from run to run (the same
-            # read gave frames up to 69 grey levels apart); on one thread it is the same every time.
-            self._threading = ("NONE", 0)
-            self._open()
+            # read gave frames up to 69 grey levels apart); on one thread it is the same every time. And it conceals
+            # from the frames decoded before: the last frame of a cut file, read from its keyframe or with frames
+            # skipped, came out up to 112 grey levels off a sequential decode's (another frame's stripes).
+            self._damaged |= self._damaged_read
+            if self._threading[0] != "NONE":
+                self._threading = ("NONE", 0)
+                self._open()
             return self.read(indices, size=size, interpolation=interpolation)
         missing = [i for i in wanted.tolist() if i not in frames]
         if missing:
@@ -1160,7 +1168,10 @@ class PyAVReader(VideoReader):
         wanted_set = set(wanted.tolist())
         for start, first, last in self._segments(wanted):
             span = [i for i in wanted_set if first <= i <= last]
-            self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=True)
+            damaged = bool(self._damaged.intersection(span))
+            if damaged:  # concealed as a sequential decode conceals it: from the first frame, none skipped
+                start = 0
+            self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=not damaged)
             if not all(i in out for i in span):
                 # A decoder that flags frames wrongly, or a damaged file: again without skipping.
                 self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=False)
@@ -1220,7 +1231,8 @@ class PyAVReader(VideoReader):
         """Decode from the keyframe `start` to `last`, keeping the wanted frames (see `_span_frames`)."""
         for i, frame in self._span_frames(start, first, last, wanted, skip_nonref):
             if i in wanted and i not in out:
-                self._damaged_kept |= bool(frame.is_corrupt)
+                if frame.is_corrupt:
+                    self._damaged_read.add(i)
                 out[i] = convert(frame)
 
     def _span_frames(self, start: int, first: int, last: int, wanted: set[int], skip_nonref: bool):
@@ -1313,7 +1325,8 @@ class PyAVReader(VideoReader):
     def _read_sequential(self, wanted: np.ndarray, convert) -> dict[int, Future]:
         out = {}
         for i, frame in self._sequential_frames(wanted):
-            self._damaged_kept |= bool(frame.is_corrupt)
+            if frame.is_corrupt:
+                self._damaged_read.add(i)
             out[i] = convert(frame)
         return out
 
