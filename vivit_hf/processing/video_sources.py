@@ -93,7 +93,14 @@ def _resolve_source(source: Any) -> Any:
             from .video_io import _download  # where its limits are set (video_io imports this module: not at import)
 
             return _download(path, name)
-        if "://" in path and not path.lower().startswith("file://") and not os.path.exists(path):
+        if path[:7].lower() == "file://" and not os.path.exists(path):
+            # A local file's URI (`Path.as_uri()`, fsspec's and browsers' file:///clips/a%20b.mp4): its path, which
+            # was looked for as a file named "file:///..." ("does not exist", for a file that does)
+            from urllib.parse import urlsplit
+            from urllib.request import url2pathname
+
+            path = url2pathname(urlsplit(path).path)
+        elif "://" in path and not os.path.exists(path):
             return _read_remote(path, name)
         if os.path.islink(path) and not os.path.exists(path):
             # git-annex and DataLad keep a data set's files as links into .git/annex/objects, dangling until fetched
