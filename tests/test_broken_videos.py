@@ -223,3 +223,28 @@ def test_an_mp4_cut_before_its_index_is_an_error_saying_so(tmp_path):
     for source in (cut, Path(cut).read_bytes()):
         with pytest.raises(VideoDecodeError, match="MP4 / QuickTime file without its index .*cut short"):
             probe(source)
+
+
+@pytest.mark.parametrize("inside", [0.05, 0.3, 0.45, 0.75])
+def test_an_mp4_cut_inside_its_index_is_an_error_saying_so(tmp_path, inside):
+    """A download cut in its last kilobytes ends inside the 'moov' box: FFmpeg opened such files with no streams, a
+    data stream alone or a video stream of no frames, or not at all, and the errors said "has no video stream
+    (found: no streams)", "(found: data)", "no decoder for its codec", "has no frames" or "Invalid data found", as if
+    the file held no video or a damaged one."""
+    import av
+
+    from vivit_hf.processing.video_io import probe
+
+    data = Path(write_video(tmp_path / "whole.mp4", num_frames=10)).read_bytes()
+    moov = data.index(b"moov") - 4
+    cut = _bytes_file(tmp_path / "cut.mp4", data[: moov + int((len(data) - moov) * inside)])
+    try:  # the reference: FFmpeg finds no frame in it
+        with av.open(cut) as container:
+            assert not (container.streams.video and any(container.decode(*container.streams.video)))
+    except (av.FFmpegError, ValueError):  # (ValueError: PyAV's, for a stream without a decoder)
+        pass
+    for source in (cut, Path(cut).read_bytes()):
+        with pytest.raises(VideoDecodeError, match="MP4 / QuickTime file without its index .*cut short"):
+            probe(source)
+    with pytest.raises(VideoDecodeError, match="cut.mp4'.*without its index"):
+        ViViTVideoProcessor(**SMALL)(cut)

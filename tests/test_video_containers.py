@@ -459,6 +459,16 @@ def test_a_raw_stream_reports_the_rate_its_bitstream_says(tmp_path, fmt, encoder
     assert (info.num_frames, info.fps, info.duration) == (12, pytest.approx(float(rate)), pytest.approx(12 / rate))
 
 
+def test_a_raw_h263_stream_reads_as_a_sequential_decode(tmp_path):
+    """A raw H.263 stream (`.h263`, as video-phone and old 3GPP tools dump it) stores no times: its parser makes them
+    up, frames 1/25 s apart read from the start and 1/29.97 s after a seek back there, so no packet but the first
+    had the name the frame table gave it, and every frame but the first "could not be decoded"."""
+    path = write_stamped(tmp_path / "clip.h263", "h263", "h263", 30, {"g": "12"}, height=96, width=128)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(30))
+    check_every_access_path(path, truth)
+
+
 def restamped(source, path, fmt: str, stamps: dict[int, Fraction]) -> str:
     """A copy of `source` whose packet `k` is stamped `stamps[k]` seconds, its dts kept: a camera's or a screen
     recorder's clock that glitched."""

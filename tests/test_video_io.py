@@ -160,6 +160,21 @@ def test_a_streamed_datasets_row_whose_path_is_a_file_system_url_reads_its_clip(
         probe(url.replace("clip.mp4", "other.mp4"))
 
 
+def test_a_file_uri_reads_its_local_file(tmp_path):
+    """`Path.as_uri()` (and fsspec, and a browser's address bar) names a local clip `file:///clips/a%20b.mp4`: it was
+    looked for as a file of that literal name, "does not exist", for a file that does."""
+    clip = write_video(tmp_path / "a b.mp4", num_frames=12)
+    with av.open(clip) as container:
+        truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    uri = Path(clip).as_uri()
+    assert "%20" in uri
+    for source in (uri, {"path": uri, "bytes": None}):
+        np.testing.assert_array_equal(read_frames(source, [7, 0, 11]), truth[[7, 0, 11]])
+    assert probe(uri).num_frames == 12
+    with pytest.raises(VideoDecodeError, match="'file:///.*other.mp4' does not exist"):
+        probe(Path(tmp_path / "other.mp4").as_uri())
+
+
 def test_a_dangling_link_of_a_git_annex_data_set_says_the_file_is_not_fetched(tmp_path):
     """git-annex / DataLad data sets hold each file as a link into .git/annex/objects until it is fetched: such a clip
     read as "does not exist", while `ls` lists it."""

@@ -171,6 +171,49 @@ def test_a_read_after_the_damaged_last_frame_of_a_cut_file_reads_as_a_sequential
         assert_pictures(reader.read(range(19, -1, -1)), truth, range(19, -1, -1), exact=True)
 
 
+def sequential_decode_on_one_thread(path) -> np.ndarray:
+    """`sequential_decode` on one thread, and which frames the decoder flagged damaged: FFmpeg's frame threads conceal
+    a damaged picture differently from run to run, and its slice threads leave the damage as the picture buffer held
+    it."""
+    frames = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "NONE"
+        for packet in container.demux(stream):
+            frames += stream.codec_context.decode(packet if packet.size else None)
+    return np.stack([frame.to_ndarray(format="rgb24") for frame in frames]), [f.is_corrupt for f in frames]
+
+
+@pytest.mark.parametrize("fmt", ["nut", "avi"])
+def test_the_damaged_picture_of_a_cut_file_reads_as_a_one_thread_sequential_decode(tmp_path, fmt):
+    """A file cut inside its last packet by a download that stopped (these demuxers do not flag the packet): the
+    decoder conceals the cut picture from the frames decoded before it. Read alone or in a clip, from its keyframe
+    and with frames skipped, it came out up to 112 grey levels off a sequential decode (another frame's stripes),
+    and a clip's differed from the same frame read alone. It is read from the first frame, as a sequential decode."""
+    cut = tmp_path / f"cut.{fmt}"
+    cut.write_bytes(cut_inside_a_packet(tmp_path / f"full.{fmt}", fmt, {}, packet=29))
+    truth, damaged = sequential_decode_on_one_thread(cut)
+    assert sum(damaged) == 1  # the cut picture, concealed from the frames decoded before it
+    n = len(truth)
+    for i in (damaged.index(True), n - 1, n - 2):
+        with open_video(str(cut)) as reader:
+            assert_pictures(reader.read([i]), truth, [i], exact=True)
+    processor = ViViTVideoProcessor(
+        num_frames=8,
+        frame_stride=2,
+        num_clips=3,
+        do_resize=False,
+        do_center_crop=False,
+        do_rescale=False,
+        do_normalize=False,
+        decode_backend="pyav",
+    )
+    for mode in ("uniform", "stride"):
+        out = processor(str(cut), sampling_mode=mode, return_tensors="pt", return_metadata=True)
+        for clip, pixels in zip(out["video_metadata"][0]["frames_indices"], out["pixel_values"]):
+            assert_pictures(pixels.permute(0, 2, 3, 1).round().to(torch.uint8).numpy(), truth, clip, exact=True)
+
+
 def test_a_transport_stream_that_lost_a_keyframe_streams_the_frames_a_read_gives(tmp_path):
     # A broadcast recording that lost a keyframe's packets: MPEG-2's decoder then gives a few frames out of
     # presentation order (46, 47, then 45). `read` takes frames as they come; `iter_read` (the pipeline's timeline)
@@ -400,6 +443,30 @@ def test_a_ntsc_rate_in_millisecond_timestamps_reads_as_the_rate_written(tmp_pat
     with open_video(str(path), backend=backend) as reader:
         assert reader.fps == pytest.approx(float(rate), rel=1e-12)
         assert (reader.info.num_frames, reader.info.duration) == (count, pytest.approx(count / rate, rel=1e-12))
+
+
+@pytest.mark.parametrize("bframes", [0, 3])
+def test_an_flv_whose_timestamps_start_below_0_reads_as_a_sequential_decode(tmp_path, bframes):
+    # FLV's muxers write a negative timestamp in 31 bits (-200 ms as 2^31 - 200), which FFmpeg reads 24.8 days before
+    # the stamps from 0 on: with B-frames, frames 5-8 read as 6, 8, 5, 7 (a B-frame decoded before 0 and shown after
+    # it sorted before frame 0); without, the file's rate read 0.00002 fps over 24.8 days.
+    path = write_stamped(
+        tmp_path / "negative.flv",
+        "flv",
+        "libx264",
+        40,
+        x264(12, bframes),
+        first=-5,
+        muxer_options={"avoid_negative_ts": "disabled"},
+    )
+    with av.open(path) as container:
+        assert min(p.pts for p in container.demux(video=0) if p.size) == 2**31 - 200  # as such files are read
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(40))
+    assert_reads_like_a_sequential_decode(path, truth, "pyav")
+    with open_video(path) as reader:
+        assert (reader.info.fps, reader.info.duration) == (pytest.approx(FPS), pytest.approx(40 / FPS))
+        assert reader.frame_times() == pytest.approx((np.arange(40) - 5) / FPS)
 
 
 def test_a_file_whose_tags_are_not_utf8_reads_like_a_sequential_decode(tmp_path):

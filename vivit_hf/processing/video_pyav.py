@@ -69,6 +69,24 @@ _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 _TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
+# FLV stores a timestamp in 31 bits (24, then 7 of an extension byte), and its muxers (FFmpeg's with
+# avoid_negative_ts disabled, OBS's, RTMP recorders') mask a negative one so: -200 ms is written as 2^31 - 200. FFmpeg
+# reads those as 2^31 - 200 and the stamps from 0 on as 2^32 + t (its wrap correction), so the file's first frames
+# sit 2^31 ms (24.8 days) before the rest, and a B-frame whose decode time is negative and presentation time is not
+# (2^31 + 40) came before frame 0 (2^32) when sorted: frames 5-8 of a file with B-frames read as 6, 8, 5, 7. The
+# clock is unfolded where every stamp below 2^32 lies this near 2^31 (see `_flv_unfolded`).
+_FLV_FOLD, _FLV_WRAP, _FLV_NEAR = 1 << 31, 1 << 32, 1 << 24
+
+
+def _flv_unfolded(stamps: np.ndarray) -> np.ndarray:
+    """An FLV stream's stamps on one clock: those of negative times that its muxer masked to 31 bits (see
+    `_FLV_FOLD`) back below 0, the others from 0; the same stamps where there are none such (a clock that truly passed
+    2^32 ms, a 49-day recording, has its stamps below 2^32 near 2^32, not near 2^31)."""
+    wrapped = stamps >= _FLV_WRAP
+    folded = stamps[~wrapped]
+    if not wrapped.any() or not folded.size or np.abs(folded - _FLV_FOLD).max() > _FLV_NEAR:
+        return stamps
+    return np.where(wrapped, stamps - _FLV_WRAP, stamps - _FLV_FOLD)
 
 
 # EXIF orientation tag (1-8) -> (rotation, hflip) as `VideoInfo` gives them: 2 mirrors left to right, 4 upside
@@ -397,16 +415,23 @@ class PyAVReader(VideoReader):
         # packet): a decoder that has the frames before it conceals the damage from them, as a sequential decode
         # does, so spans that would start there start at the keyframe before (found while reading: `_span_frames`)
         self._unseekable: set[int] = set()
-        # Whether a read kept a frame the decoder flagged damaged: FFmpeg's frame threads conceal damage differently
-        # from run to run, so such a file is read again, and from then on, on one thread (see `read`)
-        self._damaged_kept = False
+        # The frames the decoder flagged damaged (a file cut inside a packet, lost data) that reads kept, and those of
+        # the read at hand: FFmpeg's frame threads conceal damage differently from run to run, and its concealment
+        # draws on the frames decoded before, so such a file is read again, and from then on, on one thread, each
+        # span holding a damaged frame from the first frame on, as a sequential decode conceals it (see `read`)
+        self._damaged: set[int] = set()
+        self._damaged_read: set[int] = set()
         self._starts_decoded = False  # whether `_start` came from the decoder's flags (`_starts_from_decoder`)
         if self._num_frames == 0:
+            found = what_it_is(self._source) if self._owns_container else None  # (an mp4 cut inside its index)
             self.close()
+            if found:
+                raise VideoDecodeError(f"Cannot open video {self.name}: {found}")
             truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
             raise VideoDecodeError(f"Video {self.name} has no frames{truncated}.")
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
         self._first_stamp = None if self._pts is None else int(self._pts.min())
+        self._ticks = None if self._pts is None else self._clock(self._pts)  # the frames' times, in the stream's ticks
         self._orientation: tuple[int, bool] | None = None  # (rotation, hflip) of the first frame: see `orientation`
 
     def _open(self) -> None:
@@ -433,8 +458,11 @@ class PyAVReader(VideoReader):
             if several_video_tracks(self.container) and self._owns_container:
                 return self._open()  # packets were read to choose the track: start the file over
         if self.stream.codec_context is None:
+            found = what_it_is(self._source) if self._owns_container else None  # (an mp4 cut inside its index)
             self.close()
-            raise VideoDecodeError(f"Video {self.name}: no decoder for its codec.")
+            raise VideoDecodeError(
+                f"Cannot open video {self.name}: {found}" if found else f"Video {self.name}: no decoder for its codec."
+            )
         # Frame threading decodes several frames at once; slice threading helps intra-heavy streams.
         # A decoder is configured once, when it opens: a caller's container that was decoded from
         # (or read by an earlier reader) keeps the settings it has.
@@ -456,7 +484,12 @@ class PyAVReader(VideoReader):
         if stream is None:
             kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
             detail = "only a cover image" if self.container.streams.video else ", ".join(kinds)
+            # FFmpeg opens an mp4 that ends inside its index as a file of no streams, or of a data stream: its
+            # bytes tell why
+            found = what_it_is(self._source) if self._owns_container else None
             self.close()
+            if found:
+                raise VideoDecodeError(f"Cannot open video {self.name}: {found}")
             raise VideoDecodeError(f"Input {self.name} has no video stream (found: {detail}).")
         return stream
 
@@ -489,6 +522,13 @@ class PyAVReader(VideoReader):
         """Back to the first packet. Raw elementary streams (`.h264`) cannot seek at all: reopen."""
         import av
 
+        if getattr(self, "_raw_stream", False) and self._owns_container:
+            # A raw stream's times are its parser's guesses, which a seek changes: H.263's gave frames 1/25 s apart
+            # read from the start, 1/29.97 s after a seek back to it, so no packet after the first had the name the
+            # frame table gave it, and every frame but the first "could not be decoded". Reopened, the parser
+            # guesses as it did when the table was made.
+            self._open()
+            return
         try:
             self._seek_start()
             return
@@ -641,11 +681,16 @@ class PyAVReader(VideoReader):
             del pts[-1], key[-1]
             self._truncated = True
         stamps = np.asarray(pts, dtype=np.int64)
-        order = np.argsort(stamps)  # the stamps are distinct: any sort gives the same order
+        order = np.argsort(self._clock(stamps))  # the stamps are distinct: any sort gives the same order
         key_arr = np.asarray(key, dtype=bool)[order]
         self._num_frames = int(stamps.size)
         # decoding always may start at the first frame: np.where gives 0 there, keyframe or not
         return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+
+    def _clock(self, stamps: np.ndarray) -> np.ndarray:
+        """The times of packets stamped `stamps`, in the stream's ticks: the stamps themselves, but in FLV, whose
+        negative stamps FFmpeg reads 2^31 ticks early (`_flv_unfolded`). The stamps still name the packets."""
+        return _flv_unfolded(stamps) if self.container.format.name == "flv" else stamps
 
     def _refuse_animated_webp(self, packet) -> None:
         """An animated WebP (its VP8X header's animation flag) is one packet to FFmpeg's WebP demuxer, which its decoder
@@ -905,9 +950,9 @@ class PyAVReader(VideoReader):
         stream, context = self.stream, self.stream.codec_context
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
-            span = float(self._pts.max() - self._first_stamp) * tick
+            span = float(self._ticks.max() - self._ticks.min()) * tick
             if span > 0:
-                steps = np.unique(np.diff(np.sort(self._pts)))
+                steps = np.unique(np.diff(np.sort(self._ticks)))
                 if self._pts.size > 2 and steps.size == 1:
                     # Every frame the same whole number of ticks after the one before: that is the rate, exactly. A
                     # stated rate within a tick of the span is not (FFmpeg guesses 33 fps for a GIF of 3/100 s frames,
@@ -1071,6 +1116,7 @@ class PyAVReader(VideoReader):
         output_size(1, 1, size)  # validate before decoding anything
         interpolation = _check_interpolation(interpolation)
         wanted = np.unique(idx)
+        self._damaged_read = set()
         # libswscale converts each kept frame in a second thread while the decoder goes on (PyAV lets go
         # of the GIL in both): 15-20% off a clip on 2 cores. Each frame is converted once, by that thread
         # alone (PyAV cannot convert one frame from two threads at once). A thread per read, so a
@@ -1086,11 +1132,15 @@ class PyAVReader(VideoReader):
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
             except OSError as e:  # a file object's read failed (the file itself, FFmpeg's errors are caught above)
                 raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
-        if self._damaged_kept and self._threading[0] != "NONE" and self._owns_container:
+        if self._damaged_read - self._damaged and self._owns_container:
             # A frame concealed from damage: with frame threads FFmpeg's concealment differs from run to run (the same
-            # read gave frames up to 69 grey levels apart); on one thread it is the same every time.
-            self._threading = ("NONE", 0)
-            self._open()
+            # read gave frames up to 69 grey levels apart); on one thread it is the same every time. And it conceals
+            # from the frames decoded before: the last frame of a cut file, read from its keyframe or with frames
+            # skipped, came out up to 112 grey levels off a sequential decode's (another frame's stripes).
+            self._damaged |= self._damaged_read
+            if self._threading[0] != "NONE":
+                self._threading = ("NONE", 0)
+                self._open()
             return self.read(indices, size=size, interpolation=interpolation)
         missing = [i for i in wanted.tolist() if i not in frames]
         if missing:
@@ -1118,7 +1168,10 @@ class PyAVReader(VideoReader):
         wanted_set = set(wanted.tolist())
         for start, first, last in self._segments(wanted):
             span = [i for i in wanted_set if first <= i <= last]
-            self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=True)
+            damaged = bool(self._damaged.intersection(span))
+            if damaged:  # concealed as a sequential decode conceals it: from the first frame, none skipped
+                start = 0
+            self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=not damaged)
             if not all(i in out for i in span):
                 # A decoder that flags frames wrongly, or a damaged file: again without skipping.
                 self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=False)
@@ -1178,7 +1231,8 @@ class PyAVReader(VideoReader):
         """Decode from the keyframe `start` to `last`, keeping the wanted frames (see `_span_frames`)."""
         for i, frame in self._span_frames(start, first, last, wanted, skip_nonref):
             if i in wanted and i not in out:
-                self._damaged_kept |= bool(frame.is_corrupt)
+                if frame.is_corrupt:
+                    self._damaged_read.add(i)
                 out[i] = convert(frame)
 
     def _span_frames(self, start: int, first: int, last: int, wanted: set[int], skip_nonref: bool):
@@ -1271,7 +1325,8 @@ class PyAVReader(VideoReader):
     def _read_sequential(self, wanted: np.ndarray, convert) -> dict[int, Future]:
         out = {}
         for i, frame in self._sequential_frames(wanted):
-            self._damaged_kept |= bool(frame.is_corrupt)
+            if frame.is_corrupt:
+                self._damaged_read.add(i)
             out[i] = convert(frame)
         return out
 
@@ -1309,10 +1364,10 @@ class PyAVReader(VideoReader):
             return None
         if (self._stamp == "dts" and self._pts_are_slots()) or self._decode_stamped:
             # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
-            return np.sort(self._pts).astype(np.float64) * float(self.stream.time_base)
+            return np.sort(self._ticks).astype(np.float64) * float(self.stream.time_base)
         if self._stamp != "pts":
             return None
-        return self._pts.astype(np.float64) * float(self.stream.time_base)
+        return self._ticks.astype(np.float64) * float(self.stream.time_base)
 
     def _pts_are_slots(self) -> bool:
         """Whether the table's dts names are the slots of an AVI that leaves some empty (see `frame_times`)."""

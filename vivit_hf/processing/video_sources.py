@@ -93,7 +93,14 @@ def _resolve_source(source: Any) -> Any:
             from .video_io import _download  # where its limits are set (video_io imports this module: not at import)
 
             return _download(path, name)
-        if "://" in path and not path.lower().startswith("file://") and not os.path.exists(path):
+        if path[:7].lower() == "file://" and not os.path.exists(path):
+            # A local file's URI (`Path.as_uri()`, fsspec's and browsers' file:///clips/a%20b.mp4): its path, which
+            # was looked for as a file named "file:///..." ("does not exist", for a file that does)
+            from urllib.parse import urlsplit
+            from urllib.request import url2pathname
+
+            path = url2pathname(urlsplit(path).path)
+        elif "://" in path and not os.path.exists(path):
             return _read_remote(path, name)
         if os.path.islink(path) and not os.path.exists(path):
             # git-annex and DataLad keep a data set's files as links into .git/annex/objects, dangling until fetched
@@ -160,8 +167,9 @@ def _read_at(source: Any, offset: int, size: int) -> bytes:
 
 
 def _mp4_without_index(source: Any) -> bool:
-    """Whether `source` is an MP4 / QuickTime file whose top-level boxes hold no `moov` (the index every reader
-    needs, written last by most recorders and muxers: a recording or download cut short lacks it)."""
+    """Whether `source` is an MP4 / QuickTime file whose top-level boxes hold no whole `moov` (the index every reader
+    needs, written last by most recorders and muxers: a recording or download cut short lacks it, or ends inside
+    it, where FFmpeg said "Invalid data found" or found no streams at all)."""
     offset, seen = 0, []
     for _ in range(10_000):
         header = _read_at(source, offset, 16)
@@ -170,8 +178,10 @@ def _mp4_without_index(source: Any) -> bool:
         size, kind = struct.unpack(">I4s", header[:8])
         if size == 1 and len(header) == 16:
             size = struct.unpack(">Q", header[8:16])[0]
+        if kind == b"moov" and size >= 8 and not _read_at(source, offset + size - 1, 1):
+            kind = b"cut moov"  # the file ends inside it
         seen.append(kind)
-        if kind == b"moov" or size < 8:  # (0: the box runs to the end of the file)
+        if kind in (b"moov", b"cut moov") or size < 8:  # (0: the box runs to the end of the file)
             break
         offset += size
     return bool(seen) and seen[0] == b"ftyp" and b"moov" not in seen and b"moof" not in seen
@@ -194,7 +204,7 @@ def what_it_is(source: Any) -> str | None:
             )
     if _mp4_without_index(source):
         return (
-            "it is an MP4 / QuickTime file without its index (no 'moov' box, which recorders and muxers write "
+            "it is an MP4 / QuickTime file without its index (no whole 'moov' box, which recorders and muxers write "
             "last): the recording or download was cut short, and no reader can find its frames"
         )
     return None
