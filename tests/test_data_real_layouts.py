@@ -114,6 +114,41 @@ def test_epic_kitchens_segment_after_the_videos_end_is_named_with_its_times_and_
     assert not any("single frame" in m for m in messages), messages
 
 
+@pytest.mark.parametrize("cached", [False, True])
+def test_epic_kitchens_narration_shorter_than_a_frame_is_that_frame_and_a_reversed_one_is_named(
+    tmp_path, caplog, cached
+):
+    # 100 frames at 25 fps. Frames 61..62 of Epic's 60 fps count are 1.000-1.033 s: frame 25 alone of this copy, read
+    # as a one-frame clip and skipped every epoch as "has a single frame" (the refusal meant for a broken file or a
+    # still image, not for a segment of a whole video). Start and stop stamped alike, 2.00-2.00 s, are the frame on
+    # screen then, 50 (an empty range before: "lies outside the 100 frames"). Start and stop swapped is the
+    # annotation's mistake, skipped and named as such.
+    (tmp_path / "P01" / "videos").mkdir(parents=True)
+    write_video(tmp_path / "P01" / "videos" / "P01_01.MP4", num_frames=100, fps=25)
+    rows = [
+        ["P01_01_0", "P01", "P01_01", "00:00:01.00", "", "", "61", "62", "x", "v", 3, "n", 8, "", ""],
+        ["P01_01_1", "P01", "P01_01", "00:00:02.00", "00:00:02.00", "00:00:02.00", "", "", "x", "v", 0, "n", 1, "", ""],
+        ["P01_01_2", "P01", "P01_01", "00:00:03.00", "00:00:03.00", "00:00:02.50", "", "", "x", "v", 0, "n", 1, "", ""],
+    ]  # fmt: skip
+    write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
+    dataset = data_set.VideoClassificationDataset(
+        load_video_dataset(tmp_path, "epic_kitchens").split("train"), processor(), seed=0
+    )
+    if cached:
+        with caplog.at_level(logging.ERROR):
+            dataset.cache_decoded_videos()
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.dataset"):
+        items = [dataset[i] for i in range(3)]
+    assert [bool(item["valid"]) for item in items] == [True, True, False]
+    for item, frame in zip(items[:2], (25, 50)):
+        frames = item["pixel_values"][0].permute(0, 2, 3, 1).numpy().round().astype(np.uint8)
+        assert [frame_index(f) for f in frames] == [frame] * 4
+    if not cached:  # the cache names a clip it cannot decode when it is built
+        messages = [r.getMessage() for r in caplog.records]
+        assert any("P01_01_2" in m and "ends before it starts: 3.0 s to 2.5 s" in m for m in messages), messages
+        assert not any("single frame" in m or "lies outside" in m for m in messages), messages
+
+
 def test_epic_kitchens_frame_numbers_count_epics_60_or_50_fps_frames_whatever_the_files_rate(tmp_path):
     # Rows without timestamps place a narration by Epic's frame numbers, which count its extracted frames: every
     # EPIC-Kitchens-55 video resampled to 60 fps (its README: "-r 60"; P18_09 was recorded at 90 fps), the

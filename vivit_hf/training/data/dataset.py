@@ -65,6 +65,19 @@ class VideoSegment:
         """`(frame_indices, truncated)`: truncated when the segment runs past the video's end and keeps fewer frames
         than it names. The flag travels with the sample (`"truncated"`), so that the recipe can count such segments
         in the main process: the decode runs in DataLoader workers, where a counter would never reach it."""
+        start, end = (
+            (self.start_seconds, self.end_seconds)
+            if self.start_seconds is not None
+            else (self.start_frame, self.stop_frame)
+        )
+        if start is not None and end is not None and end < start:
+            # an annotation's mistake (start and stop swapped or mistyped), not the video's: say so, rather than
+            # "lies outside the frames" of a video it lies inside
+            unit = " s" if self.start_seconds is not None else ""
+            raise BrokenVideoError(
+                f"its segment ({self.name or 'no id'}) ends before it starts: {start}{unit} to {end}{unit} in "
+                f"{_describe(self.video)}"
+            )
         if self.start_seconds is not None:
             if frame_times is not None and len(frame_times) == num_frames:
                 # Seconds from the first frame shown, as a player counts them, the timeline labels its windows and
@@ -102,7 +115,9 @@ class VideoSegment:
             _warn_past_the_end(
                 f"segment {self.name or ''} ({where}) runs past the end of {video} ({video_length} long)"
             )
-        first, last = max(first, 0), min(last, num_frames - 1)
+        # A segment shorter than a frame (start == end, or both within one frame's time: a narration of one or two
+        # 60 fps frames in a 25 fps copy) is the frame on screen at its start, not an empty range.
+        first, last = max(first, 0), min(max(last, first), num_frames - 1)
         if last < first:
             raise BrokenVideoError(f"{self} lies outside the {num_frames} frames of {_describe(self.video)}")
         return np.arange(first, last + 1), bool(past)
@@ -211,8 +226,10 @@ class VideoClassificationDataset(Dataset):
             # The cached frames are the whole file (a segment's frames the whole segment), not a clip: sample them as
             # the file would be. The processor keeps frames given in memory as they are unless asked, and refuses to
             # loop them unless told; a file loops.
+            # A segment of one frame (a narration shorter than a frame of this copy) loops too: its file has
+            # frames enough, so the one-frame refusal (a broken file or a still image) is not about it.
             short_video = self.processor.short_video
-            if short_video is None and len(frames) > 1:
+            if short_video is None and (len(frames) > 1 or VideoSegment.of(example) is not None):
                 short_video = "loop"
             options.update(input_data_format="channels_last", do_sample_frames=True, short_video=short_video)
         output = self.processor(videos=[video], return_tensors="pt", **{**options, **self.processor_kwargs})
