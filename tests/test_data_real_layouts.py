@@ -145,7 +145,7 @@ def test_epic_kitchens_narration_shorter_than_a_frame_is_that_frame_and_a_revers
         assert [frame_index(f) for f in frames] == [frame] * 4
     if not cached:  # the cache names a clip it cannot decode when it is built
         messages = [r.getMessage() for r in caplog.records]
-        assert any("P01_01_2" in m and "ends before it starts: 3.0 s to 2.5 s" in m for m in messages), messages
+        assert any("P01_01_2" in m and "ends before it starts: 3.00 s to 2.50 s" in m for m in messages), messages
         assert not any("single frame" in m or "lies outside" in m for m in messages), messages
 
 

@@ -73,10 +73,9 @@ class VideoSegment:
         if start is not None and end is not None and end < start:
             # an annotation's mistake (start and stop swapped or mistyped), not the video's: say so, rather than
             # "lies outside the frames" of a video it lies inside
-            unit = " s" if self.start_seconds is not None else ""
+            where = f"{start:.2f} s to {end:.2f} s" if self.start_seconds is not None else f"frame {start} to {end}"
             raise BrokenVideoError(
-                f"its segment ({self.name or 'no id'}) ends before it starts: {start}{unit} to {end}{unit} in "
-                f"{_describe(self.video)}"
+                f"its segment ({self.name or 'no id'}) ends before it starts: {where} in {_describe(self.video)}"
             )
         if self.start_seconds is not None:
             if frame_times is not None and len(frame_times) == num_frames:
