@@ -284,6 +284,38 @@ def test_ssv2_json_files_of_another_shape_are_refused_by_file_and_item(tmp_path,
     assert says in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "files, says",
+    [
+        # a bare IndexError
+        ({"classInd.txt": "1 ApplyEyeMakeup\n2\n"}, "classInd.txt line '2' is not '<class number> <class>'"),
+        # invalid literal for int() with base 10: 'ApplyEyeMakeup'
+        ({"classInd.txt": "ApplyEyeMakeup 1\n"}, "classInd.txt line 'ApplyEyeMakeup 1' is not '<class number>"),
+        # invalid literal for int() with base 10: 'one'
+        ({"trainlist01.txt": "ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi one\n"}, "the class 'one', not a class"),
+    ],
+)
+def test_ucf101_lists_it_cannot_read_are_refused_by_file_and_line(tmp_path, files, says):
+    clip(tmp_path / "UCF-101" / "ApplyEyeMakeup" / "v_ApplyEyeMakeup_g01_c01.avi")
+    lists = {"classInd.txt": "1 ApplyEyeMakeup\n", "trainlist01.txt": "ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi 1\n"}
+    for name, text in {**lists, **files}.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(DatasetFormatError) as error:
+        load_video_dataset(tmp_path, "ucf101")
+    assert says in str(error.value)
+
+
+def test_moments_categories_without_their_index_are_refused_by_file_and_line(tmp_path):
+    """A categories file of names alone: a bare 'ValueError: not enough values to unpack' before."""
+    (tmp_path / "moments_categories.txt").write_text("clapping\nbarking\n")
+    write_csv(tmp_path / "trainingSet.csv", [["clapping/x.mp4", "clapping", 3, 0]])
+    clip(tmp_path / "training" / "clapping" / "x.mp4")
+    with pytest.raises(
+        DatasetFormatError, match=r"moments_categories.txt has a line without a class index \('clapping'\)"
+    ):
+        load_video_dataset(tmp_path, "moments")
+
+
 def test_moments_reads_headerless_csvs_and_categories(tmp_path):
     (tmp_path / "moments_categories.txt").write_text("clapping,1\nbarking,0\n")
     write_csv(tmp_path / "trainingSet.csv", [["clapping/x.mp4", "clapping", 3, 0], ["barking/y.mp4", "barking", 3, 1]])

@@ -528,6 +528,12 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
         )
     if categories is not None:
         pairs = [line.rsplit(",", 1) for line in _read_text(categories).splitlines() if line.strip()]
+        unnumbered = next((pair for pair in pairs if len(pair) != 2), None)
+        if unnumbered is not None:  # a bare "not enough values to unpack" before
+            raise DatasetFormatError(
+                f"--dataset_format moments: {categories} has a line without a class index ({unnumbered[0]!r}); "
+                "each line is <category>,<index> as in Moments in Time's moments_categories.txt"
+            )
         names = _names_by_index(pairs, "moments", categories.name)
         label2id = {name: i for i, name in enumerate(names)}
     else:
@@ -634,6 +640,11 @@ def _ucf101_label(listed: str, given: str | None, classes: list[str], ids: dict,
         raise DatasetFormatError(
             f"--dataset_format ucf101: {source} lists {listed!r}, whose class {folder!r} classInd.txt does not list"
         )
+    if given is not None and not given.isdigit():  # a bare "invalid literal for int()" before
+        raise DatasetFormatError(
+            f"--dataset_format ucf101: {source} gives {listed!r} the class {given!r}, not a class number (1-based, "
+            "as classInd.txt numbers them)"
+        )
     if given is not None and int(given) != label + 1:
         raise DatasetFormatError(
             f"--dataset_format ucf101: {source} gives {listed!r} the class {given}, but classInd.txt numbers "
@@ -648,7 +659,14 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     and `testlist01.txt` (`<Class>/<clip>`, class from the folder): official split 1 (or `official_split`, 1-3) as
     `train` and `test`."""
     class_file = _require_file(roots, "classInd.txt", "ucf101")
-    pairs = [(parts[1], int(parts[0]) - 1) for parts in _list_lines(class_file)]
+    lines = _list_lines(class_file)
+    wrong = next((parts for parts in lines if len(parts) < 2 or not parts[0].isdigit()), None)
+    if wrong is not None:  # an IndexError or "invalid literal for int()" before
+        raise DatasetFormatError(
+            f"--dataset_format ucf101: {class_file} line {' '.join(wrong)!r} is not '<class number> <class>' "
+            "(classInd.txt: '1 ApplyEyeMakeup', numbered from 1)"
+        )
+    pairs = [(parts[1], int(parts[0]) - 1) for parts in lines]
     classes = _names_by_index(pairs, "ucf101", class_file.name)
     ids = _class_ids(classes)
     several: set[str] = set()
