@@ -244,3 +244,20 @@ def warn_classes_missing_from_training(data: VideoClassificationData, train_spli
                 train_split,
             )
     return report
+
+
+_SIDES = re.compile(r"\b(left|right)\b", re.IGNORECASE)
+
+
+def mirrored_classes(names: Sequence[str]) -> list[tuple[str, str]]:
+    """Pairs of classes each the mirror image of the other: names alike once `left` and `right` are swapped (any
+    case), as Something-Something v2's "Pushing something from left to right" and "... from right to left", or
+    Jester's "Swiping Left" and "Swiping Right". A horizontal flip turns a clip of one into a clip of the other."""
+    by_spelling = {str(name).lower(): name for name in names}
+    pairs = []
+    for name in names:
+        mirrored = _SIDES.sub(lambda side: "right" if side[0].lower() == "left" else "left", str(name)).lower()
+        other = by_spelling.get(mirrored)
+        if other is not None and other != name and (other, name) not in pairs:
+            pairs.append((name, other))
+    return pairs
