@@ -737,6 +737,38 @@ def test_kinetics_activitynet_csv_names_byte_order_mark_and_clips_named_by_video
     assert sorted(data.splits) == ["train", "validation"] and data.missing == {}
 
 
+def test_kinetics_clip_named_by_its_video_id_is_read_from_its_times_when_it_is_the_whole_video(tmp_path):
+    # Downloaders that name a file by its YouTube id alone save the trimmed clip (most) or the whole video (a plain
+    # yt-dlp download, to be cut later). The whole video was read whole: its every part trained on under the label of
+    # its 10 s. At 10 fps: `long` is a 12 s video whose row says 4-6 s (frames 40..59); `cut` is that row's clip already
+    # cut out, 2 s for 30-32 s, read whole (frames 0..19), as is `cvdf`, named CVDF's way.
+    write_csv(
+        tmp_path / "annotations" / "train.csv",
+        [["zumba", "long", 4, 6, "train"], ["zumba", "cut", 30, 32, "train"], ["yoga", "cvdf", 50, 52, "train"]],
+        ["label", "youtube_id", "time_start", "time_end", "split"],
+    )
+    (tmp_path / "videos").mkdir()
+    write_video(tmp_path / "videos" / "long.mp4", num_frames=120, fps=10)
+    write_video(tmp_path / "videos" / "cut.mp4", num_frames=20, fps=10)
+    write_video(tmp_path / "videos" / "cvdf_000050_000052.mp4", num_frames=20, fps=10)
+    train = load_video_dataset(tmp_path, "kinetics").split("train")
+    assert [(e["id"], Path(e["video"]).name, e["label"]) for e in train] == [
+        ("long_000004_000006", "long.mp4", 1),
+        ("cut_000030_000032", "cut.mp4", 1),
+        ("cvdf_000050_000052", "cvdf_000050_000052.mp4", 0),
+    ]
+    proc = processor()
+    dataset = data_set.VideoClassificationDataset(train, proc, seed=0)
+    for index, (first, last) in enumerate([(40, 59), (0, 19), (0, 19)]):
+        segment = data_set.VideoSegment.of(train[index])
+        if segment is not None:
+            assert [frame_index(f) for f in segment.decode_frames(proc).numpy()] == list(range(first, last + 1))
+        item = dataset[index]
+        assert bool(item["valid"])
+        frames = item["pixel_values"][0].permute(0, 2, 3, 1).numpy().round().astype(np.uint8)
+        assert all(first <= frame_index(f) <= last for f in frames), (index, [frame_index(f) for f in frames])
+
+
 def test_videofolder_names_clips_outside_any_class_folder(tmp_path, caplog):
     clip(tmp_path / "train" / "run" / "a.mp4")
     clip(tmp_path / "train" / "swim" / "b.mp4")

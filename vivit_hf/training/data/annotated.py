@@ -208,13 +208,22 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     missing: dict[str, int] = {}
     splits = {}
     for split, rows in annotations.items():
-        keys = []
+        keys, by_video_id = [], {}
         for line, row in enumerate(rows, start=2):  # line 1 is the header
             key = _kinetics_key(row, files[split], line)
             if key not in index and row["youtube_id"] in index:  # downloaders that name a clip by its video alone
                 index[key] = index[row["youtube_id"]]
+                if key != row["youtube_id"]:  # the row gives times
+                    by_video_id[key] = (float(row["time_start"]), float(row["time_end"]))
             keys.append((key, label2id[row["label"]]))
         splits[split] = _resolve(keys, index, missing, split)
+        # Such a file is the trimmed clip for some downloaders and the whole YouTube video for others: read whole,
+        # a whole video trained on every part of it under the label of its 10 s. It is read from the row's times
+        # unless it is no longer than they span (`VideoSegment.may_be_cut`).
+        for example in splits[split]:
+            if example["id"] in by_video_id:
+                start, end = by_video_id[example["id"]]
+                example.update(start_seconds=start, end_seconds=end, may_be_cut=True)
     splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     _warn_unlisted_clips(roots, index, listed, files)
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)

@@ -43,6 +43,10 @@ class VideoSegment:
     end_seconds: float | None = None
     start_frame: int | None = None
     stop_frame: int | None = None
+    # The file may be the segment already cut out of its video (a Kinetics clip named by its YouTube id alone, as some
+    # downloaders name the trimmed clip and others the whole video): one no longer than the segment (and 2 s of an
+    # encoder's slack) is read whole, a longer one from start to end.
+    may_be_cut: bool = False
     name: str | None = field(default=None, compare=False)  # the example's id, for messages
 
     @classmethod
@@ -50,7 +54,8 @@ class VideoSegment:
         keys = ("start_seconds", "end_seconds", "start_frame", "stop_frame")
         if not any(example.get(key) is not None for key in keys):
             return None
-        return cls(example["video"], **{key: example.get(key) for key in keys}, name=example.get("id"))
+        cut = bool(example.get("may_be_cut"))
+        return cls(example["video"], **{key: example.get(key) for key in keys}, may_be_cut=cut, name=example.get("id"))
 
     def frame_indices(self, num_frames: int, fps: float, frame_times=None, last_seconds=None) -> np.ndarray:
         """The frames on screen from start to end: the one showing at `start_seconds` through the last one that
@@ -98,6 +103,8 @@ class VideoSegment:
                 length = num_frames / fps
             else:
                 raise BrokenVideoError(f"{_describe(self.video)} gives no frame rate to find seconds in")
+            if self.may_be_cut and length <= self.end_seconds - self.start_seconds + 2:  # the clip, not its video
+                return np.arange(num_frames), False
             where = f"{self.start_seconds:.2f}-{self.end_seconds:.2f} s"
             after, past = self.start_seconds >= length - 1e-9, self.end_seconds > length + 1e-6
             video_length = f"{length:.2f} s"
