@@ -263,13 +263,21 @@ def test_class_names_apart_in_more_than_case_give_no_warning(tmp_path, caplog):
 
 def test_classes_that_are_mirror_images_are_found_in_any_case():
     from vivit_hf.training.data.labels import mirrored_classes
+    from vivit_hf.training.data.synthetic import MOTION_CLASSES
 
     names = ["Pushing something from left to right", "Pushing something from right to left", "Swiping Left",
-             "Swiping Right", "Turning the camera left while filming", "Holding something", "Leftover"]  # fmt: skip
+             "Swiping Right", "Turning the camera left while filming", "Holding something", "Leftover",
+             "Turning Hand Clockwise", "Turning Hand Counterclockwise", "moving_up_left", "moving_up_right",
+             "moving_up", "rotating_clockwise", "rotating_anti-clockwise"]  # fmt: skip
     assert mirrored_classes(names) == [
         ("Pushing something from left to right", "Pushing something from right to left"),
         ("Swiping Left", "Swiping Right"),
+        ("Turning Hand Clockwise", "Turning Hand Counterclockwise"),
+        ("moving_up_left", "moving_up_right"),
+        ("rotating_clockwise", "rotating_anti-clockwise"),
     ]
+    # the bundled set: the four directions with a side, and its spins
+    assert len(mirrored_classes(MOTION_CLASSES)) == 4
 
 
 def test_training_that_flips_clips_of_mirror_image_classes_says_so(tmp_path):
