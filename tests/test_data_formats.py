@@ -224,6 +224,20 @@ def test_epic_kitchens_gives_noun_then_verb_labels_with_300_and_97_classes(tmp_p
     assert len(data.id2label) == 397 and data.id2label[300] == "verb:0"
 
 
+def test_ssv2_test_answers_row_without_a_class_is_refused_as_such(tmp_path):
+    """A row of an id alone (a test list, not its answers) was "a clip of class '12', which labels.json does not
+    list"."""
+    (tmp_path / "labels.json").write_text(json.dumps({"Pushing something from left to right": "0"}))
+    (tmp_path / "train.json").write_text(
+        json.dumps([{"id": "11", "template": "Pushing [something] from left to right"}])
+    )
+    (tmp_path / "test-answers.csv").write_text("12\n")
+    for key in ("11", "12"):
+        clip(tmp_path / f"{key}.webm", codec_suffix=".webm")
+    with pytest.raises(DatasetFormatError, match=r"test-answers.csv has a row without a class \('12'\); each row is"):
+        load_video_dataset(tmp_path, "ssv2")
+
+
 EPIC_COLUMNS = ["narration_id", "video_id", "start_timestamp", "stop_timestamp", "start_frame", "stop_frame",
                 "verb_class", "noun_class"]  # fmt: skip
 

@@ -352,8 +352,13 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         with open(answers, newline="", encoding="utf-8-sig") as f:
             rows = [row for row in csv.reader(f, delimiter=";") if row]
         for row in rows:
-            if len(row) < 2 or _no_brackets(row[1]) not in labels:
-                raise _unknown_class("ssv2", ";".join(row), "test", "labels.json")
+            if len(row) < 2:  # an id alone was "a clip of class '<id>', which labels.json does not list"
+                raise DatasetFormatError(
+                    f"--dataset_format ssv2: {answers} has a row without a class ({';'.join(row)!r}); each row is "
+                    "<id>;<class> (a labels.json name)"
+                )
+            if _no_brackets(row[1]) not in labels:
+                raise _unknown_class("ssv2", row[1], "test", "labels.json")
         splits["test"] = _resolve([(row[0], int(labels[_no_brackets(row[1])])) for row in rows], index, missing, "test")
     if not splits:
         raise DatasetFormatError(
