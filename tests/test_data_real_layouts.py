@@ -769,6 +769,21 @@ def test_kinetics_clip_named_by_its_video_id_is_read_from_its_times_when_it_is_t
         assert all(first <= frame_index(f) <= last for f in frames), (index, [frame_index(f) for f in frames])
 
 
+def test_kinetics_clips_named_by_video_id_too_short_for_the_clip_span_are_said_to_be_looped(tmp_path):
+    # Read from their rows' times where they are whole videos, such files are still checked as clips: 6 frames each,
+    # against the 7 a clip of 4 frames at stride 2 spans (they were skipped as segments of longer videos).
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.finetune import short_clips_warning
+
+    rows = [["zumba", f"v{i}", 30, 40, "train"] for i in range(3)]
+    write_csv(tmp_path / "train.csv", rows, ["label", "youtube_id", "time_start", "time_end", "split"])
+    for i in range(3):
+        clip(tmp_path / f"v{i}.mp4")
+    train = load_video_dataset(tmp_path, "kinetics").split("train")
+    said = short_clips_warning(train, ViViTVideoProcessor(num_frames=4, frame_stride=2))
+    assert said is not None and said.startswith("the first 3 training clips hold fewer frames than the 7"), said
+
+
 def test_videofolder_names_clips_outside_any_class_folder(tmp_path, caplog):
     clip(tmp_path / "train" / "run" / "a.mp4")
     clip(tmp_path / "train" / "swim" / "b.mp4")

@@ -1105,7 +1105,7 @@ def short_clips_warning(examples, processor, tries: int = 3) -> str | None:
     for index, example in enumerate(examples):
         if len(counts) == tries or index >= 3 * tries:
             break
-        if VideoSegment.of(example) is not None:
+        if VideoSegment.of(example) is not None and not example.get("may_be_cut"):  # a file that may be the clip
             continue
         try:
             counts.append((probe(example["video"]).num_frames, describe_example(example, index)))
