@@ -759,6 +759,11 @@ def test_kinetics_clip_named_by_its_video_id_is_read_from_its_times_when_it_is_t
     ]
     proc = processor()
     dataset = data_set.VideoClassificationDataset(train, proc, seed=0)
+    # a one-frame file named by its id is refused as a one-frame clip file is (a broken download, a still image)
+    write_video(tmp_path / "videos" / "still.mp4", num_frames=1, fps=10)
+    still = {"video": str(tmp_path / "videos" / "still.mp4"), "label": 0, "id": "still_000001_000003"}
+    still.update(start_seconds=1.0, end_seconds=3.0, may_be_cut=True)
+    assert not bool(data_set.VideoClassificationDataset([train[1], still], proc)[1]["valid"])
     for index, (first, last) in enumerate([(40, 59), (0, 19), (0, 19)]):
         segment = data_set.VideoSegment.of(train[index])
         if segment is not None:

@@ -235,7 +235,8 @@ class VideoClassificationDataset(Dataset):
             # A segment of one frame (a narration shorter than a frame of this copy) loops too: its file has
             # frames enough, so the one-frame refusal (a broken file or a still image) is not about it.
             short_video = self.processor.short_video
-            if short_video is None and (len(frames) > 1 or VideoSegment.of(example) is not None):
+            part = VideoSegment.of(example) is not None and not example.get("may_be_cut")  # a file may be a still
+            if short_video is None and (len(frames) > 1 or part):
                 short_video = "loop"
             options.update(input_data_format="channels_last", do_sample_frames=True, short_video=short_video)
         output = self.processor(videos=[video], return_tensors="pt", **{**options, **self.processor_kwargs})
