@@ -90,6 +90,7 @@ from vivit_hf.training.finetune import (
     dataset_folder,
     epoch_batches,
     evaluate,
+    flip_warning,
     load_data,
     missing_paths,
     mixup_generator,
@@ -315,8 +316,9 @@ def main(argv=None):
     if model.config.unseen_input():
         logger.warning(f"WARNING: {model.config.unseen_input()}")
     short = None if args.streaming else short_clips_warning(train_examples, processor)
-    if short:
-        logger.warning(f"WARNING: {short}")
+    for said in (short, flip_warning(data.label_names, processor)):
+        if said:
+            logger.warning(f"WARNING: {said}")
     head_sizes = list(data.head_sizes.values())
     num_views = args.eval_num_clips * args.eval_num_crops
 

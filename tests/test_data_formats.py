@@ -224,6 +224,112 @@ def test_epic_kitchens_gives_noun_then_verb_labels_with_300_and_97_classes(tmp_p
     assert len(data.id2label) == 397 and data.id2label[300] == "verb:0"
 
 
+def test_ssv2_test_answers_row_without_a_class_is_refused_as_such(tmp_path):
+    """A row of an id alone (a test list, not its answers) was "a clip of class '12', which labels.json does not
+    list"."""
+    (tmp_path / "labels.json").write_text(json.dumps({"Pushing something from left to right": "0"}))
+    (tmp_path / "train.json").write_text(
+        json.dumps([{"id": "11", "template": "Pushing [something] from left to right"}])
+    )
+    (tmp_path / "test-answers.csv").write_text("12\n")
+    for key in ("11", "12"):
+        clip(tmp_path / f"{key}.webm", codec_suffix=".webm")
+    with pytest.raises(DatasetFormatError, match=r"test-answers.csv has a row without a class \('12'\); each row is"):
+        load_video_dataset(tmp_path, "ssv2")
+
+
+EPIC_COLUMNS = ["narration_id", "video_id", "start_timestamp", "stop_timestamp", "start_frame", "stop_frame",
+                "verb_class", "noun_class"]  # fmt: skip
+
+
+def test_epic_kitchens_whole_numbers_written_as_pandas_floats_are_read_as_numbers(tmp_path):
+    # pandas writes an integer column with an empty cell anywhere as floats ("61.0"): a CSV filtered and saved again
+    # stopped in a bare "ValueError: invalid literal for int() with base 10: '61.0'". 61.0..120.0 of Epic's 60 fps
+    # frames are 1.00-2.00 s.
+    rows = [["P01_01_0", "P01_01", "", "", "61.0", "120.0", "3.0", "8.0"]]
+    write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_COLUMNS)
+    clip(tmp_path / "P01" / "videos" / "P01_01.MP4")
+    (example,) = load_video_dataset(tmp_path, "epic_kitchens").split("train")
+    assert (example["id"], example["label"]) == ("P01_01_0", [8, 3])
+    assert (example["start_seconds"], example["end_seconds"]) == (1.0, 2.0)
+
+
+@pytest.mark.parametrize(
+    "columns, row, says",
+    [
+        (EPIC_COLUMNS[:-1], ["P01_01_0", "P01_01", "", "", "61", "120", "3"], "has no 'noun_class' column"),
+        (EPIC_COLUMNS, ["P01_01_0", "P01_01", "", "", "61", "120", "3", ""], "line 2: noun_class is '', not a whole"),
+        (EPIC_COLUMNS, ["P01_01_0", "P01_01", "", "", "61", "1:20", "3", "8"], "line 2: stop_frame is '1:20', not a"),
+        (EPIC_COLUMNS, ["P01_01_0", "P01_01", "1.5", "2.5", "", "", "3", "8"], "line 2: '1.5' is not a HH:MM:SS.ff"),
+    ],
+)
+def test_epic_kitchens_csv_it_cannot_read_is_refused_by_file_line_and_column(tmp_path, columns, row, says):
+    """A bare KeyError or ValueError before, naming neither the file nor the line."""
+    write_csv(tmp_path / "EPIC_100_train.csv", [row], columns)
+    clip(tmp_path / "P01" / "videos" / "P01_01.MP4")
+    with pytest.raises(DatasetFormatError, match="EPIC_100_train.csv") as error:
+        load_video_dataset(tmp_path, "epic_kitchens")
+    assert says in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "name, content, says",
+    [
+        # SSv2's test.json (ids alone) copied in as validation.json: a bare KeyError 'template'
+        ("validation.json", [{"id": "12"}], 'validation.json item 0 is {"id": "12"}, not an object with an "id" and'),
+        # an object of id -> template: TypeError 'string indices must be integers'
+        ("train.json", {"11": "Pushing [something] from left to right"}, "train.json holds a JSON dict, not SSv2's"),
+        # AttributeError: 'list' object has no attribute 'items'
+        ("labels.json", ["Pushing something from left to right"], "labels.json holds a JSON list, not SSv2's"),
+    ],
+)
+def test_ssv2_json_files_of_another_shape_are_refused_by_file_and_item(tmp_path, name, content, says):
+    files = {
+        "labels.json": {"Pushing something from left to right": "0"},
+        "train.json": [{"id": "11", "template": "Pushing [something] from left to right"}],
+        "validation.json": [{"id": "12", "template": "Pushing [something] from left to right"}],
+    }
+    for filename, value in {**files, name: content}.items():
+        (tmp_path / filename).write_text(json.dumps(value))
+    for key in ("11", "12"):
+        clip(tmp_path / f"{key}.webm", codec_suffix=".webm")
+    with pytest.raises(DatasetFormatError) as error:
+        load_video_dataset(tmp_path, "ssv2")
+    assert says in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "files, says",
+    [
+        # a bare IndexError
+        ({"classInd.txt": "1 ApplyEyeMakeup\n2\n"}, "classInd.txt line '2' is not '<class number> <class>'"),
+        # invalid literal for int() with base 10: 'ApplyEyeMakeup'
+        ({"classInd.txt": "ApplyEyeMakeup 1\n"}, "classInd.txt line 'ApplyEyeMakeup 1' is not '<class number>"),
+        # invalid literal for int() with base 10: 'one'
+        ({"trainlist01.txt": "ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi one\n"}, "the class 'one', not a class"),
+    ],
+)
+def test_ucf101_lists_it_cannot_read_are_refused_by_file_and_line(tmp_path, files, says):
+    clip(tmp_path / "UCF-101" / "ApplyEyeMakeup" / "v_ApplyEyeMakeup_g01_c01.avi")
+    lists = {"classInd.txt": "1 ApplyEyeMakeup\n", "trainlist01.txt": "ApplyEyeMakeup/v_ApplyEyeMakeup_g01_c01.avi 1\n"}
+    for name, text in {**lists, **files}.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(DatasetFormatError) as error:
+        load_video_dataset(tmp_path, "ucf101")
+    assert says in str(error.value)
+
+
+def test_moments_categories_without_their_index_are_refused_by_file_and_line(tmp_path):
+    """A categories file of names alone: a bare 'ValueError: not enough values to unpack' before."""
+    (tmp_path / "moments_categories.txt").write_text("clapping\nbarking\n")
+    write_csv(tmp_path / "trainingSet.csv", [["clapping/x.mp4", "clapping", 3, 0]])
+    clip(tmp_path / "training" / "clapping" / "x.mp4")
+    with pytest.raises(
+        DatasetFormatError, match=r"moments_categories.txt has a line without a class index \('clapping'\)"
+    ):
+        load_video_dataset(tmp_path, "moments")
+
+
 def test_moments_reads_headerless_csvs_and_categories(tmp_path):
     (tmp_path / "moments_categories.txt").write_text("clapping,1\nbarking,0\n")
     write_csv(tmp_path / "trainingSet.csv", [["clapping/x.mp4", "clapping", 3, 0], ["barking/y.mp4", "barking", 3, 1]])

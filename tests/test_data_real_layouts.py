@@ -114,6 +114,41 @@ def test_epic_kitchens_segment_after_the_videos_end_is_named_with_its_times_and_
     assert not any("single frame" in m for m in messages), messages
 
 
+@pytest.mark.parametrize("cached", [False, True])
+def test_epic_kitchens_narration_shorter_than_a_frame_is_that_frame_and_a_reversed_one_is_named(
+    tmp_path, caplog, cached
+):
+    # 100 frames at 25 fps. Frames 61..62 of Epic's 60 fps count are 1.000-1.033 s: frame 25 alone of this copy, read
+    # as a one-frame clip and skipped every epoch as "has a single frame" (the refusal meant for a broken file or a
+    # still image, not for a segment of a whole video). Start and stop stamped alike, 2.00-2.00 s, are the frame on
+    # screen then, 50 (an empty range before: "lies outside the 100 frames"). Start and stop swapped is the
+    # annotation's mistake, skipped and named as such.
+    (tmp_path / "P01" / "videos").mkdir(parents=True)
+    write_video(tmp_path / "P01" / "videos" / "P01_01.MP4", num_frames=100, fps=25)
+    rows = [
+        ["P01_01_0", "P01", "P01_01", "00:00:01.00", "", "", "61", "62", "x", "v", 3, "n", 8, "", ""],
+        ["P01_01_1", "P01", "P01_01", "00:00:02.00", "00:00:02.00", "00:00:02.00", "", "", "x", "v", 0, "n", 1, "", ""],
+        ["P01_01_2", "P01", "P01_01", "00:00:03.00", "00:00:03.00", "00:00:02.50", "", "", "x", "v", 0, "n", 1, "", ""],
+    ]  # fmt: skip
+    write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
+    dataset = data_set.VideoClassificationDataset(
+        load_video_dataset(tmp_path, "epic_kitchens").split("train"), processor(), seed=0
+    )
+    if cached:
+        with caplog.at_level(logging.ERROR):
+            dataset.cache_decoded_videos()
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.dataset"):
+        items = [dataset[i] for i in range(3)]
+    assert [bool(item["valid"]) for item in items] == [True, True, False]
+    for item, frame in zip(items[:2], (25, 50)):
+        frames = item["pixel_values"][0].permute(0, 2, 3, 1).numpy().round().astype(np.uint8)
+        assert [frame_index(f) for f in frames] == [frame] * 4
+    if not cached:  # the cache names a clip it cannot decode when it is built
+        messages = [r.getMessage() for r in caplog.records]
+        assert any("P01_01_2" in m and "ends before it starts: 3.00 s to 2.50 s" in m for m in messages), messages
+        assert not any("single frame" in m or "lies outside" in m for m in messages), messages
+
+
 def test_epic_kitchens_frame_numbers_count_epics_60_or_50_fps_frames_whatever_the_files_rate(tmp_path):
     # Rows without timestamps place a narration by Epic's frame numbers, which count its extracted frames: every
     # EPIC-Kitchens-55 video resampled to 60 fps (its README: "-r 60"; P18_09 was recorded at 90 fps), the
@@ -700,6 +735,58 @@ def test_kinetics_activitynet_csv_names_byte_order_mark_and_clips_named_by_video
     assert [(Path(e["video"]).name, e["label"]) for e in data.split("train")] == [("-abc_000014_000024.mp4", 1)]
     assert [(Path(e["video"]).name, e["label"]) for e in data.split("validation")] == [("xyz_9.mp4", 0)]
     assert sorted(data.splits) == ["train", "validation"] and data.missing == {}
+
+
+def test_kinetics_clip_named_by_its_video_id_is_read_from_its_times_when_it_is_the_whole_video(tmp_path):
+    # Downloaders that name a file by its YouTube id alone save the trimmed clip (most) or the whole video (a plain
+    # yt-dlp download, to be cut later). The whole video was read whole: its every part trained on under the label of
+    # its 10 s. At 10 fps: `long` is a 12 s video whose row says 4-6 s (frames 40..59); `cut` is that row's clip already
+    # cut out, 2 s for 30-32 s, read whole (frames 0..19), as is `cvdf`, named CVDF's way.
+    write_csv(
+        tmp_path / "annotations" / "train.csv",
+        [["zumba", "long", 4, 6, "train"], ["zumba", "cut", 30, 32, "train"], ["yoga", "cvdf", 50, 52, "train"]],
+        ["label", "youtube_id", "time_start", "time_end", "split"],
+    )
+    (tmp_path / "videos").mkdir()
+    write_video(tmp_path / "videos" / "long.mp4", num_frames=120, fps=10)
+    write_video(tmp_path / "videos" / "cut.mp4", num_frames=20, fps=10)
+    write_video(tmp_path / "videos" / "cvdf_000050_000052.mp4", num_frames=20, fps=10)
+    train = load_video_dataset(tmp_path, "kinetics").split("train")
+    assert [(e["id"], Path(e["video"]).name, e["label"]) for e in train] == [
+        ("long_000004_000006", "long.mp4", 1),
+        ("cut_000030_000032", "cut.mp4", 1),
+        ("cvdf_000050_000052", "cvdf_000050_000052.mp4", 0),
+    ]
+    proc = processor()
+    dataset = data_set.VideoClassificationDataset(train, proc, seed=0)
+    # a one-frame file named by its id is refused as a one-frame clip file is (a broken download, a still image)
+    write_video(tmp_path / "videos" / "still.mp4", num_frames=1, fps=10)
+    still = {"video": str(tmp_path / "videos" / "still.mp4"), "label": 0, "id": "still_000001_000003"}
+    still.update(start_seconds=1.0, end_seconds=3.0, may_be_cut=True)
+    assert not bool(data_set.VideoClassificationDataset([train[1], still], proc)[1]["valid"])
+    for index, (first, last) in enumerate([(40, 59), (0, 19), (0, 19)]):
+        segment = data_set.VideoSegment.of(train[index])
+        if segment is not None:
+            assert [frame_index(f) for f in segment.decode_frames(proc).numpy()] == list(range(first, last + 1))
+        item = dataset[index]
+        assert bool(item["valid"])
+        frames = item["pixel_values"][0].permute(0, 2, 3, 1).numpy().round().astype(np.uint8)
+        assert all(first <= frame_index(f) <= last for f in frames), (index, [frame_index(f) for f in frames])
+
+
+def test_kinetics_clips_named_by_video_id_too_short_for_the_clip_span_are_said_to_be_looped(tmp_path):
+    # Read from their rows' times where they are whole videos, such files are still checked as clips: 6 frames each,
+    # against the 7 a clip of 4 frames at stride 2 spans (they were skipped as segments of longer videos).
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.finetune import short_clips_warning
+
+    rows = [["zumba", f"v{i}", 30, 40, "train"] for i in range(3)]
+    write_csv(tmp_path / "train.csv", rows, ["label", "youtube_id", "time_start", "time_end", "split"])
+    for i in range(3):
+        clip(tmp_path / f"v{i}.mp4")
+    train = load_video_dataset(tmp_path, "kinetics").split("train")
+    said = short_clips_warning(train, ViViTVideoProcessor(num_frames=4, frame_stride=2))
+    assert said is not None and said.startswith("the first 3 training clips hold fewer frames than the 7"), said
 
 
 def test_videofolder_names_clips_outside_any_class_folder(tmp_path, caplog):

@@ -318,3 +318,25 @@ def test_a_stream_whose_card_was_not_written_again_with_its_shards_counts_what_t
     assert len(data.split("validation")) == 2  # its card's count is right: nothing said
     warned = [r.getMessage() for r in caplog.records if "data card" in r.getMessage()]
     assert len(warned) == 1 and "gives 4 examples, its shards hold 3" in warned[0], warned
+
+
+def test_a_kinetics_row_that_is_a_part_of_a_whole_video_is_left_out_of_the_shards_not_written_whole(tmp_path, caplog):
+    # A file named by its YouTube id alone that is the whole video (12 s; the row says 4-6 s) is read from its row's
+    # times; a shard holds a file whole, so it was written whole, every part of the video under the label of its 2 s.
+    # The clip already cut out (`cut`, 2 s for 30-32 s) is its whole file and is written as before.
+    write_csv(
+        tmp_path / "annotations" / "train.csv",
+        [["abseiling", "long", 4, 6, "train"], ["bowling", "cut", 30, 32, "train"]],
+        ["label", "youtube_id", "time_start", "time_end", "split"],
+    )
+    write_video(tmp_path / "long.mp4", num_frames=120, fps=10, height=16, width=24)
+    write_video(tmp_path / "cut.mp4", num_frames=20, fps=10, height=16, width=24)
+    out = tmp_path / "shards"
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.shard"):
+        shard_main(["--dataset", str(tmp_path), "--dataset_format", "kinetics", "--out", str(out)])
+    with tarfile.open(next((out / "data").glob("train-*.tar"))) as tar:
+        written = {member.name.rsplit(".", 1)[1]: tar.extractfile(member).read() for member in tar}
+    assert written["mp4"] == (tmp_path / "cut.mp4").read_bytes() and written["cls"] == b"1"
+    assert "`long_000004_000006` (train)" in (out / "README.md").read_text()
+    said = [r.getMessage() for r in caplog.records]
+    assert any("leaving out clip long_000004_000006: it is frames 40-59 of the 120 of its video" in m for m in said)

@@ -1070,6 +1070,26 @@ def build_datasets(args, train_examples, eval_examples, processor):
     return train, evaluation
 
 
+def flip_warning(label_names, processor) -> str | None:
+    """A warning when training flips clips (`do_flip`) and some classes are each other's mirror image (SSv2's
+    "Pushing something from left to right" and "... from right to left"), else None. A flipped clip of one is a clip
+    of the other under the first one's label: half the clips of such classes trained on the wrong label, without a
+    word, under a preset that flips (the Kinetics and Epic Kitchens presets) or `--do_flip true`."""
+    from .data.labels import mirrored_classes
+
+    pairs = mirrored_classes(label_names) if processor.do_flip else []
+    if not pairs:
+        return None
+    shown = "; ".join(f"{a!r} / {b!r}" for a, b in pairs[:3]) + (
+        f" and {len(pairs) - 3} more" if len(pairs) > 3 else ""
+    )
+    return (
+        f"training flips clips at random (--do_flip), and {len(pairs)} pair(s) of classes are each other's mirror "
+        f"image ({shown}): a flipped clip of one is trained on as the other. Give --do_flip false (the ssv2 presets "
+        "do not flip)"
+    )
+
+
 def short_clips_warning(examples, processor, tries: int = 3) -> str | None:
     """A warning when the first training clips (up to `tries` that open) are all shorter than the span a clip
     samples (`num_frames` at `frame_stride`), else None. The processor loops a file too short for its clip (scenic's
@@ -1085,7 +1105,7 @@ def short_clips_warning(examples, processor, tries: int = 3) -> str | None:
     for index, example in enumerate(examples):
         if len(counts) == tries or index >= 3 * tries:
             break
-        if VideoSegment.of(example) is not None:
+        if VideoSegment.of(example) is not None and not example.get("may_be_cut"):  # a file that may be the clip
             continue
         try:
             counts.append((probe(example["video"]).num_frames, describe_example(example, index)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import math
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -207,13 +208,22 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     missing: dict[str, int] = {}
     splits = {}
     for split, rows in annotations.items():
-        keys = []
+        keys, by_video_id = [], {}
         for line, row in enumerate(rows, start=2):  # line 1 is the header
             key = _kinetics_key(row, files[split], line)
             if key not in index and row["youtube_id"] in index:  # downloaders that name a clip by its video alone
                 index[key] = index[row["youtube_id"]]
+                if key != row["youtube_id"]:  # the row gives times
+                    by_video_id[key] = (float(row["time_start"]), float(row["time_end"]))
             keys.append((key, label2id[row["label"]]))
         splits[split] = _resolve(keys, index, missing, split)
+        # Such a file is the trimmed clip for some downloaders and the whole YouTube video for others: read whole,
+        # a whole video trained on every part of it under the label of its 10 s. It is read from the row's times
+        # unless it is no longer than they span (`VideoSegment.may_be_cut`).
+        for example in splits[split]:
+            if example["id"] in by_video_id:
+                start, end = by_video_id[example["id"]]
+                example.update(start_seconds=start, end_seconds=end, may_be_cut=True)
     splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     _warn_unlisted_clips(roots, index, listed, files)
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
@@ -282,6 +292,26 @@ def _no_brackets(template: str) -> str:
     return template.replace("[", "").replace("]", "")
 
 
+def _ssv2_items(path: Path) -> list[dict]:
+    """A `train.json` / `validation.json`: a list of `{"id", "template", ...}`. Another shape (the test split's
+    `{"id"}` alone, an object of id -> template) is refused naming the file and the first item that is not one:
+    it was a bare KeyError 'template', or TypeError 'string indices must be integers'."""
+    items = _read_json(path, "ssv2")
+    if not isinstance(items, list):
+        raise DatasetFormatError(
+            f"--dataset_format ssv2: {path} holds a JSON {type(items).__name__}, not SSv2's list of "
+            '{"id": ..., "template": ...} objects'
+        )
+    for number, item in enumerate(items):
+        if not isinstance(item, dict) or not {"id", "template"} <= item.keys():
+            shown = json.dumps(item)
+            raise DatasetFormatError(
+                f"--dataset_format ssv2: {path} item {number} is {shown[:100]}{'...' if len(shown) > 100 else ''}, "
+                'not an object with an "id" and a "template" (the class, "Putting [something] on a surface")'
+            )
+    return items
+
+
 def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
     """Something-Something v2: `{id}.webm` clips, `labels.json` (template -> index) and
     `train.json` / `validation.json` (lists of `{"id", "template", ...}`), or 20BN's
@@ -295,7 +325,13 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         )
     # The annotation templates write placeholders as "[something]"; Qualcomm's labels.json drops the brackets, some
     # copies of it keep them: names are compared, and kept, without.
-    labels = {_no_brackets(name): index for name, index in _read_json(labels_path, "ssv2").items()}
+    labels = _read_json(labels_path, "ssv2")
+    if not isinstance(labels, dict):  # an AttributeError on `.items()` before
+        raise DatasetFormatError(
+            f"--dataset_format ssv2: {labels_path} holds a JSON {type(labels).__name__}, not SSv2's object of "
+            '{"<template>": "<class index>", ...}'
+        )
+    labels = {_no_brackets(name): index for name, index in labels.items()}
     names = _names_by_index(labels.items(), "ssv2", "labels.json")
     index = _index_videos(roots)
     missing: dict[str, int] = {}
@@ -305,7 +341,7 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         if path is None:
             continue
         keys = []
-        for item in _read_json(path, "ssv2"):
+        for item in _ssv2_items(path):
             template = _no_brackets(item["template"])
             if template not in labels:
                 raise _unknown_class("ssv2", template, split, "labels.json")
@@ -316,8 +352,13 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         with open(answers, newline="", encoding="utf-8-sig") as f:
             rows = [row for row in csv.reader(f, delimiter=";") if row]
         for row in rows:
-            if len(row) < 2 or _no_brackets(row[1]) not in labels:
-                raise _unknown_class("ssv2", ";".join(row), "test", "labels.json")
+            if len(row) < 2:  # an id alone was "a clip of class '<id>', which labels.json does not list"
+                raise DatasetFormatError(
+                    f"--dataset_format ssv2: {answers} has a row without a class ({';'.join(row)!r}); each row is "
+                    "<id>;<class> (a labels.json name)"
+                )
+            if _no_brackets(row[1]) not in labels:
+                raise _unknown_class("ssv2", row[1], "test", "labels.json")
         splits["test"] = _resolve([(row[0], int(labels[_no_brackets(row[1])])) for row in rows], index, missing, "test")
     if not splits:
         raise DatasetFormatError(
@@ -333,11 +374,11 @@ EPIC_KITCHENS_HEADS = {"noun": 300, "verb": 97}
 _TIMESTAMP = re.compile(r"^(\d+):(\d{1,2}):(\d{1,2}(?:\.\d*)?)$")
 
 
-def _timestamp_seconds(value: str) -> float:
+def _timestamp_seconds(value: str, where: str = "") -> float:
     """Epic Kitchens' `HH:MM:SS.ff` (fraction of any length) in seconds."""
     match = _TIMESTAMP.match(value.strip())
     if match is None:
-        raise DatasetFormatError(f"--dataset_format epic_kitchens: {value!r} is not a HH:MM:SS.ff timestamp")
+        raise DatasetFormatError(f"--dataset_format epic_kitchens: {where}{value!r} is not a HH:MM:SS.ff timestamp")
     hours, minutes, seconds = match.groups()
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
@@ -358,7 +399,21 @@ def _epic_frame_rate(video_id: str) -> int | None:
     return None
 
 
-def _epic_segment(row: dict) -> dict | None:
+def _epic_number(row: dict, column: str, where: str) -> int:
+    """A whole number in an Epic CSV's `column` (a class id, a frame number): `61`, or `61.0` as pandas writes an
+    integer column that has an empty cell somewhere; anything else is refused naming the file, line and column (a
+    bare `ValueError: invalid literal for int()` before, naming neither)."""
+    value = (row.get(column) or "").strip()
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not number.is_integer():
+        raise DatasetFormatError(f"--dataset_format epic_kitchens: {where}{column} is {value!r}, not a whole number")
+    return int(number)
+
+
+def _epic_segment(row: dict, where: str = "") -> dict | None:
     """Where a narration lies in its untrimmed video: `start_seconds` / `end_seconds` from the timestamps, else
     from `start_frame` / `stop_frame` (Epic numbers frames from 1, `frame_0000000001.jpg` being the first).
 
@@ -368,10 +423,11 @@ def _epic_segment(row: dict) -> dict | None:
     their time in P18_09 (recorded at 90 fps), at twice it in a 30 fps copy, and 3.6 s late an hour into a 59.94 fps
     recording. A video of another naming keeps them as 0-based frame indices of its file."""
     if row.get("start_timestamp") and row.get("stop_timestamp"):
-        start, end = _timestamp_seconds(row["start_timestamp"]), _timestamp_seconds(row["stop_timestamp"])
+        start = _timestamp_seconds(row["start_timestamp"], where)
+        end = _timestamp_seconds(row["stop_timestamp"], where)
         return {"start_seconds": start, "end_seconds": end}
     if row.get("start_frame") and row.get("stop_frame"):
-        start, stop = int(row["start_frame"]), int(row["stop_frame"])
+        start, stop = _epic_number(row, "start_frame", where), _epic_number(row, "stop_frame", where)
         rate = _epic_frame_rate(row.get("video_id") or "")
         if rate is not None:
             return {"start_seconds": (start - 1) / rate, "end_seconds": stop / rate}
@@ -379,12 +435,21 @@ def _epic_segment(row: dict) -> dict | None:
     return None
 
 
-def _epic_examples(rows, label_spaces, index, missing, split) -> list[dict]:
+def _epic_examples(rows, label_spaces, index, missing, split, path: Path) -> list[dict]:
     """A trimmed clip `{narration_id}.<ext>` where there is one, else the narration's segment of its untrimmed
     video `{video_id}.<ext>` (`P01/videos/P01_01.MP4`, as Epic Kitchens ships it)."""
+    needed = ["narration_id", *(f"{head}_class" for head in label_spaces)]
+    lacking = [column for column in needed if rows and column not in rows[0]]
+    if lacking:  # a KeyError naming one column before (the test split's CSV has no classes)
+        raise DatasetFormatError(
+            f"--dataset_format epic_kitchens: {path} has no {', '.join(map(repr, lacking))} column (its columns: "
+            f"{', '.join(repr(name) for name in rows[0] if name is not None)}); EPIC_100_{{train,validation}}.csv "
+            "give each narration_id its noun_class and verb_class"
+        )
     kept, absent = [], []
-    for row in rows:
-        label = [int(row[f"{head}_class"]) for head in label_spaces]
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        where = f"{path} line {line}: "
+        label = [_epic_number(row, f"{head}_class", where) for head in label_spaces]
         for (head, names), i in zip(label_spaces.items(), label):
             if not 0 <= i < len(names):
                 raise _unknown_class(
@@ -392,7 +457,7 @@ def _epic_examples(rows, label_spaces, index, missing, split) -> list[dict]:
                 )
         key = row["narration_id"]
         trimmed, untrimmed = index.get(key), index.get(row.get("video_id") or "")
-        segment = _epic_segment(row) if trimmed is None and untrimmed is not None else None
+        segment = _epic_segment(row, where) if trimmed is None and untrimmed is not None else None
         if trimmed is not None:
             kept.append({"video": str(trimmed), "label": label, "id": key})
         elif segment is not None:
@@ -431,7 +496,7 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
         path = _find_file(roots, f"EPIC_100_{split}.csv")
         if path is None:
             continue
-        splits[split] = _epic_examples(_read_csv(path), label_spaces, index, missing, split)
+        splits[split] = _epic_examples(_read_csv(path), label_spaces, index, missing, split, path)
     if not splits:
         raise DatasetFormatError(
             "--dataset_format epic_kitchens: no EPIC_100_train.csv or EPIC_100_validation.csv"
@@ -477,6 +542,12 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
         )
     if categories is not None:
         pairs = [line.rsplit(",", 1) for line in _read_text(categories).splitlines() if line.strip()]
+        unnumbered = next((pair for pair in pairs if len(pair) != 2), None)
+        if unnumbered is not None:  # a bare "not enough values to unpack" before
+            raise DatasetFormatError(
+                f"--dataset_format moments: {categories} has a line without a class index ({unnumbered[0]!r}); "
+                "each line is <category>,<index> as in Moments in Time's moments_categories.txt"
+            )
         names = _names_by_index(pairs, "moments", categories.name)
         label2id = {name: i for i, name in enumerate(names)}
     else:
@@ -583,6 +654,11 @@ def _ucf101_label(listed: str, given: str | None, classes: list[str], ids: dict,
         raise DatasetFormatError(
             f"--dataset_format ucf101: {source} lists {listed!r}, whose class {folder!r} classInd.txt does not list"
         )
+    if given is not None and not given.isdigit():  # a bare "invalid literal for int()" before
+        raise DatasetFormatError(
+            f"--dataset_format ucf101: {source} gives {listed!r} the class {given!r}, not a class number (1-based, "
+            "as classInd.txt numbers them)"
+        )
     if given is not None and int(given) != label + 1:
         raise DatasetFormatError(
             f"--dataset_format ucf101: {source} gives {listed!r} the class {given}, but classInd.txt numbers "
@@ -597,7 +673,14 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     and `testlist01.txt` (`<Class>/<clip>`, class from the folder): official split 1 (or `official_split`, 1-3) as
     `train` and `test`."""
     class_file = _require_file(roots, "classInd.txt", "ucf101")
-    pairs = [(parts[1], int(parts[0]) - 1) for parts in _list_lines(class_file)]
+    lines = _list_lines(class_file)
+    wrong = next((parts for parts in lines if len(parts) < 2 or not parts[0].isdigit()), None)
+    if wrong is not None:  # an IndexError or "invalid literal for int()" before
+        raise DatasetFormatError(
+            f"--dataset_format ucf101: {class_file} line {' '.join(wrong)!r} is not '<class number> <class>' "
+            "(classInd.txt: '1 ApplyEyeMakeup', numbered from 1)"
+        )
+    pairs = [(parts[1], int(parts[0]) - 1) for parts in lines]
     classes = _names_by_index(pairs, "ucf101", class_file.name)
     ids = _class_ids(classes)
     several: set[str] = set()

@@ -43,6 +43,10 @@ class VideoSegment:
     end_seconds: float | None = None
     start_frame: int | None = None
     stop_frame: int | None = None
+    # The file may be the segment already cut out of its video (a Kinetics clip named by its YouTube id alone, as some
+    # downloaders name the trimmed clip and others the whole video): one no longer than the segment (and 2 s of an
+    # encoder's slack) is read whole, a longer one from start to end.
+    may_be_cut: bool = False
     name: str | None = field(default=None, compare=False)  # the example's id, for messages
 
     @classmethod
@@ -50,7 +54,8 @@ class VideoSegment:
         keys = ("start_seconds", "end_seconds", "start_frame", "stop_frame")
         if not any(example.get(key) is not None for key in keys):
             return None
-        return cls(example["video"], **{key: example.get(key) for key in keys}, name=example.get("id"))
+        cut = bool(example.get("may_be_cut"))
+        return cls(example["video"], **{key: example.get(key) for key in keys}, may_be_cut=cut, name=example.get("id"))
 
     def frame_indices(self, num_frames: int, fps: float, frame_times=None, last_seconds=None) -> np.ndarray:
         """The frames on screen from start to end: the one showing at `start_seconds` through the last one that
@@ -65,6 +70,18 @@ class VideoSegment:
         """`(frame_indices, truncated)`: truncated when the segment runs past the video's end and keeps fewer frames
         than it names. The flag travels with the sample (`"truncated"`), so that the recipe can count such segments
         in the main process: the decode runs in DataLoader workers, where a counter would never reach it."""
+        start, end = (
+            (self.start_seconds, self.end_seconds)
+            if self.start_seconds is not None
+            else (self.start_frame, self.stop_frame)
+        )
+        if start is not None and end is not None and end < start:
+            # an annotation's mistake (start and stop swapped or mistyped), not the video's: say so, rather than
+            # "lies outside the frames" of a video it lies inside
+            where = f"{start:.2f} s to {end:.2f} s" if self.start_seconds is not None else f"frame {start} to {end}"
+            raise BrokenVideoError(
+                f"its segment ({self.name or 'no id'}) ends before it starts: {where} in {_describe(self.video)}"
+            )
         if self.start_seconds is not None:
             if frame_times is not None and len(frame_times) == num_frames:
                 # Seconds from the first frame shown, as a player counts them, the timeline labels its windows and
@@ -86,6 +103,8 @@ class VideoSegment:
                 length = num_frames / fps
             else:
                 raise BrokenVideoError(f"{_describe(self.video)} gives no frame rate to find seconds in")
+            if self.may_be_cut and length <= self.end_seconds - self.start_seconds + 2:  # the clip, not its video
+                return np.arange(num_frames), False
             where = f"{self.start_seconds:.2f}-{self.end_seconds:.2f} s"
             after, past = self.start_seconds >= length - 1e-9, self.end_seconds > length + 1e-6
             video_length = f"{length:.2f} s"
@@ -102,7 +121,9 @@ class VideoSegment:
             _warn_past_the_end(
                 f"segment {self.name or ''} ({where}) runs past the end of {video} ({video_length} long)"
             )
-        first, last = max(first, 0), min(last, num_frames - 1)
+        # A segment shorter than a frame (start == end, or both within one frame's time: a narration of one or two
+        # 60 fps frames in a 25 fps copy) is the frame on screen at its start, not an empty range.
+        first, last = max(first, 0), min(max(last, first), num_frames - 1)
         if last < first:
             raise BrokenVideoError(f"{self} lies outside the {num_frames} frames of {_describe(self.video)}")
         return np.arange(first, last + 1), bool(past)
@@ -211,8 +232,11 @@ class VideoClassificationDataset(Dataset):
             # The cached frames are the whole file (a segment's frames the whole segment), not a clip: sample them as
             # the file would be. The processor keeps frames given in memory as they are unless asked, and refuses to
             # loop them unless told; a file loops.
+            # A segment of one frame (a narration shorter than a frame of this copy) loops too: its file has
+            # frames enough, so the one-frame refusal (a broken file or a still image) is not about it.
             short_video = self.processor.short_video
-            if short_video is None and len(frames) > 1:
+            part = VideoSegment.of(example) is not None and not example.get("may_be_cut")  # a file may be a still
+            if short_video is None and (len(frames) > 1 or part):
                 short_video = "loop"
             options.update(input_data_format="channels_last", do_sample_frames=True, short_video=short_video)
         output = self.processor(videos=[video], return_tensors="pt", **{**options, **self.processor_kwargs})

@@ -244,3 +244,36 @@ def warn_classes_missing_from_training(data: VideoClassificationData, train_spli
                 train_split,
             )
     return report
+
+
+# Words a horizontal flip turns into each other, as whole words (between non-letters: `moving_left`, `Swiping Left`,
+# not `Leftover`); the spellings of counter-clockwise are one word.
+_MIRRORED_WORDS = re.compile(
+    r"(?<![a-z])(left|right|(?:counter|anti)[-_ ]?clockwise|clockwise)(?![a-z])", re.IGNORECASE
+)
+
+
+def _mirror_words(name: str, swap: bool) -> str:
+    def replace(word):
+        word = word[0].lower()
+        side = {"left": "right", "right": "left"}.get(word)
+        if side is not None:
+            return side if swap else word
+        turned = word == "clockwise"
+        return "counterclockwise" if turned == swap else "clockwise"
+
+    return _MIRRORED_WORDS.sub(replace, str(name).lower())
+
+
+def mirrored_classes(names: Sequence[str]) -> list[tuple[str, str]]:
+    """Pairs of classes each the mirror image of the other: names alike once left and right, clockwise and
+    counter-clockwise are swapped (any case, any separator), as Something-Something v2's "Pushing something from left
+    to right" and "... from right to left", Jester's "Swiping Left" and "Swiping Right", the bundled set's
+    `moving_left` and `moving_right`. A horizontal flip turns a clip of one into a clip of the other."""
+    by_spelling = {_mirror_words(name, swap=False): name for name in names}
+    pairs = []
+    for name in names:
+        other = by_spelling.get(_mirror_words(name, swap=True))
+        if other is not None and other != name and (other, name) not in pairs:
+            pairs.append((name, other))
+    return pairs

@@ -204,6 +204,25 @@ class _ShardWriter:
         return final
 
 
+def _refuse_a_part_of_a_video(example: dict) -> None:
+    """Raise when the example is a part of its file (a Kinetics row's 10 s of a whole YouTube video named by its id):
+    a shard holds a file whole, so it was written whole, and trained on whole under the label of its part. A segment
+    that is its whole file (the clip already cut out) passes."""
+    from ...processing.video_io import open_video
+    from .dataset import VideoSegment
+
+    segment = VideoSegment.of(example)
+    if segment is None:
+        return
+    with open_video(segment.video, backend="pyav") as reader:
+        frames, _ = segment.locate(reader.num_frames, reader.fps, reader.frame_times(), reader.last_frame_seconds())
+        if len(frames) < reader.num_frames:
+            raise ValueError(
+                f"it is frames {frames[0]}-{frames[-1]} of the {reader.num_frames} of its video, and shards hold whole "
+                "files: cut the clips out first"
+            )
+
+
 def write_shards(
     data,
     out: str | os.PathLike,
@@ -239,6 +258,7 @@ def write_shards(
             example = examples[index]
             clip_id = str(example.get("id", index))
             try:
+                _refuse_a_part_of_a_video(example)
                 clip = _video_bytes(example["video"])
                 if short_side:
                     clip = reencode(clip, short_side, keyframe_interval)
