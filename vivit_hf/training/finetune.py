@@ -165,7 +165,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--learning_rate", type=_real(above=0))
     g.add_argument("--momentum", type=_real(at_least=0), default=0.9)
     g.add_argument("--weight_decay", type=_real(at_least=0))
-    g.add_argument("--lr_scheduler_type", default="cosine")
+    g.add_argument(
+        "--lr_scheduler_type",
+        type=_scheduler_type,
+        default="cosine",
+        help=f"transformers' get_scheduler name: {', '.join(SCHEDULERS)}",
+    )
     g.add_argument("--warmup_epochs", type=_real(at_least=0))
     g.add_argument("--num_warmup_steps", type=_at_least(0), default=None, help="overrides --warmup_epochs")
     g.add_argument("--num_train_epochs", type=_at_least(1))
@@ -280,6 +285,37 @@ def _real(at_least: float | None = None, above: float | None = None, below: floa
         return value
 
     return parse
+
+
+# transformers' schedules that run on a warm-up and a length alone (`get_scheduler(name, optimizer, num_warmup_steps,
+# num_training_steps)`, then `step()` every optimiser step), as the recipe calls them.
+SCHEDULERS = (
+    "linear",
+    "cosine",
+    "cosine_with_restarts",
+    "polynomial",
+    "constant",
+    "constant_with_warmup",
+    "inverse_sqrt",
+)
+
+
+def _scheduler_type(text: str) -> str:
+    """An argparse type: a schedule in SCHEDULERS. Any other name used to fail only after the data set was read
+    and the model built (transformers' ValueError traceback for a typo; `reduce_lr_on_plateau` and `greedy` at the
+    first step, wanting a metric; `cosine_with_min_lr` and `warmup_stable_decay` wanting arguments the recipe has
+    no flag for)."""
+    if text in SCHEDULERS:
+        return text
+    from transformers.trainer_utils import SchedulerType
+
+    known = {member.value for member in SchedulerType}
+    why = (
+        " (it needs settings this recipe does not pass: a metric each step, or its own arguments)"
+        if text in known
+        else ""
+    )
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(SCHEDULERS)}, got {text!r}{why}")
 
 
 def _checkpointing_steps(text: str) -> str:
@@ -478,6 +514,10 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     except (ValueError, TypeError) as error:
         parser.error(f"argument {' with '.join(_model_config_flags(args, str(error)))}: {error}")
     try:
+        check_processor_flags(args)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
         check_config_name(args.dataset_format, args.dataset_config_name)
     except ValueError as error:
         parser.error(f"argument --dataset_config_name: {error}")
@@ -505,6 +545,21 @@ def check_model_config(args: argparse.Namespace) -> None:
         return
     config_class = VIVIT_MODELS[args.model][0]
     config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **model_config_overrides(args)})
+
+
+def check_processor_flags(args: argparse.Namespace) -> None:
+    """Refuse (ValueError naming the flag) augmentation values the video processor cannot sample with, by its own
+    validation. `build_processor` sets them on the processor as attributes, which the processor checks only when it
+    is called, in the DataLoader: `--scale_jitter 2 1` or `--rand_augment 2 -1` failed on every clip, and the run
+    stopped saying that none of the training clips could be decoded, every one unreadable."""
+    for flag in ("scale_jitter", "rand_augment"):
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        try:
+            ViViTVideoProcessor(**{flag: list(value)})
+        except ValueError as error:
+            raise ValueError(f"argument --{flag} {' '.join(f'{v:g}' for v in value)}: {error}") from None
 
 
 # The flags that set a config field themselves (`model_config_overrides`)
