@@ -274,8 +274,13 @@ def main(argv=None):
             f"trains nothing more and writes its outputs again); --overwrite_output_dir starts over"
         )
     elif rerun is not None:
+        how = (
+            "a finished run"
+            if (output_dir / "config.json").is_file()
+            else "a run, stopped before its first checkpoint,"
+        )
         logger.warning(
-            f"{output_dir} holds a finished run of this same command and no checkpoint to continue from: running it "
+            f"{output_dir} holds {how} of this same command and no checkpoint to continue from: running it "
             f"again from the start, in place of its outputs"
         )
     set_seed(args.seed)
@@ -291,9 +296,11 @@ def main(argv=None):
             removed, kept = remove_previous_run(output_dir)
             if removed or kept:
                 why = "--overwrite_output_dir" if rerun is None else "the same command again"
+                # a run stopped before its model was written kept only its settings (run_settings.json): no model
+                stays = "model" if "config.json" in kept else "settings"
                 logger.info(
                     f"{why}: removed the previous run's {', '.join(removed) or 'nothing else'} from {output_dir}; its "
-                    f"model ({', '.join(kept) or 'none'}) stays until this run's replaces it"
+                    f"{stays} ({', '.join(kept) or 'none'}) stays until this run's replaces it"
                 )
         output_dir.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
@@ -405,6 +412,14 @@ def main(argv=None):
             reason = f"{type(error).__name__}: {error}".splitlines()[0]
             raise SystemExit(f"error: --push_to_hub: cannot create the Hub repo {repo}: {reason}") from None
 
+    if checkpoint_writer(accelerator) and not (output_dir / "config.json").is_file():
+        # Recorded as training starts (every refusal is behind: a run refused for its flags or data leaves no run),
+        # so that the same command after a stop before the first checkpoint (Ctrl-C, a kill) is known for a rerun
+        # of this run and starts again, as the README says: it was refused as another run's folder (its tracker
+        # logs). The final outputs write it again; a previous model keeps its own record until this run's model
+        # replaces it (evaluate.py reads it for the share held out).
+        record = {"settings": settings, "dataset_folder": dataset_folder(args.dataset)}
+        (output_dir / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
     if args.with_tracking:
         hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
         accelerator.init_trackers("finetune", hparams)
@@ -823,7 +838,8 @@ def interrupted_message(output_dir: Path) -> str:
     if not found:
         return (
             f"interrupted before the first checkpoint (none in {output_dir / CHECKPOINTS}; --checkpointing_steps sets "
-            "how often one is written): start over with the same command and --overwrite_output_dir"
+            "how often one is written): the same command again starts over (with other flags, add "
+            "--overwrite_output_dir)"
         )
     return (
         f"interrupted: the last checkpoint, {found[-1]}, is kept; continue with the same command and "

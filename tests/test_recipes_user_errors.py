@@ -130,6 +130,57 @@ def test_interrupted_before_any_checkpoint_says_to_start_over(tmp_path):
     assert recipe.interrupted_message(tmp_path) == message
 
 
+def test_the_same_command_after_a_ctrl_c_before_any_checkpoint_starts_again_and_other_flags_are_refused(tmp_path):
+    """The README: run again as is, a run goes again in place of the last one, "from its last checkpoint if it kept
+    one, else from the start". A first run stopped before its first checkpoint (the main job has none) left only its
+    tracker logs, and the same command was refused as another run's folder: "already holds a previous run:
+    finetune/", the way out --overwrite_output_dir. The run now records its settings as training starts."""
+    out = tmp_path / "out"
+    for label, name in enumerate(("up", "down")):
+        for i in range(3):
+            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=10 * label + i)
+            tiny_clip(tmp_path / "data" / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
+    flags = [*TINY_MODEL, "--with_tracking", "true", "--dataset", str(tmp_path / "data"), "--output_dir", str(out)]
+    flags += ["--max_train_steps", "100000"]  # the main job's tensorboard logs, and no checkpoint
+    process = subprocess.Popen(
+        [sys.executable, str(FINETUNE), *flags],
+        cwd=REPO,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_sigint_default,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not (out / "finetune").is_dir() and time.monotonic() < deadline:  # the tracker: training is starting
+            assert process.poll() is None, process.stderr.read()[-3000:]
+            time.sleep(0.1)
+        time.sleep(1)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, stderr[-3000:]
+    assert not (out / "checkpoints").exists() and not (out / "model.safetensors").exists()
+    assert last_line(stderr).endswith(
+        "the same command again starts over (with other flags, add --overwrite_output_dir)"
+    )
+
+    from vivit_hf.training.finetune import parse_args
+
+    spec = importlib.util.spec_from_file_location("vivit_recipes_finetune", FINETUNE)
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    args = parse_args(flags)
+    rerun = recipe.decide_start(args, out, 1)[0]  # what the same command decides before anything loads
+    assert rerun == ("restart", None) and args.overwrite_output_dir  # its logs go as it starts, as the README says
+    with pytest.raises(SystemExit, match="already holds a previous run"):  # another run there is still refused
+        recipe.decide_start(parse_args([*flags, "--learning_rate", "0.5"]), out, 1)
+
+
 # A made-up Hub id with HF_HUB_OFFLINE=1 (env()): offline mode fails at once, so no network is needed to test it.
 OFFLINE = "no such local folder; read as a Hub id, offline mode is on (HF_HUB_OFFLINE) and it is not in the local cache"
 PREDICT = REPO / "recipes" / "predict.py"
