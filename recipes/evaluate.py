@@ -42,7 +42,9 @@ import torch
 try:
     from accelerate import Accelerator
 except ModuleNotFoundError as missing:  # the base install (`pip install -e .`) has no recipes extra
-    raise SystemExit(f"recipes/evaluate.py needs {missing.name}: pip install -e '.[recipes]'") from None
+    if (missing.name or "").split(".")[0] != "accelerate":
+        raise  # a module accelerate itself imports (pyyaml, safetensors): the extra would not bring it back
+    raise SystemExit("recipes/evaluate.py needs accelerate: pip install -e '.[recipes]'") from None
 from accelerate.logging import get_logger
 from accelerate.utils import InitProcessGroupKwargs
 from safetensors.torch import save_file

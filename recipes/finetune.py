@@ -34,7 +34,9 @@ import torch
 try:
     from accelerate import Accelerator
 except ModuleNotFoundError as missing:  # the base install (`pip install -e .`) has no recipes extra
-    raise SystemExit(f"recipes/finetune.py needs {missing.name}: pip install -e '.[recipes]'") from None
+    if (missing.name or "").split(".")[0] != "accelerate":
+        raise  # a module accelerate itself imports (pyyaml, safetensors): the extra would not bring it back
+    raise SystemExit("recipes/finetune.py needs accelerate: pip install -e '.[recipes]'") from None
 from accelerate.logging import get_logger
 from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, ProjectConfiguration, set_seed
 from tqdm.auto import tqdm
@@ -127,6 +129,11 @@ def readers(processes: int, workers: int) -> str:
     if workers <= 1:
         return processes_
     return workers_ if processes == 1 else f"{processes_} x {workers_}"
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 epoch`, `40 epochs`: the plan's log line said "1 epochs" for a short run."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def find_resume_checkpoint(args, output_dir: Path, settings: dict):
@@ -462,9 +469,9 @@ def main(argv=None):
             )
 
     logger.info(
-        f"{num_train} training clips, {num_eval} evaluation clips ({eval_split}); "
-        f"{args.max_train_steps} steps, {num_epochs} epochs, accumulation {args.gradient_accumulation_steps} "
-        f"(total batch {args.effective_total_batch_size})"
+        f"{counted(num_train, 'training clip')}, {counted(num_eval, 'evaluation clip')} ({eval_split}); "
+        f"{counted(args.max_train_steps, 'step')}, {counted(num_epochs, 'epoch')}, accumulation "
+        f"{args.gradient_accumulation_steps} (total batch {args.effective_total_batch_size})"
     )
     progress = tqdm(
         range(args.max_train_steps),

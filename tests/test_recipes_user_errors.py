@@ -364,3 +364,20 @@ def test_a_recipe_on_the_base_install_names_the_extra_to_install(script):
     assert result.returncode == 1, result.stderr[-2000:]
     assert f"recipes/{script.name} needs accelerate: pip install -e '.[recipes]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("script", [FINETUNE, EVALUATE], ids=["finetune", "evaluate"])
+def test_a_module_accelerate_needs_is_not_blamed_on_the_recipes_extra(script):
+    """accelerate installed, one of its own dependencies not (pyyaml here): the guard for the base install caught
+    every ModuleNotFoundError and said `recipes/finetune.py needs yaml: pip install -e '.[recipes]'`, a module that
+    is no part of the extra and that the command does not bring back. Python's own error names it now."""
+    code = (
+        "import runpy, sys; sys.modules['yaml'] = None; "
+        f"sys.argv = [{str(script)!r}]; runpy.run_path({str(script)!r}, run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env(), capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "needs yaml" not in result.stderr and "[recipes]" not in result.stderr, result.stderr[-2000:]
+    assert last_line(result.stderr).startswith("ModuleNotFoundError: import of yaml halted"), result.stderr[-2000:]
