@@ -721,7 +721,7 @@ def main(argv=None):
         history.append(summary)
         top1 = results.get("top1", results.get("action_top1"))
         logger.info(
-            f"epoch {epoch}: eval top-1 {top1:.4f} on {results['num_samples']} clips "
+            f"epoch {epoch}: eval top-1 {top1:.4f} on {counted(results['num_samples'], 'clip')} "
             f"({results['num_skipped']} broken skipped; {skipped} skipped in training"
             f"{past_the_end_report(truncated, results['num_truncated'])})"
         )
