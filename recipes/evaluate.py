@@ -178,7 +178,9 @@ def start_refusal(args) -> str | None:
         return f"argument --dataset_config_name: {error}"
     if args.streaming and args.dataset_format != "hub":
         return "--streaming reads a Hub data set or a local folder with --dataset_format hub"
-    unused = data_flag_unused(args, {name for name in ("video_column", "label_column") if getattr(args, name)})
+    typed = {name for name in ("video_column", "label_column") if getattr(args, name)}
+    typed |= {"dataset_format"} if args.dataset_format != "videofolder" else set()  # (its default)
+    unused = data_flag_unused(args, typed)
     if unused:  # another format's reader ignored them: the labels came from its own files
         return unused
     model = Path(args.model).expanduser()

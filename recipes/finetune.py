@@ -325,7 +325,10 @@ def main(argv=None):
     with hub_source("--init_from", args.init_from):
         model, init_processor = build_model(args, data)
     processor = build_processor(args, model.config, init_processor)
-    check_processor_fits_model(processor, model.config)
+    try:  # (flags that disagree are refused at parse time; this is what a checkpoint's config may still bring)
+        check_processor_fits_model(processor, model.config)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
     if model.config.unseen_input():
         logger.warning(f"WARNING: {model.config.unseen_input()}")
     short = None if args.streaming else short_clips_warning(train_examples, processor)

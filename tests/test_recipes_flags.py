@@ -101,6 +101,13 @@ def finetune():
         (["--rand_augment", "2", "-1"], ["argument --rand_augment 2 -1", "magnitude in [0, 30]"]),
         (["--rand_augment", "2", "40"], ["argument --rand_augment 2 40", "magnitude in [0, 30]"]),
         (["--rand_augment", "-1", "9"], ["argument --rand_augment -1 9", "num_ops >= 0"]),
+        # The model took the override's clip length and the processor the flag's: a traceback once the data was read.
+        (
+            ["--config_overrides", "num_frames=4", "--num_frames", "8"],
+            ["argument --config_overrides", "num_frames=4 differs from --num_frames 8"],
+        ),
+        # Without --dataset the bundled video folder was read whatever the format typed: a "Kinetics" run on it.
+        (["--dataset_format", "kinetics"], ["argument --dataset_format", "kinetics", "give --dataset"]),
     ],
 )
 def test_bad_flags_stop_before_anything_is_loaded(finetune, capsys, flags, expected):
@@ -189,6 +196,8 @@ def test_the_old_abbreviation_is_not_taken_as_the_scheduler(finetune):
         (["--scale_jitter", "0.9", "1.33"], "scale_jitter", [0.9, 1.33]),
         (["--rand_augment", "2", "15"], "rand_augment", [2, 15]),
         (["--rand_augment", "0", "0"], "rand_augment", [0, 0]),
+        (["--config_overrides", "num_frames=8", "--num_frames", "8"], "num_frames", 8),
+        (["--dataset_format", "videofolder"], "dataset_format", "videofolder"),
         (
             ["--config_overrides", "num_temporal_layers=2,tubelet_size=[2,8,8]"],
             "config_overrides",

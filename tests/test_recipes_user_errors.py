@@ -51,6 +51,17 @@ def test_evaluate_reading_a_plain_folder_as_kinetics_is_one_line_exit_2(tmp_path
     assert last_line(result.stderr).startswith("error: --dataset_format kinetics: "), last_line(result.stderr)
 
 
+def test_evaluate_with_a_dataset_format_but_no_dataset_is_refused_not_read_as_the_bundled_set(tmp_path):
+    """`--dataset_format kinetics` without `--dataset` evaluated the bundled video folder and wrote its results, as if
+    the format had been read."""
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")  # never read: the flags are refused first
+    result = run_recipe(EVALUATE, "--model", tmp_path / "model", "--dataset_format", "kinetics")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "argument --dataset_format: kinetics reads the --dataset you give" in last_line(result.stderr)
+    assert list((tmp_path / "model").iterdir()) == [tmp_path / "model" / "config.json"]
+
+
 def _finished_checkpoints(out) -> list:
     # (an older one whose removal by --checkpoints_total_limit was cut short may lack its state: not a checkpoint)
     return [path for path in (out / "checkpoints").glob("*/trainer_state.json") if not path.parent.name.startswith(".")]

@@ -449,6 +449,12 @@ def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
             "argument --validation_split_percentage: --eval_split is evaluated, so nothing is held out of "
             f"{args.train_split}; leave one of them out"
         )
+    if "dataset_format" in typed and args.dataset == SYNTHETIC and args.dataset_format != "videofolder":
+        # the bundled set is a video folder whatever the flag said: a run typed for Kinetics trained on it silently
+        return (
+            f"argument --dataset_format: {args.dataset_format} reads the --dataset you give; without one the bundled "
+            f"{SYNTHETIC} set is read, a video folder: give --dataset (your data set's folder or Hub id)"
+        )
     if "shuffle_buffer_size" in typed and not getattr(args, "streaming", False):
         return (
             "argument --shuffle_buffer_size: it orders a stream (--streaming); a data set read whole is shuffled whole"
@@ -506,7 +512,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
         parser.error(f"no value for {missing}: give them or a --preset that sets them")
     try:
         overrides = _parse_overrides(args.config_overrides)
-        check_config_overrides(overrides, args.crop_size)
+        check_config_overrides(overrides, args.crop_size, num_frames=args.num_frames)
     except ValueError as error:
         parser.error(f"argument --config_overrides: {error}")
     try:
@@ -902,10 +908,14 @@ _NOT_OVERRIDABLE = {
 }
 
 
-def check_config_overrides(overrides: dict, crop_size: int | None = None, config_classes=None) -> None:
+def check_config_overrides(
+    overrides: dict, crop_size: int | None = None, config_classes=None, num_frames: int | None = None
+) -> None:
     """Refuse a key no ViViT config (or none of `config_classes`) has, naming the closest valid one (a misspelling
     was silently ignored), and an `image_size` other than the crop the processor makes (the model's image size
-    follows `--crop_size`)."""
+    follows `--crop_size`), or a `num_frames` other than a typed `--num_frames` (the processor's clip length: the
+    model took the override's, the processor the flag's, and the run stopped after the data set was read, in a
+    traceback)."""
     import difflib
 
     config_classes = config_classes or [config_class for config_class, _, _ in VIVIT_MODELS.values()]
@@ -923,6 +933,11 @@ def check_config_overrides(overrides: dict, crop_size: int | None = None, config
                 f"image_size={json.dumps(size)} differs from --crop_size {crop_size}, the frames the "
                 f"model is given; leave image_size out (it follows --crop_size) or give --crop_size"
             )
+    if "num_frames" in overrides and num_frames is not None and overrides["num_frames"] != num_frames:
+        raise ValueError(
+            f"num_frames={json.dumps(overrides['num_frames'])} differs from --num_frames {num_frames}, the frames "
+            "of each clip the model is given; give one of them"
+        )
 
 
 # ------------------------------------------------------------------------------------------------ data
