@@ -101,6 +101,9 @@ def finetune():
         (["--rand_augment", "2", "-1"], ["argument --rand_augment 2 -1", "magnitude in [0, 30]"]),
         (["--rand_augment", "2", "40"], ["argument --rand_augment 2 40", "magnitude in [0, 30]"]),
         (["--rand_augment", "-1", "9"], ["argument --rand_augment -1 9", "num_ops >= 0"]),
+        # A negative or NaN budget was taken (and meant "never cache" without a word).
+        (["--cache_budget_mib", "-5"], ["--cache_budget_mib", "'-5'", ">= 0"]),
+        (["--cache_budget_mib", "nan"], ["--cache_budget_mib", "'nan'"]),
         # The model took the override's clip length and the processor the flag's: a traceback once the data was read.
         (
             ["--config_overrides", "num_frames=4", "--num_frames", "8"],

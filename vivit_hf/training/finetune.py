@@ -93,7 +93,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--cache_budget_mib",
-        type=float,
+        type=_real(at_least=0),
         default=1024,
         help="memory per training process that --cache_decoded_videos auto may fill",
     )
