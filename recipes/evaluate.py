@@ -42,7 +42,9 @@ import torch
 try:
     from accelerate import Accelerator
 except ModuleNotFoundError as missing:  # the base install (`pip install -e .`) has no recipes extra
-    raise SystemExit(f"recipes/evaluate.py needs {missing.name}: pip install -e '.[recipes]'") from None
+    if (missing.name or "").split(".")[0] != "accelerate":
+        raise  # a module accelerate itself imports (pyyaml, safetensors): the extra would not bring it back
+    raise SystemExit("recipes/evaluate.py needs accelerate: pip install -e '.[recipes]'") from None
 from accelerate.logging import get_logger
 from accelerate.utils import InitProcessGroupKwargs
 from safetensors.torch import save_file
@@ -176,7 +178,9 @@ def start_refusal(args) -> str | None:
         return f"argument --dataset_config_name: {error}"
     if args.streaming and args.dataset_format != "hub":
         return "--streaming reads a Hub data set or a local folder with --dataset_format hub"
-    unused = data_flag_unused(args, {name for name in ("video_column", "label_column") if getattr(args, name)})
+    typed = {name for name in ("video_column", "label_column") if getattr(args, name)}
+    typed |= {"dataset_format"} if args.dataset_format != "videofolder" else set()  # (its default)
+    unused = data_flag_unused(args, typed)
     if unused:  # another format's reader ignored them: the labels came from its own files
         return unused
     model = Path(args.model).expanduser()

@@ -34,7 +34,9 @@ import torch
 try:
     from accelerate import Accelerator
 except ModuleNotFoundError as missing:  # the base install (`pip install -e .`) has no recipes extra
-    raise SystemExit(f"recipes/finetune.py needs {missing.name}: pip install -e '.[recipes]'") from None
+    if (missing.name or "").split(".")[0] != "accelerate":
+        raise  # a module accelerate itself imports (pyyaml, safetensors): the extra would not bring it back
+    raise SystemExit("recipes/finetune.py needs accelerate: pip install -e '.[recipes]'") from None
 from accelerate.logging import get_logger
 from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, ProjectConfiguration, set_seed
 from tqdm.auto import tqdm
@@ -128,6 +130,11 @@ def readers(processes: int, workers: int) -> str:
     if workers <= 1:
         return processes_
     return workers_ if processes == 1 else f"{processes_} x {workers_}"
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 epoch`, `40 epochs`: the plan's log line said "1 epochs" for a short run."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def find_resume_checkpoint(args, output_dir: Path, settings: dict):
@@ -275,8 +282,13 @@ def main(argv=None):
             f"trains nothing more and writes its outputs again); --overwrite_output_dir starts over"
         )
     elif rerun is not None:
+        how = (
+            "a finished run"
+            if (output_dir / "config.json").is_file()
+            else "a run, stopped before its first checkpoint,"
+        )
         logger.warning(
-            f"{output_dir} holds a finished run of this same command and no checkpoint to continue from: running it "
+            f"{output_dir} holds {how} of this same command and no checkpoint to continue from: running it "
             f"again from the start, in place of its outputs"
         )
     set_seed(args.seed)
@@ -292,9 +304,11 @@ def main(argv=None):
             removed, kept = remove_previous_run(output_dir)
             if removed or kept:
                 why = "--overwrite_output_dir" if rerun is None else "the same command again"
+                # a run stopped before its model was written kept only its settings (run_settings.json): no model
+                stays = "model" if "config.json" in kept else "settings"
                 logger.info(
                     f"{why}: removed the previous run's {', '.join(removed) or 'nothing else'} from {output_dir}; its "
-                    f"model ({', '.join(kept) or 'none'}) stays until this run's replaces it"
+                    f"{stays} ({', '.join(kept) or 'none'}) stays until this run's replaces it"
                 )
         output_dir.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
@@ -312,7 +326,10 @@ def main(argv=None):
     with hub_source("--init_from", args.init_from):
         model, init_processor = build_model(args, data)
     processor = build_processor(args, model.config, init_processor)
-    check_processor_fits_model(processor, model.config)
+    try:  # (flags that disagree are refused at parse time; this is what a checkpoint's config may still bring)
+        check_processor_fits_model(processor, model.config)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
     if model.config.unseen_input():
         logger.warning(f"WARNING: {model.config.unseen_input()}")
     short = None if args.streaming else short_clips_warning(train_examples, processor)
@@ -407,6 +424,14 @@ def main(argv=None):
             reason = f"{type(error).__name__}: {error}".splitlines()[0]
             raise SystemExit(f"error: --push_to_hub: cannot create the Hub repo {repo}: {reason}") from None
 
+    if checkpoint_writer(accelerator) and not (output_dir / "config.json").is_file():
+        # Recorded as training starts (every refusal is behind: a run refused for its flags or data leaves no run),
+        # so that the same command after a stop before the first checkpoint (Ctrl-C, a kill) is known for a rerun
+        # of this run and starts again, as the README says: it was refused as another run's folder (its tracker
+        # logs). The final outputs write it again; a previous model keeps its own record until this run's model
+        # replaces it (evaluate.py reads it for the share held out).
+        record = {"settings": settings, "dataset_folder": dataset_folder(args.dataset)}
+        (output_dir / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
     if args.with_tracking:
         hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
         accelerator.init_trackers("finetune", hparams)
@@ -449,9 +474,9 @@ def main(argv=None):
             )
 
     logger.info(
-        f"{num_train} training clips, {num_eval} evaluation clips ({eval_split}); "
-        f"{args.max_train_steps} steps, {num_epochs} epochs, accumulation {args.gradient_accumulation_steps} "
-        f"(total batch {args.effective_total_batch_size})"
+        f"{counted(num_train, 'training clip')}, {counted(num_eval, 'evaluation clip')} ({eval_split}); "
+        f"{counted(args.max_train_steps, 'step')}, {counted(num_epochs, 'epoch')}, accumulation "
+        f"{args.gradient_accumulation_steps} (total batch {args.effective_total_batch_size})"
     )
     progress = tqdm(
         range(args.max_train_steps),
@@ -701,7 +726,7 @@ def main(argv=None):
         history.append(summary)
         top1 = results.get("top1", results.get("action_top1"))
         logger.info(
-            f"epoch {epoch}: eval top-1 {top1:.4f} on {results['num_samples']} clips "
+            f"epoch {epoch}: eval top-1 {top1:.4f} on {counted(results['num_samples'], 'clip')} "
             f"({results['num_skipped']} broken skipped; {skipped} skipped in training"
             f"{past_the_end_report(truncated, results['num_truncated'])})"
         )
@@ -825,7 +850,8 @@ def interrupted_message(output_dir: Path) -> str:
     if not found:
         return (
             f"interrupted before the first checkpoint (none in {output_dir / CHECKPOINTS}; --checkpointing_steps sets "
-            "how often one is written): start over with the same command and --overwrite_output_dir"
+            "how often one is written): the same command again starts over (with other flags, add "
+            "--overwrite_output_dir)"
         )
     return (
         f"interrupted: the last checkpoint, {found[-1]}, is kept; continue with the same command and "

@@ -1442,6 +1442,15 @@ def test_overwrite_output_dir_leaves_what_a_fresh_run_leaves_and_the_users_own_f
         torch.testing.assert_close(value, fresh[name], rtol=0, atol=0, msg=name)
 
 
+def test_the_plan_line_counts_one_step_and_one_epoch_in_the_singular(videofolder, tmp_path):
+    """A one-step run's plan read "1 steps, 1 epochs", and an evaluation of one clip "on 1 clips"."""
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *TINY_MODEL, "--max_train_steps", 1]
+    stderr = run(FINETUNE, *args, "--max_eval_samples", 1).stderr
+    plan = [line for line in stderr.splitlines() if " training clips, " in line]
+    assert len(plan) == 1 and "1 evaluation clip (test); 1 step, 1 epoch, accumulation 1 (total batch 2)" in plan[0]
+    assert "epoch 0: eval top-1 " in stderr and " on 1 clip (0 broken skipped;" in stderr  # (was "on 1 clips")
+
+
 def test_in_a_log_file_the_progress_bar_is_drawn_every_30_seconds_not_at_every_logged_step(videofolder, tmp_path):
     """Without a terminal the bar redraws at most every 30 s (a log file gets a line, not a redraw per step), but
     each logged step's loss redrew it (`set_postfix` refreshes by default): 240 lines for the README's run."""

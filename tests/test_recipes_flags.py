@@ -89,6 +89,28 @@ def finetune():
             ["--torch_compile_backend", "eager", "--torch_compile_mode", "max-autotune"],
             ["--torch_compile_mode", "'eager'", "ignore"],
         ),
+        # A scheduler name transformers does not know, or one the recipe cannot drive (a metric each step, arguments
+        # it has no flag for), stopped only after the data set was read and the model built, in a traceback.
+        (["--lr_scheduler_type", "cosine_anealing"], ["--lr_scheduler_type", "'cosine_anealing'", "cosine"]),
+        (["--lr_scheduler_type", "reduce_lr_on_plateau"], ["--lr_scheduler_type", "a metric each step"]),
+        (["--lr_scheduler_type", "cosine_with_min_lr"], ["--lr_scheduler_type", "'cosine_with_min_lr'"]),
+        # Augmentations the processor refuses failed on every clip in the DataLoader, and the run said that none of
+        # the training clips could be decoded.
+        (["--scale_jitter", "1.33", "0.9"], ["argument --scale_jitter 1.33 0.9", "min_factor <= max_factor"]),
+        (["--scale_jitter", "0", "1"], ["argument --scale_jitter 0 1", "0 < min_factor"]),
+        (["--rand_augment", "2", "-1"], ["argument --rand_augment 2 -1", "magnitude in [0, 30]"]),
+        (["--rand_augment", "2", "40"], ["argument --rand_augment 2 40", "magnitude in [0, 30]"]),
+        (["--rand_augment", "-1", "9"], ["argument --rand_augment -1 9", "num_ops >= 0"]),
+        # A negative or NaN budget was taken (and meant "never cache" without a word).
+        (["--cache_budget_mib", "-5"], ["--cache_budget_mib", "'-5'", ">= 0"]),
+        (["--cache_budget_mib", "nan"], ["--cache_budget_mib", "'nan'"]),
+        # The model took the override's clip length and the processor the flag's: a traceback once the data was read.
+        (
+            ["--config_overrides", "num_frames=4", "--num_frames", "8"],
+            ["argument --config_overrides", "num_frames=4 differs from --num_frames 8"],
+        ),
+        # Without --dataset the bundled video folder was read whatever the format typed: a "Kinetics" run on it.
+        (["--dataset_format", "kinetics"], ["argument --dataset_format", "kinetics", "give --dataset"]),
     ],
 )
 def test_bad_flags_stop_before_anything_is_loaded(finetune, capsys, flags, expected):
@@ -173,6 +195,12 @@ def test_the_old_abbreviation_is_not_taken_as_the_scheduler(finetune):
         (["--label_smoothing", "0.99"], "label_smoothing", 0.99),
         (["--weight_decay", "0"], "weight_decay", 0.0),
         (["--warmup_epochs", "0"], "warmup_epochs", 0.0),
+        (["--lr_scheduler_type", "constant_with_warmup"], "lr_scheduler_type", "constant_with_warmup"),
+        (["--scale_jitter", "0.9", "1.33"], "scale_jitter", [0.9, 1.33]),
+        (["--rand_augment", "2", "15"], "rand_augment", [2, 15]),
+        (["--rand_augment", "0", "0"], "rand_augment", [0, 0]),
+        (["--config_overrides", "num_frames=8", "--num_frames", "8"], "num_frames", 8),
+        (["--dataset_format", "videofolder"], "dataset_format", "videofolder"),
         (
             ["--config_overrides", "num_temporal_layers=2,tubelet_size=[2,8,8]"],
             "config_overrides",
@@ -182,6 +210,25 @@ def test_the_old_abbreviation_is_not_taken_as_the_scheduler(finetune):
 )
 def test_good_values_still_parse(finetune, flags, name, value):
     assert getattr(finetune.parse_args(flags), name) == value
+
+
+@pytest.mark.parametrize("name", finetune_library.SCHEDULERS)
+def test_every_scheduler_the_flag_takes_runs_as_the_recipe_drives_it(name):
+    """Each name --lr_scheduler_type takes builds and steps with what recipes/finetune.py gives transformers'
+    get_scheduler (a warm-up and a length) and calls (`step()` with no metric), and follows its warm-up."""
+    import torch
+    from transformers import get_scheduler
+
+    weight = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([weight], lr=0.1)
+    scheduler = get_scheduler(name, optimizer=optimizer, num_warmup_steps=4, num_training_steps=10)
+    rates = []
+    for _ in range(10):
+        optimizer.step()
+        scheduler.step()
+        rates.append(scheduler.get_last_lr()[0])
+    if name != "constant":  # the one schedule without a warm-up
+        assert rates[0] < rates[2] <= 0.1 + 1e-12, rates
 
 
 def test_a_missing_init_from_file_is_reported_as_a_path_not_a_hub_id(finetune, tmp_path, capsys):

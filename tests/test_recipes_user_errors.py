@@ -51,6 +51,17 @@ def test_evaluate_reading_a_plain_folder_as_kinetics_is_one_line_exit_2(tmp_path
     assert last_line(result.stderr).startswith("error: --dataset_format kinetics: "), last_line(result.stderr)
 
 
+def test_evaluate_with_a_dataset_format_but_no_dataset_is_refused_not_read_as_the_bundled_set(tmp_path):
+    """`--dataset_format kinetics` without `--dataset` evaluated the bundled video folder and wrote its results, as if
+    the format had been read."""
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")  # never read: the flags are refused first
+    result = run_recipe(EVALUATE, "--model", tmp_path / "model", "--dataset_format", "kinetics")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "argument --dataset_format: kinetics reads the --dataset you give" in last_line(result.stderr)
+    assert list((tmp_path / "model").iterdir()) == [tmp_path / "model" / "config.json"]
+
+
 def _finished_checkpoints(out) -> list:
     # (an older one whose removal by --checkpoints_total_limit was cut short may lack its state: not a checkpoint)
     return [path for path in (out / "checkpoints").glob("*/trainer_state.json") if not path.parent.name.startswith(".")]
@@ -128,6 +139,57 @@ def test_interrupted_before_any_checkpoint_says_to_start_over(tmp_path):
     assert message.startswith("interrupted before the first checkpoint") and "--overwrite_output_dir" in message
     (tmp_path / "checkpoints" / ".tmp-step_3").mkdir(parents=True)  # a save cut short is no checkpoint
     assert recipe.interrupted_message(tmp_path) == message
+
+
+def test_the_same_command_after_a_ctrl_c_before_any_checkpoint_starts_again_and_other_flags_are_refused(tmp_path):
+    """The README: run again as is, a run goes again in place of the last one, "from its last checkpoint if it kept
+    one, else from the start". A first run stopped before its first checkpoint (the main job has none) left only its
+    tracker logs, and the same command was refused as another run's folder: "already holds a previous run:
+    finetune/", the way out --overwrite_output_dir. The run now records its settings as training starts."""
+    out = tmp_path / "out"
+    for label, name in enumerate(("up", "down")):
+        for i in range(3):
+            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=10 * label + i)
+            tiny_clip(tmp_path / "data" / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
+    flags = [*TINY_MODEL, "--with_tracking", "true", "--dataset", str(tmp_path / "data"), "--output_dir", str(out)]
+    flags += ["--max_train_steps", "100000"]  # the main job's tensorboard logs, and no checkpoint
+    process = subprocess.Popen(
+        [sys.executable, str(FINETUNE), *flags],
+        cwd=REPO,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_sigint_default,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not (out / "finetune").is_dir() and time.monotonic() < deadline:  # the tracker: training is starting
+            assert process.poll() is None, process.stderr.read()[-3000:]
+            time.sleep(0.1)
+        time.sleep(1)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, stderr[-3000:]
+    assert not (out / "checkpoints").exists() and not (out / "model.safetensors").exists()
+    assert last_line(stderr).endswith(
+        "the same command again starts over (with other flags, add --overwrite_output_dir)"
+    )
+
+    from vivit_hf.training.finetune import parse_args
+
+    spec = importlib.util.spec_from_file_location("vivit_recipes_finetune", FINETUNE)
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    args = parse_args(flags)
+    rerun = recipe.decide_start(args, out, 1)[0]  # what the same command decides before anything loads
+    assert rerun == ("restart", None) and args.overwrite_output_dir  # its logs go as it starts, as the README says
+    with pytest.raises(SystemExit, match="already holds a previous run"):  # another run there is still refused
+        recipe.decide_start(parse_args([*flags, "--learning_rate", "0.5"]), out, 1)
 
 
 # A made-up Hub id with HF_HUB_OFFLINE=1 (env()): offline mode fails at once, so no network is needed to test it.
@@ -313,3 +375,20 @@ def test_a_recipe_on_the_base_install_names_the_extra_to_install(script):
     assert result.returncode == 1, result.stderr[-2000:]
     assert f"recipes/{script.name} needs accelerate: pip install -e '.[recipes]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("script", [FINETUNE, EVALUATE], ids=["finetune", "evaluate"])
+def test_a_module_accelerate_needs_is_not_blamed_on_the_recipes_extra(script):
+    """accelerate installed, one of its own dependencies not (pyyaml here): the guard for the base install caught
+    every ModuleNotFoundError and said `recipes/finetune.py needs yaml: pip install -e '.[recipes]'`, a module that
+    is no part of the extra and that the command does not bring back. Python's own error names it now."""
+    code = (
+        "import runpy, sys; sys.modules['yaml'] = None; "
+        f"sys.argv = [{str(script)!r}]; runpy.run_path({str(script)!r}, run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env(), capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "needs yaml" not in result.stderr and "[recipes]" not in result.stderr, result.stderr[-2000:]
+    assert last_line(result.stderr).startswith("ModuleNotFoundError: import of yaml halted"), result.stderr[-2000:]

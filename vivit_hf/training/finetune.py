@@ -93,7 +93,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--cache_budget_mib",
-        type=float,
+        type=_real(at_least=0),
         default=1024,
         help="memory per training process that --cache_decoded_videos auto may fill",
     )
@@ -165,7 +165,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--learning_rate", type=_real(above=0))
     g.add_argument("--momentum", type=_real(at_least=0), default=0.9)
     g.add_argument("--weight_decay", type=_real(at_least=0))
-    g.add_argument("--lr_scheduler_type", default="cosine")
+    g.add_argument(
+        "--lr_scheduler_type",
+        type=_scheduler_type,
+        default="cosine",
+        help=f"transformers' get_scheduler name: {', '.join(SCHEDULERS)}",
+    )
     g.add_argument("--warmup_epochs", type=_real(at_least=0))
     g.add_argument("--num_warmup_steps", type=_at_least(0), default=None, help="overrides --warmup_epochs")
     g.add_argument("--num_train_epochs", type=_at_least(1))
@@ -280,6 +285,37 @@ def _real(at_least: float | None = None, above: float | None = None, below: floa
         return value
 
     return parse
+
+
+# transformers' schedules that run on a warm-up and a length alone (`get_scheduler(name, optimizer, num_warmup_steps,
+# num_training_steps)`, then `step()` every optimiser step), as the recipe calls them.
+SCHEDULERS = (
+    "linear",
+    "cosine",
+    "cosine_with_restarts",
+    "polynomial",
+    "constant",
+    "constant_with_warmup",
+    "inverse_sqrt",
+)
+
+
+def _scheduler_type(text: str) -> str:
+    """An argparse type: a schedule in SCHEDULERS. Any other name used to fail only after the data set was read
+    and the model built (transformers' ValueError traceback for a typo; `reduce_lr_on_plateau` and `greedy` at the
+    first step, wanting a metric; `cosine_with_min_lr` and `warmup_stable_decay` wanting arguments the recipe has
+    no flag for)."""
+    if text in SCHEDULERS:
+        return text
+    from transformers.trainer_utils import SchedulerType
+
+    known = {member.value for member in SchedulerType}
+    why = (
+        " (it needs settings this recipe does not pass: a metric each step, or its own arguments)"
+        if text in known
+        else ""
+    )
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(SCHEDULERS)}, got {text!r}{why}")
 
 
 def _checkpointing_steps(text: str) -> str:
@@ -413,6 +449,12 @@ def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
             "argument --validation_split_percentage: --eval_split is evaluated, so nothing is held out of "
             f"{args.train_split}; leave one of them out"
         )
+    if "dataset_format" in typed and args.dataset == SYNTHETIC and args.dataset_format != "videofolder":
+        # the bundled set is a video folder whatever the flag said: a run typed for Kinetics trained on it silently
+        return (
+            f"argument --dataset_format: {args.dataset_format} reads the --dataset you give; without one the bundled "
+            f"{SYNTHETIC} set is read, a video folder: give --dataset (your data set's folder or Hub id)"
+        )
     if "shuffle_buffer_size" in typed and not getattr(args, "streaming", False):
         return (
             "argument --shuffle_buffer_size: it orders a stream (--streaming); a data set read whole is shuffled whole"
@@ -470,13 +512,17 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
         parser.error(f"no value for {missing}: give them or a --preset that sets them")
     try:
         overrides = _parse_overrides(args.config_overrides)
-        check_config_overrides(overrides, args.crop_size)
+        check_config_overrides(overrides, args.crop_size, num_frames=args.num_frames)
     except ValueError as error:
         parser.error(f"argument --config_overrides: {error}")
     try:
         check_model_config(args)
     except (ValueError, TypeError) as error:
         parser.error(f"argument {' with '.join(_model_config_flags(args, str(error)))}: {error}")
+    try:
+        check_processor_flags(args)
+    except ValueError as error:
+        parser.error(str(error))
     try:
         check_config_name(args.dataset_format, args.dataset_config_name)
     except ValueError as error:
@@ -505,6 +551,21 @@ def check_model_config(args: argparse.Namespace) -> None:
         return
     config_class = VIVIT_MODELS[args.model][0]
     config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **model_config_overrides(args)})
+
+
+def check_processor_flags(args: argparse.Namespace) -> None:
+    """Refuse (ValueError naming the flag) augmentation values the video processor cannot sample with, by its own
+    validation. `build_processor` sets them on the processor as attributes, which the processor checks only when it
+    is called, in the DataLoader: `--scale_jitter 2 1` or `--rand_augment 2 -1` failed on every clip, and the run
+    stopped saying that none of the training clips could be decoded, every one unreadable."""
+    for flag in ("scale_jitter", "rand_augment"):
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        try:
+            ViViTVideoProcessor(**{flag: list(value)})
+        except ValueError as error:
+            raise ValueError(f"argument --{flag} {' '.join(f'{v:g}' for v in value)}: {error}") from None
 
 
 # The flags that set a config field themselves (`model_config_overrides`)
@@ -847,10 +908,14 @@ _NOT_OVERRIDABLE = {
 }
 
 
-def check_config_overrides(overrides: dict, crop_size: int | None = None, config_classes=None) -> None:
+def check_config_overrides(
+    overrides: dict, crop_size: int | None = None, config_classes=None, num_frames: int | None = None
+) -> None:
     """Refuse a key no ViViT config (or none of `config_classes`) has, naming the closest valid one (a misspelling
     was silently ignored), and an `image_size` other than the crop the processor makes (the model's image size
-    follows `--crop_size`)."""
+    follows `--crop_size`), or a `num_frames` other than a typed `--num_frames` (the processor's clip length: the
+    model took the override's, the processor the flag's, and the run stopped after the data set was read, in a
+    traceback)."""
     import difflib
 
     config_classes = config_classes or [config_class for config_class, _, _ in VIVIT_MODELS.values()]
@@ -868,6 +933,11 @@ def check_config_overrides(overrides: dict, crop_size: int | None = None, config
                 f"image_size={json.dumps(size)} differs from --crop_size {crop_size}, the frames the "
                 f"model is given; leave image_size out (it follows --crop_size) or give --crop_size"
             )
+    if "num_frames" in overrides and num_frames is not None and overrides["num_frames"] != num_frames:
+        raise ValueError(
+            f"num_frames={json.dumps(overrides['num_frames'])} differs from --num_frames {num_frames}, the frames "
+            "of each clip the model is given; give one of them"
+        )
 
 
 # ------------------------------------------------------------------------------------------------ data
