@@ -1,0 +1,65 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The older and newer dependency versions setup.cfg accepts, whose APIs differ from the ones installed here.
+
+setup.cfg takes any PyAV and any transformers 5.x; the GPU image runs PyAV 19 and transformers 5.17 where this
+suite runs PyAV 18 and transformers 5.25. Each test below fakes the other version's API on the installed package
+and checks that vivit_hf reads the same as it does with the installed one."""
+
+from collections.abc import Mapping
+
+import av
+import numpy as np
+from test_video_display_matrix import write_with_matrix
+from test_video_realworld_files import sequential_decode
+from video_factory import write_video
+
+from vivit_hf.processing.video_io import open_video
+from vivit_hf.processing.video_pyav import _display_orientation
+
+
+def test_a_video_opens_under_pyav_19_which_has_no_metadata_errors_option(tmp_path, monkeypatch):
+    # PyAV 19 took `metadata_errors` out of `av.open` (a TypeError): every file was refused as "Cannot open video"
+    path = write_video(tmp_path / "clip.mp4", num_frames=8)
+    truth = sequential_decode(path)
+    real_open = av.open
+
+    def pyav_19_open(file, mode="r", **kwargs):
+        if "metadata_errors" in kwargs:
+            raise TypeError("open() got an unexpected keyword argument 'metadata_errors'")
+        return real_open(file, mode, **kwargs)
+
+    monkeypatch.setattr(av, "__version__", "19.0.2")
+    monkeypatch.setattr(av, "open", pyav_19_open)
+    with open_video(path, backend="pyav") as reader:
+        assert np.array_equal(reader.read(range(8)), truth)
+
+
+class _TypesFirst(Mapping):
+    """A frame's side data as PyAV 19 lists it: iterating gives the types (PyAV 18: the entries themselves)."""
+
+    def __init__(self, side_data):
+        self._by_type = {getattr(entry, "type", entry): side_data[getattr(entry, "type", entry)] for entry in side_data}
+
+    def __iter__(self):
+        return iter(self._by_type)
+
+    def __len__(self):
+        return len(self._by_type)
+
+    def __getitem__(self, key):
+        return self._by_type[key]
+
+
+class _Frame:
+    def __init__(self, frame, side_data):
+        self.side_data, self.rotation = side_data, frame.rotation
+
+
+def test_a_mirrored_display_matrix_reads_the_same_from_pyav_19s_side_data(tmp_path):
+    # PyAV 19's side data iterates its types, which have no `.type`: every rotated or mirrored video (a phone's)
+    # failed with AttributeError
+    path = write_with_matrix(tmp_path / "rot90_hflip.mp4", 90, hflip=True, vflip=False, num_frames=2)
+    with av.open(path) as container:
+        frame = next(container.decode(video=0))
+        assert _display_orientation(frame) == (90, True)
+        assert _display_orientation(_Frame(frame, _TypesFirst(frame.side_data))) == (90, True)
