@@ -63,3 +63,24 @@ def test_a_mirrored_display_matrix_reads_the_same_from_pyav_19s_side_data(tmp_pa
         frame = next(container.decode(video=0))
         assert _display_orientation(frame) == (90, True)
         assert _display_orientation(_Frame(frame, _TypesFirst(frame.side_data))) == (90, True)
+
+
+def test_sdpa_runs_under_transformers_5_0s_attention_registry(monkeypatch):
+    # transformers 5.0's registry has no `get_interface` (5.1 added it): every model on sdpa, flash or flex failed
+    # with AttributeError on the first forward; its own models index the registry by name
+    import torch
+
+    from vivit_hf import ViViTFactorisedDotProductConfig, ViViTFactorisedDotProductForVideoClassification
+    from vivit_hf.models import modeling_blocks
+
+    config = ViViTFactorisedDotProductConfig(
+        image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32, num_hidden_layers=2,
+        num_attention_heads=4, intermediate_size=64, num_labels=5, attn_implementation="sdpa",
+    )  # fmt: skip
+    torch.manual_seed(0)
+    model = ViViTFactorisedDotProductForVideoClassification(config).eval()
+    pixels = torch.randn(2, 4, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        eager = model(pixels, output_attentions=True).logits  # asking for the maps runs the eager kernel
+        monkeypatch.setattr(modeling_blocks, "ALL_ATTENTION_FUNCTIONS", dict(modeling_blocks.ALL_ATTENTION_FUNCTIONS))
+        torch.testing.assert_close(model(pixels).logits, eager)
