@@ -84,3 +84,25 @@ def test_sdpa_runs_under_transformers_5_0s_attention_registry(monkeypatch):
         eager = model(pixels, output_attentions=True).logits  # asking for the maps runs the eager kernel
         monkeypatch.setattr(modeling_blocks, "ALL_ATTENTION_FUNCTIONS", dict(modeling_blocks.ALL_ATTENTION_FUNCTIONS))
         torch.testing.assert_close(model(pixels).logits, eager)
+
+
+def test_label_spaces_set_after_construction_resize_the_classifier_before_transformers_5_25(monkeypatch):
+    # transformers before 5.25 marks no end of construction (`_post_init_done`): on 5.17, `config.label_spaces = ...`
+    # and `config.update(...)` left num_labels as it was, and the classifier's columns did not match the heads
+    from transformers import PreTrainedConfig
+
+    from vivit_hf import ViViTSpatioTemporalConfig
+
+    post_init = PreTrainedConfig.__post_init__
+
+    def post_init_of_5_17(self, **kwargs):
+        post_init(self, **kwargs)
+        self.__dict__.pop("_post_init_done", None)
+
+    monkeypatch.setattr(PreTrainedConfig, "__post_init__", post_init_of_5_17)
+    config = ViViTSpatioTemporalConfig(num_frames=4, num_labels=5)
+    assert "_post_init_done" not in config.__dict__
+    config.label_spaces = {"noun": 4, "verb": 3}
+    assert config.num_labels == 7
+    config.update({"label_spaces": {"a": 2, "b": 2}})
+    assert config.num_labels == 4
