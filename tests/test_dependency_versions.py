@@ -106,3 +106,24 @@ def test_label_spaces_set_after_construction_resize_the_classifier_before_transf
     assert config.num_labels == 7
     config.update({"label_spaces": {"a": 2, "b": 2}})
     assert config.num_labels == 4
+
+
+def test_a_batchs_bad_video_is_named_by_position_on_python_3_10_which_has_no_exception_notes(monkeypatch):
+    # Python 3.10 (setup.cfg's floor) has no BaseException.add_note: the error naming the bad video of a batch was
+    # replaced by "AttributeError: ... has no attribute 'add_note'"
+    import pytest
+
+    from vivit_hf import ViViTVideoProcessor
+    from vivit_hf.processing.errors import BrokenVideoError
+
+    class ErrorOfPython310(BrokenVideoError):
+        @property
+        def add_note(self):
+            raise AttributeError("'ErrorOfPython310' object has no attribute 'add_note'")
+
+    def broken(self, video, *args):
+        raise ErrorOfPython310("Cannot open video 'a.mp4': Invalid data found when processing input")
+
+    monkeypatch.setattr(ViViTVideoProcessor, "_process_one", broken)
+    with pytest.raises(ErrorOfPython310, match=r"(?s)Cannot open video 'a\.mp4'.*\(video 0 of the 2 in this call\)"):
+        ViViTVideoProcessor(num_frames=2)(["a.mp4", "b.mp4"])
