@@ -168,9 +168,10 @@ def test_a_transport_stream_whose_damage_adds_a_stream_mid_way_is_a_decode_error
     damaged[3386] = 0x69
     path = tmp_path / "damaged.ts"
     path.write_bytes(bytes(damaged))
-    with pytest.raises(IndexError), av.open(str(path)) as container:  # what PyAV itself does with it
-        for _ in container.demux(video=0):
-            pass
+    if int(av.__version__.split(".")[0]) < 19:  # PyAV 19 demuxes it without the IndexError
+        with pytest.raises(IndexError), av.open(str(path)) as container:  # what PyAV itself does with it
+            for _ in container.demux(video=0):
+                pass
     try:
         info = probe(path)
         frames = read_frames(path, range(info.num_frames))

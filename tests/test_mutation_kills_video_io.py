@@ -30,6 +30,7 @@ from vivit_hf.processing.video_io import (
     _decodable,
     _torchcodec_reason,
     describe_source,
+    open_input,
     open_video,
     source_name,
     torchcodec_available,
@@ -506,9 +507,10 @@ def with_latin1_title(path, fmt: str, codec: str) -> str:
 
 def test_a_file_whose_title_is_not_utf8_reads_like_a_sequential_decode(tmp_path):
     path = with_latin1_title(tmp_path / "latin1.avi", "avi", "mpeg4")
-    with pytest.raises(UnicodeDecodeError):
-        av.open(path)  # PyAV's default refuses the whole file
-    with av.open(path, metadata_errors="replace") as container:
+    if int(av.__version__.split(".")[0]) < 19:  # PyAV 19 decodes tags with surrogateescape and refuses nothing
+        with pytest.raises(UnicodeDecodeError):
+            av.open(path)  # PyAV's default refuses the whole file
+    with open_input(path) as container:
         truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
     assert frame_indices(truth) == list(range(8))
     with open_video(path, backend="pyav") as reader:

@@ -189,6 +189,7 @@ class ViViTConfig(PreTrainedConfig):
         """transformers' `to_dict`, plus the heads' order (`label_spaces_order`) where there are label spaces: the
         JSON file sorts `label_spaces` by name, and `from_dict` puts them back in this order."""
         output = super().to_dict()
+        output.pop("_label_spaces_resize", None)  # how the object behaves, not a setting
         if self.label_spaces:
             output[LABEL_SPACES_ORDER] = list(self.label_spaces)
         return output
@@ -196,7 +197,7 @@ class ViViTConfig(PreTrainedConfig):
     def __setattr__(self, key, value):
         # Set after construction (transformers sets from_pretrained's keywords and `update`'s this way), label spaces
         # resize the classifier as they do at construction: `num_labels` (and a stale `id2label`) follow their sum.
-        if key == "label_spaces" and getattr(self, "_post_init_done", False):
+        if key == "label_spaces" and getattr(self, "_label_spaces_resize", False):
             value = checked_label_spaces(value)
             super().__setattr__(key, value)
             if value:
@@ -235,6 +236,9 @@ class ViViTConfig(PreTrainedConfig):
             self.num_sampled_frames = self.num_frames // self.tubelet_size[0]
         self.validate_vivit()
         super().__post_init__(**kwargs)
+        # From here on a new `label_spaces` resizes the classifier (`__setattr__`). The mark is ours: transformers'
+        # own (`_post_init_done`) came with 5.25, and before it label spaces set later left num_labels as it was.
+        self._label_spaces_resize = True
 
     # ------------------------------------------------------------------ validation
     def _valid_tubelet(self):

@@ -528,7 +528,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 # sample is skipped however its message is worded.
                 if not (opts["skip_broken"] and isinstance(error, BrokenVideoError)):
                     if len(video_list) > 1:  # which one of the batch (in-memory videos have no file name)
-                        error.add_note(f"(video {position} of the {len(video_list)} in this call)")
+                        _add_note(error, f"(video {position} of the {len(video_list)} in this call)")
                     raise
                 self.num_skipped += 1
                 logger.warning("Skipping video %s: %s", describe_source(video), error)
@@ -1187,6 +1187,15 @@ def _empty_batch(opts: dict) -> torch.Tensor:
             "size); check `kept_indices` is non-empty, or keep do_sample_frames and do_center_crop on."
         )
     return torch.empty((0, int(opts["num_frames"]), 3, *height_width), dtype=torch.float32)
+
+
+def _add_note(error: BaseException, note: str) -> None:
+    """`error.add_note(note)`; Python 3.10 (setup.cfg's floor) has no notes, so there the note ends the message
+    (calling `add_note` there raised AttributeError in place of the error it was to explain)."""
+    if hasattr(error, "add_note"):
+        error.add_note(note)
+    elif error.args and isinstance(error.args[0], str):
+        error.args = (f"{error.args[0]}\n{note}", *error.args[1:])
 
 
 def _resized_size(height: int, width: int, size) -> tuple[int, int]:

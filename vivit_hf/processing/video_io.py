@@ -52,6 +52,7 @@ from .video_pyav import (  # noqa: F401
     PyAVReader,
     _decodable,
     _TableCache,
+    open_input,
     several_video_tracks,
     video_stream,
 )

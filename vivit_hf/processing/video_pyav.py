@@ -146,7 +146,8 @@ def _display_orientation(frame: Any, picture: bytes | None = None) -> tuple[int,
         if tagged is not None and (tagged[0] if not tagged[1] else (180 - tagged[0]) % 360) == angle:
             return tagged
         return angle, False
-    matrix = next((side for side in side_data if side.type == Type.DISPLAYMATRIX), None)
+    # looked up by type: iterating gives the entries in PyAV 18, their types in PyAV 19 (an AttributeError here)
+    matrix = side_data.get(Type.DISPLAYMATRIX)
     if matrix is None:
         return 0, False
     a, b, _, c, d = (int(v) for v in np.frombuffer(bytes(matrix), dtype=np.int32)[:5])  # 16.16 fixed point, row-major
@@ -283,6 +284,17 @@ class _TableCache:
 _TABLE_CACHE = _TableCache(64)  # a table is 16 bytes a frame: 64 ten-minute videos at 30 fps hold 18 MB
 _EARLY_PACKETS = 48  # packets `PyAVReader._reorders_early` decodes: the first GOPs, where B-frames show if used
 _REORDERS_CACHE = _TableCache(1024)  # per file: whether its bitstream reorders frames (`PyAVReader._never_reorders`)
+
+
+def open_input(source: Any) -> Any:
+    """`av.open(source, "r")`, where a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse
+    the video. PyAV up to 18 raises UnicodeDecodeError for one unless told `metadata_errors="replace"`; PyAV 19 dropped
+    that option (passing it is a TypeError: every file refused) and decodes tags with `surrogateescape` itself."""
+    import av
+
+    if int(av.__version__.split(".")[0]) >= 19:
+        return av.open(source, "r")
+    return av.open(source, "r", metadata_errors="replace")
 
 
 def _decoder_like(context: Any) -> Any:
@@ -445,8 +457,7 @@ class PyAVReader(VideoReader):
                 if hasattr(self._source, "seek"):
                     self._source.seek(0)
             try:
-                # a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse the video
-                self.container = av.open(self._source, "r", metadata_errors="replace")
+                self.container = open_input(self._source)
             except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
                 # FFmpeg says "Invalid data found when processing input" of anything it cannot open: where the bytes
                 # tell what the file is instead (a web page saved under the video's name), the message says so

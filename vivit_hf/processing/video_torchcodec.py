@@ -29,6 +29,7 @@ from .video_pyav import (
     PyAVReader,
     _display_orientation,
     _exif_orientation,
+    open_input,
     several_video_tracks,
     video_stream,
 )
@@ -229,7 +230,7 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
 
     position = resolved.tell() if hasattr(resolved, "tell") else None
     try:
-        with av.open(resolved, "r", metadata_errors="replace") as container:
+        with open_input(resolved) as container:
             fmt = container.format
             names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
             stream = video_stream(container, demux=True)
@@ -246,7 +247,7 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             index = stream.index  # (read while open: a closed container's streams are gone)
         if position is not None:  # packets were read to choose the track: its first frame from the start
             resolved.seek(position)
-        with av.open(resolved, "r", metadata_errors="replace") as container:
+        with open_input(resolved) as container:
             mirrored, exif_turned = _first_frame_orientation(container, container.streams[index])
             return exif_turned, index, mirrored and not exif_turned
     except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...processing.video_io import several_video_tracks, video_stream
+from ...processing.video_io import open_input, several_video_tracks, video_stream
 
 logger = logging.getLogger(__name__)
 
@@ -90,14 +90,13 @@ CHECK_REENCODED = "every frame decoded (to re-encode it)"
 def _open_video_stream(data: bytes):
     """The clip opened at its first packet, and the stream the readers read (None: none): never a cover image, nor
     a one-frame track beside the video (`video_stream`)."""
-    import av
 
-    container = av.open(io.BytesIO(data), metadata_errors="replace")
+    container = open_input(io.BytesIO(data))
     stream = video_stream(container, demux=True)
     if stream is not None and several_video_tracks(container):  # packets were read to choose: start over
         index = stream.index  # (read before closing: a closed container's streams are gone)
         container.close()
-        container = av.open(io.BytesIO(data), metadata_errors="replace")
+        container = open_input(io.BytesIO(data))
         stream = container.streams[index]
     return container, stream
 
