@@ -13,7 +13,6 @@ the graph; the CPU fast path steps aside while exporting).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from pathlib import Path
 
@@ -87,22 +86,15 @@ def export_program(
     and width (positions resized as `interpolate_pos_encoding=True`)."""
     module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
     inputs = example_inputs(model, dynamic_size, attention_mask)
-    with _sizes_not_specialised_at_one():
-        return torch.export.export(
-            module, inputs, dynamic_shapes=dynamic_shapes(model, dynamic_size, attention_mask), strict=False
-        )
-
-
-def _sizes_not_specialised_at_one():
-    """torch's tracer decides memory layouts by whether a size may be 1 and guards on the answer it took for the
-    example batch of 2: Models 3 and 4 with a mask and a dynamic size guarded on `batch != 1` (their `(b s)` /
-    `(b t)` folds), so the program of a dynamic batch from 1 refused one clip ("Guard failed: attention_mask.size()[0]
-    * ... != ..."). Size-oblivious tracing takes the general layout instead (where this torch has the switch)."""
-    from torch.fx.experimental import _config
-
-    if not hasattr(_config, "backed_size_oblivious"):
-        return contextlib.nullcontext()
-    return _config.patch(backed_size_oblivious=True)
+    # No size-oblivious tracing (`torch.fx.experimental._config.backed_size_oblivious`): on torch 2.11 it made SDPA
+    # with the frame mask (Models 1 and 2, every size) guard on `batch != 1`, so the export itself failed
+    # ("Constraints violated (batch)! ... generated guard L['pixel_values'].size()[0] != 1"); it was there for Models
+    # 3 and 4 with a dynamic size, whose `(b s)` / `(b t)` folds guarded on the example batch of 2 while the tubelet
+    # embedding cropped and reshaped; it takes tubelets with unfold since (9771f8d) and no variant needs it on torch
+    # 2.11 or 2.14 (test_torch_export_with_dynamic_size_and_a_mask_takes_one_clip runs one clip).
+    return torch.export.export(
+        module, inputs, dynamic_shapes=dynamic_shapes(model, dynamic_size, attention_mask), strict=False
+    )
 
 
 def export_onnx(
