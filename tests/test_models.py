@@ -223,6 +223,30 @@ def test_pixels_that_are_not_a_tensor_are_refused_naming_the_type(name):
 
 
 @pytest.mark.parametrize("name", VARIANTS)
+def test_a_mask_or_labels_that_are_not_a_tensor_are_refused_naming_the_argument(name):
+    """A numpy or list `attention_mask` or `labels` failed with an AttributeError ("'list' object has no attribute
+    'shape'", "'numpy.ndarray' object has no attribute 'is_floating_point'") naming neither the argument nor the fix."""
+    model = tiny(name)
+    video, mask, labels = clip(batch=2), [[1, 1, 1, 1], [1, 1, 0, 0]], [0, 1]
+    for bad in (np.array(mask), mask):
+        kind = type(bad).__name__
+        with pytest.raises(
+            ValueError,
+            match=rf"`attention_mask` must be a torch.Tensor of shape \(batch, frames\) = "
+            rf"\(2, 4\), got a {kind}.*return_tensors=\"pt\"",
+        ):
+            model(pixel_values=video, attention_mask=bad)
+    for bad in (np.array(labels), labels):
+        kind = type(bad).__name__
+        with pytest.raises(
+            ValueError, match=rf"`labels` must be a torch.Tensor of shape \(batch,\), got a {kind}.*torch.as_tensor"
+        ):
+            model(pixel_values=video, labels=bad)
+    # the same values as tensors run
+    model(pixel_values=video, attention_mask=torch.tensor(mask), labels=torch.tensor(labels))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
 def test_raw_integer_pixels_are_refused(name):
     """uint8 frames straight from a decoder were cast and run as [0, 255] values: plausible logits, all wrong."""
     model = tiny(name)

@@ -108,6 +108,23 @@ class ViViTPreTrainedModel(PreTrainedModel):
                 init.zeros_(module.cls_token)
 
 
+def not_a_tensor(
+    name: str,
+    value,
+    expected: str,
+    fix: str = 'call the video processor with return_tensors="pt" (or convert with torch.as_tensor)',
+) -> ValueError:
+    """The error for a model input given as a numpy array or a list (the processor's `return_tensors="np"`, or none):
+    the model's checks failed on them with an AttributeError ("'numpy.ndarray' object has no attribute
+    'is_floating_point'", "'list' object has no attribute 'shape'") naming neither the input nor the fix."""
+    shape = getattr(value, "shape", None)
+    return ValueError(
+        f"`{name}` must be a torch.Tensor of shape {expected}, got a {type(value).__name__}"
+        + (f" of shape {tuple(shape)}" if shape is not None else "")
+        + f": {fix}."
+    )
+
+
 class _ViViTBackbone(ViViTPreTrainedModel):
     """Shared forward of the four `*Model`s: check the input, embed tokens, `encode`, return transformers' output."""
 
@@ -140,6 +157,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         if attention_mask is None:
             return None
         batch, frames = pixel_values.shape[:2]
+        if not isinstance(attention_mask, torch.Tensor):
+            raise not_a_tensor("attention_mask", attention_mask, f"(batch, frames) = {(batch, frames)}")
         if tuple(attention_mask.shape) != (batch, frames):
             raise ValueError(
                 f"`attention_mask` marks the real frames of each clip: shape (batch, frames) = {(batch, frames)}, "
@@ -270,12 +289,7 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         if not isinstance(pixel_values, torch.Tensor):
             # The processor's `return_tensors="np"` (or none, for a list of clips) gives arrays: the checks below
             # failed on them with "'numpy.ndarray' object has no attribute 'is_floating_point'".
-            shape = getattr(pixel_values, "shape", None)
-            raise ValueError(
-                f"`pixel_values` must be a torch.Tensor of shape {expected}, got a {type(pixel_values).__name__}"
-                + (f" of shape {tuple(shape)}" if shape is not None else "")
-                + ': call the video processor with return_tensors="pt" (or convert with torch.as_tensor).'
-            )
+            raise not_a_tensor("pixel_values", pixel_values, expected)
         if pixel_values.ndim != 5 or pixel_values.shape[2] != config.num_channels or pixel_values.shape[1] < 1:
             raise ValueError(
                 f"`pixel_values` must have shape {expected} = (batch, frames, channels, height, width), "
@@ -705,6 +719,13 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         """
         # A loss argument, not the backbone's: the rest of kwargs goes to the attention kernels.
         num_items_in_batch = kwargs.pop("num_items_in_batch", None)
+        if labels is not None and not isinstance(labels, torch.Tensor):  # refused before the forward, not after it
+            heads, multi_label = len(self.config.label_spaces or {}), "multi_label" in str(self.config.problem_type)
+            expected = (
+                f"(batch, {heads})" if heads else f"(batch, {self.config.num_labels})" if multi_label else "(batch,)"
+            )
+            fix = "convert with torch.as_tensor (a datasets.Dataset gives tensors after .with_format('torch'))"
+            raise not_a_tensor("labels", labels, expected, fix)
         outputs = self.vivit(
             pixel_values,
             attention_mask=attention_mask,
