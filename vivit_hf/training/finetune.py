@@ -500,6 +500,14 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     unused = unused_flag(args, {a.split("=", 1)[0][2:] for a in typed if a.startswith("--")})
     if unused:
         parser.error(unused)
+    if args.dataset == SYNTHETIC and args.dataset_format != "videofolder":
+        # Not typed (`unused_flag` refuses that): a preset's format. Without --dataset the bundled set, a video folder,
+        # was trained on under the Epic Kitchens or Moments recipe without a word.
+        parser.error(
+            f"argument --preset: {preset_given(argv)} reads a --dataset_format {args.dataset_format} data set; without "
+            f"--dataset the bundled {SYNTHETIC} set is read, a video folder: give --dataset (your data set's folder or "
+            "Hub id)"
+        )
     if args.with_tracking and args.report_to.lower() == "none":  # transformers' way to turn the trackers off
         args.with_tracking = False
     tracker = unavailable_tracker(args, any(a.split("=", 1)[0] == "--report_to" for a in typed))
