@@ -6,7 +6,7 @@ for "every clip is unreadable"."""
 import argparse
 
 import pytest
-from test_recipes_finetune import tiny_clip
+from test_recipes_finetune import tiny_clip, videofolder  # noqa: F401 (the fixture)
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.training.data.dataset import VideoClassificationDataset
@@ -47,3 +47,26 @@ def test_broken_videos_are_still_skipped_counted_and_named_with_the_first_ones_e
     said = unreadable_training_set(ARGS, only_broken)
     assert said.startswith("none of the 1 training clips of my_videos (split train) could be decoded"), said
     assert f"(the first: {tmp_path / 'broken.mp4'}: " in said, said
+
+
+def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_option(videofolder, tmp_path):  # noqa: F811
+    """As a user runs it: `--init_from` a model folder whose video processor config says `short_video: "bogus"` (a
+    hand-edited config; it loads, and the processor checks it when called): the run said "none of the 12 training
+    clips ... could be decoded: every one is unreadable", of videos that play."""
+    import json
+
+    from test_recipes_evaluate import tiny_model
+    from test_recipes_finetune import FINETUNE, run
+
+    model = tmp_path / "model"
+    tiny_model(model, ("up", "down"))
+    config_file = model / "video_preprocessor_config.json"
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "short_video": "bogus"}))
+    flags = ["--init_from", model, "--num_frames", "4", "--crop_size", "16", "--resize_shortest_edge", "16"]
+    flags += ["--num_workers", "0", "--with_tracking", "false", "--per_device_train_batch_size", "2"]
+    flags += ["--num_train_epochs", "1"]
+    result = run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path / "out", *flags, check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    line = result.stderr.strip().splitlines()[-1]
+    assert "short_video must be one of" in line and "got 'bogus'" in line and "could be decoded" not in line, line
+    assert not (tmp_path / "out" / "model.safetensors").exists()
