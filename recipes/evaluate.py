@@ -64,7 +64,7 @@ from vivit_hf.training.agreement import (
     process_group_kwargs,
 )
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
-from vivit_hf.training.data.dataset import VideoClassificationDataset, collate_videos
+from vivit_hf.training.data.dataset import NoDecodableClipError, VideoClassificationDataset, collate_videos
 from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.formats import (
     DATASET_FORMATS,
@@ -438,8 +438,13 @@ def main(argv=None, written: list | None = None):
         dataset = VideoClassificationDataset(examples, processor, num_clips=args.num_clips, num_crops=args.num_crops)
         try:  # tries the clips until one decodes: a split of none ended in a traceback from inside the loader
             dataset.sample_shape()
-        except ValueError:
+        except NoDecodableClipError:
             raise SystemExit(nothing_evaluated(split, args.dataset, len(dataset))) from None
+        except (ValueError, TypeError) as error:  # not a broken video: the processor's options (the model's own)
+            raise SystemExit(
+                f"error: the clips of split {split!r} of {args.dataset} cannot be processed with the video processor "
+                f"options of --model {args.model}: {error}; the videos are not at fault, no results are written"
+            ) from None
         dataloader = torch.utils.data.DataLoader(
             dataset, batch_size=args.per_device_eval_batch_size, collate_fn=collate_videos, num_workers=args.num_workers
         )

@@ -37,6 +37,7 @@ import os
 import sys
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 import torch
@@ -96,14 +97,22 @@ def _device(text: str) -> str:
     return text
 
 
+def usage_error(message: str) -> NoReturn:
+    """The user's input refused as argparse refuses a flag (and as evaluate.py and finetune.py refuse a --model or
+    --dataset that does not exist): one line on stderr, status 2. Status 1 is this command's for videos that failed
+    to decode, which a scheduler may retry; a path typed wrong would fail again."""
+    print(f"predict.py: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def check_model(model: str) -> None:
     """`--model` as a user types it: a folder holding a saved model, or a Hub id; refused in one line otherwise."""
     folder = Path(model).expanduser()
     if folder.exists():
         if not (folder / "config.json").is_file():
-            raise SystemExit(f"predict.py: error: --model {model}: no config.json in it (give a saved model folder)")
+            usage_error(f"--model {model}: no config.json in it (give a saved model folder)")
     elif looks_like_local_path(model):
-        raise SystemExit(f"predict.py: error: --model {model}: no such folder, and not a Hub model id (owner/name)")
+        usage_error(f"--model {model}: no such folder, and not a Hub model id (owner/name)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -281,14 +290,13 @@ def main(argv=None, progress: dict | None = None) -> None:
     try:
         videos = find_videos(args.videos)
     except FileNotFoundError as error:  # the user's input: a message, not a traceback
-        raise SystemExit(f"predict.py: error: {error}") from None
+        usage_error(f"--videos: {error}")
     if not videos:
-        raise SystemExit(f"predict.py: error: no videos found in {args.videos}")
+        usage_error(f"--videos: no videos found in {' '.join(args.videos)}")
     try:  # before the model loads: two videos' outputs must never overwrite each other
         names = output_names(videos, args.videos)
     except ValueError as error:
-        print(f"predict.py: error: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
+        usage_error(str(error))
     check_model(args.model)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -298,7 +306,7 @@ def main(argv=None, progress: dict | None = None) -> None:
             )
     except (OSError, ValueError) as error:  # not a model transformers can load (or a Hub id not reachable offline)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SystemExit(f"predict.py: error: --model {args.model}: {first}") from None
+        usage_error(f"--model {args.model}: {first}")
     if args.window is None:
         args.window = default_window(classifier)
         logger.info("window: %s (--window to choose another)", args.window)

@@ -529,3 +529,21 @@ def test_a_hub_models_evaluation_goes_to_owner__name_and_a_second_one_still_find
     assert [path.name for path in work.iterdir()] == ["me--tiny-vivit"]
     results = json.loads((work / "me--tiny-vivit" / "eval_data_test_1x1" / "eval_results.json").read_text())
     assert results["num_samples"] == 8 and results["model"] == "me/tiny-vivit"
+
+
+def test_a_processor_option_that_fails_on_every_clip_is_named_not_read_as_broken_videos(folder, tmp_path):
+    """Any ValueError the processor raised at the first clip was taken for "no clip decodes": a model folder whose
+    video processor config says `frame_stride: 0` (it loads; the processor checks it when called) ended in "none of
+    its 8 clips could be decoded", and the user looked for broken videos that play. The option's error is said."""
+    model = tmp_path / "model"
+    tiny_model(model, CLASSES)
+    config_file = model / "video_preprocessor_config.json"
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "frame_stride": 0}))
+    result = evaluate(
+        "--model", model, "--dataset", folder / "data", "--output_dir", tmp_path / "eval", "--num_workers", 0
+    )
+    assert result.returncode == 1, result.stderr[-4000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert "frame_stride must be a positive integer, got 0" in last and f"--model {model}" in last, last
+    assert "could be decoded" not in last and "the videos are not at fault" in last, last
+    assert not (tmp_path / "eval" / "eval_results.json").exists()

@@ -111,6 +111,12 @@ def finetune():
         ),
         # Without --dataset the bundled video folder was read whatever the format typed: a "Kinetics" run on it.
         (["--dataset_format", "kinetics"], ["argument --dataset_format", "kinetics", "give --dataset"]),
+        # ... and the preset that sets the format trained its recipe on the bundled set without a word.
+        (
+            ["--preset", "epic_kitchens_vivit_l_fe"],
+            ["argument --preset: epic_kitchens_vivit_l_fe", "--dataset_format epic_kitchens", "give --dataset"],
+        ),
+        (["--preset", "moments_vivit_l_fe"], ["argument --preset: moments_vivit_l_fe", "moments", "give --dataset"]),
     ],
 )
 def test_bad_flags_stop_before_anything_is_loaded(finetune, capsys, flags, expected):
@@ -201,6 +207,8 @@ def test_the_old_abbreviation_is_not_taken_as_the_scheduler(finetune):
         (["--rand_augment", "0", "0"], "rand_augment", [0, 0]),
         (["--config_overrides", "num_frames=8", "--num_frames", "8"], "num_frames", 8),
         (["--dataset_format", "videofolder"], "dataset_format", "videofolder"),
+        (["--preset", "moments_vivit_l_fe", "--dataset_format", "videofolder"], "dataset_format", "videofolder"),
+        (["--preset", "moments_vivit_l_fe", "--dataset", "org/moments"], "dataset_format", "moments"),
         (
             ["--config_overrides", "num_temporal_layers=2,tubelet_size=[2,8,8]"],
             "config_overrides",

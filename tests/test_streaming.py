@@ -778,3 +778,20 @@ def test_machines_streaming_copies_that_hold_other_shards_are_refused_before_tra
     assert line.startswith("error: the processes read different clips for split 'train': 12 clips in 4 shards (")
     assert "; 9 clips in 3 shards (digest " in line
     assert not (out / "all_results.json").exists()
+
+
+def test_a_processor_option_that_fails_on_every_streamed_clip_is_raised_not_counted_as_broken_clips(shards, tmp_path):
+    """The stream counted any ValueError or TypeError the processor raised as a broken clip: an option that no clip
+    can be processed with (here `frame_stride` 0 set as an attribute, which the processor checks when called) skipped
+    every clip, and a run stopped saying that none of its clips could be decoded, every one unreadable, while the
+    videos were fine. The option's error is now raised at the first clip; a clip that does not decode is still
+    skipped and counted (`test_broken_clips_in_a_stream_are_skipped_and_counted`)."""
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+
+    split = open_streaming_dataset(str(break_clips(shards, tmp_path / "broken"))).split("train")
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    processor.frame_stride = 0
+    loader = StreamingLoader(StreamingVideoDataset(split, processor, batch_size=4), num_workers=0)
+    with pytest.raises(ValueError, match="frame_stride must be a positive integer, got 0"):
+        list(loader)

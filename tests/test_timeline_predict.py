@@ -110,9 +110,16 @@ def test_a_broken_video_is_skipped_the_rest_written_and_the_run_fails(model_and_
     ]
 
 
-def test_a_missing_input_is_a_message_not_a_traceback(tmp_path):
-    with pytest.raises(SystemExit, match="no such video file or folder"):
-        load_predict().main(["--model", str(tmp_path), "--videos", str(tmp_path / "nothing")])
+def test_a_missing_input_is_a_message_not_a_traceback_and_a_usage_error(tmp_path, capsys):
+    """A --videos path that does not exist exited 1 (the status for videos that failed to decode), where evaluate.py
+    and finetune.py refuse a --model or --dataset that does not exist with argparse's 2."""
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")  # never read: the videos are looked for first
+    with pytest.raises(SystemExit) as stopped:
+        load_predict().main(["--model", str(tmp_path / "model"), "--videos", str(tmp_path / "nothing")])
+    assert stopped.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == f"predict.py: error: --videos: no such video file or folder: {tmp_path / 'nothing'}", last
 
 
 @pytest.mark.parametrize(
@@ -137,7 +144,8 @@ def test_a_window_or_hop_that_cannot_be_is_an_argparse_error_before_anything_loa
     assert last.startswith(f"predict.py: error: {named}"), last
 
 
-def test_a_model_that_is_not_one_is_a_line_not_a_traceback(model_and_videos, tmp_path, monkeypatch):
+def test_a_model_that_is_not_one_is_a_line_not_a_traceback(model_and_videos, tmp_path, monkeypatch, capsys):
+    """Each a usage error, status 2 as evaluate.py's and finetune.py's refusal of a --model path (was 1)."""
     _, folder = model_and_videos
     not_a_model = tmp_path / "empty"
     not_a_model.mkdir()
@@ -150,9 +158,11 @@ def test_a_model_that_is_not_one_is_a_line_not_a_traceback(model_and_videos, tmp
         (tmp_path / "missing" / "model", "no such folder"),
         (unreadable, f"--model {unreadable}: "),
     ):
-        with pytest.raises(SystemExit, match="predict.py: error: --model") as stopped:
+        with pytest.raises(SystemExit) as stopped:
             load_predict().main(["--model", str(model), "--videos", str(folder), "--no_plot"])
-        assert message in str(stopped.value) and "\n" not in str(stopped.value)
+        assert stopped.value.code == 2, (model, stopped.value.code)
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert last.startswith(f"predict.py: error: --model {model}: ") and message in last, last
 
 
 def test_the_pipeline_refuses_a_window_batch_below_one_rather_than_taking_the_default(model_and_videos):

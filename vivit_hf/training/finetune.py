@@ -28,7 +28,13 @@ from ..hub.sources import looks_like_local_path
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
-from .data.dataset import EpochShuffleSampler, VideoClassificationDataset, collate_videos, describe_example
+from .data.dataset import (
+    EpochShuffleSampler,
+    NoDecodableClipError,
+    VideoClassificationDataset,
+    collate_videos,
+    describe_example,
+)
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .flags import DDP_TIMEOUT, HUB_SOURCE_ERRORS, DefaultsHelpFormatter, SuggestingArgumentParser, is_hub_failure
@@ -500,6 +506,14 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     unused = unused_flag(args, {a.split("=", 1)[0][2:] for a in typed if a.startswith("--")})
     if unused:
         parser.error(unused)
+    if args.dataset == SYNTHETIC and args.dataset_format != "videofolder":
+        # Not typed (`unused_flag` refuses that): a preset's format. Without --dataset the bundled set, a video folder,
+        # was trained on under the Epic Kitchens or Moments recipe without a word.
+        parser.error(
+            f"argument --preset: {preset_given(argv)} reads a --dataset_format {args.dataset_format} data set; without "
+            f"--dataset the bundled {SYNTHETIC} set is read, a video folder: give --dataset (your data set's folder or "
+            "Hub id)"
+        )
     if args.with_tracking and args.report_to.lower() == "none":  # transformers' way to turn the trackers off
         args.with_tracking = False
     tracker = unavailable_tracker(args, any(a.split("=", 1)[0] == "--report_to" for a in typed))
@@ -1198,14 +1212,24 @@ def unreadable_training_set(args, train_dataset) -> str | None:
     a run would train on zeros alone; it used to find out at its first batch, in a traceback from inside the data
     loader. `sample_shape` tries the clips in order until one decodes: one clip for a usable set (from memory once
     decoded), every clip for an unreadable one. A stream cannot be tried before it is read: the recipe stops such a
-    run at the end of its first epoch instead, before evaluating or saving anything."""
+    run at the end of its first epoch instead, before evaluating or saving anything.
+
+    Only a broken video's error counts a clip as unreadable: any other the processor raises (an option no clip can be
+    processed with: a checkpoint's `frame_stride` 0) stops the run at the first clip, named as the option's, where it
+    read "every one is unreadable" and sent the user looking for broken videos that were fine."""
     try:
         train_dataset.sample_shape()
-    except ValueError:
-        first = describe_example(train_dataset.examples[0], 0) if len(train_dataset) else "none"
+    except NoDecodableClipError as error:
+        first = f"{error.first}: {error.first_error}" if error.first is not None else "none"
         return (
             f"none of the {len(train_dataset)} training clips of {args.dataset} (split {args.train_split}) could be "
             f"decoded: every one is unreadable (the first: {first}); nothing to train on, no model is saved"
+        )
+    except (ValueError, TypeError) as error:
+        first = describe_example(train_dataset.examples[0], 0)
+        return (
+            f"the training clips cannot be processed with this run's video processor options (the first, {first}): "
+            f"{error}; the video is not at fault. Nothing was trained, no model is saved"
         )
     return None
 

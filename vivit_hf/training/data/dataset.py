@@ -31,6 +31,18 @@ def _decode_errors() -> tuple[type[BaseException], ...]:
     return (BrokenVideoError, OSError)
 
 
+class NoDecodableClipError(ValueError):
+    """No clip of a data set decodes: each one failed with a broken video's error (`_decode_errors`). Its own class,
+    so a caller that stops such a run does not also take an option's error (raised at the first clip) for one, and
+    say that every clip is unreadable while the videos are fine. `first` names the first clip and `first_error` is
+    why it failed."""
+
+    def __init__(self, count: int, first: str | None = None, first_error: BaseException | None = None):
+        self.count, self.first, self.first_error = count, first, first_error
+        detail = f" (the first, {first}: {first_error})" if first is not None else ""
+        super().__init__(f"none of the {count} clips of this data set could be decoded{detail}")
+
+
 @dataclass(frozen=True)
 class VideoSegment:
     """The part of a longer video an example names: `start_seconds` / `end_seconds`, or `start_frame` /
@@ -243,17 +255,19 @@ class VideoClassificationDataset(Dataset):
         return output["pixel_values"], truncated
 
     def sample_shape(self) -> tuple[int, ...]:
-        """Shape of one sample's `pixel_values`, from the first clip that decodes."""
+        """Shape of one sample's `pixel_values`, from the first clip that decodes. `NoDecodableClipError` when none
+        does; an error that is not a broken video's (an option no clip can be processed with) is raised as it is."""
         if self._sample_shape is None:
-            errors = _decode_errors()
+            errors, first = _decode_errors(), None
             for index in range(len(self)):
                 try:
                     self._sample_shape = tuple(self._process(self.epoch, index)[0].shape)
                     break
-                except errors:
+                except errors as error:
+                    first = first or (describe_example(self.examples[index], index), error)
                     continue
             else:
-                raise ValueError(f"none of the {len(self)} clips of this data set could be decoded")
+                raise NoDecodableClipError(len(self), *(first or ()))
         return self._sample_shape
 
     def __getitem__(self, key: int | tuple[int, int]) -> dict:

@@ -1,0 +1,72 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""A training set's broken videos are skipped and counted; an option no clip can be processed with is not a broken
+video. `unreadable_training_set` (the recipe's check before the first step) took any ValueError from the first clip
+for "every clip is unreadable"."""
+
+import argparse
+
+import pytest
+from test_recipes_finetune import tiny_clip, videofolder  # noqa: F401 (the fixture)
+
+from vivit_hf import ViViTVideoProcessor
+from vivit_hf.training.data.dataset import VideoClassificationDataset
+from vivit_hf.training.finetune import unreadable_training_set
+
+ARGS = argparse.Namespace(dataset="my_videos", train_split="train")
+
+
+def processor():
+    return ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16})
+
+
+def test_an_option_no_clip_can_be_processed_with_is_named_not_read_as_unreadable_videos(tmp_path):
+    """`frame_stride` 0 set as an attribute (as the recipe sets its flags; a checkpoint's config may say it) failed on
+    every clip, and the run said that none of the training clips could be decoded, every one unreadable."""
+    tiny_clip(tmp_path / "a.mp4", label=0, seed=0)
+    options = processor()
+    options.frame_stride = 0
+    dataset = VideoClassificationDataset([{"video": str(tmp_path / "a.mp4"), "label": 0}], options)
+    said = unreadable_training_set(ARGS, dataset)
+    assert "frame_stride must be a positive integer, got 0" in said and "not at fault" in said, said
+    assert "could be decoded" not in said and "unreadable" not in said, said
+
+
+def test_broken_videos_are_still_skipped_counted_and_named_with_the_first_ones_error(tmp_path):
+    from vivit_hf.training.data.dataset import NoDecodableClipError
+
+    (tmp_path / "broken.mp4").write_bytes(b"not a video at all")
+    tiny_clip(tmp_path / "good.mp4", label=1, seed=1)
+    examples = [{"video": str(tmp_path / "broken.mp4"), "label": 0}, {"video": str(tmp_path / "good.mp4"), "label": 1}]
+    dataset = VideoClassificationDataset(examples, processor())
+    assert unreadable_training_set(ARGS, dataset) is None  # one clip decodes: trained on
+    assert [bool(dataset[i]["valid"]) for i in range(2)] == [False, True]  # the broken one skipped and marked
+    only_broken = VideoClassificationDataset(examples[:1], processor())
+    with pytest.raises(NoDecodableClipError) as error:
+        only_broken.sample_shape()
+    assert error.value.first == str(tmp_path / "broken.mp4") and error.value.first_error is not None
+    said = unreadable_training_set(ARGS, only_broken)
+    assert said.startswith("none of the 1 training clips of my_videos (split train) could be decoded"), said
+    assert f"(the first: {tmp_path / 'broken.mp4'}: " in said, said
+
+
+def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_option(videofolder, tmp_path):  # noqa: F811
+    """As a user runs it: `--init_from` a model folder whose video processor config says `short_video: "bogus"` (a
+    hand-edited config; it loads, and the processor checks it when called): the run said "none of the 12 training
+    clips ... could be decoded: every one is unreadable", of videos that play."""
+    import json
+
+    from test_recipes_evaluate import tiny_model
+    from test_recipes_finetune import FINETUNE, run
+
+    model = tmp_path / "model"
+    tiny_model(model, ("up", "down"))
+    config_file = model / "video_preprocessor_config.json"
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "short_video": "bogus"}))
+    flags = ["--init_from", model, "--num_frames", "4", "--crop_size", "16", "--resize_shortest_edge", "16"]
+    flags += ["--num_workers", "0", "--with_tracking", "false", "--per_device_train_batch_size", "2"]
+    flags += ["--num_train_epochs", "1"]
+    result = run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path / "out", *flags, check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    line = result.stderr.strip().splitlines()[-1]
+    assert "short_video must be one of" in line and "got 'bogus'" in line and "could be decoded" not in line, line
+    assert not (tmp_path / "out" / "model.safetensors").exists()
