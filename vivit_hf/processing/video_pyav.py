@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -435,16 +435,20 @@ class PyAVReader(VideoReader):
         self._damaged_read: set[int] = set()
         self._starts_decoded = False  # whether `_start` came from the decoder's flags (`_starts_from_decoder`)
         if self._num_frames == 0:
-            found = what_it_is(self._source) if self._owns_container else None  # (an mp4 cut inside its index)
-            self.close()
-            if found:
-                raise VideoDecodeError(f"Cannot open video {self.name}: {found}")
             truncated = " (it ends inside its first frame: the file is truncated)" if self._truncated else ""
-            raise VideoDecodeError(f"Video {self.name} has no frames{truncated}.")
+            self._refuse(f"Video {self.name} has no frames{truncated}.")
         self._pts_to_index = None if self._pts is None else {int(p): i for i, p in enumerate(self._pts)}
         self._first_stamp = None if self._pts is None else int(self._pts.min())
         self._ticks = None if self._pts is None else self._clock(self._pts)  # the frames' times, in the stream's ticks
         self._orientation: tuple[int, bool] | None = None  # (rotation, hflip) of the first frame: see `orientation`
+
+    def _refuse(self, message: str) -> NoReturn:
+        """Close, and raise `message` as a VideoDecodeError, unless the file's bytes tell what it is: FFmpeg opens an
+        mp4 that ends inside its index as a file of no streams, of a data stream, of no decoder or of no frames, and
+        `what_it_is` says the index was cut short. (A caller's container is not ours to read from the start.)"""
+        found = what_it_is(self._source) if self._owns_container else None
+        self.close()
+        raise VideoDecodeError(f"Cannot open video {self.name}: {found}" if found else message)
 
     def _open(self) -> None:
         """(Re)open the container and pick the video stream; a second call starts the file over."""
@@ -469,11 +473,7 @@ class PyAVReader(VideoReader):
             if several_video_tracks(self.container) and self._owns_container:
                 return self._open()  # packets were read to choose the track: start the file over
         if self.stream.codec_context is None:
-            found = what_it_is(self._source) if self._owns_container else None  # (an mp4 cut inside its index)
-            self.close()
-            raise VideoDecodeError(
-                f"Cannot open video {self.name}: {found}" if found else f"Video {self.name}: no decoder for its codec."
-            )
+            self._refuse(f"Video {self.name}: no decoder for its codec.")
         # Frame threading decodes several frames at once; slice threading helps intra-heavy streams.
         # A decoder is configured once, when it opens: a caller's container that was decoded from
         # (or read by an earlier reader) keeps the settings it has.
@@ -495,13 +495,7 @@ class PyAVReader(VideoReader):
         if stream is None:
             kinds = sorted({s.type for s in self.container.streams}) or ["no streams"]
             detail = "only a cover image" if self.container.streams.video else ", ".join(kinds)
-            # FFmpeg opens an mp4 that ends inside its index as a file of no streams, or of a data stream: its
-            # bytes tell why
-            found = what_it_is(self._source) if self._owns_container else None
-            self.close()
-            if found:
-                raise VideoDecodeError(f"Cannot open video {self.name}: {found}")
-            raise VideoDecodeError(f"Input {self.name} has no video stream (found: {detail}).")
+            self._refuse(f"Input {self.name} has no video stream (found: {detail}).")
         return stream
 
     def _seek_start(self) -> None:
