@@ -131,6 +131,59 @@ def test_ctrl_c_during_training_is_one_line_naming_the_kept_checkpoint_and_how_t
     )
 
 
+# A command whose unwinding after Ctrl-C outlasts `accelerate launch`'s 5 s between its SIGTERM and its SIGKILL, as
+# a training run's can on a loaded machine (seen once in CI: killed with its progress bar the last line).
+SLOW_UNWINDING = """
+import sys, time
+from pathlib import Path
+from tqdm.auto import tqdm
+from vivit_hf.training.launch import run_as_command
+
+def main(argv):
+    bar = tqdm(total=10**6)
+    Path(argv[0]).write_text("training")
+    try:
+        while True:
+            bar.update()
+            time.sleep(0.01)
+    finally:
+        time.sleep(30)  # unwinding
+        bar.close()
+
+run_as_command(main, sys.argv[1:], (), lambda: "interrupted: what is kept, and how to go on")
+"""
+
+
+def test_ctrl_c_under_accelerate_launch_is_said_before_the_launchers_sigkill_however_long_unwinding_takes(tmp_path):
+    (tmp_path / "slow.py").write_text(SLOW_UNWINDING)
+    started = tmp_path / "started"
+    process = subprocess.Popen(
+        [*ACCELERATE, str(tmp_path / "slow.py"), str(started)],
+        cwd=REPO,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_sigint_default,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not started.exists() and time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read()[-3000:]
+            time.sleep(0.1)
+        time.sleep(0.5)  # a few redraws of the bar
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, stderr[-3000:]
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr[-3000:]
+    assert stderr.count("interrupted: what is kept") == 1, stderr[-3000:]
+    assert last_line(stderr) == "interrupted: what is kept, and how to go on", stderr[-3000:]
+
+
 def test_interrupted_before_any_checkpoint_says_to_start_over(tmp_path):
     spec = importlib.util.spec_from_file_location("vivit_recipes_finetune", FINETUNE)
     recipe = importlib.util.module_from_spec(spec)

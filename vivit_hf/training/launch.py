@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 import torch
 
@@ -33,9 +34,22 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     Under `accelerate launch` Ctrl-C reaches the launcher too, which then terminates the recipe and its DataLoader
     workers (SIGTERM, SIGKILL 5 s later) while it unwinds: the workers' deaths replaced the KeyboardInterrupt with
     torch's RuntimeError, or the SIGTERM ended the process, and the line was never said (SIGTERM alone ended a run
-    without a word too)."""
-    stopped: list[int] = []  # the signal that stopped this run, once its line is said
+    without a word too). Two more ways to lose it, seen in CI: unwinding can outlast the 5 s (a loaded machine), so
+    the line has a deadline under a launcher; and the launcher, which copies the recipe's stderr, drops what it has
+    just read as Ctrl-C reaches it, so the line waits for the launcher's SIGTERM (by then it copies again)."""
+    stopped: list[int] = []  # the signal that stopped this run
+    launcher: dict = {}  # under a launcher that got the same Ctrl-C: when it came, and whether its SIGTERM has
+    said = threading.Lock()  # held by whichever says the line: unwinding's end or the launcher's deadline
     main_pid = os.getpid()
+    bars: list[bool] = []  # whether a progress bar was left mid-line when silenced
+
+    def say_and_exit() -> None:
+        said.acquire()  # once: a second caller waits here until the first has ended the process
+        if os.environ.get("RANK", "0") == "0":  # every process of a launch gets the signal: one line is enough
+            print("\n" * any(bars) + interrupted(), file=sys.stderr)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(128 + stopped[0])  # no interpreter shutdown, whose collection of the dead workers' loaders says more
 
     def stop(signum, frame):
         if os.getpid() != main_pid:  # a forked DataLoader worker: as it would without this handler
@@ -44,10 +58,18 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
                 raise KeyboardInterrupt
             os.kill(os.getpid(), signum)
             return
+        if stopped and signum == signal.SIGTERM:  # the launcher's, after Ctrl-C
+            launcher["terminating"] = True
+            return  # not raised into unwinding, which it would cut short
         if not stopped:
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the launcher's SIGTERM that follows Ctrl-C
             sys.unraisablehook = lambda unraisable: None  # the dead workers' loaders complain as they are collected
             stopped.append(signum)
+            bars.append(_silence_progress_bars())  # so that unwinding writes nothing the launcher could drop
+            if signum == signal.SIGINT and _under_a_launcher():
+                launcher["since"] = time.monotonic()
+                deadline = threading.Timer(_LAUNCHER_GRACE_S, say_and_exit)
+                deadline.daemon = True
+                deadline.start()
         raise KeyboardInterrupt  # (a second Ctrl-C while unwinding stops that too)
 
     handled = threading.current_thread() is threading.main_thread()  # signal handlers are the main thread's
@@ -58,19 +80,49 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
-        pass  # said below, once main's frames are gone: a progress bar redraws itself as it closes, after any line
+        pass  # said below, once main's frames are gone
     except Exception:
         if not stopped:  # a bug: its traceback
             raise
         # else the signal's doing while unwinding (a DataLoader worker it stopped, found dead): not a bug
     finally:
+        if stopped:  # SIGTERM stays handled: a launcher's arriving now would end the process before its line
+            previous.pop(signal.SIGTERM, None)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # torch's handler raises as the workers die
-    if os.environ.get("RANK", "0") == "0":  # every process of a launch gets the signal: one line is enough
-        print(interrupted(), file=sys.stderr)
     if not stopped:  # Ctrl-C without the handler (run from another thread)
+        if os.environ.get("RANK", "0") == "0":
+            print(interrupted(), file=sys.stderr)
         raise SystemExit(130)
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    os._exit(128 + stopped[0])  # no interpreter shutdown, whose collection of the dead workers' loaders says more
+    while "since" in launcher and not launcher.get("terminating"):  # (the deadline ends this wait if none comes)
+        time.sleep(0.02)
+    say_and_exit()
+
+
+# `accelerate launch` sends SIGKILL 5 s after its SIGTERM, which follows Ctrl-C at once (torchrun's agent waits
+# longer): the line is said within this of Ctrl-C, with time left to read the checkpoints' state and write it.
+_LAUNCHER_GRACE_S = 2.5
+
+
+def _under_a_launcher() -> bool:
+    """True when the parent process is in this one's process group, so that a terminal's Ctrl-C reached it too:
+    `accelerate launch`, torchrun. (Run from an interactive shell, a command leads a process group of its own.)"""
+    try:
+        return os.getpgid(os.getppid()) == os.getpgrp()
+    except OSError:  # the parent has gone
+        return False
+
+
+def _silence_progress_bars() -> bool:
+    """Silence tqdm's open bars (without importing tqdm), so that none redraws itself as unwinding closes it; True if
+    one was showing (its last drawing ends mid-line)."""
+    std = sys.modules.get("tqdm.std")
+    classes = [std.tqdm] if std is not None else []
+    showing = False
+    for cls in classes:  # each class keeps its own set, made as its first bar is (tqdm.auto's is a subclass's)
+        classes += cls.__subclasses__()
+        for bar in list(vars(cls).get("_instances", ())):
+            showing |= not bar.disable
+            bar.disable = True
+    return showing
