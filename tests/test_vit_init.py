@@ -299,6 +299,107 @@ def test_tiling_works_for_any_frame_count():
         torch.testing.assert_close(table[ti], vit.embeddings.position_embeddings[0, 1:], rtol=0, atol=0)
 
 
+# scenic's `resize` (projects/vivit/model_utils.py, init_posemb -> interpolate_positional_embeddings), written out
+# here from scenic's code and scipy's documented zoom rule, without the library's resize.
+def scipy_zoom_order_1(array: np.ndarray, zoom) -> np.ndarray:
+    """`scipy.ndimage.zoom(array, zoom, order=1)` (grid_mode False, its default): each axis of n samples becomes
+    round(n * z); output index o reads input coordinate o * (n - 1) / (m - 1), linear between its two neighbours."""
+    out = array.astype(np.float64)
+    for axis, z in enumerate(zoom):
+        n = array.shape[axis]
+        m = int(round(n * z))
+        coords = np.arange(m) * ((n - 1) / (m - 1)) if m > 1 else np.zeros(1)
+        low = np.minimum(np.floor(coords).astype(int), n - 1)
+        high = np.minimum(low + 1, n - 1)
+        shape = [1] * out.ndim
+        shape[axis] = m
+        frac = (coords - low).reshape(shape)
+        out = np.take(out, low, axis=axis) * (1 - frac) + np.take(out, high, axis=axis) * frac
+    return out.astype(array.dtype)
+
+
+def scenic_resized_posemb(vit_table: np.ndarray, vit_token: bool, video_table: np.ndarray, video_token: bool):
+    """scenic's init_posemb with positional_embed_size_change='resize' (tables (1, N, d), as scenic stores them)."""
+    if vit_table.shape == video_table.shape:
+        return vit_table
+    ntok = video_table.shape[1] - int(video_token)
+    grid = vit_table[0, int(vit_token) :]
+    cls = vit_table[:, :1] if vit_token else video_table[:, :1]  # a gap ViT leaves the video model's own CLS row
+    if len(grid) != ntok:
+        restored_gs, gs = int(np.sqrt(len(grid))), int(np.sqrt(ntok))
+        grid = scipy_zoom_order_1(grid.reshape(restored_gs, restored_gs, -1), (gs / restored_gs, gs / restored_gs, 1))
+        grid = grid.reshape(1, gs * gs, -1)
+    else:
+        grid = grid[None]
+    return np.concatenate([cls, grid], axis=1) if video_token else grid
+
+
+def test_the_zoom_reference_follows_scipys_rule():
+    # 3 -> 5 samples read coordinates 0, 0.5, 1, 1.5, 2; 4 -> 2 read 0 and 3 (corners aligned)
+    np.testing.assert_array_equal(scipy_zoom_order_1(np.array([0.0, 2.0, 4.0]), (5 / 3,)), [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(scipy_zoom_order_1(np.array([1.0, 5.0, 7.0, 9.0]), (0.5,)), [1, 9])
+
+
+RESIZE_MODELS = {
+    "model 1": ViViTSpatioTemporalModel,
+    "model 3": ViViTFactorisedSelfAttentionModel,
+    "model 4": ViViTFactorisedDotProductModel,
+}
+
+
+@pytest.mark.parametrize("model_class", list(RESIZE_MODELS.values()), ids=list(RESIZE_MODELS))
+@pytest.mark.parametrize(
+    ("num_frames", "image_size"),  # t x h x w tokens (tubelets of 2 frames, 8x8 patches); the ViT's grid is 4x4
+    [
+        pytest.param(8, 24, id="4x3x3=36 tokens: 4x4 -> 6x6"),
+        pytest.param(8, 16, id="4x2x2=16 tokens: kept"),
+        pytest.param(8, 8, id="4x1x1 tokens: 4x4 -> 2x2"),
+        pytest.param(2, 24, id="1x3x3 tokens: 4x4 -> 3x3"),
+    ],
+)
+def test_scenic_resize_over_all_tokens_matches_scenic(model_class, num_frames, image_size, caplog):
+    """scenic's `resize` for Models 1, 3, 4 (ViT-B/16 at 384 into a 224 ViViT): the ViT's square grid resized by scipy's
+    zoom to one square of all t * h * w tokens; was refused ('only fits Model 2')."""
+    vit = tiny_vit()
+    model = model_class.from_vit_pretrained(
+        vit, num_frames=num_frames, image_size=image_size, positional_embedding="resize"
+    )
+    table = model.encoder.position_embeddings.detach().numpy()
+    video_token = model.config.classifier == "token"  # Model 1: the ViT's CLS row; Models 3, 4 have none
+    expected = scenic_resized_posemb(vit.embeddings.position_embeddings.detach().numpy(), True, table, video_token)
+    assert table.shape == expected.shape
+    np.testing.assert_allclose(table, expected, atol=1e-6, rtol=0)
+    assert ("'resize_tile' gives each temporal index" in caplog.text) == (num_frames // 2 > 1)
+
+
+def test_scenic_resize_from_a_gap_vit_keeps_the_video_models_cls_row():
+    vit = tiny_vit()
+    tree = npz_tree(vit, original_names=False)
+    del tree["cls"]
+    tree["Transformer/posembed_input/pos_embedding"] = tree["Transformer/posembed_input/pos_embedding"][:, 1:]
+    model = ViViTSpatioTemporalModel.from_vit_pretrained(
+        vit, num_frames=8, image_size=24, positional_embedding="random"
+    )
+    assert model.config.classifier == "token"
+    before = model.encoder.position_embeddings.detach().numpy().copy()
+    initialise_from_vit(model, tree, positional_embedding="resize")
+    expected = scenic_resized_posemb(tree["Transformer/posembed_input/pos_embedding"], False, before, True)
+    np.testing.assert_allclose(model.encoder.position_embeddings.detach().numpy(), expected, atol=1e-6, rtol=0)
+
+
+def test_scenic_resize_refuses_a_token_count_that_is_no_square_naming_the_sizes():
+    with pytest.raises(ViTInitError, match=r"4 x 4 grid .* 2 x 4 x 4 = 32 tokens, and 32 is not a square.*resize_tile"):
+        ViViTSpatioTemporalModel.from_vit_pretrained(tiny_vit(), num_frames=4, positional_embedding="resize")
+
+
+def test_scenic_resize_refuses_a_non_square_vit_grid_naming_it():
+    vit = tiny_vit(image_size=[32, 16])  # 4 x 2 grid
+    with pytest.raises(ViTInitError, match=r"grid \(4, 2\) is not square.*resize_tile"):
+        ViViTFactorisedDotProductModel.from_vit_pretrained(
+            vit, num_frames=8, image_size=24, positional_embedding="resize"
+        )
+
+
 def test_a_still_clip_gives_a_cls_less_vits_features_at_any_frame_count():
     """Attention over T identical copies of each key is attention over one: a gap ViT's pooled features come back
     unchanged from Model 1 on a still clip of 3 temporal indices (a CLS ViT's do not: its one CLS key competes

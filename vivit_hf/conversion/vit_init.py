@@ -10,7 +10,8 @@ Video data sets are small, so every ViViT in the paper starts from an image ViT.
    for every grid shape and frame count:
 
    * position embeddings: the 2D grid resized if needed (bilinear, corners aligned, per axis, so non-square grids
-     work) and tiled over the `n_t` temporal indices, time-major; the CLS row is the ViT's if both have a CLS token;
+     work) and tiled over the `n_t` temporal indices, time-major (or, with scenic's `resize`, resized to one square
+     of all the tokens); the CLS row is the ViT's if both have a CLS token;
    * tubelet kernel from the 2D patch kernel `E`: `central_frame` (E at index t // 2, zeros elsewhere),
      `filter_inflation` (E / t at every index), `arp` (E * a_i / t) or `random` (the video model's own init);
      frame sampling copies E;
@@ -980,9 +981,13 @@ def video_position_embeddings(
     """The ViT's (1, gh * gw, d) grid embeddings -> (1, num_temporal * h * w, d), time-major.
 
     `tile` needs the ViT's grid to equal the video model's spatial grid; `resize_tile` first resizes the 2D grid
-    (bilinear, corners aligned, each axis on its own, so any grid shape works) and then tiles it over time.
+    (bilinear, corners aligned, each axis on its own, so any grid shape works) and then tiles it over time. `resize`
+    is scenic's rule: the same as `resize_tile` over one temporal index (Model 2's spatial encoder), and over several
+    (Models 1, 3, 4) the ViT's square grid resized to one square grid of all the tokens (`resize_over_all_tokens`).
     """
     vit_grid, spatial_grid = tuple(vit_grid), tuple(spatial_grid)
+    if method == "resize" and num_temporal > 1:
+        return resize_over_all_tokens(position_grid, vit_grid, (num_temporal, *spatial_grid))
     if vit_grid != spatial_grid:
         if method == "tile":
             raise ViTInitError(
@@ -991,6 +996,50 @@ def video_position_embeddings(
             )
         position_grid = resize_position_table(position_grid, vit_grid, spatial_grid)
     return position_grid.repeat(1, num_temporal, 1)
+
+
+def resize_over_all_tokens(position_grid: torch.Tensor, vit_grid, token_grid) -> torch.Tensor:
+    """scenic's `resize` for an encoder over several temporal indices (`model_utils.interpolate_positional_embeddings`
+    with every token of the encoder): the ViT's g x g grid resized (scipy's `zoom`, order 1: bilinear, corners
+    aligned) to one square grid of side sqrt(t * h * w), flattened row-major over the time-major tokens.
+
+    Both squares are what scenic's reshapes assume and neither is checked there: a token count that is not a square
+    gives a table of another length, a non-square ViT grid of square length is read as a square. Here both are
+    refused, naming the sizes."""
+    num_temporal, rows, cols = token_grid
+    num_tokens = num_temporal * rows * cols
+    side = math.isqrt(num_tokens)
+    alternative = (
+        f"use positional_embedding='resize_tile' (the ViT grid resized to the {rows} x {cols} spatial grid, then "
+        f"tiled over the {num_temporal} temporal indices)"
+    )
+    if vit_grid[0] != vit_grid[1]:
+        raise ViTInitError(
+            f"positional_embedding='resize' (scenic's rule) resizes the ViT's patch grid as a square, and the ViT's "
+            f"grid {vit_grid} is not square; {alternative}"
+        )
+    if side * side != num_tokens:
+        raise ViTInitError(
+            f"positional_embedding='resize' (scenic's rule) resizes the ViT's {vit_grid[0]} x {vit_grid[1]} grid to "
+            f"one square grid of all the video model's {num_temporal} x {rows} x {cols} = {num_tokens} tokens, and "
+            f"{num_tokens} is not a square number; {alternative}"
+        )
+    # Time-major tokens read row by row from one square: its rows follow neither the frames nor the image rows.
+    logger.warning(
+        "positional_embedding='resize' (scenic's rule over %d temporal indices): the ViT's %dx%d grid is resized to "
+        "%dx%d and laid over the %dx%dx%d tokens row by row, so its rows follow neither the frames nor the image "
+        "rows; 'resize_tile' gives each temporal index the grid resized to %dx%d",
+        num_temporal,
+        *vit_grid,
+        side,
+        side,
+        num_temporal,
+        rows,
+        cols,
+        rows,
+        cols,
+    )
+    return resize_position_table(position_grid, vit_grid, (side, side))
 
 
 def _check_sizes(model, vit: ImageViT, needed_layers: int):
@@ -1106,9 +1155,11 @@ def initialise_from_vit(
     tubelet_init: `central_frame` (default; the paper's best, Table 1), `filter_inflation`, `arp` or `random`
         (keep the video model's own embedding: scenic's `restore_input_embedding=False`). Frame sampling copies the
         2D kernel unless `random`.
-    positional_embedding: `tile` (the grids must match) or `resize_tile` (resize the 2D grid first); scenic's
-        `resize` is accepted for Model 2, where it means the same as `resize_tile`; `random` keeps the video
-        model's own (scenic's `restore_positional_embedding=False`).
+    positional_embedding: `tile` (the grids must match) or `resize_tile` (resize the 2D grid first); `resize`,
+        scenic's rule: for Model 2 (and any one temporal index) the same as `resize_tile`, for Models 1, 3 and 4
+        the ViT's square grid resized to one square of all t * h * w tokens (`resize_over_all_tokens`; refused
+        where either is not square); `random` keeps the video model's own (scenic's
+        `restore_positional_embedding=False`).
     temporal_attention_init (Model 3 only): `zero` (the default: output projection zeroed, identity at start, still
         trainable), `copy` (the ViT's attention, scenic's default) or `keep` (the video model's own temporal
         attention: scenic's `init_from.init_temporal_transformer=False`). Refused for the other variants, which
@@ -1141,13 +1192,6 @@ def initialise_from_vit(
     vit = load_image_vit(source, **load_options)
     backbone, prefix = (model.vivit, "vivit.") if hasattr(model, "vivit") else (model, "")
     factorised_encoder = hasattr(backbone, "spatial_encoder")
-    if positional_embedding == "resize":
-        if not factorised_encoder:
-            raise ValueError(
-                "positional_embedding='resize' (scenic's Model 2 option) resizes without tiling, which "
-                "only fits Model 2's spatial encoder; use 'resize_tile'"
-            )
-        positional_embedding = "resize_tile"
     n_t, n_h, n_w = model.config.token_grid
     encoder = backbone.spatial_encoder if factorised_encoder else backbone.encoder
     _check_sizes(model, vit, len(encoder.layers))
