@@ -6,9 +6,14 @@ The multi-head loss is worked out here in numpy from scenic's own functions (`pr
 `weighted_softmax_cross_entropy` and `apply_label_smoothing`), not from the model's code path. The recipe's
 gradient accumulation is checked against the gradient of the mean over every valid clip of the optimiser step."""
 
+import shutil
+import types
+
 import numpy as np
+import pytest
 import torch
-from test_recipes_finetune import load_recipe
+import torch.nn.functional as F
+from test_recipes_finetune import TINY_MODEL, load_recipe, run_in_process, videofolder  # noqa: F401 (a fixture)
 
 import vivit_hf
 from vivit_hf.training.finetune import soft_targets
@@ -118,3 +123,66 @@ def test_recipe_loss_with_mixup_label_smoothing_and_a_broken_clip_is_scenics():
         logits.numpy(), mixed.double().numpy(), SPLITS, weights=valid.double().numpy(), label_smoothing=0.1
     )
     np.testing.assert_allclose(got.item(), expected, rtol=1e-5)
+
+
+# --------------------------------------------------------------------------------- gradient accumulation, per clip
+def test_accumulated_gradient_is_the_mean_over_every_valid_clip_of_the_step(videofolder, tmp_path, monkeypatch):  # noqa: F811
+    """13 training clips, one broken, batches of 2 at accumulation 4: 7 batches (the last of one clip), windows of
+    4 and 3 batches, one batch with the broken clip. Each optimiser step's gradient must be the gradient of the mean
+    loss over the window's valid clips, as one batch of all of them gives it (and as transformers' Trainer does with
+    `num_items_in_batch`): the sum of each clip's loss gradient, by autograd from each batch's logits apart from
+    accelerate, over the count of valid clips. The recipe took the mean of the batches' means, so that the one clip
+    of the last batch weighed as much as two clips of another."""
+    data = tmp_path / "data"
+    shutil.copytree(videofolder, data)
+    (data / "train" / "up" / "broken.mp4").write_bytes(b"not a video at all")
+    recipe = load_recipe()
+    params, window, steps = [], [], []
+    loss_of_batch, make_optimizer = recipe.classification_loss, recipe.build_optimizer
+
+    def recorded_loss(logits, targets, valid, head_sizes):
+        per_clip = F.cross_entropy(logits.float(), targets.float(), reduction="none")
+        clip_sum = (per_clip * valid.float()).sum()
+        grads = torch.autograd.grad(clip_sum, params, retain_graph=True, allow_unused=True)
+        sums = [torch.zeros_like(p) if g is None else g.detach().clone() for p, g in zip(params, grads)]
+        window.append((sums, int(valid.sum()), len(valid)))
+        return loss_of_batch(logits, targets, valid, head_sizes)
+
+    def recording_optimizer(args, model, *rest):
+        optimizer = make_optimizer(args, model, *rest)
+        params[:] = [p for p in model.parameters() if p.requires_grad]
+        step = optimizer.step
+
+        def checked_step(self, *args, **kwargs):  # called on the optimiser steps only (accelerate skips the others)
+            clips = sum(count for _, count, _ in window)
+            expected = [torch.stack(grads).sum(0) / clips for grads in zip(*(sums for sums, _, _ in window))]
+            error = max((p.grad - e).abs().max().item() for p, e in zip(params, expected))
+            largest = max(e.abs().max().item() for e in expected)
+            steps.append(([(valid, rows) for _, valid, rows in window], error, largest))
+            window.clear()
+            return step(*args, **kwargs)
+
+        optimizer.step = types.MethodType(checked_step, optimizer)  # a method: the LR scheduler wraps it
+        return optimizer
+
+    monkeypatch.setattr(recipe, "classification_loss", recorded_loss)
+    monkeypatch.setattr(recipe, "build_optimizer", recording_optimizer)
+    flags = ["--num_train_epochs", "1", "--gradient_accumulation_steps", "4", "--max_grad_norm", "0"]
+    run_in_process(recipe, "--dataset", data, "--output_dir", tmp_path / "out", *TINY_MODEL, *flags)
+    batches = [batch for window_batches, _, _ in steps for batch in window_batches]
+    assert [len(window_batches) for window_batches, _, _ in steps] == [4, 3]
+    assert sum(valid for valid, _ in batches) == 12 and batches[-1][1] == 1  # the broken clip; the last batch
+    for window_batches, error, largest in steps:
+        assert largest > 1e-3 and error <= 1e-6 + 1e-5 * largest, (window_batches, error, largest)
+
+
+def test_deepspeed_is_refused_rather_than_trained_with_unweighted_gradients():
+    """DeepSpeed keeps the gradients in its own buffers (no parameter's `.grad`): the rescaling at the step would
+    silently do nothing, and each step train with its batches' valid-clip sums over the batch size, not their mean."""
+    from accelerate.utils import DistributedType
+
+    from vivit_hf.training.finetune import ValidClipMean
+
+    accelerator = types.SimpleNamespace(distributed_type=DistributedType.DEEPSPEED, device=torch.device("cpu"))
+    with pytest.raises(ValueError, match="DeepSpeed.*DDP or FSDP"):
+        ValidClipMean(accelerator, batch_size=2)
