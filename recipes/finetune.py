@@ -73,7 +73,7 @@ from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
     ModelFlagError,
-    across_processes_per_clip,
+    ValidClipMean,
     apply_resumed_hyperparameters,
     build_dataloaders,
     build_datasets,
@@ -107,7 +107,6 @@ from vivit_hf.training.finetune import (
     short_clips_warning,
     soft_targets,
     unreadable_training_set,
-    window_loss_scale,
 )
 from vivit_hf.training.flags import CommandLineRefused, hub_source, processes_not_started
 from vivit_hf.training.launch import cpu_process_group, run_as_command
@@ -488,6 +487,7 @@ def main(argv=None):
     )
     compiling = compiled is not model  # until this run's first optimiser step
     mixup = VideoMixup(sum(head_sizes), mixup_alpha=args.mixup_alpha or 0.0, cutmix_alpha=args.cutmix_alpha or 0.0)
+    clip_mean = ValidClipMean(accelerator, args.per_device_train_batch_size)
     unwrapped = accelerator.unwrap_model(model)
     start_time = time.time()
     results: dict = {}
@@ -633,14 +633,11 @@ def main(argv=None):
                     pixel_values, targets = mixup(pixel_values, targets, batch["valid"])
                 logits = compiled(pixel_values=pixel_values).logits
                 loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
-                # the epoch's last window of fewer batches: the mean of its batches too, not a part of it
-                window_batches = batches_in_epoch(epoch) if exact_plan else None
-                accelerator.backward(
-                    across_processes_per_clip(loss, batch["valid"], accelerator)
-                    * window_loss_scale(batch_index, window_batches, args.gradient_accumulation_steps)
-                )
-                if accelerator.sync_gradients and args.max_grad_norm:
-                    accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
+                accelerator.backward(clip_mean.backward_loss(loss, batch["valid"]))
+                if accelerator.sync_gradients:
+                    clip_mean.average(model.parameters())  # every valid clip of the step weighs alike
+                    if args.max_grad_norm:
+                        accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
                 optimizer.step()
                 lr_scheduler.step()
                 optimizer.zero_grad()

@@ -37,13 +37,13 @@ def nll(row, target):
 # --------------------------------------------------------------------------------------------------------- the loss
 LOGITS = torch.tensor([[1.0, 2.0, 0.0, 0.0, 3.0], [0.0, 0.0, 1.0, 2.0, -1.0]])  # heads of 3 and 2 classes
 HARD = torch.tensor([[1, 1], [2, 0]])
-PER_SAMPLE = [
-    nll([1.0, 2.0, 0.0], 1) + nll([0.0, 3.0], 1),
-    nll([0.0, 0.0, 1.0], 2) + nll([2.0, -1.0], 0),
+PER_SAMPLE = [  # the mean of the two heads' cross-entropies (scenic's `jnp.mean` over heads)
+    (nll([1.0, 2.0, 0.0], 1) + nll([0.0, 3.0], 1)) / 2,
+    (nll([0.0, 0.0, 1.0], 2) + nll([2.0, -1.0], 0)) / 2,
 ]
 
 
-def test_multi_head_loss_is_the_sum_of_each_heads_cross_entropy():
+def test_multi_head_loss_is_the_mean_of_each_heads_cross_entropy():
     got = multi_head_cross_entropy(LOGITS, HARD, [3, 2], reduction="none")
     torch.testing.assert_close(got, torch.tensor(PER_SAMPLE))
     torch.testing.assert_close(multi_head_cross_entropy(LOGITS, HARD, [3, 2]), torch.tensor(sum(PER_SAMPLE) / 2))
@@ -56,10 +56,13 @@ def test_multi_head_loss_on_soft_targets_and_in_fp32():
     soft = torch.tensor([[0.0, 1.0, 0.0, 0.0, 1.0], [0.5, 0.0, 0.5, 0.25, 0.75]])
     expected = [
         PER_SAMPLE[0],
-        0.5 * nll([0.0, 0.0, 1.0], 0)
-        + 0.5 * nll([0.0, 0.0, 1.0], 2)
-        + 0.25 * nll([2.0, -1.0], 0)
-        + 0.75 * nll([2.0, -1.0], 1),
+        (
+            0.5 * nll([0.0, 0.0, 1.0], 0)
+            + 0.5 * nll([0.0, 0.0, 1.0], 2)
+            + 0.25 * nll([2.0, -1.0], 0)
+            + 0.75 * nll([2.0, -1.0], 1)
+        )
+        / 2,
     ]
     got = multi_head_cross_entropy(LOGITS.bfloat16(), soft.bfloat16(), [3, 2], reduction="none")
     assert got.dtype == torch.float32

@@ -59,7 +59,7 @@ def test_gradient_accumulation_gives_the_loss_and_gradients_of_the_full_batch(na
 
 
 def test_gradient_accumulation_with_label_spaces_gives_the_full_batch(tmp_path):
-    """Two heads: Trainer counts clips x heads label entries; the loss is still the heads' summed mean per clip."""
+    """Two heads: Trainer counts clips x heads label entries; the loss is still the heads' mean, per clip."""
     data = examples(4, torch.tensor([[0, 1], [2, 0], [1, 1], [2, 1]]))
     spaces = dict(label_spaces={"noun": 3, "verb": 2})
     whole = first_step(tiny("factorised_encoder", **spaces), data, tmp_path, batch_size=4, accumulation=1)
@@ -139,7 +139,7 @@ def test_label_smoother_of_one_head_is_transformers_label_smoother():
 
 
 def test_label_smoother_smooths_each_label_space_over_its_own_classes():
-    """Several heads: each head's labels are smoothed over its own classes and the heads' losses summed, as
+    """Several heads: each head's labels are smoothed over its own classes and the heads' losses averaged, as
     transformers' `LabelSmoother` would give for each head alone (over all the logits at once it fails)."""
     model = tiny("factorised_encoder", **TWO_HEADS)
     labels = torch.tensor([[2, 1], [0, 0]])
@@ -148,7 +148,7 @@ def test_label_smoother_smooths_each_label_space_over_its_own_classes():
     per_head = sum(
         LabelSmoother(0.2)({"logits": outputs.head_logits[name]}, labels[:, i])
         for i, name in enumerate(TWO_HEADS["label_spaces"])
-    )
+    ) / len(TWO_HEADS["label_spaces"])
     torch.testing.assert_close(ViViTLabelSmoother(0.2)(outputs, labels), per_head)
     torch.testing.assert_close(
         ViViTLabelSmoother(0.0)(outputs, labels), multi_head_cross_entropy(outputs.logits, labels, [3, 2])

@@ -549,10 +549,11 @@ def multi_head_cross_entropy(
     num_items_in_batch: torch.Tensor | int | None = None,
     label_smoothing: float = 0.0,
 ) -> torch.Tensor:
-    """The multi-head loss: the sum over label spaces of each head's cross-entropy (computed in fp32).
+    """The multi-head loss, scenic's: the mean over label spaces of each head's cross-entropy (computed in fp32).
 
-    The sum is the design's contract (DESIGN.md); scenic's multi-head model takes the mean over heads instead
-    (`jnp.mean` of the per-head losses), so with H heads this loss, and its gradient, is H times scenic's.
+    scenic's `ViViTMultiHeadClassificationModel.loss_function` takes `jnp.mean` of the heads' losses, and the paper's
+    Epic Kitchens results and recipe (SGD, lr 0.5) were trained on it: a sum would make every gradient H times
+    scenic's (twice, for noun + verb). With one head it is that head's cross-entropy.
 
     `logits` (b, sum(head_sizes)) are the heads' logits side by side; `labels` are class indices (b, heads), or
     probabilities (b, sum(head_sizes)) laid out like the logits (soft targets: label smoothing, mixup).
@@ -564,22 +565,23 @@ def multi_head_cross_entropy(
     heads = logits.float().split(head_sizes, dim=-1)
     targets = labels.float().split(head_sizes, dim=-1) if labels.is_floating_point() else labels.unbind(-1)
     if num_items_in_batch is None:
-        return sum(
+        per_head = [
             F.cross_entropy(head, target, reduction=reduction, label_smoothing=label_smoothing)
             for head, target in zip(heads, targets)
-        )
+        ]
+        return sum(per_head) / len(per_head)
     num_clips = torch.as_tensor(num_items_in_batch, device=logits.device) / labels.shape[-1]
-    summed = (
+    summed = [
         F.cross_entropy(head, target, reduction="sum", label_smoothing=label_smoothing)
         for head, target in zip(heads, targets)
-    )
-    return sum(summed) / num_clips
+    ]
+    return sum(summed) / len(summed) / num_clips
 
 
 @dataclass
 class ViViTLabelSmoother:
     """Label-smoothed cross-entropy for transformers' `Trainer(compute_loss_func=ViViTLabelSmoother(0.1))`, with
-    one head or named label spaces (smoothed per head and summed, as `multi_head_cross_entropy`).
+    one head or named label spaces (smoothed per head, the heads' mean taken, as `multi_head_cross_entropy`).
 
     `TrainingArguments(label_smoothing_factor=...)` cannot smooth several heads: Trainer's `LabelSmoother` takes one
     log-softmax over all of `logits` (the heads side by side) and indexes it with the (b, heads) labels, which fails
@@ -669,8 +671,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     def compute_loss(
         self, labels: torch.Tensor, logits: torch.Tensor, head_logits, num_items_in_batch=None
     ) -> torch.Tensor:
-        """The loss of transformers' classifiers (`config.problem_type`), or with label spaces the sum of the heads'
-        cross-entropies; `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
+        """The loss of transformers' classifiers (`config.problem_type`), or with label spaces the mean of the heads'
+        cross-entropies (scenic's); `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
         if head_logits is None:
             self._check_single_label(labels, logits)
             loss = self.loss_function(labels, logits, self.config, num_items_in_batch=num_items_in_batch)

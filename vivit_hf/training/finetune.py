@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from accelerate.logging import get_logger
+from accelerate.utils import DistributedType
 from huggingface_hub.constants import is_offline_mode
 from transformers import AutoConfig
 
@@ -1446,18 +1447,44 @@ def classification_loss(logits, targets, valid, head_sizes):
     return (per_sample * weights).sum() / weights.sum().clamp(min=1)
 
 
-def across_processes_per_clip(loss, valid, accelerator):
-    """`loss` (this process's mean over its valid clips) weighted so that DDP's mean of the processes' gradients is
-    the mean over every valid clip of the global batch, as one process given the whole batch computes it (and as
-    transformers' Trainer weights by items across devices): `loss * processes * clips here / clips everywhere`.
-    Unweighted, a process with fewer valid clips (broken ones, its part of an epoch's last batch, a stream's filler
-    batch of none once its shards are read) weighed as much as a full one: the gradient of a step in which one of two
-    processes had only filler was half the mean. One scalar all-reduce per batch, on the device (no host sync)."""
-    if accelerator.num_processes == 1:
-        return loss
-    clips = valid.sum().float()
-    everywhere = accelerator.reduce(clips, reduction="sum")
-    return loss * (clips * accelerator.num_processes / everywhere.clamp(min=1))
+class ValidClipMean:
+    """Makes an optimiser step's gradient that of the mean loss over every valid clip of the step, as one batch of
+    all of them gives it and as transformers' Trainer weighs micro-batches by `num_items_in_batch`: the clips of all
+    its `--gradient_accumulation_steps` batches, on every process. Each batch's loss is the mean over its own valid
+    clips; accelerate (1/N a batch) and DDP (1/processes) averaged those means, so a batch of one valid clip (an
+    epoch's last, one beside a broken clip, a process's filler of none) weighed as much as a full one.
+
+    `backward_loss` makes a batch's loss its valid clips' sum, over the batch size (a constant, so that a full batch
+    keeps its loss's scale under fp16 loss scaling); `average`, at the step, divides the gradients (reduced over the
+    processes) by the step's count of valid clips, in one scalar all-reduce on the device (no host sync)."""
+
+    def __init__(self, accelerator, batch_size: int):
+        if accelerator.distributed_type == DistributedType.DEEPSPEED:  # its gradients are no parameter's .grad
+            raise ValueError(
+                "recipes/finetune.py weighs every clip of an optimiser step alike by rescaling the parameters' "
+                "gradients, which DeepSpeed keeps to itself: launch with DDP or FSDP (accelerate config)"
+            )
+        self.accelerator, self.batch_size = accelerator, batch_size
+        self.clips = torch.zeros((), device=accelerator.device)
+
+    def backward_loss(self, loss: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """What to pass to `accelerator.backward` for a batch whose `loss` is the mean over its `valid` clips."""
+        clips = valid.to(self.clips.device).sum()
+        self.clips += clips
+        return loss * clips.to(loss.dtype) / self.batch_size
+
+    def average(self, parameters) -> None:
+        """At an optimiser step, before clipping: the gradients become those of the step's valid clips' mean."""
+        clips = self.clips
+        if self.accelerator.num_processes > 1:
+            clips = self.accelerator.reduce(clips, reduction="sum")
+        # undo accelerate's 1/N, DDP's 1/processes and backward_loss's 1/batch_size
+        scale = self.accelerator.gradient_accumulation_steps * self.accelerator.num_processes * self.batch_size
+        factor = scale / clips.clamp(min=1)
+        for parameter in parameters:
+            if parameter.grad is not None:
+                parameter.grad.mul_(factor.to(parameter.grad.device, parameter.grad.dtype))
+        self.clips.zero_()
 
 
 def soft_targets(labels, head_sizes, smoothing):
@@ -1467,17 +1494,6 @@ def soft_targets(labels, head_sizes, smoothing):
     labels = labels.view(len(labels), -1)
     blocks = [F.one_hot(labels[:, i].long(), size).float() for i, size in enumerate(head_sizes)]
     return torch.cat([block * (1.0 - smoothing) + smoothing / size for block, size in zip(blocks, head_sizes)], dim=-1)
-
-
-def window_loss_scale(batch_index: int, batches: int | None, accumulation: int) -> float:
-    """What the loss of the `batch_index`-th batch (from 1) of an epoch of `batches` is multiplied by so that an
-    optimiser step's gradient is the mean of its window's batches. accelerate divides every batch's loss by the
-    accumulation N, also in the epoch's last window of fewer than N batches, whose gradient was then that many N-ths
-    of their mean (a quarter, for one batch at N = 4). `batches` None (a stream of unknown length): 1."""
-    if batches is None or accumulation == 1:
-        return 1.0
-    start = (batch_index - 1) // accumulation * accumulation
-    return accumulation / max(1, min(accumulation, batches - start))
 
 
 def mixup_generator(seed: int, micro_step: int, process_index: int) -> np.random.Generator:
