@@ -182,10 +182,11 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
     whose clip is a `.webm` member, which `datasets` drops (the row has no video), plus an `.mp4` that is text.
     Read whole (through `VideoClassificationDataset`) and streamed, each failing row is named by the id its `.json`
     keeps (and where its video is), never `None`; the good row decodes. The whole read leaves the row without a
-    video out at load, counted missing; the stream, which cannot look ahead, skips it."""
+    video out at load, counted missing; the stream, which cannot look ahead, leaves it out when it comes (no clip:
+    not skipped as a broken one every epoch), and its loader names it by its id."""
     from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
     from vivit_hf.training.data.dataset import VideoClassificationDataset
-    from vivit_hf.training.data.streaming import StreamingVideoDataset
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset
 
     good = sources(tmp_path, 1)[0].read_bytes()
     root = tmp_path / "repo"
@@ -218,8 +219,14 @@ def test_a_hub_row_whose_clip_fails_is_named_by_its_id_whole_and_streamed_not_no
     )
     with caplog.at_level("WARNING"):
         (batch,) = [b for b in stream if not b.get("end")]
-    assert batch["valid"].tolist() == [True, False, False]
-    assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected
+    assert batch["valid"].tolist() == [True, False, False] and batch["clips"].tolist() == [True, False, True]
+    assert batch["ids"] == ["good/a.mp4", "text/c.mp4"] and batch["clipless"] == ["webm/b.webm"]
+    assert [r.getMessage().split(":")[0] for r in caplog.records if "broken" in r.getMessage()] == expected[1:]
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        (delivered,) = list(StreamingLoader(stream))
+    assert delivered["real"].tolist() == [True, False, True]
+    assert any("give no video" in r.getMessage() and "'webm/b.webm'" in r.getMessage() for r in caplog.records)
 
 
 def write_tables_with_their_own_class_label_order(tmp_path):

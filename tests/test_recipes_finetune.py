@@ -944,7 +944,9 @@ def finetune_module():
 
 
 def test_flags_typed_on_the_command_line_win_over_the_preset(finetune_module):
-    args = finetune_module.parse_args(["--preset", "ssv2_vivit_l_fe", "--learning_rate", "0.01"])
+    args = finetune_module.parse_args(
+        ["--preset", "ssv2_vivit_l_fe", "--dataset", "org/ssv2", "--learning_rate", "0.01"]
+    )
     assert args.learning_rate == 0.01
     assert (args.mixup_alpha, args.label_smoothing, args.drop_path_rate) == (0.3, 0.3, 0.3)
     assert args.rand_augment == [2, 20] and args.do_flip is False
@@ -1093,6 +1095,8 @@ def test_the_presets_crop_reaches_a_model_started_from_a_smaller_vit(finetune_mo
         [
             "--preset",
             "ssv2_vivit_b_fe",
+            "--dataset",
+            "org/ssv2",
             "--init_from",
             str(folder),
             "--num_frames",
@@ -1150,7 +1154,9 @@ def test_the_preset_runs_from_a_smaller_vit_end_to_end(videofolder, tiny_vit, tm
 
 def test_an_image_size_that_contradicts_the_crop_stops_before_anything_is_loaded(finetune_module, capsys):
     with pytest.raises(SystemExit):
-        finetune_module.parse_args(["--preset", "ssv2_vivit_b_fe", "--config_overrides", "image_size=224"])
+        finetune_module.parse_args(
+            ["--preset", "ssv2_vivit_b_fe", "--dataset", "org/ssv2", "--config_overrides", "image_size=224"]
+        )
     error = capsys.readouterr().err
     assert "image_size=224" in error and "--crop_size 256" in error
 

@@ -117,6 +117,11 @@ def finetune():
             ["argument --preset: epic_kitchens_vivit_l_fe", "--dataset_format epic_kitchens", "give --dataset"],
         ),
         (["--preset", "moments_vivit_l_fe"], ["argument --preset: moments_vivit_l_fe", "moments", "give --dataset"]),
+        # ... and so did the Kinetics and SSv2 presets, which set no format: a "Kinetics" run on the bundled clips.
+        (["--preset", "kinetics400_vivit_b"], ["argument --preset: kinetics400_vivit_b", "Kinetics", "give --dataset"]),
+        (["--preset", "ssv2_vivit_b_fe"], ["argument --preset: ssv2_vivit_b_fe", "--dataset_format ssv2", "Hub"]),
+        # typed videofolder changes nothing: the recipe is still Moments'
+        (["--preset", "moments_vivit_l_fe", "--dataset_format", "videofolder"], ["moments_vivit_l_fe", "--dataset"]),
     ],
 )
 def test_bad_flags_stop_before_anything_is_loaded(finetune, capsys, flags, expected):
@@ -126,6 +131,24 @@ def test_bad_flags_stop_before_anything_is_loaded(finetune, capsys, flags, expec
     error = capsys.readouterr().err.splitlines()[-1]
     for text in expected:
         assert text in error, (text, error)
+
+
+@pytest.mark.parametrize("preset", sorted(set(finetune_library.PRESETS) - {"synthetic_motion"}))
+def test_every_paper_preset_without_a_dataset_is_refused_naming_it_and_what_to_give(finetune, capsys, preset):
+    """Each paper preset is a recipe for a real data set: without --dataset it trained on the bundled synthetic clips
+    (the Kinetics and SSv2 presets without a word). Refused before anything is loaded, naming the preset and the two
+    kinds of --dataset; `--help` of the preset still shows its defaults, and the bundled demo's preset still runs."""
+    with pytest.raises(SystemExit) as stopped:
+        finetune.parse_args(["--preset", preset])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert f"argument --preset: {preset}" in error and "give --dataset" in error, error
+    assert "local folder" in error and "Hub data set id" in error, error
+    assert finetune.parse_args(["--preset", preset, "--dataset", "org/data"]).dataset == "org/data"
+    with pytest.raises(SystemExit) as helped:
+        finetune.parse_args(["--preset", preset, "--help"])
+    assert helped.value.code == 0
+    assert finetune.parse_args(["--preset", "synthetic_motion"]).dataset == "synthetic_motion"
 
 
 def test_report_to_a_tracker_not_installed_or_unknown_is_refused_and_none_turns_tracking_off(
@@ -207,7 +230,11 @@ def test_the_old_abbreviation_is_not_taken_as_the_scheduler(finetune):
         (["--rand_augment", "0", "0"], "rand_augment", [0, 0]),
         (["--config_overrides", "num_frames=8", "--num_frames", "8"], "num_frames", 8),
         (["--dataset_format", "videofolder"], "dataset_format", "videofolder"),
-        (["--preset", "moments_vivit_l_fe", "--dataset_format", "videofolder"], "dataset_format", "videofolder"),
+        (
+            ["--preset", "moments_vivit_l_fe", "--dataset", "org/moments", "--dataset_format", "videofolder"],
+            "dataset_format",
+            "videofolder",
+        ),
         (["--preset", "moments_vivit_l_fe", "--dataset", "org/moments"], "dataset_format", "moments"),
         (
             ["--config_overrides", "num_temporal_layers=2,tubelet_size=[2,8,8]"],
@@ -288,7 +315,10 @@ def test_a_config_that_builds_is_not_refused(finetune):
     [
         # AdamW has no momentum: the run trained without it, without a word (the bundled preset is AdamW's)
         (["--momentum", "0.5"], "argument --momentum: --optimizer adamw has no momentum"),
-        (["--preset", "kinetics400_vivit_b", "--optimizer", "adamw", "--momentum=0.5"], "argument --momentum"),
+        (
+            ["--preset", "kinetics400_vivit_b", "--dataset", "org/k400", "--optimizer", "adamw", "--momentum=0.5"],
+            "argument --momentum",
+        ),
         # nothing was pushed, exit 0
         (["--hub_model_id", "me/vivit"], "argument --hub_model_id: nothing is pushed without --push_to_hub"),
         (["--hub_private_repo"], "argument --hub_private_repo"),
@@ -312,7 +342,8 @@ def test_a_typed_flag_this_run_would_not_use_is_refused(finetune, capsys, flags,
 
 def test_the_same_flags_where_they_are_used_still_parse(finetune, monkeypatch):
     assert finetune.parse_args(["--optimizer", "sgd", "--momentum", "0.5"]).momentum == 0.5
-    assert finetune.parse_args(["--preset", "kinetics400_vivit_b", "--momentum", "0.8"]).momentum == 0.8  # SGD's
+    kinetics = ["--preset", "kinetics400_vivit_b", "--dataset", "org/k400"]
+    assert finetune.parse_args([*kinetics, "--momentum", "0.8"]).momentum == 0.8  # SGD's
     assert finetune.parse_args([]).momentum == 0.9  # a preset's default, not typed: no refusal
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(finetune, "is_offline_mode", lambda: False)
@@ -361,7 +392,7 @@ def test_model_flags_a_vivit_checkpoint_would_ignore_are_refused(finetune, vivit
 
 def test_the_checkpoints_own_variant_typed_or_a_presets_default_is_taken(finetune, vivit_checkpoint):
     """The same variant typed, or a preset's --model (a default, not typed), start from the checkpoint as before."""
-    for flags in (["--model", "spatio_temporal"], ["--preset", "ssv2_vivit_b_fe"], []):
+    for flags in (["--model", "spatio_temporal"], ["--preset", "ssv2_vivit_b_fe", "--dataset", "org/ssv2"], []):
         args = finetune.parse_args(["--init_from", str(vivit_checkpoint), *flags])
         assert args.init_from == str(vivit_checkpoint)
     # an image ViT (no ViViT config) still takes them: they build its model
@@ -459,7 +490,9 @@ def test_a_reachable_total_batch_size_is_met_exactly(finetune):
 
 
 def test_a_presets_total_batch_size_is_approximated_with_a_warning(finetune):
-    args = finetune.parse_args(["--preset", "kinetics400_vivit_b", "--per_device_train_batch_size", "8"])
+    args = finetune.parse_args(
+        ["--preset", "kinetics400_vivit_b", "--dataset", "org/k400", "--per_device_train_batch_size", "8"]
+    )
     assert args.total_batch_size == 64 and not args.total_batch_size_typed
     accumulation, effective, warning = finetune.resolve_batch_size(args, num_processes=3)
     assert (accumulation, effective) == (3, 72)
@@ -809,7 +842,11 @@ def recipe_help(script: str, *argv) -> tuple[str, object]:
     [
         ("finetune.py", [], ["--learning_rate", "--num_train_epochs", "--per_device_train_batch_size", "--optimizer"]),
         ("finetune.py", [], ["--momentum", "--output_dir", "--seed", "--crop_size", "--ddp_timeout", "--model"]),
-        ("finetune.py", ["--preset", "kinetics400_vivit_b"], ["--learning_rate", "--num_train_epochs", "--crop_size"]),
+        (
+            "finetune.py",
+            ["--preset", "kinetics400_vivit_b", "--dataset", "org/k400"],
+            ["--learning_rate", "--num_train_epochs", "--crop_size"],
+        ),
         ("evaluate.py", ["--model", "m"], ["--num_clips", "--per_device_eval_batch_size", "--dataset"]),
         ("predict.py", ["--model", "m", "--videos", "v"], ["--plot_classes", "--top_k", "--output_dir"]),
     ],

@@ -6,6 +6,7 @@ SIGKILL mid-epoch resumed to bit-identical weights."""
 import io
 import itertools
 import json
+import logging
 import shutil
 import signal
 import subprocess
@@ -795,3 +796,73 @@ def test_a_processor_option_that_fails_on_every_streamed_clip_is_raised_not_coun
     loader = StreamingLoader(StreamingVideoDataset(split, processor, batch_size=4), num_workers=0)
     with pytest.raises(ValueError, match="frame_stride must be a positive integer, got 0"):
         list(loader)
+
+
+def drop_a_video(shards, copy):
+    """A copy of `shards` whose first training sample lost its `.mp4` member (its `.cls` and `.json` kept): a row
+    whose video is None, as `datasets` reads a WebDataset sample without the member. Returns that sample's id."""
+    shutil.copytree(shards, copy)
+    first = sorted((copy / "data").glob("train-*.tar"))[0]
+    with tarfile.open(first) as tar:
+        members = [(member, tar.extractfile(member).read()) for member in tar.getmembers()]
+    key = members[0][0].name.split(".")[0]
+    with tarfile.open(first, "w") as tar:
+        for member, data in members:
+            if not (member.name.startswith(key + ".") and member.name.endswith(".mp4")):
+                tar.addfile(member, io.BytesIO(data))
+    return json.loads(next(data for member, data in members if member.name == f"{key}.json"))["id"]
+
+
+def streamed_epochs(split, epochs: int = 2):
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset
+
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    loader = StreamingLoader(StreamingVideoDataset(split, processor, batch_size=4), num_workers=0)
+    seen = []
+    for epoch in range(epochs):
+        loader.set_epoch(epoch)
+        batches = list(loader)
+        real = torch.cat([b["real"] for b in batches])
+        valid = torch.cat([b["valid"] for b in batches])
+        ids = [clip for b in batches for clip in b["ids"]]
+        seen.append({"clips": int(real.sum()), "broken": int((~valid & real).sum()), "ids": sorted(ids)})
+    return seen
+
+
+def test_a_streamed_row_without_a_video_is_left_out_as_the_whole_read_leaves_it_not_skipped_every_epoch(
+    shards, tmp_path, caplog
+):
+    """A row whose video is None was decoded as a broken clip ("the row has no video"): warned about, and counted
+    among the skipped clips, every epoch. The whole read leaves it out at load and counts it once as missing; the
+    stream now streams the clips the whole read reads, none broken, and names the row once."""
+    from vivit_hf.training.data.formats import load_video_dataset
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    copy = tmp_path / "copy"
+    lost = drop_a_video(shards, copy)
+    whole = load_video_dataset(copy, "hub")
+    assert whole.missing == {"train": 1}
+    read = sorted(example["id"] for example in whole.split("train"))
+    assert len(read) == 11 and lost not in read
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.streaming"):
+        epochs = streamed_epochs(open_streaming_dataset(str(copy)).split("train"))
+    assert epochs == [{"clips": 11, "broken": 0, "ids": read}] * 2
+    named = [r.getMessage() for r in caplog.records if r.name.endswith("streaming") and "no video" in r.getMessage()]
+    assert len(named) == 1 and repr(lost) in named[0], named
+    assert not any("skipping broken clip" in r.getMessage() for r in caplog.records)
+
+
+def test_a_streamed_local_table_counts_its_rows_without_a_video_as_missing_as_the_whole_read_does(
+    videofolder,  # noqa: F811 (the imported fixture)
+    tmp_path,
+):
+    from vivit_hf.training.data.formats import load_video_dataset
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+
+    data = csv_tables(videofolder, tmp_path / "tables", extra_row=",up")
+    whole = load_video_dataset(data, "hub")
+    streamed = open_streaming_dataset(str(data))
+    assert streamed.missing == whole.missing == {"train": 1}
+    read = sorted(example["id"] for example in whole.split("train"))
+    assert streamed_epochs(streamed.split("train")) == [{"clips": 12, "broken": 0, "ids": read}] * 2

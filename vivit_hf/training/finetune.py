@@ -40,7 +40,7 @@ from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_s
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .flags import DDP_TIMEOUT, HUB_SOURCE_ERRORS, DefaultsHelpFormatter, SuggestingArgumentParser, is_hub_failure
 from .metrics import evaluation_metrics, predict
-from .presets import MODEL_SIZES, PRESETS, get_preset
+from .presets import MODEL_SIZES, PRESETS, get_preset, needs_a_dataset
 
 logger = get_logger(__name__)
 
@@ -507,9 +507,12 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     unused = unused_flag(args, {a.split("=", 1)[0][2:] for a in typed if a.startswith("--")})
     if unused:
         parser.error(unused)
+    # A paper preset without --dataset trained its recipe on the bundled set, a video folder, without a word.
+    refused = needs_a_dataset(preset_given(argv), args.dataset, SYNTHETIC)
+    if refused:
+        parser.error(refused)
     if args.dataset == SYNTHETIC and args.dataset_format != "videofolder":
-        # Not typed (`unused_flag` refuses that): a preset's format. Without --dataset the bundled set, a video folder,
-        # was trained on under the Epic Kitchens or Moments recipe without a word.
+        # Not typed (`unused_flag` refuses that): a preset's format.
         parser.error(
             f"argument --preset: {preset_given(argv)} reads a --dataset_format {args.dataset_format} data set; without "
             f"--dataset the bundled {SYNTHETIC} set is read, a video folder: give --dataset (your data set's folder or "

@@ -158,6 +158,42 @@ PRESETS = {
 }
 
 
+# The data set each paper recipe was made for: a preset naming one is refused without --dataset, which would train
+# its recipe on the bundled synthetic_motion set (a video folder) without a word. The bundled demo names none.
+PRESET_DATA_SETS = {
+    "kinetics400_vivit_b": "Kinetics-400",
+    "kinetics400_vivit_b_fe": "Kinetics-400",
+    "kinetics400_vivit_l_fe": "Kinetics-400",
+    "ssv2_vivit_l_fe": "Something-Something v2",
+    "ssv2_vivit_b_fe": "Something-Something v2",
+    "epic_kitchens_vivit_l_fe": "Epic Kitchens-100",
+    "moments_vivit_l_fe": "Moments in Time",
+}
+# The `--dataset_format` that reads each of those data sets as it is published (raw clips and annotations).
+_PUBLISHED_FORMATS = {
+    "Kinetics-400": "kinetics",
+    "Something-Something v2": "ssv2",
+    "Epic Kitchens-100": "epic_kitchens",
+    "Moments in Time": "moments",
+}
+
+
+def needs_a_dataset(preset: str, dataset: str, bundled: str) -> str | None:
+    """In argparse's words, why `--preset preset` cannot run on `dataset` when that is the `bundled` set (the default
+    of `--dataset`): the preset is a recipe for a real data set. None when it can (another --dataset, or a preset
+    that names no data set)."""
+    data_set = PRESET_DATA_SETS.get(preset)
+    if data_set is None or dataset != bundled:
+        return None
+    fmt = _PUBLISHED_FORMATS[data_set]
+    return (
+        f"argument --preset: {preset} is the paper's recipe for {data_set}; without --dataset the bundled {bundled} "
+        f"set (a video folder) would be trained on: give --dataset, a local folder (e.g. --dataset /data/{fmt} "
+        f"--dataset_format {fmt}) or a Hub data set id (e.g. --dataset owner/name, with --dataset_format hub for a "
+        "`datasets` repo)"
+    )
+
+
 def get_preset(name: str) -> dict:
     if name not in PRESETS:
         raise ValueError(f"unknown --preset {name!r}; choose from {', '.join(PRESETS)}")

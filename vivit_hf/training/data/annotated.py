@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .examples import DatasetFormatError, VideoClassificationData, _shown
+from .fetch import archive_parts_below, concatenate_command, missing_parts
 from .folders import _SPLIT_ALIASES, VIDEO_EXTENSIONS, _files_below, _walk, _what_is_there
 from .labels import _names_by_index, _unknown_class, label_vocabulary
 
@@ -364,8 +365,42 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         raise DatasetFormatError(
             f"--dataset_format ssv2: no train.json or validation.json under {roots[0]}{_what_is_there(roots)}"
         )
+    if missing:
+        _refuse_unextracted_parts(roots, missing, sum(map(len, splits.values())))
     splits = _keep_found_splits("ssv2", splits, missing, roots, "<id>.webm")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+def _refuse_unextracted_parts(roots: Sequence[Path], missing: dict, found: int) -> None:
+    """SSv2's clips ship as one tar.gz cut into parts (`20bn-something-something-v2-00`, `-01`, ...) to be
+    concatenated and unpacked. Clips missing beside such parts are clips still inside them: the data set read "none
+    of the clips is on disk", or, beside a few clips unpacked by hand, that few alone with a warning. Refused,
+    saying what to run. (A Hub repo's parts are unpacked when it is fetched: `fetch.extract_archives`.)"""
+    sets = {stem: parts for stem, parts in archive_parts_below(roots).items() if not _unpacked_elsewhere(stem, roots)}
+    if not sets:
+        return
+    absent = sum(missing.values())
+    commands = []
+    for stem, parts in sets.items():
+        gap = missing_parts(parts)
+        lacking = f" (after fetching the missing part(s) {', '.join(gap)})" if gap else ""
+        commands.append(f"`{concatenate_command(parts, stem.parent)}`{lacking}")
+    names = _shown([path.name for parts in sets.values() for path in parts], 3)
+    raise DatasetFormatError(
+        f"--dataset_format ssv2: {absent} of the {absent + found} clips the annotations name are not on disk, and "
+        f"the folder holds {sum(map(len, sets.values()))} archive parts ({names}): the pieces of one tar archive "
+        f"holding the clips, read only once put together. Unpack them with {' and '.join(commands)}, then give "
+        "--dataset again"
+    )
+
+
+def _unpacked_elsewhere(stem: Path, roots: Sequence[Path]) -> bool:
+    """Whether the parts `stem` names were unpacked into another root, as a Hub repo's are into its extraction
+    folder (`<extraction>/<its folder>/<stem>/`): the clips missing then are missing from the archive too."""
+    root = next((root for root in roots if stem.is_relative_to(root)), None)
+    if root is None:
+        return False
+    return any(other != root and (other / stem.relative_to(root)).is_dir() for other in roots)
 
 
 EPIC_KITCHENS_HEADS = {"noun": 300, "verb": 97}

@@ -89,6 +89,9 @@ class StreamingSplit:
     limit: int | None = None  # `keep_first`'s cut, if any
     located: dict[str, str] | None = None  # a local table's relative clip paths as written -> as found (`_locate`)
     uncut: object = None  # the stream before that cut (its files are the shards)
+    # Whether the rows that give no clip were counted in the data set's `missing` when it was opened (a local table's
+    # paths are read then): the loader then leaves them out without naming them again.
+    clipless_counted: bool = False
     _sizes: list[int] | None = None
 
     def label_id(self, value) -> int:
@@ -343,8 +346,16 @@ def _open_streaming_dataset(
     for split, dataset in loaded.items():
         dataset = undecoded_videos(dataset)
         located = _locate(dataset, video_column, split, tables.get(split), Path(source), clips) if local else None
+        if split in clips:  # every row's path was read: those without one are counted now, as the whole read does
+            _count_clipless(clips[split], named[split], video_column, missing)
         splits[named[split]] = StreamingSplit(
-            dataset, video_column, label_column, maps[split], sizes.get(split), located=located
+            dataset,
+            video_column,
+            label_column,
+            maps[split],
+            sizes.get(split),
+            located=located,
+            clipless_counted=split in clips,
         )
         if split in from_card and split not in scanned and Path(source).is_dir():
             _count_what_the_shards_hold(splits[named[split]], named[split], source)
@@ -420,6 +431,32 @@ def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str) -
         if rows:
             labels = [names[label] for label in sorted({ids[i] for i, _ in rows})]
             raise empty_label_refusal(_SPLIT_ALIASES.get(split, split), source, rows, labels)
+
+
+def gives_no_clip(video) -> bool:
+    """Whether a row's video cell gives no clip: None, an empty path, or `{"path", "bytes"}` with neither (as
+    `hub.clipless_rows` reads a whole column)."""
+    if isinstance(video, dict):
+        return not (video.get("path") or "").strip() and not video.get("bytes")
+    if isinstance(video, str):
+        return not video.strip()
+    return video is None or (isinstance(video, bytes) and not video)
+
+
+def _count_clipless(clips: list, split: str, video_column: str, missing: dict) -> None:
+    """Count and name the rows of a split whose clip is None or empty in `missing`, in the whole read's words
+    (`hub._rows_without_a_clip`)."""
+    gone = [i for i, clip in enumerate(clips) if gives_no_clip(clip)]
+    if gone:
+        missing[split] = missing.get(split, 0) + len(gone)
+        logger.warning(
+            "split %r: %d of its %d rows give no video (column %r is None or empty) and are left out: %s",
+            split,
+            len(gone),
+            len(clips),
+            video_column,
+            _shown([f"row {i}" for i in gone]),
+        )
 
 
 def _label_id(value, label_map: dict | None) -> int | None:
@@ -648,6 +685,9 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         entropy = [self.seed, self.epoch, self.rank, worker, index]
         return int(np.random.SeedSequence(entropy).generate_state(1)[0] % 2**31)
 
+    def _no_clip(self) -> dict:
+        return {"pixel_values": torch.zeros(self.sample_shape()), "valid": False}
+
     def _decode(self, row: dict, worker: int, index: int) -> dict:
         split = self.split
         fallback_id = str(row.get("__key__") or f"{self.rank}:{worker}:{index}")
@@ -655,12 +695,15 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             example = hub_example(row, split.video_column, split.label_column, split.label_id, fallback_id)
         except (KeyError, TypeError, ValueError) as error:  # no label, or one the vocabulary lacks
             logger.warning("skipping a sample without a usable label (%s): %s", fallback_id, error)
-            return {"pixel_values": torch.zeros(self.sample_shape()), "labels": 0, "valid": False, "id": fallback_id}
+            return {**self._no_clip(), "labels": 0, "id": fallback_id}
         if split.located and isinstance(example["video"], str):
             example["video"] = split.located.get(example["video"], example["video"])
+        if gives_no_clip(example["video"]):
+            # No clip, as the whole read leaves such a row out at load (`hub._rows_without_a_clip`): not a broken clip
+            # (skipped, warned about and counted again every epoch), but no clip at all, left out of training and
+            # scoring by its row being no clip (`real` False) and named once by the loader.
+            return {**self._no_clip(), "labels": example["label"], "id": example["id"], "clip": False}
         try:
-            if example["video"] is None:
-                raise OSError("the row has no video")
             example["video"] = remote_clip_bytes(example["video"])
             pixel_values = self.processor(
                 videos=[example["video"]],
@@ -690,7 +733,15 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
                 break
             items = [self._decode(row, worker, index) for index, row in chunk]
             batch = collate_videos(items)
-            batch.update(ids=[item["id"] for item in items], worker=worker, batch=batch_index)
+            # `ids` name the rows that are clips, in order: the loader marks the others `real` False (`clips`)
+            clips = [item.get("clip", True) for item in items]
+            batch.update(
+                ids=[item["id"] for item, clip in zip(items, clips) if clip],
+                clipless=[item["id"] for item, clip in zip(items, clips) if not clip],
+                clips=torch.tensor(clips),
+                worker=worker,
+                batch=batch_index,
+            )
             yield batch
         yield {"worker": worker, "end": True}
 
@@ -746,6 +797,7 @@ class StreamingLoader:
         # next epoch. `remainder` -1: rows that are no clips are marked `real` instead.
         self.gradient_state = gradient_state
         self.end_of_dataloader, self.remainder = False, -1
+        self.clipless: set[str] = set()  # rows met that give no clip, named once over the run (`_deliver`)
 
     def set_epoch(self, epoch: int) -> None:
         self.dataset.set_epoch(epoch)
@@ -883,9 +935,24 @@ class StreamingLoader:
             batch = self._filler()
         else:
             self.consumed[batch["worker"]] = batch["batch"] + 1
-            batch = {k: v for k, v in batch.items() if k not in ("worker", "batch")}
-            batch["real"] = torch.ones(len(batch["labels"]), dtype=torch.bool)
+            self._name_clipless(batch.get("clipless") or [])
+            clips = batch.get("clips")
+            batch = {k: v for k, v in batch.items() if k not in ("worker", "batch", "clipless", "clips")}
+            batch["real"] = torch.ones(len(batch["labels"]), dtype=torch.bool) if clips is None else clips.bool()
         return self._to_device(self._pad(batch))
+
+    def _name_clipless(self, ids: list[str]) -> None:
+        """Name the rows that give no clip, each once over the run (every epoch meets them again), unless the data
+        set counted them when it was opened (`StreamingSplit.clipless_counted`)."""
+        new = [clip_id for clip_id in ids if clip_id not in self.clipless]
+        self.clipless.update(new)
+        if new and not self.dataset.split.clipless_counted:
+            logger.warning(
+                "streamed rows that give no video (column %r is None or empty) are left out, as the whole read "
+                "leaves them out, not decoded as broken clips: %s",
+                self.dataset.split.video_column,
+                _shown(new),
+            )
 
 
 class _HostVote:

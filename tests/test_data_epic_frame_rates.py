@@ -1,0 +1,81 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Epic Kitchens-100 narrations placed in their untrimmed videos whatever the video's frame rate: EPIC-Kitchens-55's
+videos (`P01_01`, most recorded near 60 fps) and the extension's (`P01_101`, and the new participants P33-P37's,
+`P33_101`..., recorded at 50 fps). The truth is a sequential decode of the whole file with PyAV: a segment of
+`start`-`end` seconds is the frame on screen at `start` through the last frame shown before `end`, by the frames'
+own times; Epic's 1-based frame number `n` counts its frames extracted at 60 fps (EPIC-55's videos) or 50 fps (the
+extension's): frame `n` is on screen from `(n - 1) / rate` s, as its published rows show (P01_101's
+`00:00:02.86` is frame 143: 142 / 50 = 2.84 s in, 143 / 50 = 2.86 s)."""
+
+import av
+import pytest
+from test_data_formats import write_csv
+from test_data_real_layouts import EPIC_HEADER, processor
+from video_factory import frame_index, write_video
+
+from vivit_hf.training.data import dataset as data_set
+from vivit_hf.training.data.formats import load_video_dataset
+
+
+def decoded_times(path) -> list[float]:
+    """Every frame's time in seconds from the first one shown, and its drawn index, from a whole decode."""
+    with av.open(str(path)) as container:
+        frames = [
+            (float(frame.time), frame_index(frame.to_ndarray(format="rgb24"))) for frame in container.decode(video=0)
+        ]
+    first = frames[0][0]
+    assert [index for _, index in frames] == list(range(len(frames)))  # the pattern reads back: the reference holds
+    return [time - first for time, _ in frames]
+
+
+def on_screen(times: list[float], start: float, end: float) -> list[int]:
+    first = max(i for i, t in enumerate(times) if t <= start + 1e-9)
+    last = max(i for i, t in enumerate(times) if t < end - 1e-9)
+    return list(range(first, last + 1))
+
+
+# (video id, the file's frame rate, the rate Epic's frame numbers count at for it)
+VIDEOS = [("P01_01", 60, 60), ("P33_101", 50, 50), ("P37_103", 50, 50), ("P01_101", 50, 50)]
+
+
+@pytest.mark.parametrize("video_id, fps, epic_rate", VIDEOS)
+def test_epic_narrations_by_timestamp_and_by_frame_number_are_the_frames_a_whole_decode_shows_then(
+    tmp_path, video_id, fps, epic_rate
+):
+    participant = video_id.split("_")[0]
+    path = tmp_path / participant / "videos" / f"{video_id}.MP4"
+    path.parent.mkdir(parents=True)
+    write_video(path, num_frames=4 * fps, fps=fps, height=24, width=32)
+    times = decoded_times(path)
+    rows = [
+        # by timestamp: 1.00-2.00 s and 2.30-2.95 s
+        [f"{video_id}_0", participant, video_id, "", "00:00:01.00", "00:00:02.00", "", "", "x", "v", 3, "n", 8, "", ""],
+        [f"{video_id}_1", participant, video_id, "", "00:00:02.30", "00:00:02.95", "", "", "x", "v", 1, "n", 2, "", ""],
+        # by frame number alone: Epic's frames 31..90 at its rate
+        [f"{video_id}_2", participant, video_id, "", "", "", "31", "90", "x", "v", 0, "n", 1, "", ""],
+    ]  # fmt: skip
+    write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
+    train = load_video_dataset(tmp_path, "epic_kitchens").split("train")
+    proc = processor()
+    proc.size, proc.crop_size = {"shortest_edge": 24}, {"height": 24, "width": 32}
+    decoded = [[frame_index(f) for f in data_set.VideoSegment.of(e).decode_frames(proc).numpy()] for e in train]
+    assert decoded[0] == on_screen(times, 1.0, 2.0)
+    assert decoded[1] == on_screen(times, 2.3, 2.95)
+    assert decoded[2] == on_screen(times, 30 / epic_rate, 90 / epic_rate)
+    assert len(decoded[0]) == fps  # one second of the file's own frames, whatever its rate
+
+
+def test_epic_extension_frame_numbers_read_in_a_copy_at_another_rate_are_the_same_seconds(tmp_path):
+    # P33_101 re-encoded at 60 fps (a copy made for a loader that wants one rate): Epic's frame 51 is still 1.00 s in
+    # (its frames count the 50 fps recording), frame 60 of this copy; read as 60 fps frames it fell at 0.83 s.
+    path = tmp_path / "P33" / "videos" / "P33_101.MP4"
+    path.parent.mkdir(parents=True)
+    write_video(path, num_frames=180, fps=60, height=24, width=32)
+    times = decoded_times(path)
+    row = ["P33_101_0", "P33", "P33_101", "", "", "", "51", "100", "x", "v", 0, "n", 1, "", ""]
+    write_csv(tmp_path / "EPIC_100_train.csv", [row], EPIC_HEADER)
+    (example,) = load_video_dataset(tmp_path, "epic_kitchens").split("train")
+    proc = processor()
+    proc.size, proc.crop_size = {"shortest_edge": 24}, {"height": 24, "width": 32}
+    frames = data_set.VideoSegment.of(example).decode_frames(proc).numpy()
+    assert [frame_index(f) for f in frames] == on_screen(times, 50 / 50, 100 / 50) == list(range(60, 120))
