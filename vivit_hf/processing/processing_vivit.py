@@ -316,6 +316,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             kwargs["resample"] = _PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
         _refuse_unsupported(kwargs)
         _as_lists(kwargs)
+        # before transformers turns lists into tuples: the error shows the value as given
+        _check_normalization(lambda name: kwargs.get(name, getattr(type(self), name, None)))
         super().__init__(**kwargs)
         # What a call refuses is refused here too: built (and saved) with such a value, a processor failed at every
         # call, and `InterpolationMode.NEAREST` could not even be printed or saved (not JSON).
@@ -417,6 +419,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if "short_video" in kwargs:  # None is a real choice here, not "use the default"
             opts["short_video"] = kwargs["short_video"]
         _refuse_unsupported(opts)
+        _check_normalization(opts.get)  # (before `_standardize_kwargs`, which makes tuples of the lists given)
         # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
         opts["seed"] = kwargs.get("seed")
         _check_seed(opts["seed"], "seed")
@@ -1588,14 +1591,60 @@ def _check_option_values(get) -> None:
             f"rand_augment must be [num_ops, magnitude]: whole numbers, num_ops >= 0 and magnitude in [0, 30] "
             f"(torchvision's scale), or None for none; got {augment!r}."
         )
-    if get("do_normalize"):  # (a call refused them in the normalisation; a processor saved so failed every call)
-        for name in ("image_mean", "image_std"):
-            value = get(name)
-            if value is not None and np.asarray(value).size not in (1, 3):
-                raise ValueError(f"{name} must be one number or one per channel (3), got {value!r}.")
-    std = get("image_std")
-    if get("do_normalize") and std is not None and not np.all(np.abs(np.asarray(std, dtype=np.float64)) > 0):
-        raise ValueError(f"image_std divides the pixels: it must not be 0, got {std!r}.")
+
+
+def _check_normalization(get) -> None:
+    """`image_mean`, `image_std` and `rescale_factor` that would make NaN or infinite pixels, or the wrong ones, are
+    refused by name, with the value given, whether or not `do_normalize` uses them now: a processor built or saved
+    with them failed (or went NaN) at the first call that turned normalisation on. Before, a NaN or infinite mean, a
+    NaN or tiny std, a NaN rescale factor, and a mean or std of None under `do_normalize=True` gave NaN or infinite
+    `pixel_values` without a word, and a negative std turned the pixels upside down. transformers takes one number
+    for every channel or one per channel, as this does."""
+
+    def numbers(value) -> list[float] | None:
+        """`value`'s numbers (one, or a flat list or tuple of them), or None when it holds something else."""
+        items = value if isinstance(value, (list, tuple)) else [value]
+        if not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in items):
+            return None
+        return [float(v) for v in items]
+
+    for name in ("image_mean", "image_std"):
+        value = get(name)
+        if value is None:
+            if get("do_normalize"):
+                raise ValueError(f"do_normalize=True needs {name}, got None (one number, or one per channel).")
+            continue
+        values = numbers(value)
+        if values is None or len(values) not in (1, 3):
+            raise ValueError(f"{name} must be one number or one per channel (3), got {value!r}.")
+        if not all(np.isfinite(values)):
+            raise ValueError(f"{name} must be finite numbers, got {value!r}: NaN or infinity makes every pixel NaN.")
+        if name == "image_std" and min(values) == 0:
+            raise ValueError(f"image_std divides the pixels: it must not be 0, got {value!r}.")
+        if name == "image_std" and min(values) < 0:
+            raise ValueError(
+                f"image_std must be positive (a standard deviation; a negative one turns the pixels upside down), "
+                f"got {value!r}."
+            )
+    factor = get("rescale_factor")
+    if factor is not None and not (numbers(factor) is not None and np.isfinite(float(factor))):
+        raise ValueError(f"rescale_factor must be a finite number (1/255, 1/127.5, ...), got {factor!r}.")
+    if get("do_rescale") and factor is None:
+        raise ValueError("do_rescale=True needs rescale_factor, got None (1/255 for [0, 1], 1/127.5 for [-1, 1]).")
+    # each valid alone, the folded `x * scale + bias` may still overflow float32 (a std of 1e-300)
+    scale, bias = affine_normalization(
+        bool(get("do_rescale")),
+        factor if factor is not None else 1.0,
+        bool(get("rescale_offset")),
+        bool(get("do_normalize")),
+        get("image_mean"),
+        get("image_std"),
+    )
+    if not (bool(torch.isfinite(scale).all()) and bool(torch.isfinite(bias).all())):
+        raise ValueError(
+            f"rescale_factor={factor!r}, image_mean={get('image_mean')!r} and image_std={get('image_std')!r} scale "
+            "the pixels past float32's range (infinite pixel_values): image_std is far too small."
+        )
 
 
 def _check_switch(name: str, value) -> None:
