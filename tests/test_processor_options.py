@@ -558,3 +558,61 @@ def test_the_means_and_stds_transformers_takes_give_its_pixels(mean, std):
     in_a_call = ViViTVideoProcessor(normalization="transformers_vivit", **TINY)
     got = in_a_call(frames, image_mean=mean, image_std=std, return_tensors="pt").pixel_values
     torch.testing.assert_close(got, expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        {"crop_size": np.int64(18)},
+        {"crop_size": {"height": np.int64(18), "width": np.int32(18)}},
+        {"crop_size": 18.0, "size": {"shortest_edge": 20.0}},
+        {"size": np.int64(20)},
+        {"size": {"shortest_edge": np.int64(20)}},
+        {"size": (np.int64(20), np.int64(24)), "crop_size": (np.uint8(18), np.int16(18))},
+    ],
+)
+def test_sizes_given_as_numpy_integers_or_whole_floats_are_those_pixels(tmp_path, sizes):
+    """A numpy integer (read from an array or a table) failed inside transformers with its bare "Could not convert
+    size input to size dict: 18"; in a dict it was kept, and saving failed later ("Object of type int64 is not JSON
+    serializable"). Now they are the ints they hold, as the pixels of transformers' own processor with those ints
+    show, in the constructor, in a call and through save and load."""
+    from transformers import VivitVideoProcessor
+
+    def ints(value):  # what the user meant, in the ints transformers takes
+        if isinstance(value, dict):
+            return {side: int(v) for side, v in value.items()}
+        return tuple(int(v) for v in value) if isinstance(value, tuple) else int(value)
+
+    frames = frames_8x40x48()
+    as_ints = {name: ints(value) for name, value in {**TINY, **sizes}.items()}
+    expected = VivitVideoProcessor(**as_ints)(frames, return_tensors="pt").pixel_values
+    built = ViViTVideoProcessor(normalization="transformers_vivit", **{**TINY, **sizes})
+    torch.testing.assert_close(built(frames, return_tensors="pt").pixel_values, expected, atol=1e-5, rtol=0)
+    called = ViViTVideoProcessor(normalization="transformers_vivit", **TINY)(
+        frames, return_tensors="pt", **{**TINY, **sizes}
+    )
+    torch.testing.assert_close(called.pixel_values, expected, atol=1e-5, rtol=0)
+    built.save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / CONFIG).read_text())
+    for name in ("size", "crop_size"):
+        assert all(type(side) is int for side in saved[name].values()), saved[name]
+    reloaded = ViViTVideoProcessor.from_pretrained(tmp_path)(frames, return_tensors="pt").pixel_values
+    torch.testing.assert_close(reloaded, expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize(
+    "option,message",
+    [
+        ({"crop_size": 18.5}, r"crop_size must be a whole number of pixels .*got 18.5 \(a float\)"),
+        ({"size": np.float32(20.5)}, r"size must be a whole number of pixels .*got np.float32\(20.5\)"),
+        ({"size": {"shortest_edge": 20.5}}, r"size sides must be whole numbers of pixels, got \{'shortest_edge': 20.5"),
+        ({"crop_size": {"height": 18.5, "width": 18}}, r"crop_size sides must be whole numbers of pixels, got \{'h"),
+    ],
+)
+def test_a_size_that_is_not_whole_pixels_is_refused_by_name(option, message):
+    """transformers failed on these with "Could not convert size input to size dict: 18.5" or "slice indices must
+    be integers"; a dict's 20.5 was taken, to resize to some rounding of it."""
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor(**option)
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor()("no-such-file.mp4", **option)

@@ -39,6 +39,7 @@ from transformers import BatchFeature
 from transformers.image_transforms import get_size_with_aspect_ratio
 from transformers.image_utils import (
     PILImageResampling,
+    SizeDict,
     get_image_size_for_max_height_width,
     pil_torch_interpolation_mapping,
 )
@@ -316,6 +317,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             kwargs["resample"] = _PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
         _refuse_unsupported(kwargs)
         _as_lists(kwargs)
+        _whole_pixel_sizes(kwargs)
         # before transformers turns lists into tuples: the error shows the value as given
         _check_normalization(lambda name: kwargs.get(name, getattr(type(self), name, None)))
         super().__init__(**kwargs)
@@ -416,6 +418,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 kwargs.setdefault(field, value)
         opts = {k: kwargs[k] if kwargs.get(k) is not None else getattr(self, k, None) for k in allowed}
         _as_lists(opts)  # (the processor's own too: an attribute set after building)
+        _whole_pixel_sizes(opts)
         if "short_video" in kwargs:  # None is a real choice here, not "use the default"
             opts["short_video"] = kwargs["short_video"]
         _refuse_unsupported(opts)
@@ -1528,6 +1531,44 @@ def _as_lists(options: dict) -> None:
             options[name] = options[name].tolist()
 
 
+_SIZES = ("size", "crop_size")
+
+
+def _whole_pixel_sizes(options: dict) -> None:
+    """`size` / `crop_size` in pixels as Python ints, in place: numpy integers (read from an array or a table:
+    `crop_size=np.int64(224)`) and whole floats (224.0, as a JSON written by another tool may hold) become ints.
+    transformers' size rules test `isinstance(size, int)`: a numpy integer failed with its bare "Could not convert
+    size input to size dict: 224", and numpy values in a dict were kept, to fail at `save_pretrained` ("Object of
+    type int64 is not JSON serializable"). A lone number that is not whole (224.5) is refused here, naming the option;
+    one inside a dict or a pair is refused where the size is used (`_check_option_values`), as other bad sides are."""
+    for name in _SIZES:
+        value = options.get(name)
+        if isinstance(value, SizeDict):
+            options[name] = SizeDict(**{side: _whole(v) for side, v in value})
+        elif isinstance(value, Mapping):
+            options[name] = {side: _whole(v) for side, v in value.items()}
+        elif isinstance(value, (list, tuple)):
+            options[name] = type(value)(_whole(v) for v in value)
+        elif value is not None:
+            options[name] = _whole(value)
+            if not isinstance(options[name], int):
+                raise ValueError(
+                    f"{name} must be a whole number of pixels (or a dict of sides such as {{'height': 224, 'width': "
+                    f"224}}), got {value!r} (a {type(value).__name__})."
+                )
+
+
+def _whole(value):
+    """`value` as an int when it is a whole number (a numpy integer, 224.0), else as given (bools too)."""
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def _refuse_unsupported(options: dict) -> None:
     """transformers' options this processor cannot honour, refused by name (accepted, they changed nothing)."""
     if options.get("do_convert_rgb") is False:
@@ -1562,6 +1603,8 @@ def _check_option_values(get) -> None:
         sides = {side: getattr(value, side, None) for side in names}
         if used and any(v is not None and not (number(v) and v >= 1) for v in sides.values()):
             raise ValueError(f"{name} sides must be at least 1 pixel, got {_describe_size(value)}.")
+        if used and any(isinstance(v, (float, np.floating)) for v in sides.values()):  # (whole ones are ints here)
+            raise ValueError(f"{name} sides must be whole numbers of pixels, got {_describe_size(value)}.")
     crop = get("crop_size")
     if crops and crop is not None and not (getattr(crop, "height", None) and getattr(crop, "width", None)):
         raise ValueError(f"crop_size must give 'height' and 'width', got {_describe_size(crop)}.")
