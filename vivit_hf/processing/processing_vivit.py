@@ -120,10 +120,27 @@ def _describe_size(size) -> str:
 
 __all__ = [
     "BrokenVideoError",
+    "ViViTVideoMetadata",
     "ViViTVideoProcessor",
     "ViViTVideoProcessorKwargs",
     "ViViTVideosKwargs",
 ]
+
+
+@dataclasses.dataclass
+class ViViTVideoMetadata(VideoMetadata):
+    """What `return_metadata=True` gives for each video: transformers' `VideoMetadata` (read by attribute or by key,
+    `meta.fps` or `meta["fps"]`; its `timestamps` and `sampled_fps` work), with transformers' meaning for each of its
+    fields, plus two of this processor's.
+
+    frames_indices: every frame the video's views use, flat, as transformers' (one clip: that clip's frames; several
+        clips: theirs one after the other, in the order their views come in `pixel_values`).
+    name: a file's path as given; for other inputs, how error messages name them.
+    clip_frames_indices: one list of frame indices per clip (`num_clips`), in view order.
+    """
+
+    name: str | None = None
+    clip_frames_indices: list[list[int]] | None = None
 
 
 class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
@@ -556,8 +573,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             data["kept_indices"] = kept if opts["return_tensors"] is None else np.asarray(kept, dtype=np.int64)
         if return_metadata:
             data["video_metadata"] = metadata
-        # the metadata stays a list of dicts, as transformers' processors keep theirs: converted, an empty one (every
-        # video skipped) became a (0,) tensor, or failed ("Unable to convert output 'video_metadata'") as an array
+        # the metadata stays a list of `VideoMetadata`, as transformers' processors keep theirs: converted, an empty
+        # one (every video skipped) became a (0,) tensor, or failed ("Unable to convert output 'video_metadata'")
         return BatchFeature(data=data, tensor_type=opts["return_tensors"], skip_tensor_conversion={"video_metadata"})
 
     # -- one video -------------------------------------------------------------------------------
@@ -689,15 +706,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
-        duration = None
         try:
             opts = _per_video_options(opts, source, given_metadata)
-            # transformers' `VideoMetadata.duration`: a file's as its reader times it (a variable-rate file's
-            # frames need not last 1 / fps each: `total_num_frames / fps` is not its length), else frames / fps
-            if source.reader is not None:
-                duration = source.reader.info.duration
-            elif opts["video_fps"]:
-                duration = source.num_frames / opts["video_fps"]
             scale = 1.0
             if source.tensor is not None:
                 _check_array_video(source.tensor, opts, source.name)
@@ -707,6 +717,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             )
             unique = np.unique(clips)
             frames = source.pixels(unique, scale, *_decoder_resize(opts, source))
+            metadata = _video_metadata(video, source, opts, clips, given_metadata)  # (the reader's, while it is open)
         finally:
             source.close()
         views = []
@@ -717,15 +728,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if device is not None:
                 clip_frames = clip_frames.to(device)
             views.extend(self.transform_clip(clip_frames, opts, rng))
-        meta = {
-            # a file's path as given (unquoted), else how error messages name the input
-            "name": source_name(video) or source.name,
-            "total_num_frames": source.num_frames,
-            "fps": opts["video_fps"],
-            "duration": duration,
-            "frames_indices": clips.tolist(),
-        }
-        return views, meta
+        return views, metadata
 
     def transform_clip(self, clip: torch.Tensor, opts: dict, rng: np.random.Generator) -> list[torch.Tensor]:
         """One `(T, 3, H, W)` clip -> `num_crops` views (not yet rescaled); random draws shared by all frames."""
@@ -824,6 +827,34 @@ def _per_video_options(opts: dict, source: _FrameSource, given_metadata) -> dict
     return opts
 
 
+def _video_metadata(video, source: _FrameSource, opts: dict, clips: np.ndarray, given) -> ViViTVideoMetadata:
+    """What `return_metadata=True` says of one video, as transformers' video processors say it (`VideoMetadata`):
+    for a file, its reader's frame count, rate, size as displayed, duration and backend, as transformers' `load_video`
+    gives them; for frames in memory, their count and size, with no backend, and the rate (and duration) only where
+    `video_metadata` gives them (transformers reports None for both: no clock was given). Those were plain dicts, with
+    one list of frame indices per clip even for one clip, so `meta.fps` and transformers' `meta.timestamps` failed."""
+    fps = opts["video_fps"]
+    if source.reader is not None:
+        # a file's duration as its reader times it (a variable-rate file's frames need not last 1 / fps each)
+        info = source.reader.info
+        height, width, duration, backend = info.height, info.width, info.duration, source.reader.backend
+    else:  # in memory: the caller's duration, else frames / fps when the caller gave the rate
+        height, width = source.tensor.shape[-2:]
+        duration = getattr(given, "duration", None) or (source.num_frames / fps if fps else None)
+        backend = None
+    return ViViTVideoMetadata(
+        total_num_frames=source.num_frames,
+        fps=fps,
+        width=int(width),
+        height=int(height),
+        duration=duration,
+        video_backend=backend,
+        frames_indices=clips.reshape(-1).tolist(),
+        name=source_name(video) or source.name,  # a file's path as given (unquoted), else how errors name the input
+        clip_frames_indices=clips.tolist(),
+    )
+
+
 def _metadata_list(video_metadata, num_videos: int) -> list:
     """`video_metadata` as one `VideoMetadata` (or None) per video: one dict / `VideoMetadata`, a list of them, or
     transformers' nested list (one list per video)."""
@@ -845,8 +876,8 @@ def _as_metadata(entry, what: str) -> VideoMetadata | None:
     """One video's metadata as a `VideoMetadata` (None: none given for it), a dict read by its keys.
 
     `VideoMetadata(**entry)` failed with Python's bare TypeError for a misspelt key, for `{"fps": 25}` given with a
-    file (only the frame rate is read from it: a file counts its own frames) and for the dicts `return_metadata=True`
-    returns (their `name`), which read back as the metadata they describe."""
+    file (only the frame rate is read from it: a file counts its own frames) and for `dict(meta)` of what
+    `return_metadata=True` returns (its `name`), which reads back as the metadata it describes."""
     if entry is None or isinstance(entry, VideoMetadata):
         return entry
     if not isinstance(entry, Mapping):
@@ -855,9 +886,11 @@ def _as_metadata(entry, what: str) -> VideoMetadata | None:
             f"{type(entry).__name__} {entry!r:.80}."
         )
     fields = [field.name for field in dataclasses.fields(VideoMetadata)]
-    unknown = set(entry) - set(fields) - {"name"}  # `name`: the input's name in the dicts this processor returns
+    # (with this processor's own fields: `dict(meta)` of what it returns reads back)
+    known = [field.name for field in dataclasses.fields(ViViTVideoMetadata)]
+    unknown = set(entry) - set(known)
     if unknown:
-        raise ValueError(f"{what} has {_describe_unknown(unknown, fields, kind='keys')}.")
+        raise ValueError(f"{what} has {_describe_unknown(unknown, known, kind='keys')}.")
     return VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}})
 
 
