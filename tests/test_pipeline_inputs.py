@@ -245,6 +245,26 @@ def test_pipeline_timeline_of_a_list_of_frames_is_the_timeline_of_the_same_video
         assert as_scores(window["predictions"]) == pytest.approx(expected, abs=1e-5)
 
 
+def test_pipeline_timeline_of_frames_in_memory_has_no_seconds(model, tmp_path, files):
+    """Every window of an array said it ran from 0.0 s to 0.0 s. Frames in memory come without a clock (transformers'
+    VideoMetadata for them has no fps and no duration, as the timeline's own `fps` and `duration` said): the seconds
+    are None, the frames are the windows'."""
+    from transformers import VivitVideoProcessor
+
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    video = frames_of(files["a"])[:20]
+    (reference,) = VivitVideoProcessor()(video, return_metadata=True)["video_metadata"]
+    assert reference.fps is None and reference.duration is None
+    timeline = pipe(video, window="10f", top_k=1)
+    assert (timeline["fps"], timeline["duration"], timeline["start_time"]) == (None, None, None)
+    assert [(w["start"], w["end"]) for w in timeline["windows"]] == [(None, None), (None, None)]
+    assert [(w["start_frame"], w["end_frame"]) for w in timeline["windows"]] == [(0, 10), (10, 20)]
+    from_file = pipe(files["a"], window="10f", top_k=1)  # a file has its clock: 25 fps
+    assert [(w["start"], w["end"]) for w in from_file["windows"]][:2] == [(0.0, 0.4), (0.4, 0.8)]
+
+
 # -- 4. a video given as its frames' image files: each list of paths is one video -------------------------------------
 def test_pipeline_reads_a_list_of_image_files_as_one_video(model, tmp_path, files):
     """`pipe([frame paths])` was taken for as many videos as paths and refused ("holds 20 videos"); with window= it

@@ -66,7 +66,7 @@ def test_multi_view_shape_and_order(proc, videos):
 
 def test_decoded_frames_are_the_sampled_ones(proc, videos):
     out = proc(videos["vp9"], return_tensors="pt", return_metadata=True, **RAW)
-    expected = out["video_metadata"][0]["frames_indices"][0]
+    expected = out["video_metadata"][0]["frames_indices"]
     assert expected == [11, 13, 15, 17]  # centred clip of span 7 in 30 frames
     assert decoded_indices(out.pixel_values) == [expected]
 
@@ -131,7 +131,7 @@ def test_transformers_preset_keeps_the_exact_path_on_files(videos):
 
     ours = ViViTVideoProcessor(normalization="transformers_vivit", num_frames=4, frame_stride=2, decode_backend="pyav")
     out = ours(videos["h264"], return_tensors="pt", return_metadata=True)
-    frames = read_frames(videos["h264"], out["video_metadata"][0]["frames_indices"][0], backend="pyav")
+    frames = read_frames(videos["h264"], out["video_metadata"][0]["frames_indices"], backend="pyav")
     theirs = VivitVideoProcessor()(frames, return_tensors="pt").pixel_values
     torch.testing.assert_close(out.pixel_values, theirs, atol=1e-5, rtol=0)
 
@@ -150,7 +150,7 @@ def test_a_config_transformers_vivit_wrote_keeps_its_exact_path_on_files(tmp_pat
     theirs.save_pretrained(tmp_path)
     ours = ViViTVideoProcessor.from_pretrained(tmp_path, num_frames=4, do_sample_frames=True, decode_backend="pyav")
     out = ours(video, return_tensors="pt", return_metadata=True)
-    frames = read_frames(video, out["video_metadata"][0]["frames_indices"][0], backend="pyav")
+    frames = read_frames(video, out["video_metadata"][0]["frames_indices"], backend="pyav")
     torch.testing.assert_close(out.pixel_values, theirs(frames, return_tensors="pt").pixel_values, atol=1e-5, rtol=0)
 
 
@@ -537,7 +537,7 @@ def test_sample_frames_names_the_frames_a_call_samples(options):
         video_metadata={"total_num_frames": 80, "fps": 25},
         return_metadata=True,
         **options,
-    )["video_metadata"][0]["frames_indices"]
+    )["video_metadata"][0].clip_frames_indices
     named = proc.sample_frames(VideoMetadata(total_num_frames=80, fps=25), **options)
     assert np.atleast_2d(named).tolist() == used
     assert named.ndim == (2 if options.get("num_clips", 1) > 1 else 1)  # one clip: 1-D, as transformers'
@@ -563,5 +563,56 @@ def test_a_subclass_picks_frames_with_transformers_sample_frames_hook():
         out = proc(frames, num_frames=5, do_sample_frames=True, return_metadata=True, size=8, crop_size=8)
         return out["video_metadata"][0]["frames_indices"]
 
-    assert used(EveryThird()) == [[0, 3, 6, 9, 12]]
-    assert used(Reversed()) == [used(ViViTVideoProcessor())[0][::-1]]
+    assert used(EveryThird()) == [0, 3, 6, 9, 12]
+    assert used(Reversed()) == used(ViViTVideoProcessor())[::-1]
+
+
+# -- return_metadata: transformers' VideoMetadata ---------------------------------------------------------------------
+TRANSFORMERS_FIELDS = ("total_num_frames", "fps", "width", "height", "duration", "video_backend", "frames_indices")
+
+
+def test_return_metadata_of_frames_in_memory_is_what_transformers_reports():
+    """Plain dicts came back, so `meta.fps` and transformers' `meta.timestamps` failed, and `frames_indices` held one
+    list per clip where transformers' holds the frames. For frames in memory transformers knows no clock: fps and
+    duration None, the frames' count and size, no backend."""
+    from transformers import VivitVideoProcessor
+    from transformers.video_utils import VideoMetadata
+
+    frames = np.random.default_rng(0).integers(0, 256, (8, 40, 48, 3), dtype=np.uint8)
+    tiny = dict(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
+    (theirs,) = VivitVideoProcessor(**tiny)(frames, return_metadata=True)["video_metadata"]
+    (ours,) = ViViTVideoProcessor(**tiny)(frames, return_metadata=True, return_tensors="pt")["video_metadata"]
+    assert isinstance(ours, VideoMetadata)
+    assert {f: ours[f] for f in TRANSFORMERS_FIELDS} == {f: getattr(theirs, f) for f in TRANSFORMERS_FIELDS}
+    assert ours.fps is None and ours.duration is None  # not 0.0: nobody said when the frames play
+    # sampled at a rate the caller gives: transformers' frames, and its timestamps
+    given = {"fps": 4, "total_num_frames": 8, "duration": 2.0}
+    (theirs,) = VivitVideoProcessor(**tiny)(
+        frames, do_sample_frames=True, fps=3, video_metadata=given, return_metadata=True
+    )["video_metadata"]
+    (ours,) = ViViTVideoProcessor(**tiny)(frames, fps=3, video_metadata=given, return_metadata=True)["video_metadata"]
+    assert ours.frames_indices == list(theirs.frames_indices) and ours.timestamps == theirs.timestamps
+    assert (ours.fps, ours.duration, ours.total_num_frames) == (theirs.fps, theirs.duration, theirs.total_num_frames)
+
+
+def test_return_metadata_of_a_file_is_what_transformers_load_video_reports(videos):
+    """A file's metadata as transformers' `load_video` (PyAV) gives it for the frames this processor samples."""
+    from transformers.video_utils import VideoMetadata, load_video
+
+    proc = ViViTVideoProcessor(**SMALL)
+    (ours,) = proc(videos["h264"], return_metadata=True, return_tensors="pt")["video_metadata"]
+    _, theirs = load_video(videos["h264"], backend="pyav", sample_indices_fn=proc.sample_frames)
+    assert isinstance(ours, VideoMetadata)
+    for field in ("total_num_frames", "fps", "width", "height", "video_backend"):
+        assert ours[field] == getattr(theirs, field), field
+    assert ours.frames_indices == list(theirs.frames_indices) == [11, 13, 15, 17]
+    assert ours.duration == pytest.approx(theirs.duration)
+    assert ours.timestamps == pytest.approx([i / 25 for i in ours.frames_indices])
+    # this processor's own fields, by key and attribute, and several clips: theirs one after the other
+    two = proc(videos["h264"], num_clips=2, return_metadata=True)["video_metadata"][0]
+    assert two["name"] == two.name == str(videos["h264"])
+    assert two.clip_frames_indices == proc.sample_frames(theirs, num_clips=2).tolist()
+    assert two.frames_indices == [i for clip in two.clip_frames_indices for i in clip]
+    # and what it returns reads back as metadata, as an object or as a dict
+    for entry in (two, dict(two)):
+        assert proc(videos["h264"], video_metadata=entry, return_metadata=True)["video_metadata"][0] == ours

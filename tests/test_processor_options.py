@@ -478,3 +478,141 @@ def test_fps_on_the_processor_with_no_frame_count_samples_by_fps_as_transformers
     theirs = VivitVideoProcessor(**options)(video, video_metadata=metadata, return_tensors="pt")
     assert got.pixel_values.shape[1] == 4  # 2 s at 2 frames per second
     torch.testing.assert_close(got.pixel_values, theirs.pixel_values, rtol=0, atol=1e-6)
+
+
+# -- normalisation statistics and sizes, as transformers' processors take them ---------------------------------------
+TINY = dict(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
+
+
+def frames_8x40x48():
+    return np.random.default_rng(0).integers(0, 256, (8, 40, 48, 3), dtype=np.uint8)
+
+
+@pytest.mark.parametrize(
+    "option,message",
+    [
+        ({"image_mean": float("nan")}, r"image_mean must be finite numbers, got nan"),
+        ({"image_mean": [0.4, 0.5, float("inf")]}, r"image_mean must be finite numbers, got \[0.4, 0.5, inf\]"),
+        ({"image_std": [0.2, float("nan"), 0.2]}, r"image_std must be finite numbers, got \[0.2, nan, 0.2\]"),
+        ({"image_std": [-0.5, 0.5, 0.5]}, r"image_std must be positive .*got \[-0.5, 0.5, 0.5\]"),
+        ({"image_std": [1e-300] * 3}, r"image_std=\[1e-300, 1e-300, 1e-300\] scale the pixels past float32's range"),
+        ({"image_mean": None}, r"do_normalize=True needs image_mean, got None"),
+        ({"rescale_factor": float("nan")}, r"rescale_factor must be a finite number .*got nan"),
+    ],
+)
+def test_a_mean_std_or_rescale_that_gives_nan_or_flipped_pixels_is_refused_by_name(tmp_path, option, message):
+    """Each was taken and gave NaN or infinite `pixel_values` (a NaN or infinite mean, a NaN or tiny std, a mean of
+    None, a NaN rescale factor), or pixels upside down (a negative std), without a word."""
+    options = {"do_normalize": True, "image_mean": [0.5] * 3, "image_std": [0.5] * 3, **option}
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor(**options)
+    with pytest.raises(ValueError, match=message):  # a saved config holding it
+        ViViTVideoProcessor.from_pretrained(save_with(tmp_path, **options))
+    if None not in option.values():  # (None in a call means "the processor's own")
+        with pytest.raises(ValueError, match=message):  # a call's option too, before decoding
+            ViViTVideoProcessor()("no-such-file.mp4", **options)
+
+
+@pytest.mark.parametrize(
+    "option,message",
+    [
+        ({"image_std": [0, 0, 0]}, r"image_std divides the pixels: it must not be 0, got \[0, 0, 0\]"),
+        ({"image_std": [0.2, 0, 0.2]}, r"image_std divides the pixels: it must not be 0, got \[0.2, 0, 0.2\]"),
+        ({"image_std": [0.5, 0.5]}, r"image_std must be one number or one per channel \(3\), got \[0.5, 0.5\]"),
+        ({"image_mean": [0.5] * 4}, r"image_mean must be one number or one per channel \(3\), got \[0.5, 0.5, 0.5"),
+        ({"image_mean": ["0.5"] * 3}, r"image_mean must be one number or one per channel \(3\), got \['0.5'"),
+    ],
+)
+def test_a_bad_mean_or_std_is_refused_when_built_not_at_the_first_call_that_normalises(tmp_path, option, message):
+    """With `do_normalize` off (the default) a processor was built and saved with them, and failed (a std of 0: NaN
+    pixels before that was caught at the call) at the first call that turned normalisation on."""
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor(**option)
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor.from_pretrained(save_with(tmp_path, **option))
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor()("no-such-file.mp4", **option)
+
+
+@pytest.mark.parametrize(
+    "mean,std",
+    [
+        (0.3, 0.2),  # one number for every channel, as transformers takes it
+        ([0.3], [0.2]),
+        ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+        (np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])),
+        ([0, 0, 0], [1, 1, 1]),  # whole numbers
+    ],
+)
+def test_the_means_and_stds_transformers_takes_give_its_pixels(mean, std):
+    """What transformers' `VivitVideoProcessor` takes is taken, and gives its pixels (the `transformers_vivit`
+    preset is its exact path)."""
+    from transformers import VivitVideoProcessor
+
+    frames = frames_8x40x48()
+    ours = ViViTVideoProcessor(normalization="transformers_vivit", image_mean=mean, image_std=std, **TINY)
+    as_given = [v.tolist() if isinstance(v, np.ndarray) else v for v in (mean, std)]
+    theirs = VivitVideoProcessor(image_mean=as_given[0], image_std=as_given[1], **TINY)
+    expected = theirs(frames, return_tensors="pt").pixel_values
+    torch.testing.assert_close(ours(frames, return_tensors="pt").pixel_values, expected, atol=1e-5, rtol=0)
+    in_a_call = ViViTVideoProcessor(normalization="transformers_vivit", **TINY)
+    got = in_a_call(frames, image_mean=mean, image_std=std, return_tensors="pt").pixel_values
+    torch.testing.assert_close(got, expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        {"crop_size": np.int64(18)},
+        {"crop_size": {"height": np.int64(18), "width": np.int32(18)}},
+        {"crop_size": 18.0, "size": {"shortest_edge": 20.0}},
+        {"size": np.int64(20)},
+        {"size": {"shortest_edge": np.int64(20)}},
+        {"size": (np.int64(20), np.int64(24)), "crop_size": (np.uint8(18), np.int16(18))},
+    ],
+)
+def test_sizes_given_as_numpy_integers_or_whole_floats_are_those_pixels(tmp_path, sizes):
+    """A numpy integer (read from an array or a table) failed inside transformers with its bare "Could not convert
+    size input to size dict: 18"; in a dict it was kept, and saving failed later ("Object of type int64 is not JSON
+    serializable"). Now they are the ints they hold, as the pixels of transformers' own processor with those ints
+    show, in the constructor, in a call and through save and load."""
+    from transformers import VivitVideoProcessor
+
+    def ints(value):  # what the user meant, in the ints transformers takes
+        if isinstance(value, dict):
+            return {side: int(v) for side, v in value.items()}
+        return tuple(int(v) for v in value) if isinstance(value, tuple) else int(value)
+
+    frames = frames_8x40x48()
+    as_ints = {name: ints(value) for name, value in {**TINY, **sizes}.items()}
+    expected = VivitVideoProcessor(**as_ints)(frames, return_tensors="pt").pixel_values
+    built = ViViTVideoProcessor(normalization="transformers_vivit", **{**TINY, **sizes})
+    torch.testing.assert_close(built(frames, return_tensors="pt").pixel_values, expected, atol=1e-5, rtol=0)
+    called = ViViTVideoProcessor(normalization="transformers_vivit", **TINY)(
+        frames, return_tensors="pt", **{**TINY, **sizes}
+    )
+    torch.testing.assert_close(called.pixel_values, expected, atol=1e-5, rtol=0)
+    built.save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / CONFIG).read_text())
+    for name in ("size", "crop_size"):
+        assert all(type(side) is int for side in saved[name].values()), saved[name]
+    reloaded = ViViTVideoProcessor.from_pretrained(tmp_path)(frames, return_tensors="pt").pixel_values
+    torch.testing.assert_close(reloaded, expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize(
+    "option,message",
+    [
+        ({"crop_size": 18.5}, r"crop_size must be a whole number of pixels .*got 18.5 \(a float\)"),
+        ({"size": np.float32(20.5)}, r"size must be a whole number of pixels .*got np.float32\(20.5\)"),
+        ({"size": {"shortest_edge": 20.5}}, r"size sides must be whole numbers of pixels, got \{'shortest_edge': 20.5"),
+        ({"crop_size": {"height": 18.5, "width": 18}}, r"crop_size sides must be whole numbers of pixels, got \{'h"),
+    ],
+)
+def test_a_size_that_is_not_whole_pixels_is_refused_by_name(option, message):
+    """transformers failed on these with "Could not convert size input to size dict: 18.5" or "slice indices must
+    be integers"; a dict's 20.5 was taken, to resize to some rounding of it."""
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor(**option)
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor()("no-such-file.mp4", **option)

@@ -167,5 +167,5 @@ def test_fps_sampling_picks_the_frames_playing_at_even_steps_of_the_video(vfr_vi
     processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
     for backend in ["pyav", "torchcodec"] if torchcodec_available() else ["pyav"]:
         out = processor(vfr_video, fps=1, return_metadata=True, decode_backend=backend)
-        assert out["video_metadata"][0]["frames_indices"] == [expected]
+        assert out["video_metadata"][0]["clip_frames_indices"] == [expected]
         assert expected[:2] == [0, 52]

@@ -159,7 +159,7 @@ def check_every_access_path(path: str, truth: np.ndarray) -> None:
         decode_backend="pyav",
     )
     out = processor(path, return_tensors="pt", return_metadata=True)
-    clips = out["video_metadata"][0]["frames_indices"]
+    clips = out["video_metadata"][0]["clip_frames_indices"]
     for clip, pixels in zip(clips, out["pixel_values"]):
         assert_frames_equal(pixels.permute(0, 2, 3, 1).round().to(torch.uint8).numpy(), truth, clip)
 
@@ -561,7 +561,7 @@ def test_issue_reproduction_avi_with_b_frames(tmp_path):
         num_frames=8, frame_stride=2, do_resize=False, do_center_crop=False, do_rescale=False, do_normalize=False
     )
     out = processor(path, return_tensors="pt", return_metadata=True)
-    clip = out["video_metadata"][0]["frames_indices"][0]
+    clip = out["video_metadata"][0]["frames_indices"]
     assert clip == list(range(22, 37, 2))
     grey = out["pixel_values"][0, :, 0, 32, 32].numpy()
     assert np.array_equal(grey, truth[clip][:, 32, 32, 0])
@@ -616,7 +616,7 @@ def test_a_container_the_caller_decoded_from_gives_the_right_frames(tmp_path, fm
         )
         for _ in range(2):  # the processor twice on the same container
             out = processor(container, return_tensors="pt", return_metadata=True)
-            clip = out["video_metadata"][0]["frames_indices"][0]
+            clip = out["video_metadata"][0]["frames_indices"]
             got = out["pixel_values"][0].permute(0, 2, 3, 1).round().to(torch.uint8).numpy()
             assert_frames_equal(got, truth, clip)
 

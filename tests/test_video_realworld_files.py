@@ -92,7 +92,7 @@ def assert_reads_like_a_sequential_decode(path: str, truth: np.ndarray, backend:
             do_normalize=False,
         )
         out = processor(path, return_tensors="pt", return_metadata=True)
-        for clip, pixels in zip(out["video_metadata"][0]["frames_indices"], out["pixel_values"]):
+        for clip, pixels in zip(out["video_metadata"][0]["clip_frames_indices"], out["pixel_values"]):
             assert_pictures(pixels.permute(0, 2, 3, 1).round().to(torch.uint8).numpy(), truth, clip, exact)
 
 
@@ -217,7 +217,7 @@ def test_the_damaged_picture_of_a_cut_file_reads_as_a_one_thread_sequential_deco
     )
     for mode in ("uniform", "stride"):
         out = processor(str(cut), sampling_mode=mode, return_tensors="pt", return_metadata=True)
-        for clip, pixels in zip(out["video_metadata"][0]["frames_indices"], out["pixel_values"]):
+        for clip, pixels in zip(out["video_metadata"][0]["clip_frames_indices"], out["pixel_values"]):
             assert_pictures(pixels.permute(0, 2, 3, 1).round().to(torch.uint8).numpy(), truth, clip, exact=True)
 
 

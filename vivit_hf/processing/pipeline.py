@@ -140,7 +140,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     window and hop asked for, in frames; a window fitted to the video's end says so with `shortened` / `shifted`).
     Windows are laid from the first frame, `duration` long in all; their `start` / `end` are seconds on a player's
     clock, which starts with the container: `start_time` (when the first frame is shown) later than 0 where another
-    stream starts first (an mp4 whose audio starts 0.5 s before its video), 0 for most files. One clip of
+    stream starts first (an mp4 whose audio starts 0.5 s before its video), 0 for most files; None, with `fps` and
+    `duration`, for frames in memory, which come without a clock. One clip of
     `num_frames` per window, the file read in one pass with each frame decoded once and only the frames later windows
     need held (`timeline.iter_window_clips`); `aggregate` is scored from the mean of the windows' logits. Predictions
     are per head as above.
@@ -280,8 +281,10 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         return {
             "windows": [
                 {
-                    "start": round(win.start + first, 9),
-                    "end": round(win.end + first, 9),
+                    # seconds need a frame rate: without one (frames in memory) they are unknown, as the timeline's
+                    # `fps` and `duration` (and transformers' VideoMetadata) say, not 0.0 for every window
+                    "start": round(win.start + first, 9) if fps else None,
+                    "end": round(win.end + first, 9) if fps else None,
                     "start_frame": win.start_frame,
                     "end_frame": win.end_frame,
                     # fitted to the video: the whole of a video shorter than the window; the extra last window
@@ -293,7 +296,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             ],
             # the mean of the windows' logits, as the views of a multi-view test are averaged
             "aggregate": self.postprocess(_logits_output(logits.mean(0, keepdim=True)), **postprocess_params),
-            "fps": round(fps, 9) if fps else fps,  # measured from timestamps: 24.999999999999996 for a 25 fps file
+            "fps": round(fps, 9) if fps else None,  # measured from timestamps: 24.999999999999996 for a 25 fps file
             "num_frames": source.num_frames,
             "duration": windows[-1].end if fps else None,  # the last window ends where the last frame does
             "start_time": round(first, 9) if fps else None,  # when the first frame is shown, on a player's clock

@@ -39,6 +39,7 @@ from transformers import BatchFeature
 from transformers.image_transforms import get_size_with_aspect_ratio
 from transformers.image_utils import (
     PILImageResampling,
+    SizeDict,
     get_image_size_for_max_height_width,
     pil_torch_interpolation_mapping,
 )
@@ -119,10 +120,27 @@ def _describe_size(size) -> str:
 
 __all__ = [
     "BrokenVideoError",
+    "ViViTVideoMetadata",
     "ViViTVideoProcessor",
     "ViViTVideoProcessorKwargs",
     "ViViTVideosKwargs",
 ]
+
+
+@dataclasses.dataclass
+class ViViTVideoMetadata(VideoMetadata):
+    """What `return_metadata=True` gives for each video: transformers' `VideoMetadata` (read by attribute or by key,
+    `meta.fps` or `meta["fps"]`; its `timestamps` and `sampled_fps` work), with transformers' meaning for each of its
+    fields, plus two of this processor's.
+
+    frames_indices: every frame the video's views use, flat, as transformers' (one clip: that clip's frames; several
+        clips: theirs one after the other, in the order their views come in `pixel_values`).
+    name: a file's path as given; for other inputs, how error messages name them.
+    clip_frames_indices: one list of frame indices per clip (`num_clips`), in view order.
+    """
+
+    name: str | None = None
+    clip_frames_indices: list[list[int]] | None = None
 
 
 class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
@@ -316,6 +334,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             kwargs["resample"] = _PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
         _refuse_unsupported(kwargs)
         _as_lists(kwargs)
+        _whole_pixel_sizes(kwargs)
+        # before transformers turns lists into tuples: the error shows the value as given
+        _check_normalization(lambda name: kwargs.get(name, getattr(type(self), name, None)))
         super().__init__(**kwargs)
         # What a call refuses is refused here too: built (and saved) with such a value, a processor failed at every
         # call, and `InterpolationMode.NEAREST` could not even be printed or saved (not JSON).
@@ -414,9 +435,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 kwargs.setdefault(field, value)
         opts = {k: kwargs[k] if kwargs.get(k) is not None else getattr(self, k, None) for k in allowed}
         _as_lists(opts)  # (the processor's own too: an attribute set after building)
+        _whole_pixel_sizes(opts)
         if "short_video" in kwargs:  # None is a real choice here, not "use the default"
             opts["short_video"] = kwargs["short_video"]
         _refuse_unsupported(opts)
+        _check_normalization(opts.get)  # (before `_standardize_kwargs`, which makes tuples of the lists given)
         # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
         opts["seed"] = kwargs.get("seed")
         _check_seed(opts["seed"], "seed")
@@ -550,8 +573,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             data["kept_indices"] = kept if opts["return_tensors"] is None else np.asarray(kept, dtype=np.int64)
         if return_metadata:
             data["video_metadata"] = metadata
-        # the metadata stays a list of dicts, as transformers' processors keep theirs: converted, an empty one (every
-        # video skipped) became a (0,) tensor, or failed ("Unable to convert output 'video_metadata'") as an array
+        # the metadata stays a list of `VideoMetadata`, as transformers' processors keep theirs: converted, an empty
+        # one (every video skipped) became a (0,) tensor, or failed ("Unable to convert output 'video_metadata'")
         return BatchFeature(data=data, tensor_type=opts["return_tensors"], skip_tensor_conversion={"video_metadata"})
 
     # -- one video -------------------------------------------------------------------------------
@@ -683,15 +706,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
         source = _FrameSource(video, input_data_format, opts["decode_backend"])
-        duration = None
         try:
             opts = _per_video_options(opts, source, given_metadata)
-            # transformers' `VideoMetadata.duration`: a file's as its reader times it (a variable-rate file's
-            # frames need not last 1 / fps each: `total_num_frames / fps` is not its length), else frames / fps
-            if source.reader is not None:
-                duration = source.reader.info.duration
-            elif opts["video_fps"]:
-                duration = source.num_frames / opts["video_fps"]
             scale = 1.0
             if source.tensor is not None:
                 _check_array_video(source.tensor, opts, source.name)
@@ -701,6 +717,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             )
             unique = np.unique(clips)
             frames = source.pixels(unique, scale, *_decoder_resize(opts, source))
+            metadata = _video_metadata(video, source, opts, clips, given_metadata)  # (the reader's, while it is open)
         finally:
             source.close()
         views = []
@@ -711,15 +728,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if device is not None:
                 clip_frames = clip_frames.to(device)
             views.extend(self.transform_clip(clip_frames, opts, rng))
-        meta = {
-            # a file's path as given (unquoted), else how error messages name the input
-            "name": source_name(video) or source.name,
-            "total_num_frames": source.num_frames,
-            "fps": opts["video_fps"],
-            "duration": duration,
-            "frames_indices": clips.tolist(),
-        }
-        return views, meta
+        return views, metadata
 
     def transform_clip(self, clip: torch.Tensor, opts: dict, rng: np.random.Generator) -> list[torch.Tensor]:
         """One `(T, 3, H, W)` clip -> `num_crops` views (not yet rescaled); random draws shared by all frames."""
@@ -818,6 +827,34 @@ def _per_video_options(opts: dict, source: _FrameSource, given_metadata) -> dict
     return opts
 
 
+def _video_metadata(video, source: _FrameSource, opts: dict, clips: np.ndarray, given) -> ViViTVideoMetadata:
+    """What `return_metadata=True` says of one video, as transformers' video processors say it (`VideoMetadata`):
+    for a file, its reader's frame count, rate, size as displayed, duration and backend, as transformers' `load_video`
+    gives them; for frames in memory, their count and size, with no backend, and the rate (and duration) only where
+    `video_metadata` gives them (transformers reports None for both: no clock was given). Those were plain dicts, with
+    one list of frame indices per clip even for one clip, so `meta.fps` and transformers' `meta.timestamps` failed."""
+    fps = opts["video_fps"]
+    if source.reader is not None:
+        # a file's duration as its reader times it (a variable-rate file's frames need not last 1 / fps each)
+        info = source.reader.info
+        height, width, duration, backend = info.height, info.width, info.duration, source.reader.backend
+    else:  # in memory: the caller's duration, else frames / fps when the caller gave the rate
+        height, width = source.tensor.shape[-2:]
+        duration = getattr(given, "duration", None) or (source.num_frames / fps if fps else None)
+        backend = None
+    return ViViTVideoMetadata(
+        total_num_frames=source.num_frames,
+        fps=fps,
+        width=int(width),
+        height=int(height),
+        duration=duration,
+        video_backend=backend,
+        frames_indices=clips.reshape(-1).tolist(),
+        name=source_name(video) or source.name,  # a file's path as given (unquoted), else how errors name the input
+        clip_frames_indices=clips.tolist(),
+    )
+
+
 def _metadata_list(video_metadata, num_videos: int) -> list:
     """`video_metadata` as one `VideoMetadata` (or None) per video: one dict / `VideoMetadata`, a list of them, or
     transformers' nested list (one list per video)."""
@@ -839,8 +876,8 @@ def _as_metadata(entry, what: str) -> VideoMetadata | None:
     """One video's metadata as a `VideoMetadata` (None: none given for it), a dict read by its keys.
 
     `VideoMetadata(**entry)` failed with Python's bare TypeError for a misspelt key, for `{"fps": 25}` given with a
-    file (only the frame rate is read from it: a file counts its own frames) and for the dicts `return_metadata=True`
-    returns (their `name`), which read back as the metadata they describe."""
+    file (only the frame rate is read from it: a file counts its own frames) and for `dict(meta)` of what
+    `return_metadata=True` returns (its `name`), which reads back as the metadata it describes."""
     if entry is None or isinstance(entry, VideoMetadata):
         return entry
     if not isinstance(entry, Mapping):
@@ -849,9 +886,11 @@ def _as_metadata(entry, what: str) -> VideoMetadata | None:
             f"{type(entry).__name__} {entry!r:.80}."
         )
     fields = [field.name for field in dataclasses.fields(VideoMetadata)]
-    unknown = set(entry) - set(fields) - {"name"}  # `name`: the input's name in the dicts this processor returns
+    # (with this processor's own fields: `dict(meta)` of what it returns reads back)
+    known = [field.name for field in dataclasses.fields(ViViTVideoMetadata)]
+    unknown = set(entry) - set(known)
     if unknown:
-        raise ValueError(f"{what} has {_describe_unknown(unknown, fields, kind='keys')}.")
+        raise ValueError(f"{what} has {_describe_unknown(unknown, known, kind='keys')}.")
     return VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}})
 
 
@@ -1525,6 +1564,44 @@ def _as_lists(options: dict) -> None:
             options[name] = options[name].tolist()
 
 
+_SIZES = ("size", "crop_size")
+
+
+def _whole_pixel_sizes(options: dict) -> None:
+    """`size` / `crop_size` in pixels as Python ints, in place: numpy integers (read from an array or a table:
+    `crop_size=np.int64(224)`) and whole floats (224.0, as a JSON written by another tool may hold) become ints.
+    transformers' size rules test `isinstance(size, int)`: a numpy integer failed with its bare "Could not convert
+    size input to size dict: 224", and numpy values in a dict were kept, to fail at `save_pretrained` ("Object of
+    type int64 is not JSON serializable"). A lone number that is not whole (224.5) is refused here, naming the option;
+    one inside a dict or a pair is refused where the size is used (`_check_option_values`), as other bad sides are."""
+    for name in _SIZES:
+        value = options.get(name)
+        if isinstance(value, SizeDict):
+            options[name] = SizeDict(**{side: _whole(v) for side, v in value})
+        elif isinstance(value, Mapping):
+            options[name] = {side: _whole(v) for side, v in value.items()}
+        elif isinstance(value, (list, tuple)):
+            options[name] = type(value)(_whole(v) for v in value)
+        elif value is not None:
+            options[name] = _whole(value)
+            if not isinstance(options[name], int):
+                raise ValueError(
+                    f"{name} must be a whole number of pixels (or a dict of sides such as {{'height': 224, 'width': "
+                    f"224}}), got {value!r} (a {type(value).__name__})."
+                )
+
+
+def _whole(value):
+    """`value` as an int when it is a whole number (a numpy integer, 224.0), else as given (bools too)."""
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def _refuse_unsupported(options: dict) -> None:
     """transformers' options this processor cannot honour, refused by name (accepted, they changed nothing)."""
     if options.get("do_convert_rgb") is False:
@@ -1559,6 +1636,8 @@ def _check_option_values(get) -> None:
         sides = {side: getattr(value, side, None) for side in names}
         if used and any(v is not None and not (number(v) and v >= 1) for v in sides.values()):
             raise ValueError(f"{name} sides must be at least 1 pixel, got {_describe_size(value)}.")
+        if used and any(isinstance(v, (float, np.floating)) for v in sides.values()):  # (whole ones are ints here)
+            raise ValueError(f"{name} sides must be whole numbers of pixels, got {_describe_size(value)}.")
     crop = get("crop_size")
     if crops and crop is not None and not (getattr(crop, "height", None) and getattr(crop, "width", None)):
         raise ValueError(f"crop_size must give 'height' and 'width', got {_describe_size(crop)}.")
@@ -1588,14 +1667,60 @@ def _check_option_values(get) -> None:
             f"rand_augment must be [num_ops, magnitude]: whole numbers, num_ops >= 0 and magnitude in [0, 30] "
             f"(torchvision's scale), or None for none; got {augment!r}."
         )
-    if get("do_normalize"):  # (a call refused them in the normalisation; a processor saved so failed every call)
-        for name in ("image_mean", "image_std"):
-            value = get(name)
-            if value is not None and np.asarray(value).size not in (1, 3):
-                raise ValueError(f"{name} must be one number or one per channel (3), got {value!r}.")
-    std = get("image_std")
-    if get("do_normalize") and std is not None and not np.all(np.abs(np.asarray(std, dtype=np.float64)) > 0):
-        raise ValueError(f"image_std divides the pixels: it must not be 0, got {std!r}.")
+
+
+def _check_normalization(get) -> None:
+    """`image_mean`, `image_std` and `rescale_factor` that would make NaN or infinite pixels, or the wrong ones, are
+    refused by name, with the value given, whether or not `do_normalize` uses them now: a processor built or saved
+    with them failed (or went NaN) at the first call that turned normalisation on. Before, a NaN or infinite mean, a
+    NaN or tiny std, a NaN rescale factor, and a mean or std of None under `do_normalize=True` gave NaN or infinite
+    `pixel_values` without a word, and a negative std turned the pixels upside down. transformers takes one number
+    for every channel or one per channel, as this does."""
+
+    def numbers(value) -> list[float] | None:
+        """`value`'s numbers (one, or a flat list or tuple of them), or None when it holds something else."""
+        items = value if isinstance(value, (list, tuple)) else [value]
+        if not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in items):
+            return None
+        return [float(v) for v in items]
+
+    for name in ("image_mean", "image_std"):
+        value = get(name)
+        if value is None:
+            if get("do_normalize"):
+                raise ValueError(f"do_normalize=True needs {name}, got None (one number, or one per channel).")
+            continue
+        values = numbers(value)
+        if values is None or len(values) not in (1, 3):
+            raise ValueError(f"{name} must be one number or one per channel (3), got {value!r}.")
+        if not all(np.isfinite(values)):
+            raise ValueError(f"{name} must be finite numbers, got {value!r}: NaN or infinity makes every pixel NaN.")
+        if name == "image_std" and min(values) == 0:
+            raise ValueError(f"image_std divides the pixels: it must not be 0, got {value!r}.")
+        if name == "image_std" and min(values) < 0:
+            raise ValueError(
+                f"image_std must be positive (a standard deviation; a negative one turns the pixels upside down), "
+                f"got {value!r}."
+            )
+    factor = get("rescale_factor")
+    if factor is not None and not (numbers(factor) is not None and np.isfinite(float(factor))):
+        raise ValueError(f"rescale_factor must be a finite number (1/255, 1/127.5, ...), got {factor!r}.")
+    if get("do_rescale") and factor is None:
+        raise ValueError("do_rescale=True needs rescale_factor, got None (1/255 for [0, 1], 1/127.5 for [-1, 1]).")
+    # each valid alone, the folded `x * scale + bias` may still overflow float32 (a std of 1e-300)
+    scale, bias = affine_normalization(
+        bool(get("do_rescale")),
+        factor if factor is not None else 1.0,
+        bool(get("rescale_offset")),
+        bool(get("do_normalize")),
+        get("image_mean"),
+        get("image_std"),
+    )
+    if not (bool(torch.isfinite(scale).all()) and bool(torch.isfinite(bias).all())):
+        raise ValueError(
+            f"rescale_factor={factor!r}, image_mean={get('image_mean')!r} and image_std={get('image_std')!r} scale "
+            "the pixels past float32's range (infinite pixel_values): image_std is far too small."
+        )
 
 
 def _check_switch(name: str, value) -> None:
