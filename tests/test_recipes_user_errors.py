@@ -71,6 +71,33 @@ def _sigint_default():
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job ignores SIGINT, and children inherit it
 
 
+def interrupt_when(command, ready, stop=signal.SIGINT, settle=0.0, wait=240) -> tuple[int, str]:
+    """Start `command` in a process group of its own and, once `ready()` (within `wait` s) and `settle` s more, signal
+    the whole group as a terminal's Ctrl-C signals its foreground group: its status and stderr."""
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_sigint_default,
+    )
+    try:
+        deadline = time.monotonic() + wait
+        while not ready() and time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read()[-3000:]
+            time.sleep(0.1)
+        time.sleep(settle)
+        os.killpg(process.pid, stop)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    return process.returncode, stderr
+
+
 # The main command's launcher: on Ctrl-C it terminates the recipe and its DataLoader workers (SIGTERM) while the
 # recipe unwinds, and the line was never said (torch's RuntimeError for the dead workers, or the SIGTERM, came first).
 ACCELERATE = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "1", "--num_machines", "1"]
@@ -96,28 +123,8 @@ def test_ctrl_c_during_training_is_one_line_naming_the_kept_checkpoint_and_how_t
             tiny_clip(tmp_path / "data" / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
     command = [*(launcher or [sys.executable]), str(FINETUNE), *TINY_MODEL, "--dataset", str(tmp_path / "data")]
     command += ["--output_dir", str(out), "--checkpointing_steps", "2", "--max_train_steps", "100000"]
-    # its own process group, signalled as a terminal's Ctrl-C signals the whole foreground group
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env=env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=_sigint_default,
-    )
-    try:
-        deadline = time.monotonic() + 240
-        while not _finished_checkpoints(out) and time.monotonic() < deadline:
-            assert process.poll() is None, process.stderr.read()[-3000:]
-            time.sleep(0.1)
-        os.killpg(process.pid, stop)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == status, stderr[-3000:]
+    returncode, stderr = interrupt_when(command, lambda: _finished_checkpoints(out), stop)
+    assert returncode == status, stderr[-3000:]
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr[-3000:]
     assert "Error" not in stderr.split("saved checkpoint")[-1], stderr[-3000:]  # nor a dying worker's error
     # the last finished checkpoint is whole (a save cut short stays in a .tmp- folder, which resuming ignores)
@@ -157,28 +164,9 @@ run_as_command(main, sys.argv[1:], (), lambda: "interrupted: what is kept, and h
 def test_ctrl_c_under_accelerate_launch_is_said_before_the_launchers_sigkill_however_long_unwinding_takes(tmp_path):
     (tmp_path / "slow.py").write_text(SLOW_UNWINDING)
     started = tmp_path / "started"
-    process = subprocess.Popen(
-        [*ACCELERATE, str(tmp_path / "slow.py"), str(started)],
-        cwd=REPO,
-        env=env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=_sigint_default,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not started.exists() and time.monotonic() < deadline:
-            assert process.poll() is None, process.stderr.read()[-3000:]
-            time.sleep(0.1)
-        time.sleep(0.5)  # a few redraws of the bar
-        os.killpg(process.pid, signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 130, stderr[-3000:]
+    command = [*ACCELERATE, str(tmp_path / "slow.py"), str(started)]
+    returncode, stderr = interrupt_when(command, started.exists, settle=0.5, wait=120)  # (a few redraws of the bar)
+    assert returncode == 130, stderr[-3000:]
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr[-3000:]
     assert stderr.count("interrupted: what is kept") == 1, stderr[-3000:]
     assert last_line(stderr) == "interrupted: what is kept, and how to go on", stderr[-3000:]
@@ -206,28 +194,9 @@ def test_the_same_command_after_a_ctrl_c_before_any_checkpoint_starts_again_and_
             tiny_clip(tmp_path / "data" / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
     flags = [*TINY_MODEL, "--with_tracking", "true", "--dataset", str(tmp_path / "data"), "--output_dir", str(out)]
     flags += ["--max_train_steps", "100000"]  # the main job's tensorboard logs, and no checkpoint
-    process = subprocess.Popen(
-        [sys.executable, str(FINETUNE), *flags],
-        cwd=REPO,
-        env=env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=_sigint_default,
-    )
-    try:
-        deadline = time.monotonic() + 240
-        while not (out / "finetune").is_dir() and time.monotonic() < deadline:  # the tracker: training is starting
-            assert process.poll() is None, process.stderr.read()[-3000:]
-            time.sleep(0.1)
-        time.sleep(1)
-        os.killpg(process.pid, signal.SIGINT)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 130, stderr[-3000:]
+    # (the tracker's folder: training is starting)
+    returncode, stderr = interrupt_when([sys.executable, str(FINETUNE), *flags], (out / "finetune").is_dir, settle=1)
+    assert returncode == 130, stderr[-3000:]
     assert not (out / "checkpoints").exists() and not (out / "model.safetensors").exists()
     assert last_line(stderr).endswith(
         "the same command again starts over (with other flags, add --overwrite_output_dir)"
