@@ -798,3 +798,18 @@ def test_the_damaged_picture_of_a_cut_file_streams_and_rereads_as_a_one_thread_s
                 else:
                     got = reader.read(indices)
                 assert_pictures(got, truth, indices, exact=True)
+
+
+@pytest.mark.parametrize("fmt, codec", [("avi", "h264"), ("mp4", "vp9"), ("mov", "mpeg4")])
+def test_a_cut_file_in_a_callers_container_reads_as_a_sequential_decode(tmp_path, fmt, codec):
+    """The cut files above passed as a container the caller opened: its decoder, open on frame threads after the
+    decode at open, cannot be made anew, and a caller's AVI read the frame after the damaged one 65 grey levels off.
+    A container on a file is read, once a damaged picture shows, through one of the reader's own."""
+    path, truth = cut_in_its_last_packet(tmp_path, fmt, codec, keep=0.5)
+    n = len(truth)
+    with av.open(path) as container, open_video(container, backend="pyav") as reader:
+        assert reader.num_frames == n
+        assert_pictures(reader.read(range(n)), truth, range(n), exact=True)
+        assert_pictures(reader.read([n - 1]), truth, [n - 1], exact=True)
+        streamed = list(reader.iter_read(range(n)))
+        assert_pictures(np.stack([frame for _, frame in streamed]), truth, range(n), exact=True)

@@ -475,14 +475,24 @@ class PyAVReader(VideoReader):
             self._damaged.add(cut)
 
     def _decode_on_one_thread(self) -> None:
-        """Decode on one thread from now on (a caller's container: where its decoder is not open yet)."""
-        if self._threading[0] == "NONE":
+        """Decode on one thread from now on. A caller's container whose decoder is open keeps its threads: where it is
+        on a file, that file is read through a container of this reader's own (see `_rereads_damage`)."""
+        if self._threading[0] == "NONE" and self._owns_container:
             return
         self._threading = ("NONE", 0)
         if self._owns_container:
             self._open()
         elif not self.stream.codec_context.is_open:
             self.stream.thread_type, self.stream.thread_count = self._threading
+        else:
+            self._read_through_own_container()
+
+    def _rereads_damage(self) -> bool:
+        """Whether a damaged picture can be decoded again on a decoder of one thread: in a container of this reader's
+        own, or a caller's on a file (read then through one of its own: a caller's AVI cut inside its last packet read
+        the damaged picture as its frame threads concealed it, up to 112 grey levels off a sequential decode)."""
+        name = getattr(self.container, "name", None)
+        return self._owns_container or (isinstance(name, str) and os.path.isfile(name))
 
     def _refuse(self, message: str) -> NoReturn:
         """Close, and raise `message` as a VideoDecodeError, unless the file's bytes tell what it is: FFmpeg opens an
@@ -1190,7 +1200,7 @@ class PyAVReader(VideoReader):
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
             except OSError as e:  # a file object's read failed (the file itself, FFmpeg's errors are caught above)
                 raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
-        if self._damaged_read - self._damaged and self._owns_container:
+        if self._damaged_read - self._damaged and self._rereads_damage():
             # A frame concealed from damage: with frame threads FFmpeg's concealment differs from run to run (the same
             # read gave frames up to 69 grey levels apart); on one thread it is the same every time. And it conceals
             # from the frames decoded before: the last frame of a cut file, read from its keyframe or with frames
@@ -1238,10 +1248,15 @@ class PyAVReader(VideoReader):
 
     def _fresh_decoder(self) -> None:
         """Reopen the file, for a new decoder, where the one at hand made a damaged picture (see `_decoder_damaged`).
-        A caller's container cannot be reopened: its decoder stays."""
-        if self._decoder_damaged and self._owns_container:
+        A caller's container cannot be reopened: where it is on a file, that is read through a container of this
+        reader's own (a caller's cut AVI read the frame after the damaged one 65 grey levels off, decoded on after the
+        decode at open); elsewhere its decoder stays."""
+        if self._decoder_damaged and self._rereads_damage():
             self._decoder_damaged = False
-            self._open()
+            if self._owns_container:
+                self._open()
+            else:
+                self._read_through_own_container()
 
     def _packets_from(self, start: int):
         """Packets in decode order from the keyframe `start` on.
@@ -1494,7 +1509,7 @@ class PyAVReader(VideoReader):
         again as `read` does (on one thread, its span from the first frame: `_iter_span`) before handing it out. It
         handed out the picture its frame threads concealed from its keyframe: the last frame of a cut NUT or AVI,
         streamed, came out 112 grey levels off the sequential decode that `read` gives."""
-        if not frame.is_corrupt or i in self._damaged or not self._owns_container:
+        if not frame.is_corrupt or i in self._damaged or not self._rereads_damage():
             return False
         self._damaged.add(i)
         return True
