@@ -813,3 +813,19 @@ def test_a_cut_file_in_a_callers_container_reads_as_a_sequential_decode(tmp_path
         assert_pictures(reader.read([n - 1]), truth, [n - 1], exact=True)
         streamed = list(reader.iter_read(range(n)))
         assert_pictures(np.stack([frame for _, frame in streamed]), truth, range(n), exact=True)
+
+
+def test_a_raw_stream_cut_inside_a_packet_streams_as_a_one_thread_sequential_decode(tmp_path):
+    """A raw H.264 stream (no times: every read decodes from its start) cut inside its 36th packet: its decoder
+    flags frame 33 damaged, which `iter_read` streamed as its frame threads concealed it, unlike the sequential
+    decode (and unlike `read`, which decodes such a file again on one thread)."""
+    cut = tmp_path / "cut.h264"
+    cut.write_bytes(cut_inside_a_packet(tmp_path / "full.h264", "h264", {}, packet=35))
+    truth, damaged = sequential_decode_on_one_thread(cut)
+    assert any(damaged)
+    n = len(truth)
+    with open_video(str(cut), backend="pyav") as reader:
+        streamed = list(reader.iter_read(range(n)))
+        assert [i for i, _ in streamed] == list(range(n))
+        assert_pictures(np.stack([frame for _, frame in streamed]), truth, range(n), exact=True)
+        assert_pictures(reader.read(range(n)), truth, range(n), exact=True)

@@ -1555,10 +1555,23 @@ class PyAVReader(VideoReader):
             )
 
     def _iter_sequential(self, wanted: np.ndarray):
-        found = 0
-        for i, frame in self._sequential_frames(wanted):
-            found += 1
-            yield i, frame
+        """`(index, frame)` of each wanted frame in order, decoding from the start. A damaged picture that reads have
+        not met starts the decode over on one thread, as `read` does, past the frames handed out: on frame threads a
+        raw H.264 stream cut inside its 36th packet streamed its damaged frame 33 unlike the sequential decode."""
+        found, done = 0, -1
+        while True:
+            frames = self._sequential_frames(wanted[wanted > done])
+            try:
+                for i, frame in frames:
+                    if self._newly_damaged(i, frame) and self._threading[0] != "NONE":
+                        break
+                    found, done = found + 1, i
+                    yield i, frame
+                else:
+                    break
+            finally:
+                frames.close()
+            self._decode_on_one_thread()
         if found < wanted.size:
             raise VideoDecodeError(
                 f"Video {self.name}: {wanted.size - found} of the wanted frames could not be decoded "
