@@ -466,10 +466,9 @@ class PyAVReader(VideoReader):
 
     def _read_cut_frames_as_damaged(self) -> None:
         """The picture a decoder makes of the packet a cut file ends inside is concealed from the frames decoded before
-        it, and not always flagged damaged: VP9's decoder draws what it has (stripes of 992 for frame 12), MJPEG's
-        leaves the rows past the cut as its buffer held them (another frame's pixels, from read to read). So it is
-        read as a damaged one is (see `read`): from the first frame, none skipped, as a sequential decode makes it (on
-        one thread, as the table was made: see `_frame_table`)."""
+        it, and not always flagged damaged (VP9's decoder draws what it has: stripes that spell 992 for frame 12). So
+        it is read as a damaged one is (see `read`): from the first frame, none skipped, as a sequential decode makes it
+        (on one thread, as the table was made: see `_frame_table`)."""
         cut = None if self._pts_to_index is None else self._pts_to_index.get(self._cut_name)
         if cut is not None:
             self._damaged.add(cut)
@@ -489,8 +488,7 @@ class PyAVReader(VideoReader):
 
     def _rereads_damage(self) -> bool:
         """Whether a damaged picture can be decoded again on a decoder of one thread: in a container of this reader's
-        own, or a caller's on a file (read then through one of its own: a caller's AVI cut inside its last packet read
-        the damaged picture as its frame threads concealed it, up to 112 grey levels off a sequential decode)."""
+        own, or a caller's on a file (read then through one of its own: see `_fresh_decoder`)."""
         name = getattr(self.container, "name", None)
         return self._owns_container or (isinstance(name, str) and os.path.isfile(name))
 
