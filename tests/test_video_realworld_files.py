@@ -707,3 +707,125 @@ def test_a_one_frame_file_reports_the_rate_its_frame_lasts(tmp_path, fmt, encode
     assert seconds == pytest.approx(1 / rate)
     info = probe(path)
     assert (info.num_frames, info.fps, info.duration) == (1, pytest.approx(float(rate)), pytest.approx(seconds))
+
+
+CUT_ENCODERS = {  # codec -> (encoder, pixel format, options): B-frames where the codec has them, a GOP of 8
+    "h264": ("libx264", "yuv420p", x264(8, 3, ":b-pyramid=normal")),
+    "mpeg4": ("mpeg4", "yuv420p", {"bf": "2", "g": "8"}),
+    "mjpeg": ("mjpeg", "yuvj420p", {}),
+    "vp9": ("libvpx-vp9", "yuv420p", {"crf": "10", "b": "0", "deadline": "realtime", "cpu-used": "8", "g": "8"}),
+    "av1": ("libsvtav1", "yuv420p", {"crf": "10", "preset": "12", "svtav1-params": "lp=1", "g": "8"}),
+}
+CUT_FILES = [  # (container, codec): every pair the tests write that its muxer takes
+    *[(fmt, codec) for fmt in ("mp4", "matroska", "avi") for codec in CUT_ENCODERS],
+    *[("mov", codec) for codec in ("h264", "mpeg4", "mjpeg")],
+    ("webm", "vp9"),
+    ("webm", "av1"),
+]
+
+
+def one_thread_sequential_decode(path, send_cut: bool = True) -> np.ndarray:
+    """`sequential_decode` on one thread: a cut picture is concealed from the frames decoded before it, which FFmpeg's
+    frame threads do differently from run to run (and they lose the frames still held when the decoder refuses the
+    cut packet). Without `send_cut`, the packet the demuxer flags corrupt at the end is not decoded: MJPEG's picture of
+    it is partly memory (a decode that keeps its frames shows frame 0's pixels past the cut, one that lets them go
+    frame 24's), which no reader can match."""
+    frames = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "NONE"
+        for packet in container.demux(stream):
+            if packet.is_corrupt and not send_cut:
+                continue
+            try:
+                frames += stream.codec_context.decode(packet if packet.size else None)
+            except av.InvalidDataError:
+                if not packet.is_corrupt:
+                    raise
+    return np.stack([frame.to_ndarray(format="rgb24") for frame in frames])
+
+
+def cut_in_its_last_packet(tmp_path, fmt: str, codec: str, keep: float) -> tuple:
+    """13 frames of 32x32 cut inside the packet the file ends with (`keep` of it left), as a download that stopped;
+    and what a one-thread sequential decode gives of it."""
+    encoder, pix_fmt, options = CUT_ENCODERS[codec]
+    full = tmp_path / f"full.{fmt}"
+    muxer_options = {"movflags": "faststart"} if fmt in ("mp4", "mov") else None  # (the index before the frames)
+    write_stamped(full, fmt, encoder, 13, options, muxer_options=muxer_options, pix_fmt=pix_fmt, height=32, width=32)
+    with av.open(str(full)) as container:
+        last = max((p for p in container.demux(video=0) if p.size), key=lambda p: p.pos)
+    cut = tmp_path / f"cut.{fmt}"
+    cut.write_bytes(full.read_bytes()[: last.pos + int(last.size * keep)])
+    return str(cut), one_thread_sequential_decode(cut, send_cut=codec != "mjpeg")
+
+
+@pytest.mark.parametrize("keep", [0.2, 0.5])
+@pytest.mark.parametrize("fmt, codec", CUT_FILES)
+def test_a_file_cut_inside_its_last_packet_reads_every_frame_a_sequential_decode_gives(tmp_path, fmt, codec, keep):
+    """The picture a decoder still makes of the cut packet (VP9, MPEG-4 part 2, MJPEG) was left out (12 frames where a
+    sequential decode gives 13), and a file whose decoder refuses it lost the frames the decoder still held (an AVI
+    with B-frames read 10 of 12, an AV1 AVI none). Every frame, alone, all together, backwards, again after reading
+    elsewhere on the same reader, and streamed, is the sequential decode's."""
+    path, truth = cut_in_its_last_packet(tmp_path, fmt, codec, keep)
+    n = len(truth)
+    with open_video(path, backend="pyav") as reader:
+        assert reader.num_frames == n
+        for i in range(n):
+            assert_pictures(reader.read([i]), truth, [i], exact=True)
+        assert_pictures(reader.read(range(n - 1, -1, -1)), truth, range(n - 1, -1, -1), exact=True)
+        assert_pictures(reader.read([n - 1, 0, n - 2]), truth, [n - 1, 0, n - 2], exact=True)
+        streamed = list(reader.iter_read(range(0, n, 2)))
+        assert [i for i, _ in streamed] == list(range(0, n, 2))
+        assert_pictures(np.stack([frame for _, frame in streamed]), truth, range(0, n, 2), exact=True)
+
+
+@pytest.mark.parametrize("fmt", ["nut", "avi"])
+def test_the_damaged_picture_of_a_cut_file_streams_and_rereads_as_a_one_thread_sequential_decode(tmp_path, fmt):
+    """The cut file of the test above, read on one reader by `read` and `iter_read` in turn, near the damage and
+    elsewhere: `iter_read` had no rule for damaged pictures, and streamed the cut one as its frame threads concealed it
+    from its keyframe, 112 grey levels off the sequential decode, alone or after a `read` of it had given it right."""
+    cut = tmp_path / f"cut.{fmt}"
+    cut.write_bytes(cut_inside_a_packet(tmp_path / f"full.{fmt}", fmt, {}, packet=29))
+    truth, damaged = sequential_decode_on_one_thread(cut)
+    n, d = len(truth), damaged.index(True)
+    reads = [[d], [0, 1, 2], [d], [d - 2, d - 1, d], list(range(n - 1, -1, -1)), [d], list(range(0, n, 3))]
+    for first_streams in (True, False):
+        with open_video(str(cut), backend="pyav") as reader:
+            for k, indices in enumerate(reads):
+                if (k % 2 == 0) == first_streams:
+                    streamed = dict(reader.iter_read(indices))
+                    got = np.stack([streamed[i] for i in indices])
+                else:
+                    got = reader.read(indices)
+                assert_pictures(got, truth, indices, exact=True)
+
+
+@pytest.mark.parametrize("fmt, codec", [("avi", "h264"), ("mp4", "vp9"), ("mov", "mpeg4")])
+def test_a_cut_file_in_a_callers_container_reads_as_a_sequential_decode(tmp_path, fmt, codec):
+    """The cut files above passed as a container the caller opened: its decoder, open on frame threads after the
+    decode at open, cannot be made anew, and a caller's AVI read the frame after the damaged one 65 grey levels off.
+    A container on a file is read, once a damaged picture shows, through one of the reader's own."""
+    path, truth = cut_in_its_last_packet(tmp_path, fmt, codec, keep=0.5)
+    n = len(truth)
+    with av.open(path) as container, open_video(container, backend="pyav") as reader:
+        assert reader.num_frames == n
+        assert_pictures(reader.read(range(n)), truth, range(n), exact=True)
+        assert_pictures(reader.read([n - 1]), truth, [n - 1], exact=True)
+        streamed = list(reader.iter_read(range(n)))
+        assert_pictures(np.stack([frame for _, frame in streamed]), truth, range(n), exact=True)
+
+
+def test_a_raw_stream_cut_inside_a_packet_streams_as_a_one_thread_sequential_decode(tmp_path):
+    """A raw H.264 stream (no times: every read decodes from its start) cut inside its 36th packet: its decoder
+    flags frame 33 damaged, which `iter_read` streamed as its frame threads concealed it, unlike the sequential
+    decode (and unlike `read`, which decodes such a file again on one thread)."""
+    cut = tmp_path / "cut.h264"
+    cut.write_bytes(cut_inside_a_packet(tmp_path / "full.h264", "h264", {}, packet=35))
+    truth, damaged = sequential_decode_on_one_thread(cut)
+    assert any(damaged)
+    n = len(truth)
+    with open_video(str(cut), backend="pyav") as reader:
+        streamed = list(reader.iter_read(range(n)))
+        assert [i for i, _ in streamed] == list(range(n))
+        assert_pictures(np.stack([frame for _, frame in streamed]), truth, range(n), exact=True)
+        assert_pictures(reader.read(range(n)), truth, range(n), exact=True)

@@ -62,6 +62,10 @@ _AVFMT_TS_DISCONT = 0x0200
 # shift every later frame. A coded picture of a tiny, static video can be as small: it only costs a full decode.
 _NO_PICTURE_CODECS = frozenset({"mpeg4"})
 _NO_PICTURE_SIZE = 8
+# Decoders whose picture of a packet the file ends inside is partly memory, not the file: MJPEG's leaves the rows past
+# the cut as its buffer held them (a sequential decode that keeps its frames showed frame 0's pixels there, one that
+# lets them go frame 24's). No read can give "the" sequential decode's picture: it is no frame (see `_frame_table`)
+_UNDEFINED_CUT_CODECS = frozenset({"mjpeg"})
 # Decoders that show no frame before the first keyframe of a stream cut mid-GOP (see PyAVReader._frame_table)
 _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 # Decoders that draw text as pictures (text-mode art: ANSI, BIN, XBIN, iCE Draw): FFmpeg's tty demuxer takes any
@@ -196,11 +200,10 @@ def _decodable(packets, send_cut: bool):
     empty packet inside a stream (a NUT file may hold one) is left out: FFmpeg refuses one that the demuxer
     made (EINVAL), and one without data (PyAV's own, at the end of a demux) would end decoding there.
 
-    The last packet, when the demuxer flags it corrupt, is one the file ends inside (a download cut short).
-    Where the frame table counts packets it is no frame (see `PyAVReader._frame_table`), and is left out unless
-    `send_cut`; where a decode counted the frames (AVI, ASF, raw streams), it is sent, as a sequential decode
-    sends it, and the decoder's choice (refuse it, or make up a picture past the cut) is the table's too. A
-    corrupt packet that another follows is always sent."""
+    The last packet, when the demuxer flags it corrupt, is one the file ends inside (a download cut short). Where
+    the frame table was made by a decode (a cut file's is, MJPEG's aside: see `PyAVReader._frame_table`), it is sent
+    (`send_cut`), as a sequential decode sends it, and the decoder's choice (refuse it, or make up a picture past
+    the cut) is the table's too; else it is left out. A corrupt packet that another follows is always sent."""
     held = None  # a corrupt packet, sent once another packet follows it
     for packet in packets:
         if not packet.size:
@@ -213,6 +216,21 @@ def _decodable(packets, send_cut: bool):
         else:
             yield packet
     yield None
+
+
+def _decoded(context: Any, packet) -> list:
+    """The frames `context` makes of `packet`; none where it refuses a packet the demuxer flagged corrupt (the one a
+    cut file ends inside): a sequential decode (the ffmpeg command line) passes over it and goes on, and the frames
+    the decoder still holds (B-frames shown before the cut one) come out at the flush. They were lost: a cut AVI with
+    B-frames read 10 frames where a sequential decode gives 12, and a cut AV1 AVI read none."""
+    import av
+
+    try:
+        return context.decode(packet)
+    except av.InvalidDataError:
+        if packet is None or not getattr(packet, "is_corrupt", False):
+            raise
+        return []
 
 
 def _goes_back(stamps: list) -> bool:
@@ -420,7 +438,9 @@ class PyAVReader(VideoReader):
         # changes mid-way would report another size after a read
         self._stored_size = (self.stream.height, self.stream.width)
         self._stamp = "pts"  # the packet field that names a frame: see _frame_table
-        self._truncated = False  # whether the file ends inside a packet, dropped as no frame: see _frame_table
+        self._truncated = False  # whether the file ends inside a packet (its table then comes from a decode)
+        self._cut_name: int | None = None  # the stamp that names that packet (see `_read_cut_frames_as_damaged`)
+        self._cut_decoded = False  # whether a decode counted that packet's frames (see `_frame_table`)
         self._pts, self._start = self._frame_table()
         self._check_palette()
         # Keyframes that decode as a damaged picture when decoding starts there (a file cut inside that keyframe's
@@ -441,6 +461,36 @@ class PyAVReader(VideoReader):
         self._first_stamp = None if self._pts is None else int(self._pts.min())
         self._ticks = None if self._pts is None else self._clock(self._pts)  # the frames' times, in the stream's ticks
         self._orientation: tuple[int, bool] | None = None  # (rotation, hflip) of the first frame: see `orientation`
+        if self._cut_decoded:
+            self._read_cut_frames_as_damaged()
+
+    def _read_cut_frames_as_damaged(self) -> None:
+        """The picture a decoder makes of the packet a cut file ends inside is concealed from the frames decoded before
+        it, and not always flagged damaged (VP9's decoder draws what it has: stripes that spell 992 for frame 12). So
+        it is read as a damaged one is (see `read`): from the first frame, none skipped, as a sequential decode makes it
+        (on one thread, as the table was made: see `_frame_table`)."""
+        cut = None if self._pts_to_index is None else self._pts_to_index.get(self._cut_name)
+        if cut is not None:
+            self._damaged.add(cut)
+
+    def _decode_on_one_thread(self) -> None:
+        """Decode on one thread from now on. A caller's container whose decoder is open keeps its threads: where it is
+        on a file, that file is read through a container of this reader's own (see `_rereads_damage`)."""
+        if self._threading[0] == "NONE" and self._owns_container:
+            return
+        self._threading = ("NONE", 0)
+        if self._owns_container:
+            self._open()
+        elif not self.stream.codec_context.is_open:
+            self.stream.thread_type, self.stream.thread_count = self._threading
+        else:
+            self._read_through_own_container()
+
+    def _rereads_damage(self) -> bool:
+        """Whether a damaged picture can be decoded again on a decoder of one thread: in a container of this reader's
+        own, or a caller's on a file (read then through one of its own: see `_fresh_decoder`)."""
+        name = getattr(self.container, "name", None)
+        return self._owns_container or (isinstance(name, str) and os.path.isfile(name))
 
     def _refuse(self, message: str) -> NoReturn:
         """Close, and raise `message` as a VideoDecodeError, unless the file's bytes tell what it is: FFmpeg opens an
@@ -619,7 +669,19 @@ class PyAVReader(VideoReader):
             # A damaged tail: the frames before it are still usable.
         except OSError as e:  # the caller's file object failed: not a fault of the video to paper over
             raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
-        cut = cut or _jpeg_cut(last, self.stream.codec_context.name)
+        # A packet the file ends inside (FFmpeg flags it corrupt; a raw MJPEG stream's lacks its end marker): some
+        # decoders refuse it (H.264's, mostly), others make a picture of what is left (VP9, MPEG-4 part 2); only a
+        # decode tells which. Counted as no frame, the table lost the frame a sequential decode gives (12 frames for
+        # 13); counted as one, it named a frame the decoder never made. Its table comes from a decode at open, on one
+        # thread: FFmpeg's frame threads lose the frames still held when the decoder refuses a packet (H.264 with
+        # B-frames cut in an mp4 gave 10 frames where a sequential decode gives 12). MJPEG's picture of it is partly
+        # memory (`_UNDEFINED_CUT_CODECS`): no frame, as before.
+        cut = cut or _jpeg_cut(last, codec)
+        self._truncated = cut
+        undefined_cut = cut and codec in _UNDEFINED_CUT_CODECS
+        self._cut_decoded = decode_cut = cut and not undefined_cut
+        if decode_cut:
+            self._decode_on_one_thread()
         fmt = self.container.format
         # Frames before the first keyframe in decode order (a container that flags no keyframe at all keeps every
         # frame): a transport stream cut mid-GOP, whose first frames have no reference to decode from. The H.264,
@@ -668,23 +730,22 @@ class PyAVReader(VideoReader):
         )
         dts_rise = None not in names and all(a < b for a, b in zip(names, names[1:]))
         self._decode_stamped = decode_stamped
-        decoder_decides = no_picture or open_start or leading_decides or (goes_back and not dts_rise) or decode_stamped
+        decoder_decides = (
+            no_picture or open_start or leading_decides or (goes_back and not dts_rise) or decode_stamped or decode_cut
+        )
         if decoder_decides and named_by_pts and not (untimed or decode_times or jumps_back):
+            self._cut_name = last.pts if decode_cut else None
             return self._cached_decoded_table(stamped, keyframes)
         pts_mislead = untimed or decode_times or decoder_decides or jumps_back or goes_back
         if pts_mislead or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
             self._sizes = sizes
-            if not dts_rise or self.stream.codec_context.codec.reorder:
+            if not dts_rise or self.stream.codec_context.codec.reorder or decode_cut:
+                self._cut_name = last.dts if decode_cut else None
                 return self._cached_decoded_table(names if dts_rise else [], keyframes)
             pts = dts  # never reordered: decode order is presentation order
-        if cut and pts:
-            # A packet the file ends inside (FFmpeg flags it corrupt) is no frame: H.264 decoders refuse most such
-            # packets, and the rest make up a picture past the cut; which, only decoding it would tell. So in an AVI
-            # whose codec never reorders (its dts counted, nothing decoded): MJPEG's decoder leaves the rows past the
-            # cut as its buffer held them, another frame's pixels that changed from read to read.
+        if undefined_cut and pts:
             del pts[-1], key[-1]
-            self._truncated = True
         stamps = np.asarray(pts, dtype=np.int64)
         order = np.argsort(self._clock(stamps))  # the stamps are distinct: any sort gives the same order
         key_arr = np.asarray(key, dtype=bool)[order]
@@ -873,7 +934,7 @@ class PyAVReader(VideoReader):
                 if packet is not None:
                     packet.pts = place
                 try:
-                    frames = context.decode(packet)
+                    frames = _decoded(context, packet)
                 except av.InvalidDataError:
                     if places or packet is None:
                         raise
@@ -1137,15 +1198,13 @@ class PyAVReader(VideoReader):
                 raise VideoDecodeError(f"Cannot decode video {self.name}: {e}") from e
             except OSError as e:  # a file object's read failed (the file itself, FFmpeg's errors are caught above)
                 raise VideoDecodeError(f"Cannot read video {self.name}: {e}") from e
-        if self._damaged_read - self._damaged and self._owns_container:
+        if self._damaged_read - self._damaged and self._rereads_damage():
             # A frame concealed from damage: with frame threads FFmpeg's concealment differs from run to run (the same
             # read gave frames up to 69 grey levels apart); on one thread it is the same every time. And it conceals
             # from the frames decoded before: the last frame of a cut file, read from its keyframe or with frames
             # skipped, came out up to 112 grey levels off a sequential decode's (another frame's stripes).
             self._damaged |= self._damaged_read
-            if self._threading[0] != "NONE":
-                self._threading = ("NONE", 0)
-                self._open()
+            self._decode_on_one_thread()
             return self.read(indices, size=size, interpolation=interpolation)
         missing = [i for i in wanted.tolist() if i not in frames]
         if missing:
@@ -1187,10 +1246,15 @@ class PyAVReader(VideoReader):
 
     def _fresh_decoder(self) -> None:
         """Reopen the file, for a new decoder, where the one at hand made a damaged picture (see `_decoder_damaged`).
-        A caller's container cannot be reopened: its decoder stays."""
-        if self._decoder_damaged and self._owns_container:
+        A caller's container cannot be reopened: where it is on a file, that is read through a container of this
+        reader's own (a caller's cut AVI read the frame after the damaged one 65 grey levels off, decoded on after the
+        decode at open); elsewhere its decoder stays."""
+        if self._decoder_damaged and self._rereads_damage():
             self._decoder_damaged = False
-            self._open()
+            if self._owns_container:
+                self._open()
+            else:
+                self._read_through_own_container()
 
     def _packets_from(self, start: int):
         """Packets in decode order from the keyframe `start` on.
@@ -1256,7 +1320,9 @@ class PyAVReader(VideoReader):
         keep_pts = {int(self._pts[i]) for i in wanted if first <= i <= last} if skip_nonref else None
         skipping, place, started = False, None, False
         try:
-            for packet in _decodable(self._paletted(self._packets_from(start)), send_cut=name == "dts"):
+            # (a cut file's table came from a decode that sent the packet it ends inside: see `_frame_table`)
+            packets = _decodable(self._paletted(self._packets_from(start)), send_cut=name == "dts" or self._cut_decoded)
+            for packet in packets:
                 context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
                 if packet is not None and name == "dts":
                     place = self._name_packet(packet, place)  # the name the decoder hands on to the frame
@@ -1270,7 +1336,7 @@ class PyAVReader(VideoReader):
                     if skip != skipping:
                         context.skip_frame = "NONREF" if skip else "DEFAULT"
                         skipping = skip
-                for frame in context.decode(packet):
+                for frame in _decoded(context, packet):
                     self.frames_decoded += 1
                     self._decoder_damaged |= bool(frame.is_corrupt)
                     pts = frame.pts if frame.pts is not None else frame.dts
@@ -1341,7 +1407,7 @@ class PyAVReader(VideoReader):
         self._fresh_decoder()
         packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True)
         context = self.stream.codec_context
-        frames = (frame for packet in packets for frame in context.decode(packet))
+        frames = (frame for packet in packets for frame in _decoded(context, packet))
         for i, frame in enumerate(frames):
             self.frames_decoded += 1
             self._decoder_damaged |= bool(frame.is_corrupt)
@@ -1420,14 +1486,31 @@ class PyAVReader(VideoReader):
         done = -1  # the last index handed out
         while segments:
             start, first, last = segments[0]
+            span = self._iter_span(start, first, last, wanted, wanted_set)
             try:
-                for i, frame in self._iter_span(start, first, last, wanted, wanted_set):
+                for i, frame in span:
+                    if self._newly_damaged(i, frame):
+                        raise _DamagedKeyframe(i)
                     done = i
                     yield i, frame
             except _DamagedKeyframe:  # the rest again, the span now from the keyframe before (or from the start)
+                span.close()
+                self._decode_on_one_thread()  # as `read` goes on once it met a damaged picture
                 segments = collections.deque(self._segments(wanted[wanted > max(done, first - 1)]))
                 continue
+            finally:
+                span.close()
             segments.popleft()
+
+    def _newly_damaged(self, i: int, frame) -> bool:
+        """Whether `frame` (index `i`) is a damaged picture that reads have not met yet: `iter_read` then decodes it
+        again as `read` does (on one thread, its span from the first frame: `_iter_span`) before handing it out. It
+        handed out the picture its frame threads concealed from its keyframe: the last frame of a cut NUT or AVI,
+        streamed, came out 112 grey levels off the sequential decode that `read` gives."""
+        if not frame.is_corrupt or i in self._damaged or not self._rereads_damage():
+            return False
+        self._damaged.add(i)
+        return True
 
     def _iter_span(self, start: int, first: int, last: int, wanted: np.ndarray, wanted_set: set[int]):
         need = wanted[(wanted >= first) & (wanted <= last)].tolist()
@@ -1436,7 +1519,10 @@ class PyAVReader(VideoReader):
         # presentation order (an MPEG-2 transport stream that lost a keyframe gave 45 before 44), which `read`
         # takes as they come; held here, a few at most, so both give the same frames
         early: dict[int, Any] = {}
-        for begin, skip_nonref in [(start, True), (start, False)] + ([(0, False)] if start > 0 else []):
+        passes = [(start, True), (start, False)] + ([(0, False)] if start > 0 else [])
+        if self._damaged.intersection(need):  # concealed as a sequential decode conceals it (see `_read_spans`)
+            passes = [(0, False)]
+        for begin, skip_nonref in passes:
             if position == len(need):
                 break
             frames = self._span_frames(begin, need[position], last, wanted_set, skip_nonref)
@@ -1467,10 +1553,23 @@ class PyAVReader(VideoReader):
             )
 
     def _iter_sequential(self, wanted: np.ndarray):
-        found = 0
-        for i, frame in self._sequential_frames(wanted):
-            found += 1
-            yield i, frame
+        """`(index, frame)` of each wanted frame in order, decoding from the start. A damaged picture that reads have
+        not met starts the decode over on one thread, as `read` does, past the frames handed out: on frame threads a
+        raw H.264 stream cut inside its 36th packet streamed its damaged frame 33 unlike the sequential decode."""
+        found, done = 0, -1
+        while True:
+            frames = self._sequential_frames(wanted[wanted > done])
+            try:
+                for i, frame in frames:
+                    if self._newly_damaged(i, frame) and self._threading[0] != "NONE":
+                        break
+                    found, done = found + 1, i
+                    yield i, frame
+                else:
+                    break
+            finally:
+                frames.close()
+            self._decode_on_one_thread()
         if found < wanted.size:
             raise VideoDecodeError(
                 f"Video {self.name}: {wanted.size - found} of the wanted frames could not be decoded "
