@@ -150,3 +150,12 @@ def test_raw_pixels_refuse_a_normalisation_given_per_call(examples):
             processor_kwargs=dict(image_mean=[0.4] * 3, do_normalize=True),
             raw_pixels=True,
         )
+
+
+def test_the_affine_handed_on_as_lists_normalises_alike(examples):
+    """Older torch versions' pin-memory thread hands a batch's tuples on as lists."""
+    train_examples, eval_examples = examples
+    train, _ = finetune.build_datasets(recipe_args(), train_examples, eval_examples, make_processor())
+    batch = data.collate_videos([train[(0, 0)], train[(0, 1)]])
+    as_lists = {**batch, "pixel_affine": [list(part) for part in batch["pixel_affine"]]}
+    assert torch.equal(data.model_pixel_values(as_lists), data.model_pixel_values(batch))

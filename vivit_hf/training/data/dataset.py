@@ -375,7 +375,8 @@ def model_pixel_values(batch: dict) -> torch.Tensor:
     affine = batch.get("pixel_affine")
     if affine is None:
         return pixels
-    unit_scale, bias, value = _device_affine(affine, pixels.device)
+    # as tuples again: older torch versions' pin-memory thread (and other loaders) hand tuples on as lists
+    unit_scale, bias, value = _device_affine(tuple(tuple(part) for part in affine), pixels.device)
     out = torch.addcmul(bias, pixels, unit_scale, value=value)  # `apply_affine`, its first scale known on the host
     valid = batch["valid"].to(pixels.device).bool()
     views = len(pixels) // max(len(valid), 1)
