@@ -34,6 +34,7 @@ import torch.nn.functional as F
 from accelerate import PartialState
 
 from vivit_hf.training import finetune  # what recipes/finetune.py builds its data, model and loader with
+from vivit_hf.training.data.dataset import model_pixel_values
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -116,7 +117,7 @@ def timed_steps(model, optimizer, source, mixed_precision: str) -> list[dict]:
             return records
         ready = time.perf_counter()
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=mixed_precision == "bf16"):
-            logits = model(pixel_values=batch["pixel_values"]).logits
+            logits = model(pixel_values=model_pixel_values(batch)).logits
         F.cross_entropy(logits.float(), batch["labels"]).backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)

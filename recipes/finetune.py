@@ -69,6 +69,7 @@ from vivit_hf.training.checkpoints import (
     steps_of,
 )
 from vivit_hf.training.data import SYNTHETIC
+from vivit_hf.training.data.dataset import model_pixel_values
 from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
@@ -628,7 +629,7 @@ def main(argv=None):
             mixup.rng = mixup_generator(args.seed, micro_step, accelerator.process_index)
             with accelerator.accumulate(model):
                 targets = soft_targets(batch["labels"], head_sizes, args.label_smoothing or 0.0)
-                pixel_values = batch["pixel_values"]
+                pixel_values = model_pixel_values(batch)  # normalised here, on the device: the workers ship uint8
                 if args.mixup_alpha or args.cutmix_alpha:
                     pixel_values, targets = mixup(pixel_values, targets, batch["valid"])
                 logits = compiled(pixel_values=pixel_values).logits

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .data.dataset import model_pixel_values
+
 
 @torch.no_grad()
 def predict(
@@ -37,7 +39,7 @@ def predict(
     # Kept on the device until the end: a copy to the host per batch would wait for that batch's forward each time.
     all_logits, all_labels, all_valid, all_real, all_truncated = [], [], [], [], []
     for batch in dataloader:
-        logits = model(pixel_values=batch["pixel_values"]).logits.float()
+        logits = model(pixel_values=model_pixel_values(batch)).logits.float()
         logits = logits.view(-1, num_views, logits.shape[-1]).mean(dim=1)
         labels, valid = batch["labels"], batch["valid"]
         # Asked for only: one more copy to the host. A batch made elsewhere may have no `truncated`: none was.

@@ -9,6 +9,7 @@ out of the metrics, and both count it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Sequence
@@ -20,9 +21,21 @@ from torch.utils.data import Dataset
 
 from ...processing.errors import BrokenVideoError
 from ...processing.video_reader import video_duration
+from ...processing.video_transforms import affine_normalization
 from .cache import DecodedVideoCache, estimate_decoded_bytes
 
 logger = logging.getLogger(__name__)
+
+# The processor's options that say how pixels are normalised (a preset's name, and the fields it sets)
+_NORMALISATION_OPTIONS = (
+    "normalization",
+    "do_rescale",
+    "rescale_factor",
+    "rescale_offset",
+    "do_normalize",
+    "image_mean",
+    "image_std",
+)
 
 
 def _decode_errors() -> tuple[type[BaseException], ...]:
@@ -179,6 +192,12 @@ class VideoClassificationDataset(Dataset):
 
     `cache_decoded_videos()` decodes every clip once and keeps the frames in memory
     (`DecodedVideoCache`); the samples stay the same, only cheaper.
+
+    `raw_pixels=True` leaves the rescale and normalisation to the device: `pixel_values` are the clip's pixels on
+    0-255, uint8 (a quarter of float32's bytes through DataLoader workers' shared memory, pinned memory and the copy to
+    the GPU) or, where a view is not whole numbers (colour jitter without RandAugment, a float video), float32; each
+    sample carries its `pixel_affine` (scale and bias per channel, as numbers: the device reads them without a
+    sync), and `model_pixel_values(batch)` gives the model the very pixel values the processor would have.
     """
 
     def __init__(
@@ -190,7 +209,16 @@ class VideoClassificationDataset(Dataset):
         num_crops: int = 1,
         seed: int | None = None,
         processor_kwargs: dict | None = None,
+        raw_pixels: bool = False,
     ):
+        overridden = sorted(set(processor_kwargs or {}) & set(_NORMALISATION_OPTIONS))
+        if raw_pixels and overridden:
+            # the affine shipped with each sample is the processor's own: a call's normalisation would not be in it
+            raise ValueError(
+                f"raw_pixels=True normalises with the processor's own options, but processor_kwargs sets "
+                f"{', '.join(overridden)}: set them on the processor instead"
+            )
+        self.raw_pixels = raw_pixels
         self.examples = examples
         self.processor = processor
         self.num_clips, self.num_crops = num_clips, num_crops
@@ -251,7 +279,8 @@ class VideoClassificationDataset(Dataset):
             if short_video is None and (len(frames) > 1 or part):
                 short_video = "loop"
             options.update(input_data_format="channels_last", do_sample_frames=True, short_video=short_video)
-        output = self.processor(videos=[video], return_tensors="pt", **{**options, **self.processor_kwargs})
+        processor = _raw_views_processor(self.processor) if self.raw_pixels else self.processor
+        output = processor(videos=[video], return_tensors="pt", **{**options, **self.processor_kwargs})
         return output["pixel_values"], truncated
 
     def sample_shape(self) -> tuple[int, ...]:
@@ -280,14 +309,80 @@ class VideoClassificationDataset(Dataset):
             valid = True
         except _decode_errors() as error:
             logger.warning("skipping broken clip %s: %s", describe_example(example, index), error)
-            pixel_values = torch.zeros(self.sample_shape())
+            # (raw: `model_pixel_values` zeroes the clip after normalising, where these zeros would not stay zero)
+            pixel_values = torch.zeros(self.sample_shape(), dtype=torch.uint8 if self.raw_pixels else torch.float32)
             valid, truncated = False, False  # counted as broken, not as truncated
-        return {
+        sample = {
             "pixel_values": pixel_values,
             "labels": labels,
             "valid": torch.tensor(valid),
             "truncated": torch.tensor(bool(truncated)),
         }
+        if self.raw_pixels:
+            sample["pixel_affine"] = pixel_affine(self.processor)
+        return sample
+
+
+def pixel_affine(processor) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The processor's rescale and normalisation: per channel, the float32 scale and bias that `apply_affine` applies
+    (`affine_normalization` from the processor's own options), as Python numbers."""
+    scale, bias = affine_normalization(*(getattr(processor, name) for name in _NORMALISATION_OPTIONS[1:]))
+    return tuple(scale.flatten().tolist()), tuple(bias.flatten().tolist())
+
+
+def _raw_views_processor(processor):
+    """`processor` under another class whose calls stop before the rescale and normalisation: the views' own pixels,
+    stacked. Decoding, sampling and every augmentation are the processor's own, and it shares the processor's
+    attributes (one `__dict__`, not a copy): its options as they are now, and its random stream (unseeded calls), which
+    advances as the processor's own calls would advance it, so the pixels are exactly those it would have
+    normalised."""
+    raw = object.__new__(_raw_views_class(type(processor)))
+    object.__setattr__(raw, "__dict__", processor.__dict__)
+    return raw
+
+
+@functools.cache
+def _raw_views_class(cls: type) -> type:
+    if not callable(getattr(cls, "_normalize_views", None)):
+        # the hook replaced below: without it the processor would normalise, and the device normalise again
+        raise TypeError(f"{cls.__name__} has no _normalize_views step to leave to the device: use raw_pixels=False")
+    return type(f"RawViews{cls.__name__}", (cls,), {"_normalize_views": staticmethod(_stack_raw_views)})
+
+
+def _stack_raw_views(views: list[torch.Tensor], opts: dict) -> torch.Tensor:
+    """`ViViTVideoProcessor._normalize_views` without the affine: uint8 views stacked as uint8 (whole numbers on
+    0-255, so nothing is lost), others (colour jitter's unrounded floats) as float32, as the affine would read them."""
+    dtype = torch.uint8 if all(view.dtype == torch.uint8 for view in views) else torch.float32
+    return torch.stack([view.to(dtype) for view in views])
+
+
+@functools.lru_cache(maxsize=16)
+def _device_affine(affine: tuple, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, float]:
+    """`apply_affine`'s operands on `device`, made once: it reads its first scale with `float()`, which on a GPU
+    tensor would wait for every queued kernel at each batch."""
+    scale, bias = (torch.tensor(part, dtype=torch.float32).reshape(3, 1, 1) for part in affine)
+    value = float(scale.flatten()[0])
+    return (scale / value).to(device), bias.to(device), value
+
+
+def model_pixel_values(batch: dict) -> torch.Tensor:
+    """The `pixel_values` the model takes from a batch: as they are, or (a `raw_pixels` data set's batch, which
+    carries `pixel_affine`) rescaled and normalised here, on the batch's device, by the affine the processor applies,
+    with a broken clip's views zeroed as the processor-side path zeroes them.
+
+    Run after the copy to the device, so that the copy moves uint8; the clip's values are what the processor gives."""
+    pixels = batch["pixel_values"]
+    affine = batch.get("pixel_affine")
+    if affine is None:
+        return pixels
+    # as tuples again: older torch versions' pin-memory thread (and other loaders) hand tuples on as lists
+    unit_scale, bias, value = _device_affine(tuple(tuple(part) for part in affine), pixels.device)
+    out = torch.addcmul(bias, pixels, unit_scale, value=value)  # `apply_affine`, its first scale known on the host
+    valid = batch["valid"].to(pixels.device).bool()
+    views = len(pixels) // max(len(valid), 1)
+    # a mask, not a test of `valid` (no host sync): each clip's views are adjacent rows
+    broken = ~valid.view(-1, 1).expand(-1, views).reshape(-1, 1, 1, 1, 1)
+    return out.masked_fill_(broken, 0.0)
 
 
 def _describe(video) -> str:
@@ -313,7 +408,8 @@ def describe_example(example: dict, index: int) -> str:
 
 def collate_videos(items: list[dict]) -> dict:
     """Stack samples: `pixel_values` (batch * views, frames, C, H, W), `labels` (batch[, heads]), `valid` and
-    `truncated` (False for a sample that has none: a streamed clip is never a segment).
+    `truncated` (False for a sample that has none: a streamed clip is never a segment), and the samples'
+    `pixel_affine` when they carry it (`raw_pixels`). Raw pixels stay uint8 unless a sample is float32 (colour jitter).
 
     The four tensors are views of one block of memory, so a DataLoader worker hands the batch over with one
     shared-memory file descriptor instead of four: each costs the training process a socket handshake with
@@ -324,12 +420,17 @@ def collate_videos(items: list[dict]) -> dict:
         "valid": ([torch.as_tensor(item["valid"]) for item in items], torch.stack),
         "truncated": ([torch.as_tensor(item.get("truncated", False)) for item in items], torch.stack),
     }
+    affine = items[0].get("pixel_affine")
+    if any(item.get("pixel_affine") != affine for item in items):
+        raise ValueError("the samples of one batch were normalised differently (pixel_affine): one data set per batch")
     layout, size = {}, 0
     for name, (tensors, join) in parts.items():
         first = tensors[0]
         shape = (sum(len(t) for t in tensors), *first.shape[1:]) if join is torch.cat else (len(tensors), *first.shape)
-        layout[name] = (size, first.dtype, first.element_size(), shape)
-        size += -(-math.prod(shape) * first.element_size() // 64) * 64  # each part 64-byte aligned
+        dtype = functools.reduce(torch.promote_types, (t.dtype for t in tensors))  # uint8 and float32 clips: float32
+        element = torch.empty(0, dtype=dtype).element_size()
+        layout[name] = (size, dtype, element, shape)
+        size += -(-math.prod(shape) * element // 64) * 64  # each part 64-byte aligned
     # In a worker, straight into shared memory (as torch's default_collate does): no copy when it is sent.
     in_worker = torch.utils.data.get_worker_info() is not None
     storage = torch.UntypedStorage._new_shared(size) if in_worker else torch.UntypedStorage(size)
@@ -338,6 +439,8 @@ def collate_videos(items: list[dict]) -> dict:
         out = torch.empty(0, dtype=dtype).set_(storage, offset // element, shape)
         tensors, join = parts[name]
         batch[name] = join(tensors, out=out)
+    if affine is not None:  # numbers, not a tensor: the device reads them without waiting (`model_pixel_values`)
+        batch["pixel_affine"] = affine
     return batch
 
 
