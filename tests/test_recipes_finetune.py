@@ -478,6 +478,57 @@ def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetun
     assert "older version" in finetune_module.check_resume_settings(None, saved)[0]
 
 
+def test_every_flag_is_a_recorded_setting_or_says_it_changes_nothing(finetune_module):
+    """A flag left out of the recorded settings made a run with another value "the same command" (continued from
+    its checkpoint, its outputs written again) and a resume with it went on without a word: --frame_stride,
+    --resize_shortest_edge and the augmentations were, so that a finished run's weights were saved with a processor
+    for another stride. Each flag now says what it is."""
+    groups = {
+        "batches": finetune_module.BATCH_SETTINGS,
+        "model": finetune_module.MODEL_SETTINGS,
+        "clips": finetune_module.CLIP_SETTINGS,
+        "other": finetune_module.OTHER_SETTINGS,
+        "operational": finetune_module.OPERATIONAL_FLAGS,
+    }
+    named = [name for names in groups.values() for name in names]
+    assert len(named) == len(set(named)), "a flag in two groups"
+    flags = set(vars(finetune_module.parse_args([]))) | {"num_processes", "effective_total_batch_size"}
+    assert flags == set(named), f"unclassified: {sorted(flags - set(named))}; gone: {sorted(set(named) - flags)}"
+
+
+# A flag of each recorded group, another value than the default: (flags, refused as, or the warning's change)
+CHANGED_SETTINGS = [
+    (["--frame_stride", "1"], "clips sampled or scaled otherwise.*--frame_stride 2 -> 1"),
+    (["--resize_shortest_edge", "40"], "clips sampled or scaled otherwise.*--resize_shortest_edge 32 -> 40"),
+    (["--freeze", "vivit.embeddings"], "another model or optimiser.*--freeze"),
+    (["--label_column", "action"], "other batches.*--label_column None -> 'action'"),
+    (["--do_flip", "true"], "--do_flip False -> True"),
+    (["--scale_jitter", "1.0", "1.5"], "--scale_jitter [1.0, 1.25] -> [1.0, 1.5]"),
+    (["--color_jitter", "true"], "--color_jitter False -> True"),
+    (["--rand_augment", "2", "15"], "--rand_augment None -> [2, 15]"),
+    (["--drop_path_rate", "0.2"], "--drop_path_rate 0.0 -> 0.2"),
+    (["--hidden_dropout_prob", "0.0"], "--hidden_dropout_prob 0.1 -> 0.0"),
+    (["--mixed_precision", "bf16"], "--mixed_precision None -> 'bf16'"),
+    (["--positional_embedding", "random"], "--positional_embedding 'resize_tile' -> 'random'"),
+    (["--eval_num_clips", "4"], "--eval_num_clips 1 -> 4"),
+]
+
+
+@pytest.mark.parametrize("flags, expected", CHANGED_SETTINGS, ids=[flags[0] for flags, _ in CHANGED_SETTINGS])
+def test_a_run_with_another_stride_scale_augmentation_or_precision_is_not_the_same_command(
+    finetune_module, flags, expected
+):
+    hub = ["--dataset", "org/clips", "--dataset_format", "hub", "--init_from", "google/vit-base-patch16-224"]
+    saved = json.loads(json.dumps(finetune_module.run_settings(finetune_module.parse_args(hub), 1)))
+    current = finetune_module.run_settings(finetune_module.parse_args([*hub, *flags]), 1)
+    assert not finetune_module.same_settings(saved, json.loads(json.dumps(current)))  # refused as another run
+    if expected.startswith("--"):  # may change on resume, said
+        assert finetune_module.check_resume_settings(saved, current) == [f"resuming with a different {expected}"]
+    else:
+        with pytest.raises(ValueError, match=expected):
+            finetune_module.check_resume_settings(saved, current)
+
+
 def test_a_resume_naming_the_data_set_folder_another_way_is_the_same_data_set(finetune_module, tmp_path, monkeypatch):
     # A run started with --dataset /abs/path/data and resumed with --dataset data (or ./data, ~/...) was refused:
     # "the checkpoint was trained with other batches ... --dataset '/abs/path/data' -> 'data'".

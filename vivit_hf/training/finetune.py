@@ -712,6 +712,8 @@ BATCH_SETTINGS = (
     "max_train_samples",
     "streaming",
     "shuffle_buffer_size",
+    "video_column",
+    "label_column",
 )
 # What decides the model's and the optimiser's state: a checkpoint of another model does not load into this one, and
 # its optimiser state would not fit another optimiser. `--init_from` too: another one builds another model (a run from
@@ -719,6 +721,11 @@ BATCH_SETTINGS = (
 # shapes whose weights the checkpoint's replace, while the card named it as the base model and a ViViT checkpoint's
 # processor (its normalisation, sampling) replaced the one the run had trained with, without a word.
 MODEL_SETTINGS = ("model", "model_size", "num_frames", "crop_size", "config_overrides", "optimizer", "init_from")
+MODEL_SETTINGS += ("freeze",)  # the parameters the optimiser's state holds
+# What decides the clips the model sees besides their size: the saved processor records them for inference, so a run
+# resumed (or rerun as "the same command") with another stride or scale saved weights trained on one with a processor
+# that says the other, without a word.
+CLIP_SETTINGS = ("frame_stride", "resize_shortest_edge")
 # What the optimiser's state restores from the checkpoint, so that a new value is put back after loading it.
 RESTORED_SETTINGS = ("learning_rate", "weight_decay", "momentum")
 # What may change on resume (with a warning): the optimisation, not the data order.
@@ -733,11 +740,60 @@ OTHER_SETTINGS = (
     "cutmix_alpha",
     "num_train_epochs",
     "max_train_steps",  # as typed (None: from the epochs); another one was the schedule's new length without a word
+    # augmentation, regularisation and precision: another value is another run (not "the same command"), and may
+    # change on resume with a warning
+    "do_flip",
+    "scale_jitter",
+    "color_jitter",
+    "rand_augment",
+    "drop_path_rate",
+    "hidden_dropout_prob",
+    "mixed_precision",
+    # how a model from --init_from starts (a resume's weights replace it) and what the results measure
+    "positional_embedding",
+    "tubelet_init",
+    "eval_split",
+    "eval_num_clips",
+    "eval_num_crops",
+    "max_eval_samples",
+)
+# Flags that change neither what is trained nor what is measured: how the run is carried out, logged, kept, pushed
+# (and what parse_args derives from the typed command). Every flag is in one of these groups (a test checks), so that
+# a new one is not left out of "the same command" by omission, as the stride, scale and augmentations once were.
+OPERATIONAL_FLAGS = (
+    "preset",  # its values are compared one by one
+    "total_batch_size",  # as effective_total_batch_size
+    "total_batch_size_typed",
+    "holds_out_typed",
+    "typed_model_flags",
+    "output_dir",
+    "overwrite_output_dir",
+    "resume_from_checkpoint",
+    "checkpointing_steps",
+    "checkpoints_total_limit",
+    "logging_steps",
+    "with_tracking",
+    "report_to",
+    "push_to_hub",
+    "hub_model_id",
+    "hub_private_repo",
+    "hub_token",
+    "upload_retries",
+    "cache_dir",
+    "cache_decoded_videos",
+    "cache_budget_mib",
+    "num_workers",
+    "torch_threads",
+    "ddp_timeout",
+    "per_device_eval_batch_size",
+    "torch_compile",
+    "torch_compile_backend",
+    "torch_compile_mode",
 )
 
 
 def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
-    """The settings a checkpoint's trainer_state.json records: {"batches": {...}, "model": {...}, "other": {...}}."""
+    """The settings a checkpoint's trainer_state.json records: {"batches", "model", "clips", "other": {...}}."""
     values = dict(vars(args), num_processes=num_processes)
     if values.get("init_from") and os.path.exists(os.path.expanduser(values["init_from"])):
         # a local image ViT or checkpoint as the folder it names (`vit`, `./vit` and its absolute path are one; a
@@ -749,6 +805,7 @@ def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
     return {
         "batches": batches,
         "model": {name: values.get(name) for name in MODEL_SETTINGS},
+        "clips": {name: values.get(name) for name in CLIP_SETTINGS},
         "other": {name: values.get(name) for name in OTHER_SETTINGS},
     }
 
@@ -833,6 +890,12 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
             "the checkpoint holds another model or optimiser, whose state does not load into this one (or a model "
             "started from another --init_from, which its card would name). Give the checkpoint's values "
             "(old -> new): " + "; ".join(refused)
+        )
+    refused = changes(saved.get("clips", {}), current["clips"])
+    if refused:
+        raise ValueError(
+            "the checkpoint's model was trained on clips sampled or scaled otherwise, and its saved processor would "
+            "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused)
         )
     return [f"resuming with a different {change}" for change in changes(saved.get("other", {}), current["other"])]
 
