@@ -59,6 +59,7 @@ from vivit_hf.training.agreement import (
 )
 from vivit_hf.training.checkpoints import (
     CHECKPOINTS,
+    FINAL_MODEL_PATTERNS,
     RUN_SETTINGS_FILE,
     STATE_FILE,
     check_output_dir,
@@ -798,7 +799,8 @@ def main(argv=None):
         card.save(folder / "README.md")
 
     if accelerator.is_main_process:
-        with staged_outputs(output_dir) as staging:  # the previous model stays whole until this one is
+        # the previous model (and its card's plots) stays whole until this one is complete
+        with staged_outputs(output_dir, FINAL_MODEL_PATTERNS) as staging:
             write_final_outputs(staging)
         if uploader is not None:
             final_upload = uploader.push_folder(

@@ -619,15 +619,33 @@ def test_overwrite_output_dir_removes_what_a_run_wrote_and_nothing_else(tmp_path
     assert len(check_output_dir(tmp_path, overwrite=True, resume=None)) == 13
     removed, kept = remove_previous_run(tmp_path)
     # The final model stays until the new run's replaces it (`staged_outputs`): a rerun stopped early once left the
-    # folder with no model. Its checkpoints, logs, plots, Hub snapshot and evaluations go.
-    model = ["README.md", "all_results.json", "config.json", "model-00001-of-00002.safetensors", "model.safetensors"]
-    model += ["modeling_vivit.py", "video_preprocessor_config.json"]
+    # folder with no model. So do the plots its card shows (they went, and such a rerun left the card's images
+    # broken). Its checkpoints, logs, Hub snapshot and evaluations go.
+    model = ["README.md", "all_results.json", "config.json", "eval_confusion_matrix.png"]
+    model += ["model-00001-of-00002.safetensors", "model.safetensors", "modeling_vivit.py", "training_curves.png"]
+    model += ["video_preprocessor_config.json"]
     assert sorted(kept) == model
-    plots = ["eval_confusion_matrix.png", "training_curves.png"]
-    assert sorted(removed) == [".push", "checkpoints", plots[0], "eval_synthetic_motion_test_1x1", "finetune", plots[1]]
+    assert sorted(removed) == [".push", "checkpoints", "eval_synthetic_motion_test_1x1", "finetune"]
     assert files_in(tmp_path) == {**USER_FILES, **{name: (tmp_path / name).read_text() for name in model}}
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted(["data", "eval_notes", "my_model.py", "notes.txt", *model])
+
+
+def test_a_new_model_replaces_the_old_ones_plots_and_drops_those_it_does_not_draw(tmp_path):
+    """The card's plots are kept with the old model until the new one lands; then the new run's replace them, and an
+    old plot the new run does not draw (a class plot of a run with other heads) goes with the old model."""
+    from vivit_hf.hub.folders import staged_outputs
+    from vivit_hf.training.checkpoints import FINAL_MODEL_PATTERNS
+
+    write_files(tmp_path, RUN_OUTPUTS)
+    (tmp_path / "eval_noun_confusion_matrix.png").write_text("old")
+    with staged_outputs(tmp_path, FINAL_MODEL_PATTERNS) as staging:
+        for name in ("model.safetensors", "training_curves.png", "eval_confusion_matrix.png"):
+            (staging / name).write_text("new")
+    assert not (tmp_path / "eval_noun_confusion_matrix.png").exists()
+    for name in ("training_curves.png", "eval_confusion_matrix.png"):
+        assert (tmp_path / name).read_text() == "new"
+    assert (tmp_path / "eval_synthetic_motion_test_1x1").is_dir()  # evaluate.py's folder: not the model's
 
 
 def test_a_resumed_run_keeps_its_folder_unless_nothing_can_be_resumed(tmp_path):

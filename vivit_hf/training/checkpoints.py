@@ -44,6 +44,10 @@ EVALUATION_FILES = ("eval_results.json", "predictions.safetensors", "predictions
 # The final model's files among them (with WEIGHT_PATTERNS, the card and the code): kept by `remove_previous_run`
 # until a new model replaces them.
 FINAL_MODEL_FILES = ("config.json", "video_preprocessor_config.json", "all_results.json", RUN_SETTINGS_FILE)
+# The plots the model card shows: kept with it (removed as a rerun started, a rerun stopped early left the card's
+# images broken), and those a new model does not draw again go when it replaces the old (`staged_outputs`).
+FINAL_PLOTS = ("training_curves.png", "eval_*.png")
+FINAL_MODEL_PATTERNS = (*WEIGHT_PATTERNS, *FINAL_PLOTS)
 # Written by a run too, but on their own no sign of one (a user's notes, code): removed only together with a run.
 MODEL_CARD = "README.md"
 
@@ -148,8 +152,8 @@ def remove_previous_run(output_dir) -> tuple[list[str], list[str]]:
 
     The model (weights, config, processor, card, code, `all_results.json`) stays until the new run's replaces it as a
     whole (`hub.folders.staged_outputs`): deleted at the start, a rerun stopped before its end (a kill, a full disk,
-    Ctrl-C) left the folder with no model at all. Checkpoints, logs, plots and evaluations of the old model go now:
-    they would otherwise sit beside the new run's."""
+    Ctrl-C) left the folder with no model at all; the plots its card shows stay with it. Checkpoints, logs and
+    evaluations of the old model go now: they would otherwise sit beside the new run's."""
     removed, kept = [], []
     for path in previous_run_outputs(output_dir):
         if _final_model_file(path):
@@ -168,7 +172,7 @@ def _final_model_file(path: Path) -> bool:
     if not path.is_file():
         return False
     names = {*FINAL_MODEL_FILES, MODEL_CARD, *model_code_files()}
-    return path.name in names or any(path.match(pattern) for pattern in WEIGHT_PATTERNS)
+    return path.name in names or any(path.match(pattern) for pattern in FINAL_MODEL_PATTERNS)
 
 
 def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total_limit: int | None) -> Path:
