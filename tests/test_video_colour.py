@@ -17,6 +17,7 @@ import pytest
 from vivit_hf.processing import ViViTVideoProcessor
 from vivit_hf.processing.video_io import read_frames, torchcodec_available
 from vivit_hf.processing.video_pyav import PyAVReader
+from vivit_hf.processing.video_torchcodec import _torchcodec_plan
 
 HEIGHT, WIDTH, FRAMES = 48, 64, 3
 ROUNDING = 4  # libswscale's fixed-point conversion, in grey levels
@@ -273,3 +274,12 @@ def test_alpha_is_dropped_not_blended(tmp_path, name, container_format, encoder,
         [rgba] * FRAMES,
     )
     np.testing.assert_array_equal(read_frames(path, [0, 2], backend="pyav"), np.stack([blocks(0)] * 2))
+
+
+def test_torchcodec_leaves_limited_range_grey_to_pyav(files):
+    """torchcodec converts with libswscale, which copies grey levels whatever the range tag: a limited-range grey
+    stream asked of torchcodec is read by PyAV, as a PyAV read; full-range grey and colour stay torchcodec's."""
+    assert _torchcodec_plan(files["hevc_grey_limited"])[0] is True
+    assert _torchcodec_plan(files["hevc_grey10_limited"])[0] is True
+    assert _torchcodec_plan(files["hevc_grey_full"])[0] is False
+    assert _torchcodec_plan(files["vp9_bt709_full"])[0] is False
