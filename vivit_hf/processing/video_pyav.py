@@ -189,6 +189,33 @@ def _rgb_below_8_bits(frame) -> bool:
     return fmt.is_rgb and any(component.bits < 8 for component in fmt.components)
 
 
+def _limited_range_grey(pix_fmt: str | None, color_range) -> bool:
+    """Whether a frame (or stream) of `pix_fmt` is grey levels tagged limited range (16-235 in 8 bits): an HEVC or AV1
+    4:0:0 stream, a monochrome camera's. libswscale copies grey levels into R, G and B whatever the range tag says,
+    where it stretches the luma of a limited-range YUV frame to 0-255."""
+    grey = pix_fmt is not None and pix_fmt.startswith("gray") and not pix_fmt.startswith("grayf")
+    return grey and int(color_range) == 1  # AVCOL_RANGE_MPEG
+
+
+def _full_range_grey(frame):
+    """`frame`, made full range where it is limited-range grey (see `_limited_range_grey`): as libswscale converts
+    it, the picture of a 4:0:0 stream came out with blacks lifted to 16 and whites dimmed to 235 beside its 4:2:0
+    encode."""
+    fmt = frame.format
+    if not _limited_range_grey(fmt.name, frame.color_range):
+        return frame
+    import av
+
+    bits = fmt.components[0].bits
+    plane = frame.planes[0]
+    dtype = np.dtype(np.uint8) if bits <= 8 else np.dtype(">u2" if fmt.is_big_endian else "<u2")
+    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size).view(dtype)
+    luma = rows[: frame.height, : frame.width].astype(np.float32)
+    scale = 1 << (bits - 8)  # limited range is 16-235 in 8 bits, 64-940 in 10, ...
+    grey = np.clip(np.rint((luma - 16 * scale) * (255 / (219 * scale))), 0, 255).astype(np.uint8)
+    return av.VideoFrame.from_ndarray(grey, format="gray")
+
+
 def _is_intra(frame) -> bool:
     """Whether the decoder made `frame` without references: a keyframe, or an intra picture (an open GOP's I-frame,
     which FFmpeg's H.264 decoder does not flag as a keyframe)."""
@@ -1134,6 +1161,7 @@ class PyAVReader(VideoReader):
         # freed only by the garbage collector, and a DataLoader worker forked meanwhile that collects it frees the
         # converter's libswscale slice threads, which do not exist in the child: it waits on them forever.
         reformatter = VideoReformatter()
+        frame = _full_range_grey(frame)
         matrix = _colour_matrix(frame)
         if target == (height, width):
             array = reformatter.reformat(frame, format="rgb24", src_colorspace=matrix).to_ndarray()

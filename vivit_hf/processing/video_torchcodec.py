@@ -29,6 +29,7 @@ from .video_pyav import (
     PyAVReader,
     _display_orientation,
     _exif_orientation,
+    _limited_range_grey,
     open_input,
     several_video_tracks,
     video_stream,
@@ -239,6 +240,10 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             misreads |= stream is not None and stream.codec_context.pix_fmt == "pal8"
             # text read as pictures (a `.txt` file): PyAV refuses it by name
             misreads |= stream is not None and stream.codec_context.name in _TEXT_ART_CODECS
+            # limited-range grey (HEVC / AV1 4:0:0): torchcodec's libswscale takes its levels as full range, blacks at
+            # 16; PyAVReader stretches them as a 4:2:0 stream's luma is
+            context = stream.codec_context if stream is not None else None
+            misreads |= context is not None and _limited_range_grey(context.pix_fmt, context.color_range)
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
