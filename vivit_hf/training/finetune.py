@@ -32,6 +32,7 @@ from .data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_opti
 from .data.dataset import (
     EpochShuffleSampler,
     NoDecodableClipError,
+    ProcessorOptionError,
     VideoClassificationDataset,
     collate_videos,
     describe_example,
@@ -1055,6 +1056,7 @@ def build_streaming_loaders(args, train_split, eval_split, processor, accelerato
         shuffle_buffer_size=args.shuffle_buffer_size,
         shuffle_seed=args.seed,
         processor_kwargs=dict(do_train_augment=True),
+        role="training",
         **common,
     )
     evaluation = StreamingVideoDataset(
@@ -1063,6 +1065,7 @@ def build_streaming_loaders(args, train_split, eval_split, processor, accelerato
         batch_size=args.per_device_eval_batch_size,
         num_clips=args.eval_num_clips,
         num_crops=args.eval_num_crops,
+        role="evaluation",
         **common,
     )
     device = accelerator.device
@@ -1211,7 +1214,8 @@ def short_clips_warning(examples, processor, tries: int = 3) -> str | None:
 
 
 def unreadable_training_set(args, train_dataset) -> str | None:
-    """The one-line reason to stop before the first step when no clip of the training set decodes, else None.
+    """The one-line reason to stop before the first step when no clip of the training set decodes, else None;
+    `ProcessorOptionError` when the first clip cannot be processed with the run's options.
 
     Broken clips are skipped and counted, and the model cannot tell a set of broken clips from an empty one, so such
     a run would train on zeros alone; it used to find out at its first batch, in a traceback from inside the data
@@ -1221,7 +1225,8 @@ def unreadable_training_set(args, train_dataset) -> str | None:
 
     Only a broken video's error counts a clip as unreadable: any other the processor raises (an option no clip can be
     processed with: a checkpoint's `frame_stride` 0) stops the run at the first clip, named as the option's, where it
-    read "every one is unreadable" and sent the user looking for broken videos that were fine."""
+    read "every one is unreadable" and sent the user looking for broken videos that were fine. The recipe says it in
+    one line with status 2 (the user's flags or files), as it does when a stream's worker meets it."""
     try:
         train_dataset.sample_shape()
     except NoDecodableClipError as error:
@@ -1231,11 +1236,7 @@ def unreadable_training_set(args, train_dataset) -> str | None:
             f"decoded: every one is unreadable (the first: {first}); nothing to train on, no model is saved"
         )
     except (ValueError, TypeError) as error:
-        first = describe_example(train_dataset.examples[0], 0)
-        return (
-            f"the training clips cannot be processed with this run's video processor options (the first, {first}): "
-            f"{error}; the video is not at fault. Nothing was trained, no model is saved"
-        )
+        raise ProcessorOptionError.at("training", describe_example(train_dataset.examples[0], 0), error) from error
     return None
 
 
