@@ -24,7 +24,7 @@ from accelerate.utils import DistributedType
 from huggingface_hub.constants import is_offline_mode
 from transformers import AutoConfig
 
-from ..conversion.vit_init import TUBELET_INITS, from_vivit_checkpoint
+from ..conversion.vit_init import TUBELET_INITS, ViTInitError, from_vivit_checkpoint
 from ..hub.sources import looks_like_local_path
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
@@ -135,10 +135,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--positional_embedding",
-        choices=("resize_tile", "tile", "random"),
+        choices=("resize_tile", "tile", "resize", "random"),  # initialise_from_vit's (POSITIONAL_EMBEDDINGS)
         default="resize_tile",
         help="from an image ViT: its position grid resized to the crop's (the same table when the sizes "
-        "agree), tiled over time; tile refuses another crop size; random keeps a fresh table",
+        "agree), tiled over time; tile refuses another crop size; resize is scenic's rule (Models 1, 3, 4: the "
+        "ViT's square grid resized to one square of all t*h*w tokens; Model 2: resize_tile); random keeps a fresh "
+        "table",
     )
     g.add_argument(
         "--config_overrides",
@@ -1411,14 +1413,18 @@ def build_model(args, data):
     else:
         check_config_overrides(overrides, config_classes=[config_class])
         if args.init_from:
-            model, vit_report = model_class.from_vit_pretrained(
-                args.init_from,
-                tubelet_init=args.tubelet_init,
-                positional_embedding=args.positional_embedding,
-                output_loading_info=True,
-                **label_kwargs,
-                **overrides,
-            )
+            try:
+                model, vit_report = model_class.from_vit_pretrained(
+                    args.init_from,
+                    tubelet_init=args.tubelet_init,
+                    positional_embedding=args.positional_embedding,
+                    output_loading_info=True,
+                    **label_kwargs,
+                    **overrides,
+                )
+            except ViTInitError as error:  # the ViT and the flags disagree (`--positional_embedding tile` on another
+                # crop, `resize` on a token count that is not square): the user's to change, was a traceback
+                raise ModelFlagError(f"--init_from {args.init_from}: {error}") from None
             # The pixels the ViT was trained on, where its source says them (DeiT, MAE, MSN: ImageNet statistics,
             # not the processor's default [-1, 1]); the processor saved with the run then feeds them at inference.
             if vit_report.pixel_normalisation:
