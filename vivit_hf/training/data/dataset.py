@@ -68,7 +68,7 @@ class ProcessorOptionError(ValueError):
         """The error as said of `clips` ("training", "evaluation"), `first` naming the clip it was raised at."""
         return cls(
             f"the {clips} clips cannot be processed with this run's video processor options (the first, {first}): "
-            f"{error}; the video is not at fault, and no model is saved"
+            f"{str(error).rstrip('.')}; the video is not at fault"
         )
 
 
