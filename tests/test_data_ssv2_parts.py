@@ -139,7 +139,7 @@ def test_zipped_ssv2_parts_in_a_hub_repo_are_unpacked_as_their_concatenation(tmp
 
 @pytest.mark.parametrize("unzipped", [False, True], ids=["zipped", "each-unzipped-into-its-own-folder"])
 def test_a_folder_of_zipped_ssv2_parts_is_refused_with_a_command_naming_every_part(tmp_path, unzipped):
-    root = tmp_path / "ssv2"
+    root = tmp_path / "my ssv2"  # a space, which the command quotes
     clips = ssv2_parts(root, tmp_path / "made", parts=3)
     zip_each_part(root)
     if unzipped:

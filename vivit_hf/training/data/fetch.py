@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shlex
 import shutil
 import tarfile
 import tempfile
@@ -148,13 +149,20 @@ def _reading_command(parts: Sequence[ArchivePart]) -> str:
     first = parts[0]
     wildcard = f"{first.stem}-{'?' * len(first.number)}"
     home = first.home
+    # quoted where the shell would split it (a folder "my data"), the wildcard left outside the quotes to expand
+    folder = shlex.quote(str(home))
     if all(part.member is None and part.path.parent == home for part in parts):
-        return f"cat {home}/{wildcard}"
+        return f"cat {folder}/{wildcard}"
     if all(part.member is None and part.path.parent != home for part in parts):
-        return f"cat {home}/{wildcard}/{wildcard}"
+        return f"cat {folder}/{wildcard}/{wildcard}"
     if all(part.member is not None and part.path.parent == home for part in parts):
-        return f'for part in {home}/{wildcard}.zip; do unzip -p "$part"; done'
-    each = [f"cat {p.path}" if p.member is None else f"unzip -p {p.path} {p.member}" for p in parts]
+        return f'for part in {folder}/{wildcard}.zip; do unzip -p "$part"; done'
+    each = [
+        f"cat {shlex.quote(str(p.path))}"
+        if p.member is None
+        else f"unzip -p {shlex.quote(str(p.path))} {shlex.quote(p.member)}"
+        for p in parts
+    ]
     return f"({'; '.join(each)})"
 
 
@@ -164,7 +172,7 @@ def concatenate_command(parts: Sequence[ArchivePart], destination: Path) -> str:
         head = f.read(6)
     # tar guesses the compression of a file, not of its standard input: the flag is given
     flag = next((f for magic, f in zip(_TAR_MAGIC, ("z", "j", "J")) if head.startswith(magic)), "")
-    return f"{_reading_command(parts)} | tar -x{flag}f - -C {destination}"
+    return f"{_reading_command(parts)} | tar -x{flag}f - -C {shlex.quote(str(destination))}"
 
 
 class _Concatenated(io.RawIOBase):
