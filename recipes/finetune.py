@@ -825,12 +825,16 @@ def main(argv=None):
 
 def run(argv=None):
     """`main` as a command (`run_as_command`): a data set that is not what `--dataset_format` says (an empty folder;
-    its message names the problem) or model flags `--init_from` cannot take are one line and argparse's status 2;
+    its message names the problem), model flags `--init_from` cannot take, or video processor options the clips
+    cannot be processed with (found before the first step, or streamed, in a DataLoader worker) are one line and
+    argparse's status 2;
     Ctrl-C or SIGTERM is one line saying what is kept and how to go on, status 130 / 143. Neither is a traceback."""
     from vivit_hf.training.data import DatasetFormatError
+    from vivit_hf.training.data.dataset import ProcessorOptionError
 
     output_dir = output_dir_given(argv)
-    return run_as_command(main, argv, (DatasetFormatError, ModelFlagError), partial(interrupted_message, output_dir))
+    user_errors = (DatasetFormatError, ModelFlagError, ProcessorOptionError)
+    return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir))
 
 
 def output_dir_given(argv) -> Path:

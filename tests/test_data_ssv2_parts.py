@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,65 @@ def test_ssv2_parts_whose_last_one_is_missing_are_refused_as_ending_early(tmp_pa
     (snapshot / f"{PARTS}-02").unlink()
     with pytest.raises(ValueError, match=f"end before their archive does .* a part after {PARTS}-01 is missing"):
         extract_archives(snapshot, tmp_path / "extracted")
+
+
+# Qualcomm's download wraps each part in a zip of its own (`20bn-something-something-v2-00.zip` holding
+# `20bn-something-something-v2-00`). Such zips were unpacked each into a folder of its own (`.../-00/-00`) and never
+# joined, and a folder of them was refused with `cat .../-00-?? | tar` that named part 00 alone.
+
+
+def zip_each_part(root: Path) -> list[Path]:
+    """Wrap every `<PARTS>-NN` below `root` in `<PARTS>-NN.zip`, as Qualcomm ships them; the bare parts go."""
+    zips = []
+    for part in sorted(root.glob(f"{PARTS}-??")):
+        with zipfile.ZipFile(part.with_name(f"{part.name}.zip"), "w") as zf:
+            zf.write(part, arcname=part.name)
+        part.unlink()
+        zips.append(part.with_name(f"{part.name}.zip"))
+    return zips
+
+
+def unzip_each_into_its_own_folder(root: Path) -> None:
+    """What unpacking each zip apart gives (a file manager, `unzip -d`): `<PARTS>-NN/<PARTS>-NN`; the zips go."""
+    for archive in sorted(root.glob(f"{PARTS}-??.zip")):
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(root / archive.name.removesuffix(".zip"))
+        archive.unlink()
+
+
+@pytest.mark.parametrize("unzipped", [False, True], ids=["zipped", "each-unzipped-into-its-own-folder"])
+def test_zipped_ssv2_parts_in_a_hub_repo_are_unpacked_as_their_concatenation(tmp_path, unzipped):
+    snapshot = tmp_path / "snapshot"
+    clips = ssv2_parts(snapshot, tmp_path / "made", parts=3)
+    zip_each_part(snapshot)
+    if unzipped:
+        unzip_each_into_its_own_folder(snapshot)
+    extracted = extract_archives(snapshot, tmp_path / "extracted")
+    assert read_back(FORMATS["ssv2"]([snapshot, extracted])) == expected(clips)
+
+
+@pytest.mark.parametrize("unzipped", [False, True], ids=["zipped", "each-unzipped-into-its-own-folder"])
+def test_a_folder_of_zipped_ssv2_parts_is_refused_with_a_command_naming_every_part(tmp_path, unzipped):
+    root = tmp_path / "my ssv2"  # a space, which the command quotes
+    clips = ssv2_parts(root, tmp_path / "made", parts=3)
+    zip_each_part(root)
+    if unzipped:
+        unzip_each_into_its_own_folder(root)
+    with pytest.raises(DatasetFormatError) as refused:
+        load_video_dataset(root, "ssv2")
+    message = str(refused.value)
+    assert "4 of the 4 clips" in message and "3 archive parts" in message, message
+    command = re.search(r"`([^`]+\| tar [^`]+)`", message)[1]
+    subprocess.run(["bash", "-c", command], check=True)
+    assert read_back(load_video_dataset(root, "ssv2")) == expected(clips)
+
+
+def test_zipped_ssv2_parts_with_one_missing_are_refused_naming_it(tmp_path):
+    snapshot = tmp_path / "snapshot"
+    ssv2_parts(snapshot, tmp_path / "made", parts=3)
+    zip_each_part(snapshot)
+    (snapshot / f"{PARTS}-01.zip").unlink()
+    with pytest.raises(ValueError, match=f"the archive parts {PARTS}-01.zip are missing"):
+        extract_archives(snapshot, tmp_path / "extracted")
+    with pytest.raises(DatasetFormatError, match=f"after fetching the missing part\\(s\\) {PARTS}-01.zip"):
+        load_video_dataset(snapshot, "ssv2")

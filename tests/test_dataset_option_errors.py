@@ -9,7 +9,7 @@ import pytest
 from test_recipes_finetune import tiny_clip, videofolder  # noqa: F401 (the fixture)
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.training.data.dataset import VideoClassificationDataset
+from vivit_hf.training.data.dataset import ProcessorOptionError, VideoClassificationDataset
 from vivit_hf.training.finetune import unreadable_training_set
 
 ARGS = argparse.Namespace(dataset="my_videos", train_split="train")
@@ -26,7 +26,9 @@ def test_an_option_no_clip_can_be_processed_with_is_named_not_read_as_unreadable
     options = processor()
     options.frame_stride = 0
     dataset = VideoClassificationDataset([{"video": str(tmp_path / "a.mp4"), "label": 0}], options)
-    said = unreadable_training_set(ARGS, dataset)
+    with pytest.raises(ProcessorOptionError) as refused:
+        unreadable_training_set(ARGS, dataset)
+    said = str(refused.value)
     assert "frame_stride must be a positive integer, got 0" in said and "not at fault" in said, said
     assert "could be decoded" not in said and "unreadable" not in said, said
 
@@ -49,24 +51,40 @@ def test_broken_videos_are_still_skipped_counted_and_named_with_the_first_ones_e
     assert f"(the first: {tmp_path / 'broken.mp4'}: " in said, said
 
 
-def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_option(videofolder, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("streaming", [False, True], ids=["map-style", "streamed"])
+def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_option(
+    videofolder,  # noqa: F811
+    tmp_path,
+    streaming,
+):
     """As a user runs it: `--init_from` a model folder whose video processor config says `short_video: "bogus"` (a
     hand-edited config; it loads, and the processor checks it when called): the run said "none of the 12 training
-    clips ... could be decoded: every one is unreadable", of videos that play."""
+    clips ... could be decoded: every one is unreadable", of videos that play. Streamed (`--streaming`, the clips
+    decoded in a DataLoader worker), the same error was torch's worker traceback ("Caught ValueError in DataLoader
+    worker process 0 ... Original Traceback"). Both paths end in one line naming the option, status 2 (argparse's,
+    for the user's own flags and files)."""
     import json
 
     from test_recipes_evaluate import tiny_model
     from test_recipes_finetune import FINETUNE, run
 
+    from vivit_hf.training.data.shard import main as shard_main
+
     model = tmp_path / "model"
     tiny_model(model, ("up", "down"))
     config_file = model / "video_preprocessor_config.json"
     config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "short_video": "bogus"}))
+    dataset = ["--dataset", videofolder]
+    if streaming:  # the same clips as WebDataset shards, read by one DataLoader worker
+        shard_main(["--dataset", str(videofolder), "--out", str(tmp_path / "shards"), "--shard_size", "1MB"])
+        dataset = ["--dataset", tmp_path / "shards", "--dataset_format", "hub", "--streaming"]
     flags = ["--init_from", model, "--num_frames", "4", "--crop_size", "16", "--resize_shortest_edge", "16"]
-    flags += ["--num_workers", "0", "--with_tracking", "false", "--per_device_train_batch_size", "2"]
-    flags += ["--num_train_epochs", "1"]
-    result = run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path / "out", *flags, check=False)
-    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    flags += ["--num_workers", "1" if streaming else "0", "--with_tracking", "false"]
+    flags += ["--per_device_train_batch_size", "2", "--num_train_epochs", "1"]
+    result = run(FINETUNE, *dataset, "--output_dir", tmp_path / "out", *flags, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     line = result.stderr.strip().splitlines()[-1]
-    assert "short_video must be one of" in line and "got 'bogus'" in line and "could be decoded" not in line, line
+    assert line.startswith("error: the training clips cannot be processed with this run's video processor"), line
+    assert "short_video must be one of" in line and "got 'bogus'" in line and "not at fault" in line, line
+    assert "could be decoded" not in line, line
     assert not (tmp_path / "out" / "model.safetensors").exists()

@@ -424,6 +424,52 @@ def test_a_checkpoint_known_only_once_loaded_refuses_another_model_too(finetune,
         finetune.build_model(finetune.parse_args(["--init_from", str(vivit_checkpoint), "--freeze", "nothing"]), data)
 
 
+@pytest.mark.parametrize("model", ["spatio_temporal", "factorised_self_attention"])
+def test_positional_embedding_resize_reaches_initialise_from_vit(finetune, tmp_path, model):
+    """`initialise_from_vit` takes scenic's `resize` (Models 1, 3 and 4: the ViT's square grid resized to one square
+    of all t * h * w tokens); the recipe's flag offered resize_tile, tile and random alone, and refused `resize` as
+    an invalid choice. The model the recipe builds has the position embeddings `initialise_from_vit` gives."""
+    from types import SimpleNamespace
+
+    import torch
+    from accelerate import PartialState
+    from transformers import ViTConfig, ViTModel
+
+    from vivit_hf.conversion.vit_init import initialise_from_vit
+    from vivit_hf.models.modeling_vivit import VIVIT_MODELS
+
+    PartialState()  # build_model logs through accelerate
+    torch.manual_seed(0)
+    sizes = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, patch_size=8)
+    ViTModel(ViTConfig(image_size=32, **sizes)).save_pretrained(tmp_path / "vit")  # a 4 x 4 grid
+    data = SimpleNamespace(
+        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
+        head_sizes={"label": 2},
+    )  # fmt: skip
+    # 8 frames in tubelets of 2 on a 4 x 4 grid: 64 tokens, a square of 8 x 8 for scenic's rule
+    flags = ["--model", model, "--init_from", str(tmp_path / "vit"), "--num_frames", "8", "--crop_size", "32"]
+    flags += ["--config_overrides", "tubelet_size=[2,8,8]"]
+    built = {}
+    for rule in ("resize", "resize_tile"):
+        built[rule], _ = finetune.build_model(finetune.parse_args([*flags, "--positional_embedding", rule]), data)
+    reference = VIVIT_MODELS[model][2](built["resize"].config)
+    initialise_from_vit(reference, str(tmp_path / "vit"), positional_embedding="resize")
+    names = [name for name, _ in reference.named_parameters() if name.endswith("position_embeddings")]
+    assert names
+    for name in names:
+        resized = built["resize"].get_parameter(name)
+        torch.testing.assert_close(resized, reference.get_parameter(name), rtol=0, atol=0, msg=name)
+        assert not torch.equal(resized, built["resize_tile"].get_parameter(name)), name  # the flag was not dropped
+    # 4 frames: 2 x 4 x 4 = 32 tokens, no square. initialise_from_vit's refusal is the recipe's one line (status 2),
+    # as `tile` on another crop size is: both were a ViTInitError traceback
+    four_frames = [*flags, "--num_frames", "4", "--positional_embedding", "resize"]
+    with pytest.raises(finetune.ModelFlagError, match=r"--init_from .*vit: .*32 is not a square number"):
+        finetune.build_model(finetune.parse_args(four_frames), data)
+    other_crop = [*flags, "--crop_size", "16", "--positional_embedding", "tile"]
+    with pytest.raises(finetune.ModelFlagError, match=r"--init_from .*vit: the ViT's patch grid \(4, 4\) differs"):
+        finetune.build_model(finetune.parse_args(other_crop), data)
+
+
 def test_a_checkpoint_none_of_whose_weights_fit_is_refused_and_one_that_fits_in_part_is_said(
     finetune, vivit_checkpoint
 ):

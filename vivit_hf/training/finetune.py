@@ -24,7 +24,7 @@ from accelerate.utils import DistributedType
 from huggingface_hub.constants import is_offline_mode
 from transformers import AutoConfig
 
-from ..conversion.vit_init import TUBELET_INITS, from_vivit_checkpoint
+from ..conversion.vit_init import TUBELET_INITS, ViTInitError, from_vivit_checkpoint
 from ..hub.sources import looks_like_local_path
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
@@ -32,6 +32,7 @@ from .data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_opti
 from .data.dataset import (
     EpochShuffleSampler,
     NoDecodableClipError,
+    ProcessorOptionError,
     VideoClassificationDataset,
     collate_videos,
     describe_example,
@@ -134,10 +135,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--positional_embedding",
-        choices=("resize_tile", "tile", "random"),
+        choices=("resize_tile", "tile", "resize", "random"),  # initialise_from_vit's (POSITIONAL_EMBEDDINGS)
         default="resize_tile",
         help="from an image ViT: its position grid resized to the crop's (the same table when the sizes "
-        "agree), tiled over time; tile refuses another crop size; random keeps a fresh table",
+        "agree), tiled over time; tile refuses another crop size; resize is scenic's rule (Models 1, 3, 4: the "
+        "ViT's square grid resized to one square of all t*h*w tokens; Model 2: resize_tile); random keeps a fresh "
+        "table",
     )
     g.add_argument(
         "--config_overrides",
@@ -1118,6 +1121,7 @@ def build_streaming_loaders(args, train_split, eval_split, processor, accelerato
         shuffle_buffer_size=args.shuffle_buffer_size,
         shuffle_seed=args.seed,
         processor_kwargs=dict(do_train_augment=True),
+        role="training",
         **common,
     )
     evaluation = StreamingVideoDataset(
@@ -1126,6 +1130,7 @@ def build_streaming_loaders(args, train_split, eval_split, processor, accelerato
         batch_size=args.per_device_eval_batch_size,
         num_clips=args.eval_num_clips,
         num_crops=args.eval_num_crops,
+        role="evaluation",
         **common,
     )
     device = accelerator.device
@@ -1274,7 +1279,8 @@ def short_clips_warning(examples, processor, tries: int = 3) -> str | None:
 
 
 def unreadable_training_set(args, train_dataset) -> str | None:
-    """The one-line reason to stop before the first step when no clip of the training set decodes, else None.
+    """The one-line reason to stop before the first step when no clip of the training set decodes, else None;
+    `ProcessorOptionError` when the first clip cannot be processed with the run's options.
 
     Broken clips are skipped and counted, and the model cannot tell a set of broken clips from an empty one, so such
     a run would train on zeros alone; it used to find out at its first batch, in a traceback from inside the data
@@ -1284,7 +1290,8 @@ def unreadable_training_set(args, train_dataset) -> str | None:
 
     Only a broken video's error counts a clip as unreadable: any other the processor raises (an option no clip can be
     processed with: a checkpoint's `frame_stride` 0) stops the run at the first clip, named as the option's, where it
-    read "every one is unreadable" and sent the user looking for broken videos that were fine."""
+    read "every one is unreadable" and sent the user looking for broken videos that were fine. The recipe says it in
+    one line with status 2 (the user's flags or files), as it does when a stream's worker meets it."""
     try:
         train_dataset.sample_shape()
     except NoDecodableClipError as error:
@@ -1294,11 +1301,7 @@ def unreadable_training_set(args, train_dataset) -> str | None:
             f"decoded: every one is unreadable (the first: {first}); nothing to train on, no model is saved"
         )
     except (ValueError, TypeError) as error:
-        first = describe_example(train_dataset.examples[0], 0)
-        return (
-            f"the training clips cannot be processed with this run's video processor options (the first, {first}): "
-            f"{error}; the video is not at fault. Nothing was trained, no model is saved"
-        )
+        raise ProcessorOptionError.at("training", describe_example(train_dataset.examples[0], 0), error) from error
     return None
 
 
@@ -1473,14 +1476,18 @@ def build_model(args, data):
     else:
         check_config_overrides(overrides, config_classes=[config_class])
         if args.init_from:
-            model, vit_report = model_class.from_vit_pretrained(
-                args.init_from,
-                tubelet_init=args.tubelet_init,
-                positional_embedding=args.positional_embedding,
-                output_loading_info=True,
-                **label_kwargs,
-                **overrides,
-            )
+            try:
+                model, vit_report = model_class.from_vit_pretrained(
+                    args.init_from,
+                    tubelet_init=args.tubelet_init,
+                    positional_embedding=args.positional_embedding,
+                    output_loading_info=True,
+                    **label_kwargs,
+                    **overrides,
+                )
+            except ViTInitError as error:  # the ViT and the flags disagree (`--positional_embedding tile` on another
+                # crop, `resize` on a token count that is not square): the user's to change, was a traceback
+                raise ModelFlagError(f"--init_from {args.init_from}: {error}") from None
             # The pixels the ViT was trained on, where its source says them (DeiT, MAE, MSN: ImageNet statistics,
             # not the processor's default [-1, 1]); the processor saved with the run then feeds them at inference.
             if vit_report.pixel_normalisation:

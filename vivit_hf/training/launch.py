@@ -77,7 +77,10 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     try:
         return main(argv)
     except user_errors as error:
-        print(f"error: {error}", file=sys.stderr)
+        # one found mid-run (a stream's option error at its first batch): the training bar, closed as unwinding
+        # drops it, redrew itself after the line, which was then not the last
+        showing = _silence_progress_bars()
+        print("\n" * showing + f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         pass  # said below, once main's frames are gone

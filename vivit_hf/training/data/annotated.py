@@ -372,10 +372,11 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
 
 
 def _refuse_unextracted_parts(roots: Sequence[Path], missing: dict, found: int) -> None:
-    """SSv2's clips ship as one tar.gz cut into parts (`20bn-something-something-v2-00`, `-01`, ...) to be
-    concatenated and unpacked. Clips missing beside such parts are clips still inside them: the data set read "none
-    of the clips is on disk", or, beside a few clips unpacked by hand, that few alone with a warning. Refused,
-    saying what to run. (A Hub repo's parts are unpacked when it is fetched: `fetch.extract_archives`.)"""
+    """SSv2's clips ship as one tar.gz cut into parts (`20bn-something-something-v2-00`, `-01`, ..., each zipped on
+    its own in Qualcomm's download) to be concatenated and unpacked. Clips missing beside such parts are clips still
+    inside them: the data set read "none of the clips is on disk", or, beside a few clips unpacked by hand, that few
+    alone with a warning. Refused, saying what to run. (A Hub repo's parts are unpacked when it is fetched:
+    `fetch.extract_archives`.)"""
     sets = {stem: parts for stem, parts in archive_parts_below(roots).items() if not _unpacked_elsewhere(stem, roots)}
     if not sets:
         return

@@ -56,6 +56,22 @@ class NoDecodableClipError(ValueError):
         super().__init__(f"none of the {count} clips of this data set could be decoded{detail}")
 
 
+class ProcessorOptionError(ValueError):
+    """The video processor refused this run's options at a clip, with an error that is not a broken video's (a
+    checkpoint's `frame_stride` 0, its `short_video: "bogus"`): no clip can be processed, and the videos are fine.
+    Its own class, so that the recipes end such a run in one line and argparse's status 2, as for the user's other
+    flags and files, whichever path found it (map-style: `unreadable_training_set`; streamed: `StreamingLoader`,
+    which raises it in the main process, where a DataLoader worker's raise read as torch's worker traceback)."""
+
+    @classmethod
+    def at(cls, clips: str, first: str, error: BaseException) -> ProcessorOptionError:
+        """The error as said of `clips` ("training", "evaluation"), `first` naming the clip it was raised at."""
+        return cls(
+            f"the {clips} clips cannot be processed with this run's video processor options (the first, {first}): "
+            f"{str(error).rstrip('.')}; the video is not at fault"
+        )
+
+
 @dataclass(frozen=True)
 class VideoSegment:
     """The part of a longer video an example names: `start_seconds` / `end_seconds`, or `start_frame` /

@@ -5,9 +5,10 @@ Kinetics, Something-Something v2, Epic Kitchens and Moments in Time live on the 
 annotation files. `huggingface_hub.snapshot_download` fetches (and caches) the repo; its archives are then
 unpacked once per repo revision into an extraction folder that only appears when extraction has finished, each
 archive into a folder of its own named by its path without the suffix (`data/train.zip` -> `data/train/`), so
-members of two archives never collide. An archive cut into numbered parts (`x-00`, `x-01`, ...: SSv2's clips) is
-read as their concatenation into `x/`. An archive's own top folder stays (`train.zip` made with
-`zip -r train.zip train/` gives `data/train/train/`): the formats read split folders at any depth.
+members of two archives never collide. An archive cut into numbered parts (`x-00`, `x-01`, ...: SSv2's clips;
+bare, or each in a zip of its own) is read as their concatenation into `x/`. An archive's own top folder stays
+(`train.zip` made with `zip -r train.zip train/` gives `data/train/train/`): the formats read split folders at any
+depth.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from __future__ import annotations
 import io
 import os
 import re
+import shlex
 import shutil
 import tarfile
 import tempfile
 import zipfile
 import zlib
 from collections.abc import Sequence
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from .synthetic import default_cache_dir
 
@@ -41,68 +45,140 @@ def _archive_stem(path: Path) -> str:
 
 
 # One archive cut into numbered parts to be concatenated (`cat x-?? | tar -xzf -`), as Something-Something v2 ships its
-# clips: `20bn-something-something-v2-00`, `-01`, ... with no suffix, each a slice of one tar.gz.
+# clips: `20bn-something-something-v2-00`, `-01`, ... with no suffix, each a slice of one tar.gz. Qualcomm's download
+# wraps each part in a zip of its own (`20bn-something-something-v2-00.zip` holding `...-00`), which a file manager or
+# `extract_archive` unpacks into a folder of its own (`.../-00/-00`): all three layouts are one set of parts.
 _PART = re.compile(r"^(?P<stem>.+)-(?P<number>\d{2,3})$")
+_ZIPPED_PART = re.compile(r"^(?P<stem>.+)-(?P<number>\d{2,3})\.zip$", re.IGNORECASE)
 # How a compressed or plain tar starts: gzip, bzip2, xz, or "ustar" at byte 257 of a tar's first header.
 _TAR_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ")
 
 
-def _starts_a_tar(path: Path) -> bool:
-    with open(path, "rb") as f:
+@dataclass(frozen=True)
+class ArchivePart:
+    """One numbered part of an archive: a file of its own (`member` None), or the one member of a zip."""
+
+    path: Path
+    stem: str
+    number: str
+    member: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def home(self) -> Path:
+        """The folder the set of parts is in: a part unzipped into a folder named after it belongs to that
+        folder's parent, beside its siblings' folders."""
+        if self.member is None and self.path.parent.name == self.path.name:
+            return self.path.parent.parent
+        return self.path.parent
+
+    def open(self) -> BinaryIO:
+        if self.member is None:
+            return open(self.path, "rb")
+        # The member keeps the zip file open until it is closed itself.
+        with zipfile.ZipFile(self.path) as zf:
+            return zf.open(self.member)
+
+
+def _zipped_part(path: Path, stem: str, number: str) -> ArchivePart | None:
+    """`<stem>-NN.zip` holding `<stem>-NN` alone (at any depth) is that part; any other zip is an ordinary archive."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            files = [info.filename for info in zf.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError):
+        return None
+    if len(files) != 1 or PurePosixPath(files[0]).name != f"{stem}-{number}":
+        return None
+    return ArchivePart(path, stem, number, files[0])
+
+
+def _as_part(path: Path) -> ArchivePart | None:
+    match = _PART.match(path.name)
+    if match:
+        return ArchivePart(path, match["stem"], match["number"])
+    match = _ZIPPED_PART.match(path.name)
+    if match:
+        return _zipped_part(path, match["stem"], match["number"])
+    return None
+
+
+def _starts_a_tar(part: ArchivePart) -> bool:
+    with part.open() as f:
         head = f.read(512)
     return head.startswith(_TAR_MAGIC) or head[257:262] == b"ustar"
 
 
-def archive_parts(folder: Path, filenames: Sequence[str]) -> dict[str, list[Path]]:
-    """`{archive stem: its parts in order}` for the files of one folder that are numbered parts of one tar archive
-    (`<stem>-00`, `<stem>-01`, ...: the first of them starts as a tar, gzip, bzip2 or xz file does). A set whose
+def archive_parts_below(roots: Sequence[Path]) -> dict[Path, list[ArchivePart]]:
+    """`{home / stem: its parts in order}` for every set of numbered parts of one tar archive below the roots
+    (`<stem>-00`, `<stem>-01`, ..., bare, zipped one by one, or unzipped into folders of their own: the first of
+    them starts as a tar, gzip, bzip2 or xz file does). A part found both bare and zipped is read bare. A set whose
     numbers have a gap is returned as found: `missing_parts` names the gap."""
-    numbered: dict[str, dict[int, Path]] = {}
-    for filename in filenames:
-        match = _PART.match(filename)
-        if match:
-            numbered.setdefault(match["stem"], {})[int(match["number"])] = folder / filename
-    found = {}
-    for stem, parts in numbered.items():
-        first = parts[min(parts)]
-        if first.is_file() and _starts_a_tar(first):
-            found[stem] = [parts[n] for n in sorted(parts)]
-    return found
-
-
-def missing_parts(parts: Sequence[Path]) -> list[str]:
-    """The names of the parts of a numbered set that are not there (from 00 to the last one found)."""
-    numbers = {int(_PART.match(path.name)["number"]): path for path in parts}
-    width = len(_PART.match(parts[0].name)["number"])
-    stem = _PART.match(parts[0].name)["stem"]
-    return [f"{stem}-{n:0{width}d}" for n in range(max(numbers) + 1) if n not in numbers]
-
-
-def archive_parts_below(roots: Sequence[Path]) -> dict[Path, list[Path]]:
-    """`{folder / stem: parts}` of every numbered archive set below the roots (`archive_parts`)."""
-    found = {}
+    numbered: dict[Path, dict[int, ArchivePart]] = {}
     for root in roots:
         for dirpath, _, filenames in os.walk(root, followlinks=True):
-            for stem, parts in archive_parts(Path(dirpath), sorted(filenames)).items():
-                found[Path(dirpath) / stem] = parts
-    return found
+            for filename in sorted(filenames):
+                part = _as_part(Path(dirpath) / filename)
+                if part is None:
+                    continue
+                found = numbered.setdefault(part.home / part.stem, {})
+                if int(part.number) not in found or found[int(part.number)].member is not None:
+                    found[int(part.number)] = part
+    sets = {}
+    for stem, parts in numbered.items():
+        if _starts_a_tar(parts[min(parts)]):
+            sets[stem] = [parts[n] for n in sorted(parts)]
+    return sets
 
 
-def concatenate_command(parts: Sequence[Path], destination: Path) -> str:
+def missing_parts(parts: Sequence[ArchivePart]) -> list[str]:
+    """The names of the parts of a numbered set that are not there (from 00 to the last one found), zipped as the
+    first one found is."""
+    first = parts[0]
+    suffix = first.name[len(f"{first.stem}-{first.number}") :]
+    numbers = {int(part.number) for part in parts}
+    width = len(first.number)
+    return [f"{first.stem}-{n:0{width}d}{suffix}" for n in range(max(numbers) + 1) if n not in numbers]
+
+
+def _reading_command(parts: Sequence[ArchivePart]) -> str:
+    """The shell command that writes the parts one after the other: a glob where the layout allows one, so the
+    command stays short for SSv2's 20 parts and names every one of them."""
+    first = parts[0]
+    wildcard = f"{first.stem}-{'?' * len(first.number)}"
+    home = first.home
+    # quoted where the shell would split it (a folder "my data"), the wildcard left outside the quotes to expand
+    folder = shlex.quote(str(home))
+    if all(part.member is None and part.path.parent == home for part in parts):
+        return f"cat {folder}/{wildcard}"
+    if all(part.member is None and part.path.parent != home for part in parts):
+        return f"cat {folder}/{wildcard}/{wildcard}"
+    if all(part.member is not None and part.path.parent == home for part in parts):
+        return f'for part in {folder}/{wildcard}.zip; do unzip -p "$part"; done'
+    each = [
+        f"cat {shlex.quote(str(p.path))}"
+        if p.member is None
+        else f"unzip -p {shlex.quote(str(p.path))} {shlex.quote(p.member)}"
+        for p in parts
+    ]
+    return f"({'; '.join(each)})"
+
+
+def concatenate_command(parts: Sequence[ArchivePart], destination: Path) -> str:
     """The shell command that unpacks a numbered set of archive parts into `destination`."""
-    stem = _PART.match(parts[0].name)["stem"]
-    width = len(_PART.match(parts[0].name)["number"])
-    with open(parts[0], "rb") as f:
+    with parts[0].open() as f:
         head = f.read(6)
     # tar guesses the compression of a file, not of its standard input: the flag is given
     flag = next((f for magic, f in zip(_TAR_MAGIC, ("z", "j", "J")) if head.startswith(magic)), "")
-    return f"cat {parts[0].parent / stem}-{'?' * width} | tar -x{flag}f - -C {destination}"
+    return f"{_reading_command(parts)} | tar -x{flag}f - -C {shlex.quote(str(destination))}"
 
 
 class _Concatenated(io.RawIOBase):
     """The parts of a numbered archive read one after the other as one file, without writing the whole archive."""
 
-    def __init__(self, parts: Sequence[Path]):
+    def __init__(self, parts: Sequence[ArchivePart]):
         self.parts, self.current = list(parts), None
 
     def readable(self) -> bool:
@@ -113,7 +189,7 @@ class _Concatenated(io.RawIOBase):
             if self.current is None:
                 if not self.parts:
                     return 0
-                self.current = open(self.parts.pop(0), "rb")
+                self.current = self.parts.pop(0).open()
             count = self.current.readinto(buffer)
             if count:
                 return count
@@ -126,12 +202,12 @@ class _Concatenated(io.RawIOBase):
         super().close()
 
 
-def extract_parts(parts: Sequence[Path], destination: Path) -> None:
+def extract_parts(parts: Sequence[ArchivePart], destination: Path) -> None:
     """Unpack a tar archive cut into numbered parts, read as their concatenation (`cat parts | tar -x`)."""
     gap = missing_parts(parts)
     if gap:
         raise ValueError(
-            f"{parts[0].parent}: the archive parts {', '.join(gap)} are missing (found "
+            f"{parts[0].home}: the archive parts {', '.join(gap)} are missing (found "
             f"{', '.join(p.name for p in parts)}); every part is needed to unpack any of it"
         )
     destination.mkdir(parents=True, exist_ok=True)
@@ -141,7 +217,7 @@ def extract_parts(parts: Sequence[Path], destination: Path) -> None:
                 tf.extractall(destination, filter="data")
     except (tarfile.ReadError, EOFError, zlib.error) as error:  # the last part(s) not downloaded, or one cut short
         raise ValueError(
-            f"{parts[0].parent}: the archive parts {parts[0].name} to {parts[-1].name} end before their archive does "
+            f"{parts[0].home}: the archive parts {parts[0].name} to {parts[-1].name} end before their archive does "
             f"({error}): a part after {parts[-1].name} is missing, or one of them is incomplete"
         ) from None
 
@@ -161,6 +237,12 @@ def extract_archive(archive: Path, destination: Path) -> None:
             tf.extractall(destination, filter="data")
 
 
+def _in_a_set(archive: Path, sets: dict[Path, list[ArchivePart]]) -> bool:
+    """Whether a zip is one of a set's parts (read in place by `extract_parts`, or found unzipped beside it)."""
+    part = _as_part(archive) if archive.name.lower().endswith(".zip") else None
+    return part is not None and part.home / part.stem in sets
+
+
 def extract_archives(folder: str | os.PathLike, destination: str | os.PathLike) -> Path:
     """Extract every archive below `folder` into `destination/<relative path without suffix>`, once.
 
@@ -173,16 +255,18 @@ def extract_archives(folder: str | os.PathLike, destination: str | os.PathLike) 
     destination.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent))
     try:
+        # Something-Something v2's `20bn-something-something-v2-00`, `-01`, ...: with no suffix they were left as
+        # they are, and zipped one by one each was unpacked into a folder of its own, never joined; either way the
+        # data set read "none of the clips is on disk". The zipped parts are read inside their zips, not unpacked.
+        sets = archive_parts_below([folder])
         for dirpath, _, filenames in os.walk(folder, followlinks=True):
             for filename in sorted(filenames):
                 archive = Path(dirpath) / filename
-                if _is_archive(archive):
+                if _is_archive(archive) and not _in_a_set(archive, sets):
                     relative = archive.parent.relative_to(folder) / _archive_stem(archive)
                     extract_archive(archive, tmp / relative)
-            # Something-Something v2's `20bn-something-something-v2-00`, `-01`, ...: no suffix, so they were left
-            # as they are, and the data set read "none of the clips is on disk".
-            for stem, parts in archive_parts(Path(dirpath), sorted(filenames)).items():
-                extract_parts(parts, tmp / Path(dirpath).relative_to(folder) / stem)
+        for stem, parts in sets.items():
+            extract_parts(parts, tmp / stem.relative_to(folder))
         try:
             os.replace(tmp, destination)
         except OSError:

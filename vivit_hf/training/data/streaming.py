@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 from .annotated import _count_missing
-from .dataset import _decode_errors, collate_videos, describe_example
+from .dataset import ProcessorOptionError, _decode_errors, collate_videos, describe_example
 from .examples import DatasetFormatError, VideoClassificationData, _shown, warn_repeated_clips
 from .folders import _SPLIT_ALIASES, _refuse_a_file, recipe_split_names
 from .hub import (
@@ -587,8 +587,10 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         rank: int = 0,
         world_size: int = 1,
         processor_kwargs: dict | None = None,
+        role: str = "streamed",
     ):
         self.split, self.processor, self.batch_size = split, processor, batch_size
+        self.role = role  # what the clips are to the run ("training", "evaluation"), for ProcessorOptionError
         self.num_clips, self.num_crops, self.seed = num_clips, num_crops, seed
         self.shuffle_buffer_size, self.shuffle_seed = shuffle_buffer_size, shuffle_seed
         self.rank, self.world_size = rank, world_size
@@ -717,6 +719,8 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         except _decode_errors() as error:  # the clip's fault; any other error is the options' and stops the run
             logger.warning("skipping broken clip %s: %s", describe_example(example, index), error)
             pixel_values, valid = torch.zeros(self.sample_shape()), False
+        except (ValueError, TypeError) as error:  # as `unreadable_training_set` takes them on the map-style path
+            raise ProcessorOptionError.at(self.role, describe_example(example, index), error) from error
         return {"pixel_values": pixel_values, "labels": example["label"], "valid": valid, "id": example["id"]}
 
     def __iter__(self):
@@ -731,7 +735,13 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             chunk = list(itertools.islice(rows, self.batch_size))
             if not chunk:
                 break
-            items = [self._decode(row, worker, index) for index, row in chunk]
+            try:
+                items = [self._decode(row, worker, index) for index, row in chunk]
+            except ProcessorOptionError as error:
+                # Raised here, in a DataLoader worker, it reached the user as torch's "Caught ValueError in
+                # DataLoader worker process 0 ... Original Traceback": sent as a message, raised by the loader.
+                yield {"worker": worker, "refused": str(error)}
+                return
             batch = collate_videos(items)
             # `ids` name the rows that are clips, in order: the loader marks the others `real` False (`clips`)
             clips = [item.get("clip", True) for item in items]
@@ -847,6 +857,8 @@ class StreamingLoader:
 
         for batch in loader:
             worker = batch["worker"]
+            if "refused" in batch:  # an option no clip can be processed with (`StreamingVideoDataset.__iter__`)
+                raise ProcessorOptionError(batch["refused"])
             if batch.get("end"):
                 ended.add(worker)
             else:
