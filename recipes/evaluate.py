@@ -90,6 +90,7 @@ from vivit_hf.training.flags import (
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
     hub_source,
+    output_dir_problem,
     processes_not_started,
 )
 from vivit_hf.training.launch import cpu_process_group, run_as_command
@@ -208,7 +209,16 @@ def agree_to_start(parser, args) -> None:
     problem, refusal, error = attempt(start_refusal, args)  # a bug in it (an unreadable path) reaches the others too
     if problem:  # argparse's usage line, error line and status 2, printed once per machine
         refusal = parser.refusal(problem)
+    elif refusal is None and error is None:
+        refusal = output_refusal(args)
     agree(flags, refusal, None, error)
+
+
+def output_refusal(args) -> str | None:
+    """An `--output_dir` no folder can be made at (a file), refused as finetune.py refuses it: one line, status 1.
+    Found when the results were written, it was a NotADirectoryError traceback after the whole evaluation."""
+    problem = output_dir_problem(args.output_dir) if args.output_dir else None
+    return f"error: {problem}" if problem else None
 
 
 def dataset_name(dataset: str, revision: str | None = None, config_name: str | None = None) -> str:

@@ -208,6 +208,20 @@ def _long_options(parser: argparse.ArgumentParser) -> set[str]:
     return {s for a in parser._actions for s in a.option_strings if s.startswith("--") and s != "--help"}
 
 
+def output_dir_problem(output_dir) -> str | None:
+    """Why `--output_dir` cannot be the folder a recipe writes into, or None: it, or a folder above it, is a file
+    (`--output_dir make.py`). Every recipe asks before anything loads: found only when the outputs were written, it
+    was a NotADirectoryError or FileExistsError traceback after the whole evaluation (or once the model loaded)."""
+    folder = Path(output_dir)
+    for path in (folder, *folder.parents):
+        if path.is_dir():
+            return None
+        if os.path.lexists(path):  # a file, or a link to nothing: no folder can be made there
+            where = "" if path == folder else f": {path}"
+            return f"--output_dir {output_dir}{where} is a file, not a folder"
+    return None
+
+
 # What huggingface_hub, datasets and transformers raise for a Hub id they cannot fetch is an OSError: no network
 # (datasets' ConnectionError, huggingface_hub's LocalEntryNotFoundError, transformers' OSError raised from it), offline
 # mode (OfflineModeIsEnabled), no such repo or revision (HfHubHTTPError; datasets' DatasetNotFoundError is a
