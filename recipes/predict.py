@@ -49,7 +49,13 @@ from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.training.data.formats import video_files_below
-from vivit_hf.training.flags import DefaultsHelpFormatter, SuggestingArgumentParser, hub_source, output_dir_problem
+from vivit_hf.training.flags import (
+    DefaultsHelpFormatter,
+    SuggestingArgumentParser,
+    add_short_video_flag,
+    hub_source,
+    output_dir_problem,
+)
 from vivit_hf.training.launch import run_as_command
 
 logger = logging.getLogger("predict")
@@ -145,12 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot_classes", type=_at_least_one, default=5, help="classes in the timeline plot (per head)")
     p.add_argument("--num_crops", type=int, default=1, choices=(1, 3), help="spatial views per window")
     p.add_argument("--window_batch_size", type=_at_least_one, default=8, help="windows per forward pass")
-    p.add_argument(
-        "--short_video",
-        default=None,
-        choices=("loop", "pad"),
-        help="a one-frame file is refused as broken (listed, exit 1) unless this turns its frame into a clip",
-    )
+    add_short_video_flag(p, "a one-frame file is refused as broken (listed, exit 1)")
     p.add_argument("--device", default=None, type=_device, help="cpu, cuda, cuda:1, ... (default: cuda when available)")
     p.add_argument("--no_plot", action="store_true", help="JSON only")
     return p
