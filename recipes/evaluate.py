@@ -89,7 +89,9 @@ from vivit_hf.training.flags import (
     DDP_TIMEOUT,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
+    add_short_video_flag,
     hub_source,
+    output_dir_problem,
     processes_not_started,
 )
 from vivit_hf.training.launch import cpu_process_group, run_as_command
@@ -138,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache_dir", default=None)
     p.add_argument("--num_clips", type=_at_least(1), default=1, help="temporal views (paper: 4)")
     p.add_argument("--num_crops", type=int, choices=(1, 3), default=1, help="spatial views, 1 or 3 (paper: 3)")
+    add_short_video_flag(p, "a one-frame video is skipped as broken (no prediction, counted in num_skipped)")
     p.add_argument("--per_device_eval_batch_size", type=_at_least(1), default=8)
     p.add_argument("--num_workers", type=_at_least(0), default=2)
     p.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
@@ -208,7 +211,16 @@ def agree_to_start(parser, args) -> None:
     problem, refusal, error = attempt(start_refusal, args)  # a bug in it (an unreadable path) reaches the others too
     if problem:  # argparse's usage line, error line and status 2, printed once per machine
         refusal = parser.refusal(problem)
+    elif refusal is None and error is None:
+        refusal = output_refusal(args)
     agree(flags, refusal, None, error)
+
+
+def output_refusal(args) -> str | None:
+    """An `--output_dir` no folder can be made at (a file), refused as finetune.py refuses it: one line, status 1.
+    Found when the results were written, it was a NotADirectoryError traceback after the whole evaluation."""
+    problem = output_dir_problem(args.output_dir) if args.output_dir else None
+    return f"error: {problem}" if problem else None
 
 
 def dataset_name(dataset: str, revision: str | None = None, config_name: str | None = None) -> str:
@@ -415,6 +427,8 @@ def main(argv=None, written: list | None = None):
         )
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
+    if args.short_video:  # the data sets read it from the processor (a segment loops whatever it says)
+        processor.short_video = args.short_video
     streamed_ids = [] if args.streaming else None
     if args.streaming:  # each process streams its part; batches padded to one size, padding dropped after gathering
         dataset = StreamingVideoDataset(

@@ -49,7 +49,13 @@ from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.training.data.formats import video_files_below
-from vivit_hf.training.flags import DefaultsHelpFormatter, hub_source
+from vivit_hf.training.flags import (
+    DefaultsHelpFormatter,
+    SuggestingArgumentParser,
+    add_short_video_flag,
+    hub_source,
+    output_dir_problem,
+)
 from vivit_hf.training.launch import run_as_command
 
 logger = logging.getLogger("predict")
@@ -116,7 +122,8 @@ def check_model(model: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    # finetune.py's and evaluate.py's parser: a misspelt flag (`--windw`) is answered with the closest one
+    p = SuggestingArgumentParser(
         prog="predict.py", description=__doc__, formatter_class=DefaultsHelpFormatter, allow_abbrev=False
     )
     p.add_argument("--model", required=True, help="a model folder or Hub id, with its video processor")
@@ -144,12 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot_classes", type=_at_least_one, default=5, help="classes in the timeline plot (per head)")
     p.add_argument("--num_crops", type=int, default=1, choices=(1, 3), help="spatial views per window")
     p.add_argument("--window_batch_size", type=_at_least_one, default=8, help="windows per forward pass")
-    p.add_argument(
-        "--short_video",
-        default=None,
-        choices=("loop", "pad"),
-        help="a one-frame file is refused as broken (listed, exit 1) unless this turns its frame into a clip",
-    )
+    add_short_video_flag(p, "a one-frame file is refused as broken (listed, exit 1)")
     p.add_argument("--device", default=None, type=_device, help="cpu, cuda, cuda:1, ... (default: cuda when available)")
     p.add_argument("--no_plot", action="store_true", help="JSON only")
     return p
@@ -287,6 +289,9 @@ def main(argv=None, progress: dict | None = None) -> None:
     progress = {} if progress is None else progress
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    problem = output_dir_problem(args.output_dir)  # a file: FileExistsError once the model had loaded
+    if problem:
+        usage_error(problem)
     try:
         videos = find_videos(args.videos)
     except FileNotFoundError as error:  # the user's input: a message, not a traceback

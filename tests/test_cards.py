@@ -112,7 +112,7 @@ def test_a_top_k_of_k_classes_or_fewer_is_no_result_in_the_model_index():
     card = build_model_card(CONFIG, results={"top1": 0.5, "top5": 1.0}, dataset_name="clips", eval_split="test")
     metrics = card_metadata(card)["model-index"][0]["results"][0]["metrics"]
     assert [metric["name"] for metric in metrics] == ["top-1 accuracy (1 clip x 1 crop)"]
-    assert "| top5 | 1.0000 (k classes or fewer: every clip) |" in card.content
+    assert "| top5 | 1.0000 (only 2 classes: every clip is in the top 5) |" in card.content
     card = build_model_card(
         ViViTSpatioTemporalConfig(num_labels=6),
         results={"top1": 0.5, "top5": 0.9},
@@ -133,3 +133,23 @@ def test_the_recipe_table_lists_what_trained_momentum_only_with_sgd_and_the_tota
     recipe["optimizer"] = "sgd"
     card = build_model_card(CONFIG, results={"top1": 0.5}, dataset_name="d", eval_split="test", training_args=recipe)
     assert "| momentum | 0.9 |" in card.content
+
+
+def test_a_trivial_top_k_names_the_heads_class_count_and_k():
+    """The table said `top5 | 1.0000 (k classes or fewer: every clip)`, a letter where the numbers belong; each head
+    of a model with label spaces names its own (here 3 verbs, 4 nouns; the action head has 12 and is a result)."""
+    config = ViViTSpatioTemporalConfig(num_labels=7, label_spaces={"verb": 3, "noun": 4})
+    results = {"verb_top1": 0.5, "verb_top5": 1.0, "noun_top5": 1.0, "action_top5": 0.75}
+    rows = build_model_card(config, results=results, eval_split="test").content.splitlines()
+    assert "| verb_top5 | 1.0000 (only 3 classes: every clip is in the top 5) |" in rows
+    assert "| noun_top5 | 1.0000 (only 4 classes: every clip is in the top 5) |" in rows
+    assert "| action_top5 | 0.7500 |" in rows
+
+
+def test_one_test_view_is_not_said_to_be_averaged():
+    """With 1 clip x 1 crop the card said "logits averaged (paper §4.1)": there is one view and nothing to average."""
+    card = build_model_card(CONFIG, results={"top1": 0.5}, eval_split="test", num_views=(1, 1)).content
+    assert "- Test views: 1 clip x 1 crop, one view per video, no averaging" in card.splitlines()
+    assert "averaged" not in card.split("## Data")[1].split("## Use")[0]
+    card = build_model_card(CONFIG, results={"top1": 0.5}, eval_split="test", num_views=(4, 3)).content
+    assert "- Test views: 4 clips x 3 crops, logits averaged (paper §4.1)" in card.splitlines()

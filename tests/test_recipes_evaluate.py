@@ -547,3 +547,40 @@ def test_a_processor_option_that_fails_on_every_clip_is_named_not_read_as_broken
     assert "frame_stride must be a positive integer, got 0" in last and f"--model {model}" in last, last
     assert "could be decoded" not in last and "the videos are not at fault" in last, last
     assert not (tmp_path / "eval" / "eval_results.json").exists()
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["whole", "streamed"])
+def test_short_video_loop_evaluates_a_one_frame_clip_as_its_frame_repeated(folder, tmp_path, streaming):
+    """A one-frame clip was skipped with "pass short_video='loop' or 'pad'", a flag evaluate.py did not have. With
+    `--short_video loop` it is scored, as the model scores its one frame (decoded by PyAV here) repeated num_frames
+    times; without it, it is still skipped and counted."""
+    import av
+    import numpy as np
+    import torch
+    from video_factory import write_video
+
+    from vivit_hf import ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+
+    data = tmp_path / "data"
+    shutil.copytree(folder / "data" / "test" / "up", data / "clips", dirs_exist_ok=True)
+    write_video(data / "clips" / "still.mp4", num_frames=1, height=16, width=16)
+    clips = sorted(p.name for p in (data / "clips").iterdir())
+    (data / "test.csv").write_text("\n".join(["video,label", *(f"clips/{c},up" for c in clips)]) + "\n")
+    fmt = ["--dataset_format", "hub", *(["--streaming"] if streaming else [])]
+    for short_video, skipped in ((None, 1), ("loop", 0)):
+        out = tmp_path / f"out_{short_video}"
+        flags = ["--short_video", short_video] if short_video else []
+        result = evaluate("--model", folder / "model", "--dataset", data, *fmt, "--output_dir", out, *flags)
+        assert result.returncode == 0, result.stderr[-3000:]
+        results = json.loads((out / "eval_results.json").read_text())
+        assert (results["num_skipped"], results["num_samples"]) == (skipped, len(clips) - skipped)
+    with av.open(str(data / "clips" / "still.mp4")) as container:
+        frame = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    processor = ViViTVideoProcessor.from_pretrained(folder / "model", do_train_augment=False)
+    model = ViViTSpatioTemporalForVideoClassification.from_pretrained(folder / "model").eval()
+    pixels = processor(videos=[np.stack([frame] * model.config.num_frames)], return_tensors="pt")["pixel_values"]
+    with torch.no_grad():
+        expected = model(pixel_values=pixels).logits[0]
+    with safe_open(str(out / "predictions.safetensors"), "pt") as f:
+        row = json.loads(f.metadata()["video_ids"]).index("clips/still.mp4")
+        torch.testing.assert_close(f.get_tensor("logits")[row], expected, atol=1e-5, rtol=1e-5)

@@ -60,3 +60,17 @@ def test_a_url_video_is_named_by_the_file_name_it_ends_with_also_for_an_archive_
     assert predict.output_name("zip://sub/clip.mp4::hf://datasets/me/x/a.zip", []) == "clip.mp4"
     assert predict.output_name("https://host/v/a%20b.mp4?sig=1", []) == "a b.mp4"
     assert predict.output_name("s3://bucket/clip.mp4", []) == "clip.mp4"
+
+
+def test_a_misspelt_flag_is_answered_with_the_closest_one_as_finetune_and_evaluate_answer_it(capsys):
+    """`predict.py --windw 16f` said only "unrecognized arguments", after 5 lines of usage; the other recipes'
+    parser names the flag meant, and so does predict.py's now."""
+    with pytest.raises(SystemExit) as stopped:
+        load_predict().build_parser().parse_args(["--model", "m", "--videos", "v", "--windw", "16f", "--top-k", "3"])
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said[-1] == (
+        "predict.py: error: unrecognized arguments: --windw 16f --top-k 3 (did you mean: --windw -> --window, "
+        "--top-k -> --top_k?)"
+    )
+    assert len(said) == 2  # a one-line usage saying where every flag is listed, and the error

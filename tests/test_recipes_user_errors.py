@@ -346,6 +346,56 @@ def test_on_two_processes_a_refused_command_line_is_said_once_with_status_2_and_
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("below", ["", "/timelines"])
+@pytest.mark.parametrize(
+    "script, model, prefix, status",
+    [
+        (FINETUNE, ["--init_from", "someone/vit-base"], "error: ", 1),
+        (EVALUATE, ["--model", "someone/vivit"], "error: ", 1),
+        # predict.py's status 1 says some videos could not be read (worth a retry); its flags are refused with 2
+        (PREDICT, ["--model", "someone/no-model"], "predict.py: error: ", 2),
+    ],
+)
+def test_an_output_dir_that_is_a_file_is_one_line_before_anything_loads(tmp_path, script, model, prefix, status, below):
+    """`--output_dir make.py` (a file): finetune.py refused it in one line; evaluate.py ran the whole evaluation, then
+    a NotADirectoryError traceback, predict.py a FileExistsError once the model had loaded; a file above the folder
+    (`make.py/timelines`) reached finetune.py's training. The model named is not in the offline cache: refused
+    first, the folder is checked before anything loads."""
+    tiny_clip(tmp_path / "a.mp4", label=0, seed=0)
+    (tmp_path / "make.py").write_text("print('mine')\n")
+    out = f"{tmp_path / 'make.py'}{below}"
+    videos = ["--videos", tmp_path / "a.mp4"] if script == PREDICT else []
+    result = run_recipe(script, *model, *videos, "--output_dir", out)
+    shown = f": {tmp_path / 'make.py'}" if below else ""
+    assert result.returncode == status, result.stderr[-3000:]
+    assert result.stderr.strip() == f"{prefix}--output_dir {out}{shown} is a file, not a folder"
+    assert (tmp_path / "make.py").read_text() == "print('mine')\n"
+
+
+def test_finetune_short_video_loop_trains_on_a_one_frame_clip_the_advice_named(tmp_path):
+    """Every epoch skipped a one-frame clip "has a single frame; pass short_video='loop' or 'pad'", a flag finetune.py
+    did not have (only predict.py). `--short_video loop` trains and scores it (none skipped), and the model's video
+    processor keeps it, so that the pipeline and the other recipes take such a clip as training did."""
+    from video_factory import write_video
+
+    data = tmp_path / "data"
+    for split, count in (("train", 2), ("test", 1)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(data / split / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
+        write_video(data / split / "up" / "still.mp4", num_frames=1, height=16, width=16)
+    common = [FINETUNE, "--dataset", data, "--num_train_epochs", "1", *TINY_MODEL]
+    skipped = run_recipe(*common, "--output_dir", tmp_path / "without")
+    assert skipped.returncode == 0 and "has a single frame" in skipped.stderr, skipped.stderr[-3000:]
+    looped = run_recipe(*common, "--output_dir", tmp_path / "out", "--short_video", "loop")
+    assert looped.returncode == 0, looped.stderr[-3000:]
+    assert "single frame" not in looped.stderr and "skipping broken clip" not in looped.stderr
+    results = json.loads((tmp_path / "out" / "all_results.json").read_text())
+    assert (results["train_skipped_clips"], results["num_skipped"], results["num_samples"]) == (0, 0, 3)
+    processor = json.loads((tmp_path / "out" / "video_preprocessor_config.json").read_text())
+    assert processor["short_video"] == "loop"
+
+
 def test_predict_refuses_two_videos_that_would_write_one_output_name_before_loading_the_model(tmp_path):
     # `a__b/c.mp4` and `a/b__c.mp4` were both written to a__b__c.mp4.json: the second silently replaced the first
     videos = tmp_path / "videos"

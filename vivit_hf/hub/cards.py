@@ -118,6 +118,24 @@ def _trivial(key: str, value, classes: Mapping[str, int]) -> bool:
     return int(k[3:]) > 1 and int(k[3:]) >= classes[head]
 
 
+def _result_row(key: str, value, classes: Mapping[str, int]) -> str:
+    """A row of the card's results table; a trivial top-k (`_trivial`) says why it is 1 with the head's numbers
+    (`only 3 classes: every clip is in the top 5`; it said "k classes or fewer", a letter where they belong)."""
+    if not isinstance(value, float):
+        return f"| {key} | {value} |"
+    # four digits: a rate of 0.9958 is not "1.00", and the model-index above reads 99.58
+    if not _trivial(key, value, classes):
+        return f"| {key} | {value:.4f} |"
+    head, _, k = key.rpartition("_")
+    return f"| {key} | {value:.4f} (only {classes[head]} classes: every clip is in the top {k[3:]}) |"
+
+
+def _views(num_views: Sequence[int]) -> str:
+    """The test views as the card says them: `4 clips x 3 crops`."""
+    clips, crops = num_views
+    return f"{clips} clip{'s' if clips > 1 else ''} x {crops} crop{'s' if crops > 1 else ''}"
+
+
 def _eval_results(
     results: Mapping, dataset_name: str, dataset_type: str, split: str | None, views: str, classes: Mapping[str, int]
 ) -> list[EvalResult]:
@@ -180,9 +198,7 @@ def build_model_card(
     and `plots` (image files in the folder). `notes` is appended as it is.
     """
     dataset_name, dataset_id, dataset_type = _dataset_names(dataset_name or "", dataset_id)
-    views = (
-        f"{num_views[0]} clip{'s' if num_views[0] > 1 else ''} x {num_views[1]} crop{'s' if num_views[1] > 1 else ''}"
-    )
+    views = _views(num_views)
     variant = _VARIANTS.get(config.model_type, config.model_type)
     suffix = "converted" if converted_from else "finetuned"
     name = model_name or f"{config.model_type.replace('_', '-')}-{suffix}"
@@ -244,13 +260,12 @@ def build_model_card(
     if results is not None:
         classes = _classes(config)
         rows = [
-            # four digits: a rate of 0.9958 is not "1.00", and the model-index above reads 99.58
-            f"| {key} | {value:.4f}{' (k classes or fewer: every clip)' if _trivial(key, value, classes) else ''} |"
-            if isinstance(value, float)
-            else f"| {key} | {value} |"
+            _result_row(key, value, classes)
             for key, value in results.items()
             if isinstance(value, (int, float)) and not isinstance(value, bool)
         ]
+        # one view has nothing to average: the card said "logits averaged" of 1 clip x 1 crop
+        averaging = "logits averaged (paper §4.1)" if tuple(num_views) != (1, 1) else "one view per video, no averaging"
         recipe = [
             f"| {key} | {training_args[key]} |"
             for key in _RECIPE_KEYS
@@ -261,7 +276,7 @@ def build_model_card(
             "## Data",
             f"- Data set: {dataset_name}{f' (`{dataset_id}`)' if dataset_id else ''}; "
             f"evaluated on split `{eval_split}`",
-            f"- Test views: {views}, logits averaged (paper §4.1)",
+            f"- Test views: {views}, {averaging}",
             "",
         ]
         if recipe:  # a card built without the recipe's settings (results alone) has no table of nothing

@@ -15,6 +15,7 @@ import torch
 from .. import models, processing
 from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files
 from .agreement import checkpoint_writer
+from .flags import output_dir_problem
 
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "trainer_state.json"
@@ -106,8 +107,9 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
             "--overwrite_output_dir removes the checkpoints that --resume_from_checkpoint continues from: give one"
         )
     folder = Path(output_dir)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"--output_dir {folder} is a file, not a folder")
+    problem = output_dir_problem(folder)  # (the other recipes refuse it alike)
+    if problem:
+        raise ValueError(problem)
     found = previous_run_outputs(folder)
     if resume == "latest" and not found:
         # As transformers' Trainer ("No valid checkpoint found"): asked to continue, a folder with no run in it (a

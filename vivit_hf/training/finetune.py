@@ -39,7 +39,14 @@ from .data.dataset import (
 )
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-from .flags import DDP_TIMEOUT, HUB_SOURCE_ERRORS, DefaultsHelpFormatter, SuggestingArgumentParser, is_hub_failure
+from .flags import (
+    DDP_TIMEOUT,
+    HUB_SOURCE_ERRORS,
+    DefaultsHelpFormatter,
+    SuggestingArgumentParser,
+    add_short_video_flag,
+    is_hub_failure,
+)
 from .metrics import evaluation_metrics, predict
 from .presets import MODEL_SIZES, PRESETS, get_preset, needs_a_dataset
 
@@ -165,6 +172,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--do_flip", type=_bool)
     g.add_argument("--color_jitter", type=_bool)
     g.add_argument("--rand_augment", type=int, nargs=2, help="RandAugment num_ops magnitude, e.g. 2 15")
+    add_short_video_flag(g, "a one-frame clip is skipped as broken, every epoch,")
     g.add_argument("--eval_num_clips", type=_at_least(1), help="temporal views when evaluating each epoch")
     g.add_argument(
         "--eval_num_crops", type=int, choices=(1, 3), help="spatial views when evaluating each epoch: 1 (centre) or 3"
@@ -1206,6 +1214,8 @@ def build_processor(args, config, init_processor=None) -> ViViTVideoProcessor:
     if args.color_jitter is not None:
         updates["do_color_jitter"] = args.color_jitter
     updates["rand_augment"] = list(args.rand_augment) if args.rand_augment else None
+    if args.short_video is not None:
+        updates["short_video"] = args.short_video
     for key, value in updates.items():
         setattr(processor, key, value)
     return processor

@@ -208,6 +208,33 @@ def _long_options(parser: argparse.ArgumentParser) -> set[str]:
     return {s for a in parser._actions for s in a.option_strings if s.startswith("--") and s != "--help"}
 
 
+def add_short_video_flag(parser, without: str) -> None:
+    """`--short_video loop|pad`, the video processor's `short_video`, in every recipe: its refusal of a one-frame
+    video ("pass short_video='loop' or 'pad'") was advice that only predict.py's users could take. `without` says
+    what the recipe does with such a video otherwise."""
+    parser.add_argument(
+        "--short_video",
+        default=None,
+        choices=("loop", "pad"),
+        help=f"{without} unless this turns its frame into a clip: loop repeats it (a clip shorter than its span is "
+        "looped anyway); pad fills every clip too short with its last frame instead of looping it",
+    )
+
+
+def output_dir_problem(output_dir) -> str | None:
+    """Why `--output_dir` cannot be the folder a recipe writes into, or None: it, or a folder above it, is a file
+    (`--output_dir make.py`). Every recipe asks before anything loads: found only when the outputs were written, it
+    was a NotADirectoryError or FileExistsError traceback after the whole evaluation (or once the model loaded)."""
+    folder = Path(output_dir)
+    for path in (folder, *folder.parents):
+        if path.is_dir():
+            return None
+        if os.path.lexists(path):  # a file, or a link to nothing: no folder can be made there
+            where = "" if path == folder else f": {path}"
+            return f"--output_dir {output_dir}{where} is a file, not a folder"
+    return None
+
+
 # What huggingface_hub, datasets and transformers raise for a Hub id they cannot fetch is an OSError: no network
 # (datasets' ConnectionError, huggingface_hub's LocalEntryNotFoundError, transformers' OSError raised from it), offline
 # mode (OfflineModeIsEnabled), no such repo or revision (HfHubHTTPError; datasets' DatasetNotFoundError is a
