@@ -64,7 +64,13 @@ from vivit_hf.training.agreement import (
     process_group_kwargs,
 )
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
-from vivit_hf.training.data.dataset import NoDecodableClipError, VideoClassificationDataset, collate_videos
+from vivit_hf.training.data.dataset import (
+    NoDecodableClipError,
+    ProcessorOptionError,
+    VideoClassificationDataset,
+    collate_videos,
+    describe_example,
+)
 from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.formats import (
     DATASET_FORMATS,
@@ -439,6 +445,7 @@ def main(argv=None, written: list | None = None):
             num_crops=args.num_crops,
             rank=accelerator.process_index,
             world_size=accelerator.num_processes,
+            role="evaluation",
         )
         dataloader = StreamingLoader(
             dataset,
@@ -455,10 +462,7 @@ def main(argv=None, written: list | None = None):
         except NoDecodableClipError:
             raise SystemExit(nothing_evaluated(split, args.dataset, len(dataset))) from None
         except (ValueError, TypeError) as error:  # not a broken video: the processor's options (the model's own)
-            raise SystemExit(
-                f"error: the clips of split {split!r} of {args.dataset} cannot be processed with the video processor "
-                f"options of --model {args.model}: {error}; the videos are not at fault, no results are written"
-            ) from None
+            raise ProcessorOptionError.at("evaluation", describe_example(dataset.examples[0], 0), error) from None
         dataloader = torch.utils.data.DataLoader(
             dataset, batch_size=args.per_device_eval_batch_size, collate_fn=collate_videos, num_workers=args.num_workers
         )
@@ -513,10 +517,10 @@ def main(argv=None, written: list | None = None):
 
 def run(argv=None):
     """`main` as a command (`run_as_command`): a data set that is not what `--dataset_format` says (an empty folder, a
-    plain folder read as Kinetics) is the user's mistake, whose message already names it: one line and argparse's
-    status 2. Ctrl-C or SIGTERM is one line saying whether the results were written, status 130 / 143 (it was a
-    traceback from wherever the model was, or torch's for the DataLoader workers the launcher stopped). Any other
-    error is a bug and keeps its traceback."""
+    plain folder read as Kinetics) or a model whose processor options no clip can be processed with is the user's
+    mistake, whose message already names it: one line and argparse's status 2. Ctrl-C or SIGTERM is one line saying
+    whether the results were written, status 130 / 143 (it was a traceback from wherever the model was, or torch's
+    for the DataLoader workers the launcher stopped). Any other error is a bug and keeps its traceback."""
     written: list[Path] = []
 
     def interrupted() -> str:
@@ -527,7 +531,8 @@ def run(argv=None):
             "to evaluate"
         )
 
-    return run_as_command(partial(main, written=written), argv, (DatasetFormatError,), interrupted)
+    user_errors = (DatasetFormatError, ProcessorOptionError)
+    return run_as_command(partial(main, written=written), argv, user_errors, interrupted)
 
 
 if __name__ == "__main__":

@@ -88,3 +88,37 @@ def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_o
     assert "short_video must be one of" in line and "got 'bogus'" in line and "not at fault" in line, line
     assert "could be decoded" not in line, line
     assert not (tmp_path / "out" / "model.safetensors").exists()
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["map-style", "streamed"])
+def test_evaluating_a_model_whose_processor_option_fails_is_one_line_on_both_paths(
+    videofolder,  # noqa: F811
+    tmp_path,
+    streaming,
+):
+    """recipes/evaluate.py, the same model: map-style it said so in one line with status 1 (2 for the user's other
+    flags and files); streamed, a traceback from the main process (StreamingLoader's error was not among evaluate's
+    user errors). Both now end in one line naming the option and the model, status 2, and write no results."""
+    import json
+
+    from test_recipes_evaluate import tiny_model
+    from test_recipes_finetune import EVALUATE, run
+
+    from vivit_hf.training.data.shard import main as shard_main
+
+    model = tmp_path / "model"
+    tiny_model(model, ("up", "down"))
+    config_file = model / "video_preprocessor_config.json"
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "short_video": "bogus"}))
+    dataset = ["--dataset", videofolder]
+    if streaming:
+        shard_main(["--dataset", str(videofolder), "--out", str(tmp_path / "shards"), "--shard_size", "1MB"])
+        dataset = ["--dataset", tmp_path / "shards", "--dataset_format", "hub", "--streaming"]
+    out = tmp_path / "eval"
+    flags = ["--model", model, "--output_dir", out, "--num_workers", "1" if streaming else "0"]
+    result = run(EVALUATE, *dataset, *flags, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: the evaluation clips cannot be processed with"), line
+    assert "short_video must be one of" in line and "got 'bogus'" in line and "not at fault" in line, line
+    assert not (out / "eval_results.json").exists()

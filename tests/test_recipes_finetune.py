@@ -500,6 +500,7 @@ def test_every_flag_is_a_recorded_setting_or_says_it_changes_nothing(finetune_mo
 CHANGED_SETTINGS = [
     (["--frame_stride", "1"], "clips sampled or scaled otherwise.*--frame_stride 2 -> 1"),
     (["--resize_shortest_edge", "40"], "clips sampled or scaled otherwise.*--resize_shortest_edge 32 -> 40"),
+    (["--short_video", "loop"], "clips sampled or scaled otherwise.*--short_video None -> 'loop'"),
     (["--freeze", "vivit.embeddings"], "another model or optimiser.*--freeze"),
     (["--label_column", "action"], "other batches.*--label_column None -> 'action'"),
     (["--do_flip", "true"], "--do_flip False -> True"),

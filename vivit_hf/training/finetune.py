@@ -736,7 +736,7 @@ MODEL_SETTINGS += ("freeze",)  # the parameters the optimiser's state holds
 # What decides the clips the model sees besides their size: the saved processor records them for inference, so a run
 # resumed (or rerun as "the same command") with another stride or scale saved weights trained on one with a processor
 # that says the other, without a word.
-CLIP_SETTINGS = ("frame_stride", "resize_shortest_edge")
+CLIP_SETTINGS = ("frame_stride", "resize_shortest_edge", "short_video")
 # What the optimiser's state restores from the checkpoint, so that a new value is put back after loading it.
 RESTORED_SETTINGS = ("learning_rate", "weight_decay", "momentum")
 # What may change on resume (with a warning): the optimisation, not the data order.
