@@ -21,6 +21,9 @@ from vivit_hf.processing.video_torchcodec import _torchcodec_plan
 
 HEIGHT, WIDTH, FRAMES = 48, 64, 3
 ROUNDING = 4  # libswscale's fixed-point conversion, in grey levels
+# torchcodec 0.17 takes 10-bit frames to 8-bit RGB by another libswscale path: 5 levels off, measured on H.264
+# BT.709 (PyAV: 4). Still far below the misreadings the test is for (14 and more).
+ROUNDING_TORCHCODEC_10BIT = 6
 # Kr, Kb of each AVColorSpace tag; FFmpeg (libswscale, torchcodec) takes BT.601 for a frame that names none (2)
 LUMA_WEIGHTS = {1: (0.2126, 0.0722), 2: (0.299, 0.114), 5: (0.299, 0.114), 6: (0.299, 0.114), 9: (0.2627, 0.0593)}
 LIMITED, FULL = 1, 2  # AVColorRange: MPEG (16-235), JPEG (0-255)
@@ -195,7 +198,9 @@ def test_frames_read_as_their_own_matrix_and_range_say(files, name, backend):
     reference = np.stack([reference_rgb(frame) for frame in decoded_frames(path)])
     ours = read_frames(path, list(range(FRAMES)), backend=backend)
     difference = np.abs(ours.astype(int) - reference.astype(int))[:, block_interiors()]
-    assert difference.max() <= ROUNDING, f"{name} ({backend}): {difference.max()} grey levels off the reference"
+    ten_bit = decoded_frames(path)[0].format.name.endswith("10le")
+    tolerance = ROUNDING_TORCHCODEC_10BIT if backend == "torchcodec" and ten_bit else ROUNDING
+    assert difference.max() <= tolerance, f"{name} ({backend}): {difference.max()} grey levels off the reference"
 
 
 @pytest.mark.parametrize("name", ["hevc_grey_limited", "hevc_grey10_limited", "png_grey"])
