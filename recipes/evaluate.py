@@ -446,6 +446,7 @@ def main(argv=None, written: list | None = None):
             rank=accelerator.process_index,
             world_size=accelerator.num_processes,
             role="evaluation",
+            options_of=f"--model {args.model}'s",
         )
         dataloader = StreamingLoader(
             dataset,
@@ -462,7 +463,8 @@ def main(argv=None, written: list | None = None):
         except NoDecodableClipError:
             raise SystemExit(nothing_evaluated(split, args.dataset, len(dataset))) from None
         except (ValueError, TypeError) as error:  # not a broken video: the processor's options (the model's own)
-            raise ProcessorOptionError.at("evaluation", describe_example(dataset.examples[0], 0), error) from None
+            first = describe_example(dataset.examples[0], 0)
+            raise ProcessorOptionError.at("evaluation", first, error, f"--model {args.model}'s") from None
         dataloader = torch.utils.data.DataLoader(
             dataset, batch_size=args.per_device_eval_batch_size, collate_fn=collate_videos, num_workers=args.num_workers
         )

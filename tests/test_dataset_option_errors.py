@@ -119,6 +119,6 @@ def test_evaluating_a_model_whose_processor_option_fails_is_one_line_on_both_pat
     result = run(EVALUATE, *dataset, *flags, check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     line = result.stderr.strip().splitlines()[-1]
-    assert line.startswith("error: the evaluation clips cannot be processed with"), line
+    assert line.startswith(f"error: the evaluation clips cannot be processed with --model {model}'s video"), line
     assert "short_video must be one of" in line and "got 'bogus'" in line and "not at fault" in line, line
     assert not (out / "eval_results.json").exists()

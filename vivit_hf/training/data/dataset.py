@@ -64,10 +64,11 @@ class ProcessorOptionError(ValueError):
     which raises it in the main process, where a DataLoader worker's raise read as torch's worker traceback)."""
 
     @classmethod
-    def at(cls, clips: str, first: str, error: BaseException) -> ProcessorOptionError:
-        """The error as said of `clips` ("training", "evaluation"), `first` naming the clip it was raised at."""
+    def at(cls, clips: str, first: str, error: BaseException, whose: str = "this run's") -> ProcessorOptionError:
+        """The error as said of `clips` ("training", "evaluation"), `first` naming the clip it was raised at, the
+        options `whose` ("this run's", "--model M's")."""
         return cls(
-            f"the {clips} clips cannot be processed with this run's video processor options (the first, {first}): "
+            f"the {clips} clips cannot be processed with {whose} video processor options (the first, {first}): "
             f"{str(error).rstrip('.')}; the video is not at fault"
         )
 

@@ -588,9 +588,11 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         world_size: int = 1,
         processor_kwargs: dict | None = None,
         role: str = "streamed",
+        options_of: str = "this run's",
     ):
         self.split, self.processor, self.batch_size = split, processor, batch_size
         self.role = role  # what the clips are to the run ("training", "evaluation"), for ProcessorOptionError
+        self.options_of = options_of  # whose processor options they are ("this run's", "--model M's"), likewise
         self.num_clips, self.num_crops, self.seed = num_clips, num_crops, seed
         self.shuffle_buffer_size, self.shuffle_seed = shuffle_buffer_size, shuffle_seed
         self.rank, self.world_size = rank, world_size
@@ -720,7 +722,8 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
             logger.warning("skipping broken clip %s: %s", describe_example(example, index), error)
             pixel_values, valid = torch.zeros(self.sample_shape()), False
         except (ValueError, TypeError) as error:  # as `unreadable_training_set` takes them on the map-style path
-            raise ProcessorOptionError.at(self.role, describe_example(example, index), error) from error
+            first = describe_example(example, index)
+            raise ProcessorOptionError.at(self.role, first, error, self.options_of) from error
         return {"pixel_values": pixel_values, "labels": example["label"], "valid": valid, "id": example["id"]}
 
     def __iter__(self):
