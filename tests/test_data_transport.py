@@ -159,3 +159,14 @@ def test_the_affine_handed_on_as_lists_normalises_alike(examples):
     batch = data.collate_videos([train[(0, 0)], train[(0, 1)]])
     as_lists = {**batch, "pixel_affine": [list(part) for part in batch["pixel_affine"]]}
     assert torch.equal(data.model_pixel_values(as_lists), data.model_pixel_values(batch))
+
+
+def test_raw_pixels_refuse_a_processor_that_cannot_leave_the_normalisation_to_the_device(examples):
+    """Refused when the data set is built, not at its first sample (in a DataLoader worker, after the model loaded):
+    transformers' processors normalise in every call, and the device would normalise again."""
+    from transformers import VideoMAEVideoProcessor
+
+    train_examples, _ = examples
+    with pytest.raises(TypeError, match=r"raw_pixels=True needs .*raw_views.*VideoMAEVideoProcessor has no such"):
+        data.VideoClassificationDataset(train_examples, VideoMAEVideoProcessor(), raw_pixels=True)
+    data.VideoClassificationDataset(train_examples, VideoMAEVideoProcessor())  # normalised by the processor: fine

@@ -253,6 +253,8 @@ _LOADED_FOR_INFERENCE = {
     ),
 }
 _NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
+# Every option saying how views are rescaled and normalised: a preset's name, the switch and the preset's fields
+_NORMALIZATION_OPTIONS = ("normalization", "do_rescale", *_NORMALIZATION_FIELDS)
 # PIL's resampling codes (transformers' `resample`) -> torch's modes. PIL's NEAREST takes the source pixel under each
 # output pixel's centre, as transformers' processors do: torch's "nearest-exact" ("nearest" is shifted half a pixel).
 # LANCZOS, BOX and HAMMING have no torch filter: refused (`_interpolation_mode`), never replaced by another.
@@ -526,6 +528,36 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     def preprocess(self, videos, **kwargs) -> BatchFeature:
         """Decode, sample, transform and stack; see the class docstring and `ViViTVideoProcessorKwargs`."""
+        return self._views_batch(videos, kwargs, raw=False)
+
+    def raw_views(self, videos, **kwargs) -> BatchFeature:
+        """A call's output with the views' own pixels as `pixel_values`: decoded, sampled and augmented as the same call
+        would (an unseeded one draws from the processor's stream as a call does, so later draws are a call's too), and
+        stacked before the rescale and normalisation. The pixels are on 0-255: uint8 when every view is (nothing is
+        lost), float32 when one is not whole numbers (colour jitter without RandAugment, a float video).
+        `apply_affine(pixels, *self.normalization_affine())` gives the call's `pixel_values`, bit for bit.
+
+        For moving a quarter of float32's bytes (through DataLoader workers, to a GPU) and normalising there. The
+        normalisation is the processor's own, which `normalization_affine` reads: given here, a normalisation option
+        would change no pixel, so it is refused."""
+        given = sorted(name for name in _NORMALIZATION_OPTIONS if kwargs.get(name) is not None)
+        if given:
+            raise ValueError(
+                f"raw_views gives the pixels before the rescale and normalisation, so {', '.join(given)} would change "
+                "nothing here: set it on the processor (or pass it to normalization_affine)."
+            )
+        return self._views_batch(videos, kwargs, raw=True)
+
+    def normalization_affine(self, **kwargs) -> tuple[torch.Tensor, torch.Tensor]:
+        """The rescale and normalisation a call with these options (the processor's own, by default) applies to its
+        views, folded into one `x * scale + bias` per channel: `(scale, bias)`, `(3, 1, 1)` float32 each, for
+        `apply_affine` (on the processor's `device` when it has one, where its calls' views are)."""
+        device = self._call_or_own(kwargs, "device")
+        return _affine(self._options(kwargs), device)
+
+    def _views_batch(self, videos, kwargs: dict, raw: bool) -> BatchFeature:
+        """A call: every video's views, normalised (or, `raw`, as they are) and stacked, and what the options ask
+        for beside them."""
         given_metadata = kwargs.pop("video_metadata", None)  # the frame rate for `fps` sampling
         # transformers' options `_options` does not resolve: the call's, else the processor's own, as transformers
         # merges them (set on the processor or saved in its config, they were ignored: `return_metadata=True` gave
@@ -565,7 +597,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         frame_mask = None
         if opts["pad_to_longest"] and views:
             views, frame_mask = _pad_to_longest(views)
-        pixel_values = self._normalize_views(views, opts) if views else _empty_batch(opts)
+        stack = _stacked_raw_views if raw else self._normalize_views
+        pixel_values = stack(views, opts) if views else _empty_batch(opts, raw)
         data: dict[str, Any] = {"pixel_values": pixel_values}
         if frame_mask is not None:
             data["attention_mask"] = frame_mask
@@ -764,15 +797,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         arithmetic itself."""
         if not views:
             return torch.empty(0)
-        scale, bias = affine_normalization(
-            opts["do_rescale"],
-            opts["rescale_factor"],
-            opts["rescale_offset"],
-            opts["do_normalize"],
-            opts["image_mean"],
-            opts["image_std"],
-            device=views[0].device,
-        )
+        scale, bias = _affine(opts, views[0].device)
         shapes = {tuple(v.shape) for v in views}
         if len(shapes) > 1:
             if opts["return_tensors"] is not None:
@@ -1211,8 +1236,35 @@ def _crops(opts: dict) -> bool:
     return bool(opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"])
 
 
-def _empty_batch(opts: dict) -> torch.Tensor:
-    """`pixel_values` when every video was skipped: `(0, frames, 3, height, width)` as a kept video's views."""
+def _affine(opts: dict, device=None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The call's rescale and normalisation as `apply_affine`'s per-channel `scale` and `bias`."""
+    return affine_normalization(
+        opts["do_rescale"],
+        opts["rescale_factor"],
+        opts["rescale_offset"],
+        opts["do_normalize"],
+        opts["image_mean"],
+        opts["image_std"],
+        device=device,
+    )
+
+
+def _stacked_raw_views(views: list[torch.Tensor], opts: dict):
+    """`_normalize_views` without the affine (`raw_views`): uint8 views stacked as uint8, others (colour jitter's
+    unrounded floats) as float32, the values the affine would have read."""
+    dtype = torch.uint8 if all(view.dtype == torch.uint8 for view in views) else torch.float32
+    views = [view.to(dtype) for view in views]
+    shapes = {tuple(v.shape) for v in views}
+    if len(shapes) > 1:
+        if opts["return_tensors"] is not None:
+            raise ValueError(_stacking_error(shapes))
+        return views
+    return torch.stack(views)
+
+
+def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
+    """`pixel_values` when every video was skipped: `(0, frames, 3, height, width)` as a kept video's views (uint8 for
+    `raw_views`)."""
     crop, size = opts["crop_size"], opts["size"]
     height_width = None
     if _crops(opts):
@@ -1225,7 +1277,7 @@ def _empty_batch(opts: dict) -> torch.Tensor:
             "shape to make an empty batch of (do_sample_frames=False, or do_center_crop=False without a fixed "
             "size); check `kept_indices` is non-empty, or keep do_sample_frames and do_center_crop on."
         )
-    return torch.empty((0, int(opts["num_frames"]), 3, *height_width), dtype=torch.float32)
+    return torch.empty((0, int(opts["num_frames"]), 3, *height_width), dtype=torch.uint8 if raw else torch.float32)
 
 
 def _add_note(error: BaseException, note: str) -> None:

@@ -21,7 +21,6 @@ from torch.utils.data import Dataset
 
 from ...processing.errors import BrokenVideoError
 from ...processing.video_reader import video_duration
-from ...processing.video_transforms import affine_normalization
 from .cache import DecodedVideoCache, estimate_decoded_bytes
 
 logger = logging.getLogger(__name__)
@@ -36,6 +35,8 @@ _NORMALISATION_OPTIONS = (
     "image_mean",
     "image_std",
 )
+# What `raw_pixels=True` asks of the processor: the views before the rescale and normalisation, and that affine
+_RAW_VIEWS_METHODS = ("raw_views", "normalization_affine")
 
 
 def _decode_errors() -> tuple[type[BaseException], ...]:
@@ -235,6 +236,13 @@ class VideoClassificationDataset(Dataset):
                 f"raw_pixels=True normalises with the processor's own options, but processor_kwargs sets "
                 f"{', '.join(overridden)}: set them on the processor instead"
             )
+        if raw_pixels and not all(callable(getattr(processor, name, None)) for name in _RAW_VIEWS_METHODS):
+            # without them the pixels would come normalised, and the device would normalise them again
+            methods = " and ".join(_RAW_VIEWS_METHODS)
+            raise TypeError(
+                f"raw_pixels=True needs a processor that gives its views before normalising ({methods}, as "
+                f"ViViTVideoProcessor does): {type(processor).__name__} has no such methods; use raw_pixels=False"
+            )
         self.raw_pixels = raw_pixels
         self.examples = examples
         self.processor = processor
@@ -296,8 +304,8 @@ class VideoClassificationDataset(Dataset):
             if short_video is None and (len(frames) > 1 or part):
                 short_video = "loop"
             options.update(input_data_format="channels_last", do_sample_frames=True, short_video=short_video)
-        processor = _raw_views_processor(self.processor) if self.raw_pixels else self.processor
-        output = processor(videos=[video], return_tensors="pt", **{**options, **self.processor_kwargs})
+        process = self.processor.raw_views if self.raw_pixels else self.processor
+        output = process(videos=[video], return_tensors="pt", **{**options, **self.processor_kwargs})
         return output["pixel_values"], truncated
 
     def sample_shape(self) -> tuple[int, ...]:
@@ -342,35 +350,9 @@ class VideoClassificationDataset(Dataset):
 
 def pixel_affine(processor) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The processor's rescale and normalisation: per channel, the float32 scale and bias that `apply_affine` applies
-    (`affine_normalization` from the processor's own options), as Python numbers."""
-    scale, bias = affine_normalization(*(getattr(processor, name) for name in _NORMALISATION_OPTIONS[1:]))
+    (`normalization_affine`, from the processor's own options), as Python numbers."""
+    scale, bias = processor.normalization_affine()
     return tuple(scale.flatten().tolist()), tuple(bias.flatten().tolist())
-
-
-def _raw_views_processor(processor):
-    """`processor` under another class whose calls stop before the rescale and normalisation: the views' own pixels,
-    stacked. Decoding, sampling and every augmentation are the processor's own, and it shares the processor's
-    attributes (one `__dict__`, not a copy): its options as they are now, and its random stream (unseeded calls), which
-    advances as the processor's own calls would advance it, so the pixels are exactly those it would have
-    normalised."""
-    raw = object.__new__(_raw_views_class(type(processor)))
-    object.__setattr__(raw, "__dict__", processor.__dict__)
-    return raw
-
-
-@functools.cache
-def _raw_views_class(cls: type) -> type:
-    if not callable(getattr(cls, "_normalize_views", None)):
-        # the hook replaced below: without it the processor would normalise, and the device normalise again
-        raise TypeError(f"{cls.__name__} has no _normalize_views step to leave to the device: use raw_pixels=False")
-    return type(f"RawViews{cls.__name__}", (cls,), {"_normalize_views": staticmethod(_stack_raw_views)})
-
-
-def _stack_raw_views(views: list[torch.Tensor], opts: dict) -> torch.Tensor:
-    """`ViViTVideoProcessor._normalize_views` without the affine: uint8 views stacked as uint8 (whole numbers on
-    0-255, so nothing is lost), others (colour jitter's unrounded floats) as float32, as the affine would read them."""
-    dtype = torch.uint8 if all(view.dtype == torch.uint8 for view in views) else torch.float32
-    return torch.stack([view.to(dtype) for view in views])
 
 
 @functools.lru_cache(maxsize=16)
