@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
@@ -221,17 +222,26 @@ def add_short_video_flag(parser, without: str) -> None:
     )
 
 
-def output_dir_problem(output_dir) -> str | None:
+def usage_error(message: str, prog: str = "") -> NoReturn:
+    """The user's flags, paths or data refused after the command line parsed: one line on stderr and argparse's
+    status 2, as argparse refuses a flag. Status 1 says the run itself failed (videos that could not be read, a
+    model that diverged); 130 and 143 that it was stopped (docs/training-and-data.md, "Exit statuses")."""
+    print(f"{prog}: error: {message}" if prog else f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def output_dir_problem(output_dir, named: str = "--output_dir") -> str | None:
     """Why `--output_dir` cannot be the folder a recipe writes into, or None: it, or a folder above it, is a file
     (`--output_dir make.py`). Every recipe asks before anything loads: found only when the outputs were written, it
-    was a NotADirectoryError or FileExistsError traceback after the whole evaluation (or once the model loaded)."""
+    was a NotADirectoryError or FileExistsError traceback after the whole evaluation (or once the model loaded).
+    `named`: how the message names the folder (a recipe's default folder is no flag the user typed)."""
     folder = Path(output_dir)
     for path in (folder, *folder.parents):
         if path.is_dir():
             return None
         if os.path.lexists(path):  # a file, or a link to nothing: no folder can be made there
             where = "" if path == folder else f": {path}"
-            return f"--output_dir {output_dir}{where} is a file, not a folder"
+            return f"{named} {output_dir}{where} is a file, not a folder"
     return None
 
 
@@ -264,13 +274,11 @@ def hub_source(flag: str, source, prog: str = "") -> Iterator[None]:
     except HUB_SOURCE_ERRORS as error:
         if source is None or Path(str(source)).expanduser().exists() or not is_hub_failure(error):
             raise
-        prefix = f"{prog}: error: " if prog else "error: "
         if isinstance(error, CheckpointSourceError):  # its message already names the source and why
             message = f"{flag} {error}"
         else:
             message = f"{flag} {source}: no such local folder; read as a Hub id, {why_not_fetched(error)}"
-        print(prefix + message, file=sys.stderr)
-        raise SystemExit(2) from None
+        usage_error(message, prog)
 
 
 # Process counts set by launchers that start every process themselves (torchrun, mpirun, MVAPICH, Intel MPI).
