@@ -98,6 +98,7 @@ from vivit_hf.training.flags import (
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
     add_short_video_flag,
+    advice_in_flag_words,
     hub_source,
     output_dir_problem,
     processes_not_started,
@@ -545,7 +546,8 @@ def run(argv=None):
         )
 
     user_errors = (DatasetFormatError, ProcessorOptionError)
-    return run_as_command(partial(main, written=written), argv, user_errors, interrupted)
+    with advice_in_flag_words():  # a clip skipped as broken: the flag to take it (--short_video), as typed here
+        return run_as_command(partial(main, written=written), argv, user_errors, interrupted)
 
 
 if __name__ == "__main__":

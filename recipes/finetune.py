@@ -112,7 +112,9 @@ from vivit_hf.training.finetune import (
 )
 from vivit_hf.training.flags import (
     CommandLineRefused,
+    advice_in_flag_words,
     hub_source,
+    in_flag_words,
     processes_not_started,
     usage_error,
 )
@@ -360,7 +362,7 @@ def main(argv=None):
         num_train, num_eval = len(train_dataset), len(eval_dataset)
         unreadable = unreadable_training_set(args, train_dataset)  # known before any step: said before any step
         if unreadable:  # the run failed (status 1), as predict.py's for videos that cannot be read
-            raise SystemExit(f"error: {unreadable}")
+            raise SystemExit(f"error: {in_flag_words(unreadable)}")
 
     # A checkpoint's optimiser state loads into its own groups only: with biases and norms apart from weight decay, or
     # (an older version's, or one trained without weight decay) all in one.
@@ -834,13 +836,15 @@ def run(argv=None):
     its message names the problem), model flags `--init_from` cannot take, or video processor options the clips
     cannot be processed with (found before the first step, or streamed, in a DataLoader worker) are one line and
     argparse's status 2;
-    Ctrl-C or SIGTERM is one line saying what is kept and how to go on, status 130 / 143. Neither is a traceback."""
+    Ctrl-C or SIGTERM is one line saying what is kept and how to go on, status 130 / 143. Neither is a traceback.
+    A clip skipped as broken is said with the flag to take it (`--short_video`), not the processor's keyword."""
     from vivit_hf.training.data import DatasetFormatError
     from vivit_hf.training.data.dataset import ProcessorOptionError
 
     output_dir = output_dir_given(argv)
     user_errors = (DatasetFormatError, ModelFlagError, ProcessorOptionError)
-    return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir))
+    with advice_in_flag_words():
+        return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir))
 
 
 def output_dir_given(argv) -> Path:

@@ -53,6 +53,7 @@ from vivit_hf.training.flags import (
     SuggestingArgumentParser,
     add_short_video_flag,
     hub_source,
+    in_flag_words,
     output_dir_problem,
 )
 from vivit_hf.training.flags import usage_error as _usage_error  # (named for this command: predict.py's usage_error)
@@ -332,9 +333,10 @@ def main(argv=None, progress: dict | None = None) -> None:
                     short_video=args.short_video,
                 )
             except BrokenVideoError as error:  # one broken file (undecodable, one frame) must not cost the rest
-                failed[str(video)] = str(error)
-                logger.warning("skipping %s: %s", video, error)
-                summary.write(json.dumps({"video": str(video), "error": str(error)}) + "\n")
+                reason = in_flag_words(str(error))  # "pass --short_video loop or pad": this command's flag
+                failed[str(video)] = reason
+                logger.warning("skipping %s: %s", video, reason)
+                summary.write(json.dumps({"video": str(video), "error": reason}) + "\n")
                 summary.flush()
                 progress["done"] += 1
                 continue

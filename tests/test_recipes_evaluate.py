@@ -592,6 +592,11 @@ def test_short_video_loop_evaluates_a_one_frame_clip_as_its_frame_repeated(folde
         assert result.returncode == 0, result.stderr[-3000:]
         results = json.loads((out / "eval_results.json").read_text())
         assert (results["num_skipped"], results["num_samples"]) == (skipped, len(clips) - skipped)
+        # skipped: said with the flag this command takes, not the processor's keyword it has nowhere to pass
+        said = [line for line in result.stderr.splitlines() if "skipping broken clip clips/still.mp4" in line]
+        assert len(said) == skipped, result.stderr[-3000:]
+        assert all(line.endswith("has a single frame; pass --short_video loop or pad to turn one frame into a clip.")
+                   for line in said), said  # fmt: skip
     with av.open(str(data / "clips" / "still.mp4")) as container:
         frame = next(container.decode(video=0)).to_ndarray(format="rgb24")
     processor = ViViTVideoProcessor.from_pretrained(folder / "model", do_train_augment=False)

@@ -387,6 +387,9 @@ def test_finetune_short_video_loop_trains_on_a_one_frame_clip_the_advice_named(t
     common = [FINETUNE, "--dataset", data, "--num_train_epochs", "1", *TINY_MODEL]
     skipped = run_recipe(*common, "--output_dir", tmp_path / "without")
     assert skipped.returncode == 0 and "has a single frame" in skipped.stderr, skipped.stderr[-3000:]
+    # the advice as the flag this command takes, not the processor's keyword (which only its callers can pass)
+    assert "has a single frame; pass --short_video loop or pad to turn" in skipped.stderr, skipped.stderr[-3000:]
+    assert "short_video='loop'" not in skipped.stderr, skipped.stderr[-3000:]
     looped = run_recipe(*common, "--output_dir", tmp_path / "out", "--short_video", "loop")
     assert looped.returncode == 0, looped.stderr[-3000:]
     assert "single frame" not in looped.stderr and "skipping broken clip" not in looped.stderr

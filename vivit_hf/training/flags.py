@@ -13,6 +13,7 @@ import argparse
 import copy
 import difflib
 import functools
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
 from vivit_hf.conversion.transformers_vivit import CheckpointSourceError
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
+from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
 COMMON_ALIASES = {
@@ -220,6 +222,42 @@ def add_short_video_flag(parser, without: str) -> None:
         help=f"{without} unless this turns its frame into a clip: loop repeats it (a clip shorter than its span is "
         "looped anyway); pad fills every clip too short with its last frame instead of looping it",
     )
+
+
+# The advice `SHORT_VIDEO_ADVICE` as a recipe's user takes it: the flag `add_short_video_flag` adds.
+SHORT_VIDEO_FLAG_ADVICE = "pass --short_video loop or pad"
+# The modules that log each clip they skip as broken, with its error (the processor's words).
+SKIPPED_CLIP_LOGGERS = ("vivit_hf.training.data.dataset", "vivit_hf.training.data.streaming")
+
+
+def in_flag_words(text: str) -> str:
+    """`text` (a short video's error, or a line quoting it) with the processor's advice said as the recipes' flag:
+    `short_video='loop'` is what a processor's caller passes; a recipe's user types `--short_video loop`."""
+    return text.replace(SHORT_VIDEO_ADVICE, SHORT_VIDEO_FLAG_ADVICE)
+
+
+class _FlagWords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if SHORT_VIDEO_ADVICE in message:
+            record.msg, record.args = in_flag_words(message), ()
+        return True
+
+
+@contextmanager
+def advice_in_flag_words(loggers=SKIPPED_CLIP_LOGGERS) -> Iterator[None]:
+    """Within it, the data sets' lines for the clips they skip give the processor's advice as the recipe's flag
+    (`in_flag_words`): "skipping broken clip up/still.mp4: ... has a single frame; pass --short_video loop or pad",
+    where they said "pass short_video='loop' or 'pad'", a keyword the recipe's user has nowhere to pass. The data
+    sets keep the processor's words for their other callers; DataLoader workers forked within it inherit it."""
+    words, chosen = _FlagWords(), [logging.getLogger(name) for name in loggers]
+    for chosen_logger in chosen:
+        chosen_logger.addFilter(words)
+    try:
+        yield
+    finally:
+        for chosen_logger in chosen:
+            chosen_logger.removeFilter(words)
 
 
 def usage_error(message: str, prog: str = "") -> NoReturn:
