@@ -210,8 +210,9 @@ def test_the_same_command_after_a_ctrl_c_before_any_checkpoint_starts_again_and_
     args = parse_args(flags)
     rerun = recipe.decide_start(args, out, 1)[0]  # what the same command decides before anything loads
     assert rerun == ("restart", None) and args.overwrite_output_dir  # its logs go as it starts, as the README says
-    with pytest.raises(SystemExit, match="already holds a previous run"):  # another run there is still refused
+    with pytest.raises(SystemExit) as refused:  # another run there is still refused, with argparse's status
         recipe.decide_start(parse_args([*flags, "--learning_rate", "0.5"]), out, 1)
+    assert refused.value.code == 2 and "already holds a previous run" in refused.value.message
 
 
 # A made-up Hub id with HF_HUB_OFFLINE=1 (env()): offline mode fails at once, so no network is needed to test it.
