@@ -45,6 +45,7 @@ except ModuleNotFoundError as missing:  # the base install (`pip install -e .`) 
     if (missing.name or "").split(".")[0] != "accelerate":
         raise  # a module accelerate itself imports (pyyaml, safetensors): the extra would not bring it back
     raise SystemExit("recipes/evaluate.py needs accelerate: pip install -e '.[recipes]'") from None
+from accelerate import PartialState
 from accelerate.logging import get_logger
 from accelerate.utils import InitProcessGroupKwargs
 from safetensors.torch import save_file
@@ -93,12 +94,15 @@ from vivit_hf.training.finetune import (
 )
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
+    CommandLineRefused,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
     add_short_video_flag,
+    advice_in_flag_words,
     hub_source,
     output_dir_problem,
     processes_not_started,
+    usage_error,
 )
 from vivit_hf.training.launch import cpu_process_group, run_as_command
 from vivit_hf.training.metrics import (
@@ -217,16 +221,24 @@ def agree_to_start(parser, args) -> None:
     problem, refusal, error = attempt(start_refusal, args)  # a bug in it (an unreadable path) reaches the others too
     if problem:  # argparse's usage line, error line and status 2, printed once per machine
         refusal = parser.refusal(problem)
-    elif refusal is None and error is None:
-        refusal = output_refusal(args)
+    elif refusal is None and error is None and (args.output_dir or args.split):
+        # the folder the results go to, when known before the data set is read: typed, or the default for --split
+        refusal = output_refusal(args, args.split)
     agree(flags, refusal, None, error)
 
 
-def output_refusal(args) -> str | None:
-    """An `--output_dir` no folder can be made at (a file), refused as finetune.py refuses it: one line, status 1.
-    Found when the results were written, it was a NotADirectoryError traceback after the whole evaluation."""
-    problem = output_dir_problem(args.output_dir) if args.output_dir else None
-    return f"error: {problem}" if problem else None
+def output_refusal(args, split: str | None) -> CommandLineRefused | None:
+    """The results' folder (`--output_dir`, or the default one) where no folder can be made (a file), refused as
+    finetune.py refuses it: one line, argparse's status 2. Found when the results were written, it was a
+    NotADirectoryError traceback after the whole evaluation. Asked on the process that writes it alone: on machines
+    that do not share a disk, a file at that path on another machine is no obstacle (it stopped every process)."""
+    if not PartialState().is_main_process:
+        return None
+    if args.output_dir:
+        problem = output_dir_problem(args.output_dir)
+    else:
+        problem = output_dir_problem(default_output_dir(args, split), named="the default --output_dir")
+    return CommandLineRefused(problem) if problem else None
 
 
 def dataset_name(dataset: str, revision: str | None = None, config_name: str | None = None) -> str:
@@ -397,7 +409,7 @@ def main(argv=None, written: list | None = None):
         logger.info(f"no validation or test split in {args.dataset}: evaluating {split}, as fine-tuning did")
     elif split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback
         wanted = f"no split {split!r}" if split else "no validation or test split"
-        raise SystemExit(f"error: {wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
+        usage_error(f"{wanted} in {args.dataset}; name one with --split: {', '.join(sorted(data.splits))}")
     else:
         examples = data.split(split)
         if trained is not None and trained[0] == split:  # a score of clips it learnt: said, as it is not a test
@@ -406,6 +418,9 @@ def main(argv=None, written: list | None = None):
                 + (f" (all but the {trained[1]:g}% it held out)" if trained[1] is not None else "")
                 + ": its accuracy there is not a test of it"
             )
+    if not (args.output_dir or args.split):  # the default folder, known now: checked before the model loads
+        agree(None, output_refusal(args, folder_split))
+    output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, folder_split)
     if args.streaming:  # the first N clips of the stream
         examples.keep_first(args.max_eval_samples)
     elif args.max_eval_samples:
@@ -418,10 +433,10 @@ def main(argv=None, written: list | None = None):
         with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such
             model = AutoModelForVideoClassification.from_pretrained(args.model)
     except OSError as error:  # a name that is no folder here, read as a Hub id: say both in one line, not a traceback
-        raise SystemExit(
-            f"error: --model {args.model}: no such local folder, and as a Hub model id it could not be loaded: "
+        usage_error(
+            f"--model {args.model}: no such local folder, and as a Hub model id it could not be loaded: "
             f"{str(error).splitlines()[0]}"
-        ) from None
+        )
     mappings = check_labels(model.config, data, args.model, args.dataset)
     # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
     label_spaces = data.label_spaces
@@ -493,7 +508,6 @@ def main(argv=None, written: list | None = None):
     )
 
     if accelerator.is_main_process:
-        output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, folder_split)
         # Written whole, then moved into place: a Ctrl-C or a full disk while writing leaves the previous evaluation's
         # files as they were, not its predictions beside this one's results.
         with staged_outputs(output_dir, model_files=()) as staging:
@@ -534,7 +548,8 @@ def run(argv=None):
         )
 
     user_errors = (DatasetFormatError, ProcessorOptionError)
-    return run_as_command(partial(main, written=written), argv, user_errors, interrupted)
+    with advice_in_flag_words():  # a clip skipped as broken: the flag to take it (--short_video), as typed here
+        return run_as_command(partial(main, written=written), argv, user_errors, interrupted)
 
 
 if __name__ == "__main__":

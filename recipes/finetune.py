@@ -110,7 +110,14 @@ from vivit_hf.training.finetune import (
     soft_targets,
     unreadable_training_set,
 )
-from vivit_hf.training.flags import CommandLineRefused, hub_source, processes_not_started
+from vivit_hf.training.flags import (
+    CommandLineRefused,
+    advice_in_flag_words,
+    hub_source,
+    in_flag_words,
+    processes_not_started,
+    usage_error,
+)
 from vivit_hf.training.launch import cpu_process_group, run_as_command
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
@@ -140,8 +147,8 @@ def counted(number: int, noun: str) -> str:
 
 def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     """The checkpoint --resume_from_checkpoint names (None: none given, or `latest` with none yet), its
-    trainer_state and the warnings for the settings that changed; refused (SystemExit) before any data or model is
-    loaded when the checkpoint's batches, model or optimiser differ from this run's."""
+    trainer_state and the warnings for the settings that changed; refused (`CommandLineRefused`, status 2) before any
+    data or model is loaded when the checkpoint's batches, model or optimiser differ from this run's."""
     if not args.resume_from_checkpoint:
         return None, None, []
     if args.resume_from_checkpoint == "latest":
@@ -153,8 +160,8 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     else:
         checkpoint = Path(args.resume_from_checkpoint)
     if not (checkpoint / STATE_FILE).is_file():
-        raise SystemExit(
-            f"error: --resume_from_checkpoint {checkpoint}: no {STATE_FILE} there (give a folder under "
+        raise CommandLineRefused(
+            f"--resume_from_checkpoint {checkpoint}: no {STATE_FILE} there (give a folder under "
             f"{output_dir / CHECKPOINTS}, or latest)"
         )
     state = json.loads((checkpoint / STATE_FILE).read_text())
@@ -176,7 +183,7 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
         saved = settings_as_typed_here(state.get("settings"), state.get("dataset_folder"), args.dataset)
         return checkpoint, state, going_back + check_resume_settings(saved, settings)
     except ValueError as error:
-        raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
+        raise CommandLineRefused(f"cannot resume from {checkpoint}: {error}") from None
 
 
 def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
@@ -207,8 +214,9 @@ def same_command_run(args, output_dir: Path) -> tuple[str, Path | None] | None:
 
 
 def decide_start(args, output_dir: Path, num_processes: int):
-    """Every refusal taken before anything loads, on this process alone (SystemExit with its line): a previous run in
-    --output_dir (refused unless resumed, overwritten or the same command), the batch size, the checkpoint to resume.
+    """Every refusal taken before anything loads, on this process alone (`CommandLineRefused`: its line, status 2): a
+    previous run in --output_dir (refused unless resumed, overwritten or the same command), the batch size, the
+    checkpoint to resume.
     `args` gets the resolved batch and what a rerun of the same command does. Returns (rerun, batch_warning,
     settings, checkpoint, resume_state, resume_warnings)."""
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
@@ -219,8 +227,8 @@ def decide_start(args, output_dir: Path, num_processes: int):
         check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
     except ValueError as error:
         rerun = None if args.resume_from_checkpoint else same_command_run(args, output_dir)
-        if rerun is None:
-            raise SystemExit(f"error: {error}") from None
+        if rerun is None:  # the user's --output_dir: argparse's status 2, as a --dataset that is not there
+            raise CommandLineRefused(str(error)) from None
         if rerun[0] == "continue":
             args.resume_from_checkpoint = "latest"
         else:  # its outputs are removed where --overwrite_output_dir's are, after every other refusal
@@ -231,7 +239,7 @@ def decide_start(args, output_dir: Path, num_processes: int):
             args, num_processes
         )
     except ValueError as error:
-        raise SystemExit(f"error: {error}") from None
+        raise CommandLineRefused(str(error)) from None
     settings = run_settings(args, num_processes)  # recorded in checkpoints, checked on resume
     return rerun, batch_warning, settings, *find_resume_checkpoint(args, output_dir, settings)
 
@@ -269,7 +277,7 @@ def main(argv=None):
     try:  # before anything is loaded or written
         check_torch_compile_launch(args, accelerator)
     except ValueError as error:
-        raise SystemExit(f"error: {error}") from None
+        usage_error(str(error))
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
     logger.info(accelerator.state, main_process_only=False)
     single = processes_not_started(accelerator.num_processes, sys.argv[0])  # --num_processes 2 ran one on CPUs
@@ -323,14 +331,14 @@ def main(argv=None):
         try:
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
         except ValueError as error:
-            raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
+            usage_error(f"cannot resume from {checkpoint}: {error}")
     with hub_source("--init_from", args.init_from):
         model, init_processor = build_model(args, data)
     processor = build_processor(args, model.config, init_processor)
     try:  # (flags that disagree are refused at parse time; this is what a checkpoint's config may still bring)
         check_processor_fits_model(processor, model.config)
     except ValueError as error:
-        raise SystemExit(f"error: {error}") from None
+        usage_error(str(error))
     if model.config.unseen_input():
         logger.warning(f"WARNING: {model.config.unseen_input()}")
     short = None if args.streaming else short_clips_warning(train_examples, processor)
@@ -353,8 +361,8 @@ def main(argv=None):
         )
         num_train, num_eval = len(train_dataset), len(eval_dataset)
         unreadable = unreadable_training_set(args, train_dataset)  # known before any step: said before any step
-        if unreadable:
-            raise SystemExit(f"error: {unreadable}")
+        if unreadable:  # the run failed (status 1), as predict.py's for videos that cannot be read
+            raise SystemExit(f"error: {in_flag_words(unreadable)}")
 
     # A checkpoint's optimiser state loads into its own groups only: with biases and norms apart from weight decay, or
     # (an older version's, or one trained without weight decay) all in one.
@@ -452,7 +460,7 @@ def main(argv=None):
         try:  # the checkpoint's optimiser state restored its learning rate, weight decay and momentum: put ours back
             applied = apply_resumed_hyperparameters(optimizer, lr_scheduler, args, resume_state.get("settings"))
         except ValueError as error:
-            raise SystemExit(f"error: cannot resume from {checkpoint}: {error}") from None
+            usage_error(f"cannot resume from {checkpoint}: {error}")
         if applied:
             logger.warning(f"applied {'; '.join(applied)}: the schedule goes on from the checkpoint's step")
         completed_steps, starting_epoch = resume_state["completed_steps"], resume_state["epoch"]
@@ -828,13 +836,15 @@ def run(argv=None):
     its message names the problem), model flags `--init_from` cannot take, or video processor options the clips
     cannot be processed with (found before the first step, or streamed, in a DataLoader worker) are one line and
     argparse's status 2;
-    Ctrl-C or SIGTERM is one line saying what is kept and how to go on, status 130 / 143. Neither is a traceback."""
+    Ctrl-C or SIGTERM is one line saying what is kept and how to go on, status 130 / 143. Neither is a traceback.
+    A clip skipped as broken is said with the flag to take it (`--short_video`), not the processor's keyword."""
     from vivit_hf.training.data import DatasetFormatError
     from vivit_hf.training.data.dataset import ProcessorOptionError
 
     output_dir = output_dir_given(argv)
     user_errors = (DatasetFormatError, ModelFlagError, ProcessorOptionError)
-    return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir))
+    with advice_in_flag_words():
+        return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir))
 
 
 def output_dir_given(argv) -> Path:

@@ -34,7 +34,6 @@ import argparse
 import json
 import logging
 import os
-import sys
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import NoReturn
@@ -54,8 +53,10 @@ from vivit_hf.training.flags import (
     SuggestingArgumentParser,
     add_short_video_flag,
     hub_source,
+    in_flag_words,
     output_dir_problem,
 )
+from vivit_hf.training.flags import usage_error as _usage_error  # (named for this command: predict.py's usage_error)
 from vivit_hf.training.launch import run_as_command
 
 logger = logging.getLogger("predict")
@@ -107,8 +108,7 @@ def usage_error(message: str) -> NoReturn:
     """The user's input refused as argparse refuses a flag (and as evaluate.py and finetune.py refuse a --model or
     --dataset that does not exist): one line on stderr, status 2. Status 1 is this command's for videos that failed
     to decode, which a scheduler may retry; a path typed wrong would fail again."""
-    print(f"predict.py: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+    _usage_error(message, prog="predict.py")
 
 
 def check_model(model: str) -> None:
@@ -333,9 +333,10 @@ def main(argv=None, progress: dict | None = None) -> None:
                     short_video=args.short_video,
                 )
             except BrokenVideoError as error:  # one broken file (undecodable, one frame) must not cost the rest
-                failed[str(video)] = str(error)
-                logger.warning("skipping %s: %s", video, error)
-                summary.write(json.dumps({"video": str(video), "error": str(error)}) + "\n")
+                reason = in_flag_words(str(error))  # "pass --short_video loop or pad": this command's flag
+                failed[str(video)] = reason
+                logger.warning("skipping %s: %s", video, reason)
+                summary.write(json.dumps({"video": str(video), "error": reason}) + "\n")
                 summary.flush()
                 progress["done"] += 1
                 continue

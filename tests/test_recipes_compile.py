@@ -134,14 +134,18 @@ def test_a_model_compiled_by_accelerates_own_config_is_saved_plain(
     tmp_path,
     monkeypatch,
     fresh_dynamo,
+    capsys,
 ):
     monkeypatch.setenv("ACCELERATE_DYNAMO_BACKEND", "EAGER")  # what `accelerate config` writes for dynamo
     flags = ["--dataset", videofolder, "--output_dir", tmp_path, "--max_train_steps", 2, *TINY_MODEL]
     run_recipe(load_recipe(), *flags)
     assert not [name for name in weights(tmp_path) if "_orig_mod" in name]
     # With --torch_compile as well, the model would be compiled twice: refused before anything is loaded.
-    with pytest.raises(SystemExit, match="accelerate's config already compiles the model"):
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stopped:
         run_recipe(load_recipe(), *flags, "--output_dir", tmp_path / "twice", "--torch_compile")
+    assert stopped.value.code == 2  # the user's flags: argparse's status
+    assert "accelerate's config already compiles the model" in capsys.readouterr().err.strip().splitlines()[-1]
     assert not (tmp_path / "twice").exists()
 
 
@@ -149,6 +153,7 @@ def test_inductor_without_a_cpu_compiler_is_refused_before_anything_is_loaded(
     videofolder,  # noqa: F811
     tmp_path,
     monkeypatch,
+    capsys,
 ):
     from torch._inductor import cpp_builder
 
@@ -159,7 +164,8 @@ def test_inductor_without_a_cpu_compiler_is_refused_before_anything_is_loaded(
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as stopped:
         run_recipe(load_recipe(), "--dataset", videofolder, "--output_dir", out, *TINY_MODEL, "--torch_compile")
-    message = str(stopped.value)
+    assert stopped.value.code == 2  # the user's flags: argparse's status (it was 1, a failed run's)
+    message = capsys.readouterr().err.strip().splitlines()[-1]
     assert "C++ compiler" in message and "--torch_compile_backend aot_eager" in message, message
     assert not out.exists()
 

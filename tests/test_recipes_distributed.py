@@ -203,7 +203,8 @@ def torchrun_runs(videofolder, tmp_path_factory):
     """The torchrun runs of this file in one launch (`launch_runs`): "halves", the 12 clips; "odd_epoch", 13 clips of
     which 12 are broken; then "copies_differ" and "evaluate_copies_differ", fine-tuning and evaluating (the halves'
     model) on the relative --dataset `data`, which each process finds in a copy of its own, two clips short on rank 1;
-    {name: (result, output folder)}."""
+    "evaluate_output_file_elsewhere", evaluating the halves' model into the relative --output_dir `results`, a file
+    in rank 1's folder alone; {name: (result, output folder)}."""
     root = tmp_path_factory.mktemp("torchrun_runs")
     data = {"halves": videofolder, "odd_epoch": odd_epoch_data(videofolder, root / "odd_epoch_data")}
     data["some_broken"] = some_broken_data(videofolder, root / "some_broken_data")
@@ -216,7 +217,10 @@ def torchrun_runs(videofolder, tmp_path_factory):
     runs["copies_differ"] += [*tiny_model(2), *ONE_EPOCH]
     runs["evaluate_copies_differ"] = [EVALUATE, "--model", root / "out" / "halves", "--dataset", "data"]
     runs["evaluate_copies_differ"] += ["--output_dir", root / "out" / "evaluate_copies_differ"]
-    cwds = {"copies_differ": machines, "evaluate_copies_differ": machines}
+    (root / "copies" / "machine1" / "results").write_text("rank 1's machine has a file there\n")
+    runs["evaluate_output_file_elsewhere"] = [EVALUATE, "--model", root / "out" / "halves", "--dataset", videofolder]
+    runs["evaluate_output_file_elsewhere"] += ["--output_dir", "results"]
+    cwds = {"copies_differ": machines, "evaluate_copies_differ": machines, "evaluate_output_file_elsewhere": machines}
     results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     for name, result in results.items():
         if name in data:
@@ -285,6 +289,17 @@ def test_processes_reading_copies_that_differ_stop_before_training_naming_the_co
     assert result.stderr.count(line) == 1, result.stderr[-3000:]
     assert f"on rank 0; {full - 2} clips (digest " in result.stderr and "on rank 1." in result.stderr
     assert not (out / "model.safetensors").exists() and not (out / "all_results.json").exists()
+
+
+def test_evaluate_checks_its_output_folder_on_the_process_that_writes_it_alone(torchrun_runs):
+    """evaluate.py refused an --output_dir that is a file on every process, though rank 0 alone writes the results:
+    on machines without a shared disk, a file at that path on another machine stopped the run ("is a file, not a
+    folder"). Rank 1's `results` here is a file and rank 0's is free: the results are written on rank 0."""
+    result, out = torchrun_runs["evaluate_output_file_elsewhere"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    machines = out.parent.parent / "copies"
+    assert json.loads((machines / "machine0" / "results" / "eval_results.json").read_text())["num_samples"] == 6
+    assert (machines / "machine1" / "results").read_text() == "rank 1's machine has a file there\n"
 
 
 def test_two_processes_weigh_every_valid_clip_of_a_global_batch_as_one_process_does(torchrun_runs, tmp_path):

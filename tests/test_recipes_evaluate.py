@@ -168,9 +168,27 @@ def test_a_model_or_dataset_path_that_does_not_exist_is_named_without_a_tracebac
     assert result.returncode == 2 and "no config.json" in result.stderr
 
 
+@pytest.mark.parametrize("split", [[], ["--split", "test"]], ids=["found", "typed"])
+def test_a_file_where_the_default_output_folder_goes_is_refused_before_the_model_loads(folder, tmp_path, split):
+    """Without --output_dir the results go to `<model>/eval_<data>_<split>_<clips>x<crops>`; a file there was not
+    checked: the whole evaluation ran, then a NotADirectoryError traceback, status 1. It is refused in one line with
+    argparse's status 2 before the model loads (its weights here are not a model: loading them would fail first)."""
+    model = tmp_path / "model"
+    shutil.copytree(folder / "model", model)
+    (model / "model.safetensors").write_text("not weights")
+    (model / "eval_data_test_1x1").write_text("my notes\n")
+    result = evaluate("--model", model, "--dataset", folder / "data", *split)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: the default --output_dir {model / 'eval_data_test_1x1'} is a file, not a folder"
+    ), result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and (model / "eval_data_test_1x1").read_text() == "my notes\n"
+
+
 def test_a_split_the_data_set_lacks_names_the_ones_it_has(folder):
+    # the user's flag: argparse's status 2, as every other refusal of the user's flags (it was 1, a failed run's)
     result = evaluate("--model", folder / "model", "--dataset", folder / "data", "--split", "validaton")
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "no split 'validaton'" in result.stderr and "--split: test" in result.stderr
 
 
@@ -574,6 +592,11 @@ def test_short_video_loop_evaluates_a_one_frame_clip_as_its_frame_repeated(folde
         assert result.returncode == 0, result.stderr[-3000:]
         results = json.loads((out / "eval_results.json").read_text())
         assert (results["num_skipped"], results["num_samples"]) == (skipped, len(clips) - skipped)
+        # skipped: said with the flag this command takes, not the processor's keyword it has nowhere to pass
+        said = [line for line in result.stderr.splitlines() if "skipping broken clip clips/still.mp4" in line]
+        assert len(said) == skipped, result.stderr[-3000:]
+        assert all(line.endswith("has a single frame; pass --short_video loop or pad to turn one frame into a clip.")
+                   for line in said), said  # fmt: skip
     with av.open(str(data / "clips" / "still.mp4")) as container:
         frame = next(container.decode(video=0)).to_ndarray(format="rgb24")
     processor = ViViTVideoProcessor.from_pretrained(folder / "model", do_train_augment=False)

@@ -614,7 +614,7 @@ def test_a_missing_empty_or_unrelated_folder_holds_no_previous_run(tmp_path):
     assert check_output_dir(tmp_path, overwrite=False, resume=None) == []
 
 
-def test_a_rerun_into_a_previous_runs_folder_is_refused_before_anything_loads(tmp_path, monkeypatch):
+def test_a_rerun_into_a_previous_runs_folder_is_refused_before_anything_loads(tmp_path, monkeypatch, capsys):
     from test_recipes_finetune import load_recipe
 
     write_files(tmp_path, {**RUN_OUTPUTS, **USER_FILES})
@@ -629,7 +629,9 @@ def test_a_rerun_into_a_previous_runs_folder_is_refused_before_anything_loads(tm
         monkeypatch.setattr(recipe, name, loads)
     with pytest.raises(SystemExit) as refused:
         recipe.main(["--output_dir", str(tmp_path), "--with_tracking", "false"])
-    message = str(refused.value)
+    assert refused.value.code == 2  # the user's --output_dir: argparse's status (it was 1, a failed run's)
+    message = capsys.readouterr().err.strip()
+    assert message.startswith("error: ") and "\n" not in message, message  # one line
     for text in (
         f"--output_dir {tmp_path} already holds a previous run",
         "model.safetensors",

@@ -210,8 +210,9 @@ def test_the_same_command_after_a_ctrl_c_before_any_checkpoint_starts_again_and_
     args = parse_args(flags)
     rerun = recipe.decide_start(args, out, 1)[0]  # what the same command decides before anything loads
     assert rerun == ("restart", None) and args.overwrite_output_dir  # its logs go as it starts, as the README says
-    with pytest.raises(SystemExit, match="already holds a previous run"):  # another run there is still refused
+    with pytest.raises(SystemExit) as refused:  # another run there is still refused, with argparse's status
         recipe.decide_start(parse_args([*flags, "--learning_rate", "0.5"]), out, 1)
+    assert refused.value.code == 2 and "already holds a previous run" in refused.value.message
 
 
 # A made-up Hub id with HF_HUB_OFFLINE=1 (env()): offline mode fails at once, so no network is needed to test it.
@@ -348,26 +349,26 @@ def test_on_two_processes_a_refused_command_line_is_said_once_with_status_2_and_
 
 @pytest.mark.parametrize("below", ["", "/timelines"])
 @pytest.mark.parametrize(
-    "script, model, prefix, status",
+    "script, model, prefix",
     [
-        (FINETUNE, ["--init_from", "someone/vit-base"], "error: ", 1),
-        (EVALUATE, ["--model", "someone/vivit"], "error: ", 1),
-        # predict.py's status 1 says some videos could not be read (worth a retry); its flags are refused with 2
-        (PREDICT, ["--model", "someone/no-model"], "predict.py: error: ", 2),
+        (FINETUNE, ["--init_from", "someone/vit-base"], "error: "),
+        (EVALUATE, ["--model", "someone/vivit"], "error: "),
+        (PREDICT, ["--model", "someone/no-model"], "predict.py: error: "),
     ],
 )
-def test_an_output_dir_that_is_a_file_is_one_line_before_anything_loads(tmp_path, script, model, prefix, status, below):
+def test_an_output_dir_that_is_a_file_is_one_line_before_anything_loads(tmp_path, script, model, prefix, below):
     """`--output_dir make.py` (a file): finetune.py refused it in one line; evaluate.py ran the whole evaluation, then
     a NotADirectoryError traceback, predict.py a FileExistsError once the model had loaded; a file above the folder
     (`make.py/timelines`) reached finetune.py's training. The model named is not in the offline cache: refused
-    first, the folder is checked before anything loads."""
+    first, the folder is checked before anything loads. Every recipe's status is argparse's 2, the user's paths
+    (finetune.py's and evaluate.py's were 1, the status predict.py keeps for videos that could not be read)."""
     tiny_clip(tmp_path / "a.mp4", label=0, seed=0)
     (tmp_path / "make.py").write_text("print('mine')\n")
     out = f"{tmp_path / 'make.py'}{below}"
     videos = ["--videos", tmp_path / "a.mp4"] if script == PREDICT else []
     result = run_recipe(script, *model, *videos, "--output_dir", out)
     shown = f": {tmp_path / 'make.py'}" if below else ""
-    assert result.returncode == status, result.stderr[-3000:]
+    assert result.returncode == 2, result.stderr[-3000:]
     assert result.stderr.strip() == f"{prefix}--output_dir {out}{shown} is a file, not a folder"
     assert (tmp_path / "make.py").read_text() == "print('mine')\n"
 
@@ -387,6 +388,9 @@ def test_finetune_short_video_loop_trains_on_a_one_frame_clip_the_advice_named(t
     common = [FINETUNE, "--dataset", data, "--num_train_epochs", "1", *TINY_MODEL]
     skipped = run_recipe(*common, "--output_dir", tmp_path / "without")
     assert skipped.returncode == 0 and "has a single frame" in skipped.stderr, skipped.stderr[-3000:]
+    # the advice as the flag this command takes, not the processor's keyword (which only its callers can pass)
+    assert "has a single frame; pass --short_video loop or pad to turn" in skipped.stderr, skipped.stderr[-3000:]
+    assert "short_video='loop'" not in skipped.stderr, skipped.stderr[-3000:]
     looped = run_recipe(*common, "--output_dir", tmp_path / "out", "--short_video", "loop")
     assert looped.returncode == 0, looped.stderr[-3000:]
     assert "single frame" not in looped.stderr and "skipping broken clip" not in looped.stderr

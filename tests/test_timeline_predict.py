@@ -110,6 +110,24 @@ def test_a_broken_video_is_skipped_the_rest_written_and_the_run_fails(model_and_
     ]
 
 
+def test_a_one_frame_video_is_skipped_with_the_flag_that_takes_it(model_and_videos, tmp_path, caplog):
+    """A one-frame file is refused by the pipeline with the processor's advice, "pass short_video='loop' or 'pad'";
+    predict.py said it so in its warning and predictions.jsonl, where its user types `--short_video loop`."""
+    from video_factory import write_video
+
+    model, _ = model_and_videos
+    still = tmp_path / "still.mp4"
+    write_video(still, num_frames=1, height=32, width=32)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit, match="1 of 1 videos could not be read"):
+        load_predict().main(["--model", str(model), "--videos", str(still), "--output_dir", str(out), "--no_plot"])
+    advice = "has a single frame; pass --short_video loop or pad to turn one frame into a clip."
+    [line] = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert line["error"].endswith(advice), line
+    [warning] = [record.getMessage() for record in caplog.records if "skipping" in record.getMessage()]
+    assert warning.endswith(advice) and "short_video='loop'" not in warning, warning
+
+
 def test_a_missing_input_is_a_message_not_a_traceback_and_a_usage_error(tmp_path, capsys):
     """A --videos path that does not exist exited 1 (the status for videos that failed to decode), where evaluate.py
     and finetune.py refuse a --model or --dataset that does not exist with argparse's 2."""

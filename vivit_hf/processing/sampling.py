@@ -36,6 +36,9 @@ __all__ = [
 
 SHORT_VIDEO_POLICIES = (None, "loop", "pad", "error")
 SAMPLING_MODES = ("stride", "uniform")
+# The advice in a short video's error, in the processor's words; the recipes say it as their flag, `--short_video`
+# (`vivit_hf.training.flags.in_flag_words`).
+SHORT_VIDEO_ADVICE = "pass short_video='loop' or 'pad'"
 
 
 def _check_counts(num_video_frames: int, num_frames: int, stride: int = 1) -> None:
@@ -56,9 +59,7 @@ def refuse_single_frame(short_video, num_video_frames: int, name: str) -> None:
     """One frame is a broken file or a still image, not a video, unless `short_video` asks to loop or pad it (the
     video's fault, not the options': a BrokenVideoError, which skip_broken skips)."""
     if num_video_frames == 1 and short_video not in ("loop", "pad"):
-        raise BrokenVideoError(
-            f"{name} has a single frame; pass short_video='loop' or 'pad' to turn one frame into a clip."
-        )
+        raise BrokenVideoError(f"{name} has a single frame; {SHORT_VIDEO_ADVICE} to turn one frame into a clip.")
 
 
 def _check_policy(short_video, num_video_frames: int, needed: int, name: str, num_frames: int | None = None) -> None:
@@ -69,8 +70,8 @@ def _check_policy(short_video, num_video_frames: int, needed: int, name: str, nu
     # the video's fault, not the options': BrokenVideoError, which skip_broken skips
     if short_video == "error":
         message = (
-            f"{name} has {num_video_frames} frames but the clip needs {needed}; pass short_video='loop' or 'pad' "
-            "to accept short videos"
+            f"{name} has {num_video_frames} frames but the clip needs {needed}; {SHORT_VIDEO_ADVICE} to accept "
+            "short videos"
         )
         if num_frames is not None and num_frames < needed and num_video_frames >= num_frames:
             # the video holds enough frames for the clip at stride 1: real frames rather than repeated ones

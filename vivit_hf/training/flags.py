@@ -13,16 +13,19 @@ import argparse
 import copy
 import difflib
 import functools
+import logging
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
 from vivit_hf.conversion.transformers_vivit import CheckpointSourceError
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
+from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
 COMMON_ALIASES = {
@@ -221,17 +224,62 @@ def add_short_video_flag(parser, without: str) -> None:
     )
 
 
-def output_dir_problem(output_dir) -> str | None:
+# The advice `SHORT_VIDEO_ADVICE` as a recipe's user takes it: the flag `add_short_video_flag` adds.
+SHORT_VIDEO_FLAG_ADVICE = "pass --short_video loop or pad"
+# The modules that log each clip they skip as broken, with its error (the processor's words).
+SKIPPED_CLIP_LOGGERS = ("vivit_hf.training.data.dataset", "vivit_hf.training.data.streaming")
+
+
+def in_flag_words(text: str) -> str:
+    """`text` (a short video's error, or a line quoting it) with the processor's advice said as the recipes' flag:
+    `short_video='loop'` is what a processor's caller passes; a recipe's user types `--short_video loop`."""
+    return text.replace(SHORT_VIDEO_ADVICE, SHORT_VIDEO_FLAG_ADVICE)
+
+
+class _FlagWords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if SHORT_VIDEO_ADVICE in message:
+            record.msg, record.args = in_flag_words(message), ()
+        return True
+
+
+@contextmanager
+def advice_in_flag_words(loggers=SKIPPED_CLIP_LOGGERS) -> Iterator[None]:
+    """Within it, the data sets' lines for the clips they skip give the processor's advice as the recipe's flag
+    (`in_flag_words`): "skipping broken clip up/still.mp4: ... has a single frame; pass --short_video loop or pad",
+    where they said "pass short_video='loop' or 'pad'", a keyword the recipe's user has nowhere to pass. The data
+    sets keep the processor's words for their other callers; DataLoader workers forked within it inherit it."""
+    words, chosen = _FlagWords(), [logging.getLogger(name) for name in loggers]
+    for chosen_logger in chosen:
+        chosen_logger.addFilter(words)
+    try:
+        yield
+    finally:
+        for chosen_logger in chosen:
+            chosen_logger.removeFilter(words)
+
+
+def usage_error(message: str, prog: str = "") -> NoReturn:
+    """The user's flags, paths or data refused after the command line parsed: one line on stderr and argparse's
+    status 2, as argparse refuses a flag. Status 1 says the run itself failed (videos that could not be read, a
+    model that diverged); 130 and 143 that it was stopped (docs/training-and-data.md, "Exit statuses")."""
+    print(f"{prog}: error: {message}" if prog else f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def output_dir_problem(output_dir, named: str = "--output_dir") -> str | None:
     """Why `--output_dir` cannot be the folder a recipe writes into, or None: it, or a folder above it, is a file
     (`--output_dir make.py`). Every recipe asks before anything loads: found only when the outputs were written, it
-    was a NotADirectoryError or FileExistsError traceback after the whole evaluation (or once the model loaded)."""
+    was a NotADirectoryError or FileExistsError traceback after the whole evaluation (or once the model loaded).
+    `named`: how the message names the folder (a recipe's default folder is no flag the user typed)."""
     folder = Path(output_dir)
     for path in (folder, *folder.parents):
         if path.is_dir():
             return None
         if os.path.lexists(path):  # a file, or a link to nothing: no folder can be made there
             where = "" if path == folder else f": {path}"
-            return f"--output_dir {output_dir}{where} is a file, not a folder"
+            return f"{named} {output_dir}{where} is a file, not a folder"
     return None
 
 
@@ -264,13 +312,11 @@ def hub_source(flag: str, source, prog: str = "") -> Iterator[None]:
     except HUB_SOURCE_ERRORS as error:
         if source is None or Path(str(source)).expanduser().exists() or not is_hub_failure(error):
             raise
-        prefix = f"{prog}: error: " if prog else "error: "
         if isinstance(error, CheckpointSourceError):  # its message already names the source and why
             message = f"{flag} {error}"
         else:
             message = f"{flag} {source}: no such local folder; read as a Hub id, {why_not_fetched(error)}"
-        print(prefix + message, file=sys.stderr)
-        raise SystemExit(2) from None
+        usage_error(message, prog)
 
 
 # Process counts set by launchers that start every process themselves (torchrun, mpirun, MVAPICH, Intel MPI).
