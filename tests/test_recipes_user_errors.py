@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import fresh_python
 import pytest
@@ -141,14 +142,14 @@ def test_ctrl_c_during_training_is_one_line_naming_the_kept_checkpoint_and_how_t
 # A command whose unwinding after Ctrl-C outlasts `accelerate launch`'s 5 s between its SIGTERM and its SIGKILL, as
 # a training run's can on a loaded machine (seen once in CI: killed with its progress bar the last line).
 SLOW_UNWINDING = """
-import sys, time
+import os, sys, time
 from pathlib import Path
 from tqdm.auto import tqdm
 from vivit_hf.training.launch import run_as_command
 
 def main(argv):
     bar = tqdm(total=10**6)
-    Path(argv[0]).write_text("training")
+    Path(argv[0]).write_text(str(os.getpid()))
     try:
         while True:
             bar.update()
@@ -170,6 +171,62 @@ def test_ctrl_c_under_accelerate_launch_is_said_before_the_launchers_sigkill_how
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr[-3000:]
     assert stderr.count("interrupted: what is kept") == 1, stderr[-3000:]
     assert last_line(stderr) == "interrupted: what is kept, and how to go on", stderr[-3000:]
+
+
+# A launcher that copies its command's stderr, as accelerate launch does, and dies of Ctrl-C without stopping it (as
+# accelerate's does when a second SIGINT arrives while it handles the first: `timeout -s INT`, a scheduler signalling
+# the job's process group).
+DYING_LAUNCHER = """
+import subprocess, sys
+child = subprocess.Popen([sys.executable, *sys.argv[1:]], stderr=subprocess.PIPE)
+for line in child.stderr:
+    sys.stderr.buffer.write(line)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:  # (an orphan that has exited may stay a zombie until init reaps it)
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def test_a_command_whose_launcher_died_at_ctrl_c_still_ends(tmp_path):
+    """The recipe waited for its launcher's SIGTERM and, once its deadline came, wrote its line to the pipe the dead
+    launcher had read: the write failed in the deadline's thread, which held the lock the main thread then waited
+    on, and the recipe hung for good, ignoring SIGTERM (found by a new user with `timeout -s INT`)."""
+    (tmp_path / "slow.py").write_text(SLOW_UNWINDING)
+    (tmp_path / "launcher.py").write_text(DYING_LAUNCHER)
+    started = tmp_path / "started"
+    process = subprocess.Popen(
+        [sys.executable, str(tmp_path / "launcher.py"), str(tmp_path / "slow.py"), str(started)],
+        cwd=REPO,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_sigint_default,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not started.exists() and time.monotonic() < deadline:
+            assert process.poll() is None
+            time.sleep(0.1)
+        time.sleep(0.5)
+        pid = int(started.read_text())
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(0.1)
+        os.killpg(process.pid, signal.SIGINT)  # (as `timeout` passes it on, after its group had it)
+        process.wait(timeout=60)
+        ends = time.monotonic() + 20
+        while _running(pid) and time.monotonic() < ends:
+            time.sleep(0.1)
+        assert not _running(pid), "the command outlived its launcher, hung"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        if started.exists() and _running(int(started.read_text() or 0)):
+            os.kill(int(started.read_text()), signal.SIGKILL)
 
 
 def test_interrupted_before_any_checkpoint_says_to_start_over(tmp_path):

@@ -45,11 +45,15 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
 
     def say_and_exit() -> None:
         said.acquire()  # once: a second caller waits here until the first has ended the process
-        if os.environ.get("RANK", "0") == "0":  # every process of a launch gets the signal: one line is enough
-            print("\n" * any(bars) + interrupted(), file=sys.stderr)
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        os._exit(128 + stopped[0])  # no interpreter shutdown, whose collection of the dead workers' loaders says more
+        try:
+            if os.environ.get("RANK", "0") == "0":  # every process of a launch gets the signal: one line is enough
+                print("\n" * any(bars) + interrupted(), file=sys.stderr)
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+        except Exception:  # no one to say it to (a launcher that died with the pipe it read our stderr from)
+            pass  # (raised, it ended the deadline's thread holding `said`, and the process hung)
+        finally:
+            os._exit(128 + stopped[0])  # no interpreter shutdown, whose collection of dead workers' loaders says more
 
     def stop(signum, frame):
         if os.getpid() != main_pid:  # a forked DataLoader worker: as it would without this handler
@@ -89,8 +93,8 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
             raise
         # else the signal's doing while unwinding (a DataLoader worker it stopped, found dead): not a bug
     finally:
-        if stopped:  # SIGTERM stays handled: a launcher's arriving now would end the process before its line
-            previous.pop(signal.SIGTERM, None)
+        if stopped:  # SIGTERM stays handled (a launcher's arriving now would end the process before its line), and
+            previous = {sig: signal.SIG_IGN for sig in previous if sig != signal.SIGTERM}  # a second Ctrl-C waits
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # torch's handler raises as the workers die
@@ -98,7 +102,8 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
         if os.environ.get("RANK", "0") == "0":
             print(interrupted(), file=sys.stderr)
         raise SystemExit(130)
-    while "since" in launcher and not launcher.get("terminating"):  # (the deadline ends this wait if none comes)
+    give_up = launcher.get("since", 0.0) + _LAUNCHER_GRACE_S  # (a launcher that died sends none)
+    while "since" in launcher and not launcher.get("terminating") and time.monotonic() < give_up:
         time.sleep(0.02)
     say_and_exit()
 
