@@ -841,31 +841,40 @@ def run(argv=None):
     from vivit_hf.training.data import DatasetFormatError
     from vivit_hf.training.data.dataset import ProcessorOptionError
 
-    output_dir = output_dir_given(argv)
+    output_dir, overwrite = output_dir_given(argv)
     user_errors = (DatasetFormatError, ModelFlagError, ProcessorOptionError)
     with advice_in_flag_words():
-        return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir))
+        return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir, overwrite))
 
 
-def output_dir_given(argv) -> Path:
-    """`--output_dir` as the command line gives it, read alone (the whole line is parsed, and refused, by main)."""
+def output_dir_given(argv) -> tuple[Path, bool]:
+    """`--output_dir` as the command line gives it, and whether it has --overwrite_output_dir, read alone (the whole
+    line is parsed, and refused, by main)."""
     probe = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
     probe.add_argument("--output_dir", default=build_parser().get_default("output_dir"))
+    probe.add_argument("--overwrite_output_dir", action="store_true")
     try:
-        return Path(probe.parse_known_args(argv)[0].output_dir)
+        given = probe.parse_known_args(argv)[0]
+        return Path(given.output_dir), given.overwrite_output_dir
     except argparse.ArgumentError:  # `--output_dir` without a value: main says so
-        return Path(build_parser().get_default("output_dir"))
+        return Path(build_parser().get_default("output_dir")), False
 
 
-def interrupted_message(output_dir: Path) -> str:
+def interrupted_message(output_dir: Path, overwrite: bool = False) -> str:
     """What an interrupted run leaves: checkpoints are renamed into place only once whole (`save_checkpoint`), so
-    the last finished one is intact whenever the interrupt came."""
+    the last finished one is intact whenever the interrupt came. `overwrite`: the command had --overwrite_output_dir,
+    which run again would start over, and beside --resume_from_checkpoint is refused."""
     found = list_checkpoints(output_dir)
     if not found:
         return (
             f"interrupted before the first checkpoint (none in {output_dir / CHECKPOINTS}; --checkpointing_steps sets "
             "how often one is written): the same command again starts over (with other flags, add "
             "--overwrite_output_dir)"
+        )
+    if overwrite:
+        return (
+            f"interrupted: the last checkpoint, {found[-1]}, is kept; continue with the same command, "
+            "--resume_from_checkpoint latest in place of --overwrite_output_dir (which would start over)"
         )
     return (
         f"interrupted: the last checkpoint, {found[-1]}, is kept; continue with the same command and "

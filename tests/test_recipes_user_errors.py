@@ -239,6 +239,33 @@ def test_interrupted_before_any_checkpoint_says_to_start_over(tmp_path):
     assert recipe.interrupted_message(tmp_path) == message
 
 
+def test_the_ctrl_c_advice_of_a_command_with_overwrite_output_dir_is_one_it_takes(tmp_path):
+    """Stopped after a checkpoint, a command with --overwrite_output_dir was told "continue with the same command and
+    --resume_from_checkpoint latest", which is refused ("--overwrite_output_dir removes the checkpoints that
+    --resume_from_checkpoint continues from: give one"), and the same command alone starts over."""
+    import json as json_module
+
+    from vivit_hf.training.checkpoints import check_output_dir
+
+    spec = importlib.util.spec_from_file_location("vivit_recipes_finetune", FINETUNE)
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    argv = ["--output_dir", str(tmp_path), "--overwrite_output_dir", "--learning_rate", "0.1"]
+    assert recipe.output_dir_given(argv) == (tmp_path, True)
+    assert recipe.output_dir_given(["--output_dir", str(tmp_path)]) == (tmp_path, False)
+    checkpoint = tmp_path / "checkpoints" / "step_2"
+    checkpoint.mkdir(parents=True)
+    (checkpoint / "trainer_state.json").write_text(json_module.dumps({"completed_steps": 2}))
+    message = recipe.interrupted_message(*recipe.output_dir_given(argv))
+    assert "--resume_from_checkpoint latest in place of --overwrite_output_dir" in message, message
+    check_output_dir(tmp_path, overwrite=False, resume="latest")  # what it says is taken
+    with pytest.raises(ValueError, match="give one"):  # what it said before
+        check_output_dir(tmp_path, overwrite=True, resume="latest")
+    assert recipe.interrupted_message(tmp_path).endswith(
+        "continue with the same command and --resume_from_checkpoint latest"
+    )
+
+
 def test_the_same_command_after_a_ctrl_c_before_any_checkpoint_starts_again_and_other_flags_are_refused(tmp_path):
     """The README: run again as is, a run goes again in place of the last one, "from its last checkpoint if it kept
     one, else from the start". A first run stopped before its first checkpoint (the main job has none) left only its
