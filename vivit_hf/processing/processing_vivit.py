@@ -254,7 +254,7 @@ _LOADED_FOR_INFERENCE = {
 }
 _NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
 # Every option saying how views are rescaled and normalised: a preset's name, the switch and the preset's fields
-_NORMALIZATION_OPTIONS = ("normalization", "do_rescale", *_NORMALIZATION_FIELDS)
+NORMALIZATION_OPTIONS = ("normalization", "do_rescale", *_NORMALIZATION_FIELDS)
 # PIL's resampling codes (transformers' `resample`) -> torch's modes. PIL's NEAREST takes the source pixel under each
 # output pixel's centre, as transformers' processors do: torch's "nearest-exact" ("nearest" is shifted half a pixel).
 # LANCZOS, BOX and HAMMING have no torch filter: refused (`_interpolation_mode`), never replaced by another.
@@ -540,7 +540,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         For moving a quarter of float32's bytes (through DataLoader workers, to a GPU) and normalising there. The
         normalisation is the processor's own, which `normalization_affine` reads: given here, a normalisation option
         would change no pixel, so it is refused."""
-        given = sorted(name for name in _NORMALIZATION_OPTIONS if kwargs.get(name) is not None)
+        given = sorted(name for name in NORMALIZATION_OPTIONS if kwargs.get(name) is not None)
         if given:
             raise ValueError(
                 f"raw_views gives the pixels before the rescale and normalisation, so {', '.join(given)} would change "

@@ -20,21 +20,12 @@ import torch
 from torch.utils.data import Dataset
 
 from ...processing.errors import BrokenVideoError
+from ...processing.processing_vivit import NORMALIZATION_OPTIONS
 from ...processing.video_reader import video_duration
 from .cache import DecodedVideoCache, estimate_decoded_bytes
 
 logger = logging.getLogger(__name__)
 
-# The processor's options that say how pixels are normalised (a preset's name, and the fields it sets)
-_NORMALISATION_OPTIONS = (
-    "normalization",
-    "do_rescale",
-    "rescale_factor",
-    "rescale_offset",
-    "do_normalize",
-    "image_mean",
-    "image_std",
-)
 # What `raw_pixels=True` asks of the processor: the views before the rescale and normalisation, and that affine
 _RAW_VIEWS_METHODS = ("raw_views", "normalization_affine")
 
@@ -229,7 +220,7 @@ class VideoClassificationDataset(Dataset):
         processor_kwargs: dict | None = None,
         raw_pixels: bool = False,
     ):
-        overridden = sorted(set(processor_kwargs or {}) & set(_NORMALISATION_OPTIONS))
+        overridden = sorted(set(processor_kwargs or {}) & set(NORMALIZATION_OPTIONS))
         if raw_pixels and overridden:
             # the affine shipped with each sample is the processor's own: a call's normalisation would not be in it
             raise ValueError(
