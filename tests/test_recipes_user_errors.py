@@ -72,19 +72,25 @@ def _sigint_default():
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job ignores SIGINT, and children inherit it
 
 
-def interrupt_when(command, ready, stop=signal.SIGINT, settle=0.0, wait=240) -> tuple[int, str]:
-    """Start `command` in a process group of its own and, once `ready()` (within `wait` s) and `settle` s more, signal
-    the whole group as a terminal's Ctrl-C signals its foreground group: its status and stderr."""
-    process = subprocess.Popen(
+def start_in_own_group(command, stderr=subprocess.PIPE) -> subprocess.Popen:
+    """`command` in a process group of its own (signalled as a terminal's Ctrl-C signals its foreground group), with
+    SIGINT at its default (a shell's background job ignores it, and children inherit that)."""
+    return subprocess.Popen(
         command,
         cwd=REPO,
         env=env(),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
         start_new_session=True,
         preexec_fn=_sigint_default,
     )
+
+
+def interrupt_when(command, ready, stop=signal.SIGINT, settle=0.0, wait=240) -> tuple[int, str]:
+    """Start `command` (`start_in_own_group`) and, once `ready()` (within `wait` s) and `settle` s more, signal the
+    whole group: its status and stderr."""
+    process = start_in_own_group(command)
     try:
         deadline = time.monotonic() + wait
         while not ready() and time.monotonic() < deadline:
@@ -198,15 +204,8 @@ def test_a_command_whose_launcher_died_at_ctrl_c_still_ends(tmp_path):
     (tmp_path / "slow.py").write_text(SLOW_UNWINDING)
     (tmp_path / "launcher.py").write_text(DYING_LAUNCHER)
     started = tmp_path / "started"
-    process = subprocess.Popen(
-        [sys.executable, str(tmp_path / "launcher.py"), str(tmp_path / "slow.py"), str(started)],
-        cwd=REPO,
-        env=env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        preexec_fn=_sigint_default,
-    )
+    command = [sys.executable, str(tmp_path / "launcher.py"), str(tmp_path / "slow.py"), str(started)]
+    process = start_in_own_group(command, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
         while not started.exists() and time.monotonic() < deadline:
