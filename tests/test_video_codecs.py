@@ -1,0 +1,209 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The codecs and containers users meet beyond the common ones (`tests/test_video_containers.py` has H.264, MPEG-4
+part 2, MJPEG, VP9 and AV1 in the usual containers): HEVC in MOV and MPEG-TS, 10-bit HEVC, VP8 in Ogg, MPEG-1/2
+program and Blu-ray transport streams, 3G2, WMV, ProRes, DNxHR, FFV1, HuffYUV, UT Video, raw video, Y4M, interlaced
+H.264 and MPEG-2, fragmented MP4, live WebM; and files whose header frame count is wrong, whose audio comes first,
+whose video starts late in a broadcast clock, or that carry cover art beside the video.
+
+The reference is plain PyAV on one thread: every frame `container.decode` gives of the stream FFmpeg picks
+(`streams.best("video")`: never a cover image), in its order; each frame read alone, all of them backwards, random
+subsets and the processor's clips must equal it, and the reader's frame count, rate and duration must be the file's.
+"""
+
+import struct
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+from test_video_containers import check_every_access_path
+from video_factory import frame_indices, pattern_frame
+
+from vivit_hf.processing.video_io import open_video, probe
+
+NUM_FRAMES, FPS = 24, 25
+X265 = {"preset": "ultrafast", "x265-params": "keyint=8:min-keyint=8:scenecut=0:bframes=3:open-gop=1:log-level=error"}
+X264 = {"preset": "ultrafast", "x264-params": "keyint=8:min-keyint=8:scenecut=0:bframes=2:b-adapt=0"}
+MPEG = {"bf": "2", "g": "8"}  # open GOPs with B-frames (FFmpeg's MPEG-1/2 default)
+X264_MBAFF = {**X264, "x264-params": X264["x264-params"] + ":tff=1"}  # interlaced, top field first
+INTERLACED_MPEG = {**MPEG, "flags": "+ildct+ilme", "top": "1"}  # interlaced DCT and motion, top field first
+
+# id -> (container format, encoder, pixel format, encoder options, (height, width), muxer options)
+CASES = {
+    "mov-hevc-bf3-opengop": ("mov", "libx265", "yuv420p", X265, (48, 64), {}),
+    "mpegts-hevc-bf3-opengop": ("mpegts", "libx265", "yuv420p", X265, (48, 64), {}),
+    "mp4-hevc-10bit": ("mp4", "libx265", "yuv420p10le", X265, (48, 64), {}),  # HDR phone video
+    "ogg-vp8": ("ogg", "libvpx", "yuv420p", {"g": "8", "b": "2M"}, (48, 64), {}),
+    "ogg-theora": ("ogg", "libtheora", "yuv420p", {"g": "8"}, (48, 64), {}),
+    "mpeg-mpeg1": ("mpeg", "mpeg1video", "yuv420p", MPEG, (48, 64), {}),
+    "vob-mpeg2": ("vob", "mpeg2video", "yuv420p", MPEG, (48, 64), {}),
+    "m2ts-mpeg2": ("mpegts", "mpeg2video", "yuv420p", MPEG, (48, 64), {"mpegts_m2ts_mode": "1"}),
+    "m2ts-h264": ("mpegts", "libx264", "yuv420p", X264, (48, 64), {"mpegts_m2ts_mode": "1"}),
+    "3g2-h263": ("3g2", "h263", "yuv420p", {"g": "8"}, (96, 128), {}),
+    "3g2-mpeg4": ("3g2", "mpeg4", "yuv420p", MPEG, (48, 64), {}),
+    "asf-msmpeg4v2": ("asf", "msmpeg4v2", "yuv420p", {"g": "8"}, (48, 64), {}),
+    "mov-prores": ("mov", "prores_ks", "yuv422p10le", {}, (48, 64), {}),
+    "mov-dnxhr": ("mov", "dnxhd", "yuv422p", {"profile": "dnxhr_lb"}, (128, 256), {}),
+    "mxf-dnxhr": ("mxf", "dnxhd", "yuv422p", {"profile": "dnxhr_lb"}, (128, 256), {}),
+    "matroska-ffv1": ("matroska", "ffv1", "yuv420p", {}, (48, 64), {}),
+    "avi-huffyuv": ("avi", "huffyuv", "yuv422p", {}, (48, 64), {}),
+    "avi-utvideo": ("avi", "utvideo", "yuv420p", {}, (48, 64), {}),
+    "avi-rawvideo-bgr24": ("avi", "rawvideo", "bgr24", {}, (48, 64), {}),
+    "nut-rawvideo": ("nut", "rawvideo", "yuv420p", {}, (48, 64), {}),
+    "y4m": ("yuv4mpegpipe", "wrapped_avframe", "yuv420p", {}, (48, 64), {}),
+    "mp4-h264-mbaff": ("mp4", "libx264", "yuv420p", X264_MBAFF, (64, 64), {}),
+    "mpeg-mpeg2-interlaced": ("mpeg", "mpeg2video", "yuv420p", INTERLACED_MPEG, (64, 64), {}),
+    "mp4-fragmented": ("mp4", "libx264", "yuv420p", X264, (48, 64), {"movflags": "frag_keyframe+empty_moov"}),
+    "webm-live-vp8": ("webm", "libvpx", "yuv420p", {"g": "8", "b": "2M"}, (48, 64), {"live": "1"}),  # no cues
+}
+
+
+def write_clip(path, spec: tuple, num_frames: int = NUM_FRAMES, first_pts: int = 0) -> str:
+    """`num_frames` pattern frames at 25 fps, written as `spec` (a `CASES` value) says; `first_pts`: the first frame's
+    time in frames (below 0: a cut an edit list hides)."""
+    fmt, encoder, pix_fmt, options, (height, width), muxer_options = spec
+    try:
+        av.Codec(encoder, "w")
+    except av.codec.codec.UnknownCodecError:
+        pytest.skip(f"the installed PyAV has no {encoder} encoder to write {fmt} with")
+    with av.open(str(path), "w", format=fmt, options=muxer_options) as container:
+        stream = container.add_stream(encoder, rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        stream.options = options
+        stream.codec_context.time_base = Fraction(1, FPS)
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")
+            frame.pts, frame.time_base = first_pts + i, Fraction(1, FPS)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return str(path)
+
+
+def one_thread_decode(path) -> np.ndarray:
+    """Every frame of the video stream FFmpeg picks, in the order a one-thread decoder gives them."""
+    with av.open(str(path)) as container:
+        stream = container.streams.best("video")
+        stream.thread_type, stream.codec_context.thread_count = "NONE", 1
+        return np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(stream)])
+
+
+def check_file(path, truth: np.ndarray, fps: float = FPS) -> None:
+    """Frames as `truth`, counted, timed at `fps` and lasting as long as they play."""
+    info = probe(path)
+    assert (info.num_frames, info.fps, info.duration) == pytest.approx((len(truth), fps, len(truth) / fps), abs=1e-9)
+    check_every_access_path(str(path), truth)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_frame_and_the_timing_equal_a_one_thread_sequential_decode(tmp_path, case):
+    path = write_clip(tmp_path / f"{case}.{CASES[case][0]}", CASES[case])
+    truth = one_thread_decode(path)
+    assert frame_indices(truth) == list(range(NUM_FRAMES))  # the file holds every frame that was encoded
+    if CASES[case][3] in (X264_MBAFF, INTERLACED_MPEG):
+        with av.open(path) as container:
+            assert all(frame.interlaced_frame for frame in container.decode(video=0))
+    check_file(path, truth)
+
+
+@pytest.mark.parametrize("stated", [100, 5])
+def test_an_avi_whose_header_counts_other_frames_reads_the_frames_it_holds(tmp_path, stated):
+    """A muxer that died before rewriting its header, or an editor's copy: AVI's frame counts (`avih`, `strh`) say
+    `stated` frames where the file holds 24."""
+    path = tmp_path / "header.avi"
+    data = bytearray(open(write_clip(path, ("avi", "mpeg4", "yuv420p", MPEG, (48, 64), {})), "rb").read())
+    for chunk, offset in [(b"avih", 16), (b"strh", 32)]:  # dwTotalFrames, dwLength
+        struct.pack_into("<I", data, data.find(chunk) + 8 + offset, stated)
+    path.write_bytes(bytes(data))
+    with av.open(str(path)) as container:
+        assert container.streams.video[0].frames == stated
+    check_file(path, one_thread_decode(path))
+
+
+@pytest.mark.parametrize("fmt", ["mp4", "mov"])
+def test_an_edit_list_that_hides_the_first_frames_reads_the_frames_it_shows(tmp_path, fmt):
+    """A stream copy cut after a keyframe (`ffmpeg -ss 0.12 -c copy`): the frames before the cut stay in the file
+    for the decoder, the edit list hides them; the track's frame count still counts them."""
+    spec = (fmt, "libx264", "yuv420p", X264, (48, 64), {})
+    path = write_clip(tmp_path / f"cut.{fmt}", spec, num_frames=NUM_FRAMES + 3, first_pts=-3)
+    truth = one_thread_decode(path)
+    with av.open(path) as container:
+        assert container.streams.video[0].frames == NUM_FRAMES + 3
+    assert frame_indices(truth) == list(range(3, NUM_FRAMES + 3))
+    check_file(path, truth)
+
+
+def write_with_audio(path, fmt: str, encoder: str, options: dict, video_from: float, audio_from: float) -> str:
+    """Audio (stream 0, as broadcast captures and phone recordings often put it) from `audio_from` s for 2 s, and
+    pattern frames from `video_from` s, interleaved by time as a muxer writes them."""
+    container = av.open(str(path), "w", format=fmt)
+    audio = container.add_stream("mp2" if fmt == "mpeg" else "aac", rate=48000, layout="mono")
+    video = container.add_stream(encoder, rate=FPS)
+    video.width, video.height, video.pix_fmt, video.options = 64, 48, "yuv420p", options
+    video.codec_context.time_base = Fraction(1, FPS)
+    samples = av.AudioFrame.from_ndarray(np.zeros((1, 96000), np.float32), format="fltp", layout="mono")
+    samples.sample_rate, samples.pts, samples.time_base = 48000, round(audio_from * 48000), Fraction(1, 48000)
+    packets = [*audio.encode(samples), *audio.encode()]
+    for i in range(NUM_FRAMES):
+        frame = av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")
+        frame.pts, frame.time_base = round(video_from * FPS) + i, Fraction(1, FPS)
+        packets += video.encode(frame)
+    packets += video.encode()
+    for packet in sorted(packets, key=lambda p: p.dts * p.time_base):
+        container.mux(packet)
+    container.close()
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "fmt, encoder, options, video_from, audio_from",
+    [
+        ("mp4", "libx264", X264, 0, 0),
+        ("matroska", "libx264", X264, 0, 0),
+        ("avi", "mpeg4", MPEG, 0, 0),
+        ("mpegts", "mpeg2video", MPEG, 600.32, 600),  # a broadcast recording: its clock far from 0, audio first
+        ("mpegts", "libx264", X264, 3600.2, 3600),
+        ("mpeg", "mpeg2video", MPEG, 10.32, 10),
+    ],
+)
+def test_a_file_whose_audio_comes_first_reads_its_video(tmp_path, fmt, encoder, options, video_from, audio_from):
+    path = write_with_audio(tmp_path / f"audio_first.{fmt}", fmt, encoder, options, video_from, audio_from)
+    with av.open(path) as container:
+        assert container.streams[0].type == "audio"
+    truth = one_thread_decode(path)
+    assert frame_indices(truth) == list(range(NUM_FRAMES))
+    check_file(path, truth)
+    if video_from:  # a clock far from 0 starts with the audio (its encoder's priming included), a player's 0
+        with av.open(path) as container:
+            start = container.start_time / 1_000_000
+            first = next(container.decode(video=0))
+            shown = float(first.pts * first.time_base) - start
+        assert audio_from < start + 0.1 and shown > 0.1  # the audio's clock, not the video's
+        with open_video(path) as reader:
+            assert reader.first_frame_seconds() == pytest.approx(shown, abs=1e-6)
+
+
+def test_cover_art_attached_to_a_matroska_file_is_not_its_video(tmp_path):
+    """A music video or podcast with its cover as a Matroska attachment (`mkvpropedit --add-attachment`): FFmpeg shows
+    it as a one-picture video stream flagged `attached_pic`, which its "best" stream and the reader pass over."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    cover = BytesIO()
+    Image.new("RGB", (32, 32), (200, 30, 30)).save(cover, "JPEG")
+    path = str(tmp_path / "with_cover.mkv")
+    with av.open(path, "w", format="matroska") as container:
+        container.add_attachment(name="cover.jpg", mimetype="image/jpeg", data=cover.getvalue())
+        stream = container.add_stream("libx264", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt, stream.options = 64, 48, "yuv420p", X264
+        for i in range(NUM_FRAMES):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")))
+        container.mux(stream.encode())
+    with av.open(path) as container:
+        assert [bool(s.disposition & av.stream.Disposition.attached_pic) for s in container.streams.video] == [
+            False,
+            True,
+        ]
+    truth = one_thread_decode(path)
+    assert frame_indices(truth) == list(range(NUM_FRAMES))
+    check_file(path, truth)
