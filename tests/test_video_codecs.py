@@ -3,7 +3,8 @@
 part 2, MJPEG, VP9 and AV1 in the usual containers): HEVC in MOV and MPEG-TS, 10-bit HEVC, VP8 in Ogg, MPEG-1/2
 program and Blu-ray transport streams, 3G2, WMV, ProRes, DNxHR, FFV1, HuffYUV, UT Video, raw video, Y4M, interlaced
 H.264 and MPEG-2, fragmented MP4, live WebM; and files whose header frame count is wrong, whose audio comes first,
-whose video starts late in a broadcast clock, or that carry cover art beside the video.
+whose video starts late in a broadcast clock, or that carry cover art beside the video; GIFs whose rate is no whole
+number of hundredths of a second.
 
 The reference is plain PyAV on one thread: every frame `container.decode` gives of the stream FFmpeg picks
 (`streams.best("video")`: never a cover image), in its order; each frame read alone, all of them backwards, random
@@ -19,6 +20,7 @@ import pytest
 from test_video_containers import check_every_access_path
 from video_factory import frame_indices, pattern_frame
 
+from vivit_hf import ViViTVideoProcessor
 from vivit_hf.processing.video_io import open_video, probe
 
 NUM_FRAMES, FPS = 24, 25
@@ -207,3 +209,29 @@ def test_cover_art_attached_to_a_matroska_file_is_not_its_video(tmp_path):
     truth = one_thread_decode(path)
     assert frame_indices(truth) == list(range(NUM_FRAMES))
     check_file(path, truth)
+
+
+@pytest.mark.parametrize("rate, num_frames", [(30, 12), (24, 24), (12, 12), (60, 12), (30, 8)])
+def test_a_gif_whose_rate_is_no_whole_number_of_hundredths_lasts_as_its_delays_say(tmp_path, rate, num_frames):
+    """GIF delays are whole hundredths of a second: a 30 fps clip is stored as 3, 3, 4 / 100 s (12 fps: 8, 9, 8 ...;
+    60 fps: 2, 1, 2 ...). It plays for the sum of its delays (FFmpeg's duration); FFmpeg's frame rate is a guess from
+    them (30000/1001, 179/6, 100), which timed 1 s of delays as 1.001 s and a 60 fps clip at 60.2 fps."""
+    path = str(tmp_path / "clip.gif")
+    with av.open(path, "w", format="gif") as container:
+        stream = container.add_stream("gif", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "rgb8"
+        for i in range(num_frames):
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(pattern_frame(i, 48, 64), format="rgb24")))
+        container.mux(stream.encode())
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        delays = [packet.duration * stream.time_base for packet in container.demux(stream) if packet.size]
+        assert len(set(delays)) == 2 and container.duration == sum(delays) * 1_000_000
+    played = float(sum(delays))
+    truth = one_thread_decode(path)
+    assert frame_indices(truth) == list(range(num_frames))
+    check_file(path, truth, fps=num_frames / played)
+    processor = ViViTVideoProcessor(num_frames=4, do_resize=False, do_center_crop=False, do_rescale=False)
+    assert processor(path, do_normalize=False, return_metadata=True)["video_metadata"][0]["fps"] == pytest.approx(
+        num_frames / played
+    )

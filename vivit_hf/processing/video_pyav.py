@@ -164,6 +164,11 @@ def _display_orientation(frame: Any, picture: bytes | None = None) -> tuple[int,
     return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
 
 
+# Containers that store how long each frame is shown and no frame rate (GIF delays in 1/100 s, APNG's fractions):
+# every rate FFmpeg gives for them is its guess from those delays (a 30 fps clip's 3, 3, 4 / 100 s reads 30000/1001
+# or 179/6), and the delays are the timing a player shows
+_DELAY_TIMED_FORMATS = frozenset({"gif", "apng"})
+
 # Decoders that attach a picture's EXIF block to its frame (FFmpeg 8), its orientation tag made a display matrix
 _EXIF_CODECS = frozenset({"mjpeg", "png", "apng", "tiff", "webp"})
 
@@ -1052,6 +1057,8 @@ class PyAVReader(VideoReader):
                     # 9.08 for 11/100 s: its 14 frames read as 0.424 s for 0.42). Two frames tell too little: the
                     # milliseconds of 30000/1001 fps are 33 apart there
                     return float(1 / (int(steps[0]) * Fraction(stream.time_base)))
+                if self.container is not None and self.container.format.name in _DELAY_TIMED_FORMATS:
+                    return self._delay_timed_fps(span)
                 stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
                 return _rate_of_span(self._pts.size - 1, span, tick, stated)
         # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
@@ -1069,6 +1076,15 @@ class PyAVReader(VideoReader):
             return _rate_of_span(1, seconds, float(stream.time_base), stated)
         rate = next((r for r in stated if r), None)
         return float(rate) if rate else 0.0
+
+    def _delay_timed_fps(self, span: float) -> float:
+        """Frames a second of a GIF / APNG whose delays differ (`span`: seconds from the first frame to the last): its
+        frames over the time they play (`T / (span + last delay)`), so that `T / fps` is the sum of the delays, as
+        long as a player shows them. FFmpeg's rate is a guess from the delays: 12, 24 and 30 fps clips stored as
+        whole hundredths (8, 9, 8 ...; 4, 4, 5 ...; 3, 3, 4 ...) read 12000/1001, 24000/1001 and 30000/1001 fps
+        and 1.001 s for 1 s of delays; a 60 fps one (2, 1, 2 ...) 60.2 fps and 0.997 s."""
+        last = self.last_frame_seconds()
+        return self._pts.size / (span + last) if last else (self._pts.size - 1) / span
 
     def _lone_frame_seconds(self) -> float | None:
         """How long the only frame of a one-frame stream lasts: its packet's duration, else the stream's; None where
