@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from .. import models, processing
+from ..hub.cards import recipe_settings
 from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files
 from .agreement import checkpoint_writer
 from .flags import output_dir_problem
@@ -202,6 +203,19 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
             shutil.rmtree(retired, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
+
+
+def trained_runs(state: dict) -> list[dict]:
+    """The runs whose steps a checkpoint's `trainer_state` holds, oldest first, as the model card's recipe table takes
+    them (`build_model_card`'s `training_runs`): a resume may change the learning rate, augmentations and schedule, and
+    the card showed the last command's flags, those of a resume that trained no step too. A checkpoint of an older
+    version recorded only its last run's settings: its steps are taken as one run of those (the values it recorded)."""
+    if "runs" in state:
+        return state["runs"]
+    groups = state.get("settings") or {}
+    recorded = {name: value for group in groups.values() for name, value in group.items() if value is not None}
+    settings = recipe_settings(recorded)
+    return [{"first_step": 0, "settings": settings}] if settings and state.get("completed_steps") else []
 
 
 def steps_of(checkpoint: Path) -> int:
