@@ -64,6 +64,7 @@ from vivit_hf.training.checkpoints import (
     STATE_FILE,
     check_output_dir,
     list_checkpoints,
+    nothing_to_resume,
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
@@ -147,15 +148,15 @@ def counted(number: int, noun: str) -> str:
 
 
 def find_resume_checkpoint(args, output_dir: Path, settings: dict):
-    """The checkpoint --resume_from_checkpoint names (None: none given, or `latest` with none yet), its
-    trainer_state and the warnings for the settings that changed; refused (`CommandLineRefused`, status 2) before any
-    data or model is loaded when the checkpoint's batches, model or optimiser differ from this run's."""
+    """The checkpoint --resume_from_checkpoint names (None: none given, or `latest` with none yet, refused once every
+    process has said so: `nothing_to_resume`), its trainer_state and the warnings for the settings that changed;
+    refused (`CommandLineRefused`, status 2) before any data or model is loaded when the checkpoint's batches, model or
+    optimiser differ from this run's."""
     if not args.resume_from_checkpoint:
         return None, None, []
     if args.resume_from_checkpoint == "latest":
         found = list_checkpoints(output_dir)
         if not found:
-            logger.warning(f"no checkpoint under {output_dir / CHECKPOINTS}: starting from scratch")
             return None, None, []
         checkpoint = found[-1]
     else:
@@ -259,6 +260,8 @@ def main(argv=None):
     decided, refusal, error = attempt(decide_start, args, output_dir, num_processes)
     rerun, batch_warning, settings, checkpoint, resume_state, resume_warnings = decided or (None,) * 6
     agree(flags, refusal, resume_choice(checkpoint, resume_state, output_dir), error)
+    if args.resume_from_checkpoint and checkpoint is None:  # `latest` and, as agreed, no process found one
+        agree(None, CommandLineRefused(nothing_to_resume(output_dir)))  # its line once per machine, status 2
     # Without one folder every machine sees, each machine keeps whole checkpoints of its own, so that each can resume.
     shared_output_dir = output_dir_is_shared(output_dir)
     # Batches go to a GPU from pinned memory without blocking (build_dataloaders pins them there): a blocking copy

@@ -709,7 +709,9 @@ def test_a_resumed_run_keeps_its_folder_unless_nothing_can_be_resumed(tmp_path):
     with pytest.raises(ValueError) as refused:
         check_output_dir(tmp_path, overwrite=False, resume="latest")
     assert "no checkpoint to continue from" in str(refused.value) and "--overwrite_output_dir" in str(refused.value)
-    # A run killed before its first checkpoint (logs, no model) is continued from scratch, as before.
+    # A run killed before its first checkpoint (logs, no model) passes here: refused once every process has said it
+    # holds no checkpoint (recipes/finetune.py, `nothing_to_resume`), so that a machine lacking only the checkpoint
+    # rank 0 resumes is told that first.
     for name in ("model.safetensors", "all_results.json"):
         (tmp_path / name).unlink()
     assert check_output_dir(tmp_path, overwrite=False, resume="latest")
