@@ -113,6 +113,8 @@ from vivit_hf.training.finetune import (
     unreadable_training_set,
 )
 from vivit_hf.training.flags import (
+    SKIPPED_CLIP_LOGGERS,
+    VIT_INIT_LOGGER,
     CommandLineRefused,
     advice_in_flag_words,
     hub_source,
@@ -856,7 +858,7 @@ def run(argv=None):
 
     output_dir, overwrite = output_dir_given(argv)
     user_errors = (DatasetFormatError, ModelFlagError, ProcessorOptionError)
-    with advice_in_flag_words():
+    with advice_in_flag_words((*SKIPPED_CLIP_LOGGERS, VIT_INIT_LOGGER)):  # the ViT's warnings name flags too
         return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir, overwrite))
 
 

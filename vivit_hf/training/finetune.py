@@ -46,6 +46,7 @@ from .flags import (
     SuggestingArgumentParser,
     add_short_video_flag,
     is_hub_failure,
+    vit_init_in_flag_words,
 )
 from .metrics import evaluation_metrics, predict
 from .presets import MODEL_SIZES, PRESETS, get_preset, needs_a_dataset
@@ -1518,8 +1519,9 @@ def build_model(args, data):
                     **overrides,
                 )
             except ViTInitError as error:  # the ViT and the flags disagree (`--positional_embedding tile` on another
-                # crop, `resize` on a token count that is not square): the user's to change, was a traceback
-                raise ModelFlagError(f"--init_from {args.init_from}: {error}") from None
+                # crop, `resize` on a token count that is not square): the user's to change, was a traceback; said
+                # in the flags they typed (`--positional_embedding resize_tile`), not the keywords Python callers pass
+                raise ModelFlagError(f"--init_from {args.init_from}: {vit_init_in_flag_words(str(error))}") from None
             # The pixels the ViT was trained on, where its source says them (DeiT, MAE, MSN: ImageNet statistics,
             # not the processor's default [-1, 1]); the processor saved with the run then feeds them at inference.
             if vit_report.pixel_normalisation:
