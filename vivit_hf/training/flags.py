@@ -226,6 +226,32 @@ def add_short_video_flag(parser, without: str) -> None:
     )
 
 
+# What each `short_video` rule does with a video shorter than a clip's span (vivit_hf.processing.sampling).
+_SHORT_VIDEO_RULES = {
+    None: "loops a short video and skips a one-frame one as broken",
+    "loop": "loops a short video, a one-frame one too",
+    "pad": "fills a short video with its last frame, a one-frame one too",
+    "error": "skips every video shorter than a clip as broken",
+}
+
+
+def short_video_override(saved, typed, model: str) -> str | None:
+    """A warning when `--short_video` (`typed`) overrides another rule than the one the processor saved with
+    `--model` holds (`saved`: what its fine-tuning trained with, and what the pipeline does with it), else None.
+    Warned, not refused: the flag is the user's explicit choice (taking one-frame videos is what it is for), but
+    evaluate.py took it without a word, and where the model's processor pads, `--short_video loop`, typed to take
+    one-frame videos, also looped every other short video (the flag's help says they are looped anyway)."""
+    if typed is None or typed == saved:
+        return None
+    own = "; without --short_video its own rule is used, which takes one-frame videos too"
+    keep = own if saved in ("loop", "pad") else ""
+    return (
+        f"--short_video {typed} overrides the processor saved with --model {model} (short_video={saved!r}: what its "
+        f"pipeline uses, and vivit_hf's fine-tuning trained with), which {_SHORT_VIDEO_RULES.get(saved, saved)}; "
+        f"this evaluation {_SHORT_VIDEO_RULES[typed]}{keep}"
+    )
+
+
 # The advice `SHORT_VIDEO_ADVICE` as a recipe's user takes it: the flag `add_short_video_flag` adds.
 SHORT_VIDEO_FLAG_ADVICE = "pass --short_video loop or pad"
 # The modules that log each clip they skip as broken, with its error (the processor's words).
