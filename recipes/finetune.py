@@ -42,7 +42,7 @@ from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, Pr
 from tqdm.auto import tqdm
 from transformers import get_scheduler
 
-from vivit_hf.hub.cards import build_model_card
+from vivit_hf.hub.cards import build_model_card, recipe_settings
 from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.hub.upload import BackgroundUploader
 from vivit_hf.training.agreement import (
@@ -64,10 +64,12 @@ from vivit_hf.training.checkpoints import (
     STATE_FILE,
     check_output_dir,
     list_checkpoints,
+    nothing_to_resume,
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
     steps_of,
+    trained_runs,
 )
 from vivit_hf.training.data import SYNTHETIC
 from vivit_hf.training.data.dataset import model_pixel_values
@@ -111,6 +113,8 @@ from vivit_hf.training.finetune import (
     unreadable_training_set,
 )
 from vivit_hf.training.flags import (
+    SKIPPED_CLIP_LOGGERS,
+    VIT_INIT_LOGGER,
     CommandLineRefused,
     advice_in_flag_words,
     hub_source,
@@ -146,15 +150,15 @@ def counted(number: int, noun: str) -> str:
 
 
 def find_resume_checkpoint(args, output_dir: Path, settings: dict):
-    """The checkpoint --resume_from_checkpoint names (None: none given, or `latest` with none yet), its
-    trainer_state and the warnings for the settings that changed; refused (`CommandLineRefused`, status 2) before any
-    data or model is loaded when the checkpoint's batches, model or optimiser differ from this run's."""
+    """The checkpoint --resume_from_checkpoint names (None: none given, or `latest` with none yet, refused once every
+    process has said so: `nothing_to_resume`), its trainer_state and the warnings for the settings that changed;
+    refused (`CommandLineRefused`, status 2) before any data or model is loaded when the checkpoint's batches, model or
+    optimiser differ from this run's."""
     if not args.resume_from_checkpoint:
         return None, None, []
     if args.resume_from_checkpoint == "latest":
         found = list_checkpoints(output_dir)
         if not found:
-            logger.warning(f"no checkpoint under {output_dir / CHECKPOINTS}: starting from scratch")
             return None, None, []
         checkpoint = found[-1]
     else:
@@ -258,6 +262,8 @@ def main(argv=None):
     decided, refusal, error = attempt(decide_start, args, output_dir, num_processes)
     rerun, batch_warning, settings, checkpoint, resume_state, resume_warnings = decided or (None,) * 6
     agree(flags, refusal, resume_choice(checkpoint, resume_state, output_dir), error)
+    if args.resume_from_checkpoint and checkpoint is None:  # `latest` and, as agreed, no process found one
+        agree(None, CommandLineRefused(nothing_to_resume(output_dir)))  # its line once per machine, status 2
     # Without one folder every machine sees, each machine keeps whole checkpoints of its own, so that each can resume.
     shared_output_dir = output_dir_is_shared(output_dir)
     # Batches go to a GPU from pinned memory without blocking (build_dataloaders pins them there): a blocking copy
@@ -453,6 +459,7 @@ def main(argv=None):
     trained_before = [0] * accelerator.num_processes  # clips each process trained in the runs before a resume
     padded_before = [0] * accelerator.num_processes  # and clips repeated to fill up a last batch (epoch_clips)
     truncated_before = 0  # segments read past their video's end in the resumed epoch, before its checkpoint
+    earlier_runs: list[dict] = []  # the settings the checkpoint's steps were trained with, for the model card
     if checkpoint is not None:
         for warning in resume_warnings:
             logger.warning(warning)
@@ -470,6 +477,7 @@ def main(argv=None):
         trained_before = resume_state.get("trained_per_process", trained_before)
         padded_before = resume_state.get("padded_per_process", padded_before)
         truncated_before = resume_state.get("truncated_in_epoch", 0)
+        earlier_runs = trained_runs(resume_state)
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
         logger.info(
@@ -593,6 +601,11 @@ def main(argv=None):
         before = truncated_before if epoch == starting_epoch else 0
         return before + int(accelerator.reduce(truncated_clips, reduction="sum"))
 
+    def runs_so_far() -> list[dict]:
+        """The runs that trained the model's steps, this one once it has trained a step (the card's recipe)."""
+        this_run = {"first_step": steps_at_start, "settings": recipe_settings(vars(args))}
+        return earlier_runs + ([this_run] if completed_steps > steps_at_start else [])
+
     def trainer_state(epoch, batches_in_epoch, history=history):
         state = dict(
             completed_steps=completed_steps,
@@ -607,6 +620,7 @@ def main(argv=None):
             dataset_folder=dataset_folder(args.dataset),  # settings' --dataset is as typed, from where it was typed
             id2label=data.id2label,  # checked on resume against the data's (check_resume_labels)
             weight_decay_exempt_group=any(group.get("weight_decay_exempt") for group in optimizer.param_groups),
+            runs=runs_so_far(),
         )
         if args.streaming:  # a collective: every process calls trainer_state
             state["stream_position"] = stream_position(train_dataloader, accelerator) if batches_in_epoch else []
@@ -800,6 +814,7 @@ def main(argv=None):
             base_model=args.init_from,
             processor=processor,
             training_args=vars(args),
+            training_runs=runs_so_far(),
             num_views=(args.eval_num_clips, args.eval_num_crops),
             plots=plots,
             model_name=args.hub_model_id,
@@ -843,7 +858,7 @@ def run(argv=None):
 
     output_dir, overwrite = output_dir_given(argv)
     user_errors = (DatasetFormatError, ModelFlagError, ProcessorOptionError)
-    with advice_in_flag_words():
+    with advice_in_flag_words((*SKIPPED_CLIP_LOGGERS, VIT_INIT_LOGGER)):  # the ViT's warnings name flags too
         return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir, overwrite))
 
 

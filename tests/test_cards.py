@@ -153,3 +153,29 @@ def test_one_test_view_is_not_said_to_be_averaged():
     assert "averaged" not in card.split("## Data")[1].split("## Use")[0]
     card = build_model_card(CONFIG, results={"top1": 0.5}, eval_split="test", num_views=(4, 3)).content
     assert "- Test views: 4 clips x 3 crops, logits averaged (paper §4.1)" in card.splitlines()
+
+
+def test_a_resumed_trainings_recipe_shows_what_each_step_trained_with():
+    """The recipe table showed the last command's flags: a finished run resumed with `--do_flip true` trains no step,
+    and its card said `do_flip True`. With the runs that trained (`training_runs`) it shows each setting's values and
+    the step a resume changed it after; a run that trained no step is not among them."""
+    from vivit_hf.hub.cards import recipe_settings
+
+    first = dict(optimizer="adamw", learning_rate=1e-3, do_flip=False, max_train_steps=8, seed=0, hub_token="secret")
+    later = {**first, "learning_rate": 1e-2, "max_train_steps": 16}
+    last_command = {**later, "do_flip": True}  # resumed after step 16 with --do_flip true, trained nothing more
+    assert "hub_token" not in recipe_settings(first)  # only what the table shows is recorded
+    runs = [
+        {"first_step": 0, "settings": recipe_settings(first)},
+        {"first_step": 8, "settings": recipe_settings(later)},
+    ]
+    card = build_model_card(
+        CONFIG, results={"top1": 0.5}, eval_split="test", training_args=last_command, training_runs=runs
+    ).content.splitlines()
+    assert "| do_flip | False |" in card
+    assert "| learning_rate | 0.001, then 0.01 after step 8 (resumed) |" in card
+    assert "| max_train_steps | 8, then 16 after step 8 (resumed) |" in card
+    assert "| seed | 0 |" in card and "| optimizer | adamw |" in card
+    # without runs (a card built from one command's flags): those flags, as before
+    alone = build_model_card(CONFIG, results={"top1": 0.5}, eval_split="test", training_args=last_command).content
+    assert "| do_flip | True |" in alone.splitlines() and "resumed" not in alone

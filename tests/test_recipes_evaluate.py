@@ -607,3 +607,48 @@ def test_short_video_loop_evaluates_a_one_frame_clip_as_its_frame_repeated(folde
     with safe_open(str(out / "predictions.safetensors"), "pt") as f:
         row = json.loads(f.metadata()["video_ids"]).index("clips/still.mp4")
         torch.testing.assert_close(f.get_tensor("logits")[row], expected, atol=1e-5, rtol=1e-5)
+
+
+def test_a_short_video_rule_other_than_the_models_processors_is_warned(folder, tmp_path):
+    """`--short_video loop` on a model whose saved processor pads short videos (as it was fine-tuned) looped every
+    short video, not only one-frame ones as the flag's help says, without a word. It is the user's explicit choice, so
+    it is taken, with a warning naming both rules; the same rule as the processor's is not warned. What the warning
+    says is what happens: the looped clip's logits are the model's on the frames PyAV decodes, looped by hand."""
+    import av
+    import numpy as np
+    import torch
+
+    from vivit_hf import ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+
+    model = tmp_path / "model"
+    shutil.copytree(folder / "model", model)
+    saved = ViViTVideoProcessor.from_pretrained(model)
+    saved.short_video, saved.frame_stride = "pad", 2  # a clip spans 7 frames; the test clips hold 6
+    saved.save_pretrained(model)
+    data = tmp_path / "data"
+    shutil.copytree(folder / "data" / "test" / "up", data / "test" / "up")
+    logits = {}
+    for rule in ("pad", "loop"):
+        result = evaluate("--model", model, "--dataset", data, "--output_dir", tmp_path / rule, "--short_video", rule)
+        assert result.returncode == 0, result.stderr[-3000:]
+        warned = [line for line in result.stderr.splitlines() if "--short_video loop overrides" in line]
+        assert len(warned) == (rule == "loop"), result.stderr[-3000:]
+        with safe_open(str(tmp_path / rule / "predictions.safetensors"), "pt") as f:
+            row = json.loads(f.metadata()["video_ids"]).index("test/up/up_0.mp4")
+            logits[rule] = f.get_tensor("logits")[row]
+    assert warned[0].endswith(
+        f"--short_video loop overrides the processor saved with --model {model} (short_video='pad': what its pipeline "
+        "uses, and vivit_hf's fine-tuning trained with), which fills a short video with its last frame, a one-frame "
+        "one too; this evaluation loops a short video, a one-frame one too; without --short_video its own rule is "
+        "used, which takes one-frame videos too"
+    )
+    with av.open(str(data / "test" / "up" / "up_0.mp4")) as container:
+        frames = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    assert len(frames) == 6
+    by_hand = ViViTVideoProcessor.from_pretrained(model, do_train_augment=False, frame_stride=1)
+    network = ViViTSpatioTemporalForVideoClassification.from_pretrained(model).eval()
+    for rule, indices in (("loop", [0, 2, 4, 0]), ("pad", [0, 2, 4, 5])):  # the centred clip of a 6-frame video
+        pixels = by_hand(videos=[frames[indices]], return_tensors="pt")["pixel_values"]
+        with torch.no_grad():
+            expected = network(pixel_values=pixels).logits[0]
+        torch.testing.assert_close(logits[rule], expected, atol=1e-5, rtol=1e-5, msg=rule)

@@ -1587,3 +1587,89 @@ def test_recorded_settings_of_an_older_run_name_the_file_they_were_read_from(tmp
     (tmp_path / "all_results.json").write_text("[1, 2]")
     with pytest.raises(ValueError, match="all_results.json holds no JSON object"):
         recorded_settings(tmp_path)
+
+
+def test_the_card_of_a_resumed_run_shows_the_settings_its_steps_trained_with(videofolder, tmp_path):
+    """A finished run resumed with `--do_flip true` trains no step, and its card said `do_flip True`, the last
+    command's flag. The card now shows what the checkpoint's own run recorded it trained with, and a resume that
+    trains steps with other settings is shown as a change after the step it resumed from."""
+    flags = [*TINY_MODEL, "--dataset", videofolder, "--output_dir", tmp_path, "--checkpointing_steps", "2"]
+    run(FINETUNE, *flags, "--max_train_steps", "2")
+    recorded = json.loads((tmp_path / "checkpoints" / "step_2" / "trainer_state.json").read_text())["settings"]
+    assert recorded["other"]["do_flip"] is False and recorded["other"]["learning_rate"] == 1e-3
+
+    def rows(*names):
+        card = (tmp_path / "README.md").read_text().splitlines()
+        return [next(row for row in card if row.startswith(f"| {name} |")) for name in names]
+
+    resumed = run(FINETUNE, *flags, "--max_train_steps", "2", "--do_flip", "true", "--resume_from_checkpoint", "latest")
+    assert "nothing left to train" in resumed.stderr
+    assert rows("do_flip", "max_train_steps") == ["| do_flip | False |", "| max_train_steps | 2 |"]
+    longer = ["--max_train_steps", "4", "--do_flip", "true", "--learning_rate", "0.01"]
+    run(FINETUNE, *flags, *longer, "--resume_from_checkpoint", "latest")
+    assert json.loads((tmp_path / "all_results.json").read_text())["completed_steps"] == 4
+    assert rows("do_flip", "max_train_steps", "learning_rate") == [
+        "| do_flip | False, then True after step 2 (resumed) |",
+        "| max_train_steps | 2, then 4 after step 2 (resumed) |",
+        "| learning_rate | 0.001, then 0.01 after step 2 (resumed) |",
+    ]
+
+
+def test_a_checkpoint_of_an_older_version_gives_the_card_the_settings_it_recorded(tmp_path):
+    """A checkpoint saved before runs were recorded has its steps shown with the settings its trainer_state recorded
+    (the last run's), not the resuming command's flags."""
+    from vivit_hf.training.checkpoints import trained_runs
+
+    settings = {"batches": {"seed": 0}, "model": {"optimizer": "adamw", "freeze": []}, "clips": {}}
+    settings["other"] = {"do_flip": False, "learning_rate": 0.001, "max_train_steps": None}
+    runs = trained_runs({"completed_steps": 4, "settings": settings})
+    assert runs == [
+        {"first_step": 0, "settings": {"optimizer": "adamw", "learning_rate": 0.001, "do_flip": False, "seed": 0,
+                                        "freeze": []}},
+    ]  # fmt: skip
+    assert trained_runs({"completed_steps": 4, "settings": settings, "runs": []}) == []
+
+
+@pytest.mark.parametrize(
+    "frames, short_video, valid, indices, said",
+    [
+        (3, None, True, [0, 1, 2, 0], "such clips are looped to fill it, their frames repeated"),
+        (3, "pad", True, [0, 1, 2, 2], "such clips are padded to fill it, their last frame repeated"),
+        (1, None, False, None, "they hold a single frame each, and such clips are skipped as broken, every epoch"),
+        (1, "loop", True, [0, 0, 0, 0], "such clips are looped to fill it, their frames repeated"),
+        (1, "pad", True, [0, 0, 0, 0], "such clips are padded to fill it, their last frame repeated"),
+    ],
+)
+def test_the_short_clip_warning_says_what_the_short_video_rule_does_with_the_clips(
+    tmp_path, frames, short_video, valid, indices, said
+):
+    """The warning said "looped" for clips of a single frame, which are skipped as broken unless --short_video loop or
+    pad, and under --short_video pad, which fills a clip with its last frame. It now says what the data set does with
+    them: checked against the frames a training sample holds (their drawn index), or the clips' refusal as broken."""
+    from video_factory import frame_index, write_video
+
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.dataset import NoDecodableClipError, VideoClassificationDataset
+    from vivit_hf.training.data.formats import load_video_dataset
+    from vivit_hf.training.finetune import short_clips_warning
+
+    for label in ("a", "b"):
+        (tmp_path / "train" / label).mkdir(parents=True)
+        for i in range(3):
+            write_video(tmp_path / "train" / label / f"{i}.mp4", num_frames=frames, height=48, width=64)
+    examples = load_video_dataset(tmp_path, "videofolder").split("train")
+    processor = ViViTVideoProcessor(
+        num_frames=4, frame_stride=1, size={"shortest_edge": 48}, crop_size={"height": 48, "width": 64},
+        do_flip=False, do_rescale=False, do_normalize=False, short_video=short_video,
+    )  # fmt: skip
+    dataset = VideoClassificationDataset(examples, processor, seed=0, processor_kwargs=dict(do_train_augment=True))
+    if valid:
+        clip = dataset[0]["pixel_values"][0].permute(0, 2, 3, 1).numpy().round().astype(np.uint8)
+        assert [frame_index(frame) for frame in clip] == indices
+    else:  # every clip skipped as broken (a set of some such clips trains on the others)
+        with pytest.raises(NoDecodableClipError, match="has a single frame"):
+            dataset[0]
+    warning = short_clips_warning(examples, processor)
+    assert warning.startswith("the first 3 training clips hold fewer frames than the 4 a clip of 4 frames at stride 1")
+    assert said in warning, warning
+    assert ("looped" in warning) is (valid and short_video != "pad"), warning  # said only of clips that are looped

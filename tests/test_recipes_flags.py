@@ -470,6 +470,74 @@ def test_positional_embedding_resize_reaches_initialise_from_vit(finetune, tmp_p
         finetune.build_model(finetune.parse_args(other_crop), data)
 
 
+def test_image_vit_init_errors_and_warnings_name_the_flags_the_recipe_user_typed(finetune, tmp_path, caplog):
+    """A recipe user who typed `--positional_embedding tile` was told to "use positional_embedding='resize_tile'", the
+    keyword a Python caller of from_vit_pretrained passes. The recipe's line names the flag as typed; the library's
+    own error, read by Python callers, keeps the keyword (checked against from_vit_pretrained called directly)."""
+    import logging
+    from types import SimpleNamespace
+
+    import torch
+    from accelerate import PartialState
+    from transformers import ViTConfig, ViTModel
+
+    from vivit_hf.conversion import vit_init
+    from vivit_hf.conversion.vit_init import ViTInitError
+    from vivit_hf.models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
+    from vivit_hf.training.flags import advice_in_flag_words
+
+    vit_init_logger = "vivit_hf.conversion.vit_init"  # the logger recipes/finetune.py's run() filters (VIT_INIT_LOGGER)
+    assert vit_init.logger.name == vit_init_logger
+
+    PartialState()  # build_model logs through accelerate
+    torch.manual_seed(0)
+    sizes = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, patch_size=8)
+    ViTModel(ViTConfig(image_size=32, **sizes)).save_pretrained(tmp_path / "vit")  # a 4 x 4 grid
+    data = SimpleNamespace(
+        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
+        head_sizes={"label": 2},
+    )  # fmt: skip
+    flags = ["--model", "spatio_temporal", "--init_from", str(tmp_path / "vit"), "--num_frames", "8"]
+    cases = [  # (flags, the library's keywords, what the recipe says instead)
+        (
+            ["--crop_size", "16", "--positional_embedding", "tile", "--config_overrides", "tubelet_size=[2,8,8]"],
+            dict(image_size=16, num_frames=8, tubelet_size=[2, 8, 8], positional_embedding="tile"),
+            "use --positional_embedding resize_tile to resize it",
+        ),
+        (
+            ["--crop_size", "32", "--tubelet_init", "arp", "--config_overrides", "tubelet_size=[1,8,8]"],
+            dict(image_size=32, num_frames=8, tubelet_size=[1, 8, 8], tubelet_init="arp"),
+            "--tubelet_init arp with tubelets of 1 frame gives an all-zero kernel",
+        ),
+    ]
+    for typed, keywords, said in cases:
+        with pytest.raises(ViTInitError) as library:
+            ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(str(tmp_path / "vit"), **keywords)
+        assert "='" in str(library.value)  # Python's words, for Python callers
+        with pytest.raises(finetune.ModelFlagError) as recipe:
+            finetune.build_model(finetune.parse_args([*flags, *typed]), data)
+        message = str(recipe.value)
+        assert said in message and "='" not in message, message
+        words = str(library.value)
+        for python, flag in (
+            ("positional_embedding='resize_tile'", "--positional_embedding resize_tile"),
+            ("tubelet_init='arp'", "--tubelet_init arp"),
+            ("'central_frame'", "--tubelet_init central_frame"),
+            ("'filter_inflation'", "--tubelet_init filter_inflation"),
+        ):
+            words = words.replace(python, flag)
+        assert message == f"--init_from {tmp_path / 'vit'}: {words}"  # the library's message, in flags
+    # scenic's `resize` over several temporal indices warns (the ViT's rows laid over all tokens); under the recipe
+    # (which filters the ViT initialisation's log so) in the flag's words too
+    resize = [*flags, "--crop_size", "32", "--positional_embedding", "resize"]
+    resize += ["--config_overrides", "tubelet_size=[2,8,8]"]
+    with caplog.at_level(logging.WARNING, logger=vit_init_logger), advice_in_flag_words((vit_init_logger,)):
+        finetune.build_model(finetune.parse_args(resize), data)
+    warned = [r.getMessage() for r in caplog.records if r.name == vit_init_logger]
+    assert warned and warned[0].startswith("--positional_embedding resize (scenic's rule over 4 temporal indices)")
+    assert "--positional_embedding resize_tile gives each temporal index" in warned[0] and "='" not in warned[0]
+
+
 def test_a_checkpoint_none_of_whose_weights_fit_is_refused_and_one_that_fits_in_part_is_said(
     finetune, vivit_checkpoint
 ):
@@ -709,7 +777,9 @@ def test_a_resumed_run_keeps_its_folder_unless_nothing_can_be_resumed(tmp_path):
     with pytest.raises(ValueError) as refused:
         check_output_dir(tmp_path, overwrite=False, resume="latest")
     assert "no checkpoint to continue from" in str(refused.value) and "--overwrite_output_dir" in str(refused.value)
-    # A run killed before its first checkpoint (logs, no model) is continued from scratch, as before.
+    # A run killed before its first checkpoint (logs, no model) passes here: refused once every process has said it
+    # holds no checkpoint (recipes/finetune.py, `nothing_to_resume`), so that a machine lacking only the checkpoint
+    # rank 0 resumes is told that first.
     for name in ("model.safetensors", "all_results.json"):
         (tmp_path / name).unlink()
     assert check_output_dir(tmp_path, overwrite=False, resume="latest")

@@ -6,6 +6,7 @@ traceback."""
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -296,6 +297,44 @@ def test_the_same_command_after_a_ctrl_c_before_any_checkpoint_starts_again_and_
     with pytest.raises(SystemExit) as refused:  # another run there is still refused, with argparse's status
         recipe.decide_start(parse_args([*flags, "--learning_rate", "0.5"]), out, 1)
     assert refused.value.code == 2 and "already holds a previous run" in refused.value.message
+
+
+def test_resume_latest_where_a_run_stopped_before_its_first_checkpoint_is_refused_as_trainer_refuses_it(tmp_path):
+    """`--resume_from_checkpoint latest` into a folder where a run stopped before its first checkpoint started from
+    scratch, with any flags, and wrote its tensorboard logs beside the stopped run's. As transformers' Trainer ("No
+    valid checkpoint found in output directory") it is refused in one line, exit 2, the folder left as it was; the
+    same command as the stopped run, without the flag, is still the rerun the README describes."""
+    out = tmp_path / "out"
+    for label, name in enumerate(("up", "down")):
+        for i in range(3):
+            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=10 * label + i)
+            tiny_clip(tmp_path / "data" / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
+    flags = [*TINY_MODEL, "--with_tracking", "true", "--dataset", str(tmp_path / "data"), "--output_dir", str(out)]
+    flags += ["--max_train_steps", "1"]
+    assert run_recipe(FINETUNE, *flags).returncode == 0
+    for path in out.iterdir():  # what a run stopped before its first checkpoint leaves: its logs and settings
+        if path.name not in ("finetune", "run_settings.json"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    logs = sorted(path.name for path in (out / "finetune").rglob("*"))
+    result = run_recipe(FINETUNE, *flags, "--learning_rate", "0.5", "--resume_from_checkpoint", "latest")
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert last_line(result.stderr) == (
+        f"error: --resume_from_checkpoint latest: {out} holds no checkpoint to continue from, only what a run stopped "
+        "before its first one left (finetune/, run_settings.json). Drop --resume_from_checkpoint: the same command as "
+        "that run starts it again from the start, in place of those; with other flags add --overwrite_output_dir, or "
+        "give another --output_dir"
+    )
+    assert sorted(path.name for path in (out / "finetune").rglob("*")) == logs  # no second run's logs beside them
+    assert sorted(path.name for path in out.iterdir()) == ["finetune", "run_settings.json"]
+
+    from vivit_hf.training.finetune import parse_args
+
+    spec = importlib.util.spec_from_file_location("vivit_recipes_finetune", FINETUNE)
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    args = parse_args(flags)
+    assert recipe.decide_start(args, out, 1)[0] == ("restart", None) and args.overwrite_output_dir
 
 
 # A made-up Hub id with HF_HUB_OFFLINE=1 (env()): offline mode fails at once, so no network is needed to test it.

@@ -10,6 +10,7 @@ against the public Hub, so the card is saved as `README.md` and uploaded like an
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -61,6 +62,32 @@ def _used(key: str, training_args: Mapping) -> bool:
     """Whether the recipe's setting `key` took part in training: `--momentum` (default 0.9) is SGD's, and the card of
     an AdamW run listed it as if the optimiser had used it."""
     return key != "momentum" or training_args.get("optimizer") in (None, "sgd")
+
+
+def recipe_settings(training_args: Mapping) -> dict:
+    """The settings of `training_args` that the card's recipe table shows, as JSON values: what a resumed training
+    records for each of its runs (`build_model_card`'s `training_runs`)."""
+    return json.loads(json.dumps({key: training_args[key] for key in _RECIPE_KEYS if key in training_args}))
+
+
+def _trained_values(key: str, training_args: Mapping, training_runs: Sequence[Mapping]) -> list[tuple[int, object]]:
+    """(first step, value) of `key` over the runs whose steps trained the model, a value a resume kept merged into the
+    run before; the last command's `training_args` alone when no run recorded it."""
+    values: list[tuple[int, object]] = []
+    for run in training_runs:
+        if key in run["settings"] and (not values or values[-1][1] != run["settings"][key]):
+            values.append((run["first_step"], run["settings"][key]))
+    return values or [(0, training_args.get(key))]
+
+
+def _recipe_row(key: str, training_args: Mapping, training_runs: Sequence[Mapping]) -> str | None:
+    """`| learning_rate | 0.001 |`, or for a setting a resume changed `| do_flip | False, then True after step 8
+    (resumed) |`; None for a setting not given."""
+    values = _trained_values(key, training_args, training_runs)
+    if len(values) == 1 and values[0][1] in (None, [], ""):
+        return None
+    shown = [str(values[0][1])] + [f"then {value} after step {step} (resumed)" for step, value in values[1:]]
+    return f"| {key} | {', '.join(shown)} |"
 
 
 def _is_hub_id(source: str | None) -> bool:
@@ -183,6 +210,7 @@ def build_model_card(
     dataset_id: str | None = None,
     eval_split: str | None = None,
     training_args: Mapping | None = None,
+    training_runs: Sequence[Mapping] = (),
     num_views: Sequence[int] = (1, 1),
     plots: Sequence[str] = (),
     license: str = "apache-2.0",
@@ -196,6 +224,11 @@ def build_model_card(
     the Hub shows them), the data set (`dataset_id` is written as a Hub id only when it is one; a local path is cut
     to its folder name), `eval_split`, the recipe's `training_args`, the test `num_views` (clips, crops) averaged,
     and `plots` (image files in the folder). `notes` is appended as it is.
+
+    A resumed training gives `training_runs`, oldest first, each `{"first_step": N, "settings":
+    recipe_settings(its args)}` for the runs that trained a step: the recipe table then shows what the steps were
+    trained with (a setting a resume changed: each value and the step it took over after), not the last command's
+    `training_args`, whose flags a resume that trained no step (a finished run resumed) never trained with.
     """
     dataset_name, dataset_id, dataset_type = _dataset_names(dataset_name or "", dataset_id)
     views = _views(num_views)
@@ -266,11 +299,12 @@ def build_model_card(
         ]
         # one view has nothing to average: the card said "logits averaged" of 1 clip x 1 crop
         averaging = "logits averaged (paper §4.1)" if tuple(num_views) != (1, 1) else "one view per video, no averaging"
-        recipe = [
-            f"| {key} | {training_args[key]} |"
+        rows_of_recipe = (
+            _recipe_row(key, training_args, training_runs)
             for key in _RECIPE_KEYS
-            if training_args and training_args.get(key) not in (None, [], "") and _used(key, training_args)
-        ]
+            if training_args and _used(key, training_args)
+        )
+        recipe = [row for row in rows_of_recipe if row]
         lines += [
             "",
             "## Data",

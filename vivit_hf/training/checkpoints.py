@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from .. import models, processing
+from ..hub.cards import recipe_settings
 from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files
 from .agreement import checkpoint_writer
 from .flags import output_dir_problem
@@ -113,8 +114,8 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
     found = previous_run_outputs(folder)
     if resume == "latest" and not found:
         # As transformers' Trainer ("No valid checkpoint found"): asked to continue, a folder with no run in it (a
-        # mistyped --output_dir) must not become a whole new run that exits 0. A run killed before its first
-        # checkpoint leaves its logs, so it still continues from scratch (below).
+        # mistyped --output_dir) must not become a whole new run that exits 0. A run stopped before its first
+        # checkpoint is refused once every process has said it holds none (`nothing_to_resume`).
         where = "does not exist" if not folder.exists() else "holds no run of this recipe"
         raise ValueError(
             f"--resume_from_checkpoint latest: --output_dir {folder} {where}, so there is no run to continue. "
@@ -146,6 +147,21 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
             f"--overwrite_output_dir instead, or give another --output_dir"
         )
     return found
+
+
+def nothing_to_resume(output_dir) -> str:
+    """Why `--resume_from_checkpoint latest` is refused where `output_dir` holds a run stopped before its first
+    checkpoint (`check_output_dir` refuses a folder with no run, or a finished run, itself). As transformers' Trainer
+    refuses it ("No valid checkpoint found in output directory"): started from scratch, such a "resume" took any flags
+    and wrote its tracker logs beside the stopped run's. The same command without the flag is the rerun the README
+    describes (it goes again from the start, the stopped run's leftovers removed as it starts)."""
+    folder = Path(output_dir)
+    return (
+        f"--resume_from_checkpoint latest: {folder} holds no checkpoint to continue from, only what a run stopped "
+        f"before its first one left ({describe_outputs(previous_run_outputs(folder))}). Drop "
+        f"--resume_from_checkpoint: the same command as that run starts it again from the start, in place of those; "
+        f"with other flags add --overwrite_output_dir, or give another --output_dir"
+    )
 
 
 def remove_previous_run(output_dir) -> tuple[list[str], list[str]]:
@@ -202,6 +218,19 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
             shutil.rmtree(retired, ignore_errors=True)
     accelerator.wait_for_everyone()
     return final
+
+
+def trained_runs(state: dict) -> list[dict]:
+    """The runs whose steps a checkpoint's `trainer_state` holds, oldest first, as the model card's recipe table takes
+    them (`build_model_card`'s `training_runs`): a resume may change the learning rate, augmentations and schedule, and
+    the card showed the last command's flags, those of a resume that trained no step too. A checkpoint of an older
+    version recorded only its last run's settings: its steps are taken as one run of those (the values it recorded)."""
+    if "runs" in state:
+        return state["runs"]
+    groups = state.get("settings") or {}
+    recorded = {name: value for group in groups.values() for name, value in group.items() if value is not None}
+    settings = recipe_settings(recorded)
+    return [{"first_step": 0, "settings": settings}] if settings and state.get("completed_steps") else []
 
 
 def steps_of(checkpoint: Path) -> int:

@@ -46,6 +46,7 @@ from .flags import (
     SuggestingArgumentParser,
     add_short_video_flag,
     is_hub_failure,
+    vit_init_in_flag_words,
 )
 from .metrics import evaluation_metrics, predict
 from .presets import MODEL_SIZES, PRESETS, get_preset, needs_a_dataset
@@ -1283,9 +1284,31 @@ def short_clips_warning(examples, processor, tries: int = 3) -> str | None:
     frames, first = counts[0]
     return (
         f"the first {len(counts)} training clips hold fewer frames than the {span} a clip of {processor.num_frames} "
-        f"frames at stride {processor.frame_stride} spans ({first}: {frames}): such clips are looped to fill it, "
-        "their frames repeated; a smaller --frame_stride or --num_frames reads each frame once"
+        f"frames at stride {processor.frame_stride} spans ({first}: {frames}): "
+        + short_clips_fate(getattr(processor, "short_video", None), [frames for frames, _ in counts])
     )
+
+
+def short_clips_fate(short_video, frame_counts: list[int]) -> str:
+    """What the processor's `short_video` rule does with clips of `frame_counts` frames, each shorter than its span,
+    and the way out, in the recipe's flags: the warning said "looped" for clips `pad` fills with their last frame, and
+    for one-frame clips, which are skipped as broken unless --short_video loop or pad makes a clip of one."""
+    fewer = "a smaller --frame_stride or --num_frames reads each frame once"
+    if short_video == "error":
+        return (
+            "such clips are skipped as broken, every epoch (the processor --init_from gave says short_video='error'); "
+            "pass --short_video loop or pad to take them"
+        )
+    if short_video == "pad":
+        return f"such clips are padded to fill it, their last frame repeated; {fewer}"
+    looped = f"such clips are looped to fill it, their frames repeated; {fewer}"
+    single = sum(frames == 1 for frames in frame_counts)
+    if short_video == "loop" or not single:
+        return looped
+    skipped = "skipped as broken, every epoch, unless --short_video loop or pad makes a clip of its frame"
+    if single == len(frame_counts):
+        return f"they hold a single frame each, and such clips are {skipped}"
+    return f"{looped}; a clip of a single frame ({single} of them) is {skipped}"
 
 
 def unreadable_training_set(args, train_dataset) -> str | None:
@@ -1496,8 +1519,9 @@ def build_model(args, data):
                     **overrides,
                 )
             except ViTInitError as error:  # the ViT and the flags disagree (`--positional_embedding tile` on another
-                # crop, `resize` on a token count that is not square): the user's to change, was a traceback
-                raise ModelFlagError(f"--init_from {args.init_from}: {error}") from None
+                # crop, `resize` on a token count that is not square): the user's to change, was a traceback; said
+                # in the flags they typed (`--positional_embedding resize_tile`), not the keywords Python callers pass
+                raise ModelFlagError(f"--init_from {args.init_from}: {vit_init_in_flag_words(str(error))}") from None
             # The pixels the ViT was trained on, where its source says them (DeiT, MAE, MSN: ImageNet statistics,
             # not the processor's default [-1, 1]); the processor saved with the run then feeds them at inference.
             if vit_report.pixel_normalisation:

@@ -15,6 +15,7 @@ import difflib
 import functools
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from typing import NoReturn
 from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
 from vivit_hf.conversion.transformers_vivit import CheckpointSourceError
+from vivit_hf.conversion.vit_init import POSITIONAL_EMBEDDINGS, TUBELET_INITS
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
 
@@ -224,23 +226,67 @@ def add_short_video_flag(parser, without: str) -> None:
     )
 
 
+# What each `short_video` rule does with a video shorter than a clip's span (vivit_hf.processing.sampling).
+_SHORT_VIDEO_RULES = {
+    None: "loops a short video and skips a one-frame one as broken",
+    "loop": "loops a short video, a one-frame one too",
+    "pad": "fills a short video with its last frame, a one-frame one too",
+    "error": "skips every video shorter than a clip as broken",
+}
+
+
+def short_video_override(saved, typed, model: str) -> str | None:
+    """A warning when `--short_video` (`typed`) overrides another rule than the one the processor saved with
+    `--model` holds (`saved`: what its fine-tuning trained with, and what the pipeline does with it), else None.
+    Warned, not refused: the flag is the user's explicit choice (taking one-frame videos is what it is for), but
+    evaluate.py took it without a word, and where the model's processor pads, `--short_video loop`, typed to take
+    one-frame videos, also looped every other short video (the flag's help says they are looped anyway)."""
+    if typed is None or typed == saved:
+        return None
+    own = "; without --short_video its own rule is used, which takes one-frame videos too"
+    keep = own if saved in ("loop", "pad") else ""
+    return (
+        f"--short_video {typed} overrides the processor saved with --model {model} (short_video={saved!r}: what its "
+        f"pipeline uses, and vivit_hf's fine-tuning trained with), which {_SHORT_VIDEO_RULES.get(saved, saved)}; "
+        f"this evaluation {_SHORT_VIDEO_RULES[typed]}{keep}"
+    )
+
+
 # The advice `SHORT_VIDEO_ADVICE` as a recipe's user takes it: the flag `add_short_video_flag` adds.
 SHORT_VIDEO_FLAG_ADVICE = "pass --short_video loop or pad"
 # The modules that log each clip they skip as broken, with its error (the processor's words).
 SKIPPED_CLIP_LOGGERS = ("vivit_hf.training.data.dataset", "vivit_hf.training.data.streaming")
+# The image-ViT initialisation, whose warnings name its options in Python (`positional_embedding='resize'`).
+VIT_INIT_LOGGER = "vivit_hf.conversion.vit_init"
+# `from_vit_pretrained`'s options that finetune.py takes as flags of the same name, and the values each takes.
+_VIT_INIT_OPTIONS = {"positional_embedding": POSITIONAL_EMBEDDINGS, "tubelet_init": TUBELET_INITS}
+_VIT_INIT_KEYWORD = re.compile(rf"\b({'|'.join(_VIT_INIT_OPTIONS)})='(\w+)'")
 
 
 def in_flag_words(text: str) -> str:
     """`text` (a short video's error, or a line quoting it) with the processor's advice said as the recipes' flag:
-    `short_video='loop'` is what a processor's caller passes; a recipe's user types `--short_video loop`."""
-    return text.replace(SHORT_VIDEO_ADVICE, SHORT_VIDEO_FLAG_ADVICE)
+    `short_video='loop'` is what a processor's caller passes; a recipe's user types `--short_video loop`. So are the
+    image-ViT initialisation's options (`vit_init_in_flag_words`)."""
+    return vit_init_in_flag_words(text.replace(SHORT_VIDEO_ADVICE, SHORT_VIDEO_FLAG_ADVICE))
+
+
+def vit_init_in_flag_words(text: str) -> str:
+    """An image-ViT initialisation's error or warning as finetune.py's user reads it: `positional_embedding='tile'`,
+    what `from_vit_pretrained`'s caller passes, is the `--positional_embedding tile` they typed, and an alternative it
+    offers quoted alone (`use 'central_frame' or 'filter_inflation'`) is that flag's value too."""
+    named = {match.group(1) for match in _VIT_INIT_KEYWORD.finditer(text)}
+    text = _VIT_INIT_KEYWORD.sub(r"--\1 \2", text)
+    for option in named:
+        text = re.sub(rf"'({'|'.join(_VIT_INIT_OPTIONS[option])})'", rf"--{option} \1", text)
+    return text
 
 
 class _FlagWords(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if SHORT_VIDEO_ADVICE in message:
-            record.msg, record.args = in_flag_words(message), ()
+        said = in_flag_words(message)
+        if said != message:
+            record.msg, record.args = said, ()
         return True
 
 
