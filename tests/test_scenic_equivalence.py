@@ -346,3 +346,20 @@ def test_a_class_count_asked_for_replaces_epic_kitchens_heads():
     with torch.no_grad():
         pooled = model.vivit(pixel_values=video).pooler_output.numpy()
     np.testing.assert_allclose(pooled, np.load(case / "pre_logits.npy"), atol=2e-5, rtol=0)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_tree_of_other_input_channels_converts_with_them(name):
+    """scenic takes the channel count from its input, never its config: a tree whose patch kernel reads 6 channels
+    (RGB + flow, say) was refused ('needs (32, 3, ...)'). The case's kernel K split as [K/4, 3K/4] over 6 channels,
+    fed the case's clip twice over, embeds exactly as scenic's own K on it, so scenic's logits still hold."""
+    case, config, params = load_case(name)
+    kernel = params["embedding/kernel"]  # (t, h, w, in, out) or (h, w, in, out)
+    wide = dict(params, **{"embedding/kernel": np.concatenate([kernel / 4, kernel * 3 / 4], axis=-2)})
+    model = load_scenic(wide, config["scenic_config"])
+    assert model.config.num_channels == 2 * kernel.shape[-2]
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
+    with torch.no_grad():
+        logits = model(pixel_values=torch.cat([video, video], dim=2)).logits
+    np.testing.assert_allclose(logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case), rtol=0)
+    assert to_scenic(model)["embedding/kernel"].shape == wide["embedding/kernel"].shape

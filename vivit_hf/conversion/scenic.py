@@ -481,6 +481,13 @@ def load_scenic_into(model: nn.Module, params, fresh: tuple[str, ...] = ()) -> n
     return model
 
 
+def input_channels(flat: Mapping[str, np.ndarray]) -> dict:
+    """scenic takes the channel count from the input, not its config: the patch embedding's kernel, (t, h, w, in,
+    out) or (h, w, in, out), says it (an RGB-plus-flow or a greyscale model converts as it was trained)."""
+    kernel = flat.get("embedding/kernel")
+    return {"num_channels": int(kernel.shape[-2])} if kernel is not None and kernel.ndim in (4, 5) else {}
+
+
 def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
     """The `*ForVideoClassification` for a scenic config, with a scenic parameter tree loaded, in eval mode.
 
@@ -489,8 +496,9 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
     scenic Python config file.
     """
     scenic_config = read_scenic_config(scenic_config)
-    config = config_from_scenic(scenic_config, **config_overrides)
     flat = read_scenic_params(params)
+    config_overrides = {**input_channels(flat), **config_overrides}
+    config = config_from_scenic(scenic_config, **config_overrides)
     if (
         config.num_labels == 0
         and "output_projection/bias" in flat
