@@ -2,6 +2,7 @@
 """Every forward case of scenic's own outputs (shared/fixtures/scenic) reproduced by the PyTorch models."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -363,3 +364,24 @@ def test_a_tree_of_other_input_channels_converts_with_them(name):
         logits = model(pixel_values=torch.cat([video, video], dim=2)).logits
     np.testing.assert_allclose(logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case), rtol=0)
     assert to_scenic(model)["embedding/kernel"].shape == wide["embedding/kernel"].shape
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "scenic_field"),
+    [
+        ("spacetime_3dconv_token", lambda m: m.update(num_layers=0), "model.num_layers"),
+        (
+            "factorized_encoder_3dconv_token",
+            lambda m: m["spatial_transformer"].update(num_layers=0),
+            "spatial_transformer.num_layers",
+        ),
+        ("factorized_dot_product_attention_gap", lambda m: m.update(num_heads=1), "model.num_heads"),
+        ("spacetime_3dconv_token", lambda m: m.update(hidden_size=30), "model.hidden_size"),
+    ],
+)
+def test_a_scenic_config_our_model_refuses_names_the_scenic_field(name, edit, scenic_field):
+    """A refusal named only our field (`num_hidden_layers must be a positive integer, got 0`), which the user never
+    wrote: it now says which scenic field gave it."""
+    _, scenic_config, params = edited_config(name, lambda c: edit(c["model"]))
+    with pytest.raises(ScenicConversionError, match=re.escape(scenic_field)):
+        load_scenic(params, scenic_config)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +48,35 @@ SCENIC_MODEL_NAMES = {
     "vivit_classification": None,
     "vivit_multilabel_classification": "multi_label_classification",
     "vivit_multihead_classification": None,
+}
+# Our config field -> the scenic config field it comes from (`_config_kwargs`), for refusals.
+SCENIC_FIELDS = {
+    "num_hidden_layers": "`model.num_layers`",
+    "num_attention_heads": "`model.num_heads`",
+    "intermediate_size": "`model.mlp_dim`",
+    "num_temporal_layers": "`model.temporal_transformer.num_layers`",
+    "temporal_num_attention_heads": "`model.temporal_transformer.num_heads`",
+    "temporal_intermediate_size": "`model.temporal_transformer.mlp_dim`",
+    "hidden_size": "`model.hidden_size`",
+    "representation_size": "`model.representation_size`",
+    "classifier": "`model.classifier`",
+    "attention_order": "`model.attention_config.attention_order`",
+    "tubelet_size": "`model.patches.size`",
+    "num_sampled_frames": "`model.temporal_encoding_config.n_sampled_frames`",
+    "image_size": "`dataset_configs.crop_size`",
+    "num_frames": "`dataset_configs.num_frames`",
+    "hidden_dropout_prob": "`model.dropout_rate`",
+    "attention_probs_dropout_prob": "`model.attention_dropout_rate`",
+    "drop_path_rate": "`model.stochastic_droplayer_rate`",
+}
+# Model 2 configures its spatial encoder apart
+FACTORISED_ENCODER_FIELDS = {
+    name: f"`model.spatial_transformer.{field}`"
+    for name, field in (
+        ("num_hidden_layers", "num_layers"),
+        ("num_attention_heads", "num_heads"),
+        ("intermediate_size", "mlp_dim"),
+    )
 }
 # scenic's `model.get(name, default)` for the rates a config may leave out (`ViViTClassificationModel.build_flax_model`)
 SCENIC_RATE_DEFAULTS = {"dropout_rate": 0.1, "attention_dropout_rate": 0.1, "stochastic_droplayer_rate": 0.0}
@@ -309,7 +339,20 @@ def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
     try:
         return config_class(**kwargs)
     except ValueError as error:  # the config's own checks (sizes, heads, ...): the scenic config's values
-        raise ScenicConversionError(f"scenic config gives an invalid {config_class.__name__}: {error}") from error
+        raise ScenicConversionError(
+            f"scenic config gives an invalid {config_class.__name__}: {error}"
+            + scenic_field_names(str(error), config_class is ViViTFactorisedEncoderConfig)
+        ) from error
+
+
+def scenic_field_names(message: str, factorised_encoder: bool = False) -> str:
+    """The scenic config fields behind the config fields a message names (`num_hidden_layers` is scenic's
+    `model.num_layers`), so a refusal names what the user wrote; '' where it names none of them."""
+    fields = {**SCENIC_FIELDS, **(FACTORISED_ENCODER_FIELDS if factorised_encoder else {})}
+    named = dict.fromkeys(name for name in re.findall(r"`(\w+)`", message) if name in fields)
+    if not named:
+        return ""
+    return " (from scenic's " + ", ".join(f"{fields[name]} as `{name}`" for name in named) + ")"
 
 
 def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
