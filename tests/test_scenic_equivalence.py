@@ -387,3 +387,14 @@ def test_a_scenic_config_our_model_refuses_names_the_scenic_field(name, edit, sc
     _, scenic_config, params = edited_config(name, lambda c: edit(c["model"]))
     with pytest.raises(ScenicConversionError, match=re.escape(scenic_field)):
         load_scenic(params, scenic_config)
+
+
+@pytest.mark.parametrize("names", [["noun"], ["noun", "noun"]])
+def test_split_names_that_do_not_name_each_head_once_are_refused_by_name(names):
+    """A short or repeated `split_names` was refused as 'gives shape (10, 32) for classifier.weight, which needs
+    (6, 32)' (the heads zipped with the names), naming neither field."""
+    _, scenic_config, params = edited_config(
+        "multihead_factorized_encoder_token", lambda c: c["dataset_configs"].update(split_names=names)
+    )
+    with pytest.raises(ScenicConversionError, match=r"split_names.*class_splits"):
+        load_scenic(params, scenic_config)

@@ -453,6 +453,14 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
             raise ScenicConversionError("scenic's vivit_multihead_classification needs `dataset_configs.class_splits`")
         # scenic names unnamed heads 1, 2, ... (its metrics' prefixes)
         names = data.get("split_names") or [str(i + 1) for i in range(len(data["class_splits"]))]
+        # scenic zips the two lists (names past the last split go unused) and keys its metrics by name: a short or
+        # repeated list loses heads there too
+        names = list(names)[: len(data["class_splits"])]
+        if len(names) < len(data["class_splits"]) or len(set(map(str, names))) != len(names):
+            raise ScenicConversionError(
+                f"`dataset_configs.split_names` {list(data['split_names'])} must name each of the "
+                f"{len(data['class_splits'])} heads of `dataset_configs.class_splits` {list(data['class_splits'])} once"
+            )
         kwargs["label_spaces"] = dict(zip(names, (int(n) for n in data["class_splits"])))
     else:
         # scenic takes the class count from the data set; a config may state it, or its splits' sum (`load_scenic`
