@@ -371,18 +371,18 @@ def test_a_tree_of_other_input_channels_converts_with_them(name):
 @pytest.mark.parametrize(
     ("name", "edit", "scenic_field"),
     [
-        ("spacetime_3dconv_token", lambda m: m.update(num_layers=0), "model.num_layers"),
+        ("spacetime_3dconv_token", lambda m: m.update(mlp_dim=0), "model.mlp_dim"),
         (
             "factorized_encoder_3dconv_token",
-            lambda m: m["spatial_transformer"].update(num_layers=0),
-            "spatial_transformer.num_layers",
+            lambda m: m["spatial_transformer"].update(mlp_dim=0),
+            "spatial_transformer.mlp_dim",
         ),
         ("factorized_dot_product_attention_gap", lambda m: m.update(num_heads=1), "model.num_heads"),
         ("spacetime_3dconv_token", lambda m: m.update(hidden_size=30), "model.hidden_size"),
     ],
 )
 def test_a_scenic_config_our_model_refuses_names_the_scenic_field(name, edit, scenic_field):
-    """A refusal named only our field (`num_hidden_layers must be a positive integer, got 0`), which the user never
+    """A refusal named only our field (`intermediate_size must be a positive integer, got 0`), which the user never
     wrote: it now says which scenic field gave it."""
     _, scenic_config, params = edited_config(name, lambda c: edit(c["model"]))
     with pytest.raises(ScenicConversionError, match=re.escape(scenic_field)):

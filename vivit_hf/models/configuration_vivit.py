@@ -264,13 +264,16 @@ class ViViTConfig(PreTrainedConfig):
             "num_frames",
             "num_channels",
             "hidden_size",
-            "num_hidden_layers",
             "num_attention_heads",
             "intermediate_size",
         ):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+        # scenic's encoder takes 0 blocks (position embeddings, then its final LayerNorm), as Model 2's temporal one
+        layers = self.num_hidden_layers
+        if not isinstance(layers, int) or isinstance(layers, bool) or layers < 0:
+            raise ValueError(f"`num_hidden_layers` must be a non-negative integer, got {layers!r}.")
         for name in ("representation_size", "num_sampled_frames"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
