@@ -129,6 +129,29 @@ def test_frame_sampling_saliency_of_patches_straddling_two_frames_is_split_betwe
     assert volume[3, 16:, :16].min() == 1 and volume[5, :8, :16].min() == 1 and volume.sum() == 16 * 16
 
 
+@pytest.mark.parametrize("name", ["factorised_self_attention", "factorised_dot_product"])
+def test_frame_sampling_saliency_of_tokens_split_per_frame_by_count_lands_on_their_patches(name):
+    """Models 3 and 4 split a straddling stack's tokens per frame by count, as scenic (3 frames of 10x12 in 4x4
+    patches: 7 x 3 patches, 7 tokens a temporal index): a token's saliency is drawn on its patch of the tall image.
+    Token 8 is patch row 2, column 2: rows 8-9 of the first picked frame (2) and rows 0-1 of the second (3)."""
+    model = tiny(
+        name,
+        num_frames=6,
+        image_size=[10, 12],
+        tubelet_size=[1, 4, 4],
+        embedding_type="frame_sampling",
+        num_sampled_frames=3,
+    )
+    assert model.config.token_grid == (3, 1, 7)
+    assert model.attention_rollout(torch.randn(1, 6, 3, 10, 12)).shape == (1, 3, 1, 7)
+    one = torch.zeros(3, 1, 7)
+    one[1, 0, 1] = 1.0
+    volume = upsample_saliency(one, model.config, frames=6, height=10, width=12)
+    assert volume[2, 8:, 8:].min() == 1 and volume[3, :2, 8:].min() == 1 and volume.sum() == 16
+    with pytest.raises(ValueError, match=r"saliency of shape \(3, 7, 1\) is not the token grid \(3, 1, 7\)"):
+        upsample_saliency(one.reshape(3, 7, 1), model.config, frames=6, height=10, width=12)
+
+
 def test_overlay_png_of_a_clip(tmp_path):
     model = tiny("spatio_temporal")
     video = clip(batch=1)

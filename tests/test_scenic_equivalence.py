@@ -2,6 +2,7 @@
 """Every forward case of scenic's own outputs (shared/fixtures/scenic) reproduced by the PyTorch models."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -181,7 +182,9 @@ def test_other_scenic_classifiers_pool_as_scenic(name, classifier):
     pooled = SCENIC_POOLING[classifier](np.load(case / "encoded.npy").astype(np.float64))
     if "pre_logits/kernel" in params:
         pooled = np.tanh(pooled @ params["pre_logits/kernel"] + params["pre_logits/bias"])
-    expected = pooled @ params["output_projection/kernel"] + params["output_projection/bias"]
+    expected = pooled  # scenic's return_prelogits model ends there, its tree without output_projection
+    if not scenic_config["model"].get("return_prelogits"):
+        expected = pooled @ params["output_projection/kernel"] + params["output_projection/bias"]
     np.testing.assert_allclose(
         run(model, case).logits.numpy(), expected, atol=1e-4 * max(1, np.abs(expected).max()), rtol=0
     )
@@ -346,3 +349,52 @@ def test_a_class_count_asked_for_replaces_epic_kitchens_heads():
     with torch.no_grad():
         pooled = model.vivit(pixel_values=video).pooler_output.numpy()
     np.testing.assert_allclose(pooled, np.load(case / "pre_logits.npy"), atol=2e-5, rtol=0)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_tree_of_other_input_channels_converts_with_them(name):
+    """scenic takes the channel count from its input, never its config: a tree whose patch kernel reads 6 channels
+    (RGB + flow, say) was refused ('needs (32, 3, ...)'). The case's kernel K split as [K/4, 3K/4] over 6 channels,
+    fed the case's clip twice over, embeds exactly as scenic's own K on it, so scenic's logits still hold."""
+    case, config, params = load_case(name)
+    kernel = params["embedding/kernel"]  # (t, h, w, in, out) or (h, w, in, out)
+    wide = dict(params, **{"embedding/kernel": np.concatenate([kernel / 4, kernel * 3 / 4], axis=-2)})
+    model = load_scenic(wide, config["scenic_config"])
+    assert model.config.num_channels == 2 * kernel.shape[-2]
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3)
+    with torch.no_grad():
+        logits = model(pixel_values=torch.cat([video, video], dim=2)).logits
+    np.testing.assert_allclose(logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case), rtol=0)
+    assert to_scenic(model)["embedding/kernel"].shape == wide["embedding/kernel"].shape
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "scenic_field"),
+    [
+        ("spacetime_3dconv_token", lambda m: m.update(mlp_dim=0), "model.mlp_dim"),
+        (
+            "factorized_encoder_3dconv_token",
+            lambda m: m["spatial_transformer"].update(mlp_dim=0),
+            "spatial_transformer.mlp_dim",
+        ),
+        ("factorized_dot_product_attention_gap", lambda m: m.update(num_heads=1), "model.num_heads"),
+        ("spacetime_3dconv_token", lambda m: m.update(hidden_size=30), "model.hidden_size"),
+    ],
+)
+def test_a_scenic_config_our_model_refuses_names_the_scenic_field(name, edit, scenic_field):
+    """A refusal named only our field (`intermediate_size must be a positive integer, got 0`), which the user never
+    wrote: it now says which scenic field gave it."""
+    _, scenic_config, params = edited_config(name, lambda c: edit(c["model"]))
+    with pytest.raises(ScenicConversionError, match=re.escape(scenic_field)):
+        load_scenic(params, scenic_config)
+
+
+@pytest.mark.parametrize("names", [["noun"], ["noun", "noun"]])
+def test_split_names_that_do_not_name_each_head_once_are_refused_by_name(names):
+    """A short or repeated `split_names` was refused as 'gives shape (10, 32) for classifier.weight, which needs
+    (6, 32)' (the heads zipped with the names), naming neither field."""
+    _, scenic_config, params = edited_config(
+        "multihead_factorized_encoder_token", lambda c: c["dataset_configs"].update(split_names=names)
+    )
+    with pytest.raises(ScenicConversionError, match=r"split_names.*class_splits"):
+        load_scenic(params, scenic_config)

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .models import uniform_frame_indices
+from .models.configuration_vivit import stacked_frame_grid
 
 
 def upsample_saliency(saliency: torch.Tensor, tubelet_size, frames: int, height: int, width: int) -> torch.Tensor:
@@ -51,12 +52,17 @@ def _sampled_frames_volume(saliency: torch.Tensor, config, frames: int, height: 
     straddle two frames); each picked frame's part goes back to the frame it was picked from."""
     kh, kw = config.tubelet_size[1:]
     picked = uniform_frame_indices(frames, config.num_sampled_frames)
-    tall = saliency.float().reshape(-1, saliency.shape[-1]).repeat_interleave(kh, 0).repeat_interleave(kw, 1)
-    if tall.shape[0] > len(picked) * height or tall.shape[1] > width:
+    grid = stacked_frame_grid(
+        len(picked), height, width, (kh, kw), getattr(config, "frame_sampling_splits_tokens", False)
+    )
+    if tuple(saliency.shape) != grid:
         raise ValueError(
-            f"A saliency of shape {tuple(saliency.shape)} does not fit the {len(picked)} frames {height}x{width} "
-            f"this model samples from a clip of {frames} frames in patches of {kh}x{kw}."
+            f"A saliency of shape {tuple(saliency.shape)} is not the token grid {grid} of the {len(picked)} frames "
+            f"{height}x{width} this model samples from a clip of {frames} frames in patches of {kh}x{kw}."
         )
+    # the tokens in order are the tall image's rows of `width // kw` patches, whatever the grid's shape (Models 3 and
+    # 4 may split a straddling stack's tokens per frame by count: a grid row is then not a patch row)
+    tall = saliency.float().reshape(-1, width // kw).repeat_interleave(kh, 0).repeat_interleave(kw, 1)
     tall = F.pad(tall, (0, width - tall.shape[1], 0, len(picked) * height - tall.shape[0]))
     volume = torch.zeros(frames, height, width)
     return volume.index_add_(0, torch.tensor(picked), tall.reshape(len(picked), height, width))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +48,35 @@ SCENIC_MODEL_NAMES = {
     "vivit_classification": None,
     "vivit_multilabel_classification": "multi_label_classification",
     "vivit_multihead_classification": None,
+}
+# Our config field -> the scenic config field it comes from (`_config_kwargs`), for refusals.
+SCENIC_FIELDS = {
+    "num_hidden_layers": "`model.num_layers`",
+    "num_attention_heads": "`model.num_heads`",
+    "intermediate_size": "`model.mlp_dim`",
+    "num_temporal_layers": "`model.temporal_transformer.num_layers`",
+    "temporal_num_attention_heads": "`model.temporal_transformer.num_heads`",
+    "temporal_intermediate_size": "`model.temporal_transformer.mlp_dim`",
+    "hidden_size": "`model.hidden_size`",
+    "representation_size": "`model.representation_size`",
+    "classifier": "`model.classifier`",
+    "attention_order": "`model.attention_config.attention_order`",
+    "tubelet_size": "`model.patches.size`",
+    "num_sampled_frames": "`model.temporal_encoding_config.n_sampled_frames`",
+    "image_size": "`dataset_configs.crop_size`",
+    "num_frames": "`dataset_configs.num_frames`",
+    "hidden_dropout_prob": "`model.dropout_rate`",
+    "attention_probs_dropout_prob": "`model.attention_dropout_rate`",
+    "drop_path_rate": "`model.stochastic_droplayer_rate`",
+}
+# Model 2 configures its spatial encoder apart
+FACTORISED_ENCODER_FIELDS = {
+    name: f"`model.spatial_transformer.{field}`"
+    for name, field in (
+        ("num_hidden_layers", "num_layers"),
+        ("num_attention_heads", "num_heads"),
+        ("intermediate_size", "mlp_dim"),
+    )
 }
 # scenic's `model.get(name, default)` for the rates a config may leave out (`ViViTClassificationModel.build_flax_model`)
 SCENIC_RATE_DEFAULTS = {"dropout_rate": 0.1, "attention_dropout_rate": 0.1, "stochastic_droplayer_rate": 0.0}
@@ -309,7 +339,20 @@ def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
     try:
         return config_class(**kwargs)
     except ValueError as error:  # the config's own checks (sizes, heads, ...): the scenic config's values
-        raise ScenicConversionError(f"scenic config gives an invalid {config_class.__name__}: {error}") from error
+        raise ScenicConversionError(
+            f"scenic config gives an invalid {config_class.__name__}: {error}"
+            + scenic_field_names(str(error), config_class is ViViTFactorisedEncoderConfig)
+        ) from error
+
+
+def scenic_field_names(message: str, factorised_encoder: bool = False) -> str:
+    """The scenic config fields behind the config fields a message names (`num_hidden_layers` is scenic's
+    `model.num_layers`), so a refusal names what the user wrote; '' where it names none of them."""
+    fields = {**SCENIC_FIELDS, **(FACTORISED_ENCODER_FIELDS if factorised_encoder else {})}
+    named = dict.fromkeys(name for name in re.findall(r"`(\w+)`", message) if name in fields)
+    if not named:
+        return ""
+    return " (from scenic's " + ", ".join(f"{fields[name]} as `{name}`" for name in named) + ")"
 
 
 def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
@@ -410,6 +453,14 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
             raise ScenicConversionError("scenic's vivit_multihead_classification needs `dataset_configs.class_splits`")
         # scenic names unnamed heads 1, 2, ... (its metrics' prefixes)
         names = data.get("split_names") or [str(i + 1) for i in range(len(data["class_splits"]))]
+        # scenic zips the two lists (names past the last split go unused) and keys its metrics by name: a short or
+        # repeated list loses heads there too
+        names = list(names)[: len(data["class_splits"])]
+        if len(names) < len(data["class_splits"]) or len(set(map(str, names))) != len(names):
+            raise ScenicConversionError(
+                f"`dataset_configs.split_names` {list(data['split_names'])} must name each of the "
+                f"{len(data['class_splits'])} heads of `dataset_configs.class_splits` {list(data['class_splits'])} once"
+            )
         kwargs["label_spaces"] = dict(zip(names, (int(n) for n in data["class_splits"])))
     else:
         # scenic takes the class count from the data set; a config may state it, or its splits' sum (`load_scenic`
@@ -481,6 +532,13 @@ def load_scenic_into(model: nn.Module, params, fresh: tuple[str, ...] = ()) -> n
     return model
 
 
+def input_channels(flat: Mapping[str, np.ndarray]) -> dict:
+    """scenic takes the channel count from the input, not its config: the patch embedding's kernel, (t, h, w, in,
+    out) or (h, w, in, out), says it (an RGB-plus-flow or a greyscale model converts as it was trained)."""
+    kernel = flat.get("embedding/kernel")
+    return {"num_channels": int(kernel.shape[-2])} if kernel is not None and kernel.ndim in (4, 5) else {}
+
+
 def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
     """The `*ForVideoClassification` for a scenic config, with a scenic parameter tree loaded, in eval mode.
 
@@ -489,8 +547,9 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
     scenic Python config file.
     """
     scenic_config = read_scenic_config(scenic_config)
-    config = config_from_scenic(scenic_config, **config_overrides)
     flat = read_scenic_params(params)
+    config_overrides = {**input_channels(flat), **config_overrides}
+    config = config_from_scenic(scenic_config, **config_overrides)
     if (
         config.num_labels == 0
         and "output_projection/bias" in flat

@@ -1042,7 +1042,7 @@ def resize_over_all_tokens(position_grid: torch.Tensor, vit_grid, token_grid) ->
     return resize_position_table(position_grid, vit_grid, (side, side))
 
 
-def _check_sizes(model, vit: ImageViT, needed_layers: int):
+def _check_sizes(model, vit: ImageViT):
     config = model.config
     problems = []
     for name, ours, theirs in (
@@ -1055,8 +1055,6 @@ def _check_sizes(model, vit: ImageViT, needed_layers: int):
     ):
         if ours != theirs:
             problems.append(f"{name}: video model {ours}, ViT {theirs}")
-    if needed_layers > len(vit.layers):
-        problems.append(f"num_hidden_layers: video model {needed_layers}, ViT only {len(vit.layers)}")
     if problems:
         raise ViTInitError(
             "the ViT does not fit this video model (these sizes cannot be resized): " + "; ".join(problems)
@@ -1084,8 +1082,16 @@ def _encoder_updates(
     spatial_attention: str = "copy",
 ) -> dict[str, torch.Tensor]:
     updates = {}
-    for i, layer in enumerate(encoder.layers):
-        source = vit.layers[i]
+    if len(encoder.layers) > len(vit.layers):
+        # scenic copies the blocks the ViT has, one for one, and leaves the deeper ones as they were initialised
+        logger.warning(
+            "the video model has %d layers, the ViT %d: layers %d to %d keep their own initialisation (as scenic)",
+            len(encoder.layers),
+            len(vit.layers),
+            len(vit.layers),
+            len(encoder.layers) - 1,
+        )
+    for i, (layer, source) in enumerate(zip(encoder.layers, vit.layers)):
         if isinstance(layer, FactorisedSelfAttentionLayer):
             renames = {
                 "layernorm_before": "layernorm_space",
@@ -1194,7 +1200,7 @@ def initialise_from_vit(
     factorised_encoder = hasattr(backbone, "spatial_encoder")
     n_t, n_h, n_w = model.config.token_grid
     encoder = backbone.spatial_encoder if factorised_encoder else backbone.encoder
-    _check_sizes(model, vit, len(encoder.layers))
+    _check_sizes(model, vit)
     unused = dict(vit.unused)
 
     embedding = backbone.token_embedding.projection

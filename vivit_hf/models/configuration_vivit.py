@@ -43,15 +43,21 @@ def uniform_frame_indices(num_frames: int, num_samples: int) -> list[int]:
     return np.minimum(np.round(positions).astype(np.int64), num_frames - 1).tolist()
 
 
-def stacked_frame_grid(sampled: int, height: int, width: int, patch: tuple[int, int]) -> tuple[int, int, int]:
+def stacked_frame_grid(
+    sampled: int, height: int, width: int, patch: tuple[int, int], split_tokens: bool = False
+) -> tuple[int, int, int]:
     """The token grid of scenic's frame sampling, which stacks the `sampled` frames along the height axis and patches
     the (sampled * height, width) image with one 2D convolution (VALID): (t, rows per frame, columns) when the
     patch rows split evenly among the frames (always when `height` is a multiple of the patch height, and then each
     patch lies in one frame); otherwise one temporal index of `sampled * height // patch height` rows, some of whose
-    patches straddle two frames (scenic's Model 1 flattens them; its other models cannot split them per frame)."""
+    patches straddle two frames (scenic's Model 1 flattens them; its Model 2 cannot split them per frame). With
+    `split_tokens` (Models 3 and 4, whose scenic encoder views the flat tokens as (t, tokens / t) whatever the rows)
+    the token count still splits evenly among the frames: (t, 1, tokens / t), each temporal index a run of tokens."""
     rows, columns = sampled * height // patch[0], width // patch[1]
     if rows % sampled == 0:
         return sampled, rows // sampled, columns
+    if split_tokens and rows * columns % sampled == 0:
+        return sampled, 1, rows * columns // sampled
     return 1, rows, columns
 
 
@@ -131,6 +137,9 @@ class ViViTConfig(PreTrainedConfig):
     # Whether frame sampling may give patches that straddle two frames (one flat temporal index): only Model 1, whose
     # attention does not need the tokens split per frame.
     frame_sampling_may_straddle = False
+    # Whether such tokens are split per temporal index by their count alone (`stacked_frame_grid`): Models 3 and 4,
+    # as scenic's encoder reshapes them.
+    frame_sampling_splits_tokens = False
 
     image_size: int | list[int] | tuple[int, int] = 224
     num_frames: int = 32
@@ -255,13 +264,16 @@ class ViViTConfig(PreTrainedConfig):
             "num_frames",
             "num_channels",
             "hidden_size",
-            "num_hidden_layers",
             "num_attention_heads",
             "intermediate_size",
         ):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+        # scenic's encoder takes 0 blocks (position embeddings, then its final LayerNorm), as Model 2's temporal one
+        layers = self.num_hidden_layers
+        if not isinstance(layers, int) or isinstance(layers, bool) or layers < 0:
+            raise ValueError(f"`num_hidden_layers` must be a non-negative integer, got {layers!r}.")
         for name in ("representation_size", "num_sampled_frames"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
@@ -321,12 +333,14 @@ class ViViTConfig(PreTrainedConfig):
         if self.embedding_type != "frame_sampling" or self.frame_sampling_may_straddle:
             return
         sampled = self.temporal_tokens(self.num_frames)
-        if sampled > 1 and stacked_frame_grid(sampled, *image, self.tubelet_size[1:])[0] == 1:
+        if sampled > 1 and self.token_grid[0] == 1:
+            rows = "tokens" if self.frame_sampling_splits_tokens else "patch rows"
             raise ValueError(
                 f"`image_size` height {image[0]} is not a multiple of the patch height {self.tubelet_size[1]}: frame "
                 f"sampling stacks the {sampled} sampled frames along the height and patches them at once, so some "
-                f"patches straddle two frames and {type(self).__name__} cannot split its tokens per frame (scenic "
-                f"fails there too); use a height that is a multiple of {self.tubelet_size[1]}."
+                f"patches straddle two frames, and their {rows} do not split evenly among the {sampled} frames, "
+                f"which {type(self).__name__} needs (scenic's fails there too); use a height that is a multiple of "
+                f"{self.tubelet_size[1]}."
             )
 
     # ------------------------------------------------------------------ derived sizes
@@ -340,7 +354,13 @@ class ViViTConfig(PreTrainedConfig):
         frames, rows and columns are dropped; for frame sampling, see `stacked_frame_grid`)."""
         height, width = self.image_size_hw
         if self.embedding_type == "frame_sampling":
-            return stacked_frame_grid(self.temporal_tokens(self.num_frames), height, width, self.tubelet_size[1:])
+            return stacked_frame_grid(
+                self.temporal_tokens(self.num_frames),
+                height,
+                width,
+                self.tubelet_size[1:],
+                self.frame_sampling_splits_tokens,
+            )
         return (
             self.temporal_tokens(self.num_frames),
             height // self.tubelet_size[1],
@@ -422,6 +442,7 @@ class ViViTFactorisedSelfAttentionConfig(ViViTConfig):
 
     model_type = "vivit_factorised_self_attention"
     allowed_classifiers = POOLING_CLASSIFIERS
+    frame_sampling_splits_tokens = True
 
     classifier: str = "gap"
     attention_order: str = "space_time"
@@ -439,6 +460,7 @@ class ViViTFactorisedDotProductConfig(ViViTConfig):
 
     model_type = "vivit_factorised_dot_product"
     allowed_classifiers = POOLING_CLASSIFIERS
+    frame_sampling_splits_tokens = True
 
     classifier: str = "gap"
 

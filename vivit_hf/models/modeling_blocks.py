@@ -114,6 +114,7 @@ class FrameSamplingEmbedding(nn.Module):
         super().__init__()
         self.num_sampled_frames = config.num_sampled_frames
         self.may_straddle = config.frame_sampling_may_straddle
+        self.splits_tokens = config.frame_sampling_splits_tokens
         self.patch_size = tuple(config.tubelet_size[1:])
         self.projection = PatchProjection(
             config.num_channels, config.hidden_size, kernel_size=self.patch_size, stride=self.patch_size
@@ -124,12 +125,13 @@ class FrameSamplingEmbedding(nn.Module):
 
     def token_grid(self, num_frames: int, height: int, width: int) -> tuple[int, int, int]:
         sampled = len(self.frame_indices(num_frames))
-        grid = stacked_frame_grid(sampled, height, width, self.patch_size)
+        grid = stacked_frame_grid(sampled, height, width, self.patch_size, self.splits_tokens)
         if grid[0] != sampled and not self.may_straddle:
             raise ValueError(
                 f"a height of {height} pixels is not a multiple of the patch height {self.patch_size[0]}: the "
-                f"{sampled} sampled frames stacked along the height give patches that straddle two frames, which "
-                f"only Model 1 can take (scenic's other models fail there too)."
+                f"{sampled} sampled frames stacked along the height give patches that straddle two frames, and "
+                f"their {'tokens' if self.splits_tokens else 'patch rows'} do not split evenly among the frames, "
+                f"which this model needs (scenic's fails there too)."
             )
         return grid
 
