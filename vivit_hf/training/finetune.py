@@ -822,6 +822,24 @@ def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
     }
 
 
+# What the results of a run measure (`evaluate`'s clips and views): the command's own, even where it trained no step.
+MEASURED_SETTINGS = ("eval_split", "eval_num_clips", "eval_num_crops", "max_eval_samples")
+
+
+def settings_as_trained(saved: dict, current: dict) -> dict:
+    """The settings a resume that trained no step leaves on record: its model is the checkpoint's, so its `saved`
+    optimisation and augmentations (the `other` ones, the only ones a resume may change), but for what this
+    command's evaluation measured. A finished run resumed with `--do_flip true` saved a processor (what a further
+    fine-tuning starts from) and a run_settings.json saying do_flip true for a model no step of which flipped."""
+    measured = {name: current["other"][name] for name in MEASURED_SETTINGS if name in current["other"]}
+    return {**current, "other": {**current["other"], **saved.get("other", {}), **measured}}
+
+
+def args_as_trained(args: argparse.Namespace, settings: dict) -> argparse.Namespace:
+    """`args` with the `other` settings of `settings_as_trained` (flag names): what `build_processor` takes."""
+    return argparse.Namespace(**{**vars(args), **settings["other"]})
+
+
 def same_setting(name: str, old, new) -> bool:
     """Whether a recorded setting equals this run's. `--dataset` is compared as the folder it names here when both
     name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that typed it another
