@@ -233,22 +233,33 @@ _SHORT_VIDEO_RULES = {
     "pad": "fills a short video with its last frame, a one-frame one too",
     "error": "skips every video shorter than a clip as broken",
 }
+# ... and in the pipeline's windows (predict.py), which spread a clip over a video shorter than the window: only
+# whether a one-frame video is taken (`refuse_single_frame`).
+_WINDOW_RULES = {
+    None: "skips a one-frame video as broken",
+    "loop": "takes a one-frame video as its frame repeated",
+    "pad": "takes a one-frame video as its frame repeated",
+    "error": "skips a one-frame video as broken",
+}
 
 
-def short_video_override(saved, typed, model: str) -> str | None:
+def short_video_override(saved, typed, model: str, windows: bool = False) -> str | None:
     """A warning when `--short_video` (`typed`) overrides another rule than the one the processor saved with
-    `--model` holds (`saved`: what its fine-tuning trained with, and what the pipeline does with it), else None.
-    Warned, not refused: the flag is the user's explicit choice (taking one-frame videos is what it is for), but
-    evaluate.py took it without a word, and where the model's processor pads, `--short_video loop`, typed to take
-    one-frame videos, also looped every other short video (the flag's help says they are looped anyway)."""
-    if typed is None or typed == saved:
+    `--model` holds (`saved`: what its fine-tuning trained with, and what the pipeline does with it), else None;
+    `windows`: predict.py's, where the rules differ only in taking a one-frame video (`--short_video loop` on a model
+    that pads does what the model's rule does, and is not warned). Warned, not refused: the flag is the user's
+    explicit choice (taking one-frame videos is what it is for), but evaluate.py and predict.py took it without a
+    word, and where the model's processor pads, evaluate.py's `--short_video loop`, typed to take one-frame videos,
+    also looped every other short video (the flag's help says they are looped anyway)."""
+    rules, run = (_WINDOW_RULES, "this prediction") if windows else (_SHORT_VIDEO_RULES, "this evaluation")
+    if typed is None or rules[typed] == rules.get(saved, saved):
         return None
     own = "; without --short_video its own rule is used, which takes one-frame videos too"
     keep = own if saved in ("loop", "pad") else ""
     return (
         f"--short_video {typed} overrides the processor saved with --model {model} (short_video={saved!r}: what its "
-        f"pipeline uses, and vivit_hf's fine-tuning trained with), which {_SHORT_VIDEO_RULES.get(saved, saved)}; "
-        f"this evaluation {_SHORT_VIDEO_RULES[typed]}{keep}"
+        f"pipeline uses, and vivit_hf's fine-tuning trained with), which {rules.get(saved, saved)}; "
+        f"{run} {rules[typed]}{keep}"
     )
 
 
