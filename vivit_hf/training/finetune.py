@@ -1533,6 +1533,9 @@ def build_model(args, data):
                     tubelet_init=args.tubelet_init,
                     positional_embedding=args.positional_embedding,
                     output_loading_info=True,
+                    # the video model's head count is the ViT's: a timm weights file of a width that does not say it
+                    # is read with the one --config_overrides gives (it had no flag: vit_num_attention_heads=)
+                    vit_num_attention_heads=overrides.get("num_attention_heads"),
                     **label_kwargs,
                     **overrides,
                 )

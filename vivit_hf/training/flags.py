@@ -25,7 +25,7 @@ from typing import NoReturn
 from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
 from vivit_hf.conversion.transformers_vivit import CheckpointSourceError
-from vivit_hf.conversion.vit_init import POSITIONAL_EMBEDDINGS, TUBELET_INITS
+from vivit_hf.conversion.vit_init import POSITIONAL_EMBEDDINGS, TUBELET_INITS, VIT_GRID_ADVICE, VIT_HEADS_ADVICE
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
 
@@ -272,6 +272,16 @@ VIT_INIT_LOGGER = "vivit_hf.conversion.vit_init"
 # `from_vit_pretrained`'s options that finetune.py takes as flags of the same name, and the values each takes.
 _VIT_INIT_OPTIONS = {"positional_embedding": POSITIONAL_EMBEDDINGS, "tubelet_init": TUBELET_INITS}
 _VIT_INIT_KEYWORD = re.compile(rf"\b({'|'.join(_VIT_INIT_OPTIONS)})='(\w+)'")
+# The image-ViT facts a source may not record (`VIT_HEADS_ADVICE`, `VIT_GRID_ADVICE`: keyword arguments of
+# from_vit_pretrained, which finetune.py has no flag for), as its user gives them: the head count is the video model's
+# (`build_model` passes --config_overrides num_attention_heads to the ViT's reading), the grid only a folder records.
+_VIT_FACTS_IN_FLAG_WORDS = {
+    VIT_HEADS_ADVICE: "pass the head count as --config_overrides num_attention_heads=N (the video model's, which is "
+    "the ViT's)",
+    VIT_GRID_ADVICE: "finetune.py has no flag for it: give --init_from a folder whose config says it, a timm ViT's "
+    'weights as model.safetensors beside a config.json {"architecture": "<its timm name>", "pretrained_cfg": '
+    '{"input_size": [3, height, width]}}, or a transformers ViT folder (its image_size and patch_size)',
+}
 
 
 def in_flag_words(text: str) -> str:
@@ -284,7 +294,11 @@ def in_flag_words(text: str) -> str:
 def vit_init_in_flag_words(text: str) -> str:
     """An image-ViT initialisation's error or warning as finetune.py's user reads it: `positional_embedding='tile'`,
     what `from_vit_pretrained`'s caller passes, is the `--positional_embedding tile` they typed, and an alternative it
-    offers quoted alone (`use 'central_frame' or 'filter_inflation'`) is that flag's value too."""
+    offers quoted alone (`use 'central_frame' or 'filter_inflation'`) is that flag's value too; the head count and
+    grid it tells Python callers to pass (`vit_num_attention_heads=`, `vit_grid=`) are said as what the recipe's user
+    can do (`_VIT_FACTS_IN_FLAG_WORDS`)."""
+    for advice, said in _VIT_FACTS_IN_FLAG_WORDS.items():
+        text = text.replace(advice, said)
     named = {match.group(1) for match in _VIT_INIT_KEYWORD.finditer(text)}
     text = _VIT_INIT_KEYWORD.sub(r"--\1 \2", text)
     for option in named:
