@@ -79,6 +79,7 @@ from vivit_hf.training.finetune import (
     ModelFlagError,
     ValidClipMean,
     apply_resumed_hyperparameters,
+    args_as_trained,
     build_dataloaders,
     build_datasets,
     build_model,
@@ -107,6 +108,7 @@ from vivit_hf.training.finetune import (
     resolve_batch_size,
     run_settings,
     same_settings,
+    settings_as_trained,
     settings_as_typed_here,
     short_clips_warning,
     soft_targets,
@@ -774,6 +776,11 @@ def main(argv=None):
     throughput = throughput_so_far()
     accelerator.wait_for_everyone()
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
+    if checkpoint is not None and completed_steps == steps_at_start and resume_state.get("settings"):
+        # A resume that trained no step (a finished run resumed with --do_flip true): the model is the checkpoint's,
+        # and so are the processor a further fine-tuning starts from and the settings run_settings.json records.
+        settings = settings_as_trained(resume_state["settings"], settings)
+        processor = build_processor(args_as_trained(args, settings), unwrapped.config, processor)
 
     def write_final_outputs(folder: Path) -> None:
         """The model, processor, plots, results and card, into `folder` (`staged_outputs`' staging folder)."""

@@ -1673,3 +1673,24 @@ def test_the_short_clip_warning_says_what_the_short_video_rule_does_with_the_cli
     assert warning.startswith("the first 3 training clips hold fewer frames than the 4 a clip of 4 frames at stride 1")
     assert said in warning, warning
     assert ("looped" in warning) is (valid and short_video != "pad"), warning  # said only of clips that are looped
+
+
+def test_a_resume_that_trains_no_step_saves_the_processor_and_settings_its_steps_trained_with(videofolder, tmp_path):
+    """A finished run resumed with `--do_flip true` trains no step, yet its saved processor (what a further
+    fine-tuning starts from) said do_flip true and its run_settings.json recorded that command's settings. Both are
+    now the finished run's own, but for the evaluation the resume measured; a resume that trains steps saves its own."""
+    flags = [*TINY_MODEL, "--dataset", videofolder, "--output_dir", tmp_path, "--checkpointing_steps", "2"]
+    run(FINETUNE, *flags, "--max_train_steps", "2")
+    processor_file, settings_file = tmp_path / "video_preprocessor_config.json", tmp_path / "run_settings.json"
+    finished_processor, finished = json.loads(processor_file.read_text()), json.loads(settings_file.read_text())
+    assert finished_processor["do_flip"] is False and finished["settings"]["other"]["learning_rate"] == 1e-3
+    changed = ["--do_flip", "true", "--learning_rate", "0.01", "--eval_num_clips", "2"]
+    resumed = run(FINETUNE, *flags, "--max_train_steps", "2", *changed, "--resume_from_checkpoint", "latest")
+    assert "nothing left to train" in resumed.stderr
+    assert json.loads(processor_file.read_text()) == finished_processor
+    finished["settings"]["other"]["eval_num_clips"] = 2  # what the resume's evaluation measured
+    assert json.loads(settings_file.read_text()) == finished
+    run(FINETUNE, *flags, "--max_train_steps", "4", *changed, "--resume_from_checkpoint", "latest")
+    assert json.loads(processor_file.read_text())["do_flip"] is True
+    other = json.loads(settings_file.read_text())["settings"]["other"]
+    assert (other["do_flip"], other["learning_rate"], other["max_train_steps"]) == (True, 0.01, 4)

@@ -538,6 +538,75 @@ def test_image_vit_init_errors_and_warnings_name_the_flags_the_recipe_user_typed
     assert "--positional_embedding resize_tile gives each temporal index" in warned[0] and "='" not in warned[0]
 
 
+def test_a_vit_that_does_not_record_its_head_count_or_grid_is_answered_with_what_the_recipe_user_can_do(
+    finetune, tmp_path
+):
+    """A timm weights file records neither its head count (at a width that does not say it) nor a grid that is not
+    square, and the recipe said to pass `vit_num_attention_heads=` or `vit_grid=`, keywords of from_vit_pretrained no
+    flag reaches. It now says --config_overrides num_attention_heads=N (the video model's, passed on to the ViT's
+    reading) and, for the grid, the folder that records it. Followed, each starts the model the transformers ViT
+    (which records both) starts."""
+    import json
+    from types import SimpleNamespace
+
+    import torch
+    from accelerate import PartialState
+    from safetensors.torch import save_file
+    from test_vit_init import HEADS, timm_state, tiny_vit
+
+    from vivit_hf.models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
+
+    PartialState()  # build_model logs through accelerate
+    data = SimpleNamespace(
+        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
+        head_sizes={"label": 2},
+    )  # fmt: skip
+    heads = ["--config_overrides", f"num_attention_heads={HEADS}"]
+
+    def same_start(model, vit, **options):
+        torch.manual_seed(0)
+        reference = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=4, **options)
+        for name, value in reference.state_dict().items():
+            if not name.startswith("classifier."):
+                torch.testing.assert_close(model.state_dict()[name], value, rtol=0, atol=0, msg=name)
+
+    def refusal(flags) -> str:
+        with pytest.raises(finetune.ModelFlagError) as refused:
+            finetune.build_model(finetune.parse_args(flags), data)
+        message = str(refused.value)
+        assert "vit_num_attention_heads" not in message and "vit_grid" not in message and "=`" not in message
+        return message
+
+    square = tiny_vit()  # 16 wide: no standard ViT width, so the head count is nowhere
+    save_file(timm_state(square), tmp_path / "square.safetensors")
+    flags = ["--model", "spatio_temporal", "--num_frames", "4", "--init_from", str(tmp_path / "square.safetensors")]
+    assert refusal([*flags, "--crop_size", "32"]).endswith(
+        "width 16 is not a standard ViT width; pass the head count as --config_overrides num_attention_heads=N (the "
+        "video model's, which is the ViT's)"
+    )
+    model, _ = finetune.build_model(finetune.parse_args([*flags, "--crop_size", "32", *heads]), data)
+    same_start(model, square, image_size=32)
+
+    oblong = tiny_vit(image_size=[24, 16])  # 3 x 2 patches and a CLS row: 7 rows, no square
+    save_file(timm_state(oblong), tmp_path / "oblong.safetensors")
+    flags = ["--model", "spatio_temporal", "--num_frames", "4", "--crop_size", "16", *heads]
+    flags += ["--positional_embedding", "resize_tile"]
+    said = refusal([*flags, "--init_from", str(tmp_path / "oblong.safetensors")])
+    assert said.endswith(
+        "7 position embeddings do not form a square grid; finetune.py has no flag for it: give --init_from a folder "
+        'whose config says it, a timm ViT\'s weights as model.safetensors beside a config.json {"architecture": '
+        '"<its timm name>", "pretrained_cfg": {"input_size": [3, height, width]}}, or a transformers ViT folder (its '
+        "image_size and patch_size)"
+    ), said
+    folder = tmp_path / "oblong"
+    folder.mkdir()
+    (tmp_path / "oblong.safetensors").rename(folder / "model.safetensors")
+    config = {"architecture": "vit_oblong_patch8", "pretrained_cfg": {"input_size": [3, 24, 16]}}
+    (folder / "config.json").write_text(json.dumps(config))
+    model, _ = finetune.build_model(finetune.parse_args([*flags, "--init_from", str(folder)]), data)
+    same_start(model, oblong, image_size=16, positional_embedding="resize_tile")
+
+
 def test_a_checkpoint_none_of_whose_weights_fit_is_refused_and_one_that_fits_in_part_is_said(
     finetune, vivit_checkpoint
 ):

@@ -365,13 +365,18 @@ def test_the_refusing_process_says_its_reason_and_the_others_who_refused():
     )
 
 
-def test_a_checkpoint_on_another_process_only_is_refused_when_rank_0_starts_from_scratch():
+def test_a_checkpoint_on_another_process_only_is_refused_saying_rank_0_holds_none():
+    """Rank 0 "would start from scratch", the line said, where `--resume_from_checkpoint latest` with no checkpoint
+    is refused (as on one machine: test_recipes_user_errors); it says so, and how to continue the other's."""
     views = [view("rank 0"), view("rank 1", resume=["checkpoints/step_8", 8])]
     line = disagreement(views, 1)
-    assert line.startswith(
-        "error: --resume_from_checkpoint: rank 0 found no checkpoint to resume in its --output_dir and would start "
-        "from scratch, while this machine's --output_dir holds checkpoints/step_8 (step 8): "
+    assert line == (
+        "error: --resume_from_checkpoint: rank 0 found no checkpoint to resume in its --output_dir, while this "
+        "machine's --output_dir holds checkpoints/step_8 (step 8): every machine resumes rank 0's checkpoint, and "
+        "with none there --resume_from_checkpoint latest is refused; copy that checkpoint to rank 0's --output_dir "
+        "(or keep one folder every machine shares) to continue from it"
     )
+    assert "scratch" not in line
     assert disagreement(views, 0) == line.replace("this machine's", "rank 1's")
 
 

@@ -285,3 +285,47 @@ def test_without_window_each_window_is_the_models_training_clip(model_and_videos
     timeline = json.loads((out / "b.mp4.json").read_text())
     assert timeline["window_frames"] == config["num_frames"] * stride
     assert "Timeline of" not in caplog.text
+
+
+def test_a_short_video_rule_other_than_the_models_processors_is_warned(model_and_videos, tmp_path, caplog):
+    """`--short_video loop` on a model whose saved processor skips one-frame videos (as it was fine-tuned) took them,
+    without a word (evaluate.py warns so). It is the user's explicit choice, so it is taken, with a warning naming
+    both rules. In windows the rules differ only there (a video shorter than the window is spread over it, under any
+    rule): on a model that pads, `--short_video loop` takes the file as the model's own rule does, checked against
+    the pipeline's result, and is not warned."""
+    import shutil
+
+    from transformers import pipeline
+    from video_factory import write_video
+
+    from vivit_hf import ViViTVideoClassificationPipeline
+
+    skips = model_and_videos[0]
+    assert ViViTVideoProcessor.from_pretrained(skips).short_video is None
+    pads = tmp_path / "pads"
+    shutil.copytree(skips, pads)
+    saved = ViViTVideoProcessor.from_pretrained(pads)
+    saved.short_video = "pad"
+    saved.save_pretrained(pads)
+    still = tmp_path / "still.mp4"
+    write_video(still, num_frames=1, height=32, width=32)
+    classifier = pipeline(
+        "video-classification", model=str(pads), pipeline_class=ViViTVideoClassificationPipeline, device="cpu"
+    )
+    expected = classifier(str(still), window="4f", top_k=5)["windows"][0]["predictions"]  # the model's own rule
+    said = {}
+    for model in (skips, pads):
+        caplog.clear()
+        out = tmp_path / f"out_{model.name}"
+        load_predict().main(
+            ["--model", str(model), "--videos", str(still), "--output_dir", str(out), "--window", "4f"]
+            + ["--no_plot", "--device", "cpu", "--short_video", "loop"]
+        )
+        assert json.loads((out / "still.mp4.json").read_text())["windows"][0]["predictions"] == expected
+        said[model] = [r.getMessage() for r in caplog.records if "overrides the processor" in r.getMessage()]
+    assert said[pads] == []
+    assert said[skips] == [
+        f"WARNING: --short_video loop overrides the processor saved with --model {skips} (short_video=None: what its "
+        "pipeline uses, and vivit_hf's fine-tuning trained with), which skips a one-frame video as broken; this "
+        "prediction takes a one-frame video as its frame repeated"
+    ]

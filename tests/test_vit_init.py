@@ -922,6 +922,18 @@ def test_a_head_count_that_contradicts_a_timm_vit_object_is_refused():
         load_image_vit(_timm_vit(), num_attention_heads=4)
 
 
+def test_a_head_count_that_contradicts_a_timm_hub_folder_is_refused(tmp_path):
+    """As for the object: with timm installed, timm's model for the folder says the head count, and a count asked
+    for (finetune.py's --config_overrides num_attention_heads) was taken over it."""
+    save_file(_timm_vit().state_dict(), tmp_path / "model.safetensors")
+    model_args = dict(img_size=IMAGE, patch_size=PATCH, embed_dim=D, depth=LAYERS, num_heads=HEADS, num_classes=3)
+    config = {"architecture": "vit_tiny_patch16_224", "model_args": {**model_args, "mlp_ratio": MLP / D}}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert load_image_vit(tmp_path, num_attention_heads=HEADS).num_attention_heads == HEADS
+    with pytest.raises(ViTInitError, match="has 2 attention heads, but 4 were asked for"):
+        load_image_vit(tmp_path, num_attention_heads=4)
+
+
 @pytest.mark.parametrize("block", ["ResPostBlock", "ParallelScalingBlock"])
 def test_a_timm_vit_object_with_other_blocks_is_refused(block):
     """timm's ResPostBlock (vit_base_patch16_rpn_224) has the pre-norm block's parameter names and loaded as one;

@@ -70,6 +70,10 @@ _HEADS_ARGUMENT = (
     "initialise_from_vit)"
 )
 _GRID_ARGUMENT = "`vit_grid=` to from_vit_pretrained (`grid=` to load_image_vit or initialise_from_vit)"
+# The advice as its errors and warnings say it, whole, so that a caller with other means (recipes/finetune.py's
+# flags) can say it in its own words (vivit_hf.training.flags.vit_init_in_flag_words).
+VIT_HEADS_ADVICE = f"pass the head count as {_HEADS_ARGUMENT}"
+VIT_GRID_ADVICE = f"pass the ViT's grid (rows, cols) as {_GRID_ARGUMENT}"
 
 # timm and bare state dicts do not store the head count: the standard ViT sizes, by the name timm's architectures
 # carry and by width.
@@ -188,10 +192,7 @@ def _tensor(value) -> torch.Tensor:
 def _square_grid(num_tokens: int, where: str) -> tuple[int, int]:
     side = math.isqrt(num_tokens)
     if side * side != num_tokens:
-        raise ViTInitError(
-            f"{where}: {num_tokens} position embeddings do not form a square grid; pass the ViT's grid (rows, cols) "
-            f"as {_GRID_ARGUMENT}"
-        )
+        raise ViTInitError(f"{where}: {num_tokens} position embeddings do not form a square grid; {VIT_GRID_ADVICE}")
     return side, side
 
 
@@ -449,8 +450,7 @@ def _from_timm(
         heads_guessed_from = f"its width {width}"
     if heads is None:
         raise ViTInitError(
-            f"{origin}: timm stores no head count and width {width} is not a standard ViT width; "
-            f"pass the head count as {_HEADS_ARGUMENT}"
+            f"{origin}: timm stores no head count and width {width} is not a standard ViT width; {VIT_HEADS_ADVICE}"
         )
     has_cls = "cls_token" in state
     table = take("pos_embed")
@@ -543,11 +543,11 @@ def _from_timm(
         # Not every timm ViT of a standard width has the standard head count (vit_base_patch16_gap_224: 768, 16
         # heads), and a wrong one loads without complaint: say what was assumed.
         logger.warning(
-            "%s: timm stores no head count; assuming %d heads from %s. If the ViT has another, pass %s",
+            "%s: timm stores no head count; assuming %d heads from %s. If the ViT has another, %s",
             origin,
             heads,
             heads_guessed_from,
-            _HEADS_ARGUMENT,
+            VIT_HEADS_ADVICE,
         )
     return vit
 
@@ -784,16 +784,16 @@ def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None
         if width not in _HEADS_BY_WIDTH:
             raise ViTInitError(
                 f"{origin}: a bare state dict does not say its head count and width {width} is not a "
-                f"standard ViT width; pass the head count as {_HEADS_ARGUMENT}"
+                f"standard ViT width; {VIT_HEADS_ADVICE}"
             )
         config["num_attention_heads"] = _HEADS_BY_WIDTH[width]
         logger.warning(
             "%s: a bare state dict stores no head count; assuming %d heads from its width %d. If the ViT has "
-            "another, pass %s",
+            "another, %s",
             origin,
             _HEADS_BY_WIDTH[width],
             width,
-            _HEADS_ARGUMENT,
+            VIT_HEADS_ADVICE,
         )
     if "num_hidden_layers" not in config:
         config["num_hidden_layers"] = 1 + max(
@@ -879,13 +879,19 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
         skeleton = _timm_skeleton(config, path)
         if skeleton is not None:
             hidden_act, eps = _timm_block_function(skeleton, f"{path} ({arch})")
+            heads = skeleton.blocks[0].attn.num_heads
+            if num_attention_heads and num_attention_heads != heads:  # as for a timm object: it was taken over timm's
+                raise ViTInitError(
+                    f"{path}: timm's {arch!r} has {heads} attention heads, but {num_attention_heads} were asked for; "
+                    "leave the head count unset for a timm Hub folder (timm's model for it says it)"
+                )
             if grid is None and "pos_embed" in state:  # timm's grid where it fits the table (img_size may differ)
                 grid = tuple(skeleton.patch_embed.grid_size)
                 grid = grid if state["pos_embed"].shape[1] - math.prod(grid) in (0, 1) else None
             vit = _from_timm(
                 state,
                 path,
-                num_attention_heads=num_attention_heads or skeleton.blocks[0].attn.num_heads,
+                num_attention_heads=heads,
                 grid=grid,
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,

@@ -4,12 +4,12 @@ and the checkpoint to resume.
 
 Each machine of a launch decides alone what its own folder and flags allow. Decided apart, they part ways in
 silence: a machine that refuses exits while the others wait for it at their first collective (gloo's and NCCL's
-default timeout is 30 minutes); a machine whose --output_dir lacks the checkpoint the others resume starts from
-scratch and its collectives no longer match theirs; a flag typed differently on one machine (a learning rate) trains
-model copies that drift apart, or (a batch size) aborts inside gloo with no message. So every process joins the
-process group first, decides, and then all compare what they decided in one collective: when any one refuses, or
-their command lines or checkpoints differ, every process stops with one line. On one process (no process group)
-nothing is exchanged.
+default timeout is 30 minutes); a machine whose --output_dir lacks the checkpoint the others resume refuses while
+they wait, or resumes another one, its collectives apart from theirs; a flag typed differently on one machine (a
+learning rate) trains model copies that drift apart, or (a batch size) aborts inside gloo with no message. So every
+process joins the process group first, decides, and then all compare what they decided in one collective: when any
+one refuses, or their command lines or checkpoints differ, every process stops with one line. On one process (no
+process group) nothing is exchanged.
 """
 
 from __future__ import annotations
@@ -225,10 +225,12 @@ def resume_disagreement(views: list[dict], rank: int) -> str | None:
         return None
     other = rank if rank in apart else apart[0]
     theirs = views[other]["resume"]
-    if wanted is None:
-        said = (
-            f"{views[0]['where']} found no checkpoint to resume in its --output_dir and would start from scratch, "
-            f"while {_whose(other, rank, views)} --output_dir holds {_checkpoint(theirs)}"
+    if wanted is None:  # `latest` (a named checkpoint rank 0 lacks is its refusal): alone, rank 0 would refuse it
+        return (
+            f"error: --resume_from_checkpoint: {views[0]['where']} found no checkpoint to resume in its "
+            f"--output_dir, while {_whose(other, rank, views)} --output_dir holds {_checkpoint(theirs)}: every machine "
+            "resumes rank 0's checkpoint, and with none there --resume_from_checkpoint latest is refused; copy that "
+            "checkpoint to rank 0's --output_dir (or keep one folder every machine shares) to continue from it"
         )
     else:
         holds = f"holds {_checkpoint(theirs)} instead" if theirs else "holds no checkpoint"

@@ -822,6 +822,24 @@ def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
     }
 
 
+# What the results of a run measure (`evaluate`'s clips and views): the command's own, even where it trained no step.
+MEASURED_SETTINGS = ("eval_split", "eval_num_clips", "eval_num_crops", "max_eval_samples")
+
+
+def settings_as_trained(saved: dict, current: dict) -> dict:
+    """The settings a resume that trained no step leaves on record: its model is the checkpoint's, so its `saved`
+    optimisation and augmentations (the `other` ones, the only ones a resume may change), but for what this
+    command's evaluation measured. A finished run resumed with `--do_flip true` saved a processor (what a further
+    fine-tuning starts from) and a run_settings.json saying do_flip true for a model no step of which flipped."""
+    measured = {name: current["other"][name] for name in MEASURED_SETTINGS if name in current["other"]}
+    return {**current, "other": {**current["other"], **saved.get("other", {}), **measured}}
+
+
+def args_as_trained(args: argparse.Namespace, settings: dict) -> argparse.Namespace:
+    """`args` with the `other` settings of `settings_as_trained` (flag names): what `build_processor` takes."""
+    return argparse.Namespace(**{**vars(args), **settings["other"]})
+
+
 def same_setting(name: str, old, new) -> bool:
     """Whether a recorded setting equals this run's. `--dataset` is compared as the folder it names here when both
     name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that typed it another
@@ -1515,6 +1533,9 @@ def build_model(args, data):
                     tubelet_init=args.tubelet_init,
                     positional_embedding=args.positional_embedding,
                     output_loading_info=True,
+                    # the video model's head count is the ViT's: a timm weights file of a width that does not say it
+                    # is read with the one --config_overrides gives (it had no flag: vit_num_attention_heads=)
+                    vit_num_attention_heads=overrides.get("num_attention_heads"),
                     **label_kwargs,
                     **overrides,
                 )

@@ -25,7 +25,7 @@ from typing import NoReturn
 from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
 from vivit_hf.conversion.transformers_vivit import CheckpointSourceError
-from vivit_hf.conversion.vit_init import POSITIONAL_EMBEDDINGS, TUBELET_INITS
+from vivit_hf.conversion.vit_init import POSITIONAL_EMBEDDINGS, TUBELET_INITS, VIT_GRID_ADVICE, VIT_HEADS_ADVICE
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
 
@@ -233,22 +233,33 @@ _SHORT_VIDEO_RULES = {
     "pad": "fills a short video with its last frame, a one-frame one too",
     "error": "skips every video shorter than a clip as broken",
 }
+# ... and in the pipeline's windows (predict.py), which spread a clip over a video shorter than the window: only
+# whether a one-frame video is taken (`refuse_single_frame`).
+_WINDOW_RULES = {
+    None: "skips a one-frame video as broken",
+    "loop": "takes a one-frame video as its frame repeated",
+    "pad": "takes a one-frame video as its frame repeated",
+    "error": "skips a one-frame video as broken",
+}
 
 
-def short_video_override(saved, typed, model: str) -> str | None:
+def short_video_override(saved, typed, model: str, windows: bool = False) -> str | None:
     """A warning when `--short_video` (`typed`) overrides another rule than the one the processor saved with
-    `--model` holds (`saved`: what its fine-tuning trained with, and what the pipeline does with it), else None.
-    Warned, not refused: the flag is the user's explicit choice (taking one-frame videos is what it is for), but
-    evaluate.py took it without a word, and where the model's processor pads, `--short_video loop`, typed to take
-    one-frame videos, also looped every other short video (the flag's help says they are looped anyway)."""
-    if typed is None or typed == saved:
+    `--model` holds (`saved`: what its fine-tuning trained with, and what the pipeline does with it), else None;
+    `windows`: predict.py's, where the rules differ only in taking a one-frame video (`--short_video loop` on a model
+    that pads does what the model's rule does, and is not warned). Warned, not refused: the flag is the user's
+    explicit choice (taking one-frame videos is what it is for), but evaluate.py and predict.py took it without a
+    word, and where the model's processor pads, evaluate.py's `--short_video loop`, typed to take one-frame videos,
+    also looped every other short video (the flag's help says they are looped anyway)."""
+    rules, run = (_WINDOW_RULES, "this prediction") if windows else (_SHORT_VIDEO_RULES, "this evaluation")
+    if typed is None or rules[typed] == rules.get(saved, saved):
         return None
     own = "; without --short_video its own rule is used, which takes one-frame videos too"
     keep = own if saved in ("loop", "pad") else ""
     return (
         f"--short_video {typed} overrides the processor saved with --model {model} (short_video={saved!r}: what its "
-        f"pipeline uses, and vivit_hf's fine-tuning trained with), which {_SHORT_VIDEO_RULES.get(saved, saved)}; "
-        f"this evaluation {_SHORT_VIDEO_RULES[typed]}{keep}"
+        f"pipeline uses, and vivit_hf's fine-tuning trained with), which {rules.get(saved, saved)}; "
+        f"{run} {rules[typed]}{keep}"
     )
 
 
@@ -261,6 +272,16 @@ VIT_INIT_LOGGER = "vivit_hf.conversion.vit_init"
 # `from_vit_pretrained`'s options that finetune.py takes as flags of the same name, and the values each takes.
 _VIT_INIT_OPTIONS = {"positional_embedding": POSITIONAL_EMBEDDINGS, "tubelet_init": TUBELET_INITS}
 _VIT_INIT_KEYWORD = re.compile(rf"\b({'|'.join(_VIT_INIT_OPTIONS)})='(\w+)'")
+# The image-ViT facts a source may not record (`VIT_HEADS_ADVICE`, `VIT_GRID_ADVICE`: keyword arguments of
+# from_vit_pretrained, which finetune.py has no flag for), as its user gives them: the head count is the video model's
+# (`build_model` passes --config_overrides num_attention_heads to the ViT's reading), the grid only a folder records.
+_VIT_FACTS_IN_FLAG_WORDS = {
+    VIT_HEADS_ADVICE: "pass the head count as --config_overrides num_attention_heads=N (the video model's, which is "
+    "the ViT's)",
+    VIT_GRID_ADVICE: "finetune.py has no flag for it: give --init_from a folder whose config says it, a timm ViT's "
+    'weights as model.safetensors beside a config.json {"architecture": "<its timm name>", "pretrained_cfg": '
+    '{"input_size": [3, height, width]}}, or a transformers ViT folder (its image_size and patch_size)',
+}
 
 
 def in_flag_words(text: str) -> str:
@@ -273,7 +294,11 @@ def in_flag_words(text: str) -> str:
 def vit_init_in_flag_words(text: str) -> str:
     """An image-ViT initialisation's error or warning as finetune.py's user reads it: `positional_embedding='tile'`,
     what `from_vit_pretrained`'s caller passes, is the `--positional_embedding tile` they typed, and an alternative it
-    offers quoted alone (`use 'central_frame' or 'filter_inflation'`) is that flag's value too."""
+    offers quoted alone (`use 'central_frame' or 'filter_inflation'`) is that flag's value too; the head count and
+    grid it tells Python callers to pass (`vit_num_attention_heads=`, `vit_grid=`) are said as what the recipe's user
+    can do (`_VIT_FACTS_IN_FLAG_WORDS`)."""
+    for advice, said in _VIT_FACTS_IN_FLAG_WORDS.items():
+        text = text.replace(advice, said)
     named = {match.group(1) for match in _VIT_INIT_KEYWORD.finditer(text)}
     text = _VIT_INIT_KEYWORD.sub(r"--\1 \2", text)
     for option in named:
