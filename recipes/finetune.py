@@ -78,6 +78,7 @@ from vivit_hf.training.finetune import (
     ModelFlagError,
     ValidClipMean,
     apply_resumed_hyperparameters,
+    batch_beyond_the_data,
     build_dataloaders,
     build_datasets,
     build_model,
@@ -392,6 +393,9 @@ def main(argv=None):
                 else "every epoch runs to its end all the same, so the schedule may end before the run does"
             )
         )
+    too_big = batch_beyond_the_data(args, num_train, accelerator.num_processes)
+    if too_big:
+        logger.warning(f"WARNING: {too_big}")
     # Dropout, stochastic depth and mixup are seeded by (epoch, batch): this many batch numbers per epoch, as many
     # as one process alone would take, so no two epochs share a seed however long an epoch runs. A streamed epoch's
     # DataLoader workers each end with a partial batch: up to one batch more per worker but the first.
