@@ -668,8 +668,9 @@ def batch_beyond_the_data(args: argparse.Namespace, num_train: int, num_processe
         f"process{'es' * (num_processes != 1)} x accumulation {args.gradient_accumulation_steps}"
     )
     return (
-        f"the total batch of {total} ({setup}) is more than the {num_train} training clips: every optimiser step sees "
-        f"{num_train} at most, one step an epoch, though the log, all_results.json and the model card say {total}; "
+        f"the total batch of {total} ({setup}) is more than the {num_train} training clip{'s' * (num_train != 1)}: "
+        f"every optimiser step sees {num_train} at most, one step an epoch, though the log, all_results.json and the "
+        f"model card say {total}; "
         f"a --total_batch_size (or --per_device_train_batch_size) of at most {num_train} trains with the batch it says"
     )
 
