@@ -53,7 +53,7 @@ from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
 from vivit_hf.hub import looks_like_local_path
-from vivit_hf.hub.folders import staged_outputs
+from vivit_hf.hub.folders import WEIGHT_PATTERNS, staged_outputs
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.training.agreement import (
     agree,
@@ -236,10 +236,24 @@ def output_refusal(args, split: str | None) -> CommandLineRefused | None:
     if not PartialState().is_main_process:
         return None
     if args.output_dir:
-        problem = output_dir_problem(args.output_dir)
+        problem = output_dir_problem(args.output_dir) or model_folder_problem(Path(args.output_dir))
     else:
         problem = output_dir_problem(default_output_dir(args, split), named="the default --output_dir")
     return CommandLineRefused(problem) if problem else None
+
+
+def model_folder_problem(folder: Path) -> str | None:
+    """Why `--output_dir` cannot take the results: it holds a model (its config and weights), whose card shows the
+    plots of the evaluation it was fine-tuned with, under the names this one writes. They were replaced without a
+    word (`--model out --output_dir out`), the card then showing one split's plots beside another's numbers."""
+    weights = any(any(folder.glob(pattern)) for pattern in WEIGHT_PATTERNS)
+    if not ((folder / "config.json").is_file() and weights):
+        return None
+    return (
+        f"--output_dir {folder} holds a model (config.json and its weights): this evaluation's plots would replace "
+        f"those its model card shows (eval_*.png); leave --output_dir out (the results then go "
+        f"into a folder of their own in the model's, eval_<data set>_<split>_<views>/) or give another folder"
+    )
 
 
 def dataset_name(dataset: str, revision: str | None = None, config_name: str | None = None) -> str:

@@ -19,6 +19,7 @@ the training loop.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import logging
 import math
@@ -80,6 +81,7 @@ from vivit_hf.training.finetune import (
     ValidClipMean,
     apply_resumed_hyperparameters,
     args_as_trained,
+    batch_beyond_the_data,
     build_dataloaders,
     build_datasets,
     build_model,
@@ -399,6 +401,9 @@ def main(argv=None):
                 else "every epoch runs to its end all the same, so the schedule may end before the run does"
             )
         )
+    too_big = batch_beyond_the_data(args, num_train, accelerator.num_processes)
+    if too_big:
+        logger.warning(f"WARNING: {too_big}")
     # Dropout, stochastic depth and mixup are seeded by (epoch, batch): this many batch numbers per epoch, as many
     # as one process alone would take, so no two epochs share a seed however long an epoch runs. A streamed epoch's
     # DataLoader workers each end with a partial batch: up to one batch more per worker but the first.
@@ -832,11 +837,10 @@ def main(argv=None):
         # the previous model (and its card's plots) stays whole until this one is complete
         with staged_outputs(output_dir, FINAL_MODEL_PATTERNS) as staging:
             write_final_outputs(staging)
+            final_outputs = {path.name for path in staging.iterdir()}
         if uploader is not None:
             final_upload = uploader.push_folder(
-                output_dir,
-                "End of training",
-                ignore_patterns=[f"{CHECKPOINTS}/*", ".push/*", "finetune/*", "runs/*", RUN_SETTINGS_FILE],
+                output_dir, "End of training", ignore_patterns=not_uploaded(output_dir, final_outputs)
             )
             uploader.close()
             logger.info(f"uploads: {uploader.report()}")
@@ -867,6 +871,14 @@ def run(argv=None):
     user_errors = (DatasetFormatError, ModelFlagError, ProcessorOptionError)
     with advice_in_flag_words((*SKIPPED_CLIP_LOGGERS, VIT_INIT_LOGGER)):  # the ViT's warnings name flags too
         return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir, overwrite))
+
+
+def not_uploaded(output_dir: Path, final_outputs: set[str]) -> list[str]:
+    """The final commit's ignore patterns: every entry of `output_dir` but the final outputs this run wrote, and the
+    run settings (local paths) among those. Checkpoints, logs and Hub snapshots stay here, and so do the user's own
+    files: the commit of the whole folder uploaded them (an `--output_dir .` in a project: its `.env`, `.git/`)."""
+    kept = sorted(path.name for path in output_dir.iterdir() if path.name not in final_outputs - {RUN_SETTINGS_FILE})
+    return [pattern for name in kept for pattern in (glob.escape(name), f"{glob.escape(name)}/*")]
 
 
 def output_dir_given(argv) -> tuple[Path, bool]:

@@ -380,6 +380,21 @@ def test_an_empty_class_folder_is_named_not_dropped_without_a_word(tmp_path, cap
     ]
 
 
+def test_a_class_folder_holding_no_video_is_named_not_dropped_without_a_word(tmp_path, caplog):
+    # train/fish/ holding only its notes (the clips' copy failed): no class, and the warning about files of other
+    # types leaves .txt out (annotations), so the model had a class fewer than the folders show without a word.
+    # A folder whose clips lie deeper (train/birds/owl/) is no such folder.
+    touch(tmp_path, "train/cat/a.mp4", "train/dog/b.mp4", "train/fish/notes.txt", "train/fish/more/labels.txt")
+    touch(tmp_path, "train/birds/owl/c.mp4")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == ["cat", "dog", "owl"]
+    messages = [r.getMessage() for r in caplog.records if "give no class" in r.getMessage()]
+    assert messages == [
+        "videofolder: 1 folder(s) beside the class folders hold no video file and give no class: 'train/fish'"
+    ]
+
+
 def test_a_class_folder_beside_the_split_folders_is_named_as_read_into_train(tmp_path, caplog):
     # `horse/` put beside `train/` and `val/` (not in one) and a card's `samples/` folder: read as training classes
     # 'horse' and 'samples' (no split folder above: `train`), without a word (datasets leaves them out).

@@ -185,6 +185,28 @@ def test_a_file_where_the_default_output_folder_goes_is_refused_before_the_model
     assert "Traceback" not in result.stderr and (model / "eval_data_test_1x1").read_text() == "my notes\n"
 
 
+def test_an_output_dir_holding_a_model_is_refused_before_its_cards_plots_are_replaced(folder, tmp_path):
+    """`--model out --output_dir out`: the evaluation's eval_confusion_matrix.png and eval_per_class_accuracy.png
+    replaced the plots fine-tuning drew for the model card, which then showed one split's plots beside another's
+    numbers, without a word. Refused in one line, status 2; the card's plots stay."""
+    model = tmp_path / "model"
+    shutil.copytree(folder / "model", model)
+    plots = {name: f"the card's {name}" for name in ("eval_confusion_matrix.png", "eval_per_class_accuracy.png")}
+    for name, text in plots.items():
+        (model / name).write_text(text)
+    result = evaluate("--model", model, "--dataset", folder / "data", "--output_dir", model)
+    assert result.returncode == 2, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: --output_dir {model} holds a model (config.json and its weights)"), last
+    assert "leave --output_dir out" in last and "Traceback" not in result.stderr
+    assert {name: (model / name).read_text() for name in plots} == plots
+    assert not (model / "eval_results.json").exists()
+    # A folder of earlier results (no model in it) still takes them, as before.
+    out = tmp_path / "results"
+    assert evaluate("--model", model, "--dataset", folder / "data", "--output_dir", out).returncode == 0
+    assert (out / "eval_results.json").is_file()
+
+
 def test_a_split_the_data_set_lacks_names_the_ones_it_has(folder):
     # the user's flag: argparse's status 2, as every other refusal of the user's flags (it was 1, a failed run's)
     result = evaluate("--model", folder / "model", "--dataset", folder / "data", "--split", "validaton")

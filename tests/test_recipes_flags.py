@@ -746,9 +746,35 @@ def test_a_missing_empty_or_unrelated_folder_holds_no_previous_run(tmp_path):
 
     assert check_output_dir(tmp_path / "missing", overwrite=False, resume=None) == []
     assert check_output_dir(tmp_path, overwrite=False, resume=None) == []
-    # A model card or model code alone is no run: a user's README.md, their own modeling_vivit.py.
-    write_files(tmp_path, {**USER_FILES, "README.md": "notes", "modeling_vivit.py": "code"})
+    write_files(tmp_path, USER_FILES)
     assert check_output_dir(tmp_path, overwrite=False, resume=None) == []
+
+
+@pytest.mark.parametrize("overwrite", [False, True], ids=["new_run", "overwrite_output_dir"])
+def test_a_readme_or_model_code_that_no_run_wrote_is_refused_not_replaced(tmp_path, monkeypatch, capsys, overwrite):
+    """A model card or model code alone is no previous run (a project's README.md, a data set's card, the user's own
+    errors.py), so nothing refused the folder, and the final save replaced them with the run's card and code (a new
+    user's `--output_dir .`, or the data set's folder). Refused before anything loads; the files stay."""
+    from test_recipes_finetune import load_recipe
+
+    write_files(tmp_path, {**USER_FILES, "README.md": "# my project", "errors.py": "# my helpers"})
+    before = files_in(tmp_path)
+    recipe = load_recipe()
+
+    def loads(*args, **kwargs):
+        raise AssertionError("the refused run loaded data or a model")
+
+    for name in ("load_data", "build_model"):
+        monkeypatch.setattr(recipe, name, loads)
+    argv = ["--output_dir", str(tmp_path), "--with_tracking", "false", *["--overwrite_output_dir"] * overwrite]
+    with pytest.raises(SystemExit) as refused:
+        recipe.main(argv)
+    assert refused.value.code == 2
+    message = capsys.readouterr().err.strip()
+    assert message.startswith("error: ") and "\n" not in message, message
+    assert f"--output_dir {tmp_path} holds README.md, errors.py" in message, message
+    assert "notes.txt" not in message and "another --output_dir" in message
+    assert files_in(tmp_path) == before
 
 
 def test_a_rerun_into_a_previous_runs_folder_is_refused_before_anything_loads(tmp_path, monkeypatch, capsys):

@@ -54,6 +54,12 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path)
             for i in range(count):
                 tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
     out = tmp_path / "out"
+    # The user's own files in --output_dir (their notes, a clip, a secret) are no output of the run: the final commit
+    # of the whole folder uploaded them to the model repo.
+    user_files = {"notes.txt": "mine", "my clips/a.mp4": "video", ".env": "HF_TOKEN=secret"}
+    for name, text in user_files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
     with HubStandIn(fail_commits=1) as hub:
         environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
         environment.pop("HF_HUB_OFFLINE")
@@ -94,6 +100,8 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path)
     ):
         assert name in files, name
     assert not any(name.startswith(("checkpoints/", ".push/")) for name in files)
+    assert not set(user_files) & set(files), sorted(files)
+    assert all((out / name).read_text() == text for name, text in user_files.items())  # kept here
     # The user's local paths (here the data set's folder) stay on this machine, as the card keeps them: all_results.json
     # carried them (settings, dataset_folder); what recognises a rerun is in run_settings.json, not uploaded.
     assert [name for name, content in files.items() if str(tmp_path).encode() in content] == []

@@ -590,3 +590,28 @@ def test_a_module_accelerate_needs_is_not_blamed_on_the_recipes_extra(script):
     assert result.returncode == 1, result.stderr[-2000:]
     assert "needs yaml" not in result.stderr and "[recipes]" not in result.stderr, result.stderr[-2000:]
     assert last_line(result.stderr).startswith("ModuleNotFoundError: import of yaml halted"), result.stderr[-2000:]
+
+
+def test_a_total_batch_above_the_training_sets_size_is_said_not_reported_as_trained(tmp_path):
+    """A batch of 8 x accumulation 2 on 6 training clips: every optimiser step saw the 6 clips (one step an epoch)
+    while the log, all_results.json and the card said 16, without a word (a paper preset's 64 on a small folder of the
+    user's). The warning names both figures; a batch the set fills is not warned about."""
+    for label, name in enumerate(("up", "down")):
+        for i in range(3):
+            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=i)
+            tiny_clip(tmp_path / "data" / "test" / name / f"{i}.mp4", label, seed=10 + i)
+    common = ["--dataset", tmp_path / "data", "--max_train_steps", "1", "--num_workers", "0", *TINY_MODEL]
+    result = run_recipe(
+        FINETUNE, *common, "--output_dir", tmp_path / "big", "--per_device_train_batch_size", "8",
+        "--gradient_accumulation_steps", "2",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads((tmp_path / "big" / "all_results.json").read_text())
+    assert results["effective_total_batch_size"] == 16 and results["train_clips_per_process"] == [6]
+    assert (
+        "the total batch of 16 (--per_device_train_batch_size 8 x 1 process x accumulation 2) is more than the 6 "
+        "training clips: every optimiser step sees 6 at most"
+    ) in result.stderr, result.stderr[-3000:]
+    fits = run_recipe(FINETUNE, *common, "--output_dir", tmp_path / "fits", "--per_device_train_batch_size", "6")
+    assert fits.returncode == 0, fits.stderr[-3000:]
+    assert "is more than the" not in fits.stderr

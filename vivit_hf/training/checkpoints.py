@@ -121,6 +121,8 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
             f"--resume_from_checkpoint latest: --output_dir {folder} {where}, so there is no run to continue. "
             f"Check the folder, or drop --resume_from_checkpoint to start a new run there"
         )
+    if not found:
+        refuse_files_a_run_would_replace(folder)
     if not found or overwrite:
         return found
     if resume is None:
@@ -162,6 +164,21 @@ def nothing_to_resume(output_dir) -> str:
         f"--resume_from_checkpoint: the same command as that run starts it again from the start, in place of those; "
         f"with other flags add --overwrite_output_dir, or give another --output_dir"
     )
+
+
+def refuse_files_a_run_would_replace(folder: Path) -> None:
+    """Refuse (ValueError) a folder holding no run but a file the final save writes: a README.md (the project's own,
+    a data set's card) or a file named as the model code (`errors.py`, `sampling.py`). They are no sign of a previous
+    run, so nothing refused the folder, and the final outputs replaced them without a word (`--output_dir .` in a
+    project, or the data set's own folder)."""
+    replaced = [name for name in (MODEL_CARD, *sorted(model_code_files())) if (folder / name).exists()]
+    if replaced:
+        names = ", ".join(replaced)
+        raise ValueError(
+            f"--output_dir {folder} holds {names}, which no run of this recipe wrote, and the run would replace "
+            f"{'it' if len(replaced) == 1 else 'them'} with its model card and code: move "
+            f"{'it' if len(replaced) == 1 else 'them'} or give another --output_dir"
+        )
 
 
 def remove_previous_run(output_dir) -> tuple[list[str], list[str]]:

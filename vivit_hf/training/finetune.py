@@ -657,6 +657,25 @@ def check_torch_compile(args: argparse.Namespace) -> None:
             raise ValueError(f"--torch_compile_mode: {args.torch_compile_mode!r} is none of inductor's {modes}")
 
 
+def batch_beyond_the_data(args: argparse.Namespace, num_train: int, num_processes: int) -> str | None:
+    """A warning when the total batch is more clips than the training set holds, else None: each optimiser step then
+    sees the whole set at most (one step an epoch), not the batch the log, all_results.json and the card say. A
+    paper preset's 64 on a small folder of the user's, or a per-device batch above its size, trained so silently."""
+    total = args.effective_total_batch_size
+    if num_train >= total:
+        return None
+    setup = (
+        f"--per_device_train_batch_size {args.per_device_train_batch_size} x {num_processes} "
+        f"process{'es' * (num_processes != 1)} x accumulation {args.gradient_accumulation_steps}"
+    )
+    return (
+        f"the total batch of {total} ({setup}) is more than the {num_train} training clip{'s' * (num_train != 1)}: "
+        f"every optimiser step sees {num_train} at most, one step an epoch, though the log, all_results.json and the "
+        f"model card say {total}; "
+        f"a --total_batch_size (or --per_device_train_batch_size) of at most {num_train} trains with the batch it says"
+    )
+
+
 def resolve_batch_size(args: argparse.Namespace, num_processes: int) -> tuple[int, int, str | None]:
     """(gradient accumulation steps, effective total batch, warning or None) for this launch.
 

@@ -168,10 +168,12 @@ def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
         )
 
 
-def _warn_empty_class_folders(root: Path, class_dirs: set[Path]) -> None:
-    """Folders beside the class folders that hold nothing (a class whose copy failed, a class not yet filled) give no
+def _warn_empty_class_folders(root: Path, class_dirs: set[Path], videos: Sequence[Path]) -> None:
+    """Folders beside the class folders that hold nothing (a class whose copy failed, a class not yet filled), or no
+    video below them (only its notes, a labels.txt, which no warning about files of other types names), give no
     class, as in `datasets`, so the model had a class fewer than the folders show without a word; name them."""
-    empty = []
+    holding_videos = {folder for clip in videos for folder in clip.parents}
+    empty, videoless = [], []
     for parent in sorted({folder.parent for folder in class_dirs}):
         for child in sorted(parent.iterdir()):
             if child in class_dirs or _is_hidden(child.name) or not child.is_dir():
@@ -179,6 +181,8 @@ def _warn_empty_class_folders(root: Path, class_dirs: set[Path]) -> None:
             try:
                 if not any(not _is_hidden(entry.name) for entry in child.iterdir()):
                     empty.append(child.relative_to(root).as_posix())
+                elif child not in holding_videos:
+                    videoless.append(child.relative_to(root).as_posix())
             except OSError:  # unreadable: not ours to judge
                 continue
     if empty:
@@ -186,6 +190,12 @@ def _warn_empty_class_folders(root: Path, class_dirs: set[Path]) -> None:
             "videofolder: %d folder(s) beside the class folders are empty and give no class: %s",
             len(empty),
             _shown(empty),
+        )
+    if videoless:
+        logger.warning(
+            "videofolder: %d folder(s) beside the class folders hold no video file and give no class: %s",
+            len(videoless),
+            _shown(videoless),
         )
 
 
@@ -239,7 +249,7 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     warn_split_named_twice(root, [clip for clip in videos if _place_of(clip.relative_to(root)).label is not None])
     _warn_mixed_depths(depths)
     _warn_gathered_classes(class_folders)
-    _warn_empty_class_folders(root, class_dirs)
+    _warn_empty_class_folders(root, class_dirs, videos)
     for split, absent in _dangling_clips(root, others, class_folders).items():
         if missing is not None:
             missing[split] = missing.get(split, 0) + len(absent)
