@@ -1517,6 +1517,8 @@ class _FrameSource:
         self.tensor: torch.Tensor | None = None
         self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
         if isinstance(video, (list, tuple)):
+            if not video:  # a row of a data set's frame lists left empty: torch.stack failed with no video named
+                raise BrokenVideoError(f"Video <empty {type(video).__name__} of frames> has no frames.")
             if _is_image_files(video) or any(_is_pil(frame) for frame in video):
                 # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
                 # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
