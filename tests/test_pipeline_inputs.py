@@ -214,6 +214,17 @@ def test_pipeline_refuses_one_input_that_holds_several_videos(model, tmp_path, t
         pipe([np.stack(two_arrays)], top_k=3)  # a list of one input, which is itself a batch
 
 
+@pytest.mark.parametrize("inputs", [[], (), np.zeros((0, 4, 32, 32, 3), np.uint8)], ids=["list", "tuple", "5d_array"])
+@pytest.mark.parametrize("window", [None, "4f"])
+def test_pipeline_refuses_an_empty_batch_of_videos_by_name(model, tmp_path, inputs, window):
+    """`pipe([])` failed inside transformers' Pipeline with a bare IndexError ("list index out of range")."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    with pytest.raises(ValueError, match="empty list of videos"):
+        pipe(inputs, window=window)
+
+
 # -- 3. a list of frames: one video, with and without window= --------------------------------------------------------
 @pytest.mark.parametrize("kind", ["pil", "numpy", "torch"])
 def test_pipeline_reads_a_list_of_frames_as_one_video(model, tmp_path, files, kind):

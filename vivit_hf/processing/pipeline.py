@@ -423,9 +423,11 @@ def _one_result_per_video(inputs):
     if isinstance(inputs, (list, tuple)) and _is_one_video(inputs):
         return _OneVideo(inputs)  # not a list, so run as one input (`run_single`, or one timeline)
     if isinstance(inputs, (np.ndarray, torch.Tensor)) and inputs.ndim == 5:
-        return list(inputs)
-    if isinstance(inputs, tuple) or _is_video_batch_sequence(inputs):  # a `datasets` Column too: one result each
-        return list(inputs)
+        inputs = list(inputs)
+    elif isinstance(inputs, tuple) or _is_video_batch_sequence(inputs):  # a `datasets` Column too: one result each
+        inputs = list(inputs)
+    if isinstance(inputs, list) and not inputs:  # transformers' Pipeline failed on `inputs[0]`: a bare IndexError
+        raise ValueError("Got an empty list of videos: nothing to classify.")
     return inputs
 
 
