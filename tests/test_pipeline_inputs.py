@@ -225,6 +225,20 @@ def test_pipeline_refuses_an_empty_batch_of_videos_by_name(model, tmp_path, inpu
         pipe(inputs, window=window)
 
 
+@pytest.mark.parametrize("window", [None, "8f"])
+def test_pipeline_refuses_clips_longer_than_the_model_takes_before_decoding(model, tmp_path, files, window):
+    """num_frames=8 for a 4-frame model decoded the video, then the model told the user to pass
+    interpolate_pos_encoding=True, which the pipeline refuses as an unknown option."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    with pytest.raises(ValueError, match=r"num_frames=8 is more than the 4 frames this model takes"):
+        pipe(str(tmp_path / "missing.mp4"), num_frames=8, window=window)  # refused before any file is opened
+    assert as_scores(pipe(files["a"], num_frames=2, top_k=3)) == pytest.approx(
+        scores_by_hand(model, files["a"], num_frames=2), abs=1e-5
+    )
+
+
 # -- 3. a list of frames: one video, with and without window= --------------------------------------------------------
 @pytest.mark.parametrize("kind", ["pil", "numpy", "torch"])
 def test_pipeline_reads_a_list_of_frames_as_one_video(model, tmp_path, files, kind):

@@ -170,6 +170,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 0):
             # (torch's topk failed after the whole forward: "selected index k out of range", "must be int")
             raise ValueError(f"top_k must be a whole number >= 0 (how many labels to return), got {top_k!r}.")
+        _check_clip_length(self.model, num_frames)
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k,
             num_frames=num_frames,
@@ -414,6 +415,18 @@ class _OneVideo:
 
     def __init__(self, frames):
         self.frames = list(frames)
+
+
+def _check_clip_length(model, num_frames) -> None:
+    """Refuse clips longer than one of the four models takes, before any video is read. The model refused them
+    after decoding, telling the user to pass `interpolate_pos_encoding=True`, which the pipeline does not take."""
+    most = getattr(model.config, "num_frames", None)
+    ours = hasattr(model, "attention_rollout")  # the four ViViT models (also loaded with trust_remote_code)
+    if ours and isinstance(num_frames, Integral) and isinstance(most, int) and num_frames > most:
+        raise ValueError(
+            f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
+            f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
+        )
 
 
 def _one_result_per_video(inputs):
