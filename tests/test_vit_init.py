@@ -1217,3 +1217,18 @@ def test_a_transformers_dinov2_is_refused_naming_timms_dinov2_that_loads(tmp_pat
     for source in (dinov2, str(tmp_path)):
         with pytest.raises(ViTInitError, match="vit_base_patch14_dinov2"):
             load_image_vit(source)
+
+
+def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_heads_fresh(tmp_path):
+    """`label_spaces` given without `id2label` was ignored: the checkpoint's heads and trained rows came back."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=8, label_spaces={"noun": 4, "verb": 3}
+    ).save_pretrained(tmp_path)
+    model, report = from_vivit_checkpoint(str(tmp_path), label_spaces={"noun": 3, "verb": 4})
+    assert model.config.label_spaces == {"noun": 3, "verb": 4}
+    assert report["fresh"] == ["classifier.weight", "classifier.bias"]
+    # its own heads, in any order, keep its classifier and its rows' order
+    model, report = from_vivit_checkpoint(str(tmp_path), label_spaces={"verb": 3, "noun": 4})
+    assert model.config.label_spaces == {"noun": 4, "verb": 3} and report["fresh"] == []

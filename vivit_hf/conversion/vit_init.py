@@ -1386,6 +1386,10 @@ def from_vivit_checkpoint(
             label2id={name: i for i, name in id2label.items()},
             label_spaces=dict(label_spaces) if label_spaces else None,
         )
+    elif label_spaces is not None and dict(label_spaces) != (old.config.label_spaces or {}):
+        # new heads, unnamed (given alone they were ignored: the checkpoint's heads came back); the checkpoint's own
+        # heads, in any order, keep its classifier, its class names and its rows' order
+        kwargs.update(id2label=None, label2id=None, label_spaces=dict(label_spaces))
     model = type(old)(type(old.config)(**kwargs))
     same_labels = model.config.id2label == old.config.id2label and (model.config.label_spaces or None) == (
         old.config.label_spaces or None
