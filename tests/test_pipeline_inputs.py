@@ -239,6 +239,16 @@ def test_pipeline_refuses_clips_longer_than_the_model_takes_before_decoding(mode
     )
 
 
+@pytest.mark.parametrize("video", ["a", "missing"])
+def test_pipeline_refuses_a_saliency_of_a_timeline_before_decoding(model, tmp_path, files, video):
+    """return_saliency=True with window= scored every window, then failed with a bare KeyError: 'saliency'."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    with pytest.raises(ValueError, match=r"return_saliency .*a timeline \(window=\) has none"):
+        pipe(files.get(video, str(tmp_path / "missing.mp4")), window="8f", return_saliency=True)
+
+
 # -- 3. a list of frames: one video, with and without window= --------------------------------------------------------
 @pytest.mark.parametrize("kind", ["pil", "numpy", "torch"])
 def test_pipeline_reads_a_list_of_frames_as_one_video(model, tmp_path, files, kind):

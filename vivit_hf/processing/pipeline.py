@@ -192,6 +192,11 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         elif hop is not None or window_batch_size is not None:
             raise ValueError("hop / window_batch_size need window= (the length of each window of the timeline).")
         if return_saliency:
+            if window is not None:  # the timeline's windows were scored without it, then read it: KeyError 'saliency'
+                raise ValueError(
+                    "return_saliency gives the saliency of one clip's views; a timeline (window=) has none: call the "
+                    "pipeline without window= for it, or the model's attention_rollout on a window's clip."
+                )
             if not hasattr(self.model, "attention_rollout"):
                 raise ValueError("return_saliency needs a model with `attention_rollout` (the four ViViT models).")
             forward["return_saliency"] = postprocess["return_saliency"] = True
