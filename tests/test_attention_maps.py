@@ -1,6 +1,8 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Attention rollout: a (t, h, w) saliency volume per clip from the joint (Model 1) and factorised (2-4) attention."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -160,6 +162,33 @@ def test_overlay_png_of_a_clip(tmp_path):
     assert image.shape == (32, 4 * 32, 3) and image.dtype == np.uint8
     with Image.open(tmp_path / "saliency.png") as png:
         assert png.format == "PNG" and png.size == (4 * 32, 32)
+
+
+def test_overlay_of_a_numpy_clip_or_one_that_requires_grad_is_the_tensors():
+    """A numpy clip failed with "'numpy.ndarray' object has no attribute 'float'", one that requires grad (a
+    gradient saliency's input) in numpy's conversion."""
+    model = tiny("spatio_temporal")
+    video = clip(batch=1)
+    saliency = model.attention_rollout(video)[0]
+    expected = saliency_overlay(video[0], saliency, model.config)
+    assert np.array_equal(saliency_overlay(video[0].numpy(), saliency, model.config), expected)
+    assert np.array_equal(saliency_overlay(video[0].clone().requires_grad_(), saliency, model.config), expected)
+
+
+@pytest.mark.parametrize("layout", ["batch", "channels_last"])
+def test_overlay_of_anything_but_one_clip_is_refused_naming_its_shape(layout):
+    """A batch failed with "too many values to unpack", a (frames, height, width, channels) clip with a saliency said
+    not to fit "the token grid (4, 4, 0) of a clip of 8 frames 32x3"."""
+    model = tiny("spatio_temporal")
+    video = clip(batch=1)
+    saliency = model.attention_rollout(video)[0]
+    given = video if layout == "batch" else video[0].permute(0, 2, 3, 1)
+    shape = re.escape(str(tuple(given.shape)))
+    hint = ": pass one clip of the batch" if layout == "batch" else r"\.$"
+    with pytest.raises(
+        ValueError, match=rf"draws one clip, \(frames, channels, height, width\).*got shape {shape}{hint}"
+    ):
+        saliency_overlay(given, saliency, model.config)
 
 
 def test_pipeline_returns_the_saliency_of_each_view(tmp_path):

@@ -125,6 +125,20 @@ def test_an_output_that_is_neither_onnx_nor_pt2_is_refused(tmp_path, capsys, nam
     assert not (tmp_path / name).exists()
 
 
+def test_export_of_transformers_own_vivit_is_refused_naming_the_conversion(tmp_path, capsys):
+    """transformers' ViViT loads (as `VivitForVideoClassification`) and then failed in a traceback, "'VivitConfig'
+    object has no attribute 'image_size_hw'"."""
+    from transformers import VivitConfig, VivitForVideoClassification
+
+    config = VivitConfig(num_frames=4, image_size=32, hidden_size=32, num_hidden_layers=1, num_attention_heads=2)
+    VivitForVideoClassification(config).save_pretrained(tmp_path / "vivit")
+    assert main([str(tmp_path / "vivit"), str(tmp_path / "exports" / "model.pt2")]) == 2
+    error = capsys.readouterr().err
+    assert "VivitForVideoClassification (model_type 'vivit')" in error
+    assert "python -m vivit_hf.convert transformers" in error
+    assert not (tmp_path / "exports").exists()
+
+
 def _run_export(*args: str, block_onnxscript: bool = False) -> subprocess.CompletedProcess:
     """`python -m vivit_hf.export ARGS` as a user runs it (optionally as if onnxscript were not installed)."""
     block = "import sys; sys.modules['onnxscript'] = None; " if block_onnxscript else ""

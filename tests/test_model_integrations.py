@@ -150,6 +150,36 @@ def test_from_pretrained_of_a_two_head_model_with_one_head_of_num_labels(order, 
     torch.testing.assert_close(out.loss, F.cross_entropy(out.logits, labels))
 
 
+def saved_two_head_model(tmp_path):
+    config_class, _, classifier_class = VIVIT_MODELS["factorised_encoder"]
+    torch.manual_seed(0)
+    model = classifier_class(config_class(**ONE_HEAD, label_spaces=HEADS)).eval()
+    model.save_pretrained(tmp_path)
+    with torch.no_grad():
+        return model(pixel_values=clip()).head_logits
+
+
+def test_from_pretrained_with_its_own_heads_in_another_order_scores_each_head_with_its_own_rows(tmp_path):
+    """{"verb": 3, "noun": 4} over a noun 4, verb 3 checkpoint loaded its 7 rows unchanged and split them verb-first:
+    verb was scored by noun rows 0-2, noun by noun row 3 and the verb rows, without a word."""
+    saved = saved_two_head_model(tmp_path)
+    loaded = AutoModelForVideoClassification.from_pretrained(tmp_path, label_spaces={"verb": 3, "noun": 4}).eval()
+    with torch.no_grad():
+        got = loaded(pixel_values=clip()).head_logits
+    for head in HEADS:
+        torch.testing.assert_close(got[head], saved[head], rtol=0, atol=0)
+
+
+def test_from_pretrained_with_other_heads_of_its_classifier_size_is_refused(tmp_path):
+    """{"noun": 3, "verb": 4} (7 rows, as the checkpoint) took its trained rows for classes they were not trained on."""
+    saved_two_head_model(tmp_path)
+    message = r"`label_spaces` \{'noun': 3, 'verb': 4\} split the checkpoint's 7 classifier rows otherwise"
+    with pytest.raises(ValueError, match=message):
+        AutoModelForVideoClassification.from_pretrained(tmp_path, label_spaces={"noun": 3, "verb": 4})
+    renamed = AutoModelForVideoClassification.from_pretrained(tmp_path, label_spaces={"n": 4, "v": 3})
+    assert renamed.config.label_spaces == {"n": 4, "v": 3}  # the same rows under other names
+
+
 def test_num_labels_that_is_not_the_label_spaces_sum_is_refused_with_the_fix(tmp_path):
     config_class, _, classifier_class = VIVIT_MODELS["factorised_encoder"]
     config = config_class(**ONE_HEAD, label_spaces=HEADS)

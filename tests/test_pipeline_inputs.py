@@ -214,6 +214,41 @@ def test_pipeline_refuses_one_input_that_holds_several_videos(model, tmp_path, t
         pipe([np.stack(two_arrays)], top_k=3)  # a list of one input, which is itself a batch
 
 
+@pytest.mark.parametrize("inputs", [[], (), np.zeros((0, 4, 32, 32, 3), np.uint8)], ids=["list", "tuple", "5d_array"])
+@pytest.mark.parametrize("window", [None, "4f"])
+def test_pipeline_refuses_an_empty_batch_of_videos_by_name(model, tmp_path, inputs, window):
+    """`pipe([])` failed inside transformers' Pipeline with a bare IndexError ("list index out of range")."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    with pytest.raises(ValueError, match="empty list of videos"):
+        pipe(inputs, window=window)
+
+
+@pytest.mark.parametrize("window", [None, "8f"])
+def test_pipeline_refuses_clips_longer_than_the_model_takes_before_decoding(model, tmp_path, files, window):
+    """num_frames=8 for a 4-frame model decoded the video, then the model told the user to pass
+    interpolate_pos_encoding=True, which the pipeline refuses as an unknown option."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    with pytest.raises(ValueError, match=r"num_frames=8 is more than the 4 frames this model takes"):
+        pipe(str(tmp_path / "missing.mp4"), num_frames=8, window=window)  # refused before any file is opened
+    assert as_scores(pipe(files["a"], num_frames=2, top_k=3)) == pytest.approx(
+        scores_by_hand(model, files["a"], num_frames=2), abs=1e-5
+    )
+
+
+@pytest.mark.parametrize("video", ["a", "missing"])
+def test_pipeline_refuses_a_saliency_of_a_timeline_before_decoding(model, tmp_path, files, video):
+    """return_saliency=True with window= scored every window, then failed with a bare KeyError: 'saliency'."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    with pytest.raises(ValueError, match=r"return_saliency .*a timeline \(window=\) has none"):
+        pipe(files.get(video, str(tmp_path / "missing.mp4")), window="8f", return_saliency=True)
+
+
 # -- 3. a list of frames: one video, with and without window= --------------------------------------------------------
 @pytest.mark.parametrize("kind", ["pil", "numpy", "torch"])
 def test_pipeline_reads_a_list_of_frames_as_one_video(model, tmp_path, files, kind):

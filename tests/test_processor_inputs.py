@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from vivit_hf import BrokenVideoError
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 
 SMALL = dict(
@@ -203,6 +204,28 @@ def test_skip_broken_with_every_video_broken_gives_an_empty_batch_of_the_clip_sh
     # no fixed clip shape (no crop): a clear error rather than a shapeless (0,)
     with pytest.raises(ValueError, match=r"every video.*skipped.*do_center_crop"):
         proc(str(broken), do_center_crop=False)
+
+
+def test_an_empty_list_of_frames_is_a_broken_video_named_so():
+    """An empty list inside the batch (a data set row whose frame list is empty) failed in torch.stack with
+    "stack expects a non-empty TensorList", naming no video, and skip_broken could not drop it."""
+    with pytest.raises(BrokenVideoError, match=r"empty list of frames.*has no frames"):
+        ViViTVideoProcessor(**SMALL)([[]])
+    out = ViViTVideoProcessor(**SMALL, skip_broken=True)([[]], return_tensors="pt")
+    assert out["kept_indices"].tolist() == [] and out.pixel_values.shape == (0, 4, 3, 28, 28)
+
+
+@pytest.mark.parametrize("batch", [[[], "video"], ["video", ()]])
+def test_an_empty_list_of_frames_beside_a_video_is_dropped_by_skip_broken(batch):
+    video = np.random.default_rng(0).integers(0, 256, (4, 30, 40, 3), dtype=np.uint8)
+    batch = [video if isinstance(x, str) else x for x in batch]
+    with pytest.raises(BrokenVideoError, match=r"empty (list|tuple) of frames.*has no frames"):
+        ViViTVideoProcessor(**RAW)(batch)
+    out = ViViTVideoProcessor(**RAW, skip_broken=True)(batch, return_tensors="pt")
+    kept = [i for i, x in enumerate(batch) if len(x)]
+    assert out["kept_indices"].tolist() == kept
+    for pixels in out.pixel_values:  # the video that is there, as given: its frames (T, C, H, W) on 0-255
+        assert torch.equal(pixels, torch.from_numpy(video).permute(0, 3, 1, 2).float())
 
 
 # -- a sample_indices override is checked --------------------------------------------------------------------------

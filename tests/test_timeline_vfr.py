@@ -169,3 +169,17 @@ def test_fps_sampling_picks_the_frames_playing_at_even_steps_of_the_video(vfr_vi
         out = processor(vfr_video, fps=1, return_metadata=True, decode_backend=backend)
         assert out["video_metadata"][0]["clip_frames_indices"] == [expected]
         assert expected[:2] == [0, 52]
+
+
+def test_timestamps_of_a_vfr_files_sampled_frames_are_when_they_play(vfr_video):
+    """`meta.timestamps` was transformers' `index / fps` at the average rate (9.67 fps here): frame 52, shown at
+    0.54 s, was said to play at 5.4 s. They are now each frame's time in a sequential decode, from the first frame."""
+    with av.open(vfr_video) as container:
+        times = [float(frame.time) for frame in container.decode(video=0)]
+    processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    for options in ({"fps": 1}, {"num_clips": 2, "frame_stride": 20}):
+        meta = processor(vfr_video, return_metadata=True, **options)["video_metadata"][0]
+        assert meta.timestamps == pytest.approx([times[i] - times[0] for i in meta.frames_indices], abs=1e-6)
+    # a rate the caller gives times the frames by index, as transformers does
+    meta = processor(vfr_video, fps=1, video_metadata={"fps": 10}, return_metadata=True)["video_metadata"][0]
+    assert meta.timestamps == pytest.approx([i / 10 for i in meta.frames_indices])

@@ -605,6 +605,36 @@ def test_unknown_option_is_refused():
         initialise_from_vit(model, tiny_vit(), tubelet_init="inflate")
 
 
+@pytest.mark.parametrize(
+    "model_class, override, field",
+    [
+        (ViViTFactorisedEncoderForVideoClassification, {"num_frame": 8}, "num_frames"),
+        (ViViTSpatioTemporalForVideoClassification, {"num_lables": 3}, "num_labels"),
+        # a field of Model 3 only: Model 2 built its order-less blocks and kept the value unused
+        (ViViTFactorisedEncoderModel, {"attention_order": "time_space"}, None),
+    ],
+)
+def test_a_config_override_that_is_no_field_is_refused_naming_it(model_class, override, field):
+    """A misspelt override was kept as an unused config attribute: `num_frame=8` built a 32-frame model."""
+    key = next(iter(override))
+    hint = rf".*did you mean '{field}'" if field else ""
+    with pytest.raises(ValueError, match=rf"'{key}' is no field of {model_class.config_class.__name__}{hint}"):
+        model_class.from_vit_pretrained(tiny_vit(), **override)
+    # spelt right, it is the config's (a field of Model 3 is one there)
+    right = {field or key: next(iter(override.values()))}
+    right_class = ViViTFactorisedSelfAttentionModel if field is None else model_class
+    assert getattr(right_class.from_vit_pretrained(tiny_vit(), **right).config, field or key) == right[field or key]
+
+
+def test_a_config_override_of_a_vivit_checkpoint_that_is_no_field_is_refused(tmp_path):
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=8).save_pretrained(tmp_path)
+    with pytest.raises(ValueError, match=r"'num_frame' is no field.*did you mean 'num_frames'"):
+        from_vivit_checkpoint(str(tmp_path), num_frame=4)
+    assert from_vivit_checkpoint(str(tmp_path), num_frames=4)[0].config.num_frames == 4
+
+
 def test_non_square_npz_vit_needs_its_grid(tmp_path):
     vit = tiny_vit(image_size=[32, 16])  # 4 x 2 grid: 8 positions, not a square
     tree = npz_tree(vit, original_names=False)
@@ -1199,3 +1229,18 @@ def test_a_transformers_dinov2_is_refused_naming_timms_dinov2_that_loads(tmp_pat
     for source in (dinov2, str(tmp_path)):
         with pytest.raises(ViTInitError, match="vit_base_patch14_dinov2"):
             load_image_vit(source)
+
+
+def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_heads_fresh(tmp_path):
+    """`label_spaces` given without `id2label` was ignored: the checkpoint's heads and trained rows came back."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=8, label_spaces={"noun": 4, "verb": 3}
+    ).save_pretrained(tmp_path)
+    model, report = from_vivit_checkpoint(str(tmp_path), label_spaces={"noun": 3, "verb": 4})
+    assert model.config.label_spaces == {"noun": 3, "verb": 4}
+    assert report["fresh"] == ["classifier.weight", "classifier.bias"]
+    # its own heads, in any order, keep its classifier and its rows' order
+    model, report = from_vivit_checkpoint(str(tmp_path), label_spaces={"verb": 3, "noun": 4})
+    assert model.config.label_spaces == {"noun": 4, "verb": 3} and report["fresh"] == []

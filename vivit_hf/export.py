@@ -158,6 +158,16 @@ def load_model(source: str) -> ViViTPreTrainedModel:
         return AutoModel.from_pretrained(source)
 
 
+def not_ours(model) -> str:
+    """What a model transformers loaded is, where it is none of the four: transformers' own ViViT (its folder loads
+    as `VivitForVideoClassification`) failed in a traceback ("'VivitConfig' object has no attribute 'image_size_hw'"),
+    as did any other video classifier."""
+    what = f"a {type(model).__name__} (model_type {model.config.model_type!r}), not one of vivit_hf's four models"
+    if model.config.model_type == "vivit":
+        return f"{what}: convert it first (python -m vivit_hf.convert transformers --model PATH --out FOLDER)"
+    return f"{what}, which are what this command exports"
+
+
 def why_not_loaded(source: str, error: Exception) -> str:
     """Why `source` gave no model, in the words of the other commands (`vivit_hf.repo_id`'s rule of what is a path):
     a path that is not there, a Hub id not in the cache in offline mode, else transformers' message (`path/to/model`
@@ -200,6 +210,9 @@ def main(argv=None) -> int:
         print(
             f"{parser.prog}: error: {args.model} is not a model folder or Hub id that loads: {message}", file=sys.stderr
         )
+        return 2
+    if not isinstance(model, ViViTPreTrainedModel):
+        print(f"{parser.prog}: error: {args.model} is {not_ours(model)}", file=sys.stderr)
         return 2
     output.parent.mkdir(parents=True, exist_ok=True)  # torch refused a missing folder only after the export
     if args.dynamic_size and not dynamic_frames(model):

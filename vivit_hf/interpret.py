@@ -77,6 +77,21 @@ def _colour(heat: np.ndarray) -> np.ndarray:
         return np.stack([heat, np.zeros_like(heat), np.zeros_like(heat)], axis=-1)
 
 
+def _one_clip(pixel_values) -> torch.Tensor:
+    """`pixel_values` of one clip, `(frames, channels, height, width)`, as a CPU tensor to draw. A batch failed with
+    "too many values to unpack", a `(frames, height, width, channels)` clip with a saliency said not to fit the grid
+    of a clip 3 pixels wide, a numpy array with "'numpy.ndarray' object has no attribute 'float'", and a clip on the
+    GPU or one that requires grad in numpy's conversion."""
+    clip = pixel_values if isinstance(pixel_values, torch.Tensor) else torch.as_tensor(np.asarray(pixel_values))
+    if clip.ndim != 4 or clip.shape[1] not in (1, 3, 4):
+        hint = ": pass one clip of the batch (pixel_values[i])" if clip.ndim == 5 else ""
+        raise ValueError(
+            f"saliency_overlay draws one clip, (frames, channels, height, width) with 1, 3 or 4 channels, as the "
+            f"models take it; got shape {tuple(clip.shape)}{hint}."
+        )
+    return clip.detach().cpu()
+
+
 def saliency_overlay(
     pixel_values: torch.Tensor,
     saliency: torch.Tensor,
@@ -89,6 +104,7 @@ def saliency_overlay(
     saliency (`tubelet_size`: the model's config, or a tubelet model's `tubelet_size`; see `upsample_saliency`);
     returns the uint8 image (height, n * width, 3) and writes it as a PNG to `path` if given. At most `max_frames`
     frames, evenly spaced, are drawn: of the frames the model sees (with uniform frame sampling, those it picks)."""
+    pixel_values = _one_clip(pixel_values)
     frames, _, height, width = pixel_values.shape
     heat = upsample_saliency(saliency, tubelet_size, frames, height, width)
     seen = np.arange(frames)

@@ -29,6 +29,8 @@ embedding whose CLS row *is* the ViT's; taking both makes the spatial encoder ex
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import json
 import logging
 import math
@@ -1282,6 +1284,21 @@ def initialise_from_vit(
     return report
 
 
+def check_config_fields(config_class, overrides: Mapping) -> None:
+    """Refuse an override that is no field of `config_class`, naming it and the closest field. A config keeps any
+    keyword as an attribute, as transformers' configs do, so `num_frame=8` was kept unused and the model built at
+    32 frames, and `num_lables=3` with 2 labels, without a word (`from_pretrained` refuses such a keyword)."""
+    valid = set(config_class().to_dict()) | set(inspect.signature(config_class.__init__).parameters) | {"num_labels"}
+    valid -= {"self", "args", "kwargs"}
+    unknown = [key for key in overrides if key not in valid]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(valid), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"{unknown[0]!r} is no field of {config_class.__name__}{hint}; valid fields: {', '.join(sorted(valid))}."
+        )
+
+
 def from_vit_pretrained(
     model_class,
     source,
@@ -1310,8 +1327,9 @@ def from_vit_pretrained(
     device_map = config_overrides.pop("device_map", None)
     for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage"):
         config_overrides.pop(ignored, None)  # what from_transformers_vivit ignores too
-    vit = load_image_vit(source, grid=vit_grid, num_attention_heads=vit_num_attention_heads, **hub_kwargs)
     config_class = model_class.config_class
+    check_config_fields(config_class, config_overrides)
+    vit = load_image_vit(source, grid=vit_grid, num_attention_heads=vit_num_attention_heads, **hub_kwargs)
     kwargs = vit.config_kwargs()
     kwargs["tubelet_size"] = [config_class.tubelet_size[0], *vit.patch_size]
     if "classifier" not in config_overrides:
@@ -1371,6 +1389,7 @@ def from_vivit_checkpoint(
         for k, v in old.config.to_diff_dict().items()
         if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")
     }
+    check_config_fields(type(old.config), config_overrides)
     kwargs.update(config_overrides)
     if id2label is not None:
         id2label = {int(i): name for i, name in id2label.items()}
@@ -1379,6 +1398,10 @@ def from_vivit_checkpoint(
             label2id={name: i for i, name in id2label.items()},
             label_spaces=dict(label_spaces) if label_spaces else None,
         )
+    elif label_spaces is not None and dict(label_spaces) != (old.config.label_spaces or {}):
+        # new heads, unnamed (given alone they were ignored: the checkpoint's heads came back); the checkpoint's own
+        # heads, in any order, keep its classifier, its class names and its rows' order
+        kwargs.update(id2label=None, label2id=None, label_spaces=dict(label_spaces))
     model = type(old)(type(old.config)(**kwargs))
     same_labels = model.config.id2label == old.config.id2label and (model.config.label_spaces or None) == (
         old.config.label_spaces or None

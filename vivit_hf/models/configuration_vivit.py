@@ -95,6 +95,33 @@ def ordered_label_spaces(label_spaces, order):
     return {name: label_spaces[name] for name in order}
 
 
+def label_spaces_over(saved, given):
+    """`from_pretrained(path, label_spaces=given)` over a checkpoint whose heads are `saved`. The classifier's shape is
+    their sum, so where `given` sums to the checkpoint's, its trained rows load whatever the heads: the same heads in
+    another order took each other's rows ({"verb": 3, "noun": 5} over noun 5, verb 3 scored verbs with noun rows),
+    other sizes of that sum read rows of other classes, without a word. The same heads now keep the checkpoint's
+    order (its rows' order); other sizes of its sum are refused. Another sum gets a fresh classifier, as before."""
+    given = checked_label_spaces(given)
+    if (
+        not (saved and given)
+        or sum(given.values()) != sum(saved.values())
+        or given == saved
+        and list(given) == list(saved)
+    ):
+        return given
+    if given == saved:  # the same heads, in another order: the checkpoint's order is its rows'
+        return dict(saved)
+    if list(given.values()) == list(saved.values()):  # heads renamed, each over the same rows
+        return given
+    raise ValueError(
+        f"`label_spaces` {given} split the checkpoint's {sum(saved.values())} classifier rows otherwise than its own "
+        f"{saved}, so its trained rows would be read as other classes. Give its own heads (in any order), or heads of "
+        f"another total with ignore_mismatched_sizes=True for a fresh classifier "
+        f"(`vivit_hf.conversion.vit_init.from_vivit_checkpoint(path, label_spaces=...)` starts new heads fresh at any "
+        f"total)."
+    )
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
@@ -188,10 +215,11 @@ class ViViTConfig(PreTrainedConfig):
         # the saved heads.
         config_dict = dict(config_dict)
         order = config_dict.pop(LABEL_SPACES_ORDER, None)
+        saved_spaces = ordered_label_spaces(config_dict.get("label_spaces"), order)
         if "label_spaces" in kwargs:
-            config_dict["label_spaces"] = kwargs.pop("label_spaces")
+            config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"))
         else:
-            config_dict["label_spaces"] = ordered_label_spaces(config_dict.get("label_spaces"), order)
+            config_dict["label_spaces"] = saved_spaces
         return super().from_dict(config_dict, **kwargs)
 
     def to_dict(self) -> dict:

@@ -170,6 +170,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 0):
             # (torch's topk failed after the whole forward: "selected index k out of range", "must be int")
             raise ValueError(f"top_k must be a whole number >= 0 (how many labels to return), got {top_k!r}.")
+        _check_clip_length(self.model, num_frames)
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k,
             num_frames=num_frames,
@@ -191,6 +192,11 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         elif hop is not None or window_batch_size is not None:
             raise ValueError("hop / window_batch_size need window= (the length of each window of the timeline).")
         if return_saliency:
+            if window is not None:  # the timeline's windows were scored without it, then read it: KeyError 'saliency'
+                raise ValueError(
+                    "return_saliency gives the saliency of one clip's views; a timeline (window=) has none: call the "
+                    "pipeline without window= for it, or the model's attention_rollout on a window's clip."
+                )
             if not hasattr(self.model, "attention_rollout"):
                 raise ValueError("return_saliency needs a model with `attention_rollout` (the four ViViT models).")
             forward["return_saliency"] = postprocess["return_saliency"] = True
@@ -416,6 +422,18 @@ class _OneVideo:
         self.frames = list(frames)
 
 
+def _check_clip_length(model, num_frames) -> None:
+    """Refuse clips longer than one of the four models takes, before any video is read. The model refused them
+    after decoding, telling the user to pass `interpolate_pos_encoding=True`, which the pipeline does not take."""
+    most = getattr(model.config, "num_frames", None)
+    ours = hasattr(model, "attention_rollout")  # the four ViViT models (also loaded with trust_remote_code)
+    if ours and isinstance(num_frames, Integral) and isinstance(most, int) and num_frames > most:
+        raise ValueError(
+            f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
+            f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
+        )
+
+
 def _one_result_per_video(inputs):
     """The call's inputs as transformers' Pipeline reads them, one result per video: a list of frames is one video
     (as the processor reads it; transformers would take each frame for a video), a 5-D array or a tuple a batch of
@@ -423,9 +441,11 @@ def _one_result_per_video(inputs):
     if isinstance(inputs, (list, tuple)) and _is_one_video(inputs):
         return _OneVideo(inputs)  # not a list, so run as one input (`run_single`, or one timeline)
     if isinstance(inputs, (np.ndarray, torch.Tensor)) and inputs.ndim == 5:
-        return list(inputs)
-    if isinstance(inputs, tuple) or _is_video_batch_sequence(inputs):  # a `datasets` Column too: one result each
-        return list(inputs)
+        inputs = list(inputs)
+    elif isinstance(inputs, tuple) or _is_video_batch_sequence(inputs):  # a `datasets` Column too: one result each
+        inputs = list(inputs)
+    if isinstance(inputs, list) and not inputs:  # transformers' Pipeline failed on `inputs[0]`: a bare IndexError
+        raise ValueError("Got an empty list of videos: nothing to classify.")
     return inputs
 
 

@@ -54,7 +54,7 @@ from .sampling import (
     fps_indices,
     sample_clips,
 )
-from .video_io import VideoReader, describe_source, open_video, source_name
+from .video_io import VideoReader, describe_source, evenly_spaced, open_video, source_name
 from .video_sources import _resolve_source
 from .video_transforms import (
     NORMALIZATION_PRESETS,
@@ -137,10 +137,22 @@ class ViViTVideoMetadata(VideoMetadata):
         clips: theirs one after the other, in the order their views come in `pixel_values`).
     name: a file's path as given; for other inputs, how error messages name them.
     clip_frames_indices: one list of frame indices per clip (`num_clips`), in view order.
+    frame_times: for a file whose frames are not evenly spaced (variable frame rate), each of `frames_indices`'
+        presentation time in seconds from the first frame; None otherwise. `timestamps` gives them then.
     """
 
     name: str | None = None
     clip_frames_indices: list[list[int]] | None = None
+    frame_times: list[float] | None = None
+
+    @property
+    def timestamps(self) -> list[float]:
+        """Seconds from the first frame of each of `frames_indices`: transformers' `index / fps`, or where a file's
+        frames are not evenly spaced, their own presentation times (`index / fps` at the average rate put a frame of
+        a phone video after a pause seconds away from when it plays)."""
+        if self.frame_times is not None:
+            return list(self.frame_times)
+        return super().timestamps
 
 
 class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
@@ -877,7 +889,19 @@ def _video_metadata(video, source: _FrameSource, opts: dict, clips: np.ndarray, 
         frames_indices=clips.reshape(-1).tolist(),
         name=source_name(video) or source.name,  # a file's path as given (unquoted), else how errors name the input
         clip_frames_indices=clips.tolist(),
+        frame_times=_frame_times(source, clips, given),
     )
+
+
+def _frame_times(source: _FrameSource, clips: np.ndarray, given) -> list[float] | None:
+    """The presentation times (seconds from the first frame) of a file's sampled frames, where its frames are not
+    evenly spaced; None where `index / fps` times them (evenly spaced, frames in memory, a rate the caller gave)."""
+    if source.reader is None or getattr(given, "fps", None) is not None:
+        return None
+    times = source.reader.frame_times()
+    if times is None or times.size < 2 or evenly_spaced(times - times[0], source.reader.fps):
+        return None
+    return (times[clips.reshape(-1)] - times[0]).tolist()
 
 
 def _metadata_list(video_metadata, num_videos: int) -> list:
@@ -1517,6 +1541,8 @@ class _FrameSource:
         self.tensor: torch.Tensor | None = None
         self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
         if isinstance(video, (list, tuple)):
+            if not video:  # a row of a data set's frame lists left empty: torch.stack failed with no video named
+                raise BrokenVideoError(f"Video <empty {type(video).__name__} of frames> has no frames.")
             if _is_image_files(video) or any(_is_pil(frame) for frame in video):
                 # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
                 # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
