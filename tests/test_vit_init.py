@@ -1239,3 +1239,12 @@ def test_classifier_init_copy_refuses_a_vit_without_a_classifier():
     model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=2, num_labels=7)
     with pytest.raises(ViTInitError, match="no image classifier to copy"):
         initialise_from_vit(model, tiny_vit(), classifier_init="copy")
+
+
+def test_a_misspelt_initialise_from_vit_option_is_refused_naming_it():
+    """initialise_from_vit hands its other keywords to load_image_vit as hub options, which a model object ignores:
+    `tubelet_int="arp"` (or, before `classifier_init` existed, that word) ran with the defaults without a word."""
+    vit = tiny_vit()
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2)
+    with pytest.raises(TypeError, match="'tubelet_int'"):
+        initialise_from_vit(model, vit, tubelet_int="arp")

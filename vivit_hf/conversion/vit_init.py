@@ -846,6 +846,12 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
     grid: the ViT's patch grid (rows, cols) where it cannot be read from a config (a non-square timm or npz ViT).
     num_attention_heads: for timm ViTs of a non-standard width (timm does not store the head count).
     """
+    unknown = sorted(set(hub_kwargs) - set(_HUB_KWARGS))
+    if unknown:  # initialise_from_vit passes its other keywords here: a misspelt option was silently dropped
+        raise TypeError(
+            f"unexpected keyword argument(s) {', '.join(map(repr, unknown))}: load_image_vit takes grid, "
+            f"num_attention_heads and the hub options {', '.join(_HUB_KWARGS)}"
+        )
     if isinstance(source, ImageViT):
         return source
     # torch.compile's and (Distributed)DataParallel's wrappers prefix every parameter name (`_orig_mod.`, `module.`):
