@@ -7,7 +7,7 @@ checkpointing and a mixed-precision training step. Skipped where no GPU is prese
 import numpy as np
 import pytest
 import torch
-from test_scenic_equivalence import CASES, load_case, run
+from test_scenic_equivalence import CASES, load_case, logits_atol, run
 
 from vivit_hf import VIVIT_MODELS
 from vivit_hf.convert import load_scenic
@@ -61,9 +61,11 @@ def test_scenic_logits_on_gpu(name):
     video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3).cuda()
     with torch.no_grad():
         logits = model(pixel_values=video).logits
-    np.testing.assert_allclose(logits.cpu().numpy(), np.load(case / "logits.npy"), atol=1e-4, rtol=0)
+    # the CPU test's tolerance, which grows with the logits' magnitude (large sum-pooled logits)
+    atol = logits_atol(params, case)
+    np.testing.assert_allclose(logits.cpu().numpy(), np.load(case / "logits.npy"), atol=atol, rtol=0)
     cpu_logits = run(model.cpu(), case).logits
-    np.testing.assert_allclose(logits.cpu().numpy(), cpu_logits.numpy(), atol=1e-4, rtol=0)
+    np.testing.assert_allclose(logits.cpu().numpy(), cpu_logits.numpy(), atol=atol, rtol=0)
 
 
 def _flash_only():

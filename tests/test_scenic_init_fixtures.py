@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import FIXTURES, case_dir, fixture_cases
 
-from vivit_hf.conversion.vit_init import initialise_from_vit
+from vivit_hf.conversion.vit_init import ViTInitError, initialise_from_vit
 from vivit_hf.convert import load_scenic, to_scenic
 
 ROOT = FIXTURES
@@ -28,7 +28,7 @@ TUBELET_INIT = {
 FROM_VIT_INSTEAD_OF_UNCHANGED = {"cls_SpatialTransformer": "cls"}
 # The case's options besides `init_from`: the two classifiers only describe the case (each config carries its own),
 # and the kernel init method is read below.
-DESCRIPTIVE_OPTIONS = {"vit_classifier", "vivit_classifier", "restore_output_proj"}
+DESCRIPTIVE_OPTIONS = {"vit_classifier", "vivit_classifier"}
 
 
 class UnmappableScenicOption(ValueError):
@@ -51,13 +51,13 @@ def scenic_options(case_config, model):
     an option that cannot be mapped raises `UnmappableScenicOption` naming it."""
     options = dict(case_config["options"])
     init_from = dict(options.get("init_from", {}))
-    unknown = set(options) - DESCRIPTIVE_OPTIONS - {"init_from", "temporal_encoding_config.kernel_init_method"}
+    mapped_elsewhere = {"init_from", "temporal_encoding_config.kernel_init_method", "restore_output_proj"}
+    unknown = set(options) - DESCRIPTIVE_OPTIONS - mapped_elsewhere
     if unknown:
         raise UnmappableScenicOption(f"scenic init options this test cannot map: {sorted(unknown)}")
-    if options.get("restore_output_proj", False):
-        raise UnmappableScenicOption(
-            "restore_output_proj=True: vivit_hf never copies the image classifier into the video classifier"
-        )
+    restore_output_proj = options.get("restore_output_proj", False)
+    if restore_output_proj not in (True, False):
+        raise UnmappableScenicOption(f"restore_output_proj={restore_output_proj!r}: scenic reads it as a bool")
     init_from.pop("checkpoint_format", None)  # how scenic reads the ViT's tree, not what it does with it
     init_from.pop("init_temporal_layer_norm", None)  # scenic only logs it: Model 3's temporal LayerNorm stays its own
     restore_embedding = init_from.pop("restore_input_embedding", True)
@@ -65,7 +65,11 @@ def scenic_options(case_config, model):
     positional = init_from.pop("positional_embed_size_change", "tile")
     if not init_from.pop("restore_positional_embedding", True):
         positional = "random"
-    mapped = dict(tubelet_init=tubelet_init, positional_embedding=positional)
+    mapped = dict(
+        tubelet_init=tubelet_init,
+        positional_embedding=positional,
+        classifier_init="copy" if restore_output_proj else "keep",
+    )
     # scenic reads init_spatial_transformer / init_temporal_transformer for Model 3's block only (its default True
     # copies the ViT attention into both axes; False keeps the video model's own); the other variants ignore them.
     copy_spatial = init_from.pop("init_spatial_transformer", True)
@@ -148,7 +152,11 @@ def test_every_unused_vit_parameter_is_named(name):
     config, arrays = load(name)
     model = load_scenic(arrays["vivit_params_before"], config["vivit_model_config"])
     report = initialise_from_vit(model, arrays["vit_params"], **scenic_options(config, model))
-    assert {"output_projection/kernel", "output_projection/bias"} <= set(report.unused)
+    head = {"output_projection/kernel", "output_projection/bias"}
+    if config["options"].get("restore_output_proj", False):
+        assert not head & set(report.unused)
+    else:
+        assert head <= set(report.unused)
     if config["options"]["vit_classifier"] == "token" and config["options"]["vivit_classifier"] == "gap":
         assert "cls" in report.unused
 
@@ -159,9 +167,48 @@ def test_options_this_test_cannot_map_are_refused_by_name():
     model = load_scenic(arrays["vivit_params_before"], config["vivit_model_config"])
     for change, name in (
         ({"init_from": {**config["options"].get("init_from", {}), "new_option": 1}}, "new_option"),
-        ({"restore_output_proj": True}, "restore_output_proj"),
+        ({"restore_output_proj": "yes"}, "restore_output_proj"),
         ({"some_other_option": 1}, "some_other_option"),
         ({"temporal_encoding_config.kernel_init_method": "xavier"}, "xavier"),
     ):
         with pytest.raises(UnmappableScenicOption, match=name):
             scenic_options({**config, "options": {**config["options"], **change}}, model)
+
+
+def test_restore_output_proj_cases_exist():
+    """scenic's restore_output_proj=True was refused by name here; the repository keeps cases of it."""
+    assert any(
+        json.loads((case_dir("scenic_init", name) / "config.json").read_text())["options"].get("restore_output_proj")
+        for name in CASES
+    )
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_restore_output_proj_with_other_classes_is_refused_naming_both(name):
+    """scenic copies the ViT's output_projection whatever its shape, into a tree its model no longer fits; here a
+    video model with other classes than the ViT's is refused, naming both counts, and left unchanged."""
+    config, arrays = load(name)
+    vit = arrays["vit_params"]
+    classes = vit["output_projection/bias"].shape[0] + 1
+    model = load_scenic(arrays["vivit_params_before"], config["vivit_model_config"], num_labels=classes)
+    unchanged = to_scenic(model)
+    options = {**scenic_options(config, model), "classifier_init": "copy"}
+    with pytest.raises(ViTInitError, match=f"ViT's classifier has {classes - 1} classes, the video model's {classes} "):
+        initialise_from_vit(model, vit, **options)
+    for key, value in to_scenic(model).items():
+        np.testing.assert_array_equal(value, unchanged[key], err_msg=key)
+
+
+def test_restore_output_proj_into_a_model_without_the_vits_representation_layer_is_refused_naming_both():
+    """The ViT's output_projection reads its pre_logits (width 12); a video model without representation_size reads
+    its hidden size (16): scenic copies the (12, 10) kernel into a model that needs (16, 10); here it is refused."""
+    config, arrays = load("extra-i_m1_norepr_from_repr_vit")
+    classes = arrays["vit_params"]["output_projection/bias"].shape[0]
+    model = load_scenic(arrays["vivit_params_before"], config["vivit_model_config"], num_labels=classes)
+    options = {**scenic_options(config, model), "classifier_init": "copy"}
+    representation = arrays["vit_params"]["pre_logits/kernel"].shape[1]
+    hidden = arrays["vivit_params_before"]["output_projection/kernel"].shape[0]
+    assert "pre_logits/kernel" not in arrays["vivit_params_before"] and representation != hidden
+    expected = rf"reads {representation} features \(its representation layer's width\), the video model's {hidden} "
+    with pytest.raises(ViTInitError, match=expected):
+        initialise_from_vit(model, arrays["vit_params"], **options)

@@ -1244,3 +1244,64 @@ def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_h
     # its own heads, in any order, keep its classifier and its rows' order
     model, report = from_vivit_checkpoint(str(tmp_path), label_spaces={"verb": 3, "noun": 4})
     assert model.config.label_spaces == {"noun": 4, "verb": 3} and report["fresh"] == []
+
+
+# ------------------------------------------------------------------------------- the image classifier (copy)
+def image_classifier_in(layout: str, vit: ViTForImageClassification):
+    """A transformers image classifier as each source stores it: its own, timm's `head`, big_vision's `head`."""
+    if layout == "transformers":
+        return vit, {}
+    weight, bias = vit.classifier.weight.detach(), vit.classifier.bias.detach()
+    if layout == "timm":
+        return {**timm_state(vit.vit), "head.weight": weight, "head.bias": bias}, {"vit_num_attention_heads": HEADS}
+    tree = {**npz_tree(vit.vit, original_names=False), "head/kernel": weight.numpy().T, "head/bias": bias.numpy()}
+    return tree, {"hidden_act": "gelu"}  # an npz is read as flax's tanh GELU; this ViT's is exact
+
+
+@pytest.mark.parametrize("layout", ["transformers", "timm", "big_vision"])
+def test_classifier_init_copy_gives_the_image_classifiers_logits_on_a_still_frame(layout):
+    """scenic's restore_output_proj=True: the ViT's classifier, verbatim (class count taken from it). One temporal
+    index, filter inflation and a still clip make Model 1 the ViT, so the logits are transformers' own; before,
+    `classifier_init` was taken as a config field and silently ignored (a fresh 2-class classifier)."""
+    vit = tiny_vit(ViTForImageClassification, num_labels=7, layer_norm_eps=1e-6)
+    source, options = image_classifier_in(layout, vit)
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        source, num_frames=2, tubelet_init="filter_inflation", classifier_init="copy", **options
+    )
+    assert model.config.num_labels == 7
+    frame = video(frames=1)[:, 0]
+    with torch.no_grad():
+        ours = model(pixel_values=frame[:, None].repeat(1, 2, 1, 1, 1)).logits
+        torch.testing.assert_close(ours, vit(pixel_values=frame).logits, rtol=0, atol=1e-5)
+
+
+def test_classifier_init_copy_refuses_other_classes_naming_both():
+    vit = tiny_vit(ViTForImageClassification, num_labels=7)
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, num_labels=5)
+    with pytest.raises(ViTInitError, match="ViT's classifier has 7 classes, the video model's 5"):
+        initialise_from_vit(model, vit, classifier_init="copy")
+
+
+def test_classifier_init_copy_refuses_another_classifier_width_naming_both():
+    """The ViT's classifier reads the hidden size (16); a video model with representation_size=12 reads 12."""
+    vit = tiny_vit(ViTForImageClassification, num_labels=7)
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        vit, num_frames=2, num_labels=7, representation_size=12
+    )
+    with pytest.raises(ViTInitError, match=r"reads 16 features \(its hidden size\), the video model's 12"):
+        initialise_from_vit(model, vit, classifier_init="copy")
+
+
+def test_classifier_init_copy_refuses_a_vit_without_a_classifier():
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=2, num_labels=7)
+    with pytest.raises(ViTInitError, match="no image classifier to copy"):
+        initialise_from_vit(model, tiny_vit(), classifier_init="copy")
+
+
+def test_a_misspelt_initialise_from_vit_option_is_refused_naming_it():
+    """initialise_from_vit hands its other keywords to load_image_vit as hub options, which a model object ignores:
+    `tubelet_int="arp"` (or, before `classifier_init` existed, that word) ran with the defaults without a word."""
+    vit = tiny_vit()
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2)
+    with pytest.raises(TypeError, match="'tubelet_int'"):
+        initialise_from_vit(model, vit, tubelet_int="arp")

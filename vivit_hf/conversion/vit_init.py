@@ -18,7 +18,8 @@ Video data sets are small, so every ViViT in the paper starts from an image ViT.
    * Model 2: spatial encoder (blocks, final norm, position embeddings and CLS token) from the ViT, temporal
      encoder fresh; Model 3: spatial attention and MLP from the ViT, temporal attention `zero` (output projection
      zeroed, so each block starts as the ViT block and the temporal MSA still learns) or `copy` (scenic's default);
-     Model 4 as Model 1; the classifier stays fresh.
+     Model 4 as Model 1; the classifier stays fresh, or is the ViT's with `classifier_init="copy"` (scenic's
+     `restore_output_proj=True`: the same classes, e.g. fine-tuning on the data set the ViT was trained on).
 
    Parameters not named above keep their values; everything of the ViT that finds no place is reported by name.
 
@@ -66,6 +67,8 @@ POSITIONAL_EMBEDDINGS = ("tile", "resize_tile", "resize", "random")
 # attention for that axis of Model 3 ("keep").
 TEMPORAL_ATTENTION_INITS = ("zero", "copy", "keep")
 SPATIAL_ATTENTION_INITS = ("copy", "keep")
+# scenic's restore_output_proj: False keeps the video model's own classifier ("keep"), True takes the ViT's ("copy").
+CLASSIFIER_INITS = ("keep", "copy")
 # The same ViT facts are keyword arguments of three functions under two names: errors name all three spellings.
 _HEADS_ARGUMENT = (
     "`vit_num_attention_heads=` to from_vit_pretrained (`num_attention_heads=` to load_image_vit or "
@@ -144,6 +147,9 @@ class ImageViT:
     num_attention_heads: int
     pre_logits: dict[str, torch.Tensor] | None = None  # representation layer (dense before tanh), if any
     pre_logits_names: tuple[str, ...] = ()
+    # the image classifier (dense after the pooling, or after `pre_logits` where there is one), if any
+    classifier: dict[str, torch.Tensor] | None = None
+    classifier_names: tuple[str, ...] = ()
     unused: dict[str, str] = field(default_factory=dict)
     initializer_range: float | None = None
     origin: str = ""
@@ -358,6 +364,8 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
             if name.removeprefix(prefix).startswith("pooler.") and pooler is None
             else _reason(name)
         )
+    # ViTForImageClassification's head reads the final-normed CLS token (it has no pooler)
+    _set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
     return vit
 
 
@@ -366,6 +374,16 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
 _TRANSFORMERS_DROPPABLE = re.compile(
     r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$|embeddings\.position_ids$)"
 )
+
+
+def _set_classifier(vit: ImageViT, state: Mapping, names: tuple[str, str], transpose: bool, pooled_by=None):
+    """The image classifier for `classifier_init="copy"`, left in `unused` until it is copied. None where the ViT
+    has none, or where it reads an attention-pooling head (`pooled_by`), whose features a ViViT cannot compute."""
+    if names[0] not in state or names[1] not in state or pooled_by:
+        return
+    weight = _tensor(state[names[0]])
+    vit.classifier = {"weight": weight.T if transpose else weight, "bias": _tensor(state[names[1]])}
+    vit.classifier_names = names
 
 
 def _reason(name: str) -> str:
@@ -533,6 +551,8 @@ def _from_timm(
         )
     for name in sorted(set(state) - used):
         vit.unused[name] = _reason(name)
+    attention_pooled = any(name.startswith("attn_pool.") for name in state)
+    _set_classifier(vit, state, ("head.weight", "head.bias"), transpose=False, pooled_by=attention_pooled)
     if hidden_act is None:
         # timm's default; but SigLIP 2's timm ViTs use the tanh GELU (2e-4 off on a tiny ViT, more with depth)
         logger.warning(
@@ -722,6 +742,12 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
         )
     for name in sorted(set(flat) - used):
         vit.unused[name] = _reason(name)
+    # scenic's ViT names its classifier output_projection, big_vision's `head`
+    names = ("output_projection/kernel", "output_projection/bias")
+    if names[0] not in flat:
+        names = ("head/kernel", "head/bias")
+    attention_pooled = any(re.match(r"(.*/)?MAPHead_\d+/", name) for name in flat)
+    _set_classifier(vit, flat, names, transpose=True, pooled_by=attention_pooled)
     return vit
 
 
@@ -822,6 +848,12 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
     grid: the ViT's patch grid (rows, cols) where it cannot be read from a config (a non-square timm or npz ViT).
     num_attention_heads: for timm ViTs of a non-standard width (timm does not store the head count).
     """
+    unknown = sorted(set(hub_kwargs) - set(_HUB_KWARGS))
+    if unknown:  # initialise_from_vit passes its other keywords here: a misspelt option was silently dropped
+        raise TypeError(
+            f"unexpected keyword argument(s) {', '.join(map(repr, unknown))}: load_image_vit takes grid, "
+            f"num_attention_heads and the hub options {', '.join(_HUB_KWARGS)}"
+        )
     if isinstance(source, ImageViT):
         return source
     # torch.compile's and (Distributed)DataParallel's wrappers prefix every parameter name (`_orig_mod.`, `module.`):
@@ -1151,6 +1183,49 @@ def _encoder_updates(
     return updates
 
 
+def _classifier_updates(model: nn.Module, vit: ImageViT, copied_pre_logits: bool) -> dict[str, torch.Tensor]:
+    """scenic's `restore_output_proj=True`: the ViT's classifier, verbatim, into a video model with its classes."""
+    classifier = getattr(model, "classifier", None)
+    if not isinstance(classifier, nn.Linear):
+        raise ViTInitError(
+            f"classifier_init='copy': {type(model).__name__} has no classifier to copy the ViT's into (a *Model, or "
+            f"num_labels=0); use a *ForVideoClassification with the ViT's classes"
+        )
+    if vit.classifier is None:
+        heads = [f"{name} ({reason})" for name, reason in vit.unused.items() if "head" in reason]
+        raise ViTInitError(
+            f"classifier_init='copy': the ViT {vit.origin} has no image classifier to copy"
+            + (f"; its head: {', '.join(heads)}" if heads else " (a ViT without a head, e.g. ViTModel)")
+        )
+    vit_classes, vit_width = vit.classifier["weight"].shape
+    classes, width = classifier.weight.shape
+    if vit_classes != classes:
+        raise ViTInitError(
+            f"classifier_init='copy': the ViT's classifier has {vit_classes} classes, the video model's {classes} "
+            f"(num_labels); pass num_labels={vit_classes}, or classifier_init='keep' to train a new classifier"
+        )
+    if vit_width != width:
+        vit_reads = "its representation layer's width" if vit.pre_logits is not None else "its hidden size"
+        ours = "representation_size" if getattr(model, "pre_logits", None) is not None else "hidden_size"
+        raise ViTInitError(
+            f"classifier_init='copy': the ViT's classifier reads {vit_width} features ({vit_reads}), the video "
+            f"model's {width} ({ours}); the representation_size of the two must agree"
+        )
+    if vit.pre_logits is not None and not copied_pre_logits:
+        # scenic copies by name, whatever feeds it (here pooled tokens, where the ViT's read dense + tanh of them)
+        logger.warning(
+            "classifier_init='copy': the ViT's classifier reads its representation layer (dense + tanh), the video "
+            "model's reads the pooled tokens (no representation_size); copied all the same, as scenic does"
+        )
+    elif vit.pre_logits is None and getattr(model, "pre_logits", None) is not None:
+        logger.warning(
+            "classifier_init='copy': the ViT's classifier reads the pooled tokens, the video model's its own "
+            "representation layer (representation_size), which the ViT cannot initialise; copied all the same, "
+            "as scenic does"
+        )
+    return {"classifier.weight": vit.classifier["weight"], "classifier.bias": vit.classifier["bias"]}
+
+
 def initialise_from_vit(
     model: nn.Module,
     source,
@@ -1159,6 +1234,7 @@ def initialise_from_vit(
     positional_embedding: str = "tile",
     temporal_attention_init: str | None = None,
     spatial_attention_init: str | None = None,
+    classifier_init: str = "keep",
     **load_options,
 ) -> ViTInitReport:
     """Initialise an existing ViViT (any variant, `*Model` or `*ForVideoClassification`) from an image ViT, in place.
@@ -1181,6 +1257,9 @@ def initialise_from_vit(
     spatial_attention_init (Model 3 only): `copy` (the default: the ViT's attention) or `keep` (the video model's
         own spatial attention: scenic's `init_from.init_spatial_transformer=False`; its LayerNorm and MLP still
         come from the ViT, as in scenic). Refused for the other variants, whose attention is the ViT's.
+    classifier_init: `keep` (the default: the video model's own classifier, for new classes) or `copy` (the ViT's
+        classifier, verbatim: scenic's `restore_output_proj=True`); `copy` needs the ViT's class count and the
+        width its classifier reads (its representation layer's, else its hidden size), and is refused naming both.
     load_options: passed to `load_image_vit` (`grid`, `num_attention_heads`, hub options).
     """
     for name, value, allowed in (
@@ -1188,6 +1267,7 @@ def initialise_from_vit(
         ("positional_embedding", positional_embedding, POSITIONAL_EMBEDDINGS),
         ("temporal_attention_init", temporal_attention_init, (None, *TEMPORAL_ATTENTION_INITS)),
         ("spatial_attention_init", spatial_attention_init, (None, *SPATIAL_ATTENTION_INITS)),
+        ("classifier_init", classifier_init, CLASSIFIER_INITS),
     ):
         if value not in allowed:
             raise ValueError(f"`{name}` must be one of {allowed}, got {value!r}")
@@ -1259,6 +1339,10 @@ def initialise_from_vit(
                     f"representation layer (dense + tanh, width {width}); pass "
                     f"representation_size={width} to a *ForVideoClassification to use it"
                 )
+    if classifier_init == "copy":
+        updates.update(_classifier_updates(model, vit, copied_pre_logits="pre_logits.0.weight" in updates))
+        for name in vit.classifier_names:
+            unused.pop(name, None)
 
     parameters = dict(model.named_parameters())
     with torch.no_grad():
@@ -1307,13 +1391,15 @@ def from_vit_pretrained(
     positional_embedding: str = "tile",
     temporal_attention_init: str | None = None,
     spatial_attention_init: str | None = None,
+    classifier_init: str = "keep",
     output_loading_info: bool = False,
     vit_grid=None,
     vit_num_attention_heads=None,
     **config_overrides,
 ):
     """A new `model_class` (any variant) whose config is derived from the ViT (sizes, activation, eps, qkv bias,
-    image and patch size; classifier `token` when the ViT has a CLS token and the variant allows it) with
+    image and patch size; classifier `token` when the ViT has a CLS token and the variant allows it; with
+    `classifier_init="copy"` also `num_labels` and `representation_size`, so the ViT's classifier fits) with
     `config_overrides` on top, initialised by `initialise_from_vit`. Returns the model in eval mode, or
     `(model, report)` with `output_loading_info=True`.
 
@@ -1336,6 +1422,11 @@ def from_vit_pretrained(
         kwargs["classifier"] = (
             "token" if vit.cls_token is not None and "token" in config_class.allowed_classifiers else "gap"
         )
+    if classifier_init == "copy" and vit.classifier is not None:
+        if not {"num_labels", "label_spaces", "id2label"} & set(config_overrides):
+            kwargs["num_labels"] = vit.classifier["weight"].shape[0]
+        if vit.pre_logits is not None:
+            kwargs["representation_size"] = vit.pre_logits["weight"].shape[0]
     kwargs.update(config_overrides)
     if config_class.__name__ == "ViViTFactorisedEncoderConfig":
         kwargs.setdefault("num_hidden_layers", len(vit.layers))
@@ -1350,6 +1441,7 @@ def from_vit_pretrained(
         positional_embedding=positional_embedding,
         temporal_attention_init=temporal_attention_init,
         spatial_attention_init=spatial_attention_init,
+        classifier_init=classifier_init,
     )
     if dtype not in (None, "auto"):
         model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
