@@ -380,6 +380,26 @@ def test_an_empty_class_folder_is_named_not_dropped_without_a_word(tmp_path, cap
     ]
 
 
+def test_finetune_takes_a_split_by_the_split_word_its_folder_is_named_by(tmp_path):
+    # `--eval_split val` / `--train_split training` on folders `training/` and `val/`, which the reader reads as
+    # 'train' and 'validation': refused as "no split 'val' ... the splits found: train, validation". The reference:
+    # the same splits named as the recipes name them.
+    import contextlib
+
+    from vivit_hf.training import finetune
+
+    touch(tmp_path, "training/cat/a.mp4", "training/dog/b.mp4", "val/cat/c.mp4", "val/dog/d.mp4")
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+
+    def read(train_split, eval_split):
+        flags = ["--dataset", str(tmp_path), "--train_split", train_split, "--eval_split", eval_split]
+        _, train, evaluation, split = finetune.load_data(finetune.parse_args(flags), accelerator)
+        return [e["video"] for e in train], [e["video"] for e in evaluation], split
+
+    assert read("training", "val") == read("train", "validation")
+    assert read("training", "val")[2] == "validation"
+
+
 def test_a_class_folder_holding_no_video_is_named_not_dropped_without_a_word(tmp_path, caplog):
     # train/fish/ holding only its notes (the clips' copy failed): no class, and the warning about files of other
     # types leaves .txt out (annotations), so the model had a class fewer than the folders show without a word.
