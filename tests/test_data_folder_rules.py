@@ -400,6 +400,24 @@ def test_finetune_takes_a_split_by_the_split_word_its_folder_is_named_by(tmp_pat
     assert read("training", "val")[2] == "validation"
 
 
+def test_an_empty_folder_beside_a_folder_of_class_folders_is_named_as_an_empty_class_folder_is(tmp_path, caplog):
+    # train/empty_class/ beside train/animals/{cat,dog}/: a class folder a level off, as empty as train/animals/bird/
+    # and as classless; bird was named, empty_class not. The reference: the same empty folder beside the class
+    # folders themselves, named by the warning.
+    touch(tmp_path, "train/animals/cat/a.mp4", "train/animals/dog/b.mp4", "val/animals/cat/c.mp4")
+    (tmp_path / "train" / "animals" / "bird").mkdir()
+    (tmp_path / "train" / "empty_class").mkdir()
+    (tmp_path / "notes").mkdir()  # above the split folders: still not named
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == ["cat", "dog"]
+    messages = [r.getMessage() for r in caplog.records if "empty" in r.getMessage()]
+    assert messages == [
+        "videofolder: 2 folder(s) beside the class folders are empty and give no class: 'train/animals/bird', "
+        "'train/empty_class'"
+    ]
+
+
 def test_a_class_folder_holding_no_video_is_named_not_dropped_without_a_word(tmp_path, caplog):
     # train/fish/ holding only its notes (the clips' copy failed): no class, and the warning about files of other
     # types leaves .txt out (annotations), so the model had a class fewer than the folders show without a word.
