@@ -538,6 +538,45 @@ def test_image_vit_init_errors_and_warnings_name_the_flags_the_recipe_user_typed
     assert "--positional_embedding resize_tile gives each temporal index" in warned[0] and "='" not in warned[0]
 
 
+def test_a_timm_weights_file_without_its_activation_is_answered_with_the_flag_that_sets_it(finetune, tmp_path, caplog):
+    """A timm weights file does not record its MLP activation; the warning ended "or pass hidden_act=", a keyword of
+    from_vit_pretrained that finetune.py's user has nowhere to type. Under the recipe (its filter on the ViT
+    initialisation's log) it names --config_overrides hidden_act=..., and that flag, followed, gives the video model
+    the activation from_vit_pretrained(hidden_act=...) gives it."""
+    import logging
+    from types import SimpleNamespace
+
+    from accelerate import PartialState
+    from safetensors.torch import save_file
+    from test_vit_init import HEADS, timm_state, tiny_vit
+
+    from vivit_hf.models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
+    from vivit_hf.training.flags import VIT_INIT_LOGGER, advice_in_flag_words
+
+    PartialState()  # build_model logs through accelerate
+    data = SimpleNamespace(
+        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
+        head_sizes={"label": 2},
+    )  # fmt: skip
+    save_file(timm_state(tiny_vit()), tmp_path / "vit.safetensors")
+    flags = ["--model", "spatio_temporal", "--num_frames", "4", "--crop_size", "32"]
+    flags += ["--init_from", str(tmp_path / "vit.safetensors"), "--config_overrides", f"num_attention_heads={HEADS}"]
+    with caplog.at_level(logging.WARNING, logger=VIT_INIT_LOGGER), advice_in_flag_words((VIT_INIT_LOGGER,)):
+        finetune.build_model(finetune.parse_args(flags), data)
+    (warned,) = [r.getMessage() for r in caplog.records if "does not record its MLP activation" in r.getMessage()]
+    assert warned.endswith(
+        "or pass --config_overrides hidden_act=gelu_pytorch_tanh (the video model's activation, for a ViT that uses "
+        "the tanh GELU)"
+    ), warned
+    flags[-1] += ",hidden_act=gelu_pytorch_tanh"
+    model, _ = finetune.build_model(finetune.parse_args(flags), data)
+    reference = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        str(tmp_path / "vit.safetensors"), num_frames=4, image_size=32, vit_num_attention_heads=HEADS,
+        hidden_act="gelu_pytorch_tanh",
+    )  # fmt: skip
+    assert model.config.hidden_act == reference.config.hidden_act == "gelu_pytorch_tanh"
+
+
 def test_a_vit_that_does_not_record_its_head_count_or_grid_is_answered_with_what_the_recipe_user_can_do(
     finetune, tmp_path
 ):

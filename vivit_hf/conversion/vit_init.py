@@ -76,6 +76,7 @@ _GRID_ARGUMENT = "`vit_grid=` to from_vit_pretrained (`grid=` to load_image_vit 
 # flags) can say it in its own words (vivit_hf.training.flags.vit_init_in_flag_words).
 VIT_HEADS_ADVICE = f"pass the head count as {_HEADS_ARGUMENT}"
 VIT_GRID_ADVICE = f"pass the ViT's grid (rows, cols) as {_GRID_ARGUMENT}"
+VIT_ACTIVATION_ADVICE = "pass hidden_act= (a transformers activation: 'gelu_pytorch_tanh') to from_vit_pretrained"
 
 # timm and bare state dicts do not store the head count: the standard ViT sizes, by the name timm's architectures
 # carry and by width.
@@ -538,8 +539,9 @@ def _from_timm(
         logger.warning(
             "%s: a timm state dict does not record its MLP activation; assuming timm's default, the exact GELU "
             "(some, like SigLIP 2's, use the tanh GELU). Start from the timm model object, or a timm Hub folder with "
-            "timm installed, to read it, or pass hidden_act=",
+            "timm installed, to read it, or %s",
             origin,
+            VIT_ACTIVATION_ADVICE,
         )
     if heads_guessed_from:
         # Not every timm ViT of a standard width has the standard head count (vit_base_patch16_gap_224: 768, 16
