@@ -287,9 +287,9 @@ _VIT_FACTS_IN_FLAG_WORDS = {
     VIT_GRID_ADVICE: "finetune.py has no flag for it: give --init_from a folder whose config says it, a timm ViT's "
     'weights as model.safetensors beside a config.json {"architecture": "<its timm name>", "pretrained_cfg": '
     '{"input_size": [3, height, width]}}, or a transformers ViT folder (its image_size and patch_size)',
-    # the activation is a config keyword of from_vit_pretrained, which build_model passes --config_overrides to
-    VIT_ACTIVATION_ADVICE: "pass --config_overrides hidden_act=gelu_pytorch_tanh (the video model's activation, for "
-    "a ViT that uses the tanh GELU)",
+    # from_vit_pretrained's hidden_act= is its config keyword, which build_model passes --config_overrides to
+    VIT_ACTIVATION_ADVICE: "pass --config_overrides hidden_act=gelu_pytorch_tanh for a ViT of the tanh GELU (the ViT's "
+    "activation, and the video model's)",
 }
 
 
