@@ -19,12 +19,12 @@ A video id is the clip's path relative to the data set folder, or the data set's
 id, Epic Kitchens narration id; a Hub row's path, else its index). Metrics are computed locally; any number of
 processes counts every video once.
 
-The split: `--split`, else validation, else test, else (for a data set `--model` was fine-tuned on that has neither)
-the share of its training split that fine-tuning held out and scored, the same clips; `--split` naming the split the
-model was trained on is evaluated with a warning. `--max_eval_samples N` evaluates a seeded subset drawn across the
-classes (`--seed`), not the first N. The data set's
-classes are the model's or some of them, by name (a hold-out set without every class: its labels become the model's
-ids); a class the model does not know is refused before any video is decoded.
+The split: `--split` (`val`, `dev`: the readers' validation), else validation, else test, else (for a data set `--model`
+was fine-tuned on that has neither) the share of its training split that fine-tuning held out and scored, the same
+clips; `--split` naming the split the model was trained on is evaluated with a warning. `--max_eval_samples N`
+evaluates a seeded subset drawn across the classes (`--seed`), not the first N. The data set's classes are the
+model's or some of them, by name (a hold-out set without every class: its labels become the model's ids); a class
+the model does not know is refused before any video is decoded.
 """
 
 from __future__ import annotations
@@ -81,6 +81,7 @@ from vivit_hf.training.data.formats import (
     example_ids,
     hold_out,
     label_name,
+    same_integer_written_otherwise,
     sample_subset,
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
@@ -134,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--split",
         default=None,
-        help="default: validation, else test, else the share fine-tuning held out (a data set --model was trained on)",
+        help="default: validation, else test, else the share fine-tuning held out (a data set --model was trained on); "
+        "val, dev: validation; eval: test; training: train (as the data readers name split folders)",
     )
     p.add_argument(
         "--streaming",
@@ -342,10 +344,18 @@ def check_labels(model_config, data: VideoClassificationData, model: str, datase
         mappings.append([ids.get(name) for name in names])
     if unknown:
         known = [f"{head}:{name}" if len(spaces) > 1 else name for head, names in spaces.items() for name in names]
+        # `02` for the model's `2`: a data set's labels written with a leading zero are names (`label_vocabulary`)
+        numbers = {name: same_integer_written_otherwise(name, known) for name in unknown}
+        respelt = [f"{name!r} to {other!r}" for name, other in numbers.items() if other is not None]
         raise DatasetFormatError(
             f"--model {model} does not know {len(unknown)} of the {len(data.label_names)} classes of --dataset "
             f"{dataset}: {_shown(unknown)} (its {len(known)} classes: {_shown(known)}); a data set evaluated must "
             "have the model's classes, or some of them, spelt alike"
+            + (
+                f"; rename {', '.join(respelt[:3])} (a label with a leading zero is a name, not an id)"
+                if respelt
+                else ""
+            )
         )
     return mappings
 
@@ -412,7 +422,7 @@ def main(argv=None, written: list | None = None):
             **({} if args.streaming else {"dataset_format": args.dataset_format}),
             **source_options(args),
         )
-    split = args.split or data.default_eval_split
+    split = data.split_name(args.split) if args.split else data.default_eval_split  # `val`: its `validation`
     trained = training_split(args)  # the split of this data set the model was fine-tuned on, and its held-out share
     folder_split = split
     held_out = trained is not None and trained[1] is not None and trained[0] in data.splits
@@ -433,7 +443,8 @@ def main(argv=None, written: list | None = None):
                 + (f" (all but the {trained[1]:g}% it held out)" if trained[1] is not None else "")
                 + ": its accuracy there is not a test of it"
             )
-    if not (args.output_dir or args.split):  # the default folder, known now: checked before the model loads
+    if not args.output_dir and folder_split != args.split:  # the default folder, known now: checked before the model
+        # loads (a --split checked at the start, unless the data set calls it otherwise: `val`, its `validation`)
         agree(None, output_refusal(args, folder_split))
     output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, folder_split)
     if args.streaming:  # the first N clips of the stream

@@ -380,6 +380,44 @@ def test_an_empty_class_folder_is_named_not_dropped_without_a_word(tmp_path, cap
     ]
 
 
+def test_finetune_takes_a_split_by_the_split_word_its_folder_is_named_by(tmp_path):
+    # `--eval_split val` / `--train_split training` on folders `training/` and `val/`, which the reader reads as
+    # 'train' and 'validation': refused as "no split 'val' ... the splits found: train, validation". The reference:
+    # the same splits named as the recipes name them.
+    import contextlib
+
+    from vivit_hf.training import finetune
+
+    touch(tmp_path, "training/cat/a.mp4", "training/dog/b.mp4", "val/cat/c.mp4", "val/dog/d.mp4")
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+
+    def read(train_split, eval_split):
+        flags = ["--dataset", str(tmp_path), "--train_split", train_split, "--eval_split", eval_split]
+        _, train, evaluation, split = finetune.load_data(finetune.parse_args(flags), accelerator)
+        return [e["video"] for e in train], [e["video"] for e in evaluation], split
+
+    assert read("training", "val") == read("train", "validation")
+    assert read("training", "val")[2] == "validation"
+
+
+def test_an_empty_folder_beside_a_folder_of_class_folders_is_named_as_an_empty_class_folder_is(tmp_path, caplog):
+    # train/empty_class/ beside train/animals/{cat,dog}/: a class folder a level off, as empty as train/animals/bird/
+    # and as classless; bird was named, empty_class not. The reference: the same empty folder beside the class
+    # folders themselves, named by the warning.
+    touch(tmp_path, "train/animals/cat/a.mp4", "train/animals/dog/b.mp4", "val/animals/cat/c.mp4")
+    (tmp_path / "train" / "animals" / "bird").mkdir()
+    (tmp_path / "train" / "empty_class").mkdir()
+    (tmp_path / "notes").mkdir()  # above the split folders: still not named
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == ["cat", "dog"]
+    messages = [r.getMessage() for r in caplog.records if "empty" in r.getMessage()]
+    assert messages == [
+        "videofolder: 2 folder(s) beside the class folders are empty and give no class: 'train/animals/bird', "
+        "'train/empty_class'"
+    ]
+
+
 def test_a_class_folder_holding_no_video_is_named_not_dropped_without_a_word(tmp_path, caplog):
     # train/fish/ holding only its notes (the clips' copy failed): no class, and the warning about files of other
     # types leaves .txt out (annotations), so the model had a class fewer than the folders show without a word.

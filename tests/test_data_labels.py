@@ -29,6 +29,40 @@ def test_videofolder_integer_class_folders_keep_their_numbers_as_ids(tmp_path):
     assert data.label2id["11"] == 11
 
 
+def test_integer_ids_without_clips_are_warned_in_words_for_evaluation_too(tmp_path, caplog):
+    # Folders 2 and 10: ids 0..10, nine without a clip. evaluate.py reads data sets with this reader too, and its
+    # user read "their outputs stay untrained", training's words; the warning now says what it means for each.
+    for name in ("2", "10"):
+        clip(tmp_path / "test" / name / f"c{name}.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert data.label_names == [str(i) for i in range(11)]  # ids kept: the reference is the folders' numbers
+    (warned,) = [r.getMessage() for r in caplog.records if "no clip here" in r.getMessage()]
+    assert "9 of the ids 0..10 have no clip here" in warned
+    assert "evaluated on it, its scores are those of the 2 classes that have clips" in warned, warned
+
+
+def test_a_class_folder_written_with_a_leading_zero_makes_every_folder_a_name(tmp_path, caplog):
+    # Folders 02 and 10: `02` was class 2 under the name '02' (ids 0..10, nine empty), and evaluate.py, which matches
+    # a model's classes by name, then refused it as an unknown class '02'. Written so, every label is a name, sorted
+    # as named folders are (the reference: the same folders named `b02`, `b10`), and a warning says so.
+    for name in ("02", "10"):
+        clip(tmp_path / "padded" / "train" / name / f"c{name}.mp4")
+        clip(tmp_path / "named" / "train" / f"b{name}" / f"c{name}.mp4")
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path / "padded", "videofolder")
+    named = load_video_dataset(tmp_path / "named", "videofolder")
+    assert data.label_names == [name.removeprefix("b") for name in named.label_names] == ["02", "10"]
+    assert labels_by_name(data.split("train")) == labels_by_name(named.split("train"))
+    warned = [r.getMessage() for r in caplog.records if "leading zero" in r.getMessage()]
+    assert warned == [
+        "--dataset_format videofolder: the labels '02' are written with a leading zero or sign, so all 2 labels are "
+        "class names, numbered in sorted order ('02' is class 0), not class ids; to keep each number as its id, "
+        "write it as a number is written ('2')"
+    ]
+    assert "kept as class ids" not in caplog.text
+
+
 def test_named_class_folders_are_still_sorted_by_name(tmp_path):
     for name in ("walk", "2run", "jump"):
         clip(tmp_path / "train" / name / f"{name}.mp4")

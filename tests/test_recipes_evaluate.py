@@ -416,6 +416,51 @@ def test_a_class_name_composed_or_decomposed_is_the_same_class_of_the_model(eval
     assert evaluate_module.check_labels(model, data, "m", "d") == [[0, 2]]
 
 
+def test_a_class_folder_02_for_the_models_class_2_is_one_line_saying_to_rename_it(evaluate_module, tmp_path, caplog):
+    # A model of classes 0..10 (trained on folders `0`..`10`); a hold-out set with folders `02` and `10`. The reader
+    # said "kept as class ids" (02 -> id 2), then evaluate.py refused '02' as a class the model does not know. Now
+    # the reader reads them as names, and the one refusal says which name is which of the model's classes.
+    import logging
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data import DatasetFormatError, load_video_dataset
+
+    for name in ("02", "10"):
+        tiny_clip(tmp_path / "val" / name / "0.mp4", 0, seed=0)
+    with caplog.at_level(logging.WARNING):
+        data = load_video_dataset(tmp_path, "videofolder")
+    assert "kept as class ids" not in caplog.text
+    model = SimpleNamespace(id2label={i: str(i) for i in range(11)}, num_labels=11)
+    with pytest.raises(DatasetFormatError) as refused:
+        evaluate_module.check_labels(model, data, "m", "d")
+    assert str(refused.value) == (
+        "--model m does not know 1 of the 2 classes of --dataset d: '02' (its 11 classes: '0', '1', '2', '3', '4' "
+        "and 6 more); a data set evaluated must have the model's classes, or some of them, spelt alike; rename '02' "
+        "to '2' (a label with a leading zero is a name, not an id)"
+    )
+
+
+def test_split_val_evaluates_the_validation_split_the_reader_named_from_a_val_folder(folder, tmp_path):
+    # A folder `val/` is read as split 'validation' (as `datasets` names split folders); `--split val`, its name on
+    # disk, was refused as "no split 'val' ... name one with --split: train, validation". The reference: the same
+    # evaluation under `--split validation`, whose results must be the same clips' and numbers.
+    for split in ("train", "val"):
+        for name in CLASSES:
+            (tmp_path / "data" / split / name).mkdir(parents=True)
+            shutil.copy(folder / "data" / "test" / name / f"{name}_0.mp4", tmp_path / "data" / split / name)
+    results = {}
+    for typed in ("val", "validation"):
+        out = tmp_path / f"eval_{typed}"
+        result = evaluate(
+            "--model", folder / "model", "--dataset", tmp_path / "data", "--split", typed, "--output_dir", out,
+            "--num_workers", 0,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-4000:]
+        results[typed] = json.loads((out / "eval_results.json").read_text())
+        assert (out / "predictions.jsonl").read_text().count("val/") == 2
+    assert results["val"]["top1"] == results["validation"]["top1"] and results["val"]["num_samples"] == 2
+
+
 def test_label_spaces_of_the_same_sizes_are_mapped_by_name_not_taken_by_number(evaluate_module):
     # An Epic Kitchens model whose noun 0 is tap, evaluated on a copy whose class file numbers the nouns in another
     # order: the sizes agreed, so each clip was scored against the model's class of the same number, without a word.

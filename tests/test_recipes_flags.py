@@ -538,6 +538,59 @@ def test_image_vit_init_errors_and_warnings_name_the_flags_the_recipe_user_typed
     assert "--positional_embedding resize_tile gives each temporal index" in warned[0] and "='" not in warned[0]
 
 
+def test_a_timm_weights_file_without_its_activation_is_answered_with_the_flag_that_sets_it(finetune, tmp_path, caplog):
+    """A timm weights file does not record its MLP activation; the warning ended "or pass hidden_act=", a keyword of
+    from_vit_pretrained that finetune.py's user has nowhere to type. Under the recipe (its filter on the ViT
+    initialisation's log) it names --config_overrides hidden_act=..., and that flag, followed, starts the model the
+    transformers ViT of that activation (which records it) starts, without a word of an activation assumed or of one
+    the ViT "was trained with" that was only assumed."""
+    import logging
+    from types import SimpleNamespace
+
+    import torch
+    from accelerate import PartialState
+    from safetensors.torch import save_file
+    from test_vit_init import HEADS, timm_state, tiny_vit
+
+    from vivit_hf.models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
+    from vivit_hf.training.flags import VIT_INIT_LOGGER, advice_in_flag_words
+
+    PartialState()  # build_model logs through accelerate
+    data = SimpleNamespace(
+        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
+        head_sizes={"label": 2},
+    )  # fmt: skip
+    tanh = tiny_vit(hidden_act="gelu_pytorch_tanh")
+    save_file(timm_state(tanh), tmp_path / "vit.safetensors")
+    flags = ["--model", "spatio_temporal", "--num_frames", "4", "--crop_size", "32"]
+    flags += ["--init_from", str(tmp_path / "vit.safetensors"), "--config_overrides", f"num_attention_heads={HEADS}"]
+
+    def warnings(flags) -> tuple[list[str], torch.nn.Module]:
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger=VIT_INIT_LOGGER), advice_in_flag_words((VIT_INIT_LOGGER,)):
+            torch.manual_seed(0)
+            model, _ = finetune.build_model(finetune.parse_args(flags), data)
+        return [r.getMessage() for r in caplog.records if "hidden_act" in r.getMessage()], model
+
+    (warned,), _ = warnings(flags)
+    assert "does not record its MLP activation" in warned
+    assert warned.endswith(
+        "or pass --config_overrides hidden_act=gelu_pytorch_tanh for a ViT of the tanh GELU (the ViT's activation, "
+        "and the video model's)"
+    ), warned
+    flags[-1] += ",hidden_act=gelu_pytorch_tanh"
+    warned, model = warnings(flags)
+    assert warned == []
+    torch.manual_seed(0)
+    reference = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tanh, num_frames=4, image_size=32, id2label=data.id2label, label2id=data.label2id
+    )
+    assert model.config.hidden_act == reference.config.hidden_act == "gelu_pytorch_tanh"
+    for name, value in reference.state_dict().items():
+        if not name.startswith("classifier."):
+            torch.testing.assert_close(model.state_dict()[name], value, rtol=0, atol=0, msg=name)
+
+
 def test_a_vit_that_does_not_record_its_head_count_or_grid_is_answered_with_what_the_recipe_user_can_do(
     finetune, tmp_path
 ):

@@ -800,6 +800,20 @@ def test_a_timm_state_dicts_assumed_activation_is_said(caplog):
     assert vit.hidden_act == "gelu" and "does not record its MLP activation" in caplog.text
 
 
+def test_a_timm_state_dicts_activation_given_is_taken_without_a_warning(caplog):
+    # The warning said to pass hidden_act=; load_image_vit had no such keyword, and from_vit_pretrained's (the video
+    # model's) left the ViT's assumed, warned of twice (assumed; "the ViT was trained with 'gelu'"). The reference:
+    # the transformers ViT of that activation, which records it.
+    tanh = tiny_vit(hidden_act="gelu_pytorch_tanh")
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.vit_init"):
+        vit = load_image_vit(timm_state(tanh), num_attention_heads=HEADS, hidden_act="gelu_pytorch_tanh")
+        model = ViViTSpatioTemporalModel.from_vit_pretrained(
+            timm_state(tanh), num_frames=2, vit_num_attention_heads=HEADS, hidden_act="gelu_pytorch_tanh"
+        )
+    assert vit.hidden_act == load_image_vit(tanh).hidden_act == "gelu_pytorch_tanh"
+    assert model.config.hidden_act == "gelu_pytorch_tanh" and "hidden_act" not in caplog.text, caplog.text
+
+
 @pytest.mark.parametrize("layout", ["timm", "transformers"])
 def test_a_head_count_guessed_from_the_width_is_said(caplog, layout):
     vit = tiny_vit(hidden_size=192, num_attention_heads=3)

@@ -79,6 +79,9 @@ _GRID_ARGUMENT = "`vit_grid=` to from_vit_pretrained (`grid=` to load_image_vit 
 # flags) can say it in its own words (vivit_hf.training.flags.vit_init_in_flag_words).
 VIT_HEADS_ADVICE = f"pass the head count as {_HEADS_ARGUMENT}"
 VIT_GRID_ADVICE = f"pass the ViT's grid (rows, cols) as {_GRID_ARGUMENT}"
+VIT_ACTIVATION_ADVICE = (
+    "pass hidden_act= (a transformers activation: 'gelu_pytorch_tanh') to from_vit_pretrained or load_image_vit"
+)
 
 # timm and bare state dicts do not store the head count: the standard ViT sizes, by the name timm's architectures
 # carry and by width.
@@ -558,8 +561,9 @@ def _from_timm(
         logger.warning(
             "%s: a timm state dict does not record its MLP activation; assuming timm's default, the exact GELU "
             "(some, like SigLIP 2's, use the tanh GELU). Start from the timm model object, or a timm Hub folder with "
-            "timm installed, to read it, or pass hidden_act=",
+            "timm installed, to read it, or %s",
             origin,
+            VIT_ACTIVATION_ADVICE,
         )
     if heads_guessed_from:
         # Not every timm ViT of a standard width has the standard head count (vit_base_patch16_gap_224: 768, 16
@@ -777,13 +781,15 @@ def _unwrap_training_checkpoint(state: Mapping) -> Mapping:
     return state
 
 
-def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None, config=None) -> ImageViT:
+def _from_state(
+    state: Mapping, origin: str, grid=None, num_attention_heads=None, config=None, hidden_act=None
+) -> ImageViT:
     state = _unwrap_training_checkpoint(state)
     kind = "scenic" if any(isinstance(v, Mapping) for v in state.values()) else _state_format(state.keys())
     if kind == "scenic":
         return _from_scenic(state, origin, grid=grid)
     if kind == "timm":
-        return _from_timm(state, origin, num_attention_heads=num_attention_heads, grid=grid)
+        return _from_timm(state, origin, num_attention_heads=num_attention_heads, grid=grid, hidden_act=hidden_act)
     # transformers' DeiT, BEiT, DINOv2, ... share the ViT's `embeddings.patch_embeddings` but not the rest: a bare state
     # dict of theirs is named as such, not read until a KeyError (or, for DeiT, a grid its two prefix tokens break).
     roots = {normalise_key(k).split(".")[0] for k in state}
@@ -838,7 +844,7 @@ def _from_state(state: Mapping, origin: str, grid=None, num_attention_heads=None
     return _from_transformers(state, config, origin)
 
 
-def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs) -> ImageViT:
+def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=None, **hub_kwargs) -> ImageViT:
     """Read an image ViT from any supported source into an `ImageViT`.
 
     source: an `ImageViT`; a transformers `ViTModel` / `ViTForImageClassification` (in memory, a folder or a Hub
@@ -847,6 +853,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
     (nested or '/'-joined, with or without a `params/`, `optimizer/target/` or `img/` prefix).
     grid: the ViT's patch grid (rows, cols) where it cannot be read from a config (a non-square timm or npz ViT).
     num_attention_heads: for timm ViTs of a non-standard width (timm does not store the head count).
+    hidden_act: the MLP activation of a timm state dict, which does not record it (else timm's default, exact GELU,
+    is assumed and said); a source that records its own keeps it.
     """
     unknown = sorted(set(hub_kwargs) - set(_HUB_KWARGS))
     if unknown:  # initialise_from_vit passes its other keywords here: a misspelt option was silently dropped
@@ -897,7 +905,9 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
             f"{_OTHER_ROUTE.get(model_type, '')}"
         )
     if isinstance(source, Mapping):
-        return _from_state(source, "state dict", grid=grid, num_attention_heads=num_attention_heads)
+        return _from_state(
+            source, "state dict", grid=grid, num_attention_heads=num_attention_heads, hidden_act=hidden_act
+        )
     if not isinstance(source, (str, os.PathLike)):
         raise ViTInitError(f"cannot read an image ViT from a {type(source).__name__}")
     path = os.fspath(source)
@@ -906,7 +916,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
             with np.load(path, allow_pickle=False) as archive:
                 tree = {name: archive[name] for name in archive.files}
             return _from_scenic(tree, path, grid=grid)
-        return _from_state(read_state_dict_file(path), path, grid=grid, num_attention_heads=num_attention_heads)
+        state = read_state_dict_file(path)
+        return _from_state(state, path, grid=grid, num_attention_heads=num_attention_heads, hidden_act=hidden_act)
     config, state = read_transformers_checkpoint(path, **hub_kwargs)
     if "architecture" in config and "model_type" not in config:  # a timm Hub folder: config names the architecture
         arch = config["architecture"]
@@ -944,7 +955,12 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, **hub_kwargs)
         if grid is None:
             grid = _timm_grid_from_input_size(config, state)
         vit = _from_timm(
-            state, path, num_attention_heads=num_attention_heads, grid=grid, heads_guessed_from=guessed_from
+            state,
+            path,
+            num_attention_heads=num_attention_heads,
+            grid=grid,
+            hidden_act=hidden_act,
+            heads_guessed_from=guessed_from,
         )
         vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
         return vit
@@ -1415,7 +1431,14 @@ def from_vit_pretrained(
         config_overrides.pop(ignored, None)  # what from_transformers_vivit ignores too
     config_class = model_class.config_class
     check_config_fields(config_class, config_overrides)
-    vit = load_image_vit(source, grid=vit_grid, num_attention_heads=vit_num_attention_heads, **hub_kwargs)
+    # a `hidden_act=` is the video model's, and the ViT's where its source does not record one (a timm state dict)
+    vit = load_image_vit(
+        source,
+        grid=vit_grid,
+        num_attention_heads=vit_num_attention_heads,
+        hidden_act=config_overrides.get("hidden_act"),
+        **hub_kwargs,
+    )
     kwargs = vit.config_kwargs()
     kwargs["tubelet_size"] = [config_class.tubelet_size[0], *vit.patch_size]
     if "classifier" not in config_overrides:

@@ -1105,7 +1105,7 @@ def load_data(args, accelerator):
     )
     warn_missing(data)
     train = data.split(args.train_split)
-    eval_split = args.eval_split or data.default_eval_split
+    eval_split = data.split_name(args.eval_split) if args.eval_split else data.default_eval_split  # `val`: validation
     if eval_split is None:
         train, evaluation = hold_out(train, args.validation_split_percentage / 100, seed=args.seed)
         eval_split = f"{args.train_split} (held out {args.validation_split_percentage:g}%)"
@@ -1142,7 +1142,7 @@ def load_streaming_data(args):
     )
     warn_missing(data)
     train = data.split(args.train_split)
-    eval_split = args.eval_split or data.default_eval_split
+    eval_split = data.split_name(args.eval_split) if args.eval_split else data.default_eval_split  # `val`: validation
     if eval_split is None:
         raise ValueError(
             f"--streaming needs an evaluation split (it cannot hold out a share of a stream); "

@@ -25,7 +25,13 @@ from typing import NoReturn
 from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
 from vivit_hf.conversion.transformers_vivit import CheckpointSourceError
-from vivit_hf.conversion.vit_init import POSITIONAL_EMBEDDINGS, TUBELET_INITS, VIT_GRID_ADVICE, VIT_HEADS_ADVICE
+from vivit_hf.conversion.vit_init import (
+    POSITIONAL_EMBEDDINGS,
+    TUBELET_INITS,
+    VIT_ACTIVATION_ADVICE,
+    VIT_GRID_ADVICE,
+    VIT_HEADS_ADVICE,
+)
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
 
@@ -281,6 +287,9 @@ _VIT_FACTS_IN_FLAG_WORDS = {
     VIT_GRID_ADVICE: "finetune.py has no flag for it: give --init_from a folder whose config says it, a timm ViT's "
     'weights as model.safetensors beside a config.json {"architecture": "<its timm name>", "pretrained_cfg": '
     '{"input_size": [3, height, width]}}, or a transformers ViT folder (its image_size and patch_size)',
+    # from_vit_pretrained's hidden_act= is its config keyword, which build_model passes --config_overrides to
+    VIT_ACTIVATION_ADVICE: "pass --config_overrides hidden_act=gelu_pytorch_tanh for a ViT of the tanh GELU (the ViT's "
+    "activation, and the video model's)",
 }
 
 

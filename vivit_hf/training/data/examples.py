@@ -26,6 +26,21 @@ class DatasetFormatError(ValueError):
     """The files do not match the layout the chosen `--dataset_format` expects."""
 
 
+# Split names as written by the data sets (and as `datasets` recognises split folders), mapped to the recipes' names.
+_SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "val": "validation",
+    "valid": "validation",
+    "validation": "validation",
+    "dev": "validation",
+    "test": "test",
+    "testing": "test",
+    "eval": "test",
+    "evaluation": "test",
+}
+
+
 @dataclass
 class VideoClassificationData:
     """Examples per split plus the label vocabulary.
@@ -67,9 +82,20 @@ class VideoClassificationData:
     def head_sizes(self) -> dict[str, int]:
         return {head: len(names) for head, names in self.label_spaces.items()}
 
+    def split_name(self, name: str) -> str:
+        """The name this data set holds split `name` under: `name`, or the recipes' name the readers gave a split of
+        that spelling (`val`, `dev` -> `validation`: `_SPLIT_ALIASES`); `name` where it has neither. A user's `val`,
+        the folder's name, was refused as "no split 'val'", its own split listed as 'validation'."""
+        if name in self.splits:
+            return name
+        alias = _SPLIT_ALIASES.get(name.lower())
+        return alias if alias in self.splits else name
+
     def split(self, name: str) -> Sequence[dict]:
-        """The examples of split `name`; a split it lacks is the user's mistake (a `train/` folder missing, a split
-        misnamed), told in one line naming the data set and the splits it has, not a traceback (`KeyError`)."""
+        """The examples of split `name` (or of its alias, `split_name`); a split it lacks is the user's mistake (a
+        `train/` folder missing, a split misnamed), told in one line naming the data set and the splits it has, not a
+        traceback (`KeyError`)."""
+        name = self.split_name(name)
         if name not in self.splits:
             where = f" in {self.source}" if self.source else ""
             raise DatasetFormatError(f"no split {name!r}{where}; the splits found: {', '.join(sorted(self.splits))}")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .examples import DatasetFormatError, _shown
+from .examples import _SPLIT_ALIASES, DatasetFormatError, _shown
 from .labels import label_name
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -38,20 +38,6 @@ _COMPANION_SUFFIXES = (
     *(".csv", ".tsv", ".json", ".jsonl", ".txt", ".md", ".yaml", ".yml", ".parquet", ".arrow", ".py", ".lock"),
     *(".zip", ".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz"),
 )
-
-# Split names as written by the data sets (and as `datasets` recognises split folders), mapped to the recipes' names.
-_SPLIT_ALIASES = {
-    "train": "train",
-    "training": "train",
-    "val": "validation",
-    "valid": "validation",
-    "validation": "validation",
-    "dev": "validation",
-    "test": "test",
-    "testing": "test",
-    "eval": "test",
-    "evaluation": "test",
-}
 
 
 def recipe_split_names(splits) -> dict[str, str]:

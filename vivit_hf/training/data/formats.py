@@ -71,6 +71,7 @@ from .labels import (
     label_name,
     label_vocabulary,
     refuse_empty_label_names,
+    same_integer_written_otherwise,
     warn_classes_differing_in_case,
     warn_classes_missing_from_training,
 )
@@ -185,6 +186,7 @@ __all__ = [
     "local_folder_cache_dir",
     "refuse_empty_label_names",
     "refuse_unread_videos",
+    "same_integer_written_otherwise",
     "sample_subset",
     "saved_class_label_map",
     "video_files_below",

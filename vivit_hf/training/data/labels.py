@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from .examples import DatasetFormatError, VideoClassificationData, example_labels
+from .examples import DatasetFormatError, VideoClassificationData, _shown, example_labels
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -48,40 +48,81 @@ def label_name(value) -> str:
 def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
     """Class names (index = id) and a map from each raw label value to its id.
 
-    All-integer labels keep their integer as id (names `str(i)`, or the value as written, e.g. `"007"`); ids
-    no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names
-    (`label_name`: `über` written composed or decomposed is one class), sorted.
+    Labels that are all integers, written as integers are (`2`, `10`, not `02`), keep their integer as id (names
+    `str(i)`); ids no label uses stay in the vocabulary under their number, so ids never shift. Other labels are names
+    (`label_name`: `über` written composed or decomposed is one class), sorted. Where one is written with a leading
+    zero or sign (`02`, `+2`), every label is a name, said in a warning: a folder `02` was class 2 named '02', and
+    evaluate.py, which matches a model's classes by name, refused it as a class the model (whose class 2 is '2') did
+    not know. One integer written two ways (`7`, `07`) is refused.
     """
     distinct = sorted(set(values), key=str)
     integers = {value: _as_integer(value) for value in distinct}
     if distinct and all(i is not None for i in integers.values()):
+        _refuse_one_integer_written_twice(integers, fmt)
+    if distinct and all(i is not None and _written_as_integer(v) for v, i in integers.items()):
         negative = sorted(str(v) for v, i in integers.items() if i < 0)
         if negative:
             raise DatasetFormatError(
                 f"--dataset_format {fmt}: integer labels are class ids and must be >= 0; found {negative[:5]}"
             )
-        by_id: dict[int, object] = {}
-        for value, i in integers.items():
-            if i in by_id and str(by_id[i]) != str(value):
-                raise DatasetFormatError(
-                    f"--dataset_format {fmt}: labels {str(by_id[i])!r} and {str(value)!r} are "
-                    f"both class {i}; rename one of them"
-                )
-            by_id[i] = value
+        by_id = {i: value for value, i in integers.items()}
         size = max(by_id) + 1
         if size > len(by_id):
+            # The same words for the recipe that trains and the one that evaluates: the data set cannot tell them.
             logger.warning(
-                "--dataset_format %s: the labels are integers, kept as class ids; %d of the ids 0..%d "
-                "have no example (their outputs stay untrained)",
+                "--dataset_format %s: the labels are integers, kept as class ids; %d of the ids 0..%d have no "
+                "clip here: fine-tuned on this data, a model's outputs for them stay untrained; evaluated on it, "
+                "its scores are those of the %d classes that have clips (a prediction of another id is wrong)",
                 fmt,
                 size - len(by_id),
                 size - 1,
+                len(by_id),
             )
         names = [str(by_id[i]) if i in by_id else str(i) for i in range(size)]
         return names, {value: integers[value] for value in distinct}
     names = sorted({label_name(value) for value in distinct})
+    if distinct and all(i is not None for i in integers.values()):
+        padded = [str(value) for value in distinct if not _written_as_integer(value)]
+        logger.warning(
+            "--dataset_format %s: the labels %s are written with a leading zero or sign, so all %d labels are class "
+            "names, numbered in sorted order (%r is class 0), not class ids; to keep each number as its id, write it "
+            "as a number is written (%r)",
+            fmt,
+            _shown(padded),
+            len(names),
+            names[0],
+            str(_as_integer(padded[0])),
+        )
     index = {name: i for i, name in enumerate(names)}
     return names, {value: index[label_name(value)] for value in distinct}
+
+
+def _written_as_integer(value) -> bool:
+    """Whether a label is an integer as Python writes one (`2`, `10`, `-1`; a number, not text, as it is), not text
+    that reads as one (`02`, `+2`, ` 2`)."""
+    return not isinstance(value, str) or value == str(_as_integer(value))
+
+
+def same_integer_written_otherwise(name: str, names: Sequence[str]) -> str | None:
+    """The one of `names` that is the integer `name` reads as, written another way (`'2'` for `'02'`), else None:
+    a class a model knows by one spelling and a data set names by the other."""
+    number = _as_integer(name)
+    if number is None:
+        return None
+    return next((other for other in names if other != name and _as_integer(other) == number), None)
+
+
+def _refuse_one_integer_written_twice(integers: dict, fmt: str) -> None:
+    """Refuse labels that are one integer written two ways (`7` and `07`): one class meant, or two? Asked, not
+    guessed."""
+    by_id: dict[int, object] = {}
+    for value, i in integers.items():
+        if i in by_id and str(by_id[i]) != str(value):
+            raise DatasetFormatError(
+                f"--dataset_format {fmt}: labels {str(by_id[i])!r} and {str(value)!r} are "
+                f"both class {i}; rename one of them"
+            )
+        by_id[i] = value
 
 
 def _names_by_index(pairs, fmt: str, source: str) -> list[str]:

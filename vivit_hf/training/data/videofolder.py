@@ -168,13 +168,15 @@ def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
         )
 
 
-def _warn_empty_class_folders(root: Path, class_dirs: set[Path], videos: Sequence[Path]) -> None:
+def _warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path]) -> None:
     """Folders beside the class folders that hold nothing (a class whose copy failed, a class not yet filled), or no
     video below them (only its notes, a labels.txt, which no warning about files of other types names), give no
-    class, as in `datasets`, so the model had a class fewer than the folders show without a word; name them."""
+    class, as in `datasets`, so the model had a class fewer than the folders show without a word; name them. So are
+    such folders beside a folder of class folders (`train/empty_class/` next to `train/animals/cat/`), up to the
+    split folder (`class_dirs`: each class folder's split folder, or `root`), which went unnamed."""
     holding_videos = {folder for clip in videos for folder in clip.parents}
     empty, videoless = [], []
-    for parent in sorted({folder.parent for folder in class_dirs}):
+    for parent in sorted({above for folder, top in class_dirs.items() for above in _folders_up_to(folder.parent, top)}):
         for child in sorted(parent.iterdir()):
             if child in class_dirs or _is_hidden(child.name) or not child.is_dir():
                 continue
@@ -189,14 +191,22 @@ def _warn_empty_class_folders(root: Path, class_dirs: set[Path], videos: Sequenc
         logger.warning(
             "videofolder: %d folder(s) beside the class folders are empty and give no class: %s",
             len(empty),
-            _shown(empty),
+            _shown(sorted(empty)),
         )
     if videoless:
         logger.warning(
             "videofolder: %d folder(s) beside the class folders hold no video file and give no class: %s",
             len(videoless),
-            _shown(videoless),
+            _shown(sorted(videoless)),
         )
+
+
+def _folders_up_to(folder: Path, top: Path) -> list[Path]:
+    """`folder` and the folders above it up to `top`, both included (`folder` itself where `top` is not above it)."""
+    above = [folder]
+    while above[-1] != top and top in above[-1].parents:
+        above.append(above[-1].parent)
+    return above
 
 
 def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None:
@@ -224,7 +234,7 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     split_folders: set[str] = set()
     depths: dict[int, str] = {}
     class_folders: dict[str, dict[str, str]] = {}  # class -> {its folder's parents below the split folder: folder}
-    class_dirs: set[Path] = set()
+    class_dirs: dict[Path, Path] = {}  # class folder: the split folder above it, or root
     outside: list[str] = []  # clips below no split folder: `train`, said when other clips have one
     for clip in videos:
         relative = clip.relative_to(root)
@@ -238,7 +248,7 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
             loose.setdefault(place.split, []).append(key)
             continue
         per_split.setdefault(place.split, []).append((place.label, clip, key))
-        class_dirs.add(clip.parent)
+        class_dirs[clip.parent] = root / place.split_folder if place.split_folder else root
         below_split = len(relative.parts) - (len(Path(place.split_folder).parts) if place.split_folder else 0)
         depths.setdefault(below_split, key)
         parents = relative.parts[len(relative.parts) - below_split : -2]
