@@ -340,3 +340,35 @@ def test_a_kinetics_row_that_is_a_part_of_a_whole_video_is_left_out_of_the_shard
     assert "`long_000004_000006` (train)" in (out / "README.md").read_text()
     said = [r.getMessage() for r in caplog.records]
     assert any("leaving out clip long_000004_000006: it is frames 40-59 of the 120 of its video" in m for m in said)
+
+
+def test_a_split_none_of_whose_clips_is_written_is_left_out_of_the_card_and_the_others_read_back(kinetics, tmp_path):
+    """Every validation clip unreadable (a download that failed for the whole split): the card named the split with
+    its `data/validation-*.tar`, which matches no file, and `datasets` refused the whole card, whole and streamed
+    (`ValueError: Couldn't infer the same data file format for all splits`): the training shards were unreadable too.
+    Read here with `datasets.load_dataset` itself; with nothing written at all, the writer ends in one line."""
+    import shutil
+
+    import datasets
+
+    source = tmp_path / "kinetics"
+    shutil.copytree(kinetics, source)
+    for clip in (source / "val_clips").glob("*.mp4"):
+        clip.write_text("not a video\n")
+    out = tmp_path / "shards"
+    summary = shard_main(["--dataset_format", "kinetics", "--dataset", str(source), "--out", str(out)])
+    assert summary["validation"]["clips"] == 0 and len(summary["validation"]["left_out"]) == 2
+    whole = datasets.load_dataset(str(out))
+    assert list(whole) == ["train"] and whole["train"].num_rows == 4
+    assert whole["train"].features["cls"].names == CLASSES
+    stream = datasets.load_dataset(str(out), streaming=True)["train"].select_columns(["json"])  # clips not decoded
+    expected = sorted(f"train{name[:3]}{i}_000010_000020" for name in CLASSES for i in range(2))
+    assert sorted(row["json"]["id"] for row in stream) == sorted(meta["id"] for meta in whole["train"]["json"])
+    assert sorted(meta["id"] for meta in whole["train"]["json"]) == expected
+    assert "| validation | 0 | 0 |" in (out / "README.md").read_text()  # still counted in the prose table
+
+    for clip in (source / "train_clips").glob("*.mp4"):
+        clip.write_text("not a video\n")
+    with pytest.raises(SystemExit) as stop:
+        shard_main(["--dataset_format", "kinetics", "--dataset", str(source), "--out", str(tmp_path / "none")])
+    assert str(stop.value) == f"error: no clip of {source} could be written: every clip was unreadable"
