@@ -551,3 +551,23 @@ def test_a_module_accelerate_needs_is_not_blamed_on_the_recipes_extra(script):
     assert result.returncode == 1, result.stderr[-2000:]
     assert "needs yaml" not in result.stderr and "[recipes]" not in result.stderr, result.stderr[-2000:]
     assert last_line(result.stderr).startswith("ModuleNotFoundError: import of yaml halted"), result.stderr[-2000:]
+
+
+def test_streaming_shards_without_an_evaluation_split_is_one_line_exit_2(tmp_path):
+    """Shards of a training split alone, streamed: a stream cannot hold out a share, so the run is refused; it was a
+    `ValueError` traceback (exit 1, as for a bug), where a missing split of a whole read is one line, exit 2."""
+    from vivit_hf.training.data.shard import main as shard_main
+
+    for i in range(4):
+        tiny_clip(tmp_path / "clips" / "train" / ("up" if i % 2 else "down") / f"{i}.mp4", label=i % 2, seed=i)
+    shard_main(["--dataset", str(tmp_path / "clips"), "--out", str(tmp_path / "shards")])
+    result = run_recipe(
+        FINETUNE, "--dataset", tmp_path / "shards", "--dataset_format", "hub", "--streaming", *TINY_MODEL,
+        "--output_dir", tmp_path / "out",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert last_line(result.stderr) == (
+        "error: --streaming needs an evaluation split (it cannot hold out a share of a stream); "
+        f"{tmp_path / 'shards'} has train: give it a validation or test split, or name one with --eval_split"
+    )

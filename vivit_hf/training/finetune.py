@@ -1105,10 +1105,10 @@ def load_streaming_data(args):
     warn_missing(data)
     train = data.split(args.train_split)
     eval_split = args.eval_split or data.default_eval_split
-    if eval_split is None:
-        raise ValueError(
-            f"--streaming needs an evaluation split (it cannot hold out a share of a stream); "
-            f"this data set has {sorted(data.splits)}: name one with --eval_split"
+    if eval_split is None:  # the user's data, as a missing split is: one line, exit 2 (it was a traceback)
+        raise DatasetFormatError(
+            f"--streaming needs an evaluation split (it cannot hold out a share of a stream); {args.dataset} has "
+            f"{', '.join(sorted(data.splits))}: give it a validation or test split, or name one with --eval_split"
         )
     evaluation = data.split(eval_split)
     train.keep_first(args.max_train_samples)
