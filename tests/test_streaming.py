@@ -85,6 +85,25 @@ def test_a_streamed_run_killed_mid_epoch_resumes_to_the_same_weights(shards, uni
         torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
 
 
+def test_a_streamed_run_resumed_with_other_dataloader_workers_is_refused_naming_them(
+    shards, uninterrupted_stream, tmp_path
+):
+    """Streamed, each DataLoader worker batches the shards dealt to it and the checkpoint counts each worker's
+    batches (`{"0": 2, "1": 1}` at step 9): resumed with `--num_workers 1`, the one worker skipped 2 batches of the
+    whole stream, so the epoch read again clips the checkpoint had trained and never some others, without a word
+    (on 23 Kinetics clips in 5 shards, 2 processes: 10 clips twice and 2 never in the resumed epoch). Refused now,
+    exit 2, as another batch size is; read whole, the workers only decode, and another count resumes as before."""
+    shutil.copytree(uninterrupted_stream / "checkpoints", tmp_path / "checkpoints")
+    args = ["--dataset", shards, "--output_dir", tmp_path, "--num_train_epochs", "2"]
+    result = run(
+        FINETUNE, *args, "--checkpointing_steps", "3", *STREAMING, *tiny(1), "--resume_from_checkpoint", "latest",
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-3000:]
+    line = result.stderr.strip().splitlines()[-1]
+    assert "the checkpoint was trained with other batches" in line and line.endswith("--num_workers 2 -> 1"), line
+
+
 @pytest.fixture(scope="module")
 def two_processes(shards, one_shard, uninterrupted_stream, tmp_path_factory):
     """Every two-process run of this file, in one torchrun launch (`launch_runs`: the two processes import the
@@ -866,3 +885,19 @@ def test_a_streamed_local_table_counts_its_rows_without_a_video_as_missing_as_th
     assert streamed.missing == whole.missing == {"train": 1}
     read = sorted(example["id"] for example in whole.split("train"))
     assert streamed_epochs(streamed.split("train")) == [{"clips": 12, "broken": 0, "ids": read}] * 2
+
+
+def test_dataloader_workers_are_a_batch_setting_only_when_streaming():
+    """Read whole, clips are dealt to the workers by a sampler the worker count does not change: a resume with
+    another `--num_workers` goes on; streamed it is refused (the test above)."""
+    from vivit_hf.training import finetune
+
+    def settings(*flags):
+        return json.loads(json.dumps(finetune.run_settings(finetune.parse_args(list(flags)), 1)))
+
+    assert finetune.check_resume_settings(settings("--num_workers", "2"), settings("--num_workers", "1")) == []
+    streamed = ["--dataset", "shards", "--dataset_format", "hub", "--streaming"]
+    with pytest.raises(ValueError, match=r"other batches.*--num_workers 2 -> 1"):
+        finetune.check_resume_settings(
+            settings(*streamed, "--num_workers", "2"), settings(*streamed, "--num_workers", "1")
+        )

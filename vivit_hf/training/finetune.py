@@ -723,6 +723,9 @@ BATCH_SETTINGS = (
     "max_train_samples",
     "streaming",
     "shuffle_buffer_size",
+    # streamed, each DataLoader worker batches the shards dealt to it and a checkpoint counts each worker's batches:
+    # resumed with another count, the skips fell on other clips (one epoch read 10 of 23 clips twice, 2 never)
+    "num_workers",
     "video_column",
     "label_column",
 )
@@ -793,7 +796,6 @@ OPERATIONAL_FLAGS = (
     "cache_dir",
     "cache_decoded_videos",
     "cache_budget_mib",
-    "num_workers",
     "torch_threads",
     "ddp_timeout",
     "per_device_eval_batch_size",
@@ -811,8 +813,9 @@ def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
         # resume from another working directory types it another way); a Hub id as typed
         values["init_from"] = str(Path(values["init_from"]).expanduser().resolve())
     batches = {name: values.get(name) for name in BATCH_SETTINGS}
-    if not args.streaming:  # the shuffle buffer only orders a stream
+    if not args.streaming:  # the shuffle buffer and the workers' shares only order a stream
         batches.pop("shuffle_buffer_size")
+        batches.pop("num_workers")
     return {
         "batches": batches,
         "model": {name: values.get(name) for name in MODEL_SETTINGS},
