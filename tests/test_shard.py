@@ -372,3 +372,16 @@ def test_a_split_none_of_whose_clips_is_written_is_left_out_of_the_card_and_the_
     with pytest.raises(SystemExit) as stop:
         shard_main(["--dataset_format", "kinetics", "--dataset", str(source), "--out", str(tmp_path / "none")])
     assert str(stop.value) == f"error: no clip of {source} could be written: every clip was unreadable"
+
+
+def test_splits_naming_a_split_the_data_set_lacks_is_one_line_and_leaves_out_untouched(kinetics, tmp_path, capsys):
+    """`--splits val` (Kinetics' own word for it; the loader names it `validation`) was a DatasetFormatError
+    traceback after `--out` had been made, so the corrected command was refused: `--out ... is not empty`."""
+    out = tmp_path / "shards"
+    command = ["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--splits"]
+    with pytest.raises(SystemExit) as stop:
+        shard_main([*command, "val"])
+    assert stop.value.code == 2 and not out.exists()
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.endswith(f"error: argument --splits: no split 'val' in {kinetics}; the splits found: train, validation")
+    assert shard_main([*command, "validation"])["validation"]["clips"] == 2

@@ -242,10 +242,12 @@ def write_shards(
             "verb) is not supported yet"
         )
     out = Path(out)
-    (out / "data").mkdir(parents=True, exist_ok=True)
     names = data.label_names
     splits = splits or list(data.splits)
+    # A split the data set lacks (`--splits val`, Kinetics' own word) is refused before `out` is made: it was refused
+    # after, and the corrected command then found `--out` "not empty" (an empty data/ folder)
     member = video_member_name([data.split(split) for split in splits], reencoding=bool(short_side))
+    (out / "data").mkdir(parents=True, exist_ok=True)
     summary = {}
     for split in splits:
         examples = data.split(split)
@@ -456,6 +458,8 @@ def main(argv=None) -> dict:
         )
     except NoClipWritten as error:  # each clip was named as it was left out; one line, not a traceback
         raise SystemExit(f"error: {error}") from None
+    except DatasetFormatError as error:  # `--splits` naming a split the data set lacks: names those it has
+        parser.error(f"argument --splits: {error}")
     for split, info in summary.items():
         logger.info(f"{split}: {info['clips']} clips in {len(info['shards'])} shards ({info['video_bytes']} bytes)")
     if args.push_to_hub:
