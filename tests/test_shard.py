@@ -4,6 +4,7 @@ stream back with the same labels and frames (checked against a plain PyAV decode
 to a shorter side with a keyframe every N frames, and pushed to a (stand-in) Hub data set repo."""
 
 import io
+import re
 import tarfile
 
 import av
@@ -385,3 +386,24 @@ def test_splits_naming_a_split_the_data_set_lacks_is_one_line_and_leaves_out_unt
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert line.endswith(f"error: argument --splits: no split 'val' in {kinetics}; the splits found: train, validation")
     assert shard_main([*command, "validation"])["validation"]["clips"] == 2
+
+
+def test_a_shard_cut_short_is_refused_naming_it_whole_and_streamed(kinetics, tmp_path):
+    """A shard whose copy stopped mid-file (here in its last clip; tarfile itself cannot read it to the end):
+    `datasets` stopped in `tarfile.ReadError: unexpected end of data` from deep inside its reader, naming no file,
+    whole and streamed. One line naming the shard now."""
+    from vivit_hf.training.data import DatasetFormatError, load_video_dataset
+
+    out = tmp_path / "shards"
+    shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--shard_size", "15KB"])
+    cut = sorted((out / "data").glob("train-*.tar"))[1]
+    with tarfile.open(cut) as tar:
+        clip = [member for member in tar if member.name.endswith(".mp4")][-1]
+    cut.write_bytes(cut.read_bytes()[: clip.offset_data + clip.size // 2])  # in the middle of its last clip
+    with pytest.raises(tarfile.ReadError), tarfile.open(cut) as tar:
+        list(tar)
+    expected = f"{cut.relative_to(out).as_posix()} in {out} is not a whole tar (unexpected end of data)"
+    with pytest.raises(DatasetFormatError, match=re.escape(expected)):
+        load_video_dataset(str(out), "hub")
+    with pytest.raises(DatasetFormatError, match=re.escape(expected)):
+        open_streaming_dataset(str(out))
