@@ -923,6 +923,13 @@ def test_dataloader_workers_are_a_batch_setting_only_when_streaming():
         finetune.check_resume_settings(
             settings(*streamed, "--num_workers", "2"), settings(*streamed, "--num_workers", "1")
         )
+    # a streamed run recorded by the version before (no worker count among its batch settings) is still "the same
+    # command" run again
+    recorded = settings(*streamed, "--num_workers", "2")
+    del recorded["batches"]["num_workers"]
+    assert finetune.same_settings(
+        recorded, finetune.run_settings(finetune.parse_args([*streamed, "--num_workers", "2"]), 1)
+    )
 
 
 def test_a_resume_on_a_folder_that_gained_a_clip_is_refused(tmp_path):
