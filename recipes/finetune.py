@@ -90,6 +90,7 @@ from vivit_hf.training.finetune import (
     build_processor,
     build_streaming_loaders,
     check_processor_fits_model,
+    check_resume_clips,
     check_resume_labels,
     check_resume_settings,
     check_torch_compile_launch,
@@ -336,10 +337,12 @@ def main(argv=None):
     with hub_source("--dataset", args.dataset):
         data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
     # machines with a copy each: the same clips (a stream: the same shards), or some read twice and others never
-    agree_on_examples({"train": examples_digest(train_examples), "eval": examples_digest(eval_examples)})
+    train_digest = examples_digest(train_examples)
+    agree_on_examples({"train": train_digest, "eval": examples_digest(eval_examples)})
     if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read
         try:
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
+            resume_warnings += check_resume_clips(resume_state.get("train_digest"), train_digest)
         except ValueError as error:
             usage_error(f"cannot resume from {checkpoint}: {error}")
     with hub_source("--init_from", args.init_from):
@@ -626,6 +629,7 @@ def main(argv=None):
             settings=settings,
             dataset_folder=dataset_folder(args.dataset),  # settings' --dataset is as typed, from where it was typed
             id2label=data.id2label,  # checked on resume against the data's (check_resume_labels)
+            train_digest=train_digest,  # the clips it skips by position on resume (check_resume_clips)
             weight_decay_exempt_group=any(group.get("weight_decay_exempt") for group in optimizer.param_groups),
             runs=runs_so_far(),
         )

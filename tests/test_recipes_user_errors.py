@@ -615,3 +615,23 @@ def test_a_total_batch_above_the_training_sets_size_is_said_not_reported_as_trai
     fits = run_recipe(FINETUNE, *common, "--output_dir", tmp_path / "fits", "--per_device_train_batch_size", "6")
     assert fits.returncode == 0, fits.stderr[-3000:]
     assert "is more than the" not in fits.stderr
+
+
+def test_streaming_shards_without_an_evaluation_split_is_one_line_exit_2(tmp_path):
+    """Shards of a training split alone, streamed: a stream cannot hold out a share, so the run is refused; it was a
+    `ValueError` traceback (exit 1, as for a bug), where a missing split of a whole read is one line, exit 2."""
+    from vivit_hf.training.data.shard import main as shard_main
+
+    for i in range(4):
+        tiny_clip(tmp_path / "clips" / "train" / ("up" if i % 2 else "down") / f"{i}.mp4", label=i % 2, seed=i)
+    shard_main(["--dataset", str(tmp_path / "clips"), "--out", str(tmp_path / "shards")])
+    result = run_recipe(
+        FINETUNE, "--dataset", tmp_path / "shards", "--dataset_format", "hub", "--streaming", *TINY_MODEL,
+        "--output_dir", tmp_path / "out",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert last_line(result.stderr) == (
+        "error: --streaming needs an evaluation split (it cannot hold out a share of a stream); "
+        f"{tmp_path / 'shards'} has train: give it a validation or test split, or name one with --eval_split"
+    )

@@ -4,6 +4,7 @@ stream back with the same labels and frames (checked against a plain PyAV decode
 to a shorter side with a keyframe every N frames, and pushed to a (stand-in) Hub data set repo."""
 
 import io
+import re
 import tarfile
 
 import av
@@ -340,3 +341,69 @@ def test_a_kinetics_row_that_is_a_part_of_a_whole_video_is_left_out_of_the_shard
     assert "`long_000004_000006` (train)" in (out / "README.md").read_text()
     said = [r.getMessage() for r in caplog.records]
     assert any("leaving out clip long_000004_000006: it is frames 40-59 of the 120 of its video" in m for m in said)
+
+
+def test_a_split_none_of_whose_clips_is_written_is_left_out_of_the_card_and_the_others_read_back(kinetics, tmp_path):
+    """Every validation clip unreadable (a download that failed for the whole split): the card named the split with
+    its `data/validation-*.tar`, which matches no file, and `datasets` refused the whole card, whole and streamed
+    (`ValueError: Couldn't infer the same data file format for all splits`): the training shards were unreadable too.
+    Read here with `datasets.load_dataset` itself; with nothing written at all, the writer ends in one line."""
+    import shutil
+
+    import datasets
+
+    source = tmp_path / "kinetics"
+    shutil.copytree(kinetics, source)
+    for clip in (source / "val_clips").glob("*.mp4"):
+        clip.write_text("not a video\n")
+    out = tmp_path / "shards"
+    summary = shard_main(["--dataset_format", "kinetics", "--dataset", str(source), "--out", str(out)])
+    assert summary["validation"]["clips"] == 0 and len(summary["validation"]["left_out"]) == 2
+    whole = datasets.load_dataset(str(out))
+    assert list(whole) == ["train"] and whole["train"].num_rows == 4
+    assert whole["train"].features["cls"].names == CLASSES
+    stream = datasets.load_dataset(str(out), streaming=True)["train"].select_columns(["json"])  # clips not decoded
+    expected = sorted(f"train{name[:3]}{i}_000010_000020" for name in CLASSES for i in range(2))
+    assert sorted(row["json"]["id"] for row in stream) == sorted(meta["id"] for meta in whole["train"]["json"])
+    assert sorted(meta["id"] for meta in whole["train"]["json"]) == expected
+    assert "| validation | 0 | 0 |" in (out / "README.md").read_text()  # still counted in the prose table
+
+    for clip in (source / "train_clips").glob("*.mp4"):
+        clip.write_text("not a video\n")
+    with pytest.raises(SystemExit) as stop:
+        shard_main(["--dataset_format", "kinetics", "--dataset", str(source), "--out", str(tmp_path / "none")])
+    assert str(stop.value) == f"error: no clip of {source} could be written: every clip was unreadable"
+
+
+def test_splits_naming_a_split_the_data_set_lacks_is_one_line_and_leaves_out_untouched(kinetics, tmp_path, capsys):
+    """`--splits val` (Kinetics' own word for it; the loader names it `validation`) was a DatasetFormatError
+    traceback after `--out` had been made, so the corrected command was refused: `--out ... is not empty`."""
+    out = tmp_path / "shards"
+    command = ["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--splits"]
+    with pytest.raises(SystemExit) as stop:
+        shard_main([*command, "val"])
+    assert stop.value.code == 2 and not out.exists()
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.endswith(f"error: argument --splits: no split 'val' in {kinetics}; the splits found: train, validation")
+    assert shard_main([*command, "validation"])["validation"]["clips"] == 2
+
+
+def test_a_shard_cut_short_is_refused_naming_it_whole_and_streamed(kinetics, tmp_path):
+    """A shard whose copy stopped mid-file (here in its last clip; tarfile itself cannot read it to the end):
+    `datasets` stopped in `tarfile.ReadError: unexpected end of data` from deep inside its reader, naming no file,
+    whole and streamed. One line naming the shard now."""
+    from vivit_hf.training.data import DatasetFormatError, load_video_dataset
+
+    out = tmp_path / "shards"
+    shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--shard_size", "15KB"])
+    cut = sorted((out / "data").glob("train-*.tar"))[1]
+    with tarfile.open(cut) as tar:
+        clip = [member for member in tar if member.name.endswith(".mp4")][-1]
+    cut.write_bytes(cut.read_bytes()[: clip.offset_data + clip.size // 2])  # in the middle of its last clip
+    with pytest.raises(tarfile.ReadError), tarfile.open(cut) as tar:
+        list(tar)
+    expected = f"{cut.relative_to(out).as_posix()} in {out} is not a whole tar (unexpected end of data)"
+    with pytest.raises(DatasetFormatError, match=re.escape(expected)):
+        load_video_dataset(str(out), "hub")
+    with pytest.raises(DatasetFormatError, match=re.escape(expected)):
+        open_streaming_dataset(str(out))

@@ -85,6 +85,47 @@ def test_a_streamed_run_killed_mid_epoch_resumes_to_the_same_weights(shards, uni
         torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
 
 
+def test_a_streamed_run_resumed_with_other_dataloader_workers_is_refused_naming_them(
+    shards, uninterrupted_stream, tmp_path
+):
+    """Streamed, each DataLoader worker batches the shards dealt to it and the checkpoint counts each worker's
+    batches (`{"0": 2, "1": 1}` at step 9): resumed with `--num_workers 1`, the one worker skipped 2 batches of the
+    whole stream, so the epoch read again clips the checkpoint had trained and never some others, without a word
+    (on 23 Kinetics clips in 5 shards, 2 processes: 10 clips twice and 2 never in the resumed epoch). Refused now,
+    exit 2, as another batch size is; read whole, the workers only decode, and another count resumes as before."""
+    shutil.copytree(uninterrupted_stream / "checkpoints", tmp_path / "checkpoints")
+    args = ["--dataset", shards, "--output_dir", tmp_path, "--num_train_epochs", "2"]
+    result = run(
+        FINETUNE, *args, "--checkpointing_steps", "3", *STREAMING, *tiny(1), "--resume_from_checkpoint", "latest",
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-3000:]
+    line = result.stderr.strip().splitlines()[-1]
+    assert "the checkpoint was trained with other batches" in line and line.endswith("--num_workers 2 -> 1"), line
+
+
+def test_a_streamed_run_resumed_on_shards_written_again_otherwise_is_refused_naming_both(shards, tmp_path):
+    """The same 12 clips packed again at the same path, in 2 shards of 9 and 3 instead of 4 of 3 (another
+    `--shard_size`): the resume skipped the checkpoint's per-worker batch counts in other shards, so the resumed epoch
+    read some trained clips again and never others, without a word (on 23 Kinetics clips re-sharded from 5 shards to
+    12: 6 clips twice and 6 never). The checkpoint records its stream's shards (names, sizes) and the resume is
+    refused, exit 2, naming both."""
+    data = repack(shards, tmp_path / "data", [3, 3, 3, 3])
+    args = ["--dataset", data, "--num_train_epochs", "1", "--checkpointing_steps", "3", *STREAMING, *tiny(2)]
+    run(FINETUNE, *args, "--output_dir", tmp_path / "first")
+    (tmp_path / "resumed" / "checkpoints").mkdir(parents=True)
+    shutil.copytree(tmp_path / "first" / "checkpoints" / "step_3", tmp_path / "resumed" / "checkpoints" / "step_3")
+    shutil.rmtree(data)
+    repack(shards, data, [9, 3])
+    result = run(
+        FINETUNE, *args, "--output_dir", tmp_path / "resumed", "--resume_from_checkpoint", "latest", check=False
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    line = result.stderr.strip().splitlines()[-1]
+    assert "the training split is not the one it was trained on: 12 clips in 4 shards (digest " in line, line
+    assert "then, 12 clips in 2 shards (digest " in line and "read some twice this epoch and others never" in line
+
+
 @pytest.fixture(scope="module")
 def two_processes(shards, one_shard, uninterrupted_stream, tmp_path_factory):
     """Every two-process run of this file, in one torchrun launch (`launch_runs`: the two processes import the
@@ -866,3 +907,46 @@ def test_a_streamed_local_table_counts_its_rows_without_a_video_as_missing_as_th
     assert streamed.missing == whole.missing == {"train": 1}
     read = sorted(example["id"] for example in whole.split("train"))
     assert streamed_epochs(streamed.split("train")) == [{"clips": 12, "broken": 0, "ids": read}] * 2
+
+
+def test_dataloader_workers_are_a_batch_setting_only_when_streaming():
+    """Read whole, clips are dealt to the workers by a sampler the worker count does not change: a resume with
+    another `--num_workers` goes on; streamed it is refused (the test above)."""
+    from vivit_hf.training import finetune
+
+    def settings(*flags):
+        return json.loads(json.dumps(finetune.run_settings(finetune.parse_args(list(flags)), 1)))
+
+    assert finetune.check_resume_settings(settings("--num_workers", "2"), settings("--num_workers", "1")) == []
+    streamed = ["--dataset", "shards", "--dataset_format", "hub", "--streaming"]
+    with pytest.raises(ValueError, match=r"other batches.*--num_workers 2 -> 1"):
+        finetune.check_resume_settings(
+            settings(*streamed, "--num_workers", "2"), settings(*streamed, "--num_workers", "1")
+        )
+    # a streamed run recorded by the version before (no worker count among its batch settings) is still "the same
+    # command" run again
+    recorded = settings(*streamed, "--num_workers", "2")
+    del recorded["batches"]["num_workers"]
+    assert finetune.same_settings(
+        recorded, finetune.run_settings(finetune.parse_args([*streamed, "--num_workers", "2"]), 1)
+    )
+
+
+def test_a_resume_on_a_folder_that_gained_a_clip_is_refused(tmp_path):
+    """Read whole, the sampler deals clips out by position too: a class folder that gained a clip (a download that
+    finished later) shifts every later clip, so the resumed epoch's skipped batches are other clips."""
+    from test_recipes_finetune import tiny_clip
+
+    from vivit_hf.training.data import load_video_dataset
+    from vivit_hf.training.data.examples import examples_digest
+    from vivit_hf.training.finetune import check_resume_clips
+
+    for i in range(4):
+        tiny_clip(tmp_path / "clips" / "train" / ("up" if i % 2 else "down") / f"{i}.mp4", label=i % 2, seed=i)
+    before = examples_digest(load_video_dataset(str(tmp_path / "clips"), "videofolder").split("train"))
+    assert check_resume_clips(before, before) == []
+    tiny_clip(tmp_path / "clips" / "train" / "down" / "10.mp4", label=0, seed=10)
+    after = examples_digest(load_video_dataset(str(tmp_path / "clips"), "videofolder").split("train"))
+    with pytest.raises(ValueError, match=r"4 clips \(digest \w+\) then, 5 clips \(digest \w+\) now"):
+        check_resume_clips(before, after)
+    assert "older version" in check_resume_clips(None, after)[0]

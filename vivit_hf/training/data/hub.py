@@ -905,6 +905,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
     linked = [path for path in videos if path.parent in linked_folders]
     if not videos:
+        _refuse_cut_tars(root, others)
         _refuse_a_packed_folder(root, others)
         return {}
     tables = _label_tables(others)
@@ -1077,6 +1078,25 @@ def _labelled_splits(loaded, label_column: str, feature) -> dict:
     if not kept:
         raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
     return kept
+
+
+def _refuse_cut_tars(root: Path, others: Sequence[Path]) -> None:
+    """A local `.tar` cut short (a copy, download or upload that stopped mid-file) is refused in one line naming it,
+    whole and streamed: `datasets` stopped in a `tarfile.ReadError: unexpected end of data` traceback naming no file
+    (streamed, once its label column was read). Only the member headers are read, as the streamed shard count
+    reads them anyway (`streaming._tar_samples`)."""
+    import tarfile
+
+    for path in sorted(path for path in others if path.name.lower().endswith(".tar") and not _dangling(path)):
+        try:
+            with tarfile.open(path) as tar:
+                for _ in tar:
+                    pass
+        except tarfile.TarError as error:
+            raise DatasetFormatError(
+                f"--dataset_format hub: {path.relative_to(root).as_posix()} in {root} is not a whole tar ({error}): "
+                "copy it again, or write the shards again"
+            ) from None
 
 
 def _refuse_a_packed_folder(root: Path, others: Sequence[Path]) -> None:

@@ -242,10 +242,12 @@ def write_shards(
             "verb) is not supported yet"
         )
     out = Path(out)
-    (out / "data").mkdir(parents=True, exist_ok=True)
     names = data.label_names
     splits = splits or list(data.splits)
+    # A split the data set lacks (`--splits val`, Kinetics' own word) is refused before `out` is made: it was refused
+    # after, and the corrected command then found `--out` "not empty" (an empty data/ folder)
     member = video_member_name([data.split(split) for split in splits], reencoding=bool(short_side))
+    (out / "data").mkdir(parents=True, exist_ok=True)
     summary = {}
     for split in splits:
         examples = data.split(split)
@@ -289,16 +291,41 @@ def write_shards(
             missing=data.missing.get(split, 0),
             per_class=per_class,
         )
+    _leave_out_splits_without_clips(summary, source)
     (out / "README.md").write_text(
         data_card(summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member)
     )
     return summary
 
 
+class NoClipWritten(ValueError):
+    """Every clip of every split was left out: there are no shards to write a card for."""
+
+
+def _leave_out_splits_without_clips(summary: dict, source: str) -> None:
+    """A split none of whose clips could be written (every one unreadable) gets no shard, so the card must not name
+    it: `datasets` found no file for its `data/<split>-*.tar` and refused the whole card, whole and streamed
+    (`ValueError: Couldn't infer the same data file format for all splits`), the written splits with it. It is named
+    in a warning and kept in the card's prose table (its clips counted missing or unreadable). No split written
+    is an error."""
+    empty = [split for split, info in summary.items() if not info["clips"]]
+    for split in empty:
+        info = summary[split]
+        logger.warning(
+            "split %r: no clip written (%d unreadable, %d missing in the source): left out of the data card's splits",
+            split,
+            len(info["left_out"]),
+            info["missing"],
+        )
+    if len(empty) == len(summary):
+        raise NoClipWritten(f"no clip of {source or 'the data set'} could be written: every clip was unreadable")
+
+
 def data_card(summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member="mp4") -> str:
     """README.md: YAML `datasets` reads (files per split, features, split sizes), then source, classes, counts."""
     lines = ["---", "configs:", "- config_name: default", "  data_files:"]
-    for split in summary:
+    written = [split for split, info in summary.items() if info["clips"]]  # a split of no shard names no file
+    for split in written:
         lines += [f"  - split: {split}", f"    path: data/{split}-*.tar"]
     lines += ["dataset_info:", "  features:"]
     lines += [f"  - name: {member}", "    dtype: video"]
@@ -317,7 +344,7 @@ def data_card(summary, names, source, dataset_format, short_side, keyframe_inter
         "    dtype: string",
         "  splits:",
     ]
-    for split, info in summary.items():
+    for split, info in ((split, summary[split]) for split in written):
         lines += [f"  - name: {split}", f"    num_bytes: {info['video_bytes']}", f"    num_examples: {info['clips']}"]
     lines += ["task_categories:", "- video-classification", "tags:", "- webdataset", "- vivit_hf", "---", ""]
     encoding = (
@@ -417,17 +444,22 @@ def main(argv=None) -> dict:
             )
     except DatasetFormatError as error:  # not what --dataset_format says: its message names the problem
         parser.error(str(error))
-    summary = write_shards(
-        data,
-        args.out,
-        shard_size=args.shard_size,
-        short_side=args.short_side,
-        keyframe_interval=args.keyframe_interval,
-        splits=args.splits,
-        seed=args.seed,
-        source=args.dataset,
-        dataset_format=args.dataset_format,
-    )
+    try:
+        summary = write_shards(
+            data,
+            args.out,
+            shard_size=args.shard_size,
+            short_side=args.short_side,
+            keyframe_interval=args.keyframe_interval,
+            splits=args.splits,
+            seed=args.seed,
+            source=args.dataset,
+            dataset_format=args.dataset_format,
+        )
+    except NoClipWritten as error:  # each clip was named as it was left out; one line, not a traceback
+        raise SystemExit(f"error: {error}") from None
+    except DatasetFormatError as error:  # `--splits` naming a split the data set lacks: names those it has
+        parser.error(f"argument --splits: {error}")
     for split, info in summary.items():
         logger.info(f"{split}: {info['clips']} clips in {len(info['shards'])} shards ({info['video_bytes']} bytes)")
     if args.push_to_hub:
