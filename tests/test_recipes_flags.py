@@ -21,6 +21,24 @@ def run_finetune(*args) -> subprocess.CompletedProcess:
     return run(FINETUNE, *args, check=False)
 
 
+def two_classes():
+    """What `finetune.build_model` reads of a data set: two single-head classes, "a" and "b"."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
+        head_sizes={"label": 2},
+    )  # fmt: skip
+
+
+def save_tiny_vit(folder: Path) -> None:
+    """A transformers ViT of 32x32 images in 8x8 patches (a 4 x 4 grid), saved to `folder` for --init_from."""
+    from transformers import ViTConfig, ViTModel
+
+    sizes = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, patch_size=8)
+    ViTModel(ViTConfig(image_size=32, **sizes)).save_pretrained(folder)
+
+
 @pytest.fixture(scope="module")
 def finetune():
     return finetune_library
@@ -403,7 +421,6 @@ def test_the_checkpoints_own_variant_typed_or_a_presets_default_is_taken(finetun
 def test_a_checkpoint_known_only_once_loaded_refuses_another_model_too(finetune, vivit_checkpoint):
     """A Hub checkpoint's variant is known only when build_model loads it (the start's check reads local folders):
     the model it loads is checked there, before anything trains."""
-    from types import SimpleNamespace
 
     from accelerate import PartialState
 
@@ -411,10 +428,7 @@ def test_a_checkpoint_known_only_once_loaded_refuses_another_model_too(finetune,
     args = finetune.parse_args(
         ["--init_from", str(vivit_checkpoint), "--model", "factorised_encoder"], check_paths=False
     )
-    data = SimpleNamespace(
-        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
-        head_sizes={"label": 2},
-    )  # fmt: skip
+    data = two_classes()
     with pytest.raises(finetune.ModelFlagError, match="argument --model: factorised_encoder"):
         finetune.build_model(args, data)
     model, _ = finetune.build_model(finetune.parse_args(["--init_from", str(vivit_checkpoint)]), data)
@@ -429,23 +443,17 @@ def test_positional_embedding_resize_reaches_initialise_from_vit(finetune, tmp_p
     """`initialise_from_vit` takes scenic's `resize` (Models 1, 3 and 4: the ViT's square grid resized to one square
     of all t * h * w tokens); the recipe's flag offered resize_tile, tile and random alone, and refused `resize` as
     an invalid choice. The model the recipe builds has the position embeddings `initialise_from_vit` gives."""
-    from types import SimpleNamespace
 
     import torch
     from accelerate import PartialState
-    from transformers import ViTConfig, ViTModel
 
     from vivit_hf.conversion.vit_init import initialise_from_vit
     from vivit_hf.models.modeling_vivit import VIVIT_MODELS
 
     PartialState()  # build_model logs through accelerate
     torch.manual_seed(0)
-    sizes = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, patch_size=8)
-    ViTModel(ViTConfig(image_size=32, **sizes)).save_pretrained(tmp_path / "vit")  # a 4 x 4 grid
-    data = SimpleNamespace(
-        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
-        head_sizes={"label": 2},
-    )  # fmt: skip
+    save_tiny_vit(tmp_path / "vit")  # a 4 x 4 grid
+    data = two_classes()
     # 8 frames in tubelets of 2 on a 4 x 4 grid: 64 tokens, a square of 8 x 8 for scenic's rule
     flags = ["--model", model, "--init_from", str(tmp_path / "vit"), "--num_frames", "8", "--crop_size", "32"]
     flags += ["--config_overrides", "tubelet_size=[2,8,8]"]
@@ -475,11 +483,9 @@ def test_image_vit_init_errors_and_warnings_name_the_flags_the_recipe_user_typed
     keyword a Python caller of from_vit_pretrained passes. The recipe's line names the flag as typed; the library's
     own error, read by Python callers, keeps the keyword (checked against from_vit_pretrained called directly)."""
     import logging
-    from types import SimpleNamespace
 
     import torch
     from accelerate import PartialState
-    from transformers import ViTConfig, ViTModel
 
     from vivit_hf.conversion import vit_init
     from vivit_hf.conversion.vit_init import ViTInitError
@@ -491,12 +497,8 @@ def test_image_vit_init_errors_and_warnings_name_the_flags_the_recipe_user_typed
 
     PartialState()  # build_model logs through accelerate
     torch.manual_seed(0)
-    sizes = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, patch_size=8)
-    ViTModel(ViTConfig(image_size=32, **sizes)).save_pretrained(tmp_path / "vit")  # a 4 x 4 grid
-    data = SimpleNamespace(
-        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
-        head_sizes={"label": 2},
-    )  # fmt: skip
+    save_tiny_vit(tmp_path / "vit")  # a 4 x 4 grid
+    data = two_classes()
     flags = ["--model", "spatio_temporal", "--init_from", str(tmp_path / "vit"), "--num_frames", "8"]
     cases = [  # (flags, the library's keywords, what the recipe says instead)
         (
@@ -545,7 +547,6 @@ def test_a_timm_weights_file_without_its_activation_is_answered_with_the_flag_th
     transformers ViT of that activation (which records it) starts, without a word of an activation assumed or of one
     the ViT "was trained with" that was only assumed."""
     import logging
-    from types import SimpleNamespace
 
     import torch
     from accelerate import PartialState
@@ -556,10 +557,7 @@ def test_a_timm_weights_file_without_its_activation_is_answered_with_the_flag_th
     from vivit_hf.training.flags import VIT_INIT_LOGGER, advice_in_flag_words
 
     PartialState()  # build_model logs through accelerate
-    data = SimpleNamespace(
-        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
-        head_sizes={"label": 2},
-    )  # fmt: skip
+    data = two_classes()
     tanh = tiny_vit(hidden_act="gelu_pytorch_tanh")
     save_file(timm_state(tanh), tmp_path / "vit.safetensors")
     flags = ["--model", "spatio_temporal", "--num_frames", "4", "--crop_size", "32"]
@@ -600,7 +598,6 @@ def test_a_vit_that_does_not_record_its_head_count_or_grid_is_answered_with_what
     reading) and, for the grid, the folder that records it. Followed, each starts the model the transformers ViT
     (which records both) starts."""
     import json
-    from types import SimpleNamespace
 
     import torch
     from accelerate import PartialState
@@ -610,10 +607,7 @@ def test_a_vit_that_does_not_record_its_head_count_or_grid_is_answered_with_what
     from vivit_hf.models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
 
     PartialState()  # build_model logs through accelerate
-    data = SimpleNamespace(
-        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
-        head_sizes={"label": 2},
-    )  # fmt: skip
+    data = two_classes()
     heads = ["--config_overrides", f"num_attention_heads={HEADS}"]
 
     def same_start(model, vit, **options):
@@ -665,15 +659,11 @@ def test_a_checkpoint_none_of_whose_weights_fit_is_refused_and_one_that_fits_in_
 ):
     """`--config_overrides hidden_size=...` on a ViViT --init_from made every weight another shape: the run trained
     from scratch, its log saying it "started from the checkpoint" and its card "Initialised from" it."""
-    from types import SimpleNamespace
 
     from accelerate import PartialState
 
     PartialState()  # build_model logs through accelerate
-    data = SimpleNamespace(
-        id2label={0: "a", 1: "b"}, label2id={"a": 0, "b": 1}, label_names=["a", "b"], is_multi_head=False,
-        head_sizes={"label": 2},
-    )  # fmt: skip
+    data = two_classes()
     args = finetune.parse_args(["--init_from", str(vivit_checkpoint), "--config_overrides", "hidden_size=32"])
     with pytest.raises(finetune.ModelFlagError, match="no weight of --init_from .* fits the model made with"):
         finetune.build_model(args, data)

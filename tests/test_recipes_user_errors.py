@@ -19,6 +19,14 @@ from process_tree import run_launch
 from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
 
+def write_up_down_clips(folder: Path, per_class: int) -> None:
+    """`folder/{train,validation}/{up,down}/<i>.mp4`: `per_class` tiny clips a class and split, each of its own seed."""
+    for label, name in enumerate(("up", "down")):
+        for i in range(per_class):
+            tiny_clip(folder / "train" / name / f"{i}.mp4", label, seed=10 * label + i)
+            tiny_clip(folder / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
+
+
 def run_recipe(script, *args) -> subprocess.CompletedProcess:
     """`python SCRIPT ARGS` in a new process (forked from one with the heavy libraries imported: fresh_python.py)."""
     return fresh_python.server(fresh_python.RECIPES, env()).run([script, *args], cwd=REPO, timeout=300)
@@ -125,10 +133,7 @@ def test_ctrl_c_during_training_is_one_line_naming_the_kept_checkpoint_and_how_t
     tmp_path, launcher, stop, status
 ):
     out = tmp_path / "out"
-    for label, name in enumerate(("up", "down")):
-        for i in range(4):
-            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=10 * label + i)
-            tiny_clip(tmp_path / "data" / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
+    write_up_down_clips(tmp_path / "data", per_class=4)
     command = [*(launcher or [sys.executable]), str(FINETUNE), *TINY_MODEL, "--dataset", str(tmp_path / "data")]
     command += ["--output_dir", str(out), "--checkpointing_steps", "2", "--max_train_steps", "100000"]
     returncode, stderr = interrupt_when(command, lambda: _finished_checkpoints(out), stop)
@@ -272,10 +277,7 @@ def test_the_same_command_after_a_ctrl_c_before_any_checkpoint_starts_again_and_
     tracker logs, and the same command was refused as another run's folder: "already holds a previous run:
     finetune/", the way out --overwrite_output_dir. The run now records its settings as training starts."""
     out = tmp_path / "out"
-    for label, name in enumerate(("up", "down")):
-        for i in range(3):
-            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=10 * label + i)
-            tiny_clip(tmp_path / "data" / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
+    write_up_down_clips(tmp_path / "data", per_class=3)
     flags = [*TINY_MODEL, "--with_tracking", "true", "--dataset", str(tmp_path / "data"), "--output_dir", str(out)]
     flags += ["--max_train_steps", "100000"]  # the main job's tensorboard logs, and no checkpoint
     # (the tracker's folder: training is starting)
@@ -305,10 +307,7 @@ def test_resume_latest_where_a_run_stopped_before_its_first_checkpoint_is_refuse
     valid checkpoint found in output directory") it is refused in one line, exit 2, the folder left as it was; the
     same command as the stopped run, without the flag, is still the rerun the README describes."""
     out = tmp_path / "out"
-    for label, name in enumerate(("up", "down")):
-        for i in range(3):
-            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=10 * label + i)
-            tiny_clip(tmp_path / "data" / "validation" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
+    write_up_down_clips(tmp_path / "data", per_class=3)
     flags = [*TINY_MODEL, "--with_tracking", "true", "--dataset", str(tmp_path / "data"), "--output_dir", str(out)]
     flags += ["--max_train_steps", "1"]
     assert run_recipe(FINETUNE, *flags).returncode == 0
