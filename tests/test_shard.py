@@ -484,3 +484,23 @@ def test_an_out_of_shards_without_a_card_is_refused_naming_what_to_delete(tmp_pa
         .err.splitlines()[-1]
         .endswith(f"holds shards and no data card (a shard writer that was interrupted): delete {out}")
     )
+
+
+def test_no_shard_file_is_larger_than_shard_size_and_tar_reads_each_whole(kinetics, tmp_path):
+    """`--shard_size 15KB` gave 20 KB files: the end-of-archive blocks and tarfile's padding to 10 KiB records were
+    not counted. Each file is at most 15 KB now (still 2 clips a shard), and GNU tar and tarfile list every member."""
+    import shutil
+    import subprocess
+
+    out = tmp_path / "shards"
+    shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--shard_size", "15KB"])
+    tars = sorted((out / "data").glob("*.tar"))
+    assert len([path for path in tars if path.name.startswith("train-")]) == 2
+    assert max(path.stat().st_size for path in tars) <= 15 * 1024
+    for path in tars:
+        with tarfile.open(path) as tar:
+            names = tar.getnames()
+        assert len(names) == 6  # 2 clips x (clip, cls, json)
+        if shutil.which("tar"):
+            listed = subprocess.run(["tar", "-tf", str(path)], capture_output=True, text=True, check=True)
+            assert listed.stdout.split() == names and not listed.stderr

@@ -15,7 +15,8 @@ extension would have no video), and infers no features at all from shards whose 
 the decoders find the container from the bytes, not from the name. Copied clips are checked (`check_readable`: open
 it, decode the first frame) and those that fail are left out, named in the log and the card.
 
-Everything is written into `<out>.incomplete` beside `--out`, renamed to `--out` once the card is written: an
+A shard's size as a file counts tar's end-of-archive blocks (and nothing pads it after them). Everything is
+written into `<out>.incomplete` beside `--out`, renamed to `--out` once the card is written: an
 interrupted run leaves no `--out` that could be read as the data set (a killed one leaves `<out>.incomplete`,
 which the readers refuse and the next run deletes).
 
@@ -167,9 +168,13 @@ def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18
     return out_buffer.getvalue()
 
 
+# What `tarfile` adds when a shard is closed: the end-of-archive marker, two zero blocks.
+_END_OF_ARCHIVE = 2 * tarfile.BLOCKSIZE
+
+
 class _ShardWriter:
-    """Tar shards of at most `max_bytes` (a sample never split), named `<split>-NNNNN.tar` until `close` renames them
-    `<split>-NNNNN-of-MMMMM.tar`."""
+    """Tar shards of at most `max_bytes` as files (a sample never split), named `<split>-NNNNN.tar` until `close`
+    renames them `<split>-NNNNN-of-MMMMM.tar`."""
 
     def __init__(self, folder: Path, split: str, max_bytes: int):
         self.folder, self.split, self.max_bytes = folder, split, max_bytes
@@ -180,11 +185,11 @@ class _ShardWriter:
     def _open(self):
         path = self.folder / f"{self.split}-{len(self.paths):05d}.tar"
         self.paths.append(path)
-        self.tar, self.size = tarfile.open(path, "w", format=tarfile.USTAR_FORMAT), 0
+        self.tar, self.size = tarfile.open(fileobj=path.open("wb"), mode="w", format=tarfile.USTAR_FORMAT), 0
 
     def add(self, members: list[tuple[str, bytes]]) -> None:
         size = sum(512 + -(-len(data) // 512) * 512 for _, data in members)  # tar headers and padding
-        if self.tar is None or (self.size and self.size + size > self.max_bytes):
+        if self.tar is None or (self.size and self.size + size + _END_OF_ARCHIVE > self.max_bytes):
             self.close_current()
             self._open()
         for name, data in members:
@@ -194,8 +199,14 @@ class _ShardWriter:
         self.size += size
 
     def close_current(self):
+        """The shard ends with its end-of-archive blocks and no more: `tarfile` then pads a file to 10 KiB records
+        (tar's blocking of tapes), which made a 60 KB `--shard_size` a 70 KB file; readers (tarfile, GNU tar,
+        `datasets`) read to the end-of-archive blocks and need no padding after them."""
         if self.tar is not None:
+            file = self.tar.fileobj
             self.tar.close()
+            file.truncate(self.tar.offset)  # the offset counts the end-of-archive blocks, not the record padding
+            file.close()
             self.tar = None
 
     def close(self) -> list[Path]:
