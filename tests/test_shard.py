@@ -407,3 +407,100 @@ def test_a_shard_cut_short_is_refused_naming_it_whole_and_streamed(kinetics, tmp
         load_video_dataset(str(out), "hub")
     with pytest.raises(DatasetFormatError, match=re.escape(expected)):
         open_streaming_dataset(str(out))
+
+
+def interrupt_after(calls, monkeypatch):
+    """`check_readable` raises KeyboardInterrupt (a Ctrl-C) at its `calls`+1-th clip, the earlier ones written."""
+    from vivit_hf.training.data import shard
+
+    checked = []
+
+    def check(data):
+        checked.append(data)
+        if len(checked) > calls:
+            raise KeyboardInterrupt
+        check_readable(data)
+
+    monkeypatch.setattr(shard, "check_readable", check)
+
+
+def test_a_writer_interrupted_after_its_first_shards_leaves_nothing_and_the_rerun_writes_them_all(
+    kinetics, tmp_path, monkeypatch
+):
+    """Ctrl-C after 2 of the 4 training shards: `--out` held `data/train-00000.tar` and `-00001.tar`, no card, and the
+    rerun was refused (`--out ... is not empty`). Now nothing is left, and the same command writes every clip."""
+    out = tmp_path / "shards"
+    command = ["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--shard_size", "1"]
+    with monkeypatch.context() as patch:
+        interrupt_after(2, patch)
+        with pytest.raises(KeyboardInterrupt):
+            shard_main(command)
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+    assert shard_main(command)["train"]["clips"] == 4
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["shards"]
+    assert sum(1 for _ in open_streaming_dataset(str(out)).split("train").dataset) == 4
+
+
+def test_a_killed_writers_folder_is_refused_by_the_readers_and_deleted_by_the_rerun(kinetics, tmp_path, monkeypatch):
+    """A job killed after 2 of 4 training shards (no handler runs: its clean-up is disabled here) left whole tars of
+    half the training clips, which `--dataset_format hub` read as the whole split, whole and streamed, without a
+    word. The folder it leaves is refused by both readers, and the same command deletes it and writes every clip."""
+    import shutil
+
+    from vivit_hf.training.data import DatasetFormatError, load_video_dataset
+
+    out = tmp_path / "shards"
+    command = ["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--shard_size", "1"]
+    with monkeypatch.context() as patch:
+        interrupt_after(2, patch)
+        patch.setattr(shutil, "rmtree", lambda *args, **kwargs: None)
+        with pytest.raises(KeyboardInterrupt):
+            shard_main(command)
+    (left,) = tmp_path.iterdir()
+    with tarfile.open(sorted((left / "data").glob("train-*.tar"))[0]) as tar:
+        assert sum(member.name.endswith(".cls") for member in tar) == 1  # whole shards: only the card can tell
+    with pytest.raises(DatasetFormatError, match="did not finish"):
+        load_video_dataset(str(left), "hub", cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(DatasetFormatError, match="did not finish"):
+        open_streaming_dataset(str(left), cache_dir=str(tmp_path / "cache"))
+    shutil.rmtree(tmp_path / "cache", ignore_errors=True)  # refused before anything was cached
+    assert shard_main(command)["train"]["clips"] == 4
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["shards"]
+    assert len(load_video_dataset(str(out), "hub", cache_dir=str(tmp_path / "cache")).split("train")) == 4
+
+
+def test_an_out_of_shards_without_a_card_is_refused_naming_what_to_delete(tmp_path, capsys):
+    """A folder an older writer left when interrupted (`data/train-00000.tar`, no README.md): one line saying to delete
+    it, not only "not empty"."""
+    out = tmp_path / "shards"
+    (out / "data").mkdir(parents=True)
+    with tarfile.open(out / "data" / "train-00000.tar", "w"):
+        pass
+    with pytest.raises(SystemExit) as stop:
+        shard_main(["--dataset", "synthetic_motion", "--out", str(out)])
+    assert stop.value.code == 2
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .endswith(f"holds shards and no data card (a shard writer that was interrupted): delete {out}")
+    )
+
+
+def test_no_shard_file_is_larger_than_shard_size_and_tar_reads_each_whole(kinetics, tmp_path):
+    """`--shard_size 15KB` gave 20 KB files: the end-of-archive blocks and tarfile's padding to 10 KiB records were
+    not counted. Each file is at most 15 KB now (still 2 clips a shard), and GNU tar and tarfile list every member."""
+    import shutil
+    import subprocess
+
+    out = tmp_path / "shards"
+    shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--shard_size", "15KB"])
+    tars = sorted((out / "data").glob("*.tar"))
+    assert len([path for path in tars if path.name.startswith("train-")]) == 2
+    assert max(path.stat().st_size for path in tars) <= 15 * 1024
+    for path in tars:
+        with tarfile.open(path) as tar:
+            names = tar.getnames()
+        assert len(names) == 6  # 2 clips x (clip, cls, json)
+        if shutil.which("tar"):
+            listed = subprocess.run(["tar", "-tf", str(path)], capture_output=True, text=True, check=True)
+            assert listed.stdout.split() == names and not listed.stderr

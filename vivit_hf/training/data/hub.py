@@ -899,6 +899,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
     root = Path(source)
+    _refuse_unfinished_shards(root)
     videos, others = _files_below(root)
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
     skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix.lower() not in read]
@@ -1078,6 +1079,18 @@ def _labelled_splits(loaded, label_column: str, feature) -> dict:
     if not kept:
         raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
     return kept
+
+
+def _refuse_unfinished_shards(root: Path) -> None:
+    """The folder of a shard writer that was interrupted (`shard.UNFINISHED` in it) holds whole tars of a part of the
+    data set: `datasets` read them as the whole, without a word."""
+    from .shard import UNFINISHED
+
+    if (root / UNFINISHED).is_file():
+        raise DatasetFormatError(
+            f"--dataset_format hub: {root} holds the shards of a `python -m vivit_hf.training.data.shard` run that did "
+            f"not finish ({UNFINISHED}), a part of the data set: run it again (it starts over), or delete {root}"
+        )
 
 
 def _refuse_cut_tars(root: Path, others: Sequence[Path]) -> None:

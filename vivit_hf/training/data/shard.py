@@ -15,6 +15,11 @@ extension would have no video), and infers no features at all from shards whose 
 the decoders find the container from the bytes, not from the name. Copied clips are checked (`check_readable`: open
 it, decode the first frame) and those that fail are left out, named in the log and the card.
 
+A shard's size as a file counts tar's end-of-archive blocks (and nothing pads it after them). Everything is
+written into `<out>.incomplete` beside `--out`, renamed to `--out` once the card is written: an
+interrupted run leaves no `--out` that could be read as the data set (a killed one leaves `<out>.incomplete`,
+which the readers refuse and the next run deletes).
+
 `README.md` is the data card: YAML that `datasets` reads (the splits' files, the features with the `cls` column
 as a `ClassLabel` of the class names, the split sizes), then the source, classes and counts in prose. So
 `load_dataset(out, streaming=True)` and `--dataset_format hub --streaming` find the video and label columns and
@@ -34,6 +39,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import tarfile
 from fractions import Fraction
 from pathlib import Path
@@ -162,9 +168,13 @@ def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18
     return out_buffer.getvalue()
 
 
+# What `tarfile` adds when a shard is closed: the end-of-archive marker, two zero blocks.
+_END_OF_ARCHIVE = 2 * tarfile.BLOCKSIZE
+
+
 class _ShardWriter:
-    """Tar shards of at most `max_bytes` (a sample never split), named `<split>-NNNNN.tar` until `close` renames them
-    `<split>-NNNNN-of-MMMMM.tar`."""
+    """Tar shards of at most `max_bytes` as files (a sample never split), named `<split>-NNNNN.tar` until `close`
+    renames them `<split>-NNNNN-of-MMMMM.tar`."""
 
     def __init__(self, folder: Path, split: str, max_bytes: int):
         self.folder, self.split, self.max_bytes = folder, split, max_bytes
@@ -175,11 +185,11 @@ class _ShardWriter:
     def _open(self):
         path = self.folder / f"{self.split}-{len(self.paths):05d}.tar"
         self.paths.append(path)
-        self.tar, self.size = tarfile.open(path, "w", format=tarfile.USTAR_FORMAT), 0
+        self.tar, self.size = tarfile.open(fileobj=path.open("wb"), mode="w", format=tarfile.USTAR_FORMAT), 0
 
     def add(self, members: list[tuple[str, bytes]]) -> None:
         size = sum(512 + -(-len(data) // 512) * 512 for _, data in members)  # tar headers and padding
-        if self.tar is None or (self.size and self.size + size > self.max_bytes):
+        if self.tar is None or (self.size and self.size + size + _END_OF_ARCHIVE > self.max_bytes):
             self.close_current()
             self._open()
         for name, data in members:
@@ -189,8 +199,14 @@ class _ShardWriter:
         self.size += size
 
     def close_current(self):
+        """The shard ends with its end-of-archive blocks and no more: `tarfile` then pads a file to 10 KiB records
+        (tar's blocking of tapes), which made a 60 KB `--shard_size` a 70 KB file; readers (tarfile, GNU tar,
+        `datasets`) read to the end-of-archive blocks and need no padding after them."""
         if self.tar is not None:
+            file = self.tar.fileobj
             self.tar.close()
+            file.truncate(self.tar.offset)  # the offset counts the end-of-archive blocks, not the record padding
+            file.close()
             self.tar = None
 
     def close(self) -> list[Path]:
@@ -241,61 +257,129 @@ def write_shards(
             "shards hold one label per clip (`.cls`); a data set with several label spaces (Epic Kitchens' noun and "
             "verb) is not supported yet"
         )
-    out = Path(out)
+    out = Path(os.path.abspath(out))
     names = data.label_names
     splits = splits or list(data.splits)
     # A split the data set lacks (`--splits val`, Kinetics' own word) is refused before `out` is made: it was refused
     # after, and the corrected command then found `--out` "not empty" (an empty data/ folder)
     member = video_member_name([data.split(split) for split in splits], reencoding=bool(short_side))
-    (out / "data").mkdir(parents=True, exist_ok=True)
-    summary = {}
-    for split in splits:
-        examples = data.split(split)
-        order = list(range(len(examples)))
-        random.Random(seed).shuffle(order)
-        writer = _ShardWriter(out / "data", split, shard_size)
-        written, failed, total_bytes, per_class = 0, [], 0, [0] * len(names)
-        for position, index in enumerate(order):
-            example = examples[index]
-            clip_id = str(example.get("id", index))
-            try:
-                _refuse_a_part_of_a_video(example)
-                clip = _video_bytes(example["video"])
-                if short_side:
-                    clip = reencode(clip, short_side, keyframe_interval)
-                else:
-                    check_readable(clip)
-            except Exception as error:  # noqa: BLE001 - a clip that cannot be read or re-encoded is left out, named
-                logger.warning("leaving out clip %s: %s", clip_id, error)
-                failed.append(clip_id)
-                continue
-            key = f"{split}_{position:08d}"
-            label = int(example["label"])
-            meta = {"id": clip_id, "label": names[label]}
-            writer.add(
-                [
-                    (f"{key}.{member}", clip),
-                    (f"{key}.cls", str(label).encode()),
-                    (f"{key}.json", json.dumps(meta).encode()),
-                ]
-            )
-            written += 1
-            total_bytes += len(clip)
-            per_class[label] += 1
-        paths = writer.close()
-        summary[split] = dict(
-            clips=written,
-            shards=[p.name for p in paths],
-            video_bytes=total_bytes,
-            left_out=failed,
-            missing=data.missing.get(split, 0),
-            per_class=per_class,
+    partial = _start_unfinished(out)
+    try:
+        summary = {
+            split: _write_split(data, split, partial / "data", shard_size, short_side, keyframe_interval, seed, member)
+            for split in splits
+        }
+        _leave_out_splits_without_clips(summary, source)
+        (partial / "README.md").write_text(
+            data_card(summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member)
         )
-    _leave_out_splits_without_clips(summary, source)
-    (out / "README.md").write_text(
-        data_card(summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member)
-    )
+        _finish(partial, out)
+    except BaseException:  # Ctrl-C, a full disk, a clip's error: nothing half-written is left (a kill leaves it)
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
     return summary
+
+
+def _write_split(data, split, folder, shard_size, short_side, keyframe_interval, seed, member) -> dict:
+    """One split's clips, in a seeded random order, as shards in `folder`; returns its summary."""
+    names = data.label_names
+    examples = data.split(split)
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    writer = _ShardWriter(folder, split, shard_size)
+    written, failed, total_bytes, per_class = 0, [], 0, [0] * len(names)
+    for position, index in enumerate(order):
+        example = examples[index]
+        clip_id = str(example.get("id", index))
+        try:
+            _refuse_a_part_of_a_video(example)
+            clip = _video_bytes(example["video"])
+            if short_side:
+                clip = reencode(clip, short_side, keyframe_interval)
+            else:
+                check_readable(clip)
+        except Exception as error:  # noqa: BLE001 - a clip that cannot be read or re-encoded is left out, named
+            logger.warning("leaving out clip %s: %s", clip_id, error)
+            failed.append(clip_id)
+            continue
+        key = f"{split}_{position:08d}"
+        label = int(example["label"])
+        meta = {"id": clip_id, "label": names[label]}
+        writer.add(
+            [
+                (f"{key}.{member}", clip),
+                (f"{key}.cls", str(label).encode()),
+                (f"{key}.json", json.dumps(meta).encode()),
+            ]
+        )
+        written += 1
+        total_bytes += len(clip)
+        per_class[label] += 1
+    paths = writer.close()
+    return dict(
+        clips=written,
+        shards=[p.name for p in paths],
+        video_bytes=total_bytes,
+        left_out=failed,
+        missing=data.missing.get(split, 0),
+        per_class=per_class,
+    )
+
+
+# The shards are written into `<out>.incomplete` beside `--out`, holding this file, and renamed to `--out` when the
+# card is written: an interrupted writer (Ctrl-C, a killed job, a full disk) left `data/<split>-NNNNN.tar` and no card
+# in `--out`, which a rerun refused ("not empty") and `--dataset_format hub` read as the whole data set, without a
+# word. The readers refuse a folder holding it; a rerun deletes it.
+UNFINISHED = "INCOMPLETE"
+_UNFINISHED_TEXT = (
+    "Written by `python -m vivit_hf.training.data.shard`, which did not finish: its shards are a part of the data "
+    "set. Run the command again (it deletes this folder and starts over), or delete this folder.\n"
+)
+
+
+def unfinished_folder(out: Path) -> Path:
+    """Where the shards of `out` are written until they are all written: a sibling, so the rename is on one disk."""
+    return out.parent / f"{out.name}.incomplete"
+
+
+def _delete_if_unfinished(folder: Path) -> None:
+    if (folder / UNFINISHED).is_file():
+        logger.info("deleting %s: the unfinished shards of an interrupted run", folder)
+        shutil.rmtree(folder)
+
+
+def used_out_problem(out: Path) -> str | None:
+    """Why shards cannot be written to `out` (None: they can). A folder left by an interrupted run of this writer
+    is not a problem: it is deleted when the writing starts."""
+    out, partial = Path(os.path.abspath(out)), unfinished_folder(Path(os.path.abspath(out)))
+    if partial.exists() and not (partial / UNFINISHED).is_file():
+        return f"{partial} (where the shards are written until they are all written) is not empty: delete it"
+    if not out.exists() or (out / UNFINISHED).is_file() or (out.is_dir() and not any(out.iterdir())):
+        return None
+    if not (out / "README.md").exists() and any((out / "data").glob("*.tar")):
+        return f"{out} holds shards and no data card (a shard writer that was interrupted): delete {out}"
+    return f"{out} is not empty"
+
+
+def _start_unfinished(out: Path) -> Path:
+    problem = used_out_problem(out)
+    if problem:
+        raise FileExistsError(problem)
+    partial = unfinished_folder(out)
+    _delete_if_unfinished(out)
+    _delete_if_unfinished(partial)
+    (partial / "data").mkdir(parents=True)
+    (partial / UNFINISHED).write_text(_UNFINISHED_TEXT)
+    return partial
+
+
+def _finish(partial: Path, out: Path) -> None:
+    """`partial` becomes `out` (an empty `out` is replaced); its marker goes last, so a kill in between leaves a
+    folder the readers refuse and a rerun deletes."""
+    if out.is_dir():
+        out.rmdir()  # empty (checked at the start)
+    os.replace(partial, out)
+    (out / UNFINISHED).unlink()
 
 
 class NoClipWritten(ValueError):
@@ -426,8 +510,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--private", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO)
-    if Path(args.out).exists() and any(Path(args.out).iterdir()):
-        parser.error(f"--out {args.out} is not empty")
+    problem = used_out_problem(Path(args.out))
+    if problem:
+        parser.error(f"--out {args.out}: {problem}")
     try:
         check_config_name(args.dataset_format, args.dataset_config_name)
     except ValueError as error:
