@@ -377,15 +377,17 @@ def test_a_split_none_of_whose_clips_is_written_is_left_out_of_the_card_and_the_
 
 def test_splits_naming_a_split_the_data_set_lacks_is_one_line_and_leaves_out_untouched(kinetics, tmp_path, capsys):
     """`--splits val` (Kinetics' own word for it; the loader names it `validation`) was a DatasetFormatError
-    traceback after `--out` had been made, so the corrected command was refused: `--out ... is not empty`."""
+    traceback after `--out` had been made, so the corrected command was refused: `--out ... is not empty`. A split
+    the data set lacks is one line, `--out` not made; `val` is now read as the split word it is (`validation`)."""
     out = tmp_path / "shards"
     command = ["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--splits"]
     with pytest.raises(SystemExit) as stop:
-        shard_main([*command, "val"])
+        shard_main([*command, "test"])
     assert stop.value.code == 2 and not out.exists()
     line = capsys.readouterr().err.strip().splitlines()[-1]
-    assert line.endswith(f"error: argument --splits: no split 'val' in {kinetics}; the splits found: train, validation")
-    assert shard_main([*command, "validation"])["validation"]["clips"] == 2
+    expected = f"error: argument --splits: no split 'test' in {kinetics}; the splits found: train, validation"
+    assert line.endswith(expected)
+    assert shard_main([*command, "val"])["validation"]["clips"] == 2
 
 
 def test_a_shard_cut_short_is_refused_naming_it_whole_and_streamed(kinetics, tmp_path):

@@ -259,7 +259,8 @@ def write_shards(
         )
     out = Path(os.path.abspath(out))
     names = data.label_names
-    splits = splits or list(data.splits)
+    # `val` / `dev` are the data set's `validation` (`split_name`): the card names each split as the readers do
+    splits = list(dict.fromkeys(data.split_name(split) for split in splits or data.splits))
     # A split the data set lacks (`--splits val`, Kinetics' own word) is refused before `out` is made: it was refused
     # after, and the corrected command then found `--out` "not empty" (an empty data/ folder)
     member = video_member_name([data.split(split) for split in splits], reencoding=bool(short_side))
