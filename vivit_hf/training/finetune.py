@@ -37,6 +37,7 @@ from .data.dataset import (
     collate_videos,
     describe_example,
 )
+from .data.examples import recipe_split_name
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .flags import (
@@ -863,12 +864,19 @@ def args_as_trained(args: argparse.Namespace, settings: dict) -> argparse.Namesp
 
 
 def same_setting(name: str, old, new) -> bool:
-    """Whether a recorded setting equals this run's. `--dataset` is compared as the folder it names here when both
+    """Whether a recorded setting equals this run's. `--train_split` / `--eval_split` are compared as the split
+    they name (`val` is `validation`). `--dataset` is compared as the folder it names here when both
     name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that typed it another
     way than the first run was refused as "other batches")."""
     if old == new:
         return True
-    if name != "dataset" or not isinstance(old, str) or not isinstance(new, str):
+    if not isinstance(old, str) or not isinstance(new, str):
+        return False
+    if name in ("train_split", "eval_split"):
+        # the split read, by the recipes' name: `--train_split training` resumed with `train` on a `training/` folder
+        # was refused as other batches (a data set holding both `val` and `validation` keeps its examples digest)
+        return recipe_split_name(old) == recipe_split_name(new)
+    if name != "dataset":
         return False
     folders = [Path(value).expanduser() for value in (old, new)]
     return all(folder.exists() for folder in folders) and folders[0].resolve() == folders[1].resolve()
