@@ -672,8 +672,22 @@ def batch_beyond_the_data(args: argparse.Namespace, num_train: int, num_processe
     return (
         f"the total batch of {total} ({setup}) is more than the {num_train} training clip{'s' * (num_train != 1)}: "
         f"every optimiser step sees {num_train} at most, one step an epoch, though the log, all_results.json and the "
-        f"model card say {total}; "
-        f"a --total_batch_size (or --per_device_train_batch_size) of at most {num_train} trains with the batch it says"
+        f"model card say {total}; {batch_that_fits(num_train, args.per_device_train_batch_size, num_processes)}"
+    )
+
+
+def batch_that_fits(num_train: int, per_device: int, num_processes: int) -> str:
+    """The batch flags of the largest total batch of at most `num_train` clips on this launch, as the warning's advice.
+    It said 'a --total_batch_size (or --per_device_train_batch_size) of at most N', which a typed
+    --gradient_accumulation_steps contradicts (refused), a total no per-step batch divides is refused as unreachable,
+    and a per-device batch already below N leaves unchanged: typed per-device batch and accumulation decide alone."""
+    per_device = per_device if per_device * num_processes <= num_train else num_train // num_processes
+    if per_device < 1:
+        return f"with {num_processes} processes no batch fits {num_train} clips: launch at most {num_train}"
+    accumulation = num_train // (per_device * num_processes)
+    return (
+        f"--per_device_train_batch_size {per_device} --gradient_accumulation_steps {accumulation} (a total batch of "
+        f"{per_device * num_processes * accumulation}; leave --total_batch_size out) trains with the batch it says"
     )
 
 
