@@ -73,7 +73,10 @@ class HubStandIn:
                     prefix = "" if payload.get("type", "model") == "model" else f"{payload['type']}s/"
                     key = f"{prefix}{repo_id}"
                     if key in hub.repos:
-                        return self._reply(409, {"error": "You already created this repo", "url": ""})
+                        # as the Hub answers: the repo's url (create_repo(exist_ok=True) returns it; "" made the
+                        # client fail with "Invalid HF URI 'hf://'", so a resumed run's push could not be tested)
+                        url = f"{hub.endpoint}/{key}"
+                        return self._reply(409, {"error": "You already created this repo", "url": url})
                     hub.repos[key] = {}
                     return self._reply(200, {"url": f"{hub.endpoint}/{key}", "name": repo_id})
                 if path == "/api/validate-yaml":

@@ -418,6 +418,37 @@ def test_an_empty_folder_beside_a_folder_of_class_folders_is_named_as_an_empty_c
     ]
 
 
+def test_a_split_typed_by_another_word_for_it_is_the_same_run(tmp_path):
+    # A run with `--train_split training --eval_split val` on folders `training/` and `val/`, resumed (or run again)
+    # with `--train_split train --eval_split validation`, the same splits by the recipes' names: refused as "trained
+    # with other batches: --train_split 'training' -> 'train'", and the evaluation warned of as another split. The
+    # reference: the splits each spelling reads (the same examples).
+    import contextlib
+    import json
+
+    from vivit_hf.training import finetune
+
+    touch(tmp_path, "training/cat/a.mp4", "training/dog/b.mp4", "val/cat/c.mp4", "val/dog/d.mp4")
+    accelerator = type("OneProcess", (), {"main_process_first": contextlib.nullcontext})
+
+    def run(train_split, eval_split):
+        args = finetune.parse_args(
+            ["--dataset", str(tmp_path), "--train_split", train_split, "--eval_split", eval_split]
+        )
+        _, train, evaluation, split = finetune.load_data(args, accelerator)
+        return [e["video"] for e in train], [e["video"] for e in evaluation], finetune.run_settings(args, 1)
+
+    *first_read, first = run("training", "val")
+    *second_read, second = run("train", "validation")
+    assert first_read == second_read
+    recorded = json.loads(json.dumps(first))  # as read back from trainer_state.json
+    assert finetune.check_resume_settings(recorded, second) == []
+    assert finetune.same_settings(recorded, second)
+    *_, other = run("val", "training")  # another split is still another run
+    with pytest.raises(ValueError, match="--train_split 'training' -> 'val'"):
+        finetune.check_resume_settings(recorded, other)
+
+
 def test_a_class_folder_holding_no_video_is_named_not_dropped_without_a_word(tmp_path, caplog):
     # train/fish/ holding only its notes (the clips' copy failed): no class, and the warning about files of other
     # types leaves .txt out (annotations), so the model had a class fewer than the folders show without a word.

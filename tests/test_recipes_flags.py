@@ -941,6 +941,22 @@ def test_resume_latest_refuses_a_folder_with_no_run_in_it(tmp_path, made):
     assert check_output_dir(folder, overwrite=False, resume=None) == []  # a new run there is fine
 
 
+def test_resume_latest_on_a_folder_a_new_run_is_refused_in_offers_no_new_run_there(tmp_path):
+    """--resume_from_checkpoint latest on a folder holding the user's README.md and no run said 'drop
+    --resume_from_checkpoint to start a new run there', and the command without it was refused in turn (the card would
+    replace the README.md). The reference: what the new run there is answered."""
+    from vivit_hf.training.checkpoints import check_output_dir
+
+    (tmp_path / "README.md").write_text("# my project")
+    with pytest.raises(ValueError, match="README.md"):
+        check_output_dir(tmp_path, overwrite=False, resume=None)
+    with pytest.raises(ValueError) as refused:
+        check_output_dir(tmp_path, overwrite=False, resume="latest")
+    message = str(refused.value)
+    assert "no run to continue" in message and "drop --resume_from_checkpoint" not in message, message
+    assert "another --output_dir" in message and "README.md" in message, message
+
+
 def test_why_a_hub_id_was_not_fetched_tells_no_network_from_no_such_repo(monkeypatch):
     import httpx2
     from datasets.exceptions import DatasetNotFoundError

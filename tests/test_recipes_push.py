@@ -168,3 +168,30 @@ def test_a_failed_upload_names_the_kept_folder_and_the_command_that_finishes_it(
     message = uploader.failure_message(record)
     assert str(folder) in message and "500" in message
     assert f"hf upload me/later {folder} . --exclude 'checkpoints/*'" in message
+
+
+def test_a_resumed_run_pushes_to_its_repo_the_card_of_the_steps_it_trained(tmp_path):
+    """A run resumed with --push_to_hub finds its repo made by the first run: the stand-in answered that 409 with an
+    empty url, on which huggingface_hub's create_repo(exist_ok=True) fails ("Invalid HF URI 'hf://'"), where the Hub
+    gives the repo's url, so no resumed push was tested. The reference: the local outputs the resume wrote."""
+    for split, count in (("train", 4), ("test", 2)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
+    out = tmp_path / "out"
+    flags = ["--dataset", str(tmp_path / "data"), "--output_dir", str(out), "--checkpointing_steps", "1"]
+    flags += ["--push_to_hub", "--hub_model_id", "me/vivit-tiny", *TINY_MODEL]
+    with HubStandIn() as hub:
+        environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
+        environment.pop("HF_HUB_OFFLINE")
+        environment.pop("TRANSFORMERS_OFFLINE")
+        for more in (["--max_train_steps", "2"], ["--max_train_steps", "3", "--resume_from_checkpoint", "latest"]):
+            command = [sys.executable, str(FINETUNE), *flags, *more]
+            result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
+            assert result.returncode == 0, result.stderr[-3000:]
+        files = hub.repos["me/vivit-tiny"]
+    assert [commit["summary"] for commit in hub.commits][-2:] == ["Training in progress, step 3", "End of training"]
+    assert files["README.md"] == (out / "README.md").read_bytes()
+    assert "| max_train_steps | 2, then 3 after step 2 (resumed) |" in files["README.md"].decode()
+    assert files["model.safetensors"] == (out / "model.safetensors").read_bytes()
+    assert not any(name.startswith(("checkpoints/", ".push/")) or name == "run_settings.json" for name in files)

@@ -6,6 +6,7 @@ traceback."""
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -614,6 +615,30 @@ def test_a_total_batch_above_the_training_sets_size_is_said_not_reported_as_trai
     fits = run_recipe(FINETUNE, *common, "--output_dir", tmp_path / "fits", "--per_device_train_batch_size", "6")
     assert fits.returncode == 0, fits.stderr[-3000:]
     assert "is more than the" not in fits.stderr
+
+
+@pytest.mark.parametrize("batch", [("8", "2"), ("2", "8")])
+def test_the_batch_the_warning_advises_fits_the_training_set(tmp_path, batch):
+    """The warning for a total batch above the training set advised 'a --total_batch_size (or
+    --per_device_train_batch_size) of at most 6': with --gradient_accumulation_steps typed a total is refused as
+    contradicting it, and a per-device batch of 2 is at most 6 already. The reference: the recipe run again with the
+    flags the warning gives trains with a total batch of at most 6, unwarned."""
+    for label, name in enumerate(("up", "down")):
+        for i in range(3):
+            tiny_clip(tmp_path / "data" / "train" / name / f"{i}.mp4", label, seed=i)
+            tiny_clip(tmp_path / "data" / "test" / name / f"{i}.mp4", label, seed=10 + i)
+    common = ["--dataset", tmp_path / "data", "--max_train_steps", "1", "--num_workers", "0", *TINY_MODEL]
+    per_device, accumulation = batch
+    flags = ["--per_device_train_batch_size", per_device, "--gradient_accumulation_steps", accumulation]
+    warned = run_recipe(FINETUNE, *common, "--output_dir", tmp_path / "big", *flags)
+    assert warned.returncode == 0, warned.stderr[-3000:]
+    advice = re.search(r"--per_device_train_batch_size (\d+) --gradient_accumulation_steps (\d+)", warned.stderr)
+    assert advice, warned.stderr[-3000:]
+    advised = ["--per_device_train_batch_size", advice[1], "--gradient_accumulation_steps", advice[2]]
+    fits = run_recipe(FINETUNE, *common, "--output_dir", tmp_path / "fits", *advised)
+    assert fits.returncode == 0, fits.stderr[-3000:]
+    assert "is more than the" not in fits.stderr
+    assert json.loads((tmp_path / "fits" / "all_results.json").read_text())["effective_total_batch_size"] <= 6
 
 
 def test_streaming_shards_without_an_evaluation_split_is_one_line_exit_2(tmp_path):

@@ -635,6 +635,27 @@ def test_a_config_override_of_a_vivit_checkpoint_that_is_no_field_is_refused(tmp
     assert from_vivit_checkpoint(str(tmp_path), num_frames=4)[0].config.num_frames == 4
 
 
+@pytest.mark.parametrize(
+    "options", [{"attn_implementation": "eager"}, {"dtype": torch.bfloat16}, {"torch_dtype": "bfloat16"}]
+)
+def test_a_vivit_checkpoint_takes_from_pretrained_loading_options(tmp_path, options):
+    # from_vivit_checkpoint(path, attn_implementation="eager") was refused as "no field of the config" (it worked
+    # before fields were checked), and dtype= kept a float32 model without a word. The reference: transformers'
+    # from_pretrained of the same folder with the same option.
+    from transformers import AutoModelForVideoClassification
+
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=8).save_pretrained(tmp_path)
+    model, _ = from_vivit_checkpoint(str(tmp_path), **options)
+    reference = AutoModelForVideoClassification.from_pretrained(str(tmp_path), **options).eval()
+    assert model.config._attn_implementation == reference.config._attn_implementation
+    assert {p.dtype for p in model.parameters()} == {p.dtype for p in reference.parameters()}
+    video = torch.randn(1, 8, 3, 32, 32, dtype=next(reference.parameters()).dtype)
+    with torch.no_grad():
+        torch.testing.assert_close(model(video).logits, reference(video).logits)
+
+
 def test_non_square_npz_vit_needs_its_grid(tmp_path):
     vit = tiny_vit(image_size=[32, 16])  # 4 x 2 grid: 8 positions, not a square
     tree = npz_tree(vit, original_names=False)

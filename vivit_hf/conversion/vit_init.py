@@ -1491,6 +1491,8 @@ def from_vivit_checkpoint(
     class's row by name (`remapped`): a data set that sorts Kinetics' classes otherwise than the checkpoint did
     starts from the trained head, not a fresh one. The same count under other names is other classes: a fresh head.
 
+    As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model and `attn_implementation` is set.
+
     Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
     name and left `fresh`.
     """
@@ -1504,6 +1506,10 @@ def from_vivit_checkpoint(
         for k, v in old.config.to_diff_dict().items()
         if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")
     }
+    # from_pretrained's loading options, no config fields: `attn_implementation` was refused as one, `dtype` kept
+    # as one and the model left in float32, without a word
+    dtype = config_overrides.pop("dtype", None) or config_overrides.pop("torch_dtype", None)
+    attn_implementation = config_overrides.pop("attn_implementation", None)
     check_config_fields(type(old.config), config_overrides)
     kwargs.update(config_overrides)
     if id2label is not None:
@@ -1517,7 +1523,10 @@ def from_vivit_checkpoint(
         # new heads, unnamed (given alone they were ignored: the checkpoint's heads came back); the checkpoint's own
         # heads, in any order, keep its classifier, its class names and its rows' order
         kwargs.update(id2label=None, label2id=None, label_spaces=dict(label_spaces))
-    model = type(old)(type(old.config)(**kwargs))
+    config = type(old.config)(**kwargs)
+    if attn_implementation is not None:
+        config._attn_implementation = attn_implementation
+    model = type(old)(config)
     same_labels = model.config.id2label == old.config.id2label and (model.config.label_spaces or None) == (
         old.config.label_spaces or None
     )
@@ -1551,6 +1560,8 @@ def from_vivit_checkpoint(
         else:
             state[name] = old_state[name]
     model.load_state_dict(state)
+    if dtype not in (None, "auto"):
+        model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
     return model.eval(), report
 
 

@@ -117,9 +117,16 @@ def check_output_dir(output_dir, overwrite: bool, resume: str | None) -> list[Pa
         # mistyped --output_dir) must not become a whole new run that exits 0. A run stopped before its first
         # checkpoint is refused once every process has said it holds none (`nothing_to_resume`).
         where = "does not exist" if not folder.exists() else "holds no run of this recipe"
+        # a folder a new run is refused too (a README.md of the user's) is not offered as one to start it in
+        blocking = files_a_run_would_replace(folder) if folder.is_dir() else []
+        start = (
+            f"give another --output_dir to start a new run (a run there would replace its {', '.join(blocking)})"
+            if blocking
+            else "drop --resume_from_checkpoint to start a new run there"
+        )
         raise ValueError(
             f"--resume_from_checkpoint latest: --output_dir {folder} {where}, so there is no run to continue. "
-            f"Check the folder, or drop --resume_from_checkpoint to start a new run there"
+            f"Check the folder, or {start}"
         )
     if not found:
         refuse_files_a_run_would_replace(folder)
@@ -166,12 +173,17 @@ def nothing_to_resume(output_dir) -> str:
     )
 
 
+def files_a_run_would_replace(folder: Path) -> list[str]:
+    """The files in `folder` the final save would write over: its README.md and files named as the model code."""
+    return [name for name in (MODEL_CARD, *sorted(model_code_files())) if (folder / name).exists()]
+
+
 def refuse_files_a_run_would_replace(folder: Path) -> None:
     """Refuse (ValueError) a folder holding no run but a file the final save writes: a README.md (the project's own,
     a data set's card) or a file named as the model code (`errors.py`, `sampling.py`). They are no sign of a previous
     run, so nothing refused the folder, and the final outputs replaced them without a word (`--output_dir .` in a
     project, or the data set's own folder)."""
-    replaced = [name for name in (MODEL_CARD, *sorted(model_code_files())) if (folder / name).exists()]
+    replaced = files_a_run_would_replace(folder)
     if replaced:
         names = ", ".join(replaced)
         raise ValueError(

@@ -37,6 +37,7 @@ from .data.dataset import (
     collate_videos,
     describe_example,
 )
+from .data.examples import recipe_split_name
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .flags import (
@@ -671,8 +672,22 @@ def batch_beyond_the_data(args: argparse.Namespace, num_train: int, num_processe
     return (
         f"the total batch of {total} ({setup}) is more than the {num_train} training clip{'s' * (num_train != 1)}: "
         f"every optimiser step sees {num_train} at most, one step an epoch, though the log, all_results.json and the "
-        f"model card say {total}; "
-        f"a --total_batch_size (or --per_device_train_batch_size) of at most {num_train} trains with the batch it says"
+        f"model card say {total}; {batch_that_fits(num_train, args.per_device_train_batch_size, num_processes)}"
+    )
+
+
+def batch_that_fits(num_train: int, per_device: int, num_processes: int) -> str:
+    """The batch flags of the largest total batch of at most `num_train` clips on this launch, as the warning's advice.
+    It said 'a --total_batch_size (or --per_device_train_batch_size) of at most N', which a typed
+    --gradient_accumulation_steps contradicts (refused), a total no per-step batch divides is refused as unreachable,
+    and a per-device batch already below N leaves unchanged: typed per-device batch and accumulation decide alone."""
+    per_device = per_device if per_device * num_processes <= num_train else num_train // num_processes
+    if per_device < 1:
+        return f"with {num_processes} processes no batch fits {num_train} clips: launch at most {num_train}"
+    accumulation = num_train // (per_device * num_processes)
+    return (
+        f"--per_device_train_batch_size {per_device} --gradient_accumulation_steps {accumulation} (a total batch of "
+        f"{per_device * num_processes * accumulation}; leave --total_batch_size out) trains with the batch it says"
     )
 
 
@@ -863,12 +878,19 @@ def args_as_trained(args: argparse.Namespace, settings: dict) -> argparse.Namesp
 
 
 def same_setting(name: str, old, new) -> bool:
-    """Whether a recorded setting equals this run's. `--dataset` is compared as the folder it names here when both
+    """Whether a recorded setting equals this run's. `--train_split` / `--eval_split` are compared as the split
+    they name (`val` is `validation`). `--dataset` is compared as the folder it names here when both
     name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that typed it another
     way than the first run was refused as "other batches")."""
     if old == new:
         return True
-    if name != "dataset" or not isinstance(old, str) or not isinstance(new, str):
+    if not isinstance(old, str) or not isinstance(new, str):
+        return False
+    if name in ("train_split", "eval_split"):
+        # the split read, by the recipes' name: `--train_split training` resumed with `train` on a `training/` folder
+        # was refused as other batches (a data set holding both `val` and `validation` keeps its examples digest)
+        return recipe_split_name(old) == recipe_split_name(new)
+    if name != "dataset":
         return False
     folders = [Path(value).expanduser() for value in (old, new)]
     return all(folder.exists() for folder in folders) and folders[0].resolve() == folders[1].resolve()

@@ -41,6 +41,13 @@ _SPLIT_ALIASES = {
 }
 
 
+def recipe_split_name(name: str) -> str:
+    """The recipes' name of a split typed as `name` (`val`, `dev` -> `validation`, `training` -> `train`), `name`
+    where it is no split word: what a run records and compares, so that a resume typing its split another way names
+    the same split."""
+    return _SPLIT_ALIASES.get(name.lower(), name)
+
+
 @dataclass
 class VideoClassificationData:
     """Examples per split plus the label vocabulary.
