@@ -506,3 +506,23 @@ def test_no_shard_file_is_larger_than_shard_size_and_tar_reads_each_whole(kineti
         if shutil.which("tar"):
             listed = subprocess.run(["tar", "-tf", str(path)], capture_output=True, text=True, check=True)
             assert listed.stdout.split() == names and not listed.stderr
+
+
+def test_shards_read_as_a_video_folder_are_told_to_read_with_dataset_format_hub(kinetics, tmp_path):
+    """evaluate.py / finetune.py --dataset <shards> without --dataset_format hub (the default is videofolder) said
+    only "no <class>/<video> files ... found ['README.md', 'data/']"; it now says which format reads the folder. A
+    folder of other files without a data card is not told so."""
+    from vivit_hf.training.data import DatasetFormatError, load_video_dataset
+
+    out = tmp_path / "shards"
+    shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out)])
+    with pytest.raises(DatasetFormatError, match=r"found \['README.md', 'data/'\]; it holds a data set's card and data "
+                       r"files: read it with --dataset_format hub$"):  # fmt: skip
+        load_video_dataset(str(out), "videofolder")
+    assert len(load_video_dataset(str(out), "hub").split("train")) > 0  # and that format reads it
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "README.md").write_text("my notes")
+    (tmp_path / "notes" / "todo.txt").write_text("film more")  # a README without data files is no data set
+    with pytest.raises(DatasetFormatError) as error:
+        load_video_dataset(str(tmp_path / "notes"), "videofolder")
+    assert "--dataset_format hub" not in str(error.value)

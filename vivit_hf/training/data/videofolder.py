@@ -266,6 +266,21 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     return per_split
 
 
+# Files of a `datasets` data set: what the shard writer and `push_to_hub` write (tar, parquet), `save_to_disk`'s arrow
+_DATA_FILE_SUFFIXES = (".tar", ".parquet", ".arrow", ".jsonl", ".csv")
+
+
+def _is_hub_folder(root: Path) -> bool:
+    """A folder `--dataset_format hub` reads: a data card (README.md) beside data files, or `save_to_disk`'s. The
+    default format (videofolder) found no class folders there, and said only what the folder holds: the shard
+    writer's output given to evaluate.py without --dataset_format hub read as a folder of nothing."""
+    if (root / "state.json").is_file() or (root / "dataset_dict.json").is_file():
+        return True
+    if not (root / "README.md").is_file():
+        return False
+    return any(path.suffix in _DATA_FILE_SUFFIXES for depth in ("*", "*/*") for path in root.glob(depth))
+
+
 def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
     """`<root>/.../[<split>/].../<class>/<clip>`, read as `datasets`' videofolder reads a folder: a clip's class is
     the folder it is in; its split is named by a folder above, at any depth (`train`, `val2017`, `k400_test`...),
@@ -279,8 +294,10 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         for split, items in _folder_clips(root, missing).items():
             per_split.setdefault(split, []).extend(items)
     if not per_split:
+        hub = _is_hub_folder(roots[0])  # the shard writer's output, a pushed or saved data set
+        hint = "; it holds a data set's card and data files: read it with --dataset_format hub" if hub else ""
         raise DatasetFormatError(
-            f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}{_what_is_there(roots)}"
+            f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}{_what_is_there(roots)}{hint}"
         )
     _refuse_one_class(roots, per_split)
     names, label2id = label_vocabulary([name for items in per_split.values() for name, _, _ in items], "videofolder")
