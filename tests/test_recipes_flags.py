@@ -39,6 +39,20 @@ def save_tiny_vit(folder: Path) -> None:
     ViTModel(ViTConfig(image_size=32, **sizes)).save_pretrained(folder)
 
 
+def recipe_that_must_not_load(monkeypatch):
+    """recipes/finetune.py as a module whose data and model loading fail the test: a refusal comes before either."""
+    from test_recipes_finetune import load_recipe
+
+    recipe = load_recipe()
+
+    def loads(*args, **kwargs):
+        raise AssertionError("the refused run loaded data or a model")
+
+    for name in ("load_data", "build_model"):
+        monkeypatch.setattr(recipe, name, loads)
+    return recipe
+
+
 @pytest.fixture(scope="module")
 def finetune():
     return finetune_library
@@ -798,17 +812,10 @@ def test_a_readme_or_model_code_that_no_run_wrote_is_refused_not_replaced(tmp_pa
     """A model card or model code alone is no previous run (a project's README.md, a data set's card, the user's own
     errors.py), so nothing refused the folder, and the final save replaced them with the run's card and code (a new
     user's `--output_dir .`, or the data set's folder). Refused before anything loads; the files stay."""
-    from test_recipes_finetune import load_recipe
 
     write_files(tmp_path, {**USER_FILES, "README.md": "# my project", "errors.py": "# my helpers"})
     before = files_in(tmp_path)
-    recipe = load_recipe()
-
-    def loads(*args, **kwargs):
-        raise AssertionError("the refused run loaded data or a model")
-
-    for name in ("load_data", "build_model"):
-        monkeypatch.setattr(recipe, name, loads)
+    recipe = recipe_that_must_not_load(monkeypatch)
     argv = ["--output_dir", str(tmp_path), "--with_tracking", "false", *["--overwrite_output_dir"] * overwrite]
     with pytest.raises(SystemExit) as refused:
         recipe.main(argv)
@@ -821,18 +828,11 @@ def test_a_readme_or_model_code_that_no_run_wrote_is_refused_not_replaced(tmp_pa
 
 
 def test_a_rerun_into_a_previous_runs_folder_is_refused_before_anything_loads(tmp_path, monkeypatch, capsys):
-    from test_recipes_finetune import load_recipe
 
     write_files(tmp_path, {**RUN_OUTPUTS, **USER_FILES})
     before = files_in(tmp_path)
-    recipe = load_recipe()
-
-    def loads(*args, **kwargs):
-        raise AssertionError("the refused run loaded data or a model")
-
     # (it joins the process group first, so that every process hears a refusal: test_recipes_multi_machine.py)
-    for name in ("load_data", "build_model"):
-        monkeypatch.setattr(recipe, name, loads)
+    recipe = recipe_that_must_not_load(monkeypatch)
     with pytest.raises(SystemExit) as refused:
         recipe.main(["--output_dir", str(tmp_path), "--with_tracking", "false"])
     assert refused.value.code == 2  # the user's --output_dir: argparse's status (it was 1, a failed run's)
