@@ -95,7 +95,7 @@ class VideoClassificationData:
         the folder's name, was refused as "no split 'val'", its own split listed as 'validation'."""
         if name in self.splits:
             return name
-        alias = _SPLIT_ALIASES.get(name.lower())
+        alias = recipe_split_name(name)
         return alias if alias in self.splits else name
 
     def split(self, name: str) -> Sequence[dict]:

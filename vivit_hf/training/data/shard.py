@@ -261,7 +261,7 @@ def write_shards(
     names = data.label_names
     # `val` / `dev` are the data set's `validation` (`split_name`): the card names each split as the readers do
     splits = list(dict.fromkeys(data.split_name(split) for split in splits or data.splits))
-    # A split the data set lacks (`--splits val`, Kinetics' own word) is refused before `out` is made: it was refused
+    # A split the data set lacks (`--splits test` of a set without one) is refused before `out` is made: it was refused
     # after, and the corrected command then found `--out` "not empty" (an empty data/ folder)
     member = video_member_name([data.split(split) for split in splits], reencoding=bool(short_side))
     partial = _start_unfinished(out)
@@ -352,7 +352,8 @@ def _delete_if_unfinished(folder: Path) -> None:
 def used_out_problem(out: Path) -> str | None:
     """Why shards cannot be written to `out` (None: they can). A folder left by an interrupted run of this writer
     is not a problem: it is deleted when the writing starts."""
-    out, partial = Path(os.path.abspath(out)), unfinished_folder(Path(os.path.abspath(out)))
+    out = Path(os.path.abspath(out))
+    partial = unfinished_folder(out)
     if partial.exists() and not (partial / UNFINISHED).is_file():
         return f"{partial} (where the shards are written until they are all written) is not empty: delete it"
     if not out.exists() or (out / UNFINISHED).is_file() or (out.is_dir() and not any(out.iterdir())):
@@ -429,7 +430,8 @@ def data_card(summary, names, source, dataset_format, short_side, keyframe_inter
         "    dtype: string",
         "  splits:",
     ]
-    for split, info in ((split, summary[split]) for split in written):
+    for split in written:
+        info = summary[split]
         lines += [f"  - name: {split}", f"    num_bytes: {info['video_bytes']}", f"    num_examples: {info['clips']}"]
     lines += ["task_categories:", "- video-classification", "tags:", "- webdataset", "- vivit_hf", "---", ""]
     encoding = (
