@@ -9,19 +9,27 @@ number of hundredths of a second.
 The reference is plain PyAV on one thread: every frame `container.decode` gives of the stream FFmpeg picks
 (`streams.best("video")`: never a cover image), in its order; each frame read alone, all of them backwards, random
 subsets and the processor's clips must equal it, and the reader's frame count, rate and duration must be the file's.
+
+Every case runs through both readers (`backend`): PyAV, whose frames must equal the reference bit for bit, and
+torchcodec (`decode_backend="torchcodec"`; the containers it misreads go to PyAV, see `_TORCHCODEC_MISREAD_FORMATS`),
+whose frames must be the same frames (the index each picture spells, `frame_indices`) with pixels to within
+`TORCHCODEC_MEAN_LEVELS` and `TORCHCODEC_P99_LEVELS` (`assert_torchcodec_pictures` says why). torchcodec needs the
+system FFmpeg libraries: where they are missing its cases skip, unless VIVIT_REQUIRE_TORCHCODEC=1 (CI), where they fail.
 """
 
+import os
 import struct
 from fractions import Fraction
 
 import av
 import numpy as np
 import pytest
-from test_video_containers import check_every_access_path
+import torch
+from test_video_containers import assert_frames_equal, check_every_access_path
 from video_factory import frame_indices, pattern_frame
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.processing.video_io import open_video, probe
+from vivit_hf.processing.video_io import open_video, probe, read_frames, torchcodec_available
 
 NUM_FRAMES, FPS = 24, 25
 X265 = {"preset": "ultrafast", "x265-params": "keyint=8:min-keyint=8:scenecut=0:bframes=3:open-gop=1:log-level=error"}
@@ -89,26 +97,127 @@ def one_thread_decode(path) -> np.ndarray:
         return np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(stream)])
 
 
-def check_file(path, truth: np.ndarray, fps: float = FPS) -> None:
-    """Frames as `truth`, counted, timed at `fps` and lasting as long as they play."""
-    info = probe(path)
+def require_torchcodec() -> None:
+    """Skip where torchcodec does not import; fail instead under VIVIT_REQUIRE_TORCHCODEC=1 (CI installs it)."""
+    if not torchcodec_available():
+        if os.environ.get("VIVIT_REQUIRE_TORCHCODEC") == "1":
+            pytest.fail("VIVIT_REQUIRE_TORCHCODEC=1 but torchcodec does not import (FFmpeg libraries missing?)")
+        pytest.skip("torchcodec does not import here (it needs the system FFmpeg libraries)")
+
+
+@pytest.fixture(params=["pyav", "torchcodec"])
+def backend(request) -> str:
+    """The reader asked for: `read_frames`' and `open_video`'s `backend`, the processor's `decode_backend`."""
+    if request.param == "torchcodec":
+        require_torchcodec()
+    return request.param
+
+
+# torchcodec converts frames to RGB with the libswscale of the FFmpeg it loads (the system's: 5.1 in CI), PyAV with
+# the one its wheel bundles. On 22 of the 24 files below that torchcodec reads itself (the others go to PyAV) the two
+# gave the same bytes. On 10-bit HEVC (another conversion path from 10 bits) and interlaced H.264 (the newer
+# libswscale upsamples an interlaced frame's chroma field by field, the older one as if progressive) they differ
+# where colour changes sharply, around the red marker: at worst, over one read, a mean of 0.29 and 0.35 levels, a
+# 99th percentile of 5 and 2, and a pixel 49 and 138 levels off (0.6% and 0.4% of values off by more than 8). Frames
+# one apart differ by 255 levels over a tenth of the picture (a stripe of the index they spell): a mean of 20 levels
+# or more, a 99th percentile of 252 or more. The bounds sit well between the two.
+TORCHCODEC_MEAN_LEVELS = 1.0  # mean absolute difference over the frames read, in 0-255 levels
+TORCHCODEC_P99_LEVELS = 8  # 99% of the values within this many levels (chroma edges may exceed it)
+
+
+def assert_torchcodec_pictures(got: np.ndarray, truth: np.ndarray, indices) -> None:
+    """`truth`'s frames at `indices`, as torchcodec gives them: the same frames, pixels to colour conversion."""
+    indices = list(indices)
+    assert got.shape == (len(indices), *truth.shape[1:]) and got.dtype == np.uint8
+    assert frame_indices(got) == frame_indices(truth[indices]), f"asked {indices}"
+    difference = np.abs(got.astype(int) - truth[indices].astype(int))
+    assert difference.mean() <= TORCHCODEC_MEAN_LEVELS, f"asked {indices}: mean {difference.mean():.2f} levels off"
+    assert np.percentile(difference, 99) <= TORCHCODEC_P99_LEVELS, f"asked {indices}: 1% over {TORCHCODEC_P99_LEVELS}"
+
+
+def check_torchcodec_access_paths(path: str, truth: np.ndarray) -> None:
+    """`check_every_access_path`, asking torchcodec: frames read alone, all of them backwards, random subsets and
+    the processor's clips. Files torchcodec misreads are read by PyAV (`reader.backend`), bit for bit then."""
+    n = len(truth)
+    with open_video(path, backend="torchcodec") as reader:
+        assert reader.num_frames == n
+        singles = np.stack([reader.read([i])[0] for i in range(n)])  # one seek each
+        exact = reader.backend == "pyav"
+    check = assert_frames_equal if exact else assert_torchcodec_pictures
+    check(singles, truth, range(n))
+    check(read_frames(path, range(n - 1, -1, -1), backend="torchcodec"), truth, range(n - 1, -1, -1))
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        subset = rng.choice(n, size=int(rng.integers(1, 12))).tolist()
+        check(read_frames(path, subset, backend="torchcodec"), truth, subset)
+    processor = ViViTVideoProcessor(
+        num_frames=8,
+        frame_stride=2,
+        num_clips=3,
+        do_resize=False,
+        do_center_crop=False,
+        do_rescale=False,
+        do_normalize=False,
+        decode_backend="torchcodec",
+    )
+    out = processor(path, return_tensors="pt", return_metadata=True)
+    assert out["video_metadata"][0]["video_backend"] == ("pyav" if exact else "torchcodec")
+    clips = out["video_metadata"][0]["clip_frames_indices"]
+    for clip, pixels in zip(clips, out["pixel_values"]):
+        check(pixels.permute(0, 2, 3, 1).round().to(torch.uint8).numpy(), truth, clip)
+
+
+def check_file(path, truth: np.ndarray, backend: str, fps: float = FPS) -> None:
+    """Frames as `truth`, counted, timed at `fps` and lasting as long as they play, read by `backend`."""
+    info = probe(path, backend=backend)
     assert (info.num_frames, info.fps, info.duration) == pytest.approx((len(truth), fps, len(truth) / fps), abs=1e-9)
-    check_every_access_path(str(path), truth)
+    if backend == "pyav":
+        check_every_access_path(str(path), truth)
+    else:
+        check_torchcodec_access_paths(str(path), truth)
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_every_frame_and_the_timing_equal_a_one_thread_sequential_decode(tmp_path, case):
+def test_every_frame_and_the_timing_equal_a_one_thread_sequential_decode(tmp_path, case, backend):
     path = write_clip(tmp_path / f"{case}.{CASES[case][0]}", CASES[case])
     truth = one_thread_decode(path)
     assert frame_indices(truth) == list(range(NUM_FRAMES))  # the file holds every frame that was encoded
     if CASES[case][3] in (X264_MBAFF, INTERLACED_MPEG):
         with av.open(path) as container:
             assert all(frame.interlaced_frame for frame in container.decode(video=0))
-    check_file(path, truth)
+    check_file(path, truth, backend)
+
+
+# what a reader that gets it wrong would give: (the reader's own read of some indices, frame count, indices asked)
+MISREADS = {
+    "one-frame-late": lambda read, n, indices: read([min(i + 1, n - 1) for i in indices]),
+    "one-frame-early": lambda read, n, indices: read([max(i - 1, 0) for i in indices]),
+    "tinted": lambda read, n, indices: np.clip(read(indices).astype(int) + 12, 0, 255).astype(np.uint8),
+}
+
+
+@pytest.mark.parametrize("misread", MISREADS)
+def test_the_torchcodec_comparison_refuses_frames_torchcodec_did_not_give_right(tmp_path, monkeypatch, misread):
+    """The tolerance takes the interlaced file's chroma differences (the largest measured) and no more: a reader one
+    frame off, or one whose frames are the right ones 12 levels too bright, fails it."""
+    from vivit_hf.processing.video_torchcodec import TorchcodecReader
+
+    require_torchcodec()
+    path = write_clip(tmp_path / "interlaced.mp4", CASES["mp4-h264-mbaff"])
+    truth = one_thread_decode(path)
+    check_file(path, truth, "torchcodec")  # as torchcodec reads it
+    read = TorchcodecReader.read
+
+    def misreading(self, indices, *args, **kwargs):
+        return MISREADS[misread](lambda asked: read(self, asked, *args, **kwargs), self.num_frames, list(indices))
+
+    monkeypatch.setattr(TorchcodecReader, "read", misreading)
+    with pytest.raises(AssertionError):
+        check_file(path, truth, "torchcodec")
 
 
 @pytest.mark.parametrize("stated", [100, 5])
-def test_an_avi_whose_header_counts_other_frames_reads_the_frames_it_holds(tmp_path, stated):
+def test_an_avi_whose_header_counts_other_frames_reads_the_frames_it_holds(tmp_path, stated, backend):
     """A muxer that died before rewriting its header, or an editor's copy: AVI's frame counts (`avih`, `strh`) say
     `stated` frames where the file holds 24."""
     path = tmp_path / "header.avi"
@@ -118,11 +227,11 @@ def test_an_avi_whose_header_counts_other_frames_reads_the_frames_it_holds(tmp_p
     path.write_bytes(bytes(data))
     with av.open(str(path)) as container:
         assert container.streams.video[0].frames == stated
-    check_file(path, one_thread_decode(path))
+    check_file(path, one_thread_decode(path), backend)
 
 
 @pytest.mark.parametrize("fmt", ["mp4", "mov"])
-def test_an_edit_list_that_hides_the_first_frames_reads_the_frames_it_shows(tmp_path, fmt):
+def test_an_edit_list_that_hides_the_first_frames_reads_the_frames_it_shows(tmp_path, fmt, backend):
     """A stream copy cut after a keyframe (`ffmpeg -ss 0.12 -c copy`): the frames before the cut stay in the file
     for the decoder, the edit list hides them; the track's frame count still counts them."""
     spec = (fmt, "libx264", "yuv420p", X264, (48, 64), {})
@@ -131,7 +240,7 @@ def test_an_edit_list_that_hides_the_first_frames_reads_the_frames_it_shows(tmp_
     with av.open(path) as container:
         assert container.streams.video[0].frames == NUM_FRAMES + 3
     assert frame_indices(truth) == list(range(3, NUM_FRAMES + 3))
-    check_file(path, truth)
+    check_file(path, truth, backend)
 
 
 def write_with_audio(path, fmt: str, encoder: str, options: dict, video_from: float, audio_from: float) -> str:
@@ -167,24 +276,26 @@ def write_with_audio(path, fmt: str, encoder: str, options: dict, video_from: fl
         ("mpeg", "mpeg2video", MPEG, 10.32, 10),
     ],
 )
-def test_a_file_whose_audio_comes_first_reads_its_video(tmp_path, fmt, encoder, options, video_from, audio_from):
+def test_a_file_whose_audio_comes_first_reads_its_video(
+    tmp_path, fmt, encoder, options, video_from, audio_from, backend
+):
     path = write_with_audio(tmp_path / f"audio_first.{fmt}", fmt, encoder, options, video_from, audio_from)
     with av.open(path) as container:
         assert container.streams[0].type == "audio"
     truth = one_thread_decode(path)
     assert frame_indices(truth) == list(range(NUM_FRAMES))
-    check_file(path, truth)
+    check_file(path, truth, backend)
     if video_from:  # a clock far from 0 starts with the audio (its encoder's priming included), a player's 0
         with av.open(path) as container:
             start = container.start_time / 1_000_000
             first = next(container.decode(video=0))
             shown = float(first.pts * first.time_base) - start
         assert audio_from < start + 0.1 and shown > 0.1  # the audio's clock, not the video's
-        with open_video(path) as reader:
+        with open_video(path, backend=backend) as reader:
             assert reader.first_frame_seconds() == pytest.approx(shown, abs=1e-6)
 
 
-def test_cover_art_attached_to_a_matroska_file_is_not_its_video(tmp_path):
+def test_cover_art_attached_to_a_matroska_file_is_not_its_video(tmp_path, backend):
     """A music video or podcast with its cover as a Matroska attachment (`mkvpropedit --add-attachment`): FFmpeg shows
     it as a one-picture video stream flagged `attached_pic`, which its "best" stream and the reader pass over."""
     from io import BytesIO
@@ -208,11 +319,11 @@ def test_cover_art_attached_to_a_matroska_file_is_not_its_video(tmp_path):
         ]
     truth = one_thread_decode(path)
     assert frame_indices(truth) == list(range(NUM_FRAMES))
-    check_file(path, truth)
+    check_file(path, truth, backend)
 
 
 @pytest.mark.parametrize("rate, num_frames", [(30, 12), (24, 24), (12, 12), (60, 12), (30, 8)])
-def test_a_gif_whose_rate_is_no_whole_number_of_hundredths_lasts_as_its_delays_say(tmp_path, rate, num_frames):
+def test_a_gif_whose_rate_is_no_whole_number_of_hundredths_lasts_as_its_delays_say(tmp_path, rate, num_frames, backend):
     """GIF delays are whole hundredths of a second: a 30 fps clip is stored as 3, 3, 4 / 100 s (12 fps: 8, 9, 8 ...;
     60 fps: 2, 1, 2 ...). It plays for the sum of its delays (FFmpeg's duration); FFmpeg's frame rate is a guess from
     them (30000/1001, 179/6, 100), which timed 1 s of delays as 1.001 s and a 60 fps clip at 60.2 fps."""
@@ -230,8 +341,10 @@ def test_a_gif_whose_rate_is_no_whole_number_of_hundredths_lasts_as_its_delays_s
     played = float(sum(delays))
     truth = one_thread_decode(path)
     assert frame_indices(truth) == list(range(num_frames))
-    check_file(path, truth, fps=num_frames / played)
-    processor = ViViTVideoProcessor(num_frames=4, do_resize=False, do_center_crop=False, do_rescale=False)
+    check_file(path, truth, backend, fps=num_frames / played)
+    processor = ViViTVideoProcessor(
+        num_frames=4, do_resize=False, do_center_crop=False, do_rescale=False, decode_backend=backend
+    )
     assert processor(path, do_normalize=False, return_metadata=True)["video_metadata"][0]["fps"] == pytest.approx(
         num_frames / played
     )
