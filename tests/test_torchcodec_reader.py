@@ -256,3 +256,29 @@ def test_a_file_object_is_read_from_its_start_after_the_container_is_sniffed(tmp
     truth = sequential_decode(path)
     with open(path, "rb") as f:
         assert_same_pictures(read_frames(f, [0, 11], backend="torchcodec"), truth, [0, 11])
+
+
+def test_a_file_object_read_by_torchcodec_is_timed_and_checked_by_pyav_as_a_path_is(tmp_path):
+    """A variable-frame-rate file (100 frames, the first 50 shown 10 ms each, the rest 200 ms) passed as an open file:
+    torchcodec read it unchecked, so `fps=1` sampled frames 0, 10, 20, ... (by index at the average rate) where a
+    path gave the frames on screen at each step (0, 52, ...), and `timestamps` were index / 9.67 fps (frame 52, shown
+    at 0.9 s, would say 5.4 s). The file object is now read by torchcodec and PyAV each through a view of its own, and
+    PyAV's frame table times and checks torchcodec's reads, as for a path."""
+    path = write_video(tmp_path / "vfr.mp4", num_frames=100, frame_durations=[1] * 50 + [20] * 50)
+    truth = sequential_decode(path)
+    with av.open(path) as container:
+        times = np.array([float(frame.time) for frame in container.decode(video=0)])
+    processor = ViViTVideoProcessor(num_frames=4, do_resize=False, do_center_crop=False, do_rescale=False)
+    from_path = processor(path, fps=1, do_normalize=False, return_metadata=True, decode_backend="torchcodec")
+    with open(path, "rb") as file:
+        with open_video(file, backend="torchcodec") as reader:
+            assert reader.backend == "torchcodec"
+            assert reader.frame_times() == pytest.approx(times, abs=1e-6)
+            backwards = list(range(99, -1, -1))  # both readers take turns in the one file
+            assert_same_pictures(reader.read(backwards), truth, backwards)
+        out = processor(file, fps=1, do_normalize=False, return_metadata=True, decode_backend="torchcodec")
+    meta = out["video_metadata"][0]
+    assert meta.frames_indices == from_path["video_metadata"][0].frames_indices
+    assert meta.frames_indices[:2] == [0, 52]  # frame 52 is on screen from 0.9 s to 1.1 s, at 1.03 s
+    assert meta.timestamps == pytest.approx(times[meta.frames_indices] - times[0], abs=1e-6)
+    assert_same_pictures(out["pixel_values"][0].permute(0, 2, 3, 1).round().byte().numpy(), truth, meta.frames_indices)

@@ -283,6 +283,42 @@ def _first_frame_orientation(container: Any, stream: Any) -> tuple[bool, bool]:
     return False, False
 
 
+class _FileView:
+    """A read-only view of a seekable file object, with a position of its own.
+
+    torchcodec and the PyAV reader that checks it (`_checked_by_pyav`) read one file object in turns, each through
+    FFmpeg's I/O, which takes the file to be where it left it: each gets a view, and a read seeks its view's place
+    first. (A caller's file object was read by torchcodec alone, unchecked: a variable-frame-rate file's frames were
+    sampled and timed by index at torchcodec's average rate, a GIF's rate was torchcodec's guess, 21.4 fps for 60.)"""
+
+    def __init__(self, file: Any, lock: threading.Lock):
+        self._file, self._lock, self._position = file, lock, 0
+
+    def read(self, size: int = -1) -> bytes:
+        with self._lock:
+            self._file.seek(self._position)
+            data = self._file.read(size if size is not None and size >= 0 else -1) or b""
+        self._position += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_END:
+            with self._lock:
+                self._position = self._file.seek(offset, io.SEEK_END)
+        else:
+            self._position = offset + (self._position if whence == io.SEEK_CUR else 0)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+
 def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
     """A file asked of torchcodec: read by torchcodec, unless torchcodec would return wrong frames from its
     container; PyAV reads those (`reader.backend` then says "pyav")."""
@@ -291,18 +327,19 @@ def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
     misreads, stream_index, hflip = _torchcodec_plan(resolved)
     if misreads:
         return PyAVReader(resolved, name=name, **kwargs)
-    position = resolved.tell() if hasattr(resolved, "tell") else None
+    # the file PyAV checks torchcodec's reads in: torchcodec takes a copy of bytes, and reads a file object through
+    # a view of its own (`_FileView`)
+    checked = resolved
+    if not isinstance(resolved, (str, io.BytesIO)):
+        lock = threading.Lock()
+        resolved, checked = _FileView(resolved, lock), _FileView(resolved, lock)
     try:
         reader = TorchcodecReader(resolved, name=name, stream_index=stream_index, hflip=hflip)
     except _TorchcodecCannotOpen:
         # A file PyAV reads and torchcodec cannot open (its index scan fails to seek back to time 0 in a Matroska
         # file whose timestamps start below 0, or beside an audio track without packets): PyAV reads it.
-        if position is not None:
-            resolved.seek(position)
-        return PyAVReader(resolved, name=name, **kwargs)
-    if isinstance(resolved, (str, io.BytesIO)):  # torchcodec took a copy of the bytes: PyAV reads its own way
-        return _checked_by_pyav(reader, resolved, name, kwargs)
-    return reader
+        return PyAVReader(checked, name=name, **kwargs)
+    return _checked_by_pyav(reader, checked, name, kwargs)
 
 
 def _checked_by_pyav(reader: TorchcodecReader, file: Any, name: str | None, kwargs: dict) -> VideoReader:
