@@ -17,7 +17,7 @@ import warnings
 import av
 import numpy as np
 import pytest
-from video_factory import frame_indices, video_bytes, write_divx_packed_avi, write_encoded, write_video
+from video_factory import frame_indices, pattern_frame, video_bytes, write_divx_packed_avi, write_encoded, write_video
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.processing.video_io import open_video, probe, read_frames, torchcodec_available
@@ -282,3 +282,22 @@ def test_a_file_object_read_by_torchcodec_is_timed_and_checked_by_pyav_as_a_path
     assert meta.frames_indices[:2] == [0, 52]  # frame 52 is on screen from 0.9 s to 1.1 s, at 1.03 s
     assert meta.timestamps == pytest.approx(times[meta.frames_indices] - times[0], abs=1e-6)
     assert_same_pictures(out["pixel_values"][0].permute(0, 2, 3, 1).round().byte().numpy(), truth, meta.frames_indices)
+
+
+def test_torchcodec_reads_a_file_object_right_after_pyav_read_from_it_in_between(tmp_path):
+    """torchcodec reads on from where its last read left the file (it does not seek to read the next frames of a
+    GOP), and the PyAV reader that checks it reads the same file object between its reads (`_replace_misread`: here
+    one frame asked of it directly). On one shared file torchcodec then got PyAV's bytes ("Could not push packet to
+    decode") and its frames came from PyAV's fallback; each reads through its own view: torchcodec's own frames."""
+    frames = np.stack([pattern_frame(i, 240, 320) for i in range(40)])
+    # noise below the index stripes: frames of about 40 KB, more than FFmpeg's I/O buffer holds ahead
+    frames[:, 160:] = np.random.default_rng(0).integers(0, 256, (40, 80, 320, 3), dtype=np.uint8)
+    path = write_video(tmp_path / "v.mp4", num_frames=40, height=240, width=320, frames=frames, gop=20)
+    truth = sequential_decode(path)
+    with open(path, "rb") as file, open_video(file, backend="torchcodec") as reader:
+        assert reader.backend == "torchcodec"
+        assert np.array_equal(reader.read(range(10)), truth[:10])
+        reader.reference.read([39])  # the file object is now where PyAV left it
+        decoded_by_pyav = reader.reference.frames_decoded
+        assert np.abs(reader.read(range(10, 20)).astype(int) - truth[10:20]).mean() < 2
+        assert reader.reference.frames_decoded == decoded_by_pyav  # torchcodec read them: no fallback
