@@ -103,8 +103,8 @@ from vivit_hf.training.flags import (
     hub_source,
     output_dir_problem,
     processes_not_started,
-    short_video_override,
     usage_error,
+    warn_short_video_override,
 )
 from vivit_hf.training.launch import cpu_process_group, run_as_command
 from vivit_hf.training.metrics import (
@@ -474,9 +474,7 @@ def main(argv=None, written: list | None = None):
         )
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
-    override = short_video_override(processor.short_video, args.short_video, args.model)
-    if override:  # not how the model's fine-tuning (and its pipeline) read short videos: said, as the user chose it
-        logger.warning(f"WARNING: {override}")
+    warn_short_video_override(logger, processor.short_video, args.short_video, args.model)
     if args.short_video:  # the data sets read it from the processor (a segment loops whatever it says)
         processor.short_video = args.short_video
     streamed_ids = [] if args.streaming else None

@@ -55,7 +55,7 @@ from vivit_hf.training.flags import (
     hub_source,
     in_flag_words,
     output_dir_problem,
-    short_video_override,
+    warn_short_video_override,
 )
 from vivit_hf.training.flags import usage_error as _usage_error  # (named for this command: predict.py's usage_error)
 from vivit_hf.training.launch import run_as_command
@@ -314,9 +314,7 @@ def main(argv=None, progress: dict | None = None) -> None:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         usage_error(f"--model {args.model}: {first}")
     saved = getattr(classifier.video_processor, "short_video", None)
-    override = short_video_override(saved, args.short_video, args.model, windows=True)
-    if override:  # not how the model's pipeline takes a one-frame video: said, as the user chose it
-        logger.warning("WARNING: %s", override)
+    warn_short_video_override(logger, saved, args.short_video, args.model, windows=True)
     if args.window is None:
         args.window = default_window(classifier)
         logger.info("window: %s (--window to choose another)", args.window)

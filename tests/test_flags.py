@@ -47,3 +47,25 @@ def test_an_alias_whose_target_the_parser_lacks_is_not_suggested(capsys):
     with pytest.raises(SystemExit):
         p.parse_args(["--lr", "1"])
     assert "did you mean" not in capsys.readouterr().err
+
+
+def test_a_short_video_override_is_logged_once_on_the_recipes_logger(caplog):
+    """evaluate.py and predict.py each called short_video_override and logged its result in their own two lines;
+    one helper logs it for both. Its words are short_video_override's, after "WARNING: ", as the recipes print them."""
+    import logging
+
+    from vivit_hf.training.flags import short_video_override, warn_short_video_override
+
+    logger = logging.getLogger("evaluate")
+    with caplog.at_level(logging.WARNING, logger="evaluate"):
+        said = warn_short_video_override(logger, "pad", "loop", "path/to/model")
+    assert said == short_video_override("pad", "loop", "path/to/model")
+    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
+        ("evaluate", logging.WARNING, f"WARNING: {said}")
+    ]
+    caplog.clear()
+    # predict.py's windows: a model that pads takes a one-frame video as --short_video loop does: nothing to say
+    with caplog.at_level(logging.WARNING):
+        assert warn_short_video_override(logging.getLogger("predict"), "pad", "loop", "m", windows=True) is None
+        assert warn_short_video_override(logger, "pad", None, "m") is None
+    assert caplog.records == []

@@ -5,6 +5,8 @@ Expected pixels are computed here by hand from the input values (slices, 255 / 6
 never by running the processor on another input.
 """
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -75,6 +77,60 @@ def test_3d_grey_video_still_reads_as_frames(proc):
     for t, frame in enumerate((1, 3, 5, 7)):
         for c in range(3):
             assert torch.equal(pixels[0, t, c], torch.from_numpy(grey[frame]).float())
+
+
+@pytest.mark.parametrize("shape", [(48, 64), (5,), (1, 2, 3, 4, 5, 6)])
+def test_an_array_of_no_video_dimension_count_is_refused_listing_every_count_that_is_read(proc, shape):
+    """np.zeros((48, 64)) was told the array "must have 4 dimensions ... or 5 for a batch", though 3-D arrays are read
+    too. The counts the message lists are checked against what the processor reads, not against its own words."""
+    accepted = {3: (10, 40, 50), 4: (10, 40, 50, 3), 5: (2, 10, 40, 50, 3)}
+    for count, readable in accepted.items():  # each is read: it belongs in the list
+        assert len(readable) == count and _pixels(proc, np.zeros(readable, np.uint8), short_video="pad").ndim == 5
+    with pytest.raises(ValueError) as error:
+        proc(np.zeros(shape, np.uint8))
+    message = str(error.value)
+    assert f"shape {shape}" in message
+    listed = re.match(r"A video array must have (.*) dimensions;", message).group(1)
+    assert re.findall(r"(?:^|, | or )(\d) \(", listed) == [str(count) for count in accepted]
+
+
+def test_an_hw_grey_image_is_refused_with_advice_that_works_when_followed(proc):
+    image = np.random.default_rng(0).integers(0, 256, (40, 50), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"shape \(40, 50\).*array\[None\].*\[array\]"):
+        proc(image)
+    for given in (image[None], [image]):  # the advice, followed: one grey frame, in R, G and B
+        pixels = _pixels(proc, given, short_video="pad", **RAW)
+        assert pixels.shape == (1, 4, 3, 40, 50)
+        assert torch.equal(pixels[0, 3, 1], torch.from_numpy(image).float())
+
+
+def test_a_video_array_inside_a_list_of_another_dimension_count_lists_the_counts_of_one_video(proc):
+    with pytest.raises(ValueError, match=r"must have 3 \(.*\) or 4 \(.*\) dimensions; got an array of shape \(1,"):
+        proc([np.zeros((1, 2, 3, 4, 5, 6), np.uint8)])
+
+
+@pytest.mark.parametrize("shape", [(0, 4, 4, 3), (0, 3, 4, 4), (0, 40, 50)])
+def test_an_array_of_no_frames_is_refused_as_such_with_no_warning_about_its_layout(proc, shape, caplog):
+    """(0, 4, 4, 3) was warned "the channel axis ... is ambiguous" before "has no frames": a layout no frame has."""
+    with pytest.raises(BrokenVideoError, match=rf"{re.escape(str(shape))}> has no frames"):
+        proc(np.zeros(shape, np.uint8))
+    assert caplog.records == []
+    out = ViViTVideoProcessor(**SMALL, skip_broken=True)(np.zeros(shape, np.uint8), return_tensors="pt")
+    assert out["kept_indices"].tolist() == []
+
+
+@pytest.mark.parametrize("shape", [(2, 0, 4, 3), (2, 4, 0, 3), (40, 0, 3)])
+def test_an_array_of_frames_without_pixels_is_a_broken_video_named_so(proc, shape):
+    """(2, 0, 4, 3) ended in a ZeroDivisionError inside the resize, naming no video; skip_broken could not drop it."""
+    with pytest.raises(BrokenVideoError, match=rf"{re.escape(str(shape))}> has frames with no pixels"):
+        proc(np.zeros(shape, np.uint8), short_video="pad")
+
+
+def test_a_batch_array_of_no_videos_is_refused_as_an_empty_list_is(proc):
+    with pytest.raises(ValueError, match="empty list of videos"):
+        proc([])
+    with pytest.raises(ValueError, match=r"empty batch of videos.*\(0, 4, 30, 40, 3\)"):  # it gave an empty batch
+        proc(np.zeros((0, 4, 30, 40, 3), np.uint8))
 
 
 # -- integer dtypes ------------------------------------------------------------------------------------------

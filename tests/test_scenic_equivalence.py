@@ -398,3 +398,26 @@ def test_split_names_that_do_not_name_each_head_once_are_refused_by_name(names):
     )
     with pytest.raises(ScenicConversionError, match=r"split_names.*class_splits"):
         load_scenic(params, scenic_config)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"dtype": torch.bfloat16},
+        {"torch_dtype": "bfloat16"},
+        {"dtype": "bfloat16", "torch_dtype": "float16"},
+        {"dtype": None, "torch_dtype": torch.float16},
+    ],
+    ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()),
+)
+def test_load_scenic_casts_to_dtype_as_from_pretrained_does(tmp_path, options):
+    """`dtype=` was taken as a config override: config.dtype said bfloat16 over float32 weights, without a word. The
+    reference: the class's from_pretrained, with the same options, of the float32 model saved."""
+    case, config, params = load_case("spacetime_3dconv_token")
+    load_scenic(params, config["scenic_config"]).save_pretrained(tmp_path)
+    model = load_scenic(params, config["scenic_config"], **options)
+    reference = type(model).from_pretrained(tmp_path, **options).eval()
+    assert {p.dtype for p in model.parameters()} == {p.dtype for p in reference.parameters()} != {torch.float32}
+    video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3).to(next(model.parameters()).dtype)
+    with torch.no_grad():
+        torch.testing.assert_close(model(video).logits, reference(video).logits, rtol=0, atol=0)

@@ -19,6 +19,7 @@ from vivit_hf.models.modeling_vivit import (
     ViViTFactorisedEncoderModel,
     ViViTFactorisedSelfAttentionForVideoClassification,
     ViViTFactorisedSelfAttentionModel,
+    ViViTPreTrainedModel,
     ViViTSpatioTemporalForVideoClassification,
     ViViTSpatioTemporalModel,
 )
@@ -654,6 +655,98 @@ def test_a_vivit_checkpoint_takes_from_pretrained_loading_options(tmp_path, opti
     video = torch.randn(1, 8, 3, 32, 32, dtype=next(reference.parameters()).dtype)
     with torch.no_grad():
         torch.testing.assert_close(model(video).logits, reference(video).logits)
+
+
+# dtype and its deprecated alias torch_dtype, as transformers' from_pretrained reads them: either; dtype where both
+DTYPE_OPTIONS = [
+    {"dtype": torch.bfloat16, "torch_dtype": torch.float16},
+    {"dtype": "bfloat16", "torch_dtype": "bfloat16"},
+    {"dtype": None, "torch_dtype": "float16"},
+    {"dtype": "auto", "torch_dtype": "float16"},
+]
+
+
+def _tiny_transformers_vivit_folder(folder):
+    from transformers import VivitConfig, VivitForVideoClassification
+
+    sizes = dict(hidden_size=D, num_hidden_layers=1, num_attention_heads=HEADS, intermediate_size=MLP)
+    config = VivitConfig(**sizes, image_size=IMAGE, num_frames=4, tubelet_size=[2, PATCH, PATCH], num_labels=3)
+    VivitForVideoClassification(config).save_pretrained(folder)
+    return str(folder)
+
+
+@pytest.mark.parametrize("options", DTYPE_OPTIONS, ids=lambda o: f"{o['dtype']}-{o['torch_dtype']}")
+@pytest.mark.parametrize("entry_point", ["from_vit_pretrained", "from_vivit_checkpoint", "from_transformers_vivit"])
+def test_dtype_and_torch_dtype_are_read_as_transformers_from_pretrained_reads_them(tmp_path, entry_point, options):
+    """Given both, the alias `torch_dtype` was left behind and refused as "no field of ViViTSpatioTemporalConfig".
+    The reference: the model class's from_pretrained of the same source with the same two options (transformers'
+    rule: dtype where it is not None, "auto" included. The Auto classes differ for "auto": they pass torch_dtype on
+    to the config, whose dtype "auto" then reads, so AutoModel gives float16 where ViTModel gives float32.)"""
+    from transformers import VivitForVideoClassification
+
+    from vivit_hf.conversion.transformers_vivit import from_transformers_vivit
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    if entry_point == "from_vit_pretrained":
+        tiny_vit().save_pretrained(tmp_path)
+        model = ViViTSpatioTemporalModel.from_vit_pretrained(str(tmp_path), num_frames=4, **options)
+        reference = ViTModel.from_pretrained(str(tmp_path), **options)
+    elif entry_point == "from_vivit_checkpoint":
+        ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4).save_pretrained(
+            tmp_path
+        )
+        model, _ = from_vivit_checkpoint(str(tmp_path), **options)
+        reference = ViViTSpatioTemporalForVideoClassification.from_pretrained(str(tmp_path), **options)
+    else:
+        source = _tiny_transformers_vivit_folder(tmp_path)
+        model = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **options)
+        reference = VivitForVideoClassification.from_pretrained(source, **options)
+    assert {p.dtype for p in model.parameters()} == {p.dtype for p in reference.parameters()}
+
+
+@pytest.mark.parametrize("entry_point", ["from_vit_pretrained", "from_vivit_checkpoint", "from_transformers_vivit"])
+def test_a_dtype_torch_has_not_is_refused_naming_it(tmp_path, entry_point):
+    """dtype="fp16" ended in AttributeError "module 'torch' has no attribute 'fp16'" (from_vivit_checkpoint: after
+    reading the checkpoint); torch_dtype=torch.nn passed getattr and failed inside Module.to."""
+    from vivit_hf.conversion.transformers_vivit import from_transformers_vivit
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    load = {
+        "from_vit_pretrained": lambda **o: ViViTSpatioTemporalModel.from_vit_pretrained(tiny_vit(), num_frames=4, **o),
+        "from_vivit_checkpoint": lambda **o: from_vivit_checkpoint(str(tmp_path / "missing"), **o),
+        "from_transformers_vivit": lambda **o: from_transformers_vivit(ViViTSpatioTemporalModel, "x/y", **o),
+    }[entry_point]
+    for options, named in (({"dtype": "fp16"}, "'fp16'"), ({"torch_dtype": "nn"}, "'nn'")):
+        with pytest.raises(ValueError, match=rf"dtype={named} is no torch dtype"):
+            load(**options)
+
+
+@pytest.mark.parametrize("checkpoint", ["vivit_hf", "transformers"])
+def test_a_vivit_checkpoint_is_refused_as_a_video_checkpoint_with_calls_that_load_it(tmp_path, checkpoint):
+    """A saved ViViT (vivit_hf's, or transformers' VivitModel) given to from_vit_pretrained was refused as "expected a
+    transformers ViT (model_type 'vit' ...), got 'vivit_factorised_encoder'": not said to be a video checkpoint, nor
+    how to load one. Each call the message names is run on the same folder and must load it."""
+    from transformers import AutoModelForVideoClassification, VivitForVideoClassification
+
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    folder = str(tmp_path)
+    if checkpoint == "vivit_hf":
+        in_memory = ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=8)
+        in_memory.save_pretrained(folder)
+        loads, call = AutoModelForVideoClassification.from_pretrained, "AutoModelForVideoClassification.from_pretrained"
+    else:
+        in_memory = VivitForVideoClassification.from_pretrained(_tiny_transformers_vivit_folder(folder))
+        loads = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit
+        call = "ViViTSpatioTemporalForVideoClassification.from_transformers_vivit"
+    for source, named in ((folder, re.escape(folder)), (in_memory, type(in_memory).__name__)):
+        with pytest.raises(ViTInitError, match=rf"^{named} is a video (checkpoint|model) .*not the image ViT") as error:
+            ViViTSpatioTemporalModel.from_vit_pretrained(source, num_frames=4)
+        assert f"`{call}(path)`" in str(error.value) and "`vivit_hf.conversion.from_vivit_checkpoint(path" in str(
+            error.value
+        )
+    assert isinstance(loads(folder), ViViTPreTrainedModel)
+    assert isinstance(from_vivit_checkpoint(folder, num_frames=4)[0], ViViTPreTrainedModel)
 
 
 def test_non_square_npz_vit_needs_its_grid(tmp_path):

@@ -16,6 +16,7 @@ from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 from torch import nn
 
+from ..flag_spellings import flag_spellings
 from ..hub.cards import build_model_card
 from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
 from ..hub.upload import push_folder
@@ -218,16 +219,14 @@ def main(argv=None) -> int:
     transformers_parser = commands.add_parser("transformers", help="a transformers ViViT folder or Hub id")
     transformers_parser.add_argument("--model", required=True, help="folder or Hub id (model_type 'vivit')")
     for sub in (scenic, transformers_parser):
-        # the recipes' spellings too (--output_dir, --push_to_hub): a user coming from them types those
-        sub.add_argument("--out", "--output_dir", "--output-dir", dest="out", required=True, help="output folder")
+        # the recipes' names too (--output_dir, --push_to_hub): a user coming from them types those
+        sub.add_argument(*flag_spellings("--out", "--output_dir"), dest="out", required=True, help="output folder")
         sub.add_argument(
-            "--push-to-hub", "--push_to_hub", dest="push_to_hub", metavar="REPO", help="also upload to this Hub repo"
+            *flag_spellings("--push-to-hub"), dest="push_to_hub", metavar="REPO", help="also upload to this Hub repo"
         )
         sub.add_argument("--private", action="store_true", help="create the Hub repo as private")
         sub.add_argument(
-            "--overwrite_output_dir",
-            "--overwrite-output-dir",
-            "--overwrite",
+            *flag_spellings("--overwrite_output_dir", "--overwrite"),
             dest="overwrite_output_dir",
             action="store_true",
             help="write into an --out folder that is not empty: a model there is replaced, its files the conversion "

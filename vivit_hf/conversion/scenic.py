@@ -32,6 +32,7 @@ from ..models.configuration_vivit import (
 from ..models.modeling_blocks import FactorisedSelfAttentionLayer, ViViTEncoder, ViViTMLP, ViViTSelfAttention
 from ..models.modeling_vivit import VIVIT_MODELS
 from .scenic_checkpoint import read_python_config, read_scenic_checkpoint
+from .transformers_vivit import pop_dtype
 
 # scenic `model.attention_config.type` -> our config class
 SCENIC_ATTENTION_TYPES = {
@@ -546,6 +547,9 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
     directory, with or without a `params/` or `optimizer/target/` prefix. scenic_config: a mapping, a JSON file or a
     scenic Python config file.
     """
+    # from_pretrained's dtype (or torch_dtype) casts the model: as a config override it set config.dtype to bfloat16
+    # over float32 weights, without a word
+    dtype = pop_dtype(config_overrides)
     scenic_config = read_scenic_config(scenic_config)
     flat = read_scenic_params(params)
     config_overrides = {**input_channels(flat), **config_overrides}
@@ -583,7 +587,8 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
         )
         flat = {name: value for name, value in flat.items() if name not in head}
         fresh = ("classifier.",)
-    return load_scenic_into(model, flat, fresh).eval()
+    model = load_scenic_into(model, flat, fresh).eval()
+    return model if dtype is None else model.to(dtype)
 
 
 def to_scenic(model: nn.Module) -> dict[str, np.ndarray]:

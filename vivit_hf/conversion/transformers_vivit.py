@@ -73,6 +73,21 @@ _SHARED_FIELDS = (
 _HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
 
 
+def pop_dtype(kwargs: dict) -> torch.dtype | None:
+    """`dtype` and its deprecated alias `torch_dtype` taken out of `kwargs` as transformers' `from_pretrained` reads
+    them (5.x): `dtype` where given, else `torch_dtype`; given both, `dtype`. None for neither, or for "auto" (the
+    weights' own dtype, which a model built here in float32 keeps). With both given the alias was left behind and
+    refused as "no field of the config". A name torch has no dtype by is refused here, before anything is read."""
+    dtype, torch_dtype = kwargs.pop("dtype", None), kwargs.pop("torch_dtype", None)
+    dtype = dtype if dtype is not None else torch_dtype
+    if dtype is None or dtype == "auto":
+        return None
+    resolved = getattr(torch, dtype, None) if isinstance(dtype, str) else dtype
+    if not isinstance(resolved, torch.dtype):
+        raise ValueError(f"dtype={dtype!r} is no torch dtype: pass one (torch.bfloat16) or its name ('bfloat16')")
+    return resolved
+
+
 class TransformersCheckpointError(ValueError):
     """A transformers checkpoint that cannot be read or does not fit; the message names the problem."""
 
@@ -370,7 +385,7 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
             f"ViViTSpatioTemporalModel or ViViTSpatioTemporalForVideoClassification, not {model_class.__name__}"
         )
     hub_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _HUB_KWARGS}
-    dtype = kwargs.pop("dtype", None) or kwargs.pop("torch_dtype", None)
+    dtype = pop_dtype(kwargs)
     attn_implementation = kwargs.pop("attn_implementation", None)
     output_loading_info = kwargs.pop("output_loading_info", False)
     # transformers' flag for a head of another size; a `num_labels` or `id2label` of another size asks for one too
@@ -388,7 +403,7 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     if hasattr(model, "classifier") and (ignore_mismatched_sizes or {"num_labels", "id2label"} & set(kwargs)):
         state = fresh_head(state, model)
     unused = load_transformers_vivit_into(model, state)
-    if dtype not in (None, "auto"):
-        model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
+    if dtype is not None:
+        model = model.to(dtype)
     model.eval()
     return (model, {"unused": unused}) if output_loading_info else model

@@ -47,7 +47,7 @@ from transformers import AutoConfig, AutoModelForVideoClassification
 
 from ..models.configuration_vivit import ViViTSpatioTemporalConfig
 from ..models.modeling_blocks import FactorisedSelfAttentionLayer, ViViTEncoder, ViViTLayer, resize_position_table
-from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
+from ..models.modeling_vivit import VIVIT_MODELS, ViViTSpatioTemporalForVideoClassification
 from .scenic import block_entries, flatten_tree, strip_checkpoint_prefix, to_torch_array
 from .transformers_vivit import (
     _HUB_KWARGS,
@@ -55,6 +55,7 @@ from .transformers_vivit import (
     _resolve,
     from_transformers_vivit,
     normalise_key,
+    pop_dtype,
     read_state_dict_file,
     read_transformers_checkpoint,
 )
@@ -283,10 +284,37 @@ _OTHER_ROUTE = {
     "dinov2": "; DINOv2's weights load as timm's model (e.g. `timm.create_model('vit_base_patch14_dinov2.lvd142m', "
     "pretrained=True)` or its Hub folder timm/vit_base_patch14_dinov2.lvd142m): its LayerScale is folded exactly",
 }
+# A video checkpoint given where an image ViT is read was refused only as "expected model_type 'vit'" (a model object
+# as "neither a transformers ViT nor a timm VisionTransformer"): said as what it is, with the call that loads it.
+_RESTART = (
+    "or restart it with another num_frames, image_size or labels with "
+    "`vivit_hf.conversion.from_vivit_checkpoint(path, num_frames=...)`"
+)
+_VIDEO_CHECKPOINTS = {
+    config_class.model_type: (
+        f"vivit_hf's {config_class.__name__.removesuffix('Config')}",
+        f"load it as it is with `AutoModelForVideoClassification.from_pretrained(path)` (or `{classifier.__name__}` "
+        f"or `{model.__name__}.from_pretrained`), {_RESTART}",
+    )
+    for config_class, model, classifier in VIVIT_MODELS.values()
+}
+_VIDEO_CHECKPOINTS["vivit"] = (
+    "transformers' own ViViT, the paper's Model 1",
+    f"convert it with `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(path)`, {_RESTART}",
+)
+
+
+def _refuse_video_checkpoint(model_type, origin: str, kind: str = "checkpoint") -> None:
+    if model_type in _VIDEO_CHECKPOINTS:
+        what, advice = _VIDEO_CHECKPOINTS[model_type]
+        raise ViTInitError(
+            f"{origin} is a video {kind} ({what}, model_type {model_type!r}), not the image ViT from_vit_pretrained "
+            f"starts a video model from: {advice}"
+        )
 
 
 def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
-
+    _refuse_video_checkpoint(config.get("model_type"), origin)
     if config.get("model_type") not in (None, *_VIT_MODEL_TYPES):
         raise ViTInitError(
             f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, _VIT_MODEL_TYPES))}), got "
@@ -900,6 +928,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             vit.pixel_normalisation = _timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
             return vit
         model_type = getattr(config, "model_type", None)
+        _refuse_video_checkpoint(model_type, type(source).__name__, kind="model")
         raise ViTInitError(
             f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer"
             f"{_OTHER_ROUTE.get(model_type, '')}"
@@ -1424,7 +1453,7 @@ def from_vit_pretrained(
     there, `attn_implementation` is set; none of them is a config field (they were taken as ones: a `revision=` read
     the main branch's ViT without a word)."""
     hub_kwargs = {k: config_overrides.pop(k) for k in list(config_overrides) if k in _HUB_KWARGS}
-    dtype = config_overrides.pop("dtype", None) or config_overrides.pop("torch_dtype", None)
+    dtype = pop_dtype(config_overrides)
     attn_implementation = config_overrides.pop("attn_implementation", None)
     device_map = config_overrides.pop("device_map", None)
     for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage"):
@@ -1466,8 +1495,8 @@ def from_vit_pretrained(
         spatial_attention_init=spatial_attention_init,
         classifier_init=classifier_init,
     )
-    if dtype not in (None, "auto"):
-        model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
+    if dtype is not None:
+        model = model.to(dtype)
     if isinstance(device_map, (str, int, torch.device)) and device_map != "auto":  # one device: the model goes there
         model = model.to(device_map)
     elif device_map is not None:  # "auto" or a per-module map: the model is small next to what it was built from
@@ -1496,6 +1525,10 @@ def from_vivit_checkpoint(
     Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
     name and left `fresh`.
     """
+    # from_pretrained's loading options, no config fields: `attn_implementation` was refused as one, `dtype` kept
+    # as one and the model left in float32, without a word
+    dtype = pop_dtype(config_overrides)
+    attn_implementation = config_overrides.pop("attn_implementation", None)
     # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
     if AutoConfig.from_pretrained(source).model_type == "vivit":
         old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source)
@@ -1506,10 +1539,6 @@ def from_vivit_checkpoint(
         for k, v in old.config.to_diff_dict().items()
         if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")
     }
-    # from_pretrained's loading options, no config fields: `attn_implementation` was refused as one, `dtype` kept
-    # as one and the model left in float32, without a word
-    dtype = config_overrides.pop("dtype", None) or config_overrides.pop("torch_dtype", None)
-    attn_implementation = config_overrides.pop("attn_implementation", None)
     check_config_fields(type(old.config), config_overrides)
     kwargs.update(config_overrides)
     if id2label is not None:
@@ -1560,8 +1589,8 @@ def from_vivit_checkpoint(
         else:
             state[name] = old_state[name]
     model.load_state_dict(state)
-    if dtype not in (None, "auto"):
-        model = model.to(getattr(torch, dtype) if isinstance(dtype, str) else dtype)
+    if dtype is not None:
+        model = model.to(dtype)
     return model.eval(), report
 
 

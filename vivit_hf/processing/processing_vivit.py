@@ -957,13 +957,12 @@ def _as_video_list(videos) -> list:
         return [_image_frames(videos)]
     if isinstance(videos, (np.ndarray, torch.Tensor)):
         if videos.ndim == 5:
+            if len(videos) == 0:  # as an empty list is: it gave an empty batch without a word
+                raise ValueError(f"Got an empty batch of videos: an array of shape {tuple(videos.shape)}.")
             return list(videos)
         if videos.ndim in (3, 4):
             return [videos]
-        raise ValueError(
-            "A video array must have 4 dimensions (T, H, W, C) or (T, C, H, W), or 5 for a batch; "
-            f"got shape {tuple(videos.shape)}."
-        )
+        raise _dimensions_error(tuple(videos.shape), batch=True)
     if _is_video_batch_sequence(videos):  # a `datasets` Column (`ds["video"]`): a list of videos, not one video
         videos = list(videos)
     if isinstance(videos, (list, tuple)):
@@ -984,6 +983,25 @@ def _as_video_list(videos) -> list:
                 flat.append(video)
         return flat
     return [videos]
+
+
+# The dimension counts an array is read as a video with, as the dimension errors list them: a 2-D array was told
+# "4 dimensions ... or 5 for a batch", though 3-D arrays are read too.
+_VIDEO_DIMENSIONS = (
+    "3 ((T, H, W) grey frames, or one (H, W, C) or (C, H, W) image: a one-frame video)",
+    "4 ((T, H, W, C) or (T, C, H, W), C in 1, 3, 4)",
+)
+
+
+def _dimensions_error(shape: tuple, batch: bool) -> ValueError:
+    """The error for an array of a dimension count no video has; `batch`: where a 5-D batch of videos is read too (the
+    processor's input itself, not one video inside a list)."""
+    counts = [*_VIDEO_DIMENSIONS, *(["5 (a batch of 4-D videos)"] if batch else [])]
+    accepted = f"{', '.join(counts[:-1])} or {counts[-1]}"
+    hint = ""
+    if len(shape) == 2:  # transformers reads (H, W) as one grey image; here a grey frame carries its time axis
+        hint = " One (H, W) grey image is a one-frame video given as array[None], of shape (1, H, W), or as [array]."
+    return ValueError(f"A video array must have {accepted} dimensions; got an array of shape {shape}.{hint}")
 
 
 def _is_nested_videos(videos) -> bool:
@@ -1078,6 +1096,16 @@ def _three_d_layout(shape: tuple, input_data_format, name: str) -> str:
     return "grey"
 
 
+def _check_not_empty(shape: tuple, name: str) -> None:
+    """Refuse an array with nothing to show before its layout is read: a (0, 4, 4, 3) array was warned of an ambiguous
+    channel axis before "has no frames", and a (2, 0, 4, 3) one (frames of no rows) ended in a ZeroDivisionError of
+    the resize, naming no video."""
+    if shape[0] == 0:
+        raise BrokenVideoError(f"Video {name} has no frames.")
+    if 0 in shape:
+        raise BrokenVideoError(f"Video {name} has frames with no pixels (an axis of size 0).")
+
+
 def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
     """An integer video on the 8-bit scale, by dtype: uint16 is scaled from [0, 65535] (16-bit PNG / TIFF
     frames), other integers must hold 8-bit values (clamping 1023 to 255 would whiten 10-bit frames silently)."""
@@ -1100,6 +1128,8 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
     `name` names the array in errors."""
     dtype = array.dtype
     tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
+    if tensor.ndim in (3, 4):
+        _check_not_empty(tuple(tensor.shape), name)
     if tensor.ndim == 3:
         layout = _three_d_layout(tuple(tensor.shape), input_data_format, name)
         if layout == "grey":  # (T, H, W)
@@ -1109,7 +1139,7 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
         else:
             tensor = tensor[None]
     elif tensor.ndim != 4:
-        raise ValueError(f"A video array must have 4 dimensions, got shape {tuple(tensor.shape)}.")
+        raise _dimensions_error(tuple(tensor.shape), batch=False)
     else:
         if _channel_layout(tensor.shape, input_data_format) == "last":
             tensor = tensor.permute(0, 3, 1, 2)
@@ -1552,9 +1582,7 @@ class _FrameSource:
             self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
             tensor = _array_to_clip_tensor(video, input_data_format, self.name)
             self.tensor, self.alpha = tensor[:, :3], (tensor[:, 3:] if tensor.shape[1] == 4 else None)
-            self.num_frames = int(self.tensor.shape[0])
-            if self.num_frames == 0:
-                raise BrokenVideoError(f"Video {self.name} has no frames.")
+            self.num_frames = int(self.tensor.shape[0])  # never 0: `_check_not_empty` refused that
         else:
             if isinstance(video, dict) and not {"path", "bytes"} & set(video):
                 # Not a broken video but the wrong input: raised as a VideoDecodeError, skip_broken dropped it, and a

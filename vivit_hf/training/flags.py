@@ -269,6 +269,15 @@ def short_video_override(saved, typed, model: str, windows: bool = False) -> str
     )
 
 
+def warn_short_video_override(logger: logging.Logger, saved, typed, model: str, windows: bool = False) -> str | None:
+    """`short_video_override`'s warning logged on `logger` where there is one (evaluate.py and predict.py each called
+    it and logged the result in their own two lines); returns it, else None."""
+    override = short_video_override(saved, typed, model, windows=windows)
+    if override:  # not how the model's fine-tuning (and its pipeline) read short videos: said, as the user chose it
+        logger.warning("WARNING: %s", override)
+    return override
+
+
 # The advice `SHORT_VIDEO_ADVICE` as a recipe's user takes it: the flag `add_short_video_flag` adds.
 SHORT_VIDEO_FLAG_ADVICE = "pass --short_video loop or pad"
 # The modules that log each clip they skip as broken, with its error (the processor's words).
