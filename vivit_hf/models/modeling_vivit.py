@@ -59,6 +59,22 @@ class ViViTVideoClassifierOutput(ModelOutput):
     attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
+def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
+    """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
+    real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
+    all padding, and NaN or 0.5 passed as real without a word."""
+    if attention_mask.dtype == torch.bool:
+        return
+    odd = (attention_mask != 0) & (attention_mask != 1)
+    if bool(odd.any()):
+        values = attention_mask[odd].unique()[:4].tolist()
+        raise ValueError(
+            f"`attention_mask` holds 1 for a real frame and 0 for padding (the video processor's pad_to_longest "
+            f"gives it), got {values}: an additive mask (0 for real frames, a large negative number for padding) "
+            "reads the other way round; pass `(additive_mask == 0).long()`."
+        )
+
+
 class ViViTPreTrainedModel(PreTrainedModel):
     config_class = ViViTConfig
     base_model_prefix = "vivit"
@@ -164,6 +180,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"`attention_mask` marks the real frames of each clip: shape (batch, frames) = {(batch, frames)}, "
                 f"got {tuple(attention_mask.shape)}."
             )
+        if not torch.compiler.is_compiling():
+            check_ones_and_zeros(attention_mask)
         if self.config.embedding_type == "frame_sampling":
             return self.unpadded_frame_sampling(attention_mask)
         if not torch.compiler.is_compiling():
