@@ -11,6 +11,9 @@ import numbers
 import numpy as np
 from transformers import PreTrainedConfig
 from transformers.activations import ACT2FN
+from transformers.utils import logging
+
+logger = logging.get_logger(__name__)
 
 EMBEDDING_TYPES = ("tubelet", "frame_sampling")
 # scenic's classifiers: `token` pools a prepended CLS token, `0` the first patch token (no CLS), and
@@ -356,6 +359,26 @@ class ViViTConfig(PreTrainedConfig):
             raise ValueError(f"`layer_norm_eps` must be positive, got {self.layer_norm_eps!r}.")
         checked_label_spaces(self.label_spaces)
         self._check_frame_sampling_grid(image)
+        self._warn_of_a_cls_token_that_sees_no_video()
+
+    def encoders_without_blocks(self) -> list[str]:
+        """The layer-count fields that are 0: scenic takes such an encoder (position embeddings and its final
+        LayerNorm alone), so converted configs keep it."""
+        return ["num_hidden_layers"] if self.num_hidden_layers == 0 else []
+
+    def _warn_of_a_cls_token_that_sees_no_video(self):
+        # A CLS token is only ever mixed with the video by attention: through an encoder with no block it comes out
+        # as it went in, and so does every layer after it (Model 2's temporal encoder then sees t copies of one
+        # summary). The classifier reads the same value for every video, so it trains to the class prior without a
+        # word. scenic's configs allow it (the converter reproduces such checkpoints), so this warns, not refuses.
+        empty = self.encoders_without_blocks()
+        if self.classifier == "token" and empty:
+            logger.warning(
+                f"{type(self).__name__}: `classifier='token'` with {' and '.join(f'`{n}=0`' for n in empty)}: the "
+                "CLS token attends to no token of the video, so the model gives the same output for every video (as "
+                "scenic does with this config). Use `classifier='gap'` to pool the tokens, or give that encoder at "
+                "least one layer."
+            )
 
     def _check_frame_sampling_grid(self, image):
         if self.embedding_type != "frame_sampling" or self.frame_sampling_may_straddle:
@@ -442,6 +465,9 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
     num_temporal_layers: int = 4
     temporal_num_attention_heads: int | None = None
     temporal_intermediate_size: int | None = None
+
+    def encoders_without_blocks(self) -> list[str]:
+        return super().encoders_without_blocks() + (["num_temporal_layers"] if self.num_temporal_layers == 0 else [])
 
     def validate_vivit(self):
         super().validate_vivit()

@@ -59,6 +59,22 @@ class ViViTVideoClassifierOutput(ModelOutput):
     attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
+def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
+    """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
+    real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
+    all padding, and NaN or 0.5 passed as real without a word."""
+    if attention_mask.dtype == torch.bool:
+        return
+    odd = (attention_mask != 0) & (attention_mask != 1)
+    if bool(odd.any()):
+        values = attention_mask[odd].unique()[:4].tolist()
+        raise ValueError(
+            f"`attention_mask` holds 1 for a real frame and 0 for padding (the video processor's pad_to_longest "
+            f"gives it), got {values}: an additive mask (0 for real frames, a large negative number for padding) "
+            "reads the other way round; pass `(additive_mask == 0).long()`."
+        )
+
+
 class ViViTPreTrainedModel(PreTrainedModel):
     config_class = ViViTConfig
     base_model_prefix = "vivit"
@@ -164,6 +180,8 @@ class _ViViTBackbone(ViViTPreTrainedModel):
                 f"`attention_mask` marks the real frames of each clip: shape (batch, frames) = {(batch, frames)}, "
                 f"got {tuple(attention_mask.shape)}."
             )
+        if not torch.compiler.is_compiling():
+            check_ones_and_zeros(attention_mask)
         if self.config.embedding_type == "frame_sampling":
             return self.unpadded_frame_sampling(attention_mask)
         if not torch.compiler.is_compiling():
@@ -620,6 +638,15 @@ class ViViTLabelSmoother:
             )
 
 
+def infer_problem_type(labels: torch.Tensor, num_labels: int) -> str:
+    """transformers' rule (`ForSequenceClassificationLoss`) for a config whose `problem_type` is unset."""
+    if num_labels == 1:
+        return "regression"
+    if num_labels > 1 and labels.dtype in (torch.long, torch.int):
+        return "single_label_classification"
+    return "multi_label_classification"
+
+
 # transformers' MSE and BCE losses (`ForSequenceClassificationLoss`) take the mean over this micro-batch's label
 # entries and ignore Trainer's `num_items_in_batch`; Trainer then no longer divides by the accumulation steps (our
 # forward takes **kwargs), so without a rescale k micro-batches would train with k times the loss and gradients.
@@ -674,7 +701,11 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
         """The loss of transformers' classifiers (`config.problem_type`), or with label spaces the mean of the heads'
         cross-entropies (scenic's); `num_items_in_batch` (Trainer's, under gradient accumulation) scales both alike."""
         if head_logits is None:
-            self._check_single_label(labels, logits)
+            problem_type = self.config.problem_type or infer_problem_type(labels, self.config.num_labels)
+            labels = self._check_labels(labels, logits, problem_type)
+            # Set only once the labels fit it: transformers' loss sets it from the first labels it sees, so one
+            # call with wrong labels left every later call, with the right ones, refused under the wrong type.
+            self.config.problem_type = problem_type
             loss = self.loss_function(labels, logits, self.config, num_items_in_batch=num_items_in_batch)
             if num_items_in_batch is not None and self.config.problem_type in MEAN_OVER_LABEL_ENTRIES:
                 loss = loss * micro_batch_share(labels, num_items_in_batch).to(loss.device)
@@ -688,18 +719,34 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
             logits, labels, list(self.config.label_spaces.values()), num_items_in_batch=num_items_in_batch
         )
 
-    def _check_single_label(self, labels: torch.Tensor, logits: torch.Tensor) -> None:
-        # transformers' loss flattens the labels: soft targets (b, classes) met "Expected input batch_size (2) to
-        # match target batch_size (6)", which names neither the labels nor what to do.
-        if self.config.problem_type != "single_label_classification" or self.config.num_labels < 2:
-            return
-        if labels.is_floating_point() or labels.numel() != logits.shape[0]:
-            raise ValueError(
-                f"problem_type 'single_label_classification' takes one class index per clip, `labels` of shape "
-                f"({logits.shape[0]},) and an integer dtype; got {labels.dtype} of shape {tuple(labels.shape)}. For "
-                "soft targets (mixup) take the loss from `logits` (F.cross_entropy(logits, targets)); for "
-                "several labels per clip set problem_type='multi_label_classification'."
-            )
+    def _check_labels(self, labels: torch.Tensor, logits: torch.Tensor, problem_type: str) -> torch.Tensor:
+        """The labels as `problem_type`'s loss takes them, or a ValueError naming their shape and dtype and the fix.
+
+        transformers' loss flattens single-label labels and hands the rest to torch as they are, so a fresh model's
+        first labels that did not fit met "Expected input batch_size (2) to match target batch_size (6)", "expected
+        target dtype to be Long or Byte, but got Int" (int32 class indices, which transformers' own rule calls
+        single-label) or "result type Float can't be cast to the desired output type Long" (integer multi-hot
+        labels): none names the labels or what to do."""
+        if problem_type == "single_label_classification" and self.config.num_labels > 1:
+            if labels.is_floating_point() or labels.numel() != logits.shape[0]:
+                raise ValueError(
+                    f"problem_type 'single_label_classification' takes one class index per clip, `labels` of shape "
+                    f"({logits.shape[0]},) and an integer dtype; got {labels.dtype} of shape {tuple(labels.shape)}. "
+                    "For soft targets (mixup) take the loss from `logits` (F.cross_entropy(logits, targets)); for "
+                    "several labels per clip set problem_type='multi_label_classification' (or pass float labels)."
+                )
+            return labels.long()  # class indices of any integer dtype; torch's cross-entropy takes int64 only
+        if problem_type == "multi_label_classification":
+            if tuple(labels.shape) != tuple(logits.shape):
+                raise ValueError(
+                    f"problem_type 'multi_label_classification' takes one 0-1 target per class, `labels` of the "
+                    f"logits' shape {tuple(logits.shape)}; got {labels.dtype} of shape {tuple(labels.shape)}. For one "
+                    "class index per clip pass int64 labels and set problem_type='single_label_classification' "
+                    "(or leave it unset: int64 / int32 labels set it)."
+                )
+            # Multi-hot integer or bool labels are 0-1 targets; float ones (soft targets) stay as given.
+            return labels if labels.is_floating_point() else labels.to(logits.dtype)
+        return labels
 
     @can_return_tuple
     def forward(
