@@ -101,6 +101,37 @@ def test_label_smoothing_of_label_spaces_is_scenics_per_head():
     np.testing.assert_allclose(got.item(), expected, rtol=1e-5)
 
 
+def test_an_unlabelled_head_is_ignored_and_micro_batches_add_up_to_the_batch():
+    """Clips labelled in one label space only (-100 in the other, as a verb-only annotation gives): the loss is the
+    mean over the labelled (clip, head) entries, worked out here from torch's per-entry cross-entropy; a batch whose
+    nouns are all -100 gave NaN (the noun head's mean over no clips), and micro-batches of one step, each scaled by
+    Trainer's num_items_in_batch, add up to the one big batch's loss."""
+    model = tiny_two_head_model()
+    labels = torch.tensor([[4, -100], [1, 2], [0, 1], [3, -100]])
+    logits = model(pixel_values=torch.randn(4, 4, 3, 16, 16)).logits.detach()
+    noun, verb = logits.split(SPLITS, dim=-1)
+    entries = torch.cat(
+        [
+            F.cross_entropy(noun, labels[:, 0], reduction="none"),
+            F.cross_entropy(verb[1:3], labels[1:3, 1], reduction="none"),
+        ]
+    )
+    assert entries.numel() == 6
+    full = model.compute_loss(labels, logits, model.split_heads(logits))
+    torch.testing.assert_close(full, entries.mean())
+
+    verb_only = torch.tensor([[4, -100], [3, -100]])
+    got = model.compute_loss(verb_only, logits[[0, 3]], model.split_heads(logits[[0, 3]]))
+    torch.testing.assert_close(got, F.cross_entropy(noun[[0, 3]], verb_only[:, 0]))
+
+    count = labels.ne(-100).sum()
+    parts = [
+        model.compute_loss(labels[rows], logits[rows], model.split_heads(logits[rows]), num_items_in_batch=count)
+        for rows in (slice(0, 3), slice(3, 4))
+    ]
+    torch.testing.assert_close(sum(parts), full)
+
+
 def test_recipe_loss_with_mixup_label_smoothing_and_a_broken_clip_is_scenics():
     """The recipe's targets (smoothed per head, then mixed) and loss (the valid clips' mean) against scenic's
     train step: mixup of the concatenated one-hot labels (`dataset_utils.mixup`), smoothing inside the loss

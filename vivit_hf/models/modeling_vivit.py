@@ -575,25 +575,32 @@ def multi_head_cross_entropy(
 
     `logits` (b, sum(head_sizes)) are the heads' logits side by side; `labels` are class indices (b, heads), or
     probabilities (b, sum(head_sizes)) laid out like the logits (soft targets: label smoothing, mixup).
+    Class indices of -100 are ignored (a clip labelled with a verb but no noun): the mean is over the labelled
+    (clip, head) entries, which is the mean of the heads' means when every entry is labelled.
     `num_items_in_batch` is Trainer's count of label entries over all the micro-batches of one optimizer step
-    (`labels.ne(-100).sum()`, i.e. clips x entries per clip): the per-clip losses are then summed and divided by
-    that many clips, as transformers' own losses do, so gradient accumulation gives the full batch's mean.
+    (`labels.ne(-100).sum()`): the entries' losses are then summed and divided by that count, as transformers' own
+    losses do, so gradient accumulation gives the full batch's mean.
     `label_smoothing` is torch's, per head: each head's target mixes in the uniform distribution over its own classes.
     """
     heads = logits.float().split(head_sizes, dim=-1)
     targets = labels.float().split(head_sizes, dim=-1) if labels.is_floating_point() else labels.unbind(-1)
-    if num_items_in_batch is None:
+    if reduction != "mean" and num_items_in_batch is None:
         per_head = [
             F.cross_entropy(head, target, reduction=reduction, label_smoothing=label_smoothing)
             for head, target in zip(heads, targets)
         ]
         return sum(per_head) / len(per_head)
-    num_clips = torch.as_tensor(num_items_in_batch, device=logits.device) / labels.shape[-1]
-    summed = [
+    total = sum(
         F.cross_entropy(head, target, reduction="sum", label_smoothing=label_smoothing)
         for head, target in zip(heads, targets)
-    ]
-    return sum(summed) / len(summed) / num_clips
+    )
+    # Divided by the labelled (clip, head) entries, not averaged head by head: the same mean when every clip has
+    # every head's label, but a head whose clips are all -100 (a verb-only batch) adds nothing instead of its mean
+    # over no clips (NaN), and the micro-batches of one step add up to the full batch's loss, -100s and all.
+    # Soft targets hold one entry per class, so their count is turned into (clip, head) entries.
+    entries = labels.ne(-100).sum() if num_items_in_batch is None else num_items_in_batch
+    entries = torch.as_tensor(entries, device=logits.device) * len(head_sizes) / labels.shape[-1]
+    return total / entries.clamp(min=1)
 
 
 @dataclass
