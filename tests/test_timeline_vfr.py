@@ -174,7 +174,7 @@ def test_fps_sampling_picks_the_frames_playing_at_even_steps_of_the_video(vfr_vi
 
 def test_timestamps_of_a_vfr_files_sampled_frames_are_when_they_play(vfr_video):
     """`meta.timestamps` was transformers' `index / fps` at the average rate (9.67 fps here): frame 52, shown at
-    0.54 s, was said to play at 5.4 s. They are now each frame's time in a sequential decode, from the first frame."""
+    0.9 s, was said to play at 5.4 s. They are now each frame's time in a sequential decode, from the first frame."""
     with av.open(vfr_video) as container:
         times = [float(frame.time) for frame in container.decode(video=0)]
     processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
