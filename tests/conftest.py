@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["pytester"]  # tests/test_torchcodec_rule.py runs a test file of its own
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -80,8 +82,27 @@ def restore_scheduling() -> None:
         os.sched_setscheduler(0, SCHEDULING[0], os.sched_param(SCHEDULING[1]))
 
 
+# torchcodec, the optional decoder, needs the system FFmpeg libraries. A test of it is marked `torchcodec` (a reader
+# parametrized over BACKENDS gets the mark on its torchcodec case): it skips where torchcodec does not import, and fails
+# under VIVIT_REQUIRE_TORCHCODEC=1 (CI's torchcodec step, which installs the libraries), where a skip would pass CI
+# with none of these tests run. That step runs every test with the mark (`-m torchcodec`), in whichever file.
+BACKENDS = ["pyav", pytest.param("torchcodec", marks=pytest.mark.torchcodec)]
+
+
+def require_torchcodec() -> None:
+    from vivit_hf.processing.video_io import torchcodec_available
+
+    if torchcodec_available():
+        return
+    if os.environ.get("VIVIT_REQUIRE_TORCHCODEC") == "1":
+        pytest.fail("VIVIT_REQUIRE_TORCHCODEC=1 but torchcodec does not import (FFmpeg libraries missing?)")
+    pytest.skip("torchcodec does not import here (it needs the system FFmpeg libraries)")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
+    if item.get_closest_marker("torchcodec"):
+        require_torchcodec()  # before the test's fixtures, which may write files only torchcodec reads
     yield
     restore_scheduling()  # a module or session fixture that wrote AV1 files
 

@@ -33,7 +33,6 @@ from vivit_hf.processing.video_io import (
     open_input,
     open_video,
     source_name,
-    torchcodec_available,
 )
 
 
@@ -388,10 +387,7 @@ def test_torchcodec_messages_lose_the_cpp_function_and_source_line():
     assert _torchcodec_reason(RuntimeError("No valid stream found")) == "No valid stream found"
 
 
-needs_torchcodec = pytest.mark.skipif(not torchcodec_available(), reason="torchcodec does not import here")
-
-
-@needs_torchcodec
+@pytest.mark.torchcodec
 def test_a_torchcodec_reader_of_a_path_or_bytes_takes_its_frame_times_from_pyav(clip):
     data = open(clip, "rb").read()
     for source in (clip, data):
@@ -420,7 +416,7 @@ def write_two_tracks_of_one_length(path) -> str:
     return str(path)
 
 
-@needs_torchcodec
+@pytest.mark.torchcodec
 def test_torchcodec_reads_the_first_track_where_both_have_as_many_frames_at_the_same_times(tmp_path):
     # frame counts and times agree, so only the stream torchcodec is given makes it read the first track
     path = write_two_tracks_of_one_length(tmp_path / "two.mkv")
@@ -434,7 +430,7 @@ def test_torchcodec_reads_the_first_track_where_both_have_as_many_frames_at_the_
         assert np.abs(got.astype(int) - truth[[0, 5, 7]].astype(int)).mean() < 2  # torchcodec's colour rounding
 
 
-@needs_torchcodec
+@pytest.mark.torchcodec
 @pytest.mark.parametrize("fmt, codec", [("avi", "mpeg4"), ("mxf", "h264")])
 def test_bytes_torchcodec_misreads_are_read_by_pyav_with_the_callers_name_and_threads(tmp_path, fmt, codec):
     # AVI: a container torchcodec indexes wrongly; MXF H.264 with B-frames: a table without presentation times
@@ -446,7 +442,7 @@ def test_bytes_torchcodec_misreads_are_read_by_pyav_with_the_callers_name_and_th
         assert np.array_equal(reader.read(range(8)), sequential_decode(path))
 
 
-@needs_torchcodec
+@pytest.mark.torchcodec
 @pytest.mark.parametrize("as_bytes", [False, True])
 def test_a_file_torchcodec_cannot_open_is_read_by_pyav_from_where_it_was(clip, monkeypatch, as_bytes):
     def cannot_open(resolved, name=None, **kwargs):
@@ -505,20 +501,30 @@ def with_latin1_title(path, fmt: str, codec: str) -> str:
     return str(path)
 
 
-def test_a_file_whose_title_is_not_utf8_reads_like_a_sequential_decode(tmp_path):
+def latin1_titled_avi(tmp_path) -> tuple[str, np.ndarray]:
+    """The Latin-1-titled AVI and its frames as the reference decode (which reads past the tag) gives them."""
     path = with_latin1_title(tmp_path / "latin1.avi", "avi", "mpeg4")
-    if int(av.__version__.split(".")[0]) < 19:  # PyAV 19 decodes tags with surrogateescape and refuses nothing
-        with pytest.raises(UnicodeDecodeError):
-            av.open(path)  # PyAV's default refuses the whole file
     with open_input(path) as container:
         truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
     assert frame_indices(truth) == list(range(8))
+    return path, truth
+
+
+def test_a_file_whose_title_is_not_utf8_reads_like_a_sequential_decode(tmp_path):
+    path, truth = latin1_titled_avi(tmp_path)
+    if int(av.__version__.split(".")[0]) < 19:  # PyAV 19 decodes tags with surrogateescape and refuses nothing
+        with pytest.raises(UnicodeDecodeError):
+            av.open(path)  # PyAV's default refuses the whole file
     with open_video(path, backend="pyav") as reader:
         assert np.array_equal(reader.read(range(8)), truth)
-    if torchcodec_available():
-        # an AVI as an open file, which torchcodec would read unchecked: PyAV's look at its header still finds AVI
-        with open(path, "rb") as file, open_video(file, backend="torchcodec") as reader:
-            assert reader.backend == "pyav" and np.array_equal(reader.read(range(8)), truth)
+
+
+@pytest.mark.torchcodec
+def test_an_open_avi_whose_title_is_not_utf8_asked_of_torchcodec_reads_like_a_sequential_decode(tmp_path):
+    # an AVI as an open file, which torchcodec would read unchecked: PyAV's look at its header still finds AVI
+    path, truth = latin1_titled_avi(tmp_path)
+    with open(path, "rb") as file, open_video(file, backend="torchcodec") as reader:
+        assert reader.backend == "pyav" and np.array_equal(reader.read(range(8)), truth)
 
 
 def test_a_stream_without_a_frame_table_decodes_from_the_start_up_to_the_last_wanted_frame(tmp_path):

@@ -342,13 +342,10 @@ def test_a_datasets_column_is_a_list_of_videos(videos):
             assert decoded_indices(view[None]) == [[frame_indices(frames)[i] for i in (11, 13, 15, 17)]]
 
 
+@pytest.mark.torchcodec
 def test_decoded_datasets_video_values_go_through_torchcodec(videos):
     """A decoded `datasets.Video` column holds torchcodec decoders: read through torchcodec, the same frames as the
     file read with PyAV (colour conversion may differ by a grey level or two between the two FFmpeg front ends)."""
-    from vivit_hf.processing.video_io import torchcodec_available
-
-    if not torchcodec_available():
-        pytest.skip("torchcodec does not import here (it needs the system FFmpeg libraries)")
     from datasets import Dataset, Video
 
     dataset = Dataset.from_dict({"video": [videos["h264"], videos["vp9"]]}).cast_column("video", Video())

@@ -8,13 +8,14 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from conftest import BACKENDS
 from test_timeline import save_colour_model, timeline_pipeline
 from test_timeline_predict import load_predict
 from video_factory import frame_indices, write_video
 
 from vivit_hf import BrokenVideoError, ViViTVideoProcessor
 from vivit_hf.processing.timeline import iter_window_clips, plan_windows
-from vivit_hf.processing.video_io import open_video, probe, torchcodec_available
+from vivit_hf.processing.video_io import open_video, probe
 
 FPS = 25  # write_video's ticks are 1 / (4 * FPS) = 10 ms
 # the new user's file: 100 frames, the first 50 shown 10 ms each, the last 50 shown 200 ms each
@@ -67,10 +68,10 @@ def test_frame_times_are_the_presentation_times_written(vfr_video):
     assert float(last.duration * last.time_base) == pytest.approx(LAST)
 
 
-def test_probe_gives_the_duration_the_timeline_cuts_by(vfr_video):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_probe_gives_the_duration_the_timeline_cuts_by(vfr_video, backend):
     # 100 frames over 10.1 s: counted at their average rate (99 / 9.9 s) they would last 10.0 s
-    for backend in ["pyav", "torchcodec"] if torchcodec_available() else ["pyav"]:
-        assert probe(vfr_video, backend=backend).duration == pytest.approx(END)
+    assert probe(vfr_video, backend=backend).duration == pytest.approx(END)
 
 
 def test_vfr_windows_hold_and_sample_the_frames_playing_then(vfr_video):
@@ -156,7 +157,8 @@ def test_predict_lists_a_single_frame_file_as_unreadable_and_fails(model_dir, on
     assert (looped / "0_one.mp4.json").exists()
 
 
-def test_fps_sampling_picks_the_frames_playing_at_even_steps_of_the_video(vfr_video):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fps_sampling_picks_the_frames_playing_at_even_steps_of_the_video(vfr_video, backend):
     """fps=1 over the 10.34 s file: 10 frames, those on screen at k * 10.34 / 10 s, from a sequential decode's own
     times and durations (counted by index they were frames 0, 10, ..., 90: six from its first half second)."""
     with av.open(vfr_video) as container:
@@ -165,15 +167,14 @@ def test_fps_sampling_picks_the_frames_playing_at_even_steps_of_the_video(vfr_vi
     count = int(end * 1)
     expected = [max(i for i, t in enumerate(starts) if t <= k * end / count + 1e-9) for k in range(count)]
     processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
-    for backend in ["pyav", "torchcodec"] if torchcodec_available() else ["pyav"]:
-        out = processor(vfr_video, fps=1, return_metadata=True, decode_backend=backend)
-        assert out["video_metadata"][0]["clip_frames_indices"] == [expected]
-        assert expected[:2] == [0, 52]
+    out = processor(vfr_video, fps=1, return_metadata=True, decode_backend=backend)
+    assert out["video_metadata"][0]["clip_frames_indices"] == [expected]
+    assert expected[:2] == [0, 52]
 
 
 def test_timestamps_of_a_vfr_files_sampled_frames_are_when_they_play(vfr_video):
     """`meta.timestamps` was transformers' `index / fps` at the average rate (9.67 fps here): frame 52, shown at
-    0.54 s, was said to play at 5.4 s. They are now each frame's time in a sequential decode, from the first frame."""
+    0.9 s, was said to play at 5.4 s. They are now each frame's time in a sequential decode, from the first frame."""
     with av.open(vfr_video) as container:
         times = [float(frame.time) for frame in container.decode(video=0)]
     processor = ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})

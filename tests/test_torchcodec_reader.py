@@ -8,10 +8,9 @@ than the ones asked for there, silently (a stride-2 clip read 1, 3, 5, ... for 3
 checked here against a plain sequential PyAV decode of the same file (frame `i` is the `i`-th frame it gives):
 through `read_frames` / `probe`, the processor, datasets.Video values and a bare torchcodec `VideoDecoder`.
 
-torchcodec needs the system FFmpeg libraries. CI installs them (Debian's packages) and sets
-VIVIT_REQUIRE_TORCHCODEC=1, so there these tests fail rather than skip when torchcodec does not import."""
+torchcodec needs the system FFmpeg libraries: every test here is marked `torchcodec`, so it skips where they are
+missing, and fails under VIVIT_REQUIRE_TORCHCODEC=1 (CI installs them; tests/conftest.py)."""
 
-import os
 import warnings
 
 import av
@@ -20,12 +19,9 @@ import pytest
 from video_factory import frame_indices, pattern_frame, video_bytes, write_divx_packed_avi, write_encoded, write_video
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.processing.video_io import open_video, probe, read_frames, torchcodec_available
+from vivit_hf.processing.video_io import open_video, probe, read_frames
 
-if not torchcodec_available():
-    if os.environ.get("VIVIT_REQUIRE_TORCHCODEC") == "1":
-        raise RuntimeError("VIVIT_REQUIRE_TORCHCODEC=1 but torchcodec does not import (FFmpeg libraries missing?)")
-    pytest.skip("torchcodec does not import here (it needs the system FFmpeg libraries)", allow_module_level=True)
+pytestmark = pytest.mark.torchcodec
 
 
 @pytest.mark.parametrize("codec", ["h264", "vp9"])

@@ -17,7 +17,6 @@ whose frames must be the same frames (the index each picture spells, `frame_indi
 system FFmpeg libraries: where they are missing its cases skip, unless VIVIT_REQUIRE_TORCHCODEC=1 (CI), where they fail.
 """
 
-import os
 import struct
 from fractions import Fraction
 
@@ -25,11 +24,12 @@ import av
 import numpy as np
 import pytest
 import torch
+from conftest import BACKENDS
 from test_video_containers import assert_frames_equal, check_every_access_path
 from video_factory import frame_indices, pattern_frame
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.processing.video_io import open_video, probe, read_frames, torchcodec_available
+from vivit_hf.processing.video_io import open_video, probe, read_frames
 
 NUM_FRAMES, FPS = 24, 25
 X265 = {"preset": "ultrafast", "x265-params": "keyint=8:min-keyint=8:scenecut=0:bframes=3:open-gop=1:log-level=error"}
@@ -97,19 +97,9 @@ def one_thread_decode(path) -> np.ndarray:
         return np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(stream)])
 
 
-def require_torchcodec() -> None:
-    """Skip where torchcodec does not import; fail instead under VIVIT_REQUIRE_TORCHCODEC=1 (CI installs it)."""
-    if not torchcodec_available():
-        if os.environ.get("VIVIT_REQUIRE_TORCHCODEC") == "1":
-            pytest.fail("VIVIT_REQUIRE_TORCHCODEC=1 but torchcodec does not import (FFmpeg libraries missing?)")
-        pytest.skip("torchcodec does not import here (it needs the system FFmpeg libraries)")
-
-
-@pytest.fixture(params=["pyav", "torchcodec"])
+@pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     """The reader asked for: `read_frames`' and `open_video`'s `backend`, the processor's `decode_backend`."""
-    if request.param == "torchcodec":
-        require_torchcodec()
     return request.param
 
 
@@ -202,13 +192,13 @@ MISREADS = {
 }
 
 
+@pytest.mark.torchcodec
 @pytest.mark.parametrize("misread", MISREADS)
 def test_the_torchcodec_comparison_refuses_frames_torchcodec_did_not_give_right(tmp_path, monkeypatch, misread):
     """The tolerance takes the interlaced file's chroma differences (the largest measured) and no more: a reader one
     frame off, or one whose frames are the right ones 12 levels too bright, fails it."""
     from vivit_hf.processing.video_torchcodec import TorchcodecReader
 
-    require_torchcodec()
     path = write_clip(tmp_path / "interlaced.mp4", CASES["mp4-h264-mbaff"])
     truth = one_thread_decode(path)
     check_file(path, truth, "torchcodec")  # as torchcodec reads it

@@ -13,9 +13,10 @@ from __future__ import annotations
 import av
 import numpy as np
 import pytest
+from conftest import BACKENDS
 
 from vivit_hf.processing import ViViTVideoProcessor
-from vivit_hf.processing.video_io import read_frames, torchcodec_available
+from vivit_hf.processing.video_io import read_frames
 from vivit_hf.processing.video_pyav import PyAVReader
 from vivit_hf.processing.video_torchcodec import _torchcodec_plan
 
@@ -60,10 +61,6 @@ CASES = {
 }
 SUFFIX = {"matroska": "mkv"}
 # a model fine-tuned on one backend's pixels must see the same from the other
-BACKENDS = [
-    "pyav",
-    pytest.param("torchcodec", marks=pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")),
-]
 
 
 def blocks(index: int) -> np.ndarray:

@@ -16,6 +16,7 @@ import av
 import numpy as np
 import pytest
 import torch
+from conftest import BACKENDS
 from video_factory import (
     frame_indices,
     pattern_frame,
@@ -27,7 +28,7 @@ from video_factory import (
 )
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.processing.video_io import VideoDecodeError, open_video, probe, read_frames, torchcodec_available
+from vivit_hf.processing.video_io import VideoDecodeError, open_video, probe, read_frames
 
 NUM_FRAMES = 48
 VFR = [4, 12, 8]  # frame durations in 1/100 s, cycled
@@ -164,6 +165,15 @@ def check_every_access_path(path: str, truth: np.ndarray) -> None:
         assert_frames_equal(pixels.permute(0, 2, 3, 1).round().to(torch.uint8).numpy(), truth, clip)
 
 
+def check_reads(path: str, truth: np.ndarray, backend: str) -> None:
+    """Every access path through PyAV; or every frame at once asked of torchcodec (which reads the file itself or
+    hands it to PyAV): the same frames either way."""
+    if backend == "pyav":
+        check_every_access_path(path, truth)
+    else:
+        assert_frames_equal(read_frames(path, range(len(truth)), backend=backend), truth, range(len(truth)))
+
+
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_frames_by_index_equal_a_sequential_decode(written, case):
     path, truth = written(case)
@@ -298,7 +308,8 @@ def test_a_transport_stream_cut_mid_gop_shows_the_frames_its_decoder_shows(tmp_p
 
 
 @pytest.mark.parametrize("codec, fmt", [("libvpx", "webm"), ("libvpx-vp9", "webm"), ("libvpx-vp9", "matroska")])
-def test_a_vp8_or_vp9_file_cut_mid_gop_starts_at_its_first_keyframe(tmp_path, codec, fmt):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_vp8_or_vp9_file_cut_mid_gop_starts_at_its_first_keyframe(tmp_path, codec, fmt, backend):
     """A WebM whose first packets are inter frames (a recording cut mid-GOP): the decoder refuses them, and the
     ffmpeg command line passes over them to the keyframe. The file read as "has no frames"; now as that decode."""
     options = {"g": "12", "deadline": "realtime", "cpu-used": "8"}
@@ -319,13 +330,12 @@ def test_a_vp8_or_vp9_file_cut_mid_gop_starts_at_its_first_keyframe(tmp_path, co
                 pass
     truth = np.stack([frame.to_ndarray(format="rgb24") for frame in frames])
     assert frame_indices(truth) == list(range(12, 36))
-    check_every_access_path(str(path), truth)
-    if torchcodec_available():
-        assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
+    check_reads(str(path), truth, backend)
 
 
 @pytest.mark.parametrize("fmt", ["webm", "ivf", "avi"])
-def test_vp8_frames_its_decoder_does_not_show_are_not_frames(tmp_path, fmt):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_vp8_frames_its_decoder_does_not_show_are_not_frames(tmp_path, fmt, backend):
     """VP8 alt-ref frames (vpxenc's two-pass encodes) are packets of their own, stamped a tick after the frame before
     them, whose decoder shows no picture (their frame tag's show_frame bit is clear); here an unshown copy of the
     keyframes 8 and 16. Counted as frames, 24 read as 26: frames 8 and 17 "could not be decoded" and every frame
@@ -348,9 +358,7 @@ def test_vp8_frames_its_decoder_does_not_show_are_not_frames(tmp_path, fmt):
             out.mux(packet)
     truth = sequential_decode(path)
     assert frame_indices(truth) == list(range(24))
-    check_every_access_path(str(path), truth)
-    if torchcodec_available():
-        assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
+    check_reads(str(path), truth, backend)
 
 
 def sequential_decode_on_one_thread(path) -> np.ndarray:
@@ -490,7 +498,8 @@ NEVER_REORDERING = {
 
 @pytest.mark.parametrize("fmt", ["mp4", "matroska"])
 @pytest.mark.parametrize("codec", NEVER_REORDERING)
-def test_pts_that_go_back_in_a_stream_that_never_reorders_read_in_decode_order(tmp_path, codec, fmt):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_pts_that_go_back_in_a_stream_that_never_reorders_read_in_decode_order(tmp_path, codec, fmt, backend):
     """Packet 10 of 24 stamped 0.54 s, between packets 13 and 14: a decoder that never reorders still shows it 10th
     (a sequential decode gives frames 0, 1, ... 23). Sorted by pts, an MJPEG mp4 read frames 11, 12, 13, 10 for
     10 to 13 and an H.264 mp4 frame 10 for 13, silently; the others refused frame 10 ("could not be decoded").
@@ -501,9 +510,7 @@ def test_pts_that_go_back_in_a_stream_that_never_reorders_read_in_decode_order(t
     path = restamped(source, tmp_path / f"glitch.{fmt}", fmt, {10: Fraction(54, 100)})
     truth = sequential_decode(path)
     assert frame_indices(truth) == list(range(24))
-    check_every_access_path(path, truth)
-    if torchcodec_available():
-        assert_frames_equal(read_frames(path, range(24), backend="torchcodec"), truth, range(24))
+    check_reads(path, truth, backend)
 
 
 def with_exif(source, path, fmt: str) -> str:

@@ -15,15 +15,12 @@ from fractions import Fraction
 import av
 import numpy as np
 import pytest
+from conftest import BACKENDS
 from PIL import Image, ImageOps
 
-from vivit_hf.processing.video_io import probe, read_frames, torchcodec_available
+from vivit_hf.processing.video_io import probe, read_frames
 
 HEIGHT, WIDTH = 48, 64
-BACKENDS = [
-    "pyav",
-    pytest.param("torchcodec", marks=pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")),
-]
 
 # (name, degrees, hflip, vflip, the displayed picture from the stored one, (rotation, hflip) probe reports)
 CASES = [
@@ -121,7 +118,7 @@ def test_a_mirrored_frame_resized_while_decoding_is_the_mirrored_picture_made_sm
     assert np.abs(got - half).mean() < 4  # the blocks' edges fall on even rows and columns: only rounding differs
 
 
-@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+@pytest.mark.torchcodec
 @pytest.mark.parametrize("name", ["hflip", "rot90_hflip"])
 def test_a_mirrored_file_in_a_datasets_video_column_reads_mirrored(files, name):
     # A decoded datasets.Video value is a torchcodec VideoDecoder, which turns frames but does not mirror them.

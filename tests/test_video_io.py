@@ -13,6 +13,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from conftest import BACKENDS
 from video_factory import (
     frame_indices,
     pattern_frame,
@@ -33,24 +34,12 @@ from vivit_hf.processing.video_io import (
     probe,
     read_frames,
     resize_frames,
-    torchcodec_available,
 )
 
 GOP = 8
 
 
-@pytest.fixture(
-    params=[
-        "pyav",
-        pytest.param(
-            "torchcodec",
-            marks=pytest.mark.skipif(
-                not torchcodec_available(),
-                reason="torchcodec does not import here (it needs the system FFmpeg libraries)",
-            ),
-        ),
-    ]
-)
+@pytest.fixture(params=BACKENDS)
 def backend(request):
     """Both decoders, where the test is about what is decoded rather than how (PyAV's decode counts)."""
     return request.param
@@ -444,16 +433,19 @@ def test_whole_numbers_of_any_dtype_read_their_frames(videos, backend):
         assert frame_indices(read_frames(videos["h264"], indices, backend=backend)) == [truth[2], truth[30]]
 
 
-def test_auto_backend_reads_files_with_pyav_and_torchcodec_decoders_with_torchcodec(videos):
+def test_auto_backend_reads_files_with_pyav(videos):
     with open_video(videos["h264"]) as reader:
         assert reader.backend == "pyav"  # the faster path, whether torchcodec imports or not
-    if torchcodec_available():
-        from torchcodec.decoders import VideoDecoder
 
-        decoder = VideoDecoder(videos["h264"], seek_mode="exact")
-        with open_video(decoder) as reader:
-            assert reader.backend == "torchcodec"
-            assert frame_indices(reader.read([3, 17])) == [3, 17]
+
+@pytest.mark.torchcodec
+def test_auto_backend_reads_torchcodec_decoders_with_torchcodec(videos):
+    from torchcodec.decoders import VideoDecoder
+
+    decoder = VideoDecoder(videos["h264"], seek_mode="exact")
+    with open_video(decoder) as reader:
+        assert reader.backend == "torchcodec"
+        assert frame_indices(reader.read([3, 17])) == [3, 17]
 
 
 def test_auto_backend_falls_back_to_pyav_without_torchcodec(videos, monkeypatch):

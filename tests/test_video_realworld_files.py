@@ -17,6 +17,7 @@ import av
 import numpy as np
 import pytest
 import torch
+from conftest import BACKENDS
 from PIL import Image
 from video_factory import frame_indices, pattern_frame, write_colour_tagged, write_palettised, write_stamped
 
@@ -28,14 +29,9 @@ from vivit_hf.processing.video_io import (
     open_video,
     probe,
     read_frames,
-    torchcodec_available,
 )
 
 HEIGHT, WIDTH, FPS = 48, 64, 25
-BACKENDS = [
-    "pyav",
-    pytest.param("torchcodec", marks=pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")),
-]
 
 
 def x264(keyint: int, bframes: int, extra: str = "") -> dict:
@@ -313,7 +309,7 @@ def test_intra_refresh_h264_reads_every_refresh_wave_like_a_sequential_decode(tm
     assert_reads_like_a_sequential_decode(path, truth, backend)
 
 
-@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+@pytest.mark.torchcodec
 def test_intra_refresh_h264_read_through_torchcodec_gives_the_asked_frames(tmp_path):
     # x264's intra refresh has one IDR frame; the first frame of each later refresh wave is flagged a sync sample
     # in mp4, though no decoder can start there. torchcodec seeked to it and returned frame 22 for frames 20 and 21.
@@ -324,7 +320,7 @@ def test_intra_refresh_h264_read_through_torchcodec_gives_the_asked_frames(tmp_p
     assert_reads_like_a_sequential_decode(path, truth, "torchcodec")
 
 
-@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+@pytest.mark.torchcodec
 @pytest.mark.parametrize("stored_as", ["path", "bytes"])
 def test_intra_refresh_h264_in_a_datasets_video_column_gives_the_asked_frames(tmp_path, stored_as):
     # A decoded datasets.Video value is a torchcodec VideoDecoder: checked against PyAV's table of its file too.
@@ -400,7 +396,7 @@ def test_mpeg2_of_i_and_p_frames_is_not_decoded_whole_at_open(tmp_path, monkeypa
     assert_reads_like_a_sequential_decode(path, truth, "pyav")
 
 
-@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+@pytest.mark.torchcodec
 def test_a_matroska_file_torchcodec_cannot_open_is_read_with_pyav(tmp_path):
     # Timestamps from -4 s: torchcodec's index scan could not seek back to time 0 ("Operation not permitted").
     path = write_stamped(
@@ -417,7 +413,7 @@ def test_a_matroska_file_torchcodec_cannot_open_is_read_with_pyav(tmp_path):
     assert_reads_like_a_sequential_decode(path, truth, "torchcodec")
 
 
-@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+@pytest.mark.torchcodec
 @pytest.mark.parametrize("fmt", ["mp4", "mov", "flv"])
 def test_torchcodec_reports_the_rate_and_duration_the_file_was_written_with(tmp_path, fmt):
     # 40 frames at 25 fps with B-frames: torchcodec 0.17 ended the stream at the last frame's time plus 0.01 s,
@@ -476,7 +472,8 @@ def test_an_flv_whose_timestamps_start_below_0_reads_as_a_sequential_decode(tmp_
         assert reader.frame_times() == pytest.approx((np.arange(40) - 5) / FPS)
 
 
-def test_a_file_whose_tags_are_not_utf8_reads_like_a_sequential_decode(tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_file_whose_tags_are_not_utf8_reads_like_a_sequential_decode(tmp_path, backend):
     # An old tool's Latin-1 title: PyAV refused the whole file ("'utf-8' codec can't decode byte 0xe9").
     path = write_stamped(tmp_path / "tagged.mp4", "mp4", "libx264", 20, x264(8, 3))
     data = open(path, "rb").read()
@@ -488,11 +485,10 @@ def test_a_file_whose_tags_are_not_utf8_reads_like_a_sequential_decode(tmp_path)
     with open_input(str(tagged)) as container:  # the reference reads past the tag
         truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
     assert frame_indices(truth) == list(range(20))
-    for backend in ("pyav", "torchcodec") if torchcodec_available() else ("pyav",):
-        assert_reads_like_a_sequential_decode(str(tagged), truth, backend)
+    assert_reads_like_a_sequential_decode(str(tagged), truth, backend)
 
 
-@pytest.mark.skipif(not torchcodec_available(), reason="no torchcodec")
+@pytest.mark.torchcodec
 def test_a_torchcodec_decode_error_names_the_file_and_not_torchcodec_source_lines(tmp_path):
     path = write_stamped(
         tmp_path / "clip.mp4", "mp4", "libx264", 40, x264(8, 3), muxer_options={"movflags": "faststart"}
