@@ -536,6 +536,37 @@ def test_a_checkpoint_of_one_variant_is_refused_by_another_variants_classes(save
     assert type(VIVIT_MODELS[saved][2].from_pretrained(tmp_path)) is VIVIT_MODELS[saved][2]
 
 
+@pytest.mark.parametrize(
+    "config_name, model_name",
+    [(config, model) for config in [*VARIANTS, "base"] for model in VARIANTS if config != model],
+)
+def test_a_variant_built_on_another_variants_config_is_refused_naming_both(config_name, model_name):
+    """Model 1 built on Model 4's config ran, and was saved as Model 4 (the config's model_type): the Auto classes read
+    it back as Model 4 with nothing missing, another attention over the trained weights. Other pairs failed with an
+    AttributeError ('no attribute attention_order') or a reshape error; the shared base config saved a model_type no
+    Auto class knows. Each variant's classes now take only its own config."""
+    config_class = vivit_hf.ViViTConfig if config_name == "base" else VIVIT_MODELS[config_name][0]
+    config = config_class(**TINY)
+    _, model_class, classifier_class = VIVIT_MODELS[model_name]
+    for cls in (model_class, classifier_class):
+        with pytest.raises(
+            ValueError,
+            match=rf"{cls.__name__} is built from a {cls.config_class.__name__}, got a "
+            rf"{type(config).__name__} \(model_type '{config.model_type}'\)",
+        ):
+            cls(config)
+
+
+def test_another_variants_config_given_to_from_pretrained_is_refused(tmp_path):
+    """`from_pretrained(path, config=...)` skips the saved model_type check: Model 1's class given Model 4's config ran
+    Model 1 over the checkpoint, and saved itself as Model 4."""
+    tiny("spatio_temporal", classifier="gap").save_pretrained(tmp_path)
+    model_1 = VIVIT_MODELS["spatio_temporal"][2]
+    with pytest.raises(ValueError, match="got a ViViTFactorisedDotProductConfig"):
+        model_1.from_pretrained(tmp_path, config=vivit_hf.ViViTFactorisedDotProductConfig(**TINY))
+    assert type(model_1.from_pretrained(tmp_path)) is model_1
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_leftover_frames_rows_and_columns_are_dropped_as_a_valid_convolution(name):
     """7 frames of 36x44 in [3, 8, 8] tubelets: the tokens are torch's own VALID Conv3d of the whole clip (which

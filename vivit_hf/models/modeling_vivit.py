@@ -76,6 +76,27 @@ class ViViTPreTrainedModel(PreTrainedModel):
     # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set at the end of this module
     _auto_map_classes: dict = {}
 
+    def __init__(self, config, *inputs, **kwargs):
+        self.check_config_class(config)
+        super().__init__(config, *inputs, **kwargs)
+
+    @classmethod
+    def check_config_class(cls, config) -> None:
+        """Refuse the config of another variant (or the shared base `ViViTConfig`). Its `model_type` is what
+        `save_pretrained` writes, so Model 1 built on Model 4's config (their weights share names) was saved as Model
+        4 and reloaded by the Auto classes as Model 4 with nothing missing, another attention over the trained
+        weights; other pairs failed later with an AttributeError or a reshape error naming no config. Compared by
+        model_type, not class: a config of vivit_hf's classes given to the same variant's `trust_remote_code` copy
+        (or the other way round) is the same variant."""
+        if cls.config_class is ViViTConfig or getattr(config, "model_type", None) == cls.config_class.model_type:
+            return
+        raise ValueError(
+            f"{cls.__name__} is built from a {cls.config_class.__name__}, got a {type(config).__name__} "
+            f"(model_type {getattr(config, 'model_type', None)!r}): saved, the model would be read back as what that "
+            f"model_type names. Build this variant's config ({cls.config_class.__name__}(...)), or the config's own "
+            f"model with AutoModelForVideoClassification.from_config(config) / AutoModel.from_config(config)."
+        )
+
     def post_init(self):
         """transformers' `post_init`; for a class registered for the Auto classes (`import vivit_hf` registers
         ours), `config.auto_map` also names both classes of the variant: `save_pretrained` writes only the saved
@@ -642,8 +663,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     backbone_class = None
 
     def __init__(self, config):
-        config.check_num_labels()  # here, not in forward's split of the logits, if they were set apart after building
         super().__init__(config)
+        config.check_num_labels()  # here, not in forward's split of the logits, if they were set apart after building
         self.vivit = self.backbone_class(config)
         width = config.representation_size or config.hidden_size
         self.pre_logits = (
