@@ -3,6 +3,7 @@
 resized inputs, the paper's sizes, and what each factorisation means."""
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -565,6 +566,44 @@ def test_another_variants_config_given_to_from_pretrained_is_refused(tmp_path):
     with pytest.raises(ValueError, match="got a ViViTFactorisedDotProductConfig"):
         model_1.from_pretrained(tmp_path, config=vivit_hf.ViViTFactorisedDotProductConfig(**TINY))
     assert type(model_1.from_pretrained(tmp_path)) is model_1
+
+
+@pytest.mark.parametrize(
+    "name, override",
+    [
+        ("factorised_dot_product", {"num_attention_heads": 1}),  # ran with no time head
+        ("factorised_self_attention", {"attention_order": "space-time"}),  # attended over time only
+        ("spatio_temporal", {"embedding_type": "frame_sampled"}),  # ran tubelets
+        ("factorised_encoder", {"num_temporal_layers": -1}),
+    ],
+)
+def test_from_pretrained_keywords_are_checked_as_a_new_configs_are(name, override, tmp_path):
+    """transformers sets from_pretrained's keywords on the config after it is built, so they skipped the config's
+    checks: Model 4 loaded with num_attention_heads=1 ran without time heads, Model 3 with attention_order="space-time"
+    without spatial attention. Each keyword now meets the refusal the same value meets in the constructor."""
+    tiny(name).save_pretrained(tmp_path)
+    config_class, model_class, classifier_class = VIVIT_MODELS[name]
+    with pytest.raises(ValueError) as constructor:
+        config_class(**{**TINY, **override})
+    for load in (config_class.from_pretrained, AutoConfig.from_pretrained, classifier_class.from_pretrained):
+        with pytest.raises(ValueError, match=re.escape(str(constructor.value))):
+            load(tmp_path, **override)
+
+
+def test_from_pretrained_keywords_derive_what_the_constructor_derives(tmp_path):
+    """`embedding_type="frame_sampling"` over a tubelet checkpoint kept no sampled frame count (the constructor's
+    default, `num_frames // tubelet_size[0]`, is derived at construction), and the forward failed on None."""
+    tiny("spatio_temporal").save_pretrained(tmp_path)
+    config_class, _, classifier_class = VIVIT_MODELS["spatio_temporal"]
+    override = {"embedding_type": "frame_sampling", "num_frames": 6}
+    loaded = config_class.from_pretrained(tmp_path, **override)
+    built = config_class(**{**TINY, **override})
+    assert (
+        (loaded.num_sampled_frames, loaded.token_grid) == (built.num_sampled_frames, built.token_grid) == (3, (3, 4, 4))
+    )
+    model = classifier_class.from_pretrained(tmp_path, ignore_mismatched_sizes=True, **override).eval()
+    with torch.no_grad():
+        assert model(pixel_values=clip(frames=6)).logits.shape == (2, 5)
 
 
 @pytest.mark.parametrize("name", VARIANTS)
