@@ -1,9 +1,11 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The four ViViT models (Arnab et al., ICCV 2021, §3.3), side by side.
 
-Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampling, §3.2) and differs only in
-`encode`: how its transformer attends over the (t, h, w) token grid. Every block lives in `modeling_blocks.py`, the
-attention-rollout maths in `rollout.py`; transformers' plumbing (`ViViTPreTrainedModel`, the output class) is here.
+Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampling, §3.2) and differs only in how its
+transformer attends over the (t, h, w) token grid: Models 1, 3 and 4 run one encoder and differ in its block
+(`layer_class`, and the key mask a padded clip gives it), Model 2 runs two encoders (its own `encode`). Every block
+lives in `modeling_blocks.py`, the attention-rollout maths in `rollout.py`; transformers' plumbing
+(`ViViTPreTrainedModel`, the output class) is here.
 
     Model 1  spatio-temporal      one encoder over all t*h*w tokens
     Model 2  factorised encoder   spatial encoder per temporal index -> temporal encoder over t summaries
@@ -112,9 +114,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module):
-        """ViT's initialisation: truncated-normal kernels, zero biases, unit LayerNorms, zero CLS tokens and
-        truncated-normal position embeddings. It is the only initialiser, so a load with missing keys equals a
-        fresh model."""
+        """transformers' ViT initialisation (truncated-normal kernels and position embeddings, zero biases, unit
+        LayerNorms), with zero CLS tokens as scenic's (transformers' ViT draws them like the positions). It is the
+        only initialiser, so a load with missing keys equals a fresh model."""
         std = self.config.initializer_range
         if isinstance(module, (nn.Linear, nn.Conv2d, nn.Conv3d)):
             init.trunc_normal_(module.weight, mean=0.0, std=std)
@@ -388,10 +390,11 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         )
 
 
-# ------------------------------------------------------------------------------------------------ Model 1
+# ------------------------------------------------------------------------------------------------ Models 1, 3, 4
 class _ViViTSingleEncoderModel(_ViViTBackbone):
-    """Models 1, 3 and 4: one encoder over all `n_t * n_h * n_w` tokens (+ CLS), with the same parameters; they
-    differ in their blocks' attention (`layer_class`), so each variant says what a padded temporal index masks
+    """Models 1, 3 and 4: one encoder over all `n_t * n_h * n_w` tokens (+ CLS), the same token embedding, position
+    table and final LayerNorm; they differ in their blocks' attention (`layer_class`: Model 4's block has Model 1's
+    parameters, Model 3's a second attention and LayerNorm), so each variant says what a padded temporal index masks
     (`layer_attention_mask(token_mask (b, t), grid, dtype)`: the additive key mask its blocks take) and how its
     attention maps roll out (`rollout_steps(attentions, grid)`: steps `v -> v A` in call order)."""
 
@@ -441,6 +444,7 @@ def factorised_attention_mask(token_mask: torch.Tensor, grid, dtype: torch.dtype
     return attention_bias(per_position, dtype)
 
 
+# ------------------------------------------------------------------------------------------------ Model 1
 class ViViTSpatioTemporalModel(_ViViTSingleEncoderModel):
     """Model 1: every token attends to every other token, `n_t * n_h * n_w` (+ CLS) of them."""
 
