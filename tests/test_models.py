@@ -3,6 +3,7 @@
 resized inputs, the paper's sizes, and what each factorisation means."""
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -534,6 +535,75 @@ def test_a_checkpoint_of_one_variant_is_refused_by_another_variants_classes(save
             cls.from_pretrained(tmp_path)
     assert type(AutoModelForVideoClassification.from_pretrained(tmp_path)) is VIVIT_MODELS[saved][2]
     assert type(VIVIT_MODELS[saved][2].from_pretrained(tmp_path)) is VIVIT_MODELS[saved][2]
+
+
+@pytest.mark.parametrize(
+    "config_name, model_name",
+    [(config, model) for config in [*VARIANTS, "base"] for model in VARIANTS if config != model],
+)
+def test_a_variant_built_on_another_variants_config_is_refused_naming_both(config_name, model_name):
+    """Model 1 built on Model 4's config ran, and was saved as Model 4 (the config's model_type): the Auto classes read
+    it back as Model 4 with nothing missing, another attention over the trained weights. Other pairs failed with an
+    AttributeError ('no attribute attention_order') or a reshape error; the shared base config saved a model_type no
+    Auto class knows. Each variant's classes now take only its own config."""
+    config_class = vivit_hf.ViViTConfig if config_name == "base" else VIVIT_MODELS[config_name][0]
+    config = config_class(**TINY)
+    _, model_class, classifier_class = VIVIT_MODELS[model_name]
+    for cls in (model_class, classifier_class):
+        with pytest.raises(
+            ValueError,
+            match=rf"{cls.__name__} is built from a {cls.config_class.__name__}, got a "
+            rf"{type(config).__name__} \(model_type '{config.model_type}'\)",
+        ):
+            cls(config)
+
+
+def test_another_variants_config_given_to_from_pretrained_is_refused(tmp_path):
+    """`from_pretrained(path, config=...)` skips the saved model_type check: Model 1's class given Model 4's config ran
+    Model 1 over the checkpoint, and saved itself as Model 4."""
+    tiny("spatio_temporal", classifier="gap").save_pretrained(tmp_path)
+    model_1 = VIVIT_MODELS["spatio_temporal"][2]
+    with pytest.raises(ValueError, match="got a ViViTFactorisedDotProductConfig"):
+        model_1.from_pretrained(tmp_path, config=vivit_hf.ViViTFactorisedDotProductConfig(**TINY))
+    assert type(model_1.from_pretrained(tmp_path)) is model_1
+
+
+@pytest.mark.parametrize(
+    "name, override",
+    [
+        ("factorised_dot_product", {"num_attention_heads": 1}),  # ran with no time head
+        ("factorised_self_attention", {"attention_order": "space-time"}),  # attended over time only
+        ("spatio_temporal", {"embedding_type": "frame_sampled"}),  # ran tubelets
+        ("factorised_encoder", {"num_temporal_layers": -1}),
+    ],
+)
+def test_from_pretrained_keywords_are_checked_as_a_new_configs_are(name, override, tmp_path):
+    """transformers sets from_pretrained's keywords on the config after it is built, so they skipped the config's
+    checks: Model 4 loaded with num_attention_heads=1 ran without time heads, Model 3 with attention_order="space-time"
+    without spatial attention. Each keyword now meets the refusal the same value meets in the constructor."""
+    tiny(name).save_pretrained(tmp_path)
+    config_class, model_class, classifier_class = VIVIT_MODELS[name]
+    with pytest.raises(ValueError) as constructor:
+        config_class(**{**TINY, **override})
+    for load in (config_class.from_pretrained, AutoConfig.from_pretrained, classifier_class.from_pretrained):
+        with pytest.raises(ValueError, match=re.escape(str(constructor.value))):
+            load(tmp_path, **override)
+
+
+def test_from_pretrained_keywords_derive_what_the_constructor_derives(tmp_path):
+    """`embedding_type="frame_sampling"` over a tubelet checkpoint kept no sampled frame count (the constructor's
+    default, `num_frames // tubelet_size[0]`, is derived at construction), and the forward failed on None."""
+    tiny("spatio_temporal").save_pretrained(tmp_path)
+    config_class, _, classifier_class = VIVIT_MODELS["spatio_temporal"]
+    override = {"embedding_type": "frame_sampling", "num_frames": 6}
+    loaded = config_class.from_pretrained(tmp_path, **override)
+    built = config_class(**{**TINY, **override})
+    assert (
+        (loaded.num_sampled_frames, loaded.token_grid) == (built.num_sampled_frames, built.token_grid) == (3, (3, 4, 4))
+    )
+    model = classifier_class.from_pretrained(tmp_path, ignore_mismatched_sizes=True, **override).eval()
+    with torch.no_grad():
+        assert model(pixel_values=clip(frames=6)).logits.shape == (2, 5)
 
 
 @pytest.mark.parametrize("name", VARIANTS)

@@ -223,7 +223,23 @@ class ViViTConfig(PreTrainedConfig):
             config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"))
         else:
             config_dict["label_spaces"] = saved_spaces
+        # transformers sets from_pretrained's other keywords on the built config, past `validate_vivit` and the
+        # defaults derived at construction: Model 4 loaded with num_attention_heads=3 ran one time head and two space
+        # heads, Model 3 with attention_order="space-time" attended over time only, embedding_type="frame_sampling"
+        # kept no sampled frame count. Our fields join the saved ones in the constructor, checked as a new config's.
+        for name in cls.vivit_fields() & kwargs.keys():
+            config_dict[name] = kwargs.pop(name)
         return super().from_dict(config_dict, **kwargs)
+
+    @classmethod
+    def vivit_fields(cls) -> set[str]:
+        """The fields this config class declares (the shared ones and its variant's), not transformers' own."""
+        return {
+            name
+            for klass in cls.__mro__
+            if isinstance(klass, type) and issubclass(klass, ViViTConfig)
+            for name in vars(klass).get("__annotations__", {})
+        }
 
     def to_dict(self) -> dict:
         """transformers' `to_dict`, plus the heads' order (`label_spaces_order`) where there are label spaces: the

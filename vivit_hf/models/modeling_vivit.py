@@ -1,9 +1,11 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The four ViViT models (Arnab et al., ICCV 2021, §3.3), side by side.
 
-Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampling, §3.2) and differs only in
-`encode`: how its transformer attends over the (t, h, w) token grid. Every block lives in `modeling_blocks.py`, the
-attention-rollout maths in `rollout.py`; transformers' plumbing (`ViViTPreTrainedModel`, the output class) is here.
+Each `*Model` turns a clip into tokens (tubelet embedding or uniform frame sampling, §3.2) and differs only in how its
+transformer attends over the (t, h, w) token grid: Models 1, 3 and 4 run one encoder and differ in its block
+(`layer_class`, and the key mask a padded clip gives it), Model 2 runs two encoders (its own `encode`). Every block
+lives in `modeling_blocks.py`, the attention-rollout maths in `rollout.py`; transformers' plumbing
+(`ViViTPreTrainedModel`, the output class) is here.
 
     Model 1  spatio-temporal      one encoder over all t*h*w tokens
     Model 2  factorised encoder   spatial encoder per temporal index -> temporal encoder over t summaries
@@ -92,6 +94,27 @@ class ViViTPreTrainedModel(PreTrainedModel):
     # {"AutoModel": ..., "AutoModelForVideoClassification": ...} of this variant, set at the end of this module
     _auto_map_classes: dict = {}
 
+    def __init__(self, config, *inputs, **kwargs):
+        self.check_config_class(config)
+        super().__init__(config, *inputs, **kwargs)
+
+    @classmethod
+    def check_config_class(cls, config) -> None:
+        """Refuse the config of another variant (or the shared base `ViViTConfig`). Its `model_type` is what
+        `save_pretrained` writes, so Model 1 built on Model 4's config (their weights share names) was saved as Model
+        4 and reloaded by the Auto classes as Model 4 with nothing missing, another attention over the trained
+        weights; other pairs failed later with an AttributeError or a reshape error naming no config. Compared by
+        model_type, not class: a config of vivit_hf's classes given to the same variant's `trust_remote_code` copy
+        (or the other way round) is the same variant."""
+        if cls.config_class is ViViTConfig or getattr(config, "model_type", None) == cls.config_class.model_type:
+            return
+        raise ValueError(
+            f"{cls.__name__} is built from a {cls.config_class.__name__}, got a {type(config).__name__} "
+            f"(model_type {getattr(config, 'model_type', None)!r}): saved, the model would be read back as what that "
+            f"model_type names. Build this variant's config ({cls.config_class.__name__}(...)), or the config's own "
+            f"model with AutoModelForVideoClassification.from_config(config) / AutoModel.from_config(config)."
+        )
+
     def post_init(self):
         """transformers' `post_init`; for a class registered for the Auto classes (`import vivit_hf` registers
         ours), `config.auto_map` also names both classes of the variant: `save_pretrained` writes only the saved
@@ -107,9 +130,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module):
-        """ViT's initialisation: truncated-normal kernels, zero biases, unit LayerNorms, zero CLS tokens and
-        truncated-normal position embeddings. It is the only initialiser, so a load with missing keys equals a
-        fresh model."""
+        """transformers' ViT initialisation (truncated-normal kernels and position embeddings, zero biases, unit
+        LayerNorms), with zero CLS tokens as scenic's (transformers' ViT draws them like the positions). It is the
+        only initialiser, so a load with missing keys equals a fresh model."""
         std = self.config.initializer_range
         if isinstance(module, (nn.Linear, nn.Conv2d, nn.Conv3d)):
             init.trunc_normal_(module.weight, mean=0.0, std=std)
@@ -385,10 +408,11 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         )
 
 
-# ------------------------------------------------------------------------------------------------ Model 1
+# ------------------------------------------------------------------------------------------------ Models 1, 3, 4
 class _ViViTSingleEncoderModel(_ViViTBackbone):
-    """Models 1, 3 and 4: one encoder over all `n_t * n_h * n_w` tokens (+ CLS), with the same parameters; they
-    differ in their blocks' attention (`layer_class`), so each variant says what a padded temporal index masks
+    """Models 1, 3 and 4: one encoder over all `n_t * n_h * n_w` tokens (+ CLS), the same token embedding, position
+    table and final LayerNorm; they differ in their blocks' attention (`layer_class`: Model 4's block has Model 1's
+    parameters, Model 3's a second attention and LayerNorm), so each variant says what a padded temporal index masks
     (`layer_attention_mask(token_mask (b, t), grid, dtype)`: the additive key mask its blocks take) and how its
     attention maps roll out (`rollout_steps(attentions, grid)`: steps `v -> v A` in call order)."""
 
@@ -438,6 +462,7 @@ def factorised_attention_mask(token_mask: torch.Tensor, grid, dtype: torch.dtype
     return attention_bias(per_position, dtype)
 
 
+# ------------------------------------------------------------------------------------------------ Model 1
 class ViViTSpatioTemporalModel(_ViViTSingleEncoderModel):
     """Model 1: every token attends to every other token, `n_t * n_h * n_w` (+ CLS) of them."""
 
@@ -676,8 +701,8 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
     backbone_class = None
 
     def __init__(self, config):
-        config.check_num_labels()  # here, not in forward's split of the logits, if they were set apart after building
         super().__init__(config)
+        config.check_num_labels()  # here, not in forward's split of the logits, if they were set apart after building
         self.vivit = self.backbone_class(config)
         width = config.representation_size or config.hidden_size
         self.pre_logits = (
