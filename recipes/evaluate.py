@@ -21,10 +21,11 @@ processes counts every video once.
 
 The split: `--split` (`val`, `dev`: the readers' validation), else validation, else test, else (for a data set `--model`
 was fine-tuned on that has neither) the share of its training split that fine-tuning held out and scored, the same
-clips; `--split` naming the split the model was trained on is evaluated with a warning. `--max_eval_samples N`
-evaluates a seeded subset drawn across the classes (`--seed`), not the first N. The data set's classes are the
-model's or some of them, by name (a hold-out set without every class: its labels become the model's ids); a class
-the model does not know is refused before any video is decoded.
+clips (refused where that split has gained or lost clips since: another share would be drawn); `--split` naming the
+split the model was trained on is evaluated with a warning. `--max_eval_samples N` evaluates a seeded subset drawn
+across the classes (`--seed`), not the first N. The data set's classes are the model's or some of them, by name (a
+hold-out set without every class: its labels become the model's ids); a class the model does not know is refused
+before any video is decoded.
 """
 
 from __future__ import annotations
