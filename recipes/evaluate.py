@@ -21,10 +21,11 @@ processes counts every video once.
 
 The split: `--split` (`val`, `dev`: the readers' validation), else validation, else test, else (for a data set `--model`
 was fine-tuned on that has neither) the share of its training split that fine-tuning held out and scored, the same
-clips; `--split` naming the split the model was trained on is evaluated with a warning. `--max_eval_samples N`
-evaluates a seeded subset drawn across the classes (`--seed`), not the first N. The data set's classes are the
-model's or some of them, by name (a hold-out set without every class: its labels become the model's ids); a class
-the model does not know is refused before any video is decoded.
+clips (refused where that split has gained or lost clips since: another share would be drawn); `--split` naming the
+split the model was trained on is evaluated with a warning. `--max_eval_samples N` evaluates a seeded subset drawn
+across the classes (`--seed`), not the first N. The data set's classes are the model's or some of them, by name (a
+hold-out set without every class: its labels become the model's ids); a class the model does not know is refused
+before any video is decoded.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ from vivit_hf.training.finetune import (
     _at_least,
     data_flag_unused,
     main_process_first,
+    recorded_held_out_digest,
     recorded_settings,
     same_setting,
     settings_as_typed_here,
@@ -306,6 +308,29 @@ def training_split(args) -> tuple[str, float | None, int] | None:
     return batches["train_split"], (float(held) if held else None), int(batches.get("seed") or 0)
 
 
+def refuse_another_held_out_share(args, train_split: str, percentage: float, examples) -> None:
+    """Refuse (exit 2) a held-out share drawn again from a data set that has changed since `--model` was fine-tuned
+    on it: the draw depends on every clip of the split, so a folder that gained or lost clips can draw other clips,
+    clips the model trained on among them, which were scored as held out "as fine-tuning did", without a word.
+    By the `examples_digest` of the share that fine-tuning recorded (a run of an older version recorded none: not
+    checked)."""
+    recorded = recorded_held_out_digest(args.model)
+    drawn = examples_digest(examples)
+    if recorded is None or recorded == drawn:
+        return
+
+    def words(digest: str) -> str:  # `count:hash`
+        count, _, hashed = digest.partition(":")
+        return f"{count} clips (digest {hashed})"
+
+    usage_error(
+        f"--model {args.model} was fine-tuned on {args.dataset} holding out {percentage:g}% of its {train_split!r} "
+        f"split, {words(recorded)}, but that split has changed since: the same draw now holds out {words(drawn)}, "
+        "not those, and they can be clips the model trained on. Evaluate the data set as it was fine-tuned on, or a "
+        "split the model was not trained on (--split)"
+    )
+
+
 def model_label_spaces(model_config, data: VideoClassificationData) -> dict[str, list[str]]:
     """The model's class names per head (`config.label_spaces` splits `id2label`, whose names are `head:name`); a
     one-head model's under the data set's one key. Composed (`label_name`), as the data set's: a model trained before
@@ -430,6 +455,7 @@ def main(argv=None, written: list | None = None):
         # the share fine-tuning held out and scored: the other clips of the split were trained on
         train_split, percentage, seed = trained
         examples = hold_out(data.split(train_split), percentage / 100, seed=seed)[1]
+        refuse_another_held_out_share(args, train_split, percentage, examples)
         split, folder_split = f"{train_split} (held out {percentage:g}%)", f"{train_split}-held-out-{percentage:g}"
         logger.info(f"no validation or test split in {args.dataset}: evaluating {split}, as fine-tuning did")
     elif split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback

@@ -101,6 +101,7 @@ from vivit_hf.training.finetune import (
     epoch_batches,
     evaluate,
     flip_warning,
+    held_out_digest,
     load_data,
     missing_paths,
     mixup_generator,
@@ -339,6 +340,8 @@ def main(argv=None):
     # machines with a copy each: the same clips (a stream: the same shards), or some read twice and others never
     train_digest = examples_digest(train_examples)
     agree_on_examples({"train": train_digest, "eval": examples_digest(eval_examples)})
+    # evaluate.py draws the held-out share again: recorded, so that it can tell when the data set has changed since
+    held_out = held_out_digest(args, data)
     if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read
         try:
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
@@ -455,7 +458,11 @@ def main(argv=None):
         # of this run and starts again, as the README says: it was refused as another run's folder (its tracker
         # logs). The final outputs write it again; a previous model keeps its own record until this run's model
         # replaces it (evaluate.py reads it for the share held out).
-        record = {"settings": settings, "dataset_folder": dataset_folder(args.dataset)}
+        record = {
+            "settings": settings,
+            "dataset_folder": dataset_folder(args.dataset),
+            "held_out_digest": held_out,
+        }
         (output_dir / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
     if args.with_tracking:
         hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
@@ -817,7 +824,11 @@ def main(argv=None):
             "history": history,
         }
         # Local paths (the data set's folder, a local --init_from) apart, in a file the upload leaves here.
-        record = {"settings": settings, "dataset_folder": dataset_folder(args.dataset)}
+        record = {
+            "settings": settings,
+            "dataset_folder": dataset_folder(args.dataset),
+            "held_out_digest": held_out,
+        }
         (folder / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
         (folder / "all_results.json").write_text(json.dumps(all_results, indent=2))
         dataset_name = "vivit_hf synthetic motion (bundled)" if args.dataset == SYNTHETIC else args.dataset

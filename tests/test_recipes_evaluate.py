@@ -532,6 +532,49 @@ def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_h
     assert json.loads((out / "eval_data_train_1x1" / "eval_results.json").read_text())["num_samples"] == 12
 
 
+def test_a_held_out_share_drawn_again_from_a_data_set_changed_since_fine_tuning_is_refused(tmp_path):
+    """evaluate.py draws the share fine-tuning held out again, from the data set as it finds it. A folder that gained
+    clips since draws another share: it scored clips the model trained on as held out, "as fine-tuning did", exit 0.
+    It is now refused in one line naming both draws, exit 2; the folder as it was evaluates as before."""
+    from test_recipes_finetune import FINETUNE, TINY_MODEL, run
+
+    from vivit_hf.training.data import load_video_dataset
+    from vivit_hf.training.data.subsets import hold_out
+
+    data = tmp_path / "data"
+    for label, name in enumerate(CLASSES):
+        for i in range(6):
+            tiny_clip(data / "train" / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
+    out = tmp_path / "out"
+    run(FINETUNE, *TINY_MODEL, "--dataset", data, "--output_dir", out, "--max_train_steps", "2",
+        "--validation_split_percentage", "34", "--seed", "3")  # fmt: skip
+    result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    folder = out / "eval_data_train-held-out-34_1x1"
+    held = {json.loads(line)["video_id"] for line in (folder / "predictions.jsonl").read_text().splitlines()}
+    trained = {f"train/{name}/{name}_{i}.mp4" for name in CLASSES for i in range(6)} - held
+    assert len(held) == 4 and len(trained) == 8
+
+    added = [data / "train" / "up" / f"up_{i}.mp4" for i in range(6, 9)]
+    for i, path in enumerate(added):
+        tiny_clip(path, 1, seed=100 + i)
+    # the premise: the same seeded draw from the grown split holds out clips the model was fine-tuned on
+    redrawn = {example["id"] for example in hold_out(load_video_dataset(str(data)).split("train"), 0.34, seed=3)[1]}
+    assert redrawn & trained, redrawn
+    result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
+    assert result.returncode == 2, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert f"--model {out} was fine-tuned on {data} holding out 34% of its 'train' split, 4 clips" in last, last
+    assert "that split has changed since: the same draw now holds out 5 clips" in last, last
+    assert len((folder / "predictions.jsonl").read_text().splitlines()) == 4  # the first evaluation's, untouched
+
+    for path in added:  # the data set as fine-tuned on: its held-out share, as before
+        path.unlink()
+    result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {json.loads(line)["video_id"] for line in (folder / "predictions.jsonl").read_text().splitlines()} == held
+
+
 # evaluate.py run as the command, stopped by a signal to itself at a chosen point: while it predicts (its DataLoader
 # workers running), or between writing its results and its predictions.
 STOPPED_AT = """import os, runpy, signal, sys

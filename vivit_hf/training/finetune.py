@@ -37,7 +37,7 @@ from .data.dataset import (
     collate_videos,
     describe_example,
 )
-from .data.examples import recipe_split_name
+from .data.examples import examples_digest, recipe_split_name
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .flags import (
@@ -901,6 +901,29 @@ def dataset_folder(dataset: str) -> str | None:
     settings, whose `--dataset` is as typed, relative to the folder the run was started from."""
     path = Path(dataset).expanduser()
     return str(path.resolve()) if dataset != SYNTHETIC and path.is_dir() else None
+
+
+def held_out_digest(args: argparse.Namespace, data) -> str | None:
+    """`examples_digest` of the share of `--train_split` that fine-tuning holds out and scores (a data set without a
+    validation or test split), all of it (before `--max_eval_samples`); None where it scores a split of its own.
+    run_settings.json records it: evaluate.py draws that share again from the data set as it finds it, and a folder
+    that gained or lost clips since draws another one, holding clips the model trained on (scored as held out)."""
+    if getattr(args, "streaming", False) or args.eval_split or data.default_eval_split is not None:
+        return None
+    share = args.validation_split_percentage / 100
+    return examples_digest(hold_out(data.split(args.train_split), share, seed=args.seed)[1])
+
+
+def recorded_held_out_digest(folder) -> str | None:
+    """The `held_out_digest` a finished run recorded in `folder`; None where it held none out, or recorded none (an
+    older version, or no run_settings.json)."""
+    from .checkpoints import RUN_SETTINGS_FILE
+
+    try:
+        recorded = json.loads((Path(folder).expanduser() / RUN_SETTINGS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return recorded.get("held_out_digest") if isinstance(recorded, dict) else None
 
 
 def recorded_settings(folder) -> tuple[dict | None, str | None]:
