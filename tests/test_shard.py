@@ -4,6 +4,7 @@ stream back with the same labels and frames (checked against a plain PyAV decode
 to a shorter side with a keyframe every N frames, and pushed to a (stand-in) Hub data set repo."""
 
 import io
+import json
 import re
 import tarfile
 
@@ -341,6 +342,36 @@ def test_a_kinetics_row_that_is_a_part_of_a_whole_video_is_left_out_of_the_shard
     assert "`long_000004_000006` (train)" in (out / "README.md").read_text()
     said = [r.getMessage() for r in caplog.records]
     assert any("leaving out clip long_000004_000006: it is frames 40-59 of the 120 of its video" in m for m in said)
+
+
+def test_a_part_of_a_whole_video_is_cut_out_when_reencoded_and_called_a_part_not_unreadable_when_copied(tmp_path):
+    # A Kinetics folder of whole YouTube videos named by their ids (how yt-dlp downloads them): copied, a row's part
+    # cannot be written (a shard holds files whole), and the card called the healthy file "unreadable"; re-encoded
+    # with --short_side, every such clip was left out too, though re-encoding can write the part alone. The frames
+    # written are checked against the row's times alone: 4-6 s at 10 fps are frames 40-59 of the source.
+    write_csv(
+        tmp_path / "annotations" / "train.csv",
+        [["abseiling", "long", 4, 6, "train"], ["bowling", "cut", 30, 32, "train"]],
+        ["label", "youtube_id", "time_start", "time_end", "split"],
+    )
+    write_video(tmp_path / "long.mp4", num_frames=120, fps=10, height=48, width=80)
+    write_video(tmp_path / "cut.mp4", num_frames=20, fps=10, height=48, width=80)
+    source = ["--dataset", str(tmp_path), "--dataset_format", "kinetics"]
+    copied = shard_main(source + ["--out", str(tmp_path / "copied")])
+    card = (tmp_path / "copied" / "README.md").read_text()
+    assert copied["train"]["left_out"] == [] and "| train | 1 | 1 |" in card and card.count("| 0 | 0 |") == 1
+    assert "Unreadable clips left out" not in card
+    assert "Left out as parts of longer videos" in card and "`long_000004_000006` (train)" in card
+    reencoded = shard_main(source + ["--out", str(tmp_path / "reencoded"), "--short_side", "48"])
+    assert reencoded["train"]["clips"] == 2 and reencoded["train"]["left_out"] == []
+    with tarfile.open(next((tmp_path / "reencoded" / "data").glob("train-*.tar"))) as tar:
+        members = {member.name: tar.extractfile(member).read() for member in tar}
+    clips = {}
+    for name, data in members.items():
+        if name.endswith(".json"):
+            clips[json.loads(data)["id"]] = members[name[: -len("json")] + "mp4"]
+    assert frame_indices(pyav_frames(clips["long_000004_000006"])) == list(range(40, 60))
+    assert frame_indices(pyav_frames(clips["cut_000030_000032"])) == list(range(20))
 
 
 def test_a_split_none_of_whose_clips_is_written_is_left_out_of_the_card_and_the_others_read_back(kinetics, tmp_path):
