@@ -4,6 +4,7 @@ stream back with the same labels and frames (checked against a plain PyAV decode
 to a shorter side with a keyframe every N frames, and pushed to a (stand-in) Hub data set repo."""
 
 import io
+import json
 import re
 import tarfile
 
@@ -341,6 +342,87 @@ def test_a_kinetics_row_that_is_a_part_of_a_whole_video_is_left_out_of_the_shard
     assert "`long_000004_000006` (train)" in (out / "README.md").read_text()
     said = [r.getMessage() for r in caplog.records]
     assert any("leaving out clip long_000004_000006: it is frames 40-59 of the 120 of its video" in m for m in said)
+
+
+def test_a_part_of_a_whole_video_is_cut_out_when_reencoded_and_called_a_part_not_unreadable_when_copied(tmp_path):
+    # A Kinetics folder of whole YouTube videos named by their ids (how yt-dlp downloads them): copied, a row's part
+    # cannot be written (a shard holds files whole), and the card called the healthy file "unreadable"; re-encoded
+    # with --short_side, every such clip was left out too, though re-encoding can write the part alone. The frames
+    # written are checked against the row's times alone: 4-6 s at 10 fps are frames 40-59 of the source.
+    write_csv(
+        tmp_path / "annotations" / "train.csv",
+        [["abseiling", "long", 4, 6, "train"], ["bowling", "cut", 30, 32, "train"]],
+        ["label", "youtube_id", "time_start", "time_end", "split"],
+    )
+    write_video(tmp_path / "long.mp4", num_frames=120, fps=10, height=48, width=80)
+    write_video(tmp_path / "cut.mp4", num_frames=20, fps=10, height=48, width=80)
+    source = ["--dataset", str(tmp_path), "--dataset_format", "kinetics"]
+    copied = shard_main(source + ["--out", str(tmp_path / "copied")])
+    card = (tmp_path / "copied" / "README.md").read_text()
+    assert copied["train"]["left_out"] == [] and "| train | 1 | 1 |" in card and card.count("| 0 | 0 |") == 1
+    assert "Unreadable clips left out" not in card
+    assert "Left out as parts of longer videos" in card and "`long_000004_000006` (train)" in card
+    reencoded = shard_main(source + ["--out", str(tmp_path / "reencoded"), "--short_side", "48"])
+    assert reencoded["train"]["clips"] == 2 and reencoded["train"]["left_out"] == []
+    with tarfile.open(next((tmp_path / "reencoded" / "data").glob("train-*.tar"))) as tar:
+        members = {member.name: tar.extractfile(member).read() for member in tar}
+    clips = {}
+    for name, data in members.items():
+        if name.endswith(".json"):
+            clips[json.loads(data)["id"]] = members[name[: -len("json")] + "mp4"]
+    assert frame_indices(pyav_frames(clips["long_000004_000006"])) == list(range(40, 60))
+    assert frame_indices(pyav_frames(clips["cut_000030_000032"])) == list(range(20))
+
+
+def shards_with_a_class_id_the_card_lacks(kinetics, tmp_path):
+    """Training shards of the Kinetics folder (2 classes) with one `<key>.cls` made 7 (a shard written by another
+    tool, a label file off by one); returns the folder, the shard, the member, its clip's id and every clip's label
+    as its `.cls` member holds it, read with tarfile."""
+    out = tmp_path / "shards"
+    shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out), "--splits", "train"])
+    (shard,) = (out / "data").glob("train-*.tar")
+    with tarfile.open(shard) as tar:
+        members = {member.name: (member, tar.extractfile(member).read()) for member in tar}
+    labels = {json.loads(data)["id"]: int(members[name[: -len("json")] + "cls"][1])
+              for name, (_, data) in members.items() if name.endswith(".json")}  # fmt: skip
+    broken_key = sorted(name for name in members if name.endswith(".cls"))[1]
+    broken_id = json.loads(members[broken_key[: -len("cls")] + "json"][1])["id"]
+    with open(shard, "r+b") as file:  # the same length: the tar stays whole
+        file.seek(members[broken_key][0].offset_data)
+        file.write(b"7")
+    return out, shard, broken_key, broken_id, labels
+
+
+def test_a_streamed_sample_whose_class_id_the_card_lacks_is_skipped_and_counted_not_the_end_of_the_run(
+    kinetics, tmp_path, caplog
+):
+    # `datasets` checked each `.cls` against the card's ClassLabel as it streamed and raised "Class label 7 greater
+    # than configured num_classes 2" in the DataLoader worker, naming no sample, however far into the run it came.
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingVideoDataset
+
+    out, _, _, broken_id, labels = shards_with_a_class_id_the_card_lacks(kinetics, tmp_path)
+    split = open_streaming_dataset(str(out)).split("train")
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.streaming"):
+        (batch,) = [b for b in StreamingVideoDataset(split, processor, batch_size=8) if not b.get("end")]
+    rows = dict(zip(batch["ids"], zip(batch["valid"].tolist(), batch["labels"].tolist())))
+    assert len(rows) == 4 and rows.pop(broken_id)[0] is False
+    assert rows == {clip: (True, labels[clip]) for clip in rows}
+    said = [r.getMessage() for r in caplog.records if "usable label" in r.getMessage()]
+    assert len(said) == 1 and f"({broken_id}): class id 7, where the data set names 2 classes" in said[0], said
+
+
+def test_a_class_id_the_card_lacks_is_refused_naming_its_shard_and_member_when_read_whole(kinetics, tmp_path):
+    # It was datasets' bare "DatasetGenerationError: An error occurred while generating the dataset", naming no file.
+    from vivit_hf.training.data import DatasetFormatError, load_video_dataset
+
+    out, shard, broken_key, _, _ = shards_with_a_class_id_the_card_lacks(kinetics, tmp_path)
+    with pytest.raises(DatasetFormatError) as refused:
+        load_video_dataset(str(out), "hub", cache_dir=str(tmp_path / "cache"))
+    said = str(refused.value)
+    assert f"member {broken_key!r} of data/{shard.name} (in {out}) holds class id 7" in said, said
+    assert "names 2 classes (ids 0-1)" in said, said
 
 
 def test_a_split_none_of_whose_clips_is_written_is_left_out_of_the_card_and_the_others_read_back(kinetics, tmp_path):

@@ -168,6 +168,50 @@ def naming_undecodable_members(source: str):
 
 
 @contextlib.contextmanager
+def naming_class_ids_out_of_range(source: str):
+    """Around `datasets.load_dataset` (read whole): a class id its `ClassLabel` lacks (a `<key>.cls` of 7 beside a
+    data card of 3 classes) is refused in one line naming the id, the class count and, in a local folder of
+    WebDataset shards, the shard and member. It was datasets' bare `DatasetGenerationError: An error occurred while
+    generating the dataset` ("Class label 7 greater than configured num_classes 3" in its chain), naming no file."""
+    from ...hub.sources import exception_chain
+
+    try:
+        yield
+    except Exception as error:
+        found = None
+        for cause in exception_chain(error):
+            found = found or re.search(
+                r"Class label (-?\d+) (?:greater|less) than configured num_classes (\d+)", str(cause)
+            )
+        if found is None:
+            raise
+        class_id, num_classes = int(found[1]), int(found[2])
+        where = _class_member_holding(source, class_id)
+        raise DatasetFormatError(
+            f"--dataset_format hub: {where or 'a label of ' + source} holds class id {class_id}, where the data "
+            f"card's ClassLabel names {num_classes} classes (ids 0-{num_classes - 1}): give each sample one of its "
+            "ids, or add the class to the card's names"
+        ) from None
+
+
+def _class_member_holding(source: str, class_id: int) -> str | None:
+    """`the WebDataset member '<key>.cls' of <shard> (in <source>)` holding `class_id`, in a local folder's tars."""
+    import tarfile
+
+    if not Path(source).is_dir():
+        return None
+    for shard in sorted(Path(source).rglob("*.tar")):
+        with contextlib.suppress(tarfile.TarError, OSError), tarfile.open(shard) as tar:
+            for member in tar:
+                if member.isfile() and member.name.endswith(".cls") and member.size < 32:
+                    held = tar.extractfile(member).read().strip()
+                    if held.lstrip(b"-").isdigit() and int(held) == class_id:
+                        shard_name = shard.relative_to(source).as_posix()
+                        return f"the WebDataset member {member.name!r} of {shard_name} (in {source})"
+    return None
+
+
+@contextlib.contextmanager
 def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
     """Around `datasets.load_dataset` of a local folder of tables: a column whose values are of one kind in some
     tables and another in others (train labels as class ids, validation labels as class names, as two scripts wrote
@@ -572,7 +616,8 @@ def load_hub(
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
             dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
-        with naming_undecodable_members(source), naming_mixed_column_types(source, config_name, revision, cache_dir):
+        mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
+        with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source):
             loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)

@@ -121,9 +121,10 @@ def check_readable(data: bytes) -> None:
             raise ValueError("no video frame decodes")
 
 
-def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18) -> bytes:
+def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18, frames=None) -> bytes:
     """The clip decoded and encoded again as H.264 in mp4, its shorter side `short_side` pixels (even sizes, aspect
-    kept; never enlarged), a keyframe every `keyframe_interval` frames, the source's frame rate.
+    kept; never enlarged), a keyframe every `keyframe_interval` frames, the source's frame rate. `frames`: the source's
+    frame indices to keep (a segment's, in order; default every frame), so a part of a long video becomes its own clip.
 
     The frames are the ones vivit_hf's reader gives for the source (`open_video`: its track, as displayed, in its
     colours): a phone video's display rotation is applied here, since the new file carries no display matrix (a
@@ -158,9 +159,10 @@ def reencode(data: bytes, short_side: int, keyframe_interval: int, crf: int = 18
             "keyint_min": str(keyframe_interval),
             "sc_threshold": "0",  # keyframes exactly every N frames, not at scene cuts as well
         }
-        for index, array in reader.iter_read(range(reader.num_frames), size=(height, width)):
+        kept = range(reader.num_frames) if frames is None else [int(index) for index in frames]
+        for position, (_, array) in enumerate(reader.iter_read(kept, size=(height, width))):
             image = av.VideoFrame.from_ndarray(np.ascontiguousarray(array), format="rgb24").reformat(format="yuv420p")
-            image.pts, image.time_base = index, time_base
+            image.pts, image.time_base = position, time_base
             for packet in encoder.encode(image):
                 out.mux(packet)
         for packet in encoder.encode():
@@ -219,23 +221,25 @@ class _ShardWriter:
         return final
 
 
-def _refuse_a_part_of_a_video(example: dict) -> None:
-    """Raise when the example is a part of its file (a Kinetics row's 10 s of a whole YouTube video named by its id):
-    a shard holds a file whole, so it was written whole, and trained on whole under the label of its part. A segment
-    that is its whole file (the clip already cut out) passes."""
+class PartOfAVideo(ValueError):
+    """The example is a part of its file, which a shard of copied clips cannot hold (it holds files whole)."""
+
+
+def _part_of_a_video(example: dict):
+    """The frames of its file the example is, where it is a part of it (a Kinetics row's 10 s of a whole YouTube video
+    named by its id); None where it is its whole file (no segment, or the clip already cut out). A shard holds a file
+    whole: copied, such a part was written whole, every part under the label of its 10 s; re-encoded, it is cut out."""
     from ...processing.video_io import open_video
     from .dataset import VideoSegment
 
     segment = VideoSegment.of(example)
     if segment is None:
-        return
+        return None
     with open_video(segment.video, backend="pyav") as reader:
         frames, _ = segment.locate(reader.num_frames, reader.fps, reader.frame_times(), reader.last_frame_seconds())
         if len(frames) < reader.num_frames:
-            raise ValueError(
-                f"it is frames {frames[0]}-{frames[-1]} of the {reader.num_frames} of its video, and shards hold whole "
-                "files: cut the clips out first"
-            )
+            return frames, reader.num_frames
+    return None
 
 
 def write_shards(
@@ -288,20 +292,27 @@ def _write_split(data, split, folder, shard_size, short_side, keyframe_interval,
     order = list(range(len(examples)))
     random.Random(seed).shuffle(order)
     writer = _ShardWriter(folder, split, shard_size)
-    written, failed, total_bytes, per_class = 0, [], 0, [0] * len(names)
+    written, failed, parts, total_bytes, per_class = 0, [], [], 0, [0] * len(names)
     for position, index in enumerate(order):
         example = examples[index]
         clip_id = str(example.get("id", index))
         try:
-            _refuse_a_part_of_a_video(example)
+            part = _part_of_a_video(example)
+            if part is not None and not short_side:
+                frames, of = part
+                raise PartOfAVideo(
+                    f"it is frames {frames[0]}-{frames[-1]} of the {of} of its video, and shards of copied clips hold "
+                    "whole files: cut the clips out first, or give --short_side, which re-encodes each part alone"
+                )
             clip = _video_bytes(example["video"])
             if short_side:
-                clip = reencode(clip, short_side, keyframe_interval)
+                clip = reencode(clip, short_side, keyframe_interval, frames=None if part is None else part[0])
             else:
                 check_readable(clip)
         except Exception as error:  # noqa: BLE001 - a clip that cannot be read or re-encoded is left out, named
             logger.warning("leaving out clip %s: %s", clip_id, error)
-            failed.append(clip_id)
+            # a part of a video is readable: the card must not call it unreadable (the file is fine; the copy can't cut)
+            (parts if isinstance(error, PartOfAVideo) else failed).append(clip_id)
             continue
         key = f"{split}_{position:08d}"
         label = int(example["label"])
@@ -322,6 +333,7 @@ def _write_split(data, split, folder, shard_size, short_side, keyframe_interval,
         shards=[p.name for p in paths],
         video_bytes=total_bytes,
         left_out=failed,
+        parts_left_out=parts,
         missing=data.missing.get(split, 0),
         per_class=per_class,
     )
@@ -468,6 +480,15 @@ def data_card(summary, names, source, dataset_format, short_side, keyframe_inter
     if left_out:
         lines += ["", "Unreadable clips left out: " + ", ".join(f"`{clip}` ({split})" for split, clip in left_out[:20])]
         lines[-1] += f" and {len(left_out) - 20} more" if len(left_out) > 20 else ""
+    parts = [(split, clip) for split, info in summary.items() for clip in info.get("parts_left_out", ())]
+    if parts:
+        lines += [
+            "",
+            "Left out as parts of longer videos (shards of copied clips hold whole files; cut the clips out, or write "
+            "the shards with `--short_side`, which re-encodes each part alone): "
+            + ", ".join(f"`{clip}` ({split})" for split, clip in parts[:20]),
+        ]
+        lines[-1] += f" and {len(parts) - 20} more" if len(parts) > 20 else ""
     lines += ["", f"## Classes ({len(names)})", "", "| id | class | " + " | ".join(summary) + " |"]
     lines.append("|---|---|" + "---|" * len(summary))
     for i, name in enumerate(names):

@@ -43,6 +43,9 @@ from .dataset import ProcessorOptionError, _decode_errors, collate_videos, descr
 from .examples import DatasetFormatError, VideoClassificationData, _shown, warn_repeated_clips
 from .folders import _SPLIT_ALIASES, _refuse_a_file, recipe_split_names
 from .hub import (
+    _WEBDATASET_DECODED_AS,
+    _clip_id,
+    _extension,
     _HubSplit,
     _relative_or_as_is,
     _table_files,
@@ -89,6 +92,7 @@ class StreamingSplit:
     limit: int | None = None  # `keep_first`'s cut, if any
     located: dict[str, str] | None = None  # a local table's relative clip paths as written -> as found (`_locate`)
     uncut: object = None  # the stream before that cut (its files are the shards)
+    num_classes: int | None = None  # a `ClassLabel` column's: an id at or past it is no class (`label_id`)
     # Whether the rows that give no clip were counted in the data set's `missing` when it was opened (a local table's
     # paths are read then): the loader then leaves them out without naming them again.
     clipless_counted: bool = False
@@ -99,6 +103,8 @@ class StreamingSplit:
             return self.label_map[value]
         if value is None or int(value) < 0:  # `ClassLabel`'s -1 is "no label" (Hub test splits): not class -1
             raise ValueError(f"no label ({value!r})")
+        if self.num_classes is not None and int(value) >= self.num_classes:
+            raise ValueError(f"class id {int(value)}, where the data set names {self.num_classes} classes")
         return int(value)
 
     def __len__(self) -> int:
@@ -304,7 +310,7 @@ def _open_streaming_dataset(
     def scan(split):  # the label column alone: no clip bytes are decoded (WebDataset tars are still read)
         if split not in scanned:
             logger.info("reading the label column of split %r once (labels and size)", split)
-            rows = loaded[split].select_columns([top_column])
+            rows = class_ids_unchecked(loaded[split].select_columns([top_column]), top_column)
             scanned[split] = [label_value(row, label_column) for row in rows]
             sizes[split] = len(scanned[split])
         return scanned[split]
@@ -344,7 +350,8 @@ def _open_streaming_dataset(
     named = recipe_split_names(loaded)
     clips: dict[str, list] = {}  # a local table's clip of every row, where its paths are read anyway (`_locate`)
     for split, dataset in loaded.items():
-        dataset = undecoded_videos(dataset)
+        class_label = isinstance(label_feature(features, label_column), datasets.ClassLabel)
+        dataset = class_ids_unchecked(undecoded_videos(dataset), label_column)
         located = _locate(dataset, video_column, split, tables.get(split), Path(source), clips) if local else None
         if split in clips:  # every row's path was read: those without one are counted now, as the whole read does
             _count_clipless(clips[split], named[split], video_column, missing)
@@ -356,6 +363,7 @@ def _open_streaming_dataset(
             sizes.get(split),
             located=located,
             clipless_counted=split in clips,
+            num_classes=len(names) if class_label else None,
         )
         if split in from_card and split not in scanned and Path(source).is_dir():
             _count_what_the_shards_hold(splits[named[split]], named[split], source)
@@ -367,6 +375,21 @@ def _open_streaming_dataset(
         listed = {named[split]: [{"video": clip, "id": clip} for clip in rows if clip] for split, rows in clips.items()}
         warn_repeated_clips(VideoClassificationData(splits=listed, label_spaces=data.label_spaces))
     return data
+
+
+def class_ids_unchecked(dataset, column: str):
+    """`dataset` with its `ClassLabel` column `column` read as plain integers where it is a WebDataset member read
+    as one (`<key>.cls`). `datasets` checks each id against the names as it streams and raised at the first one out
+    of range (a `.cls` of 7 beside a card of 3 classes: "Class label 7 greater than configured num_classes 3"), in a
+    DataLoader worker, naming no sample, however far into the run it came. Read as integers, such a row is skipped,
+    named and counted as a sample without a usable label (`StreamingSplit.label_id`), as a -1 among labelled rows
+    is. Other readers give a `ClassLabel` column names (a folder's classes), which only `ClassLabel` reads."""
+    import datasets
+
+    feature = (dataset.features or {}).get(column)
+    if isinstance(feature, datasets.ClassLabel) and _WEBDATASET_DECODED_AS.get(_extension(column)) == "an integer":
+        return dataset.cast_column(column, datasets.Value("int64"))
+    return dataset
 
 
 def _count_what_the_shards_hold(split: StreamingSplit, name: str, source: str) -> None:
@@ -400,7 +423,7 @@ def _leave_out_unlabelled(loaded, top_column: str, label_column: str, scanned: d
         values = scanned.get(split)
         first = values is None
         if first:
-            rows = dataset.select_columns([top_column]).take(UNLABELLED_PEEK_ROWS)
+            rows = class_ids_unchecked(dataset.select_columns([top_column]), top_column).take(UNLABELLED_PEEK_ROWS)
             values = [label_value(row, label_column) for row in rows]
         if not values or not all(has_no_label(value, class_label=True) for value in values):
             kept[split] = dataset
@@ -694,7 +717,8 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
 
     def _decode(self, row: dict, worker: int, index: int) -> dict:
         split = self.split
-        fallback_id = str(row.get("__key__") or f"{self.rank}:{worker}:{index}")
+        # the clip's id in its source (a shard's `.json`), as a broken clip is named, also when its label is unusable
+        fallback_id = str(_clip_id(row) or row.get("__key__") or f"{self.rank}:{worker}:{index}")
         try:
             example = hub_example(row, split.video_column, split.label_column, split.label_id, fallback_id)
         except (KeyError, TypeError, ValueError) as error:  # no label, or one the vocabulary lacks
