@@ -278,7 +278,7 @@ def _open_streaming_dataset(
     else:
         dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
         loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir, streaming=True)
-        loaded = {split: _read_in_this_thread(dataset) for split, dataset in loaded.items()}
+        loaded = {split: _without_datasets_decoding(dataset) for split, dataset in loaded.items()}
         sizes = {}
     # symlinked clips whose target is not there (left out by datasets' folder scan, named by refuse_unread_videos)
     missing = {split: len(clips) for split, clips in dangling.items()}
@@ -370,7 +370,7 @@ def _open_streaming_dataset(
     return data
 
 
-def _read_in_this_thread(dataset):
+def _without_datasets_decoding(dataset):
     """`dataset` with no media column decoded by `datasets`, nor in its threads: a Hub folder repo (videofolder)
     streams with its clips decoded in a pool of 32 threads (`decode(num_threads=32)`, datasets 5.2 on `hf://`), which
     a cast to `Video(decode=False)` does not stop. Its rows came decoded (torchcodec; without it an ImportError at the
