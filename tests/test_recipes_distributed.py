@@ -114,12 +114,22 @@ def run_record(logs, rank) -> tuple[dict, str, str]:
 
 def catches_sigusr1(process) -> bool:
     """Whether `process` handles SIGUSR1 (its `SigCgt` mask in /proc): `RUNS_IN_ONE_LAUNCH` and what it forks."""
+    if process is None:
+        return False
     try:
         status = Path(f"/proc/{process.pid}/status").read_text()
     except OSError:
         return False
     caught = re.search(r"^SigCgt:\s*([0-9a-fA-F]+)", status, re.MULTILINE)
     return caught is not None and bool(int(caught.group(1), 16) >> (signal.SIGUSR1 - 1) & 1)
+
+
+def parent_of(process):
+    """`process`'s parent, None once either has ended."""
+    try:
+        return process.parent()
+    except psutil.NoSuchProcess:
+        return None
 
 
 def dump_forked_stacks(launcher_pid: int) -> None:
@@ -130,7 +140,7 @@ def dump_forked_stacks(launcher_pid: int) -> None:
         below = psutil.Process(launcher_pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return
-    forked = [p for p in below if catches_sigusr1(p) and catches_sigusr1(p.parent())]
+    forked = [p for p in below if catches_sigusr1(p) and catches_sigusr1(parent_of(p))]
     for process in forked:
         try:
             process.send_signal(signal.SIGUSR1)
