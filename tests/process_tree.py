@@ -25,13 +25,16 @@ def kill_tree(pid: int) -> None:
             pass
 
 
-def run_launch(command, timeout: float, **kwargs) -> subprocess.CompletedProcess:
+def run_launch(command, timeout: float, before_kill=None, **kwargs) -> subprocess.CompletedProcess:
     """`subprocess.run(command, capture_output=True, text=True, timeout=timeout, **kwargs)`, except that a launch
-    that overruns `timeout` is killed with every process below it before `TimeoutExpired` is raised."""
+    that overruns `timeout` is killed with every process below it before `TimeoutExpired` is raised (after
+    `before_kill(launcher's pid)`, where given: what to ask of its processes while they still run)."""
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs) as process:
         try:
             stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
+            if before_kill is not None:
+                before_kill(process.pid)
             kill_tree(process.pid)
             stdout, stderr = process.communicate()
             raise subprocess.TimeoutExpired(command, timeout, stdout, stderr) from None

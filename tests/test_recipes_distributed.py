@@ -3,9 +3,14 @@
 processes, each training on its own half of every global batch, not two independent rank-0 runs."""
 
 import json
+import re
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+import psutil
 import pytest
 import torch
 from process_tree import run_launch
@@ -49,15 +54,20 @@ LAUNCHERS = {
 # had in the previous run's group (torch numbers the default group's keys from 0 again after it is destroyed).
 # A launch that has not ended DUMP_AFTER seconds (where set) after a process started writes its Python stacks into the
 # stderr file of the run it is in (faulthandler writes to file descriptor 2, which that run's file holds then), so an
-# overrun (a hang seen once in CI, in a streaming run after its loaders opened) shows where each process waits.
+# overrun (a hang seen once in CI, in a streaming run after its loaders opened) shows where each process waits. Its
+# DataLoader workers, forked from it, keep its SIGUSR1 handler (faulthandler's, all threads, into the stderr file of the
+# run they were forked in): `launch_runs` sends them SIGUSR1 before it kills an overrun launch (`dump_forked_stacks`).
+# They cannot arm a watchdog of their own: faulthandler's, armed in a child forked while the parent's runs, waits
+# forever for the parent's watchdog thread, which the child does not have.
 RUNS_IN_ONE_LAUNCH = """
-import faulthandler, json, os, runpy, sys, time, traceback
+import faulthandler, json, os, runpy, signal, sys, time, traceback
 import torch
 from accelerate.state import AcceleratorState, GradientState
 from torch.distributed import distributed_c10d
 
 if os.environ.get("DUMP_AFTER"):
     faulthandler.dump_traceback_later(float(os.environ["DUMP_AFTER"]))
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
 rank, home = os.environ.get("RANK", "0"), os.getcwd()
 for number, run in enumerate(json.loads(open(sys.argv[1]).read())):
     distributed_c10d._world.group_count = 1000 * number
@@ -102,6 +112,44 @@ def run_record(logs, rank) -> tuple[dict, str, str]:
     return status, (logs / f"stdout_rank{rank}.txt").read_text(), (logs / f"stderr_rank{rank}.txt").read_text()
 
 
+def catches_sigusr1(process) -> bool:
+    """Whether `process` handles SIGUSR1 (its `SigCgt` mask in /proc): `RUNS_IN_ONE_LAUNCH` and what it forks."""
+    if process is None:
+        return False
+    try:
+        status = Path(f"/proc/{process.pid}/status").read_text()
+    except OSError:
+        return False
+    caught = re.search(r"^SigCgt:\s*([0-9a-fA-F]+)", status, re.MULTILINE)
+    return caught is not None and bool(int(caught.group(1), 16) >> (signal.SIGUSR1 - 1) & 1)
+
+
+def parent_of(process):
+    """`process`'s parent, None once either has ended."""
+    try:
+        return process.parent()
+    except psutil.NoSuchProcess:
+        return None
+
+
+def dump_forked_stacks(launcher_pid: int) -> None:
+    """Before an overrun launch is killed: each process forked from a `RUNS_IN_ONE_LAUNCH` process (a DataLoader
+    worker: it and its parent handle SIGUSR1) writes its stacks into its run's stderr. The launch processes dumped
+    theirs at DUMP_AFTER; when one waits for a worker's batch, only the worker's stack says why (a hang seen in CI)."""
+    try:
+        below = psutil.Process(launcher_pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return
+    forked = [p for p in below if catches_sigusr1(p) and catches_sigusr1(parent_of(p))]
+    for process in forked:
+        try:
+            process.send_signal(signal.SIGUSR1)
+        except psutil.NoSuchProcess:
+            pass
+    if forked:
+        time.sleep(2)  # the dumps are written by each worker's signal handler, without the GIL, at once
+
+
 def unfinished_runs(folder, runs, processes) -> str:
     """The stderr of each process that did not end its run: the stacks `RUNS_IN_ONE_LAUNCH` dumps on an overrun."""
     told = ""
@@ -109,7 +157,7 @@ def unfinished_runs(folder, runs, processes) -> str:
         for rank in range(processes):
             if not run_ended(folder / name, rank):
                 path = folder / name / f"stderr_rank{rank}.txt"
-                stderr = path.read_text()[-6000:] if path.is_file() else "(none)"
+                stderr = path.read_text()[-12000:] if path.is_file() else "(none)"  # its workers' stacks too
                 told += f"\n--- {name}, process {rank}, did not end; its stderr:\n{stderr}"
     return told
 
@@ -130,7 +178,10 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None):
     (folder / "runs.json").write_text(json.dumps(plan))
     command = [*launcher, str(script), str(folder / "runs.json")]
     try:
-        launch = run_launch(command, timeout=timeout, cwd=REPO, env=dict(env(), DUMP_AFTER=str(max(timeout - 30, 1))))
+        dump_after = str(max(timeout - 30, 1))
+        launch = run_launch(
+            command, timeout=timeout, before_kill=dump_forked_stacks, cwd=REPO, env=dict(env(), DUMP_AFTER=dump_after)
+        )
     except subprocess.TimeoutExpired:
         raise AssertionError(f"the launch overran {timeout} s; {unfinished_runs(folder, runs, processes)}") from None
     results = {}
@@ -146,6 +197,32 @@ def launch_runs(launcher, runs, folder, processes=2, timeout=600, cwds=None):
         stdout, stderr = "".join(out for _, out, _ in records), "".join(err for _, _, err in records)
         results[name] = subprocess.CompletedProcess(argv, status, stdout, stderr)
     return results
+
+
+# A run whose DataLoader worker never yields its first batch (as rank 0's evaluation worker did in CI, its process
+# waiting in DataLoader.__next__): the worker waits on line 7.
+STUCK_WORKER = """
+import threading
+import torch
+
+class NeverYields(torch.utils.data.IterableDataset):
+    def __iter__(self):
+        threading.Event().wait()
+        yield 0
+
+next(iter(torch.utils.data.DataLoader(NeverYields(), num_workers=1)))
+"""
+
+
+def test_an_overrun_launch_shows_where_its_dataloader_workers_wait(tmp_path):
+    """The overrun's report holds the worker's own stack, not only that of the process waiting for its batch."""
+    script = tmp_path / "stuck.py"
+    script.write_text(STUCK_WORKER)
+    with pytest.raises(AssertionError) as overrun:
+        launch_runs([sys.executable], {"stuck": [script]}, tmp_path / "launch", processes=1, timeout=30)
+    told = str(overrun.value)
+    assert "the launch overran 30 s" in told and "stuck, process 0, did not end" in told, told
+    assert "in _worker_loop" in told and f'File "{script}", line 7 in __iter__' in told, told
 
 
 def tiny_model(batch):

@@ -950,3 +950,40 @@ def test_a_resume_on_a_folder_that_gained_a_clip_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"4 clips \(digest \w+\) then, 5 clips \(digest \w+\) now"):
         check_resume_clips(before, after)
     assert "older version" in check_resume_clips(None, after)[0]
+
+
+def test_a_hub_folder_stream_that_datasets_decodes_in_threads_is_read_undecoded_by_forked_workers(
+    videofolder,  # noqa: F811 (the imported fixture)
+    monkeypatch,
+):
+    """datasets (5.2) streams a Hub folder repo with its clips decoded in a pool of threads (`decode(num_threads=32)`
+    on an `hf://` base path), which the cast to `Video(decode=False)` did not stop: rows came decoded (torchcodec;
+    without it, an ImportError at the label peek), and once the process had read a row, a DataLoader worker forked
+    from it waited forever on its first row (the pool's threads are not in a forked child). Stood in for by the same
+    folder read locally with that decoding step added as datasets adds it; the reference is the local stream."""
+    import datasets
+
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+
+    def streamed(data):
+        split = data.split("test")
+        rows = [dict(row) for row in split.dataset]
+        dataset = StreamingVideoDataset(split, processor, batch_size=6)
+        batches = list(StreamingLoader(dataset, num_workers=1))  # a worker forked after this process read the rows
+        return rows, [clip_id for batch in batches for clip_id in batch["ids"]], batches
+
+    reference = streamed(open_streaming_dataset(str(videofolder)))
+    load_dataset = datasets.load_dataset
+
+    def as_on_the_hub(*args, **kwargs):
+        loaded = load_dataset(*args, **kwargs)
+        return datasets.IterableDatasetDict({split: d.decode(num_threads=2) for split, d in loaded.items()})
+
+    monkeypatch.setattr(datasets, "load_dataset", as_on_the_hub)
+    rows, ids, batches = streamed(open_streaming_dataset(str(videofolder)))
+    assert rows == reference[0] and all(isinstance(row["video"], dict) for row in rows)
+    assert ids == reference[1] and len(ids) == 6
+    assert torch.equal(batches[0]["pixel_values"], reference[2][0]["pixel_values"])

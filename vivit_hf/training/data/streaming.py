@@ -284,6 +284,7 @@ def _open_streaming_dataset(
     else:
         dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
         loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir, streaming=True)
+        loaded = {split: _without_datasets_decoding(dataset) for split, dataset in loaded.items()}
         sizes = {}
     # symlinked clips whose target is not there (left out by datasets' folder scan, named by refuse_unread_videos)
     missing = {split: len(clips) for split, clips in dangling.items()}
@@ -390,6 +391,20 @@ def class_ids_unchecked(dataset, column: str):
     if isinstance(feature, datasets.ClassLabel) and _WEBDATASET_DECODED_AS.get(_extension(column)) == "an integer":
         return dataset.cast_column(column, datasets.Value("int64"))
     return dataset
+
+
+def _without_datasets_decoding(dataset):
+    """`dataset` with no media column decoded by `datasets`, nor in its threads: a Hub folder repo (videofolder)
+    streams with its clips decoded in a pool of 32 threads (`decode(num_threads=32)`, datasets 5.2 on `hf://`), which
+    a cast to `Video(decode=False)` does not stop. Its rows came decoded (torchcodec; without it an ImportError at the
+    first row read), and once this process had read a row (the label peek), every DataLoader worker forked from it
+    waited forever on its first row: the pool's threads, which run the decoding, are not in a forked child. The
+    processor decodes the clips, in the workers. A stream whose features are unknown (a CSV table) decodes nothing."""
+    from datasets.features.features import require_decoding
+
+    if dataset.features is None or not any(map(require_decoding, dataset.features.values())):
+        return dataset
+    return dataset.decode(False)
 
 
 def _count_what_the_shards_hold(split: StreamingSplit, name: str, source: str) -> None:
