@@ -78,6 +78,7 @@ from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
     ModelFlagError,
+    TrainedPerClass,
     ValidClipMean,
     apply_resumed_hyperparameters,
     args_as_trained,
@@ -96,6 +97,7 @@ from vivit_hf.training.finetune import (
     check_torch_compile_launch,
     classification_loss,
     clips_of_last_batch,
+    clips_per_class,
     compile_for_training,
     dataset_folder,
     epoch_batches,
@@ -105,6 +107,8 @@ from vivit_hf.training.finetune import (
     load_data,
     missing_paths,
     mixup_generator,
+    never_trained_classes,
+    never_trained_warning,
     parse_args,
     past_the_end_report,
     plan_training,
@@ -476,6 +480,7 @@ def main(argv=None):
     trained_before = [0] * accelerator.num_processes  # clips each process trained in the runs before a resume
     padded_before = [0] * accelerator.num_processes  # and clips repeated to fill up a last batch (epoch_clips)
     truncated_before = 0  # segments read past their video's end in the resumed epoch, before its checkpoint
+    per_class_before = [0] * len(data.label_names)  # clips trained per class by the runs before a resume
     earlier_runs: list[dict] = []  # the settings the checkpoint's steps were trained with, for the model card
     if checkpoint is not None:
         for warning in resume_warnings:
@@ -494,6 +499,7 @@ def main(argv=None):
         trained_before = resume_state.get("trained_per_process", trained_before)
         padded_before = resume_state.get("padded_per_process", padded_before)
         truncated_before = resume_state.get("truncated_in_epoch", 0)
+        per_class_before = resume_state.get("trained_per_class")  # None: unknown (an older version's checkpoint)
         earlier_runs = trained_runs(resume_state)
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
@@ -533,6 +539,13 @@ def main(argv=None):
     decoded_clips = torch.zeros_like(trained_clips)  # of them, those that decoded (a stream is checked as it goes)
     skipped_clips = torch.zeros_like(trained_clips)  # and those that did not (broken), in this run
     padded_clips = 0  # of this process's rows, clips trained again to fill up its last batch of an epoch (a host int)
+    # counted on every process; the runs before a resume on the first only (summed over the processes)
+    trained_per_class = TrainedPerClass(
+        head_sizes, accelerator.device, per_class_before if accelerator.is_main_process else None
+    )
+    # a class with no clip trained is said only once every clip of the split has been read, all of an epoch:
+    # --max_train_steps may end a run before a class's clips come, and a stream's classes are not counted up front
+    whole_split_read = starting_epoch > 0
     steps_at_start = completed_steps
 
     def epoch_clips(valid):
@@ -633,6 +646,7 @@ def main(argv=None):
             trained_per_process=trained_per_process(),
             padded_per_process=padded_per_process(),
             truncated_in_epoch=truncated_in_epoch(epoch) if batches_in_epoch else 0,
+            trained_per_class=trained_per_class.per_class(accelerator) if per_class_before is not None else None,
             settings=settings,
             dataset_folder=dataset_folder(args.dataset),  # settings' --dataset is as typed, from where it was typed
             id2label=data.id2label,  # checked on resume against the data's (check_resume_labels)
@@ -692,6 +706,7 @@ def main(argv=None):
             clips = real.sum()
             trained_clips += clips
             decoded_clips += (batch["valid"] & real.bool()).sum()
+            trained_per_class.add(batch["labels"], batch["valid"] & real.bool())
             skipped_clips += (~batch["valid"] & real).sum()
             truncated_clips += (batch["truncated"] & real).sum()
             meter.add_clips(clips)
@@ -752,6 +767,7 @@ def main(argv=None):
         else:
             epoch_finished = True
         resume_batches = 0
+        whole_split_read |= epoch_finished
         meter.pause()  # evaluation and checkpoints at the epoch's end are no training step
         refuse_nothing_learned_or_measured()
 
@@ -789,6 +805,13 @@ def main(argv=None):
         refuse_nothing_learned_or_measured(results)
     clips_per_process, padded = trained_per_process(), padded_per_process()
     skipped = skipped_total()
+    trained_classes = trained_per_class.per_class(accelerator)  # a collective: every process, whatever is said
+    never_trained = {}
+    if whole_split_read and per_class_before is not None and not args.streaming:
+        in_split = clips_per_class(train_examples, head_sizes)
+        never_trained = never_trained_classes(trained_classes, in_split, data.label_names)
+    if never_trained:
+        logger.warning(f"WARNING: {never_trained_warning(never_trained, args.dataset, args.train_split)}")
     throughput = throughput_so_far()
     accelerator.wait_for_everyone()
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
@@ -810,6 +833,8 @@ def main(argv=None):
             "eval_split": eval_split,
             "train_runtime_seconds": train_seconds,
             "train_skipped_clips": skipped,
+            # classes whose every training clip was skipped as broken: never trained (their clips in the split)
+            "train_classes_never_trained": never_trained,
             "completed_steps": completed_steps,
             "num_processes": accelerator.num_processes,
             "effective_total_batch_size": args.effective_total_batch_size,

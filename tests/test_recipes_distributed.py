@@ -352,6 +352,9 @@ def test_two_processes_count_an_odd_epoch_exactly_though_accelerate_repeats_clip
     assert results["train_padded_clips_per_process"] == [1, 2]
     assert results["train_skipped_clips"] == 12
     assert results["num_samples"] == 6  # the test clips, none broken
+    # every clip of `up` broken, `down`'s one good clip trained on one process: the processes' counts are summed
+    assert results["train_classes_never_trained"] == {"up": 7}
+    assert result.stderr.count("never trained on: 'up' (7 clips)") == 1, result.stderr[-3000:]
 
 
 @pytest.mark.parametrize("recipe", ["copies_differ", "evaluate_copies_differ"])

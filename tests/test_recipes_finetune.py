@@ -698,6 +698,70 @@ def test_broken_clips_are_skipped_and_counted(videofolder, tmp_path):
     assert skipped_in_checkpoints(resumed) == {"epoch_0": 1, "epoch_1": 2}
 
 
+def test_a_class_whose_training_clips_are_all_broken_is_named_as_never_trained(videofolder, tmp_path, caplog):
+    """`bird`'s 3 training clips are junk: each was warned about on its own, the run exited 0 and bird's accuracy
+    was 0.0, with nothing saying the class was never trained. Now a warning names it with its clip count and
+    all_results.json records it; a run that stops before reading the whole split says nothing (bird may not have
+    come yet)."""
+    data = tmp_path / "data"
+    shutil.copytree(videofolder, data)
+    for i in (1, 2, 3):
+        (data / "train" / "bird").mkdir(exist_ok=True)
+        (data / "train" / "bird" / f"b{i}.mp4").write_bytes(b"junk")
+    tiny_clip(data / "test" / "bird" / "b0.mp4", 0, seed=5, width=24)
+    recipe = load_recipe()
+    epochs = ["--num_train_epochs", "2", "--checkpointing_steps", "epoch", "--checkpoints_total_limit", "0"]
+    with caplog.at_level(logging.WARNING):
+        run_in_process(recipe, "--dataset", data, "--output_dir", tmp_path / "out", *epochs, *TINY_MODEL)
+    results = json.loads((tmp_path / "out" / "all_results.json").read_text())
+    assert results["train_classes_never_trained"] == {"bird": 3}
+    assert results["train_skipped_clips"] == 6  # the 3 clips, each epoch
+    assert results["per_class_accuracy"]["bird"] == 0.0
+    said = [r.getMessage() for r in caplog.records if "never trained on" in r.getMessage()]
+    assert len(said) == 1, caplog.text
+    assert "'bird' (3 clips)" in said[0] and "unreadable" in said[0] and "'up'" not in said[0], said[0]
+
+    # The counts go on across a resume: bird, down, up (the classes' order), the 6 + 6 good clips once an epoch.
+    resumed = tmp_path / "resumed"
+    shutil.copytree(tmp_path / "out" / "checkpoints" / "epoch_0", resumed / "checkpoints" / "epoch_0")
+    flags = [*epochs, "--resume_from_checkpoint", "latest"]
+    run_in_process(recipe, "--dataset", data, "--output_dir", resumed, *flags, *TINY_MODEL)
+    per_class = {
+        p.name: json.loads((p / "trainer_state.json").read_text())["trained_per_class"]
+        for p in (resumed / "checkpoints").iterdir()
+    }
+    assert per_class == {"epoch_0": [0, 6, 6], "epoch_1": [0, 12, 12]}
+    assert json.loads((resumed / "all_results.json").read_text())["train_classes_never_trained"] == {"bird": 3}
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        flags = ["--max_train_steps", "2"]  # 2 of an epoch's 8 steps: not every clip was read
+        run_in_process(recipe, "--dataset", data, "--output_dir", tmp_path / "short", *flags, *TINY_MODEL)
+    results = json.loads((tmp_path / "short" / "all_results.json").read_text())
+    assert results["train_classes_never_trained"] == {}
+    assert "never trained on" not in caplog.text
+
+
+def test_clips_trained_per_class_are_counted_on_the_device_as_the_labels_say(finetune_module):
+    """Two heads (3 verbs, 2 nouns), a verb-only row (-100) and broken or repeated clips: counted as a loop over the
+    clips counts them."""
+    labels = torch.tensor([[0, 1], [2, -100], [2, 0], [1, 1], [0, 0]])
+    trained = torch.tensor([True, True, True, False, True])
+    counter = finetune_module.TrainedPerClass([3, 2], torch.device("cpu"), before=[1, 0, 0, 0, 0])
+    counter.add(labels, trained)
+    counter.add(labels[:2], trained[:2])
+    expected = [1, 0, 0, 0, 0]
+    for rows in (labels, labels[:2]):
+        for (verb, noun), kept in zip(rows.tolist(), trained.tolist()):
+            if kept:
+                expected[verb] += 1
+                if noun >= 0:
+                    expected[3 + noun] += 1
+    assert counter.counts.tolist() == expected
+    split = [{"label": [0, 1]}, {"label": [2, -100]}, {"label": [2, 0]}]
+    assert finetune_module.clips_per_class(split, [3, 2]) == [1, 0, 2, 1, 1]
+
+
 @pytest.mark.parametrize("workers", [0, 2])
 def test_a_training_set_of_only_broken_clips_stops_before_training_in_one_line(videofolder, tmp_path, workers):
     """All 12 training clips unreadable: exit 1 with one line naming the count, that all are unreadable and the

@@ -37,7 +37,7 @@ from .data.dataset import (
     collate_videos,
     describe_example,
 )
-from .data.examples import examples_digest, recipe_split_name
+from .data.examples import example_labels, examples_digest, recipe_split_name
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .flags import (
@@ -1755,6 +1755,63 @@ def past_the_end_report(in_training: int, in_evaluation: int) -> str:
     return (
         f"; {in_training} training and {in_evaluation} evaluation segments ran past their video's end and were read "
         "from the frames there are"
+    )
+
+
+class TrainedPerClass:
+    """Clips trained on per class of every head, side by side as the logits' classes (`data.label_names`' order),
+    counted on the device: a class whose every training clip was broken got a warning per clip and was then never
+    trained, the run exiting 0 with its accuracy 0.0 and nothing naming the class. Counted by a scatter, not a
+    boolean index, so that the loop has no host sync; read once where it is reported (`per_class`)."""
+
+    def __init__(self, head_sizes, device, before: list[int] | None = None):
+        self.counts = torch.tensor(before or [0] * sum(head_sizes), dtype=torch.long, device=device)
+        starts = [0]
+        for size in head_sizes[:-1]:
+            starts.append(starts[-1] + size)
+        self.starts = torch.tensor(starts, dtype=torch.long, device=device)  # made once: a copy per step is a sync
+
+    def add(self, labels: torch.Tensor, trained: torch.Tensor) -> None:
+        """Counts this batch's `trained` clips (decoded, of the epoch) under their labels; -100 (a head without a
+        label, Epic Kitchens' verb-only rows) counts nowhere."""
+        labels = labels.to(self.counts.device).view(len(labels), -1).long()
+        labelled = trained.to(self.counts.device).bool().view(-1, 1) & (labels >= 0)
+        slots = torch.where(labelled, labels + self.starts, 0)
+        self.counts.scatter_add_(0, slots.flatten(), labelled.flatten().long())
+
+    def per_class(self, accelerator) -> list[int]:
+        """Every process's counts summed (a collective: every process calls it)."""
+        return accelerator.reduce(self.counts.clone(), reduction="sum").tolist()
+
+
+def clips_per_class(examples, head_sizes) -> list[int]:
+    """How many clips of `examples` each class has, `TrainedPerClass`' order, from their labels (no clip read)."""
+    counts = [0] * sum(head_sizes)
+    starts = [sum(head_sizes[:h]) for h in range(len(head_sizes))]
+    for label in example_labels(examples):
+        for start, i in zip(starts, label if isinstance(label, (list, tuple)) else [label]):
+            if i is not None and int(i) >= 0:
+                counts[start + int(i)] += 1
+    return counts
+
+
+def never_trained_classes(trained: list[int], in_split: list[int], names: list[str]) -> dict[str, int]:
+    """The classes that have clips in the training split and were trained on none, with their clip counts."""
+    return {name: clips for name, clips, done in zip(names, in_split, trained) if clips and not done}
+
+
+def never_trained_warning(classes: dict[str, int], dataset: str, split: str) -> str:
+    """The end-of-training warning for `never_trained_classes`: the model never saw these classes (each broken clip
+    was named as it was skipped, but not that they were all of a class)."""
+    shown = ", ".join(
+        f"{name!r} ({clips} clip{'s' if clips > 1 else ''})" for name, clips in list(classes.items())[:10]
+    )
+    more = f" and {len(classes) - 10} more" if len(classes) > 10 else ""
+    return (
+        f"{len(classes)} class{'es' if len(classes) > 1 else ''} of {dataset} (split {split}) never trained on: "
+        f"{shown}{more}; every clip of {'them' if len(classes) > 1 else 'it'} was unreadable and skipped, each one "
+        "named above. The model cannot predict such a class (its evaluation counts every clip of it as wrong); "
+        "replace the clips and train again"
     )
 
 
