@@ -42,6 +42,7 @@ def test_a_recipe_takes_each_flag_with_hyphens_as_transformers_does():
     transformers reads it."""
     from transformers import HfArgumentParser, TrainingArguments
 
+    from vivit_hf.hub.cards import recipe_settings
     from vivit_hf.training.finetune import parse_args, run_settings
 
     typed = ["--learning-rate", "0.01", "--num-train-epochs=3", "--per-device-train-batch-size", "2", "--seed", "7"]
@@ -54,6 +55,7 @@ def test_a_recipe_takes_each_flag_with_hyphens_as_transformers_does():
         ["--" + token[2:].replace("-", "_") if token.startswith("--") else token for token in typed]
     )
     assert run_settings(args, 1) == run_settings(underscores, 1)
+    assert recipe_settings(vars(args)) == recipe_settings(vars(underscores))
 
 
 def test_a_flag_spelt_with_hyphens_is_typed_for_the_checks_that_ask_what_was_typed(capsys):
