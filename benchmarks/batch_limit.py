@@ -22,7 +22,6 @@ not measure again the rows already in that JSON.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import os
@@ -254,7 +253,9 @@ def write(result: dict, stem: Path) -> None:
 
 
 def parse(argv: list[str] | None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    from vivit_hf.flag_spellings import SpellingsArgumentParser  # flags with hyphens or underscores
+
+    parser = SpellingsArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--device", default="cuda", choices=("cuda", "cpu"), help="cpu: a rehearsal, with --fake-oom-above"
     )

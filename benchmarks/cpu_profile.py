@@ -7,7 +7,6 @@ Linears, fp32 and bf16 autocast, with the opt-in CPU fast path on, from torch's 
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
@@ -15,6 +14,7 @@ import torch
 from torch.profiler import ProfilerActivity, profile
 
 import vivit_hf
+from vivit_hf.flag_spellings import SpellingsArgumentParser
 
 VARIANTS = {
     "spatio_temporal": (vivit_hf.ViViTSpatioTemporalConfig, vivit_hf.ViViTSpatioTemporalForVideoClassification),
@@ -44,7 +44,7 @@ def profile_forward(model, x: torch.Tensor, dtype: str) -> dict:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = SpellingsArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", help="JSON file to write")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)

@@ -14,7 +14,6 @@ Rows per variant:
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import time
@@ -24,6 +23,7 @@ import torch
 
 import vivit_hf
 from vivit_hf import VIVIT_MODELS
+from vivit_hf.flag_spellings import SpellingsArgumentParser
 
 SIZES = {
     "small": dict(hidden_size=384, num_hidden_layers=6, num_attention_heads=6, intermediate_size=1536),
@@ -84,7 +84,7 @@ def run_variant(name: str, args) -> dict:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = SpellingsArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--size", default="small", choices=sorted(SIZES))
     parser.add_argument("--frames", type=int, default=16)

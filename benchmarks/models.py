@@ -39,6 +39,7 @@ from torch.utils.weak import WeakIdKeyDictionary
 
 from vivit_hf import enable_cpu_fast_path
 from vivit_hf.cpu_fast_path import onednn_linear_available
+from vivit_hf.flag_spellings import SpellingsArgumentParser
 from vivit_hf.models.modeling_vivit import VIVIT_MODELS
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -908,7 +909,7 @@ def plot(result: dict, path: Path):
 
 
 def parse_args(argv: list[str] | None = None):
-    parser = argparse.ArgumentParser(
+    parser = SpellingsArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument(

@@ -41,6 +41,7 @@ import av
 import numpy as np
 import torch
 
+from vivit_hf.flag_spellings import SpellingsArgumentParser
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
 from vivit_hf.processing.video_io import open_video, torchcodec_available
 
@@ -202,7 +203,7 @@ def table(results: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = SpellingsArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clips", type=int, default=10, help="clips per file")
     parser.add_argument(
         "--runs", type=int, default=3, help="times the whole set of clips runs; figures are medians over runs"

@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from accelerate import PartialState
 
+from vivit_hf.flag_spellings import SpellingsArgumentParser, typed_flag_name
 from vivit_hf.training import finetune  # what recipes/finetune.py builds its data, model and loader with
 from vivit_hf.training.data.dataset import model_pixel_values
 
@@ -189,7 +190,7 @@ def run_streaming(model, optimizer, state, args, dataset, steps: int, mixed_prec
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = SpellingsArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=90, help="training steps per run (the bundled set: 60 an epoch)")
     parser.add_argument("--skip", type=int, default=5, help="first steps left out of the figures (warm-up)")
     parser.add_argument("--clips", type=int, default=200, help="clips timed one by one in this process")
@@ -237,8 +238,8 @@ def result_name(options: argparse.Namespace, recipe_argv: list[str], preset: str
             variant.append(key + ("+".join(value) if isinstance(value, list) else str(value)))
     flags: list[list[str]] = []  # each recipe flag with its values: `--num_workers 1` -> num_workers1
     for token in recipe_argv:
-        if token.startswith("--") or not flags:
-            flags.append(token.lstrip("-").split("=", 1))
+        if token.startswith("--") or not flags:  # `--num-workers` is `--num_workers`: one file name
+            flags.append([typed_flag_name(token) or token.lstrip("-"), *token.split("=", 1)[1:]])
         else:
             flags[-1].append(token)
     variant += ["".join(flag) for flag in flags if flag[0] != "preset"]  # the preset is already the name's stem

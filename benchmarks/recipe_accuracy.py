@@ -74,7 +74,9 @@ def description() -> str:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=description(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    from vivit_hf.flag_spellings import SpellingsArgumentParser  # flags with hyphens or underscores
+
+    parser = SpellingsArgumentParser(description=description(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--output", default=str(REPO / "benchmarks" / "results" / "recipe_accuracy.json"))
     args = parser.parse_args()

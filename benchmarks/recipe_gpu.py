@@ -38,7 +38,6 @@ time limit keeps what it measured; `--budget-s` skips what would not fit. `--syn
 
 from __future__ import annotations
 
-import argparse
 import gc
 import importlib.util
 import json
@@ -768,8 +767,8 @@ def sync_debug(recipe_argv: list[str], out: Path | None = None) -> dict:
             if cuda:
                 torch.cuda.set_sync_debug_mode("default")
     places = counter.places
-    output_dir = Path(recipe_argv[recipe_argv.index("--output_dir") + 1]) if "--output_dir" in recipe_argv else None
-    if output_dir is not None and (output_dir / "all_results.json").exists():
+    output_dir = recipe.output_dir_given(recipe_argv)[0]  # as the recipe reads it: either spelling, `=` too
+    if (output_dir / "all_results.json").exists():
         result["completed_steps"] = json.loads((output_dir / "all_results.json").read_text())["completed_steps"]
     result["syncs_by_place"] = dict(sorted(places.items(), key=lambda item: -item[1])) if cuda else None
     result["syncs"] = sum(places.values()) if cuda else None
@@ -783,7 +782,9 @@ def sync_debug(recipe_argv: list[str], out: Path | None = None) -> dict:
 # ------------------------------------------------------------------------------------------------ main
 def parse(argv: list[str]):
     own, recipe_argv = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    from vivit_hf.flag_spellings import SpellingsArgumentParser  # flags with hyphens or underscores
+
+    parser = SpellingsArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--device", default="cuda", choices=("cuda", "cpu"), help="where the model-only step runs (cpu: a rehearsal)"
     )

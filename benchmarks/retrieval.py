@@ -9,7 +9,6 @@ nearest other clip (cosine) has its class, against chance (the share of other cl
 checkpoint and for the same architecture with fresh weights.
 """
 
-import argparse
 import json
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import torch
 from transformers import AutoModelForVideoClassification
 
 import vivit_hf
+from vivit_hf.flag_spellings import SpellingsArgumentParser
 from vivit_hf.training.data import SYNTHETIC, open_video_dataset
 
 
@@ -36,7 +36,7 @@ def embed(model, processor, videos, batch_size=16) -> torch.Tensor:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser = SpellingsArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--model", required=True, help="a checkpoint folder of recipes/finetune.py")
     parser.add_argument("--split", default="test")
     parser.add_argument("--out", default=None, help="write the figures as JSON here")

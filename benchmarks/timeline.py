@@ -130,7 +130,9 @@ def measure(model: str, video: str, window: str, hop: str) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    from vivit_hf.flag_spellings import SpellingsArgumentParser  # flags with hyphens or underscores
+
+    p = SpellingsArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, nargs="+", default=[1, 5, 10])
     p.add_argument("--size", type=int, default=320)
     p.add_argument("--fps", type=int, default=25)

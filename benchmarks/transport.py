@@ -16,7 +16,6 @@ in a fraction of a millisecond). Writes `transport-cpu.{json,md}` into `--out-di
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -30,6 +29,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
+from vivit_hf.flag_spellings import SpellingsArgumentParser
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor  # noqa: E402
 from vivit_hf.training.data.dataset import (  # noqa: E402
     EpochShuffleSampler,
@@ -41,7 +41,7 @@ from vivit_hf.training.data.synthetic import write_video  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = SpellingsArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--frames", type=int, default=32)
     parser.add_argument("--size", type=int, default=224)

@@ -43,6 +43,7 @@ from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, Pr
 from tqdm.auto import tqdm
 from transformers import get_scheduler
 
+from vivit_hf.flag_spellings import flag_spellings
 from vivit_hf.hub.cards import build_model_card, recipe_settings
 from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.hub.upload import BackgroundUploader
@@ -925,8 +926,8 @@ def output_dir_given(argv) -> tuple[Path, bool]:
     """`--output_dir` as the command line gives it, and whether it has --overwrite_output_dir, read alone (the whole
     line is parsed, and refused, by main)."""
     probe = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
-    probe.add_argument("--output_dir", default=build_parser().get_default("output_dir"))
-    probe.add_argument("--overwrite_output_dir", action="store_true")
+    probe.add_argument(*flag_spellings("--output_dir"), default=build_parser().get_default("output_dir"))
+    probe.add_argument(*flag_spellings("--overwrite_output_dir"), action="store_true")
     try:
         given = probe.parse_known_args(argv)[0]
         return Path(given.output_dir), given.overwrite_output_dir

@@ -173,3 +173,20 @@ def test_one_worker_is_not_plural():
     assert line.startswith("Goals, factorised_encoder at 4 workers: "), line
     common = load("common")
     assert (common.counted(1, "worker"), common.counted(2, "thread")) == ("1 worker", "2 threads")
+
+
+# ------------------------------------------------------------------------------------------------ flag spellings
+def test_a_benchmark_takes_its_flags_with_underscores_as_the_recipes_and_transformers_take_them():
+    """`batch_limit.py --max_batch 64` (the recipes' `--output_dir` spelling) was "unrecognized arguments": the
+    benchmarks took their flags with hyphens only. Both spellings read alike; a resume of recipe.py's results names
+    `--num-workers 1` as `--num_workers 1` does."""
+    batch_limit = load("batch_limit")
+    hyphens = ["--device", "cpu", "--model-size", "tiny", "--max-batch", "64", "--fake-oom-above", "8"]
+    underscores = ["--device", "cpu", "--model_size", "tiny", "--max_batch", "64", "--fake_oom_above", "8"]
+    assert vars(batch_limit.parse(underscores)) == vars(batch_limit.parse(hyphens))
+    assert batch_limit.parse(underscores).max_batch == 64
+    recipe = load("recipe")
+    options = recipe.build_parser().parse_args([])
+    assert recipe.result_name(options, ["--num-workers", "1"], "p") == recipe.result_name(
+        options, ["--num_workers", "1"], "p"
+    )

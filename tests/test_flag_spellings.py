@@ -3,7 +3,9 @@
 `HfArgumentParser` takes them: `python -m vivit_hf.convert` took `--output_dir` and `--output-dir` where
 `python -m vivit_hf.export` took `--dynamic_size` only (and the shard writer `--push_to_hub` only)."""
 
+import importlib.util
 import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -13,12 +15,28 @@ from vivit_hf.conversion.cli import main as convert_main
 from vivit_hf.export import ExportableViViT
 from vivit_hf.export import main as export_main
 from vivit_hf.training.data.shard import main as shard_main
+from vivit_hf.training.finetune import parse_args as finetune_parse_args
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _recipe_parser(script: str):
+    """recipes/SCRIPT's `build_parser().parse_args`, the script loaded as a module."""
+    spec = importlib.util.spec_from_file_location(f"spellings_{script}", REPO / "recipes" / f"{script}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return lambda argv: module.build_parser().parse_args(argv)
+
 
 COMMANDS = {
     "convert scenic": (convert_main, ["scenic"]),
     "convert transformers": (convert_main, ["transformers"]),
     "export": (export_main, []),
     "shard": (shard_main, []),
+    # the recipes refused `--learning-rate` ("did you mean --learning_rate")
+    "finetune": (lambda argv: finetune_parse_args(argv, check_paths=False), []),
+    "evaluate": ("evaluate", []),
+    "predict": ("predict", []),
 }
 
 
@@ -34,6 +52,7 @@ def _listed_flags(main, argv, capsys) -> set[str]:
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_long_flag_of_a_command_is_taken_with_underscores_and_with_hyphens(command, capsys):
     main, argv = COMMANDS[command]
+    main = _recipe_parser(main) if isinstance(main, str) else main
     listed = _listed_flags(main, argv, capsys)
     assert listed  # the help was read
     for flag in listed:

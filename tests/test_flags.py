@@ -1,6 +1,9 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """A flag the recipes do not know is answered with the one to use: other trainers' spellings (`--lr`, `--epochs`)
-by name, misspellings by closeness; a flag with no near neighbour gets argparse's plain message."""
+by name, misspellings by closeness; a flag with no near neighbour gets argparse's plain message. A flag they know is
+taken with underscores and with hyphens, as transformers' `HfArgumentParser` takes it."""
+
+from pathlib import Path
 
 import pytest
 
@@ -19,10 +22,9 @@ def parser():
     "argv, hint",
     [
         (["--lr", "1e-3"], "--lr -> --learning_rate"),
-        (["--learning-rate", "1e-3"], "--learning-rate -> --learning_rate"),
         (["--epochs", "3"], "--epochs -> --num_train_epochs"),
         (["--num_train_epoch", "3"], "--num_train_epoch -> --num_train_epochs"),  # misspelt: by closeness
-        (["--num-workers=2"], "--num-workers -> --num_workers"),
+        (["--num-worker=2"], "--num-worker -> --num_workers"),  # misspelt with hyphens: the name `--help` gives
         (["--batch_size", "8", "--lr", "1"], "--batch_size -> --per_device_train_batch_size, --lr -> --learning_rate"),
     ],
 )
@@ -32,6 +34,59 @@ def test_an_unknown_flag_is_answered_with_the_one_to_use(parser, argv, hint, cap
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "unrecognized arguments" in err and f"(did you mean: {hint}?)" in err
+
+
+def test_a_recipe_takes_each_flag_with_hyphens_as_transformers_does():
+    """`--learning-rate 0.01` was refused ("did you mean --learning_rate"), where transformers' HfArgumentParser
+    (TrainingArguments' flags, which the recipes' share) takes it: each spelling reaches the run's settings as
+    transformers reads it."""
+    from transformers import HfArgumentParser, TrainingArguments
+
+    from vivit_hf.hub.cards import recipe_settings
+    from vivit_hf.training.finetune import parse_args, run_settings
+
+    typed = ["--learning-rate", "0.01", "--num-train-epochs=3", "--per-device-train-batch-size", "2", "--seed", "7"]
+    (expected,) = HfArgumentParser(TrainingArguments).parse_args_into_dataclasses(["--output_dir", "x", *typed])
+    args = parse_args(typed)
+    for name in ("learning_rate", "num_train_epochs", "per_device_train_batch_size", "seed"):
+        assert getattr(args, name) == getattr(expected, name), name
+    # one flag, however spelt: the settings a resume compares and the model card shows are the same
+    underscores = parse_args(
+        ["--" + token[2:].replace("-", "_") if token.startswith("--") else token for token in typed]
+    )
+    assert run_settings(args, 1) == run_settings(underscores, 1)
+    assert recipe_settings(vars(args)) == recipe_settings(vars(underscores))
+
+
+def test_a_flag_spelt_with_hyphens_is_typed_for_the_checks_that_ask_what_was_typed(capsys):
+    """What parse_args asks of the command line as typed (a total batch to meet exactly, a flag this run would not
+    use) asked it of the underscore spelling alone."""
+    from vivit_hf.training.finetune import parse_args
+
+    assert parse_args(["--total-batch-size", "16"]).total_batch_size_typed
+    with pytest.raises(SystemExit):
+        parse_args(["--hub-model-id", "me/vivit"])
+    assert "argument --hub_model_id: nothing is pushed without --push_to_hub" in capsys.readouterr().err
+
+
+def test_the_flags_read_before_the_command_line_is_parsed_take_both_spellings():
+    """`--ddp-timeout` and `--output-dir` are read alone first (how long the other processes wait to be told of a
+    refusal; where an interrupted run's checkpoints are)."""
+    from vivit_hf.training.flags import ddp_timeout_given
+
+    assert ddp_timeout_given(["--ddp-timeout", "30", "--zzz"]) == ddp_timeout_given(["--ddp_timeout=30"]) == 30
+    from test_recipes_finetune import load_recipe
+
+    recipe = load_recipe()
+    assert recipe.output_dir_given(["--output-dir", "runs/a", "--overwrite-output-dir"]) == (Path("runs/a"), True)
+
+
+def test_help_names_each_flag_by_its_underscore_spelling_and_lists_both(parser, capsys):
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--help"])
+    out = capsys.readouterr().out
+    assert "[--learning_rate LEARNING_RATE]" in out  # usage: one spelling
+    assert "--learning_rate LEARNING_RATE, --learning-rate LEARNING_RATE" in out
 
 
 def test_a_flag_with_no_neighbour_gets_the_plain_message(parser, capsys):

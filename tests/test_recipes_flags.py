@@ -1013,7 +1013,7 @@ def test_a_refused_flag_is_one_line_of_usage_and_the_error_not_every_flag(finetu
     "did you mean") off the screen; now one line of usage says where the flags are listed."""
     monkeypatch.setattr(sys, "argv", ["recipes/finetune.py"])
     refusals = {  # an unknown flag; a value of the wrong type
-        ("--learning-rate", "0.1"): "(did you mean: --learning-rate -> --learning_rate?)",
+        ("--learning-rat", "0.1"): "(did you mean: --learning-rat -> --learning_rate?)",
         ("--num_train_epochs", "two"): "argument --num_train_epochs: expected a whole number >= 1, got 'two'",
     }
     for argv, says in refusals.items():
@@ -1089,7 +1089,8 @@ def help_entry(help_text: str, flag: str) -> str:
     start = next(
         i
         for i, line in enumerate(lines)
-        if i > options and (line.lstrip().startswith(f"{flag} ") or line.strip() == flag)
+        # `--push_to_hub, --push-to-hub`: each flag is listed in both spellings
+        if i > options and (line.lstrip().startswith((f"{flag} ", f"{flag},")) or line.strip() == flag)
     )
     entry = [lines[start]]
     for line in lines[start + 1 :]:

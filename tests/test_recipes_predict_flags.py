@@ -66,11 +66,11 @@ def test_a_misspelt_flag_is_answered_with_the_closest_one_as_finetune_and_evalua
     """`predict.py --windw 16f` said only "unrecognized arguments", after 5 lines of usage; the other recipes'
     parser names the flag meant, and so does predict.py's now."""
     with pytest.raises(SystemExit) as stopped:
-        load_predict().build_parser().parse_args(["--model", "m", "--videos", "v", "--windw", "16f", "--top-k", "3"])
+        load_predict().build_parser().parse_args(["--model", "m", "--videos", "v", "--windw", "16f", "--top-kk", "3"])
     assert stopped.value.code == 2
     said = capsys.readouterr().err.strip().splitlines()
     assert said[-1] == (
-        "predict.py: error: unrecognized arguments: --windw 16f --top-k 3 (did you mean: --windw -> --window, "
-        "--top-k -> --top_k?)"
+        "predict.py: error: unrecognized arguments: --windw 16f --top-kk 3 (did you mean: --windw -> --window, "
+        "--top-kk -> --top_k?)"
     )
     assert len(said) == 2  # a one-line usage saying where every flag is listed, and the error

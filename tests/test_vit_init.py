@@ -704,6 +704,45 @@ def test_dtype_and_torch_dtype_are_read_as_transformers_from_pretrained_reads_th
     assert {p.dtype for p in model.parameters()} == {p.dtype for p in reference.parameters()}
 
 
+@pytest.mark.parametrize(
+    "entry_point",
+    [
+        "from_vit_pretrained",
+        "from_vivit_checkpoint",
+        "from_vivit_checkpoint of transformers'",
+        "from_transformers_vivit",
+    ],
+)
+def test_dtype_auto_keeps_a_bfloat16_checkpoints_dtype_as_from_pretrained_does(tmp_path, entry_point):
+    """dtype="auto" was read as no dtype: a bfloat16 checkpoint gave a float32 model, where transformers'
+    from_pretrained(dtype="auto") of the same folder loads it in bfloat16. The reference: that from_pretrained."""
+    from transformers import VivitForVideoClassification
+
+    from vivit_hf.conversion.transformers_vivit import from_transformers_vivit
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    if entry_point == "from_vit_pretrained":
+        tiny_vit().to(torch.bfloat16).save_pretrained(tmp_path)
+        model = ViViTSpatioTemporalModel.from_vit_pretrained(str(tmp_path), num_frames=4, dtype="auto")
+        reference = ViTModel.from_pretrained(str(tmp_path), dtype="auto")
+    elif entry_point == "from_vivit_checkpoint":
+        vivit = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4)
+        vivit.to(torch.bfloat16).save_pretrained(tmp_path)
+        model, _ = from_vivit_checkpoint(str(tmp_path), dtype="auto")
+        reference = ViViTSpatioTemporalForVideoClassification.from_pretrained(str(tmp_path), dtype="auto")
+    else:
+        source = _tiny_transformers_vivit_folder(tmp_path)
+        reference = VivitForVideoClassification.from_pretrained(source, dtype=torch.bfloat16)
+        reference.save_pretrained(source)
+        reference = VivitForVideoClassification.from_pretrained(source, dtype="auto")
+        if entry_point == "from_transformers_vivit":
+            model = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, dtype="auto")
+        else:
+            model, _ = from_vivit_checkpoint(source, dtype="auto")
+    assert {p.dtype for p in reference.parameters()} == {torch.bfloat16}  # the reference kept the checkpoint's
+    assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
+
+
 @pytest.mark.parametrize("entry_point", ["from_vit_pretrained", "from_vivit_checkpoint", "from_transformers_vivit"])
 def test_a_dtype_torch_has_not_is_refused_naming_it(tmp_path, entry_point):
     """dtype="fp16" ended in AttributeError "module 'torch' has no attribute 'fp16'" (from_vivit_checkpoint: after

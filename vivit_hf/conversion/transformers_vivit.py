@@ -28,6 +28,7 @@ import logging
 import os
 import pickle
 import re
+from collections.abc import Mapping
 
 import torch
 
@@ -73,19 +74,42 @@ _SHARED_FIELDS = (
 _HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
 
 
-def pop_dtype(kwargs: dict) -> torch.dtype | None:
+def pop_dtype(kwargs: dict) -> torch.dtype | str | None:
     """`dtype` and its deprecated alias `torch_dtype` taken out of `kwargs` as transformers' `from_pretrained` reads
-    them (5.x): `dtype` where given, else `torch_dtype`; given both, `dtype`. None for neither, or for "auto" (the
-    weights' own dtype, which a model built here in float32 keeps). With both given the alias was left behind and
-    refused as "no field of the config". A name torch has no dtype by is refused here, before anything is read."""
+    them (5.x): `dtype` where given, else `torch_dtype`; given both, `dtype`. None for neither (the model is built in
+    float32), "auto" for "auto": the caller casts the model to its checkpoint's dtype (`checkpoint_dtype`), as
+    from_pretrained loads a bfloat16 folder in bfloat16 (it was taken as None, and the model left in float32). With
+    both given the alias was left behind and refused as "no field of the config". A name torch has no dtype by is
+    refused here, before anything is read."""
     dtype, torch_dtype = kwargs.pop("dtype", None), kwargs.pop("torch_dtype", None)
     dtype = dtype if dtype is not None else torch_dtype
     if dtype is None or dtype == "auto":
-        return None
+        return dtype
     resolved = getattr(torch, dtype, None) if isinstance(dtype, str) else dtype
     if not isinstance(resolved, torch.dtype):
         raise ValueError(f"dtype={dtype!r} is no torch dtype: pass one (torch.bfloat16) or its name ('bfloat16')")
     return resolved
+
+
+def checkpoint_dtype(config: Mapping, state: Mapping[str, torch.Tensor]) -> torch.dtype:
+    """What `dtype="auto"` loads a checkpoint in, by transformers' rule (`from_pretrained`): the `dtype` (or
+    `torch_dtype`) its config.json records, else its first floating-point weight's, else float32."""
+    recorded = config.get("dtype") or config.get("torch_dtype")
+    if isinstance(recorded, str) and isinstance(getattr(torch, recorded, None), torch.dtype):
+        return getattr(torch, recorded)
+    return weights_dtype(state)
+
+
+def weights_dtype(weights: Mapping) -> torch.dtype:
+    """The dtype of the first floating-point array among `weights` (torch tensors, or numpy arrays: a jax bfloat16
+    array's numpy dtype is named "bfloat16", as torch's is), else float32: what `dtype="auto"` loads them in."""
+    for value in weights.values():
+        dtype = (
+            value.dtype if isinstance(value, torch.Tensor) else getattr(torch, str(getattr(value, "dtype", "")), None)
+        )
+        if isinstance(dtype, torch.dtype) and dtype.is_floating_point:
+            return dtype
+    return torch.float32
 
 
 class TransformersCheckpointError(ValueError):
@@ -403,6 +427,8 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     if hasattr(model, "classifier") and (ignore_mismatched_sizes or {"num_labels", "id2label"} & set(kwargs)):
         state = fresh_head(state, model)
     unused = load_transformers_vivit_into(model, state)
+    if dtype == "auto":
+        dtype = checkpoint_dtype(config_dict, state)
     if dtype is not None:
         model = model.to(dtype)
     model.eval()

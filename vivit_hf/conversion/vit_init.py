@@ -53,11 +53,13 @@ from .transformers_vivit import (
     _HUB_KWARGS,
     CheckpointSourceError,
     _resolve,
+    checkpoint_dtype,
     from_transformers_vivit,
     normalise_key,
     pop_dtype,
     read_state_dict_file,
     read_transformers_checkpoint,
+    weights_dtype,
 )
 
 logger = logging.getLogger(__name__)
@@ -162,6 +164,9 @@ class ImageViT:
     # folder's preprocessor_config.json, also that of the folder a transformers model object was loaded from; a timm
     # model's or Hub folder's pretrained_cfg; big_vision / scenic: [-1, 1]); None where it does not (a bare state dict).
     pixel_normalisation: dict | None = None
+    # the source's own dtype (its tensors here are float32): what `from_vit_pretrained(dtype="auto")` casts to, as
+    # from_pretrained(dtype="auto") loads the ViT in it
+    dtype: torch.dtype = torch.float32
 
     @property
     def hidden_size(self) -> int:
@@ -364,6 +369,7 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
     if prefix + "pooler.dense.weight" in state and config.get("pooler_act", "tanh") == "tanh":
         pooler = {"weight": take("pooler.dense.weight"), "bias": take("pooler.dense.bias")}
     vit = ImageViT(
+        dtype=checkpoint_dtype(config, state),
         patch_kernel=take("embeddings.patch_embeddings.projection.weight"),
         patch_bias=take("embeddings.patch_embeddings.projection.bias"),
         position_grid=position_grid,
@@ -481,6 +487,7 @@ def _from_timm(
     layer_norm_eps: float | None = None,
     heads_guessed_from: str | None = None,
 ) -> ImageViT:
+    dtype = weights_dtype(state)
     state = {k.removeprefix("module."): _tensor(v) for k, v in state.items()}
     _refuse_unsupported_timm(state, origin)
     used = set()
@@ -557,6 +564,7 @@ def _from_timm(
     if "pre_logits.fc.weight" in state:  # timm's `representation_size` layer of the original in21k ViTs
         pre_logits = {"weight": take("pre_logits.fc.weight"), "bias": take("pre_logits.fc.bias")}
     vit = ImageViT(
+        dtype=dtype,
         patch_kernel=take("patch_embed.proj.weight"),
         # CLIP-style timm ViTs have no patch bias: the video model's is then zero
         patch_bias=take("patch_embed.proj.bias") if "patch_embed.proj.bias" in state else None,
@@ -744,6 +752,7 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     if "pre_logits/kernel" in flat:
         pre_logits = {"weight": _tensor(take("pre_logits/kernel").T), "bias": _tensor(take("pre_logits/bias"))}
     vit = ImageViT(
+        dtype=weights_dtype(flat),
         patch_kernel=_tensor(kernel.transpose(3, 2, 0, 1)),
         patch_bias=_tensor(take("embedding/bias")),
         position_grid=position_grid,
@@ -1449,9 +1458,9 @@ def from_vit_pretrained(
     `(model, report)` with `output_loading_info=True`.
 
     As with `from_pretrained`: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, `subfolder`, ...)
-    say where the ViT is read from, `dtype` (or `torch_dtype`) casts the model, a one-device `device_map` moves it
-    there, `attn_implementation` is set; none of them is a config field (they were taken as ones: a `revision=` read
-    the main branch's ViT without a word)."""
+    say where the ViT is read from, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the ViT's dtype), a
+    one-device `device_map` moves it there, `attn_implementation` is set; none of them is a config field (they were
+    taken as ones: a `revision=` read the main branch's ViT without a word)."""
     hub_kwargs = {k: config_overrides.pop(k) for k in list(config_overrides) if k in _HUB_KWARGS}
     dtype = pop_dtype(config_overrides)
     attn_implementation = config_overrides.pop("attn_implementation", None)
@@ -1495,6 +1504,8 @@ def from_vit_pretrained(
         spatial_attention_init=spatial_attention_init,
         classifier_init=classifier_init,
     )
+    if dtype == "auto":  # the ViT's own, as from_pretrained(dtype="auto") loads it
+        dtype = vit.dtype
     if dtype is not None:
         model = model.to(dtype)
     if isinstance(device_map, (str, int, torch.device)) and device_map != "auto":  # one device: the model goes there
@@ -1520,7 +1531,8 @@ def from_vivit_checkpoint(
     class's row by name (`remapped`): a data set that sorts Kinetics' classes otherwise than the checkpoint did
     starts from the trained head, not a fresh one. The same count under other names is other classes: a fresh head.
 
-    As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model and `attn_implementation` is set.
+    As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the checkpoint's dtype) and
+    `attn_implementation` is set.
 
     Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
     name and left `fresh`.
@@ -1530,10 +1542,14 @@ def from_vivit_checkpoint(
     dtype = pop_dtype(config_overrides)
     attn_implementation = config_overrides.pop("attn_implementation", None)
     # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
+    # "auto": the checkpoint's dtype, read as from_pretrained reads it (config.json's dtype, else its weights')
+    loading = {"dtype": "auto"} if dtype == "auto" else {}
     if AutoConfig.from_pretrained(source).model_type == "vivit":
-        old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source)
+        old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
     else:
-        old = AutoModelForVideoClassification.from_pretrained(source).eval()
+        old = AutoModelForVideoClassification.from_pretrained(source, **loading).eval()
+    if dtype == "auto":
+        dtype = old.dtype
     kwargs = {
         k: v
         for k, v in old.config.to_diff_dict().items()

@@ -25,6 +25,7 @@ from huggingface_hub.constants import is_offline_mode
 from transformers import AutoConfig
 
 from ..conversion.vit_init import TUBELET_INITS, ViTInitError, from_vivit_checkpoint
+from ..flag_spellings import flag_spellings, typed_flag_name
 from ..hub.sources import looks_like_local_path
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
@@ -486,7 +487,7 @@ def preset_given(argv=None) -> str:
     """`--preset` as typed (SYNTHETIC when not given), read alone: the rest of the command line is parsed with the
     preset's values as defaults, and may be wrong in ways the full parser then names."""
     probe = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
-    probe.add_argument("--preset", default=SYNTHETIC)
+    probe.add_argument(*flag_spellings("--preset"), default=SYNTHETIC)
     try:
         return probe.parse_known_args(argv)[0].preset
     except argparse.ArgumentError:  # `--preset` without a value: the full parser says so
@@ -507,17 +508,14 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
         parser.error(str(error))
     args = parser.parse_args(argv)
     # A total typed on the command line must be met exactly; a preset's default may be approximated (with a warning).
-    typed = sys.argv[1:] if argv is None else [str(a) for a in argv]
-    args.total_batch_size_typed = any(a == "--total_batch_size" or a.startswith("--total_batch_size=") for a in typed)
+    # the flags typed, by name: `--total-batch-size` is `--total_batch_size` typed
+    typed = {typed_flag_name(str(a)) for a in (sys.argv[1:] if argv is None else argv)} - {None}
+    args.total_batch_size_typed = "total_batch_size" in typed
     # unused where the data set has an evaluation split, known once it is read (`load_data` says so)
-    args.holds_out_typed = any(a.split("=", 1)[0] == "--validation_split_percentage" for a in typed)
+    args.holds_out_typed = "validation_split_percentage" in typed
     # The model flags a ViViT --init_from decides instead: typed, they are refused (`ignored_by_checkpoint`).
-    args.typed_model_flags = [
-        name
-        for name in ("model", *_CHECKPOINT_DECIDES)
-        if any(a == f"--{name}" or a.startswith(f"--{name}=") for a in typed)
-    ]
-    unused = unused_flag(args, {a.split("=", 1)[0][2:] for a in typed if a.startswith("--")})
+    args.typed_model_flags = [name for name in ("model", *_CHECKPOINT_DECIDES) if name in typed]
+    unused = unused_flag(args, typed)
     if unused:
         parser.error(unused)
     # A paper preset without --dataset trained its recipe on the bundled set, a video folder, without a word.
@@ -533,7 +531,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
         )
     if args.with_tracking and args.report_to.lower() == "none":  # transformers' way to turn the trackers off
         args.with_tracking = False
-    tracker = unavailable_tracker(args, any(a.split("=", 1)[0] == "--report_to" for a in typed))
+    tracker = unavailable_tracker(args, "report_to" in typed)
     if tracker:
         parser.error(tracker)
     missing = [

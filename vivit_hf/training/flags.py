@@ -3,7 +3,8 @@
 naming a Hub id that cannot be fetched ends in one line naming it and why.
 
 `argparse` says only "unrecognized arguments: --lr 1e-3" (Python 3.14 adds `suggest_on_error`, for choices only).
-The recipes take transformers' and accelerate's spellings (`--learning_rate`, `--num_train_epochs`); a user coming
+The recipes take transformers' and accelerate's spellings (`--learning_rate`, `--num_train_epochs`), with hyphens too
+(`--learning-rate`, as transformers' `HfArgumentParser` and `python -m vivit_hf.convert` take it); a user coming
 from another trainer types `--lr` or `--epochs`, and deserves the name to use.
 """
 
@@ -32,13 +33,13 @@ from vivit_hf.conversion.vit_init import (
     VIT_GRID_ADVICE,
     VIT_HEADS_ADVICE,
 )
+from vivit_hf.flag_spellings import SpellingsArgumentParser, flag_spellings
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
 COMMON_ALIASES = {
     "--lr": "--learning_rate",
-    "--learning-rate": "--learning_rate",
     "--epochs": "--num_train_epochs",
     "--batch_size": "--per_device_train_batch_size",
     "--batch-size": "--per_device_train_batch_size",
@@ -89,7 +90,7 @@ def ddp_timeout_given(argv=None, default: float = DDP_TIMEOUT) -> float:
     """`--ddp_timeout` as typed in a command line that did not parse as a whole (so that telling the other processes
     of it waits no longer than they would), else `default`."""
     probe = argparse.ArgumentParser(add_help=False, exit_on_error=False)
-    probe.add_argument("--ddp_timeout", type=float)
+    probe.add_argument(*flag_spellings("--ddp_timeout"), type=float)
     try:
         given = probe.parse_known_args(argv)[0].ddp_timeout
     except (argparse.ArgumentError, SystemExit):
@@ -126,9 +127,11 @@ def has_default_to_show(action: argparse.Action) -> bool:
     return not (action.nargs == 0 and default is False)  # store_true: its absence is the default
 
 
-class SuggestingArgumentParser(argparse.ArgumentParser):
-    """An `ArgumentParser` whose "unrecognized arguments" error names the closest known flag for each, and whose
-    errors print a one-line usage (where `--help` lists the flags) rather than every flag."""
+class SuggestingArgumentParser(SpellingsArgumentParser):
+    """An `ArgumentParser` that takes each long flag with underscores and with hyphens (`SpellingsArgumentParser`:
+    the recipes refused `--learning-rate`, which transformers' `HfArgumentParser` takes), whose "unrecognized
+    arguments" error names the closest known flag for each, and whose errors print a one-line usage (where `--help`
+    lists the flags) rather than every flag."""
 
     def closest_flag(self, unknown: str) -> str | None:
         known = [s for a in self._actions for s in a.option_strings if s.startswith("--") and s != "--help"]
@@ -136,12 +139,16 @@ class SuggestingArgumentParser(argparse.ArgumentParser):
         alias = COMMON_ALIASES.get(flag)
         if alias in known:
             return alias
-        # compared with dashes and underscores alike (`--num-workers` is `--num_workers` misspelt)
-        by_spelling = {k.replace("-", "_"): k for k in known}
+        # compared with dashes and underscores alike (`--num-worker` is `--num_workers` misspelt), and suggested as
+        # each flag's first spelling, the one `--help` names it by
+        by_spelling: dict[str, str] = {}
+        for k in known:
+            by_spelling.setdefault(k.replace("-", "_"), k)
         matches = difflib.get_close_matches(flag.replace("-", "_"), list(by_spelling), 1, 0.7)
         return by_spelling[matches[0]] if matches else None
 
     def error(self, message: str):
+        message = self.one_spelling(message)
         prefix = "unrecognized arguments: "
         if message.startswith(prefix):
             tokens = message[len(prefix) :].split()
