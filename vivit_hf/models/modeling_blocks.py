@@ -192,6 +192,15 @@ def key_block_mask(bias: torch.Tensor, num_queries: int):
     )
 
 
+def _attention_function(implementation: str) -> Callable:
+    """transformers' kernel registered as `implementation` (sdpa, flash, flex, or a user's own). The fallback is not
+    dead under setup.cfg's floor: a Hub folder's remote code runs on whatever transformers the user has, with no
+    vivit_hf installed to hold it to the floor (docs/testing.md: transformers 5.0 runs the models through it)."""
+    if hasattr(ALL_ATTENTION_FUNCTIONS, "get_interface"):  # transformers >= 5.1, which names an unknown one
+        return ALL_ATTENTION_FUNCTIONS.get_interface(implementation, eager_attention_forward)
+    return ALL_ATTENTION_FUNCTIONS[implementation]  # transformers 5.0: its models index the registry so
+
+
 class ViViTSelfAttention(nn.Module):
     """Multi-head self-attention over the token axis of `(batch, tokens, d)`.
 
@@ -224,7 +233,7 @@ class ViViTSelfAttention(nn.Module):
         if output_attentions or implementation in (None, "eager"):
             attention_interface: Callable = eager_attention_forward
         else:
-            attention_interface = ALL_ATTENTION_FUNCTIONS.get_interface(implementation, eager_attention_forward)
+            attention_interface = _attention_function(implementation)
             if attention_mask is not None and "flex" in implementation:
                 attention_mask = key_block_mask(attention_mask, query.shape[2])
             elif attention_mask is not None and "flash" in implementation:
