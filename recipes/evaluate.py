@@ -473,8 +473,9 @@ def main(argv=None, written: list | None = None):
         # loads (a --split checked at the start, unless the data set calls it otherwise: `val`, its `validation`)
         agree(None, output_refusal(args, folder_split))
     output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, folder_split)
-    if args.streaming:  # the first N clips of the stream
+    if args.streaming:  # the first N clips of the stream; a parquet file read by row group by every worker
         examples.keep_first(args.max_eval_samples)
+        examples.spread_over(accelerator.num_processes * max(args.num_workers, 1), f"split {split!r}")
     elif args.max_eval_samples:
         # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)

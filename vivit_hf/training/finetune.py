@@ -1013,10 +1013,20 @@ def check_resume_clips(saved: str | None, current: str) -> list[str]:
         count, _, hashed = digest.partition(":")
         return f"{count}{' clips' if count.isdigit() else ''} (digest {hashed})"
 
+    # The same count of clips in more shards is also what a checkpoint of a version that read a parquet file as one
+    # shard meets now that it is read by row group (`StreamingSplit.spread_over`): its positions are of the old shards.
+    regrouped = " shard" in saved and saved.partition(" in ")[0] == current.partition(" in ")[0]
     raise ValueError(
         f"the training split is not the one it was trained on: {words(saved)} then, {words(current)} now. A resume "
         "skips the clips it had trained by their position, so it would read some twice this epoch and others never: "
         "resume on the data it was trained on, or start over (--overwrite_output_dir)"
+        + (
+            ". If the files are the ones it was trained on, the stream is cut into more shards than then: parquet "
+            "files fewer than processes x DataLoader workers are now read by row group, which a checkpoint of an "
+            "earlier version cannot resume in"
+            if regrouped
+            else ""
+        )
     )
 
 
@@ -1166,7 +1176,7 @@ def main_process_first(accelerator):
 
 def load_data(args, accelerator):
     if getattr(args, "streaming", False):
-        return load_streaming_data(args)
+        return load_streaming_data(args, accelerator.num_processes)
     # The bundled set is made, and a Hub data set downloaded, by one process; the others wait and reuse it.
     data = open_video_dataset(
         args.dataset,
@@ -1202,9 +1212,10 @@ def warn_missing(data) -> None:
         logger.warning(f"{count} clips of split {split!r} are named by the annotations but missing on disk")
 
 
-def load_streaming_data(args):
+def load_streaming_data(args, num_processes: int = 1):
     """`--streaming`: the splits as `StreamingSplit`s (nothing downloaded whole); the evaluation split must exist
-    (a held-out share needs the whole set), and `--max_*_samples` take the first N of the stream."""
+    (a held-out share needs the whole set), `--max_*_samples` take the first N of the stream, and a split of fewer
+    shards than processes x DataLoader workers is read by parquet row group (`StreamingSplit.spread_over`)."""
     if args.dataset == SYNTHETIC or args.dataset_format != "hub":
         raise ValueError("--streaming reads a Hub data set or a local folder with --dataset_format hub")
     data = open_streaming_dataset(
@@ -1222,6 +1233,8 @@ def load_streaming_data(args):
     evaluation = data.split(eval_split)
     train.keep_first(args.max_train_samples)
     evaluation.keep_first(args.max_eval_samples)
+    for name, split in ((args.train_split, train), (eval_split, evaluation)):  # before the digest: a resume checks
+        split.spread_over(num_processes * max(args.num_workers, 1), f"split {name!r}")  # the shards as they are read
     return data, train, evaluation, eval_split
 
 

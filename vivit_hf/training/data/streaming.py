@@ -118,6 +118,33 @@ class StreamingSplit:
             self.uncut = self.uncut or self.dataset
             self.dataset, self.num_examples, self.limit = self.dataset.take(limit), limit, limit
 
+    def spread_over(self, readers: int, name: str = "the stream") -> None:
+        """Split a stream of fewer shards than `readers` (processes x DataLoader workers) into more, where `datasets`
+        can (`IterableDataset.reshard`: a parquet file's row groups become its shards), before any shuffle or split
+        by node, as its docs ask. `datasets` gives each shard to one reader: a Hub set converted to one parquet file
+        was one shard, so `--num_workers 4` decoded on one worker, and two processes each read the whole file and
+        kept every 2nd clip. Row groups are cut in their stored order, the same on every run and every process, so
+        the shuffle, the split, the resume and the digest (of the shards as read) are those of the new shards. A
+        cut stream (`--max_*_samples`) is read by one worker (`StreamingVideoDataset.rows`): left as it is."""
+        shards = self.dataset.num_shards
+        if self.limit is not None or shards >= readers:
+            return
+        try:  # each file's footer is read (ranged reads on the Hub)
+            resharded = self.dataset.reshard()
+        except OSError as error:  # read as it is: slower, not wrong (the digest is of the shards as read)
+            logger.warning("%s: its %d shard(s) could not be split by row group (%s)", name, shards, error)
+            return
+        if resharded.num_shards > shards:
+            logger.info(
+                "%s has %d shard(s) for %d readers (processes x DataLoader workers): read as %d shards, one per "
+                "parquet row group",
+                name,
+                shards,
+                readers,
+                resharded.num_shards,
+            )
+            self.dataset, self._sizes = resharded, None
+
     def stream_digest(self) -> str:
         """`examples_digest` of a stream, `<clips>:<hash>` read without a pass over the data: its shards' names (each
         file's name: machines may keep their copies at other paths) and sizes where they are known (`shard_sizes`),
@@ -164,7 +191,8 @@ def _shard_sizes(dataset) -> list[int] | None:
             sizes = [len(shard) for shard in kwargs["shards"]]
         elif "files" in kwargs and all(str(f).endswith(".parquet") for f in kwargs["files"]):
             groups = kwargs.get("row_groups_list") or [None] * len(kwargs["files"])
-            sizes = [_parquet_rows(file, row_groups) for file, row_groups in zip(kwargs["files"], groups)]
+            footers: dict[str, object] = {}  # a resharded file is one shard per row group: its footer read once
+            sizes = [_parquet_rows(file, row_groups, footers) for file, row_groups in zip(kwargs["files"], groups)]
         elif "tar_paths" in kwargs:
             sizes = [_tar_samples(path) for path in kwargs["tar_paths"]]
     except (OSError, ValueError) as error:
@@ -173,14 +201,16 @@ def _shard_sizes(dataset) -> list[int] | None:
     return sizes if sizes is not None and len(sizes) == dataset.num_shards else None
 
 
-def _parquet_rows(path, row_groups) -> int:
+def _parquet_rows(path, row_groups, footers: dict) -> int:
     import pyarrow.parquet as pq
     from datasets.utils.file_utils import xopen
 
-    with xopen(path, "rb") as file:  # the footer alone: local, or ranged reads on the Hub
-        metadata = pq.ParquetFile(file).metadata
-        groups = range(metadata.num_row_groups) if row_groups is None else row_groups
-        return sum(metadata.row_group(g).num_rows for g in groups)
+    if path not in footers:
+        with xopen(path, "rb") as file:  # the footer alone: local, or ranged reads on the Hub
+            footers[path] = pq.ParquetFile(file).metadata
+    metadata = footers[path]
+    groups = range(metadata.num_row_groups) if row_groups is None else row_groups
+    return sum(metadata.row_group(g).num_rows for g in groups)
 
 
 def _tar_samples(path) -> int:

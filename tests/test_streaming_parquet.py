@@ -1,0 +1,138 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`--streaming` of a data set in one parquet file of several row groups (a Hub video set converted to parquet):
+`datasets` gives each shard (file) to one reader, so `--num_workers 2` decoded on one worker and two processes each
+read the whole file. Read by row group (`StreamingSplit.spread_over`), every worker and process reads its own."""
+
+from pathlib import Path
+
+import datasets
+import pyarrow.parquet as pq
+import pytest
+from test_recipes_finetune import tiny_clip
+
+from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.training import finetune
+from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+
+ROWS, ROW_GROUP = 12, 3  # 4 row groups in the training file
+
+
+@pytest.fixture(scope="module")
+def one_parquet_file(tmp_path_factory) -> Path:
+    """A Hub-style folder whose splits are one parquet file each (`data/train-00000-of-00001.parquet`), the clips'
+    bytes in a `Video` column, written in row groups of 3 rows."""
+    root = tmp_path_factory.mktemp("one_parquet_file")
+    features = datasets.Features({"video": datasets.Video(), "label": datasets.ClassLabel(names=["up", "down"])})
+    for split, count in (("train", ROWS), ("test", 4)):
+        videos = []
+        for i in range(count):
+            source = root / "src" / split / f"{i:02d}.mp4"
+            tiny_clip(source, i % 2, seed=i, width=24)
+            videos.append({"path": f"{split}_{i:02d}.mp4", "bytes": source.read_bytes()})
+        table = datasets.Dataset.from_dict({"video": videos, "label": [i % 2 for i in range(count)]}, features=features)
+        (root / "data").mkdir(exist_ok=True)
+        pq.write_table(table.data.table, root / "data" / f"{split}-00000-of-00001.parquet", row_group_size=ROW_GROUP)
+    assert pq.ParquetFile(root / "data" / "train-00000-of-00001.parquet").metadata.num_row_groups == ROWS // ROW_GROUP
+    return root
+
+
+def row_groups(root: Path) -> list[list[str]]:
+    """The clip names of each row group of the training file, read with pyarrow (the reference)."""
+    file = pq.ParquetFile(root / "data" / "train-00000-of-00001.parquet")
+    groups = range(file.metadata.num_row_groups)
+    return [[v["path"] for v in file.read_row_group(g, columns=["video"]).column("video").to_pylist()] for g in groups]
+
+
+class Processes:  # what `load_data` asks of an accelerator on the streaming path
+    def __init__(self, num_processes: int):
+        self.num_processes = num_processes
+
+
+def training_split(root: Path, processes: int, workers: int):
+    """The training split as the recipe loads it for `processes` processes of `workers` DataLoader workers."""
+    args = finetune.parse_args(
+        ["--dataset", str(root), "--dataset_format", "hub", "--streaming", "--num_workers", str(workers)],
+        check_paths=False,
+    )
+    return finetune.load_data(args, Processes(processes))[1]
+
+
+def processor():
+    return ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+
+
+class RecordingLoader(StreamingLoader):
+    """The loader, noting the DataLoader worker each delivered batch came from."""
+
+    workers: list
+
+    def _deliver(self, batch):
+        if batch is not None:
+            self.workers.append(batch["worker"])
+        return super()._deliver(batch)
+
+
+def epoch_of(loader: RecordingLoader, epoch: int, consumed: dict | None = None):
+    """`(clip ids in delivery order, workers that delivered them)` of one epoch (after `consumed`'s batches)."""
+    loader.workers = []
+    loader.set_epoch(epoch)
+    if consumed:
+        loader.resume(consumed)
+    return [clip for batch in loader for clip in batch["ids"]], loader.workers
+
+
+def test_one_parquet_file_streams_on_every_dataloader_worker_each_clip_once_an_epoch(one_parquet_file, caplog):
+    caplog.set_level("INFO", logger="vivit_hf.training.data.streaming")
+    split = training_split(one_parquet_file, processes=1, workers=2)
+    dataset = StreamingVideoDataset(split, processor(), batch_size=2, shuffle_buffer_size=4, shuffle_seed=0)
+    loader = RecordingLoader(dataset, num_workers=2)
+    expected = sorted(clip for group in row_groups(one_parquet_file) for clip in group)
+    for epoch in (0, 1):
+        ids, workers = epoch_of(loader, epoch)
+        assert sorted(ids) == expected, epoch  # every clip once an epoch
+        assert set(workers) == {0, 1}, workers  # both workers decoded (one did, on the whole file)
+        assert len(workers) == sum(dataset.batches(epoch, 2)), epoch  # the plan of the epoch is what came
+    said = "split 'train' has 1 shard(s) for 2 readers (processes x DataLoader workers): read as 4 shards"
+    assert caplog.text.count(said) == 1  # once, with the counts
+
+
+def test_a_resharded_parquet_stream_resumes_mid_epoch_on_the_batches_it_had_not_trained(one_parquet_file):
+    """Row groups are cut in stored order: a fresh load gives the same shards, so a resume after each worker's first
+    batch delivers exactly the rest of the uninterrupted epoch."""
+    runs = []
+    for _ in range(2):
+        split = training_split(one_parquet_file, processes=1, workers=2)
+        dataset = StreamingVideoDataset(split, processor(), batch_size=2, shuffle_buffer_size=4, shuffle_seed=0)
+        runs.append(RecordingLoader(dataset, num_workers=2))
+    whole, _ = epoch_of(runs[0], 1)
+    rest, _ = epoch_of(runs[1], 1, consumed={0: 1, 1: 1})
+    assert rest == whole[4:]  # two batches of 2 trained before the checkpoint
+
+
+def test_two_processes_read_their_own_row_groups_of_one_parquet_file_each_clip_once(one_parquet_file):
+    """2 processes x 1 worker: whole row groups per process (2 of the 4 each), where each process read the whole file
+    and kept every 2nd clip."""
+    split = training_split(one_parquet_file, processes=2, workers=1)
+    groups = {tuple(group) for group in row_groups(one_parquet_file)}
+    for epoch in (0, 1):
+        shares = []
+        for rank in (0, 1):
+            dataset = StreamingVideoDataset(split, None, batch_size=2, rank=rank, world_size=2, shuffle_buffer_size=0)
+            dataset.set_epoch(epoch)
+            assert dataset.num_shards == 2, rank  # this process's own row groups
+            shares.append([row["video"]["path"] for row in dataset.rows()])
+        assert sorted(shares[0] + shares[1]) == sorted(clip for group in groups for clip in group)
+        for share in shares:  # read in whole row groups
+            assert {tuple(share[i : i + ROW_GROUP]) for i in range(0, len(share), ROW_GROUP)} <= groups, share
+
+
+def test_a_checkpoint_of_the_file_read_as_one_shard_is_refused_naming_the_row_groups(one_parquet_file):
+    """A run of an earlier version recorded the digest of the file as one shard and its workers' positions in it:
+    resumed on the row groups, those positions would skip other clips. Refused, saying why."""
+    then = open_streaming_dataset(str(one_parquet_file)).split("train").stream_digest()
+    now = training_split(one_parquet_file, processes=1, workers=2).stream_digest()
+    assert then.startswith("12 clips in 1 shard:") and now.startswith("12 clips in 4 shards:")
+    with pytest.raises(ValueError, match=r"12 clips in 1 shard \(digest .*12 clips in 4 shards .*read by row group"):
+        finetune.check_resume_clips(then, now)
+    # Read with as many readers as shards (one process, one worker), the stream is the file as it was.
+    assert training_split(one_parquet_file, processes=1, workers=1).stream_digest() == then
