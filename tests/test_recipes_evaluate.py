@@ -325,10 +325,10 @@ def test_a_command_line_that_does_not_parse_on_one_machine_stops_both_machines_w
     for machine in ("machine0", "machine1"):
         shutil.copytree(folder / "model", tmp_path / machine / "model")
     flags = ["--model", "./model", "--dataset", folder / "data", "--num_workers", 0]
-    misspelt = [*flags, "--num-clips", "2"]
+    misspelt = [*flags, "--num_clipz", "2"]
     (code0, log0), (code1, log1) = machines.two_machines(tmp_path, [flags, misspelt], 90, EVALUATE)
     assert code0 != 0 and code1 != 0
-    reason = "unrecognized arguments: --num-clips 2 (did you mean: --num-clips -> --num_clips?)"
+    reason = "unrecognized arguments: --num_clipz 2 (did you mean: --num_clipz -> --num_clips?)"
     assert f"evaluate.py: error: {reason}" in log1.splitlines(), log1[-3000:]
     assert machines.error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"], log0[-3000:]
     assert not list((tmp_path / "machine0" / "model").glob("eval_*"))  # nothing was evaluated

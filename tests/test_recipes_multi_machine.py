@@ -171,7 +171,7 @@ def machine_runs(small_videofolder, tmp_path_factory):
         "shared": [shared, shared],
         "refusal": [parsed, parsed],
         "dataset_missing": [["--dataset", "./clips", *relative]] * 2,
-        "does_not_parse": [parsed, [*parsed, "--learning-rate", "0.1"]],
+        "does_not_parse": [parsed, [*parsed, "--learnig_rate", "0.1"]],
         "different_flags": [lr, [*lr[:-1], "0.01"]],  # a copy-paste slip on machine 1
         "unshared": [unshared, unshared],
     }
@@ -247,7 +247,7 @@ def test_a_command_line_that_does_not_parse_on_one_machine_stops_every_machine_w
     # process group existed, and machine 0 waited for machine 1 at the group's start for --ddp_timeout (30 minutes
     # by default).
     log0, log1 = refused_on_both(machine_runs["does_not_parse"])
-    reason = "unrecognized arguments: --learning-rate 0.1 (did you mean: --learning-rate -> --learning_rate?)"
+    reason = "unrecognized arguments: --learnig_rate 0.1 (did you mean: --learnig_rate -> --learning_rate?)"
     assert f"finetune.py: error: {reason}" in log1.splitlines(), log1[-3000:]
     assert error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"], log0[-3000:]
 
