@@ -64,6 +64,7 @@ from vivit_hf.training.checkpoints import (
     RUN_SETTINGS_FILE,
     STATE_FILE,
     check_output_dir,
+    hold_output_dir,
     list_checkpoints,
     nothing_to_resume,
     remove_previous_run,
@@ -232,6 +233,9 @@ def decide_start(args, output_dir: Path, num_processes: int):
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
     if problem:  # argparse's status 2, as for any other bad flag; on one process its usage line too
         raise build_parser(__doc__).refusal(problem) if num_processes == 1 else CommandLineRefused(problem)
+    busy = hold_output_dir(output_dir) if os.environ.get("RANK", "0") == "0" else None  # the main process's
+    if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again
+        raise CommandLineRefused(busy)
     rerun = None
     try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
         check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
@@ -332,6 +336,9 @@ def main(argv=None):
                     f"{stays} ({', '.join(kept) or 'none'}) stays until this run's replaces it"
                 )
         output_dir.mkdir(parents=True, exist_ok=True)
+    # a folder made just now (decide_start found none to lock): another run may have made it at the same moment
+    busy = hold_output_dir(output_dir) if accelerator.is_main_process else None
+    agree(None, CommandLineRefused(busy) if busy else None)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 
     # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.
