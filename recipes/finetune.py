@@ -764,7 +764,8 @@ def main(argv=None):
 
         results = evaluate_or_stop()
         refuse_nothing_learned_or_measured(results)
-        skipped = skipped_total()
+        skipped = skipped_total()  # the history's is the run's total so far (the tracker's curve at every step)
+        skipped_in_epoch = skipped - (history[-1].get("train/skipped_clips", 0) if history else 0)  # as truncated's
         truncated = truncated_in_epoch(epoch)
         summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
         summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped})
@@ -773,7 +774,7 @@ def main(argv=None):
         top1 = results.get("top1", results.get("action_top1"))
         logger.info(
             f"epoch {epoch}: eval top-1 {top1:.4f} on {counted(results['num_samples'], 'clip')} "
-            f"({results['num_skipped']} broken skipped; {skipped} skipped in training"
+            f"({results['num_skipped']} broken skipped; {skipped_in_epoch} skipped in training"
             f"{past_the_end_report(truncated, results['num_truncated'])})"
         )
         if args.with_tracking:
