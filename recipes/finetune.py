@@ -67,6 +67,7 @@ from vivit_hf.training.checkpoints import (
     hold_output_dir,
     list_checkpoints,
     nothing_to_resume,
+    release_output_dir,
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
@@ -236,6 +237,15 @@ def decide_start(args, output_dir: Path, num_processes: int):
     busy = hold_output_dir(output_dir) if os.environ.get("RANK", "0") == "0" else None  # the main process's
     if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again
         raise CommandLineRefused(busy)
+    try:
+        return decide_the_rest(args, output_dir, num_processes)
+    except BaseException:  # refused: the folder is left as it was
+        release_output_dir(output_dir)
+        raise
+
+
+def decide_the_rest(args, output_dir: Path, num_processes: int):
+    """`decide_start` in the folder this process holds (or, on another process than the main one, sees)."""
     rerun = None
     try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
         check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
