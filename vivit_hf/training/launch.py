@@ -5,6 +5,7 @@ evaluate.py."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import threading
@@ -28,8 +29,9 @@ def cpu_process_group() -> bool:
 def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     """`main(argv)` as a command. One of `user_errors` (the user's data set or flags, whose message names the problem)
     is one line and argparse's status 2; Ctrl-C or SIGTERM (a scheduler's stop, `kill`) is the line
-    `interrupted()` returns (what is kept, how to go on), with the shell's status for the signal (130, 143). Neither
-    is a traceback; any other error is a bug and keeps its own.
+    `interrupted()` returns (what is kept, how to go on), with the shell's status for the signal (130, 143). A
+    collective whose peer process died (gloo's "Connection reset by peer") is one line naming it, with that line, and
+    status 1. None is a traceback; any other error is a bug and keeps its own.
 
     Under `accelerate launch` Ctrl-C reaches the launcher too, which then terminates the recipe and its DataLoader
     workers (SIGTERM, SIGKILL 5 s later) while it unwinds: the workers' deaths replaced the KeyboardInterrupt with
@@ -88,7 +90,17 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         pass  # said below, once main's frames are gone
-    except Exception:
+    except Exception as error:
+        lost = None if stopped else _lost_peer(error)
+        if lost:  # not a bug here: what the other process's own log says is
+            showing = _silence_progress_bars()
+            if os.environ.get("LOCAL_RANK", "0") == "0":  # one line a machine, from its first process still here
+                print(
+                    "\n" * showing + f"error: another process of this run is gone ({lost}), so this one stopped too; "
+                    f"{interrupted()}",
+                    file=sys.stderr,
+                )
+            raise SystemExit(1) from None
         if not stopped:  # a bug: its traceback
             raise
         # else the signal's doing while unwinding (a DataLoader worker it stopped, found dead): not a bug
@@ -111,6 +123,17 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
 # `accelerate launch` sends SIGKILL 5 s after its SIGTERM, which follows Ctrl-C at once (torchrun's agent waits
 # longer): the line is said within this of Ctrl-C, with time left to read the checkpoints' state and write it.
 _LAUNCHER_GRACE_S = 2.5
+
+
+def _lost_peer(error: Exception) -> str | None:
+    """How gloo says the process at the other end of a collective is gone (killed, its machine down), with its
+    address: `connection reset by peer at [10.0.0.2]:41514`; None for any other error. A surviving machine of a
+    two-machine run ended with that RuntimeError's traceback, which read as a bug of its own."""
+    how = re.search(r"Connection (reset|closed) by peer", str(error))
+    if not isinstance(error, RuntimeError) or how is None:
+        return None
+    where = re.search(r"\[[^\]]+\]:\d+", str(error))  # (not gloo's source line, `[.../pair.cc:545] Read error`)
+    return how[0].lower() + (f" at {where[0]}" if where else "")
 
 
 def _under_a_launcher() -> bool:
