@@ -885,6 +885,7 @@ def main(argv=None):
     # that exits in it can die at exit (SIGABRT, "terminate called without an active exception") when a gloo worker
     # thread frees a finished collective's tensor while the interpreter shuts down: a run that did everything, failed.
     accelerator.end_training()
+    release_output_dir(output_dir)  # (at exit anyway; main called in a process that goes on, now)
     if upload_failure:
         raise SystemExit(f"error: training finished but {upload_failure}")
     return results

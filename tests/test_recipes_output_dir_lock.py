@@ -37,10 +37,9 @@ def test_a_second_run_on_an_output_dir_a_live_run_holds_is_refused_naming_it(tmp
     out = tmp_path / "out"
     out.mkdir()
     holder = start_holder(HOLDER, out)
+    command = [*TINY_MODEL, "--dataset", tmp_path / "data", "--output_dir", out, "--max_train_steps", "1"]
     try:
-        result = run_recipe(
-            FINETUNE, *TINY_MODEL, "--dataset", tmp_path / "data", "--output_dir", out, "--max_train_steps", "1"
-        )
+        result = run_recipe(FINETUNE, *command)
     finally:
         holder.kill()
         holder.wait()
@@ -51,6 +50,11 @@ def test_a_second_run_on_an_output_dir_a_live_run_holds_is_refused_naming_it(tmp
         f"{holder.pid}); stop it (or wait for it to end) before starting another there"
     )
     assert sorted(path.name for path in out.iterdir()) == [".run.lock"]  # nothing written, nothing removed
+
+    # killed (SIGKILL), the holder left its file but no lock: the same command runs, and its own lock file goes
+    again = run_recipe(FINETUNE, *command)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (out / "model.safetensors").is_file() and not (out / ".run.lock").exists()
 
 
 def test_the_lock_of_a_killed_run_is_free_at_once(tmp_path):
