@@ -8,8 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
-from test_recipes_finetune import FINETUNE, TINY_MODEL, env
+from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env
 from test_recipes_user_errors import last_line, run_recipe, write_up_down_clips
 
 # What a live run does to its --output_dir, as docs/training-and-data.md ("One run per --output_dir") describes it:
@@ -71,3 +73,58 @@ def test_the_lock_of_a_killed_run_is_free_at_once(tmp_path):
     holder.wait()
     free = subprocess.run([sys.executable, "-c", check, str(tmp_path)], capture_output=True, text=True, env=env())
     assert free.stdout.strip() == "None", free.stdout + free.stderr
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux's /proc/<pid>/task/*/children)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+
+
+def test_workers_whose_launcher_was_killed_stop_at_once_keeping_their_last_checkpoint(tmp_path):
+    """torchrun starts its workers in sessions of their own: a SIGKILL to the launcher's process group (the OOM
+    killer, a scheduler) left them training, writing checkpoints and the final model with no launcher. They now
+    stop as at SIGTERM, within seconds, with the line naming the checkpoint kept, and write no final model."""
+    write_up_down_clips(tmp_path / "data", per_class=4)
+    out = tmp_path / "out"
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    command = [*launcher, str(FINETUNE), *TINY_MODEL, "--dataset", str(tmp_path / "data"), "--output_dir", str(out)]
+    command += ["--checkpointing_steps", "2", "--max_train_steps", "100000"]
+    log = (tmp_path / "log").open("w")
+    group = subprocess.Popen(command, cwd=REPO, env=env(), stdout=log, stderr=log, start_new_session=True)
+    workers = []
+    try:
+        deadline = time.monotonic() + 240
+        while not list(out.glob("checkpoints/step_*")) and time.monotonic() < deadline and group.poll() is None:
+            time.sleep(0.5)
+        workers = _children(group.pid)
+        assert len(workers) == 2 and list(out.glob("checkpoints/step_*")), (tmp_path / "log").read_text()[-3000:]
+        os.killpg(group.pid, signal.SIGKILL)  # the launcher's group: its workers are in sessions of their own
+        group.wait()
+        deadline = time.monotonic() + 30
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not any(map(_alive, workers)), "the workers went on training without their launcher"
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if group.poll() is None:
+            os.killpg(group.pid, signal.SIGKILL)
+    stderr = (tmp_path / "log").read_text()
+    last = max((path for path in out.glob("checkpoints/step_*")), key=lambda path: int(path.name[5:]))
+    assert stderr.strip().splitlines()[-1] == (
+        f"interrupted: the last checkpoint, {last}, is kept; continue with the same command and "
+        "--resume_from_checkpoint latest"
+    ), stderr[-3000:]
+    assert not (out / "config.json").exists() and not (out / "model.safetensors").exists()

@@ -4,6 +4,7 @@ evaluate.py."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import signal
@@ -80,6 +81,8 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
 
     handled = threading.current_thread() is threading.main_thread()  # signal handlers are the main thread's
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)} if handled else {}
+    if handled:
+        _stop_with_the_launcher()
     try:
         return main(argv)
     except user_errors as error:
@@ -123,6 +126,23 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
 # `accelerate launch` sends SIGKILL 5 s after its SIGTERM, which follows Ctrl-C at once (torchrun's agent waits
 # longer): the line is said within this of Ctrl-C, with time left to read the checkpoints' state and write it.
 _LAUNCHER_GRACE_S = 2.5
+
+
+def _stop_with_the_launcher() -> None:
+    """Under torchrun or `accelerate launch`, have the kernel send this process SIGTERM when its launcher dies
+    (prctl PR_SET_PDEATHSIG; Linux), so that it stops as at a scheduler's SIGTERM: its line, the last checkpoint kept,
+    no final model. torchrun starts its workers in sessions of their own, so a SIGKILL to the launcher's process group
+    (the OOM killer, a scheduler) left them training to the end, writing checkpoints and the final model, beside a
+    restarted run."""
+    if "TORCHELASTIC_RUN_ID" not in os.environ or not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # no prctl to call: as before
+        pass
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _lost_peer(error: Exception) -> str | None:
