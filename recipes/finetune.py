@@ -65,8 +65,10 @@ from vivit_hf.training.checkpoints import (
     RUN_SETTINGS_FILE,
     STATE_FILE,
     check_output_dir,
+    hold_output_dir,
     list_checkpoints,
     nothing_to_resume,
+    release_output_dir,
     remove_previous_run,
     save_checkpoint,
     save_pretrained,
@@ -237,6 +239,18 @@ def decide_start(args, output_dir: Path, num_processes: int):
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
     if problem:  # argparse's status 2, as for any other bad flag; on one process its usage line too
         raise build_parser(__doc__).refusal(problem) if num_processes == 1 else CommandLineRefused(problem)
+    busy = hold_output_dir(output_dir) if os.environ.get("RANK", "0") == "0" else None  # the main process's
+    if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again
+        raise CommandLineRefused(busy)
+    try:
+        return decide_the_rest(args, output_dir, num_processes)
+    except BaseException:  # refused: the folder is left as it was
+        release_output_dir(output_dir)
+        raise
+
+
+def decide_the_rest(args, output_dir: Path, num_processes: int):
+    """`decide_start` in the folder this process holds (or, on another process than the main one, sees)."""
     rerun = None
     try:  # a previous run there: refused before anything loads, unless resumed, overwritten or the same command
         check_output_dir(output_dir, args.overwrite_output_dir, args.resume_from_checkpoint)
@@ -337,6 +351,9 @@ def main(argv=None):
                     f"{stays} ({', '.join(kept) or 'none'}) stays until this run's replaces it"
                 )
         output_dir.mkdir(parents=True, exist_ok=True)
+    # a folder made just now (decide_start found none to lock): another run may have made it at the same moment
+    busy = hold_output_dir(output_dir) if accelerator.is_main_process else None
+    agree(None, CommandLineRefused(busy) if busy else None)
     accelerator.wait_for_everyone()  # no process writes into the folder while the previous run is being removed
 
     # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.
@@ -774,7 +791,8 @@ def main(argv=None):
 
         results = evaluate_or_stop()
         refuse_nothing_learned_or_measured(results)
-        skipped = skipped_total()
+        skipped = skipped_total()  # the history's is the run's total so far (the tracker's curve at every step)
+        skipped_in_epoch = skipped - (history[-1].get("train/skipped_clips", 0) if history else 0)  # as truncated's
         truncated = truncated_in_epoch(epoch)
         summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
         summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped})
@@ -783,7 +801,7 @@ def main(argv=None):
         top1 = results.get("top1", results.get("action_top1"))
         logger.info(
             f"epoch {epoch}: eval top-1 {top1:.4f} on {counted(results['num_samples'], 'clip')} "
-            f"({results['num_skipped']} broken skipped; {skipped} skipped in training"
+            f"({results['num_skipped']} broken skipped; {skipped_in_epoch} skipped in training"
             f"{past_the_end_report(truncated, results['num_truncated'])})"
         )
         if args.with_tracking:
@@ -893,6 +911,7 @@ def main(argv=None):
     # that exits in it can die at exit (SIGABRT, "terminate called without an active exception") when a gloo worker
     # thread frees a finished collective's tensor while the interpreter shuts down: a run that did everything, failed.
     accelerator.end_training()
+    release_output_dir(output_dir)  # (at exit anyway; main called in a process that goes on, now)
     if upload_failure:
         raise SystemExit(f"error: training finished but {upload_failure}")
     return results

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
@@ -670,6 +671,12 @@ def skipped_in_checkpoints(out):
     }
 
 
+def skipped_in_epoch_lines(stderr: str) -> dict[int, int]:
+    """{epoch: N} of each `epoch E: eval top-1 ... (B broken skipped; N skipped in training...)` log line."""
+    lines = re.findall(r"epoch (\d+): eval top-1 .*; (\d+) skipped in training", stderr)
+    return {int(epoch): int(skipped) for epoch, skipped in lines}
+
+
 def test_broken_clips_are_skipped_and_counted(videofolder, tmp_path):
     """One broken clip among 13 training clips: skipped once per epoch, in the results, the history and every
     epoch's checkpoint, and counted on after a resume (the counts stay on the device between reports)."""
@@ -679,19 +686,23 @@ def test_broken_clips_are_skipped_and_counted(videofolder, tmp_path):
     (data / "test" / "down" / "broken.mp4").write_bytes(b"\x00" * 64)
     out = tmp_path / "out"
     epochs = ["--num_train_epochs", "2", "--checkpointing_steps", "epoch", "--checkpoints_total_limit", "0"]
-    run(FINETUNE, "--dataset", data, "--output_dir", out, *epochs, *TINY_MODEL)
+    result = run(FINETUNE, "--dataset", data, "--output_dir", out, *epochs, *TINY_MODEL)
     results = json.loads((out / "all_results.json").read_text())
     assert results["train_skipped_clips"] == 2
-    assert [epoch["train/skipped_clips"] for epoch in results["history"]] == [1, 2]
+    assert [epoch["train/skipped_clips"] for epoch in results["history"]] == [1, 2]  # the run's total so far
+    # each epoch's line counts its own, as the evaluation's and the truncated segments' beside it (it said "2" of
+    # epoch 1, whose one broken clip was read once)
+    assert skipped_in_epoch_lines(result.stderr) == {0: 1, 1: 1}, result.stderr[-3000:]
     assert results["train_clips_per_process"] == [26]  # 13 a epoch, the broken one included (fed as zeros)
     assert results["num_skipped"] == 1 and results["num_samples"] == 6
     assert skipped_in_checkpoints(out) == {"epoch_0": 1, "epoch_1": 2}
 
     resumed = tmp_path / "resumed"
     shutil.copytree(out / "checkpoints" / "epoch_0", resumed / "checkpoints" / "epoch_0")
-    run(
+    result = run(
         FINETUNE, "--dataset", data, "--output_dir", resumed, *epochs, *TINY_MODEL, "--resume_from_checkpoint", "latest"
     )
+    assert skipped_in_epoch_lines(result.stderr) == {1: 1}, result.stderr[-3000:]
     results = json.loads((resumed / "all_results.json").read_text())
     # Whole-run counts, as an uninterrupted run's: 13 clips before the resume, 13 after.
     assert results["train_skipped_clips"] == 2 and results["train_clips_per_process"] == [26]

@@ -5,9 +5,12 @@ outputs replace the previous ones as a whole: `vivit_hf.hub.folders.staged_outpu
 
 from __future__ import annotations
 
+import atexit
+import fcntl
 import json
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import torch
@@ -52,6 +55,70 @@ FINAL_PLOTS = ("training_curves.png", "eval_*.png")
 FINAL_MODEL_PATTERNS = (*WEIGHT_PATTERNS, *FINAL_PLOTS)
 # Written by a run too, but on their own no sign of one (a user's notes, code): removed only together with a run.
 MODEL_CARD = "README.md"
+
+
+# The advisory lock a run's main process holds on its --output_dir while it lives (`hold_output_dir`), naming it.
+RUN_LOCK_FILE = ".run.lock"
+_held: dict[Path, object] = {}  # the open lock files of this process, by folder: closing one releases its lock
+
+
+def hold_output_dir(output_dir) -> str | None:
+    """Take the lock of `output_dir` for this process's lifetime, or say why not: None once held (or already held
+    here, or no folder yet: nothing is being written there), else the refusal naming the run that holds it.
+
+    torchrun starts its workers in sessions of their own, so a SIGKILL to the launcher's process group (the OOM
+    killer, a scheduler) left them training, and writing checkpoints and a final model; a restart meanwhile had two
+    runs writing one folder. The lock is flock's: the kernel releases it as its holder dies, however it dies, so no
+    stale lock is left behind (on NFS see docs/training-and-data.md, "One run per --output_dir"). The file goes as
+    the process exits; one a killed run left names it and stops nothing."""
+    folder = Path(output_dir)
+    if folder.resolve() in _held or not folder.is_dir():
+        return None
+    path = folder / RUN_LOCK_FILE
+    while True:
+        lock = open(path, "a+")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            lock.close()
+            return (
+                f"--output_dir {folder} is being written by a run that is still alive ({holder}); stop it (or wait "
+                f"for it to end) before starting another there"
+            )
+        if _same_file(lock, path):  # not one its holder removed as it ended, after this process opened it
+            break
+        lock.close()
+    lock.truncate(0)  # (appends: "a+" writes at the end whatever the position)
+    lock.write(f"host {socket.gethostname()}, pid {os.getpid()}\n")
+    lock.flush()
+    if not _held:
+        atexit.register(_release, os.getpid())
+    _held[folder.resolve()] = lock
+    return None
+
+
+def _same_file(lock, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(lock.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def release_output_dir(output_dir) -> None:
+    """Give up the lock of `output_dir` (a run refused after taking it), removing its file while still holding it:
+    a run that opened the file meanwhile sees it gone and opens it anew (`_same_file`)."""
+    lock = _held.pop(Path(output_dir).resolve(), None)
+    if lock is not None:
+        (Path(output_dir) / RUN_LOCK_FILE).unlink(missing_ok=True)
+        lock.close()
+
+
+def _release(pid: int) -> None:
+    if os.getpid() == pid:  # not a forked child exiting: the lock is its parent's
+        for folder in list(_held):
+            release_output_dir(folder)
 
 
 def model_code_files() -> set[str]:

@@ -4,7 +4,9 @@ evaluate.py."""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 import signal
 import sys
 import threading
@@ -28,8 +30,9 @@ def cpu_process_group() -> bool:
 def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     """`main(argv)` as a command. One of `user_errors` (the user's data set or flags, whose message names the problem)
     is one line and argparse's status 2; Ctrl-C or SIGTERM (a scheduler's stop, `kill`) is the line
-    `interrupted()` returns (what is kept, how to go on), with the shell's status for the signal (130, 143). Neither
-    is a traceback; any other error is a bug and keeps its own.
+    `interrupted()` returns (what is kept, how to go on), with the shell's status for the signal (130, 143). A
+    collective whose peer process died (gloo's "Connection reset by peer") is one line naming it, with that line, and
+    status 1. None is a traceback; any other error is a bug and keeps its own.
 
     Under `accelerate launch` Ctrl-C reaches the launcher too, which then terminates the recipe and its DataLoader
     workers (SIGTERM, SIGKILL 5 s later) while it unwinds: the workers' deaths replaced the KeyboardInterrupt with
@@ -78,6 +81,8 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
 
     handled = threading.current_thread() is threading.main_thread()  # signal handlers are the main thread's
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)} if handled else {}
+    if handled:
+        _stop_with_the_launcher()
     try:
         return main(argv)
     except user_errors as error:
@@ -88,7 +93,17 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         pass  # said below, once main's frames are gone
-    except Exception:
+    except Exception as error:
+        lost = None if stopped else _lost_peer(error)
+        if lost:  # not a bug here: what the other process's own log says is
+            showing = _silence_progress_bars()
+            if os.environ.get("LOCAL_RANK", "0") == "0":  # one line a machine, from its first process still here
+                print(
+                    "\n" * showing + f"error: another process of this run is gone ({lost}), so this one stopped too; "
+                    f"{interrupted()}",
+                    file=sys.stderr,
+                )
+            raise SystemExit(1) from None
         if not stopped:  # a bug: its traceback
             raise
         # else the signal's doing while unwinding (a DataLoader worker it stopped, found dead): not a bug
@@ -111,6 +126,34 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
 # `accelerate launch` sends SIGKILL 5 s after its SIGTERM, which follows Ctrl-C at once (torchrun's agent waits
 # longer): the line is said within this of Ctrl-C, with time left to read the checkpoints' state and write it.
 _LAUNCHER_GRACE_S = 2.5
+
+
+def _stop_with_the_launcher() -> None:
+    """Under torchrun or `accelerate launch`, have the kernel send this process SIGTERM when its launcher dies
+    (prctl PR_SET_PDEATHSIG; Linux), so that it stops as at a scheduler's SIGTERM: its line, the last checkpoint kept,
+    no final model. torchrun starts its workers in sessions of their own, so a SIGKILL to the launcher's process group
+    (the OOM killer, a scheduler) left them training to the end, writing checkpoints and the final model, beside a
+    restarted run."""
+    if "TORCHELASTIC_RUN_ID" not in os.environ or not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # no prctl to call: as before
+        pass
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _lost_peer(error: Exception) -> str | None:
+    """How gloo says the process at the other end of a collective is gone (killed, its machine down), with its
+    address: `connection reset by peer at [10.0.0.2]:41514`; None for any other error. A surviving machine of a
+    two-machine run ended with that RuntimeError's traceback, which read as a bug of its own."""
+    how = re.search(r"Connection (reset|closed) by peer", str(error))
+    if not isinstance(error, RuntimeError) or how is None:
+        return None
+    where = re.search(r"\[[^\]]+\]:\d+", str(error))  # (not gloo's source line, `[.../pair.cc:545] Read error`)
+    return how[0].lower() + (f" at {where[0]}" if where else "")
 
 
 def _under_a_launcher() -> bool:

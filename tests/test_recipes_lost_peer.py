@@ -1,0 +1,55 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""A process of a run whose peer died (killed, its machine down) ends with one line, status 1, naming what gloo
+says of the lost peer and what is kept (the recipe's `interrupted` line), not gloo's RuntimeError traceback."""
+
+import socket
+import subprocess
+import sys
+
+from test_recipes_finetune import REPO, env
+
+# Two processes in one gloo group, each running a loop of collectives through `run_as_command` as the recipes do;
+# rank 1 is SIGKILLed after a few (the OOM killer, a machine that went down).
+PEERS = """
+import os, signal, sys, time
+import torch, torch.distributed as dist
+from vivit_hf.training.launch import run_as_command
+
+rank, port = int(sys.argv[1]), sys.argv[2]
+os.environ.update(RANK=str(rank), LOCAL_RANK="0")  # one process a machine, as two machines' first ones
+
+
+def main(argv):
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=2)
+    total = torch.ones(1)
+    for step in range(100000):
+        dist.all_reduce(total)
+        if rank == 1 and step == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.01)
+
+
+run_as_command(main, [], (), lambda: "interrupted: the last checkpoint, out/checkpoints/step_2, is kept")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_process_whose_peer_died_ends_in_one_line_naming_it_and_what_is_kept():
+    port = str(free_port())
+    command = [sys.executable, "-c", PEERS]
+    peer = subprocess.Popen([*command, "1", port], cwd=REPO, env=env(), stderr=subprocess.DEVNULL)
+    survivor = subprocess.run([*command, "0", port], cwd=REPO, env=env(), capture_output=True, text=True, timeout=120)
+    peer.wait(timeout=60)
+    assert survivor.returncode == 1, survivor.stderr[-3000:]
+    assert "Traceback" not in survivor.stderr, survivor.stderr[-3000:]
+    line = survivor.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: another process of this run is gone (connection "), line
+    assert "by peer at [127.0.0.1]:" in line, line
+    assert line.endswith(
+        "so this one stopped too; interrupted: the last checkpoint, out/checkpoints/step_2, is kept"
+    ), line

@@ -1,0 +1,130 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""One run per --output_dir: torchrun's workers live on after their launcher is killed (they run in sessions of
+their own), so a restart could start a second run writing the folder the first still writes. The second is refused
+before anything loads, naming the run that holds the folder."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env
+from test_recipes_user_errors import last_line, run_recipe, write_up_down_clips
+
+# What a live run does to its --output_dir, as docs/training-and-data.md ("One run per --output_dir") describes it:
+# flock(2) on `.run.lock`, which names its holder.
+HOLDER = """
+import fcntl, os, socket, sys, time
+lock = open(os.path.join(sys.argv[1], ".run.lock"), "a+")
+fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+lock.truncate(0)
+lock.write(f"host {socket.gethostname()}, pid {os.getpid()}\\n")
+lock.flush()
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
+def start_holder(code: str, folder) -> subprocess.Popen:
+    holder = subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True, env=env())
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_second_run_on_an_output_dir_a_live_run_holds_is_refused_naming_it(tmp_path):
+    write_up_down_clips(tmp_path / "data", per_class=2)
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = start_holder(HOLDER, out)
+    command = [*TINY_MODEL, "--dataset", tmp_path / "data", "--output_dir", out, "--max_train_steps", "1"]
+    try:
+        result = run_recipe(FINETUNE, *command)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert last_line(result.stderr) == (
+        f"error: --output_dir {out} is being written by a run that is still alive (host {socket.gethostname()}, pid "
+        f"{holder.pid}); stop it (or wait for it to end) before starting another there"
+    )
+    assert sorted(path.name for path in out.iterdir()) == [".run.lock"]  # nothing written, nothing removed
+
+    # killed (SIGKILL), the holder left its file but no lock: the same command runs, and its own lock file goes
+    again = run_recipe(FINETUNE, *command)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (out / "model.safetensors").is_file() and not (out / ".run.lock").exists()
+
+
+def test_the_lock_of_a_killed_run_is_free_at_once(tmp_path):
+    """No stale lock: a run killed with SIGKILL (the OOM killer) leaves the folder free for the next."""
+    holder = start_holder(
+        "import sys, time\nfrom vivit_hf.training.checkpoints import hold_output_dir\n"
+        "assert hold_output_dir(sys.argv[1]) is None\nprint('held', flush=True)\ntime.sleep(600)\n",
+        tmp_path,
+    )
+    check = "import sys\nfrom vivit_hf.training.checkpoints import hold_output_dir\nprint(hold_output_dir(sys.argv[1]))"
+    held = subprocess.run([sys.executable, "-c", check, str(tmp_path)], capture_output=True, text=True, env=env())
+    assert f"pid {holder.pid})" in held.stdout, held.stdout + held.stderr
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    free = subprocess.run([sys.executable, "-c", check, str(tmp_path)], capture_output=True, text=True, env=env())
+    assert free.stdout.strip() == "None", free.stdout + free.stderr
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux's /proc/<pid>/task/*/children)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+
+
+def test_workers_whose_launcher_was_killed_stop_at_once_keeping_their_last_checkpoint(tmp_path):
+    """torchrun starts its workers in sessions of their own: a SIGKILL to the launcher's process group (the OOM
+    killer, a scheduler) left them training, writing checkpoints and the final model with no launcher. They now
+    stop as at SIGTERM, within seconds, with the line naming the checkpoint kept, and write no final model."""
+    write_up_down_clips(tmp_path / "data", per_class=4)
+    out = tmp_path / "out"
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    command = [*launcher, str(FINETUNE), *TINY_MODEL, "--dataset", str(tmp_path / "data"), "--output_dir", str(out)]
+    command += ["--checkpointing_steps", "2", "--max_train_steps", "100000"]
+    log = (tmp_path / "log").open("w")
+    group = subprocess.Popen(command, cwd=REPO, env=env(), stdout=log, stderr=log, start_new_session=True)
+    workers = []
+    try:
+        deadline = time.monotonic() + 240
+        while not list(out.glob("checkpoints/step_*")) and time.monotonic() < deadline and group.poll() is None:
+            time.sleep(0.5)
+        workers = _children(group.pid)
+        assert len(workers) == 2 and list(out.glob("checkpoints/step_*")), (tmp_path / "log").read_text()[-3000:]
+        os.killpg(group.pid, signal.SIGKILL)  # the launcher's group: its workers are in sessions of their own
+        group.wait()
+        deadline = time.monotonic() + 30
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not any(map(_alive, workers)), "the workers went on training without their launcher"
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if group.poll() is None:
+            os.killpg(group.pid, signal.SIGKILL)
+    stderr = (tmp_path / "log").read_text()
+    last = max((path for path in out.glob("checkpoints/step_*")), key=lambda path: int(path.name[5:]))
+    assert stderr.strip().splitlines()[-1] == (
+        f"interrupted: the last checkpoint, {last}, is kept; continue with the same command and "
+        "--resume_from_checkpoint latest"
+    ), stderr[-3000:]
+    assert not (out / "config.json").exists() and not (out / "model.safetensors").exists()
