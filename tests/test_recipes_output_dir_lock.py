@@ -15,11 +15,11 @@ from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env
 from test_recipes_user_errors import last_line, run_recipe, write_up_down_clips
 
 # What a live run does to its --output_dir, as docs/training-and-data.md ("One run per --output_dir") describes it:
-# flock(2) on `.run.lock`, which names its holder.
+# an fcntl record lock (lockf) on `.run.lock`, which names its holder.
 HOLDER = """
 import fcntl, os, socket, sys, time
 lock = open(os.path.join(sys.argv[1], ".run.lock"), "a+")
-fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
 lock.truncate(0)
 lock.write(f"host {socket.gethostname()}, pid {os.getpid()}\\n")
 lock.flush()

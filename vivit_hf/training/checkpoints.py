@@ -68,9 +68,12 @@ def hold_output_dir(output_dir) -> str | None:
 
     torchrun starts its workers in sessions of their own, so a SIGKILL to the launcher's process group (the OOM
     killer, a scheduler) left them training, and writing checkpoints and a final model; a restart meanwhile had two
-    runs writing one folder. The lock is flock's: the kernel releases it as its holder dies, however it dies, so no
-    stale lock is left behind (on NFS see docs/training-and-data.md, "One run per --output_dir"). The file goes as
-    the process exits; one a killed run left names it and stops nothing."""
+    runs writing one folder. The lock is fcntl's record lock (lockf): the kernel releases it as its holder dies,
+    however it dies, so no stale lock is left behind, and unlike flock's it is not inherited by forked children: a
+    SIGKILLed run's DataLoader workers, which live on for seconds, held an flock and refused the resume started at
+    once (on NFS see docs/training-and-data.md, "One run per --output_dir"). Being per process, it is released if
+    this process closes any other file object of the same file: nothing here opens it again (`_held`). The file goes
+    as the process exits; one a killed run left names it and stops nothing."""
     folder = Path(output_dir)
     if folder.resolve() in _held or not folder.is_dir():
         return None
@@ -78,7 +81,7 @@ def hold_output_dir(output_dir) -> str | None:
     while True:
         lock = open(path, "a+")
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             lock.seek(0)
             holder = lock.read().strip() or "another process"

@@ -1176,7 +1176,7 @@ def main_process_first(accelerator):
 
 def load_data(args, accelerator):
     if getattr(args, "streaming", False):
-        return load_streaming_data(args, accelerator.num_processes)
+        return load_streaming_data(args, accelerator.num_processes if accelerator is not None else 1)
     # The bundled set is made, and a Hub data set downloaded, by one process; the others wait and reuse it.
     data = open_video_dataset(
         args.dataset,
