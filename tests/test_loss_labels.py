@@ -53,3 +53,51 @@ def test_class_indices_of_a_small_integer_dtype_are_refused_by_name_and_set_no_p
     out = model(pixel_values=clip(), labels=torch.tensor([1, 3]))
     assert model.config.problem_type == "single_label_classification"
     torch.testing.assert_close(out.loss, F.cross_entropy(out.logits, torch.tensor([1, 3])))
+
+
+def _labelled_mean(logits, labels, head_sizes, label_smoothing=0.0):
+    """torch's cross-entropy of each head summed over its labelled clips, over the labelled (clip, head) entries."""
+    heads = logits.split(head_sizes, dim=-1)
+    total = sum(
+        F.cross_entropy(head, labels[:, i].long(), reduction="sum", label_smoothing=label_smoothing)
+        for i, head in enumerate(heads)
+    )
+    return total / labels.ne(-100).sum()
+
+
+def test_int32_class_indices_train_with_label_spaces():
+    # one head took int32 labels; with label spaces torch's cross-entropy refused them ("expected target dtype to be
+    # Long or Byte, but got Int"), in the model's loss and in ViViTLabelSmoother alike
+    from vivit_hf import ViViTLabelSmoother
+
+    model = tiny("factorised_encoder", label_spaces={"noun": 3, "verb": 2})
+    labels = torch.tensor([[2, -100], [0, 1]], dtype=torch.int32)
+    out = model(pixel_values=clip(), labels=labels)
+    torch.testing.assert_close(out.loss, _labelled_mean(out.logits, labels, [3, 2]))
+    smoothed = ViViTLabelSmoother(0.1)(out, labels)
+    torch.testing.assert_close(smoothed, _labelled_mean(out.logits, labels, [3, 2], label_smoothing=0.1))
+
+
+def test_float_class_indices_with_label_spaces_are_refused_by_name():
+    # read as soft targets laid out like the logits, they met "split_with_sizes expects split_sizes to sum exactly
+    # to 2", naming neither the labels nor the fix
+    model = tiny("factorised_encoder", label_spaces={"noun": 3, "verb": 2})
+    with pytest.raises(ValueError, match=r"integer class indices of shape \(batch, 2\).*float32 of shape \(2, 2\)"):
+        model(pixel_values=clip(), labels=torch.tensor([[2.0, 0.0], [0.0, 1.0]]))
+
+
+def test_regression_labels_of_another_shape_are_refused_by_name():
+    # torch's MSE broadcast one target per clip, (2, 1), against (2, 5) logits (a warning only): a loss of no
+    # meaning; (2,) targets met "The size of tensor a (5) must match the size of tensor b (2)"
+    model = tiny("spatio_temporal", problem_type="regression")
+    with pytest.raises(ValueError, match=r"regression.*\(2, 5\).*float32 of shape \(2, 1\)"):
+        model(pixel_values=clip(), labels=torch.tensor([[1.0], [3.0]]))
+    with pytest.raises(ValueError, match=r"regression.*\(2, 5\).*int64 of shape \(2,\)"):
+        model(pixel_values=clip(), labels=torch.tensor([1, 3]))
+    targets = torch.randn(2, 5, generator=torch.Generator().manual_seed(0))
+    out = model(pixel_values=clip(), labels=targets)
+    torch.testing.assert_close(out.loss, F.mse_loss(out.logits, targets))
+    one = tiny("spatio_temporal", num_labels=1)  # one output: (batch,) and (batch, 1) targets alike, as transformers
+    for shape in [(2,), (2, 1)]:
+        out = one(pixel_values=clip(), labels=targets[:, 0].reshape(shape))
+        torch.testing.assert_close(out.loss, F.mse_loss(out.logits[:, 0], targets[:, 0]))

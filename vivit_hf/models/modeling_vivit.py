@@ -608,7 +608,8 @@ def multi_head_cross_entropy(
     `label_smoothing` is torch's, per head: each head's target mixes in the uniform distribution over its own classes.
     """
     heads = logits.float().split(head_sizes, dim=-1)
-    targets = labels.float().split(head_sizes, dim=-1) if labels.is_floating_point() else labels.unbind(-1)
+    # Class indices of any integer dtype (int32, as transformers' rule takes them): torch's cross-entropy takes int64.
+    targets = labels.float().split(head_sizes, dim=-1) if labels.is_floating_point() else labels.long().unbind(-1)
     if reduction != "mean" and num_items_in_batch is None:
         per_head = [
             F.cross_entropy(head, target, reduction=reduction, label_smoothing=label_smoothing)
@@ -742,10 +743,13 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
             if num_items_in_batch is not None and self.config.problem_type in MEAN_OVER_LABEL_ENTRIES:
                 loss = loss * micro_batch_share(labels, num_items_in_batch).to(loss.device)
             return loss
-        if labels.ndim != 2 or labels.shape[1] != len(head_logits):
+        # Float (batch, heads) labels were read as soft targets laid out like the logits and met torch's
+        # "split_with_sizes expects split_sizes to sum exactly to 2".
+        if labels.ndim != 2 or labels.shape[1] != len(head_logits) or labels.is_floating_point():
             raise ValueError(
-                f"with label spaces {list(head_logits)}, `labels` must have shape (batch, {len(head_logits)}), one "
-                f"class index per head, got {tuple(labels.shape)}."
+                f"with label spaces {list(head_logits)}, `labels` must be integer class indices of shape (batch, "
+                f"{len(head_logits)}), one per head (-100 where a clip has none), got {labels.dtype} of shape "
+                f"{tuple(labels.shape)}."
             )
         return multi_head_cross_entropy(
             logits, labels, list(self.config.label_spaces.values()), num_items_in_batch=num_items_in_batch
@@ -778,7 +782,22 @@ class _ViViTForVideoClassification(ViViTPreTrainedModel):
                 )
             # Multi-hot integer or bool labels are 0-1 targets; float ones (soft targets) stay as given.
             return labels if labels.is_floating_point() else labels.to(logits.dtype)
+        if problem_type == "regression" and not self._regression_labels_fit(labels, logits):
+            # torch's MSE broadcast (batch,) targets against (batch, num_labels) logits with a warning only.
+            raise ValueError(
+                f"problem_type 'regression' takes one target per output, `labels` of the logits' shape "
+                f"{tuple(logits.shape)} (or ({logits.shape[0]},) with num_labels=1); got {labels.dtype} of shape "
+                f"{tuple(labels.shape)}. For one class index per clip pass int64 labels and set "
+                "problem_type='single_label_classification'."
+            )
         return labels
+
+    @staticmethod
+    def _regression_labels_fit(labels: torch.Tensor, logits: torch.Tensor) -> bool:
+        """transformers' regression loss squeezes both sides with one output and takes them as they are otherwise."""
+        if logits.shape[-1] == 1:
+            return labels.numel() == logits.shape[0]
+        return tuple(labels.shape) == tuple(logits.shape)
 
     @can_return_tuple
     def forward(
