@@ -1472,3 +1472,19 @@ def test_a_misspelt_initialise_from_vit_option_is_refused_naming_it():
     model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2)
     with pytest.raises(TypeError, match="'tubelet_int'"):
         initialise_from_vit(model, vit, tubelet_int="arp")
+
+
+@pytest.mark.parametrize("dtype", [None, torch.float32, torch.bfloat16, "auto"])
+def test_from_vivit_checkpoint_config_says_the_models_dtype(tmp_path, dtype):
+    """The restarted model's config was the float16 checkpoint's, dtype included: a float32 (or bfloat16) model's
+    config said float16, and from_config(model.config) built a float16 model. The reference: from_pretrained's
+    config, which says the dtype it loaded the model in."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    vivit = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(tiny_vit(), num_frames=4)
+    vivit.to(torch.float16).save_pretrained(tmp_path)
+    options = {} if dtype is None else {"dtype": dtype}
+    model, _ = from_vivit_checkpoint(str(tmp_path), **options)
+    reference = ViViTSpatioTemporalForVideoClassification.from_pretrained(str(tmp_path), dtype=model.dtype)
+    assert model.config.dtype == reference.config.dtype == model.dtype
+    assert ViViTSpatioTemporalForVideoClassification._from_config(model.config).dtype == model.dtype

@@ -1607,6 +1607,9 @@ def from_vivit_checkpoint(
     model.load_state_dict(state)
     if dtype is not None:
         model = model.to(dtype)
+    # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
+    # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
+    model.config.dtype = model.dtype
     return model.eval(), report
 
 
