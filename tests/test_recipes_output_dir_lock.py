@@ -128,3 +128,4 @@ def test_workers_whose_launcher_was_killed_stop_at_once_keeping_their_last_check
         "--resume_from_checkpoint latest"
     ), stderr[-3000:]
     assert not (out / "config.json").exists() and not (out / "model.safetensors").exists()
+    assert not (out / ".run.lock").exists()  # given up as rank 0 stopped (it was left, naming the stopped run)

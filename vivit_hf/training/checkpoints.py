@@ -120,8 +120,14 @@ def release_output_dir(output_dir) -> None:
 
 def _release(pid: int) -> None:
     if os.getpid() == pid:  # not a forked child exiting: the lock is its parent's
-        for folder in list(_held):
-            release_output_dir(folder)
+        release_held_output_dirs()
+
+
+def release_held_output_dirs() -> None:
+    """Give up every lock this process holds, their files removed: for an exit that skips atexit (os._exit, as a
+    stopped run's, which left a `.run.lock` naming a dead run in the folder it was told to resume)."""
+    for folder in list(_held):
+        release_output_dir(folder)
 
 
 def model_code_files() -> set[str]:

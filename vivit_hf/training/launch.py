@@ -40,6 +40,8 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     without a word too). Two more ways to lose it, seen in CI: unwinding can outlast the 5 s (a loaded machine), so
     the line has a deadline under a launcher; and the launcher, which copies the recipe's stderr, drops what it has
     just read as Ctrl-C reaches it, so the line waits for the launcher's SIGTERM (by then it copies again)."""
+    from .checkpoints import release_held_output_dirs  # here: checkpoints imports this module (via agreement)
+
     stopped: list[int] = []  # the signal that stopped this run
     launcher: dict = {}  # under a launcher that got the same Ctrl-C: when it came, and whether its SIGTERM has
     said = threading.Lock()  # held by whichever says the line: unwinding's end or the launcher's deadline
@@ -56,6 +58,7 @@ def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
         except Exception:  # no one to say it to (a launcher that died with the pipe it read our stderr from)
             pass  # (raised, it ended the deadline's thread holding `said`, and the process hung)
         finally:
+            release_held_output_dirs()  # os._exit runs no atexit, where a run that ends gives its lock file up
             os._exit(128 + stopped[0])  # no interpreter shutdown, whose collection of dead workers' loaders says more
 
     def stop(signum, frame):
