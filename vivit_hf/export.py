@@ -12,14 +12,13 @@ the graph; the CPU fast path steps aside while exporting).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from .flag_spellings import flag_spellings
+from .flag_spellings import SpellingsArgumentParser
 from .models import ViViTPreTrainedModel
 from .repo_id import looks_like_repo_id
 
@@ -184,15 +183,11 @@ def why_not_loaded(source: str, error: Exception) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vivit_hf.export", description=__doc__.split("\n\n")[0])
+    parser = SpellingsArgumentParser(prog="python -m vivit_hf.export", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", help="a saved folder or Hub id of any of the four models")
     parser.add_argument("output", help="the .onnx file to write (or a .pt2 file: torch.export's program)")
-    parser.add_argument(
-        *flag_spellings("--dynamic_size"), action="store_true", help="dynamic frames, height and width too"
-    )
-    parser.add_argument(
-        *flag_spellings("--attention_mask"), action="store_true", help="take an attention_mask (batch, frames)"
-    )
+    parser.add_argument("--dynamic_size", action="store_true", help="dynamic frames, height and width too")
+    parser.add_argument("--attention_mask", action="store_true", help="take an attention_mask (batch, frames)")
     parser.add_argument("--features", action="store_true", help="return pooled clip embeddings, not logits")
     args = parser.parse_args(argv)
     output = Path(args.output)

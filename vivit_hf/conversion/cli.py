@@ -4,7 +4,6 @@ weights, config with `auto_map` and the model code, the video processor, a model
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -16,7 +15,7 @@ from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 from torch import nn
 
-from ..flag_spellings import flag_spellings
+from ..flag_spellings import SpellingsArgumentParser
 from ..hub.cards import build_model_card
 from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
 from ..hub.upload import push_folder
@@ -205,7 +204,7 @@ def push_problem(repo: str | None) -> str | None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = SpellingsArgumentParser(  # its subcommands' parsers are of its class: every flag in both spellings
         prog=PROG, description="Convert released ViViT checkpoints into Hub-ready folders."
     )
     commands = parser.add_subparsers(dest="source", required=True)
@@ -220,13 +219,12 @@ def main(argv=None) -> int:
     transformers_parser.add_argument("--model", required=True, help="folder or Hub id (model_type 'vivit')")
     for sub in (scenic, transformers_parser):
         # the recipes' names too (--output_dir, --push_to_hub): a user coming from them types those
-        sub.add_argument(*flag_spellings("--out", "--output_dir"), dest="out", required=True, help="output folder")
-        sub.add_argument(
-            *flag_spellings("--push-to-hub"), dest="push_to_hub", metavar="REPO", help="also upload to this Hub repo"
-        )
+        sub.add_argument("--out", "--output_dir", dest="out", required=True, help="output folder")
+        sub.add_argument("--push-to-hub", dest="push_to_hub", metavar="REPO", help="also upload to this Hub repo")
         sub.add_argument("--private", action="store_true", help="create the Hub repo as private")
         sub.add_argument(
-            *flag_spellings("--overwrite_output_dir", "--overwrite"),
+            "--overwrite_output_dir",
+            "--overwrite",
             dest="overwrite_output_dir",
             action="store_true",
             help="write into an --out folder that is not empty: a model there is replaced, its files the conversion "

@@ -501,45 +501,37 @@ def _member_note(member: str) -> str:
 
 
 def main(argv=None) -> dict:
-    from ...flag_spellings import flag_spellings
+    from ...flag_spellings import SpellingsArgumentParser
     from ...hub.sources import looks_like_local_path
     from ..flags import hub_source
     from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
     from .formats import check_config_name
 
-    parser = argparse.ArgumentParser(
+    parser = SpellingsArgumentParser(
         prog="python -m vivit_hf.training.data.shard",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
     parser.add_argument("--dataset", required=True, help="local folder or Hub id (or synthetic_motion)")
-    parser.add_argument(*flag_spellings("--dataset_format"), default="videofolder", choices=DATASET_FORMATS)
-    parser.add_argument(*flag_spellings("--dataset_revision"), default=None)
+    parser.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
+    parser.add_argument("--dataset_revision", default=None)
     parser.add_argument(
-        *flag_spellings("--dataset_config_name"),
+        "--dataset_config_name",
         default=None,
         help="--dataset_format hub: its configuration; ucf101 / hmdb51: the official split (1, 2, 3)",
     )
-    parser.add_argument(*flag_spellings("--video_column"), default=None)
-    parser.add_argument(*flag_spellings("--label_column"), default=None)
-    parser.add_argument(*flag_spellings("--cache_dir"), default=None)
+    parser.add_argument("--video_column", default=None)
+    parser.add_argument("--label_column", default=None)
+    parser.add_argument("--cache_dir", default=None)
     parser.add_argument("--out", required=True, help="output folder (the data card and data/*.tar)")
     parser.add_argument("--splits", nargs="*", default=None, help="default: every split")
-    parser.add_argument(
-        *flag_spellings("--shard_size"), type=parse_size, default=parse_size("1GB"), help="e.g. 1GB, 500MB"
-    )
-    parser.add_argument(
-        *flag_spellings("--short_side"), type=int, default=None, help="re-encode to this shorter side (e.g. 256)"
-    )
-    parser.add_argument(
-        *flag_spellings("--keyframe_interval"), type=int, default=16, help="with --short_side: frames per keyframe"
-    )
+    parser.add_argument("--shard_size", type=parse_size, default=parse_size("1GB"), help="e.g. 1GB, 500MB")
+    parser.add_argument("--short_side", type=int, default=None, help="re-encode to this shorter side (e.g. 256)")
+    parser.add_argument("--keyframe_interval", type=int, default=16, help="with --short_side: frames per keyframe")
     parser.add_argument("--seed", type=int, default=0, help="the order of the clips in the shards")
-    parser.add_argument(
-        *flag_spellings("--push_to_hub"), default=None, metavar="REPO", help="upload the folder to this data set repo"
-    )
-    parser.add_argument(*flag_spellings("--hub_token"), default=None)
+    parser.add_argument("--push_to_hub", default=None, metavar="REPO", help="upload the folder to this data set repo")
+    parser.add_argument("--hub_token", default=None)
     parser.add_argument("--private", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO)
