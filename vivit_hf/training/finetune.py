@@ -1769,6 +1769,12 @@ def past_the_end_report(in_training: int, in_evaluation: int) -> str:
     )
 
 
+def head_starts(head_sizes) -> list[int]:
+    """Where each head's classes start among all heads' side by side (the logits' columns): [0, 300] for 300 nouns
+    and 97 verbs."""
+    return [sum(head_sizes[:h]) for h in range(len(head_sizes))]
+
+
 class TrainedPerClass:
     """Clips trained on per class of every head, side by side as the logits' classes (`data.label_names`' order),
     counted on the device: a class whose every training clip was broken got a warning per clip and was then never
@@ -1777,10 +1783,7 @@ class TrainedPerClass:
 
     def __init__(self, head_sizes, device, before: list[int] | None = None):
         self.counts = torch.tensor(before or [0] * sum(head_sizes), dtype=torch.long, device=device)
-        starts = [0]
-        for size in head_sizes[:-1]:
-            starts.append(starts[-1] + size)
-        self.starts = torch.tensor(starts, dtype=torch.long, device=device)  # made once: a copy per step is a sync
+        self.starts = torch.tensor(head_starts(head_sizes), dtype=torch.long, device=device)  # once: a copy is a sync
 
     def add(self, labels: torch.Tensor, trained: torch.Tensor) -> None:
         """Counts this batch's `trained` clips (decoded, of the epoch) under their labels; -100 (a head without a
@@ -1798,7 +1801,7 @@ class TrainedPerClass:
 def clips_per_class(examples, head_sizes) -> list[int]:
     """How many clips of `examples` each class has, `TrainedPerClass`' order, from their labels (no clip read)."""
     counts = [0] * sum(head_sizes)
-    starts = [sum(head_sizes[:h]) for h in range(len(head_sizes))]
+    starts = head_starts(head_sizes)
     for label in example_labels(examples):
         for start, i in zip(starts, label if isinstance(label, (list, tuple)) else [label]):
             if i is not None and int(i) >= 0:
