@@ -322,17 +322,23 @@ def test_a_stream_whose_card_was_not_written_again_with_its_shards_counts_what_t
     assert len(warned) == 1 and "gives 4 examples, its shards hold 3" in warned[0], warned
 
 
+def whole_and_cut_kinetics_videos(folder, height: int, width: int) -> None:
+    """A Kinetics folder of two rows: `long.mp4`, a whole 12 s video of which the row is 4-6 s (frames 40-59 at
+    10 fps), and `cut.mp4`, a clip already cut out to its row's 2 s."""
+    write_csv(
+        folder / "annotations" / "train.csv",
+        [["abseiling", "long", 4, 6, "train"], ["bowling", "cut", 30, 32, "train"]],
+        ["label", "youtube_id", "time_start", "time_end", "split"],
+    )
+    write_video(folder / "long.mp4", num_frames=120, fps=10, height=height, width=width)
+    write_video(folder / "cut.mp4", num_frames=20, fps=10, height=height, width=width)
+
+
 def test_a_kinetics_row_that_is_a_part_of_a_whole_video_is_left_out_of_the_shards_not_written_whole(tmp_path, caplog):
     # A file named by its YouTube id alone that is the whole video (12 s; the row says 4-6 s) is read from its row's
     # times; a shard holds a file whole, so it was written whole, every part of the video under the label of its 2 s.
     # The clip already cut out (`cut`, 2 s for 30-32 s) is its whole file and is written as before.
-    write_csv(
-        tmp_path / "annotations" / "train.csv",
-        [["abseiling", "long", 4, 6, "train"], ["bowling", "cut", 30, 32, "train"]],
-        ["label", "youtube_id", "time_start", "time_end", "split"],
-    )
-    write_video(tmp_path / "long.mp4", num_frames=120, fps=10, height=16, width=24)
-    write_video(tmp_path / "cut.mp4", num_frames=20, fps=10, height=16, width=24)
+    whole_and_cut_kinetics_videos(tmp_path, height=16, width=24)
     out = tmp_path / "shards"
     with caplog.at_level("WARNING", logger="vivit_hf.training.data.shard"):
         shard_main(["--dataset", str(tmp_path), "--dataset_format", "kinetics", "--out", str(out)])
@@ -349,13 +355,7 @@ def test_a_part_of_a_whole_video_is_cut_out_when_reencoded_and_called_a_part_not
     # cannot be written (a shard holds files whole), and the card called the healthy file "unreadable"; re-encoded
     # with --short_side, every such clip was left out too, though re-encoding can write the part alone. The frames
     # written are checked against the row's times alone: 4-6 s at 10 fps are frames 40-59 of the source.
-    write_csv(
-        tmp_path / "annotations" / "train.csv",
-        [["abseiling", "long", 4, 6, "train"], ["bowling", "cut", 30, 32, "train"]],
-        ["label", "youtube_id", "time_start", "time_end", "split"],
-    )
-    write_video(tmp_path / "long.mp4", num_frames=120, fps=10, height=48, width=80)
-    write_video(tmp_path / "cut.mp4", num_frames=20, fps=10, height=48, width=80)
+    whole_and_cut_kinetics_videos(tmp_path, height=48, width=80)
     source = ["--dataset", str(tmp_path), "--dataset_format", "kinetics"]
     copied = shard_main(source + ["--out", str(tmp_path / "copied")])
     card = (tmp_path / "copied" / "README.md").read_text()
