@@ -73,7 +73,7 @@ from vivit_hf.training.data.dataset import (
     collate_videos,
     describe_example,
 )
-from vivit_hf.training.data.examples import examples_digest
+from vivit_hf.training.data.examples import digest_words, examples_digest
 from vivit_hf.training.data.formats import (
     DATASET_FORMATS,
     VideoClassificationData,
@@ -319,15 +319,11 @@ def refuse_another_held_out_share(args, train_split: str, percentage: float, exa
     if recorded is None or recorded == drawn:
         return
 
-    def words(digest: str) -> str:  # `count:hash`
-        count, _, hashed = digest.partition(":")
-        return f"{count} clips (digest {hashed})"
-
     usage_error(
         f"--model {args.model} was fine-tuned on {args.dataset} holding out {percentage:g}% of its {train_split!r} "
-        f"split, {words(recorded)}, but that split has changed since: the same draw now holds out {words(drawn)}, "
-        "not those, and they can be clips the model trained on. Evaluate the data set as it was fine-tuned on, or a "
-        "split the model was not trained on (--split)"
+        f"split, {digest_words(recorded)}, but that split has changed since: the same draw now holds out "
+        f"{digest_words(drawn)}, not those, and they can be clips the model trained on. Evaluate the data set as it "
+        "was fine-tuned on, or a split the model was not trained on (--split)"
     )
 
 

@@ -38,7 +38,7 @@ from .data.dataset import (
     collate_videos,
     describe_example,
 )
-from .data.examples import example_labels, examples_digest, recipe_split_name
+from .data.examples import digest_words, example_labels, examples_digest, recipe_split_name
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .flags import (
@@ -1009,17 +1009,13 @@ def check_resume_clips(saved: str | None, current: str) -> list[str]:
     if saved == current:
         return []
 
-    def words(digest: str) -> str:  # `count:hash` (a stream: `N clips in M shards:hash`)
-        count, _, hashed = digest.partition(":")
-        return f"{count}{' clips' if count.isdigit() else ''} (digest {hashed})"
-
     # The same count of clips in more shards is also what a checkpoint of a version that read a parquet file as one
     # shard meets now that it is read by row group (`StreamingSplit.spread_over`): its positions are of the old shards.
     regrouped = " shard" in saved and saved.partition(" in ")[0] == current.partition(" in ")[0]
     raise ValueError(
-        f"the training split is not the one it was trained on: {words(saved)} then, {words(current)} now. A resume "
-        "skips the clips it had trained by their position, so it would read some twice this epoch and others never: "
-        "resume on the data it was trained on, or start over (--overwrite_output_dir)"
+        f"the training split is not the one it was trained on: {digest_words(saved)} then, {digest_words(current)} "
+        "now. A resume skips the clips it had trained by their position, so it would read some twice this epoch and "
+        "others never: resume on the data it was trained on, or start over (--overwrite_output_dir)"
         + (
             ". If the files are the ones it was trained on, the stream is cut into more shards than then: parquet "
             "files fewer than processes x DataLoader workers are now read by row group, which a checkpoint of an "

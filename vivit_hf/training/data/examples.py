@@ -152,6 +152,13 @@ def examples_digest(examples: Sequence[dict]) -> str:
     return f"{len(examples)}:{digest.hexdigest()[:16]}"
 
 
+def digest_words(digest: str) -> str:
+    """An `examples_digest` (`count:hash`; a stream's `N clips in M shards:hash`) as a message says it:
+    `12 clips (digest 25c3...)`."""
+    count, _, hashed = digest.partition(":")
+    return f"{count}{' clips' if count.isdigit() else ''} (digest {hashed})"
+
+
 def warn_repeated_clips(data: VideoClassificationData) -> dict:
     """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
     listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
