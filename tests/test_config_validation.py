@@ -88,3 +88,47 @@ def test_unseen_input_names_the_frames_rows_and_columns_no_tubelet_covers():
     assert whole.unseen_input() is None
     wide = ViViTFactorisedEncoderConfig(num_frames=8, image_size=[32, 36], tubelet_size=[2, 8, 8], **small)
     assert wide.unseen_input().startswith("the last 4 columns of each 8-frame 32x36 clip")
+
+
+# ------------------------------------------------------------------------------ label spaces and their class names
+HEADS = {"noun": 4, "verb": 3}
+NAMES = {i: f"{head}:{i}" for i, head in enumerate(["noun"] * 4 + ["verb"] * 3)}  # one name per classifier output
+
+
+@pytest.mark.parametrize("config_class", CONFIGS)
+def test_a_saved_config_whose_names_are_not_its_heads_sum_is_refused_at_load(config_class, tmp_path):
+    """`config.num_labels = 3` on a two-head config (transformers' setter: 3 fresh names) saved a config whose 3 names
+    contradict its heads' 7 outputs. It loaded as 7 LABEL_i outputs, the names dropped without a word, though loading
+    is documented to refuse; now the load names both counts and the fields."""
+    from transformers import AutoConfig
+
+    config = config_class(**TINY, label_spaces=HEADS, id2label=NAMES)
+    config.num_labels = 3
+    config.save_pretrained(tmp_path)
+    message = r"the saved `id2label` names 3 classes but its `label_spaces` \{'noun': 4, 'verb': 3\} sum to 7"
+    for load in (AutoConfig.from_pretrained, config_class.from_pretrained):
+        with pytest.raises(ValueError, match=message):
+            load(tmp_path)
+
+
+def test_saved_names_of_other_heads_give_way_to_heads_asked_for_at_load(tmp_path):
+    """What the names' drop is for: `from_pretrained(path, label_spaces=...)` with heads of another sum over a saved
+    config gets LABEL_i names for the new outputs (the saved names name the old ones); heads of the same sum keep
+    them."""
+    from transformers import AutoConfig
+
+    ViViTFactorisedEncoderConfig(**TINY, label_spaces=HEADS, id2label=NAMES).save_pretrained(tmp_path)
+    other = AutoConfig.from_pretrained(tmp_path, label_spaces={"a": 2, "b": 2})
+    assert other.num_labels == 4 and other.id2label == {i: f"LABEL_{i}" for i in range(4)}
+    renamed = AutoConfig.from_pretrained(tmp_path, label_spaces={"n": 4, "v": 3})
+    assert renamed.id2label == NAMES and renamed.label_spaces == {"n": 4, "v": 3}
+
+
+@pytest.mark.parametrize("config_class", CONFIGS)
+def test_names_of_another_count_given_with_label_spaces_are_refused(config_class):
+    """5 names given with heads of 7 outputs were replaced by LABEL_0 ... LABEL_6 without a word."""
+    wrong = {i: NAMES[i] for i in range(5)}
+    message = r"`id2label` names 5 classes but `label_spaces` \{'noun': 4, 'verb': 3\} sum to 7.*Give 7 names"
+    with pytest.raises(ValueError, match=message):
+        config_class(**TINY, label_spaces=HEADS, id2label=wrong)
+    assert config_class(**TINY, label_spaces=HEADS, id2label=NAMES).id2label == NAMES

@@ -156,3 +156,20 @@ def test_num_labels_of_another_size_gives_a_fresh_head_on_the_checkpoints_backbo
         torch.testing.assert_close(model.vivit(clip).pooler_output, expected, rtol=0, atol=1e-5)
         assert model(clip).logits.shape == (2, 3)
     torch.testing.assert_close(model.classifier.bias, torch.zeros(3))
+
+
+def test_label_spaces_of_another_sum_give_fresh_heads_on_the_checkpoints_backbone(tmp_path, clip):
+    """`from_transformers_vivit(folder, label_spaces={"noun": 4, "verb": 3})` on a 5-class checkpoint asks for a head
+    of 7 outputs, as `num_labels=7` does: it was refused with 'shapes do not fit' (and with ignore_mismatched_sizes the
+    checkpoint's 5 names went only by the config's silent drop). The backbone is transformers' own, the heads fresh."""
+    reference = randomised(VivitForVideoClassification(tiny_config(id2label={i: f"class {i}" for i in range(5)})))
+    reference.save_pretrained(tmp_path)
+    heads = {"noun": 4, "verb": 3}
+    model = ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(tmp_path, label_spaces=heads)
+    assert model.config.label_spaces == heads and model.classifier.out_features == 7
+    assert model.config.id2label == {i: f"LABEL_{i}" for i in range(7)}
+    with torch.no_grad():
+        expected = reference.vivit(clip).last_hidden_state[:, 0]
+        torch.testing.assert_close(model.vivit(clip).pooler_output, expected, rtol=0, atol=1e-5)
+        assert {head: logits.shape[-1] for head, logits in model(clip).head_logits.items()} == heads
+    torch.testing.assert_close(model.classifier.bias, torch.zeros(7))

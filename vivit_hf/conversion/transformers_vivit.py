@@ -33,7 +33,7 @@ from collections.abc import Mapping
 import torch
 
 from ..hub.sources import looks_like_local_path, why_not_fetched
-from ..models.configuration_vivit import ViViTSpatioTemporalConfig
+from ..models.configuration_vivit import ViViTSpatioTemporalConfig, checked_label_spaces
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from .scenic_checkpoint import describe_file_start
 
@@ -263,12 +263,10 @@ def config_from_transformers_vivit(config: dict, **overrides):
     kwargs.setdefault("layer_norm_eps", 1e-6)
     if "id2label" in kwargs:
         kwargs["id2label"] = {int(k): v for k, v in kwargs["id2label"].items()}
-    if (
-        "num_labels" in overrides
-        and "id2label" not in overrides
-        and len(kwargs.get("id2label", ())) != overrides["num_labels"]
-    ):
-        # a fresh head of another size: the checkpoint's label names are not its labels
+    spaces = checked_label_spaces(overrides.get("label_spaces"))
+    width = sum(spaces.values()) if spaces else overrides.get("num_labels")
+    if width is not None and "id2label" not in overrides and len(kwargs.get("id2label", ())) != width:
+        # a fresh head of another size (heads of another sum too): the checkpoint's label names are not its labels
         kwargs.pop("id2label", None)
         kwargs.pop("label2id", None)
     kwargs.update(embedding_type="tubelet", classifier="token")
@@ -412,7 +410,8 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     dtype = pop_dtype(kwargs)
     attn_implementation = kwargs.pop("attn_implementation", None)
     output_loading_info = kwargs.pop("output_loading_info", False)
-    # transformers' flag for a head of another size; a `num_labels` or `id2label` of another size asks for one too
+    # transformers' flag for a head of another size; a `num_labels`, `id2label` or `label_spaces` of another size asks
+    # for one too
     ignore_mismatched_sizes = kwargs.pop("ignore_mismatched_sizes", False)
     for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage", "device_map"):
         kwargs.pop(ignored, None)
@@ -424,7 +423,8 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     if attn_implementation is not None:
         config._attn_implementation = attn_implementation
     model = model_class(config)
-    if hasattr(model, "classifier") and (ignore_mismatched_sizes or {"num_labels", "id2label"} & set(kwargs)):
+    head_asked = {"num_labels", "id2label", "label_spaces"} & set(kwargs)
+    if hasattr(model, "classifier") and (ignore_mismatched_sizes or head_asked):
         state = fresh_head(state, model)
     unused = load_transformers_vivit_into(model, state)
     if dtype == "auto":

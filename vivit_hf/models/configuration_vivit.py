@@ -125,6 +125,22 @@ def label_spaces_over(saved, given):
     )
 
 
+def refuse_names_of_another_count(id2label, label_spaces, saved: bool = False):
+    """A ValueError where `id2label` does not name each of the classes `label_spaces` split one classifier into: the
+    base class would take the names' count for `num_labels`, the classifier's width. A user's names of another count
+    were replaced by LABEL_i names without a word; a saved config's loaded, and only the model refused, if at all."""
+    spaces = checked_label_spaces(label_spaces)
+    if not spaces or id2label is None or len(id2label) == sum(spaces.values()):
+        return
+    total = sum(spaces.values())
+    names, heads = ("the saved `id2label`", "its `label_spaces`") if saved else ("`id2label`", "`label_spaces`")
+    raise ValueError(
+        f"{names} names {len(id2label)} classes but {heads} {spaces} sum to {total}: the heads split one classifier "
+        f"of {total} outputs, one name each, in the heads' order (e.g. 'noun:knife'). Give {total} names, or no "
+        f"`id2label` (LABEL_0 ... LABEL_{total - 1}), or heads that sum to {len(id2label)}."
+    )
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
@@ -221,8 +237,14 @@ class ViViTConfig(PreTrainedConfig):
         saved_spaces = ordered_label_spaces(config_dict.get("label_spaces"), order)
         if "label_spaces" in kwargs:
             config_dict["label_spaces"] = label_spaces_over(saved_spaces, kwargs.pop("label_spaces"))
+            # the saved class names are the saved heads' (or the one head's): heads of another sum leave them naming
+            # no class, so the new heads get LABEL_i names, as a config built with them does
+            spaces = checked_label_spaces(config_dict["label_spaces"])
+            if spaces and len(config_dict.get("id2label") or {}) not in (0, sum(spaces.values())):
+                config_dict["id2label"] = config_dict["label2id"] = None
         else:
             config_dict["label_spaces"] = saved_spaces
+            refuse_names_of_another_count(config_dict.get("id2label"), saved_spaces, saved=True)
         # transformers sets from_pretrained's other keywords on the built config, past `validate_vivit` and the
         # defaults derived at construction: Model 4 loaded with num_attention_heads=3 ran one time head and two space
         # heads, Model 3 with attention_order="space-time" attended over time only, embedding_type="frame_sampling"
@@ -279,10 +301,9 @@ class ViViTConfig(PreTrainedConfig):
             if kwargs.get("num_labels") is not None:
                 self.check_num_labels(kwargs["num_labels"])
             kwargs["num_labels"] = sum(self.label_spaces.values())
-            # A stale id2label of another length would override num_labels in the base class.
-            if self.id2label is not None and len(self.id2label) != kwargs["num_labels"]:
-                self.id2label = None
-                self.label2id = None
+            # The base class would take the names' count for num_labels. A saved config's names of the heads it had
+            # before `from_pretrained(path, label_spaces=...)` are dropped in `from_dict`; any other is the user's.
+            refuse_names_of_another_count(self.id2label, self.label_spaces)
         # Only sequences become lists; anything else (32.0, "224") is left for validate_vivit to name.
         if isinstance(self.image_size, (list, tuple)):
             self.image_size = list(self.image_size)
