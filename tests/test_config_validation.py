@@ -132,3 +132,25 @@ def test_names_of_another_count_given_with_label_spaces_are_refused(config_class
     with pytest.raises(ValueError, match=message):
         config_class(**TINY, label_spaces=HEADS, id2label=wrong)
     assert config_class(**TINY, label_spaces=HEADS, id2label=NAMES).id2label == NAMES
+
+
+@pytest.mark.parametrize("problem_type", ["multi_label_classification", "regression"])
+def test_label_spaces_refuse_a_problem_type_their_loss_is_not(problem_type, tmp_path):
+    """Label spaces train each head with cross-entropy over its own classes (scenic's multi-head model): a multi-label
+    or regression problem type was taken and trained as that cross-entropy without a word, and the pipeline scored
+    the heads with a sigmoid. Refused however it is given; single-label, what the heads are, is taken."""
+    from transformers import AutoConfig
+
+    message = f"`problem_type='{problem_type}'` does not go with `label_spaces`"
+    with pytest.raises(ValueError, match=message):
+        ViViTSpatioTemporalConfig(**TINY, label_spaces=HEADS, problem_type=problem_type)
+    config = ViViTSpatioTemporalConfig(**TINY, label_spaces=HEADS, problem_type="single_label_classification")
+    config.save_pretrained(tmp_path)
+    with pytest.raises(ValueError, match=message):  # transformers sets from_pretrained's keyword on the built config
+        AutoConfig.from_pretrained(tmp_path, problem_type=problem_type)
+    with pytest.raises(ValueError, match=message):
+        config.problem_type = problem_type
+    one_head = ViViTSpatioTemporalConfig(**TINY, num_labels=7, problem_type=problem_type)
+    with pytest.raises(ValueError, match=message):
+        one_head.label_spaces = HEADS
+    assert one_head.label_spaces is None and one_head.problem_type == problem_type

@@ -141,6 +141,20 @@ def refuse_names_of_another_count(id2label, label_spaces, saved: bool = False):
     )
 
 
+def refuse_problem_type_of_label_spaces(problem_type, label_spaces):
+    """A ValueError where `problem_type` asks label spaces for a loss other than theirs: each head takes one class per
+    clip, with cross-entropy over its own classes (scenic's multi-head model). A multi-label or regression problem type
+    was taken and trained as that cross-entropy without a word (and the pipeline scored the heads with a sigmoid)."""
+    if not label_spaces or problem_type in (None, "single_label_classification"):
+        return
+    raise ValueError(
+        f"`problem_type={problem_type!r}` does not go with `label_spaces` {dict(label_spaces)}: each named head takes "
+        f"one class index per clip and is trained with cross-entropy over its own classes. Leave `problem_type` unset "
+        f"(or 'single_label_classification'), or set `label_spaces=None` for one head of "
+        f"{sum(label_spaces.values())} outputs under {problem_type!r}."
+    )
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
@@ -174,7 +188,8 @@ class ViViTConfig(PreTrainedConfig):
             Kitchens `{"noun": 300, "verb": 97}`, the classifier's columns in this order (saved with it as
             `label_spaces_order`, since config.json sorts keys); `num_labels` becomes their sum, also when
             `label_spaces` is set later (`config.label_spaces = ...`, or `from_pretrained(..., label_spaces=...)`).
-            A `num_labels` that is not their sum is refused (set `label_spaces=None` for one head).
+            A `num_labels` that is not their sum is refused (set `label_spaces=None` for one head), as are an `id2label`
+            of another count and a `problem_type` other than single-label (each head is trained with cross-entropy).
     """
 
     model_type = "vivit_base"
@@ -277,10 +292,13 @@ class ViViTConfig(PreTrainedConfig):
         # resize the classifier as they do at construction: `num_labels` (and a stale `id2label`) follow their sum.
         if key == "label_spaces" and getattr(self, "_label_spaces_resize", False):
             value = checked_label_spaces(value)
+            refuse_problem_type_of_label_spaces(self.problem_type, value)
             super().__setattr__(key, value)
             if value:
                 self.num_labels = sum(value.values())
             return
+        if key == "problem_type" and getattr(self, "_label_spaces_resize", False):  # from_pretrained's keyword too
+            refuse_problem_type_of_label_spaces(value, self.label_spaces)
         super().__setattr__(key, value)
 
     def check_num_labels(self, num_labels: int | None = None):
@@ -395,6 +413,7 @@ class ViViTConfig(PreTrainedConfig):
         if not isinstance(self.layer_norm_eps, (int, float)) or self.layer_norm_eps <= 0:
             raise ValueError(f"`layer_norm_eps` must be positive, got {self.layer_norm_eps!r}.")
         checked_label_spaces(self.label_spaces)
+        refuse_problem_type_of_label_spaces(self.problem_type, self.label_spaces)
         self._check_frame_sampling_grid(image)
         self._warn_of_a_cls_token_that_sees_no_video()
 
