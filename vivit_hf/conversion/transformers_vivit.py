@@ -91,6 +91,14 @@ def pop_dtype(kwargs: dict) -> torch.dtype | str | None:
     return resolved
 
 
+def cast_as_asked(model, dtype: torch.dtype | str | None, source_dtype: torch.dtype):
+    """`model` in the dtype `pop_dtype` read: left as built for None, cast to `source_dtype` (the dtype its weights came
+    in, as from_pretrained(dtype="auto") reads it: `checkpoint_dtype`, `weights_dtype`) for "auto", else to `dtype`."""
+    if dtype == "auto":
+        dtype = source_dtype
+    return model if dtype is None else model.to(dtype)
+
+
 def checkpoint_dtype(config: Mapping, state: Mapping[str, torch.Tensor]) -> torch.dtype:
     """What `dtype="auto"` loads a checkpoint in, by transformers' rule (`from_pretrained`): the `dtype` (or
     `torch_dtype`) its config.json records, else its first floating-point weight's, else float32."""
@@ -427,9 +435,6 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
     if hasattr(model, "classifier") and (ignore_mismatched_sizes or head_asked):
         state = fresh_head(state, model)
     unused = load_transformers_vivit_into(model, state)
-    if dtype == "auto":
-        dtype = checkpoint_dtype(config_dict, state)
-    if dtype is not None:
-        model = model.to(dtype)
+    model = cast_as_asked(model, dtype, checkpoint_dtype(config_dict, state))
     model.eval()
     return (model, {"unused": unused}) if output_loading_info else model

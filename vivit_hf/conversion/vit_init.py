@@ -53,6 +53,7 @@ from .transformers_vivit import (
     _HUB_KWARGS,
     CheckpointSourceError,
     _resolve,
+    cast_as_asked,
     checkpoint_dtype,
     from_transformers_vivit,
     normalise_key,
@@ -1504,10 +1505,7 @@ def from_vit_pretrained(
         spatial_attention_init=spatial_attention_init,
         classifier_init=classifier_init,
     )
-    if dtype == "auto":  # the ViT's own, as from_pretrained(dtype="auto") loads it
-        dtype = vit.dtype
-    if dtype is not None:
-        model = model.to(dtype)
+    model = cast_as_asked(model, dtype, vit.dtype)  # "auto": the ViT's own, as from_pretrained(dtype="auto") loads it
     if isinstance(device_map, (str, int, torch.device)) and device_map != "auto":  # one device: the model goes there
         model = model.to(device_map)
     elif device_map is not None:  # "auto" or a per-module map: the model is small next to what it was built from
@@ -1548,8 +1546,6 @@ def from_vivit_checkpoint(
         old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
     else:
         old = AutoModelForVideoClassification.from_pretrained(source, **loading).eval()
-    if dtype == "auto":
-        dtype = old.dtype
     kwargs = {
         k: v
         for k, v in old.config.to_diff_dict().items()
@@ -1605,8 +1601,7 @@ def from_vivit_checkpoint(
         else:
             state[name] = old_state[name]
     model.load_state_dict(state)
-    if dtype is not None:
-        model = model.to(dtype)
+    model = cast_as_asked(model, dtype, old.dtype)
     # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
     # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
     model.config.dtype = model.dtype
