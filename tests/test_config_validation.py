@@ -40,12 +40,49 @@ TINY = dict(
         ("tubelet_size", [2, 8]),
         ("layer_norm_eps", "1e-6"),
         ("layer_norm_eps", 0.0),
+        ("initializer_range", 0.0),  # the model failed to build with a ZeroDivisionError
+        ("initializer_range", -0.02),
     ],
 )
 def test_a_wrong_value_is_a_value_error_naming_the_field(config_class, field, value):
     with pytest.raises(ValueError, match=f"`{field}`") as error:
         config_class(**{**TINY, field: value})
     assert repr(value) in str(error.value)
+
+
+# Values transformers' strict `VivitConfig` refuses by type that these configs took: a bool is an int to Python, so
+# `True` ran tubelets of 1 frame (or failed in torch's unfold) and an eps of 1.0; the string "false" is true, so
+# qkv_bias="false" built the query, key and value biases it meant to leave out.
+TYPE_SLIPS = [
+    ("qkv_bias", "false"),
+    ("qkv_bias", 0),
+    ("tubelet_size", [True, 8, 8]),
+    ("image_size", [32, True]),
+    ("layer_norm_eps", True),
+    ("initializer_range", "0.02"),
+]
+
+
+@pytest.mark.parametrize("config_class", CONFIGS)
+@pytest.mark.parametrize("field, value", TYPE_SLIPS)
+def test_values_of_a_type_transformers_vivit_config_refuses_are_refused_naming_the_field(config_class, field, value):
+    from huggingface_hub.errors import StrictDataclassFieldValidationError
+    from transformers import VivitConfig
+
+    with pytest.raises(StrictDataclassFieldValidationError, match=field):  # the reference: transformers' own ViViT
+        VivitConfig(**{field: value})
+    with pytest.raises(ValueError, match=f"`{field}`") as error:
+        config_class(**{**TINY, field: value})
+    assert repr(value) in str(error.value)
+
+
+@pytest.mark.parametrize("num_labels", [-1, 2.0])
+def test_a_num_labels_that_is_no_count_is_refused(num_labels):
+    """transformers makes num_labels=-1 no label at all: the model had no classifier and gave its pooled features
+    as `logits` (what num_labels=0 asks for), without a word."""
+    with pytest.raises(ValueError, match=f"`num_labels` must be a non-negative integer.*got {num_labels!r}"):
+        ViViTSpatioTemporalConfig(**TINY, num_labels=num_labels)
+    assert ViViTSpatioTemporalConfig(**TINY, num_labels=0).num_labels == 0
 
 
 @pytest.mark.parametrize("act", ["gelu", "gelu_pytorch_tanh", "relu", "silu", "quick_gelu"])

@@ -155,6 +155,10 @@ def refuse_problem_type_of_label_spaces(problem_type, label_spaces):
     )
 
 
+def _positive_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 
@@ -314,6 +318,16 @@ class ViViTConfig(PreTrainedConfig):
             )
 
     def __post_init__(self, **kwargs):
+        # transformers makes a negative count no label (range(-1) is empty): the model then had no classifier and
+        # returned its pooled features as `logits`, what num_labels=0 asks for (scenic's `return_prelogits`)
+        num_labels = kwargs.get("num_labels")
+        if num_labels is not None and (
+            not isinstance(num_labels, int) or isinstance(num_labels, bool) or num_labels < 0
+        ):
+            raise ValueError(
+                f"`num_labels` must be a non-negative integer (0: no classifier, the logits are the pooled features), "
+                f"got {num_labels!r}."
+            )
         self.label_spaces = checked_label_spaces(self.label_spaces)
         if self.label_spaces:
             if kwargs.get("num_labels") is not None:
@@ -340,7 +354,7 @@ class ViViTConfig(PreTrainedConfig):
         return (
             isinstance(self.tubelet_size, (list, tuple))
             and len(self.tubelet_size) == 3
-            and all(isinstance(s, int) and s > 0 for s in self.tubelet_size)
+            and all(_positive_int(s) for s in self.tubelet_size)
             and isinstance(self.num_frames, int)
         )
 
@@ -367,9 +381,7 @@ class ViViTConfig(PreTrainedConfig):
         image = self.image_size
         if isinstance(image, int):
             image = [image, image]
-        if not (
-            isinstance(image, (list, tuple)) and len(image) == 2 and all(isinstance(s, int) and s > 0 for s in image)
-        ):
+        if not (isinstance(image, (list, tuple)) and len(image) == 2 and all(_positive_int(s) for s in image)):
             raise ValueError(f"`image_size` must be a positive int or a (height, width) pair, got {self.image_size!r}.")
         if not self._valid_tubelet():
             raise ValueError(f"`tubelet_size` must be three positive integers [t, h, w], got {self.tubelet_size!r}.")
@@ -410,8 +422,15 @@ class ViViTConfig(PreTrainedConfig):
                 f"`hidden_act` must name one of transformers' activations ({', '.join(sorted(ACT2FN))}), "
                 f"got {self.hidden_act!r}."
             )
-        if not isinstance(self.layer_norm_eps, (int, float)) or self.layer_norm_eps <= 0:
-            raise ValueError(f"`layer_norm_eps` must be positive, got {self.layer_norm_eps!r}.")
+        # A bool is an int to Python: `True` for a size ran a tubelet of 1 (or failed deep in torch), for an eps 1.0;
+        # a string for `qkv_bias` ("false") is true, and built the biases it meant to leave out. transformers' strict
+        # VivitConfig refuses them all; so do these checks, naming the field.
+        for name in ("layer_norm_eps", "initializer_range"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"`{name}` must be a positive number, got {value!r}.")
+        if not isinstance(self.qkv_bias, (bool, np.bool_)):
+            raise ValueError(f"`qkv_bias` must be True or False, got {self.qkv_bias!r}.")
         checked_label_spaces(self.label_spaces)
         refuse_problem_type_of_label_spaces(self.problem_type, self.label_spaces)
         self._check_frame_sampling_grid(image)
