@@ -161,6 +161,20 @@ def test_saved_names_of_other_heads_give_way_to_heads_asked_for_at_load(tmp_path
     assert renamed.id2label == NAMES and renamed.label_spaces == {"n": 4, "v": 3}
 
 
+def test_names_given_at_load_for_saved_heads_are_checked_against_them(tmp_path):
+    """`from_pretrained(path, id2label=...)` over a two-head config: transformers set the names on the built config,
+    so 5 names for heads of 7 outputs loaded (AutoConfig gave num_labels 5) and only the model refused, as a wrong
+    `num_labels`. Now the load refuses them as the constructor does; 7 names replace the saved ones, label2id too."""
+    from transformers import AutoConfig
+
+    ViViTFactorisedEncoderConfig(**TINY, label_spaces=HEADS).save_pretrained(tmp_path)
+    with pytest.raises(ValueError, match=r"`id2label` names 5 classes but `label_spaces` .* sum to 7"):
+        AutoConfig.from_pretrained(tmp_path, id2label={i: NAMES[i] for i in range(5)})
+    loaded = AutoConfig.from_pretrained(tmp_path, id2label=NAMES)
+    assert loaded.id2label == NAMES and loaded.label2id == {name: i for i, name in NAMES.items()}
+    assert loaded.num_labels == 7 and loaded.label_spaces == HEADS
+
+
 @pytest.mark.parametrize("config_class", CONFIGS)
 def test_names_of_another_count_given_with_label_spaces_are_refused(config_class):
     """5 names given with heads of 7 outputs were replaced by LABEL_0 ... LABEL_6 without a word."""

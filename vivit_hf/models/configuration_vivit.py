@@ -263,7 +263,15 @@ class ViViTConfig(PreTrainedConfig):
                 config_dict["id2label"] = config_dict["label2id"] = None
         else:
             config_dict["label_spaces"] = saved_spaces
-            refuse_names_of_another_count(config_dict.get("id2label"), saved_spaces, saved=True)
+            if "id2label" not in kwargs:  # else the names given replace the saved ones
+                refuse_names_of_another_count(config_dict.get("id2label"), saved_spaces, saved=True)
+        if config_dict["label_spaces"] and "id2label" in kwargs:
+            # Names given for heads meet the constructor's check (transformers would set them on the built config, and
+            # a count other than the heads' sum was refused only when the model was built, as a wrong `num_labels`).
+            config_dict["id2label"] = names = kwargs.pop("id2label")
+            config_dict["label2id"] = kwargs.pop("label2id", None) or (
+                names and {name: int(i) for i, name in names.items()}
+            )
         # transformers sets from_pretrained's other keywords on the built config, past `validate_vivit` and the
         # defaults derived at construction: Model 4 loaded with num_attention_heads=3 ran one time head and two space
         # heads, Model 3 with attention_order="space-time" attended over time only, embedding_type="frame_sampling"
