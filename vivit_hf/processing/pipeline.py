@@ -480,7 +480,10 @@ def _channels_last_pixels(source: _FrameSource, opts: dict) -> np.ndarray:
     processor's on the same frames, out of 0.1); frames with transparent pixels composited onto white, as a call
     composites them (float)."""
     tensor = source.tensor.detach()
-    scale = _float_scale(tensor, opts["float_max"], source.name) if tensor.is_floating_point() else 1.0
+    float_max, in_call = opts["float_max"], opts["float_max_in_call"]  # checked as a call of the processor checks it
+    scale = (
+        _float_scale(tensor, float_max, source.name, float_max_in_call=in_call) if tensor.is_floating_point() else 1.0
+    )
     tensor = source.pixels(np.arange(source.num_frames), scale).detach()
     tensor = tensor.float() if tensor.is_floating_point() else tensor
     return tensor.permute(0, 2, 3, 1).contiguous().numpy()

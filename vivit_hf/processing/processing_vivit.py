@@ -457,6 +457,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
         opts["seed"] = kwargs.get("seed")
         _check_seed(opts["seed"], "seed")
+        # a call's float_max speaks of its own videos; the processor's (a saved config's) of the videos it expected
+        opts["float_max_in_call"] = kwargs.get("float_max") is not None
         opts.update(
             self._standardize_kwargs(
                 size=opts["size"],
@@ -741,7 +743,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if source.alpha is None:
                 frames = source.get(wanted, *_decoder_resize(opts, source))
             elif source.tensor.is_floating_point():
-                scale = _float_scale(source.tensor, opts["float_max"], source.name, opts["do_rescale"])
+                scale = _float_scale(
+                    source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
+                )
                 frames = source.pixels(wanted, scale) / scale
             else:
                 frames = source.pixels(wanted)
@@ -756,7 +760,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             scale = 1.0
             if source.tensor is not None:
                 _check_array_video(source.tensor, opts, source.name)
-                scale = _float_scale(source.tensor, opts["float_max"], source.name, opts["do_rescale"])
+                scale = _float_scale(
+                    source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
+                )
             clips = self._checked_indices(
                 self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
             )
@@ -1165,7 +1171,9 @@ def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
         )
 
 
-def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = True) -> float:
+def _float_scale(
+    tensor: torch.Tensor, float_max, name: str, do_rescale: bool = True, float_max_in_call: bool = True
+) -> float:
     """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from `float_max`.
 
     Without `float_max` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
@@ -1174,7 +1182,12 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = 
     scale (a video normalised already, such as [-1, 1]): refused, as values far above `float_max` are; a filter's small
     overshoot below 0 is kept. Non-finite
     values are a broken array. `do_rescale` (the call's) shapes the advice: transformers' `do_rescale=False` says
-    "already on [0, 1]", which here is `float_max=1.0` with the rescale kept on."""
+    "already on [0, 1]", which here is `float_max=1.0` with the rescale kept on.
+
+    A processor's own `float_max` above 1 (a saved config's 255.0) meeting values all within [0, 1] is refused too:
+    [0, 1] pixels given to it (torchvision's and decord's float frames) read as a black video, every view near -1,
+    where transformers warns that the frames look rescaled already. A call's own `float_max` is the caller's word
+    for that very video (`float_max_in_call`), kept."""
     if not tensor.is_floating_point():
         return 1.0
     values = tensor.detach()
@@ -1214,6 +1227,13 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = 
             f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels, or a very dark "
             f"[0, 255] video? The values cannot tell. {advice} (to the call, or to the processor for every call), "
             "or give uint8 frames."
+        )
+    if not float_max_in_call and float(float_max) > 1.0 and 0.0 < high <= 1.0:
+        raise ValueError(
+            f"{name} is a float video whose values all lie in [{low:g}, {high:g}], but this processor's "
+            f"float_max={float(float_max):g} reads it on [0, {float(float_max):g}]: a black video (transformers warns "
+            "that such frames look rescaled already). Pass float_max=1.0 to the call for [0, 1] pixels, or "
+            f"float_max={float(float_max):g} to the call if the video is that dark."
         )
     if high > 2 * float(float_max):
         raise ValueError(
