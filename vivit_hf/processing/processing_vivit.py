@@ -1133,6 +1133,16 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
     (RGB, then alpha where the array has it): uint8, or float on the caller's own scale (`_float_scale` reads it).
     `name` names the array in errors."""
     dtype = array.dtype
+    if array.dtype.is_complex if isinstance(array, torch.Tensor) else array.dtype.kind not in "buif":
+        # a complex video was read by its real part alone, silently; object, string or time arrays failed in torch,
+        # naming neither the video nor its dtype
+        raise ValueError(f"{name} has dtype {dtype}: a video's pixels are integers, floats or booleans.")
+    if isinstance(array, np.ndarray) and not array.dtype.isnative:
+        # big-endian pixels (FITS, a raw dump read with '>u2'): torch takes native byte order only, and refused them
+        # naming neither the video nor the fix
+        array = array.astype(array.dtype.newbyteorder("="))
+    if isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.dtype.itemsize > 8:
+        array = array.astype(np.float64)  # long double, which torch has no type for
     tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
     if tensor.ndim in (3, 4):
         _check_not_empty(tuple(tensor.shape), name)
