@@ -43,3 +43,12 @@ def test_a_dtype_that_holds_no_pixels_is_refused_naming_the_video(frames, dtype)
 def test_a_complex_tensor_is_refused_too(frames):
     with pytest.raises(ValueError, match=r"\(4, 20, 24, 3\)> has dtype torch.complex64"):
         ViViTVideoProcessor()(torch.from_numpy(frames).to(torch.complex64))
+
+
+@pytest.mark.parametrize("nested", ["video", "frames", "batch"])
+def test_a_video_given_as_python_lists_of_numbers_is_refused_naming_what_to_pass(frames, nested):
+    """`array.tolist()` (or JSON) was taken for lists of videos and flattened, every pixel a video: "a video array
+    must have 3 or 4 dimensions; got an array of shape (3,)"."""
+    given = {"video": frames.tolist(), "frames": [f.tolist() for f in frames], "batch": [frames.tolist()]}[nested]
+    with pytest.raises(ValueError, match=r"nested Python lists of numbers .*np\.asarray\(video, dtype=np\.uint8\)"):
+        ViViTVideoProcessor()(given)

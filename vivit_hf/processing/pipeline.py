@@ -208,6 +208,12 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             results = []  # one timeline per video, each streamed on its own (not through a DataLoader)
             for video in inputs:  # (a video given as frames or image files is one input, not a list of them)
                 one = isinstance(video, (list, tuple)) and (_is_one_video(video) or _is_image_files(video))
+                if not one and (isinstance(video, (list, tuple)) or getattr(video, "ndim", 0) == 5):
+                    # a list of videos, or a 5-D array, inside the list: one video, or refused as without window=
+                    # (a nested list reached transformers' batching: "preprocess() got an unexpected keyword
+                    # argument 'window'")
+                    video = _the_one_video(video)
+                    one = isinstance(video, (list, tuple))
                 results.append(super().__call__(_OneVideo(video) if one else video, **kwargs))
             return results
         return super().__call__(inputs, **kwargs)
@@ -348,12 +354,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         # one input that is a list of paths is one video given as its frames' image files (as the processor reads
         # a list of paths inside a list of videos)
         video = [video] if _is_image_files(video) else video
-        videos = _as_video_list(video)
-        if len(videos) != 1:  # its views would be averaged into one result (a 5-D array inside a list, a nested list)
-            raise ValueError(
-                f"One input of the pipeline holds {len(videos)} videos, which would be scored as one; pass them as a "
-                "list of videos (one result each), e.g. `pipe(list(batch))` for a 5-D array inside a list."
-            )
+        _the_one_video(video)
         inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
         inputs["num_views"] = inputs["pixel_values"].shape[0]
         return inputs
@@ -432,6 +433,18 @@ def _check_clip_length(model, num_frames) -> None:
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
         )
+
+
+def _the_one_video(video):
+    """The video one input of the pipeline holds; an input holding several is refused: its views would be averaged
+    into one result (a 5-D array inside a list, a nested list)."""
+    videos = _as_video_list(video)
+    if len(videos) != 1:
+        raise ValueError(
+            f"One input of the pipeline holds {len(videos)} videos, which would be scored as one; pass them as a "
+            "list of videos (one result each), e.g. `pipe(list(batch))` for a 5-D array inside a list."
+        )
+    return videos[0]
 
 
 def _one_result_per_video(inputs):

@@ -974,6 +974,7 @@ def _as_video_list(videos) -> list:
     if isinstance(videos, (list, tuple)):
         if len(videos) == 0:
             raise ValueError("Got an empty list of videos.")
+        _refuse_nested_numbers(videos)
         if _is_one_video(videos):  # one video given as frames (`_stack_frames` stacks them when it is read)
             return [list(videos)]
         if all(_is_animated(x) for x in videos):  # animated images (GIF, APNG, ...): a video each
@@ -989,6 +990,19 @@ def _as_video_list(videos) -> list:
                 flat.append(video)
         return flat
     return [videos]
+
+
+def _refuse_nested_numbers(videos: list | tuple) -> None:
+    """A video given as Python lists of numbers (`array.tolist()`, JSON) is refused by name: taken for lists of
+    videos and flattened, each pixel became a video, refused as "an array of shape (3,)"."""
+    leaf, depth = videos, 0
+    while isinstance(leaf, (list, tuple)) and leaf:
+        leaf, depth = leaf[0], depth + 1
+    if isinstance(leaf, (int, float, np.number)):
+        raise ValueError(
+            f"Got a video as nested Python lists of numbers ({depth} levels deep, e.g. array.tolist() or JSON): pass "
+            "it as an array, np.asarray(video, dtype=np.uint8) for 0-255 pixels, or a list of frames as arrays."
+        )
 
 
 # The dimension counts an array is read as a video with, as the dimension errors list them: a 2-D array was told
