@@ -933,8 +933,10 @@ def _as_metadata(entry, what: str) -> VideoMetadata | None:
     `VideoMetadata(**entry)` failed with Python's bare TypeError for a misspelt key, for `{"fps": 25}` given with a
     file (only the frame rate is read from it: a file counts its own frames) and for `dict(meta)` of what
     `return_metadata=True` returns (its `name`), which reads back as the metadata it describes."""
-    if entry is None or isinstance(entry, VideoMetadata):
+    if entry is None:
         return entry
+    if isinstance(entry, VideoMetadata):
+        return _checked_fps(entry, what)
     if not isinstance(entry, Mapping):
         raise ValueError(
             f"{what} must be a dict or a transformers VideoMetadata (fps, total_num_frames, ...), got "
@@ -946,7 +948,20 @@ def _as_metadata(entry, what: str) -> VideoMetadata | None:
     unknown = set(entry) - set(known)
     if unknown:
         raise ValueError(f"{what} has {_describe_unknown(unknown, known, kind='keys')}.")
-    return VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}})
+    return _checked_fps(
+        VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}}), what
+    )
+
+
+def _checked_fps(metadata: VideoMetadata, what: str) -> VideoMetadata:
+    """`metadata` when its `fps` is a frame rate (or None, or 0 for an unknown one), else the ValueError naming it:
+    an infinite rate sampled one frame by `fps=`, True one frame a second, a negative one was said to be no rate (of
+    a file, whose own rate it overrides), and a string or NaN failed in Python's arithmetic, naming no video."""
+    fps = metadata.fps
+    number = isinstance(fps, (int, float, np.integer, np.floating)) and not isinstance(fps, (bool, np.bool_))
+    if fps is not None and not (number and 0 <= fps < float("inf")):
+        raise ValueError(f"{what} has fps={fps!r}: a video's frame rate is a positive number of frames per second.")
+    return metadata
 
 
 def _is_frame(x) -> bool:
