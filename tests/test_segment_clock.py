@@ -93,3 +93,11 @@ def test_a_segment_after_the_last_frame_on_the_players_clock_is_refused_with_whe
     assert frame_indices(frames.numpy()) == [23]
     with pytest.raises(ValueError, match=r"lies after the end of .*6\.00 s long, its first frame shown at 0\.50 s"):
         VideoSegment(late_video, start_seconds=6.5, end_seconds=7.0).decode(processor())
+
+
+def test_a_segment_over_before_the_first_frame_is_shown_is_refused_saying_so(late_video):
+    """0-0.5 s is the audio alone: no frame is on screen (it was "lies outside the 24 frames")."""
+    with pytest.raises(ValueError, match=r"0\.00-0\.50 s ends before the first frame of .*shown at 0\.50 s"):
+        VideoSegment(late_video, start_seconds=0.0, end_seconds=0.5).decode(processor())
+    frames, _ = VideoSegment(late_video, start_seconds=0.25, end_seconds=0.75).decode(processor())
+    assert frame_indices(frames.numpy()) == [0]  # from when the picture starts

@@ -152,6 +152,10 @@ class VideoSegment:
             where = f"{self.start_seconds:.2f}-{self.end_seconds:.2f} s"
             after, past = start_seconds >= length - 1e-9, end_seconds > length + 1e-6
             video_length = f"{length:.2f} s long" + (f", its first frame shown at {shown:.2f} s" if shown else "")
+            if start_seconds < -1e-9 and end_seconds <= 1e-9:  # over before the first frame is shown
+                raise BrokenVideoError(
+                    f"its segment {where} ends before the first frame of {_describe(self.video)} ({video_length})"
+                )
         else:
             first, last = self.start_frame, self.stop_frame
             where = f"frames {first}-{last}"
