@@ -208,6 +208,12 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             results = []  # one timeline per video, each streamed on its own (not through a DataLoader)
             for video in inputs:  # (a video given as frames or image files is one input, not a list of them)
                 one = isinstance(video, (list, tuple)) and (_is_one_video(video) or _is_image_files(video))
+                if not one and (isinstance(video, (list, tuple)) or getattr(video, "ndim", 0) == 5):
+                    # a list of videos, or a 5-D array, inside the list: one video, or refused as without window=
+                    # (a nested list reached transformers' batching: "preprocess() got an unexpected keyword
+                    # argument 'window'")
+                    video = _the_one_video(video)
+                    one = isinstance(video, (list, tuple))
                 results.append(super().__call__(_OneVideo(video) if one else video, **kwargs))
             return results
         return super().__call__(inputs, **kwargs)
@@ -348,12 +354,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         # one input that is a list of paths is one video given as its frames' image files (as the processor reads
         # a list of paths inside a list of videos)
         video = [video] if _is_image_files(video) else video
-        videos = _as_video_list(video)
-        if len(videos) != 1:  # its views would be averaged into one result (a 5-D array inside a list, a nested list)
-            raise ValueError(
-                f"One input of the pipeline holds {len(videos)} videos, which would be scored as one; pass them as a "
-                "list of videos (one result each), e.g. `pipe(list(batch))` for a 5-D array inside a list."
-            )
+        _the_one_video(video)
         inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
         inputs["num_views"] = inputs["pixel_values"].shape[0]
         return inputs
@@ -434,6 +435,18 @@ def _check_clip_length(model, num_frames) -> None:
         )
 
 
+def _the_one_video(video):
+    """The video one input of the pipeline holds; an input holding several is refused: its views would be averaged
+    into one result (a 5-D array inside a list, a nested list)."""
+    videos = _as_video_list(video)
+    if len(videos) != 1:
+        raise ValueError(
+            f"One input of the pipeline holds {len(videos)} videos, which would be scored as one; pass them as a "
+            "list of videos (one result each), e.g. `pipe(list(batch))` for a 5-D array inside a list."
+        )
+    return videos[0]
+
+
 def _one_result_per_video(inputs):
     """The call's inputs as transformers' Pipeline reads them, one result per video: a list of frames is one video
     (as the processor reads it; transformers would take each frame for a video), a 5-D array or a tuple a batch of
@@ -480,7 +493,10 @@ def _channels_last_pixels(source: _FrameSource, opts: dict) -> np.ndarray:
     processor's on the same frames, out of 0.1); frames with transparent pixels composited onto white, as a call
     composites them (float)."""
     tensor = source.tensor.detach()
-    scale = _float_scale(tensor, opts["float_max"], source.name) if tensor.is_floating_point() else 1.0
+    float_max, in_call = opts["float_max"], opts["float_max_in_call"]  # checked as a call of the processor checks it
+    scale = (
+        _float_scale(tensor, float_max, source.name, float_max_in_call=in_call) if tensor.is_floating_point() else 1.0
+    )
     tensor = source.pixels(np.arange(source.num_frames), scale).detach()
     tensor = tensor.float() if tensor.is_floating_point() else tensor
     return tensor.permute(0, 2, 3, 1).contiguous().numpy()

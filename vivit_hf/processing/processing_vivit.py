@@ -457,6 +457,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
         opts["seed"] = kwargs.get("seed")
         _check_seed(opts["seed"], "seed")
+        # a call's float_max speaks of its own videos; the processor's (a saved config's) of the videos it expected
+        opts["float_max_in_call"] = kwargs.get("float_max") is not None
         opts.update(
             self._standardize_kwargs(
                 size=opts["size"],
@@ -741,7 +743,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             if source.alpha is None:
                 frames = source.get(wanted, *_decoder_resize(opts, source))
             elif source.tensor.is_floating_point():
-                scale = _float_scale(source.tensor, opts["float_max"], source.name, opts["do_rescale"])
+                scale = _float_scale(
+                    source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
+                )
                 frames = source.pixels(wanted, scale) / scale
             else:
                 frames = source.pixels(wanted)
@@ -756,7 +760,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             scale = 1.0
             if source.tensor is not None:
                 _check_array_video(source.tensor, opts, source.name)
-                scale = _float_scale(source.tensor, opts["float_max"], source.name, opts["do_rescale"])
+                scale = _float_scale(
+                    source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
+                )
             clips = self._checked_indices(
                 self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
             )
@@ -927,8 +933,10 @@ def _as_metadata(entry, what: str) -> VideoMetadata | None:
     `VideoMetadata(**entry)` failed with Python's bare TypeError for a misspelt key, for `{"fps": 25}` given with a
     file (only the frame rate is read from it: a file counts its own frames) and for `dict(meta)` of what
     `return_metadata=True` returns (its `name`), which reads back as the metadata it describes."""
-    if entry is None or isinstance(entry, VideoMetadata):
+    if entry is None:
         return entry
+    if isinstance(entry, VideoMetadata):
+        return _checked_fps(entry, what)
     if not isinstance(entry, Mapping):
         raise ValueError(
             f"{what} must be a dict or a transformers VideoMetadata (fps, total_num_frames, ...), got "
@@ -940,7 +948,20 @@ def _as_metadata(entry, what: str) -> VideoMetadata | None:
     unknown = set(entry) - set(known)
     if unknown:
         raise ValueError(f"{what} has {_describe_unknown(unknown, known, kind='keys')}.")
-    return VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}})
+    return _checked_fps(
+        VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}}), what
+    )
+
+
+def _checked_fps(metadata: VideoMetadata, what: str) -> VideoMetadata:
+    """`metadata` when its `fps` is a frame rate (or None, or 0 for an unknown one), else the ValueError naming it:
+    an infinite rate sampled one frame by `fps=`, True one frame a second, a negative one was said to be no rate (of
+    a file, whose own rate it overrides), and a string or NaN failed in Python's arithmetic, naming no video."""
+    fps = metadata.fps
+    number = isinstance(fps, (int, float, np.integer, np.floating)) and not isinstance(fps, (bool, np.bool_))
+    if fps is not None and not (number and 0 <= fps < float("inf")):
+        raise ValueError(f"{what} has fps={fps!r}: a video's frame rate is a positive number of frames per second.")
+    return metadata
 
 
 def _is_frame(x) -> bool:
@@ -968,6 +989,7 @@ def _as_video_list(videos) -> list:
     if isinstance(videos, (list, tuple)):
         if len(videos) == 0:
             raise ValueError("Got an empty list of videos.")
+        _refuse_nested_numbers(videos)
         if _is_one_video(videos):  # one video given as frames (`_stack_frames` stacks them when it is read)
             return [list(videos)]
         if all(_is_animated(x) for x in videos):  # animated images (GIF, APNG, ...): a video each
@@ -983,6 +1005,19 @@ def _as_video_list(videos) -> list:
                 flat.append(video)
         return flat
     return [videos]
+
+
+def _refuse_nested_numbers(videos: list | tuple) -> None:
+    """A video given as Python lists of numbers (`array.tolist()`, JSON) is refused by name: taken for lists of
+    videos and flattened, each pixel became a video, refused as "an array of shape (3,)"."""
+    leaf, depth = videos, 0
+    while isinstance(leaf, (list, tuple)) and leaf:
+        leaf, depth = leaf[0], depth + 1
+    if isinstance(leaf, (int, float, np.number)):
+        raise ValueError(
+            f"Got a video as nested Python lists of numbers ({depth} levels deep, e.g. array.tolist() or JSON): pass "
+            "it as an array, np.asarray(video, dtype=np.uint8) for 0-255 pixels, or a list of frames as arrays."
+        )
 
 
 # The dimension counts an array is read as a video with, as the dimension errors list them: a 2-D array was told
@@ -1127,6 +1162,16 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
     (RGB, then alpha where the array has it): uint8, or float on the caller's own scale (`_float_scale` reads it).
     `name` names the array in errors."""
     dtype = array.dtype
+    if array.dtype.is_complex if isinstance(array, torch.Tensor) else array.dtype.kind not in "buif":
+        # a complex video was read by its real part alone, silently; object, string or time arrays failed in torch,
+        # naming neither the video nor its dtype
+        raise ValueError(f"{name} has dtype {dtype}: a video's pixels are integers, floats or booleans.")
+    if isinstance(array, np.ndarray) and not array.dtype.isnative:
+        # big-endian pixels (FITS, a raw dump read with '>u2'): torch takes native byte order only, and refused them
+        # naming neither the video nor the fix
+        array = array.astype(array.dtype.newbyteorder("="))
+    if isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.dtype.itemsize > 8:
+        array = array.astype(np.float64)  # long double, which torch has no type for
     tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
     if tensor.ndim in (3, 4):
         _check_not_empty(tuple(tensor.shape), name)
@@ -1165,7 +1210,9 @@ def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
         )
 
 
-def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = True) -> float:
+def _float_scale(
+    tensor: torch.Tensor, float_max, name: str, do_rescale: bool = True, float_max_in_call: bool = True
+) -> float:
     """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from `float_max`.
 
     Without `float_max` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
@@ -1174,7 +1221,12 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = 
     scale (a video normalised already, such as [-1, 1]): refused, as values far above `float_max` are; a filter's small
     overshoot below 0 is kept. Non-finite
     values are a broken array. `do_rescale` (the call's) shapes the advice: transformers' `do_rescale=False` says
-    "already on [0, 1]", which here is `float_max=1.0` with the rescale kept on."""
+    "already on [0, 1]", which here is `float_max=1.0` with the rescale kept on.
+
+    A processor's own `float_max` above 1 (a saved config's 255.0) meeting values all within [0, 1] is refused too:
+    [0, 1] pixels given to it (torchvision's and decord's float frames) read as a black video, every view near -1,
+    where transformers warns that the frames look rescaled already. A call's own `float_max` is the caller's word
+    for that very video (`float_max_in_call`), kept."""
     if not tensor.is_floating_point():
         return 1.0
     values = tensor.detach()
@@ -1214,6 +1266,13 @@ def _float_scale(tensor: torch.Tensor, float_max, name: str, do_rescale: bool = 
             f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels, or a very dark "
             f"[0, 255] video? The values cannot tell. {advice} (to the call, or to the processor for every call), "
             "or give uint8 frames."
+        )
+    if not float_max_in_call and float(float_max) > 1.0 and 0.0 < high <= 1.0:
+        raise ValueError(
+            f"{name} is a float video whose values all lie in [{low:g}, {high:g}], but this processor's "
+            f"float_max={float(float_max):g} reads it on [0, {float(float_max):g}]: a black video (transformers warns "
+            "that such frames look rescaled already). Pass float_max=1.0 to the call for [0, 1] pixels, or "
+            f"float_max={float(float_max):g} to the call if the video is that dark."
         )
     if high > 2 * float(float_max):
         raise ValueError(

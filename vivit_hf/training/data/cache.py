@@ -160,7 +160,8 @@ def estimate_decoded_bytes(videos: Sequence, processor, *, probes: int = 4, **pr
                 # one open for the count and the frame
                 num_frames = reader.num_frames
                 if segment is not None:
-                    num_frames = len(segment.frame_indices(num_frames, reader.fps, reader.frame_times()))
+                    times, shown = reader.frame_times(), reader.first_frame_seconds()
+                    num_frames = len(segment.frame_indices(num_frames, reader.fps, times, None, shown))
                 first = processor.decode_video_frames(reader, indices=[0], **processor_kwargs)
         except Exception:  # noqa: BLE001 - a broken clip or an in-memory video: no estimate from this one
             continue

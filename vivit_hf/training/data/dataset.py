@@ -91,16 +91,23 @@ class VideoSegment:
         cut = bool(example.get("may_be_cut"))
         return cls(example["video"], **{key: example.get(key) for key in keys}, may_be_cut=cut, name=example.get("id"))
 
-    def frame_indices(self, num_frames: int, fps: float, frame_times=None, last_seconds=None) -> np.ndarray:
+    def frame_indices(
+        self, num_frames: int, fps: float, frame_times=None, last_seconds=None, first_seconds=None
+    ) -> np.ndarray:
         """The frames on screen from start to end: the one showing at `start_seconds` through the last one that
         starts before `end_seconds` (from the frames' own times when the reader knows them, else the rate).
 
         A segment wholly after the video's end (timestamps of another, longer copy of the video) is refused naming
         its times and the video's length: it read as the last frame alone ("has a single frame"). One that runs past
-        the end keeps the frames there are; the first such segment is named, once per process."""
-        return self.locate(num_frames, fps, frame_times, last_seconds)[0]
+        the end keeps the frames there are; the first such segment is named, once per process.
 
-    def locate(self, num_frames: int, fps: float, frame_times=None, last_seconds=None) -> tuple[np.ndarray, bool]:
+        `first_seconds` (`VideoReader.first_frame_seconds`): when a player shows the first frame; seconds count on
+        that clock, the timeline's, so a segment starting before it starts with the first frame."""
+        return self.locate(num_frames, fps, frame_times, last_seconds, first_seconds)[0]
+
+    def locate(
+        self, num_frames: int, fps: float, frame_times=None, last_seconds=None, first_seconds=None
+    ) -> tuple[np.ndarray, bool]:
         """`(frame_indices, truncated)`: truncated when the segment runs past the video's end and keeps fewer frames
         than it names. The flag travels with the sample (`"truncated"`), so that the recipe can count such segments
         in the main process: the decode runs in DataLoader workers, where a counter would never reach it."""
@@ -117,14 +124,17 @@ class VideoSegment:
                 f"its segment ({self.name or 'no id'}) ends before it starts: {where} in {_describe(self.video)}"
             )
         if self.start_seconds is not None:
+            # On a player's clock, as the timeline labels its windows: it starts with the container, so a video that
+            # starts 0.5 s after its audio shows its first frame at 0.5 s (read from the first frame, a segment of
+            # 4.0-4.5 s read what plays at 4.5-5.0 s); a file whose first frame is stamped 1 s and nothing earlier (an
+            # MPEG-TS, a cut) shows it at 0 (it read 1-2 s as its first second and refused 0-1 s)
+            shown = first_seconds or 0.0
+            start_seconds, end_seconds = self.start_seconds - shown, self.end_seconds - shown
             if frame_times is not None and len(frame_times) == num_frames:
-                # Seconds from the first frame shown, as a player counts them, the timeline labels its windows and
-                # the rate below counts frames: a file whose first frame is stamped 1 s (an MPEG-TS, a cut) read
-                # 1-2 s as its first second and refused 0-1 s
                 times = np.asarray(frame_times, dtype=np.float64)
                 times = times - times[0] if times.size else times
-                first = int(np.searchsorted(times, self.start_seconds + 1e-9, side="right")) - 1
-                last = int(np.searchsorted(times, self.end_seconds - 1e-9, side="left")) - 1
+                first = int(np.searchsorted(times, start_seconds + 1e-9, side="right")) - 1
+                last = int(np.searchsorted(times, end_seconds - 1e-9, side="left")) - 1
                 # until the last frame ends, as the reader's duration (`video_duration`: `last_seconds` is how long
                 # the container shows the last frame)
                 if num_frames > 1:
@@ -132,29 +142,31 @@ class VideoSegment:
                 else:
                     length = (last_seconds or (1 / fps if fps > 0 else 0.0)) if num_frames else 0.0
             elif fps > 0:
-                first = math.floor(self.start_seconds * fps + 1e-6)
-                last = math.ceil(self.end_seconds * fps - 1e-6) - 1
+                first = math.floor(start_seconds * fps + 1e-6)
+                last = math.ceil(end_seconds * fps - 1e-6) - 1
                 length = num_frames / fps
             else:
                 raise BrokenVideoError(f"{_describe(self.video)} gives no frame rate to find seconds in")
             if self.may_be_cut and length <= self.end_seconds - self.start_seconds + 2:  # the clip, not its video
                 return np.arange(num_frames), False
             where = f"{self.start_seconds:.2f}-{self.end_seconds:.2f} s"
-            after, past = self.start_seconds >= length - 1e-9, self.end_seconds > length + 1e-6
-            video_length = f"{length:.2f} s"
+            after, past = start_seconds >= length - 1e-9, end_seconds > length + 1e-6
+            video_length = f"{length:.2f} s long" + (f", its first frame shown at {shown:.2f} s" if shown else "")
+            if start_seconds < -1e-9 and end_seconds <= 1e-9:  # over before the first frame is shown
+                raise BrokenVideoError(
+                    f"its segment {where} ends before the first frame of {_describe(self.video)} ({video_length})"
+                )
         else:
             first, last = self.start_frame, self.stop_frame
             where = f"frames {first}-{last}"
-            after, past, video_length = first >= num_frames, last >= num_frames, f"{num_frames} frames"
+            after, past, video_length = first >= num_frames, last >= num_frames, f"{num_frames} frames long"
         if after:
             raise BrokenVideoError(
-                f"its segment {where} lies after the end of {_describe(self.video)} ({video_length} long)"
+                f"its segment {where} lies after the end of {_describe(self.video)} ({video_length})"
             )
         if past:
             video = _describe(self.video)
-            _warn_past_the_end(
-                f"segment {self.name or ''} ({where}) runs past the end of {video} ({video_length} long)"
-            )
+            _warn_past_the_end(f"segment {self.name or ''} ({where}) runs past the end of {video} ({video_length})")
         # A segment shorter than a frame (start == end, or both within one frame's time: a narration of one or two
         # 60 fps frames in a 25 fps copy) is the frame on screen at its start, not an empty range.
         first, last = max(first, 0), min(max(last, first), num_frames - 1)
@@ -173,7 +185,11 @@ class VideoSegment:
         backend = processor_kwargs.get("decode_backend") or processor.decode_backend
         with open_video(self.video, backend=backend) as reader:
             indices, truncated = self.locate(
-                reader.num_frames, reader.fps, reader.frame_times(), reader.last_frame_seconds()
+                reader.num_frames,
+                reader.fps,
+                reader.frame_times(),
+                reader.last_frame_seconds(),
+                reader.first_frame_seconds(),
             )
             return processor.decode_video_frames(reader, indices=indices, **processor_kwargs), truncated
 

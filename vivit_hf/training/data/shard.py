@@ -236,7 +236,8 @@ def _part_of_a_video(example: dict):
     if segment is None:
         return None
     with open_video(segment.video, backend="pyav") as reader:
-        frames, _ = segment.locate(reader.num_frames, reader.fps, reader.frame_times(), reader.last_frame_seconds())
+        times, shown = reader.frame_times(), reader.first_frame_seconds()  # on a player's clock, as the decode
+        frames, _ = segment.locate(reader.num_frames, reader.fps, times, reader.last_frame_seconds(), shown)
         if len(frames) < reader.num_frames:
             return frames, reader.num_frames
     return None

@@ -1,0 +1,34 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The pipeline's timeline (`window=`) reads a list of inputs as its plain call does: a video inside a list holding
+several is refused by name, one holding one is that video; it reached transformers' batching with `window` and failed
+there ("preprocess() got an unexpected keyword argument 'window'")."""
+
+import numpy as np
+import pytest
+from test_timeline import model_dir, timeline_pipeline  # noqa: F401  (model_dir is a fixture)
+
+
+@pytest.fixture(scope="module")
+def video():
+    return np.random.default_rng(0).integers(0, 256, (8, 32, 32, 3), dtype=np.uint8)
+
+
+def test_an_input_holding_two_videos_is_refused_with_or_without_window(model_dir, video):  # noqa: F811
+    pipe = timeline_pipeline(model_dir)
+    for options in ({}, {"window": "4f"}):
+        with pytest.raises(ValueError, match=r"One input of the pipeline holds 2 videos"):
+            pipe([[video, video]], **options)
+
+
+def test_a_batch_of_one_video_inside_the_list_is_that_video(model_dir, video):  # noqa: F811
+    pipe = timeline_pipeline(model_dir)
+    expected = pipe([video], window="4f", top_k=3)
+    assert pipe([video[None]], window="4f", top_k=3) == expected
+    assert pipe([[video]], window="4f", top_k=3) == expected
+
+
+def test_a_video_as_python_lists_of_numbers_is_refused_by_name(model_dir, video):  # noqa: F811
+    pipe = timeline_pipeline(model_dir)
+    for options in ({}, {"window": "4f"}):
+        with pytest.raises(ValueError, match=r"nested Python lists of numbers"):
+            pipe(video.tolist(), **options)

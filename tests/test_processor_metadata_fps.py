@@ -1,0 +1,42 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`video_metadata`'s `fps` is checked where it is read: a value no frame rate has is refused naming it. An infinite
+rate sampled one frame with `fps=`, True one frame a second, a negative one was said to be no rate (of a file, whose
+own rate it overrides), a string or NaN failed in Python's arithmetic naming nothing."""
+
+import math
+import re
+
+import numpy as np
+import pytest
+from transformers.video_utils import VideoMetadata
+from video_factory import write_video
+
+from vivit_hf import ViViTVideoProcessor
+
+SMALL = dict(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return np.random.default_rng(0).integers(0, 256, (16, 40, 48, 3), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("fps", [math.inf, -4, math.nan, True, "4"], ids=["inf", "negative", "nan", "true", "text"])
+@pytest.mark.parametrize("given", ["dict", "VideoMetadata"])
+def test_a_metadata_fps_no_video_has_is_refused_naming_it(frames, fps, given):
+    metadata = {"fps": fps} if given == "dict" else VideoMetadata(total_num_frames=16, fps=fps)
+    with pytest.raises(ValueError, match=rf"video_metadata has fps={re.escape(repr(fps))}: a video's frame rate"):
+        ViViTVideoProcessor(**SMALL)(frames, fps=2, video_metadata=metadata)
+
+
+def test_a_files_metadata_fps_is_checked_too(tmp_path):
+    path = write_video(tmp_path / "clip.mp4", num_frames=16)
+    with pytest.raises(ValueError, match=r"video_metadata\[1\] has fps=-25"):
+        ViViTVideoProcessor(**SMALL)([path, path], fps=5, video_metadata=[None, {"fps": -25}])
+
+
+@pytest.mark.parametrize("fps", [4, 4.0, np.float32(4), np.int64(4)])
+def test_numpy_and_python_rates_sample_by_transformers_rule(frames, fps):
+    """transformers' rule: int(16 frames / 4 fps * 2) = 8 frames."""
+    out = ViViTVideoProcessor(**SMALL)(frames, fps=2, video_metadata={"fps": fps}, return_tensors="pt")
+    assert out.pixel_values.shape[1] == int(16 / 4 * 2)
