@@ -108,3 +108,12 @@ def test_a_video_whose_resized_frames_pass_the_limit_is_refused_naming_its_size(
     # the way out the message gives: the longer side capped
     capped = processor(path, size={"shortest_edge": 256, "longest_edge": 2048}, do_center_crop=False)
     assert capped["pixel_values"].shape[-2:] == (5, 2048)
+
+
+def test_a_banner_whose_training_clip_passes_the_limit_is_refused(low_limit):
+    # the training augmentation (scale jitter, random crop) resizes the whole clip: 4 frames of 256x32000, 94 MiB
+    video = banner(4, 8, 1000)
+    processor = ViViTVideoProcessor(do_sample_frames=False, do_train_augment=True, seed=0)
+    with pytest.raises(BrokenVideoError, match=r"1000x8 .*32000x256.*94 MiB for the 4 frames"):
+        processor(video, input_data_format="channels_last")
+    assert processor(video[:2], input_data_format="channels_last")["pixel_values"].shape == (1, 2, 3, 224, 224)

@@ -763,7 +763,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
             )
             unique = np.unique(clips)
-            _check_resized_frame(source, opts)
+            _check_resized_frame(source, opts, clips.shape[1])
             frames = source.pixels(unique, scale, *_decoder_resize(opts, source))
             metadata = _video_metadata(video, source, opts, clips, given_metadata)  # (the reader's, while it is open)
         finally:
@@ -1370,10 +1370,11 @@ def _resized_size(height: int, width: int, size) -> tuple[int, int]:
     return int(size.height), int(size.width)
 
 
-def _check_resized_frame(source: _FrameSource, opts: dict) -> None:
-    """Refuse, before decoding, a video whose frames the resize would make larger than `RESIZED_BYTES` each: the
-    shortest-side rule gives a 4000x1 video (a one-pixel banner, a header that states the wrong size) frames of
-    256x1024000, 786 MB each, and its clip was killed for memory."""
+def _check_resized_frame(source: _FrameSource, opts: dict, frames: int) -> None:
+    """Refuse, before decoding, a video whose frames the resize would make larger than `RESIZED_BYTES` each, or
+    whose clip of `frames` would where the training augmentation resizes the whole clip: the shortest-side rule
+    gives a 4000x1 video (a one-pixel banner, a header that states the wrong size) frames of 256x1024000, 786 MB
+    each, and its clip was killed for memory."""
     if not opts["do_resize"]:
         return
     if source.tensor is not None:
@@ -1383,13 +1384,17 @@ def _check_resized_frame(source: _FrameSource, opts: dict) -> None:
         height, width = info.height, info.width
     new_height, new_width = _resized_size(height, width, opts["size"])
     frame_bytes = 3 * new_height * new_width * element
+    clip = f"{frame_bytes / 2**20:.0f} MiB a frame"
+    if opts["do_train_augment"] and frame_bytes <= RESIZED_BYTES < frame_bytes * frames:
+        frame_bytes *= frames
+        clip = f"{frame_bytes / 2**20:.0f} MiB for the {frames} frames the training augmentation resizes at once"
     if frame_bytes > RESIZED_BYTES:
         raise BrokenVideoError(
             f"Video {source.name} has frames of {width}x{height} (width x height), which size="
-            f"{_describe_size(opts['size'])} resizes to {new_width}x{new_height}: "
-            f"{frame_bytes / 2**20:.0f} MiB a frame, past the {RESIZED_BYTES >> 20} MiB allowed. A video of this "
-            "shape is likely a banner or a file whose header states the wrong size; to read it anyway, cap the "
-            "longer side (size={'shortest_edge': ..., 'longest_edge': ...}) or give {'height': ..., 'width': ...}."
+            f"{_describe_size(opts['size'])} resizes to {new_width}x{new_height}: {clip}, past the "
+            f"{RESIZED_BYTES >> 20} MiB allowed. A video of this shape is likely a banner or a file whose header "
+            "states the wrong size; to read it anyway, cap the longer side (size={'shortest_edge': ..., "
+            "'longest_edge': ...}) or give {'height': ..., 'width': ...}."
         )
 
 
