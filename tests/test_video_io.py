@@ -287,6 +287,8 @@ def _sequential(path, stream_index):
         # "best" (torchcodec's own default) is the second there, the one of higher bit rate
         ("two.avi", ("mpeg4", "libx264"), None, 0),
         ("two.mkv", ("libx264", "libx264"), None, 0),
+        ("two.nut", ("mpeg4", "libx264"), None, 0),
+        ("two.ts", ("mpeg2video", "libx264"), None, 0),  # (no disposition in a transport stream: the first PID)
         # the file says which: the track flagged default, whichever comes first
         ("two_default_second.mkv", ("libx264", "libx264"), 1, 1),
         ("two_default_second.mp4", ("libx264", "libx264"), 1, 1),

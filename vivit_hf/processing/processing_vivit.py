@@ -58,6 +58,7 @@ from .video_io import VideoReader, describe_source, evenly_spaced, open_video, s
 from .video_sources import _resolve_source
 from .video_transforms import (
     NORMALIZATION_PRESETS,
+    RESIZED_BYTES,
     affine_normalization,
     apply_affine,
     center_crop,
@@ -66,6 +67,7 @@ from .video_transforms import (
     rand_augment,
     random_crop,
     resize,
+    resized_views,
     scale_jitter,
     shortest_side_size,
     three_crops,
@@ -767,6 +769,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 self.sample_indices(source.num_frames, opts, rng, source.name), source.num_frames, opts, source.name
             )
             unique = np.unique(clips)
+            _check_resized_frame(source, opts, clips.shape[1])
             frames = source.pixels(unique, scale, *_decoder_resize(opts, source))
             metadata = _video_metadata(video, source, opts, clips, given_metadata)  # (the reader's, while it is open)
         finally:
@@ -785,10 +788,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         """One `(T, 3, H, W)` clip -> `num_crops` views (not yet rescaled); random draws shared by all frames."""
         interpolation = _interpolation_mode(opts["resample"])
         size, crop = opts["size"], opts["crop_size"]
-        if opts["do_resize"]:
-            clip = resize(clip, *_resized_size(*clip.shape[-2:], size), interpolation)
+        resized = _resized_size(*clip.shape[-2:], size) if opts["do_resize"] else tuple(clip.shape[-2:])
         if _crops(opts):
-            _warn_when_padded(*clip.shape[-2:], crop, size if opts["do_resize"] else None)
+            _warn_when_padded(*resized, crop, size if opts["do_resize"] else None)
+        if opts["do_resize"] and not opts["do_train_augment"] and (opts["num_crops"] == 3 or opts["do_center_crop"]):
+            # fixed crops, cut a few resized frames at a time where the resized clip is large (`resized_views`)
+            if opts["num_crops"] == 3:
+                return resized_views(clip, *resized, interpolation, lambda c: three_crops(c, crop.height, crop.width))
+            return resized_views(clip, *resized, interpolation, lambda c: [center_crop(c, crop.height, crop.width)])
+        if opts["do_resize"]:
+            clip = resize(clip, *resized, interpolation)
         if opts["do_train_augment"]:
             views = []
             for _ in range(opts["num_crops"]):
@@ -1418,6 +1427,34 @@ def _resized_size(height: int, width: int, size) -> tuple[int, int]:
             int(v) for v in get_image_size_for_max_height_width((height, width), size.max_height, size.max_width)
         )
     return int(size.height), int(size.width)
+
+
+def _check_resized_frame(source: _FrameSource, opts: dict, frames: int) -> None:
+    """Refuse, before decoding, a video whose frames the resize would make larger than `RESIZED_BYTES` each, or
+    whose clip of `frames` would where the training augmentation resizes the whole clip: the shortest-side rule
+    gives a 4000x1 video (a one-pixel banner, a header that states the wrong size) frames of 256x1024000, 786 MB
+    each, and its clip was killed for memory."""
+    if not opts["do_resize"]:
+        return
+    if source.tensor is not None:
+        (height, width), element = source.tensor.shape[-2:], source.tensor.element_size()
+    else:
+        info, element = source.reader.info, 1  # (frames as displayed, decoded to uint8)
+        height, width = info.height, info.width
+    new_height, new_width = _resized_size(height, width, opts["size"])
+    frame_bytes = 3 * new_height * new_width * element
+    clip = f"{frame_bytes / 2**20:.0f} MiB a frame"
+    if opts["do_train_augment"] and frame_bytes <= RESIZED_BYTES < frame_bytes * frames:
+        frame_bytes *= frames
+        clip = f"{frame_bytes / 2**20:.0f} MiB for the {frames} frames the training augmentation resizes at once"
+    if frame_bytes > RESIZED_BYTES:
+        raise BrokenVideoError(
+            f"Video {source.name} has frames of {width}x{height} (width x height), which size="
+            f"{_describe_size(opts['size'])} resizes to {new_width}x{new_height}: {clip}, past the "
+            f"{RESIZED_BYTES >> 20} MiB allowed. A video of this shape is likely a banner or a file whose header "
+            "states the wrong size; to read it anyway, cap the longer side (size={'shortest_edge': ..., "
+            "'longest_edge': ...}) or give {'height': ..., 'width': ...}."
+        )
 
 
 def _check_size(size) -> None:

@@ -438,6 +438,7 @@ class PyAVReader(VideoReader):
         None  # that packet, of a codec whose pictures carry EXIF (see `_display_orientation`)
     )
     _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
+    _collided_ticks: np.ndarray | None = None  # the frames' sorted stamps, where some collide (see `_frame_table`)
     # Whether the container's keyframes are recovery points, pictures the decoder withholds when decoding starts there
     # (H.264 intra refresh): spans then start two keyframes back (see `_segments`); found by a read (`_span_frames`)
     _recovery_points = False
@@ -769,6 +770,10 @@ class PyAVReader(VideoReader):
             self._cut_name = last.pts if decode_cut else None
             return self._cached_decoded_table(stamped, keyframes)
         pts_mislead = untimed or decode_times or decoder_decides or jumps_back or goes_back
+        # Stamps that collide (frames closer than a tick: 1200 fps in FLV's milliseconds, two frames of a screen
+        # recording in one) name no frame, but sorted they are still when the frames are shown (`frame_times`)
+        collide = not pts_mislead and None not in pts and len(pts) > 1 and len(set(pts)) < len(pts)
+        self._collided_ticks = np.sort(self._clock(np.asarray(pts, dtype=np.int64))) if collide else None
         if pts_mislead or None in pts or len(set(pts)) < len(pts):
             self._stamp, self._names, self._place = "dts", names, {d: i for i, d in enumerate(names)}
             self._sizes = sizes
@@ -1061,6 +1066,13 @@ class PyAVReader(VideoReader):
                     return self._delay_timed_fps(span)
                 stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
                 return _rate_of_span(self._pts.size - 1, span, tick, stated)
+        collided = self._collided_times()
+        if collided is not None and collided[-1] > collided[0]:
+            # Frames whose stamps collide, counted by a decode: timed by their stamps as others are, where FFmpeg's
+            # rate is a guess (capped at the time base: 60 frames of 1200 fps in FLV read 1000 fps, lasting 0.06 s)
+            stated = (stream.guessed_rate, stream.average_rate, stream.base_rate, context.framerate)
+            tick = float(stream.time_base)
+            return _rate_of_span(self._num_frames - 1, float(collided[-1] - collided[0]), tick, stated)
         # With one frame there is no span of timestamps: the container's rate, else the codec's (H.264's timing is
         # in fields: FFmpeg's guessed_rate reads 50 for a one-frame 25 fps MPEG-TS, its decoder's framerate 25).
         stated = (stream.average_rate, context.framerate, stream.guessed_rate, stream.base_rate)
@@ -1476,13 +1488,21 @@ class PyAVReader(VideoReader):
         times so, which counting frames at the average rate spread over the video (frame 30 after a 10 s pause at
         6.3 s instead of 11.2 s)."""
         if self._pts is None or not self.stream.time_base:
-            return None
+            return self._collided_times()
         if (self._stamp == "dts" and self._pts_are_slots()) or self._decode_stamped:
             # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
             return np.sort(self._ticks).astype(np.float64) * float(self.stream.time_base)
         if self._stamp != "pts":
             return None
         return self._ticks.astype(np.float64) * float(self.stream.time_base)
+
+    def _collided_times(self) -> np.ndarray | None:
+        """Each frame's time in seconds from its packet's pts, sorted, where some pts collide (see `_frame_table`) and
+        the decode gave a frame per packet; else None."""
+        ticks = self._collided_ticks
+        if ticks is None or ticks.size != self._num_frames or not self.stream.time_base:
+            return None
+        return ticks.astype(np.float64) * float(self.stream.time_base)
 
     def _pts_are_slots(self) -> bool:
         """Whether the table's dts names are the slots of an AVI that leaves some empty (see `frame_times`)."""

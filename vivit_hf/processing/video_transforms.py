@@ -31,6 +31,8 @@ __all__ = [
     "shortest_side_size",
     "resize_shortest_side",
     "resize",
+    "resized_views",
+    "RESIZED_BYTES",
     "center_crop",
     "crop",
     "three_crops",
@@ -104,6 +106,29 @@ def resize_shortest_side(
     video: torch.Tensor, size: int, interpolation="bilinear", antialias: bool = True
 ) -> torch.Tensor:
     return resize(video, *shortest_side_size(*video.shape[-2:], size), interpolation=interpolation, antialias=antialias)
+
+
+# The most bytes of resized frames held at once where views are cut from them (`resized_views`), and the most one
+# resized frame may take: transformers' shortest-side rule enlarges a 4000x16 video (a banner, a header that lies) to
+# 256x64000, 49 MB a frame, and a 4000x1 one to 256x1024000, 786 MB a frame; a clip of such frames was killed for
+# memory before its 224 crop was cut
+RESIZED_BYTES = 1 << 28
+
+
+def resized_views(video: torch.Tensor, height: int, width: int, interpolation, views_of) -> list[torch.Tensor]:
+    """`views_of(resize(video, height, width))`, resizing a few frames at a time where the whole resized clip would
+    pass `RESIZED_BYTES` (each frame is resized alone, so the views are the same): the memory of a clip's views
+    plus a chunk's frames, not the clip's frames at the resized size. `views_of` must cut every frame alike."""
+    frame_bytes = video.shape[-3] * height * width * video.element_size()
+    step = max(1, RESIZED_BYTES // frame_bytes)
+    if step >= video.shape[0]:
+        return views_of(resize(video, height, width, interpolation))
+    # (a crop is a view of the chunk it was cut from: cloned, so that each chunk's resized frames are let go)
+    chunks = [
+        [view.clone() for view in views_of(resize(video[start : start + step], height, width, interpolation))]
+        for start in range(0, video.shape[0], step)
+    ]
+    return [torch.cat(parts) for parts in zip(*chunks)]
 
 
 def crop(video: torch.Tensor, top: int, left: int, height: int, width: int) -> torch.Tensor:

@@ -1,0 +1,106 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Containers and codecs that `test_video_containers.py` does not write, as real files come: an edit list that skips
+the leading frames of a GOP, a video that starts after its audio, fragmented and cue-less files, DVD and DV files,
+YUV4MPEG, intra codecs of editing tools, and a header whose frame count lies. Frame `i` is the `i`-th frame a
+sequential decode gives; the rate and duration are those its timestamps give."""
+
+import struct
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+from video_factory import frame_index, pattern_frame
+
+from vivit_hf.processing.video_io import open_video
+
+HEIGHT, WIDTH, COUNT, RATE = 48, 64, 40, 25
+B_FRAMES = {"bf": "2", "g": "12"}
+
+
+def write(path, fmt, encoder, pix_fmt="yuv420p", options=None, muxer=None, first=0, audio_seconds=0.0, size=None):
+    """`COUNT` pattern frames at `RATE`, stamped from `first` (a negative `first`: frames before the edit list's
+    start), after `audio_seconds` of silence in an AAC track muxed first."""
+    height, width = size or (HEIGHT, WIDTH)
+    with av.open(str(path), "w", format=fmt, options=muxer or {}) as container:
+        audio = container.add_stream("aac", rate=48000) if audio_seconds else None
+        stream = container.add_stream(encoder, rate=RATE, options=options or {})
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        for k in range(int((audio_seconds + 2) * 48000 / 1024)) if audio else []:
+            silence = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+            silence.sample_rate, silence.pts, silence.time_base = 48000, k * 1024, Fraction(1, 48000)
+            container.mux(audio.encode(silence))
+        offset = first + round(audio_seconds * RATE)
+        for i in range(COUNT):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, height, width), format="rgb24")
+            frame.pts, frame.time_base = offset + i, Fraction(1, RATE)
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+        if audio:
+            container.mux(audio.encode())
+    return str(path)
+
+
+def lying_avi(path):
+    """An AVI whose headers say 300 frames (a capture tool that wrote them before it stopped)."""
+    write(path, "avi", "mpeg4", options={"g": "12"})
+    data = bytearray(open(path, "rb").read())
+    struct.pack_into("<I", data, data.find(b"avih") + 8 + 16, 300)  # dwTotalFrames
+    struct.pack_into("<I", data, data.find(b"strh") + 8 + 32, 300)  # the stream's dwLength
+    open(path, "wb").write(bytes(data))
+    return path
+
+
+CASES = {
+    # `ffmpeg -ss` remuxes, phone editors: the edit list starts 7 frames into a GOP; FFmpeg drops those 7
+    "editlist.mov": lambda p: write(p, "mov", "libx264", options=B_FRAMES, first=-7),
+    "editlist.mp4": lambda p: write(p, "mp4", "libx264", options=B_FRAMES, first=-7),
+    "negative_no_editlist.mp4": lambda p: write(p, "mp4", "libx264", options=B_FRAMES, muxer={"use_editlist": "0"}),
+    "audio_first.mkv": lambda p: write(p, "matroska", "libx264", options=B_FRAMES, audio_seconds=2.0),
+    "audio_first.mp4": lambda p: write(p, "mp4", "libx264", options=B_FRAMES, audio_seconds=2.0),
+    "fragmented.mp4": lambda p: write(
+        p, "mp4", "libx264", options=B_FRAMES, muxer={"movflags": "frag_keyframe+empty_moov"}
+    ),
+    "live.mkv": lambda p: write(p, "matroska", "libx264", options=B_FRAMES, muxer={"live": "1"}),  # no cues
+    "dvd.vob": lambda p: write(p, "vob", "mpeg2video", options=B_FRAMES),
+    "mpeg1.mpg": lambda p: write(p, "mpeg", "mpeg1video", options=B_FRAMES),
+    "h264.mpg": lambda p: write(p, "mpeg", "libx264", options=B_FRAMES),
+    "pal.dv": lambda p: write(p, "dv", "dvvideo", size=(576, 720)),
+    "raw.y4m": lambda p: write(p, "yuv4mpegpipe", "rawvideo"),
+    "prores.mov": lambda p: write(p, "mov", "prores_ks", pix_fmt="yuv422p10le"),
+    "ffv1.mkv": lambda p: write(p, "matroska", "ffv1"),
+    "qtrle.mov": lambda p: write(p, "mov", "qtrle", pix_fmt="rgb24", options={"g": "12"}),
+    "vp8.ogv": lambda p: write(p, "ogg", "libvpx", options={"g": "12"}),
+    "rv20.rm": lambda p: write(p, "rm", "rv20", options={"g": "12"}),
+    "mpeg2.wtv": lambda p: write(p, "wtv", "mpeg2video", options=B_FRAMES),
+    "lying_count.avi": lying_avi,
+}
+
+
+def sequential(path):
+    with av.open(path) as container:
+        frames = list(container.decode(video=0))
+    return np.stack([f.to_ndarray(format="rgb24") for f in frames]), [f.time for f in frames]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_frames_rate_and_duration_equal_a_sequential_decode(tmp_path, name):
+    path = CASES[name](str(tmp_path / name))
+    truth, times = sequential(path)
+    skipped = 7 if name.startswith("editlist") else 0
+    assert len(truth) == COUNT - skipped and frame_index(truth[0]) == skipped
+    with open_video(path, backend="pyav") as reader:
+        info = reader.info
+        indices = [0, 1, 13, len(truth) - 1, 20, 2]
+        got = reader.read(indices)
+        backwards = reader.read(indices[::-1])
+        if name.startswith("audio_first"):  # the video's clock starts where the audio's does
+            assert reader.first_frame_seconds() == pytest.approx(2.0, abs=1e-3)
+    assert info.num_frames == len(truth)
+    for k, i in enumerate(indices):
+        np.testing.assert_array_equal(got[k], truth[i])
+    np.testing.assert_array_equal(backwards[::-1], got)
+    assert info.fps == pytest.approx(RATE, rel=1e-9)
+    assert info.duration == pytest.approx(len(truth) / RATE, rel=1e-9)
+    if None not in times:  # (those with times: they go up by a frame's time)
+        np.testing.assert_allclose(np.diff(sorted(times)), 1 / RATE, atol=1e-3)
