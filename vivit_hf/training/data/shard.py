@@ -538,6 +538,11 @@ def main(argv=None) -> dict:
     problem = used_out_problem(Path(args.out))
     if problem:
         parser.error(f"--out {args.out}: {problem}")
+    if args.dataset_format == "epic_kitchens":  # write_shards' refusal came as a traceback, after the whole read
+        parser.error(
+            "argument --dataset_format: epic_kitchens: shards hold one label per clip (`.cls`), and Epic Kitchens "
+            "labels each clip with a noun and a verb; train on the folder itself (--dataset_format epic_kitchens)"
+        )
     try:
         check_config_name(args.dataset_format, args.dataset_config_name)
     except ValueError as error:
