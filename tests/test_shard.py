@@ -623,3 +623,18 @@ def test_epic_kitchens_is_refused_in_one_line_before_anything_is_read(tmp_path, 
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert line.startswith("python -m vivit_hf.training.data.shard: error: argument --dataset_format: epic_kitchens")
     assert "noun and a verb" in line
+
+
+def test_class_names_beyond_the_basic_plane_read_back_from_the_card_as_written(tmp_path):
+    """The card wrote each class name as JSON, which spells a character beyond U+FFFF as a surrogate pair; YAML reads
+    that as two lone surrogates, so the class `goal 🥅` came back as `goal \\ud83e\\udd45`, whole and streamed."""
+    from vivit_hf.training.data import load_video_dataset
+
+    names = ["goal 🥅", "𠀀 rare", 'say "hi"']
+    for i, name in enumerate(names):
+        tiny_clip(tmp_path / "source" / "train" / name / f"{i}.mp4", label=i % 2, seed=i)
+        tiny_clip(tmp_path / "source" / "test" / name / f"t{i}.mp4", label=i % 2, seed=10 + i)
+    shard_main(["--dataset", str(tmp_path / "source"), "--out", str(tmp_path / "shards")])
+    written = sorted(names)  # videofolder numbers its classes in sorted order
+    assert list(load_video_dataset(str(tmp_path / "shards"), "hub").id2label.values()) == written
+    assert list(open_streaming_dataset(str(tmp_path / "shards")).id2label.values()) == written
