@@ -727,3 +727,19 @@ def test_integer_labels_take_their_names_from_a_names_column_beside_them(tmp_pat
     assert [e["label"] for e in data.split("train")] == labels
     streamed = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
     assert streamed.id2label == {0: "sit", 1: "stand"}
+
+
+def test_metadata_files_of_two_types_are_refused_naming_them_not_datasets_bare_value_error(tmp_path):
+    # train/ labelled by a metadata.csv, test/ by a metadata.jsonl (two tools wrote them): datasets reads all the
+    # metadata files of a folder in one format and raised "Found metadata files with different extensions".
+    train_clip, test_clip = sources(tmp_path, 2)
+    root = tmp_path / "videos"
+    (root / "train").mkdir(parents=True)
+    (root / "test").mkdir()
+    (root / "train" / "a.mp4").write_bytes(train_clip.read_bytes())
+    (root / "test" / "b.mp4").write_bytes(test_clip.read_bytes())
+    (root / "train" / "metadata.csv").write_text("file_name,label\na.mp4,sit\n")
+    (root / "test" / "metadata.jsonl").write_text(json.dumps({"file_name": "b.mp4", "label": "sit"}) + "\n")
+    for read in (lambda: load_video_dataset(str(root), "hub"), lambda: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=r"test/metadata\.jsonl, train/metadata\.csv.*one type"):
+            read()

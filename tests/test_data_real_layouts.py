@@ -198,6 +198,20 @@ def test_epic_kitchens_without_any_clip_names_what_it_looked_for_and_found(tmp_p
         load_video_dataset(tmp_path, "epic_kitchens")
 
 
+def test_epic_kitchens_of_extracted_frames_only_says_the_frames_are_not_read(tmp_path):
+    """Epic ships every video also as its RGB frames (`P01/rgb_frames/P01_01.tar`, or unpacked): a copy of the
+    frames alone was refused as "found no video files", with no word that it was the frames the reader skips."""
+    write_csv(tmp_path / "EPIC_100_train.csv", [["P01_01_0", "P01", "P01_01", "", "00:00:00.14", "00:00:03.37", "8",
+              "202", "open door", "open", 3, "door", 8, "", ""]], EPIC_HEADER)  # fmt: skip
+    frames = tmp_path / "EPIC-KITCHENS" / "P01" / "rgb_frames"
+    (frames / "P01_01").mkdir(parents=True)
+    (frames / "P01_01" / "frame_0000000001.jpg").write_bytes(b"a frame")
+    with pytest.raises(
+        DatasetFormatError, match=r"found no video files\. .*P01/rgb_frames holds Epic's extracted frames"
+    ):
+        load_video_dataset(tmp_path, "epic_kitchens")
+
+
 def moments(root: Path) -> None:
     """Moments in Time as its zip unpacks: one `Moments_in_Time_Raw/` folder holding the CSVs and the clips."""
     (root / "moments_categories.txt").parent.mkdir(parents=True, exist_ok=True)

@@ -608,3 +608,33 @@ def test_shards_read_as_a_video_folder_are_told_to_read_with_dataset_format_hub(
     with pytest.raises(DatasetFormatError) as error:
         load_video_dataset(str(tmp_path / "notes"), "videofolder")
     assert "--dataset_format hub" not in str(error.value)
+
+
+def test_epic_kitchens_is_refused_in_one_line_before_anything_is_read(tmp_path, capsys):
+    """Epic Kitchens labels each narration with a noun and a verb, which a shard's one `.cls` cannot hold: the writer
+    refused it with a ValueError traceback, after reading the whole data set. One line, exit 2, `--out` not made."""
+    source, out = tmp_path / "epic", tmp_path / "shards"
+    header = ["narration_id", "video_id", "start_timestamp", "stop_timestamp", "verb_class", "noun_class"]
+    write_csv(source / "EPIC_100_train.csv", [["P01_01_0", "P01_01", "00:00:00.00", "00:00:01.00", 3, 8]], header)
+    (source / "P01_01_0.mp4").write_bytes(b"a trimmed clip")  # never opened: the refusal comes first
+    with pytest.raises(SystemExit) as stop:
+        shard_main(["--dataset_format", "epic_kitchens", "--dataset", str(source), "--out", str(out)])
+    assert stop.value.code == 2 and not out.exists()
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith("python -m vivit_hf.training.data.shard: error: argument --dataset_format: epic_kitchens")
+    assert "noun and a verb" in line
+
+
+def test_class_names_beyond_the_basic_plane_read_back_from_the_card_as_written(tmp_path):
+    """The card wrote each class name as JSON, which spells a character beyond U+FFFF as a surrogate pair; YAML reads
+    that as two lone surrogates, so the class `goal 🥅` came back as `goal \\ud83e\\udd45`, whole and streamed."""
+    from vivit_hf.training.data import load_video_dataset
+
+    names = ["goal 🥅", "𠀀 rare", 'say "hi"']
+    for i, name in enumerate(names):
+        tiny_clip(tmp_path / "source" / "train" / name / f"{i}.mp4", label=i % 2, seed=i)
+        tiny_clip(tmp_path / "source" / "test" / name / f"t{i}.mp4", label=i % 2, seed=10 + i)
+    shard_main(["--dataset", str(tmp_path / "source"), "--out", str(tmp_path / "shards")])
+    written = sorted(names)  # videofolder numbers its classes in sorted order
+    assert list(load_video_dataset(str(tmp_path / "shards"), "hub").id2label.values()) == written
+    assert list(open_streaming_dataset(str(tmp_path / "shards")).id2label.values()) == written

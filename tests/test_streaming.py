@@ -987,3 +987,71 @@ def test_a_hub_folder_stream_that_datasets_decodes_in_threads_is_read_undecoded_
     assert rows == reference[0] and all(isinstance(row["video"], dict) for row in rows)
     assert ids == reference[1] and len(ids) == 6
     assert torch.equal(batches[0]["pixel_values"], reference[2][0]["pixel_values"])
+
+
+def many_shards(folder, sizes):
+    """Training tars of `sizes` clips each (one tiny clip's bytes under every key, each sample its own `.json` id)."""
+    from test_recipes_finetune import tiny_clip
+
+    tiny_clip(folder / "clip.mp4", label=0, seed=0)
+    video = (folder / "clip.mp4").read_bytes()
+    (folder / "clip.mp4").unlink()
+    (folder / "data").mkdir()
+    for shard, size in enumerate(sizes):
+        with tarfile.open(folder / "data" / f"train-{shard:05d}-of-{len(sizes):05d}.tar", "w") as tar:
+            for i in range(size):
+                key = f"s{shard:03d}_{i}"
+                for name, data in (
+                    (f"{key}.mp4", video),
+                    (f"{key}.cls", str(i % 2).encode()),
+                    (f"{key}.json", json.dumps({"id": f"clip-{shard}-{i}"}).encode()),
+                ):
+                    member = tarfile.TarInfo(name)
+                    member.size = len(data)
+                    tar.addfile(member, io.BytesIO(data))
+    return folder
+
+
+def test_64_shards_over_two_processes_of_two_workers_stream_every_clip_once_an_epoch_and_resume_without_a_gap(
+    tmp_path,
+):
+    """At scale: 64 tars of 1-4 clips, two processes (ranks 0 and 1 of 2) of two DataLoader workers each, a shuffle
+    buffer. Each epoch every clip the tars hold (read with tarfile alone) comes once, from one process, each process
+    as many as its planned share; a process resumed from its position mid-epoch delivers the rest of that epoch."""
+    from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+    from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
+
+    sizes = [1 + i % 4 for i in range(64)]
+    folder = many_shards(tmp_path / "shards", sizes)
+    expected = sorted(clip_id for tar in (folder / "data").glob("train-*.tar") for clip_id in clip_ids(tar))
+    assert len(expected) == sum(sizes) == 160
+    split = open_streaming_dataset(str(folder)).split("train")
+    processor = ViViTVideoProcessor(num_frames=2, size={"shortest_edge": 8}, crop_size={"height": 8, "width": 8})
+
+    def batches(rank, epoch, resume=None, stop=None):
+        dataset = StreamingVideoDataset(
+            split, processor, batch_size=3, shuffle_buffer_size=8, shuffle_seed=0, rank=rank, world_size=2
+        )
+        loader = StreamingLoader(dataset, num_workers=2)
+        loader.set_epoch(epoch)
+        if resume is not None:
+            loader.resume(resume)
+        delivered = []
+        for batch in loader:
+            delivered.append(list(batch["ids"]))
+            if len(delivered) == stop:
+                return delivered, loader.position(), None
+        return delivered, None, dataset.worker_shares(epoch, 2)
+
+    for epoch in (0, 1):
+        seen = []
+        for rank in (0, 1):
+            whole, _, shares = batches(rank, epoch)
+            clips = [clip_id for batch in whole for clip_id in batch]
+            assert len(clips) == sum(shares[rank])  # the share the steps are planned on
+            seen += clips
+            head, position, _ = batches(rank, epoch, stop=len(whole) // 2)
+            assert len(position) == 2  # both workers had delivered batches
+            tail, _, _ = batches(rank, epoch, resume=position)
+            assert head + tail == whole, f"rank {rank}, epoch {epoch}, resumed at {position}"
+        assert sorted(seen) == expected, f"epoch {epoch}"  # every clip once, by one process

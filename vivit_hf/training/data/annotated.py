@@ -538,10 +538,29 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
             "--dataset_format epic_kitchens: no EPIC_100_train.csv or EPIC_100_validation.csv"
             f" under {roots[0]}{_what_is_there(roots)}"
         )
-    splits = _keep_found_splits(
-        "epic_kitchens", splits, missing, roots, "<narration_id>.mp4 (trimmed) or <video_id>.MP4 (untrimmed)"
-    )
+    try:
+        splits = _keep_found_splits(
+            "epic_kitchens", splits, missing, roots, "<narration_id>.mp4 (trimmed) or <video_id>.MP4 (untrimmed)"
+        )
+    except DatasetFormatError as error:
+        frames = _epic_frames_folder(roots)
+        if frames is None:
+            raise
+        raise DatasetFormatError(
+            f"{error}. {frames} holds Epic's extracted frames, which are not read: download the videos "
+            "(P01/videos/P01_01.MP4; epic_downloader.py --videos)"
+        ) from None
     return VideoClassificationData(splits=splits, label_spaces=label_spaces, missing=missing)
+
+
+def _epic_frames_folder(roots: Sequence[Path]) -> Path | None:
+    """The first `rgb_frames` folder below the roots (Epic ships each video's frames as `P01/rgb_frames/P01_01.tar`,
+    or unpacked, `P01/rgb_frames/P01_01/frame_0000000001.jpg`): a copy of only those read "found no video files"."""
+    for root in roots:
+        for dirpath, _ in _walk(root):
+            if dirpath.name == "rgb_frames":
+                return dirpath
+    return None
 
 
 def _moments_rows(path: Path) -> list[list[str]]:

@@ -960,6 +960,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
         return {}
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})
     _refuse_metadata_naming_no_file(others)
+    _refuse_metadata_of_two_types(root, builder.config.data_files or {})
     if config_name is None and not _card_declares_configs(root):
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
@@ -981,6 +982,22 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
             "follows them), or copy the linked folders in"
         )
     return dangling
+
+
+def _refuse_metadata_of_two_types(root: Path, data_files: dict) -> None:
+    """datasets' videofolder reads the metadata files of all splits in one format: a `metadata.csv` in `train/` beside
+    a `metadata.jsonl` in `test/` (tables written by two tools) ended in its bare `ValueError: Found metadata files
+    with different extensions`, naming no file. Refused naming one file of each type."""
+    by_type: dict[str, str] = {}
+    for file in sorted(str(file) for files in data_files.values() for file in files):
+        if os.path.basename(file) in _METADATA_FILES:
+            by_type.setdefault(os.path.splitext(file)[1], os.path.relpath(file, root))
+    if len(by_type) > 1:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {root} holds metadata files of {len(by_type)} types "
+            f"({', '.join(by_type.values())}), and datasets reads every split's metadata in one type; write them all "
+            f"as one of {', '.join(sorted(by_type))}"
+        )
 
 
 def _refuse_metadata_naming_no_file(files: Sequence[Path]) -> None:

@@ -420,6 +420,13 @@ def _leave_out_splits_without_clips(summary: dict, source: str) -> None:
         raise NoClipWritten(f"no clip of {source or 'the data set'} could be written: every clip was unreadable")
 
 
+def yaml_string(text: str) -> str:
+    """`text` as a YAML double-quoted scalar. JSON's escapes are YAML's, except that JSON writes a character beyond
+    U+FFFF as a surrogate pair (`\\ud83d\\ude00`), which YAML reads as two lone surrogates: a class `emoji 😀` read
+    back from the card as `emoji \\ud83d\\ude00`, whole and streamed. YAML's own `\\U0001f600` is written instead."""
+    return '"' + "".join(f"\\U{ord(c):08x}" if ord(c) > 0xFFFF else json.dumps(c)[1:-1] for c in text) + '"'
+
+
 def data_card(summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member="mp4") -> str:
     """README.md: YAML `datasets` reads (files per split, features, split sizes), then source, classes, counts."""
     lines = ["---", "configs:", "- config_name: default", "  data_files:"]
@@ -429,7 +436,7 @@ def data_card(summary, names, source, dataset_format, short_side, keyframe_inter
     lines += ["dataset_info:", "  features:"]
     lines += [f"  - name: {member}", "    dtype: video"]
     lines += ["  - name: cls", "    dtype:", "      class_label:", "        names:"]
-    lines += [f"          '{i}': {json.dumps(name)}" for i, name in enumerate(names)]
+    lines += [f"          '{i}': {yaml_string(name)}" for i, name in enumerate(names)]
     lines += [
         "  - name: json",
         "    struct:",
@@ -539,6 +546,11 @@ def main(argv=None) -> dict:
     problem = used_out_problem(Path(args.out))
     if problem:
         parser.error(f"--out {args.out}: {problem}")
+    if args.dataset_format == "epic_kitchens":  # write_shards' refusal came as a traceback, after the whole read
+        parser.error(
+            "argument --dataset_format: epic_kitchens: shards hold one label per clip (`.cls`), and Epic Kitchens "
+            "labels each clip with a noun and a verb; train on the folder itself (--dataset_format epic_kitchens)"
+        )
     try:
         check_config_name(args.dataset_format, args.dataset_config_name)
     except ValueError as error:
