@@ -25,7 +25,8 @@ so a variable-frame-rate file (phones) is timed as it plays.
 joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`), and for a URL the file name it ends with
 (`https://host/v/a.mp4?sig=...` -> `a.mp4.json`): every output lies flat in --output_dir. Two videos
 that would get one name (`x__y/a.mp4` and `x/y__a.mp4`, or `a.mp4` in two folders given) are refused before anything
-is loaded, naming both, rather than one's outputs written over the other's.
+is loaded, naming both, rather than one's outputs written over the other's. An --output_dir another live run writes
+is refused naming that run (finetune.py's lock).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
+from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
 from vivit_hf.training.data.formats import video_files_below
 from vivit_hf.training.flags import (
     DefaultsHelpFormatter,
@@ -321,6 +323,10 @@ def main(argv=None, progress: dict | None = None) -> None:
     num_labels = classifier.model.config.num_labels  # every class's score per window, for the plot
     output_dir = Path(args.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
+    # finetune.py's lock: two runs into one folder (the default, timelines) wrote one predictions.jsonl at once
+    busy = hold_output_dir(output_dir)
+    if busy:
+        usage_error(busy)
     failed: dict[str, str] = {}
     progress.update(output_dir=output_dir, done=0, total=len(videos))
     with open(output_dir / "predictions.jsonl", "w") as summary:
@@ -356,6 +362,7 @@ def main(argv=None, progress: dict | None = None) -> None:
             progress["done"] += 1
             count = len(result["windows"])
             logger.info("%s: %d window%s -> %s.json", video, count, "" if count == 1 else "s", output_dir / name)
+    release_output_dir(output_dir)  # (at exit anyway; main called in a process that goes on, now)
     if failed:  # the others' outputs are written; the exit status tells a scheduler that some were not
         raise SystemExit(
             f"predict.py: error: {len(failed)} of {len(videos)} videos could not be read (listed with their error "
