@@ -893,6 +893,8 @@ def main(argv=None):
             training_runs=runs_so_far(),
             num_views=(args.eval_num_clips, args.eval_num_crops),
             plots=plots,
+            train_skipped_clips=skipped,
+            classes_never_trained=never_trained,
             model_name=args.hub_model_id,
         )
         card.save(folder / "README.md")
