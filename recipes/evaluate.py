@@ -32,6 +32,7 @@ live run writes, or of a `--model` a live fine-tuning run writes, is refused nam
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
 import re
@@ -262,6 +263,8 @@ def claim_output_dir(args, output_dir: Path) -> CommandLineRefused | None:
     made = not output_dir.exists()
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
+        if made:  # an evaluation that fails leaves no empty folder (registered first: runs after the lock's release)
+            atexit.register(_remove_if_empty, output_dir)
         busy = hold_output_dir(output_dir, named)
     except OSError as error:  # (no permission to make or write it)
         return CommandLineRefused(f"{named} {output_dir}: {error.strerror or error}")
@@ -273,9 +276,14 @@ def claim_output_dir(args, output_dir: Path) -> CommandLineRefused | None:
             f"--model {args.model} is being written by a run that is still alive ({holder}), which would replace the "
             f"model while it is evaluated; wait for it to end"
         )
-    if busy and made:
-        output_dir.rmdir()
     return CommandLineRefused(busy) if busy else None
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:  # results written (or anything else put there)
+        pass
 
 
 def model_folder_problem(folder: Path) -> str | None:
@@ -524,9 +532,13 @@ def main(argv=None, written: list | None = None):
     label_spaces = data.label_spaces
     if mappings is not None:
         label_spaces = model_label_spaces(model.config, data)
+        some = (
+            f"{len(data.label_names)} of the model's {model.config.num_labels}"
+            if len(data.label_names) < model.config.num_labels
+            else "the model's, in another order"  # (it said "8 of the model's 8, in another order or not all")
+        )
         logger.info(
-            f"the data set's {len(data.label_names)} classes are {len(data.label_names)} of the model's "
-            f"{model.config.num_labels}, in another order or not all: its labels are the model's ids of their names"
+            f"the data set's {len(data.label_names)} classes are {some}: its labels are the model's ids of their names"
         )
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
