@@ -260,11 +260,11 @@ def claim_output_dir(args, output_dir: Path) -> CommandLineRefused | None:
     if not PartialState().is_main_process:
         return None
     named = "--output_dir" if args.output_dir else "the default --output_dir"
-    made = not output_dir.exists()
+    made = [folder for folder in (output_dir, *output_dir.parents) if not folder.exists()]  # innermost first
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
         if made:  # an evaluation that fails leaves no empty folder (registered first: runs after the lock's release)
-            atexit.register(_remove_if_empty, output_dir)
+            atexit.register(_remove_if_empty, made)
         busy = hold_output_dir(output_dir, named)
     except OSError as error:  # (no permission to make or write it)
         return CommandLineRefused(f"{named} {output_dir}: {error.strerror or error}")
@@ -279,9 +279,10 @@ def claim_output_dir(args, output_dir: Path) -> CommandLineRefused | None:
     return CommandLineRefused(busy) if busy else None
 
 
-def _remove_if_empty(folder: Path) -> None:
+def _remove_if_empty(folders: list[Path]) -> None:
     try:
-        folder.rmdir()
+        for folder in folders:
+            folder.rmdir()
     except OSError:  # results written (or anything else put there)
         pass
 

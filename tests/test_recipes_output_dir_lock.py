@@ -266,3 +266,14 @@ def test_a_prediction_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_pa
     assert result.returncode == 2, result.stderr[-3000:]
     assert last_line(result.stderr) == "predict.py: " + refusal_of(holder, "--output_dir", out)
     assert sorted(path.name for path in out.iterdir()) == [".run.lock"]
+
+
+def test_a_refused_evaluation_leaves_no_folder_made_for_its_lock(tmp_path):
+    """The results' folder is made as the run starts, to hold its lock: a run refused after (a split the data set
+    lacks) leaves none behind, as before the lock."""
+    model, data = evaluation_setup(tmp_path)
+    out = tmp_path / "new" / "out"
+    result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--split", "nosuch", "--output_dir", out)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "no split 'nosuch'" in last_line(result.stderr)
+    assert not (tmp_path / "new").exists()
