@@ -35,6 +35,7 @@ import argparse
 import json
 import logging
 import os
+import re
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import NoReturn
@@ -279,6 +280,18 @@ def plot_timeline(result: dict, path: Path, title: str, num_classes: int = 5) ->
     return True
 
 
+class _WindowInFlagWords(logging.Filter):
+    """The pipeline's advice on a window, `window='4f' (a number of frames) matches its clips`, as this command's user
+    types it: `--window 4f` (the pipeline's words are a keyword its Python callers pass)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        said = re.sub(r"\bwindow='([^']*)'", r"--window \1", message)
+        if said != message:
+            record.msg, record.args = said, ()
+        return True
+
+
 def write_atomically(path: Path, text: str) -> None:
     """`text` as `path`, whole or not at all: a run stopped mid-write (Ctrl-C, a scheduler's SIGTERM) leaves no
     truncated JSON that a later reader takes for a video's result."""
@@ -292,6 +305,7 @@ def main(argv=None, progress: dict | None = None) -> None:
     progress = {} if progress is None else progress
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    logging.getLogger(ViViTVideoClassificationPipeline.__module__).addFilter(_WindowInFlagWords())
     problem = output_dir_problem(args.output_dir)  # a file: FileExistsError once the model had loaded
     if problem:
         usage_error(problem)
