@@ -26,7 +26,8 @@ joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`), and for a URL t
 (`https://host/v/a.mp4?sig=...` -> `a.mp4.json`): every output lies flat in --output_dir. Two videos
 that would get one name (`x__y/a.mp4` and `x/y__a.mp4`, or `a.mp4` in two folders given) are refused before anything
 is loaded, naming both, rather than one's outputs written over the other's. An --output_dir another live run writes
-is refused naming that run (finetune.py's lock).
+is refused naming that run (finetune.py's lock); timelines an earlier run left there of videos this run does not
+predict stay, named in a warning.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
+from vivit_hf.training.data.folders import VIDEO_EXTENSIONS
 from vivit_hf.training.data.formats import video_files_below
 from vivit_hf.training.flags import (
     DefaultsHelpFormatter,
@@ -292,6 +294,14 @@ class _WindowInFlagWords(logging.Filter):
         return True
 
 
+def earlier_timelines(output_dir: Path, names) -> list[str]:
+    """The timelines in `output_dir` of videos this run does not predict (`<video file name>.json`): an earlier run's,
+    perhaps of another model, left beside this run's (a folder read whole mixed the two without a word)."""
+    ours = {f"{name}.json" for name in names}
+    found = output_dir.glob("*.json")
+    return sorted(p.name for p in found if p.name not in ours and Path(p.stem).suffix.lower() in VIDEO_EXTENSIONS)
+
+
 def write_atomically(path: Path, text: str) -> None:
     """`text` as `path`, whole or not at all: a run stopped mid-write (Ctrl-C, a scheduler's SIGTERM) leaves no
     truncated JSON that a later reader takes for a video's result."""
@@ -341,6 +351,15 @@ def main(argv=None, progress: dict | None = None) -> None:
     busy = hold_output_dir(output_dir)
     if busy:
         usage_error(busy)
+    earlier = earlier_timelines(output_dir, names.values())
+    if earlier:
+        shown = ", ".join(earlier[:5]) + (f" and {len(earlier) - 5} more" if len(earlier) > 5 else "")
+        logger.warning(
+            "%s holds the timelines of %d video%s this run does not predict (%s): an earlier run's, perhaps of another "
+            "model; they stay beside this run's, and predictions.jsonl lists this run's videos only (another "
+            "--output_dir keeps runs apart)",
+            output_dir, len(earlier), "" if len(earlier) == 1 else "s", shown,
+        )  # fmt: skip
     failed: dict[str, str] = {}
     progress.update(output_dir=output_dir, done=0, total=len(videos))
     with open(output_dir / "predictions.jsonl", "w") as summary:
