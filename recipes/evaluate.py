@@ -25,12 +25,14 @@ clips (refused where that split has gained or lost clips since: another share wo
 split the model was trained on is evaluated with a warning. `--max_eval_samples N` evaluates a seeded subset drawn
 across the classes (`--seed`), not the first N. The data set's classes are the model's or some of them, by name (a
 hold-out set without every class: its labels become the model's ids); a class the model does not know is refused
-before any video is decoded.
+before any video is decoded. The output folder is locked as finetune.py locks its own: an evaluation into a folder a
+live run writes, or of a `--model` a live fine-tuning run writes, is refused naming that run.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
 import re
@@ -65,6 +67,7 @@ from vivit_hf.training.agreement import (
     parse_everywhere,
     process_group_kwargs,
 )
+from vivit_hf.training.checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
 from vivit_hf.training.data.dataset import (
     NoDecodableClipError,
@@ -229,6 +232,8 @@ def agree_to_start(parser, args) -> None:
     elif refusal is None and error is None and (args.output_dir or args.split):
         # the folder the results go to, when known before the data set is read: typed, or the default for --split
         refusal = output_refusal(args, args.split)
+        if refusal is None and args.output_dir:  # a live run there: refused before the data set is read
+            refusal = claim_output_dir(args, Path(args.output_dir))
     agree(flags, refusal, None, error)
 
 
@@ -244,6 +249,42 @@ def output_refusal(args, split: str | None) -> CommandLineRefused | None:
     else:
         problem = output_dir_problem(default_output_dir(args, split), named="the default --output_dir")
     return CommandLineRefused(problem) if problem else None
+
+
+def claim_output_dir(args, output_dir: Path) -> CommandLineRefused | None:
+    """Hold the results' folder for this run (finetune.py's lock, `hold_output_dir`), on the process that writes it,
+    or refuse the run (argparse's status 2) where a live run holds it, or holds `--model` (a fine-tuning run that will
+    replace the model evaluated). Two evaluations into one folder both wrote `.tmp-final` there, each deleting it as
+    it began: one failed with a FileNotFoundError traceback after its whole evaluation, or the later one's results
+    replaced the earlier's without a word. The folder is made here for its lock; a run refused leaves none made."""
+    if not PartialState().is_main_process:
+        return None
+    named = "--output_dir" if args.output_dir else "the default --output_dir"
+    made = [folder for folder in (output_dir, *output_dir.parents) if not folder.exists()]  # innermost first
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        if made:  # an evaluation that fails leaves no empty folder (registered first: runs after the lock's release)
+            atexit.register(_remove_if_empty, made)
+        busy = hold_output_dir(output_dir, named)
+    except OSError as error:  # (no permission to make or write it)
+        return CommandLineRefused(f"{named} {output_dir}: {error.strerror or error}")
+    model = Path(args.model).expanduser()
+    holder = live_run_holding(model) if not busy and model.is_dir() else None  # looked at once ours is held
+    if holder:
+        release_output_dir(output_dir)
+        busy = (
+            f"--model {args.model} is being written by a run that is still alive ({holder}), which would replace the "
+            f"model while it is evaluated; wait for it to end"
+        )
+    return CommandLineRefused(busy) if busy else None
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    try:
+        for folder in folders:
+            folder.rmdir()
+    except OSError:  # results written (or anything else put there)
+        pass
 
 
 def model_folder_problem(folder: Path) -> str | None:
@@ -469,6 +510,7 @@ def main(argv=None, written: list | None = None):
         # loads (a --split checked at the start, unless the data set calls it otherwise: `val`, its `validation`)
         agree(None, output_refusal(args, folder_split))
     output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, folder_split)
+    agree(None, claim_output_dir(args, output_dir))  # (a typed --output_dir is held already)
     if args.streaming:  # the first N clips of the stream; a parquet file read by row group by every worker
         examples.keep_first(args.max_eval_samples)
         examples.spread_over(accelerator.num_processes * max(args.num_workers, 1), f"split {split!r}")
@@ -491,9 +533,13 @@ def main(argv=None, written: list | None = None):
     label_spaces = data.label_spaces
     if mappings is not None:
         label_spaces = model_label_spaces(model.config, data)
+        some = (
+            f"{len(data.label_names)} of the model's {model.config.num_labels}"
+            if len(data.label_names) < model.config.num_labels
+            else "the model's, in another order"  # (it said "8 of the model's 8, in another order or not all")
+        )
         logger.info(
-            f"the data set's {len(data.label_names)} classes are {len(data.label_names)} of the model's "
-            f"{model.config.num_labels}, in another order or not all: its labels are the model's ids of their names"
+            f"the data set's {len(data.label_names)} classes are {some}: its labels are the model's ids of their names"
         )
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
     processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
@@ -578,6 +624,7 @@ def main(argv=None, written: list | None = None):
         logger.info(f"results in {output_dir}")
     accelerator.wait_for_everyone()
     accelerator.end_training()  # leave the process group before exit (see finetune.py's end)
+    release_output_dir(output_dir)  # (at exit anyway; main called in a process that goes on, now)
     return results
 
 

@@ -67,6 +67,7 @@ from vivit_hf.training.checkpoints import (
     check_output_dir,
     hold_output_dir,
     list_checkpoints,
+    live_evaluation_in,
     nothing_to_resume,
     release_output_dir,
     remove_previous_run,
@@ -239,10 +240,14 @@ def decide_start(args, output_dir: Path, num_processes: int):
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
     if problem:  # argparse's status 2, as for any other bad flag; on one process its usage line too
         raise build_parser(__doc__).refusal(problem) if num_processes == 1 else CommandLineRefused(problem)
-    busy = hold_output_dir(output_dir) if os.environ.get("RANK", "0") == "0" else None  # the main process's
+    main_process = os.environ.get("RANK", "0") == "0"
+    busy = hold_output_dir(output_dir) if main_process else None  # the main process's
     if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again
         raise CommandLineRefused(busy)
     try:
+        evaluating = live_evaluation_in(output_dir) if main_process else None  # looked at once the folder is held
+        if evaluating:
+            raise CommandLineRefused(evaluating)
         return decide_the_rest(args, output_dir, num_processes)
     except BaseException:  # refused: the folder is left as it was
         release_output_dir(output_dir)
@@ -888,6 +893,8 @@ def main(argv=None):
             training_runs=runs_so_far(),
             num_views=(args.eval_num_clips, args.eval_num_crops),
             plots=plots,
+            train_skipped_clips=skipped,
+            classes_never_trained=never_trained,
             model_name=args.hub_model_id,
         )
         card.save(folder / "README.md")

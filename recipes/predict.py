@@ -25,7 +25,9 @@ so a variable-frame-rate file (phones) is timed as it plays.
 joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`), and for a URL the file name it ends with
 (`https://host/v/a.mp4?sig=...` -> `a.mp4.json`): every output lies flat in --output_dir. Two videos
 that would get one name (`x__y/a.mp4` and `x/y__a.mp4`, or `a.mp4` in two folders given) are refused before anything
-is loaded, naming both, rather than one's outputs written over the other's.
+is loaded, naming both, rather than one's outputs written over the other's. An --output_dir another live run writes
+is refused naming that run (finetune.py's lock); timelines an earlier run left there of videos this run does not
+predict stay, named in a warning.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import argparse
 import json
 import logging
 import os
+import re
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import NoReturn
@@ -47,6 +50,8 @@ from vivit_hf.hub import looks_like_local_path
 from vivit_hf.processing import ViViTVideoClassificationPipeline
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
+from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
+from vivit_hf.training.data.folders import VIDEO_EXTENSIONS
 from vivit_hf.training.data.formats import video_files_below
 from vivit_hf.training.flags import (
     DefaultsHelpFormatter,
@@ -277,6 +282,26 @@ def plot_timeline(result: dict, path: Path, title: str, num_classes: int = 5) ->
     return True
 
 
+class _WindowInFlagWords(logging.Filter):
+    """The pipeline's advice on a window, `window='4f' (a number of frames) matches its clips`, as this command's user
+    types it: `--window 4f` (the pipeline's words are a keyword its Python callers pass)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        said = re.sub(r"\bwindow='([^']*)'", r"--window \1", message)
+        if said != message:
+            record.msg, record.args = said, ()
+        return True
+
+
+def earlier_timelines(output_dir: Path, names) -> list[str]:
+    """The timelines in `output_dir` of videos this run does not predict (`<video file name>.json`): an earlier run's,
+    perhaps of another model, left beside this run's (a folder read whole mixed the two without a word)."""
+    ours = {f"{name}.json" for name in names}
+    found = output_dir.glob("*.json")
+    return sorted(p.name for p in found if p.name not in ours and Path(p.stem).suffix.lower() in VIDEO_EXTENSIONS)
+
+
 def write_atomically(path: Path, text: str) -> None:
     """`text` as `path`, whole or not at all: a run stopped mid-write (Ctrl-C, a scheduler's SIGTERM) leaves no
     truncated JSON that a later reader takes for a video's result."""
@@ -290,6 +315,7 @@ def main(argv=None, progress: dict | None = None) -> None:
     progress = {} if progress is None else progress
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    logging.getLogger(ViViTVideoClassificationPipeline.__module__).addFilter(_WindowInFlagWords())
     problem = output_dir_problem(args.output_dir)  # a file: FileExistsError once the model had loaded
     if problem:
         usage_error(problem)
@@ -321,6 +347,19 @@ def main(argv=None, progress: dict | None = None) -> None:
     num_labels = classifier.model.config.num_labels  # every class's score per window, for the plot
     output_dir = Path(args.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
+    # finetune.py's lock: two runs into one folder (the default, timelines) wrote one predictions.jsonl at once
+    busy = hold_output_dir(output_dir)
+    if busy:
+        usage_error(busy)
+    earlier = earlier_timelines(output_dir, names.values())
+    if earlier:
+        shown = ", ".join(earlier[:5]) + (f" and {len(earlier) - 5} more" if len(earlier) > 5 else "")
+        logger.warning(
+            "%s holds the timelines of %d video%s this run does not predict (%s): an earlier run's, perhaps of another "
+            "model; they stay beside this run's, and predictions.jsonl lists this run's videos only (another "
+            "--output_dir keeps runs apart)",
+            output_dir, len(earlier), "" if len(earlier) == 1 else "s", shown,
+        )  # fmt: skip
     failed: dict[str, str] = {}
     progress.update(output_dir=output_dir, done=0, total=len(videos))
     with open(output_dir / "predictions.jsonl", "w") as summary:
@@ -356,6 +395,7 @@ def main(argv=None, progress: dict | None = None) -> None:
             progress["done"] += 1
             count = len(result["windows"])
             logger.info("%s: %d window%s -> %s.json", video, count, "" if count == 1 else "s", output_dir / name)
+    release_output_dir(output_dir)  # (at exit anyway; main called in a process that goes on, now)
     if failed:  # the others' outputs are written; the exit status tells a scheduler that some were not
         raise SystemExit(
             f"predict.py: error: {len(failed)} of {len(videos)} videos could not be read (listed with their error "

@@ -2,6 +2,8 @@
 """The model card: ``dataset.type`` is a Hub id, never a path on the machine that trained; no path of that machine (a
 data set, a converted checkpoint, an initial ViT) anywhere in it; Markdown that renders as meant."""
 
+import json
+
 import yaml
 
 from vivit_hf import ViViTSpatioTemporalConfig
@@ -179,3 +181,37 @@ def test_a_resumed_trainings_recipe_shows_what_each_step_trained_with():
     # without runs (a card built from one command's flags): those flags, as before
     alone = build_model_card(CONFIG, results={"top1": 0.5}, eval_split="test", training_args=last_command).content
     assert "| do_flip | True |" in alone.splitlines() and "resumed" not in alone
+
+
+def test_a_fine_tuned_card_says_which_clips_were_unreadable_and_which_classes_never_trained(tmp_path):
+    """`bird`'s 2 training clips are junk, and so is one test clip: the card reported the accuracy and nothing of
+    them (all_results.json alone recorded `train_classes_never_trained` and the skipped counts). It now says each,
+    with the counts the data set has: the accuracy is of 5 of 6 test clips, bird was never trained on."""
+    from test_recipes_finetune import FINETUNE, TINY_MODEL, run, tiny_clip
+
+    data = tmp_path / "data"
+    for label, name in enumerate(("up", "down")):
+        for i in range(2):
+            tiny_clip(data / "train" / name / f"{i}.mp4", label, seed=10 * label + i)
+            tiny_clip(data / "test" / name / f"{i}.mp4", label, seed=100 + 10 * label + i)
+    for i in range(2):
+        (data / "train" / "bird").mkdir(exist_ok=True)
+        (data / "train" / "bird" / f"{i}.mp4").write_bytes(b"junk")
+    tiny_clip(data / "test" / "bird" / "0.mp4", 0, seed=7)
+    (data / "test" / "down" / "broken.mp4").write_bytes(b"\x00" * 64)
+    out = tmp_path / "out"
+    run(FINETUNE, "--dataset", data, "--output_dir", out, "--num_train_epochs", "1", *TINY_MODEL)
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["train_classes_never_trained"] == {"bird": 2} and results["train_skipped_clips"] == 2
+    assert results["num_skipped"] == 1 and results["num_samples"] == 5
+    card = (out / "README.md").read_text()
+    data_section = card.split("## Data")[1].split("\n## ")[0]
+    said = "- Unreadable clips: 1 of the 6 clips of split `test` could not be decoded; the results are of the other 5"
+    assert said in data_section, data_section
+    assert "- Unreadable training clips: skipped 2 times" in data_section, data_section
+    assert "- Never trained on (1 class, every training clip unreadable): bird (2 clips)." in data_section
+
+
+def test_a_card_without_unreadable_clips_says_nothing_of_them():
+    card = build_model_card(CONFIG, results={"top1": 0.5, "num_skipped": 0, "num_samples": 8}, eval_split="test")
+    assert "Unreadable" not in card.content and "Never trained" not in card.content

@@ -358,6 +358,19 @@ def test_a_hold_out_set_of_some_of_the_models_classes_is_evaluated_with_the_mode
     results = json.loads((out / "eval_results.json").read_text())
     assert [sum(row) for row in results["confusion_matrix"]] == [0, 2, 2]
     assert set(results["per_class_accuracy"]) == {"still", "up"} and results["num_samples"] == 4
+    assert "the data set's 2 classes are 2 of the model's 3: its labels are the model's ids" in result.stderr
+
+
+def test_a_data_set_of_all_the_models_classes_in_another_order_is_said_so(folder, tmp_path):
+    """The log line said "the data set's 2 classes are 2 of the model's 2, in another order or not all"."""
+    tiny_model(tmp_path / "model", ("up", "down"))  # the data set's folders sort as down, up
+    result = evaluate(
+        "--model", tmp_path / "model", "--dataset", folder / "data", "--output_dir", tmp_path / "eval",
+        "--num_workers", 0,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    said = "the data set's 2 classes are the model's, in another order: its labels are the model's ids of their names"
+    assert said in result.stderr, result.stderr[-3000:]
 
 
 def test_a_data_set_class_the_model_does_not_know_is_one_line_before_any_clip_is_decoded(folder, tmp_path):

@@ -3,6 +3,7 @@
 their own), so a restart could start a second run writing the folder the first still writes. The second is refused
 before anything loads, naming the run that holds the folder."""
 
+import json
 import os
 import signal
 import socket
@@ -11,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env
-from test_recipes_user_errors import last_line, run_recipe, write_up_down_clips
+from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env
+from test_recipes_user_errors import PREDICT, last_line, run_recipe, write_up_down_clips
 
 # What a live run does to its --output_dir, as docs/training-and-data.md ("One run per --output_dir") describes it:
 # an fcntl record lock (lockf) on `.run.lock`, which names its holder.
@@ -129,3 +130,150 @@ def test_workers_whose_launcher_was_killed_stop_at_once_keeping_their_last_check
     ), stderr[-3000:]
     assert not (out / "config.json").exists() and not (out / "model.safetensors").exists()
     assert not (out / ".run.lock").exists()  # given up as rank 0 stopped (it was left, naming the stopped run)
+
+
+# ---------------------------------------------------------------- evaluate.py and predict.py take the same lock
+def evaluation_setup(root: Path) -> tuple[Path, Path]:
+    """A tiny random model of `down`, `up` and a test split of 2 clips a class (tests/test_recipes_evaluate.py's)."""
+    from test_recipes_evaluate import CLASSES, tiny_model
+    from test_recipes_finetune import tiny_clip
+
+    for label, name in enumerate(CLASSES):
+        for i in range(2):
+            tiny_clip(root / "data" / "test" / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
+    tiny_model(root / "model", CLASSES)
+    return root / "model", root / "data"
+
+
+def refusal_of(holder: subprocess.Popen, named: str, folder) -> str:
+    return (
+        f"error: {named} {folder} is being written by a run that is still alive (host {socket.gethostname()}, pid "
+        f"{holder.pid}); stop it (or wait for it to end) before starting another there"
+    )
+
+
+def test_two_evaluations_started_together_into_one_folder_write_one_whole_result(tmp_path):
+    """Both staged their results in `<out>/.tmp-final`, each deleting it as it began: one failed with a
+    FileNotFoundError traceback after its whole evaluation, or the later replaced the earlier's results without a
+    word. Now the second is refused in one line naming the first, exit 2, and the first's results are whole."""
+    model, data = evaluation_setup(tmp_path)
+    out = tmp_path / "out"
+    command = [sys.executable, str(EVALUATE), "--model", str(model), "--dataset", str(data), "--output_dir", str(out)]
+    command += ["--num_workers", "0"]
+    runs = [subprocess.Popen(command, cwd=REPO, env=env(), stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    stderr = [run.communicate(timeout=300)[1] for run in runs]
+    codes = [run.returncode for run in runs]
+    assert sorted(codes) == [0, 2], "\n".join(text[-2000:] for text in stderr)
+    winner, refused = (runs[0], runs[1]) if codes[0] == 0 else (runs[1], runs[0])
+    assert last_line(stderr[runs.index(refused)]) == refusal_of(winner, "--output_dir", out)
+    assert "Traceback" not in stderr[runs.index(refused)]
+    results = json.loads((out / "eval_results.json").read_text())
+    assert results["num_samples"] == 4 and len((out / "predictions.jsonl").read_text().splitlines()) == 4
+    assert sorted(path.name for path in out.iterdir() if path.name.startswith(".")) == []  # no staging, no lock
+
+
+def test_an_evaluation_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_path):
+    """A fine-tuning run (or another evaluation) writing --output_dir: refused before the data set is read, exit 2,
+    nothing written; the default folder beside the model alike."""
+    model, data = evaluation_setup(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = start_holder(HOLDER, out)
+    try:
+        result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--output_dir", out, "--num_workers", 0)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert last_line(result.stderr) == refusal_of(holder, "--output_dir", out)
+    assert sorted(path.name for path in out.iterdir()) == [".run.lock"]  # nothing written, nothing removed
+
+    default = model / "eval_data_test_1x1"
+    default.mkdir()
+    holder = start_holder(HOLDER, default)
+    try:
+        result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--num_workers", 0)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert last_line(result.stderr) == refusal_of(holder, "the default --output_dir", default)
+    assert sorted(path.name for path in default.iterdir()) == [".run.lock"]
+
+
+def test_an_evaluation_of_a_model_a_live_run_is_writing_is_refused(tmp_path):
+    """A fine-tuning run going on in --model's folder replaces the model evaluated (and `--overwrite_output_dir`
+    removes its evaluation folders): refused, exit 2, no results folder made; once the run is gone, it evaluates."""
+    model, data = evaluation_setup(tmp_path)
+    holder = start_holder(HOLDER, model)
+    try:
+        result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--num_workers", 0)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert last_line(result.stderr) == (
+        f"error: --model {model} is being written by a run that is still alive (host {socket.gethostname()}, pid "
+        f"{holder.pid}), which would replace the model while it is evaluated; wait for it to end"
+    )
+    assert not list(model.glob("eval_*"))
+    again = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--num_workers", 0)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (model / "eval_data_test_1x1" / "eval_results.json").is_file() and not (model / ".run.lock").exists()
+
+
+def test_a_finetune_into_a_folder_whose_model_a_live_evaluation_reads_is_refused(tmp_path):
+    """evaluate.py writing `<model>/eval_*` while a fine-tuning run starts there with --overwrite_output_dir: the run
+    removed the evaluation's folder, which the evaluation then wrote again, the previous model's results beside the
+    new model. Refused, exit 2, the folder untouched."""
+    model, _ = evaluation_setup(tmp_path)
+    write_up_down_clips(tmp_path / "train_data", per_class=2)
+    evaluation = model / "eval_data_test_1x1"
+    evaluation.mkdir()
+    (evaluation / "eval_results.json").write_text("{}")  # an earlier evaluation's, being replaced
+    holder = start_holder(HOLDER, evaluation)
+    command = [*TINY_MODEL, "--dataset", tmp_path / "train_data", "--output_dir", model, "--max_train_steps", "1"]
+    try:
+        result = run_recipe(FINETUNE, *command, "--overwrite_output_dir")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert last_line(result.stderr) == (
+        f"error: --output_dir {model}: a run that is still alive (host {socket.gethostname()}, pid {holder.pid}) is "
+        "writing eval_data_test_1x1/ there, an evaluation of the model this run would replace; wait for it to end, or "
+        "give another --output_dir"
+    )
+    assert sorted(path.name for path in evaluation.iterdir()) == [".run.lock", "eval_results.json"]
+    assert not (model / ".run.lock").exists()
+
+
+def test_a_prediction_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_path):
+    """Two predict.py runs into one --output_dir (the default, `timelines`, in one working directory) wrote one
+    predictions.jsonl at once, each from its own offset. The second is refused, exit 2, writing nothing."""
+    from test_recipes_finetune import tiny_clip
+
+    model, _ = evaluation_setup(tmp_path)
+    tiny_clip(tmp_path / "a.mp4", 0, seed=1)
+    out = tmp_path / "timelines"
+    out.mkdir()
+    holder = start_holder(HOLDER, out)
+    try:
+        result = run_recipe(PREDICT, "--model", model, "--videos", tmp_path / "a.mp4", "--output_dir", out)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert last_line(result.stderr) == "predict.py: " + refusal_of(holder, "--output_dir", out)
+    assert sorted(path.name for path in out.iterdir()) == [".run.lock"]
+
+
+def test_a_refused_evaluation_leaves_no_folder_made_for_its_lock(tmp_path):
+    """The results' folder is made as the run starts, to hold its lock: a run refused after (a split the data set
+    lacks) leaves none behind, as before the lock."""
+    model, data = evaluation_setup(tmp_path)
+    out = tmp_path / "new" / "out"
+    result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--split", "nosuch", "--output_dir", out)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "no split 'nosuch'" in last_line(result.stderr)
+    assert not (tmp_path / "new").exists()

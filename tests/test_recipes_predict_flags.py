@@ -74,3 +74,44 @@ def test_a_misspelt_flag_is_answered_with_the_closest_one_as_finetune_and_evalua
         "--top-kk -> --top_k?)"
     )
     assert len(said) == 2  # a one-line usage saying where every flag is listed, and the error
+
+
+def test_the_advice_on_a_window_names_the_flag_as_typed_here(tmp_path):
+    """A window 4x the model's clips is warned about with the window that matches them: it said `window='4f'`, the
+    pipeline's keyword, to a user who types `--window 4f`."""
+    from test_recipes_evaluate import tiny_model
+    from test_recipes_finetune import tiny_clip
+    from test_recipes_user_errors import PREDICT, run_recipe
+
+    tiny_model(tmp_path / "model", ("down", "up"))  # clips of 4 frames 1 apart
+    tiny_clip(tmp_path / "a.mp4", 0, seed=1)
+    out = tmp_path / "out"
+    result = run_recipe(PREDICT, "--model", tmp_path / "model", "--videos", tmp_path / "a.mp4", "--window", "16f",
+                        "--output_dir", out, "--no_plot")  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "than it was trained on; --window 4f (a number of frames) matches its clips" in result.stderr, result.stderr
+    assert "window='" not in result.stderr
+
+
+def test_timelines_an_earlier_run_left_of_other_videos_are_named(tmp_path):
+    """A second run into the same --output_dir (the default, `timelines`) with fewer videos, or another model, left
+    the first run's timelines of the others beside its own without a word: a folder read whole mixed two runs. They
+    stay (a run may be repeated for some videos), named in a warning."""
+    from test_recipes_evaluate import tiny_model
+    from test_recipes_finetune import tiny_clip
+    from test_recipes_user_errors import PREDICT, run_recipe
+
+    tiny_model(tmp_path / "model", ("down", "up"))
+    for name in ("a", "b"):
+        tiny_clip(tmp_path / "videos" / f"{name}.mp4", 0, seed=1)
+    out = tmp_path / "out"
+    flags = ["--model", tmp_path / "model", "--window", "4f", "--output_dir", out, "--no_plot"]
+    first = run_recipe(PREDICT, *flags, "--videos", tmp_path / "videos")
+    assert first.returncode == 0 and "holds the timelines" not in first.stderr, first.stderr[-3000:]
+    again = run_recipe(PREDICT, *flags, "--videos", tmp_path / "videos" / "a.mp4")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (
+        f"{out} holds the timelines of 1 video this run does not predict (b.mp4.json): an earlier run's, perhaps of "
+        "another model; they stay beside this run's"
+    ) in again.stderr, again.stderr[-3000:]
+    assert sorted(path.name for path in out.iterdir()) == ["a.mp4.json", "b.mp4.json", "predictions.jsonl"]

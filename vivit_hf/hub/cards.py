@@ -185,6 +185,32 @@ def _eval_results(
     return metrics
 
 
+def _unread_clips(results: Mapping, split: str | None, train_skipped: int, never_trained: Mapping[str, int]) -> list:
+    """The Data section's lines on clips that could not be decoded, which the accuracies leave out or never learnt
+    from: the card reported its accuracy as if every clip had counted, and a class whose every training clip was
+    unreadable, which the model cannot predict, went unsaid (all_results.json alone recorded it)."""
+    lines = []
+    skipped, evaluated = results.get("num_skipped") or 0, results.get("num_samples")
+    if skipped and isinstance(evaluated, int):
+        lines.append(
+            f"- Unreadable clips: {skipped} of the {skipped + evaluated} clips of split `{split}` could not be "
+            f"decoded; the results are of the other {evaluated}"
+        )
+    if train_skipped:
+        lines.append(
+            f"- Unreadable training clips: skipped {train_skipped} time{'s' if train_skipped > 1 else ''} (a clip "
+            "that cannot be decoded is skipped in every epoch it comes up); the model trained on the other clips"
+        )
+    if never_trained:
+        shown = ", ".join(f"{name} ({clips} clip{'s' if clips > 1 else ''})" for name, clips in never_trained.items())
+        lines.append(
+            f"- Never trained on ({len(never_trained)} class{'es' if len(never_trained) > 1 else ''}, every training "
+            f"clip unreadable): {shown}. The model cannot predict {'them' if len(never_trained) > 1 else 'it'}; "
+            f"the results count each of {'their' if len(never_trained) > 1 else 'its'} clips as wrong"
+        )
+    return lines
+
+
 def _sampling(processor) -> str:
     crop = getattr(processor, "crop_size", None) or {}
     size = getattr(processor, "size", None) or {}
@@ -213,6 +239,8 @@ def build_model_card(
     training_runs: Sequence[Mapping] = (),
     num_views: Sequence[int] = (1, 1),
     plots: Sequence[str] = (),
+    train_skipped_clips: int = 0,
+    classes_never_trained: Mapping[str, int] | None = None,
     license: str = "apache-2.0",
 ) -> ModelCard:
     """The model card of a ViViT checkpoint; `card.save(folder / "README.md")` writes it.
@@ -223,7 +251,10 @@ def build_model_card(
     that converted it. A fine-tuned one gives its evaluation `results` (written as `model-index` eval results, so
     the Hub shows them), the data set (`dataset_id` is written as a Hub id only when it is one; a local path is cut
     to its folder name), `eval_split`, the recipe's `training_args`, the test `num_views` (clips, crops) averaged,
-    and `plots` (image files in the folder). `notes` is appended as it is.
+    and `plots` (image files in the folder); the training clips skipped as unreadable (`train_skipped_clips`, a
+    count over the epochs) and the classes never trained on (`classes_never_trained`: name -> clips in the training
+    split), as all_results.json records them, and the evaluation's skipped clips (`results["num_skipped"]`) are said
+    beside the data set. `notes` is appended as it is.
 
     A resumed training gives `training_runs`, oldest first, each `{"first_step": N, "settings":
     recipe_settings(its args)}` for the runs that trained a step: the recipe table then shows what the steps were
@@ -311,6 +342,7 @@ def build_model_card(
             f"- Data set: {dataset_name}{f' (`{dataset_id}`)' if dataset_id else ''}; "
             f"evaluated on split `{eval_split}`",
             f"- Test views: {views}, {averaging}",
+            *_unread_clips(results, eval_split, train_skipped_clips, classes_never_trained or {}),
             "",
         ]
         if recipe:  # a card built without the recipe's settings (results alone) has no table of nothing

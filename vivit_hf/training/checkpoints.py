@@ -62,9 +62,10 @@ RUN_LOCK_FILE = ".run.lock"
 _held: dict[Path, object] = {}  # the open lock files of this process, by folder: closing one releases its lock
 
 
-def hold_output_dir(output_dir) -> str | None:
+def hold_output_dir(output_dir, named: str = "--output_dir") -> str | None:
     """Take the lock of `output_dir` for this process's lifetime, or say why not: None once held (or already held
-    here, or no folder yet: nothing is being written there), else the refusal naming the run that holds it.
+    here, or no folder yet: nothing is being written there), else the refusal naming the run that holds it (and the
+    folder as `named`: evaluate.py's default folder is no flag the user typed).
 
     torchrun starts its workers in sessions of their own, so a SIGKILL to the launcher's process group (the OOM
     killer, a scheduler) left them training, and writing checkpoints and a final model; a restart meanwhile had two
@@ -75,6 +76,17 @@ def hold_output_dir(output_dir) -> str | None:
     this process closes any other file object of the same file: nothing here opens it again (`_held`). The file goes
     as the process exits; one a killed run left names it and stops nothing."""
     folder = Path(output_dir)
+    holder = _take(folder)
+    if holder is None:
+        return None
+    return (
+        f"{named} {folder} is being written by a run that is still alive ({holder}); stop it (or wait for it to end) "
+        f"before starting another there"
+    )
+
+
+def _take(folder: Path) -> str | None:
+    """`hold_output_dir`'s lock taken (None; None too where already held here, or no folder), else its holder."""
     if folder.resolve() in _held or not folder.is_dir():
         return None
     path = folder / RUN_LOCK_FILE
@@ -86,10 +98,7 @@ def hold_output_dir(output_dir) -> str | None:
             lock.seek(0)
             holder = lock.read().strip() or "another process"
             lock.close()
-            return (
-                f"--output_dir {folder} is being written by a run that is still alive ({holder}); stop it (or wait "
-                f"for it to end) before starting another there"
-            )
+            return holder
         if _same_file(lock, path):  # not one its holder removed as it ended, after this process opened it
             break
         lock.close()
@@ -99,6 +108,41 @@ def hold_output_dir(output_dir) -> str | None:
     if not _held:
         atexit.register(_release, os.getpid())
     _held[folder.resolve()] = lock
+    return None
+
+
+def live_run_holding(folder) -> str | None:
+    """The live run (`host node-3, pid 41207`) that holds `folder`'s lock, else None (free, held by this process, no
+    folder); a look that holds nothing after (a stale `.run.lock` a killed run left goes). evaluate.py asks it of its
+    --model, finetune.py of the evaluation folders in its --output_dir: each holds its own folder first and looks at
+    the other's after, so of two started together one sees the other and is refused."""
+    folder = Path(folder)
+    if folder.resolve() in _held:
+        return None
+    try:
+        holder = _take(folder)
+    except OSError:  # a folder this user cannot write (a shared, read-only model): no lock to look at
+        return None
+    if holder is None:
+        release_output_dir(folder)
+    return holder
+
+
+def live_evaluation_in(output_dir) -> str | None:
+    """The refusal of a fine-tuning run in `output_dir` while evaluate.py is writing one of its evaluation folders
+    (`eval_*`, the default beside the model it evaluates), else None. The run would replace the model evaluated, and
+    `--overwrite_output_dir` removed the folder it was writing, which the evaluation then wrote again: results of the
+    previous model beside the new one."""
+    folder = Path(output_dir)
+    if not folder.is_dir():
+        return None
+    for evaluation in sorted(path for path in folder.glob("eval_*") if path.is_dir() and not path.is_symlink()):
+        holder = live_run_holding(evaluation)
+        if holder:
+            return (
+                f"--output_dir {folder}: a run that is still alive ({holder}) is writing {evaluation.name}/ there, "
+                f"an evaluation of the model this run would replace; wait for it to end, or give another --output_dir"
+            )
     return None
 
 
