@@ -195,3 +195,21 @@ def test_onnx_export_without_onnxscript_says_what_to_install(tmp_path):
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("python -m vivit_hf.export: error: ") and "pip install onnxscript" in last, last
     assert not (tmp_path / "model.onnx").exists()
+
+
+def test_a_bfloat16_checkpoint_exports_to_onnx_in_its_dtype_or_in_float32(tmp_path, capsys):
+    """A bfloat16 folder's ONNX file was written, then its check failed in a traceback: onnxruntime's CPU provider has
+    no bfloat16 Gemm. The command says the file is unchecked and why, and `--dtype float32` writes a graph of the
+    same weights in float32 that onnxruntime runs and the command checks."""
+    pytest.importorskip("onnxscript", reason="the dynamo ONNX exporter needs onnxscript (the `test` extra has it)")
+    pytest.importorskip("onnxruntime", reason="the check runs the graph in onnxruntime (the `test` extra has it)")
+    model = tiny("factorised_dot_product").to(torch.bfloat16)
+    model.save_pretrained(tmp_path / "model")
+    assert main([str(tmp_path / "model"), str(tmp_path / "bf16.onnx")]) == 0
+    said = capsys.readouterr().out
+    assert "(bfloat16 weights)" in said and "not checked" in said and "--dtype float32" in said, said
+    assert (tmp_path / "bf16.onnx").exists()
+    assert main([str(tmp_path / "model"), str(tmp_path / "fp32.onnx"), "--dtype", "float32"]) == 0
+    assert "max abs difference" in capsys.readouterr().out
+    upcast = model.float()  # the checkpoint's bfloat16 weights, exactly, computed in float32
+    assert check_onnx(upcast, tmp_path / "fp32.onnx", (clip(batch=3),)) < 1e-5

@@ -61,6 +61,14 @@ class ViViTVideoClassifierOutput(ModelOutput):
     attentions: tuple[torch.FloatTensor, ...] | None = None
 
 
+def _grid_fields(config) -> str:
+    """The config fields that set the token grid, and with it the shape of the position embeddings."""
+    fields = ["num_frames", "image_size", "tubelet_size"]
+    if config.embedding_type == "frame_sampling":
+        fields += ["embedding_type", "num_sampled_frames"]
+    return ", ".join(f"{name}={getattr(config, name)!r}" for name in fields)
+
+
 def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
     """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
     real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
@@ -114,6 +122,45 @@ class ViViTPreTrainedModel(PreTrainedModel):
             f"model_type names. Build this variant's config ({cls.config_class.__name__}(...)), or the config's own "
             f"model with AutoModelForVideoClassification.from_config(config) / AutoModel.from_config(config)."
         )
+
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path, *model_args, **kwargs):
+        """transformers' `from_pretrained`. A config that changes the token grid (`num_frames=16`) leaves the
+        checkpoint's position embeddings of another shape: transformers refused that in words that named neither
+        the sizes nor a way to run the checkpoint at them, and with `ignore_mismatched_sizes=True` started the
+        trained position embeddings from random values, as it does a new head. Both now say so and name the two
+        ways that keep them."""
+        ignore_mismatched_sizes = kwargs.pop("ignore_mismatched_sizes", False)
+        output_loading_info = kwargs.pop("output_loading_info", False)
+        # transformers checks the shapes only after loading: load with the check off, then check here
+        model, loading_info = super().from_pretrained(
+            pretrained_model_name_or_path, *model_args, ignore_mismatched_sizes=True, output_loading_info=True, **kwargs
+        )
+        mismatched = {entry[0]: entry[1:] for entry in loading_info["mismatched_keys"]}
+        positions = [key for key in sorted(mismatched) if key.endswith("position_embeddings")]
+        if positions:
+            source = str(pretrained_model_name_or_path)  # a Path is named as the string a user would type
+            shapes = ", ".join(
+                f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here"
+                for key in positions
+            )
+            message = (
+                f"{source!r} was trained on another token grid than this config's "
+                f"{model.config.token_grid} ({_grid_fields(model.config)}): its position embeddings do not fit "
+                f"({shapes}). To run the checkpoint at another frame count or image size, load it as saved and call it "
+                f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
+                f"resized by the same rule, use `vivit_hf.conversion.vit_init.from_vivit_checkpoint("
+                f"{source!r}, {_grid_fields(model.config)})`."
+            )
+            if not ignore_mismatched_sizes:
+                raise RuntimeError(message)
+            logger.warning(f"{message} With ignore_mismatched_sizes=True they start from random values.")
+        elif mismatched and not ignore_mismatched_sizes:
+            raise RuntimeError(  # transformers' own refusal, which the load above turned off
+                "You set `ignore_mismatched_sizes` to `False`, thus raising an error. For details look at the above "
+                f"report! (mismatched: {', '.join(sorted(mismatched))})"
+            )
+        return (model, loading_info) if output_loading_info else model
 
     def post_init(self):
         """transformers' `post_init`; for a class registered for the Auto classes (`import vivit_hf` registers

@@ -1,0 +1,83 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`from_pretrained(path, num_frames=...)` / `image_size=...`: a config whose token grid is not the checkpoint's, so
+the trained position embeddings do not fit. The ways the refusal names must give the checkpoint's own
+computation at the new size."""
+
+import logging
+
+import pytest
+import torch
+from transformers import AutoModelForVideoClassification
+
+from vivit_hf import VIVIT_MODELS
+from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+TINY = dict(
+    image_size=32,
+    num_frames=4,
+    tubelet_size=[2, 8, 8],
+    hidden_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    intermediate_size=64,
+    num_labels=5,
+)
+VARIANTS = list(VIVIT_MODELS)
+
+
+def saved(name, folder):
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    torch.manual_seed(0)
+    classifier_class(config_class(**TINY)).save_pretrained(folder)
+    return folder
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+@pytest.mark.parametrize("new_size", [{"num_frames": 8}, {"image_size": 48}])
+def test_another_grid_is_refused_naming_the_ways_that_keep_the_positions(name, new_size, tmp_path):
+    """transformers' refusal said only "You set `ignore_mismatched_sizes` to `False`": no size, no way on. The
+    refusal names the position embeddings and both ways, and the restart it spells out computes what the checkpoint
+    computes with `interpolate_pos_encoding=True`."""
+    folder = saved(name, tmp_path)
+    with pytest.raises(RuntimeError, match="position embeddings do not fit") as refusal:
+        AutoModelForVideoClassification.from_pretrained(folder, **new_size)
+    message = str(refusal.value)
+    assert "interpolate_pos_encoding=True" in message and "position_embeddings (1, " in message
+    restart_call = message.split("vivit_hf.conversion.vit_init.")[1].rstrip("`.")
+    restarted, _ = eval(restart_call, {"from_vivit_checkpoint": from_vivit_checkpoint})  # the call as written
+    checkpoint = AutoModelForVideoClassification.from_pretrained(folder).eval()
+    size = {**TINY, **new_size}
+    video = torch.randn(2, size["num_frames"], 3, size["image_size"], size["image_size"])
+    with torch.no_grad():
+        expected = checkpoint(pixel_values=video, interpolate_pos_encoding=True).logits
+        torch.testing.assert_close(restarted(pixel_values=video).logits, expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("name", ["spatio_temporal", "factorised_encoder"])
+def test_ignore_mismatched_sizes_says_the_positions_start_random(name, tmp_path, caplog):
+    """`ignore_mismatched_sizes=True` (the documented way to a new head) with `num_frames=8` started the trained
+    position embeddings from random values, said only as a row of transformers' load report, as for a new head."""
+    import vivit_hf.models.modeling_vivit as modeling
+
+    folder = saved(name, tmp_path)
+    with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+        model = AutoModelForVideoClassification.from_pretrained(folder, num_frames=8, ignore_mismatched_sizes=True)
+    assert model.config.num_frames == 8
+    assert "start from random values" in caplog.text and "from_vivit_checkpoint" in caplog.text
+
+
+def test_a_new_head_alone_keeps_transformers_behaviour(tmp_path):
+    """Only the classifier's shape differs: refused as transformers refuses it, loaded fresh with
+    `ignore_mismatched_sizes=True`, every other weight the checkpoint's; `output_loading_info` as transformers'."""
+    folder = saved("factorised_self_attention", tmp_path)
+    with pytest.raises(RuntimeError, match="ignore_mismatched_sizes"):
+        AutoModelForVideoClassification.from_pretrained(folder, num_labels=3)
+    checkpoint = AutoModelForVideoClassification.from_pretrained(folder)
+    model, info = AutoModelForVideoClassification.from_pretrained(
+        folder, num_labels=3, ignore_mismatched_sizes=True, output_loading_info=True
+    )
+    assert {key for key, *_ in info["mismatched_keys"]} == {"classifier.weight", "classifier.bias"}
+    kept = checkpoint.state_dict()
+    for key, value in model.state_dict().items():
+        if not key.startswith("classifier."):
+            torch.testing.assert_close(value, kept[key], atol=0, rtol=0)
