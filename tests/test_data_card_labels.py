@@ -60,7 +60,7 @@ def test_a_metadata_videofolder_takes_its_classes_from_the_data_card_as_datasets
 
 @pytest.mark.parametrize("labels", [["cat", "bird", "dog"], [0, 2, 1]], ids=["name", "id"])
 def test_a_label_the_data_card_lacks_is_refused_naming_it_and_its_file(tmp_path, labels):
-    with pytest.raises(Exception):  # datasets refuses it too, for a parquet repo with the card
+    with pytest.raises(datasets.exceptions.DatasetGenerationError):  # datasets refuses it too, for a parquet repo
         parquet_reference(tmp_path, labels)
     root = metadata_videofolder(tmp_path, labels)
     for read in (lambda: load_video_dataset(root, "hub"), lambda: open_streaming_dataset(str(root))):
