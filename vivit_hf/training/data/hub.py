@@ -592,9 +592,17 @@ class _HubSplit(Sequence):
         return [self._label(v) for v in arrow_label_values(self.dataset.with_format("arrow"), self.label_column)]
 
     def ids(self) -> list[str]:
-        """Every row's video id: the source id a shard's `json` keeps, else the clip's path where the row has one,
-        else the row's index in its split (as `hub_example` names it)."""
-        return [source_id or path or str(i) for i, (source_id, path, _) in enumerate(self._id_columns())]
+        """Every row's video id: the source id a shard's `json` keeps, else the row's own `id` column, else a
+        WebDataset sample's `<shard>/<member>`, else the clip's path where the row has one, else the row's index in
+        its split (as `hub_example` names it)."""
+        table, names = self.dataset.with_format("arrow"), self.dataset.column_names
+        none = [None] * len(self)
+        own = table["id"].to_pylist() if "id" in names else none
+        urls, keys = (table[c].to_pylist() for c in ("__url__", "__key__")) if "__key__" in names else (none, none)
+        return [
+            source_id or _own_id(own[i]) or _shard_member(urls[i], keys[i], path) or path or str(i)
+            for i, (source_id, path, _) in enumerate(self._id_columns())
+        ]
 
     def clip_ids(self) -> list[str | None]:
         """Each row's clip, where it names one clip of the data set: the source id a shard's `json` keeps, else the
@@ -636,13 +644,25 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
         path = video.get("path")
     elif isinstance(video, str):
         path = video
-    clip_id = _clip_id(row)
+    clip_id = _clip_id(row) or _own_id(row.get("id")) or _shard_member(row.get("__url__"), row.get("__key__"), path)
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
 
 
 def _clip_id(row: dict) -> str | None:
     meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
     return meta.get("id") if isinstance(meta, dict) else None
+
+
+def _own_id(value) -> str | None:
+    """A row's own `id` column (a parquet table's clip id), as text; None where it gives none."""
+    return None if value is None or isinstance(value, (bool, dict, list)) or str(value) == "" else str(value)
+
+
+def _shard_member(url, key, path) -> str | None:
+    """`<shard>/<member>` of a WebDataset sample (`__url__`, `__key__`): writers number each shard's samples from
+    `000000`, so a key or member name alone (`000000.mp4`) named one clip of every shard in predictions and skip
+    messages."""
+    return f"{_file_name(url)}/{path or key}" if url and key else None
 
 
 def undecoded_videos(dataset):

@@ -47,7 +47,9 @@ from .hub import (
     _clip_id,
     _extension,
     _HubSplit,
+    _own_id,
     _relative_or_as_is,
+    _shard_member,
     _table_files,
     card_class_label,
     card_label_map,
@@ -773,7 +775,12 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
     def _decode(self, row: dict, worker: int, index: int) -> dict:
         split = self.split
         # the clip's id in its source (a shard's `.json`), as a broken clip is named, also when its label is unusable
-        fallback_id = str(_clip_id(row) or row.get("__key__") or f"{self.rank}:{worker}:{index}")
+        fallback_id = str(
+            _clip_id(row)
+            or _own_id(row.get("id"))
+            or _shard_member(row.get("__url__"), row.get("__key__"), None)
+            or f"{self.rank}:{worker}:{index}"
+        )
         try:
             example = hub_example(row, split.video_column, split.label_column, split.label_id, fallback_id)
         except (KeyError, TypeError, ValueError) as error:  # no label, or one the vocabulary lacks
