@@ -10,6 +10,7 @@ name. `streaming.py` reads the same repos as a stream, with these rules.
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import logging
 import os
@@ -34,7 +35,7 @@ from .folders import (
     _walk,
     recipe_split_names,
 )
-from .labels import _LABEL_COLUMNS, _LABEL_FIELDS, is_labelled_split, label_name, label_vocabulary
+from .labels import _LABEL_COLUMNS, _LABEL_FIELDS, _as_integer, is_labelled_split, label_name, label_vocabulary
 from .videofolder import _METADATA_FILES, _metadata_columns, warn_split_named_twice
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -360,6 +361,80 @@ def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[li
     return label_vocabulary(values_of_all_splits(), fmt)
 
 
+def card_class_label(source: str, config_name, revision, features, label_column: str):
+    """The `ClassLabel` the data card (README.md's `dataset_info.features`) gives the label column, where what
+    `datasets` loaded lacks it, else None. Its videofolder replaces a card's features with those it reads from the
+    metadata file: integer labels were named "0", "1" (not the card's names), names were numbered in sorted order
+    (not the card's), and a label the card lacks was a class of its own, where `load_dataset` of a parquet repo with
+    the same card gives the card's classes. Read from the card itself: a builder's info comes from its cache once the
+    folder is loaded."""
+    import datasets
+
+    if isinstance(label_feature(features, label_column), datasets.ClassLabel) or is_saved_to_disk(source):
+        return None
+    try:
+        from datasets.info import DatasetInfosDict
+        from huggingface_hub import DatasetCard, hf_hub_download
+
+        card = Path(source) / "README.md"
+        if not Path(source).is_dir():
+            card = Path(hf_hub_download(source, "README.md", repo_type="dataset", revision=revision))
+        if not card.is_file():
+            return None
+        infos = DatasetInfosDict.from_dataset_card_data(DatasetCard.load(card).data)
+    except Exception as error:  # noqa: BLE001 - no card, or one datasets cannot read: the labels as loaded
+        logger.info("the data card of %s gave no label feature (%s)", source, error)
+        return None
+    info = infos.get(config_name or "default") or (next(iter(infos.values())) if len(infos) == 1 else None)
+    feature = label_feature(info.features or {}, label_column) if info is not None else None
+    return feature if isinstance(feature, datasets.ClassLabel) else None
+
+
+def card_label_map(card, values_by_split: dict[str, list], source: str, label_column: str) -> tuple[list, dict]:
+    """The card's class names and `{raw label: id}`: a name is the card's class of that name, an integer its id, as
+    `datasets`' `ClassLabel` reads them. A label the card lacks (a name not in it, an id past its classes) is refused
+    naming it and the metadata file that gives it. `None` (no label) is left as it is."""
+    names = [label_name(name) for name in card.names]
+    index = {name: i for i, name in reversed(list(enumerate(names)))}
+    label_map: dict = {}
+    for split, values in values_by_split.items():
+        for value in dict.fromkeys(value for value in values if value is not None):
+            i = index.get(label_name(value)) if isinstance(value, str) else None
+            i = _as_integer(value) if i is None else i
+            if i is None or not 0 <= i < len(names):
+                where = _metadata_file_holding(source, label_column, value) or f"split {split!r}"
+                raise DatasetFormatError(
+                    f"--dataset_format hub: {where} of {source} gives the label {value!r}, which the data card's "
+                    f"ClassLabel ({label_column!r}: {_shown(names)}, ids 0-{len(names) - 1}) lacks; give the clip one "
+                    "of its classes, or add the class to the card's names"
+                )
+            label_map[value] = i
+    return names, label_map
+
+
+def _metadata_file_holding(source: str, label_column: str, value) -> str | None:
+    """`<metadata file> (the clip <file_name>)` of a local folder whose `label_column` holds `value`, else None."""
+    if not Path(source).is_dir():
+        return None
+    import pyarrow.parquet as pq
+
+    for path in (path for path in _files_below(Path(source))[1] if path.name in _METADATA_FILES):
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            if path.suffix == ".csv":
+                with open(path, newline="", encoding="utf-8-sig") as f:
+                    rows = list(csv.DictReader(f))
+            elif path.suffix == ".jsonl":
+                with open(path, encoding="utf-8-sig") as f:
+                    rows = [json.loads(line) for line in f if line.strip()]
+            else:
+                rows = pq.read_table(path).to_pylist()
+            row = next((row for row in rows if str(row.get(label_column)) == str(value)), None)
+            if row is not None:
+                clip = next((row[c] for c in row if re.fullmatch(r"(?:.*_)?file_names?", str(c))), None)
+                return f"{path.relative_to(source).as_posix()}" + (f" (the clip {clip!r})" if clip else "")
+    return None
+
+
 def name_columns(features, label_column: str) -> list[str]:
     """The columns (or fields of the struct column the label is in) that may name the classes of integer labels:
     `<label>_name`, `label_name`, `class_name`, ... beside `label` (a WebDataset `.json` {"label": 3, "label_name":
@@ -517,9 +592,17 @@ class _HubSplit(Sequence):
         return [self._label(v) for v in arrow_label_values(self.dataset.with_format("arrow"), self.label_column)]
 
     def ids(self) -> list[str]:
-        """Every row's video id: the source id a shard's `json` keeps, else the clip's path where the row has one,
-        else the row's index in its split (as `hub_example` names it)."""
-        return [source_id or path or str(i) for i, (source_id, path, _) in enumerate(self._id_columns())]
+        """Every row's video id: the source id a shard's `json` keeps, else the row's own `id` column, else a
+        WebDataset sample's `<shard>/<member>`, else the clip's path where the row has one, else the row's index in
+        its split (as `hub_example` names it)."""
+        table, names = self.dataset.with_format("arrow"), self.dataset.column_names
+        none = [None] * len(self)
+        own = table["id"].to_pylist() if "id" in names else none
+        urls, keys = (table[c].to_pylist() for c in ("__url__", "__key__")) if "__key__" in names else (none, none)
+        return [
+            source_id or _own_id(own[i]) or _shard_member(urls[i], keys[i], path) or path or str(i)
+            for i, (source_id, path, _) in enumerate(self._id_columns())
+        ]
 
     def clip_ids(self) -> list[str | None]:
         """Each row's clip, where it names one clip of the data set: the source id a shard's `json` keeps, else the
@@ -561,13 +644,25 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
         path = video.get("path")
     elif isinstance(video, str):
         path = video
-    clip_id = _clip_id(row)
+    clip_id = _clip_id(row) or _own_id(row.get("id")) or _shard_member(row.get("__url__"), row.get("__key__"), path)
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
 
 
 def _clip_id(row: dict) -> str | None:
     meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
     return meta.get("id") if isinstance(meta, dict) else None
+
+
+def _own_id(value) -> str | None:
+    """A row's own `id` column (a parquet table's clip id), as text; None where it gives none."""
+    return None if value is None or isinstance(value, (bool, dict, list)) or str(value) == "" else str(value)
+
+
+def _shard_member(url, key, path) -> str | None:
+    """`<shard>/<member>` of a WebDataset sample (`__url__`, `__key__`): writers number each shard's samples from
+    `000000`, so a key or member name alone (`000000.mp4`) named one clip of every shard in predictions and skip
+    messages."""
+    return f"{_file_name(url)}/{path or key}" if url and key else None
 
 
 def undecoded_videos(dataset):
@@ -623,16 +718,25 @@ def load_hub(
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)
     _refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
+    card = card_class_label(source, config_name, revision, features, label_column)
     missing: dict[str, int] = {split: len(clips) for split, clips in dangling.items()}
     if Path(source).is_dir() and not is_saved_to_disk(source):
         loaded = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
     loaded = _rows_without_a_clip(loaded, video_column, missing)
-    loaded = _labelled_splits(loaded, label_column, feature)
-    names, label_map = hub_label_names(
-        feature,
-        lambda: [v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)],
-    )
-    if not isinstance(feature, datasets.ClassLabel):
+    loaded = _labelled_splits(loaded, label_column, card or feature)  # with a card's ClassLabel, -1 is no label
+    if card is not None:
+        values = {
+            split: arrow_label_values(dataset.with_format("arrow"), label_column) for split, dataset in loaded.items()
+        }
+        names, label_map = card_label_map(card, values, source, label_column)
+    else:
+        names, label_map = hub_label_names(
+            feature,
+            lambda: [
+                v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)
+            ],
+        )
+    if card is None and not isinstance(feature, datasets.ClassLabel):
         tables = {split: dataset.with_format("arrow") for split, dataset in loaded.items()}
         names = names_beside_ids(names, features, label_column, lambda column: _column_values(tables, column))
     base = Path(source) if Path(source).is_dir() else None

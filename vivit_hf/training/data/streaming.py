@@ -47,8 +47,12 @@ from .hub import (
     _clip_id,
     _extension,
     _HubSplit,
+    _own_id,
     _relative_or_as_is,
+    _shard_member,
     _table_files,
+    card_class_label,
+    card_label_map,
     class_label_map,
     hub_columns,
     hub_example,
@@ -323,6 +327,7 @@ def _open_streaming_dataset(
     if features is None:
         features = first._resolve_features().features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
+    card = card_class_label(source, config_name, revision, features, label_column)  # what datasets' videofolder lost
     filtered: set[str] = set()  # splits whose recorded size counts rows left out here: counted again by `scan`
     from_card: set[str] = set()  # splits whose size is the data card's (`dataset_info`), not counted here
     if Path(source).is_dir() and not is_saved_to_disk(source):
@@ -349,16 +354,23 @@ def _open_streaming_dataset(
     if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
         # The labels are scanned anyway (the vocabulary is made of them): a split without any is left out and one
         # labelled in part refused, as the whole read does. `None` used to become a class "None", trained and scored.
-        loaded = {split: d for split, d in loaded.items() if is_labelled_split(split, scan(split), label_column, False)}
+        loaded = {
+            split: d
+            for split, d in loaded.items()
+            if is_labelled_split(split, scan(split), label_column, card is not None)
+        }
         if not loaded:
             raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
         _refuse_ids_beside_names(
             {split: scan(split) for split in loaded}, label_column, source, config_name, revision, cache_dir
         )
-    names, label_map = hub_label_names(
-        label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
-    )
-    if not isinstance(label_feature(features, label_column), datasets.ClassLabel):
+    if card is not None:
+        names, label_map = card_label_map(card, {split: scan(split) for split in loaded}, source, label_column)
+    else:
+        names, label_map = hub_label_names(
+            label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
+        )
+    if card is None and not isinstance(label_feature(features, label_column), datasets.ClassLabel):
 
         def values_of(column):  # a names column beside integer labels: read once, alone, as the labels were
             top = column if column in features else column.partition(".")[0]
@@ -763,7 +775,12 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
     def _decode(self, row: dict, worker: int, index: int) -> dict:
         split = self.split
         # the clip's id in its source (a shard's `.json`), as a broken clip is named, also when its label is unusable
-        fallback_id = str(_clip_id(row) or row.get("__key__") or f"{self.rank}:{worker}:{index}")
+        fallback_id = str(
+            _clip_id(row)
+            or _own_id(row.get("id"))
+            or _shard_member(row.get("__url__"), row.get("__key__"), None)
+            or f"{self.rank}:{worker}:{index}"
+        )
         try:
             example = hub_example(row, split.video_column, split.label_column, split.label_id, fallback_id)
         except (KeyError, TypeError, ValueError) as error:  # no label, or one the vocabulary lacks
