@@ -769,6 +769,63 @@ def test_other_trainers_flags_are_answered_with_the_recipes_names(finetune, caps
     assert "--overwrite -> --overwrite_output_dir" in err
 
 
+def trainer_argument_names() -> set[str]:
+    """transformers' `TrainingArguments` field names, and those transformers 4 had (what a Trainer user types)."""
+    import dataclasses
+
+    from transformers import TrainingArguments
+
+    return {field.name for field in dataclasses.fields(TrainingArguments)} | {"logging_dir", "evaluation_strategy"}
+
+
+@pytest.mark.parametrize(
+    "typed, hint, answer",
+    [
+        (["--save_steps", "4"], "--save_steps -> --checkpointing_steps", ["--checkpointing_steps", "4"]),
+        (
+            ["--save_total_limit", "3"],
+            "--save_total_limit -> --checkpoints_total_limit",
+            ["--checkpoints_total_limit", "3"],
+        ),
+        (["--max_steps", "10"], "--max_steps -> --max_train_steps", ["--max_train_steps", "10"]),
+        (["--warmup_steps", "5"], "--warmup_steps -> --num_warmup_steps", ["--num_warmup_steps", "5"]),
+        (["--bf16"], "--bf16 -> --mixed_precision bf16", ["--mixed_precision", "bf16"]),
+        # with hyphens, as transformers' HfArgumentParser takes it
+        (["--save-steps", "4"], "--save-steps -> --checkpointing_steps", ["--checkpointing_steps", "4"]),
+    ],
+)
+def test_transformers_trainer_flags_are_answered_with_the_recipes_names(finetune, capsys, typed, hint, answer):
+    """A user of transformers' Trainer types its `TrainingArguments` names; `--save_steps` and `--bf16` were
+    answered with no flag. The answer is a command line the recipe takes."""
+    assert typed[0][2:].replace("-", "_") in trainer_argument_names()
+    with pytest.raises(SystemExit):
+        finetune.parse_args(typed)
+    assert f"(did you mean: {hint}?)" in capsys.readouterr().err
+    finetune.parse_args(answer)
+
+
+@pytest.mark.parametrize(
+    "typed, advice",
+    [
+        (["--eval_steps", "50"], "--eval_steps: finetune.py evaluates at the end of every epoch and of the run"),
+        (["--eval_strategy", "steps"], "finetune.py evaluates at the end of every epoch"),
+        (["--save_strategy", "epoch"], "give --checkpointing_steps N (every N steps) or --checkpointing_steps epoch"),
+        (["--logging_dir", "logs"], "the tracker's logs go into the finetune/ folder of --output_dir"),
+    ],
+)
+def test_trainer_flags_without_a_counterpart_say_what_the_recipe_does_not_a_flag_of_another_meaning(
+    finetune, capsys, typed, advice
+):
+    """`--eval_steps 50` was answered "did you mean --eval_split", the split to evaluate on, and `--logging_dir` with
+    `--logging_steps`: flags a Trainer user would take for the step-wise evaluation and log folder asked for."""
+    assert typed[0][2:] in trainer_argument_names()
+    with pytest.raises(SystemExit):
+        finetune.parse_args(typed)
+    err = capsys.readouterr().err
+    assert advice in err and "did you mean" not in err
+    assert finetune.parse_args(["--checkpointing_steps", "epoch"]).checkpointing_steps == "epoch"
+
+
 # ------------------------------------------------------------------ an output folder that holds a previous run
 
 # What the recipe writes (names from a run of it), an evaluation by recipes/evaluate.py, and what a user may keep there.

@@ -44,6 +44,7 @@ from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streami
 from .flags import (
     DDP_TIMEOUT,
     HUB_SOURCE_ERRORS,
+    TRAINER_ADVICE,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
     add_short_video_flag,
@@ -61,7 +62,9 @@ MODELS = tuple(VIVIT_MODELS)
 def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     # No abbreviations: `--lr 0.1` used to be taken as `--lr_scheduler_type 0.1`; an unknown flag is answered with the
     # one to use (`--lr` -> `--learning_rate`).
-    p = SuggestingArgumentParser(description=description, formatter_class=DefaultsHelpFormatter, allow_abbrev=False)
+    p = SuggestingArgumentParser(
+        description=description, formatter_class=DefaultsHelpFormatter, allow_abbrev=False, advice=TRAINER_ADVICE
+    )
     g = p.add_argument_group("data")
     g.add_argument(
         "--dataset",
