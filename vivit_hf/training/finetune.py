@@ -168,6 +168,13 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         default=[],
         help="parameter-name prefixes to freeze, e.g. vivit.token_embedding vivit.encoder.layers.0.",
     )
+    g.add_argument(
+        "--gradient_checkpointing",
+        "--activation_checkpointing",
+        action="store_true",
+        help="recompute each layer's activations in the backward pass (transformers' activation checkpointing): "
+        "less memory for a longer step, the same gradients",
+    )
 
     g = p.add_argument_group("video processing")
     g.add_argument("--num_frames", type=_at_least(1), default=None, help="frames per clip (default: the model's)")
@@ -838,6 +845,7 @@ OPERATIONAL_FLAGS = (
     "torch_compile",
     "torch_compile_backend",
     "torch_compile_mode",
+    "gradient_checkpointing",  # the same gradients, recomputed (dropout and stochastic depth draw the same masks)
 )
 
 
@@ -1668,6 +1676,9 @@ def build_model(args, data):
             f"--freeze {args.freeze} matched no parameter; names look like "
             f"{[n for n, _ in list(model.named_parameters())[:3]]}"
         )
+    if args.gradient_checkpointing:
+        # non-reentrant (transformers' default), which restores the RNG state for the recomputation
+        model.activation_checkpointing_enable()
     return model.train(), init_processor
 
 
