@@ -93,6 +93,7 @@ from vivit_hf.training.finetune import (
     build_parser,
     build_processor,
     build_streaming_loaders,
+    check_mixed_precision_launch,
     check_processor_fits_model,
     check_resume_clips,
     check_resume_labels,
@@ -307,6 +308,7 @@ def main(argv=None):
     accelerator = Accelerator(**accelerator_kwargs)
     try:  # before anything is loaded or written
         check_torch_compile_launch(args, accelerator)
+        check_mixed_precision_launch(args, accelerator)
     except ValueError as error:
         usage_error(str(error))
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)

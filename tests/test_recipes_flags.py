@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from vivit_hf.training import finetune as finetune_library
 
@@ -824,6 +825,26 @@ def test_trainer_flags_without_a_counterpart_say_what_the_recipe_does_not_a_flag
     err = capsys.readouterr().err
     assert advice in err and "did you mean" not in err
     assert finetune.parse_args(["--checkpointing_steps", "epoch"]).checkpointing_steps == "epoch"
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the recipe trains on the GPU, where accelerate runs fp16")
+def test_fp16_on_the_cpu_is_refused_where_accelerate_would_train_in_fp32(tmp_path):
+    """On the CPU accelerate leaves fp16 autocast off without a word (`native_amp` False): `--mixed_precision fp16`
+    trained in fp32 (the bundled run's weights bit for bit those of a run without it) while run_settings.json and the
+    model card said fp16. It is refused before anything is written; bf16, which the CPU autocasts, is taken."""
+    accelerate_on_the_cpu = subprocess.run(
+        [sys.executable, "-c", "from accelerate import Accelerator; a = Accelerator(cpu=True, mixed_precision='fp16'); "
+         "print(a.mixed_precision, a.native_amp)"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert accelerate_on_the_cpu.stdout.split() == ["fp16", "False"]
+    out = tmp_path / "out"
+    tiny = ["--max_train_steps", "1", "--max_train_samples", "16", "--max_eval_samples", "8"]  # (it trained)
+    result = run_finetune("--mixed_precision", "fp16", *tiny, "--output_dir", out)
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: --mixed_precision fp16: accelerate runs fp16 on a GPU only") and "bf16" in last
+    assert not out.exists()
 
 
 # ------------------------------------------------------------------ an output folder that holds a previous run

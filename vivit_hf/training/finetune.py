@@ -1874,6 +1874,19 @@ def check_torch_compile_launch(args: argparse.Namespace, accelerator) -> None:
             ) from None
 
 
+def check_mixed_precision_launch(args: argparse.Namespace, accelerator) -> None:
+    """fp16 that accelerate would not run (ValueError), checked before any data or model is loaded: on the CPU it
+    leaves fp16 autocast off without a word (`native_amp` False), so the run trained in fp32 while its settings and
+    model card said fp16. bf16 autocasts on the CPU."""
+    if accelerator.mixed_precision != "fp16" or accelerator.native_amp:
+        return
+    asked = "--mixed_precision fp16" if args.mixed_precision == "fp16" else "mixed_precision fp16 (accelerate's)"
+    raise ValueError(
+        f"{asked}: accelerate runs fp16 on a GPU only, and this run is on the {accelerator.device.type}, where it "
+        "would train in fp32; give --mixed_precision bf16 (which the CPU runs) or --mixed_precision no"
+    )
+
+
 def compile_for_training(model, args):
     """(the prepared model, the module the loop calls: `torch.compile(model)` with `--torch_compile`, else the model).
 
