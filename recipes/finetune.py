@@ -125,6 +125,7 @@ from vivit_hf.training.finetune import (
     short_clips_warning,
     soft_targets,
     unreadable_training_set,
+    warmup_beyond_the_run,
 )
 from vivit_hf.training.flags import (
     SKIPPED_CLIP_LOGGERS,
@@ -443,6 +444,9 @@ def main(argv=None):
     warmup = (
         args.num_warmup_steps if args.num_warmup_steps is not None else round(args.warmup_epochs * steps_of_epoch[0])
     )
+    too_long = warmup_beyond_the_run(args, warmup)
+    if too_long:
+        logger.warning(f"WARNING: {too_long}")
     lr_scheduler = get_scheduler(
         args.lr_scheduler_type,
         optimizer=optimizer,

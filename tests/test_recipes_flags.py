@@ -827,6 +827,46 @@ def test_trainer_flags_without_a_counterpart_say_what_the_recipe_does_not_a_flag
     assert finetune.parse_args(["--checkpointing_steps", "epoch"]).checkpointing_steps == "epoch"
 
 
+@pytest.mark.parametrize(
+    "flags, warmup, said",
+    [
+        (["--num_warmup_steps", "100", "--max_train_steps", "16"], 100, "--num_warmup_steps 100"),
+        (
+            ["--warmup_epochs", "2.5", "--max_train_steps", "10"],
+            20,
+            "--warmup_epochs 2.5: 20 steps",
+        ),  # 8 steps an epoch
+        (["--num_warmup_steps", "16", "--max_train_steps", "16", "--lr_scheduler_type", "linear"], 16, "16"),
+    ],
+)
+def test_a_warmup_not_shorter_than_the_run_is_said_as_transformers_schedule_never_reaches_the_rate(
+    finetune, flags, warmup, said
+):
+    """A warm-up as long as the run or longer left the learning rate rising all run, below --learning_rate at every
+    step of transformers' schedule, without a word (a paper preset's 2.5 warm-up epochs under a short
+    --max_train_steps); the warning names the flag and the rate reached."""
+    from transformers import get_scheduler
+
+    args = finetune.parse_args(["--learning_rate", "0.001", *flags])
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=args.learning_rate)
+    schedule = get_scheduler(args.lr_scheduler_type, optimizer, warmup, args.max_train_steps)
+    rates = []
+    for _ in range(args.max_train_steps):
+        rates.append(schedule.get_last_lr()[0])
+        optimizer.step()
+        schedule.step()
+    assert max(rates) < args.learning_rate  # transformers' schedule, as the recipe drives it
+    warning = finetune.warmup_beyond_the_run(args, warmup)
+    assert said in warning and f"last step's {max(rates):.3g}, and never reaches --learning_rate 0.001" in warning
+
+
+def test_a_warmup_shorter_than_the_run_or_a_constant_rate_says_nothing(finetune):
+    args = finetune.parse_args(["--num_warmup_steps", "15", "--max_train_steps", "16"])
+    assert finetune.warmup_beyond_the_run(args, 15) is None
+    args = finetune.parse_args(["--lr_scheduler_type", "constant", "--max_train_steps", "16"])
+    assert finetune.warmup_beyond_the_run(args, 100) is None  # no warm-up: the rate is --learning_rate from step 1
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the recipe trains on the GPU, where accelerate runs fp16")
 def test_fp16_on_the_cpu_is_refused_where_accelerate_would_train_in_fp32(tmp_path):
     """On the CPU accelerate leaves fp16 autocast off without a word (`native_amp` False): `--mixed_precision fp16`

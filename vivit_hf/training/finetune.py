@@ -684,6 +684,25 @@ def batch_beyond_the_data(args: argparse.Namespace, num_train: int, num_processe
     )
 
 
+def warmup_beyond_the_run(args: argparse.Namespace, warmup: int) -> str | None:
+    """A warning when the learning-rate warm-up is as long as the run or longer, else None: the rate then rises all
+    run and never reaches --learning_rate (a paper preset's 2.5 warm-up epochs under a short --max_train_steps or
+    --num_train_epochs trained so silently). `constant` has no warm-up."""
+    total = args.max_train_steps
+    if warmup < total or args.lr_scheduler_type == "constant":
+        return None
+    given = (
+        f"--num_warmup_steps {warmup}"
+        if args.num_warmup_steps is not None
+        else f"--warmup_epochs {args.warmup_epochs:g}: {warmup} steps"
+    )
+    return (
+        f"the learning-rate warm-up ({given}) is not shorter than the run ({total} optimiser steps): the learning "
+        f"rate rises all run, its last step's {args.learning_rate * (total - 1) / warmup:.3g}, and never reaches "
+        f"--learning_rate {args.learning_rate:g}; give a shorter --num_warmup_steps or --warmup_epochs"
+    )
+
+
 def batch_that_fits(num_train: int, per_device: int, num_processes: int) -> str:
     """The batch flags of the largest total batch of at most `num_train` clips on this launch, as the warning's advice.
     It said 'a --total_batch_size (or --per_device_train_batch_size) of at most N', which a typed
