@@ -179,10 +179,15 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     else:
         checkpoint = Path(args.resume_from_checkpoint)
     if not (checkpoint / STATE_FILE).is_file():
-        raise CommandLineRefused(
-            f"--resume_from_checkpoint {checkpoint}: no {STATE_FILE} there (give a folder under "
-            f"{output_dir / CHECKPOINTS}, or latest)"
+        # a run's folder or its checkpoints/ (Trainer users give `output_dir`): name the checkpoints it holds
+        held = list_checkpoints(checkpoint.parent if checkpoint.name == CHECKPOINTS else checkpoint)
+        what = "no such folder" if not checkpoint.exists() else f"no {STATE_FILE} there"
+        give = (
+            f"one of its checkpoints, {', '.join(map(str, held))}"
+            if held
+            else f"a folder under {output_dir / CHECKPOINTS}"
         )
+        raise CommandLineRefused(f"--resume_from_checkpoint {checkpoint}: {what} (give {give}, or latest)")
     state = json.loads((checkpoint / STATE_FILE).read_text())
     # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes

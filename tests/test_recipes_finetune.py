@@ -1673,6 +1673,35 @@ def test_a_held_out_percentage_a_data_set_with_a_test_split_leaves_unused_is_sai
     assert "validation_split_percentage" not in caplog.text  # the default, not typed
 
 
+def test_a_resume_from_a_runs_folder_names_the_checkpoints_it_holds(tmp_path):
+    """`--resume_from_checkpoint out` (transformers' Trainer users give the output folder) or `out/checkpoints` was
+    answered "no trainer_state.json there (give a folder under <this run's --output_dir>/checkpoints, or latest)",
+    naming a folder of the new run that may not exist; it now names the checkpoints the folder given holds."""
+    import argparse
+
+    from vivit_hf.training.flags import CommandLineRefused
+
+    run = tmp_path / "out"
+    for step in (4, 8):
+        (run / "checkpoints" / f"step_{step}").mkdir(parents=True)
+        (run / "checkpoints" / f"step_{step}" / "trainer_state.json").write_text(f'{{"completed_steps": {step}}}')
+    (run / "checkpoints" / ".tmp-step_12").mkdir()  # a save cut short: no checkpoint
+    recipe = load_recipe()
+    held = f"{run / 'checkpoints' / 'step_4'}, {run / 'checkpoints' / 'step_8'}"
+    for given in (run, run / "checkpoints"):
+        args = argparse.Namespace(resume_from_checkpoint=str(given), dataset="data")
+        with pytest.raises(CommandLineRefused) as refused:
+            recipe.find_resume_checkpoint(args, tmp_path / "new", {})
+        assert refused.value.message == (
+            f"--resume_from_checkpoint {given}: no trainer_state.json there (give one of its checkpoints, {held}, or "
+            "latest)"
+        )
+    args = argparse.Namespace(resume_from_checkpoint=str(tmp_path / "typo"), dataset="data")
+    with pytest.raises(CommandLineRefused) as refused:
+        recipe.find_resume_checkpoint(args, tmp_path / "new", {})
+    assert refused.value.message.startswith(f"--resume_from_checkpoint {tmp_path / 'typo'}: no such folder (give a")
+
+
 def test_resuming_an_earlier_checkpoint_than_the_latest_warns_that_latest_would_resume_the_later_ones(tmp_path):
     """Going back to step_2 of a run that went on to step_6: `latest` (and the same command again) orders by step, so
     until this run's checkpoints pass step 6 a resume takes the run gone back on, which nothing said."""
