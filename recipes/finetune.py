@@ -118,6 +118,7 @@ from vivit_hf.training.finetune import (
     plan_training,
     recorded_settings,
     resolve_batch_size,
+    restarts_without_a_restart,
     run_settings,
     same_settings,
     settings_as_trained,
@@ -449,9 +450,9 @@ def main(argv=None):
     warmup = (
         args.num_warmup_steps if args.num_warmup_steps is not None else round(args.warmup_epochs * steps_of_epoch[0])
     )
-    too_long = warmup_beyond_the_run(args, warmup)
-    if too_long:
-        logger.warning(f"WARNING: {too_long}")
+    for said in (warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
+        if said:
+            logger.warning(f"WARNING: {said}")
     lr_scheduler = get_scheduler(
         args.lr_scheduler_type,
         optimizer=optimizer,

@@ -867,6 +867,22 @@ def test_a_warmup_shorter_than_the_run_or_a_constant_rate_says_nothing(finetune)
     assert finetune.warmup_beyond_the_run(args, 100) is None  # no warm-up: the rate is --learning_rate from step 1
 
 
+def test_cosine_with_restarts_is_said_to_be_transformers_cosine_schedule_without_a_restart(finetune):
+    """The recipe passes no `num_cycles`, and at transformers' default of one `cosine_with_restarts` is `cosine` rate
+    for rate (a 16-step run's losses were the cosine run's to the last digit); nothing said so."""
+    from transformers import get_scheduler
+
+    def rates(name):
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.001)
+        schedule = get_scheduler(name, optimizer, 8, 16)
+        return [(schedule.get_last_lr()[0], optimizer.step(), schedule.step())[0] for _ in range(16)]
+
+    assert rates("cosine_with_restarts") == rates("cosine")
+    warning = finetune.restarts_without_a_restart(finetune.parse_args(["--lr_scheduler_type", "cosine_with_restarts"]))
+    assert "one cycle" in warning and "the cosine schedule, rate for rate, without a restart" in warning
+    assert finetune.restarts_without_a_restart(finetune.parse_args(["--lr_scheduler_type", "cosine"])) is None
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the recipe trains on the GPU, where accelerate runs fp16")
 def test_fp16_on_the_cpu_is_refused_where_accelerate_would_train_in_fp32(tmp_path):
     """On the CPU accelerate leaves fp16 autocast off without a word (`native_amp` False): `--mixed_precision fp16`

@@ -703,6 +703,17 @@ def warmup_beyond_the_run(args: argparse.Namespace, warmup: int) -> str | None:
     )
 
 
+def restarts_without_a_restart(args: argparse.Namespace) -> str | None:
+    """A warning for `cosine_with_restarts`, else None: at transformers' default of one cycle (`num_cycles`, which the
+    recipe has no flag for) it is the cosine schedule, rate for rate, with no restart, which nothing said."""
+    if args.lr_scheduler_type != "cosine_with_restarts":
+        return None
+    return (
+        "--lr_scheduler_type cosine_with_restarts runs transformers' default of one cycle (num_cycles, which this "
+        "recipe has no flag for): the cosine schedule, rate for rate, without a restart"
+    )
+
+
 def batch_that_fits(num_train: int, per_device: int, num_processes: int) -> str:
     """The batch flags of the largest total batch of at most `num_train` clips on this launch, as the warning's advice.
     It said 'a --total_batch_size (or --per_device_train_batch_size) of at most N', which a typed
