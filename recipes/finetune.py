@@ -94,6 +94,7 @@ from vivit_hf.training.finetune import (
     build_parser,
     build_processor,
     build_streaming_loaders,
+    check_mixed_precision_launch,
     check_processor_fits_model,
     check_resume_clips,
     check_resume_labels,
@@ -118,6 +119,7 @@ from vivit_hf.training.finetune import (
     plan_training,
     recorded_settings,
     resolve_batch_size,
+    restarts_without_a_restart,
     run_settings,
     same_settings,
     settings_as_trained,
@@ -125,6 +127,7 @@ from vivit_hf.training.finetune import (
     short_clips_warning,
     soft_targets,
     unreadable_training_set,
+    warmup_beyond_the_run,
 )
 from vivit_hf.training.flags import (
     SKIPPED_CLIP_LOGGERS,
@@ -178,10 +181,15 @@ def find_resume_checkpoint(args, output_dir: Path, settings: dict):
     else:
         checkpoint = Path(args.resume_from_checkpoint)
     if not (checkpoint / STATE_FILE).is_file():
-        raise CommandLineRefused(
-            f"--resume_from_checkpoint {checkpoint}: no {STATE_FILE} there (give a folder under "
-            f"{output_dir / CHECKPOINTS}, or latest)"
+        # a run's folder or its checkpoints/ (Trainer users give `output_dir`): name the checkpoints it holds
+        held = list_checkpoints(checkpoint.parent if checkpoint.name == CHECKPOINTS else checkpoint)
+        what = "no such folder" if not checkpoint.exists() else f"no {STATE_FILE} there"
+        give = (
+            f"one of its checkpoints, {', '.join(map(str, held))}"
+            if held
+            else f"a folder under {output_dir / CHECKPOINTS}"
         )
+        raise CommandLineRefused(f"--resume_from_checkpoint {checkpoint}: {what} (give {give}, or latest)")
     state = json.loads((checkpoint / STATE_FILE).read_text())
     # Going back to an earlier checkpoint: `latest` (and the same command again) orders by step, so the later ones,
     # of the run gone back on, would be resumed instead of this run's until its own pass them (or the limit removes
@@ -312,6 +320,7 @@ def main(argv=None):
     accelerator = Accelerator(**accelerator_kwargs)
     try:  # before anything is loaded or written
         check_torch_compile_launch(args, accelerator)
+        check_mixed_precision_launch(args, accelerator)
     except ValueError as error:
         usage_error(str(error))
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
@@ -446,6 +455,9 @@ def main(argv=None):
     warmup = (
         args.num_warmup_steps if args.num_warmup_steps is not None else round(args.warmup_epochs * steps_of_epoch[0])
     )
+    for said in (warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
+        if said:
+            logger.warning(f"WARNING: {said}")
     lr_scheduler = get_scheduler(
         args.lr_scheduler_type,
         optimizer=optimizer,

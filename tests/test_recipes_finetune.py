@@ -1144,6 +1144,45 @@ def test_freeze_turns_off_gradients_of_the_named_parameters_only(finetune_module
         finetune_module.build_model(args, data)
 
 
+@pytest.mark.parametrize(
+    "variant", ["spatio_temporal", "factorised_encoder", "factorised_self_attention", "factorised_dot_product"]
+)
+def test_gradient_checkpointing_recomputes_every_layer_for_the_same_gradients(finetune_module, variant):
+    """`--gradient_checkpointing` (transformers' `TrainingArguments` name; the recipe had no way to save activation
+    memory) runs each layer again in the backward pass, and the gradients are the plain model's: dropout and
+    stochastic depth draw the same masks in the recomputation."""
+    from transformers.modeling_layers import GradientCheckpointingLayer
+
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    flags = [*TINY_MODEL[2:], "--model", variant, "--drop_path_rate", "0.5", "--hidden_dropout_prob", "0.3"]
+    plain, _ = finetune_module.build_model(finetune_module.parse_args(flags), data)
+    checkpointed, _ = finetune_module.build_model(
+        finetune_module.parse_args([*flags, "--gradient_checkpointing"]), data
+    )
+    checkpointed.load_state_dict(plain.state_dict())
+    size = plain.config.image_size
+    video, labels = torch.randn(2, plain.config.num_frames, 3, size, size), torch.tensor([0, 1])
+    calls, grads = {}, {}
+    for name, model in (("plain", plain), ("checkpointed", checkpointed)):
+        # the modules inside the layers (transformers checkpoints a layer's `forward`, so its own hooks run once)
+        inside = [
+            m for layer in model.modules() if isinstance(layer, GradientCheckpointingLayer) for m in layer.modules()
+        ]
+        inside = [m for m in inside if not isinstance(m, GradientCheckpointingLayer)]
+        calls[name] = 0
+        for module in inside:
+            module.register_forward_hook(lambda *_, name=name: calls.__setitem__(name, calls[name] + 1))
+        torch.manual_seed(0)
+        model(pixel_values=video, labels=labels).loss.backward()
+        grads[name] = {n: p.grad for n, p in model.named_parameters()}
+    # recomputed in the backward pass (torch stops a recomputation once it has the tensors it needs: not all twice)
+    assert calls["plain"] >= len(inside) and calls["checkpointed"] > 1.5 * calls["plain"]
+    for n, grad in grads["plain"].items():
+        torch.testing.assert_close(grads["checkpointed"][n], grad, rtol=0, atol=0, msg=n)
+
+
 def test_init_from_an_image_vit_or_a_vivit_checkpoint(finetune_module, uninterrupted, tmp_path):
     from transformers import ViTConfig, ViTModel
 
@@ -1632,6 +1671,35 @@ def test_a_held_out_percentage_a_data_set_with_a_test_split_leaves_unused_is_sai
     with caplog.at_level(logging.WARNING):
         finetune_module.load_data(finetune_module.parse_args(["--dataset", str(videofolder)]), accelerator)
     assert "validation_split_percentage" not in caplog.text  # the default, not typed
+
+
+def test_a_resume_from_a_runs_folder_names_the_checkpoints_it_holds(tmp_path):
+    """`--resume_from_checkpoint out` (transformers' Trainer users give the output folder) or `out/checkpoints` was
+    answered "no trainer_state.json there (give a folder under <this run's --output_dir>/checkpoints, or latest)",
+    naming a folder of the new run that may not exist; it now names the checkpoints the folder given holds."""
+    import argparse
+
+    from vivit_hf.training.flags import CommandLineRefused
+
+    run = tmp_path / "out"
+    for step in (4, 8):
+        (run / "checkpoints" / f"step_{step}").mkdir(parents=True)
+        (run / "checkpoints" / f"step_{step}" / "trainer_state.json").write_text(f'{{"completed_steps": {step}}}')
+    (run / "checkpoints" / ".tmp-step_12").mkdir()  # a save cut short: no checkpoint
+    recipe = load_recipe()
+    held = f"{run / 'checkpoints' / 'step_4'}, {run / 'checkpoints' / 'step_8'}"
+    for given in (run, run / "checkpoints"):
+        args = argparse.Namespace(resume_from_checkpoint=str(given), dataset="data")
+        with pytest.raises(CommandLineRefused) as refused:
+            recipe.find_resume_checkpoint(args, tmp_path / "new", {})
+        assert refused.value.message == (
+            f"--resume_from_checkpoint {given}: no trainer_state.json there (give one of its checkpoints, {held}, or "
+            "latest)"
+        )
+    args = argparse.Namespace(resume_from_checkpoint=str(tmp_path / "typo"), dataset="data")
+    with pytest.raises(CommandLineRefused) as refused:
+        recipe.find_resume_checkpoint(args, tmp_path / "new", {})
+    assert refused.value.message.startswith(f"--resume_from_checkpoint {tmp_path / 'typo'}: no such folder (give a")
 
 
 def test_resuming_an_earlier_checkpoint_than_the_latest_warns_that_latest_would_resume_the_later_ones(tmp_path):

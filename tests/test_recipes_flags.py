@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from vivit_hf.training import finetune as finetune_library
 
@@ -767,6 +768,139 @@ def test_other_trainers_flags_are_answered_with_the_recipes_names(finetune, caps
     err = capsys.readouterr().err
     assert "--lr -> --learning_rate" in err and "--epochs -> --num_train_epochs" in err
     assert "--overwrite -> --overwrite_output_dir" in err
+
+
+def trainer_argument_names() -> set[str]:
+    """transformers' `TrainingArguments` field names, and those transformers 4 had (what a Trainer user types)."""
+    import dataclasses
+
+    from transformers import TrainingArguments
+
+    return {field.name for field in dataclasses.fields(TrainingArguments)} | {"logging_dir", "evaluation_strategy"}
+
+
+@pytest.mark.parametrize(
+    "typed, hint, answer",
+    [
+        (["--save_steps", "4"], "--save_steps -> --checkpointing_steps", ["--checkpointing_steps", "4"]),
+        (
+            ["--save_total_limit", "3"],
+            "--save_total_limit -> --checkpoints_total_limit",
+            ["--checkpoints_total_limit", "3"],
+        ),
+        (["--max_steps", "10"], "--max_steps -> --max_train_steps", ["--max_train_steps", "10"]),
+        (["--warmup_steps", "5"], "--warmup_steps -> --num_warmup_steps", ["--num_warmup_steps", "5"]),
+        (["--bf16"], "--bf16 -> --mixed_precision bf16", ["--mixed_precision", "bf16"]),
+        # with hyphens, as transformers' HfArgumentParser takes it
+        (["--save-steps", "4"], "--save-steps -> --checkpointing_steps", ["--checkpointing_steps", "4"]),
+    ],
+)
+def test_transformers_trainer_flags_are_answered_with_the_recipes_names(finetune, capsys, typed, hint, answer):
+    """A user of transformers' Trainer types its `TrainingArguments` names; `--save_steps` and `--bf16` were
+    answered with no flag. The answer is a command line the recipe takes."""
+    assert typed[0][2:].replace("-", "_") in trainer_argument_names()
+    with pytest.raises(SystemExit):
+        finetune.parse_args(typed)
+    assert f"(did you mean: {hint}?)" in capsys.readouterr().err
+    finetune.parse_args(answer)
+
+
+@pytest.mark.parametrize(
+    "typed, advice",
+    [
+        (["--eval_steps", "50"], "--eval_steps: finetune.py evaluates at the end of every epoch and of the run"),
+        (["--eval_strategy", "steps"], "finetune.py evaluates at the end of every epoch"),
+        (["--save_strategy", "epoch"], "give --checkpointing_steps N (every N steps) or --checkpointing_steps epoch"),
+        (["--logging_dir", "logs"], "the tracker's logs go into the finetune/ folder of --output_dir"),
+    ],
+)
+def test_trainer_flags_without_a_counterpart_say_what_the_recipe_does_not_a_flag_of_another_meaning(
+    finetune, capsys, typed, advice
+):
+    """`--eval_steps 50` was answered "did you mean --eval_split", the split to evaluate on, and `--logging_dir` with
+    `--logging_steps`: flags a Trainer user would take for the step-wise evaluation and log folder asked for."""
+    assert typed[0][2:] in trainer_argument_names()
+    with pytest.raises(SystemExit):
+        finetune.parse_args(typed)
+    err = capsys.readouterr().err
+    assert advice in err and "did you mean" not in err
+    assert finetune.parse_args(["--checkpointing_steps", "epoch"]).checkpointing_steps == "epoch"
+
+
+@pytest.mark.parametrize(
+    "flags, warmup, said",
+    [
+        (["--num_warmup_steps", "100", "--max_train_steps", "16"], 100, "--num_warmup_steps 100"),
+        (
+            ["--warmup_epochs", "2.5", "--max_train_steps", "10"],
+            20,
+            "--warmup_epochs 2.5: 20 steps",
+        ),  # 8 steps an epoch
+        (["--num_warmup_steps", "16", "--max_train_steps", "16", "--lr_scheduler_type", "linear"], 16, "16"),
+    ],
+)
+def test_a_warmup_not_shorter_than_the_run_is_said_as_transformers_schedule_never_reaches_the_rate(
+    finetune, flags, warmup, said
+):
+    """A warm-up as long as the run or longer left the learning rate rising all run, below --learning_rate at every
+    step of transformers' schedule, without a word (a paper preset's 2.5 warm-up epochs under a short
+    --max_train_steps); the warning names the flag and the rate reached."""
+    from transformers import get_scheduler
+
+    args = finetune.parse_args(["--learning_rate", "0.001", *flags])
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=args.learning_rate)
+    schedule = get_scheduler(args.lr_scheduler_type, optimizer, warmup, args.max_train_steps)
+    rates = []
+    for _ in range(args.max_train_steps):
+        rates.append(schedule.get_last_lr()[0])
+        optimizer.step()
+        schedule.step()
+    assert max(rates) < args.learning_rate  # transformers' schedule, as the recipe drives it
+    warning = finetune.warmup_beyond_the_run(args, warmup)
+    assert said in warning and f"last step's {max(rates):.3g}, and never reaches --learning_rate 0.001" in warning
+
+
+def test_a_warmup_shorter_than_the_run_or_a_constant_rate_says_nothing(finetune):
+    args = finetune.parse_args(["--num_warmup_steps", "15", "--max_train_steps", "16"])
+    assert finetune.warmup_beyond_the_run(args, 15) is None
+    args = finetune.parse_args(["--lr_scheduler_type", "constant", "--max_train_steps", "16"])
+    assert finetune.warmup_beyond_the_run(args, 100) is None  # no warm-up: the rate is --learning_rate from step 1
+
+
+def test_cosine_with_restarts_is_said_to_be_transformers_cosine_schedule_without_a_restart(finetune):
+    """The recipe passes no `num_cycles`, and at transformers' default of one `cosine_with_restarts` is `cosine` rate
+    for rate (a 16-step run's losses were the cosine run's to the last digit); nothing said so."""
+    from transformers import get_scheduler
+
+    def rates(name):
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.001)
+        schedule = get_scheduler(name, optimizer, 8, 16)
+        return [(schedule.get_last_lr()[0], optimizer.step(), schedule.step())[0] for _ in range(16)]
+
+    assert rates("cosine_with_restarts") == rates("cosine")
+    warning = finetune.restarts_without_a_restart(finetune.parse_args(["--lr_scheduler_type", "cosine_with_restarts"]))
+    assert "one cycle" in warning and "the cosine schedule, rate for rate, without a restart" in warning
+    assert finetune.restarts_without_a_restart(finetune.parse_args(["--lr_scheduler_type", "cosine"])) is None
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the recipe trains on the GPU, where accelerate runs fp16")
+def test_fp16_on_the_cpu_is_refused_where_accelerate_would_train_in_fp32(tmp_path):
+    """On the CPU accelerate leaves fp16 autocast off without a word (`native_amp` False): `--mixed_precision fp16`
+    trained in fp32 (the bundled run's weights bit for bit those of a run without it) while run_settings.json and the
+    model card said fp16. It is refused before anything is written; bf16, which the CPU autocasts, is taken."""
+    accelerate_on_the_cpu = subprocess.run(
+        [sys.executable, "-c", "from accelerate import Accelerator; a = Accelerator(cpu=True, mixed_precision='fp16'); "
+         "print(a.mixed_precision, a.native_amp)"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert accelerate_on_the_cpu.stdout.split() == ["fp16", "False"]
+    out = tmp_path / "out"
+    tiny = ["--max_train_steps", "1", "--max_train_samples", "16", "--max_eval_samples", "8"]  # (it trained)
+    result = run_finetune("--mixed_precision", "fp16", *tiny, "--output_dir", out)
+    assert result.returncode == 2, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: --mixed_precision fp16: accelerate runs fp16 on a GPU only") and "bf16" in last
+    assert not out.exists()
 
 
 # ------------------------------------------------------------------ an output folder that holds a previous run

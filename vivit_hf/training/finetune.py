@@ -44,6 +44,7 @@ from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streami
 from .flags import (
     DDP_TIMEOUT,
     HUB_SOURCE_ERRORS,
+    TRAINER_ADVICE,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
     add_short_video_flag,
@@ -61,7 +62,9 @@ MODELS = tuple(VIVIT_MODELS)
 def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     # No abbreviations: `--lr 0.1` used to be taken as `--lr_scheduler_type 0.1`; an unknown flag is answered with the
     # one to use (`--lr` -> `--learning_rate`).
-    p = SuggestingArgumentParser(description=description, formatter_class=DefaultsHelpFormatter, allow_abbrev=False)
+    p = SuggestingArgumentParser(
+        description=description, formatter_class=DefaultsHelpFormatter, allow_abbrev=False, advice=TRAINER_ADVICE
+    )
     g = p.add_argument_group("data")
     g.add_argument(
         "--dataset",
@@ -164,6 +167,13 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         nargs="*",
         default=[],
         help="parameter-name prefixes to freeze, e.g. vivit.token_embedding vivit.encoder.layers.0.",
+    )
+    g.add_argument(
+        "--gradient_checkpointing",
+        "--activation_checkpointing",
+        action="store_true",
+        help="recompute each layer's activations in the backward pass (transformers' activation checkpointing): "
+        "less memory for a longer step, the same gradients",
     )
 
     g = p.add_argument_group("video processing")
@@ -674,6 +684,36 @@ def batch_beyond_the_data(args: argparse.Namespace, num_train: int, num_processe
     )
 
 
+def warmup_beyond_the_run(args: argparse.Namespace, warmup: int) -> str | None:
+    """A warning when the learning-rate warm-up is as long as the run or longer, else None: the rate then rises all
+    run and never reaches --learning_rate (a paper preset's 2.5 warm-up epochs under a short --max_train_steps or
+    --num_train_epochs trained so silently). `constant` has no warm-up."""
+    total = args.max_train_steps
+    if warmup < total or args.lr_scheduler_type == "constant":
+        return None
+    given = (
+        f"--num_warmup_steps {warmup}"
+        if args.num_warmup_steps is not None
+        else f"--warmup_epochs {args.warmup_epochs:g}: {warmup} steps"
+    )
+    return (
+        f"the learning-rate warm-up ({given}) is not shorter than the run ({total} optimiser steps): the learning "
+        f"rate rises all run, its last step's {args.learning_rate * (total - 1) / warmup:.3g}, and never reaches "
+        f"--learning_rate {args.learning_rate:g}; give a shorter --num_warmup_steps or --warmup_epochs"
+    )
+
+
+def restarts_without_a_restart(args: argparse.Namespace) -> str | None:
+    """A warning for `cosine_with_restarts`, else None: at transformers' default of one cycle (`num_cycles`, which the
+    recipe has no flag for) it is the cosine schedule, rate for rate, with no restart, which nothing said."""
+    if args.lr_scheduler_type != "cosine_with_restarts":
+        return None
+    return (
+        "--lr_scheduler_type cosine_with_restarts runs transformers' default of one cycle (num_cycles, which this "
+        "recipe has no flag for): the cosine schedule, rate for rate, without a restart"
+    )
+
+
 def batch_that_fits(num_train: int, per_device: int, num_processes: int) -> str:
     """The batch flags of the largest total batch of at most `num_train` clips on this launch, as the warning's advice.
     It said 'a --total_batch_size (or --per_device_train_batch_size) of at most N', which a typed
@@ -835,6 +875,7 @@ OPERATIONAL_FLAGS = (
     "torch_compile",
     "torch_compile_backend",
     "torch_compile_mode",
+    "gradient_checkpointing",  # the same gradients, recomputed (dropout and stochastic depth draw the same masks)
 )
 
 
@@ -1665,6 +1706,9 @@ def build_model(args, data):
             f"--freeze {args.freeze} matched no parameter; names look like "
             f"{[n for n, _ in list(model.named_parameters())[:3]]}"
         )
+    if args.gradient_checkpointing:
+        # non-reentrant (transformers' default), which restores the RNG state for the recomputation
+        model.activation_checkpointing_enable()
     return model.train(), init_processor
 
 
@@ -1858,6 +1902,19 @@ def check_torch_compile_launch(args: argparse.Namespace, accelerator) -> None:
                 f"--torch_compile: inductor builds CPU kernels with a C++ compiler and found none ({error}); "
                 "install g++ or clang++ (or set CXX), or give --torch_compile_backend aot_eager"
             ) from None
+
+
+def check_mixed_precision_launch(args: argparse.Namespace, accelerator) -> None:
+    """fp16 that accelerate would not run (ValueError), checked before any data or model is loaded: on the CPU it
+    leaves fp16 autocast off without a word (`native_amp` False), so the run trained in fp32 while its settings and
+    model card said fp16. bf16 autocasts on the CPU."""
+    if accelerator.mixed_precision != "fp16" or accelerator.native_amp:
+        return
+    asked = "--mixed_precision fp16" if args.mixed_precision == "fp16" else "mixed_precision fp16 (accelerate's)"
+    raise ValueError(
+        f"{asked}: accelerate runs fp16 on a GPU only, and this run is on the {accelerator.device.type}, where it "
+        "would train in fp32; give --mixed_precision bf16 (which the CPU runs) or --mixed_precision no"
+    )
 
 
 def compile_for_training(model, args):

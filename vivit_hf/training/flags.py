@@ -51,6 +51,23 @@ COMMON_ALIASES = {
     "--output": "--output_dir",
     "--out": "--output_dir",
     "--data": "--dataset",
+    # transformers Trainer's names (`TrainingArguments`) for what the recipe names as its `*_no_trainer` examples do:
+    # string distance answered `--save_steps` with nothing and `--eval_steps` with `--eval_split`
+    "--save_steps": "--checkpointing_steps",
+    "--save_total_limit": "--checkpoints_total_limit",
+    "--max_steps": "--max_train_steps",
+    "--warmup_steps": "--num_warmup_steps",
+    "--bf16": "--mixed_precision bf16",
+    "--fp16": "--mixed_precision fp16",
+}
+
+# Trainer's flags that finetune.py has no counterpart for, answered with what it does instead (its parser's `advice`).
+TRAINER_ADVICE = {
+    "--eval_steps": "finetune.py evaluates at the end of every epoch and of the run",
+    "--eval_strategy": "finetune.py evaluates at the end of every epoch and of the run",
+    "--evaluation_strategy": "finetune.py evaluates at the end of every epoch and of the run",  # transformers 4
+    "--save_strategy": "give --checkpointing_steps N (every N steps) or --checkpointing_steps epoch",
+    "--logging_dir": "the tracker's logs go into the finetune/ folder of --output_dir",
 }
 
 
@@ -133,11 +150,15 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
     arguments" error names the closest known flag for each, and whose errors print a one-line usage (where `--help`
     lists the flags) rather than every flag."""
 
+    def __init__(self, *args, advice: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.advice = advice or {}  # unknown flag -> what to do instead, where no flag of this parser is its answer
+
     def closest_flag(self, unknown: str) -> str | None:
         known = [s for a in self._actions for s in a.option_strings if s.startswith("--") and s != "--help"]
         flag = unknown.split("=", 1)[0]
-        alias = COMMON_ALIASES.get(flag)
-        if alias in known:
+        alias = COMMON_ALIASES.get(flag) or COMMON_ALIASES.get(underscored(flag))
+        if alias and alias.split()[0] in known:  # an alias may carry its value: `--bf16` -> `--mixed_precision bf16`
             return alias
         # compared with dashes and underscores alike (`--num-worker` is `--num_workers` misspelt), and suggested as
         # each flag's first spelling, the one `--help` names it by
@@ -153,14 +174,19 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
         if message.startswith(prefix):
             tokens = message[len(prefix) :].split()
             launcher_hint = self.launcher_hint(tokens)
-            hints = []
+            hints, notes = [], []
             for token in tokens:
-                if token.startswith("--") and not launcher_of(token):
+                flag = token.split("=", 1)[0]
+                if underscored(flag) in self.advice:
+                    notes.append(f"{flag}: {self.advice[underscored(flag)]}")
+                elif token.startswith("--") and not launcher_of(token):
                     closest = self.closest_flag(token)
                     if closest:
-                        hints.append(f"{token.split('=', 1)[0]} -> {closest}")
+                        hints.append(f"{flag} -> {closest}")
             if hints:
                 message += f" (did you mean: {', '.join(hints)}?)"
+            if notes:
+                message += f" ({'; '.join(notes)})"
             if launcher_hint:
                 message += f"; {launcher_hint}"
         refused = self.refusal(message)
@@ -194,6 +220,11 @@ class SuggestingArgumentParser(SpellingsArgumentParser):
                 f"{which} of {launcher}: give {them} before the script, `{launcher} {' '.join(given)} {script}`"
             )
         return "; ".join(hints) or None
+
+
+def underscored(flag: str) -> str:
+    """`--save-steps` as `--save_steps`: the spelling the alias and advice tables are written in."""
+    return "--" + flag[2:].replace("-", "_") if flag.startswith("--") else flag
 
 
 def launcher_of(flag: str) -> str | None:
