@@ -1181,6 +1181,19 @@ def launcher_environment(monkeypatch, *launch_flags) -> dict:
     return prepare_simple_launcher_cmd_env(args)[1]
 
 
+def test_the_precision_accelerate_launch_asks_for_is_the_runs_recorded_one(finetune, monkeypatch):
+    # `accelerate launch --mixed_precision bf16 recipes/finetune.py` trains in bf16 (Accelerator reads the launcher's
+    # environment): run_settings.json, the card and a resume's comparison recorded None, as if none was asked for.
+    for asked, recorded in (("bf16", "bf16"), ("fp16", "fp16"), ("no", None)):
+        for name, value in launcher_environment(monkeypatch, "--mixed_precision", asked).items():
+            monkeypatch.setenv(name, value)
+        assert finetune.parse_args([]).mixed_precision == recorded, asked
+        # the recipe's own flag, typed, is what Accelerator(mixed_precision=...) trains with: it wins
+        assert finetune.parse_args(["--mixed_precision", "no"]).mixed_precision == "no"
+    monkeypatch.delenv("ACCELERATE_MIXED_PRECISION")
+    assert finetune.parse_args([]).mixed_precision is None  # a plain `python recipes/finetune.py`
+
+
 def test_two_processes_asked_of_accelerates_simple_launcher_warn_naming_the_two_process_config(monkeypatch):
     from vivit_hf.training.flags import processes_not_started
 

@@ -517,6 +517,8 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     except ValueError as error:
         parser.error(str(error))
     args = parser.parse_args(argv)
+    if args.mixed_precision is None:
+        args.mixed_precision = launcher_mixed_precision()
     # A total typed on the command line must be met exactly; a preset's default may be approximated (with a warning).
     # the flags typed, by name: `--total-batch-size` is `--total_batch_size` typed
     typed = {typed_flag_name(str(a)) for a in (sys.argv[1:] if argv is None else argv)} - {None}
@@ -579,6 +581,15 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     except ValueError as error:
         parser.error(str(error))
     return args
+
+
+def launcher_mixed_precision(environ=os.environ) -> str | None:
+    """The precision `accelerate launch --mixed_precision bf16` (or its config file) asked for, when the recipe's own
+    flag was not typed. The launcher tells the script through the environment, where Accelerator reads it: the run
+    trained in bf16 while run_settings.json, the card and a resume's comparison said no precision was asked for.
+    "no" stays None (the flag's default), so an older run's recorded None still reads as the same command."""
+    asked = environ.get("ACCELERATE_MIXED_PRECISION", "").lower()
+    return asked if asked in ("fp16", "bf16") else None
 
 
 def check_model_config(args: argparse.Namespace) -> None:
