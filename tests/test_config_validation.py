@@ -85,6 +85,18 @@ def test_a_num_labels_that_is_no_count_is_refused(num_labels):
     assert ViViTSpatioTemporalConfig(**TINY, num_labels=0).num_labels == 0
 
 
+def test_a_numpy_integer_num_labels_is_taken_as_transformers_configs_take_it():
+    """`num_labels=labels.max() + 1` is a NumPy integer: transformers' ViTConfig takes it, and the check for a count
+    refused it as "not a non-negative integer"."""
+    import numpy as np
+    from transformers import ViTConfig
+
+    count = np.int64(5)
+    assert ViTConfig(num_labels=count).num_labels == 5  # the reference
+    config = ViViTSpatioTemporalConfig(**TINY, num_labels=count)
+    assert config.num_labels == 5 and sorted(config.id2label) == list(range(5))
+
+
 @pytest.mark.parametrize("act", ["gelu", "gelu_pytorch_tanh", "relu", "silu", "quick_gelu"])
 def test_transformers_activations_are_accepted(act):
     assert ViViTSpatioTemporalConfig(**TINY, hidden_act=act).hidden_act == act

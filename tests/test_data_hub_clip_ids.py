@@ -63,3 +63,23 @@ def test_a_table_rows_own_id_column_names_it_whole_and_streamed(tmp_path):
     cache = str(tmp_path / "cache")
     assert example_ids(load_video_dataset(table.parents[1], "hub", cache_dir=cache).splits["train"]) == reference
     assert streamed_ids(table.parents[1], cache) == reference
+
+
+def test_a_table_with_a_key_column_but_no_url_is_read_as_a_table(tmp_path):
+    """A table that kept a WebDataset's `__key__` but not its `__url__` (a converted or trimmed export) failed its
+    whole read with a KeyError for `__url__`; its rows are named as the same table's rows without the column."""
+    videos = [{"path": None, "bytes": s.read_bytes()} for s in sources(tmp_path, 2)]
+    features = {"video": datasets.Video(), "label": datasets.ClassLabel(names=["sit", "stand"])}
+    rows = {"video": videos, "label": [0, 1]}
+
+    def whole_ids(name, **columns):
+        more = {column: datasets.Value("string") for column in columns}
+        table = tmp_path / name / "data" / "train-00000-of-00001.parquet"
+        table.parent.mkdir(parents=True)
+        datasets.Dataset.from_dict({**rows, **columns}, features=datasets.Features({**features, **more})).to_parquet(
+            table
+        )
+        data = load_video_dataset(table.parents[1], "hub", cache_dir=str(tmp_path / f"cache_{name}"))
+        return example_ids(data.splits["train"])
+
+    assert whole_ids("keyed", __key__=["k0", "k1"]) == whole_ids("plain")  # the reference: the table without it

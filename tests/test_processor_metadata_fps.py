@@ -5,6 +5,7 @@ own rate it overrides), a string or NaN failed in Python's arithmetic naming not
 
 import math
 import re
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -35,8 +36,8 @@ def test_a_files_metadata_fps_is_checked_too(tmp_path):
         ViViTVideoProcessor(**SMALL)([path, path], fps=5, video_metadata=[None, {"fps": -25}])
 
 
-@pytest.mark.parametrize("fps", [4, 4.0, np.float32(4), np.int64(4)])
+@pytest.mark.parametrize("fps", [4, 4.0, np.float32(4), np.int64(4), Fraction(4)])
 def test_numpy_and_python_rates_sample_by_transformers_rule(frames, fps):
-    """transformers' rule: int(16 frames / 4 fps * 2) = 8 frames."""
+    """transformers' rule: int(16 frames / 4 fps * 2) = 8 frames; a Fraction is PyAV's `stream.average_rate`."""
     out = ViViTVideoProcessor(**SMALL)(frames, fps=2, video_metadata={"fps": fps}, return_tensors="pt")
     assert out.pixel_values.shape[1] == int(16 / 4 * 2)

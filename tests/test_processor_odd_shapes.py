@@ -117,3 +117,18 @@ def test_a_banner_whose_training_clip_passes_the_limit_is_refused(low_limit):
     with pytest.raises(BrokenVideoError, match=r"1000x8 .*32000x256.*94 MiB for the 4 frames"):
         processor(video, input_data_format="channels_last")
     assert processor(video[:2], input_data_format="channels_last")["pixel_values"].shape == (1, 2, 3, 224, 224)
+
+
+def test_a_recipe_skipping_a_banner_says_what_its_user_can_do(tmp_path, low_limit):
+    """finetune.py and evaluate.py log a banner as a broken clip, with the processor's advice: a `size` dict with a
+    `longest_edge`, which no recipe flag gives (`--resize_shortest_edge` sets no longest edge). Said in the recipes'
+    words, the advice is what their user can do; the rest of the message is the processor's."""
+    from vivit_hf.training.flags import in_flag_words
+
+    path = write_banner(tmp_path / "banner.mkv", height=1, width=400)
+    with pytest.raises(BrokenVideoError) as refusal:
+        ViViTVideoProcessor(num_frames=2)(path)
+    said = in_flag_words(f"skipping broken clip banner.mkv: {refusal.value}")
+    assert "longest_edge" not in said and "size={'height'" not in said, said
+    assert "no flag of the recipes caps the longer side: re-encode the video" in said, said
+    assert said.startswith(f"skipping broken clip banner.mkv: {str(refusal.value).split('; ')[0]}; "), said

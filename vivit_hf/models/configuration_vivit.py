@@ -329,8 +329,9 @@ class ViViTConfig(PreTrainedConfig):
         # transformers makes a negative count no label (range(-1) is empty): the model then had no classifier and
         # returned its pooled features as `logits`, what num_labels=0 asks for (scenic's `return_prelogits`)
         num_labels = kwargs.get("num_labels")
+        # (a NumPy integer counts: `labels.max() + 1` is one, and transformers' configs take it)
         if num_labels is not None and (
-            not isinstance(num_labels, int) or isinstance(num_labels, bool) or num_labels < 0
+            not isinstance(num_labels, (int, np.integer)) or isinstance(num_labels, bool) or num_labels < 0
         ):
             raise ValueError(
                 f"`num_labels` must be a non-negative integer (0: no classifier, the logits are the pooled features), "

@@ -27,6 +27,7 @@ import dataclasses
 import difflib
 import json
 import logging
+import numbers
 import os
 import typing
 from collections.abc import Mapping, Sequence
@@ -967,7 +968,8 @@ def _checked_fps(metadata: VideoMetadata, what: str) -> VideoMetadata:
     an infinite rate sampled one frame by `fps=`, True one frame a second, a negative one was said to be no rate (of
     a file, whose own rate it overrides), and a string or NaN failed in Python's arithmetic, naming no video."""
     fps = metadata.fps
-    number = isinstance(fps, (int, float, np.integer, np.floating)) and not isinstance(fps, (bool, np.bool_))
+    # any real number: PyAV's `stream.average_rate` is a Fraction (NumPy's scalars are registered as reals too)
+    number = isinstance(fps, numbers.Real) and not isinstance(fps, (bool, np.bool_))
     if fps is not None and not (number and 0 <= fps < float("inf")):
         raise ValueError(f"{what} has fps={fps!r}: a video's frame rate is a positive number of frames per second.")
     return metadata
@@ -1429,6 +1431,14 @@ def _resized_size(height: int, width: int, size) -> tuple[int, int]:
     return int(size.height), int(size.width)
 
 
+# The way past `_check_resized_frame`'s refusal, in the processor's words; the recipes, which set no longest edge,
+# say what their user can do instead (`vivit_hf.training.flags.in_flag_words`).
+RESIZED_FRAME_ADVICE = (
+    "to read it anyway, cap the longer side (size={'shortest_edge': ..., 'longest_edge': ...}) or give "
+    "{'height': ..., 'width': ...}"
+)
+
+
 def _check_resized_frame(source: _FrameSource, opts: dict, frames: int) -> None:
     """Refuse, before decoding, a video whose frames the resize would make larger than `RESIZED_BYTES` each, or
     whose clip of `frames` would where the training augmentation resizes the whole clip: the shortest-side rule
@@ -1452,8 +1462,7 @@ def _check_resized_frame(source: _FrameSource, opts: dict, frames: int) -> None:
             f"Video {source.name} has frames of {width}x{height} (width x height), which size="
             f"{_describe_size(opts['size'])} resizes to {new_width}x{new_height}: {clip}, past the "
             f"{RESIZED_BYTES >> 20} MiB allowed. A video of this shape is likely a banner or a file whose header "
-            "states the wrong size; to read it anyway, cap the longer side (size={'shortest_edge': ..., "
-            "'longest_edge': ...}) or give {'height': ..., 'width': ...}."
+            f"states the wrong size; {RESIZED_FRAME_ADVICE}."
         )
 
 

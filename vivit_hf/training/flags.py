@@ -35,6 +35,7 @@ from vivit_hf.conversion.vit_init import (
 )
 from vivit_hf.flag_spellings import SpellingsArgumentParser, flag_spellings
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
+from vivit_hf.processing.processing_vivit import RESIZED_FRAME_ADVICE
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
@@ -318,6 +319,11 @@ def warn_short_video_override(logger: logging.Logger, saved, typed, model: str, 
 
 # The advice `SHORT_VIDEO_ADVICE` as a recipe's user takes it: the flag `add_short_video_flag` adds.
 SHORT_VIDEO_FLAG_ADVICE = "pass --short_video loop or pad"
+# `RESIZED_FRAME_ADVICE` as a recipe's user takes it: `--resize_shortest_edge` sets no longest edge, and a size dict is
+# nothing they can pass
+RESIZED_FRAME_FLAG_ADVICE = (
+    "no flag of the recipes caps the longer side: re-encode the video at the size it shows, or leave it out"
+)
 # The modules that log each clip they skip as broken, with its error (the processor's words).
 SKIPPED_CLIP_LOGGERS = ("vivit_hf.training.data.dataset", "vivit_hf.training.data.streaming")
 # The image-ViT initialisation, whose warnings name its options in Python (`positional_embedding='resize'`).
@@ -342,9 +348,13 @@ _VIT_FACTS_IN_FLAG_WORDS = {
 
 def in_flag_words(text: str) -> str:
     """`text` (a short video's error, or a line quoting it) with the processor's advice said as the recipes' flag:
-    `short_video='loop'` is what a processor's caller passes; a recipe's user types `--short_video loop`. So are the
+    `short_video='loop'` is what a processor's caller passes; a recipe's user types `--short_video loop`. A banner's
+    advice to pass a size with a longest edge, which no recipe flag gives, says what they can do. So are the
     image-ViT initialisation's options (`vit_init_in_flag_words`)."""
-    return vit_init_in_flag_words(text.replace(SHORT_VIDEO_ADVICE, SHORT_VIDEO_FLAG_ADVICE))
+    text = text.replace(SHORT_VIDEO_ADVICE, SHORT_VIDEO_FLAG_ADVICE).replace(
+        RESIZED_FRAME_ADVICE, RESIZED_FRAME_FLAG_ADVICE
+    )
+    return vit_init_in_flag_words(text)
 
 
 def vit_init_in_flag_words(text: str) -> str:

@@ -598,7 +598,9 @@ class _HubSplit(Sequence):
         table, names = self.dataset.with_format("arrow"), self.dataset.column_names
         none = [None] * len(self)
         own = table["id"].to_pylist() if "id" in names else none
-        urls, keys = (table[c].to_pylist() for c in ("__url__", "__key__")) if "__key__" in names else (none, none)
+        # both, or neither: a table may keep a WebDataset's `__key__` without its `__url__` (`hub_example` alike)
+        webdataset = {"__url__", "__key__"} <= set(names)
+        urls, keys = (table[c].to_pylist() for c in ("__url__", "__key__")) if webdataset else (none, none)
         return [
             source_id or _own_id(own[i]) or _shard_member(urls[i], keys[i], path) or path or str(i)
             for i, (source_id, path, _) in enumerate(self._id_columns())
