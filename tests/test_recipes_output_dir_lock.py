@@ -277,3 +277,24 @@ def test_a_refused_evaluation_leaves_no_folder_made_for_its_lock(tmp_path):
     assert result.returncode == 2, result.stderr[-3000:]
     assert "no split 'nosuch'" in last_line(result.stderr)
     assert not (tmp_path / "new").exists()
+
+
+def test_a_look_at_a_models_lock_writes_nothing_in_a_folder_no_run_holds(tmp_path):
+    # evaluate.py looks whether a live fine-tuning run holds its --model: in a folder no run writes (a model in the Hub
+    # cache, another user's checkpoint) the look created a `.run.lock` and removed it, writing in a folder it only reads
+    from vivit_hf.training.checkpoints import live_run_holding
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    before = os.stat(model).st_mtime_ns
+    time.sleep(0.01)
+    assert live_run_holding(model) is None
+    assert sorted(p.name for p in model.iterdir()) == ["config.json"] and os.stat(model).st_mtime_ns == before
+    holder = start_holder(HOLDER, model)  # a live run's lock is still seen
+    try:
+        assert live_run_holding(model) == f"host {socket.gethostname()}, pid {holder.pid}"
+    finally:
+        holder.kill()
+        holder.wait()
+    assert live_run_holding(model) is None and not (model / ".run.lock").exists()  # the killed run's file goes

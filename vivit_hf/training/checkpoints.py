@@ -117,7 +117,9 @@ def live_run_holding(folder) -> str | None:
     --model, finetune.py of the evaluation folders in its --output_dir: each holds its own folder first and looks at
     the other's after, so of two started together one sees the other and is refused."""
     folder = Path(folder)
-    if folder.resolve() in _held:
+    # A live run keeps its lock file: without one there is nothing to look at, and nothing is written in a folder
+    # only read (a model in the Hub cache, another user's checkpoint).
+    if folder.resolve() in _held or not (folder / RUN_LOCK_FILE).is_file():
         return None
     try:
         holder = _take(folder)
