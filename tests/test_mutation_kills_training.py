@@ -395,8 +395,8 @@ def test_the_first_checkpoint_creates_the_output_folders(tmp_path):
     assert [p.name for p in list_checkpoints(out)] == ["step_1"]
 
 
-def test_the_mutation_runner_refuses_a_number_it_does_not_have(capsys, monkeypatch):
-    """`run_mutations.py 99` (or `--help` read as a number) ran nothing and said "0 of 0 mutations caught", exit 0."""
+def mutation_runner(monkeypatch):
+    """tests/mutations/run_mutations.py, imported as a module."""
     import importlib.util
 
     path = Path(__file__).parent / "mutations" / "run_mutations.py"
@@ -404,6 +404,12 @@ def test_the_mutation_runner_refuses_a_number_it_does_not_have(capsys, monkeypat
     runner = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "run_mutations", runner)  # its dataclasses look their module up there
     spec.loader.exec_module(runner)
+    return runner
+
+
+def test_the_mutation_runner_refuses_a_number_it_does_not_have(capsys, monkeypatch):
+    """`run_mutations.py 99` (or `--help` read as a number) ran nothing and said "0 of 0 mutations caught", exit 0."""
+    runner = mutation_runner(monkeypatch)
     with pytest.raises(SystemExit) as refused:
         runner.main(["99"])
     assert refused.value.code == 2 and "no mutation numbered 99" in capsys.readouterr().err
@@ -411,3 +417,23 @@ def test_the_mutation_runner_refuses_a_number_it_does_not_have(capsys, monkeypat
         runner.main(["--help"])
     assert helped.value.code == 0 and "mutations to run" in capsys.readouterr().out
     assert runner.parse_args(["5", "6"]) == ["5", "6"] and runner.parse_args([]) == []
+
+
+def test_every_mutation_of_the_runner_finds_its_snippet_once_and_names_tests_that_exist(monkeypatch):
+    """The runner takes minutes, so CI does not run it: a refactor that moved a mutated line went unseen until someone
+    did (mixup's return and the recipe's mixup call gained the partner clips and the valid flags, and mutations 4a
+    and 4b then found their snippet 0 times: "NOT CAUGHT", for tests that still catch the mistake)."""
+    import ast
+
+    runner = mutation_runner(monkeypatch)
+    root = Path(__file__).parents[1]
+    for mutation in runner.MUTATIONS:
+        assert (root / mutation.path).read_text().count(mutation.old) == 1, f"mutation {mutation.number}"
+        defined = set()
+        for test in mutation.tests:
+            tree = ast.parse((root / test.split("::")[0]).read_text())
+            defined |= {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+            assert "::" not in test or test.split("::")[1] in defined, f"mutation {mutation.number}: {test}"
+        for expected in mutation.expect:  # a substring of a failing test's id: the start of its name
+            name = expected.split("[")[0]
+            assert any(d.startswith(name) for d in defined), f"mutation {mutation.number}: no test {expected}"

@@ -69,6 +69,17 @@ def test_out_of_range_indices_are_named_eight_at_most(clip, indices, bad):
         assert str(error.value) == f"Frame indices {bad} are out of range for video {reader.name} with 10 frames."
 
 
+def test_indices_that_are_not_whole_numbers_are_named_eight_at_most_with_how_to_round_them(clip):
+    # e.g. np.linspace(0, 9, 10) * 0.95: a cast would truncate 0.95 to frame 0 silently
+    with open_video(clip, backend="pyav") as reader:
+        with pytest.raises(ValueError) as error:
+            reader.read(np.arange(10) * 0.95)
+        assert str(error.value) == (
+            f"Frame indices must be whole numbers; got {[i * 0.95 for i in range(8)]} for video {reader.name} "
+            "(round them, e.g. np.round(indices).astype(int), to pick the nearest frames)."
+        )
+
+
 def test_no_indices_is_an_error_naming_the_video(clip):
     with open_video(clip, backend="pyav") as reader:
         with pytest.raises(ValueError) as error:
@@ -173,6 +184,10 @@ def test_frames_whose_names_fail_are_counted(script, names, frames):
     reader, stamps, start = decoded_table(3, script, names, [True] * 3)
     assert (stamps, start) == (None, None)
     assert reader.num_frames == reader.frames_decoded == frames
+    # frames counted have no times, also where the packets were to be named by their pts (a decode at open that
+    # orders them, `_frame_table`): callers fall back on the rate (an AttributeError, had the check read `and`)
+    reader._pts, reader._stamp, reader.stream.time_base = None, "pts", Fraction(1, 25)
+    assert reader.frame_times() is None
 
 
 def name_packets(names: list, packets: list[Packet], previous=None) -> list:

@@ -11,11 +11,16 @@ through `read_frames` / `probe`, the processor, datasets.Video values and a bare
 torchcodec needs the system FFmpeg libraries: every test here is marked `torchcodec`, so it skips where they are
 missing, and fails under VIVIT_REQUIRE_TORCHCODEC=1 (CI installs them; tests/conftest.py)."""
 
+import io
+import os
 import warnings
+from types import SimpleNamespace
 
 import av
 import numpy as np
 import pytest
+from test_video_display_matrix import stored_pictures, write_with_matrix
+from test_video_realworld_files import stamped_in_decode_order
 from video_factory import frame_indices, pattern_frame, video_bytes, write_divx_packed_avi, write_encoded, write_video
 
 from vivit_hf import ViViTVideoProcessor
@@ -297,3 +302,104 @@ def test_torchcodec_reads_a_file_object_right_after_pyav_read_from_it_in_between
         decoded_by_pyav = reader.reference.frames_decoded
         assert np.abs(reader.read(range(10, 20)).astype(int) - truth[10:20]).mean() < 2
         assert reader.reference.frames_decoded == decoded_by_pyav  # torchcodec read them: no fallback
+
+
+# -- what torchcodec's open path hands on (`_open_with_torchcodec`, `_checked_by_pyav`, `_FileView`): the kills of
+# its mutants (docs/testing.md, "mutmut"), each against plain PyAV's decode of the same file
+class RecordingFile(io.BufferedReader):
+    """An open file that records how many bytes each read returned."""
+
+    def __init__(self, path):
+        super().__init__(io.FileIO(path, "rb"))
+        self.reads = []
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.reads.append(len(data))
+        return data
+
+
+def test_a_file_object_asked_of_torchcodec_is_read_in_pieces_not_copied_whole(tmp_path):
+    """torchcodec and the PyAV reader that checks it read a caller's file object in FFmpeg's pieces: a view that said
+    it cannot seek had each reader copy the whole file into memory first (twice the file's size, for a file of any
+    size), and a view that read to the end of the file at each read copied the rest of it once per piece."""
+    frames = np.stack([pattern_frame(i, 240, 320) for i in range(20)])
+    # noise below the index stripes: frames of about 40 KB, a file of 20 of FFmpeg's I/O pieces and more
+    frames[:, 160:] = np.random.default_rng(0).integers(0, 256, (20, 80, 320, 3), dtype=np.uint8)
+    path = write_video(tmp_path / "v.mp4", num_frames=20, height=240, width=320, frames=frames, gop=10)
+    truth, size = sequential_decode(path), os.path.getsize(path)
+    with RecordingFile(path) as file:
+        with open_video(file, backend="torchcodec") as reader:
+            assert reader.backend == "torchcodec" and reader.reference is not None  # read by both, in turns
+            wanted = [19, 0, 7, 8, 13]
+            assert_same_pictures(reader.read(wanted), truth, wanted)
+        assert sum(file.reads) >= size  # (the whole file was read, by someone)
+        assert max(file.reads) < size / 4
+
+
+def test_a_mirrored_file_asked_of_torchcodec_reads_mirrored_from_a_path_bytes_or_a_file_object(tmp_path):
+    # torchcodec turns frames by the display matrix's angle and does not mirror them: `_open_with_torchcodec` hands it
+    # the mirror PyAV saw in the file. Plain PyAV's decode applies no matrix: the stored pictures, mirrored by hand.
+    path = write_with_matrix(tmp_path / "mirrored.mp4", 0, hflip=True, vflip=False)
+    shown = stored_pictures(path)[:, :, ::-1]
+    data = open(path, "rb").read()
+    with open(path, "rb") as file:
+        for source in (path, data, file):
+            with open_video(source, backend="torchcodec") as reader:
+                assert reader.backend == "torchcodec" and (reader.info.rotation, reader.info.hflip) == (0, True)
+                got = reader.read([4, 0])
+            assert np.abs(got.astype(int) - shown[[4, 0]].astype(int)).mean() < 2
+
+
+def test_h264_with_b_frames_stamped_in_decode_order_asked_of_torchcodec_reads_the_sequential_decode(tmp_path):
+    # Matroska stamped in decode order: PyAV's table finds presentation order by a decode at open, and the times
+    # torchcodec indexes by are decode times, so torchcodec's frame at frame i's time is another picture. PyAV reads
+    # it (`_checked_by_pyav`); kept with torchcodec, frame 1 read frame 3's picture.
+    source = write_encoded(str(tmp_path / "clip.mp4"), "mp4", "h264", NUM_FRAMES, bframes=3)
+    path = stamped_in_decode_order(source, tmp_path / "stamped.mkv", "matroska")
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(NUM_FRAMES))
+    with open_video(path, backend="torchcodec") as reader:
+        for indices in index_sets(NUM_FRAMES):
+            assert_same_pictures(reader.read(indices), truth, indices)
+
+
+def pyav_reader_whose_table_says(times, stamp: str, decode_stamped: bool) -> type:
+    """A stand-in PyAVReader of 8 frames whose frame table says this of its times (see `_checked_by_pyav`)."""
+
+    class StandIn:
+        num_frames, _stamp, _decode_stamped = 8, stamp, decode_stamped
+
+        def __init__(self, file, name=None, **kwargs):
+            pass
+
+        def frame_times(self):
+            return times
+
+        def starts_at_recovery_points(self):
+            return False
+
+    return StandIn
+
+
+@pytest.mark.parametrize(
+    "times, stamp, decode_stamped, kept",
+    [
+        (np.arange(8) / 25, "pts", False, True),  # presentation times: torchcodec reads, checked by them
+        (None, "pts", False, False),  # no times (a decode at open that lost the packets' names)
+        (np.arange(8) / 25, "dts", False, False),  # frames named by their decode times (an AVI's slots)
+        (np.arange(8) / 25, "pts", True, False),  # pts that are decode times (Matroska stamped in decode order)
+    ],
+)
+def test_torchcodec_is_kept_only_where_pyavs_table_has_presentation_times(
+    monkeypatch, times, stamp, decode_stamped, kept
+):
+    # each of the three alone says torchcodec's index, by the file's timestamps, cannot be checked: PyAV reads it
+    from vivit_hf.processing import video_torchcodec
+
+    stand_in = pyav_reader_whose_table_says(times, stamp, decode_stamped)
+    monkeypatch.setattr(video_torchcodec, "PyAVReader", stand_in)  # where _checked_by_pyav looks it up
+    torchcodec = SimpleNamespace(num_frames=8, reference=None)
+    got = video_torchcodec._checked_by_pyav(torchcodec, "file", "name", {})
+    assert (got is torchcodec) == kept
+    assert isinstance(torchcodec.reference if kept else got, stand_in)

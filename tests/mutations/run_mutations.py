@@ -70,7 +70,7 @@ MUTATIONS = [
         "4a",
         "VideoMixup does not mix (labels reversed instead)",
         "vivit_hf/training/mixup.py",
-        "        return mixed, targets * lam + targets.flip(0) * (1.0 - lam)\n",
+        "        return mixed, targets * lam + partner_targets * (1.0 - lam)\n",
         "        return pixel_values, targets.flip(0)\n",
         [
             "tests/test_mixup.py",
@@ -82,7 +82,7 @@ MUTATIONS = [
         "4b",
         "the recipe's mixup path skipped (labels reversed instead)",
         "recipes/finetune.py",
-        "pixel_values, targets = mixup(pixel_values, targets)",
+        'pixel_values, targets = mixup(pixel_values, targets, batch["valid"])',
         "pixel_values, targets = pixel_values, targets.flip(0)",
         ["tests/test_learning.py::test_recipe_feeds_the_model_the_mixed_clips_and_the_loss_their_mixed_labels"],
         ["test_recipe_feeds_the_model_the_mixed_clips"],
@@ -111,7 +111,7 @@ MUTATIONS = [
     ),
     Mutation(
         "7",
-        "video_io index check off by one (the last frame refused)",
+        "video_reader index check off by one (the last frame refused)",
         "vivit_hf/processing/video_reader.py",
         "bad = idx[(idx < 0) | (idx >= n)]",
         "bad = idx[(idx < 0) | (idx >= n - 1)]",
