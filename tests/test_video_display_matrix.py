@@ -93,7 +93,7 @@ def test_frames_are_turned_and_mirrored_as_the_display_matrix_says(
     stored = stored_pictures(files[name])
     expected = np.stack([display(picture) for picture in stored])
     assert_displayed(read_frames(files[name], [4, 0, 2], backend=backend), expected[[4, 0, 2]], backend)
-    with open(files[name], "rb") as file:  # torchcodec reads a file object itself, without PyAV's frame table
+    with open(files[name], "rb") as file:  # a file object: torchcodec reads it through a view of its own (_FileView)
         assert_displayed(read_frames(file, [1, 5], backend=backend), expected[[1, 5]], backend)
 
 
