@@ -27,6 +27,7 @@ import dataclasses
 import difflib
 import json
 import logging
+import numbers
 import os
 import typing
 from collections.abc import Mapping, Sequence
@@ -967,9 +968,12 @@ def _checked_fps(metadata: VideoMetadata, what: str) -> VideoMetadata:
     an infinite rate sampled one frame by `fps=`, True one frame a second, a negative one was said to be no rate (of
     a file, whose own rate it overrides), and a string or NaN failed in Python's arithmetic, naming no video."""
     fps = metadata.fps
-    number = isinstance(fps, (int, float, np.integer, np.floating)) and not isinstance(fps, (bool, np.bool_))
+    # (numbers.Real: PyAV's `stream.average_rate` is a Fraction, refused as no number)
+    number = isinstance(fps, numbers.Real) and not isinstance(fps, (bool, np.bool_))
     if fps is not None and not (number and 0 <= fps < float("inf")):
         raise ValueError(f"{what} has fps={fps!r}: a video's frame rate is a positive number of frames per second.")
+    if number and not isinstance(fps, (int, float, np.integer, np.floating)):  # read as its float, as numpy reads it
+        metadata = dataclasses.replace(metadata, fps=float(fps))
     return metadata
 
 
