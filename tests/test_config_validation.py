@@ -85,16 +85,18 @@ def test_a_num_labels_that_is_no_count_is_refused(num_labels):
     assert ViViTSpatioTemporalConfig(**TINY, num_labels=0).num_labels == 0
 
 
-def test_a_numpy_integer_num_labels_is_taken_as_transformers_configs_take_it():
-    """`num_labels=labels.max() + 1` is a NumPy integer: transformers' ViTConfig takes it, and the check for a count
-    refused it as "not a non-negative integer"."""
+def test_a_numpy_num_labels_is_taken_as_transformers_takes_it(tmp_path):
+    """`num_labels=labels.max() + 1` is a numpy integer: transformers' strict VivitConfig takes it, as this config did
+    before its count check, which refused it as no integer. It builds the same labels as the Python int."""
     import numpy as np
-    from transformers import ViTConfig
+    from transformers import VivitConfig
 
-    count = np.int64(5)
-    assert ViTConfig(num_labels=count).num_labels == 5  # the reference
-    config = ViViTSpatioTemporalConfig(**TINY, num_labels=count)
-    assert config.num_labels == 5 and sorted(config.id2label) == list(range(5))
+    config = ViViTSpatioTemporalConfig(**TINY, num_labels=np.int64(5))
+    reference = VivitConfig(num_labels=np.int64(5))
+    assert config.num_labels == reference.num_labels == 5 and type(config.num_labels) is int
+    assert config.id2label == reference.id2label
+    config.save_pretrained(tmp_path)  # (config.json holds no numpy value)
+    assert ViViTSpatioTemporalConfig.from_pretrained(tmp_path).num_labels == 5
 
 
 @pytest.mark.parametrize("act", ["gelu", "gelu_pytorch_tanh", "relu", "silu", "quick_gelu"])

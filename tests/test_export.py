@@ -3,7 +3,6 @@
 dynamo exporter checked with onnxruntime, and `python -m vivit_hf.export`, for all four variants."""
 
 import os
-import re
 import subprocess
 import warnings
 from pathlib import Path
@@ -20,7 +19,6 @@ from vivit_hf.export import (
     export_onnx,
     export_program,
     main,
-    pass_mark,
 )
 
 
@@ -224,24 +222,23 @@ def test_a_bfloat16_checkpoint_exports_to_onnx_in_its_dtype_or_in_float32(tmp_pa
     assert check_onnx(upcast, tmp_path / "fp32.onnx", (clip(batch=3),)) < 1e-5
 
 
-def test_a_float16_graph_passes_the_check_by_float16s_rounding_and_a_wrong_graph_fails_it(tmp_path, capsys):
-    """The command failed (exit 1) a sound float16 graph whose logits near 36 were 0.02 off eager, within one float16
-    step there: its pass mark was float32's 1e-3. It scales with the dtype's rounding and the outputs' size; a graph
-    of other weights still fails."""
+def test_a_float16_graph_as_close_as_its_dtype_allows_passes_the_check(tmp_path, capsys):
+    """`--dtype float16 --features`: pooled features near 3 have float16 ulps of 2e-3, so a sound graph differed from
+    the eager float16 model by more than the fixed 1e-3 and the command exited 1. The bound is now twice what float16
+    costs the eager model against the same weights in float32; the graph is checked here to be no farther from
+    float32 than the eager float16 model is (so it is sound), and a float32 graph keeps 1e-3."""
     pytest.importorskip("onnxscript", reason="the dynamo ONNX exporter needs onnxscript (the `test` extra has it)")
     pytest.importorskip("onnxruntime", reason="the check runs the graph in onnxruntime (the `test` extra has it)")
-    model = tiny("spatio_temporal")
-    with torch.no_grad():  # logits of a trained model's size
-        model.classifier.weight.mul_(300)
-        model.classifier.bias.mul_(300)
+    model = tiny("spatio_temporal", num_hidden_layers=4)
     model.save_pretrained(tmp_path / "model")
-    assert main([str(tmp_path / "model"), str(tmp_path / "f16.onnx"), "--dtype", "float16"]) == 0
+    torch.manual_seed(0)  # the command's inputs (`example_inputs`), drawn again below
+    assert main([str(tmp_path / "model"), str(tmp_path / "fp16.onnx"), "--dtype", "float16", "--features"]) == 0
     said = capsys.readouterr().out
-    error = float(re.search(r"max abs difference (\S+)", said).group(1))
-    half = model.half()
-    with torch.no_grad():
-        largest = float(half(pixel_values=clip(batch=3).half()).logits.abs().max())
-    assert largest > 10 and 1e-3 < error < 2 * 2**-10 * largest, said  # off by more than 1e-3, under two fp16 steps
-    with torch.no_grad():  # the same graph checked against other weights: 1e-3 of them off, far more than rounding
-        half.classifier.bias.add_(0.5)
-    assert check_onnx(half, tmp_path / "f16.onnx", (clip(batch=3),)) > pass_mark(half, largest)
+    assert "(float16 weights, whose rounding costs" in said, said
+    half = tiny("spatio_temporal", num_hidden_layers=4).half()
+    torch.manual_seed(0)
+    inputs = example_inputs(half, False, False, batch=3)
+    graph_to_float32 = check_onnx(model, tmp_path / "fp16.onnx", inputs, features=True)
+    half_to_float32 = (eager(half, *inputs, features=True).float() - eager(model, *inputs, features=True)).abs().max()
+    assert check_onnx(half, tmp_path / "fp16.onnx", inputs, features=True) > 1e-3  # what the old bound refused
+    assert graph_to_float32 <= half_to_float32

@@ -81,3 +81,21 @@ def test_a_new_head_alone_keeps_transformers_behaviour(tmp_path):
     for key, value in model.state_dict().items():
         if not key.startswith("classifier."):
             torch.testing.assert_close(value, kept[key], atol=0, rtol=0)
+
+
+@pytest.mark.parametrize("name", ["spatio_temporal", "factorised_encoder"])
+def test_another_tubelet_size_is_refused_without_advising_what_starts_it_fresh(name, tmp_path, caplog):
+    """`tubelet_size=[4, 8, 8]` changes the tubelet embedding too: the refusal advised `interpolate_pos_encoding`
+    (which cannot change the tubelet) and `from_vivit_checkpoint`, whose own report names that embedding fresh."""
+    import vivit_hf.models.modeling_vivit as modeling
+
+    folder = saved(name, tmp_path)
+    with pytest.raises(RuntimeError, match="tubelet embedding does not fit") as refusal:
+        AutoModelForVideoClassification.from_pretrained(folder, tubelet_size=[4, 8, 8])
+    message = str(refusal.value)
+    assert "leave tubelet_size out" in message and "from_vivit_checkpoint(" not in message
+    _, report = from_vivit_checkpoint(str(folder), tubelet_size=[4, 8, 8])
+    assert any("token_embedding" in key for key in report["fresh"]), report  # what the old advice gave
+    with caplog.at_level(logging.WARNING, logger=modeling.__name__):
+        AutoModelForVideoClassification.from_pretrained(folder, tubelet_size=[4, 8, 8], ignore_mismatched_sizes=True)
+    assert "tubelet embedding does not fit" in caplog.text and "starts from random values" in caplog.text

@@ -41,3 +41,19 @@ def test_numpy_and_python_rates_sample_by_transformers_rule(frames, fps):
     """transformers' rule: int(16 frames / 4 fps * 2) = 8 frames; a Fraction is PyAV's `stream.average_rate`."""
     out = ViViTVideoProcessor(**SMALL)(frames, fps=2, video_metadata={"fps": fps}, return_tensors="pt")
     assert out.pixel_values.shape[1] == int(16 / 4 * 2)
+
+
+def test_pyavs_fraction_rate_samples_as_its_value(tmp_path, frames):
+    """PyAV gives a stream's rate as a Fraction (`stream.average_rate`, 30000/1001 for NTSC): refused as "no positive
+    number". It samples the frames its value samples."""
+    import av
+
+    path = write_video(tmp_path / "clip.mp4", num_frames=16, fps=24)
+    with av.open(str(path)) as container:
+        rate = container.streams.video[0].average_rate
+    assert not isinstance(rate, (int, float))
+    processor = ViViTVideoProcessor(**SMALL)
+    got = processor(frames, fps=2, video_metadata={"fps": rate}, return_tensors="pt").pixel_values
+    want = processor(frames, fps=2, video_metadata={"fps": float(rate)}, return_tensors="pt").pixel_values
+    assert got.shape[1] == int(16 / float(rate) * 2)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())

@@ -331,12 +331,14 @@ class ViViTConfig(PreTrainedConfig):
         num_labels = kwargs.get("num_labels")
         # (a NumPy integer counts: `labels.max() + 1` is one, and transformers' configs take it)
         if num_labels is not None and (
-            not isinstance(num_labels, (int, np.integer)) or isinstance(num_labels, bool) or num_labels < 0
+            not isinstance(num_labels, numbers.Integral) or isinstance(num_labels, (bool, np.bool_)) or num_labels < 0
         ):
             raise ValueError(
                 f"`num_labels` must be a non-negative integer (0: no classifier, the logits are the pooled features), "
                 f"got {num_labels!r}."
             )
+        if num_labels is not None:  # numpy's (`labels.max() + 1`) as transformers' VivitConfig takes it: an int
+            kwargs["num_labels"] = int(num_labels)
         self.label_spaces = checked_label_spaces(self.label_spaces)
         if self.label_spaces:
             if kwargs.get("num_labels") is not None:

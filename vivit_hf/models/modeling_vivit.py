@@ -69,6 +69,21 @@ def _grid_fields(config) -> str:
     return ", ".join(f"{name}={getattr(config, name)!r}" for name in fields)
 
 
+def _other_tubelet_message(source: str, config, embeddings: list, mismatched: dict) -> str:
+    """Why a checkpoint does not load at another `tubelet_size` (or patch size). The position embeddings' message
+    advised `interpolate_pos_encoding=True`, which cannot change the tubelet, and `from_vivit_checkpoint`, which
+    starts the tubelet embedding from random values: neither keeps the trained one."""
+    shapes = ", ".join(
+        f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in embeddings
+    )
+    return (
+        f"{source!r} embeds tubelets of another size than this config's tubelet_size={config.tubelet_size!r}: its "
+        f"tubelet embedding does not fit ({shapes}). Neither `interpolate_pos_encoding=True` nor "
+        f"`from_vivit_checkpoint` keeps a trained tubelet embedding of another size (the latter starts it from "
+        f"random values); load the checkpoint at its own tubelet_size (leave tubelet_size out)."
+    )
+
+
 def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:
     """The frame mask holds 1 (a real frame) and 0 (padding). Any other value read as real: an additive mask (0 for
     real frames, a large negative number for padding) ran every padded frame as real, and a clip with no padding as
@@ -138,7 +153,15 @@ class ViViTPreTrainedModel(PreTrainedModel):
         )
         mismatched = {entry[0]: entry[1:] for entry in loading_info["mismatched_keys"]}
         positions = [key for key in sorted(mismatched) if key.endswith("position_embeddings")]
-        if positions:
+        embeddings = [key for key in sorted(mismatched) if ".token_embedding." in f".{key}"]
+        if (
+            embeddings
+        ):  # another tubelet size: no way keeps the trained embedding (from_vivit_checkpoint starts it fresh)
+            message = _other_tubelet_message(str(pretrained_model_name_or_path), model.config, embeddings, mismatched)
+            if not ignore_mismatched_sizes:
+                raise RuntimeError(message)
+            logger.warning(f"{message} With ignore_mismatched_sizes=True it starts from random values.")
+        elif positions:
             source = str(pretrained_model_name_or_path)  # a Path is named as the string a user would type
             shapes = ", ".join(
                 f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here"

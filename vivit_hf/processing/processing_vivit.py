@@ -972,6 +972,8 @@ def _checked_fps(metadata: VideoMetadata, what: str) -> VideoMetadata:
     number = isinstance(fps, numbers.Real) and not isinstance(fps, (bool, np.bool_))
     if fps is not None and not (number and 0 <= fps < float("inf")):
         raise ValueError(f"{what} has fps={fps!r}: a video's frame rate is a positive number of frames per second.")
+    if number and not isinstance(fps, (int, float, np.integer, np.floating)):  # read as its float, as numpy reads it
+        metadata = dataclasses.replace(metadata, fps=float(fps))
     return metadata
 
 

@@ -113,21 +113,27 @@ def _take(folder: Path) -> str | None:
 
 def live_run_holding(folder) -> str | None:
     """The live run (`host node-3, pid 41207`) that holds `folder`'s lock, else None (free, held by this process, no
-    folder); a look that holds nothing after (a stale `.run.lock` a killed run left goes). evaluate.py asks it of its
-    --model, finetune.py of the evaluation folders in its --output_dir: each holds its own folder first and looks at
-    the other's after, so of two started together one sees the other and is refused."""
+    folder); a look that holds nothing after and writes nothing (a `.run.lock` a killed run left stays, naming it).
+    evaluate.py asks it of its --model, finetune.py of the evaluation folders in its --output_dir: each holds its own
+    folder first and looks at the other's after, so of two started together one sees the other and is refused."""
     folder = Path(folder)
     # A live run keeps its lock file: without one there is nothing to look at, and nothing is written in a folder
     # only read (a model in the Hub cache, another user's checkpoint).
     if folder.resolve() in _held or not (folder / RUN_LOCK_FILE).is_file():
         return None
+    # a shared lock: two looks at once both pass (with the holder's own exclusive lock, two evaluations of one model
+    # started together each found the other looking, and one was refused as if a run were writing the model)
     try:
-        holder = _take(folder)
-    except OSError:  # a folder this user cannot write (a shared, read-only model): no lock to look at
+        with open(folder / RUN_LOCK_FILE) as lock:
+            fcntl.lockf(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except FileNotFoundError:  # no run has held it (a live holder keeps its file until it lets go)
         return None
-    if holder is None:
-        release_output_dir(folder)
-    return holder
+    except OSError:
+        try:
+            return (folder / RUN_LOCK_FILE).read_text().strip() or "another process"
+        except OSError:  # a folder this user cannot read: no lock to look at
+            return None
+    return None
 
 
 def live_evaluation_in(output_dir) -> str | None:
