@@ -324,3 +324,25 @@ def test_a_look_at_a_models_lock_writes_nothing_in_a_folder_no_run_holds(tmp_pat
         holder.kill()
         holder.wait()
     assert live_run_holding(model) is None  # the killed run's file names it, and holds nothing
+
+
+def test_a_file_system_without_locks_warns_and_runs_rather_than_refusing_every_run(tmp_path, monkeypatch, caplog):
+    # lockf answers ENOLCK on a mount with no lock support (FUSE, NFS without its lock daemon): every run there was
+    # refused as written by "a run that is still alive (another process)", though none was
+    import errno
+    import fcntl
+
+    from vivit_hf.training import checkpoints
+
+    def no_locks(file, operation):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "lockf", no_locks)
+    out = tmp_path / "out"
+    out.mkdir()
+    with caplog.at_level("WARNING"):
+        assert checkpoints.hold_output_dir(out) is None
+    assert f"{out}: its file system takes no locks" in caplog.text
+    (out / ".run.lock").write_text("host h, pid 1\n")  # a file some run left: no lock can say it is alive
+    assert checkpoints.live_run_holding(out) is None
+    checkpoints.release_held_output_dirs()

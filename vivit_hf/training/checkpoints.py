@@ -6,8 +6,10 @@ outputs replace the previous ones as a whole: `vivit_hf.hub.folders.staged_outpu
 from __future__ import annotations
 
 import atexit
+import errno
 import fcntl
 import json
+import logging
 import os
 import shutil
 import socket
@@ -20,6 +22,8 @@ from ..hub.cards import recipe_settings
 from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files
 from .agreement import checkpoint_writer
 from .flags import output_dir_problem
+
+logger = logging.getLogger(__name__)
 
 CHECKPOINTS = "checkpoints"
 STATE_FILE = "trainer_state.json"
@@ -94,7 +98,11 @@ def _take(folder: Path) -> str | None:
         lock = open(path, "a+")
         try:
             fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as error:
+            if not _held_by_another(error):
+                lock.close()
+                _warn_no_locks(folder, error)
+                return None
             lock.seek(0)
             holder = lock.read().strip() or "another process"
             lock.close()
@@ -109,6 +117,20 @@ def _take(folder: Path) -> str | None:
         atexit.register(_release, os.getpid())
     _held[folder.resolve()] = lock
     return None
+
+
+def _held_by_another(error: OSError) -> bool:
+    """lockf's answer that another process holds the lock (EACCES or EAGAIN, as POSIX allows either), not that this
+    file system takes no locks (ENOLCK, EOPNOTSUPP: some FUSE and NFS mounts without a lock daemon), which refused
+    every run there as held by "another process"."""
+    return error.errno in (errno.EACCES, errno.EAGAIN)
+
+
+def _warn_no_locks(folder: Path, error: OSError) -> None:
+    logger.warning(
+        f"{folder}: its file system takes no locks ({error.strerror}): a second run started on this folder will not "
+        "be refused while this one writes it"
+    )
 
 
 def live_run_holding(folder) -> str | None:
@@ -128,7 +150,9 @@ def live_run_holding(folder) -> str | None:
             fcntl.lockf(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except FileNotFoundError:  # no run has held it (a live holder keeps its file until it lets go)
         return None
-    except OSError:
+    except OSError as error:
+        if not _held_by_another(error):  # no locks on this file system: none to look at
+            return None
         try:
             return (folder / RUN_LOCK_FILE).read_text().strip() or "another process"
         except OSError:  # a folder this user cannot read: no lock to look at
