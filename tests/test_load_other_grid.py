@@ -7,22 +7,11 @@ import logging
 
 import pytest
 import torch
+from test_models import TINY, VARIANTS
 from transformers import AutoModelForVideoClassification
 
 from vivit_hf import VIVIT_MODELS
 from vivit_hf.conversion.vit_init import from_vivit_checkpoint
-
-TINY = dict(
-    image_size=32,
-    num_frames=4,
-    tubelet_size=[2, 8, 8],
-    hidden_size=32,
-    num_hidden_layers=2,
-    num_attention_heads=4,
-    intermediate_size=64,
-    num_labels=5,
-)
-VARIANTS = list(VIVIT_MODELS)
 
 
 def saved(name, folder):
