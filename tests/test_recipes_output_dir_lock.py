@@ -3,6 +3,7 @@
 their own), so a restart could start a second run writing the folder the first still writes. The second is refused
 before anything loads, naming the run that holds the folder."""
 
+import contextlib
 import json
 import os
 import signal
@@ -27,6 +28,17 @@ lock.flush()
 print("held", flush=True)
 time.sleep(600)
 """
+
+
+@contextlib.contextmanager
+def held(folder):
+    """`folder` held by a live run (HOLDER) for the block; the run killed after it."""
+    holder = start_holder(HOLDER, folder)
+    try:
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def start_holder(code: str, folder) -> subprocess.Popen:
@@ -178,24 +190,16 @@ def test_an_evaluation_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_p
     model, data = evaluation_setup(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    holder = start_holder(HOLDER, out)
-    try:
+    with held(out) as holder:
         result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--output_dir", out, "--num_workers", 0)
-    finally:
-        holder.kill()
-        holder.wait()
     assert result.returncode == 2, result.stderr[-3000:]
     assert last_line(result.stderr) == refusal_of(holder, "--output_dir", out)
     assert sorted(path.name for path in out.iterdir()) == [".run.lock"]  # nothing written, nothing removed
 
     default = model / "eval_data_test_1x1"
     default.mkdir()
-    holder = start_holder(HOLDER, default)
-    try:
+    with held(default) as holder:
         result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--num_workers", 0)
-    finally:
-        holder.kill()
-        holder.wait()
     assert result.returncode == 2, result.stderr[-3000:]
     assert last_line(result.stderr) == refusal_of(holder, "the default --output_dir", default)
     assert sorted(path.name for path in default.iterdir()) == [".run.lock"]
@@ -205,12 +209,8 @@ def test_an_evaluation_of_a_model_a_live_run_is_writing_is_refused(tmp_path):
     """A fine-tuning run going on in --model's folder replaces the model evaluated (and `--overwrite_output_dir`
     removes its evaluation folders): refused, exit 2, no results folder made; once the run is gone, it evaluates."""
     model, data = evaluation_setup(tmp_path)
-    holder = start_holder(HOLDER, model)
-    try:
+    with held(model) as holder:
         result = run_recipe(EVALUATE, "--model", model, "--dataset", data, "--num_workers", 0)
-    finally:
-        holder.kill()
-        holder.wait()
     assert result.returncode == 2, result.stderr[-3000:]
     assert last_line(result.stderr) == (
         f"error: --model {model} is being written by a run that is still alive (host {socket.gethostname()}, pid "
@@ -283,12 +283,8 @@ def test_a_prediction_into_a_folder_a_live_run_holds_is_refused_naming_it(tmp_pa
     tiny_clip(tmp_path / "a.mp4", 0, seed=1)
     out = tmp_path / "timelines"
     out.mkdir()
-    holder = start_holder(HOLDER, out)
-    try:
+    with held(out) as holder:
         result = run_recipe(PREDICT, "--model", model, "--videos", tmp_path / "a.mp4", "--output_dir", out)
-    finally:
-        holder.kill()
-        holder.wait()
     assert result.returncode == 2, result.stderr[-3000:]
     assert last_line(result.stderr) == "predict.py: " + refusal_of(holder, "--output_dir", out)
     assert sorted(path.name for path in out.iterdir()) == [".run.lock"]
@@ -317,12 +313,8 @@ def test_a_look_at_a_models_lock_writes_nothing_in_a_folder_no_run_holds(tmp_pat
     time.sleep(0.01)
     assert live_run_holding(model) is None
     assert sorted(p.name for p in model.iterdir()) == ["config.json"] and os.stat(model).st_mtime_ns == before
-    holder = start_holder(HOLDER, model)  # a live run's lock is still seen
-    try:
+    with held(model) as holder:  # a live run's lock is still seen
         assert live_run_holding(model) == f"host {socket.gethostname()}, pid {holder.pid}"
-    finally:
-        holder.kill()
-        holder.wait()
     assert live_run_holding(model) is None  # the killed run's file names it, and holds nothing
 
 
