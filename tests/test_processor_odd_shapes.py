@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 import torch
 import torchvision.transforms.v2.functional as tvF
-from transformers import BaseVideoProcessor
-from transformers.image_utils import PILImageResampling
+from test_processor_resize_rules import transformers_pixels
 
 from vivit_hf.processing import processing_vivit, video_transforms
 from vivit_hf.processing.errors import BrokenVideoError
@@ -47,21 +46,8 @@ def banner(frames: int, height: int, width: int) -> np.ndarray:
 
 def transformers_views(video: np.ndarray) -> torch.Tensor:
     """transformers' BaseVideoProcessor: shorter side to 256, centre crop 224, scaled as scenic (x / 127.5 - 1)."""
-    processor = BaseVideoProcessor(
-        do_resize=True,
-        resample=PILImageResampling.BILINEAR,
-        size={"shortest_edge": 256},
-        default_to_square=False,
-        do_center_crop=True,
-        crop_size={"height": 224, "width": 224},
-        do_sample_frames=False,
-        do_rescale=True,
-        rescale_factor=1 / 127.5,
-        do_normalize=True,
-        image_mean=[1.0] * 3,
-        image_std=[1.0] * 3,
-    )
-    return processor(video, return_tensors="pt")["pixel_values_videos"][0]
+    size, crop = {"shortest_edge": 256}, {"height": 224, "width": 224}
+    return transformers_pixels(video, size=size, do_center_crop=True, crop_size=crop)
 
 
 def test_a_banner_is_resized_a_few_frames_at_a_time_into_transformers_views(low_limit, largest_resize):
