@@ -368,33 +368,22 @@ class ViViTCommonTests(ModelTesterMixin):
             for got, want in zip(actual, expected):
                 torch.testing.assert_close(got, want)
 
-    @unittest.skip(reason="ViViT takes pixels: there are no token ids to embed, so no `inputs_embeds`")
-    def test_inputs_embeds(self):
-        pass
-
-    @unittest.skip(reason="ViViT takes pixels: there are no token ids to embed, so no `inputs_embeds`")
-    def test_inputs_embeds_matches_input_ids(self):
-        pass
-
 
 def skip_repeated_sdpa_cases(test_class):
     """`test_eager_matches_sdpa_inference` runs each dtype with padding on either side, with and without an attention
-    mask. Its padding is of a token sequence; ViViT's `attention_mask` is over frames, so the masked cases mask
-    frames (the tester's mask) and the right-padded ones shift token rows that mean nothing here. Only the
-    left-padded maskless case (and the one with attention maps, which masks the last clip's first tubelet) runs per
-    dtype, which keeps this module's run short; padded clips against their unpadded forwards, eager and sdpa, are
-    `tests/test_attention_mask.py`."""
-    for index, (name, _, padding_side, use_attention_mask, output_attentions, kernels) in enumerate(
+    mask. The padding side only places the mask's zeros (the tester's frame mask: the last clip's first or last two
+    frames, so its first or last tubelet), so without a mask `pad_right` runs exactly the `pad_left` case of the same
+    dtype and kernels: those 6 repeats are skipped; every masked case runs."""
+    for index, (name, _, padding_side, use_attention_mask, *_) in enumerate(
         test_modeling_common.TEST_EAGER_MATCHES_SDPA_INFERENCE_PARAMETERIZATION
     ):
-        if output_attentions or (padding_side == "left" and not use_attention_mask):
+        if use_attention_mask or padding_side == "left":
             continue
         method = f"test_eager_matches_sdpa_inference_{index:02d}_{name}"
         if not hasattr(test_class, method):  # transformers renamed its cases: nothing here may silently drop them
             raise RuntimeError(f"{test_class.__name__} has no {method}; update skip_repeated_sdpa_cases")
-        dtype = name.split("_")[0]
-        kept = f"{dtype}_pad_left_no_attn_mask{'_sdpa_kernels' if kernels else ''}"
-        reason = f"token-sequence padding; ViViT masks frames (tests/test_attention_mask.py); `{kept}` runs"
+        kept = name.replace("_pad_right_", "_pad_left_")
+        reason = f"without an attention mask the padding side changes nothing: `{kept}` runs this case"
         setattr(test_class, method, unittest.skip(reason)(lambda self: None))
     return test_class
 
