@@ -36,6 +36,7 @@ RUN_FILES = (
     "model.safetensors.index.json",  # a sharded model: its shards match a pattern below
     "video_preprocessor_config.json",
     "all_results.json",
+    "train_results.json",
     "run_settings.json",
     "training_curves.png",
 )
@@ -52,7 +53,13 @@ RUN_PATTERNS = ("model-*-of-*.safetensors", "eval_*.png")  # a sharded model's w
 EVALUATION_FILES = ("eval_results.json", "predictions.safetensors", "predictions.jsonl")
 # The final model's files among them (with WEIGHT_PATTERNS, the card and the code): kept by `remove_previous_run`
 # until a new model replaces them.
-FINAL_MODEL_FILES = ("config.json", "video_preprocessor_config.json", "all_results.json", RUN_SETTINGS_FILE)
+FINAL_MODEL_FILES = (
+    "config.json",
+    "video_preprocessor_config.json",
+    "all_results.json",
+    "train_results.json",
+    RUN_SETTINGS_FILE,
+)
 # The plots the model card shows: kept with it (removed as a rerun started, a rerun stopped early left the card's
 # images broken), and those a new model does not draw again go when it replaces the old (`staged_outputs`).
 FINAL_PLOTS = ("training_curves.png", "eval_*.png")
