@@ -5,6 +5,7 @@ its evaluation every --eval_steps: exact across a kill and a resume, on tiny run
 import json
 import shutil
 import signal
+import sys
 
 import fresh_python
 import pytest
@@ -136,3 +137,16 @@ def test_eval_steps_after_a_resume_mid_interval_or_at_an_evaluated_step_are_neit
         tmp_path / "step_10",
     )
     assert results_of(again)["history"] == results_of(every_5_steps)["history"]
+
+
+def test_eval_steps_on_two_processes_count_every_evaluation_clip_once(videofolder, tmp_path):
+    """6 evaluation clips in batches of 2 on 2 processes: accelerate pads the last batch, which every evaluation
+    every 2 steps (of 3 an epoch) must leave out, mid-epoch as at an epoch's end."""
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--eval_steps", "2", launcher=launcher)
+    results = results_of(tmp_path)
+    assert results["num_processes"] == 2
+    assert [(entry["step"], entry["eval/num_samples"]) for entry in results["history"]] == [(2, 6), (4, 6), (6, 6)]
+    assert results["epoch"] == 2.0 and results["train_samples_per_second"] == pytest.approx(
+        24 / results["train_runtime"]
+    )
