@@ -111,7 +111,7 @@ from vivit_hf.training.flags import (
     usage_error,
     warn_short_video_override,
 )
-from vivit_hf.training.launch import cpu_process_group, run_as_command
+from vivit_hf.training.launch import cpu_process_group, refuse_a_gpu_config_without_a_gpu, run_as_command
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
     evaluation_metrics,
@@ -462,6 +462,7 @@ def main(argv=None, written: list | None = None):
     # the flags' syntax (a command line refused on one of several machines stops the others now, not after
     # --ddp_timeout); what they name is checked once every process has joined
     args = parse_everywhere(parser.parse_args, argv)
+    refuse_a_gpu_config_without_a_gpu()  # (a GPU config on CPUs)
     agree_to_start(parser, args)
     accelerator = Accelerator(
         cpu=cpu_process_group(),

@@ -139,7 +139,7 @@ from vivit_hf.training.flags import (
     processes_not_started,
     usage_error,
 )
-from vivit_hf.training.launch import cpu_process_group, run_as_command
+from vivit_hf.training.launch import cpu_process_group, refuse_a_gpu_config_without_a_gpu, run_as_command
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
     plot_training_curves,
@@ -293,6 +293,7 @@ def main(argv=None):
     # one machine stops every machine; on one process it is argparse's error, as before.
     output_dir = Path(args.output_dir)
     flags = command_flags(args)  # as typed: decide_start changes some of them
+    refuse_a_gpu_config_without_a_gpu()  # ddp_multi_gpu.yaml on CPUs: 8 CPU processes in bf16, without a word
     use_cpu = cpu_process_group()
     # Every process joins the group before it decides anything, so that a refusal on one machine stops them all at
     # once, each with one line (the others used to wait for it at their first collective: 30 minutes).

@@ -482,5 +482,5 @@ def processes_not_started(num_processes: int, script: str, environ=None) -> str 
         "machines, one independent job each). On one machine of CPUs use `accelerate launch --config_file "
         f"recipes/accelerate_configs/cpu_two_processes.yaml {script}` (or torchrun --nproc_per_node N {script}); on "
         "GPUs, or on several machines (CPUs too), add --multi_gpu to the launch command, or use --config_file "
-        "recipes/accelerate_configs/multi_node.yaml"
+        "recipes/accelerate_configs/multi_node.yaml (with use_cpu: true on CPUs)"
     )
