@@ -265,7 +265,7 @@ def claim_output_dir(args, output_dir: Path) -> CommandLineRefused | None:
         output_dir.mkdir(parents=True, exist_ok=True)
         if made:  # an evaluation that fails leaves no empty folder (registered first: runs after the lock's release)
             atexit.register(_remove_if_empty, made)
-        busy = hold_output_dir(output_dir, named)
+        busy = hold_output_dir(output_dir, named, made=made)  # (a stopped evaluation's, left empty, go with the lock)
     except OSError as error:  # (no permission to make or write it)
         return CommandLineRefused(f"{named} {output_dir}: {error.strerror or error}")
     model = Path(args.model).expanduser()
