@@ -590,7 +590,7 @@ def main(argv=None):
     whole_split_read = starting_epoch > 0
     steps_at_start = completed_steps
     # Trainer's `epoch`: epochs trained, the last one's share of batches included
-    epochs_done = starting_epoch + resume_batches / batches_in_epoch(starting_epoch)
+    epochs_done = starting_epoch + (resume_batches / batches_in_epoch(starting_epoch) if resume_batches else 0)
     # this run's per-step losses summed on the device (float64: a sum of thousands of steps stays exact to the last
     # logged digit), and the step now open's batch losses
     loss_dtype = torch.float32 if accelerator.device.type == "mps" else torch.float64  # MPS has no float64

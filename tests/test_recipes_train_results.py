@@ -84,6 +84,10 @@ def test_a_run_killed_and_resumed_reports_the_train_loss_of_the_uninterrupted_ru
     assert resumed["train_loss"] == pytest.approx(reference["train_loss"], rel=1e-12)
     assert resumed["epoch"] == 2.0
     assert resumed["train_steps_per_second"] == pytest.approx(8 / resumed["train_runtime"])  # this run's steps
+    # the finished run resumed again trains nothing: the same train_loss, no step of its own
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--resume_from_checkpoint", "latest")
+    again = results_of(tmp_path)
+    assert again["train_loss"] == resumed["train_loss"] and again["train_steps_per_second"] == 0
 
 
 @pytest.fixture(scope="module")
