@@ -154,3 +154,20 @@ def test_eval_steps_on_two_processes_count_every_evaluation_clip_once(videofolde
     assert results["epoch"] == 2.0 and results["train_samples_per_second"] == pytest.approx(
         24 / results["train_runtime"]
     )
+
+
+def test_eval_steps_with_epoch_checkpoints_of_a_run_cut_short_resume_to_the_uninterrupted_history(
+    videofolder, tmp_path
+):
+    """--checkpointing_steps epoch saves a run that --max_train_steps ends mid-epoch without the evaluation made at
+    its end (a resume makes it again); with --eval_steps that end-of-run evaluation is no epoch's, and the step
+    evaluations before it stay in the checkpoint: a resume to 8 steps evaluates at 3, 6 and 8, as one run of 8."""
+    flags = [*FLAGS, "--checkpointing_steps", "epoch", "--eval_steps", "3", "--dataset", videofolder]
+    run(FINETUNE, *flags, "--output_dir", tmp_path / "whole", "--max_train_steps", "8")
+    run(FINETUNE, *flags, "--output_dir", tmp_path / "cut", "--max_train_steps", "4")
+    assert [entry["step"] for entry in results_of(tmp_path / "cut")["history"]] == [3, 4]
+    resumed = ["--output_dir", tmp_path / "cut", "--max_train_steps", "8", "--resume_from_checkpoint", "latest"]
+    run(FINETUNE, *flags, *resumed)
+    history = results_of(tmp_path / "whole")["history"]
+    assert [entry["step"] for entry in history] == [3, 6, 8]
+    assert results_of(tmp_path / "cut")["history"] == history
