@@ -111,7 +111,7 @@ from vivit_hf.training.flags import (
     usage_error,
     warn_short_video_override,
 )
-from vivit_hf.training.launch import cpu_process_group, run_as_command
+from vivit_hf.training.launch import cpu_process_group, refuse_a_gpu_config_without_a_gpu, run_as_command
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
     evaluation_metrics,
@@ -265,7 +265,7 @@ def claim_output_dir(args, output_dir: Path) -> CommandLineRefused | None:
         output_dir.mkdir(parents=True, exist_ok=True)
         if made:  # an evaluation that fails leaves no empty folder (registered first: runs after the lock's release)
             atexit.register(_remove_if_empty, made)
-        busy = hold_output_dir(output_dir, named)
+        busy = hold_output_dir(output_dir, named, made=made)  # (a stopped evaluation's, left empty, go with the lock)
     except OSError as error:  # (no permission to make or write it)
         return CommandLineRefused(f"{named} {output_dir}: {error.strerror or error}")
     model = Path(args.model).expanduser()
@@ -462,6 +462,7 @@ def main(argv=None, written: list | None = None):
     # the flags' syntax (a command line refused on one of several machines stops the others now, not after
     # --ddp_timeout); what they name is checked once every process has joined
     args = parse_everywhere(parser.parse_args, argv)
+    refuse_a_gpu_config_without_a_gpu()  # (a GPU config on CPUs)
     agree_to_start(parser, args)
     accelerator = Accelerator(
         cpu=cpu_process_group(),

@@ -139,7 +139,7 @@ from vivit_hf.training.flags import (
     processes_not_started,
     usage_error,
 )
-from vivit_hf.training.launch import cpu_process_group, run_as_command
+from vivit_hf.training.launch import cpu_process_group, refuse_a_gpu_config_without_a_gpu, run_as_command
 from vivit_hf.training.metrics import (
     NonFiniteLogitsError,
     plot_training_curves,
@@ -293,6 +293,7 @@ def main(argv=None):
     # one machine stops every machine; on one process it is argparse's error, as before.
     output_dir = Path(args.output_dir)
     flags = command_flags(args)  # as typed: decide_start changes some of them
+    refuse_a_gpu_config_without_a_gpu()  # ddp_multi_gpu.yaml on CPUs: 8 CPU processes in bf16, without a word
     use_cpu = cpu_process_group()
     # Every process joins the group before it decides anything, so that a refusal on one machine stops them all at
     # once, each with one line (the others used to wait for it at their first collective: 30 minutes).
@@ -516,6 +517,9 @@ def main(argv=None):
     padded_before = [0] * accelerator.num_processes  # and clips repeated to fill up a last batch (epoch_clips)
     truncated_before = 0  # segments read past their video's end in the resumed epoch, before its checkpoint
     per_class_before = [0] * len(data.label_names)  # clips trained per class by the runs before a resume
+    # Per-step losses (each the mean over the processes, as logged at --logging_steps 1) summed by the runs before a
+    # resume, and their steps: the run's train_loss is their mean, whether or not it was stopped and resumed.
+    loss_sum_before, loss_steps_before = 0.0, 0
     earlier_runs: list[dict] = []  # the settings the checkpoint's steps were trained with, for the model card
     if checkpoint is not None:
         for warning in resume_warnings:
@@ -535,6 +539,9 @@ def main(argv=None):
         padded_before = resume_state.get("padded_per_process", padded_before)
         truncated_before = resume_state.get("truncated_in_epoch", 0)
         per_class_before = resume_state.get("trained_per_class")  # None: unknown (an older version's checkpoint)
+        # (an older version's checkpoint kept no loss: train_loss is then this run's steps' mean)
+        loss_sum_before = resume_state.get("train_loss_sum", 0.0)
+        loss_steps_before = resume_state.get("train_loss_steps", 0)
         earlier_runs = trained_runs(resume_state)
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
@@ -582,6 +589,13 @@ def main(argv=None):
     # --max_train_steps may end a run before a class's clips come, and a stream's classes are not counted up front
     whole_split_read = starting_epoch > 0
     steps_at_start = completed_steps
+    # Trainer's `epoch`: epochs trained, the last one's share of batches included
+    epochs_done = starting_epoch + (resume_batches / batches_in_epoch(starting_epoch) if resume_batches else 0)
+    # this run's per-step losses summed on the device (float64: a sum of thousands of steps stays exact to the last
+    # logged digit), and the step now open's batch losses
+    loss_dtype = torch.float32 if accelerator.device.type == "mps" else torch.float64  # MPS has no float64
+    train_loss_sum = torch.zeros((), dtype=loss_dtype, device=accelerator.device)
+    step_loss, step_batches = torch.zeros((), device=accelerator.device), 0
 
     def epoch_clips(valid):
         """Which rows of this batch are clips of the epoch, and how many are not: in the epoch's last batch,
@@ -666,6 +680,33 @@ def main(argv=None):
         before = truncated_before if epoch == starting_epoch else 0
         return before + int(accelerator.reduce(truncated_clips, reduction="sum"))
 
+    def train_loss_so_far() -> tuple[float, int]:
+        """(the per-step losses summed, their steps), the runs before a resume included (a collective)."""
+        summed = loss_sum_before + float(accelerator.reduce(train_loss_sum.clone(), reduction="mean"))
+        return summed, loss_steps_before + completed_steps - steps_at_start
+
+    def record_evaluation(epoch, when: str) -> dict:
+        """`evaluate_or_stop` at an epoch's end or at a --eval_steps step: logged, added to the history and the
+        tracker (a collective: every process calls it at the same step)."""
+        results = evaluate_or_stop()
+        refuse_nothing_learned_or_measured(results)
+        skipped = skipped_total()  # the history's is the run's total so far (the tracker's curve at every step)
+        skipped_in_epoch = skipped - (history[-1].get("train/skipped_clips", 0) if history else 0)  # as truncated's
+        truncated = truncated_in_epoch(epoch)
+        summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
+        summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped})
+        summary["train/truncated_segments"] = truncated
+        history.append(summary)
+        top1 = results.get("top1", results.get("action_top1"))
+        logger.info(
+            f"{when}: eval top-1 {top1:.4f} on {counted(results['num_samples'], 'clip')} "
+            f"({results['num_skipped']} broken skipped; {skipped_in_epoch} skipped in training"
+            f"{past_the_end_report(truncated, results['num_truncated'])})"
+        )
+        if args.with_tracking:
+            accelerator.log(summary, step=completed_steps)
+        return results
+
     def runs_so_far() -> list[dict]:
         """The runs that trained the model's steps, this one once it has trained a step (the card's recipe)."""
         this_run = {"first_step": steps_at_start, "settings": recipe_settings(vars(args))}
@@ -689,6 +730,7 @@ def main(argv=None):
             weight_decay_exempt_group=any(group.get("weight_decay_exempt") for group in optimizer.param_groups),
             runs=runs_so_far(),
         )
+        state["train_loss_sum"], state["train_loss_steps"] = train_loss_so_far()
         if args.streaming:  # a collective: every process calls trainer_state
             state["stream_position"] = stream_position(train_dataloader, accelerator) if batches_in_epoch else []
         return state
@@ -734,6 +776,8 @@ def main(argv=None):
                 optimizer.zero_grad()
             running_loss += loss.detach()
             running_count += 1
+            step_loss += loss.detach()
+            step_batches += 1
             real = batch.get("real")  # streamed: filler rows are no clips
             if real is None:
                 real, padded = epoch_clips(batch["valid"])
@@ -749,6 +793,8 @@ def main(argv=None):
                 continue
             completed_steps += 1
             meter.end_step()
+            train_loss_sum += step_loss / step_batches  # the step's loss as logged: the mean of its batches' losses
+            step_loss, step_batches = step_loss.zero_(), 0
             if compiling:  # the step that compiled (~30 s): the bar's clock leaves it out, as a pause, so that its
                 progress.unpause()  # rate and time left are the compiled steps' (they read "21 hours left" for ~1000)
                 compiling = False
@@ -771,6 +817,10 @@ def main(argv=None):
                         logged["train/clips_per_second"] = speed
                         logged["train/data_wait_share"] = throughput["train_data_wait_share"]
                     accelerator.log(logged, step=completed_steps)
+            if args.eval_steps and completed_steps % args.eval_steps == 0:  # before its checkpoint, which records it
+                meter.pause()
+                results = record_evaluation(epoch, f"step {completed_steps} (epoch {epoch})")
+                compiled.train()
             if (
                 args.checkpointing_steps
                 and args.checkpointing_steps.isdigit()
@@ -803,37 +853,29 @@ def main(argv=None):
             epoch_finished = True
         resume_batches = 0
         whole_split_read |= epoch_finished
+        epochs_done = epoch + (1 if epoch_finished else batch_index / batches_in_epoch(epoch))
         meter.pause()  # evaluation and checkpoints at the epoch's end are no training step
         refuse_nothing_learned_or_measured()
 
-        results = evaluate_or_stop()
-        refuse_nothing_learned_or_measured(results)
-        skipped = skipped_total()  # the history's is the run's total so far (the tracker's curve at every step)
-        skipped_in_epoch = skipped - (history[-1].get("train/skipped_clips", 0) if history else 0)  # as truncated's
-        truncated = truncated_in_epoch(epoch)
-        summary = {f"eval/{k}": v for k, v in scalar_metrics(results).items()}
-        summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped})
-        summary["train/truncated_segments"] = truncated
-        history.append(summary)
-        top1 = results.get("top1", results.get("action_top1"))
-        logger.info(
-            f"epoch {epoch}: eval top-1 {top1:.4f} on {counted(results['num_samples'], 'clip')} "
-            f"({results['num_skipped']} broken skipped; {skipped_in_epoch} skipped in training"
-            f"{past_the_end_report(truncated, results['num_truncated'])})"
-        )
-        if args.with_tracking:
-            accelerator.log(summary, step=completed_steps)
+        if not args.eval_steps:
+            results = record_evaluation(epoch, f"epoch {epoch}")
         if args.checkpointing_steps == "epoch":
             # An epoch that --max_train_steps cut short is checkpointed where it stopped, without the evaluation just
             # made (a resume makes it again): recorded as finished, a resume with more steps skipped its other batches.
             # Named by its step then: `epoch_N` says epoch N is done (its model, its evaluation), which it is not.
-            state = trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, history[:-1])
+            # (with --eval_steps no evaluation is made at the epoch's end: its history is whole)
+            kept = history if args.eval_steps else history[:-1]
+            state = trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, kept)
             name = f"epoch_{epoch}" if epoch_finished else f"step_{completed_steps}"
             save_checkpoint(accelerator, output_dir, name, state, args.checkpoints_total_limit)
         if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 
     # ------------------------------------------------------------------ final outputs
+    if args.eval_steps and completed_steps > steps_at_start and completed_steps % args.eval_steps:
+        # the end of the run, between two --eval_steps (after its checkpoints: a resume with more steps goes on
+        # without it, as an uninterrupted run does)
+        results = record_evaluation(epoch, f"step {completed_steps} (epoch {epoch}, the end of the run)")
     train_seconds = time.time() - start_time
     progress.close()  # its last redraw now, before the lines below (left open, it redrew when collected, if ever)
     if not results:  # nothing was left to train: the outputs still need the checkpoint's metrics
@@ -849,6 +891,16 @@ def main(argv=None):
     if never_trained:
         logger.warning(f"WARNING: {never_trained_warning(never_trained, args.dataset, args.train_split)}")
     throughput = throughput_so_far()
+    loss_sum, loss_steps = train_loss_so_far()
+    # transformers' Trainer's train metrics (its train_results.json), of this run (a resume's steps and clips only) but
+    # train_loss, the mean of every step's loss since the first, and epoch
+    train_metrics = {
+        "epoch": epochs_done,
+        "train_loss": loss_sum / loss_steps if loss_steps else None,
+        "train_runtime": train_seconds,
+        "train_samples_per_second": (sum(clips_per_process) - sum(trained_before)) / train_seconds,
+        "train_steps_per_second": (completed_steps - steps_at_start) / train_seconds,
+    }
     accelerator.wait_for_everyone()
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
     if checkpoint is not None and completed_steps == steps_at_start and resume_state.get("settings"):
@@ -866,6 +918,7 @@ def main(argv=None):
             plots.append(plot_training_curves(history, folder / "training_curves.png"))
         all_results = {
             **scalar_metrics(results),
+            **train_metrics,
             "eval_split": eval_split,
             "train_runtime_seconds": train_seconds,
             "train_skipped_clips": skipped,
@@ -891,6 +944,7 @@ def main(argv=None):
             "held_out_digest": held_out,
         }
         (folder / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
+        (folder / "train_results.json").write_text(json.dumps(train_metrics, indent=2))
         (folder / "all_results.json").write_text(json.dumps(all_results, indent=2))
         dataset_name = "vivit_hf synthetic motion (bundled)" if args.dataset == SYNTHETIC else args.dataset
         card = build_model_card(
@@ -924,7 +978,8 @@ def main(argv=None):
             logger.info(f"uploads: {uploader.report()}")
             if not final_upload.success:  # the Hub lacks the final model: the exit status must say so
                 upload_failure = uploader.failure_message(final_upload)
-        logger.info(f"done in {train_seconds:.0f}s: {json.dumps({**scalar_metrics(results), **throughput})}")
+        done = {**scalar_metrics(results), "train_loss": train_metrics["train_loss"], **throughput}
+        logger.info(f"done in {train_seconds:.0f}s: {json.dumps(done)}")
     accelerator.wait_for_everyone()
     # Last (the collectives above need the group): trackers finish and the process group is left, always. A process
     # that exits in it can die at exit (SIGABRT, "terminate called without an active exception") when a gloo worker

@@ -808,8 +808,11 @@ def test_transformers_trainer_flags_are_answered_with_the_recipes_names(finetune
 @pytest.mark.parametrize(
     "typed, advice",
     [
-        (["--eval_steps", "50"], "--eval_steps: finetune.py evaluates at the end of every epoch and of the run"),
-        (["--eval_strategy", "steps"], "finetune.py evaluates at the end of every epoch"),
+        (
+            ["--eval_strategy", "steps"],
+            "finetune.py evaluates at the end of every epoch and of the run; --eval_steps N",
+        ),
+        (["--evaluation_strategy", "steps"], "--eval_steps N evaluates every N steps instead"),
         (["--save_strategy", "epoch"], "give --checkpointing_steps N (every N steps) or --checkpointing_steps epoch"),
         (["--logging_dir", "logs"], "the tracker's logs go into the finetune/ folder of --output_dir"),
     ],
@@ -825,6 +828,17 @@ def test_trainer_flags_without_a_counterpart_say_what_the_recipe_does_not_a_flag
     err = capsys.readouterr().err
     assert advice in err and "did you mean" not in err
     assert finetune.parse_args(["--checkpointing_steps", "epoch"]).checkpointing_steps == "epoch"
+
+
+def test_eval_steps_is_trainers_flag_and_refuses_a_step_count_below_one(finetune, capsys):
+    """`--eval_steps 50` was refused with advice (evaluation only at every epoch's end): it is Trainer's flag, and
+    takes what Trainer's takes, a whole number of steps."""
+    assert "eval_steps" in trainer_argument_names()
+    assert finetune.parse_args(["--eval_steps", "50"]).eval_steps == 50
+    assert finetune.parse_args([]).eval_steps is None
+    with pytest.raises(SystemExit):
+        finetune.parse_args(["--eval_steps", "0"])
+    assert "--eval_steps: expected a whole number >= 1, got '0'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ RUN_FILES = (
     "model.safetensors.index.json",  # a sharded model: its shards match a pattern below
     "video_preprocessor_config.json",
     "all_results.json",
+    "train_results.json",
     "run_settings.json",
     "training_curves.png",
 )
@@ -52,7 +53,13 @@ RUN_PATTERNS = ("model-*-of-*.safetensors", "eval_*.png")  # a sharded model's w
 EVALUATION_FILES = ("eval_results.json", "predictions.safetensors", "predictions.jsonl")
 # The final model's files among them (with WEIGHT_PATTERNS, the card and the code): kept by `remove_previous_run`
 # until a new model replaces them.
-FINAL_MODEL_FILES = ("config.json", "video_preprocessor_config.json", "all_results.json", RUN_SETTINGS_FILE)
+FINAL_MODEL_FILES = (
+    "config.json",
+    "video_preprocessor_config.json",
+    "all_results.json",
+    "train_results.json",
+    RUN_SETTINGS_FILE,
+)
 # The plots the model card shows: kept with it (removed as a rerun started, a rerun stopped early left the card's
 # images broken), and those a new model does not draw again go when it replaces the old (`staged_outputs`).
 FINAL_PLOTS = ("training_curves.png", "eval_*.png")
@@ -64,9 +71,10 @@ MODEL_CARD = "README.md"
 # The advisory lock a run's main process holds on its --output_dir while it lives (`hold_output_dir`), naming it.
 RUN_LOCK_FILE = ".run.lock"
 _held: dict[Path, object] = {}  # the open lock files of this process, by folder: closing one releases its lock
+_made_for: dict[Path, list[Path]] = {}  # folders made for a held one (`hold_output_dir`'s `made`), by held folder
 
 
-def hold_output_dir(output_dir, named: str = "--output_dir") -> str | None:
+def hold_output_dir(output_dir, named: str = "--output_dir", made=()) -> str | None:
     """Take the lock of `output_dir` for this process's lifetime, or say why not: None once held (or already held
     here, or no folder yet: nothing is being written there), else the refusal naming the run that holds it (and the
     folder as `named`: evaluate.py's default folder is no flag the user typed).
@@ -78,10 +86,16 @@ def hold_output_dir(output_dir, named: str = "--output_dir") -> str | None:
     SIGKILLed run's DataLoader workers, which live on for seconds, held an flock and refused the resume started at
     once (on NFS see docs/training-and-data.md, "One run per --output_dir"). Being per process, it is released if
     this process closes any other file object of the same file: nothing here opens it again (`_held`). The file goes
-    as the process exits; one a killed run left names it and stops nothing."""
+    as the process exits; one a killed run left names it and stops nothing.
+
+    `made`: the folders made for this one (itself and those above it, innermost first), removed with the lock where
+    nothing was written into them, also by a run stopped by a signal (`release_held_output_dirs`, before os._exit:
+    an atexit handler never ran there, and a stopped evaluation left its new results folder empty)."""
     folder = Path(output_dir)
     holder = _take(folder)
     if holder is None:
+        if made and folder.resolve() in _held:
+            _made_for[folder.resolve()] = [Path(path) for path in made]
         return None
     return (
         f"{named} {folder} is being written by a run that is still alive ({holder}); stop it (or wait for it to end) "
@@ -192,6 +206,11 @@ def release_output_dir(output_dir) -> None:
     if lock is not None:
         (Path(output_dir) / RUN_LOCK_FILE).unlink(missing_ok=True)
         lock.close()
+    for folder in _made_for.pop(Path(output_dir).resolve(), []):  # innermost first: up to the first one written
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _release(pid: int) -> None:

@@ -262,6 +262,13 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--with_tracking", type=_bool, default=True)
     g.add_argument("--report_to", default="tensorboard")
     g.add_argument("--logging_steps", type=_at_least(1), default=10)
+    g.add_argument(
+        "--eval_steps",
+        type=_at_least(1),
+        default=None,
+        help="evaluate every N optimiser steps and at the end of the run, in place of the end of every epoch "
+        "(Trainer's --eval_strategy steps)",
+    )
     g.add_argument("--push_to_hub", action="store_true")
     g.add_argument("--hub_model_id", default=None)
     g.add_argument("--hub_token", default=None)
@@ -870,6 +877,7 @@ OPERATIONAL_FLAGS = (
     "checkpointing_steps",
     "checkpoints_total_limit",
     "logging_steps",
+    "eval_steps",  # when the model is evaluated, not how: a resume may change it
     "with_tracking",
     "report_to",
     "push_to_hub",

@@ -64,9 +64,10 @@ COMMON_ALIASES = {
 
 # Trainer's flags that finetune.py has no counterpart for, answered with what it does instead (its parser's `advice`).
 TRAINER_ADVICE = {
-    "--eval_steps": "finetune.py evaluates at the end of every epoch and of the run",
-    "--eval_strategy": "finetune.py evaluates at the end of every epoch and of the run",
-    "--evaluation_strategy": "finetune.py evaluates at the end of every epoch and of the run",  # transformers 4
+    "--eval_strategy": "finetune.py evaluates at the end of every epoch and of the run; --eval_steps N evaluates "
+    "every N steps instead",
+    "--evaluation_strategy": "finetune.py evaluates at the end of every epoch and of the run; --eval_steps N "
+    "evaluates every N steps instead",  # transformers 4
     "--save_strategy": "give --checkpointing_steps N (every N steps) or --checkpointing_steps epoch",
     "--logging_dir": "the tracker's logs go into the finetune/ folder of --output_dir",
 }
@@ -481,5 +482,5 @@ def processes_not_started(num_processes: int, script: str, environ=None) -> str 
         "machines, one independent job each). On one machine of CPUs use `accelerate launch --config_file "
         f"recipes/accelerate_configs/cpu_two_processes.yaml {script}` (or torchrun --nproc_per_node N {script}); on "
         "GPUs, or on several machines (CPUs too), add --multi_gpu to the launch command, or use --config_file "
-        "recipes/accelerate_configs/multi_node.yaml"
+        "recipes/accelerate_configs/multi_node.yaml (with use_cpu: true on CPUs)"
     )

@@ -27,6 +27,94 @@ def cpu_process_group() -> bool:
     return int(os.environ.get("WORLD_SIZE", "1")) > 1 and not torch.accelerator.is_available()
 
 
+# accelerate's distributed types that run one process per GPU (MULTI_GPU is also its launcher for CPU processes:
+# `use_cpu: true` says so, as recipes/accelerate_configs/cpu_two_processes.yaml does)
+_GPU_DISTRIBUTED_TYPES = ("MULTI_GPU", "FSDP", "DEEPSPEED", "MEGATRON_LM")
+
+
+def gpu_config_without_a_gpu(launcher_argv=None, launcher_cwd=None, environ=None, gpus=None) -> str | None:
+    """Why a run launched with an accelerate config that asks for GPUs cannot start on this machine, which has none
+    (a message naming the config and what it asks for), else None. `accelerate launch --config_file
+    recipes/accelerate_configs/ddp_multi_gpu.yaml` on a CPU machine started 8 CPU processes in bf16 without a word
+    (`cpu_process_group` joins them with gloo): the GPU config read as a CPU one. `use_cpu: true` in the config, the
+    launcher's `--cpu`, or ACCELERATE_USE_CPU=1 in front asks for the CPU on purpose.
+
+    `launcher_argv` / `launcher_cwd`: the command line and folder of the `accelerate launch` that started this process
+    (default: the parent process's, read from Linux's /proc; elsewhere nothing is checked)."""
+    environ = os.environ if environ is None else environ
+    if (torch.accelerator.is_available() if gpus is None else gpus) or _asks_for_cpu(environ):
+        return None
+    if launcher_argv is None:
+        launcher_argv, launcher_cwd = _parent_command()
+    launch = _accelerate_launch_flags(launcher_argv or [])
+    if launch is None:
+        return None
+    from accelerate.commands.config.config_args import default_config_file, load_config_from_file
+    from accelerate.commands.launch import launch_command_parser
+
+    try:
+        args, _ = launch_command_parser().parse_known_args(launch)
+    except SystemExit:  # a command line accelerate itself would have refused: not ours to say
+        return None
+    path = args.config_file or (default_config_file if os.path.isfile(default_config_file) else None)
+    if args.cpu or path is None:  # no config: `--multi_gpu` alone starts CPU processes as asked
+        return None
+    path = os.path.join(launcher_cwd or "", path)
+    try:
+        config = load_config_from_file(path)
+    except Exception:  # (unreadable: accelerate launch read it, or it would not have started us)
+        return None
+    asked = getattr(config.distributed_type, "value", str(config.distributed_type))
+    if getattr(config, "use_cpu", False) or asked not in _GPU_DISTRIBUTED_TYPES:
+        return None
+    processes = args.num_processes or config.num_processes
+    precision = args.mixed_precision or getattr(config.mixed_precision, "value", config.mixed_precision)
+    return (
+        f"the accelerate config {args.config_file or path} asks for GPUs (distributed_type {asked}, use_cpu false, "
+        f"{processes} processes, mixed_precision {precision}) and this machine has none: it would run {processes} "
+        f"processes on the CPU. On CPUs, launch with --config_file recipes/accelerate_configs/cpu_two_processes.yaml, "
+        "set use_cpu: true in the config, or put ACCELERATE_USE_CPU=1 in front of accelerate launch"
+    )
+
+
+def refuse_a_gpu_config_without_a_gpu() -> None:
+    """`gpu_config_without_a_gpu`'s refusal, one line a machine and argparse's status 2, before any process waits for
+    another (every process of the machine finds the same)."""
+    refused = gpu_config_without_a_gpu()
+    if refused:
+        if os.environ.get("LOCAL_RANK", "0") == "0":
+            print(f"error: {refused}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _asks_for_cpu(environ) -> bool:
+    return environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes")
+
+
+def _parent_command() -> tuple[list[str], str | None]:
+    """The parent process's command line and folder (Linux), or ([], None)."""
+    try:
+        argv = open(f"/proc/{os.getppid()}/cmdline", "rb").read().decode(errors="replace").split("\0")
+        return argv, os.readlink(f"/proc/{os.getppid()}/cwd")
+    except OSError:
+        return [], None
+
+
+def _accelerate_launch_flags(argv: list[str]) -> list[str] | None:
+    """What follows `accelerate launch` (or `python -m accelerate.commands.launch`) in `argv`; None for another
+    command (torchrun, a shell)."""
+    for i, word in enumerate(argv):
+        if word == "accelerate.commands.launch":
+            return argv[i + 1 :]
+        if (
+            word == "launch"
+            and i
+            and os.path.basename(argv[i - 1]) in ("accelerate", "accelerate.commands.accelerate_cli")
+        ):
+            return argv[i + 1 :]
+    return None
+
+
 def run_as_command(main, argv, user_errors: tuple, interrupted) -> object:
     """`main(argv)` as a command. One of `user_errors` (the user's data set or flags, whose message names the problem)
     is one line and argparse's status 2; Ctrl-C or SIGTERM (a scheduler's stop, `kill`) is the line

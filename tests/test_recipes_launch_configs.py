@@ -1,0 +1,73 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""recipes/accelerate_configs/ on a machine without a GPU: a config that asks for GPUs is refused before the run,
+naming the config and what it asks for; the CPU config, and the CPU asked for on purpose, run."""
+
+import sys
+
+import pytest
+import torch
+from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, run, tiny_clip
+
+from vivit_hf.training.launch import gpu_config_without_a_gpu
+
+CONFIGS = REPO / "recipes" / "accelerate_configs"
+ACCELERATE = [sys.executable, "-m", "accelerate.commands.launch"]
+
+
+def launched(*flags):
+    """The command line of `python -m accelerate.commands.launch FLAGS recipes/finetune.py`, as /proc shows it."""
+    return [*ACCELERATE, *flags, "recipes/finetune.py", "--output_dir", "out"]
+
+
+@pytest.mark.parametrize(
+    "config, asked",
+    [
+        ("ddp_multi_gpu.yaml", "distributed_type MULTI_GPU, use_cpu false, 8 processes, mixed_precision bf16"),
+        ("fsdp.yaml", "distributed_type FSDP, use_cpu false, 8 processes, mixed_precision bf16"),
+        ("multi_node.yaml", "distributed_type MULTI_GPU, use_cpu false, 16 processes, mixed_precision bf16"),
+    ],
+)
+def test_a_gpu_config_on_a_machine_without_a_gpu_is_refused_naming_it_and_what_it_asks_for(config, asked):
+    argv = launched("--config_file", f"recipes/accelerate_configs/{config}")
+    said = gpu_config_without_a_gpu(argv, str(REPO), environ={}, gpus=False)
+    assert said is not None and "\n" not in said
+    assert f"the accelerate config recipes/accelerate_configs/{config} asks for GPUs ({asked})" in said
+    assert "cpu_two_processes.yaml" in said and "ACCELERATE_USE_CPU=1" in said
+    # the launcher's own flags win over the config's, as accelerate launch applies them
+    argv = launched("--config_file", str(CONFIGS / config), "--num_processes", "2", "--mixed_precision", "no")
+    assert "2 processes, mixed_precision no" in gpu_config_without_a_gpu(argv, "/", environ={}, gpus=False)
+
+
+@pytest.mark.parametrize(
+    "argv, environ, gpus",
+    [
+        (launched("--config_file", "recipes/accelerate_configs/ddp_multi_gpu.yaml"), {}, True),  # a GPU machine
+        (launched("--config_file", "recipes/accelerate_configs/cpu_two_processes.yaml"), {}, False),  # use_cpu: true
+        (
+            launched("--config_file", "recipes/accelerate_configs/ddp_multi_gpu.yaml"),
+            {"ACCELERATE_USE_CPU": "1"},
+            False,
+        ),
+        (launched("--config_file", "recipes/accelerate_configs/ddp_multi_gpu.yaml", "--cpu"), {}, False),
+        (launched("--multi_gpu", "--num_processes", "2"), {}, False),  # no config: CPU processes, as documented
+        ([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "recipes/finetune.py"], {}, False),
+    ],
+)
+def test_the_cpu_config_and_the_cpu_asked_for_on_purpose_are_not_refused(argv, environ, gpus):
+    assert gpu_config_without_a_gpu(argv, str(REPO), environ=environ, gpus=gpus) is None
+
+
+@pytest.mark.skipif(torch.accelerator.is_available(), reason="the refusal is for a machine without a GPU")
+def test_accelerate_launch_with_the_ddp_config_on_a_cpu_machine_stops_before_the_run(tmp_path):
+    """It started the processes on the CPU in bf16 and trained, without a word, exiting 0."""
+    for label, name in enumerate(("up", "down")):
+        for i in range(2):
+            tiny_clip(tmp_path / "data" / "train" / name / f"{name}_{i}.mp4", label, seed=i)
+    launcher = [*ACCELERATE, "--config_file", "recipes/accelerate_configs/ddp_multi_gpu.yaml", "--num_processes", "2"]
+    flags = ["--dataset", tmp_path / "data", "--output_dir", tmp_path / "out", *TINY_MODEL, "--max_train_steps", "1"]
+    result = run(FINETUNE, *flags, launcher=launcher, check=False)
+    assert result.returncode != 0
+    said = [line for line in result.stderr.splitlines() if line.startswith("error: the accelerate config")]
+    assert len(said) == 1, result.stderr[-3000:]
+    assert "recipes/accelerate_configs/ddp_multi_gpu.yaml asks for GPUs (distributed_type MULTI_GPU" in said[0]
+    assert not (tmp_path / "out").exists()

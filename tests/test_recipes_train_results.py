@@ -1,0 +1,173 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""recipes/finetune.py's training metrics as transformers' Trainer writes them (train_loss, train_runtime, ...) and
+its evaluation every --eval_steps: exact across a kill and a resume, on tiny runs (CPU, offline)."""
+
+import json
+import shutil
+import signal
+import sys
+
+import fresh_python
+import pytest
+import torch
+from test_recipes_finetune import FINETUNE, KILLED_AFTER_STEP_4, REPO, TINY_MODEL, env, run, tiny_clip, weights
+
+# 12 training clips in batches of 2: 6 steps an epoch, 12 in all; a constant learning rate, so that a run of fewer
+# steps is the same run stopped early (the reference for an evaluation mid-run).
+FLAGS = [*TINY_MODEL, "--num_train_epochs", "2", "--checkpointing_steps", "2"]
+FLAGS += ["--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
+
+
+@pytest.fixture(scope="module")
+def videofolder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("videofolder")
+    for split, count in (("train", 6), ("test", 3)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000, width=24)
+    return root
+
+
+def results_of(folder):
+    return json.loads((folder / "all_results.json").read_text())
+
+
+def killed_after_step_4_and_resumed(*args):
+    """The run SIGKILLed once its step_4 checkpoint is saved (no clean-up), then resumed with `latest`."""
+    killed = fresh_python.server(fresh_python.RECIPES, env()).run(
+        ["-c", KILLED_AFTER_STEP_4, FINETUNE, *map(str, args)], cwd=REPO, timeout=240
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
+
+
+def logged_losses(folder) -> dict[int, float]:
+    """The tensorboard curve train/loss the run logged (--logging_steps 1: one value a step), by step."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    losses = {}
+    for events in sorted(folder.glob("finetune/**/events.out.tfevents.*")):
+        accumulator = EventAccumulator(str(events))
+        accumulator.Reload()
+        if "train/loss" in accumulator.Tags()["scalars"]:
+            losses.update({event.step: event.value for event in accumulator.Scalars("train/loss")})
+    return losses
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(videofolder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("uninterrupted")
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *FLAGS, "--with_tracking", "true")
+    return out
+
+
+def test_train_loss_is_the_mean_of_the_logged_step_losses_as_trainer_reports_it(uninterrupted):
+    """all_results.json had no training loss (only the tracker's curve): a Trainer user reads train_loss,
+    train_runtime, train_samples_per_second and epoch there and in train_results.json."""
+    losses = logged_losses(uninterrupted)
+    assert sorted(losses) == list(range(1, 13))
+    train = json.loads((uninterrupted / "train_results.json").read_text())
+    assert train["train_loss"] == pytest.approx(sum(losses.values()) / 12, rel=1e-12)
+    assert train["epoch"] == 2.0
+    everything = results_of(uninterrupted)
+    assert {key: everything[key] for key in train} == train
+    # 12 clips an epoch, 2 epochs, in the time the run trained
+    assert train["train_samples_per_second"] == pytest.approx(24 / train["train_runtime"])
+    assert train["train_steps_per_second"] == pytest.approx(12 / train["train_runtime"])
+
+
+def test_a_run_killed_and_resumed_reports_the_train_loss_of_the_uninterrupted_run(videofolder, uninterrupted, tmp_path):
+    """The loss summed so far is kept in each checkpoint: the resumed run's train_loss is the mean of all 12 steps'
+    losses, not of the 8 it trained itself."""
+    killed_after_step_4_and_resumed("--dataset", videofolder, "--output_dir", tmp_path, *FLAGS)
+    resumed, reference = results_of(tmp_path), results_of(uninterrupted)
+    assert resumed["train_loss"] == pytest.approx(reference["train_loss"], rel=1e-12)
+    assert resumed["epoch"] == 2.0
+    assert resumed["train_steps_per_second"] == pytest.approx(8 / resumed["train_runtime"])  # this run's steps
+    # the finished run resumed again trains nothing: the same train_loss, no step of its own
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--resume_from_checkpoint", "latest")
+    again = results_of(tmp_path)
+    assert again["train_loss"] == resumed["train_loss"] and again["train_steps_per_second"] == 0
+
+
+@pytest.fixture(scope="module")
+def every_5_steps(videofolder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("every_5_steps")
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *FLAGS, "--eval_steps", "5")
+    return out
+
+
+def test_eval_steps_evaluates_every_n_steps_and_at_the_end_without_changing_the_training(
+    videofolder, uninterrupted, every_5_steps, tmp_path
+):
+    """--eval_steps was refused ("evaluates at the end of every epoch"). Every 5 steps of 12 and at the last: the
+    evaluation at step 5 is that of a run stopped at step 5 (evaluated at its end), and evaluating mid-epoch changes
+    no weight of the model trained."""
+    history = results_of(every_5_steps)["history"]
+    assert [entry["step"] for entry in history] == [5, 10, 12]
+    assert [entry["epoch"] for entry in history] == [0, 1, 1]
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--max_train_steps", "5")
+    stopped_at_5 = results_of(tmp_path)["history"]
+    assert stopped_at_5[-1]["step"] == 5 and history[0] == stopped_at_5[-1]
+    reference = weights(uninterrupted)
+    trained = weights(every_5_steps)
+    for name in reference:
+        torch.testing.assert_close(trained[name], reference[name], rtol=0, atol=0, msg=name)
+    assert results_of(every_5_steps)["confusion_matrix"] == results_of(uninterrupted)["confusion_matrix"]
+    assert history[-1] == results_of(uninterrupted)["history"][-1]
+
+
+def test_eval_steps_after_a_resume_mid_interval_or_at_an_evaluated_step_are_neither_missed_nor_repeated(
+    videofolder, every_5_steps, tmp_path
+):
+    """Killed at step 4 (one before an evaluation) and resumed; resumed from step 10 (evaluated, then
+    checkpointed): the evaluations are those of the uninterrupted run, once each."""
+    killed_after_step_4_and_resumed(
+        "--dataset", videofolder, "--output_dir", tmp_path / "killed", *FLAGS, "--eval_steps", "5"
+    )
+    assert results_of(tmp_path / "killed")["history"] == results_of(every_5_steps)["history"]
+    shutil.copytree(every_5_steps / "checkpoints" / "step_10", tmp_path / "step_10")
+    again = tmp_path / "from_step_10"
+    run(
+        FINETUNE,
+        "--dataset",
+        videofolder,
+        "--output_dir",
+        again,
+        *FLAGS,
+        "--eval_steps",
+        "5",
+        "--resume_from_checkpoint",
+        tmp_path / "step_10",
+    )
+    assert results_of(again)["history"] == results_of(every_5_steps)["history"]
+
+
+def test_eval_steps_on_two_processes_count_every_evaluation_clip_once(videofolder, tmp_path):
+    """6 evaluation clips in batches of 2 on 2 processes: accelerate pads the last batch, which every evaluation
+    every 2 steps (of 3 an epoch) must leave out, mid-epoch as at an epoch's end."""
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--eval_steps", "2", launcher=launcher)
+    results = results_of(tmp_path)
+    assert results["num_processes"] == 2
+    assert [(entry["step"], entry["eval/num_samples"]) for entry in results["history"]] == [(2, 6), (4, 6), (6, 6)]
+    assert results["epoch"] == 2.0 and results["train_samples_per_second"] == pytest.approx(
+        24 / results["train_runtime"]
+    )
+
+
+def test_eval_steps_with_epoch_checkpoints_of_a_run_cut_short_resume_to_the_uninterrupted_history(
+    videofolder, tmp_path
+):
+    """--checkpointing_steps epoch saves a run that --max_train_steps ends mid-epoch without the evaluation made at
+    its end (a resume makes it again); with --eval_steps that end-of-run evaluation is no epoch's, and the step
+    evaluations before it stay in the checkpoint: a resume to 8 steps evaluates at 3, 6 and 8, as one run of 8."""
+    flags = [*FLAGS, "--checkpointing_steps", "epoch", "--eval_steps", "3", "--dataset", videofolder]
+    run(FINETUNE, *flags, "--output_dir", tmp_path / "whole", "--max_train_steps", "8")
+    run(FINETUNE, *flags, "--output_dir", tmp_path / "cut", "--max_train_steps", "4")
+    assert [entry["step"] for entry in results_of(tmp_path / "cut")["history"]] == [3, 4]
+    resumed = ["--output_dir", tmp_path / "cut", "--max_train_steps", "8", "--resume_from_checkpoint", "latest"]
+    run(FINETUNE, *flags, *resumed)
+    history = results_of(tmp_path / "whole")["history"]
+    assert [entry["step"] for entry in history] == [3, 6, 8]
+    assert results_of(tmp_path / "cut")["history"] == history
