@@ -32,6 +32,7 @@ from vivit_hf.conversion.vit_init import (
     VIT_ACTIVATION_ADVICE,
     VIT_GRID_ADVICE,
     VIT_HEADS_ADVICE,
+    VIT_NUMERICS_ADVICE,
 )
 from vivit_hf.flag_spellings import SpellingsArgumentParser, flag_spellings
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
@@ -343,6 +344,9 @@ _VIT_FACTS_IN_FLAG_WORDS = {
     # from_vit_pretrained's hidden_act= is its config keyword, which build_model passes --config_overrides to
     VIT_ACTIVATION_ADVICE: "pass --config_overrides hidden_act=gelu_pytorch_tanh for a ViT of the tanh GELU (the ViT's "
     "activation, and the video model's)",
+    # finetune.py passes --config_overrides to from_vit_pretrained: an activation or eps there replaces the ViT's
+    VIT_NUMERICS_ADVICE: "to start from the function the ViT learnt, leave hidden_act and layer_norm_eps out of "
+    "--config_overrides (the run then takes the ViT's)",
 }
 
 
