@@ -6,6 +6,11 @@ naming a Hub id that cannot be fetched ends in one line naming it and why.
 The recipes take transformers' and accelerate's spellings (`--learning_rate`, `--num_train_epochs`), with hyphens too
 (`--learning-rate`, as transformers' `HfArgumentParser` and `python -m vivit_hf.convert` take it); a user coming
 from another trainer types `--lr` or `--epochs`, and deserves the name to use.
+
+What else the recipes say to their user lives here too, so that it reads in the flags they typed: the library's
+advice and warnings said as flags (`in_flag_words`, `advice_in_flag_words`), the `--short_video` flag and its rules,
+refusals of the command line after it parsed (`usage_error`, `output_dir_problem`, `hub_source`), and a launch that
+started fewer processes than asked for (`processes_not_started`).
 """
 
 from __future__ import annotations
