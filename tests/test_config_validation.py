@@ -117,6 +117,22 @@ def test_sizes_that_are_not_multiples_of_the_tubelet_are_accepted_with_a_floor_t
     assert (config.num_frames, config.image_size) == (7, [36, 44])  # the input the model expects stays as given
 
 
+@pytest.mark.parametrize("config_class", CONFIGS)
+def test_num_sampled_frames_with_tubelets_is_refused_naming_both(config_class, tmp_path):
+    """Tubelets embed every frame: `num_sampled_frames=3` beside `embedding_type="tubelet"` was taken and ignored (the
+    model saw all 4 frames, where frame sampling sees 3), given to the constructor or as a keyword at load."""
+    asked = {"embedding_type": "tubelet", "num_sampled_frames": 3}
+    sampled = config_class(**{**TINY, **asked, "embedding_type": "frame_sampling"})
+    assert sampled.temporal_tokens(TINY["num_frames"]) == 3  # what the user asked the model to see: 3 frames
+    with pytest.raises(ValueError) as error:
+        config_class(**{**TINY, **asked})
+    for named in ("`num_sampled_frames=3`", "`embedding_type` is 'tubelet'", "frame_sampling"):
+        assert named in str(error.value)
+    config_class(**TINY).save_pretrained(tmp_path)
+    with pytest.raises(ValueError, match="`num_sampled_frames=3`"):
+        config_class.from_pretrained(tmp_path, num_sampled_frames=3)
+
+
 @pytest.mark.parametrize("field, value", [("num_frames", 2), ("image_size", [32, 7]), ("image_size", 6)])
 def test_sizes_that_give_no_token_are_refused(field, value):
     with pytest.raises(ValueError, match=f"`{field}`.*no token"):

@@ -604,6 +604,59 @@ def test_a_timm_weights_file_without_its_activation_is_answered_with_the_flag_th
             torch.testing.assert_close(model.state_dict()[name], value, rtol=0, atol=0, msg=name)
 
 
+def test_an_activation_other_than_the_vits_is_answered_with_the_flag_that_set_it(finetune, tmp_path, caplog):
+    """`--config_overrides hidden_act=gelu` over a ViT trained with the tanh GELU warned "from_vit_pretrained derives
+    them from the ViT", a Python function the recipe's user never called (and which had not: the flag replaced it).
+    Under the recipe it says to leave hidden_act out of --config_overrides; followed, the run starts as
+    from_vit_pretrained does from that ViT, in its activation, without the warning."""
+    import logging
+
+    import torch
+    from accelerate import PartialState
+    from test_vit_init import tiny_vit
+
+    from vivit_hf.models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
+    from vivit_hf.training.flags import VIT_INIT_LOGGER, advice_in_flag_words
+
+    PartialState()  # build_model logs through accelerate
+    data = two_classes()
+    tiny_vit(hidden_act="gelu_pytorch_tanh", layer_norm_eps=1e-6).save_pretrained(tmp_path / "vit")
+    flags = [
+        "--model",
+        "spatio_temporal",
+        "--num_frames",
+        "4",
+        "--crop_size",
+        "32",
+        "--init_from",
+        str(tmp_path / "vit"),
+    ]
+
+    def warnings(flags) -> tuple[list[str], torch.nn.Module]:
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger=VIT_INIT_LOGGER), advice_in_flag_words((VIT_INIT_LOGGER,)):
+            torch.manual_seed(0)
+            model, _ = finetune.build_model(finetune.parse_args(flags), data)
+        return [r.getMessage() for r in caplog.records if "hidden_act" in r.getMessage()], model
+
+    (warned,), _ = warnings([*flags, "--config_overrides", "hidden_act=gelu"])
+    assert "hidden_act='gelu'" in warned and "'gelu_pytorch_tanh'" in warned
+    assert "from_vit_pretrained" not in warned and "=`" not in warned, warned
+    assert warned.endswith(
+        "leave hidden_act and layer_norm_eps out of --config_overrides (the run then takes the ViT's)"
+    )
+    warned, model = warnings(flags)
+    assert warned == []
+    torch.manual_seed(0)
+    reference = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tmp_path / "vit", num_frames=4, image_size=32, id2label=data.id2label, label2id=data.label2id
+    )
+    assert model.config.hidden_act == reference.config.hidden_act == "gelu_pytorch_tanh"
+    for name, value in reference.state_dict().items():
+        if not name.startswith("classifier."):
+            torch.testing.assert_close(model.state_dict()[name], value, rtol=0, atol=0, msg=name)
+
+
 def test_a_vit_that_does_not_record_its_head_count_or_grid_is_answered_with_what_the_recipe_user_can_do(
     finetune, tmp_path
 ):

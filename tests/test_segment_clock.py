@@ -3,12 +3,13 @@
 the timeline labels its windows with: where the video starts after its audio, both count from the container's
 start, not from the first frame."""
 
-from fractions import Fraction
-
 import av
-import numpy as np
 import pytest
-from test_timeline import model_dir, timeline_pipeline  # noqa: F401  (model_dir is a fixture)
+from test_timeline import (  # noqa: F401  (model_dir is a fixture)
+    model_dir,
+    timeline_pipeline,
+    write_video_after_its_audio,
+)
 from video_factory import frame_indices, pattern_frame
 
 from vivit_hf import ViViTVideoProcessor
@@ -21,26 +22,8 @@ LATE = 2  # frames: the video starts 0.5 s after the audio
 def write_late_video(path, num_frames: int = 24) -> str:
     """An mp4 whose audio starts at 0 and whose picture starts `LATE` frames later (a camera's or an editor's file);
     frame i draws i (`pattern_frame`)."""
-    with av.open(str(path), "w") as container:
-        video = container.add_stream("libx264", rate=FPS)
-        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
-        video.codec_context.time_base = Fraction(1, FPS)
-        audio = container.add_stream("aac", rate=16000)
-        for start in range(0, 16000 * (num_frames + LATE) // FPS, 1024):
-            samples = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
-            samples.sample_rate, samples.pts = 16000, start
-            for packet in audio.encode(samples):
-                container.mux(packet)
-        for packet in audio.encode():
-            container.mux(packet)
-        for index in range(num_frames):
-            frame = av.VideoFrame.from_ndarray(pattern_frame(index, 48, 64), format="rgb24")
-            frame.pts = LATE + index
-            for packet in video.encode(frame):
-                container.mux(packet)
-        for packet in video.encode():
-            container.mux(packet)
-    return str(path)
+    frames = [pattern_frame(index, 48, 64) for index in range(num_frames)]
+    return write_video_after_its_audio(path, LATE, frames, fps=FPS)
 
 
 def shown_on_a_players_clock(path) -> list[float]:

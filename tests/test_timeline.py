@@ -274,24 +274,24 @@ def test_a_rate_measured_from_timestamps_gives_times_without_float_noise(model_d
     assert edges == [0.0, 2.0, 4.0, 6.0]
 
 
-def write_video_after_its_audio(path, video_start_frames: int, colours: list[str]) -> str:
+def write_video_after_its_audio(path, video_start_frames: int, frames: list[np.ndarray], fps: int = FPS) -> str:
     """An mp4 whose audio starts at 0 and whose video starts `video_start_frames` frames later (a camera's or an
-    editor's file where the picture begins after the sound): one frame per entry of `colours`, at FPS."""
+    editor's file where the picture begins after the sound): the RGB `frames` (H, W, 3) at `fps`."""
     with av.open(str(path), "w") as container:
-        video = container.add_stream("libx264", rate=FPS)
-        video.width = video.height = 32
+        video = container.add_stream("libx264", rate=fps)
+        video.height, video.width = frames[0].shape[:2]
         video.pix_fmt = "yuv420p"
-        video.codec_context.time_base = Fraction(1, FPS)
+        video.codec_context.time_base = Fraction(1, fps)
         audio = container.add_stream("aac", rate=16000)
-        for start in range(0, 16000 * (len(colours) + video_start_frames) // FPS, 1024):
+        for start in range(0, 16000 * (len(frames) + video_start_frames) // fps, 1024):
             samples = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
             samples.sample_rate, samples.pts = 16000, start
             for packet in audio.encode(samples):
                 container.mux(packet)
         for packet in audio.encode():
             container.mux(packet)
-        for index, colour in enumerate(colours):
-            frame = av.VideoFrame.from_ndarray(np.full((32, 32, 3), COLOURS[colour], np.uint8), format="rgb24")
+        for index, pixels in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
             frame.pts = video_start_frames + index
             for packet in video.encode(frame):
                 container.mux(packet)
@@ -305,7 +305,9 @@ def test_window_times_are_on_the_players_clock_where_the_video_starts_after_the_
     time is the audio's, 0); the timeline counted seconds from the first frame, so the blue that a player shows from
     4.5 s was labelled from 4.0 s, every window 0.5 s early. Now each window's seconds are the player's: checked
     against a sequential PyAV decode, each window's first frame is shown at its start."""
-    video = write_video_after_its_audio(tmp_path / "late.mp4", FPS // 2, ["red"] * 4 * FPS + ["blue"] * 4 * FPS)
+    colours = ["red"] * 4 * FPS + ["blue"] * 4 * FPS
+    frames = [np.full((32, 32, 3), COLOURS[colour], np.uint8) for colour in colours]
+    video = write_video_after_its_audio(tmp_path / "late.mp4", FPS // 2, frames)
     result = timeline_pipeline(model_dir)(video, window=2, top_k=1)
     assert result["start_time"] == pytest.approx(0.5)
     with av.open(video) as container:

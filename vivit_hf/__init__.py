@@ -44,9 +44,7 @@ from .models import (
     ViViTSpatioTemporalModel,
     uniform_frame_indices,
 )
-from .processing import ViViTVideoClassificationPipeline, ViViTVideoProcessor
-from .processing.errors import BrokenVideoError
-from .processing.video_io import VideoDecodeError
+from .processing import BrokenVideoError, VideoDecodeError, ViViTVideoClassificationPipeline, ViViTVideoProcessor
 
 __version__ = "0.1.0"
 

@@ -32,7 +32,7 @@ from ..models.configuration_vivit import (
 from ..models.modeling_blocks import FactorisedSelfAttentionLayer, ViViTEncoder, ViViTMLP, ViViTSelfAttention
 from ..models.modeling_vivit import VIVIT_MODELS
 from .scenic_checkpoint import read_python_config, read_scenic_checkpoint
-from .transformers_vivit import pop_dtype, weights_dtype
+from .transformers_vivit import cast_as_asked, pop_dtype, weights_dtype
 
 # scenic `model.attention_config.type` -> our config class
 SCENIC_ATTENTION_TYPES = {
@@ -588,9 +588,8 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
         flat = {name: value for name, value in flat.items() if name not in head}
         fresh = ("classifier.",)
     model = load_scenic_into(model, flat, fresh).eval()
-    if dtype == "auto":  # the tree's own (scenic saves float32 parameters, whatever dtype it computes in)
-        dtype = weights_dtype(flat)
-    return model if dtype is None else model.to(dtype)
+    # "auto" is the tree's own dtype (scenic saves float32 parameters, whatever dtype it computes in)
+    return cast_as_asked(model, dtype, weights_dtype(flat))
 
 
 def to_scenic(model: nn.Module) -> dict[str, np.ndarray]:

@@ -86,6 +86,10 @@ VIT_GRID_ADVICE = f"pass the ViT's grid (rows, cols) as {_GRID_ARGUMENT}"
 VIT_ACTIVATION_ADVICE = (
     "pass hidden_act= (a transformers activation: 'gelu_pytorch_tanh') to from_vit_pretrained or load_image_vit"
 )
+VIT_NUMERICS_ADVICE = (
+    "to start from the function the ViT learnt, give the video model the ViT's (from_vit_pretrained takes them "
+    "unless hidden_act= or layer_norm_eps= is passed to it)"
+)
 
 # timm and bare state dicts do not store the head count: the standard ViT sizes, by the name timm's architectures
 # carry and by width.
@@ -1156,12 +1160,12 @@ def _check_sizes(model, vit: ImageViT):
         )
     if (config.hidden_act, config.layer_norm_eps) != (vit.hidden_act, vit.layer_norm_eps):
         logger.warning(
-            "the video model uses hidden_act=%r, layer_norm_eps=%g but the ViT was trained with %r, %g; "
-            "from_vit_pretrained derives them from the ViT",
+            "the video model uses hidden_act=%r, layer_norm_eps=%g but the ViT was trained with %r, %g; %s",
             config.hidden_act,
             config.layer_norm_eps,
             vit.hidden_act,
             vit.layer_norm_eps,
+            VIT_NUMERICS_ADVICE,
         )
 
 

@@ -176,7 +176,7 @@ class ViViTConfig(PreTrainedConfig):
         embedding_type (`"tubelet"` or `"frame_sampling"`): tubelet embedding (a 3D convolution) or uniform frame
             sampling (`num_sampled_frames` frames picked with scenic's rule, each patched like ViT).
         num_sampled_frames (`int`, *optional*): frames kept by uniform frame sampling; defaults to
-            `num_frames // tubelet_size[0]`.
+            `num_frames // tubelet_size[0]`. Refused with `embedding_type="tubelet"`, which embeds every frame.
         hidden_size, num_hidden_layers, num_attention_heads, intermediate_size: transformer sizes (for the
             factorised encoder, `num_hidden_layers` is the spatial encoder's depth).
         hidden_act (`str`, defaults to `"gelu_pytorch_tanh"`): scenic (flax) uses the tanh approximation.
@@ -407,6 +407,15 @@ class ViViTConfig(PreTrainedConfig):
             )
         if self.embedding_type not in EMBEDDING_TYPES:
             raise ValueError(f"`embedding_type` must be one of {EMBEDDING_TYPES}, got {self.embedding_type!r}.")
+        # Tubelets take every frame: a sampled frame count given with them was ignored without a word, and the user
+        # trained on all `num_frames` frames believing the model saw the few asked for.
+        if self.embedding_type == "tubelet" and self.num_sampled_frames is not None:
+            raise ValueError(
+                f"`num_sampled_frames={self.num_sampled_frames}` is read only by `embedding_type='frame_sampling'`, "
+                f"but `embedding_type` is 'tubelet', whose tubelets of {t} frames embed all {self.num_frames} frames: "
+                f"set `embedding_type='frame_sampling'` to keep {self.num_sampled_frames} frames, or leave "
+                f"`num_sampled_frames` unset (None)."
+            )
         if self.embedding_type == "tubelet" and self.num_frames < t:
             raise ValueError(
                 f"`num_frames` ({self.num_frames}) is shorter than the temporal tubelet size {t} "

@@ -3,7 +3,15 @@
 (`pipeline`). Nothing else of vivit_hf is imported: the processor's modules travel with `trust_remote_code`
 checkpoints (the pipeline does not; it imports the processor, never the reverse)."""
 
+from .errors import BrokenVideoError
 from .pipeline import ViViTVideoClassificationPipeline
 from .processing_vivit import ViViTVideoProcessor, ViViTVideosKwargs
+from .video_io import VideoDecodeError
 
-__all__ = ["ViViTVideoClassificationPipeline", "ViViTVideoProcessor", "ViViTVideosKwargs"]
+__all__ = [
+    "BrokenVideoError",
+    "VideoDecodeError",
+    "ViViTVideoClassificationPipeline",
+    "ViViTVideoProcessor",
+    "ViViTVideosKwargs",
+]

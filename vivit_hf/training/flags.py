@@ -6,6 +6,11 @@ naming a Hub id that cannot be fetched ends in one line naming it and why.
 The recipes take transformers' and accelerate's spellings (`--learning_rate`, `--num_train_epochs`), with hyphens too
 (`--learning-rate`, as transformers' `HfArgumentParser` and `python -m vivit_hf.convert` take it); a user coming
 from another trainer types `--lr` or `--epochs`, and deserves the name to use.
+
+What else the recipes say to their user lives here too, so that it reads in the flags they typed: the library's
+advice and warnings said as flags (`in_flag_words`, `advice_in_flag_words`), the `--short_video` flag and its rules,
+refusals of the command line after it parsed (`usage_error`, `output_dir_problem`, `hub_source`), and a launch that
+started fewer processes than asked for (`processes_not_started`).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from vivit_hf.conversion.vit_init import (
     VIT_ACTIVATION_ADVICE,
     VIT_GRID_ADVICE,
     VIT_HEADS_ADVICE,
+    VIT_NUMERICS_ADVICE,
 )
 from vivit_hf.flag_spellings import SpellingsArgumentParser, flag_spellings
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
@@ -344,6 +350,9 @@ _VIT_FACTS_IN_FLAG_WORDS = {
     # from_vit_pretrained's hidden_act= is its config keyword, which build_model passes --config_overrides to
     VIT_ACTIVATION_ADVICE: "pass --config_overrides hidden_act=gelu_pytorch_tanh for a ViT of the tanh GELU (the ViT's "
     "activation, and the video model's)",
+    # finetune.py passes --config_overrides to from_vit_pretrained: an activation or eps there replaces the ViT's
+    VIT_NUMERICS_ADVICE: "to start from the function the ViT learnt, leave hidden_act and layer_norm_eps out of "
+    "--config_overrides (the run then takes the ViT's)",
 }
 
 

@@ -119,12 +119,7 @@ def load_video_dataset(
             label_column=label_column,
             config_name=config_name,
         )
-        data.source = str(source)
-        refuse_empty_label_names(data, str(source))
-        warn_classes_differing_in_case(data)
-        warn_classes_missing_from_training(data)
-        warn_repeated_clips(data)
-        return data
+        return _checked(data, source)
     if Path(source).is_dir():
         roots = [Path(source)]
     else:
@@ -135,6 +130,12 @@ def load_video_dataset(
             raise FileNotFoundError(f"--dataset {source!r} is neither a local folder nor a Hub id (owner/name)")
         roots = fetch_dataset_repo(str(source), revision=revision, cache_dir=cache_dir)
     data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
+    return _checked(data, source)
+
+
+def _checked(data: VideoClassificationData, source) -> VideoClassificationData:
+    """What every adapter read from `source` (the `hub` one too), checked alike: empty class names refused; classes
+    differing only in case or blanks, classes with no training clip and clips listed twice named in a warning."""
     data.source = str(source)
     refuse_empty_label_names(data, str(source))
     warn_classes_differing_in_case(data)

@@ -36,6 +36,7 @@ import argparse
 import io
 import json
 import logging
+import math
 import os
 import random
 import re
@@ -45,6 +46,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from ...processing.video_io import open_input, several_video_tracks, video_stream
 
@@ -421,10 +423,11 @@ def _leave_out_splits_without_clips(summary: dict, source: str) -> None:
 
 
 def yaml_string(text: str) -> str:
-    """`text` as a YAML double-quoted scalar. JSON's escapes are YAML's, except that JSON writes a character beyond
-    U+FFFF as a surrogate pair (`\\ud83d\\ude00`), which YAML reads as two lone surrogates: a class `emoji 😀` read
-    back from the card as `emoji \\ud83d\\ude00`, whole and streamed. YAML's own `\\U0001f600` is written instead."""
-    return '"' + "".join(f"\\U{ord(c):08x}" if ord(c) > 0xFFFF else json.dumps(c)[1:-1] for c in text) + '"'
+    """`text` as a YAML double-quoted scalar, in ASCII, on one line, written by PyYAML (which huggingface_hub and
+    transformers require) rather than escaped by hand: JSON's escapes, used before, spell a character beyond U+FFFF as
+    a surrogate pair, which YAML reads as two lone surrogates (a class `emoji 😀` came back as
+    `emoji \\ud83d\\ude00`)."""
+    return yaml.safe_dump(text, default_style='"', allow_unicode=False, width=math.inf).rstrip("\n")
 
 
 def data_card(summary, names, source, dataset_format, short_side, keyframe_interval, shard_size, member="mp4") -> str:
