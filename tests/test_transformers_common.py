@@ -432,22 +432,22 @@ class ViViTSpatioTemporalCommonTest(ViViTCommonTests, unittest.TestCase):
 
     model_tester_class = ViViTModelTester
     model_tester_kwargs = {"variant": "spatio_temporal"}
-    config_tester_kwargs = {"hidden_size": 36, "num_frames": 8, "tubelet_size": [2, 8, 8], "classifier": "gap"}
+    config_tester_kwargs = {"hidden_size": 37, "num_frames": 8, "tubelet_size": [2, 8, 8], "classifier": "gap"}
 
 
 class ViViTFactorisedEncoderCommonTest(ViViTAttentionLayoutTests, ViViTCommonTests, unittest.TestCase):
     model_tester_class = FactorisedEncoderModelTester
-    config_tester_kwargs = {"hidden_size": 36, "num_temporal_layers": 2}
+    config_tester_kwargs = {"hidden_size": 37, "num_temporal_layers": 2}
 
 
 class ViViTFactorisedSelfAttentionCommonTest(ViViTAttentionLayoutTests, ViViTCommonTests, unittest.TestCase):
     model_tester_class = FactorisedSelfAttentionModelTester
-    config_tester_kwargs = {"hidden_size": 36, "attention_order": "time_space"}
+    config_tester_kwargs = {"hidden_size": 37, "attention_order": "time_space"}
 
 
 class ViViTFactorisedDotProductCommonTest(ViViTAttentionLayoutTests, ViViTCommonTests, unittest.TestCase):
     model_tester_class = FactorisedDotProductModelTester
-    config_tester_kwargs = {"hidden_size": 36, "image_size": [32, 48]}
+    config_tester_kwargs = {"hidden_size": 37, "image_size": [32, 48]}
 
 
 class ViViTNonSquareCommonTest(ViViTFactorisedDotProductCommonTest):

@@ -421,11 +421,6 @@ class ViViTConfig(PreTrainedConfig):
                 f"`num_frames` ({self.num_frames}) is shorter than the temporal tubelet size {t} "
                 f"(`tubelet_size[0]`): it would give no token; use at least {t} frames."
             )
-        if self.hidden_size % self.num_attention_heads:
-            raise ValueError(
-                f"`hidden_size` ({self.hidden_size}) is not divisible by `num_attention_heads` "
-                f"({self.num_attention_heads}); pick a head count that divides it."
-            )
         if self.classifier not in CLASSIFIERS:
             raise ValueError(f"`classifier` must be one of {CLASSIFIERS}, got {self.classifier!r}.")
         if self.classifier not in self.allowed_classifiers:
@@ -522,6 +517,17 @@ class ViViTConfig(PreTrainedConfig):
     def head_dim(self) -> int:
         return self.hidden_size // self.num_attention_heads
 
+    def check_head_counts(self):
+        """Raise a `ValueError` for head counts the attention cannot split the width into. Not part of the config's
+        validation: as transformers' configs, any width and head count make a config (its common `ConfigTester`
+        builds one of width 37 with the default 12 heads), and the model refuses them when it is built
+        (`ViViTPreTrainedModel.__init__`; the recipes call this at flag time, before the data set is read)."""
+        if self.hidden_size % self.num_attention_heads:
+            raise ValueError(
+                f"`hidden_size` ({self.hidden_size}) is not divisible by `num_attention_heads` "
+                f"({self.num_attention_heads}); pick a head count that divides it."
+            )
+
     def unseen_input(self) -> str | None:
         """What of a `num_frames` x `image_size` clip the tubelet embedding never sees (None: all of it): the last
         frames, rows and columns that fill no tubelet, dropped as scenic's VALID-padded convolution drops them. A
@@ -564,6 +570,14 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
     def encoders_without_blocks(self) -> list[str]:
         return super().encoders_without_blocks() + (["num_temporal_layers"] if self.num_temporal_layers == 0 else [])
 
+    def check_head_counts(self):
+        super().check_head_counts()
+        if self.temporal_num_attention_heads and self.hidden_size % self.temporal_num_attention_heads:
+            raise ValueError(
+                f"`hidden_size` ({self.hidden_size}) is not divisible by `temporal_num_attention_heads` "
+                f"({self.temporal_num_attention_heads}); pick a head count that divides it."
+            )
+
     def validate_vivit(self):
         super().validate_vivit()
         if (
@@ -576,11 +590,6 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
                 raise ValueError(f"`{name}` must be a positive integer or None, got {value!r}.")
-        if self.temporal_num_attention_heads and self.hidden_size % self.temporal_num_attention_heads:
-            raise ValueError(
-                f"`hidden_size` ({self.hidden_size}) is not divisible by `temporal_num_attention_heads` "
-                f"({self.temporal_num_attention_heads}); pick a head count that divides it."
-            )
 
 
 class ViViTFactorisedSelfAttentionConfig(ViViTConfig):
@@ -613,8 +622,8 @@ class ViViTFactorisedDotProductConfig(ViViTConfig):
 
     classifier: str = "gap"
 
-    def validate_vivit(self):
-        super().validate_vivit()
+    def check_head_counts(self):
+        super().check_head_counts()
         if self.num_attention_heads % 2:
             raise ValueError(
                 f"`num_attention_heads` ({self.num_attention_heads}) must be even for factorised dot-product "

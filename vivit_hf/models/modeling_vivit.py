@@ -119,6 +119,7 @@ class ViViTPreTrainedModel(PreTrainedModel):
 
     def __init__(self, config, *inputs, **kwargs):
         self.check_config_class(config)
+        config.check_head_counts()
         super().__init__(config, *inputs, **kwargs)
 
     @classmethod

@@ -607,7 +607,7 @@ def check_model_config(args: argparse.Namespace) -> None:
     if args.init_from:
         return
     config_class = VIVIT_MODELS[args.model][0]
-    config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **model_config_overrides(args)})
+    config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **model_config_overrides(args)}).check_head_counts()
 
 
 def check_processor_flags(args: argparse.Namespace) -> None:
