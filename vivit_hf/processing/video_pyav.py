@@ -235,18 +235,31 @@ def _decodable(packets, send_cut: bool):
     The last packet, when the demuxer flags it corrupt, is one the file ends inside (a download cut short). Where
     the frame table was made by a decode (a cut file's is, MJPEG's aside: see `PyAVReader._frame_table`), it is sent
     (`send_cut`), as a sequential decode sends it, and the decoder's choice (refuse it, or make up a picture past
-    the cut) is the table's too; else it is left out. A corrupt packet that another follows is always sent."""
+    the cut) is the table's too; else it is left out. A corrupt packet that another follows is always sent.
+
+    A parser that splits pictures out of a stream (MPEG-1/2 in a program stream) flags the packets before the cut and
+    hands out the start of the cut picture last, unflagged: that one is sent flagged, so that a decoder's refusal of it
+    is passed over as the cut packet's is (it dropped the frames the decoder still held)."""
     held = None  # a corrupt packet, sent once another packet follows it
+    follower = None  # an unflagged packet after a corrupt one, sent once another packet follows it
+    after_corrupt = False
     for packet in packets:
         if not packet.size:
             continue
-        if held is not None:
-            yield held
-            held = None
-        if not send_cut and getattr(packet, "is_corrupt", False):  # (a stand-in packet of a test may not say)
+        if held is not None or follower is not None:
+            yield held if held is not None else follower
+            held = follower = None
+        corrupt = getattr(packet, "is_corrupt", False)  # (a stand-in packet of a test may not say)
+        if not send_cut and corrupt:
             held = packet
+        elif not corrupt and after_corrupt:
+            follower = packet
         else:
             yield packet
+        after_corrupt = corrupt
+    if follower is not None:  # the file ends with it: the cut picture's start
+        follower.is_corrupt = True
+        yield follower
     yield None
 
 
@@ -661,7 +674,7 @@ class PyAVReader(VideoReader):
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
         leading = None  # frames shown before the first keyframe
         first_keyframe = None  # its packet (see `_never_reorders`)
-        cut = False  # whether the file ends inside its last packet (see _decodable)
+        corrupt = None  # the last shown packet flagged corrupt (its place in `names`)
         last = None  # the last packet
         smallest = None  # the smallest packet's size
         self._last_shown = None  # (pts, duration) of the packet shown last
@@ -686,7 +699,8 @@ class PyAVReader(VideoReader):
                 if leading is None and packet.is_keyframe:
                     leading, first_keyframe = len(pts), packet
                 shown = not (packet.is_discard or _invisible(packet, codec))  # (edit-list-trimmed, alt-ref frames)
-                cut = getattr(packet, "is_corrupt", False) and shown
+                if getattr(packet, "is_corrupt", False) and shown:
+                    corrupt = len(names) - 1
                 last = packet
                 if not shown:
                     continue
@@ -709,7 +723,11 @@ class PyAVReader(VideoReader):
         # thread: FFmpeg's frame threads lose the frames still held when the decoder refuses a packet (H.264 with
         # B-frames cut in an mp4 gave 10 frames where a sequential decode gives 12). MJPEG's picture of it is partly
         # memory (`_UNDEFINED_CUT_CODECS`): no frame, as before.
-        cut = cut or _jpeg_cut(last, codec)
+        # A parser that splits pictures out of a stream (MPEG-1/2 in a program stream: DVD .vob, .mpg) flags the
+        # packets of the PES the file ends inside and hands out the last picture's start at the end, unflagged: 3 of
+        # 40 cut points of a .vob counted that start as a frame no decoder makes (a read of every frame failed), and
+        # others lost the frames held at the cut. A flag on the packet before the last tells the cut too.
+        cut = (corrupt is not None and corrupt >= len(names) - 2) or _jpeg_cut(last, codec)
         self._truncated = cut
         undefined_cut = cut and codec in _UNDEFINED_CUT_CODECS
         self._cut_decoded = decode_cut = cut and not undefined_cut
