@@ -73,6 +73,7 @@ _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 _TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
+_TS_PACKET_SIZES = (188, 192, 204)  # bytes of a transport stream packet (see `_ends_inside_a_ts_packet`)
 # FLV stores a timestamp in 31 bits (24, then 7 of an extension byte), and its muxers (FFmpeg's with
 # avoid_negative_ts disabled, OBS's, RTMP recorders') mask a negative one so: -200 ms is written as 2^31 - 200. FFmpeg
 # reads those as 2^31 - 200 and the stamps from 0 on as 2^32 + t (its wrap correction), so the file's first frames
@@ -295,6 +296,16 @@ def _jpeg_cut(packet, codec: str) -> bool:
     if packet is None or codec != "mjpeg" or packet.is_discard:
         return False
     return b"\xff\xd9" not in bytes(packet)[-16:]  # (a muxer may pad a few bytes after the marker)
+
+
+def _ends_inside_a_ts_packet(container: Any) -> bool:
+    """Whether a transport stream's size is no whole number of its packets (188 bytes; 192 in M2TS, Blu-ray and AVCHD;
+    204 with error-correction bytes): a download or a copy cut short. Its demuxer hands out the PES the file ends
+    inside unflagged (a video PES states no length), and HEVC's decoder makes no picture of it, without an error."""
+    if container.format.name != "mpegts":
+        return False
+    size = getattr(container, "size", 0) or 0
+    return size > 0 and all(size % packet_size for packet_size in _TS_PACKET_SIZES)
 
 
 def _invisible(packet, codec: str) -> bool:
@@ -727,7 +738,10 @@ class PyAVReader(VideoReader):
         # packets of the PES the file ends inside and hands out the last picture's start at the end, unflagged: 3 of
         # 40 cut points of a .vob counted that start as a frame no decoder makes (a read of every frame failed), and
         # others lost the frames held at the cut. A flag on the packet before the last tells the cut too.
+        # A transport stream cut short flags nothing: an HEVC one counted the cut picture as a frame (30 frames where a
+        # decode gives 29, 22.7 fps for 25, and a read of every frame failed); its size tells.
         cut = (corrupt is not None and corrupt >= len(names) - 2) or _jpeg_cut(last, codec)
+        cut = cut or _ends_inside_a_ts_packet(self.container)
         self._truncated = cut
         undefined_cut = cut and codec in _UNDEFINED_CUT_CODECS
         self._cut_decoded = decode_cut = cut and not undefined_cut
