@@ -240,24 +240,33 @@ def _decodable(packets, send_cut: bool):
 
     A parser that splits pictures out of a stream (MPEG-1/2 in a program stream) flags the packets before the cut and
     hands out the start of the cut picture last, unflagged: that one is sent flagged, so that a decoder's refusal of it
-    is passed over as the cut packet's is (it dropped the frames the decoder still held)."""
+    is passed over as the cut packet's is (it dropped the frames the decoder still held).
+
+    A demuxer that fails where the file is cut or damaged (NUT's) ends the packets there, as it ends the frame table
+    (see `PyAVReader._frame_table`), and the decoder is flushed: reads of a cut NUT file's last frames failed where a
+    sequential decode gives them."""
+    import av
+
     held = None  # a corrupt packet, sent once another packet follows it
     follower = None  # an unflagged packet after a corrupt one, sent once another packet follows it
     after_corrupt = False
-    for packet in packets:
-        if not packet.size:
-            continue
-        if held is not None or follower is not None:
-            yield held if held is not None else follower
-            held = follower = None
-        corrupt = getattr(packet, "is_corrupt", False)  # (a stand-in packet of a test may not say)
-        if not send_cut and corrupt:
-            held = packet
-        elif not corrupt and after_corrupt:
-            follower = packet
-        else:
-            yield packet
-        after_corrupt = corrupt
+    try:
+        for packet in packets:
+            if not packet.size:
+                continue
+            if held is not None or follower is not None:
+                yield held if held is not None else follower
+                held = follower = None
+            corrupt = getattr(packet, "is_corrupt", False)  # (a stand-in packet of a test may not say)
+            if not send_cut and corrupt:
+                held = packet
+            elif not corrupt and after_corrupt:
+                follower = packet
+            else:
+                yield packet
+            after_corrupt = corrupt
+    except av.InvalidDataError:
+        pass
     if follower is not None:  # the file ends with it: the cut picture's start
         follower.is_corrupt = True
         yield follower

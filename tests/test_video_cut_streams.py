@@ -4,7 +4,9 @@
 the cut picture last, unflagged; a transport stream flags nothing (a video PES states no length), and HEVC's decoder
 makes no picture of the cut one. The reader took that start for a frame (one more than a decode gives, a wrong rate,
 and a read of every frame failed) or lost the frames the decoder held when it refused it. The reference is a one-thread
-sequential decode that passes over the packets its decoder refuses, as the ffmpeg command line does."""
+sequential decode that passes over the packets its decoder refuses, as the ffmpeg command line does. A NUT file cut
+short fails its demuxer where the cut is: the reader's reads of the last frames failed where that decode, flushed
+there, gives them."""
 
 import av
 import numpy as np
@@ -14,6 +16,7 @@ from video_factory import frame_indices, write_stamped
 from vivit_hf.processing.video_io import open_video
 
 MPEG = {"bf": "2", "g": "8"}  # open GOPs with B-frames, as DVDs and FFmpeg's default
+X264 = {"preset": "ultrafast", "x264-params": "keyint=8:bframes=2"}
 X265 = {"preset": "ultrafast", "x265-params": "keyint=8:bframes=3:log-level=error"}
 
 
@@ -22,11 +25,18 @@ def sequential_decode(path) -> np.ndarray:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         stream.thread_type = "NONE"
-        for packet in container.demux(stream):
+        packets = container.demux(stream)
+        while True:
             try:
-                frames += stream.codec_context.decode(packet if packet.size else None)
+                packet = next(packets)
+            except (StopIteration, av.InvalidDataError):  # a demuxer failing at the cut ends the input, as in ffmpeg
+                packet = None
+            try:
+                frames += stream.codec_context.decode(packet if packet is not None and packet.size else None)
             except av.InvalidDataError:  # the cut picture: the ffmpeg command line goes on
                 pass
+            if packet is None or not packet.size:
+                break
     return np.stack([frame.to_ndarray(format="rgb24") for frame in frames])
 
 
@@ -68,6 +78,29 @@ def test_an_hevc_transport_stream_cut_short_reads_as_a_sequential_decode(tmp_pat
     assert_reads_as_a_sequential_decode(str(cut))
     with open_video(str(cut)) as reader:
         assert reader.fps == pytest.approx(25)
+
+
+def demux_fails(path) -> bool:
+    try:
+        with av.open(str(path)) as container:
+            for _ in container.demux(video=0):
+                pass
+    except av.InvalidDataError:
+        return True
+    return False
+
+
+def test_a_nut_file_whose_demuxer_fails_at_the_cut_reads_as_a_sequential_decode(tmp_path):
+    full = write_stamped(tmp_path / "full.nut", "nut", "libx264", 40, X264)
+    data = open(full, "rb").read()
+    cut = tmp_path / "cut.nut"
+    for size in range(len(data) * 3 // 4, len(data), 16):  # the first cut its demuxer fails at (not every one)
+        cut.write_bytes(data[:size])
+        if demux_fails(cut):
+            break
+    else:
+        pytest.fail("no cut point fails the NUT demuxer: the case is not written")
+    assert_reads_as_a_sequential_decode(str(cut))
 
 
 def assert_reads_as_a_sequential_decode(path) -> None:
