@@ -335,7 +335,8 @@ def test_a_corrupt_packet_is_held_back_only_as_the_last_one_and_only_where_asked
     assert sent([a, c, b], send_cut=False) == ["a", "c", None]
     assert sent([a, b, c, b, empty], send_cut=False) == ["a", "b", "c", None]
     assert sent([a, c, b], send_cut=True) == ["a", "c", "b", None]
-    assert sent([empty, c], send_cut=False) == ["c", None]  # empty packets never, and a packet that does not say
+    # empty packets never, and a packet that does not say (a fresh one: the last after a corrupt one leaves flagged)
+    assert sent([empty, CutPacket("c")], send_cut=False) == ["c", None]
     assert sent([], send_cut=False) == [None]
 
 
@@ -604,3 +605,13 @@ def test_a_video_track_of_a_codec_ffmpeg_does_not_know_is_an_error_naming_the_fi
     with pytest.raises(VideoDecodeError) as error:
         open_video(unknown, backend="pyav")
     assert str(error.value) == f"Video {str(unknown)!r}: no decoder for its codec."
+
+
+def test_the_last_packet_after_a_corrupt_one_is_sent_flagged_corrupt():
+    # a program stream's parser flags the packets before the cut and hands out the cut picture's start last, unflagged
+    a, b, c = CutPacket("a", is_corrupt=False), CutPacket("b", is_corrupt=True), CutPacket("c", is_corrupt=False)
+    for send_cut in (False, True):
+        assert sent([a, b, c], send_cut=send_cut) == ["a", "b", "c", None]
+    assert c.is_corrupt and not a.is_corrupt
+    d = CutPacket("d", is_corrupt=False)
+    assert sent([b, d, a], send_cut=True) == ["b", "d", "a", None] and not d.is_corrupt  # not the last: as it came

@@ -73,6 +73,7 @@ _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 _TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
+_TS_PACKET_SIZES = (188, 192, 204)  # bytes of a transport stream packet (see `_ends_inside_a_ts_packet`)
 # FLV stores a timestamp in 31 bits (24, then 7 of an extension byte), and its muxers (FFmpeg's with
 # avoid_negative_ts disabled, OBS's, RTMP recorders') mask a negative one so: -200 ms is written as 2^31 - 200. FFmpeg
 # reads those as 2^31 - 200 and the stamps from 0 on as 2^32 + t (its wrap correction), so the file's first frames
@@ -235,18 +236,40 @@ def _decodable(packets, send_cut: bool):
     The last packet, when the demuxer flags it corrupt, is one the file ends inside (a download cut short). Where
     the frame table was made by a decode (a cut file's is, MJPEG's aside: see `PyAVReader._frame_table`), it is sent
     (`send_cut`), as a sequential decode sends it, and the decoder's choice (refuse it, or make up a picture past
-    the cut) is the table's too; else it is left out. A corrupt packet that another follows is always sent."""
+    the cut) is the table's too; else it is left out. A corrupt packet that another follows is always sent.
+
+    A parser that splits pictures out of a stream (MPEG-1/2 in a program stream) flags the packets before the cut and
+    hands out the start of the cut picture last, unflagged: that one is sent flagged, so that a decoder's refusal of it
+    is passed over as the cut packet's is (it dropped the frames the decoder still held).
+
+    A demuxer that fails where the file is cut or damaged (NUT's) ends the packets there, as it ends the frame table
+    (see `PyAVReader._frame_table`), and the decoder is flushed: reads of a cut NUT file's last frames failed where a
+    sequential decode gives them."""
+    import av
+
     held = None  # a corrupt packet, sent once another packet follows it
-    for packet in packets:
-        if not packet.size:
-            continue
-        if held is not None:
-            yield held
-            held = None
-        if not send_cut and getattr(packet, "is_corrupt", False):  # (a stand-in packet of a test may not say)
-            held = packet
-        else:
-            yield packet
+    follower = None  # an unflagged packet after a corrupt one, sent once another packet follows it
+    after_corrupt = False
+    try:
+        for packet in packets:
+            if not packet.size:
+                continue
+            if held is not None or follower is not None:
+                yield held if held is not None else follower
+                held = follower = None
+            corrupt = getattr(packet, "is_corrupt", False)  # (a stand-in packet of a test may not say)
+            if not send_cut and corrupt:
+                held = packet
+            elif not corrupt and after_corrupt:
+                follower = packet
+            else:
+                yield packet
+            after_corrupt = corrupt
+    except av.InvalidDataError:
+        pass
+    if follower is not None:  # the file ends with it: the cut picture's start
+        follower.is_corrupt = True
+        yield follower
     yield None
 
 
@@ -282,6 +305,16 @@ def _jpeg_cut(packet, codec: str) -> bool:
     if packet is None or codec != "mjpeg" or packet.is_discard:
         return False
     return b"\xff\xd9" not in bytes(packet)[-16:]  # (a muxer may pad a few bytes after the marker)
+
+
+def _ends_inside_a_ts_packet(container: Any) -> bool:
+    """Whether a transport stream's size is no whole number of its packets (188 bytes; 192 in M2TS, Blu-ray and AVCHD;
+    204 with error-correction bytes): a download or a copy cut short. Its demuxer hands out the PES the file ends
+    inside unflagged (a video PES states no length), and HEVC's decoder makes no picture of it, without an error."""
+    if container.format.name != "mpegts":
+        return False
+    size = getattr(container, "size", 0) or 0
+    return size > 0 and all(size % packet_size for packet_size in _TS_PACKET_SIZES)
 
 
 def _invisible(packet, codec: str) -> bool:
@@ -661,7 +694,7 @@ class PyAVReader(VideoReader):
         sizes = []  # per packet: tells a packet named by its dts after a seek from another (see `_seek_renames`)
         leading = None  # frames shown before the first keyframe
         first_keyframe = None  # its packet (see `_never_reorders`)
-        cut = False  # whether the file ends inside its last packet (see _decodable)
+        corrupt = None  # the last shown packet flagged corrupt (its place in `names`)
         last = None  # the last packet
         smallest = None  # the smallest packet's size
         self._last_shown = None  # (pts, duration) of the packet shown last
@@ -686,7 +719,8 @@ class PyAVReader(VideoReader):
                 if leading is None and packet.is_keyframe:
                     leading, first_keyframe = len(pts), packet
                 shown = not (packet.is_discard or _invisible(packet, codec))  # (edit-list-trimmed, alt-ref frames)
-                cut = getattr(packet, "is_corrupt", False) and shown
+                if getattr(packet, "is_corrupt", False) and shown:
+                    corrupt = len(names) - 1
                 last = packet
                 if not shown:
                     continue
@@ -709,7 +743,14 @@ class PyAVReader(VideoReader):
         # thread: FFmpeg's frame threads lose the frames still held when the decoder refuses a packet (H.264 with
         # B-frames cut in an mp4 gave 10 frames where a sequential decode gives 12). MJPEG's picture of it is partly
         # memory (`_UNDEFINED_CUT_CODECS`): no frame, as before.
-        cut = cut or _jpeg_cut(last, codec)
+        # A parser that splits pictures out of a stream (MPEG-1/2 in a program stream: DVD .vob, .mpg) flags the
+        # packets of the PES the file ends inside and hands out the last picture's start at the end, unflagged: 3 of
+        # 40 cut points of a .vob counted that start as a frame no decoder makes (a read of every frame failed), and
+        # others lost the frames held at the cut. A flag on the packet before the last tells the cut too.
+        # A transport stream cut short flags nothing: an HEVC one counted the cut picture as a frame (30 frames where a
+        # decode gives 29, 22.7 fps for 25, and a read of every frame failed); its size tells.
+        cut = (corrupt is not None and corrupt >= len(names) - 2) or _jpeg_cut(last, codec)
+        cut = cut or _ends_inside_a_ts_packet(self.container)
         self._truncated = cut
         undefined_cut = cut and codec in _UNDEFINED_CUT_CODECS
         self._cut_decoded = decode_cut = cut and not undefined_cut

@@ -1,0 +1,118 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""MPEG program and transport streams cut short, as a download or a copy that stopped. In a program stream (DVD
+`.vob`, `.mpg`) FFmpeg's MPEG video parser flags the packets of the PES the file ends inside, and hands out the start of
+the cut picture last, unflagged; a transport stream flags nothing (a video PES states no length), and HEVC's decoder
+makes no picture of the cut one. The reader took that start for a frame (one more than a decode gives, a wrong rate,
+and a read of every frame failed) or lost the frames the decoder held when it refused it. The reference is a one-thread
+sequential decode that passes over the packets its decoder refuses, as the ffmpeg command line does. A NUT file cut
+short fails its demuxer where the cut is: the reader's reads of the last frames failed where that decode, flushed
+there, gives them."""
+
+import av
+import numpy as np
+import pytest
+from video_factory import frame_indices, write_stamped
+
+from vivit_hf.processing.video_io import open_video
+
+MPEG = {"bf": "2", "g": "8"}  # open GOPs with B-frames, as DVDs and FFmpeg's default
+X264 = {"preset": "ultrafast", "x264-params": "keyint=8:bframes=2"}
+X265 = {"preset": "ultrafast", "x265-params": "keyint=8:bframes=3:log-level=error"}
+
+
+def sequential_decode(path) -> np.ndarray:
+    frames = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "NONE"
+        packets = container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+            except (StopIteration, av.InvalidDataError):  # a demuxer failing at the cut ends the input, as in ffmpeg
+                packet = None
+            try:
+                frames += stream.codec_context.decode(packet if packet is not None and packet.size else None)
+            except av.InvalidDataError:  # the cut picture: the ffmpeg command line goes on
+                pass
+            if packet is None or not packet.size:
+                break
+    return np.stack([frame.to_ndarray(format="rgb24") for frame in frames])
+
+
+def ends_after_a_flagged_packet(path) -> bool:
+    """Whether the file's last video packet is unflagged and the one before it is flagged corrupt."""
+    with av.open(str(path)) as container:
+        flags = [packet.is_corrupt for packet in container.demux(video=0) if packet.size]
+    return len(flags) > 1 and flags[-2] and not flags[-1]
+
+
+def parser_cuts(tmp_path, fmt: str, encoder: str) -> list:
+    """Copies of a 40-frame file cut at byte counts where its last packet is such a picture start."""
+    full = write_stamped(tmp_path / f"full.{fmt}", fmt, encoder, 40, MPEG)
+    data = open(full, "rb").read()
+    cuts = []
+    for size in range(len(data) // 2, len(data), 64):
+        path = tmp_path / f"cut{size}.{fmt}"
+        path.write_bytes(data[:size])
+        if ends_after_a_flagged_packet(path):
+            cuts.append(str(path))
+    return cuts
+
+
+@pytest.mark.parametrize("fmt, encoder", [("vob", "mpeg2video"), ("mpeg", "mpeg1video")])
+def test_a_program_stream_cut_short_reads_as_a_sequential_decode(tmp_path, fmt, encoder):
+    cuts = parser_cuts(tmp_path, fmt, encoder)
+    assert cuts, "no cut point ends on an unflagged picture start: the case is not written"
+    for path in cuts[:2]:
+        assert_reads_as_a_sequential_decode(path)
+
+
+def test_an_hevc_transport_stream_cut_short_reads_as_a_sequential_decode(tmp_path):
+    full = write_stamped(tmp_path / "full.ts", "mpegts", "libx265", 40, X265)
+    data = open(full, "rb").read()
+    cut = tmp_path / "cut.ts"
+    cut.write_bytes(data[: len(data) * 4 // 5 + 100])  # inside a 188-byte packet of a picture past the first ones
+    with av.open(str(cut)) as container:
+        assert not any(packet.is_corrupt for packet in container.demux(video=0))  # nothing flags the cut
+    assert_reads_as_a_sequential_decode(str(cut))
+    with open_video(str(cut)) as reader:
+        assert reader.fps == pytest.approx(25)
+
+
+def demux_fails(path) -> bool:
+    try:
+        with av.open(str(path)) as container:
+            for _ in container.demux(video=0):
+                pass
+    except av.InvalidDataError:
+        return True
+    return False
+
+
+def test_a_nut_file_whose_demuxer_fails_at_the_cut_reads_as_a_sequential_decode(tmp_path):
+    full = write_stamped(tmp_path / "full.nut", "nut", "libx264", 40, X264)
+    data = open(full, "rb").read()
+    cut = tmp_path / "cut.nut"
+    for size in range(len(data) * 3 // 4, len(data), 16):  # the first cut its demuxer fails at (not every one)
+        cut.write_bytes(data[:size])
+        if demux_fails(cut):
+            break
+    else:
+        pytest.fail("no cut point fails the NUT demuxer: the case is not written")
+    assert_reads_as_a_sequential_decode(str(cut))
+
+
+def assert_reads_as_a_sequential_decode(path) -> None:
+    """The frame count, every frame at once, each alone and every third streamed: the sequential decode's."""
+    truth = sequential_decode(path)
+    n = len(truth)
+    with open_video(path) as reader:
+        assert reader.num_frames == n, path
+        np.testing.assert_array_equal(reader.read(range(n)), truth)
+        singles = np.stack([reader.read([i])[0] for i in range(n)])
+        assert frame_indices(singles) == frame_indices(truth)
+        np.testing.assert_array_equal(singles, truth)
+        streamed = list(reader.iter_read(range(0, n, 3)))
+        assert [i for i, _ in streamed] == list(range(0, n, 3))
+        np.testing.assert_array_equal(np.stack([frame for _, frame in streamed]), truth[::3])
