@@ -32,7 +32,7 @@ def test_webdataset_samples_whose_keys_repeat_across_shards_are_named_by_shard_a
         write_tar(root / "train" / f"shard-{shard}.tar", samples)
     # the reference: each clip as the tars hold it, `<shard>/<member>`
     members = [
-        f"{tar.name}/{member.name}"
+        f"{tar.relative_to(root).as_posix()}/{member.name}"
         for tar in sorted((root / "train").glob("*.tar"))
         for member in tarfile.open(tar)
         if member.name.endswith(".mp4")
@@ -83,3 +83,57 @@ def test_a_table_with_a_key_column_but_no_url_is_read_as_a_table(tmp_path):
         return example_ids(data.splits["train"])
 
     assert whole_ids("keyed", __key__=["k0", "k1"]) == whole_ids("plain")  # the reference: the table without it
+
+
+def test_shards_of_one_name_in_two_folders_give_their_clips_ids_of_their_own_whole_and_streamed(tmp_path):
+    """`train/a/000.tar` and `train/b/000.tar` (one writer run per folder) both named their samples
+    `000.tar/000000.mp4`: predictions and per-clip results of two clips collided. A shard is named by its path below
+    the data set's folder, read whole or streamed."""
+    clips = [s.read_bytes() for s in sources(tmp_path, 4)]
+    root = tmp_path / "repo"
+    for i, folder in enumerate(("a", "b")):
+        samples = [(f"{k:06d}", {"mp4": clips[2 * i + k], "cls": str(k).encode()}) for k in range(2)]
+        write_tar(root / "train" / folder / "000.tar", samples)
+    # the reference: each clip as the tars hold it, `<shard below the data set's folder>/<member>`
+    members = [
+        f"{tar.relative_to(root).as_posix()}/{member.name}"
+        for tar in sorted(root.glob("train/*/*.tar"))
+        for member in tarfile.open(tar)
+        if member.name.endswith(".mp4")
+    ]
+    assert len(set(members)) == 4
+    cache = str(tmp_path / "cache")
+    assert sorted(example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"])) == members
+    assert sorted(streamed_ids(root, cache)) == members
+
+
+def test_a_shard_downloaded_from_a_url_or_the_hub_is_named_as_its_stream_names_it(tmp_path, monkeypatch):
+    """Read whole, `datasets` downloads an external shard to a hashed file name (`downloads/3f2a...`) and a Hub
+    repo's to its snapshot; streamed, a sample's `__url__` is the URL itself. The clips of one shard were
+    `<hash>/000000.mp4` in one and `000.tar/000000.mp4` in the other."""
+    import functools
+    import http.server
+    import threading
+
+    from datasets.utils.file_utils import DownloadConfig, cached_path
+
+    from vivit_hf.training.data.hub import shard_namer
+
+    served = tmp_path / "served" / "train" / "a"
+    write_tar(served / "000.tar", [("000000", {"mp4": b"x", "cls": b"0"})])
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "served"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/train/a/000.tar"
+        downloaded = cached_path(url, download_config=DownloadConfig(cache_dir=str(tmp_path / "downloads")))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert downloaded != url and "000.tar" not in downloaded  # datasets' own hashed copy
+    name = shard_namer("someone/videos", [url])
+    assert name(downloaded) == name(url) == url
+    # a Hub repo's shard: `hf_hub_download`'s snapshot file (whole) and its `hf://` path (streamed)
+    snapshot = str(tmp_path / "hub" / "datasets--someone--videos" / "snapshots" / "0123abc" / "train" / "a" / "000.tar")
+    assert name(snapshot) == name("hf://datasets/someone/videos@0123abc/train/a/000.tar") == "train/a/000.tar"

@@ -477,13 +477,22 @@ def names_beside_ids(names: list[str], features, label_column: str, values_of, f
 class _HubSplit(Sequence):
     """A `datasets.Dataset` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
 
-    def __init__(self, dataset, video_column: str, label_column: str, label_map: dict | None, base: Path | None = None):
+    def __init__(
+        self,
+        dataset,
+        video_column: str,
+        label_column: str,
+        label_map: dict | None,
+        base: Path | None = None,
+        shard_name: Callable[[str], str] | None = None,
+    ):
         self.dataset, self.video_column, self.label_column, self.label_map = (
             dataset,
             video_column,
             label_column,
             label_map,
         )
+        self.shard_name = shard_name or _file_name  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
         self.base = base  # a local data set's folder: relative paths in a table are looked for there (`locate`)
         self.tables: list[Path] = []  # `locate`: the split's table files (parquet, ...), in datasets' row order
         self.paths: list[str | None] | None = None  # `locate`: each row's clip as found, None where left as written
@@ -500,7 +509,9 @@ class _HubSplit(Sequence):
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i = int(i) % len(self)
-        example = hub_example(self.dataset[i], self.video_column, self.label_column, self._label, str(i))
+        example = hub_example(
+            self.dataset[i], self.video_column, self.label_column, self._label, str(i), self.shard_name
+        )
         found = self.paths[i] if self.paths is not None else None
         if found is not None:
             video = example["video"]
@@ -601,8 +612,9 @@ class _HubSplit(Sequence):
         # both, or neither: a table may keep a WebDataset's `__key__` without its `__url__` (`hub_example` alike)
         webdataset = {"__url__", "__key__"} <= set(names)
         urls, keys = (table[c].to_pylist() for c in ("__url__", "__key__")) if webdataset else (none, none)
+        names = {url: self.shard_name(url) for url in dict.fromkeys(urls) if url}  # each shard's name worked out once
         return [
-            source_id or _own_id(own[i]) or _shard_member(urls[i], keys[i], path) or path or str(i)
+            source_id or _own_id(own[i]) or _shard_member(urls[i], keys[i], path, names.get) or path or str(i)
             for i, (source_id, path, _) in enumerate(self._id_columns())
         ]
 
@@ -637,8 +649,9 @@ class _HubSplit(Sequence):
         return list(zip(source_ids, paths, has_bytes))
 
 
-def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str) -> dict:
-    """A `datasets` row as an example: `{"video": path or {"path", "bytes"}, "label": id, "id": ...}`."""
+def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str, shard_name=None) -> dict:
+    """A `datasets` row as an example: `{"video": path or {"path", "bytes"}, "label": id, "id": ...}`; a WebDataset
+    sample's shard named by `shard_name` (`shard_name` of its data set; a shard's file name by default)."""
     video = row[video_column]
     path = None
     if isinstance(video, dict):
@@ -646,7 +659,8 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
         path = video.get("path")
     elif isinstance(video, str):
         path = video
-    clip_id = _clip_id(row) or _own_id(row.get("id")) or _shard_member(row.get("__url__"), row.get("__key__"), path)
+    shard_member = _shard_member(row.get("__url__"), row.get("__key__"), path, shard_name)
+    clip_id = _clip_id(row) or _own_id(row.get("id")) or shard_member
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
 
 
@@ -660,11 +674,49 @@ def _own_id(value) -> str | None:
     return None if value is None or isinstance(value, (bool, dict, list)) or str(value) == "" else str(value)
 
 
-def _shard_member(url, key, path) -> str | None:
+def _shard_member(url, key, path, shard_name=None) -> str | None:
     """`<shard>/<member>` of a WebDataset sample (`__url__`, `__key__`): writers number each shard's samples from
     `000000`, so a key or member name alone (`000000.mp4`) named one clip of every shard in predictions and skip
-    messages."""
-    return f"{_file_name(url)}/{path or key}" if url and key else None
+    messages. The shard is named by `shard_name` (its file name by default)."""
+    return f"{(shard_name or _file_name)(url)}/{path or key}" if url and key else None
+
+
+# A file `datasets` downloaded from an external URL, in its `downloads/` folder: `sha256(url)[.sha256(etag)]`
+# (`datasets.utils.file_utils.hash_url_to_filename`).
+_DOWNLOADED = re.compile(r"^([0-9a-f]{64})(\.[0-9a-f]{64})?$")
+# A Hub repo's file as `hf_hub_download` keeps it: `.../datasets--<owner>--<name>/snapshots/<commit>/<path in repo>`.
+_SNAPSHOT_FILE = re.compile(r"/datasets--[^/]+/snapshots/[^/]+/(.+)$")
+
+
+def shard_name(url: str, root: str | None = None, downloads: dict | None = None) -> str:
+    """A WebDataset shard (a sample's `__url__`) named as its data set names it, the same read whole or streamed:
+    its path in the Hub repo (streamed `hf://datasets/<repo>@<revision>/<path>`, whole the downloaded snapshot
+    file), its path below the local folder `root`, else its URL as given (an external URL, not the hashed file
+    name `datasets` downloads it to: `downloads` maps `sha256(url)` back to it). Its file name alone named the
+    clips of `train/a/000.tar` and `train/b/000.tar` alike (`000.tar/000000.mp4`): their predictions collided."""
+    text = str(url)
+    downloaded = _DOWNLOADED.match(_file_name(text))
+    if downloaded and downloads and downloaded.group(1) in downloads:
+        text = downloads[downloaded.group(1)]
+    if text.startswith("hf://datasets/"):  # hf://datasets/<owner>/<name>@<revision>/<path in repo>
+        return text.split("/", 5)[-1]
+    in_snapshot = _SNAPSHOT_FILE.search(text.replace(os.sep, "/"))
+    if in_snapshot:
+        return in_snapshot.group(1)
+    if root is not None and "://" not in text:
+        with contextlib.suppress(ValueError):
+            return Path(text).resolve().relative_to(Path(root).resolve()).as_posix()
+    return text
+
+
+def shard_namer(source: str, originals=()) -> Callable[[str], str]:
+    """`shard_name` for the shards of `source` (a local folder, else a Hub id), whose data files are `originals`
+    (the external URLs among them are recognised in their downloaded copies)."""
+    import hashlib
+
+    root = str(source) if Path(source).is_dir() else None
+    downloads = {hashlib.sha256(str(url).encode()).hexdigest(): str(url) for url in originals if "://" in str(url)}
+    return partial(shard_name, root=root, downloads=downloads)
 
 
 def undecoded_videos(dataset):
@@ -766,12 +818,26 @@ def load_hub(
         }
     splits = {}
     named = recipe_split_names(loaded)
+    name_shard = _whole_read_shard_namer(loaded, source, config_name, revision, cache_dir)
     for split, dataset in loaded.items():
         dataset = undecoded_videos(dataset)
-        examples = _HubSplit(dataset, video_column, label_column, maps[split], base)
+        examples = _HubSplit(dataset, video_column, label_column, maps[split], base, name_shard)
         examples.locate(split, partial(tables_of, split))
         splits[named[split]] = examples
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+def _whole_read_shard_namer(loaded, source: str, config_name, revision, cache_dir) -> Callable[[str], str]:
+    """`shard_namer` of a data set read whole: where a shard was downloaded from an external URL (its `__url__` is
+    the hashed copy), the URLs are the data files `datasets` resolved, as a stream names the shards."""
+    urls = {url for d in loaded.values() if "__url__" in d.column_names for url in d.unique("__url__") if url}
+    originals: list[str] = []
+    if any(_DOWNLOADED.match(_file_name(url)) for url in urls):
+        import datasets
+
+        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        originals = [str(file) for files in (builder.config.data_files or {}).values() for file in files]
+    return shard_namer(source, originals)
 
 
 def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:

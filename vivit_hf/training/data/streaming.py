@@ -32,6 +32,7 @@ import json
 import logging
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -65,6 +66,7 @@ from .hub import (
     naming_undecodable_members,
     refuse_unread_videos,
     saved_class_label_map,
+    shard_namer,
     undecoded_videos,
 )
 from .labels import (
@@ -100,6 +102,7 @@ class StreamingSplit:
     # Whether the rows that give no clip were counted in the data set's `missing` when it was opened (a local table's
     # paths are read then): the loader then leaves them out without naming them again.
     clipless_counted: bool = False
+    shard_name: Callable[[str], str] | None = None  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
     _sizes: list[int] | None = None
 
     def label_id(self, value) -> int:
@@ -407,6 +410,7 @@ def _open_streaming_dataset(
             located=located,
             clipless_counted=split in clips,
             num_classes=len(names) if class_label else None,
+            shard_name=shard_namer(source),  # a stream's `__url__` is the data file itself (no hashed copy)
         )
         if split in from_card and split not in scanned and Path(source).is_dir():
             _count_what_the_shards_hold(splits[named[split]], named[split], source)
@@ -778,11 +782,13 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         fallback_id = str(
             _clip_id(row)
             or _own_id(row.get("id"))
-            or _shard_member(row.get("__url__"), row.get("__key__"), None)
+            or _shard_member(row.get("__url__"), row.get("__key__"), None, split.shard_name)
             or f"{self.rank}:{worker}:{index}"
         )
         try:
-            example = hub_example(row, split.video_column, split.label_column, split.label_id, fallback_id)
+            example = hub_example(
+                row, split.video_column, split.label_column, split.label_id, fallback_id, split.shard_name
+            )
         except (KeyError, TypeError, ValueError) as error:  # no label, or one the vocabulary lacks
             logger.warning("skipping a sample without a usable label (%s): %s", fallback_id, error)
             return {**self._no_clip(), "labels": 0, "id": fallback_id}
