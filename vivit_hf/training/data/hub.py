@@ -766,7 +766,8 @@ def load_hub(
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
             dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
         mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
-        with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source):
+        two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
+        with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source), two_types:
             loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
@@ -1156,14 +1157,34 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     return dangling
 
 
-def _refuse_metadata_of_two_types(root: Path, data_files: dict) -> None:
+@contextlib.contextmanager
+def naming_metadata_of_two_types(source: str, config_name, revision, cache_dir):
+    """Around `datasets.load_dataset` of a Hub repo (a local folder is checked before, `refuse_unread_videos`): its
+    metadata files of two types (`train/metadata.csv` beside `test/metadata.jsonl`) are refused as a local folder's
+    are, naming one of each, where it was `datasets`' bare `ValueError: Found metadata files with different
+    extensions`, whole and streamed."""
+    try:
+        yield
+    except ValueError as error:
+        if "metadata files with different extensions" not in str(error):
+            raise
+        import datasets
+
+        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        _refuse_metadata_of_two_types(source, builder.config.data_files or {})
+        raise
+
+
+def _refuse_metadata_of_two_types(root: Path | str, data_files: dict) -> None:
     """datasets' videofolder reads the metadata files of all splits in one format: a `metadata.csv` in `train/` beside
     a `metadata.jsonl` in `test/` (tables written by two tools) ended in its bare `ValueError: Found metadata files
-    with different extensions`, naming no file. Refused naming one file of each type."""
+    with different extensions`, naming no file. Refused naming one file of each type (by its path in the folder, or
+    in the Hub repo `root`)."""
     by_type: dict[str, str] = {}
     for file in sorted(str(file) for files in data_files.values() for file in files):
         if os.path.basename(file) in _METADATA_FILES:
-            by_type.setdefault(os.path.splitext(file)[1], os.path.relpath(file, root))
+            where = shard_name(file, str(root) if Path(root).is_dir() else None)
+            by_type.setdefault(os.path.splitext(file)[1], where)
     if len(by_type) > 1:
         raise DatasetFormatError(
             f"--dataset_format hub: {root} holds metadata files of {len(by_type)} types "

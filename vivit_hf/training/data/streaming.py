@@ -62,6 +62,7 @@ from .hub import (
     label_feature,
     label_value,
     names_beside_ids,
+    naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
     refuse_unread_videos,
@@ -257,7 +258,8 @@ def open_streaming_dataset(
     # The label column's one pass reads every row: a class name in a WebDataset `<key>.cls` past the first few
     # samples, or class ids in one table and names in another, stop it there; each is named as at the whole load
     mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
-    with naming_undecodable_members(source), mixed_types:
+    two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
+    with naming_undecodable_members(source), mixed_types, two_types:
         return _open_streaming_dataset(
             source,
             revision=revision,
