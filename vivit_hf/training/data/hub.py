@@ -372,6 +372,41 @@ def card_class_label(source: str, config_name, revision, features, label_column:
 
     if isinstance(label_feature(features, label_column), datasets.ClassLabel) or is_saved_to_disk(source):
         return None
+    return _card_label_feature(source, config_name, revision, label_column)
+
+
+def card_order_of_classes(source: str, config_name, revision, feature, label_column: str) -> tuple | None:
+    """The data card's class names and `{loaded class id: the card's id}` where `datasets` loaded a `ClassLabel` of
+    its own making that the card's contradicts, else None. Its videofolder names class folders (`train/dog/x.mp4`)
+    in sorted order whatever the card says: a card of `dog, cat` gave `cat` id 0, and a head whose ids follow the
+    card scored every clip as the other class. The card's names and order are taken, as for a metadata file; a
+    folder whose class the card lacks is refused naming it."""
+    import datasets
+
+    if not isinstance(feature, datasets.ClassLabel) or is_saved_to_disk(source):
+        return None
+    card = _card_label_feature(source, config_name, revision, label_column)
+    if card is None:
+        return None
+    names, loaded = [label_name(name) for name in card.names], [label_name(name) for name in feature.names]
+    if loaded == names:
+        return None
+    lacking = [name for name in loaded if name not in names]
+    if lacking:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {source} holds class(es) {_shown(lacking)} (their class folders), which the data "
+            f"card's ClassLabel ({label_column!r}: {_shown(names)}) lacks; add them to the card's names, or move their "
+            "clips into one of its classes"
+        )
+    logger.info("%s: classes numbered as its data card's ClassLabel lists them: %s", source, _shown(names))
+    return names, {i: names.index(name) for i, name in enumerate(loaded)}
+
+
+def _card_label_feature(source: str, config_name, revision, label_column: str):
+    """The data card's (README.md's `dataset_info.features`) feature of `label_column` where it is a `ClassLabel`,
+    else None."""
+    import datasets
+
     try:
         from datasets.info import DatasetInfosDict
         from huggingface_hub import DatasetCard, hf_hub_download
@@ -791,6 +826,9 @@ def load_hub(
                 v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)
             ],
         )
+    reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
+    if reordered is not None:
+        names, label_map = reordered
     if card is None and not isinstance(feature, datasets.ClassLabel):
         tables = {split: dataset.with_format("arrow") for split, dataset in loaded.items()}
         names = names_beside_ids(names, features, label_column, lambda column: _column_values(tables, column))

@@ -54,6 +54,7 @@ from .hub import (
     _table_files,
     card_class_label,
     card_label_map,
+    card_order_of_classes,
     class_label_map,
     hub_columns,
     hub_example,
@@ -375,6 +376,11 @@ def _open_streaming_dataset(
         names, label_map = hub_label_names(
             label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
         )
+    reordered = card_order_of_classes(
+        source, config_name, revision, label_feature(features, label_column), label_column
+    )
+    if reordered is not None:
+        names, label_map = reordered
     if card is None and not isinstance(label_feature(features, label_column), datasets.ClassLabel):
 
         def values_of(column):  # a names column beside integer labels: read once, alone, as the labels were
