@@ -137,3 +137,27 @@ def test_a_shard_downloaded_from_a_url_or_the_hub_is_named_as_its_stream_names_i
     # a Hub repo's shard: `hf_hub_download`'s snapshot file (whole) and its `hf://` path (streamed)
     snapshot = str(tmp_path / "hub" / "datasets--someone--videos" / "snapshots" / "0123abc" / "train" / "a" / "000.tar")
     assert name(snapshot) == name("hf://datasets/someone/videos@0123abc/train/a/000.tar") == "train/a/000.tar"
+
+
+def test_rows_that_are_segments_of_one_video_are_named_each_by_its_segment_whole_and_streamed(tmp_path, caplog):
+    """A metadata table of one row per segment (the video's id in `id`, its segment in `start` / `end`) named every
+    segment of a video by that id: two lines of predictions.jsonl with one `video_id`. `hub` reads each row's whole
+    video (said in a warning); each row is named by its id and segment, the same whole and streamed."""
+    import csv
+
+    root = tmp_path / "repo"
+    (root / "train").mkdir(parents=True)
+    for name, source in zip(("a.mp4", "b.mp4"), sources(tmp_path, 2)):
+        (root / "train" / name).write_bytes(source.read_bytes())
+    rows = [("a.mp4", "sit", "vid_a", 0, 2), ("a.mp4", "stand", "vid_a", 2, 4), ("b.mp4", "sit", "vid_b", 0, 2)]
+    with open(root / "train" / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows([("file_name", "label", "id", "start", "end"), *rows])
+    with open(root / "train" / "metadata.csv", newline="") as f:  # the reference: the table's own rows
+        reference = [f"{row['id']}@{row['start']}-{row['end']}" for row in csv.DictReader(f)]
+    assert len(set(reference)) == 3
+    cache = str(tmp_path / "cache")
+    with caplog.at_level(logging.WARNING):
+        assert example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"]) == reference
+        assert sorted(streamed_ids(root, cache)) == sorted(reference)
+    unread = [r.getMessage() for r in caplog.records if "does not read" in r.getMessage()]
+    assert len(unread) == 2 and "'start' and 'end'" in unread[0]  # whole and streamed

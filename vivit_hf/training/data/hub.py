@@ -647,9 +647,17 @@ class _HubSplit(Sequence):
         # both, or neither: a table may keep a WebDataset's `__key__` without its `__url__` (`hub_example` alike)
         webdataset = {"__url__", "__key__"} <= set(names)
         urls, keys = (table[c].to_pylist() for c in ("__url__", "__key__")) if webdataset else (none, none)
-        names = {url: self.shard_name(url) for url in dict.fromkeys(urls) if url}  # each shard's name worked out once
+        shards = {url: self.shard_name(url) for url in dict.fromkeys(urls) if url}  # each shard named once
+        segment = segment_columns(names)
+        bounds = [dict(zip(segment, pair)) for pair in zip(*(table[c].to_pylist() for c in segment))] if segment else []
         return [
-            source_id or _own_id(own[i]) or _shard_member(urls[i], keys[i], path, names.get) or path or str(i)
+            source_id
+            or _segment_id(
+                _own_id(own[i]) or _shard_member(urls[i], keys[i], path, shards.get) or path,
+                bounds[i] if segment else {},
+                segment,
+            )
+            or str(i)
             for i, (source_id, path, _) in enumerate(self._id_columns())
         ]
 
@@ -695,8 +703,48 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
     elif isinstance(video, str):
         path = video
     shard_member = _shard_member(row.get("__url__"), row.get("__key__"), path, shard_name)
-    clip_id = _clip_id(row) or _own_id(row.get("id")) or shard_member
-    return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
+    clip_id = _clip_id(row) or _segment_id(_own_id(row.get("id")) or shard_member or path, row, segment_columns(row))
+    return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or fallback_id}
+
+
+# Columns that give a row's segment of its video (Kinetics' CSV, Epic Kitchens', generic names), start and stop.
+_SEGMENT_COLUMNS = (
+    ("time_start", "time_end"),
+    ("start_seconds", "end_seconds"),
+    ("start_timestamp", "stop_timestamp"),
+    ("start_frame", "stop_frame"),
+    ("start_time", "end_time"),
+    ("start", "end"),
+    ("start", "stop"),
+)
+
+
+def segment_columns(columns) -> tuple[str, str] | None:
+    """The (start, stop) columns among `columns` that give a row's segment of its video, else None."""
+    return next((pair for pair in _SEGMENT_COLUMNS if set(pair) <= set(columns)), None)
+
+
+def _segment_id(clip_id: str | None, row: dict, columns: tuple[str, str] | None) -> str | None:
+    """`<id>@<start>-<stop>` of a row that gives a segment: a table of one row per segment of a video (its video id
+    in `id`, or its path) named every segment alike, and their predictions collided. Made of the row alone, so the
+    same read whole or streamed."""
+    if clip_id is None or columns is None or all(row.get(column) is None for column in columns):
+        return clip_id
+    start, stop = (row.get(column) for column in columns)
+    return f"{clip_id}@{start}-{stop}"
+
+
+def warn_unread_segments(columns, source: str) -> None:
+    """`hub` reads each row's whole video: a table's segment columns are named in a warning, not silently dropped."""
+    segment = segment_columns(columns)
+    if segment is not None:
+        logger.warning(
+            "%s: the columns %r and %r look like each row's segment of its video, which --dataset_format hub does "
+            "not read: every row is read as its whole video (its id names the segment, <id>@<start>-<stop>); cut the "
+            "segments into clips of their own, or read Kinetics / Epic Kitchens with their own --dataset_format",
+            source,
+            *segment,
+        )
 
 
 def _clip_id(row: dict) -> str | None:
@@ -829,6 +877,7 @@ def load_hub(
     reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
     if reordered is not None:
         names, label_map = reordered
+    warn_unread_segments(features, source)
     if card is None and not isinstance(feature, datasets.ClassLabel):
         tables = {split: dataset.with_format("arrow") for split, dataset in loaded.items()}
         names = names_beside_ids(names, features, label_column, lambda column: _column_values(tables, column))

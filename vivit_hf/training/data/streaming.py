@@ -70,6 +70,7 @@ from .hub import (
     saved_class_label_map,
     shard_namer,
     undecoded_videos,
+    warn_unread_segments,
 )
 from .labels import (
     _as_integer,
@@ -381,6 +382,7 @@ def _open_streaming_dataset(
     )
     if reordered is not None:
         names, label_map = reordered
+    warn_unread_segments(features, source)
     if card is None and not isinstance(label_feature(features, label_column), datasets.ClassLabel):
 
         def values_of(column):  # a names column beside integer labels: read once, alone, as the labels were
