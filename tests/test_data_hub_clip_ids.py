@@ -110,31 +110,41 @@ def test_shards_of_one_name_in_two_folders_give_their_clips_ids_of_their_own_who
 def test_a_shard_downloaded_from_a_url_or_the_hub_is_named_as_its_stream_names_it(tmp_path, monkeypatch):
     """Read whole, `datasets` downloads an external shard to a hashed file name (`downloads/3f2a...`) and a Hub
     repo's to its snapshot; streamed, a sample's `__url__` is the URL itself. The clips of one shard were
-    `<hash>/000000.mp4` in one and `000.tar/000000.mp4` in the other."""
+    `<hash>/000000.mp4` in one and `000.tar/000000.mp4` in the other. Both are now the URL and member."""
     import functools
     import http.server
     import threading
 
-    from datasets.utils.file_utils import DownloadConfig, cached_path
-
-    from vivit_hf.training.data.hub import shard_namer
-
-    served = tmp_path / "served" / "train" / "a"
-    write_tar(served / "000.tar", [("000000", {"mp4": b"x", "cls": b"0"})])
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "served"))
+    clips = [s.read_bytes() for s in sources(tmp_path, 2)]
+    served = tmp_path / "served"
+    for i, folder in enumerate(("a", "b")):
+        write_tar(served / "train" / folder / "000.tar", [("000000", {"mp4": clips[i], "cls": str(i).encode()})])
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)  # the shards are on this machine's own server
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    urls = [f"{base}/train/a/000.tar", f"{base}/train/b/000.tar"]
+    root = tmp_path / "repo"  # a data card whose configs name the shards by URL
+    root.mkdir()
+    (root / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path:\n"
+        + "".join(f"    - {url}\n" for url in urls)
+        + "---\n"
+    )
+    cache = str(tmp_path / "cache")
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/train/a/000.tar"
-        downloaded = cached_path(url, download_config=DownloadConfig(cache_dir=str(tmp_path / "downloads")))
+        whole = example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"])
+        streamed = streamed_ids(root, cache)
     finally:
         server.shutdown()
         server.server_close()
-    assert downloaded != url and "000.tar" not in downloaded  # datasets' own hashed copy
-    name = shard_namer("someone/videos", [url])
-    assert name(downloaded) == name(url) == url
+    assert whole == [f"{url}/000000.mp4" for url in urls]
+    assert sorted(streamed) == whole
     # a Hub repo's shard: `hf_hub_download`'s snapshot file (whole) and its `hf://` path (streamed)
+    from vivit_hf.training.data.hub import shard_namer
+
+    name = shard_namer("someone/videos")
     snapshot = str(tmp_path / "hub" / "datasets--someone--videos" / "snapshots" / "0123abc" / "train" / "a" / "000.tar")
     assert name(snapshot) == name("hf://datasets/someone/videos@0123abc/train/a/000.tar") == "train/a/000.tar"
 
