@@ -169,5 +169,5 @@ def test_rows_that_are_segments_of_one_video_are_named_each_by_its_segment_whole
     with caplog.at_level(logging.WARNING):
         assert example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"]) == reference
         assert sorted(streamed_ids(root, cache)) == sorted(reference)
-    unread = [r.getMessage() for r in caplog.records if "does not read" in r.getMessage()]
+    unread = [r.getMessage() for r in caplog.records if "does not cut" in r.getMessage()]
     assert len(unread) == 2 and "'start' and 'end'" in unread[0]  # whole and streamed

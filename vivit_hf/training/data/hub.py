@@ -739,9 +739,10 @@ def warn_unread_segments(columns, source: str) -> None:
     segment = segment_columns(columns)
     if segment is not None:
         logger.warning(
-            "%s: the columns %r and %r look like each row's segment of its video, which --dataset_format hub does "
-            "not read: every row is read as its whole video (its id names the segment, <id>@<start>-<stop>); cut the "
-            "segments into clips of their own, or read Kinetics / Epic Kitchens with their own --dataset_format",
+            "%s: the columns %r and %r give each row a segment of its video, which --dataset_format hub does not "
+            "cut: each row's video is read whole (right for clips already trimmed to their segment; cut segments of "
+            "longer videos into clips first, or read Kinetics / Epic Kitchens with their own --dataset_format); each "
+            "row is named by its segment, <id>@<start>-<stop>",
             source,
             *segment,
         )
