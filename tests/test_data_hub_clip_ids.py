@@ -171,3 +171,27 @@ def test_rows_that_are_segments_of_one_video_are_named_each_by_its_segment_whole
         assert sorted(streamed_ids(root, cache)) == sorted(reference)
     unread = [r.getMessage() for r in caplog.records if "does not cut" in r.getMessage()]
     assert len(unread) == 2 and "'start' and 'end'" in unread[0]  # whole and streamed
+
+
+def test_the_digest_of_a_split_is_the_one_earlier_versions_recorded_though_its_ids_name_more(tmp_path):
+    """A resume (`check_resume_clips`) and a held-out share's evaluation compare `examples_digest` with the one a run
+    recorded: shards named by their path and rows by their segment must not make a checkpoint of the same data look
+    like another data set's. The digest is of the ids as they were: `<shard file>/<member>`, a row's own id."""
+    from vivit_hf.training.data.examples import examples_digest
+    from vivit_hf.training.data.formats import example_labels, sample_subset
+
+    clips = [s.read_bytes() for s in sources(tmp_path, 4)]
+    root = tmp_path / "repo"
+    for i, folder in enumerate(("a", "b")):
+        samples = [(f"{k:06d}", {"mp4": clips[2 * i + k], "cls": str(k).encode()}) for k in range(2)]
+        write_tar(root / "train" / folder / "000.tar", samples)
+    train = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache")).splits["train"]
+    assert len(set(example_ids(train))) == 4
+    # the reference: the same rows as plain examples, named as earlier versions named them
+    earlier = [{"video": "", "id": f"000.tar/{clip_id.rpartition('/')[2]}"} for clip_id in example_ids(train)]
+    for example, label in zip(earlier, example_labels(train)):
+        example["label"] = label
+    assert examples_digest(train) == examples_digest(earlier)
+    subset = sample_subset(train, 2, seed=0)
+    kept = [earlier[example_ids(train).index(clip_id)] for clip_id in example_ids(subset)]
+    assert examples_digest(subset) == examples_digest(kept)

@@ -639,16 +639,26 @@ class _HubSplit(Sequence):
 
     def ids(self) -> list[str]:
         """Every row's video id: the source id a shard's `json` keeps, else the row's own `id` column, else a
-        WebDataset sample's `<shard>/<member>`, else the clip's path where the row has one, else the row's index in
-        its split (as `hub_example` names it)."""
+        WebDataset sample's `<shard>/<member>`, else the clip's path where the row has one (with its segment, where
+        the table gives one), else the row's index in its split (as `hub_example` names it)."""
+        return self._ids(self.shard_name, segments=True)
+
+    def digest_ids(self) -> list[str]:
+        """The ids `examples_digest` hashes: a WebDataset shard by its file name, a row without its segment, as
+        versions before shards were named by their path and rows by their segment hashed them, so a checkpoint or a
+        held-out share they recorded still matches the same data (`check_resume_clips`); the digest tells copies
+        apart by the order of ids and labels, which needs no id to be unique."""
+        return self._ids(_file_name, segments=False)
+
+    def _ids(self, shard_name: Callable[[str], str], segments: bool) -> list[str]:
         table, names = self.dataset.with_format("arrow"), self.dataset.column_names
         none = [None] * len(self)
         own = table["id"].to_pylist() if "id" in names else none
         # both, or neither: a table may keep a WebDataset's `__key__` without its `__url__` (`hub_example` alike)
         webdataset = {"__url__", "__key__"} <= set(names)
         urls, keys = (table[c].to_pylist() for c in ("__url__", "__key__")) if webdataset else (none, none)
-        shards = {url: self.shard_name(url) for url in dict.fromkeys(urls) if url}  # each shard named once
-        segment = segment_columns(names)
+        shards = {url: shard_name(url) for url in dict.fromkeys(urls) if url}  # each shard named once
+        segment = segment_columns(names) if segments else None
         bounds = [dict(zip(segment, pair)) for pair in zip(*(table[c].to_pylist() for c in segment))] if segment else []
         return [
             source_id
