@@ -66,3 +66,42 @@ def test_a_label_the_data_card_lacks_is_refused_naming_it_and_its_file(tmp_path,
     for read in (lambda: load_video_dataset(root, "hub"), lambda: open_streaming_dataset(str(root))):
         with pytest.raises(DatasetFormatError, match=rf"train/metadata.csv \(the clip 'c1.mp4'\).*{labels[1]!r}"):
             read()
+
+
+def class_videofolder(tmp_path: Path, classes: list[str]) -> Path:
+    """Class folders (`train/<class>/c<i>.mp4`) beside the data card: `datasets` numbers such classes itself."""
+    root = tmp_path / "class_folders"
+    for i, name in enumerate(classes):
+        clip(root / "train" / name / f"c{i}.mp4", seed=i)
+    (root / "README.md").write_text(CARD)
+    return root
+
+
+def test_a_class_folder_videofolder_takes_its_classes_from_the_data_card_as_datasets_does_for_parquet(tmp_path):
+    """datasets' videofolder numbered class folders in sorted order (`cat` 0) whatever the card said (`dog` 0): a
+    model whose ids follow the card was trained and scored on swapped classes. The card's names and order are taken,
+    as for a metadata file."""
+    classes = ["cat", "dog", "dog"]
+    names, ids = parquet_reference(tmp_path, classes)
+    assert names == CARD_NAMES and ids == [1, 0, 0]  # the reference read the card
+    root = class_videofolder(tmp_path, classes)
+    assert datasets.load_dataset(str(root), cache_dir=str(tmp_path / "c"))["train"].features["label"].names != names
+    whole = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    streamed = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "cache"))
+    for data in (whole, streamed):
+        assert data.label_spaces == {"label": names}
+    by_clip = {f"c{i}.mp4": label for i, label in enumerate(ids)}
+    whole_labels = zip(whole.splits["train"], example_labels(whole.splits["train"]))
+    assert sorted((Path(e["video"]["path"]).name, label) for e, label in whole_labels) == sorted(by_clip.items())
+    split = streamed.splits["train"]
+    rows = [(row["video"], row["label"]) for row in split.dataset]
+    paths = [video["path"] if isinstance(video, dict) else video for video, _ in rows]
+    streamed_labels = [split.label_id(label) for _, label in rows]
+    assert sorted(zip((Path(p).name for p in paths), streamed_labels)) == sorted(by_clip.items())
+
+
+def test_a_class_folder_the_data_card_lacks_is_refused_naming_it(tmp_path):
+    root = class_videofolder(tmp_path, ["cat", "bird", "dog"])
+    for read in (lambda: load_video_dataset(root, "hub"), lambda: open_streaming_dataset(str(root))):
+        with pytest.raises(DatasetFormatError, match=r"class\(es\) 'bird'.*card's ClassLabel \('label': 'dog'"):
+            read()

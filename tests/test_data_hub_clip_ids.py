@@ -32,7 +32,7 @@ def test_webdataset_samples_whose_keys_repeat_across_shards_are_named_by_shard_a
         write_tar(root / "train" / f"shard-{shard}.tar", samples)
     # the reference: each clip as the tars hold it, `<shard>/<member>`
     members = [
-        f"{tar.name}/{member.name}"
+        f"{tar.relative_to(root).as_posix()}/{member.name}"
         for tar in sorted((root / "train").glob("*.tar"))
         for member in tarfile.open(tar)
         if member.name.endswith(".mp4")
@@ -83,3 +83,115 @@ def test_a_table_with_a_key_column_but_no_url_is_read_as_a_table(tmp_path):
         return example_ids(data.splits["train"])
 
     assert whole_ids("keyed", __key__=["k0", "k1"]) == whole_ids("plain")  # the reference: the table without it
+
+
+def test_shards_of_one_name_in_two_folders_give_their_clips_ids_of_their_own_whole_and_streamed(tmp_path):
+    """`train/a/000.tar` and `train/b/000.tar` (one writer run per folder) both named their samples
+    `000.tar/000000.mp4`: predictions and per-clip results of two clips collided. A shard is named by its path below
+    the data set's folder, read whole or streamed."""
+    clips = [s.read_bytes() for s in sources(tmp_path, 4)]
+    root = tmp_path / "repo"
+    for i, folder in enumerate(("a", "b")):
+        samples = [(f"{k:06d}", {"mp4": clips[2 * i + k], "cls": str(k).encode()}) for k in range(2)]
+        write_tar(root / "train" / folder / "000.tar", samples)
+    # the reference: each clip as the tars hold it, `<shard below the data set's folder>/<member>`
+    members = [
+        f"{tar.relative_to(root).as_posix()}/{member.name}"
+        for tar in sorted(root.glob("train/*/*.tar"))
+        for member in tarfile.open(tar)
+        if member.name.endswith(".mp4")
+    ]
+    assert len(set(members)) == 4
+    cache = str(tmp_path / "cache")
+    assert sorted(example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"])) == members
+    assert sorted(streamed_ids(root, cache)) == members
+
+
+def test_a_shard_downloaded_from_a_url_or_the_hub_is_named_as_its_stream_names_it(tmp_path, monkeypatch):
+    """Read whole, `datasets` downloads an external shard to a hashed file name (`downloads/3f2a...`) and a Hub
+    repo's to its snapshot; streamed, a sample's `__url__` is the URL itself. The clips of one shard were
+    `<hash>/000000.mp4` in one and `000.tar/000000.mp4` in the other. Both are now the URL and member."""
+    import functools
+    import http.server
+    import threading
+
+    clips = [s.read_bytes() for s in sources(tmp_path, 2)]
+    served = tmp_path / "served"
+    for i, folder in enumerate(("a", "b")):
+        write_tar(served / "train" / folder / "000.tar", [("000000", {"mp4": clips[i], "cls": str(i).encode()})])
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)  # the shards are on this machine's own server
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    urls = [f"{base}/train/a/000.tar", f"{base}/train/b/000.tar"]
+    root = tmp_path / "repo"  # a data card whose configs name the shards by URL
+    root.mkdir()
+    (root / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path:\n"
+        + "".join(f"    - {url}\n" for url in urls)
+        + "---\n"
+    )
+    cache = str(tmp_path / "cache")
+    try:
+        whole = example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"])
+        streamed = streamed_ids(root, cache)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert whole == [f"{url}/000000.mp4" for url in urls]
+    assert sorted(streamed) == whole
+    # a Hub repo's shard: `hf_hub_download`'s snapshot file (whole) and its `hf://` path (streamed)
+    from vivit_hf.training.data.hub import shard_namer
+
+    name = shard_namer("someone/videos")
+    snapshot = str(tmp_path / "hub" / "datasets--someone--videos" / "snapshots" / "0123abc" / "train" / "a" / "000.tar")
+    assert name(snapshot) == name("hf://datasets/someone/videos@0123abc/train/a/000.tar") == "train/a/000.tar"
+
+
+def test_rows_that_are_segments_of_one_video_are_named_each_by_its_segment_whole_and_streamed(tmp_path, caplog):
+    """A metadata table of one row per segment (the video's id in `id`, its segment in `start` / `end`) named every
+    segment of a video by that id: two lines of predictions.jsonl with one `video_id`. `hub` reads each row's whole
+    video (said in a warning); each row is named by its id and segment, the same whole and streamed."""
+    import csv
+
+    root = tmp_path / "repo"
+    (root / "train").mkdir(parents=True)
+    for name, source in zip(("a.mp4", "b.mp4"), sources(tmp_path, 2)):
+        (root / "train" / name).write_bytes(source.read_bytes())
+    rows = [("a.mp4", "sit", "vid_a", 0, 2), ("a.mp4", "stand", "vid_a", 2, 4), ("b.mp4", "sit", "vid_b", 0, 2)]
+    with open(root / "train" / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows([("file_name", "label", "id", "start", "end"), *rows])
+    with open(root / "train" / "metadata.csv", newline="") as f:  # the reference: the table's own rows
+        reference = [f"{row['id']}@{row['start']}-{row['end']}" for row in csv.DictReader(f)]
+    assert len(set(reference)) == 3
+    cache = str(tmp_path / "cache")
+    with caplog.at_level(logging.WARNING):
+        assert example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"]) == reference
+        assert sorted(streamed_ids(root, cache)) == sorted(reference)
+    unread = [r.getMessage() for r in caplog.records if "does not cut" in r.getMessage()]
+    assert len(unread) == 2 and "'start' and 'end'" in unread[0]  # whole and streamed
+
+
+def test_the_digest_of_a_split_is_the_one_earlier_versions_recorded_though_its_ids_name_more(tmp_path):
+    """A resume (`check_resume_clips`) and a held-out share's evaluation compare `examples_digest` with the one a run
+    recorded: shards named by their path and rows by their segment must not make a checkpoint of the same data look
+    like another data set's. The digest is of the ids as they were: `<shard file>/<member>`, a row's own id."""
+    from vivit_hf.training.data.examples import examples_digest
+    from vivit_hf.training.data.formats import example_labels, sample_subset
+
+    clips = [s.read_bytes() for s in sources(tmp_path, 4)]
+    root = tmp_path / "repo"
+    for i, folder in enumerate(("a", "b")):
+        samples = [(f"{k:06d}", {"mp4": clips[2 * i + k], "cls": str(k).encode()}) for k in range(2)]
+        write_tar(root / "train" / folder / "000.tar", samples)
+    train = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache")).splits["train"]
+    assert len(set(example_ids(train))) == 4
+    # the reference: the same rows as plain examples, named as earlier versions named them
+    earlier = [{"video": "", "id": f"000.tar/{clip_id.rpartition('/')[2]}"} for clip_id in example_ids(train)]
+    for example, label in zip(earlier, example_labels(train)):
+        example["label"] = label
+    assert examples_digest(train) == examples_digest(earlier)
+    subset = sample_subset(train, 2, seed=0)
+    kept = [earlier[example_ids(train).index(clip_id)] for clip_id in example_ids(subset)]
+    assert examples_digest(subset) == examples_digest(kept)

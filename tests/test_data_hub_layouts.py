@@ -743,3 +743,35 @@ def test_metadata_files_of_two_types_are_refused_naming_them_not_datasets_bare_v
     for read in (lambda: load_video_dataset(str(root), "hub"), lambda: open_streaming_dataset(str(root))):
         with pytest.raises(DatasetFormatError, match=r"test/metadata\.jsonl, train/metadata\.csv.*one type"):
             read()
+
+
+def test_a_hub_repos_metadata_files_of_two_types_are_refused_naming_them_whole_and_streamed(tmp_path, monkeypatch):
+    """A Hub repo laid out as the local folder above went past the local check straight to `datasets`, and ended in
+    its bare `ValueError: Found metadata files with different extensions`, naming no file. The repo is its snapshot
+    as `hf_hub_download` keeps it, read by the repo id (datasets is handed the snapshot: no network here)."""
+    train_clip, test_clip = sources(tmp_path, 2)
+    root = tmp_path / "hub" / "datasets--someone--videos" / "snapshots" / "0123abc"
+    (root / "train").mkdir(parents=True)
+    (root / "test").mkdir()
+    (root / "train" / "a.mp4").write_bytes(train_clip.read_bytes())
+    (root / "test" / "b.mp4").write_bytes(test_clip.read_bytes())
+    (root / "train" / "metadata.csv").write_text("file_name,label\na.mp4,sit\n")
+    (root / "test" / "metadata.jsonl").write_text(json.dumps({"file_name": "b.mp4", "label": "sit"}) + "\n")
+
+    def by_repo_id(read):
+        def read_snapshot(path, *args, **kwargs):
+            return read(str(root) if path == "someone/videos" else path, *args, **kwargs)
+
+        return read_snapshot
+
+    for name in ("load_dataset", "load_dataset_builder"):
+        monkeypatch.setattr(datasets, name, by_repo_id(getattr(datasets, name)))
+    with pytest.raises(ValueError, match="different extensions"):  # what datasets itself says of the snapshot
+        datasets.load_dataset("someone/videos", cache_dir=str(tmp_path / "cache"))
+    cache = str(tmp_path / "cache")
+    for read in (
+        lambda: load_video_dataset("someone/videos", "hub", cache_dir=cache),
+        lambda: open_streaming_dataset("someone/videos", cache_dir=cache),
+    ):
+        with pytest.raises(DatasetFormatError, match=r"someone/videos .*test/metadata\.jsonl, train/metadata\.csv"):
+            read()

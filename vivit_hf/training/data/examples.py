@@ -144,7 +144,8 @@ def examples_digest(examples: Sequence[dict]) -> str:
     if hasattr(examples, "stream_digest"):
         return examples.stream_digest()
     digest = hashlib.sha256()
-    for key, label in zip(example_ids(examples), example_labels(examples)):
+    ids = examples.digest_ids() if hasattr(examples, "digest_ids") else example_ids(examples)  # `_HubSplit`'s
+    for key, label in zip(ids, example_labels(examples)):
         # A clip known by its path is compared by its class folder and name: each machine may keep its copy elsewhere
         # (a Hub data set downloads into each machine's own --cache_dir).
         key = "/".join(PurePath(key).parts[-2:]) if PurePath(key).is_absolute() else key

@@ -372,6 +372,41 @@ def card_class_label(source: str, config_name, revision, features, label_column:
 
     if isinstance(label_feature(features, label_column), datasets.ClassLabel) or is_saved_to_disk(source):
         return None
+    return _card_label_feature(source, config_name, revision, label_column)
+
+
+def card_order_of_classes(source: str, config_name, revision, feature, label_column: str) -> tuple | None:
+    """The data card's class names and `{loaded class id: the card's id}` where `datasets` loaded a `ClassLabel` of
+    its own making that the card's contradicts, else None. Its videofolder names class folders (`train/dog/x.mp4`)
+    in sorted order whatever the card says: a card of `dog, cat` gave `cat` id 0, and a head whose ids follow the
+    card scored every clip as the other class. The card's names and order are taken, as for a metadata file; a
+    folder whose class the card lacks is refused naming it."""
+    import datasets
+
+    if not isinstance(feature, datasets.ClassLabel) or is_saved_to_disk(source):
+        return None
+    card = _card_label_feature(source, config_name, revision, label_column)
+    if card is None:
+        return None
+    names, loaded = [label_name(name) for name in card.names], [label_name(name) for name in feature.names]
+    if loaded == names:
+        return None
+    lacking = [name for name in loaded if name not in names]
+    if lacking:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {source} holds class(es) {_shown(lacking)} (their class folders), which the data "
+            f"card's ClassLabel ({label_column!r}: {_shown(names)}) lacks; add them to the card's names, or move their "
+            "clips into one of its classes"
+        )
+    logger.info("%s: classes numbered as its data card's ClassLabel lists them: %s", source, _shown(names))
+    return names, {i: names.index(name) for i, name in enumerate(loaded)}
+
+
+def _card_label_feature(source: str, config_name, revision, label_column: str):
+    """The data card's (README.md's `dataset_info.features`) feature of `label_column` where it is a `ClassLabel`,
+    else None."""
+    import datasets
+
     try:
         from datasets.info import DatasetInfosDict
         from huggingface_hub import DatasetCard, hf_hub_download
@@ -477,13 +512,22 @@ def names_beside_ids(names: list[str], features, label_column: str, values_of, f
 class _HubSplit(Sequence):
     """A `datasets.Dataset` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
 
-    def __init__(self, dataset, video_column: str, label_column: str, label_map: dict | None, base: Path | None = None):
+    def __init__(
+        self,
+        dataset,
+        video_column: str,
+        label_column: str,
+        label_map: dict | None,
+        base: Path | None = None,
+        shard_name: Callable[[str], str] | None = None,
+    ):
         self.dataset, self.video_column, self.label_column, self.label_map = (
             dataset,
             video_column,
             label_column,
             label_map,
         )
+        self.shard_name = shard_name or _file_name  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
         self.base = base  # a local data set's folder: relative paths in a table are looked for there (`locate`)
         self.tables: list[Path] = []  # `locate`: the split's table files (parquet, ...), in datasets' row order
         self.paths: list[str | None] | None = None  # `locate`: each row's clip as found, None where left as written
@@ -500,7 +544,9 @@ class _HubSplit(Sequence):
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i = int(i) % len(self)
-        example = hub_example(self.dataset[i], self.video_column, self.label_column, self._label, str(i))
+        example = hub_example(
+            self.dataset[i], self.video_column, self.label_column, self._label, str(i), self.shard_name
+        )
         found = self.paths[i] if self.paths is not None else None
         if found is not None:
             video = example["video"]
@@ -593,16 +639,35 @@ class _HubSplit(Sequence):
 
     def ids(self) -> list[str]:
         """Every row's video id: the source id a shard's `json` keeps, else the row's own `id` column, else a
-        WebDataset sample's `<shard>/<member>`, else the clip's path where the row has one, else the row's index in
-        its split (as `hub_example` names it)."""
+        WebDataset sample's `<shard>/<member>`, else the clip's path where the row has one (with its segment, where
+        the table gives one), else the row's index in its split (as `hub_example` names it)."""
+        return self._ids(self.shard_name, segments=True)
+
+    def digest_ids(self) -> list[str]:
+        """The ids `examples_digest` hashes: a WebDataset shard by its file name, a row without its segment, as
+        versions before shards were named by their path and rows by their segment hashed them, so a checkpoint or a
+        held-out share they recorded still matches the same data (`check_resume_clips`); the digest tells copies
+        apart by the order of ids and labels, which needs no id to be unique."""
+        return self._ids(_file_name, segments=False)
+
+    def _ids(self, shard_name: Callable[[str], str], segments: bool) -> list[str]:
         table, names = self.dataset.with_format("arrow"), self.dataset.column_names
         none = [None] * len(self)
         own = table["id"].to_pylist() if "id" in names else none
         # both, or neither: a table may keep a WebDataset's `__key__` without its `__url__` (`hub_example` alike)
         webdataset = {"__url__", "__key__"} <= set(names)
         urls, keys = (table[c].to_pylist() for c in ("__url__", "__key__")) if webdataset else (none, none)
+        shards = {url: shard_name(url) for url in dict.fromkeys(urls) if url}  # each shard named once
+        segment = segment_columns(names) if segments else None
+        bounds = [dict(zip(segment, pair)) for pair in zip(*(table[c].to_pylist() for c in segment))] if segment else []
         return [
-            source_id or _own_id(own[i]) or _shard_member(urls[i], keys[i], path) or path or str(i)
+            source_id
+            or _segment_id(
+                _own_id(own[i]) or _shard_member(urls[i], keys[i], path, shards.get) or path,
+                bounds[i] if segment else {},
+                segment,
+            )
+            or str(i)
             for i, (source_id, path, _) in enumerate(self._id_columns())
         ]
 
@@ -637,8 +702,9 @@ class _HubSplit(Sequence):
         return list(zip(source_ids, paths, has_bytes))
 
 
-def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str) -> dict:
-    """A `datasets` row as an example: `{"video": path or {"path", "bytes"}, "label": id, "id": ...}`."""
+def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str, shard_name=None) -> dict:
+    """A `datasets` row as an example: `{"video": path or {"path", "bytes"}, "label": id, "id": ...}`; a WebDataset
+    sample's shard named by `shard_name` (`shard_name` of its data set; a shard's file name by default)."""
     video = row[video_column]
     path = None
     if isinstance(video, dict):
@@ -646,8 +712,50 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
         path = video.get("path")
     elif isinstance(video, str):
         path = video
-    clip_id = _clip_id(row) or _own_id(row.get("id")) or _shard_member(row.get("__url__"), row.get("__key__"), path)
-    return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or path or fallback_id}
+    shard_member = _shard_member(row.get("__url__"), row.get("__key__"), path, shard_name)
+    clip_id = _clip_id(row) or _segment_id(_own_id(row.get("id")) or shard_member or path, row, segment_columns(row))
+    return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or fallback_id}
+
+
+# Columns that give a row's segment of its video (Kinetics' CSV, Epic Kitchens', generic names), start and stop.
+_SEGMENT_COLUMNS = (
+    ("time_start", "time_end"),
+    ("start_seconds", "end_seconds"),
+    ("start_timestamp", "stop_timestamp"),
+    ("start_frame", "stop_frame"),
+    ("start_time", "end_time"),
+    ("start", "end"),
+    ("start", "stop"),
+)
+
+
+def segment_columns(columns) -> tuple[str, str] | None:
+    """The (start, stop) columns among `columns` that give a row's segment of its video, else None."""
+    return next((pair for pair in _SEGMENT_COLUMNS if set(pair) <= set(columns)), None)
+
+
+def _segment_id(clip_id: str | None, row: dict, columns: tuple[str, str] | None) -> str | None:
+    """`<id>@<start>-<stop>` of a row that gives a segment: a table of one row per segment of a video (its video id
+    in `id`, or its path) named every segment alike, and their predictions collided. Made of the row alone, so the
+    same read whole or streamed."""
+    if clip_id is None or columns is None or all(row.get(column) is None for column in columns):
+        return clip_id
+    start, stop = (row.get(column) for column in columns)
+    return f"{clip_id}@{start}-{stop}"
+
+
+def warn_unread_segments(columns, source: str) -> None:
+    """`hub` reads each row's whole video: a table's segment columns are named in a warning, not silently dropped."""
+    segment = segment_columns(columns)
+    if segment is not None:
+        logger.warning(
+            "%s: the columns %r and %r give each row a segment of its video, which --dataset_format hub does not "
+            "cut: each row's video is read whole (right for clips already trimmed to their segment; cut segments of "
+            "longer videos into clips first, or read Kinetics / Epic Kitchens with their own --dataset_format); each "
+            "row is named by its segment, <id>@<start>-<stop>",
+            source,
+            *segment,
+        )
 
 
 def _clip_id(row: dict) -> str | None:
@@ -660,11 +768,49 @@ def _own_id(value) -> str | None:
     return None if value is None or isinstance(value, (bool, dict, list)) or str(value) == "" else str(value)
 
 
-def _shard_member(url, key, path) -> str | None:
+def _shard_member(url, key, path, shard_name=None) -> str | None:
     """`<shard>/<member>` of a WebDataset sample (`__url__`, `__key__`): writers number each shard's samples from
     `000000`, so a key or member name alone (`000000.mp4`) named one clip of every shard in predictions and skip
-    messages."""
-    return f"{_file_name(url)}/{path or key}" if url and key else None
+    messages. The shard is named by `shard_name` (its file name by default)."""
+    return f"{(shard_name or _file_name)(url)}/{path or key}" if url and key else None
+
+
+# A file `datasets` downloaded from an external URL, in its `downloads/` folder: `sha256(url)[.sha256(etag)]`
+# (`datasets.utils.file_utils.hash_url_to_filename`).
+_DOWNLOADED = re.compile(r"^([0-9a-f]{64})(\.[0-9a-f]{64})?$")
+# A Hub repo's file as `hf_hub_download` keeps it: `.../datasets--<owner>--<name>/snapshots/<commit>/<path in repo>`.
+_SNAPSHOT_FILE = re.compile(r"/datasets--[^/]+/snapshots/[^/]+/(.+)$")
+
+
+def shard_name(url: str, root: str | None = None, downloads: dict | None = None) -> str:
+    """A WebDataset shard (a sample's `__url__`) named as its data set names it, the same read whole or streamed:
+    its path in the Hub repo (streamed `hf://datasets/<repo>@<revision>/<path>`, whole the downloaded snapshot
+    file), its path below the local folder `root`, else its URL as given (an external URL, not the hashed file
+    name `datasets` downloads it to: `downloads` maps `sha256(url)` back to it). Its file name alone named the
+    clips of `train/a/000.tar` and `train/b/000.tar` alike (`000.tar/000000.mp4`): their predictions collided."""
+    text = str(url)
+    downloaded = _DOWNLOADED.match(_file_name(text))
+    if downloaded and downloads and downloaded.group(1) in downloads:
+        text = downloads[downloaded.group(1)]
+    if text.startswith("hf://datasets/"):  # hf://datasets/<owner>/<name>@<revision>/<path in repo>
+        return text.split("/", 5)[-1]
+    in_snapshot = _SNAPSHOT_FILE.search(text.replace(os.sep, "/"))
+    if in_snapshot:
+        return in_snapshot.group(1)
+    if root is not None and "://" not in text:
+        with contextlib.suppress(ValueError):
+            return Path(text).resolve().relative_to(Path(root).resolve()).as_posix()
+    return text
+
+
+def shard_namer(source: str, originals=()) -> Callable[[str], str]:
+    """`shard_name` for the shards of `source` (a local folder, else a Hub id), whose data files are `originals`
+    (the external URLs among them are recognised in their downloaded copies)."""
+    import hashlib
+
+    root = str(source) if Path(source).is_dir() else None
+    downloads = {hashlib.sha256(str(url).encode()).hexdigest(): str(url) for url in originals if "://" in str(url)}
+    return partial(shard_name, root=root, downloads=downloads)
 
 
 def undecoded_videos(dataset):
@@ -714,7 +860,8 @@ def load_hub(
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
             dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
         mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
-        with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source):
+        two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
+        with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source), two_types:
             loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
@@ -738,6 +885,10 @@ def load_hub(
                 v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)
             ],
         )
+    reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
+    if reordered is not None:
+        names, label_map = reordered
+    warn_unread_segments(features, source)
     if card is None and not isinstance(feature, datasets.ClassLabel):
         tables = {split: dataset.with_format("arrow") for split, dataset in loaded.items()}
         names = names_beside_ids(names, features, label_column, lambda column: _column_values(tables, column))
@@ -766,12 +917,26 @@ def load_hub(
         }
     splits = {}
     named = recipe_split_names(loaded)
+    name_shard = _whole_read_shard_namer(loaded, source, config_name, revision, cache_dir)
     for split, dataset in loaded.items():
         dataset = undecoded_videos(dataset)
-        examples = _HubSplit(dataset, video_column, label_column, maps[split], base)
+        examples = _HubSplit(dataset, video_column, label_column, maps[split], base, name_shard)
         examples.locate(split, partial(tables_of, split))
         splits[named[split]] = examples
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+def _whole_read_shard_namer(loaded, source: str, config_name, revision, cache_dir) -> Callable[[str], str]:
+    """`shard_namer` of a data set read whole: where a shard was downloaded from an external URL (its `__url__` is
+    the hashed copy), the URLs are the data files `datasets` resolved, as a stream names the shards."""
+    urls = {url for d in loaded.values() if "__url__" in d.column_names for url in d.unique("__url__") if url}
+    originals: list[str] = []
+    if any(_DOWNLOADED.match(_file_name(url)) for url in urls):
+        import datasets
+
+        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        originals = [str(file) for files in (builder.config.data_files or {}).values() for file in files]
+    return shard_namer(source, originals)
 
 
 def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
@@ -1090,14 +1255,34 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
     return dangling
 
 
-def _refuse_metadata_of_two_types(root: Path, data_files: dict) -> None:
+@contextlib.contextmanager
+def naming_metadata_of_two_types(source: str, config_name, revision, cache_dir):
+    """Around `datasets.load_dataset` of a Hub repo (a local folder is checked before, `refuse_unread_videos`): its
+    metadata files of two types (`train/metadata.csv` beside `test/metadata.jsonl`) are refused as a local folder's
+    are, naming one of each, where it was `datasets`' bare `ValueError: Found metadata files with different
+    extensions`, whole and streamed."""
+    try:
+        yield
+    except ValueError as error:
+        if "metadata files with different extensions" not in str(error):
+            raise
+        import datasets
+
+        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        _refuse_metadata_of_two_types(source, builder.config.data_files or {})
+        raise
+
+
+def _refuse_metadata_of_two_types(root: Path | str, data_files: dict) -> None:
     """datasets' videofolder reads the metadata files of all splits in one format: a `metadata.csv` in `train/` beside
     a `metadata.jsonl` in `test/` (tables written by two tools) ended in its bare `ValueError: Found metadata files
-    with different extensions`, naming no file. Refused naming one file of each type."""
+    with different extensions`, naming no file. Refused naming one file of each type (by its path in the folder, or
+    in the Hub repo `root`)."""
     by_type: dict[str, str] = {}
     for file in sorted(str(file) for files in data_files.values() for file in files):
         if os.path.basename(file) in _METADATA_FILES:
-            by_type.setdefault(os.path.splitext(file)[1], os.path.relpath(file, root))
+            where = shard_name(file, str(root) if Path(root).is_dir() else None)
+            by_type.setdefault(os.path.splitext(file)[1], where)
     if len(by_type) > 1:
         raise DatasetFormatError(
             f"--dataset_format hub: {root} holds metadata files of {len(by_type)} types "

@@ -32,6 +32,7 @@ import json
 import logging
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -53,6 +54,7 @@ from .hub import (
     _table_files,
     card_class_label,
     card_label_map,
+    card_order_of_classes,
     class_label_map,
     hub_columns,
     hub_example,
@@ -61,11 +63,14 @@ from .hub import (
     label_feature,
     label_value,
     names_beside_ids,
+    naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
     refuse_unread_videos,
     saved_class_label_map,
+    shard_namer,
     undecoded_videos,
+    warn_unread_segments,
 )
 from .labels import (
     _as_integer,
@@ -100,6 +105,7 @@ class StreamingSplit:
     # Whether the rows that give no clip were counted in the data set's `missing` when it was opened (a local table's
     # paths are read then): the loader then leaves them out without naming them again.
     clipless_counted: bool = False
+    shard_name: Callable[[str], str] | None = None  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
     _sizes: list[int] | None = None
 
     def label_id(self, value) -> int:
@@ -254,7 +260,8 @@ def open_streaming_dataset(
     # The label column's one pass reads every row: a class name in a WebDataset `<key>.cls` past the first few
     # samples, or class ids in one table and names in another, stop it there; each is named as at the whole load
     mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
-    with naming_undecodable_members(source), mixed_types:
+    two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
+    with naming_undecodable_members(source), mixed_types, two_types:
         return _open_streaming_dataset(
             source,
             revision=revision,
@@ -370,6 +377,12 @@ def _open_streaming_dataset(
         names, label_map = hub_label_names(
             label_feature(features, label_column), lambda: [v for split in loaded for v in scan(split)]
         )
+    reordered = card_order_of_classes(
+        source, config_name, revision, label_feature(features, label_column), label_column
+    )
+    if reordered is not None:
+        names, label_map = reordered
+    warn_unread_segments(features, source)
     if card is None and not isinstance(label_feature(features, label_column), datasets.ClassLabel):
 
         def values_of(column):  # a names column beside integer labels: read once, alone, as the labels were
@@ -407,6 +420,7 @@ def _open_streaming_dataset(
             located=located,
             clipless_counted=split in clips,
             num_classes=len(names) if class_label else None,
+            shard_name=shard_namer(source),  # a stream's `__url__` is the data file itself (no hashed copy)
         )
         if split in from_card and split not in scanned and Path(source).is_dir():
             _count_what_the_shards_hold(splits[named[split]], named[split], source)
@@ -778,11 +792,13 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         fallback_id = str(
             _clip_id(row)
             or _own_id(row.get("id"))
-            or _shard_member(row.get("__url__"), row.get("__key__"), None)
+            or _shard_member(row.get("__url__"), row.get("__key__"), None, split.shard_name)
             or f"{self.rank}:{worker}:{index}"
         )
         try:
-            example = hub_example(row, split.video_column, split.label_column, split.label_id, fallback_id)
+            example = hub_example(
+                row, split.video_column, split.label_column, split.label_id, fallback_id, split.shard_name
+            )
         except (KeyError, TypeError, ValueError) as error:  # no label, or one the vocabulary lacks
             logger.warning("skipping a sample without a usable label (%s): %s", fallback_id, error)
             return {**self._no_clip(), "labels": 0, "id": fallback_id}

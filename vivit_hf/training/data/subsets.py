@@ -86,6 +86,10 @@ class ExampleSubset(Sequence):
         ids = example_ids(self.examples)
         return [ids[i] for i in self.indices]
 
+    def digest_ids(self) -> list[str]:  # `examples_digest`'s ids of a `_HubSplit`'s rows (its `digest_ids`)
+        ids = self.examples.digest_ids() if hasattr(self.examples, "digest_ids") else example_ids(self.examples)
+        return [ids[i] for i in self.indices]
+
 
 def sample_subset(examples: Sequence[dict], num_samples: int, seed: int = 0) -> Sequence[dict]:
     """`num_samples` examples drawn across the classes (`--max_train_samples` / `--max_eval_samples`).
