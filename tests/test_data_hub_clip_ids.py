@@ -178,7 +178,7 @@ def test_the_digest_of_a_split_is_the_one_earlier_versions_recorded_though_its_i
     recorded: shards named by their path and rows by their segment must not make a checkpoint of the same data look
     like another data set's. The digest is of the ids as they were: `<shard file>/<member>`, a row's own id."""
     from vivit_hf.training.data.examples import examples_digest
-    from vivit_hf.training.data.formats import example_labels, sample_subset
+    from vivit_hf.training.data.formats import example_labels, hold_out, sample_subset
 
     clips = [s.read_bytes() for s in sources(tmp_path, 4)]
     root = tmp_path / "repo"
@@ -195,3 +195,7 @@ def test_the_digest_of_a_split_is_the_one_earlier_versions_recorded_though_its_i
     subset = sample_subset(train, 2, seed=0)
     kept = [earlier[example_ids(train).index(clip_id)] for clip_id in example_ids(subset)]
     assert examples_digest(subset) == examples_digest(kept)
+    # the held-out share an evaluation of `--validation_split_percentage` checks (`evaluated_clips_digest`)
+    _, held = hold_out(train, 0.5, seed=0)
+    held_earlier = [earlier[example_ids(train).index(clip_id)] for clip_id in example_ids(held)]
+    assert examples_digest(held) == examples_digest(held_earlier)

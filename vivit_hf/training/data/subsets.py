@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from .examples import DatasetFormatError, example_ids, example_labels
 
 
-def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[list[dict], list[dict]]:
+def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[Sequence[dict], Sequence[dict]]:
     """Split `examples` into (rest, held-out `fraction`), the same way every time for a seed.
 
     Drawn across the classes, each in proportion (as `sample_subset` draws), and never a class's last clip: a plain
@@ -51,10 +51,13 @@ def hold_out(examples: Sequence[dict], fraction: float, seed: int = 0) -> tuple[
             "copies of the one training needs (the split lists them more than once); give an evaluation split (a val/ "
             "folder, --eval_split)"
         )
-    return (
-        [example for i, example in enumerate(examples) if i not in held],
-        [examples[i] for i in sorted(held)],
-    )
+    rest = [i for i in range(len(examples)) if i not in held]
+    if isinstance(examples, list):
+        return [examples[i] for i in rest], [examples[i] for i in sorted(held)]
+    # Lazy rows (a Hub split) stay lazy, and keep the ids `examples_digest` hashes (`digest_ids`): read into plain
+    # examples, the held-out share of a WebDataset or segment table was digested by its new ids, and the evaluation
+    # of a model an earlier version fine-tuned on it was refused as "the split has changed".
+    return ExampleSubset(examples, rest), ExampleSubset(examples, sorted(held))
 
 
 def _clip_keys(examples: Sequence[dict]) -> list[str | None]:
