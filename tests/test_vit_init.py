@@ -1488,3 +1488,23 @@ def test_from_vivit_checkpoint_config_says_the_models_dtype(tmp_path, dtype):
     reference = ViViTSpatioTemporalForVideoClassification.from_pretrained(str(tmp_path), dtype=model.dtype)
     assert model.config.dtype == reference.config.dtype == model.dtype
     assert ViViTSpatioTemporalForVideoClassification._from_config(model.config).dtype == model.dtype
+
+
+def test_classifier_init_copy_keeps_the_image_classifiers_class_names(tmp_path):
+    """The copied classifier's rows are the ViT's classes, so their names come with them: a still clip's top class
+    is named as the ViT names its frame's. Before, the config got `LABEL_0`... and the pipeline answered `LABEL_2`
+    where the ViT said `cow`."""
+    names = {0: "cat", 1: "dog", 2: "cow", 3: "owl"}
+    vit = tiny_vit(ViTForImageClassification, id2label=names, label2id={n: i for i, n in names.items()})
+    vit.save_pretrained(tmp_path)
+    frames = video(batch=4, frames=1)[:, 0]
+    with torch.no_grad():
+        vit_top = [vit.config.id2label[int(i)] for i in vit(pixel_values=frames).logits.argmax(-1)]
+    for source in (vit, str(tmp_path)):
+        model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+            source, num_frames=2, tubelet_init="filter_inflation", classifier_init="copy"
+        )
+        assert model.config.id2label == names and model.config.label2id == vit.config.label2id
+        with torch.no_grad():
+            logits = model(pixel_values=frames[:, None].repeat(1, 2, 1, 1, 1)).logits
+        assert [model.config.id2label[int(i)] for i in logits.argmax(-1)] == vit_top

@@ -157,6 +157,9 @@ class ImageViT:
     # the image classifier (dense after the pooling, or after `pre_logits` where there is one), if any
     classifier: dict[str, torch.Tensor] | None = None
     classifier_names: tuple[str, ...] = ()
+    # the classifier's class names where the source names them (a transformers config's `id2label`), so a copied
+    # classifier keeps them: its rows are those classes
+    id2label: dict[int, str] | None = None
     unused: dict[str, str] = field(default_factory=dict)
     initializer_range: float | None = None
     origin: str = ""
@@ -404,6 +407,9 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
         )
     # ViTForImageClassification's head reads the final-normed CLS token (it has no pooler)
     _set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
+    names = config.get("id2label") or {}
+    if vit.classifier is not None and len(names) == vit.classifier["weight"].shape[0]:
+        vit.id2label = {int(i): name for i, name in names.items()}  # a folder's JSON keys are strings
     return vit
 
 
@@ -1454,7 +1460,8 @@ def from_vit_pretrained(
 ):
     """A new `model_class` (any variant) whose config is derived from the ViT (sizes, activation, eps, qkv bias,
     image and patch size; classifier `token` when the ViT has a CLS token and the variant allows it; with
-    `classifier_init="copy"` also `num_labels` and `representation_size`, so the ViT's classifier fits) with
+    `classifier_init="copy"` also `num_labels`, the class names and `representation_size`, so the ViT's classifier
+    fits) with
     `config_overrides` on top, initialised by `initialise_from_vit`. Returns the model in eval mode, or
     `(model, report)` with `output_loading_info=True`.
 
@@ -1487,6 +1494,9 @@ def from_vit_pretrained(
     if classifier_init == "copy" and vit.classifier is not None:
         if not {"num_labels", "label_spaces", "id2label"} & set(config_overrides):
             kwargs["num_labels"] = vit.classifier["weight"].shape[0]
+            if vit.id2label:  # the copied rows are the ViT's classes: LABEL_i named them in the pipeline
+                kwargs["id2label"] = vit.id2label
+                kwargs["label2id"] = {name: i for i, name in vit.id2label.items()}
         if vit.pre_logits is not None:
             kwargs["representation_size"] = vit.pre_logits["weight"].shape[0]
     kwargs.update(config_overrides)
