@@ -172,7 +172,7 @@ class ViViTPreTrainedModel(PreTrainedModel):
                 f"{model.config.token_grid} ({_grid_fields(model.config)}): its position embeddings do not fit "
                 f"({shapes}). To run the checkpoint at another frame count or image size, load it as saved and call it "
                 f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
-                f"resized by the same rule, use `vivit_hf.conversion.vit_init.from_vivit_checkpoint("
+                f"resized by the same rule, use `model, report = vivit_hf.conversion.vit_init.from_vivit_checkpoint("
                 f"{source!r}, {_grid_fields(model.config)})`."
             )
             if not ignore_mismatched_sizes:
