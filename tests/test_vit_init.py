@@ -1500,9 +1500,9 @@ def test_classifier_init_copy_keeps_the_image_classifiers_class_names(tmp_path):
     frames = video(batch=4, frames=1)[:, 0]
     with torch.no_grad():
         vit_top = [vit.config.id2label[int(i)] for i in vit(pixel_values=frames).logits.argmax(-1)]
-    for source in (vit, str(tmp_path)):
+    for source, count in ((vit, {}), (str(tmp_path), {}), (vit, {"num_labels": 4})):
         model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
-            source, num_frames=2, tubelet_init="filter_inflation", classifier_init="copy"
+            source, num_frames=2, tubelet_init="filter_inflation", classifier_init="copy", **count
         )
         assert model.config.id2label == names and model.config.label2id == vit.config.label2id
         with torch.no_grad():

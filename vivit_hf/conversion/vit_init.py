@@ -1492,11 +1492,14 @@ def from_vit_pretrained(
             "token" if vit.cls_token is not None and "token" in config_class.allowed_classifiers else "gap"
         )
     if classifier_init == "copy" and vit.classifier is not None:
+        classes = vit.classifier["weight"].shape[0]
         if not {"num_labels", "label_spaces", "id2label"} & set(config_overrides):
-            kwargs["num_labels"] = vit.classifier["weight"].shape[0]
-            if vit.id2label:  # the copied rows are the ViT's classes: LABEL_i named them in the pipeline
-                kwargs["id2label"] = vit.id2label
-                kwargs["label2id"] = {name: i for i, name in vit.id2label.items()}
+            kwargs["num_labels"] = classes
+        named = not {"label_spaces", "id2label"} & set(config_overrides)
+        if vit.id2label and named and config_overrides.get("num_labels", classes) == classes:
+            # the copied rows are the ViT's classes: LABEL_i named them in the pipeline
+            kwargs["id2label"] = vit.id2label
+            kwargs["label2id"] = {name: i for i, name in vit.id2label.items()}
         if vit.pre_logits is not None:
             kwargs["representation_size"] = vit.pre_logits["weight"].shape[0]
     kwargs.update(config_overrides)
