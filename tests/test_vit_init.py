@@ -1508,3 +1508,11 @@ def test_classifier_init_copy_keeps_the_image_classifiers_class_names(tmp_path):
         with torch.no_grad():
             logits = model(pixel_values=frames[:, None].repeat(1, 2, 1, 1, 1)).logits
         assert [model.config.id2label[int(i)] for i in logits.argmax(-1)] == vit_top
+    # in place, into a model whose classes were unnamed; names a user gave stay theirs
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, num_labels=4)
+    initialise_from_vit(model, vit, classifier_init="copy")
+    assert model.config.id2label == names and model.config.label2id == vit.config.label2id
+    mine = {0: "run", 1: "jump", 2: "swim", 3: "sit"}
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, id2label=mine)
+    initialise_from_vit(model, vit, classifier_init="copy")
+    assert model.config.id2label == mine

@@ -1287,6 +1287,15 @@ def _classifier_updates(model: nn.Module, vit: ImageViT, copied_pre_logits: bool
     return {"classifier.weight": vit.classifier["weight"], "classifier.bias": vit.classifier["bias"]}
 
 
+def _name_copied_classes(config, vit: ImageViT) -> None:
+    """A copied classifier's rows are the ViT's classes: a config that leaves them unnamed (transformers' `LABEL_i`)
+    takes the ViT's names, which the pipeline answers with (it answered `LABEL_2` where the ViT said `cow`)."""
+    unnamed = {i: f"LABEL_{i}" for i in range(config.num_labels)}
+    if vit.id2label and not getattr(config, "label_spaces", None) and config.id2label == unnamed:
+        config.id2label = dict(vit.id2label)
+        config.label2id = {name: i for i, name in vit.id2label.items()}
+
+
 def initialise_from_vit(
     model: nn.Module,
     source,
@@ -1321,6 +1330,7 @@ def initialise_from_vit(
     classifier_init: `keep` (the default: the video model's own classifier, for new classes) or `copy` (the ViT's
         classifier, verbatim: scenic's `restore_output_proj=True`); `copy` needs the ViT's class count and the
         width its classifier reads (its representation layer's, else its hidden size), and is refused naming both.
+        Its class names (a transformers ViT's `id2label`) name the model's classes where they were `LABEL_i`.
     load_options: passed to `load_image_vit` (`grid`, `num_attention_heads`, hub options).
     """
     for name, value, allowed in (
@@ -1404,6 +1414,7 @@ def initialise_from_vit(
         updates.update(_classifier_updates(model, vit, copied_pre_logits="pre_logits.0.weight" in updates))
         for name in vit.classifier_names:
             unused.pop(name, None)
+        _name_copied_classes(model.config, vit)
 
     parameters = dict(model.named_parameters())
     with torch.no_grad():
@@ -1492,14 +1503,8 @@ def from_vit_pretrained(
             "token" if vit.cls_token is not None and "token" in config_class.allowed_classifiers else "gap"
         )
     if classifier_init == "copy" and vit.classifier is not None:
-        classes = vit.classifier["weight"].shape[0]
         if not {"num_labels", "label_spaces", "id2label"} & set(config_overrides):
-            kwargs["num_labels"] = classes
-        named = not {"label_spaces", "id2label"} & set(config_overrides)
-        if vit.id2label and named and config_overrides.get("num_labels", classes) == classes:
-            # the copied rows are the ViT's classes: LABEL_i named them in the pipeline
-            kwargs["id2label"] = vit.id2label
-            kwargs["label2id"] = {name: i for i, name in vit.id2label.items()}
+            kwargs["num_labels"] = vit.classifier["weight"].shape[0]
         if vit.pre_logits is not None:
             kwargs["representation_size"] = vit.pre_logits["weight"].shape[0]
     kwargs.update(config_overrides)
