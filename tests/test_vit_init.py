@@ -1516,3 +1516,25 @@ def test_classifier_init_copy_keeps_the_image_classifiers_class_names(tmp_path):
     model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, id2label=mine)
     initialise_from_vit(model, vit, classifier_init="copy")
     assert model.config.id2label == mine
+
+
+def test_classifier_init_copy_keeps_a_timm_hub_folders_label_names(tmp_path, monkeypatch):
+    """timm writes a Hub folder's class names as `label_names` (one per head row) in its config.json; the copied
+    head's classes were named LABEL_0, LABEL_1, ... The still clip's top class is the one timm's head gives the
+    frame's CLS features, computed here by hand."""
+    monkeypatch.setitem(sys.modules, "timm", None)  # read as a state dict, as where timm is not installed
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    state = timm_state(vit)
+    names = [f"class {i}" for i in range(state["head.weight"].shape[0])]
+    save_file(state, tmp_path / "model.safetensors")
+    config = {"architecture": "vit_tiny_patch8_32", "num_classes": len(names), "label_names": names}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tmp_path, num_frames=2, tubelet_init="filter_inflation", classifier_init="copy", vit_num_attention_heads=HEADS
+    )
+    assert model.config.id2label == dict(enumerate(names))
+    frames = video(batch=4, frames=1)[:, 0]
+    with torch.no_grad():
+        timm_logits = vit(pixel_values=frames).last_hidden_state[:, 0] @ state["head.weight"].T + state["head.bias"]
+        logits = model(pixel_values=frames[:, None].repeat(1, 2, 1, 1, 1)).logits
+    assert [model.config.id2label[int(i)] for i in logits.argmax(-1)] == [names[i] for i in timm_logits.argmax(-1)]

@@ -157,8 +157,8 @@ class ImageViT:
     # the image classifier (dense after the pooling, or after `pre_logits` where there is one), if any
     classifier: dict[str, torch.Tensor] | None = None
     classifier_names: tuple[str, ...] = ()
-    # the classifier's class names where the source names them (a transformers config's `id2label`), so a copied
-    # classifier keeps them: its rows are those classes
+    # the classifier's class names where the source names them (a transformers config's `id2label`, a timm Hub
+    # folder's `label_names`), so a copied classifier keeps them: its rows are those classes
     id2label: dict[int, str] | None = None
     unused: dict[str, str] = field(default_factory=dict)
     initializer_range: float | None = None
@@ -407,10 +407,15 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
         )
     # ViTForImageClassification's head reads the final-normed CLS token (it has no pooler)
     _set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
-    names = config.get("id2label") or {}
-    if vit.classifier is not None and len(names) == vit.classifier["weight"].shape[0]:
-        vit.id2label = {int(i): name for i, name in names.items()}  # a folder's JSON keys are strings
+    _set_class_names(vit, config.get("id2label") or {})
     return vit
+
+
+def _set_class_names(vit: ImageViT, id2label: Mapping) -> None:
+    """The names of the classifier's classes where the source gives one per row (a transformers config's `id2label`,
+    a timm Hub folder's `label_names`)."""
+    if vit.classifier is not None and len(id2label) == vit.classifier["weight"].shape[0]:
+        vit.id2label = {int(i): name for i, name in id2label.items()}  # a folder's JSON keys are strings
 
 
 # What a transformers ViT may leave behind: its image heads, masked-image-modelling parts and a `position_ids` buffer
@@ -987,6 +992,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 layer_norm_eps=eps,
             )
             vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
+            _set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
             return vit
         if re.search(r"(^|_)rope(_|$)", arch.split(".")[0]):
             # rotary position embeddings have no parameters: without timm to build the model, only the name says so
@@ -1008,6 +1014,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             heads_guessed_from=guessed_from,
         )
         vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
+        _set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
         return vit
     if grid is not None:
         config = dict(
