@@ -121,6 +121,16 @@ class ViViTPreTrainedModel(PreTrainedModel):
         self.check_config_class(config)
         super().__init__(config, *inputs, **kwargs)
 
+    def resize_token_embeddings(self, *args, **kwargs):
+        """Refused: the tokens are tubelets of pixels, no vocabulary. transformers' method failed with
+        "'TubeletEmbedding' object has no attribute 'weight'", naming neither why nor what to do instead."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no token embeddings to resize: its tokens are tubelets of pixels, not a "
+            f"vocabulary. For other classes load it with `from_pretrained(path, num_labels=N, "
+            f"ignore_mismatched_sizes=True)`; for another frame count or image size call it with "
+            f"`interpolate_pos_encoding=True`."
+        )
+
     @classmethod
     def check_config_class(cls, config) -> None:
         """Refuse the config of another variant (or the shared base `ViViTConfig`). Its `model_type` is what
