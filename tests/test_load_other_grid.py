@@ -32,8 +32,11 @@ def test_another_grid_is_refused_naming_the_ways_that_keep_the_positions(name, n
         AutoModelForVideoClassification.from_pretrained(folder, **new_size)
     message = str(refusal.value)
     assert "interpolate_pos_encoding=True" in message and "position_embeddings (1, " in message
-    restart_call = message.split("vivit_hf.conversion.vit_init.")[1].rstrip("`.")
-    restarted, _ = eval(restart_call, {"from_vivit_checkpoint": from_vivit_checkpoint})  # the call as written
+    # the statement as written: it returns (model, report), so `model = ...` alone gave a tuple, not a model
+    restart = "model, report = " + message.split("model, report = ")[-1].rstrip("`.")
+    namespace = {}
+    exec("import vivit_hf.conversion.vit_init\n" + restart, namespace)
+    restarted = namespace["model"]
     checkpoint = AutoModelForVideoClassification.from_pretrained(folder).eval()
     size = {**TINY, **new_size}
     video = torch.randn(2, size["num_frames"], 3, size["image_size"], size["image_size"])

@@ -704,3 +704,17 @@ def test_frame_sampling_takes_a_mask_with_nothing_padded_as_no_mask(name):
         model(pixel_values=video, attention_mask=torch.tensor([[1] * 6, [1] * 4 + [0] * 2]))
     with pytest.raises(ValueError, match=r"\(batch, frames\) = \(2, 6\), got \(2, 5\)"):
         model(pixel_values=video, attention_mask=torch.ones(2, 5))
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_resize_token_embeddings_is_refused_saying_what_to_use(name):
+    """transformers' `resize_token_embeddings` failed with "'TubeletEmbedding' object has no attribute 'weight'"
+    (the input embedding is a tubelet convolution, no vocabulary); refused naming what changes classes or sizes,
+    with the model as it was."""
+    for model in (tiny(name), tiny(name).vivit):
+        before = {k: v.clone() for k, v in model.state_dict().items()}
+        with pytest.raises(NotImplementedError, match="no token embeddings to resize") as refusal:
+            model.resize_token_embeddings(10)
+        assert "num_labels=N, ignore_mismatched_sizes=True" in str(refusal.value)
+        assert "interpolate_pos_encoding=True" in str(refusal.value)
+        assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())

@@ -373,6 +373,22 @@ def test_what_a_transformers_config_leaves_out_is_its_classs_default(tmp_path, c
     np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("size", [{"height": 24, "width": 20}, {"height": 384, "width": 384}])
+def test_the_config_of_a_processor_that_never_crops_gives_its_resized_frames(tmp_path, size):
+    """ViT's image processor (what a ViTForImageClassification folder holds, the ViT a ViViT starts from) resizes
+    and never crops: this processor's own centre crop of 224 was added, padding 24x20 frames to 224x224 with zeros
+    and cutting 384x384 ones to 224x224."""
+    from transformers import ViTImageProcessor
+
+    theirs = ViTImageProcessor(size=size, image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225])
+    theirs.save_pretrained(tmp_path)
+    video = np.random.default_rng(0).integers(0, 256, (3, 30, 40, 3), dtype=np.uint8)
+    expected = theirs(list(video), return_tensors="pt")["pixel_values"]  # (frames, 3, H, W): one image each
+    got = ViViTVideoProcessor.from_pretrained(tmp_path)(video, return_tensors="pt")["pixel_values"]
+    assert got.shape == (1, *expected.shape)
+    np.testing.assert_allclose(got[0], expected, atol=1e-5)
+
+
 @pytest.mark.parametrize("mode", ["NEAREST_EXACT", "BILINEAR", "BICUBIC"])
 def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_takes_it(tmp_path, mode):
     """transformers' processors take `resample` as a PIL code or a torchvision `InterpolationMode`; the latter was

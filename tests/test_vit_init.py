@@ -1488,3 +1488,53 @@ def test_from_vivit_checkpoint_config_says_the_models_dtype(tmp_path, dtype):
     reference = ViViTSpatioTemporalForVideoClassification.from_pretrained(str(tmp_path), dtype=model.dtype)
     assert model.config.dtype == reference.config.dtype == model.dtype
     assert ViViTSpatioTemporalForVideoClassification._from_config(model.config).dtype == model.dtype
+
+
+def test_classifier_init_copy_keeps_the_image_classifiers_class_names(tmp_path):
+    """The copied classifier's rows are the ViT's classes, so their names come with them: a still clip's top class
+    is named as the ViT names its frame's. Before, the config got `LABEL_0`... and the pipeline answered `LABEL_2`
+    where the ViT said `cow`."""
+    names = {0: "cat", 1: "dog", 2: "cow", 3: "owl"}
+    vit = tiny_vit(ViTForImageClassification, id2label=names, label2id={n: i for i, n in names.items()})
+    vit.save_pretrained(tmp_path)
+    frames = video(batch=4, frames=1)[:, 0]
+    with torch.no_grad():
+        vit_top = [vit.config.id2label[int(i)] for i in vit(pixel_values=frames).logits.argmax(-1)]
+    for source, count in ((vit, {}), (str(tmp_path), {}), (vit, {"num_labels": 4})):
+        model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+            source, num_frames=2, tubelet_init="filter_inflation", classifier_init="copy", **count
+        )
+        assert model.config.id2label == names and model.config.label2id == vit.config.label2id
+        with torch.no_grad():
+            logits = model(pixel_values=frames[:, None].repeat(1, 2, 1, 1, 1)).logits
+        assert [model.config.id2label[int(i)] for i in logits.argmax(-1)] == vit_top
+    # in place, into a model whose classes were unnamed; names a user gave stay theirs
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, num_labels=4)
+    initialise_from_vit(model, vit, classifier_init="copy")
+    assert model.config.id2label == names and model.config.label2id == vit.config.label2id
+    mine = {0: "run", 1: "jump", 2: "swim", 3: "sit"}
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, id2label=mine)
+    initialise_from_vit(model, vit, classifier_init="copy")
+    assert model.config.id2label == mine
+
+
+def test_classifier_init_copy_keeps_a_timm_hub_folders_label_names(tmp_path, monkeypatch):
+    """timm writes a Hub folder's class names as `label_names` (one per head row) in its config.json; the copied
+    head's classes were named LABEL_0, LABEL_1, ... The still clip's top class is the one timm's head gives the
+    frame's CLS features, computed here by hand."""
+    monkeypatch.setitem(sys.modules, "timm", None)  # read as a state dict, as where timm is not installed
+    vit = tiny_vit(layer_norm_eps=1e-6)
+    state = timm_state(vit)
+    names = [f"class {i}" for i in range(state["head.weight"].shape[0])]
+    save_file(state, tmp_path / "model.safetensors")
+    config = {"architecture": "vit_tiny_patch8_32", "num_classes": len(names), "label_names": names}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tmp_path, num_frames=2, tubelet_init="filter_inflation", classifier_init="copy", vit_num_attention_heads=HEADS
+    )
+    assert model.config.id2label == dict(enumerate(names))
+    frames = video(batch=4, frames=1)[:, 0]
+    with torch.no_grad():
+        timm_logits = vit(pixel_values=frames).last_hidden_state[:, 0] @ state["head.weight"].T + state["head.bias"]
+        logits = model(pixel_values=frames[:, None].repeat(1, 2, 1, 1, 1)).logits
+    assert [model.config.id2label[int(i)] for i in logits.argmax(-1)] == [names[i] for i in timm_logits.argmax(-1)]

@@ -161,6 +161,9 @@ class ImageViT:
     # the image classifier (dense after the pooling, or after `pre_logits` where there is one), if any
     classifier: dict[str, torch.Tensor] | None = None
     classifier_names: tuple[str, ...] = ()
+    # the classifier's class names where the source names them (a transformers config's `id2label`, a timm Hub
+    # folder's `label_names`), so a copied classifier keeps them: its rows are those classes
+    id2label: dict[int, str] | None = None
     unused: dict[str, str] = field(default_factory=dict)
     initializer_range: float | None = None
     origin: str = ""
@@ -408,7 +411,15 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
         )
     # ViTForImageClassification's head reads the final-normed CLS token (it has no pooler)
     _set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
+    _set_class_names(vit, config.get("id2label") or {})
     return vit
+
+
+def _set_class_names(vit: ImageViT, id2label: Mapping) -> None:
+    """The names of the classifier's classes where the source gives one per row (a transformers config's `id2label`,
+    a timm Hub folder's `label_names`)."""
+    if vit.classifier is not None and len(id2label) == vit.classifier["weight"].shape[0]:
+        vit.id2label = {int(i): name for i, name in id2label.items()}  # a folder's JSON keys are strings
 
 
 # What a transformers ViT may leave behind: its image heads, masked-image-modelling parts and a `position_ids` buffer
@@ -985,6 +996,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 layer_norm_eps=eps,
             )
             vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
+            _set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
             return vit
         if re.search(r"(^|_)rope(_|$)", arch.split(".")[0]):
             # rotary position embeddings have no parameters: without timm to build the model, only the name says so
@@ -1006,6 +1018,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             heads_guessed_from=guessed_from,
         )
         vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
+        _set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
         return vit
     if grid is not None:
         config = dict(
@@ -1285,6 +1298,15 @@ def _classifier_updates(model: nn.Module, vit: ImageViT, copied_pre_logits: bool
     return {"classifier.weight": vit.classifier["weight"], "classifier.bias": vit.classifier["bias"]}
 
 
+def _name_copied_classes(config, vit: ImageViT) -> None:
+    """A copied classifier's rows are the ViT's classes: a config that leaves them unnamed (transformers' `LABEL_i`)
+    takes the ViT's names, which the pipeline answers with (it answered `LABEL_2` where the ViT said `cow`)."""
+    unnamed = {i: f"LABEL_{i}" for i in range(config.num_labels)}
+    if vit.id2label and not getattr(config, "label_spaces", None) and config.id2label == unnamed:
+        config.id2label = dict(vit.id2label)
+        config.label2id = {name: i for i, name in vit.id2label.items()}
+
+
 def initialise_from_vit(
     model: nn.Module,
     source,
@@ -1319,6 +1341,7 @@ def initialise_from_vit(
     classifier_init: `keep` (the default: the video model's own classifier, for new classes) or `copy` (the ViT's
         classifier, verbatim: scenic's `restore_output_proj=True`); `copy` needs the ViT's class count and the
         width its classifier reads (its representation layer's, else its hidden size), and is refused naming both.
+        Its class names (a transformers ViT's `id2label`) name the model's classes where they were `LABEL_i`.
     load_options: passed to `load_image_vit` (`grid`, `num_attention_heads`, hub options).
     """
     for name, value, allowed in (
@@ -1402,6 +1425,7 @@ def initialise_from_vit(
         updates.update(_classifier_updates(model, vit, copied_pre_logits="pre_logits.0.weight" in updates))
         for name in vit.classifier_names:
             unused.pop(name, None)
+        _name_copied_classes(model.config, vit)
 
     parameters = dict(model.named_parameters())
     with torch.no_grad():
@@ -1458,7 +1482,8 @@ def from_vit_pretrained(
 ):
     """A new `model_class` (any variant) whose config is derived from the ViT (sizes, activation, eps, qkv bias,
     image and patch size; classifier `token` when the ViT has a CLS token and the variant allows it; with
-    `classifier_init="copy"` also `num_labels` and `representation_size`, so the ViT's classifier fits) with
+    `classifier_init="copy"` also `num_labels`, the class names and `representation_size`, so the ViT's classifier
+    fits) with
     `config_overrides` on top, initialised by `initialise_from_vit`. Returns the model in eval mode, or
     `(model, report)` with `output_loading_info=True`.
 

@@ -122,6 +122,16 @@ class ViViTPreTrainedModel(PreTrainedModel):
         config.check_head_counts()
         super().__init__(config, *inputs, **kwargs)
 
+    def resize_token_embeddings(self, *args, **kwargs):
+        """Refused: the tokens are tubelets of pixels, no vocabulary. transformers' method failed with
+        "'TubeletEmbedding' object has no attribute 'weight'", naming neither why nor what to do instead."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no token embeddings to resize: its tokens are tubelets of pixels, not a "
+            f"vocabulary. For other classes load it with `from_pretrained(path, num_labels=N, "
+            f"ignore_mismatched_sizes=True)`; for another frame count or image size call it with "
+            f"`interpolate_pos_encoding=True`."
+        )
+
     @classmethod
     def check_config_class(cls, config) -> None:
         """Refuse the config of another variant (or the shared base `ViViTConfig`). Its `model_type` is what
@@ -173,7 +183,7 @@ class ViViTPreTrainedModel(PreTrainedModel):
                 f"{model.config.token_grid} ({_grid_fields(model.config)}): its position embeddings do not fit "
                 f"({shapes}). To run the checkpoint at another frame count or image size, load it as saved and call it "
                 f"with `interpolate_pos_encoding=True`; to restart it at this size, its trained position embeddings "
-                f"resized by the same rule, use `vivit_hf.conversion.vit_init.from_vivit_checkpoint("
+                f"resized by the same rule, use `model, report = vivit_hf.conversion.vit_init.from_vivit_checkpoint("
                 f"{source!r}, {_grid_fields(model.config)})`."
             )
             if not ignore_mismatched_sizes:

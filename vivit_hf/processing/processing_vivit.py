@@ -1354,7 +1354,13 @@ def _transformers_defaults(saved: dict) -> dict:
             "Could not read %s's defaults (%s); the options the config leaves out are this one's.", name, error
         )
         return {}
-    return {key: defaults[key] for key in _TRANSFORMERS_PIXEL_OPTIONS if defaults.get(key) is not None}
+    chosen = {key: defaults[key] for key in _TRANSFORMERS_PIXEL_OPTIONS if defaults.get(key) is not None}
+    if "do_center_crop" not in defaults:
+        # a class that never crops (ViT's image processor, as a ViTForImageClassification folder holds): its pixels
+        # are the resized frames. This one's centre crop of 224 padded a 32x32 ViT's frames to 224x224 (98% zeros)
+        # and cut a 384 ViT's to 224.
+        chosen["do_center_crop"] = False
+    return chosen
 
 
 def _crops(opts: dict) -> bool:
