@@ -1249,7 +1249,10 @@ def load_data(args, accelerator):
     if args.max_train_samples:
         train = sample_subset(train, args.max_train_samples, seed=args.seed)
     if args.max_eval_samples:
+        whole = len(evaluation)
         evaluation = sample_subset(evaluation, args.max_eval_samples, seed=args.seed)
+        if len(evaluation) < whole:  # the results, log and card name the split scored: it is not all of it
+            eval_split = f"{eval_split} ({len(evaluation)} of its {whole} clips: --max_eval_samples)"
     return data, train, evaluation, eval_split
 
 
