@@ -97,6 +97,7 @@ from vivit_hf.training.finetune import (
     recorded_settings,
     same_setting,
     settings_as_typed_here,
+    streamed_share,
 )
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
@@ -513,7 +514,9 @@ def main(argv=None, written: list | None = None):
     agree(None, claim_output_dir(args, output_dir))  # (a typed --output_dir is held already)
     scored = split  # the split, or the share of it that --max_eval_samples draws
     if args.streaming:  # the first N clips of the stream; a parquet file read by row group by every worker
+        whole = examples.num_examples
         examples.keep_first(args.max_eval_samples)
+        scored += streamed_share(whole, examples.num_examples, args.max_eval_samples)
         examples.spread_over(accelerator.num_processes * max(args.num_workers, 1), f"split {split!r}")
     elif args.max_eval_samples:
         # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.

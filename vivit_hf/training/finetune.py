@@ -1256,6 +1256,16 @@ def load_data(args, accelerator):
     return data, train, evaluation, eval_split
 
 
+def streamed_share(whole: int | None, kept: int | None, limit: int | None) -> str:
+    """What a split's name gains where `--max_eval_samples` cut a stream (its first clips, not a draw): the results
+    and card named the split, for a top-1 of its first N clips. The size of a stream may be unknown (no data card)."""
+    if not limit or (whole is not None and kept == whole):
+        return ""
+    if whole is None:
+        return f" (at most its first {limit} clips: --max_eval_samples)"
+    return f" (the first {kept} of its {whole} clips: --max_eval_samples)"
+
+
 def warn_missing(data) -> None:
     """One warning per split for the clips its annotations name that are not on disk (`data.missing`), left out of
     the data set: the whole read and `--streaming` say the same (a stream used to say nothing of them)."""
@@ -1283,7 +1293,9 @@ def load_streaming_data(args, num_processes: int = 1):
         )
     evaluation = data.split(eval_split)
     train.keep_first(args.max_train_samples)
+    whole = evaluation.num_examples
     evaluation.keep_first(args.max_eval_samples)
+    eval_split += streamed_share(whole, evaluation.num_examples, args.max_eval_samples)
     for name, split in ((args.train_split, train), (eval_split, evaluation)):  # before the digest: a resume checks
         split.spread_over(num_processes * max(args.num_workers, 1), f"split {name!r}")  # the shards as they are read
     return data, train, evaluation, eval_split
