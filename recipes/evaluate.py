@@ -97,6 +97,7 @@ from vivit_hf.training.finetune import (
     recorded_settings,
     same_setting,
     settings_as_typed_here,
+    streamed_share,
 )
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
@@ -512,12 +513,18 @@ def main(argv=None, written: list | None = None):
         agree(None, output_refusal(args, folder_split))
     output_dir = Path(args.output_dir) if args.output_dir else default_output_dir(args, folder_split)
     agree(None, claim_output_dir(args, output_dir))  # (a typed --output_dir is held already)
+    scored = split  # the split, or the share of it that --max_eval_samples draws
     if args.streaming:  # the first N clips of the stream; a parquet file read by row group by every worker
+        whole = examples.num_examples
         examples.keep_first(args.max_eval_samples)
+        scored += streamed_share(whole, examples.num_examples, args.max_eval_samples)
         examples.spread_over(accelerator.num_processes * max(args.num_workers, 1), f"split {split!r}")
     elif args.max_eval_samples:
         # Seeded and across the classes: the adapters list clips class by class, so the first N are one class.
+        whole = len(examples)
         examples = sample_subset(examples, args.max_eval_samples, seed=args.seed)
+        if len(examples) < whole:  # eval_results.json names the share scored, as finetune.py's results do
+            scored = f"{split} ({len(examples)} of its {whole} clips: --max_eval_samples)"
     # machines with a copy each: the same clips (a stream: the same shards), or scores gathered twice and others never
     agree_on_examples({split: examples_digest(examples)})
 
@@ -596,7 +603,7 @@ def main(argv=None, written: list | None = None):
     if results["num_samples"] == 0:  # a stream of broken clips: found only once read, and it exited 0 with no top-1
         raise SystemExit(nothing_evaluated(split, args.dataset, results["num_skipped"]))
     results.update(
-        split=split,
+        split=scored,
         num_clips=args.num_clips,
         num_crops=args.num_crops,
         model=str(args.model),

@@ -98,10 +98,36 @@ def test_finetune_draws_both_subsets_across_classes(tmp_path):
             "4",
         ]
     )
-    data, train, evaluation, _ = finetune.load_data(args, OneProcess())
+    data, train, evaluation, eval_split = finetune.load_data(args, OneProcess())
     # 8 of 40 training clips: 2 per class; 4 of 20 test clips: 1 per class (the first N were all class "a").
     assert Counter(data.label_names[e["label"]] for e in train) == {"a": 2, "b": 2, "c": 2, "d": 2}
     assert Counter(data.label_names[e["label"]] for e in evaluation) == {"a": 1, "b": 1, "c": 1, "d": 1}
+    # The split named in all_results.json, the log and the model card's model-index is the share scored: it was
+    # `test`, so the card stated the top-1 of 4 clips as that of the 20-clip test split.
+    assert len(data.split("test")) == 20
+    assert eval_split == "test (4 of its 20 clips: --max_eval_samples)"
+
+
+def test_an_evaluation_subset_as_large_as_its_split_is_the_split(tmp_path):
+    import contextlib
+
+    import numpy as np
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data.synthetic import write_video
+
+    frames = np.zeros((2, 16, 16, 3), np.uint8)
+    for split in ("train", "test"):
+        for name in ("a", "b"):
+            path = tmp_path / split / name / "0.mp4"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_video(frames, path)
+
+    class OneProcess:
+        main_process_first = contextlib.nullcontext
+
+    args = finetune.parse_args(["--model", "spatio_temporal", "--dataset", str(tmp_path), "--max_eval_samples", "2"])
+    assert finetune.load_data(args, OneProcess())[3] == "test"
 
 
 def test_a_hub_split_subset_stays_lazy_and_keeps_row_ids(tmp_path):
@@ -177,3 +203,29 @@ def test_holding_out_of_a_split_whose_other_clips_are_copies_of_each_class_s_fir
     examples = [{"video": f"{c}.mp4", "label": c, "id": str(c)} for c in range(3) for _ in range(3)]
     with pytest.raises(DatasetFormatError, match="copies of the one training needs"):
         hold_out(examples, 0.3)
+
+
+def test_a_streamed_evaluation_cut_by_max_eval_samples_is_named_as_its_first_clips(tmp_path):
+    """Streamed, `--max_eval_samples` keeps the stream's first N clips: the results and card named the split
+    (`test`), for a top-1 of its first 2 of 6 clips."""
+    import numpy as np
+
+    from vivit_hf.training import finetune
+    from vivit_hf.training.data import load_video_dataset
+    from vivit_hf.training.data.shard import write_shards
+    from vivit_hf.training.data.synthetic import write_video
+
+    frames = np.zeros((2, 16, 16, 3), np.uint8)
+    for split, count in (("train", 4), ("test", 3)):
+        for name in ("a", "b"):
+            for i in range(count):
+                path = tmp_path / "clips" / split / name / f"{i}.mp4"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_video(frames, path)
+    write_shards(load_video_dataset(str(tmp_path / "clips"), "videofolder"), tmp_path / "shards")
+
+    streamed = ["--model", "spatio_temporal", "--dataset", str(tmp_path / "shards"), "--dataset_format", "hub"]
+    streamed += ["--streaming", "--cache_dir", str(tmp_path / "cache")]
+    cut = finetune.load_data(finetune.parse_args([*streamed, "--max_eval_samples", "2"]), None)
+    assert cut[3] == "test (the first 2 of its 6 clips: --max_eval_samples)" and len(cut[2]) == 2
+    assert finetune.load_data(finetune.parse_args([*streamed, "--max_eval_samples", "6"]), None)[3] == "test"

@@ -102,6 +102,9 @@ def test_max_eval_samples_draws_from_every_class(folder, tmp_path):
     labels = load_file(str(tmp_path / "predictions.safetensors"))["labels"].tolist()
     # 4 of 8 clips, 4 per class: 2 of each (the first 4 were all "down").
     assert Counter(labels) == {0: 2, 1: 2}
+    # the results name the share scored (they said `test`, for a top-1 of 4 of its 8 clips), as finetune.py's do
+    split = json.loads((tmp_path / "eval_results.json").read_text())["split"]
+    assert split == "test (4 of its 8 clips: --max_eval_samples)"
 
 
 @pytest.fixture(scope="module")

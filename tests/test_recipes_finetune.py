@@ -1619,7 +1619,8 @@ def test_the_plan_line_counts_one_step_and_one_epoch_in_the_singular(videofolder
     args = ["--dataset", videofolder, "--output_dir", tmp_path, *TINY_MODEL, "--max_train_steps", 1]
     stderr = run(FINETUNE, *args, "--max_eval_samples", 1).stderr
     plan = [line for line in stderr.splitlines() if " training clips, " in line]
-    assert len(plan) == 1 and "1 evaluation clip (test); 1 step, 1 epoch, accumulation 1 (total batch 2)" in plan[0]
+    drawn = "1 evaluation clip (test (1 of its 6 clips: --max_eval_samples)); 1 step, 1 epoch, accumulation 1"
+    assert len(plan) == 1 and f"{drawn} (total batch 2)" in plan[0]
     assert "epoch 0: eval top-1 " in stderr and " on 1 clip (0 broken skipped;" in stderr  # (was "on 1 clips")
 
 

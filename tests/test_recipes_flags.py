@@ -895,6 +895,25 @@ def test_eval_steps_is_trainers_flag_and_refuses_a_step_count_below_one(finetune
 
 
 @pytest.mark.parametrize(
+    "typed, misread, advice",
+    [
+        (["--eval_accumulation_steps", "4"], "--gradient_accumulation_steps", "gathers its logits batch by batch"),
+        (["--data_seed", "1"], "--dataset", "--seed seeds the data order"),
+        (["--warmup_ratio", "0.1"], None, "--warmup_epochs E or --num_warmup_steps N"),
+    ],
+)
+def test_trainer_flags_are_not_answered_with_a_flag_of_another_meaning(finetune, capsys, typed, misread, advice):
+    """`--eval_accumulation_steps 4` was answered "did you mean --gradient_accumulation_steps" (typed, it would
+    quadruple training's total batch) and `--data_seed` with `--dataset`; `--warmup_ratio` with nothing."""
+    assert typed[0][2:] in trainer_argument_names() | {"warmup_ratio"}  # (transformers 4's; 5 takes warmup_steps)
+    with pytest.raises(SystemExit):
+        finetune.parse_args(typed)
+    err = capsys.readouterr().err
+    assert f"{typed[0]}: " in err and advice in err and "did you mean" not in err
+    assert misread is None or f"-> {misread}" not in err
+
+
+@pytest.mark.parametrize(
     "flags, warmup, said",
     [
         (["--num_warmup_steps", "100", "--max_train_steps", "16"], 100, "--num_warmup_steps 100"),

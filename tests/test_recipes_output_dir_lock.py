@@ -144,6 +144,40 @@ def test_workers_whose_launcher_was_killed_stop_at_once_keeping_their_last_check
     assert not (out / ".run.lock").exists()  # given up as rank 0 stopped (it was left, naming the stopped run)
 
 
+def test_a_run_whose_accelerate_launcher_alone_was_killed_stops_at_once(tmp_path):
+    """`accelerate launch` on one process (the README's main command, on a CPU or one GPU) runs the recipe as a plain
+    child, not under torchrun: a SIGKILL to the launcher alone (`kill -9` of its pid) left the recipe training to its
+    end with no launcher, its output going nowhere (or, with `-q`, into a pipe no one read: it died at its next line,
+    mid-run), while holding --output_dir against a restart. It now stops as at SIGTERM, keeping its last checkpoint."""
+    write_up_down_clips(tmp_path / "data", per_class=4)
+    out = tmp_path / "out"
+    launcher = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "1", "--num_machines", "1"]
+    launcher += ["--mixed_precision", "no", "--dynamo_backend", "no"]
+    command = [*launcher, str(FINETUNE), *TINY_MODEL, "--dataset", str(tmp_path / "data"), "--output_dir", str(out)]
+    command += ["--checkpointing_steps", "2", "--max_train_steps", "100000"]
+    log = (tmp_path / "log").open("w")
+    launch = subprocess.Popen(command, cwd=REPO, env=env(), stdout=log, stderr=log, start_new_session=True)
+    recipe = []
+    try:
+        deadline = time.monotonic() + 240
+        while not list(out.glob("checkpoints/step_*")) and time.monotonic() < deadline and launch.poll() is None:
+            time.sleep(0.5)
+        recipe = _children(launch.pid)
+        assert len(recipe) == 1 and list(out.glob("checkpoints/step_*")), (tmp_path / "log").read_text()[-3000:]
+        os.kill(launch.pid, signal.SIGKILL)  # the launcher alone: the recipe is its child, in its process group
+        launch.wait()
+        deadline = time.monotonic() + 30
+        while _alive(recipe[0]) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not _alive(recipe[0]), "the recipe went on training without its launcher"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(launch.pid, signal.SIGKILL)
+    # (its line went into the launcher's pipe, which no one reads now)
+    assert list(out.glob("checkpoints/step_*")) and not (out / "model.safetensors").exists()
+    assert not (out / ".run.lock").exists()
+
+
 # ---------------------------------------------------------------- evaluate.py and predict.py take the same lock
 def evaluation_setup(root: Path) -> tuple[Path, Path]:
     """A tiny random model of `down`, `up` and a test split of 2 clips a class (tests/test_recipes_evaluate.py's)."""

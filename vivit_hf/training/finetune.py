@@ -1257,8 +1257,21 @@ def load_data(args, accelerator):
     if args.max_train_samples:
         train = sample_subset(train, args.max_train_samples, seed=args.seed)
     if args.max_eval_samples:
+        whole = len(evaluation)
         evaluation = sample_subset(evaluation, args.max_eval_samples, seed=args.seed)
+        if len(evaluation) < whole:  # the results, log and card name the split scored: it is not all of it
+            eval_split = f"{eval_split} ({len(evaluation)} of its {whole} clips: --max_eval_samples)"
     return data, train, evaluation, eval_split
+
+
+def streamed_share(whole: int | None, kept: int | None, limit: int | None) -> str:
+    """What a split's name gains where `--max_eval_samples` cut a stream (its first clips, not a draw): the results
+    and card named the split, for a top-1 of its first N clips. The size of a stream may be unknown (no data card)."""
+    if not limit or (whole is not None and kept == whole):
+        return ""
+    if whole is None:
+        return f" (at most its first {limit} clips: --max_eval_samples)"
+    return f" (the first {kept} of its {whole} clips: --max_eval_samples)"
 
 
 def warn_missing(data) -> None:
@@ -1288,7 +1301,9 @@ def load_streaming_data(args, num_processes: int = 1):
         )
     evaluation = data.split(eval_split)
     train.keep_first(args.max_train_samples)
+    whole = evaluation.num_examples
     evaluation.keep_first(args.max_eval_samples)
+    eval_split += streamed_share(whole, evaluation.num_examples, args.max_eval_samples)
     for name, split in ((args.train_split, train), (eval_split, evaluation)):  # before the digest: a resume checks
         split.spread_over(num_processes * max(args.num_workers, 1), f"split {name!r}")  # the shards as they are read
     return data, train, evaluation, eval_split

@@ -76,6 +76,11 @@ TRAINER_ADVICE = {
     "evaluates every N steps instead",  # transformers 4
     "--save_strategy": "give --checkpointing_steps N (every N steps) or --checkpointing_steps epoch",
     "--logging_dir": "the tracker's logs go into the finetune/ folder of --output_dir",
+    # string distance answered these with a flag of another meaning, which a user would type in their place
+    "--eval_accumulation_steps": "evaluation gathers its logits batch by batch (--per_device_eval_batch_size); "
+    "--gradient_accumulation_steps is training's, and changes its total batch",
+    "--data_seed": "--seed seeds the data order and the augmentations too",
+    "--warmup_ratio": "give the warm-up as --warmup_epochs E or --num_warmup_steps N",
 }
 
 

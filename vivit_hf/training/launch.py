@@ -224,8 +224,12 @@ def _stop_with_the_launcher() -> None:
     (prctl PR_SET_PDEATHSIG; Linux), so that it stops as at a scheduler's SIGTERM: its line, the last checkpoint kept,
     no final model. torchrun starts its workers in sessions of their own, so a SIGKILL to the launcher's process group
     (the OOM killer, a scheduler) left them training to the end, writing checkpoints and the final model, beside a
-    restarted run."""
-    if "TORCHELASTIC_RUN_ID" not in os.environ or not sys.platform.startswith("linux"):
+    restarted run. `accelerate launch` on one process (its simple launcher, no torchrun) runs the recipe as its
+    child: killed alone (`kill -9` of its pid), it left the recipe training to the end, its stderr a pipe no one
+    read. (A recipe run by a shell script gets no such signal: the script may end before it, `cmd &`.)"""
+    if not sys.platform.startswith("linux"):
+        return
+    if "TORCHELASTIC_RUN_ID" not in os.environ and not _child_of_accelerate_launch():
         return
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -234,6 +238,21 @@ def _stop_with_the_launcher() -> None:
 
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _child_of_accelerate_launch() -> bool:
+    """True when `accelerate launch`'s simple launcher started this process: it sets ACCELERATE_USE_CPU always, and
+    is the parent (`accelerate launch ...` or `python -m accelerate.commands.launch ...`). The variable alone is not
+    enough: a user may export it (docs: it keeps a GPU machine's run on the CPU) and run the recipe from a script."""
+    if "ACCELERATE_USE_CPU" not in os.environ:
+        return False
+    try:
+        with open(f"/proc/{os.getppid()}/cmdline", "rb") as file:
+            parent = file.read().split(b"\0")[:3]  # [python, ]accelerate launch | -m accelerate.commands.launch
+    except OSError:  # no such parent any more
+        return False
+    launchers = (b"accelerate", b"accelerate-launch", b"accelerate.commands.launch")
+    return any(word.rsplit(b"/", 1)[-1] in launchers for word in parent)
 
 
 def _lost_peer(error: Exception) -> str | None:
