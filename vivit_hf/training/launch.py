@@ -104,7 +104,7 @@ def _accelerate_launch_flags(argv: list[str]) -> list[str] | None:
     """What follows `accelerate launch` (or `python -m accelerate.commands.launch`) in `argv`; None for another
     command (torchrun, a shell)."""
     for i, word in enumerate(argv):
-        if word == "accelerate.commands.launch":
+        if word == "accelerate.commands.launch" or os.path.basename(word) == "accelerate-launch":
             return argv[i + 1 :]
         if (
             word == "launch"
@@ -244,15 +244,7 @@ def _child_of_accelerate_launch() -> bool:
     """True when `accelerate launch`'s simple launcher started this process: it sets ACCELERATE_USE_CPU always, and
     is the parent (`accelerate launch ...` or `python -m accelerate.commands.launch ...`). The variable alone is not
     enough: a user may export it (docs: it keeps a GPU machine's run on the CPU) and run the recipe from a script."""
-    if "ACCELERATE_USE_CPU" not in os.environ:
-        return False
-    try:
-        with open(f"/proc/{os.getppid()}/cmdline", "rb") as file:
-            parent = file.read().split(b"\0")[:3]  # [python, ]accelerate launch | -m accelerate.commands.launch
-    except OSError:  # no such parent any more
-        return False
-    launchers = (b"accelerate", b"accelerate-launch", b"accelerate.commands.launch")
-    return any(word.rsplit(b"/", 1)[-1] in launchers for word in parent)
+    return "ACCELERATE_USE_CPU" in os.environ and _accelerate_launch_flags(_parent_command()[0]) is not None
 
 
 def _lost_peer(error: Exception) -> str | None:
