@@ -632,3 +632,29 @@ def test_a_size_that_is_not_whole_pixels_is_refused_by_name(option, message):
         ViViTVideoProcessor(**option)
     with pytest.raises(ValueError, match=message):
         ViViTVideoProcessor()("no-such-file.mp4", **option)
+
+
+def test_statistics_given_without_do_normalize_are_named_as_not_applied(tmp_path, caplog):
+    """VideoMAE's and ViT's processors normalise by default, so their users pass image_mean / image_std alone; under
+    the default preset normalisation is off and the statistics changed no pixel without a word."""
+    mean, std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+    video = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    options = dict(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    plain = ViViTVideoProcessor(**options)(video, return_tensors="pt")["pixel_values"]
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        given = ViViTVideoProcessor(**options, image_mean=mean, image_std=std)
+    (message,) = warnings_of(caplog)
+    assert f"image_mean={mean!r} and image_std={std!r} without `do_normalize`" in message
+    assert "do_normalize=True" in message and "normalization='imagenet'" in message
+    assert torch.equal(given(video, return_tensors="pt")["pixel_values"], plain)  # what the warning says: unused
+    # asked for (do_normalize=True), or named off on purpose, or loaded from a saved config: no warning
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        applied = ViViTVideoProcessor(**options, image_mean=mean, image_std=std, do_normalize=True)
+        ViViTVideoProcessor(**options, image_mean=mean, do_normalize=False)
+        ViViTVideoProcessor(**options, image_mean=mean, normalization="imagenet")
+        given.save_pretrained(tmp_path)
+        ViViTVideoProcessor.from_pretrained(tmp_path)
+    assert warnings_of(caplog) == []
+    expected = (plain - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
+    torch.testing.assert_close(applied(video, return_tensors="pt")["pixel_values"], expected)

@@ -343,9 +343,20 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 f"ViViTVideoProcessor got {_describe_unknown(unknown, self.valid_kwargs.__annotations__)}."
             )
         preset = _check_preset(kwargs.get("normalization") or type(self).normalization)
+        statistics = sorted(kwargs.keys() & {"image_mean", "image_std"}) if "do_normalize" not in kwargs else []
         for field, value in NORMALIZATION_PRESETS[preset].items():
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
+        if statistics and not kwargs["do_normalize"]:
+            # VideoMAE's and ViT's processors normalise by default, so their users pass only the statistics: here the
+            # default preset has normalisation off, and the statistics changed no pixel without a word
+            logger.warning(
+                "ViViTVideoProcessor got %s without `do_normalize`, which the %r preset leaves off: they are not "
+                "applied. Pass `do_normalize=True` to apply them after the rescale (x / 127.5 - 1 here), or "
+                "`normalization='imagenet'` for (x / 255 - mean) / std.",
+                " and ".join(f"{name}={kwargs[name]!r}" for name in statistics),
+                preset,
+            )
         _check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
         if isinstance(kwargs.get("resample"), InterpolationMode) and kwargs["resample"] in _PIL_CODES:
             kwargs["resample"] = _PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
