@@ -24,9 +24,9 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from .errors import VideoDecodeError
 from .video_reader import (
     _INTERPOLATIONS,
-    VideoDecodeError,
     VideoInfo,
     VideoReader,
     _check_interpolation,

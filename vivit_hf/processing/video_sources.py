@@ -14,7 +14,7 @@ import os
 import struct
 from typing import Any
 
-from .video_reader import VideoDecodeError
+from .errors import VideoDecodeError
 
 
 def source_name(source: Any) -> str | None:

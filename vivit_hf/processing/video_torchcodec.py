@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import VideoDecodeError
 from .video_pyav import (
     _AVFMT_NOTIMESTAMPS,
     _EXIF_CODECS,
@@ -35,7 +36,6 @@ from .video_pyav import (
     video_stream,
 )
 from .video_reader import (
-    VideoDecodeError,
     VideoInfo,
     VideoReader,
     _check_interpolation,
