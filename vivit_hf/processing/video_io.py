@@ -66,7 +66,7 @@ from .video_reader import (  # noqa: F401
     resize_frames,
     video_duration,
 )
-from .video_sources import _is_av_container, _is_torchcodec_decoder, describe_source, source_name  # noqa: F401
+from .video_sources import describe_source, is_av_container, is_torchcodec_decoder, source_name  # noqa: F401
 from .video_torchcodec import (  # noqa: F401
     _TORCHCODEC_MISREAD_FORMATS,
     TorchcodecReader,
@@ -131,9 +131,9 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
     datasets.Video decoder holds them."""
     if isinstance(source, VideoReader):
         return source
-    if _is_torchcodec_decoder(source):
+    if is_torchcodec_decoder(source):
         return _open_torchcodec_decoder(source, **kwargs)
-    if _is_av_container(source):
+    if is_av_container(source):
         return PyAVReader(source, **kwargs)
     if backend not in ("auto", "pyav", "torchcodec"):
         raise ValueError(f"Unknown video backend {backend!r}; expected 'auto', 'pyav' or 'torchcodec'.")
