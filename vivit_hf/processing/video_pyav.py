@@ -1082,7 +1082,7 @@ class PyAVReader(VideoReader):
         return self._num_frames
 
     @property
-    def _keyframe(self) -> np.ndarray | None:
+    def keyframe_mask(self) -> np.ndarray | None:
         """Per frame, whether a read may start decoding there (benchmarks/processor.py counts them)."""
         if self._start is None:
             return None
