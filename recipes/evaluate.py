@@ -80,11 +80,11 @@ from vivit_hf.training.data.examples import digest_words, examples_digest
 from vivit_hf.training.data.formats import (
     DATASET_FORMATS,
     VideoClassificationData,
-    _shown,
     check_config_name,
     example_ids,
     hold_out,
     label_name,
+    quoted,
     same_integer_written_otherwise,
     sample_subset,
 )
@@ -411,7 +411,7 @@ def check_labels(model_config, data: VideoClassificationData, model: str, datase
         respelt = [f"{name!r} to {other!r}" for name, other in numbers.items() if other is not None]
         raise DatasetFormatError(
             f"--model {model} does not know {len(unknown)} of the {len(data.label_names)} classes of --dataset "
-            f"{dataset}: {_shown(unknown)} (its {len(known)} classes: {_shown(known)}); a data set evaluated must "
+            f"{dataset}: {quoted(unknown)} (its {len(known)} classes: {quoted(known)}); a data set evaluated must "
             "have the model's classes, or some of them, spelt alike"
             + (
                 f"; rename {', '.join(respelt[:3])} (a label with a leading zero is a name, not an id)"

@@ -2,6 +2,7 @@
 """What a newcomer reads to find their way in: a name used by another module is public (no leading underscore), and
 `__all__` lists public names only."""
 
+import ast
 import io
 from pathlib import Path
 
@@ -34,3 +35,54 @@ def test_a_readers_keyframes_are_public_and_are_the_files_keyframes(tmp_path):
     with open_video(path, backend="pyav") as reader:
         assert reader.keyframe_mask.tolist() == flags
     assert sum(flags) == 3
+
+
+def python_files(*folders: str) -> list[Path]:
+    return sorted(path for folder in folders for path in (ROOT / folder).rglob("*.py"))
+
+
+def is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_module_lists_a_private_name_in_all():
+    listed = {}
+    for path in python_files("vivit_hf"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+                private = [name for name in ast.literal_eval(node.value) if is_private(name)]
+                if private:
+                    listed[str(path.relative_to(ROOT))] = private
+    assert not listed, f"__all__ lists private names: {listed}"
+
+
+def private_names_defined_in_vivit_hf() -> set[str]:
+    names = set()
+    for path in python_files("vivit_hf"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and is_private(node.name):
+                names.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and is_private(node.id):
+                names.add(node.id)
+    return names
+
+
+# recipes/evaluate.py's flag type: its home, vivit_hf/training/finetune.py, is being edited elsewhere; it moves to
+# vivit_hf/training/flags.py as `at_least` once that file is free
+NOT_YET_PUBLIC = {"_at_least"}
+
+
+def test_recipes_and_benchmarks_use_no_private_name_of_vivit_hf():
+    # they are what a user copies: what they reach for must be API
+    private = private_names_defined_in_vivit_hf()
+    used = []
+    for path in python_files("recipes", "benchmarks"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("vivit_hf"):
+                names = [alias.name for alias in node.names if is_private(alias.name)]
+            elif isinstance(node, ast.Attribute) and node.attr in private and getattr(node.value, "id", "") != "self":
+                names = [node.attr]  # another object's private attribute (a script's own class may use its own)
+            else:
+                continue
+            used += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names if name not in NOT_YET_PUBLIC]
+    assert not used, f"private names of vivit_hf used outside it: {used}"
