@@ -55,9 +55,9 @@ from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
-from vivit_hf.hub import looks_like_local_path
 from vivit_hf.hub.folders import WEIGHT_PATTERNS, staged_outputs
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.repo_id import looks_like_local_path
 from vivit_hf.training.agreement import (
     agree,
     agree_on_examples,

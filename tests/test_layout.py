@@ -86,3 +86,31 @@ def test_recipes_and_benchmarks_use_no_private_name_of_vivit_hf():
                 continue
             used += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names if name not in NOT_YET_PUBLIC]
     assert not used, f"private names of vivit_hf used outside it: {used}"
+
+
+REPO_ID_NAMES = {"CHECKPOINT_SUFFIXES", "looks_like_local_path", "looks_like_repo_id"}
+
+
+def imported_from(path: Path, node: ast.ImportFrom) -> str:
+    """The absolute module an import names (`from ..repo_id import x` in vivit_hf/hub/cards.py: vivit_hf.repo_id)."""
+    if not node.level:
+        return node.module or ""
+    package = path.relative_to(ROOT).with_suffix("").parts[: -node.level]
+    return ".".join([*package, *([node.module] if node.module else [])])
+
+
+def test_the_hub_id_rule_is_imported_from_its_one_home():
+    # vivit_hf.hub.sources re-exported it, and callers imported it from both places; vivit_hf.hub still lists two
+    # names from it, as before
+    elsewhere = []
+    for path in python_files("vivit_hf", "recipes", "benchmarks", "tests"):
+        if (path.name == "__init__.py" and path.parent.name == "hub") or "tests/data" in path.as_posix():
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and REPO_ID_NAMES & {alias.name for alias in node.names}:
+                if imported_from(path, node) != "vivit_hf.repo_id":
+                    elsewhere.append(f"{path.relative_to(ROOT)}:{node.lineno} from {imported_from(path, node)}")
+    assert not elsewhere, f"the Hub id rule imported from elsewhere than vivit_hf.repo_id: {elsewhere}"
+    from vivit_hf.hub import sources
+
+    assert not REPO_ID_NAMES & set(sources.__all__)

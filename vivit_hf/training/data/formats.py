@@ -127,7 +127,7 @@ def load_video_dataset(
     if Path(source).is_dir():
         roots = [Path(source)]
     else:
-        from ...hub.sources import looks_like_repo_id
+        from ...repo_id import looks_like_repo_id
         from .fetch import fetch_dataset_repo
 
         if not looks_like_repo_id(str(source)):
