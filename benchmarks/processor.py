@@ -105,7 +105,7 @@ def frames_decoded(path: str, indices: np.ndarray, size: int) -> tuple[int, int]
     one, so it can be fewer)."""
     with open_video(path, backend="pyav") as reader:
         reader.read(indices, size=size)
-        keyframes = np.flatnonzero(reader._keyframe)
+        keyframes = np.flatnonzero(reader.keyframe_mask)
         first_key = keyframes[np.searchsorted(keyframes, indices[0], side="right") - 1]
         return reader.frames_decoded, int(indices[-1] - first_key + 1)
 
@@ -247,7 +247,7 @@ def main() -> None:
             make_video(path, seconds, width, height, keyint=args.keyint)
         path = str(path)
         with open_video(path, backend="pyav") as reader:
-            num_video_frames, keyframes = reader.num_frames, int(reader._keyframe.sum())
+            num_video_frames, keyframes = reader.num_frames, int(reader.keyframe_mask.sum())
         clips = clip_starts(num_video_frames, args.clips)
         bench_file(path, clips[:1], ours, theirs, backends, runs=1)  # warm-up (imports, allocator)
         row = {

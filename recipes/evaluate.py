@@ -55,9 +55,9 @@ from safetensors.torch import save_file
 from transformers import AutoModelForVideoClassification
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
-from vivit_hf.hub import looks_like_local_path
 from vivit_hf.hub.folders import WEIGHT_PATTERNS, staged_outputs
 from vivit_hf.processing.processing_vivit import ViViTVideoProcessor
+from vivit_hf.repo_id import looks_like_local_path
 from vivit_hf.training.agreement import (
     agree,
     agree_on_examples,
@@ -80,11 +80,11 @@ from vivit_hf.training.data.examples import digest_words, examples_digest
 from vivit_hf.training.data.formats import (
     DATASET_FORMATS,
     VideoClassificationData,
-    _shown,
     check_config_name,
     example_ids,
     hold_out,
     label_name,
+    quoted,
     same_integer_written_otherwise,
     sample_subset,
 )
@@ -412,7 +412,7 @@ def check_labels(model_config, data: VideoClassificationData, model: str, datase
         respelt = [f"{name!r} to {other!r}" for name, other in numbers.items() if other is not None]
         raise DatasetFormatError(
             f"--model {model} does not know {len(unknown)} of the {len(data.label_names)} classes of --dataset "
-            f"{dataset}: {_shown(unknown)} (its {len(known)} classes: {_shown(known)}); a data set evaluated must "
+            f"{dataset}: {quoted(unknown)} (its {len(known)} classes: {quoted(known)}); a data set evaluated must "
             "have the model's classes, or some of them, spelt alike"
             + (
                 f"; rename {', '.join(respelt[:3])} (a label with a leading zero is a name, not an id)"

@@ -15,7 +15,8 @@ import yaml
 
 from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.conversion import transformers_vivit
-from vivit_hf.hub import build_model_card, looks_like_local_path, looks_like_repo_id
+from vivit_hf.hub import build_model_card
+from vivit_hf.repo_id import looks_like_local_path, looks_like_repo_id
 from vivit_hf.training import finetune
 from vivit_hf.training.data import fetch
 from vivit_hf.training.data.formats import load_video_dataset

@@ -586,7 +586,7 @@ def test_h264_avi_reads_decode_from_a_keyframe_not_the_start(tmp_path):
     path = write_encoded(tmp_path / "long.avi", "avi", "h264", num_frames=96, bframes=3, gop=12)
     truth = sequential_decode(path)
     with open_video(path, backend="pyav") as reader:
-        assert reader._keyframe.sum() == 96 // 12  # where reads may start (benchmarks/processor.py counts them)
+        assert reader.keyframe_mask.sum() == 96 // 12  # where reads may start (benchmarks/processor.py counts them)
         indexing = reader.frames_decoded
         assert frame_indices(reader.read([85, 87, 89])) == [85, 87, 89]
         assert reader.frames_decoded - indexing <= 89 - 84 + 1
@@ -597,7 +597,7 @@ def test_mp4_reads_decode_no_indexing_pass(tmp_path):
     # Where the container's timestamps are presentation timestamps, opening decodes nothing.
     path = write_encoded(tmp_path / "clip.mp4", "mp4", "h264", num_frames=96, bframes=3, gop=12)
     with open_video(path, backend="pyav") as reader:
-        assert reader.frames_decoded == 0 and reader._keyframe.sum() == 96 // 12
+        assert reader.frames_decoded == 0 and reader.keyframe_mask.sum() == 96 // 12
         reader.read([85, 87, 89])
         assert reader.frames_decoded <= 89 - 84 + 1
 

@@ -1072,6 +1072,27 @@ def test_an_npz_vit_block_parameter_with_no_place_is_refused():
         load_image_vit(tree)
 
 
+# Each reader with seven parameters it has no place for, the reader's words for what lacks the place
+UNPLACED = {
+    "transformers": (lambda: tiny_vit().state_dict(), "layers.0.extra_{}", "a transformers ViT"),
+    "timm": (lambda: timm_state(tiny_vit(layer_norm_eps=1e-6)), "blocks.0.extra_{}", "a timm VisionTransformer block"),
+    "npz": (lambda: npz_tree(tiny_vit(), original_names=False), "Transformer/encoderblock_0/Extra_{}", "a ViT block"),
+}
+
+
+@pytest.mark.parametrize("reader", list(UNPLACED))
+def test_every_reader_refuses_parameters_with_no_place_naming_the_first_six_alike(reader):
+    checkpoint, name, lacking = UNPLACED[reader]
+    state = checkpoint()
+    names = sorted(name.format(i) for i in range(7))
+    for extra in names:
+        state[extra] = np.ones(D, np.float32) if reader == "npz" else torch.ones(D)
+    expected = f"parameters {lacking} has no place for: {', '.join(names[:6])}, ...; another architecture"
+    with pytest.raises(ViTInitError, match=re.escape(expected)) as refused:
+        load_image_vit(state, num_attention_heads=HEADS)
+    assert names[6] not in str(refused.value) and str(refused.value).endswith("nothing was loaded")
+
+
 def test_an_npz_vit_with_fixed_sincos_position_embeddings_is_named():
     tree = npz_tree(tiny_vit(), original_names=False)
     del tree["Transformer/posembed_input/pos_embedding"]

@@ -32,9 +32,10 @@ from collections.abc import Mapping
 
 import torch
 
-from ..hub.sources import looks_like_local_path, why_not_fetched
+from ..hub.sources import why_not_fetched
 from ..models.configuration_vivit import ViViTSpatioTemporalConfig, checked_label_spaces
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
+from ..repo_id import looks_like_local_path
 from .scenic_checkpoint import describe_file_start
 
 logger = logging.getLogger(__name__)

@@ -397,12 +397,7 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
     )
     leftover = sorted(set(state) - used)
     unknown = [name for name in leftover if not _TRANSFORMERS_DROPPABLE.match(name.removeprefix(prefix))]
-    if unknown:
-        raise ViTInitError(
-            f"{origin}: parameters a transformers ViT has no place for: {', '.join(unknown[:6])}"
-            f"{', ...' if len(unknown) > 6 else ''}; another architecture, which a ViViT cannot represent; "
-            f"nothing was loaded"
-        )
+    _refuse_unplaced(origin, "a transformers ViT", unknown)
     for name in leftover:
         vit.unused[name] = (
             f"pooler with activation {config.get('pooler_act')!r}: a ViViT's representation layer is dense + tanh"
@@ -427,6 +422,17 @@ def _set_class_names(vit: ImageViT, id2label: Mapping) -> None:
 _TRANSFORMERS_DROPPABLE = re.compile(
     r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$|embeddings\.position_ids$)"
 )
+
+
+def _refuse_unplaced(origin: str, reader: str, unknown: list[str]) -> None:
+    """Refuse a checkpoint with parameters `reader` has no place for (the first six named), before anything loads: a
+    part of another architecture, which a ViViT cannot represent, would otherwise be dropped silently."""
+    if unknown:
+        raise ViTInitError(
+            f"{origin}: parameters {reader} has no place for: {', '.join(unknown[:6])}"
+            f"{', ...' if len(unknown) > 6 else ''}; another architecture, which a ViViT cannot represent; "
+            f"nothing was loaded"
+        )
 
 
 def _set_classifier(vit: ImageViT, state: Mapping, names: tuple[str, str], transpose: bool, pooled_by=None):
@@ -598,12 +604,7 @@ def _from_timm(
         origin=origin,
     )
     unknown = sorted(name for name in set(state) - used if not _TIMM_DROPPABLE.match(name))
-    if unknown:
-        raise ViTInitError(
-            f"{origin}: parameters a timm VisionTransformer block has no place for: {', '.join(unknown[:6])}"
-            f"{', ...' if len(unknown) > 6 else ''}; another architecture, which a ViViT cannot represent; "
-            f"nothing was loaded"
-        )
+    _refuse_unplaced(origin, "a timm VisionTransformer block", unknown)
     for name in sorted(set(state) - used):
         vit.unused[name] = _reason(name)
     attention_pooled = any(name.startswith("attn_pool.") for name in state)
@@ -791,12 +792,7 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     )
     # every block and the encoder norm are read: anything else under Transformer/ is a part a ViViT lacks
     unknown = sorted(name for name in set(flat) - used if name.startswith("Transformer/"))
-    if unknown:
-        raise ViTInitError(
-            f"{origin}: parameters a ViT block has no place for: {', '.join(unknown[:6])}"
-            f"{', ...' if len(unknown) > 6 else ''}; another architecture, which a ViViT cannot represent; "
-            f"nothing was loaded"
-        )
+    _refuse_unplaced(origin, "a ViT block", unknown)
     for name in sorted(set(flat) - used):
         vit.unused[name] = _reason(name)
     # scenic's ViT names its classifier output_projection, big_vision's `head`

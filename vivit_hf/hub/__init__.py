@@ -2,8 +2,8 @@
 """The Hub side of a checkpoint: its model card, its uploads, and the one rule for whether a user's string is a Hub
 repo id or a local path (`vivit_hf.repo_id`, shared with `vivit_hf.export`). Nothing else of vivit_hf is imported."""
 
+from ..repo_id import looks_like_local_path, looks_like_repo_id  # importable from here as before; home: repo_id
 from .cards import build_model_card
-from .sources import looks_like_local_path, looks_like_repo_id
 from .upload import BackgroundUploader, push_folder
 
 __all__ = ["BackgroundUploader", "build_model_card", "looks_like_local_path", "looks_like_repo_id", "push_folder"]

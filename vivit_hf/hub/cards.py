@@ -19,7 +19,7 @@ from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
-from .sources import looks_like_local_path, looks_like_repo_id
+from ..repo_id import looks_like_local_path, looks_like_repo_id
 
 PAPER = "https://arxiv.org/abs/2103.15691"
 

@@ -1,6 +1,6 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Hub ids read for a command: why one gave no files, in words every command shares. What a user's string names (a
-Hub repo id or a path on this machine) is `vivit_hf.repo_id`'s rule, imported from here by the commands as before."""
+Hub repo id or a path on this machine) is `vivit_hf.repo_id`'s rule: import it from there."""
 
 from __future__ import annotations
 
@@ -9,15 +9,7 @@ from collections.abc import Iterator
 from huggingface_hub.constants import is_offline_mode
 from huggingface_hub.errors import OfflineModeIsEnabled, RepositoryNotFoundError, RevisionNotFoundError
 
-from ..repo_id import CHECKPOINT_SUFFIXES, looks_like_local_path, looks_like_repo_id
-
-__all__ = [
-    "CHECKPOINT_SUFFIXES",
-    "exception_chain",
-    "looks_like_local_path",
-    "looks_like_repo_id",
-    "why_not_fetched",
-]
+__all__ = ["exception_chain", "why_not_fetched"]
 
 
 def exception_chain(error: BaseException) -> Iterator[BaseException]:

@@ -3,10 +3,9 @@
 (`pipeline`). Nothing else of vivit_hf is imported: the processor's modules travel with `trust_remote_code`
 checkpoints (the pipeline does not; it imports the processor, never the reverse)."""
 
-from .errors import BrokenVideoError
+from .errors import BrokenVideoError, VideoDecodeError
 from .pipeline import ViViTVideoClassificationPipeline
 from .processing_vivit import ViViTVideoProcessor, ViViTVideosKwargs
-from .video_io import VideoDecodeError
 
 __all__ = [
     "BrokenVideoError",

@@ -2,17 +2,22 @@
 """The error of a sample that cannot make a clip, as opposed to a wrong option.
 
 `ViViTVideoProcessor(skip_broken=True)` skips a video by the class of its error, never by its message: a
-`BrokenVideoError` (or a `video_io.VideoDecodeError`) is this sample's fault and is skipped and counted; any other
+`BrokenVideoError` (or its subclass `VideoDecodeError`) is this sample's fault and is skipped and counted; any other
 error is the caller's (a wrong option, an ambiguous array that `input_data_format` settles) and is raised, whatever
 its text says. This module imports nothing: it travels with `trust_remote_code` like its siblings.
 """
 
 from __future__ import annotations
 
-__all__ = ["BrokenVideoError"]
+__all__ = ["BrokenVideoError", "VideoDecodeError"]
 
 
 class BrokenVideoError(ValueError):
     """A video that cannot make a clip by itself: too short under `short_video="error"`, a single frame under the
     default policy, NaN or infinite values, no frames, frames of different sizes, or an array with no channel axis.
     A `ValueError`, so `except ValueError` keeps catching it; the message names the input."""
+
+
+class VideoDecodeError(BrokenVideoError):
+    """A video could not be opened or decoded; the message names the input. A `BrokenVideoError`: the sample's
+    fault, skipped and counted where broken samples are (`skip_broken`, the training data set)."""

@@ -56,7 +56,7 @@ from .sampling import (
     sample_clips,
 )
 from .video_io import VideoReader, describe_source, evenly_spaced, open_video, source_name
-from .video_sources import _resolve_source
+from .video_sources import resolve_source
 from .video_transforms import (
     NORMALIZATION_PRESETS,
     RESIZED_BYTES,
@@ -1662,7 +1662,7 @@ def _image_file_frames(paths) -> list:
     for position, path in enumerate(paths):
         name = describe_source(path)
         try:
-            with Image.open(_resolve_source(path)) as image:
+            with Image.open(resolve_source(path)) as image:
                 if getattr(image, "n_frames", 1) > 1:  # (a copy keeps the first frame alone)
                     raise ValueError(f"it is an animated image of {image.n_frames} frames: pass it as a video")
                 frames.append(ImageOps.exif_transpose(image))  # a loaded copy, upright

@@ -28,10 +28,10 @@ A file opened for torchcodec is also indexed by PyAV (a demux): where the two co
 open the file, or a frame it returns has another time than the one asked, PyAV reads (see `_open_with_torchcodec`).
 
 Callers import everything from this module, the entry point; the parts live beside it: `video_reader` (the
-`VideoReader` interface, `VideoInfo`, `VideoDecodeError`, output sizes and resizing), `video_sources` (the inputs a
-reader takes, and their names), `video_pyav` (`PyAVReader`: frame tables, seeking, the frame-table cache, the video
-stream choice) and `video_torchcodec` (`TorchcodecReader`, and which files torchcodec is trusted with). This module
-holds `open_video`, `probe`, `read_frames` and the URL download with its limits.
+`VideoReader` interface, `VideoInfo`, output sizes and resizing), `errors` (`VideoDecodeError`), `video_sources` (the
+inputs a reader takes, and their names), `video_pyav` (`PyAVReader`: frame tables, seeking, the frame-table cache,
+the video stream choice) and `video_torchcodec` (`TorchcodecReader`, and which files torchcodec is trusted with).
+This module holds `open_video`, `probe`, `read_frames` and the URL download with its limits.
 
 These modules import only numpy, PyAV, the standard library (torchcodec, torch and PIL lazily) and each other, so
 they travel with the video processor under `trust_remote_code`.
@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 # The entry point: callers (and their tests) import every name below from here, wherever it lives
+from .errors import VideoDecodeError
 from .video_pyav import (  # noqa: F401
     _TABLE_CACHE,
     _UNTIMED_FORMATS,
@@ -57,7 +58,6 @@ from .video_pyav import (  # noqa: F401
     video_stream,
 )
 from .video_reader import (  # noqa: F401
-    VideoDecodeError,
     VideoInfo,
     VideoReader,
     counted_at_rate,
@@ -66,7 +66,7 @@ from .video_reader import (  # noqa: F401
     resize_frames,
     video_duration,
 )
-from .video_sources import _is_av_container, _is_torchcodec_decoder, describe_source, source_name  # noqa: F401
+from .video_sources import describe_source, is_av_container, is_torchcodec_decoder, source_name  # noqa: F401
 from .video_torchcodec import (  # noqa: F401
     _TORCHCODEC_MISREAD_FORMATS,
     TorchcodecReader,
@@ -131,9 +131,9 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
     datasets.Video decoder holds them."""
     if isinstance(source, VideoReader):
         return source
-    if _is_torchcodec_decoder(source):
+    if is_torchcodec_decoder(source):
         return _open_torchcodec_decoder(source, **kwargs)
-    if _is_av_container(source):
+    if is_av_container(source):
         return PyAVReader(source, **kwargs)
     if backend not in ("auto", "pyav", "torchcodec"):
         raise ValueError(f"Unknown video backend {backend!r}; expected 'auto', 'pyav' or 'torchcodec'.")

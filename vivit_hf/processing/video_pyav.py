@@ -24,9 +24,9 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from .errors import VideoDecodeError
 from .video_reader import (
     _INTERPOLATIONS,
-    VideoDecodeError,
     VideoInfo,
     VideoReader,
     _check_interpolation,
@@ -34,7 +34,7 @@ from .video_reader import (
     output_size,
     video_duration,
 )
-from .video_sources import _is_av_container, _resolve_source, describe_source, what_it_is
+from .video_sources import describe_source, is_av_container, resolve_source, what_it_is
 
 
 class _DamagedKeyframe(Exception):
@@ -492,8 +492,8 @@ class PyAVReader(VideoReader):
 
     def __init__(self, source: Any, name: str | None = None, thread_type: str = "AUTO", thread_count: int = 0):
         super().__init__(name or describe_source(source))
-        self._owns_container = not _is_av_container(source)
-        self._source = _resolve_source(source) if self._owns_container else None
+        self._owns_container = not is_av_container(source)
+        self._source = resolve_source(source) if self._owns_container else None
         self._threading = (thread_type, thread_count)
         self.container = source if not self._owns_container else None
         self._open()
@@ -1082,7 +1082,7 @@ class PyAVReader(VideoReader):
         return self._num_frames
 
     @property
-    def _keyframe(self) -> np.ndarray | None:
+    def keyframe_mask(self) -> np.ndarray | None:
         """Per frame, whether a read may start decoding there (benchmarks/processor.py counts them)."""
         if self._start is None:
             return None

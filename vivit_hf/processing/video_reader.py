@@ -1,6 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """What every video reader shares: `VideoReader` (the interface `PyAVReader` and `TorchcodecReader` implement, and
-its index checks), `VideoInfo`, `VideoDecodeError`, and the output size and resizing rules both readers follow.
+its index checks), `VideoInfo`, and the output size and resizing rules both readers follow. `VideoDecodeError` lives
+in `errors` beside `BrokenVideoError`, and is still importable from here.
 
 Callers import these from `video_io` (see its docstring for how decoding works). This module imports only numpy and
 its sibling `errors` (torch lazily, to resize), so it travels with the video processor under `trust_remote_code`.
@@ -13,12 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import BrokenVideoError
-
-
-class VideoDecodeError(BrokenVideoError):
-    """A video could not be opened or decoded; the message names the input. A `BrokenVideoError`: the sample's
-    fault, skipped and counted where broken samples are (`skip_broken`, the training data set)."""
+# Defined beside BrokenVideoError in `errors` (one home for a sample's errors); still importable from here
+from .errors import VideoDecodeError  # noqa: F401
 
 
 @dataclass(frozen=True)

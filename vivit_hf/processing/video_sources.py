@@ -1,10 +1,10 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The inputs a video reader takes, and what they are called: paths, URLs, bytes, file objects, `datasets.Video`
-dicts, PyAV containers and torchcodec decoders (`_resolve_source` turns the first five into what `av.open` takes).
+dicts, PyAV containers and torchcodec decoders (`resolve_source` turns the first five into what `av.open` takes).
 
 URLs are downloaded by `video_io._download`, whose limits (`video_io.URL_TIME_LIMIT`, `URL_SIZE_LIMIT`) are settings
-callers change there. This module imports only the standard library and its sibling `video_reader` (PyAV lazily), so
-it travels with the video processor under `trust_remote_code`.
+callers change there. This module imports only the standard library and its sibling `errors` (PyAV lazily), so it
+travels with the video processor under `trust_remote_code`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 import struct
 from typing import Any
 
-from .video_reader import VideoDecodeError
+from .errors import VideoDecodeError
 
 
 def source_name(source: Any) -> str | None:
@@ -44,11 +44,13 @@ def describe_source(source: Any) -> str:
     return f"<{type(source).__name__}>"
 
 
-def _is_torchcodec_decoder(source: Any) -> bool:
+def is_torchcodec_decoder(source: Any) -> bool:
+    """A torchcodec `VideoDecoder` (duck-typed: torchcodec imports only when it is used)."""
     return hasattr(source, "get_frames_at") and hasattr(source, "metadata")
 
 
-def _is_av_container(source: Any) -> bool:
+def is_av_container(source: Any) -> bool:
+    """A container the caller opened with `av.open`: read as it is, and left open."""
     import av
 
     return isinstance(source, av.container.InputContainer)
@@ -74,14 +76,14 @@ def _read_remote(path: str, name: str) -> io.BytesIO:
         raise VideoDecodeError(f"Cannot read video {name}: {type(e).__name__}: {e}") from e
 
 
-def _resolve_source(source: Any) -> Any:
+def resolve_source(source: Any) -> Any:
     """Turn the accepted input kinds into something `av.open` takes (a path or a seekable file)."""
     name = describe_source(source)
     if isinstance(source, dict):  # datasets.Video(decode=False): {"path": ..., "bytes": ...}
         if source.get("bytes") is not None:
-            return _resolve_source(source["bytes"])
+            return resolve_source(source["bytes"])
         if source.get("path"):
-            return _resolve_source(source["path"])
+            return resolve_source(source["path"])
         raise VideoDecodeError(f"Video {name} has neither 'path' nor 'bytes'.")
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
@@ -149,7 +151,7 @@ _TEXT_DOCUMENTS = (
 
 
 def _read_at(source: Any, offset: int, size: int) -> bytes:
-    """`size` bytes of `source` (what `_resolve_source` returns: a path or a seekable file) from `offset`, where it
+    """`size` bytes of `source` (what `resolve_source` returns: a path or a seekable file) from `offset`, where it
     stays; b"" where it cannot be read."""
     try:
         if isinstance(source, str):

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import VideoDecodeError
 from .video_pyav import (
     _AVFMT_NOTIMESTAMPS,
     _EXIF_CODECS,
@@ -35,7 +36,6 @@ from .video_pyav import (
     video_stream,
 )
 from .video_reader import (
-    VideoDecodeError,
     VideoInfo,
     VideoReader,
     _check_interpolation,
@@ -43,7 +43,7 @@ from .video_reader import (
     output_size,
     resize_frames,
 )
-from .video_sources import _is_torchcodec_decoder, _resolve_source, describe_source
+from .video_sources import describe_source, is_torchcodec_decoder, resolve_source
 
 
 class _TorchcodecCannotOpen(VideoDecodeError):
@@ -100,12 +100,12 @@ class TorchcodecReader(VideoReader):
         super().__init__(name or describe_source(source))
         self.reference: PyAVReader | None = None  # see `_replace_misread`; set by `_checked_by_pyav`
         self.hflip = hflip
-        if _is_torchcodec_decoder(source):
+        if is_torchcodec_decoder(source):
             self.decoder = source
         else:
             from torchcodec.decoders import VideoDecoder
 
-            resolved = _resolve_source(source)
+            resolved = resolve_source(source)
             if isinstance(resolved, io.BytesIO):
                 resolved = resolved.getvalue()
             try:
@@ -126,7 +126,7 @@ class TorchcodecReader(VideoReader):
         self._num_frames = int(meta.num_frames or 0)
         if self._num_frames == 0:
             raise VideoDecodeError(f"Video {self.name} has no frames.")
-        if self._num_frames == 1 and not _is_torchcodec_decoder(source):
+        if self._num_frames == 1 and not is_torchcodec_decoder(source):
             # torchcodec takes FFmpeg's "best" video stream, which can be a cover image (a music file's
             # album art); PyAV's stream choice skips those and names the file that has nothing else.
             PyAVReader(resolved, name=self.name).close()
@@ -258,7 +258,7 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
     except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
         return False, None, False
     finally:
-        if position is not None:  # the reader that follows reads the file from where `_resolve_source` put it
+        if position is not None:  # the reader that follows reads the file from where `resolve_source` put it
             resolved.seek(position)
 
 
@@ -323,7 +323,7 @@ def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
     """A file asked of torchcodec: read by torchcodec, unless torchcodec would return wrong frames from its
     container; PyAV reads those (`reader.backend` then says "pyav")."""
     name = describe_source(source)
-    resolved = _resolve_source(source)  # once: a URL is downloaded here, not again by the reader
+    resolved = resolve_source(source)  # once: a URL is downloaded here, not again by the reader
     misreads, stream_index, hflip = _torchcodec_plan(resolved)
     if misreads:
         return PyAVReader(resolved, name=name, **kwargs)

@@ -26,9 +26,9 @@ from transformers import AutoConfig
 
 from ..conversion.vit_init import TUBELET_INITS, ViTInitError, from_vivit_checkpoint
 from ..flag_spellings import flag_spellings, typed_flag_name
-from ..hub.sources import looks_like_local_path
 from ..models.modeling_vivit import VIVIT_MODELS, multi_head_cross_entropy
 from ..processing.processing_vivit import ViViTVideoProcessor
+from ..repo_id import looks_like_local_path
 from .data import SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
 from .data.dataset import (
     EpochShuffleSampler,

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .examples import DatasetFormatError, VideoClassificationData, _shown
+from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .fetch import archive_parts_below, concatenate_command, missing_parts
 from .folders import _SPLIT_ALIASES, VIDEO_EXTENSIONS, _files_below, _walk, _what_is_there
 from .labels import _names_by_index, _unknown_class, label_vocabulary
@@ -163,7 +163,7 @@ def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
                 len(paths),
                 split,
                 chosen[split],
-                _shown([str(path) for path in paths if path != chosen[split]], 3),
+                quoted([str(path) for path in paths if path != chosen[split]], 3),
             )
     return chosen
 
@@ -244,7 +244,7 @@ def _warn_unlisted_clips(roots: Sequence[Path], index: dict, listed: set[str], f
             len(unlisted),
             ", ".join(map(str, roots)),
             ", ".join(str(path) for path in files.values()),
-            _shown(unlisted, 5),
+            quoted(unlisted, 5),
         )
 
 
@@ -386,7 +386,7 @@ def _refuse_unextracted_parts(roots: Sequence[Path], missing: dict, found: int) 
         gap = missing_parts(parts)
         lacking = f" (after fetching the missing part(s) {', '.join(gap)})" if gap else ""
         commands.append(f"`{concatenate_command(parts, stem.parent)}`{lacking}")
-    names = _shown([path.name for parts in sets.values() for path in parts], 3)
+    names = quoted([path.name for parts in sets.values() for path in parts], 3)
     raise DatasetFormatError(
         f"--dataset_format ssv2: {absent} of the {absent + found} clips the annotations name are not on disk, and "
         f"the folder holds {sum(map(len, sets.values()))} archive parts ({names}): the pieces of one tar archive "
@@ -693,7 +693,7 @@ def _split_list_examples(entries, index, missing, split, several: set[str]) -> l
             "other folders, none of which is theirs; left out, counted missing: %s",
             split,
             len(unsure),
-            _shown(unsure),
+            quoted(unsure),
         )
     _count_missing(missing, split, absent)
     if unsure:

@@ -109,7 +109,7 @@ class VideoClassificationData:
         return self.splits[name]
 
 
-def _shown(names: Sequence[str], limit: int = 5) -> str:
+def quoted(names: Sequence[str], limit: int = 5) -> str:
     """The first few names, quoted, and how many more."""
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
     return ", ".join(repr(name) for name in names[:limit]) + more
@@ -183,7 +183,7 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
                 "split %r lists %d clip(s) more than once, each read as many times an epoch: %s",
                 split,
                 len(repeated),
-                _shown(repeated),
+                quoted(repeated),
             )
     names, sets = list(ids), {split: set(keys) for split, keys in ids.items()}
     for i, first in enumerate(names):
@@ -197,7 +197,7 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
                     len(both),
                     first,
                     second,
-                    _shown(both),
+                    quoted(both),
                 )
     _warn_linked_files(data, report)
     return report
@@ -306,7 +306,7 @@ def _warn_linked_files(data: VideoClassificationData, report: dict) -> None:
         how = "symlinks or hard links to one file" if kind == "links" else "byte-identical copies of one file"
         for where, both in pairs.items():
             report.setdefault(where, []).extend(both)
-            shown = _shown([f"{a} = {b}" for a, b in both], 3)
+            shown = quoted([f"{a} = {b}" for a, b in both], 3)
             if isinstance(where, str):
                 logger.warning(
                     "split %r reads %d file(s) under two names (%s), each read as many times an epoch, under each "

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .examples import _SPLIT_ALIASES, DatasetFormatError, _shown
+from .examples import _SPLIT_ALIASES, DatasetFormatError, quoted
 from .labels import label_name
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -134,7 +134,7 @@ def _dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> d
         folder,
         ", ".join(shown),
         f" and {len(links) - 3} more" if len(links) > 3 else "",
-        f"; so the class(es) {_shown(vanished)} have no clip and are not in the data set" if vanished else "",
+        f"; so the class(es) {quoted(vanished)} have no clip and are not in the data set" if vanished else "",
     )
     return per_split
 

@@ -22,13 +22,14 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+# `_index_videos`, `_shown` and `_SPLIT_ALIASES`: private names scripts imported from here before the split into a
+# module per data set; still importable, not API (not in `__all__`)
 from .annotated import (
     EPIC_KITCHENS_HEADS,
     OFFICIAL_SPLIT,
     OFFICIAL_SPLITS,
     SPLIT_LIST_FORMATS,
-    _count_missing,
-    _index_videos,
+    _index_videos,  # noqa: F401
     check_config_name,
     load_epic_kitchens,
     load_hmdb51,
@@ -40,16 +41,19 @@ from .annotated import (
 from .examples import (
     DatasetFormatError,
     VideoClassificationData,
-    _shown,
     example_ids,
     example_labels,
+    quoted,
     warn_repeated_clips,
 )
-from .folders import _SPLIT_ALIASES, VIDEO_EXTENSIONS, _refuse_a_file, video_files_below
+from .examples import quoted as _shown  # noqa: F401
+from .folders import (
+    _SPLIT_ALIASES,  # noqa: F401
+    VIDEO_EXTENSIONS,
+    _refuse_a_file,
+    video_files_below,
+)
 from .hub import (
-    _HubSplit,
-    _relative_or_as_is,
-    _table_files,
     arrow_label_values,
     class_label_map,
     hub_columns,
@@ -123,7 +127,7 @@ def load_video_dataset(
     if Path(source).is_dir():
         roots = [Path(source)]
     else:
-        from ...hub.sources import looks_like_repo_id
+        from ...repo_id import looks_like_repo_id
         from .fetch import fetch_dataset_repo
 
         if not looks_like_repo_id(str(source)):
@@ -184,6 +188,7 @@ __all__ = [
     "load_ucf101",
     "load_video_dataset",
     "load_videofolder",
+    "quoted",
     "local_folder_cache_dir",
     "refuse_empty_label_names",
     "refuse_unread_videos",
@@ -194,13 +199,4 @@ __all__ = [
     "warn_classes_differing_in_case",
     "warn_classes_missing_from_training",
     "warn_repeated_clips",
-    # private helpers that streaming.py, recipes/evaluate.py and the tests imported from here
-    "_HubSplit",
-    "_SPLIT_ALIASES",
-    "_count_missing",
-    "_index_videos",
-    "_refuse_a_file",
-    "_relative_or_as_is",
-    "_shown",
-    "_table_files",
 ]

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from .annotated import _count_missing
-from .examples import DatasetFormatError, VideoClassificationData, _shown
+from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
     _ARCHIVE_SUFFIXES,
     _SPLIT_ALIASES,
@@ -236,7 +236,7 @@ def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
         if not mixed:
             raise
         column, by_kind = mixed[0]
-        held = " and ".join(f"{kind} in {_shown(tables, 3)}" for kind, tables in by_kind.items())
+        held = " and ".join(f"{kind} in {quoted(tables, 3)}" for kind, tables in by_kind.items())
         raise DatasetFormatError(
             f"--dataset_format hub: the column {column!r} of the tables of {source} holds {held}: datasets reads one "
             f"type for a column across every table ({type(cause).__name__}: {cause}). Write it one way in every "
@@ -394,11 +394,11 @@ def card_order_of_classes(source: str, config_name, revision, feature, label_col
     lacking = [name for name in loaded if name not in names]
     if lacking:
         raise DatasetFormatError(
-            f"--dataset_format hub: {source} holds class(es) {_shown(lacking)} (their class folders), which the data "
-            f"card's ClassLabel ({label_column!r}: {_shown(names)}) lacks; add them to the card's names, or move their "
+            f"--dataset_format hub: {source} holds class(es) {quoted(lacking)} (their class folders), which the data "
+            f"card's ClassLabel ({label_column!r}: {quoted(names)}) lacks; add them to the card's names, or move their "
             "clips into one of its classes"
         )
-    logger.info("%s: classes numbered as its data card's ClassLabel lists them: %s", source, _shown(names))
+    logger.info("%s: classes numbered as its data card's ClassLabel lists them: %s", source, quoted(names))
     return names, {i: names.index(name) for i, name in enumerate(loaded)}
 
 
@@ -440,7 +440,7 @@ def card_label_map(card, values_by_split: dict[str, list], source: str, label_co
                 where = _metadata_file_holding(source, label_column, value) or f"split {split!r}"
                 raise DatasetFormatError(
                     f"--dataset_format hub: {where} of {source} gives the label {value!r}, which the data card's "
-                    f"ClassLabel ({label_column!r}: {_shown(names)}, ids 0-{len(names) - 1}) lacks; give the clip one "
+                    f"ClassLabel ({label_column!r}: {quoted(names)}, ids 0-{len(names) - 1}) lacks; give the clip one "
                     "of its classes, or add the class to the card's names"
                 )
             label_map[value] = i
@@ -624,12 +624,12 @@ class _HubSplit(Sequence):
             if row_tables is not None:
                 table = f"row {i} of {row_tables[i]}"
             else:
-                table = f"row {i} of the tables {_shown([str(t) for t in self.tables], 3)}"
+                table = f"row {i} of the tables {quoted([str(t) for t in self.tables], 3)}"
             raise DatasetFormatError(
                 f"--dataset_format hub: {len(missing)} of the {len(self)} clips of split {split!r} are found "
                 f"nowhere: {table} gives {path!r}, looked for in {', '.join(f'{f}/' for f in folders)} and the "
                 f"working directory (paths in a local table are read from the table's folder, else from the data "
-                f"set's folder); all of them: {_shown([p for _, p, _ in missing])}"
+                f"set's folder); all of them: {quoted([p for _, p, _ in missing])}"
             )
         self.paths = located
 
@@ -976,7 +976,7 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
             "a metadata file names): %s",
             len(unlisted),
             root,
-            _shown(unlisted),
+            quoted(unlisted),
         )
     return kept
 
@@ -1024,7 +1024,7 @@ def _rows_without_a_clip(loaded, video_column: str, missing: dict) -> dict:
                 len(gone),
                 len(dataset),
                 video_column,
-                _shown(shown),
+                quoted(shown),
             )
             dropped = set(gone)
             dataset = dataset.select([i for i in range(len(dataset)) if i not in dropped])
@@ -1050,9 +1050,9 @@ def saved_class_label_map(feature, names: list[str], split: str) -> dict | None:
     logger.warning(
         "split %r numbers its classes %s (its own ClassLabel), the data set %s: its labels are read by name%s",
         split,
-        _shown(order),
-        _shown(names),
-        f"; {_shown(added)} added" if added else "",
+        quoted(order),
+        quoted(names),
+        f"; {quoted(added)} added" if added else "",
     )
     return {i: names.index(name) for i, name in enumerate(order)}
 
@@ -1100,20 +1100,20 @@ def class_label_map(tables: Sequence[Path | str], label_column: str, names: list
     unknown = [name for name in order if name not in names]
     if unknown:
         raise DatasetFormatError(
-            f"--dataset_format hub: {table} (split {split!r}) has the classes {_shown(unknown)}, which the data "
-            f"set's {len(names)} classes ({_shown(names)}) lack"
+            f"--dataset_format hub: {table} (split {split!r}) has the classes {quoted(unknown)}, which the data "
+            f"set's {len(names)} classes ({quoted(names)}) lack"
         )
     if len({tuple(order) for order in orders.values()}) > 1:
         raise DatasetFormatError(
             f"--dataset_format hub: the tables of split {split!r} number the classes in different orders: "
-            + "; ".join(f"{_file_name(t)}: {_shown(o, 3)}" for t, o in list(orders.items())[:2])
+            + "; ".join(f"{_file_name(t)}: {quoted(o, 3)}" for t, o in list(orders.items())[:2])
         )
     logger.warning(
         "split %r: its tables (%s) number the classes %s, the data set %s: its labels are read by name",
         split,
         _file_name(table),
-        _shown(order),
-        _shown(names),
+        quoted(order),
+        quoted(names),
     )
     return {i: names.index(name) for i, name in enumerate(order)}
 
@@ -1347,7 +1347,7 @@ def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> No
     configs = ", ".join(f"{{split: {split}, path: {name}}}" for split, name in named if split is not None)
     raise DatasetFormatError(
         f"--dataset_format hub: datasets reads {root} by its split folders, as a videofolder, and would ignore the "
-        f"tables {_shown(ignored)} and take the folders the clips are in for the classes ({_shown(classes)}); to "
+        f"tables {quoted(ignored)} and take the folders the clips are in for the classes ({quoted(classes)}); to "
         "read the labels from the tables, name them in a README.md at the top of the folder, a YAML header "
         f"`configs: [{{config_name: default, data_files: [{configs or '{split: train, path: <table>}'}]}}]` between "
         "`---` lines (or, if the folders are the classes, move the tables out)"
@@ -1396,7 +1396,7 @@ def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
     ]
     raise DatasetFormatError(
         f"--dataset_format hub: datasets' split patterns match split words in the names of folders of {root} that "
-        f"are not split folders ({_shown(folders)}) and would put {len(misread)} clip(s) in another split than their "
+        f"are not split folders ({quoted(folders)}) and would put {len(misread)} clip(s) in another split than their "
         f"split folder's or in two splits (training clips would be scored), e.g. {', '.join(examples)}; read these "
         "class folders with --dataset_format videofolder (which takes the split from the split folders), or rename "
         "them"
@@ -1477,7 +1477,7 @@ def _refuse_a_packed_folder(root: Path, others: Sequence[Path]) -> None:
         return
     shown = [path.relative_to(root).as_posix() for path in archives]
     raise DatasetFormatError(
-        f"--dataset_format hub: {root} holds no clip and no table, only the archive(s) {_shown(shown)}; unpack it "
+        f"--dataset_format hub: {root} holds no clip and no table, only the archive(s) {quoted(shown)}; unpack it "
         f"(e.g. `{_unpack_command(archives[0])}`) and give the folder it unpacks to (archives are extracted only "
         "from Hub data set repos)"
     )

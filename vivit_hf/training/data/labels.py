@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from .examples import DatasetFormatError, VideoClassificationData, _shown, example_labels
+from .examples import DatasetFormatError, VideoClassificationData, example_labels, quoted
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -88,7 +88,7 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
             "names, numbered in sorted order (%r is class 0), not class ids; to keep each number as its id, write it "
             "as a number is written (%r)",
             fmt,
-            _shown(padded),
+            quoted(padded),
             len(names),
             names[0],
             str(_as_integer(padded[0])),

@@ -513,7 +513,7 @@ def _member_note(member: str) -> str:
 
 def main(argv=None) -> dict:
     from ...flag_spellings import SpellingsArgumentParser
-    from ...hub.sources import looks_like_local_path
+    from ...repo_id import looks_like_local_path
     from ..flags import hub_source
     from . import DATASET_FORMATS, SYNTHETIC, DatasetFormatError, open_video_dataset, source_options
     from .formats import check_config_name

@@ -41,7 +41,7 @@ import torch
 
 from .annotated import _count_missing
 from .dataset import ProcessorOptionError, _decode_errors, collate_videos, describe_example
-from .examples import DatasetFormatError, VideoClassificationData, _shown, warn_repeated_clips
+from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
 from .folders import _SPLIT_ALIASES, _refuse_a_file, recipe_split_names
 from .hub import (
     _WEBDATASET_DECODED_AS,
@@ -288,7 +288,7 @@ def _refuse_ids_beside_names(values: dict, label_column: str, source: str, confi
 
     def where(splits):
         return " and ".join(
-            f"split {split!r}" + (f" ({_shown([t.name for t in tables[split]], 3)})" if tables.get(split) else "")
+            f"split {split!r}" + (f" ({quoted([t.name for t in tables[split]], 3)})" if tables.get(split) else "")
             for split in splits
         )
 
@@ -549,7 +549,7 @@ def _count_clipless(clips: list, split: str, video_column: str, missing: dict) -
             len(gone),
             len(clips),
             video_column,
-            _shown([f"row {i}" for i in gone]),
+            quoted([f"row {i}" for i in gone]),
         )
 
 
@@ -1068,7 +1068,7 @@ class StreamingLoader:
                 "streamed rows that give no video (column %r is None or empty) are left out, as the whole read "
                 "leaves them out, not decoded as broken clips: %s",
                 self.dataset.split.video_column,
-                _shown(new),
+                quoted(new),
             )
 
 

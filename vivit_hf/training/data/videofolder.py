@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .annotated import OFFICIAL_SPLIT
-from .examples import DatasetFormatError, VideoClassificationData, _shown
+from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
     _dangling_clips,
     _files_below,
@@ -93,7 +93,7 @@ def _warn_loose_clips(loose: dict[str, list[str]]) -> None:
             "videofolder: %d clip(s) of split %r lie outside any <class>/ folder and are left out (no label): %s",
             len(names),
             split,
-            _shown(names),
+            quoted(names),
         )
 
 
@@ -106,8 +106,8 @@ def _warn_outside_split_folders(root: Path, outside: list[str], split_folders: l
             "each labelled by its folder: %s; move them into a split folder, or out of the data set",
             len(outside),
             root,
-            _shown(split_folders, 3),
-            _shown(outside),
+            quoted(split_folders, 3),
+            quoted(outside),
         )
 
 
@@ -131,7 +131,7 @@ def warn_split_named_twice(root: Path, clips: Sequence[Path]) -> None:
                 root,
                 len(words),
                 "; ".join(
-                    f"{_shown(sorted(set(folders)), 2)} ({len(folders)} clip{'s' if len(folders) != 1 else ''})"
+                    f"{quoted(sorted(set(folders)), 2)} ({len(folders)} clip{'s' if len(folders) != 1 else ''})"
                     for _, folders in sorted(words.items())
                 ),
                 split,
@@ -146,7 +146,7 @@ def _warn_mixed_depths(depths: dict[int, str]) -> None:
             "videofolder: clips lie at %d different depths below their split folder, e.g. %s; each clip's class "
             "is the folder it is in",
             len(depths),
-            _shown([depths[depth] for depth in sorted(depths)]),
+            quoted([depths[depth] for depth in sorted(depths)]),
         )
 
 
@@ -191,13 +191,13 @@ def _warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: 
         logger.warning(
             "videofolder: %d folder(s) beside the class folders are empty and give no class: %s",
             len(empty),
-            _shown(sorted(empty)),
+            quoted(sorted(empty)),
         )
     if videoless:
         logger.warning(
             "videofolder: %d folder(s) beside the class folders hold no video file and give no class: %s",
             len(videoless),
-            _shown(sorted(videoless)),
+            quoted(sorted(videoless)),
         )
 
 
@@ -217,7 +217,7 @@ def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None
         keys = [key for _, _, key in per_split["train"]]
         raise DatasetFormatError(
             f"--dataset_format videofolder: split 'train' of {', '.join(map(str, roots))} has one class, "
-            f"{train.pop()!r} ({len(keys)} clips: {_shown(keys, 3)}), and a classifier trained on one class learns "
+            f"{train.pop()!r} ({len(keys)} clips: {quoted(keys, 3)}), and a classifier trained on one class learns "
             "nothing. A clip's class is the folder it is in, its split a folder above it named by a split (train, "
             f"val, test, ...); splits found: {sorted(per_split)}{_what_is_there(roots)}"
         )

@@ -1,0 +1,116 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""What a newcomer reads to find their way in: a name used by another module is public (no leading underscore), and
+`__all__` lists public names only."""
+
+import ast
+import io
+from pathlib import Path
+
+import av
+from video_factory import write_video
+
+from vivit_hf.processing import video_sources
+from vivit_hf.processing.video_io import open_video
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_source_helpers_the_readers_share_are_public(tmp_path):
+    # video_pyav, video_torchcodec, video_io and processing_vivit all call them
+    path = write_video(tmp_path / "clip.mp4", num_frames=4)
+    resolved = video_sources.resolve_source({"path": None, "bytes": Path(path).read_bytes()})
+    assert isinstance(resolved, io.BytesIO) and resolved.getvalue() == Path(path).read_bytes()
+    assert video_sources.resolve_source(path) == path
+    with av.open(path) as container:
+        assert video_sources.is_av_container(container)
+    assert not video_sources.is_av_container(path)
+    assert not video_sources.is_torchcodec_decoder(path)
+
+
+def test_a_readers_keyframes_are_public_and_are_the_files_keyframes(tmp_path):
+    # benchmarks/processor.py counts them; a sequential decode's key-frame flags are the reference
+    path = write_video(tmp_path / "clip.mp4", num_frames=24, gop=8)
+    with av.open(path) as container:
+        flags = [frame.key_frame for frame in container.decode(video=0)]
+    with open_video(path, backend="pyav") as reader:
+        assert reader.keyframe_mask.tolist() == flags
+    assert sum(flags) == 3
+
+
+def python_files(*folders: str) -> list[Path]:
+    return sorted(path for folder in folders for path in (ROOT / folder).rglob("*.py"))
+
+
+def is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_module_lists_a_private_name_in_all():
+    listed = {}
+    for path in python_files("vivit_hf"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+                private = [name for name in ast.literal_eval(node.value) if is_private(name)]
+                if private:
+                    listed[str(path.relative_to(ROOT))] = private
+    assert not listed, f"__all__ lists private names: {listed}"
+
+
+def private_names_defined_in_vivit_hf() -> set[str]:
+    names = set()
+    for path in python_files("vivit_hf"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and is_private(node.name):
+                names.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and is_private(node.id):
+                names.add(node.id)
+    return names
+
+
+# recipes/evaluate.py's flag type: its home, vivit_hf/training/finetune.py, is being edited elsewhere; it moves to
+# vivit_hf/training/flags.py as `at_least` once that file is free
+NOT_YET_PUBLIC = {"_at_least"}
+
+
+def test_recipes_and_benchmarks_use_no_private_name_of_vivit_hf():
+    # they are what a user copies: what they reach for must be API
+    private = private_names_defined_in_vivit_hf()
+    used = []
+    for path in python_files("recipes", "benchmarks"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("vivit_hf"):
+                names = [alias.name for alias in node.names if is_private(alias.name)]
+            elif isinstance(node, ast.Attribute) and node.attr in private and getattr(node.value, "id", "") != "self":
+                names = [node.attr]  # another object's private attribute (a script's own class may use its own)
+            else:
+                continue
+            used += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names if name not in NOT_YET_PUBLIC]
+    assert not used, f"private names of vivit_hf used outside it: {used}"
+
+
+REPO_ID_NAMES = {"CHECKPOINT_SUFFIXES", "looks_like_local_path", "looks_like_repo_id"}
+
+
+def imported_from(path: Path, node: ast.ImportFrom) -> str:
+    """The absolute module an import names (`from ..repo_id import x` in vivit_hf/hub/cards.py: vivit_hf.repo_id)."""
+    if not node.level:
+        return node.module or ""
+    package = path.relative_to(ROOT).with_suffix("").parts[: -node.level]
+    return ".".join([*package, *([node.module] if node.module else [])])
+
+
+def test_the_hub_id_rule_is_imported_from_its_one_home():
+    # vivit_hf.hub.sources re-exported it, and callers imported it from both places; vivit_hf.hub still lists two
+    # names from it, as before
+    elsewhere = []
+    for path in python_files("vivit_hf", "recipes", "benchmarks", "tests"):
+        if (path.name == "__init__.py" and path.parent.name == "hub") or "tests/data" in path.as_posix():
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and REPO_ID_NAMES & {alias.name for alias in node.names}:
+                if imported_from(path, node) != "vivit_hf.repo_id":
+                    elsewhere.append(f"{path.relative_to(ROOT)}:{node.lineno} from {imported_from(path, node)}")
+    assert not elsewhere, f"the Hub id rule imported from elsewhere than vivit_hf.repo_id: {elsewhere}"
+    from vivit_hf.hub import sources
+
+    assert not REPO_ID_NAMES & set(sources.__all__)
