@@ -590,7 +590,7 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
         return super().encoders_without_blocks() + (["num_temporal_layers"] if self.num_temporal_layers == 0 else [])
 
     def check_head_counts(self):
-        super().check_head_counts()
+        ViViTConfig.check_head_counts(self)  # (not super(): see `ViViTPreTrainedModel.__init__`)
         if self.temporal_num_attention_heads and self.hidden_size % self.temporal_num_attention_heads:
             raise ValueError(
                 f"`hidden_size` ({self.hidden_size}) is not divisible by `temporal_num_attention_heads` "
@@ -642,7 +642,7 @@ class ViViTFactorisedDotProductConfig(ViViTConfig):
     classifier: str = "gap"
 
     def check_head_counts(self):
-        super().check_head_counts()
+        ViViTConfig.check_head_counts(self)  # (not super(): see `ViViTPreTrainedModel.__init__`)
         if self.num_attention_heads % 2:
             raise ValueError(
                 f"`num_attention_heads` ({self.num_attention_heads}) must be even for factorised dot-product "
