@@ -1,7 +1,10 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """Config values of the wrong kind are refused by the config, naming the field (issue 12, item 13)."""
 
+import json
+
 import pytest
+import torch
 
 from vivit_hf import (
     ViViTFactorisedDotProductConfig,
@@ -9,6 +12,7 @@ from vivit_hf import (
     ViViTFactorisedSelfAttentionConfig,
     ViViTSpatioTemporalConfig,
 )
+from vivit_hf.models.modeling_vivit import VIVIT_MODELS
 
 CONFIGS = [
     ViViTSpatioTemporalConfig,
@@ -235,3 +239,33 @@ def test_label_spaces_refuse_a_problem_type_their_loss_is_not(problem_type, tmp_
     with pytest.raises(ValueError, match=message):
         one_head.label_spaces = HEADS
     assert one_head.label_spaces is None and one_head.problem_type == problem_type
+
+
+@pytest.mark.parametrize("config_class", CONFIGS)
+def test_a_frame_sampling_config_loads_as_tubelets_without_its_own_sampled_frame_count(config_class, tmp_path):
+    """The constructor fills in a frame-sampling config's `num_sampled_frames` (4 frames // 1): loaded with
+    `embedding_type="tubelet"`, that saved count was refused as if the user had given it beside tubelets."""
+    config_class(**{**TINY, "embedding_type": "frame_sampling", "tubelet_size": [1, 8, 8]}).save_pretrained(tmp_path)
+    loaded = config_class.from_pretrained(tmp_path, embedding_type="tubelet", tubelet_size=[2, 8, 8])
+    built = config_class(**{**TINY, "embedding_type": "tubelet"})  # the same fields, given to the constructor
+    assert loaded.num_sampled_frames is None
+    saved_with = {"auto_map"}  # (save_pretrained's note of the classes, no field of the model)
+    assert {k: v for k, v in loaded.to_diff_dict().items() if k not in saved_with} == built.to_diff_dict()
+
+
+@pytest.mark.parametrize("model_type", VIVIT_MODELS)
+def test_a_tubelet_model_an_earlier_version_saved_with_a_sampled_frame_count_still_loads(model_type, tmp_path):
+    """Versions before the refusal of `num_sampled_frames` beside tubelets saved it unread (`--config_overrides
+    num_sampled_frames=8` trained on every frame): their checkpoints failed to load. It loads, the count dropped, and
+    answers as the same folder saved without it."""
+    config_class, _, model_class = VIVIT_MODELS[model_type]
+    torch.manual_seed(0)
+    model_class(config_class(**TINY, num_labels=3)).eval().save_pretrained(tmp_path)
+    without = model_class.from_pretrained(tmp_path).eval()
+    saved = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**saved, "num_sampled_frames": 3}))  # as the earlier version
+    with_count = model_class.from_pretrained(tmp_path).eval()
+    assert with_count.config.num_sampled_frames is None
+    clips = torch.rand(2, TINY["num_frames"], 3, TINY["image_size"], TINY["image_size"])
+    with torch.no_grad():
+        torch.testing.assert_close(with_count(pixel_values=clips).logits, without(pixel_values=clips).logits)

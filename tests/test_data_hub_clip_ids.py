@@ -107,6 +107,30 @@ def test_shards_of_one_name_in_two_folders_give_their_clips_ids_of_their_own_who
     assert sorted(streamed_ids(root, cache)) == members
 
 
+def test_shards_linked_into_the_folder_are_named_by_their_path_in_it_whole_and_streamed(tmp_path):
+    """Shards kept elsewhere and linked into the data set's folder (git-annex and DVC link every file so) were named
+    by their whole local path (`/home/me/data/train/a/000.tar/000000.mp4`), which went into predictions.jsonl and
+    skip warnings: each is named by its link's path below the folder, as a shard held there is."""
+    clips = [s.read_bytes() for s in sources(tmp_path, 4)]
+    root = tmp_path / "repo"
+    for i, folder in enumerate(("a", "b")):
+        samples = [(f"{k:06d}", {"mp4": clips[2 * i + k], "cls": str(k).encode()}) for k in range(2)]
+        write_tar(tmp_path / "store" / folder / "000.tar", samples)
+        (root / "train" / folder).mkdir(parents=True)
+        (root / "train" / folder / "000.tar").symlink_to(tmp_path / "store" / folder / "000.tar")
+    # the reference: each clip as the linked tars hold it, `<link below the data set's folder>/<member>`
+    members = [
+        f"{tar.relative_to(root).as_posix()}/{member.name}"
+        for tar in sorted(root.glob("train/*/*.tar"))
+        for member in tarfile.open(tar)
+        if member.name.endswith(".mp4")
+    ]
+    assert len(set(members)) == 4
+    cache = str(tmp_path / "cache")
+    assert sorted(example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"])) == members
+    assert sorted(streamed_ids(root, cache)) == members
+
+
 def test_a_shard_downloaded_from_a_url_or_the_hub_is_named_as_its_stream_names_it(tmp_path, monkeypatch):
     """Read whole, `datasets` downloads an external shard to a hashed file name (`downloads/3f2a...`) and a Hub
     repo's to its snapshot; streamed, a sample's `__url__` is the URL itself. The clips of one shard were

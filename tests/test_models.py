@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
-from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification
+from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, dynamic_module_utils
 
 import vivit_hf
 from vivit_hf import VIVIT_MODELS
@@ -513,6 +513,31 @@ def test_heads_that_do_not_split_the_width_are_refused_by_the_model(name, overri
     tiny(name).save_pretrained(tmp_path / "trained")
     with pytest.raises(ValueError, match=message):
         classifier_class.from_pretrained(tmp_path / "trained", **overrides)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_a_config_of_an_earlier_versions_remote_code_copy_builds_the_model(
+    name, tmp_path, hf_modules_cache, monkeypatch
+):
+    """A folder's `trust_remote_code` config is the same variant as vivit_hf's (`check_config_class`), but the copy an
+    earlier version saved has no `check_head_counts`: `from_pretrained(folder, config=its config)` failed with an
+    AttributeError. It loads, answering as the folder loaded alone; heads that do not split are still refused."""
+    monkeypatch.setattr(dynamic_module_utils, "HF_MODULES_CACHE", str(hf_modules_cache))
+    config_class, _, classifier_class = VIVIT_MODELS[name]
+    model = tiny(name)
+    model.save_pretrained(tmp_path)
+    code = tmp_path / "configuration_vivit.py"  # as the earlier version's copy: without the method
+    code.write_text(code.read_text().replace("def check_head_counts(", "def _not_yet_check_head_counts("))
+    remote = dynamic_module_utils.get_class_from_dynamic_module(
+        f"configuration_vivit.{config_class.__name__}", tmp_path
+    )
+    config = remote.from_pretrained(tmp_path)
+    assert type(config) is not config_class and not hasattr(config, "check_head_counts")
+    loaded = classifier_class.from_pretrained(tmp_path, config=config).eval()
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(pixel_values=clip()).logits, model(pixel_values=clip()).logits)
+    with pytest.raises(ValueError, match=r"`hidden_size` \(30\) is not divisible by `num_attention_heads` \(4\)"):
+        classifier_class(remote(**{**TINY, "hidden_size": 30}))
 
 
 @pytest.mark.parametrize("classifier", ["0", "gap", "gmp", "gsp"])

@@ -39,6 +39,24 @@ def test_a_gpu_config_on_a_machine_without_a_gpu_is_refused_naming_it_and_what_i
 
 
 @pytest.mark.parametrize(
+    "launcher",
+    [
+        ["/venv/bin/accelerate", "launch"],
+        [sys.executable, "/venv/bin/accelerate", "launch"],
+        ["/venv/bin/accelerate-launch"],
+    ],
+)
+def test_a_gpu_config_is_refused_whichever_of_accelerates_commands_launched_it(launcher):
+    """accelerate installs `accelerate-launch` beside `accelerate launch`: a GPU config it started on a CPU machine ran
+    8 CPU processes in bf16 without a word, as `accelerate launch` did before it was refused."""
+    argv = [*launcher, "--config_file", "recipes/accelerate_configs/ddp_multi_gpu.yaml", "recipes/finetune.py"]
+    said = gpu_config_without_a_gpu(argv, str(REPO), environ={}, gpus=False)
+    assert (
+        said is not None and "the accelerate config recipes/accelerate_configs/ddp_multi_gpu.yaml asks for GPUs" in said
+    )
+
+
+@pytest.mark.parametrize(
     "argv, environ, gpus",
     [
         (launched("--config_file", "recipes/accelerate_configs/ddp_multi_gpu.yaml"), {}, True),  # a GPU machine

@@ -155,6 +155,23 @@ def refuse_problem_type_of_label_spaces(problem_type, label_spaces):
     )
 
 
+def _drop_saved_num_sampled_frames(config_dict: dict, kwargs: dict) -> None:
+    """A saved `num_sampled_frames` that a config loaded as tubelets would be refused for (a count only the user can
+    give beside tubelets is refused): dropped, as tubelets never read it. It is the frame-sampling model's own (the
+    constructor fills it in: `from_pretrained(path, embedding_type="tubelet")` was refused for a count the user never
+    gave), or one that versions before the refusal saved beside tubelets unread (their checkpoints failed to load)."""
+    saved = config_dict.get("num_sampled_frames")
+    if saved is None or "num_sampled_frames" in kwargs:
+        return
+    if "embedding_type" not in kwargs:
+        logger.warning(
+            "this config was saved with num_sampled_frames=%s beside embedding_type 'tubelet', which embeds every "
+            "frame and never read it: dropped",
+            saved,
+        )
+    config_dict["num_sampled_frames"] = None
+
+
 def _positive_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
@@ -276,6 +293,8 @@ class ViViTConfig(PreTrainedConfig):
         # defaults derived at construction: Model 4 loaded with num_attention_heads=3 ran one time head and two space
         # heads, Model 3 with attention_order="space-time" attended over time only, embedding_type="frame_sampling"
         # kept no sampled frame count. Our fields join the saved ones in the constructor, checked as a new config's.
+        if kwargs.get("embedding_type", config_dict.get("embedding_type", "tubelet")) == "tubelet":
+            _drop_saved_num_sampled_frames(config_dict, kwargs)
         for name in cls.vivit_fields() & kwargs.keys():
             config_dict[name] = kwargs.pop(name)
         return super().from_dict(config_dict, **kwargs)
@@ -571,7 +590,7 @@ class ViViTFactorisedEncoderConfig(ViViTConfig):
         return super().encoders_without_blocks() + (["num_temporal_layers"] if self.num_temporal_layers == 0 else [])
 
     def check_head_counts(self):
-        super().check_head_counts()
+        ViViTConfig.check_head_counts(self)  # (not super(): see `ViViTPreTrainedModel.__init__`)
         if self.temporal_num_attention_heads and self.hidden_size % self.temporal_num_attention_heads:
             raise ValueError(
                 f"`hidden_size` ({self.hidden_size}) is not divisible by `temporal_num_attention_heads` "
@@ -623,7 +642,7 @@ class ViViTFactorisedDotProductConfig(ViViTConfig):
     classifier: str = "gap"
 
     def check_head_counts(self):
-        super().check_head_counts()
+        ViViTConfig.check_head_counts(self)  # (not super(): see `ViViTPreTrainedModel.__init__`)
         if self.num_attention_heads % 2:
             raise ValueError(
                 f"`num_attention_heads` ({self.num_attention_heads}) must be even for factorised dot-product "

@@ -119,7 +119,9 @@ class ViViTPreTrainedModel(PreTrainedModel):
 
     def __init__(self, config, *inputs, **kwargs):
         self.check_config_class(config)
-        config.check_head_counts()
+        # The variant's rule, not the config's method: a config of the same variant's trust_remote_code copy that an
+        # earlier version saved (`check_config_class`) has none, and building the model from it failed there.
+        self.config_class.check_head_counts(config)
         super().__init__(config, *inputs, **kwargs)
 
     def resize_token_embeddings(self, *args, **kwargs):

@@ -101,8 +101,8 @@ def _parent_command() -> tuple[list[str], str | None]:
 
 
 def _accelerate_launch_flags(argv: list[str]) -> list[str] | None:
-    """What follows `accelerate launch` (or `python -m accelerate.commands.launch`) in `argv`; None for another
-    command (torchrun, a shell)."""
+    """What follows `accelerate launch` (or `python -m accelerate.commands.launch`, or accelerate's own
+    `accelerate-launch` command) in `argv`; None for another command (torchrun, a shell)."""
     for i, word in enumerate(argv):
         if word == "accelerate.commands.launch" or os.path.basename(word) == "accelerate-launch":
             return argv[i + 1 :]

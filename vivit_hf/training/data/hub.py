@@ -798,8 +798,12 @@ def shard_name(url: str, root: str | None = None, downloads: dict | None = None)
     if in_snapshot:
         return in_snapshot.group(1)
     if root is not None and "://" not in text:
-        with contextlib.suppress(ValueError):
-            return Path(text).resolve().relative_to(Path(root).resolve()).as_posix()
+        # by the link's path first: a shard kept elsewhere and linked into the folder (git-annex and DVC link every
+        # file so) was named by its whole local path, which went into predictions.jsonl and skip warnings
+        path, folder = Path(os.path.abspath(text)), Path(os.path.abspath(root))
+        for shard, below in ((path, folder), (path.resolve(), folder.resolve())):
+            with contextlib.suppress(ValueError):
+                return shard.relative_to(below).as_posix()
     return text
 
 
