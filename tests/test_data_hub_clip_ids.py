@@ -174,27 +174,40 @@ def test_a_shard_downloaded_from_a_url_or_the_hub_is_named_as_its_stream_names_i
 
 
 def test_rows_that_are_segments_of_one_video_are_named_each_by_its_segment_whole_and_streamed(tmp_path, caplog):
-    """A metadata table of one row per segment (the video's id in `id`, its segment in `start` / `end`) named every
-    segment of a video by that id: two lines of predictions.jsonl with one `video_id`. `hub` reads each row's whole
-    video (said in a warning); each row is named by its id and segment, the same whole and streamed."""
+    """A metadata table of one row per segment (its segment in `start` / `end`) named every segment of a video by the
+    video's path: two lines of predictions.jsonl with one `video_id`. `hub` reads each row's whole video (said in a
+    warning); each row is named by its path and segment, the same whole and streamed. A table's own `id` column is
+    the user's, to join predictions on: kept as given, as before segments were named."""
     import csv
 
     root = tmp_path / "repo"
     (root / "train").mkdir(parents=True)
     for name, source in zip(("a.mp4", "b.mp4"), sources(tmp_path, 2)):
         (root / "train" / name).write_bytes(source.read_bytes())
-    rows = [("a.mp4", "sit", "vid_a", 0, 2), ("a.mp4", "stand", "vid_a", 2, 4), ("b.mp4", "sit", "vid_b", 0, 2)]
+    rows = [("a.mp4", "sit", 0, 2), ("a.mp4", "stand", 2, 4), ("b.mp4", "sit", 0, 2)]
     with open(root / "train" / "metadata.csv", "w", newline="") as f:
-        csv.writer(f).writerows([("file_name", "label", "id", "start", "end"), *rows])
-    with open(root / "train" / "metadata.csv", newline="") as f:  # the reference: the table's own rows
-        reference = [f"{row['id']}@{row['start']}-{row['end']}" for row in csv.DictReader(f)]
-    assert len(set(reference)) == 3
+        csv.writer(f).writerows([("file_name", "label", "start", "end"), *rows])
     cache = str(tmp_path / "cache")
     with caplog.at_level(logging.WARNING):
-        assert example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"]) == reference
-        assert sorted(streamed_ids(root, cache)) == sorted(reference)
+        whole = example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"])
+        streamed = streamed_ids(root, cache)
+    # the reference: the table's own rows
+    assert [i.rpartition("/")[2] for i in whole] == [f"{name}@{start}-{stop}" for name, _, start, stop in rows]
+    assert len(set(whole)) == 3 and sorted(streamed) == sorted(whole)
     unread = [r.getMessage() for r in caplog.records if "does not cut" in r.getMessage()]
     assert len(unread) == 2 and "'start' and 'end'" in unread[0]  # whole and streamed
+    # a table's own ids: as given, whole and streamed
+    with open(root / "train" / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows(
+            [("file_name", "label", "id", "start", "end"), *[(*r[:2], f"clip-{i}", *r[2:]) for i, r in enumerate(rows)]]
+        )
+    cache = str(tmp_path / "cache2")
+    assert example_ids(load_video_dataset(root, "hub", cache_dir=cache).splits["train"]) == [
+        "clip-0",
+        "clip-1",
+        "clip-2",
+    ]
+    assert sorted(streamed_ids(root, cache)) == ["clip-0", "clip-1", "clip-2"]
 
 
 def test_the_digest_of_a_split_is_the_one_earlier_versions_recorded_though_its_ids_name_more(tmp_path):

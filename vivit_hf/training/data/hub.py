@@ -662,10 +662,9 @@ class _HubSplit(Sequence):
         bounds = [dict(zip(segment, pair)) for pair in zip(*(table[c].to_pylist() for c in segment))] if segment else []
         return [
             source_id
+            or _own_id(own[i])
             or _segment_id(
-                _own_id(own[i]) or _shard_member(urls[i], keys[i], path, shards.get) or path,
-                bounds[i] if segment else {},
-                segment,
+                _shard_member(urls[i], keys[i], path, shards.get) or path, bounds[i] if segment else {}, segment
             )
             or str(i)
             for i, (source_id, path, _) in enumerate(self._id_columns())
@@ -713,7 +712,7 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
     elif isinstance(video, str):
         path = video
     shard_member = _shard_member(row.get("__url__"), row.get("__key__"), path, shard_name)
-    clip_id = _clip_id(row) or _segment_id(_own_id(row.get("id")) or shard_member or path, row, segment_columns(row))
+    clip_id = _clip_id(row) or _own_id(row.get("id")) or _segment_id(shard_member or path, row, segment_columns(row))
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or fallback_id}
 
 
@@ -735,9 +734,9 @@ def segment_columns(columns) -> tuple[str, str] | None:
 
 
 def _segment_id(clip_id: str | None, row: dict, columns: tuple[str, str] | None) -> str | None:
-    """`<id>@<start>-<stop>` of a row that gives a segment: a table of one row per segment of a video (its video id
-    in `id`, or its path) named every segment alike, and their predictions collided. Made of the row alone, so the
-    same read whole or streamed."""
+    """`<path>@<start>-<stop>` of a row that gives a segment: a table of one row per segment of a video named every
+    segment by its video's path, and their predictions collided. Made of the row alone, so the same read whole or
+    streamed. A table's own `id` is kept as it is (users join predictions on it), repeated or not."""
     if clip_id is None or columns is None or all(row.get(column) is None for column in columns):
         return clip_id
     start, stop = (row.get(column) for column in columns)
@@ -752,7 +751,7 @@ def warn_unread_segments(columns, source: str) -> None:
             "%s: the columns %r and %r give each row a segment of its video, which --dataset_format hub does not "
             "cut: each row's video is read whole (right for clips already trimmed to their segment; cut segments of "
             "longer videos into clips first, or read Kinetics / Epic Kitchens with their own --dataset_format); each "
-            "row is named by its segment, <id>@<start>-<stop>",
+            "row without an id of its own is named by its segment, <path>@<start>-<stop>",
             source,
             *segment,
         )
