@@ -895,7 +895,7 @@ def main(argv=None):
     # transformers' Trainer's train metrics (its train_results.json), of this run (a resume's steps and clips only) but
     # train_loss, the mean of every step's loss since the first, and epoch
     train_metrics = {
-        "epoch": epochs_done,
+        "epoch": float(epochs_done),  # as Trainer writes it (2.0), whole epochs too
         "train_loss": loss_sum / loss_steps if loss_steps else None,
         "train_runtime": train_seconds,
         "train_samples_per_second": (sum(clips_per_process) - sum(trained_before)) / train_seconds,
