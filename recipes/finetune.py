@@ -374,6 +374,7 @@ def main(argv=None):
     # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.
     with hub_source("--dataset", args.dataset):
         data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
+    train_split = getattr(args, "trained_split", None) or args.train_split  # `train (16 of its 240 clips: ...)`
     # machines with a copy each: the same clips (a stream: the same shards), or some read twice and others never
     train_digest = examples_digest(train_examples)
     agree_on_examples({"train": train_digest, "eval": examples_digest(eval_examples)})
@@ -556,7 +557,8 @@ def main(argv=None):
             )
 
     logger.info(
-        f"{counted(num_train, 'training clip')}, {counted(num_eval, 'evaluation clip')} ({eval_split}); "
+        f"{counted(num_train, 'training clip')}{f' ({train_split})' if train_split != args.train_split else ''}, "
+        f"{counted(num_eval, 'evaluation clip')} ({eval_split}); "
         f"{counted(args.max_train_steps, 'step')}, {counted(num_epochs, 'epoch')}, accumulation "
         f"{args.gradient_accumulation_steps} (total batch {args.effective_total_batch_size})"
     )
@@ -919,6 +921,7 @@ def main(argv=None):
         all_results = {
             **scalar_metrics(results),
             **train_metrics,
+            "train_split": train_split,
             "eval_split": eval_split,
             "train_runtime_seconds": train_seconds,
             "train_skipped_clips": skipped,
@@ -952,6 +955,7 @@ def main(argv=None):
             results=results,
             dataset_name=dataset_name,
             dataset_id=None if args.dataset == SYNTHETIC or Path(args.dataset).exists() else args.dataset,
+            train_split=train_split,
             eval_split=eval_split,
             base_model=args.init_from,
             processor=processor,
