@@ -521,6 +521,7 @@ def main(argv=None):
     # Per-step losses (each the mean over the processes, as logged at --logging_steps 1) summed by the runs before a
     # resume, and their steps: the run's train_loss is their mean, whether or not it was stopped and resumed.
     loss_sum_before, loss_steps_before = 0.0, 0
+    logged_before = [0.0, 0]
     earlier_runs: list[dict] = []  # the settings the checkpoint's steps were trained with, for the model card
     if checkpoint is not None:
         for warning in resume_warnings:
@@ -543,6 +544,8 @@ def main(argv=None):
         # (an older version's checkpoint kept no loss: train_loss is then this run's steps' mean)
         loss_sum_before = resume_state.get("train_loss_sum", 0.0)
         loss_steps_before = resume_state.get("train_loss_steps", 0)
+        # the same at the last logged train/loss (an older version's checkpoint: at the resume)
+        logged_before = resume_state.get("logged_loss", [loss_sum_before, loss_steps_before])
         earlier_runs = trained_runs(resume_state)
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
@@ -598,6 +601,9 @@ def main(argv=None):
     loss_dtype = torch.float32 if accelerator.device.type == "mps" else torch.float64  # MPS has no float64
     train_loss_sum = torch.zeros((), dtype=loss_dtype, device=accelerator.device)
     step_loss, step_batches = torch.zeros((), device=accelerator.device), 0
+    # (train_loss_so_far) at the last logged train/loss: each logged value is the mean of exactly the steps since;
+    # the window's sum was restarted at each epoch's start and at a resume, so a value spanning one covered only after
+    last_logged = tuple(logged_before)
 
     def epoch_clips(valid):
         """Which rows of this batch are clips of the epoch, and how many are not: in the epoch's last batch,
@@ -733,6 +739,7 @@ def main(argv=None):
             runs=runs_so_far(),
         )
         state["train_loss_sum"], state["train_loss_steps"] = train_loss_so_far()
+        state["logged_loss"] = last_logged
         if args.streaming:  # a collective: every process calls trainer_state
             state["stream_position"] = stream_position(train_dataloader, accelerator) if batches_in_epoch else []
         return state
@@ -749,7 +756,6 @@ def main(argv=None):
             else:
                 batches = accelerator.skip_first_batches(train_dataloader, resume_batches)
             batch_index = resume_batches
-        running_loss, running_count = torch.zeros((), device=accelerator.device), 0
         truncated_clips = torch.zeros_like(trained_clips)  # segments read past their video's end, this epoch
         epoch_finished = False
         for batch in meter.timed(batches):
@@ -776,8 +782,6 @@ def main(argv=None):
                 optimizer.step()
                 lr_scheduler.step()
                 optimizer.zero_grad()
-            running_loss += loss.detach()
-            running_count += 1
             step_loss += loss.detach()
             step_batches += 1
             real = batch.get("real")  # streamed: filler rows are no clips
@@ -802,8 +806,9 @@ def main(argv=None):
                 compiling = False
             progress.update(1)
             if completed_steps % args.logging_steps == 0 or completed_steps == args.max_train_steps:
-                mean_loss = accelerator.reduce(running_loss / max(running_count, 1), reduction="mean").item()
-                running_loss, running_count = torch.zeros((), device=accelerator.device), 0
+                summed, steps = train_loss_so_far()
+                mean_loss = (summed - last_logged[0]) / (steps - last_logged[1])
+                last_logged = (summed, steps)
                 throughput = throughput_so_far()
                 speed = throughput["train_clips_per_second"]
                 postfix = {"loss": f"{mean_loss:.4f}", **({"clips/s": f"{speed:.1f}"} if speed else {})}
