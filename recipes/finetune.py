@@ -76,9 +76,10 @@ from vivit_hf.training.checkpoints import (
     steps_of,
     trained_runs,
 )
-from vivit_hf.training.data import SYNTHETIC
+from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
 from vivit_hf.training.data.dataset import model_pixel_values
 from vivit_hf.training.data.examples import examples_digest
+from vivit_hf.training.data.formats import _refuse_a_file as refuse_a_file
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
     ModelFlagError,
@@ -248,6 +249,11 @@ def decide_start(args, output_dir: Path, num_processes: int):
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
     if problem:  # argparse's status 2, as for any other bad flag; on one process its usage line too
         raise build_parser(__doc__).refusal(problem) if num_processes == 1 else CommandLineRefused(problem)
+    if args.dataset != SYNTHETIC:  # a file (x.zip): its line before --output_dir's, which the data set never reached
+        try:
+            refuse_a_file(args.dataset)
+        except DatasetFormatError as error:
+            raise CommandLineRefused(str(error)) from None
     main_process = os.environ.get("RANK", "0") == "0"
     busy = hold_output_dir(output_dir) if main_process else None  # the main process's
     if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again
