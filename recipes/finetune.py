@@ -942,8 +942,9 @@ def main(argv=None):
             "num_processes": accelerator.num_processes,
             "effective_total_batch_size": args.effective_total_batch_size,
             "gradient_accumulation_steps": args.gradient_accumulation_steps,
-            # Each clip of an epoch once, on the process that trained it; the repeats accelerate adds to even out
-            # the processes' last batches (trained on, not counted there) apart.
+            # Each clip of an epoch once, on the process it was dealt to (one skipped as broken too: trained on are
+            # these less train_skipped_clips); the repeats accelerate adds to even out the processes' last batches
+            # (trained on, not counted there) apart.
             "train_clips_per_process": clips_per_process,
             "train_padded_clips_per_process": padded,
             **throughput,
