@@ -679,8 +679,9 @@ def main(argv=None):
             ) from None
 
     def trained_per_process() -> list[int]:
-        """Clips each process has trained, the runs before a resume included (a collective). A clip counts once
-        per epoch: the clips accelerate repeats to fill up a last batch are `padded_per_process`."""
+        """Clips dealt to each process (those skipped as broken too), the runs before a resume included (a
+        collective). A clip counts once per epoch: the clips accelerate repeats to fill up a last batch are
+        `padded_per_process`."""
         return [before + now for before, now in zip(trained_before, accelerator.gather(trained_clips[None]).tolist())]
 
     def padded_per_process() -> list[int]:
