@@ -76,9 +76,10 @@ from vivit_hf.training.checkpoints import (
     steps_of,
     trained_runs,
 )
-from vivit_hf.training.data import SYNTHETIC
+from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
 from vivit_hf.training.data.dataset import model_pixel_values
 from vivit_hf.training.data.examples import examples_digest
+from vivit_hf.training.data.formats import _refuse_a_file as refuse_a_file
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
     ModelFlagError,
@@ -248,6 +249,11 @@ def decide_start(args, output_dir: Path, num_processes: int):
     problem = missing_paths(args)  # looked up on this machine, once every process has joined (see main)
     if problem:  # argparse's status 2, as for any other bad flag; on one process its usage line too
         raise build_parser(__doc__).refusal(problem) if num_processes == 1 else CommandLineRefused(problem)
+    if args.dataset != SYNTHETIC:  # a file (x.zip): its line before --output_dir's, which the data set never reached
+        try:
+            refuse_a_file(args.dataset)
+        except DatasetFormatError as error:
+            raise CommandLineRefused(str(error)) from None
     main_process = os.environ.get("RANK", "0") == "0"
     busy = hold_output_dir(output_dir) if main_process else None  # the main process's
     if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again
@@ -374,6 +380,7 @@ def main(argv=None):
     # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.
     with hub_source("--dataset", args.dataset):
         data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
+    train_split = getattr(args, "trained_split", None) or args.train_split  # `train (16 of its 240 clips: ...)`
     # machines with a copy each: the same clips (a stream: the same shards), or some read twice and others never
     train_digest = examples_digest(train_examples)
     agree_on_examples({"train": train_digest, "eval": examples_digest(eval_examples)})
@@ -520,6 +527,7 @@ def main(argv=None):
     # Per-step losses (each the mean over the processes, as logged at --logging_steps 1) summed by the runs before a
     # resume, and their steps: the run's train_loss is their mean, whether or not it was stopped and resumed.
     loss_sum_before, loss_steps_before = 0.0, 0
+    logged_before = [0.0, 0]
     earlier_runs: list[dict] = []  # the settings the checkpoint's steps were trained with, for the model card
     if checkpoint is not None:
         for warning in resume_warnings:
@@ -542,6 +550,8 @@ def main(argv=None):
         # (an older version's checkpoint kept no loss: train_loss is then this run's steps' mean)
         loss_sum_before = resume_state.get("train_loss_sum", 0.0)
         loss_steps_before = resume_state.get("train_loss_steps", 0)
+        # the same at the last logged train/loss (an older version's checkpoint: at the resume)
+        logged_before = resume_state.get("logged_loss", [loss_sum_before, loss_steps_before])
         earlier_runs = trained_runs(resume_state)
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
@@ -556,7 +566,8 @@ def main(argv=None):
             )
 
     logger.info(
-        f"{counted(num_train, 'training clip')}, {counted(num_eval, 'evaluation clip')} ({eval_split}); "
+        f"{counted(num_train, 'training clip')}{f' ({train_split})' if train_split != args.train_split else ''}, "
+        f"{counted(num_eval, 'evaluation clip')} ({eval_split}); "
         f"{counted(args.max_train_steps, 'step')}, {counted(num_epochs, 'epoch')}, accumulation "
         f"{args.gradient_accumulation_steps} (total batch {args.effective_total_batch_size})"
     )
@@ -596,6 +607,9 @@ def main(argv=None):
     loss_dtype = torch.float32 if accelerator.device.type == "mps" else torch.float64  # MPS has no float64
     train_loss_sum = torch.zeros((), dtype=loss_dtype, device=accelerator.device)
     step_loss, step_batches = torch.zeros((), device=accelerator.device), 0
+    # (train_loss_so_far) at the last logged train/loss: each logged value is the mean of exactly the steps since;
+    # the window's sum was restarted at each epoch's start and at a resume, so a value spanning one covered only after
+    last_logged = tuple(logged_before)
 
     def epoch_clips(valid):
         """Which rows of this batch are clips of the epoch, and how many are not: in the epoch's last batch,
@@ -665,8 +679,9 @@ def main(argv=None):
             ) from None
 
     def trained_per_process() -> list[int]:
-        """Clips each process has trained, the runs before a resume included (a collective). A clip counts once
-        per epoch: the clips accelerate repeats to fill up a last batch are `padded_per_process`."""
+        """Clips dealt to each process (those skipped as broken too), the runs before a resume included (a
+        collective). A clip counts once per epoch: the clips accelerate repeats to fill up a last batch are
+        `padded_per_process`."""
         return [before + now for before, now in zip(trained_before, accelerator.gather(trained_clips[None]).tolist())]
 
     def padded_per_process() -> list[int]:
@@ -731,6 +746,7 @@ def main(argv=None):
             runs=runs_so_far(),
         )
         state["train_loss_sum"], state["train_loss_steps"] = train_loss_so_far()
+        state["logged_loss"] = last_logged
         if args.streaming:  # a collective: every process calls trainer_state
             state["stream_position"] = stream_position(train_dataloader, accelerator) if batches_in_epoch else []
         return state
@@ -747,7 +763,6 @@ def main(argv=None):
             else:
                 batches = accelerator.skip_first_batches(train_dataloader, resume_batches)
             batch_index = resume_batches
-        running_loss, running_count = torch.zeros((), device=accelerator.device), 0
         truncated_clips = torch.zeros_like(trained_clips)  # segments read past their video's end, this epoch
         epoch_finished = False
         for batch in meter.timed(batches):
@@ -774,8 +789,6 @@ def main(argv=None):
                 optimizer.step()
                 lr_scheduler.step()
                 optimizer.zero_grad()
-            running_loss += loss.detach()
-            running_count += 1
             step_loss += loss.detach()
             step_batches += 1
             real = batch.get("real")  # streamed: filler rows are no clips
@@ -800,8 +813,9 @@ def main(argv=None):
                 compiling = False
             progress.update(1)
             if completed_steps % args.logging_steps == 0 or completed_steps == args.max_train_steps:
-                mean_loss = accelerator.reduce(running_loss / max(running_count, 1), reduction="mean").item()
-                running_loss, running_count = torch.zeros((), device=accelerator.device), 0
+                summed, steps = train_loss_so_far()
+                mean_loss = (summed - last_logged[0]) / (steps - last_logged[1])
+                last_logged = (summed, steps)
                 throughput = throughput_so_far()
                 speed = throughput["train_clips_per_second"]
                 postfix = {"loss": f"{mean_loss:.4f}", **({"clips/s": f"{speed:.1f}"} if speed else {})}
@@ -919,6 +933,7 @@ def main(argv=None):
         all_results = {
             **scalar_metrics(results),
             **train_metrics,
+            "train_split": train_split,
             "eval_split": eval_split,
             "train_runtime_seconds": train_seconds,
             "train_skipped_clips": skipped,
@@ -928,8 +943,9 @@ def main(argv=None):
             "num_processes": accelerator.num_processes,
             "effective_total_batch_size": args.effective_total_batch_size,
             "gradient_accumulation_steps": args.gradient_accumulation_steps,
-            # Each clip of an epoch once, on the process that trained it; the repeats accelerate adds to even out
-            # the processes' last batches (trained on, not counted there) apart.
+            # Each clip of an epoch once, on the process it was dealt to (one skipped as broken too: trained on are
+            # these less train_skipped_clips); the repeats accelerate adds to even out the processes' last batches
+            # (trained on, not counted there) apart.
             "train_clips_per_process": clips_per_process,
             "train_padded_clips_per_process": padded,
             **throughput,
@@ -952,6 +968,7 @@ def main(argv=None):
             results=results,
             dataset_name=dataset_name,
             dataset_id=None if args.dataset == SYNTHETIC or Path(args.dataset).exists() else args.dataset,
+            train_split=train_split,
             eval_split=eval_split,
             base_model=args.init_from,
             processor=processor,

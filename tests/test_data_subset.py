@@ -106,6 +106,7 @@ def test_finetune_draws_both_subsets_across_classes(tmp_path):
     # `test`, so the card stated the top-1 of 4 clips as that of the 20-clip test split.
     assert len(data.split("test")) == 20
     assert eval_split == "test (4 of its 20 clips: --max_eval_samples)"
+    assert len(data.split("train")) == 40 and args.trained_split == "train (8 of its 40 clips: --max_train_samples)"
 
 
 def test_an_evaluation_subset_as_large_as_its_split_is_the_split(tmp_path):

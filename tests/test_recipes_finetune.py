@@ -1624,6 +1624,18 @@ def test_the_plan_line_counts_one_step_and_one_epoch_in_the_singular(videofolder
     assert "epoch 0: eval top-1 " in stderr and " on 1 clip (0 broken skipped;" in stderr  # (was "on 1 clips")
 
 
+def test_a_training_subset_is_named_in_the_results_and_card_not_the_whole_split(videofolder, tmp_path):
+    """--max_train_samples 4 of the 12-clip train split: the card said "fine-tuned on <data set>" and the results
+    named no training split, as if all 12 clips had trained it."""
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *TINY_MODEL, "--max_train_steps", 1]
+    stderr = run(FINETUNE, *args, "--max_train_samples", 4).stderr
+    trained = "train (4 of its 12 clips: --max_train_samples)"
+    assert f"4 training clips ({trained}), " in stderr
+    assert json.loads((tmp_path / "all_results.json").read_text())["train_split"] == trained
+    card = (tmp_path / "README.md").read_text()
+    assert f"(split `{trained}`)" in card and f"trained on split `{trained}`" in card
+
+
 def test_in_a_log_file_the_progress_bar_is_drawn_every_30_seconds_not_at_every_logged_step(videofolder, tmp_path):
     """Without a terminal the bar redraws at most every 30 s (a log file gets a line, not a redraw per step), but
     each logged step's loss redrew it (`set_postfix` refreshes by default): 240 lines for the README's run."""

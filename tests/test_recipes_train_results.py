@@ -90,6 +90,22 @@ def test_a_run_killed_and_resumed_reports_the_train_loss_of_the_uninterrupted_ru
     assert again["train_loss"] == resumed["train_loss"] and again["train_steps_per_second"] == 0
 
 
+def test_each_logged_loss_is_the_mean_of_the_steps_of_its_window_across_an_epoch_and_a_resume(
+    videofolder, uninterrupted, tmp_path
+):
+    """--logging_steps 5, killed after step 4 and resumed: the value at step 5 covered step 5 alone (the window's sum
+    restarted at the resume), and the one at step 10 steps 7-10 (restarted at epoch 1's start, step 7); each is now
+    the mean of the --logging_steps 1 run's losses of its window, 1-5, 6-10 and 11-12."""
+    killed_after_step_4_and_resumed(
+        "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--with_tracking", "true", "--logging_steps", "5"
+    )
+    per_step, logged = logged_losses(uninterrupted), logged_losses(tmp_path)
+    assert sorted(logged) == [5, 10, 12]
+    for step, first in ((5, 1), (10, 6), (12, 11)):
+        window = [per_step[s] for s in range(first, step + 1)]
+        assert logged[step] == pytest.approx(sum(window) / len(window), rel=1e-6), step
+
+
 @pytest.fixture(scope="module")
 def every_5_steps(videofolder, tmp_path_factory):
     out = tmp_path_factory.mktemp("every_5_steps")

@@ -49,6 +49,25 @@ def test_finetune_on_a_folder_with_no_videos_is_one_line_exit_2(tmp_path):
     )
 
 
+def test_finetune_on_a_file_is_refused_as_a_file_before_a_previous_run_in_output_dir(tmp_path):
+    """`--dataset x/broken.mp4` with a finished run in --output_dir was answered "--output_dir ... already holds a
+    previous run" (the file only once that was dealt with): the data set's line comes first, and the folder is
+    left as it was."""
+    clip, out = tmp_path / "x" / "broken.mp4", tmp_path / "outputs"
+    clip.parent.mkdir()
+    clip.write_bytes(b"")
+    out.mkdir()
+    (out / "config.json").write_text("{}")
+    (out / "all_results.json").write_text("{}")
+    result = run_recipe(FINETUNE, "--dataset", str(clip), "--output_dir", str(out), *TINY_MODEL)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert last_line(result.stderr) == (
+        f"error: --dataset takes a folder or a Hub data set id (owner/name); {clip} is a file: give the folder "
+        "holding the data set"
+    )
+    assert sorted(path.name for path in out.iterdir()) == ["all_results.json", "config.json"]
+
+
 def test_evaluate_reading_a_plain_folder_as_kinetics_is_one_line_exit_2(tmp_path):
     for i in range(2):  # videos, but no Kinetics annotation files
         tiny_clip(tmp_path / "plain" / f"clip_{i}.mp4", label=i, seed=i)

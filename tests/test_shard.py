@@ -334,6 +334,28 @@ def whole_and_cut_kinetics_videos(folder, height: int, width: int) -> None:
     write_video(folder / "cut.mp4", num_frames=20, fps=10, height=height, width=width)
 
 
+def test_a_zero_byte_clip_is_left_out_as_empty_naming_its_file_as_the_trainer_does(mixed_folder, tmp_path, caplog):
+    """A 0-byte `.mp4` was left out with PyAV's "Invalid data found when processing input: '<none>'", naming neither
+    the file nor the cause; it is now the trainer's "Video file <path> is empty (0 bytes).", copied or re-encoded."""
+    import shutil
+
+    from vivit_hf.processing.video_io import VideoDecodeError, open_video
+
+    folder = tmp_path / "videos"
+    shutil.copytree(mixed_folder, folder)
+    empty = folder / "bowling" / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(VideoDecodeError) as trainer:  # the reference: what training and evaluation say of it
+        open_video(str(empty))
+    for flags in ([], ["--short_side", "16"]):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="vivit_hf.training.data.shard"):
+            summary = shard_main(["--dataset", str(folder), "--out", str(tmp_path / f"shards{len(flags)}"), *flags])
+        assert "bowling/empty.mp4" in summary["train"]["left_out"]
+        said = [r.getMessage() for r in caplog.records if "bowling/empty.mp4" in r.getMessage()]
+        assert said == [f"leaving out clip bowling/empty.mp4: {trainer.value}"], said
+
+
 def test_a_kinetics_row_that_is_a_part_of_a_whole_video_is_left_out_of_the_shards_not_written_whole(tmp_path, caplog):
     # A file named by its YouTube id alone that is the whole video (12 s; the row says 4-6 s) is read from its row's
     # times; a shard holds a file whole, so it was written whole, every part of the video under the label of its 2 s.

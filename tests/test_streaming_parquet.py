@@ -136,3 +136,13 @@ def test_a_checkpoint_of_the_file_read_as_one_shard_is_refused_naming_the_row_gr
         finetune.check_resume_clips(then, now)
     # Read with as many readers as shards (one process, one worker), the stream is the file as it was.
     assert training_split(one_parquet_file, processes=1, workers=1).stream_digest() == then
+
+
+def test_a_cut_training_stream_is_named_as_the_first_n_of_its_clips(one_parquet_file):
+    """--streaming --max_train_samples 4: the results and card named the training split `train`, as if every clip of
+    it had trained the model."""
+    whole = pq.ParquetFile(one_parquet_file / "data" / "train-00000-of-00001.parquet").metadata.num_rows
+    flags = ["--dataset", str(one_parquet_file), "--dataset_format", "hub", "--streaming", "--max_train_samples", "4"]
+    args = finetune.parse_args(flags, check_paths=False)
+    finetune.load_data(args, Processes(1))
+    assert args.trained_split == f"train (the first 4 of its {whole} clips: --max_train_samples)"

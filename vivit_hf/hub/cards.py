@@ -235,6 +235,7 @@ def build_model_card(
     dataset_name: str | None = None,
     dataset_id: str | None = None,
     eval_split: str | None = None,
+    train_split: str | None = None,
     training_args: Mapping | None = None,
     training_runs: Sequence[Mapping] = (),
     num_views: Sequence[int] = (1, 1),
@@ -250,7 +251,8 @@ def build_model_card(
     id is also written as `base_model` metadata). A converted checkpoint gives `converted_from` and the `command`
     that converted it. A fine-tuned one gives its evaluation `results` (written as `model-index` eval results, so
     the Hub shows them), the data set (`dataset_id` is written as a Hub id only when it is one; a local path is cut
-    to its folder name), `eval_split`, the recipe's `training_args`, the test `num_views` (clips, crops) averaged,
+    to its folder name), `eval_split` and `train_split` (the clips trained on: `train (16 of its 240 clips:
+    --max_train_samples)` for a subset), the recipe's `training_args`, the test `num_views` (clips, crops) averaged,
     and `plots` (image files in the folder); the training clips skipped as unreadable (`train_skipped_clips`, a
     count over the epochs) and the classes never trained on (`classes_never_trained`: name -> clips in the training
     split), as all_results.json records them, and the evaluation's skipped clips (`results["num_skipped"]`) are said
@@ -291,7 +293,8 @@ def build_model_card(
         origin = origin or f"converted from `{source}`."
     else:
         origin = (
-            f"fine-tuned on {dataset_name} with vivit_hf (`accelerate launch recipes/finetune.py`)."
+            f"fine-tuned on {dataset_name}{f' (split `{train_split}`)' if train_split else ''} with vivit_hf "
+            "(`accelerate launch recipes/finetune.py`)."
             if dataset_name
             else "built with vivit_hf."
         )
@@ -340,7 +343,7 @@ def build_model_card(
             "",
             "## Data",
             f"- Data set: {dataset_name}{f' (`{dataset_id}`)' if dataset_id else ''}; "
-            f"evaluated on split `{eval_split}`",
+            f"{f'trained on split `{train_split}`, ' if train_split else ''}evaluated on split `{eval_split}`",
             f"- Test views: {views}, {averaging}",
             *_unread_clips(results, eval_split, train_skipped_clips, classes_never_trained or {}),
             "",

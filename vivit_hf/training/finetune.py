@@ -1255,7 +1255,12 @@ def load_data(args, accelerator):
             )
     # Seeded and drawn across the classes (the adapters list clips class by class: the first N are one or two classes).
     if args.max_train_samples:
+        whole = len(train)
         train = sample_subset(train, args.max_train_samples, seed=args.seed)
+        if len(train) < whole:  # the results and card name the clips trained on: not all of the split
+            held_out = eval_split.startswith(f"{args.train_split} (held out")
+            of = f"of the {whole} clips not held out" if held_out else f"of its {whole} clips"
+            args.trained_split = f"{args.train_split} ({len(train)} {of}: --max_train_samples)"
     if args.max_eval_samples:
         whole = len(evaluation)
         evaluation = sample_subset(evaluation, args.max_eval_samples, seed=args.seed)
@@ -1264,14 +1269,15 @@ def load_data(args, accelerator):
     return data, train, evaluation, eval_split
 
 
-def streamed_share(whole: int | None, kept: int | None, limit: int | None) -> str:
-    """What a split's name gains where `--max_eval_samples` cut a stream (its first clips, not a draw): the results
-    and card named the split, for a top-1 of its first N clips. The size of a stream may be unknown (no data card)."""
+def streamed_share(whole: int | None, kept: int | None, limit: int | None, flag: str = "--max_eval_samples") -> str:
+    """What a split's name gains where `--max_eval_samples` (or `--max_train_samples`) cut a stream (its first clips,
+    not a draw): the results and card named the split, for a top-1 of (a model trained on) its first N clips. The size
+    of a stream may be unknown (no data card)."""
     if not limit or (whole is not None and kept == whole):
         return ""
     if whole is None:
-        return f" (at most its first {limit} clips: --max_eval_samples)"
-    return f" (the first {kept} of its {whole} clips: --max_eval_samples)"
+        return f" (at most its first {limit} clips: {flag})"
+    return f" (the first {kept} of its {whole} clips: {flag})"
 
 
 def warn_missing(data) -> None:
@@ -1300,7 +1306,10 @@ def load_streaming_data(args, num_processes: int = 1):
             f"{', '.join(sorted(data.splits))}: give it a validation or test split, or name one with --eval_split"
         )
     evaluation = data.split(eval_split)
+    whole = train.num_examples
     train.keep_first(args.max_train_samples)
+    cut = streamed_share(whole, train.num_examples, args.max_train_samples, "--max_train_samples")
+    args.trained_split = args.train_split + cut if cut else None
     whole = evaluation.num_examples
     evaluation.keep_first(args.max_eval_samples)
     eval_split += streamed_share(whole, evaluation.num_examples, args.max_eval_samples)

@@ -69,9 +69,14 @@ def parse_size(text: str) -> int:
 
 def _video_bytes(video) -> bytes:
     """The clip's bytes, from the file or from a `{"path", "bytes"}` row."""
+    path = video.get("path") if isinstance(video, dict) else video
     if isinstance(video, dict) and video.get("bytes") is not None:
-        return video["bytes"]
-    return Path(video.get("path") if isinstance(video, dict) else video).read_bytes()
+        data = video["bytes"]
+    else:
+        data = Path(path).read_bytes()
+    if not data:  # the trainer's words: PyAV's were "Invalid data found when processing input: '<none>'"
+        raise ValueError(f"Video file {str(path or '(bytes)')!r} is empty (0 bytes).")
+    return data
 
 
 def _video_extension(video) -> str:
