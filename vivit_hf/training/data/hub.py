@@ -854,6 +854,7 @@ def load_hub(
     import datasets
 
     dangling: dict[str, list[str]] = {}
+    builder = None
     if is_saved_to_disk(source):
         loaded = datasets.load_from_disk(source)
         if isinstance(loaded, datasets.Dataset):
@@ -861,11 +862,13 @@ def load_hub(
     else:
         if Path(source).is_dir():
             cache_dir = local_folder_cache_dir(Path(source), cache_dir)
-            dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
+        builder = builder_once(source, config_name, revision, cache_dir)
+        if Path(source).is_dir():
+            dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder)
         mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
         two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
         with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source), two_types:
-            loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir)
+            loaded = load_with(builder())
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)
@@ -901,7 +904,7 @@ def load_hub(
     def tables_of(split: str) -> list[Path]:  # read once, when asked (relative paths, a ClassLabel per table)
         if not found_tables:
             local = base is not None and not is_saved_to_disk(source)
-            found_tables.append(_table_files(source, config_name, revision, cache_dir) if local else {})
+            found_tables.append(_table_files(source, config_name, revision, cache_dir, builder) if local else {})
         return found_tables[0].get(split, [])
 
     maps = {split: label_map for split in loaded}
@@ -1125,16 +1128,14 @@ def _file_name(table: Path | str) -> str:
     return str(table).rstrip("/").rpartition("/")[2]
 
 
-def _table_files(source: str, config_name, revision, cache_dir) -> dict[str, list[Path]]:
+def _table_files(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[Path]]:
     """`{split: [table file]}` of a local folder that `datasets` reads as tables (parquet, arrow, csv, json), in
     the order it reads their rows: a row's relative clip path is read from its table's folder. Other layouts give
     `{}` (videofolder resolves its metadata's paths itself; WebDataset holds the clips), as does a folder whose
     files `datasets` no longer resolves as it did (one holding its own cache): the data set's folder is then where
-    the paths are read from."""
-    import datasets
-
+    the paths are read from. `builder`: the read's (`builder_once`), whose data files are those it read."""
     try:
-        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        builder = (builder or builder_once(source, config_name, revision, cache_dir))()
     except ValueError as error:
         logger.info("the table files of %s could not be listed (%s)", source, error)
         return {}
@@ -1204,17 +1205,42 @@ def _refuse_split_names_as_classes(feature, dataset, source: str) -> None:
         )
 
 
-def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[str, list[str]]:
+def builder_once(source: str, config_name, revision, cache_dir) -> Callable[[], object]:
+    """`datasets.load_dataset_builder` of `source`, made when first asked, then kept: the checks before a read
+    (`refuse_unread_videos`) and the read (`load_with`) share its data files. Each builder resolves them again (a
+    glob of the folder, every file matched to a split's patterns): most of a Kinetics-scale videofolder's load,
+    done twice."""
+    import functools
+
+    import datasets
+
+    return functools.cache(
+        partial(datasets.load_dataset_builder, source, config_name, revision=revision, cache_dir=cache_dir)
+    )
+
+
+def load_with(builder, streaming: bool = False):
+    """What `datasets.load_dataset` returns, read with `builder` (made as `load_dataset` makes it, `builder_once`):
+    its own steps after `load_dataset_builder`, with its defaults."""
+    if streaming:
+        return builder.as_streaming_dataset()
+    from datasets.utils.info_utils import is_small_dataset
+
+    builder.download_and_prepare()
+    return builder.as_dataset(in_memory=is_small_dataset(builder.info.dataset_size))
+
+
+def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[str]]:
     """datasets' folder builders read only their own few extensions: its videofolder skips the other clips without a
     word (`.webm` among them), and a folder of only such clips is not even a videofolder to it (`.webm`, `.m4v`,
     `.3gp`... are audio extensions there: it read them as audio and failed in a torchcodec traceback). Nor does it
     follow a symlinked folder (a class linked from another disk vanished). A local folder's clips it would not read
     are named, before anything is loaded, rather than trained without. (A folder of tables is read by its tables;
     its clips are not checked.) Returns `{split: [clip]}` of the symlinked clips whose target is not there, which
-    datasets' videofolder leaves out (named in a warning, `_dangling_clips`), for `missing`."""
+    datasets' videofolder leaves out (named in a warning, `_dangling_clips`), for `missing`. `builder`: the read's
+    `builder_once`, whose data files are then resolved once for both."""
     if not Path(source).is_dir() or is_saved_to_disk(source):
         return {}
-    import datasets
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
     root = Path(source)
@@ -1229,7 +1255,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir) -> dict[
         _refuse_a_packed_folder(root, others)
         return {}
     tables = _label_tables(others)
-    builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+    builder = (builder or builder_once(source, config_name, revision, cache_dir))()
     if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
         return {}
     _refuse_ignored_tables(root, tables, builder.config.data_files or {})

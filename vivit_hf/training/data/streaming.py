@@ -52,6 +52,7 @@ from .hub import (
     _relative_or_as_is,
     _shard_member,
     _table_files,
+    builder_once,
     card_class_label,
     card_label_map,
     card_order_of_classes,
@@ -62,6 +63,7 @@ from .hub import (
     is_saved_to_disk,
     label_feature,
     label_value,
+    load_with,
     names_beside_ids,
     naming_metadata_of_two_types,
     naming_mixed_column_types,
@@ -314,6 +316,7 @@ def _open_streaming_dataset(
 
     _refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
     dangling: dict[str, list[str]] = {}
+    builder = None
     if is_saved_to_disk(source):
         loaded = datasets.load_from_disk(source)
         if isinstance(loaded, datasets.Dataset):
@@ -323,8 +326,9 @@ def _open_streaming_dataset(
             split: d.to_iterable_dataset(num_shards=max(1, min(num_shards, len(d)))) for split, d in loaded.items()
         }
     else:
-        dangling = refuse_unread_videos(source, config_name, revision, cache_dir)
-        loaded = datasets.load_dataset(source, config_name, revision=revision, cache_dir=cache_dir, streaming=True)
+        builder = builder_once(source, config_name, revision, cache_dir)
+        dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder)
+        loaded = load_with(builder(), streaming=True)
         loaded = {split: _without_datasets_decoding(dataset) for split, dataset in loaded.items()}
         sizes = {}
     # symlinked clips whose target is not there (left out by datasets' folder scan, named by refuse_unread_videos)
@@ -396,7 +400,7 @@ def _open_streaming_dataset(
     if isinstance(label_feature(features, label_column), datasets.ClassLabel):
         loaded = _leave_out_unlabelled(loaded, top_column, label_column, scanned)
     local = Path(source).is_dir() and not is_saved_to_disk(source)
-    tables = _table_files(source, config_name, revision, cache_dir) if local else {}
+    tables = _table_files(source, config_name, revision, cache_dir, builder) if local else {}
     maps = {split: label_map for split in loaded}
     if isinstance(label_feature(features, label_column), datasets.ClassLabel):
         found = _class_label_maps(loaded, source, label_column, names, tables if local else None)
