@@ -1,9 +1,13 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """A local videofolder whose `metadata.csv` names its clips, whole and streamed: its data files are resolved once
-(at Kinetics scale most of the load)."""
+(at Kinetics scale most of the load), and a row names its clip whichever Unicode form the file name is in."""
+
+import logging
+import unicodedata
 
 import pytest
 
+from vivit_hf.training.data.examples import DatasetFormatError
 from vivit_hf.training.data.formats import load_video_dataset
 from vivit_hf.training.data.streaming import open_streaming_dataset
 
@@ -63,3 +67,39 @@ def test_a_metadata_folders_data_files_are_resolved_once_and_its_rows_are_datase
     assert calls[0] == once
     streamed = stream.dataset.cast_column("video", datasets.Video(decode=False))
     assert [(row["video"]["path"], row["label"]) for row in streamed] == rows
+
+
+@pytest.mark.parametrize("on_disk, in_metadata", [("NFC", "NFD"), ("NFD", "NFC")])
+def test_a_row_names_its_clip_in_either_unicode_form_whole_and_streamed(tmp_path, caplog, on_disk, in_metadata):
+    """macOS writes names decomposed (NFD), most tools composed (NFC): a metadata file naming `über_0.mp4` in one
+    form and the file in the other left the clip out, warned of as both "not on disk" and "in no row"."""
+    root = tmp_path / "repo"
+    metadata_folder(root, [unicodedata.normalize(on_disk, "über_0.mp4"), "plain_1.mp4"], ["a", "b"])
+    metadata = root / "train" / "metadata.csv"
+    metadata.write_text(unicodedata.normalize(in_metadata, metadata.read_text("utf-8")), encoding="utf-8")
+    # the reference: the files the folder holds, by their names on disk
+    clips = sorted(str(path) for path in (root / "train").glob("*.mp4"))
+    assert unicodedata.normalize(on_disk, "über_0.mp4") in {name.rpartition("/")[2] for name in clips}
+    with caplog.at_level(logging.WARNING):
+        data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+        whole = sorted(example["video"]["path"] for example in data.splits["train"])
+        stream = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "stream"))
+        streamed = stream.split("train").dataset.cast_column("video", datasets.Video(decode=False))
+        streamed = sorted(row["video"]["path"] for row in streamed)
+    assert whole == clips and streamed == clips
+    assert data.missing.get("train", 0) == 0 and stream.missing.get("train", 0) == 0
+    assert not [r for r in caplog.records if "not on disk" in r.getMessage() or "in no row" in r.getMessage()]
+
+
+def test_two_clips_whose_names_differ_only_in_unicode_form_are_refused_naming_both(tmp_path):
+    root = tmp_path / "repo"
+    composed, decomposed = (unicodedata.normalize(form, "über_0.mp4") for form in ("NFC", "NFD"))
+    metadata_folder(root, [composed, decomposed], ["a", "b"])
+    for read in (
+        lambda: load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache")),
+        lambda: open_streaming_dataset(str(root), cache_dir=str(tmp_path / "stream")),
+    ):
+        with pytest.raises(DatasetFormatError, match="Unicode form") as refused:
+            read()
+        assert repr(str(root / "train" / composed)) in str(refused.value)
+        assert repr(str(root / "train" / decomposed)) in str(refused.value)

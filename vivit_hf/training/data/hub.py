@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -957,13 +958,17 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
     from datasets.packaged_modules.videofolder.videofolder import VideoFolder
 
     listed, kept = set(), {}
+    clips = clips_by_normal_name(root)
     for split, dataset in loaded.items():
         column = dataset.with_format("arrow")[video_column]
         if not pa.types.is_struct(column.type) or column.type.get_field_index("path") < 0:
             return loaded
         paths = pc.struct_field(column, "path").to_pylist()
-        listed.update(os.path.abspath(path) for path in paths if path)
-        absent = [i for i, path in enumerate(paths) if path and not os.path.isfile(path)]
+        listed.update(_normal_path(path) for path in paths if path)
+        found = clips_on_disk(paths, clips)
+        if found:
+            dataset = read_as_on_disk(dataset, video_column, found)
+        absent = [i for i, path in enumerate(paths) if path and path not in found and not os.path.isfile(path)]
         if absent:
             names = [_relative_or_as_is(paths[i], root) for i in absent]
             _count_missing(missing, _SPLIT_ALIASES.get(split, split), names)
@@ -974,7 +979,7 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
     unlisted = [
         path.relative_to(root).as_posix()
         for path in _files_below(root)[0]
-        if path.suffix.lower() in read and os.path.abspath(path) not in listed
+        if path.suffix.lower() in read and _normal_path(path) not in listed
     ]
     if unlisted:
         logger.warning(
@@ -985,6 +990,55 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
             quoted(unlisted),
         )
     return kept
+
+
+def clips_by_normal_name(root: Path) -> dict[str, str]:
+    """`{path in one Unicode form (NFC): path on disk}` of the clips below `root`, for the names of a metadata file:
+    macOS writes names decomposed (NFD: `u` and a combining diaeresis), most tools composed (NFC: `\u00fc`), so a
+    row's `\u00fcber_0.mp4` and the file could be the same name in two forms; the clip was left out, named both "not
+    on disk" and "in no row". Two clips whose names differ only so are refused, naming both: a row names either."""
+    clips: dict[str, str] = {}
+    for path in _files_below(root)[0]:
+        normal = _normal_path(path)
+        if normal in clips:
+            raise DatasetFormatError(
+                f"--dataset_format hub: {root} holds two clips whose names differ only in their Unicode form "
+                f"(composed and decomposed accents), {clips[normal]!r} and {str(path)!r}: a metadata file's name "
+                "reads as either. Rename or remove one"
+            )
+        clips[normal] = str(path)
+    return clips
+
+
+def _normal_path(path) -> str:
+    return unicodedata.normalize("NFC", os.path.abspath(path))
+
+
+def clips_on_disk(paths, clips: dict[str, str]) -> dict[str, str]:
+    """`{path as a row names it: the clip on disk}` of the rows whose clip is on disk under a name in another
+    Unicode form (`clips_by_normal_name`)."""
+    found = {}
+    for path in dict.fromkeys(paths):
+        if path and not os.path.isfile(path):
+            on_disk = clips.get(_normal_path(path))
+            if on_disk is not None:
+                found[path] = on_disk
+    return found
+
+
+def read_as_on_disk(dataset, video_column: str, found: dict[str, str]):
+    """`dataset` (whole or a stream) whose rows read `found`'s clips under their names on disk."""
+    import datasets
+
+    feature = dataset.features[video_column]
+    dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
+    dataset = dataset.map(partial(_named_as_on_disk, video_column=video_column, found=found), features=dataset.features)
+    return dataset.cast_column(video_column, feature)
+
+
+def _named_as_on_disk(row: dict, video_column: str, found: dict[str, str]) -> dict:
+    video = row[video_column]
+    return {video_column: {**video, "path": found.get(video["path"], video["path"])}}
 
 
 def clipless_rows(column) -> list[int]:

@@ -57,6 +57,8 @@ from .hub import (
     card_label_map,
     card_order_of_classes,
     class_label_map,
+    clips_by_normal_name,
+    clips_on_disk,
     hub_columns,
     hub_example,
     hub_label_names,
@@ -68,6 +70,7 @@ from .hub import (
     naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
+    read_as_on_disk,
     refuse_unread_videos,
     saved_class_label_map,
     shard_namer,
@@ -584,7 +587,7 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
     every epoch. The path column is read once, alone (a videofolder's rows hold paths, not bytes)."""
     import datasets
 
-    kept = {}
+    kept, clips = {}, None
     for split, dataset in loaded.items():
         info = getattr(dataset, "info", None)
         if getattr(info, "builder_name", None) != "videofolder" or not isinstance(
@@ -593,7 +596,11 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
             return loaded
         stream = dataset.cast_column(video_column, datasets.Video(decode=False)).select_columns([video_column])
         paths = [row[video_column].get("path") for row in stream]
-        absent = {path for path in set(paths) if path and not Path(path).is_file()}
+        clips = clips_by_normal_name(root) if clips is None else clips
+        found = clips_on_disk(paths, clips)
+        if found:
+            dataset = read_as_on_disk(dataset, video_column, found)
+        absent = {path for path in set(paths) if path and path not in found and not Path(path).is_file()}
         if absent:
             named = [_relative_or_as_is(path, root) for path in paths if path in absent]
             _count_missing(missing, _SPLIT_ALIASES.get(split, split), named)
