@@ -78,7 +78,7 @@ from vivit_hf.training.checkpoints import (
 )
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
 from vivit_hf.training.data.dataset import model_pixel_values
-from vivit_hf.training.data.examples import examples_digest
+from vivit_hf.training.data.examples import earlier_examples_digest, examples_digest
 from vivit_hf.training.data.formats import _refuse_a_file as refuse_a_file
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
@@ -389,7 +389,8 @@ def main(argv=None):
     if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read
         try:
             resume_warnings += check_resume_labels(resume_state.get("id2label"), data.id2label, args.dataset)
-            resume_warnings += check_resume_clips(resume_state.get("train_digest"), train_digest)
+            earlier = earlier_examples_digest(train_examples)  # a checkpoint of an earlier version recorded that
+            resume_warnings += check_resume_clips(resume_state.get("train_digest"), train_digest, earlier)
         except ValueError as error:
             usage_error(f"cannot resume from {checkpoint}: {error}")
     with hub_source("--init_from", args.init_from):

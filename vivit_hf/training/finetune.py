@@ -1058,15 +1058,16 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
     return [f"resuming with a different {change}" for change in changes(saved.get("other", {}), current["other"])]
 
 
-def check_resume_clips(saved: str | None, current: str) -> list[str]:
+def check_resume_clips(saved: str | None, current: str, earlier: str | None = None) -> list[str]:
     """Refuse (ValueError) a resume whose training split is not the one the checkpoint was trained on, by
     `examples_digest` (a stream: its shards' names and sizes): a resumed epoch skips the batches its checkpoint had
     trained by position, so shards written again at the same path (another `--shard_size`) or a folder that gained or
     lost clips read some clips twice that epoch and others never, without a word (6 of 23 Kinetics clips twice, 6
-    never). Returns a warning for a checkpoint that recorded none."""
+    never). `earlier`: the split's digest as earlier versions took it (`earlier_examples_digest`), which their
+    checkpoints recorded. Returns a warning for a checkpoint that recorded none."""
     if saved is None:
         return ["the checkpoint records no digest of its training clips (saved by an older version): not checked"]
-    if saved == current:
+    if saved in (current, earlier):
         return []
 
     # The same count of clips in more shards is also what a checkpoint of a version that read a parquet file as one

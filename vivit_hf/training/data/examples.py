@@ -134,6 +134,12 @@ def example_ids(examples: Sequence[dict]) -> list[str]:
     return ids
 
 
+def earlier_examples_digest(examples: Sequence[dict]) -> str | None:
+    """`examples_digest` as versions that named a stream's shards by their file names took it (their checkpoints
+    recorded it: `check_resume_clips`), where it differs; else None."""
+    return examples.stream_digest(earlier=True) if hasattr(examples, "stream_digest") else None
+
+
 def examples_digest(examples: Sequence[dict]) -> str:
     """A digest of a split's examples as a process reads them: every example's id and label, in order (no clip is
     read). Processes that each read their own copy of a data set (one disk per machine) must hold the same examples

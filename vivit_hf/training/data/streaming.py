@@ -160,21 +160,25 @@ class StreamingSplit:
             )
             self.dataset, self._sizes = resharded, None
 
-    def stream_digest(self) -> str:
+    def stream_digest(self, earlier: bool = False) -> str:
         """`examples_digest` of a stream, `<clips>:<hash>` read without a pass over the data: its shards' names (each
-        file's name: machines may keep their copies at other paths) and sizes where they are known (`shard_sizes`),
-        and the `--max_*_samples` cut. Processes share a stream out by the position of its shards (whole shards when
-        their number divides by the processes, else every `world_size`-th clip of all of them), so machines that each
-        stream their own copy must hold the same shards: a copy one shard short made one process split the stream
-        shard by shard and the other clip by clip, some clips read twice an epoch and others never, without a word."""
+        one's path in the repo or folder, `shard_name`: machines may keep their copies at other paths) and sizes where
+        they are known (`shard_sizes`), and the `--max_*_samples` cut. Processes share a stream out by the position
+        of its shards (whole shards when their number divides by the processes, else every `world_size`-th clip of
+        all of them), so machines that each stream their own copy must hold the same shards: a copy one shard short
+        made one process split the stream shard by shard and the other clip by clip, some clips read twice an epoch
+        and others never, without a word. `earlier`: the digest of versions that named a shard by its file name (so
+        `train/a/000.tar` and `train/b/000.tar` swapped between copies passed), as their checkpoints recorded it
+        (`check_resume_clips`)."""
         import hashlib
 
         source = self.dataset if self.uncut is None else self.uncut
         shards = source.num_shards
         kwargs = getattr(getattr(source, "_ex_iterable", None), "kwargs", None) or {}
+        name = self.shard_name if self.shard_name is not None and not earlier else lambda path: PurePath(path).name
         names = next(
             (
-                [PurePath(str(path)).name for path in value]
+                [name(str(path)) for path in value]
                 for value in kwargs.values()
                 if isinstance(value, (list, tuple)) and len(value) == shards and all(isinstance(v, str) for v in value)
             ),

@@ -1,0 +1,66 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""A stream's digest (`examples_digest`: machines that each stream their own copy must hold the same shards, a resume
+its checkpoint's) names each shard by its path in the folder: by file name alone, like-named shards in other folders
+were the same data. A checkpoint of an earlier version, which recorded the file names' digest, still resumes."""
+
+import hashlib
+import json
+import tarfile
+
+import pytest
+from test_data_hub_layouts import sources, write_tar
+
+from vivit_hf.training.data.examples import examples_digest
+from vivit_hf.training.data.streaming import open_streaming_dataset
+
+datasets = pytest.importorskip("datasets")
+
+
+def two_copies(tmp_path):
+    """Copy `one` holds shard P at `train/a/000.tar` and Q at `train/b/000.tar`; copy `two` holds Q at
+    `train/b/000.tar` and P at `train/c/000.tar`: like-named shards of the same sizes, streamed in the other order."""
+    clips = [s.read_bytes() for s in sources(tmp_path, 4)]
+    shards = [[(f"{k:06d}", {"mp4": clips[2 * i + k], "cls": str(i).encode()}) for k in range(2)] for i in range(2)]
+    one, two = tmp_path / "one", tmp_path / "two"
+    write_tar(one / "train" / "a" / "000.tar", shards[0])
+    write_tar(one / "train" / "b" / "000.tar", shards[1])
+    write_tar(two / "train" / "b" / "000.tar", shards[1])
+    write_tar(two / "train" / "c" / "000.tar", shards[0])
+    return one, two
+
+
+def streamed_labels(split) -> list:
+    return [row["cls"] for row in split.dataset.select_columns(["cls"])]
+
+
+def test_like_named_shards_in_other_folders_give_another_stream_digest(tmp_path):
+    one, two = two_copies(tmp_path)
+    first = open_streaming_dataset(str(one), cache_dir=str(tmp_path / "cache1")).split("train")
+    second = open_streaming_dataset(str(two), cache_dir=str(tmp_path / "cache2")).split("train")
+    # the reference: the copies stream their clips in another order (shared out by position between processes)
+    assert streamed_labels(first) != streamed_labels(second)
+    assert sorted(streamed_labels(first)) == sorted(streamed_labels(second))
+    assert examples_digest(first) != examples_digest(second)
+    assert examples_digest(first) == examples_digest(
+        open_streaming_dataset(str(one), cache_dir=str(tmp_path / "c3")).split("train")
+    )
+
+
+def test_a_checkpoint_of_an_earlier_version_resumes_on_its_data_and_not_on_other_data(tmp_path):
+    from vivit_hf.training.data.examples import earlier_examples_digest
+    from vivit_hf.training.finetune import check_resume_clips
+
+    one, two = two_copies(tmp_path)
+    first = open_streaming_dataset(str(one), cache_dir=str(tmp_path / "cache1")).split("train")
+    second = open_streaming_dataset(str(two), cache_dir=str(tmp_path / "cache2")).split("train")
+    # the reference: the digest earlier versions recorded, of the shards' file names and clip counts
+    tars = sorted((one / "train").glob("*/*.tar"))
+    sizes = [sum(member.name.endswith(".mp4") for member in tarfile.open(tar)) for tar in tars]
+    names = [tar.name for tar in tars]
+    hashed = hashlib.sha256(json.dumps([len(tars), names, sizes, None]).encode()).hexdigest()[:16]
+    recorded = f"{sum(sizes)} clips in {len(tars)} shards:{hashed}"
+    assert earlier_examples_digest(first) == recorded
+    assert check_resume_clips(recorded, examples_digest(first), earlier_examples_digest(first)) == []
+    # a checkpoint of this version, resumed on the other copy, is refused
+    with pytest.raises(ValueError, match="not the one it was trained on"):
+        check_resume_clips(examples_digest(first), examples_digest(second), earlier_examples_digest(second))
