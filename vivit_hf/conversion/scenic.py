@@ -338,7 +338,9 @@ def config_from_scenic(scenic_config, **overrides) -> ViViTConfig:
         kwargs.pop("label_spaces", None)
     kwargs.update(overrides)
     try:
-        return config_class(**kwargs)
+        config = config_class(**kwargs)
+        config.check_head_counts()  # the model's own check, made here to name scenic's fields
+        return config
     except ValueError as error:  # the config's own checks (sizes, heads, ...): the scenic config's values
         raise ScenicConversionError(
             f"scenic config gives an invalid {config_class.__name__}: {error}"

@@ -267,7 +267,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         type=_at_least(1),
         default=None,
         help="evaluate every N optimiser steps and at the end of the run, in place of the end of every epoch "
-        "(Trainer's --eval_strategy steps)",
+        '(Trainer\'s eval_strategy="steps")',
     )
     g.add_argument("--push_to_hub", action="store_true")
     g.add_argument("--hub_model_id", default=None)
