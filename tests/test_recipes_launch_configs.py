@@ -89,3 +89,16 @@ def test_accelerate_launch_with_the_ddp_config_on_a_cpu_machine_stops_before_the
     assert len(said) == 1, result.stderr[-3000:]
     assert "recipes/accelerate_configs/ddp_multi_gpu.yaml asks for GPUs (distributed_type MULTI_GPU" in said[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_the_docs_give_the_rendezvous_timeout_the_launchers_wait_for_a_machine_that_never_starts():
+    """torchrun and accelerate launch build torch's `LaunchConfig`, whose default rendezvous timeout (900 s) is the
+    static rendezvous's wait (`multi_node.yaml` on a machine that cannot reach its `main_process_ip` retries for
+    `timeout=900000ms`); the docs said 600 s, the static rendezvous module's own default, which the launcher
+    overrides."""
+    from torch.distributed.launcher.api import LaunchConfig
+
+    launcher_default = LaunchConfig(min_nodes=2, max_nodes=2, nproc_per_node=1).rdzv_configs["timeout"]
+    page = (REPO / "docs" / "training-and-data.md").read_text()
+    timeouts = page.split("**Timeouts.**")[1].split("\n\n")[0]
+    assert f"launcher's rendezvous, {launcher_default} s by default for its default static rendezvous" in timeouts
