@@ -105,3 +105,23 @@ def test_a_class_folder_the_data_card_lacks_is_refused_naming_it(tmp_path):
     for read in (lambda: load_video_dataset(root, "hub"), lambda: open_streaming_dataset(str(root))):
         with pytest.raises(DatasetFormatError, match=r"class\(es\) 'bird'.*card's ClassLabel \('label': 'dog'"):
             read()
+
+
+def test_a_class_folder_videofolder_read_as_videofolder_says_its_data_card_is_not_read(tmp_path, caplog):
+    """--dataset_format videofolder numbers class folders in sorted order, as datasets' videofolder does (the
+    reference), whatever the card says: it said nothing, and the model's ids (`cat` 0) were not the card's
+    (`dog` 0). A warning names the card, both orders and the format that reads the card."""
+    root = class_videofolder(tmp_path, ["cat", "dog", "dog"])
+    reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "c"))["train"].features["label"].names
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(root, "videofolder")
+    assert data.label_spaces == {"label": reference} and reference != CARD_NAMES
+    said = [r.getMessage() for r in caplog.records if "data card" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith(f"{root / 'README.md'}: its data card's ClassLabel numbers")
+    assert "'dog', 'cat'" in said[0] and "'cat', 'dog'" in said[0] and "--dataset_format hub" in said[0]
+    # a card in the folders' own order says nothing
+    (root / "README.md").write_text(CARD.replace("dog", "@").replace("cat", "dog").replace("@", "cat"))
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.training.data.formats"):
+        load_video_dataset(root, "videofolder")
+    assert not [r for r in caplog.records if "data card" in r.getMessage()]

@@ -18,6 +18,7 @@ The names callers import from `formats` are re-exported here (`__all__`).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -54,6 +55,7 @@ from .folders import (
     video_files_below,
 )
 from .hub import (
+    _card_label_feature,
     arrow_label_values,
     class_label_map,
     hub_columns,
@@ -81,6 +83,8 @@ from .labels import (
 )
 from .subsets import ExampleSubset, hold_out, sample_subset
 from .videofolder import load_videofolder
+
+logger = logging.getLogger("vivit_hf.training.data.formats")
 
 FORMATS: dict[str, Callable[[Sequence[Path]], VideoClassificationData]] = {
     "videofolder": load_videofolder,
@@ -134,7 +138,27 @@ def load_video_dataset(
             raise FileNotFoundError(f"--dataset {source!r} is neither a local folder nor a Hub id (owner/name)")
         roots = fetch_dataset_repo(str(source), revision=revision, cache_dir=cache_dir)
     data = FORMATS[dataset_format](roots) if split is None else FORMATS[dataset_format](roots, split)
+    if dataset_format == "videofolder":
+        _warn_card_classes_not_read(data, roots)
     return _checked(data, source)
+
+
+def _warn_card_classes_not_read(data: VideoClassificationData, roots: Sequence[Path]) -> None:
+    """A folder's data card (README.md) whose `ClassLabel` numbers the classes otherwise than `videofolder` does
+    (sorted folder names, as `datasets`' videofolder): the model's ids and predictions.jsonl's labels were not the
+    card's, without a word. `hub` numbers them as the card does."""
+    names = data.label_spaces.get("label")
+    for root in roots:
+        card = _card_label_feature(str(root), None, None, "label")
+        if card is not None and [label_name(name) for name in card.names] != names:
+            logger.warning(
+                "%s: its data card's ClassLabel numbers the classes %s; --dataset_format videofolder numbers the "
+                "class folders in sorted order (%s), as datasets' videofolder does, and reads no card: the model's "
+                "ids are not the card's. Read it with --dataset_format hub to number them as the card does",
+                root / "README.md",
+                quoted(card.names),
+                quoted(names),
+            )
 
 
 def _checked(data: VideoClassificationData, source) -> VideoClassificationData:
