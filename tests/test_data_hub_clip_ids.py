@@ -126,6 +126,34 @@ def test_shards_linked_into_the_folder_are_named_by_their_path_in_it_whole_and_s
     assert_named_by_their_shard_below(root, tmp_path)  # the links' paths, not where they lead
 
 
+def test_source_ids_that_repeat_in_shards_of_two_folders_are_said_to_name_different_shards(tmp_path, caplog):
+    """Two shard tool runs (sources whose clips share relative names: `train/cat/0.mp4`) nested as `train/a/`,
+    `train/b/`: a shard's `json` `id` is its source's, so the 4 clips got 2 ids, and the warning said each was one clip
+    listed twice, "read as many times an epoch". It now says that the ids name samples of different shards, naming
+    them, and that predictions.jsonl names such clips alike."""
+    import json
+
+    clips = [s.read_bytes() for s in sources(tmp_path, 4)]
+    root = tmp_path / "repo"
+    for i, folder in enumerate(("a", "b")):
+        samples = [
+            (
+                f"train_{k:08d}",
+                {"mp4": clips[2 * i + k], "cls": b"0", "json": json.dumps({"id": f"train/cat/{k}.mp4"}).encode()},
+            )
+            for k in range(2)
+        ]
+        write_tar(root / "train" / folder / "train-00000-of-00001.tar", samples)
+    shards = sorted(tar.relative_to(root).as_posix() for tar in root.glob("train/*/*.tar"))  # the reference
+    with caplog.at_level(logging.WARNING):
+        ids = example_ids(load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache")).splits["train"])
+    assert sorted(ids) == ["train/cat/0.mp4", "train/cat/0.mp4", "train/cat/1.mp4", "train/cat/1.mp4"]
+    said = [r.getMessage() for r in caplog.records if "train/cat/0.mp4" in r.getMessage()]
+    assert len(said) == 1 and "more than once" not in said[0]
+    assert said[0].startswith("split 'train': 2 id(s) name samples of different WebDataset shards")
+    assert all(repr(shard) in said[0] for shard in shards) and "predictions.jsonl" in said[0]
+
+
 def test_a_shard_downloaded_from_a_url_or_the_hub_is_named_as_its_stream_names_it(tmp_path, monkeypatch):
     """Read whole, `datasets` downloads an external shard to a hashed file name (`downloads/3f2a...`) and a Hub
     repo's to its snapshot; streamed, a sample's `__url__` is the URL itself. The clips of one shard were

@@ -166,6 +166,19 @@ def digest_words(digest: str) -> str:
     return f"{count}{' clips' if count.isdigit() else ''} (digest {hashed})"
 
 
+def _shards_of_ids(examples, repeated: list) -> list[str]:
+    """The WebDataset shards holding the samples of the ids `repeated` (a `hub` split's, `_HubSplit.shards`), where
+    they are in more than one shard; else []. A shard's `json` `id` is its source's: two shard sets' `train/cat/0.mp4`
+    were said to be one clip listed twice."""
+    if not hasattr(examples, "shards"):
+        return []
+    wanted, held = set(repeated), {}
+    for key, shard in zip(examples.clip_ids(), examples.shards()):
+        if key in wanted and shard:
+            held.setdefault(key, set()).add(shard)
+    return sorted({shard for shards in held.values() if len(shards) > 1 for shard in shards})
+
+
 def warn_repeated_clips(data: VideoClassificationData) -> dict:
     """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
     listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
@@ -185,6 +198,18 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
             seen.add(key)
         if repeated:
             report[split] = repeated
+            shards = _shards_of_ids(data.splits[split], repeated)
+            if shards:
+                logger.warning(
+                    "split %r: %d id(s) name samples of different WebDataset shards (%s): copies of one clip are "
+                    "read as many times an epoch, and different clips (shards written from two data sets whose ids "
+                    "repeat) are named alike in messages and predictions.jsonl: %s",
+                    split,
+                    len(repeated),
+                    quoted(shards),
+                    quoted(repeated),
+                )
+                continue
             logger.warning(
                 "split %r lists %d clip(s) more than once, each read as many times an epoch: %s",
                 split,

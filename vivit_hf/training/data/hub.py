@@ -671,6 +671,14 @@ class _HubSplit(Sequence):
             for i, (source_id, path, _) in enumerate(self._id_columns())
         ]
 
+    def shards(self) -> list[str | None]:
+        """Each row's WebDataset shard, named as its ids name it (`shard_name`); None for a row of no shard."""
+        if "__url__" not in self.dataset.column_names:
+            return [None] * len(self)
+        urls = self.dataset.with_format("arrow")["__url__"].to_pylist()
+        names = {url: self.shard_name(url) for url in dict.fromkeys(urls) if url}  # each shard named once
+        return [names.get(url) for url in urls]
+
     def clip_ids(self) -> list[str | None]:
         """Each row's clip, where it names one clip of the data set: the source id a shard's `json` keeps, else the
         path of a clip read from disk (as located: two tables' `clips/a.mp4` may be different files); None for a
