@@ -887,9 +887,9 @@ def main(argv=None):
             break
 
     # ------------------------------------------------------------------ final outputs
-    if args.eval_steps and completed_steps > steps_at_start and completed_steps % args.eval_steps:
+    if args.eval_steps and completed_steps % args.eval_steps:
         # the end of the run, between two --eval_steps (after its checkpoints: a resume with more steps goes on
-        # without it, as an uninterrupted run does)
+        # without it, as an uninterrupted run does; a finished run resumed, which trains nothing, makes it again)
         results = record_evaluation(epoch, f"step {completed_steps} (epoch {epoch}, the end of the run)")
     train_seconds = time.time() - start_time
     progress.close()  # its last redraw now, before the lines below (left open, it redrew when collected, if ever)

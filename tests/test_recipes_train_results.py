@@ -159,6 +159,18 @@ def test_eval_steps_after_a_resume_mid_interval_or_at_an_evaluated_step_are_neit
     assert results_of(again)["history"] == results_of(every_5_steps)["history"]
 
 
+def test_a_finished_run_resumed_again_keeps_its_end_of_run_evaluation_in_the_history(
+    videofolder, every_5_steps, tmp_path
+):
+    """Its last checkpoint (step 12) is saved before the evaluation at the run's end (12 is no multiple of 5). The
+    same command run again trains nothing and evaluated that checkpoint, but left the evaluation out of the history
+    (steps 5, 10: training_curves.png and the tracker lost the run's last point); it is the uninterrupted run's."""
+    again = tmp_path / "again"
+    shutil.copytree(every_5_steps, again)
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", again, *FLAGS, "--eval_steps", "5")
+    assert results_of(again)["history"] == results_of(every_5_steps)["history"]
+
+
 def test_eval_steps_on_two_processes_count_every_evaluation_clip_once(videofolder, tmp_path):
     """6 evaluation clips in batches of 2 on 2 processes: accelerate pads the last batch, which every evaluation
     every 2 steps (of 3 an epoch) must leave out, mid-epoch as at an epoch's end."""
