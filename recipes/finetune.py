@@ -79,7 +79,7 @@ from vivit_hf.training.checkpoints import (
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
 from vivit_hf.training.data.dataset import model_pixel_values
 from vivit_hf.training.data.examples import earlier_examples_digest, examples_digest
-from vivit_hf.training.data.formats import _refuse_a_file as refuse_a_file
+from vivit_hf.training.data.formats import refuse_a_file
 from vivit_hf.training.data.streaming import stream_position
 from vivit_hf.training.finetune import (
     ModelFlagError,

@@ -243,7 +243,7 @@ _TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
 _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".7z", ".rar")
 
 
-def _refuse_a_file(source) -> None:
+def refuse_a_file(source) -> None:
     """A file given as `--dataset` (a local `.zip` of the class folders, `./x.zip` or a bare `x.zip`) was taken for a
     Hub id or named as "neither a local folder nor a Hub id" in a traceback: it is refused in one line saying what
     `--dataset` takes. Archives are extracted only from Hub data set repos."""

@@ -51,7 +51,7 @@ from .examples import quoted as _shown  # noqa: F401
 from .folders import (
     _SPLIT_ALIASES,  # noqa: F401
     VIDEO_EXTENSIONS,
-    _refuse_a_file,
+    refuse_a_file,
     video_files_below,
 )
 from .hub import (
@@ -117,7 +117,7 @@ def load_video_dataset(
     if dataset_format not in DATASET_FORMATS:
         raise ValueError(f"unknown --dataset_format {dataset_format!r}; choose from {', '.join(DATASET_FORMATS)}")
     split = check_config_name(dataset_format, config_name)  # UCF101 / HMDB51: the official split
-    _refuse_a_file(source)
+    refuse_a_file(source)
     if dataset_format == "hub":
         data = load_hub(
             str(source),
@@ -213,6 +213,7 @@ __all__ = [
     "load_video_dataset",
     "load_videofolder",
     "quoted",
+    "refuse_a_file",
     "local_folder_cache_dir",
     "refuse_empty_label_names",
     "refuse_unread_videos",

@@ -42,7 +42,7 @@ import torch
 from .annotated import _count_missing
 from .dataset import ProcessorOptionError, _decode_errors, collate_videos, describe_example
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
-from .folders import _SPLIT_ALIASES, _refuse_a_file, recipe_split_names
+from .folders import _SPLIT_ALIASES, recipe_split_names, refuse_a_file
 from .hub import (
     _WEBDATASET_DECODED_AS,
     _clip_id,
@@ -321,7 +321,7 @@ def _open_streaming_dataset(
     """`open_streaming_dataset` without naming the WebDataset members that do not decode or the mixed column types."""
     import datasets
 
-    _refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
+    refuse_a_file(source)  # a local x.zip: one line saying to unpack it, not datasets' "Couldn't find" traceback
     dangling: dict[str, list[str]] = {}
     builder = None
     if is_saved_to_disk(source):
