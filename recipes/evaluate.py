@@ -88,6 +88,7 @@ from vivit_hf.training.data.formats import (
     same_integer_written_otherwise,
     sample_subset,
 )
+from vivit_hf.training.data.formats import _refuse_a_file as refuse_a_file
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import (
     _at_least,
@@ -232,10 +233,22 @@ def agree_to_start(parser, args) -> None:
         refusal = parser.refusal(problem)
     elif refusal is None and error is None and (args.output_dir or args.split):
         # the folder the results go to, when known before the data set is read: typed, or the default for --split
-        refusal = output_refusal(args, args.split)
+        refusal = dataset_file_refusal(args) or output_refusal(args, args.split)
         if refusal is None and args.output_dir:  # a live run there: refused before the data set is read
             refusal = claim_output_dir(args, Path(args.output_dir))
     agree(flags, refusal, None, error)
+
+
+def dataset_file_refusal(args) -> CommandLineRefused | None:
+    """A file given as `--dataset` (`x.zip`, `x/broken.mp4`), refused in its documented line before the results'
+    folder is looked at: a model folder or a file given as `--output_dir` was refused first, the data set's line
+    coming only once that was dealt with (as finetune.py refuses it)."""
+    try:
+        if args.dataset != SYNTHETIC:
+            refuse_a_file(args.dataset)
+    except DatasetFormatError as error:
+        return CommandLineRefused(str(error))
+    return None
 
 
 def output_refusal(args, split: str | None) -> CommandLineRefused | None:
