@@ -76,7 +76,7 @@ from vivit_hf.training.data.dataset import (
     collate_videos,
     describe_example,
 )
-from vivit_hf.training.data.examples import digest_words, examples_digest
+from vivit_hf.training.data.examples import class_order_of, digest_words, examples_digest
 from vivit_hf.training.data.formats import (
     DATASET_FORMATS,
     VideoClassificationData,
@@ -88,6 +88,7 @@ from vivit_hf.training.data.formats import (
     same_integer_written_otherwise,
     sample_subset,
 )
+from vivit_hf.training.data.formats import _refuse_a_file as refuse_a_file
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import (
     _at_least,
@@ -232,10 +233,22 @@ def agree_to_start(parser, args) -> None:
         refusal = parser.refusal(problem)
     elif refusal is None and error is None and (args.output_dir or args.split):
         # the folder the results go to, when known before the data set is read: typed, or the default for --split
-        refusal = output_refusal(args, args.split)
+        refusal = dataset_file_refusal(args) or output_refusal(args, args.split)
         if refusal is None and args.output_dir:  # a live run there: refused before the data set is read
             refusal = claim_output_dir(args, Path(args.output_dir))
     agree(flags, refusal, None, error)
+
+
+def dataset_file_refusal(args) -> CommandLineRefused | None:
+    """A file given as `--dataset` (`x.zip`, `x/broken.mp4`), refused in its documented line before the results'
+    folder is looked at: a model folder or a file given as `--output_dir` was refused first, the data set's line
+    coming only once that was dealt with (as finetune.py refuses it)."""
+    try:
+        if args.dataset != SYNTHETIC:
+            refuse_a_file(args.dataset)
+    except DatasetFormatError as error:
+        return CommandLineRefused(str(error))
+    return None
 
 
 def output_refusal(args, split: str | None) -> CommandLineRefused | None:
@@ -350,15 +363,28 @@ def training_split(args) -> tuple[str, float | None, int] | None:
     return batches["train_split"], (float(held) if held else None), int(batches.get("seed") or 0)
 
 
-def refuse_another_held_out_share(args, train_split: str, percentage: float, examples) -> None:
+def model_id2label(model: str) -> dict | None:
+    """The `id2label` of the local model folder `model` (its config.json), None where it has none to read."""
+    try:
+        config = json.loads((Path(model).expanduser() / "config.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return config.get("id2label") if isinstance(config, dict) and isinstance(config.get("id2label"), dict) else None
+
+
+def refuse_another_held_out_share(args, train_split: str, percentage: float, examples, data) -> None:
     """Refuse (exit 2) a held-out share drawn again from a data set that has changed since `--model` was fine-tuned
     on it: the draw depends on every clip of the split, so a folder that gained or lost clips can draw other clips,
     clips the model trained on among them, which were scored as held out "as fine-tuning did", without a word.
     By the `examples_digest` of the share that fine-tuning recorded (a run of an older version recorded none: not
-    checked)."""
+    checked). A model that numbers the same classes otherwise (class folders beside a data card, which an earlier
+    version numbered in sorted order) recorded its own ids: compared by class name."""
     recorded = recorded_held_out_digest(args.model)
     drawn = examples_digest(examples)
     if recorded is None or recorded == drawn:
+        return
+    order = class_order_of(model_id2label(args.model), data)
+    if order is not None and recorded == examples_digest(examples, order):
         return
 
     usage_error(
@@ -494,7 +520,7 @@ def main(argv=None, written: list | None = None):
         # the share fine-tuning held out and scored: the other clips of the split were trained on
         train_split, percentage, seed = trained
         examples = hold_out(data.split(train_split), percentage / 100, seed=seed)[1]
-        refuse_another_held_out_share(args, train_split, percentage, examples)
+        refuse_another_held_out_share(args, train_split, percentage, examples, data)
         split, folder_split = f"{train_split} (held out {percentage:g}%)", f"{train_split}-held-out-{percentage:g}"
         logger.info(f"no validation or test split in {args.dataset}: evaluating {split}, as fine-tuning did")
     elif split is None or split not in data.splits:  # the user's input, not a bug: a message, not a traceback

@@ -119,6 +119,7 @@ from vivit_hf.training.finetune import (
     past_the_end_report,
     plan_training,
     recorded_settings,
+    renumber_as_checkpoint,
     resolve_batch_size,
     restarts_without_a_restart,
     run_settings,
@@ -380,6 +381,8 @@ def main(argv=None):
     # A Hub id that cannot be fetched (no network, offline mode, no such repo): one line naming it, per process.
     with hub_source("--dataset", args.dataset):
         data, train_examples, eval_examples, eval_split = load_data(args, accelerator)
+    if checkpoint is not None:  # a checkpoint that numbers the same classes otherwise (an earlier version's) goes on so
+        renumber_as_checkpoint(data, resume_state.get("id2label"))
     train_split = getattr(args, "trained_split", None) or args.train_split  # `train (16 of its 240 clips: ...)`
     # machines with a copy each: the same clips (a stream: the same shards), or some read twice and others never
     train_digest = examples_digest(train_examples)

@@ -68,6 +68,25 @@ def test_finetune_on_a_file_is_refused_as_a_file_before_a_previous_run_in_output
     assert sorted(path.name for path in out.iterdir()) == ["all_results.json", "config.json"]
 
 
+@pytest.mark.parametrize("output", ["model", "broken.mp4/results"], ids=["a-model-folder", "under-the-file"])
+def test_evaluate_on_a_file_is_refused_as_a_file_before_its_output_dir(tmp_path, output):
+    """`evaluate.py --dataset x/broken.mp4` with an --output_dir it refuses (a folder holding a model, a folder under
+    that file) was answered with the --output_dir line, the file said only once that was dealt with (finetune.py's
+    order before it was fixed): the data set's documented line comes first, and the folder is left as it was."""
+    clip, model = tmp_path / "broken.mp4", tmp_path / "model"
+    clip.write_bytes(b"")
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    (model / "model.safetensors").write_bytes(b"")
+    result = run_recipe(EVALUATE, "--model", model, "--dataset", clip, "--output_dir", tmp_path / output)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert last_line(result.stderr) == (
+        f"error: --dataset takes a folder or a Hub data set id (owner/name); {clip} is a file: give the folder "
+        "holding the data set"
+    )
+    assert sorted(path.name for path in model.iterdir()) == ["config.json", "model.safetensors"]
+
+
 def test_evaluate_reading_a_plain_folder_as_kinetics_is_one_line_exit_2(tmp_path):
     for i in range(2):  # videos, but no Kinetics annotation files
         tiny_clip(tmp_path / "plain" / f"clip_{i}.mp4", label=i, seed=i)

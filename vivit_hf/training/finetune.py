@@ -38,7 +38,14 @@ from .data.dataset import (
     collate_videos,
     describe_example,
 )
-from .data.examples import digest_words, example_labels, examples_digest, recipe_split_name
+from .data.examples import (
+    class_order_of,
+    digest_words,
+    example_labels,
+    examples_digest,
+    recipe_split_name,
+    renumber_classes,
+)
 from .data.formats import DATASET_FORMATS, check_config_name, hold_out, sample_subset
 from .data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from .flags import (
@@ -1085,6 +1092,21 @@ def check_resume_clips(saved: str | None, current: str, earlier: str | None = No
             else ""
         )
     )
+
+
+def renumber_as_checkpoint(data, saved: dict | None) -> None:
+    """Number `data`'s classes as the checkpoint's `id2label` (`trainer_state.json`) does, where it names the same
+    classes in another order: class folders beside a data card's ClassLabel, which earlier versions numbered in sorted
+    order and this one in the card's. Its classifier answers its own ids, so the resumed run goes on in them (its
+    model and card too); `check_resume_labels` and `check_resume_clips` then compare what it was trained on."""
+    order, names = class_order_of(saved, data), data.label_names
+    if order is not None and renumber_classes(data, order):
+        logger.info(
+            "resuming with the classes numbered as the checkpoint numbers them, %s (the data set: %s); a run started "
+            "over numbers them as the data set does",
+            ", ".join(f"{i} {name!r}" for i, name in data.id2label.items()),
+            ", ".join(f"{i} {name!r}" for i, name in enumerate(names)),
+        )
 
 
 def check_resume_labels(saved: dict | None, id2label: dict, dataset: str) -> list[str]:

@@ -140,13 +140,42 @@ def earlier_examples_digest(examples: Sequence[dict]) -> str | None:
     return examples.stream_digest(earlier=True) if hasattr(examples, "stream_digest") else None
 
 
-def examples_digest(examples: Sequence[dict]) -> str:
+def class_order_of(saved: dict | None, data: VideoClassificationData) -> dict[int, int] | None:
+    """`{the data's class id: its id in saved}` where `saved` (a checkpoint's or a model's `id2label`) names the
+    data's classes (one head) in another order, else None. Class folders beside a data card's ClassLabel were numbered
+    in sorted order by earlier versions and in the card's order since: a run or model of theirs answers the same
+    classes by other ids, so its clips and classes are compared by name (`renumber_classes`, `examples_digest`)."""
+    if not saved or data.is_multi_head:
+        return None
+    old, new = [str(saved[key]) for key in sorted(saved, key=int)], data.label_names
+    if old == new or sorted(old) != sorted(new) or len(set(old)) != len(old):
+        return None
+    return {i: old.index(name) for i, name in enumerate(new)}
+
+
+def renumber_classes(data: VideoClassificationData, order: dict[int, int]) -> bool:
+    """Number `data`'s classes by `order` (`class_order_of`), every split's labels with them, where every split maps
+    its raw label values to ids (a Hub or videofolder split, whole or streamed: its `label_map`); else change nothing
+    and return False. Its examples and their subsets read their labels through that map, so they follow."""
+    maps = [getattr(examples, "label_map", None) for examples in data.splits.values()]
+    if not all(isinstance(label_map, dict) for label_map in maps):
+        return False
+    for examples, label_map in zip(data.splits.values(), maps):
+        examples.label_map = {value: order[i] for value, i in label_map.items()}
+    names = data.label_names
+    head = next(iter(data.label_spaces))
+    data.label_spaces = {head: [names[i] for i in sorted(order, key=order.get)]}
+    return True
+
+
+def examples_digest(examples: Sequence[dict], order: dict[int, int] | None = None) -> str:
     """A digest of a split's examples as a process reads them: every example's id and label, in order (no clip is
     read). Processes that each read their own copy of a data set (one disk per machine) must hold the same examples
     in the same order: the samplers share out clips by position, so a copy lacking one clip shifts every later one,
     and with two processes 5 of 20 clips were read twice an epoch and 5 never (accelerate's `BatchSamplerShard`),
     without a word. Compare every process's digest (a gather) before training; a differing one is that copy's.
-    A stream gives its own (`StreamingSplit.stream_digest`): its shards, which it shares out by position."""
+    A stream gives its own (`StreamingSplit.stream_digest`): its shards, which it shares out by position. `order`:
+    the labels numbered as another run numbered the same classes (`class_order_of`), to compare with its digest."""
     if hasattr(examples, "stream_digest"):
         return examples.stream_digest()
     digest = hashlib.sha256()
@@ -155,7 +184,7 @@ def examples_digest(examples: Sequence[dict]) -> str:
         # A clip known by its path is compared by its class folder and name: each machine may keep its copy elsewhere
         # (a Hub data set downloads into each machine's own --cache_dir).
         key = "/".join(PurePath(key).parts[-2:]) if PurePath(key).is_absolute() else key
-        digest.update(f"{key}\t{label}\n".encode())
+        digest.update(f"{key}\t{order[label] if order else label}\n".encode())
     return f"{len(examples)}:{digest.hexdigest()[:16]}"
 
 
