@@ -88,7 +88,7 @@ from vivit_hf.training.data.formats import (
     same_integer_written_otherwise,
     sample_subset,
 )
-from vivit_hf.training.data.formats import _refuse_a_file as refuse_a_file
+from vivit_hf.training.data.formats import refuse_a_file
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import (
     _at_least,
