@@ -85,10 +85,10 @@ from vivit_hf.training.data.formats import (
     hold_out,
     label_name,
     quoted,
+    refuse_a_file,
     same_integer_written_otherwise,
     sample_subset,
 )
-from vivit_hf.training.data.formats import refuse_a_file
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
 from vivit_hf.training.finetune import (
     _at_least,
