@@ -658,3 +658,45 @@ def test_statistics_given_without_do_normalize_are_named_as_not_applied(tmp_path
     assert warnings_of(caplog) == []
     expected = (plain - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
     torch.testing.assert_close(applied(video, return_tensors="pt")["pixel_values"], expected)
+
+
+def test_statistics_given_at_load_or_in_a_call_without_do_normalize_are_named_as_not_applied(tmp_path, caplog):
+    """The constructor's warning missed the two other ways a VideoMAE user passes image_mean / image_std:
+    `from_pretrained(path, image_mean=...)` over a saved config (which holds do_normalize=False) and a call's
+    keywords, which VideoMAE's processor applies (it normalises by default). Both changed no pixel without a word;
+    now they warn (a call once, not once per call of a loop)."""
+    from transformers import VideoMAEVideoProcessor
+
+    mean, std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+    video = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    options = dict(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    processor = ViViTVideoProcessor(**options)
+    processor.save_pretrained(tmp_path)
+    plain = processor(video, return_tensors="pt")["pixel_values"]
+    # transformers' reference: a call's statistics change its pixels
+    videomae = VideoMAEVideoProcessor(do_resize=False, do_center_crop=False)
+    assert not torch.equal(
+        videomae(list(video), image_mean=mean, image_std=std, return_tensors="pt")["pixel_values"],
+        videomae(list(video), return_tensors="pt")["pixel_values"],
+    )
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        loaded = ViViTVideoProcessor.from_pretrained(tmp_path, image_mean=mean, image_std=std)
+    (message,) = warnings_of(caplog)
+    assert f"image_mean={mean!r} and image_std={std!r} without `do_normalize`" in message
+    assert torch.equal(loaded(video, return_tensors="pt")["pixel_values"], plain)  # unused, as it says
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        for _ in range(2):
+            called = processor(video, image_mean=mean, image_std=std, return_tensors="pt")["pixel_values"]
+    (message,) = warnings_of(caplog)
+    assert f"image_mean={mean!r} and image_std={std!r} without `do_normalize`" in message
+    assert torch.equal(called, plain)
+    # asked for, at load or in the call: applied, no warning
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        ViViTVideoProcessor.from_pretrained(tmp_path, image_mean=mean, image_std=std, do_normalize=True)
+        ViViTVideoProcessor.from_pretrained(tmp_path, image_mean=mean, normalization="imagenet")
+        applied = processor(video, image_mean=mean, image_std=std, do_normalize=True, return_tensors="pt")
+    assert warnings_of(caplog) == []
+    expected = (plain - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
+    torch.testing.assert_close(applied["pixel_values"], expected)
