@@ -389,6 +389,29 @@ def test_the_config_of_a_processor_that_never_crops_gives_its_resized_frames(tmp
     np.testing.assert_allclose(got[0], expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("kind", ["ViTFeatureExtractor", "VideoMAEFeatureExtractor"])
+def test_an_int_size_of_a_transformers_config_is_read_as_its_class_reads_it(tmp_path, kind):
+    """google/vit-base-patch16-224's preprocessor_config.json holds `"size": 224` (a ViTFeatureExtractor's): ViT's
+    processor reads an int as a square, and this one read the shorter side of 224, so 30x40 frames came out 224x298
+    where the ViT takes 224x224 (no crop since it follows ViT's). VideoMAE's reads an int as the shorter side."""
+    from transformers import AutoImageProcessor, VideoMAEVideoProcessor
+
+    saved = {"feature_extractor_type": kind, "do_normalize": True, "do_resize": True, "size": 24, "resample": 2}
+    saved.update(image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5])
+    if kind == "VideoMAEFeatureExtractor":
+        saved["crop_size"] = 20
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps(saved))
+    video = np.random.default_rng(0).integers(0, 256, (4, 30, 40, 3), dtype=np.uint8)
+    got = ViViTVideoProcessor.from_pretrained(tmp_path)(video, return_tensors="pt")["pixel_values"]
+    if kind == "ViTFeatureExtractor":
+        expected = AutoImageProcessor.from_pretrained(tmp_path)(list(video), return_tensors="pt")["pixel_values"]
+    else:  # (its video processor: the image processor transformers maps the old name to resizes frames otherwise)
+        theirs = VideoMAEVideoProcessor(**{k: v for k, v in saved.items() if k != "feature_extractor_type"})
+        expected = theirs(video, return_tensors="pt")["pixel_values"][0]
+    assert got.shape == (1, *expected.shape)
+    np.testing.assert_allclose(got[0], expected, atol=1e-5)
+
+
 @pytest.mark.parametrize("mode", ["NEAREST_EXACT", "BILINEAR", "BICUBIC"])
 def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_takes_it(tmp_path, mode):
     """transformers' processors take `resample` as a PIL code or a torchvision `InterpolationMode`; the latter was

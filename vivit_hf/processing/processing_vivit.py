@@ -1375,6 +1375,10 @@ def _transformers_defaults(saved: dict) -> dict:
         )
         return {}
     chosen = {key: defaults[key] for key in _TRANSFORMERS_PIXEL_OPTIONS if defaults.get(key) is not None}
+    # how that class reads an int `size` (a class attribute, never saved): ViT's `"size": 224`, as
+    # google/vit-base-patch16-224 saves it, is a 224x224 square there, and was this one's shorter side of 224 (frames
+    # of 224x298 from 4:3 video, where the ViT takes 224x224)
+    chosen["default_to_square"] = bool(getattr(getattr(transformers, name), "default_to_square", False))
     if "do_center_crop" not in defaults:
         # a class that never crops (ViT's image processor, as a ViTForImageClassification folder holds): its pixels
         # are the resized frames. This one's centre crop of 224 padded a 32x32 ViT's frames to 224x224 (98% zeros)
