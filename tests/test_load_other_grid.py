@@ -91,3 +91,23 @@ def test_another_tubelet_size_is_refused_without_advising_what_starts_it_fresh(n
     with caplog.at_level(logging.WARNING, logger=modeling.__name__):
         AutoModelForVideoClassification.from_pretrained(folder, tubelet_size=[4, 8, 8], ignore_mismatched_sizes=True)
     assert "tubelet embedding does not fit" in caplog.text and "starts from random values" in caplog.text
+
+
+@pytest.mark.parametrize("saved_type, asked", [("frame_sampling", "tubelet"), ("tubelet", "frame_sampling")])
+def test_another_embedding_type_is_refused_naming_it(saved_type, asked, tmp_path):
+    """`from_pretrained(path, embedding_type=...)` of the other type (the config loads so) was refused as "another
+    size than this config's tubelet_size ... leave tubelet_size out", a size the user never gave. The refusal names
+    both types, and the restart it spells out is the one `from_vivit_checkpoint` gives at that type."""
+    config_class, _, classifier_class = VIVIT_MODELS["spatio_temporal"]
+    torch.manual_seed(0)
+    classifier_class(config_class(**TINY, embedding_type=saved_type)).save_pretrained(tmp_path)
+    with pytest.raises(RuntimeError) as refusal:
+        AutoModelForVideoClassification.from_pretrained(tmp_path, embedding_type=asked)
+    message = str(refusal.value)
+    assert f"embedding_type={saved_type!r}" in message and repr(asked) in message, message
+    assert "tubelet_size out" not in message
+    restart = "model, report = " + message.split("model, report = ")[-1].split("`")[0]
+    namespace = {}
+    exec("import vivit_hf.conversion.vit_init\n" + restart, namespace)
+    assert namespace["model"].config.embedding_type == asked
+    assert "vivit.token_embedding.projection.weight" in namespace["report"]["fresh"]

@@ -389,6 +389,29 @@ def test_the_config_of_a_processor_that_never_crops_gives_its_resized_frames(tmp
     np.testing.assert_allclose(got[0], expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("kind", ["ViTFeatureExtractor", "VideoMAEFeatureExtractor"])
+def test_an_int_size_of_a_transformers_config_is_read_as_its_class_reads_it(tmp_path, kind):
+    """google/vit-base-patch16-224's preprocessor_config.json holds `"size": 224` (a ViTFeatureExtractor's): ViT's
+    processor reads an int as a square, and this one read the shorter side of 224, so 30x40 frames came out 224x298
+    where the ViT takes 224x224 (no crop since it follows ViT's). VideoMAE's reads an int as the shorter side."""
+    from transformers import AutoImageProcessor, VideoMAEVideoProcessor
+
+    saved = {"feature_extractor_type": kind, "do_normalize": True, "do_resize": True, "size": 24, "resample": 2}
+    saved.update(image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5])
+    if kind == "VideoMAEFeatureExtractor":
+        saved["crop_size"] = 20
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps(saved))
+    video = np.random.default_rng(0).integers(0, 256, (4, 30, 40, 3), dtype=np.uint8)
+    got = ViViTVideoProcessor.from_pretrained(tmp_path)(video, return_tensors="pt")["pixel_values"]
+    if kind == "ViTFeatureExtractor":
+        expected = AutoImageProcessor.from_pretrained(tmp_path)(list(video), return_tensors="pt")["pixel_values"]
+    else:  # (its video processor: the image processor transformers maps the old name to resizes frames otherwise)
+        theirs = VideoMAEVideoProcessor(**{k: v for k, v in saved.items() if k != "feature_extractor_type"})
+        expected = theirs(video, return_tensors="pt")["pixel_values"][0]
+    assert got.shape == (1, *expected.shape)
+    np.testing.assert_allclose(got[0], expected, atol=1e-5)
+
+
 @pytest.mark.parametrize("mode", ["NEAREST_EXACT", "BILINEAR", "BICUBIC"])
 def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_takes_it(tmp_path, mode):
     """transformers' processors take `resample` as a PIL code or a torchvision `InterpolationMode`; the latter was
@@ -658,3 +681,45 @@ def test_statistics_given_without_do_normalize_are_named_as_not_applied(tmp_path
     assert warnings_of(caplog) == []
     expected = (plain - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
     torch.testing.assert_close(applied(video, return_tensors="pt")["pixel_values"], expected)
+
+
+def test_statistics_given_at_load_or_in_a_call_without_do_normalize_are_named_as_not_applied(tmp_path, caplog):
+    """The constructor's warning missed the two other ways a VideoMAE user passes image_mean / image_std:
+    `from_pretrained(path, image_mean=...)` over a saved config (which holds do_normalize=False) and a call's
+    keywords, which VideoMAE's processor applies (it normalises by default). Both changed no pixel without a word;
+    now they warn (a call once, not once per call of a loop)."""
+    from transformers import VideoMAEVideoProcessor
+
+    mean, std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+    video = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    options = dict(num_frames=4, size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    processor = ViViTVideoProcessor(**options)
+    processor.save_pretrained(tmp_path)
+    plain = processor(video, return_tensors="pt")["pixel_values"]
+    # transformers' reference: a call's statistics change its pixels
+    videomae = VideoMAEVideoProcessor(do_resize=False, do_center_crop=False)
+    assert not torch.equal(
+        videomae(list(video), image_mean=mean, image_std=std, return_tensors="pt")["pixel_values"],
+        videomae(list(video), return_tensors="pt")["pixel_values"],
+    )
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        loaded = ViViTVideoProcessor.from_pretrained(tmp_path, image_mean=mean, image_std=std)
+    (message,) = warnings_of(caplog)
+    assert f"image_mean={mean!r} and image_std={std!r} without `do_normalize`" in message
+    assert torch.equal(loaded(video, return_tensors="pt")["pixel_values"], plain)  # unused, as it says
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        for _ in range(2):
+            called = processor(video, image_mean=mean, image_std=std, return_tensors="pt")["pixel_values"]
+    (message,) = warnings_of(caplog)
+    assert f"image_mean={mean!r} and image_std={std!r} without `do_normalize`" in message
+    assert torch.equal(called, plain)
+    # asked for, at load or in the call: applied, no warning
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        ViViTVideoProcessor.from_pretrained(tmp_path, image_mean=mean, image_std=std, do_normalize=True)
+        ViViTVideoProcessor.from_pretrained(tmp_path, image_mean=mean, normalization="imagenet")
+        applied = processor(video, image_mean=mean, image_std=std, do_normalize=True, return_tensors="pt")
+    assert warnings_of(caplog) == []
+    expected = (plain - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
+    torch.testing.assert_close(applied["pixel_values"], expected)

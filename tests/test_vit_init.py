@@ -1559,3 +1559,30 @@ def test_classifier_init_copy_keeps_a_timm_hub_folders_label_names(tmp_path, mon
         timm_logits = vit(pixel_values=frames).last_hidden_state[:, 0] @ state["head.weight"].T + state["head.bias"]
         logits = model(pixel_values=frames[:, None].repeat(1, 2, 1, 1, 1)).logits
     assert [model.config.id2label[int(i)] for i in logits.argmax(-1)] == [names[i] for i in timm_logits.argmax(-1)]
+
+
+def test_a_frame_sampling_checkpoint_restarts_as_tubelets(tmp_path):
+    # from_vivit_checkpoint(path, embedding_type="tubelet") of a frame-sampling folder was refused for the
+    # num_sampled_frames its constructor had filled in ("read only by embedding_type='frame_sampling'"), a count the
+    # caller never gave. The reference: the saved weights, and a tubelet config built at the same sizes.
+    from safetensors.torch import load_file
+
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    saved = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=8, embedding_type="frame_sampling", num_labels=3
+    )
+    assert saved.config.num_sampled_frames is not None
+    saved.save_pretrained(tmp_path)
+    model, report = from_vivit_checkpoint(str(tmp_path), embedding_type="tubelet")
+    fresh = type(saved.config)(**{**saved.config.to_dict(), "embedding_type": "tubelet", "num_sampled_frames": None})
+    assert (model.config.embedding_type, model.config.num_sampled_frames) == ("tubelet", None)
+    assert model.config.token_grid == fresh.token_grid
+    assert "vivit.token_embedding.projection.weight" in report["fresh"]
+    weights = load_file(tmp_path / "model.safetensors")
+    for name, value in model.state_dict().items():
+        if name not in report["fresh"] + report["resized"]:
+            torch.testing.assert_close(value, weights[name], rtol=0, atol=0)
+    # a count given beside tubelets is still the caller's, and refused
+    with pytest.raises(ValueError, match="num_sampled_frames=2"):
+        from_vivit_checkpoint(str(tmp_path), embedding_type="tubelet", num_sampled_frames=2)

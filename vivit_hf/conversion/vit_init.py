@@ -1578,6 +1578,10 @@ def from_vivit_checkpoint(
     }
     check_config_fields(type(old.config), config_overrides)
     kwargs.update(config_overrides)
+    if kwargs.get("embedding_type") == "tubelet" and "num_sampled_frames" not in config_overrides:
+        # a frame-sampling checkpoint's own count (its constructor fills it in), which tubelets never read: kept,
+        # it was refused as if the caller had given it beside `embedding_type="tubelet"`
+        kwargs.pop("num_sampled_frames", None)
     if id2label is not None:
         id2label = {int(i): name for i, name in id2label.items()}
         kwargs.update(

@@ -76,12 +76,29 @@ def _other_tubelet_message(source: str, config, embeddings: list, mismatched: di
     shapes = ", ".join(
         f"{key} {tuple(mismatched[key][0])} in the checkpoint, {tuple(mismatched[key][1])} here" for key in embeddings
     )
+    saved_type = _embedding_type_of(mismatched[embeddings[0]][0])
+    if saved_type != config.embedding_type:
+        # `from_pretrained(path, embedding_type=...)` (the config loads so): the message below told the user to leave
+        # out a tubelet_size they never gave
+        return (
+            f"{source!r} was saved with embedding_type={saved_type!r}, this config's is {config.embedding_type!r}: "
+            f"its embedding does not fit ({shapes}). No loading option keeps a trained embedding of the other type; "
+            f"load the checkpoint as saved (leave embedding_type out), or restart it with `model, report = "
+            f"vivit_hf.conversion.vit_init.from_vivit_checkpoint({source!r}, embedding_type="
+            f"{config.embedding_type!r})`, which keeps the rest and starts the embedding from random values."
+        )
     return (
         f"{source!r} embeds tubelets of another size than this config's tubelet_size={config.tubelet_size!r}: its "
         f"tubelet embedding does not fit ({shapes}). Neither `interpolate_pos_encoding=True` nor "
         f"`from_vivit_checkpoint` keeps a trained tubelet embedding of another size (the latter starts it from "
         f"random values); load the checkpoint at its own tubelet_size (leave tubelet_size out)."
     )
+
+
+def _embedding_type_of(weight_shape) -> str:
+    """The `embedding_type` whose projection has this weight shape: a 3D convolution over tubelets (5 dims), or a 2D
+    one over each sampled frame (4)."""
+    return "tubelet" if len(weight_shape) == 5 else "frame_sampling"
 
 
 def check_ones_and_zeros(attention_mask: torch.Tensor) -> None:

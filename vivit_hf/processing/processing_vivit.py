@@ -77,6 +77,8 @@ from .video_transforms import (
 logger = logging.getLogger(__name__)
 # (frame height, width, crop height, width) already warned of in this process: once each, not once per clip
 _PADDED: set[tuple[int, int, int, int]] = set()
+# the unapplied statistics a call was given, already warned of in this process (`_unapplied_statistics`)
+_UNAPPLIED_WARNED: set[str] = set()
 
 
 def _warn_when_padded(height: int, width: int, crop, size) -> None:
@@ -348,15 +350,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
         if statistics and not kwargs["do_normalize"]:
-            # VideoMAE's and ViT's processors normalise by default, so their users pass only the statistics: here the
-            # default preset has normalisation off, and the statistics changed no pixel without a word
-            logger.warning(
-                "ViViTVideoProcessor got %s without `do_normalize`, which the %r preset leaves off: they are not "
-                "applied. Pass `do_normalize=True` to apply them after the rescale (x / 127.5 - 1 here), or "
-                "`normalization='imagenet'` for (x / 255 - mean) / std.",
-                " and ".join(f"{name}={kwargs[name]!r}" for name in statistics),
-                preset,
-            )
+            logger.warning(_unapplied_statistics({name: kwargs[name] for name in statistics}, preset))
         _check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
         if isinstance(kwargs.get("resample"), InterpolationMode) and kwargs["resample"] in _PIL_CODES:
             kwargs["resample"] = _PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
@@ -419,6 +413,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         ignored = [k for k in ignored if difflib.get_close_matches(k, valid, n=1, cutoff=0.8)]
         if ignored and not kwargs.get("return_unused_kwargs"):
             logger.warning("ViViTVideoProcessor ignored the loading %s.", _describe_unknown(ignored, valid))
+        # statistics given at load over a saved config whose normalisation is off (a preset given at load: the
+        # constructor says so)
+        statistics = {n: kwargs[n] for n in ("image_mean", "image_std") if kwargs.get(n) is not None}
+        if "do_normalize" in kwargs or kwargs.get("normalization") is not None:
+            statistics = {}
         if kwargs.get("normalization") is not None:
             # A loading preset replaces the saved one with its fields, except those given beside it; applied after
             # building (as transformers sets loading keywords), it would depend on the keywords' order.
@@ -435,6 +434,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
             setattr(processor, key, value)
+        if statistics and not processor.do_normalize:
+            logger.warning(_unapplied_statistics(statistics, processor.normalization))
         return loaded
 
     @classmethod
@@ -458,6 +459,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         unknown = set(kwargs) - allowed
         if unknown:
             raise ValueError(f"ViViTVideoProcessor got {_describe_unknown(unknown, allowed)}.")
+        statistics = {n: kwargs[n] for n in ("image_mean", "image_std") if kwargs.get(n) is not None}
+        if kwargs.get("do_normalize") is not None:
+            statistics = {}
         if kwargs.get("normalization") is not None:
             for field, value in NORMALIZATION_PRESETS[_check_preset(kwargs["normalization"])].items():
                 kwargs.setdefault(field, value)
@@ -468,6 +472,11 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             opts["short_video"] = kwargs["short_video"]
         _refuse_unsupported(opts)
         _check_normalization(opts.get)  # (before `_standardize_kwargs`, which makes tuples of the lists given)
+        if statistics and not opts["do_normalize"]:
+            message = _unapplied_statistics(statistics, opts["normalization"])
+            if message not in _UNAPPLIED_WARNED:  # once, not once per call of a loop
+                _UNAPPLIED_WARNED.add(message)
+                logger.warning(message)
         # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
         opts["seed"] = kwargs.get("seed")
         _check_seed(opts["seed"], "seed")
@@ -1366,6 +1375,10 @@ def _transformers_defaults(saved: dict) -> dict:
         )
         return {}
     chosen = {key: defaults[key] for key in _TRANSFORMERS_PIXEL_OPTIONS if defaults.get(key) is not None}
+    # how that class reads an int `size` (a class attribute, never saved): ViT's `"size": 224`, as
+    # google/vit-base-patch16-224 saves it, is a 224x224 square there, and was this one's shorter side of 224 (frames
+    # of 224x298 from 4:3 video, where the ViT takes 224x224)
+    chosen["default_to_square"] = bool(getattr(getattr(transformers, name), "default_to_square", False))
     if "do_center_crop" not in defaults:
         # a class that never crops (ViT's image processor, as a ViTForImageClassification folder holds): its pixels
         # are the resized frames. This one's centre crop of 224 padded a 32x32 ViT's frames to 224x224 (98% zeros)
@@ -1897,6 +1910,18 @@ def _check_option_values(get) -> None:
             f"rand_augment must be [num_ops, magnitude]: whole numbers, num_ops >= 0 and magnitude in [0, 30] "
             f"(torchvision's scale), or None for none; got {augment!r}."
         )
+
+
+def _unapplied_statistics(statistics: dict, preset: str) -> str:
+    """VideoMAE's and ViT's processors normalise by default, so their users pass only the statistics (to the
+    constructor, `from_pretrained` or a call): here the default preset has normalisation off, and the statistics
+    changed no pixel without a word."""
+    given = " and ".join(f"{name}={value!r}" for name, value in statistics.items())
+    return (
+        f"ViViTVideoProcessor got {given} without `do_normalize`, which the {preset!r} preset leaves off: they are "
+        "not applied. Pass `do_normalize=True` to apply them after the rescale (x / 127.5 - 1 here), or "
+        "`normalization='imagenet'` for (x / 255 - mean) / std."
+    )
 
 
 def _check_normalization(get) -> None:
