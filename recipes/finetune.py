@@ -92,7 +92,6 @@ from vivit_hf.training.finetune import (
     build_datasets,
     build_model,
     build_optimizer,
-    build_parser,
     build_processor,
     build_streaming_loaders,
     check_mixed_precision_launch,
@@ -111,11 +110,9 @@ from vivit_hf.training.finetune import (
     flip_warning,
     held_out_digest,
     load_data,
-    missing_paths,
     mixup_generator,
     never_trained_classes,
     never_trained_warning,
-    parse_args,
     past_the_end_report,
     plan_training,
     recorded_settings,
@@ -131,6 +128,7 @@ from vivit_hf.training.finetune import (
     unreadable_training_set,
     warmup_beyond_the_run,
 )
+from vivit_hf.training.finetune_flags import build_parser, missing_paths, parse_args
 from vivit_hf.training.flags import (
     SKIPPED_CLIP_LOGGERS,
     VIT_INIT_LOGGER,
