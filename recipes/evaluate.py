@@ -90,14 +90,7 @@ from vivit_hf.training.data.formats import (
     sample_subset,
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-from vivit_hf.training.finetune import (
-    main_process_first,
-    recorded_held_out_digest,
-    recorded_settings,
-    same_setting,
-    settings_as_typed_here,
-    streamed_share,
-)
+from vivit_hf.training.finetune import main_process_first, streamed_share
 from vivit_hf.training.finetune_flags import at_least, data_flag_unused
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
@@ -119,6 +112,12 @@ from vivit_hf.training.metrics import (
     predict,
     save_evaluation_plots,
     scalar_metrics,
+)
+from vivit_hf.training.resume import (
+    recorded_held_out_digest,
+    recorded_settings,
+    same_setting,
+    settings_as_typed_here,
 )
 
 logger = get_logger(__name__)
