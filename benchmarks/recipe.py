@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from accelerate import PartialState
 
 from vivit_hf.flag_spellings import SpellingsArgumentParser, typed_flag_name
-from vivit_hf.training import finetune  # what recipes/finetune.py builds its data, model and loader with
+from vivit_hf.training import finetune, finetune_flags  # recipes/finetune.py's flags, data, model and loader
 from vivit_hf.training.data.dataset import model_pixel_values
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,7 +57,7 @@ class _NoAccelerator:
 def build(recipe_argv: list[str]):
     """The recipe's training data set (as the recipe builds it, cache included), model and optimiser."""
     PartialState()  # the recipe logs through accelerate
-    args = finetune.parse_args(recipe_argv)
+    args = finetune_flags.parse_args(recipe_argv)
     torch.manual_seed(args.seed)
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)

@@ -90,16 +90,8 @@ from vivit_hf.training.data.formats import (
     sample_subset,
 )
 from vivit_hf.training.data.streaming import StreamingLoader, StreamingVideoDataset, open_streaming_dataset
-from vivit_hf.training.finetune import (
-    _at_least,
-    data_flag_unused,
-    main_process_first,
-    recorded_held_out_digest,
-    recorded_settings,
-    same_setting,
-    settings_as_typed_here,
-    streamed_share,
-)
+from vivit_hf.training.finetune import main_process_first, streamed_share
+from vivit_hf.training.finetune_flags import at_least, data_flag_unused
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
     CommandLineRefused,
@@ -120,6 +112,12 @@ from vivit_hf.training.metrics import (
     predict,
     save_evaluation_plots,
     scalar_metrics,
+)
+from vivit_hf.training.resume import (
+    recorded_held_out_digest,
+    recorded_settings,
+    same_setting,
+    settings_as_typed_here,
 )
 
 logger = get_logger(__name__)
@@ -152,17 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max_eval_samples",
-        type=_at_least(1),
+        type=at_least(1),
         default=None,
         help="evaluate a seeded subset of this many videos, drawn across the classes",
     )
     p.add_argument("--seed", type=int, default=0, help="draws the --max_eval_samples subset")
     p.add_argument("--cache_dir", default=None)
-    p.add_argument("--num_clips", type=_at_least(1), default=1, help="temporal views (paper: 4)")
+    p.add_argument("--num_clips", type=at_least(1), default=1, help="temporal views (paper: 4)")
     p.add_argument("--num_crops", type=int, choices=(1, 3), default=1, help="spatial views, 1 or 3 (paper: 3)")
     add_short_video_flag(p, "a one-frame video is skipped as broken (no prediction, counted in num_skipped)")
-    p.add_argument("--per_device_eval_batch_size", type=_at_least(1), default=8)
-    p.add_argument("--num_workers", type=_at_least(0), default=2)
+    p.add_argument("--per_device_eval_batch_size", type=at_least(1), default=8)
+    p.add_argument("--num_workers", type=at_least(0), default=2)
     p.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
     p.add_argument(
         "--output_dir",
@@ -173,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--ddp_timeout",
-        type=_at_least(1),
+        type=at_least(1),
         default=DDP_TIMEOUT,
         help="seconds a collective waits for a process that does not come (a lost machine) before the run fails "
         "(transformers' name and default)",

@@ -67,9 +67,9 @@ def private_names_defined_in_vivit_hf() -> set[str]:
     return names
 
 
-# recipes/evaluate.py's flag type: its home, vivit_hf/training/finetune.py, is being edited elsewhere; it moves to
-# vivit_hf/training/flags.py as `at_least` once that file is free
-NOT_YET_PUBLIC = {"_at_least"}
+# private names a recipe or benchmark may still use, each until its home is free to change: none now (`_at_least`
+# became vivit_hf.training.finetune_flags.at_least)
+NOT_YET_PUBLIC: set[str] = set()
 
 
 def test_recipes_and_benchmarks_use_no_private_name_of_vivit_hf():

@@ -1,0 +1,742 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`recipes/finetune.py`'s command line: its parser (`build_parser`, a paper preset's values as defaults), the flag
+types (`at_least`, `_real`, `_bool`, the scheduler names), and the checks `parse_args` makes of the flags as a whole
+before any data or model is loaded (a path that is not here, a flag this run would not use, a model flag a ViViT
+checkpoint decides, `--config_overrides` fields no config has, a `--torch_compile_mode` inductor lacks).
+
+Apart from `finetune`, which builds the data, the processor, the model, the loss and the evaluation from these flags:
+what the command accepts is read, reviewed and changed here without the training code around it. `finetune` imports
+these names too, where scripts written before the split imported them from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+from pathlib import Path
+
+from huggingface_hub.constants import is_offline_mode
+
+from ..conversion.vit_init import TUBELET_INITS
+from ..flag_spellings import flag_spellings, typed_flag_name
+from ..models.modeling_vivit import VIVIT_MODELS
+from ..processing.processing_vivit import ViViTVideoProcessor
+from ..repo_id import looks_like_local_path
+from .data import SYNTHETIC
+from .data.formats import DATASET_FORMATS, check_config_name
+from .flags import (
+    DDP_TIMEOUT,
+    TRAINER_ADVICE,
+    DefaultsHelpFormatter,
+    SuggestingArgumentParser,
+    add_short_video_flag,
+)
+from .presets import MODEL_SIZES, PRESETS, get_preset, needs_a_dataset
+
+MODELS = tuple(VIVIT_MODELS)
+
+
+def build_parser(description: str | None = None) -> argparse.ArgumentParser:
+    # No abbreviations: `--lr 0.1` used to be taken as `--lr_scheduler_type 0.1`; an unknown flag is answered with the
+    # one to use (`--lr` -> `--learning_rate`).
+    p = SuggestingArgumentParser(
+        description=description, formatter_class=DefaultsHelpFormatter, allow_abbrev=False, advice=TRAINER_ADVICE
+    )
+    g = p.add_argument_group("data")
+    g.add_argument(
+        "--dataset",
+        default=SYNTHETIC,
+        help=f"local folder or Hub data set id; '{SYNTHETIC}' (default) is the bundled data set",
+    )
+    g.add_argument("--dataset_format", default="videofolder", choices=DATASET_FORMATS)
+    g.add_argument("--dataset_revision", default=None)
+    g.add_argument(
+        "--dataset_config_name",
+        default=None,
+        help="--dataset_format hub: the configuration of a data set whose card declares several (`configs:`); "
+        "ucf101 / hmdb51: the official split, 1 (default), 2 or 3",
+    )
+    g.add_argument("--video_column", default=None, help="--dataset_format hub: the video column")
+    g.add_argument("--label_column", default=None, help="--dataset_format hub: the label column")
+    g.add_argument(
+        "--streaming",
+        action="store_true",
+        help="stream the data set (datasets' IterableDataset: --dataset_format hub layouts), split over the "
+        "processes, decoded in the DataLoader workers; nothing is downloaded whole",
+    )
+    g.add_argument(
+        "--shuffle_buffer_size",
+        type=at_least(0),
+        default=1000,
+        help="--streaming: examples in datasets' shuffle buffer (reseeded every epoch); 0 keeps the stored order",
+    )
+    g.add_argument("--train_split", default="train")
+    g.add_argument("--eval_split", default=None, help="default: validation, else test, else a held-out share")
+    g.add_argument(
+        "--validation_split_percentage",
+        type=_real(above=0, below=100),
+        default=10.0,
+        help="held out of train when the data set has no validation or test split",
+    )
+    g.add_argument("--max_train_samples", type=at_least(1), default=None)
+    g.add_argument("--max_eval_samples", type=at_least(1), default=None)
+    g.add_argument("--cache_dir", default=None, help="where Hub downloads, extractions and the bundled data go")
+    g.add_argument("--num_workers", type=at_least(0), default=2, help="DataLoader worker processes (decoding)")
+    g.add_argument(
+        "--cache_decoded_videos",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="decode every clip once and keep its frames in memory for all epochs (same batches, "
+        "less CPU); auto: when the training and evaluation sets fit in --cache_budget_mib",
+    )
+    g.add_argument(
+        "--cache_budget_mib",
+        type=_real(at_least=0),
+        default=1024,
+        help="memory per training process that --cache_decoded_videos auto may fill",
+    )
+    g.add_argument(
+        "--torch_threads",
+        type=at_least(1),
+        default=None,
+        help="intra-op threads of each training process (default: torch's choice)",
+    )
+
+    g = p.add_argument_group("model")
+    g.add_argument(
+        "--preset",
+        default=SYNTHETIC,
+        help=f"training recipe: {', '.join(PRESETS)}; its values are the defaults below (--preset NAME --help shows "
+        "NAME's)",
+    )
+    g.add_argument("--model", choices=MODELS, help="paper's Model 1-4")
+    g.add_argument("--model_size", choices=tuple(MODEL_SIZES), help="used when not initialising from a checkpoint")
+    g.add_argument(
+        "--init_from",
+        default=None,
+        help="an image ViT (Hub id, folder, timm/.npz; see from_vit_pretrained) or a ViViT checkpoint",
+    )
+    g.add_argument(
+        "--tubelet_init",
+        choices=TUBELET_INITS,
+        default="central_frame",
+        help="from an image ViT, the tubelet kernel from its patch kernel (paper section 3.4): the central frame "
+        "(the paper's best), filter inflation, arp, or random (the model's own init)",
+    )
+    g.add_argument(
+        "--positional_embedding",
+        choices=("resize_tile", "tile", "resize", "random"),  # initialise_from_vit's (POSITIONAL_EMBEDDINGS)
+        default="resize_tile",
+        help="from an image ViT: its position grid resized to the crop's (the same table when the sizes "
+        "agree), tiled over time; tile refuses another crop size; resize is scenic's rule (Models 1, 3, 4: the "
+        "ViT's square grid resized to one square of all t*h*w tokens; Model 2: resize_tile); random keeps a fresh "
+        "table",
+    )
+    g.add_argument(
+        "--config_overrides",
+        default=None,
+        help='model config fields, e.g. "num_frames=1,tubelet_size=[1,8,8]" (JSON values)',
+    )
+    g.add_argument("--drop_path_rate", type=_real(at_least=0, below=1), help="stochastic depth")
+    g.add_argument("--hidden_dropout_prob", type=_real(at_least=0, below=1), default=None)
+    g.add_argument(
+        "--freeze",
+        nargs="*",
+        default=[],
+        help="parameter-name prefixes to freeze, e.g. vivit.token_embedding vivit.encoder.layers.0.",
+    )
+    g.add_argument(
+        "--gradient_checkpointing",
+        "--activation_checkpointing",
+        action="store_true",
+        help="recompute each layer's activations in the backward pass (transformers' activation checkpointing): "
+        "less memory for a longer step, the same gradients",
+    )
+
+    g = p.add_argument_group("video processing")
+    g.add_argument("--num_frames", type=at_least(1), default=None, help="frames per clip (default: the model's)")
+    g.add_argument("--frame_stride", type=at_least(1))
+    g.add_argument("--resize_shortest_edge", type=at_least(1))
+    g.add_argument("--crop_size", type=at_least(1), help="also the model's image_size (position embeddings resized)")
+    g.add_argument("--scale_jitter", type=float, nargs=2)
+    g.add_argument("--do_flip", type=_bool)
+    g.add_argument("--color_jitter", type=_bool)
+    g.add_argument("--rand_augment", type=int, nargs=2, help="RandAugment num_ops magnitude, e.g. 2 15")
+    add_short_video_flag(g, "a one-frame clip is skipped as broken, every epoch,")
+    g.add_argument("--eval_num_clips", type=at_least(1), help="temporal views when evaluating each epoch")
+    g.add_argument(
+        "--eval_num_crops", type=int, choices=(1, 3), help="spatial views when evaluating each epoch: 1 (centre) or 3"
+    )
+
+    g = p.add_argument_group("optimisation")
+    g.add_argument("--optimizer", choices=("sgd", "adamw"))
+    g.add_argument("--learning_rate", type=_real(above=0))
+    g.add_argument("--momentum", type=_real(at_least=0), default=0.9)
+    g.add_argument("--weight_decay", type=_real(at_least=0))
+    g.add_argument(
+        "--lr_scheduler_type",
+        type=_scheduler_type,
+        default="cosine",
+        help=f"transformers' get_scheduler name: {', '.join(SCHEDULERS)}",
+    )
+    g.add_argument("--warmup_epochs", type=_real(at_least=0))
+    g.add_argument("--num_warmup_steps", type=at_least(0), default=None, help="overrides --warmup_epochs")
+    g.add_argument("--num_train_epochs", type=at_least(1))
+    g.add_argument("--max_train_steps", type=at_least(1), default=None, help="overrides --num_train_epochs")
+    g.add_argument("--per_device_train_batch_size", type=at_least(1), default=8)
+    g.add_argument("--per_device_eval_batch_size", type=at_least(1), default=8)
+    g.add_argument(
+        "--total_batch_size",
+        type=at_least(1),
+        default=None,
+        help="reach this batch size with gradient accumulation (paper: 64)",
+    )
+    g.add_argument("--gradient_accumulation_steps", type=at_least(1), default=None)
+    g.add_argument("--max_grad_norm", type=_real(at_least=0), help="0: no clipping")
+    g.add_argument("--label_smoothing", type=_real(at_least=0, below=1))
+    g.add_argument("--mixup_alpha", type=_real(at_least=0), help="0: no mixup")
+    g.add_argument("--cutmix_alpha", type=_real(at_least=0), default=0.0, help="0: no cutmix")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--mixed_precision", choices=("no", "fp16", "bf16"), default=None)
+    g.add_argument(
+        "--ddp_timeout",
+        type=at_least(1),
+        default=DDP_TIMEOUT,
+        help="seconds a collective waits for a process that does not come (a lost machine) before the run fails "
+        "(transformers' name and default)",
+    )
+    g.add_argument(
+        "--torch_compile",
+        action="store_true",
+        help="train and evaluate through torch.compile(model) (made after accelerate's prepare); the saved "
+        "weights and checkpoints are the plain model's",
+    )
+    g.add_argument(
+        "--torch_compile_backend",
+        default=None,
+        help="torch.compile backend, a name torch._dynamo.list_backends() knows (default: inductor); "
+        "implies --torch_compile",
+    )
+    g.add_argument(
+        "--torch_compile_mode",
+        default=None,
+        help="inductor's mode: default, reduce-overhead, max-autotune, ... (default: torch's); implies --torch_compile",
+    )
+
+    g = p.add_argument_group("outputs")
+    g.add_argument("--output_dir", default="outputs")
+    g.add_argument(
+        "--checkpointing_steps", type=_checkpointing_steps, default=None, help="save_state every N steps, or 'epoch'"
+    )
+    g.add_argument("--checkpoints_total_limit", type=at_least(0), default=2, help="0 keeps every checkpoint")
+    g.add_argument("--resume_from_checkpoint", default=None, help="a checkpoint folder, or 'latest'")
+    g.add_argument(
+        "--overwrite_output_dir",
+        action="store_true",
+        help="start over in an --output_dir that holds a previous run: its model, checkpoints, results, plots, logs "
+        "and evaluations are removed first (other files stay); without it such a folder is refused",
+    )
+    g.add_argument("--with_tracking", type=_bool, default=True)
+    g.add_argument("--report_to", default="tensorboard")
+    g.add_argument("--logging_steps", type=at_least(1), default=10)
+    g.add_argument(
+        "--eval_steps",
+        type=at_least(1),
+        default=None,
+        help="evaluate every N optimiser steps and at the end of the run, in place of the end of every epoch "
+        '(Trainer\'s eval_strategy="steps")',
+    )
+    g.add_argument("--push_to_hub", action="store_true")
+    g.add_argument("--hub_model_id", default=None)
+    g.add_argument("--hub_token", default=None)
+    g.add_argument("--hub_private_repo", action="store_true")
+    g.add_argument("--upload_retries", type=at_least(0), default=5)
+    return p
+
+
+def _bool(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {value!r}")
+
+
+def at_least(minimum: int):
+    """An argparse type: a whole number >= minimum (a batch of 0 or -1 workers used to fail mid-run, if at all)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _real(at_least: float | None = None, above: float | None = None, below: float | None = None):
+    """An argparse type: a finite number in range (a negative learning rate or mixup alpha used to fail only after
+    every clip was decoded, with torch's traceback)."""
+    bounds = [f">= {at_least:g}" if at_least is not None else "", f"> {above:g}" if above is not None else ""]
+    bounds.append(f"< {below:g}" if below is not None else "")
+    wanted = " and ".join(b for b in bounds if b)
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if (
+            value is None
+            or not math.isfinite(value)
+            or (at_least is not None and value < at_least)
+            or (above is not None and value <= above)
+            or (below is not None and value >= below)
+        ):
+            raise argparse.ArgumentTypeError(f"expected a number {wanted}, got {text!r}")
+        return value
+
+    return parse
+
+
+# transformers' schedules that run on a warm-up and a length alone (`get_scheduler(name, optimizer, num_warmup_steps,
+# num_training_steps)`, then `step()` every optimiser step), as the recipe calls them.
+SCHEDULERS = (
+    "linear",
+    "cosine",
+    "cosine_with_restarts",
+    "polynomial",
+    "constant",
+    "constant_with_warmup",
+    "inverse_sqrt",
+)
+
+
+def _scheduler_type(text: str) -> str:
+    """An argparse type: a schedule in SCHEDULERS. Any other name used to fail only after the data set was read
+    and the model built (transformers' ValueError traceback for a typo; `reduce_lr_on_plateau` and `greedy` at the
+    first step, wanting a metric; `cosine_with_min_lr` and `warmup_stable_decay` wanting arguments the recipe has
+    no flag for)."""
+    if text in SCHEDULERS:
+        return text
+    from transformers.trainer_utils import SchedulerType
+
+    known = {member.value for member in SchedulerType}
+    why = (
+        " (it needs settings this recipe does not pass: a metric each step, or its own arguments)"
+        if text in known
+        else ""
+    )
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(SCHEDULERS)}, got {text!r}{why}")
+
+
+def _checkpointing_steps(text: str) -> str:
+    if text == "epoch" or (text.isdigit() and int(text) > 0):
+        return text
+    raise argparse.ArgumentTypeError(f"expected a number of steps >= 1 or 'epoch', got {text!r}")
+
+
+def missing_paths(args: argparse.Namespace) -> str | None:
+    """What this machine lacks for the flags, in argparse's words (else None): a `--dataset` or `--init_from` spelt
+    as a path that is not here, or the Hub for `--push_to_hub` (offline mode on)."""
+    if args.push_to_hub and is_offline_mode():
+        return (
+            "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or "
+            "drop --push_to_hub and upload the output folder later (`hf upload <repo> <output_dir>`)"
+        )
+    if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
+        return f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')"
+    if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
+        return (
+            f"argument --init_from: {args.init_from!r} does not exist (no such file or folder here; "
+            f"a Hub id reads 'org/name')"
+        )
+    config = Path(args.init_from or "", "config.json") if args.init_from and os.path.isdir(args.init_from) else None
+    if config is not None and config.is_file():  # a local ViViT checkpoint: what it decides, known before any load
+        try:
+            model_type = json.loads(config.read_text()).get("model_type")
+        except (OSError, ValueError, AttributeError):
+            model_type = None  # not readable as a config: from_pretrained says why when the model is built
+        if isinstance(model_type, str) and model_type.startswith("vivit"):
+            return ignored_by_checkpoint(args, model_type)
+    return None
+
+
+# The model flags a ViViT checkpoint given as --init_from decides instead (`build_model`): they build a model from
+# scratch or from an image ViT, and were silently ignored when typed with one.
+_CHECKPOINT_DECIDES = {
+    "model_size": "its size",
+    "tubelet_init": "its tubelet kernel",
+    "positional_embedding": "its position embeddings (resized to --num_frames / --crop_size as needed)",
+}
+
+
+def ignored_by_checkpoint(args: argparse.Namespace, model_type: str) -> str | None:
+    """In argparse's words, a flag typed on the command line that a ViViT checkpoint of `model_type` as `--init_from`
+    would ignore (else None): a `--model` naming another variant (the checkpoint's own variant is built: `--model
+    factorised_encoder` trained a Model 1 from a Model 1 checkpoint, without a word), or `--model_size`,
+    `--tubelet_init`, `--positional_embedding`, which only build a model from scratch or from an image ViT. A
+    preset's `--model` is a default, not typed: the checkpoint's variant wins, as documented."""
+    typed = getattr(args, "typed_model_flags", ())
+    variant = next((name for name, (config, _, _) in VIVIT_MODELS.items() if config.model_type == model_type), None)
+    if model_type == "vivit":  # transformers' own ViViT is read as Model 1
+        variant = "spatio_temporal"
+    if "model" in typed and variant is not None and args.model != variant:
+        return (
+            f"argument --model: {args.model}, but --init_from {args.init_from} is a {variant} checkpoint "
+            f"({model_type}), whose variant is what is built: give --model {variant} or leave --model out, or start "
+            f"a {args.model} from an image ViT"
+        )
+    for name, what in _CHECKPOINT_DECIDES.items():
+        if name in typed:
+            return (
+                f"argument --{name}: --init_from {args.init_from} is a ViViT checkpoint, which keeps {what}; "
+                f"--{name} applies to a model from scratch or from an image ViT: leave it out"
+            )
+    return None
+
+
+def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
+    """In argparse's words, a flag typed on the command line that this run would not use (else None): `--momentum`
+    with AdamW (SGD's; it trained without a word, and a resume said it had applied a new one), the Hub flags without
+    `--push_to_hub` (nothing was pushed, exit 0)."""
+    if "momentum" in typed and args.optimizer != "sgd":
+        return (
+            f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
+            "leave it out"
+        )
+    for name in ("hub_model_id", "hub_private_repo", "upload_retries"):
+        if name in typed and not args.push_to_hub:
+            return f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
+    for name in ("tubelet_init", "positional_embedding"):
+        if name in typed and not args.init_from:
+            return (
+                f"argument --{name}: it starts a model from an image ViT (--init_from), and this run trains one from "
+                "scratch; give --init_from, or leave it out"
+            )
+    if "model_size" in typed and args.init_from:
+        return (
+            f"argument --model_size: the model's size is that of --init_from {args.init_from}; --model_size is for a "
+            "model trained from scratch: leave it out"
+        )
+    return data_flag_unused(args, typed)
+
+
+def unavailable_tracker(args: argparse.Namespace, typed: bool) -> str | None:
+    """In argparse's words, a `--report_to` that accelerate cannot log to (else None): a name it does not know was its
+    ValueError traceback; a tracker that is not installed (`--report_to wandb` without wandb) trained the whole run
+    logging nothing, after one Python warning among the log lines, where transformers' Trainer refuses it. The
+    default (tensorboard, not typed) is left to accelerate's warning: the bundled run works without the `recipes`
+    extra."""
+    from accelerate.tracking import get_available_trackers
+    from accelerate.utils import LoggerType
+
+    if not args.with_tracking:
+        return None
+    name, known = args.report_to, LoggerType.list()
+    if name not in known:
+        return f"argument --report_to: invalid choice: {name!r} (choose from {', '.join(known)}, none)"
+    installed = [str(getattr(tracker, "value", tracker)) for tracker in get_available_trackers()]
+    if not typed or name in installed or (name == "all" and installed):
+        return None
+    what = "no tracker is installed" if name == "all" else f"{name} is not installed"
+    return (
+        f"argument --report_to: {args.report_to}: {what}, so the run would log nothing; install it, or give "
+        "--report_to none (or --with_tracking false)"
+    )
+
+
+def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
+    """A typed data flag the data set's reader would not use (else None): the columns are `--dataset_format hub`'s
+    (another format read its own files and ignored them: `--label_column action` on a videofolder still took the
+    folder names), the shuffle buffer `--streaming`'s. evaluate.py asks it too."""
+    for name in ("video_column", "label_column"):
+        if name in typed and args.dataset_format != "hub":
+            return (
+                f"argument --{name}: --dataset_format {args.dataset_format} reads no columns (its labels come from "
+                "its own files or folders); columns are --dataset_format hub's"
+            )
+    if "validation_split_percentage" in typed and "eval_split" in typed:
+        return (
+            "argument --validation_split_percentage: --eval_split is evaluated, so nothing is held out of "
+            f"{args.train_split}; leave one of them out"
+        )
+    if "dataset_format" in typed and args.dataset == SYNTHETIC and args.dataset_format != "videofolder":
+        # the bundled set is a video folder whatever the flag said: a run typed for Kinetics trained on it silently
+        return (
+            f"argument --dataset_format: {args.dataset_format} reads the --dataset you give; without one the bundled "
+            f"{SYNTHETIC} set is read, a video folder: give --dataset (your data set's folder or Hub id)"
+        )
+    if "shuffle_buffer_size" in typed and not getattr(args, "streaming", False):
+        return (
+            "argument --shuffle_buffer_size: it orders a stream (--streaming); a data set read whole is shuffled whole"
+        )
+    return None
+
+
+def preset_given(argv=None) -> str:
+    """`--preset` as typed (SYNTHETIC when not given), read alone: the rest of the command line is parsed with the
+    preset's values as defaults, and may be wrong in ways the full parser then names."""
+    probe = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
+    probe.add_argument(*flag_spellings("--preset"), default=SYNTHETIC)
+    try:
+        return probe.parse_known_args(argv)[0].preset
+    except argparse.ArgumentError:  # `--preset` without a value: the full parser says so
+        return SYNTHETIC
+
+
+def parse_args(argv=None, description: str | None = None, check_paths: bool = True) -> argparse.Namespace:
+    """The flags, with the preset's values as defaults, checked as a whole before anything is loaded.
+
+    `check_paths=False` leaves `missing_paths` to the caller: paths are looked up on each machine, and the recipe
+    on several processes asks after joining the process group, so that a folder missing on one machine stops all."""
+    parser = build_parser(description)
+    # Preset values become defaults, so anything typed on the command line still wins; set before `--help` is read,
+    # so that it shows them (the learning rate, the epochs) as the defaults they are.
+    try:
+        parser.set_defaults(**get_preset(preset_given(argv)))
+    except ValueError as error:
+        parser.error(str(error))
+    args = parser.parse_args(argv)
+    if args.mixed_precision is None:
+        args.mixed_precision = launcher_mixed_precision()
+    # A total typed on the command line must be met exactly; a preset's default may be approximated (with a warning).
+    # the flags typed, by name: `--total-batch-size` is `--total_batch_size` typed
+    typed = {typed_flag_name(str(a)) for a in (sys.argv[1:] if argv is None else argv)} - {None}
+    args.total_batch_size_typed = "total_batch_size" in typed
+    # unused where the data set has an evaluation split, known once it is read (`load_data` says so)
+    args.holds_out_typed = "validation_split_percentage" in typed
+    # The model flags a ViViT --init_from decides instead: typed, they are refused (`ignored_by_checkpoint`).
+    args.typed_model_flags = [name for name in ("model", *_CHECKPOINT_DECIDES) if name in typed]
+    unused = unused_flag(args, typed)
+    if unused:
+        parser.error(unused)
+    # A paper preset without --dataset trained its recipe on the bundled set, a video folder, without a word.
+    refused = needs_a_dataset(preset_given(argv), args.dataset, SYNTHETIC)
+    if refused:
+        parser.error(refused)
+    if args.dataset == SYNTHETIC and args.dataset_format != "videofolder":
+        # Not typed (`unused_flag` refuses that): a preset's format.
+        parser.error(
+            f"argument --preset: {preset_given(argv)} reads a --dataset_format {args.dataset_format} data set; without "
+            f"--dataset the bundled {SYNTHETIC} set is read, a video folder: give --dataset (your data set's folder or "
+            "Hub id)"
+        )
+    if args.with_tracking and args.report_to.lower() == "none":  # transformers' way to turn the trackers off
+        args.with_tracking = False
+    tracker = unavailable_tracker(args, "report_to" in typed)
+    if tracker:
+        parser.error(tracker)
+    missing = [
+        name for name in ("model", "learning_rate", "num_train_epochs", "optimizer") if getattr(args, name) is None
+    ]
+    if missing:
+        parser.error(f"no value for {missing}: give them or a --preset that sets them")
+    try:
+        overrides = _parse_overrides(args.config_overrides)
+        check_config_overrides(overrides, args.crop_size, num_frames=args.num_frames)
+    except ValueError as error:
+        parser.error(f"argument --config_overrides: {error}")
+    try:
+        check_model_config(args)
+    except (ValueError, TypeError) as error:
+        parser.error(f"argument {' with '.join(_model_config_flags(args, str(error)))}: {error}")
+    try:
+        check_processor_flags(args)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        check_config_name(args.dataset_format, args.dataset_config_name)
+    except ValueError as error:
+        parser.error(f"argument --dataset_config_name: {error}")
+    if args.streaming and (args.dataset == SYNTHETIC or args.dataset_format != "hub"):
+        what = "the bundled data set" if args.dataset == SYNTHETIC else f"--dataset_format {args.dataset_format}"
+        parser.error(
+            f"argument --streaming: reads a Hub data set or a local folder with --dataset_format hub, not {what}"
+        )
+    problem = missing_paths(args) if check_paths else None
+    if problem:
+        parser.error(problem)
+    try:
+        check_torch_compile(args)
+    except ValueError as error:
+        parser.error(str(error))
+    return args
+
+
+def launcher_mixed_precision(environ=os.environ) -> str | None:
+    """The precision `accelerate launch --mixed_precision bf16` (or its config file) asked for, when the recipe's own
+    flag was not typed. The launcher tells the script through the environment, where Accelerator reads it: the run
+    trained in bf16 while run_settings.json, the card and a resume's comparison said no precision was asked for.
+    "no" stays None (the flag's default), so an older run's recorded None still reads as the same command."""
+    asked = environ.get("ACCELERATE_MIXED_PRECISION", "").lower()
+    return asked if asked in ("fp16", "bf16") else None
+
+
+def check_model_config(args: argparse.Namespace) -> None:
+    """Without `--init_from` the flags make the whole config (the model size, `--config_overrides`, `--crop_size`,
+    `--num_frames`, ...): build it, so that its own validation (a crop smaller than one patch, heads that do not
+    divide the width) refuses it now, not after the data set was read. With `--init_from` the checkpoint
+    supplies the rest of the fields, and the config is checked when the model is built from it."""
+    if args.init_from:
+        return
+    config_class = VIVIT_MODELS[args.model][0]
+    config_class(**{**MODEL_SIZES[args.model_size or "tiny"], **model_config_overrides(args)}).check_head_counts()
+
+
+def check_processor_flags(args: argparse.Namespace) -> None:
+    """Refuse (ValueError naming the flag) augmentation values the video processor cannot sample with, by its own
+    validation. `build_processor` sets them on the processor as attributes, which the processor checks only when it
+    is called, in the DataLoader: `--scale_jitter 2 1` or `--rand_augment 2 -1` failed on every clip, and the run
+    stopped saying that none of the training clips could be decoded, every one unreadable."""
+    for flag in ("scale_jitter", "rand_augment"):
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        try:
+            ViViTVideoProcessor(**{flag: list(value)})
+        except ValueError as error:
+            raise ValueError(f"argument --{flag} {' '.join(f'{v:g}' for v in value)}: {error}") from None
+
+
+# The flags that set a config field themselves (`model_config_overrides`)
+_FIELD_FLAGS = {
+    "image_size": "crop_size",
+    "num_frames": "num_frames",
+    "drop_path_rate": "drop_path_rate",
+    "hidden_dropout_prob": "hidden_dropout_prob",
+}
+
+
+def _model_config_flags(args: argparse.Namespace, message: str) -> list[str]:
+    """The flags behind the fields a config error names (`image_size` -> `--crop_size 30`), as given; a field no
+    flag set comes from the model size."""
+    overrides = _parse_overrides(args.config_overrides)
+    flags = []
+    for field in dict.fromkeys(re.findall(r"`(\w+)`", message)):
+        if field in overrides:
+            flags.append(f"--config_overrides {args.config_overrides!r}")
+        elif field in _FIELD_FLAGS and getattr(args, _FIELD_FLAGS[field]) is not None:
+            flags.append(f"--{_FIELD_FLAGS[field]} {getattr(args, _FIELD_FLAGS[field])}")
+        else:
+            flags.append(f"--model_size {args.model_size or 'tiny'}")
+    return list(dict.fromkeys(flags)) or [f"--model {args.model}"]
+
+
+def check_torch_compile(args: argparse.Namespace) -> None:
+    """`--torch_compile_backend` or `--torch_compile_mode` turn `--torch_compile` on (as in transformers' Trainer),
+    the backend defaulting to inductor. Refuse (ValueError) what torch.compile would reject only at the first step,
+    or ignore: a torch or Python without dynamo, a backend torch does not know, a mode inductor does not know or
+    given to another backend."""
+    if args.torch_compile_backend is not None or args.torch_compile_mode is not None:
+        args.torch_compile = True
+    if not args.torch_compile:
+        return
+    args.torch_compile_backend = args.torch_compile_backend or "inductor"
+    import torch._dynamo
+
+    if not torch._dynamo.is_dynamo_supported():
+        raise ValueError(
+            f"--torch_compile: torch {torch.__version__} cannot compile on Python {sys.version.split()[0]} "
+            f"({sys.platform}); leave --torch_compile out or use a Python that torch.compile supports"
+        )
+    if args.torch_compile_backend not in torch._dynamo.list_backends(exclude_tags=()):
+        raise ValueError(
+            f"--torch_compile_backend: torch {torch.__version__} has no torch.compile backend "
+            f"{args.torch_compile_backend!r}; its backends: {', '.join(torch._dynamo.list_backends())}"
+        )
+    if args.torch_compile_mode is not None:
+        if args.torch_compile_backend != "inductor":  # torch.compile passes it on, and eager and others ignore it
+            raise ValueError(
+                f"--torch_compile_mode chooses inductor's settings; the backend {args.torch_compile_backend!r} "
+                "would ignore it"
+            )
+        import torch._inductor
+
+        modes = list(torch._inductor.list_mode_options())
+        if args.torch_compile_mode not in modes:
+            raise ValueError(f"--torch_compile_mode: {args.torch_compile_mode!r} is none of inductor's {modes}")
+
+
+def _parse_overrides(text: str | None) -> dict:
+    """`"a=1,b=[2,8,8],c=gap"` -> `{"a": 1, "b": [2, 8, 8], "c": "gap"}` (JSON values, else strings)."""
+    overrides, depth, item = {}, 0, ""
+    for char in (text or "") + ",":
+        depth += (char in "[{") - (char in "]}")
+        if char == "," and depth == 0:
+            if item.strip():
+                key, equals, value = item.partition("=")
+                if not equals or not key.strip():
+                    raise ValueError(f"{item.strip()!r} is not key=value")
+                try:
+                    overrides[key.strip()] = json.loads(value)
+                except json.JSONDecodeError:
+                    overrides[key.strip()] = value.strip()
+            item = ""
+        else:
+            item += char
+    return overrides
+
+
+# Fields the data set decides (labels) or transformers writes (bookkeeping): not for --config_overrides.
+_NOT_OVERRIDABLE = {
+    "id2label",
+    "label2id",
+    "label_spaces",
+    "model_type",
+    "transformers_version",
+    "architectures",
+    "_name_or_path",
+}
+
+
+def check_config_overrides(
+    overrides: dict, crop_size: int | None = None, config_classes=None, num_frames: int | None = None
+) -> None:
+    """Refuse a key no ViViT config (or none of `config_classes`) has, naming the closest valid one (a misspelling
+    was silently ignored), and an `image_size` other than the crop the processor makes (the model's image size
+    follows `--crop_size`), or a `num_frames` other than a typed `--num_frames` (the processor's clip length: the
+    model took the override's, the processor the flag's, and the run stopped after the data set was read, in a
+    traceback)."""
+    import difflib
+
+    config_classes = config_classes or [config_class for config_class, _, _ in VIVIT_MODELS.values()]
+    valid = set().union(*(config_class().to_dict() for config_class in config_classes)) - _NOT_OVERRIDABLE
+    for key in overrides:
+        if key not in valid:
+            close = difflib.get_close_matches(key, valid, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            models = "" if len(config_classes) > 1 else f" of {config_classes[0].__name__}"
+            raise ValueError(f"no config field {key!r}{models}; {hint}valid fields: {', '.join(sorted(valid))}")
+    if "image_size" in overrides and crop_size is not None:
+        size = overrides["image_size"]
+        if (list(size) if isinstance(size, (list, tuple)) else [size, size]) != [crop_size, crop_size]:
+            raise ValueError(
+                f"image_size={json.dumps(size)} differs from --crop_size {crop_size}, the frames the "
+                f"model is given; leave image_size out (it follows --crop_size) or give --crop_size"
+            )
+    if "num_frames" in overrides and num_frames is not None and overrides["num_frames"] != num_frames:
+        raise ValueError(
+            f"num_frames={json.dumps(overrides['num_frames'])} differs from --num_frames {num_frames}, the frames "
+            "of each clip the model is given; give one of them"
+        )
+
+
+def model_config_overrides(args) -> dict:
+    """`--config_overrides` plus the flags that are config fields. The model's image size is the crop the processor
+    makes (a preset's 256-pixel crop on a 224-pixel ViT used to stop at the first step): the position embeddings are
+    resized to it, from the image ViT (`--positional_embedding resize_tile`) or from a ViViT checkpoint."""
+    overrides = _parse_overrides(args.config_overrides)
+    for name in ("drop_path_rate", "hidden_dropout_prob", "num_frames"):
+        if getattr(args, name) is not None:
+            overrides.setdefault(name, getattr(args, name))
+    if args.crop_size is not None:
+        overrides.setdefault("image_size", args.crop_size)
+    return overrides

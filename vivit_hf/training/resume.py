@@ -1,0 +1,388 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""What a fine-tuning run records of its settings (`run_settings.json`, `trainer_state.json`) and the checks of a
+resume against them: which settings decide the batches, the model and the clips (changed, the resume is refused),
+which may change with a warning (the optimisation, put back after the optimiser's state loads), and whether the
+clips and the classes are the ones the checkpoint was trained on.
+
+Apart from `finetune`, which builds the data, the model and the loss: what a resume may and may not change is read
+and reviewed here, beside nothing else. `finetune` imports these names too, where scripts written before the split
+imported them from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from accelerate.logging import get_logger
+
+from .data import SYNTHETIC
+from .data.examples import class_order_of, digest_words, examples_digest, recipe_split_name, renumber_classes
+from .data.formats import hold_out
+
+logger = get_logger(__name__)
+
+
+# What decides which clips make up each batch, in which order: a resumed run skips the batches its checkpoint had
+# trained, so any change here would silently train on other clips (a per-device batch of 4 instead of 16 skipped
+# 5 x 4 clips instead of 80).
+BATCH_SETTINGS = (
+    "per_device_train_batch_size",
+    "num_processes",
+    "gradient_accumulation_steps",
+    "effective_total_batch_size",
+    "seed",
+    "dataset",
+    "dataset_format",
+    "dataset_revision",
+    "dataset_config_name",
+    "train_split",
+    "validation_split_percentage",
+    "max_train_samples",
+    "streaming",
+    "shuffle_buffer_size",
+    # streamed, each DataLoader worker batches the shards dealt to it and a checkpoint counts each worker's batches:
+    # resumed with another count, the skips fell on other clips (one epoch read 10 of 23 clips twice, 2 never)
+    "num_workers",
+    "video_column",
+    "label_column",
+)
+# What decides the model's and the optimiser's state: a checkpoint of another model does not load into this one, and
+# its optimiser state would not fit another optimiser. `--init_from` too: another one builds another model (a run from
+# scratch resumed with an image ViT died in a size-mismatch traceback once the data had loaded), or one of the same
+# shapes whose weights the checkpoint's replace, while the card named it as the base model and a ViViT checkpoint's
+# processor (its normalisation, sampling) replaced the one the run had trained with, without a word.
+MODEL_SETTINGS = ("model", "model_size", "num_frames", "crop_size", "config_overrides", "optimizer", "init_from")
+MODEL_SETTINGS += ("freeze",)  # the parameters the optimiser's state holds
+# What decides the clips the model sees besides their size: the saved processor records them for inference, so a run
+# resumed (or rerun as "the same command") with another stride or scale saved weights trained on one with a processor
+# that says the other, without a word.
+CLIP_SETTINGS = ("frame_stride", "resize_shortest_edge", "short_video")
+# What the optimiser's state restores from the checkpoint, so that a new value is put back after loading it.
+RESTORED_SETTINGS = ("learning_rate", "weight_decay", "momentum")
+# What may change on resume (with a warning): the optimisation, not the data order.
+OTHER_SETTINGS = (
+    *RESTORED_SETTINGS,
+    "lr_scheduler_type",
+    "warmup_epochs",
+    "num_warmup_steps",
+    "max_grad_norm",
+    "label_smoothing",
+    "mixup_alpha",
+    "cutmix_alpha",
+    "num_train_epochs",
+    "max_train_steps",  # as typed (None: from the epochs); another one was the schedule's new length without a word
+    # augmentation, regularisation and precision: another value is another run (not "the same command"), and may
+    # change on resume with a warning
+    "do_flip",
+    "scale_jitter",
+    "color_jitter",
+    "rand_augment",
+    "drop_path_rate",
+    "hidden_dropout_prob",
+    "mixed_precision",
+    # how a model from --init_from starts (a resume's weights replace it) and what the results measure
+    "positional_embedding",
+    "tubelet_init",
+    "eval_split",
+    "eval_num_clips",
+    "eval_num_crops",
+    "max_eval_samples",
+)
+# Flags that change neither what is trained nor what is measured: how the run is carried out, logged, kept, pushed
+# (and what parse_args derives from the typed command). Every flag is in one of these groups (a test checks), so that
+# a new one is not left out of "the same command" by omission, as the stride, scale and augmentations once were.
+OPERATIONAL_FLAGS = (
+    "preset",  # its values are compared one by one
+    "total_batch_size",  # as effective_total_batch_size
+    "total_batch_size_typed",
+    "holds_out_typed",
+    "typed_model_flags",
+    "output_dir",
+    "overwrite_output_dir",
+    "resume_from_checkpoint",
+    "checkpointing_steps",
+    "checkpoints_total_limit",
+    "logging_steps",
+    "eval_steps",  # when the model is evaluated, not how: a resume may change it
+    "with_tracking",
+    "report_to",
+    "push_to_hub",
+    "hub_model_id",
+    "hub_private_repo",
+    "hub_token",
+    "upload_retries",
+    "cache_dir",
+    "cache_decoded_videos",
+    "cache_budget_mib",
+    "torch_threads",
+    "ddp_timeout",
+    "per_device_eval_batch_size",
+    "torch_compile",
+    "torch_compile_backend",
+    "torch_compile_mode",
+    "gradient_checkpointing",  # the same gradients, recomputed (dropout and stochastic depth draw the same masks)
+)
+
+
+def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
+    """The settings a checkpoint's trainer_state.json records: {"batches", "model", "clips", "other": {...}}."""
+    values = dict(vars(args), num_processes=num_processes)
+    if values.get("init_from") and os.path.exists(os.path.expanduser(values["init_from"])):
+        # a local image ViT or checkpoint as the folder it names (`vit`, `./vit` and its absolute path are one; a
+        # resume from another working directory types it another way); a Hub id as typed
+        values["init_from"] = str(Path(values["init_from"]).expanduser().resolve())
+    batches = {name: values.get(name) for name in BATCH_SETTINGS}
+    if not args.streaming:  # the shuffle buffer and the workers' shares only order a stream
+        batches.pop("shuffle_buffer_size")
+        batches.pop("num_workers")
+    return {
+        "batches": batches,
+        "model": {name: values.get(name) for name in MODEL_SETTINGS},
+        "clips": {name: values.get(name) for name in CLIP_SETTINGS},
+        "other": {name: values.get(name) for name in OTHER_SETTINGS},
+    }
+
+
+# What the results of a run measure (`evaluate`'s clips and views): the command's own, even where it trained no step.
+MEASURED_SETTINGS = ("eval_split", "eval_num_clips", "eval_num_crops", "max_eval_samples")
+
+
+def settings_as_trained(saved: dict, current: dict) -> dict:
+    """The settings a resume that trained no step leaves on record: its model is the checkpoint's, so its `saved`
+    optimisation and augmentations (the `other` ones, the only ones a resume may change), but for what this
+    command's evaluation measured. A finished run resumed with `--do_flip true` saved a processor (what a further
+    fine-tuning starts from) and a run_settings.json saying do_flip true for a model no step of which flipped."""
+    measured = {name: current["other"][name] for name in MEASURED_SETTINGS if name in current["other"]}
+    return {**current, "other": {**current["other"], **saved.get("other", {}), **measured}}
+
+
+def args_as_trained(args: argparse.Namespace, settings: dict) -> argparse.Namespace:
+    """`args` with the `other` settings of `settings_as_trained` (flag names): what `build_processor` takes."""
+    return argparse.Namespace(**{**vars(args), **settings["other"]})
+
+
+def same_setting(name: str, old, new) -> bool:
+    """Whether a recorded setting equals this run's. `--train_split` / `--eval_split` are compared as the split
+    they name (`val` is `validation`). `--dataset` is compared as the folder it names here when both
+    name one (`data/k400`, `./data/k400` and `/home/me/data/k400` are one data set; a resume that typed it another
+    way than the first run was refused as "other batches")."""
+    if old == new:
+        return True
+    if not isinstance(old, str) or not isinstance(new, str):
+        return False
+    if name in ("train_split", "eval_split"):
+        # the split read, by the recipes' name: `--train_split training` resumed with `train` on a `training/` folder
+        # was refused as other batches (a data set holding both `val` and `validation` keeps its examples digest)
+        return recipe_split_name(old) == recipe_split_name(new)
+    if name != "dataset":
+        return False
+    folders = [Path(value).expanduser() for value in (old, new)]
+    return all(folder.exists() for folder in folders) and folders[0].resolve() == folders[1].resolve()
+
+
+def dataset_folder(dataset: str) -> str | None:
+    """The folder a local `--dataset` names, absolute (None for the bundled set or a Hub id): recorded beside the
+    settings, whose `--dataset` is as typed, relative to the folder the run was started from."""
+    path = Path(dataset).expanduser()
+    return str(path.resolve()) if dataset != SYNTHETIC and path.is_dir() else None
+
+
+def held_out_digest(args: argparse.Namespace, data) -> str | None:
+    """`examples_digest` of the share of `--train_split` that fine-tuning holds out and scores (a data set without a
+    validation or test split), all of it (before `--max_eval_samples`); None where it scores a split of its own.
+    run_settings.json records it: evaluate.py draws that share again from the data set as it finds it, and a folder
+    that gained or lost clips since draws another one, holding clips the model trained on (scored as held out)."""
+    if getattr(args, "streaming", False) or args.eval_split or data.default_eval_split is not None:
+        return None
+    share = args.validation_split_percentage / 100
+    return examples_digest(hold_out(data.split(args.train_split), share, seed=args.seed)[1])
+
+
+def recorded_held_out_digest(folder) -> str | None:
+    """The `held_out_digest` a finished run recorded in `folder`; None where it held none out, or recorded none (an
+    older version, or no run_settings.json)."""
+    from .checkpoints import RUN_SETTINGS_FILE
+
+    try:
+        recorded = json.loads((Path(folder).expanduser() / RUN_SETTINGS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return recorded.get("held_out_digest") if isinstance(recorded, dict) else None
+
+
+def recorded_settings(folder) -> tuple[dict | None, str | None]:
+    """The settings and the `dataset_folder` a finished run recorded in `folder` (`RUN_SETTINGS_FILE`; a run of an
+    older version recorded them in all_results.json); (None, None) when it recorded none. Raises OSError / ValueError
+    for a missing or unreadable file."""
+    from .checkpoints import RUN_SETTINGS_FILE
+
+    folder = Path(folder).expanduser()
+    path = folder / RUN_SETTINGS_FILE
+    path = path if path.is_file() else folder / "all_results.json"  # the file read is the one an error names
+    recorded = json.loads(path.read_text())
+    if not isinstance(recorded, dict):
+        raise ValueError(f"{path} holds no JSON object")
+    return recorded.get("settings"), recorded.get("dataset_folder")
+
+
+def settings_as_typed_here(saved: dict | None, folder: str | None, dataset: str) -> dict | None:
+    """Recorded `saved` settings with their `--dataset` as this run typed it, when the folder the recorded run read
+    (`folder`, `dataset_folder` of its `--dataset`) is the one this run's names: a resume (or the same command) run
+    from another working directory typed the same folder another way (`data` from /work, `../data` from
+    /work/logs) and was refused as "trained with other batches"."""
+    batches = saved.get("batches") if isinstance(saved, dict) else None
+    if not isinstance(batches, dict) or not folder or dataset_folder(dataset) != folder:
+        return saved
+    return {**saved, "batches": {**batches, "dataset": dataset}}
+
+
+def same_settings(saved: dict | None, current: dict) -> bool:
+    """`run_settings` recorded (as read back from JSON) equal to this run's, by `same_setting`."""
+    if not isinstance(saved, dict) or saved.keys() != current.keys():
+        return False
+    if isinstance(saved.get("batches"), dict) and "num_workers" not in saved["batches"]:
+        # recorded before a stream's worker count was a batch setting: not recorded, so not compared
+        current = {**current, "batches": {k: v for k, v in current["batches"].items() if k != "num_workers"}}
+    return all(
+        isinstance(saved[group], dict)
+        and saved[group].keys() == values.keys()
+        and all(same_setting(name, saved[group][name], value) for name, value in values.items())
+        for group, values in current.items()
+    )
+
+
+def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
+    """Refuse (ValueError naming each flag, old -> new) a resume whose batch-defining settings differ from the
+    checkpoint's; return warnings for the other settings that differ (or for a checkpoint that recorded none)."""
+    if not saved:
+        return ["the checkpoint records no batch settings (saved by an older version): they cannot be checked"]
+
+    def changes(old: dict, new: dict) -> list[str]:
+        differing = [name for name in new if name in old and not same_setting(name, old[name], new[name])]
+        flag = {"num_processes": "processes (accelerate launch)", "effective_total_batch_size": "total batch"}
+        return [f"{flag.get(name, '--' + name)} {old[name]!r} -> {new[name]!r}" for name in differing]
+
+    refused = changes(saved.get("batches", {}), current["batches"])
+    if refused:
+        raise ValueError(
+            "the checkpoint was trained with other batches; resuming would skip the wrong clips and change the data "
+            "order. Give the checkpoint's values (old -> new): " + "; ".join(refused)
+        )
+    refused = changes(saved.get("model", {}), current["model"])
+    if refused:
+        raise ValueError(
+            "the checkpoint holds another model or optimiser, whose state does not load into this one (or a model "
+            "started from another --init_from, which its card would name). Give the checkpoint's values "
+            "(old -> new): " + "; ".join(refused)
+        )
+    refused = changes(saved.get("clips", {}), current["clips"])
+    if refused:
+        raise ValueError(
+            "the checkpoint's model was trained on clips sampled or scaled otherwise, and its saved processor would "
+            "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused)
+        )
+    return [f"resuming with a different {change}" for change in changes(saved.get("other", {}), current["other"])]
+
+
+def check_resume_clips(saved: str | None, current: str, earlier: str | None = None) -> list[str]:
+    """Refuse (ValueError) a resume whose training split is not the one the checkpoint was trained on, by
+    `examples_digest` (a stream: its shards' names and sizes): a resumed epoch skips the batches its checkpoint had
+    trained by position, so shards written again at the same path (another `--shard_size`) or a folder that gained or
+    lost clips read some clips twice that epoch and others never, without a word (6 of 23 Kinetics clips twice, 6
+    never). `earlier`: the split's digest as earlier versions took it (`earlier_examples_digest`), which their
+    checkpoints recorded. Returns a warning for a checkpoint that recorded none."""
+    if saved is None:
+        return ["the checkpoint records no digest of its training clips (saved by an older version): not checked"]
+    if saved in (current, earlier):
+        return []
+
+    # The same count of clips in more shards is also what a checkpoint of a version that read a parquet file as one
+    # shard meets now that it is read by row group (`StreamingSplit.spread_over`): its positions are of the old shards.
+    regrouped = " shard" in saved and saved.partition(" in ")[0] == current.partition(" in ")[0]
+    raise ValueError(
+        f"the training split is not the one it was trained on: {digest_words(saved)} then, {digest_words(current)} "
+        "now. A resume skips the clips it had trained by their position, so it would read some twice this epoch and "
+        "others never: resume on the data it was trained on, or start over (--overwrite_output_dir)"
+        + (
+            ". If the files are the ones it was trained on, the stream is cut into more shards than then: parquet "
+            "files fewer than processes x DataLoader workers are now read by row group, which a checkpoint of an "
+            "earlier version cannot resume in"
+            if regrouped
+            else ""
+        )
+    )
+
+
+def renumber_as_checkpoint(data, saved: dict | None) -> None:
+    """Number `data`'s classes as the checkpoint's `id2label` (`trainer_state.json`) does, where it names the same
+    classes in another order: class folders beside a data card's ClassLabel, which earlier versions numbered in sorted
+    order and this one in the card's. Its classifier answers its own ids, so the resumed run goes on in them (its
+    model and card too); `check_resume_labels` and `check_resume_clips` then compare what it was trained on."""
+    order, names = class_order_of(saved, data), data.label_names
+    if order is not None and renumber_classes(data, order):
+        logger.info(
+            "resuming with the classes numbered as the checkpoint numbers them, %s (the data set: %s); a run started "
+            "over numbers them as the data set does",
+            ", ".join(f"{i} {name!r}" for i, name in data.id2label.items()),
+            ", ".join(f"{i} {name!r}" for i, name in enumerate(names)),
+        )
+
+
+def check_resume_labels(saved: dict | None, id2label: dict, dataset: str) -> list[str]:
+    """Refuse (ValueError) a resume whose data gives another label map than the one the checkpoint was trained on
+    (`trainer_state.json`'s `id2label`): the classifier's rows answer the checkpoint's classes by id, so the same
+    count of classes renamed or renumbered trained silently on shifted ids, and another count died in a state_dict
+    traceback once the data had loaded. Returns a warning for a checkpoint that recorded no label map."""
+    if saved is None:
+        return ["the checkpoint records no class names (saved by an older version): they cannot be checked"]
+    old = [saved[key] for key in sorted(saved, key=int)]
+    new = [id2label[key] for key in sorted(id2label, key=int)]
+    if old == new:
+        return []
+    gone = [name for name in old if name not in new]
+    added = [name for name in new if name not in old]
+    moved = [f"{name!r} {i} -> {new.index(name)}" for i, name in enumerate(old) if name in new and new.index(name) != i]
+    differ = [
+        part
+        for part in (
+            gone and "only in the checkpoint: " + ", ".join(map(repr, gone)),
+            added and "only in the data: " + ", ".join(map(repr, added)),
+            moved and "renumbered: " + ", ".join(moved),
+        )
+        if part
+    ]
+    raise ValueError(
+        f"it was trained on {len(old)} classes and --dataset {dataset} now gives {len(new)}, which differ "
+        f"({'; '.join(differ)}); its classifier answers the checkpoint's classes by id. Resume with the data set's "
+        f"classes as they were, start over on the new ones with --overwrite_output_dir, or give another --output_dir"
+    )
+
+
+def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | None) -> list[str]:
+    """Put this run's --learning_rate, --weight_decay and --momentum back after a checkpoint's optimiser and
+    scheduler state restored the checkpoint's (a new value would otherwise be silently ignored): the schedule goes on
+    from the same step with the new peak. Returns what was changed, `--flag old -> new`."""
+    saved = (saved or {}).get("other", {})
+    changed = [name for name in RESTORED_SETTINGS if name in saved and saved[name] != getattr(args, name, None)]
+    if not changed:
+        return []
+    scheduler = getattr(lr_scheduler, "scheduler", lr_scheduler)  # accelerate wraps it
+    groups = optimizer.param_groups
+    if "learning_rate" in changed:
+        if not hasattr(scheduler, "lr_lambdas"):
+            raise ValueError(f"--learning_rate cannot change on resume with a {type(scheduler).__name__} schedule")
+        scheduler.base_lrs = [args.learning_rate] * len(groups)
+        rates = [base * rate(scheduler.last_epoch) for base, rate in zip(scheduler.base_lrs, scheduler.lr_lambdas)]
+        for group, rate in zip(groups, rates):
+            group["initial_lr"], group["lr"] = args.learning_rate, rate
+        scheduler._last_lr = rates
+    for name, key in (("weight_decay", "weight_decay"), ("momentum", "momentum")):
+        if name in changed:
+            for group in groups:
+                exempt = key == "weight_decay" and group.get("weight_decay_exempt")  # biases and norms keep 0
+                if key in group and not exempt:  # AdamW has no momentum
+                    group[key] = getattr(args, name) or 0.0
+    return [f"--{name} {saved[name]!r} -> {getattr(args, name)!r}" for name in changed]
