@@ -412,6 +412,22 @@ def test_an_int_size_of_a_transformers_config_is_read_as_its_class_reads_it(tmp_
     np.testing.assert_allclose(got[0], expected, atol=1e-5)
 
 
+def test_an_int_size_of_a_vivit_image_processor_config_is_its_shorter_side(tmp_path):
+    """transformers' VivitImageProcessor reads an int `size` as the shorter side though its class attribute
+    `default_to_square` is True; read by that attribute, `"size": 24` gave 24x24 squares of 30x40 frames where
+    transformers gives 24x32."""
+    from transformers import VivitImageProcessor
+
+    saved = {"image_processor_type": "VivitImageProcessor", "size": 24, "do_center_crop": False, "resample": 2}
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps(saved))
+    video = np.random.default_rng(0).integers(0, 256, (4, 30, 40, 3), dtype=np.uint8)
+    got = ViViTVideoProcessor.from_pretrained(tmp_path)(video, return_tensors="pt")["pixel_values"]
+    expected = VivitImageProcessor.from_pretrained(tmp_path)([list(video)], return_tensors="pt")["pixel_values"]
+    assert got.shape == expected.shape == (1, 4, 3, 24, 32)
+    # (Vivit's resize rounds to uint8 before its rescale by 1/127.5 and its std of 0.5: one level, 2/127.5, at most)
+    np.testing.assert_allclose(got, expected, atol=2.01 / 127.5)
+
+
 @pytest.mark.parametrize("mode", ["NEAREST_EXACT", "BILINEAR", "BICUBIC"])
 def test_resample_as_torchvisions_interpolation_mode_is_taken_as_transformers_takes_it(tmp_path, mode):
     """transformers' processors take `resample` as a PIL code or a torchvision `InterpolationMode`; the latter was

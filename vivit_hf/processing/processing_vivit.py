@@ -1375,16 +1375,23 @@ def _transformers_defaults(saved: dict) -> dict:
         )
         return {}
     chosen = {key: defaults[key] for key in _TRANSFORMERS_PIXEL_OPTIONS if defaults.get(key) is not None}
-    # how that class reads an int `size` (a class attribute, never saved): ViT's `"size": 224`, as
-    # google/vit-base-patch16-224 saves it, is a 224x224 square there, and was this one's shorter side of 224 (frames
-    # of 224x298 from 4:3 video, where the ViT takes 224x224)
-    chosen["default_to_square"] = bool(getattr(getattr(transformers, name), "default_to_square", False))
+    # how that class reads an int `size` (never saved): ViT's `"size": 224`, as google/vit-base-patch16-224 saves it,
+    # is a 224x224 square there, and was this one's shorter side of 224 (frames of 224x298 from 4:3 video, where the
+    # ViT takes 224x224). Asked of the class built with an int size, not of its `default_to_square` attribute, which
+    # VivitImageProcessor leaves True while reading an int as the shorter side.
+    chosen["default_to_square"] = _reads_an_int_size_as_square(getattr(transformers, name))
     if "do_center_crop" not in defaults:
         # a class that never crops (ViT's image processor, as a ViTForImageClassification folder holds): its pixels
         # are the resized frames. This one's centre crop of 224 padded a 32x32 ViT's frames to 224x224 (98% zeros)
         # and cut a 384 ViT's to 224.
         chosen["do_center_crop"] = False
     return chosen
+
+
+def _reads_an_int_size_as_square(processor_class) -> bool:
+    """Whether `processor_class(size=n)` resizes to an n x n square (ViT) rather than to a shorter side of n."""
+    size = processor_class(size=2).size
+    return (size.get("height") if isinstance(size, dict) else getattr(size, "height", None)) is not None
 
 
 def _crops(opts: dict) -> bool:
