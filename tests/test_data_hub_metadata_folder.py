@@ -91,13 +91,29 @@ def test_a_row_names_its_clip_in_either_unicode_form_whole_and_streamed(tmp_path
     assert not [r for r in caplog.records if "not on disk" in r.getMessage() or "in no row" in r.getMessage()]
 
 
-def test_two_clips_whose_names_differ_only_in_unicode_form_are_refused_naming_both(tmp_path):
+def test_two_clips_whose_names_differ_only_in_unicode_form_are_read_as_named_and_a_row_naming_neither_refused(
+    tmp_path,
+):
+    """A folder holding a name composed and decomposed (two files on Linux), each named exactly by its row, was read
+    whole before names were matched under NFC, and was then refused; a row naming neither form reads as either."""
+    composed, decomposed = (unicodedata.normalize(form, "\u00fc\u00f6_0.mp4") for form in ("NFC", "NFD"))
+    mixed = "\u00fc" + unicodedata.normalize("NFD", "\u00f6") + "_0.mp4"  # a third form of the same name
+    assert len({composed, decomposed, mixed}) == 3
     root = tmp_path / "repo"
-    composed, decomposed = (unicodedata.normalize(form, "über_0.mp4") for form in ("NFC", "NFD"))
     metadata_folder(root, [composed, decomposed], ["a", "b"])
+    # the reference: each file by its name on disk, with its row's label
+    expected = sorted([(str(root / "train" / composed), "a"), (str(root / "train" / decomposed), "b")])
+    data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    names = data.label_names
+    whole = sorted((example["video"]["path"], names[example["label"]]) for example in data.splits["train"])
+    stream = open_streaming_dataset(str(root), cache_dir=str(tmp_path / "stream"))
+    rows = stream.split("train").dataset.cast_column("video", datasets.Video(decode=False))
+    streamed = sorted((row["video"]["path"], row["label"]) for row in rows)
+    assert whole == expected and [path for path, _ in streamed] == [path for path, _ in expected]
+    (root / "train" / "metadata.csv").write_text(f"file_name,label\n{mixed},a\n", encoding="utf-8")
     for read in (
-        lambda: load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache")),
-        lambda: open_streaming_dataset(str(root), cache_dir=str(tmp_path / "stream")),
+        lambda: load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache2")),
+        lambda: open_streaming_dataset(str(root), cache_dir=str(tmp_path / "stream2")),
     ):
         with pytest.raises(DatasetFormatError, match="Unicode form") as refused:
             read()

@@ -1000,21 +1000,16 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
     return kept
 
 
-def clips_by_normal_name(root: Path) -> dict[str, str]:
+def clips_by_normal_name(root: Path) -> dict[str, str | tuple[str, str]]:
     """`{path in one Unicode form (NFC): path on disk}` of the clips below `root`, for the names of a metadata file:
     macOS writes names decomposed (NFD: `u` and a combining diaeresis), most tools composed (NFC: `\u00fc`), so a
     row's `\u00fcber_0.mp4` and the file could be the same name in two forms; the clip was left out, named both "not
-    on disk" and "in no row". Two clips whose names differ only so are refused, naming both: a row names either."""
-    clips: dict[str, str] = {}
+    on disk" and "in no row". Two clips whose names differ only so map to both (a row naming either exactly reads it,
+    as before; `clips_on_disk` refuses a row that names neither)."""
+    clips: dict[str, str | tuple[str, str]] = {}
     for path in _files_below(root)[0]:
         normal = _normal_path(path)
-        if normal in clips:
-            raise DatasetFormatError(
-                f"--dataset_format hub: {root} holds two clips whose names differ only in their Unicode form "
-                f"(composed and decomposed accents), {clips[normal]!r} and {str(path)!r}: a metadata file's name "
-                "reads as either. Rename or remove one"
-            )
-        clips[normal] = str(path)
+        clips[normal] = (clips[normal], str(path)) if normal in clips else str(path)
     return clips
 
 
@@ -1029,6 +1024,12 @@ def clips_on_disk(paths, clips: dict[str, str]) -> dict[str, str]:
     for path in dict.fromkeys(paths):
         if path and not os.path.isfile(path):
             on_disk = clips.get(_normal_path(path))
+            if isinstance(on_disk, tuple):
+                raise DatasetFormatError(
+                    f"--dataset_format hub: a metadata file names {path!r}, not on disk, and its folder holds two "
+                    "clips whose names differ from it only in their Unicode form (composed and decomposed accents), "
+                    f"{on_disk[0]!r} and {on_disk[1]!r}: the row reads as either. Rename or remove one"
+                )
             if on_disk is not None:
                 found[path] = on_disk
     return found
