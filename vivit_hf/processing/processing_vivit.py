@@ -1390,7 +1390,10 @@ def _transformers_defaults(saved: dict) -> dict:
 
 def _reads_an_int_size_as_square(processor_class) -> bool:
     """Whether `processor_class(size=n)` resizes to an n x n square (ViT) rather than to a shorter side of n."""
-    size = processor_class(size=2).size
+    try:
+        size = processor_class(size=2).size
+    except Exception:  # noqa: BLE001 - a class that takes no int size: its attribute, as its constructor reads it
+        return bool(getattr(processor_class, "default_to_square", False))
     return (size.get("height") if isinstance(size, dict) else getattr(size, "height", None)) is not None
 
 
