@@ -92,7 +92,7 @@ def test_a_row_names_its_clip_in_either_unicode_form_whole_and_streamed(tmp_path
 
 
 def test_two_clips_whose_names_differ_only_in_unicode_form_are_read_as_named_and_a_row_naming_neither_refused(
-    tmp_path,
+    tmp_path, caplog
 ):
     """A folder holding a name composed and decomposed (two files on Linux), each named exactly by its row, was read
     whole before names were matched under NFC, and was then refused; a row naming neither form reads as either."""
@@ -110,6 +110,11 @@ def test_two_clips_whose_names_differ_only_in_unicode_form_are_read_as_named_and
     rows = stream.split("train").dataset.cast_column("video", datasets.Video(decode=False))
     streamed = sorted((row["video"]["path"], row["label"]) for row in rows)
     assert whole == expected and [path for path, _ in streamed] == [path for path, _ in expected]
+    # a row naming one of them leaves the other in no row, said so
+    (root / "train" / "metadata.csv").write_text(f"file_name,label\n{composed},a\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache1"))
+    assert [r for r in caplog.records if "in no row" in r.getMessage() and decomposed in r.getMessage()]
     (root / "train" / "metadata.csv").write_text(f"file_name,label\n{mixed},a\n", encoding="utf-8")
     for read in (
         lambda: load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache2")),

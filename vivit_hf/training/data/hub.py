@@ -972,8 +972,9 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
         if not pa.types.is_struct(column.type) or column.type.get_field_index("path") < 0:
             return loaded
         paths = pc.struct_field(column, "path").to_pylist()
-        listed.update(_normal_path(path) for path in paths if path)
         found = clips_on_disk(paths, clips)
+        # by the file each row reads: a name's other Unicode form, a file of its own, is in no row
+        listed.update(os.path.abspath(found.get(path, path)) for path in paths if path)
         if found:
             dataset = read_as_on_disk(dataset, video_column, found)
         absent = [i for i, path in enumerate(paths) if path and path not in found and not os.path.isfile(path)]
@@ -987,7 +988,7 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
     unlisted = [
         path.relative_to(root).as_posix()
         for path in _files_below(root)[0]
-        if path.suffix.lower() in read and _normal_path(path) not in listed
+        if path.suffix.lower() in read and os.path.abspath(path) not in listed
     ]
     if unlisted:
         logger.warning(
