@@ -184,7 +184,7 @@ def examples_digest(examples: Sequence[dict], order: dict[int, int] | None = Non
         # A clip known by its path is compared by its class folder and name: each machine may keep its copy elsewhere
         # (a Hub data set downloads into each machine's own --cache_dir).
         key = "/".join(PurePath(key).parts[-2:]) if PurePath(key).is_absolute() else key
-        digest.update(f"{key}\t{order[label] if order else label}\n".encode())
+        digest.update(f"{key}\t{order.get(label, label) if order else label}\n".encode())
     return f"{len(examples)}:{digest.hexdigest()[:16]}"
 
 
