@@ -743,3 +743,16 @@ def test_resize_token_embeddings_is_refused_saying_what_to_use(name):
         assert "num_labels=N, ignore_mismatched_sizes=True" in str(refusal.value)
         assert "interpolate_pos_encoding=True" in str(refusal.value)
         assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_a_config_given_another_models_model_type_is_named_by_the_model():
+    """`Config(**transformers' VivitConfig().to_dict())` keeps model_type 'vivit' on the instance (as transformers'
+    own configs keep a stray model_type); the model refused it as "built from a ViViTSpatioTemporalConfig, got a
+    ViViTSpatioTemporalConfig", which named no problem."""
+    from transformers import VivitConfig
+
+    reference = VivitConfig(image_size=32, num_frames=4, tubelet_size=[2, 8, 8], hidden_size=32, num_hidden_layers=1)
+    config = VIVIT_MODELS["spatio_temporal"][0](**{**reference.to_dict(), "num_attention_heads": 4})
+    assert config.model_type == "vivit"  # transformers' rule for a stray keyword, kept
+    with pytest.raises(ValueError, match=r"built with model_type='vivit', another model's .* without `model_type`"):
+        VIVIT_MODELS["spatio_temporal"][2](config)

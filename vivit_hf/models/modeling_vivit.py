@@ -161,6 +161,16 @@ class ViViTPreTrainedModel(PreTrainedModel):
         (or the other way round) is the same variant."""
         if cls.config_class is ViViTConfig or getattr(config, "model_type", None) == cls.config_class.model_type:
             return
+        if type(config).model_type == cls.config_class.model_type:
+            # this variant's config class (or its remote-code copy) whose instance was given another model's model_type
+            # (`Config(**VivitConfig().to_dict())`: transformers keeps the keyword on the instance): "built from X,
+            # got an X" named no problem
+            raise ValueError(
+                f"this {type(config).__name__} was built with model_type={config.model_type!r}, another model's (a "
+                f"config dict of another model passed to the constructor?): build it without `model_type`; for a "
+                "checkpoint of transformers' own ViViT (Model 1), use "
+                "`ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(path)`."
+            )
         raise ValueError(
             f"{cls.__name__} is built from a {cls.config_class.__name__}, got a {type(config).__name__} "
             f"(model_type {getattr(config, 'model_type', None)!r}): saved, the model would be read back as what that "
