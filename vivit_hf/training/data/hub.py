@@ -926,13 +926,13 @@ def load_hub(
     if isinstance(feature, datasets.ClassLabel) and base is not None and not is_saved_to_disk(source):
         maps = {split: class_label_map(tables_of(split), label_column, names, split) or label_map for split in loaded}
     elif isinstance(feature, datasets.ClassLabel) and base is None:  # a Hub repo's parquet: the same gap
-        remote = _hub_table_files(source, config_name, revision, cache_dir)
+        remote = _hub_table_files(source, config_name, revision, cache_dir, builder)
         maps = {
             split: class_label_map(remote.get(split, []), label_column, names, split) or label_map for split in loaded
         }
     splits = {}
     named = recipe_split_names(loaded)
-    name_shard = _whole_read_shard_namer(loaded, source, config_name, revision, cache_dir)
+    name_shard = _whole_read_shard_namer(loaded, source, config_name, revision, cache_dir, builder)
     for split, dataset in loaded.items():
         dataset = undecoded_videos(dataset)
         examples = _HubSplit(dataset, video_column, label_column, maps[split], base, name_shard)
@@ -941,15 +941,16 @@ def load_hub(
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
 
-def _whole_read_shard_namer(loaded, source: str, config_name, revision, cache_dir) -> Callable[[str], str]:
+def _whole_read_shard_namer(
+    loaded, source: str, config_name, revision, cache_dir, builder=None
+) -> Callable[[str], str]:
     """`shard_namer` of a data set read whole: where a shard was downloaded from an external URL (its `__url__` is
-    the hashed copy), the URLs are the data files `datasets` resolved, as a stream names the shards."""
+    the hashed copy), the URLs are the data files `datasets` resolved, as a stream names the shards. `builder`: the
+    read's (`builder_once`), whose data files are those it read."""
     urls = {url for d in loaded.values() if "__url__" in d.column_names for url in d.unique("__url__") if url}
     originals: list[str] = []
     if any(_DOWNLOADED.match(_file_name(url)) for url in urls):
-        import datasets
-
-        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        builder = (builder or builder_once(source, config_name, revision, cache_dir))()
         originals = [str(file) for files in (builder.config.data_files or {}).values() for file in files]
     return shard_namer(source, originals)
 
@@ -1211,16 +1212,16 @@ def _table_files(source: str, config_name, revision, cache_dir, builder=None) ->
     }
 
 
-def _hub_table_files(source: str, config_name, revision, cache_dir) -> dict[str, list[Path]]:
+def _hub_table_files(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[Path]]:
     """`{split: [parquet file]}` of a Hub repo `datasets` reads as parquet, as the local copies `load_dataset` has
     just downloaded (none is downloaded again): its parquet builder applies the first table's features to every
     split as a local folder's does, so a split written with its own `ClassLabel` order needs `class_label_map`. `{}`
-    where they cannot be listed or found (then the labels are read as `datasets` gives them)."""
-    import datasets
+    where they cannot be listed or found (then the labels are read as `datasets` gives them). `builder`: the read's
+    (`builder_once`), whose data files are those it read."""
     from datasets.utils.file_utils import cached_path
 
     try:
-        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        builder = (builder or builder_once(source, config_name, revision, cache_dir))()
         if builder.name != "parquet":
             return {}
         return {
