@@ -1,0 +1,368 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`initialise_from_vit`: the surgery on an existing video model (paper §3.4): embeddings (`embeddings.py`), the
+transformer weights of each variant (Model 3's temporal attention zero-initialised or copied), the representation
+layer and the classifier; and `ViTInitReport`, what it did."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from ...models.modeling_blocks import FactorisedSelfAttentionLayer
+from .embeddings import POSITIONAL_EMBEDDINGS, TUBELET_INITS, inflate_patch_kernel, video_position_embeddings
+from .image_vit import VIT_NUMERICS_ADVICE, ImageViT, ViTInitError
+from .readers import load_image_vit
+
+# The package's one logger, not this module's: recipes/finetune.py filters it by name (flags.VIT_INIT_LOGGER), and a
+# logger's filter does not see its children's records.
+logger = logging.getLogger(__package__)
+
+
+# scenic's init_from.init_temporal_transformer / init_spatial_transformer = False keep the video model's own
+# attention for that axis of Model 3 ("keep").
+TEMPORAL_ATTENTION_INITS = ("zero", "copy", "keep")
+SPATIAL_ATTENTION_INITS = ("copy", "keep")
+# scenic's restore_output_proj: False keeps the video model's own classifier ("keep"), True takes the ViT's ("copy").
+CLASSIFIER_INITS = ("keep", "copy")
+
+
+_LAYER_KEYS = (
+    "layernorm_before.weight",
+    "layernorm_before.bias",
+    "attention.qkv.weight",
+    "attention.qkv.bias",
+    "attention.proj.weight",
+    "attention.proj.bias",
+    "layernorm_after.weight",
+    "layernorm_after.bias",
+    "mlp.fc1.weight",
+    "mlp.fc1.bias",
+    "mlp.fc2.weight",
+    "mlp.fc2.bias",
+)
+
+
+@dataclass
+class ViTInitReport:
+    """What `initialise_from_vit` did: video parameters set from the ViT, video parameters left as they were, and
+    ViT parameters with no place in the video model (each with the reason)."""
+
+    initialised: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    unused: dict[str, str] = field(default_factory=dict)
+    # the ViT's input pixels as ViViTVideoProcessor keyword arguments, where its source says them (else None): a
+    # processor that feeds the video model other pixels starts it from another function than the ViT
+    pixel_normalisation: dict | None = None
+
+    def __str__(self) -> str:
+        lines = [
+            f"{len(self.initialised)} video-model parameters initialised from the ViT",
+            f"{len(self.kept)} kept their own initialisation: {self.kept}",
+        ]
+        lines += [f"ViT parameter not used: {name} ({reason})" for name, reason in self.unused.items()]
+        lines.append(
+            f"the ViT's pixels (ViViTVideoProcessor arguments): {self.pixel_normalisation}"
+            if self.pixel_normalisation
+            else "the ViT's source does not say which pixels it was trained on"
+        )
+        return "\n".join(lines)
+
+
+def _check_sizes(model, vit: ImageViT):
+    config = model.config
+    problems = []
+    for name, ours, theirs in (
+        ("hidden_size", config.hidden_size, vit.hidden_size),
+        ("num_channels", config.num_channels, vit.patch_kernel.shape[1]),
+        ("num_attention_heads", config.num_attention_heads, vit.num_attention_heads),
+        ("intermediate_size", config.intermediate_size, vit.layers[0]["mlp.fc1.weight"].shape[0]),
+        ("tubelet_size[1:] (patch size)", tuple(config.tubelet_size[1:]), vit.patch_size),
+        ("qkv_bias", config.qkv_bias, "attention.qkv.bias" in vit.layers[0]),
+    ):
+        if ours != theirs:
+            problems.append(f"{name}: video model {ours}, ViT {theirs}")
+    if problems:
+        raise ViTInitError(
+            "the ViT does not fit this video model (these sizes cannot be resized): " + "; ".join(problems)
+        )
+    if (config.hidden_act, config.layer_norm_eps) != (vit.hidden_act, vit.layer_norm_eps):
+        logger.warning(
+            "the video model uses hidden_act=%r, layer_norm_eps=%g but the ViT was trained with %r, %g; %s",
+            config.hidden_act,
+            config.layer_norm_eps,
+            vit.hidden_act,
+            vit.layer_norm_eps,
+            VIT_NUMERICS_ADVICE,
+        )
+
+
+def _encoder_updates(
+    encoder,
+    prefix: str,
+    vit: ImageViT,
+    grid_spatial,
+    num_temporal: int,
+    positional: str,
+    temporal_attention: str,
+    unused: dict,
+    spatial_attention: str = "copy",
+) -> dict[str, torch.Tensor]:
+    updates = {}
+    if len(encoder.layers) > len(vit.layers):
+        # scenic copies the blocks the ViT has, one for one, and leaves the deeper ones as they were initialised
+        logger.warning(
+            "the video model has %d layers, the ViT %d: layers %d to %d keep their own initialisation (as scenic)",
+            len(encoder.layers),
+            len(vit.layers),
+            len(vit.layers),
+            len(encoder.layers) - 1,
+        )
+    for i, (layer, source) in enumerate(zip(encoder.layers, vit.layers)):
+        if isinstance(layer, FactorisedSelfAttentionLayer):
+            renames = {
+                "layernorm_before": "layernorm_space",
+                "attention": "attention_space",
+                "layernorm_after": "layernorm_mlp",
+                "mlp": "mlp",
+            }
+            for name, value in source.items():
+                head, tail = name.split(".", 1)
+                if head != "attention" or spatial_attention == "copy":
+                    updates[f"{prefix}layers.{i}.{renames[head]}.{tail}"] = value
+                if head == "attention" and temporal_attention == "copy":
+                    updates[f"{prefix}layers.{i}.attention_time.{tail}"] = value
+            if spatial_attention == "keep" and temporal_attention != "copy":
+                unused[f"layers.{i}.attention"] = "spatial_attention_init='keep' keeps the video model's own"
+            if temporal_attention == "zero":
+                # Only the output projection: zeroing q, k, v too would give v and the projection zero gradients
+                # forever (each one's gradient is multiplied by the other).
+                proj = layer.attention_time.proj
+                updates[f"{prefix}layers.{i}.attention_time.proj.weight"] = torch.zeros_like(proj.weight)
+                updates[f"{prefix}layers.{i}.attention_time.proj.bias"] = torch.zeros_like(proj.bias)
+        else:
+            updates.update({f"{prefix}layers.{i}.{name}": value for name, value in source.items()})
+    for i in range(len(encoder.layers), len(vit.layers)):
+        for name in _LAYER_KEYS:
+            if name in vit.layers[i]:
+                unused[f"layers.{i}.{name}"] = "ViT layer beyond the video model's depth"
+    if vit.final_norm is not None:
+        updates[f"{prefix}layernorm.weight"] = vit.final_norm["weight"]
+        updates[f"{prefix}layernorm.bias"] = vit.final_norm["bias"]
+
+    if encoder.cls_token is not None and vit.cls_token is not None:
+        updates[f"{prefix}cls_token"] = vit.cls_token
+    elif vit.cls_token is not None:
+        unused[vit.cls_token_name] = "the video model has no CLS token (its classifier pools patch tokens)"
+    if positional == "random":  # scenic's restore_positional_embedding=False
+        unused["position embeddings"] = "positional_embedding='random' keeps the video model's own"
+        return updates
+    table = video_position_embeddings(vit.position_grid, vit.grid, grid_spatial, num_temporal, positional)
+    if encoder.cls_token is not None:
+        # the ViT's CLS row goes with its CLS token; a CLS-less (gap) ViT leaves the video model's own row
+        cls_row = (
+            vit.cls_position
+            if vit.cls_token is not None
+            else (encoder.position_embeddings[:, :1].detach().float().cpu())
+        )
+        table = torch.cat((cls_row, table), dim=1)
+    updates[f"{prefix}position_embeddings"] = table
+    return updates
+
+
+def _classifier_updates(model: nn.Module, vit: ImageViT, copied_pre_logits: bool) -> dict[str, torch.Tensor]:
+    """scenic's `restore_output_proj=True`: the ViT's classifier, verbatim, into a video model with its classes."""
+    classifier = getattr(model, "classifier", None)
+    if not isinstance(classifier, nn.Linear):
+        raise ViTInitError(
+            f"classifier_init='copy': {type(model).__name__} has no classifier to copy the ViT's into (a *Model, or "
+            f"num_labels=0); use a *ForVideoClassification with the ViT's classes"
+        )
+    if vit.classifier is None:
+        heads = [f"{name} ({reason})" for name, reason in vit.unused.items() if "head" in reason]
+        raise ViTInitError(
+            f"classifier_init='copy': the ViT {vit.origin} has no image classifier to copy"
+            + (f"; its head: {', '.join(heads)}" if heads else " (a ViT without a head, e.g. ViTModel)")
+        )
+    vit_classes, vit_width = vit.classifier["weight"].shape
+    classes, width = classifier.weight.shape
+    if vit_classes != classes:
+        raise ViTInitError(
+            f"classifier_init='copy': the ViT's classifier has {vit_classes} classes, the video model's {classes} "
+            f"(num_labels); pass num_labels={vit_classes}, or classifier_init='keep' to train a new classifier"
+        )
+    if vit_width != width:
+        vit_reads = "its representation layer's width" if vit.pre_logits is not None else "its hidden size"
+        ours = "representation_size" if getattr(model, "pre_logits", None) is not None else "hidden_size"
+        raise ViTInitError(
+            f"classifier_init='copy': the ViT's classifier reads {vit_width} features ({vit_reads}), the video "
+            f"model's {width} ({ours}); the representation_size of the two must agree"
+        )
+    if vit.pre_logits is not None and not copied_pre_logits:
+        # scenic copies by name, whatever feeds it (here pooled tokens, where the ViT's read dense + tanh of them)
+        logger.warning(
+            "classifier_init='copy': the ViT's classifier reads its representation layer (dense + tanh), the video "
+            "model's reads the pooled tokens (no representation_size); copied all the same, as scenic does"
+        )
+    elif vit.pre_logits is None and getattr(model, "pre_logits", None) is not None:
+        logger.warning(
+            "classifier_init='copy': the ViT's classifier reads the pooled tokens, the video model's its own "
+            "representation layer (representation_size), which the ViT cannot initialise; copied all the same, "
+            "as scenic does"
+        )
+    return {"classifier.weight": vit.classifier["weight"], "classifier.bias": vit.classifier["bias"]}
+
+
+def _name_copied_classes(config, vit: ImageViT) -> None:
+    """A copied classifier's rows are the ViT's classes: a config that leaves them unnamed (transformers' `LABEL_i`)
+    takes the ViT's names, which the pipeline answers with (it answered `LABEL_2` where the ViT said `cow`)."""
+    unnamed = {i: f"LABEL_{i}" for i in range(config.num_labels)}
+    if vit.id2label and not getattr(config, "label_spaces", None) and config.id2label == unnamed:
+        config.id2label = dict(vit.id2label)
+        config.label2id = {name: i for i, name in vit.id2label.items()}
+
+
+def initialise_from_vit(
+    model: nn.Module,
+    source,
+    *,
+    tubelet_init: str = "central_frame",
+    positional_embedding: str = "tile",
+    temporal_attention_init: str | None = None,
+    spatial_attention_init: str | None = None,
+    classifier_init: str = "keep",
+    **load_options,
+) -> ViTInitReport:
+    """Initialise an existing ViViT (any variant, `*Model` or `*ForVideoClassification`) from an image ViT, in place.
+
+    Parameters the rules do not touch keep their values (the temporal encoder of Model 2, Model 3's temporal
+    LayerNorm, the classifier, ...). Returns a `ViTInitReport`; unused ViT parameters are also logged by name.
+
+    tubelet_init: `central_frame` (default; the paper's best, Table 1), `filter_inflation`, `arp` or `random`
+        (keep the video model's own embedding: scenic's `restore_input_embedding=False`). Frame sampling copies the
+        2D kernel unless `random`.
+    positional_embedding: `tile` (the grids must match) or `resize_tile` (resize the 2D grid first); `resize`,
+        scenic's rule: for Model 2 (and any one temporal index) the same as `resize_tile`, for Models 1, 3 and 4
+        the ViT's square grid resized to one square of all t * h * w tokens (`resize_over_all_tokens`; refused
+        where either is not square); `random` keeps the video model's own (scenic's
+        `restore_positional_embedding=False`).
+    temporal_attention_init (Model 3 only): `zero` (the default: output projection zeroed, identity at start, still
+        trainable), `copy` (the ViT's attention, scenic's default) or `keep` (the video model's own temporal
+        attention: scenic's `init_from.init_temporal_transformer=False`). Refused for the other variants, which
+        have no separate temporal attention to initialise.
+    spatial_attention_init (Model 3 only): `copy` (the default: the ViT's attention) or `keep` (the video model's
+        own spatial attention: scenic's `init_from.init_spatial_transformer=False`; its LayerNorm and MLP still
+        come from the ViT, as in scenic). Refused for the other variants, whose attention is the ViT's.
+    classifier_init: `keep` (the default: the video model's own classifier, for new classes) or `copy` (the ViT's
+        classifier, verbatim: scenic's `restore_output_proj=True`); `copy` needs the ViT's class count and the
+        width its classifier reads (its representation layer's, else its hidden size), and is refused naming both.
+        Its class names (a transformers ViT's `id2label`) name the model's classes where they were `LABEL_i`.
+    load_options: passed to `load_image_vit` (`grid`, `num_attention_heads`, hub options).
+    """
+    for name, value, allowed in (
+        ("tubelet_init", tubelet_init, TUBELET_INITS),
+        ("positional_embedding", positional_embedding, POSITIONAL_EMBEDDINGS),
+        ("temporal_attention_init", temporal_attention_init, (None, *TEMPORAL_ATTENTION_INITS)),
+        ("spatial_attention_init", spatial_attention_init, (None, *SPATIAL_ATTENTION_INITS)),
+        ("classifier_init", classifier_init, CLASSIFIER_INITS),
+    ):
+        if value not in allowed:
+            raise ValueError(f"`{name}` must be one of {allowed}, got {value!r}")
+    has_temporal_attention = any(isinstance(m, FactorisedSelfAttentionLayer) for m in model.modules())
+    for name, value in (
+        ("temporal_attention_init", temporal_attention_init),
+        ("spatial_attention_init", spatial_attention_init),
+    ):
+        if value is not None and not has_temporal_attention:
+            raise ValueError(
+                f"`{name}={value!r}` applies to Model 3 (factorised self-attention) only: {type(model).__name__} "
+                f"has no separate spatial and temporal attention; leave it unset"
+            )
+    temporal_attention_init = temporal_attention_init or "zero"
+    spatial_attention_init = spatial_attention_init or "copy"
+    vit = load_image_vit(source, **load_options)
+    backbone, prefix = (model.vivit, "vivit.") if hasattr(model, "vivit") else (model, "")
+    factorised_encoder = hasattr(backbone, "spatial_encoder")
+    n_t, n_h, n_w = model.config.token_grid
+    encoder = backbone.spatial_encoder if factorised_encoder else backbone.encoder
+    _check_sizes(model, vit)
+    unused = dict(vit.unused)
+
+    embedding = backbone.token_embedding.projection
+    updates = {}
+    if tubelet_init == "random":  # scenic's restore_input_embedding=False: the video model's own embedding stays
+        unused["patch embedding"] = "tubelet_init='random' keeps the video model's own token embedding"
+    else:
+        kernel = vit.patch_kernel
+        if isinstance(embedding, nn.Conv3d):
+            kernel = inflate_patch_kernel(kernel, embedding.kernel_size[0], tubelet_init)
+        updates["token_embedding.projection.weight"] = kernel
+        if embedding.bias is not None:  # a ViT without a patch bias (CLIP-style) adds none: zero, not ours
+            updates["token_embedding.projection.bias"] = (
+                vit.patch_bias if vit.patch_bias is not None else torch.zeros(vit.hidden_size)
+            )
+
+    if factorised_encoder:
+        updates.update(
+            _encoder_updates(
+                encoder, "spatial_encoder.", vit, (n_h, n_w), 1, positional_embedding, temporal_attention_init, unused
+            )
+        )
+    else:
+        updates.update(
+            _encoder_updates(
+                encoder,
+                "encoder.",
+                vit,
+                (n_h, n_w),
+                n_t,
+                positional_embedding,
+                temporal_attention_init,
+                unused,
+                spatial_attention_init,
+            )
+        )
+    updates = {prefix + name: value for name, value in updates.items()}
+
+    if vit.pre_logits is not None:
+        pre_logits = getattr(model, "pre_logits", None)
+        if pre_logits is not None and tuple(pre_logits[0].weight.shape) == tuple(vit.pre_logits["weight"].shape):
+            updates["pre_logits.0.weight"] = vit.pre_logits["weight"]
+            updates["pre_logits.0.bias"] = vit.pre_logits["bias"]
+        else:
+            width = vit.pre_logits["weight"].shape[0]
+            for name in vit.pre_logits_names:
+                unused[name] = (
+                    f"representation layer (dense + tanh, width {width}); pass "
+                    f"representation_size={width} to a *ForVideoClassification to use it"
+                )
+    if classifier_init == "copy":
+        updates.update(_classifier_updates(model, vit, copied_pre_logits="pre_logits.0.weight" in updates))
+        for name in vit.classifier_names:
+            unused.pop(name, None)
+        _name_copied_classes(model.config, vit)
+
+    parameters = dict(model.named_parameters())
+    with torch.no_grad():
+        for name, value in updates.items():
+            target = parameters[name]
+            if tuple(target.shape) != tuple(value.shape):
+                raise ViTInitError(
+                    f"{name}: the ViT gives shape {tuple(value.shape)}, the video model needs {tuple(target.shape)}"
+                )
+            target.copy_(value.to(device=target.device, dtype=target.dtype))
+    report = ViTInitReport(
+        initialised=sorted(updates),
+        kept=sorted(set(parameters) - set(updates)),
+        unused=unused,
+        pixel_normalisation=vit.pixel_normalisation,
+    )
+    if unused:
+        logger.warning(
+            "image ViT parameters not used by %s: %s",
+            type(model).__name__,
+            "; ".join(f"{n} ({r})" for n, r in unused.items()),
+        )
+    return report

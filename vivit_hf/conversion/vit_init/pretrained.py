@@ -1,0 +1,112 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`from_vit_pretrained`: a new video model whose config the image ViT determines, initialised from it, loaded as
+`from_pretrained` loads (hub options, dtype, device_map, attn_implementation)."""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import logging
+from collections.abc import Mapping
+
+import torch
+
+from ..transformers_vivit import _HUB_KWARGS, cast_as_asked, pop_dtype
+from .initialise import initialise_from_vit
+from .readers import load_image_vit
+
+# The package's one logger, not this module's: recipes/finetune.py filters it by name (flags.VIT_INIT_LOGGER), and a
+# logger's filter does not see its children's records.
+logger = logging.getLogger(__package__)
+
+
+def check_config_fields(config_class, overrides: Mapping) -> None:
+    """Refuse an override that is no field of `config_class`, naming it and the closest field. A config keeps any
+    keyword as an attribute, as transformers' configs do, so `num_frame=8` was kept unused and the model built at
+    32 frames, and `num_lables=3` with 2 labels, without a word (`from_pretrained` refuses such a keyword)."""
+    valid = set(config_class().to_dict()) | set(inspect.signature(config_class.__init__).parameters) | {"num_labels"}
+    valid -= {"self", "args", "kwargs"}
+    unknown = [key for key in overrides if key not in valid]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(valid), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"{unknown[0]!r} is no field of {config_class.__name__}{hint}; valid fields: {', '.join(sorted(valid))}."
+        )
+
+
+def from_vit_pretrained(
+    model_class,
+    source,
+    *,
+    tubelet_init: str = "central_frame",
+    positional_embedding: str = "tile",
+    temporal_attention_init: str | None = None,
+    spatial_attention_init: str | None = None,
+    classifier_init: str = "keep",
+    output_loading_info: bool = False,
+    vit_grid=None,
+    vit_num_attention_heads=None,
+    **config_overrides,
+):
+    """A new `model_class` (any variant) whose config is derived from the ViT (sizes, activation, eps, qkv bias,
+    image and patch size; classifier `token` when the ViT has a CLS token and the variant allows it; with
+    `classifier_init="copy"` also `num_labels`, the class names and `representation_size`, so the ViT's classifier
+    fits) with
+    `config_overrides` on top, initialised by `initialise_from_vit`. Returns the model in eval mode, or
+    `(model, report)` with `output_loading_info=True`.
+
+    As with `from_pretrained`: hub options (`revision`, `cache_dir`, `token`, `local_files_only`, `subfolder`, ...)
+    say where the ViT is read from, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the ViT's dtype), a
+    one-device `device_map` moves it there, `attn_implementation` is set; none of them is a config field (they were
+    taken as ones: a `revision=` read the main branch's ViT without a word)."""
+    hub_kwargs = {k: config_overrides.pop(k) for k in list(config_overrides) if k in _HUB_KWARGS}
+    dtype = pop_dtype(config_overrides)
+    attn_implementation = config_overrides.pop("attn_implementation", None)
+    device_map = config_overrides.pop("device_map", None)
+    for ignored in ("use_safetensors", "weights_only", "trust_remote_code", "low_cpu_mem_usage"):
+        config_overrides.pop(ignored, None)  # what from_transformers_vivit ignores too
+    config_class = model_class.config_class
+    check_config_fields(config_class, config_overrides)
+    # a `hidden_act=` is the video model's, and the ViT's where its source does not record one (a timm state dict)
+    vit = load_image_vit(
+        source,
+        grid=vit_grid,
+        num_attention_heads=vit_num_attention_heads,
+        hidden_act=config_overrides.get("hidden_act"),
+        **hub_kwargs,
+    )
+    kwargs = vit.config_kwargs()
+    kwargs["tubelet_size"] = [config_class.tubelet_size[0], *vit.patch_size]
+    if "classifier" not in config_overrides:
+        kwargs["classifier"] = (
+            "token" if vit.cls_token is not None and "token" in config_class.allowed_classifiers else "gap"
+        )
+    if classifier_init == "copy" and vit.classifier is not None:
+        if not {"num_labels", "label_spaces", "id2label"} & set(config_overrides):
+            kwargs["num_labels"] = vit.classifier["weight"].shape[0]
+        if vit.pre_logits is not None:
+            kwargs["representation_size"] = vit.pre_logits["weight"].shape[0]
+    kwargs.update(config_overrides)
+    if config_class.__name__ == "ViViTFactorisedEncoderConfig":
+        kwargs.setdefault("num_hidden_layers", len(vit.layers))
+    config = config_class(**kwargs)
+    if attn_implementation is not None:
+        config._attn_implementation = attn_implementation
+    model = model_class(config)
+    report = initialise_from_vit(
+        model,
+        vit,
+        tubelet_init=tubelet_init,
+        positional_embedding=positional_embedding,
+        temporal_attention_init=temporal_attention_init,
+        spatial_attention_init=spatial_attention_init,
+        classifier_init=classifier_init,
+    )
+    model = cast_as_asked(model, dtype, vit.dtype)  # "auto": the ViT's own, as from_pretrained(dtype="auto") loads it
+    if isinstance(device_map, (str, int, torch.device)) and device_map != "auto":  # one device: the model goes there
+        model = model.to(device_map)
+    elif device_map is not None:  # "auto" or a per-module map: the model is small next to what it was built from
+        logger.warning("from_vit_pretrained places the whole model on one device; device_map=%r is ignored", device_map)
+    model.eval()
+    return (model, report) if output_loading_info else model

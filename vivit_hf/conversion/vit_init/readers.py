@@ -1,0 +1,265 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`load_image_vit`: which reader reads a source (a model object, a state dict, a file, a folder or a Hub id), and the
+bare state dicts whose names say which layout they are in."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from collections.abc import Mapping
+
+import numpy as np
+from torch import nn
+
+from ..transformers_vivit import _HUB_KWARGS, normalise_key, read_state_dict_file, read_transformers_checkpoint
+from .big_vision_vit import _from_scenic
+from .image_vit import (
+    _HEADS_ARGUMENT,
+    _HEADS_BY_WIDTH,
+    VIT_HEADS_ADVICE,
+    ImageViT,
+    ViTInitError,
+    _set_class_names,
+    _square_grid,
+)
+from .timm_vit import (
+    _from_timm,
+    _timm_block_function,
+    _timm_grid_from_input_size,
+    _timm_heads_by_name,
+    _timm_pixel_normalisation,
+    _timm_skeleton,
+)
+from .transformers_vit import (
+    _OTHER_ROUTE,
+    _VIT_MODEL_TYPES,
+    _from_transformers,
+    _refuse_video_checkpoint,
+    _transformers_pixel_normalisation,
+)
+
+# The package's one logger, not this module's: recipes/finetune.py filters it by name (flags.VIT_INIT_LOGGER), and a
+# logger's filter does not see its children's records.
+logger = logging.getLogger(__package__)
+
+
+def _state_format(keys) -> str:
+    keys = list(keys)
+    if any("/" in k for k in keys):
+        return "scenic"
+    if any(k.removeprefix("module.").startswith(("patch_embed.", "blocks.")) for k in keys):
+        return "timm"
+    if any("embeddings.patch_embeddings" in k for k in keys):
+        return "transformers"
+    raise ViTInitError(
+        f"unrecognised ViT parameter names (first: {keys[:3]}); expected transformers, timm or big_vision/scenic names"
+    )
+
+
+# Training checkpoints wrap the weights beside their optimiser state and epoch (DeiT's and MAE's released `.pth` files:
+# {"model": ...}); a checkpoint file is unwrapped on reading (`read_state_dict_file`), the same dict in memory too.
+_CHECKPOINT_WRAPPERS = ("state_dict", "model", "module")
+
+
+def _unwrap_training_checkpoint(state: Mapping) -> Mapping:
+    for key in _CHECKPOINT_WRAPPERS:
+        if isinstance(state.get(key), Mapping) and not any("/" in str(k) for k in state):
+            state = state[key]
+    return state
+
+
+def _from_state(
+    state: Mapping, origin: str, grid=None, num_attention_heads=None, config=None, hidden_act=None
+) -> ImageViT:
+    state = _unwrap_training_checkpoint(state)
+    kind = "scenic" if any(isinstance(v, Mapping) for v in state.values()) else _state_format(state.keys())
+    if kind == "scenic":
+        return _from_scenic(state, origin, grid=grid)
+    if kind == "timm":
+        return _from_timm(state, origin, num_attention_heads=num_attention_heads, grid=grid, hidden_act=hidden_act)
+    # transformers' DeiT, BEiT, DINOv2, ... share the ViT's `embeddings.patch_embeddings` but not the rest: a bare state
+    # dict of theirs is named as such, not read until a KeyError (or, for DeiT, a grid its two prefix tokens break).
+    roots = {normalise_key(k).split(".")[0] for k in state}
+    foreign = sorted(roots - {"vit", "embeddings", "layers", "layernorm", "pooler", "classifier", "decoder"})
+    if foreign:
+        raise ViTInitError(
+            f"{origin}: parameters under {', '.join(f'`{r}.`' for r in foreign)}: not a transformers ViT "
+            f"(ViTModel or ViTForImageClassification), which is all a ViViT can start from"
+        )
+    if any(k.endswith("embeddings.distillation_token") for k in state):
+        raise ViTInitError(
+            f"{origin}: a transformers DeiT with a distillation token (`embeddings.distillation_token`), a second "
+            f"prefix token in every attention, which a ViViT cannot represent; nothing was loaded"
+        )
+    for required in ("embeddings.position_embeddings", "layers.0.layernorm_before.weight"):
+        if not any(normalise_key(k).endswith(required) for k in state):
+            raise ViTInitError(
+                f"{origin}: no `{required}`: not a transformers ViT (ViTModel or ViTForImageClassification), "
+                f"which is all a ViViT can start from"
+            )
+    config = dict(config or {})
+    if num_attention_heads:
+        config["num_attention_heads"] = num_attention_heads
+    if "num_attention_heads" not in config:
+        width = next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[0]
+        if width not in _HEADS_BY_WIDTH:
+            raise ViTInitError(
+                f"{origin}: a bare state dict does not say its head count and width {width} is not a "
+                f"standard ViT width; {VIT_HEADS_ADVICE}"
+            )
+        config["num_attention_heads"] = _HEADS_BY_WIDTH[width]
+        logger.warning(
+            "%s: a bare state dict stores no head count; assuming %d heads from its width %d. If the ViT has "
+            "another, %s",
+            origin,
+            _HEADS_BY_WIDTH[width],
+            width,
+            VIT_HEADS_ADVICE,
+        )
+    if "num_hidden_layers" not in config:
+        config["num_hidden_layers"] = 1 + max(
+            int(m.group(1)) for k in state if (m := re.search(r"(?:layers|encoder\.layer)\.(\d+)\.", k))
+        )
+    if grid is not None:
+        patch = tuple(next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[2:])
+        config["image_size"], config["patch_size"] = [grid[0] * patch[0], grid[1] * patch[1]], list(patch)
+    elif "image_size" not in config:
+        table = next(v for k, v in state.items() if k.endswith("embeddings.position_embeddings"))
+        patch = tuple(next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[2:])
+        rows, cols = _square_grid(table.shape[1] - 1, origin)
+        config["image_size"], config["patch_size"] = [rows * patch[0], cols * patch[1]], list(patch)
+    return _from_transformers(state, config, origin)
+
+
+def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=None, **hub_kwargs) -> ImageViT:
+    """Read an image ViT from any supported source into an `ImageViT`.
+
+    source: an `ImageViT`; a transformers `ViTModel` / `ViTForImageClassification` (in memory, a folder or a Hub
+    id); a timm `VisionTransformer` or its state dict, or a timm checkpoint file (`.safetensors`, or `.pth`/`.bin`
+    read with `weights_only=True`) or Hub folder; a big_vision / scenic / original-ViT `.npz` or parameter tree
+    (nested or '/'-joined, with or without a `params/`, `optimizer/target/` or `img/` prefix).
+    grid: the ViT's patch grid (rows, cols) where it cannot be read from a config (a non-square timm or npz ViT).
+    num_attention_heads: for timm ViTs of a non-standard width (timm does not store the head count).
+    hidden_act: the MLP activation of a timm state dict, which does not record it (else timm's default, exact GELU,
+    is assumed and said); a source that records its own keeps it.
+    """
+    unknown = sorted(set(hub_kwargs) - set(_HUB_KWARGS))
+    if unknown:  # initialise_from_vit passes its other keywords here: a misspelt option was silently dropped
+        raise TypeError(
+            f"unexpected keyword argument(s) {', '.join(map(repr, unknown))}: load_image_vit takes grid, "
+            f"num_attention_heads and the hub options {', '.join(_HUB_KWARGS)}"
+        )
+    if isinstance(source, ImageViT):
+        return source
+    # torch.compile's and (Distributed)DataParallel's wrappers prefix every parameter name (`_orig_mod.`, `module.`):
+    # the ViT inside was refused as "not the layout of a ViT"
+    while isinstance(getattr(source, "_orig_mod", None), nn.Module) or isinstance(
+        source, (nn.DataParallel, nn.parallel.DistributedDataParallel)
+    ):
+        source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), nn.Module) else source.module
+    if isinstance(source, nn.Module):
+        config = getattr(source, "config", None)
+        if config is not None and getattr(config, "model_type", None) in _VIT_MODEL_TYPES:
+            vit = _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
+            # the folder (or Hub cache, without downloading) it was loaded from may hold its image processor
+            loaded_from = getattr(config, "_name_or_path", "") or ""
+            if loaded_from:
+                vit.pixel_normalisation = _transformers_pixel_normalisation(loaded_from, {"local_files_only": True})
+            return vit
+        if hasattr(source, "blocks") and hasattr(source, "patch_embed"):  # timm VisionTransformer
+            hidden_act, eps = _timm_block_function(source)  # first: it refuses blocks without `attn`
+            heads = getattr(source.blocks[0].attn, "num_heads", None)
+            if num_attention_heads and heads and num_attention_heads != heads:
+                raise ViTInitError(
+                    f"{type(source).__name__} has {heads} attention heads, but {num_attention_heads} were asked for "
+                    f"({_HEADS_ARGUMENT}); leave it unset for a timm object"
+                )
+            heads = heads or num_attention_heads
+            grid = grid or tuple(getattr(source.patch_embed, "grid_size", ()) or ()) or None
+            vit = _from_timm(
+                source.state_dict(),
+                type(source).__name__,
+                num_attention_heads=heads,
+                grid=grid,
+                hidden_act=hidden_act,
+                layer_norm_eps=eps,
+            )
+            vit.pixel_normalisation = _timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
+            return vit
+        model_type = getattr(config, "model_type", None)
+        _refuse_video_checkpoint(model_type, type(source).__name__, kind="model")
+        raise ViTInitError(
+            f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer"
+            f"{_OTHER_ROUTE.get(model_type, '')}"
+        )
+    if isinstance(source, Mapping):
+        return _from_state(
+            source, "state dict", grid=grid, num_attention_heads=num_attention_heads, hidden_act=hidden_act
+        )
+    if not isinstance(source, (str, os.PathLike)):
+        raise ViTInitError(f"cannot read an image ViT from a {type(source).__name__}")
+    path = os.fspath(source)
+    if os.path.isfile(path):
+        if path.endswith(".npz"):
+            with np.load(path, allow_pickle=False) as archive:
+                tree = {name: archive[name] for name in archive.files}
+            return _from_scenic(tree, path, grid=grid)
+        state = read_state_dict_file(path)
+        return _from_state(state, path, grid=grid, num_attention_heads=num_attention_heads, hidden_act=hidden_act)
+    config, state = read_transformers_checkpoint(path, **hub_kwargs)
+    if "architecture" in config and "model_type" not in config:  # a timm Hub folder: config names the architecture
+        arch = config["architecture"]
+        skeleton = _timm_skeleton(config, path)
+        if skeleton is not None:
+            hidden_act, eps = _timm_block_function(skeleton, f"{path} ({arch})")
+            heads = skeleton.blocks[0].attn.num_heads
+            if num_attention_heads and num_attention_heads != heads:  # as for a timm object: it was taken over timm's
+                raise ViTInitError(
+                    f"{path}: timm's {arch!r} has {heads} attention heads, but {num_attention_heads} were asked for; "
+                    "leave the head count unset for a timm Hub folder (timm's model for it says it)"
+                )
+            if grid is None and "pos_embed" in state:  # timm's grid where it fits the table (img_size may differ)
+                grid = tuple(skeleton.patch_embed.grid_size)
+                grid = grid if state["pos_embed"].shape[1] - math.prod(grid) in (0, 1) else None
+            vit = _from_timm(
+                state,
+                path,
+                num_attention_heads=heads,
+                grid=grid,
+                hidden_act=hidden_act,
+                layer_norm_eps=eps,
+            )
+            vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
+            _set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
+            return vit
+        if re.search(r"(^|_)rope(_|$)", arch.split(".")[0]):
+            # rotary position embeddings have no parameters: without timm to build the model, only the name says so
+            raise ViTInitError(
+                f"{path}: timm's {arch!r} uses rotary position embeddings (RoPE) in every attention, which a ViViT "
+                f"cannot represent; nothing was loaded"
+            )
+        guessed_from = None
+        if num_attention_heads is None:
+            num_attention_heads, guessed_from = _timm_heads_by_name(arch, state)
+        if grid is None:
+            grid = _timm_grid_from_input_size(config, state)
+        vit = _from_timm(
+            state,
+            path,
+            num_attention_heads=num_attention_heads,
+            grid=grid,
+            hidden_act=hidden_act,
+            heads_guessed_from=guessed_from,
+        )
+        vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
+        _set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
+        return vit
+    if grid is not None:
+        config = dict(
+            config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
+        )
+    vit = _from_transformers(state, config, path)
+    vit.pixel_normalisation = _transformers_pixel_normalisation(path, hub_kwargs)
+    return vit

@@ -1,0 +1,124 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`from_vivit_checkpoint`: a ViViT checkpoint restarted with another config (frames, image size, labels), every
+parameter kept where its shape allows, the position embeddings resized by the model's own rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+from transformers import AutoConfig, AutoModelForVideoClassification
+
+from ...models.modeling_blocks import ViViTEncoder
+from ...models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
+from ..transformers_vivit import cast_as_asked, from_transformers_vivit, pop_dtype
+from .pretrained import check_config_fields
+
+
+def from_vivit_checkpoint(
+    source, *, id2label: Mapping | None = None, label_spaces: Mapping | None = None, **config_overrides
+):
+    """A ViViT checkpoint (folder or Hub id of any of the four variants; a transformers ViViT is read as Model 1)
+    restarted with `config_overrides` (another `num_frames` or `image_size`, dropout, ...) and, optionally, new labels.
+
+    Every parameter keeps the checkpoint's values where its shape allows. Each encoder's position embeddings are
+    resized to its new token grid by the model's own `interpolate_pos_encoding` rule (`ViViTEncoder.position_table`:
+    linear per axis, corners aligned), so the new model computes what the checkpoint computes with
+    `interpolate_pos_encoding=True`. The classifier is kept when the labels are the checkpoint's (and label spaces)
+    alike; a single head whose class names are all the checkpoint's, in another order or some of them, keeps each
+    class's row by name (`remapped`): a data set that sorts Kinetics' classes otherwise than the checkpoint did
+    starts from the trained head, not a fresh one. The same count under other names is other classes: a fresh head.
+
+    As with `from_pretrained`, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the checkpoint's dtype) and
+    `attn_implementation` is set.
+
+    Returns `(model, report)`, the model in eval mode; `report` lists the parameters `resized`, `remapped` by class
+    name and left `fresh`.
+    """
+    # from_pretrained's loading options, no config fields: `attn_implementation` was refused as one, `dtype` kept
+    # as one and the model left in float32, without a word
+    dtype = pop_dtype(config_overrides)
+    attn_implementation = config_overrides.pop("attn_implementation", None)
+    # transformers' own ViViT (model_type "vivit") is converted into our Model 1 class, not loaded as transformers'.
+    # "auto": the checkpoint's dtype, read as from_pretrained reads it (config.json's dtype, else its weights')
+    loading = {"dtype": "auto"} if dtype == "auto" else {}
+    if AutoConfig.from_pretrained(source).model_type == "vivit":
+        old = from_transformers_vivit(ViViTSpatioTemporalForVideoClassification, source, **loading)
+    else:
+        old = AutoModelForVideoClassification.from_pretrained(source, **loading).eval()
+    kwargs = {
+        k: v
+        for k, v in old.config.to_diff_dict().items()
+        if k not in ("model_type", "transformers_version", "architectures", "auto_map", "_name_or_path")
+    }
+    check_config_fields(type(old.config), config_overrides)
+    kwargs.update(config_overrides)
+    if kwargs.get("embedding_type") == "tubelet" and "num_sampled_frames" not in config_overrides:
+        # a frame-sampling checkpoint's own count (its constructor fills it in), which tubelets never read: kept,
+        # it was refused as if the caller had given it beside `embedding_type="tubelet"`
+        kwargs.pop("num_sampled_frames", None)
+    if id2label is not None:
+        id2label = {int(i): name for i, name in id2label.items()}
+        kwargs.update(
+            id2label=id2label,
+            label2id={name: i for i, name in id2label.items()},
+            label_spaces=dict(label_spaces) if label_spaces else None,
+        )
+    elif label_spaces is not None and dict(label_spaces) != (old.config.label_spaces or {}):
+        # new heads, unnamed (given alone they were ignored: the checkpoint's heads came back); the checkpoint's own
+        # heads, in any order, keep its classifier, its class names and its rows' order
+        kwargs.update(id2label=None, label2id=None, label_spaces=dict(label_spaces))
+    config = type(old.config)(**kwargs)
+    if attn_implementation is not None:
+        config._attn_implementation = attn_implementation
+    model = type(old)(config)
+    same_labels = model.config.id2label == old.config.id2label and (model.config.label_spaces or None) == (
+        old.config.label_spaces or None
+    )
+
+    rows = None if same_labels else _classifier_rows_by_name(old.config, model.config)
+    state, old_state = model.state_dict(), old.state_dict()
+    report = {"resized": [], "remapped": [], "fresh": []}
+    with torch.no_grad():
+        for name, encoder in old.named_modules():
+            new_encoder = model.get_submodule(name) if isinstance(encoder, ViViTEncoder) else None
+            if new_encoder is not None:
+                table = encoder.position_table(new_encoder.grid)[:, encoder.num_prefix_tokens :]
+                # Another `classifier` (token <-> gap) adds or drops the CLS token's row only: the patch rows stay
+                # the checkpoint's (they were left random), a new CLS row and token start as the new model's.
+                prefix = new_encoder.position_embeddings[:, : new_encoder.num_prefix_tokens]
+                if encoder.num_prefix_tokens == new_encoder.num_prefix_tokens:
+                    prefix = encoder.position_embeddings[:, : encoder.num_prefix_tokens]
+                old_state[f"{name}.position_embeddings"] = torch.cat((prefix, table), dim=1)
+                if new_encoder.grid != encoder.grid:
+                    report["resized"].append(f"{name}.position_embeddings")
+    for name, value in state.items():
+        if name.startswith("classifier.") and rows is not None and name in old_state:
+            state[name] = old_state[name][rows]
+            report["remapped"].append(name)
+        elif (
+            (name.startswith("classifier.") and not same_labels)
+            or name not in old_state
+            or old_state[name].shape != value.shape
+        ):
+            report["fresh"].append(name)
+        else:
+            state[name] = old_state[name]
+    model.load_state_dict(state)
+    model = cast_as_asked(model, dtype, old.dtype)
+    # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
+    # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
+    model.config.dtype = model.dtype
+    return model.eval(), report
+
+
+def _classifier_rows_by_name(old_config, new_config) -> torch.Tensor | None:
+    """The checkpoint's classifier row of each new class, by name, where both have one head and every new class name
+    is one of the checkpoint's (each once); else None (a fresh head)."""
+    if old_config.label_spaces or new_config.label_spaces or not new_config.num_labels:
+        return None
+    old_ids = {name: int(i) for i, name in old_config.id2label.items()}
+    names = [new_config.id2label[i] for i in range(new_config.num_labels)]
+    if len(old_ids) != old_config.num_labels or len(set(names)) != len(names) or not set(names) <= set(old_ids):
+        return None
+    return torch.tensor([old_ids[name] for name in names])

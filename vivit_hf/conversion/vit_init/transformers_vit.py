@@ -1,0 +1,178 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Reading transformers' ViT (`ViTModel`, `ViTForImageClassification`; MAE's and MSN's ViTs, stored alike) into an
+`ImageViT`, and refusing a video checkpoint given where an image ViT is read."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+import torch
+
+from ...models.modeling_vivit import VIVIT_MODELS
+from ..transformers_vivit import CheckpointSourceError, _resolve, checkpoint_dtype, normalise_key
+from .image_vit import (
+    ImageViT,
+    ViTInitError,
+    _reason,
+    _refuse_unplaced,
+    _set_class_names,
+    _set_classifier,
+    _split_positions,
+    _tensor,
+    pixel_normalisation,
+)
+
+# transformers' ViT and the self-supervised ViTs it stores in the same layout (MAE's encoder masks patches only while
+# pre-training; MSN's is the plain ViT): one reader serves them all.
+_VIT_MODEL_TYPES = ("vit", "vit_mae", "vit_msn")
+
+
+def _transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | None:
+    """From a transformers folder's or Hub repo's preprocessor_config.json, where it has one."""
+    try:
+        path = _resolve(source, "preprocessor_config.json", hub_kwargs)
+    except (CheckpointSourceError, OSError, ValueError):  # (ValueError: huggingface_hub's invalid repo id)
+        return None
+    if path is None:
+        return None
+    try:
+        with open(path) as handle:
+            saved = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if "image_mean" not in saved or "image_std" not in saved:
+        return None
+    return pixel_normalisation(
+        saved["image_mean"],
+        saved["image_std"],
+        rescale_factor=saved.get("rescale_factor", 1 / 255),
+        do_rescale=saved.get("do_rescale", True),
+        do_normalize=saved.get("do_normalize", True),
+    )
+
+
+# Where the same weights load by another route: timm's DINOv2 ViTs are pre-norm ViTs whose LayerScale is folded.
+_OTHER_ROUTE = {
+    "dinov2": "; DINOv2's weights load as timm's model (e.g. `timm.create_model('vit_base_patch14_dinov2.lvd142m', "
+    "pretrained=True)` or its Hub folder timm/vit_base_patch14_dinov2.lvd142m): its LayerScale is folded exactly",
+}
+# A video checkpoint given where an image ViT is read was refused only as "expected model_type 'vit'" (a model object
+# as "neither a transformers ViT nor a timm VisionTransformer"): said as what it is, with the call that loads it.
+_RESTART = (
+    "or restart it with another num_frames, image_size or labels with "
+    "`vivit_hf.conversion.from_vivit_checkpoint(path, num_frames=...)`"
+)
+_VIDEO_CHECKPOINTS = {
+    config_class.model_type: (
+        f"vivit_hf's {config_class.__name__.removesuffix('Config')}",
+        f"load it as it is with `AutoModelForVideoClassification.from_pretrained(path)` (or `{classifier.__name__}` "
+        f"or `{model.__name__}.from_pretrained`), {_RESTART}",
+    )
+    for config_class, model, classifier in VIVIT_MODELS.values()
+}
+_VIDEO_CHECKPOINTS["vivit"] = (
+    "transformers' own ViViT, the paper's Model 1",
+    f"convert it with `ViViTSpatioTemporalForVideoClassification.from_transformers_vivit(path)`, {_RESTART}",
+)
+
+
+def _refuse_video_checkpoint(model_type, origin: str, kind: str = "checkpoint") -> None:
+    if model_type in _VIDEO_CHECKPOINTS:
+        what, advice = _VIDEO_CHECKPOINTS[model_type]
+        raise ViTInitError(
+            f"{origin} is a video {kind} ({what}, model_type {model_type!r}), not the image ViT from_vit_pretrained "
+            f"starts a video model from: {advice}"
+        )
+
+
+def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
+    _refuse_video_checkpoint(config.get("model_type"), origin)
+    if config.get("model_type") not in (None, *_VIT_MODEL_TYPES):
+        raise ViTInitError(
+            f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, _VIT_MODEL_TYPES))}), got "
+            f"{config.get('model_type')!r}{_OTHER_ROUTE.get(config.get('model_type'), '')}"
+        )
+    state = {normalise_key(k): _tensor(v) for k, v in state.items()}
+    prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
+    used = set()
+
+    def take(name):
+        if prefix + name not in state:
+            raise ViTInitError(
+                f"{origin}: no `{prefix}{name}`; not the layout of a transformers ViT (ViTModel or "
+                f"ViTForImageClassification), which is all a ViViT can start from"
+            )
+        used.add(prefix + name)
+        return state[prefix + name]
+
+    heads = int(config.get("num_attention_heads", 12))
+    image = config.get("image_size", 224)
+    patch = config.get("patch_size", 16)
+    image = (image, image) if isinstance(image, int) else tuple(image)
+    patch = (patch, patch) if isinstance(patch, int) else tuple(patch)
+    grid = (image[0] // patch[0], image[1] // patch[1])
+    cls_position, position_grid, grid = _split_positions(take("embeddings.position_embeddings"), True, grid, origin)
+    layers = []
+    for i in range(int(config.get("num_hidden_layers", 12))):
+        p = f"layers.{i}."
+        layer = {
+            "layernorm_before.weight": take(p + "layernorm_before.weight"),
+            "layernorm_before.bias": take(p + "layernorm_before.bias"),
+            "attention.qkv.weight": torch.cat([take(p + f"attention.{x}_proj.weight") for x in "qkv"]),
+            "attention.proj.weight": take(p + "attention.o_proj.weight"),
+            "attention.proj.bias": take(p + "attention.o_proj.bias"),
+            "layernorm_after.weight": take(p + "layernorm_after.weight"),
+            "layernorm_after.bias": take(p + "layernorm_after.bias"),
+            "mlp.fc1.weight": take(p + "mlp.fc1.weight"),
+            "mlp.fc1.bias": take(p + "mlp.fc1.bias"),
+            "mlp.fc2.weight": take(p + "mlp.fc2.weight"),
+            "mlp.fc2.bias": take(p + "mlp.fc2.bias"),
+        }
+        if prefix + p + "attention.q_proj.bias" in state:
+            layer["attention.qkv.bias"] = torch.cat([take(p + f"attention.{x}_proj.bias") for x in "qkv"])
+        layers.append(layer)
+    pooler = None
+    # a ViViT's representation layer is dense + tanh, ViTPooler's default; another activation is another function
+    if prefix + "pooler.dense.weight" in state and config.get("pooler_act", "tanh") == "tanh":
+        pooler = {"weight": take("pooler.dense.weight"), "bias": take("pooler.dense.bias")}
+    vit = ImageViT(
+        dtype=checkpoint_dtype(config, state),
+        patch_kernel=take("embeddings.patch_embeddings.projection.weight"),
+        patch_bias=take("embeddings.patch_embeddings.projection.bias"),
+        position_grid=position_grid,
+        grid=grid,
+        cls_token=take("embeddings.cls_token"),
+        cls_position=cls_position,
+        layers=layers,
+        final_norm={"weight": take("layernorm.weight"), "bias": take("layernorm.bias")},
+        hidden_act=config.get("hidden_act", "gelu"),
+        layer_norm_eps=float(config.get("layer_norm_eps", 1e-12)),
+        num_attention_heads=heads,
+        pre_logits=pooler,
+        pre_logits_names=(f"{prefix}pooler.dense.weight", f"{prefix}pooler.dense.bias"),
+        initializer_range=config.get("initializer_range"),
+        origin=origin,
+        cls_token_name=f"{prefix}embeddings.cls_token",
+    )
+    leftover = sorted(set(state) - used)
+    unknown = [name for name in leftover if not _TRANSFORMERS_DROPPABLE.match(name.removeprefix(prefix))]
+    _refuse_unplaced(origin, "a transformers ViT", unknown)
+    for name in leftover:
+        vit.unused[name] = (
+            f"pooler with activation {config.get('pooler_act')!r}: a ViViT's representation layer is dense + tanh"
+            if name.removeprefix(prefix).startswith("pooler.") and pooler is None
+            else _reason(name)
+        )
+    # ViTForImageClassification's head reads the final-normed CLS token (it has no pooler)
+    _set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
+    _set_class_names(vit, config.get("id2label") or {})
+    return vit
+
+
+# What a transformers ViT may leave behind: its image heads, masked-image-modelling parts and a `position_ids` buffer
+# some older saves carry. Every layer its config names is read, so anything else belongs to another architecture.
+_TRANSFORMERS_DROPPABLE = re.compile(
+    r"^(classifier\.|pooler\.|decoder\.|embeddings\.mask_token$|embeddings\.position_ids$)"
+)
