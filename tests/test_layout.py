@@ -114,3 +114,20 @@ def test_the_hub_id_rule_is_imported_from_its_one_home():
     from vivit_hf.hub import sources
 
     assert not REPO_ID_NAMES & set(sources.__all__)
+
+
+# The parts whose modules import no private name of another module: a helper that two modules share is named as API,
+# so a reader sees at its definition that someone else relies on it. (processing/ and training/data/ still do.)
+PRIVATE_IMPORTS_REFUSED_IN = ("vivit_hf/conversion", "vivit_hf/convert.py")
+
+
+def test_no_conversion_module_imports_another_modules_private_name():
+    crossing = []
+    for folder in PRIVATE_IMPORTS_REFUSED_IN:
+        paths = [ROOT / folder] if folder.endswith(".py") else python_files(folder)
+        for path in paths:
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and imported_from(path, node).startswith("vivit_hf"):
+                    names = [alias.name for alias in node.names if is_private(alias.name)]
+                    crossing += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names]
+    assert not crossing, f"private names imported from another module: {crossing}"

@@ -26,10 +26,10 @@ from .scenic_checkpoint import ScenicCheckpointError
 from .transformers_vivit import (
     CheckpointSourceError,
     TransformersCheckpointError,
-    _resolve,
     config_from_transformers_vivit,
     load_transformers_vivit_into,
     read_transformers_checkpoint,
+    resolve_file,
 )
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def transformers_processor_kwargs(source: str, config, hub_kwargs: dict | None =
     out_of_reach = []
     for name in ("video_preprocessor_config.json", "preprocessor_config.json"):
         try:
-            path = _resolve(os.fspath(source), name, hub_kwargs or {})
+            path = resolve_file(os.fspath(source), name, hub_kwargs or {})
         except CheckpointSourceError as error:  # the weights were read; only this optional file is out of reach
             out_of_reach.append(str(error))
             continue

@@ -72,7 +72,7 @@ _SHARED_FIELDS = (
     "label2id",
     "problem_type",
 )
-_HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
+HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
 
 
 def pop_dtype(kwargs: dict) -> torch.dtype | str | None:
@@ -137,7 +137,7 @@ def normalise_key(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- reading files
-def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
+def resolve_file(source: str, filename: str, hub_kwargs: dict) -> str | None:
     """The local path of `filename` in a folder or Hub repo `source`; None when the folder or repo lacks it.
 
     A source that is neither an existing folder nor a reachable Hub repo raises `CheckpointSourceError` saying
@@ -163,7 +163,7 @@ def _resolve(source: str, filename: str, hub_kwargs: dict) -> str | None:
         RevisionNotFoundError,
     )
 
-    kwargs = {k: v for k, v in hub_kwargs.items() if k in _HUB_KWARGS and k != "subfolder" and v is not None}
+    kwargs = {k: v for k, v in hub_kwargs.items() if k in HUB_KWARGS and k != "subfolder" and v is not None}
     try:
         return hf_hub_download(source, filename, subfolder=subfolder or None, **kwargs)
     except LocalEntryNotFoundError as error:  # before EntryNotFoundError: it is a subclass
@@ -222,7 +222,7 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
     """(config dict, state dict) of a transformers checkpoint: a folder or a Hub id; `model.safetensors`, a sharded
     safetensors index, or `pytorch_model.bin` (read with `weights_only=True`)."""
     source = os.fspath(source)
-    config_path = _resolve(source, "config.json", hub_kwargs)
+    config_path = resolve_file(source, "config.json", hub_kwargs)
     if config_path is None:
         where = "the folder" if os.path.isdir(source) else "the Hub repo"
         raise TransformersCheckpointError(f"{source!r}: no config.json in {where}; not a transformers checkpoint")
@@ -236,7 +236,7 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
         "pytorch_model.bin.index.json",
     ):
         try:
-            path = _resolve(source, name, hub_kwargs)
+            path = resolve_file(source, name, hub_kwargs)
         except CheckpointSourceError as error:  # offline or unreachable: a later kind of weights may be cached
             unreachable = unreachable or error
             continue
@@ -248,7 +248,7 @@ def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, 
             shards = sorted(set(json.load(handle)["weight_map"].values()))
         state = {}
         for shard in shards:
-            state.update(read_state_dict_file(_resolve(source, shard, hub_kwargs)))
+            state.update(read_state_dict_file(resolve_file(source, shard, hub_kwargs)))
         return config, state
     if unreachable is not None:
         raise unreachable
@@ -415,7 +415,7 @@ def from_transformers_vivit(model_class, source, *model_args, **kwargs):
             f"transformers' ViViT is the paper's Model 1 (spatio-temporal attention); load it with "
             f"ViViTSpatioTemporalModel or ViViTSpatioTemporalForVideoClassification, not {model_class.__name__}"
         )
-    hub_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _HUB_KWARGS}
+    hub_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in HUB_KWARGS}
     dtype = pop_dtype(kwargs)
     attn_implementation = kwargs.pop("attn_implementation", None)
     output_loading_info = kwargs.pop("output_loading_info", False)

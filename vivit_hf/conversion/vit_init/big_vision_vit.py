@@ -17,11 +17,11 @@ from ..transformers_vivit import weights_dtype
 from .image_vit import (
     ImageViT,
     ViTInitError,
-    _reason,
-    _refuse_unplaced,
-    _set_classifier,
-    _split_positions,
-    _tensor,
+    float32_tensor,
+    refuse_unplaced,
+    set_classifier,
+    split_positions,
+    unused_reason,
 )
 
 # The original google-research/vision_transformer npz numbers the block children by creation order.
@@ -32,8 +32,9 @@ _ORIGINAL_VIT_BLOCK = {
 }
 
 
-def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
-
+def read_big_vision_vit(tree: Mapping, origin: str, grid=None) -> ImageViT:
+    """A big_vision / scenic / original-ViT parameter tree (nested or '/'-joined; a two-tower model's `img/` tower;
+    scan-stacked blocks) as an `ImageViT`; `origin` names the source in errors."""
     flat = strip_checkpoint_prefix(flatten_tree(tree))
     if any(name.startswith("img/") for name in flat):  # big_vision two-tower checkpoints keep the ViT under img/
         flat = {name[4:]: value for name, value in flat.items() if name.startswith("img/")}
@@ -73,7 +74,7 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
             f"{origin}: no learned position embeddings (`Transformer/posembed_input/pos_embedding` or `pos_embedding`);"
             f" a ViT with fixed sin-cos ones (big_vision posemb='sincos2d') has no table for a ViViT's learned ones"
         )
-    cls_position, position_grid, grid = _split_positions(_tensor(take(position_name)), has_cls, grid, origin)
+    cls_position, position_grid, grid = split_positions(float32_tensor(take(position_name)), has_cls, grid, origin)
     num_blocks = 1 + max(int(m.group(1)) for k in flat if (m := re.match(r"Transformer/encoderblock_(\d+)/", k)))
     # One ViViTLayer on the meta device only to reuse scenic.block_entries, the single scenic block layout.
     config = ViViTSpatioTemporalConfig(
@@ -85,23 +86,28 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     for i in range(num_blocks):
         layer = {}
         for entry in block_entries("", f"Transformer/encoderblock_{i}", reference):
-            layer[entry.torch_name.lstrip(".")] = _tensor(to_torch_array(entry, [take(n) for n in entry.scenic_names]))
+            layer[entry.torch_name.lstrip(".")] = float32_tensor(
+                to_torch_array(entry, [take(n) for n in entry.scenic_names])
+            )
         layers.append(layer)
     pre_logits = None
     if "pre_logits/kernel" in flat:
-        pre_logits = {"weight": _tensor(take("pre_logits/kernel").T), "bias": _tensor(take("pre_logits/bias"))}
+        pre_logits = {
+            "weight": float32_tensor(take("pre_logits/kernel").T),
+            "bias": float32_tensor(take("pre_logits/bias")),
+        }
     vit = ImageViT(
         dtype=weights_dtype(flat),
-        patch_kernel=_tensor(kernel.transpose(3, 2, 0, 1)),
-        patch_bias=_tensor(take("embedding/bias")),
+        patch_kernel=float32_tensor(kernel.transpose(3, 2, 0, 1)),
+        patch_bias=float32_tensor(take("embedding/bias")),
         position_grid=position_grid,
         grid=grid,
-        cls_token=_tensor(take("cls")) if has_cls else None,
+        cls_token=float32_tensor(take("cls")) if has_cls else None,
         cls_position=cls_position,
         layers=layers,
         final_norm={
-            "weight": _tensor(take("Transformer/encoder_norm/scale")),
-            "bias": _tensor(take("Transformer/encoder_norm/bias")),
+            "weight": float32_tensor(take("Transformer/encoder_norm/scale")),
+            "bias": float32_tensor(take("Transformer/encoder_norm/bias")),
         },
         hidden_act="gelu_pytorch_tanh",
         layer_norm_eps=1e-6,  # flax: tanh GELU, eps 1e-6
@@ -114,13 +120,13 @@ def _from_scenic(tree: Mapping, origin: str, grid=None) -> ImageViT:
     )
     # every block and the encoder norm are read: anything else under Transformer/ is a part a ViViT lacks
     unknown = sorted(name for name in set(flat) - used if name.startswith("Transformer/"))
-    _refuse_unplaced(origin, "a ViT block", unknown)
+    refuse_unplaced(origin, "a ViT block", unknown)
     for name in sorted(set(flat) - used):
-        vit.unused[name] = _reason(name)
+        vit.unused[name] = unused_reason(name)
     # scenic's ViT names its classifier output_projection, big_vision's `head`
     names = ("output_projection/kernel", "output_projection/bias")
     if names[0] not in flat:
         names = ("head/kernel", "head/bias")
     attention_pooled = any(re.match(r"(.*/)?MAPHead_\d+/", name) for name in flat)
-    _set_classifier(vit, flat, names, transpose=True, pooled_by=attention_pooled)
+    set_classifier(vit, flat, names, transpose=True, pooled_by=attention_pooled)
     return vit

@@ -14,14 +14,14 @@ import numpy as np
 import torch
 
 # The same ViT facts are keyword arguments of three functions under two names: errors name all three spellings.
-_HEADS_ARGUMENT = (
+HEADS_ARGUMENT = (
     "`vit_num_attention_heads=` to from_vit_pretrained (`num_attention_heads=` to load_image_vit or "
     "initialise_from_vit)"
 )
 _GRID_ARGUMENT = "`vit_grid=` to from_vit_pretrained (`grid=` to load_image_vit or initialise_from_vit)"
 # The advice as its errors and warnings say it, whole, so that a caller with other means (recipes/finetune.py's
 # flags) can say it in its own words (vivit_hf.training.flags.vit_init_in_flag_words).
-VIT_HEADS_ADVICE = f"pass the head count as {_HEADS_ARGUMENT}"
+VIT_HEADS_ADVICE = f"pass the head count as {HEADS_ARGUMENT}"
 VIT_GRID_ADVICE = f"pass the ViT's grid (rows, cols) as {_GRID_ARGUMENT}"
 VIT_ACTIVATION_ADVICE = (
     "pass hidden_act= (a transformers activation: 'gelu_pytorch_tanh') to from_vit_pretrained or load_image_vit"
@@ -34,7 +34,7 @@ VIT_NUMERICS_ADVICE = (
 
 # timm and bare state dicts do not store the head count: the standard ViT sizes, by the name timm's architectures
 # carry and by width.
-_VIT_SIZES = {
+VIT_SIZES = {
     "tiny": (192, 3),
     "small": (384, 6),
     "base": (768, 12),
@@ -43,8 +43,8 @@ _VIT_SIZES = {
     "giant": (1408, 16),
     "gigantic": (1664, 16),
 }
-_HEADS_BY_NAME = {name: heads for name, (_, heads) in _VIT_SIZES.items()}
-_HEADS_BY_WIDTH = {width: heads for width, heads in _VIT_SIZES.values()}
+HEADS_BY_NAME = {name: heads for name, (_, heads) in VIT_SIZES.items()}
+HEADS_BY_WIDTH = {width: heads for width, heads in VIT_SIZES.values()}
 
 
 class ViTInitError(ValueError):
@@ -123,25 +123,27 @@ class ImageViT:
         return kwargs
 
 
-def _tensor(value) -> torch.Tensor:
+def float32_tensor(value) -> torch.Tensor:
+    """A torch tensor or numpy-like array as a float32 CPU tensor: every reader's weights, whatever their dtype."""
     if isinstance(value, torch.Tensor):
         return value.detach().to("cpu", torch.float32)
     array = np.asarray(value)
     return torch.from_numpy(np.ascontiguousarray(array.astype(np.float32)))
 
 
-def _square_grid(num_tokens: int, where: str) -> tuple[int, int]:
+def square_grid(num_tokens: int, where: str) -> tuple[int, int]:
+    """The square patch grid of `num_tokens` position embeddings; refused, with the advice, where they make none."""
     side = math.isqrt(num_tokens)
     if side * side != num_tokens:
         raise ViTInitError(f"{where}: {num_tokens} position embeddings do not form a square grid; {VIT_GRID_ADVICE}")
     return side, side
 
 
-def _split_positions(table: torch.Tensor, has_cls: bool, grid, where: str):
+def split_positions(table: torch.Tensor, has_cls: bool, grid, where: str):
     """(1, [1 +] n, d) -> (cls row or None, grid rows, grid)."""
     n = table.shape[1]
     if grid is None:
-        grid = _square_grid(n - int(has_cls), where)
+        grid = square_grid(n - int(has_cls), where)
     grid = tuple(int(g) for g in grid)
     if math.prod(grid) + int(has_cls) != n:
         raise ViTInitError(f"{where}: {n} position embeddings do not fit grid {grid}{' + CLS' if has_cls else ''}")
@@ -176,14 +178,14 @@ def pixel_normalisation(
     }
 
 
-def _set_class_names(vit: ImageViT, id2label: Mapping) -> None:
+def set_class_names(vit: ImageViT, id2label: Mapping) -> None:
     """The names of the classifier's classes where the source gives one per row (a transformers config's `id2label`,
     a timm Hub folder's `label_names`)."""
     if vit.classifier is not None and len(id2label) == vit.classifier["weight"].shape[0]:
         vit.id2label = {int(i): name for i, name in id2label.items()}  # a folder's JSON keys are strings
 
 
-def _refuse_unplaced(origin: str, reader: str, unknown: list[str]) -> None:
+def refuse_unplaced(origin: str, reader: str, unknown: list[str]) -> None:
     """Refuse a checkpoint with parameters `reader` has no place for (the first six named), before anything loads: a
     part of another architecture, which a ViViT cannot represent, would otherwise be dropped silently."""
     if unknown:
@@ -194,17 +196,18 @@ def _refuse_unplaced(origin: str, reader: str, unknown: list[str]) -> None:
         )
 
 
-def _set_classifier(vit: ImageViT, state: Mapping, names: tuple[str, str], transpose: bool, pooled_by=None):
+def set_classifier(vit: ImageViT, state: Mapping, names: tuple[str, str], transpose: bool, pooled_by=None):
     """The image classifier for `classifier_init="copy"`, left in `unused` until it is copied. None where the ViT
     has none, or where it reads an attention-pooling head (`pooled_by`), whose features a ViViT cannot compute."""
     if names[0] not in state or names[1] not in state or pooled_by:
         return
-    weight = _tensor(state[names[0]])
-    vit.classifier = {"weight": weight.T if transpose else weight, "bias": _tensor(state[names[1]])}
+    weight = float32_tensor(state[names[0]])
+    vit.classifier = {"weight": weight.T if transpose else weight, "bias": float32_tensor(state[names[1]])}
     vit.classifier_names = names
 
 
-def _reason(name: str) -> str:
+def unused_reason(name: str) -> str:
+    """Why a ViT parameter `name` finds no place in a ViViT, as `ViTInitReport.unused` says it."""
     if re.search(r"(^|/)MAPHead_\d+/|^attn_pool\.", name):
         return "attention-pooling head (MAP, as in SigLIP): the video classifier pools its own way and starts fresh"
     if re.search(r"(^|\.|/)(classifier|head|output_projection)([./]|$)", name):

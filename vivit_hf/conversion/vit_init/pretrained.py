@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import torch
 
-from ..transformers_vivit import _HUB_KWARGS, cast_as_asked, pop_dtype
+from ..transformers_vivit import HUB_KWARGS, cast_as_asked, pop_dtype
 from .initialise import initialise_from_vit
 from .readers import load_image_vit
 
@@ -60,7 +60,7 @@ def from_vit_pretrained(
     say where the ViT is read from, `dtype` (or `torch_dtype`) casts the model (`"auto"`: to the ViT's dtype), a
     one-device `device_map` moves it there, `attn_implementation` is set; none of them is a config field (they were
     taken as ones: a `revision=` read the main branch's ViT without a word)."""
-    hub_kwargs = {k: config_overrides.pop(k) for k in list(config_overrides) if k in _HUB_KWARGS}
+    hub_kwargs = {k: config_overrides.pop(k) for k in list(config_overrides) if k in HUB_KWARGS}
     dtype = pop_dtype(config_overrides)
     attn_implementation = config_overrides.pop("attn_implementation", None)
     device_map = config_overrides.pop("device_map", None)

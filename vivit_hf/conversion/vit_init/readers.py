@@ -13,31 +13,31 @@ from collections.abc import Mapping
 import numpy as np
 from torch import nn
 
-from ..transformers_vivit import _HUB_KWARGS, normalise_key, read_state_dict_file, read_transformers_checkpoint
-from .big_vision_vit import _from_scenic
+from ..transformers_vivit import HUB_KWARGS, normalise_key, read_state_dict_file, read_transformers_checkpoint
+from .big_vision_vit import read_big_vision_vit
 from .image_vit import (
-    _HEADS_ARGUMENT,
-    _HEADS_BY_WIDTH,
+    HEADS_ARGUMENT,
+    HEADS_BY_WIDTH,
     VIT_HEADS_ADVICE,
     ImageViT,
     ViTInitError,
-    _set_class_names,
-    _square_grid,
+    set_class_names,
+    square_grid,
 )
 from .timm_vit import (
-    _from_timm,
-    _timm_block_function,
-    _timm_grid_from_input_size,
-    _timm_heads_by_name,
-    _timm_pixel_normalisation,
-    _timm_skeleton,
+    read_timm_vit,
+    timm_block_function,
+    timm_grid_from_input_size,
+    timm_heads_by_name,
+    timm_pixel_normalisation,
+    timm_skeleton,
 )
 from .transformers_vit import (
-    _OTHER_ROUTE,
-    _VIT_MODEL_TYPES,
-    _from_transformers,
-    _refuse_video_checkpoint,
-    _transformers_pixel_normalisation,
+    OTHER_ROUTE,
+    VIT_MODEL_TYPES,
+    read_transformers_vit,
+    refuse_video_checkpoint,
+    transformers_pixel_normalisation,
 )
 
 # The package's one logger, not this module's: recipes/finetune.py filters it by name (flags.VIT_INIT_LOGGER), and a
@@ -76,9 +76,9 @@ def _from_state(
     state = _unwrap_training_checkpoint(state)
     kind = "scenic" if any(isinstance(v, Mapping) for v in state.values()) else _state_format(state.keys())
     if kind == "scenic":
-        return _from_scenic(state, origin, grid=grid)
+        return read_big_vision_vit(state, origin, grid=grid)
     if kind == "timm":
-        return _from_timm(state, origin, num_attention_heads=num_attention_heads, grid=grid, hidden_act=hidden_act)
+        return read_timm_vit(state, origin, num_attention_heads=num_attention_heads, grid=grid, hidden_act=hidden_act)
     # transformers' DeiT, BEiT, DINOv2, ... share the ViT's `embeddings.patch_embeddings` but not the rest: a bare state
     # dict of theirs is named as such, not read until a KeyError (or, for DeiT, a grid its two prefix tokens break).
     roots = {normalise_key(k).split(".")[0] for k in state}
@@ -104,17 +104,17 @@ def _from_state(
         config["num_attention_heads"] = num_attention_heads
     if "num_attention_heads" not in config:
         width = next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[0]
-        if width not in _HEADS_BY_WIDTH:
+        if width not in HEADS_BY_WIDTH:
             raise ViTInitError(
                 f"{origin}: a bare state dict does not say its head count and width {width} is not a "
                 f"standard ViT width; {VIT_HEADS_ADVICE}"
             )
-        config["num_attention_heads"] = _HEADS_BY_WIDTH[width]
+        config["num_attention_heads"] = HEADS_BY_WIDTH[width]
         logger.warning(
             "%s: a bare state dict stores no head count; assuming %d heads from its width %d. If the ViT has "
             "another, %s",
             origin,
-            _HEADS_BY_WIDTH[width],
+            HEADS_BY_WIDTH[width],
             width,
             VIT_HEADS_ADVICE,
         )
@@ -128,9 +128,9 @@ def _from_state(
     elif "image_size" not in config:
         table = next(v for k, v in state.items() if k.endswith("embeddings.position_embeddings"))
         patch = tuple(next(v for k, v in state.items() if k.endswith("patch_embeddings.projection.weight")).shape[2:])
-        rows, cols = _square_grid(table.shape[1] - 1, origin)
+        rows, cols = square_grid(table.shape[1] - 1, origin)
         config["image_size"], config["patch_size"] = [rows * patch[0], cols * patch[1]], list(patch)
-    return _from_transformers(state, config, origin)
+    return read_transformers_vit(state, config, origin)
 
 
 def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=None, **hub_kwargs) -> ImageViT:
@@ -145,11 +145,11 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
     hidden_act: the MLP activation of a timm state dict, which does not record it (else timm's default, exact GELU,
     is assumed and said); a source that records its own keeps it.
     """
-    unknown = sorted(set(hub_kwargs) - set(_HUB_KWARGS))
+    unknown = sorted(set(hub_kwargs) - set(HUB_KWARGS))
     if unknown:  # initialise_from_vit passes its other keywords here: a misspelt option was silently dropped
         raise TypeError(
             f"unexpected keyword argument(s) {', '.join(map(repr, unknown))}: load_image_vit takes grid, "
-            f"num_attention_heads and the hub options {', '.join(_HUB_KWARGS)}"
+            f"num_attention_heads and the hub options {', '.join(HUB_KWARGS)}"
         )
     if isinstance(source, ImageViT):
         return source
@@ -161,24 +161,24 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         source = source._orig_mod if isinstance(getattr(source, "_orig_mod", None), nn.Module) else source.module
     if isinstance(source, nn.Module):
         config = getattr(source, "config", None)
-        if config is not None and getattr(config, "model_type", None) in _VIT_MODEL_TYPES:
-            vit = _from_transformers(source.state_dict(), config.to_dict(), type(source).__name__)
+        if config is not None and getattr(config, "model_type", None) in VIT_MODEL_TYPES:
+            vit = read_transformers_vit(source.state_dict(), config.to_dict(), type(source).__name__)
             # the folder (or Hub cache, without downloading) it was loaded from may hold its image processor
             loaded_from = getattr(config, "_name_or_path", "") or ""
             if loaded_from:
-                vit.pixel_normalisation = _transformers_pixel_normalisation(loaded_from, {"local_files_only": True})
+                vit.pixel_normalisation = transformers_pixel_normalisation(loaded_from, {"local_files_only": True})
             return vit
         if hasattr(source, "blocks") and hasattr(source, "patch_embed"):  # timm VisionTransformer
-            hidden_act, eps = _timm_block_function(source)  # first: it refuses blocks without `attn`
+            hidden_act, eps = timm_block_function(source)  # first: it refuses blocks without `attn`
             heads = getattr(source.blocks[0].attn, "num_heads", None)
             if num_attention_heads and heads and num_attention_heads != heads:
                 raise ViTInitError(
                     f"{type(source).__name__} has {heads} attention heads, but {num_attention_heads} were asked for "
-                    f"({_HEADS_ARGUMENT}); leave it unset for a timm object"
+                    f"({HEADS_ARGUMENT}); leave it unset for a timm object"
                 )
             heads = heads or num_attention_heads
             grid = grid or tuple(getattr(source.patch_embed, "grid_size", ()) or ()) or None
-            vit = _from_timm(
+            vit = read_timm_vit(
                 source.state_dict(),
                 type(source).__name__,
                 num_attention_heads=heads,
@@ -186,13 +186,13 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
             )
-            vit.pixel_normalisation = _timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
+            vit.pixel_normalisation = timm_pixel_normalisation(getattr(source, "pretrained_cfg", None))
             return vit
         model_type = getattr(config, "model_type", None)
-        _refuse_video_checkpoint(model_type, type(source).__name__, kind="model")
+        refuse_video_checkpoint(model_type, type(source).__name__, kind="model")
         raise ViTInitError(
             f"{type(source).__name__} is neither a transformers ViT nor a timm VisionTransformer"
-            f"{_OTHER_ROUTE.get(model_type, '')}"
+            f"{OTHER_ROUTE.get(model_type, '')}"
         )
     if isinstance(source, Mapping):
         return _from_state(
@@ -205,15 +205,15 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
         if path.endswith(".npz"):
             with np.load(path, allow_pickle=False) as archive:
                 tree = {name: archive[name] for name in archive.files}
-            return _from_scenic(tree, path, grid=grid)
+            return read_big_vision_vit(tree, path, grid=grid)
         state = read_state_dict_file(path)
         return _from_state(state, path, grid=grid, num_attention_heads=num_attention_heads, hidden_act=hidden_act)
     config, state = read_transformers_checkpoint(path, **hub_kwargs)
     if "architecture" in config and "model_type" not in config:  # a timm Hub folder: config names the architecture
         arch = config["architecture"]
-        skeleton = _timm_skeleton(config, path)
+        skeleton = timm_skeleton(config, path)
         if skeleton is not None:
-            hidden_act, eps = _timm_block_function(skeleton, f"{path} ({arch})")
+            hidden_act, eps = timm_block_function(skeleton, f"{path} ({arch})")
             heads = skeleton.blocks[0].attn.num_heads
             if num_attention_heads and num_attention_heads != heads:  # as for a timm object: it was taken over timm's
                 raise ViTInitError(
@@ -223,7 +223,7 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             if grid is None and "pos_embed" in state:  # timm's grid where it fits the table (img_size may differ)
                 grid = tuple(skeleton.patch_embed.grid_size)
                 grid = grid if state["pos_embed"].shape[1] - math.prod(grid) in (0, 1) else None
-            vit = _from_timm(
+            vit = read_timm_vit(
                 state,
                 path,
                 num_attention_heads=heads,
@@ -231,8 +231,8 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
                 hidden_act=hidden_act,
                 layer_norm_eps=eps,
             )
-            vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
-            _set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
+            vit.pixel_normalisation = timm_pixel_normalisation(config.get("pretrained_cfg"))
+            set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
             return vit
         if re.search(r"(^|_)rope(_|$)", arch.split(".")[0]):
             # rotary position embeddings have no parameters: without timm to build the model, only the name says so
@@ -242,10 +242,10 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             )
         guessed_from = None
         if num_attention_heads is None:
-            num_attention_heads, guessed_from = _timm_heads_by_name(arch, state)
+            num_attention_heads, guessed_from = timm_heads_by_name(arch, state)
         if grid is None:
-            grid = _timm_grid_from_input_size(config, state)
-        vit = _from_timm(
+            grid = timm_grid_from_input_size(config, state)
+        vit = read_timm_vit(
             state,
             path,
             num_attention_heads=num_attention_heads,
@@ -253,13 +253,13 @@ def load_image_vit(source, *, grid=None, num_attention_heads=None, hidden_act=No
             hidden_act=hidden_act,
             heads_guessed_from=guessed_from,
         )
-        vit.pixel_normalisation = _timm_pixel_normalisation(config.get("pretrained_cfg"))
-        _set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
+        vit.pixel_normalisation = timm_pixel_normalisation(config.get("pretrained_cfg"))
+        set_class_names(vit, dict(enumerate(config.get("label_names") or ())))
         return vit
     if grid is not None:
         config = dict(
             config, image_size=[grid[0] * config.get("patch_size", 16), grid[1] * config.get("patch_size", 16)]
         )
-    vit = _from_transformers(state, config, path)
-    vit.pixel_normalisation = _transformers_pixel_normalisation(path, hub_kwargs)
+    vit = read_transformers_vit(state, config, path)
+    vit.pixel_normalisation = transformers_pixel_normalisation(path, hub_kwargs)
     return vit

@@ -15,19 +15,19 @@ from torch import nn
 
 from ..transformers_vivit import weights_dtype
 from .image_vit import (
-    _HEADS_BY_NAME,
-    _HEADS_BY_WIDTH,
-    _VIT_SIZES,
+    HEADS_BY_NAME,
+    HEADS_BY_WIDTH,
     VIT_ACTIVATION_ADVICE,
     VIT_HEADS_ADVICE,
+    VIT_SIZES,
     ImageViT,
     ViTInitError,
-    _reason,
-    _refuse_unplaced,
-    _set_classifier,
-    _split_positions,
-    _tensor,
+    float32_tensor,
     pixel_normalisation,
+    refuse_unplaced,
+    set_classifier,
+    split_positions,
+    unused_reason,
 )
 
 # The package's one logger, not this module's: recipes/finetune.py filters it by name (flags.VIT_INIT_LOGGER), and a
@@ -35,7 +35,8 @@ from .image_vit import (
 logger = logging.getLogger(__package__)
 
 
-def _timm_pixel_normalisation(pretrained_cfg) -> dict | None:
+def timm_pixel_normalisation(pretrained_cfg) -> dict | None:
+    """The pixels of a timm model's `pretrained_cfg` (its mean and std) as `pixel_normalisation` says them."""
     cfg = dict(pretrained_cfg or {})
     if "mean" not in cfg or "std" not in cfg:
         return None
@@ -84,7 +85,7 @@ def _refuse_unsupported_timm(names, origin: str):
         )
 
 
-def _from_timm(
+def read_timm_vit(
     state: Mapping,
     origin: str,
     num_attention_heads=None,
@@ -93,8 +94,10 @@ def _from_timm(
     layer_norm_eps: float | None = None,
     heads_guessed_from: str | None = None,
 ) -> ImageViT:
+    """A timm VisionTransformer state dict as an `ImageViT`: the head count, grid, activation and eps it does not
+    record come from the caller (a timm object or Hub folder says them; else guessed by width and said)."""
     dtype = weights_dtype(state)
-    state = {k.removeprefix("module."): _tensor(v) for k, v in state.items()}
+    state = {k.removeprefix("module."): float32_tensor(v) for k, v in state.items()}
     _refuse_unsupported_timm(state, origin)
     used = set()
 
@@ -109,8 +112,8 @@ def _from_timm(
 
     width = take("patch_embed.proj.weight").shape[0]
     heads = num_attention_heads
-    if heads is None and width in _HEADS_BY_WIDTH:
-        heads = _HEADS_BY_WIDTH[width]
+    if heads is None and width in HEADS_BY_WIDTH:
+        heads = HEADS_BY_WIDTH[width]
         heads_guessed_from = f"its width {width}"
     if heads is None:
         raise ViTInitError(
@@ -126,7 +129,7 @@ def _from_timm(
         or grid is not None
         and math.prod(grid) + 1 == table.shape[1]
     )
-    cls_position, position_grid, grid = _split_positions(table, embed_class, grid, origin)
+    cls_position, position_grid, grid = split_positions(table, embed_class, grid, origin)
     if has_cls and not embed_class:
         cls_position = torch.zeros(1, 1, width)
     layers = []
@@ -188,11 +191,11 @@ def _from_timm(
         origin=origin,
     )
     unknown = sorted(name for name in set(state) - used if not _TIMM_DROPPABLE.match(name))
-    _refuse_unplaced(origin, "a timm VisionTransformer block", unknown)
+    refuse_unplaced(origin, "a timm VisionTransformer block", unknown)
     for name in sorted(set(state) - used):
-        vit.unused[name] = _reason(name)
+        vit.unused[name] = unused_reason(name)
     attention_pooled = any(name.startswith("attn_pool.") for name in state)
-    _set_classifier(vit, state, ("head.weight", "head.bias"), transpose=False, pooled_by=attention_pooled)
+    set_classifier(vit, state, ("head.weight", "head.bias"), transpose=False, pooled_by=attention_pooled)
     if hidden_act is None:
         # timm's default; but SigLIP 2's timm ViTs use the tanh GELU (2e-4 off on a tiny ViT, more with depth)
         logger.warning(
@@ -215,7 +218,7 @@ def _from_timm(
     return vit
 
 
-def _timm_heads_by_name(architecture: str, state: Mapping):
+def timm_heads_by_name(architecture: str, state: Mapping):
     """(head count, what it was read from) for a timm Hub folder, or (None, None) where the name does not say.
 
     A size name counts only at its standard width: timm's `vit_giant_patch14_dinov2` is 1536 wide with 24 heads, not
@@ -223,12 +226,12 @@ def _timm_heads_by_name(architecture: str, state: Mapping):
     base = architecture.split(".")[0]
     size = re.search(r"_(tiny|small|base|large|huge|giant|gigantic)_", base + "_")
     kernel = state.get("patch_embed.proj.weight", state.get("module.patch_embed.proj.weight"))
-    if size is None or kernel is None or "_plus_" in base + "_" or _VIT_SIZES[size.group(1)][0] != kernel.shape[0]:
+    if size is None or kernel is None or "_plus_" in base + "_" or VIT_SIZES[size.group(1)][0] != kernel.shape[0]:
         return None, None
-    return _HEADS_BY_NAME[size.group(1)], f"its architecture name {architecture!r}"
+    return HEADS_BY_NAME[size.group(1)], f"its architecture name {architecture!r}"
 
 
-def _timm_skeleton(config: Mapping, origin: str):
+def timm_skeleton(config: Mapping, origin: str):
     """timm's own model for a timm Hub folder's config.json, its parameters on the meta device (nothing allocated),
     where timm is installed: it says what the state dict does not (head count, activation, eps, grid); None where
     timm is not installed or does not know the architecture."""
@@ -249,7 +252,7 @@ def _timm_skeleton(config: Mapping, origin: str):
     return model
 
 
-def _timm_grid_from_input_size(config: Mapping, state: Mapping):
+def timm_grid_from_input_size(config: Mapping, state: Mapping):
     """The patch grid of a timm Hub folder's `pretrained_cfg.input_size` (c, h, w), where it fits the position table;
     else None. The table's length alone is ambiguous: a 4 x 2 grid with a CLS row has 9 rows, which read as a 3 x 3
     grid without one."""
@@ -270,7 +273,7 @@ _TIMM_ACTIVATIONS = {
 }
 
 
-def _timm_block_function(model: nn.Module, origin: str | None = None) -> tuple[str, float]:
+def timm_block_function(model: nn.Module, origin: str | None = None) -> tuple[str, float]:
     """(hidden_act, layer_norm_eps) of a timm VisionTransformer object, which a state dict does not record; refuses a
     block, attention or MLP other than timm's plain `Block`, `Attention` and `Mlp` (a post-norm `ResPostBlock` has
     the same parameter names and would load without error as a pre-norm block)."""

@@ -11,28 +11,28 @@ from collections.abc import Mapping
 import torch
 
 from ...models.modeling_vivit import VIVIT_MODELS
-from ..transformers_vivit import CheckpointSourceError, _resolve, checkpoint_dtype, normalise_key
+from ..transformers_vivit import CheckpointSourceError, checkpoint_dtype, normalise_key, resolve_file
 from .image_vit import (
     ImageViT,
     ViTInitError,
-    _reason,
-    _refuse_unplaced,
-    _set_class_names,
-    _set_classifier,
-    _split_positions,
-    _tensor,
+    float32_tensor,
     pixel_normalisation,
+    refuse_unplaced,
+    set_class_names,
+    set_classifier,
+    split_positions,
+    unused_reason,
 )
 
 # transformers' ViT and the self-supervised ViTs it stores in the same layout (MAE's encoder masks patches only while
 # pre-training; MSN's is the plain ViT): one reader serves them all.
-_VIT_MODEL_TYPES = ("vit", "vit_mae", "vit_msn")
+VIT_MODEL_TYPES = ("vit", "vit_mae", "vit_msn")
 
 
-def _transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | None:
+def transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | None:
     """From a transformers folder's or Hub repo's preprocessor_config.json, where it has one."""
     try:
-        path = _resolve(source, "preprocessor_config.json", hub_kwargs)
+        path = resolve_file(source, "preprocessor_config.json", hub_kwargs)
     except (CheckpointSourceError, OSError, ValueError):  # (ValueError: huggingface_hub's invalid repo id)
         return None
     if path is None:
@@ -54,7 +54,7 @@ def _transformers_pixel_normalisation(source: str, hub_kwargs: dict) -> dict | N
 
 
 # Where the same weights load by another route: timm's DINOv2 ViTs are pre-norm ViTs whose LayerScale is folded.
-_OTHER_ROUTE = {
+OTHER_ROUTE = {
     "dinov2": "; DINOv2's weights load as timm's model (e.g. `timm.create_model('vit_base_patch14_dinov2.lvd142m', "
     "pretrained=True)` or its Hub folder timm/vit_base_patch14_dinov2.lvd142m): its LayerScale is folded exactly",
 }
@@ -78,7 +78,8 @@ _VIDEO_CHECKPOINTS["vivit"] = (
 )
 
 
-def _refuse_video_checkpoint(model_type, origin: str, kind: str = "checkpoint") -> None:
+def refuse_video_checkpoint(model_type, origin: str, kind: str = "checkpoint") -> None:
+    """Refuse a video checkpoint (ours or transformers' ViViT) given as the image ViT, with the call that loads it."""
     if model_type in _VIDEO_CHECKPOINTS:
         what, advice = _VIDEO_CHECKPOINTS[model_type]
         raise ViTInitError(
@@ -87,14 +88,16 @@ def _refuse_video_checkpoint(model_type, origin: str, kind: str = "checkpoint") 
         )
 
 
-def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
-    _refuse_video_checkpoint(config.get("model_type"), origin)
-    if config.get("model_type") not in (None, *_VIT_MODEL_TYPES):
+def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, origin: str) -> ImageViT:
+    """A transformers ViT state dict (either key spelling, with or without `vit.`) and its config dict as an
+    `ImageViT`."""
+    refuse_video_checkpoint(config.get("model_type"), origin)
+    if config.get("model_type") not in (None, *VIT_MODEL_TYPES):
         raise ViTInitError(
-            f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, _VIT_MODEL_TYPES))}), got "
-            f"{config.get('model_type')!r}{_OTHER_ROUTE.get(config.get('model_type'), '')}"
+            f"{origin}: expected a transformers ViT (model_type {' or '.join(map(repr, VIT_MODEL_TYPES))}), got "
+            f"{config.get('model_type')!r}{OTHER_ROUTE.get(config.get('model_type'), '')}"
         )
-    state = {normalise_key(k): _tensor(v) for k, v in state.items()}
+    state = {normalise_key(k): float32_tensor(v) for k, v in state.items()}
     prefix = "vit." if any(k.startswith("vit.") for k in state) else ""
     used = set()
 
@@ -113,7 +116,7 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
     image = (image, image) if isinstance(image, int) else tuple(image)
     patch = (patch, patch) if isinstance(patch, int) else tuple(patch)
     grid = (image[0] // patch[0], image[1] // patch[1])
-    cls_position, position_grid, grid = _split_positions(take("embeddings.position_embeddings"), True, grid, origin)
+    cls_position, position_grid, grid = split_positions(take("embeddings.position_embeddings"), True, grid, origin)
     layers = []
     for i in range(int(config.get("num_hidden_layers", 12))):
         p = f"layers.{i}."
@@ -158,16 +161,16 @@ def _from_transformers(state: Mapping[str, torch.Tensor], config: Mapping, origi
     )
     leftover = sorted(set(state) - used)
     unknown = [name for name in leftover if not _TRANSFORMERS_DROPPABLE.match(name.removeprefix(prefix))]
-    _refuse_unplaced(origin, "a transformers ViT", unknown)
+    refuse_unplaced(origin, "a transformers ViT", unknown)
     for name in leftover:
         vit.unused[name] = (
             f"pooler with activation {config.get('pooler_act')!r}: a ViViT's representation layer is dense + tanh"
             if name.removeprefix(prefix).startswith("pooler.") and pooler is None
-            else _reason(name)
+            else unused_reason(name)
         )
     # ViTForImageClassification's head reads the final-normed CLS token (it has no pooler)
-    _set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
-    _set_class_names(vit, config.get("id2label") or {})
+    set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
+    set_class_names(vit, config.get("id2label") or {})
     return vit
 
 
