@@ -4,6 +4,7 @@
 
 import ast
 import io
+import re
 from pathlib import Path
 
 import av
@@ -131,3 +132,26 @@ def test_no_conversion_module_imports_another_modules_private_name():
                     names = [alias.name for alias in node.names if is_private(alias.name)]
                     crossing += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names]
     assert not crossing, f"private names imported from another module: {crossing}"
+
+
+LAYOUT_PAGE = ROOT / "docs" / "layout.md"
+NAMED_PATH = re.compile(r"`((?:vivit_hf|tests|recipes|benchmarks)/[^`\s]*)`")
+
+
+def test_every_file_pattern_the_layout_page_names_matches_a_file():
+    # tests/test_docs.py checks the page's plain paths; its patterns (`tests/test_data_*.py`) are checked here
+    patterns = [path for path in NAMED_PATH.findall(LAYOUT_PAGE.read_text()) if "*" in path]
+    assert patterns
+    unmatched = [pattern for pattern in patterns if not list(ROOT.glob(pattern))]
+    assert not unmatched, f"docs/layout.md names file patterns no file matches: {unmatched}"
+
+
+def test_the_layout_page_names_every_part_of_the_package():
+    # a new subpackage or top-level module without its line on the map is a part a newcomer cannot find
+    text = LAYOUT_PAGE.read_text()
+    parts = [f"vivit_hf/{path.name}/" for path in (ROOT / "vivit_hf").iterdir() if (path / "__init__.py").exists()]
+    parts += [f"vivit_hf/{path.name}" for path in (ROOT / "vivit_hf").glob("*.py") if path.name != "__init__.py"]
+    for package in ("vivit_hf/conversion", "vivit_hf/conversion/vit_init"):  # the modules the page maps one by one
+        parts += [f"{package}/{path.name}" for path in (ROOT / package).glob("*.py")]
+    unnamed = sorted(part for part in parts if f"`{part}`" not in text and not part.endswith("__init__.py"))
+    assert not unnamed, f"docs/layout.md has no line for: {unnamed}"
