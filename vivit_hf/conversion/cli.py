@@ -21,16 +21,15 @@ from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
 from ..hub.upload import push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
-from .scenic import ScenicConversionError, load_scenic, read_scenic_config
-from .scenic_checkpoint import ScenicCheckpointError
-from .transformers_vivit import (
+from .checkpoint_files import (
     CheckpointSourceError,
     TransformersCheckpointError,
-    config_from_transformers_vivit,
-    load_transformers_vivit_into,
     read_transformers_checkpoint,
     resolve_file,
 )
+from .scenic import ScenicConversionError, load_scenic, read_scenic_config
+from .scenic_checkpoint import ScenicCheckpointError
+from .transformers_vivit import config_from_transformers_vivit, load_transformers_vivit_into
 
 logger = logging.getLogger(__name__)
 

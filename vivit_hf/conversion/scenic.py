@@ -31,8 +31,8 @@ from ..models.configuration_vivit import (
 )
 from ..models.modeling_blocks import FactorisedSelfAttentionLayer, ViViTEncoder, ViViTMLP, ViViTSelfAttention
 from ..models.modeling_vivit import VIVIT_MODELS
+from .checkpoint_files import cast_as_asked, pop_dtype, weights_dtype
 from .scenic_checkpoint import read_python_config, read_scenic_checkpoint
-from .transformers_vivit import cast_as_asked, pop_dtype, weights_dtype
 
 # scenic `model.attention_config.type` -> our config class
 SCENIC_ATTENTION_TYPES = {

@@ -23,20 +23,25 @@ GELU approximation, numerically within 1e-4 of scenic's), and whatever the check
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import pickle
 import re
-from collections.abc import Mapping
 
 import torch
 
-from ..hub.sources import why_not_fetched
 from ..models.configuration_vivit import ViViTSpatioTemporalConfig, checked_label_spaces
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
-from ..repo_id import looks_like_local_path
-from .scenic_checkpoint import describe_file_start
+from .checkpoint_files import (  # importable from here as before; home: checkpoint_files
+    HUB_KWARGS,
+    CheckpointSourceError,  # noqa: F401
+    TransformersCheckpointError,
+    cast_as_asked,
+    checkpoint_dtype,
+    pop_dtype,
+    read_state_dict_file,  # noqa: F401
+    read_transformers_checkpoint,
+    resolve_file,  # noqa: F401
+    weights_dtype,  # noqa: F401
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,61 +77,6 @@ _SHARED_FIELDS = (
     "label2id",
     "problem_type",
 )
-HUB_KWARGS = ("cache_dir", "force_download", "local_files_only", "token", "revision", "subfolder", "proxies")
-
-
-def pop_dtype(kwargs: dict) -> torch.dtype | str | None:
-    """`dtype` and its deprecated alias `torch_dtype` taken out of `kwargs` as transformers' `from_pretrained` reads
-    them (5.x): `dtype` where given, else `torch_dtype`; given both, `dtype`. None for neither (the model is built in
-    float32), "auto" for "auto": the caller casts the model to its checkpoint's dtype (`checkpoint_dtype`), as
-    from_pretrained loads a bfloat16 folder in bfloat16 (it was taken as None, and the model left in float32). With
-    both given the alias was left behind and refused as "no field of the config". A name torch has no dtype by is
-    refused here, before anything is read."""
-    dtype, torch_dtype = kwargs.pop("dtype", None), kwargs.pop("torch_dtype", None)
-    dtype = dtype if dtype is not None else torch_dtype
-    if dtype is None or dtype == "auto":
-        return dtype
-    resolved = getattr(torch, dtype, None) if isinstance(dtype, str) else dtype
-    if not isinstance(resolved, torch.dtype):
-        raise ValueError(f"dtype={dtype!r} is no torch dtype: pass one (torch.bfloat16) or its name ('bfloat16')")
-    return resolved
-
-
-def cast_as_asked(model, dtype: torch.dtype | str | None, source_dtype: torch.dtype):
-    """`model` in the dtype `pop_dtype` read: left as built for None, cast to `source_dtype` (the dtype its weights came
-    in, as from_pretrained(dtype="auto") reads it: `checkpoint_dtype`, `weights_dtype`) for "auto", else to `dtype`."""
-    if dtype == "auto":
-        dtype = source_dtype
-    return model if dtype is None else model.to(dtype)
-
-
-def checkpoint_dtype(config: Mapping, state: Mapping[str, torch.Tensor]) -> torch.dtype:
-    """What `dtype="auto"` loads a checkpoint in, by transformers' rule (`from_pretrained`): the `dtype` (or
-    `torch_dtype`) its config.json records, else its first floating-point weight's, else float32."""
-    recorded = config.get("dtype") or config.get("torch_dtype")
-    if isinstance(recorded, str) and isinstance(getattr(torch, recorded, None), torch.dtype):
-        return getattr(torch, recorded)
-    return weights_dtype(state)
-
-
-def weights_dtype(weights: Mapping) -> torch.dtype:
-    """The dtype of the first floating-point array among `weights` (torch tensors, or numpy arrays: a jax bfloat16
-    array's numpy dtype is named "bfloat16", as torch's is), else float32: what `dtype="auto"` loads them in."""
-    for value in weights.values():
-        dtype = (
-            value.dtype if isinstance(value, torch.Tensor) else getattr(torch, str(getattr(value, "dtype", "")), None)
-        )
-        if isinstance(dtype, torch.dtype) and dtype.is_floating_point:
-            return dtype
-    return torch.float32
-
-
-class TransformersCheckpointError(ValueError):
-    """A transformers checkpoint that cannot be read or does not fit; the message names the problem."""
-
-
-class CheckpointSourceError(TransformersCheckpointError, FileNotFoundError):
-    """A source that is neither a local file or folder nor a Hub repo that could be reached."""
 
 
 def normalise_key(name: str) -> str:
@@ -134,127 +84,6 @@ def normalise_key(name: str) -> str:
     for pattern, replacement in _OLD_TO_NEW:
         name = pattern.sub(replacement, name)
     return name
-
-
-# ---------------------------------------------------------------------------------------------- reading files
-def resolve_file(source: str, filename: str, hub_kwargs: dict) -> str | None:
-    """The local path of `filename` in a folder or Hub repo `source`; None when the folder or repo lacks it.
-
-    A source that is neither an existing folder nor a reachable Hub repo raises `CheckpointSourceError` saying
-    which of the two the user's string could have meant and why neither worked: huggingface_hub alone would report
-    a missing folder as an invalid repo id, and an unreachable Hub as a missing file. Whether the string is a path
-    or a repo id is `vivit_hf.hub.sources`' rule, the one every other flag follows.
-    """
-    subfolder = hub_kwargs.get("subfolder") or ""
-    if os.path.isdir(source):
-        path = os.path.join(source, subfolder, filename)
-        return path if os.path.isfile(path) else None
-    if os.path.exists(source):
-        raise CheckpointSourceError(
-            f"{source!r} is a file; give the folder that holds its config.json and weights, or a Hub repo id"
-        )
-    if looks_like_local_path(source):
-        raise CheckpointSourceError(f"{source!r}: no such file or folder")
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import (
-        EntryNotFoundError,
-        LocalEntryNotFoundError,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
-
-    kwargs = {k: v for k, v in hub_kwargs.items() if k in HUB_KWARGS and k != "subfolder" and v is not None}
-    try:
-        return hf_hub_download(source, filename, subfolder=subfolder or None, **kwargs)
-    except LocalEntryNotFoundError as error:  # before EntryNotFoundError: it is a subclass
-        raise CheckpointSourceError(
-            f"{source!r}: no such local file or folder; read as a Hub repo id, "
-            + why_not_fetched(error, missing=f"its {filename}", local_files_only=bool(kwargs.get("local_files_only")))
-        ) from None
-    except RevisionNotFoundError:
-        raise CheckpointSourceError(f"{source!r}: the Hub repo has no revision {kwargs.get('revision')!r}") from None
-    except RepositoryNotFoundError:
-        raise CheckpointSourceError(
-            f"{source!r}: no such local file or folder, and no Hub repo of that name (or it is private or gated: "
-            f"log in with `hf auth login`)"
-        ) from None
-    except EntryNotFoundError:
-        return None
-
-
-def read_state_dict_file(path: str) -> dict[str, torch.Tensor]:
-    """A safetensors file, or a PyTorch pickle loaded with `weights_only=True` (nothing else is unpickled)."""
-    if not os.path.isfile(path):
-        raise CheckpointSourceError(f"{path!r}: no such file")
-    if path.endswith(".safetensors"):
-        from safetensors import SafetensorError
-        from safetensors.torch import load_file
-
-        try:
-            return load_file(path)
-        except SafetensorError as error:
-            raise TransformersCheckpointError(f"{path}: not a readable safetensors file ({error})") from None
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
-    # torch.save writes a zip archive (PK..) since torch 1.6, a bare pickle (protocol byte 0x80) before
-    if head[:2] != b"PK" and head[:1] != b"\x80":
-        raise TransformersCheckpointError(
-            f"{path}: not a PyTorch checkpoint or safetensors file ({describe_file_start(head)}); expected weights "
-            f"saved with torch.save or safetensors, or a .npz of big_vision / scenic parameters"
-        )
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as error:  # weights_only refuses code objects: say so rather than unpickle them
-        raise TransformersCheckpointError(
-            f"{path}: holds objects other than tensors, which are not unpickled (weights_only=True): {error}"
-        ) from None
-    except (RuntimeError, EOFError) as error:
-        raise TransformersCheckpointError(f"{path}: a damaged or truncated PyTorch checkpoint ({error})") from None
-    for key in ("state_dict", "model", "module"):  # training checkpoints wrap the weights
-        if isinstance(state, dict) and isinstance(state.get(key), dict):
-            state = state[key]
-    if not isinstance(state, dict):
-        raise TransformersCheckpointError(f"{path} holds a {type(state).__name__}, not a state dict")
-    return state
-
-
-def read_transformers_checkpoint(source, **hub_kwargs) -> tuple[dict, dict[str, torch.Tensor]]:
-    """(config dict, state dict) of a transformers checkpoint: a folder or a Hub id; `model.safetensors`, a sharded
-    safetensors index, or `pytorch_model.bin` (read with `weights_only=True`)."""
-    source = os.fspath(source)
-    config_path = resolve_file(source, "config.json", hub_kwargs)
-    if config_path is None:
-        where = "the folder" if os.path.isdir(source) else "the Hub repo"
-        raise TransformersCheckpointError(f"{source!r}: no config.json in {where}; not a transformers checkpoint")
-    with open(config_path) as handle:
-        config = json.load(handle)
-    unreachable = None
-    for name in (
-        "model.safetensors",
-        "model.safetensors.index.json",
-        "pytorch_model.bin",
-        "pytorch_model.bin.index.json",
-    ):
-        try:
-            path = resolve_file(source, name, hub_kwargs)
-        except CheckpointSourceError as error:  # offline or unreachable: a later kind of weights may be cached
-            unreachable = unreachable or error
-            continue
-        if path is None:
-            continue
-        if not name.endswith(".index.json"):
-            return config, read_state_dict_file(path)
-        with open(path) as handle:
-            shards = sorted(set(json.load(handle)["weight_map"].values()))
-        state = {}
-        for shard in shards:
-            state.update(read_state_dict_file(resolve_file(source, shard, hub_kwargs)))
-        return config, state
-    if unreachable is not None:
-        raise unreachable
-    raise TransformersCheckpointError(
-        f"{source!r} has no model.safetensors, sharded safetensors or pytorch_model.bin weights"
-    )
 
 
 # ---------------------------------------------------------------------------------------------- the mapping

@@ -12,8 +12,8 @@ import torch
 
 from ...models.configuration_vivit import ViViTSpatioTemporalConfig
 from ...models.modeling_blocks import ViViTLayer
+from ..checkpoint_files import weights_dtype
 from ..scenic import block_entries, flatten_tree, strip_checkpoint_prefix, to_torch_array
-from ..transformers_vivit import weights_dtype
 from .image_vit import (
     ImageViT,
     ViTInitError,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import torch
 
-from ..transformers_vivit import HUB_KWARGS, cast_as_asked, pop_dtype
+from ..checkpoint_files import HUB_KWARGS, cast_as_asked, pop_dtype
 from .initialise import initialise_from_vit
 from .readers import load_image_vit
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 from torch import nn
 
-from ..transformers_vivit import HUB_KWARGS, normalise_key, read_state_dict_file, read_transformers_checkpoint
+from ..checkpoint_files import HUB_KWARGS, read_state_dict_file, read_transformers_checkpoint
+from ..transformers_vivit import normalise_key
 from .big_vision_vit import read_big_vision_vit
 from .image_vit import (
     HEADS_ARGUMENT,

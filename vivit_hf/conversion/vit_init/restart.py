@@ -11,7 +11,8 @@ from transformers import AutoConfig, AutoModelForVideoClassification
 
 from ...models.modeling_blocks import ViViTEncoder
 from ...models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
-from ..transformers_vivit import cast_as_asked, from_transformers_vivit, pop_dtype
+from ..checkpoint_files import cast_as_asked, pop_dtype
+from ..transformers_vivit import from_transformers_vivit
 from .pretrained import check_config_fields
 
 

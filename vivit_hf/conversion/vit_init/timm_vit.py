@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import torch
 from torch import nn
 
-from ..transformers_vivit import weights_dtype
+from ..checkpoint_files import weights_dtype
 from .image_vit import (
     HEADS_BY_NAME,
     HEADS_BY_WIDTH,

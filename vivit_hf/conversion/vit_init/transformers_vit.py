@@ -11,7 +11,8 @@ from collections.abc import Mapping
 import torch
 
 from ...models.modeling_vivit import VIVIT_MODELS
-from ..transformers_vivit import CheckpointSourceError, checkpoint_dtype, normalise_key, resolve_file
+from ..checkpoint_files import CheckpointSourceError, checkpoint_dtype, resolve_file
+from ..transformers_vivit import normalise_key
 from .image_vit import (
     ImageViT,
     ViTInitError,
