@@ -1124,13 +1124,19 @@ def _channel_layout(shape: Sequence[int], input_data_format) -> str:
     last, first = shape[-1] in (1, 3, 4), shape[1] in (1, 3, 4)
     if last and first:
         # (8, 3, 40, 3): 8 frames of 3 x 40 RGB, or of 40 x 3. transformers' video processors read it channels-first
-        # (with a warning); read the same way here, so the same array gives the same pixels through either.
+        # (with a warning); read the same way here, so the same array gives the same pixels through either. Their
+        # channel counts are 1 and 3: a second axis of 4 (alpha, ours only) with 1 or 3 last, such as (8, 4, 40, 3),
+        # is channels-last there (it was read here as 40 x 3 RGBA frames: other pixels, of another shape).
+        layout = "last" if shape[1] == 4 and shape[-1] in (1, 3) else "first"
+        read, other = ("(T, H, W, C)", "channels_first") if layout == "last" else ("(T, C, H, W)", "channels_last")
         logger.warning(
-            "The channel axis of a video array of shape %s is ambiguous: read as (T, C, H, W), as transformers reads "
-            "it; pass input_data_format='channels_last' if it is (T, H, W, C).",
+            "The channel axis of a video array of shape %s is ambiguous: read as %s, as transformers reads it; pass "
+            "input_data_format='%s' if it is not.",
             tuple(shape),
+            read,
+            other,
         )
-        return "first"
+        return layout
     if last:
         return "last"
     if first:
