@@ -206,6 +206,18 @@ def test_pipeline_refuses_a_top_k_that_is_no_count_before_decoding(model, tmp_pa
     assert pipe(files["a"], top_k=0) == []
 
 
+def test_pipeline_refuses_a_frame_sampling_rate_that_is_no_step_by_its_own_name(model, tmp_path, files):
+    """frame_sampling_rate=0 was refused as "frame_stride must be a positive integer", the processor's name for it,
+    which the call never gave."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline
+    )
+    for rate in (0, -2, 1.5, True):
+        with pytest.raises(ValueError, match=rf"frame_sampling_rate must be a whole number >= 1 .*got {rate!r}"):
+            pipe(str(tmp_path / "missing.mp4"), frame_sampling_rate=rate)  # refused before any file is opened
+    assert pipe(files["a"], frame_sampling_rate=np.int64(1)) == pipe(files["a"], frame_sampling_rate=1)
+
+
 def test_pipeline_refuses_one_input_that_holds_several_videos(model, tmp_path, two_arrays):
     pipe = pipeline(
         "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline

@@ -11,6 +11,7 @@ import av
 import numpy as np
 import pytest
 import torch
+import torchvision
 from PIL import Image
 from transformers.image_utils import PILImageResampling
 from video_factory import write_video
@@ -162,7 +163,7 @@ def test_resample_nearest_on_a_file_is_pil_nearest_on_its_decoded_frames(tmp_pat
     assert np.array_equal(out, pil_resize(frames, 20, 26, Image.NEAREST))  # 48 x 64 -> 20 x int(64 * 20 / 48)
 
 
-@pytest.mark.parametrize("mode", ["LANCZOS", "BOX", "HAMMING"])
+@pytest.mark.parametrize("mode", ["BOX", "HAMMING"])
 def test_resample_without_a_torch_filter_is_refused_naming_it_and_the_supported_ones(mode):
     code = PILImageResampling[mode]
     expected = rf"resample={mode} \({code.value}\) is not supported.*NEAREST \(0\), BILINEAR \(2\), BICUBIC \(3\)"
@@ -170,6 +171,46 @@ def test_resample_without_a_torch_filter_is_refused_naming_it_and_the_supported_
         ViViTVideoProcessor(resample=code)
     with pytest.raises(ValueError, match=expected):  # a call's option too, and before any decoding
         ViViTVideoProcessor()("no-such-file.mp4", resample=int(code))
+
+
+@pytest.mark.skipif(
+    tuple(int(part) for part in torchvision.__version__.split("+")[0].split(".")[:2]) < (0, 27),
+    reason="torchvision resizes tensors with LANCZOS from 0.27 on",
+)
+@pytest.mark.parametrize("where", ["constructor", "call"])
+def test_resample_lanczos_gives_transformers_pixels_for_arrays_and_files(tmp_path, where):
+    """transformers' processors resize with torchvision's LANCZOS (0.27 and later, on the CPU) for PIL's LANCZOS (1);
+    it was refused here as "torch has no such filter". A file is resized in torch too (the readers have no LANCZOS):
+    the same pixels as transformers on its sequentially decoded frames."""
+    from transformers import VivitVideoProcessor
+
+    options = dict(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
+    path = write_video(tmp_path / "clip.mp4", num_frames=4, height=48, width=64)
+    with av.open(str(path)) as container:  # every frame, decoded sequentially by PyAV itself
+        frames = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    array = np.random.default_rng(0).integers(0, 256, (2, 30, 40, 3), dtype=np.uint8)
+    built = {"resample": PILImageResampling.LANCZOS} if where == "constructor" else {}
+    called = {} if where == "constructor" else {"resample": int(PILImageResampling.LANCZOS)}
+    ours = ViViTVideoProcessor(normalization="transformers_vivit", decode_backend="pyav", **options, **built)
+    theirs = VivitVideoProcessor(**options, resample=PILImageResampling.LANCZOS)
+    for video, given in ((array, array), (frames, str(path))):
+        expected = theirs(video, return_tensors="pt")["pixel_values"]
+        got = ours(given, do_sample_frames=False, resize_in_decoder=True, return_tensors="pt", **called)
+        np.testing.assert_array_equal(got["pixel_values"], expected)
+    bicubic = theirs(array, resample=PILImageResampling.BICUBIC, return_tensors="pt")["pixel_values"]
+    assert not torch.equal(bicubic, theirs(array, return_tensors="pt")["pixel_values"])  # another filter's pixels
+
+
+@pytest.mark.skipif(
+    tuple(int(part) for part in torchvision.__version__.split("+")[0].split(".")[:2]) < (0, 27),
+    reason="torchvision resizes tensors with LANCZOS from 0.27 on",
+)
+def test_resample_lanczos_off_the_cpu_is_refused_naming_the_device():
+    """torchvision has LANCZOS on the CPU only (transformers swaps in BICUBIC elsewhere: other pixels). `meta` stands
+    in for a GPU here: any device but the CPU is refused before a resize, naming it."""
+    video = np.zeros((2, 30, 40, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"resample=LANCZOS \(1\) resizes on the CPU only; these frames are on meta"):
+        ViViTVideoProcessor(resample=PILImageResampling.LANCZOS)(video, device="meta", return_tensors="pt")
 
 
 def test_a_processor_that_no_call_could_use_is_refused_when_built(tmp_path):

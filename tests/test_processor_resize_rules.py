@@ -151,3 +151,20 @@ def test_an_array_whose_channel_axis_is_ambiguous_is_read_as_transformers_reads_
         as_last = ours(video, input_data_format="channels_last", **keep)
     assert "ambiguous" not in caplog.text
     assert tuple(as_last.shape) == (shape[0], 3, shape[1], shape[2])
+
+
+@pytest.mark.parametrize("shape", [(4, 4, 40, 3), (4, 4, 40, 1)])
+def test_frames_4_pixels_high_are_read_channels_last_as_transformers_reads_them(shape, caplog):
+    """transformers counts 1 or 3 channels, so (T, 4, W, 3) is T RGB frames 4 pixels high to it. It was read here as
+    RGBA frames of W x 3 (4 taken for channels), with a warning that said "as transformers reads it": other pixels, of
+    another shape, than the same array gives through transformers."""
+    video = np.random.default_rng(3).integers(0, 256, shape, dtype=np.uint8)
+    keep = dict(do_resize=False, do_sample_frames=False)
+    with caplog.at_level("WARNING", logger="vivit_hf.processing.processing_vivit"):
+        result = ours(video, **keep)
+    expected = transformers_pixels(video, do_resize=False, do_convert_rgb=True)  # its own reading, given nothing
+    assert tuple(expected.shape) == (shape[0], 3, shape[1], shape[2])
+    torch.testing.assert_close(result, expected, rtol=0, atol=1e-5)
+    assert "ambiguous" in caplog.text and "input_data_format='channels_first'" in caplog.text
+    as_first = ours(video, input_data_format="channels_first", **keep)  # RGBA frames of 40 x C, when that is meant
+    assert tuple(as_first.shape) == (shape[0], 3, shape[2], shape[3])

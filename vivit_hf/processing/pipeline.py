@@ -170,6 +170,16 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, Integral) or top_k < 0):
             # (torch's topk failed after the whole forward: "selected index k out of range", "must be int")
             raise ValueError(f"top_k must be a whole number >= 0 (how many labels to return), got {top_k!r}.")
+        if frame_sampling_rate is not None and (
+            isinstance(frame_sampling_rate, bool)
+            or not isinstance(frame_sampling_rate, Integral)
+            or frame_sampling_rate < 1
+        ):
+            # (the processor refused it as its own `frame_stride`, a name the call never gave)
+            raise ValueError(
+                "frame_sampling_rate must be a whole number >= 1 (the step from one of a clip's frames to the next), "
+                f"got {frame_sampling_rate!r}."
+            )
         _check_clip_length(self.model, num_frames)
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import logging
 import numbers
@@ -274,7 +275,8 @@ _NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "im
 NORMALIZATION_OPTIONS = ("normalization", "do_rescale", *_NORMALIZATION_FIELDS)
 # PIL's resampling codes (transformers' `resample`) -> torch's modes. PIL's NEAREST takes the source pixel under each
 # output pixel's centre, as transformers' processors do: torch's "nearest-exact" ("nearest" is shifted half a pixel).
-# LANCZOS, BOX and HAMMING have no torch filter: refused (`_interpolation_mode`), never replaced by another.
+# BOX and HAMMING have no torch filter: refused (`_interpolation_mode`), never replaced by another. LANCZOS is torch's
+# where torchvision has it (0.27 on, on the CPU), as transformers' processors resize with it there.
 _RESAMPLE_MODES = {
     PILImageResampling.NEAREST: InterpolationMode.NEAREST_EXACT,
     PILImageResampling.BILINEAR: InterpolationMode.BILINEAR,
@@ -808,6 +810,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def transform_clip(self, clip: torch.Tensor, opts: dict, rng: np.random.Generator) -> list[torch.Tensor]:
         """One `(T, 3, H, W)` clip -> `num_crops` views (not yet rescaled); random draws shared by all frames."""
         interpolation = _interpolation_mode(opts["resample"])
+        if interpolation == InterpolationMode.LANCZOS and opts["do_resize"] and clip.device.type != "cpu":
+            # torchvision has LANCZOS on the CPU only (transformers resizes with BICUBIC there instead: other pixels)
+            raise ValueError(
+                f"resample=LANCZOS (1) resizes on the CPU only; these frames are on {clip.device}: leave `device` "
+                "unset (the views can be moved after) or use BICUBIC (3)."
+            )
         size, crop = opts["size"], opts["crop_size"]
         resized = _resized_size(*clip.shape[-2:], size) if opts["do_resize"] else tuple(clip.shape[-2:])
         if _crops(opts):
@@ -1124,13 +1132,19 @@ def _channel_layout(shape: Sequence[int], input_data_format) -> str:
     last, first = shape[-1] in (1, 3, 4), shape[1] in (1, 3, 4)
     if last and first:
         # (8, 3, 40, 3): 8 frames of 3 x 40 RGB, or of 40 x 3. transformers' video processors read it channels-first
-        # (with a warning); read the same way here, so the same array gives the same pixels through either.
+        # (with a warning); read the same way here, so the same array gives the same pixels through either. Their
+        # channel counts are 1 and 3: a second axis of 4 (alpha, ours only) with 1 or 3 last, such as (8, 4, 40, 3),
+        # is channels-last there (it was read here as 40 x 3 RGBA frames: other pixels, of another shape).
+        layout = "last" if shape[1] == 4 and shape[-1] in (1, 3) else "first"
+        read, other = ("(T, H, W, C)", "channels_first") if layout == "last" else ("(T, C, H, W)", "channels_last")
         logger.warning(
-            "The channel axis of a video array of shape %s is ambiguous: read as (T, C, H, W), as transformers reads "
-            "it; pass input_data_format='channels_last' if it is (T, H, W, C).",
+            "The channel axis of a video array of shape %s is ambiguous: read as %s, as transformers reads it; pass "
+            "input_data_format='%s' if it is not.",
             tuple(shape),
+            read,
+            other,
         )
-        return "first"
+        return layout
     if last:
         return "last"
     if first:
@@ -1530,8 +1544,9 @@ def _decoder_resize(opts: dict, source: _FrameSource | None = None) -> tuple:
     wanted = opts["resize_in_decoder"]
     if wanted is None:  # transformers' preset keeps its exact path: convert full frames, resize in torch
         wanted = opts["normalization"] != "transformers_vivit"
-    if mode == InterpolationMode.NEAREST_EXACT:
-        # libswscale's POINT filter picks other source pixels than PIL's NEAREST: resize in torch, as arrays are
+    if mode in (InterpolationMode.NEAREST_EXACT, InterpolationMode.LANCZOS):
+        # libswscale's POINT filter picks other source pixels than PIL's NEAREST, and the readers take no LANCZOS:
+        # resize in torch, as arrays are
         return None, "bilinear"
     size = opts["size"]
     if not (wanted and opts["do_resize"]):
@@ -1788,14 +1803,35 @@ def _interpolation_mode(resample) -> InterpolationMode:
         mode = PILImageResampling(resample)
     except ValueError:
         mode = None
+    lanczos = _torch_has_lanczos()
+    if mode == PILImageResampling.LANCZOS and lanczos:
+        return InterpolationMode.LANCZOS
     if mode not in _RESAMPLE_MODES:
         named = f"{mode.name} ({mode.value})" if mode is not None else repr(resample)
-        supported = ", ".join(f"{code.name} ({code.value})" for code in _RESAMPLE_MODES)
+        supported = ", ".join(f"{code.name} ({code.value})" for code in _RESAMPLE_MODES) + (
+            ", LANCZOS (1)" if lanczos else ""
+        )
+        missing = (
+            "this torchvision has no LANCZOS resize for tensors (0.27 and later have it)"
+            if mode == PILImageResampling.LANCZOS
+            else "torch has no such filter"
+        )
         raise ValueError(
-            f"resample={named} is not supported: torch has no such filter, and another would give other pixels. "
+            f"resample={named} is not supported: {missing}, and another would give other pixels. "
             f"Use one of {supported} (or torchvision's InterpolationMode NEAREST_EXACT, BILINEAR, BICUBIC)."
         )
     return _RESAMPLE_MODES[mode]
+
+
+@functools.lru_cache(maxsize=1)
+def _torch_has_lanczos() -> bool:
+    """Whether torchvision resizes tensors with LANCZOS (0.27 and later, on the CPU). transformers' processors take
+    PIL's LANCZOS there; it was refused here as a filter torch lacks."""
+    try:
+        resize(torch.zeros(1, 1, 4, 4), 2, 2, InterpolationMode.LANCZOS)
+    except (ValueError, RuntimeError, NotImplementedError):
+        return False
+    return True
 
 
 def _check_preset(preset) -> str:
