@@ -1239,7 +1239,7 @@ class PyAVReader(VideoReader):
         """`(height, width)` of the stream's first frame as displayed (turned by `orientation`)."""
         rotation = self.orientation[0]
         h, w = self._stored_size
-        return (w, h) if rotation % 180 else (h, w)
+        return (w, h) if rotation % 180 == 90 else (h, w)  # (another angle is not turned: see `_orient`)
 
     @property
     def orientation(self) -> tuple[int, bool]:
@@ -1275,7 +1275,7 @@ class PyAVReader(VideoReader):
             self._orientation = _display_orientation(frame, self._first_picture)
         rotation, hflip = self._orientation
         height, width = frame.height, frame.width
-        turned = rotation % 180 != 0
+        turned = rotation % 180 == 90
         target = output_size(*((width, height) if turned else (height, width)), size)
         target = (target[1], target[0]) if turned else target
         # A converter of this call's own, never the frame's cached one (`frame.to_ndarray` / `frame.reformat` keep a
