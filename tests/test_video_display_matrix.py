@@ -153,6 +153,18 @@ def test_a_display_matrix_that_flattens_the_picture_leaves_it_as_stored(tmp_path
     assert_displayed(read_frames(path, [1, 0], backend=backend), stored_pictures(path)[[1, 0]], backend)
 
 
+@pytest.mark.parametrize("degrees", [30, 45, 135])
+def test_an_angle_that_is_no_right_angle_leaves_the_picture_as_stored(tmp_path, degrees):
+    # Such an angle is not turned (`_orient`), but the size was taken as turned: every frame was squeezed into the
+    # stored picture's height and width swapped (48x64 read as 64x48), and probe reported that size
+    path = write_with_matrix(tmp_path / f"turned{degrees}.mp4", degrees, hflip=False, vflip=False, num_frames=3)
+    info = probe(path)
+    assert (info.height, info.width, info.hflip) == (HEIGHT, WIDTH, False)
+    assert_displayed(read_frames(path, [2, 0]), stored_pictures(path)[[2, 0]], "pyav")
+    half = stored_pictures(path)[1].reshape(HEIGHT // 2, 2, WIDTH // 2, 2, 3).mean(axis=(1, 3))
+    assert np.abs(read_frames(path, [1], size=(HEIGHT // 2, WIDTH // 2))[0] - half).mean() < 4
+
+
 def exif_jpeg(orientation: int) -> bytes:
     """The marked picture as a JPEG whose EXIF orientation tag is `orientation` (a camera's or a phone's)."""
     exif = Image.Exif()

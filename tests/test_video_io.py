@@ -212,6 +212,19 @@ def test_missing_file_error_names_it(tmp_path, backend):
         probe(tmp_path / "nope.mp4", backend=backend)
 
 
+@pytest.mark.parametrize("seekable", [True, False])
+def test_an_empty_file_object_is_named_empty(tmp_path, backend, seekable):
+    # (as an empty path and empty bytes are; FFmpeg said "[Errno 22] Invalid argument")
+    path = tmp_path / "empty.mp4"
+    path.write_bytes(b"")
+    if not seekable:  # a pipe whose writer wrote nothing
+        read_end, write_end = os.pipe()
+        os.close(write_end)
+    with open(path if seekable else read_end, "rb") as file:
+        with pytest.raises(VideoDecodeError, match=r"is empty \(0 bytes\)"):
+            probe(file, backend=backend)
+
+
 def test_a_file_opened_in_text_mode_is_named_with_the_fix(videos, backend):
     path = videos["h264"]
     with open(path) as text, pytest.raises(VideoDecodeError, match=r"opened in text mode.*open\(path, 'rb'\)"):

@@ -228,7 +228,7 @@ def _is_intra(frame) -> bool:
     return bool(frame.key_frame) or int(frame.pict_type) == 1  # AV_PICTURE_TYPE_I
 
 
-def _decodable(packets, send_cut: bool):
+def _decodable(packets, send_cut: bool, last_cut: bool = False):
     """The packets to send a decoder, then `None`: the flush that hands out the frames it still holds. An
     empty packet inside a stream (a NUT file may hold one) is left out: FFmpeg refuses one that the demuxer
     made (EINVAL), and one without data (PyAV's own, at the end of a demux) would end decoding there.
@@ -244,9 +244,14 @@ def _decodable(packets, send_cut: bool):
 
     A demuxer that fails where the file is cut or damaged (NUT's) ends the packets there, as it ends the frame table
     (see `PyAVReader._frame_table`), and the decoder is flushed: reads of a cut NUT file's last frames failed where a
-    sequential decode gives them."""
+    sequential decode gives them.
+
+    `last_cut`: the decode at open found the last packet refused, nothing flagging it (a program stream cut at a
+    pack's end: see `PyAVReader._decoded_table`); it is sent flagged, so that its refusal is passed over too."""
     import av
 
+    if last_cut:
+        packets = _last_flagged(packets)
     held = None  # a corrupt packet, sent once another packet follows it
     follower = None  # an unflagged packet after a corrupt one, sent once another packet follows it
     after_corrupt = False
@@ -265,12 +270,30 @@ def _decodable(packets, send_cut: bool):
             else:
                 yield packet
             after_corrupt = corrupt
-    except av.InvalidDataError:
+    except (av.InvalidDataError, IndexError):  # IndexError: PyAV's, for a stream a damaged file adds mid-way
         pass
     if follower is not None:  # the file ends with it: the cut picture's start
         follower.is_corrupt = True
         yield follower
     yield None
+
+
+def _last_flagged(packets):
+    """`packets` (those with data), the last one flagged corrupt: the one the file ends inside (see `_decodable`)."""
+    import av
+
+    previous = None
+    try:
+        for packet in packets:
+            if packet.size:
+                if previous is not None:
+                    yield previous
+                previous = packet
+    except (av.InvalidDataError, IndexError):
+        pass  # (a demuxer that fails at the cut: its last packet is the one before)
+    if previous is not None:
+        previous.is_corrupt = True
+        yield previous
 
 
 def _decoded(context: Any, packet) -> list:
@@ -507,6 +530,7 @@ class PyAVReader(VideoReader):
         self._truncated = False  # whether the file ends inside a packet (its table then comes from a decode)
         self._cut_name: int | None = None  # the stamp that names that packet (see `_read_cut_frames_as_damaged`)
         self._cut_decoded = False  # whether a decode counted that packet's frames (see `_frame_table`)
+        self._last_refused = False  # whether that decode found the last packet refused, unflagged (`_decoded_table`)
         self._pts, self._start = self._frame_table()
         self._check_palette()
         # Keyframes that decode as a damaged picture when decoding starts there (a file cut inside that keyframe's
@@ -985,9 +1009,12 @@ class PyAVReader(VideoReader):
         file_key = _file_key(self._source)  # None for bytes, file objects and a caller's container
         cached = _TABLE_CACHE.get(file_key)
         if cached is None:
-            cached = (*self._decoded_table(names, keyframes), self._num_frames)
+            cached = (*self._decoded_table(names, keyframes), self._num_frames, self._last_refused)
             _TABLE_CACHE.put(file_key, cached)
-        stamps, start, self._num_frames = cached
+        stamps, start, self._num_frames, last_refused = cached
+        if last_refused and not self._last_refused:  # read as the decode that made the table found it
+            self._truncated = self._cut_decoded = self._last_refused = True
+            self._decode_on_one_thread()
         return stamps, start
 
     def _decoded_table(self, names: list, keyframes: list):
@@ -1004,16 +1031,30 @@ class PyAVReader(VideoReader):
         counted and read by decoding from the start."""
         import av
 
+        threads = self._threading
+        parsed = bool(set(self.container.format.name.split(",")) & _TIMESTAMP_SEARCH_FORMATS)
+        if parsed and threads[0] != "NONE" and self._owns_container:
+            # A parser splits this stream into pictures (MPEG-PS / TS): its last packet may be the start of a picture
+            # the file ends inside, unflagged (cut at a pack's end), which frame threads refuse silently, losing the
+            # frames they hold; one thread tells (see `_last_packet_refused`). Reads keep their threads unless so.
+            self._decode_on_one_thread()
+            table = self._decoded_table(names, keyframes)
+            if not self._last_refused:
+                self._threading = threads
+                self._open()
+            return table
         places = []
         try:
-            packets = self._demux_from_start()
+            packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True, last_cut=self._last_refused)
             context = self.stream.codec_context
-            for place, packet in enumerate(_decodable(self._paletted(packets), send_cut=True)):
+            for place, packet in enumerate(packets):
                 if packet is not None:
                     packet.pts = place
                 try:
                     frames = _decoded(context, packet)
                 except av.InvalidDataError:
+                    if places and packet is not None and not self._last_refused and next(packets, None) is None:
+                        return self._last_packet_refused(names, keyframes)
                     if places or packet is None:
                         raise
                     # Frames before the first keyframe that the decoder refuses (VP8 / VP9 cut mid-GOP: a browser's or
@@ -1038,6 +1079,18 @@ class PyAVReader(VideoReader):
             # with no such keyframe (frames a decoder shows before the first one), decode from the first frame
             start[i] = next((j for j in reversed(key_frames) if places[j] <= place), 0)
         return np.asarray([names[p] for p in places], dtype=np.int64), start
+
+    def _last_packet_refused(self, names: list, keyframes: list):
+        """`_decoded_table` again, for a file whose last packet its decoder refuses with nothing flagging it: a program
+        stream cut at a pack's end (H.264 in a .vob or .mpg cut at 2048 bytes), whose parser hands out the cut
+        picture's start last. A sequential decode passes over it and flushes the frames the decoder holds; frame
+        threads lost them, silently: 22 frames where a sequential decode gives 24. As a cut file is (see
+        `_frame_table`), it is decoded on one thread from now on, and its last packet sent flagged."""
+        self._truncated = self._cut_decoded = self._last_refused = True
+        self._decode_on_one_thread()
+        self._decoder_damaged = True  # (a decoder that refused a packet: `_fresh_decoder` makes a new one)
+        self._fresh_decoder()
+        return self._decoded_table(names, keyframes)
 
     def _renamed(self, packet, place: int | None) -> bool:
         """Whether a packet read after a seek is not the one its dts named at open (see `_seek_renames`)."""
@@ -1186,7 +1239,7 @@ class PyAVReader(VideoReader):
         """`(height, width)` of the stream's first frame as displayed (turned by `orientation`)."""
         rotation = self.orientation[0]
         h, w = self._stored_size
-        return (w, h) if rotation % 180 else (h, w)
+        return (w, h) if rotation % 180 == 90 else (h, w)  # (another angle is not turned: see `_orient`)
 
     @property
     def orientation(self) -> tuple[int, bool]:
@@ -1222,7 +1275,7 @@ class PyAVReader(VideoReader):
             self._orientation = _display_orientation(frame, self._first_picture)
         rotation, hflip = self._orientation
         height, width = frame.height, frame.width
-        turned = rotation % 180 != 0
+        turned = rotation % 180 == 90
         target = output_size(*((width, height) if turned else (height, width)), size)
         target = (target[1], target[0]) if turned else target
         # A converter of this call's own, never the frame's cached one (`frame.to_ndarray` / `frame.reformat` keep a
@@ -1418,7 +1471,11 @@ class PyAVReader(VideoReader):
         skipping, place, started = False, None, False
         try:
             # (a cut file's table came from a decode that sent the packet it ends inside: see `_frame_table`)
-            packets = _decodable(self._paletted(self._packets_from(start)), send_cut=name == "dts" or self._cut_decoded)
+            packets = _decodable(
+                self._paletted(self._packets_from(start)),
+                send_cut=name == "dts" or self._cut_decoded,
+                last_cut=self._last_refused,
+            )
             for packet in packets:
                 context = self.stream.codec_context  # a new decoder where _packets_from had to reopen the file
                 if packet is not None and name == "dts":
@@ -1502,7 +1559,7 @@ class PyAVReader(VideoReader):
         """`(index, frame)` of the wanted frames, decoding from the start (no frame table to seek by)."""
         wanted_set, last = set(wanted.tolist()), int(wanted[-1])
         self._fresh_decoder()
-        packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True)
+        packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True, last_cut=self._last_refused)
         context = self.stream.codec_context
         frames = (frame for packet in packets for frame in _decoded(context, packet))
         for i, frame in enumerate(frames):

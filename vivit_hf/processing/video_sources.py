@@ -127,12 +127,19 @@ def resolve_source(source: Any) -> Any:
             # A file object is read from its start, as a path is: a caller that read some of it first (a header
             # sniff) would otherwise hand FFmpeg a file without its head (a Matroska file then fails to open).
             try:
+                empty = source.seek(0, io.SEEK_END) == 0  # (FFmpeg said "Invalid argument" of an empty file)
                 source.seek(0)
-                return source
             except OSError:  # it said it seeks, and cannot: read as a stream is
                 pass
+            else:
+                if empty:
+                    raise VideoDecodeError(f"Video {name} is empty (0 bytes).")
+                return source
         # FFmpeg needs to seek in most containers (mp4's index may sit at the end): the rest of a stream, in memory
-        return io.BytesIO(source.read())
+        data = source.read()
+        if not data:
+            raise VideoDecodeError(f"Video {name} is empty (0 bytes).")
+        return io.BytesIO(data)
     raise VideoDecodeError(
         f"Unsupported video input {name}: expected a path, bytes, a file object, a PyAV container, "
         "a torchcodec VideoDecoder or a datasets.Video dict with 'path'/'bytes'."
