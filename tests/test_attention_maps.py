@@ -74,6 +74,21 @@ def test_rollout_of_a_trained_shape_model_is_a_distribution(name):
 
 
 @pytest.mark.parametrize("name", VARIANTS)
+def test_rollout_of_a_model_in_training_mode_is_its_eval_saliency_and_keeps_its_modes(name):
+    """The saliency describes the model, not one draw of its dropout: in training mode attention dropout and
+    stochastic depth gave another saliency on every call. Each module's mode (a frozen stem left in eval) is kept."""
+    model = tiny(name, attention_probs_dropout_prob=0.5, hidden_dropout_prob=0.5, drop_path_rate=0.5)
+    expected = model.attention_rollout(clip())  # `tiny` is in eval mode
+    model.train()
+    model.vivit.token_embedding.eval()
+    for _ in range(2):
+        torch.testing.assert_close(model.attention_rollout(clip()), expected, rtol=0, atol=0)
+    modes = {name: module.training for name, module in model.named_modules()}
+    assert modes.pop("vivit.token_embedding") is False and modes.pop("vivit.token_embedding.projection") is False
+    assert all(modes.values())
+
+
+@pytest.mark.parametrize("name", VARIANTS)
 def test_padded_tubelets_have_no_saliency(name):
     model = tiny(name, num_frames=8)
     _, padded, mask = padded_batch([8, 5])
