@@ -190,6 +190,19 @@ def test_overlay_of_a_numpy_clip_or_one_that_requires_grad_is_the_tensors():
     assert np.array_equal(saliency_overlay(video[0].clone().requires_grad_(), saliency, model.config), expected)
 
 
+@pytest.mark.parametrize("kind", ["numpy", "requires_grad"])
+def test_overlay_of_a_numpy_saliency_or_one_that_requires_grad_is_the_tensors(kind):
+    """A saliency computed by hand from a forward's `attentions` with gradients on failed in numpy's conversion
+    ("Can't call numpy() on Tensor that requires grad"), a numpy one with "'numpy.ndarray' object has no attribute
+    'float'" (a CUDA one, in the same conversion: tests/test_cuda.py)."""
+    model = tiny("factorised_dot_product")
+    video = clip(batch=1)
+    saliency = model.attention_rollout(video)[0]
+    expected = saliency_overlay(video[0], saliency, model.config)
+    given = saliency.numpy() if kind == "numpy" else saliency.clone().requires_grad_()
+    assert np.array_equal(saliency_overlay(video[0], given, model.config), expected)
+
+
 @pytest.mark.parametrize("layout", ["batch", "channels_last"])
 def test_overlay_of_anything_but_one_clip_is_refused_naming_its_shape(layout):
     """A batch failed with "too many values to unpack", a (frames, height, width, channels) clip with a saliency said
