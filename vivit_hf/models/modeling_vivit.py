@@ -309,9 +309,11 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         if not isinstance(attention_mask, torch.Tensor):
             raise not_a_tensor("attention_mask", attention_mask, f"(batch, frames) = {(batch, frames)}")
         if tuple(attention_mask.shape) != (batch, frames):
+            # (a mask over tokens, as ViT-style code or transformers' common tests build one without a tester's mask,
+            # was told only the shape, which did not say why)
             raise ValueError(
-                f"`attention_mask` marks the real frames of each clip: shape (batch, frames) = {(batch, frames)}, "
-                f"got {tuple(attention_mask.shape)}."
+                f"`attention_mask` marks the real frames of each clip, one value per frame, not per token: shape "
+                f"(batch, frames) = {(batch, frames)}, got {tuple(attention_mask.shape)}."
             )
         if not torch.compiler.is_compiling():
             check_ones_and_zeros(attention_mask)
