@@ -74,6 +74,21 @@ def test_rollout_of_a_trained_shape_model_is_a_distribution(name):
 
 
 @pytest.mark.parametrize("name", VARIANTS)
+def test_rollout_of_a_model_in_training_mode_is_its_eval_saliency_and_keeps_its_modes(name):
+    """The saliency describes the model, not one draw of its dropout: in training mode attention dropout and
+    stochastic depth gave another saliency on every call. Each module's mode (a frozen stem left in eval) is kept."""
+    model = tiny(name, attention_probs_dropout_prob=0.5, hidden_dropout_prob=0.5, drop_path_rate=0.5)
+    expected = model.attention_rollout(clip())  # `tiny` is in eval mode
+    model.train()
+    model.vivit.token_embedding.eval()
+    for _ in range(2):
+        torch.testing.assert_close(model.attention_rollout(clip()), expected, rtol=0, atol=0)
+    modes = {name: module.training for name, module in model.named_modules()}
+    assert modes.pop("vivit.token_embedding") is False and modes.pop("vivit.token_embedding.projection") is False
+    assert all(modes.values())
+
+
+@pytest.mark.parametrize("name", VARIANTS)
 def test_padded_tubelets_have_no_saliency(name):
     model = tiny(name, num_frames=8)
     _, padded, mask = padded_batch([8, 5])
@@ -173,6 +188,19 @@ def test_overlay_of_a_numpy_clip_or_one_that_requires_grad_is_the_tensors():
     expected = saliency_overlay(video[0], saliency, model.config)
     assert np.array_equal(saliency_overlay(video[0].numpy(), saliency, model.config), expected)
     assert np.array_equal(saliency_overlay(video[0].clone().requires_grad_(), saliency, model.config), expected)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "requires_grad"])
+def test_overlay_of_a_numpy_saliency_or_one_that_requires_grad_is_the_tensors(kind):
+    """A saliency computed by hand from a forward's `attentions` with gradients on failed in numpy's conversion
+    ("Can't call numpy() on Tensor that requires grad"), a numpy one with "'numpy.ndarray' object has no attribute
+    'float'" (a CUDA one, in the same conversion: tests/test_cuda.py)."""
+    model = tiny("factorised_dot_product")
+    video = clip(batch=1)
+    saliency = model.attention_rollout(video)[0]
+    expected = saliency_overlay(video[0], saliency, model.config)
+    given = saliency.numpy() if kind == "numpy" else saliency.clone().requires_grad_()
+    assert np.array_equal(saliency_overlay(video[0], given, model.config), expected)
 
 
 @pytest.mark.parametrize("layout", ["batch", "channels_last"])

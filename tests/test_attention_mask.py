@@ -130,6 +130,9 @@ def test_mask_errors_name_the_fix():
     model = tiny("spatio_temporal")
     with pytest.raises(ValueError, match=r"\(batch, frames\)"):
         model(pixel_values=clip(), attention_mask=torch.ones(2, 5))
+    # a mask over the 1 + 2 * 4 * 4 tokens, what transformers' eager-vs-SDPA test builds where a tester gives no mask
+    with pytest.raises(ValueError, match=r"one value per frame, not per token: shape \(batch, frames\) = \(2, 4\)"):
+        model(pixel_values=clip(), attention_mask=torch.ones(2, 33, dtype=torch.long))
     with pytest.raises(ValueError, match="at least one real tubelet"):
         model(pixel_values=clip(), attention_mask=torch.tensor([[1, 1, 1, 1], [1, 0, 0, 0]]))
     sampled = tiny("spatio_temporal", embedding_type="frame_sampling", num_sampled_frames=2, tubelet_size=[1, 8, 8])

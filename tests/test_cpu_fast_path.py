@@ -3,6 +3,7 @@
 logits as the plain model code, and out of the way wherever it cannot compute the same thing."""
 
 import copy
+import io
 
 import pytest
 import torch
@@ -58,6 +59,24 @@ def test_state_dict_saved_code_and_disable_are_unchanged(tmp_path):
     vivit_hf.disable_cpu_fast_path(model)
     assert type(mlp).__name__ == "ViViTMLP" and type(mlp).__module__ == "vivit_hf.models.modeling_blocks"
     assert all(type(m) is torch.nn.Linear for m in model.modules() if isinstance(m, torch.nn.Linear))
+
+
+def test_a_model_on_the_fast_path_pickles_with_torch_save():
+    """`torch.save(model)` failed: the fused MLP class is made at run time ("Can't pickle <class
+    'vivit_hf.cpu_fast_path.ViViTMLP'>: attribute lookup ViViTMLP on vivit_hf.cpu_fast_path failed")."""
+    model = vivit_hf.enable_cpu_fast_path(tiny("factorised_self_attention"))
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    loaded = torch.load(buffer, weights_only=False)
+    mlp, loaded_mlp = model.vivit.encoder.layers[0].mlp, loaded.vivit.encoder.layers[0].mlp
+    assert type(loaded_mlp) is type(mlp) and loaded_mlp._fused_gelu == mlp._fused_gelu  # still fused
+    with torch.no_grad():
+        torch.testing.assert_close(
+            loaded(pixel_values=clip()).logits, model(pixel_values=clip()).logits, rtol=0, atol=0
+        )
+    vivit_hf.disable_cpu_fast_path(loaded)
+    assert type(loaded_mlp).__name__ == "ViViTMLP" and type(loaded_mlp).__module__ == "vivit_hf.models.modeling_blocks"
 
 
 @pytest.mark.parametrize("name", VARIANTS)

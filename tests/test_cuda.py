@@ -144,3 +144,21 @@ def test_resized_input_on_gpu_matches_cpu(name):
         gpu = model(pixel_values=x.cuda(), interpolate_pos_encoding=True).logits.cpu()
         cpu = model.cpu()(pixel_values=x, interpolate_pos_encoding=True).logits
     torch.testing.assert_close(gpu, cpu, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("embedding", ["tubelet", "frame_sampling"])
+def test_saliency_overlay_of_a_model_on_the_gpu_is_the_cpu_models(embedding):
+    """`attention_rollout` of a model on the GPU gives its saliency there, which `saliency_overlay` failed to draw
+    (numpy's conversion of a CUDA tensor; with frame sampling, `index_add_` across devices)."""
+    from vivit_hf.interpret import saliency_overlay
+
+    overrides = {"embedding_type": "frame_sampling", "num_sampled_frames": 3} if embedding != "tubelet" else {}
+    model = small("spatio_temporal", **overrides)
+    video = clip(batch=1)
+    saliency = model.attention_rollout(video)[0]
+    assert saliency.is_cuda
+    image = saliency_overlay(video[0], saliency, model.config)
+    cpu_saliency = model.cpu().attention_rollout(video.cpu())[0]
+    torch.testing.assert_close(saliency.cpu(), cpu_saliency, rtol=1e-4, atol=1e-6)
+    drawn = 3 if embedding == "frame_sampling" else SMALL["num_frames"]  # the frames the model sees
+    assert image.shape == (SMALL["image_size"], drawn * SMALL["image_size"], 3)

@@ -75,6 +75,20 @@ def test_uniform_frame_sampling_exports_a_dynamic_size_at_its_frame_count():
         program.module()(torch.randn(2, 8, 3, 32, 32))
 
 
+def test_uniform_frame_sampling_with_a_mask_input_is_refused_saying_to_export_without_it(tmp_path, capsys):
+    """Uniform frame sampling takes no padding, and a traced mask cannot be read: `--attention_mask` failed in a
+    traceback about "padded frames", which the user never gave. Refused by name, the CLI in one line (exit 2)."""
+    model = tiny("spatio_temporal", embedding_type="frame_sampling", num_frames=6, num_sampled_frames=3)
+    for export in (export_program, lambda model, **kwargs: export_onnx(model, tmp_path / "m.onnx", **kwargs)):
+        with pytest.raises(ValueError, match="takes no attention_mask.*frame_sampling.*without --attention_mask"):
+            export(model, attention_mask=True)
+    model.save_pretrained(tmp_path / "model")
+    assert main([str(tmp_path / "model"), str(tmp_path / "model.pt2"), "--attention_mask"]) == 2
+    (error,) = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]  # (beside progress bars)
+    assert "takes no attention_mask" in error and "without --attention_mask" in error
+    assert not (tmp_path / "model.pt2").exists() and not (tmp_path / "m.onnx").exists()
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_torch_export_of_features(name):
     model = tiny(name).vivit

@@ -104,8 +104,30 @@ class _FusedGELUMLP:
             return super().forward(hidden_states)
         return self.dropout(self.fc2(self.dropout(intermediate)))
 
+    def __reduce_ex__(self, protocol):
+        # The fused class is made at run time and is no module attribute, so pickle could not find it:
+        # `torch.save(model)` failed ("Can't pickle <class 'vivit_hf.cpu_fast_path.ViViTMLP'>"). Pickled as the
+        # MLP's own class, made fused again when loaded.
+        return _fused_module, (_unfused_class(type(self)),), self.__dict__
+
 
 _FUSED_CLASSES: dict[type, type] = {}
+
+
+def _unfused_class(cls: type) -> type:
+    return next(c for c in cls.__mro__[1:] if c is not _FusedGELUMLP)
+
+
+def _fused_class(cls: type) -> type:
+    """The ViViT MLP class `cls` with the fused forward mixed in (one class per MLP class)."""
+    if cls not in _FUSED_CLASSES:
+        _FUSED_CLASSES[cls] = type(cls.__name__, (_FusedGELUMLP, cls), {"__module__": __name__})
+    return _FUSED_CLASSES[cls]
+
+
+def _fused_module(cls: type) -> nn.Module:
+    """An empty fused module of MLP class `cls`, for pickle to restore the state into."""
+    return _fused_class(cls).__new__(_fused_class(cls))
 
 
 def _is_vivit_mlp(module: nn.Module) -> bool:
@@ -130,10 +152,7 @@ def enable_cpu_fast_path(model: nn.Module) -> nn.Module:
         return model
     for module in model.modules():
         if _is_vivit_mlp(module) and not isinstance(module, _FusedGELUMLP):
-            cls = type(module)
-            if cls not in _FUSED_CLASSES:
-                _FUSED_CLASSES[cls] = type(cls.__name__, (_FusedGELUMLP, cls), {"__module__": __name__})
-            module.__class__ = _FUSED_CLASSES[cls]
+            module.__class__ = _fused_class(type(module))
             module._fused_gelu = algorithm
     return model
 
@@ -144,6 +163,6 @@ def disable_cpu_fast_path(model: nn.Module) -> nn.Module:
         if type(module) is OneDNNLinear:
             module.__class__ = nn.Linear
         if isinstance(module, _FusedGELUMLP):
-            module.__class__ = next(c for c in type(module).__mro__[1:] if c is not _FusedGELUMLP)
+            module.__class__ = _unfused_class(type(module))
             del module._fused_gelu
     return model

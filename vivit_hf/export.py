@@ -65,6 +65,19 @@ def dynamic_frames(model: ViViTPreTrainedModel) -> bool:
     return model.config.embedding_type != "frame_sampling"
 
 
+def mask_refusal(model: ViViTPreTrainedModel, attention_mask: bool) -> str | None:
+    """Why `model` cannot be exported with an `attention_mask` input (to follow its name), or None. Uniform frame
+    sampling takes no padding, and a traced mask's values cannot be read to see that nothing is padded, so the model
+    refuses any mask under tracing: the export failed in a traceback about padded frames the user never gave."""
+    if not attention_mask or model.config.embedding_type != "frame_sampling":
+        return None
+    return (
+        f"takes no attention_mask: it samples {model.config.num_sampled_frames} frames uniformly "
+        "(embedding_type='frame_sampling') over the whole clip, padding included. Export it without "
+        "--attention_mask (attention_mask=False) and give it clips of its frame count."
+    )
+
+
 def dynamic_shapes(model: ViViTPreTrainedModel, dynamic_size: bool, attention_mask: bool) -> tuple:
     """The batch is dynamic; with `dynamic_size` height and width too, and frames where `dynamic_frames` allows."""
     batch = torch.export.Dim("batch", min=1, max=1024)
@@ -85,6 +98,8 @@ def export_program(
 ) -> torch.export.ExportedProgram:
     """`torch.export` of `ExportableViViT(model)`: dynamic batch, and with `dynamic_size` dynamic frames, height
     and width (positions resized as `interpolate_pos_encoding=True`)."""
+    if refusal := mask_refusal(model, attention_mask):
+        raise ValueError(f"{type(model).__name__} {refusal}")
     module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
     inputs = example_inputs(model, dynamic_size, attention_mask)
     # No size-oblivious tracing (`torch.fx.experimental._config.backed_size_oblivious`): on torch 2.11 it made SDPA
@@ -107,6 +122,8 @@ def export_onnx(
     opset_version: int = 18,
 ):
     """ONNX through the dynamo exporter (`torch.onnx.export(..., dynamo=True)`, which needs `onnxscript`)."""
+    if refusal := mask_refusal(model, attention_mask):
+        raise ValueError(f"{type(model).__name__} {refusal}")
     module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
     inputs = example_inputs(model, dynamic_size, attention_mask)
     names = ["pixel_values", "attention_mask"][: len(inputs)]
@@ -256,6 +273,9 @@ def main(argv=None) -> int:
         return 2
     if not isinstance(model, ViViTPreTrainedModel):
         print(f"{parser.prog}: error: {args.model} is {not_ours(model)}", file=sys.stderr)
+        return 2
+    if refusal := mask_refusal(model, args.attention_mask):
+        print(f"{parser.prog}: error: {args.model} {refusal}", file=sys.stderr)
         return 2
     output.parent.mkdir(parents=True, exist_ok=True)  # torch refused a missing folder only after the export
     if args.dynamic_size and not dynamic_frames(model):

@@ -64,8 +64,8 @@ def _sampled_frames_volume(saliency: torch.Tensor, config, frames: int, height: 
     # 4 may split a straddling stack's tokens per frame by count: a grid row is then not a patch row)
     tall = saliency.float().reshape(-1, width // kw).repeat_interleave(kh, 0).repeat_interleave(kw, 1)
     tall = F.pad(tall, (0, width - tall.shape[1], 0, len(picked) * height - tall.shape[0]))
-    volume = torch.zeros(frames, height, width)
-    return volume.index_add_(0, torch.tensor(picked), tall.reshape(len(picked), height, width))
+    volume = torch.zeros(frames, height, width, device=tall.device)
+    return volume.index_add_(0, torch.tensor(picked, device=tall.device), tall.reshape(len(picked), height, width))
 
 
 def _colour(heat: np.ndarray) -> np.ndarray:
@@ -106,6 +106,9 @@ def saliency_overlay(
     frames, evenly spaced, are drawn: of the frames the model sees (with uniform frame sampling, those it picks)."""
     pixel_values = _one_clip(pixel_values)
     frames, _, height, width = pixel_values.shape
+    # drawn on the CPU: a saliency on the GPU (`attention_rollout` of a model there), one that requires grad (computed
+    # from a forward's `attentions` with gradients on) or a numpy array failed in the numpy conversion or `.float()`
+    saliency = torch.as_tensor(saliency).detach().cpu()
     heat = upsample_saliency(saliency, tubelet_size, frames, height, width)
     seen = np.arange(frames)
     if getattr(tubelet_size, "embedding_type", None) == "frame_sampling":

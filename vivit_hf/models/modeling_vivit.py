@@ -309,9 +309,11 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         if not isinstance(attention_mask, torch.Tensor):
             raise not_a_tensor("attention_mask", attention_mask, f"(batch, frames) = {(batch, frames)}")
         if tuple(attention_mask.shape) != (batch, frames):
+            # (a mask over tokens, as ViT-style code or transformers' common tests build one without a tester's mask,
+            # was told only the shape, which did not say why)
             raise ValueError(
-                f"`attention_mask` marks the real frames of each clip: shape (batch, frames) = {(batch, frames)}, "
-                f"got {tuple(attention_mask.shape)}."
+                f"`attention_mask` marks the real frames of each clip, one value per frame, not per token: shape "
+                f"(batch, frames) = {(batch, frames)}, got {tuple(attention_mask.shape)}."
             )
         if not torch.compiler.is_compiling():
             check_ones_and_zeros(attention_mask)
@@ -416,14 +418,24 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         add_residual: bool = True,
     ) -> torch.Tensor:
         """Attention rollout as a saliency volume (b, t, h, w) over the token grid, each clip summing to 1 (padded
-        tubelets 0). Runs one forward with the eager kernel's attention maps; the rule is in `rollout.py`."""
-        outputs = self(
-            pixel_values,
-            attention_mask=attention_mask,
-            interpolate_pos_encoding=interpolate_pos_encoding,
-            output_attentions=True,
-            return_dict=True,
-        )
+        tubelets 0). Runs one forward with the eager kernel's attention maps; the rule is in `rollout.py`.
+
+        The forward runs in eval mode whatever the model's mode (each module's is restored after it): in training mode
+        attention dropout and stochastic depth gave another saliency on every call (a callback saliency mid-training,
+        a notebook without `.eval()`)."""
+        modes = [(module, module.training) for module in self.modules()]
+        self.eval()
+        try:
+            outputs = self(
+                pixel_values,
+                attention_mask=attention_mask,
+                interpolate_pos_encoding=interpolate_pos_encoding,
+                output_attentions=True,
+                return_dict=True,
+            )
+        finally:
+            for module, training in modes:
+                module.training = training
         grid = self.token_embedding.token_grid(*pixel_values.shape[1:2], *pixel_values.shape[3:])
         token_mask = self.tubelet_mask(attention_mask, pixel_values, grid)
         if token_mask is None:
