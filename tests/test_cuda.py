@@ -121,7 +121,7 @@ def test_gradient_checkpointing_gives_the_same_gradients_on_gpu(name):
 @pytest.mark.parametrize("name", VARIANTS)
 def test_bf16_training_step_updates_every_parameter(name):
     """A step as the recipes take it with `--mixed_precision bf16`: finite loss, every gradient finite and present."""
-    model = small(name, attn_implementation="sdpa", stochastic_depth_rate=0.1).train()
+    model = small(name, attn_implementation="sdpa", drop_path_rate=0.1).train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     with torch.autocast("cuda", dtype=torch.bfloat16):

@@ -1586,3 +1586,33 @@ def test_a_frame_sampling_checkpoint_restarts_as_tubelets(tmp_path):
     # a count given beside tubelets is still the caller's, and refused
     with pytest.raises(ValueError, match="num_sampled_frames=2"):
         from_vivit_checkpoint(str(tmp_path), embedding_type="tubelet", num_sampled_frames=2)
+
+
+@pytest.mark.parametrize("problem_type", ["multi_label_classification", "regression"])
+def test_classifier_init_copy_keeps_what_the_image_classifiers_outputs_mean(tmp_path, problem_type):
+    """A multi-label (or regression) ViT's copied classifier is trained with its own loss: transformers' loss for
+    that problem type on the same logits. Before, the video config's problem_type was None, so multi-hot labels were
+    refused as single-label and class indices trained the ViT's sigmoid rows with cross-entropy."""
+    vit = tiny_vit(ViTForImageClassification, num_labels=3, problem_type=problem_type)
+    vit.save_pretrained(tmp_path)
+    labels = torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    for source in (vit, str(tmp_path)):
+        model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+            source, num_frames=2, tubelet_init="filter_inflation", classifier_init="copy"
+        )
+        assert model.config.problem_type == problem_type
+        out = model(pixel_values=video(batch=2, frames=2), labels=labels)
+        expected = (
+            torch.nn.functional.binary_cross_entropy_with_logits(out.logits, labels)
+            if problem_type == "multi_label_classification"
+            else torch.nn.functional.mse_loss(out.logits, labels)
+        )
+        torch.testing.assert_close(out.loss, expected)
+    # in place, into a model built without one; a problem type the user gave stays theirs
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(vit, num_frames=2, num_labels=3)
+    initialise_from_vit(model, vit, classifier_init="copy")
+    assert model.config.problem_type == problem_type
+    model = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        vit, num_frames=2, classifier_init="copy", problem_type="single_label_classification"
+    )
+    assert model.config.problem_type == "single_label_classification"

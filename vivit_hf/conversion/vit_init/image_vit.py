@@ -80,6 +80,9 @@ class ImageViT:
     # the classifier's class names where the source names them (a transformers config's `id2label`, a timm Hub
     # folder's `label_names`), so a copied classifier keeps them: its rows are those classes
     id2label: dict[int, str] | None = None
+    # what the classifier's outputs mean (a transformers config's `problem_type`: multi-label or regression), so a
+    # copied classifier is trained with its own loss: with None, multi-hot labels were refused as single-label ones
+    problem_type: str | None = None
     unused: dict[str, str] = field(default_factory=dict)
     initializer_range: float | None = None
     origin: str = ""

@@ -222,6 +222,8 @@ def _name_copied_classes(config, vit: ImageViT) -> None:
     if vit.id2label and not getattr(config, "label_spaces", None) and config.id2label == unnamed:
         config.id2label = dict(vit.id2label)
         config.label2id = {name: i for i, name in vit.id2label.items()}
+    if vit.problem_type is not None and getattr(config, "problem_type", None) is None:
+        config.problem_type = vit.problem_type  # a multi-label ViT's rows trained with cross-entropy otherwise
 
 
 def initialise_from_vit(

@@ -87,6 +87,8 @@ def from_vit_pretrained(
             kwargs["num_labels"] = vit.classifier["weight"].shape[0]
         if vit.pre_logits is not None:
             kwargs["representation_size"] = vit.pre_logits["weight"].shape[0]
+        if vit.problem_type is not None:  # the copied rows keep their meaning (and loss); a given one still wins
+            kwargs["problem_type"] = vit.problem_type
     kwargs.update(config_overrides)
     if config_class.__name__ == "ViViTFactorisedEncoderConfig":
         kwargs.setdefault("num_hidden_layers", len(vit.layers))

@@ -172,6 +172,8 @@ def read_transformers_vit(state: Mapping[str, torch.Tensor], config: Mapping, or
     # ViTForImageClassification's head reads the final-normed CLS token (it has no pooler)
     set_classifier(vit, state, ("classifier.weight", "classifier.bias"), transpose=False)
     set_class_names(vit, config.get("id2label") or {})
+    if vit.classifier is not None:
+        vit.problem_type = config.get("problem_type")
     return vit
 
 
