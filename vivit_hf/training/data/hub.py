@@ -37,7 +37,7 @@ from .folders import (
     recipe_split_names,
 )
 from .labels import _LABEL_COLUMNS, _LABEL_FIELDS, _as_integer, is_labelled_split, label_name, label_vocabulary
-from .videofolder import _METADATA_FILES, _metadata_columns, warn_split_named_twice
+from .videofolder import _METADATA_FILES, _metadata_columns, _warn_empty_class_folders, warn_split_named_twice
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -1362,6 +1362,14 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
             f"clips of {source}, e.g. {left_out[:3]}; read class folders with --dataset_format videofolder (which "
             "follows them), or copy the linked folders in"
         )
+    if not metadata:  # class folders: one holding no clip (its copy failed) gave a class fewer without a word
+        places = {path: _place_of(path.relative_to(root)) for path in videos}
+        class_dirs = {
+            path.parent: root / place.split_folder if place.split_folder else root
+            for path, place in places.items()
+            if place.label is not None
+        }
+        _warn_empty_class_folders(root, class_dirs, videos)
     return dangling
 
 
