@@ -1346,7 +1346,8 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
     metadata = any(path.name in _METADATA_FILES for path in others)  # rows of absent files: _metadata_clips_on_disk
-    classes = {_place_of(path.relative_to(root)).label for path in videos} - {None}
+    places = {path: _place_of(path.relative_to(root)) for path in videos}
+    classes = {place.label for place in places.values()} - {None}
     dangling = {} if metadata else _dangling_clips(root, others, classes)
     if skipped:
         raise DatasetFormatError(
@@ -1363,7 +1364,6 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
             "follows them), or copy the linked folders in"
         )
     if not metadata:  # class folders: one holding no clip (its copy failed) gave a class fewer without a word
-        places = {path: _place_of(path.relative_to(root)) for path in videos}
         class_dirs = {
             path.parent: root / place.split_folder if place.split_folder else root
             for path, place in places.items()
