@@ -1327,3 +1327,24 @@ def test_kinetics_clips_whose_name_lies_in_several_folders_as_other_files_are_na
     said = [r.getMessage() for r in caplog.records if "several folders" in r.getMessage()]
     assert len(said) == 1 and said[0].startswith("kinetics: 1 clip(s) are files of other sizes in several folders")
     assert f"{by_name[names[0]][0]} then {by_name[names[0]][1]}" in said[0]
+
+
+def test_ssv2_clips_whose_id_lies_in_several_folders_as_other_files_are_named(tmp_path, caplog):
+    """Something-Something v2 finds `{id}.webm` anywhere below: a resized copy (`ssv2_256/`) kept beside Qualcomm's
+    folder had the first in sorted order read and the other never, without a word; named as Kinetics' are."""
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "labels.json").write_text(json.dumps({"Holding something": "0", "Lifting something": "1"}))
+    items = [{"id": str(i), "template": t} for i, t in ((11, "Holding [something]"), (12, "Lifting [something]"))]
+    (tmp_path / "labels" / "train.json").write_text(json.dumps(items))
+    for i, clip_id in enumerate(("11", "12")):
+        clip(tmp_path / "20bn-something-something-v2" / f"{clip_id}.webm", seed=i, codec_suffix=".webm")
+    clip(tmp_path / "ssv2_256" / "11.webm", seed=5, codec_suffix=".webm")
+    # the reference: the files of each name on disk, by size
+    copies = sorted(tmp_path.glob("**/11.webm"))
+    assert len(copies) == 2 and copies[0].stat().st_size != copies[1].stat().st_size
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "ssv2")
+    assert [example["video"] for example in data.split("train")][0] == str(copies[0])
+    said = [r.getMessage() for r in caplog.records if "several folders" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("ssv2: 1 clip(s) are files of other sizes in several folders")
+    assert f"{copies[0]} then {copies[1]}" in said[0]

@@ -214,7 +214,7 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
     copies: dict[str, list[Path]] = {}
     index = _index_videos(roots, replaces=_kinetics_replacement_folder, copies=copies)
-    _warn_other_files_of_one_name(copies, listed)
+    _warn_other_files_of_one_name(copies, listed, "kinetics")
     missing: dict[str, int] = {}
     splits = {}
     for split, rows in annotations.items():
@@ -239,22 +239,25 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
 
 
-def _warn_other_files_of_one_name(copies: dict[str, list[Path]], listed: set[str]) -> None:
-    """Name the listed Kinetics clips of which files of other sizes lie in several folders (a resized copy kept beside
-    the originals, `train_256/` by `train/`; a download that stopped short beside a whole one): the first in sorted
-    order was read, the others never, without a word. Copies of one size (the links of CVDF's `arrange_by_classes.py`,
-    byte-identical copies) are one clip: not named."""
+def _warn_other_files_of_one_name(copies: dict[str, list[Path]], listed: set[str] | None, fmt: str) -> None:
+    """Name the clips (the `listed` ones; None: all) of which files of other sizes lie in several folders, where a
+    format finds a clip by its file name anywhere below (a resized copy kept beside the originals, `train_256/` by
+    `train/`; a download that stopped short beside a whole one): the first in sorted order was read, the others
+    never, without a word. Copies of one size (the links of CVDF's `arrange_by_classes.py`, byte-identical copies)
+    are one clip: not named."""
     differing = {
         name: paths
         for name, paths in copies.items()
-        if (name in listed or Path(name).stem in listed) and len({_file_size(path) for path in paths}) > 1
+        if (listed is None or name in listed or Path(name).stem in listed)
+        and len({_file_size(path) for path in paths}) > 1
     }
     if differing:
         shown = [" then ".join(str(path) for path in paths[:2]) for paths in list(differing.values())[:3]]
         logger.warning(
-            "kinetics: %d clip(s) are files of other sizes in several folders, and the first of each (in sorted "
+            "%s: %d clip(s) are files of other sizes in several folders, and the first of each (in sorted "
             "order) is read, the others not: %s%s. Keep one copy of each below the data set's folder (a resized copy "
             "in a folder of its own, given as --dataset)",
+            fmt,
             len(differing),
             "; ".join(shown),
             f" and {len(differing) - 3} more" if len(differing) > 3 else "",
@@ -372,7 +375,9 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         )
     labels = {_no_brackets(name): index for name, index in labels.items()}
     names = _names_by_index(labels.items(), "ssv2", "labels.json")
-    index = _index_videos(roots)
+    copies: dict[str, list[Path]] = {}
+    index = _index_videos(roots, copies=copies)
+    _warn_other_files_of_one_name(copies, None, "ssv2")
     missing: dict[str, int] = {}
     splits = {}
     for split in ("train", "validation"):
@@ -563,7 +568,9 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
             label_spaces[head] = names[:size] if v2 is not None else names
         else:
             label_spaces[head] = [str(i) for i in range(size)]
-    index = _index_videos(roots)
+    copies: dict[str, list[Path]] = {}
+    index = _index_videos(roots, copies=copies)
+    _warn_other_files_of_one_name(copies, None, "epic_kitchens")
     missing: dict[str, int] = {}
     splits = {}
     for split in ("train", "validation"):
