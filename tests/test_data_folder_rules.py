@@ -511,3 +511,29 @@ def test_one_split_read_from_folders_of_two_split_words_is_named_as_merged(tmp_p
         hub = load_video_dataset(tmp_path, "hub", cache_dir=str(tmp_path / ".cache"))
     assert len(hub.split("validation")) == 3
     assert [r.getMessage() for r in caplog.records if "different split words" in r.getMessage()] == messages
+
+
+def test_hub_class_folders_that_hold_no_clip_are_named_whole_and_streamed_not_dropped_without_a_word(tmp_path, caplog):
+    """`--dataset_format hub` on class folders (datasets' videofolder) dropped a class whose copy failed (only a
+    `.DS_Store` or its notes left) without a word, whole and streamed: the model had a class fewer than the folders
+    show. Named as `--dataset_format videofolder` names them."""
+    import datasets
+
+    touch(tmp_path, "train/cat/a.mp4", "train/dog/b.mp4", "train/horse/.DS_Store", "train/fish/notes.txt")
+    touch(tmp_path, "val/cat/c.mp4", "val/dog/d.mp4")
+    (tmp_path / "val" / "bird").mkdir()
+    # the reference: the classes datasets itself reads, which lack the folders without a clip
+    reference = datasets.load_dataset(str(tmp_path), cache_dir=str(tmp_path.parent / "reference"))
+    assert reference["train"].features["label"].names == ["cat", "dog"]
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        load_video_dataset(tmp_path, "videofolder")
+    said = sorted(r.getMessage() for r in caplog.records if "give no class" in r.getMessage())
+    assert len(said) == 2 and "'train/fish'" in said[0] and "'train/horse', 'val/bird'" in said[1]
+    for read in (
+        lambda: load_video_dataset(tmp_path, "hub", cache_dir=str(tmp_path.parent / "whole")),
+        lambda: open_streaming_dataset(str(tmp_path), cache_dir=str(tmp_path.parent / "stream")),
+    ):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger=LOGGER):
+            assert read().label_names == ["cat", "dog"]
+        assert sorted(r.getMessage() for r in caplog.records if "give no class" in r.getMessage()) == said

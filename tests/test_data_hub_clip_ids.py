@@ -259,3 +259,33 @@ def test_the_digest_of_a_split_is_the_one_earlier_versions_recorded_though_its_i
     _, held = hold_out(train, 0.5, seed=0)
     held_earlier = [earlier[example_ids(train).index(clip_id)] for clip_id in example_ids(held)]
     assert examples_digest(held) == examples_digest(held_earlier)
+
+
+def test_streamed_source_ids_that_repeat_in_shards_or_splits_are_named_as_the_whole_read_names_them(tmp_path, caplog):
+    """Streamed, shards whose `json` ids repeat (two shard tool runs nested as `train/a/`, `train/b/`; a clip written
+    into both the training and the validation shards) said nothing: copies read twice an epoch, or a training clip
+    scored on. The stream reads the shards' `.json` members once and warns as the whole read does."""
+    import json
+
+    clips = [s.read_bytes() for s in sources(tmp_path, 4)]
+    root = tmp_path / "repo"
+    for i, folder in enumerate(("train/a", "train/b", "validation")):
+        samples = [
+            (
+                f"s_{k:08d}",
+                {"mp4": clips[(2 * i + k) % 4], "cls": b"0", "json": json.dumps({"id": f"cat/{k}.mp4"}).encode()},
+            )
+            for k in range(2)
+        ]
+        write_tar(root / folder / "shard-00000.tar", samples)
+    # the reference: the whole read's warnings on the same shards
+    with caplog.at_level(logging.WARNING):
+        load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache"))
+    whole = sorted(r.getMessage() for r in caplog.records if "cat/0.mp4" in r.getMessage())
+    assert len(whole) == 2 and "different WebDataset shards" in whole[1] and "both split" in whole[0]
+    shards = sorted(tar.relative_to(root).as_posix() for tar in root.glob("train/*/*.tar"))
+    assert all(repr(shard) in whole[1] for shard in shards)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        open_streaming_dataset(str(root), cache_dir=str(tmp_path / "stream"))
+    assert sorted(r.getMessage() for r in caplog.records if "cat/0.mp4" in r.getMessage()) == whole

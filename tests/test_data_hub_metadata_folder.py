@@ -124,3 +124,41 @@ def test_two_clips_whose_names_differ_only_in_unicode_form_are_read_as_named_and
             read()
         assert repr(str(root / "train" / composed)) in str(refused.value)
         assert repr(str(root / "train" / decomposed)) in str(refused.value)
+
+
+def test_a_metadata_folders_clips_are_named_by_their_path_in_it_whole_and_streamed_wherever_it_lies(tmp_path):
+    """Its clips were named by their absolute path (`/data/k400/train/clips/0.mp4`) in predictions.jsonl and skip
+    messages: the ids changed with the machine and the folder's place, where `videofolder` names them
+    `train/cat/0.mp4`. The digest a resume or an evaluation compares stays the one main recorded."""
+    import hashlib
+    import shutil
+    from pathlib import PurePath
+
+    from test_data_hub_clip_ids import streamed_ids
+
+    from vivit_hf.training.data.examples import examples_digest
+    from vivit_hf.training.data.formats import example_ids
+
+    names = [f"clips/{i}.mp4" for i in range(4)]
+    metadata_folder(tmp_path / "a" / "repo", names, ["sit", "stand"] * 2)
+    copy = tmp_path / "elsewhere" / "k400"
+    shutil.copytree(tmp_path / "a" / "repo", copy)
+    for root in (tmp_path / "a" / "repo", copy):
+        # the reference: the files on disk, by their path below the folder, in the metadata's order
+        on_disk = [path.relative_to(root).as_posix() for path in sorted((root / "train").rglob("*.mp4"))]
+        assert on_disk == [f"train/{name}" for name in names]
+        data = load_video_dataset(root, "hub", cache_dir=str(tmp_path / "cache" / root.name))
+        assert example_ids(data.splits["train"]) == on_disk
+        assert [example["id"] for example in data.splits["train"]] == on_disk
+        assert sorted(streamed_ids(root, str(tmp_path / "stream" / root.name))) == on_disk
+        # the digest main took: each absolute path by its last two parts (`examples_digest`'s rule), with its label's
+        # id (the names numbered in sorted order)
+        assert data.label_names == ["sit", "stand"]
+        reference = datasets.load_dataset(str(root), cache_dir=str(tmp_path / "ref" / root.name))["train"]
+        reference = reference.cast_column("video", datasets.Video(decode=False))
+        digest = hashlib.sha256()
+        for row in reference:
+            digest.update(
+                f"{'/'.join(PurePath(row['video']['path']).parts[-2:])}\t{data.label_names.index(row['label'])}\n".encode()
+            )
+        assert examples_digest(data.splits["train"]) == f"4:{digest.hexdigest()[:16]}"

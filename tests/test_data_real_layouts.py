@@ -1293,3 +1293,58 @@ def test_kinetics_clips_on_disk_that_no_csv_row_names_are_named_not_left_out_wit
     for unlisted in ("train/t3_000007_000017.mp4", "val/v2_000004_000014.mp4", "val/v3_000020_000030.mp4"):
         assert str(k600 / unlisted) in warned[0]
     assert "s1_" not in warned[0] and "replacement" not in warned[0] and "t1_" not in warned[0]
+
+
+def test_kinetics_clips_whose_name_lies_in_several_folders_as_other_files_are_named(tmp_path, caplog):
+    """A resized copy kept beside the originals (`train_256/` by `train/`) or a download that stopped short beside a
+    whole one: a clip is found by its file name anywhere below, so the first file of that name in sorted order was
+    read and the other never, without a word. Files of other sizes are named; the links of CVDF's
+    `arrange_by_classes.py` (one file) and a replacement of a corrupted clip are not."""
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    k400 = tmp_path / "k400"
+    rows = [["yoga", "t1", 0, 10, "train"], ["zumba", "t2", 5, 15, "train"], ["yoga", "t3", 1, 11, "train"]]
+    write_csv(k400 / "annotations" / "train.csv", rows, header)
+    names = ["t1_000000_000010.mp4", "t2_000005_000015.mp4", "t3_000001_000011.mp4"]
+    for i, name in enumerate(names):
+        clip(k400 / "train" / name, seed=i)
+    (k400 / "train_256").mkdir()
+    (k400 / "train_256" / names[0]).write_bytes((k400 / "train" / names[0]).read_bytes()[:100])  # cut short
+    (k400 / "by_class" / "zumba").mkdir(parents=True)
+    (k400 / "by_class" / "zumba" / names[1]).symlink_to(k400 / "train" / names[1])
+    clip(k400 / "replacement" / names[2], seed=7)
+    # the reference: the files of each name on disk, in sorted order, by size
+    by_name = {name: sorted(k400.glob(f"**/{name}")) for name in names}
+    differing = [name for name, files in by_name.items() if len({f.stat().st_size for f in files}) > 1]
+    assert differing == [names[0], names[2]]  # the replacement differs too, and is read in place of its original
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(k400, "kinetics")
+    read = {Path(example["video"]).name: example["video"] for example in data.split("train")}
+    assert read == {
+        names[0]: str(by_name[names[0]][0]),
+        names[1]: str(k400 / "by_class" / "zumba" / names[1]),
+        names[2]: str(k400 / "replacement" / names[2]),
+    }
+    said = [r.getMessage() for r in caplog.records if "several folders" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("kinetics: 1 clip(s) are files of other sizes in several folders")
+    assert f"{by_name[names[0]][0]} then {by_name[names[0]][1]}" in said[0]
+
+
+def test_ssv2_clips_whose_id_lies_in_several_folders_as_other_files_are_named(tmp_path, caplog):
+    """Something-Something v2 finds `{id}.webm` anywhere below: a resized copy (`ssv2_256/`) kept beside Qualcomm's
+    folder had the first in sorted order read and the other never, without a word; named as Kinetics' are."""
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "labels.json").write_text(json.dumps({"Holding something": "0", "Lifting something": "1"}))
+    items = [{"id": str(i), "template": t} for i, t in ((11, "Holding [something]"), (12, "Lifting [something]"))]
+    (tmp_path / "labels" / "train.json").write_text(json.dumps(items))
+    for i, clip_id in enumerate(("11", "12")):
+        clip(tmp_path / "20bn-something-something-v2" / f"{clip_id}.webm", seed=i, codec_suffix=".webm")
+    clip(tmp_path / "ssv2_256" / "11.webm", seed=5, codec_suffix=".webm")
+    # the reference: the files of each name on disk, by size
+    copies = sorted(tmp_path.glob("**/11.webm"))
+    assert len(copies) == 2 and copies[0].stat().st_size != copies[1].stat().st_size
+    with caplog.at_level(logging.WARNING, logger="vivit_hf.training.data.formats"):
+        data = load_video_dataset(tmp_path, "ssv2")
+    assert [example["video"] for example in data.split("train")][0] == str(copies[0])
+    said = [r.getMessage() for r in caplog.records if "several folders" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("ssv2: 1 clip(s) are files of other sizes in several folders")
+    assert f"{copies[0]} then {copies[1]}" in said[0]

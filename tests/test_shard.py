@@ -660,3 +660,24 @@ def test_class_names_beyond_the_basic_plane_read_back_from_the_card_as_written(t
     written = sorted(names)  # videofolder numbers its classes in sorted order
     assert list(load_video_dataset(str(tmp_path / "shards"), "hub").id2label.values()) == written
     assert list(open_streaming_dataset(str(tmp_path / "shards")).id2label.values()) == written
+
+
+def test_shards_of_a_metadata_folder_name_each_clip_by_its_path_in_the_folder_not_on_this_disk(tmp_path):
+    """`--dataset_format hub` on a folder whose `metadata.csv` names its clips gave each clip its absolute path as
+    id, and the shards kept it in `<key>.json` (`/home/me/k400/train/0.mp4`, uploaded with --push_to_hub): the ids
+    of the shards depended on where the folder lay. They are the clips' paths in the folder."""
+    root = tmp_path / "home" / "me" / "clips"
+    (root / "train").mkdir(parents=True)
+    rows = [(f"{i}.mp4", label) for i, label in enumerate(CLASSES * 2)]
+    for i, (name, _) in enumerate(rows):
+        tiny_clip(root / "train" / name, label=i % 2, seed=i)
+    write_csv(root / "train" / "metadata.csv", rows, ["file_name", "label"])
+    out = tmp_path / "shards"
+    shard_main(["--dataset_format", "hub", "--dataset", str(root), "--out", str(out), "--splits", "train"])
+    # the reference: the clips on disk, by their path below the folder
+    on_disk = sorted(path.relative_to(root).as_posix() for path in root.glob("train/*.mp4"))
+    ids = []
+    for shard in sorted((out / "data").glob("train-*.tar")):
+        with tarfile.open(shard) as tar:
+            ids += [json.load(tar.extractfile(m))["id"] for m in tar if m.name.endswith(".json")]
+    assert sorted(ids) == on_disk

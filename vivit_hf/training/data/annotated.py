@@ -49,12 +49,16 @@ def _require_file(roots: Sequence[Path], name: str, fmt: str) -> Path:
 
 
 def _index_videos(
-    roots: Sequence[Path], several: set[str] | None = None, replaces: Callable[[Path], bool] | None = None
+    roots: Sequence[Path],
+    several: set[str] | None = None,
+    replaces: Callable[[Path], bool] | None = None,
+    copies: dict[str, list[Path]] | None = None,
 ) -> dict[str, Path]:
     """Every video file below the roots, by file name and by stem (first one wins, unless `replaces` says of its
     folder, relative to its root, that its files replace the others of their name), and by `<its folder>/<name>`
     and `<its folder>/<stem>` (a split list's `<class>/<clip>`). `several` collects the names and stems that files
-    in different folders share (`brush_hair/1.avi` and `cartwheel/1.avi`), which name no one clip."""
+    in different folders share (`brush_hair/1.avi` and `cartwheel/1.avi`), which name no one clip; `copies`, by file
+    name, the files of one name in different folders, the one read first, where none replaces the others."""
     index: dict[str, Path] = {}
     replacing: set[Path] = set()
     for root in roots:
@@ -65,6 +69,9 @@ def _index_videos(
                     path, stem = dirpath / filename, Path(filename).stem
                     if replacement:
                         replacing.add(path)
+                    first = index.get(filename)
+                    if copies is not None and first is not None and not replacement and first not in replacing:
+                        copies.setdefault(filename, [first]).append(path)
                     for key in (filename, stem):
                         if several is not None and key in index and index[key].parent != dirpath:
                             several.add(key)
@@ -205,7 +212,9 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
             f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}{_what_is_there(roots)}"
         )
     names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
-    index = _index_videos(roots, replaces=_kinetics_replacement_folder)
+    copies: dict[str, list[Path]] = {}
+    index = _index_videos(roots, replaces=_kinetics_replacement_folder, copies=copies)
+    _warn_other_files_of_one_name(copies, listed, "kinetics")
     missing: dict[str, int] = {}
     splits = {}
     for split, rows in annotations.items():
@@ -228,6 +237,38 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     splits = _keep_found_splits("kinetics", splits, missing, roots, "<youtube_id>_<time_start:06d>_<time_end:06d>.mp4")
     _warn_unlisted_clips(roots, index, listed, files)
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
+
+
+def _warn_other_files_of_one_name(copies: dict[str, list[Path]], listed: set[str] | None, fmt: str) -> None:
+    """Name the clips (the `listed` ones; None: all) of which files of other sizes lie in several folders, where a
+    format finds a clip by its file name anywhere below (a resized copy kept beside the originals, `train_256/` by
+    `train/`; a download that stopped short beside a whole one): the first in sorted order was read, the others
+    never, without a word. Copies of one size (the links of CVDF's `arrange_by_classes.py`, byte-identical copies)
+    are one clip: not named."""
+    differing = {
+        name: paths
+        for name, paths in copies.items()
+        if (listed is None or name in listed or Path(name).stem in listed)
+        and len({_file_size(path) for path in paths}) > 1
+    }
+    if differing:
+        shown = [" then ".join(str(path) for path in paths[:2]) for paths in list(differing.values())[:3]]
+        logger.warning(
+            "%s: %d clip(s) are files of other sizes in several folders, and the first of each (in sorted "
+            "order) is read, the others not: %s%s. Keep one copy of each below the data set's folder (a resized copy "
+            "in a folder of its own, given as --dataset)",
+            fmt,
+            len(differing),
+            "; ".join(shown),
+            f" and {len(differing) - 3} more" if len(differing) > 3 else "",
+        )
+
+
+def _file_size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:  # a link to a file that is not there: no size to compare
+        return None
 
 
 def _warn_unlisted_clips(roots: Sequence[Path], index: dict, listed: set[str], files: dict[str, Path]) -> None:
@@ -334,7 +375,9 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         )
     labels = {_no_brackets(name): index for name, index in labels.items()}
     names = _names_by_index(labels.items(), "ssv2", "labels.json")
-    index = _index_videos(roots)
+    copies: dict[str, list[Path]] = {}
+    index = _index_videos(roots, copies=copies)
+    _warn_other_files_of_one_name(copies, None, "ssv2")
     missing: dict[str, int] = {}
     splits = {}
     for split in ("train", "validation"):
@@ -525,7 +568,9 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
             label_spaces[head] = names[:size] if v2 is not None else names
         else:
             label_spaces[head] = [str(i) for i in range(size)]
-    index = _index_videos(roots)
+    copies: dict[str, list[Path]] = {}
+    index = _index_videos(roots, copies=copies)
+    _warn_other_files_of_one_name(copies, None, "epic_kitchens")
     missing: dict[str, int] = {}
     splits = {}
     for split in ("train", "validation"):

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .annotated import _count_missing
 from .examples import DatasetFormatError, VideoClassificationData, quoted
@@ -37,7 +37,7 @@ from .folders import (
     recipe_split_names,
 )
 from .labels import _LABEL_COLUMNS, _LABEL_FIELDS, _as_integer, is_labelled_split, label_name, label_vocabulary
-from .videofolder import _METADATA_FILES, _metadata_columns, warn_split_named_twice
+from .videofolder import _METADATA_FILES, _metadata_columns, _warn_empty_class_folders, warn_split_named_twice
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -640,8 +640,9 @@ class _HubSplit(Sequence):
 
     def ids(self) -> list[str]:
         """Every row's video id: the source id a shard's `json` keeps, else the row's own `id` column, else a
-        WebDataset sample's `<shard>/<member>`, else the clip's path where the row has one (with its segment, where
-        the table gives one), else the row's index in its split (as `hub_example` names it)."""
+        WebDataset sample's `<shard>/<member>`, else the clip's path where the row has one (its path in the data set,
+        `clip_path_id`; with its segment, where the table gives one), else the row's index in its split (as
+        `hub_example` names it)."""
         return self._ids(self.shard_name, segments=True)
 
     def digest_ids(self) -> list[str]:
@@ -665,7 +666,9 @@ class _HubSplit(Sequence):
             source_id
             or _own_id(own[i])
             or _segment_id(
-                _shard_member(urls[i], keys[i], path, shards.get) or path, bounds[i] if segment else {}, segment
+                _shard_member(urls[i], keys[i], path, shards.get) or clip_path_id(path, shard_name),
+                bounds[i] if segment else {},
+                segment,
             )
             or str(i)
             for i, (source_id, path, _) in enumerate(self._id_columns())
@@ -721,7 +724,8 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
     elif isinstance(video, str):
         path = video
     shard_member = _shard_member(row.get("__url__"), row.get("__key__"), path, shard_name)
-    clip_id = _clip_id(row) or _own_id(row.get("id")) or _segment_id(shard_member or path, row, segment_columns(row))
+    clip_id = shard_member or clip_path_id(path, shard_name)
+    clip_id = _clip_id(row) or _own_id(row.get("id")) or _segment_id(clip_id, row, segment_columns(row))
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or fallback_id}
 
 
@@ -766,6 +770,17 @@ def warn_unread_segments(columns, source: str) -> None:
         )
 
 
+def clip_path_id(path: str | None, shard_name=None) -> str | None:
+    """A clip read from a file, named by its path in the data set as `shard_name` names a shard (`shard_namer`: below
+    the local folder, in the Hub repo) where `datasets` gives the file's absolute path or `hf://` URL: a local
+    metadata folder's clips were named by their absolute path, in predictions and skip messages, so the ids changed
+    with the machine and the folder's place (`--dataset_format videofolder` names them `train/cat/0.mp4`). A path
+    as a table writes it (relative), or where no namer is given (a shard's file name alone, `digest_ids`), as is."""
+    if not path or shard_name in (None, _file_name) or not (os.path.isabs(path) or path.startswith("hf://")):
+        return path
+    return shard_name(path)
+
+
 def _clip_id(row: dict) -> str | None:
     meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
     return meta.get("id") if isinstance(meta, dict) else None
@@ -808,10 +823,11 @@ def shard_name(url: str, root: str | None = None, downloads: dict | None = None)
     if root is not None and "://" not in text:
         # by the link's path first: a shard kept elsewhere and linked into the folder (git-annex and DVC link every
         # file so) was named by its whole local path, which went into predictions.jsonl and skip warnings
-        path, folder = Path(os.path.abspath(text)), Path(os.path.abspath(root))
-        for shard, below in ((path, folder), (path.resolve(), folder.resolve())):
-            with contextlib.suppress(ValueError):
-                return shard.relative_to(below).as_posix()
+        path, folder = os.path.abspath(text), os.path.abspath(root).rstrip(os.sep) + os.sep
+        if path.startswith(folder):  # below it as written: no link resolved (a clip of every row is named so)
+            return PurePath(path[len(folder) :]).as_posix()
+        with contextlib.suppress(ValueError):
+            return Path(path).resolve().relative_to(Path(folder).resolve()).as_posix()
     return text
 
 
@@ -1330,7 +1346,8 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
     metadata = any(path.name in _METADATA_FILES for path in others)  # rows of absent files: _metadata_clips_on_disk
-    classes = {_place_of(path.relative_to(root)).label for path in videos} - {None}
+    places = {path: _place_of(path.relative_to(root)) for path in videos}
+    classes = {place.label for place in places.values()} - {None}
     dangling = {} if metadata else _dangling_clips(root, others, classes)
     if skipped:
         raise DatasetFormatError(
@@ -1346,6 +1363,13 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
             f"clips of {source}, e.g. {left_out[:3]}; read class folders with --dataset_format videofolder (which "
             "follows them), or copy the linked folders in"
         )
+    if not metadata:  # class folders: one holding no clip (its copy failed) gave a class fewer without a word
+        class_dirs = {
+            path.parent: root / place.split_folder if place.split_folder else root
+            for path, place in places.items()
+            if place.label is not None
+        }
+        _warn_empty_class_folders(root, class_dirs, videos)
     return dangling
 
 

@@ -27,6 +27,7 @@ A clip that does not decode is replaced by zeros and marked `valid=False` (skipp
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
@@ -235,19 +236,45 @@ def _parquet_rows(path, row_groups, footers: dict) -> int:
 def _tar_samples(path) -> int:
     """Samples in a local WebDataset tar, counted as datasets' reader groups them: consecutive files of one key (the
     name up to the first dot of its last part), hidden files (`.x`, `__x`) left out; only the headers are read."""
-    import tarfile
+    return _tar_index(path)[0]
+
+
+def _tar_source_ids(path) -> list[str]:
+    """The `id` of each sample's `.json` member in a local WebDataset tar; the clips' bytes are skipped."""
+    return _tar_index(path)[1]
+
+
+def _tar_index(path) -> tuple[int, list[str]]:
+    """`(samples, source ids)` of a local tar (`_tar_samples`, `_tar_source_ids`), read in one pass over its headers
+    and `.json` members, kept for the file as it is (its size and modification time): the digest, the card's check and
+    the repeated ids' warning each asked for it."""
     from pathlib import Path
 
     if "://" in str(path) or not Path(path).is_file():
         raise OSError(f"{path} is not a local file (counting its samples would read it whole)")
-    samples, previous = 0, None
+    stat = Path(path).stat()
+    return _read_tar_index(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_tar_index(path: str, size: int, mtime_ns: int) -> tuple[int, list[str]]:
+    import tarfile
+
+    samples, previous, ids = 0, None, []
     with tarfile.open(path) as tar:
         for member in tar:
             folder, _, name = member.name.rpartition("/")
             key = (folder, name.split(".", 1)[0])
-            if member.isfile() and "." in name and not name.startswith((".", "__")) and key != previous:
+            if not member.isfile() or "." not in name or name.startswith((".", "__")):
+                continue
+            if key != previous:
                 samples, previous = samples + 1, key
-    return samples
+            if name.endswith(".json"):
+                meta = json.loads(tar.extractfile(member).read())
+                clip_id = meta.get("id") if isinstance(meta, dict) else None
+                if clip_id not in (None, ""):
+                    ids.append(str(clip_id))
+    return samples, ids
 
 
 def open_streaming_dataset(
@@ -442,7 +469,47 @@ def _open_streaming_dataset(
     if clips:  # a clip listed twice, or in two splits: named as the whole read names it
         listed = {named[split]: [{"video": clip, "id": clip} for clip in rows if clip] for split, rows in clips.items()}
         warn_repeated_clips(VideoClassificationData(splits=listed, label_spaces=data.label_spaces))
+    _warn_repeated_source_ids(data)
     return data
+
+
+class _ShardSamples(list):
+    """A split's WebDataset samples as `warn_repeated_clips` compares them: each one's source id and its shard."""
+
+    def __init__(self, ids_and_shards: list[tuple[str, str]]):
+        super().__init__({"video": None, "id": clip_id} for clip_id, _ in ids_and_shards)
+        self.ids_and_shards = ids_and_shards
+
+    def clip_ids(self) -> list[str]:
+        return [clip_id for clip_id, _ in self.ids_and_shards]
+
+    def shards(self) -> list[str]:
+        return [shard for _, shard in self.ids_and_shards]
+
+
+def _warn_repeated_source_ids(data: VideoClassificationData) -> None:
+    """The source ids (a shard's `json` `id`) of local WebDataset shards that repeat, in a split or across splits,
+    named as the whole read names them (`warn_repeated_clips`, naming the shards): streamed, the same shards said
+    nothing, copies of one clip read twice an epoch or a training clip scored on. The `.json` members alone are read
+    (each tar's headers, as `shard_sizes` reads them); shards on the Hub would be downloaded to be read: not read."""
+    listed = {}
+    for name, split in data.splits.items():
+        source = split.dataset if split.uncut is None else split.uncut
+        kwargs = getattr(getattr(source, "_ex_iterable", None), "kwargs", None) or {}
+        meta = (split.dataset.features or {}).get("json")
+        paths = kwargs.get("tar_paths") or []
+        if not paths or not (isinstance(meta, dict) and "id" in meta):
+            continue
+        try:
+            held = [
+                (clip_id, (split.shard_name or str)(str(path))) for path in paths for clip_id in _tar_source_ids(path)
+            ]
+        except (OSError, ValueError) as error:
+            logger.info("the source ids of split %r could not be read (%s)", name, error)
+            continue
+        listed[name] = _ShardSamples(held)
+    if listed:
+        warn_repeated_clips(VideoClassificationData(splits=listed, label_spaces=data.label_spaces))
 
 
 def class_ids_unchecked(dataset, column: str):

@@ -174,7 +174,8 @@ def _warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: 
     class, as in `datasets`, so the model had a class fewer than the folders show without a word; name them. So are
     such folders beside a folder of class folders (`train/empty_class/` next to `train/animals/cat/`), up to the
     split folder (`class_dirs`: each class folder's split folder, or `root`), which went unnamed."""
-    holding_videos = {folder for clip in videos for folder in clip.parents}
+    # the folders above each clip's folder, each folder's once: a Kinetics tree is 400 folders of 240k clips
+    holding_videos = {above for folder in {clip.parent for clip in videos} for above in (folder, *folder.parents)}
     empty, videoless = [], []
     for parent in sorted({above for folder, top in class_dirs.items() for above in _folders_up_to(folder.parent, top)}):
         for child in sorted(parent.iterdir()):
