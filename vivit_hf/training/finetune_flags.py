@@ -177,6 +177,13 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--optimizer", choices=("sgd", "adamw"))
     g.add_argument("--learning_rate", type=_real(above=0))
     g.add_argument("--momentum", type=_real(at_least=0), default=0.9)
+    g.add_argument(
+        "--layer_decay",
+        type=_real(above=0, below=1),
+        default=None,
+        help="layer-wise learning-rate decay (BEiT, MAE): block k of L learns at learning_rate * "
+        "layer_decay ** (L + 1 - k), the embeddings at ** (L + 1), the classifier at the full rate (e.g. 0.75)",
+    )
     g.add_argument("--weight_decay", type=_real(at_least=0))
     g.add_argument(
         "--lr_scheduler_type",
