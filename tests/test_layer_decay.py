@@ -133,6 +133,7 @@ def test_a_run_with_layer_decay_killed_and_resumed_ends_with_the_same_weights(vi
         torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
     state = json.loads((uninterrupted / "checkpoints" / "step_12" / "trainer_state.json").read_text())
     assert state["settings"]["model"]["layer_decay"] == 0.5
+    assert "| layer_decay | 0.5 |" in (uninterrupted / "README.md").read_text()  # the card's recipe says so
 
 
 @pytest.mark.parametrize("layer_decay", [None, "0.75"])

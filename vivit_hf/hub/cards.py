@@ -36,6 +36,7 @@ _RECIPE_KEYS = (
     "learning_rate",
     "momentum",
     "weight_decay",
+    "layer_decay",  # --layer_decay (BEiT): left out when not given
     "lr_scheduler_type",
     "warmup_epochs",
     "num_train_epochs",
