@@ -196,3 +196,22 @@ def test_resume_with_load_best_model_at_end_of_a_run_that_kept_no_best_model_is_
     assert result.returncode == 2, result.stderr[-2000:]
     assert "--load_best_model_at_end" in result.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "model.safetensors").exists()
+
+
+def test_early_stopping_at_an_epochs_end_stops_before_the_next_epoch_and_stays_stopped(videofolder, tmp_path):
+    """Evaluated at each epoch's end: the run stops there (the epoch's checkpoint saved), and the same command again,
+    continuing from that checkpoint, trains nothing more."""
+    flags = [*TINY_MODEL, "--num_train_epochs", "4", "--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
+    flags += ["--checkpointing_steps", "epoch", "--checkpoints_total_limit", "0", "--early_stopping_patience", "1"]
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *flags, "--load_best_model_at_end"]
+    run(FINETUNE, *args)
+    results = results_of(tmp_path)
+    best_step, _, stopped_at = trainer_reference([entry["eval/top1"] for entry in results["history"]], patience=1)
+    assert stopped_at is not None and stopped_at < 4 and len(results["history"]) == stopped_at
+    assert results["completed_steps"] == 6 * stopped_at and results["stopped_early"] is True
+    best_epoch = results["history"][best_step - 1]["epoch"]
+    assert_same_weights(weights(tmp_path), weights(tmp_path / "checkpoints" / f"epoch_{best_epoch}"))
+    first = weights(tmp_path)
+    run(FINETUNE, *args)
+    assert results_of(tmp_path)["history"] == results["history"]
+    assert_same_weights(weights(tmp_path), first)
