@@ -86,6 +86,7 @@ from vivit_hf.training.checkpoints import (
     steps_of,
     trained_runs,
 )
+from vivit_hf.training.class_weights import balanced_class_weights
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
 from vivit_hf.training.data.dataset import model_pixel_values
 from vivit_hf.training.data.examples import earlier_examples_digest, examples_digest
@@ -423,6 +424,16 @@ def main(argv=None):
         if said:
             logger.warning(f"WARNING: {said}")
     head_sizes = list(data.head_sizes.values())
+    class_weights, weights_by_class = None, None  # --class_weights balanced: from the training labels, no clip read
+    if args.class_weights:
+        weights = balanced_class_weights(clips_per_class(train_examples, head_sizes), head_sizes)
+        class_weights = torch.tensor(weights, device=accelerator.device)
+        starts = [sum(head_sizes[:h]) for h in range(len(head_sizes))]  # per head, by class name (heads share names)
+        weights_by_class = {
+            head: dict(zip(names, weights[start : start + len(names)]))
+            for start, (head, names) in zip(starts, data.label_spaces.items())
+        }
+        logger.info(f"--class_weights balanced: {json.dumps(weights_by_class)}")
     num_views = args.eval_num_clips * args.eval_num_crops
 
     if args.streaming:  # datasets' IterableDataset, split over the processes, decoded in the workers
@@ -829,6 +840,8 @@ def main(argv=None):
                 pixel_values = model_pixel_values(batch)  # normalised here, on the device: the workers ship uint8
                 if args.mixup_alpha or args.cutmix_alpha:
                     pixel_values, targets = mixup(pixel_values, targets, batch["valid"])
+                if class_weights is not None:  # sum_c w_c y_c (-log p_c): torch's weighted cross-entropy per clip
+                    targets = targets * class_weights
                 logits = compiled(pixel_values=pixel_values).logits
                 loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
                 accelerator.backward(clip_mean.backward_loss(loss, batch["valid"]))
@@ -1009,6 +1022,8 @@ def main(argv=None):
             **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},
             "history": history,
         }
+        if weights_by_class is not None:  # per head: {"label": {"down": 2.0, "up": 0.667}}
+            all_results["train_class_weights"] = weights_by_class
         if args.load_best_model_at_end or args.early_stopping_patience:  # Trainer's trainer_state names
             all_results.update(metric_for_best_model=best_metric, best_metric=best and best[1])
             all_results.update(best_global_step=best and best[0], stopped_early=stopped_early())

@@ -46,6 +46,7 @@ _RECIPE_KEYS = (
     "effective_total_batch_size",  # the paper's batch (64): per device x processes x accumulation
     "max_grad_norm",
     "label_smoothing",
+    "class_weights",  # --class_weights balanced: left out when not given
     "mixup_alpha",
     "cutmix_alpha",
     "drop_path_rate",

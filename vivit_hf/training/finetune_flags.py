@@ -27,6 +27,7 @@ from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
 from .best_model import check_metric_flag
+from .class_weights import class_weights_problem
 from .data import SYNTHETIC
 from .data.formats import DATASET_FORMATS, check_config_name
 from .flags import (
@@ -206,6 +207,13 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--gradient_accumulation_steps", type=at_least(1), default=None)
     g.add_argument("--max_grad_norm", type=_real(at_least=0), help="0: no clipping")
     g.add_argument("--label_smoothing", type=_real(at_least=0, below=1))
+    g.add_argument(
+        "--class_weights",
+        choices=("balanced",),
+        default=None,
+        help="weigh each class's loss by n / (classes * its clips) (scikit-learn's balanced), for an imbalanced "
+        "training set",
+    )
     g.add_argument("--mixup_alpha", type=_real(at_least=0), help="0: no mixup")
     g.add_argument("--cutmix_alpha", type=_real(at_least=0), default=0.0, help="0: no cutmix")
     g.add_argument("--seed", type=int, default=0)
@@ -574,7 +582,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     args.holds_out_typed = "validation_split_percentage" in typed
     # The model flags a ViViT --init_from decides instead: typed, they are refused (`ignored_by_checkpoint`).
     args.typed_model_flags = [name for name in ("model", *_CHECKPOINT_DECIDES) if name in typed]
-    unused = unused_flag(args, typed) or best_model_flag_unused(args, typed)
+    unused = unused_flag(args, typed) or best_model_flag_unused(args, typed) or class_weights_problem(args)
     if unused:
         parser.error(unused)
     # A paper preset without --dataset trained its recipe on the bundled set, a video folder, without a word.

@@ -141,11 +141,14 @@ def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
     model = {name: values.get(name) for name in MODEL_SETTINGS}
     if values.get("layer_decay") is not None:  # its optimiser groups; recorded only when on, as before it existed
         model["layer_decay"] = values["layer_decay"]
+    other = {name: values.get(name) for name in OTHER_SETTINGS}
+    if values.get("class_weights") is not None:  # the loss; recorded only when on, as before it existed
+        other["class_weights"] = values["class_weights"]
     return {
         "batches": batches,
         "model": model,
         "clips": {name: values.get(name) for name in CLIP_SETTINGS},
-        "other": {name: values.get(name) for name in OTHER_SETTINGS},
+        "other": other,
     }
 
 
@@ -288,7 +291,8 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
             "the checkpoint's model was trained on clips sampled or scaled otherwise, and its saved processor would "
             "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused)
         )
-    return [f"resuming with a different {change}" for change in changes(saved.get("other", {}), current["other"])]
+    other = changes({"class_weights": None, **saved.get("other", {})}, {"class_weights": None, **current["other"]})
+    return [f"resuming with a different {change}" for change in other]
 
 
 def check_resume_clips(saved: str | None, current: str, earlier: str | None = None) -> list[str]:
