@@ -1026,7 +1026,7 @@ def main(argv=None):
             all_results["train_class_weights"] = weights_by_class
         if args.load_best_model_at_end or args.early_stopping_patience:  # Trainer's trainer_state names
             all_results.update(metric_for_best_model=best_metric, best_metric=best and best[1])
-            all_results.update(best_global_step=best and best[0], stopped_early=stopped_early())
+            all_results.update(best_global_step=best and best[0], stopped_early=said_stop)  # the loop stopped on it
         # Local paths (the data set's folder, a local --init_from) apart, in a file the upload leaves here.
         record = {
             "settings": settings,

@@ -105,6 +105,7 @@ def test_load_best_model_at_end_writes_the_model_and_results_of_the_best_evaluat
     assert_same_weights(weights(tmp_path), weights(every_step / "checkpoints" / f"step_{best_step}"))
     assert (results["best_global_step"], results["best_metric"]) == (best_step, best_value)
     assert results["top1"] == best_value and results["metric_for_best_model"] == "top1"
+    assert results["stopped_early"] is False and results["completed_steps"] == 12  # no patience: the whole run
     assert sorted(p.name for p in (tmp_path / "checkpoints" / "best").iterdir()) == [f"step_{best_step}"]
 
 
