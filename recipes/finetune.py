@@ -59,6 +59,16 @@ from vivit_hf.training.agreement import (
     process_group_kwargs,
     resume_choice,
 )
+from vivit_hf.training.best_model import (
+    best_evaluation,
+    default_metric,
+    evaluations_without_improvement,
+    load_best_snapshot,
+    metric_problem,
+    missing_snapshot,
+    prune_best_snapshots,
+    save_best_snapshot,
+)
 from vivit_hf.training.checkpoints import (
     CHECKPOINTS,
     FINAL_MODEL_PATTERNS,
@@ -76,6 +86,7 @@ from vivit_hf.training.checkpoints import (
     steps_of,
     trained_runs,
 )
+from vivit_hf.training.class_weights import balanced_class_weights
 from vivit_hf.training.data import SYNTHETIC, DatasetFormatError
 from vivit_hf.training.data.dataset import model_pixel_values
 from vivit_hf.training.data.examples import earlier_examples_digest, examples_digest
@@ -396,6 +407,9 @@ def main(argv=None):
             resume_warnings += check_resume_clips(resume_state.get("train_digest"), train_digest, earlier)
         except ValueError as error:
             usage_error(f"cannot resume from {checkpoint}: {error}")
+    best_metric = args.metric_for_best_model or default_metric(data.label_spaces)  # the heads are known now
+    if metric_problem(best_metric, data.label_spaces):
+        usage_error(metric_problem(best_metric, data.label_spaces))
     with hub_source("--init_from", args.init_from):
         model, init_processor = build_model(args, data)
     processor = build_processor(args, model.config, init_processor)
@@ -410,6 +424,16 @@ def main(argv=None):
         if said:
             logger.warning(f"WARNING: {said}")
     head_sizes = list(data.head_sizes.values())
+    class_weights, weights_by_class = None, None  # --class_weights balanced: from the training labels, no clip read
+    if args.class_weights:
+        weights = balanced_class_weights(clips_per_class(train_examples, head_sizes), head_sizes)
+        class_weights = torch.tensor(weights, device=accelerator.device)
+        starts = [sum(head_sizes[:h]) for h in range(len(head_sizes))]  # per head, by class name (heads share names)
+        weights_by_class = {
+            head: dict(zip(names, weights[start : start + len(names)]))
+            for start, (head, names) in zip(starts, data.label_spaces.items())
+        }
+        logger.info(f"--class_weights balanced: {json.dumps(weights_by_class)}")
     num_views = args.eval_num_clips * args.eval_num_crops
 
     if args.streaming:  # datasets' IterableDataset, split over the processes, decoded in the workers
@@ -557,6 +581,8 @@ def main(argv=None):
         # the same at the last logged train/loss (an older version's checkpoint: at the resume)
         logged_before = resume_state.get("logged_loss", [loss_sum_before, loss_steps_before])
         earlier_runs = trained_runs(resume_state)
+        if args.load_best_model_at_end and missing_snapshot(output_dir, history, best_metric):
+            usage_error(f"cannot resume from {checkpoint}: {missing_snapshot(output_dir, history, best_metric)}")
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
         logger.info(
@@ -716,6 +742,8 @@ def main(argv=None):
         summary.update({"epoch": epoch, "step": completed_steps, "train/skipped_clips": skipped})
         summary["train/truncated_segments"] = truncated
         history.append(summary)
+        if args.load_best_model_at_end and best_evaluation(history, best_metric)[0] == completed_steps:
+            keep_best_model(results)
         top1 = results.get("top1", results.get("action_top1"))
         logger.info(
             f"{when}: eval top-1 {top1:.4f} on {counted(results['num_samples'], 'clip')} "
@@ -725,6 +753,31 @@ def main(argv=None):
         if args.with_tracking:
             accelerator.log(summary, step=completed_steps)
         return results
+
+    def keep_best_model(results) -> None:
+        """A snapshot of the model as just evaluated, the best so far (a collective: FSDP gathers its weights)."""
+        state_dict = accelerator.get_state_dict(model)
+        if checkpoint_writer(accelerator):
+            save_best_snapshot(unwrapped, output_dir, completed_steps, results, state_dict, save_pretrained)
+            prune_best_snapshots(output_dir, best_metric, completed_steps)
+        accelerator.wait_for_everyone()
+
+    def stopped_early() -> bool:
+        """Whether --early_stopping_patience evaluations in a row have not beaten the best (said once)."""
+        nonlocal said_stop
+        if not args.early_stopping_patience:
+            return False
+        waited = evaluations_without_improvement(history, best_metric, args.early_stopping_threshold)
+        if waited >= args.early_stopping_patience and not said_stop:
+            step, value = best_evaluation(history, best_metric)
+            logger.info(
+                f"early stopping at step {completed_steps}: {waited} evaluations without {best_metric} beating "
+                f"{value:.4f} (step {step}) by more than {args.early_stopping_threshold:g}"
+            )
+            said_stop = True
+        return waited >= args.early_stopping_patience
+
+    said_stop = False
 
     def runs_so_far() -> list[dict]:
         """The runs that trained the model's steps, this one once it has trained a step (the card's recipe)."""
@@ -756,6 +809,8 @@ def main(argv=None):
         return state
 
     for epoch in range(starting_epoch, num_epochs):
+        if stopped_early():  # at an epoch's end, or a resume of a run that had stopped
+            break
         compiled.train()
         train_dataset.set_epoch(epoch)
         train_dataloader.set_epoch(epoch)
@@ -772,6 +827,8 @@ def main(argv=None):
         for batch in meter.timed(batches):
             if stop_at_max_steps and completed_steps >= args.max_train_steps:  # resumed from the last step's checkpoint
                 break
+            if args.eval_steps and stopped_early():  # after an evaluation mid-epoch (and its checkpoint)
+                break
             batch_index += 1
             # Randomness (dropout, stochastic depth, mixup) depends only on the step, not on history, so a resumed
             # run draws the same numbers as an uninterrupted one.
@@ -783,6 +840,8 @@ def main(argv=None):
                 pixel_values = model_pixel_values(batch)  # normalised here, on the device: the workers ship uint8
                 if args.mixup_alpha or args.cutmix_alpha:
                     pixel_values, targets = mixup(pixel_values, targets, batch["valid"])
+                if class_weights is not None:  # sum_c w_c y_c (-log p_c): torch's weighted cross-entropy per clip
+                    targets = targets * class_weights
                 logits = compiled(pixel_values=pixel_values).logits
                 loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
                 accelerator.backward(clip_mean.backward_loss(loss, batch["valid"]))
@@ -921,6 +980,12 @@ def main(argv=None):
     }
     accelerator.wait_for_everyone()
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
+    best = best_evaluation(history, best_metric)
+    if args.load_best_model_at_end and best is not None:  # the best evaluation's model and results are the outputs
+        state_dict, results = load_best_snapshot(output_dir, best[0])
+        logger.info(f"--load_best_model_at_end: the model of step {best[0]} ({best_metric} {best[1]:.4f})")
+        if checkpoint_writer(accelerator):
+            prune_best_snapshots(output_dir, best_metric, best[0])
     if checkpoint is not None and completed_steps == steps_at_start and resume_state.get("settings"):
         # A resume that trained no step (a finished run resumed with --do_flip true): the model is the checkpoint's,
         # and so are the processor a further fine-tuning starts from and the settings run_settings.json records.
@@ -957,6 +1022,11 @@ def main(argv=None):
             **{k: v for k, v in results.items() if k.endswith(("per_class_accuracy", "confusion_matrix"))},
             "history": history,
         }
+        if weights_by_class is not None:  # per head: {"label": {"down": 2.0, "up": 0.667}}
+            all_results["train_class_weights"] = weights_by_class
+        if args.load_best_model_at_end or args.early_stopping_patience:  # Trainer's trainer_state names
+            all_results.update(metric_for_best_model=best_metric, best_metric=best and best[1])
+            all_results.update(best_global_step=best and best[0], stopped_early=said_stop)  # the loop stopped on it
         # Local paths (the data set's folder, a local --init_from) apart, in a file the upload leaves here.
         record = {
             "settings": settings,

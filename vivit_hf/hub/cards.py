@@ -36,6 +36,7 @@ _RECIPE_KEYS = (
     "learning_rate",
     "momentum",
     "weight_decay",
+    "layer_decay",  # --layer_decay (BEiT): left out when not given
     "lr_scheduler_type",
     "warmup_epochs",
     "num_train_epochs",
@@ -45,6 +46,7 @@ _RECIPE_KEYS = (
     "effective_total_batch_size",  # the paper's batch (64): per device x processes x accumulation
     "max_grad_norm",
     "label_smoothing",
+    "class_weights",  # --class_weights balanced: left out when not given
     "mixup_alpha",
     "cutmix_alpha",
     "drop_path_rate",

@@ -66,6 +66,7 @@ from .finetune_flags import (  # noqa: F401
 )
 from .finetune_flags import at_least as _at_least  # noqa: F401
 from .flags import HUB_SOURCE_ERRORS, is_hub_failure, vit_init_in_flag_words
+from .layer_decay import groups_by_depth
 from .metrics import evaluation_metrics, predict
 from .presets import MODEL_SIZES, PRESETS  # noqa: F401 (PRESETS: read from here by tests written before the split)
 
@@ -595,6 +596,9 @@ def build_optimizer(args, model, exempt_group: bool | None = None) -> torch.opti
         ]
     else:
         groups = [{"params": [p for _, p in named], "weight_decay": weight_decay}]
+    if getattr(args, "layer_decay", None):  # BEiT's layer-wise rates (vivit_hf.training.layer_decay)
+        names = {p: name for name, p in named}
+        groups = groups_by_depth(groups, names, model.config, args.learning_rate, args.layer_decay)
     if args.optimizer == "sgd":
         return torch.optim.SGD(groups, lr=args.learning_rate, momentum=args.momentum)
     return torch.optim.AdamW(groups, lr=args.learning_rate)

@@ -26,6 +26,8 @@ from ..flag_spellings import flag_spellings, typed_flag_name
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
+from .best_model import check_metric_flag
+from .class_weights import class_weights_problem
 from .data import SYNTHETIC
 from .data.formats import DATASET_FORMATS, check_config_name
 from .flags import (
@@ -176,6 +178,13 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--optimizer", choices=("sgd", "adamw"))
     g.add_argument("--learning_rate", type=_real(above=0))
     g.add_argument("--momentum", type=_real(at_least=0), default=0.9)
+    g.add_argument(
+        "--layer_decay",
+        type=_real(above=0, below=1),
+        default=None,
+        help="layer-wise learning-rate decay (BEiT, MAE): block k of L learns at learning_rate * "
+        "layer_decay ** (L + 1 - k), the embeddings at ** (L + 1), the classifier at the full rate (e.g. 0.75)",
+    )
     g.add_argument("--weight_decay", type=_real(at_least=0))
     g.add_argument(
         "--lr_scheduler_type",
@@ -198,6 +207,13 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--gradient_accumulation_steps", type=at_least(1), default=None)
     g.add_argument("--max_grad_norm", type=_real(at_least=0), help="0: no clipping")
     g.add_argument("--label_smoothing", type=_real(at_least=0, below=1))
+    g.add_argument(
+        "--class_weights",
+        choices=("balanced",),
+        default=None,
+        help="weigh each class's loss by n / (classes * its clips) (scikit-learn's balanced), for an imbalanced "
+        "training set",
+    )
     g.add_argument("--mixup_alpha", type=_real(at_least=0), help="0: no mixup")
     g.add_argument("--cutmix_alpha", type=_real(at_least=0), default=0.0, help="0: no cutmix")
     g.add_argument("--seed", type=int, default=0)
@@ -250,6 +266,7 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         help="evaluate every N optimiser steps and at the end of the run, in place of the end of every epoch "
         '(Trainer\'s eval_strategy="steps")',
     )
+    add_best_model_flags(g)
     g.add_argument("--push_to_hub", action="store_true")
     g.add_argument("--hub_model_id", default=None)
     g.add_argument("--hub_token", default=None)
@@ -429,6 +446,56 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
     return data_flag_unused(args, typed)
 
 
+def add_best_model_flags(group) -> None:
+    """transformers' Trainer's best model and early stopping, by its names (`vivit_hf.training.best_model`)."""
+    group.add_argument(
+        "--load_best_model_at_end",
+        action="store_true",
+        help="end with the model of the best evaluation (--metric_for_best_model), not the last step's: its weights "
+        "and results are the final outputs; each better evaluation is kept under checkpoints/best/",
+    )
+    group.add_argument(
+        "--metric_for_best_model",
+        type=_metric_flag,
+        default=None,
+        help="the evaluation metric that ranks the evaluations: top1 (default; action_top1 with several heads), top5, "
+        "<head>_top1 ...; eval_top1 too. Greater is better",
+    )
+    group.add_argument(
+        "--early_stopping_patience",
+        type=at_least(1),
+        default=None,
+        help="stop once this many evaluations in a row have not beaten the best before them (Trainer's "
+        "EarlyStoppingCallback)",
+    )
+    group.add_argument(
+        "--early_stopping_threshold",
+        type=_real(at_least=0),
+        default=0.0,
+        help="--early_stopping_patience: by how much an evaluation must beat the best to count (default: 0.0)",
+    )
+
+
+def _metric_flag(text: str) -> str:
+    try:
+        return check_metric_flag(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def best_model_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
+    """`--metric_for_best_model` ranks evaluations for the best model or early stopping: typed without either it
+    would change nothing; so would a threshold without a patience."""
+    if "metric_for_best_model" in typed and not (args.load_best_model_at_end or args.early_stopping_patience):
+        return (
+            "argument --metric_for_best_model: nothing ranks the evaluations without --load_best_model_at_end or "
+            "--early_stopping_patience; add one, or leave it out"
+        )
+    if "early_stopping_threshold" in typed and not args.early_stopping_patience:
+        return "argument --early_stopping_threshold: no early stopping without --early_stopping_patience; add it"
+    return None
+
+
 def unavailable_tracker(args: argparse.Namespace, typed: bool) -> str | None:
     """In argparse's words, a `--report_to` that accelerate cannot log to (else None): a name it does not know was its
     ValueError traceback; a tracker that is not installed (`--report_to wandb` without wandb) trained the whole run
@@ -515,7 +582,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     args.holds_out_typed = "validation_split_percentage" in typed
     # The model flags a ViViT --init_from decides instead: typed, they are refused (`ignored_by_checkpoint`).
     args.typed_model_flags = [name for name in ("model", *_CHECKPOINT_DECIDES) if name in typed]
-    unused = unused_flag(args, typed)
+    unused = unused_flag(args, typed) or best_model_flag_unused(args, typed) or class_weights_problem(args)
     if unused:
         parser.error(unused)
     # A paper preset without --dataset trained its recipe on the bundled set, a video folder, without a word.

@@ -138,11 +138,17 @@ def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
     if not args.streaming:  # the shuffle buffer and the workers' shares only order a stream
         batches.pop("shuffle_buffer_size")
         batches.pop("num_workers")
+    model = {name: values.get(name) for name in MODEL_SETTINGS}
+    if values.get("layer_decay") is not None:  # its optimiser groups; recorded only when on, as before it existed
+        model["layer_decay"] = values["layer_decay"]
+    other = {name: values.get(name) for name in OTHER_SETTINGS}
+    if values.get("class_weights") is not None:  # the loss; recorded only when on, as before it existed
+        other["class_weights"] = values["class_weights"]
     return {
         "batches": batches,
-        "model": {name: values.get(name) for name in MODEL_SETTINGS},
+        "model": model,
         "clips": {name: values.get(name) for name in CLIP_SETTINGS},
-        "other": {name: values.get(name) for name in OTHER_SETTINGS},
+        "other": other,
     }
 
 
@@ -271,7 +277,8 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
             "the checkpoint was trained with other batches; resuming would skip the wrong clips and change the data "
             "order. Give the checkpoint's values (old -> new): " + "; ".join(refused)
         )
-    refused = changes(saved.get("model", {}), current["model"])
+    # --layer_decay on or off changes the optimiser's groups: a key one side lacks is compared as None
+    refused = changes({"layer_decay": None, **saved.get("model", {})}, {"layer_decay": None, **current["model"]})
     if refused:
         raise ValueError(
             "the checkpoint holds another model or optimiser, whose state does not load into this one (or a model "
@@ -284,7 +291,8 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
             "the checkpoint's model was trained on clips sampled or scaled otherwise, and its saved processor would "
             "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused)
         )
-    return [f"resuming with a different {change}" for change in changes(saved.get("other", {}), current["other"])]
+    other = changes({"class_weights": None, **saved.get("other", {})}, {"class_weights": None, **current["other"]})
+    return [f"resuming with a different {change}" for change in other]
 
 
 def check_resume_clips(saved: str | None, current: str, earlier: str | None = None) -> list[str]:
@@ -374,10 +382,11 @@ def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | N
     if "learning_rate" in changed:
         if not hasattr(scheduler, "lr_lambdas"):
             raise ValueError(f"--learning_rate cannot change on resume with a {type(scheduler).__name__} schedule")
-        scheduler.base_lrs = [args.learning_rate] * len(groups)
+        # each group's share of the peak (--layer_decay's `lr_scale`; 1 without) is kept
+        scheduler.base_lrs = [args.learning_rate * group.get("lr_scale", 1.0) for group in groups]
         rates = [base * rate(scheduler.last_epoch) for base, rate in zip(scheduler.base_lrs, scheduler.lr_lambdas)]
-        for group, rate in zip(groups, rates):
-            group["initial_lr"], group["lr"] = args.learning_rate, rate
+        for group, base, rate in zip(groups, scheduler.base_lrs, rates):
+            group["initial_lr"], group["lr"] = base, rate
         scheduler._last_lr = rates
     for name, key in (("weight_decay", "weight_decay"), ("momentum", "momentum")):
         if name in changed:

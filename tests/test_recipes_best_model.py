@@ -1,0 +1,218 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""recipes/finetune.py's --load_best_model_at_end, --metric_for_best_model and --early_stopping_patience, as
+transformers' Trainer and its EarlyStoppingCallback give them: the best evaluation and the stopping step against
+Trainer's own code, the final weights against the run's own checkpoint of the best step, exact across a kill and a
+resume and on two processes (tiny runs, CPU, offline)."""
+
+import json
+import random
+import signal
+import sys
+import types
+
+import fresh_python
+import pytest
+import torch
+from test_recipes_finetune import FINETUNE, KILLED_AFTER_STEP_4, REPO, TINY_MODEL, env, run, tiny_clip, weights
+from transformers import EarlyStoppingCallback, Trainer, TrainerControl, TrainerState, TrainingArguments
+
+from vivit_hf.training.best_model import best_evaluation, evaluations_without_improvement
+
+# 12 training clips in batches of 2: 6 steps an epoch, 12 in all, evaluated after every step; a checkpoint of every
+# step, each kept, is the reference for the model of any step.
+FLAGS = [*TINY_MODEL, "--num_train_epochs", "2", "--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
+FLAGS += ["--eval_steps", "1", "--checkpoints_total_limit", "0"]
+
+
+@pytest.fixture(scope="module")
+def videofolder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("videofolder")
+    for split, count in (("train", 6), ("test", 3)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                seed = label * 100 + i + (50 if split == "test" else 0)
+                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=seed, width=24)
+    return root
+
+
+def results_of(folder):
+    return json.loads((folder / "all_results.json").read_text())
+
+
+def assert_same_weights(found, reference):
+    assert found.keys() == reference.keys()
+    for name in reference:
+        torch.testing.assert_close(found[name], reference[name], rtol=0, atol=0, msg=name)
+
+
+def trainer_reference(values, patience=None, threshold=0.0):
+    """Trainer's best step and the evaluation its EarlyStoppingCallback stops at (None: never), for evaluations of
+    `values` at steps 1, 2, ...: its own `_determine_best_metric` and callback, in the order Trainer calls them."""
+    args = TrainingArguments(
+        output_dir="unused", metric_for_best_model="top1", greater_is_better=True, eval_strategy="steps", report_to=[]
+    )
+    trainer = types.SimpleNamespace(args=args, state=TrainerState())
+    callback = EarlyStoppingCallback(patience or 1, threshold)
+    control, stopped_at = TrainerControl(), None
+    for step, value in enumerate(values, start=1):
+        trainer.state.global_step = step
+        callback.on_evaluate(args, trainer.state, control, metrics={"eval_top1": value})
+        if control.should_training_stop and stopped_at is None:
+            stopped_at = step
+        Trainer._determine_best_metric(trainer, {"eval_top1": value}, None)
+    best = trainer.state.best_global_step
+    return best, trainer.state.best_metric, stopped_at
+
+
+def test_best_evaluation_and_patience_are_trainers_for_any_history():
+    """Ties (a best kept until beaten), plateaus and a threshold (one met exactly does not count): the step Trainer
+    keeps as best and the evaluation its callback stops at, read off our history alone."""
+    rng = random.Random(0)
+    for _ in range(300):
+        values = [rng.choice([0.25, 0.5, 0.6, 0.65, 0.75, 1.0]) for _ in range(rng.randint(1, 12))]
+        patience, threshold = rng.randint(1, 4), rng.choice([0.0, 0.05, 0.25, 0.5])
+        history = [{"step": step, "eval/top1": value} for step, value in enumerate(values, start=1)]
+        best_step, best_value, stopped_at = trainer_reference(values, patience, threshold)
+        assert best_evaluation(history, "top1") == (best_step, best_value)
+        ours = next(
+            (
+                n
+                for n in range(1, len(values) + 1)
+                if evaluations_without_improvement(history[:n], "top1", threshold) >= patience
+            ),
+            None,
+        )
+        assert ours == stopped_at, (values, patience, threshold)
+
+
+@pytest.fixture(scope="module")
+def every_step(videofolder, tmp_path_factory):
+    """The whole run, no best model, no early stopping: its checkpoints are the model at every step."""
+    out = tmp_path_factory.mktemp("every_step")
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", out, *FLAGS, "--checkpointing_steps", "1")
+    return out
+
+
+def test_load_best_model_at_end_writes_the_model_and_results_of_the_best_evaluation(videofolder, every_step, tmp_path):
+    """The final model was the last step's whatever its evaluation: now the one whose top-1 was the best in the
+    history (the first of equals, as Trainer keeps), its results those of that evaluation."""
+    history = results_of(every_step)["history"]
+    best_step, best_value, _ = trainer_reference([entry["eval/top1"] for entry in history])
+    assert best_step < 12  # else the last step's model would pass for the best
+    run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--load_best_model_at_end")
+    results = results_of(tmp_path)
+    assert results["history"] == history  # choosing changes no step of the training
+    assert_same_weights(weights(tmp_path), weights(every_step / "checkpoints" / f"step_{best_step}"))
+    assert (results["best_global_step"], results["best_metric"]) == (best_step, best_value)
+    assert results["top1"] == best_value and results["metric_for_best_model"] == "top1"
+    assert results["stopped_early"] is False and results["completed_steps"] == 12  # no patience: the whole run
+    assert sorted(p.name for p in (tmp_path / "checkpoints" / "best").iterdir()) == [f"step_{best_step}"]
+
+
+def early_stopped_flags(videofolder, out):
+    return ["--dataset", videofolder, "--output_dir", out, *FLAGS, "--checkpointing_steps", "2"] + [
+        "--early_stopping_patience",
+        "2",
+        "--load_best_model_at_end",
+    ]
+
+
+@pytest.fixture(scope="module")
+def early_stopped(videofolder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("early_stopped")
+    run(FINETUNE, *early_stopped_flags(videofolder, out))
+    return out
+
+
+def test_early_stopping_stops_at_the_evaluation_trainers_callback_stops_at(every_step, early_stopped):
+    history = results_of(every_step)["history"]
+    best_step, _, stopped_at = trainer_reference([entry["eval/top1"] for entry in history], patience=2)
+    assert stopped_at is not None and stopped_at < 12  # the run would end there anyway
+    results = results_of(early_stopped)
+    assert results["history"] == history[:stopped_at]
+    assert results["stopped_early"] is True and results["completed_steps"] == stopped_at
+    assert_same_weights(weights(early_stopped), weights(every_step / "checkpoints" / f"step_{best_step}"))
+
+
+def test_an_early_stopped_run_killed_and_resumed_stops_where_the_uninterrupted_one_did(
+    videofolder, early_stopped, tmp_path
+):
+    """Killed after its step-4 checkpoint (its best snapshots beyond it are of no use to the resume), resumed with
+    `latest`: the same history, stop and final weights; the same command again trains nothing more."""
+    args = early_stopped_flags(videofolder, tmp_path)
+    killed = fresh_python.server(fresh_python.RECIPES, env()).run(
+        ["-c", KILLED_AFTER_STEP_4, FINETUNE, *map(str, args)], cwd=REPO, timeout=240
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
+    reference = results_of(early_stopped)
+    assert results_of(tmp_path)["history"] == reference["history"]
+    assert results_of(tmp_path)["completed_steps"] == reference["completed_steps"]
+    assert_same_weights(weights(tmp_path), weights(early_stopped))
+    run(FINETUNE, *args)  # a finished, stopped run: continued from its last checkpoint, which stops at once
+    assert results_of(tmp_path)["history"] == reference["history"]
+    assert_same_weights(weights(tmp_path), weights(early_stopped))
+
+
+def test_best_model_on_two_processes_is_the_best_evaluation_of_every_clip(videofolder, tmp_path):
+    """6 evaluation clips gathered from 2 processes (accelerate pads the last batch): each process ranks the same
+    evaluations, so they stop together, and the model kept is the run's own checkpoint of its best step."""
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    run(FINETUNE, *early_stopped_flags(videofolder, tmp_path), "--checkpointing_steps", "1", launcher=launcher)
+    results = results_of(tmp_path)
+    assert results["num_processes"] == 2 and {entry["eval/num_samples"] for entry in results["history"]} == {6}
+    best_step, best_value, stopped_at = trainer_reference([e["eval/top1"] for e in results["history"]], patience=2)
+    assert results["completed_steps"] == stopped_at and results["best_global_step"] == best_step
+    assert_same_weights(weights(tmp_path), weights(tmp_path / "checkpoints" / f"step_{best_step}"))
+
+
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        (["--load_best_model_at_end", "--metric_for_best_model", "eval_loss"], "--metric_for_best_model"),
+        (["--load_best_model_at_end", "--metric_for_best_model", "noun_top1"], "--metric_for_best_model"),
+        (["--metric_for_best_model", "top5"], "--metric_for_best_model"),
+        (["--early_stopping_threshold", "0.1"], "--early_stopping_threshold"),
+        (["--early_stopping_patience", "0"], "--early_stopping_patience"),
+    ],
+)
+def test_best_model_flags_that_cannot_work_are_refused_before_the_run_naming_the_flag(
+    videofolder, tmp_path, flags, named
+):
+    result = run(FINETUNE, "--dataset", videofolder, "--output_dir", tmp_path / "out", *TINY_MODEL, *flags, check=False)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert named in result.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "out" / "checkpoints").exists()
+
+
+def test_resume_with_load_best_model_at_end_of_a_run_that_kept_no_best_model_is_refused(
+    videofolder, every_step, tmp_path
+):
+    """The checkpoint's best evaluation has no saved model: ending with the last one as "the best" would be wrong."""
+    import shutil
+
+    shutil.copytree(every_step / "checkpoints" / "step_4", tmp_path / "checkpoints" / "step_4")
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--checkpointing_steps", "1"]
+    result = run(FINETUNE, *args, "--load_best_model_at_end", "--resume_from_checkpoint", "latest", check=False)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "--load_best_model_at_end" in result.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "model.safetensors").exists()
+
+
+def test_early_stopping_at_an_epochs_end_stops_before_the_next_epoch_and_stays_stopped(videofolder, tmp_path):
+    """Evaluated at each epoch's end: the run stops there (the epoch's checkpoint saved), and the same command again,
+    continuing from that checkpoint, trains nothing more."""
+    flags = [*TINY_MODEL, "--num_train_epochs", "4", "--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
+    flags += ["--checkpointing_steps", "epoch", "--checkpoints_total_limit", "0", "--early_stopping_patience", "1"]
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *flags, "--load_best_model_at_end"]
+    run(FINETUNE, *args)
+    results = results_of(tmp_path)
+    best_step, _, stopped_at = trainer_reference([entry["eval/top1"] for entry in results["history"]], patience=1)
+    assert stopped_at is not None and stopped_at < 4 and len(results["history"]) == stopped_at
+    assert results["completed_steps"] == 6 * stopped_at and results["stopped_early"] is True
+    best_epoch = results["history"][best_step - 1]["epoch"]
+    assert_same_weights(weights(tmp_path), weights(tmp_path / "checkpoints" / f"epoch_{best_epoch}"))
+    first = weights(tmp_path)
+    run(FINETUNE, *args)
+    assert results_of(tmp_path)["history"] == results["history"]
+    assert_same_weights(weights(tmp_path), first)

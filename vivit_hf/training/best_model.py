@@ -1,0 +1,147 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The best model of a run and early stopping, as transformers' Trainer gives them (`load_best_model_at_end`,
+`metric_for_best_model`, `EarlyStoppingCallback(early_stopping_patience, early_stopping_threshold)`).
+
+Both are read off the run's evaluation history (`trainer_state.json`'s `history`, kept in every checkpoint), never off
+a counter of their own: a run killed and resumed finds the same best evaluation and the same patience left as the
+uninterrupted run. The best model's weights are a snapshot written when an evaluation improves on every earlier one
+(`checkpoints/best/step_N`), kept while the run or a checkpoint on disk still names it as its best."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+
+from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints
+
+BEST = "best"  # under checkpoints/: removed with them by --overwrite_output_dir, left out of every upload
+RESULTS_FILE = "eval_results.json"  # the snapshot's evaluation, whole (per class, confusion matrix)
+# The accuracies `evaluation_metrics` reports: top1 / top5, per head `noun_top1`..., and `action_top1`.
+METRIC = re.compile(r"^(?:[a-z0-9]+_)?top[15]$")
+
+
+def metric_name(flag_value: str) -> str:
+    """The history's key for `--metric_for_best_model`: Trainer users write `eval_top1` (Trainer adds `eval_` to a
+    name without it), the tracker shows `eval/top1`; all are `top1`."""
+    for prefix in ("eval_", "eval/"):
+        if flag_value.startswith(prefix):
+            return flag_value[len(prefix) :]
+    return flag_value
+
+
+def check_metric_flag(flag_value: str) -> str:
+    """An argparse type: a metric the evaluation reports. `eval_loss` (Trainer's default) is not one: the evaluation
+    reports accuracies, each better when greater."""
+    if not METRIC.match(metric_name(flag_value)):
+        raise ValueError(
+            f"{flag_value!r} is no metric the evaluation reports: give top1 or top5 (with several heads, "
+            "<head>_top1, <head>_top5 or action_top1), with or without eval_; each is better when greater"
+        )
+    return metric_name(flag_value)
+
+
+def default_metric(label_spaces) -> str:
+    """Trainer's default is the loss, which the evaluation does not report: top-1, with several heads the action's."""
+    return "top1" if len(label_spaces) == 1 else "action_top1"
+
+
+def metric_problem(metric: str, label_spaces) -> str | None:
+    """Why `metric` is no key of this data set's evaluation (None: it is): `noun_top1` for a data set of one head."""
+    heads = list(label_spaces)
+    known = ["top1", "top5"] if len(heads) == 1 else [f"{h}_top{k}" for h in heads for k in (1, 5)] + ["action_top1"]
+    if metric in known:
+        return None
+    return (
+        f"argument --metric_for_best_model: {metric} is not reported for this data set; it reports {', '.join(known)}"
+    )
+
+
+def metric_values(history, metric: str) -> list[tuple[int, float]]:
+    """(step, value) of every evaluation in `history`, in order."""
+    return [(entry["step"], entry[f"eval/{metric}"]) for entry in history if f"eval/{metric}" in entry]
+
+
+def best_evaluation(history, metric: str) -> tuple[int, float] | None:
+    """(step, value) of the best evaluation: the first of the greatest, as Trainer keeps a best until one beats it."""
+    best = None
+    for step, value in metric_values(history, metric):
+        if best is None or value > best[1]:
+            best = (step, value)
+    return best
+
+
+def evaluations_without_improvement(history, metric: str, threshold: float = 0.0) -> int:
+    """EarlyStoppingCallback's patience counter after `history`: each evaluation is compared with the best of those
+    before it, and sets the counter back to 0 when it beats it by more than `threshold`, else adds 1."""
+    best, waited = None, 0
+    for _, value in metric_values(history, metric):
+        if best is None or (value > best and value - best > threshold):
+            waited = 0
+        else:
+            waited += 1
+        best = value if best is None or value > best else best
+    return waited
+
+
+def snapshot_folder(output_dir: Path, step: int) -> Path:
+    return Path(output_dir) / CHECKPOINTS / BEST / f"step_{step}"
+
+
+def save_best_snapshot(model, output_dir: Path, step: int, results: dict, state_dict, save_pretrained) -> Path:
+    """The model as evaluated at `step`, with its evaluation, written into a temporary folder renamed into place (a
+    kill never leaves half a snapshot that reads as one). `save_pretrained` is the checkpoints' (FSDP's models too)."""
+    final = snapshot_folder(output_dir, step)
+    tmp = final.with_name(f".tmp-{final.name}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    save_pretrained(model, tmp, state_dict=state_dict)
+    (tmp / RESULTS_FILE).write_text(json.dumps(results, indent=2))
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+    return final
+
+
+def prune_best_snapshots(output_dir: Path, metric: str, current: int | None) -> None:
+    """Remove the snapshots neither the run (`current`, its best step) nor a checkpoint on disk (its history's best)
+    names: a resume from any checkpoint left finds its best model."""
+    root = Path(output_dir) / CHECKPOINTS / BEST
+    if not root.is_dir():
+        return
+    named = {current}
+    for checkpoint in list_checkpoints(output_dir):
+        best = best_evaluation(json.loads((checkpoint / STATE_FILE).read_text()).get("history", []), metric)
+        named.add(best and best[0])
+    for folder in root.iterdir():
+        if folder.name.startswith(".tmp-") or folder.name not in {f"step_{step}" for step in named}:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def missing_snapshot(output_dir: Path, history, metric: str) -> str | None:
+    """Why a resume with --load_best_model_at_end cannot end with the best model (None: it can): the checkpoint's
+    best evaluation has no snapshot (the run before the resume was without the flag, or chose by another metric)."""
+    best = best_evaluation(history, metric)
+    if best is None or (snapshot_folder(output_dir, best[0]) / RESULTS_FILE).is_file():
+        return None
+    return (
+        f"--load_best_model_at_end: the best evaluation so far by {metric} (step {best[0]}: {best[1]:.4f}) has no "
+        f"saved model in {snapshot_folder(output_dir, best[0])} (the run before this resume kept none: it was without "
+        "--load_best_model_at_end, or chose by another --metric_for_best_model); resume without the flag, or start over"
+    )
+
+
+def load_best_snapshot(output_dir: Path, step: int) -> tuple[dict[str, torch.Tensor], dict]:
+    """The snapshot's weights (every shard of a sharded one) and its evaluation's results."""
+    folder = snapshot_folder(output_dir, step)
+    index = folder / "model.safetensors.index.json"
+    files = (
+        sorted(set(json.loads(index.read_text())["weight_map"].values())) if index.is_file() else ["model.safetensors"]
+    )
+    state_dict: dict[str, torch.Tensor] = {}
+    for name in files:
+        state_dict.update(load_file(str(folder / name)))
+    return state_dict, json.loads((folder / RESULTS_FILE).read_text())
