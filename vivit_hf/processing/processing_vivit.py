@@ -66,7 +66,6 @@ from .processor_options import (  # noqa: F401
     _check_switch,
     _crops,
     _describe_size,
-    _describe_unknown,
     _interpolation_mode,
     _json_value,
     _reads_an_int_size_as_square,
@@ -79,6 +78,7 @@ from .processor_options import (  # noqa: F401
     _unapplied_statistics,
     _whole,
     _whole_pixel_sizes,
+    describe_unknown,
 )
 from .sampling import (
     SAMPLING_MODES,
@@ -89,30 +89,24 @@ from .sampling import (
 from .video_inputs import (  # noqa: F401
     _DATA_FORMATS,
     _VIDEO_DIMENSIONS,
+    FrameSource,
     ViViTVideoMetadata,
     _array_to_clip_tensor,
     _as_metadata,
-    _as_video_list,
     _channel_layout,
     _check_array_video,
     _check_data_format,
     _check_not_empty,
     _checked_fps,
-    _decoder_resize,
     _dimensions_error,
-    _float_scale,
     _frame_times,
-    _FrameSource,
     _has_alpha,
     _image_file_frames,
     _image_frames,
     _is_animated,
     _is_frame,
-    _is_image_files,
     _is_nested_videos,
-    _is_one_video,
     _is_pil,
-    _is_video_batch_sequence,
     _metadata_list,
     _on_white,
     _per_video_options,
@@ -124,6 +118,12 @@ from .video_inputs import (  # noqa: F401
     _three_d_layout,
     _to_uint8,
     _video_metadata,
+    as_video_list,
+    decoder_resize,
+    float_scale,
+    is_image_files,
+    is_one_video,
+    is_video_batch_sequence,
 )
 from .video_io import describe_source
 from .video_transforms import (
@@ -140,6 +140,16 @@ from .video_transforms import (
     scale_jitter,
     three_crops,
 )
+
+# The helpers the pipeline shares, under the names they had before they became API (importable from here as before)
+_as_video_list = as_video_list
+_decoder_resize = decoder_resize
+_describe_unknown = describe_unknown
+_float_scale = float_scale
+_FrameSource = FrameSource
+_is_image_files = is_image_files
+_is_one_video = is_one_video
+_is_video_batch_sequence = is_video_batch_sequence
 
 logger = logging.getLogger(__name__)
 # (frame height, width, crop height, width) already warned of in this process: once each, not once per clip
@@ -311,9 +321,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # which warns instead and leaves only known keys for here.
         unknown = set(kwargs) - set(self.valid_kwargs.__annotations__) - _BOOKKEEPING_KEYS
         if unknown:
-            raise ValueError(
-                f"ViViTVideoProcessor got {_describe_unknown(unknown, self.valid_kwargs.__annotations__)}."
-            )
+            raise ValueError(f"ViViTVideoProcessor got {describe_unknown(unknown, self.valid_kwargs.__annotations__)}.")
         preset = _check_preset(kwargs.get("normalization") or type(self).normalization)
         statistics = sorted(kwargs.keys() & {"image_mean", "image_std"}) if "do_normalize" not in kwargs else []
         for field, value in NORMALIZATION_PRESETS[preset].items():
@@ -373,7 +381,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             logger.warning(
                 "The saved ViViTVideoProcessor config has %s; it is kept but not used (a config from another "
                 "version of vivit_hf, or a misspelt option).",
-                _describe_unknown(unknown, valid),
+                describe_unknown(unknown, valid),
             )
         # transformers drops a loading option it does not know (`from_pretrained(path, num_frame=8)`) unless the caller
         # asked for the unused ones back (one naming an attribute it sets, for backward compatibility). It also passes
@@ -382,7 +390,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         ignored = [k for k in kwargs if k not in valid and not hasattr(cls, k) and k != "return_unused_kwargs"]
         ignored = [k for k in ignored if difflib.get_close_matches(k, valid, n=1, cutoff=0.8)]
         if ignored and not kwargs.get("return_unused_kwargs"):
-            logger.warning("ViViTVideoProcessor ignored the loading %s.", _describe_unknown(ignored, valid))
+            logger.warning("ViViTVideoProcessor ignored the loading %s.", describe_unknown(ignored, valid))
         # statistics given at load over a saved config whose normalisation is off (a preset given at load: the
         # constructor says so)
         statistics = {n: kwargs[n] for n in ("image_mean", "image_std") if kwargs.get(n) is not None}
@@ -428,7 +436,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         allowed = set(self.valid_kwargs.__annotations__) | {"return_tensors"}
         unknown = set(kwargs) - allowed
         if unknown:
-            raise ValueError(f"ViViTVideoProcessor got {_describe_unknown(unknown, allowed)}.")
+            raise ValueError(f"ViViTVideoProcessor got {describe_unknown(unknown, allowed)}.")
         statistics = {n: kwargs[n] for n in ("image_mean", "image_std") if kwargs.get(n) is not None}
         if kwargs.get("do_normalize") is not None:
             statistics = {}
@@ -580,7 +588,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         rng = self._generator(opts["seed"])
 
         views, kept, metadata = [], [], []
-        video_list = _as_video_list(videos)
+        video_list = as_video_list(videos)
         metadata_list = _metadata_list(given_metadata, len(video_list))
         for position, video in enumerate(video_list):
             try:
@@ -730,13 +738,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         input_data_format = self._call_or_own(kwargs, "input_data_format")
         _check_data_format(input_data_format)
         opts = self._options(kwargs)
-        source = _FrameSource(video, input_data_format, opts["decode_backend"])
+        source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
             wanted = np.arange(source.num_frames) if indices is None else np.asarray(indices, dtype=np.int64)
             if source.alpha is None:
-                frames = source.get(wanted, *_decoder_resize(opts, source))
+                frames = source.get(wanted, *decoder_resize(opts, source))
             elif source.tensor.is_floating_point():
-                scale = _float_scale(
+                scale = float_scale(
                     source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
                 )
                 frames = source.pixels(wanted, scale) / scale
@@ -747,13 +755,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         return frames.permute(0, 2, 3, 1)
 
     def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
-        source = _FrameSource(video, input_data_format, opts["decode_backend"])
+        source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
             opts = _per_video_options(opts, source, given_metadata)
             scale = 1.0
             if source.tensor is not None:
                 _check_array_video(source.tensor, opts, source.name)
-                scale = _float_scale(
+                scale = float_scale(
                     source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
                 )
             clips = self._checked_indices(
@@ -761,7 +769,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             )
             unique = np.unique(clips)
             _check_resized_frame(source, opts, clips.shape[1])
-            frames = source.pixels(unique, scale, *_decoder_resize(opts, source))
+            frames = source.pixels(unique, scale, *decoder_resize(opts, source))
             metadata = _video_metadata(video, source, opts, clips, given_metadata)  # (the reader's, while it is open)
         finally:
             source.close()
@@ -894,7 +902,7 @@ RESIZED_FRAME_ADVICE = (
 )
 
 
-def _check_resized_frame(source: _FrameSource, opts: dict, frames: int) -> None:
+def _check_resized_frame(source: FrameSource, opts: dict, frames: int) -> None:
     """Refuse, before decoding, a video whose frames the resize would make larger than `RESIZED_BYTES` each, or
     whose clip of `frames` would where the training augmentation resizes the whole clip: the shortest-side rule
     gives a 4000x1 video (a one-pixel banner, a header that states the wrong size) frames of 256x1024000, 786 MB

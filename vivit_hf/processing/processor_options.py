@@ -433,7 +433,7 @@ def _check_seed(seed, what: str) -> None:
         raise ValueError(f"{what} must be a whole number >= 0 or None, got {seed!r}.")
 
 
-def _describe_unknown(unknown, valid, hints: dict[str, str] | None = None, kind: str = "options") -> str:
+def describe_unknown(unknown, valid, hints: dict[str, str] | None = None, kind: str = "options") -> str:
     """`unknown options ['num_frame' (did you mean 'num_frames'?)]; valid ones: [...]`, for an error or a warning;
     `hints` replaces the spelling guess for the names it holds; `kind` names what they are."""
     valid = sorted(valid)

@@ -3,7 +3,7 @@
 
 One video or a batch (a list, a list of lists grouped by sample, a `datasets` column); arrays and tensors (their
 dimension counts, channel layout, dtypes and float scale); PIL images, animated images and a video's frames as image
-files; files, read on demand by frame index (`_FrameSource`, which also resizes while decoding); and each video's
+files; files, read on demand by frame index (`FrameSource`, which also resizes while decoding); and each video's
 metadata, given (`video_metadata`, the frame rate for `fps` sampling) or returned (`ViViTVideoMetadata`).
 
 Part of the processor's code: `processing_vivit` imports it, so a saved processor folder carries it with
@@ -25,7 +25,7 @@ from torchvision.transforms import InterpolationMode
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError
-from .processor_options import _describe_unknown, _interpolation_mode, _resized_size
+from .processor_options import _interpolation_mode, _resized_size, describe_unknown
 from .video_io import VideoReader, describe_source, evenly_spaced, open_video, source_name
 from .video_sources import resolve_source
 
@@ -63,7 +63,7 @@ class ViViTVideoMetadata(VideoMetadata):
 
 
 # -- inputs ------------------------------------------------------------------------------------------
-def _per_video_options(opts: dict, source: _FrameSource, given_metadata) -> dict:
+def _per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     """The call's options for one video, by its kind (the table in docs/processor.md).
 
     `do_sample_frames=None`: a file (path, URL, bytes, file object, container, decoder) is sampled, frames given
@@ -92,7 +92,7 @@ def _per_video_options(opts: dict, source: _FrameSource, given_metadata) -> dict
     return opts
 
 
-def _video_metadata(video, source: _FrameSource, opts: dict, clips: np.ndarray, given) -> ViViTVideoMetadata:
+def _video_metadata(video, source: FrameSource, opts: dict, clips: np.ndarray, given) -> ViViTVideoMetadata:
     """What `return_metadata=True` says of one video, as transformers' video processors say it (`VideoMetadata`):
     for a file, its reader's frame count, rate, size as displayed, duration and backend, as transformers' `load_video`
     gives them; for frames in memory, their count and size, with no backend, and the rate (and duration) only where
@@ -121,7 +121,7 @@ def _video_metadata(video, source: _FrameSource, opts: dict, clips: np.ndarray, 
     )
 
 
-def _frame_times(source: _FrameSource, clips: np.ndarray, given) -> list[float] | None:
+def _frame_times(source: FrameSource, clips: np.ndarray, given) -> list[float] | None:
     """The presentation times (seconds from the first frame) of a file's sampled frames, where its frames are not
     evenly spaced; None where `index / fps` times them (evenly spaced, frames in memory, a rate the caller gave)."""
     if source.reader is None or getattr(given, "fps", None) is not None:
@@ -169,7 +169,7 @@ def _as_metadata(entry, what: str) -> VideoMetadata | None:
     known = [field.name for field in dataclasses.fields(ViViTVideoMetadata)]
     unknown = set(entry) - set(known)
     if unknown:
-        raise ValueError(f"{what} has {_describe_unknown(unknown, known, kind='keys')}.")
+        raise ValueError(f"{what} has {describe_unknown(unknown, known, kind='keys')}.")
     return _checked_fps(
         VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}}), what
     )
@@ -195,7 +195,7 @@ def _is_frame(x) -> bool:
     return isinstance(x, Image.Image) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim in (2, 3))
 
 
-def _as_video_list(videos) -> list:
+def as_video_list(videos) -> list:
     """One video or a batch of them -> a list of single videos."""
     from PIL import Image
 
@@ -209,13 +209,13 @@ def _as_video_list(videos) -> list:
         if videos.ndim in (3, 4):
             return [videos]
         raise _dimensions_error(tuple(videos.shape), batch=True)
-    if _is_video_batch_sequence(videos):  # a `datasets` Column (`ds["video"]`): a list of videos, not one video
+    if is_video_batch_sequence(videos):  # a `datasets` Column (`ds["video"]`): a list of videos, not one video
         videos = list(videos)
     if isinstance(videos, (list, tuple)):
         if len(videos) == 0:
             raise ValueError("Got an empty list of videos.")
         _refuse_nested_numbers(videos)
-        if _is_one_video(videos):  # one video given as frames (`_stack_frames` stacks them when it is read)
+        if is_one_video(videos):  # one video given as frames (`_stack_frames` stacks them when it is read)
             return [list(videos)]
         if all(_is_animated(x) for x in videos):  # animated images (GIF, APNG, ...): a video each
             return [_image_frames(x) for x in videos]
@@ -225,7 +225,7 @@ def _as_video_list(videos) -> list:
                 # a list of videos inside the list (`[[a, b], [c]]`: a batch grouped by sample) is flattened, as
                 # transformers' `make_batched_videos` flattens it: taken for one video's frames, it failed with "a
                 # video array must have 4 dimensions" or "the frames of one video must share a size"
-                flat.extend(_as_video_list(video))
+                flat.extend(as_video_list(video))
             else:
                 flat.append(video)
         return flat
@@ -267,14 +267,14 @@ def _dimensions_error(shape: tuple, batch: bool) -> ValueError:
 def _is_nested_videos(videos) -> bool:
     """A non-empty list that is neither one video (its frames, its frames' image files, animated images: a video
     each is handled by the caller) but holds videos: arrays of 4 or 5 dimensions, or lists again."""
-    if not videos or _is_one_video(videos) or _is_image_files(videos):
+    if not videos or is_one_video(videos) or is_image_files(videos):
         return False
     return all(
         isinstance(x, (list, tuple)) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim in (4, 5)) for x in videos
     )
 
 
-def _is_video_batch_sequence(videos) -> bool:
+def is_video_batch_sequence(videos) -> bool:
     """A sequence other than a list or tuple that holds videos: `datasets`' `Column` (what `ds["video"]` gives) is
     one. It was read as one video and refused as an unsupported input (under skip_broken: skipped, the whole column
     lost as one broken video)."""
@@ -390,7 +390,7 @@ def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
 
 def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
     """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3 or 4, H, W) torch tensor
-    (RGB, then alpha where the array has it): uint8, or float on the caller's own scale (`_float_scale` reads it).
+    (RGB, then alpha where the array has it): uint8, or float on the caller's own scale (`float_scale` reads it).
     `name` names the array in errors."""
     dtype = array.dtype
     if array.dtype.is_complex if isinstance(array, torch.Tensor) else array.dtype.kind not in "buif":
@@ -421,11 +421,11 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
             tensor = tensor.permute(0, 3, 1, 2)
     if tensor.shape[1] == 1:
         tensor = tensor.expand(-1, 3, -1, -1)
-    # a 4th channel (alpha) is kept: `_FrameSource` splits it off and `_on_white` composites the frames onto white
+    # a 4th channel (alpha) is kept: `FrameSource` splits it off and `_on_white` composites the frames onto white
     if tensor.dtype == torch.bool:
         tensor = tensor.to(torch.uint8) * 255
     elif tensor.is_floating_point():
-        tensor = tensor.float()  # the scale is read from float_max in _float_scale, never guessed here
+        tensor = tensor.float()  # the scale is read from float_max in float_scale, never guessed here
     elif tensor.dtype != torch.uint8:
         tensor = _to_uint8(tensor, name, dtype)
     return tensor
@@ -441,7 +441,7 @@ def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
         )
 
 
-def _float_scale(
+def float_scale(
     tensor: torch.Tensor, float_max, name: str, do_rescale: bool = True, float_max_in_call: bool = True
 ) -> float:
     """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from `float_max`.
@@ -513,7 +513,7 @@ def _float_scale(
     return 255.0 / float(float_max)
 
 
-def _decoder_resize(opts: dict, source: _FrameSource | None = None) -> tuple:
+def decoder_resize(opts: dict, source: FrameSource | None = None) -> tuple:
     """`(size, interpolation)` for a reader to resize while decoding, or `(None, "bilinear")`. A `longest_edge` cap
     and a `max_height` / `max_width` box need the frame's size: given as `(height, width)` from `source`'s reader
     (without one, nothing is resized while decoding)."""
@@ -563,7 +563,7 @@ def _on_white(frames: torch.Tensor, alpha: torch.Tensor | None, scale: float = 1
     image processors' `do_convert_rgb`), to its float32 values. Dropping alpha instead showed whatever colour a
     transparent pixel stores (black, mostly, where transformers and FFmpeg's GIF decoder give white) and the colour
     of a half-transparent one unblended. Opaque frames stay as they are, uint8 too (transformers drops such an alpha
-    channel); `scale` (`_float_scale`'s factor) brings float videos to 0-255 first."""
+    channel); `scale` (`float_scale`'s factor) brings float videos to 0-255 first."""
     if scale != 1.0:  # a new tensor: the caller's array is never written
         frames = frames * scale
     if alpha is None:
@@ -643,7 +643,7 @@ def _is_pil(x) -> bool:
     return isinstance(x, Image.Image)
 
 
-def _is_image_files(video) -> bool:
+def is_image_files(video) -> bool:
     """A list of paths inside a list of videos: one video, given as its frames' image files (a list of paths alone is
     a list of video files, as in transformers)."""
     return isinstance(video, (list, tuple)) and len(video) > 0 and all(isinstance(f, (str, os.PathLike)) for f in video)
@@ -677,7 +677,7 @@ def _stack_frames(frames) -> np.ndarray | torch.Tensor:
     """One video given as a list of frames -> one `(T, ...)` array (a tensor when every frame is one). (H, W) grey
     frames get their channel axis, so 3 or 4 of them stack to an unambiguous (T, H, W, 1), not a (3, H, W) that
     could be one image. Frames given as image files are opened (`_image_file_frames`)."""
-    if _is_image_files(frames):
+    if is_image_files(frames):
         frames = _image_file_frames(frames)
     frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
     if all(isinstance(f, torch.Tensor) for f in frames):
@@ -685,7 +685,7 @@ def _stack_frames(frames) -> np.ndarray | torch.Tensor:
     return _pil_frames_to_array(frames)
 
 
-class _FrameSource:
+class FrameSource:
     """A decoded-on-demand file or an in-memory array, read by frame index."""
 
     def __init__(self, video, input_data_format, backend: str):
@@ -695,7 +695,7 @@ class _FrameSource:
         if isinstance(video, (list, tuple)):
             if not video:  # a row of a data set's frame lists left empty: torch.stack failed with no video named
                 raise BrokenVideoError(f"Video <empty {type(video).__name__} of frames> has no frames.")
-            if _is_image_files(video) or any(_is_pil(frame) for frame in video):
+            if is_image_files(video) or any(_is_pil(frame) for frame in video):
                 # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
                 # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
                 input_data_format = "channels_last"
@@ -728,7 +728,7 @@ class _FrameSource:
         return torch.from_numpy(frames).permute(0, 3, 1, 2)
 
     def pixels(self, indices: np.ndarray, scale: float = 1.0, size=None, interpolation: str = "bilinear"):
-        """`get`'s frames on the 0-255 scale (`scale` from `_float_scale`), those given with alpha composited onto
+        """`get`'s frames on the 0-255 scale (`scale` from `float_scale`), those given with alpha composited onto
         white (`_on_white`)."""
         frames = self.get(indices, size, interpolation)
         alpha = None
@@ -741,7 +741,7 @@ class _FrameSource:
             self.reader.close()
 
 
-def _is_one_video(inputs) -> bool:
+def is_one_video(inputs) -> bool:
     """A list that is one video (its frames), not a list of videos."""
     # (a list of animated images is a list of videos, one each)
     return len(inputs) > 0 and all(_is_frame(x) for x in inputs) and not all(_is_animated(x) for x in inputs)
