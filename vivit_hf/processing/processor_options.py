@@ -31,7 +31,7 @@ from transformers.image_utils import (
 from .video_transforms import NORMALIZATION_PRESETS, affine_normalization, resize, shortest_side_size
 
 # the processor's warnings keep the one logger name they had before the processor's code was split into
-# modules (a user silencing `vivit_hf.processing.processing_vivit` silences them all), as in a saved folder
+# modules: a user silencing `vivit_hf.processing.processing_vivit` silences them all (in a saved folder: its own)
 logger = logging.getLogger(__name__.removesuffix("processor_options") + "processing_vivit")
 
 

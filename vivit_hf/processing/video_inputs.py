@@ -30,7 +30,7 @@ from .video_io import VideoReader, describe_source, evenly_spaced, open_video, s
 from .video_sources import resolve_source
 
 # the processor's warnings keep the one logger name they had before the processor's code was split into
-# modules (a user silencing `vivit_hf.processing.processing_vivit` silences them all), as in a saved folder
+# modules: a user silencing `vivit_hf.processing.processing_vivit` silences them all (in a saved folder: its own)
 logger = logging.getLogger(__name__.removesuffix("video_inputs") + "processing_vivit")
 
 
