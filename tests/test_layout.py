@@ -118,11 +118,12 @@ def test_the_hub_id_rule_is_imported_from_its_one_home():
 
 
 # The parts whose modules import no private name of another module: a helper that two modules share is named as API,
-# so a reader sees at its definition that someone else relies on it. (processing/ and training/data/ still do.)
-PRIVATE_IMPORTS_REFUSED_IN = ("vivit_hf/conversion", "vivit_hf/convert.py")
+# so a reader sees at its definition that someone else relies on it. (processing/'s other modules, whose helpers the
+# processor and the readers share, and training/data/ still do.)
+PRIVATE_IMPORTS_REFUSED_IN = ("vivit_hf/conversion", "vivit_hf/convert.py", "vivit_hf/processing/pipeline.py")
 
 
-def test_no_conversion_module_imports_another_modules_private_name():
+def test_no_conversion_or_pipeline_module_imports_another_modules_private_name():
     crossing = []
     for folder in PRIVATE_IMPORTS_REFUSED_IN:
         paths = [ROOT / folder] if folder.endswith(".py") else python_files(folder)
@@ -155,3 +156,17 @@ def test_the_layout_page_names_every_part_of_the_package():
         parts += [f"{package}/{path.name}" for path in (ROOT / package).glob("*.py")]
     unnamed = sorted(part for part in parts if f"`{part}`" not in text and not part.endswith("__init__.py"))
     assert not unnamed, f"docs/layout.md has no line for: {unnamed}"
+
+
+def test_the_processors_warnings_keep_the_processor_modules_logger(caplog):
+    # the processor's code is three modules; a user who quiets `vivit_hf.processing.processing_vivit` quiets a warning
+    # from any of them (here video_inputs': an (8, 3, 40, 3) array's channel axis is ambiguous)
+    import numpy as np
+
+    from vivit_hf import ViViTVideoProcessor
+
+    video = np.zeros((8, 3, 40, 3), dtype=np.uint8)
+    with caplog.at_level("WARNING"):
+        ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size=24)(video)
+    warned = {record.name for record in caplog.records if "ambiguous" in record.getMessage()}
+    assert warned == {"vivit_hf.processing.processing_vivit"}

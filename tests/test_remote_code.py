@@ -142,3 +142,45 @@ def test_fsdp2_sharded_model_saves_our_code_not_torchs(name, tmp_path, hf_module
     torch.testing.assert_close(
         torch.load(tmp_path / "remote.pt")["logits"], torch.load(tmp_path / "expected.pt"), rtol=1e-6, atol=1e-6
     )
+
+
+PROCESSOR_LOADER = HIDE_VIVIT_HF + textwrap.dedent(
+    """
+    import logging
+    import torch
+    from transformers import AutoVideoProcessor
+
+    folder = sys.argv[1]
+    processor = AutoVideoProcessor.from_pretrained(folder, trust_remote_code=True)
+    module = type(processor).__module__
+    assert not module.startswith("vivit_hf"), module
+    warned = []
+    handler = logging.Handler()
+    handler.emit = warned.append
+    logging.getLogger(module).addHandler(handler)  # the logger the processor's own module warns on
+    video = torch.load(folder + "/video.pt")
+    pixels = processor(video, return_tensors="pt").pixel_values
+    assert [record.name for record in warned] == [module], [(r.name, r.getMessage()) for r in warned]
+    torch.save(pixels, folder + "/remote.pt")
+    """
+)
+
+
+def test_saved_processor_carries_its_modules_and_gives_its_pixels_without_vivit_hf(tmp_path, hf_modules_cache):
+    """The processor's code is several modules (`processing_vivit` imports `video_inputs` and `processor_options`): a
+    saved folder carries each, and the carried code gives the installed processor's pixels, warning on the logger of
+    the processor's module, as the installed one does (`vivit_hf.processing.processing_vivit`)."""
+    from vivit_hf import ViViTVideoProcessor
+
+    processor = ViViTVideoProcessor(num_frames=4, frame_stride=1, size={"shortest_edge": 32}, crop_size=24)
+    processor.save_pretrained(tmp_path)
+    carried = {path.name for path in tmp_path.glob("*.py")}
+    assert {"processing_vivit.py", "video_inputs.py", "processor_options.py"} <= carried, carried
+    assert "pipeline.py" not in carried
+    # (8, 3, 40, 3): 8 frames of 3 x 40 or 40 x 3, an ambiguous channel axis, which video_inputs warns of
+    video = torch.randint(0, 256, (8, 3, 40, 3), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    torch.save(video, tmp_path / "video.pt")
+    without_vivit_hf(hf_modules_cache, PROCESSOR_LOADER, tmp_path, cwd=tmp_path)
+    torch.testing.assert_close(
+        torch.load(tmp_path / "remote.pt"), processor(video, return_tensors="pt").pixel_values, rtol=0, atol=0
+    )

@@ -33,20 +33,19 @@ from transformers.pipelines.base import pad_collate_fn
 from transformers.pipelines.pt_utils import PipelineDataset, PipelineIterator
 from transformers.pipelines.video_classification import VideoClassificationPipeline
 
-from .processing_vivit import (
-    ViViTVideoProcessor,
-    ViViTVideoProcessorKwargs,
-    _as_video_list,
-    _decoder_resize,
-    _describe_unknown,
-    _float_scale,
-    _FrameSource,
-    _is_image_files,
-    _is_one_video,
-    _is_video_batch_sequence,
-)
+from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
+from .processor_options import describe_unknown
 from .sampling import check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames
+from .video_inputs import (
+    FrameSource,
+    as_video_list,
+    decoder_resize,
+    float_scale,
+    is_image_files,
+    is_one_video,
+    is_video_batch_sequence,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +75,7 @@ def _unknown_pipeline_options(unknown) -> str:
             hints[name] = f"the pipeline calls it {_PIPELINE_NAMES[name]!r}"
         elif name in ViViTVideoProcessorKwargs.__annotations__:
             hints[name] = f"a processor option the pipeline does not forward: set `pipe.video_processor.{name}`"
-    return f"ViViTVideoClassificationPipeline got {_describe_unknown(unknown, valid, hints)}."
+    return f"ViViTVideoClassificationPipeline got {describe_unknown(unknown, valid, hints)}."
 
 
 def window_span_mismatch(window_frames: int, num_frames: int, opts: dict, window=None) -> str | None:
@@ -217,7 +216,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         if kwargs.get("window") is not None and isinstance(inputs, list):
             results = []  # one timeline per video, each streamed on its own (not through a DataLoader)
             for video in inputs:  # (a video given as frames or image files is one input, not a list of them)
-                one = isinstance(video, (list, tuple)) and (_is_one_video(video) or _is_image_files(video))
+                one = isinstance(video, (list, tuple)) and (is_one_video(video) or is_image_files(video))
                 if not one and (isinstance(video, (list, tuple)) or getattr(video, "ndim", 0) == 5):
                     # a list of videos, or a 5-D array, inside the list: one video, or refused as without window=
                     # (a nested list reached transformers' batching: "preprocess() got an unexpected keyword
@@ -270,7 +269,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         opts = processor._options({})
         # the processor's own input_data_format, as its calls read an array (an ambiguous (T, 3, W, 3) one)
         video = video.frames if isinstance(video, _OneVideo) else video
-        source = _FrameSource(video, getattr(processor, "input_data_format", None), opts["decode_backend"])
+        source = FrameSource(video, getattr(processor, "input_data_format", None), opts["decode_backend"])
         try:
             # the processor's one-frame rule: one frame is no timeline (every window would be that frame)
             short_video = params.get("short_video", opts["short_video"])
@@ -286,7 +285,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             windows = plan_windows(source.num_frames, fps, window, hop, int(num_frames), times, last)
             _warn_window_span(requested_frames(fps, window, hop)[0], int(num_frames), opts, source.name, window)
             frames = source.reader if source.reader is not None else _channels_last_pixels(source, opts)
-            size, interpolation = _decoder_resize(opts, source) if source.reader is not None else (None, "bilinear")
+            size, interpolation = decoder_resize(opts, source) if source.reader is not None else (None, "bilinear")
             rows: list[torch.Tensor] = []
             batch: list[np.ndarray] = []
             for _, clip in iter_window_clips(frames, windows, size=size, interpolation=interpolation):
@@ -363,7 +362,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 options[key] = value
         # one input that is a list of paths is one video given as its frames' image files (as the processor reads
         # a list of paths inside a list of videos)
-        video = [video] if _is_image_files(video) else video
+        video = [video] if is_image_files(video) else video
         _the_one_video(video)
         inputs = self.video_processor(video, return_tensors="pt", **options).to(self.dtype)
         inputs["num_views"] = inputs["pixel_values"].shape[0]
@@ -448,7 +447,7 @@ def _check_clip_length(model, num_frames) -> None:
 def _the_one_video(video):
     """The video one input of the pipeline holds; an input holding several is refused: its views would be averaged
     into one result (a 5-D array inside a list, a nested list)."""
-    videos = _as_video_list(video)
+    videos = as_video_list(video)
     if len(videos) != 1:
         raise ValueError(
             f"One input of the pipeline holds {len(videos)} videos, which would be scored as one; pass them as a "
@@ -461,11 +460,11 @@ def _one_result_per_video(inputs):
     """The call's inputs as transformers' Pipeline reads them, one result per video: a list of frames is one video
     (as the processor reads it; transformers would take each frame for a video), a 5-D array or a tuple a batch of
     videos (transformers would pass it whole to `preprocess`, which scored the videos as views of one)."""
-    if isinstance(inputs, (list, tuple)) and _is_one_video(inputs):
+    if isinstance(inputs, (list, tuple)) and is_one_video(inputs):
         return _OneVideo(inputs)  # not a list, so run as one input (`run_single`, or one timeline)
     if isinstance(inputs, (np.ndarray, torch.Tensor)) and inputs.ndim == 5:
         inputs = list(inputs)
-    elif isinstance(inputs, tuple) or _is_video_batch_sequence(inputs):  # a `datasets` Column too: one result each
+    elif isinstance(inputs, tuple) or is_video_batch_sequence(inputs):  # a `datasets` Column too: one result each
         inputs = list(inputs)
     if isinstance(inputs, list) and not inputs:  # transformers' Pipeline failed on `inputs[0]`: a bare IndexError
         raise ValueError("Got an empty list of videos: nothing to classify.")
@@ -497,7 +496,7 @@ def _logits_output(logits: torch.Tensor) -> ImageClassifierOutput:
     return ImageClassifierOutput(logits=logits)
 
 
-def _channels_last_pixels(source: _FrameSource, opts: dict) -> np.ndarray:
+def _channels_last_pixels(source: FrameSource, opts: dict) -> np.ndarray:
     """An in-memory video as `(T, H, W, 3)` on [0, 255] for the timeline: uint8 as given, floats scaled by their
     `float_max` and kept float, as a call keeps them (rounded to uint8, a window's logits were 2e-4 to 3e-4 off the
     processor's on the same frames, out of 0.1); frames with transparent pixels composited onto white, as a call
@@ -505,7 +504,7 @@ def _channels_last_pixels(source: _FrameSource, opts: dict) -> np.ndarray:
     tensor = source.tensor.detach()
     float_max, in_call = opts["float_max"], opts["float_max_in_call"]  # checked as a call of the processor checks it
     scale = (
-        _float_scale(tensor, float_max, source.name, float_max_in_call=in_call) if tensor.is_floating_point() else 1.0
+        float_scale(tensor, float_max, source.name, float_max_in_call=in_call) if tensor.is_floating_point() else 1.0
     )
     tensor = source.pixels(np.arange(source.num_frames), scale).detach()
     tensor = tensor.float() if tensor.is_floating_point() else tensor

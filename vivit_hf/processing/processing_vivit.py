@@ -13,9 +13,13 @@ centre crop 224, pixels zero-centred to [-1, 1] as scenic does. Training augment
 unless `do_train_augment=True` (random clip start, scale jitter + random crop, flip, and the
 opt-in colour jitter and RandAugment).
 
-This module holds the processor, its options (`ViViTVideoProcessorKwargs`) and the helpers it shares with the
-pipeline (`_FrameSource`, `_describe_unknown`, ...). It imports only numpy, torch, torchvision, PyAV, transformers and
-its sibling modules `video_io`, `sampling`, `video_transforms` and `errors`, so it travels with `trust_remote_code`
+This module holds the processor and its options (`ViViTVideoProcessorKwargs`), and what a call does with the
+views: the transforms, the stacking and the checks of the options taken together. What a call's `videos` can be and
+how each becomes frames is `video_inputs`; the checks and rules of single options (sizes, resampling, normalisation)
+are `processor_options`. Every name those two hold is importable from here too, as before they were split off.
+
+It imports only numpy, torch, torchvision, PyAV, transformers and its sibling modules `video_inputs`,
+`processor_options`, `video_io`, `sampling`, `video_transforms` and `errors`, so it travels with `trust_remote_code`
 (a saved folder carries it and what it imports relatively). The multi-view pipeline,
 `ViViTVideoClassificationPipeline`, lives in `pipeline.py`: it imports this module, never the reverse, and is not
 part of a saved folder.
@@ -23,45 +27,108 @@ part of a saved folder.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
-import functools
 import json
 import logging
-import numbers
-import os
 import typing
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 from torchvision.transforms import InterpolationMode
 from transformers import BatchFeature
-from transformers.image_transforms import get_size_with_aspect_ratio
-from transformers.image_utils import (
-    PILImageResampling,
-    SizeDict,
-    get_image_size_for_max_height_width,
-    pil_torch_interpolation_mapping,
-)
+from transformers.image_utils import PILImageResampling
 from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError
+
+# Every name `processor_options` and `video_inputs` hold: those this module uses, and the rest so that they stay
+# importable from here, as before the two were split off (code imported them from here; hence the noqa)
+from .processor_options import (  # noqa: F401
+    _BOOKKEEPING_KEYS,
+    _LOADED_FOR_INFERENCE,
+    _NORMALIZATION_FIELDS,
+    _NUMBER_LISTS,
+    _PIL_CODES,
+    _RESAMPLE_MODES,
+    _RUNTIME_STATE,
+    _SIZES,
+    _TRANSFORMERS_PIXEL_OPTIONS,
+    NORMALIZATION_OPTIONS,
+    _affine,
+    _as_lists,
+    _check_normalization,
+    _check_preset,
+    _check_seed,
+    _check_size,
+    _check_switch,
+    _crops,
+    _describe_size,
+    _interpolation_mode,
+    _json_value,
+    _reads_an_int_size_as_square,
+    _refuse_unsupported,
+    _resized_size,
+    _torch_has_lanczos,
+    _transformers_class_name,
+    _transformers_defaults,
+    _transformers_rescale_offset,
+    _unapplied_statistics,
+    _whole,
+    _whole_pixel_sizes,
+    describe_unknown,
+)
 from .sampling import (
     SAMPLING_MODES,
     check_short_video,
     fps_indices,
     sample_clips,
 )
-from .video_io import VideoReader, describe_source, evenly_spaced, open_video, source_name
-from .video_sources import resolve_source
+from .video_inputs import (  # noqa: F401
+    _DATA_FORMATS,
+    _VIDEO_DIMENSIONS,
+    FrameSource,
+    ViViTVideoMetadata,
+    _array_to_clip_tensor,
+    _as_metadata,
+    _channel_layout,
+    _check_array_video,
+    _check_data_format,
+    _check_not_empty,
+    _checked_fps,
+    _dimensions_error,
+    _frame_times,
+    _has_alpha,
+    _image_file_frames,
+    _image_frames,
+    _is_animated,
+    _is_frame,
+    _is_nested_videos,
+    _is_pil,
+    _metadata_list,
+    _on_white,
+    _per_video_options,
+    _pil_frame_to_array,
+    _pil_frames_to_array,
+    _refuse_nested_numbers,
+    _stack_frames,
+    _take_frames,
+    _three_d_layout,
+    _to_uint8,
+    _video_metadata,
+    as_video_list,
+    decoder_resize,
+    float_scale,
+    is_image_files,
+    is_one_video,
+    is_video_batch_sequence,
+)
+from .video_io import describe_source
 from .video_transforms import (
     NORMALIZATION_PRESETS,
     RESIZED_BYTES,
-    affine_normalization,
     apply_affine,
     center_crop,
     color_jitter,
@@ -71,9 +138,18 @@ from .video_transforms import (
     resize,
     resized_views,
     scale_jitter,
-    shortest_side_size,
     three_crops,
 )
+
+# The helpers the pipeline shares, under the names they had before they became API (importable from here as before)
+_as_video_list = as_video_list
+_decoder_resize = decoder_resize
+_describe_unknown = describe_unknown
+_float_scale = float_scale
+_FrameSource = FrameSource
+_is_image_files = is_image_files
+_is_one_video = is_one_video
+_is_video_batch_sequence = is_video_batch_sequence
 
 logger = logging.getLogger(__name__)
 # (frame height, width, crop height, width) already warned of in this process: once each, not once per clip
@@ -104,26 +180,6 @@ def _warn_when_padded(height: int, width: int, crop, size) -> None:
     )
 
 
-def _json_value(value):
-    """`value` with numpy numbers as Python's, arrays and tensors as lists and a `torch.device` as its name, inside
-    lists and dicts too."""
-    if isinstance(value, (np.generic, np.ndarray, torch.Tensor)):
-        return value.tolist()
-    if isinstance(value, torch.device):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return type(value)(_json_value(item) for item in value)
-    if isinstance(value, dict):
-        return {key: _json_value(item) for key, item in value.items()}
-    return value
-
-
-def _describe_size(size) -> str:
-    """A SizeDict as the dict a user writes: {'shortest_edge': 20}."""
-    fields = ("height", "width", "shortest_edge", "longest_edge", "max_height", "max_width")
-    return str({name: getattr(size, name) for name in fields if getattr(size, name, None) is not None})
-
-
 __all__ = [
     "BrokenVideoError",
     "ViViTVideoMetadata",
@@ -131,34 +187,6 @@ __all__ = [
     "ViViTVideoProcessorKwargs",
     "ViViTVideosKwargs",
 ]
-
-
-@dataclasses.dataclass
-class ViViTVideoMetadata(VideoMetadata):
-    """What `return_metadata=True` gives for each video: transformers' `VideoMetadata` (read by attribute or by key,
-    `meta.fps` or `meta["fps"]`; its `timestamps` and `sampled_fps` work), with transformers' meaning for each of its
-    fields, plus two of this processor's.
-
-    frames_indices: every frame the video's views use, flat, as transformers' (one clip: that clip's frames; several
-        clips: theirs one after the other, in the order their views come in `pixel_values`).
-    name: a file's path as given; for other inputs, how error messages name them.
-    clip_frames_indices: one list of frame indices per clip (`num_clips`), in view order.
-    frame_times: for a file whose frames are not evenly spaced (variable frame rate), each of `frames_indices`'
-        presentation time in seconds from the first frame; None otherwise. `timestamps` gives them then.
-    """
-
-    name: str | None = None
-    clip_frames_indices: list[list[int]] | None = None
-    frame_times: list[float] | None = None
-
-    @property
-    def timestamps(self) -> list[float]:
-        """Seconds from the first frame of each of `frames_indices`: transformers' `index / fps`, or where a file's
-        frames are not evenly spaced, their own presentation times (`index / fps` at the average rate put a frame of
-        a phone video after a pause seconds away from when it plays)."""
-        if self.frame_times is not None:
-            return list(self.frame_times)
-        return super().timestamps
 
 
 class ViViTVideoProcessorKwargs(VideosKwargs, total=False):
@@ -237,56 +265,6 @@ _SWITCHES = tuple(
     name for name, hint in typing.get_type_hints(ViViTVideoProcessorKwargs).items() if hint == (bool | None)
 )
 
-_RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built")
-# Keys transformers writes into (or wrote into, in earlier versions) a saved processor config beside the options:
-# bookkeeping, never a misspelt option, so a config carrying them loads silently.
-_BOOKKEEPING_KEYS = frozenset(
-    {
-        "video_processor_type",
-        "image_processor_type",
-        "feature_extractor_type",
-        "processor_class",
-        "_processor_class",
-        "auto_map",
-        "_valid_processor_keys",
-        "_valid_kwargs_names",
-    }
-)
-# Training options a saved processor is loaded without, unless asked for by name: transformers' Trainer saves its
-# `processing_class`, often the training processor, and transformers' own video-classification pipeline calls the
-# processor as loaded. With `do_train_augment` every call drew another clip, crop and flip (a loaded transformers
-# processor is deterministic); with `skip_broken` the pipeline's batch lost a broken video's slot to the next video's
-# result (a lone broken one crashed in the model).
-# Option -> (how it was saved, what inference does instead, what asking for it by name does).
-_LOADED_FOR_INFERENCE = {
-    "do_train_augment": (
-        "in training mode (do_train_augment=True)",
-        "the test clip and centre crop",
-        "train with its augmentation",
-    ),
-    "skip_broken": (
-        "with skip_broken=True",
-        "a broken video raises, naming it, instead of being dropped from the results",
-        "skip broken videos",
-    ),
-}
-_NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
-# Every option saying how views are rescaled and normalised: a preset's name, the switch and the preset's fields
-NORMALIZATION_OPTIONS = ("normalization", "do_rescale", *_NORMALIZATION_FIELDS)
-# PIL's resampling codes (transformers' `resample`) -> torch's modes. PIL's NEAREST takes the source pixel under each
-# output pixel's centre, as transformers' processors do: torch's "nearest-exact" ("nearest" is shifted half a pixel).
-# BOX and HAMMING have no torch filter: refused (`_interpolation_mode`), never replaced by another. LANCZOS is torch's
-# where torchvision has it (0.27 on, on the CPU), as transformers' processors resize with it there.
-_RESAMPLE_MODES = {
-    PILImageResampling.NEAREST: InterpolationMode.NEAREST_EXACT,
-    PILImageResampling.BILINEAR: InterpolationMode.BILINEAR,
-    PILImageResampling.BICUBIC: InterpolationMode.BICUBIC,
-}
-# torchvision's modes transformers maps PIL's codes to -> those codes: transformers' own table, inverted
-# (`InterpolationMode.NEAREST`, torch's shifted nearest, is none of them: refused, as it gives other pixels than PIL's
-# NEAREST)
-_PIL_CODES = {mode: code for code, mode in pil_torch_interpolation_mapping.items()}
-
 
 class ViViTVideoProcessor(BaseVideoProcessor):
     r"""Video processor for the four ViViT models (see `ViViTVideoProcessorKwargs` for its own options).
@@ -343,9 +321,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # which warns instead and leaves only known keys for here.
         unknown = set(kwargs) - set(self.valid_kwargs.__annotations__) - _BOOKKEEPING_KEYS
         if unknown:
-            raise ValueError(
-                f"ViViTVideoProcessor got {_describe_unknown(unknown, self.valid_kwargs.__annotations__)}."
-            )
+            raise ValueError(f"ViViTVideoProcessor got {describe_unknown(unknown, self.valid_kwargs.__annotations__)}.")
         preset = _check_preset(kwargs.get("normalization") or type(self).normalization)
         statistics = sorted(kwargs.keys() & {"image_mean", "image_std"}) if "do_normalize" not in kwargs else []
         for field, value in NORMALIZATION_PRESETS[preset].items():
@@ -405,7 +381,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             logger.warning(
                 "The saved ViViTVideoProcessor config has %s; it is kept but not used (a config from another "
                 "version of vivit_hf, or a misspelt option).",
-                _describe_unknown(unknown, valid),
+                describe_unknown(unknown, valid),
             )
         # transformers drops a loading option it does not know (`from_pretrained(path, num_frame=8)`) unless the caller
         # asked for the unused ones back (one naming an attribute it sets, for backward compatibility). It also passes
@@ -414,7 +390,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         ignored = [k for k in kwargs if k not in valid and not hasattr(cls, k) and k != "return_unused_kwargs"]
         ignored = [k for k in ignored if difflib.get_close_matches(k, valid, n=1, cutoff=0.8)]
         if ignored and not kwargs.get("return_unused_kwargs"):
-            logger.warning("ViViTVideoProcessor ignored the loading %s.", _describe_unknown(ignored, valid))
+            logger.warning("ViViTVideoProcessor ignored the loading %s.", describe_unknown(ignored, valid))
         # statistics given at load over a saved config whose normalisation is off (a preset given at load: the
         # constructor says so)
         statistics = {n: kwargs[n] for n in ("image_mean", "image_std") if kwargs.get(n) is not None}
@@ -460,7 +436,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         allowed = set(self.valid_kwargs.__annotations__) | {"return_tensors"}
         unknown = set(kwargs) - allowed
         if unknown:
-            raise ValueError(f"ViViTVideoProcessor got {_describe_unknown(unknown, allowed)}.")
+            raise ValueError(f"ViViTVideoProcessor got {describe_unknown(unknown, allowed)}.")
         statistics = {n: kwargs[n] for n in ("image_mean", "image_std") if kwargs.get(n) is not None}
         if kwargs.get("do_normalize") is not None:
             statistics = {}
@@ -612,7 +588,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         rng = self._generator(opts["seed"])
 
         views, kept, metadata = [], [], []
-        video_list = _as_video_list(videos)
+        video_list = as_video_list(videos)
         metadata_list = _metadata_list(given_metadata, len(video_list))
         for position, video in enumerate(video_list):
             try:
@@ -762,13 +738,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         input_data_format = self._call_or_own(kwargs, "input_data_format")
         _check_data_format(input_data_format)
         opts = self._options(kwargs)
-        source = _FrameSource(video, input_data_format, opts["decode_backend"])
+        source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
             wanted = np.arange(source.num_frames) if indices is None else np.asarray(indices, dtype=np.int64)
             if source.alpha is None:
-                frames = source.get(wanted, *_decoder_resize(opts, source))
+                frames = source.get(wanted, *decoder_resize(opts, source))
             elif source.tensor.is_floating_point():
-                scale = _float_scale(
+                scale = float_scale(
                     source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
                 )
                 frames = source.pixels(wanted, scale) / scale
@@ -779,13 +755,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         return frames.permute(0, 2, 3, 1)
 
     def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
-        source = _FrameSource(video, input_data_format, opts["decode_backend"])
+        source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
             opts = _per_video_options(opts, source, given_metadata)
             scale = 1.0
             if source.tensor is not None:
                 _check_array_video(source.tensor, opts, source.name)
-                scale = _float_scale(
+                scale = float_scale(
                     source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
                 )
             clips = self._checked_indices(
@@ -793,7 +769,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             )
             unique = np.unique(clips)
             _check_resized_frame(source, opts, clips.shape[1])
-            frames = source.pixels(unique, scale, *_decoder_resize(opts, source))
+            frames = source.pixels(unique, scale, *decoder_resize(opts, source))
             metadata = _video_metadata(video, source, opts, clips, given_metadata)  # (the reader's, while it is open)
         finally:
             source.close()
@@ -878,557 +854,6 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         return view
 
 
-# -- inputs ------------------------------------------------------------------------------------------
-def _per_video_options(opts: dict, source: _FrameSource, given_metadata) -> dict:
-    """The call's options for one video, by its kind (the table in docs/processor.md).
-
-    `do_sample_frames=None`: a file (path, URL, bytes, file object, container, decoder) is sampled, frames given
-    in memory (arrays, tensors, PIL images) are kept as given, as transformers keeps them. `short_video=None`: a
-    short file loops (one frame is refused), while sampling more frames than were given in memory is an error
-    (transformers' rule) unless `short_video` says `"loop"` or `"pad"`. `video_fps`: the caller's metadata, else
-    the file's own average frame rate."""
-    in_memory = source.tensor is not None
-    opts = dict(opts)
-    if opts["do_sample_frames"] is None:
-        opts["do_sample_frames"] = not in_memory or opts["fps"] is not None
-        if not opts["do_sample_frames"] and opts["num_clips"] != 1:  # (it blamed `sample_indices` for one clip)
-            raise ValueError(
-                f"num_clips={opts['num_clips']} samples clips from {source.name}, but frames given in memory are kept "
-                "as given unless sampling is asked for: pass do_sample_frames=True (clips of num_frames at "
-                "frame_stride, as from a file)."
-            )
-    if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
-        opts["short_video"] = "error"
-    video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
-    if video_fps is None and source.reader is not None:
-        video_fps = source.reader.fps or None
-        if opts["fps"] is not None:  # the file's own frame times (not with the caller's rate)
-            opts["video_times"] = (source.reader.frame_times(), source.reader.last_frame_seconds())
-    opts["video_fps"] = video_fps
-    return opts
-
-
-def _video_metadata(video, source: _FrameSource, opts: dict, clips: np.ndarray, given) -> ViViTVideoMetadata:
-    """What `return_metadata=True` says of one video, as transformers' video processors say it (`VideoMetadata`):
-    for a file, its reader's frame count, rate, size as displayed, duration and backend, as transformers' `load_video`
-    gives them; for frames in memory, their count and size, with no backend, and the rate (and duration) only where
-    `video_metadata` gives them (transformers reports None for both: no clock was given). Those were plain dicts, with
-    one list of frame indices per clip even for one clip, so `meta.fps` and transformers' `meta.timestamps` failed."""
-    fps = opts["video_fps"]
-    if source.reader is not None:
-        # a file's duration as its reader times it (a variable-rate file's frames need not last 1 / fps each)
-        info = source.reader.info
-        height, width, duration, backend = info.height, info.width, info.duration, source.reader.backend
-    else:  # in memory: the caller's duration, else frames / fps when the caller gave the rate
-        height, width = source.tensor.shape[-2:]
-        duration = getattr(given, "duration", None) or (source.num_frames / fps if fps else None)
-        backend = None
-    return ViViTVideoMetadata(
-        total_num_frames=source.num_frames,
-        fps=fps,
-        width=int(width),
-        height=int(height),
-        duration=duration,
-        video_backend=backend,
-        frames_indices=clips.reshape(-1).tolist(),
-        name=source_name(video) or source.name,  # a file's path as given (unquoted), else how errors name the input
-        clip_frames_indices=clips.tolist(),
-        frame_times=_frame_times(source, clips, given),
-    )
-
-
-def _frame_times(source: _FrameSource, clips: np.ndarray, given) -> list[float] | None:
-    """The presentation times (seconds from the first frame) of a file's sampled frames, where its frames are not
-    evenly spaced; None where `index / fps` times them (evenly spaced, frames in memory, a rate the caller gave)."""
-    if source.reader is None or getattr(given, "fps", None) is not None:
-        return None
-    times = source.reader.frame_times()
-    if times is None or times.size < 2 or evenly_spaced(times - times[0], source.reader.fps):
-        return None
-    return (times[clips.reshape(-1)] - times[0]).tolist()
-
-
-def _metadata_list(video_metadata, num_videos: int) -> list:
-    """`video_metadata` as one `VideoMetadata` (or None) per video: one dict / `VideoMetadata`, a list of them, or
-    transformers' nested list (one list per video)."""
-    if video_metadata is None:
-        return [None] * num_videos
-    entries = video_metadata if isinstance(video_metadata, (list, tuple)) else [video_metadata]
-    if entries and isinstance(entries[0], (list, tuple)):
-        entries = [entry for group in entries for entry in group]
-    many = len(entries) > 1
-    entries = [
-        _as_metadata(entry, f"video_metadata[{i}]" if many else "video_metadata") for i, entry in enumerate(entries)
-    ]
-    if len(entries) != num_videos:
-        raise ValueError(f"Got {num_videos} videos but {len(entries)} `video_metadata` entries; pass one per video.")
-    return entries
-
-
-def _as_metadata(entry, what: str) -> VideoMetadata | None:
-    """One video's metadata as a `VideoMetadata` (None: none given for it), a dict read by its keys.
-
-    `VideoMetadata(**entry)` failed with Python's bare TypeError for a misspelt key, for `{"fps": 25}` given with a
-    file (only the frame rate is read from it: a file counts its own frames) and for `dict(meta)` of what
-    `return_metadata=True` returns (its `name`), which reads back as the metadata it describes."""
-    if entry is None:
-        return entry
-    if isinstance(entry, VideoMetadata):
-        return _checked_fps(entry, what)
-    if not isinstance(entry, Mapping):
-        raise ValueError(
-            f"{what} must be a dict or a transformers VideoMetadata (fps, total_num_frames, ...), got "
-            f"{type(entry).__name__} {entry!r:.80}."
-        )
-    fields = [field.name for field in dataclasses.fields(VideoMetadata)]
-    # (with this processor's own fields: `dict(meta)` of what it returns reads back)
-    known = [field.name for field in dataclasses.fields(ViViTVideoMetadata)]
-    unknown = set(entry) - set(known)
-    if unknown:
-        raise ValueError(f"{what} has {_describe_unknown(unknown, known, kind='keys')}.")
-    return _checked_fps(
-        VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}}), what
-    )
-
-
-def _checked_fps(metadata: VideoMetadata, what: str) -> VideoMetadata:
-    """`metadata` when its `fps` is a frame rate (or None, or 0 for an unknown one), else the ValueError naming it:
-    an infinite rate sampled one frame by `fps=`, True one frame a second, a negative one was said to be no rate (of
-    a file, whose own rate it overrides), and a string or NaN failed in Python's arithmetic, naming no video."""
-    fps = metadata.fps
-    # any real number: PyAV's `stream.average_rate` is a Fraction (NumPy's scalars are registered as reals too)
-    number = isinstance(fps, numbers.Real) and not isinstance(fps, (bool, np.bool_))
-    if fps is not None and not (number and 0 <= fps < float("inf")):
-        raise ValueError(f"{what} has fps={fps!r}: a video's frame rate is a positive number of frames per second.")
-    if number and not isinstance(fps, (int, float, np.integer, np.floating)):  # read as its float, as numpy reads it
-        metadata = dataclasses.replace(metadata, fps=float(fps))
-    return metadata
-
-
-def _is_frame(x) -> bool:
-    from PIL import Image
-
-    return isinstance(x, Image.Image) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim in (2, 3))
-
-
-def _as_video_list(videos) -> list:
-    """One video or a batch of them -> a list of single videos."""
-    from PIL import Image
-
-    if isinstance(videos, Image.Image):  # one image: a one-frame video, as transformers reads it; animated: its frames
-        return [_image_frames(videos)]
-    if isinstance(videos, (np.ndarray, torch.Tensor)):
-        if videos.ndim == 5:
-            if len(videos) == 0:  # as an empty list is: it gave an empty batch without a word
-                raise ValueError(f"Got an empty batch of videos: an array of shape {tuple(videos.shape)}.")
-            return list(videos)
-        if videos.ndim in (3, 4):
-            return [videos]
-        raise _dimensions_error(tuple(videos.shape), batch=True)
-    if _is_video_batch_sequence(videos):  # a `datasets` Column (`ds["video"]`): a list of videos, not one video
-        videos = list(videos)
-    if isinstance(videos, (list, tuple)):
-        if len(videos) == 0:
-            raise ValueError("Got an empty list of videos.")
-        _refuse_nested_numbers(videos)
-        if _is_one_video(videos):  # one video given as frames (`_stack_frames` stacks them when it is read)
-            return [list(videos)]
-        if all(_is_animated(x) for x in videos):  # animated images (GIF, APNG, ...): a video each
-            return [_image_frames(x) for x in videos]
-        flat = []
-        for video in videos:
-            if isinstance(video, (list, tuple)) and _is_nested_videos(video):
-                # a list of videos inside the list (`[[a, b], [c]]`: a batch grouped by sample) is flattened, as
-                # transformers' `make_batched_videos` flattens it: taken for one video's frames, it failed with "a
-                # video array must have 4 dimensions" or "the frames of one video must share a size"
-                flat.extend(_as_video_list(video))
-            else:
-                flat.append(video)
-        return flat
-    return [videos]
-
-
-def _refuse_nested_numbers(videos: list | tuple) -> None:
-    """A video given as Python lists of numbers (`array.tolist()`, JSON) is refused by name: taken for lists of
-    videos and flattened, each pixel became a video, refused as "an array of shape (3,)"."""
-    leaf, depth = videos, 0
-    while isinstance(leaf, (list, tuple)) and leaf:
-        leaf, depth = leaf[0], depth + 1
-    if isinstance(leaf, (int, float, np.number)):
-        raise ValueError(
-            f"Got a video as nested Python lists of numbers ({depth} levels deep, e.g. array.tolist() or JSON): pass "
-            "it as an array, np.asarray(video, dtype=np.uint8) for 0-255 pixels, or a list of frames as arrays."
-        )
-
-
-# The dimension counts an array is read as a video with, as the dimension errors list them: a 2-D array was told
-# "4 dimensions ... or 5 for a batch", though 3-D arrays are read too.
-_VIDEO_DIMENSIONS = (
-    "3 ((T, H, W) grey frames, or one (H, W, C) or (C, H, W) image: a one-frame video)",
-    "4 ((T, H, W, C) or (T, C, H, W), C in 1, 3, 4)",
-)
-
-
-def _dimensions_error(shape: tuple, batch: bool) -> ValueError:
-    """The error for an array of a dimension count no video has; `batch`: where a 5-D batch of videos is read too (the
-    processor's input itself, not one video inside a list)."""
-    counts = [*_VIDEO_DIMENSIONS, *(["5 (a batch of 4-D videos)"] if batch else [])]
-    accepted = f"{', '.join(counts[:-1])} or {counts[-1]}"
-    hint = ""
-    if len(shape) == 2:  # transformers reads (H, W) as one grey image; here a grey frame carries its time axis
-        hint = " One (H, W) grey image is a one-frame video given as array[None], of shape (1, H, W), or as [array]."
-    return ValueError(f"A video array must have {accepted} dimensions; got an array of shape {shape}.{hint}")
-
-
-def _is_nested_videos(videos) -> bool:
-    """A non-empty list that is neither one video (its frames, its frames' image files, animated images: a video
-    each is handled by the caller) but holds videos: arrays of 4 or 5 dimensions, or lists again."""
-    if not videos or _is_one_video(videos) or _is_image_files(videos):
-        return False
-    return all(
-        isinstance(x, (list, tuple)) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim in (4, 5)) for x in videos
-    )
-
-
-def _is_video_batch_sequence(videos) -> bool:
-    """A sequence other than a list or tuple that holds videos: `datasets`' `Column` (what `ds["video"]` gives) is
-    one. It was read as one video and refused as an unsupported input (under skip_broken: skipped, the whole column
-    lost as one broken video)."""
-    return isinstance(videos, Sequence) and not isinstance(videos, (list, tuple, str, bytes, bytearray, memoryview))
-
-
-_DATA_FORMATS = ("channels_first", "channels_last", "first", "last")
-
-
-def _check_data_format(input_data_format) -> None:
-    """`input_data_format` is None, a transformers `ChannelDimension` or its value. Any other (a misspelt
-    "channel_last") was read as no answer, so an ambiguous (T, 3, W, 3) array was read channels-first against it."""
-    value = getattr(input_data_format, "value", input_data_format)
-    if value is not None and value not in _DATA_FORMATS:
-        close = difflib.get_close_matches(str(value), _DATA_FORMATS[:2], n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(
-            f"input_data_format must be 'channels_first' or 'channels_last' (or transformers' ChannelDimension), "
-            f"got {input_data_format!r}{hint}."
-        )
-
-
-def _channel_layout(shape: Sequence[int], input_data_format) -> str:
-    fmt = getattr(input_data_format, "value", input_data_format)
-    given = {"channels_last": "last", "last": "last", "channels_first": "first", "first": "first"}.get(fmt)
-    if given is not None:
-        # A format the array's shape contradicts (channels_first for a (T, H, W, 3) array, often one saved on the
-        # processor) read 40 rows as 40 channels and kept the first 3 as RGB: garbage pixels of the right shape.
-        channels = shape[-1] if given == "last" else shape[1]
-        if channels not in (1, 3, 4):
-            other = "channels_first" if given == "last" else "channels_last"
-            fits = (shape[1] if given == "last" else shape[-1]) in (1, 3, 4)
-            advice = f"the array is {other} (pass that, or leave input_data_format unset)" if fits else "check it"
-            raise ValueError(
-                f"input_data_format={fmt!r} puts the channel axis of a video array of shape {tuple(shape)} at a size "
-                f"of {channels}, but channels must be 1, 3 or 4: {advice}."
-            )
-        return given
-    last, first = shape[-1] in (1, 3, 4), shape[1] in (1, 3, 4)
-    if last and first:
-        # (8, 3, 40, 3): 8 frames of 3 x 40 RGB, or of 40 x 3. transformers' video processors read it channels-first
-        # (with a warning); read the same way here, so the same array gives the same pixels through either. Their
-        # channel counts are 1 and 3: a second axis of 4 (alpha, ours only) with 1 or 3 last, such as (8, 4, 40, 3),
-        # is channels-last there (it was read here as 40 x 3 RGBA frames: other pixels, of another shape).
-        layout = "last" if shape[1] == 4 and shape[-1] in (1, 3) else "first"
-        read, other = ("(T, H, W, C)", "channels_first") if layout == "last" else ("(T, C, H, W)", "channels_last")
-        logger.warning(
-            "The channel axis of a video array of shape %s is ambiguous: read as %s, as transformers reads it; pass "
-            "input_data_format='%s' if it is not.",
-            tuple(shape),
-            read,
-            other,
-        )
-        return layout
-    if last:
-        return "last"
-    if first:
-        return "first"
-    raise BrokenVideoError(
-        f"Cannot tell the channel axis of a video array of shape {tuple(shape)}: expected (T, H, W, C) or "
-        "(T, C, H, W) with C in 1, 3, 4 (a 5D batch must be (B, T, H, W, C) or (B, T, C, H, W)); check the layout."
-    )
-
-
-def _three_d_layout(shape: tuple, input_data_format, name: str) -> str:
-    """How to read a 3-D array: `"grey"` (a (T, H, W) grey video), or one image frame `"last"` (H, W, C) or
-    `"first"` (C, H, W). transformers reads a 3-D array as one image; this processor also takes (T, H, W) grey
-    videos, so a shape that fits both an image and a grey video is refused rather than guessed."""
-    fmt = getattr(input_data_format, "value", input_data_format)
-    if fmt in ("channels_last", "last"):
-        return "last" if shape[-1] in (1, 3, 4) else "grey"
-    if fmt in ("channels_first", "first"):
-        return "first" if shape[0] in (1, 3, 4) else "grey"
-    image_last, image_first = shape[-1] in (1, 3, 4), shape[0] in (1, 3, 4)
-    if image_last and not image_first:  # no grey video is 1, 3 or 4 pixels wide: one (H, W, C) image
-        return "last"
-    if image_first and not image_last and shape[0] == 1:  # one grey frame, whichever way it is read
-        return "grey"
-    if image_first or image_last:
-        raise ValueError(
-            f"A 3-D array {name} is ambiguous: one image ({'C, H, W' if image_first else 'H, W, C'}) or a grey "
-            f"video of {shape[0]} frames of {shape[1]} x {shape[2]}. Pass input_data_format='channels_first' or "
-            "'channels_last' for one image (a one-frame video), or a grey video as (T, H, W, 1)."
-        )
-    return "grey"
-
-
-def _check_not_empty(shape: tuple, name: str) -> None:
-    """Refuse an array with nothing to show before its layout is read: a (0, 4, 4, 3) array was warned of an ambiguous
-    channel axis before "has no frames", and a (2, 0, 4, 3) one (frames of no rows) ended in a ZeroDivisionError of
-    the resize, naming no video."""
-    if shape[0] == 0:
-        raise BrokenVideoError(f"Video {name} has no frames.")
-    if 0 in shape:
-        raise BrokenVideoError(f"Video {name} has frames with no pixels (an axis of size 0).")
-
-
-def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
-    """An integer video on the 8-bit scale, by dtype: uint16 is scaled from [0, 65535] (16-bit PNG / TIFF
-    frames), other integers must hold 8-bit values (clamping 1023 to 255 would whiten 10-bit frames silently)."""
-    if tensor.dtype == torch.uint16:  # round(x * 255 / 65535), exactly, in integers
-        return ((tensor.to(torch.int32) * 255 + 32767) // 65535).to(torch.uint8)
-    wide = tensor.to(torch.int64)
-    low, high = (int(wide.min()), int(wide.max())) if wide.numel() else (0, 0)
-    if low < 0 or high > 255:
-        raise ValueError(
-            f"{dtype} video {name} has values from {low} to {high}, outside [0, 255]: integer videos other than "
-            "uint16 are read on the 8-bit scale [0, 255]. Convert it to uint8 (or uint16 for 16-bit pixels), or "
-            "to floats with float_max set to its white level."
-        )
-    return wide.to(torch.uint8)
-
-
-def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
-    """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3 or 4, H, W) torch tensor
-    (RGB, then alpha where the array has it): uint8, or float on the caller's own scale (`_float_scale` reads it).
-    `name` names the array in errors."""
-    dtype = array.dtype
-    if array.dtype.is_complex if isinstance(array, torch.Tensor) else array.dtype.kind not in "buif":
-        # a complex video was read by its real part alone, silently; object, string or time arrays failed in torch,
-        # naming neither the video nor its dtype
-        raise ValueError(f"{name} has dtype {dtype}: a video's pixels are integers, floats or booleans.")
-    if isinstance(array, np.ndarray) and not array.dtype.isnative:
-        # big-endian pixels (FITS, a raw dump read with '>u2'): torch takes native byte order only, and refused them
-        # naming neither the video nor the fix
-        array = array.astype(array.dtype.newbyteorder("="))
-    if isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.dtype.itemsize > 8:
-        array = array.astype(np.float64)  # long double, which torch has no type for
-    tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
-    if tensor.ndim in (3, 4):
-        _check_not_empty(tuple(tensor.shape), name)
-    if tensor.ndim == 3:
-        layout = _three_d_layout(tuple(tensor.shape), input_data_format, name)
-        if layout == "grey":  # (T, H, W)
-            tensor = tensor[:, None]
-        elif layout == "last":  # one (H, W, C) image: a one-frame video (transformers' convention)
-            tensor = tensor.permute(2, 0, 1)[None]
-        else:
-            tensor = tensor[None]
-    elif tensor.ndim != 4:
-        raise _dimensions_error(tuple(tensor.shape), batch=False)
-    else:
-        if _channel_layout(tensor.shape, input_data_format) == "last":
-            tensor = tensor.permute(0, 3, 1, 2)
-    if tensor.shape[1] == 1:
-        tensor = tensor.expand(-1, 3, -1, -1)
-    # a 4th channel (alpha) is kept: `_FrameSource` splits it off and `_on_white` composites the frames onto white
-    if tensor.dtype == torch.bool:
-        tensor = tensor.to(torch.uint8) * 255
-    elif tensor.is_floating_point():
-        tensor = tensor.float()  # the scale is read from float_max in _float_scale, never guessed here
-    elif tensor.dtype != torch.uint8:
-        tensor = _to_uint8(tensor, name, dtype)
-    return tensor
-
-
-def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
-    """Gradients flow through resizing, crops, flips, colour jitter and the rescale / normalisation of a float video;
-    RandAugment works on uint8 pixels, which would cut the graph without a word: refuse that."""
-    if tensor.requires_grad and opts["do_train_augment"] and opts["rand_augment"]:
-        raise ValueError(
-            f"{name} requires_grad, but rand_augment works on uint8 pixels, which carry no gradient. Turn it off "
-            "(gradients flow through resizing, crops, flips, colour jitter and normalisation) or pass video.detach()."
-        )
-
-
-def _float_scale(
-    tensor: torch.Tensor, float_max, name: str, do_rescale: bool = True, float_max_in_call: bool = True
-) -> float:
-    """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from `float_max`.
-
-    Without `float_max` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
-    within [0, 1] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either way would be a guess,
-    wrong by 255 times in brightness for the other case, so that is refused. Negative values are no pixels on any
-    scale (a video normalised already, such as [-1, 1]): refused, as values far above `float_max` are; a filter's small
-    overshoot below 0 is kept. Non-finite
-    values are a broken array. `do_rescale` (the call's) shapes the advice: transformers' `do_rescale=False` says
-    "already on [0, 1]", which here is `float_max=1.0` with the rescale kept on.
-
-    A processor's own `float_max` above 1 (a saved config's 255.0) meeting values all within [0, 1] is refused too:
-    [0, 1] pixels given to it (torchvision's and decord's float frames) read as a black video, every view near -1,
-    where transformers warns that the frames look rescaled already. A call's own `float_max` is the caller's word
-    for that very video (`float_max_in_call`), kept."""
-    if not tensor.is_floating_point():
-        return 1.0
-    values = tensor.detach()
-    finite = torch.isfinite(values)
-    if not bool(finite.all()):
-        bad = (~finite).flatten(1).any(1).nonzero().flatten().tolist()
-        shown = f"{bad[:10]}{' and more' if len(bad) > 10 else ''}"
-        raise BrokenVideoError(
-            f"{name} has NaN or infinite values in frames {shown} (of {tensor.shape[0]}): a broken "
-            "video array; check what produced it."
-        )
-    if values.numel() == 0:
-        return 1.0
-    low, high = float(values.min()), float(values.max())
-    # A resize with ringing filters (bicubic, Lanczos) overshoots a little below black: kept, as transformers keeps
-    # it. Far below (an eighth of the scale) is another scale altogether.
-    scale = float(float_max) if float_max is not None else (255.0 if high > 1.0 else 1.0)
-    if low < -scale / 8:
-        white = f"[0, {float(float_max):g}] (float_max)" if float_max is not None else "[0, 1] or [0, 255]"
-        raise ValueError(
-            f"{name} has values from {low:g} to {high:g}, below 0: float pixels lie in {white}. A video normalised "
-            "already (such as [-1, 1]) would be normalised again; pass its pixels (e.g. (x + 1) / 2 with "
-            "float_max=1.0), or uint8 frames."
-        )
-    if float_max is None:
-        if high > 1.0 or low == high == 0.0:  # [0, 255] for certain, or black on either scale
-            return 1.0
-        if not do_rescale:  # transformers' idiom for [0, 1] pixels: here float_max says it, and the rescale stays on
-            advice = (
-                "For [0, 1] pixels pass float_max=1.0 and leave do_rescale on (do_rescale=False, transformers' way "
-                "to say 'already on [0, 1]', leaves them on [0, 255] here: float_max brings them to 0-255 and the "
-                "rescale and normalisation then apply as to uint8 frames); for [0, 255] pass float_max=255.0"
-            )
-        else:
-            advice = "Pass float_max=1.0 for [0, 1] pixels or float_max=255.0 for [0, 255]"
-        raise ValueError(
-            f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels, or a very dark "
-            f"[0, 255] video? The values cannot tell. {advice} (to the call, or to the processor for every call), "
-            "or give uint8 frames."
-        )
-    if not float_max_in_call and float(float_max) > 1.0 and 0.0 < high <= 1.0:
-        raise ValueError(
-            f"{name} is a float video whose values all lie in [{low:g}, {high:g}], but this processor's "
-            f"float_max={float(float_max):g} reads it on [0, {float(float_max):g}]: a black video (transformers warns "
-            "that such frames look rescaled already). Pass float_max=1.0 to the call for [0, 1] pixels, or "
-            f"float_max={float(float_max):g} to the call if the video is that dark."
-        )
-    if high > 2 * float(float_max):
-        raise ValueError(
-            f"float_max={float(float_max):g} says white is {float(float_max):g}, but {name} has values "
-            f"up to {high:g}: another scale (pass the right float_max, e.g. 255.0)."
-        )
-    return 255.0 / float(float_max)
-
-
-def _transformers_class_name(saved: dict) -> str | None:
-    """The transformers processor class a saved config names (`video_processor_type`, `image_processor_type`, or the
-    `feature_extractor_type` of older configs, whose `...FeatureExtractor` transformers now loads as its
-    `...ImageProcessor`), or None: ours, or no transformers class."""
-    import transformers
-
-    for key in ("video_processor_type", "image_processor_type", "feature_extractor_type"):
-        name = saved.get(key)
-        if isinstance(name, str):
-            name = name.replace("FeatureExtractor", "ImageProcessor")
-            return name if isinstance(getattr(transformers, name, None), type) else None
-    return None
-
-
-def _transformers_rescale_offset(saved: dict) -> bool | None:
-    """`rescale_offset` for a saved config that one of transformers' processors wrote (`_transformers_class_name`),
-    which has no such key: the default preset's (scenic's offset) would subtract 1 after a rescale that subtracts
-    nothing, e.g. a VideoMAE config's [-1, 1] pixels read as [-3, -1]. transformers' ViViT processors subtract it
-    (the image processor as its `offset` key says, the video processor always); the others never. None for a config
-    that says (ours) or names no transformers class."""
-    if "rescale_offset" in saved:
-        return None
-    name = _transformers_class_name(saved)
-    if name is None:
-        return None
-    return bool(saved.get("offset", name.startswith("Vivit")))
-
-
-# What a transformers processor's config may leave to its class's defaults, and this processor has defaults of its
-# own for (the scenic preset's): resize, crop, rescale and normalisation. Sampling is left to this processor.
-_TRANSFORMERS_PIXEL_OPTIONS = (
-    "do_resize",
-    "size",
-    "resample",
-    "do_center_crop",
-    "crop_size",
-    "do_rescale",
-    "rescale_factor",
-    "do_normalize",
-    "image_mean",
-    "image_std",
-)
-
-
-def _transformers_defaults(saved: dict) -> dict:
-    """The defaults, for the options in `_TRANSFORMERS_PIXEL_OPTIONS`, of the transformers processor class that wrote
-    `saved`: filled from this processor's instead, a VideoMAE config without `rescale_factor` (transformers' 1/255;
-    the older ones written by `VideoMAEFeatureExtractor` have none) was rescaled by 1/127.5 and normalised with
-    ImageNet's statistics, pixels up to 4.4 off."""
-    import transformers
-
-    name = _transformers_class_name(saved)
-    try:
-        defaults = getattr(transformers, name)().to_dict()
-    except Exception as error:  # a class that cannot be built here (a missing backend): say so, keep ours
-        logger.warning(
-            "Could not read %s's defaults (%s); the options the config leaves out are this one's.", name, error
-        )
-        return {}
-    chosen = {key: defaults[key] for key in _TRANSFORMERS_PIXEL_OPTIONS if defaults.get(key) is not None}
-    # how that class reads an int `size` (never saved): ViT's `"size": 224`, as google/vit-base-patch16-224 saves it,
-    # is a 224x224 square there, and was this one's shorter side of 224 (frames of 224x298 from 4:3 video, where the
-    # ViT takes 224x224). Asked of the class built with an int size, not of its `default_to_square` attribute, which
-    # VivitImageProcessor leaves True while reading an int as the shorter side.
-    chosen["default_to_square"] = _reads_an_int_size_as_square(getattr(transformers, name))
-    if "do_center_crop" not in defaults:
-        # a class that never crops (ViT's image processor, as a ViTForImageClassification folder holds): its pixels
-        # are the resized frames. This one's centre crop of 224 padded a 32x32 ViT's frames to 224x224 (98% zeros)
-        # and cut a 384 ViT's to 224.
-        chosen["do_center_crop"] = False
-    return chosen
-
-
-def _reads_an_int_size_as_square(processor_class) -> bool:
-    """Whether `processor_class(size=n)` resizes to an n x n square (ViT) rather than to a shorter side of n."""
-    try:
-        size = processor_class(size=2).size
-    except Exception:  # noqa: BLE001 - a class that takes no int size: its attribute, as its constructor reads it
-        return bool(getattr(processor_class, "default_to_square", False))
-    return (size.get("height") if isinstance(size, dict) else getattr(size, "height", None)) is not None
-
-
-def _crops(opts: dict) -> bool:
-    """Whether each view is cut to `crop_size` (a random crop in training, three crops, or the centre crop)."""
-    return bool(opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"])
-
-
-def _affine(opts: dict, device=None) -> tuple[torch.Tensor, torch.Tensor]:
-    """The call's rescale and normalisation as `apply_affine`'s per-channel `scale` and `bias`."""
-    return affine_normalization(
-        opts["do_rescale"],
-        opts["rescale_factor"],
-        opts["rescale_offset"],
-        opts["do_normalize"],
-        opts["image_mean"],
-        opts["image_std"],
-        device=device,
-    )
-
-
 def _stacked_raw_views(views: list[torch.Tensor], opts: dict):
     """`_normalize_views` without the affine (`raw_views`): uint8 views stacked as uint8, others (colour jitter's
     unrounded floats) as float32, the values the affine would have read."""
@@ -1469,24 +894,6 @@ def _add_note(error: BaseException, note: str) -> None:
         error.args = (f"{error.args[0]}\n{note}", *error.args[1:])
 
 
-def _resized_size(height: int, width: int, size) -> tuple[int, int]:
-    """`(H, W)` a `height` x `width` frame is resized to, by transformers' rule (`TorchvisionBackend.resize`):
-    `shortest_edge` alone, the shorter side to it and the longer scaled and truncated; with `longest_edge`, the same
-    unless the longer side would pass `longest_edge`, then the longer side to `longest_edge` and the shorter scaled
-    (transformers' `get_size_with_aspect_ratio`, its rounding included); `max_height` and `max_width`, the largest
-    size within both that keeps the aspect ratio, enlarging too (`get_image_size_for_max_height_width`); else `height`
-    and `width` as given."""
-    if size.shortest_edge and size.longest_edge:
-        return tuple(int(v) for v in get_size_with_aspect_ratio((height, width), size.shortest_edge, size.longest_edge))
-    if size.shortest_edge:
-        return shortest_side_size(height, width, size.shortest_edge)
-    if size.max_height and size.max_width:
-        return tuple(
-            int(v) for v in get_image_size_for_max_height_width((height, width), size.max_height, size.max_width)
-        )
-    return int(size.height), int(size.width)
-
-
 # The way past `_check_resized_frame`'s refusal, in the processor's words; the recipes, which set no longest edge,
 # say what their user can do instead (`vivit_hf.training.flags.in_flag_words`).
 RESIZED_FRAME_ADVICE = (
@@ -1495,7 +902,7 @@ RESIZED_FRAME_ADVICE = (
 )
 
 
-def _check_resized_frame(source: _FrameSource, opts: dict, frames: int) -> None:
+def _check_resized_frame(source: FrameSource, opts: dict, frames: int) -> None:
     """Refuse, before decoding, a video whose frames the resize would make larger than `RESIZED_BYTES` each, or
     whose clip of `frames` would where the training augmentation resizes the whole clip: the shortest-side rule
     gives a 4000x1 video (a one-pixel banner, a header that states the wrong size) frames of 256x1024000, 786 MB
@@ -1522,53 +929,6 @@ def _check_resized_frame(source: _FrameSource, opts: dict, frames: int) -> None:
         )
 
 
-def _check_size(size) -> None:
-    """Refuse a size the resize cannot follow before any decoding (a `longest_edge` alone gave no size, and was
-    refused only after decoding)."""
-    if size.shortest_edge or (size.height and size.width) or (size.max_height and size.max_width):
-        return
-    named = {k: v for k, v in dict(size).items() if v is not None}
-    hint = " (longest_edge caps the longer side of a shortest_edge resize)" if size.longest_edge else ""
-    raise ValueError(
-        "size must give 'shortest_edge' (optionally with 'longest_edge'), 'max_height' and 'max_width', or 'height' "
-        f"and 'width', got {named}{hint}."
-    )
-
-
-def _decoder_resize(opts: dict, source: _FrameSource | None = None) -> tuple:
-    """`(size, interpolation)` for a reader to resize while decoding, or `(None, "bilinear")`. A `longest_edge` cap
-    and a `max_height` / `max_width` box need the frame's size: given as `(height, width)` from `source`'s reader
-    (without one, nothing is resized while decoding)."""
-    mode = _interpolation_mode(opts["resample"])
-    interpolation = mode.value  # the decoders' name for it
-    wanted = opts["resize_in_decoder"]
-    if wanted is None:  # transformers' preset keeps its exact path: convert full frames, resize in torch
-        wanted = opts["normalization"] != "transformers_vivit"
-    if mode in (InterpolationMode.NEAREST_EXACT, InterpolationMode.LANCZOS):
-        # libswscale's POINT filter picks other source pixels than PIL's NEAREST, and the readers take no LANCZOS:
-        # resize in torch, as arrays are
-        return None, "bilinear"
-    size = opts["size"]
-    if not (wanted and opts["do_resize"]):
-        return None, interpolation
-    info = None if source is None or source.reader is None else source.reader.info  # as displayed
-    shown = None if info is None else (info.height, info.width)
-    if shown is not None and any(new > old for new, old in zip(_resized_size(*shown, size), shown)):
-        # An enlargement gains nothing by resizing while converting (the frames are small to convert anyway), and
-        # libswscale's one-pass chroma upsampling and scaling differs from the exact path most there: 320x240 to
-        # 256, as UCF101 and HMDB51 are read, 6.6 grey levels mean, 151 at most (a 720p downscale: 4.8 and 66)
-        return None, interpolation
-    if (size.shortest_edge and size.longest_edge) or (not size.shortest_edge and size.max_height and size.max_width):
-        if info is None:
-            return None, interpolation
-        return _resized_size(info.height, info.width, size), interpolation
-    if size.shortest_edge:
-        return int(size.shortest_edge), interpolation
-    if size.height and size.width:
-        return (int(size.height), int(size.width)), interpolation
-    return None, interpolation
-
-
 def _pad_to_longest(views: list[torch.Tensor]) -> tuple[list[torch.Tensor], torch.Tensor]:
     """Views (frames, ...) padded with zeros at the end to the longest, and the frame mask (views, frames)."""
     longest = max(view.shape[0] for view in views)
@@ -1581,204 +941,10 @@ def _pad_to_longest(views: list[torch.Tensor]) -> tuple[list[torch.Tensor], torc
     return padded, mask
 
 
-def _take_frames(frames: torch.Tensor, positions) -> torch.Tensor:
-    """`frames[positions]` along time, copying whole frames of the channels-last memory decoders give
-    (indexing the permuted view would gather byte by byte)."""
-    index = torch.as_tensor(np.asarray(positions), dtype=torch.long, device=frames.device)
-    channels_last = frames.permute(0, 2, 3, 1)
-    if channels_last.is_contiguous():
-        return channels_last.index_select(0, index).permute(0, 3, 1, 2)
-    return frames.index_select(0, index)
-
-
-def _on_white(frames: torch.Tensor, alpha: torch.Tensor | None, scale: float = 1.0) -> torch.Tensor:
-    """`frames` (RGB, `(N, 3, H, W)`) on the 0-255 scale, composited onto white by `alpha` (`(N, 1, H, W)`, on the
-    frames' own scale) where some pixel is not opaque: transformers' `convert_to_rgb` (its video processors' and
-    image processors' `do_convert_rgb`), to its float32 values. Dropping alpha instead showed whatever colour a
-    transparent pixel stores (black, mostly, where transformers and FFmpeg's GIF decoder give white) and the colour
-    of a half-transparent one unblended. Opaque frames stay as they are, uint8 too (transformers drops such an alpha
-    channel); `scale` (`_float_scale`'s factor) brings float videos to 0-255 first."""
-    if scale != 1.0:  # a new tensor: the caller's array is never written
-        frames = frames * scale
-    if alpha is None:
-        return frames
-    alpha = alpha * scale if scale != 1.0 else alpha
-    if not bool((alpha < 255).any()):
-        return frames
-    alpha = (alpha / 255.0).clamp(0, 1)
-    return (1 - alpha) * 255 + alpha * frames
-
-
 def _as_uint8(view: torch.Tensor) -> torch.Tensor:
     if view.dtype == torch.uint8:
         return view
     return view.round().clamp(0, 255).to(torch.uint8)
-
-
-def _pil_frame_to_array(frame, with_alpha: bool = False) -> np.ndarray:
-    """A PIL frame as an array: RGB (RGBA `with_alpha`: transparency kept for `_on_white`, as transformers'
-    `convert_to_rgb` keeps it to composite onto white), or a grey frame deeper than 8 bits as `(H, W, 1)` at its own
-    depth (a 16-bit PNG or TIFF opens as mode I;16 or I), which the integer and float rules then scale or refuse as
-    for an array of that dtype: `convert("RGB")` clips such a frame at 255, which made a 16-bit depth video white
-    without a word."""
-    from PIL import Image
-
-    if not isinstance(frame, Image.Image):
-        return np.asarray(frame)
-    if frame.mode.startswith("I;16"):
-        return np.asarray(frame).astype(np.uint16)[..., None]  # native byte order (I;16B is big-endian)
-    if frame.mode in ("I", "F"):
-        return np.asarray(frame)[..., None]
-    return np.asarray(frame.convert("RGBA" if with_alpha else "RGB"))
-
-
-def _has_alpha(frame) -> bool:
-    """A PIL frame with transparency: an alpha band (RGBA, LA, PA) or a transparent colour (a GIF's or PNG's
-    palette index, PNG's tRNS key), as transformers' `convert_to_rgb` tells it."""
-    from PIL import Image
-
-    return isinstance(frame, Image.Image) and ("A" in frame.getbands() or frame.info.get("transparency") is not None)
-
-
-def _is_animated(x) -> bool:
-    """A PIL image of several frames (an animated GIF, APNG or WebP, a multi-page TIFF), as `Image.open` gives it."""
-    from PIL import Image
-
-    return isinstance(x, Image.Image) and getattr(x, "n_frames", 1) > 1
-
-
-def _image_frames(image) -> list:
-    """The frames of an animated image, as one video (a still image: itself, a one-frame video). Read as one image, an
-    animated GIF gave its first frame alone, a one-frame clip, without a word; PIL's frame position is restored."""
-    from PIL import ImageSequence
-
-    if not _is_animated(image):
-        return [image]
-    position = image.tell()
-    try:
-        return [frame.copy() for frame in ImageSequence.Iterator(image)]
-    finally:
-        image.seek(position)
-
-
-def _pil_frames_to_array(frames) -> np.ndarray:
-    for position, frame in enumerate(frames):
-        if _is_animated(frame):
-            raise ValueError(
-                f"Frame {position} of a video given as a list of frames is an animated image of {frame.n_frames} "
-                "frames, which would be read as its first frame alone. Pass an animated image as a video of its own "
-                "(alone, or in a list of animated images: one video each), or its path."
-            )
-    with_alpha = any(_has_alpha(f) for f in frames)  # (a GIF's frames: one transparent, the next opaque)
-    arrays = [_pil_frame_to_array(f, with_alpha) for f in frames]
-    shapes = {a.shape for a in arrays}
-    if len(shapes) > 1:
-        raise BrokenVideoError(f"The frames of one video must share a size, got {sorted(shapes)}.")
-    return np.stack(arrays)
-
-
-def _is_pil(x) -> bool:
-    from PIL import Image
-
-    return isinstance(x, Image.Image)
-
-
-def _is_image_files(video) -> bool:
-    """A list of paths inside a list of videos: one video, given as its frames' image files (a list of paths alone is
-    a list of video files, as in transformers)."""
-    return isinstance(video, (list, tuple)) and len(video) > 0 and all(isinstance(f, (str, os.PathLike)) for f in video)
-
-
-def _image_file_frames(paths) -> list:
-    """The frames of a video given as its frames' image files (paths or http(s) URLs: extracted frames, as
-    Something-Something v1 and Jester ship them, or the image URLs a chat template passes), opened with PIL upright
-    (EXIF orientation applied), as transformers' `load_image` opens them. The list reached numpy as strings and
-    failed with torch's "can't convert np.ndarray of type numpy.str_"."""
-    from PIL import Image, ImageOps
-
-    frames = []
-    for position, path in enumerate(paths):
-        name = describe_source(path)
-        try:
-            with Image.open(resolve_source(path)) as image:
-                if getattr(image, "n_frames", 1) > 1:  # (a copy keeps the first frame alone)
-                    raise ValueError(f"it is an animated image of {image.n_frames} frames: pass it as a video")
-                frames.append(ImageOps.exif_transpose(image))  # a loaded copy, upright
-        except (OSError, ValueError) as error:  # (a missing file or failed download is a VideoDecodeError)
-            raise BrokenVideoError(
-                f"Frame {position} of a video given as {len(paths)} image files, {name}, cannot be read as an "
-                f"image: {error} (a list of paths inside the list of videos is one video's frames; video files are "
-                "passed as a flat list of paths)"
-            ) from error
-    return frames
-
-
-def _stack_frames(frames) -> np.ndarray | torch.Tensor:
-    """One video given as a list of frames -> one `(T, ...)` array (a tensor when every frame is one). (H, W) grey
-    frames get their channel axis, so 3 or 4 of them stack to an unambiguous (T, H, W, 1), not a (3, H, W) that
-    could be one image. Frames given as image files are opened (`_image_file_frames`)."""
-    if _is_image_files(frames):
-        frames = _image_file_frames(frames)
-    frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
-    if all(isinstance(f, torch.Tensor) for f in frames):
-        return torch.stack(frames)
-    return _pil_frames_to_array(frames)
-
-
-class _FrameSource:
-    """A decoded-on-demand file or an in-memory array, read by frame index."""
-
-    def __init__(self, video, input_data_format, backend: str):
-        self.reader: VideoReader | None = None
-        self.tensor: torch.Tensor | None = None
-        self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
-        if isinstance(video, (list, tuple)):
-            if not video:  # a row of a data set's frame lists left empty: torch.stack failed with no video named
-                raise BrokenVideoError(f"Video <empty {type(video).__name__} of frames> has no frames.")
-            if _is_image_files(video) or any(_is_pil(frame) for frame in video):
-                # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
-                # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
-                input_data_format = "channels_last"
-            video = _stack_frames(video)
-        if isinstance(video, (np.ndarray, torch.Tensor)):
-            self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
-            tensor = _array_to_clip_tensor(video, input_data_format, self.name)
-            self.tensor, self.alpha = tensor[:, :3], (tensor[:, 3:] if tensor.shape[1] == 4 else None)
-            self.num_frames = int(self.tensor.shape[0])  # never 0: `_check_not_empty` refused that
-        else:
-            if isinstance(video, dict) and not {"path", "bytes"} & set(video):
-                # Not a broken video but the wrong input: raised as a VideoDecodeError, skip_broken dropped it, and a
-                # batch passed whole (`proc(batch)` for `proc(batch["video"])`) became an empty batch with a warning.
-                raise ValueError(
-                    f"{describe_source(video)} is no video: a datasets.Video value has 'path' / 'bytes' keys. A data "
-                    "set's row or batch? Pass its video column, e.g. `processor(batch['video'])`."
-                )
-            self.reader = open_video(video, backend=backend)
-            self.name = self.reader.name
-            self.num_frames = self.reader.num_frames
-
-    def get(self, indices: np.ndarray, size=None, interpolation: str = "bilinear") -> torch.Tensor:
-        """Frames at sorted distinct `indices` as `(N, 3, H, W)`; a file is resized to `size`
-        while decoding when one is given (arrays are resized later, by the transforms)."""
-        if self.tensor is not None:
-            if indices.size == self.num_frames:  # every frame, in order
-                return self.tensor
-            return _take_frames(self.tensor, indices)
-        frames = self.reader.read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
-        return torch.from_numpy(frames).permute(0, 3, 1, 2)
-
-    def pixels(self, indices: np.ndarray, scale: float = 1.0, size=None, interpolation: str = "bilinear"):
-        """`get`'s frames on the 0-255 scale (`scale` from `_float_scale`), those given with alpha composited onto
-        white (`_on_white`)."""
-        frames = self.get(indices, size, interpolation)
-        alpha = None
-        if self.alpha is not None:
-            alpha = self.alpha if indices.size == self.num_frames else _take_frames(self.alpha, indices)
-        return _on_white(frames, alpha, scale)
-
-    def close(self) -> None:
-        if self.reader is not None:
-            self.reader.close()
 
 
 def _stacking_error(shapes: set[tuple]) -> str:
@@ -1792,118 +958,6 @@ def _stacking_error(shapes: set[tuple]) -> str:
     if len({shape[1:] for shape in shapes}) > 1:
         message += "keep do_center_crop=True (or resize to a fixed height and width); "
     return message + "or pass return_tensors=None for a list."
-
-
-def _interpolation_mode(resample) -> InterpolationMode:
-    """torch's mode for a PIL resampling code (`PILImageResampling` or its int) or a torchvision `InterpolationMode`
-    (which transformers' processors also take), or an error naming the ones supported."""
-    if isinstance(resample, InterpolationMode):  # as PIL's code, so both spellings give the same pixels
-        resample = _PIL_CODES.get(resample, resample)
-    try:
-        mode = PILImageResampling(resample)
-    except ValueError:
-        mode = None
-    lanczos = _torch_has_lanczos()
-    if mode == PILImageResampling.LANCZOS and lanczos:
-        return InterpolationMode.LANCZOS
-    if mode not in _RESAMPLE_MODES:
-        named = f"{mode.name} ({mode.value})" if mode is not None else repr(resample)
-        supported = ", ".join(f"{code.name} ({code.value})" for code in _RESAMPLE_MODES) + (
-            ", LANCZOS (1)" if lanczos else ""
-        )
-        missing = (
-            "this torchvision has no LANCZOS resize for tensors (0.27 and later have it)"
-            if mode == PILImageResampling.LANCZOS
-            else "torch has no such filter"
-        )
-        raise ValueError(
-            f"resample={named} is not supported: {missing}, and another would give other pixels. "
-            f"Use one of {supported} (or torchvision's InterpolationMode NEAREST_EXACT, BILINEAR, BICUBIC)."
-        )
-    return _RESAMPLE_MODES[mode]
-
-
-@functools.lru_cache(maxsize=1)
-def _torch_has_lanczos() -> bool:
-    """Whether torchvision resizes tensors with LANCZOS (0.27 and later, on the CPU). transformers' processors take
-    PIL's LANCZOS there; it was refused here as a filter torch lacks."""
-    try:
-        resize(torch.zeros(1, 1, 4, 4), 2, 2, InterpolationMode.LANCZOS)
-    except (ValueError, RuntimeError, NotImplementedError):
-        return False
-    return True
-
-
-def _check_preset(preset) -> str:
-    if preset not in NORMALIZATION_PRESETS:
-        raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
-    return preset
-
-
-# Options holding a few numbers, often given as an array (`np.array(IMAGENET_MEAN)`, a tensor of statistics)
-_NUMBER_LISTS = ("image_mean", "image_std", "scale_jitter", "rand_augment")
-
-
-def _as_lists(options: dict) -> None:
-    """Arrays and tensors given for `_NUMBER_LISTS` as lists, in place: `scale_jitter=np.array([0.9, 1.2])` failed
-    with numpy's "truth value of an array ... is ambiguous", and a tensor `image_mean` with "Object of type Tensor is
-    not JSON serializable" at `save_pretrained`, after training."""
-    for name in _NUMBER_LISTS:
-        if isinstance(options.get(name), (np.ndarray, torch.Tensor)):
-            options[name] = options[name].tolist()
-
-
-_SIZES = ("size", "crop_size")
-
-
-def _whole_pixel_sizes(options: dict) -> None:
-    """`size` / `crop_size` in pixels as Python ints, in place: numpy integers (read from an array or a table:
-    `crop_size=np.int64(224)`) and whole floats (224.0, as a JSON written by another tool may hold) become ints.
-    transformers' size rules test `isinstance(size, int)`: a numpy integer failed with its bare "Could not convert
-    size input to size dict: 224", and numpy values in a dict were kept, to fail at `save_pretrained` ("Object of
-    type int64 is not JSON serializable"). A lone number that is not whole (224.5) is refused here, naming the option;
-    one inside a dict or a pair is refused where the size is used (`_check_option_values`), as other bad sides are."""
-    for name in _SIZES:
-        value = options.get(name)
-        if isinstance(value, SizeDict):
-            options[name] = SizeDict(**{side: _whole(v) for side, v in value})
-        elif isinstance(value, Mapping):
-            options[name] = {side: _whole(v) for side, v in value.items()}
-        elif isinstance(value, (list, tuple)):
-            options[name] = type(value)(_whole(v) for v in value)
-        elif value is not None:
-            options[name] = _whole(value)
-            if not isinstance(options[name], int):
-                raise ValueError(
-                    f"{name} must be a whole number of pixels (or a dict of sides such as {{'height': 224, 'width': "
-                    f"224}}), got {value!r} (a {type(value).__name__})."
-                )
-
-
-def _whole(value):
-    """`value` as an int when it is a whole number (a numpy integer, 224.0), else as given (bools too)."""
-    if isinstance(value, (bool, np.bool_)):
-        return value
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return int(value)
-    return value
-
-
-def _refuse_unsupported(options: dict) -> None:
-    """transformers' options this processor cannot honour, refused by name (accepted, they changed nothing)."""
-    if options.get("do_convert_rgb") is False:
-        raise ValueError(
-            "do_convert_rgb=False is not supported: the ViViT models take 3 channels, so files are decoded to RGB, "
-            "grey frames are repeated to 3 channels and frames with alpha are composited onto white. Leave "
-            "do_convert_rgb on."
-        )
-    if options.get("do_pad"):
-        raise ValueError(
-            "do_pad is not supported: every view is brought to one height and width by the resize and crop. For "
-            "videos of different frame counts pass pad_to_longest=True (frames padded, with an attention_mask)."
-        )
 
 
 def _check_option_values(get) -> None:
@@ -1956,105 +1010,3 @@ def _check_option_values(get) -> None:
             f"rand_augment must be [num_ops, magnitude]: whole numbers, num_ops >= 0 and magnitude in [0, 30] "
             f"(torchvision's scale), or None for none; got {augment!r}."
         )
-
-
-def _unapplied_statistics(statistics: dict, preset: str) -> str:
-    """VideoMAE's and ViT's processors normalise by default, so their users pass only the statistics (to the
-    constructor, `from_pretrained` or a call): here the default preset has normalisation off, and the statistics
-    changed no pixel without a word."""
-    given = " and ".join(f"{name}={value!r}" for name, value in statistics.items())
-    return (
-        f"ViViTVideoProcessor got {given} without `do_normalize`, which the {preset!r} preset leaves off: they are "
-        "not applied. Pass `do_normalize=True` to apply them after the rescale (x / 127.5 - 1 here), or "
-        "`normalization='imagenet'` for (x / 255 - mean) / std."
-    )
-
-
-def _check_normalization(get) -> None:
-    """`image_mean`, `image_std` and `rescale_factor` that would make NaN or infinite pixels, or the wrong ones, are
-    refused by name, with the value given, whether or not `do_normalize` uses them now: a processor built or saved
-    with them failed (or went NaN) at the first call that turned normalisation on. Before, a NaN or infinite mean, a
-    NaN or tiny std, a NaN rescale factor, and a mean or std of None under `do_normalize=True` gave NaN or infinite
-    `pixel_values` without a word, and a negative std turned the pixels upside down. transformers takes one number
-    for every channel or one per channel, as this does."""
-
-    def numbers(value) -> list[float] | None:
-        """`value`'s numbers (one, or a flat list or tuple of them), or None when it holds something else."""
-        items = value if isinstance(value, (list, tuple)) else [value]
-        if not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in items):
-            return None
-        return [float(v) for v in items]
-
-    for name in ("image_mean", "image_std"):
-        value = get(name)
-        if value is None:
-            if get("do_normalize"):
-                raise ValueError(f"do_normalize=True needs {name}, got None (one number, or one per channel).")
-            continue
-        values = numbers(value)
-        if values is None or len(values) not in (1, 3):
-            raise ValueError(f"{name} must be one number or one per channel (3), got {value!r}.")
-        if not all(np.isfinite(values)):
-            raise ValueError(f"{name} must be finite numbers, got {value!r}: NaN or infinity makes every pixel NaN.")
-        if name == "image_std" and min(values) == 0:
-            raise ValueError(f"image_std divides the pixels: it must not be 0, got {value!r}.")
-        if name == "image_std" and min(values) < 0:
-            raise ValueError(
-                f"image_std must be positive (a standard deviation; a negative one turns the pixels upside down), "
-                f"got {value!r}."
-            )
-    factor = get("rescale_factor")
-    if factor is not None and not (numbers(factor) is not None and np.isfinite(float(factor))):
-        raise ValueError(f"rescale_factor must be a finite number (1/255, 1/127.5, ...), got {factor!r}.")
-    if get("do_rescale") and factor is None:
-        raise ValueError("do_rescale=True needs rescale_factor, got None (1/255 for [0, 1], 1/127.5 for [-1, 1]).")
-    # each valid alone, the folded `x * scale + bias` may still overflow float32 (a std of 1e-300)
-    scale, bias = affine_normalization(
-        bool(get("do_rescale")),
-        factor if factor is not None else 1.0,
-        bool(get("rescale_offset")),
-        bool(get("do_normalize")),
-        get("image_mean"),
-        get("image_std"),
-    )
-    if not (bool(torch.isfinite(scale).all()) and bool(torch.isfinite(bias).all())):
-        raise ValueError(
-            f"rescale_factor={factor!r}, image_mean={get('image_mean')!r} and image_std={get('image_std')!r} scale "
-            "the pixels past float32's range (infinite pixel_values): image_std is far too small."
-        )
-
-
-def _check_switch(name: str, value) -> None:
-    """An on/off option is True, False or None (the default); 0 and 1 read as they are meant too. Any other value
-    (the string "false" above all, which is true) is refused, naming the option and the value."""
-    if value is None or isinstance(value, (bool, np.bool_)):
-        return
-    if isinstance(value, (int, np.integer)) and value in (0, 1):
-        return
-    raise ValueError(f"{name} must be True or False, got {value!r} (a {type(value).__name__}).")
-
-
-def _check_seed(seed, what: str) -> None:
-    """A seed is None or a whole number >= 0 (what numpy's generators take), refused here rather than deep in numpy
-    at the first random draw."""
-    whole = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
-    if seed is not None and not (whole and seed >= 0):
-        raise ValueError(f"{what} must be a whole number >= 0 or None, got {seed!r}.")
-
-
-def _describe_unknown(unknown, valid, hints: dict[str, str] | None = None, kind: str = "options") -> str:
-    """`unknown options ['num_frame' (did you mean 'num_frames'?)]; valid ones: [...]`, for an error or a warning;
-    `hints` replaces the spelling guess for the names it holds; `kind` names what they are."""
-    valid = sorted(valid)
-    named = []
-    for name in sorted(unknown):
-        close = difflib.get_close_matches(name, valid, n=1)
-        hint = (hints or {}).get(name) or (f"did you mean {close[0]!r}?" if close else None)
-        named.append(f"{name!r} ({hint})" if hint else repr(name))
-    return f"unknown {kind} [{', '.join(named)}]; valid ones: {valid}"
-
-
-def _is_one_video(inputs) -> bool:
-    """A list that is one video (its frames), not a list of videos."""
-    # (a list of animated images is a list of videos, one each)
-    return len(inputs) > 0 and all(_is_frame(x) for x in inputs) and not all(_is_animated(x) for x in inputs)

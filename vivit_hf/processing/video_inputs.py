@@ -1,0 +1,747 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""What a `ViViTVideoProcessor` call's `videos` can be, and how each becomes frames.
+
+One video or a batch (a list, a list of lists grouped by sample, a `datasets` column); arrays and tensors (their
+dimension counts, channel layout, dtypes and float scale); PIL images, animated images and a video's frames as image
+files; files, read on demand by frame index (`FrameSource`, which also resizes while decoding); and each video's
+metadata, given (`video_metadata`, the frame rate for `fps` sampling) or returned (`ViViTVideoMetadata`).
+
+Part of the processor's code: `processing_vivit` imports it, so a saved processor folder carries it with
+`trust_remote_code`; it imports nothing the processor module may not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import logging
+import numbers
+import os
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import torch
+from torchvision.transforms import InterpolationMode
+from transformers.video_utils import VideoMetadata
+
+from .errors import BrokenVideoError
+from .processor_options import _interpolation_mode, _resized_size, describe_unknown
+from .video_io import VideoReader, describe_source, evenly_spaced, open_video, source_name
+from .video_sources import resolve_source
+
+# the processor's warnings keep the one logger name they had before the processor's code was split into
+# modules: a user silencing `vivit_hf.processing.processing_vivit` silences them all (in a saved folder: its own)
+logger = logging.getLogger(__name__.removesuffix("video_inputs") + "processing_vivit")
+
+
+@dataclasses.dataclass
+class ViViTVideoMetadata(VideoMetadata):
+    """What `return_metadata=True` gives for each video: transformers' `VideoMetadata` (read by attribute or by key,
+    `meta.fps` or `meta["fps"]`; its `timestamps` and `sampled_fps` work), with transformers' meaning for each of its
+    fields, plus two of this processor's.
+
+    frames_indices: every frame the video's views use, flat, as transformers' (one clip: that clip's frames; several
+        clips: theirs one after the other, in the order their views come in `pixel_values`).
+    name: a file's path as given; for other inputs, how error messages name them.
+    clip_frames_indices: one list of frame indices per clip (`num_clips`), in view order.
+    frame_times: for a file whose frames are not evenly spaced (variable frame rate), each of `frames_indices`'
+        presentation time in seconds from the first frame; None otherwise. `timestamps` gives them then.
+    """
+
+    name: str | None = None
+    clip_frames_indices: list[list[int]] | None = None
+    frame_times: list[float] | None = None
+
+    @property
+    def timestamps(self) -> list[float]:
+        """Seconds from the first frame of each of `frames_indices`: transformers' `index / fps`, or where a file's
+        frames are not evenly spaced, their own presentation times (`index / fps` at the average rate put a frame of
+        a phone video after a pause seconds away from when it plays)."""
+        if self.frame_times is not None:
+            return list(self.frame_times)
+        return super().timestamps
+
+
+# -- inputs ------------------------------------------------------------------------------------------
+def _per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
+    """The call's options for one video, by its kind (the table in docs/processor.md).
+
+    `do_sample_frames=None`: a file (path, URL, bytes, file object, container, decoder) is sampled, frames given
+    in memory (arrays, tensors, PIL images) are kept as given, as transformers keeps them. `short_video=None`: a
+    short file loops (one frame is refused), while sampling more frames than were given in memory is an error
+    (transformers' rule) unless `short_video` says `"loop"` or `"pad"`. `video_fps`: the caller's metadata, else
+    the file's own average frame rate."""
+    in_memory = source.tensor is not None
+    opts = dict(opts)
+    if opts["do_sample_frames"] is None:
+        opts["do_sample_frames"] = not in_memory or opts["fps"] is not None
+        if not opts["do_sample_frames"] and opts["num_clips"] != 1:  # (it blamed `sample_indices` for one clip)
+            raise ValueError(
+                f"num_clips={opts['num_clips']} samples clips from {source.name}, but frames given in memory are kept "
+                "as given unless sampling is asked for: pass do_sample_frames=True (clips of num_frames at "
+                "frame_stride, as from a file)."
+            )
+    if opts["short_video"] is None and in_memory and source.num_frames > 1:  # (None names one frame in its error)
+        opts["short_video"] = "error"
+    video_fps = getattr(given_metadata, "fps", None) if given_metadata is not None else None
+    if video_fps is None and source.reader is not None:
+        video_fps = source.reader.fps or None
+        if opts["fps"] is not None:  # the file's own frame times (not with the caller's rate)
+            opts["video_times"] = (source.reader.frame_times(), source.reader.last_frame_seconds())
+    opts["video_fps"] = video_fps
+    return opts
+
+
+def _video_metadata(video, source: FrameSource, opts: dict, clips: np.ndarray, given) -> ViViTVideoMetadata:
+    """What `return_metadata=True` says of one video, as transformers' video processors say it (`VideoMetadata`):
+    for a file, its reader's frame count, rate, size as displayed, duration and backend, as transformers' `load_video`
+    gives them; for frames in memory, their count and size, with no backend, and the rate (and duration) only where
+    `video_metadata` gives them (transformers reports None for both: no clock was given). Those were plain dicts, with
+    one list of frame indices per clip even for one clip, so `meta.fps` and transformers' `meta.timestamps` failed."""
+    fps = opts["video_fps"]
+    if source.reader is not None:
+        # a file's duration as its reader times it (a variable-rate file's frames need not last 1 / fps each)
+        info = source.reader.info
+        height, width, duration, backend = info.height, info.width, info.duration, source.reader.backend
+    else:  # in memory: the caller's duration, else frames / fps when the caller gave the rate
+        height, width = source.tensor.shape[-2:]
+        duration = getattr(given, "duration", None) or (source.num_frames / fps if fps else None)
+        backend = None
+    return ViViTVideoMetadata(
+        total_num_frames=source.num_frames,
+        fps=fps,
+        width=int(width),
+        height=int(height),
+        duration=duration,
+        video_backend=backend,
+        frames_indices=clips.reshape(-1).tolist(),
+        name=source_name(video) or source.name,  # a file's path as given (unquoted), else how errors name the input
+        clip_frames_indices=clips.tolist(),
+        frame_times=_frame_times(source, clips, given),
+    )
+
+
+def _frame_times(source: FrameSource, clips: np.ndarray, given) -> list[float] | None:
+    """The presentation times (seconds from the first frame) of a file's sampled frames, where its frames are not
+    evenly spaced; None where `index / fps` times them (evenly spaced, frames in memory, a rate the caller gave)."""
+    if source.reader is None or getattr(given, "fps", None) is not None:
+        return None
+    times = source.reader.frame_times()
+    if times is None or times.size < 2 or evenly_spaced(times - times[0], source.reader.fps):
+        return None
+    return (times[clips.reshape(-1)] - times[0]).tolist()
+
+
+def _metadata_list(video_metadata, num_videos: int) -> list:
+    """`video_metadata` as one `VideoMetadata` (or None) per video: one dict / `VideoMetadata`, a list of them, or
+    transformers' nested list (one list per video)."""
+    if video_metadata is None:
+        return [None] * num_videos
+    entries = video_metadata if isinstance(video_metadata, (list, tuple)) else [video_metadata]
+    if entries and isinstance(entries[0], (list, tuple)):
+        entries = [entry for group in entries for entry in group]
+    many = len(entries) > 1
+    entries = [
+        _as_metadata(entry, f"video_metadata[{i}]" if many else "video_metadata") for i, entry in enumerate(entries)
+    ]
+    if len(entries) != num_videos:
+        raise ValueError(f"Got {num_videos} videos but {len(entries)} `video_metadata` entries; pass one per video.")
+    return entries
+
+
+def _as_metadata(entry, what: str) -> VideoMetadata | None:
+    """One video's metadata as a `VideoMetadata` (None: none given for it), a dict read by its keys.
+
+    `VideoMetadata(**entry)` failed with Python's bare TypeError for a misspelt key, for `{"fps": 25}` given with a
+    file (only the frame rate is read from it: a file counts its own frames) and for `dict(meta)` of what
+    `return_metadata=True` returns (its `name`), which reads back as the metadata it describes."""
+    if entry is None:
+        return entry
+    if isinstance(entry, VideoMetadata):
+        return _checked_fps(entry, what)
+    if not isinstance(entry, Mapping):
+        raise ValueError(
+            f"{what} must be a dict or a transformers VideoMetadata (fps, total_num_frames, ...), got "
+            f"{type(entry).__name__} {entry!r:.80}."
+        )
+    fields = [field.name for field in dataclasses.fields(VideoMetadata)]
+    # (with this processor's own fields: `dict(meta)` of what it returns reads back)
+    known = [field.name for field in dataclasses.fields(ViViTVideoMetadata)]
+    unknown = set(entry) - set(known)
+    if unknown:
+        raise ValueError(f"{what} has {describe_unknown(unknown, known, kind='keys')}.")
+    return _checked_fps(
+        VideoMetadata(**{"total_num_frames": None, **{key: entry[key] for key in fields if key in entry}}), what
+    )
+
+
+def _checked_fps(metadata: VideoMetadata, what: str) -> VideoMetadata:
+    """`metadata` when its `fps` is a frame rate (or None, or 0 for an unknown one), else the ValueError naming it:
+    an infinite rate sampled one frame by `fps=`, True one frame a second, a negative one was said to be no rate (of
+    a file, whose own rate it overrides), and a string or NaN failed in Python's arithmetic, naming no video."""
+    fps = metadata.fps
+    # any real number: PyAV's `stream.average_rate` is a Fraction (NumPy's scalars are registered as reals too)
+    number = isinstance(fps, numbers.Real) and not isinstance(fps, (bool, np.bool_))
+    if fps is not None and not (number and 0 <= fps < float("inf")):
+        raise ValueError(f"{what} has fps={fps!r}: a video's frame rate is a positive number of frames per second.")
+    if number and not isinstance(fps, (int, float, np.integer, np.floating)):  # read as its float, as numpy reads it
+        metadata = dataclasses.replace(metadata, fps=float(fps))
+    return metadata
+
+
+def _is_frame(x) -> bool:
+    from PIL import Image
+
+    return isinstance(x, Image.Image) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim in (2, 3))
+
+
+def as_video_list(videos) -> list:
+    """One video or a batch of them -> a list of single videos."""
+    from PIL import Image
+
+    if isinstance(videos, Image.Image):  # one image: a one-frame video, as transformers reads it; animated: its frames
+        return [_image_frames(videos)]
+    if isinstance(videos, (np.ndarray, torch.Tensor)):
+        if videos.ndim == 5:
+            if len(videos) == 0:  # as an empty list is: it gave an empty batch without a word
+                raise ValueError(f"Got an empty batch of videos: an array of shape {tuple(videos.shape)}.")
+            return list(videos)
+        if videos.ndim in (3, 4):
+            return [videos]
+        raise _dimensions_error(tuple(videos.shape), batch=True)
+    if is_video_batch_sequence(videos):  # a `datasets` Column (`ds["video"]`): a list of videos, not one video
+        videos = list(videos)
+    if isinstance(videos, (list, tuple)):
+        if len(videos) == 0:
+            raise ValueError("Got an empty list of videos.")
+        _refuse_nested_numbers(videos)
+        if is_one_video(videos):  # one video given as frames (`_stack_frames` stacks them when it is read)
+            return [list(videos)]
+        if all(_is_animated(x) for x in videos):  # animated images (GIF, APNG, ...): a video each
+            return [_image_frames(x) for x in videos]
+        flat = []
+        for video in videos:
+            if isinstance(video, (list, tuple)) and _is_nested_videos(video):
+                # a list of videos inside the list (`[[a, b], [c]]`: a batch grouped by sample) is flattened, as
+                # transformers' `make_batched_videos` flattens it: taken for one video's frames, it failed with "a
+                # video array must have 4 dimensions" or "the frames of one video must share a size"
+                flat.extend(as_video_list(video))
+            else:
+                flat.append(video)
+        return flat
+    return [videos]
+
+
+def _refuse_nested_numbers(videos: list | tuple) -> None:
+    """A video given as Python lists of numbers (`array.tolist()`, JSON) is refused by name: taken for lists of
+    videos and flattened, each pixel became a video, refused as "an array of shape (3,)"."""
+    leaf, depth = videos, 0
+    while isinstance(leaf, (list, tuple)) and leaf:
+        leaf, depth = leaf[0], depth + 1
+    if isinstance(leaf, (int, float, np.number)):
+        raise ValueError(
+            f"Got a video as nested Python lists of numbers ({depth} levels deep, e.g. array.tolist() or JSON): pass "
+            "it as an array, np.asarray(video, dtype=np.uint8) for 0-255 pixels, or a list of frames as arrays."
+        )
+
+
+# The dimension counts an array is read as a video with, as the dimension errors list them: a 2-D array was told
+# "4 dimensions ... or 5 for a batch", though 3-D arrays are read too.
+_VIDEO_DIMENSIONS = (
+    "3 ((T, H, W) grey frames, or one (H, W, C) or (C, H, W) image: a one-frame video)",
+    "4 ((T, H, W, C) or (T, C, H, W), C in 1, 3, 4)",
+)
+
+
+def _dimensions_error(shape: tuple, batch: bool) -> ValueError:
+    """The error for an array of a dimension count no video has; `batch`: where a 5-D batch of videos is read too (the
+    processor's input itself, not one video inside a list)."""
+    counts = [*_VIDEO_DIMENSIONS, *(["5 (a batch of 4-D videos)"] if batch else [])]
+    accepted = f"{', '.join(counts[:-1])} or {counts[-1]}"
+    hint = ""
+    if len(shape) == 2:  # transformers reads (H, W) as one grey image; here a grey frame carries its time axis
+        hint = " One (H, W) grey image is a one-frame video given as array[None], of shape (1, H, W), or as [array]."
+    return ValueError(f"A video array must have {accepted} dimensions; got an array of shape {shape}.{hint}")
+
+
+def _is_nested_videos(videos) -> bool:
+    """A non-empty list that is neither one video (its frames, its frames' image files, animated images: a video
+    each is handled by the caller) but holds videos: arrays of 4 or 5 dimensions, or lists again."""
+    if not videos or is_one_video(videos) or is_image_files(videos):
+        return False
+    return all(
+        isinstance(x, (list, tuple)) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim in (4, 5)) for x in videos
+    )
+
+
+def is_video_batch_sequence(videos) -> bool:
+    """A sequence other than a list or tuple that holds videos: `datasets`' `Column` (what `ds["video"]` gives) is
+    one. It was read as one video and refused as an unsupported input (under skip_broken: skipped, the whole column
+    lost as one broken video)."""
+    return isinstance(videos, Sequence) and not isinstance(videos, (list, tuple, str, bytes, bytearray, memoryview))
+
+
+_DATA_FORMATS = ("channels_first", "channels_last", "first", "last")
+
+
+def _check_data_format(input_data_format) -> None:
+    """`input_data_format` is None, a transformers `ChannelDimension` or its value. Any other (a misspelt
+    "channel_last") was read as no answer, so an ambiguous (T, 3, W, 3) array was read channels-first against it."""
+    value = getattr(input_data_format, "value", input_data_format)
+    if value is not None and value not in _DATA_FORMATS:
+        close = difflib.get_close_matches(str(value), _DATA_FORMATS[:2], n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"input_data_format must be 'channels_first' or 'channels_last' (or transformers' ChannelDimension), "
+            f"got {input_data_format!r}{hint}."
+        )
+
+
+def _channel_layout(shape: Sequence[int], input_data_format) -> str:
+    fmt = getattr(input_data_format, "value", input_data_format)
+    given = {"channels_last": "last", "last": "last", "channels_first": "first", "first": "first"}.get(fmt)
+    if given is not None:
+        # A format the array's shape contradicts (channels_first for a (T, H, W, 3) array, often one saved on the
+        # processor) read 40 rows as 40 channels and kept the first 3 as RGB: garbage pixels of the right shape.
+        channels = shape[-1] if given == "last" else shape[1]
+        if channels not in (1, 3, 4):
+            other = "channels_first" if given == "last" else "channels_last"
+            fits = (shape[1] if given == "last" else shape[-1]) in (1, 3, 4)
+            advice = f"the array is {other} (pass that, or leave input_data_format unset)" if fits else "check it"
+            raise ValueError(
+                f"input_data_format={fmt!r} puts the channel axis of a video array of shape {tuple(shape)} at a size "
+                f"of {channels}, but channels must be 1, 3 or 4: {advice}."
+            )
+        return given
+    last, first = shape[-1] in (1, 3, 4), shape[1] in (1, 3, 4)
+    if last and first:
+        # (8, 3, 40, 3): 8 frames of 3 x 40 RGB, or of 40 x 3. transformers' video processors read it channels-first
+        # (with a warning); read the same way here, so the same array gives the same pixels through either. Their
+        # channel counts are 1 and 3: a second axis of 4 (alpha, ours only) with 1 or 3 last, such as (8, 4, 40, 3),
+        # is channels-last there (it was read here as 40 x 3 RGBA frames: other pixels, of another shape).
+        layout = "last" if shape[1] == 4 and shape[-1] in (1, 3) else "first"
+        read, other = ("(T, H, W, C)", "channels_first") if layout == "last" else ("(T, C, H, W)", "channels_last")
+        logger.warning(
+            "The channel axis of a video array of shape %s is ambiguous: read as %s, as transformers reads it; pass "
+            "input_data_format='%s' if it is not.",
+            tuple(shape),
+            read,
+            other,
+        )
+        return layout
+    if last:
+        return "last"
+    if first:
+        return "first"
+    raise BrokenVideoError(
+        f"Cannot tell the channel axis of a video array of shape {tuple(shape)}: expected (T, H, W, C) or "
+        "(T, C, H, W) with C in 1, 3, 4 (a 5D batch must be (B, T, H, W, C) or (B, T, C, H, W)); check the layout."
+    )
+
+
+def _three_d_layout(shape: tuple, input_data_format, name: str) -> str:
+    """How to read a 3-D array: `"grey"` (a (T, H, W) grey video), or one image frame `"last"` (H, W, C) or
+    `"first"` (C, H, W). transformers reads a 3-D array as one image; this processor also takes (T, H, W) grey
+    videos, so a shape that fits both an image and a grey video is refused rather than guessed."""
+    fmt = getattr(input_data_format, "value", input_data_format)
+    if fmt in ("channels_last", "last"):
+        return "last" if shape[-1] in (1, 3, 4) else "grey"
+    if fmt in ("channels_first", "first"):
+        return "first" if shape[0] in (1, 3, 4) else "grey"
+    image_last, image_first = shape[-1] in (1, 3, 4), shape[0] in (1, 3, 4)
+    if image_last and not image_first:  # no grey video is 1, 3 or 4 pixels wide: one (H, W, C) image
+        return "last"
+    if image_first and not image_last and shape[0] == 1:  # one grey frame, whichever way it is read
+        return "grey"
+    if image_first or image_last:
+        raise ValueError(
+            f"A 3-D array {name} is ambiguous: one image ({'C, H, W' if image_first else 'H, W, C'}) or a grey "
+            f"video of {shape[0]} frames of {shape[1]} x {shape[2]}. Pass input_data_format='channels_first' or "
+            "'channels_last' for one image (a one-frame video), or a grey video as (T, H, W, 1)."
+        )
+    return "grey"
+
+
+def _check_not_empty(shape: tuple, name: str) -> None:
+    """Refuse an array with nothing to show before its layout is read: a (0, 4, 4, 3) array was warned of an ambiguous
+    channel axis before "has no frames", and a (2, 0, 4, 3) one (frames of no rows) ended in a ZeroDivisionError of
+    the resize, naming no video."""
+    if shape[0] == 0:
+        raise BrokenVideoError(f"Video {name} has no frames.")
+    if 0 in shape:
+        raise BrokenVideoError(f"Video {name} has frames with no pixels (an axis of size 0).")
+
+
+def _to_uint8(tensor: torch.Tensor, name: str, dtype) -> torch.Tensor:
+    """An integer video on the 8-bit scale, by dtype: uint16 is scaled from [0, 65535] (16-bit PNG / TIFF
+    frames), other integers must hold 8-bit values (clamping 1023 to 255 would whiten 10-bit frames silently)."""
+    if tensor.dtype == torch.uint16:  # round(x * 255 / 65535), exactly, in integers
+        return ((tensor.to(torch.int32) * 255 + 32767) // 65535).to(torch.uint8)
+    wide = tensor.to(torch.int64)
+    low, high = (int(wide.min()), int(wide.max())) if wide.numel() else (0, 0)
+    if low < 0 or high > 255:
+        raise ValueError(
+            f"{dtype} video {name} has values from {low} to {high}, outside [0, 255]: integer videos other than "
+            "uint16 are read on the 8-bit scale [0, 255]. Convert it to uint8 (or uint16 for 16-bit pixels), or "
+            "to floats with float_max set to its white level."
+        )
+    return wide.to(torch.uint8)
+
+
+def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
+    """(T, H, W[, C]) or (T, C, H, W) array, or one (H, W, C) / (C, H, W) image -> (T, 3 or 4, H, W) torch tensor
+    (RGB, then alpha where the array has it): uint8, or float on the caller's own scale (`float_scale` reads it).
+    `name` names the array in errors."""
+    dtype = array.dtype
+    if array.dtype.is_complex if isinstance(array, torch.Tensor) else array.dtype.kind not in "buif":
+        # a complex video was read by its real part alone, silently; object, string or time arrays failed in torch,
+        # naming neither the video nor its dtype
+        raise ValueError(f"{name} has dtype {dtype}: a video's pixels are integers, floats or booleans.")
+    if isinstance(array, np.ndarray) and not array.dtype.isnative:
+        # big-endian pixels (FITS, a raw dump read with '>u2'): torch takes native byte order only, and refused them
+        # naming neither the video nor the fix
+        array = array.astype(array.dtype.newbyteorder("="))
+    if isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.dtype.itemsize > 8:
+        array = array.astype(np.float64)  # long double, which torch has no type for
+    tensor = torch.from_numpy(np.ascontiguousarray(array)) if isinstance(array, np.ndarray) else array
+    if tensor.ndim in (3, 4):
+        _check_not_empty(tuple(tensor.shape), name)
+    if tensor.ndim == 3:
+        layout = _three_d_layout(tuple(tensor.shape), input_data_format, name)
+        if layout == "grey":  # (T, H, W)
+            tensor = tensor[:, None]
+        elif layout == "last":  # one (H, W, C) image: a one-frame video (transformers' convention)
+            tensor = tensor.permute(2, 0, 1)[None]
+        else:
+            tensor = tensor[None]
+    elif tensor.ndim != 4:
+        raise _dimensions_error(tuple(tensor.shape), batch=False)
+    else:
+        if _channel_layout(tensor.shape, input_data_format) == "last":
+            tensor = tensor.permute(0, 3, 1, 2)
+    if tensor.shape[1] == 1:
+        tensor = tensor.expand(-1, 3, -1, -1)
+    # a 4th channel (alpha) is kept: `FrameSource` splits it off and `_on_white` composites the frames onto white
+    if tensor.dtype == torch.bool:
+        tensor = tensor.to(torch.uint8) * 255
+    elif tensor.is_floating_point():
+        tensor = tensor.float()  # the scale is read from float_max in float_scale, never guessed here
+    elif tensor.dtype != torch.uint8:
+        tensor = _to_uint8(tensor, name, dtype)
+    return tensor
+
+
+def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
+    """Gradients flow through resizing, crops, flips, colour jitter and the rescale / normalisation of a float video;
+    RandAugment works on uint8 pixels, which would cut the graph without a word: refuse that."""
+    if tensor.requires_grad and opts["do_train_augment"] and opts["rand_augment"]:
+        raise ValueError(
+            f"{name} requires_grad, but rand_augment works on uint8 pixels, which carry no gradient. Turn it off "
+            "(gradients flow through resizing, crops, flips, colour jitter and normalisation) or pass video.detach()."
+        )
+
+
+def float_scale(
+    tensor: torch.Tensor, float_max, name: str, do_rescale: bool = True, float_max_in_call: bool = True
+) -> float:
+    """The factor bringing a float video to the 0-255 scale of uint8 (1.0 for other videos), from `float_max`.
+
+    Without `float_max` only what the values prove is used: a value above 1 rules out [0, 1] pixels. Values all
+    within [0, 1] fit [0, 1] pixels and a very dark [0, 255] video alike; reading them either way would be a guess,
+    wrong by 255 times in brightness for the other case, so that is refused. Negative values are no pixels on any
+    scale (a video normalised already, such as [-1, 1]): refused, as values far above `float_max` are; a filter's small
+    overshoot below 0 is kept. Non-finite
+    values are a broken array. `do_rescale` (the call's) shapes the advice: transformers' `do_rescale=False` says
+    "already on [0, 1]", which here is `float_max=1.0` with the rescale kept on.
+
+    A processor's own `float_max` above 1 (a saved config's 255.0) meeting values all within [0, 1] is refused too:
+    [0, 1] pixels given to it (torchvision's and decord's float frames) read as a black video, every view near -1,
+    where transformers warns that the frames look rescaled already. A call's own `float_max` is the caller's word
+    for that very video (`float_max_in_call`), kept."""
+    if not tensor.is_floating_point():
+        return 1.0
+    values = tensor.detach()
+    finite = torch.isfinite(values)
+    if not bool(finite.all()):
+        bad = (~finite).flatten(1).any(1).nonzero().flatten().tolist()
+        shown = f"{bad[:10]}{' and more' if len(bad) > 10 else ''}"
+        raise BrokenVideoError(
+            f"{name} has NaN or infinite values in frames {shown} (of {tensor.shape[0]}): a broken "
+            "video array; check what produced it."
+        )
+    if values.numel() == 0:
+        return 1.0
+    low, high = float(values.min()), float(values.max())
+    # A resize with ringing filters (bicubic, Lanczos) overshoots a little below black: kept, as transformers keeps
+    # it. Far below (an eighth of the scale) is another scale altogether.
+    scale = float(float_max) if float_max is not None else (255.0 if high > 1.0 else 1.0)
+    if low < -scale / 8:
+        white = f"[0, {float(float_max):g}] (float_max)" if float_max is not None else "[0, 1] or [0, 255]"
+        raise ValueError(
+            f"{name} has values from {low:g} to {high:g}, below 0: float pixels lie in {white}. A video normalised "
+            "already (such as [-1, 1]) would be normalised again; pass its pixels (e.g. (x + 1) / 2 with "
+            "float_max=1.0), or uint8 frames."
+        )
+    if float_max is None:
+        if high > 1.0 or low == high == 0.0:  # [0, 255] for certain, or black on either scale
+            return 1.0
+        if not do_rescale:  # transformers' idiom for [0, 1] pixels: here float_max says it, and the rescale stays on
+            advice = (
+                "For [0, 1] pixels pass float_max=1.0 and leave do_rescale on (do_rescale=False, transformers' way "
+                "to say 'already on [0, 1]', leaves them on [0, 255] here: float_max brings them to 0-255 and the "
+                "rescale and normalisation then apply as to uint8 frames); for [0, 255] pass float_max=255.0"
+            )
+        else:
+            advice = "Pass float_max=1.0 for [0, 1] pixels or float_max=255.0 for [0, 255]"
+        raise ValueError(
+            f"{name} is a float video whose values all lie in [{low:g}, {high:g}]: [0, 1] pixels, or a very dark "
+            f"[0, 255] video? The values cannot tell. {advice} (to the call, or to the processor for every call), "
+            "or give uint8 frames."
+        )
+    if not float_max_in_call and float(float_max) > 1.0 and 0.0 < high <= 1.0:
+        raise ValueError(
+            f"{name} is a float video whose values all lie in [{low:g}, {high:g}], but this processor's "
+            f"float_max={float(float_max):g} reads it on [0, {float(float_max):g}]: a black video (transformers warns "
+            "that such frames look rescaled already). Pass float_max=1.0 to the call for [0, 1] pixels, or "
+            f"float_max={float(float_max):g} to the call if the video is that dark."
+        )
+    if high > 2 * float(float_max):
+        raise ValueError(
+            f"float_max={float(float_max):g} says white is {float(float_max):g}, but {name} has values "
+            f"up to {high:g}: another scale (pass the right float_max, e.g. 255.0)."
+        )
+    return 255.0 / float(float_max)
+
+
+def decoder_resize(opts: dict, source: FrameSource | None = None) -> tuple:
+    """`(size, interpolation)` for a reader to resize while decoding, or `(None, "bilinear")`. A `longest_edge` cap
+    and a `max_height` / `max_width` box need the frame's size: given as `(height, width)` from `source`'s reader
+    (without one, nothing is resized while decoding)."""
+    mode = _interpolation_mode(opts["resample"])
+    interpolation = mode.value  # the decoders' name for it
+    wanted = opts["resize_in_decoder"]
+    if wanted is None:  # transformers' preset keeps its exact path: convert full frames, resize in torch
+        wanted = opts["normalization"] != "transformers_vivit"
+    if mode in (InterpolationMode.NEAREST_EXACT, InterpolationMode.LANCZOS):
+        # libswscale's POINT filter picks other source pixels than PIL's NEAREST, and the readers take no LANCZOS:
+        # resize in torch, as arrays are
+        return None, "bilinear"
+    size = opts["size"]
+    if not (wanted and opts["do_resize"]):
+        return None, interpolation
+    info = None if source is None or source.reader is None else source.reader.info  # as displayed
+    shown = None if info is None else (info.height, info.width)
+    if shown is not None and any(new > old for new, old in zip(_resized_size(*shown, size), shown)):
+        # An enlargement gains nothing by resizing while converting (the frames are small to convert anyway), and
+        # libswscale's one-pass chroma upsampling and scaling differs from the exact path most there: 320x240 to
+        # 256, as UCF101 and HMDB51 are read, 6.6 grey levels mean, 151 at most (a 720p downscale: 4.8 and 66)
+        return None, interpolation
+    if (size.shortest_edge and size.longest_edge) or (not size.shortest_edge and size.max_height and size.max_width):
+        if info is None:
+            return None, interpolation
+        return _resized_size(info.height, info.width, size), interpolation
+    if size.shortest_edge:
+        return int(size.shortest_edge), interpolation
+    if size.height and size.width:
+        return (int(size.height), int(size.width)), interpolation
+    return None, interpolation
+
+
+def _take_frames(frames: torch.Tensor, positions) -> torch.Tensor:
+    """`frames[positions]` along time, copying whole frames of the channels-last memory decoders give
+    (indexing the permuted view would gather byte by byte)."""
+    index = torch.as_tensor(np.asarray(positions), dtype=torch.long, device=frames.device)
+    channels_last = frames.permute(0, 2, 3, 1)
+    if channels_last.is_contiguous():
+        return channels_last.index_select(0, index).permute(0, 3, 1, 2)
+    return frames.index_select(0, index)
+
+
+def _on_white(frames: torch.Tensor, alpha: torch.Tensor | None, scale: float = 1.0) -> torch.Tensor:
+    """`frames` (RGB, `(N, 3, H, W)`) on the 0-255 scale, composited onto white by `alpha` (`(N, 1, H, W)`, on the
+    frames' own scale) where some pixel is not opaque: transformers' `convert_to_rgb` (its video processors' and
+    image processors' `do_convert_rgb`), to its float32 values. Dropping alpha instead showed whatever colour a
+    transparent pixel stores (black, mostly, where transformers and FFmpeg's GIF decoder give white) and the colour
+    of a half-transparent one unblended. Opaque frames stay as they are, uint8 too (transformers drops such an alpha
+    channel); `scale` (`float_scale`'s factor) brings float videos to 0-255 first."""
+    if scale != 1.0:  # a new tensor: the caller's array is never written
+        frames = frames * scale
+    if alpha is None:
+        return frames
+    alpha = alpha * scale if scale != 1.0 else alpha
+    if not bool((alpha < 255).any()):
+        return frames
+    alpha = (alpha / 255.0).clamp(0, 1)
+    return (1 - alpha) * 255 + alpha * frames
+
+
+def _pil_frame_to_array(frame, with_alpha: bool = False) -> np.ndarray:
+    """A PIL frame as an array: RGB (RGBA `with_alpha`: transparency kept for `_on_white`, as transformers'
+    `convert_to_rgb` keeps it to composite onto white), or a grey frame deeper than 8 bits as `(H, W, 1)` at its own
+    depth (a 16-bit PNG or TIFF opens as mode I;16 or I), which the integer and float rules then scale or refuse as
+    for an array of that dtype: `convert("RGB")` clips such a frame at 255, which made a 16-bit depth video white
+    without a word."""
+    from PIL import Image
+
+    if not isinstance(frame, Image.Image):
+        return np.asarray(frame)
+    if frame.mode.startswith("I;16"):
+        return np.asarray(frame).astype(np.uint16)[..., None]  # native byte order (I;16B is big-endian)
+    if frame.mode in ("I", "F"):
+        return np.asarray(frame)[..., None]
+    return np.asarray(frame.convert("RGBA" if with_alpha else "RGB"))
+
+
+def _has_alpha(frame) -> bool:
+    """A PIL frame with transparency: an alpha band (RGBA, LA, PA) or a transparent colour (a GIF's or PNG's
+    palette index, PNG's tRNS key), as transformers' `convert_to_rgb` tells it."""
+    from PIL import Image
+
+    return isinstance(frame, Image.Image) and ("A" in frame.getbands() or frame.info.get("transparency") is not None)
+
+
+def _is_animated(x) -> bool:
+    """A PIL image of several frames (an animated GIF, APNG or WebP, a multi-page TIFF), as `Image.open` gives it."""
+    from PIL import Image
+
+    return isinstance(x, Image.Image) and getattr(x, "n_frames", 1) > 1
+
+
+def _image_frames(image) -> list:
+    """The frames of an animated image, as one video (a still image: itself, a one-frame video). Read as one image, an
+    animated GIF gave its first frame alone, a one-frame clip, without a word; PIL's frame position is restored."""
+    from PIL import ImageSequence
+
+    if not _is_animated(image):
+        return [image]
+    position = image.tell()
+    try:
+        return [frame.copy() for frame in ImageSequence.Iterator(image)]
+    finally:
+        image.seek(position)
+
+
+def _pil_frames_to_array(frames) -> np.ndarray:
+    for position, frame in enumerate(frames):
+        if _is_animated(frame):
+            raise ValueError(
+                f"Frame {position} of a video given as a list of frames is an animated image of {frame.n_frames} "
+                "frames, which would be read as its first frame alone. Pass an animated image as a video of its own "
+                "(alone, or in a list of animated images: one video each), or its path."
+            )
+    with_alpha = any(_has_alpha(f) for f in frames)  # (a GIF's frames: one transparent, the next opaque)
+    arrays = [_pil_frame_to_array(f, with_alpha) for f in frames]
+    shapes = {a.shape for a in arrays}
+    if len(shapes) > 1:
+        raise BrokenVideoError(f"The frames of one video must share a size, got {sorted(shapes)}.")
+    return np.stack(arrays)
+
+
+def _is_pil(x) -> bool:
+    from PIL import Image
+
+    return isinstance(x, Image.Image)
+
+
+def is_image_files(video) -> bool:
+    """A list of paths inside a list of videos: one video, given as its frames' image files (a list of paths alone is
+    a list of video files, as in transformers)."""
+    return isinstance(video, (list, tuple)) and len(video) > 0 and all(isinstance(f, (str, os.PathLike)) for f in video)
+
+
+def _image_file_frames(paths) -> list:
+    """The frames of a video given as its frames' image files (paths or http(s) URLs: extracted frames, as
+    Something-Something v1 and Jester ship them, or the image URLs a chat template passes), opened with PIL upright
+    (EXIF orientation applied), as transformers' `load_image` opens them. The list reached numpy as strings and
+    failed with torch's "can't convert np.ndarray of type numpy.str_"."""
+    from PIL import Image, ImageOps
+
+    frames = []
+    for position, path in enumerate(paths):
+        name = describe_source(path)
+        try:
+            with Image.open(resolve_source(path)) as image:
+                if getattr(image, "n_frames", 1) > 1:  # (a copy keeps the first frame alone)
+                    raise ValueError(f"it is an animated image of {image.n_frames} frames: pass it as a video")
+                frames.append(ImageOps.exif_transpose(image))  # a loaded copy, upright
+        except (OSError, ValueError) as error:  # (a missing file or failed download is a VideoDecodeError)
+            raise BrokenVideoError(
+                f"Frame {position} of a video given as {len(paths)} image files, {name}, cannot be read as an "
+                f"image: {error} (a list of paths inside the list of videos is one video's frames; video files are "
+                "passed as a flat list of paths)"
+            ) from error
+    return frames
+
+
+def _stack_frames(frames) -> np.ndarray | torch.Tensor:
+    """One video given as a list of frames -> one `(T, ...)` array (a tensor when every frame is one). (H, W) grey
+    frames get their channel axis, so 3 or 4 of them stack to an unambiguous (T, H, W, 1), not a (3, H, W) that
+    could be one image. Frames given as image files are opened (`_image_file_frames`)."""
+    if is_image_files(frames):
+        frames = _image_file_frames(frames)
+    frames = [x[..., None] if isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim == 2 else x for x in frames]
+    if all(isinstance(f, torch.Tensor) for f in frames):
+        return torch.stack(frames)
+    return _pil_frames_to_array(frames)
+
+
+class FrameSource:
+    """A decoded-on-demand file or an in-memory array, read by frame index."""
+
+    def __init__(self, video, input_data_format, backend: str):
+        self.reader: VideoReader | None = None
+        self.tensor: torch.Tensor | None = None
+        self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
+        if isinstance(video, (list, tuple)):
+            if not video:  # a row of a data set's frame lists left empty: torch.stack failed with no video named
+                raise BrokenVideoError(f"Video <empty {type(video).__name__} of frames> has no frames.")
+            if is_image_files(video) or any(_is_pil(frame) for frame in video):
+                # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
+                # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
+                input_data_format = "channels_last"
+            video = _stack_frames(video)
+        if isinstance(video, (np.ndarray, torch.Tensor)):
+            self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
+            tensor = _array_to_clip_tensor(video, input_data_format, self.name)
+            self.tensor, self.alpha = tensor[:, :3], (tensor[:, 3:] if tensor.shape[1] == 4 else None)
+            self.num_frames = int(self.tensor.shape[0])  # never 0: `_check_not_empty` refused that
+        else:
+            if isinstance(video, dict) and not {"path", "bytes"} & set(video):
+                # Not a broken video but the wrong input: raised as a VideoDecodeError, skip_broken dropped it, and a
+                # batch passed whole (`proc(batch)` for `proc(batch["video"])`) became an empty batch with a warning.
+                raise ValueError(
+                    f"{describe_source(video)} is no video: a datasets.Video value has 'path' / 'bytes' keys. A data "
+                    "set's row or batch? Pass its video column, e.g. `processor(batch['video'])`."
+                )
+            self.reader = open_video(video, backend=backend)
+            self.name = self.reader.name
+            self.num_frames = self.reader.num_frames
+
+    def get(self, indices: np.ndarray, size=None, interpolation: str = "bilinear") -> torch.Tensor:
+        """Frames at sorted distinct `indices` as `(N, 3, H, W)`; a file is resized to `size`
+        while decoding when one is given (arrays are resized later, by the transforms)."""
+        if self.tensor is not None:
+            if indices.size == self.num_frames:  # every frame, in order
+                return self.tensor
+            return _take_frames(self.tensor, indices)
+        frames = self.reader.read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
+        return torch.from_numpy(frames).permute(0, 3, 1, 2)
+
+    def pixels(self, indices: np.ndarray, scale: float = 1.0, size=None, interpolation: str = "bilinear"):
+        """`get`'s frames on the 0-255 scale (`scale` from `float_scale`), those given with alpha composited onto
+        white (`_on_white`)."""
+        frames = self.get(indices, size, interpolation)
+        alpha = None
+        if self.alpha is not None:
+            alpha = self.alpha if indices.size == self.num_frames else _take_frames(self.alpha, indices)
+        return _on_white(frames, alpha, scale)
+
+    def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+
+
+def is_one_video(inputs) -> bool:
+    """A list that is one video (its frames), not a list of videos."""
+    # (a list of animated images is a list of videos, one each)
+    return len(inputs) > 0 and all(_is_frame(x) for x in inputs) and not all(_is_animated(x) for x in inputs)
