@@ -972,6 +972,8 @@ def main(argv=None):
             results=results,
             dataset_name=dataset_name,
             dataset_id=None if args.dataset == SYNTHETIC or Path(args.dataset).exists() else args.dataset,
+            dataset_config=args.dataset_config_name,
+            dataset_revision=args.dataset_revision,
             train_split=train_split,
             eval_split=eval_split,
             base_model=args.init_from,
