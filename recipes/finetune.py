@@ -984,7 +984,9 @@ def main(argv=None):
             plots=plots,
             train_skipped_clips=skipped,
             classes_never_trained=never_trained,
-            model_name=args.hub_model_id,
+            # the repo pushed to, owner included (`--hub_model_id vivit-k400`, or none: the folder's name, under the
+            # token's user), which the card's usage example loads
+            model_name=uploader.repo_id if uploader is not None else args.hub_model_id,
         )
         card.save(folder / "README.md")
 

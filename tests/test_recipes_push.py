@@ -195,3 +195,37 @@ def test_a_resumed_run_pushes_to_its_repo_the_card_of_the_steps_it_trained(tmp_p
     assert "| max_train_steps | 2, then 3 after step 2 (resumed) |" in files["README.md"].decode()
     assert files["model.safetensors"] == (out / "model.safetensors").read_bytes()
     assert not any(name.startswith(("checkpoints/", ".push/")) or name == "run_settings.json" for name in files)
+
+
+@pytest.fixture(scope="module")
+def pushed_without_owner(tmp_path_factory):
+    """A run pushed as `--hub_model_id vivit-tiny` (no owner: the Hub puts it under the token's user) with its token
+    given as `--hub_token` and the trackers on (their default): the folder, the stand-in's repos and its token."""
+    tmp_path = tmp_path_factory.mktemp("pushed")
+    for split, count in (("train", 4), ("test", 2)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
+    out, token = tmp_path / "out", "hf_standinSecretToken42"
+    flags = ["--dataset", str(tmp_path / "data"), "--output_dir", str(out), "--max_train_steps", "2"]
+    flags += ["--push_to_hub", "--hub_model_id", "vivit-tiny", "--hub_token", token, *TINY_MODEL]
+    flags[flags.index("--with_tracking") + 1] = "true"  # tensorboard, the default
+    with HubStandIn() as hub:
+        environment = dict(env(), HF_ENDPOINT=hub.endpoint)
+        environment.pop("HF_HUB_OFFLINE")
+        environment.pop("TRANSFORMERS_OFFLINE")
+        command = [sys.executable, str(FINETUNE), *flags]
+        result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
+        assert result.returncode == 0, result.stderr[-3000:]
+    return out, hub.repos, token
+
+
+def test_the_pushed_cards_usage_example_loads_the_repo_pushed_to(pushed_without_owner):
+    """The card's `from_pretrained("vivit-tiny")` named no repo (the Hub's is `standin-user/vivit-tiny`): a reader who
+    copied it got an error. The reference: the repo the Hub made, as the stand-in names it."""
+    _, repos, _ = pushed_without_owner
+    (repo,) = repos
+    card = ModelCard(repos[repo]["README.md"].decode())
+    assert repo == "standin-user/vivit-tiny"
+    assert f'AutoModelForVideoClassification.from_pretrained("{repo}", trust_remote_code=True)' in card.text
+    assert f'AutoVideoProcessor.from_pretrained("{repo}", trust_remote_code=True)' in card.text
