@@ -516,7 +516,9 @@ def main(argv=None):
         }
         (output_dir / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
     if args.with_tracking:
-        hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
+        # the Hub token is a secret, not a setting: a tracker sends its hparams on (wandb) or writes them in its logs
+        shown = {k: v for k, v in vars(args).items() if k != "hub_token"}
+        hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in shown.items()}
         accelerator.init_trackers("finetune", hparams)
 
     # ------------------------------------------------------------------ resume

@@ -229,3 +229,13 @@ def test_the_pushed_cards_usage_example_loads_the_repo_pushed_to(pushed_without_
     assert repo == "standin-user/vivit-tiny"
     assert f'AutoModelForVideoClassification.from_pretrained("{repo}", trust_remote_code=True)' in card.text
     assert f'AutoVideoProcessor.from_pretrained("{repo}", trust_remote_code=True)' in card.text
+
+
+def test_the_hub_token_is_in_no_file_the_run_writes(pushed_without_owner):
+    """`--hub_token` went into the trackers' hparams: TensorBoard's event file held the token in clear (and wandb
+    would have sent it on)."""
+    out, repos, token = pushed_without_owner
+    written = [path for path in out.rglob("*") if path.is_file()]
+    assert any(path.name.startswith("events.out.tfevents") for path in written), sorted(map(str, written))
+    assert [path for path in written if token.encode() in path.read_bytes()] == []
+    assert [name for repo in repos.values() for name, content in repo.items() if token.encode() in content] == []
