@@ -48,6 +48,27 @@ def test_an_upload_that_keeps_failing_gives_up_and_keeps_the_files(tmp_path, onl
     assert (folder / "model.safetensors").read_bytes() == b"weights"
 
 
+def test_a_private_repo_asked_for_is_made_private(online):
+    with HubStandIn() as hub:
+        uploader = BackgroundUploader("me/secret", endpoint=hub.endpoint, token="hf_standin", private=True)
+        uploader.close()
+        assert hub.private == {"me/secret": True}
+
+
+def test_a_private_repo_asked_for_that_exists_public_is_refused_before_any_upload(online):
+    """`create_repo(private=True, exist_ok=True)` leaves a repo that exists as it is: `--hub_private_repo` into a repo
+    made public earlier (a first run without the flag) pushed the model publicly without a word."""
+    with HubStandIn() as hub:
+        BackgroundUploader("me/open", endpoint=hub.endpoint, token="hf_standin").close()
+        assert hub.private == {"me/open": False}
+        with pytest.raises(PermissionError, match="me/open exists and is public"):
+            BackgroundUploader("me/open", endpoint=hub.endpoint, token="hf_standin", private=True)
+        BackgroundUploader("me/open", endpoint=hub.endpoint, token="hf_standin").close()  # asked public: fine
+        hub.private["me/open"] = True  # made private on the Hub: the run goes on
+        BackgroundUploader("me/open", endpoint=hub.endpoint, token="hf_standin", private=True).close()
+        assert hub.commits == []
+
+
 def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path):
     for split, count in (("train", 4), ("test", 2)):
         for label, name in enumerate(("up", "down")):
