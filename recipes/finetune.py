@@ -491,15 +491,16 @@ def main(argv=None):
     # run with one line and leaves no folder that a rerun would take for a previous run
     uploader, upload_failure = None, None
     if args.push_to_hub and accelerator.is_main_process:
+        # none given: the folder's name, as transformers' Trainer names it (`--output_dir .` has none of its own)
+        repo = args.hub_model_id or output_dir.absolute().name
         try:
             uploader = BackgroundUploader(
-                args.hub_model_id or output_dir.name,
+                repo,
                 token=args.hub_token,
                 private=args.hub_private_repo,
                 max_retries=args.upload_retries,
             )
         except Exception as error:  # the Hub's HTTP errors, its HTTP client's (no network: not OSErrors), a bad id
-            repo = args.hub_model_id or output_dir.name
             reason = f"{type(error).__name__}: {error}".splitlines()[0]
             raise SystemExit(f"error: --push_to_hub: cannot create the Hub repo {repo}: {reason}") from None
 

@@ -260,3 +260,28 @@ def test_the_hub_token_is_in_no_file_the_run_writes(pushed_without_owner):
     assert any(path.name.startswith("events.out.tfevents") for path in written), sorted(map(str, written))
     assert [path for path in written if token.encode() in path.read_bytes()] == []
     assert [name for repo in repos.values() for name, content in repo.items() if token.encode() in content] == []
+
+
+def test_a_run_in_its_own_folder_pushes_to_a_repo_of_that_folders_name(tmp_path):
+    """`--output_dir .` without `--hub_model_id` named the repo `Path(".").name`, "": after the whole data set was
+    read, the run stopped on `cannot create the Hub repo : HFValidationError`. transformers' Trainer names it after
+    the folder, as the reference here: the folder's own name."""
+    for split, count in (("train", 4), ("test", 2)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
+    run_folder = tmp_path / "vivit-ucf"
+    run_folder.mkdir()
+    flags = ["--dataset", str(tmp_path / "data"), "--output_dir", ".", "--max_train_steps", "1", "--push_to_hub"]
+    with HubStandIn() as hub:
+        environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
+        environment.pop("HF_HUB_OFFLINE")
+        environment.pop("TRANSFORMERS_OFFLINE")
+        command = [sys.executable, str(FINETUNE), *flags, *TINY_MODEL]
+        result = subprocess.run(command, cwd=run_folder, env=environment, capture_output=True, text=True, timeout=240)
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert list(hub.repos) == [f"standin-user/{run_folder.name}"]
+    assert (
+        hub.repos[f"standin-user/{run_folder.name}"]["model.safetensors"]
+        == (run_folder / "model.safetensors").read_bytes()
+    )
