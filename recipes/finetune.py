@@ -115,7 +115,7 @@ from vivit_hf.training.finetune import (
     unreadable_training_set,
     warmup_beyond_the_run,
 )
-from vivit_hf.training.finetune_flags import build_parser, missing_paths, parse_args
+from vivit_hf.training.finetune_flags import build_parser, missing_paths, parse_args, push_repo
 from vivit_hf.training.flags import (
     SKIPPED_CLIP_LOGGERS,
     VIT_INIT_LOGGER,
@@ -491,8 +491,7 @@ def main(argv=None):
     # run with one line and leaves no folder that a rerun would take for a previous run
     uploader, upload_failure = None, None
     if args.push_to_hub and accelerator.is_main_process:
-        # none given: the folder's name, as transformers' Trainer names it (`--output_dir .` has none of its own)
-        repo = args.hub_model_id or output_dir.absolute().name
+        repo = push_repo(args)  # --hub_model_id, or the output folder's name
         try:
             uploader = BackgroundUploader(
                 repo,

@@ -12,6 +12,7 @@ from huggingface_hub import ModelCard
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
 from vivit_hf.hub.upload import BackgroundUploader
+from vivit_hf.training import finetune_flags
 
 
 @pytest.fixture
@@ -285,3 +286,22 @@ def test_a_run_in_its_own_folder_pushes_to_a_repo_of_that_folders_name(tmp_path)
         hub.repos[f"standin-user/{run_folder.name}"]["model.safetensors"]
         == (run_folder / "model.safetensors").read_bytes()
     )
+
+
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        (["--hub_model_id", "me/my vivit"], "argument --push_to_hub: 'me/my vivit' is no Hub repo id"),
+        (
+            ["--output_dir", "runs/k400 (v2)"],
+            "'k400 (v2)' (no --hub_model_id: the name of --output_dir runs/k400 (v2))",
+        ),
+    ],
+)
+def test_a_repo_name_the_hub_refuses_is_refused_before_anything_loads(monkeypatch, capsys, flags, named):
+    """It was refused by create_repo, once the whole data set was read and the model built. The reference:
+    huggingface_hub's own `validate_repo_id`, which refuses a space."""
+    monkeypatch.setattr(finetune_flags, "is_offline_mode", lambda: False)  # parse_args asks it there
+    with pytest.raises(SystemExit) as refused:
+        finetune_flags.parse_args(["--push_to_hub", *flags])
+    assert refused.value.code == 2 and named in capsys.readouterr().err
