@@ -305,3 +305,12 @@ def test_a_repo_name_the_hub_refuses_is_refused_before_anything_loads(monkeypatc
     with pytest.raises(SystemExit) as refused:
         finetune_flags.parse_args(["--push_to_hub", *flags])
     assert refused.value.code == 2 and named in capsys.readouterr().err
+
+
+def test_a_hub_token_without_push_to_hub_is_refused(monkeypatch, capsys):
+    """`--hub_token` only pushes: given to read a private data set, it was dropped without a word, and the read
+    failed as if no token had been given."""
+    with pytest.raises(SystemExit) as refused:
+        finetune_flags.parse_args(["--hub_token", "hf_mine"])
+    said = capsys.readouterr().err
+    assert refused.value.code == 2 and "argument --hub_token: nothing is pushed without --push_to_hub" in said

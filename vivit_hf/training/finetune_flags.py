@@ -425,7 +425,7 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
             f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
             "leave it out"
         )
-    for name in ("hub_model_id", "hub_private_repo", "upload_retries"):
+    for name in ("hub_model_id", "hub_private_repo", "hub_token", "upload_retries"):  # the token reads nothing
         if name in typed and not args.push_to_hub:
             return f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
     for name in ("tubelet_init", "positional_embedding"):
