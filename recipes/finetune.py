@@ -126,7 +126,7 @@ from vivit_hf.training.finetune import (
     unreadable_training_set,
     warmup_beyond_the_run,
 )
-from vivit_hf.training.finetune_flags import build_parser, missing_paths, parse_args
+from vivit_hf.training.finetune_flags import build_parser, missing_paths, parse_args, push_repo
 from vivit_hf.training.flags import (
     SKIPPED_CLIP_LOGGERS,
     VIT_INIT_LOGGER,
@@ -515,15 +515,15 @@ def main(argv=None):
     # run with one line and leaves no folder that a rerun would take for a previous run
     uploader, upload_failure = None, None
     if args.push_to_hub and accelerator.is_main_process:
+        repo = push_repo(args)  # --hub_model_id, or the output folder's name
         try:
             uploader = BackgroundUploader(
-                args.hub_model_id or output_dir.name,
+                repo,
                 token=args.hub_token,
                 private=args.hub_private_repo,
                 max_retries=args.upload_retries,
             )
         except Exception as error:  # the Hub's HTTP errors, its HTTP client's (no network: not OSErrors), a bad id
-            repo = args.hub_model_id or output_dir.name
             reason = f"{type(error).__name__}: {error}".splitlines()[0]
             raise SystemExit(f"error: --push_to_hub: cannot create the Hub repo {repo}: {reason}") from None
 
@@ -540,7 +540,9 @@ def main(argv=None):
         }
         (output_dir / RUN_SETTINGS_FILE).write_text(json.dumps(record, indent=2))
     if args.with_tracking:
-        hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in vars(args).items()}
+        # the Hub token is a secret, not a setting: a tracker sends its hparams on (wandb) or writes them in its logs
+        shown = {k: v for k, v in vars(args).items() if k != "hub_token"}
+        hparams = {k: v if isinstance(v, (int, float, str, bool)) else str(v) for k, v in shown.items()}
         accelerator.init_trackers("finetune", hparams)
 
     # ------------------------------------------------------------------ resume
@@ -1042,6 +1044,8 @@ def main(argv=None):
             results=results,
             dataset_name=dataset_name,
             dataset_id=None if args.dataset == SYNTHETIC or Path(args.dataset).exists() else args.dataset,
+            dataset_config=args.dataset_config_name,
+            dataset_revision=args.dataset_revision,
             train_split=train_split,
             eval_split=eval_split,
             base_model=args.init_from,
@@ -1052,7 +1056,9 @@ def main(argv=None):
             plots=plots,
             train_skipped_clips=skipped,
             classes_never_trained=never_trained,
-            model_name=args.hub_model_id,
+            # the repo pushed to, owner included (`--hub_model_id vivit-k400`, or none: the folder's name, under the
+            # token's user), which the card's usage example loads
+            model_name=uploader.repo_id if uploader is not None else args.hub_model_id,
         )
         card.save(folder / "README.md")
 

@@ -1,12 +1,13 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """A small local stand-in of the Hub HTTP API, so tests run the real ``huggingface_hub`` client offline.
 
-It serves what ``HfApi.create_repo`` and ``HfApi.create_commit`` call (read from huggingface_hub 2.x's
-``hf_api.py`` / ``_commit_api.py``): ``POST /api/repos/create``, ``POST /api/validate-yaml`` (run on a
-``README.md`` before every commit), ``POST /api/{type}s/{repo}/preupload/{rev}`` (answered "regular" for every
-file, so contents travel base64-encoded inside the commit) and ``POST /api/{type}s/{repo}/commit/{rev}``
-(NDJSON: a header line, then one line per file). Commits are kept in memory; ``fail_commits`` makes that
-many commit requests answer HTTP 500 first, to exercise retries.
+It serves what ``HfApi.create_repo``, ``HfApi.repo_info`` and ``HfApi.create_commit`` call (read from huggingface_hub
+2.x's ``hf_api.py`` / ``_commit_api.py``): ``POST /api/repos/create``, ``GET /api/{type}s/{repo}`` (its visibility
+alone), ``POST /api/validate-yaml`` (run on a ``README.md`` before every commit),
+``POST /api/{type}s/{repo}/preupload/{rev}`` (answered "regular" for every file, so contents travel base64-encoded
+inside the commit) and ``POST /api/{type}s/{repo}/commit/{rev}`` (NDJSON: a header line, then one line per file).
+Commits are kept in memory; ``fail_commits`` makes that many commit requests answer HTTP 500 first, to exercise
+retries.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from urllib.parse import unquote, urlparse
 class HubStandIn:
     def __init__(self, fail_commits: int = 0):
         self.repos: dict[str, dict[str, bytes]] = {}
+        self.private: dict[str, bool] = {}  # each repo's visibility, as created (or set by a test)
         self.commits: list[dict] = []
         self.requests: list[tuple[str, str]] = []
         self.fail_commits = fail_commits
@@ -57,6 +59,18 @@ class HubStandIn:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def do_GET(self):
+                path = urlparse(self.path).path
+                hub.requests.append(("GET", path))
+                parts = path.split("/")
+                # /api/{type}s/{owner}/{name}: HfApi.repo_info
+                if len(parts) == 5 and parts[1] == "api":
+                    key = f"{parts[3]}/{parts[4]}" if parts[2] == "models" else f"{parts[2]}/{parts[3]}/{parts[4]}"
+                    if key in hub.repos:
+                        return self._reply(200, {"id": f"{parts[3]}/{parts[4]}", "private": hub.private[key]})
+                    return self._reply(404, {"error": f"Repository {parts[3]}/{parts[4]} not found"})
+                return self._reply(404, {"error": f"stand-in has no GET {path}"})
+
             def do_POST(self):
                 path = urlparse(self.path).path
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -78,6 +92,8 @@ class HubStandIn:
                         url = f"{hub.endpoint}/{key}"
                         return self._reply(409, {"error": "You already created this repo", "url": url})
                     hub.repos[key] = {}
+                    # huggingface_hub 2.x sends `visibility` ("private" / "public"), 1.x `private`
+                    hub.private[key] = payload.get("visibility") == "private" or bool(payload.get("private"))
                     return self._reply(200, {"url": f"{hub.endpoint}/{key}", "name": repo_id})
                 if path == "/api/validate-yaml":
                     return self._reply(200, {"errors": [], "warnings": []})

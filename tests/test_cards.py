@@ -5,6 +5,8 @@ data set, a converted checkpoint, an initial ViT) anywhere in it; Markdown that 
 import json
 
 import yaml
+from huggingface_hub.repocard import metadata_load
+from huggingface_hub.repocard_data import model_index_to_eval_results
 
 from vivit_hf import ViViTSpatioTemporalConfig
 from vivit_hf.hub.cards import build_model_card
@@ -215,3 +217,33 @@ def test_a_fine_tuned_card_says_which_clips_were_unreadable_and_which_classes_ne
 def test_a_card_without_unreadable_clips_says_nothing_of_them():
     card = build_model_card(CONFIG, results={"top1": 0.5, "num_skipped": 0, "num_samples": 8}, eval_split="test")
     assert "Unreadable" not in card.content and "Never trained" not in card.content
+
+
+def test_the_model_index_names_the_configuration_and_revision_evaluated(tmp_path):
+    """UCF101's official split 2 (`--dataset_config_name 2`) is another test set than split 1: the model-index named
+    the data set and split alone, so the Hub showed the two results as one benchmark's. Read back as the Hub reads
+    it (huggingface_hub's `model_index_to_eval_results`)."""
+    card = build_model_card(
+        CONFIG,
+        results={"top1": 0.5},
+        dataset_name="someone/ucf101",
+        dataset_id="someone/ucf101",
+        dataset_config="2",
+        dataset_revision="refs/pr/3",
+        eval_split="test",
+    )
+    card.save(tmp_path / "README.md")
+    _, (result,) = model_index_to_eval_results(metadata_load(tmp_path / "README.md")["model-index"])
+    assert (result.dataset_type, result.dataset_config, result.dataset_split) == ("someone/ucf101", "2", "test")
+    assert result.dataset_revision == "refs/pr/3"
+    assert "configuration `2`, revision `refs/pr/3`" in card.text
+
+
+def test_a_local_folder_has_a_configuration_but_no_revision(tmp_path):
+    folder = tmp_path / "ucf101"
+    folder.mkdir()
+    card = build_model_card(
+        CONFIG, results={"top1": 0.5}, dataset_name=str(folder), dataset_config="3", dataset_revision="main"
+    )
+    dataset = card_metadata(card)["model-index"][0]["results"][0]["dataset"]
+    assert dataset == {"type": "ucf101", "name": "ucf101", "config": "3"}

@@ -12,6 +12,7 @@ from huggingface_hub import ModelCard
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
 from vivit_hf.hub.upload import BackgroundUploader
+from vivit_hf.training import finetune_flags
 
 
 @pytest.fixture
@@ -46,6 +47,27 @@ def test_an_upload_that_keeps_failing_gives_up_and_keeps_the_files(tmp_path, onl
         uploader.close()
         assert not record.success and record.attempts == 3
     assert (folder / "model.safetensors").read_bytes() == b"weights"
+
+
+def test_a_private_repo_asked_for_is_made_private(online):
+    with HubStandIn() as hub:
+        uploader = BackgroundUploader("me/secret", endpoint=hub.endpoint, token="hf_standin", private=True)
+        uploader.close()
+        assert hub.private == {"me/secret": True}
+
+
+def test_a_private_repo_asked_for_that_exists_public_is_refused_before_any_upload(online):
+    """`create_repo(private=True, exist_ok=True)` leaves a repo that exists as it is: `--hub_private_repo` into a repo
+    made public earlier (a first run without the flag) pushed the model publicly without a word."""
+    with HubStandIn() as hub:
+        BackgroundUploader("me/open", endpoint=hub.endpoint, token="hf_standin").close()
+        assert hub.private == {"me/open": False}
+        with pytest.raises(PermissionError, match="me/open exists and is public"):
+            BackgroundUploader("me/open", endpoint=hub.endpoint, token="hf_standin", private=True)
+        BackgroundUploader("me/open", endpoint=hub.endpoint, token="hf_standin").close()  # asked public: fine
+        hub.private["me/open"] = True  # made private on the Hub: the run goes on
+        BackgroundUploader("me/open", endpoint=hub.endpoint, token="hf_standin", private=True).close()
+        assert hub.commits == []
 
 
 def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path):
@@ -195,3 +217,100 @@ def test_a_resumed_run_pushes_to_its_repo_the_card_of_the_steps_it_trained(tmp_p
     assert "| max_train_steps | 2, then 3 after step 2 (resumed) |" in files["README.md"].decode()
     assert files["model.safetensors"] == (out / "model.safetensors").read_bytes()
     assert not any(name.startswith(("checkpoints/", ".push/")) or name == "run_settings.json" for name in files)
+
+
+@pytest.fixture(scope="module")
+def pushed_without_owner(tmp_path_factory):
+    """A run pushed as `--hub_model_id vivit-tiny` (no owner: the Hub puts it under the token's user) with its token
+    given as `--hub_token` and the trackers on (their default): the folder, the stand-in's repos and its token."""
+    tmp_path = tmp_path_factory.mktemp("pushed")
+    for split, count in (("train", 4), ("test", 2)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
+    out, token = tmp_path / "out", "hf_standinSecretToken42"
+    flags = ["--dataset", str(tmp_path / "data"), "--output_dir", str(out), "--max_train_steps", "2"]
+    flags += ["--push_to_hub", "--hub_model_id", "vivit-tiny", "--hub_token", token, *TINY_MODEL]
+    flags[flags.index("--with_tracking") + 1] = "true"  # tensorboard, the default
+    with HubStandIn() as hub:
+        environment = dict(env(), HF_ENDPOINT=hub.endpoint)
+        environment.pop("HF_HUB_OFFLINE")
+        environment.pop("TRANSFORMERS_OFFLINE")
+        command = [sys.executable, str(FINETUNE), *flags]
+        result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
+        assert result.returncode == 0, result.stderr[-3000:]
+    return out, hub.repos, token
+
+
+def test_the_pushed_cards_usage_example_loads_the_repo_pushed_to(pushed_without_owner):
+    """The card's `from_pretrained("vivit-tiny")` named no repo (the Hub's is `standin-user/vivit-tiny`): a reader who
+    copied it got an error. The reference: the repo the Hub made, as the stand-in names it."""
+    _, repos, _ = pushed_without_owner
+    (repo,) = repos
+    card = ModelCard(repos[repo]["README.md"].decode())
+    assert repo == "standin-user/vivit-tiny"
+    assert f'AutoModelForVideoClassification.from_pretrained("{repo}", trust_remote_code=True)' in card.text
+    assert f'AutoVideoProcessor.from_pretrained("{repo}", trust_remote_code=True)' in card.text
+
+
+def test_the_hub_token_is_in_no_file_the_run_writes(pushed_without_owner):
+    """`--hub_token` went into the trackers' hparams: TensorBoard's event file held the token in clear (and wandb
+    would have sent it on)."""
+    out, repos, token = pushed_without_owner
+    written = [path for path in out.rglob("*") if path.is_file()]
+    assert any(path.name.startswith("events.out.tfevents") for path in written), sorted(map(str, written))
+    assert [path for path in written if token.encode() in path.read_bytes()] == []
+    assert [name for repo in repos.values() for name, content in repo.items() if token.encode() in content] == []
+
+
+def test_a_run_in_its_own_folder_pushes_to_a_repo_of_that_folders_name(tmp_path):
+    """`--output_dir .` without `--hub_model_id` named the repo `Path(".").name`, "": after the whole data set was
+    read, the run stopped on `cannot create the Hub repo : HFValidationError`. transformers' Trainer names it after
+    the folder, as the reference here: the folder's own name."""
+    for split, count in (("train", 4), ("test", 2)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
+    run_folder = tmp_path / "vivit-ucf"
+    run_folder.mkdir()
+    flags = ["--dataset", str(tmp_path / "data"), "--output_dir", ".", "--max_train_steps", "1", "--push_to_hub"]
+    with HubStandIn() as hub:
+        environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
+        environment.pop("HF_HUB_OFFLINE")
+        environment.pop("TRANSFORMERS_OFFLINE")
+        command = [sys.executable, str(FINETUNE), *flags, *TINY_MODEL]
+        result = subprocess.run(command, cwd=run_folder, env=environment, capture_output=True, text=True, timeout=240)
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert list(hub.repos) == [f"standin-user/{run_folder.name}"]
+    assert (
+        hub.repos[f"standin-user/{run_folder.name}"]["model.safetensors"]
+        == (run_folder / "model.safetensors").read_bytes()
+    )
+
+
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        (["--hub_model_id", "me/my vivit"], "argument --push_to_hub: 'me/my vivit' is no Hub repo id"),
+        (
+            ["--output_dir", "runs/k400 (v2)"],
+            "'k400 (v2)' (no --hub_model_id: the name of --output_dir runs/k400 (v2))",
+        ),
+    ],
+)
+def test_a_repo_name_the_hub_refuses_is_refused_before_anything_loads(monkeypatch, capsys, flags, named):
+    """It was refused by create_repo, once the whole data set was read and the model built. The reference:
+    huggingface_hub's own `validate_repo_id`, which refuses a space."""
+    monkeypatch.setattr(finetune_flags, "is_offline_mode", lambda: False)  # parse_args asks it there
+    with pytest.raises(SystemExit) as refused:
+        finetune_flags.parse_args(["--push_to_hub", *flags])
+    assert refused.value.code == 2 and named in capsys.readouterr().err
+
+
+def test_a_hub_token_without_push_to_hub_is_refused(monkeypatch, capsys):
+    """`--hub_token` only pushes: given to read a private data set, it was dropped without a word, and the read
+    failed as if no token had been given."""
+    with pytest.raises(SystemExit) as refused:
+        finetune_flags.parse_args(["--hub_token", "hf_mine"])
+    said = capsys.readouterr().err
+    assert refused.value.code == 2 and "argument --hub_token: nothing is pushed without --push_to_hub" in said

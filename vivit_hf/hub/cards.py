@@ -166,14 +166,23 @@ def _views(num_views: Sequence[int]) -> str:
 
 
 def _eval_results(
-    results: Mapping, dataset_name: str, dataset_type: str, split: str | None, views: str, classes: Mapping[str, int]
+    results: Mapping,
+    dataset_name: str,
+    dataset_type: str,
+    split: str | None,
+    views: str,
+    classes: Mapping[str, int],
+    source: Mapping[str, str | None],
 ) -> list[EvalResult]:
+    # `source`: the configuration and revision `load_dataset` read (`dataset.config` / `dataset.revision`): UCF101's
+    # official split 2 or a data set's second configuration is another test set than the one the id alone names
     common = dict(
         task_type="video-classification",
         task_name="Video Classification",
         dataset_type=dataset_type,
         dataset_name=dataset_name,
         dataset_split=split,
+        **source,
     )
     metrics = []
     for key, value in results.items():
@@ -236,6 +245,8 @@ def build_model_card(
     results: Mapping | None = None,
     dataset_name: str | None = None,
     dataset_id: str | None = None,
+    dataset_config: str | None = None,
+    dataset_revision: str | None = None,
     eval_split: str | None = None,
     train_split: str | None = None,
     training_args: Mapping | None = None,
@@ -253,8 +264,9 @@ def build_model_card(
     id is also written as `base_model` metadata). A converted checkpoint gives `converted_from` and the `command`
     that converted it. A fine-tuned one gives its evaluation `results` (written as `model-index` eval results, so
     the Hub shows them), the data set (`dataset_id` is written as a Hub id only when it is one; a local path is cut
-    to its folder name), `eval_split` and `train_split` (the clips trained on: `train (16 of its 240 clips:
-    --max_train_samples)` for a subset), the recipe's `training_args`, the test `num_views` (clips, crops) averaged,
+    to its folder name; `dataset_config` and, for a Hub id, `dataset_revision` as `load_dataset` read them),
+    `eval_split` and `train_split` (the clips trained on: `train (16 of its 240 clips: --max_train_samples)` for a
+    subset), the recipe's `training_args`, the test `num_views` (clips, crops) averaged,
     and `plots` (image files in the folder); the training clips skipped as unreadable (`train_skipped_clips`, a
     count over the epochs) and the classes never trained on (`classes_never_trained`: name -> clips in the training
     split), as all_results.json records them, and the evaluation's skipped clips (`results["num_skipped"]`) are said
@@ -270,7 +282,9 @@ def build_model_card(
     variant = _VARIANTS.get(config.model_type, config.model_type)
     suffix = "converted" if converted_from else "finetuned"
     name = model_name or f"{config.model_type.replace('_', '-')}-{suffix}"
-    eval_results = _eval_results(results or {}, dataset_name, dataset_type, eval_split, views, _classes(config))
+    dataset_revision = dataset_revision if dataset_id else None  # a local folder has no revision
+    source = dict(dataset_config=dataset_config, dataset_revision=dataset_revision)
+    eval_results = _eval_results(results or {}, dataset_name, dataset_type, eval_split, views, _classes(config), source)
     data = ModelCardData(
         model_name=name,
         license=license,
@@ -344,7 +358,9 @@ def build_model_card(
         lines += [
             "",
             "## Data",
-            f"- Data set: {dataset_name}{f' (`{dataset_id}`)' if dataset_id else ''}; "
+            f"- Data set: {dataset_name}{f' (`{dataset_id}`)' if dataset_id else ''}"
+            f"{f', configuration `{dataset_config}`' if dataset_config else ''}"
+            f"{f', revision `{dataset_revision}`' if dataset_revision else ''}; "
             f"{f'trained on split `{train_split}`, ' if train_split else ''}evaluated on split `{eval_split}`",
             f"- Test views: {views}, {averaging}",
             *_unread_clips(results, eval_split, train_skipped_clips, classes_never_trained or {}),

@@ -50,7 +50,8 @@ class BackgroundUploader:
     """Commits folders to `repo_id` on a worker thread, in submission order, with retries.
 
     `endpoint` defaults to huggingface_hub's (`HF_ENDPOINT`); `retry_delay` is the first back-off in
-    seconds, doubled after each failure.
+    seconds, doubled after each failure. `private` makes the repo private, and refuses one that exists and is public
+    (`PermissionError`: an OSError, as a failed upload's).
     """
 
     def __init__(
@@ -67,6 +68,13 @@ class BackgroundUploader:
         self.api = HfApi(endpoint=endpoint, token=token)
         self.repo_type = repo_type
         self.repo_id = self.api.create_repo(repo_id, private=private, repo_type=repo_type, exist_ok=True).repo_id
+        # create_repo(exist_ok=True) leaves a repo that exists as it is: a private push into a public one (made by an
+        # earlier run without the flag) put the model on show without a word
+        if private and not self.api.repo_info(self.repo_id, repo_type=repo_type).private:
+            raise PermissionError(
+                f"{self.repo_id} exists and is public, and a private repo was asked for: make it private on the Hub "
+                "(its Settings) or push to another repo"
+            )
         self.max_retries, self.retry_delay = max_retries, retry_delay
         self.records: list[UploadRecord] = []
         self._queue: queue.Queue = queue.Queue()

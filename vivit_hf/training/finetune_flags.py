@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from huggingface_hub.constants import is_offline_mode
+from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from ..conversion.vit_init import TUBELET_INITS
 from ..flag_spellings import flag_spellings, typed_flag_name
@@ -360,14 +361,26 @@ def _checkpointing_steps(text: str) -> str:
     raise argparse.ArgumentTypeError(f"expected a number of steps >= 1 or 'epoch', got {text!r}")
 
 
+def push_repo(args: argparse.Namespace) -> str:
+    """The Hub repo `--push_to_hub` creates: `--hub_model_id`, else the output folder's name, as transformers'
+    Trainer names it (`--output_dir .`: the current folder's)."""
+    return args.hub_model_id or Path(args.output_dir).absolute().name
+
+
 def missing_paths(args: argparse.Namespace) -> str | None:
     """What this machine lacks for the flags, in argparse's words (else None): a `--dataset` or `--init_from` spelt
-    as a path that is not here, or the Hub for `--push_to_hub` (offline mode on)."""
+    as a path that is not here, or the Hub for `--push_to_hub` (offline mode on, or a repo name the Hub refuses)."""
     if args.push_to_hub and is_offline_mode():
         return (
             "argument --push_to_hub: offline mode is on (HF_HUB_OFFLINE), so nothing can be pushed: unset it, or "
             "drop --push_to_hub and upload the output folder later (`hf upload <repo> <output_dir>`)"
         )
+    if args.push_to_hub:
+        try:  # refused here, not once the whole data set is read and the model built
+            validate_repo_id(push_repo(args))
+        except HFValidationError as error:
+            named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --output_dir {args.output_dir})"
+            return f"argument --push_to_hub: {push_repo(args)!r}{named} is no Hub repo id: {error}"
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
         return f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')"
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
@@ -429,7 +442,7 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
             f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
             "leave it out"
         )
-    for name in ("hub_model_id", "hub_private_repo", "upload_retries"):
+    for name in ("hub_model_id", "hub_private_repo", "hub_token", "upload_retries"):  # the token reads nothing
         if name in typed and not args.push_to_hub:
             return f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
     for name in ("tubelet_init", "positional_embedding"):
