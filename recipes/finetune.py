@@ -115,7 +115,7 @@ from vivit_hf.training.finetune import (
     unreadable_training_set,
     warmup_beyond_the_run,
 )
-from vivit_hf.training.finetune_flags import build_parser, missing_paths, parse_args
+from vivit_hf.training.finetune_flags import build_parser, missing_paths, output_dir_in_dataset, parse_args
 from vivit_hf.training.flags import (
     SKIPPED_CLIP_LOGGERS,
     VIT_INIT_LOGGER,
@@ -255,6 +255,9 @@ def decide_start(args, output_dir: Path, num_processes: int):
             refuse_a_file(args.dataset)
         except DatasetFormatError as error:
             raise CommandLineRefused(str(error)) from None
+    problem = output_dir_in_dataset(args)
+    if problem:
+        raise CommandLineRefused(problem)
     main_process = os.environ.get("RANK", "0") == "0"
     busy = hold_output_dir(output_dir) if main_process else None  # the main process's
     if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again

@@ -699,3 +699,24 @@ def test_streaming_shards_without_an_evaluation_split_is_one_line_exit_2(tmp_pat
         "error: --streaming needs an evaluation split (it cannot hold out a share of a stream); "
         f"{tmp_path / 'shards'} has train: give it a validation or test split, or name one with --eval_split"
     )
+
+
+@pytest.mark.parametrize("inside", [".", "out", "train/out"])
+def test_an_output_dir_inside_the_data_set_folder_is_refused_before_anything_loads(tmp_path, inside):
+    """A run into `--output_dir data/out` with `--dataset data` was accepted, and the next read of the data set took
+    its outputs for files of the data set: `--dataset_format hub` refused the folder, advising to read
+    `out/train_results.json` as the training split (a videofolder named the model and plots in a warning)."""
+    write_up_down_clips(tmp_path / "data", per_class=2)
+    out = tmp_path / "data" / inside
+    result = run_recipe(
+        FINETUNE, "--dataset", tmp_path / "data", "--output_dir", out, *TINY_MODEL, "--max_train_steps", 1
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert last_line(result.stderr) == (
+        f"error: --output_dir {out} lies inside --dataset {tmp_path / 'data'}: the next read of the data set would "
+        "take this run's outputs (results tables, model card, plots) for files of the data set; give an --output_dir "
+        "outside it"
+    )
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["train", "validation"]
+    assert sorted(p.name for p in (tmp_path / "data" / "train").iterdir()) == ["down", "up"]
