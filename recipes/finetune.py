@@ -115,7 +115,7 @@ from vivit_hf.training.finetune import (
     unreadable_training_set,
     warmup_beyond_the_run,
 )
-from vivit_hf.training.finetune_flags import build_parser, missing_paths, output_dir_in_dataset, parse_args
+from vivit_hf.training.finetune_flags import build_parser, missing_paths, parse_args
 from vivit_hf.training.flags import (
     SKIPPED_CLIP_LOGGERS,
     VIT_INIT_LOGGER,
@@ -123,6 +123,7 @@ from vivit_hf.training.flags import (
     advice_in_flag_words,
     hub_source,
     in_flag_words,
+    output_dir_in_dataset,
     processes_not_started,
     usage_error,
 )
@@ -255,7 +256,7 @@ def decide_start(args, output_dir: Path, num_processes: int):
             refuse_a_file(args.dataset)
         except DatasetFormatError as error:
             raise CommandLineRefused(str(error)) from None
-    problem = output_dir_in_dataset(args)
+    problem = output_dir_in_dataset(output_dir, args.dataset) if args.dataset != SYNTHETIC else None
     if problem:
         raise CommandLineRefused(problem)
     main_process = os.environ.get("RANK", "0") == "0"

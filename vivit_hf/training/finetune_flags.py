@@ -369,23 +369,6 @@ def missing_paths(args: argparse.Namespace) -> str | None:
     return None
 
 
-def output_dir_in_dataset(args: argparse.Namespace) -> str | None:
-    """Why `--output_dir` may not be where it is, else None: the local `--dataset` folder or a folder inside it. The
-    next read of the data set took the run's outputs for its own files: `--dataset_format hub` refused the folder,
-    advising to read `out/train_results.json` as the training split, and a videofolder named the model and plots in a
-    warning on every run."""
-    if args.dataset == SYNTHETIC or not os.path.isdir(args.dataset):
-        return None
-    dataset, output_dir = Path(args.dataset).resolve(), Path(args.output_dir).resolve()
-    if output_dir != dataset and dataset not in output_dir.parents:
-        return None
-    return (
-        f"--output_dir {args.output_dir} lies inside --dataset {args.dataset}: the next read of the data set would "
-        f"take this run's outputs (results tables, model card, plots) for files of the data set; give an --output_dir "
-        f"outside it"
-    )
-
-
 # The model flags a ViViT checkpoint given as --init_from decides instead (`build_model`): they build a model from
 # scratch or from an image ViT, and were silently ignored when typed with one.
 _CHECKPOINT_DECIDES = {
