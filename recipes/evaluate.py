@@ -100,6 +100,7 @@ from vivit_hf.training.flags import (
     add_short_video_flag,
     advice_in_flag_words,
     hub_source,
+    output_dir_in_dataset,
     output_dir_problem,
     processes_not_started,
     usage_error,
@@ -256,10 +257,13 @@ def output_refusal(args, split: str | None) -> CommandLineRefused | None:
     that do not share a disk, a file at that path on another machine is no obstacle (it stopped every process)."""
     if not PartialState().is_main_process:
         return None
+    folder = args.output_dir or default_output_dir(args, split)
+    named = "--output_dir" if args.output_dir else "the default --output_dir"
+    problem = output_dir_problem(folder, named=named)
     if args.output_dir:
-        problem = output_dir_problem(args.output_dir) or model_folder_problem(Path(args.output_dir))
-    else:
-        problem = output_dir_problem(default_output_dir(args, split), named="the default --output_dir")
+        problem = problem or model_folder_problem(Path(folder))
+    if args.dataset != SYNTHETIC:  # a folder of the data set: the next read would take the results for its files
+        problem = problem or output_dir_in_dataset(folder, args.dataset, named)
     return CommandLineRefused(problem) if problem else None
 
 
@@ -556,10 +560,12 @@ def main(argv=None, written: list | None = None):
         with hub_source("--model", args.model):  # no network, offline mode, no such repo: said as such
             model = AutoModelForVideoClassification.from_pretrained(args.model)
     except OSError as error:  # a name that is no folder here, read as a Hub id: say both in one line, not a traceback
-        usage_error(
-            f"--model {args.model}: no such local folder, and as a Hub model id it could not be loaded: "
-            f"{str(error).splitlines()[0]}"
+        where = (  # a folder here without the model's files was said to be "no such local folder"
+            "a folder that holds no model transformers can load"
+            if Path(args.model).is_dir()
+            else "no such local folder, and as a Hub model id it could not be loaded"
         )
+        usage_error(f"--model {args.model}: {where}: {str(error).splitlines()[0]}")
     mappings = check_labels(model.config, data, args.model, args.dataset)
     # The model's classes name the metrics, plots and rows; a data set of some of them has its labels mapped onto them.
     label_spaces = data.label_spaces

@@ -134,6 +134,7 @@ from vivit_hf.training.flags import (
     advice_in_flag_words,
     hub_source,
     in_flag_words,
+    output_dir_in_dataset,
     processes_not_started,
     usage_error,
 )
@@ -266,6 +267,9 @@ def decide_start(args, output_dir: Path, num_processes: int):
             refuse_a_file(args.dataset)
         except DatasetFormatError as error:
             raise CommandLineRefused(str(error)) from None
+    problem = output_dir_in_dataset(output_dir, args.dataset) if args.dataset != SYNTHETIC else None
+    if problem:
+        raise CommandLineRefused(problem)
     main_process = os.environ.get("RANK", "0") == "0"
     busy = hold_output_dir(output_dir) if main_process else None  # the main process's
     if busy:  # first: a live run's folder is no previous run to resume, overwrite or run again

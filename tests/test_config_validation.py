@@ -269,3 +269,23 @@ def test_a_tubelet_model_an_earlier_version_saved_with_a_sampled_frame_count_sti
     clips = torch.rand(2, TINY["num_frames"], 3, TINY["image_size"], TINY["image_size"])
     with torch.no_grad():
         torch.testing.assert_close(with_count(pixel_values=clips).logits, without(pixel_values=clips).logits)
+
+
+def test_the_dropped_sampled_frame_count_is_said_once_however_often_the_folder_loads(tmp_path):
+    """`recipes/predict.py --model` of such a folder said the warning twice (it loads the config, then the model), and
+    every load after it again; it is said once a process, with how to end it: a save writes the config without."""
+    from transformers.testing_utils import CaptureLogger
+
+    from vivit_hf.models import configuration_vivit
+
+    config_class, _, model_class = VIVIT_MODELS["spatio_temporal"]
+    model_class(config_class(**TINY, num_labels=3)).save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**saved, "num_sampled_frames": 5}))  # as an earlier version
+    with CaptureLogger(configuration_vivit.logger) as said:
+        for _ in range(3):
+            model_class.from_pretrained(tmp_path)
+    assert said.out.count("saved with num_sampled_frames=5") == 1, said.out
+    assert "save the model again" in said.out
+    model_class.from_pretrained(tmp_path).save_pretrained(tmp_path / "again")
+    assert json.loads((tmp_path / "again" / "config.json").read_text()).get("num_sampled_frames") is None

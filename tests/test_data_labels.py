@@ -328,7 +328,7 @@ def test_training_that_flips_clips_of_mirror_image_classes_says_so(tmp_path):
         for i in ids:
             tiny_clip(tmp_path / "clips" / f"{i}.mp4", i % 2, seed=i)
     args = ["--dataset", tmp_path, "--dataset_format", "ssv2", "--max_train_steps", "1", *TINY_MODEL]
-    result = run(FINETUNE, *args, "--output_dir", tmp_path / "out", "--do_flip", "true")
+    result = run(FINETUNE, *args, "--output_dir", tmp_path.with_name(f"{tmp_path.name}_out"), "--do_flip", "true")
     said = result.stdout + result.stderr
     assert (
         "training flips clips at random (--do_flip), and 1 pair(s) of classes are each other's mirror image "

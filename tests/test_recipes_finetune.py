@@ -951,7 +951,7 @@ def test_epic_kitchens_two_heads_report_noun_verb_and_action_accuracy(tmp_path):
             rows.append([narration_id, f"P0{i}", f"P0{i}_{split}", "take cup", "take", i % 2, "cup", 10 + i % 2])
         with open(tmp_path / f"EPIC_100_{split}.csv", "w", newline="") as f:
             csv.writer(f).writerows([header, *rows])
-    out = tmp_path / "out"
+    out = tmp_path.with_name(f"{tmp_path.name}_out")  # beside the data set, not in it
     run(
         FINETUNE,
         "--dataset",
@@ -990,12 +990,12 @@ def epic_past_the_end_run(tmp_path_factory):
     """Two epochs over `epic_segments_past_the_end`, decoded once into memory, read in the training process, a
     checkpoint after every step: the [yes-0] case of the every-epoch-report test, and the uninterrupted run the
     mid-epoch resumes are compared with (one run for both)."""
-    data = tmp_path_factory.mktemp("epic_past_the_end")
-    epic_segments_past_the_end(data)
-    flags = ["--dataset", data, *epic_past_the_end_flags("yes", 0)]
+    root = tmp_path_factory.mktemp("epic_past_the_end")
+    epic_segments_past_the_end(root / "data")
+    flags = ["--dataset", root / "data", *epic_past_the_end_flags("yes", 0)]
     every_step = ["--checkpointing_steps", "1", "--checkpoints_total_limit", "0"]
-    result = run(FINETUNE, *flags, "--output_dir", data / "whole", *every_step)
-    return data, flags, result
+    result = run(FINETUNE, *flags, "--output_dir", root / "whole", *every_step)  # beside the data set, not in it
+    return root, flags, result
 
 
 @pytest.mark.parametrize("cache,workers", [("no", 2), ("yes", 0)])
@@ -1009,9 +1009,10 @@ def test_segments_past_their_videos_end_are_counted_in_every_epoch_report(tmp_pa
         data, _, result = request.getfixturevalue("epic_past_the_end_run")
         out = data / "whole"
     else:
-        epic_segments_past_the_end(tmp_path)
+        epic_segments_past_the_end(tmp_path / "data")
         out = tmp_path / "out"
-        result = run(FINETUNE, "--dataset", tmp_path, "--output_dir", out, *epic_past_the_end_flags(cache, workers))
+        flags = epic_past_the_end_flags(cache, workers)
+        result = run(FINETUNE, "--dataset", tmp_path / "data", "--output_dir", out, *flags)
     reports = [line for line in result.stderr.splitlines() if "eval top-1" in line]
     assert len(reports) == 2, result.stderr[-3000:]
     for report in reports:

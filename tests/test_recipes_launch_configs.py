@@ -24,7 +24,10 @@ def launched(*flags):
     [
         ("ddp_multi_gpu.yaml", "distributed_type MULTI_GPU, use_cpu false, 8 processes, mixed_precision bf16"),
         ("fsdp.yaml", "distributed_type FSDP, use_cpu false, 8 processes, mixed_precision bf16"),
-        ("multi_node.yaml", "distributed_type MULTI_GPU, use_cpu false, 16 processes, mixed_precision bf16"),
+        (
+            "multi_node.yaml",
+            "distributed_type MULTI_GPU, use_cpu false, 16 processes over 2 machines, mixed_precision bf16",
+        ),
     ],
 )
 def test_a_gpu_config_on_a_machine_without_a_gpu_is_refused_naming_it_and_what_it_asks_for(config, asked):
@@ -35,7 +38,22 @@ def test_a_gpu_config_on_a_machine_without_a_gpu_is_refused_naming_it_and_what_i
     assert "cpu_two_processes.yaml" in said and "ACCELERATE_USE_CPU=1" in said
     # the launcher's own flags win over the config's, as accelerate launch applies them
     argv = launched("--config_file", str(CONFIGS / config), "--num_processes", "2", "--mixed_precision", "no")
-    assert "2 processes, mixed_precision no" in gpu_config_without_a_gpu(argv, "/", environ={}, gpus=False)
+    overridden = gpu_config_without_a_gpu(argv, "/", environ={}, gpus=False)
+    assert ", 2 processes" in overridden and "mixed_precision no" in overridden
+
+
+def test_the_refusal_of_a_config_of_several_machines_counts_the_processes_of_this_one():
+    """multi_node.yaml's num_processes (16) counts both machines' processes, and accelerate starts num_processes //
+    num_machines (8) on each: the refusal said that this machine would run 16 processes on its CPU."""
+    import yaml
+
+    config = yaml.safe_load((CONFIGS / "multi_node.yaml").read_text())
+    machines, processes = config["num_machines"], config["num_processes"]
+    said = gpu_config_without_a_gpu(
+        launched("--config_file", str(CONFIGS / "multi_node.yaml")), "/", environ={}, gpus=False
+    )
+    assert f"{processes} processes over {machines} machines" in said
+    assert f"it would run {processes // machines} processes on the CPU" in said
 
 
 @pytest.mark.parametrize(

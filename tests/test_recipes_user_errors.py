@@ -699,3 +699,58 @@ def test_streaming_shards_without_an_evaluation_split_is_one_line_exit_2(tmp_pat
         "error: --streaming needs an evaluation split (it cannot hold out a share of a stream); "
         f"{tmp_path / 'shards'} has train: give it a validation or test split, or name one with --eval_split"
     )
+
+
+@pytest.mark.parametrize("inside", [".", "out", "train/out"])
+def test_an_output_dir_inside_the_data_set_folder_is_refused_before_anything_loads(tmp_path, inside):
+    """A run into `--output_dir data/out` with `--dataset data` was accepted, and the next read of the data set took
+    its outputs for files of the data set: `--dataset_format hub` refused the folder, advising to read
+    `out/train_results.json` as the training split (a videofolder named the model and plots in a warning)."""
+    write_up_down_clips(tmp_path / "data", per_class=2)
+    out = tmp_path / "data" / inside
+    result = run_recipe(
+        FINETUNE, "--dataset", tmp_path / "data", "--output_dir", out, *TINY_MODEL, "--max_train_steps", 1
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert last_line(result.stderr) == (
+        f"error: --output_dir {out} lies inside --dataset {tmp_path / 'data'}: the next read of the data set would "
+        "take this run's outputs (results tables, model card, plots) for files of the data set; give an --output_dir "
+        "outside it"
+    )
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["train", "validation"]
+    assert sorted(p.name for p in (tmp_path / "data" / "train").iterdir()) == ["down", "up"]
+
+
+@pytest.mark.parametrize("typed", [True, False])
+def test_evaluate_into_a_folder_inside_the_data_set_is_refused_before_anything_loads(tmp_path, typed):
+    """`evaluate.py --dataset data --output_dir data/eval` (or a `--model` kept in the data set, whose default results
+    folder is below it) wrote `eval_results.json` and `predictions.jsonl` into the data set, which the next read
+    took for its tables: `--dataset_format hub` refused the folder, offering them as its splits."""
+    write_up_down_clips(tmp_path / "data", per_class=2)
+    model = tmp_path / ("model" if typed else "data/model")
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({"model_type": "vivit_spatio_temporal"}))
+    out = ["--output_dir", tmp_path / "data" / "eval"] if typed else ["--split", "validation"]
+    result = run_recipe(EVALUATE, "--model", model, "--dataset", tmp_path / "data", *out)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    named = f"--output_dir {tmp_path / 'data' / 'eval'}" if typed else "the default --output_dir"
+    assert last_line(result.stderr).startswith(f"error: {named}"), result.stderr[-3000:]
+    assert f"lies inside --dataset {tmp_path / 'data'}: the next read of the data set would take" in result.stderr
+    assert not (tmp_path / "data" / "eval").exists() and list(model.iterdir()) == [model / "config.json"]
+
+
+def test_evaluate_of_a_model_folder_without_weights_says_it_is_a_folder(tmp_path):
+    """A `--model` folder holding a config and no weights (a copy that stopped, a checkpoint's parent) was refused as
+    "no such local folder, and as a Hub model id it could not be loaded", though the folder is there."""
+    write_up_down_clips(tmp_path / "data", per_class=2)
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text(json.dumps({"model_type": "vivit_spatio_temporal"}))
+    flags = ["--dataset", tmp_path / "data", "--output_dir", tmp_path / "eval", "--num_workers", 0]
+    result = run_recipe(EVALUATE, "--model", tmp_path / "model", *flags)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert last_line(result.stderr).startswith(
+        f"error: --model {tmp_path / 'model'}: a folder that holds no model transformers can load: "
+    ), result.stderr[-3000:]
+    assert "no such local folder" not in result.stderr

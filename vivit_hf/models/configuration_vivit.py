@@ -164,9 +164,10 @@ def _drop_saved_num_sampled_frames(config_dict: dict, kwargs: dict) -> None:
     if saved is None or "num_sampled_frames" in kwargs:
         return
     if "embedding_type" not in kwargs:
-        logger.warning(
+        # once a process: a recipe loads the config more than once (predict.py said it twice), and only a save ends it
+        logger.warning_once(
             "this config was saved with num_sampled_frames=%s beside embedding_type 'tubelet', which embeds every "
-            "frame and never read it: dropped",
+            "frame and never read it: dropped (save the model again, save_pretrained, to write it without)",
             saved,
         )
     config_dict["num_sampled_frames"] = None

@@ -435,6 +435,22 @@ def output_dir_problem(output_dir, named: str = "--output_dir") -> str | None:
     return None
 
 
+def output_dir_in_dataset(output_dir, dataset, named: str = "--output_dir") -> str | None:
+    """Why a recipe may not write into `output_dir`, else None: it is the local `dataset` folder or lies inside it.
+    The next read of the data set took the run's outputs for its own files: `--dataset_format hub` refused the
+    folder, advising to read `out/train_results.json` as the training split, and a videofolder named the model and
+    plots in a warning on every run. `dataset`: a folder, else (a Hub id, the bundled set's name) nothing is asked."""
+    if not os.path.isdir(dataset):
+        return None
+    folder, written = Path(dataset).resolve(), Path(output_dir).resolve()
+    if written != folder and folder not in written.parents:
+        return None
+    return (
+        f"{named} {output_dir} lies inside --dataset {dataset}: the next read of the data set would take this run's "
+        f"outputs (results tables, model card, plots) for files of the data set; give an --output_dir outside it"
+    )
+
+
 # What huggingface_hub, datasets and transformers raise for a Hub id they cannot fetch is an OSError: no network
 # (datasets' ConnectionError, huggingface_hub's LocalEntryNotFoundError, transformers' OSError raised from it), offline
 # mode (OfflineModeIsEnabled), no such repo or revision (HfHubHTTPError; datasets' DatasetNotFoundError is a

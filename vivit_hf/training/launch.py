@@ -68,11 +68,15 @@ def gpu_config_without_a_gpu(launcher_argv=None, launcher_cwd=None, environ=None
     if getattr(config, "use_cpu", False) or asked not in _GPU_DISTRIBUTED_TYPES:
         return None
     processes = args.num_processes or config.num_processes
+    machines = args.num_machines or getattr(config, "num_machines", 1) or 1
     precision = args.mixed_precision or getattr(config.mixed_precision, "value", config.mixed_precision)
+    # num_processes counts every machine's: accelerate starts num_processes // num_machines on each
+    counted = f"{processes} processes" + (f" over {machines} machines" if machines > 1 else "")
     return (
         f"the accelerate config {args.config_file or path} asks for GPUs (distributed_type {asked}, use_cpu false, "
-        f"{processes} processes, mixed_precision {precision}) and this machine has none: it would run {processes} "
-        f"processes on the CPU. On CPUs, launch with --config_file recipes/accelerate_configs/cpu_two_processes.yaml, "
+        f"{counted}, mixed_precision {precision}) and this machine has none: it would run "
+        f"{processes // machines} processes on the CPU. On CPUs, launch with --config_file "
+        "recipes/accelerate_configs/cpu_two_processes.yaml, "
         "set use_cpu: true in the config, or put ACCELERATE_USE_CPU=1 in front of accelerate launch"
     )
 
