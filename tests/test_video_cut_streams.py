@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from video_factory import frame_indices, write_stamped
 
+from vivit_hf.processing.errors import VideoDecodeError
 from vivit_hf.processing.video_io import open_video
 
 MPEG = {"bf": "2", "g": "8"}  # open GOPs with B-frames, as DVDs and FFmpeg's default
@@ -149,3 +150,66 @@ def assert_reads_as_a_sequential_decode(path) -> None:
         streamed = list(reader.iter_read(range(0, n, 3)))
         assert [i for i, _ in streamed] == list(range(0, n, 3))
         np.testing.assert_array_equal(np.stack([frame for _, frame in streamed]), truth[::3])
+
+
+def sequential_times(path) -> np.ndarray:
+    """The presentation times, in seconds, of the frames `sequential_decode` gives."""
+    times = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "NONE"
+        for packet in container.demux(stream):
+            try:
+                frames = stream.codec_context.decode(packet if packet.size else None)
+                times += [float(frame.pts * stream.time_base) for frame in frames]
+            except av.InvalidDataError:
+                pass
+    return np.sort(np.asarray(times))
+
+
+@pytest.mark.parametrize("encoder, options", [("libx265", X265), ("libx264", X264)])
+def test_a_transport_stream_cut_at_a_packets_end_reads_as_a_sequential_decode(tmp_path, encoder, options):
+    # Cut at a 188-byte boundary, nothing flags the cut and the size is whole: the last PES may hold a picture's
+    # parameter sets and no slice, of which HEVC's decoder makes no picture (22 frames where a decode gives 21, a
+    # wrong rate and duration, and frame 21 "could not be decoded")
+    full = write_stamped(tmp_path / "full.ts", "mpegts", encoder, 40, options)
+    data = open(full, "rb").read()
+    cut = tmp_path / "cut.ts"
+    lost = []  # cut points whose last packet makes no frame
+    for size in range(len(data) // 2 // 188 * 188, len(data), 188):
+        cut.write_bytes(data[:size])
+        times = sequential_times(cut)
+        with av.open(str(cut)) as container:
+            packets = sum(1 for packet in container.demux(video=0) if packet.size)
+        if len(times) < packets:
+            lost.append(size)
+        with open_video(str(cut)) as reader:
+            assert reader.num_frames == len(times), size
+            assert reader.fps == pytest.approx((len(times) - 1) / (times[-1] - times[0])), size
+            assert reader.info.duration == pytest.approx(times[-1] - times[0] + 1 / 25), size
+    if encoder == "libx265":  # (H.264's decoder makes a frame of each: its sweep was right before)
+        assert lost, "no cut point leaves a last packet that makes no frame: the case is not written"
+    for size in lost[:2]:
+        cut.write_bytes(data[:size])
+        assert_reads_as_a_sequential_decode(str(cut))
+
+
+def test_a_transport_stream_cut_inside_its_first_picture_has_no_frames(tmp_path):
+    # Cut at a 188-byte boundary inside the first picture: the decoder refuses the one packet, and a sequential decode
+    # gives no frame; the reader counted one, which no read could give
+    full = write_stamped(tmp_path / "full.ts", "mpegts", "libx264", 40, X264)
+    data = open(full, "rb").read()
+    cut = tmp_path / "cut.ts"
+    for size in range(188, len(data), 188):
+        cut.write_bytes(data[:size])
+        try:
+            with av.open(str(cut)) as container:
+                packets = [packet for packet in container.demux(video=0) if packet.size]
+        except av.FFmpegError:
+            continue
+        if len(packets) == 1 and not len(sequential_times(cut)):
+            break
+    else:
+        pytest.fail("no cut point leaves one packet that makes no frame: the case is not written")
+    with pytest.raises(VideoDecodeError, match=r"cut\.ts.* has no frames \(it ends inside its first frame"):
+        open_video(str(cut))

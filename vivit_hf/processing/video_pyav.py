@@ -34,7 +34,7 @@ from .video_reader import (
     output_size,
     video_duration,
 )
-from .video_sources import describe_source, is_av_container, resolve_source, what_it_is
+from .video_sources import describe_source, is_av_container, resolve_source, short_transport_stream, what_it_is
 
 
 class _DamagedKeyframe(Exception):
@@ -605,7 +605,7 @@ class PyAVReader(VideoReader):
             except (av.FFmpegError, OSError, ValueError, TypeError, IndexError, UnicodeDecodeError) as e:
                 # FFmpeg says "Invalid data found when processing input" of anything it cannot open: where the bytes
                 # tell what the file is instead (a web page saved under the video's name), the message says so
-                found = what_it_is(self._source)
+                found = what_it_is(self._source) or short_transport_stream(self._source)
                 raise VideoDecodeError(f"Cannot open video {self.name}: {found or e}") from e
         self.stream = self._video_stream()
         if self._stream_index is None:
@@ -775,6 +775,9 @@ class PyAVReader(VideoReader):
         # decode gives 29, 22.7 fps for 25, and a read of every frame failed); its size tells.
         cut = (corrupt is not None and corrupt >= len(names) - 2) or _jpeg_cut(last, codec)
         cut = cut or _ends_inside_a_ts_packet(self.container)
+        # Cut at a packet's end (a download stopped at 188 bytes), its size tells nothing, nor does any flag: a decode
+        # of the last GOPs does (HEVC counted 22 frames where a sequential decode gives 21).
+        cut = cut or self._last_picture_lost(keyframes)
         self._truncated = cut
         undefined_cut = cut and codec in _UNDEFINED_CUT_CODECS
         self._cut_decoded = decode_cut = cut and not undefined_cut
@@ -854,6 +857,46 @@ class PyAVReader(VideoReader):
         self._num_frames = int(stamps.size)
         # decoding always may start at the first frame: np.where gives 0 there, keyframe or not
         return stamps[order], np.maximum.accumulate(np.where(key_arr, np.arange(key_arr.size), 0))
+
+    def _last_picture_lost(self, keyframes: list) -> bool:
+        """Whether a transport stream's last packet (of those `keyframes` flags, one per packet with data) gives no
+        picture: a file cut at a 188-byte packet's end. Its demuxer hands out the PES the cut is inside, unflagged (a
+        video PES states no length), and HEVC's decoder makes no picture of it, H.264's refuses it: counted as a frame,
+        it named one no decoder makes (22 frames where a sequential decode gives 21). Neither the file's size nor its
+        packets tell a cut one (a PES that ends is no picture that ends: a muxer may split a picture over several), so
+        a decoder of its own decodes the last GOP, and where that lost the picture, the GOP before it too (an open
+        GOP's leading pictures reference it); once per file. Where that decode fails, the table comes from a full
+        decode, as a cut file's does, which is right either way."""
+        if self.container.format.name != "mpegts" or not keyframes:
+            return False
+        file_key = _file_key(self._source)
+        cache_key = None if file_key is None else (*file_key, "last picture")
+        cached = _REORDERS_CACHE.get(cache_key)
+        if cached is not None:
+            return cached[0]
+        starts = sorted({0} | {place for place, key in enumerate(keyframes) if key})
+        lost = not self._gives_last_picture(starts[-1], len(keyframes))
+        if lost and len(starts) > 1:
+            lost = not self._gives_last_picture(starts[-2], len(keyframes))
+        _REORDERS_CACHE.put(cache_key, (lost,))
+        return lost
+
+    def _gives_last_picture(self, first: int, count: int) -> bool:
+        """Whether a new one-thread decoder, sent the stream's packets from its `first` one (of `count` with data) on,
+        makes a picture of the last one."""
+        import av
+
+        fresh = _decoder_like(self.stream.codec_context)
+        shown = set()
+        try:
+            packets = (packet for packet in self._demux_from_start() if packet.size)
+            for place, packet in enumerate(itertools.islice(packets, first, None), start=first):
+                packet.pts = packet.dts = place  # carried to the frame it makes
+                shown.update(frame.pts for frame in fresh.decode(packet))
+            shown.update(frame.pts for frame in fresh.decode(None))
+        except (av.FFmpegError, IndexError):
+            return False  # (a refused last packet, or unknown: the full decode tells)
+        return count - 1 in shown
 
     def _clock(self, stamps: np.ndarray) -> np.ndarray:
         """The times of packets stamped `stamps`, in the stream's ticks: the stamps themselves, but in FLV, whose

@@ -217,3 +217,25 @@ def what_it_is(source: Any) -> str | None:
             "last): the recording or download was cut short, and no reader can find its frames"
         )
     return None
+
+
+_SHORT_TS_BYTES = 64 * 1024  # the transport streams `short_transport_stream` looks at: FFmpeg recognises longer ones
+
+
+def short_transport_stream(source: Any) -> str | None:
+    """Why FFmpeg could not open `source`, where it is a transport stream of a few packets (every 188th byte, or 192nd
+    or 204th, is its sync byte): FFmpeg's format probe does not recognise so short a one (H.264 of 2 or 3 frames,
+    1692 bytes: it took it for a program stream and said "[Errno 541478725] End of file"). None where it is not."""
+    data = _read_at(source, 0, _SHORT_TS_BYTES + 1)
+    if not data or len(data) > _SHORT_TS_BYTES:
+        return None
+    for packet_size in (188, 192, 204):
+        sync = 4 if packet_size == 192 else 0  # (M2TS: a 4-byte time code before each packet)
+        if len(data) % packet_size == 0 and all(data[i + sync] == 0x47 for i in range(0, len(data), packet_size)):
+            packets = len(data) // packet_size
+            return (
+                f"it is an MPEG transport stream too short for FFmpeg to recognise: {len(data)} bytes, "
+                f"{packets} packet{'s' * (packets != 1)} of {packet_size} (FFmpeg's format probe needs more of the "
+                "file to tell what it holds); a clip of a few frames, or a file cut short"
+            )
+    return None
