@@ -368,13 +368,14 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
         raise ScenicConversionError(
             f"scenic `model_name` {model_name!r} is not one of scenic's ViViT models {sorted(SCENIC_MODEL_NAMES)}"
         )
-    if model.get("return_preclassifier"):
+    attention_type = (model.get("attention_config") or {}).get("type", "spacetime")
+    # scenic passes it to `ViViT` alone (Models 1, 3, 4): its Model 2 (`SpaceTimeViViT`) gives logits all the same
+    if model.get("return_preclassifier") and attention_type != "factorized_encoder":
         raise ScenicConversionError(
             "`model.return_preclassifier` (scenic's model then returns the encoder's tokens, a backbone for a bigger "
             "model) is not supported: convert without it and read `model.vivit(...).last_hidden_state`, the same "
             "tokens"
         )
-    attention_type = (model.get("attention_config") or {}).get("type", "spacetime")
     if attention_type not in SCENIC_ATTENTION_TYPES:
         raise ScenicConversionError(
             f"scenic `model.attention_config.type` {attention_type!r} is not one of {sorted(SCENIC_ATTENTION_TYPES)}"
@@ -388,6 +389,8 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
             raise ScenicConversionError(f"`model.patches.size` must be (h, w, t) for 3d_conv, got {patch}")
         kwargs.update(embedding_type="tubelet", tubelet_size=[patch[2], patch[0], patch[1]])
     elif encoding["method"] == "temporal_sampling":
+        if len(patch) != 2:  # scenic's embed_2d_patch unpacks `fh, fw = patches.size` and fails on anything else
+            raise ScenicConversionError(f"`model.patches.size` must be (h, w) for temporal_sampling, got {patch}")
         kwargs.update(
             embedding_type="frame_sampling",
             tubelet_size=[1, patch[0], patch[1]],
