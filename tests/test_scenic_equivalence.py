@@ -288,6 +288,16 @@ def test_frame_sampling_with_a_tubelet_patch_size_is_refused_by_name():
         load_scenic(params, scenic_config)
 
 
+def test_model_3_without_an_attention_order_is_refused_by_name():
+    """scenic reads `attention_config.attention_order` with no default; a config without it was converted as
+    `time_space`, which gives a `space_time` checkpoint other logits than scenic's (by 0.276 on this case)."""
+    case, scenic_config, params = edited_config(
+        "factorized_self_attention_space_time_gap", lambda c: c["model"]["attention_config"].pop("attention_order")
+    )
+    with pytest.raises(ScenicConversionError, match=r"attention_config\.attention_order"):
+        load_scenic(params, scenic_config)
+
+
 def test_unnamed_class_splits_are_named_as_scenic_names_them():
     """scenic names the heads of `class_splits` without `split_names` '1', '2', ... (they were 'head_0', ...)."""
     case, scenic_config, params = edited_config(

@@ -423,7 +423,14 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
             intermediate_size=model["mlp_dim"],
         )
     if attention_type == "factorized_self_attention_block":
-        kwargs["attention_order"] = model["attention_config"].get("attention_order", "time_space")
+        if "attention_order" not in model["attention_config"]:
+            # scenic reads `attention_config.attention_order` with no default (a config without it does not run there);
+            # guessing an order gives another model's logits without a word
+            raise ScenicConversionError(
+                "scenic's Model 3 (`factorized_self_attention_block`) needs `model.attention_config.attention_order`, "
+                "'space_time' or 'time_space', the order the checkpoint was trained with; the config has none"
+            )
+        kwargs["attention_order"] = model["attention_config"]["attention_order"]
         if _rate(model, "stochastic_droplayer_rate"):
             # scenic's EncoderFactorizedSelfAttentionBlock takes droplayer_p and never uses it; ours applies it
             logger.warning(
