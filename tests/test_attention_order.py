@@ -11,7 +11,7 @@ import torch
 from conftest import FIXTURES
 
 from vivit_hf import ViViTFactorisedSelfAttentionConfig, ViViTFactorisedSelfAttentionModel
-from vivit_hf.convert import load_scenic
+from vivit_hf.convert import ScenicConversionError, load_scenic
 
 TINY = dict(
     image_size=16,
@@ -87,14 +87,21 @@ def scenic_case():
     return config["scenic_config"], params, pixels, np.load(CASE / "logits.npy")
 
 
-def test_scenic_config_without_attention_order_means_time_space(fixtures_dir):
+def test_scenic_config_without_attention_order_is_refused(fixtures_dir):
+    """scenic reads `attention_config.attention_order` with no default (an ml_collections field it lacks raises), so a
+    config without it never ran there; taking it as the flax block's `time_space` gave a `space_time` checkpoint
+    other logits. It is refused, and each order stated gives its own model."""
     scenic_config, params, pixels, logits = scenic_case()
     assert scenic_config["model"]["attention_config"]["attention_order"] == "space_time"
     left_out = json.loads(json.dumps(scenic_config))
     del left_out["model"]["attention_config"]["attention_order"]
-    named, default = load_scenic(params, scenic_config), load_scenic(params, left_out)
-    assert named.config.attention_order == "space_time" and default.config.attention_order == "time_space"
+    with pytest.raises(ScenicConversionError, match="attention_order"):
+        load_scenic(params, left_out)
+    other_order = json.loads(json.dumps(scenic_config))
+    other_order["model"]["attention_config"]["attention_order"] = "time_space"
+    named, other = load_scenic(params, scenic_config), load_scenic(params, other_order)
+    assert named.config.attention_order == "space_time" and other.config.attention_order == "time_space"
     with torch.no_grad():
         np.testing.assert_allclose(named(pixel_values=pixels).logits.numpy(), logits, atol=1e-4, rtol=0)
-        other = default(pixel_values=pixels).logits.numpy()
+        other = other(pixel_values=pixels).logits.numpy()
     assert np.abs(other - logits).max() > 1e-3  # scenic's space_time logits are not the time_space model's

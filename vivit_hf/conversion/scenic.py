@@ -368,13 +368,14 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
         raise ScenicConversionError(
             f"scenic `model_name` {model_name!r} is not one of scenic's ViViT models {sorted(SCENIC_MODEL_NAMES)}"
         )
-    if model.get("return_preclassifier"):
+    attention_type = (model.get("attention_config") or {}).get("type", "spacetime")
+    # scenic passes it to `ViViT` alone (Models 1, 3, 4): its Model 2 (`SpaceTimeViViT`) gives logits all the same
+    if model.get("return_preclassifier") and attention_type != "factorized_encoder":
         raise ScenicConversionError(
             "`model.return_preclassifier` (scenic's model then returns the encoder's tokens, a backbone for a bigger "
             "model) is not supported: convert without it and read `model.vivit(...).last_hidden_state`, the same "
             "tokens"
         )
-    attention_type = (model.get("attention_config") or {}).get("type", "spacetime")
     if attention_type not in SCENIC_ATTENTION_TYPES:
         raise ScenicConversionError(
             f"scenic `model.attention_config.type` {attention_type!r} is not one of {sorted(SCENIC_ATTENTION_TYPES)}"
@@ -388,6 +389,8 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
             raise ScenicConversionError(f"`model.patches.size` must be (h, w, t) for 3d_conv, got {patch}")
         kwargs.update(embedding_type="tubelet", tubelet_size=[patch[2], patch[0], patch[1]])
     elif encoding["method"] == "temporal_sampling":
+        if len(patch) != 2:  # scenic's embed_2d_patch unpacks `fh, fw = patches.size` and fails on anything else
+            raise ScenicConversionError(f"`model.patches.size` must be (h, w) for temporal_sampling, got {patch}")
         kwargs.update(
             embedding_type="frame_sampling",
             tubelet_size=[1, patch[0], patch[1]],
@@ -420,7 +423,14 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
             intermediate_size=model["mlp_dim"],
         )
     if attention_type == "factorized_self_attention_block":
-        kwargs["attention_order"] = model["attention_config"].get("attention_order", "time_space")
+        if "attention_order" not in model["attention_config"]:
+            # scenic reads `attention_config.attention_order` with no default (a config without it does not run there);
+            # guessing an order gives another model's logits without a word
+            raise ScenicConversionError(
+                "scenic's Model 3 (`factorized_self_attention_block`) needs `model.attention_config.attention_order`, "
+                "'space_time' or 'time_space', the order the checkpoint was trained with; the config has none"
+            )
+        kwargs["attention_order"] = model["attention_config"]["attention_order"]
         if _rate(model, "stochastic_droplayer_rate"):
             # scenic's EncoderFactorizedSelfAttentionBlock takes droplayer_p and never uses it; ours applies it
             logger.warning(
