@@ -61,6 +61,7 @@ from vivit_hf.training.agreement import (
 )
 from vivit_hf.training.best_model import (
     best_evaluation,
+    card_note,
     default_metric,
     evaluations_without_improvement,
     load_best_snapshot,
@@ -1053,6 +1054,9 @@ def main(argv=None):
             train_skipped_clips=skipped,
             classes_never_trained=never_trained,
             model_name=args.hub_model_id,
+            notes=card_note(
+                best, best_metric, completed_steps, args.max_train_steps, args.load_best_model_at_end, said_stop
+            ),
         )
         card.save(folder / "README.md")
 

@@ -107,6 +107,8 @@ def test_load_best_model_at_end_writes_the_model_and_results_of_the_best_evaluat
     assert results["top1"] == best_value and results["metric_for_best_model"] == "top1"
     assert results["stopped_early"] is False and results["completed_steps"] == 12  # no patience: the whole run
     assert sorted(p.name for p in (tmp_path / "checkpoints" / "best").iterdir()) == [f"step_{best_step}"]
+    # the card said nothing of it: its recipe's 12 steps read as the last step's weights
+    assert f"weights are those of step {best_step} of the 12 trained" in (tmp_path / "README.md").read_text()
 
 
 def early_stopped_flags(videofolder, out):
@@ -132,6 +134,8 @@ def test_early_stopping_stops_at_the_evaluation_trainers_callback_stops_at(every
     assert results["history"] == history[:stopped_at]
     assert results["stopped_early"] is True and results["completed_steps"] == stopped_at
     assert_same_weights(weights(early_stopped), weights(every_step / "checkpoints" / f"step_{best_step}"))
+    card = (early_stopped / "README.md").read_text()
+    assert f"step {best_step} of the {stopped_at} trained" in card and f"early at step {stopped_at} of 12" in card
 
 
 def test_an_early_stopped_run_killed_and_resumed_stops_where_the_uninterrupted_one_did(
