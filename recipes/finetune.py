@@ -67,6 +67,7 @@ from vivit_hf.training.best_model import (
     load_best_snapshot,
     metric_problem,
     missing_snapshot,
+    prune_after_checkpoint,
     prune_best_snapshots,
     save_best_snapshot,
 )
@@ -911,6 +912,8 @@ def main(argv=None):
                     trainer_state(epoch, batch_index),
                     args.checkpoints_total_limit,
                 )
+                if args.load_best_model_at_end and checkpoint_writer(accelerator):
+                    prune_after_checkpoint(output_dir, history, best_metric)
                 logger.info(f"saved checkpoint {path}")
                 if args.push_to_hub:
                     # Every rank takes part in gathering the weights (FSDP shards them); rank 0 uploads.
@@ -946,6 +949,8 @@ def main(argv=None):
             state = trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, kept)
             name = f"epoch_{epoch}" if epoch_finished else f"step_{completed_steps}"
             save_checkpoint(accelerator, output_dir, name, state, args.checkpoints_total_limit)
+            if args.load_best_model_at_end and checkpoint_writer(accelerator):
+                prune_after_checkpoint(output_dir, history, best_metric)
         if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 

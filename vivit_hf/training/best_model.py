@@ -121,6 +121,14 @@ def prune_best_snapshots(output_dir: Path, metric: str, current: int | None) -> 
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def prune_after_checkpoint(output_dir: Path, history, metric: str) -> None:
+    """`prune_best_snapshots` once a checkpoint is saved: the snapshot that only a checkpoint --checkpoints_total_limit
+    just removed named goes with it (it was kept until the next new best or the run's end, and for good if the run was
+    killed before either)."""
+    best = best_evaluation(history, metric)
+    prune_best_snapshots(output_dir, metric, best and best[0])
+
+
 def missing_snapshot(output_dir: Path, history, metric: str) -> str | None:
     """Why a resume with --load_best_model_at_end cannot end with the best model (None: it can): the checkpoint's
     best evaluation has no snapshot (the run before the resume was without the flag, or chose by another metric)."""
