@@ -61,11 +61,13 @@ from vivit_hf.training.agreement import (
 )
 from vivit_hf.training.best_model import (
     best_evaluation,
+    card_note,
     default_metric,
     evaluations_without_improvement,
     load_best_snapshot,
     metric_problem,
     missing_snapshot,
+    prune_after_checkpoint,
     prune_best_snapshots,
     save_best_snapshot,
 )
@@ -916,6 +918,8 @@ def main(argv=None):
                     trainer_state(epoch, batch_index),
                     args.checkpoints_total_limit,
                 )
+                if args.load_best_model_at_end and checkpoint_writer(accelerator):
+                    prune_after_checkpoint(output_dir, history, best_metric)
                 logger.info(f"saved checkpoint {path}")
                 if args.push_to_hub:
                     # Every rank takes part in gathering the weights (FSDP shards them); rank 0 uploads.
@@ -951,6 +955,8 @@ def main(argv=None):
             state = trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, kept)
             name = f"epoch_{epoch}" if epoch_finished else f"step_{completed_steps}"
             save_checkpoint(accelerator, output_dir, name, state, args.checkpoints_total_limit)
+            if args.load_best_model_at_end and checkpoint_writer(accelerator):
+                prune_after_checkpoint(output_dir, history, best_metric)
         if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 
@@ -1063,6 +1069,9 @@ def main(argv=None):
             # the repo pushed to, owner included (`--hub_model_id vivit-k400`, or none: the folder's name, under the
             # token's user), which the card's usage example loads
             model_name=uploader.repo_id if uploader is not None else args.hub_model_id,
+            notes=card_note(
+                best, best_metric, completed_steps, args.max_train_steps, args.load_best_model_at_end, said_stop
+            ),
         )
         card.save(folder / "README.md")
 

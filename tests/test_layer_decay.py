@@ -22,10 +22,10 @@ TINY = dict(hidden_size=16, num_attention_heads=2, intermediate_size=32, image_s
 TINY.update(tubelet_size=[2, 8, 8], num_labels=3, num_hidden_layers=2)
 
 
-def tiny_model(variant):
+def tiny_model(variant, **overrides):
     config_class, _, model_class = VIVIT_MODELS[variant]
     extra = {"num_temporal_layers": 3} if variant == "factorised_encoder" else {}
-    return model_class(config_class(**TINY, **extra))
+    return model_class(config_class(**TINY, **extra, **overrides))
 
 
 def depth_by_hand(variant, name):
@@ -45,7 +45,8 @@ def depth_by_hand(variant, name):
     for k in range(3):
         if name.startswith(f"vivit.temporal_encoder.layers.{k}."):
             return 2 + k + 1
-    assert name.startswith(("classifier.", "vivit.encoder.layernorm.", "vivit.temporal_encoder.layernorm.")), name
+    head = ("classifier.", "pre_logits.", "vivit.encoder.layernorm.", "vivit.temporal_encoder.layernorm.")
+    assert name.startswith(head), name
     return blocks + 1
 
 
@@ -54,9 +55,10 @@ def flags(**values):
     return argparse.Namespace(**{**base, **values})
 
 
+@pytest.mark.parametrize("representation_size", [None, 8])  # 8: a pre_logits layer (scenic's), was refused
 @pytest.mark.parametrize("variant", list(VIVIT_MODELS))
-def test_each_parameter_learns_at_beits_layer_wise_rate(variant):
-    model = tiny_model(variant)
+def test_each_parameter_learns_at_beits_layer_wise_rate(variant, representation_size):
+    model = tiny_model(variant, representation_size=representation_size)
     blocks = 5 if variant == "factorised_encoder" else 2
     optimizer = build_optimizer(flags(), model)
     group_of = {id(p): group for group in optimizer.param_groups for p in group["params"]}

@@ -107,6 +107,8 @@ def test_load_best_model_at_end_writes_the_model_and_results_of_the_best_evaluat
     assert results["top1"] == best_value and results["metric_for_best_model"] == "top1"
     assert results["stopped_early"] is False and results["completed_steps"] == 12  # no patience: the whole run
     assert sorted(p.name for p in (tmp_path / "checkpoints" / "best").iterdir()) == [f"step_{best_step}"]
+    # the card said nothing of it: its recipe's 12 steps read as the last step's weights
+    assert f"weights are those of step {best_step} of the 12 trained" in (tmp_path / "README.md").read_text()
 
 
 def early_stopped_flags(videofolder, out):
@@ -132,6 +134,8 @@ def test_early_stopping_stops_at_the_evaluation_trainers_callback_stops_at(every
     assert results["history"] == history[:stopped_at]
     assert results["stopped_early"] is True and results["completed_steps"] == stopped_at
     assert_same_weights(weights(early_stopped), weights(every_step / "checkpoints" / f"step_{best_step}"))
+    card = (early_stopped / "README.md").read_text()
+    assert f"step {best_step} of the {stopped_at} trained" in card and f"early at step {stopped_at} of 12" in card
 
 
 def test_an_early_stopped_run_killed_and_resumed_stops_where_the_uninterrupted_one_did(
@@ -216,3 +220,24 @@ def test_early_stopping_at_an_epochs_end_stops_before_the_next_epoch_and_stays_s
     run(FINETUNE, *args)
     assert results_of(tmp_path)["history"] == results["history"]
     assert_same_weights(weights(tmp_path), first)
+
+
+def test_a_checkpoint_the_limit_removes_takes_the_best_model_only_it_named_with_it(videofolder, every_step, tmp_path):
+    """--checkpoints_total_limit 1, a checkpoint every 2 steps, killed after step 4's: the best model that only the
+    removed step_2 named stayed on disk (for good: the run never reached its end's pruning); the one step_4 names is
+    kept, and the resume ends with the uninterrupted run's best."""
+    history = results_of(every_step)["history"]
+    best_by_step_2 = trainer_reference([entry["eval/top1"] for entry in history[:2]])[0]
+    best_by_step_4 = trainer_reference([entry["eval/top1"] for entry in history[:4]])[0]
+    assert best_by_step_2 != best_by_step_4  # else step_2's best is step_4's too
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--checkpointing_steps", "2"]
+    args += ["--checkpoints_total_limit", "1", "--load_best_model_at_end"]
+    killed = fresh_python.server(fresh_python.RECIPES, env()).run(
+        ["-c", KILLED_AFTER_STEP_4, FINETUNE, *map(str, args)], cwd=REPO, timeout=240
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == ["best", "step_4"]
+    assert sorted(p.name for p in (tmp_path / "checkpoints" / "best").iterdir()) == [f"step_{best_by_step_4}"]
+    run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
+    best_step = trainer_reference([entry["eval/top1"] for entry in history])[0]
+    assert_same_weights(weights(tmp_path), weights(every_step / "checkpoints" / f"step_{best_step}"))

@@ -121,6 +121,14 @@ def prune_best_snapshots(output_dir: Path, metric: str, current: int | None) -> 
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def prune_after_checkpoint(output_dir: Path, history, metric: str) -> None:
+    """`prune_best_snapshots` once a checkpoint is saved: the snapshot that only a checkpoint --checkpoints_total_limit
+    just removed named goes with it (it was kept until the next new best or the run's end, and for good if the run was
+    killed before either)."""
+    best = best_evaluation(history, metric)
+    prune_best_snapshots(output_dir, metric, best and best[0])
+
+
 def missing_snapshot(output_dir: Path, history, metric: str) -> str | None:
     """Why a resume with --load_best_model_at_end cannot end with the best model (None: it can): the checkpoint's
     best evaluation has no snapshot (the run before the resume was without the flag, or chose by another metric)."""
@@ -145,3 +153,18 @@ def load_best_snapshot(output_dir: Path, step: int) -> tuple[dict[str, torch.Ten
     for name in files:
         state_dict.update(load_file(str(folder / name)))
     return state_dict, json.loads((folder / RESULTS_FILE).read_text())
+
+
+def card_note(best, metric: str, completed_steps: int, max_steps: int, load_best: bool, stopped: bool) -> str:
+    """The model card's words on which step's weights it carries: with --load_best_model_at_end the best evaluation's
+    (`best`: its (step, value)), not the last step's that the recipe table's step count suggests; and where early
+    stopping ended the run short of its --max_train_steps."""
+    said = []
+    if load_best and best is not None:
+        said.append(
+            f"The weights are those of step {best[0]} of the {completed_steps} trained, its best evaluation by "
+            f"{metric} ({best[1]:.4f}; `--load_best_model_at_end`)."
+        )
+    if stopped:
+        said.append(f"Training stopped early at step {completed_steps} of {max_steps} (`--early_stopping_patience`).")
+    return " ".join(said)
