@@ -1,64 +1,77 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The names importable from `hub.py` before `--dataset_format hub` was split into modules by what they hold, still
-importable from here. The read is `hub_datasets.load_hub`; its parts are `hub_labels`, `hub_clips`, `hub_refusals`,
-`hub_ids` and `hub_files` (not `vivit_hf.hub`, which writes model cards and pushes to the Hub)."""
+importable from here (those that were private there under their public names: `HubSplit`, `table_files`, ...). The
+read is `hub_datasets.load_hub`; its parts are `hub_labels`, `hub_clips`, `hub_refusals`, `hub_ids` and `hub_files`
+(not `vivit_hf.hub`, which writes model cards and pushes to the Hub)."""
 
-# with the private names streaming.py and formats.py imported from here before the split (noqa: F401)
-from .hub_clips import clipless_rows, clips_by_normal_name, clips_on_disk, read_as_on_disk
-from .hub_datasets import (
-    _HubSplit,  # noqa: F401
-    hub_example,
-    load_hub,
+from .hub_clips import (
+    clipless_rows,
+    clips_by_normal_name,
+    clips_on_disk,
+    metadata_clips_on_disk,
+    read_as_on_disk,
+    rows_without_a_clip,
 )
-from .hub_files import (  # noqa: F401
-    _relative_or_as_is,
-    _table_files,
+from .hub_datasets import HubSplit, hub_example, load_hub
+from .hub_files import (
     builder_once,
+    file_name,
+    hub_table_files,
     is_saved_to_disk,
     load_with,
     local_folder_cache_dir,
+    relative_or_as_is,
+    table_files,
     undecoded_videos,
 )
-from .hub_ids import (  # noqa: F401
-    _clip_id,
-    _own_id,
-    _shard_member,
+from .hub_ids import (
     clip_path_id,
+    json_clip_id,
+    own_id,
     segment_columns,
+    segment_id,
+    shard_member_id,
     shard_name,
     shard_namer,
     warn_unread_segments,
+    whole_read_shard_namer,
 )
-from .hub_labels import (  # noqa: F401
-    _card_label_feature,
-    _extension,
+from .hub_labels import (
     arrow_label_values,
     card_class_label,
+    card_label_feature,
     card_label_map,
     card_order_of_classes,
     class_label_map,
+    column_values,
     hub_columns,
     hub_label_names,
     label_feature,
     label_value,
+    labelled_splits,
     logger,
+    member_extension,
     name_columns,
     names_beside_ids,
     saved_class_label_map,
 )
 from .hub_refusals import (
-    _WEBDATASET_DECODED_AS,  # noqa: F401
+    WEBDATASET_DECODED_AS,
     naming_class_ids_out_of_range,
     naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
+    refuse_split_names_as_classes,
     refuse_unread_videos,
 )
 
 __all__ = [
+    "HubSplit",
+    "WEBDATASET_DECODED_AS",
     "arrow_label_values",
     "builder_once",
     "card_class_label",
+    "card_label_feature",
     "card_label_map",
     "card_order_of_classes",
     "class_label_map",
@@ -66,28 +79,43 @@ __all__ = [
     "clipless_rows",
     "clips_by_normal_name",
     "clips_on_disk",
+    "column_values",
+    "file_name",
     "hub_columns",
     "hub_example",
     "hub_label_names",
+    "hub_table_files",
     "is_saved_to_disk",
+    "json_clip_id",
     "label_feature",
     "label_value",
+    "labelled_splits",
     "load_hub",
     "load_with",
     "local_folder_cache_dir",
     "logger",
+    "member_extension",
+    "metadata_clips_on_disk",
     "name_columns",
     "names_beside_ids",
     "naming_class_ids_out_of_range",
     "naming_metadata_of_two_types",
     "naming_mixed_column_types",
     "naming_undecodable_members",
+    "own_id",
     "read_as_on_disk",
+    "refuse_split_names_as_classes",
     "refuse_unread_videos",
+    "relative_or_as_is",
+    "rows_without_a_clip",
     "saved_class_label_map",
     "segment_columns",
+    "segment_id",
+    "shard_member_id",
     "shard_name",
     "shard_namer",
+    "table_files",
     "undecoded_videos",
     "warn_unread_segments",
+    "whole_read_shard_namer",
 ]

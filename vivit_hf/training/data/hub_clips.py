@@ -12,21 +12,21 @@ import unicodedata
 from functools import partial
 from pathlib import Path
 
-from .annotated import _count_missing
+from .annotated import count_missing
 from .examples import DatasetFormatError, quoted
 from .folders import (
-    _SPLIT_ALIASES,
-    _files_below,
+    SPLIT_ALIASES,
+    files_below,
 )
-from .hub_files import _relative_or_as_is
-from .hub_ids import _clip_id
+from .hub_files import relative_or_as_is
+from .hub_ids import json_clip_id
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
 logger = logging.getLogger("vivit_hf.training.data.formats")
 
 
-def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
+def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
     """A local videofolder whose `metadata.csv` / `.jsonl` names its clips: rows whose file is not on disk are left
     out and counted in `missing`, as the annotation formats count them (they were decoded, and failed, every epoch),
     and the clips no row names, which `datasets` leaves out, are named in a warning."""
@@ -51,15 +51,15 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
             dataset = read_as_on_disk(dataset, video_column, found)
         absent = [i for i, path in enumerate(paths) if path and path not in found and not os.path.isfile(path)]
         if absent:
-            names = [_relative_or_as_is(paths[i], root) for i in absent]
-            _count_missing(missing, _SPLIT_ALIASES.get(split, split), names)
+            names = [relative_or_as_is(paths[i], root) for i in absent]
+            count_missing(missing, SPLIT_ALIASES.get(split, split), names)
             gone = set(absent)
             dataset = dataset.select([i for i in range(len(paths)) if i not in gone])
         kept[split] = dataset
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
     unlisted = [
         path.relative_to(root).as_posix()
-        for path in _files_below(root)[0]
+        for path in files_below(root)[0]
         if path.suffix.lower() in read and os.path.abspath(path) not in listed
     ]
     if unlisted:
@@ -80,7 +80,7 @@ def clips_by_normal_name(root: Path) -> dict[str, str | tuple[str, str]]:
     on disk" and "in no row". Two clips whose names differ only so map to both (a row naming either exactly reads it,
     as before; `clips_on_disk` refuses a row that names neither)."""
     clips: dict[str, str | tuple[str, str]] = {}
-    for path in _files_below(root)[0]:
+    for path in files_below(root)[0]:
         normal = _normal_path(path)
         clips[normal] = (clips[normal], str(path)) if normal in clips else str(path)
     return clips
@@ -148,7 +148,7 @@ def clipless_rows(column) -> list[int]:
     return [i for i, flag in enumerate(none.to_pylist()) if flag]
 
 
-def _rows_without_a_clip(loaded, video_column: str, missing: dict) -> dict:
+def rows_without_a_clip(loaded, video_column: str, missing: dict) -> dict:
     """Rows whose video is None (or neither a path nor bytes) are left out at load and counted in `missing`, as a
     clip the annotations name and the disk lacks is: kept, they were skipped as broken clips ("no video") every
     epoch, the split's size counted them, and an evaluation split's accuracy was over fewer clips than it said."""
@@ -156,10 +156,10 @@ def _rows_without_a_clip(loaded, video_column: str, missing: dict) -> dict:
     for split, dataset in loaded.items():
         gone = clipless_rows(dataset.with_format("arrow")[video_column])
         if gone:
-            name = _SPLIT_ALIASES.get(split, split)
+            name = SPLIT_ALIASES.get(split, split)
             missing[name] = missing.get(name, 0) + len(gone)
             # each by the id its WebDataset `.json` keeps (a `.webm` member `datasets` dropped), else its row
-            shown = [_clip_id(dataset[i]) or f"row {i}" for i in gone[:5]] + gone[5:]
+            shown = [json_clip_id(dataset[i]) or f"row {i}" for i in gone[:5]] + gone[5:]
             logger.warning(
                 "split %r: %d of its %d rows give no video (column %r is None or empty) and are left out: %s",
                 name,

@@ -1,7 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """`--dataset_format hub`: any `datasets` repo (a Hub id or a local folder: videofolder with metadata, parquet,
 WebDataset tar shards, Arrow files) with a video column and a label column, or a folder written by `save_to_disk`,
-read with `datasets` and seen as examples without decoding a clip (`_HubSplit`). What `datasets` would read
+read with `datasets` and seen as examples without decoding a clip (`HubSplit`). What `datasets` would read
 otherwise than the folder shows is refused before anything is loaded (clips its videofolder skips, tables it
 ignores, split words in class names), and splits whose `ClassLabel` numbers the classes their own way are read by
 name. `streaming.py` reads the same repos as a stream, with these rules.
@@ -22,53 +22,53 @@ from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
     recipe_split_names,
 )
-from .hub_clips import _metadata_clips_on_disk, _rows_without_a_clip
+from .hub_clips import metadata_clips_on_disk, rows_without_a_clip
 from .hub_files import (
-    _file_name,
-    _hub_table_files,
-    _table_files,
     builder_once,
+    file_name,
+    hub_table_files,
     is_saved_to_disk,
     load_with,
     local_folder_cache_dir,
+    table_files,
     undecoded_videos,
 )
 from .hub_ids import (
-    _clip_id,
-    _own_id,
-    _segment_id,
-    _shard_member,
-    _whole_read_shard_namer,
     clip_path_id,
+    json_clip_id,
+    own_id,
     segment_columns,
+    segment_id,
+    shard_member_id,
     warn_unread_segments,
+    whole_read_shard_namer,
 )
 from .hub_labels import (
-    _column_values,
-    _labelled_splits,
     arrow_label_values,
     card_class_label,
     card_label_map,
     card_order_of_classes,
     class_label_map,
+    column_values,
     hub_columns,
     hub_label_names,
     label_feature,
     label_value,
+    labelled_splits,
     names_beside_ids,
     saved_class_label_map,
 )
 from .hub_refusals import (
-    _refuse_split_names_as_classes,
     naming_class_ids_out_of_range,
     naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
+    refuse_split_names_as_classes,
     refuse_unread_videos,
 )
 
 
-class _HubSplit(Sequence):
+class HubSplit(Sequence):
     """A `datasets.Dataset` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
 
     def __init__(
@@ -86,7 +86,7 @@ class _HubSplit(Sequence):
             label_column,
             label_map,
         )
-        self.shard_name = shard_name or _file_name  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
+        self.shard_name = shard_name or file_name  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
         self.base = base  # a local data set's folder: relative paths in a table are looked for there (`locate`)
         self.tables: list[Path] = []  # `locate`: the split's table files (parquet, ...), in datasets' row order
         self.paths: list[str | None] | None = None  # `locate`: each row's clip as found, None where left as written
@@ -208,7 +208,7 @@ class _HubSplit(Sequence):
         versions before shards were named by their path and rows by their segment hashed them, so a checkpoint or a
         held-out share they recorded still matches the same data (`check_resume_clips`); the digest tells copies
         apart by the order of ids and labels, which needs no id to be unique."""
-        return self._ids(_file_name, segments=False)
+        return self._ids(file_name, segments=False)
 
     def _ids(self, shard_name: Callable[[str], str], segments: bool) -> list[str]:
         table, names = self.dataset.with_format("arrow"), self.dataset.column_names
@@ -222,9 +222,9 @@ class _HubSplit(Sequence):
         bounds = [dict(zip(segment, pair)) for pair in zip(*(table[c].to_pylist() for c in segment))] if segment else []
         return [
             source_id
-            or _own_id(own[i])
-            or _segment_id(
-                _shard_member(urls[i], keys[i], path, shards.get) or clip_path_id(path, shard_name),
+            or own_id(own[i])
+            or segment_id(
+                shard_member_id(urls[i], keys[i], path, shards.get) or clip_path_id(path, shard_name),
                 bounds[i] if segment else {},
                 segment,
             )
@@ -281,9 +281,9 @@ def hub_example(row: dict, video_column: str, label_column: str, label_id, fallb
         path = video.get("path")
     elif isinstance(video, str):
         path = video
-    shard_member = _shard_member(row.get("__url__"), row.get("__key__"), path, shard_name)
+    shard_member = shard_member_id(row.get("__url__"), row.get("__key__"), path, shard_name)
     clip_id = shard_member or clip_path_id(path, shard_name)
-    clip_id = _clip_id(row) or _own_id(row.get("id")) or _segment_id(clip_id, row, segment_columns(row))
+    clip_id = json_clip_id(row) or own_id(row.get("id")) or segment_id(clip_id, row, segment_columns(row))
     return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or fallback_id}
 
 
@@ -325,13 +325,13 @@ def load_hub(
     features = next(iter(loaded.values())).features
     video_column, label_column = hub_columns(features, video_column, label_column, source)
     feature = label_feature(features, label_column)
-    _refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
+    refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
     card = card_class_label(source, config_name, revision, features, label_column)
     missing: dict[str, int] = {split: len(clips) for split, clips in dangling.items()}
     if Path(source).is_dir() and not is_saved_to_disk(source):
-        loaded = _metadata_clips_on_disk(loaded, Path(source), video_column, missing)
-    loaded = _rows_without_a_clip(loaded, video_column, missing)
-    loaded = _labelled_splits(loaded, label_column, card or feature)  # with a card's ClassLabel, -1 is no label
+        loaded = metadata_clips_on_disk(loaded, Path(source), video_column, missing)
+    loaded = rows_without_a_clip(loaded, video_column, missing)
+    loaded = labelled_splits(loaded, label_column, card or feature)  # with a card's ClassLabel, -1 is no label
     if card is not None:
         values = {
             split: arrow_label_values(dataset.with_format("arrow"), label_column) for split, dataset in loaded.items()
@@ -350,14 +350,14 @@ def load_hub(
     warn_unread_segments(features, source)
     if card is None and not isinstance(feature, datasets.ClassLabel):
         tables = {split: dataset.with_format("arrow") for split, dataset in loaded.items()}
-        names = names_beside_ids(names, features, label_column, lambda column: _column_values(tables, column))
+        names = names_beside_ids(names, features, label_column, lambda column: column_values(tables, column))
     base = Path(source) if Path(source).is_dir() else None
     found_tables: list[dict] = []
 
     def tables_of(split: str) -> list[Path]:  # read once, when asked (relative paths, a ClassLabel per table)
         if not found_tables:
             local = base is not None and not is_saved_to_disk(source)
-            found_tables.append(_table_files(source, config_name, revision, cache_dir, builder) if local else {})
+            found_tables.append(table_files(source, config_name, revision, cache_dir, builder) if local else {})
         return found_tables[0].get(split, [])
 
     maps = {split: label_map for split in loaded}
@@ -370,16 +370,16 @@ def load_hub(
     if isinstance(feature, datasets.ClassLabel) and base is not None and not is_saved_to_disk(source):
         maps = {split: class_label_map(tables_of(split), label_column, names, split) or label_map for split in loaded}
     elif isinstance(feature, datasets.ClassLabel) and base is None:  # a Hub repo's parquet: the same gap
-        remote = _hub_table_files(source, config_name, revision, cache_dir, builder)
+        remote = hub_table_files(source, config_name, revision, cache_dir, builder)
         maps = {
             split: class_label_map(remote.get(split, []), label_column, names, split) or label_map for split in loaded
         }
     splits = {}
     named = recipe_split_names(loaded)
-    name_shard = _whole_read_shard_namer(loaded, source, config_name, revision, cache_dir, builder)
+    name_shard = whole_read_shard_namer(loaded, source, config_name, revision, cache_dir, builder)
     for split, dataset in loaded.items():
         dataset = undecoded_videos(dataset)
-        examples = _HubSplit(dataset, video_column, label_column, maps[split], base, name_shard)
+        examples = HubSplit(dataset, video_column, label_column, maps[split], base, name_shard)
         examples.locate(split, partial(tables_of, split))
         splits[named[split]] = examples
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)

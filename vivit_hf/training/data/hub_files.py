@@ -1,7 +1,7 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The files a `--dataset_format hub` read resolves, and how `datasets` reads them: the builder made once
 (`builder_once`, `load_with`), a local folder's own Arrow cache (`local_folder_cache_dir`), each split's table files
-(`_table_files`, `_hub_table_files`), folders written by `save_to_disk`, and clip columns left undecoded. The other
+(`table_files`, `hub_table_files`), folders written by `save_to_disk`, and clip columns left undecoded. The other
 `hub_*` modules build on these.
 """
 
@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from .folders import (
-    _walk,
+    walk_folder,
 )
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -41,18 +41,18 @@ def is_saved_to_disk(source: str) -> bool:
     return folder.is_dir() and ((folder / "state.json").is_file() or (folder / "dataset_dict.json").is_file())
 
 
-def _relative_or_as_is(path: str, root: Path) -> str:
+def relative_or_as_is(path: str, root: Path) -> str:
     try:
         return Path(path).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return path
 
 
-def _file_name(table: Path | str) -> str:
+def file_name(table: Path | str) -> str:
     return str(table).rstrip("/").rpartition("/")[2]
 
 
-def _table_files(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[Path]]:
+def table_files(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[Path]]:
     """`{split: [table file]}` of a local folder that `datasets` reads as tables (parquet, arrow, csv, json), in
     the order it reads their rows: a row's relative clip path is read from its table's folder. Other layouts give
     `{}` (videofolder resolves its metadata's paths itself; WebDataset holds the clips), as does a folder whose
@@ -71,7 +71,7 @@ def _table_files(source: str, config_name, revision, cache_dir, builder=None) ->
     }
 
 
-def _hub_table_files(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[Path]]:
+def hub_table_files(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[Path]]:
     """`{split: [parquet file]}` of a Hub repo `datasets` reads as parquet, as the local copies `load_dataset` has
     just downloaded (none is downloaded again): its parquet builder applies the first table's features to every
     split as a local folder's does, so a split written with its own `ClassLabel` order needs `class_label_map`. `{}`
@@ -104,7 +104,7 @@ def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
 
     files = sorted(
         (path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns)
-        for dirpath, filenames in _walk(folder)
+        for dirpath, filenames in walk_folder(folder)
         for path in (dirpath / filename for filename in filenames)
         if path.is_file() and (stat := path.stat())
     )

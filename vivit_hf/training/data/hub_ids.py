@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePath
 
-from .hub_files import _file_name, builder_once
+from .hub_files import builder_once, file_name
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -38,7 +38,7 @@ def segment_columns(columns) -> tuple[str, str] | None:
     return next((pair for pair in _SEGMENT_COLUMNS if set(pair) <= set(columns)), None)
 
 
-def _segment_id(clip_id: str | None, row: dict, columns: tuple[str, str] | None) -> str | None:
+def segment_id(clip_id: str | None, row: dict, columns: tuple[str, str] | None) -> str | None:
     """`<path>@<start>-<stop>` of a row that gives a segment: a table of one row per segment of a video named every
     segment by its video's path, and their predictions collided. Made of the row alone, so the same read whole or
     streamed. A table's own `id` is kept as it is (users join predictions on it), repeated or not."""
@@ -68,26 +68,26 @@ def clip_path_id(path: str | None, shard_name=None) -> str | None:
     metadata folder's clips were named by their absolute path, in predictions and skip messages, so the ids changed
     with the machine and the folder's place (`--dataset_format videofolder` names them `train/cat/0.mp4`). A path
     as a table writes it (relative), or where no namer is given (a shard's file name alone, `digest_ids`), as is."""
-    if not path or shard_name in (None, _file_name) or not (os.path.isabs(path) or path.startswith("hf://")):
+    if not path or shard_name in (None, file_name) or not (os.path.isabs(path) or path.startswith("hf://")):
         return path
     return shard_name(path)
 
 
-def _clip_id(row: dict) -> str | None:
+def json_clip_id(row: dict) -> str | None:
     meta = row.get("json")  # the shard tool's `<key>.json` keeps the clip's id in its source data set
     return meta.get("id") if isinstance(meta, dict) else None
 
 
-def _own_id(value) -> str | None:
+def own_id(value) -> str | None:
     """A row's own `id` column (a parquet table's clip id), as text; None where it gives none."""
     return None if value is None or isinstance(value, (bool, dict, list)) or str(value) == "" else str(value)
 
 
-def _shard_member(url, key, path, shard_name=None) -> str | None:
+def shard_member_id(url, key, path, shard_name=None) -> str | None:
     """`<shard>/<member>` of a WebDataset sample (`__url__`, `__key__`): writers number each shard's samples from
     `000000`, so a key or member name alone (`000000.mp4`) named one clip of every shard in predictions and skip
     messages. The shard is named by `shard_name` (its file name by default)."""
-    return f"{(shard_name or _file_name)(url)}/{path or key}" if url and key else None
+    return f"{(shard_name or file_name)(url)}/{path or key}" if url and key else None
 
 
 # A file `datasets` downloaded from an external URL, in its `downloads/` folder: `sha256(url)[.sha256(etag)]`
@@ -106,7 +106,7 @@ def shard_name(url: str, root: str | None = None, downloads: dict | None = None)
     name `datasets` downloads it to: `downloads` maps `sha256(url)` back to it). Its file name alone named the
     clips of `train/a/000.tar` and `train/b/000.tar` alike (`000.tar/000000.mp4`): their predictions collided."""
     text = str(url)
-    downloaded = _DOWNLOADED.match(_file_name(text))
+    downloaded = _DOWNLOADED.match(file_name(text))
     if downloaded and downloads and downloaded.group(1) in downloads:
         text = downloads[downloaded.group(1)]
     if text.startswith("hf://datasets/"):  # hf://datasets/<owner>/<name>@<revision>/<path in repo>
@@ -135,15 +135,13 @@ def shard_namer(source: str, originals=()) -> Callable[[str], str]:
     return partial(shard_name, root=root, downloads=downloads)
 
 
-def _whole_read_shard_namer(
-    loaded, source: str, config_name, revision, cache_dir, builder=None
-) -> Callable[[str], str]:
+def whole_read_shard_namer(loaded, source: str, config_name, revision, cache_dir, builder=None) -> Callable[[str], str]:
     """`shard_namer` of a data set read whole: where a shard was downloaded from an external URL (its `__url__` is
     the hashed copy), the URLs are the data files `datasets` resolved, as a stream names the shards. `builder`: the
     read's (`builder_once`), whose data files are those it read."""
     urls = {url for d in loaded.values() if "__url__" in d.column_names for url in d.unique("__url__") if url}
     originals: list[str] = []
-    if any(_DOWNLOADED.match(_file_name(url)) for url in urls):
+    if any(_DOWNLOADED.match(file_name(url)) for url in urls):
         builder = (builder or builder_once(source, config_name, revision, cache_dir))()
         originals = [str(file) for files in (builder.config.data_files or {}).values() for file in files]
     return shard_namer(source, originals)

@@ -18,11 +18,11 @@ from pathlib import Path
 from .examples import DatasetFormatError, quoted
 from .folders import (
     VIDEO_EXTENSIONS,
-    _files_below,
+    files_below,
 )
-from .hub_files import _file_name, is_saved_to_disk
-from .labels import _LABEL_COLUMNS, _LABEL_FIELDS, _as_integer, is_labelled_split, label_name, label_vocabulary
-from .videofolder import _METADATA_FILES
+from .hub_files import file_name, is_saved_to_disk
+from .labels import LABEL_COLUMNS, LABEL_FIELDS, as_integer, is_labelled_split, label_name, label_vocabulary
+from .videofolder import METADATA_FILES
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -45,18 +45,18 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
         video_column = next((c for c in named if c in videos), videos[0] if videos else None)
         video_column = video_column or next(iter(named), None)
         # A WebDataset member whose extension `datasets` does not decode as video (`<key>.webm`): raw bytes.
-        video_column = video_column or _only(c for c in features if f".{_extension(c)}" in VIDEO_EXTENSIONS)
+        video_column = video_column or _only(c for c in features if f".{member_extension(c)}" in VIDEO_EXTENSIONS)
     if label_column is None:
         label_column = _label_column_by_type_and_name(features, source)
         # WebDataset multi-part extensions: `<key>.label.cls` is the column `label.cls`.
-        label_column = label_column or _only(c for c in features if "." in c and _extension(c) in ("cls", "txt"))
+        label_column = label_column or _only(c for c in features if "." in c and member_extension(c) in ("cls", "txt"))
     if label_column is None:
         label_column = next(
             (
                 f"{c}.{field}"
                 for c, f in features.items()
                 if isinstance(f, dict)
-                for field in _LABEL_FIELDS
+                for field in LABEL_FIELDS
                 if field in f
             ),
             None,
@@ -71,7 +71,7 @@ def hub_columns(features, video_column: str | None, label_column: str | None, so
 
 
 def _label_column_by_type_and_name(features, source: str) -> str | None:
-    """The label column a table names by its type (`ClassLabel`) or its name (`_LABEL_COLUMNS`), where those agree: a
+    """The label column a table names by its type (`ClassLabel`) or its name (`LABEL_COLUMNS`), where those agree: a
     `ClassLabel` column of a label's name, else the one `ClassLabel` column where no column has a label's name,
     else the first column of a label's name. A table whose `ClassLabel` columns are several, none named as a label,
     or one beside a column named as a label (`camera` beside `label`) is refused, naming them: the first
@@ -79,7 +79,7 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
     import datasets
 
     class_labels = [c for c, f in features.items() if isinstance(f, datasets.ClassLabel)]
-    named = [c for c in _LABEL_COLUMNS if c in features]
+    named = [c for c in LABEL_COLUMNS if c in features]
     chosen = next((c for c in named if c in class_labels), None)
     if chosen is not None or not class_labels:
         return chosen or (named[0] if named else None)
@@ -92,7 +92,7 @@ def _label_column_by_type_and_name(features, source: str) -> str | None:
     )
 
 
-def _extension(column: str) -> str:
+def member_extension(column: str) -> str:
     return column.rsplit(".", 1)[-1].lower()
 
 
@@ -104,7 +104,7 @@ def _only(candidates):
 
 def _layout_hint(features, video_column) -> str:
     """Why the usual layouts gave no label column, where the columns tell."""
-    dotted = [c for c in features if "." in c and f".{_extension(c)}" in VIDEO_EXTENSIONS]
+    dotted = [c for c in features if "." in c and f".{member_extension(c)}" in VIDEO_EXTENSIONS]
     if dotted:
         return (
             f". WebDataset keys end at a member's first dot, so members like '<key>.{dotted[0]}' gave the column "
@@ -171,7 +171,7 @@ def card_class_label(source: str, config_name, revision, features, label_column:
 
     if isinstance(label_feature(features, label_column), datasets.ClassLabel) or is_saved_to_disk(source):
         return None
-    return _card_label_feature(source, config_name, revision, label_column)
+    return card_label_feature(source, config_name, revision, label_column)
 
 
 def card_order_of_classes(source: str, config_name, revision, feature, label_column: str) -> tuple | None:
@@ -184,7 +184,7 @@ def card_order_of_classes(source: str, config_name, revision, feature, label_col
 
     if not isinstance(feature, datasets.ClassLabel) or is_saved_to_disk(source):
         return None
-    card = _card_label_feature(source, config_name, revision, label_column)
+    card = card_label_feature(source, config_name, revision, label_column)
     if card is None:
         return None
     names, loaded = [label_name(name) for name in card.names], [label_name(name) for name in feature.names]
@@ -201,7 +201,7 @@ def card_order_of_classes(source: str, config_name, revision, feature, label_col
     return names, {i: names.index(name) for i, name in enumerate(loaded)}
 
 
-def _card_label_feature(source: str, config_name, revision, label_column: str):
+def card_label_feature(source: str, config_name, revision, label_column: str):
     """The data card's (README.md's `dataset_info.features`) feature of `label_column` where it is a `ClassLabel`,
     else None."""
     import datasets
@@ -234,7 +234,7 @@ def card_label_map(card, values_by_split: dict[str, list], source: str, label_co
     for split, values in values_by_split.items():
         for value in dict.fromkeys(value for value in values if value is not None):
             i = index.get(label_name(value)) if isinstance(value, str) else None
-            i = _as_integer(value) if i is None else i
+            i = as_integer(value) if i is None else i
             if i is None or not 0 <= i < len(names):
                 where = _metadata_file_holding(source, label_column, value) or f"split {split!r}"
                 raise DatasetFormatError(
@@ -252,7 +252,7 @@ def _metadata_file_holding(source: str, label_column: str, value) -> str | None:
         return None
     import pyarrow.parquet as pq
 
-    for path in (path for path in _files_below(Path(source))[1] if path.name in _METADATA_FILES):
+    for path in (path for path in files_below(Path(source))[1] if path.name in METADATA_FILES):
         with contextlib.suppress(OSError, ValueError, KeyError):
             if path.suffix == ".csv":
                 with open(path, newline="", encoding="utf-8-sig") as f:
@@ -281,7 +281,7 @@ def name_columns(features, label_column: str) -> list[str]:
     return [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
 
 
-def _column_values(tables: dict, column: str) -> list:
+def column_values(tables: dict, column: str) -> list:
     return [v for table in tables.values() for v in arrow_label_values(table, column)]
 
 
@@ -375,19 +375,19 @@ def class_label_map(tables: Sequence[Path | str], label_column: str, names: list
     if len({tuple(order) for order in orders.values()}) > 1:
         raise DatasetFormatError(
             f"--dataset_format hub: the tables of split {split!r} number the classes in different orders: "
-            + "; ".join(f"{_file_name(t)}: {quoted(o, 3)}" for t, o in list(orders.items())[:2])
+            + "; ".join(f"{file_name(t)}: {quoted(o, 3)}" for t, o in list(orders.items())[:2])
         )
     logger.warning(
         "split %r: its tables (%s) number the classes %s, the data set %s: its labels are read by name",
         split,
-        _file_name(table),
+        file_name(table),
         quoted(order),
         quoted(names),
     )
     return {i: names.index(name) for i, name in enumerate(order)}
 
 
-def _labelled_splits(loaded, label_column: str, feature) -> dict:
+def labelled_splits(loaded, label_column: str, feature) -> dict:
     """Splits whose every row has a label. A split with none (a Hub test split, labels `None` or `ClassLabel`'s
     -1, "no label") is left out, so it is never the evaluation split; a split labelled only in part is refused,
     naming the first unlabelled row."""

@@ -16,25 +16,25 @@ from pathlib import Path
 
 from .examples import DatasetFormatError, quoted
 from .folders import (
-    _ARCHIVE_SUFFIXES,
-    _SPLIT_ALIASES,
-    _TABLE_SUFFIXES,
+    ANY_ARCHIVE_SUFFIXES,
+    SPLIT_ALIASES,
+    TABLE_SUFFIXES,
     VIDEO_EXTENSIONS,
-    _dangling,
-    _dangling_clips,
-    _files_below,
-    _place_of,
-    _split_named_by,
-    _unpack_command,
+    dangling_clips,
+    files_below,
+    is_dangling,
+    place_of,
+    split_named_by,
+    unpack_command,
 )
-from .hub_files import _relative_or_as_is, _table_files, builder_once, is_saved_to_disk
+from .hub_files import builder_once, is_saved_to_disk, relative_or_as_is, table_files
 from .hub_ids import shard_name
-from .labels import _LABEL_COLUMNS
-from .videofolder import _METADATA_FILES, _metadata_columns, _warn_empty_class_folders, warn_split_named_twice
+from .labels import LABEL_COLUMNS
+from .videofolder import METADATA_FILES, metadata_columns, warn_empty_class_folders, warn_split_named_twice
 
 # What `datasets`' WebDataset reader makes of a member by its extension, for the members it decodes as more than
 # bytes: an integer (`.cls`, the class id) or JSON.
-_WEBDATASET_DECODED_AS = {
+WEBDATASET_DECODED_AS = {
     **dict.fromkeys(("cls", "cls2", "index", "inx", "id"), "an integer"),
     **dict.fromkeys(("json", "jsn"), "JSON"),
 }
@@ -58,7 +58,7 @@ def naming_undecodable_members(source: str):
                 data = data.decode("utf-8")
             except UnicodeDecodeError:
                 pass
-        expected = _WEBDATASET_DECODED_AS.get(extension, f"datasets' .{extension} decoder reads")
+        expected = WEBDATASET_DECODED_AS.get(extension, f"datasets' .{extension} decoder reads")
         raise DatasetFormatError(
             f"--dataset_format hub: the WebDataset member {name!r} of {shard} (in {source}) holds {data!r}, which is "
             f"not {expected}: datasets reads every '<key>.{extension}' member as such ({type(cause).__name__}: "
@@ -126,7 +126,7 @@ def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
         if cause is None or not Path(source).is_dir():
             raise
         try:
-            kinds = _column_kinds(_table_files(source, config_name, revision, cache_dir), Path(source))
+            kinds = _column_kinds(table_files(source, config_name, revision, cache_dir), Path(source))
         except Exception:  # the tables could not be read here either: datasets' own error stands
             raise error from None
         # integers beside numbers cast; strings beside anything else are what fails to parse
@@ -190,7 +190,7 @@ def _column_kinds(tables_by_split: dict[str, list[Path]], root: Path) -> dict[st
         for field in schema:
             kind = _value_kind(field.type)
             if kind is not None:
-                kinds.setdefault(field.name, {}).setdefault(kind, []).append(_relative_or_as_is(str(table), root))
+                kinds.setdefault(field.name, {}).setdefault(kind, []).append(relative_or_as_is(str(table), root))
     return kinds
 
 
@@ -219,7 +219,7 @@ def _undecodable_webdataset_member(error: BaseException) -> tuple[str, str, str,
     return None
 
 
-def _refuse_split_names_as_classes(feature, dataset, source: str) -> None:
+def refuse_split_names_as_classes(feature, dataset, source: str) -> None:
     """datasets' videofolder applies a metadata file only to the split folder it sits in; one at the root, naming
     `train/x.mp4`, is ignored and the split folders become the classes. A model would learn to tell splits apart."""
     import datasets
@@ -227,7 +227,7 @@ def _refuse_split_names_as_classes(feature, dataset, source: str) -> None:
     if (
         isinstance(feature, datasets.ClassLabel)
         and dataset.info.builder_name == "videofolder"
-        and set(feature.names) <= set(_SPLIT_ALIASES) | {"dev", "eval", "testing"}
+        and set(feature.names) <= set(SPLIT_ALIASES) | {"dev", "eval", "testing"}
     ):
         raise DatasetFormatError(
             f"--dataset_format hub: datasets' videofolder took the split folders {feature.names} of {source} for "
@@ -243,7 +243,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
     follow a symlinked folder (a class linked from another disk vanished). A local folder's clips it would not read
     are named, before anything is loaded, rather than trained without. (A folder of tables is read by its tables;
     its clips are not checked.) Returns `{split: [clip]}` of the symlinked clips whose target is not there, which
-    datasets' videofolder leaves out (named in a warning, `_dangling_clips`), for `missing`. `builder`: the read's
+    datasets' videofolder leaves out (named in a warning, `dangling_clips`), for `missing`. `builder`: the read's
     `builder_once`, whose data files are then resolved once for both."""
     if not Path(source).is_dir() or is_saved_to_disk(source):
         return {}
@@ -251,7 +251,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
 
     root = Path(source)
     _refuse_unfinished_shards(root)
-    videos, others = _files_below(root)
+    videos, others = files_below(root)
     read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
     skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix.lower() not in read]
     linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
@@ -270,10 +270,10 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
     if config_name is None and not _card_declares_configs(root):
         _refuse_split_words_in_class_names(root, builder.config.data_files or {})
         warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
-    metadata = any(path.name in _METADATA_FILES for path in others)  # rows of absent files: _metadata_clips_on_disk
-    places = {path: _place_of(path.relative_to(root)) for path in videos}
+    metadata = any(path.name in METADATA_FILES for path in others)  # rows of absent files: metadata_clips_on_disk
+    places = {path: place_of(path.relative_to(root)) for path in videos}
     classes = {place.label for place in places.values()} - {None}
-    dangling = {} if metadata else _dangling_clips(root, others, classes)
+    dangling = {} if metadata else dangling_clips(root, others, classes)
     if skipped:
         raise DatasetFormatError(
             f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
@@ -294,7 +294,7 @@ def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=
             for path, place in places.items()
             if place.label is not None
         }
-        _warn_empty_class_folders(root, class_dirs, videos)
+        warn_empty_class_folders(root, class_dirs, videos)
     return dangling
 
 
@@ -323,7 +323,7 @@ def _refuse_metadata_of_two_types(root: Path | str, data_files: dict) -> None:
     in the Hub repo `root`)."""
     by_type: dict[str, str] = {}
     for file in sorted(str(file) for files in data_files.values() for file in files):
-        if os.path.basename(file) in _METADATA_FILES:
+        if os.path.basename(file) in METADATA_FILES:
             where = shard_name(file, str(root) if Path(root).is_dir() else None)
             by_type.setdefault(os.path.splitext(file)[1], where)
     if len(by_type) > 1:
@@ -342,7 +342,7 @@ def _refuse_metadata_naming_no_file(files: Sequence[Path]) -> None:
     for path in files:
         if path.name not in ("metadata.csv", "metadata.jsonl"):
             continue
-        columns = _metadata_columns(path)
+        columns = metadata_columns(path)
         if any(re.fullmatch(r"(?:.*_)?file_names?", str(column)) for column in columns):
             continue
         separator = next(
@@ -364,14 +364,14 @@ def _label_tables(files: Sequence[Path]) -> list[Path]:
     (its videofolder reads those)."""
     found = []
     for path in files:
-        if path.suffix.lower() not in _TABLE_SUFFIXES or path.name in _METADATA_FILES:
+        if path.suffix.lower() not in TABLE_SUFFIXES or path.name in METADATA_FILES:
             continue
-        if _split_named_by(path.stem) is None:
+        if split_named_by(path.stem) is None:
             try:
-                columns = _metadata_columns(path) if path.suffix.lower() in (".csv", ".jsonl") else []
+                columns = metadata_columns(path) if path.suffix.lower() in (".csv", ".jsonl") else []
             except (ValueError, UnicodeDecodeError):
                 columns = []
-            if not set(columns) & set(_LABEL_COLUMNS):
+            if not set(columns) & set(LABEL_COLUMNS):
                 continue
         found.append(path)
     return found
@@ -386,7 +386,7 @@ def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> No
     if not ignored:
         return
     classes = sorted({Path(str(file)).parent.name for files in data_files.values() for file in files})
-    named = [(_split_named_by(Path(name).stem), name) for name in ignored]
+    named = [(split_named_by(Path(name).stem), name) for name in ignored]
     configs = ", ".join(f"{{split: {split}, path: {name}}}" for split, name in named if split is not None)
     raise DatasetFormatError(
         f"--dataset_format hub: datasets reads {root} by its split folders, as a videofolder, and would ignore the "
@@ -413,7 +413,7 @@ def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
     against every folder of a clip's path, the class folder too: clips of a class named `board dev`, `crash_test`,
     `test_tube` or `training_wheels` were put in another split than their split folder's, some in two splits, and a
     `test` split was made of training clips, without a word (training clips scored). Each clip's split is compared
-    with the one its split folders name (`_place_of`, as `--dataset_format videofolder` reads it)."""
+    with the one its split folders name (`place_of`, as `--dataset_format videofolder` reads it)."""
     splits_of: dict[str, list[str]] = {}
     for split, files in data_files.items():
         for file in files:
@@ -424,10 +424,10 @@ def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
                 relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
             except ValueError:
                 continue
-            splits_of.setdefault(relative.as_posix(), []).append(_SPLIT_ALIASES.get(str(split), str(split)))
+            splits_of.setdefault(relative.as_posix(), []).append(SPLIT_ALIASES.get(str(split), str(split)))
     misread = {}
     for relative, splits in splits_of.items():
-        place = _place_of(Path(relative))
+        place = place_of(Path(relative))
         if len(splits) > 1 or splits[0] != place.split:
             misread[relative] = splits
     if not misread:
@@ -474,7 +474,7 @@ def _refuse_cut_tars(root: Path, others: Sequence[Path]) -> None:
     reads them anyway (`streaming._tar_samples`)."""
     import tarfile
 
-    for path in sorted(path for path in others if path.name.lower().endswith(".tar") and not _dangling(path)):
+    for path in sorted(path for path in others if path.name.lower().endswith(".tar") and not is_dangling(path)):
         try:
             with tarfile.open(path) as tar:
                 for _ in tar:
@@ -491,15 +491,15 @@ def _refuse_a_packed_folder(root: Path, others: Sequence[Path]) -> None:
     reads a zip's clips as a videofolder and took the folder the zip is in for their class (a traceback, "Invalid
     string class label"), and a tar of class folders for WebDataset shards without labels. It is refused in one line
     saying to unpack it. WebDataset tar shards (a clip and its label member under one key) are read as they are."""
-    if any(path.suffix.lower() in _TABLE_SUFFIXES for path in others):
+    if any(path.suffix.lower() in TABLE_SUFFIXES for path in others):
         return
-    archives = [path for path in others if path.name.lower().endswith(_ARCHIVE_SUFFIXES) and not _dangling(path)]
+    archives = [path for path in others if path.name.lower().endswith(ANY_ARCHIVE_SUFFIXES) and not is_dangling(path)]
     if not archives or any(_is_webdataset_shard(path) for path in archives):
         return
     shown = [path.relative_to(root).as_posix() for path in archives]
     raise DatasetFormatError(
         f"--dataset_format hub: {root} holds no clip and no table, only the archive(s) {quoted(shown)}; unpack it "
-        f"(e.g. `{_unpack_command(archives[0])}`) and give the folder it unpacks to (archives are extracted only "
+        f"(e.g. `{unpack_command(archives[0])}`) and give the folder it unpacks to (archives are extracted only "
         "from Hub data set repos)"
     )
 
