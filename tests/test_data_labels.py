@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from test_data_formats import clip, write_csv
 
-from vivit_hf.training.data.formats import DatasetFormatError, _index_videos, load_video_dataset
+from vivit_hf.training.data.annotated import index_videos
+from vivit_hf.training.data.formats import DatasetFormatError, load_video_dataset
 
 
 def labels_by_name(examples):
@@ -241,7 +242,7 @@ def test_macos_apple_double_and_hidden_files_are_not_videos(tmp_path):
     assert [Path(e["video"]).name for e in data.split("train")] == ["a.mp4", "d.mp4"]
     assert data.label_names == ["run", "swim"]
 
-    index = _index_videos([tmp_path])
+    index = index_videos([tmp_path])
     assert sorted({path.name for path in index.values()}) == ["a.mp4", "d.mp4"]
 
 

@@ -59,7 +59,7 @@ def processor_pixels(processor, example, **options) -> torch.Tensor:
     not decode is zeros."""
     try:
         return processor(videos=[example["video"]], return_tensors="pt", **options)["pixel_values"]
-    except data._decode_errors():
+    except data.decode_errors():
         return None
 
 

@@ -119,11 +119,16 @@ def test_the_hub_id_rule_is_imported_from_its_one_home():
 
 # The parts whose modules import no private name of another module: a helper that two modules share is named as API,
 # so a reader sees at its definition that someone else relies on it. (processing/'s other modules, whose helpers the
-# processor and the readers share, and training/data/ still do.)
-PRIVATE_IMPORTS_REFUSED_IN = ("vivit_hf/conversion", "vivit_hf/convert.py", "vivit_hf/processing/pipeline.py")
+# processor and the readers share, still do.)
+PRIVATE_IMPORTS_REFUSED_IN = (
+    "vivit_hf/conversion",
+    "vivit_hf/convert.py",
+    "vivit_hf/processing/pipeline.py",
+    "vivit_hf/training/data",
+)
 
 
-def test_no_conversion_or_pipeline_module_imports_another_modules_private_name():
+def test_no_conversion_pipeline_or_data_module_imports_another_modules_private_name():
     crossing = []
     for folder in PRIVATE_IMPORTS_REFUSED_IN:
         paths = [ROOT / folder] if folder.endswith(".py") else python_files(folder)
@@ -152,7 +157,8 @@ def test_the_layout_page_names_every_part_of_the_package():
     text = LAYOUT_PAGE.read_text()
     parts = [f"vivit_hf/{path.name}/" for path in (ROOT / "vivit_hf").iterdir() if (path / "__init__.py").exists()]
     parts += [f"vivit_hf/{path.name}" for path in (ROOT / "vivit_hf").glob("*.py") if path.name != "__init__.py"]
-    for package in ("vivit_hf/conversion", "vivit_hf/conversion/vit_init"):  # the modules the page maps one by one
+    # the modules the page maps one by one
+    for package in ("vivit_hf/conversion", "vivit_hf/conversion/vit_init", "vivit_hf/training/data"):
         parts += [f"{package}/{path.name}" for path in (ROOT / package).glob("*.py")]
     unnamed = sorted(part for part in parts if f"`{part}`" not in text and not part.endswith("__init__.py"))
     assert not unnamed, f"docs/layout.md has no line for: {unnamed}"
@@ -170,3 +176,27 @@ def test_the_processors_warnings_keep_the_processor_modules_logger(caplog):
         ViViTVideoProcessor(num_frames=4, size={"shortest_edge": 32}, crop_size=24)(video)
     warned = {record.name for record in caplog.records if "ambiguous" in record.getMessage()}
     assert warned == {"vivit_hf.processing.processing_vivit"}
+
+
+# What `vivit_hf.training.data.hub` held before it was split into hub_datasets, hub_labels, hub_clips, hub_refusals,
+# hub_ids and hub_files (its private names under their public ones): scripts import them from there still.
+NAMES_IMPORTED_FROM_DATA_HUB = (
+    *("load_hub", "hub_example", "HubSplit", "hub_columns", "label_feature", "label_value", "arrow_label_values"),
+    *("hub_label_names", "card_class_label", "card_label_feature", "card_order_of_classes", "card_label_map"),
+    *("name_columns", "names_beside_ids", "saved_class_label_map", "class_label_map", "segment_columns"),
+    *("warn_unread_segments", "clip_path_id", "shard_name", "shard_namer", "undecoded_videos", "is_saved_to_disk"),
+    *("clips_by_normal_name", "clips_on_disk", "read_as_on_disk", "clipless_rows", "local_folder_cache_dir"),
+    *("builder_once", "load_with", "table_files", "refuse_unread_videos", "naming_undecodable_members"),
+    *("naming_class_ids_out_of_range", "naming_mixed_column_types", "naming_metadata_of_two_types"),
+)
+
+
+def test_the_names_scripts_imported_from_the_data_hub_module_still_import_from_there():
+    from vivit_hf.training.data import hub, hub_datasets, hub_files, hub_labels
+
+    gone = [name for name in NAMES_IMPORTED_FROM_DATA_HUB if not hasattr(hub, name)]
+    assert not gone, f"no longer importable from vivit_hf.training.data.hub: {gone}"
+    assert not [name for name in hub.__all__ if not hasattr(hub, name)]
+    # the same objects, not copies: a check or patch on one is on the other
+    assert hub.load_hub is hub_datasets.load_hub and hub.HubSplit is hub_datasets.HubSplit
+    assert hub.table_files is hub_files.table_files and hub.hub_columns is hub_labels.hub_columns

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .fetch import archive_parts_below, concatenate_command, missing_parts
-from .folders import _SPLIT_ALIASES, VIDEO_EXTENSIONS, _files_below, _walk, _what_is_there
-from .labels import _names_by_index, _unknown_class, label_vocabulary
+from .folders import SPLIT_ALIASES, VIDEO_EXTENSIONS, files_below, walk_folder, what_is_there
+from .labels import label_vocabulary, names_by_index, unknown_class
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
@@ -33,7 +33,7 @@ def _find_file(roots: Sequence[Path], name: str) -> Path | None:
         if (root / name).is_file():
             return root / name
     for root in roots:
-        for dirpath, filenames in _walk(root):
+        for dirpath, filenames in walk_folder(root):
             if name in filenames:
                 return dirpath / name
     return None
@@ -43,12 +43,12 @@ def _require_file(roots: Sequence[Path], name: str, fmt: str) -> Path:
     path = _find_file(roots, name)
     if path is None:
         raise DatasetFormatError(
-            f"--dataset_format {fmt}: no {name} under {', '.join(map(str, roots))}{_what_is_there(roots)}"
+            f"--dataset_format {fmt}: no {name} under {', '.join(map(str, roots))}{what_is_there(roots)}"
         )
     return path
 
 
-def _index_videos(
+def index_videos(
     roots: Sequence[Path],
     several: set[str] | None = None,
     replaces: Callable[[Path], bool] | None = None,
@@ -62,7 +62,7 @@ def _index_videos(
     index: dict[str, Path] = {}
     replacing: set[Path] = set()
     for root in roots:
-        for dirpath, filenames in _walk(root):
+        for dirpath, filenames in walk_folder(root):
             replacement = replaces is not None and replaces(dirpath.relative_to(root))
             for filename in filenames:
                 if filename.lower().endswith(VIDEO_EXTENSIONS):
@@ -92,11 +92,11 @@ def _resolve(examples, index, missing, split):
             absent.append(key)
         else:
             kept.append({"video": str(path), "label": label, "id": key})
-    _count_missing(missing, split, absent)
+    count_missing(missing, split, absent)
     return kept
 
 
-def _count_missing(missing: dict, split: str, absent: list[str]) -> None:
+def count_missing(missing: dict, split: str, absent: list[str]) -> None:
     """Count the clips of `split` that the annotations name but the disk lacks, and log the first names, so a user
     can tell a few lost clips (Kinetics loses YouTube videos every year) from a naming mismatch."""
     if not absent:
@@ -118,7 +118,7 @@ def _keep_found_splits(fmt: str, splits: dict, missing: dict, roots: Sequence[Pa
             logger.warning("split %r left out: none of its %d clips is on disk", split, missing[split])
     if any(found.values()):
         return found
-    videos = sorted({path.relative_to(root).as_posix() for root in roots for path in _files_below(root)[0]})
+    videos = sorted({path.relative_to(root).as_posix() for root in roots for path in files_below(root)[0]})
     seen = f"{len(videos)} video files, e.g. {videos[:3]}" if videos else "no video files"
     raise DatasetFormatError(
         f"--dataset_format {fmt}: none of the {sum(missing.values())} clips the annotations name is on disk "
@@ -155,11 +155,11 @@ def _kinetics_annotation_files(roots: Sequence[Path]) -> dict[str, Path]:
     """`{split: csv}`, one walk of the roots; a file in an `annotations/` folder wins, then the shallowest."""
     found: dict[str, list[Path]] = {}
     for root in roots:
-        for dirpath, filenames in _walk(root):
+        for dirpath, filenames in walk_folder(root):
             for filename in filenames:
                 match = _KINETICS_CSV.match(filename)
                 if match:
-                    split = _SPLIT_ALIASES.get(match[1].lower(), "validation")
+                    split = SPLIT_ALIASES.get(match[1].lower(), "validation")
                     found.setdefault(split, []).append(dirpath / filename)
     chosen = {}
     for split, paths in found.items():
@@ -209,11 +209,11 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
             annotations[split] = rows
     if "train" not in annotations and "validation" not in annotations:
         raise DatasetFormatError(
-            f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}{_what_is_there(roots)}"
+            f"--dataset_format kinetics: no annotations/train.csv or val.csv under {roots[0]}{what_is_there(roots)}"
         )
     names, label2id = label_vocabulary([row["label"] for rows in annotations.values() for row in rows], "kinetics")
     copies: dict[str, list[Path]] = {}
-    index = _index_videos(roots, replaces=_kinetics_replacement_folder, copies=copies)
+    index = index_videos(roots, replaces=_kinetics_replacement_folder, copies=copies)
     _warn_other_files_of_one_name(copies, listed, "kinetics")
     missing: dict[str, int] = {}
     splits = {}
@@ -363,7 +363,7 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
     if labels_path is None:
         raise DatasetFormatError(
             f"--dataset_format ssv2: no {' or '.join(_SSV2_FILES['labels'])}"
-            f" under {', '.join(map(str, roots))}{_what_is_there(roots)}"
+            f" under {', '.join(map(str, roots))}{what_is_there(roots)}"
         )
     # The annotation templates write placeholders as "[something]"; Qualcomm's labels.json drops the brackets, some
     # copies of it keep them: names are compared, and kept, without.
@@ -374,9 +374,9 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
             '{"<template>": "<class index>", ...}'
         )
     labels = {_no_brackets(name): index for name, index in labels.items()}
-    names = _names_by_index(labels.items(), "ssv2", "labels.json")
+    names = names_by_index(labels.items(), "ssv2", "labels.json")
     copies: dict[str, list[Path]] = {}
-    index = _index_videos(roots, copies=copies)
+    index = index_videos(roots, copies=copies)
     _warn_other_files_of_one_name(copies, None, "ssv2")
     missing: dict[str, int] = {}
     splits = {}
@@ -388,7 +388,7 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
         for item in _ssv2_items(path):
             template = _no_brackets(item["template"])
             if template not in labels:
-                raise _unknown_class("ssv2", template, split, "labels.json")
+                raise unknown_class("ssv2", template, split, "labels.json")
             keys.append((str(item["id"]), int(labels[template])))
         splits[split] = _resolve(keys, index, missing, split)
     answers = _find_file(roots, "test-answers.csv")
@@ -402,11 +402,11 @@ def load_ssv2(roots: Sequence[Path]) -> VideoClassificationData:
                     "<id>;<class> (a labels.json name)"
                 )
             if _no_brackets(row[1]) not in labels:
-                raise _unknown_class("ssv2", row[1], "test", "labels.json")
+                raise unknown_class("ssv2", row[1], "test", "labels.json")
         splits["test"] = _resolve([(row[0], int(labels[_no_brackets(row[1])])) for row in rows], index, missing, "test")
     if not splits:
         raise DatasetFormatError(
-            f"--dataset_format ssv2: no train.json or validation.json under {roots[0]}{_what_is_there(roots)}"
+            f"--dataset_format ssv2: no train.json or validation.json under {roots[0]}{what_is_there(roots)}"
         )
     if missing:
         _refuse_unextracted_parts(roots, missing, sum(map(len, splits.values())))
@@ -531,7 +531,7 @@ def _epic_examples(rows, label_spaces, index, missing, split, path: Path) -> lis
         label = [_epic_number(row, f"{head}_class", where) for head in label_spaces]
         for (head, names), i in zip(label_spaces.items(), label):
             if not 0 <= i < len(names):
-                raise _unknown_class(
+                raise unknown_class(
                     "epic_kitchens", f"{head} {i}", split, f"EPIC_100_{head}_classes.csv ({len(names)} classes)"
                 )
         key = row["narration_id"]
@@ -543,7 +543,7 @@ def _epic_examples(rows, label_spaces, index, missing, split, path: Path) -> lis
             kept.append({"video": str(untrimmed), "label": label, "id": key, **segment})
         else:
             absent.append(key)
-    _count_missing(missing, split, absent)
+    count_missing(missing, split, absent)
     return kept
 
 
@@ -564,12 +564,12 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
         v2 = _find_file(roots, f"EPIC_100_{head}_classes_v2.csv") if path is None else None
         if path is not None or v2 is not None:
             path = path or v2
-            names = _names_by_index([(row["key"], row["id"]) for row in _read_csv(path)], "epic_kitchens", path.name)
+            names = names_by_index([(row["key"], row["id"]) for row in _read_csv(path)], "epic_kitchens", path.name)
             label_spaces[head] = names[:size] if v2 is not None else names
         else:
             label_spaces[head] = [str(i) for i in range(size)]
     copies: dict[str, list[Path]] = {}
-    index = _index_videos(roots, copies=copies)
+    index = index_videos(roots, copies=copies)
     _warn_other_files_of_one_name(copies, None, "epic_kitchens")
     missing: dict[str, int] = {}
     splits = {}
@@ -581,7 +581,7 @@ def load_epic_kitchens(roots: Sequence[Path]) -> VideoClassificationData:
     if not splits:
         raise DatasetFormatError(
             "--dataset_format epic_kitchens: no EPIC_100_train.csv or EPIC_100_validation.csv"
-            f" under {roots[0]}{_what_is_there(roots)}"
+            f" under {roots[0]}{what_is_there(roots)}"
         )
     try:
         splits = _keep_found_splits(
@@ -602,7 +602,7 @@ def _epic_frames_folder(roots: Sequence[Path]) -> Path | None:
     """The first `rgb_frames` folder below the roots (Epic ships each video's frames as `P01/rgb_frames/P01_01.tar`,
     or unpacked, `P01/rgb_frames/P01_01/frame_0000000001.jpg`): a copy of only those read "found no video files"."""
     for root in roots:
-        for dirpath, _ in _walk(root):
+        for dirpath, _ in walk_folder(root):
             if dirpath.name == "rgb_frames":
                 return dirpath
     return None
@@ -638,7 +638,7 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
             annotations[split] = (_moments_rows(path), folders)
     if not annotations:
         raise DatasetFormatError(
-            f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}{_what_is_there(roots)}"
+            f"--dataset_format moments: no trainingSet.csv or validationSet.csv under {roots[0]}{what_is_there(roots)}"
         )
     if categories is not None:
         pairs = [line.rsplit(",", 1) for line in _read_text(categories).splitlines() if line.strip()]
@@ -648,7 +648,7 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
                 f"--dataset_format moments: {categories} has a line without a class index ({unnumbered[0]!r}); "
                 "each line is <category>,<index> as in Moments in Time's moments_categories.txt"
             )
-        names = _names_by_index(pairs, "moments", categories.name)
+        names = names_by_index(pairs, "moments", categories.name)
         label2id = {name: i for i, name in enumerate(names)}
     else:
         names, label2id = label_vocabulary([row[1] for rows, _ in annotations.values() for row in rows], "moments")
@@ -658,13 +658,13 @@ def load_moments(roots: Sequence[Path]) -> VideoClassificationData:
         kept, absent = [], []
         for row in rows:
             if row[1] not in label2id:
-                raise _unknown_class("moments", row[1], split, categories.name)
+                raise unknown_class("moments", row[1], split, categories.name)
             path = next((folder / row[0] for folder in folders if (folder / row[0]).is_file()), None)
             if path is None:
                 absent.append(row[0])
             else:
                 kept.append({"video": str(path), "label": label2id[row[1]], "id": row[0]})
-        _count_missing(missing, split, absent)
+        count_missing(missing, split, absent)
         splits[split] = kept
     splits = _keep_found_splits("moments", splits, missing, roots, "training/<path> and validation/<path>")
     return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)
@@ -740,7 +740,7 @@ def _split_list_examples(entries, index, missing, split, several: set[str]) -> l
             len(unsure),
             quoted(unsure),
         )
-    _count_missing(missing, split, absent)
+    count_missing(missing, split, absent)
     if unsure:
         missing[split] = missing.get(split, 0) + len(unsure)
     return kept
@@ -781,10 +781,10 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
             "(classInd.txt: '1 ApplyEyeMakeup', numbered from 1)"
         )
     pairs = [(parts[1], int(parts[0]) - 1) for parts in lines]
-    classes = _names_by_index(pairs, "ucf101", class_file.name)
+    classes = names_by_index(pairs, "ucf101", class_file.name)
     ids = _class_ids(classes)
     several: set[str] = set()
-    index = _index_videos(roots, several)
+    index = index_videos(roots, several)
     missing: dict[str, int] = {}
     splits = {}
     for split, filename in (
@@ -802,7 +802,7 @@ def load_ucf101(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     if not splits:
         raise DatasetFormatError(
             f"--dataset_format ucf101: no trainlist{official_split:02d}.txt or testlist{official_split:02d}.txt "
-            f"beside {class_file}{_what_is_there([class_file.parent])}"
+            f"beside {class_file}{what_is_there([class_file.parent])}"
         )
     splits = _keep_found_splits("ucf101", splits, missing, roots, "<Class>/<clip>.avi as the lists name them")
     return VideoClassificationData(splits=splits, label_spaces={"label": classes}, missing=missing)
@@ -815,7 +815,7 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     list_name = re.compile(rf"^(?P<name>.+)_test_split{official_split}\.txt$")
     lists = {}
     for root in roots:
-        for dirpath, filenames in _walk(root):
+        for dirpath, filenames in walk_folder(root):
             for filename in filenames:
                 match = list_name.match(filename)
                 if match:
@@ -823,11 +823,11 @@ def load_hmdb51(roots: Sequence[Path], official_split: int = OFFICIAL_SPLIT) -> 
     if not lists:
         raise DatasetFormatError(
             f"--dataset_format hmdb51: no <class>_test_split{official_split}.txt"
-            f" under {', '.join(map(str, roots))}{_what_is_there(roots)}"
+            f" under {', '.join(map(str, roots))}{what_is_there(roots)}"
         )
     classes = sorted(lists)
     several: set[str] = set()
-    index = _index_videos(roots, several)
+    index = index_videos(roots, several)
     missing: dict[str, int] = {}
     entries: dict[str, list] = {"train": [], "test": []}
     for label, name in enumerate(classes):

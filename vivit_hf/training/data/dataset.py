@@ -30,14 +30,14 @@ logger = logging.getLogger(__name__)
 _RAW_VIEWS_METHODS = ("raw_views", "normalization_affine")
 
 
-def _decode_errors() -> tuple[type[BaseException], ...]:
+def decode_errors() -> tuple[type[BaseException], ...]:
     # Undecodable (VideoDecodeError), too short or NaN-filled (BrokenVideoError): the sample's fault, skipped and
     # counted. A clip listed in the annotations but unreadable on disk counts as broken too.
     return (BrokenVideoError, OSError)
 
 
 class NoDecodableClipError(ValueError):
-    """No clip of a data set decodes: each one failed with a broken video's error (`_decode_errors`). Its own class,
+    """No clip of a data set decodes: each one failed with a broken video's error (`decode_errors`). Its own class,
     so a caller that stops such a run does not also take an option's error (raised at the first clip) for one, and
     say that every clip is unreadable while the videos are fine. `first` names the first clip and `first_error` is
     why it failed."""
@@ -319,7 +319,7 @@ class VideoClassificationDataset(Dataset):
         """Shape of one sample's `pixel_values`, from the first clip that decodes. `NoDecodableClipError` when none
         does; an error that is not a broken video's (an option no clip can be processed with) is raised as it is."""
         if self._sample_shape is None:
-            errors, first = _decode_errors(), None
+            errors, first = decode_errors(), None
             for index in range(len(self)):
                 try:
                     self._sample_shape = tuple(self._process(self.epoch, index)[0].shape)
@@ -339,7 +339,7 @@ class VideoClassificationDataset(Dataset):
             pixel_values, truncated = self._process(epoch, index)
             self._sample_shape = tuple(pixel_values.shape)
             valid = True
-        except _decode_errors() as error:
+        except decode_errors() as error:
             logger.warning("skipping broken clip %s: %s", describe_example(example, index), error)
             # (raw: `model_pixel_values` zeroes the clip after normalising, where these zeros would not stay zero)
             pixel_values = torch.zeros(self.sample_shape(), dtype=torch.uint8 if self.raw_pixels else torch.float32)

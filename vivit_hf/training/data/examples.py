@@ -27,7 +27,7 @@ class DatasetFormatError(ValueError):
 
 
 # Split names as written by the data sets (and as `datasets` recognises split folders), mapped to the recipes' names.
-_SPLIT_ALIASES = {
+SPLIT_ALIASES = {
     "train": "train",
     "training": "train",
     "val": "validation",
@@ -45,7 +45,7 @@ def recipe_split_name(name: str) -> str:
     """The recipes' name of a split typed as `name` (`val`, `dev` -> `validation`, `training` -> `train`), `name`
     where it is no split word: what a run records and compares, so that a resume typing its split another way names
     the same split."""
-    return _SPLIT_ALIASES.get(name.lower(), name)
+    return SPLIT_ALIASES.get(name.lower(), name)
 
 
 @dataclass
@@ -91,7 +91,7 @@ class VideoClassificationData:
 
     def split_name(self, name: str) -> str:
         """The name this data set holds split `name` under: `name`, or the recipes' name the readers gave a split of
-        that spelling (`val`, `dev` -> `validation`: `_SPLIT_ALIASES`); `name` where it has neither. A user's `val`,
+        that spelling (`val`, `dev` -> `validation`: `SPLIT_ALIASES`); `name` where it has neither. A user's `val`,
         the folder's name, was refused as "no split 'val'", its own split listed as 'validation'."""
         if name in self.splits:
             return name
@@ -179,7 +179,7 @@ def examples_digest(examples: Sequence[dict], order: dict[int, int] | None = Non
     if hasattr(examples, "stream_digest"):
         return examples.stream_digest()
     digest = hashlib.sha256()
-    ids = examples.digest_ids() if hasattr(examples, "digest_ids") else example_ids(examples)  # `_HubSplit`'s
+    ids = examples.digest_ids() if hasattr(examples, "digest_ids") else example_ids(examples)  # `HubSplit`'s
     for key, label in zip(ids, example_labels(examples)):
         # A clip known by its path is compared by its class folder and name: each machine may keep its copy elsewhere
         # (a Hub data set downloads into each machine's own --cache_dir).
@@ -196,7 +196,7 @@ def digest_words(digest: str) -> str:
 
 
 def _shards_of_ids(examples, repeated: list) -> list[str]:
-    """The WebDataset shards holding the samples of the ids `repeated` (a `hub` split's, `_HubSplit.shards`), where
+    """The WebDataset shards holding the samples of the ids `repeated` (a `hub` split's, `HubSplit.shards`), where
     they are in more than one shard; else []. A shard's `json` `id` is its source's: two shard sets' `train/cat/0.mp4`
     were said to be one clip listed twice."""
     if not hasattr(examples, "shards"):
@@ -212,7 +212,7 @@ def warn_repeated_clips(data: VideoClassificationData) -> dict:
     """Warn, naming them, about clips an annotation file lists twice in one split (read twice an epoch) and clips
     listed in two splits (a model trained on one is scored on its own clips): both were taken as they are, without a
     word. By the clip's id (a Kinetics clip, an SSv2 id, an Epic narration; a `hub` row's source id or clip path,
-    `_HubSplit.clip_ids`: rows known only by their index or a name beside their bytes are not compared). Returns
+    `HubSplit.clip_ids`: rows known only by their index or a name beside their bytes are not compared). Returns
     `{split or (split, split): ids}`."""
     ids = {
         split: [key for key in (examples.clip_ids() if hasattr(examples, "clip_ids") else example_ids(examples)) if key]

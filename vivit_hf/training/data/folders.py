@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .examples import _SPLIT_ALIASES, DatasetFormatError, quoted
+from .examples import SPLIT_ALIASES, DatasetFormatError, quoted
 from .labels import label_name
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
@@ -42,12 +42,12 @@ _COMPANION_SUFFIXES = (
 
 def recipe_split_names(splits) -> dict[str, str]:
     """`{split: its name in the recipes}` for a `datasets` repo's splits: `val`, `dev` -> `validation`, ... by
-    `_SPLIT_ALIASES`. Where two splits would get one name (`val` beside `validation`, `eval` beside `test`: repos
+    `SPLIT_ALIASES`. Where two splits would get one name (`val` beside `validation`, `eval` beside `test`: repos
     pushed with both, whose files `data/<split>-00000-of-00001.parquet` keep each name), each keeps its own, and a
     warning names them: one used to replace the other without a word, a split of the data set gone, and the split
     evaluated perhaps not the one the user meant."""
     splits = [str(split) for split in splits]
-    wanted = {split: _SPLIT_ALIASES.get(split, split) for split in splits}
+    wanted = {split: SPLIT_ALIASES.get(split, split) for split in splits}
     names = {}
     for split in splits:
         shared = [other for other in splits if wanted[other] == wanted[split]]
@@ -66,12 +66,12 @@ def recipe_split_names(splits) -> dict[str, str]:
     return names
 
 
-def _is_hidden(name: str) -> bool:
+def is_hidden(name: str) -> bool:
     """Hidden files and folders, macOS resource forks (`._clip.mp4`, "AppleDouble") and zip's `__MACOSX`."""
     return name.startswith(".") or name == "__MACOSX"
 
 
-def _walk(root: Path):
+def walk_folder(root: Path):
     """`(folder, file names)` of `root` and every folder below it, in sorted order, hidden folders and files left
     out. Symlinked folders are followed (a class or split folder linked from another disk is read like any other;
     `Path.rglob` skipped them without a word before Python 3.13), except a link back to a folder it lies in (a loop),
@@ -80,7 +80,7 @@ def _walk(root: Path):
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         chain = chains.pop(dirpath, None) or frozenset({os.path.realpath(dirpath)})
         kept = []
-        for name in sorted(d for d in dirnames if not _is_hidden(d)):
+        for name in sorted(d for d in dirnames if not is_hidden(d)):
             real = os.path.realpath(os.path.join(dirpath, name))
             if real in chain:
                 logger.warning("%s links back to %s, a folder above it: not followed", Path(dirpath, name), real)
@@ -88,41 +88,41 @@ def _walk(root: Path):
             kept.append(name)
             chains[os.path.join(dirpath, name)] = chain | {real}
         dirnames[:] = kept
-        yield Path(dirpath), sorted(f for f in filenames if not _is_hidden(f))
+        yield Path(dirpath), sorted(f for f in filenames if not is_hidden(f))
 
 
-def _files_below(folder: Path) -> tuple[list[Path], list[Path]]:
+def files_below(folder: Path) -> tuple[list[Path], list[Path]]:
     """(video files, other files) below `folder`, sorted; hidden files and folders are in neither, symlinked folders
-    are followed (`_walk`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`).
-    A symlink to a file that is not there (a disk not mounted) is among the other files (`_dangling`): it is no
+    are followed (`walk_folder`). A video file has a `VIDEO_EXTENSIONS` suffix, in any case (camcorders write `.MTS`).
+    A symlink to a file that is not there (a disk not mounted) is among the other files (`is_dangling`): it is no
     clip, but it must not vanish without a word."""
     videos, others = [], []
-    found = [path for dirpath, filenames in _walk(Path(folder)) for path in (dirpath / f for f in filenames)]
+    found = [path for dirpath, filenames in walk_folder(Path(folder)) for path in (dirpath / f for f in filenames)]
     for path in sorted(found):
         if path.is_file():
             (videos if path.suffix.lower() in VIDEO_EXTENSIONS else others).append(path)
-        elif _dangling(path):
+        elif is_dangling(path):
             others.append(path)
     return videos, others
 
 
-def _dangling(path: Path) -> bool:
+def is_dangling(path: Path) -> bool:
     """Whether `path` is a symlink to a file that is not there."""
     return path.is_symlink() and not path.exists()
 
 
-def _dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> dict[str, list[str]]:
+def dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> dict[str, list[str]]:
     """Name the symlinked clips below `folder` whose target is not there (a disk not mounted, a moved folder), which
     a scan cannot read: a class of only such clips vanished from the data set without a word. Returns `{split:
     [clip]}` (the split and class as `--dataset_format videofolder` reads the tree), for `missing`."""
-    links = [path for path in others if path.suffix.lower() in VIDEO_EXTENSIONS and _dangling(path)]
+    links = [path for path in others if path.suffix.lower() in VIDEO_EXTENSIONS and is_dangling(path)]
     if not links:
         return {}
     per_split: dict[str, list[str]] = {}
     vanished: list[str] = []
     found = {label_name(name) for name in classes_found}
     for path in links:
-        place = _place_of(path.relative_to(folder))
+        place = place_of(path.relative_to(folder))
         per_split.setdefault(place.split, []).append(path.relative_to(folder).as_posix())
         if place.label is not None and label_name(place.label) not in found and place.label not in vanished:
             vanished.append(place.label)
@@ -139,12 +139,12 @@ def _dangling_clips(folder: Path, others: Sequence[Path], classes_found=()) -> d
     return per_split
 
 
-def _warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = False) -> None:
+def warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = False) -> None:
     """Name the files a scan leaves out that may be clips (any but `_COMPANION_SUFFIXES`): a class whose clips have
     a type the list lacks would otherwise vanish from the data set without a word. Symlinks to files that are not
-    there are named as such (`links_named`: the caller named the clips among them with `_dangling_clips`)."""
+    there are named as such (`links_named`: the caller named the clips among them with `dangling_clips`)."""
     links = [
-        path for path in others if _dangling(path) and not (links_named and path.suffix.lower() in VIDEO_EXTENSIONS)
+        path for path in others if is_dangling(path) and not (links_named and path.suffix.lower() in VIDEO_EXTENSIONS)
     ]
     if links:
         logger.warning(
@@ -154,7 +154,9 @@ def _warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = Fal
             ", ".join(f"'{path.relative_to(folder).as_posix()}' -> {os.readlink(path)}" for path in links[:3])
             + (f" and {len(links) - 3} more" if len(links) > 3 else ""),
         )
-    left_out = [path for path in others if not path.name.lower().endswith(_COMPANION_SUFFIXES) and not _dangling(path)]
+    left_out = [
+        path for path in others if not path.name.lower().endswith(_COMPANION_SUFFIXES) and not is_dangling(path)
+    ]
     if not left_out:
         return
     shown = [path.relative_to(folder).as_posix() for path in left_out[:5]]
@@ -172,12 +174,12 @@ def _warn_left_out(folder: Path, others: Sequence[Path], links_named: bool = Fal
 def video_files_below(folder: Path) -> list[Path]:
     """Every video file below `folder`, sorted: a `VIDEO_EXTENSIONS` suffix (any case), and no hidden file or folder
     on the way. What `recipes/predict.py` reads of a folder; the other files it leaves out are named in a warning."""
-    videos, others = _files_below(Path(folder))
-    _warn_left_out(Path(folder), others)
+    videos, others = files_below(Path(folder))
+    warn_left_out(Path(folder), others)
     return videos
 
 
-def _what_is_there(roots: Sequence[Path]) -> str:
+def what_is_there(roots: Sequence[Path]) -> str:
     """`; found [...]`: the top of the folders a layout was not found in, so a wrong `--dataset_format` shows what
     it was given."""
     entries = sorted(
@@ -185,7 +187,7 @@ def _what_is_there(roots: Sequence[Path]) -> str:
         for root in roots
         if root.is_dir()
         for p in root.iterdir()
-        if not _is_hidden(p.name)
+        if not is_hidden(p.name)
     )
     if not entries:
         return "; the folder is empty"
@@ -196,16 +198,16 @@ def _what_is_there(roots: Sequence[Path]) -> str:
 _NAME_WORD_SEPARATORS = re.compile(r"[-._ 0-9]+")
 
 
-def _split_words(folder_name: str) -> list[str]:
+def split_words(folder_name: str) -> list[str]:
     """The split keywords that are words of a folder's name, lower case, in order (`Val2017` -> `['val']`)."""
-    return [word for word in _NAME_WORD_SEPARATORS.split(folder_name.lower()) if word in _SPLIT_ALIASES]
+    return [word for word in _NAME_WORD_SEPARATORS.split(folder_name.lower()) if word in SPLIT_ALIASES]
 
 
-def _split_named_by(folder_name: str) -> str | None:
+def split_named_by(folder_name: str) -> str | None:
     """The split a folder's name names, as `datasets`' folder builders find split folders (its `data_files` split
     patterns): a split keyword as a word of the name, in any case (`train/`, `Val/`, `val2017/`, `k400_test/`).
     None for no keyword, and for keywords of two splits (`train_val/` names no one split)."""
-    named = {_SPLIT_ALIASES[word] for word in _split_words(folder_name)}
+    named = {SPLIT_ALIASES[word] for word in split_words(folder_name)}
     return named.pop() if len(named) == 1 else None
 
 
@@ -219,7 +221,7 @@ class _FolderPlace:
     split_folder: str | None
 
 
-def _place_of(relative: Path) -> _FolderPlace:
+def place_of(relative: Path) -> _FolderPlace:
     """`datasets`' videofolder rule: a clip's class is the name of the folder it is in, its split is named by a
     folder above that, at any depth (the innermost one naming a split), else `train`. So wrapper folders
     (`k400/train/<class>/`, an archive's `videos/train/<class>/`) and a split folder inside an archive named by
@@ -229,18 +231,18 @@ def _place_of(relative: Path) -> _FolderPlace:
     the vehicle, in split 'validation')."""
     folders = relative.parts[:-1]
     for depth in range(len(folders) - 1, 0, -1):
-        split = _split_named_by(folders[depth - 1])
+        split = split_named_by(folders[depth - 1])
         if split is not None:
             return _FolderPlace(folders[-1], split, "/".join(folders[:depth]))
-    if folders and folders[-1].lower() in _SPLIT_ALIASES:
-        return _FolderPlace(None, _SPLIT_ALIASES[folders[-1].lower()], "/".join(folders))
+    if folders and folders[-1].lower() in SPLIT_ALIASES:
+        return _FolderPlace(None, SPLIT_ALIASES[folders[-1].lower()], "/".join(folders))
     return _FolderPlace(folders[-1] if folders else None, "train", None)
 
 
-_TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
+TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".parquet", ".arrow")
 
 
-_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".7z", ".rar")
+ANY_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".gz", ".7z", ".rar")
 
 
 def refuse_a_file(source) -> None:
@@ -251,22 +253,22 @@ def refuse_a_file(source) -> None:
     if not path.is_file():
         return
     name = path.name.lower()
-    if name.endswith(_ARCHIVE_SUFFIXES):
+    if name.endswith(ANY_ARCHIVE_SUFFIXES):
         how = (
-            f"{source} is an archive: unpack it (e.g. `{_unpack_command(source)}`) and give the folder it unpacks to "
+            f"{source} is an archive: unpack it (e.g. `{unpack_command(source)}`) and give the folder it unpacks to "
             "(archives are extracted only from Hub data set repos)"
         )
-    elif name.endswith(_TABLE_SUFFIXES):
+    elif name.endswith(TABLE_SUFFIXES):
         how = f"{source} is a table: give the folder holding it, with --dataset_format hub"
     else:
         how = f"{source} is a file: give the folder holding the data set"
     raise DatasetFormatError(f"--dataset takes a folder or a Hub data set id (owner/name); {how}")
 
 
-def _unpack_command(archive) -> str:
+def unpack_command(archive) -> str:
     """The shell command that unpacks `archive` into a folder of its name (`x.zip` -> `x`)."""
     name = Path(archive).name
-    folder = name[: -len(next(s for s in _ARCHIVE_SUFFIXES if name.lower().endswith(s)))] or "data"
+    folder = name[: -len(next(s for s in ANY_ARCHIVE_SUFFIXES if name.lower().endswith(s)))] or "data"
     if name.lower().endswith(".zip"):
         return f"unzip {archive} -d {folder}"
     return f"mkdir {folder} && tar -xf {archive} -C {folder}"

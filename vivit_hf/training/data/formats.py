@@ -10,7 +10,8 @@ Each adapter and its rules live in a module named for what it reads:
 - `labels`: class names and ids, and the rules for empty and absent labels;
 - `videofolder`: `<split>/<class>/<clip>` folders, read as `datasets`' videofolder reads them;
 - `annotated`: Kinetics, Something-Something v2, Epic Kitchens, Moments in Time, UCF101 and HMDB51;
-- `hub`: `datasets` repos and folders (parquet, Arrow, WebDataset tables, `save_to_disk` folders);
+- `hub_datasets`: `datasets` repos and folders (parquet, Arrow, WebDataset tables, `save_to_disk` folders), its parts
+  in `hub_labels`, `hub_clips`, `hub_refusals`, `hub_ids` and `hub_files`;
 - `subsets`: a held-out split and class-stratified subsets (`--max_train_samples`).
 
 The names callers import from `formats` are re-exported here (`__all__`).
@@ -23,15 +24,13 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-# `_index_videos`, `_shown` and `_SPLIT_ALIASES`: private names scripts imported from here before the split into a
-# module per data set; still importable, not API (not in `__all__`)
 from .annotated import (
     EPIC_KITCHENS_HEADS,
     OFFICIAL_SPLIT,
     OFFICIAL_SPLITS,
     SPLIT_LIST_FORMATS,
-    _index_videos,  # noqa: F401
     check_config_name,
+    index_videos,
     load_epic_kitchens,
     load_hmdb51,
     load_kinetics,
@@ -47,28 +46,25 @@ from .examples import (
     quoted,
     warn_repeated_clips,
 )
-from .examples import quoted as _shown  # noqa: F401
 from .folders import (
-    _SPLIT_ALIASES,  # noqa: F401
+    SPLIT_ALIASES,
     VIDEO_EXTENSIONS,
     refuse_a_file,
     video_files_below,
 )
-from .hub import (
-    _card_label_feature,
+from .hub_datasets import hub_example, load_hub
+from .hub_files import is_saved_to_disk, local_folder_cache_dir
+from .hub_labels import (
     arrow_label_values,
+    card_label_feature,
     class_label_map,
     hub_columns,
-    hub_example,
     hub_label_names,
-    is_saved_to_disk,
     label_feature,
     label_value,
-    load_hub,
-    local_folder_cache_dir,
-    refuse_unread_videos,
     saved_class_label_map,
 )
+from .hub_refusals import refuse_unread_videos
 from .labels import (
     empty_label_ids,
     empty_label_refusal,
@@ -85,6 +81,10 @@ from .subsets import ExampleSubset, hold_out, sample_subset
 from .videofolder import load_videofolder
 
 logger = logging.getLogger("vivit_hf.training.data.formats")
+
+# private names scripts imported from here before the split into a module per data set: still importable, not API
+# (not in `__all__`)
+_index_videos, _shown, _SPLIT_ALIASES = index_videos, quoted, SPLIT_ALIASES
 
 FORMATS: dict[str, Callable[[Sequence[Path]], VideoClassificationData]] = {
     "videofolder": load_videofolder,
@@ -149,7 +149,7 @@ def _warn_card_classes_not_read(data: VideoClassificationData, roots: Sequence[P
     card's, without a word. `hub` numbers them as the card does."""
     names = data.label_spaces.get("label")
     for root in roots:
-        card = _card_label_feature(str(root), None, None, "label")
+        card = card_label_feature(str(root), None, None, "label")
         if card is not None and [label_name(name) for name in card.names] != names:
             logger.warning(
                 "%s: its data card's ClassLabel numbers the classes %s; --dataset_format videofolder numbers the "

@@ -25,7 +25,7 @@ logger = logging.getLogger("vivit_hf.training.data.formats")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
 
-def _as_integer(value) -> int | None:
+def as_integer(value) -> int | None:
     """The integer a label stands for (`3`, `"3"`, `3.0`), else None."""
     if isinstance(value, bool):
         return None
@@ -56,7 +56,7 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
     not know. One integer written two ways (`7`, `07`) is refused.
     """
     distinct = sorted(set(values), key=str)
-    integers = {value: _as_integer(value) for value in distinct}
+    integers = {value: as_integer(value) for value in distinct}
     if distinct and all(i is not None for i in integers.values()):
         _refuse_one_integer_written_twice(integers, fmt)
     if distinct and all(i is not None and _written_as_integer(v) for v, i in integers.items()):
@@ -91,7 +91,7 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
             quoted(padded),
             len(names),
             names[0],
-            str(_as_integer(padded[0])),
+            str(as_integer(padded[0])),
         )
     index = {name: i for i, name in enumerate(names)}
     return names, {value: index[label_name(value)] for value in distinct}
@@ -100,16 +100,16 @@ def label_vocabulary(values, fmt: str) -> tuple[list[str], dict]:
 def _written_as_integer(value) -> bool:
     """Whether a label is an integer as Python writes one (`2`, `10`, `-1`; a number, not text, as it is), not text
     that reads as one (`02`, `+2`, ` 2`)."""
-    return not isinstance(value, str) or value == str(_as_integer(value))
+    return not isinstance(value, str) or value == str(as_integer(value))
 
 
 def same_integer_written_otherwise(name: str, names: Sequence[str]) -> str | None:
     """The one of `names` that is the integer `name` reads as, written another way (`'2'` for `'02'`), else None:
     a class a model knows by one spelling and a data set names by the other."""
-    number = _as_integer(name)
+    number = as_integer(name)
     if number is None:
         return None
-    return next((other for other in names if other != name and _as_integer(other) == number), None)
+    return next((other for other in names if other != name and as_integer(other) == number), None)
 
 
 def _refuse_one_integer_written_twice(integers: dict, fmt: str) -> None:
@@ -125,11 +125,11 @@ def _refuse_one_integer_written_twice(integers: dict, fmt: str) -> None:
         by_id[i] = value
 
 
-def _names_by_index(pairs, fmt: str, source: str) -> list[str]:
+def names_by_index(pairs, fmt: str, source: str) -> list[str]:
     """`(name, index)` pairs of an annotation file -> names listed by index (an unused index keeps its number)."""
     by_id: dict[int, str] = {}
     for name, index in pairs:
-        i = _as_integer(index)
+        i = as_integer(index)
         if i is None or i < 0:
             raise DatasetFormatError(
                 f"--dataset_format {fmt}: {source} gives {name!r} the index {index!r}, not a class id >= 0"
@@ -142,7 +142,7 @@ def _names_by_index(pairs, fmt: str, source: str) -> list[str]:
     return [by_id.get(i, str(i)) for i in range(max(by_id) + 1 if by_id else 0)]
 
 
-def _unknown_class(fmt: str, name, split: str, source: str) -> DatasetFormatError:
+def unknown_class(fmt: str, name, split: str, source: str) -> DatasetFormatError:
     return DatasetFormatError(
         f"--dataset_format {fmt}: split {split!r} has a clip of class {name!r}, which {source} does not list"
     )
@@ -150,8 +150,8 @@ def _unknown_class(fmt: str, name, split: str, source: str) -> DatasetFormatErro
 
 # Label columns found without --label_column, in this order after a `ClassLabel` column: the usual names, then
 # WebDataset's per-extension columns (`<key>.cls` holds an integer, `<key>.txt` a name) and fields of its `.json`.
-_LABEL_COLUMNS = ("label", "labels", "cls", "class", "txt")
-_LABEL_FIELDS = ("label", "labels", "cls", "class", "category")
+LABEL_COLUMNS = ("label", "labels", "cls", "class", "txt")
+LABEL_FIELDS = ("label", "labels", "cls", "class", "category")
 
 
 def is_labelled_split(split: str, values: Sequence, label_column: str, class_label: bool) -> bool:
@@ -172,7 +172,7 @@ def is_labelled_split(split: str, values: Sequence, label_column: str, class_lab
 
 def has_no_label(value, class_label: bool) -> bool:
     """Whether a raw label says "no label": `None`, or `ClassLabel`'s -1 (`class_label`)."""
-    return value is None or (class_label and _as_integer(value) == -1)
+    return value is None or (class_label and as_integer(value) == -1)
 
 
 def refuse_empty_label_names(data: VideoClassificationData, source: str) -> None:

@@ -40,46 +40,36 @@ from pathlib import Path, PurePath
 import numpy as np
 import torch
 
-from .annotated import _count_missing
-from .dataset import ProcessorOptionError, _decode_errors, collate_videos, describe_example
+from .annotated import count_missing
+from .dataset import ProcessorOptionError, collate_videos, decode_errors, describe_example
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
-from .folders import _SPLIT_ALIASES, recipe_split_names, refuse_a_file
-from .hub import (
-    _WEBDATASET_DECODED_AS,
-    _clip_id,
-    _extension,
-    _HubSplit,
-    _own_id,
-    _relative_or_as_is,
-    _shard_member,
-    _table_files,
-    builder_once,
+from .folders import SPLIT_ALIASES, recipe_split_names, refuse_a_file
+from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
+from .hub_datasets import HubSplit, hub_example
+from .hub_files import builder_once, is_saved_to_disk, load_with, relative_or_as_is, table_files, undecoded_videos
+from .hub_ids import json_clip_id, own_id, shard_member_id, shard_namer, warn_unread_segments
+from .hub_labels import (
     card_class_label,
     card_label_map,
     card_order_of_classes,
     class_label_map,
-    clips_by_normal_name,
-    clips_on_disk,
     hub_columns,
-    hub_example,
     hub_label_names,
-    is_saved_to_disk,
     label_feature,
     label_value,
-    load_with,
+    member_extension,
     names_beside_ids,
+    saved_class_label_map,
+)
+from .hub_refusals import (
+    WEBDATASET_DECODED_AS,
     naming_metadata_of_two_types,
     naming_mixed_column_types,
     naming_undecodable_members,
-    read_as_on_disk,
     refuse_unread_videos,
-    saved_class_label_map,
-    shard_namer,
-    undecoded_videos,
-    warn_unread_segments,
 )
 from .labels import (
-    _as_integer,
+    as_integer,
     empty_label_ids,
     empty_label_refusal,
     has_no_label,
@@ -315,12 +305,12 @@ def _refuse_ids_beside_names(values: dict, label_column: str, source: str, confi
     (the whole read stops on them, `naming_mixed_column_types`). Refused in the same words, naming the tables."""
     ids = [split for split, labels in values.items() if labels and all(isinstance(v, int) for v in labels)]
     names = [
-        split for split, labels in values.items() if any(isinstance(v, str) and _as_integer(v) is None for v in labels)
+        split for split, labels in values.items() if any(isinstance(v, str) and as_integer(v) is None for v in labels)
     ]
     if not ids or not names:
         return
     local = Path(source).is_dir() and not is_saved_to_disk(source)
-    tables = _table_files(source, config_name, revision, cache_dir) if local else {}
+    tables = table_files(source, config_name, revision, cache_dir) if local else {}
 
     def where(splits):
         return " and ".join(
@@ -434,7 +424,7 @@ def _open_streaming_dataset(
     if isinstance(label_feature(features, label_column), datasets.ClassLabel):
         loaded = _leave_out_unlabelled(loaded, top_column, label_column, scanned)
     local = Path(source).is_dir() and not is_saved_to_disk(source)
-    tables = _table_files(source, config_name, revision, cache_dir, builder) if local else {}
+    tables = table_files(source, config_name, revision, cache_dir, builder) if local else {}
     maps = {split: label_map for split in loaded}
     if isinstance(label_feature(features, label_column), datasets.ClassLabel):
         found = _class_label_maps(loaded, source, label_column, names, tables if local else None)
@@ -522,7 +512,7 @@ def class_ids_unchecked(dataset, column: str):
     import datasets
 
     feature = (dataset.features or {}).get(column)
-    if isinstance(feature, datasets.ClassLabel) and _WEBDATASET_DECODED_AS.get(_extension(column)) == "an integer":
+    if isinstance(feature, datasets.ClassLabel) and WEBDATASET_DECODED_AS.get(member_extension(column)) == "an integer":
         return dataset.cast_column(column, datasets.Value("int64"))
     return dataset
 
@@ -602,12 +592,12 @@ def _refuse_empty_label_names(names: list[str], maps: dict, scan, source: str) -
         rows = [(i, str(i)) for i, label in enumerate(ids) if label in empty]
         if rows:
             labels = [names[label] for label in sorted({ids[i] for i, _ in rows})]
-            raise empty_label_refusal(_SPLIT_ALIASES.get(split, split), source, rows, labels)
+            raise empty_label_refusal(SPLIT_ALIASES.get(split, split), source, rows, labels)
 
 
 def gives_no_clip(video) -> bool:
     """Whether a row's video cell gives no clip: None, an empty path, or `{"path", "bytes"}` with neither (as
-    `hub.clipless_rows` reads a whole column)."""
+    `hub_clips.clipless_rows` reads a whole column)."""
     if isinstance(video, dict):
         return not (video.get("path") or "").strip() and not video.get("bytes")
     if isinstance(video, str):
@@ -617,7 +607,7 @@ def gives_no_clip(video) -> bool:
 
 def _count_clipless(clips: list, split: str, video_column: str, missing: dict) -> None:
     """Count and name the rows of a split whose clip is None or empty in `missing`, in the whole read's words
-    (`hub._rows_without_a_clip`)."""
+    (`hub_clips.rows_without_a_clip`)."""
     gone = [i for i, clip in enumerate(clips) if gives_no_clip(clip)]
     if gone:
         missing[split] = missing.get(split, 0) + len(gone)
@@ -654,7 +644,7 @@ class _OnDisk:
 def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
     """A local videofolder stream whose `metadata.csv` / `.jsonl` names clips not on disk (a symlink to a disk not
     mounted, a deleted file): those rows are left out of the stream and counted in `missing`, named in a warning,
-    as the whole read does (`hub._metadata_clips_on_disk`); they used to be decoded, and fail as "broken" clips,
+    as the whole read does (`hub_clips.metadata_clips_on_disk`); they used to be decoded, and fail as "broken" clips,
     every epoch. The path column is read once, alone (a videofolder's rows hold paths, not bytes)."""
     import datasets
 
@@ -673,8 +663,8 @@ def _metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict
             dataset = read_as_on_disk(dataset, video_column, found)
         absent = {path for path in set(paths) if path and path not in found and not Path(path).is_file()}
         if absent:
-            named = [_relative_or_as_is(path, root) for path in paths if path in absent]
-            _count_missing(missing, _SPLIT_ALIASES.get(split, split), named)
+            named = [relative_or_as_is(path, root) for path in paths if path in absent]
+            count_missing(missing, SPLIT_ALIASES.get(split, split), named)
             dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
             dataset = dataset.filter(_OnDisk(video_column, absent))
         kept[split] = dataset
@@ -710,7 +700,7 @@ def _locate(
     dataset, video_column: str, split: str, tables: list[Path] | None, base: Path, clips: dict | None = None
 ) -> dict[str, str] | None:
     """`{path as written: path found}` for the relative clip paths of a local table (CSV, JSON, parquet, Arrow) whose
-    video column is a path, found as the whole data set finds them (`_HubSplit.locate`: the row's table's folder,
+    video column is a path, found as the whole data set finds them (`HubSplit.locate`: the row's table's folder,
     else the data set's, else the working directory), and refused the same way (one line) where found nowhere.
     The stream gave them to the decoder as written, from the working directory: every clip "does not exist", and
     the run stopped after an epoch of them. The path column is read once, alone; a column of clip bytes is not read.
@@ -724,7 +714,7 @@ def _locate(
         return None
     logger.info("reading the clip paths of split %r once (relative paths)", split)
     paths = [row[video_column] for row in dataset.select_columns([video_column])]
-    whole = _HubSplit(datasets.Dataset.from_dict({video_column: paths}), video_column, "", None, base)
+    whole = HubSplit(datasets.Dataset.from_dict({video_column: paths}), video_column, "", None, base)
     whole.locate(split, lambda: tables)
     if clips is not None:
         clips[split] = whole.clip_ids()
@@ -872,9 +862,9 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         split = self.split
         # the clip's id in its source (a shard's `.json`), as a broken clip is named, also when its label is unusable
         fallback_id = str(
-            _clip_id(row)
-            or _own_id(row.get("id"))
-            or _shard_member(row.get("__url__"), row.get("__key__"), None, split.shard_name)
+            json_clip_id(row)
+            or own_id(row.get("id"))
+            or shard_member_id(row.get("__url__"), row.get("__key__"), None, split.shard_name)
             or f"{self.rank}:{worker}:{index}"
         )
         try:
@@ -887,8 +877,8 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
         if split.located and isinstance(example["video"], str):
             example["video"] = split.located.get(example["video"], example["video"])
         if gives_no_clip(example["video"]):
-            # No clip, as the whole read leaves such a row out at load (`hub._rows_without_a_clip`): not a broken clip
-            # (skipped, warned about and counted again every epoch), but no clip at all, left out of training and
+            # No clip, as the whole read leaves such a row out at load (`hub_clips.rows_without_a_clip`): not a broken
+            # clip (skipped, warned about and counted again every epoch), but no clip at all, left out of training and
             # scoring by its row being no clip (`real` False) and named once by the loader.
             return {**self._no_clip(), "labels": example["label"], "id": example["id"], "clip": False}
         try:
@@ -902,7 +892,7 @@ class StreamingVideoDataset(torch.utils.data.IterableDataset):
                 **self.processor_kwargs,
             )["pixel_values"]
             valid = True
-        except _decode_errors() as error:  # the clip's fault; any other error is the options' and stops the run
+        except decode_errors() as error:  # the clip's fault; any other error is the options' and stops the run
             logger.warning("skipping broken clip %s: %s", describe_example(example, index), error)
             pixel_values, valid = torch.zeros(self.sample_shape()), False
         except (ValueError, TypeError) as error:  # as `unreadable_training_set` takes them on the map-style path

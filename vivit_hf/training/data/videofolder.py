@@ -16,24 +16,24 @@ from pathlib import Path
 from .annotated import OFFICIAL_SPLIT
 from .examples import DatasetFormatError, VideoClassificationData, quoted
 from .folders import (
-    _dangling_clips,
-    _files_below,
-    _is_hidden,
-    _place_of,
-    _split_words,
-    _warn_left_out,
-    _what_is_there,
+    dangling_clips,
+    files_below,
+    is_hidden,
+    place_of,
+    split_words,
+    warn_left_out,
+    what_is_there,
 )
-from .labels import _LABEL_COLUMNS, label_vocabulary
+from .labels import LABEL_COLUMNS, label_vocabulary
 
 # The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
 # it still applies to every adapter.
 logger = logging.getLogger("vivit_hf.training.data.formats")
 
-_METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
+METADATA_FILES = ("metadata.csv", "metadata.jsonl", "metadata.parquet")
 
 
-def _metadata_columns(path: Path) -> list[str]:
+def metadata_columns(path: Path) -> list[str]:
     """The column names of a `datasets` videofolder metadata file (parquet's are not read: reported as such)."""
     if path.suffix == ".csv":
         with open(path, newline="", encoding="utf-8-sig") as f:
@@ -55,12 +55,12 @@ def _refuse_labelled_metadata(root: Path, split_folders: Sequence[str]) -> None:
     """A `datasets` videofolder whose metadata file gives the labels is not read by class folder: its labels
     would be silently replaced by the folder names (or the clips not found at all)."""
     for folder in (root, *(root / name for name in split_folders)):
-        for name in _METADATA_FILES:
+        for name in METADATA_FILES:
             path = folder / name
             if not path.is_file():
                 continue
-            columns = _metadata_columns(path)
-            if name.endswith(".parquet") or set(columns) & set(_LABEL_COLUMNS):
+            columns = metadata_columns(path)
+            if name.endswith(".parquet") or set(columns) & set(LABEL_COLUMNS):
                 raise DatasetFormatError(
                     f"--dataset_format videofolder takes the labels from <class>/ folders, but {path} names the "
                     f"clips and their labels (columns {columns}); read it with --dataset_format hub"
@@ -70,7 +70,7 @@ def _refuse_labelled_metadata(root: Path, split_folders: Sequence[str]) -> None:
 def _warn_official_split_lists(root: Path) -> None:
     """UCF101 / HMDB51 read as class folders lose their official split and (UCF101) classInd.txt's class numbers:
     say which format reads them, when their lists sit at the top or one folder down."""
-    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not _is_hidden(p.name))):
+    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not is_hidden(p.name))):
         if (folder / "classInd.txt").is_file():
             found, fmt = folder / "classInd.txt", "ucf101"
         else:
@@ -118,9 +118,9 @@ def warn_split_named_twice(root: Path, clips: Sequence[Path]) -> None:
     folders and their clips. Folders of one word (`train-00000/`, `train-00001/`: one split cut in parts) are not."""
     per_word: dict[str, dict[str, list[str]]] = {}  # split -> {split word of its folder: [that folder, per clip]}
     for clip in clips:
-        place = _place_of(clip.relative_to(root))
+        place = place_of(clip.relative_to(root))
         if place.split_folder is not None:
-            word = "/".join(_split_words(Path(place.split_folder).name))
+            word = "/".join(split_words(Path(place.split_folder).name))
             per_word.setdefault(place.split, {}).setdefault(word, []).append(place.split_folder)
     for split, words in per_word.items():
         if len(words) > 1:
@@ -168,7 +168,7 @@ def _warn_gathered_classes(class_folders: dict[str, dict[str, str]]) -> None:
         )
 
 
-def _warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path]) -> None:
+def warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: Sequence[Path]) -> None:
     """Folders beside the class folders that hold nothing (a class whose copy failed, a class not yet filled), or no
     video below them (only its notes, a labels.txt, which no warning about files of other types names), give no
     class, as in `datasets`, so the model had a class fewer than the folders show without a word; name them. So are
@@ -179,10 +179,10 @@ def _warn_empty_class_folders(root: Path, class_dirs: dict[Path, Path], videos: 
     empty, videoless = [], []
     for parent in sorted({above for folder, top in class_dirs.items() for above in _folders_up_to(folder.parent, top)}):
         for child in sorted(parent.iterdir()):
-            if child in class_dirs or _is_hidden(child.name) or not child.is_dir():
+            if child in class_dirs or is_hidden(child.name) or not child.is_dir():
                 continue
             try:
-                if not any(not _is_hidden(entry.name) for entry in child.iterdir()):
+                if not any(not is_hidden(entry.name) for entry in child.iterdir()):
                     empty.append(child.relative_to(root).as_posix())
                 elif child not in holding_videos:
                     videoless.append(child.relative_to(root).as_posix())
@@ -220,7 +220,7 @@ def _refuse_one_class(roots: Sequence[Path], per_split: dict[str, list]) -> None
             f"--dataset_format videofolder: split 'train' of {', '.join(map(str, roots))} has one class, "
             f"{train.pop()!r} ({len(keys)} clips: {quoted(keys, 3)}), and a classifier trained on one class learns "
             "nothing. A clip's class is the folder it is in, its split a folder above it named by a split (train, "
-            f"val, test, ...); splits found: {sorted(per_split)}{_what_is_there(roots)}"
+            f"val, test, ...); splits found: {sorted(per_split)}{what_is_there(roots)}"
         )
 
 
@@ -228,8 +228,8 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     """`{split: [(class, clip, id)]}` of one root and its split folders; warns about the clips without a class,
     the files that are not videos and the clips at mixed depths; symlinked clips whose target is not there are
     named and counted in `missing`."""
-    videos, others = _files_below(root)
-    _warn_left_out(root, others, links_named=True)
+    videos, others = files_below(root)
+    warn_left_out(root, others, links_named=True)
     per_split: dict[str, list] = {}
     loose: dict[str, list[str]] = {}
     split_folders: set[str] = set()
@@ -239,7 +239,7 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     outside: list[str] = []  # clips below no split folder: `train`, said when other clips have one
     for clip in videos:
         relative = clip.relative_to(root)
-        place = _place_of(relative)
+        place = place_of(relative)
         key = relative.as_posix()
         if place.split_folder is not None:
             split_folders.add(place.split_folder)
@@ -257,11 +257,11 @@ def _folder_clips(root: Path, missing: dict | None = None) -> dict[str, list]:
     _refuse_labelled_metadata(root, sorted(split_folders))
     _warn_outside_split_folders(root, outside, sorted(split_folders))
     _warn_loose_clips(loose)
-    warn_split_named_twice(root, [clip for clip in videos if _place_of(clip.relative_to(root)).label is not None])
+    warn_split_named_twice(root, [clip for clip in videos if place_of(clip.relative_to(root)).label is not None])
     _warn_mixed_depths(depths)
     _warn_gathered_classes(class_folders)
-    _warn_empty_class_folders(root, class_dirs, videos)
-    for split, absent in _dangling_clips(root, others, class_folders).items():
+    warn_empty_class_folders(root, class_dirs, videos)
+    for split, absent in dangling_clips(root, others, class_folders).items():
         if missing is not None:
             missing[split] = missing.get(split, 0) + len(absent)
     return per_split
@@ -298,7 +298,7 @@ def load_videofolder(roots: Sequence[Path]) -> VideoClassificationData:
         hub = _is_hub_folder(roots[0])  # the shard writer's output, a pushed or saved data set
         hint = "; it holds a data set's card and data files: read it with --dataset_format hub" if hub else ""
         raise DatasetFormatError(
-            f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}{_what_is_there(roots)}{hint}"
+            f"--dataset_format videofolder: no <class>/<video> files under {roots[0]}{what_is_there(roots)}{hint}"
         )
     _refuse_one_class(roots, per_split)
     names, label2id = label_vocabulary([name for items in per_split.values() for name, _, _ in items], "videofolder")

@@ -1,0 +1,174 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Matching a `datasets` repo's rows to clips on disk: a local videofolder's metadata rows whose file is absent
+(counted missing), clips no row names (named in a warning), names written in another Unicode form
+(`clips_by_normal_name`, `clips_on_disk`), and rows that give no clip at all (`clipless_rows`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import unicodedata
+from functools import partial
+from pathlib import Path
+
+from .annotated import count_missing
+from .examples import DatasetFormatError, quoted
+from .folders import (
+    SPLIT_ALIASES,
+    files_below,
+)
+from .hub_files import relative_or_as_is
+from .hub_ids import json_clip_id
+
+# The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
+# it still applies to every adapter.
+logger = logging.getLogger("vivit_hf.training.data.formats")
+
+
+def metadata_clips_on_disk(loaded, root: Path, video_column: str, missing: dict) -> dict:
+    """A local videofolder whose `metadata.csv` / `.jsonl` names its clips: rows whose file is not on disk are left
+    out and counted in `missing`, as the annotation formats count them (they were decoded, and failed, every epoch),
+    and the clips no row names, which `datasets` leaves out, are named in a warning."""
+    first = next(iter(loaded.values()))
+    if first.info.builder_name != "videofolder":
+        return loaded
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from datasets.packaged_modules.videofolder.videofolder import VideoFolder
+
+    listed, kept = set(), {}
+    clips = clips_by_normal_name(root)
+    for split, dataset in loaded.items():
+        column = dataset.with_format("arrow")[video_column]
+        if not pa.types.is_struct(column.type) or column.type.get_field_index("path") < 0:
+            return loaded
+        paths = pc.struct_field(column, "path").to_pylist()
+        found = clips_on_disk(paths, clips)
+        # by the file each row reads: a name's other Unicode form, a file of its own, is in no row
+        listed.update(os.path.abspath(found.get(path, path)) for path in paths if path)
+        if found:
+            dataset = read_as_on_disk(dataset, video_column, found)
+        absent = [i for i, path in enumerate(paths) if path and path not in found and not os.path.isfile(path)]
+        if absent:
+            names = [relative_or_as_is(paths[i], root) for i in absent]
+            count_missing(missing, SPLIT_ALIASES.get(split, split), names)
+            gone = set(absent)
+            dataset = dataset.select([i for i in range(len(paths)) if i not in gone])
+        kept[split] = dataset
+    read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
+    unlisted = [
+        path.relative_to(root).as_posix()
+        for path in files_below(root)[0]
+        if path.suffix.lower() in read and os.path.abspath(path) not in listed
+    ]
+    if unlisted:
+        logger.warning(
+            "%d clip(s) below %s are in no row of its metadata files and are left out (datasets reads only the clips "
+            "a metadata file names): %s",
+            len(unlisted),
+            root,
+            quoted(unlisted),
+        )
+    return kept
+
+
+def clips_by_normal_name(root: Path) -> dict[str, str | tuple[str, str]]:
+    """`{path in one Unicode form (NFC): path on disk}` of the clips below `root`, for the names of a metadata file:
+    macOS writes names decomposed (NFD: `u` and a combining diaeresis), most tools composed (NFC: `\u00fc`), so a
+    row's `\u00fcber_0.mp4` and the file could be the same name in two forms; the clip was left out, named both "not
+    on disk" and "in no row". Two clips whose names differ only so map to both (a row naming either exactly reads it,
+    as before; `clips_on_disk` refuses a row that names neither)."""
+    clips: dict[str, str | tuple[str, str]] = {}
+    for path in files_below(root)[0]:
+        normal = _normal_path(path)
+        clips[normal] = (clips[normal], str(path)) if normal in clips else str(path)
+    return clips
+
+
+def _normal_path(path) -> str:
+    return unicodedata.normalize("NFC", os.path.abspath(path))
+
+
+def clips_on_disk(paths, clips: dict[str, str]) -> dict[str, str]:
+    """`{path as a row names it: the clip on disk}` of the rows whose clip is on disk under a name in another
+    Unicode form (`clips_by_normal_name`)."""
+    found = {}
+    for path in dict.fromkeys(paths):
+        if path and not os.path.isfile(path):
+            on_disk = clips.get(_normal_path(path))
+            if isinstance(on_disk, tuple):
+                raise DatasetFormatError(
+                    f"--dataset_format hub: a metadata file names {path!r}, not on disk, and its folder holds two "
+                    "clips whose names differ from it only in their Unicode form (composed and decomposed accents), "
+                    f"{on_disk[0]!r} and {on_disk[1]!r}: the row reads as either. Rename or remove one"
+                )
+            if on_disk is not None:
+                found[path] = on_disk
+    return found
+
+
+def read_as_on_disk(dataset, video_column: str, found: dict[str, str]):
+    """`dataset` (whole or a stream) whose rows read `found`'s clips under their names on disk."""
+    import datasets
+
+    feature = dataset.features[video_column]
+    dataset = dataset.cast_column(video_column, datasets.Video(decode=False))
+    dataset = dataset.map(partial(_named_as_on_disk, video_column=video_column, found=found), features=dataset.features)
+    return dataset.cast_column(video_column, feature)
+
+
+def _named_as_on_disk(row: dict, video_column: str, found: dict[str, str]) -> dict:
+    video = row[video_column]
+    return {video_column: {**video, "path": found.get(video["path"], video["path"])}}
+
+
+def clipless_rows(column) -> list[int]:
+    """The rows of an Arrow video column that give no clip: null, or neither a path nor bytes (a parquet `Video`
+    cell written as None, a table row whose clip was never filled in)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def empty(values):
+        return pc.fill_null(pc.equal(pc.binary_length(values), 0), True)
+
+    if pa.types.is_struct(column.type):
+        names = {column.type.field(k).name for k in range(column.type.num_fields)}
+        parts = [empty(pc.struct_field(column, name)) for name in ("path", "bytes") if name in names]
+        if not parts:
+            return []
+        none = parts[0] if len(parts) == 1 else pc.and_(parts[0], parts[1])
+        none = pc.or_(pc.is_null(column), none)
+    elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or pa.types.is_binary(column.type):
+        none = empty(column)
+    elif pa.types.is_null(column.type):
+        return list(range(len(column)))
+    else:
+        return []
+    return [i for i, flag in enumerate(none.to_pylist()) if flag]
+
+
+def rows_without_a_clip(loaded, video_column: str, missing: dict) -> dict:
+    """Rows whose video is None (or neither a path nor bytes) are left out at load and counted in `missing`, as a
+    clip the annotations name and the disk lacks is: kept, they were skipped as broken clips ("no video") every
+    epoch, the split's size counted them, and an evaluation split's accuracy was over fewer clips than it said."""
+    kept = {}
+    for split, dataset in loaded.items():
+        gone = clipless_rows(dataset.with_format("arrow")[video_column])
+        if gone:
+            name = SPLIT_ALIASES.get(split, split)
+            missing[name] = missing.get(name, 0) + len(gone)
+            # each by the id its WebDataset `.json` keeps (a `.webm` member `datasets` dropped), else its row
+            shown = [json_clip_id(dataset[i]) or f"row {i}" for i in gone[:5]] + gone[5:]
+            logger.warning(
+                "split %r: %d of its %d rows give no video (column %r is None or empty) and are left out: %s",
+                name,
+                len(gone),
+                len(dataset),
+                video_column,
+                quoted(shown),
+            )
+            dropped = set(gone)
+            dataset = dataset.select([i for i in range(len(dataset)) if i not in dropped])
+        kept[split] = dataset
+    return kept

@@ -1,0 +1,385 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""`--dataset_format hub`: any `datasets` repo (a Hub id or a local folder: videofolder with metadata, parquet,
+WebDataset tar shards, Arrow files) with a video column and a label column, or a folder written by `save_to_disk`,
+read with `datasets` and seen as examples without decoding a clip (`HubSplit`). What `datasets` would read
+otherwise than the folder shows is refused before anything is loaded (clips its videofolder skips, tables it
+ignores, split words in class names), and splits whose `ClassLabel` numbers the classes their own way are read by
+name. `streaming.py` reads the same repos as a stream, with these rules.
+
+`load_hub` is the read; its parts are modules of their own: `hub_labels` (the video and label columns, the classes,
+the data card's labels), `hub_clips` (rows matched to clips on disk), `hub_refusals` (what `datasets` would misread,
+refused), `hub_ids` (what each row is named), `hub_files` (the files `datasets` reads, its builder).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+
+from .examples import DatasetFormatError, VideoClassificationData, quoted
+from .folders import (
+    recipe_split_names,
+)
+from .hub_clips import metadata_clips_on_disk, rows_without_a_clip
+from .hub_files import (
+    builder_once,
+    file_name,
+    hub_table_files,
+    is_saved_to_disk,
+    load_with,
+    local_folder_cache_dir,
+    table_files,
+    undecoded_videos,
+)
+from .hub_ids import (
+    clip_path_id,
+    json_clip_id,
+    own_id,
+    segment_columns,
+    segment_id,
+    shard_member_id,
+    warn_unread_segments,
+    whole_read_shard_namer,
+)
+from .hub_labels import (
+    arrow_label_values,
+    card_class_label,
+    card_label_map,
+    card_order_of_classes,
+    class_label_map,
+    column_values,
+    hub_columns,
+    hub_label_names,
+    label_feature,
+    label_value,
+    labelled_splits,
+    names_beside_ids,
+    saved_class_label_map,
+)
+from .hub_refusals import (
+    naming_class_ids_out_of_range,
+    naming_metadata_of_two_types,
+    naming_mixed_column_types,
+    naming_undecodable_members,
+    refuse_split_names_as_classes,
+    refuse_unread_videos,
+)
+
+
+class HubSplit(Sequence):
+    """A `datasets.Dataset` seen as examples, read lazily (clip bytes stay in the Arrow file)."""
+
+    def __init__(
+        self,
+        dataset,
+        video_column: str,
+        label_column: str,
+        label_map: dict | None,
+        base: Path | None = None,
+        shard_name: Callable[[str], str] | None = None,
+    ):
+        self.dataset, self.video_column, self.label_column, self.label_map = (
+            dataset,
+            video_column,
+            label_column,
+            label_map,
+        )
+        self.shard_name = shard_name or file_name  # a WebDataset `__url__` as its clips' ids name it (`shard_name`)
+        self.base = base  # a local data set's folder: relative paths in a table are looked for there (`locate`)
+        self.tables: list[Path] = []  # `locate`: the split's table files (parquet, ...), in datasets' row order
+        self.paths: list[str | None] | None = None  # `locate`: each row's clip as found, None where left as written
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def _label(self, label):
+        return self.label_map[label] if self.label_map is not None else int(label)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i = int(i) % len(self)
+        example = hub_example(
+            self.dataset[i], self.video_column, self.label_column, self._label, str(i), self.shard_name
+        )
+        found = self.paths[i] if self.paths is not None else None
+        if found is not None:
+            video = example["video"]
+            example["video"] = {**video, "path": found} if isinstance(video, dict) else found
+        return example
+
+    def _relative_paths(self) -> list[tuple[int, str]]:
+        """`(row, path)` of the rows that give their clip as a relative path (no bytes, no URL), read from the
+        Arrow table's path column alone (a column of clip bytes is not read)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        column = self.dataset.with_format("arrow")[self.video_column]
+        if pa.types.is_struct(column.type):
+            fields = {column.type.field(k).name for k in range(column.type.num_fields)}
+            if "path" not in fields:
+                return []
+            paths = pc.struct_field(column, "path").to_pylist()
+            sizes = pc.binary_length(pc.struct_field(column, "bytes")).to_pylist() if "bytes" in fields else None
+        elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            paths, sizes = column.to_pylist(), None
+        else:
+            return []
+        return [
+            (i, path)
+            for i, path in enumerate(paths)
+            if isinstance(path, str)
+            and path
+            and not (sizes and sizes[i])
+            and not os.path.isabs(path)
+            and "://" not in path
+        ]
+
+    def _row_tables(self) -> list[Path] | None:
+        """The table file of each row, where that is known without reading the tables: one table, or parquet files
+        (their footers give each one's rows)."""
+        if len(self.tables) == 1:
+            return self.tables * len(self)
+        if not self.tables or not all(table.suffix == ".parquet" for table in self.tables):
+            return None
+        import pyarrow.parquet as pq
+
+        counts = [pq.ParquetFile(table).metadata.num_rows for table in self.tables]
+        if sum(counts) != len(self):
+            return None
+        return [table for table, count in zip(self.tables, counts) for _ in range(count)]
+
+    def locate(self, split: str, tables: Callable[[], Sequence[Path]]) -> None:
+        """Find the clip of every row that gives it as a relative path, before any clip is read: in the folder of
+        the row's table (the documented rule: a table's paths are read from its folder), else in the data set's
+        folder, else (as written) from the working directory. A path found in none of them is refused in one
+        line naming the table, the path and where it was looked for: it used to reach the decoder and be counted
+        as a broken clip ("could not be decoded"). Absolute paths, URLs and clips held as bytes are left as they
+        are. `tables()`: the split's table files, asked only when a row gives a relative path."""
+        if self.base is None:
+            return
+        relative = self._relative_paths()
+        if not relative:
+            return
+        self.tables = list(tables())
+        row_tables = self._row_tables()
+        split_folders = list(dict.fromkeys(table.parent for table in self.tables))
+        located: list[str | None] = [None] * len(self)
+        missing = []
+        for i, path in relative:
+            folders = [row_tables[i].parent] if row_tables is not None else list(split_folders)
+            folders += [self.base] if self.base not in folders else []
+            found = next((folder / path for folder in folders if (folder / path).is_file()), None)
+            if found is not None:
+                located[i] = str(found)
+            elif not Path(path).is_file():
+                missing.append((i, path, folders))
+        if missing:
+            i, path, folders = missing[0]
+            if row_tables is not None:
+                table = f"row {i} of {row_tables[i]}"
+            else:
+                table = f"row {i} of the tables {quoted([str(t) for t in self.tables], 3)}"
+            raise DatasetFormatError(
+                f"--dataset_format hub: {len(missing)} of the {len(self)} clips of split {split!r} are found "
+                f"nowhere: {table} gives {path!r}, looked for in {', '.join(f'{f}/' for f in folders)} and the "
+                f"working directory (paths in a local table are read from the table's folder, else from the data "
+                f"set's folder); all of them: {quoted([p for _, p, _ in missing])}"
+            )
+        self.paths = located
+
+    def labels(self) -> list:
+        """Every row's label id, read from the label column alone (no clip bytes)."""
+        return [self._label(v) for v in arrow_label_values(self.dataset.with_format("arrow"), self.label_column)]
+
+    def ids(self) -> list[str]:
+        """Every row's video id: the source id a shard's `json` keeps, else the row's own `id` column, else a
+        WebDataset sample's `<shard>/<member>`, else the clip's path where the row has one (its path in the data set,
+        `clip_path_id`; with its segment, where the table gives one), else the row's index in its split (as
+        `hub_example` names it)."""
+        return self._ids(self.shard_name, segments=True)
+
+    def digest_ids(self) -> list[str]:
+        """The ids `examples_digest` hashes: a WebDataset shard by its file name, a row without its segment, as
+        versions before shards were named by their path and rows by their segment hashed them, so a checkpoint or a
+        held-out share they recorded still matches the same data (`check_resume_clips`); the digest tells copies
+        apart by the order of ids and labels, which needs no id to be unique."""
+        return self._ids(file_name, segments=False)
+
+    def _ids(self, shard_name: Callable[[str], str], segments: bool) -> list[str]:
+        table, names = self.dataset.with_format("arrow"), self.dataset.column_names
+        none = [None] * len(self)
+        own = table["id"].to_pylist() if "id" in names else none
+        # both, or neither: a table may keep a WebDataset's `__key__` without its `__url__` (`hub_example` alike)
+        webdataset = {"__url__", "__key__"} <= set(names)
+        urls, keys = (table[c].to_pylist() for c in ("__url__", "__key__")) if webdataset else (none, none)
+        shards = {url: shard_name(url) for url in dict.fromkeys(urls) if url}  # each shard named once
+        segment = segment_columns(names) if segments else None
+        bounds = [dict(zip(segment, pair)) for pair in zip(*(table[c].to_pylist() for c in segment))] if segment else []
+        return [
+            source_id
+            or own_id(own[i])
+            or segment_id(
+                shard_member_id(urls[i], keys[i], path, shards.get) or clip_path_id(path, shard_name),
+                bounds[i] if segment else {},
+                segment,
+            )
+            or str(i)
+            for i, (source_id, path, _) in enumerate(self._id_columns())
+        ]
+
+    def shards(self) -> list[str | None]:
+        """Each row's WebDataset shard, named as its ids name it (`shard_name`); None for a row of no shard."""
+        if "__url__" not in self.dataset.column_names:
+            return [None] * len(self)
+        urls = self.dataset.with_format("arrow")["__url__"].to_pylist()
+        names = {url: self.shard_name(url) for url in dict.fromkeys(urls) if url}  # each shard named once
+        return [names.get(url) for url in urls]
+
+    def clip_ids(self) -> list[str | None]:
+        """Each row's clip, where it names one clip of the data set: the source id a shard's `json` keeps, else the
+        path of a clip read from disk (as located: two tables' `clips/a.mp4` may be different files); None for a
+        row known only by its index, or by the file name stored beside its bytes (splits' clips may share names)."""
+        return [
+            source_id or (None if has_bytes else located or path)
+            for (source_id, path, has_bytes), located in zip(self._id_columns(), self.paths or [None] * len(self))
+        ]
+
+    def _id_columns(self) -> list[tuple]:
+        """`(source id, path as written, whether the row holds the clip's bytes)` of every row, no clip read."""
+        import pyarrow.compute as pc
+
+        table = self.dataset.with_format("arrow")
+        meta = self.dataset.features.get("json")
+        if isinstance(meta, dict) and "id" in meta:
+            source_ids = arrow_label_values(table, "json.id")
+        else:
+            source_ids = [None] * len(self)
+        column = table[self.video_column]
+        has_bytes = [False] * len(self)
+        if hasattr(column.type, "get_field_index") and column.type.get_field_index("path") >= 0:
+            paths = pc.struct_field(column, "path").to_pylist()
+            if column.type.get_field_index("bytes") >= 0:
+                has_bytes = pc.is_valid(pc.struct_field(column, "bytes")).to_pylist()
+        else:
+            paths = [v if isinstance(v, str) else None for v in column.to_pylist()]
+            has_bytes = [not isinstance(v, str) for v in column.to_pylist()]
+        return list(zip(source_ids, paths, has_bytes))
+
+
+def hub_example(row: dict, video_column: str, label_column: str, label_id, fallback_id: str, shard_name=None) -> dict:
+    """A `datasets` row as an example: `{"video": path or {"path", "bytes"}, "label": id, "id": ...}`; a WebDataset
+    sample's shard named by `shard_name` (`shard_name` of its data set; a shard's file name by default)."""
+    video = row[video_column]
+    path = None
+    if isinstance(video, dict):
+        video = {k: v for k, v in video.items() if v is not None}
+        path = video.get("path")
+    elif isinstance(video, str):
+        path = video
+    shard_member = shard_member_id(row.get("__url__"), row.get("__key__"), path, shard_name)
+    clip_id = shard_member or clip_path_id(path, shard_name)
+    clip_id = json_clip_id(row) or own_id(row.get("id")) or segment_id(clip_id, row, segment_columns(row))
+    return {"video": video, "label": label_id(label_value(row, label_column)), "id": clip_id or fallback_id}
+
+
+def load_hub(
+    source: str,
+    *,
+    revision: str | None = None,
+    cache_dir: str | None = None,
+    video_column: str | None = None,
+    label_column: str | None = None,
+    config_name: str | None = None,
+) -> VideoClassificationData:
+    """Any `datasets` repo (Hub id or local folder) with a video column and a label column: what `load_dataset`
+    reads (videofolder with `metadata.csv` / `metadata.jsonl`, parquet, WebDataset tar shards, Arrow files), or a
+    folder written by `save_to_disk`. The label column is found without a flag: a `ClassLabel`, else `label` /
+    `labels`, WebDataset's `cls` / `txt`, or a `label` field of its `json`.
+
+    The video column is cast to `datasets.Video(decode=False)`: rows give the clip's path or bytes and the
+    video processor decodes it, so nothing needs a system FFmpeg or torchcodec.
+    """
+    import datasets
+
+    dangling: dict[str, list[str]] = {}
+    builder = None
+    if is_saved_to_disk(source):
+        loaded = datasets.load_from_disk(source)
+        if isinstance(loaded, datasets.Dataset):
+            loaded = datasets.DatasetDict({"train": loaded})
+    else:
+        if Path(source).is_dir():
+            cache_dir = local_folder_cache_dir(Path(source), cache_dir)
+        builder = builder_once(source, config_name, revision, cache_dir)
+        if Path(source).is_dir():
+            dangling = refuse_unread_videos(source, config_name, revision, cache_dir, builder)
+        mixed_types = naming_mixed_column_types(source, config_name, revision, cache_dir)
+        two_types = naming_metadata_of_two_types(source, config_name, revision, cache_dir)
+        with naming_undecodable_members(source), mixed_types, naming_class_ids_out_of_range(source), two_types:
+            loaded = load_with(builder())
+    features = next(iter(loaded.values())).features
+    video_column, label_column = hub_columns(features, video_column, label_column, source)
+    feature = label_feature(features, label_column)
+    refuse_split_names_as_classes(feature, next(iter(loaded.values())), source)
+    card = card_class_label(source, config_name, revision, features, label_column)
+    missing: dict[str, int] = {split: len(clips) for split, clips in dangling.items()}
+    if Path(source).is_dir() and not is_saved_to_disk(source):
+        loaded = metadata_clips_on_disk(loaded, Path(source), video_column, missing)
+    loaded = rows_without_a_clip(loaded, video_column, missing)
+    loaded = labelled_splits(loaded, label_column, card or feature)  # with a card's ClassLabel, -1 is no label
+    if card is not None:
+        values = {
+            split: arrow_label_values(dataset.with_format("arrow"), label_column) for split, dataset in loaded.items()
+        }
+        names, label_map = card_label_map(card, values, source, label_column)
+    else:
+        names, label_map = hub_label_names(
+            feature,
+            lambda: [
+                v for split in loaded.values() for v in arrow_label_values(split.with_format("arrow"), label_column)
+            ],
+        )
+    reordered = card_order_of_classes(source, config_name, revision, feature, label_column)
+    if reordered is not None:
+        names, label_map = reordered
+    warn_unread_segments(features, source)
+    if card is None and not isinstance(feature, datasets.ClassLabel):
+        tables = {split: dataset.with_format("arrow") for split, dataset in loaded.items()}
+        names = names_beside_ids(names, features, label_column, lambda column: column_values(tables, column))
+    base = Path(source) if Path(source).is_dir() else None
+    found_tables: list[dict] = []
+
+    def tables_of(split: str) -> list[Path]:  # read once, when asked (relative paths, a ClassLabel per table)
+        if not found_tables:
+            local = base is not None and not is_saved_to_disk(source)
+            found_tables.append(table_files(source, config_name, revision, cache_dir, builder) if local else {})
+        return found_tables[0].get(split, [])
+
+    maps = {split: label_map for split in loaded}
+    if isinstance(feature, datasets.ClassLabel) and is_saved_to_disk(source):
+        maps = {
+            split: saved_class_label_map(dataset.features[label_column], names, split)
+            for split, dataset in loaded.items()
+        }
+        maps = {split: maps[split] if maps[split] is not None else label_map for split in loaded}
+    if isinstance(feature, datasets.ClassLabel) and base is not None and not is_saved_to_disk(source):
+        maps = {split: class_label_map(tables_of(split), label_column, names, split) or label_map for split in loaded}
+    elif isinstance(feature, datasets.ClassLabel) and base is None:  # a Hub repo's parquet: the same gap
+        remote = hub_table_files(source, config_name, revision, cache_dir, builder)
+        maps = {
+            split: class_label_map(remote.get(split, []), label_column, names, split) or label_map for split in loaded
+        }
+    splits = {}
+    named = recipe_split_names(loaded)
+    name_shard = whole_read_shard_namer(loaded, source, config_name, revision, cache_dir, builder)
+    for split, dataset in loaded.items():
+        dataset = undecoded_videos(dataset)
+        examples = HubSplit(dataset, video_column, label_column, maps[split], base, name_shard)
+        examples.locate(split, partial(tables_of, split))
+        splits[named[split]] = examples
+    return VideoClassificationData(splits=splits, label_spaces={"label": names}, missing=missing)

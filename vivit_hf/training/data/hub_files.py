@@ -1,0 +1,137 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The files a `--dataset_format hub` read resolves, and how `datasets` reads them: the builder made once
+(`builder_once`, `load_with`), a local folder's own Arrow cache (`local_folder_cache_dir`), each split's table files
+(`table_files`, `hub_table_files`), folders written by `save_to_disk`, and clip columns left undecoded. The other
+`hub_*` modules build on these.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from .folders import (
+    walk_folder,
+)
+
+# The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
+# it still applies to every adapter.
+logger = logging.getLogger("vivit_hf.training.data.formats")
+
+
+def undecoded_videos(dataset):
+    """`dataset` with every `datasets.Video` column read as `Video(decode=False)` (`{"path", "bytes"}`): the video
+    column, decoded by the processor, and any other (a `depth` or `preview` beside it), which a row read decoded
+    with torchcodec (an ImportError without it, a decode of a clip never used with it)."""
+    import datasets
+
+    for column, feature in (dataset.features or {}).items():
+        if isinstance(feature, datasets.Video) and feature.decode:
+            dataset = dataset.cast_column(column, datasets.Video(decode=False))
+    return dataset
+
+
+def is_saved_to_disk(source: str) -> bool:
+    """A folder written by `Dataset.save_to_disk` / `DatasetDict.save_to_disk` (read with `load_from_disk`)."""
+    folder = Path(source)
+    return folder.is_dir() and ((folder / "state.json").is_file() or (folder / "dataset_dict.json").is_file())
+
+
+def relative_or_as_is(path: str, root: Path) -> str:
+    try:
+        return Path(path).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return path
+
+
+def file_name(table: Path | str) -> str:
+    return str(table).rstrip("/").rpartition("/")[2]
+
+
+def table_files(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[Path]]:
+    """`{split: [table file]}` of a local folder that `datasets` reads as tables (parquet, arrow, csv, json), in
+    the order it reads their rows: a row's relative clip path is read from its table's folder. Other layouts give
+    `{}` (videofolder resolves its metadata's paths itself; WebDataset holds the clips), as does a folder whose
+    files `datasets` no longer resolves as it did (one holding its own cache): the data set's folder is then where
+    the paths are read from. `builder`: the read's (`builder_once`), whose data files are those it read."""
+    try:
+        builder = (builder or builder_once(source, config_name, revision, cache_dir))()
+    except ValueError as error:
+        logger.info("the table files of %s could not be listed (%s)", source, error)
+        return {}
+    if builder.name not in ("parquet", "arrow", "csv", "json"):
+        return {}
+    return {
+        str(split): [Path(file) for file in files if "://" not in str(file)]
+        for split, files in (builder.config.data_files or {}).items()
+    }
+
+
+def hub_table_files(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[Path]]:
+    """`{split: [parquet file]}` of a Hub repo `datasets` reads as parquet, as the local copies `load_dataset` has
+    just downloaded (none is downloaded again): its parquet builder applies the first table's features to every
+    split as a local folder's does, so a split written with its own `ClassLabel` order needs `class_label_map`. `{}`
+    where they cannot be listed or found (then the labels are read as `datasets` gives them). `builder`: the read's
+    (`builder_once`), whose data files are those it read."""
+    from datasets.utils.file_utils import cached_path
+
+    try:
+        builder = (builder or builder_once(source, config_name, revision, cache_dir))()
+        if builder.name != "parquet":
+            return {}
+        return {
+            str(split): [Path(cached_path(str(file))) for file in files if str(file).endswith(".parquet")]
+            for split, files in (builder.config.data_files or {}).items()
+        }
+    except Exception as error:  # noqa: BLE001 - the labels are then read as datasets reads them, as before
+        logger.info("the parquet tables of %s could not be read for their class names (%s)", source, error)
+        return {}
+
+
+def local_folder_cache_dir(folder: Path, cache_dir: str | None) -> str:
+    """A cache folder of its own for each version of a local data set folder. `datasets` keys the Arrow cache of a
+    local folder by the folder's name and its card's YAML, not by its files: shards written again into `shards/`
+    with the same card (the same clips in another `--seed` order; other clips of the same classes, counts and total
+    bytes) were read from the first version's cache, silently. The key here is the folder's path and every file's
+    name, size and modification time (a `stat` per file, no read); an old version's cache stays until removed."""
+    import hashlib
+
+    import datasets
+
+    files = sorted(
+        (path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns)
+        for dirpath, filenames in walk_folder(folder)
+        for path in (dirpath / filename for filename in filenames)
+        if path.is_file() and (stat := path.stat())
+    )
+    key = hashlib.sha256(json.dumps([str(folder.resolve()), files]).encode()).hexdigest()[:16]
+    return str(Path(cache_dir or datasets.config.HF_DATASETS_CACHE) / "vivit_hf_local" / key)
+
+
+def builder_once(source: str, config_name, revision, cache_dir) -> Callable[[], object]:
+    """`datasets.load_dataset_builder` of `source`, made when first asked, then kept: the checks before a read
+    (`refuse_unread_videos`) and the read (`load_with`) share its data files. Each builder resolves them again (a
+    glob of the folder, every file matched to a split's patterns): most of a Kinetics-scale videofolder's load,
+    done twice."""
+    import functools
+
+    import datasets
+
+    return functools.cache(
+        partial(datasets.load_dataset_builder, source, config_name, revision=revision, cache_dir=cache_dir)
+    )
+
+
+def load_with(builder, streaming: bool = False):
+    """What `datasets.load_dataset` returns, read with `builder` (made as `load_dataset` makes it, `builder_once`):
+    its own steps after `load_dataset_builder`, with its defaults."""
+    if streaming:
+        return builder.as_streaming_dataset()
+    from datasets.utils.info_utils import is_small_dataset
+
+    builder.download_and_prepare()
+    return builder.as_dataset(in_memory=is_small_dataset(builder.info.dataset_size))

@@ -1,0 +1,409 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Which columns of a `datasets` repo hold the video and the label (`hub_columns`), and its classes: a `ClassLabel`'s
+names, the data card's `ClassLabel` where `datasets` loaded another (`card_class_label`, `card_order_of_classes`),
+names given beside integer labels (`names_beside_ids`), and splits or tables that number the classes their own way,
+read by name (`saved_class_label_map`, `class_label_map`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from .examples import DatasetFormatError, quoted
+from .folders import (
+    VIDEO_EXTENSIONS,
+    files_below,
+)
+from .hub_files import file_name, is_saved_to_disk
+from .labels import LABEL_COLUMNS, LABEL_FIELDS, as_integer, is_labelled_split, label_name, label_vocabulary
+from .videofolder import METADATA_FILES
+
+# The adapters' one logger, named as before they were split out of `formats.py`: a level or filter a user set on
+# it still applies to every adapter.
+logger = logging.getLogger("vivit_hf.training.data.formats")
+
+
+def hub_columns(features, video_column: str | None, label_column: str | None, source: str) -> tuple[str, str]:
+    """The video column (a `datasets.Video` feature, else a path-like name) and the label column of a `datasets`
+    table. A label inside a struct (a WebDataset `<key>.json` with a `label` field) is named `json.label`."""
+    import datasets
+
+    if video_column is None:
+        videos = [c for c, f in features.items() if isinstance(f, datasets.Video)]
+        named = [c for c in ("video", "video_path", "path", "file") if c in features]
+        if len(videos) > 1 and not set(named) & set(videos):  # `rgb` beside `flow`: the first was taken
+            raise DatasetFormatError(
+                f"--dataset_format hub: {source} has several Video columns, {videos}; name the one to read with "
+                f"--video_column{_layout_hint(features, None)}"
+            )
+        video_column = next((c for c in named if c in videos), videos[0] if videos else None)
+        video_column = video_column or next(iter(named), None)
+        # A WebDataset member whose extension `datasets` does not decode as video (`<key>.webm`): raw bytes.
+        video_column = video_column or _only(c for c in features if f".{member_extension(c)}" in VIDEO_EXTENSIONS)
+    if label_column is None:
+        label_column = _label_column_by_type_and_name(features, source)
+        # WebDataset multi-part extensions: `<key>.label.cls` is the column `label.cls`.
+        label_column = label_column or _only(c for c in features if "." in c and member_extension(c) in ("cls", "txt"))
+    if label_column is None:
+        label_column = next(
+            (
+                f"{c}.{field}"
+                for c, f in features.items()
+                if isinstance(f, dict)
+                for field in LABEL_FIELDS
+                if field in f
+            ),
+            None,
+        )
+    if video_column not in features or label_column is None or label_feature(features, label_column) is None:
+        raise DatasetFormatError(
+            f"--dataset_format hub: need a video column and a label column in {source}; found columns "
+            f"{list(features)} (video={video_column!r}, label={label_column!r}); name them with "
+            f"--video_column / --label_column{_layout_hint(features, video_column)}"
+        )
+    return video_column, label_column
+
+
+def _label_column_by_type_and_name(features, source: str) -> str | None:
+    """The label column a table names by its type (`ClassLabel`) or its name (`LABEL_COLUMNS`), where those agree: a
+    `ClassLabel` column of a label's name, else the one `ClassLabel` column where no column has a label's name,
+    else the first column of a label's name. A table whose `ClassLabel` columns are several, none named as a label,
+    or one beside a column named as a label (`camera` beside `label`) is refused, naming them: the first
+    `ClassLabel` column was taken, so a `camera` or `source` column before `label` was trained on, without a word."""
+    import datasets
+
+    class_labels = [c for c, f in features.items() if isinstance(f, datasets.ClassLabel)]
+    named = [c for c in LABEL_COLUMNS if c in features]
+    chosen = next((c for c in named if c in class_labels), None)
+    if chosen is not None or not class_labels:
+        return chosen or (named[0] if named else None)
+    if len(class_labels) == 1 and not named:
+        return class_labels[0]
+    raise DatasetFormatError(
+        f"--dataset_format hub: which column of {source} holds the label is unclear: the ClassLabel columns "
+        f"{class_labels}" + (f" and the column(s) named as a label {named}" if named else "") + "; name it with "
+        "--label_column"
+    )
+
+
+def member_extension(column: str) -> str:
+    return column.rsplit(".", 1)[-1].lower()
+
+
+def _only(candidates):
+    """The one candidate, else None: two look-alike columns are a guess the user must settle with a flag."""
+    found = list(dict.fromkeys(candidates))
+    return found[0] if len(found) == 1 else None
+
+
+def _layout_hint(features, video_column) -> str:
+    """Why the usual layouts gave no label column, where the columns tell."""
+    dotted = [c for c in features if "." in c and f".{member_extension(c)}" in VIDEO_EXTENSIONS]
+    if dotted:
+        return (
+            f". WebDataset keys end at a member's first dot, so members like '<key>.{dotted[0]}' gave the column "
+            f"{dotted[0]!r}: keys must not contain dots (multi-part extensions like '<key>.video.mp4' are fine)"
+        )
+    if list(features) == [video_column]:
+        return (
+            ". datasets' videofolder names the classes after the folders only when there are two or more, all at "
+            "the same depth, and no metadata.csv / metadata.jsonl gives a label; --dataset_format videofolder reads "
+            "<class>/<clip> folders itself"
+        )
+    return ""
+
+
+def label_feature(features, label_column: str):
+    """The feature of `label_column` (`json.label`: the field `label` of the struct column `json`), else None."""
+    if label_column in features:
+        return features[label_column]
+    column, _, field = label_column.partition(".")
+    if field and isinstance(features.get(column), dict):
+        return features[column].get(field)
+    return None
+
+
+def label_value(row: dict, label_column: str):
+    """A row's raw label (`json.label` reads the struct column `json`)."""
+    if label_column in row:
+        return row[label_column]
+    column, _, field = label_column.partition(".")
+    return row[column][field]
+
+
+def arrow_label_values(table, label_column: str) -> list:
+    """Every raw label of an Arrow table's label column (a struct's field too), without reading the videos."""
+    if label_column in table.column_names:
+        return table[label_column].to_pylist()
+    import pyarrow.compute as pc
+
+    column, _, field = label_column.partition(".")
+    return pc.struct_field(table[column], field).to_pylist()
+
+
+def hub_label_names(feature, values_of_all_splits, fmt: str = "hub") -> tuple[list[str], dict | None]:
+    """Class names and the map raw value -> id: a `ClassLabel`'s names (its values are the ids already), else
+    `label_vocabulary` of the values (integers keep their ids). A `ClassLabel` whose names are one name written
+    composed and decomposed (datasets' videofolder names a class by each split's folder) gets them as one class."""
+    import datasets
+
+    if isinstance(feature, datasets.ClassLabel):
+        names = [label_name(name) for name in feature.names]
+        unique = list(dict.fromkeys(names))
+        return unique, None if len(unique) == len(names) else {i: unique.index(name) for i, name in enumerate(names)}
+    return label_vocabulary(values_of_all_splits(), fmt)
+
+
+def card_class_label(source: str, config_name, revision, features, label_column: str):
+    """The `ClassLabel` the data card (README.md's `dataset_info.features`) gives the label column, where what
+    `datasets` loaded lacks it, else None. Its videofolder replaces a card's features with those it reads from the
+    metadata file: integer labels were named "0", "1" (not the card's names), names were numbered in sorted order
+    (not the card's), and a label the card lacks was a class of its own, where `load_dataset` of a parquet repo with
+    the same card gives the card's classes. Read from the card itself: a builder's info comes from its cache once the
+    folder is loaded."""
+    import datasets
+
+    if isinstance(label_feature(features, label_column), datasets.ClassLabel) or is_saved_to_disk(source):
+        return None
+    return card_label_feature(source, config_name, revision, label_column)
+
+
+def card_order_of_classes(source: str, config_name, revision, feature, label_column: str) -> tuple | None:
+    """The data card's class names and `{loaded class id: the card's id}` where `datasets` loaded a `ClassLabel` of
+    its own making that the card's contradicts, else None. Its videofolder names class folders (`train/dog/x.mp4`)
+    in sorted order whatever the card says: a card of `dog, cat` gave `cat` id 0, and a head whose ids follow the
+    card scored every clip as the other class. The card's names and order are taken, as for a metadata file; a
+    folder whose class the card lacks is refused naming it."""
+    import datasets
+
+    if not isinstance(feature, datasets.ClassLabel) or is_saved_to_disk(source):
+        return None
+    card = card_label_feature(source, config_name, revision, label_column)
+    if card is None:
+        return None
+    names, loaded = [label_name(name) for name in card.names], [label_name(name) for name in feature.names]
+    if loaded == names:
+        return None
+    lacking = [name for name in loaded if name not in names]
+    if lacking:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {source} holds class(es) {quoted(lacking)} (their class folders), which the data "
+            f"card's ClassLabel ({label_column!r}: {quoted(names)}) lacks; add them to the card's names, or move their "
+            "clips into one of its classes"
+        )
+    logger.info("%s: classes numbered as its data card's ClassLabel lists them: %s", source, quoted(names))
+    return names, {i: names.index(name) for i, name in enumerate(loaded)}
+
+
+def card_label_feature(source: str, config_name, revision, label_column: str):
+    """The data card's (README.md's `dataset_info.features`) feature of `label_column` where it is a `ClassLabel`,
+    else None."""
+    import datasets
+
+    try:
+        from datasets.info import DatasetInfosDict
+        from huggingface_hub import DatasetCard, hf_hub_download
+
+        card = Path(source) / "README.md"
+        if not Path(source).is_dir():
+            card = Path(hf_hub_download(source, "README.md", repo_type="dataset", revision=revision))
+        if not card.is_file():
+            return None
+        infos = DatasetInfosDict.from_dataset_card_data(DatasetCard.load(card).data)
+    except Exception as error:  # noqa: BLE001 - no card, or one datasets cannot read: the labels as loaded
+        logger.info("the data card of %s gave no label feature (%s)", source, error)
+        return None
+    info = infos.get(config_name or "default") or (next(iter(infos.values())) if len(infos) == 1 else None)
+    feature = label_feature(info.features or {}, label_column) if info is not None else None
+    return feature if isinstance(feature, datasets.ClassLabel) else None
+
+
+def card_label_map(card, values_by_split: dict[str, list], source: str, label_column: str) -> tuple[list, dict]:
+    """The card's class names and `{raw label: id}`: a name is the card's class of that name, an integer its id, as
+    `datasets`' `ClassLabel` reads them. A label the card lacks (a name not in it, an id past its classes) is refused
+    naming it and the metadata file that gives it. `None` (no label) is left as it is."""
+    names = [label_name(name) for name in card.names]
+    index = {name: i for i, name in reversed(list(enumerate(names)))}
+    label_map: dict = {}
+    for split, values in values_by_split.items():
+        for value in dict.fromkeys(value for value in values if value is not None):
+            i = index.get(label_name(value)) if isinstance(value, str) else None
+            i = as_integer(value) if i is None else i
+            if i is None or not 0 <= i < len(names):
+                where = _metadata_file_holding(source, label_column, value) or f"split {split!r}"
+                raise DatasetFormatError(
+                    f"--dataset_format hub: {where} of {source} gives the label {value!r}, which the data card's "
+                    f"ClassLabel ({label_column!r}: {quoted(names)}, ids 0-{len(names) - 1}) lacks; give the clip one "
+                    "of its classes, or add the class to the card's names"
+                )
+            label_map[value] = i
+    return names, label_map
+
+
+def _metadata_file_holding(source: str, label_column: str, value) -> str | None:
+    """`<metadata file> (the clip <file_name>)` of a local folder whose `label_column` holds `value`, else None."""
+    if not Path(source).is_dir():
+        return None
+    import pyarrow.parquet as pq
+
+    for path in (path for path in files_below(Path(source))[1] if path.name in METADATA_FILES):
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            if path.suffix == ".csv":
+                with open(path, newline="", encoding="utf-8-sig") as f:
+                    rows = list(csv.DictReader(f))
+            elif path.suffix == ".jsonl":
+                with open(path, encoding="utf-8-sig") as f:
+                    rows = [json.loads(line) for line in f if line.strip()]
+            else:
+                rows = pq.read_table(path).to_pylist()
+            row = next((row for row in rows if str(row.get(label_column)) == str(value)), None)
+            if row is not None:
+                clip = next((row[c] for c in row if re.fullmatch(r"(?:.*_)?file_names?", str(c))), None)
+                return f"{path.relative_to(source).as_posix()}" + (f" (the clip {clip!r})" if clip else "")
+    return None
+
+
+def name_columns(features, label_column: str) -> list[str]:
+    """The columns (or fields of the struct column the label is in) that may name the classes of integer labels:
+    `<label>_name`, `label_name`, `class_name`, ... beside `label` (a WebDataset `.json` {"label": 3, "label_name":
+    "pour"}, a table of `label` and `class_name`)."""
+    prefix, dot, base = label_column.rpartition(".")
+    fields = features.get(prefix) if prefix else features
+    if not isinstance(fields, dict) and not hasattr(fields, "keys"):
+        return []
+    wanted = (f"{base}_name", f"{base}_text", "label_name", "label_text", "class_name", "category_name")
+    return [f"{prefix}{dot}{name}" for name in dict.fromkeys(wanted) if name in fields]
+
+
+def column_values(tables: dict, column: str) -> list:
+    return [v for table in tables.values() for v in arrow_label_values(table, column)]
+
+
+def names_beside_ids(names: list[str], features, label_column: str, values_of, fmt: str = "hub") -> list[str]:
+    """`names` of integer labels (`"0"`, `"1"`, ...) replaced by the names a column beside them gives each id, where
+    the data says them; they were lost (id2label "0".."N"). `values_of(column)`: every row's value of a column, in
+    one row order. A column giving one id two names is refused, naming both."""
+    if not names or any(name != str(i) for i, name in enumerate(names)):
+        return names
+    for column in name_columns(features, label_column):
+        ids, given = values_of(label_column), values_of(column)
+        by_id: dict[int, str] = {}
+        for i, name in zip(ids, given):
+            if isinstance(i, bool) or not isinstance(i, int) or name is None or not str(name).strip():
+                continue
+            name = label_name(name)
+            if by_id.setdefault(i, name) != name:
+                raise DatasetFormatError(
+                    f"--dataset_format {fmt}: the column {column!r} names class {i} of {label_column!r} both "
+                    f"{by_id[i]!r} and {name!r}; give each class id one name"
+                )
+        if by_id:
+            return [by_id.get(i, name) for i, name in enumerate(names)]
+    return names
+
+
+def saved_class_label_map(feature, names: list[str], split: str) -> dict | None:
+    """`{class id in the split: id in names}` where a `save_to_disk` split's own `ClassLabel` names the classes
+    otherwise than `names` (the first split's), else None. Each split of a `DatasetDict` keeps its own features:
+    splits class-encoded one by one (`class_encode_column` per split) number their classes each their own way, and
+    a validation `eel` (its id 1) was read as the training set's class 1, `dog`, without a word. A class the first
+    split lacks is added to `names` (and so named as one with no training clip)."""
+    import datasets
+
+    if not isinstance(feature, datasets.ClassLabel):
+        return None
+    order = [label_name(name) for name in feature.names]
+    if order == names:
+        return None
+    added = [name for name in dict.fromkeys(order) if name not in names]
+    names.extend(added)
+    logger.warning(
+        "split %r numbers its classes %s (its own ClassLabel), the data set %s: its labels are read by name%s",
+        split,
+        quoted(order),
+        quoted(names),
+        f"; {quoted(added)} added" if added else "",
+    )
+    return {i: names.index(name) for i, name in enumerate(order)}
+
+
+def _parquet_schema(table: Path | str):
+    """A parquet table's schema, from its footer alone: a local file, or ranged reads of a streamed one (`hf://`)."""
+    import pyarrow.parquet as pq
+
+    if "://" not in str(table):
+        return pq.read_schema(table)
+    from datasets.utils.file_utils import xopen
+
+    with xopen(str(table), "rb") as file:
+        return pq.read_schema(file)
+
+
+def class_label_map(tables: Sequence[Path | str], label_column: str, names: list[str], split: str) -> dict | None:
+    """`{class id in the split's tables: id in names}` where the split's parquet tables give their `ClassLabel` other
+    names than `names` (the ones `datasets` applies to every split: a test table written with the same classes in
+    another order had its ids read against the training table's names, without a word), else None. A table of a
+    class `names` lacks, or tables of one split that number the classes differently, are refused in one line.
+    `tables`: local paths, or the URLs a stream reads (only their footers are read)."""
+    orders = {}
+    for table in tables:
+        if not str(table).endswith(".parquet"):
+            continue
+        metadata = _parquet_schema(table).metadata or {}
+        try:
+            feature = json.loads(metadata.get(b"huggingface", b"{}"))["info"]["features"][label_column]
+        except (KeyError, TypeError, ValueError):
+            continue
+        if isinstance(feature, dict) and feature.get("_type") == "ClassLabel" and feature.get("names"):
+            orders[table] = list(feature["names"])
+    differing = {table: order for table, order in orders.items() if order != names}
+    if not differing:
+        return None
+    table, order = next(iter(differing.items()))
+    unknown = [name for name in order if name not in names]
+    if unknown:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {table} (split {split!r}) has the classes {quoted(unknown)}, which the data "
+            f"set's {len(names)} classes ({quoted(names)}) lack"
+        )
+    if len({tuple(order) for order in orders.values()}) > 1:
+        raise DatasetFormatError(
+            f"--dataset_format hub: the tables of split {split!r} number the classes in different orders: "
+            + "; ".join(f"{file_name(t)}: {quoted(o, 3)}" for t, o in list(orders.items())[:2])
+        )
+    logger.warning(
+        "split %r: its tables (%s) number the classes %s, the data set %s: its labels are read by name",
+        split,
+        file_name(table),
+        quoted(order),
+        quoted(names),
+    )
+    return {i: names.index(name) for i, name in enumerate(order)}
+
+
+def labelled_splits(loaded, label_column: str, feature) -> dict:
+    """Splits whose every row has a label. A split with none (a Hub test split, labels `None` or `ClassLabel`'s
+    -1, "no label") is left out, so it is never the evaluation split; a split labelled only in part is refused,
+    naming the first unlabelled row."""
+    import datasets
+
+    kept = {}
+    for split, dataset in loaded.items():
+        values = arrow_label_values(dataset.with_format("arrow"), label_column)
+        several = next((value for value in values if isinstance(value, (list, tuple, dict))), None)
+        if several is not None:
+            raise DatasetFormatError(
+                f"--dataset_format hub: {label_column!r} of split {split!r} holds {several!r}, not one class per clip "
+                "(several labels per clip are not supported); name another column with --label_column"
+            )
+        if is_labelled_split(split, values, label_column, isinstance(feature, datasets.ClassLabel)):
+            kept[split] = dataset
+    if not kept:
+        raise DatasetFormatError(f"--dataset_format hub: no split has labels in {label_column!r}")
+    return kept

@@ -1,0 +1,523 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""What `datasets` would read otherwise than a repo or folder shows, refused in one line naming the file: before
+anything is loaded (`refuse_unread_videos`: clips its videofolder skips, symlinked folders, tables it ignores, split
+words in class names, unfinished or cut shards, packed folders), and around `datasets.load_dataset`, its own errors
+named (`naming_*`: undecodable WebDataset members, class ids past the card's, a column of two types, metadata files
+of two types).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from .examples import DatasetFormatError, quoted
+from .folders import (
+    ANY_ARCHIVE_SUFFIXES,
+    SPLIT_ALIASES,
+    TABLE_SUFFIXES,
+    VIDEO_EXTENSIONS,
+    dangling_clips,
+    files_below,
+    is_dangling,
+    place_of,
+    split_named_by,
+    unpack_command,
+)
+from .hub_files import builder_once, is_saved_to_disk, relative_or_as_is, table_files
+from .hub_ids import shard_name
+from .labels import LABEL_COLUMNS
+from .videofolder import METADATA_FILES, metadata_columns, warn_empty_class_folders, warn_split_named_twice
+
+# What `datasets`' WebDataset reader makes of a member by its extension, for the members it decodes as more than
+# bytes: an integer (`.cls`, the class id) or JSON.
+WEBDATASET_DECODED_AS = {
+    **dict.fromkeys(("cls", "cls2", "index", "inx", "id"), "an integer"),
+    **dict.fromkeys(("json", "jsn"), "JSON"),
+}
+
+
+@contextlib.contextmanager
+def naming_undecodable_members(source: str):
+    """Around `datasets.load_dataset`: a WebDataset member that its reader cannot decode, as its extension says it
+    must (`<key>.cls` holding a class name, `cat`, where datasets reads an integer; `<key>.id` holding a YouTube id)
+    is refused in one line naming the shard, the member and what it holds. It was `ValueError: invalid literal for
+    int() with base 10: b'cat'` from inside datasets, naming no file, whole and streamed."""
+    try:
+        yield
+    except Exception as error:
+        member = _undecodable_webdataset_member(error)
+        if member is None:
+            raise
+        shard, name, extension, data, cause = member
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        expected = WEBDATASET_DECODED_AS.get(extension, f"datasets' .{extension} decoder reads")
+        raise DatasetFormatError(
+            f"--dataset_format hub: the WebDataset member {name!r} of {shard} (in {source}) holds {data!r}, which is "
+            f"not {expected}: datasets reads every '<key>.{extension}' member as such ({type(cause).__name__}: "
+            f"{cause}). Write a class name as '<key>.txt' or a 'label' field of '<key>.json', a clip id as a field "
+            "of '<key>.json'; '<key>.cls' holds the class number"
+        ) from None
+
+
+@contextlib.contextmanager
+def naming_class_ids_out_of_range(source: str):
+    """Around `datasets.load_dataset` (read whole): a class id its `ClassLabel` lacks (a `<key>.cls` of 7 beside a
+    data card of 3 classes) is refused in one line naming the id, the class count and, in a local folder of
+    WebDataset shards, the shard and member. It was datasets' bare `DatasetGenerationError: An error occurred while
+    generating the dataset` ("Class label 7 greater than configured num_classes 3" in its chain), naming no file."""
+    from ...hub.sources import exception_chain
+
+    try:
+        yield
+    except Exception as error:
+        found = None
+        for cause in exception_chain(error):
+            found = found or re.search(
+                r"Class label (-?\d+) (?:greater|less) than configured num_classes (\d+)", str(cause)
+            )
+        if found is None:
+            raise
+        class_id, num_classes = int(found[1]), int(found[2])
+        where = _class_member_holding(source, class_id)
+        raise DatasetFormatError(
+            f"--dataset_format hub: {where or 'a label of ' + source} holds class id {class_id}, where the data "
+            f"card's ClassLabel names {num_classes} classes (ids 0-{num_classes - 1}): give each sample one of its "
+            "ids, or add the class to the card's names"
+        ) from None
+
+
+def _class_member_holding(source: str, class_id: int) -> str | None:
+    """`the WebDataset member '<key>.cls' of <shard> (in <source>)` holding `class_id`, in a local folder's tars."""
+    import tarfile
+
+    if not Path(source).is_dir():
+        return None
+    for shard in sorted(Path(source).rglob("*.tar")):
+        with contextlib.suppress(tarfile.TarError, OSError), tarfile.open(shard) as tar:
+            for member in tar:
+                if member.isfile() and member.name.endswith(".cls") and member.size < 32:
+                    held = tar.extractfile(member).read().strip()
+                    if held.lstrip(b"-").isdigit() and int(held) == class_id:
+                        shard_name = shard.relative_to(source).as_posix()
+                        return f"the WebDataset member {member.name!r} of {shard_name} (in {source})"
+    return None
+
+
+@contextlib.contextmanager
+def naming_mixed_column_types(source: str, config_name, revision, cache_dir):
+    """Around `datasets.load_dataset` of a local folder of tables: a column whose values are of one kind in some
+    tables and another in others (train labels as class ids, validation labels as class names, as two scripts wrote
+    them) is refused in one line naming the column and which table holds which. `datasets` gives a column one type
+    across every table, and stopped in its bare `DatasetGenerationError: An error occurred while generating the
+    dataset` (an `ArrowInvalid` "Failed to parse string: 'dog' as a scalar of type int64" in its chain), naming no
+    file."""
+    try:
+        yield
+    except Exception as error:
+        cause = _arrow_cast_error(error)
+        if cause is None or not Path(source).is_dir():
+            raise
+        try:
+            kinds = _column_kinds(table_files(source, config_name, revision, cache_dir), Path(source))
+        except Exception:  # the tables could not be read here either: datasets' own error stands
+            raise error from None
+        # integers beside numbers cast; strings beside anything else are what fails to parse
+        mixed = [(column, by_kind) for column, by_kind in kinds.items() if len(by_kind) > 1]
+        mixed.sort(key=lambda item: "strings" not in item[1])
+        if not mixed:
+            raise
+        column, by_kind = mixed[0]
+        held = " and ".join(f"{kind} in {quoted(tables, 3)}" for kind, tables in by_kind.items())
+        raise DatasetFormatError(
+            f"--dataset_format hub: the column {column!r} of the tables of {source} holds {held}: datasets reads one "
+            f"type for a column across every table ({type(cause).__name__}: {cause}). Write it one way in every "
+            "table (a label column: class names in all of them, or class ids in all of them)"
+        ) from None
+
+
+def _arrow_cast_error(error: BaseException) -> BaseException | None:
+    """The Arrow error (a value that does not parse as, or cast to, the column's type) `error` was raised from."""
+    import pyarrow as pa
+
+    from ...hub.sources import exception_chain
+
+    for cause in exception_chain(error):
+        if isinstance(cause, (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)):
+            return cause
+        if type(cause).__name__ == "CastError":  # datasets.table.CastError: "Couldn't cast ... to ..."
+            return cause
+    return None
+
+
+def _value_kind(arrow_type) -> str:
+    import pyarrow as pa
+
+    for test, kind in ((pa.types.is_integer, "integers"), (pa.types.is_floating, "numbers"),
+                       (pa.types.is_boolean, "booleans"), (pa.types.is_string, "strings"),
+                       (pa.types.is_large_string, "strings"), (pa.types.is_null, None)):  # fmt: skip
+        if test(arrow_type):
+            return kind
+    return str(arrow_type)
+
+
+def _column_kinds(tables_by_split: dict[str, list[Path]], root: Path) -> dict[str, dict[str, list[str]]]:
+    """`{column: {kind of its values: [table]}}` over every table (parquet by its footer; CSV and JSON Lines read
+    with Arrow's own inference, as datasets' readers infer them)."""
+    import pyarrow.csv
+    import pyarrow.json
+    import pyarrow.parquet as pq
+
+    kinds: dict[str, dict[str, list[str]]] = {}
+    for table in (table for tables in tables_by_split.values() for table in tables):
+        suffix = table.suffix.lower()
+        if suffix == ".parquet":
+            schema = pq.read_schema(table)
+        elif suffix in (".csv", ".tsv"):
+            options = pyarrow.csv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",")
+            schema = pyarrow.csv.read_csv(table, parse_options=options).schema
+        elif suffix in (".jsonl", ".json"):
+            schema = pyarrow.json.read_json(table).schema
+        else:
+            continue
+        for field in schema:
+            kind = _value_kind(field.type)
+            if kind is not None:
+                kinds.setdefault(field.name, {}).setdefault(kind, []).append(relative_or_as_is(str(table), root))
+    return kinds
+
+
+def _undecodable_webdataset_member(error: BaseException) -> tuple[str, str, str, bytes, BaseException] | None:
+    """`(shard, member, extension, its first bytes, the decoder's error)` when `error`, or an error it was raised
+    from, came from `datasets`' WebDataset reader decoding a member (the frame of its `_get_pipeline_from_tar`, at the
+    line that calls a decoder), else None. Past the first few samples, which it reads for the features, datasets
+    raises its `DatasetGenerationError` from the decoder's error."""
+    import linecache
+
+    from ...hub.sources import exception_chain
+
+    for cause in exception_chain(error):
+        traceback = cause.__traceback__
+        while traceback is not None:
+            frame = traceback.tb_frame
+            line = linecache.getline(frame.f_code.co_filename, traceback.tb_lineno)
+            if frame.f_code.co_name == "_get_pipeline_from_tar" and "DECODERS[" in line:
+                local = frame.f_locals
+                try:
+                    data = local["current_example"][local["field_name"]][:40]
+                    return str(local["tar_path"]), str(local["filename"]), str(local["data_extension"]), data, cause
+                except (KeyError, TypeError):
+                    return None
+            traceback = traceback.tb_next
+    return None
+
+
+def refuse_split_names_as_classes(feature, dataset, source: str) -> None:
+    """datasets' videofolder applies a metadata file only to the split folder it sits in; one at the root, naming
+    `train/x.mp4`, is ignored and the split folders become the classes. A model would learn to tell splits apart."""
+    import datasets
+
+    if (
+        isinstance(feature, datasets.ClassLabel)
+        and dataset.info.builder_name == "videofolder"
+        and set(feature.names) <= set(SPLIT_ALIASES) | {"dev", "eval", "testing"}
+    ):
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets' videofolder took the split folders {feature.names} of {source} for "
+            "the classes (a metadata.csv / metadata.jsonl applies to the split folder it is in, not to files "
+            "below the root); put one metadata file in each split folder, or the clips in <split>/<class>/ folders"
+        )
+
+
+def refuse_unread_videos(source: str, config_name, revision, cache_dir, builder=None) -> dict[str, list[str]]:
+    """datasets' folder builders read only their own few extensions: its videofolder skips the other clips without a
+    word (`.webm` among them), and a folder of only such clips is not even a videofolder to it (`.webm`, `.m4v`,
+    `.3gp`... are audio extensions there: it read them as audio and failed in a torchcodec traceback). Nor does it
+    follow a symlinked folder (a class linked from another disk vanished). A local folder's clips it would not read
+    are named, before anything is loaded, rather than trained without. (A folder of tables is read by its tables;
+    its clips are not checked.) Returns `{split: [clip]}` of the symlinked clips whose target is not there, which
+    datasets' videofolder leaves out (named in a warning, `dangling_clips`), for `missing`. `builder`: the read's
+    `builder_once`, whose data files are then resolved once for both."""
+    if not Path(source).is_dir() or is_saved_to_disk(source):
+        return {}
+    from datasets.packaged_modules.videofolder.videofolder import VideoFolder
+
+    root = Path(source)
+    _refuse_unfinished_shards(root)
+    videos, others = files_below(root)
+    read = {extension.lower() for extension in VideoFolder.EXTENSIONS}
+    skipped = [path.relative_to(root).as_posix() for path in videos if path.suffix.lower() not in read]
+    linked_folders = {folder for folder in {path.parent for path in videos} if _below_a_link(root, folder)}
+    linked = [path for path in videos if path.parent in linked_folders]
+    if not videos:
+        _refuse_cut_tars(root, others)
+        _refuse_a_packed_folder(root, others)
+        return {}
+    tables = _label_tables(others)
+    builder = (builder or builder_once(source, config_name, revision, cache_dir))()
+    if builder.name not in ("videofolder", "audiofolder", "imagefolder"):
+        return {}
+    _refuse_ignored_tables(root, tables, builder.config.data_files or {})
+    _refuse_metadata_naming_no_file(others)
+    _refuse_metadata_of_two_types(root, builder.config.data_files or {})
+    if config_name is None and not _card_declares_configs(root):
+        _refuse_split_words_in_class_names(root, builder.config.data_files or {})
+        warn_split_named_twice(root, videos)  # datasets' own split patterns merge them alike
+    metadata = any(path.name in METADATA_FILES for path in others)  # rows of absent files: metadata_clips_on_disk
+    places = {path: place_of(path.relative_to(root)) for path in videos}
+    classes = {place.label for place in places.values()} - {None}
+    dangling = {} if metadata else dangling_clips(root, others, classes)
+    if skipped:
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets' videofolder reads only {sorted(read)} and would leave out "
+            f"{len(skipped)} clips of {source}, e.g. {skipped[:3]}; convert them, or read class folders with "
+            "--dataset_format videofolder (which reads them)"
+        )
+    listed = {os.path.normpath(str(file)) for files in (builder.config.data_files or {}).values() for file in files}
+    left_out = [path.relative_to(root).as_posix() for path in linked if os.path.normpath(str(path)) not in listed]
+    if left_out:
+        raise DatasetFormatError(
+            f"--dataset_format hub: datasets does not follow symlinked folders and would leave out {len(left_out)} "
+            f"clips of {source}, e.g. {left_out[:3]}; read class folders with --dataset_format videofolder (which "
+            "follows them), or copy the linked folders in"
+        )
+    if not metadata:  # class folders: one holding no clip (its copy failed) gave a class fewer without a word
+        class_dirs = {
+            path.parent: root / place.split_folder if place.split_folder else root
+            for path, place in places.items()
+            if place.label is not None
+        }
+        warn_empty_class_folders(root, class_dirs, videos)
+    return dangling
+
+
+@contextlib.contextmanager
+def naming_metadata_of_two_types(source: str, config_name, revision, cache_dir):
+    """Around `datasets.load_dataset` of a Hub repo (a local folder is checked before, `refuse_unread_videos`): its
+    metadata files of two types (`train/metadata.csv` beside `test/metadata.jsonl`) are refused as a local folder's
+    are, naming one of each, where it was `datasets`' bare `ValueError: Found metadata files with different
+    extensions`, whole and streamed."""
+    try:
+        yield
+    except ValueError as error:
+        if "metadata files with different extensions" not in str(error):
+            raise
+        import datasets
+
+        builder = datasets.load_dataset_builder(source, config_name, revision=revision, cache_dir=cache_dir)
+        _refuse_metadata_of_two_types(source, builder.config.data_files or {})
+        raise
+
+
+def _refuse_metadata_of_two_types(root: Path | str, data_files: dict) -> None:
+    """datasets' videofolder reads the metadata files of all splits in one format: a `metadata.csv` in `train/` beside
+    a `metadata.jsonl` in `test/` (tables written by two tools) ended in its bare `ValueError: Found metadata files
+    with different extensions`, naming no file. Refused naming one file of each type (by its path in the folder, or
+    in the Hub repo `root`)."""
+    by_type: dict[str, str] = {}
+    for file in sorted(str(file) for files in data_files.values() for file in files):
+        if os.path.basename(file) in METADATA_FILES:
+            where = shard_name(file, str(root) if Path(root).is_dir() else None)
+            by_type.setdefault(os.path.splitext(file)[1], where)
+    if len(by_type) > 1:
+        raise DatasetFormatError(
+            f"--dataset_format hub: {root} holds metadata files of {len(by_type)} types "
+            f"({', '.join(by_type.values())}), and datasets reads every split's metadata in one type; write them all "
+            f"as one of {', '.join(sorted(by_type))}"
+        )
+
+
+def _refuse_metadata_naming_no_file(files: Sequence[Path]) -> None:
+    """A videofolder `metadata.csv` / `metadata.jsonl` without a `file_name` column (datasets' rule: `file_name`,
+    `*_file_name`, `file_names` or `*_file_names`) is refused naming the file and the columns it has. `datasets`
+    said only that `file_name` "must be present", naming no file, also where it is: in a `metadata.csv` written with
+    `;` or tabs between its fields (what Excel writes in much of Europe), read as one column `file_name;label`."""
+    for path in files:
+        if path.name not in ("metadata.csv", "metadata.jsonl"):
+            continue
+        columns = metadata_columns(path)
+        if any(re.fullmatch(r"(?:.*_)?file_names?", str(column)) for column in columns):
+            continue
+        separator = next(
+            (name for mark, name in ((";", "';'"), ("\t", "tabs")) if any(mark in str(c) for c in columns)), None
+        )
+        why = (
+            f"; its fields are separated by {separator}, and datasets reads metadata.csv with commas only"
+            if separator is not None and path.suffix == ".csv" and any("file_name" in str(c) for c in columns)
+            else "; datasets finds each row's clip by a 'file_name' column (or '<name>_file_name')"
+        )
+        raise DatasetFormatError(
+            f"--dataset_format hub: {path} has no 'file_name' column (its columns: {columns}){why}"
+        )
+
+
+def _label_tables(files: Sequence[Path]) -> list[Path]:
+    """The tables among `files` that look like a data set's label lists: named by a split (`train.csv`,
+    `val.jsonl`) or with a label column (`label`, `labels`...). `datasets`' own `metadata.*` files are not among them
+    (its videofolder reads those)."""
+    found = []
+    for path in files:
+        if path.suffix.lower() not in TABLE_SUFFIXES or path.name in METADATA_FILES:
+            continue
+        if split_named_by(path.stem) is None:
+            try:
+                columns = metadata_columns(path) if path.suffix.lower() in (".csv", ".jsonl") else []
+            except (ValueError, UnicodeDecodeError):
+                columns = []
+            if not set(columns) & set(LABEL_COLUMNS):
+                continue
+        found.append(path)
+    return found
+
+
+def _refuse_ignored_tables(root: Path, tables: Sequence[Path], data_files) -> None:
+    """`datasets` finds splits by folder name before file name: a folder whose clips lie in split-named folders
+    (`videos/train/cam1/`) is a videofolder to it, whatever tables beside them give the labels (`train.csv`). The
+    tables were never read and the folders the clips are in (cameras, dates) became the classes, without a word."""
+    listed = {os.path.normpath(str(file)) for files in data_files.values() for file in files}
+    ignored = [path.relative_to(root).as_posix() for path in tables if os.path.normpath(str(path)) not in listed]
+    if not ignored:
+        return
+    classes = sorted({Path(str(file)).parent.name for files in data_files.values() for file in files})
+    named = [(split_named_by(Path(name).stem), name) for name in ignored]
+    configs = ", ".join(f"{{split: {split}, path: {name}}}" for split, name in named if split is not None)
+    raise DatasetFormatError(
+        f"--dataset_format hub: datasets reads {root} by its split folders, as a videofolder, and would ignore the "
+        f"tables {quoted(ignored)} and take the folders the clips are in for the classes ({quoted(classes)}); to "
+        "read the labels from the tables, name them in a README.md at the top of the folder, a YAML header "
+        f"`configs: [{{config_name: default, data_files: [{configs or '{split: train, path: <table>}'}]}}]` between "
+        "`---` lines (or, if the folders are the classes, move the tables out)"
+    )
+
+
+def _card_declares_configs(root: Path) -> bool:
+    """Whether the folder's README.md names its files itself (a `configs:` YAML header): its splits are then the
+    card's, not `datasets`' split patterns."""
+    card = root / "README.md"
+    try:
+        text = card.read_text(encoding="utf-8", errors="replace") if card.is_file() else ""
+    except OSError:
+        return False
+    return text.startswith("---") and re.search(r"^configs:", text, re.MULTILINE) is not None
+
+
+def _refuse_split_words_in_class_names(root: Path, data_files) -> None:
+    """`datasets` finds a folder's splits by patterns (`**/*[-._ 0-9]dev/**`, `**/test[-._ 0-9]*/**`...) matched
+    against every folder of a clip's path, the class folder too: clips of a class named `board dev`, `crash_test`,
+    `test_tube` or `training_wheels` were put in another split than their split folder's, some in two splits, and a
+    `test` split was made of training clips, without a word (training clips scored). Each clip's split is compared
+    with the one its split folders name (`place_of`, as `--dataset_format videofolder` reads it)."""
+    splits_of: dict[str, list[str]] = {}
+    for split, files in data_files.items():
+        for file in files:
+            path = Path(str(file))
+            if "://" in str(file) or path.suffix.lower() not in VIDEO_EXTENSIONS:
+                continue
+            try:
+                relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+            except ValueError:
+                continue
+            splits_of.setdefault(relative.as_posix(), []).append(SPLIT_ALIASES.get(str(split), str(split)))
+    misread = {}
+    for relative, splits in splits_of.items():
+        place = place_of(Path(relative))
+        if len(splits) > 1 or splits[0] != place.split:
+            misread[relative] = splits
+    if not misread:
+        return
+    folders = sorted({Path(relative).parent.as_posix() for relative in misread})
+    examples = [
+        f"'{relative}' ({splits[0] + ' twice' if len(set(splits)) == 1 and len(splits) > 1 else ' and '.join(splits)})"
+        for relative, splits in list(misread.items())[:3]
+    ]
+    raise DatasetFormatError(
+        f"--dataset_format hub: datasets' split patterns match split words in the names of folders of {root} that "
+        f"are not split folders ({quoted(folders)}) and would put {len(misread)} clip(s) in another split than their "
+        f"split folder's or in two splits (training clips would be scored), e.g. {', '.join(examples)}; read these "
+        "class folders with --dataset_format videofolder (which takes the split from the split folders), or rename "
+        "them"
+    )
+
+
+def _below_a_link(root: Path, folder: Path) -> bool:
+    """Whether `folder` (below `root`) is, or lies in, a symlinked folder."""
+    for part in folder.relative_to(root).parts:
+        root = root / part
+        if root.is_symlink():
+            return True
+    return False
+
+
+def _refuse_unfinished_shards(root: Path) -> None:
+    """The folder of a shard writer that was interrupted (`shard.UNFINISHED` in it) holds whole tars of a part of the
+    data set: `datasets` read them as the whole, without a word."""
+    from .shard import UNFINISHED
+
+    if (root / UNFINISHED).is_file():
+        raise DatasetFormatError(
+            f"--dataset_format hub: {root} holds the shards of a `python -m vivit_hf.training.data.shard` run that did "
+            f"not finish ({UNFINISHED}), a part of the data set: run it again (it starts over), or delete {root}"
+        )
+
+
+def _refuse_cut_tars(root: Path, others: Sequence[Path]) -> None:
+    """A local `.tar` cut short (a copy, download or upload that stopped mid-file) is refused in one line naming it,
+    whole and streamed: `datasets` stopped in a `tarfile.ReadError: unexpected end of data` traceback naming no file
+    (streamed, once its label column was read). Only the member headers are read, as the streamed shard count
+    reads them anyway (`streaming._tar_samples`)."""
+    import tarfile
+
+    for path in sorted(path for path in others if path.name.lower().endswith(".tar") and not is_dangling(path)):
+        try:
+            with tarfile.open(path) as tar:
+                for _ in tar:
+                    pass
+        except tarfile.TarError as error:
+            raise DatasetFormatError(
+                f"--dataset_format hub: {path.relative_to(root).as_posix()} in {root} is not a whole tar ({error}): "
+                "copy it again, or write the shards again"
+            ) from None
+
+
+def _refuse_a_packed_folder(root: Path, others: Sequence[Path]) -> None:
+    """A `hub` folder holding no clip and no table, only archives (`videos.zip` of the class folders): `datasets`
+    reads a zip's clips as a videofolder and took the folder the zip is in for their class (a traceback, "Invalid
+    string class label"), and a tar of class folders for WebDataset shards without labels. It is refused in one line
+    saying to unpack it. WebDataset tar shards (a clip and its label member under one key) are read as they are."""
+    if any(path.suffix.lower() in TABLE_SUFFIXES for path in others):
+        return
+    archives = [path for path in others if path.name.lower().endswith(ANY_ARCHIVE_SUFFIXES) and not is_dangling(path)]
+    if not archives or any(_is_webdataset_shard(path) for path in archives):
+        return
+    shown = [path.relative_to(root).as_posix() for path in archives]
+    raise DatasetFormatError(
+        f"--dataset_format hub: {root} holds no clip and no table, only the archive(s) {quoted(shown)}; unpack it "
+        f"(e.g. `{unpack_command(archives[0])}`) and give the folder it unpacks to (archives are extracted only "
+        "from Hub data set repos)"
+    )
+
+
+def _is_webdataset_shard(path: Path, members: int = 64) -> bool:
+    """Whether a tar's first `members` members hold two files under one key (WebDataset's `<key>.mp4` beside
+    `<key>.cls`; the shard tool's `<key>.video` for clips in mixed containers): what `datasets` reads as samples,
+    where a tar of class folders holds one file per key. Only the headers are read."""
+    import tarfile
+
+    if not tarfile.is_tarfile(path):
+        return False
+    files: dict[str, int] = {}
+    with tarfile.open(path) as tar:
+        for _, member in zip(range(members), tar):
+            folder, _, name = member.name.rpartition("/")
+            if not member.isfile() or "." not in name:
+                continue
+            key = f"{folder}/{name.partition('.')[0]}"  # datasets' key ends at the first dot (`clip.001.mp4`: `clip`)
+            files[key] = files.get(key, 0) + 1
+    return any(count >= 2 for count in files.values())
