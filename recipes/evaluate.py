@@ -27,6 +27,9 @@ across the classes (`--seed`), not the first N. The data set's classes are the m
 hold-out set without every class: its labels become the model's ids); a class the model does not know is refused
 before any video is decoded. The output folder is locked as finetune.py locks its own: an evaluation into a folder a
 live run writes, or of a `--model` a live fine-tuning run writes, is refused naming that run.
+
+The refusals, the results' folder and the checks of the classes are `vivit_hf.training.evaluation`'s; this script is
+the command line and the evaluation's flow.
 """
 
 from __future__ import annotations
