@@ -276,8 +276,10 @@ def test_a_model_that_is_neither_a_folder_nor_a_reachable_hub_id_is_one_line(fol
         ("someone/odd name!", None, "someone--odd_name"),
     ],
 )
-def test_the_default_folder_names_the_data_set_safely(evaluate_module, dataset, revision, name):
-    assert evaluate_module.dataset_name(dataset, revision) == name
+def test_the_default_folder_names_the_data_set_safely(dataset, revision, name):
+    from vivit_hf.training.evaluation import dataset_name  # moved with the recipe's helpers, unused by the script
+
+    assert dataset_name(dataset, revision) == name
 
 
 def test_evaluations_of_two_data_sets_keep_their_own_folders(folder, tmp_path):

@@ -1,0 +1,311 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""What `recipes/evaluate.py` is built of: its refusals before anything loads (the flags, the data set given as a
+file, the results' folder and its lock), the default results' folder, the split `--model` was fine-tuned on and the
+share it held out, the data set's classes checked against the model's and its labels mapped onto them, and the
+per-video prediction rows. The script keeps its command line and the evaluation's flow; everything here is importable
+and tested on its own.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import re
+from pathlib import Path
+
+import torch
+from accelerate import PartialState
+
+from ..hub.folders import WEIGHT_PATTERNS
+from ..repo_id import looks_like_local_path
+from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
+from .data import SYNTHETIC, DatasetFormatError
+from .data.examples import class_order_of, digest_words, examples_digest
+from .data.formats import (
+    VideoClassificationData,
+    check_config_name,
+    label_name,
+    quoted,
+    refuse_a_file,
+    same_integer_written_otherwise,
+)
+from .finetune_flags import data_flag_unused
+from .flags import CommandLineRefused, output_dir_in_dataset, output_dir_problem, usage_error
+from .resume import recorded_held_out_digest, recorded_settings, same_setting, settings_as_typed_here
+
+
+def start_refusal(args) -> str | None:
+    """What this process refuses before anything loads, in argparse's words, or None. Paths are looked up on this
+    machine, so on several machines the answer may differ between them: `main` asks it after joining the process
+    group, and every process hears every refusal."""
+    try:
+        check_config_name(args.dataset_format, args.dataset_config_name)
+    except ValueError as error:
+        return f"argument --dataset_config_name: {error}"
+    if args.streaming and args.dataset_format != "hub":
+        return "--streaming reads a Hub data set or a local folder with --dataset_format hub"
+    typed = {name for name in ("video_column", "label_column") if getattr(args, name)}
+    typed |= {"dataset_format"} if args.dataset_format != "videofolder" else set()  # (its default)
+    unused = data_flag_unused(args, typed)
+    if unused:  # another format's reader ignored them: the labels came from its own files
+        return unused
+    model = Path(args.model).expanduser()
+    if model.exists():
+        if not (model / "config.json").is_file():
+            return f"--model {args.model}: no config.json in it (give the folder a fine-tuning run wrote)"
+    elif looks_like_local_path(args.model):
+        return f"--model {args.model}: no such folder, and not a Hub model id (owner/name)"
+    if (
+        args.dataset != SYNTHETIC
+        and not Path(args.dataset).expanduser().exists()
+        and looks_like_local_path(args.dataset)
+    ):
+        return f"--dataset {args.dataset}: no such folder, and not a Hub data set id (owner/name)"
+    return None
+
+
+def dataset_file_refusal(args) -> CommandLineRefused | None:
+    """A file given as `--dataset` (`x.zip`, `x/broken.mp4`), refused in its documented line before the results'
+    folder is looked at: a model folder or a file given as `--output_dir` was refused first, the data set's line
+    coming only once that was dealt with (as finetune.py refuses it)."""
+    try:
+        if args.dataset != SYNTHETIC:
+            refuse_a_file(args.dataset)
+    except DatasetFormatError as error:
+        return CommandLineRefused(str(error))
+    return None
+
+
+def output_refusal(args, split: str | None) -> CommandLineRefused | None:
+    """The results' folder (`--output_dir`, or the default one) where no folder can be made (a file), refused as
+    finetune.py refuses it: one line, argparse's status 2. Found when the results were written, it was a
+    NotADirectoryError traceback after the whole evaluation. Asked on the process that writes it alone: on machines
+    that do not share a disk, a file at that path on another machine is no obstacle (it stopped every process)."""
+    if not PartialState().is_main_process:
+        return None
+    folder = args.output_dir or default_output_dir(args, split)
+    named = "--output_dir" if args.output_dir else "the default --output_dir"
+    problem = output_dir_problem(folder, named=named)
+    if args.output_dir:
+        problem = problem or model_folder_problem(Path(folder))
+    if args.dataset != SYNTHETIC:  # a folder of the data set: the next read would take the results for its files
+        problem = problem or output_dir_in_dataset(folder, args.dataset, named)
+    return CommandLineRefused(problem) if problem else None
+
+
+def claim_output_dir(args, output_dir: Path) -> CommandLineRefused | None:
+    """Hold the results' folder for this run (finetune.py's lock, `hold_output_dir`), on the process that writes it,
+    or refuse the run (argparse's status 2) where a live run holds it, or holds `--model` (a fine-tuning run that will
+    replace the model evaluated). Two evaluations into one folder both wrote `.tmp-final` there, each deleting it as
+    it began: one failed with a FileNotFoundError traceback after its whole evaluation, or the later one's results
+    replaced the earlier's without a word. The folder is made here for its lock; a run refused leaves none made."""
+    if not PartialState().is_main_process:
+        return None
+    named = "--output_dir" if args.output_dir else "the default --output_dir"
+    made = [folder for folder in (output_dir, *output_dir.parents) if not folder.exists()]  # innermost first
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        if made:  # an evaluation that fails leaves no empty folder (registered first: runs after the lock's release)
+            atexit.register(_remove_if_empty, made)
+        busy = hold_output_dir(output_dir, named, made=made)  # (a stopped evaluation's, left empty, go with the lock)
+    except OSError as error:  # (no permission to make or write it)
+        return CommandLineRefused(f"{named} {output_dir}: {error.strerror or error}")
+    model = Path(args.model).expanduser()
+    holder = live_run_holding(model) if not busy and model.is_dir() else None  # looked at once ours is held
+    if holder:
+        release_output_dir(output_dir)
+        busy = (
+            f"--model {args.model} is being written by a run that is still alive ({holder}), which would replace the "
+            f"model while it is evaluated; wait for it to end"
+        )
+    return CommandLineRefused(busy) if busy else None
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    try:
+        for folder in folders:
+            folder.rmdir()
+    except OSError:  # results written (or anything else put there)
+        pass
+
+
+def model_folder_problem(folder: Path) -> str | None:
+    """Why `--output_dir` cannot take the results: it holds a model (its config and weights), whose card shows the
+    plots of the evaluation it was fine-tuned with, under the names this one writes. They were replaced without a
+    word (`--model out --output_dir out`), the card then showing one split's plots beside another's numbers."""
+    weights = any(any(folder.glob(pattern)) for pattern in WEIGHT_PATTERNS)
+    if not ((folder / "config.json").is_file() and weights):
+        return None
+    return (
+        f"--output_dir {folder} holds a model (config.json and its weights): this evaluation's plots would replace "
+        f"those its model card shows (eval_*.png); leave --output_dir out (the results then go "
+        f"into a folder of their own in the model's, eval_<data set>_<split>_<views>/) or give another folder"
+    )
+
+
+def dataset_name(dataset: str, revision: str | None = None, config_name: str | None = None) -> str:
+    """The data set's part of the default output folder, safe as a file name: evaluations of two data sets never
+    share a folder (they used to, and the second overwrote the first)."""
+    if dataset != SYNTHETIC and Path(dataset).expanduser().exists():
+        name = Path(dataset).expanduser().resolve().name  # a local folder: its own name, however it was typed
+    else:  # the bundled set's fixed name, or a Hub id (owner--name, as the Hub's cache names repositories)
+        name = dataset.strip("/").replace("/", "--")
+    if config_name:  # configurations of one repo are different data
+        name += f"-{config_name}"
+    if revision:
+        name += f"@{revision}"
+    return re.sub(r"[^A-Za-z0-9._@-]+", "_", name).strip("._") or "dataset"
+
+
+def default_output_dir(args, split: str) -> Path:
+    """`<model>/eval_<data set>_<split>_<clips>x<crops>`: one folder per data set, split and views. A Hub model's
+    `<model>` is `owner--name` in the working directory: its id as a path, `./owner/name`, was a folder that the next
+    `--model owner/name` took for a local model without config.json (refused), and transformers' from_pretrained too."""
+    views = f"{args.num_clips}x{args.num_crops}"
+    name = dataset_name(args.dataset, args.dataset_revision, args.dataset_config_name)
+    model = Path(args.model).expanduser()
+    if not model.is_dir():  # a Hub id (a missing folder is refused when the flags are read)
+        model = Path(re.sub(r"[^A-Za-z0-9._-]+", "_", args.model.strip("/").replace("/", "--")))
+    return model / f"eval_{name}_{split}_{views}"
+
+
+def training_split(args) -> tuple[str, float | None, int] | None:
+    """What the fine-tuning run that wrote `--model` (a local folder) trained on, when it trained on this data set:
+    (its training split, the percentage of it held out for evaluation or None, the seed that drew it), from the
+    settings its `run_settings.json` records; None otherwise (a Hub id, another data set, no record). A data set
+    without a validation or test split had its held-out share scored by fine-tuning: evaluate.py scores the same
+    share (it used to refuse, offering `--split train`: the clips the model trained on, scored as a test)."""
+    try:
+        results = json.loads((Path(args.model).expanduser() / "all_results.json").read_text())
+        settings = settings_as_typed_here(*recorded_settings(args.model), args.dataset)
+        batches = settings["batches"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    same = all(
+        same_setting(name, batches.get(name), getattr(args, name))
+        for name in ("dataset", "dataset_format", "dataset_revision", "dataset_config_name")
+    )
+    if not same or batches.get("streaming") or not isinstance(batches.get("train_split"), str):
+        return None
+    held = "held out" in str(results.get("eval_split", "")) and batches.get("validation_split_percentage")
+    return batches["train_split"], (float(held) if held else None), int(batches.get("seed") or 0)
+
+
+def model_id2label(model: str) -> dict | None:
+    """The `id2label` of the local model folder `model` (its config.json), None where it has none to read."""
+    try:
+        config = json.loads((Path(model).expanduser() / "config.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return config.get("id2label") if isinstance(config, dict) and isinstance(config.get("id2label"), dict) else None
+
+
+def refuse_another_held_out_share(args, train_split: str, percentage: float, examples, data) -> None:
+    """Refuse (exit 2) a held-out share drawn again from a data set that has changed since `--model` was fine-tuned
+    on it: the draw depends on every clip of the split, so a folder that gained or lost clips can draw other clips,
+    clips the model trained on among them, which were scored as held out "as fine-tuning did", without a word.
+    By the `examples_digest` of the share that fine-tuning recorded (a run of an older version recorded none: not
+    checked). A model that numbers the same classes otherwise (class folders beside a data card, which an earlier
+    version numbered in sorted order) recorded its own ids: compared by class name."""
+    recorded = recorded_held_out_digest(args.model)
+    drawn = examples_digest(examples)
+    if recorded is None or recorded == drawn:
+        return
+    order = class_order_of(model_id2label(args.model), data)
+    if order is not None and recorded == examples_digest(examples, order):
+        return
+
+    usage_error(
+        f"--model {args.model} was fine-tuned on {args.dataset} holding out {percentage:g}% of its {train_split!r} "
+        f"split, {digest_words(recorded)}, but that split has changed since: the same draw now holds out "
+        f"{digest_words(drawn)}, not those, and they can be clips the model trained on. Evaluate the data set as it "
+        "was fine-tuned on, or a split the model was not trained on (--split)"
+    )
+
+
+def model_label_spaces(model_config, data: VideoClassificationData) -> dict[str, list[str]]:
+    """The model's class names per head (`config.label_spaces` splits `id2label`, whose names are `head:name`); a
+    one-head model's under the data set's one key. Composed (`label_name`), as the data set's: a model trained before
+    its names were composed still matches them."""
+    names = [label_name(model_config.id2label[i]) for i in range(model_config.num_labels)]
+    spaces = getattr(model_config, "label_spaces", None)
+    if not spaces:
+        return {next(iter(data.label_spaces)) if not data.is_multi_head else "label": names}
+    by_head, start = {}, 0
+    for head, size in dict(spaces).items():
+        by_head[head] = [name.removeprefix(f"{head}:") for name in names[start : start + size]]
+        start += size
+    return by_head
+
+
+def check_labels(model_config, data: VideoClassificationData, model: str, dataset: str) -> list[list[int]] | None:
+    """Per head, the model's id of each of the data set's classes, by name; None where they are the same classes in
+    the same order. A data set of some of the model's classes (a hold-out set without every class) is evaluated
+    with its labels mapped so; a class the model does not know (a superset, `Dog` for `dog`) is refused in one line
+    naming them, before any clip is decoded (`DatasetFormatError`: status 2, as a data set that is not in its
+    format). Several heads (Epic Kitchens) must have the model's heads and sizes; their names are mapped alike (a
+    class file that numbers the nouns in another order), never taken by number alone."""
+    spaces = model_label_spaces(model_config, data)
+    sizes = {head: len(names) for head, names in spaces.items()}
+    if list(spaces) != list(data.label_spaces) or (len(spaces) > 1 and sizes != data.head_sizes):
+        raise DatasetFormatError(
+            f"--model {model} has the label spaces {sizes} and --dataset {dataset} {data.head_sizes}; "
+            "evaluate it on data of its own heads and classes"
+        )
+    if spaces == data.label_spaces:
+        return None
+    unknown, mappings = [], []
+    for head, names in data.label_spaces.items():
+        ids = {name: i for i, name in enumerate(spaces[head])}
+        unknown += [f"{head}:{name}" if len(spaces) > 1 else name for name in names if name not in ids]
+        mappings.append([ids.get(name) for name in names])
+    if unknown:
+        known = [f"{head}:{name}" if len(spaces) > 1 else name for head, names in spaces.items() for name in names]
+        # `02` for the model's `2`: a data set's labels written with a leading zero are names (`label_vocabulary`)
+        numbers = {name: same_integer_written_otherwise(name, known) for name in unknown}
+        respelt = [f"{name!r} to {other!r}" for name, other in numbers.items() if other is not None]
+        raise DatasetFormatError(
+            f"--model {model} does not know {len(unknown)} of the {len(data.label_names)} classes of --dataset "
+            f"{dataset}: {quoted(unknown)} (its {len(known)} classes: {quoted(known)}); a data set evaluated must "
+            "have the model's classes, or some of them, spelt alike"
+            + (
+                f"; rename {', '.join(respelt[:3])} (a label with a leading zero is a name, not an id)"
+                if respelt
+                else ""
+            )
+        )
+    return mappings
+
+
+def model_labels(labels: torch.Tensor, mappings: list[list[int]]) -> torch.Tensor:
+    """The data set's label ids (one column per head with several) as the model's (`check_labels`' mappings)."""
+    tables = [torch.tensor(mapping, dtype=labels.dtype) for mapping in mappings]
+    if labels.dim() == 1:
+        return tables[0][labels]
+    return torch.stack([table[labels[:, head]] for head, table in enumerate(tables)], dim=1)
+
+
+def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_sizes) -> None:
+    """One JSON line per video: its id, label and top-1 prediction (per head, as lists, with several heads)."""
+    if len(video_ids) != len(logits):
+        raise RuntimeError(f"{len(logits)} prediction rows for {len(video_ids)} videos")
+    predictions = torch.stack([head.argmax(dim=-1) for head in logits.split(head_sizes, dim=-1)], dim=-1)
+    with open(path, "w", encoding="utf-8") as f:
+        for index, (video_id, label, prediction, ok) in enumerate(
+            zip(video_ids, labels.tolist(), predictions.tolist(), valid.tolist())
+        ):
+            row = {
+                "index": index,
+                "video_id": video_id,
+                "label": label,
+                # A broken clip was never seen: its logits are the model's answer to zeros, not a prediction.
+                "prediction": (prediction if len(head_sizes) > 1 else prediction[0]) if ok else None,
+                "valid": bool(ok),
+            }
+            f.write(json.dumps(row) + "\n")
+
+
+def nothing_evaluated(split: str, dataset: str, clips: int) -> str:
+    """The one line a run that evaluated no clip ends with (non-zero: there is no accuracy to report)."""
+    why = f"none of its {clips} clips could be decoded (each named above)" if clips else "it holds no clip"
+    return f"error: nothing was evaluated in split {split!r} of {dataset}: {why}; no results are written"
