@@ -351,6 +351,23 @@ def test_a_mirrored_file_asked_of_torchcodec_reads_mirrored_from_a_path_bytes_or
             assert np.abs(got.astype(int) - shown[[4, 0]].astype(int)).mean() < 2
 
 
+@pytest.mark.parametrize("degrees, hflip", [(45, False), (135, False), (45, True)])
+def test_an_angle_that_is_no_right_angle_asked_of_torchcodec_leaves_the_picture_as_stored(tmp_path, degrees, hflip):
+    # torchcodec turns such an angle by the nearest right angle (48x64 pictures read 64x48 at 45 degrees, upside down
+    # at 135); PyAV's reader leaves them as stored (mirrored where the matrix mirrors), and reads these files.
+    # Plain PyAV's decode applies no matrix: the stored pictures, mirrored by hand.
+    path = write_with_matrix(tmp_path / f"turned{degrees}.mp4", degrees, hflip=hflip, vflip=False, num_frames=3)
+    stored = stored_pictures(path)
+    shown = stored[:, :, ::-1] if hflip else stored
+    with open(path, "rb") as file:
+        for source in (path, open(path, "rb").read(), file):
+            with open_video(source, backend="torchcodec") as reader:
+                assert (reader.info.height, reader.info.width, reader.info.hflip) == (*stored.shape[1:3], hflip)
+                got = reader.read([2, 0])
+            assert got.shape == shown[[2, 0]].shape
+            assert np.abs(got.astype(int) - shown[[2, 0]].astype(int)).mean() < 2
+
+
 def test_h264_with_b_frames_stamped_in_decode_order_asked_of_torchcodec_reads_the_sequential_decode(tmp_path):
     # Matroska stamped in decode order: PyAV's table finds presentation order by a decode at open, and the times
     # torchcodec indexes by are decode times, so torchcodec's frame at frame i's time is another picture. PyAV reads
