@@ -1283,6 +1283,22 @@ def test_the_presets_crop_reaches_a_model_started_from_a_smaller_vit(finetune_mo
     model(pixel_values=torch.zeros(1, 4, 3, 256, 256))  # the processor's shape is the model's: no error
 
 
+def test_an_image_vit_keeps_the_default_presets_clip_shape(finetune_module, tiny_vit):
+    """The bundled demo's run reads 8 frames of 32x32 (its preset's --model_size tiny); the same run --init_from an
+    image ViT took the config's default of 32 frames, and looped the demo's 16-frame clips to fill them."""
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    scratch, _ = finetune_module.build_model(finetune_module.parse_args([]), data)
+    args = finetune_module.parse_args(["--init_from", str(tiny_vit[1])])
+    model, init_processor = finetune_module.build_model(args, data)
+    processor = finetune_module.build_processor(args, model.config, init_processor)
+    assert (model.config.num_frames, model.config.image_size) == (scratch.config.num_frames, scratch.config.image_size)
+    assert processor.num_frames == scratch.config.num_frames
+    typed = finetune_module.parse_args(["--init_from", str(tiny_vit[1]), "--num_frames", "4"])
+    assert finetune_module.build_model(typed, data)[0].config.num_frames == 4  # a typed --num_frames still wins
+
+
 def test_the_preset_runs_from_a_smaller_vit_end_to_end(videofolder, tiny_vit, tmp_path):
     # Used to stop at the first step: pixel_values must have shape (batch, 4, 3, 16, 16), got (..., 256, 256).
     run(

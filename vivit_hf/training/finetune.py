@@ -705,6 +705,9 @@ def build_model(args, data):
     else:
         check_config_overrides(overrides, config_classes=[config_class])
         if args.init_from:
+            # An image ViT says no frame count: the preset's (its --model_size's), as a run without --init_from takes;
+            # the config's default of 32 looped the bundled demo's 16-frame clips, where that run reads 8 frames
+            overrides.setdefault("num_frames", MODEL_SIZES[args.model_size or "tiny"]["num_frames"])
             try:
                 model, vit_report = model_class.from_vit_pretrained(
                     args.init_from,
