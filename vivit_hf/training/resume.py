@@ -99,6 +99,7 @@ OPERATIONAL_FLAGS = (
     "total_batch_size",  # as effective_total_batch_size
     "total_batch_size_typed",
     "holds_out_typed",
+    "warmup_epochs_typed",
     "typed_model_flags",
     "output_dir",
     "overwrite_output_dir",
