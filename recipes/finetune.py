@@ -127,6 +127,7 @@ from vivit_hf.training.finetune import (
     soft_targets,
     unreadable_training_set,
     warmup_beyond_the_run,
+    warmup_overridden,
 )
 from vivit_hf.training.finetune_flags import build_parser, missing_paths, parse_args, push_repo
 from vivit_hf.training.flags import (
@@ -497,7 +498,7 @@ def main(argv=None):
     warmup = (
         args.num_warmup_steps if args.num_warmup_steps is not None else round(args.warmup_epochs * steps_of_epoch[0])
     )
-    for said in (warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
+    for said in (warmup_overridden(args), warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
         if said:
             logger.warning(f"WARNING: {said}")
     lr_scheduler = get_scheduler(

@@ -593,6 +593,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     args.total_batch_size_typed = "total_batch_size" in typed
     # unused where the data set has an evaluation split, known once it is read (`load_data` says so)
     args.holds_out_typed = "validation_split_percentage" in typed
+    args.warmup_epochs_typed = "warmup_epochs" in typed  # overridden by --num_warmup_steps: said (`warmup_overridden`)
     # The model flags a ViViT --init_from decides instead: typed, they are refused (`ignored_by_checkpoint`).
     args.typed_model_flags = [name for name in ("model", *_CHECKPOINT_DECIDES) if name in typed]
     unused = unused_flag(args, typed) or best_model_flag_unused(args, typed) or class_weights_problem(args)

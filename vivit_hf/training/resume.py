@@ -99,6 +99,7 @@ OPERATIONAL_FLAGS = (
     "total_batch_size",  # as effective_total_batch_size
     "total_batch_size_typed",
     "holds_out_typed",
+    "warmup_epochs_typed",
     "typed_model_flags",
     "output_dir",
     "overwrite_output_dir",
@@ -260,6 +261,12 @@ def same_settings(saved: dict | None, current: dict) -> bool:
     )
 
 
+def said(value) -> str:
+    """A recorded flag's value as a change names it: a flag left out is recorded as None, which the warnings printed
+    ("--max_train_steps 150 -> None"), a value no one typed."""
+    return "(not given)" if value is None else repr(value)
+
+
 def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
     """Refuse (ValueError naming each flag, old -> new) a resume whose batch-defining settings differ from the
     checkpoint's; return warnings for the other settings that differ (or for a checkpoint that recorded none)."""
@@ -269,7 +276,7 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
     def changes(old: dict, new: dict) -> list[str]:
         differing = [name for name in new if name in old and not same_setting(name, old[name], new[name])]
         flag = {"num_processes": "processes (accelerate launch)", "effective_total_batch_size": "total batch"}
-        return [f"{flag.get(name, '--' + name)} {old[name]!r} -> {new[name]!r}" for name in differing]
+        return [f"{flag.get(name, '--' + name)} {said(old[name])} -> {said(new[name])}" for name in differing]
 
     refused = changes(saved.get("batches", {}), current["batches"])
     if refused:
@@ -394,4 +401,4 @@ def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | N
                 exempt = key == "weight_decay" and group.get("weight_decay_exempt")  # biases and norms keep 0
                 if key in group and not exempt:  # AdamW has no momentum
                     group[key] = getattr(args, name) or 0.0
-    return [f"--{name} {saved[name]!r} -> {getattr(args, name)!r}" for name in changed]
+    return [f"--{name} {said(saved[name])} -> {said(getattr(args, name))}" for name in changed]

@@ -594,9 +594,9 @@ def main(argv=None) -> dict:
     for split, info in summary.items():
         logger.info(f"{split}: {info['clips']} clips in {len(info['shards'])} shards ({info['video_bytes']} bytes)")
     if args.push_to_hub:
-        from ...hub.upload import BackgroundUploader
+        from ...hub.upload import start_uploader
 
-        uploader = BackgroundUploader(
+        uploader = start_uploader(
             args.push_to_hub,
             token=args.hub_token or os.environ.get("HF_TOKEN"),
             private=args.private,
