@@ -22,6 +22,7 @@ from process_tree import run_launch
 from safetensors.torch import load_file
 
 from vivit_hf.training.data.synthetic import write_video
+from vivit_hf.training.resume import RECORDED_WHEN_ON
 
 REPO = Path(__file__).resolve().parents[1]
 FINETUNE = REPO / "recipes" / "finetune.py"
@@ -494,6 +495,7 @@ def test_every_flag_is_a_recorded_setting_or_says_it_changes_nothing(finetune_mo
         "clips": finetune_module.CLIP_SETTINGS,
         "other": finetune_module.OTHER_SETTINGS,
         "operational": finetune_module.OPERATIONAL_FLAGS,
+        "recorded when on": tuple(RECORDED_WHEN_ON),
     }
     named = [name for names in groups.values() for name in names]
     assert len(named) == len(set(named)), "a flag in two groups"

@@ -125,7 +125,16 @@ OPERATIONAL_FLAGS = (
     "torch_compile_backend",
     "torch_compile_mode",
     "gradient_checkpointing",  # the same gradients, recomputed (dropout and stochastic depth draw the same masks)
+    # which evaluation's weights the run ends with and when it stops: decided from the evaluation history every
+    # checkpoint records (best_model.py), so a resume may change them, as --eval_steps
+    "load_best_model_at_end",
+    "metric_for_best_model",
+    "early_stopping_patience",
+    "early_stopping_threshold",
 )
+# Settings recorded only when on (in "model" and "other"), so that a run folder written before they existed still is
+# "the same command" as one without them; a resume compares a missing one as off.
+RECORDED_WHEN_ON = {"layer_decay": "model", "class_weights": "other"}
 
 
 def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
@@ -140,11 +149,11 @@ def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
         batches.pop("shuffle_buffer_size")
         batches.pop("num_workers")
     model = {name: values.get(name) for name in MODEL_SETTINGS}
-    if values.get("layer_decay") is not None:  # its optimiser groups; recorded only when on, as before it existed
-        model["layer_decay"] = values["layer_decay"]
     other = {name: values.get(name) for name in OTHER_SETTINGS}
-    if values.get("class_weights") is not None:  # the loss; recorded only when on, as before it existed
-        other["class_weights"] = values["class_weights"]
+    # --layer_decay (the optimiser's groups) and --class_weights (the loss)
+    for name, group in RECORDED_WHEN_ON.items():
+        if values.get(name) is not None:
+            (model if group == "model" else other)[name] = values[name]
     return {
         "batches": batches,
         "model": model,
