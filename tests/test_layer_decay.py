@@ -22,10 +22,10 @@ TINY = dict(hidden_size=16, num_attention_heads=2, intermediate_size=32, image_s
 TINY.update(tubelet_size=[2, 8, 8], num_labels=3, num_hidden_layers=2)
 
 
-def tiny_model(variant):
+def tiny_model(variant, **overrides):
     config_class, _, model_class = VIVIT_MODELS[variant]
     extra = {"num_temporal_layers": 3} if variant == "factorised_encoder" else {}
-    return model_class(config_class(**TINY, **extra))
+    return model_class(config_class(**TINY, **extra, **overrides))
 
 
 def depth_by_hand(variant, name):
@@ -45,7 +45,8 @@ def depth_by_hand(variant, name):
     for k in range(3):
         if name.startswith(f"vivit.temporal_encoder.layers.{k}."):
             return 2 + k + 1
-    assert name.startswith(("classifier.", "vivit.encoder.layernorm.", "vivit.temporal_encoder.layernorm.")), name
+    head = ("classifier.", "pre_logits.", "vivit.encoder.layernorm.", "vivit.temporal_encoder.layernorm.")
+    assert name.startswith(head), name
     return blocks + 1
 
 
@@ -69,6 +70,20 @@ def test_each_parameter_learns_at_beits_layer_wise_rate(variant):
     assert optimizer.param_groups[0]["lr"] == LR  # the classifier's, at the full rate: the tracker's train/lr
     # without the flag, one rate for all (the groups as before)
     assert {group["lr"] for group in build_optimizer(flags(layer_decay=None), model).param_groups} == {LR}
+
+
+@pytest.mark.parametrize("variant", list(VIVIT_MODELS))
+def test_a_pre_logits_layer_learns_at_the_classifiers_rate(variant):
+    # scenic's representation_size (a timm in21k ViT's pre_logits copied in): after the last block, as BEiT puts every
+    # parameter that is neither an embedding nor a block's; it was refused as "not a ViViT model's", a traceback
+    model = tiny_model(variant, representation_size=8)
+    blocks = 5 if variant == "factorised_encoder" else 2
+    group_of = {id(p): group for group in build_optimizer(flags(), model).param_groups for p in group["params"]}
+    names = [name for name, _ in model.named_parameters()]
+    assert {"pre_logits.0.weight", "pre_logits.0.bias"} <= set(names)
+    for name, param in model.named_parameters():
+        expected = LR * DECAY ** (blocks + 1 - depth_by_hand(variant, name))
+        assert group_of[id(param)]["lr"] == pytest.approx(expected, rel=1e-12), name
 
 
 def test_the_schedule_and_a_resume_with_a_new_learning_rate_keep_each_groups_share_of_the_peak():

@@ -5,7 +5,8 @@ for the four ViViT variants: a parameter of depth `d` in a model of `L` blocks l
 made most general, move least.
 
 Depth is BEiT's: the input embeddings (tubelet embedding, CLS token, position embeddings) 0, block `k` (counted from
-1 in the order the tokens pass through them) `k`, the final LayerNorm and the classifier `L + 1`. Model 3's and
+1 in the order the tokens pass through them) `k`, the final LayerNorm, scenic's `pre_logits` (`representation_size`)
+and the classifier `L + 1`. Model 3's and
 Model 4's blocks hold a spatial and a temporal attention each: one depth per block. Model 2 runs `Ls` spatial blocks
 then `Lt` temporal blocks (`L = Ls + Lt`): its spatial encoder's closing LayerNorm and its temporal encoder's CLS
 token and position embeddings sit between them, at depth `Ls`, as the input embeddings sit before block 1 at 0."""
@@ -19,7 +20,8 @@ BLOCK = re.compile(r"^vivit\.(encoder|spatial_encoder|temporal_encoder)\.layers\
 BETWEEN_ENCODERS = re.compile(
     r"^vivit\.(spatial_encoder\.layernorm\..*|temporal_encoder\.(cls_token|position_embeddings))$"
 )
-HEAD = re.compile(r"^(classifier\..*|vivit\.(encoder|temporal_encoder)\.layernorm\..*)$")
+# (`pre_logits`: a timm in21k ViT's representation layer copied in, or scenic's `representation_size`)
+HEAD = re.compile(r"^(classifier\..*|pre_logits\..*|vivit\.(encoder|temporal_encoder)\.layernorm\..*)$")
 
 
 def num_blocks(config) -> int:
