@@ -271,6 +271,11 @@ def decide_start(args, output_dir: Path, num_processes: int):
         except DatasetFormatError as error:
             raise CommandLineRefused(str(error)) from None
     problem = output_dir_in_dataset(output_dir, args.dataset) if args.dataset != SYNTHETIC else None
+    if problem and list_checkpoints(output_dir):  # a run an earlier version started there: it resumes once moved
+        problem += (
+            f"; to go on with the run it holds, move {output_dir} out of the data set and resume it there "
+            "(--output_dir <the new place> --resume_from_checkpoint latest)"
+        )
     if problem:
         raise CommandLineRefused(problem)
     main_process = os.environ.get("RANK", "0") == "0"

@@ -444,7 +444,10 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
         )
     for name in ("hub_model_id", "hub_private_repo", "hub_token", "upload_retries"):  # the token reads nothing
         if name in typed and not args.push_to_hub:
-            return f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
+            # the token given to read a private data set or model: say what reads one
+            reading = "; a private data set or model is read with your login (hf auth login) or HF_TOKEN"
+            said = f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
+            return said + (reading if name == "hub_token" else "")
     for name in ("tubelet_init", "positional_embedding"):
         if name in typed and not args.init_from:
             return (
