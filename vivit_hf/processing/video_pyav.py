@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import functools
 import itertools
+import math
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -161,8 +162,16 @@ def _display_orientation(frame: Any, picture: bytes | None = None) -> tuple[int,
         # A matrix that flattens the picture has no angle (FFmpeg's is NaN, which PyAV hands on as -2**31, read as
         # 232 degrees): FFmpeg's autorotate leaves such a picture as stored, and so does this.
         return 0, False
-    angle = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+    angle = _matrix_angle(a, b, c, d)
     return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
+
+
+def _matrix_angle(a: int, b: int, c: int, d: int) -> int:
+    """The counter-clockwise angle, in whole degrees (0-359), of a display matrix whose first row is `a, b` and second
+    `c, d` (16.16 fixed point): FFmpeg's `av_display_rotation_get`, rounded as its command line rounds it. PyAV's
+    `frame.rotation` truncates that angle: an editor's 30 degrees, 29.9996 in fixed point, read 29."""
+    angle = -math.degrees(math.atan2(b / math.hypot(b, d), a / math.hypot(a, c)))
+    return round(angle) % 360
 
 
 # Containers that store how long each frame is shown and no frame rate (GIF delays in 1/100 s, APNG's fractions):
