@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import hashlib
 import itertools
 import math
 import os
@@ -366,6 +367,25 @@ def _file_key(source: Any) -> tuple | None:
     except OSError:
         return None
     return os.path.realpath(source), status.st_size, status.st_mtime_ns
+
+
+def _content_key(source: Any) -> tuple | None:
+    """What tells the content of a seekable file object (bytes become one) the same as one seen before: its size and
+    a hash of all its bytes (a part would not do: two cuts of one file differ only in the last). Its position is kept.
+    None for anything else, or one whose reads fail."""
+    if not all(hasattr(source, name) for name in ("read", "seek", "tell")):
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        position = source.tell()
+        source.seek(0)
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+        size = source.tell()
+        source.seek(position)
+    except (OSError, ValueError):
+        return None
+    return "content", size, digest.hexdigest()
 
 
 class _TableCache:
@@ -878,7 +898,9 @@ class PyAVReader(VideoReader):
         decode, as a cut file's does, which is right either way."""
         if self.container.format.name != "mpegts" or not keyframes:
             return False
-        file_key = _file_key(self._source)
+        # (bytes and file objects by their content: a DataLoader reads a clip's bytes anew at every step, and this
+        # decode of up to a whole file at every read tripled an uncut .ts's open)
+        file_key = _file_key(self._source) or _content_key(self._source)
         cache_key = None if file_key is None else (*file_key, "last picture")
         cached = _REORDERS_CACHE.get(cache_key)
         if cached is not None:
