@@ -70,3 +70,28 @@ def test_staged_outputs_give_a_safetensors_file_the_umasks_mode(tmp_path):
     finally:
         os.umask(previous)
     assert modes(tmp_path) == {"model.safetensors": oct(PLAIN), "config.json": oct(PLAIN)}
+
+
+def test_a_generated_or_unpacked_data_set_folder_has_the_umasks_mode(tmp_path):
+    """The bundled data set and unpacked archives are written in a folder made by mkdtemp (0700) and renamed into
+    place: on a shared cache no one else could read them. They get the mode a plain `mkdir` gives."""
+    import zipfile
+
+    from vivit_hf.training.data.fetch import extract_archives
+    from vivit_hf.training.data.synthetic import SyntheticMotionConfig, synthetic_motion_dataset
+
+    config = SyntheticMotionConfig(num_train_per_class=1, num_test_per_class=1, classes=("moving_left",))
+    previous = os.umask(UMASK)
+    try:
+        (tmp_path / "probe").mkdir()
+        plain = oct(stat.S_IMODE((tmp_path / "probe").stat().st_mode))  # what mkdir gives under this umask
+        root = synthetic_motion_dataset(config, cache_dir=tmp_path / "cache")
+        (tmp_path / "zips").mkdir()
+        with zipfile.ZipFile(tmp_path / "zips" / "clips.zip", "w") as archive:
+            archive.writestr("a.txt", "x")
+        unpacked = extract_archives(tmp_path / "zips", tmp_path / "unpacked")
+    finally:
+        os.umask(previous)
+    assert plain == oct(0o777 & ~UMASK)
+    assert oct(stat.S_IMODE(root.stat().st_mode)) == plain
+    assert oct(stat.S_IMODE(unpacked.stat().st_mode)) == plain

@@ -37,13 +37,13 @@ def umask_modes(folder: Path) -> None:
     """Give the files under `folder` the mode a plain `open()` gives (0644 under the usual umask 022): safetensors
     (0.8) writes its file through a temporary one, made 0600, so a model a run saved was one no one else on a shared
     machine or mounted volume could read, beside files they could."""
-    mode = 0o666 & ~_umask()
+    mode = 0o666 & ~process_umask()
     for path in Path(folder).rglob("*"):
         if path.is_file() and not path.is_symlink():
             path.chmod(mode)
 
 
-def _umask() -> int:
+def process_umask() -> int:
     """The process umask, read where Linux shows it (setting it to read it back changes it for other threads, for
     that instant)."""
     with contextlib.suppress(OSError):
