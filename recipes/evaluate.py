@@ -82,7 +82,10 @@ from vivit_hf.training.evaluation import (
     check_labels,
     claim_output_dir,
     dataset_file_refusal,
+    dataset_name,  # noqa: F401 - defined here until it moved; kept importable from the script
     default_output_dir,
+    model_folder_problem,  # noqa: F401 - defined here until it moved; kept importable from the script
+    model_id2label,  # noqa: F401 - defined here until it moved; kept importable from the script
     model_label_spaces,
     model_labels,
     nothing_evaluated,
