@@ -127,6 +127,7 @@ from vivit_hf.training.finetune import (
     soft_targets,
     unreadable_training_set,
     warmup_beyond_the_run,
+    warmup_overridden,
 )
 from vivit_hf.training.finetune_flags import build_parser, missing_paths, parse_args, push_repo
 from vivit_hf.training.flags import (
@@ -270,6 +271,11 @@ def decide_start(args, output_dir: Path, num_processes: int):
         except DatasetFormatError as error:
             raise CommandLineRefused(str(error)) from None
     problem = output_dir_in_dataset(output_dir, args.dataset) if args.dataset != SYNTHETIC else None
+    if problem and list_checkpoints(output_dir):  # a run an earlier version started there: it resumes once moved
+        problem += (
+            f"; to go on with the run it holds, move {output_dir} out of the data set and resume it there "
+            "(--output_dir <the new place> --resume_from_checkpoint latest)"
+        )
     if problem:
         raise CommandLineRefused(problem)
     main_process = os.environ.get("RANK", "0") == "0"
@@ -497,7 +503,7 @@ def main(argv=None):
     warmup = (
         args.num_warmup_steps if args.num_warmup_steps is not None else round(args.warmup_epochs * steps_of_epoch[0])
     )
-    for said in (warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
+    for said in (warmup_overridden(args), warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
         if said:
             logger.warning(f"WARNING: {said}")
     lr_scheduler = get_scheduler(

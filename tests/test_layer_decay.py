@@ -150,7 +150,7 @@ def test_a_resume_that_turns_layer_decay_on_off_or_changes_it_is_refused_naming_
     args += [] if layer_decay is None else ["--layer_decay", layer_decay]
     result = run(FINETUNE, *args, "--resume_from_checkpoint", "latest", check=False)
     assert result.returncode == 2, result.stderr[-3000:]
-    assert f"--layer_decay 0.5 -> {layer_decay or None}" in result.stderr.strip().splitlines()[-1]
+    assert f"--layer_decay 0.5 -> {layer_decay or '(not given)'}" in result.stderr.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize("value", ["0", "1", "1.5", "-0.2"])

@@ -22,6 +22,7 @@ from process_tree import run_launch
 from safetensors.torch import load_file
 
 from vivit_hf.training.data.synthetic import write_video
+from vivit_hf.training.resume import RECORDED_WHEN_ON
 
 REPO = Path(__file__).resolve().parents[1]
 FINETUNE = REPO / "recipes" / "finetune.py"
@@ -356,7 +357,7 @@ def test_resume_refuses_another_init_from_naming_it(videofolder, uninterrupted, 
         check=False,
     )
     last = result.stderr.strip().splitlines()[-1]
-    assert result.returncode != 0 and f"--init_from None -> '{tiny_vit[1]}'" in last, result.stderr[-3000:]
+    assert result.returncode != 0 and f"--init_from (not given) -> '{tiny_vit[1]}'" in last, result.stderr[-3000:]
     assert "training clips" not in result.stderr and not (tmp_path / "README.md").exists()
 
 
@@ -473,7 +474,11 @@ def test_resume_settings_warn_about_the_optimisation_and_old_checkpoints(finetun
     assert warnings == ["resuming with a different --learning_rate 0.1 -> 0.2"]
     args.max_train_steps = 8  # the schedule's length: it changed without a word
     warnings = finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 1))
-    assert warnings[-1] == "resuming with a different --max_train_steps None -> 8"
+    assert warnings[-1] == "resuming with a different --max_train_steps (not given) -> 8"
+    eight = json.loads(json.dumps(finetune_module.run_settings(args, 1)))
+    args.max_train_steps = None  # left out on the resume: printed as "8 -> None", a value no one typed
+    warnings = finetune_module.check_resume_settings(eight, finetune_module.run_settings(args, 1))
+    assert warnings[-1] == "resuming with a different --max_train_steps 8 -> (not given)"
     with pytest.raises(ValueError, match=r"processes \(accelerate launch\) 1 -> 2"):
         finetune_module.check_resume_settings(same, finetune_module.run_settings(args, 2))
     assert "older version" in finetune_module.check_resume_settings(None, saved)[0]
@@ -490,6 +495,7 @@ def test_every_flag_is_a_recorded_setting_or_says_it_changes_nothing(finetune_mo
         "clips": finetune_module.CLIP_SETTINGS,
         "other": finetune_module.OTHER_SETTINGS,
         "operational": finetune_module.OPERATIONAL_FLAGS,
+        "recorded when on": tuple(RECORDED_WHEN_ON),
     }
     named = [name for names in groups.values() for name in names]
     assert len(named) == len(set(named)), "a flag in two groups"
@@ -501,16 +507,16 @@ def test_every_flag_is_a_recorded_setting_or_says_it_changes_nothing(finetune_mo
 CHANGED_SETTINGS = [
     (["--frame_stride", "1"], "clips sampled or scaled otherwise.*--frame_stride 2 -> 1"),
     (["--resize_shortest_edge", "40"], "clips sampled or scaled otherwise.*--resize_shortest_edge 32 -> 40"),
-    (["--short_video", "loop"], "clips sampled or scaled otherwise.*--short_video None -> 'loop'"),
+    (["--short_video", "loop"], r"clips sampled or scaled otherwise.*--short_video \(not given\) -> 'loop'"),
     (["--freeze", "vivit.embeddings"], "another model or optimiser.*--freeze"),
-    (["--label_column", "action"], "other batches.*--label_column None -> 'action'"),
+    (["--label_column", "action"], r"other batches.*--label_column \(not given\) -> 'action'"),
     (["--do_flip", "true"], "--do_flip False -> True"),
     (["--scale_jitter", "1.0", "1.5"], "--scale_jitter [1.0, 1.25] -> [1.0, 1.5]"),
     (["--color_jitter", "true"], "--color_jitter False -> True"),
-    (["--rand_augment", "2", "15"], "--rand_augment None -> [2, 15]"),
+    (["--rand_augment", "2", "15"], "--rand_augment (not given) -> [2, 15]"),
     (["--drop_path_rate", "0.2"], "--drop_path_rate 0.0 -> 0.2"),
     (["--hidden_dropout_prob", "0.0"], "--hidden_dropout_prob 0.1 -> 0.0"),
-    (["--mixed_precision", "bf16"], "--mixed_precision None -> 'bf16'"),
+    (["--mixed_precision", "bf16"], "--mixed_precision (not given) -> 'bf16'"),
     (["--positional_embedding", "random"], "--positional_embedding 'resize_tile' -> 'random'"),
     (["--eval_num_clips", "4"], "--eval_num_clips 1 -> 4"),
 ]
@@ -1281,6 +1287,22 @@ def test_the_presets_crop_reaches_a_model_started_from_a_smaller_vit(finetune_mo
     torch.testing.assert_close(spatial[:, 1:], resize_position_table(table[:, 1:], (2, 2), (32, 32)))
     torch.testing.assert_close(spatial[:, :1], table[:, :1])
     model(pixel_values=torch.zeros(1, 4, 3, 256, 256))  # the processor's shape is the model's: no error
+
+
+def test_an_image_vit_keeps_the_default_presets_clip_shape(finetune_module, tiny_vit):
+    """The bundled demo's run reads 8 frames of 32x32 (its preset's --model_size tiny); the same run --init_from an
+    image ViT took the config's default of 32 frames, and looped the demo's 16-frame clips to fill them."""
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    scratch, _ = finetune_module.build_model(finetune_module.parse_args([]), data)
+    args = finetune_module.parse_args(["--init_from", str(tiny_vit[1])])
+    model, init_processor = finetune_module.build_model(args, data)
+    processor = finetune_module.build_processor(args, model.config, init_processor)
+    assert (model.config.num_frames, model.config.image_size) == (scratch.config.num_frames, scratch.config.image_size)
+    assert processor.num_frames == scratch.config.num_frames
+    typed = finetune_module.parse_args(["--init_from", str(tiny_vit[1]), "--num_frames", "4"])
+    assert finetune_module.build_model(typed, data)[0].config.num_frames == 4  # a typed --num_frames still wins
 
 
 def test_the_preset_runs_from_a_smaller_vit_end_to_end(videofolder, tiny_vit, tmp_path):

@@ -947,6 +947,42 @@ def test_a_warmup_not_shorter_than_the_run_is_said_as_transformers_schedule_neve
     assert said in warning and f"last step's {max(rates):.3g}, and never reaches --learning_rate 0.001" in warning
 
 
+def test_num_warmup_steps_overriding_a_typed_warmup_epochs_is_said_as_transformers_said_it(tmp_path):
+    """--num_warmup_steps overrides --warmup_epochs (its help); both typed, the epochs were dropped without a word,
+    where transformers' TrainingArguments logged that warmup_steps overrides warmup_ratio."""
+    result = run_finetune(
+        "--num_warmup_steps",
+        "5",
+        "--warmup_epochs",
+        "2",
+        "--max_train_steps",
+        "2",
+        "--output_dir",
+        tmp_path / "both",
+        "--num_workers",
+        "0",
+        "--with_tracking",
+        "false",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    said = "both --num_warmup_steps 5 and --warmup_epochs 2 given: the warm-up is --num_warmup_steps' 5 steps"
+    assert said in result.stderr
+    # a preset's --warmup_epochs (the bundled demo's 1) is a default, not typed: nothing to say
+    result = run_finetune(
+        "--num_warmup_steps",
+        "5",
+        "--max_train_steps",
+        "2",
+        "--output_dir",
+        tmp_path / "steps",
+        "--num_workers",
+        "0",
+        "--with_tracking",
+        "false",
+    )
+    assert result.returncode == 0 and "--warmup_epochs has no effect" not in result.stderr, result.stderr[-3000:]
+
+
 def test_a_warmup_shorter_than_the_run_or_a_constant_rate_says_nothing(finetune):
     args = finetune.parse_args(["--num_warmup_steps", "15", "--max_train_steps", "16"])
     assert finetune.warmup_beyond_the_run(args, 15) is None

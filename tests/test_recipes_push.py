@@ -314,3 +314,5 @@ def test_a_hub_token_without_push_to_hub_is_refused(monkeypatch, capsys):
         finetune_flags.parse_args(["--hub_token", "hf_mine"])
     said = capsys.readouterr().err
     assert refused.value.code == 2 and "argument --hub_token: nothing is pushed without --push_to_hub" in said
+    # and what does read a private data set (huggingface_hub's token: the login's, or HF_TOKEN), which it did not say
+    assert said.rstrip().endswith("a private data set or model is read with your login (hf auth login) or HF_TOKEN")

@@ -754,3 +754,26 @@ def test_evaluate_of_a_model_folder_without_weights_says_it_is_a_folder(tmp_path
         f"error: --model {tmp_path / 'model'}: a folder that holds no model transformers can load: "
     ), result.stderr[-3000:]
     assert "no such local folder" not in result.stderr
+
+
+def test_a_run_an_earlier_version_left_inside_the_data_set_is_refused_saying_how_to_resume_it(tmp_path):
+    """Earlier versions let a run write into `--dataset data --output_dir data/out`, and its resume worked; the refusal
+    told that run's owner only to give another --output_dir, which starts over. It now says to move the folder and
+    resume it there, and the run so moved resumes from its last checkpoint."""
+    write_up_down_clips(tmp_path / "data", per_class=2)
+    flags = ["--dataset", tmp_path / "data", *TINY_MODEL, "--checkpointing_steps", 1]
+    first = run_recipe(FINETUNE, *flags, "--output_dir", tmp_path / "run", "--max_train_steps", 1)
+    assert first.returncode == 0, first.stderr[-3000:]
+    shutil.move(tmp_path / "run", tmp_path / "data" / "out")  # where an earlier version let it write
+    resumed = ["--max_train_steps", 2, "--resume_from_checkpoint", "latest"]
+    refused = run_recipe(FINETUNE, *flags, "--output_dir", tmp_path / "data" / "out", *resumed)
+    assert refused.returncode == 2, refused.stderr[-3000:]
+    assert last_line(refused.stderr).endswith(
+        f"give an --output_dir outside it; to go on with the run it holds, move {tmp_path / 'data' / 'out'} out of "
+        "the data set and resume it there (--output_dir <the new place> --resume_from_checkpoint latest)"
+    )
+    shutil.move(tmp_path / "data" / "out", tmp_path / "moved")  # as the line says
+    moved = run_recipe(FINETUNE, *flags, "--output_dir", tmp_path / "moved", *resumed)
+    assert moved.returncode == 0, moved.stderr[-3000:]
+    assert f"resumed from {tmp_path / 'moved' / 'checkpoints' / 'step_1'}: step 1" in moved.stderr
+    assert json.loads((tmp_path / "moved" / "all_results.json").read_text())["completed_steps"] == 2

@@ -116,6 +116,26 @@ def test_shards_are_pushed_to_a_hub_data_set_repo(kinetics, tmp_path, monkeypatc
     assert sorted(files) == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
 
 
+def test_a_private_push_into_a_public_repo_is_refused_in_one_line_before_any_shard_is_written(
+    kinetics, tmp_path, monkeypatch
+):
+    """`--private` into a data set repo that exists and is public: main uploaded the shards publicly; then the refusal
+    came as a PermissionError traceback once every shard had been written (hours for Kinetics)."""
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # only ever 127.0.0.1
+    with HubStandIn() as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
+        monkeypatch.setenv("HF_TOKEN", "hf_standin")
+        huggingface_hub.HfApi(endpoint=hub.endpoint).create_repo("me/open", repo_type="dataset", token="hf_standin")
+        out = tmp_path / "shards"
+        args = ["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out)]
+        with pytest.raises(SystemExit) as refused:
+            shard_main([*args, "--push_to_hub", "me/open", "--private"])
+        assert hub.commits == [] and hub.private == {"datasets/me/open": False}  # nothing pushed, still public
+    assert str(refused.value).startswith("error: --push_to_hub: cannot create the Hub repo me/open: PermissionError: ")
+    assert "me/open exists and is public" in str(refused.value)
+    assert not list(out.rglob("*.tar"))  # refused before the shards
+
+
 @pytest.mark.parametrize(
     "container_format, codec, bframes",
     [("mp4", "h264", 2), ("matroska", "h264", 0), ("webm", "vp9", 0), ("avi", "mjpeg", 0)],

@@ -351,6 +351,73 @@ def test_a_mirrored_file_asked_of_torchcodec_reads_mirrored_from_a_path_bytes_or
             assert np.abs(got.astype(int) - shown[[4, 0]].astype(int)).mean() < 2
 
 
+@pytest.mark.parametrize("degrees, hflip", [(45, False), (135, False), (45, True)])
+def test_an_angle_that_is_no_right_angle_asked_of_torchcodec_leaves_the_picture_as_stored(tmp_path, degrees, hflip):
+    # torchcodec turns such an angle by the nearest right angle (48x64 pictures read 64x48 at 45 degrees, upside down
+    # at 135); PyAV's reader leaves them as stored (mirrored where the matrix mirrors), and reads these files.
+    # Plain PyAV's decode applies no matrix: the stored pictures, mirrored by hand.
+    path = write_with_matrix(tmp_path / f"turned{degrees}.mp4", degrees, hflip=hflip, vflip=False, num_frames=3)
+    stored = stored_pictures(path)
+    shown = stored[:, :, ::-1] if hflip else stored
+    with open(path, "rb") as file:
+        for source in (path, open(path, "rb").read(), file):
+            with open_video(source, backend="torchcodec") as reader:
+                assert (reader.info.height, reader.info.width, reader.info.hflip) == (*stored.shape[1:3], hflip)
+                got = reader.read([2, 0])
+            assert got.shape == shown[[2, 0]].shape
+            assert np.abs(got.astype(int) - shown[[2, 0]].astype(int)).mean() < 2
+
+
+def test_program_and_transport_streams_cut_short_asked_of_torchcodec_read_as_a_sequential_decode(tmp_path):
+    # H.264 in a .vob cut at a pack's end (the decoder refuses its last packet) and HEVC in a .ts cut at a packet's end
+    # (its last packet makes no picture): torchcodec seeks neither container right, and PyAV's reader, which reads
+    # them, gives what a one-thread sequential decode gives (tests/test_video_cut_streams.py)
+    from test_video_cut_streams import X264, X265, last_packet_refused, sequential_decode, sequential_times
+    from video_factory import write_stamped
+
+    vob = write_stamped(tmp_path / "full.vob", "vob", "libx264", 40, X264)
+    hevc = write_stamped(tmp_path / "full.ts", "mpegts", "libx265", 40, X265)
+    cuts = []
+    for full, step, suffix, is_cut in [
+        (vob, 2048, "vob", last_packet_refused),
+        (hevc, 188, "ts", lambda cut: len(sequential_times(cut)) < len(video_packets(cut))),
+    ]:
+        data, cut = open(full, "rb").read(), tmp_path / f"cut.{suffix}"
+        for size in range(len(data) // 2 // step * step, len(data), step):
+            cut.write_bytes(data[:size])
+            if is_cut(cut):
+                cuts.append(str(cut))
+                break
+    assert len(cuts) == 2, "a cut the case needs is not written"
+    for cut in cuts:
+        truth = sequential_decode(cut)
+        with open_video(cut, backend="torchcodec") as reader:
+            assert reader.num_frames == len(truth), cut
+            np.testing.assert_array_equal(reader.read(range(len(truth))), truth)
+            # (a read in reverse seeks before each frame, where torchcodec's seek went wrong in these containers)
+            np.testing.assert_array_equal(reader.read(range(len(truth))[::-1]), truth[::-1])
+
+
+def video_packets(path) -> list:
+    with av.open(str(path)) as container:
+        return [packet for packet in container.demux(video=0) if packet.size]
+
+
+@pytest.mark.parametrize("num_frames", [2, 3])
+def test_a_transport_stream_of_a_few_frames_asked_of_torchcodec_is_named_too_short(tmp_path, num_frames):
+    # FFmpeg's probe takes so short a .ts for a program stream, and neither PyAV nor torchcodec opens it: the error
+    # says what PyAV's reader says ("[Errno 541478725] End of file" said nothing)
+    from video_factory import write_stamped
+
+    from vivit_hf import VideoDecodeError
+
+    path = write_stamped(tmp_path / "clip.ts", "mpegts", "libx264", num_frames, {"preset": "ultrafast"})
+    size = os.path.getsize(path)
+    for source in (path, open(path, "rb").read()):
+        with pytest.raises(VideoDecodeError, match=f"transport stream too short for FFmpeg to recognise: {size} bytes"):
+            open_video(source, backend="torchcodec")
+
+
 def test_h264_with_b_frames_stamped_in_decode_order_asked_of_torchcodec_reads_the_sequential_decode(tmp_path):
     # Matroska stamped in decode order: PyAV's table finds presentation order by a decode at open, and the times
     # torchcodec indexes by are decode times, so torchcodec's frame at frame i's time is another picture. PyAV reads

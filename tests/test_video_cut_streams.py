@@ -8,6 +8,8 @@ sequential decode that passes over the packets its decoder refuses, as the ffmpe
 short fails its demuxer where the cut is: the reader's reads of the last frames failed where that decode, flushed
 there, gives them."""
 
+import io
+
 import av
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ from video_factory import frame_indices, write_stamped
 
 from vivit_hf.processing.errors import VideoDecodeError
 from vivit_hf.processing.video_io import open_video
+from vivit_hf.processing.video_pyav import PyAVReader
 
 MPEG = {"bf": "2", "g": "8"}  # open GOPs with B-frames, as DVDs and FFmpeg's default
 X264 = {"preset": "ultrafast", "x264-params": "keyint=8:bframes=2"}
@@ -213,3 +216,28 @@ def test_a_transport_stream_cut_inside_its_first_picture_has_no_frames(tmp_path)
         pytest.fail("no cut point leaves one packet that makes no frame: the case is not written")
     with pytest.raises(VideoDecodeError, match=r"cut\.ts.* has no frames \(it ends inside its first frame"):
         open_video(str(cut))
+
+
+def test_a_transport_stream_from_bytes_decodes_its_last_gop_once_and_tells_a_cut_copy_apart(tmp_path, monkeypatch):
+    # Bytes and file objects have no path to key a cache by: every open of a .ts from bytes (a DataLoader's read of a
+    # clip, every step) decoded its last GOP again, doubling an uncut file's read. Their content keys it now, and a
+    # copy cut at a packet's end, the same bytes but the last, is not taken for the whole file.
+    full = write_stamped(tmp_path / "full.ts", "mpegts", "libx265", 40, X265)
+    data = open(full, "rb").read()
+    cut = tmp_path / "cut.ts"
+    for size in range(len(data) // 188 * 188 - 188, len(data) // 2, -188):
+        cut.write_bytes(data[:size])
+        with av.open(str(cut)) as container:
+            packets = sum(1 for packet in container.demux(video=0) if packet.size)
+        if len(sequential_times(cut)) < packets:
+            break
+    else:
+        pytest.fail("no cut point leaves a last packet that makes no frame: the case is not written")
+    decodes = []
+    real = PyAVReader._gives_last_picture
+    monkeypatch.setattr(PyAVReader, "_gives_last_picture", lambda self, *args: decodes.append(1) or real(self, *args))
+    for source, path in [(data, full), (bytearray(data), full), (io.BytesIO(data), full), (cut.read_bytes(), cut)]:
+        with open_video(source) as reader:
+            assert reader.num_frames == len(sequential_times(path)), path
+        if path == full:
+            assert len(decodes) == 1  # the first open's, only

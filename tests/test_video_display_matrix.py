@@ -232,3 +232,27 @@ def test_a_motion_jpeg_whose_exif_turns_its_pictures_is_read_with_pyav_when_torc
     path = write_mjpeg(tmp_path / "camera.mov", exif_jpeg(orientation), "mov")
     misreads, stream_index, hflip = video_io._torchcodec_plan(path)
     assert (misreads, stream_index, hflip) == (orientation != 1, 0, False)
+
+
+def ffmpeg_angle(path) -> int:
+    """The angle of the file's display matrix as libavutil/display.c's `av_display_rotation_get` computes it from the
+    9 int32 values (16.16 fixed point) plain PyAV hands out, rounded as ffmpeg's `get_rotation` and ffprobe's "%.2f"
+    show it (29.9996 as 30), taken modulo 360."""
+    from av.sidedata.sidedata import Type
+
+    with av.open(str(path)) as container:
+        frame = next(container.decode(video=0))
+        matrix = np.frombuffer(bytes(frame.side_data.get(Type.DISPLAYMATRIX)), dtype=np.int32) / 65536.0
+    scale = np.hypot(matrix[0], matrix[3]), np.hypot(matrix[1], matrix[4])
+    return int(np.floor(-np.degrees(np.arctan2(matrix[1] / scale[1], matrix[0] / scale[0])) + 0.5)) % 360
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("degrees", [30, 10, 200, 330])
+def test_probe_reports_a_display_matrix_angle_as_ffmpeg_rounds_it(tmp_path, degrees, backend):
+    # PyAV 18.1's `frame.rotation` truncates FFmpeg's angle to an int: a matrix of 30 degrees (29.9996 in fixed
+    # point) was reported as 29 by the PyAV reader, 30 by torchcodec's and ffprobe
+    path = write_with_matrix(tmp_path / f"turned{degrees}.mp4", degrees, hflip=False, vflip=False, num_frames=3)
+    angle = ffmpeg_angle(path)
+    assert angle == degrees  # (the matrix holds the angle asked, to within its fixed point)
+    assert probe(path, backend=backend).rotation == angle

@@ -33,6 +33,28 @@ MODEL_FOLDER_PATTERNS = (
 RESULTS_FILE = "all_results.json"
 
 
+def umask_modes(folder: Path) -> None:
+    """Give the files under `folder` the mode a plain `open()` gives (0644 under the usual umask 022): safetensors
+    (0.8) writes its file through a temporary one, made 0600, so a model a run saved was one no one else on a shared
+    machine or mounted volume could read, beside files they could."""
+    mode = 0o666 & ~process_umask()
+    for path in Path(folder).rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(mode)
+
+
+def process_umask() -> int:
+    """The process umask, read where Linux shows it (setting it to read it back changes it for other threads, for
+    that instant)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def code_files(*packages) -> set[str]:
     """The names of the modules of `packages` (`save_pretrained` copies them beside the weights for
     `trust_remote_code`)."""
@@ -71,6 +93,7 @@ def staged_outputs(output_dir: Path, model_files=WEIGHT_PATTERNS):
 def _move_into_place(staging: Path, output_dir: Path, model_files) -> None:
     """Replace `output_dir`'s files by `staging`'s (results last); when the new outputs hold a model (weights), drop
     the previous model's files (`model_files`) it did not write; remove `staging`."""
+    umask_modes(staging)
     written = sorted(staging.iterdir(), key=lambda path: path.name == RESULTS_FILE)
     new_names = {path.name for path in written}
     new_model = any(path.match(pattern) for path in written for pattern in WEIGHT_PATTERNS)

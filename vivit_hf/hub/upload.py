@@ -165,6 +165,18 @@ class BackgroundUploader:
         ]
 
 
+def start_uploader(repo_id: str, **kwargs) -> BackgroundUploader:
+    """`BackgroundUploader(repo_id, **kwargs)` for a command's `--push_to_hub`: a repo that cannot be made or used (a
+    private one asked for where a public one exists, the Hub's HTTP errors, no network, a bad id) ends the command
+    with one line naming the repo and why, as recipes/finetune.py does; `python -m vivit_hf.training.data.shard`
+    ended in a traceback, after writing every shard."""
+    try:
+        return BackgroundUploader(repo_id, **kwargs)
+    except Exception as error:  # the Hub's HTTP errors, its HTTP client's (no network: not OSErrors), a bad id
+        reason = f"{type(error).__name__}: {error}".splitlines()[0]
+        raise SystemExit(f"error: --push_to_hub: cannot create the Hub repo {repo_id}: {reason}") from None
+
+
 def push_folder(
     folder,
     repo_id: str,

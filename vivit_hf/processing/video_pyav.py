@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import collections
 import functools
+import hashlib
 import itertools
+import math
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -161,8 +163,16 @@ def _display_orientation(frame: Any, picture: bytes | None = None) -> tuple[int,
         # A matrix that flattens the picture has no angle (FFmpeg's is NaN, which PyAV hands on as -2**31, read as
         # 232 degrees): FFmpeg's autorotate leaves such a picture as stored, and so does this.
         return 0, False
-    angle = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+    angle = _matrix_angle(a, b, c, d)
     return (angle, False) if determinant > 0 else ((180 - angle) % 360, True)
+
+
+def _matrix_angle(a: int, b: int, c: int, d: int) -> int:
+    """The counter-clockwise angle, in whole degrees (0-359), of a display matrix whose first row is `a, b` and second
+    `c, d` (16.16 fixed point): FFmpeg's `av_display_rotation_get`, rounded as its command line rounds it. PyAV's
+    `frame.rotation` truncates that angle: an editor's 30 degrees, 29.9996 in fixed point, read 29."""
+    angle = -math.degrees(math.atan2(b / math.hypot(b, d), a / math.hypot(a, c)))
+    return round(angle) % 360
 
 
 # Containers that store how long each frame is shown and no frame rate (GIF delays in 1/100 s, APNG's fractions):
@@ -357,6 +367,25 @@ def _file_key(source: Any) -> tuple | None:
     except OSError:
         return None
     return os.path.realpath(source), status.st_size, status.st_mtime_ns
+
+
+def _content_key(source: Any) -> tuple | None:
+    """What tells the content of a seekable file object (bytes become one) the same as one seen before: its size and
+    a hash of all its bytes (a part would not do: two cuts of one file differ only in the last). Its position is kept.
+    None for anything else, or one whose reads fail."""
+    if not all(hasattr(source, name) for name in ("read", "seek", "tell")):
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        position = source.tell()
+        source.seek(0)
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+        size = source.tell()
+        source.seek(position)
+    except (OSError, ValueError):
+        return None
+    return "content", size, digest.hexdigest()
 
 
 class _TableCache:
@@ -869,7 +898,9 @@ class PyAVReader(VideoReader):
         decode, as a cut file's does, which is right either way."""
         if self.container.format.name != "mpegts" or not keyframes:
             return False
-        file_key = _file_key(self._source)
+        # (bytes and file objects by their content: a DataLoader reads a clip's bytes anew at every step, and this
+        # decode of up to a whole file at every read tripled an uncut .ts's open)
+        file_key = _file_key(self._source) or _content_key(self._source)
         cache_key = None if file_key is None else (*file_key, "last picture")
         cached = _REORDERS_CACHE.get(cache_key)
         if cached is not None:

@@ -223,10 +223,10 @@ def _torchcodec_reason(error: Exception) -> str:
 
 def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
     """From the header PyAV reads of `resolved` (a path or a seekable file): whether its container is one torchcodec
-    indexes wrongly (or whose pictures' EXIF orientation turns them: see `_first_frame_orientation`), the index of the
-    stream `video_stream` picks (None: PyAV found none), and whether its display matrix mirrors (`TorchcodecReader`'s
-    `hflip`; PyAV exposes the matrix on decoded frames only, so the first frame is decoded). A file PyAV cannot open
-    is left to torchcodec, whose error names the fault."""
+    indexes wrongly (or whose pictures' EXIF orientation turns them, or whose display matrix's angle is no right angle:
+    see `_first_frame_orientation`), the index of the stream `video_stream` picks (None: PyAV found none), and whether
+    its display matrix mirrors (`TorchcodecReader`'s `hflip`; PyAV exposes the matrix on decoded frames only, so the
+    first frame is decoded). A file PyAV cannot open is left to torchcodec, whose error names the fault."""
     import av
 
     position = resolved.tell() if hasattr(resolved, "tell") else None
@@ -264,7 +264,8 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
 
 def _first_frame_orientation(container: Any, stream: Any) -> tuple[bool, bool]:
     """Whether the display matrix of `stream`'s first frame mirrors, and whether its picture's EXIF orientation tag
-    turns or mirrors it ((False, False) where no frame decodes: torchcodec's reader then names the fault).
+    turns or mirrors it or the matrix's angle is no right angle ((False, False) where no frame decodes: torchcodec's
+    reader then names the fault).
 
     FFmpeg 8 makes the EXIF tag of a JPEG, PNG, TIFF or WebP picture (a camera's Motion JPEG, a photo) its frame's
     display matrix, which PyAVReader applies; torchcodec turns frames by the stream's matrix alone, which such a file
@@ -277,7 +278,10 @@ def _first_frame_orientation(container: Any, stream: Any) -> tuple[bool, bool]:
             for frame in packet.decode():
                 picture = bytes(packet) if exif and packet.size else None
                 turned = _exif_orientation(picture) not in (None, (0, False))
-                return _display_orientation(frame, picture)[1], turned
+                rotation, mirrored = _display_orientation(frame, picture)
+                # torchcodec turns an angle that is no right angle (an editor's 45 or 135) by the nearest one: 48x64
+                # pictures read 64x48 or upside down, where PyAVReader leaves them as stored (`_orient`)
+                return mirrored, turned or rotation % 90 != 0
     except av.FFmpegError:
         pass
     return False, False

@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
+from ..hub.folders import umask_modes
 from .checkpoints import CHECKPOINTS, STATE_FILE, list_checkpoints
 
 BEST = "best"  # under checkpoints/: removed with them by --overwrite_output_dir, left out of every upload
@@ -101,6 +102,7 @@ def save_best_snapshot(model, output_dir: Path, step: int, results: dict, state_
     shutil.rmtree(tmp, ignore_errors=True)
     save_pretrained(model, tmp, state_dict=state_dict)
     (tmp / RESULTS_FILE).write_text(json.dumps(results, indent=2))
+    umask_modes(tmp)
     shutil.rmtree(final, ignore_errors=True)
     os.replace(tmp, final)
     return final

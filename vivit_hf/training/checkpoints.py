@@ -19,7 +19,7 @@ import torch
 
 from .. import models, processing
 from ..hub.cards import recipe_settings
-from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files
+from ..hub.folders import FINAL_STAGING, WEIGHT_PATTERNS, code_files, umask_modes
 from .agreement import checkpoint_writer
 from .flags import output_dir_problem
 
@@ -411,6 +411,7 @@ def save_checkpoint(accelerator, output_dir: Path, name: str, state: dict, total
     accelerator.wait_for_everyone()
     if writer:
         (tmp / STATE_FILE).write_text(json.dumps(state, indent=2))
+        umask_modes(tmp)
         replaced = _retire(final) if final.exists() else None
         os.replace(tmp, final)
         pruned = [_retire(old) for old in (_oldest_first(output_dir, final)[:-total_limit] if total_limit else [])]

@@ -137,6 +137,19 @@ def warmup_beyond_the_run(args: argparse.Namespace, warmup: int) -> str | None:
     )
 
 
+def warmup_overridden(args: argparse.Namespace) -> str | None:
+    """A warning when --num_warmup_steps and --warmup_epochs are both typed (a preset's --warmup_epochs is a default,
+    not typed), else None: the steps win, as its help says, and the epochs were dropped without a word, where
+    transformers' TrainingArguments said "Both warmup_ratio and warmup_steps given, warmup_steps will override any
+    effect of warmup_ratio during training"."""
+    if args.num_warmup_steps is None or not getattr(args, "warmup_epochs_typed", False):
+        return None
+    return (
+        f"both --num_warmup_steps {args.num_warmup_steps} and --warmup_epochs {args.warmup_epochs:g} given: the "
+        f"warm-up is --num_warmup_steps' {args.num_warmup_steps} steps, and --warmup_epochs has no effect"
+    )
+
+
 def restarts_without_a_restart(args: argparse.Namespace) -> str | None:
     """A warning for `cosine_with_restarts`, else None: at transformers' default of one cycle (`num_cycles`, which the
     recipe has no flag for) it is the cosine schedule, rate for rate, with no restart, which nothing said."""
@@ -705,6 +718,9 @@ def build_model(args, data):
     else:
         check_config_overrides(overrides, config_classes=[config_class])
         if args.init_from:
+            # An image ViT says no frame count: the preset's (its --model_size's), as a run without --init_from takes;
+            # the config's default of 32 looped the bundled demo's 16-frame clips, where that run reads 8 frames
+            overrides.setdefault("num_frames", MODEL_SIZES[args.model_size or "tiny"]["num_frames"])
             try:
                 model, vit_report = model_class.from_vit_pretrained(
                     args.init_from,

@@ -444,7 +444,10 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
         )
     for name in ("hub_model_id", "hub_private_repo", "hub_token", "upload_retries"):  # the token reads nothing
         if name in typed and not args.push_to_hub:
-            return f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
+            # the token given to read a private data set or model: say what reads one
+            reading = "; a private data set or model is read with your login (hf auth login) or HF_TOKEN"
+            said = f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
+            return said + (reading if name == "hub_token" else "")
     for name in ("tubelet_init", "positional_embedding"):
         if name in typed and not args.init_from:
             return (
@@ -593,6 +596,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     args.total_batch_size_typed = "total_batch_size" in typed
     # unused where the data set has an evaluation split, known once it is read (`load_data` says so)
     args.holds_out_typed = "validation_split_percentage" in typed
+    args.warmup_epochs_typed = "warmup_epochs" in typed  # overridden by --num_warmup_steps: said (`warmup_overridden`)
     # The model flags a ViViT --init_from decides instead: typed, they are refused (`ignored_by_checkpoint`).
     args.typed_model_flags = [name for name in ("model", *_CHECKPOINT_DECIDES) if name in typed]
     unused = unused_flag(args, typed) or best_model_flag_unused(args, typed) or class_weights_problem(args)

@@ -99,6 +99,7 @@ OPERATIONAL_FLAGS = (
     "total_batch_size",  # as effective_total_batch_size
     "total_batch_size_typed",
     "holds_out_typed",
+    "warmup_epochs_typed",
     "typed_model_flags",
     "output_dir",
     "overwrite_output_dir",
@@ -124,7 +125,16 @@ OPERATIONAL_FLAGS = (
     "torch_compile_backend",
     "torch_compile_mode",
     "gradient_checkpointing",  # the same gradients, recomputed (dropout and stochastic depth draw the same masks)
+    # which evaluation's weights the run ends with and when it stops: decided from the evaluation history every
+    # checkpoint records (best_model.py), so a resume may change them, as --eval_steps
+    "load_best_model_at_end",
+    "metric_for_best_model",
+    "early_stopping_patience",
+    "early_stopping_threshold",
 )
+# Settings recorded only when on (in "model" and "other"), so that a run folder written before they existed still is
+# "the same command" as one without them; a resume compares a missing one as off.
+RECORDED_WHEN_ON = {"layer_decay": "model", "class_weights": "other"}
 
 
 def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
@@ -139,11 +149,11 @@ def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
         batches.pop("shuffle_buffer_size")
         batches.pop("num_workers")
     model = {name: values.get(name) for name in MODEL_SETTINGS}
-    if values.get("layer_decay") is not None:  # its optimiser groups; recorded only when on, as before it existed
-        model["layer_decay"] = values["layer_decay"]
     other = {name: values.get(name) for name in OTHER_SETTINGS}
-    if values.get("class_weights") is not None:  # the loss; recorded only when on, as before it existed
-        other["class_weights"] = values["class_weights"]
+    # --layer_decay (the optimiser's groups) and --class_weights (the loss)
+    for name, group in RECORDED_WHEN_ON.items():
+        if values.get(name) is not None:
+            (model if group == "model" else other)[name] = values[name]
     return {
         "batches": batches,
         "model": model,
@@ -260,6 +270,12 @@ def same_settings(saved: dict | None, current: dict) -> bool:
     )
 
 
+def said(value) -> str:
+    """A recorded flag's value as a change names it: a flag left out is recorded as None, which the warnings printed
+    ("--max_train_steps 150 -> None"), a value no one typed."""
+    return "(not given)" if value is None else repr(value)
+
+
 def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
     """Refuse (ValueError naming each flag, old -> new) a resume whose batch-defining settings differ from the
     checkpoint's; return warnings for the other settings that differ (or for a checkpoint that recorded none)."""
@@ -269,7 +285,7 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
     def changes(old: dict, new: dict) -> list[str]:
         differing = [name for name in new if name in old and not same_setting(name, old[name], new[name])]
         flag = {"num_processes": "processes (accelerate launch)", "effective_total_batch_size": "total batch"}
-        return [f"{flag.get(name, '--' + name)} {old[name]!r} -> {new[name]!r}" for name in differing]
+        return [f"{flag.get(name, '--' + name)} {said(old[name])} -> {said(new[name])}" for name in differing]
 
     refused = changes(saved.get("batches", {}), current["batches"])
     if refused:
@@ -394,4 +410,4 @@ def apply_resumed_hyperparameters(optimizer, lr_scheduler, args, saved: dict | N
                 exempt = key == "weight_decay" and group.get("weight_decay_exempt")  # biases and norms keep 0
                 if key in group and not exempt:  # AdamW has no momentum
                     group[key] = getattr(args, name) or 0.0
-    return [f"--{name} {saved[name]!r} -> {getattr(args, name)!r}" for name in changed]
+    return [f"--{name} {said(saved[name])} -> {said(getattr(args, name))}" for name in changed]

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from ...hub.folders import process_umask
 from .synthetic import default_cache_dir
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
@@ -254,6 +255,8 @@ def extract_archives(folder: str | os.PathLike, destination: str | os.PathLike) 
         return destination
     destination.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent))
+    # mkdtemp makes it 0700: renamed into place, the data set no one else on a shared cache could read
+    tmp.chmod(0o777 & ~process_umask())
     try:
         # Something-Something v2's `20bn-something-something-v2-00`, `-01`, ...: with no suffix they were left as
         # they are, and zipped one by one each was unpacked into a folder of its own, never joined; either way the

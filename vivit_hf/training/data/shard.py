@@ -575,6 +575,7 @@ def main(argv=None) -> dict:
             )
     except DatasetFormatError as error:  # not what --dataset_format says: its message names the problem
         parser.error(str(error))
+    uploader = hub_uploader(args) if args.push_to_hub else None  # its refusals before the shards, not hours after
     try:
         summary = write_shards(
             data,
@@ -593,22 +594,28 @@ def main(argv=None) -> dict:
         parser.error(f"argument --splits: {error}")
     for split, info in summary.items():
         logger.info(f"{split}: {info['clips']} clips in {len(info['shards'])} shards ({info['video_bytes']} bytes)")
-    if args.push_to_hub:
-        from ...hub.upload import BackgroundUploader
-
-        uploader = BackgroundUploader(
-            args.push_to_hub,
-            token=args.hub_token or os.environ.get("HF_TOKEN"),
-            private=args.private,
-            endpoint=os.environ.get("HF_ENDPOINT"),
-            repo_type="dataset",
-        )
+    if uploader is not None:
         record = uploader.push_folder(args.out, "Add WebDataset shards (vivit_hf.training.data.shard)")
         uploader.close()
         if not record.success:
             raise SystemExit(f"error: {uploader.failure_message(record)}")
         logger.info(f"uploaded to https://huggingface.co/datasets/{uploader.repo_id}")
     return summary
+
+
+def hub_uploader(args):
+    """The uploader of `--push_to_hub`, its repo made (or found) now: a repo it cannot push to (a bad id, no token, a
+    `--private` push into a repo that exists and is public) is one line, exit 1, before any shard is written; it was a
+    traceback once every shard had been written (hours for Kinetics), a public repo's after the upload."""
+    from ...hub.upload import start_uploader
+
+    return start_uploader(
+        args.push_to_hub,
+        token=args.hub_token or os.environ.get("HF_TOKEN"),
+        private=args.private,
+        endpoint=os.environ.get("HF_ENDPOINT"),
+        repo_type="dataset",
+    )
 
 
 if __name__ == "__main__":

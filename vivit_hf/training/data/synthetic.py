@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ...hub.folders import process_umask
+
 _SQRT_HALF = math.sqrt(0.5)
 # Image coordinates: y grows downwards, so "up" is -y.
 DIRECTIONS = {
@@ -201,6 +203,8 @@ def synthetic_motion_dataset(
         return root
     base.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=base))
+    # mkdtemp makes it 0700: renamed into place, the data set no one else on a shared cache could read
+    tmp.chmod(0o777 & ~process_umask())
     try:
         generate_synthetic_motion(tmp, config)
         try:
