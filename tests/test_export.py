@@ -156,7 +156,7 @@ def test_export_of_transformers_own_vivit_is_refused_naming_the_conversion(tmp_p
     assert main([str(tmp_path / "vivit"), str(tmp_path / "exports" / "model.pt2")]) == 2
     error = capsys.readouterr().err
     assert "VivitForVideoClassification (model_type 'vivit')" in error
-    assert "python -m vivit_hf.convert transformers" in error
+    assert f"python -m vivit_hf.convert transformers --model {tmp_path / 'vivit'} --out FOLDER" in error
     assert not (tmp_path / "exports").exists()
 
 

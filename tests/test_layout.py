@@ -200,3 +200,14 @@ def test_the_names_scripts_imported_from_the_data_hub_module_still_import_from_t
     # the same objects, not copies: a check or patch on one is on the other
     assert hub.load_hub is hub_datasets.load_hub and hub.HubSplit is hub_datasets.HubSplit
     assert hub.table_files is hub_files.table_files and hub.hub_columns is hub_labels.hub_columns
+
+
+def test_the_layout_page_says_where_every_test_file_is():
+    # its "Where the tests are" table left 43 of them in no row (tests/test_scenic_released_configs.py,
+    # tests/test_attention_mask.py, tests/test_pipeline_inputs.py, ...): a newcomer missed them
+    text = LAYOUT_PAGE.read_text()
+    table = text[text.index("## Where the tests are") :]
+    named = [path for path in NAMED_PATH.findall(table) if path.startswith("tests/")]
+    files = sorted(path.relative_to(ROOT) for path in (ROOT / "tests").glob("test_*.py"))
+    unnamed = [str(path) for path in files if not any(path.match(pattern) for pattern in named)]
+    assert not unnamed, f"test files docs/layout.md's 'Where the tests are' places in no row: {unnamed}"

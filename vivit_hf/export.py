@@ -13,6 +13,7 @@ the graph; the CPU fast path steps aside while exporting).
 from __future__ import annotations
 
 import copy
+import shlex
 import sys
 from pathlib import Path
 
@@ -213,13 +214,15 @@ def onnxruntime_cannot_run(model: ViViTPreTrainedModel, error: Exception) -> boo
     return model.dtype != torch.float32 and isinstance(error, KernelNotImplemented)
 
 
-def not_ours(model) -> str:
-    """What a model transformers loaded is, where it is none of the four: transformers' own ViViT (its folder loads
-    as `VivitForVideoClassification`) failed in a traceback ("'VivitConfig' object has no attribute 'image_size_hw'"),
-    as did any other video classifier."""
+def not_ours(model, source: str) -> str:
+    """What a model transformers loaded from `source` is, where it is none of the four: transformers' own ViViT (its
+    folder loads as `VivitForVideoClassification`) failed in a traceback ("'VivitConfig' object has no attribute
+    'image_size_hw'"), as did any other video classifier."""
     what = f"a {type(model).__name__} (model_type {model.config.model_type!r}), not one of vivit_hf's four models"
     if model.config.model_type == "vivit":
-        return f"{what}: convert it first (python -m vivit_hf.convert transformers --model PATH --out FOLDER)"
+        # the command to run on the user's own folder or Hub id, not a template with PATH to fill in
+        convert = f"python -m vivit_hf.convert transformers --model {shlex.quote(source)} --out FOLDER"
+        return f"{what}: convert it first ({convert})"
     return f"{what}, which are what this command exports"
 
 
@@ -272,7 +275,7 @@ def main(argv=None) -> int:
         )
         return 2
     if not isinstance(model, ViViTPreTrainedModel):
-        print(f"{parser.prog}: error: {args.model} is {not_ours(model)}", file=sys.stderr)
+        print(f"{parser.prog}: error: {args.model} is {not_ours(model, args.model)}", file=sys.stderr)
         return 2
     if refusal := mask_refusal(model, args.attention_mask):
         print(f"{parser.prog}: error: {args.model} {refusal}", file=sys.stderr)
