@@ -106,7 +106,7 @@ MUTATIONS = [
         [
             "test_time_space_and_space_time_give_different_outputs",
             "test_each_block_attends_in_the_configured_order[time_space]",
-            "test_scenic_config_without_attention_order_means_time_space",
+            "test_scenic_config_without_attention_order_is_refused",
         ],
     ),
     Mutation(
