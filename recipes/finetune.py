@@ -423,7 +423,8 @@ def main(argv=None):
     if metric_problem(best_metric, data.label_spaces):
         usage_error(metric_problem(best_metric, data.label_spaces))
     with hub_source("--init_from", args.init_from):
-        model, init_processor = build_model(args, data)
+        model, init_processor = build_model(args, data, resume_state if checkpoint is not None else None)
+    model_num_frames = model.config.num_frames  # recorded in checkpoints: the model a resume builds (build_model)
     processor = build_processor(args, model.config, init_processor)
     try:  # (flags that disagree are refused at parse time; this is what a checkpoint's config may still bring)
         check_processor_fits_model(processor, model.config)
@@ -815,6 +816,7 @@ def main(argv=None):
             train_digest=train_digest,  # the clips it skips by position on resume (check_resume_clips)
             weight_decay_exempt_group=any(group.get("weight_decay_exempt") for group in optimizer.param_groups),
             runs=runs_so_far(),
+            model_num_frames=model_num_frames,
         )
         state["train_loss_sum"], state["train_loss_steps"] = train_loss_so_far()
         state["logged_loss"] = last_logged

@@ -1305,6 +1305,27 @@ def test_an_image_vit_keeps_the_default_presets_clip_shape(finetune_module, tiny
     assert finetune_module.build_model(typed, data)[0].config.num_frames == 4  # a typed --num_frames still wins
 
 
+def test_a_checkpoint_of_the_configs_frame_count_resumes_from_an_image_vit(videofolder, tiny_vit, tmp_path):
+    """A run --init_from an image ViT without --num_frames, checkpointed by a version that built the config's default
+    32 frames (its trainer_state records num_frames None and no model_num_frames): resumed by one that builds the
+    preset's 8, it died in a size-mismatch traceback at load_state. The resume builds the model the checkpoint holds."""
+    flags = ["--dataset", videofolder, "--output_dir", tmp_path, "--init_from", tiny_vit[1], "--frame_stride", "1"]
+    flags += ["--checkpointing_steps", "1", "--per_device_train_batch_size", "2", "--gradient_accumulation_steps", "1"]
+    flags += ["--per_device_eval_batch_size", "6", "--eval_num_clips", "1", "--num_workers", "0"]
+    run(FINETUNE, *flags, "--num_frames", "32", "--max_train_steps", "1")
+    state_file = tmp_path / "checkpoints" / "step_1" / "trainer_state.json"
+    state = json.loads(state_file.read_text())
+    state["settings"]["model"]["num_frames"] = None  # as that version recorded the run: the flag not given
+    state.pop("model_num_frames", None)
+    state_file.write_text(json.dumps(state))
+    trained = load_file(tmp_path / "checkpoints" / "step_1" / "model.safetensors")
+    run(FINETUNE, *flags, "--max_train_steps", "2", "--resume_from_checkpoint", "latest")
+    assert json.loads((tmp_path / "config.json").read_text())["num_frames"] == 32
+    resumed = load_file(tmp_path / "model.safetensors")
+    assert resumed.keys() == trained.keys()
+    assert all(resumed[name].shape == trained[name].shape for name in trained)
+
+
 def test_the_preset_runs_from_a_smaller_vit_end_to_end(videofolder, tiny_vit, tmp_path):
     # Used to stop at the first step: pixel_values must have shape (batch, 4, 3, 16, 16), got (..., 256, 256).
     run(

@@ -681,7 +681,21 @@ class ModelFlagError(ValueError):
     user's input, which the recipe ends with in one line, status 2."""
 
 
-def build_model(args, data):
+def vit_init_frames(args, config_class, resumed: dict | None) -> int:
+    """The frame count of a model `--init_from` an image ViT (which says none) where --num_frames is not given: the
+    preset's (its --model_size's), as a run without --init_from takes; the config's default of 32 looped the bundled
+    demo's 16-frame clips, where that run reads 8 frames. A resume builds the model its checkpoint holds (`resumed`,
+    its trainer_state): the frame count it records, or the config's default for a checkpoint of a version that
+    recorded none and built that, whose 32-frame weights did not load into the preset's 8 (a size-mismatch
+    traceback)."""
+    if resumed is not None:
+        return resumed.get("model_num_frames", config_class().num_frames)
+    return MODEL_SIZES[args.model_size or "tiny"]["num_frames"]
+
+
+def build_model(args, data, resumed: dict | None = None):
+    """The model the flags ask for, and the processor its `--init_from` gives (else None); `resumed`: the
+    trainer_state of the checkpoint a resume loads into it."""
     label_kwargs = dict(id2label=data.id2label, label2id=data.label2id)
     if data.is_multi_head:
         label_kwargs["label_spaces"] = data.head_sizes
@@ -718,9 +732,7 @@ def build_model(args, data):
     else:
         check_config_overrides(overrides, config_classes=[config_class])
         if args.init_from:
-            # An image ViT says no frame count: the preset's (its --model_size's), as a run without --init_from takes;
-            # the config's default of 32 looped the bundled demo's 16-frame clips, where that run reads 8 frames
-            overrides.setdefault("num_frames", MODEL_SIZES[args.model_size or "tiny"]["num_frames"])
+            overrides.setdefault("num_frames", vit_init_frames(args, config_class, resumed))
             try:
                 model, vit_report = model_class.from_vit_pretrained(
                     args.init_from,
