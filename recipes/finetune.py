@@ -67,6 +67,7 @@ from vivit_hf.training.best_model import (
     load_best_snapshot,
     metric_problem,
     missing_snapshot,
+    patience_ran_out_earlier,
     prune_after_checkpoint,
     prune_best_snapshots,
     save_best_snapshot,
@@ -598,6 +599,11 @@ def main(argv=None):
         earlier_runs = trained_runs(resume_state)
         if args.load_best_model_at_end and missing_snapshot(output_dir, history, best_metric):
             usage_error(f"cannot resume from {checkpoint}: {missing_snapshot(output_dir, history, best_metric)}")
+        ran_out = args.early_stopping_patience and patience_ran_out_earlier(
+            history, best_metric, args.early_stopping_patience, args.early_stopping_threshold, completed_steps
+        )
+        if ran_out:
+            usage_error(f"cannot resume from {checkpoint}: {ran_out}")
         if args.streaming:  # batches each DataLoader worker of this process had delivered
             resume_stream = resume_state["stream_position"][accelerator.process_index]
         logger.info(

@@ -203,6 +203,36 @@ def test_resume_with_load_best_model_at_end_of_a_run_that_kept_no_best_model_is_
     assert not (tmp_path / "model.safetensors").exists()
 
 
+@pytest.mark.parametrize("patience, threshold", [(1, 0.0), (3, 1.0)])
+def test_resume_with_a_patience_the_checkpoints_history_ran_out_of_earlier_is_refused(
+    videofolder, every_step, tmp_path, patience, threshold
+):
+    """A run to step 12 without early stopping, resumed with a patience (or a threshold) its evaluations had run out
+    of at an earlier step: it stopped at once, called it early stopping at step 12 (card and stopped_early), where a
+    run started with the flag stops at Trainer's step with other weights. Now refused, naming the flag and both
+    steps, before anything is written; from the checkpoint of that step the resume is accepted and stops there."""
+    import shutil
+
+    history = json.loads((every_step / "checkpoints" / "step_12" / "trainer_state.json").read_text())["history"]
+    _, _, stopped_at = trainer_reference([entry["eval/top1"] for entry in history], patience, threshold)
+    assert stopped_at is not None and stopped_at < 12
+    shutil.copytree(every_step / "checkpoints" / "step_12", tmp_path / "checkpoints" / "step_12")
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *FLAGS, "--checkpointing_steps", "1"]
+    args += ["--early_stopping_patience", str(patience), "--early_stopping_threshold", str(threshold)]
+    result = run(FINETUNE, *args, "--resume_from_checkpoint", "latest", check=False)
+    assert result.returncode == 2, result.stderr[-2000:]
+    said = result.stderr.strip().splitlines()[-1]
+    assert "--early_stopping_patience" in said and f"at step {stopped_at}" in said and "to step 12" in said, said
+    assert not (tmp_path / "all_results.json").exists() and not (tmp_path / "README.md").exists()
+    if patience == 1:  # the checkpoint of the step it stops at: what the run started with the flag saved
+        shutil.rmtree(tmp_path / "checkpoints")
+        step = f"step_{stopped_at}"
+        shutil.copytree(every_step / "checkpoints" / step, tmp_path / "checkpoints" / step)
+        run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
+        results = results_of(tmp_path)
+        assert results["stopped_early"] is True and results["completed_steps"] == stopped_at
+
+
 def test_early_stopping_at_an_epochs_end_stops_before_the_next_epoch_and_stays_stopped(videofolder, tmp_path):
     """Evaluated at each epoch's end: the run stops there (the epoch's checkpoint saved), and the same command again,
     continuing from that checkpoint, trains nothing more."""

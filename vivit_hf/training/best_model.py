@@ -90,6 +90,27 @@ def evaluations_without_improvement(history, metric: str, threshold: float = 0.0
     return waited
 
 
+def patience_ran_out_earlier(history, metric: str, patience: int, threshold: float, step: int) -> str | None:
+    """Why a resume with --early_stopping_patience cannot stop where a run started with it would have (None: it can):
+    the checkpoint's history ran out of that patience at an evaluation before its `step` (the run before the resume
+    was without the flag, or with a greater patience or threshold). The counter is read off the history, so the
+    resume would stop at once and call it early stopping at `step`, a step the run started with the flag never
+    reached, with weights trained past its stop."""
+    for n, entry in enumerate(history, start=1):
+        if f"eval/{metric}" not in entry or evaluations_without_improvement(history[:n], metric, threshold) < patience:
+            continue
+        if entry["step"] >= step:
+            return None
+        best_step, best_value = best_evaluation(history[:n], metric)
+        return (
+            f"--early_stopping_patience {patience}: the checkpoint's evaluations would have stopped the run at step "
+            f"{entry['step']} ({patience} in a row without {metric} beating {best_value:.4f} of step {best_step} by "
+            f"more than --early_stopping_threshold {threshold:g}), but it trained on to step {step}; resume without "
+            "the flag (or with a patience it had not run out of), or start over with it (--overwrite_output_dir)"
+        )
+    return None
+
+
 def snapshot_folder(output_dir: Path, step: int) -> Path:
     return Path(output_dir) / CHECKPOINTS / BEST / f"step_{step}"
 

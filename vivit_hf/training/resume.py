@@ -126,7 +126,8 @@ OPERATIONAL_FLAGS = (
     "torch_compile_mode",
     "gradient_checkpointing",  # the same gradients, recomputed (dropout and stochastic depth draw the same masks)
     # which evaluation's weights the run ends with and when it stops: decided from the evaluation history every
-    # checkpoint records (best_model.py), so a resume may change them, as --eval_steps
+    # checkpoint records (best_model.py), so a resume may change them, as --eval_steps (but not to a patience the
+    # history had run out of before the checkpoint's step: refused at the resume, patience_ran_out_earlier)
     "load_best_model_at_end",
     "metric_for_best_model",
     "early_stopping_patience",
