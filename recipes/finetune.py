@@ -46,7 +46,7 @@ from transformers import get_scheduler
 from vivit_hf.flag_spellings import flag_spellings
 from vivit_hf.hub.cards import build_model_card, recipe_settings
 from vivit_hf.hub.folders import staged_outputs
-from vivit_hf.hub.upload import BackgroundUploader
+from vivit_hf.hub.upload import start_uploader
 from vivit_hf.training.agreement import (
     agree,
     agree_on_examples,
@@ -530,16 +530,12 @@ def main(argv=None):
     uploader, upload_failure = None, None
     if args.push_to_hub and accelerator.is_main_process:
         repo = push_repo(args)  # --hub_model_id, or the output folder's name
-        try:
-            uploader = BackgroundUploader(
-                repo,
-                token=args.hub_token,
-                private=args.hub_private_repo,
-                max_retries=args.upload_retries,
-            )
-        except Exception as error:  # the Hub's HTTP errors, its HTTP client's (no network: not OSErrors), a bad id
-            reason = f"{type(error).__name__}: {error}".splitlines()[0]
-            raise SystemExit(f"error: --push_to_hub: cannot create the Hub repo {repo}: {reason}") from None
+        uploader = start_uploader(
+            repo,
+            token=args.hub_token,
+            private=args.hub_private_repo,
+            max_retries=args.upload_retries,
+        )
 
     if checkpoint_writer(accelerator) and not (output_dir / "config.json").is_file():
         # Recorded as training starts (every refusal is behind: a run refused for its flags or data leaves no run),

@@ -1,6 +1,8 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """A saved model folder replaced as a whole: written into a staging folder, then moved into place, and the previous
-model's files the new one did not write removed (a fine-tuning run's final outputs, a conversion's Hub folder)."""
+model's files the new one did not write removed (a fine-tuning run's final outputs, a conversion's Hub folder).
+Its files get the mode a plain `open()` gives under the process umask (`umask_modes`, `process_umask`), which
+safetensors' temporary file (0600) and mkdtemp's folder (0700) do not."""
 
 from __future__ import annotations
 

@@ -168,8 +168,8 @@ class BackgroundUploader:
 def start_uploader(repo_id: str, **kwargs) -> BackgroundUploader:
     """`BackgroundUploader(repo_id, **kwargs)` for a command's `--push_to_hub`: a repo that cannot be made or used (a
     private one asked for where a public one exists, the Hub's HTTP errors, no network, a bad id) ends the command
-    with one line naming the repo and why, as recipes/finetune.py does; `python -m vivit_hf.training.data.shard`
-    ended in a traceback, after writing every shard."""
+    with one line naming the repo and why, in recipes/finetune.py as in `python -m vivit_hf.training.data.shard`
+    (which ended in a traceback, after writing every shard)."""
     try:
         return BackgroundUploader(repo_id, **kwargs)
     except Exception as error:  # the Hub's HTTP errors, its HTTP client's (no network: not OSErrors), a bad id
