@@ -39,7 +39,6 @@ from .checkpoint_files import (  # importable from here as before; home: checkpo
     pop_dtype,
     read_state_dict_file,  # noqa: F401
     read_transformers_checkpoint,
-    resolve_file,  # noqa: F401
     weights_dtype,  # noqa: F401
 )
 

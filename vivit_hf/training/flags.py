@@ -30,7 +30,7 @@ from typing import NoReturn
 
 from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
-from vivit_hf.conversion.transformers_vivit import CheckpointSourceError
+from vivit_hf.conversion.checkpoint_files import CheckpointSourceError
 from vivit_hf.conversion.vit_init import (
     POSITIONAL_EMBEDDINGS,
     TUBELET_INITS,
