@@ -359,7 +359,8 @@ def _invisible(packet, codec: str) -> bool:
 
 def _file_key(source: Any) -> tuple | None:
     """What tells a file unchanged since it was indexed: its path, size and modification time; None for
-    anything but a path (bytes and file objects are not cached: nothing says two of them are the same)."""
+    anything but a path (bytes and file objects are known only by their content, `_content_key`, which costs a hash
+    of every byte: only the transport-stream cut check, a decode at every open, is cached by it)."""
     if not isinstance(source, str):
         return None
     try:
