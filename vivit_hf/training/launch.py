@@ -81,6 +81,9 @@ def gpu_config_without_a_gpu(launcher_argv=None, launcher_cwd=None, environ=None
     )
 
 
+REFUSAL_GRACE_S = 20.0
+
+
 def refuse_a_gpu_config_without_a_gpu() -> None:
     """`gpu_config_without_a_gpu`'s refusal, one line a machine and argparse's status 2, before any process waits for
     another (every process of the machine finds the same)."""
@@ -88,6 +91,10 @@ def refuse_a_gpu_config_without_a_gpu() -> None:
     if refused:
         if os.environ.get("LOCAL_RANK", "0") == "0":
             print(f"error: {refused}", file=sys.stderr)
+        else:
+            # the launcher ends every process once one exits: another process's quick exit ended the first before it
+            # said why (a launch that failed with no word on a loaded machine); it exits first, the rest are ended
+            time.sleep(REFUSAL_GRACE_S)
         raise SystemExit(2)
 
 
