@@ -122,8 +122,8 @@ def test_recipe_feeds_the_model_the_mixed_clips_and_the_loss_their_mixed_labels(
 
     build_model = recipe.build_model
 
-    def recording_build_model(args, data):
-        model, processor = build_model(args, data)
+    def recording_build_model(args, data, *more):  # (more: what a resume built the model from)
+        model, processor = build_model(args, data, *more)
         model.register_forward_pre_hook(
             lambda module, args, kwargs: (
                 seen["model"].append(kwargs["pixel_values"].clone()) if module.training else None
