@@ -116,6 +116,7 @@ from vivit_hf.training.finetune import (
     epoch_batches,
     evaluate,
     flip_warning,
+    head_starts,
     load_data,
     mixup_generator,
     never_trained_classes,
@@ -421,8 +422,8 @@ def main(argv=None):
         except ValueError as error:
             usage_error(f"cannot resume from {checkpoint}: {error}")
     best_metric = args.metric_for_best_model or default_metric(data.label_spaces)  # the heads are known now
-    if metric_problem(best_metric, data.label_spaces):
-        usage_error(metric_problem(best_metric, data.label_spaces))
+    if problem := metric_problem(best_metric, data.label_spaces):
+        usage_error(problem)
     with hub_source("--init_from", args.init_from):
         model, init_processor = build_model(args, data, resume_state if checkpoint is not None else None)
     model_num_frames = model.config.num_frames  # recorded in checkpoints: the model a resume builds (build_model)
@@ -442,10 +443,9 @@ def main(argv=None):
     if args.class_weights:
         weights = balanced_class_weights(clips_per_class(train_examples, head_sizes), head_sizes)
         class_weights = torch.tensor(weights, device=accelerator.device)
-        starts = [sum(head_sizes[:h]) for h in range(len(head_sizes))]  # per head, by class name (heads share names)
-        weights_by_class = {
+        weights_by_class = {  # per head, by class name (heads share names)
             head: dict(zip(names, weights[start : start + len(names)]))
-            for start, (head, names) in zip(starts, data.label_spaces.items())
+            for start, (head, names) in zip(head_starts(head_sizes), data.label_spaces.items())
         }
         logger.info(f"--class_weights balanced: {json.dumps(weights_by_class)}")
     num_views = args.eval_num_clips * args.eval_num_crops
@@ -593,8 +593,9 @@ def main(argv=None):
         # the same at the last logged train/loss (an older version's checkpoint: at the resume)
         logged_before = resume_state.get("logged_loss", [loss_sum_before, loss_steps_before])
         earlier_runs = trained_runs(resume_state)
-        if args.load_best_model_at_end and missing_snapshot(output_dir, history, best_metric):
-            usage_error(f"cannot resume from {checkpoint}: {missing_snapshot(output_dir, history, best_metric)}")
+        missing = args.load_best_model_at_end and missing_snapshot(output_dir, history, best_metric)
+        if missing:
+            usage_error(f"cannot resume from {checkpoint}: {missing}")
         ran_out = args.early_stopping_patience and patience_ran_out_earlier(
             history, best_metric, args.early_stopping_patience, args.early_stopping_threshold, completed_steps
         )

@@ -138,6 +138,12 @@ OPERATIONAL_FLAGS = (
 RECORDED_WHEN_ON = {"layer_decay": "model", "class_weights": "other"}
 
 
+def as_off(group: str, settings: dict) -> dict:
+    """A group of recorded settings with the RECORDED_WHEN_ON ones it lacks as off (None), so that a checkpoint
+    written before they existed compares with a run that leaves them off."""
+    return {**{name: None for name, home in RECORDED_WHEN_ON.items() if home == group}, **settings}
+
+
 def run_settings(args: argparse.Namespace, num_processes: int) -> dict:
     """The settings a checkpoint's trainer_state.json records: {"batches", "model", "clips", "other": {...}}."""
     values = dict(vars(args), num_processes=num_processes)
@@ -295,7 +301,7 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
             "order. Give the checkpoint's values (old -> new): " + "; ".join(refused)
         )
     # --layer_decay on or off changes the optimiser's groups: a key one side lacks is compared as None
-    refused = changes({"layer_decay": None, **saved.get("model", {})}, {"layer_decay": None, **current["model"]})
+    refused = changes(as_off("model", saved.get("model", {})), as_off("model", current["model"]))
     if refused:
         raise ValueError(
             "the checkpoint holds another model or optimiser, whose state does not load into this one (or a model "
@@ -308,7 +314,7 @@ def check_resume_settings(saved: dict | None, current: dict) -> list[str]:
             "the checkpoint's model was trained on clips sampled or scaled otherwise, and its saved processor would "
             "say the new ones. Give the checkpoint's values (old -> new): " + "; ".join(refused)
         )
-    other = changes({"class_weights": None, **saved.get("other", {})}, {"class_weights": None, **current["other"]})
+    other = changes(as_off("other", saved.get("other", {})), as_off("other", current["other"]))
     return [f"resuming with a different {change}" for change in other]
 
 
