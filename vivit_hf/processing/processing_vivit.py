@@ -59,6 +59,7 @@ from .processor_options import (  # noqa: F401
     NORMALIZATION_OPTIONS,
     _affine,
     _as_lists,
+    _check_crop_size,
     _check_normalization,
     _check_preset,
     _check_seed,
@@ -472,6 +473,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         )
         if opts["do_resize"]:
             _check_size(opts["size"])
+        _check_crop_size(opts)
         _check_option_values(opts.get)
         if kwargs.get("fps") is not None and kwargs.get("num_frames") is not None:
             raise ValueError("`num_frames` and `fps` are mutually exclusive arguments, please use only one!")
@@ -490,12 +492,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if opts["num_crops"] not in (1, 3):
             raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']}.")
         for name in ("num_clips", "num_frames", "frame_stride"):
-            if name == "num_frames" and opts[name] is None and opts["fps"] is not None:
-                continue  # (fps sampling takes no frame count: transformers' `num_frames=None, fps=2`)
+            if name == "num_frames" and opts[name] is None:
+                # fps sampling takes no frame count (transformers' `num_frames=None, fps=2`); neither: every frame,
+                # as transformers samples with `num_frames=None` (a processor built so failed at every call)
+                continue
             if not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
                 raise ValueError(f"{name} must be a positive integer, got {opts[name]!r}.")
         if opts["do_sample_frames"] is False and opts["num_clips"] != 1:
             raise ValueError("num_clips > 1 needs do_sample_frames=True (clips are sampled from the video).")
+        if _every_frame(opts) and opts["num_clips"] != 1:
+            raise ValueError("num_clips > 1 needs num_frames (or fps): with neither, the one clip is every frame.")
         float_max = opts["float_max"]
         number = isinstance(float_max, (int, float, np.integer, np.floating)) and not isinstance(float_max, bool)
         if float_max is not None and not (number and 0 < float_max < float("inf")):
@@ -641,6 +647,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             metadata = VideoMetadata(total_num_frames=num_video_frames, fps=opts.get("video_fps"))
             picked = self.sample_frames(metadata, num_frames=None if fps is not None else opts["num_frames"], fps=fps)
             return np.atleast_2d(np.asarray(picked))
+        if _every_frame(opts):  # transformers' `default_sample_indices_fn` with neither num_frames nor fps
+            return np.arange(num_video_frames)[None]
         if opts.get("fps") is not None:
             times, last = opts.get("video_times") or (None, None)  # a VFR file is sampled by time (`fps_indices`)
             return fps_indices(num_video_frames, opts.get("video_fps"), opts["fps"], name, times, last)[None]
@@ -694,7 +702,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         method = f"{type(self).__name__}.{self._sampling_method()}"
         indices = np.asarray(result)
         num_clips = int(opts["num_clips"])
-        num_frames = int(opts["num_frames"]) if opts["do_sample_frames"] and opts.get("fps") is None else None
+        sampled_by_count = opts["do_sample_frames"] and not _every_frame(opts) and opts.get("fps") is None
+        num_frames = int(opts["num_frames"]) if sampled_by_count else None
         wanted = f"({num_clips}, {num_frames if num_frames is not None else 'frames'})"
         if (
             indices.ndim != 2
@@ -867,6 +876,12 @@ def _stacked_raw_views(views: list[torch.Tensor], opts: dict):
     return torch.stack(views)
 
 
+def _every_frame(opts: dict) -> bool:
+    """Whether a sampled clip is every frame of the video: neither `num_frames` nor `fps` given, as transformers
+    samples then."""
+    return opts["num_frames"] is None and opts.get("fps") is None
+
+
 def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
     """`pixel_values` when every video was skipped: `(0, frames, 3, height, width)` as a kept video's views (uint8 for
     `raw_views`)."""
@@ -876,11 +891,11 @@ def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
         height_width = (crop.height, crop.width)
     elif opts["do_resize"] and not size.shortest_edge and size.height and size.width:
         height_width = (size.height, size.width)
-    if opts["do_sample_frames"] is False or opts["fps"] is not None or height_width is None:
+    if opts["do_sample_frames"] is False or opts["fps"] is not None or _every_frame(opts) or height_width is None:
         raise ValueError(
             "skip_broken: every video of this call was broken and skipped, and these options give clips no fixed "
-            "shape to make an empty batch of (do_sample_frames=False, or do_center_crop=False without a fixed "
-            "size); check `kept_indices` is non-empty, or keep do_sample_frames and do_center_crop on."
+            "shape to make an empty batch of (do_sample_frames=False, num_frames=None, or do_center_crop=False without "
+            "a fixed size); check `kept_indices` is non-empty, or keep do_sample_frames and do_center_crop on."
         )
     return torch.empty((0, int(opts["num_frames"]), 3, *height_width), dtype=torch.uint8 if raw else torch.float32)
 

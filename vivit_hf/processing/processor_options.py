@@ -227,6 +227,10 @@ def _resized_size(height: int, width: int, size) -> tuple[int, int]:
 def _check_size(size) -> None:
     """Refuse a size the resize cannot follow before any decoding (a `longest_edge` alone gave no size, and was
     refused only after decoding)."""
+    if size is None:  # (it failed on `None.shortest_edge`, an AttributeError naming no option)
+        raise ValueError(
+            "do_resize=True needs size, got None: pass a size such as {'shortest_edge': 256}, or do_resize=False."
+        )
     if size.shortest_edge or (size.height and size.width) or (size.max_height and size.max_width):
         return
     named = {k: v for k, v in dict(size).items() if v is not None}
@@ -235,6 +239,17 @@ def _check_size(size) -> None:
         "size must give 'shortest_edge' (optionally with 'longest_edge'), 'max_height' and 'max_width', or 'height' "
         f"and 'width', got {named}{hint}."
     )
+
+
+def _check_crop_size(opts: dict) -> None:
+    """Refuse views cut to no crop size (a `crop_size=None` failed on `None.height`, an AttributeError naming no
+    option), as transformers refuses it."""
+    if _crops(opts) and opts["crop_size"] is None:
+        cut_by = "do_center_crop=True" if opts["do_center_crop"] else "num_crops=3 / do_train_augment=True"
+        raise ValueError(
+            f"{cut_by} cuts each view to crop_size, got None: pass a crop_size such as "
+            "{'height': 224, 'width': 224}, or do_center_crop=False."
+        )
 
 
 def _interpolation_mode(resample) -> InterpolationMode:

@@ -1,0 +1,86 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""Options left unset (None) on the processor, as transformers' own video processors take them.
+
+`num_frames=None` is transformers' default: a sampled clip is every frame (`default_sample_indices_fn`); built so,
+`ViViTVideoProcessor` failed at every call ("num_frames must be a positive integer, got None"), frames kept as given
+too. `size=None` / `crop_size=None` with the resize / crop on built, then failed on `None.shortest_edge` (an
+AttributeError naming no option) where transformers refuses them by name."""
+
+import av
+import numpy as np
+import pytest
+import torch
+from transformers import VivitVideoProcessor
+from video_factory import write_video
+
+from vivit_hf import ViViTVideoProcessor
+
+TINY = dict(size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18})
+
+
+def frames(num_frames=8):
+    return np.random.default_rng(0).integers(0, 256, (num_frames, 40, 50, 3), dtype=np.uint8)
+
+
+def both(**options):
+    """Ours with transformers' ViViT pixels (offset rescale, ImageNet-standard statistics), and transformers' own."""
+    return ViViTVideoProcessor(normalization="transformers_vivit", **options), VivitVideoProcessor(**options)
+
+
+@pytest.mark.parametrize("do_sample_frames", [True, False])
+def test_no_frame_count_gives_every_frame_as_transformers_does(do_sample_frames):
+    ours, theirs = both(num_frames=None, do_sample_frames=do_sample_frames, **TINY)
+    video = frames()
+    got = ours(video, return_tensors="pt", return_metadata=True)
+    expected = theirs(video, return_tensors="pt", return_metadata=True)
+    assert got.pixel_values.shape == expected.pixel_values.shape == (1, 8, 3, 18, 18)
+    torch.testing.assert_close(got.pixel_values, expected.pixel_values, rtol=0, atol=1e-6)
+    assert list(got["video_metadata"][0].frames_indices) == list(range(8))
+    if do_sample_frames:  # (transformers names no indices for frames it did not sample)
+        assert list(expected["video_metadata"][0].frames_indices) == list(range(8))
+
+
+def test_no_frame_count_on_the_processor_gives_a_calls_own_count_and_survives_saving(tmp_path):
+    ours, theirs = both(num_frames=None, do_sample_frames=True, **TINY)
+    video = frames()
+    ours.save_pretrained(tmp_path)
+    loaded = ViViTVideoProcessor.from_pretrained(tmp_path)
+    assert loaded.num_frames is None
+    for call in ({}, {"num_frames": 4}, {"fps": 2, "video_metadata": {"fps": 4, "total_num_frames": 8}}):
+        got = loaded(video, return_tensors="pt", **call).pixel_values
+        torch.testing.assert_close(got, theirs(video, return_tensors="pt", **call).pixel_values, rtol=0, atol=1e-6)
+
+
+def test_no_frame_count_samples_every_frame_of_a_file(tmp_path):
+    path = write_video(tmp_path / "clip.mp4", num_frames=12, height=32, width=48)
+    with av.open(str(path)) as container:  # a sequential decode: every frame the file holds
+        decoded = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    proc = ViViTVideoProcessor(num_frames=None, do_resize=False, do_center_crop=False, decode_backend="pyav")
+    out = proc(str(path), return_metadata=True, return_tensors="pt")
+    assert out["video_metadata"][0].frames_indices == list(range(len(decoded)))
+    from_frames = proc(decoded, return_tensors="pt").pixel_values  # the same frames given in memory
+    torch.testing.assert_close(out.pixel_values, from_frames, rtol=0, atol=0)
+
+
+def test_no_frame_count_with_several_clips_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"num_clips > 1 needs num_frames \(or fps\)"):
+        ViViTVideoProcessor(num_frames=None, num_clips=2)(frames(), do_sample_frames=True)
+
+
+@pytest.mark.parametrize(
+    "option,message",
+    [
+        ({"size": None}, r"do_resize=True needs size, got None"),
+        ({"crop_size": None}, r"do_center_crop=True cuts each view to crop_size, got None"),
+    ],
+)
+def test_a_size_left_unset_with_its_step_on_is_refused_by_name_as_transformers_refuses_it(option, message):
+    options = {**TINY, **option}
+    with pytest.raises(ValueError, match="must be specified"):  # transformers' own refusal of the same processor
+        VivitVideoProcessor(**options)(frames(), return_tensors="pt")
+    with pytest.raises(ValueError, match=message):
+        ViViTVideoProcessor(**options)(frames(), return_tensors="pt")
+    off = {"size": {"do_resize": False}, "crop_size": {"do_center_crop": False}}[next(iter(option))]
+    got = ViViTVideoProcessor(normalization="transformers_vivit", **options, **off)(frames(), return_tensors="pt")
+    expected = VivitVideoProcessor(**options, **off)(frames(), return_tensors="pt")
+    torch.testing.assert_close(got.pixel_values, expected.pixel_values, rtol=0, atol=1e-6)
