@@ -84,3 +84,32 @@ def test_a_size_left_unset_with_its_step_on_is_refused_by_name_as_transformers_r
     got = ViViTVideoProcessor(normalization="transformers_vivit", **options, **off)(frames(), return_tensors="pt")
     expected = VivitVideoProcessor(**options, **off)(frames(), return_tensors="pt")
     torch.testing.assert_close(got.pixel_values, expected.pixel_values, rtol=0, atol=1e-6)
+
+
+# -- documented differences from transformers 5.25's video processors, pinned -----------------------------------------
+def test_none_in_a_call_is_the_processors_own_setting_where_transformers_takes_it_as_the_value():
+    ours, theirs = both(**TINY)
+    video = frames()
+    assert theirs(video, do_center_crop=None, return_tensors="pt").pixel_values.shape[-2:] == (20, 25)  # no crop
+    got = ours(video, do_center_crop=None, return_tensors="pt").pixel_values
+    torch.testing.assert_close(got, theirs(video, return_tensors="pt").pixel_values, rtol=0, atol=1e-6)
+
+
+def test_half_precision_videos_are_processed_in_float32_and_boolean_ones_read_as_black_and_white():
+    ours, theirs = both(**TINY)
+    video = torch.from_numpy(frames())
+    as_float32 = theirs(video.float(), return_tensors="pt").pixel_values
+    for dtype in (torch.float16, torch.bfloat16):  # whole numbers 0-255: float16 holds them exactly, bfloat16 not all
+        exact = video.to(dtype).float()
+        torch.testing.assert_close(
+            ours(video.to(dtype), return_tensors="pt").pixel_values,
+            theirs(exact, return_tensors="pt").pixel_values,
+            rtol=0,
+            atol=1e-6,
+        )
+    assert (theirs(video.half(), return_tensors="pt").pixel_values - as_float32).abs().max() > 1e-4
+    mask = video > 128
+    got = ours(mask, return_tensors="pt").pixel_values
+    torch.testing.assert_close(
+        got, theirs(mask.to(torch.uint8) * 255, return_tensors="pt").pixel_values, rtol=0, atol=1e-6
+    )
