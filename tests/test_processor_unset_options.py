@@ -113,3 +113,24 @@ def test_half_precision_videos_are_processed_in_float32_and_boolean_ones_read_as
     torch.testing.assert_close(
         got, theirs(mask.to(torch.uint8) * 255, return_tensors="pt").pixel_values, rtol=0, atol=1e-6
     )
+
+
+# -- resample by torchvision's name, as transformers' processors take it ---------------------------------------------
+@pytest.mark.parametrize("name", ["bilinear", "bicubic", "lanczos", "nearest-exact"])
+def test_resample_by_torchvisions_name_gives_transformers_pixels_and_survives_saving(tmp_path, name):
+    """transformers hands a resample string to torchvision as its mode; it was refused here as "a filter torch
+    lacks" (for "bilinear", the default filter)."""
+    ours, theirs = both(resample=name, **TINY)
+    video = frames()
+    expected = theirs(video, return_tensors="pt").pixel_values
+    torch.testing.assert_close(ours(video, return_tensors="pt").pixel_values, expected, rtol=0, atol=1e-6)
+    ours.save_pretrained(tmp_path)
+    loaded = ViViTVideoProcessor.from_pretrained(tmp_path)
+    torch.testing.assert_close(loaded(video, return_tensors="pt").pixel_values, expected, rtol=0, atol=1e-6)
+    called = both(**TINY)[0](video, resample=name, return_tensors="pt").pixel_values
+    torch.testing.assert_close(called, expected, rtol=0, atol=1e-6)
+
+
+def test_resample_nearest_by_name_is_refused_as_torchs_shifted_nearest():
+    with pytest.raises(ValueError, match=r"resample='nearest' is not supported: it is torch's shifted nearest"):
+        ViViTVideoProcessor(**TINY)(frames(), resample="nearest")

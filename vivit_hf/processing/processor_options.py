@@ -104,6 +104,7 @@ _RESAMPLE_MODES = {
 # (`InterpolationMode.NEAREST`, torch's shifted nearest, is none of them: refused, as it gives other pixels than PIL's
 # NEAREST)
 _PIL_CODES = {mode: code for code, mode in pil_torch_interpolation_mapping.items()}
+_MODE_NAMES = {mode.value for mode in InterpolationMode}
 
 
 def _transformers_class_name(saved: dict) -> str | None:
@@ -255,6 +256,11 @@ def _check_crop_size(opts: dict) -> None:
 def _interpolation_mode(resample) -> InterpolationMode:
     """torch's mode for a PIL resampling code (`PILImageResampling` or its int) or a torchvision `InterpolationMode`
     (which transformers' processors also take), or an error naming the ones supported."""
+    given = resample
+    if isinstance(resample, str) and resample in _MODE_NAMES:
+        # torchvision's names ("bilinear", "nearest-exact"), which transformers' processors hand torchvision as they
+        # are; "torch has no such filter" was said of "bilinear"
+        resample = InterpolationMode(resample)
     if isinstance(resample, InterpolationMode):  # as PIL's code, so both spellings give the same pixels
         resample = _PIL_CODES.get(resample, resample)
     try:
@@ -265,13 +271,15 @@ def _interpolation_mode(resample) -> InterpolationMode:
     if mode == PILImageResampling.LANCZOS and lanczos:
         return InterpolationMode.LANCZOS
     if mode not in _RESAMPLE_MODES:
-        named = f"{mode.name} ({mode.value})" if mode is not None else repr(resample)
+        named = f"{mode.name} ({mode.value})" if mode is not None else repr(given)
         supported = ", ".join(f"{code.name} ({code.value})" for code in _RESAMPLE_MODES) + (
             ", LANCZOS (1)" if lanczos else ""
         )
         missing = (
             "this torchvision has no LANCZOS resize for tensors (0.27 and later have it)"
             if mode == PILImageResampling.LANCZOS
+            else "it is torch's shifted nearest, not PIL's ('nearest-exact')"
+            if resample == InterpolationMode.NEAREST
             else "torch has no such filter"
         )
         raise ValueError(
