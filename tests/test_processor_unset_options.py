@@ -134,3 +134,16 @@ def test_resample_by_torchvisions_name_gives_transformers_pixels_and_survives_sa
 def test_resample_nearest_by_name_is_refused_as_torchs_shifted_nearest():
     with pytest.raises(ValueError, match=r"resample='nearest' is not supported: it is torch's shifted nearest"):
         ViViTVideoProcessor(**TINY)(frames(), resample="nearest")
+
+
+@pytest.mark.parametrize("shape,readings", [((4, 40, 3), r"\(C, H, W\) or \(H, W, C\)"), ((3, 40, 50), r"\(C, H, W\)")])
+def test_an_ambiguous_3d_array_names_every_image_layout_it_fits(shape, readings):
+    """(4, 40, 3) was said to be "one image (C, H, W)" only, where transformers reads it as an (H, W, C) image."""
+    video = np.zeros(shape, dtype=np.uint8)
+    with pytest.raises(ValueError, match=rf"is ambiguous: one image {readings} or a grey video"):
+        ViViTVideoProcessor()(video)
+    theirs = VivitVideoProcessor(do_resize=False, do_center_crop=False)
+    if shape[-1] == 3 and shape[0] != 3:  # transformers' reading of it: an (H, W, C) image, as the message offers
+        assert theirs(video, return_tensors="pt").pixel_values.shape == (1, 1, 3, shape[0], shape[1])
+        ours = ViViTVideoProcessor(do_resize=False, do_center_crop=False, input_data_format="channels_last")
+        assert ours(video, return_tensors="pt").pixel_values.shape == (1, 1, 3, shape[0], shape[1])

@@ -354,8 +354,10 @@ def _three_d_layout(shape: tuple, input_data_format, name: str) -> str:
     if image_first and not image_last and shape[0] == 1:  # one grey frame, whichever way it is read
         return "grey"
     if image_first or image_last:
+        # (an (H, W, C)-only shape was read above: here it fits (C, H, W), and (H, W, C) too when its last axis does)
+        image = "(C, H, W) or (H, W, C)" if image_last else "(C, H, W)"
         raise ValueError(
-            f"A 3-D array {name} is ambiguous: one image ({'C, H, W' if image_first else 'H, W, C'}) or a grey "
+            f"A 3-D array {name} is ambiguous: one image {image} or a grey "
             f"video of {shape[0]} frames of {shape[1]} x {shape[2]}. Pass input_data_format='channels_first' or "
             "'channels_last' for one image (a one-frame video), or a grey video as (T, H, W, 1)."
         )
