@@ -478,3 +478,65 @@ def test_a_config_of_another_head_count_than_the_tree_is_refused_by_name(name, e
     with pytest.raises(ScenicConversionError, match=re.escape(scenic_field) + r".*trained with") as error:
         load_scenic(params, scenic_config)
     assert "holds 4 attention heads" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "table"),
+    [
+        ("spacetime_3dconv_token", {"crop_size": 48}, "Transformer/posembed_input/pos_embedding (1, 33, 32)"),
+        ("factorized_encoder_3dconv_token", {"num_frames": 8}, "TemporalTransformer/posembed_input/pos_embedding"),
+        ("spacetime_tsampling_token", {"crop_size": 40}, "Transformer/posembed_input/pos_embedding"),
+    ],
+)
+def test_a_config_of_another_size_than_the_tree_says_so_in_the_configs_terms(tmp_path, name, data, table):
+    """A scenic config at another crop or frame count than its checkpoint: scenic's model refuses the tree, and so
+    does load_scenic, but it said 'gives shape (1, 33, 32) for vivit.encoder.position_embeddings, which needs (1, 73,
+    32)', naming neither the config's fields nor a way on. Both ways the message names work: the converted model run
+    with interpolate_pos_encoding=True, and from_vivit_checkpoint at the sizes it prints."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    case, scenic_config, params = edited_config(name, lambda c: c["dataset_configs"].update(data))
+    with pytest.raises(ScenicConversionError) as error:
+        load_scenic(params, scenic_config)
+    message = str(error.value)
+    field = next(iter(data))
+    assert table in message and f"`dataset_configs.{field}` {data[field]}" in message and "trained with" in message
+    load_scenic(params, load_case(name)[1]["scenic_config"]).save_pretrained(tmp_path)
+    restart = re.search(r"from_vivit_checkpoint\(folder, (.*)\)` ", message).group(1)
+    sizes = {key: json.loads(value) for key, value in re.findall(r"(\w+)=(\[[^\]]*\]|\d+)", restart)}
+    model, report = from_vivit_checkpoint(tmp_path, **sizes)
+    assert report["resized"] and not report["fresh"]
+    frames, size = model.config.num_frames, model.config.image_size_hw
+    video = torch.randn(1, frames, 3, *size)
+    with torch.no_grad():
+        assert model(pixel_values=video).logits.shape == (1, model.config.num_labels)
+        as_converted = load_scenic(params, load_case(name)[1]["scenic_config"])
+        torch.testing.assert_close(
+            as_converted(pixel_values=video, interpolate_pos_encoding=True).logits, model(pixel_values=video).logits
+        )
+
+
+def test_restarting_a_converted_factorised_encoder_at_another_size_resizes_as_scenics_init(tmp_path):
+    """scenic fine-tunes a ViViT checkpoint at another crop or frame count through `initialise_from_train_state`:
+    `init_posemb` resizes the spatial table's square grid (`interpolate_positional_embeddings`, scipy zoom order 1)
+    and the temporal one in 1-D (`interpolate_1d_positional_embeddings`), keeping each CLS row. The way the refusal
+    above points to, from_vivit_checkpoint on the converted folder, gives those tables; every other array is the
+    checkpoint's."""
+    from test_vit_init import scipy_zoom_order_1
+
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    _, config, params = load_case("factorized_encoder_3dconv_token")  # 32x32 crop, 8x8 patches, 6 frames, t=2
+    load_scenic(params, config["scenic_config"]).save_pretrained(tmp_path)
+    model, _ = from_vivit_checkpoint(tmp_path, image_size=48, num_frames=10)  # 6x6 grid, 5 temporal tokens
+    tree = to_scenic(model)
+    spatial, temporal = (f"{top}/posembed_input/pos_embedding" for top in ("SpatialTransformer", "TemporalTransformer"))
+    old = params[spatial]
+    grid = scipy_zoom_order_1(old[0, 1:].reshape(4, 4, -1).astype(np.float64), (6 / 4, 6 / 4, 1)).reshape(1, 36, -1)
+    np.testing.assert_allclose(tree[spatial], np.concatenate([old[:, :1], grid], axis=1), atol=1e-6, rtol=0)
+    old = params[temporal]
+    line = scipy_zoom_order_1(old[0, 1:].astype(np.float64), (5 / 3, 1))[None]
+    np.testing.assert_allclose(tree[temporal], np.concatenate([old[:, :1], line], axis=1), atol=1e-6, rtol=0)
+    for key, value in params.items():
+        if key not in (spatial, temporal):
+            np.testing.assert_array_equal(tree[key], value, err_msg=key)
