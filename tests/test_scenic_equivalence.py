@@ -540,3 +540,20 @@ def test_restarting_a_converted_factorised_encoder_at_another_size_resizes_as_sc
     for key, value in params.items():
         if key not in (spatial, temporal):
             np.testing.assert_array_equal(tree[key], value, err_msg=key)
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "named"),
+    [
+        ("spacetime_3dconv_token", lambda c: c["model"].update(hidden_size=64), "embedding/kernel"),
+        ("spacetime_3dconv_token", lambda c: c["model"]["patches"].update(size=[4, 4, 2]), "embedding/kernel"),
+        ("spacetime_3dconv_token", lambda c: c["model"].update(num_layers=3), "missing Transformer/*"),
+    ],
+)
+def test_a_config_of_another_model_is_not_said_to_be_another_size(name, edit, named):
+    """The 'trained at another size' refusal (and its advice to resize the position embeddings) is for a tree that
+    fits the config but for its token grid; another width, patch size or depth is named as such."""
+    _, scenic_config, params = edited_config(name, edit)
+    with pytest.raises(ScenicConversionError, match=re.escape(named)) as error:
+        load_scenic(params, scenic_config)
+    assert "another size" not in str(error.value)

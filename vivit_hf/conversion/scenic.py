@@ -626,43 +626,70 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
         )
         flat = {name: value for name, value in flat.items() if name not in head}
         fresh = ("classifier.",)
-    check_token_counts(model, flat, scenic_config)
+    check_token_counts(model, flat, scenic_config, fresh)
     model = load_scenic_into(model, flat, fresh).eval()
     # "auto" is the tree's own dtype (scenic saves float32 parameters, whatever dtype it computes in)
     return cast_as_asked(model, dtype, weights_dtype(flat))
 
 
-def check_token_counts(model: nn.Module, flat: Mapping[str, np.ndarray], scenic_config: dict) -> None:
-    """A tree trained at another crop, frame count or patch size than the config's holds position embeddings for
-    another number of tokens (scenic's own model refuses it). Said in the config's terms, with the ways to run or
-    restart the checkpoint at this size; it was 'gives shape (1, 33, 32) for vivit.encoder.position_embeddings'."""
-    config = model.config
-    for entry in scenic_layout(model):
+def check_token_counts(
+    model: nn.Module, flat: Mapping[str, np.ndarray], scenic_config: dict, fresh: tuple[str, ...] = ()
+) -> None:
+    """A tree trained at another crop or frame count than the config's holds position embeddings for another number
+    of tokens (scenic's own model refuses it). Said in the config's terms, with the ways to run or restart the
+    checkpoint at this size; it was 'gives shape (1, 33, 32) for vivit.encoder.position_embeddings'. Another model
+    altogether (other keys, width or patch embedding) is left to `load_scenic_into`, which names what differs."""
+    config, state = model.config, model.state_dict()
+    entries = [entry for entry in scenic_layout(model) if not entry.torch_name.startswith(fresh)]
+    if {name for entry in entries for name in entry.scenic_names} != flat.keys():
+        return
+    for entry in entries:
+        if entry.kind in ("conv3d", "conv2d"):
+            if to_torch_array(entry, [flat[entry.scenic_names[0]]]).shape != tuple(state[entry.torch_name].shape):
+                return
+    for entry in entries:
         name = entry.scenic_names[0]
-        if not entry.torch_name.endswith("position_embeddings") or name not in flat or flat[name].ndim != 3:
+        table = flat[name]
+        if (
+            not entry.torch_name.endswith("position_embeddings")
+            or table.ndim != 3
+            or table.shape[2] != config.hidden_size
+        ):
             continue
         top = name.split("/", 1)[0]
         cls_rows = int(("cls" if top == "Transformer" else f"cls_{top}") in flat)  # a CLS mismatch: named as a key
         grid = model.get_submodule(entry.torch_name.rsplit(".", 1)[0]).grid
         if flat[name].shape[1] - cls_rows == math.prod(grid):
             continue
-        data, model_config = scenic_config.get("dataset_configs") or {}, scenic_config["model"]
-        fields = [] if top == "TemporalTransformer" else [f"`dataset_configs.crop_size` {data.get('crop_size', 224)}"]
-        if top != "SpatialTransformer":
-            fields.append(f"`dataset_configs.num_frames` {data.get('num_frames', 32)}")
-        fields.append(f"`model.patches.size` {list(model_config['patches']['size'])}")
-        restart = f"image_size={config.image_size!r}, num_frames={config.num_frames!r}"
-        if config.embedding_type == "frame_sampling":
-            fields.append(f"`n_sampled_frames` {config.num_sampled_frames}")
-            restart += f", num_sampled_frames={config.num_sampled_frames}"
         raise ScenicConversionError(
-            f"scenic {name} {tuple(flat[name].shape)} holds {flat[name].shape[1] - cls_rows} tokens"
+            f"scenic {name} {tuple(table.shape)} holds {table.shape[1] - cls_rows} tokens"
             f"{' and a CLS row' if cls_rows else ''} where this config gives {math.prod(grid)} (a {grid} grid from "
-            f"{', '.join(fields)}): the checkpoint was trained at another size. Convert it with the config it was "
-            "trained with; then call the model with `interpolate_pos_encoding=True` to run it at this size, or "
-            "restart it at this size with `vivit_hf.conversion.vit_init.from_vivit_checkpoint(folder, "
-            f"{restart})` (position embeddings resized per axis, corners aligned)"
+            f"{grid_fields(scenic_config, top)}): the checkpoint was trained at another size. Convert it with the "
+            "config it was trained with; then call the model with `interpolate_pos_encoding=True` to run it at this "
+            "size, or restart it at this size with `vivit_hf.conversion.vit_init.from_vivit_checkpoint(folder, "
+            f"{restart_sizes(config)})` (position embeddings resized per axis, corners aligned)"
         )
+
+
+def grid_fields(scenic_config: dict, encoder: str) -> str:
+    """The scenic fields, with their values, that set the token grid of one encoder (`Transformer`,
+    `SpatialTransformer` or `TemporalTransformer`)."""
+    data, model = scenic_config.get("dataset_configs") or {}, scenic_config["model"]
+    fields = [] if encoder == "TemporalTransformer" else [f"`dataset_configs.crop_size` {data.get('crop_size', 224)}"]
+    if encoder != "SpatialTransformer":
+        fields.append(f"`dataset_configs.num_frames` {data.get('num_frames', 32)}")
+        sampled = (model.get("temporal_encoding_config") or {}).get("n_sampled_frames")
+        if sampled is not None:
+            fields.append(f"`model.temporal_encoding_config.n_sampled_frames` {sampled}")
+    return ", ".join([*fields, f"`model.patches.size` {list(model['patches']['size'])}"])
+
+
+def restart_sizes(config: ViViTConfig) -> str:
+    """`from_vivit_checkpoint`'s keyword arguments for the sizes of `config`."""
+    sizes = f"image_size={config.image_size!r}, num_frames={config.num_frames!r}"
+    if config.embedding_type == "frame_sampling":
+        sizes += f", num_sampled_frames={config.num_sampled_frames}"
+    return sizes
 
 
 def to_scenic(model: nn.Module) -> dict[str, np.ndarray]:
