@@ -557,3 +557,39 @@ def test_a_config_of_another_model_is_not_said_to_be_another_size(name, edit, na
     with pytest.raises(ScenicConversionError, match=re.escape(named)) as error:
         load_scenic(params, scenic_config)
     assert "another size" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "config_of", "found"),
+    [
+        (
+            "spacetime_3dconv_token",
+            "factorized_encoder_3dconv_token",
+            "'spacetime' or 'factorized_dot_product_attention'",
+        ),
+        ("factorized_encoder_3dconv_token", "spacetime_3dconv_token", "'factorized_encoder'"),
+        ("factorized_self_attention_space_time_gap", "factorized_dot_product_attention_gap", "'factorized_self_att"),
+        ("factorized_dot_product_attention_gap", "factorized_self_attention_space_time_gap", "'spacetime' or"),
+    ],
+)
+def test_a_tree_given_another_variants_config_is_refused_naming_both(name, config_of, found):
+    """Another config file than the checkpoint's was refused as 'missing SpatialTransformer/* (35), ...; unexpected
+    Transformer/* (35), cls', naming no config field; scenic's own model refuses such a tree too."""
+    _, _, params = load_case(name)
+    scenic_config = load_case(config_of)[1]["scenic_config"]
+    with pytest.raises(ScenicConversionError, match=r"attention_config\.type") as error:
+        load_scenic(params, scenic_config)
+    stated = scenic_config["model"]["attention_config"]["type"]
+    assert f"the tree is scenic's {found}" in str(error.value) and f"is {stated!r}" in str(error.value)
+
+
+def test_a_config_without_a_classifier_over_a_tree_without_a_cls_token_is_refused_by_name():
+    """scenic reads `model.classifier` with no default; a tree with a CLS token can only be 'token' (converted so, as
+    before), one without pools one of four ways: it was read as 'token' and refused as 'missing cls'."""
+    _, scenic_config, params = edited_config("spacetime_3dconv_gap_repr", lambda c: c["model"].pop("classifier"))
+    with pytest.raises(ScenicConversionError, match=r"`model\.classifier`.*'gap'"):
+        load_scenic(params, scenic_config)
+    case, scenic_config, params = edited_config("spacetime_3dconv_token", lambda c: c["model"].pop("classifier"))
+    np.testing.assert_allclose(
+        run(load_scenic(params, scenic_config), case).logits.numpy(), np.load(case / "logits.npy"), atol=1e-4
+    )

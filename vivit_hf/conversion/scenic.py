@@ -572,6 +572,42 @@ def check_head_count(entry: Entry, arrays: list[np.ndarray]) -> None:
             )
 
 
+def tree_attention_types(flat: Mapping[str, np.ndarray]) -> tuple[str, ...]:
+    """The scenic `attention_config.type`s whose model has this tree's names: Model 2 alone has a
+    `SpatialTransformer`, Model 3 alone `MultiHeadDotProductAttention_space`; Models 1 and 4 share every name (and
+    encoders of no blocks leave Model 3 among them). () where the tree has no encoder at all."""
+    if any(name.startswith("SpatialTransformer/") for name in flat):
+        return ("factorized_encoder",)
+    if any("/MultiHeadDotProductAttention_space/" in name for name in flat):
+        return ("factorized_self_attention_block",)
+    if any("/MultiHeadDotProductAttention_0/" in name for name in flat):
+        return ("spacetime", "factorized_dot_product_attention")
+    if any(name.startswith("Transformer/") for name in flat):
+        return ("spacetime", "factorized_self_attention_block", "factorized_dot_product_attention")
+    return ()
+
+
+def check_model_kind(flat: Mapping[str, np.ndarray], scenic_config: dict) -> None:
+    """A config of another variant than the tree (another config file given) was refused as 70 missing and 70
+    unexpected names; a config without `model.classifier` (scenic reads it with no default) over a tree without a CLS
+    token was converted as 'token' and refused as 'missing cls'. Both now name the config field."""
+    model = scenic_config.get("model")
+    if not isinstance(model, Mapping):
+        return  # config_from_scenic names it
+    stated = (model.get("attention_config") or {}).get("type", "spacetime")
+    found = tree_attention_types(flat)
+    if found and stated in SCENIC_ATTENTION_TYPES and stated not in found:
+        raise ScenicConversionError(
+            f"the tree is scenic's {' or '.join(map(repr, found))} model and the config's "
+            f"`model.attention_config.type` is {stated!r}: give the config the checkpoint was trained with"
+        )
+    if "classifier" not in model and not any(name == "cls" or name.startswith("cls_") for name in flat):
+        raise ScenicConversionError(
+            "the config has no `model.classifier` (scenic reads it with no default) and the tree no CLS token, so "
+            "it pools by one of '0', 'gap', 'gmp', 'gsp', which give different logits: give the config's classifier"
+        )
+
+
 def input_channels(flat: Mapping[str, np.ndarray]) -> dict:
     """scenic takes the channel count from the input, not its config: the patch embedding's kernel, (t, h, w, in,
     out) or (h, w, in, out), says it (an RGB-plus-flow or a greyscale model converts as it was trained)."""
@@ -591,6 +627,7 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
     dtype = pop_dtype(config_overrides)
     scenic_config = read_scenic_config(scenic_config)
     flat = read_scenic_params(params)
+    check_model_kind(flat, scenic_config)
     config_overrides = {**input_channels(flat), **config_overrides}
     config = config_from_scenic(scenic_config, **config_overrides)
     if (
