@@ -597,9 +597,11 @@ def check_model_kind(flat: Mapping[str, np.ndarray], scenic_config: dict) -> Non
     stated = (model.get("attention_config") or {}).get("type", "spacetime")
     found = tree_attention_types(flat)
     if found and stated in SCENIC_ATTENTION_TYPES and stated not in found:
+        given = "type" in (model.get("attention_config") or {})
         raise ScenicConversionError(
             f"the tree is scenic's {' or '.join(map(repr, found))} model and the config's "
-            f"`model.attention_config.type` is {stated!r}: give the config the checkpoint was trained with"
+            f"`model.attention_config.type` is {stated!r}{'' if given else ' (none given: scenic defaults to it)'}: "
+            "give the config the checkpoint was trained with"
         )
     if "classifier" not in model and not any(name == "cls" or name.startswith("cls_") for name in flat):
         raise ScenicConversionError(
