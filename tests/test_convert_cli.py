@@ -346,6 +346,30 @@ def test_params_of_another_variant_are_named_by_the_config_field_in_one_short_li
     ), err[0]
 
 
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda c: c["model"]["patches"].update(size=16), "`model.patches.size` must be (h, w, t)"),
+        (lambda c: c["model"].update(attention_config="spacetime"), "`model.attention_config` must be a config"),
+        (lambda c: c["model"].update(temporal_encoding_config="3d_conv"), "`model.temporal_encoding_config` must"),
+        (lambda c: c["dataset_configs"].update(num_frames=None), "`dataset_configs.num_frames` must be an integer"),
+    ],
+    ids=["patches.size", "attention_config", "temporal_encoding_config", "num_frames"],
+)
+def test_a_config_field_of_the_wrong_kind_is_one_line_naming_it(tmp_path, capsys, edit, named):
+    """A number where scenic reads a section or a sequence (or None for the frame count) ended the command in a
+    Python traceback ("TypeError: 'int' object is not iterable"); scenic's own code fails on these too."""
+    case, params, _ = scenic_case("spacetime_3dconv_token", tmp_path)
+    scenic_config = json.loads((case / "config.json").read_text())["scenic_config"]
+    edit(scenic_config)
+    config_file = tmp_path / "other.py"
+    config_file.write_text(scenic_python_config(scenic_config))
+    code, err = run_cli(
+        ["scenic", "--checkpoint", str(params), "--config", str(config_file), "--out", str(tmp_path / "out")], capsys
+    )
+    assert code == 2 and len(err) == 1 and named in err[0], err
+
+
 def test_params_that_do_not_fit_are_named_by_subtree_in_one_short_line(tmp_path, capsys):
     """A tree without the config's representation layer and with a CLS token it lacks: the line names each subtree
     with its count, and a key alone under its top-level name in full."""

@@ -309,9 +309,37 @@ def read_scenic_config(scenic_config) -> dict:
                     f"scenic config {path} is neither JSON nor a .py config file (get_config()): {error}"
                 ) from error
     scenic_config = _to_plain(scenic_config)
-    if "scenic_config" in scenic_config:
+    if isinstance(scenic_config, Mapping) and "scenic_config" in scenic_config:
         scenic_config = scenic_config["scenic_config"]
+    check_sections(scenic_config)
     return scenic_config
+
+
+def check_sections(scenic_config) -> None:
+    """What scenic reads as config sections, `patches.size` and the frame count, checked before anything reads them:
+    a string or number in their place failed with a Python error naming no field (a traceback from the command
+    line), where scenic fails too."""
+    if not isinstance(scenic_config, Mapping):
+        raise ScenicConversionError(
+            f"a scenic config is a mapping of sections (model, dataset_configs), got {type(scenic_config).__name__}"
+        )
+    model, data = scenic_config.get("model"), scenic_config.get("dataset_configs")
+    sections = {"dataset_configs": data}
+    if isinstance(model, Mapping):
+        for name in ("attention_config", "temporal_encoding_config", "patches", "spatial_transformer"):
+            sections[f"model.{name}"] = model.get(name)
+        sections["model.temporal_transformer"] = model.get("temporal_transformer")
+    for name, section in sections.items():
+        if section is not None and not isinstance(section, Mapping):
+            raise ScenicConversionError(f"scenic's `{name}` must be a config section, got {section!r}")
+    size = (sections.get("model.patches") or {}).get("size")
+    if "size" in (sections.get("model.patches") or {}) and not isinstance(size, (list, tuple)):
+        raise ScenicConversionError(
+            f"`model.patches.size` must be (h, w, t) for 3d_conv or (h, w) for temporal_sampling, got {size!r}"
+        )
+    frames = (data or {}).get("num_frames", 32)
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)):
+        raise ScenicConversionError(f"`dataset_configs.num_frames` must be an integer, got {frames!r}")
 
 
 def _to_plain(value):
