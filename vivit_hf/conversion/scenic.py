@@ -326,9 +326,14 @@ def check_sections(scenic_config) -> None:
     model, data = scenic_config.get("model"), scenic_config.get("dataset_configs")
     sections = {"dataset_configs": data}
     if isinstance(model, Mapping):
-        for name in ("attention_config", "temporal_encoding_config", "patches", "spatial_transformer"):
+        for name in (
+            "attention_config",
+            "temporal_encoding_config",
+            "patches",
+            "spatial_transformer",
+            "temporal_transformer",
+        ):
             sections[f"model.{name}"] = model.get(name)
-        sections["model.temporal_transformer"] = model.get("temporal_transformer")
     for name, section in sections.items():
         if section is not None and not isinstance(section, Mapping):
             raise ScenicConversionError(f"scenic's `{name}` must be a config section, got {section!r}")
@@ -726,7 +731,7 @@ def check_token_counts(
         top = name.split("/", 1)[0]
         cls_rows = int(("cls" if top == "Transformer" else f"cls_{top}") in flat)  # a CLS mismatch: named as a key
         grid = model.get_submodule(entry.torch_name.rsplit(".", 1)[0]).grid
-        if flat[name].shape[1] - cls_rows == math.prod(grid):
+        if table.shape[1] - cls_rows == math.prod(grid):
             continue
         raise ScenicConversionError(
             f"scenic {name} {tuple(table.shape)} holds {table.shape[1] - cls_rows} tokens"
@@ -745,9 +750,9 @@ def grid_fields(scenic_config: dict, encoder: str) -> str:
     fields = [] if encoder == "TemporalTransformer" else [f"`dataset_configs.crop_size` {data.get('crop_size', 224)}"]
     if encoder != "SpatialTransformer":
         fields.append(f"`dataset_configs.num_frames` {data.get('num_frames', 32)}")
-        sampled = (model.get("temporal_encoding_config") or {}).get("n_sampled_frames")
-        if sampled is not None:
-            fields.append(f"`model.temporal_encoding_config.n_sampled_frames` {sampled}")
+        encoding = model.get("temporal_encoding_config") or {}
+        if encoding.get("method") == "temporal_sampling":
+            fields.append(f"`model.temporal_encoding_config.n_sampled_frames` {encoding.get('n_sampled_frames')}")
     return ", ".join([*fields, f"`model.patches.size` {list(model['patches']['size'])}"])
 
 
