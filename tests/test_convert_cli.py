@@ -331,9 +331,9 @@ def test_scenic_inputs_that_do_not_fit_are_one_line(which, tmp_path, capsys):
     assert expected[which] in err[0], err
 
 
-def test_params_of_another_variant_are_named_by_subtree_in_one_short_line(tmp_path, capsys):
+def test_params_of_another_variant_are_named_by_the_config_field_in_one_short_line(tmp_path, capsys):
     """Model 1's params with Model 2's config: whole encoders are missing and unexpected (76 + 36 names); the line
-    names each subtree with its count, and names a key alone under its top-level name in full."""
+    says which variants the tree can be and the config field that says another (it listed the subtrees)."""
     _, params, _ = scenic_case("spacetime_3dconv_token", tmp_path)
     _, _, config_file = scenic_case("factorized_encoder_3dconv_token", tmp_path)
     code, err = run_cli(
@@ -341,9 +341,48 @@ def test_params_of_another_variant_are_named_by_subtree_in_one_short_line(tmp_pa
     )
     assert code == 2 and len(err) == 1, err
     assert err[0].endswith(
-        "scenic parameters do not fit this model: missing SpatialTransformer/* (35), TemporalTransformer/* (35), "
-        "cls_SpatialTransformer, cls_TemporalTransformer; unexpected Transformer/* (35), cls"
+        "the tree is scenic's 'spacetime' or 'factorized_dot_product_attention' model and the config's "
+        "`model.attention_config.type` is 'factorized_encoder': give the config the checkpoint was trained with"
     ), err[0]
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda c: c["model"]["patches"].update(size=16), "`model.patches.size` must be (h, w, t)"),
+        (lambda c: c["model"].update(attention_config="spacetime"), "`model.attention_config` must be a config"),
+        (lambda c: c["model"].update(temporal_encoding_config="3d_conv"), "`model.temporal_encoding_config` must"),
+        (lambda c: c["dataset_configs"].update(num_frames=None), "`dataset_configs.num_frames` must be an integer"),
+    ],
+    ids=["patches.size", "attention_config", "temporal_encoding_config", "num_frames"],
+)
+def test_a_config_field_of_the_wrong_kind_is_one_line_naming_it(tmp_path, capsys, edit, named):
+    """A number where scenic reads a section or a sequence (or None for the frame count) ended the command in a
+    Python traceback ("TypeError: 'int' object is not iterable"); scenic's own code fails on these too."""
+    case, params, _ = scenic_case("spacetime_3dconv_token", tmp_path)
+    scenic_config = json.loads((case / "config.json").read_text())["scenic_config"]
+    edit(scenic_config)
+    config_file = tmp_path / "other.py"
+    config_file.write_text(scenic_python_config(scenic_config))
+    code, err = run_cli(
+        ["scenic", "--checkpoint", str(params), "--config", str(config_file), "--out", str(tmp_path / "out")], capsys
+    )
+    assert code == 2 and len(err) == 1 and named in err[0], err
+
+
+def test_params_that_do_not_fit_are_named_by_subtree_in_one_short_line(tmp_path, capsys):
+    """A tree without the config's representation layer and with a CLS token it lacks: the line names each subtree
+    with its count, and a key alone under its top-level name in full."""
+    case, params, _ = scenic_case("spacetime_3dconv_token", tmp_path)
+    scenic_config = json.loads((case / "config.json").read_text())["scenic_config"]
+    scenic_config["model"].update(classifier="gap", representation_size=24)
+    config_file = tmp_path / "other.py"
+    config_file.write_text(scenic_python_config(scenic_config))
+    code, err = run_cli(
+        ["scenic", "--checkpoint", str(params), "--config", str(config_file), "--out", str(tmp_path / "out")], capsys
+    )
+    assert code == 2 and len(err) == 1, err
+    assert err[0].endswith("scenic parameters do not fit this model: missing pre_logits/* (2); unexpected cls"), err
     assert len(err[0]) < 500, len(err[0])
 
 

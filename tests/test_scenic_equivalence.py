@@ -450,3 +450,146 @@ def test_load_scenic_casts_to_dtype_as_from_pretrained_does(tmp_path, options):
     video = torch.from_numpy(np.load(case / "input.npy")).permute(0, 1, 4, 2, 3).to(next(model.parameters()).dtype)
     with torch.no_grad():
         torch.testing.assert_close(model(video).logits, reference(video).logits, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "scenic_field"),
+    [
+        ("spacetime_3dconv_token", lambda m: m.update(num_heads=2), "model.num_heads"),
+        ("factorized_self_attention_space_time_gap", lambda m: m.update(num_heads=8), "model.num_heads"),
+        ("factorized_dot_product_attention_gap", lambda m: m.update(num_heads=2), "model.num_heads"),
+        (
+            "factorized_encoder_3dconv_token",
+            lambda m: m["spatial_transformer"].update(num_heads=2),
+            "model.spatial_transformer.num_heads",
+        ),
+        (
+            "factorized_encoder_3dconv_token",
+            lambda m: m["temporal_transformer"].update(num_heads=2),
+            "model.temporal_transformer.num_heads",
+        ),
+    ],
+)
+def test_a_config_of_another_head_count_than_the_tree_is_refused_by_name(name, edit, scenic_field):
+    """scenic's query/key/value kernels are (d, heads, head_dim): the tree says its head count, and scenic's model
+    built with another refuses the tree (flax checks every parameter's shape). Our fused projections fit any count, so
+    a 4-head tree was read as 2 heads without a word, 0.06 to 0.61 off scenic's logits on these cases."""
+    _, scenic_config, params = edited_config(name, lambda c: edit(c["model"]))
+    with pytest.raises(ScenicConversionError, match=re.escape(scenic_field) + r".*trained with") as error:
+        load_scenic(params, scenic_config)
+    assert "holds 4 attention heads" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "table"),
+    [
+        ("spacetime_3dconv_token", {"crop_size": 48}, "Transformer/posembed_input/pos_embedding (1, 33, 32)"),
+        ("factorized_encoder_3dconv_token", {"num_frames": 8}, "TemporalTransformer/posembed_input/pos_embedding"),
+        ("spacetime_tsampling_token", {"crop_size": 40}, "Transformer/posembed_input/pos_embedding"),
+    ],
+)
+def test_a_config_of_another_size_than_the_tree_says_so_in_the_configs_terms(tmp_path, name, data, table):
+    """A scenic config at another crop or frame count than its checkpoint: scenic's model refuses the tree, and so
+    does load_scenic, but it said 'gives shape (1, 33, 32) for vivit.encoder.position_embeddings, which needs (1, 73,
+    32)', naming neither the config's fields nor a way on. Both ways the message names work: the converted model run
+    with interpolate_pos_encoding=True, and from_vivit_checkpoint at the sizes it prints."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    case, scenic_config, params = edited_config(name, lambda c: c["dataset_configs"].update(data))
+    with pytest.raises(ScenicConversionError) as error:
+        load_scenic(params, scenic_config)
+    message = str(error.value)
+    field = next(iter(data))
+    assert table in message and f"`dataset_configs.{field}` {data[field]}" in message and "trained with" in message
+    load_scenic(params, load_case(name)[1]["scenic_config"]).save_pretrained(tmp_path)
+    restart = re.search(r"from_vivit_checkpoint\(folder, (.*)\)` ", message).group(1)
+    sizes = {key: json.loads(value) for key, value in re.findall(r"(\w+)=(\[[^\]]*\]|\d+)", restart)}
+    model, report = from_vivit_checkpoint(tmp_path, **sizes)
+    assert report["resized"] and not report["fresh"]
+    frames, size = model.config.num_frames, model.config.image_size_hw
+    video = torch.randn(1, frames, 3, *size)
+    with torch.no_grad():
+        assert model(pixel_values=video).logits.shape == (1, model.config.num_labels)
+        as_converted = load_scenic(params, load_case(name)[1]["scenic_config"])
+        torch.testing.assert_close(
+            as_converted(pixel_values=video, interpolate_pos_encoding=True).logits, model(pixel_values=video).logits
+        )
+
+
+def test_restarting_a_converted_factorised_encoder_at_another_size_resizes_as_scenics_init(tmp_path):
+    """scenic fine-tunes a ViViT checkpoint at another crop or frame count through `initialise_from_train_state`:
+    `init_posemb` resizes the spatial table's square grid (`interpolate_positional_embeddings`, scipy zoom order 1)
+    and the temporal one in 1-D (`interpolate_1d_positional_embeddings`), keeping each CLS row. The way the refusal
+    above points to, from_vivit_checkpoint on the converted folder, gives those tables; every other array is the
+    checkpoint's."""
+    from test_vit_init import scipy_zoom_order_1
+
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    _, config, params = load_case("factorized_encoder_3dconv_token")  # 32x32 crop, 8x8 patches, 6 frames, t=2
+    load_scenic(params, config["scenic_config"]).save_pretrained(tmp_path)
+    model, _ = from_vivit_checkpoint(tmp_path, image_size=48, num_frames=10)  # 6x6 grid, 5 temporal tokens
+    tree = to_scenic(model)
+    spatial, temporal = (f"{top}/posembed_input/pos_embedding" for top in ("SpatialTransformer", "TemporalTransformer"))
+    old = params[spatial]
+    grid = scipy_zoom_order_1(old[0, 1:].reshape(4, 4, -1).astype(np.float64), (6 / 4, 6 / 4, 1)).reshape(1, 36, -1)
+    np.testing.assert_allclose(tree[spatial], np.concatenate([old[:, :1], grid], axis=1), atol=1e-6, rtol=0)
+    old = params[temporal]
+    line = scipy_zoom_order_1(old[0, 1:].astype(np.float64), (5 / 3, 1))[None]
+    np.testing.assert_allclose(tree[temporal], np.concatenate([old[:, :1], line], axis=1), atol=1e-6, rtol=0)
+    for key, value in params.items():
+        if key not in (spatial, temporal):
+            np.testing.assert_array_equal(tree[key], value, err_msg=key)
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "named"),
+    [
+        ("spacetime_3dconv_token", lambda c: c["model"].update(hidden_size=64), "embedding/kernel"),
+        ("spacetime_3dconv_token", lambda c: c["model"]["patches"].update(size=[4, 4, 2]), "embedding/kernel"),
+        ("spacetime_3dconv_token", lambda c: c["model"].update(num_layers=3), "missing Transformer/*"),
+    ],
+)
+def test_a_config_of_another_model_is_not_said_to_be_another_size(name, edit, named):
+    """The 'trained at another size' refusal (and its advice to resize the position embeddings) is for a tree that
+    fits the config but for its token grid; another width, patch size or depth is named as such."""
+    _, scenic_config, params = edited_config(name, edit)
+    with pytest.raises(ScenicConversionError, match=re.escape(named)) as error:
+        load_scenic(params, scenic_config)
+    assert "another size" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "config_of", "found"),
+    [
+        (
+            "spacetime_3dconv_token",
+            "factorized_encoder_3dconv_token",
+            "'spacetime' or 'factorized_dot_product_attention'",
+        ),
+        ("factorized_encoder_3dconv_token", "spacetime_3dconv_token", "'factorized_encoder'"),
+        ("factorized_self_attention_space_time_gap", "factorized_dot_product_attention_gap", "'factorized_self_att"),
+        ("factorized_dot_product_attention_gap", "factorized_self_attention_space_time_gap", "'spacetime' or"),
+    ],
+)
+def test_a_tree_given_another_variants_config_is_refused_naming_both(name, config_of, found):
+    """Another config file than the checkpoint's was refused as 'missing SpatialTransformer/* (35), ...; unexpected
+    Transformer/* (35), cls', naming no config field; scenic's own model refuses such a tree too."""
+    _, _, params = load_case(name)
+    scenic_config = load_case(config_of)[1]["scenic_config"]
+    with pytest.raises(ScenicConversionError, match=r"attention_config\.type") as error:
+        load_scenic(params, scenic_config)
+    stated = scenic_config["model"]["attention_config"]["type"]
+    assert f"the tree is scenic's {found}" in str(error.value) and f"is {stated!r}" in str(error.value)
+
+
+def test_a_config_without_a_classifier_over_a_tree_without_a_cls_token_is_refused_by_name():
+    """scenic reads `model.classifier` with no default; a tree with a CLS token can only be 'token' (converted so, as
+    before), one without pools one of four ways: it was read as 'token' and refused as 'missing cls'."""
+    _, scenic_config, params = edited_config("spacetime_3dconv_gap_repr", lambda c: c["model"].pop("classifier"))
+    with pytest.raises(ScenicConversionError, match=r"`model\.classifier`.*'gap'"):
+        load_scenic(params, scenic_config)
+    case, scenic_config, params = edited_config("spacetime_3dconv_token", lambda c: c["model"].pop("classifier"))
+    np.testing.assert_allclose(
+        run(load_scenic(params, scenic_config), case).logits.numpy(), np.load(case / "logits.npy"), atol=1e-4
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 from collections import Counter
@@ -308,9 +309,42 @@ def read_scenic_config(scenic_config) -> dict:
                     f"scenic config {path} is neither JSON nor a .py config file (get_config()): {error}"
                 ) from error
     scenic_config = _to_plain(scenic_config)
-    if "scenic_config" in scenic_config:
+    if isinstance(scenic_config, Mapping) and "scenic_config" in scenic_config:
         scenic_config = scenic_config["scenic_config"]
+    check_sections(scenic_config)
     return scenic_config
+
+
+def check_sections(scenic_config) -> None:
+    """What scenic reads as config sections, `patches.size` and the frame count, checked before anything reads them:
+    a string or number in their place failed with a Python error naming no field (a traceback from the command
+    line), where scenic fails too."""
+    if not isinstance(scenic_config, Mapping):
+        raise ScenicConversionError(
+            f"a scenic config is a mapping of sections (model, dataset_configs), got {type(scenic_config).__name__}"
+        )
+    model, data = scenic_config.get("model"), scenic_config.get("dataset_configs")
+    sections = {"dataset_configs": data}
+    if isinstance(model, Mapping):
+        for name in (
+            "attention_config",
+            "temporal_encoding_config",
+            "patches",
+            "spatial_transformer",
+            "temporal_transformer",
+        ):
+            sections[f"model.{name}"] = model.get(name)
+    for name, section in sections.items():
+        if section is not None and not isinstance(section, Mapping):
+            raise ScenicConversionError(f"scenic's `{name}` must be a config section, got {section!r}")
+    size = (sections.get("model.patches") or {}).get("size")
+    if "size" in (sections.get("model.patches") or {}) and not isinstance(size, (list, tuple)):
+        raise ScenicConversionError(
+            f"`model.patches.size` must be (h, w, t) for 3d_conv or (h, w) for temporal_sampling, got {size!r}"
+        )
+    frames = (data or {}).get("num_frames", 32)
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)):
+        raise ScenicConversionError(f"`dataset_configs.num_frames` must be an integer, got {frames!r}")
 
 
 def _to_plain(value):
@@ -532,6 +566,7 @@ def load_scenic_into(model: nn.Module, params, fresh: tuple[str, ...] = ()) -> n
         raise RuntimeError(f"model parameters without a scenic counterpart: {unmapped}")
     new_state = {}
     for entry in entries:
+        check_head_count(entry, [flat[name] for name in entry.scenic_names])
         array = to_torch_array(entry, [flat[name] for name in entry.scenic_names])
         target = state[entry.torch_name]
         if tuple(array.shape) != tuple(target.shape):
@@ -543,6 +578,69 @@ def load_scenic_into(model: nn.Module, params, fresh: tuple[str, ...] = ()) -> n
         new_state[entry.torch_name] = torch.from_numpy(np.ascontiguousarray(array)).to(target.dtype)
     model.load_state_dict(new_state, strict=False)
     return model
+
+
+# The scenic field that sets each encoder's head count, by our module name
+HEAD_FIELDS = {
+    "spatial_encoder": "`model.spatial_transformer.num_heads`",
+    "temporal_encoder": "`model.temporal_transformer.num_heads`",
+}
+
+
+def check_head_count(entry: Entry, arrays: list[np.ndarray]) -> None:
+    """scenic keeps the head count in the attention arrays' shapes ((d, heads, head_dim) for query, key and value,
+    (heads, head_dim, d) for out); our fused projections do not. A tree of 4 heads read as 2 fits every shape and
+    gives other logits (0.61 off on a fixture) where scenic's own model refuses the tree: refused here too."""
+    if entry.kind not in ("qkv_kernel", "qkv_bias", "out_kernel"):
+        return
+    for name, array in zip(entry.scenic_names, arrays):
+        if array.ndim < 2:  # not scenic's layout at all: the shape check after the conversion names it
+            continue
+        heads = array.shape[1] if entry.kind == "qkv_kernel" else array.shape[0]
+        if heads != entry.num_heads:
+            field = next((f for key, f in HEAD_FIELDS.items() if key in entry.torch_name), "`model.num_heads`")
+            raise ScenicConversionError(
+                f"scenic {name} {tuple(array.shape)} holds {heads} attention heads where the config gives "
+                f"{entry.num_heads} ({field}): give the config the checkpoint was trained with"
+            )
+
+
+def tree_attention_types(flat: Mapping[str, np.ndarray]) -> tuple[str, ...]:
+    """The scenic `attention_config.type`s whose model has this tree's names: Model 2 alone has a
+    `SpatialTransformer`, Model 3 alone `MultiHeadDotProductAttention_space`; Models 1 and 4 share every name (and
+    encoders of no blocks leave Model 3 among them). () where the tree has no encoder at all."""
+    if any(name.startswith("SpatialTransformer/") for name in flat):
+        return ("factorized_encoder",)
+    if any("/MultiHeadDotProductAttention_space/" in name for name in flat):
+        return ("factorized_self_attention_block",)
+    if any("/MultiHeadDotProductAttention_0/" in name for name in flat):
+        return ("spacetime", "factorized_dot_product_attention")
+    if any(name.startswith("Transformer/") for name in flat):
+        return ("spacetime", "factorized_self_attention_block", "factorized_dot_product_attention")
+    return ()
+
+
+def check_model_kind(flat: Mapping[str, np.ndarray], scenic_config: dict) -> None:
+    """A config of another variant than the tree (another config file given) was refused as 70 missing and 70
+    unexpected names; a config without `model.classifier` (scenic reads it with no default) over a tree without a CLS
+    token was converted as 'token' and refused as 'missing cls'. Both now name the config field."""
+    model = scenic_config.get("model")
+    if not isinstance(model, Mapping):
+        return  # config_from_scenic names it
+    stated = (model.get("attention_config") or {}).get("type", "spacetime")
+    found = tree_attention_types(flat)
+    if found and stated in SCENIC_ATTENTION_TYPES and stated not in found:
+        given = "type" in (model.get("attention_config") or {})
+        raise ScenicConversionError(
+            f"the tree is scenic's {' or '.join(map(repr, found))} model and the config's "
+            f"`model.attention_config.type` is {stated!r}{'' if given else ' (none given: scenic defaults to it)'}: "
+            "give the config the checkpoint was trained with"
+        )
+    if "classifier" not in model and not any(name == "cls" or name.startswith("cls_") for name in flat):
+        raise ScenicConversionError(
+            "the config has no `model.classifier` (scenic reads it with no default) and the tree no CLS token, so "
+            "it pools by one of '0', 'gap', 'gmp', 'gsp', which give different logits: give the config's classifier"
+        )
 
 
 def input_channels(flat: Mapping[str, np.ndarray]) -> dict:
@@ -564,6 +662,7 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
     dtype = pop_dtype(config_overrides)
     scenic_config = read_scenic_config(scenic_config)
     flat = read_scenic_params(params)
+    check_model_kind(flat, scenic_config)
     config_overrides = {**input_channels(flat), **config_overrides}
     config = config_from_scenic(scenic_config, **config_overrides)
     if (
@@ -599,9 +698,70 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
         )
         flat = {name: value for name, value in flat.items() if name not in head}
         fresh = ("classifier.",)
+    check_token_counts(model, flat, scenic_config, fresh)
     model = load_scenic_into(model, flat, fresh).eval()
     # "auto" is the tree's own dtype (scenic saves float32 parameters, whatever dtype it computes in)
     return cast_as_asked(model, dtype, weights_dtype(flat))
+
+
+def check_token_counts(
+    model: nn.Module, flat: Mapping[str, np.ndarray], scenic_config: dict, fresh: tuple[str, ...] = ()
+) -> None:
+    """A tree trained at another crop or frame count than the config's holds position embeddings for another number
+    of tokens (scenic's own model refuses it). Said in the config's terms, with the ways to run or restart the
+    checkpoint at this size; it was 'gives shape (1, 33, 32) for vivit.encoder.position_embeddings'. Another model
+    altogether (other keys, width or patch embedding) is left to `load_scenic_into`, which names what differs."""
+    config, state = model.config, model.state_dict()
+    entries = [entry for entry in scenic_layout(model) if not entry.torch_name.startswith(fresh)]
+    if {name for entry in entries for name in entry.scenic_names} != flat.keys():
+        return
+    for entry in entries:
+        if entry.kind in ("conv3d", "conv2d"):
+            if to_torch_array(entry, [flat[entry.scenic_names[0]]]).shape != tuple(state[entry.torch_name].shape):
+                return
+    for entry in entries:
+        name = entry.scenic_names[0]
+        table = flat[name]
+        if (
+            not entry.torch_name.endswith("position_embeddings")
+            or table.ndim != 3
+            or table.shape[2] != config.hidden_size
+        ):
+            continue
+        top = name.split("/", 1)[0]
+        cls_rows = int(("cls" if top == "Transformer" else f"cls_{top}") in flat)  # a CLS mismatch: named as a key
+        grid = model.get_submodule(entry.torch_name.rsplit(".", 1)[0]).grid
+        if table.shape[1] - cls_rows == math.prod(grid):
+            continue
+        raise ScenicConversionError(
+            f"scenic {name} {tuple(table.shape)} holds {table.shape[1] - cls_rows} tokens"
+            f"{' and a CLS row' if cls_rows else ''} where this config gives {math.prod(grid)} (a {grid} grid from "
+            f"{grid_fields(scenic_config, top)}): the checkpoint was trained at another size. Convert it with the "
+            "config it was trained with; then call the model with `interpolate_pos_encoding=True` to run it at this "
+            "size, or restart it at this size with `vivit_hf.conversion.vit_init.from_vivit_checkpoint(folder, "
+            f"{restart_sizes(config)})` (position embeddings resized per axis, corners aligned)"
+        )
+
+
+def grid_fields(scenic_config: dict, encoder: str) -> str:
+    """The scenic fields, with their values, that set the token grid of one encoder (`Transformer`,
+    `SpatialTransformer` or `TemporalTransformer`)."""
+    data, model = scenic_config.get("dataset_configs") or {}, scenic_config["model"]
+    fields = [] if encoder == "TemporalTransformer" else [f"`dataset_configs.crop_size` {data.get('crop_size', 224)}"]
+    if encoder != "SpatialTransformer":
+        fields.append(f"`dataset_configs.num_frames` {data.get('num_frames', 32)}")
+        encoding = model.get("temporal_encoding_config") or {}
+        if encoding.get("method") == "temporal_sampling":
+            fields.append(f"`model.temporal_encoding_config.n_sampled_frames` {encoding.get('n_sampled_frames')}")
+    return ", ".join([*fields, f"`model.patches.size` {list(model['patches']['size'])}"])
+
+
+def restart_sizes(config: ViViTConfig) -> str:
+    """`from_vivit_checkpoint`'s keyword arguments for the sizes of `config`."""
+    sizes = f"image_size={config.image_size!r}, num_frames={config.num_frames!r}"
+    if config.embedding_type == "frame_sampling":
+        sizes += f", num_sampled_frames={config.num_sampled_frames}"
+    return sizes
 
 
 def to_scenic(model: nn.Module) -> dict[str, np.ndarray]:
