@@ -500,7 +500,11 @@ def test_a_config_of_another_size_than_the_tree_says_so_in_the_configs_terms(tmp
         load_scenic(params, scenic_config)
     message = str(error.value)
     field = next(iter(data))
-    assert table in message and f"`dataset_configs.{field}` {data[field]}" in message and "trained with" in message
+    assert (
+        table in message
+        and f"`dataset_configs.{field}` {data[field]}" in message
+        and "trained at another size" in message
+    )
     load_scenic(params, load_case(name)[1]["scenic_config"]).save_pretrained(tmp_path)
     restart = re.search(r"from_vivit_checkpoint\(folder, (.*)\)` ", message).group(1)
     sizes = {key: json.loads(value) for key, value in re.findall(r"(\w+)=(\[[^\]]*\]|\d+)", restart)}
@@ -593,3 +597,12 @@ def test_a_config_without_a_classifier_over_a_tree_without_a_cls_token_is_refuse
     np.testing.assert_allclose(
         run(load_scenic(params, scenic_config), case).logits.numpy(), np.load(case / "logits.npy"), atol=1e-4
     )
+
+
+def test_a_size_asked_for_over_the_trees_is_named_as_asked():
+    """`load_scenic(params, config, image_size=48)` at another size than the tree's is refused naming the size asked
+    for, not the scenic config's `crop_size` (which the tree fits)."""
+    _, config, params = load_case("spacetime_3dconv_token")
+    with pytest.raises(ScenicConversionError, match=r"grid from image_size=48\)") as error:
+        load_scenic(params, config["scenic_config"], image_size=48)
+    assert "crop_size" not in str(error.value) and "trained at another size" in str(error.value)

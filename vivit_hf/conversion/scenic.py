@@ -698,19 +698,24 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
         )
         flat = {name: value for name, value in flat.items() if name not in head}
         fresh = ("classifier.",)
-    check_token_counts(model, flat, scenic_config, fresh)
+    check_token_counts(model, flat, scenic_config, fresh, asked=set(config_overrides))
     model = load_scenic_into(model, flat, fresh).eval()
     # "auto" is the tree's own dtype (scenic saves float32 parameters, whatever dtype it computes in)
     return cast_as_asked(model, dtype, weights_dtype(flat))
 
 
 def check_token_counts(
-    model: nn.Module, flat: Mapping[str, np.ndarray], scenic_config: dict, fresh: tuple[str, ...] = ()
+    model: nn.Module,
+    flat: Mapping[str, np.ndarray],
+    scenic_config: dict,
+    fresh: tuple[str, ...] = (),
+    asked: set[str] = frozenset(),
 ) -> None:
     """A tree trained at another crop or frame count than the config's holds position embeddings for another number
     of tokens (scenic's own model refuses it). Said in the config's terms, with the ways to run or restart the
     checkpoint at this size; it was 'gives shape (1, 33, 32) for vivit.encoder.position_embeddings'. Another model
-    altogether (other keys, width or patch embedding) is left to `load_scenic_into`, which names what differs."""
+    altogether (other keys, width or patch embedding) is left to `load_scenic_into`, which names what differs.
+    `asked`: the config fields given to `load_scenic` over the scenic config's (named as given)."""
     config, state = model.config, model.state_dict()
     entries = [entry for entry in scenic_layout(model) if not entry.torch_name.startswith(fresh)]
     if {name for entry in entries for name in entry.scenic_names} != flat.keys():
@@ -736,16 +741,22 @@ def check_token_counts(
         raise ScenicConversionError(
             f"scenic {name} {tuple(table.shape)} holds {table.shape[1] - cls_rows} tokens"
             f"{' and a CLS row' if cls_rows else ''} where this config gives {math.prod(grid)} (a {grid} grid from "
-            f"{grid_fields(scenic_config, top)}): the checkpoint was trained at another size. Convert it with the "
-            "config it was trained with; then call the model with `interpolate_pos_encoding=True` to run it at this "
-            "size, or restart it at this size with `vivit_hf.conversion.vit_init.from_vivit_checkpoint(folder, "
-            f"{restart_sizes(config)})` (position embeddings resized per axis, corners aligned)"
+            f"{grid_fields(scenic_config, top, config, asked)}): the checkpoint was trained at another size. "
+            "Convert it at the sizes it was trained at; then call the model with `interpolate_pos_encoding=True` to "
+            "run it at this size, or restart it at this size with "
+            f"`vivit_hf.conversion.vit_init.from_vivit_checkpoint(folder, {restart_sizes(config)})` (position "
+            "embeddings resized per axis, corners aligned)"
         )
 
 
-def grid_fields(scenic_config: dict, encoder: str) -> str:
+GRID_FIELDS = ("image_size", "num_frames", "tubelet_size", "num_sampled_frames")
+
+
+def grid_fields(scenic_config: dict, encoder: str, config: ViViTConfig, asked: set[str] = frozenset()) -> str:
     """The scenic fields, with their values, that set the token grid of one encoder (`Transformer`,
-    `SpatialTransformer` or `TemporalTransformer`)."""
+    `SpatialTransformer` or `TemporalTransformer`); ours where a size was asked for over the scenic config's."""
+    if asked & set(GRID_FIELDS):
+        return ", ".join(f"{name}={getattr(config, name)!r}" for name in GRID_FIELDS if name in asked)
     data, model = scenic_config.get("dataset_configs") or {}, scenic_config["model"]
     fields = [] if encoder == "TemporalTransformer" else [f"`dataset_configs.crop_size` {data.get('crop_size', 224)}"]
     if encoder != "SpatialTransformer":
