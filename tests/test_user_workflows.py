@@ -7,6 +7,7 @@ against what does not go through the path under test: an uninterrupted run, one 
 own ViViT."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -325,7 +326,9 @@ def test_accelerate_loop_on_two_processes_gathers_every_test_clip_once_and_resum
     (tmp_path / "loop.py").write_text(ACCELERATE_LOOP)
     launcher = [sys.executable, "-m", "accelerate.commands.launch", "--config_file"]
     launcher += [str(REPO / "recipes" / "accelerate_configs" / "cpu_two_processes.yaml"), "--main_process_port", "0"]
-    done = run_launch([*launcher, str(tmp_path / "loop.py"), str(tmp_path), json.dumps(config)], timeout=300)
+    command = [*launcher, str(tmp_path / "loop.py"), str(tmp_path), json.dumps(config)]
+    # the launcher's torchelastic_* log folder goes under the test's folder, not /tmp
+    done = run_launch(command, timeout=300, env=dict(os.environ, TMPDIR=str(tmp_path)))
     assert done.returncode == 0, done.stderr[-3000:]
     records = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in range(2)]
     assert [(r["rank"], r["processes"]) for r in records] == [(0, 2), (1, 2)]
