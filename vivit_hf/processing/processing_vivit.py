@@ -510,17 +510,21 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             )
         return opts
 
-    def _generator(self, seed) -> np.random.Generator:
+    def _generator(self, seed, train: bool = True) -> np.random.Generator:
         """The call's own generator when it gives a seed, else the processor's stream.
 
-        The stream follows torch's seeding, as torch's own random transforms do: it is made from torch's seed
-        (`_stream_entropy`) and made again whenever that seed changes. A DataLoader seeds each worker's torch with
-        `base_seed + worker_id` and draws a new `base_seed` for every epoch of non-persistent workers, so workers and
-        epochs draw differently, even when the processor was already called in the main process (a forked worker
-        inherits the state, which a generator made once would repeat in every worker and epoch); and
-        `torch.manual_seed(n)` / `transformers.set_seed(n)` makes the draws reproducible."""
+        Without a processor `seed` a training call draws its generator's seed from torch's generator, as torch's own
+        random transforms draw from it: what restores torch's state restores the draws too (transformers' Trainer
+        does, resuming from a checkpoint; a stream made from torch's seed started again there and repeated the first
+        epoch's crops). A DataLoader seeds each worker's torch with `base_seed + worker_id` and draws a new
+        `base_seed` for every epoch of non-persistent workers, so workers and epochs draw differently, even when the
+        processor was already called in the main process; and `torch.manual_seed(n)` / `transformers.set_seed(n)`
+        makes the draws reproducible. An inference call draws nothing, so it leaves torch's generator as it was.
+        With a processor `seed`, its own stream (`_stream_entropy`), made again whenever torch's seed changes."""
         if seed is not None:
             return np.random.default_rng(seed)
+        if self.seed is None:
+            return np.random.default_rng(int(torch.randint(2**62, ())) if train else 0)
         # not the process id: a fork keeps torch's seed, and a stream made again from it would repeat in every fork
         # all the same (a DataLoader re-seeds its workers' torch, which is what tells them apart)
         key = (torch.initial_seed(), self.seed)  # `seed` too: setting the attribute re-seeds
@@ -530,12 +534,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         return self._rng
 
     def _stream_entropy(self) -> list[int]:
-        """What seeds the stream: torch's seed; with a processor `seed`, that seed in the main process (the same
-        sequence run after run whatever torch's seed) and both in a DataLoader worker (each worker and epoch its own
-        draws, still reproducible with `torch.manual_seed`)."""
+        """What seeds the stream of a processor `seed`: that seed in the main process (the same sequence run after
+        run whatever torch's seed) and both in a DataLoader worker (each worker and epoch its own draws, still
+        reproducible with `torch.manual_seed`)."""
         in_worker = torch.utils.data.get_worker_info() is not None
-        if self.seed is None:
-            return [torch.initial_seed()]
         return [int(self.seed), torch.initial_seed()] if in_worker else [int(self.seed)]
 
     def _call_or_own(self, kwargs: dict, name: str):
@@ -591,7 +593,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         _check_data_format(input_data_format)  # before decoding anything
         kwargs.pop("data_format", None)  # (transformers' video processors give channels-first too)
         opts = self._options(kwargs)
-        rng = self._generator(opts["seed"])
+        rng = self._generator(opts["seed"], bool(opts["do_train_augment"]))
 
         views, kept, metadata = [], [], []
         video_list = as_video_list(videos)
@@ -680,7 +682,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # `_asked_by_sample_frames`: a subclass's `sample_frames` calling this one gets the rule, not itself again
         opts.update(do_sample_frames=True, video_fps=metadata.fps, _asked_by_sample_frames=True)
         name = f"a video of {total} frames"
-        indices = self.sample_indices(total, opts, self._generator(opts["seed"]), name)
+        indices = self.sample_indices(total, opts, self._generator(opts["seed"], bool(opts["do_train_augment"])), name)
         indices = self._checked_indices(indices, total, opts, name)
         return indices[0] if len(indices) == 1 else indices
 
