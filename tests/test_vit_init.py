@@ -60,9 +60,16 @@ def vit_stack_without_cls(vit: ViTModel, frames: torch.Tensor) -> torch.Tensor:
 
 # ----------------------------------------------------------------------------------------------- Model 2
 def test_factorised_encoder_spatial_encoder_is_the_vit_on_every_frame():
+    """`spatial_cls_init="copy"`: the ViT's CLS token beside its CLS position row, so each frame's spatial encoder
+    computes the ViT's own hidden states, CLS token included."""
     vit = tiny_vit()
     model = ViViTFactorisedEncoderModel.from_vit_pretrained(
-        vit, embedding_type="frame_sampling", num_frames=4, num_sampled_frames=4, num_temporal_layers=1
+        vit,
+        embedding_type="frame_sampling",
+        num_frames=4,
+        num_sampled_frames=4,
+        num_temporal_layers=1,
+        spatial_cls_init="copy",
     )
     clip = video()
     with torch.no_grad():
@@ -73,6 +80,58 @@ def test_factorised_encoder_spatial_encoder_is_the_vit_on_every_frame():
         torch.testing.assert_close(mine, reference, atol=1e-5, rtol=0)
     final = model.spatial_encoder.layernorm(ours[-1])
     torch.testing.assert_close(final, theirs.last_hidden_state, atol=1e-5, rtol=0)
+
+
+def test_factorised_encoder_keeps_both_cls_tokens_by_default_as_scenic():
+    """scenic copies the ViT's `cls` only into a parameter named `cls`: Model 2's `cls_SpatialTransformer` and
+    `cls_TemporalTransformer` keep the video model's own values, zeros when fresh (scenic's `nn.initializers.zeros`),
+    while the spatial position table's CLS row is the ViT's. It took the ViT's spatial CLS token."""
+    vit = tiny_vit()
+    fresh = ViViTFactorisedEncoderModel.from_vit_pretrained(vit, num_frames=4, num_temporal_layers=1)
+    assert fresh.config.classifier == "token"
+    for encoder in (fresh.spatial_encoder, fresh.temporal_encoder):
+        assert not encoder.cls_token.detach().any()
+    ours, theirs = fresh.spatial_encoder.position_embeddings[0, 0], vit.embeddings.position_embeddings[0, 0]
+    torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
+
+    model = ViViTFactorisedEncoderModel.from_vit_pretrained(vit, num_frames=4, num_temporal_layers=1)
+    with torch.no_grad():
+        model.spatial_encoder.cls_token.normal_()
+    own = model.spatial_encoder.cls_token.detach().clone()
+    report = initialise_from_vit(model, vit)
+    torch.testing.assert_close(model.spatial_encoder.cls_token.detach(), own, rtol=0, atol=0)
+    assert "spatial_encoder.cls_token" in report.kept
+    assert "spatial_cls_init='keep'" in report.unused["embeddings.cls_token"]
+
+
+@pytest.mark.parametrize(
+    "model_class, classifier, option, message",
+    [
+        (ViViTFactorisedEncoderModel, "token", "vit", r"`spatial_cls_init` must be one of .*got 'vit'"),
+        (ViViTSpatioTemporalModel, "token", "copy", r"`spatial_cls_init='copy'` applies to Model 2"),
+        (ViViTFactorisedSelfAttentionModel, "gap", "keep", r"`spatial_cls_init='keep'` applies to Model 2"),
+        (ViViTFactorisedEncoderModel, "gap", "copy", r"no spatial CLS token to copy into \(classifier='gap'\)"),
+    ],
+)
+def test_spatial_cls_init_is_refused_by_name_where_it_cannot_apply(model_class, classifier, option, message):
+    """A value it does not know, another variant (Model 1's one CLS token is always the ViT's, as scenic's `cls`), a
+    Model 2 without CLS tokens: refused naming it, the model left as it was (it was taken as a hub option)."""
+    model = model_class.from_vit_pretrained(tiny_vit(), num_frames=4, classifier=classifier)
+    before = {name: value.clone() for name, value in model.state_dict().items()}
+    with pytest.raises(ValueError, match=message):
+        initialise_from_vit(model, tiny_vit(seed=5), spatial_cls_init=option)
+    for name, value in model.state_dict().items():
+        torch.testing.assert_close(value, before[name], rtol=0, atol=0, msg=name)
+
+
+def test_spatial_cls_init_copy_from_a_vit_without_a_cls_token_is_refused_naming_it():
+    tree = npz_tree(tiny_vit(), original_names=False)
+    del tree["cls"]
+    tree["Transformer/posembed_input/pos_embedding"] = tree["Transformer/posembed_input/pos_embedding"][:, 1:]
+    model = ViViTFactorisedEncoderModel.from_vit_pretrained(tiny_vit(), num_frames=4)
+    with pytest.raises(ViTInitError, match="spatial_cls_init='copy': the ViT .*has no CLS token to copy"):
+        initialise_from_vit(model, tree, spatial_cls_init="copy")
+    initialise_from_vit(model, tree)  # unset: its own token stays, as scenic's
 
 
 def test_factorised_encoder_keeps_its_temporal_encoder_and_classifier():

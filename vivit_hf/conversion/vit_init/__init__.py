@@ -15,17 +15,19 @@ Video data sets are small, so every ViViT in the paper starts from an image ViT.
    * tubelet kernel from the 2D patch kernel `E`: `central_frame` (E at index t // 2, zeros elsewhere),
      `filter_inflation` (E / t at every index), `arp` (E * a_i / t) or `random` (the video model's own init);
      frame sampling copies E;
-   * Model 2: spatial encoder (blocks, final norm, position embeddings and CLS token) from the ViT, temporal
-     encoder fresh; Model 3: spatial attention and MLP from the ViT, temporal attention `zero` (output projection
+   * Model 2: spatial encoder (blocks, final norm and position embeddings, its CLS row included) from the ViT,
+     temporal encoder and both CLS tokens fresh, as in scenic (`spatial_cls_init="copy"` takes the ViT's CLS token
+     too); Model 3: spatial attention and MLP from the ViT, temporal attention `zero` (output projection
      zeroed, so each block starts as the ViT block and the temporal MSA still learns) or `copy` (scenic's default);
      Model 4 as Model 1; the classifier stays fresh, or is the ViT's with `classifier_init="copy"` (scenic's
      `restore_output_proj=True`: the same classes, e.g. fine-tuning on the data set the ViT was trained on).
 
    Parameters not named above keep their values; everything of the ViT that finds no place is reported by name.
 
-One deliberate difference from scenic: Model 2's spatial CLS token is taken from the ViT. scenic copies the ViT's
-`cls` only into a key literally named `cls`, so its `cls_SpatialTransformer` stays random next to a position
-embedding whose CLS row *is* the ViT's; taking both makes the spatial encoder exactly the ViT on every frame.
+Model 2's spatial CLS token follows scenic by default: scenic copies the ViT's `cls` only into a key literally named
+`cls` (Model 1's), so its `cls_SpatialTransformer` keeps the video model's own value (zeros when fresh) next to a
+position embedding whose CLS row *is* the ViT's. `spatial_cls_init="copy"` takes the ViT's CLS token as well, which
+makes the spatial encoder exactly the ViT on every frame.
 """
 
 import logging
@@ -50,6 +52,7 @@ from .image_vit import (
 from .initialise import (
     CLASSIFIER_INITS,
     SPATIAL_ATTENTION_INITS,
+    SPATIAL_CLS_INITS,
     TEMPORAL_ATTENTION_INITS,
     ViTInitReport,
     initialise_from_vit,
@@ -65,6 +68,7 @@ __all__ = [
     "CLASSIFIER_INITS",
     "POSITIONAL_EMBEDDINGS",
     "SPATIAL_ATTENTION_INITS",
+    "SPATIAL_CLS_INITS",
     "TEMPORAL_ATTENTION_INITS",
     "TUBELET_INITS",
     "VIT_ACTIVATION_ADVICE",

@@ -27,6 +27,9 @@ TEMPORAL_ATTENTION_INITS = ("zero", "copy", "keep")
 SPATIAL_ATTENTION_INITS = ("copy", "keep")
 # scenic's restore_output_proj: False keeps the video model's own classifier ("keep"), True takes the ViT's ("copy").
 CLASSIFIER_INITS = ("keep", "copy")
+# scenic copies the ViT's `cls` only into a parameter named `cls` (Model 1's): Model 2's `cls_SpatialTransformer`
+# keeps the video model's own ("keep"). "copy" takes the ViT's, so that the spatial encoder is the ViT on every frame.
+SPATIAL_CLS_INITS = ("keep", "copy")
 
 
 _LAYER_KEYS = (
@@ -109,6 +112,7 @@ def _encoder_updates(
     temporal_attention: str,
     unused: dict,
     spatial_attention: str = "copy",
+    cls_init: str = "copy",
 ) -> dict[str, torch.Tensor]:
     updates = {}
     if len(encoder.layers) > len(vit.layers):
@@ -152,8 +156,12 @@ def _encoder_updates(
         updates[f"{prefix}layernorm.weight"] = vit.final_norm["weight"]
         updates[f"{prefix}layernorm.bias"] = vit.final_norm["bias"]
 
-    if encoder.cls_token is not None and vit.cls_token is not None:
+    if encoder.cls_token is not None and vit.cls_token is not None and cls_init == "copy":
         updates[f"{prefix}cls_token"] = vit.cls_token
+    elif encoder.cls_token is not None and vit.cls_token is not None:
+        unused[vit.cls_token_name] = (
+            "spatial_cls_init='keep' keeps Model 2's own spatial CLS token, as scenic does; 'copy' takes the ViT's"
+        )
     elif vit.cls_token is not None:
         unused[vit.cls_token_name] = "the video model has no CLS token (its classifier pools patch tokens)"
     if positional == "random":  # scenic's restore_positional_embedding=False
@@ -226,6 +234,23 @@ def _name_copied_classes(config, vit: ImageViT) -> None:
         config.problem_type = vit.problem_type  # a multi-label ViT's rows trained with cross-entropy otherwise
 
 
+def _check_spatial_cls_init(model: nn.Module, backbone: nn.Module, spatial_cls_init: str | None) -> None:
+    """`spatial_cls_init` is Model 2's; `copy` needs a spatial CLS token to copy into."""
+    if spatial_cls_init is None:
+        return
+    spatial_encoder = getattr(backbone, "spatial_encoder", None)
+    if spatial_encoder is None:
+        raise ValueError(
+            f"`spatial_cls_init={spatial_cls_init!r}` applies to Model 2 (factorised encoder) only: "
+            f"{type(model).__name__} has no spatial encoder (Model 1's CLS token is always the ViT's); leave it unset"
+        )
+    if spatial_cls_init == "copy" and spatial_encoder.cls_token is None:
+        raise ValueError(
+            f"`spatial_cls_init='copy'`: {type(model).__name__} has no spatial CLS token to copy into "
+            f"(classifier={model.config.classifier!r}); leave it unset"
+        )
+
+
 def initialise_from_vit(
     model: nn.Module,
     source,
@@ -235,12 +260,14 @@ def initialise_from_vit(
     temporal_attention_init: str | None = None,
     spatial_attention_init: str | None = None,
     classifier_init: str = "keep",
+    spatial_cls_init: str | None = None,
     **load_options,
 ) -> ViTInitReport:
     """Initialise an existing ViViT (any variant, `*Model` or `*ForVideoClassification`) from an image ViT, in place.
 
-    Parameters the rules do not touch keep their values (the temporal encoder of Model 2, Model 3's temporal
-    LayerNorm, the classifier, ...). Returns a `ViTInitReport`; unused ViT parameters are also logged by name.
+    Parameters the rules do not touch keep their values (the temporal encoder of Model 2 and, as in scenic, both of
+    its CLS tokens; Model 3's temporal LayerNorm, the classifier, ...). Returns a `ViTInitReport`; unused ViT
+    parameters are also logged by name.
 
     tubelet_init: `central_frame` (default; the paper's best, Table 1), `filter_inflation`, `arp` or `random`
         (keep the video model's own embedding: scenic's `restore_input_embedding=False`). Frame sampling copies the
@@ -261,6 +288,11 @@ def initialise_from_vit(
         classifier, verbatim: scenic's `restore_output_proj=True`); `copy` needs the ViT's class count and the
         width its classifier reads (its representation layer's, else its hidden size), and is refused naming both.
         Its class names (a transformers ViT's `id2label`) name the model's classes where they were `LABEL_i`.
+    spatial_cls_init (Model 2 only): `keep` (the default, scenic's rule: the spatial encoder's CLS token stays the
+        video model's own, while its position row is the ViT's) or `copy` (the ViT's CLS token, so that the spatial
+        encoder is exactly the ViT on every frame; refused where the ViT or the video model has no CLS token).
+        Refused for the other variants, whose one CLS token (Model 1's) is the ViT's and which have no spatial
+        encoder.
     load_options: passed to `load_image_vit` (`grid`, `num_attention_heads`, hub options).
     """
     for name, value, allowed in (
@@ -269,6 +301,7 @@ def initialise_from_vit(
         ("temporal_attention_init", temporal_attention_init, (None, *TEMPORAL_ATTENTION_INITS)),
         ("spatial_attention_init", spatial_attention_init, (None, *SPATIAL_ATTENTION_INITS)),
         ("classifier_init", classifier_init, CLASSIFIER_INITS),
+        ("spatial_cls_init", spatial_cls_init, (None, *SPATIAL_CLS_INITS)),
     ):
         if value not in allowed:
             raise ValueError(f"`{name}` must be one of {allowed}, got {value!r}")
@@ -284,9 +317,15 @@ def initialise_from_vit(
             )
     temporal_attention_init = temporal_attention_init or "zero"
     spatial_attention_init = spatial_attention_init or "copy"
-    vit = load_image_vit(source, **load_options)
     backbone, prefix = (model.vivit, "vivit.") if hasattr(model, "vivit") else (model, "")
     factorised_encoder = hasattr(backbone, "spatial_encoder")
+    _check_spatial_cls_init(model, backbone, spatial_cls_init)
+    vit = load_image_vit(source, **load_options)
+    if spatial_cls_init == "copy" and vit.cls_token is None:
+        raise ViTInitError(
+            f"spatial_cls_init='copy': the ViT {vit.origin} has no CLS token to copy (it pools its patch tokens); "
+            f"leave spatial_cls_init unset to keep the video model's own"
+        )
     n_t, n_h, n_w = model.config.token_grid
     encoder = backbone.spatial_encoder if factorised_encoder else backbone.encoder
     _check_sizes(model, vit)
@@ -309,7 +348,15 @@ def initialise_from_vit(
     if factorised_encoder:
         updates.update(
             _encoder_updates(
-                encoder, "spatial_encoder.", vit, (n_h, n_w), 1, positional_embedding, temporal_attention_init, unused
+                encoder,
+                "spatial_encoder.",
+                vit,
+                (n_h, n_w),
+                1,
+                positional_embedding,
+                temporal_attention_init,
+                unused,
+                cls_init=spatial_cls_init or "keep",
             )
         )
     else:

@@ -44,6 +44,7 @@ def from_vit_pretrained(
     temporal_attention_init: str | None = None,
     spatial_attention_init: str | None = None,
     classifier_init: str = "keep",
+    spatial_cls_init: str | None = None,
     output_loading_info: bool = False,
     vit_grid=None,
     vit_num_attention_heads=None,
@@ -104,6 +105,7 @@ def from_vit_pretrained(
         temporal_attention_init=temporal_attention_init,
         spatial_attention_init=spatial_attention_init,
         classifier_init=classifier_init,
+        spatial_cls_init=spatial_cls_init,
     )
     model = cast_as_asked(model, dtype, vit.dtype)  # "auto": the ViT's own, as from_pretrained(dtype="auto") loads it
     if isinstance(device_map, (str, int, torch.device)) and device_map != "auto":  # one device: the model goes there
