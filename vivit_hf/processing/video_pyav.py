@@ -1222,9 +1222,11 @@ class PyAVReader(VideoReader):
         stream, context = self.stream, self.stream.codec_context
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
-            span = float(self._ticks.max() - self._ticks.min()) * tick
+            # (an AVI's frames are shown in slots after their packets' where its decoder reorders: `_slot_ticks`)
+            ticks = self._slot_ticks() if self._stamp == "dts" and self._pts_are_slots() else self._ticks
+            span = float(ticks.max() - ticks.min()) * tick
             if span > 0:
-                steps = np.unique(np.diff(np.sort(self._ticks)))
+                steps = np.unique(np.diff(np.sort(ticks)))
                 if self._pts.size > 2 and steps.size == 1:
                     # Every frame the same whole number of ticks after the one before: that is the rate, exactly. A
                     # stated rate within a tick of the span is not (FFmpeg guesses 33 fps for a GIF of 3/100 s frames,
@@ -1662,7 +1664,9 @@ class PyAVReader(VideoReader):
         6.3 s instead of 11.2 s)."""
         if self._pts is None or not self.stream.time_base:
             return self._collided_times()
-        if (self._stamp == "dts" and self._pts_are_slots()) or self._decode_stamped:
+        if self._stamp == "dts" and self._pts_are_slots():
+            return self._slot_ticks().astype(np.float64) * float(self.stream.time_base)
+        if self._decode_stamped:
             # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
             return np.sort(self._ticks).astype(np.float64) * float(self.stream.time_base)
         if self._stamp != "pts":
@@ -1676,6 +1680,21 @@ class PyAVReader(VideoReader):
         if ticks is None or ticks.size != self._num_frames or not self.stream.time_base:
             return None
         return ticks.astype(np.float64) * float(self.stream.time_base)
+
+    def _slot_ticks(self) -> np.ndarray:
+        """The slots an AVI shows its frames in, in order (see `frame_times`). Its packets fill the slots in decode
+        order, and a decoder that reorders (B-frames) holds back as many pictures as its stream says (FFmpeg's
+        `has_b_frames`: 1 for MPEG-4 with B-frames, 2 for x264's B-pyramid): frame `k` is shown in the slot of packet
+        `k + delay`, as it was encoded. Sorted, the packets' own slots put frame 0 in its keyframe's (an MPEG-4 or
+        H.264 video starting 1.5 s in read frame 0 at 0.0 s and frame 1 at 1.5 s). The last `delay` frames, which no
+        later packet's slot follows, a frame apart as the two slots before them. Where frames are not one per packet
+        (N-VOPs), the packets' slots, sorted."""
+        slots = np.sort(self._ticks)
+        delay = int(getattr(self.stream.codec_context, "reorder_depth", 0) or 0)
+        if not 0 < delay < slots.size - 1 or len(self._names) != self._num_frames:
+            return slots
+        step = slots[-1] - slots[-2]
+        return np.concatenate([slots[delay:], slots[-1] + step * np.arange(1, delay + 1)])
 
     def _pts_are_slots(self) -> bool:
         """Whether the table's dts names are the slots of an AVI that leaves some empty (see `frame_times`)."""
