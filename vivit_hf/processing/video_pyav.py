@@ -350,6 +350,18 @@ def _ends_inside_a_ts_packet(container: Any) -> bool:
     return size > 0 and all(size % packet_size for packet_size in _TS_PACKET_SIZES)
 
 
+def _nut_cut_at_the_end(container: Any, last) -> bool:
+    """Whether a NUT file's last packet ends where the file does: its muxer writes an index after the last packet, so
+    the file was cut inside that packet (a download or a copy that stopped), which its demuxer hands out short and
+    unflagged. Its decoder makes a damaged picture of it, concealed from the frames before, whose pixels depend on the
+    decoder's threads: a read of the last frame alone gave other pixels (112 grey levels off) than a read of every
+    frame. An uncut file written without an index (`write_index=0`) only costs the decode at open."""
+    if container.format.name != "nut" or last is None or last.pos is None or last.pos < 0:
+        return False
+    size = getattr(container, "size", 0) or 0
+    return size > 0 and last.pos + last.size == size
+
+
 def _invisible(packet, codec: str) -> bool:
     """Whether `packet` is a VP8 frame that its decoder shows no picture for (the show_frame bit of its frame tag is
     clear): an alt-ref frame, a reference made from future frames, which libvpx writes as a packet of its own (VP9
@@ -588,10 +600,14 @@ class PyAVReader(VideoReader):
         """The picture a decoder makes of the packet a cut file ends inside is concealed from the frames decoded before
         it, and not always flagged damaged (VP9's decoder draws what it has: stripes that spell 992 for frame 12). So
         it is read as a damaged one is (see `read`): from the first frame, none skipped, as a sequential decode makes it
-        (on one thread, as the table was made: see `_frame_table`)."""
+        (on one thread, as the table was made: see `_frame_table`). So is every frame decoded from its keyframe: the
+        B-frames that reference it are concealed as it is (a B-frame of a cut NUT read alone, its non-reference frames
+        skipped, came out 12 grey levels off the sequential decode)."""
         cut = None if self._pts_to_index is None else self._pts_to_index.get(self._cut_name)
         if cut is not None:
             self._damaged.add(cut)
+            if self._start is not None:
+                self._damaged.update(np.flatnonzero(self._start == self._start[cut]).tolist())
 
     def _decode_on_one_thread(self) -> None:
         """Decode on one thread from now on. A caller's container whose decoder is open keeps its threads: where it is
@@ -804,7 +820,7 @@ class PyAVReader(VideoReader):
         # A transport stream cut short flags nothing: an HEVC one counted the cut picture as a frame (30 frames where a
         # decode gives 29, 22.7 fps for 25, and a read of every frame failed); its size tells.
         cut = (corrupt is not None and corrupt >= len(names) - 2) or _jpeg_cut(last, codec)
-        cut = cut or _ends_inside_a_ts_packet(self.container)
+        cut = cut or _ends_inside_a_ts_packet(self.container) or _nut_cut_at_the_end(self.container, last)
         # Cut at a packet's end (a download stopped at 188 bytes), its size tells nothing, nor does any flag: a decode
         # of the last GOPs does (HEVC counted 22 frames where a sequential decode gives 21).
         cut = cut or self._last_picture_lost(keyframes)
