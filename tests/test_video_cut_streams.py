@@ -7,7 +7,8 @@ and a read of every frame failed) or lost the frames the decoder held when it re
 sequential decode that passes over the packets its decoder refuses, as the ffmpeg command line does. A NUT file cut
 short fails its demuxer where the cut is: the reader's reads of the last frames failed where that decode, flushed
 there, gives them; one cut inside its last packet, which its demuxer hands out short and unflagged, read that
-picture and the B-frames referencing it with the decoder's threads (other pixels alone than in a read of every frame)."""
+picture with the decoder's threads (other pixels alone than in a read of every frame). A B-frame that references a
+cut picture was read alone with the frames before it skipped (an AVI's 12 grey levels off)."""
 
 import io
 
@@ -244,28 +245,42 @@ def test_a_transport_stream_from_bytes_decodes_its_last_gop_once_and_tells_a_cut
             assert len(decodes) == 1  # the first open's, only
 
 
-def test_a_nut_file_cut_inside_its_last_packet_reads_as_a_sequential_decode(tmp_path):
-    # Cut inside a packet, NUT's demuxer hands it out short and unflagged (its muxer writes an index after the last
-    # packet, so no whole file ends at a packet's end), and the decoder conceals the picture from the frames before
-    # it, as its threads allow: the last frame read alone came out of frame threads, up to 145 grey levels off the
-    # one-thread sequential decode (and off a read of every frame).
+def write_textured(path, fmt: str, num_frames: int) -> bytes:
+    """H.264 with B-frames of a moving texture (a damaged picture's concealment shows), each frame's corner its own
+    grey; the file's bytes."""
     rng = np.random.default_rng(0)
     texture = rng.integers(0, 256, (96, 256, 3), dtype=np.uint8)
-    full = tmp_path / "full.nut"
-    with av.open(str(full), "w", format="nut") as container:
+    with av.open(str(path), "w", format=fmt) as container:
         stream = container.add_stream("libx264", rate=25)
         stream.width, stream.height, stream.pix_fmt = 128, 96, "yuv420p"
         stream.options = {"preset": "ultrafast", "x264-params": "keyint=12:bframes=3"}
-        for i in range(60):
+        for i in range(num_frames):
             picture = np.roll(texture, 5 * i, axis=1)[:, :128].copy()
             picture[:24, :32] = (i * 37) % 256
             for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-    data = full.read_bytes()
-    cut = tmp_path / "cut.nut"
-    for fraction in (0.1, 0.5108, 0.9672):  # (3 of 40 cut points the old reader read wrongly)
+    return open(path, "rb").read()
+
+
+@pytest.mark.parametrize(
+    "fmt, num_frames, fractions",
+    [
+        # NUT's demuxer hands the packet a file ends inside out short and unflagged (its muxer writes an index after
+        # the last packet, so no whole file ends at a packet's end): it was not read as cut, and its last frame read
+        # alone came out of the decoder's threads, up to 145 grey levels off the one-thread sequential decode (and
+        # off a read of every frame)
+        ("nut", 60, (0.1, 0.5108, 0.9672)),
+        # a B-frame that references the cut picture was read alone with the non-reference frames before it skipped:
+        # concealed from other pictures, 12 grey levels off
+        ("avi", 48, (0.555, 0.625)),
+    ],
+)
+def test_a_file_cut_inside_its_last_packet_reads_as_a_sequential_decode(tmp_path, fmt, num_frames, fractions):
+    data = write_textured(tmp_path / f"full.{fmt}", fmt, num_frames)
+    cut = tmp_path / f"cut.{fmt}"
+    for fraction in fractions:  # (cut points the old reader read wrongly, of 40 and of 12)
         cut.write_bytes(data[: int(len(data) * fraction)])
         assert not demux_fails(cut)
         assert_reads_as_a_sequential_decode(str(cut))
