@@ -36,7 +36,14 @@ from .video_reader import (
     output_size,
     video_duration,
 )
-from .video_sources import describe_source, is_av_container, resolve_source, short_transport_stream, what_it_is
+from .video_sources import (
+    describe_source,
+    is_av_container,
+    resolve_source,
+    short_transport_stream,
+    unreadable_matroska,
+    what_it_is,
+)
 
 
 class _DamagedKeyframe(Exception):
@@ -652,6 +659,7 @@ class PyAVReader(VideoReader):
                 # FFmpeg says "Invalid data found when processing input" of anything it cannot open: where the bytes
                 # tell what the file is instead (a web page saved under the video's name), the message says so
                 found = what_it_is(self._source) or short_transport_stream(self._source)
+                found = found or unreadable_matroska(self._source)
                 raise VideoDecodeError(f"Cannot open video {self.name}: {found or e}") from e
         self.stream = self._video_stream()
         if self._stream_index is None:
