@@ -240,6 +240,28 @@ def test_an_mp4_cut_before_its_index_is_an_error_saying_so(tmp_path):
             probe(source)
 
 
+@pytest.mark.parametrize("fmt, suffix", [("matroska", "mkv"), ("webm", "webm")])
+@pytest.mark.parametrize("keep", [50, 100, 300])
+def test_a_matroska_file_cut_inside_its_header_is_an_error_saying_so(tmp_path, fmt, suffix, keep):
+    """A Matroska / WebM download or recording cut in its first bytes: FFmpeg said "[Errno 5] Input/output error" or
+    "End of file"; an audio-only Matroska file, which FFmpeg opens, is still told it has no video stream."""
+    import av
+
+    from vivit_hf.processing.video_io import probe
+
+    codec = "vp9" if fmt == "webm" else "h264"
+    whole = write_video(tmp_path / f"whole.{suffix}", num_frames=6, codec=codec, container_format=fmt)
+    data = Path(whole).read_bytes()
+    cut = _bytes_file(tmp_path / f"cut.{suffix}", data[:keep])
+    with pytest.raises(av.FFmpegError):  # the reference: FFmpeg cannot open it
+        av.open(cut)
+    for source in (cut, Path(cut).read_bytes()):
+        with pytest.raises(VideoDecodeError, match="Matroska / WebM file whose header .*cut short") as error:
+            probe(source)
+        if isinstance(source, str):
+            assert repr(cut) in str(error.value)
+
+
 @pytest.mark.parametrize("inside", [0.05, 0.3, 0.45, 0.75])
 def test_an_mp4_cut_inside_its_index_is_an_error_saying_so(tmp_path, inside):
     """A download cut in its last kilobytes ends inside the 'moov' box: FFmpeg opened such files with no streams, a

@@ -6,7 +6,9 @@ makes no picture of the cut one. The reader took that start for a frame (one mor
 and a read of every frame failed) or lost the frames the decoder held when it refused it. The reference is a one-thread
 sequential decode that passes over the packets its decoder refuses, as the ffmpeg command line does. A NUT file cut
 short fails its demuxer where the cut is: the reader's reads of the last frames failed where that decode, flushed
-there, gives them."""
+there, gives them; one cut inside its last packet, which its demuxer hands out short and unflagged, read that
+picture with the decoder's threads (other pixels alone than in a read of every frame). A B-frame that references a
+cut picture was read alone with the frames before it skipped (an AVI's 12 grey levels off)."""
 
 import io
 
@@ -241,3 +243,44 @@ def test_a_transport_stream_from_bytes_decodes_its_last_gop_once_and_tells_a_cut
             assert reader.num_frames == len(sequential_times(path)), path
         if path == full:
             assert len(decodes) == 1  # the first open's, only
+
+
+def write_textured(path, fmt: str, num_frames: int) -> bytes:
+    """H.264 with B-frames of a moving texture (a damaged picture's concealment shows), each frame's corner its own
+    grey; the file's bytes."""
+    rng = np.random.default_rng(0)
+    texture = rng.integers(0, 256, (96, 256, 3), dtype=np.uint8)
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 128, 96, "yuv420p"
+        stream.options = {"preset": "ultrafast", "x264-params": "keyint=12:bframes=3"}
+        for i in range(num_frames):
+            picture = np.roll(texture, 5 * i, axis=1)[:, :128].copy()
+            picture[:24, :32] = (i * 37) % 256
+            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return open(path, "rb").read()
+
+
+@pytest.mark.parametrize(
+    "fmt, num_frames, fractions",
+    [
+        # NUT's demuxer hands the packet a file ends inside out short and unflagged (its muxer writes an index after
+        # the last packet, so no whole file ends at a packet's end): it was not read as cut, and its last frame read
+        # alone came out of the decoder's threads, up to 145 grey levels off the one-thread sequential decode (and
+        # off a read of every frame)
+        ("nut", 60, (0.1, 0.5108, 0.9672)),
+        # a B-frame that references the cut picture was read alone with the non-reference frames before it skipped:
+        # concealed from other pictures, 12 grey levels off
+        ("avi", 48, (0.555, 0.625)),
+    ],
+)
+def test_a_file_cut_inside_its_last_packet_reads_as_a_sequential_decode(tmp_path, fmt, num_frames, fractions):
+    data = write_textured(tmp_path / f"full.{fmt}", fmt, num_frames)
+    cut = tmp_path / f"cut.{fmt}"
+    for fraction in fractions:  # (cut points the old reader read wrongly, of 40 and of 12)
+        cut.write_bytes(data[: int(len(data) * fraction)])
+        assert not demux_fails(cut)
+        assert_reads_as_a_sequential_decode(str(cut))

@@ -36,7 +36,14 @@ from .video_reader import (
     output_size,
     video_duration,
 )
-from .video_sources import describe_source, is_av_container, resolve_source, short_transport_stream, what_it_is
+from .video_sources import (
+    describe_source,
+    is_av_container,
+    resolve_source,
+    short_transport_stream,
+    unreadable_matroska,
+    what_it_is,
+)
 
 
 class _DamagedKeyframe(Exception):
@@ -350,6 +357,18 @@ def _ends_inside_a_ts_packet(container: Any) -> bool:
     return size > 0 and all(size % packet_size for packet_size in _TS_PACKET_SIZES)
 
 
+def _nut_cut_at_the_end(container: Any, last) -> bool:
+    """Whether a NUT file's last packet ends where the file does: its muxer writes an index after the last packet, so
+    the file was cut inside that packet (a download or a copy that stopped), which its demuxer hands out short and
+    unflagged. Its decoder makes a damaged picture of it, concealed from the frames before, whose pixels depend on the
+    decoder's threads: a read of the last frame alone gave other pixels (112 grey levels off) than a read of every
+    frame. An uncut file written without an index (`write_index=0`) only costs the decode at open."""
+    if container.format.name != "nut" or last is None or last.pos is None or last.pos < 0:
+        return False
+    size = getattr(container, "size", 0) or 0
+    return size > 0 and last.pos + last.size == size
+
+
 def _invisible(packet, codec: str) -> bool:
     """Whether `packet` is a VP8 frame that its decoder shows no picture for (the show_frame bit of its frame tag is
     clear): an alt-ref frame, a reference made from future frames, which libvpx writes as a packet of its own (VP9
@@ -588,10 +607,14 @@ class PyAVReader(VideoReader):
         """The picture a decoder makes of the packet a cut file ends inside is concealed from the frames decoded before
         it, and not always flagged damaged (VP9's decoder draws what it has: stripes that spell 992 for frame 12). So
         it is read as a damaged one is (see `read`): from the first frame, none skipped, as a sequential decode makes it
-        (on one thread, as the table was made: see `_frame_table`)."""
+        (on one thread, as the table was made: see `_frame_table`). So is every frame decoded from its keyframe: the
+        B-frames that reference it are concealed as it is (a B-frame of a cut NUT read alone, its non-reference frames
+        skipped, came out 12 grey levels off the sequential decode)."""
         cut = None if self._pts_to_index is None else self._pts_to_index.get(self._cut_name)
         if cut is not None:
             self._damaged.add(cut)
+            if self._start is not None:
+                self._damaged.update(np.flatnonzero(self._start == self._start[cut]).tolist())
 
     def _decode_on_one_thread(self) -> None:
         """Decode on one thread from now on. A caller's container whose decoder is open keeps its threads: where it is
@@ -636,6 +659,7 @@ class PyAVReader(VideoReader):
                 # FFmpeg says "Invalid data found when processing input" of anything it cannot open: where the bytes
                 # tell what the file is instead (a web page saved under the video's name), the message says so
                 found = what_it_is(self._source) or short_transport_stream(self._source)
+                found = found or unreadable_matroska(self._source)
                 raise VideoDecodeError(f"Cannot open video {self.name}: {found or e}") from e
         self.stream = self._video_stream()
         if self._stream_index is None:
@@ -804,7 +828,7 @@ class PyAVReader(VideoReader):
         # A transport stream cut short flags nothing: an HEVC one counted the cut picture as a frame (30 frames where a
         # decode gives 29, 22.7 fps for 25, and a read of every frame failed); its size tells.
         cut = (corrupt is not None and corrupt >= len(names) - 2) or _jpeg_cut(last, codec)
-        cut = cut or _ends_inside_a_ts_packet(self.container)
+        cut = cut or _ends_inside_a_ts_packet(self.container) or _nut_cut_at_the_end(self.container, last)
         # Cut at a packet's end (a download stopped at 188 bytes), its size tells nothing, nor does any flag: a decode
         # of the last GOPs does (HEVC counted 22 frames where a sequential decode gives 21).
         cut = cut or self._last_picture_lost(keyframes)
@@ -1222,9 +1246,11 @@ class PyAVReader(VideoReader):
         stream, context = self.stream, self.stream.codec_context
         if self._pts is not None and self._pts.size > 1 and stream.time_base:
             tick = float(stream.time_base)
-            span = float(self._ticks.max() - self._ticks.min()) * tick
+            # (an AVI's frames are shown in slots after their packets' where its decoder reorders: `_slot_ticks`)
+            ticks = self._slot_ticks() if self._stamp == "dts" and self._pts_are_slots() else self._ticks
+            span = float(ticks.max() - ticks.min()) * tick
             if span > 0:
-                steps = np.unique(np.diff(np.sort(self._ticks)))
+                steps = np.unique(np.diff(np.sort(ticks)))
                 if self._pts.size > 2 and steps.size == 1:
                     # Every frame the same whole number of ticks after the one before: that is the rate, exactly. A
                     # stated rate within a tick of the span is not (FFmpeg guesses 33 fps for a GIF of 3/100 s frames,
@@ -1662,7 +1688,9 @@ class PyAVReader(VideoReader):
         6.3 s instead of 11.2 s)."""
         if self._pts is None or not self.stream.time_base:
             return self._collided_times()
-        if (self._stamp == "dts" and self._pts_are_slots()) or self._decode_stamped:
+        if self._stamp == "dts" and self._pts_are_slots():
+            return self._slot_ticks().astype(np.float64) * float(self.stream.time_base)
+        if self._decode_stamped:
             # (a stream stamped in decode order, `_frame_table`: its stamps, in order, are when frames are shown)
             return np.sort(self._ticks).astype(np.float64) * float(self.stream.time_base)
         if self._stamp != "pts":
@@ -1676,6 +1704,21 @@ class PyAVReader(VideoReader):
         if ticks is None or ticks.size != self._num_frames or not self.stream.time_base:
             return None
         return ticks.astype(np.float64) * float(self.stream.time_base)
+
+    def _slot_ticks(self) -> np.ndarray:
+        """The slots an AVI shows its frames in, in order (see `frame_times`). Its packets fill the slots in decode
+        order, and a decoder that reorders (B-frames) holds back as many pictures as its stream says (FFmpeg's
+        `has_b_frames`: 1 for MPEG-4 with B-frames, 2 for x264's B-pyramid): frame `k` is shown in the slot of packet
+        `k + delay`, as it was encoded. Sorted, the packets' own slots put frame 0 in its keyframe's (an MPEG-4 or
+        H.264 video starting 1.5 s in read frame 0 at 0.0 s and frame 1 at 1.5 s). The last `delay` frames, which no
+        later packet's slot follows, a frame apart as the two slots before them. Where frames are not one per packet
+        (N-VOPs), the packets' slots, sorted."""
+        slots = np.sort(self._ticks)
+        delay = int(getattr(self.stream.codec_context, "reorder_depth", 0) or 0)
+        if not 0 < delay < slots.size - 1 or len(self._names) != self._num_frames:
+            return slots
+        step = slots[-1] - slots[-2]
+        return np.concatenate([slots[delay:], slots[-1] + step * np.arange(1, delay + 1)])
 
     def _pts_are_slots(self) -> bool:
         """Whether the table's dts names are the slots of an AVI that leaves some empty (see `frame_times`)."""

@@ -148,6 +148,7 @@ def resolve_source(source: Any) -> Any:
 
 # What a file that is no video most often is, by its first bytes (after a BOM and white space): a download that got a
 # web page, or a storage service's error document (S3's XML, an API's JSON), saved under the video's name
+_EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # the first bytes of every Matroska / WebM file (an EBML header)
 _TEXT_DOCUMENTS = (
     (b"<!doctype html", "an HTML page"),
     (b"<html", "an HTML page"),
@@ -217,6 +218,18 @@ def what_it_is(source: Any) -> str | None:
             "last): the recording or download was cut short, and no reader can find its frames"
         )
     return None
+
+
+def unreadable_matroska(source: Any) -> str | None:
+    """Why FFmpeg could not open `source`, where it is a Matroska / WebM file (its EBML header's first bytes): FFmpeg
+    said "[Errno 5] Input/output error" or "End of file" of one that ends inside its header. None where it is not.
+    (Only for a file FFmpeg cannot open: one it opens has its header.)"""
+    if _read_at(source, 0, 4) != _EBML_MAGIC:
+        return None
+    return (
+        "it is a Matroska / WebM file whose header (its tracks) FFmpeg cannot read: the recording or download was "
+        "cut short, or the file is damaged"
+    )
 
 
 _SHORT_TS_BYTES = 64 * 1024  # the transport streams `short_transport_stream` looks at: FFmpeg recognises longer ones

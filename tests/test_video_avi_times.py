@@ -1,0 +1,77 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""The times of an AVI's frames where its decoder reorders them (B-frames) and its stream leaves slots empty (a
+millisecond time base: a start after 0, a variable rate): the times they were written at, and those a sequential
+PyAV decode gives them.
+
+An AVI's packets fill slots in decode order; a decoder with B-frames shows each picture after later packets arrive,
+so frame `i` is shown one or more slots after the one its packet fills. The references: the times each frame was
+encoded at, and plain PyAV's frame times (`container.decode(video=0)`) for MPEG-4 part 2, whose pts FFmpeg guesses
+right but for the last frame (put in the slot before it, shown for no time). FFmpeg's guesses for H.264 are wrong
+even without B-frames (every frame a slot late; repeated times), so there only the written times are the reference."""
+
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+from video_factory import frame_indices, pattern_frame
+
+from vivit_hf.processing.video_io import open_video
+
+HEIGHT, WIDTH = 48, 64
+ENCODERS = {
+    "mpeg4": {"bf": "2", "g": "12", "qscale": "2"},
+    "libx264": {"preset": "ultrafast", "x264-params": "keyint=12:min-keyint=12:scenecut=0:bframes=2:b-adapt=0"},
+}
+START, FRAME = 1500, 40  # milliseconds: a video starting 1.5 s in, at 25 fps
+VARIABLE = [33, 50, 17, 40, 67]  # milliseconds each frame lasts, cycled
+
+
+def write_avi(path, encoder: str, start: int, durations: list[int], num_frames: int = 30) -> None:
+    with av.open(str(path), "w", format="avi") as container:
+        stream = container.add_stream(encoder, rate=25)
+        stream.width, stream.height, stream.pix_fmt, stream.options = WIDTH, HEIGHT, "yuv420p", ENCODERS[encoder]
+        stream.codec_context.time_base = Fraction(1, 1000)
+        t = start
+        for i in range(num_frames):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, HEIGHT, WIDTH), format="rgb24")
+            frame.pts, frame.time_base = t, Fraction(1, 1000)
+            t += durations[i % len(durations)]
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def sequential_times(path) -> list[float]:
+    with av.open(str(path)) as container:
+        return [float(frame.time) for frame in container.decode(video=0)]
+
+
+@pytest.mark.parametrize("encoder", ENCODERS)
+def test_an_avi_with_b_frames_starting_late_times_its_frames_as_written(tmp_path, encoder):
+    # Frame 0 was read at its packet's slot, 0.0 s, and frame 1 at 1.5 s: a first frame shown for 1.5 s where every
+    # frame lasts 40 ms, and an average rate of 11.1 fps for 25 (then duration 2.66 s for 1.2). A timeline's windows
+    # and the `fps` sampling follow these times.
+    path = tmp_path / f"{encoder}.avi"
+    write_avi(path, encoder, START, [FRAME])
+    written = (START + FRAME * np.arange(30)) / 1000
+    with open_video(path) as reader:
+        assert reader.num_frames == 30
+        np.testing.assert_allclose(reader.frame_times(), written, atol=1e-9)
+        assert reader.first_frame_seconds() == pytest.approx(START / 1000)
+        assert (reader.fps, reader.info.duration) == (pytest.approx(1000 / FRAME), pytest.approx(30 * FRAME / 1000))
+        assert frame_indices(reader.read([0, 1, 29])) == [0, 1, 29]  # (frames were right: only their times moved)
+    if encoder == "mpeg4":
+        assert sequential_times(path)[:-1] == pytest.approx(written[:-1], abs=1e-9)
+
+
+def test_a_variable_rate_mpeg4_avi_with_b_frames_times_its_frames_as_a_sequential_decode(tmp_path):
+    # Every frame was read a frame early (frame 1 at frame 0's time, 33 ms too soon ...).
+    path = tmp_path / "variable.avi"
+    write_avi(path, "mpeg4", 0, VARIABLE)
+    times = sequential_times(path)
+    with open_video(path) as reader:
+        assert reader.num_frames == len(times) == 30
+        np.testing.assert_allclose(reader.frame_times()[:-1], times[:-1], atol=1e-9)
+        assert reader.first_frame_seconds() == pytest.approx(times[0])
