@@ -46,7 +46,7 @@ from transformers import get_scheduler
 from vivit_hf.flag_spellings import flag_spellings
 from vivit_hf.hub.cards import build_model_card, recipe_settings
 from vivit_hf.hub.folders import staged_outputs
-from vivit_hf.hub.upload import start_uploader
+from vivit_hf.hub.upload import checkpoint_in_repo, link_folder, start_uploader
 from vivit_hf.training.agreement import (
     agree,
     agree_on_examples,
@@ -933,16 +933,7 @@ def main(argv=None):
                     prune_after_checkpoint(output_dir, history, best_metric)
                 logger.info(f"saved checkpoint {path}")
                 if args.push_to_hub:
-                    # Every rank takes part in gathering the weights (FSDP shards them); rank 0 uploads.
-                    state_dict = accelerator.get_state_dict(model)
-                    if uploader is not None:  # a snapshot now, uploaded in the background
-                        staging = output_dir / ".push" / f"step_{completed_steps}"
-                        shutil.rmtree(staging, ignore_errors=True)
-                        save_pretrained(unwrapped, staging, state_dict=state_dict)
-                        processor.save_pretrained(staging)
-                        uploader.push_folder(
-                            staging, f"Training in progress, step {completed_steps}", delete_after=True
-                        )
+                    push_checkpoint(accelerator, model, processor, uploader, path, args.hub_strategy)
             if stop_at_max_steps and completed_steps >= args.max_train_steps:
                 # the step that ends the run may end the epoch too (its last batch): then the epoch is finished
                 epoch_finished = accelerator.gradient_state.end_of_dataloader
@@ -965,9 +956,12 @@ def main(argv=None):
             kept = history if args.eval_steps else history[:-1]
             state = trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, kept)
             name = f"epoch_{epoch}" if epoch_finished else f"step_{completed_steps}"
-            save_checkpoint(accelerator, output_dir, name, state, args.checkpoints_total_limit)
+            path = save_checkpoint(accelerator, output_dir, name, state, args.checkpoints_total_limit)
             if args.load_best_model_at_end and checkpoint_writer(accelerator):
                 prune_after_checkpoint(output_dir, history, best_metric)
+            if args.push_to_hub:  # every save, as Trainer's: an epoch's checkpoint pushed nothing before the end
+                finished = epoch if epoch_finished else None
+                push_checkpoint(accelerator, model, processor, uploader, path, args.hub_strategy, finished)
         if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 
@@ -1126,6 +1120,29 @@ def run(argv=None):
     user_errors = (DatasetFormatError, ModelFlagError, ProcessorOptionError)
     with advice_in_flag_words((*SKIPPED_CLIP_LOGGERS, VIT_INIT_LOGGER)):  # the ViT's warnings name flags too
         return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir, overwrite))
+
+
+def push_checkpoint(accelerator, model, processor, uploader, checkpoint: Path, strategy: str, epoch=None) -> None:
+    """--hub_strategy at a checkpoint just saved, as transformers' Trainer (`_push_from_checkpoint`): nothing with
+    `end`; else the model and processor into the repo's top folder, with `checkpoint` the checkpoint itself under
+    `last-checkpoint/` too and with `all_checkpoints` under its own name, uploaded in the background. One commit where
+    Trainer makes two, so that the repo never holds a last-checkpoint ahead of the model beside it. `epoch`: the number
+    of a finished epoch's checkpoint (from 0; Trainer's message counts epochs done), None for a step's."""
+    if strategy == "end":
+        return
+    # Every rank takes part in gathering the weights (FSDP shards them); rank 0 uploads.
+    state_dict = accelerator.get_state_dict(model)
+    if uploader is None:
+        return
+    staging = checkpoint.parents[1] / ".push" / checkpoint.name  # a snapshot now: training goes on while it uploads
+    shutil.rmtree(staging, ignore_errors=True)
+    save_pretrained(accelerator.unwrap_model(model), staging, state_dict=state_dict)
+    processor.save_pretrained(staging)
+    in_repo = checkpoint_in_repo(strategy, checkpoint)
+    if in_repo:
+        link_folder(checkpoint, staging / in_repo)
+    done = f"epoch {epoch + 1}" if epoch is not None else f"step {steps_of(checkpoint)}"
+    uploader.push_folder(staging, f"Training in progress, {done}", delete_after=True)
 
 
 def not_uploaded(output_dir: Path, final_outputs: set[str]) -> list[str]:

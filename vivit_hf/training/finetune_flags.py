@@ -24,6 +24,7 @@ from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from ..conversion.vit_init import TUBELET_INITS
 from ..flag_spellings import flag_spellings, typed_flag_name
+from ..hub.upload import HUB_STRATEGIES
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
@@ -272,6 +273,14 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--hub_model_id", default=None)
     g.add_argument("--hub_token", default=None)
     g.add_argument("--hub_private_repo", action="store_true")
+    g.add_argument(
+        "--hub_strategy",
+        choices=HUB_STRATEGIES,
+        default="every_save",
+        help="what is pushed when, transformers' Trainer's values: end (the final outputs only), every_save (the "
+        "model at every checkpoint too, the default), checkpoint (and the checkpoint itself, in last-checkpoint/, "
+        "to resume from), all_checkpoints (every checkpoint, in checkpoints/step_N/)",
+    )
     g.add_argument("--upload_retries", type=at_least(0), default=5)
     return p
 
@@ -442,12 +451,17 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
             f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
             "leave it out"
         )
-    for name in ("hub_model_id", "hub_private_repo", "hub_token", "upload_retries"):  # the token reads nothing
+    for name in ("hub_model_id", "hub_private_repo", "hub_token", "hub_strategy", "upload_retries"):
         if name in typed and not args.push_to_hub:
             # the token given to read a private data set or model: say what reads one
             reading = "; a private data set or model is read with your login (hf auth login) or HF_TOKEN"
             said = f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
-            return said + (reading if name == "hub_token" else "")
+            return said + (reading if name == "hub_token" else "")  # the token reads nothing
+    if "hub_strategy" in typed and args.hub_strategy != "end" and not args.checkpointing_steps:
+        return (
+            f"argument --hub_strategy: {args.hub_strategy} pushes at every checkpoint, and this run saves none: give "
+            "--checkpointing_steps N (or epoch), or leave --hub_strategy out (the final outputs are pushed at the end)"
+        )
     for name in ("tubelet_init", "positional_embedding"):
         if name in typed and not args.init_from:
             return (

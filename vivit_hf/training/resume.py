@@ -114,6 +114,7 @@ OPERATIONAL_FLAGS = (
     "hub_model_id",
     "hub_private_repo",
     "hub_token",
+    "hub_strategy",
     "upload_retries",
     "cache_dir",
     "cache_decoded_videos",
