@@ -39,6 +39,7 @@ from .flags import (
     SuggestingArgumentParser,
     add_short_video_flag,
 )
+from .model_ema import DEFAULT_DECAY
 from .presets import MODEL_SIZES, PRESETS, get_preset, needs_a_dataset
 
 MODELS = tuple(VIVIT_MODELS)
@@ -186,6 +187,25 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         default=None,
         help="layer-wise learning-rate decay (BEiT, MAE): block k of L learns at learning_rate * "
         "layer_decay ** (L + 1 - k), the embeddings at ** (L + 1), the classifier at the full rate (e.g. 0.75)",
+    )
+    g.add_argument(
+        "--model_ema",
+        action="store_true",
+        default=None,
+        help="evaluate, keep and save an exponential moving average of the weights (timm's ModelEmaV3), not the "
+        "last step's",
+    )
+    g.add_argument(
+        "--model_ema_decay",
+        type=_real(above=0, below=1),
+        default=None,
+        help=f"--model_ema's decay per optimiser step (default {DEFAULT_DECAY}, timm's)",
+    )
+    g.add_argument(
+        "--model_ema_warmup",
+        action="store_true",
+        default=None,
+        help="--model_ema's decay rises as 1 - (1 + step) ** (-2/3) up to --model_ema_decay (timm's warm-up)",
     )
     g.add_argument("--weight_decay", type=_real(at_least=0))
     g.add_argument(
@@ -578,6 +598,17 @@ def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
     return None
 
 
+def model_ema_defaults(args: argparse.Namespace, typed: set[str], parser: argparse.ArgumentParser) -> None:
+    """--model_ema's decay and warm-up, set where it is on (timm's defaults) and left None where it is off, so that a
+    run without it records nothing (a checkpoint of an earlier version compares equal); typed without it, refused."""
+    for name in ("model_ema_decay", "model_ema_warmup"):
+        if name in typed and not args.model_ema:
+            parser.error(f"argument --{name}: it is --model_ema's, and this run keeps no average: add --model_ema")
+    if args.model_ema:
+        args.model_ema_decay = DEFAULT_DECAY if args.model_ema_decay is None else args.model_ema_decay
+        args.model_ema_warmup = bool(args.model_ema_warmup)
+
+
 def preset_given(argv=None) -> str:
     """`--preset` as typed (SYNTHETIC when not given), read alone: the rest of the command line is parsed with the
     preset's values as defaults, and may be wrong in ways the full parser then names."""
@@ -616,6 +647,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     unused = unused_flag(args, typed) or best_model_flag_unused(args, typed) or class_weights_problem(args)
     if unused:
         parser.error(unused)
+    model_ema_defaults(args, typed, parser)
     # A paper preset without --dataset trained its recipe on the bundled set, a video folder, without a word.
     refused = needs_a_dataset(preset_given(argv), args.dataset, SYNTHETIC)
     if refused:
