@@ -8,11 +8,13 @@ import json
 import random
 import signal
 import sys
+import types
 from copy import deepcopy
 
 import fresh_python
 import pytest
 import torch
+from accelerate.utils import DistributedType
 from safetensors.torch import load_file
 from test_recipes_finetune import (
     FINETUNE,
@@ -28,7 +30,7 @@ from test_recipes_finetune import (
 )
 
 from vivit_hf.training import finetune_flags
-from vivit_hf.training.model_ema import ModelEma
+from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch
 from vivit_hf.training.resume import check_resume_settings, run_settings
 
 
@@ -256,3 +258,12 @@ def test_turning_model_ema_on_or_off_on_resume_is_refused_and_a_new_decay_is_app
             check_resume_settings(saved, current)
     other_decay = run_settings(finetune_flags.parse_args(["--model_ema", "--model_ema_decay", "0.99"]), 1)
     assert any("--model_ema_decay 0.9998 -> 0.99" in warning for warning in check_resume_settings(on, other_decay))
+
+
+@pytest.mark.parametrize("launch", [DistributedType.FSDP, DistributedType.DEEPSPEED])
+def test_model_ema_under_a_launch_that_shards_the_weights_is_refused_naming_it(launch):
+    """Each process holds a part of the weights there: an average of one process's state dict is of no model."""
+    args = finetune_flags.parse_args(["--model_ema"])
+    with pytest.raises(ValueError, match=f"--model_ema: the launch shards the weights \\({launch.value}\\)"):
+        check_model_ema_launch(args, types.SimpleNamespace(distributed_type=launch))
+    check_model_ema_launch(args, types.SimpleNamespace(distributed_type=DistributedType.MULTI_GPU))  # DDP: fine
