@@ -27,6 +27,7 @@ import os
 import shutil
 import sys
 import time
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
@@ -46,7 +47,7 @@ from transformers import get_scheduler
 from vivit_hf.flag_spellings import flag_spellings
 from vivit_hf.hub.cards import build_model_card, recipe_settings
 from vivit_hf.hub.folders import staged_outputs
-from vivit_hf.hub.upload import start_uploader
+from vivit_hf.hub.upload import checkpoint_in_repo, link_folder, start_uploader
 from vivit_hf.training.agreement import (
     agree,
     agree_on_examples,
@@ -151,6 +152,8 @@ from vivit_hf.training.metrics import (
     scalar_metrics,
 )
 from vivit_hf.training.mixup import VideoMixup
+from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch
+from vivit_hf.training.model_ema import card_note as ema_card_note
 from vivit_hf.training.resume import (
     apply_resumed_hyperparameters,
     args_as_trained,
@@ -354,6 +357,7 @@ def main(argv=None):
     try:  # before anything is loaded or written
         check_torch_compile_launch(args, accelerator)
         check_mixed_precision_launch(args, accelerator)
+        check_model_ema_launch(args, accelerator)
     except ValueError as error:
         usage_error(str(error))
     logging.basicConfig(format="%(asctime)s - %(levelname)s - %(name)s - %(message)s", level=logging.INFO)
@@ -524,6 +528,14 @@ def main(argv=None):
     # `compiled` runs the steps and evaluation (torch.compile of `model` with --torch_compile, else `model` itself);
     # `model` is what is clipped, accumulated, saved and checkpointed.
     model, compiled = compile_for_training(model, args)
+    # --model_ema: the average of the weights, checkpointed with them (so that a resume continues it)
+    ema = (
+        ModelEma(accelerator.unwrap_model(model), args.model_ema_decay, args.model_ema_warmup)
+        if args.model_ema
+        else None
+    )
+    if ema is not None:
+        accelerator.register_for_checkpointing(ema)
 
     # The Hub repo before the trackers write their folder: a repo that cannot be made (no token, no network) stops the
     # run with one line and leaves no folder that a rerun would take for a previous run
@@ -718,7 +730,8 @@ def main(argv=None):
         model saved or pushed: its top-1 was the share of class 0, written into the results and the model card.
         Every process has the same gathered logits, so all stop together."""
         try:
-            return evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
+            with ema.weights_in(unwrapped) if ema is not None else nullcontext():  # --model_ema: the average's
+                return evaluate(compiled, eval_dataloader, accelerator, num_views, data.label_spaces)
         except NonFiniteLogitsError as error:
             progress.close()
             raise SystemExit(
@@ -774,7 +787,7 @@ def main(argv=None):
 
     def keep_best_model(results) -> None:
         """A snapshot of the model as just evaluated, the best so far (a collective: FSDP gathers its weights)."""
-        state_dict = accelerator.get_state_dict(model)
+        state_dict = accelerator.get_state_dict(model) if ema is None else ema.weights()
         if checkpoint_writer(accelerator):
             save_best_snapshot(unwrapped, output_dir, completed_steps, results, state_dict, save_pretrained)
             prune_best_snapshots(output_dir, best_metric, completed_steps)
@@ -887,6 +900,8 @@ def main(argv=None):
             if not accelerator.sync_gradients:
                 continue
             completed_steps += 1
+            if ema is not None:  # after the optimiser step, as timm's train.py (its num_updates, from 1)
+                ema.update(unwrapped, completed_steps)
             meter.end_step()
             train_loss_sum += step_loss / step_batches  # the step's loss as logged: the mean of its batches' losses
             step_loss, step_batches = step_loss.zero_(), 0
@@ -933,16 +948,7 @@ def main(argv=None):
                     prune_after_checkpoint(output_dir, history, best_metric)
                 logger.info(f"saved checkpoint {path}")
                 if args.push_to_hub:
-                    # Every rank takes part in gathering the weights (FSDP shards them); rank 0 uploads.
-                    state_dict = accelerator.get_state_dict(model)
-                    if uploader is not None:  # a snapshot now, uploaded in the background
-                        staging = output_dir / ".push" / f"step_{completed_steps}"
-                        shutil.rmtree(staging, ignore_errors=True)
-                        save_pretrained(unwrapped, staging, state_dict=state_dict)
-                        processor.save_pretrained(staging)
-                        uploader.push_folder(
-                            staging, f"Training in progress, step {completed_steps}", delete_after=True
-                        )
+                    push_checkpoint(accelerator, model, processor, uploader, path, args.hub_strategy, ema=ema)
             if stop_at_max_steps and completed_steps >= args.max_train_steps:
                 # the step that ends the run may end the epoch too (its last batch): then the epoch is finished
                 epoch_finished = accelerator.gradient_state.end_of_dataloader
@@ -965,9 +971,12 @@ def main(argv=None):
             kept = history if args.eval_steps else history[:-1]
             state = trainer_state(epoch + 1, 0) if epoch_finished else trainer_state(epoch, batch_index, kept)
             name = f"epoch_{epoch}" if epoch_finished else f"step_{completed_steps}"
-            save_checkpoint(accelerator, output_dir, name, state, args.checkpoints_total_limit)
+            path = save_checkpoint(accelerator, output_dir, name, state, args.checkpoints_total_limit)
             if args.load_best_model_at_end and checkpoint_writer(accelerator):
                 prune_after_checkpoint(output_dir, history, best_metric)
+            if args.push_to_hub:  # every save, as Trainer's: an epoch's checkpoint pushed nothing before the end
+                finished = epoch if epoch_finished else None
+                push_checkpoint(accelerator, model, processor, uploader, path, args.hub_strategy, finished, ema)
         if stop_at_max_steps and completed_steps >= args.max_train_steps:
             break
 
@@ -1003,6 +1012,8 @@ def main(argv=None):
     }
     accelerator.wait_for_everyone()
     state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
+    if ema is not None:  # --model_ema: the average is the model
+        state_dict = ema.weights()
     best = best_evaluation(history, best_metric)
     if args.load_best_model_at_end and best is not None:  # the best evaluation's model and results are the outputs
         state_dict, results = load_best_snapshot(output_dir, best[0])
@@ -1060,6 +1071,10 @@ def main(argv=None):
         (folder / "train_results.json").write_text(json.dumps(train_metrics, indent=2))
         (folder / "all_results.json").write_text(json.dumps(all_results, indent=2))
         dataset_name = "vivit_hf synthetic motion (bundled)" if args.dataset == SYNTHETIC else args.dataset
+        # which step's weights the card's model is (the best evaluation's, early stopping), and whether the average's
+        weights_said = card_note(
+            best, best_metric, completed_steps, args.max_train_steps, args.load_best_model_at_end, said_stop
+        )
         card = build_model_card(
             unwrapped.config,
             results=results,
@@ -1080,9 +1095,7 @@ def main(argv=None):
             # the repo pushed to, owner included (`--hub_model_id vivit-k400`, or none: the folder's name, under the
             # token's user), which the card's usage example loads
             model_name=uploader.repo_id if uploader is not None else args.hub_model_id,
-            notes=card_note(
-                best, best_metric, completed_steps, args.max_train_steps, args.load_best_model_at_end, said_stop
-            ),
+            notes=" ".join(filter(None, (weights_said, ema_card_note(args.model_ema_decay, args.model_ema_warmup)))),
         )
         card.save(folder / "README.md")
 
@@ -1126,6 +1139,32 @@ def run(argv=None):
     user_errors = (DatasetFormatError, ModelFlagError, ProcessorOptionError)
     with advice_in_flag_words((*SKIPPED_CLIP_LOGGERS, VIT_INIT_LOGGER)):  # the ViT's warnings name flags too
         return run_as_command(main, argv, user_errors, partial(interrupted_message, output_dir, overwrite))
+
+
+def push_checkpoint(
+    accelerator, model, processor, uploader, checkpoint: Path, strategy: str, epoch=None, ema=None
+) -> None:
+    """--hub_strategy at a checkpoint just saved, as transformers' Trainer (`_push_from_checkpoint`): nothing with
+    `end`; else the model and processor into the repo's top folder, with `checkpoint` the checkpoint itself under
+    `last-checkpoint/` too and with `all_checkpoints` under its own name, uploaded in the background. One commit where
+    Trainer makes two, so that the repo never holds a last-checkpoint ahead of the model beside it. `epoch`: the number
+    of a finished epoch's checkpoint (from 0; Trainer's message counts epochs done), None for a step's. `ema`: the
+    --model_ema average, pushed as the model."""
+    if strategy == "end":
+        return
+    # Every rank takes part in gathering the weights (FSDP shards them); rank 0 uploads.
+    state_dict = accelerator.get_state_dict(model) if ema is None else ema.weights()
+    if uploader is None:
+        return
+    staging = checkpoint.parents[1] / ".push" / checkpoint.name  # a snapshot now: training goes on while it uploads
+    shutil.rmtree(staging, ignore_errors=True)
+    save_pretrained(accelerator.unwrap_model(model), staging, state_dict=state_dict)
+    processor.save_pretrained(staging)
+    in_repo = checkpoint_in_repo(strategy, checkpoint)
+    if in_repo:
+        link_folder(checkpoint, staging / in_repo)
+    done = f"epoch {epoch + 1}" if epoch is not None else f"step {steps_of(checkpoint)}"
+    uploader.push_folder(staging, f"Training in progress, {done}", delete_after=True)
 
 
 def not_uploaded(output_dir: Path, final_outputs: set[str]) -> list[str]:

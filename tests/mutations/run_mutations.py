@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""Apply each of issue 18's eight mutations to a copy of the checkout and check that the named tests fail.
+"""Apply each mutation (issue 18's eight, then later features') to a copy of the checkout; check the named tests fail.
 
     python tests/mutations/run_mutations.py            # all of them (about 5 minutes on 2 cores)
     python tests/mutations/run_mutations.py 5 6        # some of them, by number
@@ -126,6 +126,26 @@ MUTATIONS = [
         "return False",
         ["tests/test_recipes_distributed.py", "tests/test_recipes_evaluate.py"],
         ["test_two_cpu_processes_train_on_their_own_halves_and_count_every_clip_once[torchrun]"],
+    ),
+    Mutation(
+        "9",
+        "--model_ema: the evaluations are of the training weights, not of the average",
+        "recipes/finetune.py",
+        "with ema.weights_in(unwrapped) if ema is not None else nullcontext():",
+        "with nullcontext():",
+        [
+            "tests/test_recipes_model_ema.py::test_every_evaluation_is_of_the_average_and_training_goes_on_from_its_own_weights"
+        ],
+        ["test_every_evaluation_is_of_the_average_and_training_goes_on_from_its_own_weights"],
+    ),
+    Mutation(
+        "10",
+        "--hub_strategy checkpoint pushes no last-checkpoint/ (only the model, as every_save)",
+        "vivit_hf/hub/upload.py",
+        "        return LAST_CHECKPOINT\n",
+        "        return None\n",
+        ["tests/test_recipes_hub_strategy.py::test_each_hub_strategy_pushes_the_checkpoints_trainer_pushes"],
+        ["test_each_hub_strategy_pushes_the_checkpoints_trainer_pushes[checkpoint]"],
     ),
 ]
 

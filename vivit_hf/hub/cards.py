@@ -37,6 +37,8 @@ _RECIPE_KEYS = (
     "momentum",
     "weight_decay",
     "layer_decay",  # --layer_decay (BEiT): left out when not given
+    "model_ema_decay",  # --model_ema (timm's ModelEmaV3): left out when not given
+    "model_ema_warmup",
     "lr_scheduler_type",
     "warmup_epochs",
     "num_train_epochs",

@@ -24,6 +24,33 @@ from huggingface_hub import CommitOperationAdd, HfApi
 
 logger = logging.getLogger(__name__)
 
+# transformers' `TrainingArguments.hub_strategy` values (`trainer_utils.HubStrategy`), its default first in its docs
+HUB_STRATEGIES = ("end", "every_save", "checkpoint", "all_checkpoints")
+LAST_CHECKPOINT = "last-checkpoint"  # Trainer's folder in the repo for `checkpoint`: the one to resume from
+
+
+def checkpoint_in_repo(strategy: str, checkpoint: Path) -> str | None:
+    """Where `--hub_strategy` puts a checkpoint folder in the repo, as Trainer's `_push_from_checkpoint`: `checkpoint`
+    under `last-checkpoint/` (each replacing the last), `all_checkpoints` under its own name, as it lies in the output
+    folder (`checkpoints/step_N` here, Trainer's `checkpoint-N`); None for `end` and `every_save` (the model alone)."""
+    if strategy == "checkpoint":
+        return LAST_CHECKPOINT
+    if strategy == "all_checkpoints":
+        return f"{checkpoint.parent.name}/{checkpoint.name}"
+    return None
+
+
+def link_folder(source: Path, target: Path) -> None:
+    """`source`'s files in `target` as hard links (copies where the file system has none): a queued upload keeps the
+    checkpoint it was given when --checkpoints_total_limit deletes it before the commit runs, at no cost in disk."""
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        linked = target / path.relative_to(source)
+        linked.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, linked)
+        except OSError:
+            shutil.copy2(path, linked)
+
 
 @dataclass
 class UploadRecord:

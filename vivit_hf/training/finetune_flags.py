@@ -24,6 +24,7 @@ from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from ..conversion.vit_init import TUBELET_INITS
 from ..flag_spellings import flag_spellings, typed_flag_name
+from ..hub.upload import HUB_STRATEGIES
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
@@ -38,6 +39,7 @@ from .flags import (
     SuggestingArgumentParser,
     add_short_video_flag,
 )
+from .model_ema import DEFAULT_DECAY
 from .presets import MODEL_SIZES, PRESETS, get_preset, needs_a_dataset
 
 MODELS = tuple(VIVIT_MODELS)
@@ -186,6 +188,25 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         help="layer-wise learning-rate decay (BEiT, MAE): block k of L learns at learning_rate * "
         "layer_decay ** (L + 1 - k), the embeddings at ** (L + 1), the classifier at the full rate (e.g. 0.75)",
     )
+    g.add_argument(
+        "--model_ema",
+        action="store_true",
+        default=None,
+        help="evaluate, keep and save an exponential moving average of the weights (timm's ModelEmaV3), not the "
+        "last step's",
+    )
+    g.add_argument(
+        "--model_ema_decay",
+        type=_real(above=0, below=1),
+        default=None,
+        help=f"--model_ema's decay per optimiser step (default {DEFAULT_DECAY}, timm's)",
+    )
+    g.add_argument(
+        "--model_ema_warmup",
+        action="store_true",
+        default=None,
+        help="--model_ema's decay rises as 1 - (1 + step) ** (-2/3) up to --model_ema_decay (timm's warm-up)",
+    )
     g.add_argument("--weight_decay", type=_real(at_least=0))
     g.add_argument(
         "--lr_scheduler_type",
@@ -272,6 +293,14 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--hub_model_id", default=None)
     g.add_argument("--hub_token", default=None)
     g.add_argument("--hub_private_repo", action="store_true")
+    g.add_argument(
+        "--hub_strategy",
+        choices=HUB_STRATEGIES,
+        default="every_save",
+        help="what is pushed when, transformers' Trainer's values: end (the final outputs only), every_save (the "
+        "model at every checkpoint too, the default), checkpoint (and the checkpoint itself, in last-checkpoint/, "
+        "to resume from), all_checkpoints (every checkpoint, in checkpoints/step_N/)",
+    )
     g.add_argument("--upload_retries", type=at_least(0), default=5)
     return p
 
@@ -442,12 +471,17 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
             f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
             "leave it out"
         )
-    for name in ("hub_model_id", "hub_private_repo", "hub_token", "upload_retries"):  # the token reads nothing
+    for name in ("hub_model_id", "hub_private_repo", "hub_token", "hub_strategy", "upload_retries"):
         if name in typed and not args.push_to_hub:
             # the token given to read a private data set or model: say what reads one
             reading = "; a private data set or model is read with your login (hf auth login) or HF_TOKEN"
             said = f"argument --{name}: nothing is pushed without --push_to_hub; add it, or leave --{name} out"
-            return said + (reading if name == "hub_token" else "")
+            return said + (reading if name == "hub_token" else "")  # the token reads nothing
+    if "hub_strategy" in typed and args.hub_strategy != "end" and not args.checkpointing_steps:
+        return (
+            f"argument --hub_strategy: {args.hub_strategy} pushes at every checkpoint, and this run saves none: give "
+            "--checkpointing_steps N (or epoch), or leave --hub_strategy out (the final outputs are pushed at the end)"
+        )
     for name in ("tubelet_init", "positional_embedding"):
         if name in typed and not args.init_from:
             return (
@@ -564,6 +598,17 @@ def data_flag_unused(args: argparse.Namespace, typed: set[str]) -> str | None:
     return None
 
 
+def model_ema_defaults(args: argparse.Namespace, typed: set[str], parser: argparse.ArgumentParser) -> None:
+    """--model_ema's decay and warm-up, set where it is on (timm's defaults) and left None where it is off, so that a
+    run without it records nothing (a checkpoint of an earlier version compares equal); typed without it, refused."""
+    for name in ("model_ema_decay", "model_ema_warmup"):
+        if name in typed and not args.model_ema:
+            parser.error(f"argument --{name}: it is --model_ema's, and this run keeps no average: add --model_ema")
+    if args.model_ema:
+        args.model_ema_decay = DEFAULT_DECAY if args.model_ema_decay is None else args.model_ema_decay
+        args.model_ema_warmup = bool(args.model_ema_warmup)
+
+
 def preset_given(argv=None) -> str:
     """`--preset` as typed (SYNTHETIC when not given), read alone: the rest of the command line is parsed with the
     preset's values as defaults, and may be wrong in ways the full parser then names."""
@@ -602,6 +647,7 @@ def parse_args(argv=None, description: str | None = None, check_paths: bool = Tr
     unused = unused_flag(args, typed) or best_model_flag_unused(args, typed) or class_weights_problem(args)
     if unused:
         parser.error(unused)
+    model_ema_defaults(args, typed, parser)
     # A paper preset without --dataset trained its recipe on the bundled set, a video folder, without a word.
     refused = needs_a_dataset(preset_given(argv), args.dataset, SYNTHETIC)
     if refused:

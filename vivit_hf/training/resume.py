@@ -114,6 +114,7 @@ OPERATIONAL_FLAGS = (
     "hub_model_id",
     "hub_private_repo",
     "hub_token",
+    "hub_strategy",
     "upload_retries",
     "cache_dir",
     "cache_decoded_videos",
@@ -136,6 +137,9 @@ OPERATIONAL_FLAGS = (
 # Settings recorded only when on (in "model" and "other"), so that a run folder written before they existed still is
 # "the same command" as one without them; a resume compares a missing one as off.
 RECORDED_WHEN_ON = {"layer_decay": "model", "class_weights": "other"}
+# --model_ema: on or off is the checkpoint's content (its average or none: refused), the decay and warm-up apply from
+# the resumed step on (timm's train.py takes a new --model-ema-decay on resume so)
+RECORDED_WHEN_ON.update(model_ema="model", model_ema_decay="other", model_ema_warmup="other")
 
 
 def as_off(group: str, settings: dict) -> dict:

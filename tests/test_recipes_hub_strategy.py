@@ -1,0 +1,255 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""recipes/finetune.py's --hub_strategy, against transformers' Trainer's own `_push_from_checkpoint` run on the same
+checkpoints, and a run resumed on another machine from the last-checkpoint/ it pushed (after a kill, and on two
+processes), all against the local stand-in of the Hub's HTTP API (tests/hub_standin.py; tiny runs, CPU)."""
+
+import json
+import shutil
+import signal
+import sys
+import types
+
+import fresh_python
+import huggingface_hub
+import pytest
+import torch
+import transformers.trainer
+from hub_standin import HubStandIn
+from huggingface_hub import HfApi
+from process_tree import run_launch
+from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip, weights
+from transformers.trainer_utils import HubStrategy, SaveStrategy
+
+from vivit_hf.training import finetune_flags
+
+# 12 training clips in batches of 2: 6 steps an epoch; a constant rate, so that a resume with more steps is the run
+FLAGS = [*TINY_MODEL, "--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
+
+KILLED_AFTER_STEP_4_IS_PUSHED = """import os, runpy, signal, sys
+
+
+class KillOncePushed:
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        written = self.stream.write(text)
+        if "uploaded 'Training in progress, step 4'" in text:
+            self.stream.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return written
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+sys.stderr = KillOncePushed(sys.stderr)
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+@pytest.fixture(scope="module")
+def videofolder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("videofolder")
+    for split, count in (("train", 6), ("test", 3)):
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000, width=24)
+    return root
+
+
+@pytest.fixture
+def online(monkeypatch):
+    # The suite runs offline; Trainer's pushes here only ever talk to 127.0.0.1.
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+
+
+def online_env(hub):
+    environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
+    environment.pop("HF_HUB_OFFLINE")
+    environment.pop("TRANSFORMERS_OFFLINE")
+    return environment
+
+
+def finetune(hub, *flags, launcher=()):
+    command = [*(launcher or [sys.executable]), str(FINETUNE), *map(str, flags)]
+    result = run_launch(command, timeout=300, cwd=REPO, env=online_env(hub))
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
+def trainer_pushes(strategy: str, checkpoints, folder):
+    """What transformers' Trainer pushes at each of `checkpoints` (folders, in order of saving) under `strategy`: its
+    own `_push_from_checkpoint` on a Trainer-layout copy of them (`checkpoint-N`), against another stand-in. Returns
+    its commit messages and the repo's files, its `checkpoint-N/` named as here (`checkpoints/step_N/`)."""
+    output_dir = folder / "trainer_out"
+    args = types.SimpleNamespace(
+        hub_strategy=HubStrategy(strategy),
+        hub_always_push=True,  # each push is waited for below: none is skipped as still in progress
+        output_dir=str(output_dir),
+        save_strategy=SaveStrategy.STEPS,
+        hub_token="hf_standin",
+        hub_revision=None,
+    )
+    with HubStandIn() as hub:
+        api = HfApi(endpoint=hub.endpoint, token="hf_standin")
+        api.create_repo("me/trainer")
+        trainer = types.SimpleNamespace(
+            args=args,
+            state=types.SimpleNamespace(global_step=0),
+            control=None,
+            callback_handler=types.SimpleNamespace(on_push_begin=lambda *_: None),
+            processing_class=None,
+            push_in_progress=None,
+            hub_model_id="me/trainer",
+            is_world_process_zero=lambda: True,
+        )
+        original = transformers.trainer.hf_api
+        transformers.trainer.hf_api = lambda: api
+        try:
+            for checkpoint in checkpoints:
+                step = json.loads((checkpoint / "trainer_state.json").read_text())["completed_steps"]
+                copied = output_dir / f"checkpoint-{step}"
+                shutil.copytree(checkpoint, copied)
+                trainer.state.global_step = step
+                transformers.trainer.Trainer._push_from_checkpoint(trainer, str(copied))
+                if trainer.push_in_progress is not None:
+                    trainer.push_in_progress.wait_until_done()
+        finally:
+            transformers.trainer.hf_api = original
+        files = hub.repos["me/trainer"]
+    renamed = {}
+    for name, content in files.items():
+        top, _, rest = name.partition("/")
+        if top.startswith("checkpoint-"):
+            name = f"checkpoints/step_{top.removeprefix('checkpoint-')}/{rest}"
+        renamed[name] = content
+    return [commit["summary"] for commit in hub.commits], renamed
+
+
+def checkpoint_files(files: dict) -> dict:
+    return {name: content for name, content in files.items() if name.startswith(("last-checkpoint/", "checkpoints/"))}
+
+
+@pytest.mark.parametrize("strategy", ["end", "every_save", "checkpoint", "all_checkpoints"])
+def test_each_hub_strategy_pushes_the_checkpoints_trainer_pushes(videofolder, tmp_path, online, strategy):
+    """Only the model was pushed at a checkpoint (Trainer's every_save), whatever a user wanted: no way to resume from
+    the Hub, nor to push only at the end. The reference: Trainer's `_push_from_checkpoint` on the same checkpoints."""
+    out = tmp_path / "out"
+    with HubStandIn() as hub:
+        flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
+        flags += ["--checkpoints_total_limit", 0, "--push_to_hub", "--hub_model_id", "me/vivit"]
+        finetune(hub, *flags, "--hub_strategy", strategy, *FLAGS)
+        ours, summaries = hub.repos["me/vivit"], [commit["summary"] for commit in hub.commits]
+    checkpoints = [out / "checkpoints" / f"step_{step}" for step in (1, 2, 3)]
+    trainers_summaries, trainers = trainer_pushes(strategy, checkpoints, tmp_path)
+    assert checkpoint_files(ours).keys() == checkpoint_files(trainers).keys()
+    assert checkpoint_files(ours) == checkpoint_files(trainers)  # last-checkpoint/ is the last one, byte for byte
+    # One commit a checkpoint where Trainer makes two (its second says ", checkpoint"), then the end of training
+    assert summaries == [s for s in trainers_summaries if not s.endswith(", checkpoint")] + ["End of training"]
+    assert ours["model.safetensors"] == (out / "model.safetensors").read_bytes()  # the end's model, last
+
+
+def test_all_checkpoints_keeps_on_the_hub_the_checkpoints_the_limit_removed_here(videofolder, tmp_path):
+    """A checkpoint queued for upload is hard-linked, so --checkpoints_total_limit removing it before its commit runs
+    takes nothing from the Hub (Trainer's rotation leaves the pushed checkpoints too)."""
+    out = tmp_path / "out"
+    with HubStandIn() as hub:
+        flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
+        flags += ["--checkpoints_total_limit", 1, "--push_to_hub", "--hub_model_id", "me/vivit"]
+        finetune(hub, *flags, "--hub_strategy", "all_checkpoints", *FLAGS)
+        files = hub.repos["me/vivit"]
+    assert sorted(path.name for path in (out / "checkpoints").iterdir()) == ["step_3"]
+    for step in (1, 2, 3):
+        state = json.loads(files[f"checkpoints/step_{step}/trainer_state.json"])
+        assert state["completed_steps"] == step
+    assert files["checkpoints/step_3/model.safetensors"] == (out / "checkpoints/step_3/model.safetensors").read_bytes()
+    assert not (out / ".push").exists() or not any((out / ".push").iterdir())  # each staged push removed once done
+
+
+def download(files: dict, folder, prefix: str = "last-checkpoint/"):
+    """What `hf download REPO --include 'last-checkpoint/*' --local-dir FOLDER` writes (the stand-in serves no
+    downloads): the repo's files under `prefix`, in their folder."""
+    for name, content in files.items():
+        if name.startswith(prefix):
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(content)
+    return folder / prefix.rstrip("/")
+
+
+def test_a_run_killed_resumes_on_another_machine_from_the_last_checkpoint_it_pushed(videofolder, tmp_path):
+    """The pushed last-checkpoint/ is a whole checkpoint: downloaded into a new folder, `--resume_from_checkpoint` of it
+    ends with the uninterrupted run's weights, bit for bit, and the resumed run goes on pushing into it."""
+    flags = ["--dataset", videofolder, "--num_train_epochs", 2, "--checkpointing_steps", 2, *FLAGS]
+    pushed = ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint"]
+    with HubStandIn() as hub:
+        finetune(hub, "--output_dir", tmp_path / "uninterrupted", *flags)
+        killed = fresh_python.server(fresh_python.RECIPES, online_env(hub)).run(
+            ["-c", KILLED_AFTER_STEP_4_IS_PUSHED, FINETUNE, "--output_dir", tmp_path / "killed", *flags, *pushed],
+            cwd=REPO,
+            timeout=300,
+        )
+        assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+        assert not (tmp_path / "killed" / "model.safetensors").exists()
+        last = download(hub.repos["me/vivit"], tmp_path / "download")
+        pushed_at = json.loads((last / "trainer_state.json").read_text())["completed_steps"]
+        assert 4 <= pushed_at < 12
+        elsewhere = tmp_path / "elsewhere"
+        finetune(hub, "--output_dir", elsewhere, "--resume_from_checkpoint", last, *flags, *pushed)
+        files = hub.repos["me/vivit"]
+    resumed, reference = weights(elsewhere), weights(tmp_path / "uninterrupted")
+    assert resumed.keys() == reference.keys()
+    for name in reference:
+        torch.testing.assert_close(resumed[name], reference[name], rtol=0, atol=0, msg=name)
+    assert json.loads(files["last-checkpoint/trainer_state.json"])["completed_steps"] == 12
+    assert files["model.safetensors"] == (elsewhere / "model.safetensors").read_bytes()
+
+
+def test_two_processes_push_one_last_checkpoint_holding_both_processes_states(videofolder, tmp_path):
+    """Rank 0 alone uploads; every rank gathers the weights. Two processes ran: the pushed checkpoint holds the
+    random states of ranks 0 and 1, and the results say 2."""
+    out = tmp_path / "out"
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+    with HubStandIn() as hub:
+        flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 2, "--checkpointing_steps", 1]
+        flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint", *FLAGS]
+        finetune(hub, *flags, launcher=launcher)
+        files, summaries = hub.repos["me/vivit"], [commit["summary"] for commit in hub.commits]
+    assert json.loads((out / "all_results.json").read_text())["num_processes"] == 2
+    assert {"last-checkpoint/random_states_0.pkl", "last-checkpoint/random_states_1.pkl"} <= set(files)
+    assert files["last-checkpoint/model.safetensors"] == (out / "checkpoints/step_2/model.safetensors").read_bytes()
+    assert summaries == ["Training in progress, step 1", "Training in progress, step 2", "End of training"]
+
+
+@pytest.mark.parametrize(
+    "flags, said",
+    [
+        (["--hub_strategy", "checkpoint"], "argument --hub_strategy: nothing is pushed without --push_to_hub"),
+        (["--push_to_hub", "--hub_strategy", "all_checkpoints"], "this run saves none: give --checkpointing_steps"),
+        (["--push_to_hub", "--hub_strategy", "last"], "argument --hub_strategy: invalid choice: 'last'"),
+    ],
+)
+def test_a_hub_strategy_that_would_do_nothing_is_refused_before_anything_loads(monkeypatch, capsys, flags, said):
+    monkeypatch.setattr(finetune_flags, "is_offline_mode", lambda: False)
+    with pytest.raises(SystemExit) as refused:
+        finetune_flags.parse_args(flags)
+    assert refused.value.code == 2 and said in capsys.readouterr().err
+
+
+def test_hub_strategy_end_with_no_checkpoints_and_the_default_are_taken(monkeypatch):
+    monkeypatch.setattr(finetune_flags, "is_offline_mode", lambda: False)
+    assert finetune_flags.parse_args(["--push_to_hub", "--hub_strategy", "end"]).hub_strategy == "end"
+    assert finetune_flags.parse_args(["--push_to_hub"]).hub_strategy == "every_save"  # Trainer's default
+
+
+def test_an_epochs_checkpoint_is_pushed_as_trainers_every_save_pushes_it(videofolder, tmp_path):
+    """`--checkpointing_steps epoch` pushed nothing before the end of training (the push sat beside the steps' saves
+    only); Trainer pushes at every save, its message counting the epochs done."""
+    with HubStandIn() as hub:
+        flags = ["--dataset", videofolder, "--output_dir", tmp_path, "--num_train_epochs", 2]
+        flags += ["--checkpointing_steps", "epoch", "--push_to_hub", "--hub_model_id", "me/vivit", *FLAGS]
+        finetune(hub, *flags)
+        summaries = [commit["summary"] for commit in hub.commits]
+    assert summaries == ["Training in progress, epoch 1", "Training in progress, epoch 2", "End of training"]
