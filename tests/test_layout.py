@@ -211,3 +211,63 @@ def test_the_layout_page_says_where_every_test_file_is():
     files = sorted(path.relative_to(ROOT) for path in (ROOT / "tests").glob("test_*.py"))
     unnamed = [str(path) for path in files if not any(path.match(pattern) for pattern in named)]
     assert not unnamed, f"test files docs/layout.md's 'Where the tests are' places in no row: {unnamed}"
+
+
+def test_the_layout_page_names_every_module_of_the_package():
+    # its tables named conversion/ and training/data/ module by module but none of processing/'s decoders and
+    # samplers, hub/'s four modules or training/'s fifteen: a newcomer looking for where frames are sampled found
+    # "processing/: ... frame sampling" and no file
+    text = LAYOUT_PAGE.read_text()
+    modules = [path.relative_to(ROOT).as_posix() for path in python_files("vivit_hf") if path.name != "__init__.py"]
+    unnamed = [module for module in modules if f"`{module}`" not in text]
+    assert not unnamed, f"docs/layout.md has no line for: {unnamed}"
+
+
+def changing(item: str) -> str:
+    """The paragraph of the layout page's "Changing one thing" that begins with `**<item>`."""
+    text = LAYOUT_PAGE.read_text()
+    section = text[text.index("## Changing one thing") : text.index("## Which way the imports go")]
+    return section[section.index(f"**{item}") :].split("\n\n")[0]
+
+
+# A module that names one of the factorised variants (Models 2 to 4) special-cases it: a fifth variant would need its
+# case there too. (Model 1's names are also transformers' ViViT's, which conversion messages mention.)
+NAMES_A_VARIANT = re.compile(
+    r"Factorised(Encoder|SelfAttention|DotProduct)|factori[sz]ed_(encoder|self_attention|dot_product)"
+)
+
+
+def test_the_layout_page_names_every_module_a_fifth_variant_touches():
+    item = changing("A fifth variant")
+    modules = [path for path in python_files("vivit_hf") if NAMES_A_VARIANT.search(path.read_text())]
+    assert len(modules) > 5
+    unnamed = [
+        path.relative_to(ROOT).as_posix() for path in modules if f"`{path.relative_to(ROOT).as_posix()}`" not in item
+    ]
+    assert not unnamed, f"'A fifth variant' on docs/layout.md misses modules that name a variant: {unnamed}"
+
+
+def test_the_layout_page_names_every_decoding_module_a_new_decoder_touches():
+    # the processing modules that know torchcodec, the second decoder, by name: a third would be known there too
+    item = changing("A video decoder")
+    modules = [path for path in python_files("vivit_hf/processing") if "torchcodec" in path.read_text()]
+    assert len(modules) > 3
+    unnamed = [
+        path.relative_to(ROOT).as_posix() for path in modules if f"`{path.relative_to(ROOT).as_posix()}`" not in item
+    ]
+    assert not unnamed, f"'A video decoder' on docs/layout.md misses modules that know torchcodec: {unnamed}"
+
+
+def test_the_layout_page_names_every_module_that_lists_the_dataset_formats():
+    # every module that reads the FORMATS table or its choices is where a new format shows up
+    item = changing("A data set format")
+    modules = [
+        path
+        for path in python_files("vivit_hf", "recipes")
+        if re.search(r"\b(FORMATS|DATASET_FORMATS)\b", path.read_text()) and path.name != "__init__.py"
+    ]
+    assert modules
+    unnamed = [
+        path.relative_to(ROOT).as_posix() for path in modules if f"`{path.relative_to(ROOT).as_posix()}`" not in item
+    ]
+    assert not unnamed, f"'A data set format' on docs/layout.md misses modules that read its table: {unnamed}"
