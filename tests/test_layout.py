@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import av
+import pytest
 from video_factory import write_video
 
 from vivit_hf.processing import video_sources
@@ -271,3 +272,40 @@ def test_the_layout_page_names_every_module_that_lists_the_dataset_formats():
         path.relative_to(ROOT).as_posix() for path in modules if f"`{path.relative_to(ROOT).as_posix()}`" not in item
     ]
     assert not unnamed, f"'A data set format' on docs/layout.md misses modules that read its table: {unnamed}"
+
+
+def import_contracts() -> list[dict]:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+
+
+def contract(source: str) -> dict:
+    (found,) = [
+        c for c in import_contracts() if c["type"] == "forbidden" and f"vivit_hf.{source}" in c["source_modules"]
+    ]
+    return found
+
+
+def top_level_parts() -> set[str]:
+    return {
+        path.stem for path in (ROOT / "vivit_hf").iterdir() if path.suffix == ".py" or (path / "__init__.py").exists()
+    }
+
+
+def test_the_contracts_forbid_models_and_processing_every_other_part_of_the_package():
+    # docs/layout.md: "models and processing import nothing else of vivit_hf"; the contract named seven parts and let
+    # them import repo_id and flag_spellings, which a saved model or processor folder would not carry
+    forbidden = set(contract("models")["forbidden_modules"])
+    others = {f"vivit_hf.{part}" for part in top_level_parts() - {"__init__", "models", "processing"}}
+    assert not others - forbidden, f"models and processing may still import {sorted(others - forbidden)}"
+
+
+def test_the_contracts_let_the_hub_layer_import_the_hub_id_rule_alone():
+    # docs/layout.md: "`hub` imports only `repo_id`"; the parts below it in the layers contract may be imported by
+    # it unless forbidden, and flag_spellings was not
+    (layers,) = [c for c in import_contracts() if c["type"] == "layers" and c["containers"] == ["vivit_hf"]]
+    levels = [[part.strip() for part in re.split(r"[|:]", layer)] for layer in layers["layers"]]
+    below = {part for level in levels[[i for i, lv in enumerate(levels) if "hub" in lv][0] + 1 :] for part in level}
+    allowed = set(contract("hub")["forbidden_modules"]) | {"vivit_hf.repo_id"}
+    importable = {f"vivit_hf.{part}" for part in below} - allowed
+    assert not importable, f"vivit_hf.hub may import {sorted(importable)}"
