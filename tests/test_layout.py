@@ -309,3 +309,18 @@ def test_the_contracts_let_the_hub_layer_import_the_hub_id_rule_alone():
     allowed = set(contract("hub")["forbidden_modules"]) | {"vivit_hf.repo_id"}
     importable = {f"vivit_hf.{part}" for part in below} - allowed
     assert not importable, f"vivit_hf.hub may import {sorted(importable)}"
+
+
+def test_the_hub_and_training_package_docstrings_name_each_of_their_modules():
+    # vivit_hf.hub's named neither sources.py nor folders.py, vivit_hf.training's no flags.py, agreement.py or
+    # throughput.py: `help(vivit_hf.training)` is where a reader who found the package looks next
+    import vivit_hf.hub
+    import vivit_hf.training
+
+    unnamed = [
+        f"{package.__name__}: {path.stem}"
+        for package in (vivit_hf.hub, vivit_hf.training)
+        for path in Path(package.__file__).parent.glob("*.py")
+        if path.name != "__init__.py" and not re.search(rf"`{path.stem}(\.py)?`", package.__doc__)
+    ]
+    assert not unnamed, f"a package's docstring does not name its module: {unnamed}"
