@@ -324,3 +324,16 @@ def test_the_hub_and_training_package_docstrings_name_each_of_their_modules():
         if path.name != "__init__.py" and not re.search(rf"`{path.stem}(\.py)?`", package.__doc__)
     ]
     assert not unnamed, f"a package's docstring does not name its module: {unnamed}"
+
+
+def test_the_package_namespace_holds_its_api_its_subpackages_and_nothing_of_transformers():
+    # `from vivit_hf import AutoModel` gave transformers' AutoModel (imported to register the classes), as if it were
+    # vivit_hf's: a reviewer reading `dir(vivit_hf)` could not tell the API from what it was built with
+    import types
+
+    import vivit_hf
+
+    public = {name for name in vars(vivit_hf) if not name.startswith("_")}
+    modules = {name for name in public if isinstance(getattr(vivit_hf, name), types.ModuleType)}
+    assert public - modules == set(vivit_hf.__all__), sorted((public - modules) ^ set(vivit_hf.__all__))
+    assert all(getattr(vivit_hf, name).__name__ == f"vivit_hf.{name}" for name in modules)

@@ -12,8 +12,6 @@ travel with remote code, import nothing of it): `from_vit_pretrained` on every m
 `from_transformers_vivit` on the two Model 1 classes.
 """
 
-from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, AutoVideoProcessor
-
 from .conversion import (
     ImageViT,
     ViTInitError,
@@ -50,6 +48,9 @@ __version__ = "0.1.0"
 
 
 def _register() -> None:
+    # imported here so that `vivit_hf.AutoModel` is not transformers' class under our name (`__all__` is the API)
+    from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, AutoVideoProcessor
+
     for config_class, model_class, classifier_class in VIVIT_MODELS.values():
         AutoConfig.register(config_class.model_type, config_class, exist_ok=True)
         AutoModel.register(config_class, model_class, exist_ok=True)
