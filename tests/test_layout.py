@@ -337,3 +337,16 @@ def test_the_package_namespace_holds_its_api_its_subpackages_and_nothing_of_tran
     modules = {name for name in public if isinstance(getattr(vivit_hf, name), types.ModuleType)}
     assert public - modules == set(vivit_hf.__all__), sorted((public - modules) ^ set(vivit_hf.__all__))
     assert all(getattr(vivit_hf, name).__name__ == f"vivit_hf.{name}" for name in modules)
+
+
+def test_the_three_constructors_the_docs_name_together_import_from_the_package():
+    # docs/vit-init-and-conversion.md reads dtype "in all three (`from_vit_pretrained`, `from_vivit_checkpoint`,
+    # `from_transformers_vivit`)"; `from vivit_hf import from_vivit_checkpoint` was an ImportError while the other two
+    # imported
+    import vivit_hf
+    from vivit_hf.conversion import vit_init
+
+    text = (ROOT / "docs" / "vit-init-and-conversion.md").read_text()
+    named = re.search(r"three \(`(\w+)`, `(\w+)`, `(\w+)`\)", text).groups()
+    assert "from_vivit_checkpoint" in named and all(name in vivit_hf.__all__ for name in named)
+    assert vivit_hf.from_vivit_checkpoint is vit_init.from_vivit_checkpoint

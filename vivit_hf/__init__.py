@@ -18,6 +18,7 @@ from .conversion import (
     ViTInitReport,
     from_transformers_vivit,
     from_vit_pretrained,
+    from_vivit_checkpoint,
     initialise_from_vit,
     load_image_vit,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "uniform_frame_indices",
     "from_vit_pretrained",
     "from_transformers_vivit",
+    "from_vivit_checkpoint",
     "initialise_from_vit",
     "load_image_vit",
     "ImageViT",
