@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import av
+import pytest
 from video_factory import write_video
 
 from vivit_hf.processing import video_sources
@@ -211,3 +212,141 @@ def test_the_layout_page_says_where_every_test_file_is():
     files = sorted(path.relative_to(ROOT) for path in (ROOT / "tests").glob("test_*.py"))
     unnamed = [str(path) for path in files if not any(path.match(pattern) for pattern in named)]
     assert not unnamed, f"test files docs/layout.md's 'Where the tests are' places in no row: {unnamed}"
+
+
+def test_the_layout_page_names_every_module_of_the_package():
+    # its tables named conversion/ and training/data/ module by module but none of processing/'s decoders and
+    # samplers, hub/'s four modules or training/'s fifteen: a newcomer looking for where frames are sampled found
+    # "processing/: ... frame sampling" and no file
+    text = LAYOUT_PAGE.read_text()
+    modules = [path.relative_to(ROOT).as_posix() for path in python_files("vivit_hf") if path.name != "__init__.py"]
+    unnamed = [module for module in modules if f"`{module}`" not in text]
+    assert not unnamed, f"docs/layout.md has no line for: {unnamed}"
+
+
+def changing(item: str) -> str:
+    """The paragraph of the layout page's "Changing one thing" that begins with `**<item>`."""
+    text = LAYOUT_PAGE.read_text()
+    section = text[text.index("## Changing one thing") : text.index("## Which way the imports go")]
+    return section[section.index(f"**{item}") :].split("\n\n")[0]
+
+
+# A module that names one of the factorised variants (Models 2 to 4) special-cases it: a fifth variant would need its
+# case there too. (Model 1's names are also transformers' ViViT's, which conversion messages mention.)
+NAMES_A_VARIANT = re.compile(
+    r"Factorised(Encoder|SelfAttention|DotProduct)|factori[sz]ed_(encoder|self_attention|dot_product)"
+)
+
+
+def test_the_layout_page_names_every_module_a_fifth_variant_touches():
+    item = changing("A fifth variant")
+    modules = [path for path in python_files("vivit_hf") if NAMES_A_VARIANT.search(path.read_text())]
+    assert len(modules) > 5
+    unnamed = [
+        path.relative_to(ROOT).as_posix() for path in modules if f"`{path.relative_to(ROOT).as_posix()}`" not in item
+    ]
+    assert not unnamed, f"'A fifth variant' on docs/layout.md misses modules that name a variant: {unnamed}"
+
+
+def test_the_layout_page_names_every_decoding_module_a_new_decoder_touches():
+    # the processing modules that know torchcodec, the second decoder, by name: a third would be known there too
+    item = changing("A video decoder")
+    modules = [path for path in python_files("vivit_hf/processing") if "torchcodec" in path.read_text()]
+    assert len(modules) > 3
+    unnamed = [
+        path.relative_to(ROOT).as_posix() for path in modules if f"`{path.relative_to(ROOT).as_posix()}`" not in item
+    ]
+    assert not unnamed, f"'A video decoder' on docs/layout.md misses modules that know torchcodec: {unnamed}"
+
+
+def test_the_layout_page_names_every_module_that_lists_the_dataset_formats():
+    # every module that reads the FORMATS table or its choices is where a new format shows up
+    item = changing("A data set format")
+    modules = [
+        path
+        for path in python_files("vivit_hf", "recipes")
+        if re.search(r"\b(FORMATS|DATASET_FORMATS)\b", path.read_text()) and path.name != "__init__.py"
+    ]
+    assert modules
+    unnamed = [
+        path.relative_to(ROOT).as_posix() for path in modules if f"`{path.relative_to(ROOT).as_posix()}`" not in item
+    ]
+    assert not unnamed, f"'A data set format' on docs/layout.md misses modules that read its table: {unnamed}"
+
+
+def import_contracts() -> list[dict]:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+
+
+def contract(source: str) -> dict:
+    (found,) = [
+        c for c in import_contracts() if c["type"] == "forbidden" and f"vivit_hf.{source}" in c["source_modules"]
+    ]
+    return found
+
+
+def top_level_parts() -> set[str]:
+    return {
+        path.stem for path in (ROOT / "vivit_hf").iterdir() if path.suffix == ".py" or (path / "__init__.py").exists()
+    }
+
+
+def test_the_contracts_forbid_models_and_processing_every_other_part_of_the_package():
+    # docs/layout.md: "models and processing import nothing else of vivit_hf"; the contract named seven parts and let
+    # them import repo_id and flag_spellings, which a saved model or processor folder would not carry
+    forbidden = set(contract("models")["forbidden_modules"])
+    others = {f"vivit_hf.{part}" for part in top_level_parts() - {"__init__", "models", "processing"}}
+    assert not others - forbidden, f"models and processing may still import {sorted(others - forbidden)}"
+
+
+def test_the_contracts_let_the_hub_layer_import_the_hub_id_rule_alone():
+    # docs/layout.md: "`hub` imports only `repo_id`"; the parts below it in the layers contract may be imported by
+    # it unless forbidden, and flag_spellings was not
+    (layers,) = [c for c in import_contracts() if c["type"] == "layers" and c["containers"] == ["vivit_hf"]]
+    levels = [[part.strip() for part in re.split(r"[|:]", layer)] for layer in layers["layers"]]
+    below = {part for level in levels[[i for i, lv in enumerate(levels) if "hub" in lv][0] + 1 :] for part in level}
+    allowed = set(contract("hub")["forbidden_modules"]) | {"vivit_hf.repo_id"}
+    importable = {f"vivit_hf.{part}" for part in below} - allowed
+    assert not importable, f"vivit_hf.hub may import {sorted(importable)}"
+
+
+def test_the_hub_and_training_package_docstrings_name_each_of_their_modules():
+    # vivit_hf.hub's named neither sources.py nor folders.py, vivit_hf.training's no flags.py, agreement.py or
+    # throughput.py: `help(vivit_hf.training)` is where a reader who found the package looks next
+    import vivit_hf.hub
+    import vivit_hf.training
+
+    unnamed = [
+        f"{package.__name__}: {path.stem}"
+        for package in (vivit_hf.hub, vivit_hf.training)
+        for path in Path(package.__file__).parent.glob("*.py")
+        if path.name != "__init__.py" and not re.search(rf"`{path.stem}(\.py)?`", package.__doc__)
+    ]
+    assert not unnamed, f"a package's docstring does not name its module: {unnamed}"
+
+
+def test_the_package_namespace_holds_its_api_its_subpackages_and_nothing_of_transformers():
+    # `from vivit_hf import AutoModel` gave transformers' AutoModel (imported to register the classes), as if it were
+    # vivit_hf's: a reviewer reading `dir(vivit_hf)` could not tell the API from what it was built with
+    import types
+
+    import vivit_hf
+
+    public = {name for name in vars(vivit_hf) if not name.startswith("_")}
+    modules = {name for name in public if isinstance(getattr(vivit_hf, name), types.ModuleType)}
+    assert public - modules == set(vivit_hf.__all__), sorted((public - modules) ^ set(vivit_hf.__all__))
+    assert all(getattr(vivit_hf, name).__name__ == f"vivit_hf.{name}" for name in modules)
+
+
+def test_the_three_constructors_the_docs_name_together_import_from_the_package():
+    # docs/vit-init-and-conversion.md reads dtype "in all three (`from_vit_pretrained`, `from_vivit_checkpoint`,
+    # `from_transformers_vivit`)"; `from vivit_hf import from_vivit_checkpoint` was an ImportError while the other two
+    # imported
+    import vivit_hf
+    from vivit_hf.conversion import vit_init
+
+    text = (ROOT / "docs" / "vit-init-and-conversion.md").read_text()
+    named = re.search(r"three \(`(\w+)`, `(\w+)`, `(\w+)`\)", text).groups()
+    assert "from_vivit_checkpoint" in named and all(name in vivit_hf.__all__ for name in named)
+    assert vivit_hf.from_vivit_checkpoint is vit_init.from_vivit_checkpoint

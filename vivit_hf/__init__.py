@@ -12,14 +12,13 @@ travel with remote code, import nothing of it): `from_vit_pretrained` on every m
 `from_transformers_vivit` on the two Model 1 classes.
 """
 
-from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, AutoVideoProcessor
-
 from .conversion import (
     ImageViT,
     ViTInitError,
     ViTInitReport,
     from_transformers_vivit,
     from_vit_pretrained,
+    from_vivit_checkpoint,
     initialise_from_vit,
     load_image_vit,
 )
@@ -50,6 +49,9 @@ __version__ = "0.1.0"
 
 
 def _register() -> None:
+    # imported here so that `vivit_hf.AutoModel` is not transformers' class under our name (`__all__` is the API)
+    from transformers import AutoConfig, AutoModel, AutoModelForVideoClassification, AutoVideoProcessor
+
     for config_class, model_class, classifier_class in VIVIT_MODELS.values():
         AutoConfig.register(config_class.model_type, config_class, exist_ok=True)
         AutoModel.register(config_class, model_class, exist_ok=True)
@@ -91,6 +93,7 @@ __all__ = [
     "uniform_frame_indices",
     "from_vit_pretrained",
     "from_transformers_vivit",
+    "from_vivit_checkpoint",
     "initialise_from_vit",
     "load_image_vit",
     "ImageViT",
