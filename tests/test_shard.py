@@ -701,3 +701,23 @@ def test_shards_of_a_metadata_folder_name_each_clip_by_its_path_in_the_folder_no
         with tarfile.open(shard) as tar:
             ids += [json.load(tar.extractfile(m))["id"] for m in tar if m.name.endswith(".json")]
     assert sorted(ids) == on_disk
+
+
+def test_the_summary_line_of_each_split_counts_the_clips_left_out(kinetics, tmp_path, caplog):
+    """Each clip left out is named in a warning as the writer reaches it, which over a Kinetics split scrolled away
+    hours before the split's summary line, and that line said only the clips written (`train: 1 clips in 1 shards`)."""
+    import shutil
+
+    source = tmp_path / "kinetics"
+    shutil.copytree(kinetics, source)
+    broken = sorted((source / "train_clips").glob("*.mp4"))[:2]
+    broken[0].write_text("not a video\n")
+    broken[1].write_bytes(b"")
+    with caplog.at_level("INFO", logger="vivit_hf.training.data.shard"):
+        summary = shard_main(["--dataset_format", "kinetics", "--dataset", str(source), "--out", str(tmp_path / "s")])
+    # the reference: the 2 clips broken here, and the CSV row whose clip the fixture never wrote ("gone")
+    assert sorted(summary["train"]["left_out"]) == sorted(clip.name.removesuffix(".mp4") for clip in broken)
+    lines = {r.getMessage().partition(":")[0]: r.getMessage() for r in caplog.records if " clips in " in r.getMessage()}
+    assert lines["train"].startswith("train: 2 clips in 1 shards (")
+    assert lines["train"].endswith("; left out: 2 unreadable, 1 missing in the source (named above and in the card)")
+    assert lines["validation"].endswith(" bytes)")  # nothing of it left out

@@ -64,3 +64,34 @@ def test_a_checkpoint_of_an_earlier_version_resumes_on_its_data_and_not_on_other
     # a checkpoint of this version, resumed on the other copy, is refused
     with pytest.raises(ValueError, match="not the one it was trained on"):
         check_resume_clips(examples_digest(first), examples_digest(second), earlier_examples_digest(second))
+
+
+def test_a_shard_folder_moved_elsewhere_keeps_its_held_out_share_and_its_stream_digest(tmp_path):
+    """Clips of WebDataset shards without a `json` id are named `<shard's path in the folder>/<member>`: a folder moved
+    to another place (another mount) or reached through a link keeps its ids, so a model's recorded held-out share
+    (`held_out_digest`, evaluate.py's check) and a checkpoint's stream digest still match it, whole and streamed."""
+    import shutil
+
+    from vivit_hf.training.data import load_video_dataset
+    from vivit_hf.training.data.examples import example_ids
+    from vivit_hf.training.data.subsets import hold_out
+
+    clips = [s.read_bytes() for s in sources(tmp_path, 4)]
+    first = tmp_path / "first" / "shards"
+    for shard in range(3):
+        samples = [(f"{k:06d}", {"mp4": clips[k], "cls": str(k % 2).encode()}) for k in range(4)]
+        write_tar(first / "train" / ("a" if shard else "b") / f"{shard:03d}.tar", samples)
+
+    def read(folder, cache):
+        whole = load_video_dataset(str(folder), "hub", cache_dir=str(tmp_path / cache)).split("train")
+        held = hold_out(whole, 0.25, seed=0)[1]
+        stream = open_streaming_dataset(str(folder), cache_dir=str(tmp_path / f"{cache}s")).split("train")
+        return example_ids(held), examples_digest(held), examples_digest(stream)
+
+    before = read(first, "c1")
+    assert before[0][0].startswith(("train/a/", "train/b/"))  # the reference: ids below the folder, as written
+    moved = tmp_path / "mount" / "elsewhere"
+    shutil.move(str(first), str(moved))
+    (tmp_path / "link").symlink_to(moved)
+    assert read(moved, "c2") == before
+    assert read(tmp_path / "link", "c3") == before

@@ -36,6 +36,7 @@ from .data.dataset import (
     VideoClassificationDataset,
     collate_videos,
     describe_example,
+    share_parent_memory,
 )
 from .data.examples import example_labels
 from .data.formats import hold_out, sample_subset
@@ -628,6 +629,7 @@ def build_dataloaders(args, train_dataset, eval_dataset, pin_memory: bool = Fals
         persistent_workers=args.num_workers > 0,
         generator=torch.Generator().manual_seed(args.seed),
         pin_memory=pin_memory,
+        worker_init_fn=share_parent_memory,  # no copy of the main process's objects in each worker
     )
     train_dataloader = torch.utils.data.DataLoader(
         train_dataset, sampler=sampler, batch_size=args.per_device_train_batch_size, **loader_kwargs

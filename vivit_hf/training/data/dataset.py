@@ -10,8 +10,10 @@ out of the metrics, and both count it.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import math
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -204,6 +206,55 @@ def _warn_past_the_end(what: str) -> None:
         logger.warning("%s: it is read from the frames there are (other segments like it are not named)", what)
 
 
+def share_parent_memory(worker_id: int) -> None:
+    """A DataLoader worker's `worker_init_fn`: leave what it inherits from the main process to the garbage collector
+    of the main process (`gc.freeze`, as Python's docs advise for a fork without exec). A full collection in the
+    worker wrote to every container object it had inherited (the modules, torch's and transformers' objects, the
+    index of examples), so each worker copied them page by page: about 105 MiB a worker a few batches in (16 MiB
+    where none ran), 8 workers a process, and a streamed run forks its workers anew every epoch."""
+    gc.freeze()
+
+
+# What an example of an index holds (a path, a label id or two, an id, segment times): packed by `PackedExamples`
+_PLAIN_VALUES = (str, int, float, bool, type(None), list, tuple)
+
+
+class PackedExamples(Sequence):
+    """A split's examples as one buffer of their pickles, each example unpickled when read.
+
+    DataLoader workers share the parent's memory copy on write, and reading a Python object writes to it (its
+    reference count): a list of 240 000 Kinetics examples was copied page by page into every worker as it read
+    them, 45 MiB each (8 workers, 360 MiB a process) for an index that is the same in all of them. Two numpy
+    arrays hold no per-example objects to write to (PyTorch issue 13246; detectron2's `DatasetFromList` packs
+    its dicts so). A read gives a new dict, the example as given."""
+
+    def __init__(self, examples: Sequence[dict]):
+        pickles = [pickle.dumps(example, protocol=pickle.HIGHEST_PROTOCOL) for example in examples]
+        self._ends = np.cumsum([len(one) for one in pickles], dtype=np.int64)
+        self._bytes = np.frombuffer(b"".join(pickles), dtype=np.uint8)
+
+    @staticmethod
+    def of(examples: Sequence[dict]) -> Sequence[dict]:
+        """`examples` packed where they are a list of plain examples (paths, labels, ids); others as they are:
+        lazy rows (a Hub split, read from its Arrow table), or examples holding frames or bytes in memory, which a
+        pickle would copy and every read copy again."""
+        plain = isinstance(examples, list) and all(
+            type(example) is dict and all(isinstance(value, _PLAIN_VALUES) for value in example.values())
+            for example in examples
+        )
+        return PackedExamples(examples) if plain and examples else examples
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> dict:
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"example {index} of {len(self)}")
+        index %= len(self)
+        start = int(self._ends[index - 1]) if index else 0
+        return pickle.loads(self._bytes[start : int(self._ends[index])])
+
+
 class VideoClassificationDataset(Dataset):
     """Examples `{"video", "label"}` turned into `{"pixel_values", "labels", "valid", "truncated"}` by a video
     processor (`truncated`: the example's segment ran past its video's end and was read from the frames there are).
@@ -251,7 +302,7 @@ class VideoClassificationDataset(Dataset):
                 f"ViViTVideoProcessor does): {type(processor).__name__} has no such methods; use raw_pixels=False"
             )
         self.raw_pixels = raw_pixels
-        self.examples = examples
+        self.examples = PackedExamples.of(examples)  # read in every DataLoader worker: no copy of it per worker
         self.processor = processor
         self.num_clips, self.num_crops = num_clips, num_crops
         self.seed = seed

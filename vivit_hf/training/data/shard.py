@@ -593,7 +593,10 @@ def main(argv=None) -> dict:
     except DatasetFormatError as error:  # `--splits` naming a split the data set lacks: names those it has
         parser.error(f"argument --splits: {error}")
     for split, info in summary.items():
-        logger.info(f"{split}: {info['clips']} clips in {len(info['shards'])} shards ({info['video_bytes']} bytes)")
+        logger.info(
+            f"{split}: {info['clips']} clips in {len(info['shards'])} shards ({info['video_bytes']} bytes)"
+            f"{left_out_words(info)}"
+        )
     if uploader is not None:
         record = uploader.push_folder(args.out, "Add WebDataset shards (vivit_hf.training.data.shard)")
         uploader.close()
@@ -601,6 +604,19 @@ def main(argv=None) -> dict:
             raise SystemExit(f"error: {uploader.failure_message(record)}")
         logger.info(f"uploaded to https://huggingface.co/datasets/{uploader.repo_id}")
     return summary
+
+
+def left_out_words(info: dict) -> str:
+    """What of a split was not written, as its summary line says it (empty where nothing was left out): each clip was
+    named in a warning as it was left out, which over a Kinetics split scrolled away hours before this line, and the
+    line said only the clips written."""
+    counts = [
+        (len(info["left_out"]), "unreadable"),
+        (len(info["parts_left_out"]), "parts of longer videos (copied clips are whole files)"),
+        (info["missing"], "missing in the source"),
+    ]
+    said = [f"{count} {why}" for count, why in counts if count]
+    return f"; left out: {', '.join(said)} (named above and in the card)" if said else ""
 
 
 def hub_uploader(args):

@@ -41,7 +41,7 @@ import numpy as np
 import torch
 
 from .annotated import count_missing
-from .dataset import ProcessorOptionError, collate_videos, decode_errors, describe_example
+from .dataset import ProcessorOptionError, collate_videos, decode_errors, describe_example, share_parent_memory
 from .examples import DatasetFormatError, VideoClassificationData, quoted, warn_repeated_clips
 from .folders import SPLIT_ALIASES, recipe_split_names, refuse_a_file
 from .hub_clips import clips_by_normal_name, clips_on_disk, read_as_on_disk
@@ -1013,7 +1013,11 @@ class StreamingLoader:
     def _ordered(self):
         workers = self.num_workers()
         loader = torch.utils.data.DataLoader(
-            self.dataset, batch_size=None, num_workers=workers, pin_memory=self._pin_memory()
+            self.dataset,
+            batch_size=None,
+            num_workers=workers,
+            pin_memory=self._pin_memory(),
+            worker_init_fn=share_parent_memory,
         )
         pending = {w: deque() for w in range(max(workers, 1))}
         next_index = {w: self.dataset.skip.get(w, 0) for w in pending}

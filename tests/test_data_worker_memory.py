@@ -1,0 +1,113 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""A Kinetics-size index read in DataLoader workers: each worker shares the parent's copy of the examples. A list of
+dicts was copied page by page into every worker as it read them (reading a Python object writes its reference
+count): 45 MiB a worker for 240 000 clips, 8 workers a process; and a full garbage collection in a worker wrote to
+every object it inherited, copying the main process's modules and index into each worker (about 105 MiB)."""
+
+import argparse
+import gc
+import os
+import sys
+
+import pytest
+import torch
+
+from vivit_hf.training.data.dataset import VideoClassificationDataset
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/smaps_rollup"), reason="reads Linux's smaps_rollup")
+
+CLIPS = 100_000
+
+
+def memory_mib() -> dict[str, float]:
+    """This process's memory (`/proc/self/smaps_rollup`) in MiB: `Rss` all it holds, `Private_*` what no other
+    process shares (copied on write after the fork, or its own)."""
+    fields = dict(line.split()[:2] for line in open("/proc/self/smaps_rollup") if line.split()[1:2] != [])
+    return {name.rstrip(":"): int(value) / 1024 for name, value in fields.items() if value.isdigit()}
+
+
+def private_mib() -> float:
+    memory = memory_mib()
+    return memory["Private_Clean"] + memory["Private_Dirty"]
+
+
+class IndexOnly(VideoClassificationDataset):
+    """The data set's own `__getitem__` (the example and its label read), its video read as the processor is given
+    it, not decoded: only the index is measured."""
+
+    def _process(self, epoch, index):
+        assert self.examples[index]["video"]
+        return torch.zeros(1), False
+
+
+def kinetics_examples(count: int) -> list[dict]:
+    """Examples as `--dataset_format kinetics` lists them: `{"video", "label", "id"}`, 400 classes."""
+    names = [f"{i:011d}_{i % 300:06d}_{i % 300 + 10:06d}" for i in range(count)]
+    return [{"video": f"/data/kinetics400/train/{n}.mp4", "label": i % 400, "id": n} for i, n in enumerate(names)]
+
+
+def growth_while_reading(dataset) -> list[float]:
+    """In the DataLoader worker, its private memory grown from its first batch to its last, over one epoch. What the
+    index costs alone: the worker's garbage collector is kept off the objects it inherits (`gc.freeze`), whose full
+    collection copies them all (the last test)."""
+    loader = torch.utils.data.DataLoader(
+        dataset,
+        batch_size=5_000,
+        num_workers=1,
+        collate_fn=lambda items: private_mib(),
+        multiprocessing_context="fork",
+        worker_init_fn=lambda worker: gc.freeze(),
+    )
+    sizes = list(loader)
+    return sizes[-1] - sizes[0]
+
+
+def test_a_kinetics_size_index_is_not_copied_into_the_workers_that_read_it():
+    examples = kinetics_examples(CLIPS)
+    # the reference: what the index's objects take in the parent, the most a worker could copy of it
+    index_mib = sum(sys.getsizeof(e) + sys.getsizeof(e["video"]) + sys.getsizeof(e["id"]) for e in examples) / 2**20
+    dataset = IndexOnly(examples, processor=None)
+    assert [dataset.examples[i] for i in (0, 1, CLIPS - 1, -1)] == [examples[i] for i in (0, 1, CLIPS - 1, -1)]
+    grown = growth_while_reading(dataset)
+    assert grown < index_mib / 10, f"the worker copied {grown:.1f} MiB of a {index_mib:.1f} MiB index"
+
+
+def test_the_held_out_rest_of_a_lazy_split_is_not_copied_into_the_workers_that_read_it():
+    """`hold_out` of lazy examples (a Hub split read whole) keeps the rest as an `ExampleSubset` of row numbers, which
+    every worker reads: as a list of Python ints, the pages of the ints were copied into each worker (6 MiB a
+    worker for the 216 000 training rows of Kinetics' 240 000)."""
+    from vivit_hf.training.data.dataset import PackedExamples
+    from vivit_hf.training.data.subsets import hold_out
+
+    lazy = PackedExamples(kinetics_examples(2 * CLIPS))  # not a list: `hold_out` keeps it lazy, as a Hub split
+    rest = hold_out(lazy, 0.1, seed=0)[0]
+    assert [rest[i] for i in (0, -1)] == [lazy[int(rest.indices[i])] for i in (0, -1)]
+    # the reference: what the rest's row numbers take as Python ints, the most a worker could copy of them
+    ints_mib = len(rest) * sys.getsizeof(2 * CLIPS) / 2**20
+    grown = growth_while_reading(IndexOnly(rest, processor=None))
+    assert grown < ints_mib / 2, f"the worker copied {grown:.1f} MiB of {ints_mib:.1f} MiB of row numbers"
+
+
+class MemoryOnly(IndexOnly):
+    """Every 5000th sample's `pixel_values`: the private memory of the worker that made it (others 0: a read of
+    smaps_rollup walks every mapping)."""
+
+    def _process(self, epoch, index):
+        super()._process(epoch, index)
+        return torch.tensor([private_mib() if index % 5_000 == 0 else 0.0]), False
+
+
+def test_the_recipes_workers_leave_what_they_inherit_to_the_main_process():
+    """The recipe's loaders (`build_dataloaders`) over a Kinetics-size index: a worker's own memory stays a small
+    part of the main process's, which it shares. A full garbage collection in the worker (some batches in) wrote to
+    every object it had inherited, copying them all into it."""
+    from vivit_hf.training.finetune import build_dataloaders
+
+    assert torch.multiprocessing.get_start_method() == "fork"  # Linux's: the workers share the main process's pages
+    args = argparse.Namespace(seed=0, num_workers=1, per_device_train_batch_size=2_000, per_device_eval_batch_size=1)
+    dataset = MemoryOnly(kinetics_examples(CLIPS), processor=None)
+    train, _ = build_dataloaders(args, dataset, dataset)
+    worker = max(float(batch["pixel_values"].max()) for batch in train)
+    # the reference: what the main process holds (the modules, torch, the index), all of which the worker inherits
+    main = memory_mib()["Rss"]
+    assert worker < main / 8, f"a worker holds {worker:.0f} MiB of its own, the main process {main:.0f} MiB"
