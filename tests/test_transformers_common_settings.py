@@ -52,26 +52,27 @@ TESTERS = {
     "FactorisedSelfAttention": (FactorisedSelfAttentionModelTester, {}),
     "FactorisedDotProduct": (FactorisedDotProductModelTester, {}),
 }
-# Every setting on two variants at least, each variant at two settings (all 12 pairs pass; these 8 take ~10 min on
-# two shared cores). Model 4 splits its heads into a space and a time half, so its heads are even.
+# Every setting on two variants at least, each variant at two settings (all 12 pass; these 8 take ~10 min on two
+# shared cores), with config choices other than the defaults. Model 4 splits its heads into a space and a time half,
+# so its heads are even.
 PAIRS = [
-    ("SpatioTemporal", "OddClip"),
-    ("SpatioTemporal", "FlatTubelet"),
-    ("FactorisedEncoder", "OddClip"),
-    ("FactorisedEncoder", "TransformersTester"),
-    ("FactorisedSelfAttention", "OddClip"),
-    ("FactorisedSelfAttention", "FlatTubelet"),
-    ("FactorisedDotProduct", "TransformersTester"),
-    ("FactorisedDotProduct", "FlatTubelet"),
+    ("SpatioTemporal", "OddClip", {"classifier": "gap"}),
+    ("SpatioTemporal", "FlatTubelet", {}),
+    ("FactorisedEncoder", "OddClip", {"classifier": "gap"}),
+    ("FactorisedEncoder", "TransformersTester", {"num_temporal_layers": 2, "temporal_num_attention_heads": 2}),
+    ("FactorisedSelfAttention", "OddClip", {}),
+    ("FactorisedSelfAttention", "FlatTubelet", {"attention_order": "time_space"}),
+    ("FactorisedDotProduct", "TransformersTester", {"classifier": "gap"}),
+    ("FactorisedDotProduct", "FlatTubelet", {}),
 ]
 
 
-def tester_class(base, attributes: dict):
+def at_setting(base, attributes: dict):
     """`base` with the tester attributes of a setting (the clip the inputs are drawn at, and the config's sizes)."""
     return type(f"{base.__name__}At", (base,), dict(attributes))
 
 
-for variant, setting in PAIRS:
+for variant, setting, choices in PAIRS:
     base, kwargs = TESTERS[variant]
     attributes, overrides = SETTINGS[setting]
     mixins = (ViViTCommonTests,) if variant == "SpatioTemporal" else (ViViTAttentionLayoutTests, ViViTCommonTests)
@@ -79,5 +80,8 @@ for variant, setting in PAIRS:
     globals()[name] = type(
         name,
         (*mixins, unittest.TestCase),
-        {"model_tester_class": tester_class(base, attributes), "model_tester_kwargs": {**kwargs, **overrides}},
+        {
+            "model_tester_class": at_setting(base, attributes),
+            "model_tester_kwargs": {**kwargs, **overrides, **choices},
+        },
     )
