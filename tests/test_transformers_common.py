@@ -180,6 +180,10 @@ class ViViTModelTester:
         self.config_class, self.base_model_class, self.classification_class = VIVIT_MODELS[variant]
         self.config_overrides = config_overrides
         config = self.get_config()
+        # what the common tests read, from the config: an override (`num_hidden_layers=3`) changes them too
+        for name in ("num_frames", "hidden_size", "num_hidden_layers", "num_attention_heads", "num_labels"):
+            setattr(self, name, getattr(config, name))
+        self.config = config
         self.grid = config.token_grid  # (n_t, n_h, n_w)
         self.num_prefix_tokens = int(config.classifier == "token")
 
@@ -241,19 +245,21 @@ class FactorisedEncoderModelTester(ViViTModelTester):
 
     @property
     def expected_num_hidden_layers(self) -> int:
-        return (self.num_hidden_layers + 1) + (self.num_temporal_layers + 1)
+        return (self.num_hidden_layers + 1) + (self.config.num_temporal_layers + 1)
 
     def attention_map_shapes(self, batch_size):
         n_t = self.grid[0]
         spatial, temporal = self.num_prefix_tokens + self.num_spatial_tokens, self.num_prefix_tokens + n_t
         heads = self.num_attention_heads
+        temporal_heads = self.config.temporal_num_attention_heads or heads
         return [(batch_size * n_t, heads, spatial, spatial)] * self.num_hidden_layers + [
-            (batch_size, heads, temporal, temporal)
-        ] * self.num_temporal_layers
+            (batch_size, temporal_heads, temporal, temporal)
+        ] * self.config.num_temporal_layers
 
 
 class FactorisedSelfAttentionModelTester(ViViTModelTester):
-    """Model 3: per layer, a map over space (`(b t)` folded), then one over time (`(b s)` folded)."""
+    """Model 3: per layer, a map over space (`(b t)` folded) and one over time (`(b s)` folded), in the config's
+    `attention_order`."""
 
     def __init__(self, parent, **config_overrides):
         super().__init__(parent, "factorised_self_attention", **config_overrides)
@@ -261,6 +267,8 @@ class FactorisedSelfAttentionModelTester(ViViTModelTester):
     def attention_map_shapes(self, batch_size):
         (n_t, _, _), s, heads = self.grid, self.num_spatial_tokens, self.num_attention_heads
         per_layer = [(batch_size * n_t, heads, s, s), (batch_size * s, heads, n_t, n_t)]
+        if self.config.attention_order == "time_space":
+            per_layer.reverse()
         return per_layer * self.num_hidden_layers
 
 
@@ -350,7 +358,8 @@ class ViViTCommonTests(ModelTesterMixin):
         """Stands in for the export tests the sdist leaves out (`ExportTesterMixin`): `torch.export` traces every
         class with a symbolic batch size, and the exported program gives the eager outputs at another batch size."""
         config, inputs_dict = self.model_tester.prepare_config_and_inputs_for_common()
-        pixel_values = inputs_dict["pixel_values"]
+        # traced at a batch of 2 at least: torch.export specialises a dimension of size 1 to 1 (a tester of one clip)
+        pixel_values = torch.cat((inputs_dict["pixel_values"], inputs_dict["pixel_values"][:1] * 0.25))
         other_batch = torch.cat((pixel_values, pixel_values[:1] * 0.5))
         for model_class in self.all_model_classes:
             model = model_class(copy.deepcopy(config)).to(torch_device).eval()
