@@ -110,6 +110,13 @@ def test_the_docs_commands_are_found():
     assert {"recipes/finetune.py", "recipes/predict.py"} <= {s for w, s in prose if w.startswith("README.md")}, prose
 
 
+def test_no_bash_block_command_leaves_flags_out():
+    """A user copies a bash block's command and runs it: a `...` in it reached the script as an argument
+    (`finetune.py: error: unrecognized arguments: ...`, after 8 launched processes). Only the prose may abbreviate."""
+    in_blocks = [f"{where}: {script} {shlex.join(arguments)}" for where, script, arguments in ELLIPTICAL]
+    assert not [line for line in in_blocks if "(prose)" not in line.split(": ")[0]], in_blocks
+
+
 class Parsed(Exception):
     """Raised by the patched `parse_args`: the flags parsed, nothing run."""
 
