@@ -4,6 +4,7 @@
 
     python recipes/predict.py --model outputs --videos my_videos/ --window 16f --hop 8f --output_dir timelines
     python recipes/predict.py --model outputs --videos a.mp4 b.webm --window 2s --hop 1s --top_k 3
+    python recipes/predict.py --model outputs --videos 'my_videos/**/*.mp4'    # a pattern, quoted or not
 
 Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`; or frames, `64f`); each window is
 one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. Give a window about as
@@ -34,6 +35,7 @@ predict stay, named in a warning.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import logging
 import os
@@ -139,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--videos",
         required=True,
         nargs="+",
-        help="video files, folders (searched recursively) and/or URLs (https://, hf://, s3://)",
+        help="video files, folders (searched recursively), patterns ('clips/*.mp4', 'clips/**/*.mkv') and/or URLs "
+        "(https://, hf://, s3://)",
     )
     p.add_argument("--output_dir", default="timelines")
     p.add_argument(
@@ -187,6 +190,8 @@ def find_videos(paths: list[str]) -> list[Path | str]:
             found.extend(video_files_below(entry))  # the files fine-tuning would read of the same folder
         elif entry.is_file():
             found.append(entry)
+        elif glob.has_magic(text):
+            found.extend(matching_videos(text))
         else:
             raise FileNotFoundError(f"no such video file or folder: {entry}")
     # each once by its absolute path, as first given (a symlink under another name is the user's other name for it)
@@ -194,6 +199,23 @@ def find_videos(paths: list[str]) -> list[Path | str]:
     for path in found:
         unique.setdefault(path if isinstance(path, str) else os.path.normpath(path.absolute()), path)
     return list(unique.values())
+
+
+def matching_videos(pattern: str) -> list[Path]:
+    """The video files a quoted pattern (`'clips/*.mp4'`, `'clips/**/*.mkv'`) matches, sorted, as a shell would have
+    expanded it unquoted (a scheduler's or a Windows shell's command line leaves it as typed: it was refused as 'no
+    such video file or folder: clips/*.mp4'); a folder it matches is searched as a folder given is, and files of
+    other types are left out, as in a folder."""
+    matches = sorted(Path(path) for path in glob.glob(os.path.expanduser(pattern), recursive=True))
+    videos: list[Path] = []
+    for match in matches:
+        if match.is_dir():
+            videos.extend(video_files_below(match))
+        elif match.suffix.lower() in VIDEO_EXTENSIONS and not match.name.startswith("."):
+            videos.append(match)
+    if not videos:
+        raise FileNotFoundError(f"no video file matches the pattern {pattern}")
+    return videos
 
 
 def default_window(classifier) -> str:
@@ -216,10 +238,19 @@ def output_name(video: Path | str, roots: list[str]) -> str:
         # of its "host" (the whole URL's netloc was `clip.mp4::https:`)
         first = urlsplit(video.split("::")[0])
         return PurePosixPath(unquote(first.path)).name or unquote(first.netloc) or "video"
-    for root in map(Path, roots):
+    for root in map(pattern_folder, roots):
         if root.is_dir() and video.is_relative_to(root):
             return "__".join(video.relative_to(root).parts)
     return video.name
+
+
+def pattern_folder(text: str) -> Path:
+    """The folder a pattern searches (`clips/**/*.mp4` -> `clips`), whose files are named by their path below it as a
+    folder's are; `text` itself when it is no pattern."""
+    if not glob.has_magic(text):
+        return Path(text)
+    parts = Path(text).parts
+    return Path(*parts[: next(i for i, part in enumerate(parts) if glob.has_magic(part))] or ["."])
 
 
 def output_names(videos: list[Path | str], roots: list[str]) -> dict[Path | str, str]:
