@@ -4,6 +4,7 @@
 
     python recipes/predict.py --model outputs --videos my_videos/ --window 16f --hop 8f --output_dir timelines
     python recipes/predict.py --model outputs --videos a.mp4 b.webm --window 2s --hop 1s --top_k 3
+    python recipes/predict.py --model outputs --videos 'my_videos/**/*.mp4'    # a pattern, quoted or not
 
 Each video is cut into windows of `--window` every `--hop` (seconds, `4` or `4s`; or frames, `64f`); each window is
 one clip of the model's `num_frames` frames, classified by `ViViTVideoClassificationPipeline`. Give a window about as
@@ -19,7 +20,8 @@ from being read). A video that cannot be read, or holds a single frame (a broken
 `--short_video loop` accepts it), is skipped and the rest go on; the run then exits with status 1, naming the ones
 that failed. Ctrl-C or SIGTERM stops it with one line saying how many videos are done (their outputs whole, each
 listed in `predictions.jsonl`), status 130 / 143. Windows are cut and labelled by each frame's presentation time,
-so a variable-frame-rate file (phones) is timed as it plays.
+so a variable-frame-rate file (phones) is timed as it plays. Under `accelerate launch` / torchrun of several
+processes (a GPU each), each video is predicted by one process, and the first writes `predictions.jsonl` in order.
 
 `<name>` is the file's name, and for a file found in a subfolder of a folder given, its path below that folder
 joined with `__` (`my_videos/cats/a.mp4` -> `cats__a.mp4.json`), and for a URL the file name it ends with
@@ -33,6 +35,7 @@ predict stay, named in a warning.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import logging
 import os
@@ -54,6 +57,7 @@ from vivit_hf.training.checkpoints import hold_output_dir, release_output_dir
 from vivit_hf.training.data.folders import VIDEO_EXTENSIONS
 from vivit_hf.training.data.formats import video_files_below
 from vivit_hf.training.flags import (
+    DDP_TIMEOUT,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
     add_short_video_flag,
@@ -137,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--videos",
         required=True,
         nargs="+",
-        help="video files, folders (searched recursively) and/or URLs (https://, hf://, s3://)",
+        help="video files, folders (searched recursively), patterns ('clips/*.mp4', 'clips/**/*.mkv') and/or URLs "
+        "(https://, hf://, s3://)",
     )
     p.add_argument("--output_dir", default="timelines")
     p.add_argument(
@@ -185,6 +190,8 @@ def find_videos(paths: list[str]) -> list[Path | str]:
             found.extend(video_files_below(entry))  # the files fine-tuning would read of the same folder
         elif entry.is_file():
             found.append(entry)
+        elif glob.has_magic(text):
+            found.extend(matching_videos(text))
         else:
             raise FileNotFoundError(f"no such video file or folder: {entry}")
     # each once by its absolute path, as first given (a symlink under another name is the user's other name for it)
@@ -192,6 +199,23 @@ def find_videos(paths: list[str]) -> list[Path | str]:
     for path in found:
         unique.setdefault(path if isinstance(path, str) else os.path.normpath(path.absolute()), path)
     return list(unique.values())
+
+
+def matching_videos(pattern: str) -> list[Path]:
+    """The video files a quoted pattern (`'clips/*.mp4'`, `'clips/**/*.mkv'`) matches, sorted, as a shell would have
+    expanded it unquoted (a scheduler's or a Windows shell's command line leaves it as typed: it was refused as 'no
+    such video file or folder: clips/*.mp4'); a folder it matches is searched as a folder given is, and files of
+    other types are left out, as in a folder."""
+    matches = sorted(Path(path) for path in glob.glob(os.path.expanduser(pattern), recursive=True))
+    videos: list[Path] = []
+    for match in matches:
+        if match.is_dir():
+            videos.extend(video_files_below(match))
+        elif match.suffix.lower() in VIDEO_EXTENSIONS and not match.name.startswith("."):
+            videos.append(match)
+    if not videos:
+        raise FileNotFoundError(f"no video file matches the pattern {pattern}")
+    return videos
 
 
 def default_window(classifier) -> str:
@@ -214,10 +238,19 @@ def output_name(video: Path | str, roots: list[str]) -> str:
         # of its "host" (the whole URL's netloc was `clip.mp4::https:`)
         first = urlsplit(video.split("::")[0])
         return PurePosixPath(unquote(first.path)).name or unquote(first.netloc) or "video"
-    for root in map(Path, roots):
+    for root in map(pattern_folder, roots):
         if root.is_dir() and video.is_relative_to(root):
             return "__".join(video.relative_to(root).parts)
     return video.name
+
+
+def pattern_folder(text: str) -> Path:
+    """The folder a pattern searches (`clips/**/*.mp4` -> `clips`), whose files are named by their path below it as a
+    folder's are; `text` itself when it is no pattern."""
+    if not glob.has_magic(text):
+        return Path(text)
+    parts = Path(text).parts
+    return Path(*parts[: next(i for i, part in enumerate(parts) if glob.has_magic(part))] or ["."])
 
 
 def output_names(videos: list[Path | str], roots: list[str]) -> dict[Path | str, str]:
@@ -310,6 +343,28 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(partial_path, path)
 
 
+def launched_processes() -> tuple[int, int]:
+    """This process's rank and the number of processes, `(0, 1)` unless started by `accelerate launch` or torchrun
+    with several (their WORLD_SIZE), in which case it joins their process group (gloo on CPUs). Every process used to
+    predict every video, each writing the same files and one predictions.jsonl at once."""
+    count = int(os.environ.get("WORLD_SIZE") or 1)
+    if count == 1:
+        return 0, 1
+    from vivit_hf.training.agreement import join_process_group  # accelerate: only a launcher's run needs it
+
+    join_process_group(DDP_TIMEOUT)
+    return torch.distributed.get_rank(), count
+
+
+def gather_lines(lines: dict[str, str], failed: dict[str, str], count: int) -> tuple[dict, dict]:
+    """Every process's summary lines and failures (by video), on every process; as given on one."""
+    if count == 1:
+        return lines, failed
+    views: list = [None] * count
+    torch.distributed.all_gather_object(views, (lines, failed))
+    return {k: v for view in views for k, v in view[0].items()}, {k: v for view in views for k, v in view[1].items()}
+
+
 def main(argv=None, progress: dict | None = None) -> None:
     """`progress` (when given) is kept current: the output folder, and how many of how many videos are done."""
     progress = {} if progress is None else progress
@@ -330,7 +385,8 @@ def main(argv=None, progress: dict | None = None) -> None:
     except ValueError as error:
         usage_error(str(error))
     check_model(args.model)
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    local = os.environ.get("LOCAL_RANK")  # a launch of several processes: one GPU each
+    device = args.device or (f"cuda:{local or 0}" if torch.cuda.is_available() else "cpu")
     try:
         with hub_source("--model", args.model, prog="predict.py"):  # no network, offline mode, no such repo
             classifier = pipeline(
@@ -347,11 +403,17 @@ def main(argv=None, progress: dict | None = None) -> None:
     num_labels = classifier.model.config.num_labels  # every class's score per window, for the plot
     output_dir = Path(args.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    # finetune.py's lock: two runs into one folder (the default, timelines) wrote one predictions.jsonl at once
-    busy = hold_output_dir(output_dir)
-    if busy:
+    rank, count = launched_processes()
+    # finetune.py's lock: two runs into one folder (the default, timelines) wrote one predictions.jsonl at once;
+    # under a launcher the first process holds it for all, and a refusal stops them all
+    busy = hold_output_dir(output_dir) if rank == 0 else None
+    if count > 1:
+        from vivit_hf.training.agreement import agree
+
+        agree(None, busy)
+    elif busy:
         usage_error(busy)
-    earlier = earlier_timelines(output_dir, names.values())
+    earlier = earlier_timelines(output_dir, names.values()) if rank == 0 else []
     if earlier:
         shown = ", ".join(earlier[:5]) + (f" and {len(earlier) - 5} more" if len(earlier) > 5 else "")
         logger.warning(
@@ -361,9 +423,14 @@ def main(argv=None, progress: dict | None = None) -> None:
             output_dir, len(earlier), "" if len(earlier) == 1 else "s", shown,
         )  # fmt: skip
     failed: dict[str, str] = {}
-    progress.update(output_dir=output_dir, done=0, total=len(videos))
-    with open(output_dir / "predictions.jsonl", "w") as summary:
-        for video in videos:
+    lines: dict[str, str] = {}
+    mine = videos[rank::count]  # each video on one process; predictions.jsonl keeps the order of --videos
+    if count > 1:
+        logger.info("process %d of %d: %d of the %d videos", rank, count, len(mine), len(videos))
+    progress.update(output_dir=output_dir, done=0, total=len(mine))
+    summary_path = output_dir / ("predictions.jsonl" if count == 1 else f"predictions.rank{rank}.jsonl")
+    with open(summary_path, "w") as summary:
+        for video in mine:
             try:
                 result = classifier(
                     str(video),
@@ -378,7 +445,8 @@ def main(argv=None, progress: dict | None = None) -> None:
                 reason = in_flag_words(str(error))  # "pass --short_video loop or pad": this command's flag
                 failed[str(video)] = reason
                 logger.warning("skipping %s: %s", video, reason)
-                summary.write(json.dumps({"video": str(video), "error": reason}) + "\n")
+                lines[str(video)] = json.dumps({"video": str(video), "error": reason}) + "\n"
+                summary.write(lines[str(video)])
                 summary.flush()
                 progress["done"] += 1
                 continue
@@ -390,16 +458,25 @@ def main(argv=None, progress: dict | None = None) -> None:
             result["aggregate"] = trim(result["aggregate"], args.top_k)
             result["video"] = str(video)
             write_atomically(output_dir / f"{name}.json", json.dumps(result, indent=1))
-            summary.write(json.dumps({"video": str(video), "aggregate": result["aggregate"]}) + "\n")
+            lines[str(video)] = json.dumps({"video": str(video), "aggregate": result["aggregate"]}) + "\n"
+            summary.write(lines[str(video)])
             summary.flush()  # each line as its video ends: what a stopped run leaves says which are done
             progress["done"] += 1
-            count = len(result["windows"])
-            logger.info("%s: %d window%s -> %s.json", video, count, "" if count == 1 else "s", output_dir / name)
+            windows = len(result["windows"])
+            logger.info("%s: %d window%s -> %s.json", video, windows, "" if windows == 1 else "s", output_dir / name)
+    lines, failed = gather_lines(lines, failed, count)
+    if count > 1:  # one predictions.jsonl, in the order of --videos, once every process's videos are done
+        if rank == 0:
+            write_atomically(output_dir / "predictions.jsonl", "".join(lines[str(video)] for video in videos))
+        summary_path.unlink()
+        torch.distributed.barrier()
     release_output_dir(output_dir)  # (at exit anyway; main called in a process that goes on, now)
+    if failed and rank > 0:  # the same status on every process; the first says why
+        raise SystemExit(1)
     if failed:  # the others' outputs are written; the exit status tells a scheduler that some were not
         raise SystemExit(
             f"predict.py: error: {len(failed)} of {len(videos)} videos could not be read (listed with their error "
-            f"in {output_dir / 'predictions.jsonl'}): {', '.join(failed)}"
+            f"in {output_dir / 'predictions.jsonl'}): {', '.join(v for v in map(str, videos) if v in failed)}"
         )
 
 

@@ -1,0 +1,91 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""recipes/predict.py under a launcher of several processes (`accelerate launch`, torchrun): each video predicted once,
+on one process, and one predictions.jsonl in the order of --videos. Every process used to predict every video, each
+writing the same files and one predictions.jsonl at once."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+import torch
+from test_timeline import write_colour_video
+
+import vivit_hf  # noqa: F401  (registers the configs and models with the Auto classes)
+from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+
+PREDICT = Path(__file__).resolve().parents[1] / "recipes" / "predict.py"
+TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+NUM_FRAMES = 4
+
+
+@pytest.fixture(scope="module")
+def model_and_videos(tmp_path_factory):
+    root = tmp_path_factory.mktemp("predict_processes")
+    torch.manual_seed(0)  # random weights: every frame counts in the scores compared below
+    config = ViViTSpatioTemporalConfig(
+        image_size=32, num_frames=NUM_FRAMES, tubelet_size=[2, 16, 16], hidden_size=16, num_hidden_layers=1,
+        num_attention_heads=2, intermediate_size=32, id2label=dict(enumerate("abc")), label2id={"a": 0, "b": 1, "c": 2},
+    )  # fmt: skip
+    ViViTSpatioTemporalForVideoClassification(config).save_pretrained(root / "model")
+    processor = ViViTVideoProcessor(num_frames=NUM_FRAMES, size={"shortest_edge": 32}, crop_size=[32, 32])
+    processor.save_pretrained(root / "model")
+    folder = root / "my videos"
+    (folder / "sub").mkdir(parents=True)
+    for i, seconds in enumerate((3, 5, 2, 4)):
+        schedule = [(0, "red"), (1, ["green", "blue"][i % 2])]
+        write_colour_video((folder if i % 2 else folder / "sub") / f"clip {i}.mp4", seconds, schedule=schedule)
+    (folder / "broken.mp4").write_bytes(b"")
+    return root / "model", folder
+
+
+def reference_aggregate(model_dir: Path, video: str, windows: list[dict]) -> torch.Tensor:
+    """The mean of the windows' logits, from a sequential decode of every frame, each window's frames (the centres of
+    NUM_FRAMES equal parts of it) through the processor and the model, without the recipe or the pipeline."""
+    with av.open(video) as container:
+        frames = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    model = ViViTSpatioTemporalForVideoClassification.from_pretrained(model_dir).eval()
+    processor = ViViTVideoProcessor.from_pretrained(model_dir)
+    rows = []
+    for window in windows:
+        start, size = window["start_frame"], window["end_frame"] - window["start_frame"]
+        picked = [start + (2 * k + 1) * size // (2 * NUM_FRAMES) for k in range(NUM_FRAMES)]
+        pixels = processor(frames[picked], do_sample_frames=False, return_tensors="pt")["pixel_values"]
+        with torch.no_grad():
+            rows.append(model(pixel_values=pixels).logits[0])
+    return torch.stack(rows).mean(0).softmax(-1)
+
+
+def test_two_processes_predict_each_video_once_in_the_order_of_one(model_and_videos, tmp_path):
+    model, folder = model_and_videos
+    out = tmp_path / "out"
+    command = [*TORCHRUN, str(PREDICT), "--model", str(model), "--videos", str(folder), "--window", "8f"]
+    result = subprocess.run(
+        [*command, "--hop", "4f", "--no_plot", "--device", "cpu", "--output_dir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log[-3000:]  # the broken file: status 1, once the others are written
+    assert f"1 of 5 videos could not be read (listed with their error in {out / 'predictions.jsonl'})" in log
+    assert "process 0 of 2: 3 of the 5 videos" in log and "process 1 of 2: 2 of the 5 videos" in log, log[-3000:]
+    videos = [str(folder / "broken.mp4"), str(folder / "clip 1.mp4"), str(folder / "clip 3.mp4")]
+    videos += [str(folder / "sub" / "clip 0.mp4"), str(folder / "sub" / "clip 2.mp4")]
+    for video in videos[1:]:
+        assert log.count(f"{video}: ") == 1, log[-3000:]  # predicted once, on one process
+    rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    assert [row["video"] for row in rows] == videos  # the folder's order, as one process writes it
+    assert "error" in rows[0] and sorted(p.name for p in out.iterdir()) == sorted(
+        ["predictions.jsonl", "clip 1.mp4.json", "clip 3.mp4.json", "sub__clip 0.mp4.json", "sub__clip 2.mp4.json"]
+    )
+    for row in rows[1:]:
+        name = Path(row["video"]).relative_to(folder).as_posix().replace("/", "__")
+        timeline = json.loads((out / f"{name}.json").read_text())
+        expected = reference_aggregate(model, row["video"], timeline["windows"])
+        assert {entry["label"]: entry["score"] for entry in row["aggregate"]} == {
+            label: pytest.approx(expected[index].item(), abs=1e-5) for index, label in enumerate("abc")
+        }
