@@ -290,3 +290,24 @@ def test_a_checkpoint_the_hub_strategy_left_off_the_hub_fails_the_run_with_the_c
     checkpoint = out / "checkpoints" / "step_1"
     assert {f"{lost}/{path.name}": path.read_bytes() for path in checkpoint.iterdir()} == checkpoint_files(files)
     assert files["model.safetensors"] == (out / "model.safetensors").read_bytes()  # the end's, not step 1's
+
+
+def test_a_run_that_fails_after_a_checkpoint_still_pushes_the_checkpoints_it_had_queued(videofolder, tmp_path):
+    """A run that stopped on an error (here: its evaluation's logits not finite, a learning rate of 1e30) while its
+    last checkpoint was being uploaded exited without it: the upload thread died with the process, and the Hub's
+    last-checkpoint/ stayed an older one, or none. Trainer's pushes (futures) finish as the process exits; so do these.
+    The reference: the run's own checkpoint of step 1."""
+    out = tmp_path / "out"
+    flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
+    flags += ["--eval_steps", 2, "--learning_rate", "1e30", *FLAGS]
+    flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint"]
+    with HubStandIn(preupload_delay=3) as hub:  # step 1's push is under way at step 2's evaluation
+        result = run_launch(
+            [sys.executable, str(FINETUNE), *map(str, flags)], timeout=300, cwd=REPO, env=online_env(hub)
+        )
+        files = hub.repos["me/vivit"]
+    assert result.returncode == 1 and "error: after 2 steps" in result.stderr, result.stderr[-4000:]
+    checkpoint = out / "checkpoints" / "step_1"
+    assert {f"last-checkpoint/{path.name}": path.read_bytes() for path in checkpoint.iterdir()} == checkpoint_files(
+        files
+    )

@@ -9,6 +9,7 @@ never touched, so a flaky connection costs an upload, never local work.
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
 import logging
 import os
@@ -108,6 +109,18 @@ class BackgroundUploader:
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="hub-upload", daemon=True)
         self._thread.start()
+        # A process that exits before `close` (a run stopped by an error) waits for the uploads it queued, as the
+        # futures of Trainer's pushes are waited for: the daemon worker died with the interpreter, mid-upload, and a
+        # run's last checkpoint never reached the Hub. (A signal's stop, `os._exit`, waits for nothing.)
+        atexit.register(self._finish_at_exit)
+
+    def _finish_at_exit(self) -> None:
+        if not self._thread.is_alive():
+            return
+        pending = self._queue.unfinished_tasks
+        logger.warning("waiting for %d upload(s) to %s before exiting (one try each)", pending, self.repo_id)
+        self.max_retries = 0  # no back-off of minutes at exit: what still fails is said, and its folder kept
+        self.close()
 
     def push_folder(
         self, folder, message: str, ignore_patterns=(), delete_after: bool = False, checkpoint: str | None = None
@@ -164,6 +177,7 @@ class BackgroundUploader:
 
     def close(self) -> None:
         """Wait for every queued upload, then stop the worker."""
+        atexit.unregister(self._finish_at_exit)
         self._queue.put(None)
         self._thread.join()
 
