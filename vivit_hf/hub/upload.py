@@ -118,7 +118,8 @@ class BackgroundUploader:
         if not self._thread.is_alive():
             return
         pending = self._queue.unfinished_tasks
-        logger.warning("waiting for %d upload(s) to %s before exiting (one try each)", pending, self.repo_id)
+        if pending:  # (a run refused mid-way before any push has none: nothing to say)
+            logger.warning("waiting for %d upload(s) to %s before exiting (one try each)", pending, self.repo_id)
         self.max_retries = 0  # no back-off of minutes at exit: what still fails is said, and its folder kept
         self.close()
 
