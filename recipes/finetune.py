@@ -1110,8 +1110,10 @@ def main(argv=None):
             )
             uploader.close()
             logger.info(f"uploads: {uploader.report()}")
-            if not final_upload.success:  # the Hub lacks the final model: the exit status must say so
-                upload_failure = uploader.failure_message(final_upload)
+            # the Hub lacks the final model, or a checkpoint --hub_strategy was to put there: the exit status says so
+            failed = [record for record in (final_upload, *uploader.checkpoints_not_pushed()) if not record.success]
+            if failed:
+                upload_failure = "; and ".join(map(uploader.failure_message, failed))
         done = {**scalar_metrics(results), "train_loss": train_metrics["train_loss"], **throughput}
         logger.info(f"done in {train_seconds:.0f}s: {json.dumps(done)}")
     accelerator.wait_for_everyone()
@@ -1164,7 +1166,7 @@ def push_checkpoint(
     if in_repo:
         link_folder(checkpoint, staging / in_repo)
     done = f"epoch {epoch + 1}" if epoch is not None else f"step {steps_of(checkpoint)}"
-    uploader.push_folder(staging, f"Training in progress, {done}", delete_after=True)
+    uploader.push_folder(staging, f"Training in progress, {done}", delete_after=True, checkpoint=in_repo)
 
 
 def not_uploaded(output_dir: Path, final_outputs: set[str]) -> list[str]:

@@ -7,7 +7,8 @@ alone), ``POST /api/validate-yaml`` (run on a ``README.md`` before every commit)
 ``POST /api/{type}s/{repo}/preupload/{rev}`` (answered "regular" for every file, so contents travel base64-encoded
 inside the commit) and ``POST /api/{type}s/{repo}/commit/{rev}`` (NDJSON: a header line, then one line per file).
 Commits are kept in memory; ``fail_commits`` makes that many commit requests answer HTTP 500 first, to exercise
-retries.
+retries; ``preupload_delay`` answers each preupload request (the client's first of a commit) that many seconds late,
+to catch a run with an upload under way.
 """
 
 from __future__ import annotations
@@ -16,18 +17,20 @@ import base64
 import hashlib
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlparse
 
 
 class HubStandIn:
-    def __init__(self, fail_commits: int = 0):
+    def __init__(self, fail_commits: int = 0, preupload_delay: float = 0.0):
         self.repos: dict[str, dict[str, bytes]] = {}
         self.private: dict[str, bool] = {}  # each repo's visibility, as created (or set by a test)
         self.commits: list[dict] = []
         self.requests: list[tuple[str, str]] = []
         self.fail_commits = fail_commits
         self.failed_commits = 0
+        self.preupload_delay = preupload_delay
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -105,6 +108,7 @@ class HubStandIn:
                     if key not in hub.repos:
                         return self._reply(404, {"error": f"Repository {repo_id} not found"})
                     if parts[5] == "preupload":
+                        time.sleep(hub.preupload_delay)
                         files = json.loads(body)["files"]
                         return self._reply(
                             200,

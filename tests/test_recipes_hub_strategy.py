@@ -4,6 +4,7 @@ checkpoints, and a run resumed on another machine from the last-checkpoint/ it p
 processes), all against the local stand-in of the Hub's HTTP API (tests/hub_standin.py; tiny runs, CPU)."""
 
 import json
+import shlex
 import shutil
 import signal
 import sys
@@ -253,3 +254,60 @@ def test_an_epochs_checkpoint_is_pushed_as_trainers_every_save_pushes_it(videofo
         finetune(hub, *flags)
         summaries = [commit["summary"] for commit in hub.commits]
     assert summaries == ["Training in progress, epoch 1", "Training in progress, epoch 2", "End of training"]
+
+
+@pytest.mark.parametrize(
+    "strategy, lost",
+    [("every_save", None), ("checkpoint", "last-checkpoint"), ("all_checkpoints", "checkpoints/step_1")],
+)
+def test_a_checkpoint_the_hub_strategy_left_off_the_hub_fails_the_run_with_the_command_that_pushes_it(
+    videofolder, tmp_path, online, strategy, lost
+):
+    """A checkpoint push that gave up (--upload_retries 0, the Hub answering 500 once) ended the run with status 0:
+    the end's commit holds no checkpoint, so last-checkpoint/ or checkpoints/step_1/ was never on the Hub. Now the run
+    fails naming it, and the command it gives puts the run's own checkpoint there, the end's model untouched. With
+    every_save the end's model replaces the one lost: status 0."""
+    out = tmp_path / "out"
+    flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 1, "--checkpointing_steps", 1]
+    flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", strategy, "--upload_retries", 0]
+    command = [sys.executable, str(FINETUNE), *map(str, flags), *FLAGS]
+    with HubStandIn(fail_commits=1) as hub:  # the first commit: step 1's push
+        result = run_launch(command, timeout=300, cwd=REPO, env=online_env(hub))
+        if lost is None:
+            assert result.returncode == 0, result.stderr[-4000:]
+            assert hub.repos["me/vivit"]["model.safetensors"] == (out / "model.safetensors").read_bytes()
+            return
+        assert result.returncode == 1, result.stderr[-4000:]
+        said = result.stderr.strip().splitlines()[-1]
+        assert said.startswith("error: training finished but the upload 'Training in progress, step 1' to me/vivit")
+        assert lost not in "".join(hub.repos["me/vivit"])
+        hf, upload, repo_id, folder, in_repo = shlex.split(said.split("`")[1])
+        assert (hf, upload) == ("hf", "upload")
+        HfApi(endpoint=hub.endpoint, token="hf_standin").upload_folder(
+            repo_id=repo_id, folder_path=folder, path_in_repo=in_repo
+        )
+        files = hub.repos["me/vivit"]
+    checkpoint = out / "checkpoints" / "step_1"
+    assert {f"{lost}/{path.name}": path.read_bytes() for path in checkpoint.iterdir()} == checkpoint_files(files)
+    assert files["model.safetensors"] == (out / "model.safetensors").read_bytes()  # the end's, not step 1's
+
+
+def test_a_run_that_fails_after_a_checkpoint_still_pushes_the_checkpoints_it_had_queued(videofolder, tmp_path):
+    """A run that stopped on an error (here: its evaluation's logits not finite, a learning rate of 1e30) while its
+    last checkpoint was being uploaded exited without it: the upload thread died with the process, and the Hub's
+    last-checkpoint/ stayed an older one, or none. Trainer's pushes (futures) finish as the process exits; so do these.
+    The reference: the run's own checkpoint of step 1."""
+    out = tmp_path / "out"
+    flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
+    flags += ["--eval_steps", 2, "--learning_rate", "1e30", *FLAGS]
+    flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint"]
+    with HubStandIn(preupload_delay=3) as hub:  # step 1's push is under way at step 2's evaluation
+        result = run_launch(
+            [sys.executable, str(FINETUNE), *map(str, flags)], timeout=300, cwd=REPO, env=online_env(hub)
+        )
+        files = hub.repos["me/vivit"]
+    assert result.returncode == 1 and "error: after 2 steps" in result.stderr, result.stderr[-4000:]
+    checkpoint = out / "checkpoints" / "step_1"
+    assert {f"last-checkpoint/{path.name}": path.read_bytes() for path in checkpoint.iterdir()} == checkpoint_files(
+        files
+    )

@@ -9,6 +9,7 @@ never touched, so a flaky connection costs an upload, never local work.
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
 import logging
 import os
@@ -61,6 +62,7 @@ class UploadRecord:
     errors: list[str] = field(default_factory=list)
     commit: str | None = None
     ignore_patterns: tuple[str, ...] = ()
+    checkpoint: str | None = None  # --hub_strategy: where in `folder` (and in the repo) a pushed checkpoint lies
 
 
 def folder_operations(folder: Path, ignore_patterns=()) -> list[CommitOperationAdd]:
@@ -107,10 +109,26 @@ class BackgroundUploader:
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="hub-upload", daemon=True)
         self._thread.start()
+        # A process that exits before `close` (a run stopped by an error) waits for the uploads it queued, as the
+        # futures of Trainer's pushes are waited for: the daemon worker died with the interpreter, mid-upload, and a
+        # run's last checkpoint never reached the Hub. (A signal's stop, `os._exit`, waits for nothing.)
+        atexit.register(self._finish_at_exit)
 
-    def push_folder(self, folder, message: str, ignore_patterns=(), delete_after: bool = False) -> UploadRecord:
-        """Queue a commit of every file of `folder` (as it is when the commit runs)."""
-        record = UploadRecord(message=message, folder=str(folder), ignore_patterns=tuple(ignore_patterns))
+    def _finish_at_exit(self) -> None:
+        if not self._thread.is_alive():
+            return
+        pending = self._queue.unfinished_tasks
+        if pending:  # (a run refused mid-way before any push has none: nothing to say)
+            logger.warning("waiting for %d upload(s) to %s before exiting (one try each)", pending, self.repo_id)
+        self.max_retries = 0  # no back-off of minutes at exit: what still fails is said, and its folder kept
+        self.close()
+
+    def push_folder(
+        self, folder, message: str, ignore_patterns=(), delete_after: bool = False, checkpoint: str | None = None
+    ) -> UploadRecord:
+        """Queue a commit of every file of `folder` (as it is when the commit runs); `checkpoint`: the folder in it
+        that holds a checkpoint (`checkpoint_in_repo`), for `checkpoints_not_pushed`."""
+        record = UploadRecord(message, str(folder), ignore_patterns=tuple(ignore_patterns), checkpoint=checkpoint)
         self.records.append(record)
         self._queue.put((Path(folder), tuple(ignore_patterns), delete_after, record))
         return record
@@ -160,6 +178,7 @@ class BackgroundUploader:
 
     def close(self) -> None:
         """Wait for every queued upload, then stop the worker."""
+        atexit.unregister(self._finish_at_exit)
         self._queue.put(None)
         self._thread.join()
 
@@ -167,21 +186,36 @@ class BackgroundUploader:
         """The uploads that gave up (call after `wait` or `close`)."""
         return [record for record in self.records if record.attempts and not record.success]
 
+    def checkpoints_not_pushed(self) -> list[UploadRecord]:
+        """The failed uploads whose checkpoint is not on the Hub (call after `close`): with --hub_strategy
+        all_checkpoints each one, with checkpoint the last one only (each replaces the one before in last-checkpoint/).
+        The end's commit holds no checkpoint, so nothing after a failure makes up for it (a failed model of every_save
+        is: the end pushes the final one)."""
+        pushed = [record for record in self.records if record.checkpoint]
+        if pushed and pushed[-1].checkpoint == LAST_CHECKPOINT:
+            pushed = pushed[-1:]
+        return [record for record in pushed if not record.success]
+
     def failure_message(self, record: UploadRecord) -> str:
-        """What a failed upload left behind and the command that finishes it by hand."""
-        last = record.errors[-1] if record.errors else "unknown error"
+        """What a failed upload left behind and the command that finishes it by hand (a checkpoint's: the checkpoint
+        alone, into its place in the repo; the model staged beside it is older than the end's, pushed since)."""
+        # (its first line: huggingface_hub's HTTP errors add lines of advice, and the message ends a run's log)
+        last = record.errors[-1].splitlines()[0] if record.errors else "unknown error"
+        folder, in_repo = record.folder, "."
+        if record.checkpoint:
+            folder, in_repo = f"{record.folder}/{record.checkpoint}", record.checkpoint
         command = " ".join(
             [
                 "hf upload",
                 self.repo_id,
-                shlex.quote(record.folder),
-                ".",
+                shlex.quote(folder),
+                in_repo,
                 *(f"--exclude {shlex.quote(pattern)}" for pattern in record.ignore_patterns),
             ]
         )
         return (
             f"the upload {record.message!r} to {self.repo_id} failed after {record.attempts} attempt"
-            f"{'s' if record.attempts > 1 else ''} (last error: {last}); the files are kept in {record.folder}; "
+            f"{'s' if record.attempts > 1 else ''} (last error: {last}); the files are kept in {folder}; "
             f"upload them with `{command}`"
         )
 
