@@ -426,7 +426,7 @@ NAMES_IMPORTED_FROM_FORMATS = (
     *("check_config_name", "load_video_dataset", "load_videofolder", "load_kinetics", "load_ssv2"),
     *("load_epic_kitchens", "load_moments", "load_ucf101", "load_hmdb51", "load_hub", "hub_example"),
     *("local_folder_cache_dir", "video_files_below", "label_name", "refuse_empty_label_names", "example_ids"),
-    *("hold_out", "sample_subset", "ExampleSubset", "_index_videos", "_shown", "_SPLIT_ALIASES"),
+    *("hold_out", "sample_subset", "ExampleSubset"),
 )
 
 

@@ -30,7 +30,6 @@ from .annotated import (
     OFFICIAL_SPLITS,
     SPLIT_LIST_FORMATS,
     check_config_name,
-    index_videos,
     load_epic_kitchens,
     load_hmdb51,
     load_kinetics,
@@ -47,7 +46,6 @@ from .examples import (
     warn_repeated_clips,
 )
 from .folders import (
-    SPLIT_ALIASES,
     VIDEO_EXTENSIONS,
     refuse_a_file,
     video_files_below,
@@ -81,10 +79,6 @@ from .subsets import ExampleSubset, hold_out, sample_subset
 from .videofolder import load_videofolder
 
 logger = logging.getLogger("vivit_hf.training.data.formats")
-
-# private names scripts imported from here before the split into a module per data set: still importable, not API
-# (not in `__all__`)
-_index_videos, _shown, _SPLIT_ALIASES = index_videos, quoted, SPLIT_ALIASES
 
 FORMATS: dict[str, Callable[[Sequence[Path]], VideoClassificationData]] = {
     "videofolder": load_videofolder,
