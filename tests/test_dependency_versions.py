@@ -14,7 +14,7 @@ from test_video_realworld_files import sequential_decode
 from video_factory import write_video
 
 from vivit_hf.processing.video_io import open_video
-from vivit_hf.processing.video_pyav import _display_orientation
+from vivit_hf.processing.video_pyav import display_orientation
 
 
 def test_a_video_opens_under_pyav_19_which_has_no_metadata_errors_option(tmp_path, monkeypatch):
@@ -61,8 +61,8 @@ def test_a_mirrored_display_matrix_reads_the_same_from_pyav_19s_side_data(tmp_pa
     path = write_with_matrix(tmp_path / "rot90_hflip.mp4", 90, hflip=True, vflip=False, num_frames=2)
     with av.open(path) as container:
         frame = next(container.decode(video=0))
-        assert _display_orientation(frame) == (90, True)
-        assert _display_orientation(_Frame(frame, _TypesFirst(frame.side_data))) == (90, True)
+        assert display_orientation(frame) == (90, True)
+        assert display_orientation(_Frame(frame, _TypesFirst(frame.side_data))) == (90, True)
 
 
 def test_sdpa_runs_under_transformers_5_0s_attention_registry(monkeypatch):

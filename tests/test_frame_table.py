@@ -368,7 +368,7 @@ def test_an_empty_packet_inside_a_stream_ends_no_read(tmp_path, monkeypatch, cod
     truth, keyframes = decode_past_empty_packets(path)
     assert frame_indices(truth) == list(range(12))
     if as_untimed:
-        monkeypatch.setattr(video_pyav, "_UNTIMED_FORMATS", video_pyav._UNTIMED_FORMATS | {"nut"})  # read there
+        monkeypatch.setattr(video_pyav, "UNTIMED_FORMATS", video_pyav.UNTIMED_FORMATS | {"nut"})  # read there
     with open_video(path, backend="pyav") as reader:
         if reader._start is not None:
             assert reader._start.tolist() == last_keyframe_at_or_before(keyframes)

@@ -19,7 +19,8 @@ from test_frame_table import (
 )
 from video_factory import frame_indices, write_encoded
 
-from vivit_hf.processing.video_io import _TableCache, open_video, probe
+from vivit_hf.processing.video_io import open_video, probe
+from vivit_hf.processing.video_pyav import _TableCache
 
 
 def write_avi(path, num_frames: int) -> str:

@@ -9,7 +9,7 @@ inside the last packet, H.264 stamped with decode times in MXF, a transport stre
 sequential decode with plain PyAV; which packets `_decodable` sends, on stand-in packets; and torchcodec checked
 against PyAV's frame table (frame times, frames returned at another time, readers PyAV takes over), on small files
 and stand-ins (`_frame_table`'s cut packet, `_seek_start`, `frame_times`, `_replace_misread`, `_checked_by_pyav`,
-`_open_with_torchcodec`); last, what an input is called, a title tag that is not UTF-8, and reads that count frames
+`open_with_torchcodec`); last, what an input is called, a title tag that is not UTF-8, and reads that count frames
 from the start (`source_name`, `describe_source`, `PyAVReader._open`, `_torchcodec_plan`, `_sequential_frames`)."""
 
 import os
@@ -27,13 +27,13 @@ from vivit_hf.processing.video_io import (
     PyAVReader,
     TorchcodecReader,
     VideoDecodeError,
-    _decodable,
-    _torchcodec_reason,
     describe_source,
     open_input,
     open_video,
     source_name,
 )
+from vivit_hf.processing.video_pyav import _decodable
+from vivit_hf.processing.video_torchcodec import _torchcodec_reason
 
 
 @pytest.fixture(scope="module")
@@ -344,7 +344,7 @@ def test_a_corrupt_packet_is_held_back_only_as_the_last_one_and_only_where_asked
 
 
 # -- the frame times, and torchcodec checked against PyAV's table (frame_times, _replace_misread, _checked_by_pyav,
-# _open_with_torchcodec)
+# open_with_torchcodec)
 def test_frame_times_are_each_frames_pts_in_seconds_where_the_table_has_them(clip, tmp_path):
     with open_video(clip, backend="pyav") as reader:  # 25 fps, no B-frames: frame i at i / 25 s
         assert reader.frame_times() == pytest.approx(np.arange(10) / 25, abs=1e-9)
@@ -467,9 +467,9 @@ def test_a_file_torchcodec_cannot_open_is_read_by_pyav_from_where_it_was(clip, m
     def cannot_open(resolved, name=None, **kwargs):
         if hasattr(resolved, "read"):
             resolved.read(1000)  # torchcodec may have read some of a file object before it failed
-        raise video_io._TorchcodecCannotOpen("stand-in")
+        raise video_torchcodec._TorchcodecCannotOpen("stand-in")
 
-    monkeypatch.setattr(video_torchcodec, "TorchcodecReader", cannot_open)  # where _open_with_torchcodec looks it up
+    monkeypatch.setattr(video_torchcodec, "TorchcodecReader", cannot_open)  # where open_with_torchcodec looks it up
     data = open(clip, "rb").read()
     source = data if as_bytes else clip
     with open_video(source, backend="torchcodec", thread_type="SLICE", thread_count=1) as reader:

@@ -304,7 +304,7 @@ def test_torchcodec_reads_a_file_object_right_after_pyav_read_from_it_in_between
         assert reader.reference.frames_decoded == decoded_by_pyav  # torchcodec read them: no fallback
 
 
-# -- what torchcodec's open path hands on (`_open_with_torchcodec`, `_checked_by_pyav`, `_FileView`): the kills of
+# -- what torchcodec's open path hands on (`open_with_torchcodec`, `_checked_by_pyav`, `_FileView`): the kills of
 # its mutants (docs/testing.md, "mutmut"), each against plain PyAV's decode of the same file
 class RecordingFile(io.BufferedReader):
     """An open file that records how many bytes each read returned."""
@@ -338,7 +338,7 @@ def test_a_file_object_asked_of_torchcodec_is_read_in_pieces_not_copied_whole(tm
 
 
 def test_a_mirrored_file_asked_of_torchcodec_reads_mirrored_from_a_path_bytes_or_a_file_object(tmp_path):
-    # torchcodec turns frames by the display matrix's angle and does not mirror them: `_open_with_torchcodec` hands it
+    # torchcodec turns frames by the display matrix's angle and does not mirror them: `open_with_torchcodec` hands it
     # the mirror PyAV saw in the file. Plain PyAV's decode applies no matrix: the stored pictures, mirrored by hand.
     path = write_with_matrix(tmp_path / "mirrored.mp4", 0, hflip=True, vflip=False)
     shown = stored_pictures(path)[:, :, ::-1]

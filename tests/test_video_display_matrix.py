@@ -155,7 +155,7 @@ def test_a_display_matrix_that_flattens_the_picture_leaves_it_as_stored(tmp_path
 
 @pytest.mark.parametrize("degrees", [30, 45, 135])
 def test_an_angle_that_is_no_right_angle_leaves_the_picture_as_stored(tmp_path, degrees):
-    # Such an angle is not turned (`_orient`), but the size was taken as turned: every frame was squeezed into the
+    # Such an angle is not turned (`orient`), but the size was taken as turned: every frame was squeezed into the
     # stored picture's height and width swapped (48x64 read as 64x48), and probe reported that size
     path = write_with_matrix(tmp_path / f"turned{degrees}.mp4", degrees, hflip=False, vflip=False, num_frames=3)
     info = probe(path)
@@ -227,10 +227,10 @@ def test_an_exif_orientation_reads_as_pil_shows_the_picture(tmp_path, fmt, orien
 def test_a_motion_jpeg_whose_exif_turns_its_pictures_is_read_with_pyav_when_torchcodec_is_asked(tmp_path, orientation):
     """torchcodec turns frames by the stream's display matrix alone, which an EXIF-tagged Motion JPEG does not have:
     it would give the pictures as stored where PyAV turns them as FFmpeg 8 shows them. Such a file is PyAV's."""
-    from vivit_hf.processing import video_io
+    from vivit_hf.processing import video_torchcodec
 
     path = write_mjpeg(tmp_path / "camera.mov", exif_jpeg(orientation), "mov")
-    misreads, stream_index, hflip = video_io._torchcodec_plan(path)
+    misreads, stream_index, hflip = video_torchcodec._torchcodec_plan(path)
     assert (misreads, stream_index, hflip) == (orientation != 1, 0, False)
 
 

@@ -26,7 +26,7 @@ from video_factory import (
 )
 
 from vivit_hf import ViViTVideoProcessor
-from vivit_hf.processing import video_io
+from vivit_hf.processing import video_io, video_torchcodec
 from vivit_hf.processing.video_io import (
     VideoDecodeError,
     open_video,
@@ -359,7 +359,7 @@ def test_a_one_frame_track_beside_a_video_is_passed_over(tmp_path, backend, name
     reference = _sequential(path, 1 if still_first else 0)
     assert len(reference) == 30
     # the track torchcodec is told to read (with none told, it takes FFmpeg's "best", right here only by chance)
-    assert video_io._torchcodec_plan(str(path))[1] == (1 if still_first else 0)
+    assert video_torchcodec._torchcodec_plan(str(path))[1] == (1 if still_first else 0)
     info = probe(path, backend=backend)
     assert (info.num_frames, info.height, info.width) == (30, 48, 64)
     indices = [0, 17, 29, 4]

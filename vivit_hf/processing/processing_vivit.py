@@ -16,7 +16,7 @@ opt-in colour jitter and RandAugment).
 This module holds the processor and its options (`ViViTVideoProcessorKwargs`), and what a call does with the
 views: the transforms, the stacking and the checks of the options taken together. What a call's `videos` can be and
 how each becomes frames is `video_inputs`; the checks and rules of single options (sizes, resampling, normalisation)
-are `processor_options`. Every name those two hold is importable from here too, as before they were split off.
+are `processor_options`. Their public names are importable from here too, as before they were split off.
 
 It imports only numpy, torch, torchvision, PyAV, transformers and its sibling modules `video_inputs`,
 `processor_options`, `video_io`, `sampling`, `video_transforms` and `errors`, so it travels with `trust_remote_code`
@@ -44,42 +44,34 @@ from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError
 
-# Every name `processor_options` and `video_inputs` hold: those this module uses, and the rest so that they stay
-# importable from here, as before the two were split off (code imported them from here; hence the noqa)
+# The names of `processor_options` and `video_inputs` this module uses, and their other public names, which stay
+# importable from here as before the two were split off (code imported them from here; hence the noqa)
 from .processor_options import (  # noqa: F401
-    _BOOKKEEPING_KEYS,
-    _LOADED_FOR_INFERENCE,
-    _NORMALIZATION_FIELDS,
-    _NUMBER_LISTS,
-    _PIL_CODES,
-    _RESAMPLE_MODES,
-    _RUNTIME_STATE,
-    _SIZES,
-    _TRANSFORMERS_PIXEL_OPTIONS,
+    BOOKKEEPING_KEYS,
+    LOADED_FOR_INFERENCE,
+    NORMALIZATION_FIELDS,
     NORMALIZATION_OPTIONS,
-    _affine,
-    _as_lists,
-    _check_crop_size,
-    _check_normalization,
-    _check_preset,
-    _check_seed,
-    _check_size,
-    _check_switch,
-    _crops,
-    _describe_size,
-    _interpolation_mode,
-    _json_value,
-    _reads_an_int_size_as_square,
-    _refuse_unsupported,
-    _resized_size,
-    _torch_has_lanczos,
-    _transformers_class_name,
-    _transformers_defaults,
-    _transformers_rescale_offset,
-    _unapplied_statistics,
-    _whole,
-    _whole_pixel_sizes,
+    PIL_CODES,
+    RUNTIME_STATE,
+    as_lists,
+    check_crop_size,
+    check_normalization,
+    check_preset,
+    check_seed,
+    check_size,
+    check_switch,
+    describe_size,
     describe_unknown,
+    interpolation_mode,
+    is_cropped,
+    json_value,
+    options_affine,
+    refuse_unsupported,
+    resized_size,
+    transformers_defaults,
+    transformers_rescale_offset,
+    unapplied_statistics,
+    whole_pixel_sizes,
 )
 from .sampling import (
     SAMPLING_MODES,
@@ -88,43 +80,21 @@ from .sampling import (
     sample_clips,
 )
 from .video_inputs import (  # noqa: F401
-    _DATA_FORMATS,
-    _VIDEO_DIMENSIONS,
     FrameSource,
     ViViTVideoMetadata,
-    _array_to_clip_tensor,
-    _as_metadata,
-    _channel_layout,
-    _check_array_video,
-    _check_data_format,
-    _check_not_empty,
-    _checked_fps,
-    _dimensions_error,
-    _frame_times,
-    _has_alpha,
-    _image_file_frames,
-    _image_frames,
-    _is_animated,
-    _is_frame,
-    _is_nested_videos,
-    _is_pil,
-    _metadata_list,
-    _on_white,
-    _per_video_options,
-    _pil_frame_to_array,
-    _pil_frames_to_array,
-    _refuse_nested_numbers,
-    _stack_frames,
-    _take_frames,
-    _three_d_layout,
-    _to_uint8,
-    _video_metadata,
+    as_metadata,
     as_video_list,
+    check_array_video,
+    check_data_format,
     decoder_resize,
     float_scale,
     is_image_files,
     is_one_video,
     is_video_batch_sequence,
+    metadata_of_video,
+    metadata_per_video,
+    per_video_options,
+    take_frames,
 )
 from .video_io import describe_source
 from .video_transforms import (
@@ -142,20 +112,10 @@ from .video_transforms import (
     three_crops,
 )
 
-# The helpers the pipeline shares, under the names they had before they became API (importable from here as before)
-_as_video_list = as_video_list
-_decoder_resize = decoder_resize
-_describe_unknown = describe_unknown
-_float_scale = float_scale
-_FrameSource = FrameSource
-_is_image_files = is_image_files
-_is_one_video = is_one_video
-_is_video_batch_sequence = is_video_batch_sequence
-
 logger = logging.getLogger(__name__)
 # (frame height, width, crop height, width) already warned of in this process: once each, not once per clip
 _PADDED: set[tuple[int, int, int, int]] = set()
-# the unapplied statistics a call was given, already warned of in this process (`_unapplied_statistics`)
+# the unapplied statistics a call was given, already warned of in this process (`unapplied_statistics`)
 _UNAPPLIED_WARNED: set[str] = set()
 
 
@@ -168,7 +128,7 @@ def _warn_when_padded(height: int, width: int, crop, size) -> None:
         return
     _PADDED.add(key)
     padding = 1 - min(height, crop.height) * min(width, crop.width) / (crop.height * crop.width)
-    resized = "" if size is None else f" (resized with size={_describe_size(size)})"
+    resized = "" if size is None else f" (resized with size={describe_size(size)})"
     logger.warning(
         "ViViTVideoProcessor zero-pads frames of %dx%d%s up to crop_size %dx%d: %.0f%% of each view is padding. "
         "Give a size of at least the crop (or a smaller crop_size) unless that is meant.",
@@ -320,32 +280,32 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # An unknown option would otherwise become an attribute that nothing reads (and be saved with the config),
         # so a typo such as `num_frame=8` silently gave the default 32 frames. Loading goes through `from_dict`,
         # which warns instead and leaves only known keys for here.
-        unknown = set(kwargs) - set(self.valid_kwargs.__annotations__) - _BOOKKEEPING_KEYS
+        unknown = set(kwargs) - set(self.valid_kwargs.__annotations__) - BOOKKEEPING_KEYS
         if unknown:
             raise ValueError(f"ViViTVideoProcessor got {describe_unknown(unknown, self.valid_kwargs.__annotations__)}.")
-        preset = _check_preset(kwargs.get("normalization") or type(self).normalization)
+        preset = check_preset(kwargs.get("normalization") or type(self).normalization)
         statistics = sorted(kwargs.keys() & {"image_mean", "image_std"}) if "do_normalize" not in kwargs else []
         for field, value in NORMALIZATION_PRESETS[preset].items():
             kwargs.setdefault(field, value)  # an explicit value (e.g. from a saved config) wins over the preset
         kwargs["normalization"] = preset
         if statistics and not kwargs["do_normalize"]:
-            logger.warning(_unapplied_statistics({name: kwargs[name] for name in statistics}, preset))
-        _check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
-        if isinstance(kwargs.get("resample"), InterpolationMode) and kwargs["resample"] in _PIL_CODES:
-            kwargs["resample"] = _PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
-        _refuse_unsupported(kwargs)
-        _as_lists(kwargs)
-        _whole_pixel_sizes(kwargs)
+            logger.warning(unapplied_statistics({name: kwargs[name] for name in statistics}, preset))
+        check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
+        if isinstance(kwargs.get("resample"), InterpolationMode) and kwargs["resample"] in PIL_CODES:
+            kwargs["resample"] = PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
+        refuse_unsupported(kwargs)
+        as_lists(kwargs)
+        whole_pixel_sizes(kwargs)
         # before transformers turns lists into tuples: the error shows the value as given
-        _check_normalization(lambda name: kwargs.get(name, getattr(type(self), name, None)))
+        check_normalization(lambda name: kwargs.get(name, getattr(type(self), name, None)))
         super().__init__(**kwargs)
         # What a call refuses is refused here too: built (and saved) with such a value, a processor failed at every
         # call, and `InterpolationMode.NEAREST` could not even be printed or saved (not JSON).
         if self.resample is not None:
-            _interpolation_mode(self.resample)
+            interpolation_mode(self.resample)
         if self.do_resize and self.size is not None:
-            _check_size(self.size)
-        _check_data_format(getattr(self, "input_data_format", None))
+            check_size(self.size)
+        check_data_format(getattr(self, "input_data_format", None))
         _check_option_values(lambda name: getattr(self, name, None))
         self.num_skipped = 0
         self._rng = None
@@ -358,7 +318,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # while the saved config and the model card said otherwise. While building, explicit fields win (__init__).
         super().__setattr__(name, value)
         if name == "normalization" and self.__dict__.get("_built") and value is not None:
-            for field, preset_value in NORMALIZATION_PRESETS[_check_preset(value)].items():
+            for field, preset_value in NORMALIZATION_PRESETS[check_preset(value)].items():
                 super().__setattr__(field, preset_value)
 
     @classmethod
@@ -367,17 +327,17 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         of failing: a config written by another version may carry options this one lacks, and must still load. The
         key is kept on the instance, as transformers keeps it, so saving again loses nothing."""
         saved = dict(video_processor_dict)
-        offset = _transformers_rescale_offset(saved)
+        offset = transformers_rescale_offset(saved)
         if offset is not None:  # a config one of transformers' processors wrote: its own offset, not the preset's,
             saved.pop("offset", None)
             saved["rescale_offset"] = offset
             # and its pixels from files: full frames converted, then resized in torch (not while decoding)
             saved.setdefault("resize_in_decoder", False)
             # and what it leaves out is that class's default, not this one's
-            for key, value in _transformers_defaults(saved).items():
+            for key, value in transformers_defaults(saved).items():
                 saved.setdefault(key, value)
         valid = cls.valid_kwargs.__annotations__
-        unknown = {key: saved.pop(key) for key in list(saved) if key not in valid and key not in _BOOKKEEPING_KEYS}
+        unknown = {key: saved.pop(key) for key in list(saved) if key not in valid and key not in BOOKKEEPING_KEYS}
         if unknown:
             logger.warning(
                 "The saved ViViTVideoProcessor config has %s; it is kept but not used (a config from another "
@@ -400,9 +360,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if kwargs.get("normalization") is not None:
             # A loading preset replaces the saved one with its fields, except those given beside it; applied after
             # building (as transformers sets loading keywords), it would depend on the keywords' order.
-            saved = {k: v for k, v in saved.items() if k not in _NORMALIZATION_FIELDS}
+            saved = {k: v for k, v in saved.items() if k not in NORMALIZATION_FIELDS}
             saved["normalization"] = kwargs.pop("normalization")
-        for option, (how, instead, use) in _LOADED_FOR_INFERENCE.items():
+        for option, (how, instead, use) in LOADED_FOR_INFERENCE.items():
             if saved.get(option) and option not in kwargs:
                 saved[option] = False
                 logger.warning(
@@ -414,7 +374,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         for key, value in unknown.items():
             setattr(processor, key, value)
         if statistics and not processor.do_normalize:
-            logger.warning(_unapplied_statistics(statistics, processor.normalization))
+            logger.warning(unapplied_statistics(statistics, processor.normalization))
         return loaded
 
     @classmethod
@@ -425,12 +385,12 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     def to_dict(self) -> dict[str, Any]:
         output = super().to_dict()
-        for key in _RUNTIME_STATE:
+        for key in RUNTIME_STATE:
             output.pop(key, None)
         # options are taken as numpy numbers (`num_frames=np.int64(8)`, read from an array or a table) and a
         # `torch.device`, which JSON cannot hold: `save_pretrained` failed with "Object of type int64 is not JSON
         # serializable" (in a training run, at the Trainer's first checkpoint, which saves the processor)
-        return {key: _json_value(value) for key, value in output.items()}
+        return {key: json_value(value) for key, value in output.items()}
 
     # -- options ---------------------------------------------------------------------------------
     def _options(self, kwargs: dict) -> dict:
@@ -442,23 +402,23 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if kwargs.get("do_normalize") is not None:
             statistics = {}
         if kwargs.get("normalization") is not None:
-            for field, value in NORMALIZATION_PRESETS[_check_preset(kwargs["normalization"])].items():
+            for field, value in NORMALIZATION_PRESETS[check_preset(kwargs["normalization"])].items():
                 kwargs.setdefault(field, value)
         opts = {k: kwargs[k] if kwargs.get(k) is not None else getattr(self, k, None) for k in allowed}
-        _as_lists(opts)  # (the processor's own too: an attribute set after building)
-        _whole_pixel_sizes(opts)
+        as_lists(opts)  # (the processor's own too: an attribute set after building)
+        whole_pixel_sizes(opts)
         if "short_video" in kwargs:  # None is a real choice here, not "use the default"
             opts["short_video"] = kwargs["short_video"]
-        _refuse_unsupported(opts)
-        _check_normalization(opts.get)  # (before `_standardize_kwargs`, which makes tuples of the lists given)
+        refuse_unsupported(opts)
+        check_normalization(opts.get)  # (before `_standardize_kwargs`, which makes tuples of the lists given)
         if statistics and not opts["do_normalize"]:
-            message = _unapplied_statistics(statistics, opts["normalization"])
+            message = unapplied_statistics(statistics, opts["normalization"])
             if message not in _UNAPPLIED_WARNED:  # once, not once per call of a loop
                 _UNAPPLIED_WARNED.add(message)
                 logger.warning(message)
         # only a call's own seed seeds the call; the processor's seeds its stream (`_generator`)
         opts["seed"] = kwargs.get("seed")
-        _check_seed(opts["seed"], "seed")
+        check_seed(opts["seed"], "seed")
         # a call's float_max speaks of its own videos; the processor's (a saved config's) of the videos it expected
         opts["float_max_in_call"] = kwargs.get("float_max") is not None
         opts.update(
@@ -472,8 +432,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             )
         )
         if opts["do_resize"]:
-            _check_size(opts["size"])
-        _check_crop_size(opts)
+            check_size(opts["size"])
+        check_crop_size(opts)
         _check_option_values(opts.get)
         if kwargs.get("fps") is not None and kwargs.get("num_frames") is not None:
             raise ValueError("`num_frames` and `fps` are mutually exclusive arguments, please use only one!")
@@ -488,7 +448,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if opts["sampling_mode"] not in SAMPLING_MODES:
             raise ValueError(f"sampling_mode must be one of {SAMPLING_MODES}, got {opts['sampling_mode']!r}.")
         check_short_video(opts["short_video"])
-        _interpolation_mode(opts["resample"])  # before decoding anything
+        interpolation_mode(opts["resample"])  # before decoding anything
         if opts["num_crops"] not in (1, 3):
             raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']}.")
         for name in ("num_clips", "num_frames", "frame_stride"):
@@ -576,7 +536,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         views, folded into one `x * scale + bias` per channel: `(scale, bias)`, `(3, 1, 1)` float32 each, for
         `apply_affine` (on the processor's `device` when it has one, where its calls' views are)."""
         device = self._call_or_own(kwargs, "device")
-        return _affine(self._options(kwargs), device)
+        return options_affine(self._options(kwargs), device)
 
     def _views_batch(self, videos, kwargs: dict, raw: bool) -> BatchFeature:
         """A call: every video's views, normalised (or, `raw`, as they are) and stacked, and what the options ask
@@ -587,17 +547,17 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         # no metadata, and `input_data_format="channels_last"` read an ambiguous (T, 3, H, 3) array channels-first)
         device = self._call_or_own(kwargs, "device")
         return_metadata = self._call_or_own(kwargs, "return_metadata")
-        _check_switch("return_metadata", return_metadata)
+        check_switch("return_metadata", return_metadata)
         return_metadata = bool(return_metadata)
         input_data_format = self._call_or_own(kwargs, "input_data_format")
-        _check_data_format(input_data_format)  # before decoding anything
+        check_data_format(input_data_format)  # before decoding anything
         kwargs.pop("data_format", None)  # (transformers' video processors give channels-first too)
         opts = self._options(kwargs)
         rng = self._generator(opts["seed"], bool(opts["do_train_augment"]))
 
         views, kept, metadata = [], [], []
         video_list = as_video_list(videos)
-        metadata_list = _metadata_list(given_metadata, len(video_list))
+        metadata_list = metadata_per_video(given_metadata, len(video_list))
         for position, video in enumerate(video_list):
             try:
                 clips, meta = self._process_one(video, opts, rng, input_data_format, device, metadata_list[position])
@@ -673,7 +633,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         `num_frames` over the whole video, while calls take the paper's clip at `frame_stride`: it named frames a
         call never used. Other options (`frame_stride`, `num_clips`, `seed`, ...) as in a call; a short video is
         handled as a file's. One clip: a 1-D array, as transformers'; `num_clips > 1`: `(num_clips, num_frames)`."""
-        metadata = _as_metadata(metadata, "metadata")
+        metadata = as_metadata(metadata, "metadata")
         total = getattr(metadata, "total_num_frames", None)
         if isinstance(total, bool) or not isinstance(total, (int, np.integer)) or total < 1:
             raise ValueError(f"metadata.total_num_frames must be a whole number of frames >= 1, got {total!r}.")
@@ -747,7 +707,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         call's own float values (integer frames as float32 on [0, 255], read back so with `float_max=255.0` or
         None; `DecodedVideoCache` keeps no copy of a float video)."""
         input_data_format = self._call_or_own(kwargs, "input_data_format")
-        _check_data_format(input_data_format)
+        check_data_format(input_data_format)
         opts = self._options(kwargs)
         source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
@@ -768,10 +728,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
         source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
-            opts = _per_video_options(opts, source, given_metadata)
+            opts = per_video_options(opts, source, given_metadata)
             scale = 1.0
             if source.tensor is not None:
-                _check_array_video(source.tensor, opts, source.name)
+                check_array_video(source.tensor, opts, source.name)
                 scale = float_scale(
                     source.tensor, opts["float_max"], source.name, opts["do_rescale"], opts["float_max_in_call"]
                 )
@@ -781,14 +741,14 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             unique = np.unique(clips)
             _check_resized_frame(source, opts, clips.shape[1])
             frames = source.pixels(unique, scale, *decoder_resize(opts, source))
-            metadata = _video_metadata(video, source, opts, clips, given_metadata)  # (the reader's, while it is open)
+            metadata = metadata_of_video(video, source, opts, clips, given_metadata)  # (the reader's, while it is open)
         finally:
             source.close()
         views = []
         for clip in clips:
             # one clip of distinct increasing frames (the common case) is the decoded batch itself
             same = clip.size == unique.size and bool(np.array_equal(clip, unique))
-            clip_frames = frames if same else _take_frames(frames, np.searchsorted(unique, clip))
+            clip_frames = frames if same else take_frames(frames, np.searchsorted(unique, clip))
             if device is not None:
                 clip_frames = clip_frames.to(device)
             views.extend(self.transform_clip(clip_frames, opts, rng))
@@ -796,7 +756,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
 
     def transform_clip(self, clip: torch.Tensor, opts: dict, rng: np.random.Generator) -> list[torch.Tensor]:
         """One `(T, 3, H, W)` clip -> `num_crops` views (not yet rescaled); random draws shared by all frames."""
-        interpolation = _interpolation_mode(opts["resample"])
+        interpolation = interpolation_mode(opts["resample"])
         if interpolation == InterpolationMode.LANCZOS and opts["do_resize"] and clip.device.type != "cpu":
             # torchvision has LANCZOS on the CPU only (transformers resizes with BICUBIC there instead: other pixels)
             raise ValueError(
@@ -804,8 +764,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 "unset (the views can be moved after) or use BICUBIC (3)."
             )
         size, crop = opts["size"], opts["crop_size"]
-        resized = _resized_size(*clip.shape[-2:], size) if opts["do_resize"] else tuple(clip.shape[-2:])
-        if _crops(opts):
+        resized = resized_size(*clip.shape[-2:], size) if opts["do_resize"] else tuple(clip.shape[-2:])
+        if is_cropped(opts):
             _warn_when_padded(*resized, crop, size if opts["do_resize"] else None)
         if opts["do_resize"] and not opts["do_train_augment"] and (opts["num_crops"] == 3 or opts["do_center_crop"]):
             # fixed crops, cut a few resized frames at a time where the resized clip is large (`resized_views`)
@@ -840,7 +800,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         arithmetic itself."""
         if not views:
             return torch.empty(0)
-        scale, bias = _affine(opts, views[0].device)
+        scale, bias = options_affine(opts, views[0].device)
         shapes = {tuple(v.shape) for v in views}
         if len(shapes) > 1:
             if opts["return_tensors"] is not None:
@@ -889,7 +849,7 @@ def _empty_batch(opts: dict, raw: bool = False) -> torch.Tensor:
     `raw_views`)."""
     crop, size = opts["crop_size"], opts["size"]
     height_width = None
-    if _crops(opts):
+    if is_cropped(opts):
         height_width = (crop.height, crop.width)
     elif opts["do_resize"] and not size.shortest_edge and size.height and size.width:
         height_width = (size.height, size.width)
@@ -931,7 +891,7 @@ def _check_resized_frame(source: FrameSource, opts: dict, frames: int) -> None:
     else:
         info, element = source.reader.info, 1  # (frames as displayed, decoded to uint8)
         height, width = info.height, info.width
-    new_height, new_width = _resized_size(height, width, opts["size"])
+    new_height, new_width = resized_size(height, width, opts["size"])
     frame_bytes = 3 * new_height * new_width * element
     clip = f"{frame_bytes / 2**20:.0f} MiB a frame"
     if opts["do_train_augment"] and frame_bytes <= RESIZED_BYTES < frame_bytes * frames:
@@ -940,7 +900,7 @@ def _check_resized_frame(source: FrameSource, opts: dict, frames: int) -> None:
     if frame_bytes > RESIZED_BYTES:
         raise BrokenVideoError(
             f"Video {source.name} has frames of {width}x{height} (width x height), which size="
-            f"{_describe_size(opts['size'])} resizes to {new_width}x{new_height}: {clip}, past the "
+            f"{describe_size(opts['size'])} resizes to {new_width}x{new_height}: {clip}, past the "
             f"{RESIZED_BYTES >> 20} MiB allowed. A video of this shape is likely a banner or a file whose header "
             f"states the wrong size; {RESIZED_FRAME_ADVICE}."
         )
@@ -988,19 +948,19 @@ def _check_option_values(get) -> None:
         return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
     for name in _SWITCHES:
-        _check_switch(name, get(name))
+        check_switch(name, get(name))
     crops = get("do_center_crop") or get("num_crops") == 3 or get("do_train_augment")
     for name, used in (("size", get("do_resize")), ("crop_size", crops)):  # (unused, as a size without resizing)
         value = get(name)
         names = ("height", "width", "shortest_edge", "longest_edge", "max_height", "max_width")
         sides = {side: getattr(value, side, None) for side in names}
         if used and any(v is not None and not (number(v) and v >= 1) for v in sides.values()):
-            raise ValueError(f"{name} sides must be at least 1 pixel, got {_describe_size(value)}.")
+            raise ValueError(f"{name} sides must be at least 1 pixel, got {describe_size(value)}.")
         if used and any(isinstance(v, (float, np.floating)) for v in sides.values()):  # (whole ones are ints here)
-            raise ValueError(f"{name} sides must be whole numbers of pixels, got {_describe_size(value)}.")
+            raise ValueError(f"{name} sides must be whole numbers of pixels, got {describe_size(value)}.")
     crop = get("crop_size")
     if crops and crop is not None and not (getattr(crop, "height", None) and getattr(crop, "width", None)):
-        raise ValueError(f"crop_size must give 'height' and 'width', got {_describe_size(crop)}.")
+        raise ValueError(f"crop_size must give 'height' and 'width', got {describe_size(crop)}.")
     probability = get("color_jitter_prob")
     if probability is not None and not (number(probability) and 0 <= probability <= 1):
         raise ValueError(f"color_jitter_prob must be a probability in [0, 1], got {probability!r}.")

@@ -35,7 +35,7 @@ from .video_transforms import NORMALIZATION_PRESETS, affine_normalization, resiz
 logger = logging.getLogger(__name__.removesuffix("processor_options") + "processing_vivit")
 
 
-def _json_value(value):
+def json_value(value):
     """`value` with numpy numbers as Python's, arrays and tensors as lists and a `torch.device` as its name, inside
     lists and dicts too."""
     if isinstance(value, (np.generic, np.ndarray, torch.Tensor)):
@@ -43,22 +43,22 @@ def _json_value(value):
     if isinstance(value, torch.device):
         return str(value)
     if isinstance(value, (list, tuple)):
-        return type(value)(_json_value(item) for item in value)
+        return type(value)(json_value(item) for item in value)
     if isinstance(value, dict):
-        return {key: _json_value(item) for key, item in value.items()}
+        return {key: json_value(item) for key, item in value.items()}
     return value
 
 
-def _describe_size(size) -> str:
+def describe_size(size) -> str:
     """A SizeDict as the dict a user writes: {'shortest_edge': 20}."""
     fields = ("height", "width", "shortest_edge", "longest_edge", "max_height", "max_width")
     return str({name: getattr(size, name) for name in fields if getattr(size, name, None) is not None})
 
 
-_RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built")
+RUNTIME_STATE = ("num_skipped", "_rng", "_rng_key", "_built")
 # Keys transformers writes into (or wrote into, in earlier versions) a saved processor config beside the options:
 # bookkeeping, never a misspelt option, so a config carrying them loads silently.
-_BOOKKEEPING_KEYS = frozenset(
+BOOKKEEPING_KEYS = frozenset(
     {
         "video_processor_type",
         "image_processor_type",
@@ -76,7 +76,7 @@ _BOOKKEEPING_KEYS = frozenset(
 # processor is deterministic); with `skip_broken` the pipeline's batch lost a broken video's slot to the next video's
 # result (a lone broken one crashed in the model).
 # Option -> (how it was saved, what inference does instead, what asking for it by name does).
-_LOADED_FOR_INFERENCE = {
+LOADED_FOR_INFERENCE = {
     "do_train_augment": (
         "in training mode (do_train_augment=True)",
         "the test clip and centre crop",
@@ -88,12 +88,12 @@ _LOADED_FOR_INFERENCE = {
         "skip broken videos",
     ),
 }
-_NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
+NORMALIZATION_FIELDS = ("rescale_factor", "rescale_offset", "do_normalize", "image_mean", "image_std")
 # Every option saying how views are rescaled and normalised: a preset's name, the switch and the preset's fields
-NORMALIZATION_OPTIONS = ("normalization", "do_rescale", *_NORMALIZATION_FIELDS)
+NORMALIZATION_OPTIONS = ("normalization", "do_rescale", *NORMALIZATION_FIELDS)
 # PIL's resampling codes (transformers' `resample`) -> torch's modes. PIL's NEAREST takes the source pixel under each
 # output pixel's centre, as transformers' processors do: torch's "nearest-exact" ("nearest" is shifted half a pixel).
-# BOX and HAMMING have no torch filter: refused (`_interpolation_mode`), never replaced by another. LANCZOS is torch's
+# BOX and HAMMING have no torch filter: refused (`interpolation_mode`), never replaced by another. LANCZOS is torch's
 # where torchvision has it (0.27 on, on the CPU), as transformers' processors resize with it there.
 _RESAMPLE_MODES = {
     PILImageResampling.NEAREST: InterpolationMode.NEAREST_EXACT,
@@ -103,7 +103,7 @@ _RESAMPLE_MODES = {
 # torchvision's modes transformers maps PIL's codes to -> those codes: transformers' own table, inverted
 # (`InterpolationMode.NEAREST`, torch's shifted nearest, is none of them: refused, as it gives other pixels than PIL's
 # NEAREST)
-_PIL_CODES = {mode: code for code, mode in pil_torch_interpolation_mapping.items()}
+PIL_CODES = {mode: code for code, mode in pil_torch_interpolation_mapping.items()}
 _MODE_NAMES = {mode.value for mode in InterpolationMode}
 
 
@@ -121,7 +121,7 @@ def _transformers_class_name(saved: dict) -> str | None:
     return None
 
 
-def _transformers_rescale_offset(saved: dict) -> bool | None:
+def transformers_rescale_offset(saved: dict) -> bool | None:
     """`rescale_offset` for a saved config that one of transformers' processors wrote (`_transformers_class_name`),
     which has no such key: the default preset's (scenic's offset) would subtract 1 after a rescale that subtracts
     nothing, e.g. a VideoMAE config's [-1, 1] pixels read as [-3, -1]. transformers' ViViT processors subtract it
@@ -151,7 +151,7 @@ _TRANSFORMERS_PIXEL_OPTIONS = (
 )
 
 
-def _transformers_defaults(saved: dict) -> dict:
+def transformers_defaults(saved: dict) -> dict:
     """The defaults, for the options in `_TRANSFORMERS_PIXEL_OPTIONS`, of the transformers processor class that wrote
     `saved`: filled from this processor's instead, a VideoMAE config without `rescale_factor` (transformers' 1/255;
     the older ones written by `VideoMAEFeatureExtractor` have none) was rescaled by 1/127.5 and normalised with
@@ -189,12 +189,12 @@ def _reads_an_int_size_as_square(processor_class) -> bool:
     return (size.get("height") if isinstance(size, dict) else getattr(size, "height", None)) is not None
 
 
-def _crops(opts: dict) -> bool:
+def is_cropped(opts: dict) -> bool:
     """Whether each view is cut to `crop_size` (a random crop in training, three crops, or the centre crop)."""
     return bool(opts["do_train_augment"] or opts["num_crops"] == 3 or opts["do_center_crop"])
 
 
-def _affine(opts: dict, device=None) -> tuple[torch.Tensor, torch.Tensor]:
+def options_affine(opts: dict, device=None) -> tuple[torch.Tensor, torch.Tensor]:
     """The call's rescale and normalisation as `apply_affine`'s per-channel `scale` and `bias`."""
     return affine_normalization(
         opts["do_rescale"],
@@ -207,7 +207,7 @@ def _affine(opts: dict, device=None) -> tuple[torch.Tensor, torch.Tensor]:
     )
 
 
-def _resized_size(height: int, width: int, size) -> tuple[int, int]:
+def resized_size(height: int, width: int, size) -> tuple[int, int]:
     """`(H, W)` a `height` x `width` frame is resized to, by transformers' rule (`TorchvisionBackend.resize`):
     `shortest_edge` alone, the shorter side to it and the longer scaled and truncated; with `longest_edge`, the same
     unless the longer side would pass `longest_edge`, then the longer side to `longest_edge` and the shorter scaled
@@ -225,7 +225,7 @@ def _resized_size(height: int, width: int, size) -> tuple[int, int]:
     return int(size.height), int(size.width)
 
 
-def _check_size(size) -> None:
+def check_size(size) -> None:
     """Refuse a size the resize cannot follow before any decoding (a `longest_edge` alone gave no size, and was
     refused only after decoding)."""
     if size is None:  # (it failed on `None.shortest_edge`, an AttributeError naming no option)
@@ -242,10 +242,10 @@ def _check_size(size) -> None:
     )
 
 
-def _check_crop_size(opts: dict) -> None:
+def check_crop_size(opts: dict) -> None:
     """Refuse views cut to no crop size (a `crop_size=None` failed on `None.height`, an AttributeError naming no
     option), as transformers refuses it."""
-    if _crops(opts) and opts["crop_size"] is None:
+    if is_cropped(opts) and opts["crop_size"] is None:
         cut_by = "do_center_crop=True" if opts["do_center_crop"] else "num_crops=3 / do_train_augment=True"
         raise ValueError(
             f"{cut_by} cuts each view to crop_size, got None: pass a crop_size such as "
@@ -253,7 +253,7 @@ def _check_crop_size(opts: dict) -> None:
         )
 
 
-def _interpolation_mode(resample) -> InterpolationMode:
+def interpolation_mode(resample) -> InterpolationMode:
     """torch's mode for a PIL resampling code (`PILImageResampling` or its int) or a torchvision `InterpolationMode`
     (which transformers' processors also take), or an error naming the ones supported."""
     given = resample
@@ -262,7 +262,7 @@ def _interpolation_mode(resample) -> InterpolationMode:
         # are; "torch has no such filter" was said of "bilinear"
         resample = InterpolationMode(resample)
     if isinstance(resample, InterpolationMode):  # as PIL's code, so both spellings give the same pixels
-        resample = _PIL_CODES.get(resample, resample)
+        resample = PIL_CODES.get(resample, resample)
     try:
         mode = PILImageResampling(resample)
     except ValueError:
@@ -300,7 +300,7 @@ def _torch_has_lanczos() -> bool:
     return True
 
 
-def _check_preset(preset) -> str:
+def check_preset(preset) -> str:
     if preset not in NORMALIZATION_PRESETS:
         raise ValueError(f"normalization must be one of {sorted(NORMALIZATION_PRESETS)}, got {preset!r}.")
     return preset
@@ -310,7 +310,7 @@ def _check_preset(preset) -> str:
 _NUMBER_LISTS = ("image_mean", "image_std", "scale_jitter", "rand_augment")
 
 
-def _as_lists(options: dict) -> None:
+def as_lists(options: dict) -> None:
     """Arrays and tensors given for `_NUMBER_LISTS` as lists, in place: `scale_jitter=np.array([0.9, 1.2])` failed
     with numpy's "truth value of an array ... is ambiguous", and a tensor `image_mean` with "Object of type Tensor is
     not JSON serializable" at `save_pretrained`, after training."""
@@ -322,7 +322,7 @@ def _as_lists(options: dict) -> None:
 _SIZES = ("size", "crop_size")
 
 
-def _whole_pixel_sizes(options: dict) -> None:
+def whole_pixel_sizes(options: dict) -> None:
     """`size` / `crop_size` in pixels as Python ints, in place: numpy integers (read from an array or a table:
     `crop_size=np.int64(224)`) and whole floats (224.0, as a JSON written by another tool may hold) become ints.
     transformers' size rules test `isinstance(size, int)`: a numpy integer failed with its bare "Could not convert
@@ -357,7 +357,7 @@ def _whole(value):
     return value
 
 
-def _refuse_unsupported(options: dict) -> None:
+def refuse_unsupported(options: dict) -> None:
     """transformers' options this processor cannot honour, refused by name (accepted, they changed nothing)."""
     if options.get("do_convert_rgb") is False:
         raise ValueError(
@@ -372,7 +372,7 @@ def _refuse_unsupported(options: dict) -> None:
         )
 
 
-def _unapplied_statistics(statistics: dict, preset: str) -> str:
+def unapplied_statistics(statistics: dict, preset: str) -> str:
     """VideoMAE's and ViT's processors normalise by default, so their users pass only the statistics (to the
     constructor, `from_pretrained` or a call): here the default preset has normalisation off, and the statistics
     changed no pixel without a word."""
@@ -384,7 +384,7 @@ def _unapplied_statistics(statistics: dict, preset: str) -> str:
     )
 
 
-def _check_normalization(get) -> None:
+def check_normalization(get) -> None:
     """`image_mean`, `image_std` and `rescale_factor` that would make NaN or infinite pixels, or the wrong ones, are
     refused by name, with the value given, whether or not `do_normalize` uses them now: a processor built or saved
     with them failed (or went NaN) at the first call that turned normalisation on. Before, a NaN or infinite mean, a
@@ -438,7 +438,7 @@ def _check_normalization(get) -> None:
         )
 
 
-def _check_switch(name: str, value) -> None:
+def check_switch(name: str, value) -> None:
     """An on/off option is True, False or None (the default); 0 and 1 read as they are meant too. Any other value
     (the string "false" above all, which is true) is refused, naming the option and the value."""
     if value is None or isinstance(value, (bool, np.bool_)):
@@ -448,7 +448,7 @@ def _check_switch(name: str, value) -> None:
     raise ValueError(f"{name} must be True or False, got {value!r} (a {type(value).__name__}).")
 
 
-def _check_seed(seed, what: str) -> None:
+def check_seed(seed, what: str) -> None:
     """A seed is None or a whole number >= 0 (what numpy's generators take), refused here rather than deep in numpy
     at the first random draw."""
     whole = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)

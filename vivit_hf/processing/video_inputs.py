@@ -25,7 +25,7 @@ from torchvision.transforms import InterpolationMode
 from transformers.video_utils import VideoMetadata
 
 from .errors import BrokenVideoError
-from .processor_options import _interpolation_mode, _resized_size, describe_unknown
+from .processor_options import describe_unknown, interpolation_mode, resized_size
 from .video_io import VideoReader, describe_source, evenly_spaced, open_video, source_name
 from .video_sources import resolve_source
 
@@ -63,7 +63,7 @@ class ViViTVideoMetadata(VideoMetadata):
 
 
 # -- inputs ------------------------------------------------------------------------------------------
-def _per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
+def per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     """The call's options for one video, by its kind (the table in docs/processor.md).
 
     `do_sample_frames=None`: a file (path, URL, bytes, file object, container, decoder) is sampled, frames given
@@ -92,7 +92,7 @@ def _per_video_options(opts: dict, source: FrameSource, given_metadata) -> dict:
     return opts
 
 
-def _video_metadata(video, source: FrameSource, opts: dict, clips: np.ndarray, given) -> ViViTVideoMetadata:
+def metadata_of_video(video, source: FrameSource, opts: dict, clips: np.ndarray, given) -> ViViTVideoMetadata:
     """What `return_metadata=True` says of one video, as transformers' video processors say it (`VideoMetadata`):
     for a file, its reader's frame count, rate, size as displayed, duration and backend, as transformers' `load_video`
     gives them; for frames in memory, their count and size, with no backend, and the rate (and duration) only where
@@ -132,7 +132,7 @@ def _frame_times(source: FrameSource, clips: np.ndarray, given) -> list[float] |
     return (times[clips.reshape(-1)] - times[0]).tolist()
 
 
-def _metadata_list(video_metadata, num_videos: int) -> list:
+def metadata_per_video(video_metadata, num_videos: int) -> list:
     """`video_metadata` as one `VideoMetadata` (or None) per video: one dict / `VideoMetadata`, a list of them, or
     transformers' nested list (one list per video)."""
     if video_metadata is None:
@@ -142,14 +142,14 @@ def _metadata_list(video_metadata, num_videos: int) -> list:
         entries = [entry for group in entries for entry in group]
     many = len(entries) > 1
     entries = [
-        _as_metadata(entry, f"video_metadata[{i}]" if many else "video_metadata") for i, entry in enumerate(entries)
+        as_metadata(entry, f"video_metadata[{i}]" if many else "video_metadata") for i, entry in enumerate(entries)
     ]
     if len(entries) != num_videos:
         raise ValueError(f"Got {num_videos} videos but {len(entries)} `video_metadata` entries; pass one per video.")
     return entries
 
 
-def _as_metadata(entry, what: str) -> VideoMetadata | None:
+def as_metadata(entry, what: str) -> VideoMetadata | None:
     """One video's metadata as a `VideoMetadata` (None: none given for it), a dict read by its keys.
 
     `VideoMetadata(**entry)` failed with Python's bare TypeError for a misspelt key, for `{"fps": 25}` given with a
@@ -284,7 +284,7 @@ def is_video_batch_sequence(videos) -> bool:
 _DATA_FORMATS = ("channels_first", "channels_last", "first", "last")
 
 
-def _check_data_format(input_data_format) -> None:
+def check_data_format(input_data_format) -> None:
     """`input_data_format` is None, a transformers `ChannelDimension` or its value. Any other (a misspelt
     "channel_last") was read as no answer, so an ambiguous (T, 3, W, 3) array was read channels-first against it."""
     value = getattr(input_data_format, "value", input_data_format)
@@ -433,7 +433,7 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
     return tensor
 
 
-def _check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
+def check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
     """Gradients flow through resizing, crops, flips, colour jitter and the rescale / normalisation of a float video;
     RandAugment works on uint8 pixels, which would cut the graph without a word: refuse that."""
     if tensor.requires_grad and opts["do_train_augment"] and opts["rand_augment"]:
@@ -519,7 +519,7 @@ def decoder_resize(opts: dict, source: FrameSource | None = None) -> tuple:
     """`(size, interpolation)` for a reader to resize while decoding, or `(None, "bilinear")`. A `longest_edge` cap
     and a `max_height` / `max_width` box need the frame's size: given as `(height, width)` from `source`'s reader
     (without one, nothing is resized while decoding)."""
-    mode = _interpolation_mode(opts["resample"])
+    mode = interpolation_mode(opts["resample"])
     interpolation = mode.value  # the decoders' name for it
     wanted = opts["resize_in_decoder"]
     if wanted is None:  # transformers' preset keeps its exact path: convert full frames, resize in torch
@@ -533,7 +533,7 @@ def decoder_resize(opts: dict, source: FrameSource | None = None) -> tuple:
         return None, interpolation
     info = None if source is None or source.reader is None else source.reader.info  # as displayed
     shown = None if info is None else (info.height, info.width)
-    if shown is not None and any(new > old for new, old in zip(_resized_size(*shown, size), shown)):
+    if shown is not None and any(new > old for new, old in zip(resized_size(*shown, size), shown)):
         # An enlargement gains nothing by resizing while converting (the frames are small to convert anyway), and
         # libswscale's one-pass chroma upsampling and scaling differs from the exact path most there: 320x240 to
         # 256, as UCF101 and HMDB51 are read, 6.6 grey levels mean, 151 at most (a 720p downscale: 4.8 and 66)
@@ -541,7 +541,7 @@ def decoder_resize(opts: dict, source: FrameSource | None = None) -> tuple:
     if (size.shortest_edge and size.longest_edge) or (not size.shortest_edge and size.max_height and size.max_width):
         if info is None:
             return None, interpolation
-        return _resized_size(info.height, info.width, size), interpolation
+        return resized_size(info.height, info.width, size), interpolation
     if size.shortest_edge:
         return int(size.shortest_edge), interpolation
     if size.height and size.width:
@@ -549,7 +549,7 @@ def decoder_resize(opts: dict, source: FrameSource | None = None) -> tuple:
     return None, interpolation
 
 
-def _take_frames(frames: torch.Tensor, positions) -> torch.Tensor:
+def take_frames(frames: torch.Tensor, positions) -> torch.Tensor:
     """`frames[positions]` along time, copying whole frames of the channels-last memory decoders give
     (indexing the permuted view would gather byte by byte)."""
     index = torch.as_tensor(np.asarray(positions), dtype=torch.long, device=frames.device)
@@ -725,7 +725,7 @@ class FrameSource:
         if self.tensor is not None:
             if indices.size == self.num_frames:  # every frame, in order
                 return self.tensor
-            return _take_frames(self.tensor, indices)
+            return take_frames(self.tensor, indices)
         frames = self.reader.read(indices, size=size, interpolation=interpolation)  # (N, H, W, 3) uint8
         return torch.from_numpy(frames).permute(0, 3, 1, 2)
 
@@ -735,7 +735,7 @@ class FrameSource:
         frames = self.get(indices, size, interpolation)
         alpha = None
         if self.alpha is not None:
-            alpha = self.alpha if indices.size == self.num_frames else _take_frames(self.alpha, indices)
+            alpha = self.alpha if indices.size == self.num_frames else take_frames(self.alpha, indices)
         return _on_white(frames, alpha, scale)
 
     def close(self) -> None:

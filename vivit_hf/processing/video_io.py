@@ -25,7 +25,7 @@ asks for torchcodec (it needs the system FFmpeg libraries), and a torchcodec `Vi
 ASF, MPEG-TS, MPEG-PS and raw streams are read with PyAV in both cases, a decoder's file found where datasets
 keeps it (see `_TORCHCODEC_MISREAD_FORMATS`; a decoder built by hand hides its file, and is read with a warning).
 A file opened for torchcodec is also indexed by PyAV (a demux): where the two count other frames, torchcodec cannot
-open the file, or a frame it returns has another time than the one asked, PyAV reads (see `_open_with_torchcodec`).
+open the file, or a frame it returns has another time than the one asked, PyAV reads (see `open_with_torchcodec`).
 
 Callers import everything from this module, the entry point; the parts live beside it: `video_reader` (the
 `VideoReader` interface, `VideoInfo`, output sizes and resizing), `errors` (`VideoDecodeError`), `video_sources` (the
@@ -48,11 +48,7 @@ import numpy as np
 # The entry point: callers (and their tests) import every name below from here, wherever it lives
 from .errors import VideoDecodeError
 from .video_pyav import (  # noqa: F401
-    _TABLE_CACHE,
-    _UNTIMED_FORMATS,
     PyAVReader,
-    _decodable,
-    _TableCache,
     open_input,
     several_video_tracks,
     video_stream,
@@ -68,13 +64,9 @@ from .video_reader import (  # noqa: F401
 )
 from .video_sources import describe_source, is_av_container, is_torchcodec_decoder, source_name  # noqa: F401
 from .video_torchcodec import (  # noqa: F401
-    _TORCHCODEC_MISREAD_FORMATS,
     TorchcodecReader,
-    _open_torchcodec_decoder,
-    _open_with_torchcodec,
-    _torchcodec_plan,
-    _torchcodec_reason,
-    _TorchcodecCannotOpen,
+    open_torchcodec_decoder,
+    open_with_torchcodec,
     torchcodec_available,
 )
 
@@ -98,7 +90,7 @@ URL_TIME_LIMIT = 600.0  # seconds
 URL_SIZE_LIMIT = 8 << 30  # bytes
 
 
-def _download(url: str, name: str) -> io.BytesIO:
+def download_url(url: str, name: str) -> io.BytesIO:
     """The whole file at `url`, in memory (FFmpeg seeks in most containers: an mp4's index may sit at its end)."""
     import time
     import urllib.request
@@ -132,7 +124,7 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
     if isinstance(source, VideoReader):
         return source
     if is_torchcodec_decoder(source):
-        return _open_torchcodec_decoder(source, **kwargs)
+        return open_torchcodec_decoder(source, **kwargs)
     if is_av_container(source):
         return PyAVReader(source, **kwargs)
     if backend not in ("auto", "pyav", "torchcodec"):
@@ -140,7 +132,7 @@ def open_video(source: Any, backend: str = "auto", **kwargs) -> VideoReader:
     if backend == "torchcodec":
         if not torchcodec_available():
             raise ImportError("backend='torchcodec' was asked but torchcodec does not import here.")
-        return _open_with_torchcodec(source, **kwargs)
+        return open_with_torchcodec(source, **kwargs)
     return PyAVReader(source, **kwargs)
 
 

@@ -28,11 +28,11 @@ import numpy as np
 
 from .errors import VideoDecodeError
 from .video_reader import (
-    _INTERPOLATIONS,
+    INTERPOLATIONS,
     VideoInfo,
     VideoReader,
-    _check_interpolation,
-    _orient,
+    check_interpolation,
+    orient,
     output_size,
     video_duration,
 )
@@ -60,8 +60,8 @@ _SKIP_NONREF_PER_PACKET = frozenset({"h264"})
 
 # Demuxers whose packets carry no presentation timestamps (see PyAVReader._frame_table), and
 # FFmpeg's flag for formats that store no timestamps at all (raw elementary streams).
-_UNTIMED_FORMATS = frozenset({"avi", "asf"})
-_AVFMT_NOTIMESTAMPS = 0x0080
+UNTIMED_FORMATS = frozenset({"avi", "asf"})
+AVFMT_NOTIMESTAMPS = 0x0080
 # Formats whose clock may jump (FFmpeg's AVFMT_TS_DISCONT: MPEG-TS, MPEG-PS): `cat a.ts b.ts` (HLS segments, camera
 # clips, a broadcast across a clock reset) is a valid file whose second clock can run behind the first one's
 _AVFMT_TS_DISCONT = 0x0200
@@ -79,7 +79,7 @@ _UNDEFINED_CUT_CODECS = frozenset({"mjpeg"})
 _DROPS_LEADING_CODECS = frozenset({"h264", "hevc", "mpeg1video", "mpeg2video"})
 # Decoders that draw text as pictures (text-mode art: ANSI, BIN, XBIN, iCE Draw): FFmpeg's tty demuxer takes any
 # `.txt` file, so a note or a label list passed for a video read as seconds of rendered text, without an error
-_TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
+TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 # Demuxers without an index, whose seek is a search for a timestamp (see PyAVReader._packets_from)
 _TIMESTAMP_SEARCH_FORMATS = frozenset({"mpegts", "mpeg"})
 _TS_PACKET_SIZES = (188, 192, 204)  # bytes of a transport stream packet (see `_ends_inside_a_ts_packet`)
@@ -118,7 +118,7 @@ _EXIF_ORIENTATIONS = {
 }
 
 
-def _exif_orientation(picture: bytes | None) -> tuple[int, bool] | None:
+def exif_orientation(picture: bytes | None) -> tuple[int, bool] | None:
     """`(rotation, hflip)` that the EXIF orientation tag of a coded picture (a JPEG, PNG, TIFF or WebP packet) says;
     None where it has none, or is no picture PIL reads."""
     if not picture:
@@ -134,7 +134,7 @@ def _exif_orientation(picture: bytes | None) -> tuple[int, bool] | None:
         return None
 
 
-def _display_orientation(frame: Any, picture: bytes | None = None) -> tuple[int, bool]:
+def display_orientation(frame: Any, picture: bytes | None = None) -> tuple[int, bool]:
     """`(rotation, hflip)` of a decoded frame (see `VideoInfo`); `(0, False)` without a display matrix. `picture`:
     the packet `frame` was decoded from, where it may carry EXIF (see below).
 
@@ -156,7 +156,7 @@ def _display_orientation(frame: Any, picture: bytes | None = None) -> tuple[int,
         # from the picture itself, tells them apart, where FFmpeg's angle is that tag's (else the angle holds).
         angle = int(round(getattr(frame, "rotation", 0) or 0))
         angle = 0 if angle == -(2**31) else angle % 360
-        tagged = _exif_orientation(picture)
+        tagged = exif_orientation(picture)
         if tagged is not None and (tagged[0] if not tagged[1] else (180 - tagged[0]) % 360) == angle:
             return tagged
         return angle, False
@@ -188,7 +188,7 @@ def _matrix_angle(a: int, b: int, c: int, d: int) -> int:
 _DELAY_TIMED_FORMATS = frozenset({"gif", "apng"})
 
 # Decoders that attach a picture's EXIF block to its frame (FFmpeg 8), its orientation tag made a display matrix
-_EXIF_CODECS = frozenset({"mjpeg", "png", "apng", "tiff", "webp"})
+EXIF_CODECS = frozenset({"mjpeg", "png", "apng", "tiff", "webp"})
 
 # AVColorSpace tags libswscale's frame API (`sws_scale_frame`, PyAV 17 on) converts: RGB, BT.709, unspecified, FCC,
 # BT.470BG, SMPTE 170M, SMPTE 240M, BT.2020 NCL. It refuses the rest ("Operation not supported"): reserved (3; FFmpeg's
@@ -212,7 +212,7 @@ def _rgb_below_8_bits(frame) -> bool:
     return fmt.is_rgb and any(component.bits < 8 for component in fmt.components)
 
 
-def _limited_range_grey(pix_fmt: str | None, color_range) -> bool:
+def limited_range_grey(pix_fmt: str | None, color_range) -> bool:
     """Whether a frame (or stream) of `pix_fmt` is grey levels tagged limited range (16-235 in 8 bits): an HEVC or AV1
     4:0:0 stream, a monochrome camera's. libswscale copies grey levels into R, G and B whatever the range tag says,
     where it stretches the luma of a limited-range YUV frame to 0-255."""
@@ -221,11 +221,11 @@ def _limited_range_grey(pix_fmt: str | None, color_range) -> bool:
 
 
 def _full_range_grey(frame):
-    """`frame`, made full range where it is limited-range grey (see `_limited_range_grey`): as libswscale converts
+    """`frame`, made full range where it is limited-range grey (see `limited_range_grey`): as libswscale converts
     it, the picture of a 4:0:0 stream came out with blacks lifted to 16 and whites dimmed to 235 beside its 4:2:0
     encode."""
     fmt = frame.format
-    if not _limited_range_grey(fmt.name, frame.color_range):
+    if not limited_range_grey(fmt.name, frame.color_range):
         return frame
     import av
 
@@ -539,9 +539,7 @@ class PyAVReader(VideoReader):
 
     backend = "pyav"
     _first_packet: tuple | None = None  # (pts, dts) of the stream's first packet, once the table is made
-    _first_picture: bytes | None = (
-        None  # that packet, of a codec whose pictures carry EXIF (see `_display_orientation`)
-    )
+    _first_picture: bytes | None = None  # that packet, of a codec whose pictures carry EXIF (see `display_orientation`)
     _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
     _collided_ticks: np.ndarray | None = None  # the frames' sorted stamps, where some collide (see `_frame_table`)
     # Whether the container's keyframes are recovery points, pictures the decoder withholds when decoding starts there
@@ -570,7 +568,7 @@ class PyAVReader(VideoReader):
         self.container = source if not self._owns_container else None
         self._open()
         # Whether the file is a raw elementary stream (`.h264`, `.hevc`, `.m2v`: a format that stores no times)
-        self._raw_stream = bool(self.container.format.flags & _AVFMT_NOTIMESTAMPS)
+        self._raw_stream = bool(self.container.format.flags & AVFMT_NOTIMESTAMPS)
         # The size the stream starts with (its first frame's, once `orientation` has decoded it; the header's
         # until then): the decoder's own height / width follow the last frame decoded, so a stream whose resolution
         # changes mid-way would report another size after a read
@@ -679,7 +677,7 @@ class PyAVReader(VideoReader):
         if self._stream_index is not None:
             return self.container.streams[self._stream_index]
         stream = video_stream(self.container, demux=True)
-        if stream is not None and stream.codec_context is not None and stream.codec_context.name in _TEXT_ART_CODECS:
+        if stream is not None and stream.codec_context is not None and stream.codec_context.name in TEXT_ART_CODECS:
             fmt = self.container.format.name
             self.close()
             raise VideoDecodeError(
@@ -786,7 +784,7 @@ class PyAVReader(VideoReader):
                 if not names:
                     self._first_packet = (packet.pts, packet.dts)
                     self._refuse_animated_webp(packet)
-                    if codec in _EXIF_CODECS:  # its EXIF orientation (see `_display_orientation`)
+                    if codec in EXIF_CODECS:  # its EXIF orientation (see `display_orientation`)
                         self._first_picture = bytes(packet)
                 if packet.has_sidedata("palette"):
                     self._palettes += ((packet.dts, av.packet.PacketSideData.from_packet(packet, "palette")),)
@@ -849,7 +847,7 @@ class PyAVReader(VideoReader):
         leading_decides = bool(leading) and not drops
         if leading and drops:
             del pts[:leading], dts[:leading], key[:leading]
-        untimed = fmt.name in _UNTIMED_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS
+        untimed = fmt.name in UNTIMED_FORMATS or fmt.flags & AVFMT_NOTIMESTAMPS
         # A stream whose decoder reorders frames, stamped pts == dts throughout, carries decode times in its pts
         # (FFmpeg's MXF muxer stores H.264 with B-frames so): sorting them would give decode order.
         decode_times = bool(self.stream.codec_context.has_b_frames) and pts == dts
@@ -1340,7 +1338,7 @@ class PyAVReader(VideoReader):
         """`(height, width)` of the stream's first frame as displayed (turned by `orientation`)."""
         rotation = self.orientation[0]
         h, w = self._stored_size
-        return (w, h) if rotation % 180 == 90 else (h, w)  # (another angle is not turned: see `_orient`)
+        return (w, h) if rotation % 180 == 90 else (h, w)  # (another angle is not turned: see `orient`)
 
     @property
     def orientation(self) -> tuple[int, bool]:
@@ -1351,7 +1349,7 @@ class PyAVReader(VideoReader):
                 if self._pts is not None:
                     self.container.seek(0, stream=self.stream)
                 for frame in self.container.decode(self.stream):
-                    self._orientation = _display_orientation(frame, self._first_picture)
+                    self._orientation = display_orientation(frame, self._first_picture)
                     self._stored_size = (frame.height, frame.width)
                     break
             except Exception:  # orientation is best effort; read() reports real decode failures
@@ -1373,7 +1371,7 @@ class PyAVReader(VideoReader):
         from av.video.reformatter import VideoReformatter
 
         if self._orientation is None:  # the stream's display matrix, the same on every frame: read once
-            self._orientation = _display_orientation(frame, self._first_picture)
+            self._orientation = display_orientation(frame, self._first_picture)
         rotation, hflip = self._orientation
         height, width = frame.height, frame.width
         turned = rotation % 180 == 90
@@ -1401,9 +1399,9 @@ class PyAVReader(VideoReader):
                 height=target[0],
                 format="gbrp",
                 src_colorspace=matrix,
-                interpolation=_INTERPOLATIONS[interpolation],
+                interpolation=INTERPOLATIONS[interpolation],
             ).to_ndarray()
-        return _orient(array[None], rotation, hflip)[0]
+        return orient(array[None], rotation, hflip)[0]
 
     def _segments(self, wanted: np.ndarray) -> list[tuple[int, int, int]]:
         """Split sorted wanted indices into (keyframe, first wanted, last wanted) spans, one seek each."""
@@ -1431,7 +1429,7 @@ class PyAVReader(VideoReader):
 
         idx = self._check_indices(indices)
         output_size(1, 1, size)  # validate before decoding anything
-        interpolation = _check_interpolation(interpolation)
+        interpolation = check_interpolation(interpolation)
         wanted = np.unique(idx)
         self._damaged_read = set()
         # libswscale converts each kept frame in a second thread while the decoder goes on (PyAV lets go
@@ -1733,7 +1731,7 @@ class PyAVReader(VideoReader):
 
         wanted = np.unique(self._check_indices(indices))
         output_size(1, 1, size)
-        interpolation = _check_interpolation(interpolation)
+        interpolation = check_interpolation(interpolation)
         decoded = self._iter_sequential(wanted) if self._pts is None else self._iter_seeking(wanted)
         pending: collections.deque = collections.deque()
 

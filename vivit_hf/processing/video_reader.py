@@ -37,7 +37,7 @@ class VideoInfo:
     hflip: bool = False
 
 
-_INTERPOLATIONS = {"bilinear": "BILINEAR", "bicubic": "BICUBIC", "nearest": "POINT"}  # -> libswscale's names
+INTERPOLATIONS = {"bilinear": "BILINEAR", "bicubic": "BICUBIC", "nearest": "POINT"}  # -> libswscale's names
 
 
 def output_size(height: int, width: int, size) -> tuple[int, int]:
@@ -61,9 +61,9 @@ def output_size(height: int, width: int, size) -> tuple[int, int]:
     raise ValueError(f"size must be None, a positive int (shorter side) or (height, width), got {size!r}.")
 
 
-def _check_interpolation(interpolation: str) -> str:
-    if interpolation not in _INTERPOLATIONS:
-        raise ValueError(f"Unknown interpolation {interpolation!r}; expected one of {sorted(_INTERPOLATIONS)}.")
+def check_interpolation(interpolation: str) -> str:
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"Unknown interpolation {interpolation!r}; expected one of {sorted(INTERPOLATIONS)}.")
     return interpolation
 
 
@@ -101,7 +101,7 @@ def video_duration(num_frames: int, fps: float, times=None, last_seconds: float 
     return float(times[-1] - times[0] + last)
 
 
-def _orient(frames: np.ndarray, rotation: int, hflip: bool) -> np.ndarray:
+def orient(frames: np.ndarray, rotation: int, hflip: bool) -> np.ndarray:
     """`(N, H, W, 3)` frames as stored, turned `rotation` degrees counter-clockwise then mirrored where `hflip` (an
     angle that is no multiple of 90 degrees is not turned: FFmpeg's autorotate would fill the corners)."""
     if rotation % 90 == 0 and rotation:
@@ -219,7 +219,7 @@ def resize_frames(frames: np.ndarray, size=None, interpolation: str = "bilinear"
         return frames
     import torch
 
-    mode = _check_interpolation(interpolation)
+    mode = check_interpolation(interpolation)
     tensor = torch.from_numpy(frames).permute(0, 3, 1, 2)  # channels-last memory: torch's fast uint8 kernels
     kwargs = {} if mode == "nearest" else {"antialias": True, "align_corners": False}
     resized = torch.nn.functional.interpolate(tensor, size=(height, width), mode=mode, **kwargs)

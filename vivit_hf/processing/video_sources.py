@@ -2,7 +2,7 @@
 """The inputs a video reader takes, and what they are called: paths, URLs, bytes, file objects, `datasets.Video`
 dicts, PyAV containers and torchcodec decoders (`resolve_source` turns the first five into what `av.open` takes).
 
-URLs are downloaded by `video_io._download`, whose limits (`video_io.URL_TIME_LIMIT`, `URL_SIZE_LIMIT`) are settings
+URLs are downloaded by `video_io.download_url`, whose limits (`video_io.URL_TIME_LIMIT`, `URL_SIZE_LIMIT`) are settings
 callers change there. This module imports only the standard library and its sibling `errors` (PyAV lazily), so it
 travels with the video processor under `trust_remote_code`.
 """
@@ -92,9 +92,9 @@ def resolve_source(source: Any) -> Any:
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         if path[:8].lower().startswith(("http://", "https://")):  # a scheme is case-insensitive (RFC 3986)
-            from .video_io import _download  # where its limits are set (video_io imports this module: not at import)
+            from .video_io import download_url  # where its limits are set (video_io imports this module: not at import)
 
-            return _download(path, name)
+            return download_url(path, name)
         if path[:7].lower() == "file://" and not os.path.exists(path):
             # A local file's URI (`Path.as_uri()`, fsspec's and browsers' file:///clips/a%20b.mp4): its path, which
             # was looked for as a file named "file:///..." ("does not exist", for a file that does)

@@ -2,7 +2,7 @@
 """torchcodec decoding (`TorchcodecReader`, `backend="torchcodec"` and `datasets.Video`'s decoders), and the plan
 that keeps torchcodec from returning wrong frames: files in containers it indexes wrongly (AVI, ASF, MPEG-TS,
 MPEG-PS, raw streams, palettised streams) are read with PyAV, and a file torchcodec reads is also indexed by PyAV,
-which reads it instead where the two disagree (`_open_with_torchcodec`, `_checked_by_pyav`).
+which reads it instead where the two disagree (`open_with_torchcodec`, `_checked_by_pyav`).
 
 Callers import these from `video_io` (see its docstring for how decoding works). This module imports only numpy,
 PyAV and the standard library (torchcodec lazily) and its siblings `video_reader`, `video_sources` and
@@ -23,14 +23,14 @@ import numpy as np
 
 from .errors import VideoDecodeError
 from .video_pyav import (
-    _AVFMT_NOTIMESTAMPS,
-    _EXIF_CODECS,
-    _TEXT_ART_CODECS,
-    _UNTIMED_FORMATS,
+    AVFMT_NOTIMESTAMPS,
+    EXIF_CODECS,
+    TEXT_ART_CODECS,
+    UNTIMED_FORMATS,
     PyAVReader,
-    _display_orientation,
-    _exif_orientation,
-    _limited_range_grey,
+    display_orientation,
+    exif_orientation,
+    limited_range_grey,
     open_input,
     several_video_tracks,
     video_stream,
@@ -38,8 +38,8 @@ from .video_pyav import (
 from .video_reader import (
     VideoInfo,
     VideoReader,
-    _check_interpolation,
-    _orient,
+    check_interpolation,
+    orient,
     output_size,
     resize_frames,
 )
@@ -47,7 +47,7 @@ from .video_sources import describe_source, is_torchcodec_decoder, resolve_sourc
 
 
 class _TorchcodecCannotOpen(VideoDecodeError):
-    """torchcodec cannot open a video that PyAV opens (`_open_with_torchcodec` then reads it with PyAV)."""
+    """torchcodec cannot open a video that PyAV opens (`open_with_torchcodec` then reads it with PyAV)."""
 
 
 _TORCHCODEC_OK: bool | None = None
@@ -75,7 +75,7 @@ def torchcodec_available() -> bool:
 # APNG: its demuxer flags a frame that covers the canvas a keyframe, which the decoder may still draw over the frame
 # before (disposal and blending): torchcodec's reads after a seek came out 40-60 grey levels off, with the right times.
 # PyAVReader reads them right (see its _frame_table), so `backend="torchcodec"` reads these with PyAV.
-_TORCHCODEC_MISREAD_FORMATS = _UNTIMED_FORMATS | {"mpegts", "mpeg", "apng"}
+_TORCHCODEC_MISREAD_FORMATS = UNTIMED_FORMATS | {"mpegts", "mpeg", "apng"}
 # The same containers by file name, for a datasets.Video decoder whose file vivit_hf cannot reach to look inside
 _TORCHCODEC_MISREAD_SUFFIXES = (".avi", ".divx", ".asf", ".wmv", ".ts", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob")
 _BARE_DECODER_WARNING = (
@@ -92,7 +92,7 @@ class TorchcodecReader(VideoReader):
 
     torchcodec turns frames by the display matrix's angle alone and does not say whether the matrix mirrors: `hflip`
     (from PyAV's look at the file, `_torchcodec_plan`) says so, and the frames are then mirrored as PyAVReader's are
-    (see `_display_orientation`)."""
+    (see `display_orientation`)."""
 
     backend = "torchcodec"
 
@@ -145,7 +145,7 @@ class TorchcodecReader(VideoReader):
             # with B-frames (40 frames at 25 fps read 25.48 fps and 1.57 s)
             fps, duration = self.reference.info.fps, self.reference.info.duration
         height, width = int(meta.height), int(meta.width)
-        rotation = self._turned() if not self.hflip else (180 - self._turned()) % 360  # see `_display_orientation`
+        rotation = self._turned() if not self.hflip else (180 - self._turned()) % 360  # see `display_orientation`
         return VideoInfo(self.num_frames, fps, height, width, duration, rotation, self.backend, self.hflip)
 
     def _turned(self) -> int:
@@ -157,7 +157,7 @@ class TorchcodecReader(VideoReader):
         from the stored picture, then mirrored left to right; from torchcodec's, by `180 - 2k` (see `VideoInfo`)."""
         if not self.hflip:
             return array
-        return _orient(array, (180 - 2 * self._turned()) % 360, hflip=True)
+        return orient(array, (180 - 2 * self._turned()) % 360, hflip=True)
 
     def frame_times(self) -> np.ndarray | None:
         return None if self.reference is None else self.reference.frame_times()
@@ -171,7 +171,7 @@ class TorchcodecReader(VideoReader):
     def read(self, indices: Sequence[int], size=None, interpolation: str = "bilinear") -> np.ndarray:
         idx = self._check_indices(indices)
         output_size(1, 1, size)
-        _check_interpolation(interpolation)
+        check_interpolation(interpolation)
         try:
             batch = self.decoder.get_frames_at(indices=idx.tolist())
         except Exception as e:
@@ -235,15 +235,15 @@ def _torchcodec_plan(resolved: Any) -> tuple[bool, int | None, bool]:
             fmt = container.format
             names = set(fmt.name.split(","))  # a demuxer may go by several names ("mov,mp4,m4a,...")
             stream = video_stream(container, demux=True)
-            misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & _AVFMT_NOTIMESTAMPS)
+            misreads = bool(names & _TORCHCODEC_MISREAD_FORMATS or fmt.flags & AVFMT_NOTIMESTAMPS)
             # torchcodec's index scan takes the packet that carries a MOV / AVI stream's palette: black frames
             misreads |= stream is not None and stream.codec_context.pix_fmt == "pal8"
             # text read as pictures (a `.txt` file): PyAV refuses it by name
-            misreads |= stream is not None and stream.codec_context.name in _TEXT_ART_CODECS
+            misreads |= stream is not None and stream.codec_context.name in TEXT_ART_CODECS
             # limited-range grey (HEVC / AV1 4:0:0): torchcodec's libswscale takes its levels as full range, blacks at
             # 16; PyAVReader stretches them as a 4:2:0 stream's luma is
             context = stream.codec_context if stream is not None else None
-            misreads |= context is not None and _limited_range_grey(context.pix_fmt, context.color_range)
+            misreads |= context is not None and limited_range_grey(context.pix_fmt, context.color_range)
             if stream is None or misreads:
                 return misreads, None if stream is None else stream.index, False
             if not several_video_tracks(container):
@@ -272,15 +272,15 @@ def _first_frame_orientation(container: Any, stream: Any) -> tuple[bool, bool]:
     does not have: it would give them as stored. PyAV reads them (`_torchcodec_plan`)."""
     import av
 
-    exif = stream.codec_context is not None and stream.codec_context.name in _EXIF_CODECS
+    exif = stream.codec_context is not None and stream.codec_context.name in EXIF_CODECS
     try:
         for packet in container.demux(stream):
             for frame in packet.decode():
                 picture = bytes(packet) if exif and packet.size else None
-                turned = _exif_orientation(picture) not in (None, (0, False))
-                rotation, mirrored = _display_orientation(frame, picture)
+                turned = exif_orientation(picture) not in (None, (0, False))
+                rotation, mirrored = display_orientation(frame, picture)
                 # torchcodec turns an angle that is no right angle (an editor's 45 or 135) by the nearest one: 48x64
-                # pictures read 64x48 or upside down, where PyAVReader leaves them as stored (`_orient`)
+                # pictures read 64x48 or upside down, where PyAVReader leaves them as stored (`orient`)
                 return mirrored, turned or rotation % 90 != 0
     except av.FFmpegError:
         pass
@@ -323,7 +323,7 @@ class _FileView:
         return True
 
 
-def _open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
+def open_with_torchcodec(source: Any, **kwargs) -> VideoReader:
     """A file asked of torchcodec: read by torchcodec, unless torchcodec would return wrong frames from its
     container; PyAV reads those (`reader.backend` then says "pyav")."""
     name = describe_source(source)
@@ -388,7 +388,7 @@ def _codec_reorders(codec: str | None) -> bool:
         return True
 
 
-def _open_torchcodec_decoder(decoder: Any, **kwargs) -> VideoReader:
+def open_torchcodec_decoder(decoder: Any, **kwargs) -> VideoReader:
     """A torchcodec VideoDecoder (a decoded datasets.Video value): read through torchcodec, except a file in a
     container torchcodec indexes wrongly, which PyAV reads from the decoder's file where vivit_hf can reach it."""
     file, name = _decoder_file(decoder)
