@@ -1,12 +1,17 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
-"""What a user upgrading keeps: names that moved out of a recipe stay importable from it."""
+"""What a user upgrading keeps: names that moved out of a recipe stay importable from it; a run folder an earlier
+version wrote is the same command, so that a rerun continues it."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
 
 from vivit_hf.training import evaluation
+from vivit_hf.training.finetune import resolve_batch_size
+from vivit_hf.training.finetune_flags import parse_args
+from vivit_hf.training.resume import check_resume_settings, run_settings, same_settings
 
 EVALUATE = Path(__file__).resolve().parents[1] / "recipes" / "evaluate.py"
 
@@ -27,3 +32,82 @@ def evaluate_module():
 @pytest.mark.parametrize("name", MOVED_OUT_OF_EVALUATE)
 def test_helpers_moved_out_of_evaluate_are_still_importable_from_it(evaluate_module, name):
     assert getattr(evaluate_module, name, None) is getattr(evaluation, name)
+
+
+# The settings main (3f10a0e) recorded, in run_settings.json and every checkpoint's trainer_state.json, for the README's
+# main command cut short (`accelerate launch recipes/finetune.py --max_train_steps 2 --checkpointing_steps 1`): the
+# flags added since (--model_ema and its decay and warm-up, --hub_strategy) are not in it.
+MAIN_README_FLAGS = ["--max_train_steps", "2", "--checkpointing_steps", "1"]
+MAIN_README_RUN = {
+    "batches": {
+        "per_device_train_batch_size": 16,
+        "num_processes": 1,
+        "gradient_accumulation_steps": 1,
+        "effective_total_batch_size": 16,
+        "seed": 0,
+        "dataset": "synthetic_motion",
+        "dataset_format": "videofolder",
+        "dataset_revision": None,
+        "dataset_config_name": None,
+        "train_split": "train",
+        "validation_split_percentage": 10.0,
+        "max_train_samples": None,
+        "streaming": False,
+        "video_column": None,
+        "label_column": None,
+    },
+    "model": {
+        "model": "spatio_temporal",
+        "model_size": "tiny",
+        "num_frames": None,
+        "crop_size": 32,
+        "config_overrides": None,
+        "optimizer": "adamw",
+        "init_from": None,
+        "freeze": [],
+    },
+    "clips": {
+        "frame_stride": 2,
+        "resize_shortest_edge": 32,
+        "short_video": None,
+    },
+    "other": {
+        "learning_rate": 0.001,
+        "weight_decay": 0.05,
+        "momentum": 0.9,
+        "lr_scheduler_type": "cosine",
+        "warmup_epochs": 1.0,
+        "num_warmup_steps": None,
+        "max_grad_norm": 1.0,
+        "label_smoothing": 0.0,
+        "mixup_alpha": 0.0,
+        "cutmix_alpha": 0.0,
+        "num_train_epochs": 40,
+        "max_train_steps": 2,
+        "do_flip": False,
+        "scale_jitter": [1.0, 1.25],
+        "color_jitter": False,
+        "rand_augment": None,
+        "drop_path_rate": 0.0,
+        "hidden_dropout_prob": 0.1,
+        "mixed_precision": None,
+        "positional_embedding": "resize_tile",
+        "tubelet_init": "central_frame",
+        "eval_split": None,
+        "eval_num_clips": 1,
+        "eval_num_crops": 1,
+        "max_eval_samples": None,
+    },
+}
+
+
+def test_a_run_recorded_before_the_newer_flags_is_the_same_command_and_resumes_without_a_word():
+    """A recorded group holding a flag added later made every earlier run folder "another run": the same command
+    rerun was refused as run with other flags (--overwrite_output_dir or another --output_dir), and
+    --resume_from_checkpoint latest warned or refused; flags recorded only when on (RECORDED_WHEN_ON) and
+    operational ones keep the earlier records equal."""
+    args = parse_args(MAIN_README_FLAGS)
+    args.gradient_accumulation_steps, args.effective_total_batch_size, _ = resolve_batch_size(args, 1)
+    current = json.loads(json.dumps(run_settings(args, 1)))  # as read back from JSON
+    assert same_settings(MAIN_README_RUN, current)
+    assert check_resume_settings(MAIN_README_RUN, current) == []
