@@ -7,6 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+from test_recipes_finetune import FINETUNE, run, tiny_vit, videofolder  # noqa: F401 (fixtures)
 
 from vivit_hf.training import evaluation
 from vivit_hf.training.finetune import resolve_batch_size
@@ -111,3 +115,30 @@ def test_a_run_recorded_before_the_newer_flags_is_the_same_command_and_resumes_w
     current = json.loads(json.dumps(run_settings(args, 1)))  # as read back from JSON
     assert same_settings(MAIN_README_RUN, current)
     assert check_resume_settings(MAIN_README_RUN, current) == []
+
+
+def test_a_model_2_checkpoint_whose_spatial_cls_token_is_the_vits_keeps_it_when_rerun(
+    videofolder,  # noqa: F811
+    tiny_vit,  # noqa: F811
+    tmp_path,
+):
+    """Model 2 --init_from an image ViT took the ViT's CLS token as its spatial one until scenic's rule (the video
+    model's own) became the default. A run checkpointed by that version, rerun as the same command, continues from
+    its checkpoint: the model it writes holds the checkpoint's spatial CLS token, not one the new rule initialised."""
+    vit, folder = tiny_vit
+    flags = ["--dataset", videofolder, "--output_dir", tmp_path, "--model", "factorised_encoder", "--init_from", folder]
+    flags += ["--num_frames", "4", "--frame_stride", "1", "--config_overrides", "num_temporal_layers=1"]
+    flags += ["--max_train_steps", "1", "--checkpointing_steps", "1", "--per_device_train_batch_size", "2"]
+    flags += ["--per_device_eval_batch_size", "6", "--num_workers", "0", "--with_tracking", "false"]
+    run(FINETUNE, *flags)
+    checkpoint = tmp_path / "checkpoints" / "step_1" / "model.safetensors"
+    with safe_open(checkpoint, "pt") as saved:
+        metadata = saved.metadata()
+    state = load_file(checkpoint)
+    name = "vivit.spatial_encoder.cls_token"
+    state[name] = vit.embeddings.cls_token.detach().clone()  # as the earlier version's run started it
+    save_file(state, checkpoint, metadata=metadata)
+    run(FINETUNE, *flags)  # the same command: the finished run's outputs written again from its checkpoint
+    torch.testing.assert_close(
+        load_file(tmp_path / "model.safetensors")[name], vit.embeddings.cls_token, rtol=0, atol=0
+    )
