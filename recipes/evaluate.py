@@ -177,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv=None):
-    """Flags, checked before anything is loaded: a wrong value fails in a second, not after the data set is read."""
+    """Flags, checked before anything is loaded: a wrong value fails once `import vivit_hf` is done (torch and
+    transformers' models, seconds), not after the data set is read."""
     parser = build_parser()
     args = parser.parse_args(argv)
     refusal = start_refusal(args)

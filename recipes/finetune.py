@@ -42,7 +42,6 @@ except ModuleNotFoundError as missing:  # the base install (`pip install -e .`) 
 from accelerate.logging import get_logger
 from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, ProjectConfiguration, set_seed
 from tqdm.auto import tqdm
-from transformers import get_scheduler
 
 from vivit_hf.flag_spellings import flag_spellings
 from vivit_hf.hub.cards import build_model_card, recipe_settings
@@ -512,6 +511,10 @@ def main(argv=None):
     for said in (warmup_overridden(args), warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
         if said:
             logger.warning(f"WARNING: {said}")
+    # imported here, not at the top: transformers.optimization imports peft (seconds), which nothing else of a
+    # refused command's imports brings in (tests/test_entry_point_imports.py)
+    from transformers import get_scheduler
+
     lr_scheduler = get_scheduler(
         args.lr_scheduler_type,
         optimizer=optimizer,
