@@ -13,6 +13,7 @@ import functools
 import gc
 import logging
 import math
+import operator
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -247,12 +248,23 @@ class PackedExamples(Sequence):
     def __len__(self) -> int:
         return len(self._ends)
 
-    def __getitem__(self, index: int) -> dict:
+    def __getitem__(self, index: int | slice) -> dict | list[dict]:
+        if isinstance(index, slice):  # a list, as a list's slice is (it was a TypeError comparing the slice)
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = operator.index(index)  # (a float is a list's TypeError, not numpy's IndexError)
         if not -len(self) <= index < len(self):
             raise IndexError(f"example {index} of {len(self)}")
         index %= len(self)
         start = int(self._ends[index - 1]) if index else 0
         return pickle.loads(self._bytes[start : int(self._ends[index])])
+
+    def __eq__(self, other) -> bool:
+        # `dataset.examples == examples` was False for the very examples given: it was their list before
+        if isinstance(other, (list, PackedExamples)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # (as a list's: equal to a list, so not hashable)
 
 
 class VideoClassificationDataset(Dataset):
