@@ -659,7 +659,8 @@ class PyAVReader(VideoReader):
                 # FFmpeg says "Invalid data found when processing input" of anything it cannot open: where the bytes
                 # tell what the file is instead (a web page saved under the video's name), the message says so
                 found = what_it_is(self._source) or short_transport_stream(self._source)
-                found = found or unreadable_matroska(self._source)
+                # (FFmpeg's own error only: a file object's, raised as it is, names its cause, a dropped connection)
+                found = found or (unreadable_matroska(self._source) if isinstance(e, av.FFmpegError) else None)
                 raise VideoDecodeError(f"Cannot open video {self.name}: {found or e}") from e
         self.stream = self._video_stream()
         if self._stream_index is None:
