@@ -4,6 +4,7 @@ list the user gave: every operation of a list that reads it gives what the list 
 
 import pickle
 
+import numpy as np
 import pytest
 import torch
 
@@ -73,3 +74,10 @@ def test_spawned_persistent_workers_that_freeze_their_collector_read_every_examp
     )
     for _ in range(2):  # a persistent worker's second epoch: its collector was frozen once, in the first
         assert [int(batch["labels"]) for batch in loader] == [3, 0]
+
+
+def test_a_video_given_as_a_list_of_frames_is_kept_as_given():
+    # (a list passed as "plain": every frame was pickled into the buffer, and each read unpickled a copy of them all)
+    frames = [np.full((8, 8, 3), i, dtype=np.uint8) for i in range(4)]
+    dataset = VideoClassificationDataset([{"video": frames, "label": 1}], processor=None)
+    assert all(read is given for read, given in zip(dataset.examples[0]["video"], frames))
