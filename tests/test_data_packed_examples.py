@@ -3,6 +3,7 @@
 list the user gave: every operation of a list that reads it gives what the list gives."""
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +82,15 @@ def test_a_video_given_as_a_list_of_frames_is_kept_as_given():
     frames = [np.full((8, 8, 3), i, dtype=np.uint8) for i in range(4)]
     dataset = VideoClassificationDataset([{"video": frames, "label": 1}], processor=None)
     assert all(read is given for read, given in zip(dataset.examples[0]["video"], frames))
+
+
+def test_examples_listed_with_paths_and_numpy_labels_are_packed_and_read_back_as_given():
+    # A `Path.glob` listing labelled by `np.unique`: such a list was left unpacked, so every DataLoader worker copied
+    # it as it read it (what `tests/test_data_worker_memory.py` measures for plain lists)
+    examples = [{"video": Path(f"/data/{i}.mp4"), "label": np.int64(i % 3), "start": np.float32(0.5)} for i in range(5)]
+    dataset = VideoClassificationDataset([dict(example) for example in examples], processor=None)
+    assert type(dataset.examples) is not list
+    assert dataset.examples == examples
+    assert [tuple(map(type, example.values())) for example in dataset.examples] == [
+        (type(Path()), np.int64, np.float32)
+    ] * 5

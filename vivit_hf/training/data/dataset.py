@@ -17,6 +17,7 @@ import operator
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import numpy as np
 import torch
@@ -216,8 +217,10 @@ def share_parent_memory(worker_id: int) -> None:
     gc.freeze()
 
 
-# What an example of an index holds (a path, a label id or two, an id, segment times): packed by `PackedExamples`
-_PLAIN_VALUES = (str, int, float, bool, type(None), list, tuple)
+# What an example of an index holds (a path, a label id or two, an id, segment times): packed by `PackedExamples`.
+# A `Path` and numpy's scalars too (a `Path.glob` listing, labels from `np.unique`): lists of them were left unpacked,
+# each worker copying them as before
+_PLAIN_VALUES = (str, int, float, bool, type(None), PurePath, np.generic)
 
 
 def _plain(value) -> bool:
