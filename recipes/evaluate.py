@@ -334,8 +334,15 @@ def main(argv=None, written: list | None = None):
         except (ValueError, TypeError) as error:  # not a broken video: the processor's options (the model's own)
             first = describe_example(dataset.examples[0], 0)
             raise ProcessorOptionError.at("evaluation", first, error, f"--model {args.model}'s") from None
+        # (imported here while another change edits this script's imports; its place is with the others above)
+        from vivit_hf.training.data.dataset import share_parent_memory
+
         dataloader = torch.utils.data.DataLoader(
-            dataset, batch_size=args.per_device_eval_batch_size, collate_fn=collate_videos, num_workers=args.num_workers
+            dataset,
+            batch_size=args.per_device_eval_batch_size,
+            collate_fn=collate_videos,
+            num_workers=args.num_workers,
+            worker_init_fn=share_parent_memory,  # no copy of the main process's objects in each worker
         )
         model, dataloader = accelerator.prepare(model, dataloader)
 
