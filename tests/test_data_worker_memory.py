@@ -149,3 +149,30 @@ def test_the_evaluation_recipes_workers_leave_what_they_inherit_to_the_main_proc
     grown = max(float(line) for line in grown_file.read_text().split())
     assert len(index) == CLIPS and (tmp_path / "out" / "eval_results.json").is_file()
     assert grown < index_mib / 10, f"a collection in the worker copied {grown:.1f} MiB of a {index_mib:.1f} MiB index"
+
+
+def test_the_located_paths_of_a_local_table_are_not_copied_into_the_workers_that_read_them(tmp_path):
+    """A local metadata table's relative clip paths, as found (`HubSplit.locate`), were a list of str that every
+    worker read: its pages copied into each one (7.1 MiB a worker at 60 000 rows)."""
+    import datasets
+
+    from vivit_hf.training.data.hub_datasets import HubSplit
+
+    folders = [f"clips/{'a_class_folder_' * 6}{i}" for i in range(10)]  # paths of a real data set's length
+    for folder in folders:
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "clip.mp4").touch()
+    written = [f"{folders[i % 10]}/clip.mp4" for i in range(CLIPS)]
+    table = datasets.Dataset.from_dict({"video": written, "label": [i % 400 for i in range(CLIPS)]})
+    split = HubSplit(table, "video", "label", None, base=tmp_path)
+    split.locate("train", lambda: [tmp_path / "metadata.csv"])
+    found = [str(tmp_path / path) for path in written]  # the reference: each path in the table's folder
+    assert [split[i]["video"] for i in (0, 1, 7, CLIPS - 1, -1)] == [found[i] for i in (0, 1, 7, CLIPS - 1, -1)]
+    assert split.clip_ids() == found
+    # what the located paths take as Python str, the most a worker could copy of them
+    paths_mib = sum(sys.getsizeof(path) for path in found) / 2**20
+    del found, written
+    gc.collect()
+    grown = growth_while_reading(IndexOnly(split, processor=None))
+    # a quarter: the worker's reads of the Arrow rows allocate into pages the main process freed (up to 3 MiB)
+    assert grown < paths_mib / 4, f"the worker copied {grown:.1f} MiB of {paths_mib:.1f} MiB of located paths"
