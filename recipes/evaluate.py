@@ -75,6 +75,7 @@ from vivit_hf.training.data.dataset import (
     VideoClassificationDataset,
     collate_videos,
     describe_example,
+    share_parent_memory,
 )
 from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.formats import DATASET_FORMATS, example_ids, hold_out, sample_subset
@@ -335,9 +336,6 @@ def main(argv=None, written: list | None = None):
         except (ValueError, TypeError) as error:  # not a broken video: the processor's options (the model's own)
             first = describe_example(dataset.examples[0], 0)
             raise ProcessorOptionError.at("evaluation", first, error, f"--model {args.model}'s") from None
-        # (imported here while another change edits this script's imports; its place is with the others above)
-        from vivit_hf.training.data.dataset import share_parent_memory
-
         dataloader = torch.utils.data.DataLoader(
             dataset,
             batch_size=args.per_device_eval_batch_size,

@@ -151,8 +151,7 @@ from vivit_hf.training.metrics import (
     scalar_metrics,
 )
 from vivit_hf.training.mixup import VideoMixup
-from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch
-from vivit_hf.training.model_ema import card_note as ema_card_note
+from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch, model_ema_card_note
 from vivit_hf.training.resume import (
     apply_resumed_hyperparameters,
     args_as_trained,
@@ -1103,7 +1102,9 @@ def main(argv=None):
             # the repo pushed to, owner included (`--hub_model_id vivit-k400`, or none: the folder's name, under the
             # token's user), which the card's usage example loads
             model_name=uploader.repo_id if uploader is not None else args.hub_model_id,
-            notes=" ".join(filter(None, (weights_said, ema_card_note(args.model_ema_decay, args.model_ema_warmup)))),
+            notes=" ".join(
+                filter(None, (weights_said, model_ema_card_note(args.model_ema_decay, args.model_ema_warmup)))
+            ),
         )
         card.save(folder / "README.md")
 
