@@ -13,8 +13,9 @@ owner--name, so each keeps its own folder; a Hub model's `<model>` is `./owner--
 top-1/top-5 (per head and action accuracy for Epic Kitchens), per-class accuracy, a confusion matrix and a per-class
 bar chart (PNG), `eval_results.json` and the per-video logits (`predictions.safetensors`: `logits`, `labels`,
 `valid`, one row per video, with the videos' ids in row order as the JSON list `video_ids` in its metadata), and
-`predictions.jsonl` (one line per video: `index`, `video_id`, `label`, `prediction`, `valid`; `prediction` is null
-for a video that could not be decoded, whose row in `predictions.safetensors` holds the logits of an all-zero clip).
+`predictions.jsonl` (one line per video: `index`, `video_id`, `label`, `prediction`, `valid`, and the classes' names
+`label_name`, `prediction_name`; `prediction` and `prediction_name` are null for a video that could not be decoded,
+whose row in `predictions.safetensors` holds the logits of an all-zero clip).
 A video id is the clip's path relative to the data set folder, or the data set's own key (Kinetics clip name, SSv2
 id, Epic Kitchens narration id; a Hub row's path, else its index). Metrics are computed locally; any number of
 processes counts every video once.
@@ -74,6 +75,7 @@ from vivit_hf.training.data.dataset import (
     VideoClassificationDataset,
     collate_videos,
     describe_example,
+    share_parent_memory,
 )
 from vivit_hf.training.data.examples import examples_digest
 from vivit_hf.training.data.formats import DATASET_FORMATS, example_ids, hold_out, sample_subset
@@ -177,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv=None):
-    """Flags, checked before anything is loaded: a wrong value fails in a second, not after the data set is read."""
+    """Flags, checked before anything is loaded: a wrong value fails once `import vivit_hf` is done (torch and
+    transformers' models, seconds), not after the data set is read."""
     parser = build_parser()
     args = parser.parse_args(argv)
     refusal = start_refusal(args)
@@ -334,7 +337,11 @@ def main(argv=None, written: list | None = None):
             first = describe_example(dataset.examples[0], 0)
             raise ProcessorOptionError.at("evaluation", first, error, f"--model {args.model}'s") from None
         dataloader = torch.utils.data.DataLoader(
-            dataset, batch_size=args.per_device_eval_batch_size, collate_fn=collate_videos, num_workers=args.num_workers
+            dataset,
+            batch_size=args.per_device_eval_batch_size,
+            collate_fn=collate_videos,
+            num_workers=args.num_workers,
+            worker_init_fn=share_parent_memory,  # no copy of the main process's objects in each worker
         )
         model, dataloader = accelerator.prepare(model, dataloader)
 
@@ -374,7 +381,15 @@ def main(argv=None, written: list | None = None):
                 metadata={"video_ids": json.dumps(video_ids)},
             )
             head_sizes = [len(n) for n in label_spaces.values()]
-            write_prediction_rows(staging / "predictions.jsonl", video_ids, logits, labels, valid, head_sizes)
+            write_prediction_rows(
+                staging / "predictions.jsonl",
+                video_ids,
+                logits,
+                labels,
+                valid,
+                head_sizes,
+                label_names=list(label_spaces.values()),  # the model's names (a hold-out set's labels: its ids)
+            )
         if written is not None:
             written.append(output_dir)
         logger.info(f"{split}, {args.num_clips}x{args.num_crops} views: {json.dumps(scalar_metrics(results))}")

@@ -42,7 +42,6 @@ except ModuleNotFoundError as missing:  # the base install (`pip install -e .`) 
 from accelerate.logging import get_logger
 from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, ProjectConfiguration, set_seed
 from tqdm.auto import tqdm
-from transformers import get_scheduler
 
 from vivit_hf.flag_spellings import flag_spellings
 from vivit_hf.hub.cards import build_model_card, recipe_settings
@@ -152,8 +151,7 @@ from vivit_hf.training.metrics import (
     scalar_metrics,
 )
 from vivit_hf.training.mixup import VideoMixup
-from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch
-from vivit_hf.training.model_ema import card_note as ema_card_note
+from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch, model_ema_card_note
 from vivit_hf.training.resume import (
     apply_resumed_hyperparameters,
     args_as_trained,
@@ -428,6 +426,11 @@ def main(argv=None):
     best_metric = args.metric_for_best_model or default_metric(data.label_spaces)  # the heads are known now
     if problem := metric_problem(best_metric, data.label_spaces):
         usage_error(problem)
+    # (imported here while another change edits this script's imports; its place is with the others above)
+    from vivit_hf.training.best_model import metric_warning
+
+    if warning := metric_warning(best_metric, data.label_spaces):  # top5 of 5 classes or fewer: always 1.0
+        logger.warning(f"WARNING: {warning}")
     with hub_source("--init_from", args.init_from):
         model, init_processor = build_model(args, data, resume_state if checkpoint is not None else None)
     model_num_frames = model.config.num_frames  # recorded in checkpoints: the model a resume builds (build_model)
@@ -512,6 +515,10 @@ def main(argv=None):
     for said in (warmup_overridden(args), warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
         if said:
             logger.warning(f"WARNING: {said}")
+    # imported here, not at the top: transformers.optimization imports peft (seconds), which nothing else of a
+    # refused command's imports brings in (tests/test_entry_point_imports.py)
+    from transformers import get_scheduler
+
     lr_scheduler = get_scheduler(
         args.lr_scheduler_type,
         optimizer=optimizer,
@@ -1095,7 +1102,9 @@ def main(argv=None):
             # the repo pushed to, owner included (`--hub_model_id vivit-k400`, or none: the folder's name, under the
             # token's user), which the card's usage example loads
             model_name=uploader.repo_id if uploader is not None else args.hub_model_id,
-            notes=" ".join(filter(None, (weights_said, ema_card_note(args.model_ema_decay, args.model_ema_warmup)))),
+            notes=" ".join(
+                filter(None, (weights_said, model_ema_card_note(args.model_ema_decay, args.model_ema_warmup)))
+            ),
         )
         card.save(folder / "README.md")
 

@@ -430,6 +430,8 @@ def main(argv=None, progress: dict | None = None) -> None:
     progress.update(output_dir=output_dir, done=0, total=len(mine))
     summary_path = output_dir / ("predictions.jsonl" if count == 1 else f"predictions.rank{rank}.jsonl")
     with open(summary_path, "w") as summary:
+        # the file a stop names: this process's part under a launcher (each process's stop says its own)
+        progress.update(listed_in=summary_path.name, process=f" of process {rank} of {count}" if count > 1 else "")
         for video in mine:
             try:
                 result = classifier(
@@ -468,8 +470,10 @@ def main(argv=None, progress: dict | None = None) -> None:
     if count > 1:  # one predictions.jsonl, in the order of --videos, once every process's videos are done
         if rank == 0:
             write_atomically(output_dir / "predictions.jsonl", "".join(lines[str(video)] for video in videos))
+            progress["listed_in"] = "predictions.jsonl"
         summary_path.unlink()
         torch.distributed.barrier()
+        progress["listed_in"] = "predictions.jsonl"
     release_output_dir(output_dir)  # (at exit anyway; main called in a process that goes on, now)
     if failed and rank > 0:  # the same status on every process; the first says why
         raise SystemExit(1)
@@ -488,11 +492,14 @@ def run(argv=None):
     progress: dict = {}
 
     def interrupted() -> str:
-        if not progress:
+        if "listed_in" not in progress:
             return "interrupted before any video was predicted: nothing written"
+        # under a launcher, each process says its own videos and the part it listed them in (predictions.rank<r>.jsonl,
+        # merged into predictions.jsonl only once every process is done): it named a predictions.jsonl not written
         return (
-            f"interrupted after {progress['done']} of {progress['total']} videos: their outputs are in "
-            f"{progress['output_dir']}, each listed in predictions.jsonl; run the command again for all of them"
+            f"interrupted after {progress['done']} of {progress['total']} videos{progress['process']}: their outputs "
+            f"are in {progress['output_dir']}, each listed in {progress['listed_in']}; run the command again for all "
+            "of them"
         )
 
     return run_as_command(partial(main, progress=progress), argv, (), interrupted)

@@ -3,6 +3,7 @@
 its message: every kind of broken sample is skipped and counted, and a wrong option is raised even when its message
 happens to hold the words of a broken sample's."""
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -260,6 +261,50 @@ def test_a_matroska_file_cut_inside_its_header_is_an_error_saying_so(tmp_path, f
             probe(source)
         if isinstance(source, str):
             assert repr(cut) in str(error.value)
+
+
+class _ReadFails(io.RawIOBase):
+    """A whole file served by a file object whose reads fail past `good` bytes (a storage service's connection that
+    dropped), with `error`."""
+
+    def __init__(self, data: bytes, good: int, error: Exception):
+        self.data, self.good, self.error, self.position = data, good, error, 0
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=0):
+        self.position = (0, self.position, len(self.data))[whence] + offset
+        return self.position
+
+    def tell(self):
+        return self.position
+
+    def readinto(self, buffer):
+        if self.position >= self.good:
+            raise self.error
+        count = min(len(buffer), self.good - self.position)
+        buffer[:count] = self.data[self.position : self.position + count]
+        self.position += count
+        return count
+
+
+def test_a_matroska_file_whose_file_object_fails_to_read_is_an_error_naming_that_failure(tmp_path):
+    # The file is whole: its source failed. The error said it was a Matroska file cut short or damaged, hiding the
+    # source's own error, which PyAV raises as it is (the reference: av.open's error).
+    import av
+
+    from vivit_hf.processing.video_io import probe
+
+    data = Path(write_video(tmp_path / "whole.mkv", num_frames=6, container_format="matroska")).read_bytes()
+    error = ConnectionResetError("connection reset by peer (the storage service)")
+    with pytest.raises(ConnectionResetError):
+        av.open(_ReadFails(data, 100, error))
+    with pytest.raises(VideoDecodeError, match=r"connection reset by peer \(the storage service\)"):
+        probe(_ReadFails(data, 100, error))
 
 
 @pytest.mark.parametrize("inside", [0.05, 0.3, 0.45, 0.75])

@@ -111,3 +111,68 @@ def test_the_recipes_workers_leave_what_they_inherit_to_the_main_process():
     # the reference: what the main process holds (the modules, torch, the index), all of which the worker inherits
     main = memory_mib()["Rss"]
     assert worker < main / 8, f"a worker holds {worker:.0f} MiB of its own, the main process {main:.0f} MiB"
+
+
+def test_the_evaluation_recipes_workers_leave_what_they_inherit_to_the_main_process(tmp_path, monkeypatch):
+    """recipes/evaluate.py's loader: a full garbage collection in its worker wrote to every object the worker had
+    inherited (the index of a Kinetics-size split among them), copying them into it, as the fine-tuning recipe's
+    workers did before `share_parent_memory`."""
+    import importlib.util
+
+    from test_recipes_evaluate import CLASSES, EVALUATE, tiny_clip, tiny_model
+
+    for label, name in enumerate(CLASSES):
+        tiny_clip(tmp_path / "data" / "test" / name / f"{name}_0.mp4", label, seed=label)
+    tiny_model(tmp_path / "model", CLASSES)
+    spec = importlib.util.spec_from_file_location("vivit_recipes_evaluate_memory", EVALUATE)
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    grown_file = tmp_path / "grown"
+
+    class CollectedInWorker(recipe.VideoClassificationDataset):
+        """The recipe's data set; in the worker, a full collection (as one comes some batches in) between two
+        measures of the worker's private memory."""
+
+        def __getitem__(self, index):
+            before = private_mib()
+            gc.collect()
+            with open(grown_file, "a") as f:
+                f.write(f"{private_mib() - before}\n")
+            return super().__getitem__(index)
+
+    monkeypatch.setattr(recipe, "VideoClassificationDataset", CollectedInWorker)
+    index = kinetics_examples(CLIPS)  # what a worker inherits: the main process's objects, a split's index among them
+    # the reference: what the index's objects take in the parent, which a collection in the worker would copy
+    index_mib = sum(sys.getsizeof(e) + sys.getsizeof(e["video"]) + sys.getsizeof(e["id"]) for e in index) / 2**20
+    argv = ["--model", tmp_path / "model", "--dataset", tmp_path / "data", "--output_dir", tmp_path / "out"]
+    recipe.main([*map(str, argv), "--num_workers", "1", "--per_device_eval_batch_size", "1"])
+    grown = max(float(line) for line in grown_file.read_text().split())
+    assert len(index) == CLIPS and (tmp_path / "out" / "eval_results.json").is_file()
+    assert grown < index_mib / 10, f"a collection in the worker copied {grown:.1f} MiB of a {index_mib:.1f} MiB index"
+
+
+def test_the_located_paths_of_a_local_table_are_not_copied_into_the_workers_that_read_them(tmp_path):
+    """A local metadata table's relative clip paths, as found (`HubSplit.locate`), were a list of str that every
+    worker read: its pages copied into each one (7.1 MiB a worker at 60 000 rows)."""
+    import datasets
+
+    from vivit_hf.training.data.hub_datasets import HubSplit
+
+    folders = [f"clips/{'a_class_folder_' * 6}{i}" for i in range(10)]  # paths of a real data set's length
+    for folder in folders:
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "clip.mp4").touch()
+    written = [f"{folders[i % 10]}/clip.mp4" for i in range(CLIPS)]
+    table = datasets.Dataset.from_dict({"video": written, "label": [i % 400 for i in range(CLIPS)]})
+    split = HubSplit(table, "video", "label", None, base=tmp_path)
+    split.locate("train", lambda: [tmp_path / "metadata.csv"])
+    found = [str(tmp_path / path) for path in written]  # the reference: each path in the table's folder
+    assert [split[i]["video"] for i in (0, 1, 7, CLIPS - 1, -1)] == [found[i] for i in (0, 1, 7, CLIPS - 1, -1)]
+    assert split.clip_ids() == found
+    # what the located paths take as Python str, the most a worker could copy of them
+    paths_mib = sum(sys.getsizeof(path) for path in found) / 2**20
+    del found, written
+    gc.collect()
+    grown = growth_while_reading(IndexOnly(split, processor=None))
+    # a quarter: the worker's reads of the Arrow rows allocate into pages the main process freed (up to 3 MiB)
+    assert grown < paths_mib / 4, f"the worker copied {grown:.1f} MiB of {paths_mib:.1f} MiB of located paths"

@@ -89,3 +89,34 @@ def test_two_processes_predict_each_video_once_in_the_order_of_one(model_and_vid
         assert {entry["label"]: entry["score"] for entry in row["aggregate"]} == {
             label: pytest.approx(expected[index].item(), abs=1e-5) for index, label in enumerate("abc")
         }
+
+
+def test_a_stopped_launch_names_the_files_its_videos_are_listed_in(model_and_videos, tmp_path):
+    """Two processes, each stopped by SIGTERM as it starts its second video (its first written): each said its videos
+    were "each listed in predictions.jsonl", a file only written once every process is done; they are listed in its
+    part, predictions.rank<r>.jsonl, which the line now names."""
+    import re
+
+    from test_timeline_predict import STOPPED_AT_SECOND_VIDEO
+
+    model, folder = model_and_videos
+    out = tmp_path / "out"
+    wrapper = tmp_path / "stopped_at_second_video.py"
+    wrapper.write_text(STOPPED_AT_SECOND_VIDEO)
+    command = [*TORCHRUN, str(wrapper), "SIGTERM", str(PREDICT), "--model", str(model), "--videos", str(folder)]
+    result = subprocess.run(
+        [*command, "--window", "8f", "--no_plot", "--device", "cpu", "--output_dir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log[-3000:]
+    stops = re.findall(r"interrupted after (\d+) of (\d+) videos of process (\d) of 2: .*each listed in (\S+);", log)
+    assert stops, log[-3000:]
+    for done, total, rank, listed_in in stops:
+        # the reference: the file on disk, holding a line for each video the process says it did
+        assert listed_in == f"predictions.rank{rank}.jsonl", log[-3000:]
+        assert int(total) == len(range(int(rank), 5, 2))  # its share of the 5 videos
+        assert len((out / listed_in).read_text().splitlines()) == int(done)
+    assert not (out / "predictions.jsonl").exists()

@@ -271,3 +271,41 @@ def test_a_checkpoint_the_limit_removes_takes_the_best_model_only_it_named_with_
     run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
     best_step = trainer_reference([entry["eval/top1"] for entry in history])[0]
     assert_same_weights(weights(tmp_path), weights(every_step / "checkpoints" / f"step_{best_step}"))
+
+
+def test_a_top5_that_is_1_for_any_model_is_warned_naming_the_class_count():
+    """top-5 of 5 classes or fewer holds every class: the metric ranked nothing (every evaluation 1.0, the first kept
+    as best), without a word. The reference: the evaluation's own top-5 of random models' logits."""
+    from vivit_hf.training.best_model import metric_warning
+    from vivit_hf.training.metrics import evaluation_metrics
+
+    generator = torch.Generator().manual_seed(0)
+    for classes in range(2, 9):
+        label_spaces = {"label": [f"c{i}" for i in range(classes)], "other": ["a", "b", "c"]}
+        for heads in (["label"], ["label", "other"]):
+            spaces = {head: label_spaces[head] for head in heads}
+            metric = "top5" if len(heads) == 1 else "label_top5"
+            size = sum(len(names) for names in spaces.values())
+            tops = [
+                evaluation_metrics(
+                    torch.randn(40, size, generator=generator),
+                    torch.stack([torch.randint(len(n), (40,), generator=generator) for n in spaces.values()], -1)
+                    if len(heads) > 1
+                    else torch.randint(classes, (40,), generator=generator),
+                    torch.ones(40, dtype=torch.bool),
+                    spaces,
+                )[metric]
+                for _ in range(5)
+            ]
+            warning = metric_warning(metric, spaces)
+            assert (warning is not None) == all(top == 1.0 for top in tops), (classes, heads, tops)
+            assert warning is None or f"has {classes} classes" in warning
+            assert metric_warning(metric.replace("5", "1"), spaces) is None
+    assert metric_warning("other_top5", {"label": list("abcdefgh"), "other": ["a", "b", "c"]}) is not None
+
+
+def test_metric_for_best_model_top5_of_two_classes_is_warned_and_the_run_goes_on(videofolder, tmp_path):
+    args = ["--dataset", videofolder, "--output_dir", tmp_path, *TINY_MODEL, "--max_train_steps", "1"]
+    result = run(FINETUNE, *args, "--load_best_model_at_end", "--metric_for_best_model", "top5")
+    assert "--metric_for_best_model top5: the data set has 2 classes" in result.stderr
+    assert results_of(tmp_path)["top5"] == 1.0  # the reference: the run's own evaluation, which ranks nothing

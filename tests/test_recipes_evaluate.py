@@ -83,6 +83,10 @@ def test_predictions_carry_the_video_of_every_row(folder, tmp_path):
     assert [row["label"] for row in rows] == predictions["labels"].tolist()
     assert [row["prediction"] for row in rows] == predictions["logits"].argmax(-1).tolist()
     assert all(row["valid"] for row in rows)
+    # the names beside the ids: the video's class folder, and the model's name of the prediction (its config)
+    id2label = json.loads((folder / "model" / "config.json").read_text())["id2label"]
+    assert [row["label_name"] for row in rows] == [video_id.split("/")[1] for video_id in ids]
+    assert [row["prediction_name"] for row in rows] == [id2label[str(row["prediction"])] for row in rows]
 
 
 def test_max_eval_samples_draws_from_every_class(folder, tmp_path):
@@ -238,6 +242,21 @@ def test_a_broken_video_has_no_prediction_in_predictions_jsonl(evaluate_module, 
     )
     rows = [json.loads(line) for line in path.read_text().splitlines()]
     assert [r["prediction"] for r in rows] == [[1, 0], None]
+    evaluate_module.write_prediction_rows(
+        path,
+        ["x", "y"],
+        two_heads,
+        torch.tensor([[1, 0], [0, 2]]),
+        torch.tensor([True, False]),
+        [2, 3],
+        label_names=[["open", "close"], ["cup", "pan", "tap"]],
+    )
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["prediction"] for r in rows] == [[1, 0], None]  # the ids as they were, the names beside them
+    assert [(r["label_name"], r["prediction_name"]) for r in rows] == [
+        (["close", "cup"], ["close", "cup"]),
+        (["open", "tap"], None),
+    ]
 
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["whole", "streamed"])

@@ -81,6 +81,15 @@ def test_shards_stream_back_with_the_same_labels_and_frames(kinetics, tmp_path):
     assert "| train | 4 | 2 |" in card and "| 1 |" in card.split("| train | 4 | 2 |")[1].splitlines()[0]  # 1 missing
 
 
+def test_the_summary_says_one_shard_in_the_singular(kinetics, tmp_path, caplog):
+    """A split written into one shard was summed up as "2 clips in 1 shards"."""
+    out = tmp_path / "shards"
+    with caplog.at_level("INFO", logger="vivit_hf.training.data.shard"):
+        shard_main(["--dataset_format", "kinetics", "--dataset", str(kinetics), "--out", str(out)])
+    assert len(list((out / "data").glob("validation-*-of-*.tar"))) == 1  # the reference: the shards on disk
+    assert "validation: 2 clips in 1 shard (" in caplog.text and "1 shards" not in caplog.text
+
+
 def test_reencoded_shards_have_the_short_side_and_a_keyframe_every_n_frames(kinetics, tmp_path):
     out = tmp_path / "shards"
     shard_main(
@@ -718,6 +727,6 @@ def test_the_summary_line_of_each_split_counts_the_clips_left_out(kinetics, tmp_
     # the reference: the 2 clips broken here, and the CSV row whose clip the fixture never wrote ("gone")
     assert sorted(summary["train"]["left_out"]) == sorted(clip.name.removesuffix(".mp4") for clip in broken)
     lines = {r.getMessage().partition(":")[0]: r.getMessage() for r in caplog.records if " clips in " in r.getMessage()}
-    assert lines["train"].startswith("train: 2 clips in 1 shards (")
+    assert lines["train"].startswith("train: 2 clips in 1 shard (")
     assert lines["train"].endswith("; left out: 2 unreadable, 1 missing in the source (named above and in the card)")
     assert lines["validation"].endswith(" bytes)")  # nothing of it left out

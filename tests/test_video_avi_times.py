@@ -75,3 +75,17 @@ def test_a_variable_rate_mpeg4_avi_with_b_frames_times_its_frames_as_a_sequentia
         assert reader.num_frames == len(times) == 30
         np.testing.assert_allclose(reader.frame_times()[:-1], times[:-1], atol=1e-9)
         assert reader.first_frame_seconds() == pytest.approx(times[0])
+
+
+@pytest.mark.parametrize("num_frames", [3, 4])
+def test_an_avi_of_as_few_frames_as_its_decoder_holds_back_times_its_frames_as_written(tmp_path, num_frames):
+    # x264's B-pyramid holds two pictures back: its 3 frames were read at 0.0, 1.46 and 1.5 s (each at its packet's
+    # slot, the first a 1.46 s frame, as in a longer file before) where they were written at 1.5, 1.54 and 1.58 s
+    path = tmp_path / "short.avi"
+    write_avi(path, "libx264", START, [FRAME], num_frames)
+    with av.open(str(path)) as container:
+        assert container.streams.video[0].codec_context.reorder_depth == 2  # (the case: as many packets after)
+    with open_video(path) as reader:
+        assert reader.num_frames == num_frames
+        np.testing.assert_allclose(reader.frame_times(), (START + FRAME * np.arange(num_frames)) / 1000, atol=1e-9)
+        assert reader.fps == pytest.approx(1000 / FRAME)

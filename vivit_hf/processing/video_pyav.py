@@ -657,7 +657,8 @@ class PyAVReader(VideoReader):
                 # FFmpeg says "Invalid data found when processing input" of anything it cannot open: where the bytes
                 # tell what the file is instead (a web page saved under the video's name), the message says so
                 found = what_it_is(self._source) or short_transport_stream(self._source)
-                found = found or unreadable_matroska(self._source)
+                # (FFmpeg's own error only: a file object's, raised as it is, names its cause, a dropped connection)
+                found = found or (unreadable_matroska(self._source) if isinstance(e, av.FFmpegError) else None)
                 raise VideoDecodeError(f"Cannot open video {self.name}: {found or e}") from e
         self.stream = self._video_stream()
         if self._stream_index is None:
@@ -1710,10 +1711,11 @@ class PyAVReader(VideoReader):
         `k + delay`, as it was encoded. Sorted, the packets' own slots put frame 0 in its keyframe's (an MPEG-4 or
         H.264 video starting 1.5 s in read frame 0 at 0.0 s and frame 1 at 1.5 s). The last `delay` frames, which no
         later packet's slot follows, a frame apart as the two slots before them. Where frames are not one per packet
-        (N-VOPs), the packets' slots, sorted."""
+        (N-VOPs), the packets' slots, sorted; so too for two, whose first slot (0 in a late start) gives no step."""
         slots = np.sort(self._ticks)
         delay = int(getattr(self.stream.codec_context, "reorder_depth", 0) or 0)
-        if not 0 < delay < slots.size - 1 or len(self._names) != self._num_frames:
+        # (a file of delay + 1 frames has its shown frame's slot: x264's B-pyramid of 3 frames read frame 0 at 0.0 s)
+        if not 0 < delay < slots.size or slots.size < 3 or len(self._names) != self._num_frames:
             return slots
         step = slots[-1] - slots[-2]
         return np.concatenate([slots[delay:], slots[-1] + step * np.arange(1, delay + 1)])

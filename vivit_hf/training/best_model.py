@@ -63,6 +63,23 @@ def metric_problem(metric: str, label_spaces) -> str | None:
     )
 
 
+def metric_warning(metric: str, label_spaces) -> str | None:
+    """Why `metric` (one `metric_problem` passed) cannot rank the evaluations, None where it can: the top-5 of a head
+    of 5 classes or fewer holds every class, so it is 1.0 at every evaluation and the first stays the best. Trainer has
+    no such metric; a warning, not a refusal: the run still trains."""
+    if not metric.endswith("top5"):
+        return None
+    head = metric[: -len("top5")].rstrip("_")
+    names = label_spaces[head] if head else next(iter(label_spaces.values()))
+    if len(names) > 5:
+        return None
+    where = f"head {head}" if head else "the data set"
+    return (
+        f"--metric_for_best_model {metric}: {where} has {len(names)} classes, all of them in every top 5: it is 1.0 at "
+        f"every evaluation, so no evaluation ranks above the first; rank by {metric[:-1]}1"
+    )
+
+
 def metric_values(history, metric: str) -> list[tuple[int, float]]:
     """(step, value) of every evaluation in `history`, in order."""
     return [(entry["step"], entry[f"eval/{metric}"]) for entry in history if f"eval/{metric}" in entry]

@@ -285,8 +285,10 @@ def model_labels(labels: torch.Tensor, mappings: list[list[int]]) -> torch.Tenso
     return torch.stack([table[labels[:, head]] for head, table in enumerate(tables)], dim=1)
 
 
-def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_sizes) -> None:
-    """One JSON line per video: its id, label and top-1 prediction (per head, as lists, with several heads)."""
+def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_sizes, label_names=None) -> None:
+    """One JSON line per video: its id, label and top-1 prediction (per head, as lists, with several heads); with
+    `label_names` (each head's class names, in id order), the names of both beside them (`label_name`,
+    `prediction_name`), so that a row is read without the model's config at hand."""
     if len(video_ids) != len(logits):
         raise RuntimeError(f"{len(logits)} prediction rows for {len(video_ids)} videos")
     predictions = torch.stack([head.argmax(dim=-1) for head in logits.split(head_sizes, dim=-1)], dim=-1)
@@ -302,7 +304,17 @@ def write_prediction_rows(path: Path, video_ids, logits, labels, valid, head_siz
                 "prediction": (prediction if len(head_sizes) > 1 else prediction[0]) if ok else None,
                 "valid": bool(ok),
             }
+            if label_names is not None:
+                row["label_name"] = _class_names(label, label_names)
+                row["prediction_name"] = _class_names(row["prediction"], label_names) if ok else None
             f.write(json.dumps(row) + "\n")
+
+
+def _class_names(ids, label_names):
+    """The class names of a row's label or prediction ids: one name, or a list of one per head."""
+    if len(label_names) == 1:
+        return label_names[0][ids]
+    return [names[i] for names, i in zip(label_names, ids, strict=True)]
 
 
 def nothing_evaluated(split: str, dataset: str, clips: int) -> str:

@@ -79,7 +79,7 @@ class ModelEma:
             self.average[name].copy_(value)
 
 
-def card_note(decay: float | None, use_warmup: bool | None) -> str:
+def model_ema_card_note(decay: float | None, use_warmup: bool | None) -> str:
     """The model card's words on the weights it carries: the average, not the last step's."""
     if decay is None:
         return ""

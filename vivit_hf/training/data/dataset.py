@@ -13,9 +13,11 @@ import functools
 import gc
 import logging
 import math
+import operator
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import numpy as np
 import torch
@@ -215,8 +217,19 @@ def share_parent_memory(worker_id: int) -> None:
     gc.freeze()
 
 
-# What an example of an index holds (a path, a label id or two, an id, segment times): packed by `PackedExamples`
-_PLAIN_VALUES = (str, int, float, bool, type(None), list, tuple)
+# What an example of an index holds (a path, a label id or two, an id, segment times): packed by `PackedExamples`.
+# A `Path` and numpy's scalars too (a `Path.glob` listing, labels from `np.unique`): lists of them were left unpacked,
+# each worker copying them as before
+_PLAIN_VALUES = (str, int, float, bool, type(None), PurePath, np.generic)
+
+
+def _plain(value) -> bool:
+    """Whether `value` is what an index holds: a number, a string, None, or a list / tuple of them (a multi-head
+    label). A video given as a list of frames (arrays, PIL images) is not: packing copied every frame, and every read
+    copied them again (50 clips of 32 frames 224 x 224: a 230 MiB buffer beside the frames, 4.6 MiB a read)."""
+    if isinstance(value, (list, tuple)):
+        return all(_plain(item) for item in value)
+    return isinstance(value, _PLAIN_VALUES)
 
 
 class PackedExamples(Sequence):
@@ -239,20 +252,30 @@ class PackedExamples(Sequence):
         lazy rows (a Hub split, read from its Arrow table), or examples holding frames or bytes in memory, which a
         pickle would copy and every read copy again."""
         plain = isinstance(examples, list) and all(
-            type(example) is dict and all(isinstance(value, _PLAIN_VALUES) for value in example.values())
-            for example in examples
+            type(example) is dict and all(_plain(value) for value in example.values()) for example in examples
         )
         return PackedExamples(examples) if plain and examples else examples
 
     def __len__(self) -> int:
         return len(self._ends)
 
-    def __getitem__(self, index: int) -> dict:
+    def __getitem__(self, index: int | slice) -> dict | list[dict]:
+        if isinstance(index, slice):  # a list, as a list's slice is (it was a TypeError comparing the slice)
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = operator.index(index)  # (a float is a list's TypeError, not numpy's IndexError)
         if not -len(self) <= index < len(self):
             raise IndexError(f"example {index} of {len(self)}")
         index %= len(self)
         start = int(self._ends[index - 1]) if index else 0
         return pickle.loads(self._bytes[start : int(self._ends[index])])
+
+    def __eq__(self, other) -> bool:
+        # `dataset.examples == examples` was False for the very examples given: it was their list before
+        if isinstance(other, (list, PackedExamples)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # (as a list's: equal to a list, so not hashable)
 
 
 class VideoClassificationDataset(Dataset):

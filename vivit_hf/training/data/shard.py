@@ -594,7 +594,8 @@ def main(argv=None) -> dict:
         parser.error(f"argument --splits: {error}")
     for split, info in summary.items():
         logger.info(
-            f"{split}: {info['clips']} clips in {len(info['shards'])} shards ({info['video_bytes']} bytes)"
+            f"{split}: {info['clips']} clip{'s' if info['clips'] != 1 else ''} in {len(info['shards'])} "
+            f"shard{'s' if len(info['shards']) != 1 else ''} ({info['video_bytes']} bytes)"
             f"{left_out_words(info)}"
         )
     if uploader is not None:
