@@ -6,11 +6,14 @@
 too. `size=None` / `crop_size=None` with the resize / crop on built, then failed on `None.shortest_edge` (an
 AttributeError naming no option) where transformers refuses them by name."""
 
+import json
+
 import av
 import numpy as np
 import pytest
 import torch
 from transformers import VivitVideoProcessor
+from transformers.image_utils import PILImageResampling
 from video_factory import write_video
 
 from vivit_hf import ViViTVideoProcessor
@@ -125,6 +128,9 @@ def test_resample_by_torchvisions_name_gives_transformers_pixels_and_survives_sa
     expected = theirs(video, return_tensors="pt").pixel_values
     torch.testing.assert_close(ours(video, return_tensors="pt").pixel_values, expected, rtol=0, atol=1e-6)
     ours.save_pretrained(tmp_path)
+    # saved as PIL's code, as transformers' processors save theirs: vivit_hf before the names were taken read only codes
+    saved = json.loads((tmp_path / "video_preprocessor_config.json").read_text())["resample"]
+    assert saved == int(PILImageResampling[name.replace("nearest-exact", "nearest").upper()])
     loaded = ViViTVideoProcessor.from_pretrained(tmp_path)
     torch.testing.assert_close(loaded(video, return_tensors="pt").pixel_values, expected, rtol=0, atol=1e-6)
     called = both(**TINY)[0](video, resample=name, return_tensors="pt").pixel_values

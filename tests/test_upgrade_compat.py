@@ -38,6 +38,15 @@ def test_helpers_moved_out_of_evaluate_are_still_importable_from_it(evaluate_mod
     assert getattr(evaluate_module, name, None) is getattr(evaluation, name)
 
 
+def test_data_names_scripts_imported_from_formats_still_import_from_it():
+    """`index_videos` and `SPLIT_ALIASES` were formats.py's own before the module per data set; scripts import them
+    from there."""
+    from vivit_hf.training.data import annotated, folders, formats
+
+    assert formats.index_videos is annotated.index_videos
+    assert formats.SPLIT_ALIASES is folders.SPLIT_ALIASES
+
+
 # The settings main (3f10a0e) recorded, in run_settings.json and every checkpoint's trainer_state.json, for the README's
 # main command cut short (`accelerate launch recipes/finetune.py --max_train_steps 2 --checkpointing_steps 1`): the
 # flags added since (--model_ema and its decay and warm-up, --hub_strategy) are not in it.

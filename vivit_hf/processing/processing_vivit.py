@@ -49,6 +49,7 @@ from .errors import BrokenVideoError
 from .processor_options import (  # noqa: F401
     BOOKKEEPING_KEYS,
     LOADED_FOR_INFERENCE,
+    MODE_NAMES,
     NORMALIZATION_FIELDS,
     NORMALIZATION_OPTIONS,
     PIL_CODES,
@@ -291,8 +292,13 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         if statistics and not kwargs["do_normalize"]:
             logger.warning(unapplied_statistics({name: kwargs[name] for name in statistics}, preset))
         check_seed(kwargs.get("seed"), "ViViTVideoProcessor(seed=...)")
-        if isinstance(kwargs.get("resample"), InterpolationMode) and kwargs["resample"] in PIL_CODES:
-            kwargs["resample"] = PIL_CODES[kwargs["resample"]]  # kept as PIL's code, which a saved config can hold
+        resample = kwargs.get("resample")
+        if isinstance(resample, str) and resample in MODE_NAMES:  # torchvision's name ("bilinear"), as its mode
+            resample = InterpolationMode(resample)
+        if isinstance(resample, InterpolationMode) and resample in PIL_CODES:
+            # kept as PIL's code, which a saved config can hold and which transformers' processors (and vivit_hf
+            # before torchvision's names were taken) read back
+            kwargs["resample"] = PIL_CODES[resample]
         refuse_unsupported(kwargs)
         as_lists(kwargs)
         whole_pixel_sizes(kwargs)

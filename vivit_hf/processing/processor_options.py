@@ -104,7 +104,7 @@ _RESAMPLE_MODES = {
 # (`InterpolationMode.NEAREST`, torch's shifted nearest, is none of them: refused, as it gives other pixels than PIL's
 # NEAREST)
 PIL_CODES = {mode: code for code, mode in pil_torch_interpolation_mapping.items()}
-_MODE_NAMES = {mode.value for mode in InterpolationMode}
+MODE_NAMES = {mode.value for mode in InterpolationMode}
 
 
 def _transformers_class_name(saved: dict) -> str | None:
@@ -257,7 +257,7 @@ def interpolation_mode(resample) -> InterpolationMode:
     """torch's mode for a PIL resampling code (`PILImageResampling` or its int) or a torchvision `InterpolationMode`
     (which transformers' processors also take), or an error naming the ones supported."""
     given = resample
-    if isinstance(resample, str) and resample in _MODE_NAMES:
+    if isinstance(resample, str) and resample in MODE_NAMES:
         # torchvision's names ("bilinear", "nearest-exact"), which transformers' processors hand torchvision as they
         # are; "torch has no such filter" was said of "bilinear"
         resample = InterpolationMode(resample)

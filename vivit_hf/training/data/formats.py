@@ -30,6 +30,7 @@ from .annotated import (
     OFFICIAL_SPLITS,
     SPLIT_LIST_FORMATS,
     check_config_name,
+    index_videos,  # noqa: F401 - importable from here as before the module per data set (scripts use it)
     load_epic_kitchens,
     load_hmdb51,
     load_kinetics,
@@ -46,6 +47,7 @@ from .examples import (
     warn_repeated_clips,
 )
 from .folders import (
+    SPLIT_ALIASES,  # noqa: F401 - importable from here as before the module per data set (scripts use it)
     VIDEO_EXTENSIONS,
     refuse_a_file,
     video_files_below,
