@@ -714,7 +714,8 @@ def check_token_counts(
     """A tree trained at another crop or frame count than the config's holds position embeddings for another number
     of tokens (scenic's own model refuses it). Said in the config's terms, with the ways to run or restart the
     checkpoint at this size; it was 'gives shape (1, 33, 32) for vivit.encoder.position_embeddings'. Another model
-    altogether (other keys, width or patch embedding) is left to `load_scenic_into`, which names what differs.
+    altogether (other keys or width) is left to `load_scenic_into`, which names what differs; another patch size is
+    named by its scenic field (`check_patch_size`).
     `asked`: the config fields given to `load_scenic` over the scenic config's (named as given)."""
     config, state = model.config, model.state_dict()
     entries = [entry for entry in scenic_layout(model) if not entry.torch_name.startswith(fresh)]
@@ -722,7 +723,10 @@ def check_token_counts(
         return
     for entry in entries:
         if entry.kind in ("conv3d", "conv2d"):
-            if to_torch_array(entry, [flat[entry.scenic_names[0]]]).shape != tuple(state[entry.torch_name].shape):
+            got, needed = to_torch_array(entry, [flat[entry.scenic_names[0]]]).shape, state[entry.torch_name].shape
+            if got[:2] == tuple(needed[:2]) and got[2:] != tuple(needed[2:]):
+                check_patch_size(entry, flat, (got[2:], needed[2:]), scenic_config, config, asked)
+            if got != tuple(needed):
                 return
     for entry in entries:
         name = entry.scenic_names[0]
@@ -747,6 +751,24 @@ def check_token_counts(
             f"`vivit_hf.conversion.vit_init.from_vivit_checkpoint(folder, {restart_sizes(config)})` (position "
             "embeddings resized per axis, corners aligned)"
         )
+
+
+def check_patch_size(entry, flat, shapes, scenic_config: dict, config: ViViTConfig, asked: set[str]) -> None:
+    """A patch embedding of the tree's width and channels but another patch size than the config's: said in the
+    config's terms (it was 'gives shape (32, 3, 2, 8, 8) for vivit.token_embedding.projection.weight, which needs
+    (32, 3, 2, 16, 16)', naming no scenic field)."""
+    name, (got, needed) = entry.scenic_names[0], shapes
+    axes = "t x h x w" if len(got) == 3 else "h x w"
+    given = (
+        f"tubelet_size={config.tubelet_size!r}"
+        if "tubelet_size" in asked
+        else f"`model.patches.size` {list(scenic_config['model']['patches']['size'])}"
+    )
+    raise ScenicConversionError(
+        f"scenic {name} {tuple(flat[name].shape)} embeds patches of {'x'.join(map(str, got))} ({axes}) where this "
+        f"config gives {'x'.join(map(str, needed))} ({given}): the checkpoint was trained with other patches; give "
+        "the config it was trained with"
+    )
 
 
 GRID_FIELDS = ("image_size", "num_frames", "tubelet_size", "num_sampled_frames")
