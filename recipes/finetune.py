@@ -612,7 +612,7 @@ def main(argv=None):
         # the same at the last logged train/loss (an older version's checkpoint: at the resume)
         logged_before = resume_state.get("logged_loss", [loss_sum_before, loss_steps_before])
         earlier_runs = trained_runs(resume_state)
-        missing = args.load_best_model_at_end and missing_snapshot(output_dir, history, best_metric)
+        missing = args.load_best_model_at_end and missing_snapshot(output_dir, history, best_metric, checkpoint)
         if missing:
             usage_error(f"cannot resume from {checkpoint}: {missing}")
         ran_out = args.early_stopping_patience and patience_ran_out_earlier(

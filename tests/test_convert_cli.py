@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -519,3 +520,32 @@ def test_overwrite_output_dir_leaves_only_this_conversions_model_files(tmp_path)
     assert {path.name for path in out.iterdir()} == expected
     for name in ("model.safetensors", "config.json", "video_preprocessor_config.json"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("case", "patches", "said"),
+    [
+        (
+            "spacetime_3dconv_token",
+            [16, 16, 2],
+            r"embeds patches of 2x8x8 \(t x h x w\) where this config gives 2x16x16",
+        ),
+        ("spacetime_tsampling_token", [16, 16], r"embeds patches of 8x8 \(h x w\) where this config gives 16x16"),
+    ],
+)
+def test_a_config_of_another_patch_size_is_one_line_naming_the_field(tmp_path, capsys, case, patches, said):
+    """scenic's own model refuses a tree whose embedding kernel is of another patch size than its config's (flax's
+    shape check); the converter said 'gives shape (32, 3, 2, 8, 8) for vivit.token_embedding.projection.weight,
+    which needs (32, 3, 2, 16, 16)', naming no field of the config to change."""
+    case_folder, params, _ = scenic_case(case, tmp_path)
+    scenic_config = json.loads((case_folder / "config.json").read_text())["scenic_config"]
+    assert list(scenic_config["model"]["patches"]["size"]) != patches  # the tree's own patches are smaller
+    scenic_config["model"]["patches"]["size"] = patches
+    config_file = tmp_path / "other.py"
+    config_file.write_text(scenic_python_config(scenic_config))
+    code, err = run_cli(
+        ["scenic", "--checkpoint", str(params), "--config", str(config_file), "--out", str(tmp_path / "out")], capsys
+    )
+    assert code == 2 and len(err) == 1, err
+    assert re.search(rf"{said} \(`model.patches.size` \[{patches[0]}, ", err[0]), err[0]
+    assert "give the config it was trained with" in err[0], err[0]

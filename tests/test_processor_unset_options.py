@@ -137,6 +137,20 @@ def test_resample_by_torchvisions_name_gives_transformers_pixels_and_survives_sa
     torch.testing.assert_close(called, expected, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("name,lower", [("BILINEAR", "'bilinear'"), ("Bicubic", "'bicubic'")])
+def test_resample_by_a_name_torchvision_lacks_is_refused_naming_the_names_it_has(name, lower):
+    """transformers' processor refuses "BILINEAR" at the call (torchvision's modes are named in lower case); here it
+    was refused as "torch has no such filter", then told to use "BILINEAR (2)", the name just refused."""
+    ours, theirs = both(**TINY)
+    with pytest.raises(ValueError, match="Invalid interpolation mode"):
+        theirs(frames(), resample=name, return_tensors="pt")
+    said = rf"resample='{name}' is not supported: no filter is named so .*lower case.*names .*{lower}"
+    with pytest.raises(ValueError, match=said):
+        ViViTVideoProcessor(resample=name)
+    with pytest.raises(ValueError, match=said):
+        ours(frames(), resample=name, return_tensors="pt")
+
+
 def test_resample_nearest_by_name_is_refused_as_torchs_shifted_nearest():
     with pytest.raises(ValueError, match=r"resample='nearest' is not supported: it is torch's shifted nearest"):
         ViViTVideoProcessor(**TINY)(frames(), resample="nearest")

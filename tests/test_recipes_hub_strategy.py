@@ -4,11 +4,13 @@ checkpoints, and a run resumed on another machine from the last-checkpoint/ it p
 processes), all against the local stand-in of the Hub's HTTP API (tests/hub_standin.py; tiny runs, CPU)."""
 
 import json
+import re
 import shlex
 import shutil
 import signal
 import sys
 import types
+from pathlib import Path
 
 import fresh_python
 import huggingface_hub
@@ -311,3 +313,28 @@ def test_a_run_that_fails_after_a_checkpoint_still_pushes_the_checkpoints_it_had
     assert {f"last-checkpoint/{path.name}": path.read_bytes() for path in checkpoint.iterdir()} == checkpoint_files(
         files
     )
+
+
+def test_a_pushed_checkpoint_resumed_in_a_new_folder_without_best_snapshots_is_refused_saying_where_they_are(
+    videofolder, tmp_path
+):
+    """--load_best_model_at_end's snapshots stay in the folder of the run that saved them (not pushed): a resume of the
+    pushed last-checkpoint/ in a new folder was refused as if the first run had been 'without
+    --load_best_model_at_end', which it was not. It now says the checkpoint is another folder's, and the advice holds:
+    with that run's snapshot copied as told, the same resume runs."""
+    flags = ["--dataset", videofolder, "--checkpointing_steps", 2, "--eval_steps", 2, "--load_best_model_at_end"]
+    flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint", *FLAGS]
+    with HubStandIn() as hub:
+        finetune(hub, "--output_dir", tmp_path / "first", "--max_train_steps", 4, *flags)
+        last = download(hub.repos["me/vivit"], tmp_path / "download")
+        resume = [FINETUNE, "--output_dir", tmp_path / "elsewhere", "--resume_from_checkpoint", last, *flags]
+        resume += ["--max_train_steps", 6]
+        refused = run_launch([sys.executable, *map(str, resume)], timeout=300, cwd=REPO, env=online_env(hub))
+        assert refused.returncode == 2, refused.stderr[-3000:]
+        said = refused.stderr.strip().splitlines()[-1]
+        assert "without --load_best_model_at_end" not in said, said
+        best = re.search(r"copy that run's best/(step_\d+) into (\S+),", said)
+        assert best and "is not this output folder's" in said, said
+        shutil.copytree(tmp_path / "first" / "checkpoints" / "best" / best[1], Path(best[2]) / best[1])
+        finetune(hub, *resume[1:])
+    assert (tmp_path / "elsewhere" / "model.safetensors").is_file()

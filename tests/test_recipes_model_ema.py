@@ -6,6 +6,7 @@ and resumed, and on two processes."""
 
 import json
 import random
+import re
 import signal
 import sys
 import types
@@ -90,6 +91,17 @@ def test_the_average_is_timms_model_ema_v3_on_random_histories():
             timms.update(model, step=step)
         for name, value in timms.module.state_dict().items():
             torch.testing.assert_close(ours.average[name], value, rtol=0, atol=0, msg=name)
+
+
+def test_the_warm_up_formula_the_help_gives_is_timms_at_each_optimiser_step():
+    """--help said `1 - (1 + step) ** (-2/3)`: read with the optimiser step (timm's train.py passes `num_updates`,
+    1 after the first step), one step ahead of timm's decay; the docs' `1 - N ** (-2/3)` was right."""
+    (action,) = [a for a in finetune_flags.build_parser()._actions if "--model_ema_warmup" in a.option_strings]
+    formula = re.search(r"rises as (.+?) up to", action.help).group(1)
+    timms = TimmModelEmaV3(small_model(), decay=0.9999, use_warmup=True)
+    for step in range(2, 60):  # step 1 is 0 in both (the average starts as the first step's weights)
+        said = eval(formula, {}, {"N": step, "step": step})  # the help's own variable, whichever it names
+        assert said == pytest.approx(timms.get_decay(step), rel=1e-12), (formula, step)
 
 
 def test_the_average_is_in_the_model_for_the_block_and_its_own_weights_after_bit_for_bit():

@@ -481,6 +481,29 @@ def test_a_config_of_another_head_count_than_the_tree_is_refused_by_name(name, e
 
 
 @pytest.mark.parametrize(
+    ("name", "asked", "table"),
+    [
+        ("spacetime_3dconv_token", {"num_attention_heads": 2}, "Transformer/"),
+        ("factorized_encoder_3dconv_token", {"num_attention_heads": 2}, "SpatialTransformer/"),
+        ("factorized_encoder_3dconv_token", {"temporal_num_attention_heads": 8}, "TemporalTransformer/"),
+        ("factorized_encoder_3dconv_token", {"num_attention_heads": 4, "temporal_num_attention_heads": 2}, "Temporal"),
+    ],
+)
+def test_a_head_count_asked_of_load_scenic_is_named_as_asked(name, asked, table):
+    """`load_scenic(params, config, num_attention_heads=2)` over a 4-head tree whose config says 4 was refused naming
+    the config's `model.num_heads` and 'give the config the checkpoint was trained with': the config was that one.
+    The count asked for is named, as a size asked for is (scenic's model built with it refuses the tree too)."""
+    _, config, params = load_case(name)
+    with pytest.raises(ScenicConversionError) as error:
+        load_scenic(params, config["scenic_config"], **asked)
+    said = str(error.value)
+    field, value = list(asked.items())[-1]
+    assert said.startswith(f"scenic {table}") and "holds 4 attention heads" in said, said
+    assert f"{field}={value} was asked for" in said and "trained with" not in said, said
+    load_scenic(params, config["scenic_config"])  # the tree's own config converts
+
+
+@pytest.mark.parametrize(
     ("name", "data", "table"),
     [
         ("spacetime_3dconv_token", {"crop_size": 48}, "Transformer/posembed_input/pos_embedding (1, 33, 32)"),

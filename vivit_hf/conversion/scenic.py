@@ -538,9 +538,10 @@ def group_scenic_names(names: list[str]) -> str:
     return ", ".join(alone[top] if count == 1 else f"{top}/* ({count})" for top, count in sorted(counts.items()))
 
 
-def load_scenic_into(model: nn.Module, params, fresh: tuple[str, ...] = ()) -> nn.Module:
+def load_scenic_into(model: nn.Module, params, fresh: tuple[str, ...] = (), asked: set[str] = frozenset()) -> nn.Module:
     """Copy a scenic tree into an existing model, every key used exactly once and every parameter set, except those
-    whose names start with one of `fresh` (a new classifier), which keep their initialisation."""
+    whose names start with one of `fresh` (a new classifier), which keep their initialisation. `asked`: the config
+    fields given to `load_scenic` over the scenic config's (a head count that does not fit is named as given)."""
     flat = read_scenic_params(params)
     state = model.state_dict()
     entries = [entry for entry in scenic_layout(model) if not entry.torch_name.startswith(fresh)]
@@ -566,7 +567,7 @@ def load_scenic_into(model: nn.Module, params, fresh: tuple[str, ...] = ()) -> n
         raise RuntimeError(f"model parameters without a scenic counterpart: {unmapped}")
     new_state = {}
     for entry in entries:
-        check_head_count(entry, [flat[name] for name in entry.scenic_names])
+        check_head_count(entry, [flat[name] for name in entry.scenic_names], asked)
         array = to_torch_array(entry, [flat[name] for name in entry.scenic_names])
         target = state[entry.torch_name]
         if tuple(array.shape) != tuple(target.shape):
@@ -587,7 +588,7 @@ HEAD_FIELDS = {
 }
 
 
-def check_head_count(entry: Entry, arrays: list[np.ndarray]) -> None:
+def check_head_count(entry: Entry, arrays: list[np.ndarray], asked: set[str] = frozenset()) -> None:
     """scenic keeps the head count in the attention arrays' shapes ((d, heads, head_dim) for query, key and value,
     (heads, head_dim, d) for out); our fused projections do not. A tree of 4 heads read as 2 fits every shape and
     gives other logits (0.61 off on a fixture) where scenic's own model refuses the tree: refused here too."""
@@ -599,6 +600,14 @@ def check_head_count(entry: Entry, arrays: list[np.ndarray]) -> None:
         heads = array.shape[1] if entry.kind == "qkv_kernel" else array.shape[0]
         if heads != entry.num_heads:
             field = next((f for key, f in HEAD_FIELDS.items() if key in entry.torch_name), "`model.num_heads`")
+            # a count given to load_scenic over the config's: it named the scenic field, which holds the tree's count
+            ours = ("temporal_num_attention_heads",) if "temporal_encoder" in entry.torch_name else ()
+            given = [f for f in (*ours, "num_attention_heads") if f in asked]
+            if given:
+                raise ScenicConversionError(
+                    f"scenic {name} {tuple(array.shape)} holds {heads} attention heads where {given[0]}="
+                    f"{entry.num_heads} was asked for: leave it out (the tree's count is the one its logits need)"
+                )
             raise ScenicConversionError(
                 f"scenic {name} {tuple(array.shape)} holds {heads} attention heads where the config gives "
                 f"{entry.num_heads} ({field}): give the config the checkpoint was trained with"
@@ -699,7 +708,7 @@ def load_scenic(params, scenic_config, **config_overrides) -> nn.Module:
         flat = {name: value for name, value in flat.items() if name not in head}
         fresh = ("classifier.",)
     check_token_counts(model, flat, scenic_config, fresh, asked=set(config_overrides))
-    model = load_scenic_into(model, flat, fresh).eval()
+    model = load_scenic_into(model, flat, fresh, asked=set(config_overrides)).eval()
     # "auto" is the tree's own dtype (scenic saves float32 parameters, whatever dtype it computes in)
     return cast_as_asked(model, dtype, weights_dtype(flat))
 
@@ -714,7 +723,8 @@ def check_token_counts(
     """A tree trained at another crop or frame count than the config's holds position embeddings for another number
     of tokens (scenic's own model refuses it). Said in the config's terms, with the ways to run or restart the
     checkpoint at this size; it was 'gives shape (1, 33, 32) for vivit.encoder.position_embeddings'. Another model
-    altogether (other keys, width or patch embedding) is left to `load_scenic_into`, which names what differs.
+    altogether (other keys or width) is left to `load_scenic_into`, which names what differs; another patch size is
+    named by its scenic field (`check_patch_size`).
     `asked`: the config fields given to `load_scenic` over the scenic config's (named as given)."""
     config, state = model.config, model.state_dict()
     entries = [entry for entry in scenic_layout(model) if not entry.torch_name.startswith(fresh)]
@@ -722,7 +732,10 @@ def check_token_counts(
         return
     for entry in entries:
         if entry.kind in ("conv3d", "conv2d"):
-            if to_torch_array(entry, [flat[entry.scenic_names[0]]]).shape != tuple(state[entry.torch_name].shape):
+            got, needed = to_torch_array(entry, [flat[entry.scenic_names[0]]]).shape, state[entry.torch_name].shape
+            if got[:2] == tuple(needed[:2]) and got[2:] != tuple(needed[2:]):
+                check_patch_size(entry, flat, (got[2:], needed[2:]), scenic_config, config, asked)
+            if got != tuple(needed):
                 return
     for entry in entries:
         name = entry.scenic_names[0]
@@ -747,6 +760,24 @@ def check_token_counts(
             f"`vivit_hf.conversion.vit_init.from_vivit_checkpoint(folder, {restart_sizes(config)})` (position "
             "embeddings resized per axis, corners aligned)"
         )
+
+
+def check_patch_size(entry, flat, shapes, scenic_config: dict, config: ViViTConfig, asked: set[str]) -> None:
+    """A patch embedding of the tree's width and channels but another patch size than the config's: said in the
+    config's terms (it was 'gives shape (32, 3, 2, 8, 8) for vivit.token_embedding.projection.weight, which needs
+    (32, 3, 2, 16, 16)', naming no scenic field)."""
+    name, (got, needed) = entry.scenic_names[0], shapes
+    axes = "t x h x w" if len(got) == 3 else "h x w"
+    given = (
+        f"tubelet_size={config.tubelet_size!r}"
+        if "tubelet_size" in asked
+        else f"`model.patches.size` {list(scenic_config['model']['patches']['size'])}"
+    )
+    raise ScenicConversionError(
+        f"scenic {name} {tuple(flat[name].shape)} embeds patches of {'x'.join(map(str, got))} ({axes}) where this "
+        f"config gives {'x'.join(map(str, needed))} ({given}): the checkpoint was trained with other patches; give "
+        "the config it was trained with"
+    )
 
 
 GRID_FIELDS = ("image_size", "num_frames", "tubelet_size", "num_sampled_frames")

@@ -280,11 +280,19 @@ def interpolation_mode(resample) -> InterpolationMode:
             if mode == PILImageResampling.LANCZOS
             else "it is torch's shifted nearest, not PIL's ('nearest-exact')"
             if resample == InterpolationMode.NEAREST
+            # a string no mode is named by ('BILINEAR', 'Bicubic'): "torch has no such filter" was said of them, and
+            # the names listed after it were the PIL codes' (BILINEAR), not strings this takes
+            else "no filter is named so (torchvision's names, which this takes as transformers does, are lower case)"
+            if isinstance(given, str)
             else "torch has no such filter"
+        )
+        names = ", ".join(repr(_RESAMPLE_MODES[code].value) for code in _RESAMPLE_MODES) + (
+            ", 'lanczos'" if lanczos else ""
         )
         raise ValueError(
             f"resample={named} is not supported: {missing}, and another would give other pixels. "
-            f"Use one of {supported} (or torchvision's InterpolationMode NEAREST_EXACT, BILINEAR, BICUBIC)."
+            f"Use one of {supported} (or torchvision's InterpolationMode NEAREST_EXACT, BILINEAR, BICUBIC, or its "
+            f"names {names})."
         )
     return _RESAMPLE_MODES[mode]
 

@@ -169,16 +169,31 @@ def prune_after_checkpoint(output_dir: Path, history, metric: str) -> None:
     prune_best_snapshots(output_dir, metric, best and best[0])
 
 
-def missing_snapshot(output_dir: Path, history, metric: str) -> str | None:
+def missing_snapshot(output_dir: Path, history, metric: str, checkpoint: Path | None = None) -> str | None:
     """Why a resume with --load_best_model_at_end cannot end with the best model (None: it can): the checkpoint's
-    best evaluation has no snapshot (the run before the resume was without the flag, or chose by another metric)."""
+    best evaluation has no snapshot (the run before the resume was without the flag, or chose by another metric, or
+    `checkpoint` is another folder's: a pushed last-checkpoint/, whose run's snapshots stayed where it ran)."""
     best = best_evaluation(history, metric)
-    if best is None or (snapshot_folder(output_dir, best[0]) / RESULTS_FILE).is_file():
+    folder = snapshot_folder(output_dir, best[0]) if best else None
+    if best is None or (folder / RESULTS_FILE).is_file():
         return None
+    elsewhere = (
+        checkpoint is not None and Path(output_dir, CHECKPOINTS).resolve() not in Path(checkpoint).resolve().parents
+    )
+    if elsewhere:  # a pushed last-checkpoint/ in a new folder: it was said to be of a run without the flag
+        why = (
+            f"the checkpoint is not this output folder's, and the run that saved it keeps its snapshots in its own "
+            f"{CHECKPOINTS}/{BEST}/, which is not pushed); copy that run's {BEST}/{folder.name} into {folder.parent}, "
+            "resume without the flag, or start over"
+        )
+    else:
+        why = (
+            "the run before this resume kept none: it was without --load_best_model_at_end, or chose by another "
+            "--metric_for_best_model); resume without the flag, or start over"
+        )
     return (
         f"--load_best_model_at_end: the best evaluation so far by {metric} (step {best[0]}: {best[1]:.4f}) has no "
-        f"saved model in {snapshot_folder(output_dir, best[0])} (the run before this resume kept none: it was without "
-        "--load_best_model_at_end, or chose by another --metric_for_best_model); resume without the flag, or start over"
+        f"saved model in {folder} ({why}"
     )
 
 

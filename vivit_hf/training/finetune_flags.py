@@ -205,7 +205,8 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
         "--model_ema_warmup",
         action="store_true",
         default=None,
-        help="--model_ema's decay rises as 1 - (1 + step) ** (-2/3) up to --model_ema_decay (timm's warm-up)",
+        help="--model_ema's decay at optimiser step N (from 1) rises as 1 - N ** (-2/3) up to --model_ema_decay "
+        "(timm's warm-up)",
     )
     g.add_argument("--weight_decay", type=_real(at_least=0))
     g.add_argument(
