@@ -427,8 +427,10 @@ def main(argv=None, progress: dict | None = None) -> None:
     mine = videos[rank::count]  # each video on one process; predictions.jsonl keeps the order of --videos
     if count > 1:
         logger.info("process %d of %d: %d of the %d videos", rank, count, len(mine), len(videos))
-    progress.update(output_dir=output_dir, done=0, total=len(mine))
     summary_path = output_dir / ("predictions.jsonl" if count == 1 else f"predictions.rank{rank}.jsonl")
+    if count > 1 and rank == 0:  # an earlier run's list, kept until the merge, passed for this run's if it stopped
+        (output_dir / "predictions.jsonl").unlink(missing_ok=True)
+    progress.update(output_dir=output_dir, done=0, total=len(mine), summary=summary_path.name)
     with open(summary_path, "w") as summary:
         for video in mine:
             try:
@@ -492,7 +494,7 @@ def run(argv=None):
             return "interrupted before any video was predicted: nothing written"
         return (
             f"interrupted after {progress['done']} of {progress['total']} videos: their outputs are in "
-            f"{progress['output_dir']}, each listed in predictions.jsonl; run the command again for all of them"
+            f"{progress['output_dir']}, each listed in {progress['summary']}; run the command again for all of them"
         )
 
     return run_as_command(partial(main, progress=progress), argv, (), interrupted)
