@@ -211,11 +211,19 @@ def matching_videos(pattern: str) -> list[Path]:
     for match in matches:
         if match.is_dir():
             videos.extend(video_files_below(match))
-        elif match.suffix.lower() in VIDEO_EXTENSIONS and not match.name.startswith("."):
+        elif match.suffix.lower() in VIDEO_EXTENSIONS:  # a hidden one only where the pattern asks (`.*`), as a shell
             videos.append(match)
     if not videos:
-        raise FileNotFoundError(f"no video file matches the pattern {pattern}")
+        raise FileNotFoundError(f"no video file matches the pattern {pattern}{backslash_hint(pattern)}")
     return videos
+
+
+def backslash_hint(pattern: str) -> str:
+    """Why `clips\\*.mp4` (typed as on Windows) matches nothing here: `\\` is part of a file name on this system, no
+    folder separator."""
+    if os.sep == "\\" or "\\" not in pattern:
+        return ""
+    return f" ('\\' separates no folders on this system: write {pattern.replace(chr(92), '/')})"
 
 
 def default_window(classifier) -> str:
@@ -249,7 +257,7 @@ def pattern_folder(text: str) -> Path:
     folder's are; `text` itself when it is no pattern."""
     if not glob.has_magic(text):
         return Path(text)
-    parts = Path(text).parts
+    parts = Path(os.path.expanduser(text)).parts  # `~/clips/*/*.mp4`, quoted: its matches are below the home folder
     return Path(*parts[: next(i for i, part in enumerate(parts) if glob.has_magic(part))] or ["."])
 
 
