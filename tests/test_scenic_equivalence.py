@@ -633,3 +633,17 @@ def test_a_tree_of_fused_attention_arrays_converts_to_scenics_logits(name):
     case, config, params = load_case(name)
     out = run(load_scenic(fused_attention(params), config["scenic_config"]), case)
     np.testing.assert_allclose(out.logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case), rtol=0)
+
+
+@pytest.mark.parametrize("crop", ["abc", 32.5, [32, "x"], [32, 32, 32], True])
+def test_a_crop_size_that_is_no_size_is_refused_naming_the_field(crop):
+    """`dataset_configs.crop_size` 'abc' ended the conversion in int()'s 'invalid literal' traceback, naming no field,
+    and 32.5 converted as a 32-pixel model without a word; both are refused naming the field, as a frame count that
+    is no integer is. The fixture's own crop converts to scenic's logits."""
+    name = "spacetime_3dconv_token"
+    _, scenic_config, params = edited_config(name, lambda c: c["dataset_configs"].update(crop_size=crop))
+    with pytest.raises(ScenicConversionError, match=re.escape("`dataset_configs.crop_size` must be an integer")):
+        load_scenic(params, scenic_config)
+    case, config, params = load_case(name)
+    out = run(load_scenic(params, config["scenic_config"]), case)
+    np.testing.assert_allclose(out.logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case), rtol=0)

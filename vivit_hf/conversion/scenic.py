@@ -345,6 +345,15 @@ def check_sections(scenic_config) -> None:
     frames = (data or {}).get("num_frames", 32)
     if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)):
         raise ScenicConversionError(f"`dataset_configs.num_frames` must be an integer, got {frames!r}")
+    # 'abc' ended in int()'s traceback, 32.5 was read as 32 without a word
+    crop = (data or {}).get("crop_size", 224)
+    sides = list(crop) if isinstance(crop, (list, tuple)) else [crop]
+    if len(sides) not in (1, 2) or any(
+        isinstance(side, bool) or not isinstance(side, (int, np.integer)) for side in sides
+    ):
+        raise ScenicConversionError(
+            f"`dataset_configs.crop_size` must be an integer or (height, width) integers, got {crop!r}"
+        )
 
 
 def _to_plain(value):
