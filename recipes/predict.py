@@ -254,8 +254,9 @@ def output_name(video: Path | str, roots: list[str]) -> str:
 
 def pattern_folder(text: str) -> Path:
     """The folder a pattern searches (`clips/**/*.mp4` -> `clips`), whose files are named by their path below it as a
-    folder's are; `text` itself when it is no pattern."""
-    if not glob.has_magic(text):
+    folder's are; `text` itself when it is no pattern, or names a file or folder (`clips [2024]`: `find_videos`
+    reads it as given, and its videos are named below it)."""
+    if not glob.has_magic(text) or Path(text).exists():
         return Path(text)
     parts = Path(os.path.expanduser(text)).parts  # `~/clips/*/*.mp4`, quoted: its matches are below the home folder
     return Path(*parts[: next(i for i, part in enumerate(parts) if glob.has_magic(part))] or ["."])

@@ -106,3 +106,19 @@ def test_a_pattern_below_the_home_folder_names_its_videos_as_the_expanded_one(tr
     names = predict.output_names(predict.find_videos([expanded]), [expanded])
     assert predict.output_names(predict.find_videos(["~/g/**/*.mp4"]), ["~/g/**/*.mp4"]) == names
     assert sorted(names.values()) == ["dir.mp4__in.mp4", "sub__a.mp4"]
+
+
+def test_a_folder_whose_name_looks_like_a_pattern_names_its_videos_below_it(tmp_path):
+    """`--videos 'clips [2024]'`, a folder that exists, is read as that folder (not a pattern), and its videos were
+    named as if it were one (`clips [2024]__sub__a.mp4`, the folder's own name in each); they are named below it, as
+    any folder's (`sub__a.mp4`), and as the same folder under a plain name names them."""
+    for folder in ("clips [2024]", "clips 2024"):
+        for path in ("sub/a.mp4", "top.mp4"):
+            (tmp_path / folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / folder / path).write_bytes(b"")
+    predict = load_predict()
+    named = {}
+    for folder in ("clips [2024]", "clips 2024"):
+        roots = [str(tmp_path / folder)]
+        named[folder] = sorted(predict.output_names(predict.find_videos(roots), roots).values())
+    assert named["clips [2024]"] == named["clips 2024"] == ["sub__a.mp4", "top.mp4"]
