@@ -1460,3 +1460,48 @@ def test_model_2s_unused_vit_cls_token_is_answered_with_what_the_recipe_user_can
     model, _ = finetune.build_model(finetune.parse_args([*flags[:2], "--init_from", str(tmp_path / "copied")]), data)
     ours = model.vivit.spatial_encoder.cls_token.detach().flatten()
     torch.testing.assert_close(ours, vit.embeddings.cls_token.detach().flatten(), rtol=0, atol=0)
+
+
+def test_the_vits_unused_representation_layer_is_answered_with_the_flag_that_takes_it(finetune, tmp_path, caplog):
+    """finetune.py --init_from a ViT with a representation layer (a transformers ViTModel's pooler, dense + tanh)
+    warned "pass representation_size=16 to a *ForVideoClassification to use it", a Python keyword; under the recipe
+    it names --config_overrides representation_size=16, and that flag, followed, takes the layer (no warning left, the
+    model's pre-logits layer the ViT's pooler)."""
+    import logging
+
+    import torch
+    from accelerate import PartialState
+    from transformers import ViTModel
+
+    from vivit_hf.training.flags import VIT_INIT_LOGGER, advice_in_flag_words
+
+    PartialState()  # build_model logs through accelerate
+    torch.manual_seed(0)
+    save_tiny_vit(tmp_path / "vit")
+    data = two_classes()
+    flags = [
+        "--model",
+        "spatio_temporal",
+        "--num_frames",
+        "4",
+        "--crop_size",
+        "32",
+        "--init_from",
+        str(tmp_path / "vit"),
+    ]
+    flags += ["--config_overrides", "tubelet_size=[2,8,8]"]
+
+    def warned(flags):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger=VIT_INIT_LOGGER), advice_in_flag_words((VIT_INIT_LOGGER,)):
+            model, _ = finetune.build_model(finetune.parse_args(flags), data)
+        return [r.getMessage() for r in caplog.records if "pooler" in r.getMessage()], model
+
+    (line,), _ = warned(flags)
+    assert "pass --config_overrides representation_size=16 to use it" in line, line
+    flags[-1] += ",representation_size=16"
+    lines, model = warned(flags)
+    assert lines == []
+    pooler = ViTModel.from_pretrained(tmp_path / "vit").pooler.dense
+    torch.testing.assert_close(model.pre_logits[0].weight, pooler.weight, rtol=0, atol=0)
+    torch.testing.assert_close(model.pre_logits[0].bias, pooler.bias, rtol=0, atol=0)

@@ -376,6 +376,11 @@ def in_flag_words(text: str) -> str:
     return vit_init_in_flag_words(text)
 
 
+# The ViT's representation layer, which from_vit_pretrained's caller takes with `representation_size=` (a config
+# keyword, which build_model passes --config_overrides to)
+_REPRESENTATION_ADVICE = re.compile(r"pass representation_size=(\d+) to a \*ForVideoClassification")
+
+
 def vit_init_in_flag_words(text: str) -> str:
     """An image-ViT initialisation's error or warning as finetune.py's user reads it: `positional_embedding='tile'`,
     what `from_vit_pretrained`'s caller passes, is the `--positional_embedding tile` they typed, and an alternative it
@@ -384,6 +389,7 @@ def vit_init_in_flag_words(text: str) -> str:
     can do (`_VIT_FACTS_IN_FLAG_WORDS`)."""
     for advice, said in _VIT_FACTS_IN_FLAG_WORDS.items():
         text = text.replace(advice, said)
+    text = _REPRESENTATION_ADVICE.sub(r"pass --config_overrides representation_size=\1", text)
     named = {match.group(1) for match in _VIT_INIT_KEYWORD.finditer(text)}
     text = _VIT_INIT_KEYWORD.sub(r"--\1 \2", text)
     for option in named:
