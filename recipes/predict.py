@@ -211,11 +211,19 @@ def matching_videos(pattern: str) -> list[Path]:
     for match in matches:
         if match.is_dir():
             videos.extend(video_files_below(match))
-        elif match.suffix.lower() in VIDEO_EXTENSIONS and not match.name.startswith("."):
+        elif match.suffix.lower() in VIDEO_EXTENSIONS:  # a hidden one only where the pattern asks (`.*`), as a shell
             videos.append(match)
     if not videos:
-        raise FileNotFoundError(f"no video file matches the pattern {pattern}")
+        raise FileNotFoundError(f"no video file matches the pattern {pattern}{backslash_hint(pattern)}")
     return videos
+
+
+def backslash_hint(pattern: str) -> str:
+    """Why `clips\\*.mp4` (typed as on Windows) matches nothing here: `\\` is part of a file name on this system, no
+    folder separator."""
+    if os.sep == "\\" or "\\" not in pattern:
+        return ""
+    return f" ('\\' separates no folders on this system: write {pattern.replace(chr(92), '/')})"
 
 
 def default_window(classifier) -> str:
@@ -246,10 +254,11 @@ def output_name(video: Path | str, roots: list[str]) -> str:
 
 def pattern_folder(text: str) -> Path:
     """The folder a pattern searches (`clips/**/*.mp4` -> `clips`), whose files are named by their path below it as a
-    folder's are; `text` itself when it is no pattern."""
-    if not glob.has_magic(text):
+    folder's are; `text` itself when it is no pattern, or names a file or folder (`clips [2024]`: `find_videos`
+    reads it as given, and its videos are named below it)."""
+    if not glob.has_magic(text) or Path(text).exists():
         return Path(text)
-    parts = Path(text).parts
+    parts = Path(os.path.expanduser(text)).parts  # `~/clips/*/*.mp4`, quoted: its matches are below the home folder
     return Path(*parts[: next(i for i, part in enumerate(parts) if glob.has_magic(part))] or ["."])
 
 
@@ -427,8 +436,10 @@ def main(argv=None, progress: dict | None = None) -> None:
     mine = videos[rank::count]  # each video on one process; predictions.jsonl keeps the order of --videos
     if count > 1:
         logger.info("process %d of %d: %d of the %d videos", rank, count, len(mine), len(videos))
-    progress.update(output_dir=output_dir, done=0, total=len(mine))
     summary_path = output_dir / ("predictions.jsonl" if count == 1 else f"predictions.rank{rank}.jsonl")
+    if count > 1 and rank == 0:  # an earlier run's list, kept until the merge, passed for this run's if it stopped
+        (output_dir / "predictions.jsonl").unlink(missing_ok=True)
+    progress.update(output_dir=output_dir, done=0, total=len(mine))
     with open(summary_path, "w") as summary:
         # the file a stop names: this process's part under a launcher (each process's stop says its own)
         progress.update(listed_in=summary_path.name, process=f" of process {rank} of {count}" if count > 1 else "")

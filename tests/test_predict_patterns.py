@@ -4,6 +4,7 @@ expand nothing) was refused as 'no such video file or folder'; it now reads the 
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 import torch
@@ -12,6 +13,7 @@ from test_timeline import write_colour_video
 from test_timeline_predict import load_predict
 
 from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+from vivit_hf.training.data.folders import VIDEO_EXTENSIONS
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +60,65 @@ def test_a_pattern_matching_no_video_is_refused_naming_it(model_and_clips, tmp_p
     assert stopped.value.code == 2
     assert f"--videos: no video file matches the pattern {clips}/*/*.webm" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """Files and folders a pattern may match: a hidden video, a folder named like a video, a hidden folder."""
+    for path in ("g/sub/a.mp4", "g/.dot.mp4", "g/dir.mp4/in.mp4", "g/.hid/h.mp4", "g/top.webm", "g/notes.txt"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(b"")
+    return tmp_path
+
+
+@pytest.mark.parametrize("pattern", ["g/*.mp4", "g/**/*.mp4", "g/*", "g/.*", "g/.d*", "g/.hid/*", "*/sub/*"])
+def test_a_quoted_pattern_reads_the_videos_the_shell_gives_it_unquoted(tree, pattern, monkeypatch):
+    """Quoted or not, a pattern reads the same videos: those of the paths bash (globstar) expands it to. `g/.d*`,
+    which names a hidden video, was refused as matching no video file (hidden files were left out even where the
+    pattern asked for them, which `*` never does)."""
+    import subprocess
+
+    monkeypatch.chdir(tree)
+    find_videos = load_predict().find_videos
+    shell = subprocess.run(
+        ["bash", "-c", f"shopt -s globstar nullglob; printf '%s\\n' {pattern}"], capture_output=True, text=True
+    ).stdout.split()
+    shell = [path for path in shell if Path(path).is_dir() or Path(path).suffix.lower() in VIDEO_EXTENSIONS]
+    assert shell  # (other files given one by one are read; a pattern, as a folder, leaves them out)
+    assert sorted(map(str, find_videos([pattern]))) == sorted(map(str, find_videos(shell)))
+
+
+def test_a_pattern_with_windows_backslashes_is_refused_saying_how_to_write_it(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    with pytest.raises(FileNotFoundError) as refused:
+        load_predict().find_videos(["g\\sub\\*.mp4"])
+    assert str(refused.value).endswith("('\\' separates no folders on this system: write g/sub/*.mp4)")
+    assert [str(video) for video in load_predict().find_videos(["g/sub/*.mp4"])] == ["g/sub/a.mp4"]
+
+
+def test_a_pattern_below_the_home_folder_names_its_videos_as_the_expanded_one(tree, monkeypatch):
+    """`'~/g/**/*.mp4'` quoted named each video by its file name alone (its folder, `~/g`, was not found), so that
+    two `a.mp4` of different subfolders were refused as writing the same files; it names them as `<home>/g/**/*.mp4`
+    does, by their path below g."""
+    monkeypatch.setenv("HOME", str(tree))
+    predict = load_predict()
+    expanded = f"{tree}/g/**/*.mp4"
+    names = predict.output_names(predict.find_videos([expanded]), [expanded])
+    assert predict.output_names(predict.find_videos(["~/g/**/*.mp4"]), ["~/g/**/*.mp4"]) == names
+    assert sorted(names.values()) == ["dir.mp4__in.mp4", "sub__a.mp4"]
+
+
+def test_a_folder_whose_name_looks_like_a_pattern_names_its_videos_below_it(tmp_path):
+    """`--videos 'clips [2024]'`, a folder that exists, is read as that folder (not a pattern), and its videos were
+    named as if it were one (`clips [2024]__sub__a.mp4`, the folder's own name in each); they are named below it, as
+    any folder's (`sub__a.mp4`), and as the same folder under a plain name names them."""
+    for folder in ("clips [2024]", "clips 2024"):
+        for path in ("sub/a.mp4", "top.mp4"):
+            (tmp_path / folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / folder / path).write_bytes(b"")
+    predict = load_predict()
+    named = {}
+    for folder in ("clips [2024]", "clips 2024"):
+        roots = [str(tmp_path / folder)]
+        named[folder] = sorted(predict.output_names(predict.find_videos(roots), roots).values())
+    assert named["clips [2024]"] == named["clips 2024"] == ["sub__a.mp4", "top.mp4"]

@@ -4,6 +4,7 @@ on one process, and one predictions.jsonl in the order of --videos. Every proces
 writing the same files and one predictions.jsonl at once."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,37 @@ def test_a_stopped_launch_names_the_files_its_videos_are_listed_in(model_and_vid
         assert int(total) == len(range(int(rank), 5, 2))  # its share of the 5 videos
         assert len((out / listed_in).read_text().splitlines()) == int(done)
     assert not (out / "predictions.jsonl").exists()
+
+
+def test_a_stopped_launch_leaves_no_earlier_runs_list_and_names_where_its_own_is(model_and_videos, tmp_path):
+    """Each process lists its videos in predictions.rank<r>.jsonl, merged into predictions.jsonl at the end; a launch
+    stopped before then (a scheduler's SIGTERM) left the last run's predictions.jsonl as it was, listing other videos
+    as this run's, and said its videos were "each listed in predictions.jsonl". The first process now removes the
+    earlier list as it starts, and the stop names the file that lists each process's videos."""
+    import signal
+    import time
+
+    model, _ = model_and_videos
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(12):  # enough that the stop comes before the last of them
+        write_colour_video(folder / f"c{i:02d}.mp4", 4, schedule=[(0, "red"), (1, "green")])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "predictions.jsonl").write_text(json.dumps({"video": "earlier.mp4", "aggregate": []}) + "\n")
+    command = [*TORCHRUN, str(PREDICT), "--model", str(model), "--videos", str(folder), "--window", "8f"]
+    command += ["--hop", "4f", "--no_plot", "--device", "cpu", "--output_dir", str(out)]
+    launch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    start = time.monotonic()
+    while launch.poll() is None and time.monotonic() - start < 240:
+        if any(path.read_text().count("\n") for path in out.glob("predictions.rank*.jsonl")):
+            break  # a video done: stop the launch as a scheduler would
+        time.sleep(0.05)
+    launch.send_signal(signal.SIGTERM)
+    log = launch.communicate(timeout=120)[0]
+    assert launch.returncode != 0 and "interrupted after" in log, log[-3000:]  # stopped before the merge
+    assert not (out / "predictions.jsonl").exists(), (out / "predictions.jsonl").read_text()
+    listed = [json.loads(line)["video"] for path in out.glob("predictions.rank*.jsonl") for line in path.open()]
+    assert listed and all((out / f"{Path(video).name}.json").is_file() for video in listed)
+    named = re.findall(r"each listed in (predictions\.rank\d\.jsonl)", log)
+    assert named and all((out / name).is_file() for name in named), log[-3000:]

@@ -1425,3 +1425,83 @@ def test_help_says_nothing_of_defaults_that_are_none_or_a_switch_off():
         assert shown_default(printed, flag) is None, help_entry(printed, flag)
     # a typed true/false flag says what it is off by default
     assert defaults.do_flip is False and shown_default(printed, "--do_flip") == "False"
+
+
+def test_model_2s_unused_vit_cls_token_is_answered_with_what_the_recipe_user_can_do(finetune, tmp_path, caplog):
+    """finetune.py --model factorised_encoder --init_from a token ViT warned "cls (spatial_cls_init='keep' keeps Model
+    2's own spatial CLS token, as scenic does; 'copy' takes the ViT's)": a keyword the recipe has no flag for, as if
+    the user had set it. Under the recipe it now says how to start from the ViT's token, and that way, followed
+    (from_vit_pretrained(..., spatial_cls_init='copy') saved, then --init_from it), gives the ViT's token."""
+    import logging
+
+    import torch
+    from accelerate import PartialState
+    from transformers import ViTModel
+
+    from vivit_hf.models.modeling_vivit import ViViTFactorisedEncoderForVideoClassification
+    from vivit_hf.training.flags import VIT_INIT_LOGGER, advice_in_flag_words
+
+    PartialState()  # build_model logs through accelerate
+    torch.manual_seed(0)
+    save_tiny_vit(tmp_path / "vit")
+    data = two_classes()
+    flags = ["--model", "factorised_encoder", "--num_frames", "4", "--crop_size", "32"]
+    flags += ["--config_overrides", "tubelet_size=[2,8,8]"]
+    with caplog.at_level(logging.WARNING, logger=VIT_INIT_LOGGER), advice_in_flag_words((VIT_INIT_LOGGER,)):
+        finetune.build_model(finetune.parse_args([*flags, "--init_from", str(tmp_path / "vit")]), data)
+    (warned,) = [r.getMessage() for r in caplog.records if "cls_token" in r.getMessage()]
+    assert "spatial_cls_init='keep'" not in warned, warned
+    assert "finetune.py has no flag for it" in warned and "spatial_cls_init='copy'" in warned, warned
+
+    vit = ViTModel.from_pretrained(tmp_path / "vit")
+    ViViTFactorisedEncoderForVideoClassification.from_vit_pretrained(
+        tmp_path / "vit", spatial_cls_init="copy", num_frames=4, tubelet_size=[2, 8, 8], num_labels=2
+    ).save_pretrained(tmp_path / "copied")
+    model, _ = finetune.build_model(finetune.parse_args([*flags[:2], "--init_from", str(tmp_path / "copied")]), data)
+    ours = model.vivit.spatial_encoder.cls_token.detach().flatten()
+    torch.testing.assert_close(ours, vit.embeddings.cls_token.detach().flatten(), rtol=0, atol=0)
+
+
+def test_the_vits_unused_representation_layer_is_answered_with_the_flag_that_takes_it(finetune, tmp_path, caplog):
+    """finetune.py --init_from a ViT with a representation layer (a transformers ViTModel's pooler, dense + tanh)
+    warned "pass representation_size=16 to a *ForVideoClassification to use it", a Python keyword; under the recipe
+    it names --config_overrides representation_size=16, and that flag, followed, takes the layer (no warning left, the
+    model's pre-logits layer the ViT's pooler)."""
+    import logging
+
+    import torch
+    from accelerate import PartialState
+    from transformers import ViTModel
+
+    from vivit_hf.training.flags import VIT_INIT_LOGGER, advice_in_flag_words
+
+    PartialState()  # build_model logs through accelerate
+    torch.manual_seed(0)
+    save_tiny_vit(tmp_path / "vit")
+    data = two_classes()
+    flags = [
+        "--model",
+        "spatio_temporal",
+        "--num_frames",
+        "4",
+        "--crop_size",
+        "32",
+        "--init_from",
+        str(tmp_path / "vit"),
+    ]
+    flags += ["--config_overrides", "tubelet_size=[2,8,8]"]
+
+    def warned(flags):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger=VIT_INIT_LOGGER), advice_in_flag_words((VIT_INIT_LOGGER,)):
+            model, _ = finetune.build_model(finetune.parse_args(flags), data)
+        return [r.getMessage() for r in caplog.records if "pooler" in r.getMessage()], model
+
+    (line,), _ = warned(flags)
+    assert "pass --config_overrides representation_size=16 to use it" in line, line
+    flags[-1] += ",representation_size=16"
+    lines, model = warned(flags)
+    assert lines == []
+    pooler = ViTModel.from_pretrained(tmp_path / "vit").pooler.dense
+    torch.testing.assert_close(model.pre_logits[0].weight, pooler.weight, rtol=0, atol=0)
+    torch.testing.assert_close(model.pre_logits[0].bias, pooler.bias, rtol=0, atol=0)

@@ -629,3 +629,44 @@ def test_a_size_asked_for_over_the_trees_is_named_as_asked():
     with pytest.raises(ScenicConversionError, match=r"grid from image_size=48\)") as error:
         load_scenic(params, config["scenic_config"], image_size=48)
     assert "crop_size" not in str(error.value) and "trained at another size" in str(error.value)
+
+
+def fused_attention(params: dict) -> dict:
+    """The tree with its attention arrays fused as another exporter may write them: (d, heads * head_dim) query, key
+    and value kernels, (heads * head_dim,) biases, (heads * head_dim, d) out kernels. No head count is left in them."""
+    fused = {}
+    for key, value in params.items():
+        if key.endswith(("query/kernel", "key/kernel", "value/kernel")):
+            value = value.reshape(value.shape[0], -1)
+        elif key.endswith(("query/bias", "key/bias", "value/bias")):
+            value = value.reshape(-1)
+        elif key.endswith("out/kernel"):
+            value = value.reshape(-1, value.shape[-1])
+        fused[key] = value
+    return fused
+
+
+@pytest.mark.parametrize(
+    "name", ["spacetime_3dconv_token", "factorized_encoder_3dconv_token", "factorized_dot_product_attention_gap"]
+)
+def test_a_tree_of_fused_attention_arrays_converts_to_scenics_logits(name):
+    """The head-count check read the heads axis of any array of two dimensions or more: a tree of fused (d, d) kernels
+    was refused as 'holds 32 attention heads where the config gives 4', where it converted (and still fits scenic's
+    logits, the config saying the head count). Only scenic's layout says the count; a fused tree converts as before."""
+    case, config, params = load_case(name)
+    out = run(load_scenic(fused_attention(params), config["scenic_config"]), case)
+    np.testing.assert_allclose(out.logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case), rtol=0)
+
+
+@pytest.mark.parametrize("crop", ["abc", 32.5, [32, "x"], [32, 32, 32], True])
+def test_a_crop_size_that_is_no_size_is_refused_naming_the_field(crop):
+    """`dataset_configs.crop_size` 'abc' ended the conversion in int()'s 'invalid literal' traceback, naming no field,
+    and 32.5 converted as a 32-pixel model without a word; both are refused naming the field, as a frame count that
+    is no integer is. The fixture's own crop converts to scenic's logits."""
+    name = "spacetime_3dconv_token"
+    _, scenic_config, params = edited_config(name, lambda c: c["dataset_configs"].update(crop_size=crop))
+    with pytest.raises(ScenicConversionError, match=re.escape("`dataset_configs.crop_size` must be an integer")):
+        load_scenic(params, scenic_config)
+    case, config, params = load_case(name)
+    out = run(load_scenic(params, config["scenic_config"]), case)
+    np.testing.assert_allclose(out.logits.numpy(), np.load(case / "logits.npy"), atol=logits_atol(params, case), rtol=0)

@@ -101,7 +101,7 @@ def test_factorised_encoder_keeps_both_cls_tokens_by_default_as_scenic():
     report = initialise_from_vit(model, vit)
     torch.testing.assert_close(model.spatial_encoder.cls_token.detach(), own, rtol=0, atol=0)
     assert "spatial_encoder.cls_token" in report.kept
-    assert "spatial_cls_init='keep'" in report.unused["embeddings.cls_token"]
+    assert "spatial_cls_init='copy' takes the ViT's" in report.unused["embeddings.cls_token"]
 
 
 @pytest.mark.parametrize(

@@ -345,6 +345,15 @@ def check_sections(scenic_config) -> None:
     frames = (data or {}).get("num_frames", 32)
     if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)):
         raise ScenicConversionError(f"`dataset_configs.num_frames` must be an integer, got {frames!r}")
+    # 'abc' ended in int()'s traceback, 32.5 was read as 32 without a word
+    crop = (data or {}).get("crop_size", 224)
+    sides = list(crop) if isinstance(crop, (list, tuple)) else [crop]
+    if len(sides) not in (1, 2) or any(
+        isinstance(side, bool) or not isinstance(side, (int, np.integer)) for side in sides
+    ):
+        raise ScenicConversionError(
+            f"`dataset_configs.crop_size` must be an integer or (height, width) integers, got {crop!r}"
+        )
 
 
 def _to_plain(value):
@@ -588,14 +597,20 @@ HEAD_FIELDS = {
 }
 
 
+# The number of dimensions of scenic's attention arrays, whose heads axis says the head count
+HEADS_LAYOUT_NDIM = {"qkv_kernel": 3, "qkv_bias": 2, "out_kernel": 3}
+
+
 def check_head_count(entry: Entry, arrays: list[np.ndarray], asked: set[str] = frozenset()) -> None:
     """scenic keeps the head count in the attention arrays' shapes ((d, heads, head_dim) for query, key and value,
     (heads, head_dim, d) for out); our fused projections do not. A tree of 4 heads read as 2 fits every shape and
     gives other logits (0.61 off on a fixture) where scenic's own model refuses the tree: refused here too."""
-    if entry.kind not in ("qkv_kernel", "qkv_bias", "out_kernel"):
+    if entry.kind not in HEADS_LAYOUT_NDIM:
         return
     for name, array in zip(entry.scenic_names, arrays):
-        if array.ndim < 2:  # not scenic's layout at all: the shape check after the conversion names it
+        # only scenic's layout says the count: a tree whose arrays are fused ((d, d) kernels, (d,) biases: another
+        # exporter's) does not, converts as it did, and the shape check after the conversion names any misfit
+        if array.ndim != HEADS_LAYOUT_NDIM[entry.kind]:
             continue
         heads = array.shape[1] if entry.kind == "qkv_kernel" else array.shape[0]
         if heads != entry.num_heads:

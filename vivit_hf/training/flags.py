@@ -33,6 +33,7 @@ from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 from vivit_hf.conversion.checkpoint_files import CheckpointSourceError
 from vivit_hf.conversion.vit_init import (
     POSITIONAL_EMBEDDINGS,
+    SPATIAL_CLS_ADVICE,
     TUBELET_INITS,
     VIT_ACTIVATION_ADVICE,
     VIT_GRID_ADVICE,
@@ -353,6 +354,9 @@ _VIT_FACTS_IN_FLAG_WORDS = {
     'weights as model.safetensors beside a config.json {"architecture": "<its timm name>", "pretrained_cfg": '
     '{"input_size": [3, height, width]}}, or a transformers ViT folder (its image_size and patch_size)',
     # from_vit_pretrained's hidden_act= is its config keyword, which build_model passes --config_overrides to
+    # from_vit_pretrained's spatial_cls_init= has no flag; a ViViT folder made with it is what --init_from can take
+    SPATIAL_CLS_ADVICE: "finetune.py has no flag for it: to start from the ViT's, make the model in Python with "
+    "from_vit_pretrained(..., spatial_cls_init='copy'), save_pretrained it and give --init_from that folder",
     VIT_ACTIVATION_ADVICE: "pass --config_overrides hidden_act=gelu_pytorch_tanh for a ViT of the tanh GELU (the ViT's "
     "activation, and the video model's)",
     # finetune.py passes --config_overrides to from_vit_pretrained: an activation or eps there replaces the ViT's
@@ -372,6 +376,11 @@ def in_flag_words(text: str) -> str:
     return vit_init_in_flag_words(text)
 
 
+# The ViT's representation layer, which from_vit_pretrained's caller takes with `representation_size=` (a config
+# keyword, which build_model passes --config_overrides to)
+_REPRESENTATION_ADVICE = re.compile(r"pass representation_size=(\d+) to a \*ForVideoClassification")
+
+
 def vit_init_in_flag_words(text: str) -> str:
     """An image-ViT initialisation's error or warning as finetune.py's user reads it: `positional_embedding='tile'`,
     what `from_vit_pretrained`'s caller passes, is the `--positional_embedding tile` they typed, and an alternative it
@@ -380,6 +389,7 @@ def vit_init_in_flag_words(text: str) -> str:
     can do (`_VIT_FACTS_IN_FLAG_WORDS`)."""
     for advice, said in _VIT_FACTS_IN_FLAG_WORDS.items():
         text = text.replace(advice, said)
+    text = _REPRESENTATION_ADVICE.sub(r"pass --config_overrides representation_size=\1", text)
     named = {match.group(1) for match in _VIT_INIT_KEYWORD.finditer(text)}
     text = _VIT_INIT_KEYWORD.sub(r"--\1 \2", text)
     for option in named:

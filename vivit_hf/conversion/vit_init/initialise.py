@@ -30,6 +30,9 @@ CLASSIFIER_INITS = ("keep", "copy")
 # scenic copies the ViT's `cls` only into a parameter named `cls` (Model 1's): Model 2's `cls_SpatialTransformer`
 # keeps the video model's own ("keep"). "copy" takes the ViT's, so that the spatial encoder is the ViT on every frame.
 SPATIAL_CLS_INITS = ("keep", "copy")
+# How to take the ViT's spatial CLS token instead, said in the warning that names it unused: a Python keyword, which
+# recipes/finetune.py (no flag for it) says in its own words (vivit_hf.training.flags.vit_init_in_flag_words).
+SPATIAL_CLS_ADVICE = "spatial_cls_init='copy' takes the ViT's"
 
 
 _LAYER_KEYS = (
@@ -159,9 +162,7 @@ def _encoder_updates(
     if encoder.cls_token is not None and vit.cls_token is not None and cls_init == "copy":
         updates[f"{prefix}cls_token"] = vit.cls_token
     elif encoder.cls_token is not None and vit.cls_token is not None:
-        unused[vit.cls_token_name] = (
-            "spatial_cls_init='keep' keeps Model 2's own spatial CLS token, as scenic does; 'copy' takes the ViT's"
-        )
+        unused[vit.cls_token_name] = f"Model 2 keeps its own spatial CLS token, as scenic does; {SPATIAL_CLS_ADVICE}"
     elif vit.cls_token is not None:
         unused[vit.cls_token_name] = "the video model has no CLS token (its classifier pools patch tokens)"
     if positional == "random":  # scenic's restore_positional_embedding=False
