@@ -246,10 +246,11 @@ def output_name(video: Path | str, roots: list[str]) -> str:
 
 def pattern_folder(text: str) -> Path:
     """The folder a pattern searches (`clips/**/*.mp4` -> `clips`), whose files are named by their path below it as a
-    folder's are; `text` itself when it is no pattern."""
+    folder's are; `text` itself when it is no pattern. `~` expanded as `matching_videos` does: `'~/clips/**/*.mp4'`
+    named the files it found by their name alone, and two `a.mp4` in two subfolders were refused as one name."""
     if not glob.has_magic(text):
         return Path(text)
-    parts = Path(text).parts
+    parts = Path(os.path.expanduser(text)).parts
     return Path(*parts[: next(i for i, part in enumerate(parts) if glob.has_magic(part))] or ["."])
 
 

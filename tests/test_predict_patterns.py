@@ -58,3 +58,14 @@ def test_a_pattern_matching_no_video_is_refused_naming_it(model_and_clips, tmp_p
     assert stopped.value.code == 2
     assert f"--videos: no video file matches the pattern {clips}/*/*.webm" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_pattern_under_home_names_its_files_below_its_folder(model_and_clips, monkeypatch):
+    # `~` is expanded to find the files; the folder that names them was `~/clips` taken literally, so both `a.mp4`
+    # were named `a.mp4` and refused as one name, where the folder itself given names them indoor__ and outdoor__
+    _, clips = model_and_clips
+    monkeypatch.setenv("HOME", str(clips.parent))
+    predict_module = load_predict()
+    pattern = "~/clips/**/*.mp4"
+    names = predict_module.output_names(predict_module.find_videos([pattern]), [pattern])
+    assert sorted(names.values()) == ["indoor__a.mp4", "outdoor__a.mp4"]
