@@ -66,6 +66,7 @@ from vivit_hf.training.best_model import (
     evaluations_without_improvement,
     load_best_snapshot,
     metric_problem,
+    metric_warning,
     missing_snapshot,
     patience_ran_out_earlier,
     prune_after_checkpoint,
@@ -426,9 +427,6 @@ def main(argv=None):
     best_metric = args.metric_for_best_model or default_metric(data.label_spaces)  # the heads are known now
     if problem := metric_problem(best_metric, data.label_spaces):
         usage_error(problem)
-    # (imported here while another change edits this script's imports; its place is with the others above)
-    from vivit_hf.training.best_model import metric_warning
-
     if warning := metric_warning(best_metric, data.label_spaces):  # top5 of 5 classes or fewer: always 1.0
         logger.warning(f"WARNING: {warning}")
     with hub_source("--init_from", args.init_from):

@@ -122,3 +122,14 @@ def test_a_folder_whose_name_looks_like_a_pattern_names_its_videos_below_it(tmp_
         roots = [str(tmp_path / folder)]
         named[folder] = sorted(predict.output_names(predict.find_videos(roots), roots).values())
     assert named["clips [2024]"] == named["clips 2024"] == ["sub__a.mp4", "top.mp4"]
+
+
+def test_a_pattern_under_home_names_its_files_below_its_folder(model_and_clips, monkeypatch):
+    # `~` is expanded to find the files; the folder that names them was `~/clips` taken literally, so both `a.mp4`
+    # were named `a.mp4` and refused as one name, where the folder itself given names them indoor__ and outdoor__
+    _, clips = model_and_clips
+    monkeypatch.setenv("HOME", str(clips.parent))
+    predict_module = load_predict()
+    pattern = "~/clips/**/*.mp4"
+    names = predict_module.output_names(predict_module.find_videos([pattern]), [pattern])
+    assert sorted(names.values()) == ["indoor__a.mp4", "outdoor__a.mp4"]

@@ -25,7 +25,8 @@ from huggingface_hub import CommitOperationAdd, HfApi
 
 logger = logging.getLogger(__name__)
 
-# transformers' `TrainingArguments.hub_strategy` values (`trainer_utils.HubStrategy`), its default first in its docs
+# transformers' `TrainingArguments.hub_strategy` values, in `trainer_utils.HubStrategy`'s order (not its default first:
+# that is every_save, as ours)
 HUB_STRATEGIES = ("end", "every_save", "checkpoint", "all_checkpoints")
 LAST_CHECKPOINT = "last-checkpoint"  # Trainer's folder in the repo for `checkpoint`: the one to resume from
 
