@@ -69,7 +69,9 @@ def test_a_kinetics_size_index_is_not_copied_into_the_workers_that_read_it():
     dataset = IndexOnly(examples, processor=None)
     assert [dataset.examples[i] for i in (0, 1, CLIPS - 1, -1)] == [examples[i] for i in (0, 1, CLIPS - 1, -1)]
     grown = growth_while_reading(dataset)
-    assert grown < index_mib / 10, f"the worker copied {grown:.1f} MiB of a {index_mib:.1f} MiB index"
+    # a third: the list copied 54% (18.6 of 34.3 MiB); packed, 0.4 MiB alone and up to 5.6 under pytest-xdist beside
+    # another worker (the worker's own allocations landing on pages the parent freed, which fork shares too)
+    assert grown < index_mib / 3, f"the worker copied {grown:.1f} MiB of a {index_mib:.1f} MiB index"
 
 
 def test_the_held_out_rest_of_a_lazy_split_is_not_copied_into_the_workers_that_read_it():
@@ -148,7 +150,9 @@ def test_the_evaluation_recipes_workers_leave_what_they_inherit_to_the_main_proc
     recipe.main([*map(str, argv), "--num_workers", "1", "--per_device_eval_batch_size", "1"])
     grown = max(float(line) for line in grown_file.read_text().split())
     assert len(index) == CLIPS and (tmp_path / "out" / "eval_results.json").is_file()
-    assert grown < index_mib / 10, f"a collection in the worker copied {grown:.1f} MiB of a {index_mib:.1f} MiB index"
+    # a third: without gc.freeze a collection copied 124 MiB (the index and every other inherited object); with it, up
+    # to 3.5 MiB under pytest-xdist (pages the parent freed, reused)
+    assert grown < index_mib / 3, f"a collection in the worker copied {grown:.1f} MiB of a {index_mib:.1f} MiB index"
 
 
 def test_the_located_paths_of_a_local_table_are_not_copied_into_the_workers_that_read_them(tmp_path):
