@@ -20,7 +20,7 @@ from ..hub.folders import WEIGHT_PATTERNS
 from ..repo_id import looks_like_local_path
 from .checkpoints import hold_output_dir, live_run_holding, release_output_dir
 from .data import SYNTHETIC, DatasetFormatError
-from .data.examples import class_order_of, digest_words, examples_digest
+from .data.examples import class_order_of, digest_words, earlier_examples_digest, examples_digest
 from .data.formats import (
     VideoClassificationData,
     check_config_name,
@@ -209,7 +209,8 @@ def refuse_another_held_out_share(args, train_split: str, percentage: float, exa
     version numbered in sorted order) recorded its own ids: compared by class name."""
     recorded = recorded_held_out_digest(args.model)
     drawn = examples_digest(examples)
-    if recorded is None or recorded == drawn:
+    # a model of an earlier version recorded like-named WebDataset shards by file name (`earlier_examples_digest`)
+    if recorded is None or recorded in (drawn, earlier_examples_digest(examples)):
         return
     order = class_order_of(model_id2label(args.model), data)
     if order is not None and recorded == examples_digest(examples, order):

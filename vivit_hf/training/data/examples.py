@@ -135,9 +135,12 @@ def example_ids(examples: Sequence[dict]) -> list[str]:
 
 
 def earlier_examples_digest(examples: Sequence[dict]) -> str | None:
-    """`examples_digest` as versions that named a stream's shards by their file names took it (their checkpoints
-    recorded it: `check_resume_clips`), where it differs; else None."""
-    return examples.stream_digest(earlier=True) if hasattr(examples, "stream_digest") else None
+    """`examples_digest` as versions that named a stream's shards, or a split's like-named shards read whole, by
+    their file names took it (their checkpoints and held-out shares recorded it: `check_resume_clips`,
+    `refuse_another_held_out_share`), where it may differ; else None."""
+    if hasattr(examples, "stream_digest"):
+        return examples.stream_digest(earlier=True)
+    return examples_digest(examples, earlier=True) if hasattr(examples, "digest_ids") else None
 
 
 def class_order_of(saved: dict | None, data: VideoClassificationData) -> dict[int, int] | None:
@@ -168,18 +171,19 @@ def renumber_classes(data: VideoClassificationData, order: dict[int, int]) -> bo
     return True
 
 
-def examples_digest(examples: Sequence[dict], order: dict[int, int] | None = None) -> str:
+def examples_digest(examples: Sequence[dict], order: dict[int, int] | None = None, earlier: bool = False) -> str:
     """A digest of a split's examples as a process reads them: every example's id and label, in order (no clip is
     read). Processes that each read their own copy of a data set (one disk per machine) must hold the same examples
     in the same order: the samplers share out clips by position, so a copy lacking one clip shifts every later one,
     and with two processes 5 of 20 clips were read twice an epoch and 5 never (accelerate's `BatchSamplerShard`),
     without a word. Compare every process's digest (a gather) before training; a differing one is that copy's.
     A stream gives its own (`StreamingSplit.stream_digest`): its shards, which it shares out by position. `order`:
-    the labels numbered as another run numbered the same classes (`class_order_of`), to compare with its digest."""
+    the labels numbered as another run numbered the same classes (`class_order_of`), to compare with its digest.
+    `earlier`: as earlier versions took it (`earlier_examples_digest`)."""
     if hasattr(examples, "stream_digest"):
-        return examples.stream_digest()
+        return examples.stream_digest(earlier=earlier)
     digest = hashlib.sha256()
-    ids = examples.digest_ids() if hasattr(examples, "digest_ids") else example_ids(examples)  # `HubSplit`'s
+    ids = examples.digest_ids(earlier) if hasattr(examples, "digest_ids") else example_ids(examples)  # `HubSplit`'s
     for key, label in zip(ids, example_labels(examples)):
         # A clip known by its path is compared by its class folder and name: each machine may keep its copy elsewhere
         # (a Hub data set downloads into each machine's own --cache_dir).

@@ -207,14 +207,25 @@ class HubSplit(Sequence):
         `hub_example` names it)."""
         return self._ids(self.shard_name, segments=True)
 
-    def digest_ids(self) -> list[str]:
+    def digest_ids(self, earlier: bool = False) -> list[str]:
         """The ids `examples_digest` hashes: a WebDataset shard by its file name, a row without its segment, as
         versions before shards were named by their path and rows by their segment hashed them, so a checkpoint or a
         held-out share they recorded still matches the same data (`check_resume_clips`); the digest tells copies
-        apart by the order of ids and labels, which needs no id to be unique."""
-        return self._ids(file_name, segments=False)
+        apart by the order of ids and labels, which needs no id to be unique. Shards of one file name in several
+        folders are named by their path (`earlier`: not, as those versions did): copies holding P at `a/000.tar`
+        and Q at `b/000.tar`, or Q at `b/000.tar` and P at `c/000.tar`, gave one digest where P's labels ran as
+        Q's, and machines sharing the split out by position trained on other clips without a word."""
+        return self._ids(file_name if earlier else self._like_named_by_path(), segments=False, clip_name=file_name)
 
-    def _ids(self, shard_name: Callable[[str], str], segments: bool) -> list[str]:
+    def _like_named_by_path(self) -> Callable[[str], str]:
+        """A shard's file name, or its path (`shard_name`) where another shard of the split has that file name."""
+        urls = self.dataset.unique("__url__") if "__url__" in self.dataset.column_names else []
+        names = [file_name(url) for url in urls if url]
+        shared = {name for name in names if names.count(name) > 1}
+        return lambda url: self.shard_name(url) if file_name(url) in shared else file_name(url)
+
+    def _ids(self, shard_name: Callable[[str], str], segments: bool, clip_name=None) -> list[str]:
+        """`clip_name`: how a clip's path is named (`clip_path_id`), `shard_name` by default."""
         table, names = self.dataset.with_format("arrow"), self.dataset.column_names
         none = [None] * len(self)
         own = table["id"].to_pylist() if "id" in names else none
@@ -228,7 +239,7 @@ class HubSplit(Sequence):
             source_id
             or own_id(own[i])
             or segment_id(
-                shard_member_id(urls[i], keys[i], path, shards.get) or clip_path_id(path, shard_name),
+                shard_member_id(urls[i], keys[i], path, shards.get) or clip_path_id(path, clip_name or shard_name),
                 bounds[i] if segment else {},
                 segment,
             )

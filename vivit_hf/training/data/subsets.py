@@ -93,8 +93,8 @@ class ExampleSubset(Sequence):
         ids = example_ids(self.examples)
         return [ids[i] for i in self.indices]
 
-    def digest_ids(self) -> list[str]:  # `examples_digest`'s ids of a `HubSplit`'s rows (its `digest_ids`)
-        ids = self.examples.digest_ids() if hasattr(self.examples, "digest_ids") else example_ids(self.examples)
+    def digest_ids(self, earlier: bool = False) -> list[str]:  # `examples_digest`'s ids of a `HubSplit`'s rows
+        ids = self.examples.digest_ids(earlier) if hasattr(self.examples, "digest_ids") else example_ids(self.examples)
         return [ids[i] for i in self.indices]
 
 
