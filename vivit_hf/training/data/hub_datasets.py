@@ -14,6 +14,7 @@ refused), `hub_ids` (what each row is named), `hub_files` (the files `datasets` 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -220,8 +221,8 @@ class HubSplit(Sequence):
     def _like_named_by_path(self) -> Callable[[str], str]:
         """A shard's file name, or its path (`shard_name`) where another shard of the split has that file name."""
         urls = self.dataset.unique("__url__") if "__url__" in self.dataset.column_names else []
-        names = [file_name(url) for url in urls if url]
-        shared = {name for name in names if names.count(name) > 1}
+        counts = Counter(file_name(url) for url in urls if url)
+        shared = {name for name, count in counts.items() if count > 1}
         return lambda url: self.shard_name(url) if file_name(url) in shared else file_name(url)
 
     def _ids(self, shard_name: Callable[[str], str], segments: bool, clip_name=None) -> list[str]:
