@@ -813,18 +813,21 @@ class ValidClipMean:
         self.clips += clips
         return loss * clips.to(loss.dtype) / self.batch_size
 
-    def average(self, parameters) -> None:
-        """At an optimiser step, before clipping: the gradients become those of the step's valid clips' mean."""
+    def average(self, parameters) -> torch.Tensor:
+        """At an optimiser step, before clipping: the gradients become those of the step's valid clips' mean.
+        Returns the step's count of valid clips on every process (at least 1), by which its loss is averaged too."""
         clips = self.clips
         if self.accelerator.num_processes > 1:
             clips = self.accelerator.reduce(clips, reduction="sum")
+        clips = clips.clamp(min=1)  # a new tensor: self.clips is zeroed below
         # undo accelerate's 1/N, DDP's 1/processes and backward_loss's 1/batch_size
         scale = self.accelerator.gradient_accumulation_steps * self.accelerator.num_processes * self.batch_size
-        factor = scale / clips.clamp(min=1)
+        factor = scale / clips
         for parameter in parameters:
             if parameter.grad is not None:
                 parameter.grad.mul_(factor.to(parameter.grad.device, parameter.grad.dtype))
         self.clips.zero_()
+        return clips
 
 
 def soft_targets(labels, head_sizes, smoothing):
