@@ -103,6 +103,7 @@ from vivit_hf.training.finetune import (
     batch_beyond_the_data,
     build_dataloaders,
     build_datasets,
+    build_lr_scheduler,
     build_model,
     build_optimizer,
     build_processor,
@@ -513,16 +514,7 @@ def main(argv=None):
     for said in (warmup_overridden(args), warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
         if said:
             logger.warning(f"WARNING: {said}")
-    # imported here, not at the top: transformers.optimization imports peft (seconds), which nothing else of a
-    # refused command's imports brings in (tests/test_entry_point_imports.py)
-    from transformers import get_scheduler
-
-    lr_scheduler = get_scheduler(
-        args.lr_scheduler_type,
-        optimizer=optimizer,
-        num_warmup_steps=warmup * accelerator.num_processes,
-        num_training_steps=args.max_train_steps * accelerator.num_processes,
-    )
+    lr_scheduler = build_lr_scheduler(args, optimizer, warmup, accelerator.num_processes)
 
     if args.streaming:  # the loaders already split the stream over the processes and put batches on the device
         model, optimizer, lr_scheduler = accelerator.prepare(model, optimizer, lr_scheduler)

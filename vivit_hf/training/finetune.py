@@ -162,6 +162,26 @@ def restarts_without_a_restart(args: argparse.Namespace) -> str | None:
     )
 
 
+def build_lr_scheduler(args: argparse.Namespace, optimizer, warmup: int, num_processes: int):
+    """transformers' `get_scheduler` for accelerate's prepared scheduler, which steps it once per process at each
+    optimiser step (a process's batch is a share of the step's): every length in steps is the processes' times. So is
+    `inverse_sqrt`'s timescale (its warm-up's steps, or transformers' 10,000 without one), which was left at 10,000
+    without a warm-up: on 2 processes the rate decayed as one process's (and Trainer's) at twice the step, 0.447 for
+    0.577 at step 20,000."""
+    # imported here, not at the top: transformers.optimization imports peft (seconds), which nothing else of a
+    # refused command's imports brings in (tests/test_entry_point_imports.py)
+    from transformers import get_scheduler
+
+    specific = {"timescale": (warmup or 10_000) * num_processes} if args.lr_scheduler_type == "inverse_sqrt" else {}
+    return get_scheduler(
+        args.lr_scheduler_type,
+        optimizer=optimizer,
+        num_warmup_steps=warmup * num_processes,
+        num_training_steps=args.max_train_steps * num_processes,
+        scheduler_specific_kwargs=specific,
+    )
+
+
 def batch_that_fits(num_train: int, per_device: int, num_processes: int) -> str:
     """The batch flags of the largest total batch of at most `num_train` clips on this launch, as the warning's advice.
     It said 'a --total_batch_size (or --per_device_train_batch_size) of at most N', which a typed
