@@ -103,6 +103,7 @@ from vivit_hf.training.finetune import (
     batch_beyond_the_data,
     build_dataloaders,
     build_datasets,
+    build_lr_scheduler,
     build_model,
     build_optimizer,
     build_processor,
@@ -513,16 +514,7 @@ def main(argv=None):
     for said in (warmup_overridden(args), warmup_beyond_the_run(args, warmup), restarts_without_a_restart(args)):
         if said:
             logger.warning(f"WARNING: {said}")
-    # imported here, not at the top: transformers.optimization imports peft (seconds), which nothing else of a
-    # refused command's imports brings in (tests/test_entry_point_imports.py)
-    from transformers import get_scheduler
-
-    lr_scheduler = get_scheduler(
-        args.lr_scheduler_type,
-        optimizer=optimizer,
-        num_warmup_steps=warmup * accelerator.num_processes,
-        num_training_steps=args.max_train_steps * accelerator.num_processes,
-    )
+    lr_scheduler = build_lr_scheduler(args, optimizer, warmup, accelerator.num_processes)
 
     if args.streaming:  # the loaders already split the stream over the processes and put batches on the device
         model, optimizer, lr_scheduler = accelerator.prepare(model, optimizer, lr_scheduler)
@@ -671,7 +663,7 @@ def main(argv=None):
     # logged digit), and the step now open's batch losses
     loss_dtype = torch.float32 if accelerator.device.type == "mps" else torch.float64  # MPS has no float64
     train_loss_sum = torch.zeros((), dtype=loss_dtype, device=accelerator.device)
-    step_loss, step_batches = torch.zeros((), device=accelerator.device), 0
+    step_loss = torch.zeros((), device=accelerator.device)
     # (train_loss_so_far) at the last logged train/loss: each logged value is the mean of exactly the steps since;
     # the window's sum was restarted at each epoch's start and at a resume, so a value spanning one covered only after
     last_logged = tuple(logged_before)
@@ -883,14 +875,13 @@ def main(argv=None):
                 loss = classification_loss(logits, targets.to(logits.device), batch["valid"], head_sizes)
                 accelerator.backward(clip_mean.backward_loss(loss, batch["valid"]))
                 if accelerator.sync_gradients:
-                    clip_mean.average(model.parameters())  # every valid clip of the step weighs alike
+                    step_clips = clip_mean.average(model.parameters())  # every valid clip of the step weighs alike
                     if args.max_grad_norm:
                         accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
                 optimizer.step()
                 lr_scheduler.step()
                 optimizer.zero_grad()
-            step_loss += loss.detach()
-            step_batches += 1
+            step_loss += loss.detach() * batch["valid"].sum()  # the batch's valid clips' losses summed
             real = batch.get("real")  # streamed: filler rows are no clips
             if real is None:
                 real, padded = epoch_clips(batch["valid"])
@@ -908,8 +899,11 @@ def main(argv=None):
             if ema is not None:  # after the optimiser step, as timm's train.py (its num_updates, from 1)
                 ema.update(unwrapped, completed_steps)
             meter.end_step()
-            train_loss_sum += step_loss / step_batches  # the step's loss as logged: the mean of its batches' losses
-            step_loss, step_batches = step_loss.zero_(), 0
+            # The step's loss as logged: the mean over its valid clips on every process, the loss its gradient is of
+            # (Trainer's with num_items_in_batch); x processes, as train_loss_so_far takes the processes' mean. It was
+            # the mean of the batches' means: an epoch's last batch of one clip weighed as much as a full one.
+            train_loss_sum += step_loss * accelerator.num_processes / step_clips
+            step_loss.zero_()
             if compiling:  # the step that compiled (~30 s): the bar's clock leaves it out, as a pause, so that its
                 progress.unpause()  # rate and time left are the compiled steps' (they read "21 hours left" for ~1000)
                 compiling = False

@@ -393,6 +393,8 @@ def test_two_processes_weigh_every_valid_clip_of_a_global_batch_as_one_process_d
     run(FINETUNE, "--dataset", data, "--output_dir", tmp_path / "one", *tiny_model(4), *ONE_EPOCH)
     two, one = (json.loads((folder / "all_results.json").read_text()) for folder in (out, tmp_path / "one"))
     assert two["train_skipped_clips"] == one["train_skipped_clips"] == 3
+    # and so is the loss reported: each step's over its valid clips on both processes (it was each process's mean)
+    assert two["train_loss"] == pytest.approx(one["train_loss"], rel=1e-4)
     trained, reference = weights(out), weights(tmp_path / "one")
     for name in reference:
         torch.testing.assert_close(trained[name], reference[name], rtol=1e-4, atol=1e-5, msg=name)

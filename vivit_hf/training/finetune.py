@@ -162,6 +162,26 @@ def restarts_without_a_restart(args: argparse.Namespace) -> str | None:
     )
 
 
+def build_lr_scheduler(args: argparse.Namespace, optimizer, warmup: int, num_processes: int):
+    """transformers' `get_scheduler` for accelerate's prepared scheduler, which steps it once per process at each
+    optimiser step (a process's batch is a share of the step's): every length in steps is the processes' times. So is
+    `inverse_sqrt`'s timescale (its warm-up's steps, or transformers' 10,000 without one), which was left at 10,000
+    without a warm-up: on 2 processes the rate decayed as one process's (and Trainer's) at twice the step, 0.447 for
+    0.577 at step 20,000."""
+    # imported here, not at the top: transformers.optimization imports peft (seconds), which nothing else of a
+    # refused command's imports brings in (tests/test_entry_point_imports.py)
+    from transformers import get_scheduler
+
+    specific = {"timescale": (warmup or 10_000) * num_processes} if args.lr_scheduler_type == "inverse_sqrt" else {}
+    return get_scheduler(
+        args.lr_scheduler_type,
+        optimizer=optimizer,
+        num_warmup_steps=warmup * num_processes,
+        num_training_steps=args.max_train_steps * num_processes,
+        scheduler_specific_kwargs=specific,
+    )
+
+
 def batch_that_fits(num_train: int, per_device: int, num_processes: int) -> str:
     """The batch flags of the largest total batch of at most `num_train` clips on this launch, as the warning's advice.
     It said 'a --total_batch_size (or --per_device_train_batch_size) of at most N', which a typed
@@ -813,18 +833,21 @@ class ValidClipMean:
         self.clips += clips
         return loss * clips.to(loss.dtype) / self.batch_size
 
-    def average(self, parameters) -> None:
-        """At an optimiser step, before clipping: the gradients become those of the step's valid clips' mean."""
+    def average(self, parameters) -> torch.Tensor:
+        """At an optimiser step, before clipping: the gradients become those of the step's valid clips' mean.
+        Returns the step's count of valid clips on every process (at least 1), by which its loss is averaged too."""
         clips = self.clips
         if self.accelerator.num_processes > 1:
             clips = self.accelerator.reduce(clips, reduction="sum")
+        clips = clips.clamp(min=1)  # a new tensor: self.clips is zeroed below
         # undo accelerate's 1/N, DDP's 1/processes and backward_loss's 1/batch_size
         scale = self.accelerator.gradient_accumulation_steps * self.accelerator.num_processes * self.batch_size
-        factor = scale / clips.clamp(min=1)
+        factor = scale / clips
         for parameter in parameters:
             if parameter.grad is not None:
                 parameter.grad.mul_(factor.to(parameter.grad.device, parameter.grad.dtype))
         self.clips.zero_()
+        return clips
 
 
 def soft_targets(labels, head_sizes, smoothing):
