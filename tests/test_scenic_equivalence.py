@@ -569,6 +569,22 @@ def test_restarting_a_converted_factorised_encoder_at_another_size_resizes_as_sc
             np.testing.assert_array_equal(tree[key], value, err_msg=key)
 
 
+def test_restarting_a_converted_checkpoint_with_another_head_count_is_refused_naming_it(tmp_path):
+    """scenic's attention kernels are (d, heads, head_dim): its init cannot put a 4-head checkpoint into a 2-head
+    model. Our fused (d, d) projections fit any count, so from_vivit_checkpoint kept every array, split into other
+    heads (another function: the case's logits, of size 0.87, moved by 0.73, and by 0.31 for the temporal
+    encoder's count alone), and its report named nothing fresh."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    _, config, params = load_case("factorized_encoder_3dconv_token")
+    heads = params["TemporalTransformer/encoderblock_0/MultiHeadDotProductAttention_0/query/kernel"].shape[1]
+    load_scenic(params, config["scenic_config"]).save_pretrained(tmp_path)
+    for field in ("num_attention_heads", "temporal_num_attention_heads"):
+        with pytest.raises(ValueError, match=rf"has {heads} heads .*\({field}={heads // 2}\).*leave {field} out"):
+            from_vivit_checkpoint(tmp_path, **{field: heads // 2})
+    assert from_vivit_checkpoint(tmp_path, num_attention_heads=heads)[1]["fresh"] == []  # the checkpoint's own count
+
+
 @pytest.mark.parametrize(
     ("name", "edit", "named"),
     [

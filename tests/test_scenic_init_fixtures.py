@@ -34,10 +34,12 @@ class UnmappableScenicOption(ValueError):
 
 
 def kernel_init_method(case_config, options):
-    """The case's own kernel init method, else the video model config's (where scenic's init_embedding reads it)."""
+    """The case's own kernel init method, else the video model config's (where scenic's init_embedding reads it).
+    One the case states as None (a frame-sampling config has none) is the config's too: scenic reads the method only
+    for a tubelet kernel, and a ViT kernel of the video kernel's shape is copied whatever it says."""
     model = case_config["vivit_model_config"]["model"]
     default = model.get("temporal_encoding_config", {}).get("kernel_init_method") or "central_frame_initializer"
-    method = options.get("temporal_encoding_config.kernel_init_method", default)
+    method = options.get("temporal_encoding_config.kernel_init_method") or default
     if method not in TUBELET_INIT:
         raise UnmappableScenicOption(f"kernel_init_method {method!r} has no tubelet_init (have {sorted(TUBELET_INIT)})")
     return TUBELET_INIT[method]
@@ -169,6 +171,17 @@ def test_options_this_test_cannot_map_are_refused_by_name():
     ):
         with pytest.raises(UnmappableScenicOption, match=name):
             scenic_options({**config, "options": {**config["options"], **change}}, model)
+
+
+def test_a_kernel_init_method_the_case_states_as_none_is_read_as_scenic_reads_it():
+    """A frame-sampling case may state `kernel_init_method: None` (its config has none, and scenic copies the ViT's
+    2D kernel without reading it); it was refused as an option this test cannot map, failing a case scenic ran."""
+    name = "extra-i_m1_gap_from_token_vit_tsampling_resize_tile"
+    config, arrays = load(name)
+    config["options"]["temporal_encoding_config.kernel_init_method"] = None
+    model = load_scenic(arrays["vivit_params_before"], config["vivit_model_config"])
+    initialise_from_vit(model, arrays["vit_params"], **scenic_options(config, model))
+    check_as_scenic(to_scenic(model), config, arrays["vivit_params_after"])
 
 
 def test_restore_output_proj_cases_exist():

@@ -107,6 +107,14 @@ def config_from_transformers_vivit(config: dict, **overrides):
         kwargs.pop("id2label", None)
         kwargs.pop("label2id", None)
     kwargs.update(embedding_type="tubelet", classifier="token")
+    # The fused (d, d) projections fit any head count: split into other heads, every array kept computes another
+    # function, with nothing said. 12 is VivitConfig's default, for a config.json that leaves it out.
+    heads = kwargs.get("num_attention_heads", 12)
+    if overrides.get("num_attention_heads", heads) != heads:
+        raise TransformersCheckpointError(
+            f"num_attention_heads={overrides['num_attention_heads']!r}: the checkpoint's attention has {heads} heads, "
+            f"and its weights split into other heads compute another function; leave num_attention_heads out"
+        )
     kwargs.update(overrides)
     return ViViTSpatioTemporalConfig(**kwargs)
 

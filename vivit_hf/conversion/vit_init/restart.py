@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import torch
 from transformers import AutoConfig, AutoModelForVideoClassification
 
-from ...models.modeling_blocks import ViViTEncoder
+from ...models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
 from ...models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
 from ..checkpoint_files import cast_as_asked, pop_dtype
 from ..transformers_vivit import from_transformers_vivit
@@ -22,7 +22,8 @@ def from_vivit_checkpoint(
     """A ViViT checkpoint (folder or Hub id of any of the four variants; a transformers ViViT is read as Model 1)
     restarted with `config_overrides` (another `num_frames` or `image_size`, dropout, ...) and, optionally, new labels.
 
-    Every parameter keeps the checkpoint's values where its shape allows. Each encoder's position embeddings are
+    Every parameter keeps the checkpoint's values where its shape allows; another head count is refused (the arrays
+    would fit and compute another function). Each encoder's position embeddings are
     resized to its new token grid by the model's own `interpolate_pos_encoding` rule (`ViViTEncoder.position_table`:
     linear per axis, corners aligned), so the new model computes what the checkpoint computes with
     `interpolate_pos_encoding=True`. The classifier is kept when the labels are the checkpoint's (and label spaces)
@@ -73,6 +74,7 @@ def from_vivit_checkpoint(
     if attn_implementation is not None:
         config._attn_implementation = attn_implementation
     model = type(old)(config)
+    check_head_counts(old, model)
     same_labels = model.config.id2label == old.config.id2label and (model.config.label_spaces or None) == (
         old.config.label_spaces or None
     )
@@ -111,6 +113,26 @@ def from_vivit_checkpoint(
     # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
     model.config.dtype = model.dtype
     return model.eval(), report
+
+
+def check_head_counts(old, model) -> None:
+    """Refuse another head count than the checkpoint's: its attention arrays keep their shapes (d x d), so every one
+    would be kept and split into other heads, another function in no report. scenic's init refuses it too: its
+    kernels are (d, heads, head_dim), and one of another head count does not fit."""
+    for name, attention in old.named_modules():
+        if not isinstance(attention, ViViTSelfAttention):
+            continue
+        try:
+            new = model.get_submodule(name)
+        except AttributeError:  # a shallower model has no such layer: nothing of it is kept
+            continue
+        if new.num_heads != attention.num_heads:
+            field = "temporal_num_attention_heads" if ".temporal_encoder." in f".{name}." else "num_attention_heads"
+            raise ValueError(
+                f"the checkpoint's attention has {attention.num_heads} heads ({name}), the restarted model's "
+                f"{new.num_heads} ({field}={getattr(model.config, field)!r}): its weights split into other heads "
+                f"compute another function; leave {field} out to keep the checkpoint's {attention.num_heads}"
+            )
 
 
 def _classifier_rows_by_name(old_config, new_config) -> torch.Tensor | None:
