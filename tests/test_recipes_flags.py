@@ -745,6 +745,17 @@ def test_a_checkpoint_none_of_whose_weights_fit_is_refused_and_one_that_fits_in_
     assert finetune.checkpoint_unfit(model, ["classifier.weight", "classifier.bias"], args) is None  # a new head
 
 
+def test_another_head_count_for_a_vivit_init_from_is_refused_as_a_flag(finetune, vivit_checkpoint):
+    """from_vivit_checkpoint refuses a head count other than the checkpoint's (its weights split into other heads
+    compute another function); the recipe let that ValueError out as a traceback, not its one-line flag refusal."""
+    from accelerate import PartialState
+
+    PartialState()  # build_model logs through accelerate
+    args = finetune.parse_args(["--init_from", str(vivit_checkpoint), "--config_overrides", "num_attention_heads=4"])
+    with pytest.raises(finetune.ModelFlagError, match=r"--init_from .*: the checkpoint's attention has 2 heads"):
+        finetune.build_model(args, two_classes())
+
+
 def test_the_recipe_refuses_another_model_than_the_checkpoints_before_anything_loads(vivit_checkpoint, tmp_path):
     result = run_finetune(
         "--init_from", vivit_checkpoint, "--model", "factorised_encoder", "--output_dir", tmp_path / "out",

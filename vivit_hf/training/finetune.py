@@ -729,12 +729,15 @@ def build_model(args, data, resumed: dict | None = None):
     if args.init_from and _is_vivit_checkpoint(args.init_from):
         # The checkpoint's own variant; its position embeddings interpolated to a new frame count or crop, its head
         # kept for the same label names (rows taken by name for its classes in another order, or some of them).
-        model, report = from_vivit_checkpoint(
-            args.init_from,
-            id2label=data.id2label,
-            label_spaces=data.head_sizes if data.is_multi_head else None,
-            **overrides,
-        )
+        try:
+            model, report = from_vivit_checkpoint(
+                args.init_from,
+                id2label=data.id2label,
+                label_spaces=data.head_sizes if data.is_multi_head else None,
+                **overrides,
+            )
+        except ViTInitError as error:  # --config_overrides the checkpoint cannot take (another head count)
+            raise ModelFlagError(f"--init_from {args.init_from}: {error}") from None
         # a Hub checkpoint's variant is known only now (a local one's was checked before anything loaded)
         ignored = ignored_by_checkpoint(args, model.config.model_type)
         if ignored:

@@ -48,7 +48,8 @@ HEADS_BY_WIDTH = {width: heads for width, heads in VIT_SIZES.values()}
 
 
 class ViTInitError(ValueError):
-    """An image ViT that cannot start this video model; the message names the parameter or size at fault."""
+    """An image ViT (or a ViViT checkpoint restarted) that cannot start this video model; the message names the
+    parameter or size at fault."""
 
 
 # ------------------------------------------------------------------------------------------------ the image ViT

@@ -13,6 +13,7 @@ from ...models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
 from ...models.modeling_vivit import ViViTSpatioTemporalForVideoClassification
 from ..checkpoint_files import cast_as_asked, pop_dtype
 from ..transformers_vivit import from_transformers_vivit
+from .image_vit import ViTInitError
 from .pretrained import check_config_fields
 
 
@@ -128,7 +129,7 @@ def check_head_counts(old, model) -> None:
             continue
         if new.num_heads != attention.num_heads:
             field = "temporal_num_attention_heads" if ".temporal_encoder." in f".{name}." else "num_attention_heads"
-            raise ValueError(
+            raise ViTInitError(
                 f"the checkpoint's attention has {attention.num_heads} heads ({name}), the restarted model's "
                 f"{new.num_heads} ({field}={getattr(model.config, field)!r}): its weights split into other heads "
                 f"compute another function; leave {field} out to keep the checkpoint's {attention.num_heads}"
