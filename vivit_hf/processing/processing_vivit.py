@@ -427,6 +427,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         check_seed(opts["seed"], "seed")
         # a call's float_max speaks of its own videos; the processor's (a saved config's) of the videos it expected
         opts["float_max_in_call"] = kwargs.get("float_max") is not None
+        # a call's frame_stride is asked for; the processor's (2 by default) cannot tell a chosen 2 from the default
+        opts["frame_stride_in_call"] = kwargs.get("frame_stride") is not None
         opts.update(
             self._standardize_kwargs(
                 size=opts["size"],
@@ -616,7 +618,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             picked = self.sample_frames(metadata, num_frames=None if fps is not None else opts["num_frames"], fps=fps)
             return np.atleast_2d(np.asarray(picked))
         if _every_frame(opts):  # transformers' `default_sample_indices_fn` with neither num_frames nor fps
-            return np.arange(num_video_frames)[None]
+            # the whole video; at a stride the call asks for (`proc(video, frame_stride=4)`), as it reads: that stride
+            # was dropped, every frame taken without a word
+            stride = int(opts["frame_stride"]) if opts.get("frame_stride_in_call") else 1
+            return np.arange(0, num_video_frames, stride)[None]
         if opts.get("fps") is not None:
             times, last = opts.get("video_times") or (None, None)  # a VFR file is sampled by time (`fps_indices`)
             return fps_indices(num_video_frames, opts.get("video_fps"), opts["fps"], name, times, last)[None]
