@@ -86,6 +86,7 @@ from .video_inputs import (  # noqa: F401
     as_metadata,
     as_video_list,
     check_array_video,
+    check_convert_rgb,
     check_data_format,
     decoder_resize,
     float_scale,
@@ -722,6 +723,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         opts = self._options(kwargs)
         source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
+            check_convert_rgb(source, opts)
             wanted = np.arange(source.num_frames) if indices is None else np.asarray(indices, dtype=np.int64)
             if source.alpha is None:
                 frames = source.get(wanted, *decoder_resize(opts, source))
@@ -739,6 +741,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
         source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
+            check_convert_rgb(source, opts)
             opts = per_video_options(opts, source, given_metadata)
             scale = 1.0
             if source.tensor is not None:
