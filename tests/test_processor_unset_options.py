@@ -77,6 +77,14 @@ def test_no_frame_count_takes_the_whole_video_at_a_calls_own_stride(stride):
     assert list(ours.sample_frames({"total_num_frames": 8}, frame_stride=stride)) == list(range(0, 8, stride))
 
 
+def test_no_frame_count_on_the_processor_says_its_own_stride_does_not_apply(caplog):
+    ours = ViViTVideoProcessor(num_frames=None, frame_stride=4, **TINY)
+    assert "frame_stride does not apply" in caplog.text
+    assert ours(frames(), do_sample_frames=True, return_metadata=True)["video_metadata"][0].frames_indices == list(
+        range(8)
+    )
+
+
 def test_no_frame_count_with_several_clips_is_refused_by_name():
     with pytest.raises(ValueError, match=r"num_clips > 1 needs num_frames \(or fps\)"):
         ViViTVideoProcessor(num_frames=None, num_clips=2)(frames(), do_sample_frames=True)

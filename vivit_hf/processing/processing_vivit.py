@@ -314,6 +314,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             check_size(self.size)
         check_data_format(getattr(self, "input_data_format", None))
         _check_option_values(lambda name: getattr(self, name, None))
+        if self.num_frames is None and self.fps is None and self.frame_stride not in (1, type(self).frame_stride):
+            # a sampled clip is then every frame, as transformers samples (the default stride of 2 must keep that):
+            # the stride changed no frame without a word
+            logger.warning(
+                "ViViTVideoProcessor(num_frames=None, frame_stride=%s): without num_frames a sampled clip is every "
+                "frame of the video, and frame_stride does not apply. Set num_frames for clips at that stride, or pass "
+                "frame_stride in a call for every %s-th frame of the whole video.",
+                self.frame_stride,
+                self.frame_stride,
+            )
         self.num_skipped = 0
         self._rng = None
         self._rng_key = None
