@@ -433,24 +433,30 @@ def test_options_that_cannot_be_honoured_are_refused_by_name(proc):
 
 
 @pytest.mark.parametrize("kind", ["numpy", "pil"])
-def test_do_convert_rgb_off_gives_transformers_pixels_for_rgb_and_refuses_grey_by_name(kind):
+def test_do_convert_rgb_off_gives_transformers_pixels_and_refuses_alpha_by_name(kind):
     """`do_convert_rgb=False` was refused for every video (and a processor built or saved with it), where transformers'
-    processors give an RGB video's pixels unchanged; a grey video would keep 1 channel there, which no model takes."""
+    processors give an RGB video's pixels unchanged and a grey one's repeated to RGB (by broadcasting it against the
+    three channels of `image_mean`); a video with alpha would keep 4 channels there, which no model takes."""
     from PIL import Image
 
     video = np.random.default_rng(0).integers(0, 256, (4, 30, 40, 3), dtype=np.uint8)
     grey = video[..., :1].copy()
-    if kind == "pil":
-        video, grey = [Image.fromarray(f) for f in video], [Image.fromarray(f[..., 0]) for f in grey]
+    rgba = np.concatenate([video, grey], axis=-1)
     ours = ViViTVideoProcessor(
         normalization="transformers_vivit", size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}
     )
-    got = ours(video, do_convert_rgb=False, return_tensors="pt")["pixel_values"][0]
-    torch.testing.assert_close(got, _transformers_vivit(video, do_convert_rgb=False), rtol=0, atol=1e-6)
+    for given in (video, grey):
+        expected = _transformers_vivit(given, do_convert_rgb=False)
+        if kind == "pil":
+            given = [Image.fromarray(f if f.shape[-1] == 3 else f[..., 0]) for f in given]
+        got = ours(given, do_convert_rgb=False, return_tensors="pt")["pixel_values"][0]
+        torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
+    if kind == "pil":
+        rgba = [Image.fromarray(f) for f in rgba]
     built = ViViTVideoProcessor(do_convert_rgb=False, **SMALL)
     assert built.do_convert_rgb is False
-    with pytest.raises(ValueError, match=r"do_convert_rgb=False: .* has 1 channel, and the ViViT models take 3"):
-        built(grey)
+    with pytest.raises(ValueError, match=r"do_convert_rgb=False: .* has 4 channels, and the ViViT models take 3"):
+        built(rgba)
 
 
 # -- transparency: composited onto white, as transformers' `convert_to_rgb` composites it (dropping alpha showed the

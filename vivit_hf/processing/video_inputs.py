@@ -434,17 +434,15 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
 
 def check_convert_rgb(source, opts: dict) -> None:
     """`do_convert_rgb=False` changes no pixel of an RGB video (transformers' processors give the same pixels either
-    way, and files are decoded to RGB), so it is taken there; frames given grey or with alpha would keep their 1 or 4
-    channels in transformers, which no ViViT model takes: refused, naming the video."""
-    if opts.get("do_convert_rgb") is False and (source.channels != 3 or source.alpha is not None):
-        given = (
-            "transparency (alpha)"
-            if source.channels == 3
-            else f"{source.channels} channel" + "s" * (source.channels > 1)
-        )
+    way, and files are decoded to RGB), nor of a grey one (transformers' normalisation broadcasts its one channel to
+    the three of `image_mean`: the grey frames repeated to RGB, as here), so it is taken there. Frames with alpha
+    would keep their 4th channel in transformers (and fail its normalisation), which no ViViT model takes: refused,
+    naming the video, rather than composited onto white against the option."""
+    if opts.get("do_convert_rgb") is False and (source.channels not in (1, 3) or source.alpha is not None):
+        given = "transparency (alpha)" if source.channels == 3 else f"{source.channels} channels"
         raise ValueError(
             f"do_convert_rgb=False: {source.name} has {given}, and the ViViT models take 3 channels (RGB). "
-            "Leave do_convert_rgb on (grey frames are repeated to RGB, frames with alpha composited onto white)."
+            "Leave do_convert_rgb on (frames with alpha are then composited onto white, as transformers does)."
         )
 
 
