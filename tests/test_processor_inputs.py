@@ -424,19 +424,39 @@ def test_a_resize_filters_small_overshoot_below_black_is_kept_as_transformers_ke
 
 
 # -- transformers' options this processor cannot honour are refused by name, never accepted and ignored -----------
-@pytest.mark.parametrize(
-    "option, message",
-    [
-        ({"do_convert_rgb": False}, "do_convert_rgb=False is not supported"),
-        ({"do_pad": True}, "do_pad is not supported"),
-    ],
-)
-def test_options_that_cannot_be_honoured_are_refused_by_name(proc, option, message):
+def test_options_that_cannot_be_honoured_are_refused_by_name(proc):
     grey = np.random.default_rng(0).integers(0, 256, (8, 30, 30, 1), dtype=np.uint8)
-    with pytest.raises(ValueError, match=message):
-        proc(grey, **option)
-    with pytest.raises(ValueError, match=message):
-        ViViTVideoProcessor(**SMALL, **option)
+    with pytest.raises(ValueError, match="do_pad is not supported"):
+        proc(grey, do_pad=True)
+    with pytest.raises(ValueError, match="do_pad is not supported"):
+        ViViTVideoProcessor(**SMALL, do_pad=True)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "pil"])
+def test_do_convert_rgb_off_gives_transformers_pixels_and_refuses_alpha_by_name(kind):
+    """`do_convert_rgb=False` was refused for every video (and a processor built or saved with it), where transformers'
+    processors give an RGB video's pixels unchanged and a grey one's repeated to RGB (by broadcasting it against the
+    three channels of `image_mean`); a video with alpha would keep 4 channels there, which no model takes."""
+    from PIL import Image
+
+    video = np.random.default_rng(0).integers(0, 256, (4, 30, 40, 3), dtype=np.uint8)
+    grey = video[..., :1].copy()
+    rgba = np.concatenate([video, grey], axis=-1)
+    ours = ViViTVideoProcessor(
+        normalization="transformers_vivit", size={"shortest_edge": 20}, crop_size={"height": 18, "width": 18}
+    )
+    for given in (video, grey):
+        expected = _transformers_vivit(given, do_convert_rgb=False)
+        if kind == "pil":
+            given = [Image.fromarray(f if f.shape[-1] == 3 else f[..., 0]) for f in given]
+        got = ours(given, do_convert_rgb=False, return_tensors="pt")["pixel_values"][0]
+        torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
+    if kind == "pil":
+        rgba = [Image.fromarray(f) for f in rgba]
+    built = ViViTVideoProcessor(do_convert_rgb=False, **SMALL)
+    assert built.do_convert_rgb is False
+    with pytest.raises(ValueError, match=r"do_convert_rgb=False: .* has 4 channels, and the ViViT models take 3"):
+        built(rgba)
 
 
 # -- transparency: composited onto white, as transformers' `convert_to_rgb` composites it (dropping alpha showed the

@@ -65,6 +65,26 @@ def test_no_frame_count_samples_every_frame_of_a_file(tmp_path):
     torch.testing.assert_close(out.pixel_values, from_frames, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("stride", [1, 3])
+def test_no_frame_count_takes_the_whole_video_at_a_calls_own_stride(stride):
+    """`proc(video, frame_stride=3)` with `num_frames=None` took every frame, the stride dropped without a word."""
+    ours, theirs = both(num_frames=None, **TINY)
+    video = frames()
+    got = ours(video, do_sample_frames=True, frame_stride=stride, return_tensors="pt", return_metadata=True)
+    expected = theirs(video[::stride], return_tensors="pt").pixel_values  # transformers' pixels of those frames
+    assert got["video_metadata"][0].frames_indices == list(range(0, 8, stride))
+    torch.testing.assert_close(got.pixel_values, expected, rtol=0, atol=1e-6)
+    assert list(ours.sample_frames({"total_num_frames": 8}, frame_stride=stride)) == list(range(0, 8, stride))
+
+
+def test_no_frame_count_on_the_processor_says_its_own_stride_does_not_apply(caplog):
+    ours = ViViTVideoProcessor(num_frames=None, frame_stride=4, **TINY)
+    assert "frame_stride does not apply" in caplog.text
+    assert ours(frames(), do_sample_frames=True, return_metadata=True)["video_metadata"][0].frames_indices == list(
+        range(8)
+    )
+
+
 def test_no_frame_count_with_several_clips_is_refused_by_name():
     with pytest.raises(ValueError, match=r"num_clips > 1 needs num_frames \(or fps\)"):
         ViViTVideoProcessor(num_frames=None, num_clips=2)(frames(), do_sample_frames=True)

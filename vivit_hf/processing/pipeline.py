@@ -40,6 +40,7 @@ from .timeline import iter_window_clips, plan_windows, requested_frames
 from .video_inputs import (
     FrameSource,
     as_video_list,
+    check_convert_rgb,
     decoder_resize,
     float_scale,
     is_image_files,
@@ -271,6 +272,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         video = video.frames if isinstance(video, _OneVideo) else video
         source = FrameSource(video, getattr(processor, "input_data_format", None), opts["decode_backend"])
         try:
+            check_convert_rgb(source, opts)
             # the processor's one-frame rule: one frame is no timeline (every window would be that frame)
             short_video = params.get("short_video", opts["short_video"])
             check_short_video(short_video)

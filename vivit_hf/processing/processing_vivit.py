@@ -86,6 +86,7 @@ from .video_inputs import (  # noqa: F401
     as_metadata,
     as_video_list,
     check_array_video,
+    check_convert_rgb,
     check_data_format,
     decoder_resize,
     float_scale,
@@ -313,6 +314,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             check_size(self.size)
         check_data_format(getattr(self, "input_data_format", None))
         _check_option_values(lambda name: getattr(self, name, None))
+        if self.num_frames is None and self.fps is None and self.frame_stride not in (1, type(self).frame_stride):
+            # a sampled clip is then every frame, as transformers samples (the default stride of 2 must keep that):
+            # the stride changed no frame without a word
+            logger.warning(
+                "ViViTVideoProcessor(num_frames=None, frame_stride=%s): without num_frames a sampled clip is every "
+                "frame of the video, and frame_stride does not apply. Set num_frames for clips at that stride, or pass "
+                "frame_stride in a call for every %s-th frame of the whole video.",
+                self.frame_stride,
+                self.frame_stride,
+            )
         self.num_skipped = 0
         self._rng = None
         self._rng_key = None
@@ -427,6 +438,8 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         check_seed(opts["seed"], "seed")
         # a call's float_max speaks of its own videos; the processor's (a saved config's) of the videos it expected
         opts["float_max_in_call"] = kwargs.get("float_max") is not None
+        # a call's frame_stride is asked for; the processor's (2 by default) cannot tell a chosen 2 from the default
+        opts["frame_stride_in_call"] = kwargs.get("frame_stride") is not None
         opts.update(
             self._standardize_kwargs(
                 size=opts["size"],
@@ -616,7 +629,10 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             picked = self.sample_frames(metadata, num_frames=None if fps is not None else opts["num_frames"], fps=fps)
             return np.atleast_2d(np.asarray(picked))
         if _every_frame(opts):  # transformers' `default_sample_indices_fn` with neither num_frames nor fps
-            return np.arange(num_video_frames)[None]
+            # the whole video; at a stride the call asks for (`proc(video, frame_stride=4)`), as it reads: that stride
+            # was dropped, every frame taken without a word
+            stride = int(opts["frame_stride"]) if opts.get("frame_stride_in_call") else 1
+            return np.arange(0, num_video_frames, stride)[None]
         if opts.get("fps") is not None:
             times, last = opts.get("video_times") or (None, None)  # a VFR file is sampled by time (`fps_indices`)
             return fps_indices(num_video_frames, opts.get("video_fps"), opts["fps"], name, times, last)[None]
@@ -717,6 +733,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
         opts = self._options(kwargs)
         source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
+            check_convert_rgb(source, opts)
             wanted = np.arange(source.num_frames) if indices is None else np.asarray(indices, dtype=np.int64)
             if source.alpha is None:
                 frames = source.get(wanted, *decoder_resize(opts, source))
@@ -734,6 +751,7 @@ class ViViTVideoProcessor(BaseVideoProcessor):
     def _process_one(self, video, opts: dict, rng, input_data_format, device, given_metadata=None):
         source = FrameSource(video, input_data_format, opts["decode_backend"])
         try:
+            check_convert_rgb(source, opts)
             opts = per_video_options(opts, source, given_metadata)
             scale = 1.0
             if source.tensor is not None:

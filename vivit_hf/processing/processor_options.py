@@ -367,12 +367,6 @@ def _whole(value):
 
 def refuse_unsupported(options: dict) -> None:
     """transformers' options this processor cannot honour, refused by name (accepted, they changed nothing)."""
-    if options.get("do_convert_rgb") is False:
-        raise ValueError(
-            "do_convert_rgb=False is not supported: the ViViT models take 3 channels, so files are decoded to RGB, "
-            "grey frames are repeated to 3 channels and frames with alpha are composited onto white. Leave "
-            "do_convert_rgb on."
-        )
     if options.get("do_pad"):
         raise ValueError(
             "do_pad is not supported: every view is brought to one height and width by the resize and crop. For "

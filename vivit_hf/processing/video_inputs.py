@@ -421,9 +421,8 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
     else:
         if _channel_layout(tensor.shape, input_data_format) == "last":
             tensor = tensor.permute(0, 3, 1, 2)
-    if tensor.shape[1] == 1:
-        tensor = tensor.expand(-1, 3, -1, -1)
-    # a 4th channel (alpha) is kept: `FrameSource` splits it off and `_on_white` composites the frames onto white
+    # one channel (grey) is kept: `FrameSource` repeats it to RGB; a 4th (alpha) is kept too: `FrameSource` splits it
+    # off and `_on_white` composites the frames onto white
     if tensor.dtype == torch.bool:
         tensor = tensor.to(torch.uint8) * 255
     elif tensor.is_floating_point():
@@ -431,6 +430,20 @@ def _array_to_clip_tensor(array, input_data_format, name: str) -> torch.Tensor:
     elif tensor.dtype != torch.uint8:
         tensor = _to_uint8(tensor, name, dtype)
     return tensor
+
+
+def check_convert_rgb(source, opts: dict) -> None:
+    """`do_convert_rgb=False` changes no pixel of an RGB video (transformers' processors give the same pixels either
+    way, and files are decoded to RGB), nor of a grey one (transformers' normalisation broadcasts its one channel to
+    the three of `image_mean`: the grey frames repeated to RGB, as here), so it is taken there. Frames with alpha
+    would keep their 4th channel in transformers (and fail its normalisation), which no ViViT model takes: refused,
+    naming the video, rather than composited onto white against the option."""
+    if opts.get("do_convert_rgb") is False and (source.channels not in (1, 3) or source.alpha is not None):
+        given = "transparency (alpha)" if source.channels == 3 else f"{source.channels} channels"
+        raise ValueError(
+            f"do_convert_rgb=False: {source.name} has {given}, and the ViViT models take 3 channels (RGB). "
+            "Leave do_convert_rgb on (frames with alpha are then composited onto white, as transformers does)."
+        )
 
 
 def check_array_video(tensor: torch.Tensor, opts: dict, name: str) -> None:
@@ -694,10 +707,16 @@ class FrameSource:
         self.reader: VideoReader | None = None
         self.tensor: torch.Tensor | None = None
         self.alpha: torch.Tensor | None = None  # (T, 1, H, W), on the tensor's scale, for frames given with alpha
+        self.channels = 3  # as given: 1 (grey) or 4 (alpha) for frames in memory; files are decoded to RGB
+        original = video
         if isinstance(video, (list, tuple)):
             if not video:  # a row of a data set's frame lists left empty: torch.stack failed with no video named
                 raise BrokenVideoError(f"Video <empty {type(video).__name__} of frames> has no frames.")
-            if is_image_files(video) or any(_is_pil(frame) for frame in video):
+            pil_bands = None
+            video = _image_file_frames(video) if is_image_files(video) else video
+            if any(_is_pil(frame) for frame in video):
+                # (converted to RGB when stacked: the bands as given, for `check_convert_rgb`)
+                pil_bands = max(len(frame.getbands()) for frame in video if _is_pil(frame))
                 # PIL frames stack to (T, H, W, C): read so whatever the shape (3 x 40 frames stack to an ambiguous
                 # (T, 3, 40, 3), which was read channels-first: other pixels, of another shape)
                 input_data_format = "channels_last"
@@ -705,6 +724,10 @@ class FrameSource:
         if isinstance(video, (np.ndarray, torch.Tensor)):
             self.name = f"<{type(video).__name__} of shape {tuple(video.shape)}>"
             tensor = _array_to_clip_tensor(video, input_data_format, self.name)
+            self.channels = int(tensor.shape[1])
+            tensor = tensor.expand(-1, 3, -1, -1) if self.channels == 1 else tensor
+            if isinstance(original, (list, tuple)) and pil_bands is not None and pil_bands != 3:
+                self.channels = pil_bands
             self.tensor, self.alpha = tensor[:, :3], (tensor[:, 3:] if tensor.shape[1] == 4 else None)
             self.num_frames = int(self.tensor.shape[0])  # never 0: `_check_not_empty` refused that
         else:
