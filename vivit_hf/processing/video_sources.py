@@ -79,7 +79,8 @@ def _read_remote(path: str, name: str) -> io.BytesIO:
 def _as_file_name(path: str) -> str:
     """`path`, a local file, as FFmpeg reads it as one. FFmpeg takes what comes before a colon for a protocol where
     no `/` comes first: a clip named for its time (`12:30:00.mp4`, a camera's) or its title (`Talk: Part 1.mp4`, a
-    download tool's) gave "Protocol not found", and `pipe:3.mp4` read file descriptor 3. `./` names the file."""
+    download tool's) gave "Protocol not found", and `file:clip.mp4` read another file, `clip.mp4`. `./` names the
+    file itself."""
     if ":" in path and not os.path.isabs(path):
         return os.path.join(os.curdir, path)
     return path
