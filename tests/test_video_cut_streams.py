@@ -284,3 +284,30 @@ def test_a_file_cut_inside_its_last_packet_reads_as_a_sequential_decode(tmp_path
         cut.write_bytes(data[: int(len(data) * fraction)])
         assert not demux_fails(cut)
         assert_reads_as_a_sequential_decode(str(cut))
+
+
+@pytest.mark.parametrize("cut", [False, True])
+def test_a_frame_of_a_nut_files_last_gop_is_not_decoded_from_the_first_frame(tmp_path, cut):
+    """A NUT file written without an index (`write_index=0`) ends where its last packet does, as a cut one does: both
+    were read from the first frame for a frame of the last GOP (0.11-0.16 s for one of a 1500-frame file). A decode
+    from the keyframe is kept where its pictures are the decode at open's; where the cut picture's concealment reaches
+    past the keyframe (x264's cut picture here: a decode from its keyframe draws it otherwise), that frame is still
+    read from the first frame."""
+    options = {"write_index": "0"}
+    path = write_stamped(tmp_path / "full.nut", "nut", "libx264", 40, X264, muxer_options=options, height=32, width=32)
+    if cut:  # inside the last packet
+        with av.open(path) as container:
+            last = [packet for packet in container.demux(video=0) if packet.size][-1]
+        data = open(path, "rb").read()
+        path = str(tmp_path / "cut.nut")
+        open(path, "wb").write(data[: last.pos + last.size // 2])
+    truth = sequential_decode(path)
+    with av.open(path) as container:
+        last_keyframe = max(i for i, frame in enumerate(container.decode(video=0)) if frame.key_frame)
+    with open_video(path) as reader:
+        decoded = []
+        for i in range(last_keyframe, len(truth)):
+            before = reader.frames_decoded
+            np.testing.assert_array_equal(reader.read([i])[0], truth[i])
+            decoded.append(reader.frames_decoded - before)
+    assert min(decoded) < last_keyframe, decoded  # (every frame from the first one: at least `last_keyframe + 1`)

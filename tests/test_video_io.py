@@ -164,6 +164,20 @@ def test_a_file_uri_reads_its_local_file(tmp_path):
         probe(Path(tmp_path / "other.mp4").as_uri())
 
 
+@pytest.mark.parametrize("name", ["12:30:00.mp4", "Talk: Part 1.mp4", "file:clip.mp4"])
+def test_a_relative_path_with_a_colon_reads_its_file(tmp_path, monkeypatch, backend, name):
+    """FFmpeg took a relative name's text before a colon for a protocol: a clip named for its time or its title
+    (cameras and download tools name them so) read as "Protocol not found", and the file is there; `file:clip.mp4`
+    read `clip.mp4`, another clip."""
+    write_video(tmp_path / "clip.mp4", num_frames=6, height=32, width=32)
+    clip = write_video(tmp_path / name, num_frames=4, height=32, width=32)
+    with av.open(clip) as container:  # (a path starting with "/" FFmpeg reads as a file)
+        truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    monkeypatch.chdir(tmp_path)
+    np.testing.assert_array_equal(read_frames(name, [3, 0], backend=backend), truth[[3, 0]])
+    assert probe({"path": name, "bytes": None}, backend=backend).num_frames == 4
+
+
 def test_a_dangling_link_of_a_git_annex_data_set_says_the_file_is_not_fetched(tmp_path):
     """git-annex / DataLad data sets hold each file as a link into .git/annex/objects until it is fetched: such a clip
     read as "does not exist", while `ls` lists it."""

@@ -578,6 +578,8 @@ class PyAVReader(VideoReader):
         self._cut_name: int | None = None  # the stamp that names that packet (see `_read_cut_frames_as_damaged`)
         self._cut_decoded = False  # whether a decode counted that packet's frames (see `_frame_table`)
         self._last_refused = False  # whether that decode found the last packet refused, unflagged (`_decoded_table`)
+        # A digest of each frame of a cut file's last GOP as that decode made it (see `_read_damage_from_keyframe`)
+        self._cut_digests: dict[int, bytes] = {}
         self._pts, self._start = self._frame_table()
         self._check_palette()
         # Keyframes that decode as a damaged picture when decoding starts there (a file cut inside that keyframe's
@@ -1107,9 +1109,10 @@ class PyAVReader(VideoReader):
         file_key = _file_key(self._source)  # None for bytes, file objects and a caller's container
         cached = _TABLE_CACHE.get(file_key)
         if cached is None:
-            cached = (*self._decoded_table(names, keyframes), self._num_frames, self._last_refused)
+            table = self._decoded_table(names, keyframes)
+            cached = (*table, self._num_frames, self._last_refused, self._cut_digests)
             _TABLE_CACHE.put(file_key, cached)
-        stamps, start, self._num_frames, last_refused = cached
+        stamps, start, self._num_frames, last_refused, self._cut_digests = cached
         if last_refused and not self._last_refused:  # read as the decode that made the table found it
             self._truncated = self._cut_decoded = self._last_refused = True
             self._decode_on_one_thread()
@@ -1141,7 +1144,10 @@ class PyAVReader(VideoReader):
                 self._threading = threads
                 self._open()
             return table
-        places = []
+        places, digests = [], {}
+        # The last GOP of a cut file (from its last keyframe's packet on), as this decode from the first frame makes
+        # it: a read there checks a decode from that keyframe against these (see `_read_damage_from_keyframe`)
+        last_key = max((place for place, key in enumerate(keyframes) if key), default=0) if self._cut_decoded else 0
         try:
             packets = _decodable(self._paletted(self._demux_from_start()), send_cut=True, last_cut=self._last_refused)
             context = self.stream.codec_context
@@ -1162,6 +1168,8 @@ class PyAVReader(VideoReader):
                 for frame in frames:
                     self.frames_decoded += 1
                     self._decoder_damaged |= bool(getattr(frame, "is_corrupt", False))  # (a test's stand-in: unsaid)
+                    if last_key and frame.pts is not None and frame.pts >= last_key:
+                        digests[len(places)] = _picture_digest(frame)
                     places.append(frame.pts)
         except av.FFmpegError:
             pass  # a damaged tail: the frames before it are still usable
@@ -1170,6 +1178,7 @@ class PyAVReader(VideoReader):
         self._num_frames = len(places)
         if None in places or len(set(places)) < len(places) or not all(p < len(names) for p in places):
             return None, None  # a decoder that loses the names, or packets the first read did not see: count frames
+        self._cut_digests = {i: digest for i, digest in digests.items() if digest is not None}
         start, key_frames = np.zeros(len(places), dtype=np.int64), []
         for i, place in enumerate(places):
             if keyframes[place]:
@@ -1483,6 +1492,8 @@ class PyAVReader(VideoReader):
         for start, first, last in self._segments(wanted):
             span = [i for i in wanted_set if first <= i <= last]
             damaged = bool(self._damaged.intersection(span))
+            if damaged and self._read_damage_from_keyframe(start, first, last, span, wanted_set, out, convert):
+                continue
             if damaged:  # concealed as a sequential decode conceals it: from the first frame, none skipped
                 start = 0
             self._decode_span(start, first, last, wanted_set, out, convert, skip_nonref=not damaged)
@@ -1493,6 +1504,29 @@ class PyAVReader(VideoReader):
                 # The seek landed after the frames we need (a bad index in the file): start over from 0.
                 self._decode_span(0, first, last, wanted_set, out, convert, skip_nonref=False)
         return out
+
+    def _read_damage_from_keyframe(
+        self, start: int, first: int, last: int, span: list, wanted: set[int], out: dict[int, Future], convert
+    ) -> bool:
+        """Read a span of a cut file's last GOP from its keyframe `start`, where that gives the pictures the decode at
+        open made from the first frame (their digests: `_cut_digests`), none skipped, on one thread as that decode.
+        A frame read so is the sequential decode's, whatever the decoder's concealment draws on; where one is not (a
+        decoder whose concealment reaches back past the keyframe), False: the span is read from the first frame. A
+        frame of the last GOP of a 1500-frame NUT file (cut, or written without an index) took 0.11-0.16 s so."""
+        if start == 0 or self._threading[0] != "NONE" or not all(i in self._cut_digests for i in span):
+            return False
+        frames = {}
+        for i, frame in self._span_frames(start, first, last, wanted, skip_nonref=False):
+            if i in wanted:
+                frames.setdefault(i, frame)
+        if not all(i in frames and _picture_digest(frames[i]) == self._cut_digests[i] for i in span):
+            self._decoder_damaged = True  # (the span is read again on a new decoder)
+            return False
+        for i in span:
+            if frames[i].is_corrupt:
+                self._damaged_read.add(i)
+            out[i] = convert(frames[i])
+        return True
 
     def _fresh_decoder(self) -> None:
         """Reopen the file, for a new decoder, where the one at hand made a damaged picture (see `_decoder_damaged`).
@@ -1864,6 +1898,15 @@ class PyAVReader(VideoReader):
 
 _STREAM_AHEAD = 4  # frames `iter_read` converts ahead of the one it hands out
 _ITER_EARLY = 16  # frames a damaged stream's decoder may give before the one `iter_read` waits for (a few held)
+
+
+def _picture_digest(frame) -> bytes | None:
+    """A digest of a decoded picture's pixels (its planes in its own format, without row padding); None for a format
+    PyAV cannot lay out."""
+    try:
+        return hashlib.blake2b(np.ascontiguousarray(frame.to_ndarray()).tobytes(), digest_size=16).digest()
+    except (ValueError, TypeError, NotImplementedError):
+        return None
 
 
 def _fit_shape(array: np.ndarray, shape: tuple) -> np.ndarray:

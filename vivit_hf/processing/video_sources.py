@@ -76,6 +76,16 @@ def _read_remote(path: str, name: str) -> io.BytesIO:
         raise VideoDecodeError(f"Cannot read video {name}: {type(e).__name__}: {e}") from e
 
 
+def _as_file_name(path: str) -> str:
+    """`path`, a local file, as FFmpeg reads it as one. FFmpeg takes what comes before a colon for a protocol where
+    no `/` comes first: a clip named for its time (`12:30:00.mp4`, a camera's) or its title (`Talk: Part 1.mp4`, a
+    download tool's) gave "Protocol not found", and `file:clip.mp4` read another file, `clip.mp4`. `./` names the
+    file itself."""
+    if ":" in path and not os.path.isabs(path):
+        return os.path.join(os.curdir, path)
+    return path
+
+
 def resolve_source(source: Any) -> Any:
     """Turn the accepted input kinds into something `av.open` takes (a path or a seekable file)."""
     name = describe_source(source)
@@ -118,7 +128,7 @@ def resolve_source(source: Any) -> Any:
             raise VideoDecodeError(f"Video path {name} is a directory, not a file.")
         if os.path.getsize(path) == 0:
             raise VideoDecodeError(f"Video file {name} is empty (0 bytes).")
-        return path
+        return _as_file_name(path)
     if isinstance(source, io.TextIOBase):  # FFmpeg's reads would fail with "Expected bytes, got str"
         raise VideoDecodeError(f"Video {name} is a file opened in text mode: open it in binary mode, open(path, 'rb').")
     if hasattr(source, "read"):
