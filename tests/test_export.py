@@ -62,6 +62,18 @@ def test_torch_export_with_dynamic_size_and_a_mask_takes_one_clip(name):
         )
 
 
+def test_export_traces_in_eval_mode_and_gives_each_module_its_mode_back():
+    """Exporting mid-training (a callback exporting each checkpoint) left the model in eval mode: training went on
+    without dropout or stochastic depth, without a word. The graph is still the eval forward's."""
+    model = tiny("spatio_temporal", hidden_dropout_prob=0.5, drop_path_rate=0.5).train()
+    model.vivit.token_embedding.eval()  # a frozen stem kept in eval keeps its own mode too
+    modes = {name: module.training for name, module in model.named_modules()}
+    program = export_program(model)
+    assert {name: module.training for name, module in model.named_modules()} == modes
+    video = clip(batch=2)
+    torch.testing.assert_close(program.module()(video), eager(model, video), rtol=0, atol=1e-5)
+
+
 def test_uniform_frame_sampling_exports_a_dynamic_size_at_its_frame_count():
     """Frame sampling picks its frames in Python from the frame count (scenic's float32 rule), which no graph follows:
     `dynamic_size` keeps the trained count and makes height and width dynamic (it failed to export, or pinned the

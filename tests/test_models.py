@@ -756,3 +756,16 @@ def test_a_config_given_another_models_model_type_is_named_by_the_model():
     assert config.model_type == "vivit"  # transformers' rule for a stray keyword, kept
     with pytest.raises(ValueError, match=r"built with model_type='vivit', another model's .* without `model_type`"):
         VIVIT_MODELS["spatio_temporal"][2](config)
+
+
+def test_a_head_mask_is_refused_rather_than_ignored():
+    """transformers 4's ViViT applied `head_mask`; transformers 5 dropped it and these models passed it on to kernels
+    that ignore it, returning the unmasked output. It is refused, naming it (the check is the four backbones'
+    shared forward)."""
+    heads = torch.ones(TINY["num_hidden_layers"], TINY["num_attention_heads"])
+    heads[:, 0] = 0
+    model = tiny("factorised_dot_product")
+    for module in (model, model.vivit):
+        with pytest.raises(ValueError, match=r"`head_mask` \(shape \(2, 4\)\) is not applied"):
+            module(pixel_values=clip(), head_mask=heads)
+    assert model(pixel_values=clip(), head_mask=None).logits.shape == (2, 5)  # None, as older callers pass it

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import shlex
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -27,7 +28,8 @@ from .repo_id import looks_like_repo_id
 
 class ExportableViViT(nn.Module):
     """A ViViT model as a function of tensors only: `pixel_values` [, `attention_mask`] -> logits (or, with
-    `features=True`, the pooled clip embeddings), with `interpolate_pos_encoding` fixed at build time."""
+    `features=True`, the pooled clip embeddings), with `interpolate_pos_encoding` fixed at build time. Building it
+    puts `model` in eval mode (`export_program` and `export_onnx` restore the model's own modes after tracing)."""
 
     def __init__(self, model: ViViTPreTrainedModel, interpolate_pos_encoding: bool = False, features: bool = False):
         super().__init__()
@@ -94,6 +96,19 @@ def dynamic_shapes(model: ViViTPreTrainedModel, dynamic_size: bool, attention_ma
     return shapes
 
 
+@contextmanager
+def modes_kept(model: nn.Module):
+    """Trace in eval mode, then give each module of `model` back the mode it had: exporting mid-training (a callback
+    exporting each checkpoint) left the model in eval mode, so training went on without dropout or stochastic depth,
+    without a word."""
+    modes = [(module, module.training) for module in model.modules()]
+    try:
+        yield
+    finally:
+        for module, training in modes:
+            module.training = training
+
+
 def export_program(
     model: ViViTPreTrainedModel, dynamic_size: bool = False, attention_mask: bool = False, features: bool = False
 ) -> torch.export.ExportedProgram:
@@ -101,7 +116,6 @@ def export_program(
     and width (positions resized as `interpolate_pos_encoding=True`)."""
     if refusal := mask_refusal(model, attention_mask):
         raise ValueError(f"{type(model).__name__} {refusal}")
-    module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
     inputs = example_inputs(model, dynamic_size, attention_mask)
     # No size-oblivious tracing (`torch.fx.experimental._config.backed_size_oblivious`): on torch 2.11 it made SDPA
     # with the frame mask (Models 1 and 2, every size) guard on `batch != 1`, so the export itself failed
@@ -109,9 +123,11 @@ def export_program(
     # 3 and 4 with a dynamic size, whose `(b s)` / `(b t)` folds guarded on the example batch of 2 while the tubelet
     # embedding cropped and reshaped; it takes tubelets with unfold since (9771f8d) and no variant needs it on torch
     # 2.11 or 2.14 (test_torch_export_with_dynamic_size_and_a_mask_takes_one_clip runs one clip).
-    return torch.export.export(
-        module, inputs, dynamic_shapes=dynamic_shapes(model, dynamic_size, attention_mask), strict=False
-    )
+    with modes_kept(model):
+        module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
+        return torch.export.export(
+            module, inputs, dynamic_shapes=dynamic_shapes(model, dynamic_size, attention_mask), strict=False
+        )
 
 
 def export_onnx(
@@ -125,18 +141,19 @@ def export_onnx(
     """ONNX through the dynamo exporter (`torch.onnx.export(..., dynamo=True)`, which needs `onnxscript`)."""
     if refusal := mask_refusal(model, attention_mask):
         raise ValueError(f"{type(model).__name__} {refusal}")
-    module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
     inputs = example_inputs(model, dynamic_size, attention_mask)
     names = ["pixel_values", "attention_mask"][: len(inputs)]
-    program = torch.onnx.export(
-        module,
-        inputs,
-        dynamo=True,
-        dynamic_shapes=dynamic_shapes(model, dynamic_size, attention_mask),
-        input_names=names,
-        output_names=["embeddings" if module.features else "logits"],
-        opset_version=opset_version,
-    )
+    with modes_kept(model):
+        module = ExportableViViT(model, interpolate_pos_encoding=dynamic_size, features=features)
+        program = torch.onnx.export(
+            module,
+            inputs,
+            dynamo=True,
+            dynamic_shapes=dynamic_shapes(model, dynamic_size, attention_mask),
+            input_names=names,
+            output_names=["embeddings" if module.features else "logits"],
+            opset_version=opset_version,
+        )
     program.save(str(path))
     return program
 

@@ -510,6 +510,13 @@ class _ViViTBackbone(ViViTPreTrainedModel):
         output_hidden_states = (
             self.config.output_hidden_states if output_hidden_states is None else output_hidden_states
         )
+        if kwargs.get("head_mask") is not None:
+            # transformers 4's ViViT and ViT multiplied their attention maps by it; transformers 5 dropped it and its
+            # models pass it on to kernels that ignore it, as these did: the unmasked output, without a word.
+            raise ValueError(
+                f"`head_mask` (shape {tuple(getattr(kwargs['head_mask'], 'shape', ()))}) is not applied by these "
+                "models (nor by transformers 5's ViViT or ViT, which ignore it): call the model without it."
+            )
         self.check_pixel_values(pixel_values, interpolate_pos_encoding)
         tokens = self.token_embedding(pixel_values.to(self.token_embedding.projection.weight.dtype))
         grid = tuple(tokens.shape[1:4])
