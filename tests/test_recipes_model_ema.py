@@ -26,7 +26,6 @@ from test_recipes_finetune import (
     load_recipe,
     run,
     run_in_process,
-    tiny_clip,
     weights,
 )
 
@@ -159,16 +158,6 @@ DECAY = 0.8
 FLAGS = [*TINY_MODEL, "--num_train_epochs", "2", "--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
 FLAGS += ["--checkpointing_steps", "1", "--checkpoints_total_limit", "0", "--eval_steps", "1"]
 FLAGS += ["--model_ema", "--model_ema_decay", str(DECAY), "--model_ema_warmup", "--load_best_model_at_end"]
-
-
-@pytest.fixture(scope="module")
-def videofolder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("videofolder")
-    for split, count in (("train", 6), ("test", 3)):
-        for label, name in enumerate(("up", "down")):
-            for i in range(count):
-                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000, width=24)
-    return root
 
 
 def reference_averages(out) -> dict[int, dict]:
