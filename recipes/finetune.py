@@ -153,7 +153,7 @@ from vivit_hf.training.metrics import (
     scalar_metrics,
 )
 from vivit_hf.training.mixup import VideoMixup
-from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch, model_ema_card_note
+from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch, model_ema_card_note, weights_to_save
 from vivit_hf.training.resume import (
     apply_resumed_hyperparameters,
     args_as_trained,
@@ -784,7 +784,7 @@ def main(argv=None):
 
     def keep_best_model(results) -> None:
         """A snapshot of the model as just evaluated, the best so far (a collective: FSDP gathers its weights)."""
-        state_dict = accelerator.get_state_dict(model) if ema is None else ema.weights()
+        state_dict = weights_to_save(accelerator, model, ema)
         if checkpoint_writer(accelerator):
             save_best_snapshot(unwrapped, output_dir, completed_steps, results, state_dict, save_pretrained)
             prune_best_snapshots(output_dir, best_metric, completed_steps)
@@ -1010,9 +1010,7 @@ def main(argv=None):
         "train_steps_per_second": (completed_steps - steps_at_start) / train_seconds,
     }
     accelerator.wait_for_everyone()
-    state_dict = accelerator.get_state_dict(model)  # a collective under FSDP: every rank calls it
-    if ema is not None:  # --model_ema: the average is the model
-        state_dict = ema.weights()
+    state_dict = weights_to_save(accelerator, model, ema)  # every rank: a collective under FSDP
     best = best_evaluation(history, best_metric)
     if args.load_best_model_at_end and best is not None:  # the best evaluation's model and results are the outputs
         state_dict, results = load_best_snapshot(output_dir, best[0])
@@ -1156,7 +1154,7 @@ def push_checkpoint(
     if strategy == "end":
         return
     # Every rank takes part in gathering the weights (FSDP shards them); rank 0 uploads.
-    state_dict = accelerator.get_state_dict(model) if ema is None else ema.weights()
+    state_dict = weights_to_save(accelerator, model, ema)
     if uploader is None:
         return
     staging = checkpoint.parents[1] / ".push" / checkpoint.name  # a snapshot now: training goes on while it uploads

@@ -481,10 +481,9 @@ def main(argv=None, progress: dict | None = None) -> None:
     if count > 1:  # one predictions.jsonl, in the order of --videos, once every process's videos are done
         if rank == 0:
             write_atomically(output_dir / "predictions.jsonl", "".join(lines[str(video)] for video in videos))
-            progress["listed_in"] = "predictions.jsonl"
+        progress["listed_in"] = "predictions.jsonl"  # set before this process's part goes: a stop never names it
         summary_path.unlink()
         torch.distributed.barrier()
-        progress["listed_in"] = "predictions.jsonl"
     release_output_dir(output_dir)  # (at exit anyway; main called in a process that goes on, now)
     if failed and rank > 0:  # the same status on every process; the first says why
         raise SystemExit(1)

@@ -47,6 +47,15 @@ def hf_modules_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("hf_modules")
 
 
+@pytest.fixture(scope="module")
+def videofolder(tmp_path_factory) -> Path:
+    """The recipe tests' data set: 6 training and 3 test clips of each of two classes (video_factory.ramp_videofolder),
+    the same clips in every run; written once for each test module that names it."""
+    from video_factory import ramp_videofolder
+
+    return ramp_videofolder(tmp_path_factory.mktemp("videofolder"))
+
+
 def _cases_under(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "config.json").exists()) if root.is_dir() else []
 

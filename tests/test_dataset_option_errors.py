@@ -6,7 +6,7 @@ for "every clip is unreadable"."""
 import argparse
 
 import pytest
-from test_recipes_finetune import tiny_clip, videofolder  # noqa: F401 (the fixture)
+from test_recipes_finetune import tiny_clip
 
 from vivit_hf import ViViTVideoProcessor
 from vivit_hf.training.data.dataset import ProcessorOptionError, VideoClassificationDataset
@@ -53,7 +53,7 @@ def test_broken_videos_are_still_skipped_counted_and_named_with_the_first_ones_e
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["map-style", "streamed"])
 def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_option(
-    videofolder,  # noqa: F811
+    videofolder,
     tmp_path,
     streaming,
 ):
@@ -92,7 +92,7 @@ def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_o
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["map-style", "streamed"])
 def test_evaluating_a_model_whose_processor_option_fails_is_one_line_on_both_paths(
-    videofolder,  # noqa: F811
+    videofolder,
     tmp_path,
     streaming,
 ):

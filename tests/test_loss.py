@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from test_recipes_finetune import TINY_MODEL, load_recipe, run_in_process, videofolder  # noqa: F401 (a fixture)
+from test_recipes_finetune import TINY_MODEL, load_recipe, run_in_process
 
 import vivit_hf
 from vivit_hf.training.finetune import soft_targets
@@ -157,7 +157,7 @@ def test_recipe_loss_with_mixup_label_smoothing_and_a_broken_clip_is_scenics():
 
 
 # --------------------------------------------------------------------------------- gradient accumulation, per clip
-def test_accumulated_gradient_is_the_mean_over_every_valid_clip_of_the_step(videofolder, tmp_path, monkeypatch):  # noqa: F811
+def test_accumulated_gradient_is_the_mean_over_every_valid_clip_of_the_step(videofolder, tmp_path, monkeypatch):
     """13 training clips, one broken, batches of 2 at accumulation 4: 7 batches (the last of one clip), windows of
     4 and 3 batches, one batch with the broken clip. Each optimiser step's gradient must be the gradient of the mean
     loss over the window's valid clips, as one batch of all of them gives it (and as transformers' Trainer does with

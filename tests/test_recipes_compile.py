@@ -17,12 +17,11 @@ import torch
 import torch._dynamo
 from safetensors.torch import load_file
 
-# The fixtures come from test_recipes_finetune (shared in a session); the tests name them: noqa F811 there.
+# `uninterrupted` comes from test_recipes_finetune (the tests name it: noqa F811 there); `videofolder` is conftest's.
 from test_recipes_finetune import (  # noqa: F401
     TINY_MODEL,
     load_recipe,
     uninterrupted,
-    videofolder,
     weights,
 )
 from test_recipes_finetune import run_in_process as run_recipe
@@ -55,7 +54,7 @@ def two_epochs(data, out):
 
 
 def test_nothing_is_compiled_again_after_the_first_epoch_and_its_evaluation(
-    videofolder,  # noqa: F811
+    videofolder,
     tmp_path,
     fresh_dynamo,
 ):
@@ -91,7 +90,7 @@ def test_nothing_is_compiled_again_after_the_first_epoch_and_its_evaluation(
 
 
 def test_compiled_training_saves_the_plain_models_weights_and_checkpoints(
-    videofolder,  # noqa: F811
+    videofolder,
     uninterrupted,  # noqa: F811
     tmp_path,
     fresh_dynamo,
@@ -130,7 +129,7 @@ def test_compiled_training_saves_the_plain_models_weights_and_checkpoints(
 
 
 def test_a_model_compiled_by_accelerates_own_config_is_saved_plain(
-    videofolder,  # noqa: F811
+    videofolder,
     tmp_path,
     monkeypatch,
     fresh_dynamo,
@@ -150,7 +149,7 @@ def test_a_model_compiled_by_accelerates_own_config_is_saved_plain(
 
 
 def test_inductor_without_a_cpu_compiler_is_refused_before_anything_is_loaded(
-    videofolder,  # noqa: F811
+    videofolder,
     tmp_path,
     monkeypatch,
     capsys,
@@ -203,7 +202,7 @@ if SLOW not in torch._dynamo.list_backends(exclude_tags=()):
 
 
 def test_the_progress_bar_leaves_the_compiling_step_out_of_its_rate_and_time_left(
-    videofolder,  # noqa: F811
+    videofolder,
     tmp_path,
     fresh_dynamo,
 ):

@@ -14,7 +14,7 @@ import psutil
 import pytest
 import torch
 from process_tree import run_launch
-from test_recipes_finetune import (  # noqa: F401 (fixture)
+from test_recipes_finetune import (
     EVALUATE,
     FINETUNE,
     REPO,
@@ -22,7 +22,6 @@ from test_recipes_finetune import (  # noqa: F401 (fixture)
     env,
     run,
     tiny_clip,
-    videofolder,
     weights,
 )
 

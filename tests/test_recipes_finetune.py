@@ -20,6 +20,7 @@ import pytest
 import torch
 from process_tree import run_launch
 from safetensors.torch import load_file
+from video_factory import tiny_clip  # and the other recipe tests, from here
 
 from vivit_hf.training.data.synthetic import write_video
 from vivit_hf.training.resume import RECORDED_WHEN_ON
@@ -100,25 +101,6 @@ def run_in_process(recipe, *argv):
         if had_state:
             PartialState()
         torch.set_num_threads(threads)
-
-
-def tiny_clip(path: Path, label: int, seed: int, width: int = 16):
-    """A clip whose brightness ramps up (label 0) or down (label 1) over time."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    ramp = np.linspace(40, 200, 6)[:: 1 if label == 0 else -1]
-    frames = np.clip(ramp[:, None, None, None] + rng.normal(0, 10, (6, 16, width, 3)), 0, 255).astype(np.uint8)
-    write_video(frames, path)
-
-
-@pytest.fixture(scope="module")
-def videofolder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("videofolder")
-    for split, count in (("train", 6), ("test", 3)):
-        for label, name in enumerate(("up", "down")):
-            for i in range(count):
-                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000, width=24)
-    return root
 
 
 def weights(folder):

@@ -41,6 +41,11 @@ def save_tiny_vit(folder: Path) -> None:
     ViTModel(ViTConfig(image_size=32, **sizes)).save_pretrained(folder)
 
 
+def init_from_flags(vit: Path) -> list[str]:
+    """A spatio-temporal model of 4 frames of 32x32 crops started --init_from the ViT saved in `vit`."""
+    return ["--model", "spatio_temporal", "--num_frames", "4", "--crop_size", "32", "--init_from", str(vit)]
+
+
 def recipe_that_must_not_load(monkeypatch):
     """recipes/finetune.py as a module whose data and model loading fail the test: a refusal comes before either."""
     from test_recipes_finetune import load_recipe
@@ -622,16 +627,7 @@ def test_an_activation_other_than_the_vits_is_answered_with_the_flag_that_set_it
     PartialState()  # build_model logs through accelerate
     data = two_classes()
     tiny_vit(hidden_act="gelu_pytorch_tanh", layer_norm_eps=1e-6).save_pretrained(tmp_path / "vit")
-    flags = [
-        "--model",
-        "spatio_temporal",
-        "--num_frames",
-        "4",
-        "--crop_size",
-        "32",
-        "--init_from",
-        str(tmp_path / "vit"),
-    ]
+    flags = init_from_flags(tmp_path / "vit")
 
     def warnings(flags) -> tuple[list[str], torch.nn.Module]:
         caplog.clear()
@@ -1490,16 +1486,7 @@ def test_the_vits_unused_representation_layer_is_answered_with_the_flag_that_tak
     torch.manual_seed(0)
     save_tiny_vit(tmp_path / "vit")
     data = two_classes()
-    flags = [
-        "--model",
-        "spatio_temporal",
-        "--num_frames",
-        "4",
-        "--crop_size",
-        "32",
-        "--init_from",
-        str(tmp_path / "vit"),
-    ]
+    flags = init_from_flags(tmp_path / "vit")
     flags += ["--config_overrides", "tubelet_size=[2,8,8]"]
 
     def warned(flags):

@@ -20,7 +20,7 @@ import transformers.trainer
 from hub_standin import HubStandIn
 from huggingface_hub import HfApi
 from process_tree import run_launch
-from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip, weights
+from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, weights
 from transformers.trainer_utils import HubStrategy, SaveStrategy
 
 from vivit_hf.training import finetune_flags
@@ -51,16 +51,6 @@ sys.argv = sys.argv[1:]
 sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
-
-
-@pytest.fixture(scope="module")
-def videofolder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("videofolder")
-    for split, count in (("train", 6), ("test", 3)):
-        for label, name in enumerate(("up", "down")):
-            for i in range(count):
-                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000, width=24)
-    return root
 
 
 @pytest.fixture

@@ -26,12 +26,11 @@ from test_recipes_finetune import (
     load_recipe,
     run,
     run_in_process,
-    tiny_clip,
     weights,
 )
 
 from vivit_hf.training import finetune_flags
-from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch
+from vivit_hf.training.model_ema import ModelEma, check_model_ema_launch, weights_to_save
 from vivit_hf.training.resume import check_resume_settings, run_settings
 
 
@@ -122,22 +121,43 @@ def test_the_average_is_in_the_model_for_the_block_and_its_own_weights_after_bit
         torch.testing.assert_close(value, trained[name], rtol=0, atol=0, msg=name)
 
 
+def test_the_weights_saved_are_the_average_with_model_ema_and_the_models_own_without():
+    """The best snapshot, each push and the final model take their weights from `weights_to_save`: the average (a
+    dict of its own, which saving may empty) with --model_ema, the model's state dict without."""
+    from accelerate import Accelerator
+    from accelerate.state import AcceleratorState, PartialState
+
+    had_state = bool(PartialState._shared_state)
+    try:
+        accelerator = Accelerator(cpu=True)
+        torch.manual_seed(0)
+        model = small_model()
+        ema = ModelEma(model, 0.5)
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.add_(1.0)
+        ema.update(model, 2)
+        saved = weights_to_save(accelerator, model, ema)
+        assert saved is not ema.average and saved.keys() == ema.average.keys()
+        for name, value in ema.average.items():
+            assert saved[name] is value
+        assert any(not torch.equal(saved[name], value) for name, value in model.state_dict().items())
+        own = weights_to_save(accelerator, model, None)
+        assert own.keys() == model.state_dict().keys()
+        for name, value in model.state_dict().items():
+            torch.testing.assert_close(own[name], value, rtol=0, atol=0, msg=name)
+    finally:
+        AcceleratorState._reset_state(reset_partial_state=True)
+        if had_state:
+            PartialState()
+
+
 # 12 training clips in batches of 2: 6 steps an epoch, 12 in all, evaluated and checkpointed after every step (each
 # kept): the training weights of every step, from which the reference average is computed.
 DECAY = 0.8
 FLAGS = [*TINY_MODEL, "--num_train_epochs", "2", "--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
 FLAGS += ["--checkpointing_steps", "1", "--checkpoints_total_limit", "0", "--eval_steps", "1"]
 FLAGS += ["--model_ema", "--model_ema_decay", str(DECAY), "--model_ema_warmup", "--load_best_model_at_end"]
-
-
-@pytest.fixture(scope="module")
-def videofolder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("videofolder")
-    for split, count in (("train", 6), ("test", 3)):
-        for label, name in enumerate(("up", "down")):
-            for i in range(count):
-                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000, width=24)
-    return root
 
 
 def reference_averages(out) -> dict[int, dict]:

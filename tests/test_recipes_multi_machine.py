@@ -17,7 +17,8 @@ import psutil
 import pytest
 from process_tree import kill_tree
 from test_recipes_distributed import RUNS_IN_ONE_LAUNCH, run_ended, run_record
-from test_recipes_finetune import FINETUNE, TINY_MODEL, env, tiny_clip  # noqa: F401 (fixture)
+from test_recipes_finetune import FINETUNE, TINY_MODEL, env
+from video_factory import ramp_videofolder
 
 from vivit_hf.training.agreement import disagreement
 
@@ -29,12 +30,7 @@ RUN = [*TINY_MODEL, "--hidden_dropout_prob", "0", "--max_train_steps", "2"]
 
 @pytest.fixture(scope="module")
 def small_videofolder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("videofolder")
-    for split, count in (("train", 4), ("test", 2)):
-        for label, name in enumerate(("up", "down")):
-            for i in range(count):
-                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000)
-    return root
+    return ramp_videofolder(tmp_path_factory.mktemp("videofolder"), counts=(("train", 4), ("test", 2)), width=16)
 
 
 def free_port() -> int:

@@ -10,22 +10,12 @@ import sys
 import fresh_python
 import pytest
 import torch
-from test_recipes_finetune import FINETUNE, KILLED_AFTER_STEP_4, REPO, TINY_MODEL, env, run, tiny_clip, weights
+from test_recipes_finetune import FINETUNE, KILLED_AFTER_STEP_4, REPO, TINY_MODEL, env, run, weights
 
 # 12 training clips in batches of 2: 6 steps an epoch, 12 in all; a constant learning rate, so that a run of fewer
 # steps is the same run stopped early (the reference for an evaluation mid-run).
 FLAGS = [*TINY_MODEL, "--num_train_epochs", "2", "--checkpointing_steps", "2"]
 FLAGS += ["--lr_scheduler_type", "constant", "--num_warmup_steps", "0"]
-
-
-@pytest.fixture(scope="module")
-def videofolder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("videofolder")
-    for split, count in (("train", 6), ("test", 3)):
-        for label, name in enumerate(("up", "down")):
-            for i in range(count):
-                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000, width=24)
-    return root
 
 
 def results_of(folder):

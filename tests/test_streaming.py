@@ -16,7 +16,7 @@ import tarfile
 import pytest
 import torch
 from test_recipes_distributed import LAUNCHERS, launch_runs
-from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, run, videofolder, weights  # noqa: F401 (fixture)
+from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env, run, weights
 
 from vivit_hf.training.data.shard import main as shard_main
 
@@ -30,7 +30,7 @@ def tiny(workers: int):
 
 
 @pytest.fixture(scope="module")
-def shards(videofolder, tmp_path_factory):  # noqa: F811 (the imported fixture)
+def shards(videofolder, tmp_path_factory):
     """The 12 + 6 tiny clips as shards of 3 clips (about 6 KB a sample with its tar headers): 4 training shards,
     2 test shards."""
     out = tmp_path_factory.mktemp("shards") / "shards"
@@ -40,7 +40,7 @@ def shards(videofolder, tmp_path_factory):  # noqa: F811 (the imported fixture)
 
 
 @pytest.fixture(scope="module")
-def one_shard(videofolder, tmp_path_factory):  # noqa: F811 (the imported fixture)
+def one_shard(videofolder, tmp_path_factory):
     """The same clips, one shard per split: not divisible by 2 processes."""
     out = tmp_path_factory.mktemp("one_shard") / "shards"
     shard_main(["--dataset", str(videofolder), "--out", str(out), "--shard_size", "1MB"])
@@ -442,7 +442,7 @@ def accumulation_flags(data, out, processes, layout="streamed"):
 )
 def test_gradient_accumulation_steps_the_optimiser_on_each_epochs_last_partial_window(
     shards,
-    videofolder,  # noqa: F811 (the imported fixture)
+    videofolder,
     request,
     tmp_path,
     layout,
@@ -593,7 +593,7 @@ def test_a_streamed_run_whose_evaluation_clips_are_all_broken_fails(shards, tmp_
     assert not (out / "model.safetensors").exists() and not (out / "README.md").exists()
 
 
-def csv_tables(videofolder, root, extra_row=None):  # noqa: F811 (the imported fixture)
+def csv_tables(videofolder, root, extra_row=None):
     """`root/train.csv`, `root/test.csv` (`video,label`) naming the clips as copied into `root/clips/`, by paths
     relative to the tables' folder; `extra_row` is appended to the training table. (Not in `clips/train/`: `datasets`
     would take split-named folders for the splits and read the clips as a videofolder, the tables ignored.)"""
@@ -610,7 +610,7 @@ def csv_tables(videofolder, root, extra_row=None):  # noqa: F811 (the imported f
     return root
 
 
-def test_a_streamed_local_table_reads_its_relative_paths_from_the_tables_folder(videofolder, tmp_path):  # noqa: F811
+def test_a_streamed_local_table_reads_its_relative_paths_from_the_tables_folder(videofolder, tmp_path):
     """As the whole data set reads them: every clip used to be "does not exist" (looked for from the working
     directory), and the run stopped after an epoch of skipped clips (exit 1). A path found nowhere is refused before
     training, in the one line the whole data set gives."""
@@ -697,7 +697,7 @@ def test_the_unknown_sizes_warning_names_who_shares_the_epoch():
     assert readers(1, 2) == "2 DataLoader workers" and readers(2, 3) == "2 processes x 3 DataLoader workers"
 
 
-def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk(videofolder, tmp_path, caplog):  # noqa: F811
+def test_a_stream_and_the_whole_read_say_how_many_clips_each_split_lacks_on_disk(videofolder, tmp_path, caplog):
     """metadata.csv names a symlink to a disk not mounted: both reads leave the row out, count it in `data.missing`
     and say "1 clips of split 'train' are named by the annotations but missing on disk"; `--streaming` said nothing
     (only the whole read printed the count)."""
@@ -895,7 +895,7 @@ def test_a_streamed_row_without_a_video_is_left_out_as_the_whole_read_leaves_it_
 
 
 def test_a_streamed_local_table_counts_its_rows_without_a_video_as_missing_as_the_whole_read_does(
-    videofolder,  # noqa: F811 (the imported fixture)
+    videofolder,
     tmp_path,
 ):
     from vivit_hf.training.data.formats import load_video_dataset
@@ -953,7 +953,7 @@ def test_a_resume_on_a_folder_that_gained_a_clip_is_refused(tmp_path):
 
 
 def test_a_hub_folder_stream_that_datasets_decodes_in_threads_is_read_undecoded_by_forked_workers(
-    videofolder,  # noqa: F811 (the imported fixture)
+    videofolder,
     monkeypatch,
 ):
     """datasets (5.2) streams a Hub folder repo with its clips decoded in a pool of threads (`decode(num_threads=32)`

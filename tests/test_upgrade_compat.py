@@ -10,7 +10,7 @@ import pytest
 import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
-from test_recipes_finetune import FINETUNE, run, tiny_vit, videofolder  # noqa: F401 (fixtures)
+from test_recipes_finetune import FINETUNE, run, tiny_vit  # noqa: F401 (a fixture)
 
 from vivit_hf.training import evaluation
 from vivit_hf.training.finetune import resolve_batch_size
@@ -127,7 +127,7 @@ def test_a_run_recorded_before_the_newer_flags_is_the_same_command_and_resumes_w
 
 
 def test_a_model_2_checkpoint_whose_spatial_cls_token_is_the_vits_keeps_it_when_rerun(
-    videofolder,  # noqa: F811
+    videofolder,
     tiny_vit,  # noqa: F811
     tmp_path,
 ):

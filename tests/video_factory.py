@@ -5,11 +5,15 @@ Frame ``i`` is drawn as ``INDEX_BITS`` vertical stripes, black for a 0 bit and w
 (least significant bit on the left), so ``frame_index(decoded)`` recovers ``i`` after lossy coding
 and tells whether the decoder returned the frames that were asked for. A red square marks the
 top-left corner, so rotation and channel order can be checked too.
+
+The recipe tests' data is here too: `tiny_clip` (a brightness ramp, up or down: two classes a tiny model learns) and
+`ramp_videofolder`, the `videofolder` fixture's data set (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import io
+import zlib
 from fractions import Fraction
 from pathlib import Path
 
@@ -423,3 +427,32 @@ def write_colour_tagged(path: str | Path, fmt: str, encoder: str, colorspace: in
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
     return str(path)
+
+
+def tiny_clip(path: str | Path, label: int, seed: int, width: int = 16) -> None:
+    """A recipe test's clip of 6 frames, 16 x `width`, whose brightness ramps up (label 0) or down (label 1) over
+    time, with noise drawn from `seed`."""
+    from vivit_hf.training.data.synthetic import write_video as write_frames
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    ramp = np.linspace(40, 200, 6)[:: 1 if label == 0 else -1]
+    frames = np.clip(ramp[:, None, None, None] + rng.normal(0, 10, (6, 16, width, 3)), 0, 255).astype(np.uint8)
+    write_frames(frames, path)
+
+
+def stable_seed(text: str) -> int:
+    """A seed from a clip's name, the same in every process: `hash()` of a string is salted per process
+    (PYTHONHASHSEED), which made a data set's clips differ from run to run."""
+    return zlib.crc32(text.encode()) % 1000
+
+
+def ramp_videofolder(root: Path, counts=(("train", 6), ("test", 3)), width: int = 24) -> Path:
+    """`<split>/<class>/<clip>.mp4` under `root`: `count` `tiny_clip`s of "up" (label 0) and of "down" (label 1)
+    in each split, each seeded by its own name."""
+    for split, count in counts:
+        for label, name in enumerate(("up", "down")):
+            for i in range(count):
+                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, stable_seed(f"{split}/{name}/{i}"), width)
+    return root

@@ -79,6 +79,13 @@ class ModelEma:
             self.average[name].copy_(value)
 
 
+def weights_to_save(accelerator, model: torch.nn.Module, ema: ModelEma | None) -> dict[str, torch.Tensor]:
+    """The weights a run saves or pushes as its model: the --model_ema average where there is one, else the model's
+    own (`accelerator.get_state_dict`, a collective under FSDP and DeepSpeed: every rank calls it; --model_ema is
+    refused under those launches, `check_model_ema_launch`, so the average needs no gathering)."""
+    return accelerator.get_state_dict(model) if ema is None else ema.weights()
+
+
 def model_ema_card_note(decay: float | None, use_warmup: bool | None) -> str:
     """The model card's words on the weights it carries: the average, not the last step's."""
     if decay is None:
