@@ -85,6 +85,32 @@ def test_lora_on_the_projection_adds_exactly_its_convolution(name, overrides):
     torch.testing.assert_close(adapted, expected, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("name", ["factorised_encoder", "factorised_self_attention"])  # Models 1 and 4: as Model 2
+def test_lora_on_qkv_adds_its_product_to_every_attention_and_vit_names_match_nothing(name):
+    """docs/models.md's LoRA names: `qkv` adapts every attention (Model 3: space and time), each logit that of the
+    plain model whose fused query-key-value weights gain scaling * B @ A, computed here by hand; transformers' ViT
+    names (`query`, `value`) are refused by PEFT rather than adapting nothing."""
+    peft = pytest.importorskip("peft")
+    with pytest.raises(ValueError, match="not found in the base model"):
+        peft.get_peft_model(tiny(name), peft.LoraConfig(r=2, target_modules=["query", "value"]))
+    plain = tiny(name)
+    config = peft.LoraConfig(r=2, lora_alpha=4, target_modules=["qkv"], modules_to_save=["classifier"])
+    lora = peft.get_peft_model(tiny(name), config)
+    attentions = [m for m in plain.modules() if isinstance(getattr(m, "qkv", None), torch.nn.Linear)]
+    adapted_layers = [m for m in lora.modules() if isinstance(m, peft.tuners.lora.LoraLayer)]
+    assert len(adapted_layers) == len(attentions) >= TINY["num_hidden_layers"] * (2 if "self_attention" in name else 1)
+    with torch.no_grad():
+        for seed, (layer, attention) in enumerate(zip(adapted_layers, attentions)):
+            layer.lora_B["default"].weight.normal_(generator=torch.Generator().manual_seed(seed))
+            a, b = layer.lora_A["default"].weight, layer.lora_B["default"].weight
+            attention.qkv.weight += 2.0 * b @ a  # scaling = lora_alpha / r
+        torch.testing.assert_close(lora(pixel_values=clip()).logits, plain(pixel_values=clip()).logits)
+    assert [n for n, p in lora.named_parameters() if p.requires_grad and "lora_" not in n] == [
+        "base_model.model.classifier.modules_to_save.default.weight",
+        "base_model.model.classifier.modules_to_save.default.bias",
+    ]
+
+
 # ------------------------------------------------------------------------------------- accelerate offloading
 @pytest.mark.parametrize(("name", "overrides"), EMBEDDINGS, ids=EMBEDDING_IDS)
 def test_token_embedding_offloaded_to_disk_gives_the_same_logits(name, overrides, tmp_path):
