@@ -352,6 +352,14 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(partial_path, path)
 
 
+def earlier_parts(output_dir: Path, count: int) -> list[Path]:
+    """The parts `predictions.rank<r>.jsonl` in `output_dir` that a run of `count` processes does not write (all of
+    them for one process): an earlier stopped launch's, of more processes, whose listed videos are not this run's.
+    Such a part stayed beside this run's `predictions.jsonl`, listing videos this run did not predict."""
+    ranks = {path: re.fullmatch(r"predictions\.rank(\d+)\.jsonl", path.name) for path in output_dir.iterdir()}
+    return sorted(path for path, rank in ranks.items() if rank and (count == 1 or int(rank[1]) >= count))
+
+
 def launched_processes() -> tuple[int, int]:
     """This process's rank and the number of processes, `(0, 1)` unless started by `accelerate launch` or torchrun
     with several (their WORLD_SIZE), in which case it joins their process group (gloo on CPUs). Every process used to
@@ -439,6 +447,8 @@ def main(argv=None, progress: dict | None = None) -> None:
     summary_path = output_dir / ("predictions.jsonl" if count == 1 else f"predictions.rank{rank}.jsonl")
     if count > 1 and rank == 0:  # an earlier run's list, kept until the merge, passed for this run's if it stopped
         (output_dir / "predictions.jsonl").unlink(missing_ok=True)
+    for part in earlier_parts(output_dir, count) if rank == 0 else []:  # (the others' own parts are theirs to write)
+        part.unlink(missing_ok=True)
     progress.update(output_dir=output_dir, done=0, total=len(mine))
     with open(summary_path, "w") as summary:
         # the file a stop names: this process's part under a launcher (each process's stop says its own)

@@ -155,3 +155,24 @@ def test_a_stopped_launch_leaves_no_earlier_runs_list_and_names_where_its_own_is
     assert listed and all((out / f"{Path(video).name}.json").is_file() for video in listed)
     named = re.findall(r"each listed in (predictions\.rank\d\.jsonl)", log)
     assert named and all((out / name).is_file() for name in named), log[-3000:]
+
+
+def test_an_earlier_launchs_parts_this_run_does_not_write_are_removed(model_and_videos, tmp_path):
+    """A launch of 4 processes stopped before its merge leaves predictions.rank0-3.jsonl; a later run of one process
+    (or of 2) left them (or rank2, rank3) beside its own predictions.jsonl, listing videos it did not predict."""
+    from test_timeline_predict import load_predict
+
+    model, folder = model_and_videos
+    out = tmp_path / "out"
+    out.mkdir()
+    for rank in range(4):
+        (out / f"predictions.rank{rank}.jsonl").write_text(json.dumps({"video": f"earlier{rank}.mp4"}) + "\n")
+    (out / "predictions.rankings.jsonl").write_text("")  # a user's file, not a part
+    predict = load_predict()
+    video = str(folder / "clip 1.mp4")
+    predict.main(["--model", str(model), "--videos", video, "--window", "8f", "--no_plot", "--output_dir", str(out)])
+    assert sorted(p.name for p in out.glob("predictions*")) == ["predictions.jsonl", "predictions.rankings.jsonl"]
+    assert [json.loads(line)["video"] for line in (out / "predictions.jsonl").open()] == [video]
+    for rank in range(4):  # a launch of 2 writes (and at its end removes) rank0 and rank1 itself
+        (out / f"predictions.rank{rank}.jsonl").write_text("")
+    assert [p.name for p in predict.earlier_parts(out, 2)] == ["predictions.rank2.jsonl", "predictions.rank3.jsonl"]
