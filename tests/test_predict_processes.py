@@ -176,3 +176,48 @@ def test_an_earlier_launchs_parts_this_run_does_not_write_are_removed(model_and_
     for rank in range(4):  # a launch of 2 writes (and at its end removes) rank0 and rank1 itself
         (out / f"predictions.rank{rank}.jsonl").write_text("")
     assert [p.name for p in predict.earlier_parts(out, 2)] == ["predictions.rank2.jsonl", "predictions.rank3.jsonl"]
+
+
+def refuse_as_a_launched_process(rank: int, port: int, argv: list[str], said: Path) -> None:
+    """predict.py's main as process `rank` of 2 that a launcher started (its environment), its stderr into `said`; a
+    forked process: torch and transformers are imported already, where a launch (torchrun) takes some 30 s."""
+    import os
+
+    from test_timeline_predict import load_predict
+
+    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE="2", MASTER_ADDR="127.0.0.1")
+    os.environ.update(MASTER_PORT=str(port), LOCAL_WORLD_SIZE="2")
+    status = 0
+    with open(said, "w") as sys.stderr:
+        try:
+            load_predict().main(argv)
+        except SystemExit as stop:
+            status = stop.code if isinstance(stop.code, int) else 1
+    os._exit(status)  # (no pytest teardown in a forked process)
+
+
+def test_a_refusal_under_a_launcher_is_said_once(model_and_videos, tmp_path):
+    """`--videos` naming a file that is not there, under 2 processes: each process printed the refusal, the same line
+    twice; they now agree on it, and the first of the machine says it."""
+    import multiprocessing
+    import socket
+
+    model, folder = model_and_videos
+    missing = tmp_path / "not here.mp4"
+    argv = ["--model", str(model), "--videos", str(folder / "clip 1.mp4"), str(missing), "--device", "cpu"]
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    context = multiprocessing.get_context("fork")
+    processes = [
+        context.Process(target=refuse_as_a_launched_process, args=(rank, port, argv, tmp_path / f"stderr{rank}"))
+        for rank in range(2)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    said = [line for rank in range(2) for line in (tmp_path / f"stderr{rank}").read_text().splitlines()]
+    assert [process.exitcode for process in processes] == [2, 2], said
+    refusals = [line for line in said if line.startswith("predict.py: error:")]
+    assert refusals == [f"predict.py: error: --videos: no such video file or folder: {missing}"], said
