@@ -386,6 +386,16 @@ def gather_lines(lines: dict[str, str], failed: dict[str, str], count: int) -> t
     return {k: v for view in views for k, v in view[0].items()}, {k: v for view in views for k, v in view[1].items()}
 
 
+def parse_args(argv=None) -> argparse.Namespace:
+    """The flags; under a launcher of several processes a refused one (`--window 0`) is said once per machine, as
+    finetune.py and evaluate.py say it (each process printed argparse's lines)."""
+    if int(os.environ.get("WORLD_SIZE") or 1) == 1:
+        return build_parser().parse_args(argv)
+    from vivit_hf.training.agreement import parse_everywhere  # accelerate: only a launcher's run needs it
+
+    return parse_everywhere(build_parser().parse_args, argv)
+
+
 def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
     """The videos and their output names, once --output_dir, --videos and --model are found fit (else `usage_error`),
     before the model loads."""
@@ -421,7 +431,7 @@ def load_classifier(model: str, device: str) -> ViViTVideoClassificationPipeline
 def main(argv=None, progress: dict | None = None) -> None:
     """`progress` (when given) is kept current: the output folder, and how many of how many videos are done."""
     progress = {} if progress is None else progress
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     logging.getLogger(ViViTVideoClassificationPipeline.__module__).addFilter(_WindowInFlagWords())
     rank, count = launched_processes()  # first: a refusal below is agreed by every process, said once per machine

@@ -196,15 +196,17 @@ def refuse_as_a_launched_process(rank: int, port: int, argv: list[str], said: Pa
     os._exit(status)  # (no pytest teardown in a forked process)
 
 
-def test_a_refusal_under_a_launcher_is_said_once(model_and_videos, tmp_path):
-    """`--videos` naming a file that is not there, under 2 processes: each process printed the refusal, the same line
-    twice; they now agree on it, and the first of the machine says it."""
+@pytest.mark.parametrize("flag", ["--videos", "--window"])
+def test_a_refusal_under_a_launcher_is_said_once(model_and_videos, tmp_path, flag):
+    """`--videos` naming a file that is not there (or `--window 0`), under 2 processes: each process printed the
+    refusal, the same line twice; they now agree on it, and the first of the machine says it."""
     import multiprocessing
     import socket
 
     model, folder = model_and_videos
     missing = tmp_path / "not here.mp4"
-    argv = ["--model", str(model), "--videos", str(folder / "clip 1.mp4"), str(missing), "--device", "cpu"]
+    argv = ["--model", str(model), "--device", "cpu", "--videos", str(folder / "clip 1.mp4")]
+    argv += [str(missing)] if flag == "--videos" else ["--window", "0"]
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
@@ -220,4 +222,8 @@ def test_a_refusal_under_a_launcher_is_said_once(model_and_videos, tmp_path):
     said = [line for rank in range(2) for line in (tmp_path / f"stderr{rank}").read_text().splitlines()]
     assert [process.exitcode for process in processes] == [2, 2], said
     refusals = [line for line in said if line.startswith("predict.py: error:")]
-    assert refusals == [f"predict.py: error: --videos: no such video file or folder: {missing}"], said
+    expected = {
+        "--videos": f"predict.py: error: --videos: no such video file or folder: {missing}",
+        "--window": "predict.py: error: argument --window: the window must be positive, got '0'.",
+    }
+    assert refusals == [expected[flag]], said
