@@ -58,6 +58,7 @@ from vivit_hf.training.data.folders import VIDEO_EXTENSIONS
 from vivit_hf.training.data.formats import video_files_below
 from vivit_hf.training.flags import (
     DDP_TIMEOUT,
+    CommandLineRefused,
     DefaultsHelpFormatter,
     SuggestingArgumentParser,
     add_short_video_flag,
@@ -117,7 +118,10 @@ def _device(text: str) -> str:
 def usage_error(message: str) -> NoReturn:
     """The user's input refused as argparse refuses a flag (and as evaluate.py and finetune.py refuse a --model or
     --dataset that does not exist): one line on stderr, status 2. Status 1 is this command's for videos that failed
-    to decode, which a scheduler may retry; a path typed wrong would fail again."""
+    to decode, which a scheduler may retry; a path typed wrong would fail again. Under a launcher of several processes
+    it is raised unprinted, for `agree` to print once per machine (each process printed it: the same line twice)."""
+    if int(os.environ.get("WORLD_SIZE") or 1) > 1:
+        raise CommandLineRefused(message, f"predict.py: error: {message}\n")
     _usage_error(message, prog="predict.py")
 
 
@@ -352,6 +356,14 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(partial_path, path)
 
 
+def earlier_parts(output_dir: Path, count: int) -> list[Path]:
+    """The parts `predictions.rank<r>.jsonl` in `output_dir` that a run of `count` processes does not write (all of
+    them for one process): an earlier stopped launch's, of more processes, whose listed videos are not this run's.
+    Such a part stayed beside this run's `predictions.jsonl`, listing videos this run did not predict."""
+    ranks = {path: re.fullmatch(r"predictions\.rank(\d+)\.jsonl", path.name) for path in output_dir.iterdir()}
+    return sorted(path for path, rank in ranks.items() if rank and (count == 1 or int(rank[1]) >= count))
+
+
 def launched_processes() -> tuple[int, int]:
     """This process's rank and the number of processes, `(0, 1)` unless started by `accelerate launch` or torchrun
     with several (their WORLD_SIZE), in which case it joins their process group (gloo on CPUs). Every process used to
@@ -374,12 +386,19 @@ def gather_lines(lines: dict[str, str], failed: dict[str, str], count: int) -> t
     return {k: v for view in views for k, v in view[0].items()}, {k: v for view in views for k, v in view[1].items()}
 
 
-def main(argv=None, progress: dict | None = None) -> None:
-    """`progress` (when given) is kept current: the output folder, and how many of how many videos are done."""
-    progress = {} if progress is None else progress
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    logging.getLogger(ViViTVideoClassificationPipeline.__module__).addFilter(_WindowInFlagWords())
+def parse_args(argv=None) -> argparse.Namespace:
+    """The flags; under a launcher of several processes a refused one (`--window 0`) is said once per machine, as
+    finetune.py and evaluate.py say it (each process printed argparse's lines)."""
+    if int(os.environ.get("WORLD_SIZE") or 1) == 1:
+        return build_parser().parse_args(argv)
+    from vivit_hf.training.agreement import parse_everywhere  # accelerate: only a launcher's run needs it
+
+    return parse_everywhere(build_parser().parse_args, argv)
+
+
+def checked_inputs(args) -> tuple[list[Path | str], dict[Path | str, str]]:
+    """The videos and their output names, once --output_dir, --videos and --model are found fit (else `usage_error`),
+    before the model loads."""
     problem = output_dir_problem(args.output_dir)  # a file: FileExistsError once the model had loaded
     if problem:
         usage_error(problem)
@@ -394,16 +413,46 @@ def main(argv=None, progress: dict | None = None) -> None:
     except ValueError as error:
         usage_error(str(error))
     check_model(args.model)
-    local = os.environ.get("LOCAL_RANK")  # a launch of several processes: one GPU each
-    device = args.device or (f"cuda:{local or 0}" if torch.cuda.is_available() else "cpu")
+    return videos, names
+
+
+def load_classifier(model: str, device: str) -> ViViTVideoClassificationPipeline:
+    """The pipeline of `--model` on `device`; a model that cannot be loaded is `usage_error`."""
     try:
-        with hub_source("--model", args.model, prog="predict.py"):  # no network, offline mode, no such repo
-            classifier = pipeline(
-                "video-classification", model=args.model, pipeline_class=ViViTVideoClassificationPipeline, device=device
+        with hub_source("--model", model, prog="predict.py"):  # no network, offline mode, no such repo
+            return pipeline(
+                "video-classification", model=model, pipeline_class=ViViTVideoClassificationPipeline, device=device
             )
     except (OSError, ValueError) as error:  # not a model transformers can load (or a Hub id not reachable offline)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        usage_error(f"--model {args.model}: {first}")
+        usage_error(f"--model {model}: {first}")
+
+
+def main(argv=None, progress: dict | None = None) -> None:
+    """`progress` (when given) is kept current: the output folder, and how many of how many videos are done."""
+    progress = {} if progress is None else progress
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    logging.getLogger(ViViTVideoClassificationPipeline.__module__).addFilter(_WindowInFlagWords())
+    rank, count = launched_processes()  # first: a refusal below is agreed by every process, said once per machine
+    refusal = None
+    try:
+        videos, names = checked_inputs(args)
+    except CommandLineRefused as refused:  # (raised under a launcher only)
+        refusal = refused
+    if count > 1:  # accelerate: only a launcher's run needs it
+        from vivit_hf.training.agreement import agree
+
+        agree(None, refusal)
+    local = os.environ.get("LOCAL_RANK")  # a launch of several processes: one GPU each
+    device = args.device or (f"cuda:{local or 0}" if torch.cuda.is_available() else "cpu")
+    refusal = classifier = None
+    try:
+        classifier = load_classifier(args.model, device)
+    except CommandLineRefused as refused:  # (raised under a launcher only)
+        refusal = refused
+    if count > 1:
+        agree(None, refusal)
     saved = getattr(classifier.video_processor, "short_video", None)
     warn_short_video_override(logger, saved, args.short_video, args.model, windows=True)
     if args.window is None:
@@ -412,13 +461,10 @@ def main(argv=None, progress: dict | None = None) -> None:
     num_labels = classifier.model.config.num_labels  # every class's score per window, for the plot
     output_dir = Path(args.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    rank, count = launched_processes()
     # finetune.py's lock: two runs into one folder (the default, timelines) wrote one predictions.jsonl at once;
     # under a launcher the first process holds it for all, and a refusal stops them all
     busy = hold_output_dir(output_dir) if rank == 0 else None
     if count > 1:
-        from vivit_hf.training.agreement import agree
-
         agree(None, busy)
     elif busy:
         usage_error(busy)
@@ -439,6 +485,8 @@ def main(argv=None, progress: dict | None = None) -> None:
     summary_path = output_dir / ("predictions.jsonl" if count == 1 else f"predictions.rank{rank}.jsonl")
     if count > 1 and rank == 0:  # an earlier run's list, kept until the merge, passed for this run's if it stopped
         (output_dir / "predictions.jsonl").unlink(missing_ok=True)
+    for part in earlier_parts(output_dir, count) if rank == 0 else []:  # (the others' own parts are theirs to write)
+        part.unlink(missing_ok=True)
     progress.update(output_dir=output_dir, done=0, total=len(mine))
     with open(summary_path, "w") as summary:
         # the file a stop names: this process's part under a launcher (each process's stop says its own)

@@ -549,3 +549,14 @@ def test_a_config_of_another_patch_size_is_one_line_naming_the_field(tmp_path, c
     assert code == 2 and len(err) == 1, err
     assert re.search(rf"{said} \(`model.patches.size` \[{patches[0]}, ", err[0]), err[0]
     assert "give the config it was trained with" in err[0], err[0]
+
+
+def test_an_out_folder_below_a_file_is_refused_in_one_line(tmp_path, capsys):
+    """`--out notes.txt/model` (a file where a folder above --out goes) was a NotADirectoryError traceback."""
+    (tmp_path / "notes.txt").write_text("mine")
+    out = tmp_path / "notes.txt" / "model"
+    code, err = run_cli(["transformers", "--model", str(tmp_path / "not-read"), "--out", str(out)], capsys)
+    assert code == 2 and err == [
+        f"python -m vivit_hf.convert: error: --out {out}: {tmp_path / 'notes.txt'} is a file, not a folder; give a "
+        "folder (it is made if missing)"
+    ], err

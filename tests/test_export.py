@@ -268,3 +268,21 @@ def test_a_float16_graph_as_close_as_its_dtype_allows_passes_the_check(tmp_path,
     half_to_float32 = (eager(half, *inputs, features=True).float() - eager(model, *inputs, features=True)).abs().max()
     assert check_onnx(half, tmp_path / "fp16.onnx", inputs, features=True) > 1e-3  # what the old bound refused
     assert graph_to_float32 <= half_to_float32
+
+
+@pytest.mark.parametrize("where", ["below a file", "a folder"])
+def test_an_output_that_cannot_be_a_file_is_refused_before_the_model_loads(tmp_path, capsys, where):
+    """An output below a file (`notes.txt/model.pt2`) was a FileExistsError traceback once the model had loaded; a
+    folder named `model.pt2`, torch's error after the whole export."""
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "model.pt2").mkdir()
+    output = tmp_path / "notes.txt" / "model.pt2" if where == "below a file" else tmp_path / "model.pt2"
+    with pytest.raises(SystemExit) as stopped:
+        main([str(tmp_path / "no model here"), str(output)])  # refused first: the model is not read
+    said = capsys.readouterr().err.strip().splitlines()[-1]
+    assert stopped.value.code == 2 and str(output) in said, said
+    assert said.endswith(
+        f"{tmp_path / 'notes.txt'} is a file, not a folder"
+        if where == "below a file"
+        else "folder; give the file to write (model.onnx, model.pt2)"
+    ), said

@@ -155,3 +155,75 @@ def test_a_stopped_launch_leaves_no_earlier_runs_list_and_names_where_its_own_is
     assert listed and all((out / f"{Path(video).name}.json").is_file() for video in listed)
     named = re.findall(r"each listed in (predictions\.rank\d\.jsonl)", log)
     assert named and all((out / name).is_file() for name in named), log[-3000:]
+
+
+def test_an_earlier_launchs_parts_this_run_does_not_write_are_removed(model_and_videos, tmp_path):
+    """A launch of 4 processes stopped before its merge leaves predictions.rank0-3.jsonl; a later run of one process
+    (or of 2) left them (or rank2, rank3) beside its own predictions.jsonl, listing videos it did not predict."""
+    from test_timeline_predict import load_predict
+
+    model, folder = model_and_videos
+    out = tmp_path / "out"
+    out.mkdir()
+    for rank in range(4):
+        (out / f"predictions.rank{rank}.jsonl").write_text(json.dumps({"video": f"earlier{rank}.mp4"}) + "\n")
+    (out / "predictions.rankings.jsonl").write_text("")  # a user's file, not a part
+    predict = load_predict()
+    video = str(folder / "clip 1.mp4")
+    predict.main(["--model", str(model), "--videos", video, "--window", "8f", "--no_plot", "--output_dir", str(out)])
+    assert sorted(p.name for p in out.glob("predictions*")) == ["predictions.jsonl", "predictions.rankings.jsonl"]
+    assert [json.loads(line)["video"] for line in (out / "predictions.jsonl").open()] == [video]
+    for rank in range(4):  # a launch of 2 writes (and at its end removes) rank0 and rank1 itself
+        (out / f"predictions.rank{rank}.jsonl").write_text("")
+    assert [p.name for p in predict.earlier_parts(out, 2)] == ["predictions.rank2.jsonl", "predictions.rank3.jsonl"]
+
+
+def refuse_as_a_launched_process(rank: int, port: int, argv: list[str], said: Path) -> None:
+    """predict.py's main as process `rank` of 2 that a launcher started (its environment), its stderr into `said`; a
+    forked process: torch and transformers are imported already, where a launch (torchrun) takes some 30 s."""
+    import os
+
+    from test_timeline_predict import load_predict
+
+    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE="2", MASTER_ADDR="127.0.0.1")
+    os.environ.update(MASTER_PORT=str(port), LOCAL_WORLD_SIZE="2")
+    status = 0
+    with open(said, "w") as sys.stderr:
+        try:
+            load_predict().main(argv)
+        except SystemExit as stop:
+            status = stop.code if isinstance(stop.code, int) else 1
+    os._exit(status)  # (no pytest teardown in a forked process)
+
+
+@pytest.mark.parametrize("flag", ["--videos", "--window"])
+def test_a_refusal_under_a_launcher_is_said_once(model_and_videos, tmp_path, flag):
+    """`--videos` naming a file that is not there (or `--window 0`), under 2 processes: each process printed the
+    refusal, the same line twice; they now agree on it, and the first of the machine says it."""
+    import multiprocessing
+    import socket
+
+    model, folder = model_and_videos
+    missing = tmp_path / "not here.mp4"
+    argv = ["--model", str(model), "--device", "cpu", "--videos", str(folder / "clip 1.mp4")]
+    argv += [str(missing)] if flag == "--videos" else ["--window", "0"]
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    context = multiprocessing.get_context("fork")
+    processes = [
+        context.Process(target=refuse_as_a_launched_process, args=(rank, port, argv, tmp_path / f"stderr{rank}"))
+        for rank in range(2)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    said = [line for rank in range(2) for line in (tmp_path / f"stderr{rank}").read_text().splitlines()]
+    assert [process.exitcode for process in processes] == [2, 2], said
+    refusals = [line for line in said if line.startswith("predict.py: error:")]
+    expected = {
+        "--videos": f"predict.py: error: --videos: no such video file or folder: {missing}",
+        "--window": "predict.py: error: argument --window: the window must be positive, got '0'.",
+    }
+    assert refusals == [expected[flag]], said

@@ -257,6 +257,17 @@ def why_not_loaded(source: str, error: Exception) -> str:
     return " ".join(str(error).split())
 
 
+def output_problem(output: Path) -> str | None:
+    """Why the file `output` cannot be written (None: it can): it is a folder, or a folder above it is a file (a
+    FileExistsError traceback once the model had loaded; for a folder, torch's error after the whole export)."""
+    if output.is_dir():
+        return f"{output} is a folder; give the file to write (model.onnx, model.pt2)"
+    above = next((folder for folder in output.absolute().parents if folder.exists() or folder.is_symlink()), None)
+    if above is not None and not above.is_dir():
+        return f"{output}: {above} is a file, not a folder"
+    return None
+
+
 def main(argv=None) -> int:
     parser = SpellingsArgumentParser(prog="python -m vivit_hf.export", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", help="a saved folder or Hub id of any of the four models")
@@ -273,6 +284,8 @@ def main(argv=None) -> int:
     output = Path(args.output)
     if output.suffix not in (".onnx", ".pt2"):  # `model.txt` was written as ONNX, `model` too
         parser.error(f"{args.output}: the output's name ends in .onnx (ONNX) or .pt2 (torch.export's program)")
+    if problem := output_problem(output):
+        parser.error(problem)
     # What the user gave does not fit: one line, argparse's exit code, before the model loads. Anything else is a bug
     # and keeps its traceback (as `python -m vivit_hf.convert`).
     if output.suffix != ".pt2" and not _has_onnxscript():

@@ -9,6 +9,7 @@ import logging
 import os
 import shlex
 import sys
+from pathlib import Path
 
 from huggingface_hub.constants import is_offline_mode
 from huggingface_hub.errors import HFValidationError
@@ -172,6 +173,9 @@ def output_folder_problem(out: str, overwrite: bool) -> str | None:
     conversion, or anything else) unless `--overwrite_output_dir`, the recipes' flag for the same choice."""
     if os.path.isfile(out):
         return f"--out {out} is a file; give a folder (it is made if missing)"
+    above = next((folder for folder in Path(out).absolute().parents if os.path.lexists(folder)), None)
+    if above is not None and not above.is_dir():  # `--out notes.txt/model`: a NotADirectoryError traceback
+        return f"--out {out}: {above} is a file, not a folder; give a folder (it is made if missing)"
     if overwrite or not os.path.isdir(out):
         return None
     entries = sorted(os.listdir(out))
