@@ -7,8 +7,6 @@ evaluated and how the rows are labelled, not about accuracy.
 
 import json
 import shutil
-import subprocess
-import sys
 from collections import Counter
 
 import fresh_python
@@ -321,41 +319,48 @@ def test_evaluations_of_two_data_sets_keep_their_own_folders(folder, tmp_path):
     assert len(load_file(str(second / "predictions.safetensors"))["labels"]) == 2
 
 
-def test_a_model_missing_on_one_machine_stops_both_machines_within_seconds(folder, tmp_path):
-    # Two torchrun launchers (--nnodes 2), each in a folder of its own: the model was copied to machine 0 only, so
-    # machine 1 refuses `--model ./model`. Machine 0 used to wait for it at the process group's first collective
-    # (30 minutes); now both hear the refusal before anything loads.
+@pytest.fixture(scope="module")
+def machine_runs(folder, tmp_path_factory):
+    """Both two-machine runs of this file in one launch of two torchrun launchers (--nnodes 2), each machine in a
+    folder of its own (`launch_machines`: each machine's process imports the recipe once, not once a run), {name:
+    [(status, output, seconds) of machine 0, of machine 1], "root": root}; the folders are root/<name>/machine<r>.
+    "model_missing": the model copied to machine 0 only, so machine 1 refuses `--model ./model`; "does_not_parse":
+    the model on both, machine 1's command line with a misspelt flag."""
     import shutil
 
     import test_recipes_multi_machine as machines
 
-    shutil.copytree(folder / "model", tmp_path / "machine0" / "model")
+    root = tmp_path_factory.mktemp("evaluate_machines")
+    shutil.copytree(folder / "model", root / "model_missing" / "machine0" / "model")
+    for machine in ("machine0", "machine1"):
+        shutil.copytree(folder / "model", root / "does_not_parse" / machine / "model")
     flags = ["--model", "./model", "--dataset", folder / "data", "--num_workers", 0]
-    (code0, log0), (code1, log1) = machines.two_machines(tmp_path, [flags, flags], 90, EVALUATE)
-    assert code0 != 0 and code1 != 0
+    runs = {"model_missing": [flags, flags], "does_not_parse": [flags, [*flags, "--num_clipz", "2"]]}
+    return machines.launch_machines(root, runs, 120, EVALUATE) | {"root": root}
+
+
+def test_a_model_missing_on_one_machine_stops_both_machines_within_seconds(machine_runs):
+    # Machine 1 refuses `--model ./model` (the model was copied to machine 0 only). Machine 0 used to wait for it at
+    # the process group's first collective (30 minutes); now both hear the refusal before anything loads.
+    import test_recipes_multi_machine as machines
+
+    log0, log1 = machines.refused_on_both(machine_runs["model_missing"])
     reason = "--model ./model: no such folder, and not a Hub model id (owner/name)"
     assert f"evaluate.py: error: {reason}" in log1
     assert machines.error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"]
-    assert not list((tmp_path / "machine0" / "model").glob("eval_*"))  # nothing was evaluated
+    assert not list((machine_runs["root"] / "model_missing" / "machine0" / "model").glob("eval_*"))  # none evaluated
 
 
-def test_a_command_line_that_does_not_parse_on_one_machine_stops_both_machines_within_seconds(folder, tmp_path):
+def test_a_command_line_that_does_not_parse_on_one_machine_stops_both_machines_within_seconds(machine_runs):
     # Machine 1's command line has a misspelt flag: argparse refused it before the process group existed, and
     # machine 0 waited for it at the group's first collective for --ddp_timeout (30 minutes by default).
-    import shutil
-
     import test_recipes_multi_machine as machines
 
-    for machine in ("machine0", "machine1"):
-        shutil.copytree(folder / "model", tmp_path / machine / "model")
-    flags = ["--model", "./model", "--dataset", folder / "data", "--num_workers", 0]
-    misspelt = [*flags, "--num_clipz", "2"]
-    (code0, log0), (code1, log1) = machines.two_machines(tmp_path, [flags, misspelt], 90, EVALUATE)
-    assert code0 != 0 and code1 != 0
+    log0, log1 = machines.refused_on_both(machine_runs["does_not_parse"])
     reason = "unrecognized arguments: --num_clipz 2 (did you mean: --num_clipz -> --num_clips?)"
     assert f"evaluate.py: error: {reason}" in log1.splitlines(), log1[-3000:]
     assert machines.error_lines(log0) == [f"error: rank 1 (machine 1) refused: {reason}"], log0[-3000:]
-    assert not list((tmp_path / "machine0" / "model").glob("eval_*"))  # nothing was evaluated
+    assert not list((machine_runs["root"] / "does_not_parse" / "machine0" / "model").glob("eval_*"))
 
 
 def test_a_hold_out_set_of_some_of_the_models_classes_is_evaluated_with_the_models_ids(folder, tmp_path):
@@ -543,20 +548,31 @@ def test_a_model_with_nan_logits_is_one_line_and_writes_no_results(folder, tmp_p
     assert not (tmp_path / "eval" / "eval_results.json").exists()
 
 
-def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_held_out(tmp_path):
+@pytest.fixture(scope="module")
+def held_out_run(tmp_path_factory):
+    """A data set of a `train` split alone (6 clips a class) and a model fine-tuned on it holding out 34%, for the
+    tests of that share: (data, the model's folder). A test evaluates a copy of the model (the results go into the
+    model's folder) and leaves the data as it found it."""
+    from test_recipes_finetune import FINETUNE, TINY_MODEL, run
+
+    root = tmp_path_factory.mktemp("held_out_run")
+    data, out = root / "data", root / "out"
+    for label, name in enumerate(CLASSES):
+        for i in range(6):
+            tiny_clip(data / "train" / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
+    run(FINETUNE, *TINY_MODEL, "--dataset", data, "--output_dir", out, "--max_train_steps", "2",
+        "--validation_split_percentage", "34", "--seed", "3")  # fmt: skip
+    return data, out
+
+
+def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_held_out(held_out_run, tmp_path):
     """Fine-tuning on a data set of a `train` split alone scores the share it held out; evaluate.py refused such a
     data set, offering `--split train`: the clips the model trained on, scored as a test without a word. It now
     evaluates the held-out share, the same clips (the run's own score and count), and warns on `--split train`."""
-    from test_recipes_finetune import FINETUNE, TINY_MODEL, run
-
-    for label, name in enumerate(CLASSES):
-        for i in range(6):
-            tiny_clip(tmp_path / "data" / "train" / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
-    out = tmp_path / "out"
-    run(FINETUNE, *TINY_MODEL, "--dataset", tmp_path / "data", "--output_dir", out, "--max_train_steps", "2",
-        "--validation_split_percentage", "34", "--seed", "3")  # fmt: skip
+    data, out = held_out_run[0], tmp_path / "out"
+    shutil.copytree(held_out_run[1], out)
     trained = json.loads((out / "all_results.json").read_text())
-    result = evaluate("--model", out, "--dataset", tmp_path / "data", "--num_workers", "0")
+    result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
     assert result.returncode == 0, result.stderr[-3000:]
     folder = out / "eval_data_train-held-out-34_1x1"
     results = json.loads((folder / "eval_results.json").read_text())
@@ -564,27 +580,20 @@ def test_a_data_set_without_a_test_split_is_evaluated_on_the_share_fine_tuning_h
     assert results["num_samples"] == trained["num_samples"] == 4 and results["top1"] == trained["top1"]
     rows = [json.loads(line) for line in (folder / "predictions.jsonl").read_text().splitlines()]
     assert sorted(Counter(row["label"] for row in rows).values()) == [2, 2]  # drawn across the classes
-    result = evaluate("--model", out, "--dataset", tmp_path / "data", "--split", "train", "--num_workers", "0")
+    result = evaluate("--model", out, "--dataset", data, "--split", "train", "--num_workers", "0")
     assert result.returncode == 0 and "was fine-tuned on split 'train'" in result.stderr, result.stderr[-3000:]
     assert json.loads((out / "eval_data_train_1x1" / "eval_results.json").read_text())["num_samples"] == 12
 
 
-def test_a_held_out_share_drawn_again_from_a_data_set_changed_since_fine_tuning_is_refused(tmp_path):
+def test_a_held_out_share_drawn_again_from_a_data_set_changed_since_fine_tuning_is_refused(held_out_run, tmp_path):
     """evaluate.py draws the share fine-tuning held out again, from the data set as it finds it. A folder that gained
     clips since draws another share: it scored clips the model trained on as held out, "as fine-tuning did", exit 0.
     It is now refused in one line naming both draws, exit 2; the folder as it was evaluates as before."""
-    from test_recipes_finetune import FINETUNE, TINY_MODEL, run
-
     from vivit_hf.training.data import load_video_dataset
     from vivit_hf.training.data.subsets import hold_out
 
-    data = tmp_path / "data"
-    for label, name in enumerate(CLASSES):
-        for i in range(6):
-            tiny_clip(data / "train" / name / f"{name}_{i}.mp4", label, seed=10 * label + i)
-    out = tmp_path / "out"
-    run(FINETUNE, *TINY_MODEL, "--dataset", data, "--output_dir", out, "--max_train_steps", "2",
-        "--validation_split_percentage", "34", "--seed", "3")  # fmt: skip
+    data, out = held_out_run[0], tmp_path / "out"
+    shutil.copytree(held_out_run[1], out)
     result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
     assert result.returncode == 0, result.stderr[-3000:]
     folder = out / "eval_data_train-held-out-34_1x1"
@@ -593,20 +602,22 @@ def test_a_held_out_share_drawn_again_from_a_data_set_changed_since_fine_tuning_
     assert len(held) == 4 and len(trained) == 8
 
     added = [data / "train" / "up" / f"up_{i}.mp4" for i in range(6, 9)]
-    for i, path in enumerate(added):
-        tiny_clip(path, 1, seed=100 + i)
-    # the premise: the same seeded draw from the grown split holds out clips the model was fine-tuned on
-    redrawn = {example["id"] for example in hold_out(load_video_dataset(str(data)).split("train"), 0.34, seed=3)[1]}
-    assert redrawn & trained, redrawn
-    result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
-    assert result.returncode == 2, result.stderr[-3000:]
-    last = result.stderr.strip().splitlines()[-1]
-    assert f"--model {out} was fine-tuned on {data} holding out 34% of its 'train' split, 4 clips" in last, last
-    assert "that split has changed since: the same draw now holds out 5 clips" in last, last
-    assert len((folder / "predictions.jsonl").read_text().splitlines()) == 4  # the first evaluation's, untouched
-
-    for path in added:  # the data set as fine-tuned on: its held-out share, as before
-        path.unlink()
+    try:
+        for i, path in enumerate(added):
+            tiny_clip(path, 1, seed=100 + i)
+        # the premise: the same seeded draw from the grown split holds out clips the model was fine-tuned on
+        redrawn = {example["id"] for example in hold_out(load_video_dataset(str(data)).split("train"), 0.34, seed=3)[1]}
+        assert redrawn & trained, redrawn
+        result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
+        assert result.returncode == 2, result.stderr[-3000:]
+        last = result.stderr.strip().splitlines()[-1]
+        assert f"--model {out} was fine-tuned on {data} holding out 34% of its 'train' split, 4 clips" in last, last
+        assert "that split has changed since: the same draw now holds out 5 clips" in last, last
+        assert len((folder / "predictions.jsonl").read_text().splitlines()) == 4  # the first evaluation's, untouched
+    finally:
+        for path in added:  # the data set as fine-tuned on (shared with the other tests of the run)
+            path.unlink(missing_ok=True)
+    # the data set as fine-tuned on: its held-out share, as before
     result = evaluate("--model", out, "--dataset", data, "--num_workers", "0")
     assert result.returncode == 0, result.stderr[-3000:]
     assert {json.loads(line)["video_id"] for line in (folder / "predictions.jsonl").read_text().splitlines()} == held
@@ -684,13 +695,16 @@ def test_a_hub_models_evaluation_goes_to_owner__name_and_a_second_one_still_find
     (snapshot.parents[1] / "refs" / "main").write_text("0" * 40)
     work = tmp_path / "work"
     work.mkdir()
-    environment = dict(env(), HF_HUB_CACHE=str(tmp_path / "hub"))
-    command = [sys.executable, str(EVALUATE), "--model", "me/tiny-vivit", "--dataset", str(folder / "data")]
-    for _ in range(2):
-        result = subprocess.run(
-            [*command, "--num_workers", "0"], cwd=work, env=environment, capture_output=True, text=True, timeout=240
-        )
-        assert result.returncode == 0, result.stderr[-4000:]
+    # Two commands, each a process of its own, forked from one that imported the heavy libraries with this Hub cache
+    # (they read it when imported): one import rather than two.
+    hub_cache_python = fresh_python.FreshPython(fresh_python.RECIPES, dict(env(), HF_HUB_CACHE=str(tmp_path / "hub")))
+    command = [EVALUATE, "--model", "me/tiny-vivit", "--dataset", folder / "data", "--num_workers", "0"]
+    try:
+        for _ in range(2):
+            result = hub_cache_python.run(command, cwd=work, timeout=240)
+            assert result.returncode == 0, result.stderr[-4000:]
+    finally:
+        hub_cache_python.close()
     assert [path.name for path in work.iterdir()] == ["me--tiny-vivit"]
     results = json.loads((work / "me--tiny-vivit" / "eval_data_test_1x1" / "eval_results.json").read_text())
     assert results["num_samples"] == 8 and results["model"] == "me/tiny-vivit"

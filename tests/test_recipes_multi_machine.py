@@ -80,25 +80,25 @@ def wait_for_machines(launchers, timeout) -> list[int]:
     return hung
 
 
-def launch_machines(root, runs, timeout):
-    """Run finetune.py on two machines for each of `runs`, {name: [flags of machine 0, flags of machine 1]}, one
-    after the other in one launch of each machine (`RUNS_IN_ONE_LAUNCH`: the processes import the recipe once, not
-    once a run; a run's refusal ends that run, not the process): machine r runs `name` in root/name/machine<r>.
+def launch_machines(root, runs, timeout, script=FINETUNE):
+    """Run finetune.py (or `script`) on two machines for each of `runs`, {name: [flags of machine 0, flags of machine
+    1]}, one after the other in one launch of each machine (`RUNS_IN_ONE_LAUNCH`: the processes import the recipe once,
+    not once a run; a run's refusal ends that run, not the process): machine r runs `name` in root/name/machine<r>.
     Returns {name: [(status, output, seconds), ...] by machine}; fails naming the runs that did not end on both
     machines within `timeout` (a hang: every process of both is killed)."""
-    script = root / "runs_in_one_launch.py"
-    script.write_text(RUNS_IN_ONE_LAUNCH)
+    runner = root / "runs_in_one_launch.py"
+    runner.write_text(RUNS_IN_ONE_LAUNCH)
     logs = {name: root / name / "logs" for name in runs}
     for rank in (0, 1):
         plan = []
         for name, flags_of_machine in runs.items():
             (root / name / f"machine{rank}").mkdir(parents=True, exist_ok=True)
             logs[name].mkdir(exist_ok=True)
-            argv = [str(FINETUNE), *map(str, flags_of_machine[rank])]
+            argv = [str(script), *map(str, flags_of_machine[rank])]
             plan.append({"argv": argv, "folder": str(logs[name]), "cwd": str(root / name / f"machine{rank}")})
         (root / f"runs_machine{rank}.json").write_text(json.dumps(plan))
     launchers = start_machines(
-        root, [[root / f"runs_machine{rank}.json"] for rank in (0, 1)], script=script, dump_after=max(timeout - 30, 1)
+        root, [[root / f"runs_machine{rank}.json"] for rank in (0, 1)], script=runner, dump_after=max(timeout - 30, 1)
     )
     hung = wait_for_machines(launchers, timeout)
     ended = {name: [run_ended(logs[name], rank) for rank in (0, 1)] for name in runs}

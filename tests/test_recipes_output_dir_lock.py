@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import fresh_python
 from test_recipes_finetune import EVALUATE, FINETUNE, REPO, TINY_MODEL, env
 from test_recipes_user_errors import PREDICT, last_line, run_recipe, write_up_down_clips
 
@@ -79,12 +80,14 @@ def test_the_lock_of_a_killed_run_is_free_at_once(tmp_path):
         "assert hold_output_dir(sys.argv[1]) is None\nprint('held', flush=True)\ntime.sleep(600)\n",
         tmp_path,
     )
+    # each look a process of its own (a lock is a process's), forked from one with torch imported (fresh_python.py)
     check = "import sys\nfrom vivit_hf.training.checkpoints import hold_output_dir\nprint(hold_output_dir(sys.argv[1]))"
-    held = subprocess.run([sys.executable, "-c", check, str(tmp_path)], capture_output=True, text=True, env=env())
+    looker = fresh_python.server(fresh_python.RECIPES, env())
+    held = looker.run(["-c", check, tmp_path], cwd=REPO)
     assert f"pid {holder.pid})" in held.stdout, held.stdout + held.stderr
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
-    free = subprocess.run([sys.executable, "-c", check, str(tmp_path)], capture_output=True, text=True, env=env())
+    free = looker.run(["-c", check, tmp_path], cwd=REPO)
     assert free.stdout.strip() == "None", free.stdout + free.stderr
 
 
