@@ -58,11 +58,12 @@ def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_o
     streaming,
 ):
     """As a user runs it: `--init_from` a model folder whose video processor config says `short_video: "bogus"` (a
-    hand-edited config; it loads, and the processor checks it when called): the run said "none of the 12 training
+    hand-edited config): the run said "none of the 12 training
     clips ... could be decoded: every one is unreadable", of videos that play. Streamed (`--streaming`, the clips
     decoded in a DataLoader worker), the same error was torch's worker traceback ("Caught ValueError in DataLoader
     worker process 0 ... Original Traceback"). Both paths end in one line naming the option, status 2 (argparse's,
-    for the user's own flags and files)."""
+    for the user's own flags and files), said as the model loads: the processor refuses such a config when built,
+    and the line names the folder's config file to correct."""
     import json
 
     from test_recipes_evaluate import tiny_model
@@ -84,7 +85,8 @@ def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_o
     result = run(FINETUNE, *dataset, "--output_dir", tmp_path / "out", *flags, check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     line = result.stderr.strip().splitlines()[-1]
-    assert line.startswith("error: the training clips cannot be processed with this run's video processor"), line
+    # refused as the model loads, before any clip is read, naming the file to correct
+    assert line.startswith(f"error: --init_from {model}: its video_preprocessor_config.json holds an option"), line
     assert "short_video must be one of" in line and "got 'bogus'" in line and "not at fault" in line, line
     assert "could be decoded" not in line, line
     assert not (tmp_path / "out" / "model.safetensors").exists()
@@ -98,7 +100,8 @@ def test_evaluating_a_model_whose_processor_option_fails_is_one_line_on_both_pat
 ):
     """recipes/evaluate.py, the same model: map-style it said so in one line with status 1 (2 for the user's other
     flags and files); streamed, a traceback from the main process (StreamingLoader's error was not among evaluate's
-    user errors). Both now end in one line naming the option and the model, status 2, and write no results."""
+    user errors). Both now end in one line naming the option, the model and its config file, status 2, and write no
+    results."""
     import json
 
     from test_recipes_evaluate import tiny_model
@@ -119,6 +122,6 @@ def test_evaluating_a_model_whose_processor_option_fails_is_one_line_on_both_pat
     result = run(EVALUATE, *dataset, *flags, check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     line = result.stderr.strip().splitlines()[-1]
-    assert line.startswith(f"error: the evaluation clips cannot be processed with --model {model}'s video"), line
+    assert line.startswith(f"error: --model {model}: its video_preprocessor_config.json holds an option"), line
     assert "short_video must be one of" in line and "got 'bogus'" in line and "not at fault" in line, line
     assert not (out / "eval_results.json").exists()
