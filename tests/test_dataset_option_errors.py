@@ -125,3 +125,28 @@ def test_evaluating_a_model_whose_processor_option_fails_is_one_line_on_both_pat
     assert line.startswith(f"error: --model {model}: its video_preprocessor_config.json holds an option"), line
     assert "short_video must be one of" in line and "got 'bogus'" in line and "not at fault" in line, line
     assert not (out / "eval_results.json").exists()
+
+
+def test_predicting_with_a_model_whose_processor_option_fails_names_the_config_file(tmp_path, capsys):
+    """recipes/predict.py, the same model: transformers' pipeline takes an error loading the processor for none there,
+    and the run said "The video-classification pipeline requires either a video processor or an image processor". It
+    now names the option and the folder's config file, status 2, before any video is read."""
+    import json
+
+    from test_recipes_evaluate import tiny_model
+    from test_recipes_finetune import tiny_clip
+    from test_timeline_predict import load_predict
+
+    model = tmp_path / "model"
+    tiny_model(model, ("up", "down"))
+    config_file = model / "video_preprocessor_config.json"
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "short_video": "bogus"}))
+    tiny_clip(tmp_path / "a.mp4", label=0, seed=0)
+    argv = ["--model", str(model), "--videos", str(tmp_path / "a.mp4"), "--output_dir", str(tmp_path / "out")]
+    with pytest.raises(SystemExit) as ended:
+        load_predict().main(argv)
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert ended.value.code == 2, line
+    assert line.startswith(f"predict.py: error: --model {model}: its video_preprocessor_config.json holds"), line
+    assert "short_video must be one of" in line and "got 'bogus'" in line, line
+    assert not (tmp_path / "out" / "predictions.jsonl").exists()
