@@ -107,6 +107,7 @@ from vivit_hf.training.flags import (
     advice_in_flag_words,
     hub_source,
     processes_not_started,
+    refused_processor_config,
     usage_error,
     warn_short_video_override,
 )
@@ -302,7 +303,10 @@ def main(argv=None, written: list | None = None):
             f"the data set's {len(data.label_names)} classes are {some}: its labels are the model's ids of their names"
         )
     # test clips and crops even from a processor saved in training mode (a Trainer's processing_class)
-    processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
+    try:
+        processor = ViViTVideoProcessor.from_pretrained(args.model, do_train_augment=False)
+    except ValueError as error:  # its saved options refused: the user's file, said before any clip is read
+        usage_error(refused_processor_config("--model", args.model, error))
     warn_short_video_override(logger, processor.short_video, args.short_video, args.model)
     if args.short_video:  # the data sets read it from the processor (a segment loops whatever it says)
         processor.short_video = args.short_video

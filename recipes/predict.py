@@ -49,7 +49,7 @@ import torch
 from transformers import pipeline
 
 import vivit_hf  # noqa: F401 - registers the ViViT classes with the Auto classes
-from vivit_hf.processing import ViViTVideoClassificationPipeline
+from vivit_hf.processing import ViViTVideoClassificationPipeline, ViViTVideoProcessor
 from vivit_hf.processing.errors import BrokenVideoError
 from vivit_hf.processing.timeline import check_span
 from vivit_hf.repo_id import looks_like_local_path
@@ -65,6 +65,7 @@ from vivit_hf.training.flags import (
     hub_source,
     in_flag_words,
     output_dir_problem,
+    refused_processor_config,
     warn_short_video_override,
 )
 from vivit_hf.training.flags import usage_error as _usage_error  # (named for this command: predict.py's usage_error)
@@ -133,6 +134,19 @@ def check_model(model: str) -> None:
             usage_error(f"--model {model}: no config.json in it (give a saved model folder)")
     elif looks_like_local_path(model):
         usage_error(f"--model {model}: no such folder, and not a Hub model id (owner/name)")
+
+
+def refused_processor(model: str) -> str | None:
+    """Why the model's saved video processor options are refused, or None. transformers' pipeline takes any error
+    loading the processor for none there ("requires either a video processor or an image processor"), of a folder
+    whose config names a bad option (`short_video: "bogus"`)."""
+    try:
+        ViViTVideoProcessor.from_pretrained(model)
+    except ValueError as error:
+        return refused_processor_config("--model", model, error)
+    except OSError:  # none saved (or not reachable): the pipeline's own error says so
+        pass
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -425,7 +439,7 @@ def load_classifier(model: str, device: str) -> ViViTVideoClassificationPipeline
             )
     except (OSError, ValueError) as error:  # not a model transformers can load (or a Hub id not reachable offline)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        usage_error(f"--model {model}: {first}")
+        usage_error(refused_processor(model) or f"--model {model}: {first}")
 
 
 def main(argv=None, progress: dict | None = None) -> None:

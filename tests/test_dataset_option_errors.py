@@ -58,11 +58,12 @@ def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_o
     streaming,
 ):
     """As a user runs it: `--init_from` a model folder whose video processor config says `short_video: "bogus"` (a
-    hand-edited config; it loads, and the processor checks it when called): the run said "none of the 12 training
+    hand-edited config): the run said "none of the 12 training
     clips ... could be decoded: every one is unreadable", of videos that play. Streamed (`--streaming`, the clips
     decoded in a DataLoader worker), the same error was torch's worker traceback ("Caught ValueError in DataLoader
     worker process 0 ... Original Traceback"). Both paths end in one line naming the option, status 2 (argparse's,
-    for the user's own flags and files)."""
+    for the user's own flags and files), said as the model loads: the processor refuses such a config when built,
+    and the line names the folder's config file to correct."""
     import json
 
     from test_recipes_evaluate import tiny_model
@@ -84,7 +85,8 @@ def test_a_recipe_run_from_a_checkpoint_whose_processor_option_fails_names_the_o
     result = run(FINETUNE, *dataset, "--output_dir", tmp_path / "out", *flags, check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     line = result.stderr.strip().splitlines()[-1]
-    assert line.startswith("error: the training clips cannot be processed with this run's video processor"), line
+    # refused as the model loads, before any clip is read, naming the file to correct
+    assert line.startswith(f"error: --init_from {model}: its video_preprocessor_config.json holds an option"), line
     assert "short_video must be one of" in line and "got 'bogus'" in line and "not at fault" in line, line
     assert "could be decoded" not in line, line
     assert not (tmp_path / "out" / "model.safetensors").exists()
@@ -98,7 +100,8 @@ def test_evaluating_a_model_whose_processor_option_fails_is_one_line_on_both_pat
 ):
     """recipes/evaluate.py, the same model: map-style it said so in one line with status 1 (2 for the user's other
     flags and files); streamed, a traceback from the main process (StreamingLoader's error was not among evaluate's
-    user errors). Both now end in one line naming the option and the model, status 2, and write no results."""
+    user errors). Both now end in one line naming the option, the model and its config file, status 2, and write no
+    results."""
     import json
 
     from test_recipes_evaluate import tiny_model
@@ -119,6 +122,31 @@ def test_evaluating_a_model_whose_processor_option_fails_is_one_line_on_both_pat
     result = run(EVALUATE, *dataset, *flags, check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
     line = result.stderr.strip().splitlines()[-1]
-    assert line.startswith(f"error: the evaluation clips cannot be processed with --model {model}'s video"), line
+    assert line.startswith(f"error: --model {model}: its video_preprocessor_config.json holds an option"), line
     assert "short_video must be one of" in line and "got 'bogus'" in line and "not at fault" in line, line
     assert not (out / "eval_results.json").exists()
+
+
+def test_predicting_with_a_model_whose_processor_option_fails_names_the_config_file(tmp_path, capsys):
+    """recipes/predict.py, the same model: transformers' pipeline takes an error loading the processor for none there,
+    and the run said "The video-classification pipeline requires either a video processor or an image processor". It
+    now names the option and the folder's config file, status 2, before any video is read."""
+    import json
+
+    from test_recipes_evaluate import tiny_model
+    from test_recipes_finetune import tiny_clip
+    from test_timeline_predict import load_predict
+
+    model = tmp_path / "model"
+    tiny_model(model, ("up", "down"))
+    config_file = model / "video_preprocessor_config.json"
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "short_video": "bogus"}))
+    tiny_clip(tmp_path / "a.mp4", label=0, seed=0)
+    argv = ["--model", str(model), "--videos", str(tmp_path / "a.mp4"), "--output_dir", str(tmp_path / "out")]
+    with pytest.raises(SystemExit) as ended:
+        load_predict().main(argv)
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert ended.value.code == 2, line
+    assert line.startswith(f"predict.py: error: --model {model}: its video_preprocessor_config.json holds"), line
+    assert "short_video must be one of" in line and "got 'bogus'" in line, line
+    assert not (tmp_path / "out" / "predictions.jsonl").exists()

@@ -780,3 +780,37 @@ def test_statistics_given_at_load_or_in_a_call_without_do_normalize_are_named_as
     assert warnings_of(caplog) == []
     expected = (plain - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
     torch.testing.assert_close(applied["pixel_values"], expected)
+
+
+BAD_OPTIONS = [
+    {"sampling_mode": "random"},
+    {"num_crops": 5},
+    {"num_frames": 0},
+    {"frame_stride": 0},
+    {"num_clips": 0},
+    {"short_video": "skip"},
+    {"float_max": -1},
+    {"fps": -1},
+    {"num_frames": None, "num_clips": 2},
+    {"fps": 2, "num_frames": None, "num_clips": 2},
+    {"do_sample_frames": False, "num_clips": 2},
+]
+
+
+@pytest.mark.parametrize("options", BAD_OPTIONS, ids=lambda options: ",".join(f"{k}={v}" for k, v in options.items()))
+def test_options_a_call_refuses_are_refused_when_built_and_loaded_with_the_calls_message(tmp_path, options):
+    """Built (or loaded from a hand-edited config) with such a value, a processor was taken and failed at its first
+    call, in a training run inside a DataLoader worker. The message is the call's own: the same processor given the
+    values as attributes (as the recipes set their flags) and then called."""
+    called = ViViTVideoProcessor(num_frames=2)
+    for name, value in options.items():
+        setattr(called, name, value)
+    with pytest.raises(ValueError) as at_call:
+        called([np.zeros((2, 8, 8, 3), dtype=np.uint8)])
+    with pytest.raises(ValueError) as built:
+        ViViTVideoProcessor(**options)
+    assert str(built.value) == str(at_call.value), (built.value, at_call.value)
+    folder = save_with(tmp_path, **options)
+    with pytest.raises(ValueError) as loaded:
+        ViViTVideoProcessor.from_pretrained(folder)
+    assert str(loaded.value) == str(at_call.value), (loaded.value, at_call.value)

@@ -712,7 +712,7 @@ def test_a_hub_models_evaluation_goes_to_owner__name_and_a_second_one_still_find
 
 def test_a_processor_option_that_fails_on_every_clip_is_named_not_read_as_broken_videos(folder, tmp_path):
     """Any ValueError the processor raised at the first clip was taken for "no clip decodes": a model folder whose
-    video processor config says `frame_stride: 0` (it loads; the processor checks it when called) ended in "none of
+    video processor config says `frame_stride: 0` (it loaded; the processor checked it when called) ended in "none of
     its 8 clips could be decoded", and the user looked for broken videos that play. The option's error is said."""
     model = tmp_path / "model"
     tiny_model(model, CLASSES)
@@ -723,8 +723,10 @@ def test_a_processor_option_that_fails_on_every_clip_is_named_not_read_as_broken
     )
     assert result.returncode == 2, result.stderr[-4000:]  # (1 before: the user's other mistakes are 2)
     last = result.stderr.strip().splitlines()[-1]
-    assert "frame_stride must be a positive integer, got 0" in last and f"--model {model}'s" in last, last
-    assert "could be decoded" not in last and "the video is not at fault" in last, last
+    assert "frame_stride must be a positive integer, got 0" in last, last
+    # refused as the processor loads, naming the file to correct
+    assert f"--model {model}: its video_preprocessor_config.json holds" in last, last
+    assert "could be decoded" not in last and "the videos are not at fault" in last, last
     assert not (tmp_path / "eval" / "eval_results.json").exists()
 
 

@@ -314,6 +314,9 @@ class ViViTVideoProcessor(BaseVideoProcessor):
             check_size(self.size)
         check_data_format(getattr(self, "input_data_format", None))
         _check_option_values(lambda name: getattr(self, name, None))
+        # and the rest a call checks (a sampling_mode, num_frames=0, num_crops=5, short_video="skip", ...), with the
+        # call's message: taken here, they failed only at the first call, often in a DataLoader worker of a long run
+        self._options({})
         if self.num_frames is None and self.fps is None and self.frame_stride not in (1, type(self).frame_stride):
             # a sampled clip is then every frame, as transformers samples (the default stride of 2 must keep that):
             # the stride changed no frame without a word

@@ -66,7 +66,7 @@ from .finetune_flags import (  # noqa: F401
     unused_flag,
 )
 from .finetune_flags import at_least as _at_least  # noqa: F401
-from .flags import HUB_SOURCE_ERRORS, is_hub_failure, vit_init_in_flag_words
+from .flags import HUB_SOURCE_ERRORS, is_hub_failure, refused_processor_config, vit_init_in_flag_words
 from .layer_decay import groups_by_depth
 from .metrics import evaluation_metrics, predict
 from .presets import MODEL_SIZES, PRESETS  # noqa: F401 (PRESETS: read from here by tests written before the split)
@@ -754,6 +754,8 @@ def build_model(args, data, resumed: dict | None = None):
             init_processor = ViViTVideoProcessor.from_pretrained(args.init_from)
         except OSError:
             pass
+        except ValueError as error:  # its saved options refused: the user's file, said before the run starts
+            raise ModelFlagError(refused_processor_config("--init_from", args.init_from, error)) from None
     else:
         check_config_overrides(overrides, config_classes=[config_class])
         if args.init_from:

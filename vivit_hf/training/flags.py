@@ -497,6 +497,24 @@ def hub_source(flag: str, source, prog: str = "") -> Iterator[None]:
         usage_error(message, prog)
 
 
+def refused_processor_config(flag: str, source, error: ValueError) -> str:
+    """One line for a model folder whose saved video processor options no clip can be processed with (a hand-edited
+    `short_video: "bogus"`, `num_frames: 0`): the processor refuses them when loaded, and the recipe says which file
+    to fix before the run starts (found at the first clip, it was an epoch's worth of DataLoader workers later)."""
+    folder = Path(str(source)).expanduser()
+    # transformers reads the first of these that holds the video processor's options
+    nested = folder / "processor_config.json"
+    names = ["video_preprocessor_config.json", "preprocessor_config.json"]
+    if nested.is_file() and '"video_processor"' in nested.read_text(encoding="utf-8", errors="replace"):
+        names.insert(0, nested.name)
+    name = next((name for name in names if (folder / name).is_file()), "video processor config")
+    said = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return (
+        f"{flag} {source}: its {name} holds an option no clip can be processed with (the videos are not at fault): "
+        f"{said} Correct it in that file."
+    )
+
+
 # Process counts set by launchers that start every process themselves (torchrun, mpirun, MVAPICH, Intel MPI).
 _STARTED_PROCESSES = ("WORLD_SIZE", "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MV2_COMM_WORLD_SIZE")
 
