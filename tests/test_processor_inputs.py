@@ -459,6 +459,20 @@ def test_do_convert_rgb_off_gives_transformers_pixels_and_refuses_alpha_by_name(
         built(rgba)
 
 
+def test_do_convert_rgb_off_refuses_palette_frames_with_transparency_naming_the_transparency(tmp_path):
+    """Palette (P) image files with a transparent colour have one band, as grey frames (which do_convert_rgb=False
+    takes); refused for their transparency, the message said they had "1 channels"."""
+    from PIL import Image
+
+    paths = []
+    for i, frame in enumerate(np.random.default_rng(0).integers(0, 256, (3, 12, 14), dtype=np.uint8)):
+        image = Image.fromarray(frame).convert("P")
+        paths.append(tmp_path / f"{i}.png")
+        image.save(paths[-1], transparency=0)
+    with pytest.raises(ValueError, match=r"do_convert_rgb=False: .* has transparency \(alpha\), and the ViViT"):
+        ViViTVideoProcessor(**SMALL)([[str(p) for p in paths]], do_convert_rgb=False)
+
+
 # -- transparency: composited onto white, as transformers' `convert_to_rgb` composites it (dropping alpha showed the
 # colour a transparent pixel stores, black mostly, and half-transparent pixels unblended) ---------------------------
 def _transparent_video(seed=0) -> np.ndarray:

@@ -439,7 +439,9 @@ def check_convert_rgb(source, opts: dict) -> None:
     would keep their 4th channel in transformers (and fail its normalisation), which no ViViT model takes: refused,
     naming the video, rather than composited onto white against the option."""
     if opts.get("do_convert_rgb") is False and (source.channels not in (1, 3) or source.alpha is not None):
-        given = "transparency (alpha)" if source.channels == 3 else f"{source.channels} channels"
+        # a palette (P) frame with a transparent colour has one band as given: "1 channels" named a grey video's count,
+        # which is taken
+        given = "transparency (alpha)" if source.channels in (1, 3) else f"{source.channels} channels"
         raise ValueError(
             f"do_convert_rgb=False: {source.name} has {given}, and the ViViT models take 3 channels (RGB). "
             "Leave do_convert_rgb on (frames with alpha are then composited onto white, as transformers does)."
