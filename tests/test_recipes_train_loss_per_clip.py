@@ -8,18 +8,16 @@ import shutil
 
 import pytest
 import torch.nn.functional as F
-from test_recipes_finetune import TINY_MODEL, load_recipe, run_in_process, tiny_clip
+from test_recipes_finetune import TINY_MODEL, load_recipe, run_in_process
+from video_factory import ramp_videofolder
 
 
 @pytest.fixture(scope="module")
 def thirteen_clips_one_broken(tmp_path_factory):
     """13 training clips, one of them broken: in batches of 2 at accumulation 4, windows of 4 and 3 batches, the last
     batch of one clip and one batch with the broken clip beside a valid one."""
-    root = tmp_path_factory.mktemp("thirteen_clips")
-    for split, count in (("train", 6), ("test", 1)):
-        for label, name in enumerate(("up", "down")):
-            for i in range(count):
-                tiny_clip(root / split / name / f"{name}_{i}.mp4", label, seed=hash((split, name, i)) % 1000, width=24)
+    # seeded by the clips' names (not hash(), which PYTHONHASHSEED salts): the same data, and losses, in every run
+    root = ramp_videofolder(tmp_path_factory.mktemp("thirteen_clips"), counts=(("train", 6), ("test", 1)))
     (root / "train" / "up" / "broken.mp4").write_bytes(b"not a video at all")
     return root
 
