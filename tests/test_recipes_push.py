@@ -8,7 +8,7 @@ import time
 
 import huggingface_hub
 import pytest
-from hub_standin import HubStandIn
+from hub_standin import HubStandIn, committed, uploads
 from huggingface_hub import ModelCard
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
@@ -111,7 +111,9 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path)
         summaries = [commit["summary"] for commit in hub.commits]
     # The first commit (step 2) failed once and was retried; the local checkpoints are intact.
     assert hub.failed_commits == 1 and "failed (attempt 1)" in result.stderr
-    assert summaries == ["Training in progress, step 2", "Training in progress, step 4", "End of training"]
+    pushed = [upload["message"] for upload in uploads(result)]
+    assert pushed == ["Training in progress, step 2", "Training in progress, step 4", "End of training"]
+    assert summaries == committed(uploads(result))  # (step 2's dropped if step 4's was pushed before it started)
     assert (out / "checkpoints" / "step_2" / "model.safetensors").is_file()
     for name in (
         "model.safetensors",
@@ -345,15 +347,16 @@ def test_a_checkpoint_push_queued_behind_an_upload_is_dropped_for_the_newer_one_
         checkpoints[-1].mkdir(parents=True)
         (checkpoints[-1] / "trainer_state.json").write_text(json.dumps({"completed_steps": step}))
     accelerator = Accelerator(cpu=True)
-    with HubStandIn(preupload_delay=1.5) as hub:  # step 1's upload under way while steps 2 and 3 are pushed
+    with HubStandIn() as hub:
         uploader = BackgroundUploader("me/vivit", endpoint=hub.endpoint, token="hf_standin")
+        hub.uploads_open.clear()  # step 1's upload held under way while steps 2 and 3 are pushed, however slow they are
         with torch.no_grad():
             recipe.push_checkpoint(accelerator, model, processor, uploader, checkpoints[0], "checkpoint")
             while not any(path.endswith("/preupload/main") for _, path in hub.requests):
                 time.sleep(0.01)
             for checkpoint in checkpoints[1:]:
                 recipe.push_checkpoint(accelerator, model, processor, uploader, checkpoint, "checkpoint")
-        hub.preupload_delay = 0  # (step 1's request sleeps on; the next is answered at once)
+        hub.uploads_open.set()
         assert not (tmp_path / "out" / ".push" / "step_2").exists()  # its disk given back now, not after an upload
         uploader.close()
         summaries = [commit["summary"] for commit in hub.commits]
