@@ -1165,7 +1165,10 @@ def push_checkpoint(
     if in_repo:
         link_folder(checkpoint, staging / in_repo)
     done = f"epoch {epoch + 1}" if epoch is not None else f"step {steps_of(checkpoint)}"
-    uploader.push_folder(staging, f"Training in progress, {done}", delete_after=True, checkpoint=in_repo)
+    # each push but all_checkpoints' rewrites the files of the one before: a newer one queued drops it (Trainer's skip)
+    replaces = strategy != "all_checkpoints"
+    message = f"Training in progress, {done}"
+    uploader.push_folder(staging, message, delete_after=True, checkpoint=in_repo, replaces=replaces)
 
 
 def not_uploaded(output_dir: Path, final_outputs: set[str]) -> list[str]:

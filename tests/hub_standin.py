@@ -8,14 +8,21 @@ alone), ``POST /api/validate-yaml`` (run on a ``README.md`` before every commit)
 inside the commit) and ``POST /api/{type}s/{repo}/commit/{rev}`` (NDJSON: a header line, then one line per file).
 Commits are kept in memory; ``fail_commits`` makes that many commit requests answer HTTP 500 first, to exercise
 retries; ``preupload_delay`` answers each preupload request (the client's first of a commit) that many seconds late,
-to catch a run with an upload under way.
+to catch a run with an upload under way; ``uploads_open`` (an Event, set) cleared holds every preupload request till
+it is set again, to keep an upload under way for as long as a test needs, whatever the machine's speed.
+``HUB_STANDIN_COMMIT_DELAY`` (seconds, in the tests' environment) answers every commit that late: a slow link, under
+which a test must pass as it does on a fast one (a run's checkpoints come faster than their uploads). ``uploads`` and
+``committed``: the commits a recipe's run should have made, from its log.
 """
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import json
+import os
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +38,9 @@ class HubStandIn:
         self.fail_commits = fail_commits
         self.failed_commits = 0
         self.preupload_delay = preupload_delay
+        self.uploads_open = threading.Event()
+        self.uploads_open.set()
+        self.commit_delay = float(os.environ.get("HUB_STANDIN_COMMIT_DELAY", 0))
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -44,6 +54,7 @@ class HubStandIn:
         return self
 
     def __exit__(self, *exc):
+        self.uploads_open.set()  # (a test that failed holding the uploads)
         self._server.shutdown()
         self._server.server_close()
 
@@ -109,6 +120,7 @@ class HubStandIn:
                         return self._reply(404, {"error": f"Repository {repo_id} not found"})
                     if parts[5] == "preupload":
                         time.sleep(hub.preupload_delay)
+                        hub.uploads_open.wait()
                         files = json.loads(body)["files"]
                         return self._reply(
                             200,
@@ -119,6 +131,7 @@ class HubStandIn:
                                 ]
                             },
                         )
+                    time.sleep(hub.commit_delay)
                     if hub.failed_commits < hub.fail_commits:
                         hub.failed_commits += 1
                         return self._reply(500, {"error": "stand-in: simulated server error"})
@@ -158,3 +171,17 @@ class HubStandIn:
                 )
 
         return Handler
+
+
+def uploads(result) -> list[dict]:
+    """The run's uploads as its log's `uploads: [...]` line reports them (`BackgroundUploader.report`), in order of
+    queueing: which pushes were dropped before they started (`superseded`: a newer checkpoint's push, that replaces
+    it, was queued while it waited behind an upload) depends on how fast the uploads went."""
+    return ast.literal_eval(re.findall(r" uploads: (\[.*\])$", result.stderr, re.MULTILINE)[-1])
+
+
+def committed(report: list[dict]) -> list[str]:
+    """The commits a run's `uploads` report makes: all it queued but those superseded, and never the newest two (the
+    last checkpoint's, which a resume takes from last-checkpoint/, and the end's)."""
+    assert not any(upload["superseded"] for upload in report[-2:]), report
+    return [upload["message"] for upload in report if not upload["superseded"]]

@@ -17,7 +17,7 @@ import huggingface_hub
 import pytest
 import torch
 import transformers.trainer
-from hub_standin import HubStandIn
+from hub_standin import HubStandIn, committed, uploads
 from huggingface_hub import HfApi
 from process_tree import run_launch
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, weights
@@ -46,9 +46,24 @@ class KillOncePushed:
         return getattr(self.stream, name)
 
 
+def waiting_for_step_4s_upload(push_folder):
+    # Training goes on once step 4's push is uploaded, so no newer push drops it before it starts (each replaces the
+    # one before: BackgroundUploader's `replaces`), however slow the link: the kill comes at step 4, every time.
+    def push(uploader, folder, message, *args, **kwargs):
+        record = push_folder(uploader, folder, message, *args, **kwargs)
+        if message == "Training in progress, step 4":
+            uploader.wait()
+        return record
+
+    return push
+
+
 sys.stderr = KillOncePushed(sys.stderr)
 sys.argv = sys.argv[1:]
 sys.path[0] = os.path.dirname(os.path.realpath(sys.argv[0]))
+from vivit_hf.hub.upload import BackgroundUploader
+
+BackgroundUploader.push_folder = waiting_for_step_4s_upload(BackgroundUploader.push_folder)
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
@@ -134,14 +149,18 @@ def test_each_hub_strategy_pushes_the_checkpoints_trainer_pushes(videofolder, tm
     with HubStandIn() as hub:
         flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 3, "--checkpointing_steps", 1]
         flags += ["--checkpoints_total_limit", 0, "--push_to_hub", "--hub_model_id", "me/vivit"]
-        finetune(hub, *flags, "--hub_strategy", strategy, *FLAGS)
+        report = uploads(finetune(hub, *flags, "--hub_strategy", strategy, *FLAGS))
         ours, summaries = hub.repos["me/vivit"], [commit["summary"] for commit in hub.commits]
     checkpoints = [out / "checkpoints" / f"step_{step}" for step in (1, 2, 3)]
     trainers_summaries, trainers = trainer_pushes(strategy, checkpoints, tmp_path)
     assert checkpoint_files(ours).keys() == checkpoint_files(trainers).keys()
     assert checkpoint_files(ours) == checkpoint_files(trainers)  # last-checkpoint/ is the last one, byte for byte
-    # One commit a checkpoint where Trainer makes two (its second says ", checkpoint"), then the end of training
-    assert summaries == [s for s in trainers_summaries if not s.endswith(", checkpoint")] + ["End of training"]
+    # One push a checkpoint where Trainer makes two (its second says ", checkpoint"), then the end of training; each
+    # committed but those a newer one superseded while they waited (a slow link's: none with all_checkpoints)
+    pushed = [upload["message"] for upload in report]
+    assert pushed == [s for s in trainers_summaries if not s.endswith(", checkpoint")] + ["End of training"]
+    assert summaries == committed(report)
+    assert strategy in ("every_save", "checkpoint") or not any(upload["superseded"] for upload in report)
     assert ours["model.safetensors"] == (out / "model.safetensors").read_bytes()  # the end's model, last
 
 
@@ -187,8 +206,7 @@ def test_a_run_killed_resumes_on_another_machine_from_the_last_checkpoint_it_pus
         assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
         assert not (tmp_path / "killed" / "model.safetensors").exists()
         last = download(hub.repos["me/vivit"], tmp_path / "download")
-        pushed_at = json.loads((last / "trainer_state.json").read_text())["completed_steps"]
-        assert 4 <= pushed_at < 12
+        assert json.loads((last / "trainer_state.json").read_text())["completed_steps"] == 4
         elsewhere = tmp_path / "elsewhere"
         finetune(hub, "--output_dir", elsewhere, "--resume_from_checkpoint", last, *flags, *pushed)
         files = hub.repos["me/vivit"]
@@ -208,12 +226,14 @@ def test_two_processes_push_one_last_checkpoint_holding_both_processes_states(vi
     with HubStandIn() as hub:
         flags = ["--dataset", videofolder, "--output_dir", out, "--max_train_steps", 2, "--checkpointing_steps", 1]
         flags += ["--push_to_hub", "--hub_model_id", "me/vivit", "--hub_strategy", "checkpoint", *FLAGS]
-        finetune(hub, *flags, launcher=launcher)
+        report = uploads(finetune(hub, *flags, launcher=launcher))
         files, summaries = hub.repos["me/vivit"], [commit["summary"] for commit in hub.commits]
     assert json.loads((out / "all_results.json").read_text())["num_processes"] == 2
     assert {"last-checkpoint/random_states_0.pkl", "last-checkpoint/random_states_1.pkl"} <= set(files)
     assert files["last-checkpoint/model.safetensors"] == (out / "checkpoints/step_2/model.safetensors").read_bytes()
-    assert summaries == ["Training in progress, step 1", "Training in progress, step 2", "End of training"]
+    pushed = [upload["message"] for upload in report]
+    assert pushed == ["Training in progress, step 1", "Training in progress, step 2", "End of training"]
+    assert summaries == committed(report)  # (step 1's dropped if step 2's was pushed before it started)
 
 
 @pytest.mark.parametrize(
@@ -243,9 +263,11 @@ def test_an_epochs_checkpoint_is_pushed_as_trainers_every_save_pushes_it(videofo
     with HubStandIn() as hub:
         flags = ["--dataset", videofolder, "--output_dir", tmp_path, "--num_train_epochs", 2]
         flags += ["--checkpointing_steps", "epoch", "--push_to_hub", "--hub_model_id", "me/vivit", *FLAGS]
-        finetune(hub, *flags)
+        report = uploads(finetune(hub, *flags))
         summaries = [commit["summary"] for commit in hub.commits]
-    assert summaries == ["Training in progress, epoch 1", "Training in progress, epoch 2", "End of training"]
+    pushed = [upload["message"] for upload in report]
+    assert pushed == ["Training in progress, epoch 1", "Training in progress, epoch 2", "End of training"]
+    assert summaries == committed(report)  # (epoch 1's dropped if epoch 2's was pushed before it started)
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,11 @@
 import json
 import subprocess
 import sys
+import time
 
 import huggingface_hub
 import pytest
-from hub_standin import HubStandIn
+from hub_standin import HubStandIn, committed, uploads
 from huggingface_hub import ModelCard
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
@@ -110,7 +111,9 @@ def test_push_to_hub_uploads_weights_config_processor_and_a_model_card(tmp_path)
         summaries = [commit["summary"] for commit in hub.commits]
     # The first commit (step 2) failed once and was retried; the local checkpoints are intact.
     assert hub.failed_commits == 1 and "failed (attempt 1)" in result.stderr
-    assert summaries == ["Training in progress, step 2", "Training in progress, step 4", "End of training"]
+    pushed = [upload["message"] for upload in uploads(result)]
+    assert pushed == ["Training in progress, step 2", "Training in progress, step 4", "End of training"]
+    assert summaries == committed(uploads(result))  # (step 2's dropped if step 4's was pushed before it started)
     assert (out / "checkpoints" / "step_2" / "model.safetensors").is_file()
     for name in (
         "model.safetensors",
@@ -316,3 +319,48 @@ def test_a_hub_token_without_push_to_hub_is_refused(monkeypatch, capsys):
     assert refused.value.code == 2 and "argument --hub_token: nothing is pushed without --push_to_hub" in said
     # and what does read a private data set (huggingface_hub's token: the login's, or HF_TOKEN), which it did not say
     assert said.rstrip().endswith("a private data set or model is read with your login (hf auth login) or HF_TOKEN")
+
+
+def test_a_checkpoint_push_queued_behind_an_upload_is_dropped_for_the_newer_one_that_replaces_it(tmp_path, online):
+    """Each --hub_strategy checkpoint push rewrites the model and last-checkpoint/ of the one before: one still waiting
+    when a newer is queued was uploaded anyway, only to be replaced, holding its hard-linked checkpoint on disk till
+    then (on a link slower than the checkpoints, a queue and a disk growing with the run). Now it is dropped, its
+    staging folder removed at once; the newest is uploaded (Trainer, instead, skips pushes while one is in progress)."""
+    import importlib.util
+
+    import torch
+    from accelerate import Accelerator
+
+    from vivit_hf import ViViTSpatioTemporalConfig, ViViTSpatioTemporalForVideoClassification, ViViTVideoProcessor
+
+    spec = importlib.util.spec_from_file_location("finetune_recipe", FINETUNE)
+    recipe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recipe)
+    config = ViViTSpatioTemporalConfig(
+        image_size=16, num_frames=2, tubelet_size=[2, 8, 8], hidden_size=8, num_hidden_layers=1,
+        num_attention_heads=2, intermediate_size=8, num_labels=2,
+    )  # fmt: skip
+    model, processor = ViViTSpatioTemporalForVideoClassification(config), ViViTVideoProcessor(num_frames=2)
+    checkpoints = []
+    for step in (1, 2, 3):
+        checkpoints.append(tmp_path / "out" / "checkpoints" / f"step_{step}")
+        checkpoints[-1].mkdir(parents=True)
+        (checkpoints[-1] / "trainer_state.json").write_text(json.dumps({"completed_steps": step}))
+    accelerator = Accelerator(cpu=True)
+    with HubStandIn() as hub:
+        uploader = BackgroundUploader("me/vivit", endpoint=hub.endpoint, token="hf_standin")
+        hub.uploads_open.clear()  # step 1's upload held under way while steps 2 and 3 are pushed, however slow they are
+        with torch.no_grad():
+            recipe.push_checkpoint(accelerator, model, processor, uploader, checkpoints[0], "checkpoint")
+            while not any(path.endswith("/preupload/main") for _, path in hub.requests):
+                time.sleep(0.01)
+            for checkpoint in checkpoints[1:]:
+                recipe.push_checkpoint(accelerator, model, processor, uploader, checkpoint, "checkpoint")
+        hub.uploads_open.set()
+        assert not (tmp_path / "out" / ".push" / "step_2").exists()  # its disk given back now, not after an upload
+        uploader.close()
+        summaries = [commit["summary"] for commit in hub.commits]
+        pushed = json.loads(hub.repos["me/vivit"]["last-checkpoint/trainer_state.json"])
+    assert summaries == ["Training in progress, step 1", "Training in progress, step 3"]
+    assert pushed == {"completed_steps": 3}
+    assert not uploader.failed() and not uploader.checkpoints_not_pushed()

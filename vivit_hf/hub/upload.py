@@ -63,7 +63,11 @@ class UploadRecord:
     errors: list[str] = field(default_factory=list)
     commit: str | None = None
     ignore_patterns: tuple[str, ...] = ()
+    delete_after: bool = False
     checkpoint: str | None = None  # --hub_strategy: where in `folder` (and in the repo) a pushed checkpoint lies
+    replaces: bool = False  # its commit rewrites every file of an earlier push that `replaces` (`push_folder`)
+    started: bool = False
+    superseded: bool = False  # dropped before it started: a later push that replaces it was queued
 
 
 def folder_operations(folder: Path, ignore_patterns=()) -> list[CommitOperationAdd]:
@@ -107,6 +111,7 @@ class BackgroundUploader:
             )
         self.max_retries, self.retry_delay = max_retries, retry_delay
         self.records: list[UploadRecord] = []
+        self._lock = threading.Lock()  # a record is either started by the worker or superseded, never both
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._work, name="hub-upload", daemon=True)
         self._thread.start()
@@ -125,12 +130,39 @@ class BackgroundUploader:
         self.close()
 
     def push_folder(
-        self, folder, message: str, ignore_patterns=(), delete_after: bool = False, checkpoint: str | None = None
+        self,
+        folder,
+        message: str,
+        ignore_patterns=(),
+        delete_after: bool = False,
+        checkpoint: str | None = None,
+        replaces: bool = False,
     ) -> UploadRecord:
         """Queue a commit of every file of `folder` (as it is when the commit runs); `checkpoint`: the folder in it
-        that holds a checkpoint (`checkpoint_in_repo`), for `checkpoints_not_pushed`."""
-        record = UploadRecord(message, str(folder), ignore_patterns=tuple(ignore_patterns), checkpoint=checkpoint)
-        self.records.append(record)
+        that holds a checkpoint (`checkpoint_in_repo`), for `checkpoints_not_pushed`.
+
+        `replaces`: this commit rewrites every file of the earlier pushes given `replaces` (the model and
+        `last-checkpoint/` of each checkpoint), so those still waiting behind an upload in progress are dropped
+        (`superseded`, their staging folder removed now when `delete_after`), as Trainer skips a push while one is in
+        progress, except that the newest is the one kept. Queued, every one was uploaded in turn, only to be
+        replaced, and each held its hard-linked checkpoint on disk meanwhile: on a link slower than the checkpoints
+        the queue, and the disk `--checkpoints_total_limit` was to bound, grew with the run."""
+        record = UploadRecord(
+            message,
+            str(folder),
+            ignore_patterns=tuple(ignore_patterns),
+            delete_after=delete_after,
+            checkpoint=checkpoint,
+            replaces=replaces,
+        )
+        with self._lock:
+            for earlier in self.records if replaces else ():
+                if earlier.replaces and not earlier.started and not earlier.superseded:
+                    earlier.superseded = True
+                    logger.info("skipping the upload %r: %r replaces it", earlier.message, message)
+                    if earlier.delete_after:
+                        shutil.rmtree(earlier.folder, ignore_errors=True)
+            self.records.append(record)
         self._queue.put((Path(folder), tuple(ignore_patterns), delete_after, record))
         return record
 
@@ -146,6 +178,11 @@ class BackgroundUploader:
                 self._queue.task_done()
                 return
             folder, ignore_patterns, delete_after, record = item
+            with self._lock:
+                record.started = not record.superseded
+            if record.superseded:
+                self._queue.task_done()
+                continue
             delay = self.retry_delay
             while record.attempts <= self.max_retries:
                 record.attempts += 1
@@ -222,7 +259,14 @@ class BackgroundUploader:
 
     def report(self) -> list[dict]:
         return [
-            dict(message=r.message, attempts=r.attempts, success=r.success, errors=r.errors, commit=r.commit)
+            dict(
+                message=r.message,
+                attempts=r.attempts,
+                success=r.success,
+                errors=r.errors,
+                commit=r.commit,
+                superseded=r.superseded,
+            )
             for r in self.records
         ]
 
