@@ -2,8 +2,10 @@
 """Pushing to the Hub, against a local stand-in of its HTTP API (the real huggingface_hub client runs)."""
 
 import json
+import logging
 import subprocess
 import sys
+import threading
 import time
 
 import huggingface_hub
@@ -321,7 +323,9 @@ def test_a_hub_token_without_push_to_hub_is_refused(monkeypatch, capsys):
     assert said.rstrip().endswith("a private data set or model is read with your login (hf auth login) or HF_TOKEN")
 
 
-def test_a_checkpoint_push_queued_behind_an_upload_is_dropped_for_the_newer_one_that_replaces_it(tmp_path, online):
+def test_a_checkpoint_push_queued_behind_an_upload_is_dropped_for_the_newer_one_that_replaces_it(
+    tmp_path, online, caplog
+):
     """Each --hub_strategy checkpoint push rewrites the model and last-checkpoint/ of the one before: one still waiting
     when a newer is queued was uploaded anyway, only to be replaced, holding its hard-linked checkpoint on disk till
     then (on a link slower than the checkpoints, a queue and a disk growing with the run). Now it is dropped, its
@@ -356,8 +360,16 @@ def test_a_checkpoint_push_queued_behind_an_upload_is_dropped_for_the_newer_one_
                 time.sleep(0.01)
             for checkpoint in checkpoints[1:]:
                 recipe.push_checkpoint(accelerator, model, processor, uploader, checkpoint, "checkpoint")
-        hub.uploads_open.set()
         assert not (tmp_path / "out" / ".push" / "step_2").exists()  # its disk given back now, not after an upload
+        # a run ending now waits for step 1's upload and step 3's: it said "waiting for 3", counting step 2 too
+        with caplog.at_level(logging.WARNING, logger="vivit_hf.hub.upload"):
+            ending = threading.Thread(target=uploader._finish_at_exit)
+            ending.start()
+            while ending.is_alive() and "waiting for" not in caplog.text:
+                time.sleep(0.01)
+            hub.uploads_open.set()
+            ending.join()
+        assert "waiting for 2 upload(s)" in caplog.text, caplog.text
         uploader.close()
         summaries = [commit["summary"] for commit in hub.commits]
         pushed = json.loads(hub.repos["me/vivit"]["last-checkpoint/trainer_state.json"])
