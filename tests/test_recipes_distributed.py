@@ -15,6 +15,7 @@ import pytest
 import torch
 from process_tree import run_launch
 from safetensors.torch import load_file
+from test_recipes_best_model import assert_same_weights, early_stopped_flags, results_of, trainer_reference
 from test_recipes_finetune import (
     EVALUATE,
     FINETUNE,
@@ -299,7 +300,8 @@ def torchrun_runs(videofolder, tmp_path_factory):
     model) on the relative --dataset `data`, which each process finds in a copy of its own, two clips short on rank 1;
     "evaluate_output_file_elsewhere", evaluating the halves' model into the relative --output_dir `results`, a file
     in rank 1's folder alone; "sixteen_two_broken", 16 clips of which 2 are broken, in batches of 2 a process;
-    "evaluate_batch_of_4", evaluating the halves' model in batches of 4 a process; {name: (result, output folder)}."""
+    "evaluate_batch_of_4", evaluating the halves' model in batches of 4 a process; "best_model", stopped early with
+    --load_best_model_at_end; {name: (result, output folder)}."""
     root = tmp_path_factory.mktemp("torchrun_runs")
     data = {"halves": videofolder, "odd_epoch": odd_epoch_data(videofolder, root / "odd_epoch_data")}
     data["some_broken"] = some_broken_data(videofolder, root / "some_broken_data")
@@ -320,6 +322,8 @@ def torchrun_runs(videofolder, tmp_path_factory):
     runs["sixteen_two_broken"] += ["--num_train_epochs", "1", "--checkpointing_steps", "epoch", *TINY_MODEL]
     runs["evaluate_batch_of_4"] = [EVALUATE, "--output_dir", root / "out" / "evaluate_batch_of_4"]
     runs["evaluate_batch_of_4"] += evaluate_batch_of_4(root / "out" / "halves", videofolder)
+    runs["best_model"] = [FINETUNE, *early_stopped_flags(videofolder, root / "out" / "best_model")]
+    runs["best_model"] += ["--checkpointing_steps", "1"]
     cwds = {"copies_differ": machines, "evaluate_copies_differ": machines, "evaluate_output_file_elsewhere": machines}
     results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     for name, result in results.items():
@@ -450,3 +454,15 @@ def test_two_processes_count_broken_clips_exactly(torchrun_runs):
     assert results["train_clips_per_process"] == [8, 8]
     assert results["train_skipped_clips"] == 2 and skipped_in_checkpoints(out) == {"epoch_0": 2}
     assert results["train_throughput_clips"] == 16  # all 4 steps measured (no warm-up in a 4-step run), both halves
+
+
+def test_best_model_on_two_processes_is_the_best_evaluation_of_every_clip(torchrun_runs):
+    """6 evaluation clips gathered from 2 processes (accelerate pads the last batch): each process ranks the same
+    evaluations, so they stop together, and the model kept is the run's own checkpoint of its best step."""
+    result, out = torchrun_runs["best_model"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = results_of(out)
+    assert results["num_processes"] == 2 and {entry["eval/num_samples"] for entry in results["history"]} == {6}
+    best_step, best_value, stopped_at = trainer_reference([e["eval/top1"] for e in results["history"]], patience=2)
+    assert results["completed_steps"] == stopped_at and results["best_global_step"] == best_step
+    assert_same_weights(weights(out), weights(out / "checkpoints" / f"step_{best_step}"))
