@@ -7,7 +7,6 @@ resume and on two processes (tiny runs, CPU, offline)."""
 import json
 import random
 import signal
-import sys
 import types
 
 import fresh_python
@@ -156,18 +155,6 @@ def test_an_early_stopped_run_killed_and_resumed_stops_where_the_uninterrupted_o
     run(FINETUNE, *args)  # a finished, stopped run: continued from its last checkpoint, which stops at once
     assert results_of(tmp_path)["history"] == reference["history"]
     assert_same_weights(weights(tmp_path), weights(early_stopped))
-
-
-def test_best_model_on_two_processes_is_the_best_evaluation_of_every_clip(videofolder, tmp_path):
-    """6 evaluation clips gathered from 2 processes (accelerate pads the last batch): each process ranks the same
-    evaluations, so they stop together, and the model kept is the run's own checkpoint of its best step."""
-    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-    run(FINETUNE, *early_stopped_flags(videofolder, tmp_path), "--checkpointing_steps", "1", launcher=launcher)
-    results = results_of(tmp_path)
-    assert results["num_processes"] == 2 and {entry["eval/num_samples"] for entry in results["history"]} == {6}
-    best_step, best_value, stopped_at = trainer_reference([e["eval/top1"] for e in results["history"]], patience=2)
-    assert results["completed_steps"] == stopped_at and results["best_global_step"] == best_step
-    assert_same_weights(weights(tmp_path), weights(tmp_path / "checkpoints" / f"step_{best_step}"))
 
 
 @pytest.mark.parametrize(

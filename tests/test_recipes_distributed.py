@@ -14,6 +14,8 @@ import psutil
 import pytest
 import torch
 from process_tree import run_launch
+from safetensors.torch import load_file
+from test_recipes_best_model import assert_same_weights, early_stopped_flags, results_of, trainer_reference
 from test_recipes_finetune import (
     EVALUATE,
     FINETUNE,
@@ -21,6 +23,7 @@ from test_recipes_finetune import (
     TINY_MODEL,
     env,
     run,
+    skipped_in_checkpoints,
     tiny_clip,
     weights,
 )
@@ -274,13 +277,31 @@ def copies_per_machine(videofolder, root):
     return root / "machine{rank}"
 
 
+def sixteen_two_broken_data(videofolder, data):
+    """The videofolder with 16 training clips: a broken clip and a copy of a good one added to each class."""
+    for path in videofolder.rglob("*.mp4"):
+        (data / path.relative_to(videofolder)).parent.mkdir(parents=True, exist_ok=True)
+        (data / path.relative_to(videofolder)).write_bytes(path.read_bytes())
+    for name in ("up", "down"):
+        (data / "train" / name / "broken.mp4").write_bytes(b"not a video at all")
+        (data / "train" / name / f"{name}_copy.mp4").write_bytes((data / "train" / name / f"{name}_0.mp4").read_bytes())
+    return data
+
+
+def evaluate_batch_of_4(model, videofolder):
+    """evaluate.py's flags for the 6 test clips in batches of 4 a process: on 2 processes the last batch is padded."""
+    return ["--model", model, "--dataset", videofolder, "--num_workers", 0, "--per_device_eval_batch_size", 4]
+
+
 @pytest.fixture(scope="module")
 def torchrun_runs(videofolder, tmp_path_factory):
     """The torchrun runs of this file in one launch (`launch_runs`): "halves", the 12 clips; "odd_epoch", 13 clips of
     which 12 are broken; then "copies_differ" and "evaluate_copies_differ", fine-tuning and evaluating (the halves'
     model) on the relative --dataset `data`, which each process finds in a copy of its own, two clips short on rank 1;
     "evaluate_output_file_elsewhere", evaluating the halves' model into the relative --output_dir `results`, a file
-    in rank 1's folder alone; {name: (result, output folder)}."""
+    in rank 1's folder alone; "sixteen_two_broken", 16 clips of which 2 are broken, in batches of 2 a process;
+    "evaluate_batch_of_4", evaluating the halves' model in batches of 4 a process; "best_model", stopped early with
+    --load_best_model_at_end; {name: (result, output folder)}."""
     root = tmp_path_factory.mktemp("torchrun_runs")
     data = {"halves": videofolder, "odd_epoch": odd_epoch_data(videofolder, root / "odd_epoch_data")}
     data["some_broken"] = some_broken_data(videofolder, root / "some_broken_data")
@@ -296,6 +317,13 @@ def torchrun_runs(videofolder, tmp_path_factory):
     (root / "copies" / "machine1" / "results").write_text("rank 1's machine has a file there\n")
     runs["evaluate_output_file_elsewhere"] = [EVALUATE, "--model", root / "out" / "halves", "--dataset", videofolder]
     runs["evaluate_output_file_elsewhere"] += ["--output_dir", "results"]
+    sixteen = sixteen_two_broken_data(videofolder, root / "sixteen_two_broken_data")
+    runs["sixteen_two_broken"] = [FINETUNE, "--dataset", sixteen, "--output_dir", root / "out" / "sixteen_two_broken"]
+    runs["sixteen_two_broken"] += ["--num_train_epochs", "1", "--checkpointing_steps", "epoch", *TINY_MODEL]
+    runs["evaluate_batch_of_4"] = [EVALUATE, "--output_dir", root / "out" / "evaluate_batch_of_4"]
+    runs["evaluate_batch_of_4"] += evaluate_batch_of_4(root / "out" / "halves", videofolder)
+    runs["best_model"] = [FINETUNE, *early_stopped_flags(videofolder, root / "out" / "best_model")]
+    runs["best_model"] += ["--checkpointing_steps", "1"]
     cwds = {"copies_differ": machines, "evaluate_copies_differ": machines, "evaluate_output_file_elsewhere": machines}
     results = launch_runs(LAUNCHERS["torchrun"], runs, root / "launch", cwds=cwds)
     for name, result in results.items():
@@ -397,3 +425,44 @@ def test_two_processes_weigh_every_valid_clip_of_a_global_batch_as_one_process_d
     trained, reference = weights(out), weights(tmp_path / "one")
     for name in reference:
         torch.testing.assert_close(trained[name], reference[name], rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_two_processes_count_every_clip_once(videofolder, torchrun_runs, tmp_path):
+    # 6 test clips, batch 4 per process on 2 processes: the last batch is padded and must not be counted twice.
+    result, two_out = torchrun_runs["evaluate_batch_of_4"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    _, model = torchrun_runs["halves"]
+    run(EVALUATE, *evaluate_batch_of_4(model, videofolder), "--output_dir", tmp_path / "one")
+    one = json.loads((tmp_path / "one" / "eval_results.json").read_text())
+    two = json.loads((two_out / "eval_results.json").read_text())
+    # torchrun on a CPU machine must give one job of two processes, not two rank-0 jobs writing the same folder.
+    assert one["num_processes"] == 1 and two["num_processes"] == 2
+    assert one["num_samples"] == two["num_samples"] == 6
+    assert one["confusion_matrix"] == two["confusion_matrix"]
+    torch.testing.assert_close(
+        load_file(str(two_out / "predictions.safetensors"))["logits"],
+        load_file(str(tmp_path / "one" / "predictions.safetensors"))["logits"],
+    )
+
+
+def test_two_processes_count_broken_clips_exactly(torchrun_runs):
+    """16 training clips, two of them broken, on two processes of 8 clips each: each broken clip counted once."""
+    result, out = torchrun_runs["sixteen_two_broken"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["num_processes"] == 2 and results["completed_steps"] == 4
+    assert results["train_clips_per_process"] == [8, 8]
+    assert results["train_skipped_clips"] == 2 and skipped_in_checkpoints(out) == {"epoch_0": 2}
+    assert results["train_throughput_clips"] == 16  # all 4 steps measured (no warm-up in a 4-step run), both halves
+
+
+def test_best_model_on_two_processes_is_the_best_evaluation_of_every_clip(torchrun_runs):
+    """6 evaluation clips gathered from 2 processes (accelerate pads the last batch): each process ranks the same
+    evaluations, so they stop together, and the model kept is the run's own checkpoint of its best step."""
+    result, out = torchrun_runs["best_model"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = results_of(out)
+    assert results["num_processes"] == 2 and {entry["eval/num_samples"] for entry in results["history"]} == {6}
+    best_step, best_value, stopped_at = trainer_reference([e["eval/top1"] for e in results["history"]], patience=2)
+    assert results["completed_steps"] == stopped_at and results["best_global_step"] == best_step
+    assert_same_weights(weights(out), weights(out / "checkpoints" / f"step_{best_step}"))
