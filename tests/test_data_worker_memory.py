@@ -16,7 +16,10 @@ import torch
 
 from vivit_hf.training.data.dataset import VideoClassificationDataset
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/smaps_rollup"), reason="reads Linux's smaps_rollup")
+pytestmark = pytest.mark.skipif(
+    not all(os.path.exists(f"/proc/self/{name}") for name in ("smaps_rollup", "pagemap")),
+    reason="reads Linux's smaps_rollup and pagemap",
+)
 
 CLIPS = 100_000
 ROWS = CLIPS // 5  # a local table's: the located paths alone, 98% of them copied unpacked, 0.1% packed
@@ -59,11 +62,12 @@ def pages_of(index, reachable: bool = True) -> np.ndarray:
     pages, seen, todo = set(), set(), [index] if reachable else list(index)
     while todo:
         obj = todo.pop()
-        if id(obj) in seen or isinstance(obj, (type, types.ModuleType, types.FunctionType)):
+        # (the type, not `isinstance`, which asks the object: torch's deprecated names warn)
+        if id(obj) in seen or issubclass(type(obj), (type, types.ModuleType, types.FunctionType)):
             continue
         seen.add(id(obj))
         spans = [(id(obj), sys.getsizeof(obj))]
-        if isinstance(obj, np.ndarray):  # its buffer is its own (counted by getsizeof) or its base's
+        if issubclass(type(obj), np.ndarray):  # its buffer is its own (counted by getsizeof) or its base's
             spans = [(id(obj), sys.getsizeof(obj) - obj.nbytes * obj.flags.owndata)]
             spans += [(obj.ctypes.data, obj.nbytes)] * obj.flags.owndata
             todo.extend([obj.base] if obj.base is not None else [])
