@@ -8,27 +8,18 @@ import argparse
 import gc
 import os
 import sys
+import types
 
+import numpy as np
 import pytest
 import torch
 
 from vivit_hf.training.data.dataset import VideoClassificationDataset
 
-pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/smaps_rollup"), reason="reads Linux's smaps_rollup")
+pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/pagemap"), reason="reads Linux's pagemap")
 
 CLIPS = 100_000
-
-
-def memory_mib() -> dict[str, float]:
-    """This process's memory (`/proc/self/smaps_rollup`) in MiB: `Rss` all it holds, `Private_*` what no other
-    process shares (copied on write after the fork, or its own)."""
-    fields = dict(line.split()[:2] for line in open("/proc/self/smaps_rollup") if line.split()[1:2] != [])
-    return {name.rstrip(":"): int(value) / 1024 for name, value in fields.items() if value.isdigit()}
-
-
-def private_mib() -> float:
-    memory = memory_mib()
-    return memory["Private_Clean"] + memory["Private_Dirty"]
+ROWS = CLIPS // 5  # a local table's: the located paths alone, 98% of them copied unpacked, 0.1% packed
 
 
 class IndexOnly(VideoClassificationDataset):
@@ -46,32 +37,70 @@ def kinetics_examples(count: int) -> list[dict]:
     return [{"video": f"/data/kinetics400/train/{n}.mp4", "label": i % 400, "id": n} for i, n in enumerate(names)]
 
 
-def growth_while_reading(dataset) -> list[float]:
-    """In the DataLoader worker, its private memory grown from its first batch to its last, over one epoch. What the
-    index costs alone: the worker's garbage collector is kept off the objects it inherits (`gc.freeze`), whose full
-    collection copies them all (the last test)."""
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def pages_of(index, reachable: bool = True) -> np.ndarray:
+    """The memory pages that hold `index`: each Python object reachable from it (`sys.getsizeof` bytes from its
+    address; `reachable=False`: each object of the list `index`) and each numpy array's buffer; a numpy array, so that
+    no Python object of the test's shares them."""
+    pages, seen, todo = set(), set(), [index] if reachable else list(index)
+    while todo:
+        obj = todo.pop()
+        # (the type, not `isinstance`, which asks the object: torch's deprecated names warn)
+        if id(obj) in seen or issubclass(type(obj), (type, types.ModuleType, types.FunctionType)):
+            continue
+        seen.add(id(obj))
+        spans = [(id(obj), sys.getsizeof(obj))]
+        if issubclass(type(obj), np.ndarray):  # its buffer is its own (counted by getsizeof) or its base's
+            spans = [(id(obj), sys.getsizeof(obj) - obj.nbytes * obj.flags.owndata)]
+            spans += [(obj.ctypes.data, obj.nbytes)] * obj.flags.owndata
+            todo.extend([obj.base] if obj.base is not None else [])
+        for start, size in spans:
+            pages.update(range(start // PAGE, (start + max(size, 1) - 1) // PAGE + 1))
+        todo.extend(gc.get_referents(obj) if reachable else [])
+    return np.array(sorted(pages), dtype=np.int64)
+
+
+def held_alone_mib(pages: np.ndarray) -> float:
+    """How much of `pages` this process holds alone (`/proc/self/pagemap`: present and mapped exclusively), in MiB.
+    In a forked worker: the parent's pages it has written to since the fork, each copied on the write."""
+    runs = np.split(pages, np.flatnonzero(np.diff(pages) != 1) + 1)
+    fd = os.open("/proc/self/pagemap", os.O_RDONLY)
+    try:
+        entries = np.concatenate([np.frombuffer(os.pread(fd, 8 * len(r), 8 * int(r[0])), np.uint64) for r in runs])
+    finally:
+        os.close(fd)
+    alone = (entries >> np.uint64(63)) & (entries >> np.uint64(56)) & np.uint64(1)
+    return int(alone.sum()) * PAGE / 2**20
+
+
+def copied_while_reading(dataset, index) -> tuple[float, float]:
+    """How much of the pages that hold `index` in the parent a DataLoader worker has copied when it has read every
+    example of `dataset` (an epoch), and the reference, the pages' total, in MiB. The pages of the index alone, not
+    the worker's private memory: the worker's own allocations land on pages the parent freed or left partly used,
+    copying them too (up to 5.6 MiB in a pytest-xdist worker's heap, where a process alone copies 0.4), which no
+    index causes. The worker's garbage collector is kept off the objects it inherits (`gc.freeze`), whose full
+    collection copies them all (the last tests)."""
+    pages = pages_of(index)
     loader = torch.utils.data.DataLoader(
         dataset,
         batch_size=5_000,
         num_workers=1,
-        collate_fn=lambda items: private_mib(),
+        collate_fn=lambda items: held_alone_mib(pages),
         multiprocessing_context="fork",
         worker_init_fn=lambda worker: gc.freeze(),
     )
-    sizes = list(loader)
-    return sizes[-1] - sizes[0]
+    return list(loader)[-1], len(pages) * PAGE / 2**20
 
 
 def test_a_kinetics_size_index_is_not_copied_into_the_workers_that_read_it():
     examples = kinetics_examples(CLIPS)
-    # the reference: what the index's objects take in the parent, the most a worker could copy of it
-    index_mib = sum(sys.getsizeof(e) + sys.getsizeof(e["video"]) + sys.getsizeof(e["id"]) for e in examples) / 2**20
     dataset = IndexOnly(examples, processor=None)
     assert [dataset.examples[i] for i in (0, 1, CLIPS - 1, -1)] == [examples[i] for i in (0, 1, CLIPS - 1, -1)]
-    grown = growth_while_reading(dataset)
-    # a third: the list copied 54% (18.6 of 34.3 MiB); packed, 0.4 MiB alone and up to 5.6 under pytest-xdist beside
-    # another worker (the worker's own allocations landing on pages the parent freed, which fork shares too)
-    assert grown < index_mib / 3, f"the worker copied {grown:.1f} MiB of a {index_mib:.1f} MiB index"
+    copied, index_mib = copied_while_reading(dataset, dataset.examples)
+    # a tenth: a list of dicts was copied at 67% of its pages (18.4 of 27.2 MiB), packed at 0.1%
+    assert copied < index_mib / 10, f"the worker copied {copied:.1f} MiB of a {index_mib:.1f} MiB index"
 
 
 def test_the_held_out_rest_of_a_lazy_split_is_not_copied_into_the_workers_that_read_it():
@@ -84,19 +113,18 @@ def test_the_held_out_rest_of_a_lazy_split_is_not_copied_into_the_workers_that_r
     lazy = PackedExamples(kinetics_examples(2 * CLIPS))  # not a list: `hold_out` keeps it lazy, as a Hub split
     rest = hold_out(lazy, 0.1, seed=0)[0]
     assert [rest[i] for i in (0, -1)] == [lazy[int(rest.indices[i])] for i in (0, -1)]
-    # the reference: what the rest's row numbers take as Python ints, the most a worker could copy of them
-    ints_mib = len(rest) * sys.getsizeof(2 * CLIPS) / 2**20
-    grown = growth_while_reading(IndexOnly(rest, processor=None))
-    assert grown < ints_mib / 2, f"the worker copied {grown:.1f} MiB of {ints_mib:.1f} MiB of row numbers"
+    copied, indices_mib = copied_while_reading(IndexOnly(rest, processor=None), rest.indices)
+    # a tenth: a list of ints was copied at 91% of its pages (5.5 of 6.1 MiB), a numpy array at 1%
+    assert copied < indices_mib / 10, f"the worker copied {copied:.1f} MiB of {indices_mib:.1f} MiB of row numbers"
 
 
 class MemoryOnly(IndexOnly):
-    """Every 5000th sample's `pixel_values`: the private memory of the worker that made it (others 0: a read of
-    smaps_rollup walks every mapping)."""
+    """Every 5000th sample's `pixel_values`: how much of `self.pages` (the main process's) the worker that made it
+    holds alone (others 0: a read of pagemap costs)."""
 
     def _process(self, epoch, index):
         super()._process(epoch, index)
-        return torch.tensor([private_mib() if index % 5_000 == 0 else 0.0]), False
+        return torch.tensor([held_alone_mib(self.pages) if index % 5_000 == 0 else 0.0]), False
 
 
 def test_the_recipes_workers_leave_what_they_inherit_to_the_main_process():
@@ -109,10 +137,13 @@ def test_the_recipes_workers_leave_what_they_inherit_to_the_main_process():
     args = argparse.Namespace(seed=0, num_workers=1, per_device_train_batch_size=2_000, per_device_eval_batch_size=1)
     dataset = MemoryOnly(kinetics_examples(CLIPS), processor=None)
     train, _ = build_dataloaders(args, dataset, dataset)
-    worker = max(float(batch["pixel_values"].max()) for batch in train)
-    # the reference: what the main process holds (the modules, torch, the index), all of which the worker inherits
-    main = memory_mib()["Rss"]
-    assert worker < main / 8, f"a worker holds {worker:.0f} MiB of its own, the main process {main:.0f} MiB"
+    # the reference: the pages that hold the objects the main process's garbage collector tracks (the modules',
+    # torch's, the loaders'), all of which a full collection in the worker writes
+    dataset.pages = pages_of(gc.get_objects(), reachable=False)
+    copied = max(float(batch["pixel_values"].max()) for batch in train)
+    tracked = len(dataset.pages) * PAGE / 2**20
+    # a tenth: without gc.freeze the worker copied most of them (its own memory was 141 MiB, 27 with it)
+    assert copied < tracked / 10, f"a worker copied {copied:.1f} MiB of the {tracked:.1f} MiB the main process tracks"
 
 
 def test_the_evaluation_recipes_workers_leave_what_they_inherit_to_the_main_process(tmp_path, monkeypatch):
@@ -129,30 +160,33 @@ def test_the_evaluation_recipes_workers_leave_what_they_inherit_to_the_main_proc
     spec = importlib.util.spec_from_file_location("vivit_recipes_evaluate_memory", EVALUATE)
     recipe = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(recipe)
-    grown_file = tmp_path / "grown"
+    copied_file = tmp_path / "copied"
 
     class CollectedInWorker(recipe.VideoClassificationDataset):
         """The recipe's data set; in the worker, a full collection (as one comes some batches in) between two
-        measures of the worker's private memory."""
+        measures of how much of the parent's objects the worker holds alone."""
 
         def __getitem__(self, index):
-            before = private_mib()
+            before = held_alone_mib(pages)
             gc.collect()
-            with open(grown_file, "a") as f:
-                f.write(f"{private_mib() - before}\n")
+            with open(copied_file, "a") as f:
+                f.write(f"{held_alone_mib(pages) - before}\n")
             return super().__getitem__(index)
 
     monkeypatch.setattr(recipe, "VideoClassificationDataset", CollectedInWorker)
     index = kinetics_examples(CLIPS)  # what a worker inherits: the main process's objects, a split's index among them
-    # the reference: what the index's objects take in the parent, which a collection in the worker would copy
-    index_mib = sum(sys.getsizeof(e) + sys.getsizeof(e["video"]) + sys.getsizeof(e["id"]) for e in index) / 2**20
+    # the reference: the pages that hold the objects the garbage collector tracks (a list of examples, not the
+    # examples themselves: a dict of str and int is left untracked), each written by a full collection
+    pages = pages_of(gc.get_objects(), reachable=False)
+    index_mib = len(pages) * PAGE / 2**20
     argv = ["--model", tmp_path / "model", "--dataset", tmp_path / "data", "--output_dir", tmp_path / "out"]
     recipe.main([*map(str, argv), "--num_workers", "1", "--per_device_eval_batch_size", "1"])
-    grown = max(float(line) for line in grown_file.read_text().split())
+    copied = max(float(line) for line in copied_file.read_text().split())
     assert len(index) == CLIPS and (tmp_path / "out" / "eval_results.json").is_file()
-    # a third: without gc.freeze a collection copied 124 MiB (the index and every other inherited object); with it, up
-    # to 3.5 MiB under pytest-xdist (pages the parent freed, reused)
-    assert grown < index_mib / 3, f"a collection in the worker copied {grown:.1f} MiB of a {index_mib:.1f} MiB index"
+    # a tenth: without gc.freeze a collection copied 92% of them (68.8 of 75.0 MiB), with it 0.2%
+    assert copied < index_mib / 10, (
+        f"a collection in the worker copied {copied:.1f} MiB of the {index_mib:.1f} MiB it tracks"
+    )
 
 
 def test_the_located_paths_of_a_local_table_are_not_copied_into_the_workers_that_read_them(tmp_path):
@@ -166,17 +200,15 @@ def test_the_located_paths_of_a_local_table_are_not_copied_into_the_workers_that
     for folder in folders:
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "clip.mp4").touch()
-    written = [f"{folders[i % 10]}/clip.mp4" for i in range(CLIPS)]
-    table = datasets.Dataset.from_dict({"video": written, "label": [i % 400 for i in range(CLIPS)]})
+    written = [f"{folders[i % 10]}/clip.mp4" for i in range(ROWS)]
+    table = datasets.Dataset.from_dict({"video": written, "label": [i % 400 for i in range(ROWS)]})
     split = HubSplit(table, "video", "label", None, base=tmp_path)
     split.locate("train", lambda: [tmp_path / "metadata.csv"])
     found = [str(tmp_path / path) for path in written]  # the reference: each path in the table's folder
-    assert [split[i]["video"] for i in (0, 1, 7, CLIPS - 1, -1)] == [found[i] for i in (0, 1, 7, CLIPS - 1, -1)]
+    assert [split[i]["video"] for i in (0, 1, 7, ROWS - 1, -1)] == [found[i] for i in (0, 1, 7, ROWS - 1, -1)]
     assert split.clip_ids() == found
-    # what the located paths take as Python str, the most a worker could copy of them
-    paths_mib = sum(sys.getsizeof(path) for path in found) / 2**20
     del found, written
     gc.collect()
-    grown = growth_while_reading(IndexOnly(split, processor=None))
-    # a quarter: the worker's reads of the Arrow rows allocate into pages the main process freed (up to 3 MiB)
-    assert grown < paths_mib / 4, f"the worker copied {grown:.1f} MiB of {paths_mib:.1f} MiB of located paths"
+    copied, paths_mib = copied_while_reading(IndexOnly(split, processor=None), split.paths)
+    # a tenth: a list of str was copied at 97% of its pages (4.4 of 4.5 MiB), packed at 0.7%
+    assert copied < paths_mib / 10, f"the worker copied {copied:.1f} MiB of {paths_mib:.1f} MiB of located paths"
