@@ -1,6 +1,12 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """The bundled synthetic motion data set and the torch Dataset over examples."""
 
+import ctypes.util
+import os
+from pathlib import Path
+
+import av
+import fresh_python
 import numpy as np
 import pytest
 import torch
@@ -65,6 +71,38 @@ def test_generation_is_seeded_cached_and_leaves_no_temporary_folder(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [root.name]
     again = synthetic_motion_dataset(SMALL, cache_dir=tmp_path / "elsewhere")
     assert (again / "train" / "moving_up" / "moving_up_0000.mp4").read_bytes() == first
+
+
+# Another process generating the set: its heap holds other leftovers when the encoder starts (glibc's M_PERTURB
+# fills every block malloc hands out with the given byte, as a busy process's reused memory would differ).
+_GENERATE = """
+import ctypes, sys
+ctypes.CDLL(None).mallopt(-6, int(sys.argv[1]))
+from vivit_hf.training.data.synthetic import SyntheticMotionConfig, synthetic_motion_dataset
+config = SyntheticMotionConfig(num_train_per_class=1, num_test_per_class=0, num_frames=8)
+synthetic_motion_dataset(config, cache_dir=sys.argv[2])
+"""
+
+
+def decoded_pixels(path: Path) -> np.ndarray:
+    with av.open(str(path)) as container:
+        return np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+
+
+@pytest.mark.skipif(ctypes.util.find_library("c") is None or os.uname().sysname != "Linux", reason="glibc mallopt")
+def test_two_processes_generate_the_same_files(tmp_path):
+    # x264's macroblock tree read memory it never wrote: the same clip came out different from process to process.
+    fresh = fresh_python.server(fresh_python.EXAMPLES, dict(os.environ))
+    roots = [tmp_path / str(perturb) for perturb in (0x55, 0xAA)]
+    for root in roots:
+        run = fresh.run(["-c", _GENERATE, root.name, root], cwd=tmp_path, timeout=120)
+        assert run.returncode == 0, run.stderr
+    first, second = (sorted(root.rglob("*.mp4")) for root in roots)
+    assert len(first) == len(second) == 8
+    for a, b in zip(first, second):
+        assert a.relative_to(roots[0]) == b.relative_to(roots[1])
+        assert np.array_equal(decoded_pixels(a), decoded_pixels(b)), a.name
+        assert a.read_bytes() == b.read_bytes(), a.name
 
 
 def test_bad_synthetic_configs_are_refused(tmp_path):
