@@ -74,7 +74,9 @@ class SyntheticMotionConfig:
     shape_scale_range: tuple[float, float] = (0.15, 0.24)
     num_shapes: int = 3
     classes: tuple[str, ...] = field(default=DEFAULT_CLASSES)
-    version: int = 1
+    # 2: encoded with mbtree=0, the same bytes in any process (version 1's clips depended on the encoding process's
+    # heap); a new version names a new cache folder, so every cache holds the repeatable set
+    version: int = 2
 
     def fingerprint(self) -> str:
         payload = json.dumps(asdict(self), sort_keys=True).encode()
