@@ -126,9 +126,7 @@ class BackgroundUploader:
         # the uploads still to end: not the superseded ones the queue still holds (they upload nothing), which the
         # queue's count of unfinished tasks included ("waiting for 3" where 2 would run)
         with self._lock:
-            pending = sum(
-                not r.superseded and not r.success and r.attempts <= self.max_retries for r in self.records
-            )
+            pending = sum(not r.superseded and not r.success and r.attempts <= self.max_retries for r in self.records)
         if pending:  # (a run refused mid-way before any push has none: nothing to say)
             logger.warning("waiting for %d upload(s) to %s before exiting (one try each)", pending, self.repo_id)
         self.max_retries = 0  # no back-off of minutes at exit: what still fails is said, and its folder kept
