@@ -73,6 +73,34 @@ def test_generation_is_seeded_cached_and_leaves_no_temporary_folder(tmp_path):
     assert (again / "train" / "moving_up" / "moving_up_0000.mp4").read_bytes() == first
 
 
+def test_processes_starting_on_an_empty_cache_generate_the_set_once(tmp_path, monkeypatch):
+    """Several processes starting at once on an empty cache (a launch's, pytest-xdist's workers) each generated the
+    whole set on the same cores; the others now wait for the first and read its set. (flock locks an open file
+    description, so two threads opening the lock file contend as two processes do.)"""
+    import threading
+    import time
+
+    from vivit_hf.training.data import synthetic
+
+    generated, original = [], synthetic.generate_synthetic_motion
+
+    def slow_generation(root, config):
+        generated.append(root)
+        time.sleep(0.5)  # both callers have looked for the set before the first one is done
+        original(root, config)
+
+    monkeypatch.setattr(synthetic, "generate_synthetic_motion", slow_generation)
+    roots = []
+    callers = [threading.Thread(target=lambda: roots.append(synthetic_motion_dataset(SMALL, cache_dir=tmp_path)))]
+    callers.append(threading.Thread(target=lambda: roots.append(synthetic_motion_dataset(SMALL, cache_dir=tmp_path))))
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    assert len(generated) == 1 and len(roots) == 2 and roots[0] == roots[1]
+    assert [p.name for p in tmp_path.iterdir()] == [roots[0].name]  # no lock file or temporary folder left
+
+
 # Another process generating the set: its heap holds other leftovers when the encoder starts (glibc's M_PERTURB
 # fills every block malloc hands out with the given byte, as a busy process's reused memory would differ).
 _GENERATE = """

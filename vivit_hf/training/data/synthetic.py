@@ -16,6 +16,7 @@ under a cache directory, so the same decoding path as for real data sets is exer
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -206,6 +207,39 @@ def synthetic_motion_dataset(
     if (root / "synthetic_motion.json").exists():
         return root
     base.mkdir(parents=True, exist_ok=True)
+    with _generating(base / f".{root.name}.lock"):
+        if not (root / "synthetic_motion.json").exists():  # another process generated it while this one waited
+            _generate_into(root, base, config)
+    return root
+
+
+@contextlib.contextmanager
+def _generating(lock_path: Path):
+    """One process of a machine generates the set at a time: several starting at once on an empty cache (a launch's
+    processes, pytest-xdist's workers) each generated all of it, on the same cores (2 x 26 s on a 2-core machine); the
+    others now wait and read the first one's. The lock file is removed once the set is in place, while still held: a
+    process that waited on it finds the set, one that comes later never opens it. No lock where fcntl is missing."""
+    try:
+        import fcntl
+    except ImportError:  # (Windows) each process generates, as before; the rename keeps the set whole
+        yield
+        return
+    try:
+        lock = open(lock_path, "a")  # held open for the whole generation
+    except OSError:  # a shared cache folder this user cannot write a lock file in: no lock, as before
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            lock_path.unlink(missing_ok=True)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _generate_into(root: Path, base: Path, config: SyntheticMotionConfig) -> None:
+    """Generate into a temporary sibling of `root`, then rename it into place (never a half-written set)."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=base))
     # mkdtemp makes it 0700: renamed into place, the data set no one else on a shared cache could read
     tmp.chmod(0o777 & ~process_umask())
@@ -219,4 +253,3 @@ def synthetic_motion_dataset(
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return root
