@@ -442,6 +442,21 @@ def load_classifier(model: str, device: str) -> ViViTVideoClassificationPipeline
         usage_error(refused_processor(model) or f"--model {model}: {first}")
 
 
+def agreed(count: int, step, *args):
+    """`step(*args)`, whose refusal (`usage_error`) every process of a launch agrees on, said once per machine; one
+    process's refusal is said and exits where it is made."""
+    refusal = result = None
+    try:
+        result = step(*args)
+    except CommandLineRefused as refused:  # (raised under a launcher only)
+        refusal = refused
+    if count > 1:
+        from vivit_hf.training.agreement import agree
+
+        agree(None, refusal)  # exits every process where one was refused
+    return result
+
+
 def main(argv=None, progress: dict | None = None) -> None:
     """`progress` (when given) is kept current: the output folder, and how many of how many videos are done."""
     progress = {} if progress is None else progress
@@ -449,24 +464,12 @@ def main(argv=None, progress: dict | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     logging.getLogger(ViViTVideoClassificationPipeline.__module__).addFilter(_WindowInFlagWords())
     rank, count = launched_processes()  # first: a refusal below is agreed by every process, said once per machine
-    refusal = None
-    try:
-        videos, names = checked_inputs(args)
-    except CommandLineRefused as refused:  # (raised under a launcher only)
-        refusal = refused
     if count > 1:  # accelerate: only a launcher's run needs it
         from vivit_hf.training.agreement import agree
-
-        agree(None, refusal)
+    videos, names = agreed(count, checked_inputs, args)
     local = os.environ.get("LOCAL_RANK")  # a launch of several processes: one GPU each
     device = args.device or (f"cuda:{local or 0}" if torch.cuda.is_available() else "cpu")
-    refusal = classifier = None
-    try:
-        classifier = load_classifier(args.model, device)
-    except CommandLineRefused as refused:  # (raised under a launcher only)
-        refusal = refused
-    if count > 1:
-        agree(None, refusal)
+    classifier = agreed(count, load_classifier, args.model, device)
     saved = getattr(classifier.video_processor, "short_video", None)
     warn_short_video_override(logger, saved, args.short_video, args.model, windows=True)
     if args.window is None:
