@@ -6,7 +6,8 @@ another order, had one digest when their shards' labels ran alike, and each mach
 same positions without a word. A checkpoint or a held-out share recorded by an earlier version still matches."""
 
 import pytest
-from test_data_hub_layouts import sources, video_bytes, write_tar
+from test_data_hub_layouts import video_bytes
+from test_stream_digest_shard_paths import two_copies as shard_copies
 
 from vivit_hf.training.data import load_video_dataset
 from vivit_hf.training.data.examples import earlier_examples_digest, examples_digest
@@ -17,14 +18,7 @@ datasets = pytest.importorskip("datasets")
 def two_copies(tmp_path):
     """Copy `one` holds shard P at `train/a/000.tar` and Q at `train/b/000.tar`; copy `two` holds Q at
     `train/b/000.tar` and P at `train/c/000.tar`. P and Q hold other clips under the same member names and labels."""
-    clips = [s.read_bytes() for s in sources(tmp_path, 4)]
-    shards = [[(f"{k:06d}", {"mp4": clips[2 * i + k], "cls": str(k).encode()}) for k in range(2)] for i in range(2)]
-    one, two = tmp_path / "one", tmp_path / "two"
-    write_tar(one / "train" / "a" / "000.tar", shards[0])
-    write_tar(one / "train" / "b" / "000.tar", shards[1])
-    write_tar(two / "train" / "b" / "000.tar", shards[1])
-    write_tar(two / "train" / "c" / "000.tar", shards[0])
-    return one, two
+    return shard_copies(tmp_path, label=lambda shard, member: member)
 
 
 def whole(folder, cache):

@@ -16,11 +16,14 @@ from vivit_hf.training.data.streaming import open_streaming_dataset
 datasets = pytest.importorskip("datasets")
 
 
-def two_copies(tmp_path):
+def two_copies(tmp_path, label=lambda shard, member: shard):
     """Copy `one` holds shard P at `train/a/000.tar` and Q at `train/b/000.tar`; copy `two` holds Q at
-    `train/b/000.tar` and P at `train/c/000.tar`: like-named shards of the same sizes, streamed in the other order."""
+    `train/b/000.tar` and P at `train/c/000.tar`: like-named shards of the same sizes, streamed in the other order.
+    `label(shard, member)`: each clip's class (by default its shard's: P's 0, Q's 1)."""
     clips = [s.read_bytes() for s in sources(tmp_path, 4)]
-    shards = [[(f"{k:06d}", {"mp4": clips[2 * i + k], "cls": str(i).encode()}) for k in range(2)] for i in range(2)]
+    shards = [
+        [(f"{k:06d}", {"mp4": clips[2 * i + k], "cls": str(label(i, k)).encode()}) for k in range(2)] for i in range(2)
+    ]
     one, two = tmp_path / "one", tmp_path / "two"
     write_tar(one / "train" / "a" / "000.tar", shards[0])
     write_tar(one / "train" / "b" / "000.tar", shards[1])
