@@ -663,6 +663,9 @@ def main(argv=None):
     # logged digit), and the step now open's batch losses
     loss_dtype = torch.float32 if accelerator.device.type == "mps" else torch.float64  # MPS has no float64
     train_loss_sum = torch.zeros((), dtype=loss_dtype, device=accelerator.device)
+    # this run's steps whose every clip, on every process, was broken: no loss, so no step of train_loss (the same
+    # count on every process, from the step's all-reduced clips)
+    lossless_steps = torch.zeros((), dtype=torch.long, device=accelerator.device)
     step_loss = torch.zeros((), device=accelerator.device)
     # (train_loss_so_far) at the last logged train/loss: each logged value is the mean of exactly the steps since;
     # the window's sum was restarted at each epoch's start and at a resume, so a value spanning one covered only after
@@ -754,9 +757,12 @@ def main(argv=None):
         return before + int(accelerator.reduce(truncated_clips, reduction="sum"))
 
     def train_loss_so_far() -> tuple[float, int]:
-        """(the per-step losses summed, their steps), the runs before a resume included (a collective)."""
+        """(the per-step losses summed, their steps), the runs before a resume included (a collective). A step whose
+        every clip was broken has no loss and is no step of it: it was a loss of 0, which lowered train_loss (one such
+        step in 13: by 1/13), where Trainer leaves a step's NaN loss (0/0, num_items_in_batch 0) out of its mean
+        (logging_nan_inf_filter)."""
         summed = loss_sum_before + float(accelerator.reduce(train_loss_sum.clone(), reduction="mean"))
-        return summed, loss_steps_before + completed_steps - steps_at_start
+        return summed, loss_steps_before + completed_steps - steps_at_start - int(lossless_steps)
 
     def record_evaluation(epoch, when: str) -> dict:
         """`evaluate_or_stop` at an epoch's end or at a --eval_steps step: logged, added to the history and the
@@ -902,7 +908,8 @@ def main(argv=None):
             # The step's loss as logged: the mean over its valid clips on every process, the loss its gradient is of
             # (Trainer's with num_items_in_batch); x processes, as train_loss_so_far takes the processes' mean. It was
             # the mean of the batches' means: an epoch's last batch of one clip weighed as much as a full one.
-            train_loss_sum += step_loss * accelerator.num_processes / step_clips
+            train_loss_sum += step_loss * accelerator.num_processes / step_clips.clamp(min=1)
+            lossless_steps += step_clips == 0
             step_loss.zero_()
             if compiling:  # the step that compiled (~30 s): the bar's clock leaves it out, as a pause, so that its
                 progress.unpause()  # rate and time left are the compiled steps' (they read "21 hours left" for ~1000)
@@ -910,15 +917,20 @@ def main(argv=None):
             progress.update(1)
             if completed_steps % args.logging_steps == 0 or completed_steps == args.max_train_steps:
                 summed, steps = train_loss_so_far()
-                mean_loss = (summed - last_logged[0]) / (steps - last_logged[1])
+                # None: every step since the last logged one had no loss (all its clips broken): no train/loss now
+                mean_loss = (summed - last_logged[0]) / (steps - last_logged[1]) if steps > last_logged[1] else None
                 last_logged = (summed, steps)
                 throughput = throughput_so_far()
                 speed = throughput["train_clips_per_second"]
-                postfix = {"loss": f"{mean_loss:.4f}", **({"clips/s": f"{speed:.1f}"} if speed else {})}
-                progress.set_postfix(postfix, refresh=False)  # drawn at the bar's next redraw: mininterval holds
+                postfix = {
+                    **({"loss": f"{mean_loss:.4f}"} if mean_loss is not None else {}),
+                    **({"clips/s": f"{speed:.1f}"} if speed else {}),
+                }
+                if postfix:
+                    progress.set_postfix(postfix, refresh=False)  # drawn at the bar's next redraw: mininterval holds
                 if args.with_tracking:
                     logged = {
-                        "train/loss": mean_loss,
+                        **({"train/loss": mean_loss} if mean_loss is not None else {}),
                         "train/lr": lr_scheduler.get_last_lr()[0],
                         "train/skipped_clips": skipped_total(),
                         "train/epoch": epoch,

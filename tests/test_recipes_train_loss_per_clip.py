@@ -51,3 +51,27 @@ def test_train_loss_is_the_mean_over_the_valid_clips_of_each_step_as_trainer_rep
     assert abs(expected - before) > 1e-4 * expected  # the two differ on this data: the test can tell them apart
     reported = json.loads((tmp_path / "out" / "train_results.json").read_text())["train_loss"]
     assert reported == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_step_whose_every_clip_is_broken_is_no_step_of_train_loss(thirteen_clips_one_broken, tmp_path, monkeypatch):
+    """In batches of 1 without accumulation, the broken clip is a step of its own, with no valid clip: it added a
+    loss of 0 to train_loss as one of 13 steps (1/13 low), where Trainer leaves a step's NaN loss (0/0) out of its
+    mean. It is no step of the mean now, and --logging_steps 1 logs no train/loss for it (no division by 0 steps)."""
+    data = tmp_path / "data"
+    shutil.copytree(thirteen_clips_one_broken, data)
+    recipe = load_recipe()
+    clip_losses = []
+    loss_of_batch = recipe.classification_loss
+
+    def recorded_loss(logits, targets, valid, head_sizes):
+        per_clip = F.cross_entropy(logits.float(), targets.float(), reduction="none")
+        clip_losses.extend(per_clip[valid.bool()].detach().tolist())
+        return loss_of_batch(logits, targets, valid, head_sizes)
+
+    monkeypatch.setattr(recipe, "classification_loss", recorded_loss)
+    flags = ["--num_train_epochs", "1", "--per_device_train_batch_size", "1", "--gradient_accumulation_steps", "1"]
+    flags += ["--logging_steps", "1"]
+    run_in_process(recipe, "--dataset", data, "--output_dir", tmp_path / "out", *TINY_MODEL, *flags)
+    assert len(clip_losses) == 12  # 13 steps, one of them the broken clip's
+    reported = json.loads((tmp_path / "out" / "train_results.json").read_text())["train_loss"]
+    assert reported == pytest.approx(sum(clip_losses) / 12, rel=1e-6)  # it was their sum over 13

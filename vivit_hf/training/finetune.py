@@ -840,14 +840,14 @@ class ValidClipMean:
 
     def average(self, parameters) -> torch.Tensor:
         """At an optimiser step, before clipping: the gradients become those of the step's valid clips' mean.
-        Returns the step's count of valid clips on every process (at least 1), by which its loss is averaged too."""
-        clips = self.clips
+        Returns the step's count of valid clips on every process, by which its loss is averaged too: 0 for a step
+        whose every clip was broken (its gradients, all zero, are left so), which has no loss."""
+        clips = self.clips.clone()  # self.clips is zeroed below
         if self.accelerator.num_processes > 1:
             clips = self.accelerator.reduce(clips, reduction="sum")
-        clips = clips.clamp(min=1)  # a new tensor: self.clips is zeroed below
         # undo accelerate's 1/N, DDP's 1/processes and backward_loss's 1/batch_size
         scale = self.accelerator.gradient_accumulation_steps * self.accelerator.num_processes * self.batch_size
-        factor = scale / clips
+        factor = scale / clips.clamp(min=1)
         for parameter in parameters:
             if parameter.grad is not None:
                 parameter.grad.mul_(factor.to(parameter.grad.device, parameter.grad.dtype))
