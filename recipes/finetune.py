@@ -1044,6 +1044,9 @@ def main(argv=None):
             plots.append(plot_training_curves(history, folder / "training_curves.png"))
         all_results = {
             **scalar_metrics(results),
+            # and as transformers' Trainer names its evaluation's metrics (`eval_` + the name: eval_top1, ...), which a
+            # Trainer user's scripts read from its all_results.json; the evaluation computes no eval_loss
+            **{f"eval_{name}": value for name, value in scalar_metrics(results).items()},
             **train_metrics,
             "train_split": train_split,
             "eval_split": eval_split,

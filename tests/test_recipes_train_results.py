@@ -66,6 +66,15 @@ def test_train_loss_is_the_mean_of_the_logged_step_losses_as_trainer_reports_it(
     assert train["train_steps_per_second"] == pytest.approx(12 / train["train_runtime"])
 
 
+def test_the_evaluation_is_in_all_results_under_trainers_eval_names_too(uninterrupted):
+    """Trainer writes its evaluation's metrics into all_results.json as eval_<name> (eval_accuracy, eval_loss): a
+    Trainer user's script reading eval_top1 found no key. Both spellings now, the same values (.ci/run and the docs
+    read top1)."""
+    everything = results_of(uninterrupted)
+    for name in ("top1", "top5", "num_samples", "num_skipped"):
+        assert everything[f"eval_{name}"] == everything[name], name
+
+
 def test_a_run_killed_and_resumed_reports_the_train_loss_of_the_uninterrupted_run(videofolder, uninterrupted, tmp_path):
     """The loss summed so far is kept in each checkpoint: the resumed run's train_loss is the mean of all 12 steps'
     losses, not of the 8 it trained itself."""
