@@ -33,6 +33,10 @@ def test_the_weighted_loss_is_torchs_weighted_cross_entropy_clip_by_clip(smoothi
     ours = classification_loss(logits, targets, valid, [5])
     per_clip = F.cross_entropy(logits, labels, weight=class_weights, label_smoothing=smoothing, reduction="none")
     assert ours == pytest.approx(float(per_clip[valid].sum() / valid.sum()), rel=1e-6)
+    # the mean over the clips, as torch's own mean of soft targets (probabilities) takes it: not its class-index
+    # form's mean over the weights' sum, which at a batch of 1 would cancel the weight of every clip
+    soft = soft_targets(labels, [5], smoothing)[valid]
+    assert ours == pytest.approx(float(F.cross_entropy(logits[valid], soft, weight=class_weights)), rel=1e-6)
 
 
 @pytest.fixture(scope="module")
