@@ -667,6 +667,7 @@ def main(argv=None):
     # count on every process, from the step's all-reduced clips)
     lossless_steps = torch.zeros((), dtype=torch.long, device=accelerator.device)
     step_loss = torch.zeros((), device=accelerator.device)
+    grad_norm = None  # the last step's gradient norm, before clipping (computed with --max_grad_norm only, as Trainer)
     # (train_loss_so_far) at the last logged train/loss: each logged value is the mean of exactly the steps since;
     # the window's sum was restarted at each epoch's start and at a resume, so a value spanning one covered only after
     last_logged = tuple(logged_before)
@@ -882,8 +883,8 @@ def main(argv=None):
                 accelerator.backward(clip_mean.backward_loss(loss, batch["valid"]))
                 if accelerator.sync_gradients:
                     step_clips = clip_mean.average(model.parameters())  # every valid clip of the step weighs alike
-                    if args.max_grad_norm:
-                        accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
+                    if args.max_grad_norm:  # the norm before clipping, logged as Trainer's grad_norm (on the device)
+                        grad_norm = accelerator.clip_grad_norm_(model.parameters(), args.max_grad_norm)
                 optimizer.step()
                 lr_scheduler.step()
                 optimizer.zero_grad()
@@ -935,6 +936,8 @@ def main(argv=None):
                         "train/skipped_clips": skipped_total(),
                         "train/epoch": epoch,
                     }
+                    if grad_norm is not None:  # Trainer's grad_norm: its logging step's, not the window's mean
+                        logged["train/grad_norm"] = float(grad_norm)
                     if speed is not None:  # none before the warm-up is over
                         logged["train/clips_per_second"] = speed
                         logged["train/data_wait_share"] = throughput["train_data_wait_share"]

@@ -31,17 +31,22 @@ def killed_after_step_4_and_resumed(*args):
     run(FINETUNE, *args, "--resume_from_checkpoint", "latest")
 
 
-def logged_losses(folder) -> dict[int, float]:
-    """The tensorboard curve train/loss the run logged (--logging_steps 1: one value a step), by step."""
+def logged_scalars(folder, tag: str) -> dict[int, float]:
+    """A tensorboard curve the run logged (--logging_steps 1: one value a step), by step."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    losses = {}
+    values = {}
     for events in sorted(folder.glob("finetune/**/events.out.tfevents.*")):
         accumulator = EventAccumulator(str(events))
         accumulator.Reload()
-        if "train/loss" in accumulator.Tags()["scalars"]:
-            losses.update({event.step: event.value for event in accumulator.Scalars("train/loss")})
-    return losses
+        if tag in accumulator.Tags()["scalars"]:
+            values.update({event.step: event.value for event in accumulator.Scalars(tag)})
+    return values
+
+
+def logged_losses(folder) -> dict[int, float]:
+    """The tensorboard curve train/loss, by step."""
+    return logged_scalars(folder, "train/loss")
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +78,14 @@ def test_the_evaluation_is_in_all_results_under_trainers_eval_names_too(uninterr
     everything = results_of(uninterrupted)
     for name in ("top1", "top5", "num_samples", "num_skipped"):
         assert everything[f"eval_{name}"] == everything[name], name
+
+
+def test_the_gradient_norm_before_clipping_is_logged_as_trainer_logs_grad_norm(uninterrupted):
+    """Trainer logs grad_norm (clip_grad_norm_'s total norm, before clipping) at every logging step; the tracker had
+    no such curve. The preset clips at --max_grad_norm 1.0: the logged norms are the unclipped ones (some above 1)."""
+    norms = logged_scalars(uninterrupted, "train/grad_norm")
+    assert sorted(norms) == list(range(1, 13))
+    assert all(0 < norm < float("inf") for norm in norms.values()) and max(norms.values()) > 1.0
 
 
 def test_a_run_killed_and_resumed_reports_the_train_loss_of_the_uninterrupted_run(videofolder, uninterrupted, tmp_path):
