@@ -934,7 +934,9 @@ def main(argv=None):
                         **({"train/loss": mean_loss} if mean_loss is not None else {}),
                         "train/lr": lr_scheduler.get_last_lr()[0],
                         "train/skipped_clips": skipped_total(),
-                        "train/epoch": epoch,
+                        # Trainer's epoch: epochs done, this one's share of batches included (it was this epoch's
+                        # index, from 0: the last step of 2 epochs logged 1, where train_results.json says 2.0)
+                        "train/epoch": epoch + min(batch_index / batches_in_epoch(epoch), 1.0),
                     }
                     if grad_norm is not None:  # Trainer's grad_norm: its logging step's, not the window's mean
                         logged["train/grad_norm"] = float(grad_norm)

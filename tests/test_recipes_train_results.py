@@ -88,6 +88,13 @@ def test_the_gradient_norm_before_clipping_is_logged_as_trainer_logs_grad_norm(u
     assert all(0 < norm < float("inf") for norm in norms.values()) and max(norms.values()) > 1.0
 
 
+def test_the_logged_epoch_is_the_epochs_done_as_trainer_logs_epoch(uninterrupted):
+    """train/epoch was the epoch's index (0 for steps 1-6, 1 for 7-12: the run's last step logged 1 where
+    train_results.json says 2.0); Trainer logs the epochs done, a share of the current one included."""
+    epochs = logged_scalars(uninterrupted, "train/epoch")
+    assert epochs == pytest.approx({step: step / 6 for step in range(1, 13)})
+
+
 def test_a_run_killed_and_resumed_reports_the_train_loss_of_the_uninterrupted_run(videofolder, uninterrupted, tmp_path):
     """The loss summed so far is kept in each checkpoint: the resumed run's train_loss is the mean of all 12 steps'
     losses, not of the 8 it trained itself."""
