@@ -27,6 +27,7 @@ from test_recipes_finetune import (
     tiny_clip,
     weights,
 )
+from test_recipes_train_results import logged_losses
 
 # One epoch of the 12 training clips in global batches of 4: one process of 4, or two processes of 2 each. No
 # dropout, so the only difference between the two is how the batch is split and the gradients averaged.
@@ -310,6 +311,7 @@ def torchrun_runs(videofolder, tmp_path_factory):
         for name in data
     }
     machines = copies_per_machine(videofolder, root / "copies")
+    runs["odd_epoch"] += ["--with_tracking", "true"]  # its train/loss curve: steps with no valid clip log none
     runs["copies_differ"] = [FINETUNE, "--dataset", "data", "--output_dir", root / "out" / "copies_differ"]
     runs["copies_differ"] += [*tiny_model(2), *ONE_EPOCH]
     runs["evaluate_copies_differ"] = [EVALUATE, "--model", root / "out" / "halves", "--dataset", "data"]
@@ -382,6 +384,11 @@ def test_two_processes_count_an_odd_epoch_exactly_though_accelerate_repeats_clip
     # every clip of `up` broken, `down`'s one good clip trained on one process: the processes' counts are summed
     assert results["train_classes_never_trained"] == {"up": 7}
     assert result.stderr.count("never trained on: 'up' (7 clips)") == 1, result.stderr[-3000:]
+    # Of the 4 steps, those whose every clip on both processes was broken (2 or 3: the good clip may come again among
+    # the repeats) have no loss: train_loss is the mean of the others' logged losses, where each was a step of loss 0
+    logged = logged_losses(out)
+    assert 1 <= len(logged) <= 2 and min(logged.values()) > 0, logged
+    assert results["train_loss"] == pytest.approx(sum(logged.values()) / len(logged), rel=1e-6)
 
 
 @pytest.mark.parametrize("recipe", ["copies_differ", "evaluate_copies_differ"])
