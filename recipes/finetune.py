@@ -760,8 +760,8 @@ def main(argv=None):
     def train_loss_so_far() -> tuple[float, int]:
         """(the per-step losses summed, their steps), the runs before a resume included (a collective). A step whose
         every clip was broken has no loss and is no step of it: it was a loss of 0, which lowered train_loss (one such
-        step in 13: by 1/13), where Trainer leaves a step's NaN loss (0/0, num_items_in_batch 0) out of its mean
-        (logging_nan_inf_filter)."""
+        step in 13: by 1/13), where Trainer puts the mean so far in place of a step's NaN loss (0/0: num_items_in_batch
+        0; logging_nan_inf_filter), not a 0."""
         summed = loss_sum_before + float(accelerator.reduce(train_loss_sum.clone(), reduction="mean"))
         return summed, loss_steps_before + completed_steps - steps_at_start - int(lossless_steps)
 

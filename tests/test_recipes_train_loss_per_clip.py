@@ -55,8 +55,9 @@ def test_train_loss_is_the_mean_over_the_valid_clips_of_each_step_as_trainer_rep
 
 def test_a_step_whose_every_clip_is_broken_is_no_step_of_train_loss(thirteen_clips_one_broken, tmp_path, monkeypatch):
     """In batches of 1 without accumulation, the broken clip is a step of its own, with no valid clip: it added a
-    loss of 0 to train_loss as one of 13 steps (1/13 low), where Trainer leaves a step's NaN loss (0/0) out of its
-    mean. It is no step of the mean now, and --logging_steps 1 logs no train/loss for it (no division by 0 steps)."""
+    loss of 0 to train_loss as one of 13 steps (1/13 low), where Trainer puts the mean so far in place of a step's
+    NaN loss (0/0), not a 0. It is no step of the mean now, and --logging_steps 1 logs no train/loss for it (no
+    division by 0 steps)."""
     data = tmp_path / "data"
     shutil.copytree(thirteen_clips_one_broken, data)
     recipe = load_recipe()
