@@ -180,3 +180,22 @@ def test_prediction_copies_to_the_host_once_not_per_batch(monkeypatch):
     torch.testing.assert_close(logits, expected)
     assert torch.equal(labels, torch.cat([b["labels"] for b in batches])[real])
     assert torch.equal(valid, torch.cat([b["valid"] for b in batches])[real])
+
+
+def test_the_training_curves_of_several_evaluations_an_epoch_are_drawn_per_step(tmp_path, monkeypatch):
+    """--eval_steps 5 over 2 epochs of 6 steps evaluates at steps 5, 10 and 12, epochs 0, 1 and 1: drawn per epoch,
+    the two of epoch 1 stood one above the other (a vertical zigzag in the model card's plot). One evaluation an
+    epoch stays drawn per epoch."""
+    from matplotlib.axes import Axes
+
+    from vivit_hf.training.metrics import plot_training_curves
+
+    drawn = []
+    plot = Axes.plot
+    monkeypatch.setattr(
+        Axes, "plot", lambda self, x, *args, **kwargs: drawn.append(list(x)) or plot(self, x, *args, **kwargs)
+    )
+    history = [{"epoch": e, "step": s, "eval/top1": t} for e, s, t in ((0, 5, 0.2), (1, 10, 0.3), (1, 12, 0.5))]
+    plot_training_curves(history, tmp_path / "steps.png")
+    plot_training_curves([history[0], history[2]], tmp_path / "epochs.png")
+    assert drawn == [[5, 10, 12], [0, 1]]

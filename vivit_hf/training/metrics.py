@@ -218,21 +218,25 @@ def save_evaluation_plots(results: Mapping, label_spaces: Mapping[str, Sequence[
 
 
 def plot_training_curves(history: Sequence[Mapping], path) -> str:
-    """Evaluation top-1 per epoch as a PNG; returns the file name."""
+    """Evaluation top-1 per epoch as a PNG, or per optimiser step where an epoch has several evaluations
+    (--eval_steps): the history's `epoch` is the epoch's index, and those were drawn one above the other at it, the
+    curve a vertical zigzag. Returns the file name."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    epochs = [entry["epoch"] for entry in history]
+    axis = "epoch" if len(set(epochs)) == len(epochs) else "step"
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for key in sorted({k for entry in history for k in entry if k.endswith("top1")}):
         ax.plot(
-            [entry["epoch"] for entry in history],
+            [entry[axis] for entry in history],
             [entry[key] for entry in history],
             marker="o",
             label=key.removeprefix("eval/"),
         )
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(axis if axis == "epoch" else "optimiser step")
     ax.set_ylabel("top-1 accuracy")
     ax.set_ylim(0, 1)
     ax.legend()
