@@ -61,3 +61,43 @@ def test_a_checkpoint_recorded_on_like_named_clips_by_an_earlier_version_still_r
     assert check_resume_clips(recorded, examples_digest(first), earlier_examples_digest(first)) == []
     with pytest.raises(ValueError, match="not the one it was trained on"):
         check_resume_clips(examples_digest(first), examples_digest(second), earlier_examples_digest(second))
+
+
+def streamed_copy(root, rows):
+    """A metadata folder streamed: `rows` of `(file, label)` in `train/metadata.csv`, each clip a file of its name."""
+    (root / "train").mkdir(parents=True)
+    for clip, _ in rows:
+        (root / "train" / clip).write_bytes(clip.encode())
+    with open(root / "train" / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows([("file_name", "label"), *rows])
+    return root
+
+
+def test_streamed_copies_of_a_metadata_folder_listing_other_clips_or_labels_have_other_digests(tmp_path):
+    """A local metadata folder streams as one shard, shared out between processes clip by clip: its digest was of
+    the shard count and the clip count alone, so copies listing other clips, other labels or another order agreed."""
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+    from vivit_hf.training.finetune import check_resume_clips
+
+    def streamed(root):
+        return open_streaming_dataset(str(root), cache_dir=str(root.parent / f"cache_{root.name}")).split("train")
+
+    rows = [("a.mp4", "cat"), ("b.mp4", "dog"), ("c.mp4", "cat")]
+    copies = {
+        "one": rows,
+        "reordered": [rows[1], rows[0], rows[2]],
+        "relabelled": [("a.mp4", "dog"), ("b.mp4", "cat"), ("c.mp4", "dog")],
+    }
+    splits = {name: streamed(streamed_copy(tmp_path / name, copy)) for name, copy in copies.items()}
+    # the reference: the copies stream other labels at the same positions
+    labels = {name: [row["label"] for row in split.dataset.select_columns(["label"])] for name, split in splits.items()}
+    assert len({tuple(v) for v in labels.values()}) == 3
+    digests = {name: examples_digest(split) for name, split in splits.items()}
+    assert len(set(digests.values())) == 3, digests
+    assert digests["one"] == examples_digest(streamed(streamed_copy(tmp_path / "again", rows)))  # the same copy
+    # a checkpoint of an earlier version recorded the digest of the counts alone (what main's code gave): resumed
+    recorded = "3 clips in 1 shard:e9d5d7367323531b"
+    assert earlier_examples_digest(splits["one"]) == recorded
+    assert check_resume_clips(recorded, digests["one"], earlier_examples_digest(splits["one"])) == []
+    with pytest.raises(ValueError, match="not the one it was trained on"):
+        check_resume_clips(digests["one"], digests["reordered"], earlier_examples_digest(splits["reordered"]))
