@@ -788,6 +788,20 @@ def test_kinetics_clip_named_by_its_video_id_is_read_from_its_times_when_it_is_t
         assert all(first <= frame_index(f) <= last for f in frames), (index, [frame_index(f) for f in frames])
 
 
+def test_kinetics_whole_video_named_by_its_id_listed_in_two_splits_is_read_from_its_times_in_both(tmp_path):
+    # The first split read put the row's key among the clips found, so the second read the whole video under the
+    # label of its 10 s (the clip in two splits is named in a warning, and was still read so). No clip is decoded.
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(tmp_path / "annotations" / "train.csv", [["zumba", "long", 4, 6, "train"]], header)
+    write_csv(tmp_path / "annotations" / "val.csv", [["zumba", "long", 4, 6, "val"]], header)
+    (tmp_path / "videos").mkdir()
+    (tmp_path / "videos" / "long.mp4").write_bytes(b"a whole video")
+    data = load_video_dataset(tmp_path, "kinetics")
+    (train,), (val,) = data.split("train"), data.split("validation")
+    assert (train["start_seconds"], train["end_seconds"], train["may_be_cut"]) == (4.0, 6.0, True)
+    assert val == train  # the reference: the same row, read in the first split
+
+
 def test_kinetics_clips_named_by_video_id_too_short_for_the_clip_span_are_said_to_be_looped(tmp_path):
     # Read from their rows' times where they are whole videos, such files are still checked as clips: 6 frames each,
     # against the 7 a clip of 4 frames at stride 2 spans (they were skipped as segments of longer videos).

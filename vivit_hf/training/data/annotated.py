@@ -217,8 +217,11 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     _warn_other_files_of_one_name(copies, listed, "kinetics")
     missing: dict[str, int] = {}
     splits = {}
+    # one for all splits: a row of a split read before had put its key in `index`, so the same row in a later split
+    # (a clip listed in two splits, named in a warning) was read as the whole video, not from its times
+    by_video_id: dict[str, tuple[float, float]] = {}
     for split, rows in annotations.items():
-        keys, by_video_id = [], {}
+        keys = []
         for line, row in enumerate(rows, start=2):  # line 1 is the header
             key = _kinetics_key(row, files[split], line)
             if key not in index and row["youtube_id"] in index:  # downloaders that name a clip by its video alone
