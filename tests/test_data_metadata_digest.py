@@ -95,6 +95,10 @@ def test_streamed_copies_of_a_metadata_folder_listing_other_clips_or_labels_have
     digests = {name: examples_digest(split) for name, split in splits.items()}
     assert len(set(digests.values())) == 3, digests
     assert digests["one"] == examples_digest(streamed(streamed_copy(tmp_path / "again", rows)))  # the same copy
+    lf = streamed_copy(tmp_path / "lf", rows)  # the same rows, written by another tool (`\n`, not csv's `\r\n`)
+    table = lf / "train" / "metadata.csv"
+    table.write_bytes(table.read_bytes().replace(b"\r\n", b"\n"))
+    assert digests["one"] == examples_digest(streamed(lf))
     # a checkpoint of an earlier version recorded the digest of the counts alone (what main's code gave): resumed
     recorded = "3 clips in 1 shard:e9d5d7367323531b"
     assert earlier_examples_digest(splits["one"]) == recorded
