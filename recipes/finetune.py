@@ -415,7 +415,8 @@ def main(argv=None):
     train_split = getattr(args, "trained_split", None) or args.train_split  # `train (16 of its 240 clips: ...)`
     # machines with a copy each: the same clips (a stream: the same shards), or some read twice and others never
     train_digest = examples_digest(train_examples)
-    agree_on_examples({"train": train_digest, "eval": examples_digest(eval_examples)})
+    # ... and number the classes alike (a stream's digest is of its shards alone)
+    agree_on_examples({"train": train_digest, "eval": examples_digest(eval_examples)}, data.label_spaces)
     # evaluate.py draws the held-out share again: recorded, so that it can tell when the data set has changed since
     held_out = held_out_digest(args, data)
     if checkpoint is not None:  # the classes the checkpoint's classifier answers, known only once the data is read

@@ -3,9 +3,9 @@
 videos (`P01_01`, most recorded near 60 fps) and the extension's (`P01_101`, and the new participants P33-P37's,
 `P33_101`..., recorded at 50 fps). The truth is a sequential decode of the whole file with PyAV: a segment of
 `start`-`end` seconds is the frame on screen at `start` through the last frame shown before `end`, by the frames'
-own times; Epic's 1-based frame number `n` counts its frames extracted at 60 fps (EPIC-55's videos) or 50 fps (the
-extension's): frame `n` is on screen from `(n - 1) / rate` s, as its published rows show (P01_101's
-`00:00:02.86` is frame 143: 142 / 50 = 2.84 s in, 143 / 50 = 2.86 s)."""
+own times; Epic's frame number `n` counts its frames extracted at 60 fps (EPIC-55's videos) or 50 fps (the
+extension's): frame `n` is the one on screen at `n / rate` s, as its published rows show (Epic took the floor of
+`seconds x rate`: P01_101's `00:00:02.86` is frame 143, 143 / 50 = 2.86 s; `00:00:00.14` frame 8, 8.4 at 60 fps)."""
 
 import av
 import pytest
@@ -51,8 +51,8 @@ def test_epic_narrations_by_timestamp_and_by_frame_number_are_the_frames_a_whole
         # by timestamp: 1.00-2.00 s and 2.30-2.95 s
         [f"{video_id}_0", participant, video_id, "", "00:00:01.00", "00:00:02.00", "", "", "x", "v", 3, "n", 8, "", ""],
         [f"{video_id}_1", participant, video_id, "", "00:00:02.30", "00:00:02.95", "", "", "x", "v", 1, "n", 2, "", ""],
-        # by frame number alone: Epic's frames 31..90 at its rate
-        [f"{video_id}_2", participant, video_id, "", "", "", "31", "90", "x", "v", 0, "n", 1, "", ""],
+        # by frame number alone: Epic's frames 30..89 at its rate
+        [f"{video_id}_2", participant, video_id, "", "", "", "30", "89", "x", "v", 0, "n", 1, "", ""],
     ]  # fmt: skip
     write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
     train = load_video_dataset(tmp_path, "epic_kitchens").split("train")
@@ -66,16 +66,51 @@ def test_epic_narrations_by_timestamp_and_by_frame_number_are_the_frames_a_whole
 
 
 def test_epic_extension_frame_numbers_read_in_a_copy_at_another_rate_are_the_same_seconds(tmp_path):
-    # P33_101 re-encoded at 60 fps (a copy made for a loader that wants one rate): Epic's frame 51 is still 1.00 s in
+    # P33_101 re-encoded at 60 fps (a copy made for a loader that wants one rate): Epic's frame 50 is still 1.00 s in
     # (its frames count the 50 fps recording), frame 60 of this copy; read as 60 fps frames it fell at 0.83 s.
     path = tmp_path / "P33" / "videos" / "P33_101.MP4"
     path.parent.mkdir(parents=True)
     write_video(path, num_frames=180, fps=60, height=24, width=32)
     times = decoded_times(path)
-    row = ["P33_101_0", "P33", "P33_101", "", "", "", "51", "100", "x", "v", 0, "n", 1, "", ""]
+    row = ["P33_101_0", "P33", "P33_101", "", "", "", "50", "99", "x", "v", 0, "n", 1, "", ""]
     write_csv(tmp_path / "EPIC_100_train.csv", [row], EPIC_HEADER)
     (example,) = load_video_dataset(tmp_path, "epic_kitchens").split("train")
     proc = processor()
     proc.size, proc.crop_size = {"shortest_edge": 24}, {"height": 24, "width": 32}
     frames = data_set.VideoSegment.of(example).decode_frames(proc).numpy()
     assert [frame_index(f) for f in frames] == on_screen(times, 50 / 50, 100 / 50) == list(range(60, 120))
+
+
+# Epic's own rows (its annotations' README): a narration's timestamps and the frame numbers Epic derived from them,
+# `floor(seconds x rate)`, 1 at least: 0.14 s is frame 8 (8.4), 3.37 s frame 202, 0.00 s frame 1, 2.86 s frame 143.
+EPIC_ROWS = [
+    ("P01_01", "00:00:00.14", "00:00:03.37", 8, 202),
+    ("P01_01", "00:00:00.00", "00:00:01.89", 1, 113),
+    ("P01_101", "00:00:02.86", "00:00:03.87", 143, 193),
+]
+
+
+def test_epic_frame_numbers_read_the_frames_their_own_timestamps_read(tmp_path):
+    """Frame `n` stands for `n / rate` s, as Epic numbers them (`floor`). Read as on screen from `(n - 1) / rate`,
+    every narration given by frame numbers alone started one frame early and ended one frame short of the frames
+    its own timestamps read."""
+    fps = {"P01_01": 60, "P01_101": 50}
+    times = {}
+    for video_id, rate in fps.items():
+        path = tmp_path / "P01" / "videos" / f"{video_id}.MP4"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_video(path, num_frames=4 * rate, fps=rate, height=24, width=32)
+        times[video_id] = decoded_times(path)
+    rows = []
+    for i, (video_id, start, stop, first, last) in enumerate(EPIC_ROWS):
+        rows.append([f"{video_id}_{2 * i}", "P01", video_id, "", start, stop, "", "", "x", "v", 0, "n", 1, "", ""])
+        rows.append([f"{video_id}_{2 * i + 1}", "P01", video_id, "", "", "", first, last, "x", "v", 0, "n", 1, "", ""])
+    write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
+    train = load_video_dataset(tmp_path, "epic_kitchens").split("train")
+    proc = processor()
+    proc.size, proc.crop_size = {"shortest_edge": 24}, {"height": 24, "width": 32}
+    decoded = [[frame_index(f) for f in data_set.VideoSegment.of(e).decode_frames(proc).numpy()] for e in train]
+    for i, (video_id, start, stop, _, _) in enumerate(EPIC_ROWS):
+        seconds = [float(t.rpartition(":")[2]) for t in (start, stop)]
+        assert decoded[2 * i] == on_screen(times[video_id], *seconds)  # the reference: the timestamps' frames
+        assert decoded[2 * i + 1] == decoded[2 * i], EPIC_ROWS[i]

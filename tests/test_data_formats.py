@@ -244,9 +244,9 @@ EPIC_COLUMNS = ["narration_id", "video_id", "start_timestamp", "stop_timestamp",
 
 def test_epic_kitchens_whole_numbers_written_as_pandas_floats_are_read_as_numbers(tmp_path):
     # pandas writes an integer column with an empty cell anywhere as floats ("61.0"): a CSV filtered and saved again
-    # stopped in a bare "ValueError: invalid literal for int() with base 10: '61.0'". 61.0..120.0 of Epic's 60 fps
+    # stopped in a bare "ValueError: invalid literal for int() with base 10: '61.0'". 60.0..119.0 of Epic's 60 fps
     # frames are 1.00-2.00 s.
-    rows = [["P01_01_0", "P01_01", "", "", "61.0", "120.0", "3.0", "8.0"]]
+    rows = [["P01_01_0", "P01_01", "", "", "60.0", "119.0", "3.0", "8.0"]]
     write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_COLUMNS)
     clip(tmp_path / "P01" / "videos" / "P01_01.MP4")
     (example,) = load_video_dataset(tmp_path, "epic_kitchens").split("train")

@@ -46,15 +46,15 @@ def processor():
 
 def test_epic_kitchens_untrimmed_videos_give_each_narration_its_segment(tmp_path):
     # Epic Kitchens ships whole recordings, `P01/videos/P01_01.MP4`, and a CSV placing each narration in one by
-    # timestamp and by 1-based frame number. 100 frames at 25 fps: 00:00:01.00-00:00:02.00 is frames 25..49.
+    # timestamp and by frame number. 100 frames at 25 fps: 00:00:01.00-00:00:02.00 is frames 25..49.
     (tmp_path / "P01" / "videos").mkdir(parents=True)
     write_video(tmp_path / "P01" / "videos" / "P01_01.MP4", num_frames=100, fps=25)
     rows = [
         ["P01_01_0", "P01", "P01_01", "00:00:00.50", "00:00:01.00", "00:00:02.00", "", "", "open door", "open", 3,
          "door", 8, "['door']", "[8]"],
-        # No timestamps: the frame numbers, 1-based as Epic's frame_0000000061.jpg, count Epic's 60 fps frames:
-        # 61..80 are 1.00-1.33 s, frames 25..33 of this 25 fps copy.
-        ["P01_01_1", "P01", "P01_01", "00:00:02.40", "", "", "61", "80", "take cup", "take", 0, "cup", 12, "['cup']",
+        # No timestamps: the frame numbers count Epic's 60 fps frames, frame n at n / 60 s (Epic's floor of the
+        # timestamps): 60..79 are 1.00-1.33 s, frames 25..33 of this 25 fps copy.
+        ["P01_01_1", "P01", "P01_01", "00:00:02.40", "", "", "60", "79", "take cup", "take", 0, "cup", 12, "['cup']",
          "[12]"],
         # Both, the frame numbers counting the 50 fps recording this 25 fps copy was made from: the timestamps hold.
         ["P01_01_2", "P01", "P01_01", "00:00:02.90", "00:00:03.00", "00:00:03.40", "151", "170", "wash cup", "wash", 2,
@@ -95,7 +95,7 @@ def test_epic_kitchens_segment_after_the_videos_end_is_named_with_its_times_and_
     rows = [
         ["P01_01_0", "P01", "P01_01", "00:00:03.00", "00:00:03.00", "00:00:04.00", "", "", "x", "v", 3, "n", 8, "", ""],
         ["P01_01_1", "P01", "P01_01", "00:00:01.00", "00:00:01.00", "00:00:05.00", "", "", "x", "v", 3, "n", 8, "", ""],
-        ["P01_01_2", "P01", "P01_01", "00:00:00.00", "", "", "121", "140", "x", "v", 0, "n", 12, "", ""],
+        ["P01_01_2", "P01", "P01_01", "00:00:00.00", "", "", "120", "139", "x", "v", 0, "n", 12, "", ""],
     ]  # fmt: skip
     write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
     dataset = data_set.VideoClassificationDataset(
@@ -118,7 +118,7 @@ def test_epic_kitchens_segment_after_the_videos_end_is_named_with_its_times_and_
 def test_epic_kitchens_narration_shorter_than_a_frame_is_that_frame_and_a_reversed_one_is_named(
     tmp_path, caplog, cached
 ):
-    # 100 frames at 25 fps. Frames 61..62 of Epic's 60 fps count are 1.000-1.033 s: frame 25 alone of this copy, read
+    # 100 frames at 25 fps. Frames 60..61 of Epic's 60 fps count are 1.000-1.033 s: frame 25 alone of this copy, read
     # as a one-frame clip and skipped every epoch as "has a single frame" (the refusal meant for a broken file or a
     # still image, not for a segment of a whole video). Start and stop stamped alike, 2.00-2.00 s, are the frame on
     # screen then, 50 (an empty range before: "lies outside the 100 frames"). Start and stop swapped is the
@@ -126,7 +126,7 @@ def test_epic_kitchens_narration_shorter_than_a_frame_is_that_frame_and_a_revers
     (tmp_path / "P01" / "videos").mkdir(parents=True)
     write_video(tmp_path / "P01" / "videos" / "P01_01.MP4", num_frames=100, fps=25)
     rows = [
-        ["P01_01_0", "P01", "P01_01", "00:00:01.00", "", "", "61", "62", "x", "v", 3, "n", 8, "", ""],
+        ["P01_01_0", "P01", "P01_01", "00:00:01.00", "", "", "60", "61", "x", "v", 3, "n", 8, "", ""],
         ["P01_01_1", "P01", "P01_01", "00:00:02.00", "00:00:02.00", "00:00:02.00", "", "", "x", "v", 0, "n", 1, "", ""],
         ["P01_01_2", "P01", "P01_01", "00:00:03.00", "00:00:03.00", "00:00:02.50", "", "", "x", "v", 0, "n", 1, "", ""],
     ]  # fmt: skip
@@ -152,16 +152,16 @@ def test_epic_kitchens_narration_shorter_than_a_frame_is_that_frame_and_a_revers
 def test_epic_kitchens_frame_numbers_count_epics_60_or_50_fps_frames_whatever_the_files_rate(tmp_path):
     # Rows without timestamps place a narration by Epic's frame numbers, which count its extracted frames: every
     # EPIC-Kitchens-55 video resampled to 60 fps (its README: "-r 60"; P18_09 was recorded at 90 fps), the
-    # EPIC-Kitchens-100 videos (`P01_101`) at 50 fps. Frames 61..120 of P18_09 are 1.00-2.00 s: frames 90..179 of
-    # the 90 fps original (read as its frames 60..119 before: 0.67-1.33 s). Frames 51..100 of P01_101 are 1.00-2.00
+    # EPIC-Kitchens-100 videos (`P01_101`) at 50 fps. Frames 60..119 of P18_09 are 1.00-2.00 s: frames 90..179 of
+    # the 90 fps original (read as its frames 60..119 before: 0.67-1.33 s). Frames 50..99 of P01_101 are 1.00-2.00
     # s: frames 25..49 of a 25 fps copy (50..99 before: 2.00-4.00 s).
     (tmp_path / "P18" / "videos").mkdir(parents=True)
     (tmp_path / "P01" / "videos").mkdir(parents=True)
     write_video(tmp_path / "P18" / "videos" / "P18_09.MP4", num_frames=200, fps=90, height=24, width=32)
     write_video(tmp_path / "P01" / "videos" / "P01_101.MP4", num_frames=120, fps=25, height=24, width=32)
     rows = [
-        ["P18_09_0", "P18", "P18_09", "", "", "", "61", "120", "x", "v", 3, "n", 8, "", ""],
-        ["P01_101_0", "P01", "P01_101", "", "", "", "51", "100", "x", "v", 0, "n", 12, "", ""],
+        ["P18_09_0", "P18", "P18_09", "", "", "", "60", "119", "x", "v", 3, "n", 8, "", ""],
+        ["P01_101_0", "P01", "P01_101", "", "", "", "50", "99", "x", "v", 0, "n", 12, "", ""],
     ]  # fmt: skip
     write_csv(tmp_path / "EPIC_100_train.csv", rows, EPIC_HEADER)
     train = load_video_dataset(tmp_path, "epic_kitchens").split("train")
@@ -786,6 +786,20 @@ def test_kinetics_clip_named_by_its_video_id_is_read_from_its_times_when_it_is_t
         assert bool(item["valid"])
         frames = item["pixel_values"][0].permute(0, 2, 3, 1).numpy().round().astype(np.uint8)
         assert all(first <= frame_index(f) <= last for f in frames), (index, [frame_index(f) for f in frames])
+
+
+def test_kinetics_whole_video_named_by_its_id_listed_in_two_splits_is_read_from_its_times_in_both(tmp_path):
+    # The first split read put the row's key among the clips found, so the second read the whole video under the
+    # label of its 10 s (the clip in two splits is named in a warning, and was still read so). No clip is decoded.
+    header = ["label", "youtube_id", "time_start", "time_end", "split"]
+    write_csv(tmp_path / "annotations" / "train.csv", [["zumba", "long", 4, 6, "train"]], header)
+    write_csv(tmp_path / "annotations" / "val.csv", [["zumba", "long", 4, 6, "val"]], header)
+    (tmp_path / "videos").mkdir()
+    (tmp_path / "videos" / "long.mp4").write_bytes(b"a whole video")
+    data = load_video_dataset(tmp_path, "kinetics")
+    (train,), (val,) = data.split("train"), data.split("validation")
+    assert (train["start_seconds"], train["end_seconds"], train["may_be_cut"]) == (4.0, 6.0, True)
+    assert val == train  # the reference: the same row, read in the first split
 
 
 def test_kinetics_clips_named_by_video_id_too_short_for_the_clip_span_are_said_to_be_looped(tmp_path):

@@ -75,3 +75,31 @@ def test_a_held_out_share_recorded_on_like_named_shards_by_an_earlier_version_is
     (model / "run_settings.json").write_text(json.dumps({"held_out_digest": examples_digest(held)}))
     with pytest.raises(SystemExit):
         refuse_another_held_out_share(args, "train", 50, hold_out(other.split("train"), 0.5, seed=0)[1], other)
+
+
+def test_a_held_out_share_recorded_by_an_earlier_version_in_the_models_own_class_ids_is_evaluated(tmp_path):
+    """A model of an earlier version recorded its share's digest by shard file name and, where it numbered the
+    classes otherwise (class folders beside a data card, numbered sorted), by its own class ids: both at once were
+    compared with neither, and the model was refused evaluation on the share it was fine-tuned without."""
+    import json
+    from types import SimpleNamespace
+
+    from vivit_hf.training.data.subsets import hold_out
+    from vivit_hf.training.evaluation import refuse_another_held_out_share
+
+    one, _ = two_copies(tmp_path)
+    data = load_video_dataset(str(one), "hub", cache_dir=str(tmp_path / "c1"))
+    held = hold_out(data.split("train"), 0.5, seed=0)[1]
+    model = tmp_path / "model"
+    model.mkdir()
+    names = data.label_names
+    (model / "config.json").write_text(json.dumps({"id2label": {"0": names[1], "1": names[0]}}))  # its own ids
+    # the reference: the share as the earlier version recorded it, `<shard file name>/<member>` by the model's ids
+    named = [{"video": "", "id": f"000.tar/{e['id'].rpartition('/')[2]}", "label": 1 - e["label"]} for e in held]
+    (model / "run_settings.json").write_text(json.dumps({"held_out_digest": examples_digest(named)}))
+    args = SimpleNamespace(model=str(model), dataset=str(one))
+    refuse_another_held_out_share(args, "train", 50, held, data)  # not refused
+    other = [{**e, "id": f"{e['id']}.other"} for e in named]  # another share, by the model's ids: refused
+    (model / "run_settings.json").write_text(json.dumps({"held_out_digest": examples_digest(other)}))
+    with pytest.raises(SystemExit):
+        refuse_another_held_out_share(args, "train", 50, held, data)

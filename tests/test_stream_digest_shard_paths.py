@@ -98,3 +98,38 @@ def test_a_shard_folder_moved_elsewhere_keeps_its_held_out_share_and_its_stream_
     (tmp_path / "link").symlink_to(moved)
     assert read(moved, "c2") == before
     assert read(tmp_path / "link", "c3") == before
+
+
+CARD = (
+    "---\ndataset_info:\n  features:\n  - name: mp4\n    dtype: video\n  - name: txt\n    dtype:\n"
+    "      class_label:\n        names:\n          '0': stand\n          '1': sit\n---\n"
+)
+
+
+def test_streamed_copies_numbering_the_classes_otherwise_stop_every_process_naming_both(tmp_path, monkeypatch):
+    """Copies of the same shards, one beside a data card listing `stand, sit` and one without it (classes sorted):
+    a stream's digest is of its shards alone, so the processes agreed, and each machine trained the same clips
+    under other class ids without a word. The processes now compare the classes too (`agree_on_examples`)."""
+    from vivit_hf.training import agreement
+
+    samples = [(f"{k:06d}", {"mp4": bytes([k]) * 8, "txt": label.encode()}) for k, label in enumerate(("sit", "stand"))]
+    for copy in ("card", "bare"):
+        write_tar(tmp_path / copy / "train" / "000.tar", samples)
+    (tmp_path / "card" / "README.md").write_text(CARD)
+    one, two = (open_streaming_dataset(str(tmp_path / c), cache_dir=str(tmp_path / f"c_{c}")) for c in ("card", "bare"))
+    # the reference: the same clips, `sit` class 1 on one machine and class 0 on the other
+    assert (one.label_names, two.label_names) == (["stand", "sit"], ["sit", "stand"])
+    digests = [{"train": examples_digest(data.split("train"))} for data in (one, two)]
+    assert digests[0] == digests[1]  # the digest cannot tell them apart
+    views = []
+    monkeypatch.setattr(agreement, "_gather", lambda mine: views.append(mine) or [mine])
+    agreement.agree_on_examples(digests[0], one.label_spaces)  # rank 0's view, as it would gather it
+    monkeypatch.setattr(agreement, "_gather", lambda mine: [views[0], {**mine, "where": "rank 1", "machine": "m1"}])
+    monkeypatch.setattr(agreement.dist, "get_rank", lambda: 1)
+    monkeypatch.setattr(agreement.dist, "destroy_process_group", lambda: None)
+    with pytest.raises(SystemExit) as stopped:
+        agreement.agree_on_examples(digests[1], two.label_spaces)
+    assert str(stopped.value).startswith(
+        "error: the processes number the classes otherwise: 0 'stand', 1 'sit' on rank 0; 0 'sit', 1 'stand' on rank 1."
+    )
+    agreement.agree_on_examples(digests[0], one.label_spaces)  # numbered alike: they go on

@@ -241,28 +241,62 @@ def resume_disagreement(views: list[dict], rank: int) -> str | None:
     return f"error: --resume_from_checkpoint: {said}: {SAME_FOLDER}"
 
 
-def agree_on_examples(digests: dict[str, str]) -> None:
+def agree_on_examples(digests: dict[str, str], classes: dict[str, list[str]] | None = None) -> None:
     """Stop every process, with one line per machine, when they read different clips: `digests` is `{split:
     examples_digest(...)}` as this process read them. Machines that each read their own copy of a data set (one disk
     each) share clips out by position, so a copy lacking one clip shifts every later one: with two processes, 5 of 20
-    clips were read twice an epoch and 5 never, without a word. Nothing is exchanged on one process."""
-    views = _gather({"digests": digests, "where": _where_am_i(), "machine": _machine()})
+    clips were read twice an epoch and 5 never, without a word. `classes`: the data set's classes by id (its
+    `label_spaces`), which they must number alike (`examples_disagreement`). Nothing is exchanged on one process."""
+    views = _gather({"digests": digests, "classes": classes, "where": _where_am_i(), "machine": _machine()})
+    line = examples_disagreement(views, digests)
+    if line is None:
+        return
+    rank = dist.get_rank()
+    dist.destroy_process_group()
+    first_of_machine = next(r for r, view in enumerate(views) if view["machine"] == views[rank]["machine"])
+    raise SystemExit(line if rank == first_of_machine else 1)
+
+
+def examples_disagreement(views: list[dict], digests: dict[str, str]) -> str | None:
+    """`agree_on_examples`' line for the processes' `views`, None where they agree. The classes come first: a
+    stream's digest is of its shards, not its labels, so copies of the same shards whose classes were numbered
+    otherwise (a data card, README.md, beside one copy and not the other: its order on one machine, sorted on the
+    other) agreed, and each machine trained the same clips under other class ids without a word."""
+    numbered: dict = {}  # classes (as JSON) -> the processes that number them so, in rank order
+    for view in views:
+        numbered.setdefault(json.dumps(view.get("classes"), sort_keys=True), []).append(view["where"])
+    if len(numbered) > 1:
+        shown = "; ".join(f"{_classes(json.loads(c))} on {' and '.join(where)}" for c, where in numbered.items())
+        return (
+            f"error: the processes number the classes otherwise: {shown}. Every machine must give each class the "
+            "same id: make each machine's copy of --dataset the same (its data card, README.md, included), or keep "
+            "one copy every machine shares"
+        )
     apart = [split for split in digests if any(view["digests"].get(split) != digests[split] for view in views)]
     if not apart:
-        return
-    split, rank = apart[0], dist.get_rank()
+        return None
+    split = apart[0]
     seen: dict = {}  # digest -> the processes that read it, in rank order
     for view in views:
         seen.setdefault(view["digests"].get(split), []).append(view["where"])
     shown = "; ".join(f"{_clips(digest)} on {' and '.join(where)}" for digest, where in seen.items())
-    line = (
+    return (
         f"error: the processes read different clips for split {split!r}: {shown}. Every machine must read the same "
         "clips in the same order (the processes share them out by position): make each machine's copy of --dataset "
         "complete and the same, or keep one copy every machine shares"
     )
-    dist.destroy_process_group()
-    first_of_machine = next(r for r, view in enumerate(views) if view["machine"] == views[rank]["machine"])
-    raise SystemExit(line if rank == first_of_machine else 1)
+
+
+def _classes(spaces: dict[str, list[str]] | None) -> str:
+    """A data set's classes by id as words: `0 'stand', 1 'sit'` (the first 5 of each head)."""
+    if not spaces:
+        return "no classes"
+    heads = []
+    for head, names in spaces.items():
+        shown = ", ".join(f"{i} {name!r}" for i, name in enumerate(names[:5]))
+        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+        heads.append((f"{head}: " if len(spaces) > 1 else "") + shown + more)
+    return "; ".join(heads)
 
 
 def _clips(digest: str | None) -> str:

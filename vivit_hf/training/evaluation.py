@@ -206,14 +206,16 @@ def refuse_another_held_out_share(args, train_split: str, percentage: float, exa
     clips the model trained on among them, which were scored as held out "as fine-tuning did", without a word.
     By the `examples_digest` of the share that fine-tuning recorded (a run of an older version recorded none: not
     checked). A model that numbers the same classes otherwise (class folders beside a data card, which an earlier
-    version numbered in sorted order) recorded its own ids: compared by class name."""
+    version numbered in sorted order) recorded its own ids: compared by class name, its clips named as this version
+    or an earlier one names them (a model of that version recorded both at once, and was refused on its own share)."""
     recorded = recorded_held_out_digest(args.model)
     drawn = examples_digest(examples)
     # a model of an earlier version recorded like-named WebDataset shards by file name (`earlier_examples_digest`)
     if recorded is None or recorded in (drawn, earlier_examples_digest(examples)):
         return
     order = class_order_of(model_id2label(args.model), data)
-    if order is not None and recorded == examples_digest(examples, order):
+    renumbered = () if order is None else (examples_digest(examples, order), examples_digest(examples, order, True))
+    if recorded in renumbered:  # `True`: as earlier versions named the clips (`earlier_examples_digest`)
         return
 
     usage_error(

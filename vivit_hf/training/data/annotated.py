@@ -217,8 +217,11 @@ def load_kinetics(roots: Sequence[Path]) -> VideoClassificationData:
     _warn_other_files_of_one_name(copies, listed, "kinetics")
     missing: dict[str, int] = {}
     splits = {}
+    # one for all splits: a row of a split read before had put its key in `index`, so the same row in a later split
+    # (a clip listed in two splits, named in a warning) was read as the whole video, not from its times
+    by_video_id: dict[str, tuple[float, float]] = {}
     for split, rows in annotations.items():
-        keys, by_video_id = [], {}
+        keys = []
         for line, row in enumerate(rows, start=2):  # line 1 is the header
             key = _kinetics_key(row, files[split], line)
             if key not in index and row["youtube_id"] in index:  # downloaders that name a clip by its video alone
@@ -494,23 +497,28 @@ def _epic_number(row: dict, column: str, where: str) -> int:
 
 def _epic_segment(row: dict, where: str = "") -> dict | None:
     """Where a narration lies in its untrimmed video: `start_seconds` / `end_seconds` from the timestamps, else
-    from `start_frame` / `stop_frame` (Epic numbers frames from 1, `frame_0000000001.jpg` being the first).
+    from `start_frame` / `stop_frame`.
 
     Timestamps come first: they stay right when the video was re-encoded at another frame rate. The frame numbers
     count frames of Epic's extracted frames (60 fps, 50 for EPIC-Kitchens-100's new videos), not of the file:
-    frame n is on screen from (n - 1) / rate s. Read as the file's own frame indices they fell at two thirds of
-    their time in P18_09 (recorded at 90 fps), at twice it in a 30 fps copy, and 3.6 s late an hour into a 59.94 fps
-    recording. A video of another naming keeps them as 0-based frame indices of its file."""
+    Epic derived them from the timestamps as `floor(seconds x rate)`, 1 at least (its rows: 0.14 s is frame 8,
+    3.37 s frame 202, 0.00 s frame 1, P01_101's 2.86 s frame 143), so frame n is the one on screen at n / rate s
+    and a segment runs to the end of its stop frame. Read as on screen from (n - 1) / rate, a narration given by
+    frame numbers alone started one frame early and ended one frame short of its timestamps' frames. Read as the
+    file's own frame indices they fell at two thirds of their time in P18_09 (recorded at 90 fps), at twice it in a
+    30 fps copy, and 3.6 s late an hour into a 59.94 fps recording. A video of another naming takes them as its
+    file's frame indices (0-based, inclusive) by the same rule."""
     if row.get("start_timestamp") and row.get("stop_timestamp"):
         start = _timestamp_seconds(row["start_timestamp"], where)
         end = _timestamp_seconds(row["stop_timestamp"], where)
         return {"start_seconds": start, "end_seconds": end}
     if row.get("start_frame") and row.get("stop_frame"):
         start, stop = _epic_number(row, "start_frame", where), _epic_number(row, "stop_frame", where)
+        start = 0 if start == 1 else start  # frame 1 is every time before frame 2 (`floor`, 1 at least)
         rate = _epic_frame_rate(row.get("video_id") or "")
         if rate is not None:
-            return {"start_seconds": (start - 1) / rate, "end_seconds": stop / rate}
-        return {"start_frame": start - 1, "stop_frame": stop - 1}
+            return {"start_seconds": start / rate, "end_seconds": (stop + 1) / rate}
+        return {"start_frame": start, "stop_frame": stop}
     return None
 
 

@@ -17,7 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .dataset import PackedExamples
 from .examples import DatasetFormatError, VideoClassificationData, quoted
@@ -215,8 +215,13 @@ class HubSplit(Sequence):
         apart by the order of ids and labels, which needs no id to be unique. Shards of one file name in several
         folders are named by their path (`earlier`: not, as those versions did): copies holding P at `a/000.tar`
         and Q at `b/000.tar`, or Q at `b/000.tar` and P at `c/000.tar`, gave one digest where P's labels ran as
-        Q's, and machines sharing the split out by position trained on other clips without a word."""
-        return self._ids(file_name if earlier else self._like_named_by_path(), segments=False, clip_name=file_name)
+        Q's, and machines sharing the split out by position trained on other clips without a word. So are clips
+        given by an absolute path (a local metadata folder's) where two of the split share their `<folder>/<file>`,
+        by which `examples_digest` names such a clip (`clip_path_id`; `earlier`: not): copies holding
+        `indoor/cat/0.mp4` and `outdoor/cat/0.mp4` in the other order gave one digest."""
+        if earlier:
+            return self._ids(file_name, segments=False, clip_name=file_name)
+        return self._ids(self._like_named_by_path(), segments=False, clip_name=self._like_named_clips_by_path())
 
     def _like_named_by_path(self) -> Callable[[str], str]:
         """A shard's file name, or its path (`shard_name`) where another shard of the split has that file name."""
@@ -224,6 +229,13 @@ class HubSplit(Sequence):
         counts = Counter(file_name(url) for url in urls if url)
         shared = {name for name, count in counts.items() if count > 1}
         return lambda url: self.shard_name(url) if file_name(url) in shared else file_name(url)
+
+    def _like_named_clips_by_path(self) -> Callable[[str], str]:
+        """A clip's absolute path as given (`examples_digest` names it by its last two parts), or its path in the
+        data set (`shard_name`) where another clip of the split has those two parts."""
+        paths = {path for _, path, _ in self._id_columns() if path and os.path.isabs(path)}
+        counts = Counter(PurePath(path).parts[-2:] for path in paths)
+        return lambda path: self.shard_name(path) if counts.get(PurePath(path).parts[-2:], 0) > 1 else path
 
     def _ids(self, shard_name: Callable[[str], str], segments: bool, clip_name=None) -> list[str]:
         """`clip_name`: how a clip's path is named (`clip_path_id`), `shard_name` by default."""

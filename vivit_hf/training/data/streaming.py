@@ -158,9 +158,10 @@ class StreamingSplit:
         of its shards (whole shards when their number divides by the processes, else every `world_size`-th clip of
         all of them), so machines that each stream their own copy must hold the same shards: a copy one shard short
         made one process split the stream shard by shard and the other clip by clip, some clips read twice an epoch
-        and others never, without a word. `earlier`: the digest of versions that named a shard by its file name (so
-        `train/a/000.tar` and `train/b/000.tar` swapped between copies passed), as their checkpoints recorded it
-        (`check_resume_clips`)."""
+        and others never, without a word. A local metadata folder streams as one shard whose rows are its metadata
+        files': their names and rows are in the digest too (`_metadata_tables`). `earlier`: the digest of
+        versions that named a shard by its file name (so `train/a/000.tar` and `train/b/000.tar` swapped between
+        copies passed) and read no metadata file, as their checkpoints recorded it (`check_resume_clips`)."""
         import hashlib
 
         source = self.dataset if self.uncut is None else self.uncut
@@ -176,7 +177,8 @@ class StreamingSplit:
             None,
         )
         sizes = self.shard_sizes()
-        digest = hashlib.sha256(json.dumps([shards, names, sizes, self.limit]).encode())
+        tables = [] if earlier else _metadata_tables(kwargs, name)
+        digest = hashlib.sha256(json.dumps([shards, names, sizes, self.limit] + ([tables] if tables else [])).encode())
         clips = min(sum(sizes), self.limit or sum(sizes)) if sizes is not None else self.num_examples
         shown = f"{clips} clips" if clips is not None else "clips"
         return f"{shown} in {shards} shard{'s' if shards != 1 else ''}:{digest.hexdigest()[:16]}"
@@ -188,6 +190,38 @@ class StreamingSplit:
         if self._sizes is None:
             self._sizes = _shard_sizes(self.dataset if self.uncut is None else self.uncut)
         return self._sizes
+
+
+def _metadata_tables(kwargs: dict, name: Callable[[str], str]) -> list[list]:
+    """`[name, sha256 of its rows]` of each metadata file a videofolder stream reads its rows from (a remote one's
+    rows: None). Its one shard is named by nothing the digest saw: copies whose `metadata.csv` listed other clips,
+    other labels or another order had one digest (`3 clips in 1 shard`), and processes sharing the stream out clip by
+    clip trained on other clips at the same positions without a word."""
+    import hashlib
+
+    tables = []
+    for entry in kwargs.get("metadata_files") or ():
+        path = str(entry[0] if isinstance(entry, (tuple, list)) else entry)
+        local = "://" not in path and Path(path).is_file()
+        tables.append([name(path), hashlib.sha256(_table_rows(Path(path))).hexdigest() if local else None])
+    return sorted(tables, key=lambda table: table[0])
+
+
+def _table_rows(path: Path) -> bytes:
+    """A metadata file's rows, as parsed: copies written by other tools (other line ends, quoting, a BOM, key order)
+    are the same rows. A file of another type (parquet) by its bytes."""
+    import csv
+
+    try:
+        if path.suffix == ".csv":
+            with open(path, newline="", encoding="utf-8-sig") as f:
+                return json.dumps(list(csv.reader(f))).encode()
+        if path.suffix == ".jsonl":
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            return json.dumps([json.loads(line) for line in lines if line.strip()], sort_keys=True).encode()
+    except ValueError:  # not text, not JSON: `datasets` says so when it reads it; the digest is of its bytes
+        pass
+    return path.read_bytes()
 
 
 def _shard_sizes(dataset) -> list[int] | None:

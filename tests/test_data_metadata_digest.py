@@ -1,0 +1,107 @@
+# Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
+"""A local metadata folder read whole (`--dataset_format hub`) is shared out between processes by position, and
+machines that each read their own copy compare `examples_digest` before training. `datasets` gives its clips by
+absolute path, which the digest names by `<folder>/<file>` (the copies lie at other paths): copies listing
+`indoor/cat/0.mp4` and `outdoor/cat/0.mp4` in the other order had one digest (same labels), and each machine trained
+on other clips at the same positions without a word. A checkpoint recorded by an earlier version still resumes."""
+
+import csv
+
+import pytest
+
+from vivit_hf.training.data import load_video_dataset
+from vivit_hf.training.data.examples import earlier_examples_digest, examples_digest
+
+datasets = pytest.importorskip("datasets")
+
+
+def two_copies(tmp_path):
+    """Copies `one` and `two` of a metadata folder whose `train/indoor/cat/0.mp4` and `train/outdoor/cat/0.mp4` are
+    other clips (no clip is decoded: the digest reads none), listed in the other order; then `dog/1.mp4`."""
+    copies = []
+    for name, places in (("one", ("indoor", "outdoor")), ("two", ("outdoor", "indoor"))):
+        root = tmp_path / name
+        for place, clip in (("indoor", "cat/0.mp4"), ("outdoor", "cat/0.mp4"), ("indoor", "dog/1.mp4")):
+            (root / "train" / place / clip).parent.mkdir(parents=True, exist_ok=True)
+            (root / "train" / place / clip).write_bytes(f"{place}/{clip}".encode())
+        rows = [(f"{place}/cat/0.mp4", "cat") for place in places] + [("indoor/dog/1.mp4", "dog")]
+        with open(root / "train" / "metadata.csv", "w", newline="") as f:
+            csv.writer(f).writerows([("file_name", "label"), *rows])
+        copies.append(root)
+    return copies
+
+
+def whole(folder, cache):
+    return load_video_dataset(str(folder), "hub", cache_dir=str(cache)).split("train")
+
+
+def contents(split) -> list[bytes]:
+    return [open(e["video"]["path"] if isinstance(e["video"], dict) else e["video"], "rb").read() for e in split]
+
+
+def test_copies_listing_like_named_clips_of_other_folders_in_another_order_have_other_digests(tmp_path):
+    one, two = two_copies(tmp_path)
+    first, second = whole(one, tmp_path / "c1"), whole(two, tmp_path / "c2")
+    # the reference: the copies hold other clips at the same positions, under the same labels
+    assert contents(first) != contents(second)
+    assert [e["label"] for e in first] == [e["label"] for e in second]
+    assert examples_digest(first) != examples_digest(second)
+    assert examples_digest(first) == examples_digest(whole(one, tmp_path / "c3"))  # the same copy: the same digest
+
+
+def test_a_checkpoint_recorded_on_like_named_clips_by_an_earlier_version_still_resumes(tmp_path):
+    from vivit_hf.training.finetune import check_resume_clips
+
+    one, two = two_copies(tmp_path)
+    first, second = whole(one, tmp_path / "c1"), whole(two, tmp_path / "c2")
+    # the reference: the digest earlier versions recorded, of each clip's `<folder>/<file>` and label
+    named = [{"video": "", "id": i, "label": e["label"]} for i, e in zip(["cat/0.mp4"] * 2 + ["dog/1.mp4"], first)]
+    recorded = examples_digest(named)
+    assert earlier_examples_digest(first) == recorded
+    assert check_resume_clips(recorded, examples_digest(first), earlier_examples_digest(first)) == []
+    with pytest.raises(ValueError, match="not the one it was trained on"):
+        check_resume_clips(examples_digest(first), examples_digest(second), earlier_examples_digest(second))
+
+
+def streamed_copy(root, rows):
+    """A metadata folder streamed: `rows` of `(file, label)` in `train/metadata.csv`, each clip a file of its name."""
+    (root / "train").mkdir(parents=True)
+    for clip, _ in rows:
+        (root / "train" / clip).write_bytes(clip.encode())
+    with open(root / "train" / "metadata.csv", "w", newline="") as f:
+        csv.writer(f).writerows([("file_name", "label"), *rows])
+    return root
+
+
+def test_streamed_copies_of_a_metadata_folder_listing_other_clips_or_labels_have_other_digests(tmp_path):
+    """A local metadata folder streams as one shard, shared out between processes clip by clip: its digest was of
+    the shard count and the clip count alone, so copies listing other clips, other labels or another order agreed."""
+    from vivit_hf.training.data.streaming import open_streaming_dataset
+    from vivit_hf.training.finetune import check_resume_clips
+
+    def streamed(root):
+        return open_streaming_dataset(str(root), cache_dir=str(root.parent / f"cache_{root.name}")).split("train")
+
+    rows = [("a.mp4", "cat"), ("b.mp4", "dog"), ("c.mp4", "cat")]
+    copies = {
+        "one": rows,
+        "reordered": [rows[1], rows[0], rows[2]],
+        "relabelled": [("a.mp4", "dog"), ("b.mp4", "cat"), ("c.mp4", "dog")],
+    }
+    splits = {name: streamed(streamed_copy(tmp_path / name, copy)) for name, copy in copies.items()}
+    # the reference: the copies stream other labels at the same positions
+    labels = {name: [row["label"] for row in split.dataset.select_columns(["label"])] for name, split in splits.items()}
+    assert len({tuple(v) for v in labels.values()}) == 3
+    digests = {name: examples_digest(split) for name, split in splits.items()}
+    assert len(set(digests.values())) == 3, digests
+    assert digests["one"] == examples_digest(streamed(streamed_copy(tmp_path / "again", rows)))  # the same copy
+    lf = streamed_copy(tmp_path / "lf", rows)  # the same rows, written by another tool (`\n`, not csv's `\r\n`)
+    table = lf / "train" / "metadata.csv"
+    table.write_bytes(table.read_bytes().replace(b"\r\n", b"\n"))
+    assert digests["one"] == examples_digest(streamed(lf))
+    # a checkpoint of an earlier version recorded the digest of the counts alone (what main's code gave): resumed
+    recorded = "3 clips in 1 shard:e9d5d7367323531b"
+    assert earlier_examples_digest(splits["one"]) == recorded
+    assert check_resume_clips(recorded, digests["one"], earlier_examples_digest(splits["one"])) == []
+    with pytest.raises(ValueError, match="not the one it was trained on"):
+        check_resume_clips(digests["one"], digests["reordered"], earlier_examples_digest(splits["reordered"]))
