@@ -91,6 +91,52 @@ def test_to_scenic_gives_back_the_tree(name):
         np.testing.assert_array_equal(tree[key], value, err_msg=key)
 
 
+@pytest.mark.parametrize(
+    ("numerics", "named"),
+    [
+        (dict(hidden_act="gelu"), "hidden_act='gelu'"),
+        (dict(layer_norm_eps=1e-12), "layer_norm_eps=1e-12"),
+    ],
+)
+def test_to_scenic_of_other_numerics_than_scenics_says_so(numerics, named, caplog):
+    """scenic computes with the tanh GELU and eps 1e-6 whatever its tree: the tree of a model of exact GELU or eps
+    1e-12 (one started from a transformers ViT) gives other logits there, and to_scenic exported it without a word.
+    Here the fixture's tree under those numerics is off scenic's own logits; to_scenic warns naming the field, and
+    refuses with strict=True."""
+    case, config, params = load_case("spacetime_3dconv_token")
+    scenic_model = load_scenic(params, config["scenic_config"])
+    model = type(scenic_model)(type(scenic_model.config)(**{**scenic_model.config.to_dict(), **numerics})).eval()
+    model.load_state_dict(scenic_model.state_dict())
+    assert np.abs(run(model, case).logits.numpy() - np.load(case / "logits.npy")).max() > 1e-5  # scenic's differ
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.scenic"):
+        tree = to_scenic(model)
+    assert named in caplog.text and "tanh GELU" in caplog.text
+    assert tree.keys() == params.keys()
+    with pytest.raises(ScenicConversionError, match=re.escape(named)):
+        to_scenic(model, strict=True)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.scenic"):
+        to_scenic(scenic_model, strict=True)
+    assert caplog.text == ""
+
+
+def test_the_activations_to_scenic_takes_for_scenics_are_the_tanh_gelu():
+    """Every transformers activation that computes the tanh GELU (flax's `nn.gelu`) is taken as scenic's by
+    to_scenic (`gelu_new`, transformers' ViViT's `gelu_fast`, ...), and no other."""
+    from transformers.activations import ACT2FN
+
+    from vivit_hf.conversion.scenic import SCENIC_ACTIVATIONS
+
+    x = torch.linspace(-8, 8, 4001)
+    tanh_gelu = torch.nn.functional.gelu(x.double(), approximate="tanh")
+    same = {
+        name
+        for name in ACT2FN
+        if not name.startswith("xielu") and (ACT2FN[name](x).double() - tanh_gelu).abs().max() < 1e-6
+    }
+    assert same == set(SCENIC_ACTIVATIONS)
+
+
 def test_checkpoint_prefixes_are_accepted():
     name = CASES[0]
     case, config, params = load_case(name)
