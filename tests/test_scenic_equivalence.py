@@ -708,6 +708,24 @@ def fused_attention(params: dict) -> dict:
     return fused
 
 
+@pytest.mark.parametrize("field", ["num_heads", "mlp_dim", "num_layers"])
+@pytest.mark.parametrize("fused", [False, True], ids=["scenic_arrays", "fused_arrays"])
+def test_a_factorised_encoder_config_without_a_temporal_size_is_refused_naming_it(field, fused):
+    """scenic's SpaceTimeViViT reads `temporal_transformer.num_heads` and `mlp_dim` with no default; the converter took
+    the spatial encoder's instead. On this case (temporal encoder of 4 heads, spatial of 2) a tree of fused attention
+    arrays, which say no head count, converted 0.12 off scenic's logits without a word, and scenic's own arrays were
+    refused as 'where the config gives 2 (`model.temporal_transformer.num_heads`)', a count the config never gave."""
+    _, config, params = load_case("extra-m2_gap_repr_tsampling_nonsquare")
+    scenic_config = json.loads(json.dumps(config["scenic_config"]))
+    assert (
+        scenic_config["model"]["temporal_transformer"]["num_heads"]
+        != scenic_config["model"]["spatial_transformer"]["num_heads"]
+    )
+    del scenic_config["model"]["temporal_transformer"][field]
+    with pytest.raises(ScenicConversionError, match=re.escape(f"`model.temporal_transformer.{field}`")):
+        load_scenic(fused_attention(params) if fused else params, scenic_config)
+
+
 @pytest.mark.parametrize(
     "name", ["spacetime_3dconv_token", "factorized_encoder_3dconv_token", "factorized_dot_product_attention_gap"]
 )

@@ -449,15 +449,26 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
                 "running the temporal encoder) is not one of the four ViViT models and is not supported"
             )
         spatial, temporal = model["spatial_transformer"], model["temporal_transformer"]
+        for section in ("spatial_transformer", "temporal_transformer"):
+            # scenic's model reads each with no default (a config without one does not run there). The temporal
+            # encoder took the spatial one's head count and MLP size instead: over fused attention arrays (which say
+            # no head count) another split of the heads, 0.12 off scenic's logits, without a word
+            absent = [field for field in ("num_layers", "num_heads", "mlp_dim") if field not in (model[section] or {})]
+            if absent:
+                named = ", ".join(f"`model.{section}.{field}`" for field in absent)
+                raise ScenicConversionError(
+                    f"scenic's Model 2 (`factorized_encoder`) needs {named} (scenic reads each encoder's sizes with no "
+                    "default); the config has none: give the config the checkpoint was trained with"
+                )
         kwargs.update(
             num_hidden_layers=spatial["num_layers"],
             num_temporal_layers=temporal["num_layers"],
             num_attention_heads=spatial["num_heads"],
             intermediate_size=spatial["mlp_dim"],
         )
-        if temporal.get("num_heads", spatial["num_heads"]) != spatial["num_heads"]:
+        if temporal["num_heads"] != spatial["num_heads"]:
             kwargs["temporal_num_attention_heads"] = temporal["num_heads"]
-        if temporal.get("mlp_dim", spatial["mlp_dim"]) != spatial["mlp_dim"]:
+        if temporal["mlp_dim"] != spatial["mlp_dim"]:
             kwargs["temporal_intermediate_size"] = temporal["mlp_dim"]
     else:
         kwargs.update(
