@@ -120,6 +120,22 @@ def test_to_scenic_of_other_numerics_than_scenics_says_so(numerics, named, caplo
     assert caplog.text == ""
 
 
+def test_to_scenic_of_a_model_without_qkv_biases_gives_scenics_zero_biases():
+    """scenic's attention always has query, key and value biases: the tree of a `qkv_bias=False` model lacked them
+    (scenic's model cannot load it, and load_scenic of it with the model's scenic config was refused as missing
+    keys). It now holds zeros, which give the model's own logits."""
+    case, config, params = load_case("spacetime_3dconv_token")
+    scenic_model = load_scenic(params, config["scenic_config"])
+    model = type(scenic_model)(type(scenic_model.config)(**{**scenic_model.config.to_dict(), "qkv_bias": False}))
+    state = {name: value for name, value in scenic_model.state_dict().items() if not name.endswith("qkv.bias")}
+    model.load_state_dict(state)
+    tree = to_scenic(model.eval())
+    assert tree.keys() == params.keys()
+    assert not tree["Transformer/encoderblock_0/MultiHeadDotProductAttention_0/key/bias"].any()
+    again = load_scenic(tree, config["scenic_config"])
+    torch.testing.assert_close(run(again, case).logits, run(model, case).logits, rtol=0, atol=1e-6)
+
+
 def test_the_activations_to_scenic_takes_for_scenics_are_the_tanh_gelu():
     """Every transformers activation that computes the tanh GELU (flax's `nn.gelu`) is taken as scenic's by
     to_scenic (`gelu_new`, transformers' ViViT's `gelu_fast`, ...), and no other."""

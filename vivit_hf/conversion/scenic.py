@@ -872,4 +872,9 @@ def to_scenic(model: nn.Module, *, strict: bool = False) -> dict[str, np.ndarray
     for entry in scenic_layout(model):
         array = state[entry.torch_name].detach().float().cpu().numpy()
         tree.update(zip(entry.scenic_names, to_scenic_arrays(entry, array)))
+        if entry.kind == "qkv_kernel" and entry.torch_name.replace(".weight", ".bias") not in state:
+            # scenic's attention always has query, key and value biases: a model without them (qkv_bias=False) gave a
+            # tree scenic could not load; zeros compute the same
+            for kernel_name, kernel in zip(entry.scenic_names, to_scenic_arrays(entry, array)):
+                tree[kernel_name.replace("/kernel", "/bias")] = np.zeros(kernel.shape[1:], np.float32)
     return tree
