@@ -1019,6 +1019,39 @@ def test_flags_typed_on_the_command_line_win_over_the_preset(finetune_module):
         finetune_module.parse_args(["--preset", "imagenet"])
 
 
+@pytest.mark.parametrize(
+    ("preset", "typed", "temporal_layers"),
+    [
+        ("kinetics400_vivit_l_fe", [], 24),  # scenic's kinetics400/vivit_large_factorised_encoder.py
+        ("kinetics400_vivit_l_fe", ["--model", "factorised_encoder"], 24),
+        ("kinetics400_vivit_l_fe", [",num_temporal_layers=2"], 2),  # a depth typed wins
+        ("ssv2_vivit_l_fe", [], 4),  # scenic's something_something_v2/vivit_large_factorised_encoder.py
+        ("kinetics400_vivit_b_fe", [], 4),  # scenic's kinetics400/vivit_base_factorised_encoder.py
+    ],
+)
+def test_a_factorised_encoder_preset_builds_scenics_temporal_depth(finetune_module, preset, typed, temporal_layers):
+    """scenic's Kinetics ViViT-L FE config (the released K400 and K600 checkpoints) runs 24 temporal layers, its
+    SSv2, Epic Kitchens and B FE configs 4: the Kinetics L-FE preset built 4 (the config's default). Its width is
+    shrunk here; the depths are the preset's."""
+    from vivit_hf.training.data.formats import VideoClassificationData
+
+    data = VideoClassificationData(splits={}, label_spaces={"label": ["a", "b"]})
+    small = "hidden_size=16,num_hidden_layers=1,num_attention_heads=2,intermediate_size=32,num_frames=4"
+    overrides = small + "".join(flag for flag in typed if flag.startswith(","))
+    flags = [flag for flag in typed if not flag.startswith(",")]
+    args = finetune_module.parse_args(
+        ["--preset", preset, "--dataset", "org/data", *flags, "--crop_size", "32", "--config_overrides", overrides]
+    )
+    model, _ = finetune_module.build_model(args, data)
+    assert model.config.num_temporal_layers == temporal_layers == len(model.vivit.temporal_encoder.layers)
+    # the preset's other model trains as before: a field it does not have is not given to it
+    args = finetune_module.parse_args(
+        ["--preset", preset, "--dataset", "org/data", "--model", "spatio_temporal", "--crop_size", "32"]
+        + ["--config_overrides", small]
+    )
+    assert type(finetune_module.build_model(args, data)[0]).__name__ == "ViViTSpatioTemporalForVideoClassification"
+
+
 def test_soft_targets_are_smoothed_one_hot_blocks_and_refuse_a_label_outside_its_head(finetune_module):
     # Heads of 3 and 2 classes, smoothing 0.3: 0.7 + 0.3 / 3 on the label, 0.3 / 3 elsewhere (0.85 / 0.15 for 2).
     got = finetune_module.soft_targets(torch.tensor([[2, 1], [0, 0]]), [3, 2], 0.3)

@@ -91,6 +91,68 @@ def test_to_scenic_gives_back_the_tree(name):
         np.testing.assert_array_equal(tree[key], value, err_msg=key)
 
 
+@pytest.mark.parametrize(
+    ("numerics", "named"),
+    [
+        (dict(hidden_act="gelu"), "hidden_act='gelu'"),
+        (dict(layer_norm_eps=1e-12), "layer_norm_eps=1e-12"),
+    ],
+)
+def test_to_scenic_of_other_numerics_than_scenics_says_so(numerics, named, caplog):
+    """scenic computes with the tanh GELU and eps 1e-6 whatever its tree: the tree of a model of exact GELU or eps
+    1e-12 (one started from a transformers ViT) gives other logits there, and to_scenic exported it without a word.
+    Here the fixture's tree under those numerics is off scenic's own logits; to_scenic warns naming the field, and
+    refuses with strict=True."""
+    case, config, params = load_case("spacetime_3dconv_token")
+    scenic_model = load_scenic(params, config["scenic_config"])
+    model = type(scenic_model)(type(scenic_model.config)(**{**scenic_model.config.to_dict(), **numerics})).eval()
+    model.load_state_dict(scenic_model.state_dict())
+    assert np.abs(run(model, case).logits.numpy() - np.load(case / "logits.npy")).max() > 1e-5  # scenic's differ
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.scenic"):
+        tree = to_scenic(model)
+    assert named in caplog.text and "tanh GELU" in caplog.text
+    assert tree.keys() == params.keys()
+    with pytest.raises(ScenicConversionError, match=re.escape(named)):
+        to_scenic(model, strict=True)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="vivit_hf.conversion.scenic"):
+        to_scenic(scenic_model, strict=True)
+    assert caplog.text == ""
+
+
+def test_to_scenic_of_a_model_without_qkv_biases_gives_scenics_zero_biases():
+    """scenic's attention always has query, key and value biases: the tree of a `qkv_bias=False` model lacked them
+    (scenic's model cannot load it, and load_scenic of it with the model's scenic config was refused as missing
+    keys). It now holds zeros, which give the model's own logits."""
+    case, config, params = load_case("spacetime_3dconv_token")
+    scenic_model = load_scenic(params, config["scenic_config"])
+    model = type(scenic_model)(type(scenic_model.config)(**{**scenic_model.config.to_dict(), "qkv_bias": False}))
+    state = {name: value for name, value in scenic_model.state_dict().items() if not name.endswith("qkv.bias")}
+    model.load_state_dict(state)
+    tree = to_scenic(model.eval())
+    assert tree.keys() == params.keys()
+    assert not tree["Transformer/encoderblock_0/MultiHeadDotProductAttention_0/key/bias"].any()
+    again = load_scenic(tree, config["scenic_config"])
+    torch.testing.assert_close(run(again, case).logits, run(model, case).logits, rtol=0, atol=1e-6)
+
+
+def test_the_activations_to_scenic_takes_for_scenics_are_the_tanh_gelu():
+    """Every transformers activation that computes the tanh GELU (flax's `nn.gelu`) is taken as scenic's by
+    to_scenic (`gelu_new`, transformers' ViViT's `gelu_fast`, ...), and no other."""
+    from transformers.activations import ACT2FN
+
+    from vivit_hf.conversion.scenic import SCENIC_ACTIVATIONS
+
+    x = torch.linspace(-8, 8, 4001)
+    tanh_gelu = torch.nn.functional.gelu(x.double(), approximate="tanh")
+    same = {
+        name
+        for name in ACT2FN
+        if not name.startswith("xielu") and (ACT2FN[name](x).double() - tanh_gelu).abs().max() < 1e-6
+    }
+    assert same == set(SCENIC_ACTIVATIONS)
+
+
 def test_checkpoint_prefixes_are_accepted():
     name = CASES[0]
     case, config, params = load_case(name)
@@ -660,6 +722,24 @@ def fused_attention(params: dict) -> dict:
             value = value.reshape(-1, value.shape[-1])
         fused[key] = value
     return fused
+
+
+@pytest.mark.parametrize("field", ["num_heads", "mlp_dim", "num_layers"])
+@pytest.mark.parametrize("fused", [False, True], ids=["scenic_arrays", "fused_arrays"])
+def test_a_factorised_encoder_config_without_a_temporal_size_is_refused_naming_it(field, fused):
+    """scenic's SpaceTimeViViT reads `temporal_transformer.num_heads` and `mlp_dim` with no default; the converter took
+    the spatial encoder's instead. On this case (temporal encoder of 4 heads, spatial of 2) a tree of fused attention
+    arrays, which say no head count, converted 0.12 off scenic's logits without a word, and scenic's own arrays were
+    refused as 'where the config gives 2 (`model.temporal_transformer.num_heads`)', a count the config never gave."""
+    _, config, params = load_case("extra-m2_gap_repr_tsampling_nonsquare")
+    scenic_config = json.loads(json.dumps(config["scenic_config"]))
+    assert (
+        scenic_config["model"]["temporal_transformer"]["num_heads"]
+        != scenic_config["model"]["spatial_transformer"]["num_heads"]
+    )
+    del scenic_config["model"]["temporal_transformer"][field]
+    with pytest.raises(ScenicConversionError, match=re.escape(f"`model.temporal_transformer.{field}`")):
+        load_scenic(fused_attention(params) if fused else params, scenic_config)
 
 
 @pytest.mark.parametrize(

@@ -1493,6 +1493,40 @@ def test_a_vivit_checkpoint_restarted_with_other_label_spaces_alone_gets_those_h
     assert model.config.label_spaces == {"noun": 4, "verb": 3} and report["fresh"] == []
 
 
+@pytest.mark.parametrize(
+    ("override", "layers"),
+    [
+        (dict(intermediate_size=48), ["vivit.encoder.layers.0.mlp.fc1", "vivit.encoder.layers.0.mlp.fc2"]),
+        (dict(representation_size=12), ["pre_logits.0", "classifier"]),
+        (dict(tubelet_size=[4, 8, 8]), ["vivit.token_embedding.projection"]),
+    ],
+)
+def test_a_restart_with_another_width_starts_each_unfit_layer_fresh_whole(tmp_path, override, layers):
+    """Another `intermediate_size` gives fc1 and fc2 kernels of other shapes, but fc2's bias (of the hidden width)
+    fits: it was kept, trained, beside a fresh kernel it was never trained with, and the report named only the kernel
+    fresh (so too the classifier's bias beside another `representation_size`'s kernel, the tubelet bias beside
+    another tubelet's). A layer is kept or fresh as a whole, as scenic's init copies a block's subtrees whole."""
+    from vivit_hf.conversion.vit_init import from_vivit_checkpoint
+
+    old = ViViTSpatioTemporalForVideoClassification.from_vit_pretrained(
+        tiny_vit(), num_frames=4, num_hidden_layers=1, num_labels=3, representation_size=8
+    )
+    with torch.no_grad():  # no zero bias that a fresh one would equal
+        for parameter in old.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.1)
+    old.save_pretrained(tmp_path)
+    model, report = from_vivit_checkpoint(str(tmp_path), **override)
+    assert sorted(report["fresh"]) == sorted(f"{layer}.{p}" for layer in layers for p in ("weight", "bias"))
+    kept = old.state_dict()
+    for name, value in model.state_dict().items():
+        if name in report["resized"]:  # the position table of another tubelet's grid
+            continue
+        if name not in report["fresh"]:
+            torch.testing.assert_close(value, kept[name], rtol=0, atol=0)
+        elif value.shape == kept[name].shape:  # a bias that fits: the model's own (zeros), not the checkpoint's
+            assert not torch.equal(value, kept[name]), name
+
+
 # ------------------------------------------------------------------------------- the image classifier (copy)
 def image_classifier_in(layout: str, vit: ViTForImageClassification):
     """A transformers image classifier as each source stores it: its own, timm's `head`, big_vision's `head`."""

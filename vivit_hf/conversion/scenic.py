@@ -449,15 +449,26 @@ def _config_kwargs(scenic_config: dict) -> tuple[type, dict]:
                 "running the temporal encoder) is not one of the four ViViT models and is not supported"
             )
         spatial, temporal = model["spatial_transformer"], model["temporal_transformer"]
+        for section in ("spatial_transformer", "temporal_transformer"):
+            # scenic's model reads each with no default (a config without one does not run there). The temporal
+            # encoder took the spatial one's head count and MLP size instead: over fused attention arrays (which say
+            # no head count) another split of the heads, 0.12 off scenic's logits, without a word
+            absent = [field for field in ("num_layers", "num_heads", "mlp_dim") if field not in (model[section] or {})]
+            if absent:
+                named = ", ".join(f"`model.{section}.{field}`" for field in absent)
+                raise ScenicConversionError(
+                    f"scenic's Model 2 (`factorized_encoder`) needs {named} (scenic reads each encoder's sizes with no "
+                    "default); the config has none: give the config the checkpoint was trained with"
+                )
         kwargs.update(
             num_hidden_layers=spatial["num_layers"],
             num_temporal_layers=temporal["num_layers"],
             num_attention_heads=spatial["num_heads"],
             intermediate_size=spatial["mlp_dim"],
         )
-        if temporal.get("num_heads", spatial["num_heads"]) != spatial["num_heads"]:
+        if temporal["num_heads"] != spatial["num_heads"]:
             kwargs["temporal_num_attention_heads"] = temporal["num_heads"]
-        if temporal.get("mlp_dim", spatial["mlp_dim"]) != spatial["mlp_dim"]:
+        if temporal["mlp_dim"] != spatial["mlp_dim"]:
             kwargs["temporal_intermediate_size"] = temporal["mlp_dim"]
     else:
         kwargs.update(
@@ -821,11 +832,49 @@ def restart_sizes(config: ViViTConfig) -> str:
     return sizes
 
 
-def to_scenic(model: nn.Module) -> dict[str, np.ndarray]:
-    """The model's parameters as scenic's flat '/'-joined tree (float32 numpy arrays)."""
+# transformers' activations that compute flax's `nn.gelu` (approximate=True), the tanh GELU of every scenic block (each
+# within 4.3e-7 of torch's tanh GELU in float32, `tests/test_scenic_equivalence.py`), and scenic's LayerNorm epsilon
+# (flax's default): a model of other numerics exports a tree that scenic runs otherwise
+SCENIC_ACTIVATIONS = ("gelu_pytorch_tanh", "gelu_new", "gelu_fast", "gelu_accurate", "gelu_python_tanh")
+SCENIC_LAYER_NORM_EPS = 1e-6
+
+
+def numerics_scenic_lacks(config) -> list[str]:
+    """The config fields whose values scenic's ViViT does not compute with: `hidden_act` other than the tanh GELU,
+    `layer_norm_eps` other than 1e-6 (a model started from a transformers ViT keeps its exact GELU and eps 1e-12)."""
+    fields = []
+    if config.hidden_act not in SCENIC_ACTIVATIONS:
+        fields.append(f"hidden_act={config.hidden_act!r} (scenic: the tanh GELU, 'gelu_pytorch_tanh')")
+    if config.layer_norm_eps != SCENIC_LAYER_NORM_EPS:
+        fields.append(f"layer_norm_eps={config.layer_norm_eps!r} (scenic: {SCENIC_LAYER_NORM_EPS})")
+    return fields
+
+
+def to_scenic(model: nn.Module, *, strict: bool = False) -> dict[str, np.ndarray]:
+    """The model's parameters as scenic's flat '/'-joined tree (float32 numpy arrays).
+
+    scenic's model computes with the tanh GELU and LayerNorm eps 1e-6 whatever its tree: a model of exact GELU or eps
+    1e-12 (one started from a transformers ViT) exported without a word gave other logits there (the fixtures' by
+    up to 3.8e-4). Such a model is exported with a warning naming the fields, or refused with `strict=True`, where
+    scenic must give the model's own logits."""
+    lacking = numerics_scenic_lacks(model.config)
+    if lacking:
+        message = (
+            f"scenic's ViViT computes with the tanh GELU and LayerNorm eps {SCENIC_LAYER_NORM_EPS}, this model with "
+            f"{', '.join(lacking)}: run in scenic, its tree gives other logits than the model's (3.8e-5 to 3.8e-4 "
+            "off on scenic's fixtures)"
+        )
+        if strict:
+            raise ScenicConversionError(message + "; export a model of scenic's numerics, or leave strict out")
+        logger.warning(message)
     state = model.state_dict()
     tree = {}
     for entry in scenic_layout(model):
         array = state[entry.torch_name].detach().float().cpu().numpy()
         tree.update(zip(entry.scenic_names, to_scenic_arrays(entry, array)))
+        if entry.kind == "qkv_kernel" and entry.torch_name.replace(".weight", ".bias") not in state:
+            # scenic's attention always has query, key and value biases: a model without them (qkv_bias=False) gave a
+            # tree scenic could not load; zeros compute the same
+            for kernel_name, kernel in zip(entry.scenic_names, to_scenic_arrays(entry, array)):
+                tree[kernel_name.replace("/kernel", "/bias")] = np.zeros(kernel.shape[1:], np.float32)
     return tree

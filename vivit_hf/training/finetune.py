@@ -69,7 +69,7 @@ from .finetune_flags import at_least as _at_least  # noqa: F401
 from .flags import HUB_SOURCE_ERRORS, is_hub_failure, refused_processor_config, vit_init_in_flag_words
 from .layer_decay import groups_by_depth
 from .metrics import evaluation_metrics, predict
-from .presets import MODEL_SIZES, PRESETS  # noqa: F401 (PRESETS: read from here by tests written before the split)
+from .presets import MODEL_SIZES, PRESETS, preset_model_fields  # noqa: F401 (PRESETS: read here by older tests)
 
 # The run settings and the checks of a resume moved to resume; their names stay importable from here, where scripts,
 # tests and the recipes imported them from
@@ -758,6 +758,7 @@ def build_model(args, data, resumed: dict | None = None):
             raise ModelFlagError(refused_processor_config("--init_from", args.init_from, error)) from None
     else:
         check_config_overrides(overrides, config_classes=[config_class])
+        overrides = {**preset_model_fields(getattr(args, "preset", None), args.model), **overrides}
         if args.init_from:
             overrides.setdefault("num_frames", vit_init_frames(args, config_class, resumed))
             try:

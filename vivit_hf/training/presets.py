@@ -194,6 +194,20 @@ def needs_a_dataset(preset: str, dataset: str, bundled: str) -> str | None:
     )
 
 
+# Model fields a preset sets for the Model 2 it builds from an image ViT or from scratch (a ViViT `--init_from` keeps
+# its own model), under any `--config_overrides`: scenic's Kinetics-400 and -600 ViViT-L FE configs
+# (`kinetics400/vivit_large_factorised_encoder.py`, the released checkpoints') run 24 temporal layers; its B FE,
+# SSv2 and Epic Kitchens L FE configs 4, the config's default. The preset built 4.
+PRESET_MODEL_FIELDS = {
+    "kinetics400_vivit_l_fe": {"factorised_encoder": {"num_temporal_layers": 24}},
+}
+
+
+def preset_model_fields(preset: str, model: str) -> dict:
+    """The fields `PRESET_MODEL_FIELDS` gives `preset`'s model when it is `model` ({} for any other)."""
+    return dict(PRESET_MODEL_FIELDS.get(preset, {}).get(model, {}))
+
+
 def get_preset(name: str) -> dict:
     if name not in PRESETS:
         raise ValueError(f"unknown --preset {name!r}; choose from {', '.join(PRESETS)}")

@@ -1,12 +1,15 @@
 # Copyright 2026 The vivit_hf Authors. Licensed under the Apache License, Version 2.0.
 """`from_vivit_checkpoint`: a ViViT checkpoint restarted with another config (frames, image size, labels), every
-parameter kept where its shape allows, the position embeddings resized by the model's own rule."""
+layer kept where its shapes allow (a kernel and its bias together), the position embeddings resized by the model's own
+rule."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 import torch
+from torch import nn
 from transformers import AutoConfig, AutoModelForVideoClassification
 
 from ...models.modeling_blocks import ViViTEncoder, ViViTSelfAttention
@@ -16,6 +19,9 @@ from ..transformers_vivit import from_transformers_vivit
 from .image_vit import ViTInitError
 from .pretrained import check_config_fields
 
+# The package's one logger (recipes/finetune.py filters it by name), as embeddings.py's
+logger = logging.getLogger(__package__)
+
 
 def from_vivit_checkpoint(
     source, *, id2label: Mapping | None = None, label_spaces: Mapping | None = None, **config_overrides
@@ -23,7 +29,8 @@ def from_vivit_checkpoint(
     """A ViViT checkpoint (folder or Hub id of any of the four variants; a transformers ViViT is read as Model 1)
     restarted with `config_overrides` (another `num_frames` or `image_size`, dropout, ...) and, optionally, new labels.
 
-    Every parameter keeps the checkpoint's values where its shape allows; another head count is refused (the arrays
+    Every layer keeps the checkpoint's values where its shapes allow, and starts fresh as a whole where one of them does
+    not (`unfit_layers`); another head count is refused (the arrays
     would fit and compute another function). Each encoder's position embeddings are
     resized to its new token grid by the model's own `interpolate_pos_encoding` rule (`ViViTEncoder.position_table`:
     linear per axis, corners aligned), so the new model computes what the checkpoint computes with
@@ -96,24 +103,63 @@ def from_vivit_checkpoint(
                 old_state[f"{name}.position_embeddings"] = torch.cat((prefix, table), dim=1)
                 if new_encoder.grid != encoder.grid:
                     report["resized"].append(f"{name}.position_embeddings")
-    for name, value in state.items():
+    unfit = unfit_layers(model, state, old_state)
+    for name in state:
         if name.startswith("classifier.") and rows is not None and name in old_state:
             state[name] = old_state[name][rows]
             report["remapped"].append(name)
-        elif (
-            (name.startswith("classifier.") and not same_labels)
-            or name not in old_state
-            or old_state[name].shape != value.shape
-        ):
+        elif (name.startswith("classifier.") and not same_labels) or layer_of(model, name) in unfit:
             report["fresh"].append(name)
         else:
             state[name] = old_state[name]
+    warn_of_whole_layers_fresh(unfit, state, old_state, report["fresh"])
     model.load_state_dict(state)
     model = cast_as_asked(model, dtype, old.dtype)
     # The config came from the checkpoint's, dtype and all: a float32 model restarted from a float16 folder said
     # float16, and from_config(model.config) built that. It says the model's dtype, as from_pretrained's does.
     model.config.dtype = model.dtype
     return model.eval(), report
+
+
+# The modules whose parameters make one layer: a kernel and its bias (or a LayerNorm's scale and shift) are kept
+# together or start fresh together
+LAYER_MODULES = (nn.Linear, nn.Conv2d, nn.Conv3d, nn.LayerNorm)
+
+
+def layer_of(model, name: str) -> str:
+    """The layer a parameter belongs to: its module's name for a dense, convolution or LayerNorm; itself for any other
+    (an encoder's CLS token and position table, each kept or fresh on its own)."""
+    owner = name.rsplit(".", 1)[0] if "." in name else ""
+    return owner if isinstance(model.get_submodule(owner), LAYER_MODULES) else name
+
+
+def unfit_layers(model, state: Mapping, old_state: Mapping) -> set[str]:
+    """The layers (`layer_of`) of which some parameter is not in the checkpoint or has another shape there. Another
+    `intermediate_size` gives fc1 and fc2 kernels of other shapes, but fc2's bias (of the hidden width) fits: kept
+    per parameter it sat, trained, beside a fresh kernel it was never trained with, in a report that named only the
+    kernel fresh. Each such layer starts fresh whole, as scenic's init fails on any array of its subtree that does not
+    fit (`init_encoderblock` copies the block's arrays as a whole)."""
+    return {
+        layer_of(model, name)
+        for name, value in state.items()
+        if name not in old_state or old_state[name].shape != value.shape
+    }
+
+
+def warn_of_whole_layers_fresh(unfit: set[str], state: Mapping, old_state: Mapping, fresh: list[str]) -> None:
+    """Say which parameters start fresh although their own shape fits: the rest of their layer does not."""
+    fitting = [
+        name
+        for name in fresh
+        if name in old_state and old_state[name].shape == state[name].shape and name.rsplit(".", 1)[0] in unfit
+    ]
+    if fitting:
+        logger.warning(
+            "from_vivit_checkpoint: %d parameters of the checkpoint that fit start fresh with the rest of their layer, "
+            "whose other parameters have another shape (a kernel and its bias are kept or started together): %s",
+            len(fitting),
+            ", ".join(fitting[:6]) + (", ..." if len(fitting) > 6 else ""),
+        )
 
 
 def check_head_counts(old, model) -> None:
