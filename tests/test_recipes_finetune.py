@@ -1020,6 +1020,19 @@ def test_flags_typed_on_the_command_line_win_over_the_preset(finetune_module):
 
 
 @pytest.mark.parametrize(
+    ("preset", "learning_rate"),
+    [
+        ("kinetics400_vivit_b", 0.1),  # scenic's kinetics400/vivit_base_k400.py
+        ("kinetics400_vivit_b_fe", 5e-2),  # kinetics400/vivit_base_factorised_encoder.py (the preset had 0.1)
+        ("kinetics400_vivit_l_fe", 0.1),  # kinetics400/vivit_large_factorised_encoder.py
+    ],
+)
+def test_a_kinetics_preset_takes_scenics_learning_rate(finetune_module, preset, learning_rate):
+    args = finetune_module.parse_args(["--preset", preset, "--dataset", "org/data"])
+    assert args.learning_rate == learning_rate
+
+
+@pytest.mark.parametrize(
     ("preset", "typed", "temporal_layers"),
     [
         ("kinetics400_vivit_l_fe", [], 24),  # scenic's kinetics400/vivit_large_factorised_encoder.py
