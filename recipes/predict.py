@@ -121,7 +121,7 @@ def usage_error(message: str) -> NoReturn:
     --dataset that does not exist): one line on stderr, status 2. Status 1 is this command's for videos that failed
     to decode, which a scheduler may retry; a path typed wrong would fail again. Under a launcher of several processes
     it is raised unprinted, for `agree` to print once per machine (each process printed it: the same line twice)."""
-    if int(os.environ.get("WORLD_SIZE") or 1) > 1:
+    if launched_count() > 1:
         raise CommandLineRefused(message, f"predict.py: error: {message}\n")
     _usage_error(message, prog="predict.py")
 
@@ -378,11 +378,16 @@ def earlier_parts(output_dir: Path, count: int) -> list[Path]:
     return sorted(path for path, rank in ranks.items() if rank and (count == 1 or int(rank[1]) >= count))
 
 
+def launched_count() -> int:
+    """The number of processes `accelerate launch` or torchrun started (their WORLD_SIZE): 1 without a launcher."""
+    return int(os.environ.get("WORLD_SIZE") or 1)
+
+
 def launched_processes() -> tuple[int, int]:
-    """This process's rank and the number of processes, `(0, 1)` unless started by `accelerate launch` or torchrun
-    with several (their WORLD_SIZE), in which case it joins their process group (gloo on CPUs). Every process used to
-    predict every video, each writing the same files and one predictions.jsonl at once."""
-    count = int(os.environ.get("WORLD_SIZE") or 1)
+    """This process's rank and the number of processes, `(0, 1)` unless started by a launcher of several
+    (`launched_count`), in which case it joins their process group (gloo on CPUs). Every process used to predict every
+    video, each writing the same files and one predictions.jsonl at once."""
+    count = launched_count()
     if count == 1:
         return 0, 1
     from vivit_hf.training.agreement import join_process_group  # accelerate: only a launcher's run needs it
@@ -403,7 +408,7 @@ def gather_lines(lines: dict[str, str], failed: dict[str, str], count: int) -> t
 def parse_args(argv=None) -> argparse.Namespace:
     """The flags; under a launcher of several processes a refused one (`--window 0`) is said once per machine, as
     finetune.py and evaluate.py say it (each process printed argparse's lines)."""
-    if int(os.environ.get("WORLD_SIZE") or 1) == 1:
+    if launched_count() == 1:
         return build_parser().parse_args(argv)
     from vivit_hf.training.agreement import parse_everywhere  # accelerate: only a launcher's run needs it
 

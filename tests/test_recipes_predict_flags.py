@@ -8,6 +8,8 @@ import pytest
 import torch
 from test_timeline_predict import load_predict
 
+from vivit_hf.training import agreement
+
 
 @pytest.mark.parametrize(
     "device, said",
@@ -115,3 +117,19 @@ def test_timelines_an_earlier_run_left_of_other_videos_are_named(tmp_path):
         "another model; they stay beside this run's"
     ) in again.stderr, again.stderr[-3000:]
     assert sorted(path.name for path in out.iterdir()) == ["a.mp4.json", "b.mp4.json", "predictions.jsonl"]
+
+
+def test_the_launchs_process_count_is_read_in_one_place(monkeypatch, capsys):
+    """A refusal is raised for `agree` (a launch of several) or said (one process) as `launched_count` says, the count
+    `launched_processes` joins by: usage_error and parse_args each read WORLD_SIZE themselves beside it."""
+    predict = load_predict()
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    monkeypatch.setattr(predict, "launched_count", lambda: 2)
+    with pytest.raises(predict.CommandLineRefused) as raised:  # unprinted, for agree
+        predict.usage_error("--videos: no such video")
+    assert raised.value.message == "--videos: no such video"
+    calls = []
+    monkeypatch.setattr(agreement, "parse_everywhere", lambda parse, argv: calls.append(argv))
+    predict.parse_args(["--model", "m", "--videos", "v"])
+    assert calls == [["--model", "m", "--videos", "v"]]
+    assert capsys.readouterr().err == ""
