@@ -330,3 +330,42 @@ def test_pipeline_timeline_of_a_float_video_scores_its_float_frames_as_a_call_do
             logits = classifier.model(**inputs).logits[0]
         expected = {classifier.model.config.id2label[i]: value.item() for i, value in enumerate(logits)}
         assert {r["label"]: r["score"] for r in result["predictions"]} == pytest.approx(expected, abs=1e-6)
+
+
+# -- a saved processor config holding an option the processor refuses: transformers' pipeline takes the error for no
+# processor at all ("requires either a video processor or an image processor"), which named neither file nor option --
+@pytest.fixture()
+def refused_config_dir(training_dirs, tmp_path):
+    import json
+    import shutil
+
+    folder = shutil.copytree(training_dirs["eval"], tmp_path / "model")
+    config_file = folder / "video_preprocessor_config.json"
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "sampling_mode": "random"}))
+    return folder
+
+
+def test_vivit_pipeline_names_the_file_and_option_of_a_refused_saved_processor(refused_config_dir):
+    with pytest.raises(ValueError, match="video_preprocessor_config.json holds an option") as refused:
+        vivit_pipeline(refused_config_dir)
+    message = str(refused.value)
+    assert str(refused_config_dir) in message and "sampling_mode must be one of" in message and "'random'" in message
+    assert "requires either a video processor" not in message
+
+
+def test_transformers_pipeline_logs_the_option_of_a_refused_saved_processor(refused_config_dir, caplog):
+    with caplog.at_level(logging.ERROR, logger=LOGGER):
+        with pytest.raises(ValueError, match="requires either a video processor"):  # transformers' own error, kept
+            pipeline("video-classification", model=str(refused_config_dir))
+    (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "video_preprocessor_config.json holds an option" in record.getMessage()
+    assert "sampling_mode must be one of" in record.getMessage() and "'random'" in record.getMessage()
+
+
+def test_vivit_pipeline_without_any_processor_keeps_transformers_error(training_dirs, tmp_path):
+    import shutil
+
+    folder = shutil.copytree(training_dirs["eval"], tmp_path / "model")
+    (folder / "video_preprocessor_config.json").unlink()
+    with pytest.raises(ValueError, match="requires either a video processor or an image processor"):
+        vivit_pipeline(folder)

@@ -28,13 +28,15 @@ from numbers import Integral
 
 import numpy as np
 import torch
+from transformers import AutoVideoProcessor
 from transformers.modeling_outputs import ImageClassifierOutput
 from transformers.pipelines.base import pad_collate_fn
 from transformers.pipelines.pt_utils import PipelineDataset, PipelineIterator
 from transformers.pipelines.video_classification import VideoClassificationPipeline
 
+from .errors import ProcessorConfigError
 from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
-from .processor_options import describe_unknown
+from .processor_options import describe_unknown, saved_config_name
 from .sampling import check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames
 from .video_inputs import (
@@ -149,6 +151,12 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     Saliency: `pipe(video, return_saliency=True)` gives `{"predictions": ..., "saliency": (views, t, h, w)}`, the
     model's `attention_rollout` of each view (one more forward, with attention maps), for `vivit_hf.saliency_overlay`.
     """
+
+    def __init__(self, *args, **kwargs):
+        given = kwargs.get("video_processor") is not None or kwargs.get("image_processor") is not None or len(args) > 1
+        if not given:  # none loaded: say why where it is this processor's refusal of a saved option
+            _refused_saved_processor(kwargs.get("model", args[0] if args else None))
+        super().__init__(*args, **kwargs)
 
     def _sanitize_parameters(
         self,
@@ -432,6 +440,26 @@ class _OneVideo:
 
     def __init__(self, frames):
         self.frames = list(frames)
+
+
+def _refused_saved_processor(model) -> None:
+    """Raise, naming the file and the option, where the video processor saved with `model` is refused when loaded (a
+    hand-edited `sampling_mode: "random"`, `num_crops: 5`). transformers' `pipeline()` takes any error loading it for
+    none there and said only "The video-classification pipeline requires either a video processor or an image
+    processor"; a folder with no processor at all is left to that message."""
+    source = getattr(model, "name_or_path", None)
+    if not isinstance(source, str) or not source:
+        return
+    try:
+        AutoVideoProcessor.from_pretrained(source)
+    except ProcessorConfigError as error:
+        said = str(error).strip().splitlines()[0]
+        raise ProcessorConfigError(
+            f"The video processor saved with {source} cannot be loaded: its {saved_config_name(source)} holds an "
+            f"option no clip can be processed with: {said} Correct it in that file."
+        ) from error
+    except Exception:  # nothing there, or not this processor's: transformers' own error follows
+        return
 
 
 def _check_clip_length(model, num_frames) -> None:

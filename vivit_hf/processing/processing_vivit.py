@@ -42,7 +42,7 @@ from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
-from .errors import BrokenVideoError
+from .errors import BrokenVideoError, ProcessorConfigError
 
 # The names of `processor_options` and `video_inputs` this module uses, and their other public names, which stay
 # importable from here as before the two were split off (code imported them from here; hence the noqa)
@@ -389,7 +389,22 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                     f"This ViViTVideoProcessor was saved {how}; it is loaded for inference ({instead}). To {use} "
                     f"again pass {option}=True to from_pretrained or to each call."
                 )
-        loaded = super().from_dict(saved, **kwargs)
+        try:
+            loaded = super().from_dict(saved, **kwargs)
+        except ValueError as error:
+            refused = ProcessorConfigError(str(error))
+            if kwargs.get("_from_pipeline"):
+                # transformers' pipeline takes any error loading the processor for none there, and says only that it
+                # "requires either a video processor or an image processor": this is the line that names the option
+                given = [key for key in kwargs if key in valid]
+                # (from_dict is not told the folder: the file is the one this processor saves)
+                logger.error(
+                    "The video processor saved with this model cannot be loaded: its video_preprocessor_config.json%s "
+                    "holds an option no clip can be processed with: %s Correct it in that file.",
+                    f" or the options given with it ({', '.join(given)})" if given else "",
+                    refused,
+                )
+            raise refused from error
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
             setattr(processor, key, value)
