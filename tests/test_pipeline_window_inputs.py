@@ -32,3 +32,19 @@ def test_a_video_as_python_lists_of_numbers_is_refused_by_name(model_dir, video)
     for options in ({}, {"window": "4f"}):
         with pytest.raises(ValueError, match=r"nested Python lists of numbers"):
             pipe(video.tolist(), **options)
+
+
+def test_a_generator_of_videos_with_window_gives_each_videos_timeline(model_dir, video):  # noqa: F811
+    """transformers' Pipeline streams a generator (or a torch Dataset) through `preprocess`, which takes no `window`:
+    it failed with "preprocess() got an unexpected keyword argument 'window'". Each video gets its timeline, as in a
+    list, as they are asked for."""
+    from transformers.pipelines.pt_utils import KeyDataset
+
+    pipe = timeline_pipeline(model_dir)
+    other = video[::-1].copy()
+    expected = pipe([video, other, list(video)], window="4f", top_k=3)
+    streamed = pipe((v for v in (video, other, list(video))), window="4f", top_k=3)
+    assert not isinstance(streamed, list)  # lazy, as transformers returns a generator's results
+    assert list(streamed) == expected
+    rows = [{"video": video}, {"video": other}]
+    assert list(pipe(KeyDataset(rows, "video"), window="4f", top_k=3)) == expected[:2]

@@ -224,15 +224,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         inputs = _one_result_per_video(inputs)
         if kwargs.get("window") is not None and isinstance(inputs, list):
             results = []  # one timeline per video, each streamed on its own (not through a DataLoader)
-            for video in inputs:  # (a video given as frames or image files is one input, not a list of them)
-                one = isinstance(video, (list, tuple)) and (is_one_video(video) or is_image_files(video))
-                if not one and (isinstance(video, (list, tuple)) or getattr(video, "ndim", 0) == 5):
-                    # a list of videos, or a 5-D array, inside the list: one video, or refused as without window=
-                    # (a nested list reached transformers' batching: "preprocess() got an unexpected keyword
-                    # argument 'window'")
-                    video = _the_one_video(video)
-                    one = isinstance(video, (list, tuple))
-                results.append(super().__call__(_OneVideo(video) if one else video, **kwargs))
+            for video in inputs:
+                results.append(super().__call__(_timeline_input(video), **kwargs))
             return results
         return super().__call__(inputs, **kwargs)
 
@@ -243,7 +236,16 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         a tokenizer, feature extractor or image processor, so `batch_size > 1` failed with "Pipeline without
         tokenizer or feature_extractor cannot do batching". A video processor makes every video of a call the
         same shape, so the views of the videos of a batch are concatenated (pixel_values `(videos x views, ...)`)
-        and `_forward` averages each video's views."""
+        and `_forward` averages each video's views.
+
+        With `window=` (a generator or a torch `Dataset` of videos: a list is `__call__`'s) one timeline per video, as
+        they are asked for, each streamed on its own as `run_single` streams one: the videos went to `preprocess`,
+        which failed with "got an unexpected keyword argument 'window'"."""
+        if preprocess_params.get("window") is not None:
+            return (
+                self._timeline(_timeline_input(video), dict(preprocess_params), forward_params, postprocess_params)
+                for video in inputs
+            )
         if batch_size == 1 or self.feature_extractor is not None or self.image_processor is not None:
             return super().get_iterator(
                 inputs, num_workers, batch_size, preprocess_params, forward_params, postprocess_params
@@ -472,6 +474,18 @@ def _check_clip_length(model, num_frames) -> None:
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
         )
+
+
+def _timeline_input(video):
+    """One video of a call with `window=`, as `run_single` takes it: a video given as frames or image files is one
+    input (`_OneVideo`), not a list of them; a list of videos or a 5-D array in its place is that one video, or refused
+    as without `window=` (a nested list reached transformers' batching: "preprocess() got an unexpected keyword
+    argument 'window'")."""
+    one = isinstance(video, (list, tuple)) and (is_one_video(video) or is_image_files(video))
+    if not one and (isinstance(video, (list, tuple)) or getattr(video, "ndim", 0) == 5):
+        video = _the_one_video(video)
+        one = isinstance(video, (list, tuple))
+    return _OneVideo(video) if one else video
 
 
 def _the_one_video(video):
