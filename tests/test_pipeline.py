@@ -369,3 +369,15 @@ def test_vivit_pipeline_without_any_processor_keeps_transformers_error(training_
     (folder / "video_preprocessor_config.json").unlink()
     with pytest.raises(ValueError, match="requires either a video processor or an image processor"):
         vivit_pipeline(folder)
+
+
+# -- frame_sampling_rate where the processor samples no rate (sampling_mode="uniform": the clip spread over the whole
+# video): passed as the call's frame_stride, it changed no frame, and the pipeline answered as if it had ----------
+def test_pipeline_refuses_a_frame_sampling_rate_its_uniform_processor_would_ignore(training_dirs, video):
+    classifier = vivit_pipeline(training_dirs["eval"])
+    classifier.video_processor.sampling_mode = "uniform"
+    uniform = classifier(video, top_k=3)
+    with pytest.raises(ValueError, match=r"frame_sampling_rate changes no frame: .* sampling_mode='uniform'"):
+        classifier(video, frame_sampling_rate=3, top_k=3)
+    classifier.video_processor.sampling_mode = "stride"  # as the message says: the rate then picks the frames
+    assert classifier(video, frame_sampling_rate=3, top_k=3) != uniform

@@ -189,6 +189,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 f"got {frame_sampling_rate!r}."
             )
         _check_clip_length(self.model, num_frames)
+        if frame_sampling_rate is not None:
+            _check_sampling_rate_applies(getattr(self, "video_processor", None))
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k,
             num_frames=num_frames,
@@ -473,6 +475,17 @@ def _check_clip_length(model, num_frames) -> None:
         raise ValueError(
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
+        )
+
+
+def _check_sampling_rate_applies(processor) -> None:
+    """Refuse `frame_sampling_rate` where the processor's sampling has no rate: its `sampling_mode="uniform"` spreads
+    the clip over the whole video, and the rate, passed as the call's `frame_stride`, changed no frame."""
+    if isinstance(processor, ViViTVideoProcessor) and processor.sampling_mode == "uniform":
+        raise ValueError(
+            "frame_sampling_rate changes no frame: this model's video processor samples with sampling_mode='uniform' "
+            "(its num_frames spread over the whole video). Set `pipe.video_processor.sampling_mode = 'stride'` for "
+            "clips of frames that many apart, or leave frame_sampling_rate out."
         )
 
 

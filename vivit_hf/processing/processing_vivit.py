@@ -484,6 +484,16 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 raise ValueError("fps sampling takes the whole video once: num_clips must be 1.")
         if opts["sampling_mode"] not in SAMPLING_MODES:
             raise ValueError(f"sampling_mode must be one of {SAMPLING_MODES}, got {opts['sampling_mode']!r}.")
+        if opts["frame_stride_in_call"] and opts["do_sample_frames"] is not False and not _every_frame(opts):
+            # a stride picks a clip's frames only in stride sampling: the call's frame_stride changed no frame
+            spread = "fps sampling" if opts["fps"] is not None else None
+            spread = spread or ("sampling_mode='uniform'" if opts["sampling_mode"] == "uniform" else None)
+            if spread:
+                raise ValueError(
+                    f"frame_stride={kwargs['frame_stride']!r} changes no frame under {spread}, which spreads the clip "
+                    "over the whole video: pass sampling_mode='stride' (and num_frames, not fps) for clips of "
+                    "frames that many apart, or leave frame_stride out."
+                )
         check_short_video(opts["short_video"])
         interpolation_mode(opts["resample"])  # before decoding anything
         if opts["num_crops"] not in (1, 3):
