@@ -48,3 +48,17 @@ def test_a_generator_of_videos_with_window_gives_each_videos_timeline(model_dir,
     assert list(streamed) == expected
     rows = [{"video": video}, {"video": other}]
     assert list(pipe(KeyDataset(rows, "video"), window="4f", top_k=3)) == expected[:2]
+
+
+def test_window_given_when_the_pipeline_is_built_gives_a_list_its_timelines(model_dir, video):  # noqa: F811
+    """`pipeline(..., window="4f")` keeps the window for every call; a list called with it went to transformers'
+    batching as a list without one: "preprocess() got an unexpected keyword argument 'window'"."""
+    from transformers import pipeline
+
+    from vivit_hf import ViViTVideoClassificationPipeline
+
+    built = pipeline(
+        "video-classification", model=str(model_dir), pipeline_class=ViViTVideoClassificationPipeline, window="4f"
+    )
+    other = video[::-1].copy()
+    assert built([video, other], top_k=3) == timeline_pipeline(model_dir)([video, other], window="4f", top_k=3)
