@@ -61,4 +61,8 @@ def test_window_given_when_the_pipeline_is_built_gives_a_list_its_timelines(mode
         "video-classification", model=str(model_dir), pipeline_class=ViViTVideoClassificationPipeline, window="4f"
     )
     other = video[::-1].copy()
-    assert built([video, other], top_k=3) == timeline_pipeline(model_dir)([video, other], window="4f", top_k=3)
+    called = timeline_pipeline(model_dir)
+    assert built([video, other], top_k=3) == called([video, other], window="4f", top_k=3)
+    # a call's hop (or window_batch_size) goes with the built window: refused as "hop ... need window=" before
+    assert built(video, hop="2f", top_k=3) == called(video, window="4f", hop="2f", top_k=3)
+    assert built(video, window_batch_size=1, top_k=3) == called(video, window="4f", window_batch_size=1, top_k=3)

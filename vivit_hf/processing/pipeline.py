@@ -61,6 +61,13 @@ __all__ = ["ViViTVideoClassificationPipeline"]
 # its result slot from the next input (and a batch's view count from the others), so it raises, naming the file.
 _INFERENCE = {"do_train_augment": False, "skip_broken": False}
 
+# A timeline's windows are scored without saliency (then read it: KeyError 'saliency'); said where the two meet, in a
+# call or one in the call and one given when the pipeline was built
+_NO_TIMELINE_SALIENCY = (
+    "return_saliency gives the saliency of one clip's views; a timeline (window=) has none: call the pipeline without "
+    "window= for it, or the model's attention_rollout on a window's clip."
+)
+
 # Processor options the pipeline forwards under another name (transformers' pipeline's name)
 _PIPELINE_NAMES = {"frame_stride": "frame_sampling_rate"}
 
@@ -207,16 +214,18 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             isinstance(window_batch_size, bool) or not isinstance(window_batch_size, int) or window_batch_size < 1
         ):
             raise ValueError(f"window_batch_size must be a whole number, at least 1; got {window_batch_size!r}")
-        if window is not None:  # a timeline: run_single streams the windows (see _timeline)
-            preprocess.update(window=window, hop=hop, window_batch_size=window_batch_size)
+        # a window given when the pipeline was built holds for every call (none while it is being built)
+        built_window = getattr(self, "_preprocess_params", {}).get("window")
+        if window is not None or built_window is not None:  # a timeline: run_single streams the windows (_timeline)
+            # each given one, over the built ones as transformers merges a call's options (a call's window with no hop
+            # kept the built hop out: None was set over it)
+            given = {"window": window, "hop": hop, "window_batch_size": window_batch_size}
+            preprocess.update({name: value for name, value in given.items() if value is not None})
         elif hop is not None or window_batch_size is not None:
             raise ValueError("hop / window_batch_size need window= (the length of each window of the timeline).")
         if return_saliency:
             if window is not None:  # the timeline's windows were scored without it, then read it: KeyError 'saliency'
-                raise ValueError(
-                    "return_saliency gives the saliency of one clip's views; a timeline (window=) has none: call the "
-                    "pipeline without window= for it, or the model's attention_rollout on a window's clip."
-                )
+                raise ValueError(_NO_TIMELINE_SALIENCY)
             if not hasattr(self.model, "attention_rollout"):
                 raise ValueError("return_saliency needs a model with `attention_rollout` (the four ViViT models).")
             forward["return_saliency"] = postprocess["return_saliency"] = True
@@ -270,6 +279,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
 
     def _timeline(self, video, params: dict, forward_params: dict, postprocess_params: dict) -> dict:
         """One prediction per window, and their aggregate; see the class docstring."""
+        if postprocess_params.get("return_saliency"):  # one of the two given when the pipeline was built
+            raise ValueError(_NO_TIMELINE_SALIENCY)
         processor = self.video_processor
         if not isinstance(processor, ViViTVideoProcessor):
             raise ValueError("window / hop need a ViViTVideoProcessor.")
