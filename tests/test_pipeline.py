@@ -345,8 +345,11 @@ def refused_config_dir(training_dirs, tmp_path):
     return folder
 
 
-def test_vivit_pipeline_names_the_file_and_option_of_a_refused_saved_processor(refused_config_dir):
-    with pytest.raises(ValueError, match="video_preprocessor_config.json holds an option") as refused:
+@pytest.mark.parametrize("saved_as", ["video_preprocessor_config.json", "preprocessor_config.json"])
+def test_vivit_pipeline_names_the_file_and_option_of_a_refused_saved_processor(refused_config_dir, saved_as):
+    # (transformers reads preprocessor_config.json where a folder has no video_preprocessor_config.json)
+    (refused_config_dir / "video_preprocessor_config.json").rename(refused_config_dir / saved_as)
+    with pytest.raises(ValueError, match=f" {saved_as} holds an option") as refused:
         vivit_pipeline(refused_config_dir)
     message = str(refused.value)
     assert str(refused_config_dir) in message and "sampling_mode must be one of" in message and "'random'" in message
@@ -358,7 +361,7 @@ def test_transformers_pipeline_logs_the_option_of_a_refused_saved_processor(refu
         with pytest.raises(ValueError, match="requires either a video processor"):  # transformers' own error, kept
             pipeline("video-classification", model=str(refused_config_dir))
     (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
-    assert "video_preprocessor_config.json holds an option" in record.getMessage()
+    assert "its config (video_preprocessor_config.json, or preprocessor_config.json" in record.getMessage()
     assert "sampling_mode must be one of" in record.getMessage() and "'random'" in record.getMessage()
 
 
