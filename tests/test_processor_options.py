@@ -809,6 +809,9 @@ BAD_OPTIONS = [
     {"num_frames": None, "num_clips": 2},
     {"fps": 2, "num_frames": None, "num_clips": 2},
     {"do_sample_frames": False, "num_clips": 2},
+    # a bool is an int to Python: True was one frame (one clip, stride 1, the centre crop) without a word
+    {"num_frames": True},
+    {"num_crops": True},
 ]
 
 

@@ -497,14 +497,15 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 )
         check_short_video(opts["short_video"])
         interpolation_mode(opts["resample"])  # before decoding anything
-        if opts["num_crops"] not in (1, 3):
-            raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']}.")
+        if isinstance(opts["num_crops"], bool) or opts["num_crops"] not in (1, 3):  # (True == 1: a switch is no count)
+            raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']!r}.")
         for name in ("num_clips", "num_frames", "frame_stride"):
             if name == "num_frames" and opts[name] is None:
                 # fps sampling takes no frame count (transformers' `num_frames=None, fps=2`); neither: every frame,
                 # as transformers samples with `num_frames=None` (a processor built so failed at every call)
                 continue
-            if not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
+            # a bool is an int to Python: num_frames=True made one-frame clips without a word
+            if isinstance(opts[name], bool) or not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
                 raise ValueError(f"{name} must be a positive integer, got {opts[name]!r}.")
         if opts["do_sample_frames"] is False and opts["num_clips"] != 1:
             raise ValueError("num_clips > 1 needs do_sample_frames=True (clips are sampled from the video).")
