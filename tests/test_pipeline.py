@@ -151,6 +151,14 @@ def test_pipeline_scores_each_label_space_on_its_own_and_actions_as_products(hea
     assert top2["action"] == result["action"][:2]
 
 
+def test_pipeline_label_spaces_read_labels_keyed_by_strings(heads_dir, video):
+    """`config.id2label` set from a JSON file is keyed by strings: every class was named `LABEL_<i>`."""
+    classifier = vivit_pipeline(heads_dir)
+    expected = classifier(video, top_k=10)
+    classifier.model.config.id2label = {str(i): label for i, label in HEADS["id2label"].items()}
+    assert classifier(video, top_k=10) == expected
+
+
 def test_pipeline_label_spaces_with_raw_logits_has_no_actions(heads_dir, video):
     # "none" gives each head's logits as scores; a product of logits is no score, so no actions
     classifier = vivit_pipeline(heads_dir)

@@ -433,7 +433,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 head_scores = head_logits.sigmoid()
             else:
                 head_scores = head_logits
-            labels = [_head_label(id2label.get(offset + i, f"LABEL_{offset + i}"), head) for i in range(size)]
+            labels = [_head_label(_label_of(id2label, offset + i), head) for i in range(size)]
             values, ids = head_scores.topk(min(top_k, size))
             result[head] = [{"label": labels[i], "score": v} for v, i in zip(values.tolist(), ids.tolist())]
             scores[head], names[head], offset = head_scores, labels, offset + size
@@ -551,6 +551,12 @@ def _by_video(values: torch.Tensor, counts: list[int], what: str) -> torch.Tenso
     if len(set(counts)) > 1:
         raise RuntimeError(f"The videos of this batch gave {counts} views each; {what} needs the same for each.")
     return torch.stack(_split_views(values, counts))
+
+
+def _label_of(id2label: dict, index: int) -> str:
+    """The name of class `index`: `id2label` keyed by ints, as a loaded config holds it, or by strings, as one set
+    from a JSON file holds it (`config.id2label = json.load(...)`: every class was named `LABEL_<i>`)."""
+    return id2label.get(index, id2label.get(str(index), f"LABEL_{index}"))
 
 
 def _head_label(label: str, head: str) -> str:
