@@ -151,6 +151,14 @@ def test_pipeline_scores_each_label_space_on_its_own_and_actions_as_products(hea
     assert top2["action"] == result["action"][:2]
 
 
+def test_pipeline_label_spaces_read_labels_keyed_by_strings(heads_dir, video):
+    """`config.id2label` set from a JSON file is keyed by strings: every class was named `LABEL_<i>`."""
+    classifier = vivit_pipeline(heads_dir)
+    expected = classifier(video, top_k=10)
+    classifier.model.config.id2label = {str(i): label for i, label in HEADS["id2label"].items()}
+    assert classifier(video, top_k=10) == expected
+
+
 def test_pipeline_label_spaces_with_raw_logits_has_no_actions(heads_dir, video):
     # "none" gives each head's logits as scores; a product of logits is no score, so no actions
     classifier = vivit_pipeline(heads_dir)
@@ -330,3 +338,57 @@ def test_pipeline_timeline_of_a_float_video_scores_its_float_frames_as_a_call_do
             logits = classifier.model(**inputs).logits[0]
         expected = {classifier.model.config.id2label[i]: value.item() for i, value in enumerate(logits)}
         assert {r["label"]: r["score"] for r in result["predictions"]} == pytest.approx(expected, abs=1e-6)
+
+
+# -- a saved processor config holding an option the processor refuses: transformers' pipeline takes the error for no
+# processor at all ("requires either a video processor or an image processor"), which named neither file nor option --
+@pytest.fixture()
+def refused_config_dir(training_dirs, tmp_path):
+    import json
+    import shutil
+
+    folder = shutil.copytree(training_dirs["eval"], tmp_path / "model")
+    config_file = folder / "video_preprocessor_config.json"
+    config_file.write_text(json.dumps({**json.loads(config_file.read_text()), "sampling_mode": "random"}))
+    return folder
+
+
+@pytest.mark.parametrize("saved_as", ["video_preprocessor_config.json", "preprocessor_config.json"])
+def test_vivit_pipeline_names_the_file_and_option_of_a_refused_saved_processor(refused_config_dir, saved_as):
+    # (transformers reads preprocessor_config.json where a folder has no video_preprocessor_config.json)
+    (refused_config_dir / "video_preprocessor_config.json").rename(refused_config_dir / saved_as)
+    with pytest.raises(ValueError, match=f" {saved_as} holds an option") as refused:
+        vivit_pipeline(refused_config_dir)
+    message = str(refused.value)
+    assert str(refused_config_dir) in message and "sampling_mode must be one of" in message and "'random'" in message
+    assert "requires either a video processor" not in message
+
+
+def test_transformers_pipeline_logs_the_option_of_a_refused_saved_processor(refused_config_dir, caplog):
+    with caplog.at_level(logging.ERROR, logger=LOGGER):
+        with pytest.raises(ValueError, match="requires either a video processor"):  # transformers' own error, kept
+            pipeline("video-classification", model=str(refused_config_dir))
+    (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "its config (video_preprocessor_config.json, or preprocessor_config.json" in record.getMessage()
+    assert "sampling_mode must be one of" in record.getMessage() and "'random'" in record.getMessage()
+
+
+def test_vivit_pipeline_without_any_processor_keeps_transformers_error(training_dirs, tmp_path):
+    import shutil
+
+    folder = shutil.copytree(training_dirs["eval"], tmp_path / "model")
+    (folder / "video_preprocessor_config.json").unlink()
+    with pytest.raises(ValueError, match="requires either a video processor or an image processor"):
+        vivit_pipeline(folder)
+
+
+# -- frame_sampling_rate where the processor samples no rate (sampling_mode="uniform": the clip spread over the whole
+# video): passed as the call's frame_stride, it changed no frame, and the pipeline answered as if it had ----------
+def test_pipeline_refuses_a_frame_sampling_rate_its_uniform_processor_would_ignore(training_dirs, video):
+    classifier = vivit_pipeline(training_dirs["eval"])
+    classifier.video_processor.sampling_mode = "uniform"
+    uniform = classifier(video, top_k=3)
+    with pytest.raises(ValueError, match=r"frame_sampling_rate changes no frame: .* sampling_mode='uniform'"):
+        classifier(video, frame_sampling_rate=3, top_k=3)
+    classifier.video_processor.sampling_mode = "stride"  # as the message says: the rate then picks the frames
+    assert classifier(video, frame_sampling_rate=3, top_k=3) != uniform

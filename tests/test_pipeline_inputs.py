@@ -261,6 +261,19 @@ def test_pipeline_refuses_a_saliency_of_a_timeline_before_decoding(model, tmp_pa
         pipe(files.get(video, str(tmp_path / "missing.mp4")), window="8f", return_saliency=True)
 
 
+@pytest.mark.parametrize("built", [{"window": "8f"}, {"return_saliency": True}], ids=["window_built", "saliency_built"])
+def test_pipeline_refuses_a_saliency_of_a_timeline_asked_half_when_built(model, tmp_path, files, built):
+    """One of the two given to `pipeline(...)` and the other to the call: every window was scored, then a bare
+    KeyError: 'saliency' (the refusal saw only the call's options)."""
+    pipe = pipeline(
+        "video-classification", model=saved(model, tmp_path), pipeline_class=ViViTVideoClassificationPipeline, **built
+    )
+    call = {"return_saliency": True} if "window" in built else {"window": "8f"}
+    for video in (files["a"], str(tmp_path / "missing.mp4")):  # refused before the file is opened
+        with pytest.raises(ValueError, match=r"return_saliency .*a timeline \(window=\) has none"):
+            pipe(video, **call)
+
+
 # -- 3. a list of frames: one video, with and without window= --------------------------------------------------------
 @pytest.mark.parametrize("kind", ["pil", "numpy", "torch"])
 def test_pipeline_reads_a_list_of_frames_as_one_video(model, tmp_path, files, kind):

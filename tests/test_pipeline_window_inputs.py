@@ -32,3 +32,37 @@ def test_a_video_as_python_lists_of_numbers_is_refused_by_name(model_dir, video)
     for options in ({}, {"window": "4f"}):
         with pytest.raises(ValueError, match=r"nested Python lists of numbers"):
             pipe(video.tolist(), **options)
+
+
+def test_a_generator_of_videos_with_window_gives_each_videos_timeline(model_dir, video):  # noqa: F811
+    """transformers' Pipeline streams a generator (or a torch Dataset) through `preprocess`, which takes no `window`:
+    it failed with "preprocess() got an unexpected keyword argument 'window'". Each video gets its timeline, as in a
+    list, as they are asked for."""
+    from transformers.pipelines.pt_utils import KeyDataset
+
+    pipe = timeline_pipeline(model_dir)
+    other = video[::-1].copy()
+    expected = pipe([video, other, list(video)], window="4f", top_k=3)
+    streamed = pipe((v for v in (video, other, list(video))), window="4f", top_k=3)
+    assert not isinstance(streamed, list)  # lazy, as transformers returns a generator's results
+    assert list(streamed) == expected
+    rows = [{"video": video}, {"video": other}]
+    assert list(pipe(KeyDataset(rows, "video"), window="4f", top_k=3)) == expected[:2]
+
+
+def test_window_given_when_the_pipeline_is_built_gives_a_list_its_timelines(model_dir, video):  # noqa: F811
+    """`pipeline(..., window="4f")` keeps the window for every call; a list called with it went to transformers'
+    batching as a list without one: "preprocess() got an unexpected keyword argument 'window'"."""
+    from transformers import pipeline
+
+    from vivit_hf import ViViTVideoClassificationPipeline
+
+    built = pipeline(
+        "video-classification", model=str(model_dir), pipeline_class=ViViTVideoClassificationPipeline, window="4f"
+    )
+    other = video[::-1].copy()
+    called = timeline_pipeline(model_dir)
+    assert built([video, other], top_k=3) == called([video, other], window="4f", top_k=3)
+    # a call's hop (or window_batch_size) goes with the built window: refused as "hop ... need window=" before
+    assert built(video, hop="2f", top_k=3) == called(video, window="4f", hop="2f", top_k=3)
+    assert built(video, window_batch_size=1, top_k=3) == called(video, window="4f", window_batch_size=1, top_k=3)

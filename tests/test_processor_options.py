@@ -316,6 +316,21 @@ def test_a_clip_longer_than_the_video_at_its_stride_suggests_stride_1_for_real_f
     assert str(error.value).endswith("needs 15; pass short_video='loop' or 'pad' to accept short videos.")
 
 
+def test_a_calls_frame_stride_that_its_sampling_would_ignore_is_refused():
+    """Under `sampling_mode="uniform"` or `fps` the clip is spread over the whole video: a call's `frame_stride`
+    changed no frame (the same frames 6, 12, 18, 24 of 30 at any stride) and was taken without a word."""
+    video = np.random.default_rng(0).integers(0, 256, (30, 16, 16, 3), dtype=np.uint8)
+    proc = ViViTVideoProcessor(num_frames=4, sampling_mode="uniform", do_sample_frames=True)
+    assert proc(video, return_metadata=True)["video_metadata"][0].frames_indices == [6, 12, 18, 24]
+    for options in ({"frame_stride": 3}, {"frame_stride": 3, "fps": 2, "video_metadata": {"fps": 10}}):
+        with pytest.raises(ValueError, match=r"frame_stride=3 changes no frame under (sampling_mode='uniform'|fps)"):
+            proc(video, **options)
+    stride = proc(video, frame_stride=3, sampling_mode="stride", return_metadata=True)  # as the message says
+    assert stride["video_metadata"][0].frames_indices == [9, 12, 15, 18]
+    # frames kept as given take no sampling option at all, as in transformers
+    assert proc(video, frame_stride=3, do_sample_frames=False)["pixel_values"].shape[1] == 30
+
+
 def test_stacking_videos_of_different_frame_counts_suggests_pad_to_longest():
     proc = ViViTVideoProcessor(size={"height": 8, "width": 8}, do_center_crop=False)
     videos = [np.zeros((4, 8, 8, 3), np.uint8), np.zeros((3, 8, 8, 3), np.uint8)]
@@ -794,6 +809,9 @@ BAD_OPTIONS = [
     {"num_frames": None, "num_clips": 2},
     {"fps": 2, "num_frames": None, "num_clips": 2},
     {"do_sample_frames": False, "num_clips": 2},
+    # a bool is an int to Python: True was one frame (one clip, stride 1, the centre crop) without a word
+    {"num_frames": True},
+    {"num_crops": True},
 ]
 
 

@@ -4,12 +4,13 @@
 `ViViTVideoProcessor(skip_broken=True)` skips a video by the class of its error, never by its message: a
 `BrokenVideoError` (or its subclass `VideoDecodeError`) is this sample's fault and is skipped and counted; any other
 error is the caller's (a wrong option, an ambiguous array that `input_data_format` settles) and is raised, whatever
-its text says. This module imports nothing: it travels with `trust_remote_code` like its siblings.
+its text says. A `ProcessorConfigError` is the other side: the options a processor was loaded with, never a sample's.
+This module imports nothing: it travels with `trust_remote_code` like its siblings.
 """
 
 from __future__ import annotations
 
-__all__ = ["BrokenVideoError", "VideoDecodeError"]
+__all__ = ["BrokenVideoError", "ProcessorConfigError", "VideoDecodeError"]
 
 
 class BrokenVideoError(ValueError):
@@ -21,3 +22,9 @@ class BrokenVideoError(ValueError):
 class VideoDecodeError(BrokenVideoError):
     """A video could not be opened or decoded; the message names the input. A `BrokenVideoError`: the sample's
     fault, skipped and counted where broken samples are (`skip_broken`, the training data set)."""
+
+
+class ProcessorConfigError(ValueError):
+    """The options a `ViViTVideoProcessor` is loaded with (`from_dict`: a saved config, and any options given to load
+    it) hold one no clip can be processed with; the message is the option's own. transformers' pipeline takes any
+    error loading a processor for none there, so the pipeline tells this one apart by its class to name the file."""

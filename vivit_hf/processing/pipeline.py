@@ -28,13 +28,15 @@ from numbers import Integral
 
 import numpy as np
 import torch
+from transformers import AutoVideoProcessor
 from transformers.modeling_outputs import ImageClassifierOutput
 from transformers.pipelines.base import pad_collate_fn
 from transformers.pipelines.pt_utils import PipelineDataset, PipelineIterator
 from transformers.pipelines.video_classification import VideoClassificationPipeline
 
+from .errors import ProcessorConfigError
 from .processing_vivit import ViViTVideoProcessor, ViViTVideoProcessorKwargs
-from .processor_options import describe_unknown
+from .processor_options import describe_unknown, saved_config_name
 from .sampling import check_short_video, refuse_single_frame
 from .timeline import iter_window_clips, plan_windows, requested_frames
 from .video_inputs import (
@@ -58,6 +60,13 @@ __all__ = ["ViViTVideoClassificationPipeline"]
 # (all of which only `do_train_augment=True` turns on). Nor does it skip a broken video: a skipped one would take
 # its result slot from the next input (and a batch's view count from the others), so it raises, naming the file.
 _INFERENCE = {"do_train_augment": False, "skip_broken": False}
+
+# A timeline's windows are scored without saliency (then read it: KeyError 'saliency'); said where the two meet, in a
+# call or one in the call and one given when the pipeline was built
+_NO_TIMELINE_SALIENCY = (
+    "return_saliency gives the saliency of one clip's views; a timeline (window=) has none: call the pipeline without "
+    "window= for it, or the model's attention_rollout on a window's clip."
+)
 
 # Processor options the pipeline forwards under another name (transformers' pipeline's name)
 _PIPELINE_NAMES = {"frame_stride": "frame_sampling_rate"}
@@ -150,6 +159,12 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
     model's `attention_rollout` of each view (one more forward, with attention maps), for `vivit_hf.saliency_overlay`.
     """
 
+    def __init__(self, *args, **kwargs):
+        given = kwargs.get("video_processor") is not None or kwargs.get("image_processor") is not None or len(args) > 1
+        if not given:  # none loaded: say why where it is this processor's refusal of a saved option
+            _refused_saved_processor(kwargs.get("model", args[0] if args else None))
+        super().__init__(*args, **kwargs)
+
     def _sanitize_parameters(
         self,
         top_k=None,
@@ -181,6 +196,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 f"got {frame_sampling_rate!r}."
             )
         _check_clip_length(self.model, num_frames)
+        if frame_sampling_rate is not None:
+            _check_sampling_rate_applies(getattr(self, "video_processor", None))
         preprocess, forward, postprocess = super()._sanitize_parameters(
             top_k=top_k,
             num_frames=num_frames,
@@ -197,16 +214,18 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
             isinstance(window_batch_size, bool) or not isinstance(window_batch_size, int) or window_batch_size < 1
         ):
             raise ValueError(f"window_batch_size must be a whole number, at least 1; got {window_batch_size!r}")
-        if window is not None:  # a timeline: run_single streams the windows (see _timeline)
-            preprocess.update(window=window, hop=hop, window_batch_size=window_batch_size)
+        # a window given when the pipeline was built holds for every call (none while it is being built)
+        built_window = getattr(self, "_preprocess_params", {}).get("window")
+        if window is not None or built_window is not None:  # a timeline: run_single streams the windows (_timeline)
+            # each given one, over the built ones as transformers merges a call's options (a call's window with no hop
+            # kept the built hop out: None was set over it)
+            given = {"window": window, "hop": hop, "window_batch_size": window_batch_size}
+            preprocess.update({name: value for name, value in given.items() if value is not None})
         elif hop is not None or window_batch_size is not None:
             raise ValueError("hop / window_batch_size need window= (the length of each window of the timeline).")
         if return_saliency:
             if window is not None:  # the timeline's windows were scored without it, then read it: KeyError 'saliency'
-                raise ValueError(
-                    "return_saliency gives the saliency of one clip's views; a timeline (window=) has none: call the "
-                    "pipeline without window= for it, or the model's attention_rollout on a window's clip."
-                )
+                raise ValueError(_NO_TIMELINE_SALIENCY)
             if not hasattr(self.model, "attention_rollout"):
                 raise ValueError("return_saliency needs a model with `attention_rollout` (the four ViViT models).")
             forward["return_saliency"] = postprocess["return_saliency"] = True
@@ -216,15 +235,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         inputs = _one_result_per_video(inputs)
         if kwargs.get("window") is not None and isinstance(inputs, list):
             results = []  # one timeline per video, each streamed on its own (not through a DataLoader)
-            for video in inputs:  # (a video given as frames or image files is one input, not a list of them)
-                one = isinstance(video, (list, tuple)) and (is_one_video(video) or is_image_files(video))
-                if not one and (isinstance(video, (list, tuple)) or getattr(video, "ndim", 0) == 5):
-                    # a list of videos, or a 5-D array, inside the list: one video, or refused as without window=
-                    # (a nested list reached transformers' batching: "preprocess() got an unexpected keyword
-                    # argument 'window'")
-                    video = _the_one_video(video)
-                    one = isinstance(video, (list, tuple))
-                results.append(super().__call__(_OneVideo(video) if one else video, **kwargs))
+            for video in inputs:
+                results.append(super().__call__(_timeline_input(video), **kwargs))
             return results
         return super().__call__(inputs, **kwargs)
 
@@ -235,7 +247,16 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
         a tokenizer, feature extractor or image processor, so `batch_size > 1` failed with "Pipeline without
         tokenizer or feature_extractor cannot do batching". A video processor makes every video of a call the
         same shape, so the views of the videos of a batch are concatenated (pixel_values `(videos x views, ...)`)
-        and `_forward` averages each video's views."""
+        and `_forward` averages each video's views.
+
+        With `window=` (a generator or a torch `Dataset` of videos: a list is `__call__`'s) one timeline per video, as
+        they are asked for, each streamed on its own as `run_single` streams one: the videos went to `preprocess`,
+        which failed with "got an unexpected keyword argument 'window'"."""
+        if preprocess_params.get("window") is not None:
+            return (
+                self._timeline(_timeline_input(video), dict(preprocess_params), forward_params, postprocess_params)
+                for video in inputs
+            )
         if batch_size == 1 or self.feature_extractor is not None or self.image_processor is not None:
             return super().get_iterator(
                 inputs, num_workers, batch_size, preprocess_params, forward_params, postprocess_params
@@ -258,6 +279,8 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
 
     def _timeline(self, video, params: dict, forward_params: dict, postprocess_params: dict) -> dict:
         """One prediction per window, and their aggregate; see the class docstring."""
+        if postprocess_params.get("return_saliency"):  # one of the two given when the pipeline was built
+            raise ValueError(_NO_TIMELINE_SALIENCY)
         processor = self.video_processor
         if not isinstance(processor, ViViTVideoProcessor):
             raise ValueError("window / hop need a ViViTVideoProcessor.")
@@ -410,7 +433,7 @@ class ViViTVideoClassificationPipeline(VideoClassificationPipeline):
                 head_scores = head_logits.sigmoid()
             else:
                 head_scores = head_logits
-            labels = [_head_label(id2label.get(offset + i, f"LABEL_{offset + i}"), head) for i in range(size)]
+            labels = [_head_label(_label_of(id2label, offset + i), head) for i in range(size)]
             values, ids = head_scores.topk(min(top_k, size))
             result[head] = [{"label": labels[i], "score": v} for v, i in zip(values.tolist(), ids.tolist())]
             scores[head], names[head], offset = head_scores, labels, offset + size
@@ -434,6 +457,26 @@ class _OneVideo:
         self.frames = list(frames)
 
 
+def _refused_saved_processor(model) -> None:
+    """Raise, naming the file and the option, where the video processor saved with `model` is refused when loaded (a
+    hand-edited `sampling_mode: "random"`, `num_crops: 5`). transformers' `pipeline()` takes any error loading it for
+    none there and said only "The video-classification pipeline requires either a video processor or an image
+    processor"; a folder with no processor at all is left to that message."""
+    source = getattr(model, "name_or_path", None)
+    if not isinstance(source, str) or not source:
+        return
+    try:
+        AutoVideoProcessor.from_pretrained(source)
+    except ProcessorConfigError as error:
+        said = str(error).strip().splitlines()[0]
+        raise ProcessorConfigError(
+            f"The video processor saved with {source} cannot be loaded: its {saved_config_name(source)} holds an "
+            f"option no clip can be processed with: {said} Correct it in that file."
+        ) from error
+    except Exception:  # nothing there, or not this processor's: transformers' own error follows
+        return
+
+
 def _check_clip_length(model, num_frames) -> None:
     """Refuse clips longer than one of the four models takes, before any video is read. The model refused them
     after decoding, telling the user to pass `interpolate_pos_encoding=True`, which the pipeline does not take."""
@@ -444,6 +487,29 @@ def _check_clip_length(model, num_frames) -> None:
             f"num_frames={num_frames} is more than the {most} frames this model takes (config.num_frames): give at "
             f"most {most}, or call the model on the processor's output with interpolate_pos_encoding=True."
         )
+
+
+def _check_sampling_rate_applies(processor) -> None:
+    """Refuse `frame_sampling_rate` where the processor's sampling has no rate: its `sampling_mode="uniform"` spreads
+    the clip over the whole video, and the rate, passed as the call's `frame_stride`, changed no frame."""
+    if isinstance(processor, ViViTVideoProcessor) and processor.sampling_mode == "uniform":
+        raise ValueError(
+            "frame_sampling_rate changes no frame: this model's video processor samples with sampling_mode='uniform' "
+            "(its num_frames spread over the whole video). Set `pipe.video_processor.sampling_mode = 'stride'` for "
+            "clips of frames that many apart, or leave frame_sampling_rate out."
+        )
+
+
+def _timeline_input(video):
+    """One video of a call with `window=`, as `run_single` takes it: a video given as frames or image files is one
+    input (`_OneVideo`), not a list of them; a list of videos or a 5-D array in its place is that one video, or refused
+    as without `window=` (a nested list reached transformers' batching: "preprocess() got an unexpected keyword
+    argument 'window'")."""
+    one = isinstance(video, (list, tuple)) and (is_one_video(video) or is_image_files(video))
+    if not one and (isinstance(video, (list, tuple)) or getattr(video, "ndim", 0) == 5):
+        video = _the_one_video(video)
+        one = isinstance(video, (list, tuple))
+    return _OneVideo(video) if one else video
 
 
 def _the_one_video(video):
@@ -485,6 +551,12 @@ def _by_video(values: torch.Tensor, counts: list[int], what: str) -> torch.Tenso
     if len(set(counts)) > 1:
         raise RuntimeError(f"The videos of this batch gave {counts} views each; {what} needs the same for each.")
     return torch.stack(_split_views(values, counts))
+
+
+def _label_of(id2label: dict, index: int) -> str:
+    """The name of class `index`: `id2label` keyed by ints, as a loaded config holds it, or by strings, as one set
+    from a JSON file holds it (`config.id2label = json.load(...)`: every class was named `LABEL_<i>`)."""
+    return id2label.get(index, id2label.get(str(index), f"LABEL_{index}"))
 
 
 def _head_label(label: str, head: str) -> str:

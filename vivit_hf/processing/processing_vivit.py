@@ -42,7 +42,7 @@ from transformers.processing_utils import VideosKwargs
 from transformers.video_processing_utils import BaseVideoProcessor
 from transformers.video_utils import VideoMetadata
 
-from .errors import BrokenVideoError
+from .errors import BrokenVideoError, ProcessorConfigError
 
 # The names of `processor_options` and `video_inputs` this module uses, and their other public names, which stay
 # importable from here as before the two were split off (code imported them from here; hence the noqa)
@@ -389,7 +389,23 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                     f"This ViViTVideoProcessor was saved {how}; it is loaded for inference ({instead}). To {use} "
                     f"again pass {option}=True to from_pretrained or to each call."
                 )
-        loaded = super().from_dict(saved, **kwargs)
+        try:
+            loaded = super().from_dict(saved, **kwargs)
+        except ValueError as error:
+            refused = ProcessorConfigError(str(error))
+            if kwargs.get("_from_pipeline"):
+                # transformers' pipeline takes any error loading the processor for none there, and says only that it
+                # "requires either a video processor or an image processor": this is the line that names the option
+                given = [key for key in kwargs if key in valid]
+                # (from_dict is not told the folder, so not which of the files transformers reads it came from)
+                logger.error(
+                    "The video processor saved with this model cannot be loaded: its config (video_preprocessor_config"
+                    ".json, or preprocessor_config.json in a folder without one)%s holds an option no clip can be "
+                    "processed with: %s Correct it in that file.",
+                    f" or the options given with it ({', '.join(given)})" if given else "",
+                    refused,
+                )
+            raise refused from error
         processor = loaded[0] if kwargs.get("return_unused_kwargs") else loaded
         for key, value in unknown.items():
             setattr(processor, key, value)
@@ -469,16 +485,27 @@ class ViViTVideoProcessor(BaseVideoProcessor):
                 raise ValueError("fps sampling takes the whole video once: num_clips must be 1.")
         if opts["sampling_mode"] not in SAMPLING_MODES:
             raise ValueError(f"sampling_mode must be one of {SAMPLING_MODES}, got {opts['sampling_mode']!r}.")
+        if opts["frame_stride_in_call"] and opts["do_sample_frames"] is not False and not _every_frame(opts):
+            # a stride picks a clip's frames only in stride sampling: the call's frame_stride changed no frame
+            spread = "fps sampling" if opts["fps"] is not None else None
+            spread = spread or ("sampling_mode='uniform'" if opts["sampling_mode"] == "uniform" else None)
+            if spread:
+                raise ValueError(
+                    f"frame_stride={kwargs['frame_stride']!r} changes no frame under {spread}, which spreads the clip "
+                    "over the whole video: pass sampling_mode='stride' (and num_frames, not fps) for clips of "
+                    "frames that many apart, or leave frame_stride out."
+                )
         check_short_video(opts["short_video"])
         interpolation_mode(opts["resample"])  # before decoding anything
-        if opts["num_crops"] not in (1, 3):
-            raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']}.")
+        if isinstance(opts["num_crops"], bool) or opts["num_crops"] not in (1, 3):  # (True == 1: a switch is no count)
+            raise ValueError(f"num_crops must be 1 (centre) or 3 (three crops), got {opts['num_crops']!r}.")
         for name in ("num_clips", "num_frames", "frame_stride"):
             if name == "num_frames" and opts[name] is None:
                 # fps sampling takes no frame count (transformers' `num_frames=None, fps=2`); neither: every frame,
                 # as transformers samples with `num_frames=None` (a processor built so failed at every call)
                 continue
-            if not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
+            # a bool is an int to Python: num_frames=True made one-frame clips without a word
+            if isinstance(opts[name], bool) or not isinstance(opts[name], (int, np.integer)) or opts[name] < 1:
                 raise ValueError(f"{name} must be a positive integer, got {opts[name]!r}.")
         if opts["do_sample_frames"] is False and opts["num_clips"] != 1:
             raise ValueError("num_clips > 1 needs do_sample_frames=True (clips are sampled from the video).")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import functools
 import logging
+import os
 from collections.abc import Mapping
 
 import numpy as np
@@ -456,6 +457,18 @@ def check_seed(seed, what: str) -> None:
     whole = isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
     if seed is not None and not (whole and seed >= 0):
         raise ValueError(f"{what} must be a whole number >= 0 or None, got {seed!r}.")
+
+
+def saved_config_name(folder) -> str:
+    """The file of a saved model folder that transformers reads the video processor's options from (the first of
+    these that holds them), or "video processor config" when none is there (a Hub id)."""
+    nested = os.path.join(str(folder), "processor_config.json")
+    names = ["video_preprocessor_config.json", "preprocessor_config.json"]
+    if os.path.isfile(nested):
+        with open(nested, encoding="utf-8", errors="replace") as file:
+            if '"video_processor"' in file.read():
+                names.insert(0, "processor_config.json")
+    return next((name for name in names if os.path.isfile(os.path.join(str(folder), name))), "video processor config")
 
 
 def describe_unknown(unknown, valid, hints: dict[str, str] | None = None, kind: str = "options") -> str:

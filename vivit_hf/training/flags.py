@@ -43,6 +43,7 @@ from vivit_hf.conversion.vit_init import (
 from vivit_hf.flag_spellings import SpellingsArgumentParser, flag_spellings
 from vivit_hf.hub.sources import exception_chain, why_not_fetched
 from vivit_hf.processing.processing_vivit import RESIZED_FRAME_ADVICE
+from vivit_hf.processing.processor_options import saved_config_name
 from vivit_hf.processing.sampling import SHORT_VIDEO_ADVICE
 
 # Spellings of other trainers (timm, mmaction2, PyTorch examples) that no string distance finds.
@@ -501,13 +502,7 @@ def refused_processor_config(flag: str, source, error: ValueError) -> str:
     """One line for a model folder whose saved video processor options no clip can be processed with (a hand-edited
     `short_video: "bogus"`, `num_frames: 0`): the processor refuses them when loaded, and the recipe says which file
     to fix before the run starts (found at the first clip, it was an epoch's worth of DataLoader workers later)."""
-    folder = Path(str(source)).expanduser()
-    # transformers reads the first of these that holds the video processor's options
-    nested = folder / "processor_config.json"
-    names = ["video_preprocessor_config.json", "preprocessor_config.json"]
-    if nested.is_file() and '"video_processor"' in nested.read_text(encoding="utf-8", errors="replace"):
-        names.insert(0, nested.name)
-    name = next((name for name in names if (folder / name).is_file()), "video processor config")
+    name = saved_config_name(Path(str(source)).expanduser())
     said = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return (
         f"{flag} {source}: its {name} holds an option no clip can be processed with (the videos are not at fault): "
