@@ -1230,7 +1230,10 @@ def test_why_a_hub_id_was_not_fetched_tells_no_network_from_no_such_repo(monkeyp
     from vivit_hf.hub.sources import why_not_fetched
     from vivit_hf.training.flags import is_hub_failure
 
+    from vivit_hf.hub import sources
+
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(sources, "get_token", lambda: None)  # not logged in: a private repo is one to log in for
 
     def raised(error, cause):  # as huggingface_hub and datasets chain them: `raise error from cause`
         error.__cause__ = cause
@@ -1245,7 +1248,7 @@ def test_why_a_hub_id_was_not_fetched_tells_no_network_from_no_such_repo(monkeyp
     assert why_not_fetched(no_network) == (
         "the Hub could not be reached ([Errno -2] Name or service not known) and it is not in the local cache"
     )
-    no_repo = "no Hub repo of that name (or it is private or gated: log in with `hf auth login`)"
+    no_repo = "no Hub repo of that name (or it is private: log in with `hf auth login`)"
     assert why_not_fetched(DatasetNotFoundError("Dataset 'someone/x' doesn't exist on the Hub")) == no_repo
     response = httpx2.Response(404, request=httpx2.Request("GET", "https://huggingface.co/api/models/someone/x"))
     assert (
