@@ -544,6 +544,7 @@ def main(argv=None):
             token=args.hub_token,
             private=args.hub_private_repo,
             max_retries=args.upload_retries,
+            revision=args.hub_revision,
         )
 
     if checkpoint_writer(accelerator) and not (output_dir / "config.json").is_file():
@@ -1092,6 +1093,7 @@ def main(argv=None):
             # the repo pushed to, owner included (`--hub_model_id vivit-k400`, or none: the folder's name, under the
             # token's user), which the card's usage example loads
             model_name=uploader.repo_id if uploader is not None else args.hub_model_id,
+            revision=args.hub_revision if uploader is not None else None,  # the branch pushed to (--hub_revision)
             notes=" ".join(
                 filter(None, (weights_said, model_ema_card_note(args.model_ema_decay, args.model_ema_warmup)))
             ),

@@ -257,7 +257,8 @@ def build_model_card(
     plots: Sequence[str] = (),
     train_skipped_clips: int = 0,
     classes_never_trained: Mapping[str, int] | None = None,
-    license: str = "apache-2.0",
+    license: str | None = "apache-2.0",
+    revision: str | None = None,
 ) -> ModelCard:
     """The model card of a ViViT checkpoint; `card.save(folder / "README.md")` writes it.
 
@@ -278,6 +279,9 @@ def build_model_card(
     recipe_settings(its args)}` for the runs that trained a step: the recipe table then shows what the steps were
     trained with (a setting a resume changed: each value and the step it took over after), not the last command's
     `training_args`, whose flags a resume that trained no step (a finished run resumed) never trained with.
+
+    `revision`: the branch the checkpoint is pushed to (`--hub_revision`), which the usage example loads
+    (`from_pretrained(repo, revision=...)`: without it the example loaded `main`, another model or none).
     """
     dataset_name, dataset_id, dataset_type = _dataset_names(dataset_name or "", dataset_id)
     views = _views(num_views)
@@ -379,15 +383,16 @@ def build_model_card(
             *(f"![{p}]({p})" for p in plots),
         ]
     repo = model_name or "path/or/repo-id"
+    at = f', revision="{revision}"' if revision and revision != "main" else ""
     lines += [
         "",
         "## Use",
         "```python",
         "from transformers import AutoModelForVideoClassification, AutoVideoProcessor",
         "",
-        f'model = AutoModelForVideoClassification.from_pretrained("{repo}", trust_remote_code=True)  # or `import '
-        "vivit_hf` first",
-        f'processor = AutoVideoProcessor.from_pretrained("{repo}", trust_remote_code=True)',
+        f'model = AutoModelForVideoClassification.from_pretrained("{repo}"{at}, trust_remote_code=True)  # or '
+        "`import vivit_hf` first",
+        f'processor = AutoVideoProcessor.from_pretrained("{repo}"{at}, trust_remote_code=True)',
         f'inputs = processor("video.mp4", return_tensors="pt")  # (1, {config.num_frames}, {config.num_channels}, '
         f"{height}, {width})",
         "logits = model(**inputs).logits",

@@ -85,7 +85,8 @@ class BackgroundUploader:
 
     `endpoint` defaults to huggingface_hub's (`HF_ENDPOINT`); `retry_delay` is the first back-off in
     seconds, doubled after each failure. `private` makes the repo private, and refuses one that exists and is public
-    (`PermissionError`: an OSError, as a failed upload's).
+    (`PermissionError`: an OSError, as a failed upload's). `revision`: the branch every commit goes to (transformers'
+    `TrainingArguments.hub_revision`), made from `main` when missing; None: `main`.
     """
 
     def __init__(
@@ -98,9 +99,10 @@ class BackgroundUploader:
         max_retries: int = 5,
         retry_delay: float = 2.0,
         repo_type: str = "model",
+        revision: str | None = None,
     ):
         self.api = HfApi(endpoint=endpoint, token=token)
-        self.repo_type = repo_type
+        self.repo_type, self.revision = repo_type, revision
         self.repo_id = self.api.create_repo(repo_id, private=private, repo_type=repo_type, exist_ok=True).repo_id
         # create_repo(exist_ok=True) leaves a repo that exists as it is: a private push into a public one (made by an
         # earlier run without the flag) put the model on show without a word
@@ -109,6 +111,10 @@ class BackgroundUploader:
                 f"{self.repo_id} exists and is public, and a private repo was asked for: make it private on the Hub "
                 "(its Settings) or push to another repo"
             )
+        # a branch that is not there yet is made (from main), as a first push to it needs: the Hub refuses a commit
+        # to a missing revision. A pull request's ref (refs/pr/N) is the Hub's to make, not a branch.
+        if revision and revision != "main" and not revision.startswith("refs/pr/"):
+            self.api.create_branch(self.repo_id, branch=revision, repo_type=repo_type, exist_ok=True)
         self.max_retries, self.retry_delay = max_retries, retry_delay
         self.records: list[UploadRecord] = []
         self._lock = threading.Lock()  # a record is either started by the worker or superseded, never both
@@ -171,7 +177,9 @@ class BackgroundUploader:
 
     def _commit(self, folder: Path, ignore_patterns, message: str) -> str:
         operations = folder_operations(folder, ignore_patterns)
-        info = self.api.create_commit(self.repo_id, operations, commit_message=message, repo_type=self.repo_type)
+        info = self.api.create_commit(
+            self.repo_id, operations, commit_message=message, repo_type=self.repo_type, revision=self.revision
+        )
         return info.oid
 
     def _work(self):
@@ -251,6 +259,7 @@ class BackgroundUploader:
                 self.repo_id,
                 shlex.quote(folder),
                 in_repo,
+                *((f"--revision {shlex.quote(self.revision)}",) if self.revision else ()),
                 *(f"--exclude {shlex.quote(pattern)}" for pattern in record.ignore_patterns),
             ]
         )

@@ -295,6 +295,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--hub_token", default=None)
     g.add_argument("--hub_private_repo", action="store_true")
     g.add_argument(
+        "--hub_revision",
+        default=None,
+        help="the branch every push goes to (made from main when missing), transformers' TrainingArguments."
+        "hub_revision; default main. The model card's usage example loads it with revision=",
+    )
+    g.add_argument(
         "--hub_strategy",
         choices=HUB_STRATEGIES,
         default="every_save",
@@ -397,6 +403,28 @@ def push_repo(args: argparse.Namespace) -> str:
     return args.hub_model_id or Path(args.output_dir).absolute().name
 
 
+def bad_branch_name(name: str) -> str | None:
+    """Why `name` cannot be the branch `--hub_revision` pushes to (None: it can), by git's rules for a ref name
+    (`git check-ref-format`), which the Hub's follow, and the Hub's own: a commit id is no branch to push to (a
+    commit is made on a branch). Refused before the run: the Hub refused it at the first push, after the data set
+    was read and the model built, and each checkpoint's push failed in turn."""
+    if not name or name != name.strip():
+        return "it is empty or has leading or trailing spaces"
+    if re.fullmatch(r"[0-9a-f]{40}", name):
+        return "it is a commit id; pushes go to a branch (give a branch name; it is made if missing)"
+    if re.search(r"[\x00-\x20\x7f~^:?*\[\\]", name):
+        return "git refuses spaces, control characters and any of ~ ^ : ? * [ \\ in a branch name"
+    if ".." in name or "@{" in name or "//" in name:
+        return "git refuses '..', '@{' and '//' in a branch name"
+    if name == "HEAD":
+        return "HEAD names the current commit, not a branch"
+    if name.startswith(("-", "/")) or name.endswith(("/", ".", ".lock")):
+        return "git refuses a branch name that starts with - or / or ends with /, . or .lock"
+    if any(part.startswith(".") for part in name.split("/")):
+        return "git refuses a part of a branch name (between slashes) that starts with ."
+    return None
+
+
 def missing_paths(args: argparse.Namespace) -> str | None:
     """What this machine lacks for the flags, in argparse's words (else None): a `--dataset` or `--init_from` spelt
     as a path that is not here, or the Hub for `--push_to_hub` (offline mode on, or a repo name the Hub refuses)."""
@@ -411,6 +439,8 @@ def missing_paths(args: argparse.Namespace) -> str | None:
         except HFValidationError as error:
             named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --output_dir {args.output_dir})"
             return f"argument --push_to_hub: {push_repo(args)!r}{named} is no Hub repo id: {error}"
+        if args.hub_revision is not None and (why := bad_branch_name(args.hub_revision)):
+            return f"argument --hub_revision: {args.hub_revision!r} is no branch name: {why}"
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
         return f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')"
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
@@ -472,7 +502,7 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
             f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
             "leave it out"
         )
-    for name in ("hub_model_id", "hub_private_repo", "hub_token", "hub_strategy", "upload_retries"):
+    for name in ("hub_model_id", "hub_private_repo", "hub_token", "hub_strategy", "hub_revision", "upload_retries"):
         if name in typed and not args.push_to_hub:
             # the token given to read a private data set or model: say what reads one
             reading = "; a private data set or model is read with your login (hf auth login) or HF_TOKEN"
