@@ -1227,10 +1227,9 @@ def test_why_a_hub_id_was_not_fetched_tells_no_network_from_no_such_repo(monkeyp
     from huggingface_hub import constants
     from huggingface_hub.errors import LocalEntryNotFoundError, RepositoryNotFoundError
 
+    from vivit_hf.hub import sources
     from vivit_hf.hub.sources import why_not_fetched
     from vivit_hf.training.flags import is_hub_failure
-
-    from vivit_hf.hub import sources
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(sources, "get_token", lambda: None)  # not logged in: a private repo is one to log in for

@@ -9,6 +9,7 @@ import logging
 import os
 import shlex
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from huggingface_hub.constants import is_offline_mode
@@ -19,7 +20,7 @@ from torch import nn
 from ..flag_spellings import SpellingsArgumentParser
 from ..hub.cards import build_model_card
 from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
-from ..hub.upload import push_folder
+from ..hub.upload import create_repo, push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .checkpoint_files import (
@@ -97,19 +98,68 @@ def transformers_processor_kwargs(source: str, config, hub_kwargs: dict | None =
     return kwargs
 
 
-def save_hub_folder(model, out, *, processor_kwargs: dict, source: str, command: str, notes: str = "") -> str:
+# scenic's released ViViT checkpoints are under its licence, Apache-2.0 (github.com/google-research/scenic)
+SCENIC_LICENSE = {"license": "apache-2.0"}
+
+
+def source_license(source: str, hub_kwargs: dict | None = None) -> dict:
+    """The licence a transformers checkpoint's model card (README.md) states, as card metadata (`license`, and for
+    `other` its `license_name` / `license_link`), read from the folder or Hub repo `source` as the weights were; {}
+    when it has no card, or a card without one. A conversion changes no licence: the converted card said
+    `apache-2.0` whatever the source's was."""
+    from huggingface_hub.repocard import metadata_load
+
+    try:
+        path = resolve_file(os.fspath(source), "README.md", hub_kwargs or {})
+    except CheckpointSourceError:  # the weights were read; only the card is out of reach
+        return {}
+    metadata = (metadata_load(path) or {}) if path else {}
+    license = metadata.get("license")
+    if isinstance(license, list):  # the Hub takes a list too; one licence is what a card states
+        license = license[0] if len(license) == 1 else None
+    if not isinstance(license, str) or not license:
+        return {}
+    found = {"license": license}
+    if license == "other":
+        found.update({k: metadata[k] for k in ("license_name", "license_link") if isinstance(metadata.get(k), str)})
+    return found
+
+
+def save_hub_folder(
+    model,
+    out,
+    *,
+    processor_kwargs: dict,
+    source: str,
+    command: str,
+    notes: str = "",
+    model_name: str | None = None,
+    license: Mapping | None = None,
+) -> str:
     """Weights (safetensors) + config + model code, the video processor and the model card (README.md) into
     `out`, as a whole: a model folder already there (`--overwrite_output_dir`) is replaced, not written over. Its
     files this conversion does not write (a sharded save's shards and index, `pytorch_model.bin`, an older
     `preprocessor_config.json`) go, as they would be uploaded with it and read by some loaders; files that are no
     part of a model folder stay, and so does any `.py` (the new model's code replaces the old one's modules of the
-    same names; a `pipeline.py` there may be the user's)."""
+    same names; a `pipeline.py` there may be the user's).
+
+    `model_name`: the Hub repo the folder is pushed to, which the card's title and usage example name (they said
+    `vivit-...-converted` and `from_pretrained("path/or/repo-id")`); `license`: the source's (`source_license`;
+    {}: stated as unknown, not invented)."""
     os.makedirs(out, exist_ok=True)
     with staged_outputs(out, model_files=MODEL_FOLDER_PATTERNS) as staging:
         model.save_pretrained(staging)
         processor = ViViTVideoProcessor(**processor_kwargs)
         processor.save_pretrained(staging)
-        card = build_model_card(model.config, processor=processor, converted_from=source, command=command, notes=notes)
+        card = build_model_card(
+            model.config,
+            processor=processor,
+            converted_from=source,
+            command=command,
+            notes=notes,
+            model_name=model_name,
+            **{"license": None, **(license or {})},
+        )
         card.save(os.path.join(staging, "README.md"))
     return os.fspath(out)
 
@@ -130,9 +180,12 @@ def _equivalent_command(source: str, **flags) -> str:
     return shlex.join(words)
 
 
-def convert_scenic_checkpoint(checkpoint, scenic_config, out, *, command: str = "") -> nn.Module:
+def convert_scenic_checkpoint(
+    checkpoint, scenic_config, out, *, command: str = "", model_name: str | None = None
+) -> nn.Module:
     """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
-    (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model."""
+    (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model. `model_name`: the Hub repo it
+    is to be pushed to, named by its card."""
     # once: a .py config is executed (and warns) on every read
     scenic_config_path, scenic_config = scenic_config, read_scenic_config(scenic_config)
     model = load_scenic(checkpoint, scenic_config)
@@ -142,12 +195,17 @@ def convert_scenic_checkpoint(checkpoint, scenic_config, out, *, command: str = 
         processor_kwargs=scenic_processor_kwargs(scenic_config),
         source=os.fspath(checkpoint),
         command=command or _equivalent_command("scenic", checkpoint=checkpoint, config=scenic_config_path, out=out),
+        model_name=model_name,
+        license=SCENIC_LICENSE,
     )
     return model
 
 
-def convert_transformers_checkpoint(source, out, *, command: str = "", **hub_kwargs) -> nn.Module:
-    """A transformers ViViT folder or Hub id (old or transformers 5 key names) -> a Hub-ready folder."""
+def convert_transformers_checkpoint(
+    source, out, *, command: str = "", model_name: str | None = None, **hub_kwargs
+) -> nn.Module:
+    """A transformers ViViT folder or Hub id (old or transformers 5 key names) -> a Hub-ready folder, under the
+    licence its model card states. `model_name`: the Hub repo it is to be pushed to, named by its card."""
     config_dict, state = read_transformers_checkpoint(source, **hub_kwargs)
     config = config_from_transformers_vivit(config_dict)
     has_head = any(name.startswith("classifier.") for name in state)
@@ -164,6 +222,8 @@ def convert_transformers_checkpoint(source, out, *, command: str = "", **hub_kwa
         source=os.fspath(source),
         command=command or _equivalent_command("transformers", model=source, out=out),
         notes=notes,
+        model_name=model_name,
+        license=source_license(source, hub_kwargs),
     )
     return model
 
@@ -239,19 +299,30 @@ def main(argv=None) -> int:
     if problem:  # before any checkpoint is read: a converted model must not land over another one unasked
         print(f"{parser.prog}: error: {problem}", file=sys.stderr)
         return 2
+    repo = None
+    if args.push_to_hub:
+        # The repo before the conversion, as finetune.py makes it before training: a repo that cannot be made (no
+        # token, no write access) is said before minutes of converting, and the card names the repo it lands in,
+        # owner included (a name alone is the token's user's)
+        try:
+            repo = create_repo(args.push_to_hub, private=args.private)
+        except Exception as error:  # noqa: BLE001 - the Hub's HTTP errors, its client's (no network), a refusal
+            reason = " ".join(f"{type(error).__name__}: {error}".split("\n")[0].split())
+            print(f"{parser.prog}: error: cannot create the Hub repo {args.push_to_hub}: {reason}", file=sys.stderr)
+            return 1
     # What the user gave does not fit: one line, argparse's exit code. Anything else is a bug and keeps its traceback.
     try:
         if args.source == "scenic":
-            model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, command=command)
+            model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, command=command, model_name=repo)
         else:
-            model = convert_transformers_checkpoint(args.model, args.out, command=command)
+            model = convert_transformers_checkpoint(args.model, args.out, command=command, model_name=repo)
     except (ScenicCheckpointError, ScenicConversionError, TransformersCheckpointError) as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2
     print(f"wrote {type(model).__name__} to {args.out}")
     if args.push_to_hub:
         try:
-            repo = push_folder(args.out, args.push_to_hub, message="Convert ViViT checkpoint", private=args.private)
+            repo = push_folder(args.out, repo, message="Convert ViViT checkpoint", private=args.private)
         except (HFValidationError, OSError) as error:  # a bad repo id, auth, HTTP or network errors
             message = " ".join(str(error).split())
             print(

@@ -258,6 +258,8 @@ def build_model_card(
     train_skipped_clips: int = 0,
     classes_never_trained: Mapping[str, int] | None = None,
     license: str | None = "apache-2.0",
+    license_name: str | None = None,
+    license_link: str | None = None,
     revision: str | None = None,
 ) -> ModelCard:
     """The model card of a ViViT checkpoint; `card.save(folder / "README.md")` writes it.
@@ -280,6 +282,10 @@ def build_model_card(
     trained with (a setting a resume changed: each value and the step it took over after), not the last command's
     `training_args`, whose flags a resume that trained no step (a finished run resumed) never trained with.
 
+    `license` (a Hub license id; `other` with `license_name` / `license_link`, as the Hub's metadata spells a
+    licence of its own) is the card's `license` metadata; None leaves it out. A converted checkpoint's is its
+    source's (`source_license`), and the card says which, or that the source states none.
+
     `revision`: the branch the checkpoint is pushed to (`--hub_revision`), which the usage example loads
     (`from_pretrained(repo, revision=...)`: without it the example loaded `main`, another model or none).
     """
@@ -294,6 +300,8 @@ def build_model_card(
     data = ModelCardData(
         model_name=name,
         license=license,
+        license_name=license_name if license == "other" else None,
+        license_link=license_link if license == "other" else None,
         library_name="transformers",
         pipeline_tag="video-classification",
         tags=["vivit", "vivit_hf", "video-classification", config.model_type],
@@ -338,6 +346,13 @@ def build_model_card(
     ]
     if not converted_from:
         lines.append(f"- Initialised from: {_shown_source(str(base_model)) if base_model else 'random initialisation'}")
+    elif license:  # a conversion changes no licence: the source's, said where it comes from
+        named = f" ({license_name})" if license == "other" and license_name else ""
+        lines.append(f"- License: `{license}`{named}, the source checkpoint's")
+    else:
+        lines.append(
+            "- License: unknown: the source checkpoint states none; check its terms before using or sharing this one"
+        )
     if processor is not None:
         lines += [
             "",

@@ -80,6 +80,27 @@ def folder_operations(folder: Path, ignore_patterns=()) -> list[CommitOperationA
     return operations
 
 
+def _create_repo(api: HfApi, repo_id: str, private: bool, repo_type: str) -> str:
+    """`repo_id` made if missing; its full id (`owner/name`: a name alone is the token's user's)."""
+    full_id = api.create_repo(repo_id, private=private, repo_type=repo_type, exist_ok=True).repo_id
+    # create_repo(exist_ok=True) leaves a repo that exists as it is: a private push into a public one (made by an
+    # earlier run without the flag) put the model on show without a word
+    if private and not api.repo_info(full_id, repo_type=repo_type).private:
+        raise PermissionError(
+            f"{full_id} exists and is public, and a private repo was asked for: make it private on the Hub "
+            "(its Settings) or push to another repo"
+        )
+    return full_id
+
+
+def create_repo(repo_id: str, *, token: str | None = None, private: bool = False, endpoint: str | None = None) -> str:
+    """The model repo `repo_id`, made now if missing (as `BackgroundUploader` makes it); returns its full id, which
+    a card written before the upload names. `HF_ENDPOINT` / `HF_TOKEN` are read at call time, as `push_folder`
+    reads them."""
+    api = HfApi(endpoint=endpoint or os.environ.get("HF_ENDPOINT"), token=token or os.environ.get("HF_TOKEN"))
+    return _create_repo(api, repo_id, private, "model")
+
+
 class BackgroundUploader:
     """Commits folders to `repo_id` on a worker thread, in submission order, with retries.
 
@@ -103,14 +124,7 @@ class BackgroundUploader:
     ):
         self.api = HfApi(endpoint=endpoint, token=token)
         self.repo_type, self.revision = repo_type, revision
-        self.repo_id = self.api.create_repo(repo_id, private=private, repo_type=repo_type, exist_ok=True).repo_id
-        # create_repo(exist_ok=True) leaves a repo that exists as it is: a private push into a public one (made by an
-        # earlier run without the flag) put the model on show without a word
-        if private and not self.api.repo_info(self.repo_id, repo_type=repo_type).private:
-            raise PermissionError(
-                f"{self.repo_id} exists and is public, and a private repo was asked for: make it private on the Hub "
-                "(its Settings) or push to another repo"
-            )
+        self.repo_id = _create_repo(self.api, repo_id, private, repo_type)
         # a branch that is not there yet is made (from main), as a first push to it needs: the Hub refuses a commit
         # to a missing revision. A pull request's ref (refs/pr/N) is the Hub's to make, not a branch.
         if revision and revision != "main" and not revision.startswith("refs/pr/"):
