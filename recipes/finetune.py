@@ -44,7 +44,7 @@ from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, Pr
 from tqdm.auto import tqdm
 
 from vivit_hf.flag_spellings import flag_spellings
-from vivit_hf.hub.cards import build_model_card, recipe_settings
+from vivit_hf.hub.cards import build_model_card, recipe_settings, source_license
 from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.hub.upload import checkpoint_in_repo, link_folder, start_uploader
 from vivit_hf.training.agreement import (
@@ -1083,6 +1083,8 @@ def main(argv=None):
             train_split=train_split,
             eval_split=eval_split,
             base_model=args.init_from,
+            # the base model's, as Trainer's card takes it; none for a model from scratch (it said apache-2.0)
+            **source_license(args.init_from),
             processor=processor,
             training_args=vars(args),
             training_runs=runs_so_far(),

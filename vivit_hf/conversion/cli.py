@@ -18,7 +18,7 @@ from huggingface_hub.utils import validate_repo_id
 from torch import nn
 
 from ..flag_spellings import SpellingsArgumentParser
-from ..hub.cards import build_model_card
+from ..hub.cards import build_model_card, license_in_card
 from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
 from ..hub.upload import create_repo, push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
@@ -103,26 +103,13 @@ SCENIC_LICENSE = {"license": "apache-2.0"}
 
 
 def source_license(source: str, hub_kwargs: dict | None = None) -> dict:
-    """The licence a transformers checkpoint's model card (README.md) states, as card metadata (`license`, and for
-    `other` its `license_name` / `license_link`), read from the folder or Hub repo `source` as the weights were; {}
-    when it has no card, or a card without one. A conversion changes no licence: the converted card said
-    `apache-2.0` whatever the source's was."""
-    from huggingface_hub.repocard import metadata_load
-
+    """The licence a transformers checkpoint's model card (README.md) states (`license_in_card`), read from the
+    folder or Hub repo `source` as the weights were; {} when it has no card, or a card without one. A conversion
+    changes no licence: the converted card said `apache-2.0` whatever the source's was."""
     try:
-        path = resolve_file(os.fspath(source), "README.md", hub_kwargs or {})
+        return license_in_card(resolve_file(os.fspath(source), "README.md", hub_kwargs or {}))
     except CheckpointSourceError:  # the weights were read; only the card is out of reach
         return {}
-    metadata = (metadata_load(path) or {}) if path else {}
-    license = metadata.get("license")
-    if isinstance(license, list):  # the Hub takes a list too; one licence is what a card states
-        license = license[0] if len(license) == 1 else None
-    if not isinstance(license, str) or not license:
-        return {}
-    found = {"license": license}
-    if license == "other":
-        found.update({k: metadata[k] for k in ("license_name", "license_link") if isinstance(metadata.get(k), str)})
-    return found
 
 
 def save_hub_folder(
@@ -158,7 +145,7 @@ def save_hub_folder(
             command=command,
             notes=notes,
             model_name=model_name,
-            **{"license": None, **(license or {})},
+            **(license or {}),
         )
         card.save(os.path.join(staging, "README.md"))
     return os.fspath(out)
