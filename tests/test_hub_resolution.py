@@ -161,13 +161,15 @@ def test_offline_with_no_weights_cached_the_error_says_offline(tmp_path, monkeyp
 
 
 # -- each reason the Hub gave, said as it is ----------------------------------------------------------------------
-def hub_error(status: int, url: str, code: str | None = None):
+def hub_error(status: int, url: str, code: str | None = None, message: str | None = None):
     """The error huggingface_hub raises for the Hub's answer `status` (with its `X-Error-Code` header `code`) to a
-    request for `url`: its own `hf_raise_for_status` builds it, as on a real download."""
+    request for `url` (and `X-Error-Message` `message`): its own `hf_raise_for_status` builds it, as on a real
+    download."""
     import httpx2
     from huggingface_hub.utils import hf_raise_for_status
 
     headers = {"X-Error-Code": code} if code else {}
+    headers.update({"X-Error-Message": message} if message else {})
     response = httpx2.Response(status, headers=headers, request=httpx2.Request("GET", url))
     try:
         hf_raise_for_status(response)
@@ -248,3 +250,14 @@ def test_a_converter_source_that_is_gated_says_so(monkeypatch):
     with pytest.raises(CheckpointSourceError) as error:
         read_transformers_checkpoint(REPO_ID)
     assert "accept its terms" in str(error.value) and "log in" not in str(error.value), str(error.value)
+
+
+def test_a_hub_that_answers_with_an_error_is_not_said_unreachable(monkeypatch):
+    """A rate limit (429) or a server error was "the Hub could not be reached": it was reached, and said why not."""
+    from vivit_hf.hub.sources import why_not_fetched
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    said = why_not_fetched(hub_error(429, RESOLVE))
+    assert said.startswith("the Hub answered HTTP 429 (") and "could not be reached" not in said, said
+    disabled = hub_error(403, RESOLVE, message="Access to this resource is disabled.")
+    assert why_not_fetched(disabled) == "the Hub repo is disabled (access to it was turned off on the Hub)"

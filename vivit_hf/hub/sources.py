@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from huggingface_hub import get_token
 from huggingface_hub.constants import ENDPOINT, is_offline_mode
 from huggingface_hub.errors import (
+    DisabledRepoError,
     GatedRepoError,
+    HfHubHTTPError,
     OfflineModeIsEnabled,
     RemoteEntryNotFoundError,
     RepositoryNotFoundError,
@@ -83,12 +85,18 @@ def why_not_fetched(error: BaseException, *, missing: str = "it", local_files_on
     lacks = re.search(r"does not appear to have (?:a file named (\S+?)|files named (.+?))\. Check", said)
     if lacks:
         return f"the Hub repo has no {f'`{lacks[1]}`' if lacks[1] else lacks[2]}"
+    if any(isinstance(cause, DisabledRepoError) for cause in chain):
+        return "the Hub repo is disabled (access to it was turned off on the Hub)"
     # HF_HUB_OFFLINE as huggingface_hub read it at import (the variable set later changes nothing), or a request it
     # refused as offline
     if local_files_only:
         return f"offline mode is on (local_files_only) and {missing} is not in the local cache"
     if is_offline_mode() or any(isinstance(cause, OfflineModeIsEnabled) for cause in chain):
         return f"offline mode is on (HF_HUB_OFFLINE) and {missing} is not in the local cache"
+    answered = next((cause for cause in chain if isinstance(cause, HfHubHTTPError) and _status(cause)), None)
+    if answered is not None:  # the Hub was reached and said no (a rate limit, a server error): not "unreachable"
+        said = str(answered).strip().splitlines()[0] if str(answered).strip() else "no reason given"
+        return f"the Hub answered HTTP {_status(answered)} ({said}) and {missing} is not in the local cache"
     root = chain[-1]  # the network error itself, under the wrappers
     detail = str(root).strip().splitlines()[0] if str(root).strip() else type(root).__name__
     return f"the Hub could not be reached ({detail}) and {missing} is not in the local cache"
