@@ -239,8 +239,13 @@ def test_a_conversion_called_from_python_gets_a_card_command_that_reruns_it(tmp_
 def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_flag, push_flag, repo, full_id):
     """The recipes' spellings too: a new user typed --push_to_hub, as finetune.py spells it, and was refused. The
     pushed card named no repo: `# vivit-spatio-temporal-converted` and `from_pretrained("path/or/repo-id")`; it names
-    the repo the Hub made (owner included: a name alone is the token's user's), under scenic's licence."""
+    the repo the Hub made (owner included: a name alone is the token's user's), under scenic's licence. The user's
+    files that --overwrite_output_dir keeps in --out (notes, a .env) were uploaded with the model."""
     case, checkpoint, config_file = scenic_case("spacetime_3dconv_token", tmp_path)
+    user_files = {"notes.txt": "mine", ".env": "HF_TOKEN=secret", "my [data]/a.csv": "1,2", "pipeline.py": "# mine"}
+    for name, text in user_files.items():
+        (tmp_path / "out" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "out" / name).write_text(text)
     with HubStandIn() as hub:  # the real huggingface_hub client against a local stand-in of the Hub API
         monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
         monkeypatch.setenv("HF_TOKEN", "hf_standin")
@@ -256,9 +261,12 @@ def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_fla
                 str(tmp_path / "out"),
                 push_flag,
                 repo,
+                "--overwrite_output_dir",
             ]
         )
     files = hub.repos[full_id]
+    assert not set(user_files) & set(files) and "modeling_vivit.py" in files, sorted(files)  # the code, not theirs
+    assert all((tmp_path / "out" / name).read_text() == text for name, text in user_files.items())  # kept here
     assert {"model.safetensors", "config.json", "README.md", "video_preprocessor_config.json"} <= set(files)
     assert files["config.json"] == (tmp_path / "out" / "config.json").read_bytes()
     card = ModelCard(files["README.md"].decode())

@@ -4,6 +4,7 @@ weights, config with `auto_map` and the model code, the video processor, a model
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
@@ -122,6 +123,7 @@ def save_hub_folder(
     notes: str = "",
     model_name: str | None = None,
     license: Mapping | None = None,
+    written: set | None = None,
 ) -> str:
     """Weights (safetensors) + config + model code, the video processor and the model card (README.md) into
     `out`, as a whole: a model folder already there (`--overwrite_output_dir`) is replaced, not written over. Its
@@ -132,7 +134,8 @@ def save_hub_folder(
 
     `model_name`: the Hub repo the folder is pushed to, which the card's title and usage example name (they said
     `vivit-...-converted` and `from_pretrained("path/or/repo-id")`); `license`: the source's (`source_license`;
-    {}: stated as unknown, not invented)."""
+    {}: stated as unknown, not invented). `written`, a set, gets the names of the entries written (what an upload
+    of the folder is to hold: not the user's files beside them)."""
     os.makedirs(out, exist_ok=True)
     with staged_outputs(out, model_files=MODEL_FOLDER_PATTERNS) as staging:
         model.save_pretrained(staging)
@@ -148,6 +151,8 @@ def save_hub_folder(
             **(license or {}),
         )
         card.save(os.path.join(staging, "README.md"))
+        if written is not None:
+            written.update(path.name for path in Path(staging).iterdir())
     return os.fspath(out)
 
 
@@ -168,7 +173,7 @@ def _equivalent_command(source: str, **flags) -> str:
 
 
 def convert_scenic_checkpoint(
-    checkpoint, scenic_config, out, *, command: str = "", model_name: str | None = None
+    checkpoint, scenic_config, out, *, command: str = "", model_name: str | None = None, written: set | None = None
 ) -> nn.Module:
     """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
     (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model. `model_name`: the Hub repo it
@@ -184,12 +189,13 @@ def convert_scenic_checkpoint(
         command=command or _equivalent_command("scenic", checkpoint=checkpoint, config=scenic_config_path, out=out),
         model_name=model_name,
         license=SCENIC_LICENSE,
+        written=written,
     )
     return model
 
 
 def convert_transformers_checkpoint(
-    source, out, *, command: str = "", model_name: str | None = None, **hub_kwargs
+    source, out, *, command: str = "", model_name: str | None = None, written: set | None = None, **hub_kwargs
 ) -> nn.Module:
     """A transformers ViViT folder or Hub id (old or transformers 5 key names) -> a Hub-ready folder, under the
     licence its model card states. `model_name`: the Hub repo it is to be pushed to, named by its card."""
@@ -211,6 +217,7 @@ def convert_transformers_checkpoint(
         notes=notes,
         model_name=model_name,
         license=source_license(source, hub_kwargs),
+        written=written,
     )
     return model
 
@@ -298,18 +305,24 @@ def main(argv=None) -> int:
             print(f"{parser.prog}: error: cannot create the Hub repo {args.push_to_hub}: {reason}", file=sys.stderr)
             return 1
     # What the user gave does not fit: one line, argparse's exit code. Anything else is a bug and keeps its traceback.
+    written: set[str] = set()  # what the upload holds: the user's files kept in --out (notes, a .env) stay here
+    named = dict(command=command, model_name=repo, written=written)
     try:
         if args.source == "scenic":
-            model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, command=command, model_name=repo)
+            model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, **named)
         else:
-            model = convert_transformers_checkpoint(args.model, args.out, command=command, model_name=repo)
+            model = convert_transformers_checkpoint(args.model, args.out, **named)
     except (ScenicCheckpointError, ScenicConversionError, TransformersCheckpointError) as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2
     print(f"wrote {type(model).__name__} to {args.out}")
     if args.push_to_hub:
         try:
-            repo = push_folder(args.out, repo, message="Convert ViViT checkpoint", private=args.private)
+            kept = sorted(set(os.listdir(args.out)) - written)  # (escaped: a name is no pattern)
+            ignored = [pattern for name in kept for pattern in (glob.escape(name), f"{glob.escape(name)}/*")]
+            repo = push_folder(
+                args.out, repo, message="Convert ViViT checkpoint", private=args.private, ignore_patterns=ignored
+            )
         except (HFValidationError, OSError) as error:  # a bad repo id, auth, HTTP or network errors
             message = " ".join(str(error).split())
             print(

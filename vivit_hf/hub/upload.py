@@ -319,8 +319,10 @@ def push_folder(
     endpoint: str | None = None,
     max_retries: int = 2,
     retry_delay: float = 2.0,
+    ignore_patterns=(),
 ) -> str:
-    """Upload every file of `folder` to `repo_id` now, retrying a failed commit; returns the repo id.
+    """Upload every file of `folder` (but those matching `ignore_patterns`) to `repo_id` now, retrying a failed
+    commit; returns the repo id.
 
     `HF_ENDPOINT` / `HF_TOKEN` are read at call time. A bad repo id raises huggingface_hub's `HFValidationError`;
     an upload that still fails after the retries raises `OSError` saying how to finish it by hand.
@@ -333,7 +335,7 @@ def push_folder(
         max_retries=max_retries,
         retry_delay=retry_delay,
     )
-    record = uploader.push_folder(folder, message)
+    record = uploader.push_folder(folder, message, ignore_patterns=ignore_patterns)
     uploader.close()
     if not record.success:
         raise OSError(uploader.failure_message(record))
