@@ -230,17 +230,18 @@ def test_a_conversion_called_from_python_gets_a_card_command_that_reruns_it(tmp_
 
 
 @pytest.mark.parametrize(
-    "out_flag, push_flag, repo, full_id",
+    "out_flag, push_flag, repo, full_id, revision",
     [
-        ("--out", "--push-to-hub", "me/vivit-tiny", "me/vivit-tiny"),
-        ("--output_dir", "--push_to_hub", "vivit-tiny", "standin-user/vivit-tiny"),
+        ("--out", "--push-to-hub", "me/vivit-tiny", "me/vivit-tiny", None),
+        ("--output_dir", "--push_to_hub", "vivit-tiny", "standin-user/vivit-tiny", "converted"),
     ],
 )
-def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_flag, push_flag, repo, full_id):
+def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_flag, push_flag, repo, full_id, revision):
     """The recipes' spellings too: a new user typed --push_to_hub, as finetune.py spells it, and was refused. The
     pushed card named no repo: `# vivit-spatio-temporal-converted` and `from_pretrained("path/or/repo-id")`; it names
     the repo the Hub made (owner included: a name alone is the token's user's), under scenic's licence. The user's
-    files that --overwrite_output_dir keeps in --out (notes, a .env) were uploaded with the model."""
+    files that --overwrite_output_dir keeps in --out (notes, a .env) were uploaded with the model. `--revision`
+    (push_to_hub's `revision=`) uploads to that branch, made for it, which the card's usage example loads."""
     case, checkpoint, config_file = scenic_case("spacetime_3dconv_token", tmp_path)
     user_files = {"notes.txt": "mine", ".env": "HF_TOKEN=secret", "my [data]/a.csv": "1,2", "pipeline.py": "# mine"}
     for name, text in user_files.items():
@@ -262,16 +263,19 @@ def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_fla
                 push_flag,
                 repo,
                 "--overwrite_output_dir",
+                *(["--revision", revision] if revision else []),
             ]
         )
-    files = hub.repos[full_id]
+    files = hub.branches[full_id][revision or "main"]
+    assert [commit["revision"] for commit in hub.commits] == [revision or "main"]
     assert not set(user_files) & set(files) and "modeling_vivit.py" in files, sorted(files)  # the code, not theirs
     assert all((tmp_path / "out" / name).read_text() == text for name, text in user_files.items())  # kept here
     assert {"model.safetensors", "config.json", "README.md", "video_preprocessor_config.json"} <= set(files)
     assert files["config.json"] == (tmp_path / "out" / "config.json").read_bytes()
     card = ModelCard(files["README.md"].decode())
     assert f"\n# {full_id}\n" in card.text and card.data.model_name == full_id
-    assert f'AutoModelForVideoClassification.from_pretrained("{full_id}", trust_remote_code=True)' in card.text
+    at = f', revision="{revision}"' if revision else ""
+    assert f'AutoModelForVideoClassification.from_pretrained("{full_id}"{at}, trust_remote_code=True)' in card.text
     assert card.data.license == "apache-2.0" and "path/or/repo-id" not in card.text
 
 
@@ -513,9 +517,16 @@ def test_a_repo_that_cannot_be_made_is_said_before_converting(tmp_path, capsys, 
     [
         ("not/a/repo id", False, "not a Hub repo id (owner/name)"),
         ("me/vivit-micro", True, "offline mode is on (HF_HUB_OFFLINE), so nothing can be uploaded"),
+        ("bad revision", False, "--revision v1..v2: git refuses '..'"),
     ],
 )
 def test_an_upload_that_cannot_work_is_refused_before_converting(tmp_path, capsys, monkeypatch, repo, offline, said):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", offline)
+    if repo == "bad revision":  # a branch name git refuses
+        flags = [*micro_conversion(tmp_path / "out", "me/vivit-micro"), "--revision", "v1..v2"]
+        code, err = run_cli(flags, capsys)
+        assert code == 2 and len(err) == 1 and said in err[0] and not (tmp_path / "out").exists(), err
+        return
     """`--push-to-hub` with a repo id the Hub refuses, or in offline mode, converted the whole checkpoint first (a
     large scenic one: minutes and gigabytes) and then failed; finetune.py refuses both before it starts."""
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", offline)

@@ -21,7 +21,7 @@ from torch import nn
 from ..flag_spellings import SpellingsArgumentParser
 from ..hub.cards import build_model_card, license_in_card
 from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
-from ..hub.upload import create_repo, push_folder
+from ..hub.upload import bad_branch_name, create_repo, push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .checkpoint_files import (
@@ -124,6 +124,7 @@ def save_hub_folder(
     model_name: str | None = None,
     license: Mapping | None = None,
     written: set | None = None,
+    revision: str | None = None,
 ) -> str:
     """Weights (safetensors) + config + model code, the video processor and the model card (README.md) into
     `out`, as a whole: a model folder already there (`--overwrite_output_dir`) is replaced, not written over. Its
@@ -148,6 +149,7 @@ def save_hub_folder(
             command=command,
             notes=notes,
             model_name=model_name,
+            revision=revision,
             **(license or {}),
         )
         card.save(os.path.join(staging, "README.md"))
@@ -173,7 +175,14 @@ def _equivalent_command(source: str, **flags) -> str:
 
 
 def convert_scenic_checkpoint(
-    checkpoint, scenic_config, out, *, command: str = "", model_name: str | None = None, written: set | None = None
+    checkpoint,
+    scenic_config,
+    out,
+    *,
+    command: str = "",
+    model_name: str | None = None,
+    revision: str | None = None,
+    written: set | None = None,
 ) -> nn.Module:
     """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
     (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model. `model_name`: the Hub repo it
@@ -190,12 +199,20 @@ def convert_scenic_checkpoint(
         model_name=model_name,
         license=SCENIC_LICENSE,
         written=written,
+        revision=revision,
     )
     return model
 
 
 def convert_transformers_checkpoint(
-    source, out, *, command: str = "", model_name: str | None = None, written: set | None = None, **hub_kwargs
+    source,
+    out,
+    *,
+    command: str = "",
+    model_name: str | None = None,
+    revision: str | None = None,
+    written: set | None = None,
+    **hub_kwargs,
 ) -> nn.Module:
     """A transformers ViViT folder or Hub id (old or transformers 5 key names) -> a Hub-ready folder, under the
     licence its model card states. `model_name`: the Hub repo it is to be pushed to, named by its card."""
@@ -218,6 +235,7 @@ def convert_transformers_checkpoint(
         model_name=model_name,
         license=source_license(source, hub_kwargs),
         written=written,
+        revision=revision,
     )
     return model
 
@@ -280,6 +298,14 @@ def main(argv=None) -> int:
         sub.add_argument("--push-to-hub", dest="push_to_hub", metavar="REPO", help="also upload to this Hub repo")
         sub.add_argument("--private", action="store_true", help="create the Hub repo as private")
         sub.add_argument(
+            "--revision",
+            "--hub_revision",
+            dest="revision",
+            default=None,
+            help="with --push-to-hub: the branch to upload to (made from main when missing), as push_to_hub's "
+            "revision=; the card's usage example loads it",
+        )
+        sub.add_argument(
             "--overwrite_output_dir",
             "--overwrite",
             dest="overwrite_output_dir",
@@ -290,6 +316,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     command = f"{PROG} " + shlex.join(sys.argv[1:] if argv is None else list(argv))
     problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(args.push_to_hub)
+    if not problem and args.revision is not None:
+        why = bad_branch_name(args.revision) if args.push_to_hub else "nothing is uploaded without --push-to-hub"
+        problem = why and f"--revision {args.revision}: {why}"
     if problem:  # before any checkpoint is read: a converted model must not land over another one unasked
         print(f"{parser.prog}: error: {problem}", file=sys.stderr)
         return 2
@@ -306,7 +335,7 @@ def main(argv=None) -> int:
             return 1
     # What the user gave does not fit: one line, argparse's exit code. Anything else is a bug and keeps its traceback.
     written: set[str] = set()  # what the upload holds: the user's files kept in --out (notes, a .env) stay here
-    named = dict(command=command, model_name=repo, written=written)
+    named = dict(command=command, model_name=repo, revision=args.revision if repo else None, written=written)
     try:
         if args.source == "scenic":
             model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, **named)
@@ -321,7 +350,12 @@ def main(argv=None) -> int:
             kept = sorted(set(os.listdir(args.out)) - written)  # (escaped: a name is no pattern)
             ignored = [pattern for name in kept for pattern in (glob.escape(name), f"{glob.escape(name)}/*")]
             repo = push_folder(
-                args.out, repo, message="Convert ViViT checkpoint", private=args.private, ignore_patterns=ignored
+                args.out,
+                repo,
+                message="Convert ViViT checkpoint",
+                private=args.private,
+                ignore_patterns=ignored,
+                revision=args.revision,
             )
         except (HFValidationError, OSError) as error:  # a bad repo id, auth, HTTP or network errors
             message = " ".join(str(error).split())

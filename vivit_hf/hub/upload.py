@@ -14,6 +14,7 @@ import fnmatch
 import logging
 import os
 import queue
+import re
 import shlex
 import shutil
 import threading
@@ -29,6 +30,29 @@ logger = logging.getLogger(__name__)
 # that is every_save, as ours)
 HUB_STRATEGIES = ("end", "every_save", "checkpoint", "all_checkpoints")
 LAST_CHECKPOINT = "last-checkpoint"  # Trainer's folder in the repo for `checkpoint`: the one to resume from
+
+
+def bad_branch_name(name: str) -> str | None:
+    """Why `name` cannot be the branch a push goes to (None: it can): finetune.py's `--hub_revision`, the
+    converter's `--revision`. By git's rules for a ref name (`git check-ref-format --branch`), which the Hub's
+    follow, and the Hub's own: a commit id is no branch to push to (a commit is made on a branch). Refused before
+    the run: the Hub refused it at the first push, after the data set was read and the model built, and each
+    checkpoint's push failed in turn."""
+    if not name or name != name.strip():
+        return "it is empty or has leading or trailing spaces"
+    if re.fullmatch(r"[0-9a-f]{40}", name):
+        return "it is a commit id; pushes go to a branch (give a branch name; it is made if missing)"
+    if re.search(r"[\x00-\x20\x7f~^:?*\[\\]", name):
+        return "git refuses spaces, control characters and any of ~ ^ : ? * [ \\ in a branch name"
+    if ".." in name or "@{" in name or "//" in name:
+        return "git refuses '..', '@{' and '//' in a branch name"
+    if name == "HEAD":
+        return "HEAD names the current commit, not a branch"
+    if name.startswith(("-", "/")) or name.endswith(("/", ".", ".lock")):
+        return "git refuses a branch name that starts with - or / or ends with /, . or .lock"
+    if any(part.startswith(".") for part in name.split("/")):
+        return "git refuses a part of a branch name (between slashes) that starts with ."
+    return None
 
 
 def checkpoint_in_repo(strategy: str, checkpoint: Path) -> str | None:
@@ -320,9 +344,10 @@ def push_folder(
     max_retries: int = 2,
     retry_delay: float = 2.0,
     ignore_patterns=(),
+    revision: str | None = None,
 ) -> str:
     """Upload every file of `folder` (but those matching `ignore_patterns`) to `repo_id` now, retrying a failed
-    commit; returns the repo id.
+    commit; returns the repo id. `revision`: the branch to commit to (made when missing), as `BackgroundUploader`.
 
     `HF_ENDPOINT` / `HF_TOKEN` are read at call time. A bad repo id raises huggingface_hub's `HFValidationError`;
     an upload that still fails after the retries raises `OSError` saying how to finish it by hand.
@@ -334,6 +359,7 @@ def push_folder(
         endpoint=endpoint or os.environ.get("HF_ENDPOINT"),
         max_retries=max_retries,
         retry_delay=retry_delay,
+        revision=revision,
     )
     record = uploader.push_folder(folder, message, ignore_patterns=ignore_patterns)
     uploader.close()

@@ -24,7 +24,7 @@ from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from ..conversion.vit_init import TUBELET_INITS
 from ..flag_spellings import flag_spellings, typed_flag_name
-from ..hub.upload import HUB_STRATEGIES
+from ..hub.upload import HUB_STRATEGIES, bad_branch_name
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
@@ -401,28 +401,6 @@ def push_repo(args: argparse.Namespace) -> str:
     """The Hub repo `--push_to_hub` creates: `--hub_model_id`, else the output folder's name, as transformers'
     Trainer names it (`--output_dir .`: the current folder's)."""
     return args.hub_model_id or Path(args.output_dir).absolute().name
-
-
-def bad_branch_name(name: str) -> str | None:
-    """Why `name` cannot be the branch `--hub_revision` pushes to (None: it can), by git's rules for a ref name
-    (`git check-ref-format`), which the Hub's follow, and the Hub's own: a commit id is no branch to push to (a
-    commit is made on a branch). Refused before the run: the Hub refused it at the first push, after the data set
-    was read and the model built, and each checkpoint's push failed in turn."""
-    if not name or name != name.strip():
-        return "it is empty or has leading or trailing spaces"
-    if re.fullmatch(r"[0-9a-f]{40}", name):
-        return "it is a commit id; pushes go to a branch (give a branch name; it is made if missing)"
-    if re.search(r"[\x00-\x20\x7f~^:?*\[\\]", name):
-        return "git refuses spaces, control characters and any of ~ ^ : ? * [ \\ in a branch name"
-    if ".." in name or "@{" in name or "//" in name:
-        return "git refuses '..', '@{' and '//' in a branch name"
-    if name == "HEAD":
-        return "HEAD names the current commit, not a branch"
-    if name.startswith(("-", "/")) or name.endswith(("/", ".", ".lock")):
-        return "git refuses a branch name that starts with - or / or ends with /, . or .lock"
-    if any(part.startswith(".") for part in name.split("/")):
-        return "git refuses a part of a branch name (between slashes) that starts with ."
-    return None
 
 
 def missing_paths(args: argparse.Namespace) -> str | None:
