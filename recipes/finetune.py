@@ -44,7 +44,7 @@ from accelerate.utils import DataLoaderConfiguration, InitProcessGroupKwargs, Pr
 from tqdm.auto import tqdm
 
 from vivit_hf.flag_spellings import flag_spellings
-from vivit_hf.hub.cards import build_model_card, recipe_settings
+from vivit_hf.hub.cards import build_model_card, recipe_settings, source_license
 from vivit_hf.hub.folders import staged_outputs
 from vivit_hf.hub.upload import checkpoint_in_repo, link_folder, start_uploader
 from vivit_hf.training.agreement import (
@@ -545,6 +545,7 @@ def main(argv=None):
             token=args.hub_token,
             private=args.hub_private_repo,
             max_retries=args.upload_retries,
+            revision=args.hub_revision,
         )
 
     if checkpoint_writer(accelerator) and not (output_dir / "config.json").is_file():
@@ -1103,6 +1104,8 @@ def main(argv=None):
             train_split=train_split,
             eval_split=eval_split,
             base_model=args.init_from,
+            # the base model's, as Trainer's card takes it; none for a model from scratch (it said apache-2.0)
+            **source_license(args.init_from),
             processor=processor,
             training_args=vars(args),
             training_runs=runs_so_far(),
@@ -1113,6 +1116,7 @@ def main(argv=None):
             # the repo pushed to, owner included (`--hub_model_id vivit-k400`, or none: the folder's name, under the
             # token's user), which the card's usage example loads
             model_name=uploader.repo_id if uploader is not None else args.hub_model_id,
+            revision=args.hub_revision if uploader is not None else None,  # the branch pushed to (--hub_revision)
             notes=" ".join(
                 filter(None, (weights_said, model_ema_card_note(args.model_ema_decay, args.model_ema_warmup)))
             ),

@@ -5,7 +5,10 @@ It serves what ``HfApi.create_repo``, ``HfApi.repo_info`` and ``HfApi.create_com
 2.x's ``hf_api.py`` / ``_commit_api.py``): ``POST /api/repos/create``, ``GET /api/{type}s/{repo}`` (its visibility
 alone), ``POST /api/validate-yaml`` (run on a ``README.md`` before every commit),
 ``POST /api/{type}s/{repo}/preupload/{rev}`` (answered "regular" for every file, so contents travel base64-encoded
-inside the commit) and ``POST /api/{type}s/{repo}/commit/{rev}`` (NDJSON: a header line, then one line per file).
+inside the commit), ``POST /api/{type}s/{repo}/commit/{rev}`` (NDJSON: a header line, then one line per file) and
+``POST /api/{type}s/{repo}/branch/{branch}`` (``HfApi.create_branch``: a copy of ``main``; 409 for one that exists).
+``repos`` holds each repo's files on ``main``, ``branches`` each branch's (``main``'s the same dict); a commit to a
+revision that is no branch is answered 404 ``RevisionNotFound``, as the Hub answers it.
 Commits are kept in memory; ``fail_commits`` makes that many commit requests answer HTTP 500 first, to exercise
 retries; ``preupload_delay`` answers each preupload request (the client's first of a commit) that many seconds late,
 to catch a run with an upload under way; ``uploads_open`` (an Event, set) cleared holds every preupload request till
@@ -32,6 +35,7 @@ from urllib.parse import unquote, urlparse
 class HubStandIn:
     def __init__(self, fail_commits: int = 0, preupload_delay: float = 0.0):
         self.repos: dict[str, dict[str, bytes]] = {}
+        self.branches: dict[str, dict[str, dict[str, bytes]]] = {}  # repo -> branch -> its files
         self.private: dict[str, bool] = {}  # each repo's visibility, as created (or set by a test)
         self.commits: list[dict] = []
         self.requests: list[tuple[str, str]] = []
@@ -65,9 +69,11 @@ class HubStandIn:
             def log_message(self, *args):  # keep test output quiet
                 pass
 
-            def _reply(self, status: int, payload: dict):
+            def _reply(self, status: int, payload: dict, error_code: str | None = None):
                 body = json.dumps(payload).encode()
                 self.send_response(status)
+                if error_code:  # what huggingface_hub reads to raise the right error (RevisionNotFoundError, ...)
+                    self.send_header("X-Error-Code", error_code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -106,12 +112,23 @@ class HubStandIn:
                         url = f"{hub.endpoint}/{key}"
                         return self._reply(409, {"error": "You already created this repo", "url": url})
                     hub.repos[key] = {}
+                    hub.branches[key] = {"main": hub.repos[key]}
                     # huggingface_hub 2.x sends `visibility` ("private" / "public"), 1.x `private`
                     hub.private[key] = payload.get("visibility") == "private" or bool(payload.get("private"))
                     return self._reply(200, {"url": f"{hub.endpoint}/{key}", "name": repo_id})
                 if path == "/api/validate-yaml":
                     return self._reply(200, {"errors": [], "warnings": []})
                 parts = path.split("/")
+                # /api/{type}s/{owner}/{name}/branch/{branch}: HfApi.create_branch, from main
+                if len(parts) >= 7 and parts[1] == "api" and parts[5] == "branch":
+                    key = f"{parts[3]}/{parts[4]}" if parts[2] == "models" else f"{parts[2]}/{parts[3]}/{parts[4]}"
+                    branch = unquote("/".join(parts[6:]))
+                    if key not in hub.repos:
+                        return self._reply(404, {"error": "Repository not found"}, "RepoNotFound")
+                    if branch in hub.branches[key]:
+                        return self._reply(409, {"error": f"Reference already exists: refs/heads/{branch}"})
+                    hub.branches[key][branch] = dict(hub.repos[key])
+                    return self._reply(200, {})
                 # /api/{type}s/{owner}/{name}/{preupload|commit}/{revision}
                 if len(parts) >= 7 and parts[1] == "api" and parts[5] in ("preupload", "commit"):
                     repo_type, repo_id = parts[2][:-1], f"{parts[3]}/{parts[4]}"
@@ -135,7 +152,10 @@ class HubStandIn:
                     if hub.failed_commits < hub.fail_commits:
                         hub.failed_commits += 1
                         return self._reply(500, {"error": "stand-in: simulated server error"})
-                    return self._commit(key, unquote(parts[6]), body)
+                    revision = unquote("/".join(parts[6:]))
+                    if revision not in hub.branches[key]:
+                        return self._reply(404, {"error": f"Invalid rev id: {revision}"}, "RevisionNotFound")
+                    return self._commit(key, revision, body)
                 return self._reply(404, {"error": f"stand-in has no POST {path}"})
 
             def _commit(self, key: str, revision: str, body: bytes):
@@ -146,10 +166,10 @@ class HubStandIn:
                     if line["key"] == "file":
                         files[line["value"]["path"]] = base64.b64decode(line["value"]["content"])
                     elif line["key"] == "deletedFile":
-                        hub.repos[key].pop(line["value"]["path"], None)
+                        hub.branches[key][revision].pop(line["value"]["path"], None)
                     elif line["key"] != "header":
                         return self._reply(400, {"error": f"stand-in does not handle {line['key']}"})
-                hub.repos[key].update(files)
+                hub.branches[key][revision].update(files)
                 oid = hashlib.sha1(body).hexdigest()
                 hub.commits.append(
                     {

@@ -15,6 +15,7 @@ import pytest
 import torch
 from conftest import FIXTURES, case_dir, fixture_cases
 from hub_standin import HubStandIn
+from huggingface_hub import ModelCard, ModelCardData
 from test_scenic_equivalence import logits_atol
 from transformers import AutoModelForVideoClassification, VivitConfig, VivitForVideoClassification
 
@@ -228,10 +229,24 @@ def test_a_conversion_called_from_python_gets_a_card_command_that_reruns_it(tmp_
     ]
 
 
-@pytest.mark.parametrize("out_flag, push_flag", [("--out", "--push-to-hub"), ("--output_dir", "--push_to_hub")])
-def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_flag, push_flag):
-    # the recipes' spellings too: a new user typed --push_to_hub, as finetune.py spells it, and was refused
+@pytest.mark.parametrize(
+    "out_flag, push_flag, repo, full_id, revision",
+    [
+        ("--out", "--push-to-hub", "me/vivit-tiny", "me/vivit-tiny", None),
+        ("--output_dir", "--push_to_hub", "vivit-tiny", "standin-user/vivit-tiny", "converted"),
+    ],
+)
+def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_flag, push_flag, repo, full_id, revision):
+    """The recipes' spellings too: a new user typed --push_to_hub, as finetune.py spells it, and was refused. The
+    pushed card named no repo: `# vivit-spatio-temporal-converted` and `from_pretrained("path/or/repo-id")`; it names
+    the repo the Hub made (owner included: a name alone is the token's user's), under scenic's licence. The user's
+    files that --overwrite_output_dir keeps in --out (notes, a .env) were uploaded with the model. `--revision`
+    (push_to_hub's `revision=`) uploads to that branch, made for it, which the card's usage example loads."""
     case, checkpoint, config_file = scenic_case("spacetime_3dconv_token", tmp_path)
+    user_files = {"notes.txt": "mine", ".env": "HF_TOKEN=secret", "my [data]/a.csv": "1,2", "pipeline.py": "# mine"}
+    for name, text in user_files.items():
+        (tmp_path / "out" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "out" / name).write_text(text)
     with HubStandIn() as hub:  # the real huggingface_hub client against a local stand-in of the Hub API
         monkeypatch.setenv("HF_ENDPOINT", hub.endpoint)
         monkeypatch.setenv("HF_TOKEN", "hf_standin")
@@ -246,12 +261,50 @@ def test_push_to_hub_uploads_the_converted_folder(tmp_path, monkeypatch, out_fla
                 out_flag,
                 str(tmp_path / "out"),
                 push_flag,
-                "me/vivit-tiny",
+                repo,
+                "--overwrite_output_dir",
+                *(["--revision", revision] if revision else []),
             ]
         )
-    files = hub.repos["me/vivit-tiny"] if "me/vivit-tiny" in hub.repos else next(iter(hub.repos.values()))
+    files = hub.branches[full_id][revision or "main"]
+    assert [commit["revision"] for commit in hub.commits] == [revision or "main"]
+    assert not set(user_files) & set(files) and "modeling_vivit.py" in files, sorted(files)  # the code, not theirs
+    assert all((tmp_path / "out" / name).read_text() == text for name, text in user_files.items())  # kept here
     assert {"model.safetensors", "config.json", "README.md", "video_preprocessor_config.json"} <= set(files)
     assert files["config.json"] == (tmp_path / "out" / "config.json").read_bytes()
+    card = ModelCard(files["README.md"].decode())
+    assert f"\n# {full_id}\n" in card.text and card.data.model_name == full_id
+    at = f', revision="{revision}"' if revision else ""
+    assert f'AutoModelForVideoClassification.from_pretrained("{full_id}"{at}, trust_remote_code=True)' in card.text
+    assert card.data.license == "apache-2.0" and "path/or/repo-id" not in card.text
+
+
+@pytest.mark.parametrize(
+    "metadata, license, said",
+    [
+        ({"license": "cc-by-nc-4.0"}, "cc-by-nc-4.0", "- License: `cc-by-nc-4.0`, the source checkpoint's"),
+        (
+            {"license": "other", "license_name": "lab-terms", "license_link": "LICENSE"},
+            "other",
+            "- License: `other` (lab-terms), the source checkpoint's",
+        ),
+        (None, None, "- License: unknown: the source checkpoint states none"),
+    ],
+)
+def test_a_converted_transformers_checkpoint_keeps_the_license_its_card_states(tmp_path, metadata, license, said):
+    """The converted card said `license: apache-2.0` whatever the source's was (a non-commercial checkpoint came out
+    Apache-2.0 on the Hub). The reference: the source's own card, read by huggingface_hub."""
+    small = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, image_size=32)
+    VivitForVideoClassification(VivitConfig(num_frames=4, tubelet_size=[2, 8, 8], **small)).save_pretrained(
+        tmp_path / "vivit"
+    )
+    if metadata is not None:
+        ModelCard.from_template(ModelCardData(**metadata)).save(tmp_path / "vivit" / "README.md")
+    main(["transformers", "--model", str(tmp_path / "vivit"), "--out", str(tmp_path / "out")])
+    card = ModelCard.load(tmp_path / "out" / "README.md")
+    assert card.data.license == license and said in card.text
+    if license == "other":
+        assert (card.data.license_name, card.data.license_link) == ("lab-terms", "LICENSE")
 
 
 # ---------------------------------------------------------------------------------------------- user errors
@@ -434,6 +487,7 @@ def test_failed_upload_exits_1_and_keeps_the_folder(tmp_path, capsys, monkeypatc
         raise OSError("403 Forbidden: no write access")
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(cli, "create_repo", lambda repo, **kwargs: repo)
     monkeypatch.setattr(cli, "push_folder", refused)
     out = tmp_path / "out"
     code, err = run_cli(micro_conversion(out, "me/vivit-micro"), capsys)
@@ -441,14 +495,38 @@ def test_failed_upload_exits_1_and_keeps_the_folder(tmp_path, capsys, monkeypatc
     assert "403 Forbidden" in err[0] and (out / "model.safetensors").is_file()
 
 
+def test_a_repo_that_cannot_be_made_is_said_before_converting(tmp_path, capsys, monkeypatch):
+    """The repo was made after the conversion (a large scenic checkpoint: minutes), and a Hub out of reach (its
+    client's ConnectError, no OSError) ended in a traceback; now it is made first, as finetune.py makes it."""
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on: connection refused
+        closed.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    monkeypatch.setenv("HF_TOKEN", "hf_standin")
+    out = tmp_path / "out"
+    code, err = run_cli(micro_conversion(out, "me/vivit-micro"), capsys)
+    assert code == 1 and len(err) == 1 and "cannot create the Hub repo me/vivit-micro" in err[0], err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     "repo, offline, said",
     [
         ("not/a/repo id", False, "not a Hub repo id (owner/name)"),
         ("me/vivit-micro", True, "offline mode is on (HF_HUB_OFFLINE), so nothing can be uploaded"),
+        ("bad revision", False, "--revision v1..v2: git refuses '..'"),
     ],
 )
 def test_an_upload_that_cannot_work_is_refused_before_converting(tmp_path, capsys, monkeypatch, repo, offline, said):
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", offline)
+    if repo == "bad revision":  # a branch name git refuses
+        flags = [*micro_conversion(tmp_path / "out", "me/vivit-micro"), "--revision", "v1..v2"]
+        code, err = run_cli(flags, capsys)
+        assert code == 2 and len(err) == 1 and said in err[0] and not (tmp_path / "out").exists(), err
+        return
     """`--push-to-hub` with a repo id the Hub refuses, or in offline mode, converted the whole checkpoint first (a
     large scenic one: minutes and gigabytes) and then failed; finetune.py refuses both before it starts."""
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", offline)

@@ -158,3 +158,106 @@ def test_offline_with_no_weights_cached_the_error_says_offline(tmp_path, monkeyp
     with pytest.raises(CheckpointSourceError, match="offline mode is on") as error:
         read_transformers_checkpoint(REPO_ID, cache_dir=str(hub_cache(tmp_path / "cache", files)))
     assert "model.safetensors" in str(error.value)
+
+
+# -- each reason the Hub gave, said as it is ----------------------------------------------------------------------
+def hub_error(status: int, url: str, code: str | None = None, message: str | None = None):
+    """The error huggingface_hub raises for the Hub's answer `status` (with its `X-Error-Code` header `code`) to a
+    request for `url` (and `X-Error-Message` `message`): its own `hf_raise_for_status` builds it, as on a real
+    download."""
+    import httpx2
+    from huggingface_hub.utils import hf_raise_for_status
+
+    headers = {"X-Error-Code": code} if code else {}
+    headers.update({"X-Error-Message": message} if message else {})
+    response = httpx2.Response(status, headers=headers, request=httpx2.Request("GET", url))
+    try:
+        hf_raise_for_status(response)
+    except Exception as error:  # noqa: BLE001 - what it raised is the test's input
+        return error
+    raise AssertionError(f"{status} {code} raised nothing")
+
+
+RESOLVE = f"https://huggingface.co/{REPO_ID}/resolve/main/config.json"
+
+
+@pytest.mark.parametrize("logged_in", [True, False])
+def test_a_gated_repo_says_to_accept_its_terms_and_to_log_in_only_when_not_logged_in(monkeypatch, logged_in):
+    """A gated repo told a user who was logged in to log in (`hf auth login`), where the repo's terms were to be
+    accepted on its page: the Hub answers 403 GatedRepo to a login not granted access, 401 to no login."""
+    from vivit_hf.hub import sources
+
+    monkeypatch.setattr(sources, "get_token", lambda: "hf_x" if logged_in else None)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    said = sources.why_not_fetched(hub_error(403 if logged_in else 401, RESOLVE, "GatedRepo"))
+    assert "gated" in said and f"accept its terms at https://huggingface.co/{REPO_ID}" in said, said
+    assert ("log in" in said) is not logged_in, said
+
+
+def test_a_gated_data_set_as_datasets_words_it_is_said_gated(monkeypatch):
+    from datasets.exceptions import DatasetNotFoundError
+
+    from vivit_hf.hub import sources
+
+    monkeypatch.setattr(sources, "get_token", lambda: "hf_x")
+    url = f"https://huggingface.co/api/datasets/{REPO_ID}/revision/main"
+    error = DatasetNotFoundError(f"Dataset '{REPO_ID}' is a gated dataset on the Hub. Visit the dataset page ...")
+    error.__cause__ = hub_error(403, url, "GatedRepo")  # as datasets raises it: `from e`
+    said = sources.why_not_fetched(error)
+    assert f"accept its terms at https://huggingface.co/datasets/{REPO_ID}" in said and "log in" not in said, said
+
+
+def test_a_repo_that_lacks_the_file_is_not_said_unreachable(monkeypatch):
+    """A repo that exists but has no config.json was "the Hub could not be reached (404 Client Error.)": the user
+    checked their network. huggingface_hub's error, and transformers' own OSError for it (not chained to it)."""
+    from transformers.utils import hub as transformers_hub
+
+    from vivit_hf.hub.sources import why_not_fetched
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    missing = hub_error(404, RESOLVE, "EntryNotFound")
+    assert why_not_fetched(missing, missing="its config.json") == "the Hub repo has no `config.json`"
+
+    def lacks(*args, **kwargs):
+        raise missing
+
+    monkeypatch.setattr(transformers_hub, "hf_hub_download", lacks)
+    with pytest.raises(OSError) as raised:  # what from_pretrained raises for it
+        transformers_hub.cached_file(REPO_ID, "model.safetensors")  # (a missing config.json it answers with None)
+    assert why_not_fetched(raised.value) == "the Hub repo has no `model.safetensors`"
+
+
+def test_no_such_revision_and_no_such_repo_are_said_apart(monkeypatch):
+    from vivit_hf.hub import sources
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(sources, "get_token", lambda: "hf_x")
+    assert "no such revision" in sources.why_not_fetched(hub_error(404, RESOLVE, "RevisionNotFound"))
+    said = sources.why_not_fetched(hub_error(404, RESOLVE, "RepoNotFound"))
+    assert said.startswith("no Hub repo of that name") and "log in" not in said, said  # logged in already
+
+
+def test_a_converter_source_that_is_gated_says_so(monkeypatch):
+    """`read_transformers_checkpoint` (the converter) said "private or gated: log in" for every RepositoryNotFound."""
+    from vivit_hf.hub import sources
+
+    monkeypatch.setattr(sources, "get_token", lambda: "hf_x")
+
+    def gated(*args, **kwargs):
+        raise hub_error(403, RESOLVE, "GatedRepo")
+
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", gated)
+    with pytest.raises(CheckpointSourceError) as error:
+        read_transformers_checkpoint(REPO_ID)
+    assert "accept its terms" in str(error.value) and "log in" not in str(error.value), str(error.value)
+
+
+def test_a_hub_that_answers_with_an_error_is_not_said_unreachable(monkeypatch):
+    """A rate limit (429) or a server error was "the Hub could not be reached": it was reached, and said why not."""
+    from vivit_hf.hub.sources import why_not_fetched
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    said = why_not_fetched(hub_error(429, RESOLVE))
+    assert said.startswith("the Hub answered HTTP 429 (") and "could not be reached" not in said, said
+    disabled = hub_error(403, RESOLVE, message="Access to this resource is disabled.")
+    assert why_not_fetched(disabled) == "the Hub repo is disabled (access to it was turned off on the Hub)"

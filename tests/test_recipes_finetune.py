@@ -18,6 +18,7 @@ import fresh_python
 import numpy as np
 import pytest
 import torch
+from huggingface_hub import ModelCard, ModelCardData
 from process_tree import run_launch
 from safetensors.torch import load_file
 from video_factory import tiny_clip  # and the other recipe tests, from here
@@ -144,6 +145,8 @@ def test_a_run_writes_model_processor_card_plots_and_results(uninterrupted):
     assert set(results["per_class_accuracy"]) == {"down", "up"}
     assert all(isinstance(v, float) for v in results["per_class_accuracy"].values())
     assert np.asarray(results["confusion_matrix"]).sum() == 6
+    # trained from scratch: no licence known (Trainer's card states none), not an invented apache-2.0
+    assert ModelCard.load(uninterrupted / "README.md").data.license is None
 
 
 def test_checkpoints_respect_the_total_limit_and_leave_no_temporary_folder(uninterrupted):
@@ -1231,6 +1234,8 @@ def tiny_vit(tmp_path_factory):
     )
     folder = tmp_path_factory.mktemp("tiny_vit")
     vit.save_pretrained(folder)
+    # its model card's licence, which a model fine-tuned from it is under (as Trainer's card takes the base model's)
+    ModelCard.from_template(ModelCardData(license="cc-by-nc-4.0")).save(folder / "README.md")
     return vit, folder
 
 
@@ -1337,6 +1342,8 @@ def test_the_preset_runs_from_a_smaller_vit_end_to_end(videofolder, tiny_vit, tm
         "false",
     )
     assert json.loads((tmp_path / "config.json").read_text())["image_size"] == 256
+    # the card said `license: apache-2.0` whatever the base model's: a non-commercial ViT's fine-tune came out Apache
+    assert ModelCard.load(tmp_path / "README.md").data.license == "cc-by-nc-4.0"
 
 
 def test_an_image_size_that_contradicts_the_crop_stops_before_anything_is_loaded(finetune_module, capsys):

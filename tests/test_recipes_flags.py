@@ -361,6 +361,7 @@ def test_a_config_that_builds_is_not_refused(finetune):
         # nothing was pushed, exit 0
         (["--hub_model_id", "me/vivit"], "argument --hub_model_id: nothing is pushed without --push_to_hub"),
         (["--hub_private_repo"], "argument --hub_private_repo"),
+        (["--hub_revision", "v2"], "argument --hub_revision: nothing is pushed without --push_to_hub"),
         (["--upload_retries", "2"], "argument --upload_retries"),
         # flags of a model started from an image ViT, given to one trained from scratch, or the other way round
         (["--tubelet_init", "arp"], "argument --tubelet_init: it starts a model from an image ViT"),
@@ -1227,10 +1228,12 @@ def test_why_a_hub_id_was_not_fetched_tells_no_network_from_no_such_repo(monkeyp
     from huggingface_hub import constants
     from huggingface_hub.errors import LocalEntryNotFoundError, RepositoryNotFoundError
 
+    from vivit_hf.hub import sources
     from vivit_hf.hub.sources import why_not_fetched
     from vivit_hf.training.flags import is_hub_failure
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(sources, "get_token", lambda: None)  # not logged in: a private repo is one to log in for
 
     def raised(error, cause):  # as huggingface_hub and datasets chain them: `raise error from cause`
         error.__cause__ = cause
@@ -1245,7 +1248,7 @@ def test_why_a_hub_id_was_not_fetched_tells_no_network_from_no_such_repo(monkeyp
     assert why_not_fetched(no_network) == (
         "the Hub could not be reached ([Errno -2] Name or service not known) and it is not in the local cache"
     )
-    no_repo = "no Hub repo of that name (or it is private or gated: log in with `hf auth login`)"
+    no_repo = "no Hub repo of that name (or it is private: log in with `hf auth login`)"
     assert why_not_fetched(DatasetNotFoundError("Dataset 'someone/x' doesn't exist on the Hub")) == no_repo
     response = httpx2.Response(404, request=httpx2.Request("GET", "https://huggingface.co/api/models/someone/x"))
     assert (

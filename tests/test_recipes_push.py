@@ -14,7 +14,7 @@ from hub_standin import HubStandIn, committed, uploads
 from huggingface_hub import ModelCard
 from test_recipes_finetune import FINETUNE, REPO, TINY_MODEL, env, tiny_clip
 
-from vivit_hf.hub.upload import BackgroundUploader
+from vivit_hf.hub.upload import BackgroundUploader, bad_branch_name
 from vivit_hf.training import finetune_flags
 
 
@@ -183,6 +183,28 @@ def test_a_run_whose_uploads_all_fail_exits_non_zero_and_keeps_its_outputs(tmp_p
     assert (out / ".push" / "step_2" / "model.safetensors").is_file()
 
 
+def test_an_uploader_to_a_branch_makes_it_and_commits_there(tmp_path, online):
+    """`revision`: the branch is made when missing (the Hub refuses a commit to a missing revision), found when it
+    exists, every commit goes there, and a failed upload's command names it (`hf upload` pushed the files to main)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"weights")
+    with HubStandIn() as hub:
+        for _ in range(2):  # made, then found
+            uploader = BackgroundUploader("me/vivit", endpoint=hub.endpoint, token="hf_standin", revision="exp/a")
+            record = uploader.push_folder(folder, "End of training")
+            uploader.close()
+            assert record.success, record.errors
+        assert [commit["revision"] for commit in hub.commits] == ["exp/a", "exp/a"]
+        assert hub.branches["me/vivit"]["exp/a"] == {"model.safetensors": b"weights"} and hub.repos["me/vivit"] == {}
+        hub.fail_commits = 10
+        uploader = BackgroundUploader("me/vivit", endpoint=hub.endpoint, token="hf_standin", revision="exp/a")
+        record = uploader.push_folder(folder, "End of training")
+        uploader.max_retries = 0
+        uploader.close()
+    assert f"hf upload me/vivit {folder} . --revision exp/a" in uploader.failure_message(record)
+
+
 def test_a_failed_upload_names_the_kept_folder_and_the_command_that_finishes_it(tmp_path, online):
     folder = tmp_path / "out"
     folder.mkdir()
@@ -200,14 +222,18 @@ def test_a_failed_upload_names_the_kept_folder_and_the_command_that_finishes_it(
 def test_a_resumed_run_pushes_to_its_repo_the_card_of_the_steps_it_trained(tmp_path):
     """A run resumed with --push_to_hub finds its repo made by the first run: the stand-in answered that 409 with an
     empty url, on which huggingface_hub's create_repo(exist_ok=True) fails ("Invalid HF URI 'hf://'"), where the Hub
-    gives the repo's url, so no resumed push was tested. The reference: the local outputs the resume wrote."""
+    gives the repo's url, so no resumed push was tested. The reference: the local outputs the resume wrote.
+
+    Both runs push to `--hub_revision v2` (transformers' `hub_revision`, which the recipe lacked): the first makes
+    the branch, the resume finds it; every commit, checkpoints', card and end, goes there, `main` gets none, and the
+    card's usage example loads the branch."""
     for split, count in (("train", 4), ("test", 2)):
         for label, name in enumerate(("up", "down")):
             for i in range(count):
                 tiny_clip(tmp_path / "data" / split / name / f"{i}.mp4", label, seed=i)
     out = tmp_path / "out"
     flags = ["--dataset", str(tmp_path / "data"), "--output_dir", str(out), "--checkpointing_steps", "1"]
-    flags += ["--push_to_hub", "--hub_model_id", "me/vivit-tiny", *TINY_MODEL]
+    flags += ["--push_to_hub", "--hub_model_id", "me/vivit-tiny", "--hub_revision", "v2", *TINY_MODEL]
     with HubStandIn() as hub:
         environment = dict(env(), HF_ENDPOINT=hub.endpoint, HF_TOKEN="hf_standin")
         environment.pop("HF_HUB_OFFLINE")
@@ -216,8 +242,10 @@ def test_a_resumed_run_pushes_to_its_repo_the_card_of_the_steps_it_trained(tmp_p
             command = [sys.executable, str(FINETUNE), *flags, *more]
             result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=240)
             assert result.returncode == 0, result.stderr[-3000:]
-        files = hub.repos["me/vivit-tiny"]
+        files = hub.branches["me/vivit-tiny"]["v2"]
     assert [commit["summary"] for commit in hub.commits][-2:] == ["Training in progress, step 3", "End of training"]
+    assert {commit["revision"] for commit in hub.commits} == {"v2"} and hub.repos["me/vivit-tiny"] == {}
+    assert 'from_pretrained("me/vivit-tiny", revision="v2", trust_remote_code=True)' in files["README.md"].decode()
     assert files["README.md"] == (out / "README.md").read_bytes()
     assert "| max_train_steps | 2, then 3 after step 2 (resumed) |" in files["README.md"].decode()
     assert files["model.safetensors"] == (out / "model.safetensors").read_bytes()
@@ -301,6 +329,12 @@ def test_a_run_in_its_own_folder_pushes_to_a_repo_of_that_folders_name(tmp_path)
             ["--output_dir", "runs/k400 (v2)"],
             "'k400 (v2)' (no --hub_model_id: the name of --output_dir runs/k400 (v2))",
         ),
+        # a branch name git (and so the Hub) refuses, or a commit, which no push goes to: refused by the Hub's first
+        # commit, after the data set was read and the model built
+        (["--hub_revision", "my branch"], "argument --hub_revision: 'my branch' is no branch name: git refuses spaces"),
+        (["--hub_revision", "v1..v2"], "argument --hub_revision: 'v1..v2' is no branch name: git refuses '..'"),
+        (["--hub_revision", "exp.lock"], "argument --hub_revision: 'exp.lock' is no branch name"),
+        (["--hub_revision", "0123456789abcdef0123456789abcdef01234567"], "is no branch name: it is a commit id"),
     ],
 )
 def test_a_repo_name_the_hub_refuses_is_refused_before_anything_loads(monkeypatch, capsys, flags, named):
@@ -310,6 +344,19 @@ def test_a_repo_name_the_hub_refuses_is_refused_before_anything_loads(monkeypatc
     with pytest.raises(SystemExit) as refused:
         finetune_flags.parse_args(["--push_to_hub", *flags])
     assert refused.value.code == 2 and named in capsys.readouterr().err
+
+
+def test_a_branch_name_is_taken_as_git_takes_it(tmp_path):
+    """The names `bad_branch_name` lets through are those `git check-ref-format --branch` takes (the reference)."""
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("no git")
+    names = ["v2", "exp/lr-0.1", "refs/pr/3", "a@b", "my branch", "v1..v2", "x.lock", ".hidden", "a/.b", "a//b", "-x"]
+    names += ["end.", "a~1", "a:b", "a?", "a*", "a[b", "a\\b", "a@{1}", "HEAD"]
+    for name in names:
+        git = subprocess.run(["git", "check-ref-format", "--branch", name], capture_output=True, cwd=tmp_path)
+        assert (bad_branch_name(name) is None) == (git.returncode == 0), name
 
 
 def test_a_hub_token_without_push_to_hub_is_refused(monkeypatch, capsys):

@@ -113,10 +113,9 @@ def resolve_file(source: str, filename: str, hub_kwargs: dict) -> str | None:
         ) from None
     except RevisionNotFoundError:
         raise CheckpointSourceError(f"{source!r}: the Hub repo has no revision {kwargs.get('revision')!r}") from None
-    except RepositoryNotFoundError:
+    except RepositoryNotFoundError as error:  # a gated repo too (its terms to accept): `why_not_fetched` tells them
         raise CheckpointSourceError(
-            f"{source!r}: no such local file or folder, and no Hub repo of that name (or it is private or gated: "
-            f"log in with `hf auth login`)"
+            f"{source!r}: no such local file or folder; read as a Hub repo id, {why_not_fetched(error)}"
         ) from None
     except EntryNotFoundError:
         return None

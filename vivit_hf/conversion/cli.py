@@ -4,11 +4,13 @@ weights, config with `auto_map` and the model code, the video processor, a model
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
 import shlex
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from huggingface_hub.constants import is_offline_mode
@@ -17,9 +19,9 @@ from huggingface_hub.utils import validate_repo_id
 from torch import nn
 
 from ..flag_spellings import SpellingsArgumentParser
-from ..hub.cards import build_model_card
+from ..hub.cards import build_model_card, license_in_card
 from ..hub.folders import MODEL_FOLDER_PATTERNS, staged_outputs
-from ..hub.upload import push_folder
+from ..hub.upload import bad_branch_name, create_repo, push_folder
 from ..models.modeling_vivit import ViViTSpatioTemporalForVideoClassification, ViViTSpatioTemporalModel
 from ..processing.processing_vivit import ViViTVideoProcessor
 from .checkpoint_files import (
@@ -97,20 +99,62 @@ def transformers_processor_kwargs(source: str, config, hub_kwargs: dict | None =
     return kwargs
 
 
-def save_hub_folder(model, out, *, processor_kwargs: dict, source: str, command: str, notes: str = "") -> str:
+# scenic's released ViViT checkpoints are under its licence, Apache-2.0 (github.com/google-research/scenic)
+SCENIC_LICENSE = {"license": "apache-2.0"}
+
+
+def source_license(source: str, hub_kwargs: dict | None = None) -> dict:
+    """The licence a transformers checkpoint's model card (README.md) states (`license_in_card`), read from the
+    folder or Hub repo `source` as the weights were; {} when it has no card, or a card without one. A conversion
+    changes no licence: the converted card said `apache-2.0` whatever the source's was."""
+    try:
+        return license_in_card(resolve_file(os.fspath(source), "README.md", hub_kwargs or {}))
+    except CheckpointSourceError:  # the weights were read; only the card is out of reach
+        return {}
+
+
+def save_hub_folder(
+    model,
+    out,
+    *,
+    processor_kwargs: dict,
+    source: str,
+    command: str,
+    notes: str = "",
+    model_name: str | None = None,
+    license: Mapping | None = None,
+    written: set | None = None,
+    revision: str | None = None,
+) -> str:
     """Weights (safetensors) + config + model code, the video processor and the model card (README.md) into
     `out`, as a whole: a model folder already there (`--overwrite_output_dir`) is replaced, not written over. Its
     files this conversion does not write (a sharded save's shards and index, `pytorch_model.bin`, an older
     `preprocessor_config.json`) go, as they would be uploaded with it and read by some loaders; files that are no
     part of a model folder stay, and so does any `.py` (the new model's code replaces the old one's modules of the
-    same names; a `pipeline.py` there may be the user's)."""
+    same names; a `pipeline.py` there may be the user's).
+
+    `model_name`: the Hub repo the folder is pushed to, which the card's title and usage example name (they said
+    `vivit-...-converted` and `from_pretrained("path/or/repo-id")`); `license`: the source's (`source_license`;
+    {}: stated as unknown, not invented). `written`, a set, gets the names of the entries written (what an upload
+    of the folder is to hold: not the user's files beside them)."""
     os.makedirs(out, exist_ok=True)
     with staged_outputs(out, model_files=MODEL_FOLDER_PATTERNS) as staging:
         model.save_pretrained(staging)
         processor = ViViTVideoProcessor(**processor_kwargs)
         processor.save_pretrained(staging)
-        card = build_model_card(model.config, processor=processor, converted_from=source, command=command, notes=notes)
+        card = build_model_card(
+            model.config,
+            processor=processor,
+            converted_from=source,
+            command=command,
+            notes=notes,
+            model_name=model_name,
+            revision=revision,
+            **(license or {}),
+        )
         card.save(os.path.join(staging, "README.md"))
+        if written is not None:
+            written.update(path.name for path in Path(staging).iterdir())
     return os.fspath(out)
 
 
@@ -130,9 +174,19 @@ def _equivalent_command(source: str, **flags) -> str:
     return shlex.join(words)
 
 
-def convert_scenic_checkpoint(checkpoint, scenic_config, out, *, command: str = "") -> nn.Module:
+def convert_scenic_checkpoint(
+    checkpoint,
+    scenic_config,
+    out,
+    *,
+    command: str = "",
+    model_name: str | None = None,
+    revision: str | None = None,
+    written: set | None = None,
+) -> nn.Module:
     """A scenic checkpoint (directory of `checkpoint_<step>` files, a single file, or an .npz) and its scenic config
-    (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model."""
+    (.py as scenic ships it, or JSON) -> a Hub-ready folder. Returns the loaded model. `model_name`: the Hub repo it
+    is to be pushed to, named by its card."""
     # once: a .py config is executed (and warns) on every read
     scenic_config_path, scenic_config = scenic_config, read_scenic_config(scenic_config)
     model = load_scenic(checkpoint, scenic_config)
@@ -142,12 +196,26 @@ def convert_scenic_checkpoint(checkpoint, scenic_config, out, *, command: str = 
         processor_kwargs=scenic_processor_kwargs(scenic_config),
         source=os.fspath(checkpoint),
         command=command or _equivalent_command("scenic", checkpoint=checkpoint, config=scenic_config_path, out=out),
+        model_name=model_name,
+        license=SCENIC_LICENSE,
+        written=written,
+        revision=revision,
     )
     return model
 
 
-def convert_transformers_checkpoint(source, out, *, command: str = "", **hub_kwargs) -> nn.Module:
-    """A transformers ViViT folder or Hub id (old or transformers 5 key names) -> a Hub-ready folder."""
+def convert_transformers_checkpoint(
+    source,
+    out,
+    *,
+    command: str = "",
+    model_name: str | None = None,
+    revision: str | None = None,
+    written: set | None = None,
+    **hub_kwargs,
+) -> nn.Module:
+    """A transformers ViViT folder or Hub id (old or transformers 5 key names) -> a Hub-ready folder, under the
+    licence its model card states. `model_name`: the Hub repo it is to be pushed to, named by its card."""
     config_dict, state = read_transformers_checkpoint(source, **hub_kwargs)
     config = config_from_transformers_vivit(config_dict)
     has_head = any(name.startswith("classifier.") for name in state)
@@ -164,6 +232,10 @@ def convert_transformers_checkpoint(source, out, *, command: str = "", **hub_kwa
         source=os.fspath(source),
         command=command or _equivalent_command("transformers", model=source, out=out),
         notes=notes,
+        model_name=model_name,
+        license=source_license(source, hub_kwargs),
+        written=written,
+        revision=revision,
     )
     return model
 
@@ -226,6 +298,14 @@ def main(argv=None) -> int:
         sub.add_argument("--push-to-hub", dest="push_to_hub", metavar="REPO", help="also upload to this Hub repo")
         sub.add_argument("--private", action="store_true", help="create the Hub repo as private")
         sub.add_argument(
+            "--revision",
+            "--hub_revision",
+            dest="revision",
+            default=None,
+            help="with --push-to-hub: the branch to upload to (made from main when missing), as push_to_hub's "
+            "revision=; the card's usage example loads it",
+        )
+        sub.add_argument(
             "--overwrite_output_dir",
             "--overwrite",
             dest="overwrite_output_dir",
@@ -236,22 +316,47 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     command = f"{PROG} " + shlex.join(sys.argv[1:] if argv is None else list(argv))
     problem = output_folder_problem(args.out, args.overwrite_output_dir) or push_problem(args.push_to_hub)
+    if not problem and args.revision is not None:
+        why = bad_branch_name(args.revision) if args.push_to_hub else "nothing is uploaded without --push-to-hub"
+        problem = why and f"--revision {args.revision}: {why}"
     if problem:  # before any checkpoint is read: a converted model must not land over another one unasked
         print(f"{parser.prog}: error: {problem}", file=sys.stderr)
         return 2
+    repo = None
+    if args.push_to_hub:
+        # The repo before the conversion, as finetune.py makes it before training: a repo that cannot be made (no
+        # token, no write access) is said before minutes of converting, and the card names the repo it lands in,
+        # owner included (a name alone is the token's user's)
+        try:
+            repo = create_repo(args.push_to_hub, private=args.private)
+        except Exception as error:  # noqa: BLE001 - the Hub's HTTP errors, its client's (no network), a refusal
+            reason = " ".join(f"{type(error).__name__}: {error}".split("\n")[0].split())
+            print(f"{parser.prog}: error: cannot create the Hub repo {args.push_to_hub}: {reason}", file=sys.stderr)
+            return 1
     # What the user gave does not fit: one line, argparse's exit code. Anything else is a bug and keeps its traceback.
+    written: set[str] = set()  # what the upload holds: the user's files kept in --out (notes, a .env) stay here
+    named = dict(command=command, model_name=repo, revision=args.revision if repo else None, written=written)
     try:
         if args.source == "scenic":
-            model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, command=command)
+            model = convert_scenic_checkpoint(args.checkpoint, args.config, args.out, **named)
         else:
-            model = convert_transformers_checkpoint(args.model, args.out, command=command)
+            model = convert_transformers_checkpoint(args.model, args.out, **named)
     except (ScenicCheckpointError, ScenicConversionError, TransformersCheckpointError) as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2
     print(f"wrote {type(model).__name__} to {args.out}")
     if args.push_to_hub:
         try:
-            repo = push_folder(args.out, args.push_to_hub, message="Convert ViViT checkpoint", private=args.private)
+            kept = sorted(set(os.listdir(args.out)) - written)  # (escaped: a name is no pattern)
+            ignored = [pattern for name in kept for pattern in (glob.escape(name), f"{glob.escape(name)}/*")]
+            repo = push_folder(
+                args.out,
+                repo,
+                message="Convert ViViT checkpoint",
+                private=args.private,
+                ignore_patterns=ignored,
+                revision=args.revision,
+            )
         except (HFValidationError, OSError) as error:  # a bad repo id, auth, HTTP or network errors
             message = " ".join(str(error).split())
             print(

@@ -111,6 +111,44 @@ def _dataset_names(dataset_name: str, dataset_id: str | None) -> tuple[str, str 
     return dataset_name, dataset_id, dataset_id or slug
 
 
+def license_in_card(path) -> dict:
+    """The licence a model card file (README.md) states, as card metadata: `license`, and for `other` its
+    `license_name` / `license_link`; {} for a card without one (or no card: `path` None)."""
+    from huggingface_hub.repocard import metadata_load
+
+    metadata = (metadata_load(path) or {}) if path else {}
+    license = metadata.get("license")
+    if isinstance(license, list):  # the Hub takes a list too; one licence is what a card states
+        license = license[0] if len(license) == 1 else None
+    if not isinstance(license, str) or not license:
+        return {}
+    found = {"license": license}
+    if license == "other":
+        found.update({k: metadata[k] for k in ("license_name", "license_link") if isinstance(metadata.get(k), str)})
+    return found
+
+
+def source_license(source, **download_kwargs) -> dict:
+    """The licence (`license_in_card`) of the checkpoint a model was made from, a folder or Hub id (its README.md,
+    read with `hf_hub_download(**download_kwargs)`), as transformers' Trainer takes a fine-tuned model's from its
+    base model; {} when it has no card, none is stated or the card is out of reach (offline), and for a file (an
+    image ViT's .npz) or no source (a model trained from scratch). A card does not invent one: it said `apache-2.0`
+    for every checkpoint, whatever its weights' licence."""
+    if not source:
+        return {}
+    folder = Path(str(source)).expanduser()
+    if folder.is_dir():
+        return license_in_card(folder / "README.md" if (folder / "README.md").is_file() else None)
+    if not _is_hub_id(str(source)):
+        return {}
+    from huggingface_hub import hf_hub_download
+
+    try:
+        return license_in_card(hf_hub_download(str(source), "README.md", **download_kwargs))
+    except Exception:  # noqa: BLE001 - no card, no access, offline: no licence known, none invented
+        return {}
+
+
 def _shown_source(source: str) -> str:
     """A checkpoint source as the card shows it: a Hub id as it is, a path on this machine cut to its last part (as a
     data set's path is: the converting machine's file system means nothing to a reader)."""
@@ -257,7 +295,10 @@ def build_model_card(
     plots: Sequence[str] = (),
     train_skipped_clips: int = 0,
     classes_never_trained: Mapping[str, int] | None = None,
-    license: str = "apache-2.0",
+    license: str | None = None,
+    license_name: str | None = None,
+    license_link: str | None = None,
+    revision: str | None = None,
 ) -> ModelCard:
     """The model card of a ViViT checkpoint; `card.save(folder / "README.md")` writes it.
 
@@ -278,6 +319,14 @@ def build_model_card(
     recipe_settings(its args)}` for the runs that trained a step: the recipe table then shows what the steps were
     trained with (a setting a resume changed: each value and the step it took over after), not the last command's
     `training_args`, whose flags a resume that trained no step (a finished run resumed) never trained with.
+
+    `license` (a Hub license id; `other` with `license_name` / `license_link`, as the Hub's metadata spells a
+    licence of its own) is the card's `license` metadata; None (the default: none is invented; it was `apache-2.0`
+    for every card) leaves it out. A converted checkpoint's is its
+    source's (`source_license`), and the card says which, or that the source states none.
+
+    `revision`: the branch the checkpoint is pushed to (`--hub_revision`), which the usage example loads
+    (`from_pretrained(repo, revision=...)`: without it the example loaded `main`, another model or none).
     """
     dataset_name, dataset_id, dataset_type = _dataset_names(dataset_name or "", dataset_id)
     views = _views(num_views)
@@ -290,6 +339,8 @@ def build_model_card(
     data = ModelCardData(
         model_name=name,
         license=license,
+        license_name=license_name if license == "other" else None,
+        license_link=license_link if license == "other" else None,
         library_name="transformers",
         pipeline_tag="video-classification",
         tags=["vivit", "vivit_hf", "video-classification", config.model_type],
@@ -334,6 +385,13 @@ def build_model_card(
     ]
     if not converted_from:
         lines.append(f"- Initialised from: {_shown_source(str(base_model)) if base_model else 'random initialisation'}")
+    elif license:  # a conversion changes no licence: the source's, said where it comes from
+        named = f" ({license_name})" if license == "other" and license_name else ""
+        lines.append(f"- License: `{license}`{named}, the source checkpoint's")
+    else:
+        lines.append(
+            "- License: unknown: the source checkpoint states none; check its terms before using or sharing this one"
+        )
     if processor is not None:
         lines += [
             "",
@@ -379,15 +437,16 @@ def build_model_card(
             *(f"![{p}]({p})" for p in plots),
         ]
     repo = model_name or "path/or/repo-id"
+    at = f', revision="{revision}"' if revision and revision != "main" else ""
     lines += [
         "",
         "## Use",
         "```python",
         "from transformers import AutoModelForVideoClassification, AutoVideoProcessor",
         "",
-        f'model = AutoModelForVideoClassification.from_pretrained("{repo}", trust_remote_code=True)  # or `import '
-        "vivit_hf` first",
-        f'processor = AutoVideoProcessor.from_pretrained("{repo}", trust_remote_code=True)',
+        f'model = AutoModelForVideoClassification.from_pretrained("{repo}"{at}, trust_remote_code=True)  # or '
+        "`import vivit_hf` first",
+        f'processor = AutoVideoProcessor.from_pretrained("{repo}"{at}, trust_remote_code=True)',
         f'inputs = processor("video.mp4", return_tensors="pt")  # (1, {config.num_frames}, {config.num_channels}, '
         f"{height}, {width})",
         "logits = model(**inputs).logits",

@@ -14,6 +14,7 @@ import fnmatch
 import logging
 import os
 import queue
+import re
 import shlex
 import shutil
 import threading
@@ -29,6 +30,29 @@ logger = logging.getLogger(__name__)
 # that is every_save, as ours)
 HUB_STRATEGIES = ("end", "every_save", "checkpoint", "all_checkpoints")
 LAST_CHECKPOINT = "last-checkpoint"  # Trainer's folder in the repo for `checkpoint`: the one to resume from
+
+
+def bad_branch_name(name: str) -> str | None:
+    """Why `name` cannot be the branch a push goes to (None: it can): finetune.py's `--hub_revision`, the
+    converter's `--revision`. By git's rules for a ref name (`git check-ref-format --branch`), which the Hub's
+    follow, and the Hub's own: a commit id is no branch to push to (a commit is made on a branch). Refused before
+    the run: the Hub refused it at the first push, after the data set was read and the model built, and each
+    checkpoint's push failed in turn."""
+    if not name or name != name.strip():
+        return "it is empty or has leading or trailing spaces"
+    if re.fullmatch(r"[0-9a-f]{40}", name):
+        return "it is a commit id; pushes go to a branch (give a branch name; it is made if missing)"
+    if re.search(r"[\x00-\x20\x7f~^:?*\[\\]", name):
+        return "git refuses spaces, control characters and any of ~ ^ : ? * [ \\ in a branch name"
+    if ".." in name or "@{" in name or "//" in name:
+        return "git refuses '..', '@{' and '//' in a branch name"
+    if name == "HEAD":
+        return "HEAD names the current commit, not a branch"
+    if name.startswith(("-", "/")) or name.endswith(("/", ".", ".lock")):
+        return "git refuses a branch name that starts with - or / or ends with /, . or .lock"
+    if any(part.startswith(".") for part in name.split("/")):
+        return "git refuses a part of a branch name (between slashes) that starts with ."
+    return None
 
 
 def checkpoint_in_repo(strategy: str, checkpoint: Path) -> str | None:
@@ -80,12 +104,34 @@ def folder_operations(folder: Path, ignore_patterns=()) -> list[CommitOperationA
     return operations
 
 
+def _create_repo(api: HfApi, repo_id: str, private: bool, repo_type: str) -> str:
+    """`repo_id` made if missing; its full id (`owner/name`: a name alone is the token's user's)."""
+    full_id = api.create_repo(repo_id, private=private, repo_type=repo_type, exist_ok=True).repo_id
+    # create_repo(exist_ok=True) leaves a repo that exists as it is: a private push into a public one (made by an
+    # earlier run without the flag) put the model on show without a word
+    if private and not api.repo_info(full_id, repo_type=repo_type).private:
+        raise PermissionError(
+            f"{full_id} exists and is public, and a private repo was asked for: make it private on the Hub "
+            "(its Settings) or push to another repo"
+        )
+    return full_id
+
+
+def create_repo(repo_id: str, *, token: str | None = None, private: bool = False, endpoint: str | None = None) -> str:
+    """The model repo `repo_id`, made now if missing (as `BackgroundUploader` makes it); returns its full id, which
+    a card written before the upload names. `HF_ENDPOINT` / `HF_TOKEN` are read at call time, as `push_folder`
+    reads them."""
+    api = HfApi(endpoint=endpoint or os.environ.get("HF_ENDPOINT"), token=token or os.environ.get("HF_TOKEN"))
+    return _create_repo(api, repo_id, private, "model")
+
+
 class BackgroundUploader:
     """Commits folders to `repo_id` on a worker thread, in submission order, with retries.
 
     `endpoint` defaults to huggingface_hub's (`HF_ENDPOINT`); `retry_delay` is the first back-off in
     seconds, doubled after each failure. `private` makes the repo private, and refuses one that exists and is public
-    (`PermissionError`: an OSError, as a failed upload's).
+    (`PermissionError`: an OSError, as a failed upload's). `revision`: the branch every commit goes to (transformers'
+    `TrainingArguments.hub_revision`), made from `main` when missing; None: `main`.
     """
 
     def __init__(
@@ -98,17 +144,15 @@ class BackgroundUploader:
         max_retries: int = 5,
         retry_delay: float = 2.0,
         repo_type: str = "model",
+        revision: str | None = None,
     ):
         self.api = HfApi(endpoint=endpoint, token=token)
-        self.repo_type = repo_type
-        self.repo_id = self.api.create_repo(repo_id, private=private, repo_type=repo_type, exist_ok=True).repo_id
-        # create_repo(exist_ok=True) leaves a repo that exists as it is: a private push into a public one (made by an
-        # earlier run without the flag) put the model on show without a word
-        if private and not self.api.repo_info(self.repo_id, repo_type=repo_type).private:
-            raise PermissionError(
-                f"{self.repo_id} exists and is public, and a private repo was asked for: make it private on the Hub "
-                "(its Settings) or push to another repo"
-            )
+        self.repo_type, self.revision = repo_type, revision
+        self.repo_id = _create_repo(self.api, repo_id, private, repo_type)
+        # a branch that is not there yet is made (from main), as a first push to it needs: the Hub refuses a commit
+        # to a missing revision. A pull request's ref (refs/pr/N) is the Hub's to make, not a branch.
+        if revision and revision != "main" and not revision.startswith("refs/pr/"):
+            self.api.create_branch(self.repo_id, branch=revision, repo_type=repo_type, exist_ok=True)
         self.max_retries, self.retry_delay = max_retries, retry_delay
         self.records: list[UploadRecord] = []
         self._lock = threading.Lock()  # a record is either started by the worker or superseded, never both
@@ -171,7 +215,9 @@ class BackgroundUploader:
 
     def _commit(self, folder: Path, ignore_patterns, message: str) -> str:
         operations = folder_operations(folder, ignore_patterns)
-        info = self.api.create_commit(self.repo_id, operations, commit_message=message, repo_type=self.repo_type)
+        info = self.api.create_commit(
+            self.repo_id, operations, commit_message=message, repo_type=self.repo_type, revision=self.revision
+        )
         return info.oid
 
     def _work(self):
@@ -251,6 +297,7 @@ class BackgroundUploader:
                 self.repo_id,
                 shlex.quote(folder),
                 in_repo,
+                *((f"--revision {shlex.quote(self.revision)}",) if self.revision else ()),
                 *(f"--exclude {shlex.quote(pattern)}" for pattern in record.ignore_patterns),
             ]
         )
@@ -296,8 +343,11 @@ def push_folder(
     endpoint: str | None = None,
     max_retries: int = 2,
     retry_delay: float = 2.0,
+    ignore_patterns=(),
+    revision: str | None = None,
 ) -> str:
-    """Upload every file of `folder` to `repo_id` now, retrying a failed commit; returns the repo id.
+    """Upload every file of `folder` (but those matching `ignore_patterns`) to `repo_id` now, retrying a failed
+    commit; returns the repo id. `revision`: the branch to commit to (made when missing), as `BackgroundUploader`.
 
     `HF_ENDPOINT` / `HF_TOKEN` are read at call time. A bad repo id raises huggingface_hub's `HFValidationError`;
     an upload that still fails after the retries raises `OSError` saying how to finish it by hand.
@@ -309,8 +359,9 @@ def push_folder(
         endpoint=endpoint or os.environ.get("HF_ENDPOINT"),
         max_retries=max_retries,
         retry_delay=retry_delay,
+        revision=revision,
     )
-    record = uploader.push_folder(folder, message)
+    record = uploader.push_folder(folder, message, ignore_patterns=ignore_patterns)
     uploader.close()
     if not record.success:
         raise OSError(uploader.failure_message(record))

@@ -24,7 +24,7 @@ from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from ..conversion.vit_init import TUBELET_INITS
 from ..flag_spellings import flag_spellings, typed_flag_name
-from ..hub.upload import HUB_STRATEGIES
+from ..hub.upload import HUB_STRATEGIES, bad_branch_name
 from ..models.modeling_vivit import VIVIT_MODELS
 from ..processing.processing_vivit import ViViTVideoProcessor
 from ..repo_id import looks_like_local_path
@@ -295,6 +295,12 @@ def build_parser(description: str | None = None) -> argparse.ArgumentParser:
     g.add_argument("--hub_token", default=None)
     g.add_argument("--hub_private_repo", action="store_true")
     g.add_argument(
+        "--hub_revision",
+        default=None,
+        help="the branch every push goes to (made from main when missing), transformers' TrainingArguments."
+        "hub_revision; default main. The model card's usage example loads it with revision=",
+    )
+    g.add_argument(
         "--hub_strategy",
         choices=HUB_STRATEGIES,
         default="every_save",
@@ -411,6 +417,8 @@ def missing_paths(args: argparse.Namespace) -> str | None:
         except HFValidationError as error:
             named = "" if args.hub_model_id else f" (no --hub_model_id: the name of --output_dir {args.output_dir})"
             return f"argument --push_to_hub: {push_repo(args)!r}{named} is no Hub repo id: {error}"
+        if args.hub_revision is not None and (why := bad_branch_name(args.hub_revision)):
+            return f"argument --hub_revision: {args.hub_revision!r} is no branch name: {why}"
     if args.dataset != SYNTHETIC and looks_like_local_path(args.dataset) and not os.path.exists(args.dataset):
         return f"argument --dataset: {args.dataset!r}: no such folder (a Hub data set id reads 'org/name')"
     if args.init_from and looks_like_local_path(args.init_from) and not os.path.exists(args.init_from):
@@ -472,7 +480,7 @@ def unused_flag(args: argparse.Namespace, typed: set[str]) -> str | None:
             f"argument --momentum: --optimizer {args.optimizer} has no momentum (it is SGD's: --optimizer sgd); "
             "leave it out"
         )
-    for name in ("hub_model_id", "hub_private_repo", "hub_token", "hub_strategy", "upload_retries"):
+    for name in ("hub_model_id", "hub_private_repo", "hub_token", "hub_strategy", "hub_revision", "upload_retries"):
         if name in typed and not args.push_to_hub:
             # the token given to read a private data set or model: say what reads one
             reading = "; a private data set or model is read with your login (hf auth login) or HF_TOKEN"

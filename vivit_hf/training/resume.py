@@ -115,6 +115,7 @@ OPERATIONAL_FLAGS = (
     "hub_private_repo",
     "hub_token",
     "hub_strategy",
+    "hub_revision",
     "upload_retries",
     "cache_dir",
     "cache_decoded_videos",
