@@ -13,8 +13,10 @@ the video processor under `trust_remote_code`.
 from __future__ import annotations
 
 import collections
+import errno
 import functools
 import hashlib
+import io
 import itertools
 import math
 import os
@@ -37,6 +39,7 @@ from .video_reader import (
     video_duration,
 )
 from .video_sources import (
+    SHORT_TS_BYTES,
     describe_source,
     is_av_container,
     resolve_source,
@@ -441,15 +444,69 @@ _EARLY_PACKETS = 48  # packets `PyAVReader._reorders_early` decodes: the first G
 _REORDERS_CACHE = _TableCache(1024)  # per file: whether its bitstream reorders frames (`PyAVReader._never_reorders`)
 
 
-def open_input(source: Any) -> Any:
-    """`av.open(source, "r")`, where a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse
-    the video. PyAV up to 18 raises UnicodeDecodeError for one unless told `metadata_errors="replace"`; PyAV 19 dropped
-    that option (passing it is a TypeError: every file refused) and decodes tags with `surrogateescape` itself."""
+class _SeeksAsAPath:
+    """A file object that FFmpeg reads as it reads a path: a seek the system refuses (EINVAL: an offset past the
+    largest file the file system allows, or below 0) is an error code that FFmpeg's demuxer handles, as it handles
+    `lseek`'s for a path, not a Python exception. PyAV raises the exception a file object's `seek` raised once FFmpeg
+    returns, even where FFmpeg went on past the failed seek: the NUT demuxer of a file written without an index seeks
+    to an offset read from the file's last bytes (9.2e18), which ext4 refuses (tmpfs and xfs do not), and such a
+    file opened with `open(path, "rb")` was refused, "[Errno 22] Invalid argument", where its path and bytes read.
+    Any other error of the file object's (a dropped connection) is raised as it is."""
+
+    def __init__(self, file: Any):
+        self._file = file
+        self.read, self.tell = file.read, file.tell
+        if hasattr(file, "seekable"):
+            self.seekable = file.seekable
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET):
+        try:
+            return self._file.seek(offset, whence)
+        except OSError as e:
+            if e.errno != errno.EINVAL:
+                raise
+        except ValueError:  # io.BytesIO's "negative seek value"
+            if whence != io.SEEK_SET or offset >= 0:
+                raise
+        return -errno.EINVAL  # AVERROR(EINVAL), as FFmpeg's file protocol returns it
+
+
+def _av_open(source: Any, fmt: str | None = None) -> Any:
     import av
 
     if int(av.__version__.split(".")[0]) >= 19:
-        return av.open(source, "r")
-    return av.open(source, "r", metadata_errors="replace")
+        return av.open(source, "r", format=fmt)
+    return av.open(source, "r", format=fmt, metadata_errors="replace")
+
+
+def open_input(source: Any) -> Any:
+    """`av.open(source, "r")`, where a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse
+    the video. PyAV up to 18 raises UnicodeDecodeError for one unless told `metadata_errors="replace"`; PyAV 19 dropped
+    that option (passing it is a TypeError: every file refused) and decodes tags with `surrogateescape` itself.
+
+    A file object is read as a path is (`_SeeksAsAPath`). A transport stream of a few packets (`short_transport_stream`:
+    H.264 of 2 or 3 frames, under 2 KB) is opened as one: FFmpeg's format probe does not recognise so short a one (it
+    took one for a program stream, "[Errno 541478725] End of file", and MPEG-2 of one frame for a raw MPEG video
+    stream, whose parser reads the transport packets' headers as picture data)."""
+    import av
+
+    file = _SeeksAsAPath(source) if hasattr(source, "read") and hasattr(source, "seek") else source
+    position = source.tell() if file is not source else None
+    try:
+        container = _av_open(file)
+    except av.FFmpegError:
+        if not short_transport_stream(source):
+            raise
+    else:
+        size = getattr(container, "size", 0) or 0
+        if "mpegts" in container.format.name.split(",") or not 0 < size <= SHORT_TS_BYTES:
+            return container
+        if not short_transport_stream(source):
+            return container
+        container.close()
+    if position is not None:
+        source.seek(position)
+    return _av_open(file, "mpegts")
 
 
 def _decoder_like(context: Any) -> Any:
