@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from video_factory import write_stamped, write_video
+from video_factory import write_video
 
 from vivit_hf import BrokenVideoError, VideoDecodeError, ViViTVideoProcessor
 

@@ -583,7 +583,8 @@ def test_a_nut_file_without_an_index_opened_as_a_file_object_reads_as_its_path(t
 def test_a_transport_stream_of_a_few_frames_reads_as_a_sequential_decode(tmp_path, num_frames, encoder):
     # FFmpeg's format probe takes so short a .ts (under 2 KB) for a program stream, "[Errno 541478725] End of file":
     # the clip was refused. Opened as the transport stream it is, it reads every frame.
-    path = write_stamped(tmp_path / "clip.ts", "mpegts", encoder, num_frames, x264(12, 2) if encoder == "libx264" else {})
+    options = x264(12, 2) if encoder == "libx264" else {}
+    path = write_stamped(tmp_path / "clip.ts", "mpegts", encoder, num_frames, options)
     with pytest.raises(av.FFmpegError):
         av.open(path).close()  # (the case: FFmpeg cannot tell what it is)
     with av.open(path, format="mpegts") as container:
