@@ -599,6 +599,29 @@ def test_a_transport_stream_of_a_few_frames_reads_as_a_sequential_decode(tmp_pat
     assert processor(path, return_tensors="pt")["pixel_values"].shape == (1, 4, 3, HEIGHT, WIDTH)  # (looped)
 
 
+@pytest.mark.parametrize("fmt", ["mp4", "matroska"])
+def test_a_file_whose_samples_all_last_0_reads_every_frame(tmp_path, fmt):
+    # Every packet stamped 0 (zero-duration samples: a recorder or a camera whose clock never ran): the seek to time 0
+    # that starts a read landed at the last keyframe stamped 0 (packet 4 in mp4, 6 in Matroska), which the stamps of
+    # the first packet did not tell from it. The reader counted 6 frames (4) of 10 and read frames 4-9 as 0-5.
+    path = str(tmp_path / "still_clock.video")
+    with av.open(path, "w", format=fmt) as container:
+        stream = container.add_stream("mjpeg", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, "yuvj420p"
+        for i in range(10):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 24, 32), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, FPS)
+            for packet in stream.encode(frame):
+                packet.pts = packet.dts = 0
+                container.mux(packet)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(10))
+    with open_video(path) as reader:
+        assert reader.num_frames == 10
+        assert_pictures(reader.read(range(9, -1, -1)), truth, range(9, -1, -1), exact=True)
+        assert_pictures(reader.read([3]), truth, [3], exact=True)
+
+
 # -- a stream whose resolution changes mid-way (two transport-stream captures joined byte for byte) -----------------
 def _ts_part(width: int, height: int, count: int, first_pts: int) -> bytes:
     buffer = io.BytesIO()

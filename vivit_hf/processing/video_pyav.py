@@ -341,6 +341,21 @@ def _byte_position(packet) -> int | None:
     return None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
 
 
+def _packet_identity(packet) -> tuple:
+    """What tells a packet read again from another (see `_same_packet`): its stamps, size and byte position."""
+    return packet.pts, packet.dts, packet.size, _byte_position(packet)
+
+
+def _same_packet(packet, identity: tuple) -> bool:
+    """Whether `packet` is the one `identity` (`_packet_identity`) was taken of: the same stamps and size, and the same
+    byte position where both reads say. Stamps alone do not tell packets of one time apart: a seek to time 0 of a file
+    whose samples all last 0 (every packet stamped 0) lands at the last keyframe stamped 0, and the frames before it
+    were lost (reads of 10 frames gave frames 4 to 9, and only 6 of them)."""
+    pts, dts, size, position = identity
+    here = _byte_position(packet)
+    return (packet.pts, packet.dts, packet.size) == (pts, dts, size) and (None in (here, position) or here == position)
+
+
 def _jpeg_cut(packet, codec: str) -> bool:
     """Whether `packet` is a JPEG picture that ends before its end-of-image marker: a raw MJPEG stream cut short,
     whose demuxer does not flag the last packet corrupt (AVI's and Matroska's do). Its decoder leaves the rows past
@@ -595,7 +610,7 @@ class PyAVReader(VideoReader):
     the needed span."""
 
     backend = "pyav"
-    _first_packet: tuple | None = None  # (pts, dts) of the stream's first packet, once the table is made
+    _first_packet: tuple | None = None  # the stream's first packet (`_packet_identity`), once the table is made
     _first_picture: bytes | None = None  # that packet, of a codec whose pictures carry EXIF (see `display_orientation`)
     _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
     _collided_ticks: np.ndarray | None = None  # the frames' sorted stamps, where some collide (see `_frame_table`)
@@ -766,11 +781,13 @@ class PyAVReader(VideoReader):
         packets = self.container.demux(self.stream)
         head = next(packets, None)
         first = self._first_packet
-        missed = head is None or not head.size or (first is not None and (head.pts, head.dts) != first)
+        missed = head is None or not head.size or (first is not None and not _same_packet(head, first))
         if missed and self._owns_container:
             # FFmpeg's seek to the start of a one-packet FLV lands at its end (nothing but the flush packet
             # follows), and matroska's at its first indexed keyframe (a first keyframe its muxer did not flag is
-            # not indexed): the file opened again starts at its first packet
+            # not indexed), and a seek to time 0 of a stream whose first keyframes share that time (zero-duration
+            # samples: an MJPEG recording stamped 0 throughout) at the last of them: the file opened again starts at
+            # its first packet
             self._open()
             return self.container.demux(self.stream)
         return packets if head is None else itertools.chain([head], packets)
@@ -842,7 +859,7 @@ class PyAVReader(VideoReader):
                     continue
                 smallest = packet.size if smallest is None else min(smallest, packet.size)
                 if not names:
-                    self._first_packet = (packet.pts, packet.dts)
+                    self._first_packet = _packet_identity(packet)
                     self._refuse_animated_webp(packet)
                     if codec in EXIF_CODECS:  # its EXIF orientation (see `display_orientation`)
                         self._first_picture = bytes(packet)
