@@ -505,7 +505,8 @@ def open_input(source: Any) -> Any:
     stream, whose parser reads the transport packets' headers as picture data)."""
     import av
 
-    file = _SeeksAsAPath(source) if hasattr(source, "read") and hasattr(source, "seek") else source
+    seeks = all(hasattr(source, name) for name in ("read", "seek", "tell"))
+    file = _SeeksAsAPath(source) if seeks else source
     position = source.tell() if file is not source else None
     try:
         container = _av_open(file)
