@@ -10,6 +10,7 @@ refuses the last, cut one (as the ffmpeg command line goes on past it). Every fr
 backwards, and the processor's clips (test views, uniform and strided, and seeded training starts) are compared with
 it, through the PyAV and the torchcodec backend."""
 
+import errno
 import io
 from fractions import Fraction
 
@@ -540,6 +541,85 @@ def test_a_stream_that_cannot_seek_is_read_from_where_the_caller_left_it(tmp_pat
     stream = PipeStream(b"\x00" * 100 + open(path, "rb").read())
     assert stream.read(100) == b"\x00" * 100
     assert_pictures(read_frames(stream, range(20), backend=backend), truth, range(20), exact=backend == "pyav")
+
+
+class Ext4File(io.FileIO):
+    """A file whose seeks past ext4's largest file (16 TiB) fail with EINVAL, as `lseek` there fails (tmpfs and xfs
+    take them), so the test fails alike on any file system."""
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET and offset >= 1 << 44:
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return super().seek(offset, whence)
+
+
+@pytest.mark.parametrize("opener", [Ext4File, lambda path: open(path, "rb")], ids=["ext4", "open"])
+def test_a_nut_file_without_an_index_opened_as_a_file_object_reads_as_its_path(tmp_path, opener):
+    # The NUT demuxer looks for an index at the end, finds none, and seeks to an offset it read there (9.2e18, what
+    # these bytes spell), which ext4 refuses: FFmpeg goes on past a path's failed seek, and PyAV raised the file
+    # object's OSError once FFmpeg returned, "[Errno 22] Invalid argument", for a file its path and bytes read.
+    # The offset is the file's size less the 8 bytes 12 from its end (the last picture's), read as a signed number:
+    # one of about two files of a length spells a negative one, whose seek lands past 2^62
+    for num_frames in range(12, 40):
+        options = {"muxer_options": {"write_index": "0"}}
+        path = write_stamped(tmp_path / "clip.nut", "nut", "libx264", num_frames, x264(6, 2), **options)
+        data = open(path, "rb").read()
+        offset = len(data) - int.from_bytes(data[-12:-4], "big", signed=True)
+        if offset >= 1 << 44:
+            break
+    assert offset >= 1 << 44  # (the case: a seek past the file system's largest file)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(num_frames))
+    backwards = range(num_frames - 1, -1, -1)
+    with opener(path) as file, open_video(file) as reader:
+        assert reader.num_frames == num_frames
+        assert_pictures(reader.read(backwards), truth, backwards, exact=True)
+        streamed = np.stack([frame for _, frame in reader.iter_read(range(num_frames))])
+        assert_pictures(streamed, truth, range(num_frames), exact=True)
+
+
+@pytest.mark.parametrize("num_frames", [2, 3])
+@pytest.mark.parametrize("encoder", ["libx264", "mpeg2video"])
+def test_a_transport_stream_of_a_few_frames_reads_as_a_sequential_decode(tmp_path, num_frames, encoder):
+    # FFmpeg's format probe takes so short a .ts (under 2 KB) for a program stream, "[Errno 541478725] End of file":
+    # the clip was refused. Opened as the transport stream it is, it reads every frame.
+    options = x264(12, 2) if encoder == "libx264" else {}
+    path = write_stamped(tmp_path / "clip.ts", "mpegts", encoder, num_frames, options)
+    with pytest.raises(av.FFmpegError):
+        av.open(path).close()  # (the case: FFmpeg cannot tell what it is)
+    with av.open(path, format="mpegts") as container:
+        truth = np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+    assert frame_indices(truth) == list(range(num_frames))
+    data = open(path, "rb").read()
+    for source in (path, data, io.BytesIO(data)):
+        with open_video(source) as reader:
+            assert (reader.num_frames, reader.fps) == (num_frames, FPS)
+            assert_pictures(reader.read(range(num_frames)[::-1]), truth, range(num_frames)[::-1], exact=True)
+    processor = ViViTVideoProcessor(num_frames=4, frame_stride=1, do_resize=False, do_center_crop=False)
+    assert processor(path, return_tensors="pt")["pixel_values"].shape == (1, 4, 3, HEIGHT, WIDTH)  # (looped)
+
+
+@pytest.mark.parametrize("fmt", ["mp4", "matroska"])
+def test_a_file_whose_samples_all_last_0_reads_every_frame(tmp_path, fmt):
+    # Every packet stamped 0 (zero-duration samples: a recorder or a camera whose clock never ran): the seek to time 0
+    # that starts a read landed at the last keyframe stamped 0 (packet 4 in mp4, 6 in Matroska), which the stamps of
+    # the first packet did not tell from it. The reader counted 6 frames (4) of 10 and read frames 4-9 as 0-5.
+    path = str(tmp_path / "still_clock.video")
+    with av.open(path, "w", format=fmt) as container:
+        stream = container.add_stream("mjpeg", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, "yuvj420p"
+        for i in range(10):
+            frame = av.VideoFrame.from_ndarray(pattern_frame(i, 24, 32), format="rgb24")
+            frame.pts, frame.time_base = i, Fraction(1, FPS)
+            for packet in stream.encode(frame):
+                packet.pts = packet.dts = 0
+                container.mux(packet)
+    truth = sequential_decode(path)
+    assert frame_indices(truth) == list(range(10))
+    with open_video(path) as reader:
+        assert reader.num_frames == 10
+        assert_pictures(reader.read(range(9, -1, -1)), truth, range(9, -1, -1), exact=True)
+        assert_pictures(reader.read([3]), truth, [3], exact=True)
 
 
 # -- a stream whose resolution changes mid-way (two transport-stream captures joined byte for byte) -----------------

@@ -13,8 +13,10 @@ the video processor under `trust_remote_code`.
 from __future__ import annotations
 
 import collections
+import errno
 import functools
 import hashlib
+import io
 import itertools
 import math
 import os
@@ -37,6 +39,7 @@ from .video_reader import (
     video_duration,
 )
 from .video_sources import (
+    SHORT_TS_BYTES,
     describe_source,
     is_av_container,
     resolve_source,
@@ -338,6 +341,21 @@ def _byte_position(packet) -> int | None:
     return None if packet is None or packet.pos is None or packet.pos < 0 else packet.pos
 
 
+def _packet_identity(packet) -> tuple:
+    """What tells a packet read again from another (see `_same_packet`): its stamps, size and byte position."""
+    return packet.pts, packet.dts, packet.size, _byte_position(packet)
+
+
+def _same_packet(packet, identity: tuple) -> bool:
+    """Whether `packet` is the one `identity` (`_packet_identity`) was taken of: the same stamps and size, and the same
+    byte position where both reads say. Stamps alone do not tell packets of one time apart: a seek to time 0 of a file
+    whose samples all last 0 (every packet stamped 0) lands at the last keyframe stamped 0, and the frames before it
+    were lost (reads of 10 frames gave frames 4 to 9, and only 6 of them)."""
+    pts, dts, size, position = identity
+    here = _byte_position(packet)
+    return (packet.pts, packet.dts, packet.size) == (pts, dts, size) and (None in (here, position) or here == position)
+
+
 def _jpeg_cut(packet, codec: str) -> bool:
     """Whether `packet` is a JPEG picture that ends before its end-of-image marker: a raw MJPEG stream cut short,
     whose demuxer does not flag the last packet corrupt (AVI's and Matroska's do). Its decoder leaves the rows past
@@ -441,15 +459,70 @@ _EARLY_PACKETS = 48  # packets `PyAVReader._reorders_early` decodes: the first G
 _REORDERS_CACHE = _TableCache(1024)  # per file: whether its bitstream reorders frames (`PyAVReader._never_reorders`)
 
 
-def open_input(source: Any) -> Any:
-    """`av.open(source, "r")`, where a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse
-    the video. PyAV up to 18 raises UnicodeDecodeError for one unless told `metadata_errors="replace"`; PyAV 19 dropped
-    that option (passing it is a TypeError: every file refused) and decodes tags with `surrogateescape` itself."""
+class _SeeksAsAPath:
+    """A file object that FFmpeg reads as it reads a path: a seek the system refuses (EINVAL: an offset past the
+    largest file the file system allows, or below 0) is an error code that FFmpeg's demuxer handles, as it handles
+    `lseek`'s for a path, not a Python exception. PyAV raises the exception a file object's `seek` raised once FFmpeg
+    returns, even where FFmpeg went on past the failed seek: the NUT demuxer of a file written without an index seeks
+    to an offset read from the file's last bytes (9.2e18), which ext4 refuses (tmpfs and xfs do not), and such a
+    file opened with `open(path, "rb")` was refused, "[Errno 22] Invalid argument", where its path and bytes read.
+    Any other error of the file object's (a dropped connection) is raised as it is."""
+
+    def __init__(self, file: Any):
+        self._file = file
+        self.read, self.tell = file.read, file.tell
+        if hasattr(file, "seekable"):
+            self.seekable = file.seekable
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET):
+        try:
+            return self._file.seek(offset, whence)
+        except OSError as e:
+            if e.errno != errno.EINVAL:
+                raise
+        except ValueError:  # io.BytesIO's "negative seek value"
+            if whence != io.SEEK_SET or offset >= 0:
+                raise
+        return -errno.EINVAL  # AVERROR(EINVAL), as FFmpeg's file protocol returns it
+
+
+def _av_open(source: Any, fmt: str | None = None) -> Any:
     import av
 
     if int(av.__version__.split(".")[0]) >= 19:
-        return av.open(source, "r")
-    return av.open(source, "r", metadata_errors="replace")
+        return av.open(source, "r", format=fmt)
+    return av.open(source, "r", format=fmt, metadata_errors="replace")
+
+
+def open_input(source: Any) -> Any:
+    """`av.open(source, "r")`, where a tag that is not UTF-8 (a Latin-1 title from an old tool) is no reason to refuse
+    the video. PyAV up to 18 raises UnicodeDecodeError for one unless told `metadata_errors="replace"`; PyAV 19 dropped
+    that option (passing it is a TypeError: every file refused) and decodes tags with `surrogateescape` itself.
+
+    A file object is read as a path is (`_SeeksAsAPath`). A transport stream of a few packets (`short_transport_stream`:
+    H.264 of 2 or 3 frames, under 2 KB) is opened as one: FFmpeg's format probe does not recognise so short a one (it
+    took one for a program stream, "[Errno 541478725] End of file", and MPEG-2 of one frame for a raw MPEG video
+    stream, whose parser reads the transport packets' headers as picture data)."""
+    import av
+
+    seeks = all(hasattr(source, name) for name in ("read", "seek", "tell"))
+    file = _SeeksAsAPath(source) if seeks else source
+    position = source.tell() if file is not source else None
+    try:
+        container = _av_open(file)
+    except av.FFmpegError:
+        if not short_transport_stream(source):
+            raise
+    else:
+        size = getattr(container, "size", 0) or 0
+        if "mpegts" in container.format.name.split(",") or not 0 < size <= SHORT_TS_BYTES:
+            return container
+        if not short_transport_stream(source):
+            return container
+        container.close()
+    if position is not None:
+        source.seek(position)
+    return _av_open(file, "mpegts")
 
 
 def _decoder_like(context: Any) -> Any:
@@ -538,7 +611,7 @@ class PyAVReader(VideoReader):
     the needed span."""
 
     backend = "pyav"
-    _first_packet: tuple | None = None  # (pts, dts) of the stream's first packet, once the table is made
+    _first_packet: tuple | None = None  # the stream's first packet (`_packet_identity`), once the table is made
     _first_picture: bytes | None = None  # that packet, of a codec whose pictures carry EXIF (see `display_orientation`)
     _stream_index: int | None = None  # the stream `video_stream` picked at the first open; a reopen takes it again
     _collided_ticks: np.ndarray | None = None  # the frames' sorted stamps, where some collide (see `_frame_table`)
@@ -709,11 +782,13 @@ class PyAVReader(VideoReader):
         packets = self.container.demux(self.stream)
         head = next(packets, None)
         first = self._first_packet
-        missed = head is None or not head.size or (first is not None and (head.pts, head.dts) != first)
+        missed = head is None or not head.size or (first is not None and not _same_packet(head, first))
         if missed and self._owns_container:
             # FFmpeg's seek to the start of a one-packet FLV lands at its end (nothing but the flush packet
             # follows), and matroska's at its first indexed keyframe (a first keyframe its muxer did not flag is
-            # not indexed): the file opened again starts at its first packet
+            # not indexed), and a seek to time 0 of a stream whose first keyframes share that time (zero-duration
+            # samples: an MJPEG recording stamped 0 throughout) at the last of them: the file opened again starts at
+            # its first packet
             self._open()
             return self.container.demux(self.stream)
         return packets if head is None else itertools.chain([head], packets)
@@ -785,7 +860,7 @@ class PyAVReader(VideoReader):
                     continue
                 smallest = packet.size if smallest is None else min(smallest, packet.size)
                 if not names:
-                    self._first_packet = (packet.pts, packet.dts)
+                    self._first_packet = _packet_identity(packet)
                     self._refuse_animated_webp(packet)
                     if codec in EXIF_CODECS:  # its EXIF orientation (see `display_orientation`)
                         self._first_picture = bytes(packet)

@@ -242,15 +242,15 @@ def unreadable_matroska(source: Any) -> str | None:
     )
 
 
-_SHORT_TS_BYTES = 64 * 1024  # the transport streams `short_transport_stream` looks at: FFmpeg recognises longer ones
+SHORT_TS_BYTES = 64 * 1024  # the transport streams `short_transport_stream` looks at: FFmpeg recognises longer ones
 
 
 def short_transport_stream(source: Any) -> str | None:
     """Why FFmpeg could not open `source`, where it is a transport stream of a few packets (every 188th byte, or 192nd
     or 204th, is its sync byte): FFmpeg's format probe does not recognise so short a one (H.264 of 2 or 3 frames,
     1692 bytes: it took it for a program stream and said "[Errno 541478725] End of file"). None where it is not."""
-    data = _read_at(source, 0, _SHORT_TS_BYTES + 1)
-    if not data or len(data) > _SHORT_TS_BYTES:
+    data = _read_at(source, 0, SHORT_TS_BYTES + 1)
+    if not data or len(data) > SHORT_TS_BYTES:
         return None
     for packet_size in (188, 192, 204):
         sync = 4 if packet_size == 192 else 0  # (M2TS: a 4-byte time code before each packet)
